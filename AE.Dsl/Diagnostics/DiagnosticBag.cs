@@ -1,0 +1,34 @@
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.Text;
+
+namespace AE.Dsl.Diagnostics
+{
+    /// <summary>Collects diagnostics for one file, dropping exact repeats (same id, same span).</summary>
+    public sealed class DiagnosticBag
+    {
+        private readonly List<Diagnostic> _items = new();
+        private readonly HashSet<(string, int, int)> _seen = new();
+
+        public DiagnosticBag(SourceFile file) { File = file; }
+
+        public SourceFile File { get; }
+        public IReadOnlyList<Diagnostic> Items => _items;
+        public bool HasErrors => _items.Any(d => d.Severity == Severity.Error);
+
+        public void Report(DiagnosticDescriptor descriptor, TextSpan span, params object[] args)
+        {
+            span = Clamp(span);
+            if (!_seen.Add((descriptor.Id, span.Start, span.End))) return;
+            _items.Add(Diagnostic.Create(descriptor, File, span, args));
+        }
+
+        private TextSpan Clamp(TextSpan span)
+        {
+            int len = File.Text.Length;
+            int start = span.Start < 0 ? 0 : span.Start > len ? len : span.Start;
+            int end = span.End < start ? start : span.End > len ? len : span.End;
+            return new TextSpan(start, end);
+        }
+    }
+}

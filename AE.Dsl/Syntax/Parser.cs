@@ -1,0 +1,655 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using AE.Dsl.Diagnostics;
+using AE.Dsl.Text;
+
+namespace AE.Dsl.Syntax
+{
+    /// <summary>
+    /// Recursive-descent parser with precedence climbing for expressions. It never throws and never
+    /// stops at the first error: each error is reported once, the parser skips to a synchronising token
+    /// (';', '}', or the next declaration keyword) and goes on, so one pass reports every syntax error.
+    /// Nesting is bounded: past <see cref="MaxDepth"/> levels the nested group is skipped iteratively
+    /// and reported, so deep input cannot overflow the stack.
+    /// </summary>
+    public sealed class Parser
+    {
+        public const int MaxDepth = 200;
+
+        private readonly SourceFile _file;
+        private readonly List<Token> _tokens;
+        private readonly DiagnosticBag _diagnostics;
+        private int _pos;
+        private int _depth;
+        private int _lastErrorPos = -1;
+
+        private Parser(SourceFile file, DiagnosticBag diagnostics)
+        {
+            _file = file;
+            _diagnostics = diagnostics;
+            _tokens = Lexer.Tokenize(file, diagnostics);
+        }
+
+        public static CompilationUnitSyntax Parse(SourceFile file, DiagnosticBag diagnostics)
+            => new Parser(file, diagnostics).ParseCompilationUnit();
+
+        // ---- token helpers ----
+
+        private Token Current => _tokens[_pos];
+        private Token PeekToken(int ahead) => _tokens[Math.Min(_pos + ahead, _tokens.Count - 1)];
+        private bool At(TokenKind kind) => Current.Kind == kind;
+
+        private Token Advance()
+        {
+            var t = Current;
+            if (_pos < _tokens.Count - 1) _pos++;
+            return t;
+        }
+
+        private bool Accept(TokenKind kind)
+        {
+            if (!At(kind)) return false;
+            Advance();
+            return true;
+        }
+
+        private Token Expect(TokenKind kind, string? what = null)
+        {
+            if (At(kind)) return Advance();
+            ErrorExpected(what ?? TokenFacts.Describe(kind));
+            return new Token(kind, new TextSpan(Current.Span.Start, Current.Span.Start), "");
+        }
+
+        /// <summary>Reports "expected X, found Y" once per token position, so cascades stay quiet.</summary>
+        private void ErrorExpected(string what)
+        {
+            if (_lastErrorPos == _pos) return;
+            _lastErrorPos = _pos;
+            _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, what, TokenFacts.Describe(Current));
+        }
+
+        private int PreviousEnd => _pos == 0 ? 0 : _tokens[_pos - 1].Span.End;
+        private TextSpan From(int start) => TextSpan.FromBounds(start, Math.Max(start, PreviousEnd));
+
+        private NameSyntax ExpectName(string what)
+        {
+            if (At(TokenKind.Identifier))
+            {
+                var t = Advance();
+                return new NameSyntax(t.Text, t.Span);
+            }
+            ErrorExpected(what);
+            return new NameSyntax("", new TextSpan(Current.Span.Start, Current.Span.Start));
+        }
+
+        private static bool IsMemberStart(TokenKind k) => k is TokenKind.Dim or TokenKind.Param or TokenKind.Input or TokenKind.State
+            or TokenKind.Coeff or TokenKind.Signal or TokenKind.Acc or TokenKind.Net or TokenKind.Require or TokenKind.Use
+            or TokenKind.Rule or TokenKind.Update or TokenKind.Smooth or TokenKind.Fixed;
+
+        private static bool IsTopLevelStart(TokenKind k) => k is TokenKind.Law or TokenKind.Cell or TokenKind.Group;
+
+        /// <summary>Skips to just after the next ';' at this nesting level, or to a '}' / declaration keyword.</summary>
+        private void SyncStatement()
+        {
+            int nest = 0;
+            while (!At(TokenKind.EndOfFile))
+            {
+                var k = Current.Kind;
+                if (nest == 0 && (k == TokenKind.CloseBrace || IsMemberStart(k) || IsTopLevelStart(k) || k == TokenKind.When)) return;
+                if (k is TokenKind.OpenBrace or TokenKind.OpenParen or TokenKind.OpenBracket) nest++;
+                else if (k is TokenKind.CloseParen or TokenKind.CloseBracket or TokenKind.CloseBrace) nest = Math.Max(0, nest - 1);
+                Advance();
+                if (nest == 0 && k == TokenKind.Semicolon) return;
+            }
+        }
+
+        /// <summary>Skips one balanced group starting at an opening bracket, without recursion.</summary>
+        private void SkipBalanced()
+        {
+            int nest = 0;
+            do
+            {
+                var k = Current.Kind;
+                if (k is TokenKind.OpenBrace or TokenKind.OpenParen or TokenKind.OpenBracket) nest++;
+                else if (k is TokenKind.CloseParen or TokenKind.CloseBracket or TokenKind.CloseBrace) nest--;
+                Advance();
+            } while (nest > 0 && !At(TokenKind.EndOfFile));
+        }
+
+        private bool EnterNesting()
+        {
+            if (_depth >= MaxDepth)
+            {
+                _diagnostics.Report(DiagnosticCatalog.NestingTooDeep, Current.Span, MaxDepth);
+                return false;
+            }
+            _depth++;
+            return true;
+        }
+
+        // ---- top level ----
+
+        private CompilationUnitSyntax ParseCompilationUnit()
+        {
+            var items = new List<TopLevelSyntax>();
+            while (!At(TokenKind.EndOfFile))
+            {
+                int before = _pos;
+                var item = ParseTopLevel();
+                if (item != null) items.Add(item);
+                if (_pos == before) Advance(); // guarantee progress
+            }
+            return new CompilationUnitSyntax(_file, items, new TextSpan(0, _file.Text.Length));
+        }
+
+        private TopLevelSyntax? ParseTopLevel()
+        {
+            int start = Current.Span.Start;
+            bool smooth = Accept(TokenKind.Smooth);
+            if (At(TokenKind.Law) || At(TokenKind.Cell))
+            {
+                var kind = Advance().Kind == TokenKind.Law ? UnitKind.Law : UnitKind.Cell;
+                var name = ExpectName(kind == UnitKind.Law ? "a law name" : "a cell name");
+                var title = At(TokenKind.String) ? Advance().Text : null;
+                var members = ParseMemberBlock(allowDeclarations: true);
+                return new UnitSyntax(kind, name, title, smooth, members, From(start));
+            }
+            if (At(TokenKind.Group) && !smooth)
+            {
+                Advance();
+                var name = ExpectName("a group name");
+                var title = At(TokenKind.String) ? Advance().Text : null;
+                var members = ParseMemberBlock(allowDeclarations: false);
+                return new GroupSyntax(name, title, members, From(start));
+            }
+            ErrorExpected(smooth ? "'law' or 'cell' after 'smooth'" : "'law', 'cell' or 'group'");
+            // skip to the next top-level keyword
+            while (!At(TokenKind.EndOfFile) && !IsTopLevelStart(Current.Kind) && !(At(TokenKind.Smooth) && IsTopLevelStart(PeekToken(1).Kind)))
+            {
+                if (At(TokenKind.OpenBrace)) SkipBalanced(); else Advance();
+            }
+            return null;
+        }
+
+        private List<MemberSyntax> ParseMemberBlock(bool allowDeclarations)
+        {
+            var members = new List<MemberSyntax>();
+            if (!At(TokenKind.OpenBrace))
+            {
+                ErrorExpected("'{'");
+                return members;
+            }
+            Advance();
+            while (!At(TokenKind.CloseBrace) && !At(TokenKind.EndOfFile))
+            {
+                if (IsTopLevelStart(Current.Kind)) break; // a missing '}' — let the next unit parse
+                int before = _pos;
+                ParseMember(members, allowDeclarations);
+                if (_pos == before) { ErrorExpected("a declaration or a rule"); Advance(); SyncStatement(); }
+            }
+            Expect(TokenKind.CloseBrace);
+            return members;
+        }
+
+        private void ParseMember(List<MemberSyntax> members, bool allowDeclarations)
+        {
+            int start = Current.Span.Start;
+            var k = Current.Kind;
+            if (k is TokenKind.Rule or TokenKind.Update or TokenKind.Smooth or TokenKind.Fixed)
+            {
+                var rule = ParseRule(start);
+                if (rule != null) members.Add(rule);
+                return;
+            }
+            if (k == TokenKind.Use)
+            {
+                Advance();
+                var g = ExpectName("a group name");
+                ExpectEnd();
+                members.Add(new UseDecl(g, From(start)));
+                return;
+            }
+            if (!IsMemberStart(k))
+            {
+                ErrorExpected(allowDeclarations ? "a declaration ('dim', 'param', 'input', 'state', 'coeff', 'signal', 'acc', 'net', 'require', 'use') or a rule" : "a rule or 'use'");
+                SyncStatement();
+                return;
+            }
+            if (!allowDeclarations)
+            {
+                _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, "a rule or 'use' (a group holds rules only; declare names in the law that uses it)", TokenFacts.Describe(Current));
+            }
+            Advance();
+            switch (k)
+            {
+                case TokenKind.Dim: ParseList(members, start, s => ParseDim(s)); break;
+                case TokenKind.Param: ParseList(members, start, s => ParseParam(s)); break;
+                case TokenKind.Input: ParseList(members, start, s => ParseInput(s)); break;
+                case TokenKind.State: ParseList(members, start, s => ParseState(s)); break;
+                case TokenKind.Coeff: ParseList(members, start, s => ParseCoeff(s)); break;
+                case TokenKind.Signal: ParseList(members, start, s => ParseSignal(s, acc: false)); break;
+                case TokenKind.Acc: ParseList(members, start, s => ParseSignal(s, acc: true)); break;
+                case TokenKind.Net: members.Add(ParseNet(start)); ExpectEnd(); break;
+                case TokenKind.Require: members.Add(ParseRequire(start)); ExpectEnd(); break;
+            }
+        }
+
+        private void ExpectEnd()
+        {
+            if (Accept(TokenKind.Semicolon)) return;
+            ErrorExpected("';'");
+            SyncStatement();
+        }
+
+        /// <summary>Parses <c>kw a ..., b ...;</c>: every item gets the keyword's span start when it is the first.</summary>
+        private void ParseList(List<MemberSyntax> members, int keywordStart, Func<int, MemberSyntax> item)
+        {
+            int start = keywordStart;
+            while (true)
+            {
+                members.Add(item(start));
+                if (!Accept(TokenKind.Comma)) break;
+                start = Current.Span.Start;
+            }
+            ExpectEnd();
+        }
+
+        private MemberSyntax ParseDim(int start)
+        {
+            var name = ExpectName("a dimension name");
+            ExprSyntax? value = Accept(TokenKind.Equals) ? ParseExpr() : null;
+            return new DimDecl(name, value, From(start));
+        }
+
+        private TypeSyntax? ParseOptionalType()
+        {
+            if (!Accept(TokenKind.Colon)) return null;
+            int start = Current.Span.Start;
+            ScalarKind scalar;
+            if (Accept(TokenKind.Real)) scalar = ScalarKind.Real;
+            else if (Accept(TokenKind.Int)) scalar = ScalarKind.Int;
+            else if (Accept(TokenKind.Bool)) scalar = ScalarKind.Bool;
+            else { ErrorExpected("a type ('real', 'int' or 'bool')"); scalar = ScalarKind.Real; }
+            var dims = new List<ExprSyntax>();
+            if (Accept(TokenKind.OpenBracket))
+            {
+                do { dims.Add(ParseExpr()); } while (Accept(TokenKind.Comma));
+                Expect(TokenKind.CloseBracket);
+            }
+            return new TypeSyntax(scalar, dims, From(start));
+        }
+
+        private RangeSyntax? ParseOptionalRange()
+        {
+            if (!Accept(TokenKind.In)) return null;
+            int start = Current.Span.Start;
+            bool loOpen;
+            if (Accept(TokenKind.OpenBracket)) loOpen = false;
+            else if (Accept(TokenKind.OpenParen)) loOpen = true;
+            else { ErrorExpected("'[' or '(' to open the bounds"); loOpen = false; }
+            var lo = ParseExpr();
+            Expect(TokenKind.Comma);
+            var hi = ParseExpr();
+            bool hiOpen;
+            if (Accept(TokenKind.CloseBracket)) hiOpen = false;
+            else if (Accept(TokenKind.CloseParen)) hiOpen = true;
+            else { ErrorExpected("']' or ')' to close the bounds"); hiOpen = false; }
+            return new RangeSyntax(lo, hi, loOpen, hiOpen, From(start));
+        }
+
+        private MemberSyntax ParseParam(int start)
+        {
+            var name = ExpectName("a param name");
+            var type = ParseOptionalType();
+            var range = ParseOptionalRange();
+            ExprSyntax? value = null;
+            if (Accept(TokenKind.Equals)) value = ParseExpr();
+            else ErrorExpected("'=' and a default value (params are overridable, but need a default)");
+            return new ParamDecl(name, type, range, value, From(start));
+        }
+
+        private MemberSyntax ParseInput(int start)
+        {
+            var name = ExpectName("an input name");
+            var type = ParseOptionalType();
+            if (type == null) ErrorExpected("':' and a type (inputs are given each step, so their type must be written)");
+            return new InputDecl(name, type, From(start));
+        }
+
+        private MemberSyntax ParseState(int start)
+        {
+            var name = ExpectName("a state name");
+            var type = ParseOptionalType();
+            ExprSyntax? init = Accept(TokenKind.Equals) ? ParseExpr() : null;
+            return new StateDecl(name, type, init, From(start));
+        }
+
+        private MemberSyntax ParseCoeff(int start)
+        {
+            var name = ExpectName("a coefficient name");
+            var type = ParseOptionalType();
+            var range = ParseOptionalRange();
+            bool log = Accept(TokenKind.Log);
+            ExprSyntax? init = Accept(TokenKind.Equals) ? ParseExpr() : null;
+            return new CoeffDecl(name, type, range, log, init, From(start));
+        }
+
+        private MemberSyntax ParseSignal(int start, bool acc)
+        {
+            var name = ExpectName(acc ? "an accumulator name" : "a signal name");
+            var type = ParseOptionalType();
+            ExprSyntax? neutral = Accept(TokenKind.Equals) ? ParseExpr() : null;
+            return acc ? new AccDecl(name, type, neutral, From(start)) : new SignalDecl(name, type, neutral, From(start));
+        }
+
+        private MemberSyntax ParseNet(int start)
+        {
+            var name = ExpectName("a net name");
+            Expect(TokenKind.Colon);
+            var kind = ExpectName("a net kind ('mlp' or 'linear')");
+            var widths = new List<ExprSyntax>();
+            NameSyntax? activation = null;
+            if (Expect(TokenKind.OpenParen).Span.Length > 0)
+            {
+                widths.Add(ParseExpr());
+                while (Accept(TokenKind.Arrow)) widths.Add(ParseExpr());
+                if (Accept(TokenKind.Comma)) activation = ExpectName("an activation name (tanh, relu, sigmoid, softplus, sin, cos)");
+                Expect(TokenKind.CloseParen);
+            }
+            var layers = new List<NameSyntax>();
+            if (Accept(TokenKind.Named))
+            {
+                do { layers.Add(ExpectName("a layer name")); } while (Accept(TokenKind.Comma));
+            }
+            return new NetDecl(name, kind, widths, activation, layers, From(start));
+        }
+
+        private MemberSyntax ParseRequire(int start)
+        {
+            NameSyntax? label = null;
+            if (At(TokenKind.Identifier) && PeekToken(1).Kind == TokenKind.Colon)
+            {
+                label = ExpectName("a label");
+                Advance();
+            }
+            var cond = ParseExpr();
+            return new RequireDecl(label, cond, From(start));
+        }
+
+        private RuleDecl? ParseRule(int start)
+        {
+            bool smooth = false, isFixed = false;
+            while (At(TokenKind.Smooth) || At(TokenKind.Fixed))
+            {
+                if (Advance().Kind == TokenKind.Smooth) smooth = true; else isFixed = true;
+            }
+            NameSyntax id;
+            bool isUpdate = false;
+            if (At(TokenKind.Update))
+            {
+                var t = Advance();
+                id = new NameSyntax("update", t.Span);
+                isUpdate = true;
+            }
+            else if (Accept(TokenKind.Rule))
+            {
+                id = ExpectName("a rule id (for example AE5)");
+            }
+            else
+            {
+                ErrorExpected("'rule' or 'update'");
+                SyncStatement();
+                return null;
+            }
+            var title = At(TokenKind.String) ? Advance().Text : null;
+            var body = ParseBlock();
+            return new RuleDecl(id, title, smooth, isFixed, isUpdate, body, From(start));
+        }
+
+        // ---- statements ----
+
+        private List<StmtSyntax> ParseBlock()
+        {
+            var stmts = new List<StmtSyntax>();
+            if (!At(TokenKind.OpenBrace))
+            {
+                ErrorExpected("'{'");
+                return stmts;
+            }
+            if (!EnterNesting())
+            {
+                SkipBalanced();
+                return stmts;
+            }
+            Advance();
+            while (!At(TokenKind.CloseBrace) && !At(TokenKind.EndOfFile))
+            {
+                if (IsMemberStart(Current.Kind) || IsTopLevelStart(Current.Kind)) break; // missing '}'
+                int before = _pos;
+                var s = ParseStatement();
+                if (s != null) stmts.Add(s);
+                if (_pos == before) { Advance(); }
+            }
+            Expect(TokenKind.CloseBrace);
+            _depth--;
+            return stmts;
+        }
+
+        private StmtSyntax? ParseStatement()
+        {
+            int start = Current.Span.Start;
+            if (Accept(TokenKind.When))
+            {
+                var cond = ParseExpr();
+                var then = ParseBlock();
+                List<StmtSyntax>? otherwise = null;
+                if (Accept(TokenKind.Else))
+                {
+                    if (At(TokenKind.When))
+                    {
+                        if (!EnterNesting()) { SyncStatement(); return new WhenStmt(cond, then, null, From(start)); }
+                        var nested = ParseStatement();
+                        _depth--;
+                        otherwise = nested == null ? new List<StmtSyntax>() : new List<StmtSyntax> { nested };
+                    }
+                    else otherwise = ParseBlock();
+                }
+                return new WhenStmt(cond, then, otherwise, From(start));
+            }
+            if (!At(TokenKind.Identifier))
+            {
+                ErrorExpected("a statement ('name = expr;', 'name\\' = expr;', 'name += expr;' or 'when')");
+                SyncStatement();
+                return null;
+            }
+            var target = ExpectName("a name");
+            bool next = Accept(TokenKind.Prime);
+            AssignOp op;
+            if (Accept(TokenKind.Equals)) op = AssignOp.Define;
+            else if (Accept(TokenKind.PlusEquals)) op = AssignOp.Accumulate;
+            else
+            {
+                ErrorExpected("'=' or '+='");
+                SyncStatement();
+                return null;
+            }
+            var value = ParseExpr();
+            ExpectEnd();
+            return new AssignStmt(target, next, op, value, From(start));
+        }
+
+        // ---- expressions ----
+
+        public ExprSyntax ParseExpr()
+        {
+            if (!EnterNesting())
+            {
+                int start = Current.Span.Start;
+                SkipExpression();
+                return new MissingExpr(From(start));
+            }
+            var e = ParseConditional();
+            _depth--;
+            return e;
+        }
+
+        /// <summary>Skips the rest of an over-deep expression, balancing brackets iteratively.</summary>
+        private void SkipExpression()
+        {
+            int nest = 0;
+            while (!At(TokenKind.EndOfFile))
+            {
+                var k = Current.Kind;
+                if (nest == 0 && (k is TokenKind.Semicolon or TokenKind.CloseBrace or TokenKind.OpenBrace || IsMemberStart(k) || IsTopLevelStart(k))) return;
+                if (k is TokenKind.OpenParen or TokenKind.OpenBracket) nest++;
+                else if (k is TokenKind.CloseParen or TokenKind.CloseBracket)
+                {
+                    if (nest == 0) return;
+                    nest--;
+                }
+                Advance();
+            }
+        }
+
+        private ExprSyntax ParseConditional()
+        {
+            var cond = ParseBinary(0);
+            if (!At(TokenKind.Question)) return cond;
+            var q = Advance().Span;
+            var a = ParseExpr();
+            Expect(TokenKind.Colon, "':' of the conditional 'c ? a : b'");
+            var b = ParseExpr();
+            return new ConditionalExpr(cond, a, b, q, cond.Span.Cover(b.Span));
+        }
+
+        private static int Precedence(TokenKind k, out BinaryOp op)
+        {
+            switch (k)
+            {
+                case TokenKind.BarBar: op = BinaryOp.Or; return 1;
+                case TokenKind.AmpAmp: op = BinaryOp.And; return 2;
+                case TokenKind.EqualsEquals: op = BinaryOp.Eq; return 3;
+                case TokenKind.BangEquals: op = BinaryOp.NotEq; return 3;
+                case TokenKind.Less: op = BinaryOp.Less; return 4;
+                case TokenKind.LessEquals: op = BinaryOp.LessEq; return 4;
+                case TokenKind.Greater: op = BinaryOp.Greater; return 4;
+                case TokenKind.GreaterEquals: op = BinaryOp.GreaterEq; return 4;
+                case TokenKind.Plus: op = BinaryOp.Add; return 5;
+                case TokenKind.Minus: op = BinaryOp.Sub; return 5;
+                case TokenKind.Star: op = BinaryOp.Mul; return 6;
+                case TokenKind.Slash: op = BinaryOp.Div; return 6;
+                case TokenKind.Percent: op = BinaryOp.Mod; return 6;
+                default: op = default; return -1;
+            }
+        }
+
+        /// <summary>Left-associative binary levels, iterative within a level so long chains do not recurse.</summary>
+        private ExprSyntax ParseBinary(int minPrec)
+        {
+            var left = ParseUnary();
+            while (true)
+            {
+                int prec = Precedence(Current.Kind, out var op);
+                if (prec < 0 || prec <= minPrec) return left;
+                var opSpan = Advance().Span;
+                ExprSyntax right;
+                if (!EnterNesting()) { SkipExpression(); right = new MissingExpr(From(opSpan.End)); }
+                else { right = ParseBinary(prec); _depth--; }
+                left = new BinaryExpr(op, left, right, opSpan, left.Span.Cover(right.Span));
+            }
+        }
+
+        private ExprSyntax ParseUnary()
+        {
+            int start = Current.Span.Start;
+            UnaryOp? op = Current.Kind switch
+            {
+                TokenKind.Minus => UnaryOp.Negate,
+                TokenKind.Plus => UnaryOp.Plus,
+                TokenKind.Bang => UnaryOp.Not,
+                _ => null,
+            };
+            if (op is UnaryOp u)
+            {
+                Advance();
+                if (!EnterNesting()) { SkipExpression(); return new MissingExpr(From(start)); }
+                var operand = ParseUnary();
+                _depth--;
+                return new UnaryExpr(u, operand, From(start));
+            }
+            return ParsePower();
+        }
+
+        /// <summary><c>a ^ b</c> binds tighter than unary minus and is right-associative: -x^2 is -(x^2), 2^3^2 is 2^9.</summary>
+        private ExprSyntax ParsePower()
+        {
+            var b = ParsePrimary();
+            if (!At(TokenKind.Caret)) return b;
+            var opSpan = Advance().Span;
+            if (!EnterNesting()) { SkipExpression(); return new MissingExpr(From(b.Span.Start)); }
+            var e = ParseUnary();
+            _depth--;
+            return new BinaryExpr(BinaryOp.Pow, b, e, opSpan, b.Span.Cover(e.Span));
+        }
+
+        private ExprSyntax ParsePrimary()
+        {
+            var t = Current;
+            switch (t.Kind)
+            {
+                case TokenKind.Number:
+                    Advance();
+                    return new NumberExpr(double.Parse(t.Text, NumberStyles.Float, CultureInfo.InvariantCulture), t.Text, t.Span);
+                case TokenKind.Inf:
+                    Advance();
+                    return new NumberExpr(double.PositiveInfinity, "inf", t.Span);
+                case TokenKind.True:
+                case TokenKind.False:
+                    Advance();
+                    return new BoolExpr(t.Kind == TokenKind.True, t.Span);
+                case TokenKind.Log:
+                    // 'log' is a keyword in coefficient declarations and the natural-log function elsewhere.
+                    return ParseNameOrCall(new NameSyntax("log", Advance().Span));
+                case TokenKind.Identifier:
+                    return ParseNameOrCall(new NameSyntax(t.Text, Advance().Span));
+                case TokenKind.OpenParen:
+                {
+                    int start = t.Span.Start;
+                    Advance();
+                    var inner = ParseExpr();
+                    Expect(TokenKind.CloseParen);
+                    return new ParenExpr(inner, From(start));
+                }
+                default:
+                    ErrorExpected("an expression");
+                    // Consume the offending token unless it can end or resume a statement.
+                    if (!(t.Kind is TokenKind.Semicolon or TokenKind.CloseBrace or TokenKind.CloseParen or TokenKind.CloseBracket
+                          or TokenKind.Comma or TokenKind.EndOfFile or TokenKind.OpenBrace || IsMemberStart(t.Kind) || IsTopLevelStart(t.Kind)))
+                        Advance();
+                    return new MissingExpr(new TextSpan(t.Span.Start, t.Span.Start));
+            }
+        }
+
+        private ExprSyntax ParseNameOrCall(NameSyntax name)
+        {
+            if (At(TokenKind.OpenParen))
+            {
+                Advance();
+                var args = new List<ExprSyntax>();
+                if (!At(TokenKind.CloseParen))
+                {
+                    do
+                    {
+                        if (At(TokenKind.CloseParen)) { ErrorExpected("an argument"); break; }
+                        args.Add(ParseExpr());
+                    } while (Accept(TokenKind.Comma));
+                }
+                Expect(TokenKind.CloseParen);
+                return new CallExpr(name, args, From(name.Span.Start));
+            }
+            bool next = Accept(TokenKind.Prime);
+            return new NameExpr(name, next, From(name.Span.Start));
+        }
+    }
+}
