@@ -40,6 +40,9 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor UnknownGroup =
             E("AE0016", "Unknown rule group", "Unknown rule group '{0}'{1}");
 
+        public static readonly DiagnosticDescriptor SignalNeverDefined =
+            E("AE0017", "Signal never defined", "Signal '{0}' is declared but no rule defines it and it has no neutral value; define it in a rule ('{0} = ...;') or give it a value ('signal {0} = 0;')");
+
         // ---- types and shapes (AE002x) ----
         public static readonly DiagnosticDescriptor TypeMismatch =
             E("AE0020", "Type mismatch", "{0}");
@@ -64,7 +67,7 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor NonCausalRead =
             E("AE0041", "Non-causal read (A2)", "{0}");
         public static readonly DiagnosticDescriptor AblationHole =
-            E("AE0042", "Ablation hole", "Switching off rule {0} leaves '{1}' undefined here (rule {2} uses it); declare a neutral value ('signal {1} = 0;'), define it in this rule, or mark rule {0} 'fixed'");
+            E("AE0042", "Ablation hole", "Switching off rule {0} leaves '{1}' undefined {2}; declare it with a neutral value ('signal {1} = 0;'), or mark rule {0} 'fixed'");
         public static readonly DiagnosticDescriptor RuleWithoutEffect =
             W("AE0043", "Rule without effect", "Rule {0} has no effect: nothing it defines is used, and it updates no state, coefficient, accumulator or signal");
         public static readonly DiagnosticDescriptor GroupNeverUsed =
@@ -78,7 +81,7 @@ namespace AE.Dsl.Diagnostics
 
         // ---- numeric hazards (AE006x) ----
         public static readonly DiagnosticDescriptor NotProvablyPositive =
-            W("AE0060", "Argument not provably positive", "{0} of an argument that is not provably positive (it lies in {1}); add a positive epsilon ('+ 1e-12') or bound it with max(x, eps)");
+            W("AE0060", "Argument outside the function's domain", "'{0}' of an argument that is not provably {1} (the checker can only bound it to {2}); {3}");
         public static readonly DiagnosticDescriptor DivisionMayBeZero =
             W("AE0061", "Division by a value that can be 0", "Division by a value that can be 0 (it lies in {0}); add a positive epsilon to the denominator ('+ 1e-12')");
 

@@ -17,6 +17,9 @@ namespace AE.Dsl.Syntax
     {
         public const int MaxDepth = 200;
 
+        /// <summary>Bound on expression tree depth (long operator chains build deep trees without nesting).</summary>
+        public const int MaxExprDepth = 400;
+
         private readonly SourceFile _file;
         private readonly List<Token> _tokens;
         private readonly DiagnosticBag _diagnostics;
@@ -115,6 +118,14 @@ namespace AE.Dsl.Syntax
                 else if (k is TokenKind.CloseParen or TokenKind.CloseBracket or TokenKind.CloseBrace) nest--;
                 Advance();
             } while (nest > 0 && !At(TokenKind.EndOfFile));
+        }
+
+        /// <summary>Replaces a too-deep expression by a missing one, reporting it once.</summary>
+        private ExprSyntax Limit(ExprSyntax e)
+        {
+            if (e.Depth <= MaxExprDepth) return e;
+            _diagnostics.Report(DiagnosticCatalog.NestingTooDeep, e.Span, MaxExprDepth);
+            return new MissingExpr(e.Span);
         }
 
         private bool EnterNesting()
@@ -520,7 +531,7 @@ namespace AE.Dsl.Syntax
             var a = ParseExpr();
             Expect(TokenKind.Colon, "':' of the conditional 'c ? a : b'");
             var b = ParseExpr();
-            return new ConditionalExpr(cond, a, b, q, cond.Span.Cover(b.Span));
+            return Limit(new ConditionalExpr(cond, a, b, q, cond.Span.Cover(b.Span)));
         }
 
         private static int Precedence(TokenKind k, out BinaryOp op)
@@ -556,7 +567,7 @@ namespace AE.Dsl.Syntax
                 ExprSyntax right;
                 if (!EnterNesting()) { SkipExpression(); right = new MissingExpr(From(opSpan.End)); }
                 else { right = ParseBinary(prec); _depth--; }
-                left = new BinaryExpr(op, left, right, opSpan, left.Span.Cover(right.Span));
+                left = Limit(new BinaryExpr(op, left, right, opSpan, left.Span.Cover(right.Span)));
             }
         }
 
@@ -576,7 +587,7 @@ namespace AE.Dsl.Syntax
                 if (!EnterNesting()) { SkipExpression(); return new MissingExpr(From(start)); }
                 var operand = ParseUnary();
                 _depth--;
-                return new UnaryExpr(u, operand, From(start));
+                return Limit(new UnaryExpr(u, operand, From(start)));
             }
             return ParsePower();
         }
@@ -590,7 +601,7 @@ namespace AE.Dsl.Syntax
             if (!EnterNesting()) { SkipExpression(); return new MissingExpr(From(b.Span.Start)); }
             var e = ParseUnary();
             _depth--;
-            return new BinaryExpr(BinaryOp.Pow, b, e, opSpan, b.Span.Cover(e.Span));
+            return Limit(new BinaryExpr(BinaryOp.Pow, b, e, opSpan, b.Span.Cover(e.Span)));
         }
 
         private ExprSyntax ParsePrimary()
@@ -619,7 +630,7 @@ namespace AE.Dsl.Syntax
                     Advance();
                     var inner = ParseExpr();
                     Expect(TokenKind.CloseParen);
-                    return new ParenExpr(inner, From(start));
+                    return Limit(new ParenExpr(inner, From(start)));
                 }
                 default:
                     ErrorExpected("an expression");
@@ -646,7 +657,7 @@ namespace AE.Dsl.Syntax
                     } while (Accept(TokenKind.Comma));
                 }
                 Expect(TokenKind.CloseParen);
-                return new CallExpr(name, args, From(name.Span.Start));
+                return Limit(new CallExpr(name, args, From(name.Span.Start)));
             }
             bool next = Accept(TokenKind.Prime);
             return new NameExpr(name, next, From(name.Span.Start));

@@ -67,22 +67,45 @@ namespace AE.Dsl.Syntax
 
     // ---- expressions ----
 
-    public abstract record ExprSyntax(TextSpan Span) : SyntaxNode(Span);
+    /// <summary>
+    /// An expression. <see cref="Depth"/> is computed once, bottom-up, so the parser can bound tree
+    /// depth (and with it the recursion of every later phase) without walking the tree.
+    /// </summary>
+    public abstract record ExprSyntax(TextSpan Span) : SyntaxNode(Span)
+    {
+        public virtual int Depth => 1;
+    }
 
     public sealed record MissingExpr(TextSpan Span) : ExprSyntax(Span);
     public sealed record NumberExpr(double Value, string Text, TextSpan Span) : ExprSyntax(Span);
     public sealed record BoolExpr(bool Value, TextSpan Span) : ExprSyntax(Span);
     public sealed record NameExpr(NameSyntax Name, bool IsNext, TextSpan Span) : ExprSyntax(Span);
-    public sealed record CallExpr(NameSyntax Callee, IReadOnlyList<ExprSyntax> Args, TextSpan Span) : ExprSyntax(Span);
-    public sealed record ParenExpr(ExprSyntax Inner, TextSpan Span) : ExprSyntax(Span);
+    public sealed record CallExpr(NameSyntax Callee, IReadOnlyList<ExprSyntax> Args, TextSpan Span) : ExprSyntax(Span)
+    {
+        public override int Depth { get; } = 1 + MaxDepth(Args);
+        private static int MaxDepth(IReadOnlyList<ExprSyntax> args) { int d = 0; foreach (var a in args) if (a.Depth > d) d = a.Depth; return d; }
+    }
+    public sealed record ParenExpr(ExprSyntax Inner, TextSpan Span) : ExprSyntax(Span)
+    {
+        public override int Depth { get; } = 1 + Inner.Depth;
+    }
 
     public enum UnaryOp { Negate, Plus, Not }
-    public sealed record UnaryExpr(UnaryOp Op, ExprSyntax Operand, TextSpan Span) : ExprSyntax(Span);
+    public sealed record UnaryExpr(UnaryOp Op, ExprSyntax Operand, TextSpan Span) : ExprSyntax(Span)
+    {
+        public override int Depth { get; } = 1 + Operand.Depth;
+    }
 
     public enum BinaryOp { Add, Sub, Mul, Div, Mod, Pow, Less, LessEq, Greater, GreaterEq, Eq, NotEq, And, Or }
-    public sealed record BinaryExpr(BinaryOp Op, ExprSyntax Left, ExprSyntax Right, TextSpan OpSpan, TextSpan Span) : ExprSyntax(Span);
+    public sealed record BinaryExpr(BinaryOp Op, ExprSyntax Left, ExprSyntax Right, TextSpan OpSpan, TextSpan Span) : ExprSyntax(Span)
+    {
+        public override int Depth { get; } = 1 + System.Math.Max(Left.Depth, Right.Depth);
+    }
 
-    public sealed record ConditionalExpr(ExprSyntax Condition, ExprSyntax WhenTrue, ExprSyntax WhenFalse, TextSpan QuestionSpan, TextSpan Span) : ExprSyntax(Span);
+    public sealed record ConditionalExpr(ExprSyntax Condition, ExprSyntax WhenTrue, ExprSyntax WhenFalse, TextSpan QuestionSpan, TextSpan Span) : ExprSyntax(Span)
+    {
+        public override int Depth { get; } = 1 + System.Math.Max(Condition.Depth, System.Math.Max(WhenTrue.Depth, WhenFalse.Depth));
+    }
 
     public static class SyntaxFacts
     {

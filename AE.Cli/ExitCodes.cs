@@ -1,0 +1,18 @@
+namespace AE.Cli
+{
+    /// <summary>The process exit codes of every <c>ae</c> command.</summary>
+    public static class ExitCodes
+    {
+        /// <summary>Success: nothing to report, or only warnings.</summary>
+        public const int Success = 0;
+
+        /// <summary>The input has errors (or warnings under <c>--warnaserror</c>).</summary>
+        public const int Errors = 1;
+
+        /// <summary>Bad command line, missing or unreadable input.</summary>
+        public const int Usage = 2;
+
+        /// <summary>A bug in <c>ae</c> itself.</summary>
+        public const int InternalError = 3;
+    }
+}

@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using AE.Dsl.IR;
+using AE.Dsl.Syntax;
+
+namespace AE.Dsl.Binding
+{
+    /// <summary>Evaluates constant IR (literals, params at their defaults, fixed dims) to a double, or null.</summary>
+    internal static class ConstEvaluator
+    {
+        public static double? Evaluate(IrExpr e, IReadOnlyDictionary<string, Symbol> symbols)
+        {
+            switch (e)
+            {
+                case IrConst c: return c.Value;
+                case IrRef r when r.Kind == SymbolKind.Param:
+                    return symbols.TryGetValue(r.Name, out var p) ? p.ConstValue : null;
+                case IrRef r when r.Kind == SymbolKind.Dim:
+                    return symbols.TryGetValue(r.Name, out var d) && d.DimValue is { IsConstant: true } v ? v.Constant : null;
+                case IrUnary u:
+                {
+                    var x = Evaluate(u.Operand, symbols);
+                    if (x == null) return null;
+                    return u.Op == IrUnaryOp.Negate ? -x : (x == 0 ? 1 : 0);
+                }
+                case IrBinary b:
+                {
+                    var l = Evaluate(b.Left, symbols);
+                    var r = Evaluate(b.Right, symbols);
+                    if (l is not double x || r is not double y) return null;
+                    return Apply(b.Op, x, y);
+                }
+                case IrSelect s:
+                {
+                    var c = Evaluate(s.Condition, symbols);
+                    if (c == null) return null;
+                    return c != 0 ? Evaluate(s.WhenTrue, symbols) : Evaluate(s.WhenFalse, symbols);
+                }
+                case IrCall call when call.Type.IsScalar:
+                {
+                    var args = new double[call.Args.Count];
+                    for (int i = 0; i < args.Length; i++)
+                    {
+                        if (!call.Args[i].Type.IsScalar) return null;
+                        var arg = Evaluate(call.Args[i], symbols);
+                        if (arg == null) return null;
+                        args[i] = arg.Value;
+                    }
+                    return Scalar.Call(call.Function, args);
+                }
+                default: return null;
+            }
+        }
+
+        public static double Apply(BinaryOp op, double x, double y) => op switch
+        {
+            BinaryOp.Add => x + y,
+            BinaryOp.Sub => x - y,
+            BinaryOp.Mul => x * y,
+            BinaryOp.Div => x / y,
+            BinaryOp.Mod => x % y,
+            BinaryOp.Pow => Math.Pow(x, y),
+            BinaryOp.Less => x < y ? 1 : 0,
+            BinaryOp.LessEq => x <= y ? 1 : 0,
+            BinaryOp.Greater => x > y ? 1 : 0,
+            BinaryOp.GreaterEq => x >= y ? 1 : 0,
+            BinaryOp.Eq => x == y ? 1 : 0,
+            BinaryOp.NotEq => x != y ? 1 : 0,
+            BinaryOp.And => x != 0 && y != 0 ? 1 : 0,
+            _ => x != 0 || y != 0 ? 1 : 0,
+        };
+    }
+
+    /// <summary>The scalar meaning of each pure builtin: the reference the emitters must agree with.</summary>
+    public static class Scalar
+    {
+        public static double Softplus(double x) => x > 20 ? x : x < -20 ? Math.Exp(x) : Log1p(Math.Exp(x));
+        public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
+        public static double Log1p(double x) => Math.Abs(x) < 1e-4 ? x - x * x / 2 + x * x * x / 3 : Math.Log(1 + x);
+
+        public static double? Call(string f, double[] a) => f switch
+        {
+            "tanh" => Math.Tanh(a[0]),
+            "sigmoid" => Sigmoid(a[0]),
+            "softplus" => Softplus(a[0]),
+            "exp" => Math.Exp(a[0]),
+            "log" => Math.Log(a[0]),
+            "log1p" => Log1p(a[0]),
+            "sqrt" => Math.Sqrt(a[0]),
+            "sin" => Math.Sin(a[0]),
+            "cos" => Math.Cos(a[0]),
+            "relu" => Math.Max(a[0], 0),
+            "abs" => Math.Abs(a[0]),
+            "sign" => Math.Sign(a[0]),
+            "softabs" => Math.Sqrt(a[0] * a[0] + a[1] * a[1]),
+            "clamp" => Math.Min(Math.Max(a[0], a[1]), a[2]),
+            "softclamp" => a[1] + (a[2] - a[1]) * Sigmoid(4 * (a[0] - 0.5 * (a[1] + a[2])) / (a[2] - a[1])),
+            "min" when a.Length == 2 => Math.Min(a[0], a[1]),
+            "max" when a.Length == 2 => Math.Max(a[0], a[1]),
+            "smoothmax" => Math.Max(a[0], a[1]) + Math.Log(Math.Exp(a[2] * (a[0] - Math.Max(a[0], a[1]))) + Math.Exp(a[2] * (a[1] - Math.Max(a[0], a[1])))) / a[2],
+            "smoothmin" => Math.Min(a[0], a[1]) - Math.Log(Math.Exp(-a[2] * (a[0] - Math.Min(a[0], a[1]))) + Math.Exp(-a[2] * (a[1] - Math.Min(a[0], a[1])))) / a[2],
+            "lerp" => a[0] + (a[1] - a[0]) * a[2],
+            "isfinite" => !double.IsNaN(a[0]) && !double.IsInfinity(a[0]) ? 1 : 0,
+            "finite_or" => !double.IsNaN(a[0]) && !double.IsInfinity(a[0]) ? a[0] : a[1],
+            "sanitize" => double.IsNaN(a[0]) ? 0 : double.IsPositiveInfinity(a[0]) ? a[1] : double.IsNegativeInfinity(a[0]) ? -a[1] : a[0],
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,491 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.Diagnostics;
+using AE.Dsl.IR;
+using AE.Dsl.Syntax;
+using AE.Dsl.Text;
+
+namespace AE.Dsl.Binding
+{
+    internal sealed partial class UnitBinder
+    {
+        private IrExpr BindConst(ExprSyntax e, string what)
+            => BindExpr(e, new Ctx { Bag = _bag, ConstWhat = what, SlotPrefix = "const" });
+
+        private static IrExpr Error(TextSpan span) => new IrConst(0, IrType.Error, span);
+
+        private IrExpr BindExpr(ExprSyntax e, Ctx ctx)
+        {
+            switch (e)
+            {
+                case MissingExpr m: return Error(m.Span);
+                case NumberExpr n: return new IrConst(n.Value, IrType.Real, n.Span);
+                case BoolExpr b: return new IrConst(b.Value ? 1 : 0, IrType.Bool, b.Span);
+                case ParenExpr p: return BindExpr(p.Inner, ctx);
+                case NameExpr n: return BindName(n, ctx);
+                case UnaryExpr u: return BindUnary(u, ctx);
+                case BinaryExpr b: return BindBinary(b, ctx);
+                case ConditionalExpr c: return BindConditional(c, ctx);
+                case CallExpr c: return BindCall(c, ctx);
+                default: return Error(e.Span);
+            }
+        }
+
+        // ---------------------------------------------------------------- names
+
+        private void ReportUnknown(NameSyntax name, DiagnosticBag? bag = null)
+        {
+            var candidates = _symbols.Keys.Concat(Reserved).Concat(_definitions.Keys);
+            var suggestion = NameSuggestions.Closest(name.Text, candidates);
+            (bag ?? _bag).Report(DiagnosticCatalog.UnknownName, name.Span, name.Text, suggestion != null ? $"; did you mean '{suggestion}'?" : "");
+        }
+
+        private IrExpr BindName(NameExpr n, Ctx ctx)
+        {
+            var name = n.Name.Text;
+            if (n.Name.IsMissing) return Error(n.Span);
+
+            if (!_symbols.TryGetValue(name, out var sym))
+            {
+                if (name == "pi") return new IrConst(Math.PI, IrType.Real, n.Span);
+                if (name == "step")
+                {
+                    if (ctx.ConstWhat != null) { ctx.Bag.Report(DiagnosticCatalog.NotConstant, n.Span, ctx.ConstWhat, name, "the step counter"); return Error(n.Span); }
+                    if (n.IsNext) { ReportNonCausal(n, "the step counter", ctx); return Error(n.Span); }
+                    return new IrStep(n.Span);
+                }
+                if (ctx.ConstWhat == null && name == ctx.Defining)
+                {
+                    ctx.Bag.Report(DiagnosticCatalog.CyclicDefinition, n.Span, $"'{name}' is defined in terms of itself");
+                    return Error(n.Span);
+                }
+                if (ctx.ConstWhat == null && _definitions.TryGetValue(name, out var later))
+                {
+                    var file = _groups.BagFor(later.Path)?.File ?? ctx.Bag.File;
+                    var pos = file.GetPosition(later.Span.Start);
+                    ctx.Bag.Report(DiagnosticCatalog.UseBeforeDefinition, n.Span, name, pos.Line, pos.Column);
+                    return Error(n.Span);
+                }
+                ReportUnknown(n.Name, ctx.Bag);
+                return Error(n.Span);
+            }
+
+            sym.Used = true;
+            if (ctx.ConstWhat != null)
+            {
+                if (n.IsNext) { ReportNonCausal(n, "a constant", ctx); return Error(n.Span); }
+                switch (sym.Kind)
+                {
+                    case SymbolKind.Dim: return new IrRef(name, SymbolKind.Dim, RefTime.Current, IrType.Int, n.Span);
+                    case SymbolKind.Param: return new IrRef(name, SymbolKind.Param, RefTime.Current, sym.Type, n.Span);
+                    default:
+                        ctx.Bag.Report(DiagnosticCatalog.NotConstant, n.Span, ctx.ConstWhat, name, Article(sym.KindText) + " " + sym.KindText);
+                        return Error(n.Span);
+                }
+            }
+
+            if (sym.Kind == SymbolKind.Net)
+            {
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, n.Span, $"'{name}' is a net, not a value; apply it to a vector: {name}(x)");
+                return Error(n.Span);
+            }
+
+            if (n.IsNext)
+            {
+                if (sym.Kind is SymbolKind.State or SymbolKind.Coeff)
+                    return new IrRef(name, sym.Kind, RefTime.Next, sym.Type, n.Span);
+                ReportNonCausal(n, Article(sym.KindText) + " " + sym.KindText, ctx);
+                return Error(n.Span);
+            }
+
+            if (sym.Kind is SymbolKind.Local or SymbolKind.Signal)
+            {
+                if (name == ctx.Defining)
+                {
+                    ctx.Bag.Report(DiagnosticCatalog.CyclicDefinition, n.Span, $"'{name}' is defined in terms of itself");
+                    return Error(n.Span);
+                }
+                if (!_definedSoFar.Contains(name))
+                {
+                    if (_definitions.TryGetValue(name, out var later))
+                    {
+                        var file = _groups.BagFor(later.Path)?.File ?? ctx.Bag.File;
+                        var pos = file.GetPosition(later.Span.Start);
+                        ctx.Bag.Report(DiagnosticCatalog.UseBeforeDefinition, n.Span, name, pos.Line, pos.Column);
+                        return Error(n.Span);
+                    }
+                    // A declared signal that no rule defines reads as its neutral value (AE0017 if it has none).
+                    return new IrRef(name, sym.Kind, RefTime.Current, sym.Type, n.Span);
+                }
+                var def = sym.Definition;
+                if (def != null && def.RuleId != ctx.RuleId)
+                {
+                    sym.UsedOutsideRule = true;
+                    if (def.RuleAblatable && !sym.HasNeutral)
+                        ctx.Bag.Report(DiagnosticCatalog.AblationHole, n.Span, def.RuleId, name, $"where rule {ctx.RuleId} uses it");
+                }
+            }
+            return new IrRef(name, sym.Kind, RefTime.Current, sym.Type, n.Span);
+        }
+
+        private static string Article(string noun) => "aeiou".IndexOf(noun[0]) >= 0 ? "an" : "a";
+
+        private static void ReportNonCausal(NameExpr n, string what, Ctx ctx)
+        {
+            var name = n.Name.Text;
+            ctx.Bag.Report(DiagnosticCatalog.NonCausalRead, n.Span,
+                $"'{name}'' reads the value of {what} at the next step, which is not known yet (axiom A2: decisions use causal signals only); read '{name}' (this step) or prev({name}, init) (last step)");
+        }
+
+        // ---------------------------------------------------------------- operators
+
+        private IrExpr BindUnary(UnaryExpr u, Ctx ctx)
+        {
+            var operand = BindExpr(u.Operand, ctx);
+            if (operand.Type.IsError) return Error(u.Span);
+            switch (u.Op)
+            {
+                case UnaryOp.Plus:
+                    RequireNumeric(operand, u.Operand.Span, "unary '+'", ctx);
+                    return operand;
+                case UnaryOp.Negate:
+                    if (!RequireNumeric(operand, u.Operand.Span, "unary '-'", ctx)) return Error(u.Span);
+                    if (operand is IrConst c && c.Type.Scalar != ScalarType.Bool) return new IrConst(-c.Value, c.Type, u.Span);
+                    return new IrUnary(IrUnaryOp.Negate, operand, operand.Type, u.Span);
+                default:
+                    if (operand.Type.Scalar != ScalarType.Bool)
+                    {
+                        ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, u.Operand.Span, $"'!' needs a bool, but this is {operand.Type}");
+                        return Error(u.Span);
+                    }
+                    return new IrUnary(IrUnaryOp.Not, operand, operand.Type, u.Span);
+            }
+        }
+
+        private bool RequireNumeric(IrExpr e, TextSpan span, string what, Ctx ctx)
+        {
+            if (e.Type.IsError) return false;
+            if (e.Type.Scalar == ScalarType.Bool)
+            {
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{what} needs a number, but this is {e.Type}; write 'c ? 1 : 0' to turn a condition into a number");
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>Scalars broadcast against vectors; two vectors must have the same shape.</summary>
+        private IrType? Broadcast(IrType a, IrType b, TextSpan span, string what, Ctx ctx)
+        {
+            if (a.IsError || b.IsError) return null;
+            if (a.IsScalar) return b;
+            if (b.IsScalar) return a;
+            if (a.Shape.Equals(b.Shape)) return a;
+            ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, span, $"{what} combines {a} and {b}; vectors must have the same length (a scalar combines with any vector)");
+            return null;
+        }
+
+        private IrExpr BindBinary(BinaryExpr b, Ctx ctx)
+        {
+            var l = BindExpr(b.Left, ctx);
+            var r = BindExpr(b.Right, ctx);
+            if (l.Type.IsError || r.Type.IsError) return Error(b.Span);
+            var opText = "'" + SyntaxFacts.Text(b.Op) + "'";
+            if (ctx.Smooth && ctx.ConstWhat == null && b.Op == BinaryOp.Mod)
+                ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, b.OpSpan, "%", ctx.SmoothWhat, "a smooth periodic function such as sin");
+
+            switch (b.Op)
+            {
+                case BinaryOp.And:
+                case BinaryOp.Or:
+                {
+                    foreach (var (x, span) in new[] { (l, b.Left.Span), (r, b.Right.Span) })
+                        if (x.Type.Scalar != ScalarType.Bool)
+                        {
+                            ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{opText} needs bools, but this is {x.Type}");
+                            return Error(b.Span);
+                        }
+                    var shape = Broadcast(l.Type, r.Type, b.OpSpan, opText, ctx);
+                    return shape == null ? Error(b.Span) : Fold(new IrBinary(b.Op, l, r, shape.WithScalar(ScalarType.Bool), b.Span));
+                }
+                case BinaryOp.Eq:
+                case BinaryOp.NotEq:
+                {
+                    if ((l.Type.Scalar == ScalarType.Bool) != (r.Type.Scalar == ScalarType.Bool))
+                    {
+                        ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, b.OpSpan, $"{opText} compares {l.Type} with {r.Type}; compare numbers with numbers, bools with bools");
+                        return Error(b.Span);
+                    }
+                    var shape = Broadcast(l.Type, r.Type, b.OpSpan, opText, ctx);
+                    return shape == null ? Error(b.Span) : Fold(new IrBinary(b.Op, l, r, shape.WithScalar(ScalarType.Bool), b.Span));
+                }
+                case BinaryOp.Less:
+                case BinaryOp.LessEq:
+                case BinaryOp.Greater:
+                case BinaryOp.GreaterEq:
+                {
+                    if (!RequireNumeric(l, b.Left.Span, opText, ctx) || !RequireNumeric(r, b.Right.Span, opText, ctx)) return Error(b.Span);
+                    var shape = Broadcast(l.Type, r.Type, b.OpSpan, opText, ctx);
+                    return shape == null ? Error(b.Span) : Fold(new IrBinary(b.Op, l, r, shape.WithScalar(ScalarType.Bool), b.Span));
+                }
+                default:
+                {
+                    if (!RequireNumeric(l, b.Left.Span, opText, ctx) || !RequireNumeric(r, b.Right.Span, opText, ctx)) return Error(b.Span);
+                    var shape = Broadcast(l.Type, r.Type, b.OpSpan, opText, ctx);
+                    if (shape == null) return Error(b.Span);
+                    bool integral = l.Type.Scalar == ScalarType.Int && r.Type.Scalar == ScalarType.Int && b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Mod;
+                    return Fold(new IrBinary(b.Op, l, r, shape.WithScalar(integral ? ScalarType.Int : ScalarType.Real), b.Span));
+                }
+            }
+        }
+
+        /// <summary>Folds operations on two literals, so '-1e6' and '2*3' are constants in the IR.</summary>
+        private static IrExpr Fold(IrBinary b)
+        {
+            if (b.Left is IrConst x && b.Right is IrConst y && x.Type.IsScalar && y.Type.IsScalar)
+                return new IrConst(ConstEvaluator.Apply(b.Op, x.Value, y.Value), b.Type, b.Span);
+            return b;
+        }
+
+        private IrExpr BindConditional(ConditionalExpr c, Ctx ctx)
+        {
+            if (ctx.Smooth && ctx.ConstWhat == null)
+                ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, c.QuestionSpan, "?:", ctx.SmoothWhat, "lerp(b, a, sigmoid(k*margin)) to blend the two branches");
+            var cond = BindExpr(c.Condition, ctx);
+            var a = BindExpr(c.WhenTrue, ctx);
+            var b = BindExpr(c.WhenFalse, ctx);
+            if (cond.Type.IsError || a.Type.IsError || b.Type.IsError) return Error(c.Span);
+            if (cond.Type.Scalar != ScalarType.Bool)
+            {
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, c.Condition.Span, $"The condition of '?:' must be bool, but this is {cond.Type}; compare it, e.g. x > 0");
+                return Error(c.Span);
+            }
+            if ((a.Type.Scalar == ScalarType.Bool) != (b.Type.Scalar == ScalarType.Bool))
+            {
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, c.WhenFalse.Span, $"The branches of '?:' must have one type, but they are {a.Type} and {b.Type}");
+                return Error(c.Span);
+            }
+            var shape = Broadcast(a.Type, b.Type, c.QuestionSpan, "'?:'", ctx);
+            if (shape == null) return Error(c.Span);
+            shape = Broadcast(cond.Type, shape, c.QuestionSpan, "'?:' (condition and branches)", ctx);
+            if (shape == null) return Error(c.Span);
+            var scalar = a.Type.Scalar == ScalarType.Bool ? ScalarType.Bool
+                : a.Type.Scalar == ScalarType.Int && b.Type.Scalar == ScalarType.Int ? ScalarType.Int : ScalarType.Real;
+            return new IrSelect(cond, a, b, shape.WithScalar(scalar), c.Span);
+        }
+
+        // ---------------------------------------------------------------- calls
+
+        private IrExpr BindCall(CallExpr c, Ctx ctx)
+        {
+            var name = c.Callee.Text;
+            if (_symbols.TryGetValue(name, out var sym))
+            {
+                sym.Used = true;
+                if (sym.Kind == SymbolKind.Net) return BindNetApply(c, sym, ctx);
+                ctx.Bag.Report(DiagnosticCatalog.BadCall, c.Callee.Span, $"'{name}' is {Article(sym.KindText)} {sym.KindText}, not a function or a net; it cannot be called");
+                foreach (var a in c.Args) BindExpr(a, ctx);
+                return Error(c.Span);
+            }
+            switch (name)
+            {
+                case "ema":
+                case "lp":
+                    return BindLowPass(c, name == "ema" ? FilterKind.Ema : FilterKind.Lp, ctx);
+                case "prev":
+                    return BindPrev(c, ctx);
+                case "latch":
+                    return BindLatch(c, ctx);
+                case "noise":
+                    return BindNoise(c, ctx);
+            }
+            if (!Builtins.Pure.TryGetValue(name, out var builtin))
+            {
+                var suggestion = NameSuggestions.Closest(name, Builtins.AllNames.Concat(_symbols.Values.Where(s => s.Kind == SymbolKind.Net).Select(s => s.Name)));
+                ctx.Bag.Report(DiagnosticCatalog.UnknownName, c.Callee.Span, name,
+                    suggestion != null ? $"; did you mean '{suggestion}'?" : " (not a function, and no net has this name)");
+                foreach (var a in c.Args) BindExpr(a, ctx);
+                return Error(c.Span);
+            }
+            return BindPure(c, builtin, ctx);
+        }
+
+        private bool CheckArity(CallExpr c, int min, int max, string signature, Ctx ctx)
+        {
+            if (c.Args.Count >= min && c.Args.Count <= max) return true;
+            var expected = min == max ? $"{min} argument{(min == 1 ? "" : "s")}" : max > 8 ? $"at least {min} arguments" : $"{min} to {max} arguments";
+            ctx.Bag.Report(DiagnosticCatalog.BadCall, c.Span, $"'{c.Callee.Text}' takes {expected}, but {c.Args.Count} {(c.Args.Count == 1 ? "is" : "are")} given: {signature}");
+            return false;
+        }
+
+        private IrExpr BindPure(CallExpr c, Builtin builtin, Ctx ctx)
+        {
+            var args = c.Args.Select(a => BindExpr(a, ctx)).ToList();
+            var signature = builtin.Name + ": " + builtin.Summary;
+            if (ctx.Smooth && ctx.ConstWhat == null && !builtin.Smooth)
+                ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, c.Callee.Span, builtin.Name, ctx.SmoothWhat, builtin.SmoothReplacement ?? "a smooth function");
+            if (!CheckArity(c, builtin.MinArgs, builtin.MaxArgs, signature, ctx)) return Error(c.Span);
+            if (args.Any(a => a.Type.IsError)) return Error(c.Span);
+
+            bool reduction = builtin.Shape == BuiltinShape.Reduction || (builtin.Name is "max" or "min" && args.Count == 1);
+
+            for (int i = 0; i < args.Count; i++)
+                if (!RequireNumeric(args[i], c.Args[i].Span, $"Argument {i + 1} of '{builtin.Name}'", ctx)) return Error(c.Span);
+
+            if (reduction)
+            {
+                for (int i = 0; i < args.Count; i++)
+                {
+                    if (args[i].Type.IsScalar)
+                    {
+                        ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, c.Args[i].Span, $"'{builtin.Name}' reduces a vector, but argument {i + 1} is the scalar {args[i].Type}");
+                        return Error(c.Span);
+                    }
+                }
+                for (int i = 1; i < args.Count; i++)
+                    if (!args[i].Type.Shape.Equals(args[0].Type.Shape))
+                    {
+                        ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, c.Args[i].Span, $"'{builtin.Name}' needs vectors of one length, but it is given {args[0].Type} and {args[i].Type}");
+                        return Error(c.Span);
+                    }
+                return new IrCall(builtin.Name, EqArray.From(args), IrType.Real, c.Span);
+            }
+            switch (builtin.Shape)
+            {
+                case BuiltinShape.VectorMap:
+                    if (args[0].Type.IsScalar)
+                    {
+                        ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, c.Args[0].Span, $"'{builtin.Name}' maps a vector, but its argument is the scalar {args[0].Type}");
+                        return Error(c.Span);
+                    }
+                    return new IrCall(builtin.Name, EqArray.From(args), args[0].Type.WithScalar(ScalarType.Real), c.Span);
+                case BuiltinShape.Concat:
+                {
+                    var length = DimExpr.Const(0);
+                    foreach (var a in args) length += a.Type.IsScalar ? DimExpr.Const(1) : a.Type.Shape[0];
+                    return new IrCall(builtin.Name, EqArray.From(args), IrType.Vector(ScalarType.Real, length), c.Span);
+                }
+                default:
+                {
+                    IrType shape = args[0].Type;
+                    for (int i = 1; i < args.Count; i++)
+                    {
+                        var s = Broadcast(shape, args[i].Type, c.Args[i].Span, $"'{builtin.Name}'", ctx);
+                        if (s == null) return Error(c.Span);
+                        shape = s;
+                    }
+                    var scalar = builtin.Shape == BuiltinShape.ElementwisePredicate ? ScalarType.Bool : ScalarType.Real;
+                    var call = new IrCall(builtin.Name, EqArray.From(args), shape.WithScalar(scalar), c.Span);
+                    if (args.All(a => a is IrConst && a.Type.IsScalar) && Scalar.Call(builtin.Name, args.Select(a => ((IrConst)a).Value).ToArray()) is double v)
+                        return new IrConst(v, call.Type, c.Span);
+                    return call;
+                }
+            }
+        }
+
+        private bool RejectInConst(CallExpr c, Ctx ctx, string what)
+        {
+            if (ctx.ConstWhat == null) return false;
+            ctx.Bag.Report(DiagnosticCatalog.NotConstant, c.Span, ctx.ConstWhat, c.Callee.Text, what);
+            return true;
+        }
+
+        private IrExpr BindLowPass(CallExpr c, FilterKind kind, Ctx ctx)
+        {
+            if (RejectInConst(c, ctx, "a filter with state")) return Error(c.Span);
+            var signature = Builtins.Special[c.Callee.Text];
+            if (!CheckArity(c, 2, 2, signature, ctx)) { foreach (var a in c.Args) BindExpr(a, ctx); return Error(c.Span); }
+            var beta = BindExpr(c.Args[0], new Ctx { Bag = ctx.Bag, ConstWhat = "The rate of '" + c.Callee.Text + "' (fixed for the run, so the filter is causal and time-invariant)" });
+            var x = BindExpr(c.Args[1], ctx);
+            if (beta.Type.IsError || x.Type.IsError) return Error(c.Span);
+            if (!RequireNumeric(beta, c.Args[0].Span, "The rate of '" + c.Callee.Text + "'", ctx) || !RequireNumeric(x, c.Args[1].Span, "The input of '" + c.Callee.Text + "'", ctx)) return Error(c.Span);
+            if (!beta.Type.IsScalar) { ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, c.Args[0].Span, $"The rate of '{c.Callee.Text}' must be a scalar, but this is {beta.Type}"); return Error(c.Span); }
+            if (ConstEvaluator.Evaluate(beta, _symbols) is double b && (b < 0 || b >= 1))
+                ctx.Bag.Report(DiagnosticCatalog.BadCall, c.Args[0].Span, $"The rate of '{c.Callee.Text}' is {Fmt(b)}; it must lie in [0, 1) for the filter to be stable");
+            var type = x.Type.WithScalar(ScalarType.Real);
+            var slot = NextSlot(ctx, c.Callee.Text);
+            _filters.Add(new IrFilterSlot(slot, kind, type, new IrOrigin(ctx.Bag.File.Path, c.Span)));
+            return new IrFilter(kind, slot, EqArray.Of(beta, x), type, c.Span);
+        }
+
+        private IrExpr BindPrev(CallExpr c, Ctx ctx)
+        {
+            if (RejectInConst(c, ctx, "a read of the previous step")) return Error(c.Span);
+            if (!CheckArity(c, 2, 2, Builtins.Special["prev"], ctx)) { foreach (var a in c.Args) BindExpr(a, ctx); return Error(c.Span); }
+            var x = BindExpr(c.Args[0], ctx);
+            var init = BindExpr(c.Args[1], ctx);
+            if (x.Type.IsError || init.Type.IsError) return Error(c.Span);
+            if ((x.Type.Scalar == ScalarType.Bool) != (init.Type.Scalar == ScalarType.Bool))
+            {
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, c.Args[1].Span, $"The initial value of 'prev' must have the type of its value ({x.Type}), but this is {init.Type}");
+                return Error(c.Span);
+            }
+            var shape = Broadcast(x.Type, init.Type, c.Args[1].Span, "'prev' (value and initial value)", ctx);
+            if (shape == null) return Error(c.Span);
+            if (!x.Type.IsScalar && init.Type.IsScalar) shape = x.Type;
+            else if (x.Type.IsScalar && !init.Type.IsScalar)
+            {
+                ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, c.Args[1].Span, $"The initial value of 'prev' is {init.Type}, but its value is the scalar {x.Type}");
+                return Error(c.Span);
+            }
+            var type = x.Type.Scalar == ScalarType.Int && init.Type.Scalar == ScalarType.Int ? shape.WithScalar(ScalarType.Int)
+                : shape.WithScalar(x.Type.Scalar == ScalarType.Bool ? ScalarType.Bool : ScalarType.Real);
+            var slot = NextSlot(ctx, "prev");
+            _filters.Add(new IrFilterSlot(slot, FilterKind.Prev, type, new IrOrigin(ctx.Bag.File.Path, c.Span)));
+            return new IrFilter(FilterKind.Prev, slot, EqArray.Of(x, init), type, c.Span);
+        }
+
+        private IrExpr BindLatch(CallExpr c, Ctx ctx)
+        {
+            if (RejectInConst(c, ctx, "a latch with state")) return Error(c.Span);
+            if (ctx.Smooth) ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, c.Callee.Span, "latch", ctx.SmoothWhat, "a latch outside the smooth rule (it switches once)");
+            if (!CheckArity(c, 3, 3, Builtins.Special["latch"], ctx)) { foreach (var a in c.Args) BindExpr(a, ctx); return Error(c.Span); }
+            var cond = BindExpr(c.Args[0], ctx);
+            var value = BindExpr(c.Args[1], ctx);
+            var before = BindExpr(c.Args[2], ctx);
+            if (cond.Type.IsError || value.Type.IsError || before.Type.IsError) return Error(c.Span);
+            RequireScalarBool(cond, c.Args[0].Span, "The condition of 'latch'", ctx);
+            if ((value.Type.Scalar == ScalarType.Bool) != (before.Type.Scalar == ScalarType.Bool))
+            {
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, c.Args[2].Span, $"The two values of 'latch' must have one type, but they are {value.Type} and {before.Type}");
+                return Error(c.Span);
+            }
+            var shape = Broadcast(value.Type, before.Type, c.Args[2].Span, "'latch'", ctx);
+            if (shape == null) return Error(c.Span);
+            var type = shape.WithScalar(value.Type.Scalar == ScalarType.Bool ? ScalarType.Bool : ScalarType.Real);
+            var slot = NextSlot(ctx, "latch");
+            _filters.Add(new IrFilterSlot(slot, FilterKind.Latch, type, new IrOrigin(ctx.Bag.File.Path, c.Span)));
+            return new IrFilter(FilterKind.Latch, slot, EqArray.Of(cond, value, before), type, c.Span);
+        }
+
+        private IrExpr BindNoise(CallExpr c, Ctx ctx)
+        {
+            if (RejectInConst(c, ctx, "a random draw")) return Error(c.Span);
+            if (!CheckArity(c, 0, 1, Builtins.Special["noise"], ctx)) return Error(c.Span);
+            if (c.Args.Count == 0) return new IrNoise(IrType.Real, c.Span);
+            var n = BindDimExpr(c.Args[0]);
+            if (n == null) return Error(c.Span);
+            return new IrNoise(IrType.Vector(ScalarType.Real, n), c.Span);
+        }
+
+        private IrExpr BindNetApply(CallExpr c, Symbol sym, Ctx ctx)
+        {
+            if (RejectInConst(c, ctx, "a net")) return Error(c.Span);
+            var net = sym.Net;
+            if (!CheckArity(c, 1, 1, $"{sym.Name}(x) with x a vector", ctx)) { foreach (var a in c.Args) BindExpr(a, ctx); return Error(c.Span); }
+            var x = BindExpr(c.Args[0], ctx);
+            if (net == null || x.Type.IsError) return Error(c.Span);
+            if (!RequireNumeric(x, c.Args[0].Span, $"The input of net '{sym.Name}'", ctx)) return Error(c.Span);
+            var width = x.Type.IsScalar ? DimExpr.Const(1) : x.Type.Shape[0];
+            if (!width.Equals(net.InputWidth))
+            {
+                string hint = c.Args[0] is CallExpr { Callee.Text: "concat" } ? "the widths of the concatenated parts must add up to the net's input width" : "declare the net with this input width, or give it a vector of its width";
+                ctx.Bag.Report(DiagnosticCatalog.NetWidthMismatch, c.Args[0].Span, sym.Name, net.InputWidth, width, hint);
+                return Error(c.Span);
+            }
+            if (ctx.Smooth && net.Activation == "relu")
+                ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, c.Callee.Span, sym.Name + " (relu)", ctx.SmoothWhat, "softplus as the net's activation");
+            return new IrNetApply(sym.Name, x, IrType.Vector(ScalarType.Real, net.OutputWidth), c.Span);
+        }
+    }
+}

@@ -1,0 +1,337 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using AE.Dsl.Diagnostics;
+using AE.Dsl.IR;
+using AE.Dsl.Syntax;
+using AE.Dsl.Text;
+
+namespace AE.Dsl.Binding
+{
+    internal sealed partial class UnitBinder
+    {
+        private const int MaxGroupNesting = 32;
+
+        /// <summary>A rule to bind: its syntax, the file it is written in, and the group it came from.</summary>
+        private sealed record RuleSource(RuleDecl Syntax, DiagnosticBag Bag, string? Group);
+
+        /// <summary>The context an expression is bound in.</summary>
+        private sealed class Ctx
+        {
+            public DiagnosticBag Bag = null!;
+            /// <summary>Non-null in a constant context: what must be constant, for messages.</summary>
+            public string? ConstWhat;
+            public string RuleId = "";
+            public int RuleIndex;
+            public bool Smooth;
+            public string SmoothWhat = "";
+            public string? Defining;
+            public string SlotPrefix = "";
+            public bool InWhen;
+            public bool Ablatable;
+        }
+
+        private readonly Dictionary<string, int> _slotCounters = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Definition> _definitions = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _definedSoFar = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (string Path, TextSpan Span)> _ruleIds = new(StringComparer.Ordinal);
+        private int _order;
+
+        private void BindRules()
+        {
+            var sources = new List<RuleSource>();
+            foreach (var m in _unit.Members)
+            {
+                if (m is RuleDecl r) sources.Add(new RuleSource(r, _bag, null));
+                else if (m is UseDecl u) ExpandGroup(u, _bag, sources, new List<string>());
+            }
+
+            // First pass: where every value is defined, so a too-early use can name its definition.
+            for (int i = 0; i < sources.Count; i++)
+            {
+                var rs = sources[i];
+                bool ablatable = !rs.Syntax.IsUpdate && !rs.Syntax.IsFixed;
+                foreach (var s in rs.Syntax.Body)
+                    if (s is AssignStmt { IsNext: false, Op: AssignOp.Define } a && !a.Target.IsMissing && !_definitions.ContainsKey(a.Target.Text))
+                        _definitions[a.Target.Text] = new Definition(rs.Syntax.Id.Text, i, ablatable, _order++, a.Target.Span, rs.Bag.File.Path);
+            }
+
+            for (int i = 0; i < sources.Count; i++) BindRule(sources[i], i);
+
+            foreach (var sig in _signals)
+            {
+                var sym = _symbols[sig.Name];
+                if (sym.Definition == null && !sym.HasNeutral)
+                    _bag.Report(DiagnosticCatalog.SignalNeverDefined, sym.DeclSpan, sig.Name);
+                else if (sym.Definition == null && _deferredNeutrals.TryGetValue(sig.Name, out var neutral))
+                    BindConst(neutral, "The neutral value of signal '" + sig.Name + "' (no rule defines it, so it is its value at every step)");
+            }
+        }
+
+        private void ExpandGroup(UseDecl use, DiagnosticBag bag, List<RuleSource> into, List<string> stack)
+        {
+            if (use.Group.IsMissing) return;
+            var name = use.Group.Text;
+            if (!_groups.Groups.TryGetValue(name, out var group))
+            {
+                var suggestion = NameSuggestions.Closest(name, _groups.Groups.Keys);
+                bag.Report(DiagnosticCatalog.UnknownGroup, use.Group.Span, name, suggestion != null ? $"; did you mean '{suggestion}'?" : "");
+                return;
+            }
+            _groups.Used.Add(name);
+            if (stack.Contains(name))
+            {
+                var path = string.Join(" -> ", stack.Skip(stack.IndexOf(name)).Concat(new[] { name }).Select(n => "group '" + n + "'"));
+                bag.Report(DiagnosticCatalog.CyclicDefinition, use.Group.Span, path);
+                return;
+            }
+            if (stack.Count >= MaxGroupNesting)
+            {
+                bag.Report(DiagnosticCatalog.NestingTooDeep, use.Group.Span, MaxGroupNesting);
+                return;
+            }
+            stack.Add(name);
+            foreach (var m in group.Syntax.Members)
+            {
+                if (m is RuleDecl r) into.Add(new RuleSource(r, group.Bag, name));
+                else if (m is UseDecl u) ExpandGroup(u, group.Bag, into, stack);
+            }
+            stack.RemoveAt(stack.Count - 1);
+        }
+
+        private void BindRule(RuleSource rs, int index)
+        {
+            var r = rs.Syntax;
+            var id = r.Id.Text;
+            if (!r.Id.IsMissing)
+            {
+                if (_ruleIds.TryGetValue(id, out var first))
+                {
+                    var file = _groups.BagFor(first.Path)?.File ?? rs.Bag.File;
+                    var pos = file.GetPosition(first.Span.Start);
+                    rs.Bag.Report(DiagnosticCatalog.DuplicateRuleId, r.Id.Span, id, pos.Line, pos.Column);
+                }
+                else _ruleIds[id] = (rs.Bag.File.Path, r.Id.Span);
+            }
+            bool smooth = r.IsSmooth || UnitSmooth;
+            var ctx = new Ctx
+            {
+                Bag = rs.Bag,
+                RuleId = id,
+                RuleIndex = index,
+                Ablatable = !r.IsUpdate && !r.IsFixed,
+                Smooth = smooth,
+                SmoothWhat = r.IsSmooth ? (r.IsUpdate ? "the update rule" : "rule " + id) : (_unit.Kind == UnitKind.Law ? "law " : "cell ") + _unit.Name.Text,
+            };
+            var body = BindStatements(r.Body, ctx);
+            bool ablatable = !r.IsUpdate && !r.IsFixed;
+            _rules.Add(new IrRule(id, r.Title, ablatable, r.IsUpdate, smooth, rs.Group, EqArray.From(body), new IrOrigin(rs.Bag.File.Path, r.Id.Span)));
+        }
+
+        private List<IrStmt> BindStatements(IReadOnlyList<StmtSyntax> stmts, Ctx ctx)
+        {
+            var result = new List<IrStmt>();
+            foreach (var s in stmts)
+            {
+                var bound = BindStatement(s, ctx);
+                if (bound != null) result.Add(bound);
+            }
+            return result;
+        }
+
+        private IrStmt? BindStatement(StmtSyntax s, Ctx ctx)
+        {
+            switch (s)
+            {
+                case WhenStmt w:
+                {
+                    if (ctx.Smooth)
+                        ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, new TextSpan(w.Span.Start, w.Span.Start + 4), "when", ctx.SmoothWhat,
+                            "an unconditional update blended by a weight, e.g. x' = lerp(x', y, sigmoid(k*margin))");
+                    var cond = BindExpr(w.Condition, WithPrefix(ctx, ctx.RuleId));
+                    RequireScalarBool(cond, w.Condition.Span, "A 'when' condition", ctx);
+                    bool saved = ctx.InWhen;
+                    ctx.InWhen = true;
+                    var then = BindStatements(w.Then, ctx);
+                    var otherwise = w.Else != null ? BindStatements(w.Else, ctx) : new List<IrStmt>();
+                    ctx.InWhen = saved;
+                    return new IrWhen(cond, EqArray.From(then), EqArray.From(otherwise), w.Span);
+                }
+                case AssignStmt a:
+                    return BindAssign(a, ctx);
+                default:
+                    return null;
+            }
+        }
+
+        private Ctx WithPrefix(Ctx ctx, string prefix)
+        {
+            ctx.SlotPrefix = prefix;
+            return ctx;
+        }
+
+        private IrStmt? BindAssign(AssignStmt a, Ctx ctx)
+        {
+            if (a.Target.IsMissing) return null;
+            var name = a.Target.Text;
+            _symbols.TryGetValue(name, out var sym);
+
+            if (a.IsNext || a.Op == AssignOp.Accumulate)
+            {
+                var value = BindExpr(a.Value, WithPrefix(ctx, name));
+                if (sym == null)
+                {
+                    ReportUnknown(a.Target, ctx.Bag);
+                    return null;
+                }
+                if (a.IsNext && a.Op == AssignOp.Accumulate)
+                {
+                    ctx.Bag.Report(DiagnosticCatalog.InvalidAssignment, a.Target.Span, $"'+=' adds to an accumulator; to change the next value of '{name}' write {name}' = {name}' + ...;");
+                    return null;
+                }
+                if (a.IsNext)
+                {
+                    if (sym.Kind is not (SymbolKind.State or SymbolKind.Coeff))
+                    {
+                        ctx.Bag.Report(DiagnosticCatalog.InvalidAssignment, a.Target.Span, NotAssignableMessage(sym, next: true));
+                        return null;
+                    }
+                    CheckAssignable(value, sym.Type, a.Value.Span, $"the next value of {sym.KindText} '{name}'", ctx);
+                    return new IrSetNext(name, sym.Kind, value, a.Span);
+                }
+                if (sym.Kind != SymbolKind.Acc)
+                {
+                    ctx.Bag.Report(DiagnosticCatalog.InvalidAssignment, a.Target.Span, NotAssignableMessage(sym, next: false, accumulate: true));
+                    return null;
+                }
+                CheckAssignable(value, sym.Type, a.Value.Span, $"a contribution to accumulator '{name}'", ctx);
+                return new IrAccumulate(name, value, a.Span);
+            }
+
+            // A definition: 'name = value;'
+            if (sym != null && sym.Kind != SymbolKind.Signal && sym.Kind != SymbolKind.Local)
+            {
+                ctx.Bag.Report(DiagnosticCatalog.InvalidAssignment, a.Target.Span, NotAssignableMessage(sym, next: false));
+                BindExpr(a.Value, WithPrefix(ctx, name));
+                return null;
+            }
+            if (ctx.InWhen)
+            {
+                ctx.Bag.Report(DiagnosticCatalog.InvalidAssignment, a.Target.Span,
+                    $"'{name}' would be undefined when the 'when' condition is false; define it before the 'when' (for example with a conditional expression 'c ? a : b'), and refine only next values (x') and accumulators (+=) inside 'when'");
+                BindExpr(a.Value, WithPrefix(ctx, name));
+                return null;
+            }
+            if (_definedSoFar.Contains(name))
+            {
+                var def = sym?.Definition;
+                if (def != null)
+                {
+                    var file = _groups.BagFor(def.Path)?.File ?? ctx.Bag.File;
+                    var pos = file.GetPosition(def.Span.Start);
+                    ctx.Bag.Report(DiagnosticCatalog.DuplicateName, a.Target.Span, name, pos.Line, pos.Column);
+                }
+                BindExpr(a.Value, WithPrefix(ctx, name));
+                return null;
+            }
+
+            var saved = ctx.Defining;
+            ctx.Defining = name;
+            var bound = BindExpr(a.Value, WithPrefix(ctx, name));
+            ctx.Defining = saved;
+
+            bool ablatable = ctx.Ablatable;
+            var definition = new Definition(ctx.RuleId, ctx.RuleIndex, ablatable, _order++, a.Target.Span, ctx.Bag.File.Path);
+            _definedSoFar.Add(name);
+            if (sym == null)
+            {
+                sym = new Symbol(name, SymbolKind.Local, a.Target.Span, ctx.Bag.File.Path) { Type = bound.Type, TypeKnown = true, Definition = definition };
+                _symbols[name] = sym;
+                _locals.Add(new IrLocal(name, bound.Type, ctx.RuleId, new IrOrigin(ctx.Bag.File.Path, a.Target.Span)));
+                return new IrDefine(name, SymbolKind.Local, bound, a.Span);
+            }
+
+            // A declared signal gets its definition (and, if it was not written, its type) here.
+            sym.Definition = definition;
+            if (sym.TypeKnown) CheckAssignable(bound, sym.Type, a.Value.Span, $"signal '{name}'", ctx);
+            else
+            {
+                sym.Type = bound.Type.Scalar == ScalarType.Int ? bound.Type.WithScalar(ScalarType.Real) : bound.Type;
+                sym.TypeKnown = true;
+                int i = _signals.FindIndex(x => x.Name == name);
+                if (i >= 0) _signals[i] = _signals[i] with { Type = sym.Type };
+            }
+            if (_deferredNeutrals.TryGetValue(name, out var neutralSyntax))
+            {
+                var neutral = BindExpr(neutralSyntax, WithPrefix(ctx, name + ".neutral"));
+                CheckAssignable(neutral, sym.Type, neutralSyntax.Span, $"the neutral value of signal '{name}'", ctx);
+                int j = _signals.FindIndex(x => x.Name == name);
+                if (j >= 0) _signals[j] = _signals[j] with { Neutral = neutral };
+            }
+            if (ablatable && !sym.HasNeutral)
+                ctx.Bag.Report(DiagnosticCatalog.AblationHole, a.Target.Span, ctx.RuleId, name, "for the host, which reads every signal after each step");
+            return new IrDefine(name, SymbolKind.Signal, bound, a.Span);
+        }
+
+        private static string NotAssignableMessage(Symbol sym, bool next, bool accumulate = false)
+        {
+            var n = sym.Name;
+            return sym.Kind switch
+            {
+                SymbolKind.Param => $"'{n}' is a param: constant during a run, set at construction; it cannot be assigned",
+                SymbolKind.Dim => $"'{n}' is a dim: fixed at construction; it cannot be assigned",
+                SymbolKind.Input => $"'{n}' is an input: the host gives it each step; it cannot be assigned (define a new name instead)",
+                SymbolKind.Net => $"'{n}' is a net; it cannot be assigned",
+                SymbolKind.State or SymbolKind.Coeff when accumulate => $"'{n}' is {(sym.Kind == SymbolKind.State ? "a" : "a")} {sym.KindText}: write {n}' = {n}' + ...; to change its next value",
+                SymbolKind.State or SymbolKind.Coeff => $"'{n}' is a {sym.KindText}: its value at this step is fixed; write {n}' = ...; to set its next value",
+                SymbolKind.Acc => $"'{n}' is an accumulator: add to it with {n} += ...;",
+                SymbolKind.Signal when next => $"'{n}' is a signal and has no next value; define it with {n} = ...;",
+                SymbolKind.Signal when accumulate => $"'{n}' is a signal, not an accumulator; declare it with 'acc {n} = 0;' to sum contributions",
+                SymbolKind.Local when next => $"'{n}' is a value defined in a rule and has no next value; only state and coefficients do",
+                SymbolKind.Local when accumulate => $"'{n}' is a value defined in a rule, not an accumulator; declare 'acc {n} = 0;' to sum contributions",
+                _ => $"'{n}' cannot be assigned",
+            };
+        }
+
+        private void CheckAssignable(IrExpr value, IrType target, TextSpan span, string what, Ctx ctx)
+        {
+            if (value.Type.IsError || target.IsError) return;
+            if ((target.Scalar == ScalarType.Bool) != (value.Type.Scalar == ScalarType.Bool))
+            {
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be {target}, but this is {value.Type}");
+                return;
+            }
+            if (target.Scalar == ScalarType.Int && value.Type.Scalar == ScalarType.Real && !(value is IrConst c && c.Value == Math.Floor(c.Value)))
+            {
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be int, but this is real");
+                return;
+            }
+            if (!value.Type.IsScalar && !value.Type.Shape.Equals(target.Shape))
+                ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, span, $"{Cap(what)} has shape {target}, but this value is {value.Type}");
+        }
+
+        private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);
+
+        private void RequireScalarBool(IrExpr e, TextSpan span, string what, Ctx ctx)
+        {
+            if (e.Type.IsError) return;
+            if (e.Type.Scalar != ScalarType.Bool) ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{what} must be bool, but this is {e.Type}; compare it, e.g. x > 0");
+            else if (!e.Type.IsScalar) ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, span, $"{what} must be a scalar bool, but this is {e.Type}; reduce it first or use an elementwise 'c ? a : b'");
+        }
+
+        private IrExpr Coerce(IrExpr value, IrType target, TextSpan span, string what)
+        {
+            CheckAssignable(value, target, span, what, new Ctx { Bag = _bag });
+            return value;
+        }
+
+        private string NextSlot(Ctx ctx, string kind)
+        {
+            var key = ctx.SlotPrefix + "." + kind;
+            _slotCounters.TryGetValue(key, out var n);
+            _slotCounters[key] = ++n;
+            return n == 1 ? key : key + n.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using AE.Dsl.IR;
+
+namespace AE.Dsl.Passes
+{
+    /// <summary>
+    /// A closed or open interval of reals, the abstract value of the numeric-hazard analysis.
+    /// Sound for the operations it models; anything else widens to (-inf, inf).
+    /// </summary>
+    public readonly struct Interval
+    {
+        public Interval(double lo, double hi, bool loOpen = false, bool hiOpen = false)
+        {
+            if (double.IsNaN(lo)) { lo = double.NegativeInfinity; loOpen = true; }
+            if (double.IsNaN(hi)) { hi = double.PositiveInfinity; hiOpen = true; }
+            Lo = lo; Hi = hi; LoOpen = loOpen || double.IsInfinity(lo); HiOpen = hiOpen || double.IsInfinity(hi);
+        }
+
+        public double Lo { get; }
+        public double Hi { get; }
+        public bool LoOpen { get; }
+        public bool HiOpen { get; }
+
+        public static Interval All => new(double.NegativeInfinity, double.PositiveInfinity);
+        public static Interval Point(double v) => new(v, v);
+        public static Interval Positive => new(0, double.PositiveInfinity, loOpen: true);
+        public static Interval NonNegative => new(0, double.PositiveInfinity);
+
+        public bool IsPositive => Lo > 0 || (Lo == 0 && LoOpen);
+        public bool IsNegative => Hi < 0 || (Hi == 0 && HiOpen);
+        public bool IsNonNegative => Lo >= 0;
+        public bool ExcludesZero => IsPositive || IsNegative;
+
+        public static Interval Hull(Interval a, Interval b)
+        {
+            double lo = Math.Min(a.Lo, b.Lo), hi = Math.Max(a.Hi, b.Hi);
+            bool loOpen = (a.Lo == lo ? a.LoOpen : true) && (b.Lo == lo ? b.LoOpen : true);
+            bool hiOpen = (a.Hi == hi ? a.HiOpen : true) && (b.Hi == hi ? b.HiOpen : true);
+            return new Interval(lo, hi, loOpen, hiOpen);
+        }
+
+        public static Interval operator -(Interval a) => new(-a.Hi, -a.Lo, a.HiOpen, a.LoOpen);
+        public static Interval operator +(Interval a, Interval b) => new(a.Lo + b.Lo, a.Hi + b.Hi, a.LoOpen || b.LoOpen, a.HiOpen || b.HiOpen);
+        public static Interval operator -(Interval a, Interval b) => a + -b;
+
+        public static Interval operator *(Interval a, Interval b)
+        {
+            double p1 = Mul(a.Lo, b.Lo), p2 = Mul(a.Lo, b.Hi), p3 = Mul(a.Hi, b.Lo), p4 = Mul(a.Hi, b.Hi);
+            double lo = Math.Min(Math.Min(p1, p2), Math.Min(p3, p4));
+            double hi = Math.Max(Math.Max(p1, p2), Math.Max(p3, p4));
+            bool strictlyPositive = (a.IsPositive && b.IsPositive) || (a.IsNegative && b.IsNegative);
+            bool strictlyNegative = (a.IsPositive && b.IsNegative) || (a.IsNegative && b.IsPositive);
+            return new Interval(lo, hi, strictlyPositive && lo == 0, strictlyNegative && hi == 0);
+        }
+
+        private static double Mul(double x, double y) => x == 0 || y == 0 ? 0 : x * y;
+
+        public Interval Reciprocal()
+        {
+            if (!ExcludesZero) return All;
+            var r = new Interval(1 / Hi, 1 / Lo);
+            return IsPositive ? new Interval(r.Lo, r.Hi, loOpen: r.Lo == 0) : new Interval(r.Lo, r.Hi, hiOpen: r.Hi == 0);
+        }
+
+        public Interval Square()
+        {
+            double a = Math.Abs(Lo), b = Math.Abs(Hi);
+            double hi = Math.Max(a * a, b * b);
+            double lo = Lo <= 0 && Hi >= 0 ? 0 : Math.Min(a * a, b * b);
+            return new Interval(lo, hi, loOpen: lo == 0 && ExcludesZero);
+        }
+
+        public static Interval Monotone(Interval a, Func<double, double> f, bool strictlyPositiveResult = false)
+        {
+            double lo = f(a.Lo), hi = f(a.Hi);
+            return new Interval(lo, hi, a.LoOpen || (strictlyPositiveResult && lo == 0), a.HiOpen);
+        }
+
+        public override string ToString()
+        {
+            static string F(double v) => double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("G6", CultureInfo.InvariantCulture);
+            return (LoOpen ? "(" : "[") + F(Lo) + ", " + F(Hi) + (HiOpen ? ")" : "]");
+        }
+
+        /// <summary>The interval of a constant expression (a bound or a default), using params' declared ranges.</summary>
+        public static Interval Of(IrExpr e, IReadOnlyList<IrParam> parameters)
+        {
+            var env = new Dictionary<string, Interval>(StringComparer.Ordinal);
+            foreach (var p in parameters) env[p.Name] = ParamInterval(p, parameters);
+            return new IntervalEvaluator(env).Eval(e);
+        }
+
+        /// <summary>A param lies in its declared range; without one it could be overridden to anything.</summary>
+        public static Interval ParamInterval(IrParam p, IReadOnlyList<IrParam> parameters)
+        {
+            if (p.Type.Scalar == ScalarType.Bool) return new Interval(0, 1);
+            if (p.Range == null) return All;
+            var empty = new Dictionary<string, Interval>(StringComparer.Ordinal);
+            foreach (var q in parameters) empty[q.Name] = All;
+            var ev = new IntervalEvaluator(empty);
+            var lo = ev.Eval(p.Range.Lo);
+            var hi = ev.Eval(p.Range.Hi);
+            return new Interval(lo.Lo, hi.Hi, p.Range.LoOpen || lo.LoOpen, p.Range.HiOpen || hi.HiOpen);
+        }
+    }
+}

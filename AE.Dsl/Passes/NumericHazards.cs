@@ -1,0 +1,284 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.Diagnostics;
+using AE.Dsl.IR;
+using AE.Dsl.Syntax;
+
+namespace AE.Dsl.Passes
+{
+    /// <summary>Interval evaluation of IR expressions over an environment of named intervals.</summary>
+    internal sealed class IntervalEvaluator
+    {
+        private readonly Dictionary<string, Interval> _env;
+
+        public IntervalEvaluator(Dictionary<string, Interval> env) { _env = env; }
+
+        /// <summary>Called for every log/sqrt/log1p argument and every divisor, with its interval.</summary>
+        public Action<string, IrExpr, Interval>? OnDomain { get; set; }
+
+        public Interval Eval(IrExpr e)
+        {
+            switch (e)
+            {
+                case IrConst c: return c.Type.Scalar == ScalarType.Bool ? new Interval(0, 1) : Interval.Point(c.Value);
+                case IrStep: return new Interval(1, double.PositiveInfinity);
+                case IrRef r: return _env.TryGetValue(Key(r), out var v) ? v : Interval.All;
+                case IrUnary u: return u.Op == IrUnaryOp.Negate ? -Eval(u.Operand) : new Interval(0, 1);
+                case IrSelect s:
+                {
+                    Eval(s.Condition);
+                    var whenTrue = WithRefinements(s.Condition, () => Eval(s.WhenTrue));
+                    return Interval.Hull(whenTrue, Eval(s.WhenFalse));
+                }
+                case IrBinary b: return Binary(b);
+                case IrCall c: return Call(c);
+                case IrFilter f: return Filter(f);
+                case IrNetApply n: Eval(n.Input); return Interval.All;
+                default: return Interval.All;
+            }
+        }
+
+        /// <summary>
+        /// Evaluates <paramref name="body"/> knowing that <paramref name="condition"/> holds: a conjunct
+        /// 'x > c' or 'x >= c' with x a named value and c a constant narrows x meanwhile.
+        /// </summary>
+        public T WithRefinements<T>(IrExpr condition, Func<T> body)
+        {
+            var saved = new List<KeyValuePair<string, Interval?>>();
+            foreach (var (key, refined) in Refinements(condition))
+            {
+                var had = _env.TryGetValue(key, out var old);
+                saved.Add(new KeyValuePair<string, Interval?>(key, had ? old : null));
+                var current = had ? old : Interval.All;
+                _env[key] = Intersect(current, refined);
+            }
+            try { return body(); }
+            finally
+            {
+                for (int i = saved.Count - 1; i >= 0; i--)
+                {
+                    if (saved[i].Value is Interval v) _env[saved[i].Key] = v; else _env.Remove(saved[i].Key);
+                }
+            }
+        }
+
+        private static Interval Intersect(Interval a, Interval b)
+        {
+            bool loFromB = b.Lo > a.Lo || (b.Lo == a.Lo && b.LoOpen);
+            bool hiFromB = b.Hi < a.Hi || (b.Hi == a.Hi && b.HiOpen);
+            return new Interval(loFromB ? b.Lo : a.Lo, hiFromB ? b.Hi : a.Hi, loFromB ? b.LoOpen : a.LoOpen, hiFromB ? b.HiOpen : a.HiOpen);
+        }
+
+        private static IEnumerable<(string Key, Interval Refined)> Refinements(IrExpr condition)
+        {
+            if (condition is not IrBinary b) yield break;
+            if (b.Op == BinaryOp.And)
+            {
+                foreach (var r in Refinements(b.Left)) yield return r;
+                foreach (var r in Refinements(b.Right)) yield return r;
+                yield break;
+            }
+            if (b.Left is IrRef x && b.Right is IrConst c)
+            {
+                if (b.Op == BinaryOp.Greater) yield return (Key(x), new Interval(c.Value, double.PositiveInfinity, loOpen: true));
+                if (b.Op == BinaryOp.GreaterEq) yield return (Key(x), new Interval(c.Value, double.PositiveInfinity));
+                if (b.Op == BinaryOp.Less) yield return (Key(x), new Interval(double.NegativeInfinity, c.Value, hiOpen: true));
+                if (b.Op == BinaryOp.LessEq) yield return (Key(x), new Interval(double.NegativeInfinity, c.Value));
+            }
+        }
+
+        public static string Key(IrRef r) => r.Time == RefTime.Next ? r.Name + "'" : r.Name;
+
+        private Interval Binary(IrBinary b)
+        {
+            if (b.Type.Scalar == ScalarType.Bool) { Eval(b.Left); Eval(b.Right); return new Interval(0, 1); }
+            var l = Eval(b.Left);
+            var r = Eval(b.Right);
+            switch (b.Op)
+            {
+                case BinaryOp.Add: return l + r;
+                case BinaryOp.Sub: return SameValue(b.Left, b.Right) ? Interval.Point(0) : l - r;
+                case BinaryOp.Mul: return SameValue(b.Left, b.Right) ? l.Square() : l * r;
+                case BinaryOp.Div:
+                    OnDomain?.Invoke("/", b.Right, r);
+                    return l * r.Reciprocal();
+                case BinaryOp.Pow:
+                    if (b.Right is IrConst k && k.Value == Math.Floor(k.Value) && Math.Abs(k.Value) < 64)
+                    {
+                        if (k.Value == 2) return l.Square();
+                        if (((long)k.Value) % 2 == 0) return l.ExcludesZero ? Interval.Positive : Interval.NonNegative;
+                        if (l.IsPositive) return Interval.Positive;
+                    }
+                    return l.IsPositive ? Interval.Positive : l.IsNonNegative ? Interval.NonNegative : Interval.All;
+                default: return Interval.All;
+            }
+        }
+
+        private Interval Call(IrCall c)
+        {
+            var a = c.Args.Select(Eval).ToArray();
+            switch (c.Function)
+            {
+                case "exp": return Interval.Monotone(a[0], Math.Exp, strictlyPositiveResult: true);
+                case "softplus": return new Interval(Math.Max(0, Binding.Scalar.Softplus(a[0].Lo)), Binding.Scalar.Softplus(a[0].Hi), loOpen: true);
+                case "sigmoid": return new Interval(Binding.Scalar.Sigmoid(a[0].Lo), Binding.Scalar.Sigmoid(a[0].Hi), true, true);
+                case "tanh": return new Interval(Math.Tanh(a[0].Lo), Math.Tanh(a[0].Hi), a[0].LoOpen || double.IsInfinity(a[0].Lo), a[0].HiOpen || double.IsInfinity(a[0].Hi));
+                case "log":
+                    OnDomain?.Invoke("log", c.Args[0], a[0]);
+                    return a[0].IsPositive ? Interval.Monotone(a[0], Math.Log) : Interval.All;
+                case "log1p":
+                    OnDomain?.Invoke("log1p", c.Args[0], a[0]);
+                    return a[0].Lo > -1 || (a[0].Lo == -1 && a[0].LoOpen) ? Interval.Monotone(a[0], x => Math.Log(1 + x)) : Interval.All;
+                case "sqrt":
+                    OnDomain?.Invoke("sqrt", c.Args[0], a[0]);
+                    return a[0].IsNonNegative ? Interval.Monotone(a[0], Math.Sqrt, strictlyPositiveResult: a[0].IsPositive) : Interval.NonNegative;
+                case "sin": case "cos": case "sign": case "cosine": return new Interval(-1, 1);
+                case "abs": return a[0].ExcludesZero ? new Interval(0, double.PositiveInfinity, loOpen: true) : Interval.NonNegative;
+                case "softabs": return a[1].ExcludesZero ? Interval.Positive : Interval.NonNegative;
+                case "relu": return new Interval(Math.Max(0, a[0].Lo), Math.Max(0, a[0].Hi));
+                case "norm": return Interval.NonNegative;
+                case "sum": return a[0].IsPositive ? Interval.Positive : a[0].IsNonNegative ? Interval.NonNegative : Interval.All;
+                case "mean": return a[0];
+                case "softmax": return new Interval(0, 1, true, false);
+                case "max" when a.Length == 1: return a[0];
+                case "min" when a.Length == 1: return a[0];
+                case "max":
+                {
+                    var lo = Math.Max(a[0].Lo, a[1].Lo);
+                    bool open = (a[0].Lo == lo && a[0].LoOpen && (a[1].Lo < lo || a[1].LoOpen)) || (a[1].Lo == lo && a[1].LoOpen && (a[0].Lo < lo || a[0].LoOpen));
+                    return new Interval(lo, Math.Max(a[0].Hi, a[1].Hi), open, false);
+                }
+                case "min":
+                {
+                    var hi = Math.Min(a[0].Hi, a[1].Hi);
+                    return new Interval(Math.Min(a[0].Lo, a[1].Lo), hi, a[0].LoOpen && a[1].LoOpen, false);
+                }
+                case "smoothmax": return new Interval(Math.Max(a[0].Lo, a[1].Lo), double.PositiveInfinity, Math.Max(a[0].Lo, a[1].Lo) == 0 && (a[0].IsPositive || a[1].IsPositive));
+                case "clamp":
+                case "softclamp":
+                {
+                    var lo = Math.Max(a[0].Lo, a[1].Lo);
+                    var hi = Math.Min(a[0].Hi, a[2].Hi);
+                    if (lo > hi) return Interval.Hull(a[1], a[2]);
+                    return new Interval(lo, hi, lo == a[0].Lo ? a[0].LoOpen : a[1].LoOpen, hi == a[0].Hi ? a[0].HiOpen : a[2].HiOpen);
+                }
+                case "finite_or": return Interval.Hull(a[0], a[1]);
+                case "sanitize": return Interval.Hull(Interval.Hull(a[0], Interval.Point(0)), new Interval(-a[1].Hi, a[1].Hi));
+                case "lerp": return a[2].Lo >= 0 && a[2].Hi <= 1 ? Interval.Hull(a[0], a[1]) : Interval.All;
+                case "concat": return a.Aggregate(Interval.Hull);
+                case "isfinite": return new Interval(0, 1);
+                default: return Interval.All;
+            }
+        }
+
+        private Interval Filter(IrFilter f)
+        {
+            var a = f.Args.Select(Eval).ToArray();
+            switch (f.Kind)
+            {
+                case FilterKind.Ema:
+                {
+                    // The seed's EMA is a convex combination divided by (1 - beta^t) <= 1: the sign and a
+                    // positive lower bound survive, the upper bound does not.
+                    var x = a[1];
+                    if (x.IsNonNegative) return new Interval(x.Lo, double.PositiveInfinity, x.LoOpen);
+                    if (x.Hi <= 0) return new Interval(double.NegativeInfinity, x.Hi, false, x.HiOpen);
+                    return Interval.All;
+                }
+                case FilterKind.Lp: return a[1];
+                case FilterKind.Prev: return Interval.Hull(a[0], a[1]);
+                default: return Interval.Hull(a[1], a[2]);
+            }
+        }
+
+        /// <summary>Two expressions that compute the same value (same reads, same operations), spans aside.</summary>
+        public static bool SameValue(IrExpr a, IrExpr b) => (a, b) switch
+        {
+            (IrConst x, IrConst y) => x.Value == y.Value,
+            (IrRef x, IrRef y) => x.Name == y.Name && x.Time == y.Time,
+            (IrUnary x, IrUnary y) => x.Op == y.Op && SameValue(x.Operand, y.Operand),
+            (IrBinary x, IrBinary y) => x.Op == y.Op && SameValue(x.Left, y.Left) && SameValue(x.Right, y.Right),
+            (IrCall x, IrCall y) => x.Function == y.Function && x.Args.Count == y.Args.Count && x.Args.Zip(y.Args, SameValue).All(t => t),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// Warns about numeric hazards the checker can see: log/log1p/sqrt of an argument that is not
+    /// provably in their domain, and division by something that can be 0 (AE0060, AE0061).
+    /// Values flow through the rules in order; intervals come from params' declared ranges,
+    /// coefficients' bounds and the operations' ranges.
+    /// </summary>
+    internal static class NumericHazards
+    {
+        public static void Check(IrUnit unit, Func<string, DiagnosticBag?> bagFor)
+        {
+            var env = new Dictionary<string, Interval>(StringComparer.Ordinal);
+            foreach (var p in unit.Params) env[p.Name] = Interval.ParamInterval(p, unit.Params);
+            foreach (var d in unit.Dims) env[d.Name] = new Interval(1, double.PositiveInfinity);
+            var constEval = new IntervalEvaluator(new Dictionary<string, Interval>(env, StringComparer.Ordinal));
+            foreach (var s in unit.States)
+            {
+                if (s.Kind == SymbolKind.Coeff && s.Bounds != null)
+                {
+                    var lo = constEval.Eval(s.Bounds.Lo);
+                    var hi = constEval.Eval(s.Bounds.Hi);
+                    env[s.Name] = new Interval(lo.Lo, hi.Hi, s.Bounds.LoOpen || lo.LoOpen, s.Bounds.HiOpen || hi.HiOpen);
+                }
+            }
+            foreach (var a in unit.Signals) if (a.Neutral != null) env[a.Name] = constEval.Eval(a.Neutral);
+
+            foreach (var rule in unit.Rules)
+            {
+                var bag = bagFor(rule.Origin.Path);
+                if (bag == null) continue;
+                var evaluator = new IntervalEvaluator(env) { OnDomain = (op, arg, iv) => Report(bag, op, arg, iv) };
+                Walk(rule.Body, evaluator, env, unit);
+            }
+        }
+
+        private static void Walk(IReadOnlyList<IrStmt> stmts, IntervalEvaluator ev, Dictionary<string, Interval> env, IrUnit unit)
+        {
+            foreach (var s in stmts)
+            {
+                switch (s)
+                {
+                    case IrDefine d:
+                    {
+                        var v = ev.Eval(d.Value);
+                        var neutral = unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral;
+                        env[d.Name] = neutral != null && env.TryGetValue(d.Name, out var n) ? Interval.Hull(v, n) : v;
+                        break;
+                    }
+                    case IrSetNext n: ev.Eval(n.Value); break;
+                    case IrAccumulate a: ev.Eval(a.Value); break;
+                    case IrWhen w:
+                        ev.Eval(w.Condition);
+                        ev.WithRefinements(w.Condition, () => { Walk(w.Then, ev, env, unit); return 0; });
+                        Walk(w.Else, ev, env, unit);
+                        break;
+                }
+            }
+        }
+
+        private static void Report(DiagnosticBag bag, string op, IrExpr arg, Interval iv)
+        {
+            switch (op)
+            {
+                case "/":
+                    if (!iv.ExcludesZero) bag.Report(DiagnosticCatalog.DivisionMayBeZero, arg.Span, iv.ToString());
+                    break;
+                case "log":
+                    if (!iv.IsPositive) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "log", "positive", iv.ToString(), "add a positive epsilon ('+ 1e-12'), bound it with max(x, 1e-12), or declare the range of the params it uses");
+                    break;
+                case "log1p":
+                    if (!(iv.Lo > -1 || (iv.Lo == -1 && iv.LoOpen))) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "log1p", "greater than -1", iv.ToString(), "bound it with max(x, -1 + 1e-12)");
+                    break;
+                case "sqrt":
+                    if (!iv.IsNonNegative) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "sqrt", "non-negative", iv.ToString(), "bound it with max(x, 0)");
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    public class CheckTextOutputTests
+    {
+        [Fact]
+        public void Clean_file_prints_only_the_summary_and_exits_0()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("a.ae", Sources.Clean("A"));
+
+            var r = Cli.Run(dir.Path, "check", "a.ae");
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal(new[] { "1 file checked: 0 errors, 0 warnings" }, r.StdoutLines);
+            Assert.Equal("", r.Stderr);
+        }
+
+        [Fact]
+        public void Syntax_error_prints_the_msbuild_line_and_exits_1()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("a.ae", Sources.SyntaxError("B"));
+
+            var r = Cli.Run(dir.Path, "check", "a.ae");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(new[]
+            {
+                "a.ae(1,15): " + Sources.SyntaxErrorMessage,
+                "1 file checked: 1 error, 0 warnings",
+            }, r.StdoutLines);
+            Assert.Equal("", r.Stderr);
+        }
+
+        [Fact]
+        public void Unexpected_character_is_AE0001_at_its_column()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("m.ae", Sources.BadCharacter("C"));
+
+            var r = Cli.Run(dir.Path, "check", "m.ae");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("m.ae(1,9): " + Sources.BadCharacterMessage, r.StdoutLines[0]);
+        }
+
+        [Fact]
+        public void Several_files_are_checked_together_sorted_with_plural_summary()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("b.ae", Sources.BadCharacter("D"));
+            dir.Write("a.ae", Sources.SyntaxError("E"));
+            dir.Write("c.ae", Sources.Clean("F"));
+
+            // Given out of order: files are sorted, diagnostics come in the checker's order.
+            var r = Cli.Run(dir.Path, "check", "c.ae", "b.ae", "a.ae");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(new[]
+            {
+                "a.ae(1,15): " + Sources.SyntaxErrorMessage,
+                "b.ae(1,9): " + Sources.BadCharacterMessage,
+                "3 files checked: 2 errors, 0 warnings",
+            }, r.StdoutLines);
+        }
+
+        [Fact]
+        public void Second_line_error_has_the_right_line_and_column()
+        {
+            using var dir = new TempDirectory();
+            // Line 2 is "  param = 1;": the '=' is column 9.
+            dir.Write("laws/multi.ae", "law L {\n  param = 1;\n}\n");
+
+            var r = Cli.Run(dir.Path, "check", "laws/multi.ae");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("laws/multi.ae(2,9): " + Sources.SyntaxErrorMessage, r.StdoutLines[0]);
+        }
+
+        [Fact]
+        public void Columns_count_utf16_units_after_non_ascii_text()
+        {
+            using var dir = new TempDirectory();
+            // "/* é😀 */ " is 10 UTF-16 units (😀 is a surrogate pair), so the '=' moves from 15 to 25.
+            dir.Write("u.ae", "/* é😀 */ " + Sources.SyntaxError("L"));
+
+            var r = Cli.Run(dir.Path, "check", "u.ae");
+
+            Assert.Equal("u.ae(1,25): " + Sources.SyntaxErrorMessage, r.StdoutLines[0]);
+        }
+
+        [Fact]
+        public void Relative_paths_keep_the_spelling_the_user_gave()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("laws/a.ae", Sources.SyntaxError("G"));
+
+            var r = Cli.Run(dir.Path, "check", "./laws/a.ae");
+
+            Assert.Equal("./laws/a.ae(1,15): " + Sources.SyntaxErrorMessage, r.StdoutLines[0]);
+        }
+
+        [Fact]
+        public void Absolute_paths_stay_absolute()
+        {
+            using var dir = new TempDirectory();
+            string full = dir.Write("a.ae", Sources.SyntaxError("H"));
+
+            var r = Cli.Run(dir.Path, "check", full);
+
+            Assert.Equal(full + "(1,15): " + Sources.SyntaxErrorMessage, r.StdoutLines[0]);
+        }
+
+        [Fact]
+        public void The_same_file_named_twice_is_checked_once()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("a.ae", Sources.SyntaxError("I"));
+
+            var r = Cli.Run(dir.Path, "check", "a.ae", "a.ae", "./a.ae", "*.ae");
+
+            Assert.Equal(new[]
+            {
+                "a.ae(1,15): " + Sources.SyntaxErrorMessage,
+                "1 file checked: 1 error, 0 warnings",
+            }, r.StdoutLines);
+        }
+
+        [Fact]
+        public void Warnaserror_is_accepted_and_errors_still_exit_1()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("a.ae", Sources.SyntaxError("J"));
+            dir.Write("c.ae", Sources.Clean("K"));
+
+            var bad = Cli.Run(dir.Path, "check", "a.ae", "--warnaserror");
+            var clean = Cli.Run(dir.Path, "check", "--warnaserror", "c.ae");
+
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Equal(new[]
+            {
+                "a.ae(1,15): " + Sources.SyntaxErrorMessage,
+                "1 file checked: 1 error, 0 warnings",
+            }, bad.StdoutLines);
+            Assert.Equal(0, clean.ExitCode);
+            Assert.Equal(new[] { "1 file checked: 0 errors, 0 warnings" }, clean.StdoutLines);
+        }
+
+        [Fact]
+        public void Files_checked_together_see_each_others_rule_groups()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("g.ae", "group G { }\n");
+            dir.Write("u.ae", "law U { use G; }\n");
+
+            var alone = Cli.Run(dir.Path, "check", "u.ae");
+            var together = Cli.Run(dir.Path, "check", "u.ae", "g.ae");
+
+            // Alone, 'G' in "law U { use G; }" (column 13) is unknown; together it resolves.
+            Assert.Equal(1, alone.ExitCode);
+            Assert.StartsWith("u.ae(1,13): error AE0016: ", alone.StdoutLines[0]);
+            Assert.Equal(0, together.ExitCode);
+            Assert.Equal(new[] { "2 files checked: 0 errors, 0 warnings" }, together.StdoutLines);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System;
+using System.IO;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    public class CommandLineTests
+    {
+        private static readonly string Cwd = Path.GetTempPath();
+
+        [Theory]
+        [InlineData("--help")]
+        [InlineData("-h")]
+        [InlineData("help")]
+        public void Explicit_help_prints_usage_on_stdout_and_exits_0(string flag)
+        {
+            var r = Cli.Run(Cwd, flag);
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal("", r.Stderr);
+            Assert.Contains("Usage: ae <command>", r.Stdout);
+            Assert.Contains(r.StdoutLines, l => l.TrimStart().StartsWith("check ", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void No_arguments_prints_usage_on_stderr_and_exits_2()
+        {
+            var r = Cli.Run(Cwd);
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Contains("Usage: ae <command>", r.Stderr);
+            Assert.Contains("check", r.Stderr);
+        }
+
+        [Theory]
+        [InlineData("check", "--help")]
+        [InlineData("check", "-h")]
+        [InlineData("help", "check")]
+        [InlineData("check", "a.ae", "--help")]
+        public void Check_help_explains_arguments_options_output_and_exit_codes(params string[] args)
+        {
+            var r = Cli.Run(Cwd, args);
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal("", r.Stderr);
+            Assert.StartsWith("Usage: ae check <files or globs...> [--warnaserror] [--format text|json]", r.Stdout);
+            Assert.Contains("--warnaserror", r.Stdout);
+            Assert.Contains("--format text|json", r.Stdout);
+            Assert.Contains("**/*.ae", r.Stdout);
+            Assert.Contains("Exit codes:", r.Stdout);
+            Assert.Contains("\"diagnostics\"", r.Stdout);
+        }
+
+        [Fact]
+        public void Version_prints_the_informational_version()
+        {
+            var r = Cli.Run(Cwd, "--version");
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal(new[] { CliApp.Version }, r.StdoutLines);
+            Assert.Matches(@"^\d+\.\d+\.\d+", CliApp.Version);
+        }
+
+        [Fact]
+        public void Unknown_command_lists_the_valid_ones_and_exits_2()
+        {
+            var r = Cli.Run(Cwd, "build", "x.ae");
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Equal(new[] { "ae: error: unknown command 'build'; valid commands: check, help. Run 'ae --help'" }, r.StderrLines);
+        }
+
+        [Fact]
+        public void Unknown_top_level_option_exits_2()
+        {
+            var r = Cli.Run(Cwd, "--frobnicate");
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: unknown option '--frobnicate'. Run 'ae --help'" }, r.StderrLines);
+        }
+
+        [Theory]
+        [InlineData("ae: error: unknown option '--bogus'. Run 'ae check --help'", "check", "a.ae", "--bogus")]
+        [InlineData("ae: error: unknown option '-x'. Run 'ae check --help'", "check", "-x", "a.ae")]
+        [InlineData("ae: error: no input files; name .ae files or globs such as '**/*.ae'. Run 'ae check --help'", "check")]
+        [InlineData("ae: error: no input files; name .ae files or globs such as '**/*.ae'. Run 'ae check --help'", "check", "--warnaserror")]
+        [InlineData("ae: error: option '--format' needs a value: text or json. Run 'ae check --help'", "check", "a.ae", "--format")]
+        [InlineData("ae: error: invalid value 'xml' for '--format'; expected text or json. Run 'ae check --help'", "check", "a.ae", "--format", "xml")]
+        [InlineData("ae: error: invalid value '' for '--format'; expected text or json. Run 'ae check --help'", "check", "a.ae", "--format=")]
+        [InlineData("ae: error: option '--warnaserror' takes no value. Run 'ae check --help'", "check", "a.ae", "--warnaserror=true")]
+        public void Bad_check_command_lines_exit_2_with_one_line(string expected, params string[] args)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("a.ae", Sources.SyntaxError("A"));
+
+            var r = Cli.Run(dir.Path, args);
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Equal(new[] { expected }, r.StderrLines);
+        }
+
+        [Fact]
+        public void Options_may_come_before_between_or_after_files()
+        {
+            var options = CheckCommand.Parse(new[] { "--format", "json", "a.ae", "--warnaserror", "b/*.ae" });
+
+            Assert.Equal(new[] { "a.ae", "b/*.ae" }, options.Inputs);
+            Assert.True(options.WarningsAsErrors);
+            Assert.Equal(OutputFormat.Json, options.Format);
+            Assert.False(options.ShowHelp);
+        }
+
+        [Fact]
+        public void Double_dash_makes_later_arguments_files()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("--odd.ae", Sources.SyntaxError("B"));
+
+            var r = Cli.Run(dir.Path, "check", "--", "--odd.ae");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("--odd.ae(1,15): " + Sources.SyntaxErrorMessage, r.StdoutLines[0]);
+        }
+
+        [Fact]
+        public void Defaults_are_text_without_warnaserror()
+        {
+            var options = CheckCommand.Parse(new[] { "a.ae" });
+
+            Assert.False(options.WarningsAsErrors);
+            Assert.Equal(OutputFormat.Text, options.Format);
+        }
+
+        [Fact]
+        public void Unexpected_exception_becomes_one_internal_error_line_and_exit_3()
+        {
+            // A relative "current directory" makes path resolution throw inside the command.
+            var r = Cli.Run("not/absolute", "check", "a.ae");
+
+            Assert.Equal(3, r.ExitCode);
+            Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: internal error: ArgumentException: ", r.StderrLines[0]);
+        }
+
+        [Fact]
+        public void Failing_stdout_becomes_an_internal_error_not_a_stack_trace()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("a.ae", Sources.SyntaxError("C"));
+            using var stderr = new StringWriter();
+
+            int exit = CliApp.Run(new[] { "check", "a.ae" }, new ThrowingWriter(), stderr, dir.Path);
+
+            Assert.Equal(3, exit);
+            Assert.Equal("ae: internal error: IOException: broken pipe" + Environment.NewLine, stderr.ToString());
+        }
+
+        private sealed class ThrowingWriter : StringWriter
+        {
+            public override void Write(char value) => throw new IOException("broken pipe");
+            public override void Write(string? value) => throw new IOException("broken pipe");
+            public override void WriteLine(string? value) => throw new IOException("broken pipe");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary>Runs the built <c>ae.dll</c> as a child process to prove the real entry point.</summary>
+    public class ProcessTests
+    {
+        private static (int ExitCode, string Stdout, string Stderr) RunAe(string workingDirectory, params string[] args)
+        {
+            string aeDll = Path.Combine(AppContext.BaseDirectory, "ae.dll");
+            Assert.True(File.Exists(aeDll), "ae.dll not found next to the test assembly: " + aeDll);
+
+            var start = new ProcessStartInfo(DotnetHost())
+            {
+                WorkingDirectory = workingDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                StandardOutputEncoding = Encoding.UTF8,
+                StandardErrorEncoding = Encoding.UTF8,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add(aeDll);
+            foreach (var arg in args) start.ArgumentList.Add(arg);
+
+            using var process = Process.Start(start)!;
+            var stderrTask = process.StandardError.ReadToEndAsync();
+            string stdout = process.StandardOutput.ReadToEnd();
+            string stderr = stderrTask.GetAwaiter().GetResult();
+            if (!process.WaitForExit(60_000))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("ae did not exit within 60 s");
+            }
+            return (process.ExitCode, stdout, stderr);
+        }
+
+        /// <summary>The dotnet host running the tests (testhost runs under it), else 'dotnet' from PATH.</summary>
+        private static string DotnetHost()
+        {
+            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+            if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
+            string? current = Environment.ProcessPath;
+            if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet") return current;
+            return "dotnet";
+        }
+
+        [Fact]
+        public void Real_executable_reports_errors_in_utf8_and_exits_1()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("laws/a.ae", Sources.SyntaxError("A"));
+            dir.Write("laws/m.ae", Sources.BadCharacter("B"));
+
+            var (exit, stdout, stderr) = RunAe(dir.Path, "check", "laws/*.ae");
+
+            Assert.Equal(1, exit);
+            Assert.Equal("", stderr);
+            Assert.Equal(
+                "laws/a.ae(1,15): " + Sources.SyntaxErrorMessage + Environment.NewLine +
+                "laws/m.ae(1,9): " + Sources.BadCharacterMessage + Environment.NewLine +
+                "2 files checked: 2 errors, 0 warnings" + Environment.NewLine,
+                stdout);
+        }
+
+        [Fact]
+        public void Real_executable_exits_0_on_clean_input_and_2_on_a_missing_file()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("c.ae", Sources.Clean("C"));
+
+            var clean = RunAe(dir.Path, "check", "c.ae");
+            var missing = RunAe(dir.Path, "check", "nope.ae");
+
+            Assert.Equal(0, clean.ExitCode);
+            Assert.Equal("1 file checked: 0 errors, 0 warnings" + Environment.NewLine, clean.Stdout);
+            Assert.Equal(2, missing.ExitCode);
+            Assert.Equal("", missing.Stdout);
+            Assert.Equal("ae: error: file not found: 'nope.ae'" + Environment.NewLine, missing.Stderr);
+        }
+    }
+}
