@@ -145,37 +145,5 @@ namespace AE.Cli.Tests
             Assert.Equal(2, r.ExitCode);
             Assert.Equal(new[] { "ae: error: 'laws' is a directory; name files or a glob such as 'laws/**/*.ae'" }, r.StderrLines);
         }
-
-        [Fact]
-        public void Unreadable_file_exits_2_with_one_line()
-        {
-            if (System.OperatingSystem.IsWindows()) return;
-            using var dir = new TempDirectory();
-            string full = dir.Write("secret.ae", Sources.Clean("G"));
-            File.SetUnixFileMode(full, UnixFileMode.None);
-            try
-            {
-                // Root reads any file: nothing to test there.
-                try
-                {
-                    File.ReadAllBytes(full);
-                    return;
-                }
-                catch (System.UnauthorizedAccessException)
-                {
-                }
-
-                var r = Cli.Run(dir.Path, "check", "secret.ae");
-
-                Assert.Equal(2, r.ExitCode);
-                Assert.Equal("", r.Stdout);
-                Assert.Single(r.StderrLines);
-                Assert.StartsWith("ae: error: cannot read 'secret.ae': ", r.StderrLines[0]);
-            }
-            finally
-            {
-                File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-        }
     }
 }
