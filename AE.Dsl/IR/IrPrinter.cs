@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using AE.Dsl.Syntax;
+
+namespace AE.Dsl.IR
+{
+    /// <summary>
+    /// A deterministic text form of the IR: one line per declaration and statement, types on every
+    /// definition, time and filter slots visible. Used by tests and by humans reading what the
+    /// checker understood.
+    /// </summary>
+    public static class IrPrinter
+    {
+        public static string Print(IrUnit u)
+        {
+            var sb = new StringBuilder();
+            sb.Append(u.Smooth ? "smooth " : "").Append(u.Kind == UnitKind.Law ? "law " : "cell ").Append(u.Name).Append('\n');
+            foreach (var d in u.Dims) sb.Append("  dim ").Append(d.Name).Append(d.IsRuntime ? "" : " = " + d.Value).Append('\n');
+            foreach (var p in u.Params)
+            {
+                sb.Append("  param ").Append(p.Name).Append(": ").Append(p.Type);
+                if (p.Range != null) sb.Append(" in ").Append(Range(p.Range));
+                sb.Append(" = ").Append(Expr(p.Default)).Append('\n');
+            }
+            foreach (var i in u.Inputs) sb.Append("  input ").Append(i.Name).Append(": ").Append(i.Type).Append('\n');
+            foreach (var s in u.States)
+            {
+                sb.Append(s.Kind == SymbolKind.Coeff ? "  coeff " : "  state ").Append(s.Name).Append(": ").Append(s.Type);
+                if (s.Bounds != null) sb.Append(" in ").Append(Range(s.Bounds));
+                if (s.LogSpace) sb.Append(" log");
+                if (s.Init != null) sb.Append(" = ").Append(Expr(s.Init));
+                sb.Append('\n');
+            }
+            foreach (var s in u.Signals) sb.Append("  signal ").Append(s.Name).Append(": ").Append(s.Type).Append(s.Neutral != null ? " = " + Expr(s.Neutral) : "").Append('\n');
+            foreach (var a in u.Accs) sb.Append("  acc ").Append(a.Name).Append(": ").Append(a.Type).Append(" = ").Append(Expr(a.Neutral)).Append('\n');
+            foreach (var n in u.Nets)
+                sb.Append("  net ").Append(n.Name).Append(": ").Append(n.Kind).Append('(')
+                  .Append(string.Join(", ", n.Layers.Select(l => $"{l.WeightName}[{l.Out}, {l.In}]"))).Append(n.Activation != null ? ", " + n.Activation : "").Append(")\n");
+            foreach (var f in u.Filters) sb.Append("  slot ").Append(f.Name).Append(": ").Append(f.Kind.ToString().ToLowerInvariant()).Append(' ').Append(f.Type).Append('\n');
+            foreach (var r in u.Requires) sb.Append("  require ").Append(r.Label).Append(": ").Append(Expr(r.Condition)).Append('\n');
+            foreach (var r in u.Rules)
+            {
+                sb.Append("  ").Append(r.IsUpdate ? "update" : (r.Ablatable ? "rule " : "fixed rule ") + r.Id);
+                if (r.Smooth) sb.Append(" smooth");
+                if (r.Group != null) sb.Append(" from ").Append(r.Group);
+                sb.Append('\n');
+                foreach (var s in r.Body) Stmt(sb, s, "    ", u);
+            }
+            return sb.ToString();
+        }
+
+        private static void Stmt(StringBuilder sb, IrStmt s, string indent, IrUnit u)
+        {
+            switch (s)
+            {
+                case IrDefine d:
+                    sb.Append(indent).Append(d.Name).Append(": ").Append(d.Value.Type).Append(" = ").Append(Expr(d.Value)).Append('\n');
+                    break;
+                case IrSetNext n:
+                    sb.Append(indent).Append(n.Name).Append("' = ").Append(Expr(n.Value)).Append('\n');
+                    break;
+                case IrAccumulate a:
+                    sb.Append(indent).Append(a.Name).Append(" += ").Append(Expr(a.Value)).Append('\n');
+                    break;
+                case IrWhen w:
+                    sb.Append(indent).Append("when ").Append(Expr(w.Condition)).Append('\n');
+                    foreach (var t in w.Then) Stmt(sb, t, indent + "  ", u);
+                    if (w.Else.Count > 0)
+                    {
+                        sb.Append(indent).Append("else\n");
+                        foreach (var e in w.Else) Stmt(sb, e, indent + "  ", u);
+                    }
+                    break;
+            }
+        }
+
+        private static string Range(IrRange r) => (r.LoOpen ? "(" : "[") + Expr(r.Lo) + ", " + Expr(r.Hi) + (r.HiOpen ? ")" : "]");
+
+        public static string Expr(IrExpr e) => e switch
+        {
+            IrConst c when c.Type.Scalar == ScalarType.Bool => c.Value != 0 ? "true" : "false",
+            IrConst c => Number(c.Value),
+            IrRef r => r.Time == RefTime.Next ? r.Name + "'" : r.Name,
+            IrStep => "step",
+            IrUnary u => (u.Op == IrUnaryOp.Negate ? "-" : "!") + Wrap(u.Operand),
+            IrBinary b => Wrap(b.Left) + " " + SyntaxFacts.Text(b.Op) + " " + Wrap(b.Right),
+            IrSelect s => Wrap(s.Condition) + " ? " + Wrap(s.WhenTrue) + " : " + Wrap(s.WhenFalse),
+            IrCall c => c.Function + "(" + string.Join(", ", c.Args.Select(Expr)) + ")",
+            IrFilter f => f.Kind.ToString().ToLowerInvariant() + "@" + f.Slot + "(" + string.Join(", ", f.Args.Select(Expr)) + ")",
+            IrNetApply n => n.Net + "(" + Expr(n.Input) + ")",
+            IrNoise n => n.Type.IsScalar ? "noise()" : "noise(" + n.Type.Shape[0] + ")",
+            _ => "?",
+        };
+
+        private static string Wrap(IrExpr e) => e is IrBinary or IrSelect ? "(" + Expr(e) + ")" : Expr(e);
+
+        private static string Number(double v)
+        {
+            if (double.IsPositiveInfinity(v)) return "inf";
+            if (double.IsNegativeInfinity(v)) return "-inf";
+            return v.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
+        }
+    }
+}
