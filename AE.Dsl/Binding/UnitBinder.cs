@@ -217,8 +217,8 @@ namespace AE.Dsl.Binding
             IrRange? range = null;
             if (p.Range != null && !poisoned)
             {
-                if (!type.IsScalar || type.Scalar == ScalarType.Bool)
-                    _bag.Report(DiagnosticCatalog.TypeMismatch, p.Range.Span, $"Only scalar numeric params can have a range; '{p.Name.Text}' is {type}");
+                if (type.Scalar == ScalarType.Bool)
+                    _bag.Report(DiagnosticCatalog.TypeMismatch, p.Range.Span, $"A bool param cannot have a range; '{p.Name.Text}' is {type}");
                 range = BindRange(p.Range, "The range of param '" + p.Name.Text + "'");
             }
             double? value = ConstEvaluator.Evaluate(def, _symbols);
@@ -342,7 +342,7 @@ namespace AE.Dsl.Binding
                         break;
                     }
                     case StateDecl s when Owns(s.Name):
-                        BindState(s.Name, SymbolKind.State, s.Type, s.Init, null, false);
+                        BindState(s.Name, SymbolKind.State, s.Type, s.Init, s.Range, false);
                         break;
                     case CoeffDecl c when Owns(c.Name):
                         BindState(c.Name, SymbolKind.Coeff, c.Type, c.Init, c.Range, c.LogSpace);
@@ -375,15 +375,13 @@ namespace AE.Dsl.Binding
             {
                 if (type.Scalar != ScalarType.Real && !type.IsError)
                     _bag.Report(DiagnosticCatalog.TypeMismatch, typeSyntax?.Span ?? name.Span, $"A coefficient is real, but '{name.Text}' is declared {type}");
-                if (range == null)
-                {
-                    _bag.Report(DiagnosticCatalog.UnboundedCoefficient, name.Span, name.Text);
-                }
-                else
-                {
-                    bounds = BindRange(range, "The bounds of coefficient '" + name.Text + "'");
-                    sym.Range = bounds;
-                }
+                if (range == null) _bag.Report(DiagnosticCatalog.UnboundedCoefficient, name.Span, name.Text);
+            }
+            if (range != null)
+            {
+                if (type.Scalar == ScalarType.Bool) _bag.Report(DiagnosticCatalog.TypeMismatch, range.Span, $"A bool cannot have a range; '{name.Text}' is {type}");
+                bounds = BindRange(range, "The bounds of '" + name.Text + "'");
+                sym.Range = bounds;
             }
             _states.Add(new IrState(name.Text, kind, type, initExpr, bounds, log, Origin(name.Span)));
         }
@@ -551,7 +549,7 @@ namespace AE.Dsl.Binding
         {
             foreach (var st in _states)
             {
-                if (st.Kind != SymbolKind.Coeff || st.Bounds == null) continue;
+                if (st.Bounds == null) continue;
                 var lo = ConstEvaluator.Evaluate(st.Bounds.Lo, _symbols);
                 var hi = ConstEvaluator.Evaluate(st.Bounds.Hi, _symbols);
                 if (lo is double l && hi is double h && l > h)

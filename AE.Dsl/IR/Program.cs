@@ -16,7 +16,10 @@ namespace AE.Dsl.IR
 
     public sealed record IrInput(string Name, IrType Type, IrOrigin Origin);
 
-    /// <summary>Persistent state; a coefficient is state with bounds (A4), projected onto them at the end of every step.</summary>
+    /// <summary>
+    /// Persistent state. Bounds, when declared, are projected onto at the end of every step; a
+    /// coefficient is state that must have them (A4).
+    /// </summary>
     public sealed record IrState(string Name, SymbolKind Kind, IrType Type, IrExpr? Init, IrRange? Bounds, bool LogSpace, IrOrigin Origin);
 
     /// <summary>A host-readable value defined by a rule; the neutral value stands in when its rule is switched off.</summary>

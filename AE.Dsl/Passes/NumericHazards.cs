@@ -220,7 +220,7 @@ namespace AE.Dsl.Passes
             var constEval = new IntervalEvaluator(new Dictionary<string, Interval>(env, StringComparer.Ordinal));
             foreach (var s in unit.States)
             {
-                if (s.Kind == SymbolKind.Coeff && s.Bounds != null)
+                if (s.Bounds != null)
                 {
                     var lo = constEval.Eval(s.Bounds.Lo);
                     var hi = constEval.Eval(s.Bounds.Hi);

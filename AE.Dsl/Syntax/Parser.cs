@@ -82,9 +82,31 @@ namespace AE.Dsl.Syntax
                 var t = Advance();
                 return new NameSyntax(t.Text, t.Span);
             }
+            if (TokenFacts.Keyword(Current.Text) != null && IsNameLike(PeekToken(1).Kind))
+            {
+                // A keyword where a name belongs ('dim coeff = 16;'): say so, and read on as if it were
+                // the name, so one mistake gives one error.
+                if (_lastErrorPos != _pos)
+                {
+                    _lastErrorPos = _pos;
+                    _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, what + $" ('{Current.Text}' is a reserved word; choose another name)", TokenFacts.Describe(Current));
+                }
+                var k = Advance();
+                return new NameSyntax("", new TextSpan(k.Span.Start, k.Span.Start));
+            }
             ErrorExpected(what);
             return new NameSyntax("", new TextSpan(Current.Span.Start, Current.Span.Start));
         }
+
+        /// <summary>Tokens that can follow an operand: a keyword before one of these was meant as a value.</summary>
+        private static bool FollowsOperand(TokenKind next) => next is TokenKind.CloseBracket or TokenKind.CloseParen or TokenKind.Comma
+            or TokenKind.Semicolon or TokenKind.Plus or TokenKind.Minus or TokenKind.Star or TokenKind.Slash or TokenKind.Caret
+            or TokenKind.Prime or TokenKind.Arrow or TokenKind.Less or TokenKind.Greater or TokenKind.LessEquals or TokenKind.GreaterEquals
+            or TokenKind.EqualsEquals or TokenKind.BangEquals or TokenKind.AmpAmp or TokenKind.BarBar or TokenKind.Question;
+
+        /// <summary>Tokens that can follow a declared name: a keyword before one of these was meant as a name.</summary>
+        private static bool IsNameLike(TokenKind next) => next is TokenKind.Equals or TokenKind.Colon or TokenKind.Semicolon
+            or TokenKind.Comma or TokenKind.In or TokenKind.OpenBrace or TokenKind.String or TokenKind.Prime or TokenKind.PlusEquals;
 
         private static bool IsMemberStart(TokenKind k) => k is TokenKind.Dim or TokenKind.Param or TokenKind.Input or TokenKind.State
             or TokenKind.Coeff or TokenKind.Signal or TokenKind.Acc or TokenKind.Net or TokenKind.Require or TokenKind.Use
@@ -332,8 +354,9 @@ namespace AE.Dsl.Syntax
         {
             var name = ExpectName("a state name");
             var type = ParseOptionalType();
+            var range = ParseOptionalRange();
             ExprSyntax? init = Accept(TokenKind.Equals) ? ParseExpr() : null;
-            return new StateDecl(name, type, init, From(start));
+            return new StateDecl(name, type, range, init, From(start));
         }
 
         private MemberSyntax ParseCoeff(int start)
@@ -633,6 +656,17 @@ namespace AE.Dsl.Syntax
                     return Limit(new ParenExpr(inner, From(start)));
                 }
                 default:
+                    if (TokenFacts.Keyword(t.Text) != null && FollowsOperand(PeekToken(1).Kind))
+                    {
+                        // A reserved word used as a value ('real[coeff]'): name the cause and skip it.
+                        if (_lastErrorPos != _pos)
+                        {
+                            _lastErrorPos = _pos;
+                            _diagnostics.Report(DiagnosticCatalog.SyntaxError, t.Span, $"an expression ('{t.Text}' is a reserved word and cannot name a value)", TokenFacts.Describe(t));
+                        }
+                        Advance();
+                        return new MissingExpr(t.Span);
+                    }
                     ErrorExpected("an expression");
                     // Consume the offending token unless it can end or resume a statement.
                     if (!(t.Kind is TokenKind.Semicolon or TokenKind.CloseBrace or TokenKind.CloseParen or TokenKind.CloseBracket

@@ -43,7 +43,7 @@ namespace AE.Dsl.Syntax
     public sealed record DimDecl(NameSyntax Name, ExprSyntax? Value, TextSpan Span) : MemberSyntax(Span);
     public sealed record ParamDecl(NameSyntax Name, TypeSyntax? Type, RangeSyntax? Range, ExprSyntax? Default, TextSpan Span) : MemberSyntax(Span);
     public sealed record InputDecl(NameSyntax Name, TypeSyntax? Type, TextSpan Span) : MemberSyntax(Span);
-    public sealed record StateDecl(NameSyntax Name, TypeSyntax? Type, ExprSyntax? Init, TextSpan Span) : MemberSyntax(Span);
+    public sealed record StateDecl(NameSyntax Name, TypeSyntax? Type, RangeSyntax? Range, ExprSyntax? Init, TextSpan Span) : MemberSyntax(Span);
     public sealed record CoeffDecl(NameSyntax Name, TypeSyntax? Type, RangeSyntax? Range, bool LogSpace, ExprSyntax? Init, TextSpan Span) : MemberSyntax(Span);
     public sealed record SignalDecl(NameSyntax Name, TypeSyntax? Type, ExprSyntax? Neutral, TextSpan Span) : MemberSyntax(Span);
     public sealed record AccDecl(NameSyntax Name, TypeSyntax? Type, ExprSyntax? Neutral, TextSpan Span) : MemberSyntax(Span);

@@ -1,0 +1,382 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.Binding;
+using AE.Dsl.IR;
+using AE.Dsl.Syntax;
+
+namespace AE.Dsl.Eval
+{
+    /// <summary>
+    /// The reference semantics of the IR: a direct, unoptimised, double-precision interpreter of one
+    /// unit, step by step. Emitters (C#, SIMD, OpenCL) are checked against it.
+    /// Semantics fixed here: rules run in order; '?:', '&&' and '||' evaluate both sides (pure
+    /// selects, so a filter in either branch updates every step); statements inside 'when' run only
+    /// when it holds; at the end of a step every coefficient is projected onto its bounds and every
+    /// next value becomes current.
+    /// </summary>
+    public sealed class Interpreter
+    {
+        private readonly IrUnit _unit;
+        private readonly HashSet<string> _off;
+        private readonly Dictionary<string, int> _dims = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, double[]> _values = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, double[]> _next = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, IrNet> _nets;
+        private readonly Dictionary<string, double[]> _weights = new(StringComparer.Ordinal);
+        private readonly Random _random;
+        private long _step;
+
+        private sealed class Slot
+        {
+            public double[]? M;
+            public long Count;
+            public bool Latched;
+        }
+
+        /// <param name="dims">values of run-time dims (fixed dims come from the unit)</param>
+        /// <param name="overrides">param values replacing defaults (scalars or vectors)</param>
+        /// <param name="initialState">initial values of state that has no initialiser (or to replace one)</param>
+        /// <param name="ablated">rules switched off</param>
+        public Interpreter(IrUnit unit, IReadOnlyDictionary<string, int>? dims = null, IReadOnlyDictionary<string, double[]>? overrides = null,
+            IReadOnlyDictionary<string, double[]>? initialState = null, IEnumerable<string>? ablated = null, int seed = 0)
+        {
+            _unit = unit;
+            _off = new HashSet<string>(ablated ?? Array.Empty<string>(), StringComparer.Ordinal);
+            foreach (var id in _off)
+            {
+                var rule = unit.Rules.FirstOrDefault(r => r.Id == id) ?? throw new ArgumentException($"no rule '{id}' in {unit.Name}");
+                if (!rule.Ablatable) throw new ArgumentException($"rule '{id}' cannot be switched off");
+            }
+            _nets = unit.Nets.ToDictionary(n => n.Name, StringComparer.Ordinal);
+            _random = new Random(seed);
+
+            foreach (var d in unit.Dims)
+            {
+                if (!d.Value.IsConstant)
+                {
+                    if (dims == null || !dims.TryGetValue(d.Name, out var v)) throw new ArgumentException($"dim '{d.Name}' needs a value");
+                    _dims[d.Name] = v;
+                }
+                else _dims[d.Name] = (int)d.Value.Constant;
+            }
+            foreach (var p in unit.Params)
+            {
+                var value = overrides != null && overrides.TryGetValue(p.Name, out var o) ? o : Broadcast(Eval(p.Default), Length(p.Type));
+                _values[p.Name] = Broadcast(value, Length(p.Type));
+            }
+            foreach (var s in unit.States)
+            {
+                double[] v;
+                if (initialState != null && initialState.TryGetValue(s.Name, out var given)) v = Broadcast(given, Length(s.Type));
+                else if (s.Init != null) v = Broadcast(Eval(s.Init), Length(s.Type));
+                else v = new double[Length(s.Type)];
+                _values[s.Name] = (double[])v.Clone();
+            }
+            foreach (var n in unit.Nets)
+                foreach (var l in n.Layers)
+                {
+                    _weights[l.WeightName] = new double[Size(l.Out) * Size(l.In)];
+                    _weights[l.BiasName] = new double[Size(l.Out)];
+                }
+            foreach (var f in unit.Filters) _slots[f.Name] = new Slot();
+        }
+
+        public long StepCount => _step;
+
+        /// <summary>A param, state, coefficient, signal or accumulator after the last step.</summary>
+        public double[] Get(string name) => _values.TryGetValue(name, out var v) ? v : throw new KeyNotFoundException(name);
+        public double Scalar(string name) => Get(name)[0];
+
+        /// <summary>The weights of a net layer by PyTorch name (row-major [out, in] for weights).</summary>
+        public double[] Weights(string name) => _weights[name];
+
+        public void Step(IReadOnlyDictionary<string, double[]> inputs)
+        {
+            _step++;
+            foreach (var i in _unit.Inputs)
+            {
+                if (!inputs.TryGetValue(i.Name, out var v)) throw new ArgumentException($"input '{i.Name}' missing");
+                _values[i.Name] = Broadcast(v, Length(i.Type));
+            }
+            foreach (var s in _unit.States) _next[s.Name] = (double[])_values[s.Name].Clone();
+            foreach (var a in _unit.Accs) _values[a.Name] = Broadcast(Eval(a.Neutral), Length(a.Type));
+            foreach (var l in _unit.Locals) _values.Remove(l.Name);
+            foreach (var s in _unit.Signals) if (s.Neutral != null && IsConstant(s.Neutral)) _values[s.Name] = Broadcast(Eval(s.Neutral), Length(s.Type));
+
+            foreach (var rule in _unit.Rules)
+            {
+                if (_off.Contains(rule.Id))
+                {
+                    foreach (var sig in _unit.Signals)
+                        if (sig.Neutral != null && Defines(rule.Body, sig.Name)) _values[sig.Name] = Broadcast(Eval(sig.Neutral), Length(sig.Type));
+                    continue;
+                }
+                Run(rule.Body);
+            }
+
+            foreach (var s in _unit.States)
+            {
+                var v = _next[s.Name];
+                if (s.Bounds != null)
+                {
+                    var lo = Eval(s.Bounds.Lo)[0];
+                    var hi = Eval(s.Bounds.Hi)[0];
+                    for (int i = 0; i < v.Length; i++) v[i] = Math.Min(Math.Max(v[i], lo), hi);
+                }
+                _values[s.Name] = v;
+            }
+        }
+
+        private static bool Defines(IEnumerable<IrStmt> body, string name) => body.Any(s => s switch
+        {
+            IrDefine d => d.Name == name,
+            IrWhen w => Defines(w.Then, name) || Defines(w.Else, name),
+            _ => false,
+        });
+
+        private void Run(IEnumerable<IrStmt> body)
+        {
+            foreach (var s in body)
+            {
+                switch (s)
+                {
+                    case IrDefine d: _values[d.Name] = Eval(d.Value); break;
+                    case IrSetNext n:
+                        _next[n.Name] = Broadcast(Eval(n.Value), _next[n.Name].Length);
+                        break;
+                    case IrAccumulate a:
+                    {
+                        var acc = _values[a.Name];
+                        var v = Broadcast(Eval(a.Value), acc.Length);
+                        var sum = new double[acc.Length];
+                        for (int i = 0; i < sum.Length; i++) sum[i] = acc[i] + v[i];
+                        _values[a.Name] = sum;
+                        break;
+                    }
+                    case IrWhen w:
+                        if (Eval(w.Condition)[0] != 0) Run(w.Then); else Run(w.Else);
+                        break;
+                }
+            }
+        }
+
+        // ------------------------------------------------------------ expressions
+
+        private int Size(DimExpr d)
+        {
+            long v = d.Constant;
+            foreach (var t in d.Terms) v += t.Value * _dims[t.Key];
+            return checked((int)v);
+        }
+
+        private int Length(IrType t) => t.IsScalar ? 1 : Size(t.Shape[0]);
+
+        private static double[] Broadcast(double[] v, int length)
+        {
+            if (v.Length == length) return v;
+            if (v.Length != 1) throw new InvalidOperationException($"cannot broadcast {v.Length} values to {length}");
+            var r = new double[length];
+            for (int i = 0; i < length; i++) r[i] = v[0];
+            return r;
+        }
+
+        private static bool IsConstant(IrExpr e) => e switch
+        {
+            IrConst => true,
+            IrRef r => r.Kind is SymbolKind.Param or SymbolKind.Dim,
+            IrUnary u => IsConstant(u.Operand),
+            IrBinary b => IsConstant(b.Left) && IsConstant(b.Right),
+            IrSelect s => IsConstant(s.Condition) && IsConstant(s.WhenTrue) && IsConstant(s.WhenFalse),
+            IrCall c => c.Args.All(IsConstant),
+            _ => false,
+        };
+
+        private double[] Eval(IrExpr e)
+        {
+            switch (e)
+            {
+                case IrConst c: return new[] { c.Value };
+                case IrStep: return new[] { (double)_step };
+                case IrRef r:
+                    if (r.Kind == SymbolKind.Dim) return new double[] { _dims[r.Name] };
+                    if (r.Time == RefTime.Next) return _next[r.Name];
+                    return _values.TryGetValue(r.Name, out var v) ? v : throw new InvalidOperationException($"'{r.Name}' read before it has a value");
+                case IrUnary u:
+                {
+                    var x = Eval(u.Operand);
+                    return Map(x, u.Op == IrUnaryOp.Negate ? (Func<double, double>)(a => -a) : a => a == 0 ? 1 : 0);
+                }
+                case IrBinary b:
+                {
+                    var l = Eval(b.Left);
+                    var r = Eval(b.Right);
+                    return Zip(l, r, (x, y) => ConstEvaluator.Apply(b.Op, x, y));
+                }
+                case IrSelect s:
+                {
+                    var c = Eval(s.Condition);
+                    var a = Eval(s.WhenTrue);
+                    var f = Eval(s.WhenFalse);
+                    int n = Math.Max(c.Length, Math.Max(a.Length, f.Length));
+                    var r = new double[n];
+                    for (int i = 0; i < n; i++) r[i] = At(c, i) != 0 ? At(a, i) : At(f, i);
+                    return r;
+                }
+                case IrCall c: return Call(c);
+                case IrFilter f: return Filter(f);
+                case IrNetApply n: return ApplyNet(_nets[n.Net], Eval(n.Input));
+                case IrNoise n:
+                {
+                    var r = new double[Length(n.Type)];
+                    for (int i = 0; i < r.Length; i++) r[i] = Gaussian();
+                    return r;
+                }
+                default: throw new InvalidOperationException("unknown IR node " + e.GetType().Name);
+            }
+        }
+
+        private static double At(double[] v, int i) => v.Length == 1 ? v[0] : v[i];
+
+        private static double[] Map(double[] x, Func<double, double> f)
+        {
+            var r = new double[x.Length];
+            for (int i = 0; i < x.Length; i++) r[i] = f(x[i]);
+            return r;
+        }
+
+        private static double[] Zip(double[] a, double[] b, Func<double, double, double> f)
+        {
+            int n = Math.Max(a.Length, b.Length);
+            var r = new double[n];
+            for (int i = 0; i < n; i++) r[i] = f(At(a, i), At(b, i));
+            return r;
+        }
+
+        private double Gaussian()
+        {
+            double u1 = 1.0 - _random.NextDouble(), u2 = _random.NextDouble();
+            return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        }
+
+        private double[] Call(IrCall c)
+        {
+            var args = c.Args.Select(Eval).ToArray();
+            switch (c.Function)
+            {
+                case "sum": return new[] { args[0].Sum() };
+                case "mean": return new[] { args[0].Sum() / args[0].Length };
+                case "dot": return new[] { Dot(args[0], args[1]) };
+                case "norm": return new[] { Math.Sqrt(Dot(args[0], args[0])) };
+                case "cosine":
+                {
+                    double na = Math.Sqrt(Dot(args[0], args[0])), nb = Math.Sqrt(Dot(args[1], args[1]));
+                    return new[] { na == 0 || nb == 0 ? 0 : Dot(args[0], args[1]) / (na * nb) };
+                }
+                case "logsumexp":
+                {
+                    double m = args[0].Max();
+                    return new[] { m + Math.Log(args[0].Sum(x => Math.Exp(x - m))) };
+                }
+                case "max" when args.Length == 1: return new[] { args[0].Max() };
+                case "min" when args.Length == 1: return new[] { args[0].Min() };
+                case "softmax":
+                {
+                    double m = args[0].Max();
+                    var e = args[0].Select(x => Math.Exp(x - m)).ToArray();
+                    double s = e.Sum();
+                    return e.Select(x => x / s).ToArray();
+                }
+                case "concat": return args.SelectMany(a => a).ToArray();
+            }
+            int n = args.Max(a => a.Length);
+            var r = new double[n];
+            var scratch = new double[args.Length];
+            for (int i = 0; i < n; i++)
+            {
+                for (int k = 0; k < args.Length; k++) scratch[k] = At(args[k], i);
+                r[i] = Binding.Scalar.Call(c.Function, scratch) ?? throw new InvalidOperationException("no scalar meaning for " + c.Function);
+            }
+            return r;
+        }
+
+        private static double Dot(double[] a, double[] b)
+        {
+            double s = 0;
+            for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+            return s;
+        }
+
+        private double[] Filter(IrFilter f)
+        {
+            var slot = _slots[f.Slot];
+            switch (f.Kind)
+            {
+                case FilterKind.Ema:
+                {
+                    double beta = Eval(f.Args[0])[0];
+                    var x = Eval(f.Args[1]);
+                    if (slot.M == null) { slot.M = (double[])x.Clone(); slot.Count = 1; return x; }
+                    slot.Count++;
+                    double correction = Math.Max(1.0 - Math.Pow(beta, slot.Count), 1e-12);
+                    var r = new double[x.Length];
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        slot.M[i] = beta * slot.M[i] + (1.0 - beta) * x[i];
+                        r[i] = slot.M[i] / correction;
+                    }
+                    return r;
+                }
+                case FilterKind.Lp:
+                {
+                    double beta = Eval(f.Args[0])[0];
+                    var x = Eval(f.Args[1]);
+                    if (slot.M == null) { slot.M = (double[])x.Clone(); return x; }
+                    for (int i = 0; i < x.Length; i++) slot.M[i] = beta * slot.M[i] + (1.0 - beta) * x[i];
+                    return (double[])slot.M.Clone();
+                }
+                case FilterKind.Prev:
+                {
+                    var x = Eval(f.Args[0]);
+                    var init = Eval(f.Args[1]);
+                    var result = slot.M ?? Broadcast(init, x.Length);
+                    slot.M = (double[])x.Clone();
+                    return result;
+                }
+                default:
+                {
+                    var cond = Eval(f.Args[0])[0];
+                    var value = Eval(f.Args[1]);
+                    var before = Eval(f.Args[2]);
+                    if (slot.Latched) return slot.M!;
+                    if (cond != 0) { slot.Latched = true; slot.M = (double[])value.Clone(); return value; }
+                    return before;
+                }
+            }
+        }
+
+        private double[] ApplyNet(IrNet net, double[] x)
+        {
+            var h = x;
+            for (int li = 0; li < net.Layers.Count; li++)
+            {
+                var layer = net.Layers[li];
+                int rows = Size(layer.Out), cols = Size(layer.In);
+                var w = _weights[layer.WeightName];
+                var b = _weights[layer.BiasName];
+                var y = new double[rows];
+                for (int r = 0; r < rows; r++)
+                {
+                    double s = b[r];
+                    for (int c = 0; c < cols; c++) s += w[r * cols + c] * h[c];
+                    y[r] = s;
+                }
+                if (li < net.Layers.Count - 1 && net.Activation != null)
+                    for (int r = 0; r < rows; r++) y[r] = Binding.Scalar.Call(net.Activation, new[] { y[r] })!.Value;
+                h = y;
+            }
+            return h;
+        }
+    }
+}
