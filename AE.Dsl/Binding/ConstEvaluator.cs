@@ -76,7 +76,12 @@ namespace AE.Dsl.Binding
     {
         public static double Softplus(double x) => x > 20 ? x : x < -20 ? Math.Exp(x) : Log1p(Math.Exp(x));
         public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
-        public static double Log1p(double x) => Math.Abs(x) < 1e-4 ? x - x * x / 2 + x * x * x / 3 : Math.Log(1 + x);
+        public static double Log1p(double x)
+        {
+            // Goldberg's log1p: exact to a few ulps, as the seed's math.log1p.
+            double u = 1.0 + x;
+            return u == 1.0 ? x : Math.Log(u) * x / (u - 1.0);
+        }
 
         public static double? Call(string f, double[] a) => f switch
         {

@@ -25,7 +25,7 @@ namespace AE.Dsl.Eval
         private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
         private readonly Dictionary<string, IrNet> _nets;
         private readonly Dictionary<string, double[]> _weights = new(StringComparer.Ordinal);
-        private readonly Random _random;
+        private GaussianSource _random;
         private long _step;
 
         private sealed class Slot
@@ -40,7 +40,7 @@ namespace AE.Dsl.Eval
         /// <param name="initialState">initial values of state that has no initialiser (or to replace one)</param>
         /// <param name="ablated">rules switched off</param>
         public Interpreter(IrUnit unit, IReadOnlyDictionary<string, int>? dims = null, IReadOnlyDictionary<string, double[]>? overrides = null,
-            IReadOnlyDictionary<string, double[]>? initialState = null, IEnumerable<string>? ablated = null, int seed = 0)
+            IReadOnlyDictionary<string, double[]>? initialState = null, IEnumerable<string>? ablated = null, ulong seed = 0)
         {
             _unit = unit;
             _off = new HashSet<string>(ablated ?? Array.Empty<string>(), StringComparer.Ordinal);
@@ -50,7 +50,7 @@ namespace AE.Dsl.Eval
                 if (!rule.Ablatable) throw new ArgumentException($"rule '{id}' cannot be switched off");
             }
             _nets = unit.Nets.ToDictionary(n => n.Name, StringComparer.Ordinal);
-            _random = new Random(seed);
+            _random = new GaussianSource(seed);
 
             foreach (var d in unit.Dims)
             {
@@ -254,19 +254,15 @@ namespace AE.Dsl.Eval
             return r;
         }
 
-        private double Gaussian()
-        {
-            double u1 = 1.0 - _random.NextDouble(), u2 = _random.NextDouble();
-            return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-        }
+        private double Gaussian() => _random.NextGaussian();
 
         private double[] Call(IrCall c)
         {
             var args = c.Args.Select(Eval).ToArray();
             switch (c.Function)
             {
-                case "sum": return new[] { args[0].Sum() };
-                case "mean": return new[] { args[0].Sum() / args[0].Length };
+                case "sum": return new[] { Sum(args[0]) };
+                case "mean": return new[] { Sum(args[0]) / args[0].Length };
                 case "dot": return new[] { Dot(args[0], args[1]) };
                 case "norm": return new[] { Math.Sqrt(Dot(args[0], args[0])) };
                 case "cosine":
@@ -276,17 +272,21 @@ namespace AE.Dsl.Eval
                 }
                 case "logsumexp":
                 {
-                    double m = args[0].Max();
-                    return new[] { m + Math.Log(args[0].Sum(x => Math.Exp(x - m))) };
+                    double m = double.NegativeInfinity;
+                    foreach (var x in args[0]) m = Math.Max(m, x);
+                    double s = 0;
+                    foreach (var x in args[0]) s += Math.Exp(x - m);
+                    return new[] { m + Math.Log(s) };
                 }
-                case "max" when args.Length == 1: return new[] { args[0].Max() };
-                case "min" when args.Length == 1: return new[] { args[0].Min() };
                 case "softmax":
                 {
-                    double m = args[0].Max();
-                    var e = args[0].Select(x => Math.Exp(x - m)).ToArray();
-                    double s = e.Sum();
-                    return e.Select(x => x / s).ToArray();
+                    double m = double.NegativeInfinity;
+                    foreach (var x in args[0]) m = Math.Max(m, x);
+                    double s = 0;
+                    foreach (var x in args[0]) s += Math.Exp(x - m);
+                    var y = new double[args[0].Length];
+                    for (int i = 0; i < y.Length; i++) y[i] = Math.Exp(args[0][i] - m) / s;
+                    return y;
                 }
                 case "concat": return args.SelectMany(a => a).ToArray();
             }
@@ -299,6 +299,14 @@ namespace AE.Dsl.Eval
                 r[i] = Binding.Scalar.Call(c.Function, scratch) ?? throw new InvalidOperationException("no scalar meaning for " + c.Function);
             }
             return r;
+        }
+
+        /// <summary>Sequential, in index order: the order every backend's reference comparison assumes.</summary>
+        private static double Sum(double[] a)
+        {
+            double s = 0;
+            for (int i = 0; i < a.Length; i++) s += a[i];
+            return s;
         }
 
         private static double Dot(double[] a, double[] b)
