@@ -10,10 +10,11 @@ namespace AE.Dsl.Eval
     /// <summary>
     /// The reference semantics of the IR: a direct, unoptimised, double-precision interpreter of one
     /// unit, step by step. Emitters (C#, SIMD, OpenCL) are checked against it.
-    /// Semantics fixed here: rules run in order; '?:', '&&' and '||' evaluate both sides (pure
-    /// selects, so a filter in either branch updates every step); statements inside 'when' run only
-    /// when it holds; at the end of a step every coefficient is projected onto its bounds and every
-    /// next value becomes current.
+    /// Semantics fixed here: rules run in order; with a scalar condition '?:' evaluates only the
+    /// branch it takes and '&&'/'||' short-circuit, as in C (so a filter or a draw in an untaken
+    /// branch does not run); with an elementwise condition both sides are evaluated for every
+    /// element; statements inside 'when' run only when it holds; at the end of a step every
+    /// bounded state is projected onto its bounds and every next value becomes current.
     /// </summary>
     public sealed class Interpreter
     {
@@ -211,11 +212,21 @@ namespace AE.Dsl.Eval
                 case IrBinary b:
                 {
                     var l = Eval(b.Left);
+                    // Scalar '&&' and '||' short-circuit: a filter or draw on the right runs only when needed.
+                    if (b.Type.IsScalar && b.Op == BinaryOp.And && l[0] == 0) return new[] { 0.0 };
+                    if (b.Type.IsScalar && b.Op == BinaryOp.Or && l[0] != 0) return new[] { 1.0 };
                     var r = Eval(b.Right);
                     return Zip(l, r, (x, y) => ConstEvaluator.Apply(b.Op, x, y));
                 }
+                case IrSelect s when s.Condition.Type.IsScalar:
+                {
+                    // A scalar condition evaluates only the branch it takes.
+                    var taken = Eval(s.Condition)[0] != 0 ? s.WhenTrue : s.WhenFalse;
+                    return Broadcast(Eval(taken), Length(s.Type));
+                }
                 case IrSelect s:
                 {
+                    // An elementwise condition needs both branches for every element.
                     var c = Eval(s.Condition);
                     var a = Eval(s.WhenTrue);
                     var f = Eval(s.WhenFalse);

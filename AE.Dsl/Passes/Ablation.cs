@@ -36,11 +36,35 @@ namespace AE.Dsl.Passes
                 if (neutrals.Count > 0) rules.Add(rule with { Body = EqArray.From(neutrals), Ablatable = false, Title = "neutral values of switched-off rule " + rule.Id });
             }
             var kept = new HashSet<string>(rules.SelectMany(r => Definitions(r.Body)).Select(d => d.Name), StringComparer.Ordinal);
+            var slots = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var r in rules) foreach (var st in r.Body) CollectSlots(st, slots);
             return unit with
             {
                 Rules = EqArray.From(rules),
                 Locals = EqArray.From(unit.Locals.Where(l => kept.Contains(l.Name))),
+                Filters = EqArray.From(unit.Filters.Where(f => slots.Contains(f.Name))),
             };
+        }
+
+        private static void CollectSlots(IrStmt s, HashSet<string> slots)
+        {
+            switch (s)
+            {
+                case IrDefine d: CollectSlots(d.Value, slots); break;
+                case IrSetNext n: CollectSlots(n.Value, slots); break;
+                case IrAccumulate a: CollectSlots(a.Value, slots); break;
+                case IrWhen w:
+                    CollectSlots(w.Condition, slots);
+                    foreach (var t in w.Then) CollectSlots(t, slots);
+                    foreach (var e in w.Else) CollectSlots(e, slots);
+                    break;
+            }
+        }
+
+        private static void CollectSlots(IrExpr e, HashSet<string> slots)
+        {
+            if (e is IrFilter f) slots.Add(f.Slot);
+            foreach (var c in Emit.StepPlan.Children(e)) CollectSlots(c, slots);
         }
 
         private static IEnumerable<IrDefine> Definitions(IEnumerable<IrStmt> body)

@@ -1,0 +1,118 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace AE.Dsl.Emit
+{
+    /// <summary>Indented text with '\n' line ends, so generated files are byte-identical on every platform.</summary>
+    internal sealed class CodeWriter
+    {
+        private readonly StringBuilder _sb = new();
+        private int _indent;
+
+        public void Line(string text = "")
+        {
+            if (text.Length > 0) _sb.Append(' ', _indent * 4).Append(text);
+            _sb.Append('\n');
+        }
+
+        /// <summary>A line at column 0 (preprocessor directives).</summary>
+        public void Directive(string text) => _sb.Append(text).Append('\n');
+
+        public void Open(string text)
+        {
+            Line(text);
+            Line("{");
+            _indent++;
+        }
+
+        public void Close(string suffix = "")
+        {
+            _indent--;
+            Line("}" + suffix);
+        }
+
+        public IDisposable Block(string text)
+        {
+            Open(text);
+            return new Closer(this);
+        }
+
+        public override string ToString() => _sb.ToString();
+
+        private sealed class Closer : IDisposable
+        {
+            private readonly CodeWriter _w;
+            public Closer(CodeWriter w) { _w = w; }
+            public void Dispose() => _w.Close();
+        }
+    }
+
+    /// <summary>C# spellings of names and numbers.</summary>
+    internal static class CSharp
+    {
+        private static readonly string[] Keywords =
+        {
+            "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+            "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+            "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
+            "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
+            "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
+            "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+            "using", "virtual", "void", "volatile", "while",
+        };
+
+        /// <summary>An AE name as a C# identifier: keywords get '@'; names that could clash with generated ones get a prefix.</summary>
+        public static string Id(string name)
+        {
+            if (name.StartsWith("__", StringComparison.Ordinal)) return "ae" + name;
+            return Array.IndexOf(Keywords, name) >= 0 ? "@" + name : name;
+        }
+
+        public static string Literal(double v)
+        {
+            if (double.IsPositiveInfinity(v)) return "double.PositiveInfinity";
+            if (double.IsNegativeInfinity(v)) return "double.NegativeInfinity";
+            if (double.IsNaN(v)) return "double.NaN";
+            var s = v.ToString("R", CultureInfo.InvariantCulture);
+            if (s.IndexOf('.') < 0 && s.IndexOf('E') < 0) s += ".0";
+            return s.Replace("E", "e");
+        }
+
+        public static string String(string s)
+        {
+            var sb = new StringBuilder("\"");
+            foreach (var c in s)
+            {
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    default:
+                        if (char.IsControl(c)) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        else sb.Append(c);
+                        break;
+                }
+            }
+            return sb.Append('"').ToString();
+        }
+
+        /// <summary>Text safe inside a // comment and an XML doc comment.</summary>
+        public static string Comment(string s) => s.Replace("\r", " ").Replace("\n", " ");
+
+        public static string Xml(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r", " ").Replace("\n", " ");
+    }
+}
+
+namespace AE.Dsl.Emit
+{
+    /// <summary>Identity comparison (netstandard2.0 lacks System.Collections.Generic.ReferenceEqualityComparer).</summary>
+    internal sealed class ReferenceEqualityComparer : System.Collections.Generic.IEqualityComparer<object>
+    {
+        public static readonly ReferenceEqualityComparer Instance = new();
+        public new bool Equals(object? x, object? y) => ReferenceEquals(x, y);
+        public int GetHashCode(object obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+    }
+}

@@ -1,0 +1,534 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using AE.Dsl.IR;
+using AE.Dsl.Syntax;
+
+namespace AE.Dsl.Emit
+{
+    internal sealed partial class UnitEmitter
+    {
+        /// <summary>Where an expression is rendered: scalar code, one element of a vector pass, or the constructor.</summary>
+        private sealed class RenderCtx
+        {
+            public bool Constructor;
+            public bool Element;
+            public string T = "double";
+            public Dictionary<string, string> Versions = new(StringComparer.Ordinal);
+            public int ItemPos = -1;
+            public int PassAt = -1;
+            public List<string> Hoists = new();
+            /// <summary>Inside a branch of an elementwise condition: side effects run for every element.</summary>
+            public bool Eager;
+        }
+
+        private StepPlan _plan = null!;
+        private int _hoistCounter;
+
+        // ------------------------------------------------------------ the step
+
+        private void EmitStep(string t)
+        {
+            _plan = new StepPlan(_unit, _ => true);
+            _hoistCounter = 0;
+            var ps = new List<string>();
+            foreach (var i in _unit.Inputs)
+                ps.Add(i.Type.IsScalar ? $"{(t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type))} {Id(i.Name)}" : $"global::System.ReadOnlySpan<{t}> {Id(i.Name)}");
+            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
+                ps.Add($"global::System.Span<{t}> {Id(s.Name)}");
+            _w.Line($"/// <summary>One step of {CSharp.Xml(_unit.Name)} over {t} vectors{(t == "float" ? " (scalars and reductions in double)" : "")}. Allocates nothing.</summary>");
+            using (_w.Block($"public void Step({string.Join(", ", ps)})"))
+            {
+                EmitPrologue(t);
+                var lastRule = (IrRule?)null;
+                foreach (var item in _plan.Items)
+                {
+                    foreach (var pass in _plan.Passes.Where(p => p.At == item.Pos && !p.IsFinal)) EmitPass(pass, t);
+                    foreach (var snap in _plan.Snapshots.Where(s => s.Pos == item.Pos).OrderBy(s => s.Name, StringComparer.Ordinal))
+                        _w.Line($"{SnapshotVar(snap.Name, snap.Pos)} = {MutableScalar(snap.Name)};");
+                    if (item.Kind == ItemKind.Element) continue;
+                    if (!ReferenceEquals(item.Rule, lastRule))
+                    {
+                        lastRule = item.Rule;
+                        _w.Line();
+                        _w.Line($"// ---- {RuleLabel(item.Rule)}");
+                    }
+                    EmitScalarItem(item, t);
+                }
+                foreach (var pass in _plan.Passes.Where(p => p.IsFinal)) EmitPass(pass, t);
+                EmitEpilogue();
+            }
+        }
+
+        private static string RuleLabel(IrRule r) =>
+            (r.IsUpdate ? "update" : (r.Ablatable ? "rule " : "fixed rule ") + r.Id) + (r.Title != null ? " \"" + CSharp.Comment(r.Title) + "\"" : "") + (r.Group != null ? " (from group " + r.Group + ")" : "");
+
+        private void EmitPrologue(string t)
+        {
+            var precision = t == "float" ? 2 : 1;
+            _w.Line($"if (__precision != {precision} && __precision != 0) throw new global::System.InvalidOperationException(\"this {_unit.Name} steps in {(precision == 1 ? "float" : "double")}; make another instance for {t}\");");
+            foreach (var i in _unit.Inputs.Where(i => !i.Type.IsScalar))
+                _w.Line($"if ({Id(i.Name)}.Length != {Length(i.Type)}) throw new global::System.ArgumentException(\"'{i.Name}' has \" + {Id(i.Name)}.Length + \" elements; this law was built for \" + {Length(i.Type)}, \"{i.Name}\");");
+            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
+                _w.Line($"if ({Id(s.Name)}.Length != {Length(s.Type)}) throw new global::System.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this law was built for \" + {Length(s.Type)}, \"{s.Name}\");");
+            if (t == "float")
+            {
+                foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
+                {
+                    using (_w.Block($"if ({StateArray(s.Name, "float")} is null)"))
+                    {
+                        _w.Line($"{StateArray(s.Name, "float")} = new float[{StateArray(s.Name, "double")}.Length];");
+                        _w.Line($"for (int __i = 0; __i < {StateArray(s.Name, "double")}.Length; __i++) {StateArray(s.Name, "float")}[__i] = (float){StateArray(s.Name, "double")}[__i];");
+                    }
+                }
+            }
+            _w.Line($"__precision = {precision};");
+            foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
+                _w.Line($"var {StateLocal(s.Name)} = {StateArray(s.Name, t)}{(t == "float" ? "!" : "")};");
+            _w.Line("long __step = StepCount + 1;");
+            _w.Line("StepCount = __step;");
+            foreach (var r in _switches) _w.Line($"bool __on_{r.Id} = (Enabled & Rules.{Id(r.Id)}) != 0;");
+            _w.Line("// next values start as the current values; accumulators at their neutral values");
+            foreach (var s in _unit.States.Where(s => s.Type.IsScalar)) _w.Line($"{ScalarType(s.Type)} {Next(s.Name)} = {Id(s.Name)};");
+            foreach (var a in _unit.Accs.Where(a => a.Type.IsScalar)) _w.Line($"double {Id(a.Name)} = {Render(a.Neutral, new RenderCtx())};");
+            foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar))
+                _w.Line($"{ScalarType(s.Type)} {Id(s.Name)} = {(s.Neutral != null && IsConstant(s.Neutral) ? Render(s.Neutral, new RenderCtx()) : Default(s.Type))};");
+            foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) _w.Line($"{ScalarType(l.Type)} {Id(l.Name)} = {Default(l.Type)};");
+            foreach (var c in _plan.CondVars) _w.Line($"bool {c} = false;");
+            foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
+                _w.Line($"double {SnapshotVar(snap.Name, snap.Pos)} = 0.0;");
+        }
+
+        private static string Default(IrType t) => t.Scalar == IR.ScalarType.Bool ? "false" : "0.0";
+        private static string StateLocal(string name) => "__s_" + StepPlan.Sanitize(name);
+        private static string SnapshotVar(string key, int pos) => "__snap_" + StepPlan.Sanitize(key.Replace("'", "_next")) + "_" + pos.ToString(CultureInfo.InvariantCulture);
+        private static string MutableScalar(string key) => key.EndsWith("'", StringComparison.Ordinal) ? Next(key.TrimEnd('\'')) : Id(key);
+
+        private void EmitEpilogue()
+        {
+            _w.Line();
+            _w.Line("// end of step: project onto the declared bounds, then the next values become current");
+            foreach (var s in _unit.States.Where(s => s.Type.IsScalar))
+            {
+                var next = Next(s.Name);
+                if (s.Bounds != null && s.Type.Scalar != IR.ScalarType.Bool)
+                    _w.Line($"{Id(s.Name)} = global::AE.Runtime.AeMath.Clamp({next}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())});");
+                else _w.Line($"{Id(s.Name)} = {next};");
+            }
+            foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar)) _w.Line($"this.{Id(s.Name)} = {Id(s.Name)};");
+            foreach (var a in _unit.Accs.Where(a => a.Type.IsScalar)) _w.Line($"this.{Id(a.Name)} = {Id(a.Name)};");
+        }
+
+        // ------------------------------------------------------------ scalar statements
+
+        private void Line(IrStmt s)
+        {
+            // The equation as the checker understood it, then a #line into the .ae file.
+            _w.Line("// " + CSharp.Comment(StatementText(s)));
+            if (_options.Sources.TryGetValue(_unit.Origin.Path, out _)) { }
+        }
+
+        private static string StatementText(IrStmt s) => s switch
+        {
+            IrDefine d => d.Name + " = " + IrPrinter.Expr(d.Value),
+            IrSetNext n => n.Name + "' = " + IrPrinter.Expr(n.Value),
+            IrAccumulate a => a.Name + " += " + IrPrinter.Expr(a.Value),
+            IrWhen w => "when " + IrPrinter.Expr(w.Condition),
+            _ => "",
+        };
+
+        private void LineDirective(Item item, IrStmt s)
+        {
+            var path = item.Rule.Origin.Path;
+            if (!_options.Sources.TryGetValue(path, out var file)) return;
+            var pos = file.GetPosition(s.Span.Start);
+            _w.Directive($"#line {pos.Line} {CSharp.String(_options.LinePath(path))}");
+        }
+
+        private void EndLineDirective(Item item)
+        {
+            if (_options.Sources.ContainsKey(item.Rule.Origin.Path)) _w.Directive("#line default");
+        }
+
+        private string Condition(Item item)
+        {
+            var parts = new List<string>();
+            if (item.Guard != null) parts.Add(item.Guard);
+            parts.AddRange(item.Conds);
+            return string.Join(" && ", parts);
+        }
+
+        private void EmitScalarItem(Item item, string t)
+        {
+            var stmt = item.Stmt;
+            var ctx = new RenderCtx { T = t, Versions = item.Versions, ItemPos = item.Pos };
+            string target;
+            string value;
+            if (item.Kind == ItemKind.Cond)
+            {
+                target = item.CondVar!;
+                value = Render(item.CondExpr!, ctx);
+            }
+            else
+            {
+                switch (stmt)
+                {
+                    case IrDefine d: target = Id(d.Name); value = Render(d.Value, ctx); break;
+                    case IrSetNext n: target = Next(n.Name); value = Coerce(Render(n.Value, ctx), n.Value.Type, _unit.States.First(x => x.Name == n.Name).Type); break;
+                    case IrAccumulate a: target = Id(a.Name); value = Render(a.Value, ctx); break;
+                    default: return;
+                }
+            }
+            var op = stmt is IrAccumulate ? "+=" : "=";
+            _w.Line("// " + CSharp.Comment(StatementText(stmt)));
+            var cond = Condition(item);
+            string? neutral = null;
+            var neutralCtx = new RenderCtx { T = t, Versions = item.Versions, ItemPos = item.Pos };
+            if (item.Guard != null && item.Conds.Count == 0 && stmt is IrDefine def && _unit.Signals.FirstOrDefault(x => x.Name == def.Name)?.Neutral is IrExpr ne)
+                neutral = Render(ne, neutralCtx);
+            LineDirective(item, stmt);
+            if (cond.Length == 0)
+            {
+                foreach (var h in ctx.Hoists) _w.Line(h);
+                _w.Line($"{target} {op} {value};");
+            }
+            else
+            {
+                using (_w.Block($"if ({cond})"))
+                {
+                    foreach (var h in ctx.Hoists) _w.Line(h);
+                    _w.Line($"{target} {op} {value};");
+                }
+                if (neutral != null)
+                {
+                    using (_w.Block("else"))
+                    {
+                        foreach (var h in neutralCtx.Hoists) _w.Line(h);
+                        _w.Line($"{target} = {neutral};");
+                    }
+                }
+            }
+            EndLineDirective(item);
+        }
+
+        private static string Coerce(string text, IrType from, IrType to) =>
+            to.Scalar == IR.ScalarType.Bool || from.Scalar == to.Scalar ? text : $"(double)({text})";
+
+        // ------------------------------------------------------------ vector passes
+
+        private void EmitPass(VectorPass pass, string t)
+        {
+            int index = _plan.Passes.IndexOf(pass) + 1;
+            _w.Line();
+            var what = pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
+            _w.Line($"// ---- pass {index} of {_plan.Passes.Count} over the vectors: {CSharp.Comment(what)}");
+            foreach (var r in pass.Reductions)
+            {
+                foreach (var (v, init) in ReductionAccumulators(r)) _w.Line($"double {v} = {init};");
+            }
+            // One loop per vector length; vectors of different lengths never mix elementwise.
+            var lengths = new List<DimExpr>();
+            foreach (var e in pass.Elements) AddLength(lengths, e.TargetType!.Shape[0]);
+            foreach (var r in pass.Reductions) AddLength(lengths, r.Call.Args[0].Type.Shape[0]);
+            foreach (var len in lengths)
+            {
+                using (_w.Block($"for (int __i = 0; __i < {DimText(len)}; __i++)"))
+                {
+                    foreach (var e in pass.Elements.Where(e => e.TargetType!.Shape[0].Equals(len))) EmitElement(e, pass, t);
+                    foreach (var r in pass.Reductions.Where(r => r.Call.Args[0].Type.Shape[0].Equals(len))) EmitReductionStep(r, pass, t);
+                    if (pass.IsFinal) EmitWrites(len, t);
+                }
+            }
+        }
+
+        private static void AddLength(List<DimExpr> lengths, DimExpr d)
+        {
+            if (!lengths.Contains(d)) lengths.Add(d);
+        }
+
+        private static IEnumerable<(string Var, string Init)> ReductionAccumulators(Reduction r)
+        {
+            switch (r.Call.Function)
+            {
+                case "cosine":
+                    yield return (r.Var + "_ab", "0.0");
+                    yield return (r.Var + "_aa", "0.0");
+                    yield return (r.Var + "_bb", "0.0");
+                    break;
+                case "max": yield return (r.Var, "double.NegativeInfinity"); break;
+                case "min": yield return (r.Var, "double.PositiveInfinity"); break;
+                default: yield return (r.Var, "0.0"); break;
+            }
+        }
+
+        /// <summary>The value of a completed reduction, as scalar code reads it.</summary>
+        private string ReductionValue(Reduction r) => r.Call.Function switch
+        {
+            "norm" => $"global::System.Math.Sqrt({r.Var})",
+            "mean" => $"({r.Var} / {DimText(r.Call.Args[0].Type.Shape[0])})",
+            "cosine" => $"({r.Var}_aa == 0.0 || {r.Var}_bb == 0.0 ? 0.0 : {r.Var}_ab / (global::System.Math.Sqrt({r.Var}_aa) * global::System.Math.Sqrt({r.Var}_bb)))",
+            _ => r.Var,
+        };
+
+        private void EmitReductionStep(Reduction r, VectorPass pass, string t)
+        {
+            var ctx = new RenderCtx { Element = true, T = t, Versions = r.Versions, ItemPos = r.Pos, PassAt = pass.At };
+            var a = Render(r.Call.Args[0], ctx);
+            var b = r.Call.Args.Count > 1 ? Render(r.Call.Args[1], ctx) : null;
+            foreach (var h in ctx.Hoists) _w.Line(h);
+            switch (r.Call.Function)
+            {
+                case "sum":
+                case "mean": _w.Line($"{r.Var} += {a};"); break;
+                case "dot": _w.Line($"{r.Var} += {a} * {b};"); break;
+                case "norm":
+                {
+                    var v = "__q" + (++_hoistCounter);
+                    _w.Line($"double {v} = {a};");
+                    _w.Line($"{r.Var} += {v} * {v};");
+                    break;
+                }
+                case "cosine":
+                {
+                    var x = "__q" + (++_hoistCounter);
+                    var y = "__q" + (++_hoistCounter);
+                    _w.Line($"double {x} = {a}, {y} = {b};");
+                    _w.Line($"{r.Var}_ab += {x} * {y}; {r.Var}_aa += {x} * {x}; {r.Var}_bb += {y} * {y};");
+                    break;
+                }
+                case "max": _w.Line($"{r.Var} = global::System.Math.Max({r.Var}, {a});"); break;
+                case "min": _w.Line($"{r.Var} = global::System.Math.Min({r.Var}, {a});"); break;
+                default: throw new EmitNotSupportedException($"reduction '{r.Call.Function}' is not emitted yet");
+            }
+        }
+
+        private void EmitElement(Item e, VectorPass pass, string t)
+        {
+            var ctx = new RenderCtx { Element = true, T = t, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
+            var expr = e.Stmt switch { IrDefine d => d.Value, IrSetNext n => n.Value, IrAccumulate a => a.Value, _ => throw new InvalidOperationException() };
+            var value = Render(expr, ctx);
+            string prior = e.PrevVar ?? e.Stmt switch
+            {
+                IrSetNext n => CurrentElement(n.Name, t),
+                IrAccumulate a => Render(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
+                _ => "0.0",
+            };
+            if (e.Stmt is IrAccumulate) value = $"{prior} + {value}";
+            var cond = Condition(e);
+            _w.Line("// " + CSharp.Comment(StatementText(e.Stmt)));
+            LineDirective(e, e.Stmt);
+            if (cond.Length == 0)
+            {
+                foreach (var h in ctx.Hoists) _w.Line(h);
+                _w.Line($"double {e.Var} = {value};");
+            }
+            else
+            {
+                string fallback = prior;
+                if (e.Stmt is IrDefine d && _unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral is IrExpr ne)
+                    fallback = Render(ne, ctx);
+                _w.Line($"double {e.Var} = {fallback};");
+                using (_w.Block($"if ({cond})"))
+                {
+                    foreach (var h in ctx.Hoists) _w.Line(h);
+                    _w.Line($"{e.Var} = {value};");
+                }
+            }
+            EndLineDirective(e);
+        }
+
+        private string CurrentElement(string state, string t)
+        {
+            var s = _unit.States.First(x => x.Name == state);
+            var text = _hostStates.Contains(state) ? $"{Id(state)}[__i]" : $"{StateLocal(state)}[__i]";
+            return t == "float" ? $"(double){text}" : text;
+        }
+
+        private void EmitWrites(DimExpr len, string t)
+        {
+            foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
+            {
+                if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
+                var value = s.Bounds != null ? $"global::AE.Runtime.AeMath.Clamp({v}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())})" : v;
+                if (t == "float") value = $"(float)({value})";
+                var target = _hostStates.Contains(s.Name) ? $"{Id(s.Name)}[__i]" : $"{StateLocal(s.Name)}[__i]";
+                _w.Line($"{target} = {value};");
+            }
+            foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
+                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _w.Line($"{SignalBuffer(s.Name)}[__i] = {v};");
+        }
+
+        // ------------------------------------------------------------ expressions
+
+        private string Render(IrExpr e, RenderCtx ctx)
+        {
+            switch (e)
+            {
+                case IrConst c:
+                    return c.Type.Scalar == IR.ScalarType.Bool ? (c.Value != 0 ? "true" : "false") : CSharp.Literal(c.Value);
+                case IrStep:
+                    return "__step";
+                case IrRef r:
+                    return RenderRef(r, ctx);
+                case IrUnary u:
+                    return u.Op == IrUnaryOp.Negate ? $"(-{Render(u.Operand, ctx)})" : $"(!{Render(u.Operand, ctx)})";
+                case IrBinary b:
+                {
+                    bool elementwiseLogic = !b.Type.IsScalar && b.Op is BinaryOp.And or BinaryOp.Or;
+                    var l = Render(b.Left, ctx);
+                    var r = WithEager(ctx, elementwiseLogic || ctx.Eager, () => Render(b.Right, ctx));
+                    bool integral = b.Left.Type.Scalar == IR.ScalarType.Int && b.Right.Type.Scalar == IR.ScalarType.Int;
+                    return b.Op switch
+                    {
+                        BinaryOp.Pow => $"global::System.Math.Pow({l}, {r})",
+                        BinaryOp.Div when integral => $"((double){l} / {r})",
+                        BinaryOp.And when elementwiseLogic => $"({l} & {r})",
+                        BinaryOp.Or when elementwiseLogic => $"({l} | {r})",
+                        _ => $"({l} {SyntaxFacts.Text(b.Op)} {r})",
+                    };
+                }
+                case IrSelect s:
+                {
+                    // A scalar condition takes one branch (C#'s ?: does too); an elementwise one computes both.
+                    bool eager = ctx.Eager || !s.Condition.Type.IsScalar;
+                    var c = Render(s.Condition, ctx);
+                    var a = WithEager(ctx, eager, () => Render(s.WhenTrue, ctx));
+                    var f = WithEager(ctx, eager, () => Render(s.WhenFalse, ctx));
+                    if (s.WhenTrue.Type.Scalar == IR.ScalarType.Int && s.WhenFalse.Type.Scalar == IR.ScalarType.Int && s.Type.Scalar == IR.ScalarType.Real) a = $"(double){a}";
+                    return $"({c} ? {a} : {f})";
+                }
+                case IrCall c:
+                    if (!ctx.Constructor && _plan.ReductionOf.TryGetValue(c, out var red)) return ReductionValue(red);
+                    return RenderCall(c, ctx);
+                case IrFilter f:
+                    return ctx.Eager ? Hoist(ctx, RenderFilter(f, ctx), f.Type) : RenderFilter(f, ctx);
+                case IrNoise:
+                    return ctx.Eager ? Hoist(ctx, "__rng.NextGaussian()", IrType.Real) : "__rng.NextGaussian()";
+                default:
+                    throw new EmitNotSupportedException($"'{e.GetType().Name}' is not emitted by the C# backend yet");
+            }
+        }
+
+        private static string WithEager(RenderCtx ctx, bool eager, Func<string> render)
+        {
+            bool saved = ctx.Eager;
+            ctx.Eager = eager;
+            try { return render(); }
+            finally { ctx.Eager = saved; }
+        }
+
+        /// <summary>
+        /// A side effect (filter update, random draw) under an elementwise condition becomes a
+        /// temporary before the statement, so it runs for every element as the language says; anywhere
+        /// else it stays inline, where C#'s evaluation order is the language's.
+        /// </summary>
+        private string Hoist(RenderCtx ctx, string call, IrType type)
+        {
+            var v = "__h" + (++_hoistCounter);
+            ctx.Hoists.Add($"{(type.Scalar == IR.ScalarType.Bool ? "bool" : "double")} {v} = {call};");
+            return v;
+        }
+
+        private string RenderFilter(IrFilter f, RenderCtx ctx)
+        {
+            var slot = Slot(f.Slot);
+            var args = f.Args.Select(a => Render(a, ctx)).ToList();
+            bool isBool = f.Type.Scalar == IR.ScalarType.Bool;
+            string Num(int i) => f.Args[i].Type.Scalar == IR.ScalarType.Bool ? $"({args[i]} ? 1.0 : 0.0)" : args[i];
+            string call = f.Kind switch
+            {
+                FilterKind.Ema => $"global::AE.Runtime.AeMath.Ema(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
+                FilterKind.Lp => $"global::AE.Runtime.AeMath.Lp(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
+                FilterKind.Prev => $"global::AE.Runtime.AeMath.Prev(ref {slot}, ref {slot}_n, {Num(0)}, {Num(1)})",
+                _ => $"global::AE.Runtime.AeMath.Latch(ref {slot}, ref {slot}_n, {args[0]}, {Num(1)}, {Num(2)})",
+            };
+            return isBool ? $"({call} != 0.0)" : call;
+        }
+
+        private string RenderRef(IrRef r, RenderCtx ctx)
+        {
+            if (ctx.Constructor)
+            {
+                if (r.Kind == SymbolKind.Param) return Local(_unit.Params.First(p => p.Name == r.Name));
+                if (r.Kind == SymbolKind.Dim) return Id(r.Name);
+                throw new InvalidOperationException("non-constant read in a constant");
+            }
+            switch (r.Kind)
+            {
+                case SymbolKind.Dim: return Id(r.Name);
+                case SymbolKind.Param:
+                    if (r.Type.IsScalar) return Id(r.Name);
+                    RequireElement(ctx, r);
+                    return $"{ParamArray(r.Name)}[__i]";
+                case SymbolKind.Input:
+                    if (r.Type.IsScalar) return ctx.T == "float" && r.Type.Scalar == IR.ScalarType.Real ? $"(double){Id(r.Name)}" : Id(r.Name);
+                    RequireElement(ctx, r);
+                    return ctx.T == "float" ? $"(double){Id(r.Name)}[__i]" : $"{Id(r.Name)}[__i]";
+                case SymbolKind.State:
+                case SymbolKind.Coeff:
+                    if (r.Type.IsScalar) return r.Time == RefTime.Next ? MutableRead(r.Name + "'", ctx) : Id(r.Name);
+                    RequireElement(ctx, r);
+                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return nv;
+                    return CurrentElement(r.Name, ctx.T);
+                case SymbolKind.Acc:
+                    if (r.Type.IsScalar) return MutableRead(r.Name, ctx);
+                    RequireElement(ctx, r);
+                    return ctx.Versions.TryGetValue(r.Name, out var av) ? av : Render(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
+                default: // locals and signals
+                    if (r.Type.IsScalar) return Id(r.Name);
+                    RequireElement(ctx, r);
+                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return lv;
+                    var neutral = _unit.Signals.FirstOrDefault(s => s.Name == r.Name)?.Neutral;
+                    return neutral != null ? Render(neutral, ctx) : throw new InvalidOperationException($"'{r.Name}' read before its definition");
+            }
+        }
+
+        /// <summary>A next value or accumulator read by a vector element computed after the scalar moved on reads the copy taken at its place.</summary>
+        private string MutableRead(string key, RenderCtx ctx)
+        {
+            if (ctx.Element && ctx.PassAt >= 0 && _plan.Snapshots.Contains((ctx.ItemPos, key)) && _plan.WrittenBetween(key, ctx.ItemPos, ctx.PassAt))
+                return SnapshotVar(key, ctx.ItemPos);
+            return MutableScalar(key);
+        }
+
+        private static void RequireElement(RenderCtx ctx, IrRef r)
+        {
+            if (!ctx.Element) throw new InvalidOperationException($"vector '{r.Name}' read outside a vector pass");
+        }
+
+        private string RenderCall(IrCall c, RenderCtx ctx)
+        {
+            var a = c.Args.Select(x => Render(x, ctx)).ToList();
+            const string M = "global::System.Math.";
+            const string R = "global::AE.Runtime.AeMath.";
+            return c.Function switch
+            {
+                "tanh" => M + $"Tanh({a[0]})",
+                "exp" => M + $"Exp({a[0]})",
+                "log" => M + $"Log({a[0]})",
+                "sqrt" => M + $"Sqrt({a[0]})",
+                "sin" => M + $"Sin({a[0]})",
+                "cos" => M + $"Cos({a[0]})",
+                "abs" => M + $"Abs({a[0]})",
+                "min" => M + $"Min({a[0]}, {a[1]})",
+                "max" => M + $"Max({a[0]}, {a[1]})",
+                "sigmoid" => R + $"Sigmoid({a[0]})",
+                "softplus" => R + $"Softplus({a[0]})",
+                "log1p" => R + $"Log1p({a[0]})",
+                "relu" => R + $"Relu({a[0]})",
+                "sign" => R + $"Sign({a[0]})",
+                "softabs" => R + $"SoftAbs({a[0]}, {a[1]})",
+                "clamp" => R + $"Clamp({a[0]}, {a[1]}, {a[2]})",
+                "softclamp" => R + $"SoftClamp({a[0]}, {a[1]}, {a[2]})",
+                "smoothmax" => R + $"SmoothMax({a[0]}, {a[1]}, {a[2]})",
+                "smoothmin" => R + $"SmoothMin({a[0]}, {a[1]}, {a[2]})",
+                "lerp" => R + $"Lerp({a[0]}, {a[1]}, {a[2]})",
+                "isfinite" => R + $"IsFinite({a[0]})",
+                "finite_or" => R + $"FiniteOr({a[0]}, {a[1]})",
+                "sanitize" => R + $"Sanitize({a[0]}, {a[1]})",
+                _ => throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the C# backend yet"),
+            };
+        }
+    }
+}

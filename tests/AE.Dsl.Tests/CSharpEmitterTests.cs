@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using AE.Dsl.Emit;
+using AE.Dsl.Eval;
+using AE.Dsl.IR;
+using AE.Dsl.Text;
+using AE.Runtime;
+using Xunit;
+
+namespace AE.Dsl.Tests
+{
+    public class CSharpEmitterTests
+    {
+        private static IrUnit SgdmUnit(out SourceFile file)
+        {
+            file = new SourceFile("laws/ae_sgdm.ae", File.ReadAllText(Path.Combine(RepoPaths.Laws, "ae_sgdm.ae")));
+            var check = AeCompiler.Check(file);
+            Assert.False(check.HasErrors, TestSupport.Format(check.Diagnostics));
+            return check.Program!.Units[0];
+        }
+
+        private static CSharpEmitOptions Options(SourceFile file, params string[] ablate) => new()
+        {
+            Namespace = "AE.Laws",
+            Sources = new Dictionary<string, SourceFile> { [file.Path] = file },
+            Ablate = ablate,
+            TypeName = ablate.Length == 0 ? null : "AeSgdm_without_" + string.Join("_", ablate),
+        };
+
+        /// <summary>The law built with the seed's settings for a golden case.</summary>
+        private static IOptimizerLaw Build(IrUnit unit, CSharpEmitOptions options, int n, IReadOnlyDictionary<string, double[]> settings, ulong seed = 0)
+        {
+            var code = CSharpEmitter.Emit(unit, options);
+            var asm = EmittedLaw.Compile(code, options.TypeName ?? unit.Name);
+            var type = asm.GetType(options.Namespace + "." + (options.TypeName ?? unit.Name))!;
+            var optionsType = type.GetNestedType("Options")!;
+            var opts = Activator.CreateInstance(optionsType)!;
+            foreach (var kv in settings)
+            {
+                var prop = optionsType.GetProperty(kv.Key)!;
+                var t = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
+                object value = t == typeof(bool) ? kv.Value[0] != 0 : t == typeof(long) ? (object)(long)kv.Value[0] : kv.Value[0];
+                prop.SetValue(opts, value);
+            }
+            return (IOptimizerLaw)Activator.CreateInstance(type, n, opts, seed)!;
+        }
+
+        private static double Signal(IOptimizerLaw law, string name) => law.ReadSignal(law.SignalNames.ToList().IndexOf(name));
+
+        public static TheoryData<string> Cases()
+        {
+            var data = new TheoryData<string>();
+            foreach (var c in SeedConformanceTests.CaseNames()) data.Add(c);
+            return data;
+        }
+
+        [Theory]
+        [MemberData(nameof(Cases))]
+        public void Emitted_ae_sgdm_replays_the_seed_and_matches_the_interpreter_bit_for_bit(string name)
+        {
+            var unit = SgdmUnit(out var file);
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(SeedConformanceTests.Golden, name + ".json")));
+            var root = json.RootElement;
+            var problem = GoldenProblem.From(root.GetProperty("problem"));
+            var theta0 = root.GetProperty("theta0").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            double rel = root.GetProperty("tolerance").GetProperty("rel").GetDouble();
+            double abs = root.GetProperty("tolerance").GetProperty("abs").GetDouble();
+            var settings = SeedConformanceTests.SeedSettings(root, unit.Params.Select(p => p.Name));
+
+            var law = Build(unit, Options(file), theta0.Length, settings);
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = theta0.Length }, settings,
+                new Dictionary<string, double[]> { ["theta"] = theta0 });
+            var theta = (double[])theta0.Clone();
+            var rows = File.ReadAllLines(Path.Combine(SeedConformanceTests.Golden, name + ".csv"));
+            var columns = rows[0].Split(',');
+            for (int step = 1; step < rows.Length; step++)
+            {
+                var (loss, grad) = problem.Evaluate(theta);
+                law.Step(loss, grad, theta);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
+                Assert.Equal(interp.Get("theta"), theta);
+                var expected = rows[step].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                for (int c = 1; c < columns.Length; c++)
+                {
+                    var col = columns[c];
+                    double actual = col.StartsWith("theta", StringComparison.Ordinal) ? theta[int.Parse(col.Substring(5), CultureInfo.InvariantCulture)] : Signal(law, col == "loss" ? "L" : col);
+                    double reference = col.StartsWith("theta", StringComparison.Ordinal) ? actual : interp.Scalar(col == "loss" ? "L" : col);
+                    Assert.True(actual.Equals(reference), $"{name} step {step} {col}: emitted {actual:R}, interpreter {reference:R}");
+                    double err = Math.Abs(actual - expected[c]);
+                    Assert.True(err <= abs || err <= rel * Math.Abs(expected[c]), $"{name} step {step} {col}: expected {expected[c]:R}, got {actual:R}");
+                }
+            }
+        }
+
+        /// <summary>Settings that exercise every guard of the seed: clipping, the step cap, the clamp, noise, the brake.</summary>
+        private static Dictionary<string, double[]> Stress(double clip, double stepCap, double sigma) => new()
+        {
+            ["clip_grad_norm"] = new[] { clip },
+            ["step_norm_max"] = new[] { stepCap },
+            ["param_abs_max"] = new[] { 3.0 },
+            ["init_sigma"] = new[] { sigma },
+            ["sigma_max"] = new[] { 0.5 },
+            ["init_alpha"] = new[] { 0.05 },
+            ["auto_gamma_warmup"] = new[] { 5.0 },
+            ["grad_emergency"] = new[] { 50.0 },
+        };
+
+        [Theory]
+        [InlineData(0.5, 0.01, 0.0, new string[0])]
+        [InlineData(double.PositiveInfinity, double.PositiveInfinity, 0.01, new string[0])]
+        [InlineData(2.0, 0.05, 0.02, new[] { "AE5" })]
+        [InlineData(2.0, 0.05, 0.02, new[] { "AE6", "AE8" })]
+        [InlineData(1.0, double.PositiveInfinity, 0.0, new[] { "brake", "AE2", "AE4", "AE3" })]
+        public void Emitted_law_equals_the_interpreter_on_random_gradients_with_every_guard_active(double clip, double stepCap, double sigma, string[] ablate)
+        {
+            var unit = SgdmUnit(out var file);
+            const int n = 37;
+            var settings = Stress(clip, stepCap, sigma);
+            var rng = new Random(1234);
+            var theta0 = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 4 - 2).ToArray();
+
+            // Compile-time ablation, run-time switches and the interpreter's ablation agree exactly.
+            var specialised = Build(unit, Options(file, ablate), n, settings, seed: 7);
+            var switched = Build(unit, Options(file), n, settings, seed: 7);
+            foreach (var id in ablate) switched.SetRule(id, false);
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, settings,
+                new Dictionary<string, double[]> { ["theta"] = theta0 }, ablate, seed: 7);
+            var a = (double[])theta0.Clone();
+            var b = (double[])theta0.Clone();
+            for (int step = 0; step < 300; step++)
+            {
+                var grad = Enumerable.Range(0, n).Select(i => a[i] * (1 + i % 3) + (rng.NextDouble() - 0.5) * 10).ToArray();
+                if (step == 17) grad[3] = double.NaN;
+                if (step == 18) grad[5] = double.PositiveInfinity;
+                double loss = step == 40 ? double.NaN : a.Sum(x => x * x);
+                specialised.Step(loss, grad, a);
+                switched.Step(loss, grad, b);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
+                Assert.Equal(interp.Get("theta"), a);
+                Assert.Equal(a, b);
+                foreach (var s in new[] { "alpha", "mu", "sigma", "T", "V", "S", "rho", "gamma", "gnorm" })
+                {
+                    Assert.Equal(interp.Scalar(s), Signal(specialised, s));
+                    Assert.Equal(interp.Scalar(s), Signal(switched, s));
+                }
+            }
+        }
+
+        [Fact]
+        public void A_step_allocates_nothing_in_double_or_float()
+        {
+            var unit = SgdmUnit(out var file);
+            const int n = 1000;
+            var settings = Stress(1.0, 0.5, 0.01);
+            var law64 = Build(unit, Options(file), n, settings);
+            var law32 = Build(unit, Options(file), n, settings);
+            var theta = new double[n];
+            var grad = new double[n];
+            var theta32 = new float[n];
+            var grad32 = new float[n];
+            for (int i = 0; i < n; i++) { theta[i] = theta32[i] = i * 1e-3f; grad[i] = grad32[i] = (float)Math.Sin(i); }
+            law64.Step(1.0, grad, theta);
+            law32.Step(1.0f, grad32, theta32); // the first float step creates the float copies of owned state
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int step = 0; step < 1000; step++)
+            {
+                law64.Step(1.0 / (step + 1), grad, theta);
+                law32.Step(1.0f / (step + 1), grad32, theta32);
+            }
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(0, allocated);
+            Assert.Throws<InvalidOperationException>(() => law64.Step(1.0f, grad32, theta32));
+        }
+
+        [Fact]
+        public void Float_step_tracks_the_double_step()
+        {
+            var unit = SgdmUnit(out var file);
+            const int n = 64;
+            var settings = new Dictionary<string, double[]> { ["init_alpha"] = new[] { 0.05 }, ["alpha_max"] = new[] { 0.3 } };
+            var law64 = Build(unit, Options(file), n, settings);
+            var law32 = Build(unit, Options(file), n, settings);
+            var theta = Enumerable.Range(0, n).Select(i => Math.Cos(i)).ToArray();
+            var theta32 = theta.Select(x => (float)x).ToArray();
+            for (int step = 0; step < 200; step++)
+            {
+                var grad = theta.Select((x, i) => x * (1 + i % 4)).ToArray();
+                var grad32 = theta32.Select((x, i) => x * (1f + i % 4)).ToArray();
+                law64.Step(theta.Select((x, i) => 0.5 * (1 + i % 4) * x * x).Sum(), grad, theta);
+                law32.Step(theta32.Select((x, i) => 0.5f * (1 + i % 4) * x * x).Sum(), grad32, theta32);
+            }
+            for (int i = 0; i < n; i++) Assert.True(Math.Abs(theta[i] - theta32[i]) < 1e-4, $"theta[{i}]: {theta[i]} vs {theta32[i]}");
+        }
+
+        [Fact]
+        public void Wrong_lengths_and_bad_params_are_clear_errors()
+        {
+            var unit = SgdmUnit(out var file);
+            var law = Build(unit, Options(file), 4, new Dictionary<string, double[]>());
+            var ex = Assert.Throws<ArgumentException>(() => law.Step(1.0, new double[3], new double[4]));
+            Assert.Contains("'grad' has 3 elements; this law was built for 4", ex.Message);
+            var bad = Assert.ThrowsAny<Exception>(() => Build(unit, Options(file), 4, new Dictionary<string, double[]> { ["alpha_min"] = new[] { 0.0 } }));
+            var inner = bad is System.Reflection.TargetInvocationException t ? t.InnerException! : bad;
+            Assert.IsType<ArgumentOutOfRangeException>(inner);
+            Assert.Contains("param 'alpha_min' must lie in (0, 1]", inner.Message);
+            Assert.Throws<ArgumentException>(() => law.SetRule("AE1", false));
+        }
+
+        [Fact]
+        public void Emitted_code_is_deterministic_and_names_every_rule_and_equation()
+        {
+            var unit = SgdmUnit(out var file);
+            var first = CSharpEmitter.Emit(unit, Options(file));
+            var second = CSharpEmitter.Emit(SgdmUnit(out _), Options(file));
+            Assert.Equal(first, second);
+            Assert.StartsWith("// <auto-generated/>\n", first);
+            Assert.DoesNotContain("\r", first);
+            foreach (var r in unit.Rules)
+                Assert.Contains(r.IsUpdate ? "// ---- update" : $"rule {r.Id} \"", first);
+            Assert.Contains("// alpha' = max(alpha_min, alpha' / 1.25)", first);
+            Assert.Contains("#line 118 \"laws/ae_sgdm.ae\"", first);
+        }
+    }
+}
