@@ -65,7 +65,69 @@ namespace AE.Dsl.Binding
                 if (!table.Used.Contains(kv.Key))
                     kv.Value.Bag.Report(DiagnosticCatalog.GroupNeverUsed, kv.Value.Syntax.Name.Span, kv.Key);
 
-            return new IrProgram(EqArray.From(units));
+            var variants = BindVariants(trees, unitNames, units, table);
+            return new IrProgram(EqArray.From(units), EqArray.From(variants));
+        }
+
+        private static List<IrVariant> BindVariants(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees,
+            Dictionary<string, (string Path, Text.TextSpan Span)> unitNames, List<IrUnit> units, GroupTable table)
+        {
+            var unitSyntax = new Dictionary<string, UnitSyntax>(StringComparer.Ordinal);
+            foreach (var (tree, _) in trees)
+                foreach (var u in tree.Items.OfType<UnitSyntax>())
+                    if (!u.Name.IsMissing && !unitSyntax.ContainsKey(u.Name.Text)) unitSyntax[u.Name.Text] = u;
+            var bound = units.ToDictionary(u => u.Name, StringComparer.Ordinal);
+            var result = new List<IrVariant>();
+            foreach (var (tree, bag) in trees)
+            {
+                foreach (var v in tree.Items.OfType<VariantSyntax>())
+                {
+                    if (v.Name.IsMissing || v.Base.IsMissing) continue;
+                    if (unitNames.TryGetValue(v.Name.Text, out var first))
+                    {
+                        ReportDuplicate(bag, v.Name, table.BagFor(first.Path) ?? bag, first.Span);
+                        continue;
+                    }
+                    unitNames[v.Name.Text] = (bag.File.Path, v.Name.Span);
+                    if (!unitSyntax.TryGetValue(v.Base.Text, out var baseSyntax))
+                    {
+                        var suggestion = NameSuggestions.Closest(v.Base.Text, unitSyntax.Keys);
+                        bag.Report(DiagnosticCatalog.UnknownName, v.Base.Span, v.Base.Text, suggestion != null ? $"; did you mean '{suggestion}'?" : " (no law or cell has this name)");
+                        continue;
+                    }
+                    if (baseSyntax.Kind != v.Kind)
+                    {
+                        bag.Report(DiagnosticCatalog.BadVariant, v.Base.Span, $"'{v.Base.Text}' is a {(baseSyntax.Kind == UnitKind.Law ? "law" : "cell")}; a {(v.Kind == UnitKind.Law ? "law" : "cell")} variant must be based on a {(v.Kind == UnitKind.Law ? "law" : "cell")}");
+                        continue;
+                    }
+                    if (!bound.TryGetValue(v.Base.Text, out var baseUnit)) continue; // the base has errors of its own
+                    var ok = true;
+                    var seen = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var id in v.Without)
+                    {
+                        if (id.IsMissing) { ok = false; continue; }
+                        var rule = baseUnit.Rules.FirstOrDefault(r => r.Id == id.Text);
+                        var switchable = baseUnit.Rules.Where(r => r.Ablatable).Select(r => r.Id).ToList();
+                        if (rule == null)
+                        {
+                            bag.Report(DiagnosticCatalog.BadVariant, id.Span, $"'{v.Base.Text}' has no rule '{id.Text}'; rules that can be removed: {string.Join(", ", switchable)}");
+                            ok = false;
+                        }
+                        else if (!rule.Ablatable)
+                        {
+                            bag.Report(DiagnosticCatalog.BadVariant, id.Span, $"Rule '{id.Text}' of '{v.Base.Text}' is {(rule.IsUpdate ? "the update" : "fixed")} and cannot be removed; rules that can be removed: {string.Join(", ", switchable)}");
+                            ok = false;
+                        }
+                        else if (!seen.Add(id.Text))
+                        {
+                            bag.Report(DiagnosticCatalog.BadVariant, id.Span, $"Rule '{id.Text}' is named twice");
+                            ok = false;
+                        }
+                    }
+                    if (ok) result.Add(new IrVariant(v.Name.Text, v.Title, v.Base.Text, EqArray.From(v.Without.Select(w => w.Text)), new IrOrigin(bag.File.Path, v.Name.Span)));
+                }
+            }
+            return result;
         }
 
         private static int CountErrors(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees)
@@ -73,8 +135,7 @@ namespace AE.Dsl.Binding
 
         private static void ReportDuplicate(DiagnosticBag bag, NameSyntax name, DiagnosticBag firstBag, Text.TextSpan firstSpan)
         {
-            var pos = firstBag.File.GetPosition(firstSpan.Start);
-            bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, pos.Line, pos.Column);
+            bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "declared at " + Where.At(firstBag.File, firstSpan.Start, bag.File.Path));
         }
     }
 }

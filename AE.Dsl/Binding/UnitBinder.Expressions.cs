@@ -63,8 +63,7 @@ namespace AE.Dsl.Binding
                 if (ctx.ConstWhat == null && _definitions.TryGetValue(name, out var later))
                 {
                     var file = _groups.BagFor(later.Path)?.File ?? ctx.Bag.File;
-                    var pos = file.GetPosition(later.Span.Start);
-                    ctx.Bag.Report(DiagnosticCatalog.UseBeforeDefinition, n.Span, name, pos.Line, pos.Column);
+                    ctx.Bag.Report(DiagnosticCatalog.UseBeforeDefinition, n.Span, name, Where.At(file, later.Span.Start, ctx.Bag.File.Path));
                     return Error(n.Span);
                 }
                 ReportUnknown(n.Name, ctx.Bag);
@@ -111,8 +110,7 @@ namespace AE.Dsl.Binding
                     if (_definitions.TryGetValue(name, out var later))
                     {
                         var file = _groups.BagFor(later.Path)?.File ?? ctx.Bag.File;
-                        var pos = file.GetPosition(later.Span.Start);
-                        ctx.Bag.Report(DiagnosticCatalog.UseBeforeDefinition, n.Span, name, pos.Line, pos.Column);
+                        ctx.Bag.Report(DiagnosticCatalog.UseBeforeDefinition, n.Span, name, Where.At(file, later.Span.Start, ctx.Bag.File.Path));
                         return Error(n.Span);
                     }
                     // A declared signal that no rule defines reads as its neutral value (AE0017 if it has none).

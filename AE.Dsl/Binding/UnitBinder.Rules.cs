@@ -109,8 +109,7 @@ namespace AE.Dsl.Binding
                 if (_ruleIds.TryGetValue(id, out var first))
                 {
                     var file = _groups.BagFor(first.Path)?.File ?? rs.Bag.File;
-                    var pos = file.GetPosition(first.Span.Start);
-                    rs.Bag.Report(DiagnosticCatalog.DuplicateRuleId, r.Id.Span, id, pos.Line, pos.Column);
+                    rs.Bag.Report(DiagnosticCatalog.DuplicateRuleId, r.Id.Span, id, Where.At(file, first.Span.Start, rs.Bag.File.Path));
                 }
                 else _ruleIds[id] = (rs.Bag.File.Path, r.Id.Span);
             }
@@ -229,8 +228,7 @@ namespace AE.Dsl.Binding
                 if (def != null)
                 {
                     var file = _groups.BagFor(def.Path)?.File ?? ctx.Bag.File;
-                    var pos = file.GetPosition(def.Span.Start);
-                    ctx.Bag.Report(DiagnosticCatalog.DuplicateName, a.Target.Span, name, pos.Line, pos.Column);
+                    ctx.Bag.Report(DiagnosticCatalog.DuplicateName, a.Target.Span, name, "defined at " + Where.At(file, def.Span.Start, ctx.Bag.File.Path));
                 }
                 BindExpr(a.Value, WithPrefix(ctx, name));
                 return null;

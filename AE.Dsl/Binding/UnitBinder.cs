@@ -89,7 +89,7 @@ namespace AE.Dsl.Binding
             if (name.IsMissing) return null;
             if (Reserved.Contains(name.Text))
             {
-                _bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "built-in", "value");
+                _bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "a built-in value");
                 return null;
             }
             if (_symbols.TryGetValue(name.Text, out var existing))
@@ -106,8 +106,7 @@ namespace AE.Dsl.Binding
         private void ReportDuplicate(NameSyntax name, string path, TextSpan firstSpan)
         {
             var file = _groups.BagFor(path)?.File ?? _bag.File;
-            var pos = file.GetPosition(firstSpan.Start);
-            _bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, pos.Line, pos.Column);
+            _bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "declared at " + Where.At(file, firstSpan.Start, _bag.File.Path));
         }
 
         // ---------------------------------------------------------------- dims and params

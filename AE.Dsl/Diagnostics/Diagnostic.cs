@@ -12,6 +12,17 @@ namespace AE.Dsl.Diagnostics
         public string HelpLink => "docs/diagnostics.md#" + Id.ToLowerInvariant();
     }
 
+    public static class Where
+    {
+        /// <summary>"(line,col)" for a place in the same file, "path(line,col)" for one in another file.</summary>
+        public static string At(Text.SourceFile file, int offset, string fromPath)
+        {
+            var p = file.GetPosition(offset);
+            var here = "(" + p.Line.ToString(CultureInfo.InvariantCulture) + "," + p.Column.ToString(CultureInfo.InvariantCulture) + ")";
+            return file.Path == fromPath ? here : file.Path + here;
+        }
+    }
+
     /// <summary>A located diagnostic. Equatable by value so incremental pipelines can compare them.</summary>
     public sealed record Diagnostic(DiagnosticDescriptor Descriptor, string Path, TextSpan Span, LinePosition Start, LinePosition End, string Message)
     {

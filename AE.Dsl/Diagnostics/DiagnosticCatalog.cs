@@ -28,9 +28,9 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor UnknownName =
             E("AE0010", "Unknown name", "Unknown name '{0}'{1}");
         public static readonly DiagnosticDescriptor DuplicateName =
-            E("AE0011", "Duplicate name", "'{0}' is already declared at ({1},{2}); rename one of them");
+            E("AE0011", "Duplicate name", "'{0}' is already {1}; rename one of them");
         public static readonly DiagnosticDescriptor UseBeforeDefinition =
-            E("AE0012", "Use before definition", "'{0}' is used before its definition at ({1},{2}); statements run in order, so move the definition above this use");
+            E("AE0012", "Use before definition", "'{0}' is used before its definition at {1}; statements run in order, so move the definition above this use");
         public static readonly DiagnosticDescriptor CyclicDefinition =
             E("AE0013", "Cyclic definition", "Cyclic definition: {0}; break the cycle (for last step's value of a name use prev(x, init))");
         public static readonly DiagnosticDescriptor BadCall =
@@ -73,7 +73,10 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor GroupNeverUsed =
             W("AE0044", "Rule group never used", "Rule group '{0}' is not used by any law or cell, so its rules never run; add 'use {0};' or remove it");
         public static readonly DiagnosticDescriptor DuplicateRuleId =
-            E("AE0045", "Duplicate rule id", "Rule id '{0}' is already used at ({1},{2}); rule ids name ablation switches and must be unique in a law");
+            E("AE0045", "Duplicate rule id", "Rule id '{0}' is already used at {1}; rule ids name ablation switches and must be unique in a law");
+
+        public static readonly DiagnosticDescriptor BadVariant =
+            E("AE0046", "Invalid variant", "{0}");
 
         // ---- hygiene (AE005x) ----
         public static readonly DiagnosticDescriptor Unused =
@@ -88,6 +91,10 @@ namespace AE.Dsl.Diagnostics
         // ---- stability (AE007x) ----
         public static readonly DiagnosticDescriptor RequireFails =
             E("AE0070", "Declared bound does not hold (AE-10)", "Requirement '{0}' does not hold with the declared defaults ({1}); adjust the params or the bound");
+
+        // ---- backends (AE008x) ----
+        public static readonly DiagnosticDescriptor NotEmitted =
+            W("AE0080", "Not emitted", "{0} '{1}' is checked but not emitted as C#: {2}");
 
         // ---- internal (AE009x) ----
         public static readonly DiagnosticDescriptor InternalError =

@@ -70,5 +70,11 @@ namespace AE.Dsl.IR
         EqArray<IrRule> Rules,
         EqArray<IrRequire> Requires);
 
-    public sealed record IrProgram(EqArray<IrUnit> Units);
+    /// <summary>A unit with rules removed at compile time (<c>law X = Base without R1, R2;</c>).</summary>
+    public sealed record IrVariant(string Name, string? Title, string Base, EqArray<string> Without, IrOrigin Origin);
+
+    public sealed record IrProgram(EqArray<IrUnit> Units, EqArray<IrVariant> Variants)
+    {
+        public IrProgram(EqArray<IrUnit> units) : this(units, EqArray<IrVariant>.Empty) { }
+    }
 }

@@ -185,6 +185,16 @@ namespace AE.Dsl.Syntax
                 var kind = Advance().Kind == TokenKind.Law ? UnitKind.Law : UnitKind.Cell;
                 var name = ExpectName(kind == UnitKind.Law ? "a law name" : "a cell name");
                 var title = At(TokenKind.String) ? Advance().Text : null;
+                if (Accept(TokenKind.Equals))
+                {
+                    if (smooth) _diagnostics.Report(DiagnosticCatalog.SyntaxError, new TextSpan(start, start + 6), "a variant without 'smooth' (it inherits its base's smoothness)", "'smooth'");
+                    var baseName = ExpectName("the name of the law or cell this variant is based on");
+                    Expect(TokenKind.Without, "'without' and the rules to remove");
+                    var without = new List<NameSyntax>();
+                    do { without.Add(ExpectName("a rule id")); } while (Accept(TokenKind.Comma));
+                    ExpectEnd();
+                    return new VariantSyntax(kind, name, title, baseName, without, From(start));
+                }
                 var members = ParseMemberBlock(allowDeclarations: true);
                 return new UnitSyntax(kind, name, title, smooth, members, From(start));
             }

@@ -24,6 +24,10 @@ namespace AE.Dsl.Syntax
     public sealed record UnitSyntax(UnitKind Kind, NameSyntax Name, string? Title, bool IsSmooth, IReadOnlyList<MemberSyntax> Members, TextSpan Span)
         : TopLevelSyntax(Name, Span);
 
+    /// <summary><c>law Name "title" = Base without R1, R2;</c>: a unit with rules removed at compile time.</summary>
+    public sealed record VariantSyntax(UnitKind Kind, NameSyntax Name, string? Title, NameSyntax Base, IReadOnlyList<NameSyntax> Without, TextSpan Span)
+        : TopLevelSyntax(Name, Span);
+
     /// <summary><c>group Name "title" { rules and uses }</c>: rules written once and used by several laws.</summary>
     public sealed record GroupSyntax(NameSyntax Name, string? Title, IReadOnlyList<MemberSyntax> Members, TextSpan Span)
         : TopLevelSyntax(Name, Span);

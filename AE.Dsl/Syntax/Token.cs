@@ -20,7 +20,7 @@ namespace AE.Dsl.Syntax
         Dim, Param, Input, State, Coeff, Signal, Acc, Net, Require,
         In, Log, When, Else, True, False, Inf,
         Real, Int, Bool,
-        Named,
+        Named, Without,
     }
 
     public readonly record struct Token(TokenKind Kind, TextSpan Span, string Text)
@@ -60,6 +60,7 @@ namespace AE.Dsl.Syntax
             "int" => TokenKind.Int,
             "bool" => TokenKind.Bool,
             "named" => TokenKind.Named,
+            "without" => TokenKind.Without,
             _ => null,
         };
 
