@@ -48,6 +48,12 @@ namespace AE.Dsl.Emit
         public Item Owner = null!;
         public Dictionary<string, string> Versions = new(StringComparer.Ordinal);
         public int Length;
+        /// <summary>
+        /// Conditions under which the statement needs the value: enclosing scalar '?:' branches and
+        /// right operands of '&&'/'||' (pure conditions only). A pass may skip the reduction when they
+        /// do not hold; only a prefix that is computable where the pass runs is used.
+        /// </summary>
+        public List<(IrExpr Condition, bool Holds)> Path = new();
         public string Var => "__r" + Id;
     }
 
@@ -55,6 +61,7 @@ namespace AE.Dsl.Emit
     internal sealed class VectorPass
     {
         public int At;
+        public HashSet<Reduction> ComputedBefore = new();
         public List<Reduction> Reductions = new();
         public bool IsFinal;
         public List<Item> Elements = new();
@@ -179,17 +186,82 @@ namespace AE.Dsl.Emit
             }
         }
 
-        private void CollectReductions(IrExpr e, Item owner)
+        private void CollectReductions(IrExpr e, Item owner) => CollectReductions(e, owner, new List<(IrExpr, bool)>());
+
+        private void CollectReductions(IrExpr e, Item owner, List<(IrExpr Condition, bool Holds)> path)
         {
-            foreach (var child in Children(e)) CollectReductions(child, owner);
+            switch (e)
+            {
+                case IrSelect s when s.Condition.Type.IsScalar:
+                    CollectReductions(s.Condition, owner, path);
+                    CollectReductions(s.WhenTrue, owner, Extend(path, s.Condition, true));
+                    CollectReductions(s.WhenFalse, owner, Extend(path, s.Condition, false));
+                    return;
+                case IrBinary b when b.Type.IsScalar && b.Op is Syntax.BinaryOp.And or Syntax.BinaryOp.Or:
+                    CollectReductions(b.Left, owner, path);
+                    CollectReductions(b.Right, owner, Extend(path, b.Left, b.Op == Syntax.BinaryOp.And));
+                    return;
+            }
+            foreach (var child in Children(e)) CollectReductions(child, owner, path);
             if (e is IrCall c && IsReduction(c))
             {
                 if (c.Function == "logsumexp")
                     throw new EmitNotSupportedException("logsumexp inside a fused law is not emitted yet; write max(v) + log(sum(exp(v - m))) with m = max(v)");
-                var r = new Reduction { Id = Reductions.Count, Call = c, Pos = owner.Pos, Owner = owner, Versions = owner.Versions };
-                Reductions.Add(r);
-                ReductionOf[c] = r;
+                // The same reduction twice in one statement is computed once.
+                var twin = Reductions.FirstOrDefault(r => r.Owner == owner && r.Call.Function == c.Function
+                    && r.Call.Args.Count == c.Args.Count && r.Call.Args.Zip(c.Args, AE.Dsl.Passes.IntervalEvaluator.SameValue).All(x => x));
+                if (twin != null)
+                {
+                    twin.Path = CommonPrefix(twin.Path, path);
+                    ReductionOf[c] = twin;
+                    return;
+                }
+                var red = new Reduction { Id = Reductions.Count, Call = c, Pos = owner.Pos, Owner = owner, Versions = owner.Versions, Path = new List<(IrExpr, bool)>(path) };
+                Reductions.Add(red);
+                ReductionOf[c] = red;
             }
+        }
+
+        private static List<(IrExpr, bool)> Extend(List<(IrExpr Condition, bool Holds)> path, IrExpr condition, bool holds)
+        {
+            // An impure condition (a filter or a draw) cannot be evaluated ahead of its statement.
+            if (!IsPure(condition)) return path;
+            var result = new List<(IrExpr, bool)>(path);
+            // 'a && b' holding means each conjunct holds: listing them lets two paths share a prefix.
+            void Add(IrExpr c)
+            {
+                if (holds && c is IrBinary { Op: Syntax.BinaryOp.And } and) { Add(and.Left); Add(and.Right); }
+                else result.Add((c, holds));
+            }
+            Add(condition);
+            return result;
+        }
+
+        private static List<(IrExpr, bool)> CommonPrefix(List<(IrExpr Condition, bool Holds)> a, List<(IrExpr Condition, bool Holds)> b)
+        {
+            var result = new List<(IrExpr, bool)>();
+            for (int i = 0; i < Math.Min(a.Count, b.Count) && ReferenceEquals(a[i].Condition, b[i].Condition) && a[i].Holds == b[i].Holds; i++)
+                result.Add(a[i]);
+            return result;
+        }
+
+        public static bool IsPure(IrExpr e) => e is not (IrFilter or IrNoise) && Children(e).All(IsPure);
+
+        /// <summary>The prefix of a reduction's path whose conditions can be computed in a pass placed before item <paramref name="at"/>.</summary>
+        public List<(IrExpr Condition, bool Holds)> UsablePath(Reduction r, int at, HashSet<Reduction> computedBefore)
+        {
+            var result = new List<(IrExpr, bool)>();
+            foreach (var (cond, holds) in r.Path)
+            {
+                var scalars = new HashSet<string>(StringComparer.Ordinal);
+                var reds = new HashSet<Reduction>();
+                var elems = new HashSet<Item>();
+                Reads(cond, r.Versions, scalars, reds, elems);
+                if (elems.Count > 0 || reds.Any(x => !computedBefore.Contains(x))) break;
+                if (scalars.Any(s => LastWriteBefore(s, r.Pos) >= at)) break;
+                result.Add((cond, holds));
+            }
+            return result;
         }
 
         public static bool IsReduction(IrCall c) => c.Type.IsScalar && c.Args.Count > 0 && !c.Args[0].Type.IsScalar;
@@ -308,7 +380,7 @@ namespace AE.Dsl.Emit
                     var needed = Reductions.Where(r => r.Owner == item && !computed.Contains(r)).ToList();
                     // An element item's own reductions must be ready before any pass computes the item.
                     if (needed.Count == 0) break;
-                    var pass = new VectorPass { At = item.Pos };
+                    var pass = new VectorPass { At = item.Pos, ComputedBefore = new HashSet<Reduction>(computed) };
                     foreach (var r in Reductions)
                         if (!computed.Contains(r) && r.Pos >= item.Pos && Ready(r, item.Pos, computed)) pass.Reductions.Add(r);
                     if (pass.Reductions.Count == 0)

@@ -227,6 +227,21 @@ namespace AE.Dsl.Emit
             {
                 foreach (var (v, init) in ReductionAccumulators(r)) _w.Line($"double {v} = {init};");
             }
+            // A reduction the step needs only under some condition is skipped when it does not hold:
+            // one condition shared by the whole pass guards the loop, others guard their accumulation.
+            var guards = pass.Reductions.ToDictionary(r => r, r => Guard(r, pass));
+            var shared = guards.Count > 0 && guards.Values.Distinct().Count() == 1 ? guards.Values.First() : "";
+            var perReduction = new Dictionary<Reduction, string>();
+            if (shared.Length == 0)
+            {
+                foreach (var kv in guards.Where(g => g.Value.Length > 0))
+                {
+                    var g = "__g" + (++_hoistCounter);
+                    _w.Line($"bool {g} = {kv.Value};");
+                    perReduction[kv.Key] = g;
+                }
+            }
+            if (shared.Length > 0) _w.Open($"if ({shared})");
             // One loop per vector length; vectors of different lengths never mix elementwise.
             var lengths = new List<DimExpr>();
             foreach (var e in pass.Elements) AddLength(lengths, e.TargetType!.Shape[0]);
@@ -236,10 +251,38 @@ namespace AE.Dsl.Emit
                 using (_w.Block($"for (int __i = 0; __i < {DimText(len)}; __i++)"))
                 {
                     foreach (var e in pass.Elements.Where(e => e.TargetType!.Shape[0].Equals(len))) EmitElement(e, pass, t);
-                    foreach (var r in pass.Reductions.Where(r => r.Call.Args[0].Type.Shape[0].Equals(len))) EmitReductionStep(r, pass, t);
+                    foreach (var r in pass.Reductions.Where(r => r.Call.Args[0].Type.Shape[0].Equals(len)))
+                    {
+                        if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
+                        EmitReductionStep(r, pass, t);
+                        if (perReduction.ContainsKey(r)) _w.Close();
+                    }
                     if (pass.IsFinal) EmitWrites(len, t);
                 }
             }
+            if (shared.Length > 0) _w.Close();
+        }
+
+        /// <summary>The condition under which the step reads a reduction, as far as it is known where the pass runs.</summary>
+        private string Guard(Reduction r, VectorPass pass)
+        {
+            var parts = new List<string>();
+            var owner = r.Owner;
+            if (owner.Guard != null) parts.Add(owner.Guard);
+            foreach (var c in owner.Conds)
+            {
+                var cv = c.TrimStart('!');
+                if (_plan.Items.First(i => i.CondVar == cv).Pos >= pass.At) return string.Join(" && ", parts);
+                parts.Add(c);
+            }
+            foreach (var (cond, holds) in _plan.UsablePath(r, pass.At, pass.ComputedBefore))
+            {
+                var ctx = new RenderCtx { Versions = r.Versions, ItemPos = r.Pos };
+                var text = Render(cond, ctx);
+                if (ctx.Hoists.Count > 0) break;
+                parts.Add(holds ? text : $"!{text}");
+            }
+            return string.Join(" && ", parts);
         }
 
         private static void AddLength(List<DimExpr> lengths, DimExpr d)

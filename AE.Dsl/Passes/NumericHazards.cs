@@ -11,6 +11,7 @@ namespace AE.Dsl.Passes
     internal sealed class IntervalEvaluator
     {
         private readonly Dictionary<string, Interval> _env;
+        private int _callKeys;
 
         public IntervalEvaluator(Dictionary<string, Interval> env) { _env = env; }
 
@@ -32,7 +33,7 @@ namespace AE.Dsl.Passes
                     return Interval.Hull(whenTrue, Eval(s.WhenFalse));
                 }
                 case IrBinary b: return Binary(b);
-                case IrCall c: return Call(c);
+                case IrCall c: return _callKeys > 0 && _env.TryGetValue(Key(c), out var known) ? Intersect(known, Call(c)) : Call(c);
                 case IrFilter f: return Filter(f);
                 case IrNetApply n: Eval(n.Input); return Interval.All;
                 default: return Interval.All;
@@ -46,16 +47,20 @@ namespace AE.Dsl.Passes
         public T WithRefinements<T>(IrExpr condition, Func<T> body)
         {
             var saved = new List<KeyValuePair<string, Interval?>>();
-            foreach (var (key, refined) in Refinements(condition))
+            int calls = 0;
+            foreach (var (key, refined) in Refinements(condition).ToList())
             {
+                if (key.StartsWith("(", StringComparison.Ordinal)) calls++;
                 var had = _env.TryGetValue(key, out var old);
                 saved.Add(new KeyValuePair<string, Interval?>(key, had ? old : null));
                 var current = had ? old : Interval.All;
                 _env[key] = Intersect(current, refined);
             }
+            _callKeys += calls;
             try { return body(); }
             finally
             {
+                _callKeys -= calls;
                 for (int i = saved.Count - 1; i >= 0; i--)
                 {
                     if (saved[i].Value is Interval v) _env[saved[i].Key] = v; else _env.Remove(saved[i].Key);
@@ -70,7 +75,7 @@ namespace AE.Dsl.Passes
             return new Interval(loFromB ? b.Lo : a.Lo, hiFromB ? b.Hi : a.Hi, loFromB ? b.LoOpen : a.LoOpen, hiFromB ? b.HiOpen : a.HiOpen);
         }
 
-        private static IEnumerable<(string Key, Interval Refined)> Refinements(IrExpr condition)
+        private IEnumerable<(string Key, Interval Refined)> Refinements(IrExpr condition)
         {
             if (condition is not IrBinary b) yield break;
             if (b.Op == BinaryOp.And)
@@ -79,14 +84,25 @@ namespace AE.Dsl.Passes
                 foreach (var r in Refinements(b.Right)) yield return r;
                 yield break;
             }
-            if (b.Left is IrRef x && b.Right is IrConst c)
-            {
-                if (b.Op == BinaryOp.Greater) yield return (Key(x), new Interval(c.Value, double.PositiveInfinity, loOpen: true));
-                if (b.Op == BinaryOp.GreaterEq) yield return (Key(x), new Interval(c.Value, double.PositiveInfinity));
-                if (b.Op == BinaryOp.Less) yield return (Key(x), new Interval(double.NegativeInfinity, c.Value, hiOpen: true));
-                if (b.Op == BinaryOp.LessEq) yield return (Key(x), new Interval(double.NegativeInfinity, c.Value));
-            }
+            if (!IsRefinable(b.Left) || b.Right.Type.Scalar == ScalarType.Bool) yield break;
+            // 'x > y' narrows x to (lo(y), inf); 'x < y' to (-inf, hi(y)).
+            var bound = Eval(b.Right);
+            var key = Key(b.Left);
+            if (b.Op == BinaryOp.Greater) yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: true));
+            if (b.Op == BinaryOp.GreaterEq) yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: bound.LoOpen));
+            if (b.Op == BinaryOp.Less) yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: true));
+            if (b.Op == BinaryOp.LessEq) yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: bound.HiOpen));
         }
+
+        /// <summary>Named values and pure scalar calls (a reduction such as norm(v)) can be narrowed by a condition.</summary>
+        private static bool IsRefinable(IrExpr e) => e.Type.IsScalar && (e is IrRef || (e is IrCall c && Pure(c)));
+
+        private static bool Pure(IrExpr e) => e is not (IrFilter or IrNoise) && StepChildren(e).All(Pure);
+
+        private static IEnumerable<IrExpr> StepChildren(IrExpr e) => Emit.StepPlan.Children(e);
+
+        /// <summary>The environment key of a value: its name (primed for next values), or the printed form of a pure call.</summary>
+        public static string Key(IrExpr e) => e is IrRef r ? Key(r) : "(" + IrPrinter.Expr(e) + ")";
 
         public static string Key(IrRef r) => r.Time == RefTime.Next ? r.Name + "'" : r.Name;
 

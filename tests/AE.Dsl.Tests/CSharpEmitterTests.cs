@@ -211,6 +211,21 @@ namespace AE.Dsl.Tests
         }
 
         [Fact]
+        public void Ae_sgdm_reads_its_vectors_once_for_every_reduction_and_once_to_update()
+        {
+            var unit = SgdmUnit(out var file);
+            var code = CSharpEmitter.Emit(unit, Options(file));
+            var step = code.Substring(code.IndexOf("public void Step(double", StringComparison.Ordinal));
+            step = step.Substring(0, step.IndexOf("public void Step(float", StringComparison.Ordinal));
+            // Measurement: one pass computes all four reductions; the update: one pass writes m and theta.
+            Assert.Contains("pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)", step);
+            Assert.Contains("pass 3 of 3 over the vectors: write the vectors", step);
+            // The seed's step-norm cap needs norm(upd): that pass runs only when the cap is on.
+            var capPass = step.Substring(step.IndexOf("pass 2 of 3", StringComparison.Ordinal));
+            Assert.StartsWith("pass 2 of 3 over the vectors: reductions norm(upd)\n            double __r4 = 0.0;\n            if ((step_norm_max < double.PositiveInfinity))", capPass);
+        }
+
+        [Fact]
         public void Emitted_code_is_deterministic_and_names_every_rule_and_equation()
         {
             var unit = SgdmUnit(out var file);
@@ -222,7 +237,10 @@ namespace AE.Dsl.Tests
             foreach (var r in unit.Rules)
                 Assert.Contains(r.IsUpdate ? "// ---- update" : $"rule {r.Id} \"", first);
             Assert.Contains("// alpha' = max(alpha_min, alpha' / 1.25)", first);
-            Assert.Contains("#line 118 \"laws/ae_sgdm.ae\"", first);
+            // The #line before the resonance clamp's statement points at its line in the .ae file.
+            int line = TestSupport.LineColumn(file.Text, file.Text.IndexOf("alpha' = max(alpha_min, alpha' / 1.25)", StringComparison.Ordinal)).Line;
+            var at = first.IndexOf("// alpha' = max(alpha_min, alpha' / 1.25)", StringComparison.Ordinal);
+            Assert.StartsWith($"#line {line} \"laws/ae_sgdm.ae\"", first.Substring(first.IndexOf('\n', at) + 1));
         }
     }
 }
