@@ -32,6 +32,9 @@ namespace AE.Dsl
     /// </summary>
     public static class AeCompiler
     {
+        /// <summary>"Type: message." with exactly one full stop, for AE0099.</summary>
+        internal static string Describe(Exception ex) => ex.GetType().Name + ": " + ex.Message.TrimEnd('.', ' ') + ".";
+
         public static CheckResult Check(params SourceFile[] files) => Check((IReadOnlyList<SourceFile>)files);
 
         public static CheckResult Check(IReadOnlyList<SourceFile> files)
@@ -47,7 +50,7 @@ namespace AE.Dsl
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    bag.Report(DiagnosticCatalog.InternalError, new TextSpan(0, 0), file.Path, ex.GetType().Name + ": " + ex.Message);
+                    bag.Report(DiagnosticCatalog.InternalError, new TextSpan(0, 0), file.Path, Describe(ex));
                     all.AddRange(bag.Items);
                 }
             }
@@ -60,7 +63,7 @@ namespace AE.Dsl
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 var file = files.Count > 0 ? files[0] : new SourceFile("<none>", "");
-                all.Add(Diagnostic.Create(DiagnosticCatalog.InternalError, file, new TextSpan(0, 0), file.Path, ex.GetType().Name + ": " + ex.Message));
+                all.Add(Diagnostic.Create(DiagnosticCatalog.InternalError, file, new TextSpan(0, 0), file.Path, Describe(ex)));
             }
 
             foreach (var (_, bag) in trees) all.AddRange(bag.Items);

@@ -77,37 +77,85 @@ namespace AE.Dsl.Binding
                 foreach (var u in tree.Items.OfType<UnitSyntax>())
                     if (!u.Name.IsMissing && !unitSyntax.ContainsKey(u.Name.Text)) unitSyntax[u.Name.Text] = u;
             var bound = units.ToDictionary(u => u.Name, StringComparer.Ordinal);
-            var result = new List<IrVariant>();
+            var variantSyntax = new List<(VariantSyntax Syntax, DiagnosticBag Bag)>();
             foreach (var (tree, bag) in trees)
-            {
                 foreach (var v in tree.Items.OfType<VariantSyntax>())
+                    if (!v.Name.IsMissing && !v.Base.IsMissing) variantSyntax.Add((v, bag));
+
+            // Declared names first, so a variant may be based on a variant declared anywhere.
+            var declared = new Dictionary<string, (VariantSyntax Syntax, DiagnosticBag Bag)>(StringComparer.Ordinal);
+            foreach (var (v, bag) in variantSyntax)
+            {
+                if (unitNames.TryGetValue(v.Name.Text, out var first))
                 {
-                    if (v.Name.IsMissing || v.Base.IsMissing) continue;
-                    if (unitNames.TryGetValue(v.Name.Text, out var first))
-                    {
-                        ReportDuplicate(bag, v.Name, table.BagFor(first.Path) ?? bag, first.Span);
-                        continue;
-                    }
-                    unitNames[v.Name.Text] = (bag.File.Path, v.Name.Span);
-                    if (!unitSyntax.TryGetValue(v.Base.Text, out var baseSyntax))
-                    {
-                        var suggestion = NameSuggestions.Closest(v.Base.Text, unitSyntax.Keys);
-                        bag.Report(DiagnosticCatalog.UnknownName, v.Base.Span, v.Base.Text, suggestion != null ? $"; did you mean '{suggestion}'?" : " (no law or cell has this name)");
-                        continue;
-                    }
-                    if (baseSyntax.Kind != v.Kind)
-                    {
-                        bag.Report(DiagnosticCatalog.BadVariant, v.Base.Span, $"'{v.Base.Text}' is a {(baseSyntax.Kind == UnitKind.Law ? "law" : "cell")}; a {(v.Kind == UnitKind.Law ? "law" : "cell")} variant must be based on a {(v.Kind == UnitKind.Law ? "law" : "cell")}");
-                        continue;
-                    }
-                    if (!bound.TryGetValue(v.Base.Text, out var baseUnit)) continue; // the base has errors of its own
+                    ReportDuplicate(bag, v.Name, table.BagFor(first.Path) ?? bag, first.Span);
+                    continue;
+                }
+                unitNames[v.Name.Text] = (bag.File.Path, v.Name.Span);
+                declared[v.Name.Text] = (v, bag);
+            }
+
+            // A variant of a variant removes the union of the rules; chains resolve in dependency order.
+            var resolved = new Dictionary<string, (IrUnit Base, List<string> Without)?>(StringComparer.Ordinal);
+            var result = new List<IrVariant>();
+            foreach (var kv in declared)
+            {
+                var chain = new List<string>();
+                var r = Resolve(kv.Key, chain);
+                if (r is { } ok) result.Add(new IrVariant(kv.Key, kv.Value.Syntax.Title, ok.Base.Name, EqArray.From(ok.Without), new IrOrigin(kv.Value.Bag.File.Path, kv.Value.Syntax.Name.Span)));
+            }
+
+            (IrUnit Base, List<string> Without)? Resolve(string name, List<string> chain)
+            {
+                if (resolved.TryGetValue(name, out var done)) return done;
+                var (v, bag) = declared[name];
+                if (chain.Contains(name))
+                {
+                    bag.Report(DiagnosticCatalog.CyclicDefinition, v.Base.Span, string.Join(" -> ", chain.Concat(new[] { name }).Select(n => "'" + n + "'")));
+                    resolved[name] = null;
+                    return null;
+                }
+                if (chain.Count >= 32)
+                {
+                    bag.Report(DiagnosticCatalog.NestingTooDeep, v.Base.Span, "Variant", 32, "base the variant on the law itself and list every rule to remove");
+                    resolved[name] = null;
+                    return null;
+                }
+                chain.Add(name);
+                (IrUnit Base, List<string> Without)? result = null;
+                IrUnit? baseUnit = null;
+                var without = new List<string>();
+                UnitKind? baseKind = null;
+                if (declared.ContainsKey(v.Base.Text))
+                {
+                    var inner = Resolve(v.Base.Text, chain);
+                    if (inner is { } i) { baseUnit = i.Base; without.AddRange(i.Without); baseKind = i.Base.Kind; }
+                    else baseKind = declared[v.Base.Text].Syntax.Kind;
+                }
+                else if (unitSyntax.TryGetValue(v.Base.Text, out var baseSyntax))
+                {
+                    baseKind = baseSyntax.Kind;
+                    bound.TryGetValue(v.Base.Text, out baseUnit);
+                }
+                else
+                {
+                    var suggestion = NameSuggestions.Closest(v.Base.Text, unitSyntax.Keys.Concat(declared.Keys));
+                    bag.Report(DiagnosticCatalog.UnknownName, v.Base.Span, v.Base.Text, suggestion != null ? $"; did you mean '{suggestion}'?" : " (no law or cell has this name)");
+                }
+                if (baseKind is UnitKind k && k != v.Kind)
+                {
+                    bag.Report(DiagnosticCatalog.BadVariant, v.Base.Span, $"'{v.Base.Text}' is a {(k == UnitKind.Law ? "law" : "cell")}; a {(v.Kind == UnitKind.Law ? "law" : "cell")} variant must be based on a {(v.Kind == UnitKind.Law ? "law" : "cell")}");
+                    baseUnit = null;
+                }
+                if (baseUnit != null)
+                {
                     var ok = true;
+                    var switchable = baseUnit.Rules.Where(x => x.Ablatable).Select(x => x.Id).ToList();
                     var seen = new HashSet<string>(StringComparer.Ordinal);
                     foreach (var id in v.Without)
                     {
                         if (id.IsMissing) { ok = false; continue; }
-                        var rule = baseUnit.Rules.FirstOrDefault(r => r.Id == id.Text);
-                        var switchable = baseUnit.Rules.Where(r => r.Ablatable).Select(r => r.Id).ToList();
+                        var rule = baseUnit.Rules.FirstOrDefault(x => x.Id == id.Text);
                         if (rule == null)
                         {
                             bag.Report(DiagnosticCatalog.BadVariant, id.Span, $"'{v.Base.Text}' has no rule '{id.Text}'; rules that can be removed: {string.Join(", ", switchable)}");
@@ -118,14 +166,17 @@ namespace AE.Dsl.Binding
                             bag.Report(DiagnosticCatalog.BadVariant, id.Span, $"Rule '{id.Text}' of '{v.Base.Text}' is {(rule.IsUpdate ? "the update" : "fixed")} and cannot be removed; rules that can be removed: {string.Join(", ", switchable)}");
                             ok = false;
                         }
-                        else if (!seen.Add(id.Text))
+                        else if (!seen.Add(id.Text) || without.Contains(id.Text))
                         {
-                            bag.Report(DiagnosticCatalog.BadVariant, id.Span, $"Rule '{id.Text}' is named twice");
+                            bag.Report(DiagnosticCatalog.BadVariant, id.Span, without.Contains(id.Text) ? $"Rule '{id.Text}' is already removed by '{v.Base.Text}'" : $"Rule '{id.Text}' is named twice");
                             ok = false;
                         }
                     }
-                    if (ok) result.Add(new IrVariant(v.Name.Text, v.Title, v.Base.Text, EqArray.From(v.Without.Select(w => w.Text)), new IrOrigin(bag.File.Path, v.Name.Span)));
+                    if (ok) result = (baseUnit, without.Concat(v.Without.Select(w => w.Text)).ToList());
                 }
+                chain.RemoveAt(chain.Count - 1);
+                resolved[name] = result;
+                return result;
             }
             return result;
         }

@@ -60,8 +60,10 @@ namespace AE.Dsl.Binding
                     ctx.Bag.Report(DiagnosticCatalog.CyclicDefinition, n.Span, $"'{name}' is defined in terms of itself");
                     return Error(n.Span);
                 }
+                if (_rejectedDefinitions.Contains(name)) return Error(n.Span);
                 if (ctx.ConstWhat == null && _definitions.TryGetValue(name, out var later))
                 {
+                    _readEarly.Add(name);
                     var file = _groups.BagFor(later.Path)?.File ?? ctx.Bag.File;
                     ctx.Bag.Report(DiagnosticCatalog.UseBeforeDefinition, n.Span, name, Where.At(file, later.Span.Start, ctx.Bag.File.Path));
                     return Error(n.Span);
@@ -73,7 +75,7 @@ namespace AE.Dsl.Binding
             sym.Used = true;
             if (ctx.ConstWhat != null)
             {
-                if (n.IsNext) { ReportNonCausal(n, "a constant", ctx); return Error(n.Span); }
+                if (n.IsNext) { ReportNonCausal(n, Article(sym.KindText) + " " + sym.KindText, ctx); return Error(n.Span); }
                 switch (sym.Kind)
                 {
                     case SymbolKind.Dim: return new IrRef(name, SymbolKind.Dim, RefTime.Current, IrType.Int, n.Span);
@@ -109,6 +111,7 @@ namespace AE.Dsl.Binding
                 {
                     if (_definitions.TryGetValue(name, out var later))
                     {
+                        _readEarly.Add(name);
                         var file = _groups.BagFor(later.Path)?.File ?? ctx.Bag.File;
                         ctx.Bag.Report(DiagnosticCatalog.UseBeforeDefinition, n.Span, name, Where.At(file, later.Span.Start, ctx.Bag.File.Path));
                         return Error(n.Span);
@@ -463,6 +466,11 @@ namespace AE.Dsl.Binding
             if (c.Args.Count == 0) return new IrNoise(IrType.Real, c.Span);
             var n = BindDimExpr(c.Args[0]);
             if (n == null) return Error(c.Span);
+            if (n.IsConstant && n.Constant <= 0)
+            {
+                ctx.Bag.Report(DiagnosticCatalog.InvalidDimension, c.Args[0].Span, $"noise needs a length of at least 1, but this one is {n.Constant}");
+                return Error(c.Span);
+            }
             return new IrNoise(IrType.Vector(ScalarType.Real, n), c.Span);
         }
 
@@ -481,7 +489,7 @@ namespace AE.Dsl.Binding
                 ctx.Bag.Report(DiagnosticCatalog.NetWidthMismatch, c.Args[0].Span, sym.Name, net.InputWidth, width, hint);
                 return Error(c.Span);
             }
-            if (ctx.Smooth && net.Activation == "relu")
+            if (ctx.Smooth && !UnitSmooth && net.Activation == "relu")
                 ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, c.Callee.Span, sym.Name + " (relu)", ctx.SmoothWhat, "softplus as the net's activation");
             return new IrNetApply(sym.Name, x, IrType.Vector(ScalarType.Real, net.OutputWidth), c.Span);
         }

@@ -33,6 +33,13 @@ namespace AE.Dsl.Binding
         }
 
         private readonly Dictionary<string, int> _slotCounters = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (DiagnosticBag Bag, TextSpan Span)> _expandedGroups = new(StringComparer.Ordinal);
+        /// <summary>Values whose definition was rejected: reading them is a consequence, not another error.</summary>
+        private readonly HashSet<string> _rejectedDefinitions = new(StringComparer.Ordinal);
+        /// <summary>Values read before their definition (AE0012): not also 'unused'.</summary>
+        private readonly HashSet<string> _readEarly = new(StringComparer.Ordinal);
+        /// <summary>Rules in which an error was reported: not also 'without effect'.</summary>
+        private readonly HashSet<string> _rulesWithErrors = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Definition> _definitions = new(StringComparer.Ordinal);
         private readonly HashSet<string> _definedSoFar = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (string Path, TextSpan Span)> _ruleIds = new(StringComparer.Ordinal);
@@ -86,9 +93,18 @@ namespace AE.Dsl.Binding
                 bag.Report(DiagnosticCatalog.CyclicDefinition, use.Group.Span, path);
                 return;
             }
+            if (_expandedGroups.TryGetValue(name, out var firstUse))
+            {
+                var firstRule = group.Syntax.Members.OfType<RuleDecl>().FirstOrDefault();
+                bag.Report(DiagnosticCatalog.DuplicateRuleId, use.Group.Span, firstRule?.Id.Text ?? name,
+                    Where.At(firstUse.Bag.File, firstUse.Span.Start, bag.File.Path) + " by the first 'use " + name + "' (a group's rules run once per law)");
+                return;
+            }
+            _expandedGroups[name] = (bag, use.Group.Span);
             if (stack.Count >= MaxGroupNesting)
             {
-                bag.Report(DiagnosticCatalog.NestingTooDeep, use.Group.Span, MaxGroupNesting);
+                bag.Report(DiagnosticCatalog.NestingTooDeep, use.Group.Span, "Group", MaxGroupNesting, "flatten the chain of 'use' (a group can use several groups side by side)");
+                MarkReachableUsed(name);
                 return;
             }
             stack.Add(name);
@@ -98,6 +114,21 @@ namespace AE.Dsl.Binding
                 else if (m is UseDecl u) ExpandGroup(u, group.Bag, into, stack);
             }
             stack.RemoveAt(stack.Count - 1);
+        }
+
+        /// <summary>Groups reachable past the nesting limit are used, though not expanded: no AE0044 for them.</summary>
+        private void MarkReachableUsed(string start)
+        {
+            var queue = new Queue<string>();
+            queue.Enqueue(start);
+            while (queue.Count > 0)
+            {
+                var g = queue.Dequeue();
+                if (!_groups.Groups.TryGetValue(g, out var group)) continue;
+                _groups.Used.Add(g);
+                foreach (var m in group.Syntax.Members)
+                    if (m is UseDecl u && !u.Group.IsMissing && !_groups.Used.Contains(u.Group.Text)) queue.Enqueue(u.Group.Text);
+            }
         }
 
         private void BindRule(RuleSource rs, int index)
@@ -123,7 +154,9 @@ namespace AE.Dsl.Binding
                 Smooth = smooth,
                 SmoothWhat = r.IsSmooth ? (r.IsUpdate ? "the update rule" : "rule " + id) : (_unit.Kind == UnitKind.Law ? "law " : "cell ") + _unit.Name.Text,
             };
+            int errorsBefore = rs.Bag.Items.Count(d => d.Severity == Severity.Error);
             var body = BindStatements(r.Body, ctx);
+            if (rs.Bag.Items.Count(d => d.Severity == Severity.Error) > errorsBefore) _rulesWithErrors.Add(id);
             bool ablatable = !r.IsUpdate && !r.IsFixed;
             _rules.Add(new IrRule(id, r.Title, ablatable, r.IsUpdate, smooth, rs.Group, EqArray.From(body), new IrOrigin(rs.Bag.File.Path, r.Id.Span)));
         }
@@ -215,8 +248,16 @@ namespace AE.Dsl.Binding
                 BindExpr(a.Value, WithPrefix(ctx, name));
                 return null;
             }
+            if (Reserved.Contains(name))
+            {
+                ctx.Bag.Report(DiagnosticCatalog.DuplicateName, a.Target.Span, name, "a built-in value (" + (name == "step" ? "the step counter" : "the constant pi") + ")");
+                _rejectedDefinitions.Add(name);
+                BindExpr(a.Value, WithPrefix(ctx, name));
+                return null;
+            }
             if (ctx.InWhen)
             {
+                _rejectedDefinitions.Add(name);
                 ctx.Bag.Report(DiagnosticCatalog.InvalidAssignment, a.Target.Span,
                     $"'{name}' would be undefined when the 'when' condition is false; define it before the 'when' (for example with a conditional expression 'c ? a : b'), and refine only next values (x') and accumulators (+=) inside 'when'");
                 BindExpr(a.Value, WithPrefix(ctx, name));

@@ -9,6 +9,8 @@ namespace AE.Dsl.Binding
         /// <summary>Unused declarations and rule-defined values (AE0050), rules without effect (AE0043).</summary>
         private void ReportUnused()
         {
+            // On a file with syntax errors, parts of rules are missing: 'unused' and 'no effect' would be noise.
+            if (_bag.Items.Any(d => d.Id is "AE0004" or "AE0005")) return;
             foreach (var sym in _declOrder)
             {
                 if (sym.Used) continue;
@@ -29,12 +31,12 @@ namespace AE.Dsl.Binding
             foreach (var local in _locals)
             {
                 var sym = _symbols[local.Name];
-                if (!sym.Used)
+                if (!sym.Used && !_readEarly.Contains(local.Name))
                     (_groups.BagFor(local.Origin.Path) ?? _bag).Report(DiagnosticCatalog.Unused, local.Origin.Span, "Value", local.Name);
             }
             foreach (var rule in _rules)
             {
-                if (!HasEffect(rule.Body))
+                if (!HasEffect(rule.Body) && !_rulesWithErrors.Contains(rule.Id))
                     (_groups.BagFor(rule.Origin.Path) ?? _bag).Report(DiagnosticCatalog.RuleWithoutEffect, rule.Origin.Span, rule.Id);
             }
         }

@@ -137,10 +137,11 @@ namespace AE.Dsl.Binding
             var inCycle = new HashSet<string>(StringComparer.Ordinal);
             foreach (var cycle in cycles)
             {
-                var text = string.Join(" -> ", cycle.Concat(new[] { cycle[0] }).Select(n => "'" + n + "'"));
+                var text = CyclePath(cycle);
                 foreach (var n in cycle)
                 {
                     inCycle.Add(n);
+                    _symbols[n].Used = true; // reported as a cycle; 'unused' would only repeat it
                     var name = decls[n] is DimDecl dd ? dd.Name : ((ParamDecl)decls[n]).Name;
                     _bag.Report(DiagnosticCatalog.CyclicDefinition, name.Span, text);
                 }
@@ -160,6 +161,14 @@ namespace AE.Dsl.Binding
                     _dims.Add(new IrDim(d.Name.Text, v, d.Value == null, Origin(d.Name.Span)));
             }
             _params.Sort((a, b) => a.Origin.Span.Start.CompareTo(b.Origin.Span.Start));
+        }
+
+        /// <summary>"'a' -> 'b' -> 'a'", shortened in the middle for long cycles so messages stay short.</summary>
+        internal static string CyclePath(IReadOnlyList<string> cycle)
+        {
+            var names = cycle.Concat(new[] { cycle[0] }).Select(n => "'" + n + "'").ToList();
+            if (names.Count <= 9) return string.Join(" -> ", names);
+            return string.Join(" -> ", names.Take(4)) + $" -> ... ({names.Count - 7} more) -> " + string.Join(" -> ", names.Skip(names.Count - 3));
         }
 
         private static IEnumerable<ExprSyntax> ConstantExpressionsOf(MemberSyntax m)
@@ -229,8 +238,8 @@ namespace AE.Dsl.Binding
                 var hi = ConstEvaluator.Evaluate(range.Hi, _symbols);
                 bool below = lo is double l && (range.LoOpen ? v <= l : v < l);
                 bool above = hi is double h && (range.HiOpen ? v >= h : v > h);
-                if (below || above)
-                    _bag.Report(DiagnosticCatalog.TypeMismatch, p.Default!.Span, $"The default {Fmt(v)} of param '{p.Name.Text}' lies outside its declared range {RangeText(range, lo, hi)}");
+                if ((below || above) && p.Default != null)
+                    _bag.Report(DiagnosticCatalog.TypeMismatch, p.Default.Span, $"The default {Fmt(v)} of param '{p.Name.Text}' lies outside its declared range {RangeText(range, lo, hi)}");
             }
             _params.Add(new IrParam(p.Name.Text, type, def, value, range, Origin(p.Name.Span)));
         }
@@ -295,7 +304,9 @@ namespace AE.Dsl.Binding
                 {
                     if (!_symbols.TryGetValue(ne.Name.Text, out var sym))
                     {
-                        ReportUnknown(ne.Name);
+                        var dimNames = _symbols.Values.Where(x => x.Kind == SymbolKind.Dim).Select(x => x.Name);
+                        var suggestion = NameSuggestions.Closest(ne.Name.Text, dimNames);
+                        _bag.Report(DiagnosticCatalog.UnknownName, ne.Name.Span, ne.Name.Text, suggestion != null ? $"; did you mean the dim '{suggestion}'?" : " (no dim has this name)");
                         return null;
                     }
                     sym.Used = true;
@@ -319,8 +330,13 @@ namespace AE.Dsl.Binding
                     return null;
                 }
                 default:
+                {
+                    var names = new List<string>();
+                    SyntaxWalker.CollectNames(e, names);
+                    foreach (var name in names) if (_symbols.TryGetValue(name, out var used)) used.Used = true;
                     _bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, "A dimension is made of dims, whole numbers, '+', '-' and '*'");
                     return null;
+                }
             }
         }
 
@@ -480,7 +496,7 @@ namespace AE.Dsl.Binding
                 }
                 activation = n.Activation?.Text;
                 if (UnitSmooth && activation == "relu")
-                    _bag.Report(DiagnosticCatalog.NonSmoothInSmooth, n.Activation!.Span, "relu", "cell '" + _unit.Name.Text + "'", "softplus");
+                    _bag.Report(DiagnosticCatalog.NonSmoothInSmooth, n.Activation!.Span, "relu", (_unit.Kind == UnitKind.Law ? "law " : "cell ") + _unit.Name.Text, "softplus");
             }
             int layerCount = widths.Count - 1;
             if (n.LayerNames.Count != 0 && n.LayerNames.Count != layerCount)
@@ -488,6 +504,17 @@ namespace AE.Dsl.Binding
                 _bag.Report(DiagnosticCatalog.BadCall, n.LayerNames[0].Span.Cover(n.LayerNames[n.LayerNames.Count - 1].Span),
                     $"Net '{n.Name.Text}' has {layerCount} layer(s) but {n.LayerNames.Count} layer name(s) are given");
                 return;
+            }
+            var layerNames = new Dictionary<string, NameSyntax>(StringComparer.Ordinal);
+            foreach (var ln in n.LayerNames)
+            {
+                if (ln.IsMissing) continue;
+                if (layerNames.TryGetValue(ln.Text, out var firstLayer))
+                {
+                    _bag.Report(DiagnosticCatalog.DuplicateName, ln.Span, ln.Text, "the name of a layer of net '" + n.Name.Text + "' at " + Where.At(_bag.File, firstLayer.Span.Start, Path) + " (the two layers' weights would share a name)");
+                    return;
+                }
+                layerNames[ln.Text] = ln;
             }
             var layers = new List<IrLayer>();
             for (int i = 0; i < layerCount; i++)
@@ -535,8 +562,8 @@ namespace AE.Dsl.Binding
                     var names = new List<string>();
                     SyntaxWalker.CollectNames(syntax.Condition, names);
                     var values = string.Join(", ", names.Distinct(StringComparer.Ordinal)
-                        .Where(n => _symbols.TryGetValue(n, out var s) && s.ConstValue != null)
-                        .Select(n => n + " = " + Fmt(_symbols[n].ConstValue!.Value)));
+                        .Where(n => _symbols.TryGetValue(n, out var s) && (s.ConstValue != null || s.DimValue is { IsConstant: true }))
+                        .Select(n => n + " = " + (_symbols[n].ConstValue is double cv ? Fmt(cv) : _symbols[n].DimValue!.Constant.ToString(System.Globalization.CultureInfo.InvariantCulture))));
                     _bag.Report(DiagnosticCatalog.RequireFails, syntax.Condition.Span, (syntax.Label?.Text ?? text), values.Length > 0 ? values : text);
                 }
             }
@@ -551,8 +578,12 @@ namespace AE.Dsl.Binding
                 if (st.Bounds == null) continue;
                 var lo = ConstEvaluator.Evaluate(st.Bounds.Lo, _symbols);
                 var hi = ConstEvaluator.Evaluate(st.Bounds.Hi, _symbols);
-                if (lo is double l && hi is double h && l > h)
-                    _bag.Report(DiagnosticCatalog.EmptyBounds, st.Bounds.Lo.Span.Cover(st.Bounds.Hi.Span), st.Name, Fmt(l), Fmt(h));
+                if (lo is double l && hi is double h && (l > h || (l == h && (st.Bounds.LoOpen || st.Bounds.HiOpen))))
+                    _bag.Report(DiagnosticCatalog.EmptyBounds, st.Bounds.Lo.Span.Cover(st.Bounds.Hi.Span), st.Name,
+                        (st.Bounds.LoOpen ? "(" : "[") + IrPrinter.Expr(st.Bounds.Lo) + ", " + IrPrinter.Expr(st.Bounds.Hi) + (st.Bounds.HiOpen ? ")" : "]"), Fmt(l), Fmt(h));
+                else if (lo is double l2 && hi is double h2 && st.Init != null && ConstEvaluator.Evaluate(st.Init, _symbols) is double init
+                         && (st.Bounds.LoOpen ? init <= l2 : init < l2) | (st.Bounds.HiOpen ? init >= h2 : init > h2))
+                    _bag.Report(DiagnosticCatalog.TypeMismatch, st.Init.Span, $"The initial value {Fmt(init)} of '{st.Name}' lies outside its bounds {RangeText(st.Bounds, l2, h2)}");
                 if (st.LogSpace)
                 {
                     var interval = Passes.Interval.Of(st.Bounds.Lo, _params);

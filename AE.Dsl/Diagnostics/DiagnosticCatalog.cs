@@ -22,7 +22,7 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor SyntaxError =
             E("AE0004", "Syntax error", "Expected {0}, found {1}");
         public static readonly DiagnosticDescriptor NestingTooDeep =
-            E("AE0005", "Nesting too deep", "Expression or block nesting exceeds {0} levels; split it into named definitions");
+            E("AE0005", "Nesting too deep", "{0} nesting exceeds {1} levels; {2}");
 
         // ---- names (AE001x) ----
         public static readonly DiagnosticDescriptor UnknownName =
@@ -32,7 +32,7 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor UseBeforeDefinition =
             E("AE0012", "Use before definition", "'{0}' is used before its definition at {1}; statements run in order, so move the definition above this use");
         public static readonly DiagnosticDescriptor CyclicDefinition =
-            E("AE0013", "Cyclic definition", "Cyclic definition: {0}; break the cycle (for last step's value of a name use prev(x, init))");
+            E("AE0013", "Cyclic definition", "Cyclic definition: {0}; a value cannot depend on itself within a step: for a recurrence declare it as state ('state h: real = 0;' and h' = ... h ...), or break the cycle");
         public static readonly DiagnosticDescriptor BadCall =
             E("AE0014", "Invalid call", "{0}");
         public static readonly DiagnosticDescriptor InvalidAssignment =
@@ -61,7 +61,7 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor LogBoundAllowsZero =
             E("AE0031", "Log-space bounds allow 0", "Log-space coefficient '{0}' has lower bound {1}, which allows values <= 0 where log is undefined; raise the lower bound above 0 (e.g. 1e-12) or drop 'log'");
         public static readonly DiagnosticDescriptor EmptyBounds =
-            E("AE0032", "Empty bounds", "Bounds of '{0}' are empty: lower bound {1} is greater than upper bound {2}");
+            E("AE0032", "Empty bounds", "Bounds {1} of '{0}' are empty: no value lies between {2} and {3}");
         public static readonly DiagnosticDescriptor NonSmoothInSmooth =
             E("AE0040", "Non-smooth operator in smooth code (AE-9)", "'{0}' is not smooth, but {1} is declared smooth (law AE-9); use {2}");
         public static readonly DiagnosticDescriptor NonCausalRead =
@@ -98,7 +98,7 @@ namespace AE.Dsl.Diagnostics
 
         // ---- internal (AE009x) ----
         public static readonly DiagnosticDescriptor InternalError =
-            E("AE0099", "Internal compiler error", "Internal compiler error while checking '{0}': {1}. Please report it with this file");
+            E("AE0099", "Internal compiler error", "Internal compiler error while checking '{0}': {1} Please report it with this file");
 
         public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -11,7 +11,15 @@ namespace AE.Dsl.Passes
     internal sealed class IntervalEvaluator
     {
         private readonly Dictionary<string, Interval> _env;
+        private readonly Dictionary<string, int> _writeVersion = new(StringComparer.Ordinal);
         private int _callKeys;
+
+        /// <summary>A next value or accumulator was assigned: what a condition said about it no longer holds.</summary>
+        public void Written(string key)
+        {
+            _env.Remove(key);
+            _writeVersion[key] = (_writeVersion.TryGetValue(key, out var v) ? v : 0) + 1;
+        }
 
         public IntervalEvaluator(Dictionary<string, Interval> env) { _env = env; }
 
@@ -47,10 +55,12 @@ namespace AE.Dsl.Passes
         public T WithRefinements<T>(IrExpr condition, Func<T> body)
         {
             var saved = new List<KeyValuePair<string, Interval?>>();
+            var versions = new Dictionary<string, int>(StringComparer.Ordinal);
             int calls = 0;
             foreach (var (key, refined) in Refinements(condition).ToList())
             {
                 if (key.StartsWith("(", StringComparison.Ordinal)) calls++;
+                versions[key] = _writeVersion.TryGetValue(key, out var wv) ? wv : 0;
                 var had = _env.TryGetValue(key, out var old);
                 saved.Add(new KeyValuePair<string, Interval?>(key, had ? old : null));
                 var current = had ? old : Interval.All;
@@ -63,7 +73,11 @@ namespace AE.Dsl.Passes
                 _callKeys -= calls;
                 for (int i = saved.Count - 1; i >= 0; i--)
                 {
-                    if (saved[i].Value is Interval v) _env[saved[i].Key] = v; else _env.Remove(saved[i].Key);
+                    var key = saved[i].Key;
+                    bool rewritten = (_writeVersion.TryGetValue(key, out var now) ? now : 0) != versions[key];
+                    if (rewritten) _env.Remove(key);
+                    else if (saved[i].Value is Interval v) _env[key] = v;
+                    else _env.Remove(key);
                 }
             }
         }
@@ -119,7 +133,12 @@ namespace AE.Dsl.Passes
                 case BinaryOp.Div:
                     OnDomain?.Invoke("/", b.Right, r);
                     return l * r.Reciprocal();
+                case BinaryOp.Mod:
+                    OnDomain?.Invoke("/", b.Right, r);
+                    return Interval.All;
                 case BinaryOp.Pow:
+                    if (b.Right is IrConst neg && neg.Value < 0) OnDomain?.Invoke("/", b.Left, l);
+                    if (!(b.Right is IrConst whole && whole.Value == Math.Floor(whole.Value))) OnDomain?.Invoke("^", b.Left, l);
                     if (b.Right is IrConst k && k.Value == Math.Floor(k.Value) && Math.Abs(k.Value) < 64)
                     {
                         if (k.Value == 2) return l.Square();
@@ -172,13 +191,12 @@ namespace AE.Dsl.Passes
                 }
                 case "smoothmax": return new Interval(Math.Max(a[0].Lo, a[1].Lo), double.PositiveInfinity, Math.Max(a[0].Lo, a[1].Lo) == 0 && (a[0].IsPositive || a[1].IsPositive));
                 case "clamp":
-                case "softclamp":
                 {
-                    var lo = Math.Max(a[0].Lo, a[1].Lo);
-                    var hi = Math.Min(a[0].Hi, a[2].Hi);
-                    if (lo > hi) return Interval.Hull(a[1], a[2]);
-                    return new Interval(lo, hi, lo == a[0].Lo ? a[0].LoOpen : a[1].LoOpen, hi == a[0].Hi ? a[0].HiOpen : a[2].HiOpen);
+                    // min(max(x, lo), hi): below lo only when hi < lo, so compose the two bounds exactly.
+                    var m = new Interval(Math.Max(a[0].Lo, a[1].Lo), Math.Max(a[0].Hi, a[1].Hi));
+                    return new Interval(Math.Min(m.Lo, a[2].Lo), Math.Min(m.Hi, a[2].Hi));
                 }
+                case "softclamp": return Interval.Hull(a[1], a[2]);
                 case "finite_or": return Interval.Hull(a[0], a[1]);
                 case "sanitize": return Interval.Hull(Interval.Hull(a[0], Interval.Point(0)), new Interval(-a[1].Hi, a[1].Hi));
                 case "lerp": return a[2].Lo >= 0 && a[2].Hi <= 1 ? Interval.Hull(a[0], a[1]) : Interval.All;
@@ -267,8 +285,8 @@ namespace AE.Dsl.Passes
                         env[d.Name] = neutral != null && env.TryGetValue(d.Name, out var n) ? Interval.Hull(v, n) : v;
                         break;
                     }
-                    case IrSetNext n: ev.Eval(n.Value); break;
-                    case IrAccumulate a: ev.Eval(a.Value); break;
+                    case IrSetNext n: ev.Eval(n.Value); ev.Written(n.Name + "'"); break;
+                    case IrAccumulate a: ev.Eval(a.Value); ev.Written(a.Name); break;
                     case IrWhen w:
                         ev.Eval(w.Condition);
                         ev.WithRefinements(w.Condition, () => { Walk(w.Then, ev, env, unit); return 0; });
@@ -293,6 +311,9 @@ namespace AE.Dsl.Passes
                     break;
                 case "sqrt":
                     if (!iv.IsNonNegative) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "sqrt", "non-negative", iv.ToString(), "bound it with max(x, 0)");
+                    break;
+                case "^":
+                    if (!iv.IsNonNegative) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "^ (a power that is not a whole number)", "non-negative", iv.ToString(), "bound the base with max(x, 0)");
                     break;
             }
         }

@@ -127,6 +127,15 @@ namespace AE.Dsl.Syntax
             }
         }
 
+        /// <summary>'e' or 'E' at <paramref name="ahead"/>, then a digit (optionally signed).</summary>
+        private bool IsExponentStart(int ahead)
+        {
+            char e = Peek(ahead - 1);
+            if (e != 'e' && e != 'E') return false;
+            char d = Peek(ahead);
+            return char.IsDigit(d) || ((d == '+' || d == '-') && char.IsDigit(Peek(ahead + 1)));
+        }
+
         public static bool IsIdentifierStart(char c) => c == '_' || char.IsLetter(c);
         public static bool IsIdentifierPart(char c) => c == '_' || char.IsLetterOrDigit(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
 
@@ -142,7 +151,7 @@ namespace AE.Dsl.Syntax
         {
             while (char.IsDigit(Peek())) _pos++;
             if (Peek() == '.' && char.IsDigit(Peek(1))) { _pos++; while (char.IsDigit(Peek())) _pos++; }
-            else if (Peek() == '.' && !IsIdentifierStart(Peek(1))) _pos++; // "1." is 1.0
+            else if (Peek() == '.' && (!IsIdentifierStart(Peek(1)) || IsExponentStart(2))) _pos++; // "1." is 1.0, "1.e5" is 1e5
             if (Peek() == 'e' || Peek() == 'E')
             {
                 int save = _pos;

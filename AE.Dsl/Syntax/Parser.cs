@@ -24,7 +24,10 @@ namespace AE.Dsl.Syntax
         private readonly List<Token> _tokens;
         private readonly DiagnosticBag _diagnostics;
         private int _pos;
-        private int _depth;
+        private int _exprDepth;
+        private int _blockDepth;
+        /// <summary>Set when a statement or declaration has reported AE0005: the rest of it stays quiet.</summary>
+        private bool _nestingReported;
         private int _lastErrorPos = -1;
 
         private Parser(SourceFile file, DiagnosticBag diagnostics)
@@ -67,7 +70,7 @@ namespace AE.Dsl.Syntax
         /// <summary>Reports "expected X, found Y" once per token position, so cascades stay quiet.</summary>
         private void ErrorExpected(string what)
         {
-            if (_lastErrorPos == _pos) return;
+            if (_lastErrorPos == _pos || Quiet) return;
             _lastErrorPos = _pos;
             _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, what, TokenFacts.Describe(Current));
         }
@@ -146,20 +149,51 @@ namespace AE.Dsl.Syntax
         private ExprSyntax Limit(ExprSyntax e)
         {
             if (e.Depth <= MaxExprDepth) return e;
-            _diagnostics.Report(DiagnosticCatalog.NestingTooDeep, e.Span, MaxExprDepth);
+            ReportNesting(e.Span, "Expression", MaxExprDepth, "split it into named definitions");
             return new MissingExpr(e.Span);
         }
 
-        private bool EnterNesting()
+        /// <summary>One AE0005 per statement or declaration; what follows inside it is skipped quietly.</summary>
+        private void ReportNesting(TextSpan span, string what, int limit, string fix)
         {
-            if (_depth >= MaxDepth)
+            if (_nestingReported) return;
+            _nestingReported = true;
+            _lastErrorPos = _pos;
+            _diagnostics.Report(DiagnosticCatalog.NestingTooDeep, span, what, limit, fix);
+        }
+
+        /// <summary>Starts a statement or declaration at the top of its block: nesting reports start afresh.</summary>
+        private void BeginTopLevelPiece()
+        {
+            if (_blockDepth <= 1) _nestingReported = false;
+        }
+
+        /// <summary>One more level of expression nesting: brackets, operands, unary operators.</summary>
+        private bool EnterExpr()
+        {
+            if (_exprDepth > MaxDepth)
             {
-                _diagnostics.Report(DiagnosticCatalog.NestingTooDeep, Current.Span, MaxDepth);
+                ReportNesting(Current.Span, "Expression", MaxDepth, "split it into named definitions");
                 return false;
             }
-            _depth++;
+            _exprDepth++;
             return true;
         }
+
+        /// <summary>One more level of block nesting: 'when' blocks and 'else when' chains.</summary>
+        private bool EnterBlock()
+        {
+            if (_blockDepth > MaxDepth)
+            {
+                ReportNesting(Current.Span, "Block", MaxDepth, "split the conditions into named values or separate rules");
+                return false;
+            }
+            _blockDepth++;
+            return true;
+        }
+
+        /// <summary>Syntax errors inside a statement already reported as too deep are consequences, not news.</summary>
+        private bool Quiet => _nestingReported;
 
         // ---- top level ----
 
@@ -237,6 +271,7 @@ namespace AE.Dsl.Syntax
 
         private void ParseMember(List<MemberSyntax> members, bool allowDeclarations)
         {
+            _nestingReported = false;
             int start = Current.Span.Start;
             var k = Current.Kind;
             if (k is TokenKind.Rule or TokenKind.Update or TokenKind.Smooth or TokenKind.Fixed)
@@ -461,7 +496,7 @@ namespace AE.Dsl.Syntax
                 ErrorExpected("'{'");
                 return stmts;
             }
-            if (!EnterNesting())
+            if (!EnterBlock())
             {
                 SkipBalanced();
                 return stmts;
@@ -471,12 +506,13 @@ namespace AE.Dsl.Syntax
             {
                 if (IsMemberStart(Current.Kind) || IsTopLevelStart(Current.Kind)) break; // missing '}'
                 int before = _pos;
+                BeginTopLevelPiece();
                 var s = ParseStatement();
                 if (s != null) stmts.Add(s);
                 if (_pos == before) { Advance(); }
             }
             Expect(TokenKind.CloseBrace);
-            _depth--;
+            _blockDepth--;
             return stmts;
         }
 
@@ -492,9 +528,9 @@ namespace AE.Dsl.Syntax
                 {
                     if (At(TokenKind.When))
                     {
-                        if (!EnterNesting()) { SyncStatement(); return new WhenStmt(cond, then, null, From(start)); }
+                        if (!EnterBlock()) { SkipElseWhenChain(); return new WhenStmt(cond, then, null, From(start)); }
                         var nested = ParseStatement();
-                        _depth--;
+                        _blockDepth--;
                         otherwise = nested == null ? new List<StmtSyntax>() : new List<StmtSyntax> { nested };
                     }
                     else otherwise = ParseBlock();
@@ -527,15 +563,29 @@ namespace AE.Dsl.Syntax
 
         public ExprSyntax ParseExpr()
         {
-            if (!EnterNesting())
+            if (!EnterExpr())
             {
                 int start = Current.Span.Start;
                 SkipExpression();
                 return new MissingExpr(From(start));
             }
             var e = ParseConditional();
-            _depth--;
+            _exprDepth--;
             return e;
+        }
+
+        /// <summary>Skips 'when c { ... } else when ...' to its end without recursion.</summary>
+        private void SkipElseWhenChain()
+        {
+            while (At(TokenKind.When))
+            {
+                Advance();
+                while (!At(TokenKind.OpenBrace) && !At(TokenKind.EndOfFile) && !At(TokenKind.CloseBrace)) Advance();
+                if (At(TokenKind.OpenBrace)) SkipBalanced();
+                if (!(At(TokenKind.Else))) return;
+                Advance();
+                if (At(TokenKind.OpenBrace)) { SkipBalanced(); return; }
+            }
         }
 
         /// <summary>Skips the rest of an over-deep expression, balancing brackets iteratively.</summary>
@@ -598,8 +648,8 @@ namespace AE.Dsl.Syntax
                 if (prec < 0 || prec <= minPrec) return left;
                 var opSpan = Advance().Span;
                 ExprSyntax right;
-                if (!EnterNesting()) { SkipExpression(); right = new MissingExpr(From(opSpan.End)); }
-                else { right = ParseBinary(prec); _depth--; }
+                if (!EnterExpr()) { SkipExpression(); right = new MissingExpr(From(opSpan.End)); }
+                else { right = ParseBinary(prec); _exprDepth--; }
                 left = Limit(new BinaryExpr(op, left, right, opSpan, left.Span.Cover(right.Span)));
             }
         }
@@ -617,9 +667,9 @@ namespace AE.Dsl.Syntax
             if (op is UnaryOp u)
             {
                 Advance();
-                if (!EnterNesting()) { SkipExpression(); return new MissingExpr(From(start)); }
+                if (!EnterExpr()) { SkipExpression(); return new MissingExpr(From(start)); }
                 var operand = ParseUnary();
-                _depth--;
+                _exprDepth--;
                 return Limit(new UnaryExpr(u, operand, From(start)));
             }
             return ParsePower();
@@ -631,9 +681,9 @@ namespace AE.Dsl.Syntax
             var b = ParsePrimary();
             if (!At(TokenKind.Caret)) return b;
             var opSpan = Advance().Span;
-            if (!EnterNesting()) { SkipExpression(); return new MissingExpr(From(b.Span.Start)); }
+            if (!EnterExpr()) { SkipExpression(); return new MissingExpr(From(b.Span.Start)); }
             var e = ParseUnary();
-            _depth--;
+            _exprDepth--;
             return Limit(new BinaryExpr(BinaryOp.Pow, b, e, opSpan, b.Span.Cover(e.Span)));
         }
 
@@ -660,6 +710,12 @@ namespace AE.Dsl.Syntax
                 case TokenKind.OpenParen:
                 {
                     int start = t.Span.Start;
+                    if (_exprDepth > MaxDepth)
+                    {
+                        ReportNesting(t.Span, "Expression", MaxDepth, "split it into named definitions");
+                        SkipExpression();
+                        return new MissingExpr(From(start));
+                    }
                     Advance();
                     var inner = ParseExpr();
                     Expect(TokenKind.CloseParen);

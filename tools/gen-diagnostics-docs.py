@@ -1,0 +1,890 @@
+#!/usr/bin/env python3
+"""Generates docs/diagnostics.md: every example is run through the ae CLI and its exact output embedded.
+
+Usage: dotnet build AE.Cli && python3 tools/gen-diagnostics-docs.py
+tests/AE.Dsl.Tests/DiagnosticTests.cs re-checks every example of the page against the checker."""
+import os, re, subprocess, sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AE = os.path.join(REPO, "AE.Cli/bin/Debug/net10.0/ae")
+WORK = os.path.join(os.environ.get("TMPDIR", "/tmp"), "ae-diagnostics-docs")
+os.makedirs(WORK, exist_ok=True)
+
+catalog_src = open(os.path.join(REPO, "AE.Dsl/Diagnostics/DiagnosticCatalog.cs")).read()
+CATALOG = [(m.group(2), "error" if m.group(1) == "E" else "warning", m.group(3))
+           for m in re.finditer(r'\b([EW])\("(AE\d{4})", "([^"]*)"', catalog_src)]
+CATALOG.sort()
+
+
+def run(code):
+    path = os.path.join(WORK, "example.ae")
+    with open(path, "w", newline="\n") as f:
+        f.write(code)
+    out = subprocess.run([AE, "check", "example.ae"], cwd=WORK, capture_output=True, text=True).stdout
+    lines = [l for l in out.splitlines() if l and not re.match(r"^\d+ files? checked", l)]
+    return lines
+
+
+def L(update, members="", head="law L"):
+    body = "\n".join("    " + l if l else "" for l in update.split("\n"))
+    return head + " {\n" + members + "  coeff a in [0, 1] = 0.5;\n  update {\n" + body + "\n  }\n}\n"
+
+
+problems = []
+
+
+def fail(id_, code, note=None):
+    """A failing example: the code and what the checker prints for it."""
+    lines = run(code)
+    if not any(f" {id_}: " in l for l in lines):
+        problems.append(f"{id_}: failing example does not report it:\n{code}\n" + "\n".join(lines))
+    s = "```ae\n" + code + "```\n\nThe checker prints:\n\n```text\n" + "\n".join(lines) + "\n```\n"
+    return s
+
+
+def fix(id_, code):
+    lines = run(code)
+    if lines:
+        problems.append(f"{id_}: fixed example is not clean:\n{code}\n" + "\n".join(lines))
+    return "```ae\n" + code + "```\n"
+
+
+
+def T(s):
+    """Formats like an f-string (3.11 forbids backslashes in f-string expressions)."""
+    res = []; i = 0
+    while i < len(s):
+        if s.startswith("{{", i): res.append("{"); i += 2; continue
+        if s.startswith("}}", i): res.append("}"); i += 2; continue
+        if s[i] == "{":
+            j = i + 1
+            while True:
+                j = s.index("}", j)
+                try:
+                    code = compile(s[i+1:j], "<doc>", "eval")
+                    break
+                except SyntaxError:
+                    j += 1
+            res.append(str(eval(code)))
+            i = j + 1
+            continue
+        res.append(s[i]); i += 1
+    return "".join(res)
+
+E = {}  # id -> markdown body (after the heading and severity)
+
+# ---------------------------------------------------------------- lexical and syntax
+
+E["AE0001"] = T(r"""
+The lexer met a character that is not part of any token: `$`, `#`, `@`, `×`, a typographic quote or
+dash, an emoji, or a byte sequence that is not UTF-8 (read as U+FFFD). The character is reported
+and skipped, so the rest of the file is still checked. The message shows the character and its code
+point, with control characters written as `\uXXXX`, because the usual culprits are invisible or look
+like ASCII (a zero-width space, a non-breaking hyphen, `’` for `'`). Operators are ASCII so that a
+file means the same in every editor and font; identifiers may still use any Unicode letter (`θ`,
+`α`), and a non-breaking space counts as white space.
+
+{fail("AE0001", L("a' = a * 0.5; $"))}
+Fix: delete the character (or replace a look-alike by its ASCII operator: `×` by `*`).
+
+{fix("AE0001", L("a' = a * 0.5;"))}""")
+
+E["AE0002"] = T(r"""
+A block comment `/*` has no closing `*/` before the end of the file (reported at the `/*`; the
+rest of the file is comment), or a string has no closing `"` on its line: strings (unit and rule
+titles) cannot span lines, so the string ends at the end of the line.
+
+{fail("AE0002", L("a' = a * 0.5;") + "/* trailing note\n")}
+Fix: close the comment.
+
+{fix("AE0002", L("a' = a * 0.5;") + "/* trailing note */\n")}
+An unterminated title:
+
+{fail("AE0002", L("a' = a * 0.5;", head='law L "AE law with a title' + chr(10)).replace(chr(10) + " {", chr(10) + "{"))}
+Fix: close the string on the same line.
+
+{fix("AE0002", L("a' = a * 0.5;", head='law L "AE law with a title"'))}""")
+
+E["AE0003"] = T(r"""
+A number that cannot be read. There are three cases, each named in the message:
+
+- an exponent without digits: `1e`, `2e-`;
+- letters glued to a number: `3x`, `1e5f`, `0x10`, `1_000` (the language has no implicit
+  product, no suffixes, no hex and no digit separators);
+- a literal too large for a 64-bit float: `1e999` (write `inf` for infinity).
+
+The number is read as 0 so that checking goes on.
+
+{fail("AE0003", L("a' = a * 3a;"))}
+Fix: write the product.
+
+{fix("AE0003", L("a' = a * 3 * a;"))}
+{fail("AE0003", L("a' = a * 1e;"))}
+{fix("AE0003", L("a' = a * 1e-3;"))}
+{fail("AE0003", L("a' = a * 1e999;"))}
+{fix("AE0003", L("a' = a * 1e300;"))}""")
+
+E["AE0004"] = T(r"""
+The parser expected something else at this token: the message says what it expected and what it
+found, and is reported **at the token found** (so a missing `;` is reported at the token after the
+statement). After a syntax error the parser skips to the next `;`, `}}` or declaration keyword and
+goes on, so one run reports every syntax error, once each, and the rest of the file is still
+checked. Common cases, each with its own wording: a missing `;`, `)` or `}}`; a param without a
+default (params are overridable at construction, but need a default); an input without a type (the
+host gives it each step, so its type must be written); a declaration inside a `group` (groups hold
+rules only); a reserved word used as a name (`dim coeff = 16;`).
+
+{fail("AE0004", L("a' = a * 0.5"))}
+Fix:
+
+{fix("AE0004", L("a' = a * 0.5;"))}
+A param needs a default:
+
+{fail("AE0004", L("a' = a * k;", "  param k;\n"))}
+{fix("AE0004", L("a' = a * k;", "  param k = 0.5;\n"))}
+A group holds rules (and `use`) only; its rules are bound against the declarations of the law
+that uses it:
+
+{fail("AE0004", '''group Damping {
+  param k = 0.5;
+  rule D { a' = a' * k; }
+}
+law L {
+  use Damping;
+  coeff a in [0, 1] = 0.5;
+  update {
+    a' = a';
+  }
+}
+''')}
+{fix("AE0004", '''group Damping {
+  rule D { a' = a' * k; }
+}
+law L {
+  param k = 0.5;
+  use Damping;
+  coeff a in [0, 1] = 0.5;
+  update {
+    a' = a';
+  }
+}
+''')}
+A reserved word where a name belongs:
+
+{fail("AE0004", L("a' = a * 0.5 + 0 * sum(x);", "  dim coeff = 16;\n  input x: real[coeff];\n").replace("input x: real[coeff];", "input x: real[16];"))}
+{fix("AE0004", L("a' = a * 0.5 + 0 * sum(x);", "  dim width = 16;\n  input x: real[width];\n"))}""")
+
+deep = L("a' = " + "(" * 300 + "a" + ")" * 300 + ";")
+E["AE0005"] = T(r"""
+An expression, a block or a chain of group `use`s is nested deeper than the checker allows:
+
+- **200 levels** of nesting: brackets, nested `when` blocks, `else when` chains, and right-nested
+  `c ? a : (c2 ? ...)` and `^`;
+- **400 levels** of expression-tree depth: a long operator chain such as `a + a + ... + a`;
+- **32 levels** of groups that `use` groups.
+
+Every phase of the checker and of the generators walks the program recursively; bounding the
+nesting guarantees that no input, however large or hostile, can overflow the stack, and real laws
+never come near these limits. The over-deep part is skipped and reported, so the rest of the file
+is still checked.
+
+<!-- abbreviated -->
+```ae
+law L {{
+  coeff a in [0, 1] = 0.5;
+  update {{
+    a' = ((((((((( ... 300 levels ... a ... ))))))))));
+  }}
+}}
+```
+
+The checker prints (for the full example below):
+
+```text
+{chr(10).join(run(deep))}
+```
+
+<details><summary>The full example</summary>
+
+{fail("AE0005", deep)}
+</details>
+
+Fix: split the expression into named values, each one shallow; that is also what makes long
+formulas readable.
+
+{fix("AE0005", L("h = ((a));" + chr(10) + "a' = (h * 0.5);"))}
+A long chain, and its fix:
+
+{fail("AE0005", L("a' = " + " + ".join(["a"] * 402) + ";"))}
+{fix("AE0005", L("h1 = " + " + ".join(["a"] * 201) + ";" + chr(10) + "h2 = " + " + ".join(["a"] * 201) + ";" + chr(10) + "a' = h1 + h2;"))}""")
+
+# ---------------------------------------------------------------- names
+
+E["AE0010"] = T(r"""
+A name that is not declared in the unit, not a value defined by a rule, and not a built-in (`step`,
+`pi`, the functions). When a declared name, a rule-defined value, a built-in function or a net is
+close in spelling, the message suggests it. Also reported for an unknown function, for the target
+of `x' = ...` or `a += ...`, and for a name in a dimension.
+
+{fail("AE0010", L("a' = a * gian;", "  param gain = 0.5;\n"))}
+The second line is a consequence: with the typo, `gain` is indeed never used.
+
+Fix: correct the spelling (or declare the name).
+
+{fix("AE0010", L("a' = a * gain;", "  param gain = 0.5;\n"))}
+An unknown function:
+
+{fail("AE0010", L("a' = tanhh(a);"))}
+{fix("AE0010", L("a' = tanh(a);"))}""")
+
+E["AE0011"] = T(r"""
+A name is declared twice. Each name is declared once per unit: dims, params, inputs, states,
+coefficients, signals, accumulators and nets share one namespace, and a value defined by a rule
+(`h = ...;`) is defined once for all rules of the unit. Law, cell and group names are unique
+among all files checked together. The message gives the position of the first declaration. The
+built-in values `step` and `pi` cannot be declared either.
+
+{fail("AE0011", L("a' = a * k;", "  param k = 0.5;\n  param k = 0.7;\n"))}
+Fix: rename or remove one of them.
+
+{fix("AE0011", L("a' = a * k * k2;", "  param k = 0.5;\n  param k2 = 0.7;\n"))}
+A value defined twice (a rule-defined value is one value per step, not a variable):
+
+{fail("AE0011", L("h = a * 0.5;" + chr(10) + "h = h * 0.5;" + chr(10) + "a' = h;"))}
+{fix("AE0011", L("h = a * 0.5;" + chr(10) + "h2 = h * 0.5;" + chr(10) + "a' = h2;"))}""")
+
+E["AE0012"] = T(r"""
+A value is read above the statement that defines it. Rules run in the order written (the rules of a
+`use` at the place of the `use`), and so do the statements inside them: this is the order of
+evaluation of the seed, made explicit, and the checker rejects any read that would see a value not
+computed yet. The message gives the position of the definition.
+
+{fail("AE0012", L("a' = a * s;" + chr(10) + "s = a * 0.5;", "  signal s = 0;\n"))}
+Fix: move the definition above the use (or the rule that defines it above the rule that reads it).
+For last step's value, use a state, or `prev(x, init)` of a value defined earlier.
+
+{fix("AE0012", L("s = a * 0.5;" + chr(10) + "a' = a * s;", "  signal s = 0;\n"))}""")
+
+E["AE0013"] = T(r"""
+A definition depends on itself. Three situations:
+
+- params and dims whose defaults, ranges or sizes form a cycle (`param p = q * 2; param q = p / 2;`):
+  each member is reported, with the whole cycle;
+- a value defined in terms of itself in a rule (`h = h + a;`): a step's value cannot depend on
+  itself; for a value that carries over from step to step, use a `state`;
+- rule groups that `use` each other: reported at the `use` that closes the cycle.
+
+{fail("AE0013", L("a' = a * p;", "  param p = q * 2;\n  param q = p / 2;\n"))}
+Fix: give one of them a value of its own.
+
+{fix("AE0013", L("a' = a * p;", "  param p = q * 2;\n  param q = 0.25;\n"))}
+A running value is state, updated through its next value:
+
+{fail("AE0013", L("h = h + a;" + chr(10) + "a' = clamp(h, 0, 1);"))}
+{fix("AE0013", L("h' = h + a;" + chr(10) + "a' = clamp(h, 0, 1);", "  state h: real = 0;\n"))}
+A cycle of groups:
+
+{fail("AE0013", '''group G {
+  use H;
+  rule R { a' = a' * 0.5; }
+}
+group H {
+  use G;
+  rule S { a' = a' * 0.5; }
+}
+law L {
+  use G;
+  coeff a in [0, 1] = 0.5;
+  update {
+    a' = a';
+  }
+}
+''')}
+{fix("AE0013", '''group G {
+  use H;
+  rule R { a' = a' * 0.5; }
+}
+group H {
+  rule S { a' = a' * 0.5; }
+}
+law L {
+  use G;
+  coeff a in [0, 1] = 0.5;
+  update {
+    a' = a';
+  }
+}
+''')}""")
+
+E["AE0014"] = T(r"""
+A call or a net declaration that cannot be right:
+
+- a function called with the wrong number of arguments: the message shows its signature;
+- a call of something that is not a function or a net (`k(2)` with `k` a param);
+- a filter rate (`ema`, `lp`) outside [0, 1): the filter would not be stable;
+- a net declaration with an unknown kind (only `mlp` and `linear`), an unknown activation (`tanh
+  relu sigmoid softplus sin cos`), an `mlp` with hidden layers but no activation, a `linear` net
+  with an activation or a hidden layer, a single width, or a number of layer names that differs
+  from the number of layers.
+
+{fail("AE0014", L("a' = clamp(a, 0);"))}
+Fix: pass the arguments the signature asks for.
+
+{fix("AE0014", L("a' = clamp(a, 0, 1);"))}
+A filter rate outside [0, 1):
+
+{fail("AE0014", L("a' = ema(beta, a);", "  param beta = 1.5;\n"))}
+{fix("AE0014", L("a' = ema(beta, a);", "  param beta in [0, 1) = 0.9;\n"))}
+A net declaration:
+
+{fail("AE0014", L("a' = clamp(sum(f(a)), 0, 1);", "  net f: mlp(1 -> 4 -> 1);\n"))}
+{fix("AE0014", L("a' = clamp(sum(f(a)), 0, 1);", "  net f: mlp(1 -> 4 -> 1, tanh);\n"))}""")
+
+E["AE0015"] = T(r"""
+An assignment that the kind of its target does not allow. Each kind of name changes in one way
+only, so that every step is a well-defined function of the previous state:
+
+| target | how it changes |
+| --- | --- |
+| param, dim, input, net | never assigned (params and dims are fixed at construction, inputs come from the host) |
+| state, coefficient | only through its next value: `x' = ...;` |
+| accumulator | only by contributions: `acc += ...;` |
+| signal, rule-defined value | defined once: `s = ...;` (they have no next value) |
+
+Inside `when`, a definition (`h = ...;`) is also AE0015: on the path where the condition is false the
+value would be undefined. Refine next values and accumulators inside `when`, and compute values
+before it (with `c ? a : b` where they depend on the condition).
+
+{fail("AE0015", L("k = a;" + chr(10) + "a' = a * k;", "  param k = 0.5;\n"))}
+Fix: define a new value (params are set at construction).
+
+{fix("AE0015", L("h = a * k;" + chr(10) + "a' = h;", "  param k = 0.5;\n"))}
+State and coefficients change through their next value, `+=` is for accumulators:
+
+{fail("AE0015", L("x += a;" + chr(10) + "a' = a * 0.5;", "  state x: real = 0;\n"))}
+{fix("AE0015", L("x' = x + a;" + chr(10) + "a' = a * 0.5;", "  state x: real = 0;\n"))}
+A definition inside `when`:
+
+{fail("AE0015", L("when a > 0.5 {" + chr(10) + "  h = a * 0.5;" + chr(10) + "  a' = a * 0.5;" + chr(10) + "}"))}
+{fix("AE0015", L("h = a > 0.5 ? a * 0.5 : a;" + chr(10) + "a' = h;"))}""")
+
+E["AE0016"] = T(r"""
+`use G;` names a rule group that no file of the check declares. Groups are visible across all files
+checked together, so check the file that declares the group along with this one
+(`ae check laws/*.ae groups/*.ae`). A close name is suggested.
+
+{fail("AE0016", '''group Damping {
+  rule D { a' = a' * 0.5; }
+}
+law L {
+  use Dampng;
+  coeff a in [0, 1] = 0.5;
+  update {
+    a' = a';
+  }
+}
+''')}
+The warning is a consequence of the typo: `Damping` is indeed used by nothing.
+
+Fix: correct the name (or check the file that declares the group too).
+
+{fix("AE0016", '''group Damping {
+  rule D { a' = a' * 0.5; }
+}
+law L {
+  use Damping;
+  coeff a in [0, 1] = 0.5;
+  update {
+    a' = a';
+  }
+}
+''')}""")
+
+E["AE0017"] = T(r"""
+A signal is declared, but no rule defines it and it has no neutral value, so it has no value at all.
+The host reads every signal after each step.
+
+{fail("AE0017", L("a' = a * s;", "  signal s: real;\n"))}
+Fix: define it in a rule, or give it a value.
+
+{fix("AE0017", L("s = a * 0.5;" + chr(10) + "a' = a * s;", "  signal s: real;\n"))}
+{fix("AE0017", L("a' = a * s;", "  signal s = 0.5;\n"))}""")
+
+# ---------------------------------------------------------------- types and shapes
+
+E["AE0020"] = T(r"""
+A value has the wrong scalar kind (`real`, `int`, `bool`) for where it is used: a bool in
+arithmetic (write `c ? 1 : 0`), a number as a condition (`when`, `?:`, `&&`, `||`, `!`: compare it,
+`x > 0`), `==` between a number and a bool, branches of `?:` or `latch` of different kinds, a value
+of the wrong kind for a state, coefficient, signal or accumulator, a real default for an `int`
+param, a coefficient declared `int` or `bool` (coefficients are real), a bool accumulator, a net
+used as a value, a `require` condition that is not a bool. A param default outside the param's
+declared range is also AE0020, and so is a range on a bool.
+
+{fail("AE0020", L("a' = a * on;", "  param on: bool = true;\n"))}
+Fix: turn the condition into a number.
+
+{fix("AE0020", L("a' = a * (on ? 1 : 0);", "  param on: bool = true;\n"))}
+A default outside the declared range:
+
+{fail("AE0020", L("a' = a * k;", "  param k in [0, 1) = 1.5;\n"))}
+{fix("AE0020", L("a' = a * k;", "  param k in [0, 1) = 0.5;\n"))}
+A condition that is not a bool:
+
+{fail("AE0020", L("when a {" + chr(10) + "  a' = a * 0.5;" + chr(10) + "}"))}
+{fix("AE0020", L("when a > 0.5 {" + chr(10) + "  a' = a * 0.5;" + chr(10) + "}"))}""")
+
+E["AE0021"] = T(r"""
+Values of different shapes meet: two vectors of different lengths in an elementwise operation, in
+`dot` or `cosine`, or in the branches of `?:`; a vector assigned to a scalar (or to a vector of
+another length); a scalar given to a reduction (`sum`, `norm`, ...); a vector condition for
+`when`. Scalars broadcast against vectors, but vectors combine only with equal lengths. Lengths
+are compared as linear forms over dims, so `real[n]` and `real[n + 1]` differ whatever `n` is.
+
+{fail("AE0021", L("a' = a * g;", "  dim n;\n  input g: real[n];\n"))}
+Fix: reduce the vector first.
+
+{fix("AE0021", L("a' = clamp(a * sum(g), 0, 1);", "  dim n;\n  input g: real[n];\n"))}
+{fail("AE0021", L("a' = clamp(a + dot(g, h), 0, 1);", "  dim n;\n  input g: real[n];\n  input h: real[n + 1];\n"))}
+{fix("AE0021", L("a' = clamp(a + dot(g, h), 0, 1);", "  dim n;\n  input g: real[n];\n  input h: real[n];\n"))}""")
+
+E["AE0022"] = T(r"""
+A net is applied to a vector whose width is not the net's input width. The message names both
+widths; when the argument is a `concat`, it says that the widths of the parts must add up to the
+input width. Widths are compared exactly (as linear forms over dims), because the weights of the
+net have this shape.
+
+{fail("AE0022", L("a' = clamp(a + sum(f(g)), 0, 1);", "  dim n;\n  input g: real[n];\n  net f: linear(2 -> 1);\n"))}
+Fix: declare the net with the width of its input.
+
+{fix("AE0022", L("a' = clamp(a + sum(f(g)), 0, 1);", "  dim n;\n  input g: real[n];\n  net f: linear(n -> 1);\n"))}
+{fail("AE0022", L("a' = clamp(a + sum(f(concat(a, a, a))), 0, 1);", "  net f: linear(2 -> 1);\n"))}
+{fix("AE0022", L("a' = clamp(a + sum(f(concat(a, a))), 0, 1);", "  net f: linear(2 -> 1);\n"))}""")
+
+E["AE0023"] = T(r"""
+A size that is not a valid dimension. Sizes (dim values, vector lengths, layer widths, `noise(n)`)
+are made of dims, whole numbers, `+`, `-`, and `*` by a whole number, so that the checker can compare
+them as linear forms. Reported for a fractional number, a param or another non-dim name, a product
+of two dims, `/`, more than one dimension (`real[n, n]`: only scalars and vectors exist), and a
+size that is less than 1.
+
+{fail("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  param k = 3;\n  input g: real[k];\n"))}
+Fix: sizes are dims.
+
+{fix("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  dim k = 3;\n  input g: real[k];\n"))}
+{fail("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  dim n = 3;\n  dim m = n - 5;\n  input g: real[m];\n"))}
+{fix("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  dim n = 3;\n  dim m = n - 2;\n  input g: real[m];\n"))}""")
+
+E["AE0024"] = T(r"""
+An expression that must be a constant reads something that changes during a run. Constant contexts
+are: dim sizes, param defaults and ranges, initial values of states and coefficients, bounds,
+neutral values of signals and accumulators, `require` conditions, and the rates of `ema` and `lp`
+(fixed for the run, so that each filter is causal and time-invariant). They may read only
+literals, dims, params and pure functions; not inputs, states, coefficients, signals, `step`,
+filters or `noise`.
+
+{fail("AE0024", L("a' = a * k + 0 * x;", "  input x: real;\n  param k = x * 2;\n"))}
+Fix: constants come from params; use the input in a rule.
+
+{fix("AE0024", L("a' = clamp(a * k * x, 0, 1);", "  input x: real;\n  param k = 2;\n"))}
+A filter rate that changes:
+
+{fail("AE0024", L("a' = ema(a, a);"))}
+{fix("AE0024", L("a' = ema(beta, a);", "  param beta in [0, 1) = 0.9;\n"))}""")
+
+# ---------------------------------------------------------------- axioms and laws
+
+E["AE0030"] = T(r"""
+A coefficient without bounds. **Axiom A4** of the AE theory: every adapted coefficient stays in a
+declared bounded range, whatever the observations do. The runtime projects each coefficient onto
+its bounds at the end of every step, and the checker's numeric analysis relies on them.
+
+{fail("AE0030", L("a' = a * 0.5;").replace("coeff a in [0, 1] = 0.5", "coeff a = 0.5"))}
+Fix: declare the bounds.
+
+{fix("AE0030", L("a' = a * 0.5;"))}""")
+
+E["AE0031"] = T(r"""
+A coefficient declared `log` (it lives in log space: its updates are multiplicative,
+`alpha' = exp(log(alpha) + d)`) has a lower bound that is not provably greater than 0, so the
+projection onto the bounds could produce 0 or a negative value, where `log` is undefined. When the
+bound is a param, it must be provably positive for **every** value the param can be overridden to,
+so the param needs a declared range that excludes 0; the message then shows the param's default
+and the range to declare. An open lower end at 0 (`(0, 1]`) is fine.
+
+{fail("AE0031", L("a' = a * 0.5;").replace("coeff a in [0, 1] = 0.5", "coeff a in [0, 1] log = 0.5"))}
+Fix: raise the lower bound above 0 (or drop `log`).
+
+{fix("AE0031", L("a' = a * 0.5;").replace("coeff a in [0, 1] = 0.5", "coeff a in [1e-6, 1] log = 0.5"))}
+With a param as the bound:
+
+{fail("AE0031", L("a' = a * 0.5;", "  param a_min = 1e-6;\n").replace("coeff a in [0, 1] = 0.5", "coeff a in [a_min, 1] log = 0.5"))}
+{fix("AE0031", L("a' = a * 0.5;", "  param a_min in (0, 1] = 1e-6;\n").replace("coeff a in [0, 1] = 0.5", "coeff a in [a_min, 1] log = 0.5"))}""")
+
+E["AE0032"] = T(r"""
+The bounds of a coefficient (or of a state with a range) are empty: with the declared defaults the
+lower bound is greater than the upper bound, so no value satisfies axiom A4.
+
+{fail("AE0032", L("a' = a * 0.5;", "  param lo = 2, hi = 1;\n").replace("[0, 1] = 0.5", "[lo, hi] = 1.5"))}
+Fix: order the bounds (here, the params' defaults).
+
+{fix("AE0032", L("a' = a * 0.5;", "  param lo = 1, hi = 2;\n").replace("[0, 1] = 0.5", "[lo, hi] = 1.5"))}""")
+
+E["AE0040"] = T(r"""
+A non-smooth construct inside smooth code. **Law AE-9**: in a `smooth law`, `smooth cell` or
+`smooth rule`, every operation must be differentiable, so that the gains can be tuned by gradient
+through the step map. The message names the smooth replacement:
+
+| not smooth | use |
+| --- | --- |
+| `clamp` | `softclamp(x, lo, hi)` |
+| `abs` | `softabs(x, eps)` |
+| `max`, `min` | `smoothmax(a, b, k)`, `smoothmin(a, b, k)` (`logsumexp` for a vector) |
+| `relu`, a net with `relu` | `softplus` |
+| `sign` | `tanh(k*x)` with a large `k` |
+| `c ? a : b`, `when` | a blend: `lerp(b, a, sigmoid(k*margin))` |
+| `%` | a smooth periodic function such as `sin` |
+| `latch`, `isfinite`, `finite_or`, `sanitize` | move them to a rule that is not smooth |
+
+Constants (param defaults, bounds) are evaluated once and may use any function.
+
+{fail("AE0040", "smooth " + L("a' = clamp(a * 0.5, 0, 1);"))}
+Fix: use the smooth replacement.
+
+{fix("AE0040", "smooth " + L("a' = softclamp(a * 0.5, 0, 1);"))}
+A `when` in a smooth rule:
+
+{fail("AE0040", '''law L {
+  coeff a in [0, 1] = 0.5;
+  smooth rule R {
+    when a > 0.5 {
+      a' = a * 0.5;
+    }
+  }
+  update {
+    a' = a';
+  }
+}
+''')}
+{fix("AE0040", '''law L {
+  coeff a in [0, 1] = 0.5;
+  smooth rule R {
+    a' = lerp(a, a * 0.5, sigmoid(20 * (a - 0.5)));
+  }
+  update {
+    a' = a';
+  }
+}
+''')}""")
+
+E["AE0041"] = T(r"""
+A read of the next value (`x'`) of something that has none. **Axiom A2** (causality): what a law
+computes at step t may depend only on what is known at step t. `x'` is allowed only for a state or
+a coefficient, where it reads the value being built for the next step as refined so far in this
+step; the next value of an input, a signal, a rule-defined value, a param or `step` would read the
+future. The message suggests `x` (this step) or `prev(x, init)` (last step).
+
+{fail("AE0041", L("a' = clamp(a + x', 0, 1);", "  input x: real;\n"))}
+Fix: read this step's value (or last step's, with `prev`).
+
+{fix("AE0041", L("a' = clamp(a + x - prev(x, 0), 0, 1);", "  input x: real;\n"))}""")
+
+E["AE0042"] = T(r"""
+Switching a rule off would leave a value undefined. **Rule ablation**: every rule that is not
+`fixed` (and is not the `update`) is an ablation switch, and the checker guarantees that any set of
+them can be switched off. When a rule is off, the values it defines take their neutral values; so
+a value defined in a switchable rule must be a signal with a neutral value if another rule reads it
+(reported at the read, naming both rules) or if it is a signal (the host reads every signal after
+each step; reported at the definition).
+
+{fail("AE0042", '''law L {
+  coeff a in [0, 1] = 0.5;
+  rule R {
+    h = a * 0.5;
+  }
+  update {
+    a' = h;
+  }
+}
+''')}
+Fix: declare the value as a signal with a neutral value (what `h` is when R is off)...
+
+{fix("AE0042", '''law L {
+  coeff a in [0, 1] = 0.5;
+  signal h = 0;
+  rule R {
+    h = a * 0.5;
+  }
+  update {
+    a' = h;
+  }
+}
+''')}
+...or make the rule `fixed` if it must never be switched off.
+
+{fix("AE0042", '''law L {
+  coeff a in [0, 1] = 0.5;
+  fixed rule R {
+    h = a * 0.5;
+  }
+  update {
+    a' = h;
+  }
+}
+''')}
+A signal the host reads:
+
+{fail("AE0042", '''law L {
+  coeff a in [0, 1] = 0.5;
+  signal s: real;
+  rule R {
+    s = a * 0.5;
+  }
+  update {
+    a' = a;
+  }
+}
+''')}
+{fix("AE0042", '''law L {
+  coeff a in [0, 1] = 0.5;
+  signal s: real = 0;
+  rule R {
+    s = a * 0.5;
+  }
+  update {
+    a' = a;
+  }
+}
+''')}""")
+
+E["AE0043"] = T(r"""
+A rule that changes nothing: the values it defines are read by no other rule, and it sets no next
+value, adds to no accumulator and defines no signal. Switching it off would change nothing, so it
+is probably unfinished or its result is forgotten. A warning; reported at the rule id.
+
+{fail("AE0043", '''law L {
+  coeff a in [0, 1] = 0.5;
+  rule R {
+    h = a * 0.5;
+  }
+  update {
+    a' = a * 0.5;
+  }
+}
+''')}
+The rule's value is reported unused too.
+
+Fix: use what the rule computes (or remove the rule).
+
+{fix("AE0043", '''law L {
+  coeff a in [0, 1] = 0.5;
+  rule R {
+    h = a * 0.5;
+    a' = h;
+  }
+  update {
+    a' = a' * 0.5;
+  }
+}
+''')}""")
+
+E["AE0044"] = T(r"""
+A rule group that no law or cell uses (directly or through another group), so its rules never
+run. A warning; reported at the group name. Groups are shared by all files checked together, so
+check the files that use the group along with it.
+
+{fail("AE0044", "group G {\n  rule R { a' = a' * 0.5; }\n}\n" + L("a' = a;"))}
+Fix: use it (or remove it).
+
+{fix("AE0044", "group G {\n  rule R { a' = a' * 0.5; }\n}\n" + L("a' = a';", "  use G;\n"))}""")
+
+E["AE0045"] = T(r"""
+Two rules of one law have the same id. Rule ids name the ablation switches, so they must be unique
+in a law, rules that come through `use` included (the `update` block counts as a rule named
+`update`). The message gives the position of the first rule with the id.
+
+{fail("AE0045", '''law L {
+  coeff a in [0, 1] = 0.5;
+  rule R {
+    a' = a * 0.5;
+  }
+  rule R {
+    a' = a' * 0.5;
+  }
+  update {
+    a' = a';
+  }
+}
+''')}
+Fix: rename one of them.
+
+{fix("AE0045", '''law L {
+  coeff a in [0, 1] = 0.5;
+  rule R {
+    a' = a * 0.5;
+  }
+  rule S {
+    a' = a' * 0.5;
+  }
+  update {
+    a' = a';
+  }
+}
+''')}""")
+
+E["AE0050"] = T(r"""
+A declaration or a rule-defined value that nothing reads: a dim, param, input, net, accumulator,
+a signal that has only its neutral value, or a value defined in a rule. A warning; the message
+names the kind. States, coefficients and defined signals are not reported: the host reads them.
+An accumulator that rules add to but nothing reads is unused too.
+
+{fail("AE0050", L("a' = a * 0.5;", "  param k = 0.5;\n"))}
+Fix: use it, or remove it.
+
+{fix("AE0050", L("a' = a * k;", "  param k = 0.5;\n"))}
+{fail("AE0050", L("h = a * 0.5;" + chr(10) + "a' = a * 0.5;"))}
+{fix("AE0050", L("h = a * 0.5;" + chr(10) + "a' = h;"))}""")
+
+E["AE0060"] = T(r"""
+`log`, `log1p` or `sqrt` of an argument that the checker cannot prove lies in the function's domain
+(positive for `log`, greater than -1 for `log1p`, non-negative for `sqrt`), so it could produce
+NaN or -inf at run time. A warning. The checker runs an interval analysis in statement order:
+params lie in their declared ranges (a param without a range can be overridden to anything),
+coefficients in their bounds, inputs anywhere, and each function's range is known (`exp`,
+`softplus` > 0; `norm`, `x*x`, `abs` >= 0; `max(x, 1e-12)` > 0). Inside `c ? a : b` and `when c`,
+a condition `x > k` narrows `x`. The message shows the interval the checker could prove.
+
+{fail("AE0060", L("a' = clamp(log(x), 0, 1);", "  input x: real;\n"))}
+Fix: bound the argument, add an epsilon, or guard it.
+
+{fix("AE0060", L("a' = clamp(log(max(x, 1e-12)), 0, 1);", "  input x: real;\n"))}
+{fix("AE0060", L("a' = x > 0 ? clamp(log(x), 0, 1) : a;", "  input x: real;\n"))}
+`sqrt` and `log1p`:
+
+{fail("AE0060", L("a' = clamp(sqrt(x) + log1p(x), 0, 1);", "  input x: real;\n"))}
+{fix("AE0060", L("a' = clamp(sqrt(max(x, 0)) + log1p(max(x, -1 + 1e-12)), 0, 1);", "  input x: real;\n"))}""")
+
+E["AE0061"] = T(r"""
+A division whose denominator the checker cannot prove is non-zero (by the same interval analysis as
+AE0060); the result could be infinite or NaN at run time. A warning. The message shows the interval
+of the denominator.
+
+{fail("AE0061", L("a' = clamp(0.1 / a, 0, 1);"))}
+Fix: add a positive epsilon to a non-negative denominator, or give the params it reads a range
+that excludes 0.
+
+{fix("AE0061", L("a' = clamp(0.1 / (a + 1e-12), 0, 1);"))}
+{fail("AE0061", L("a' = clamp(a / k, 0, 1);", "  param k = 2;\n"))}
+{fix("AE0061", L("a' = clamp(a / k, 0, 1);", "  param k in [1, 10] = 2;\n"))}""")
+
+E["AE0070"] = T(r"""
+A `require` condition is false with the declared defaults. **Law AE-10** (declared stability
+bounds): a law states the conditions under which it is stable, such as a small-gain bound on its
+gains (`require small_gain: eta_a * k_max < 1;`), and the checker evaluates them with the params'
+defaults. The message names the requirement (its label, or its text) and the values it used.
+
+{fail("AE0070", L("a' = a * beta * gamma;", "  param beta in [0, 1) = 0.9;\n  param gamma in [0, 1) = 0.5;\n  require stable: beta + gamma < 1;\n"))}
+Fix: adjust the defaults (or the bound).
+
+{fix("AE0070", L("a' = a * beta * gamma;", "  param beta in [0, 1) = 0.9;\n  param gamma in [0, 1) = 0.05;\n  require stable: beta + gamma < 1;\n"))}""")
+
+E["AE0099"] = """
+The checker itself failed: an unexpected exception while checking. It is a bug in `ae`, not in
+the file, and **no input should produce it**: there is no failing example, by design. The message
+names the exception; it is reported at (1,1) of the file being checked, and `ae check` fails as for
+any error. When it happens, checking stops where the exception was thrown: the diagnostics found
+before it are shown, the rest are not, so a file that shows AE0099 may have other problems that are
+not shown yet.
+
+Please report it with the file (or the smallest file that still shows it). Meanwhile, a syntax or
+name error near the code you last changed is the likely trigger: fixing it usually makes AE0099 go
+away."""
+
+
+VBASE = """law L {
+  coeff a in [0, 1] = 0.5;
+  fixed rule F { a' = a' * 0.9; }
+  rule R { a' = a' * 0.5; }
+  rule S { a' = a' * 0.25; }
+  update {
+    a' = a';
+  }
+}
+
+"""
+
+E["AE0046"] = T(r"""
+A variant (`law X = Base without R1, R2;`, the base compiled with rules removed) that cannot be
+built: a rule it removes does not exist in the base, is `fixed` or is the `update` (those cannot be
+switched off), or is named twice; or a cell variant is based on a law (or the reverse). The message
+lists the rules that can be removed. An unknown base is AE0010.
+
+{fail("AE0046", VBASE + "law M = L without Q;\n")}
+Fix: name rules that exist and can be switched off.
+
+{fix("AE0046", VBASE + "law M = L without R, S;\n")}
+{fail("AE0046", VBASE + "law M = L without F;\n")}
+{fix("AE0046", VBASE + "law M = L without R;\n")}""")
+
+E["AE0080"] = T(r"""
+A law or cell (or variant) that checks without errors, but that the C# backend cannot emit yet. It
+is reported by the source generator (`AE.Generators`) when it turns `.ae` files into C#, not by
+`ae check`: the message names the kind and the unit and the construct the backend does not
+support (so far: nets, filters over vectors, `softmax`, `concat`, `logsumexp` inside a fused law).
+It is a warning: the unit is valid AE and runs in the reference interpreter; only its C# type is
+not generated. There is no `ae check` example, since the checker never reports it.
+
+Fix: express the construct with what the backend supports (the message says how when it can, for
+example `max(v) + log(sum(exp(v - m)))` for `logsumexp`), or run the unit with the interpreter.""")
+
+# ---------------------------------------------------------------- assemble
+
+ids = [c[0] for c in CATALOG]
+missing = [i for i in ids if i not in E]
+extra = [i for i in E if i not in ids]
+if missing or extra:
+    sys.exit(f"missing entries {missing}, extra {extra}")
+
+out = []
+out.append("""# AE diagnostics
+
+Every diagnostic `ae check` reports, in id order: what it means and why the language has the rule,
+a failing example with the exact message the checker prints for it, and the fix. Every example on
+this page is checked by the test suite (`tests/AE.Dsl.Tests/DiagnosticTests.cs`): the failing ones
+print exactly what is shown, the fixes check clean. The language itself is described in
+[language.md](language.md).
+
+## Output
+
+One line per diagnostic, in the MSBuild format that editors and CI parse, then a summary:
+
+```text
+path(line,col): error AE0001: message
+path(line,col): warning AE0050: message
+1 file checked: 1 error, 1 warning
+```
+
+Lines and columns are 1-based; columns count UTF-16 code units. A diagnostic's help link is
+`docs/diagnostics.md#ae0001` (the anchors are the lowercase ids). Errors make `ae check` exit with
+code 1. Warnings do not, unless you run `ae check --warnaserror`: then every warning is printed as
+an error and fails the check. `ae check --format json` gives the same diagnostics as JSON.
+
+In the examples below the file is called `example.ae`.
+
+| Id | Title | Severity |
+| --- | --- | --- |
+""")
+for id_, sev, title in CATALOG:
+    out.append(f"| [{id_}](#{id_.lower()}) | {title} | {sev} |\n")
+out.append("\n")
+for id_, sev, title in CATALOG:
+    out.append(f'<a id="{id_.lower()}"></a>\n## {id_}: {title}\n\n**Severity:** {sev}\n')
+    out.append(E[id_].rstrip() + "\n\n")
+
+text = "".join(out)
+text = re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
+if problems:
+    print("\n\n".join(problems))
+    sys.exit(1)
+open(os.path.join(REPO, "docs/diagnostics.md"), "w", newline="\n").write(text)
+print("ok", len(CATALOG), "entries")
