@@ -16,6 +16,8 @@ namespace AE.Cli
         public static IReadOnlyList<CliCommand> Commands { get; } = new[]
         {
             CheckCommand.Command,
+            EmitCommand.Command,
+            ReplayCommand.Command,
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string currentDirectory)

@@ -182,7 +182,7 @@ namespace AE.Dsl.Binding
         }
 
         private static int CountErrors(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees)
-            => trees.Sum(t => t.Bag.Items.Count(d => d.Severity == Severity.Error));
+            => trees.Sum(t => t.Bag.ErrorCount);
 
         private static void ReportDuplicate(DiagnosticBag bag, NameSyntax name, DiagnosticBag firstBag, Text.TextSpan firstSpan)
         {

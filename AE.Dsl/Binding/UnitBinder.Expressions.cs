@@ -34,10 +34,13 @@ namespace AE.Dsl.Binding
 
         // ---------------------------------------------------------------- names
 
+        private int _suggestions;
+
         private void ReportUnknown(NameSyntax name, DiagnosticBag? bag = null)
         {
+            // Suggestions cost a pass over the names; past a few hundred unknown names they stop helping.
             var candidates = _symbols.Keys.Concat(Reserved).Concat(_definitions.Keys);
-            var suggestion = NameSuggestions.Closest(name.Text, candidates);
+            var suggestion = ++_suggestions <= 200 ? NameSuggestions.Closest(name.Text, candidates) : null;
             (bag ?? _bag).Report(DiagnosticCatalog.UnknownName, name.Span, name.Text, suggestion != null ? $"; did you mean '{suggestion}'?" : "");
         }
 
@@ -464,7 +467,7 @@ namespace AE.Dsl.Binding
             if (RejectInConst(c, ctx, "a random draw")) return Error(c.Span);
             if (!CheckArity(c, 0, 1, Builtins.Special["noise"], ctx)) return Error(c.Span);
             if (c.Args.Count == 0) return new IrNoise(IrType.Real, c.Span);
-            var n = BindDimExpr(c.Args[0]);
+            var n = BindDimExpr(c.Args[0], ctx.Bag);
             if (n == null) return Error(c.Span);
             if (n.IsConstant && n.Constant <= 0)
             {

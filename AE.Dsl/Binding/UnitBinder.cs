@@ -285,8 +285,9 @@ namespace AE.Dsl.Binding
         /// Evaluates a dimension: integer literals, dims, +, - and multiplication by an integer.
         /// Returns null (after reporting) when the expression is not a dimension.
         /// </summary>
-        private DimExpr? BindDimExpr(ExprSyntax e)
+        private DimExpr? BindDimExpr(ExprSyntax e, DiagnosticBag? reportTo = null)
         {
+            var bag = reportTo ?? _bag;
             switch (e)
             {
                 case MissingExpr:
@@ -294,39 +295,39 @@ namespace AE.Dsl.Binding
                 case NumberExpr n:
                     if (n.Value != Math.Floor(n.Value) || Math.Abs(n.Value) > 1e9)
                     {
-                        _bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, $"A dimension must be a whole number, but '{n.Text}' is not");
+                        bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, $"A dimension must be a whole number, but '{n.Text}' is not");
                         return null;
                     }
                     return DimExpr.Const((long)n.Value);
                 case ParenExpr p:
-                    return BindDimExpr(p.Inner);
+                    return BindDimExpr(p.Inner, bag);
                 case NameExpr ne:
                 {
                     if (!_symbols.TryGetValue(ne.Name.Text, out var sym))
                     {
                         var dimNames = _symbols.Values.Where(x => x.Kind == SymbolKind.Dim).Select(x => x.Name);
                         var suggestion = NameSuggestions.Closest(ne.Name.Text, dimNames);
-                        _bag.Report(DiagnosticCatalog.UnknownName, ne.Name.Span, ne.Name.Text, suggestion != null ? $"; did you mean the dim '{suggestion}'?" : " (no dim has this name)");
+                        bag.Report(DiagnosticCatalog.UnknownName, ne.Name.Span, ne.Name.Text, suggestion != null ? $"; did you mean the dim '{suggestion}'?" : " (no dim has this name)");
                         return null;
                     }
                     sym.Used = true;
                     if (sym.Kind != SymbolKind.Dim)
                     {
-                        _bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, $"'{ne.Name.Text}' is {("aeiou".IndexOf(sym.KindText[0]) >= 0 ? "an" : "a")} {sym.KindText}, not a dim; sizes are made of dims and whole numbers");
+                        bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, $"'{ne.Name.Text}' is {("aeiou".IndexOf(sym.KindText[0]) >= 0 ? "an" : "a")} {sym.KindText}, not a dim; sizes are made of dims and whole numbers");
                         return null;
                     }
                     return sym.DimValue ?? DimExpr.Symbol(sym.Name);
                 }
                 case BinaryExpr b when b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul:
                 {
-                    var l = BindDimExpr(b.Left);
-                    var r = BindDimExpr(b.Right);
+                    var l = BindDimExpr(b.Left, bag);
+                    var r = BindDimExpr(b.Right, bag);
                     if (l == null || r == null) return null;
                     if (b.Op == BinaryOp.Add) return l + r;
                     if (b.Op == BinaryOp.Sub) return l - r;
                     if (l.IsConstant) return r.Scale(l.Constant);
                     if (r.IsConstant) return l.Scale(r.Constant);
-                    _bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, "A dimension can be multiplied by a whole number only, not by another dim");
+                    bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, "A dimension can be multiplied by a whole number only, not by another dim");
                     return null;
                 }
                 default:
@@ -334,7 +335,7 @@ namespace AE.Dsl.Binding
                     var names = new List<string>();
                     SyntaxWalker.CollectNames(e, names);
                     foreach (var name in names) if (_symbols.TryGetValue(name, out var used)) used.Used = true;
-                    _bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, "A dimension is made of dims, whole numbers, '+', '-' and '*'");
+                    bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, "A dimension is made of dims, whole numbers, '+', '-' and '*'");
                     return null;
                 }
             }
@@ -573,6 +574,7 @@ namespace AE.Dsl.Binding
 
         private void CheckCoefficients()
         {
+            Dictionary<string, Passes.Interval>? paramIntervals = null;
             foreach (var st in _states)
             {
                 if (st.Bounds == null) continue;
@@ -586,7 +588,8 @@ namespace AE.Dsl.Binding
                     _bag.Report(DiagnosticCatalog.TypeMismatch, st.Init.Span, $"The initial value {Fmt(init)} of '{st.Name}' lies outside its bounds {RangeText(st.Bounds, l2, h2)}");
                 if (st.LogSpace)
                 {
-                    var interval = Passes.Interval.Of(st.Bounds.Lo, _params);
+                    paramIntervals ??= Passes.Interval.ParamIntervals(_params);
+                    var interval = Passes.Interval.Of(st.Bounds.Lo, paramIntervals);
                     bool positive = interval.IsPositive || (st.Bounds.LoOpen && interval.IsNonNegative);
                     if (!positive)
                     {

@@ -14,13 +14,15 @@ namespace AE.Dsl.Diagnostics
 
         public SourceFile File { get; }
         public IReadOnlyList<Diagnostic> Items => _items;
-        public bool HasErrors => _items.Any(d => d.Severity == Severity.Error);
+        public bool HasErrors => ErrorCount > 0;
+        public int ErrorCount { get; private set; }
 
         public void Report(DiagnosticDescriptor descriptor, TextSpan span, params object[] args)
         {
             span = Clamp(span);
             if (!_seen.Add((descriptor.Id, span.Start, span.End))) return;
             _items.Add(Diagnostic.Create(descriptor, File, span, args));
+            if (descriptor.DefaultSeverity == Severity.Error) ErrorCount++;
         }
 
         private TextSpan Clamp(TextSpan span)

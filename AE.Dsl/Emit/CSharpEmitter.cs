@@ -42,7 +42,16 @@ namespace AE.Dsl.Emit
 
         public static string Emit(IrUnit unit, CSharpEmitOptions options)
         {
-            if (options.Ablate.Count > 0) unit = Ablation.Apply(unit, options.Ablate);
+            if (options.Ablate.Count > 0)
+            {
+                // A variant: its own name and a title that says what it lacks.
+                var without = string.Join(", ", options.Ablate.OrderBy(x => x, StringComparer.Ordinal));
+                unit = Ablation.Apply(unit, options.Ablate) with
+                {
+                    Name = options.TypeName ?? unit.Name,
+                    Title = (unit.Title ?? unit.Name) + " (without " + without + ")",
+                };
+            }
             CheckSupported(unit);
             var e = new UnitEmitter(unit, options);
             return e.Emit();

@@ -47,7 +47,6 @@ namespace AE.Dsl.Emit
         public int Pos;
         public Item Owner = null!;
         public Dictionary<string, string> Versions = new(StringComparer.Ordinal);
-        public int Length;
         /// <summary>
         /// Conditions under which the statement needs the value: enclosing scalar '?:' branches and
         /// right operands of '&&'/'||' (pure conditions only). A pass may skip the reduction when they

@@ -38,6 +38,8 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
                 ps.Add($"global::System.Span<{t}> {Id(s.Name)}");
             _w.Line($"/// <summary>One step of {CSharp.Xml(_unit.Name)} over {t} vectors{(t == "float" ? " (scalars and reductions in double)" : "")}. Allocates nothing.</summary>");
+            // Hot loops: compiled optimised once, so no later tier-up runs (or allocates) mid-training.
+            _w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             using (_w.Block($"public void Step({string.Join(", ", ps)})"))
             {
                 EmitPrologue(t);
@@ -56,7 +58,7 @@ namespace AE.Dsl.Emit
                     }
                     EmitScalarItem(item, t);
                 }
-                foreach (var pass in _plan.Passes.Where(p => p.IsFinal)) EmitPass(pass, t);
+                foreach (var pass in _plan.Passes.Where(p => p.IsFinal && (p.Elements.Count > 0 || p.Reductions.Count > 0))) EmitPass(pass, t);
                 EmitEpilogue();
             }
         }
@@ -103,7 +105,7 @@ namespace AE.Dsl.Emit
         private static string Default(IrType t) => t.Scalar == IR.ScalarType.Bool ? "false" : "0.0";
         private static string StateLocal(string name) => "__s_" + StepPlan.Sanitize(name);
         private static string SnapshotVar(string key, int pos) => "__snap_" + StepPlan.Sanitize(key.Replace("'", "_next")) + "_" + pos.ToString(CultureInfo.InvariantCulture);
-        private static string MutableScalar(string key) => key.EndsWith("'", StringComparison.Ordinal) ? Next(key.TrimEnd('\'')) : Id(key);
+        private string MutableScalar(string key) => key.EndsWith("'", StringComparison.Ordinal) ? Next(key.TrimEnd('\'')) : Id(key);
 
         private void EmitEpilogue()
         {
@@ -220,9 +222,10 @@ namespace AE.Dsl.Emit
         private void EmitPass(VectorPass pass, string t)
         {
             int index = _plan.Passes.IndexOf(pass) + 1;
+            int count = _plan.Passes.Count(p => !p.IsFinal || p.Elements.Count > 0 || p.Reductions.Count > 0);
             _w.Line();
             var what = pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
-            _w.Line($"// ---- pass {index} of {_plan.Passes.Count} over the vectors: {CSharp.Comment(what)}");
+            _w.Line($"// ---- pass {index} of {count} over the vectors: {CSharp.Comment(what)}");
             foreach (var r in pass.Reductions)
             {
                 foreach (var (v, init) in ReductionAccumulators(r)) _w.Line($"double {v} = {init};");

@@ -22,13 +22,26 @@ namespace AE.Dsl.Emit
         {
             _unit = unit;
             _options = options;
-            _type = CSharp.Id(options.TypeName ?? unit.Name);
+            var typeName = options.TypeName ?? unit.Name;
+            // A law named like a generated member ('Options', 'Step') would clash with it: the type gets a suffix.
+            _type = GeneratedMembers.Contains(typeName) ? typeName + "Law" : CSharp.Id(typeName);
             _switches = unit.Rules.Where(r => r.Ablatable).ToList();
             _hostStates = new HashSet<string>(CSharpEmitter.HostStates(unit).Select(s => s.Name), StringComparer.Ordinal);
             _optimizerShape = CSharpEmitter.IsOptimizerShape(unit);
         }
 
-        private static string Id(string name) => CSharp.Id(name);
+        /// <summary>Members every generated type has; an AE name equal to one of them (or to the type) gets a trailing '_'.</summary>
+        private static readonly HashSet<string> GeneratedMembers = new(StringComparer.Ordinal)
+        {
+            "Options", "Rules", "Enabled", "StepCount", "Step", "ReadSignal", "SetRule", "SignalNames", "RuleIds",
+            "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
+        };
+
+        private string Id(string name)
+        {
+            var id = CSharp.Id(name);
+            return GeneratedMembers.Contains(name) || id == _type ? id + "_" : id;
+        }
         private static string Slot(string slot) => "__slot_" + StepPlan.Sanitize(slot);
         private static string StateArray(string name, string t) => "__st_" + StepPlan.Sanitize(name) + (t == "float" ? "_f32" : "_f64");
         private static string ParamArray(string name) => "__p_" + StepPlan.Sanitize(name);

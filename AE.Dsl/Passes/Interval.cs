@@ -84,22 +84,26 @@ namespace AE.Dsl.Passes
             return (LoOpen ? "(" : "[") + F(Lo) + ", " + F(Hi) + (HiOpen ? ")" : "]");
         }
 
-        /// <summary>The interval of a constant expression (a bound or a default), using params' declared ranges.</summary>
-        public static Interval Of(IrExpr e, IReadOnlyList<IrParam> parameters)
+        /// <summary>The interval of a constant expression (a bound or a default), given each param's interval.</summary>
+        public static Interval Of(IrExpr e, Dictionary<string, Interval> paramIntervals) => new IntervalEvaluator(paramIntervals).Eval(e);
+
+        /// <summary>Every param's interval: its declared range, or anything when it has none (an override could be anything).</summary>
+        public static Dictionary<string, Interval> ParamIntervals(IReadOnlyList<IrParam> parameters)
         {
-            var env = new Dictionary<string, Interval>(StringComparer.Ordinal);
-            foreach (var p in parameters) env[p.Name] = ParamInterval(p, parameters);
-            return new IntervalEvaluator(env).Eval(e);
+            var result = new Dictionary<string, Interval>(StringComparer.Ordinal);
+            foreach (var p in parameters) result[p.Name] = ParamInterval(p);
+            return result;
         }
 
-        /// <summary>A param lies in its declared range; without one it could be overridden to anything.</summary>
-        public static Interval ParamInterval(IrParam p, IReadOnlyList<IrParam> parameters)
+        /// <summary>
+        /// A param lies in its declared range. A bound that reads another param is taken as unbounded on
+        /// that side (names outside the evaluator's environment are anything), which is sound.
+        /// </summary>
+        public static Interval ParamInterval(IrParam p)
         {
             if (p.Type.Scalar == ScalarType.Bool) return new Interval(0, 1);
             if (p.Range == null) return All;
-            var empty = new Dictionary<string, Interval>(StringComparer.Ordinal);
-            foreach (var q in parameters) empty[q.Name] = All;
-            var ev = new IntervalEvaluator(empty);
+            var ev = new IntervalEvaluator(new Dictionary<string, Interval>(StringComparer.Ordinal));
             var lo = ev.Eval(p.Range.Lo);
             var hi = ev.Eval(p.Range.Hi);
             return new Interval(lo.Lo, hi.Hi, p.Range.LoOpen || lo.LoOpen, p.Range.HiOpen || hi.HiOpen);

@@ -249,7 +249,7 @@ namespace AE.Dsl.Passes
         public static void Check(IrUnit unit, Func<string, DiagnosticBag?> bagFor)
         {
             var env = new Dictionary<string, Interval>(StringComparer.Ordinal);
-            foreach (var p in unit.Params) env[p.Name] = Interval.ParamInterval(p, unit.Params);
+            foreach (var kv in Interval.ParamIntervals(unit.Params)) env[kv.Key] = kv.Value;
             foreach (var d in unit.Dims) env[d.Name] = new Interval(1, double.PositiveInfinity);
             var constEval = new IntervalEvaluator(new Dictionary<string, Interval>(env, StringComparer.Ordinal));
             foreach (var s in unit.States)

@@ -120,15 +120,17 @@ namespace AE.Dsl.Syntax
         /// <summary>Skips to just after the next ';' at this nesting level, or to a '}' / declaration keyword.</summary>
         private void SyncStatement()
         {
-            int nest = 0;
+            int braces = 0;
             while (!At(TokenKind.EndOfFile))
             {
                 var k = Current.Kind;
-                if (nest == 0 && (k == TokenKind.CloseBrace || IsMemberStart(k) || IsTopLevelStart(k) || k == TokenKind.When)) return;
-                if (k is TokenKind.OpenBrace or TokenKind.OpenParen or TokenKind.OpenBracket) nest++;
-                else if (k is TokenKind.CloseParen or TokenKind.CloseBracket or TokenKind.CloseBrace) nest = Math.Max(0, nest - 1);
+                // A unit keyword always starts afresh; brackets left open by the error do not hold it back.
+                if (IsTopLevelStart(k)) return;
+                if (braces == 0 && (k == TokenKind.CloseBrace || IsMemberStart(k) || k == TokenKind.When)) return;
+                if (k == TokenKind.OpenBrace) braces++;
+                else if (k == TokenKind.CloseBrace) braces--;
                 Advance();
-                if (nest == 0 && k == TokenKind.Semicolon) return;
+                if (braces == 0 && k == TokenKind.Semicolon) return;
             }
         }
 
@@ -595,7 +597,8 @@ namespace AE.Dsl.Syntax
             while (!At(TokenKind.EndOfFile))
             {
                 var k = Current.Kind;
-                if (nest == 0 && (k is TokenKind.Semicolon or TokenKind.CloseBrace or TokenKind.OpenBrace || IsMemberStart(k) || IsTopLevelStart(k))) return;
+                // Brackets never span statements: ';', braces and declaration keywords end the skip at any depth.
+                if (k is TokenKind.Semicolon or TokenKind.CloseBrace or TokenKind.OpenBrace || IsMemberStart(k) || IsTopLevelStart(k)) return;
                 if (k is TokenKind.OpenParen or TokenKind.OpenBracket) nest++;
                 else if (k is TokenKind.CloseParen or TokenKind.CloseBracket)
                 {

@@ -81,5 +81,15 @@ namespace AE.Cli.Tests
             Assert.Equal("", missing.Stdout);
             Assert.Equal("ae: error: file not found: 'nope.ae'" + Environment.NewLine, missing.Stderr);
         }
+
+        [Fact]
+        public void Real_executable_replays_a_golden_case_with_roslyn_in_a_fresh_process()
+        {
+            var ok = RunAe(Repo.Root, "replay", Repo.Case("quadratic_2d"));
+            Assert.True(ok.ExitCode == 0, ok.Stdout + ok.Stderr);
+            Assert.Equal("", ok.Stderr);
+            Assert.StartsWith("quadratic_2d: AeSgdm (laws/ae_sgdm.ae) on quadratic, n = 2, 300 steps; tolerance rel 1e-09 or abs 1e-12" + Environment.NewLine, ok.Stdout, StringComparison.Ordinal);
+            Assert.EndsWith("ok: all 12 columns within tolerance at every one of 300 steps" + Environment.NewLine, ok.Stdout, StringComparison.Ordinal);
+        }
     }
 }

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+
+namespace AE.Cli
+{
+    /// <summary>
+    /// A command's arguments split into positionals and options: <c>--name value</c> or
+    /// <c>--name=value</c> for options that take a value, <c>-h</c>/<c>--help</c>/<c>-?</c> for help,
+    /// <c>--</c> to end the options. Unknown or repeated options and a missing value are
+    /// <see cref="CliException"/>s pointing at the command's help.
+    /// </summary>
+    internal sealed class ParsedArguments
+    {
+        private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+        private ParsedArguments() { }
+
+        public List<string> Positionals { get; } = new();
+
+        public bool ShowHelp { get; private set; }
+
+        /// <summary>The value given for <paramref name="option"/> (e.g. <c>--law</c>), or null.</summary>
+        public string? Value(string option) => _values.TryGetValue(option, out var v) ? v : null;
+
+        /// <param name="valueOptions">options that take a value, with a word for the message when it is missing</param>
+        public static ParsedArguments Parse(IReadOnlyList<string> args, string command, IReadOnlyDictionary<string, string> valueOptions)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            var result = new ParsedArguments();
+            bool onlyPositionals = false;
+            for (int i = 0; i < args.Count; i++)
+            {
+                string arg = args[i];
+                if (onlyPositionals || arg == "-" || !arg.StartsWith("-", StringComparison.Ordinal))
+                {
+                    if (arg.Length == 0) throw CliException.BadUsage("empty argument", command);
+                    result.Positionals.Add(arg);
+                    continue;
+                }
+
+                string option = arg;
+                string? value = null;
+                int equals = arg.IndexOf('=', StringComparison.Ordinal);
+                if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+                {
+                    option = arg.Substring(0, equals);
+                    value = arg.Substring(equals + 1);
+                }
+
+                switch (option)
+                {
+                    case "--":
+                        onlyPositionals = true;
+                        continue;
+                    case "-h":
+                    case "--help":
+                    case "-?":
+                        result.ShowHelp = true;
+                        return result;
+                }
+
+                if (!valueOptions.TryGetValue(option, out var what)) throw CliException.BadUsage("unknown option '" + option + "'", command);
+                if (value is null)
+                {
+                    if (i + 1 >= args.Count) throw CliException.BadUsage("option '" + option + "' needs a value: " + what, command);
+                    value = args[++i];
+                }
+                if (value.Length == 0) throw CliException.BadUsage("option '" + option + "' needs a value: " + what, command);
+                if (result._values.ContainsKey(option)) throw CliException.BadUsage("option '" + option + "' is given twice", command);
+                result._values.Add(option, value);
+            }
+            return result;
+        }
+    }
+}

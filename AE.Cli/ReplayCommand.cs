@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using AE.Dsl.Diagnostics;
+using AE.Dsl.Emit;
+using AE.Runtime;
+using AE.Runtime.Replay;
+
+namespace AE.Cli
+{
+    /// <summary>The parsed command line of <c>ae replay</c>.</summary>
+    public sealed record ReplayOptions(string CasePath, string? LawPath, string? LawName, OutputFormat Format);
+
+    /// <summary>A law ready to replay: compiled, with where it came from.</summary>
+    internal sealed record CompiledLaw(Type Type, LawTarget Target, string LawFileDisplayPath)
+    {
+        public string Name => Target.Name;
+
+        /// <summary>A fresh instance for <paramref name="golden"/>'s dimension with its config and agent settings.</summary>
+        public IOptimizerLaw Create(GoldenCase golden, ulong seed = 0) => Create(golden.Theta0.Length, golden.Settings, seed);
+
+        public IOptimizerLaw Create(int dimension, IEnumerable<CaseSetting> settings, ulong seed = 0)
+        {
+            try
+            {
+                return LawSettings.Create(Type, dimension, settings, seed);
+            }
+            catch (ReplayException ex)
+            {
+                throw new CliException(ex.Message, ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>ae replay &lt;case.json&gt; [--law FILE] [--name LAW] [--format text|json]</c>: compiles a law in
+    /// memory with Roslyn (the emitter's code, as the generator would build it), runs it on the
+    /// case's problem from its theta0 with its config and agent settings, and compares every step
+    /// with the case's reference trajectory. Exit 0 when every value at every step is within the
+    /// case's tolerance, 1 when not, 2 on bad input, 3 when the emitted code does not compile.
+    /// </summary>
+    public static class ReplayCommand
+    {
+        public const string Name = "replay";
+
+        /// <summary>The law replayed when <c>--law</c> is not given, relative to the current directory or the repository.</summary>
+        public const string DefaultLaw = "laws/ae_sgdm.ae";
+
+        /// <summary>The namespace the replayed law is compiled into.</summary>
+        public const string Namespace = "AE.Replay";
+
+        public static CliCommand Command { get; } = new(Name, Usage.ReplaySummary, Usage.Replay, Run);
+
+        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        {
+            ["--law"] = "a .ae file",
+            ["--name"] = "the name of a law or variant in the law file",
+            ["--format"] = "text or json",
+        };
+
+        public static int Run(string[] args, CliContext context)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions);
+            if (parsed.ShowHelp)
+            {
+                context.Stdout.Write(Usage.Replay);
+                return ExitCodes.Success;
+            }
+            var options = ToOptions(parsed);
+
+            var golden = LoadCase(options.CasePath, context.CurrentDirectory);
+            var (file, target) = Select(options.LawPath, options.LawName, context);
+            try
+            {
+                // Settings that name no param are bad input: say so before spending a compilation on the law.
+                LawSettings.CheckNames(golden.Settings, target.Unit.Params.Select(p => p.Name).ToList(), target.Name);
+            }
+            catch (ReplayException ex)
+            {
+                throw new CliException(ex.Message, ex);
+            }
+
+            CompiledLaw law;
+            try
+            {
+                law = Compile(file, target);
+            }
+            catch (LawCompileException ex)
+            {
+                context.Stderr.WriteLine("ae: error: " + ex.Message.Split('\n')[0].TrimEnd('\r'));
+                foreach (var error in ex.Errors.Skip(1).Take(4)) context.Stderr.WriteLine("  " + error);
+                return ExitCodes.InternalError;
+            }
+
+            var instance = law.Create(golden);
+            var trajectory = new LawRunner(instance, golden.Problem).Run(golden.Theta0, golden.Steps);
+            ReplayReport report;
+            try
+            {
+                report = ReplayComparison.Compare(golden, trajectory);
+            }
+            catch (ReplayException ex)
+            {
+                throw new CliException(golden.FileName + " and " + law.Name + " do not fit: " + ex.Message, ex);
+            }
+
+            var summary = new ReplaySummary(golden, law.Name, law.LawFileDisplayPath, report);
+            if (options.Format == OutputFormat.Json) ReplayOutput.WriteJson(summary, context.Stdout);
+            else ReplayOutput.WriteText(summary, context.Stdout);
+            return report.Within ? ExitCodes.Success : ExitCodes.Errors;
+        }
+
+        private static ReplayOptions ToOptions(ParsedArguments parsed)
+        {
+            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no case file; name a golden case such as '../shared/golden/quadratic_2d.json'", Name);
+            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae replay takes one case file", Name);
+            var format = parsed.Value("--format") switch
+            {
+                null or "text" => OutputFormat.Text,
+                "json" => OutputFormat.Json,
+                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
+            };
+            return new ReplayOptions(parsed.Positionals[0], parsed.Value("--law"), parsed.Value("--name"), format);
+        }
+
+        /// <summary>Loads a golden case; every problem with its files is one <see cref="CliException"/> line.</summary>
+        internal static GoldenCase LoadCase(string path, string currentDirectory)
+        {
+            try
+            {
+                return GoldenCase.Load(Path.GetFullPath(path, currentDirectory));
+            }
+            catch (GoldenCaseException ex)
+            {
+                throw new CliException(ex.Message, ex);
+            }
+        }
+
+        /// <summary>
+        /// Checks the law file (<see cref="DefaultLaw"/> when null), picks the law (the first of the
+        /// optimizer shape when <paramref name="lawName"/> is null), emits and compiles it.
+        /// </summary>
+        internal static CompiledLaw Compile(string? lawPath, string? lawName, CliContext context)
+        {
+            var (file, target) = Select(lawPath, lawName, context);
+            return Compile(file, target);
+        }
+
+        /// <summary>Checks the law file and picks the law; see <see cref="Compile(string?, string?, CliContext)"/>.</summary>
+        internal static (LawFile File, LawTarget Target) Select(string? lawPath, string? lawName, CliContext context)
+        {
+            string path = lawPath ?? FindDefaultLaw(context.CurrentDirectory);
+            var file = LawFile.Load(path, context.CurrentDirectory, Name);
+            if (file.Result.HasErrors)
+            {
+                foreach (var d in file.Result.Diagnostics.Where(d => d.Severity == Severity.Error)) context.Stderr.WriteLine(d.ToMsBuildString());
+                throw new CliException(file.DisplayPath + " has " + file.Result.ErrorCount + " error" + (file.Result.ErrorCount == 1 ? "" : "s") + "; replay needs a law that checks cleanly ('ae check " + file.DisplayPath + "')");
+            }
+
+            LawTarget target;
+            const string What = "a law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])";
+            if (lawName is not null)
+            {
+                target = file.Find(lawName, t => t.IsOptimizerShape, What);
+            }
+            else
+            {
+                target = file.Targets.FirstOrDefault(t => t.IsOptimizerShape)
+                    ?? throw new CliException(file.DisplayPath + " has no law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n]) to replay");
+            }
+            return (file, target);
+        }
+
+        /// <summary>Emits <paramref name="target"/> and compiles it (once per process for the same code).</summary>
+        internal static CompiledLaw Compile(LawFile file, LawTarget target)
+        {
+            string code;
+            try
+            {
+                code = target.Emit(Namespace, file.Source);
+            }
+            catch (EmitNotSupportedException ex)
+            {
+                throw new CliException("cannot emit '" + target.Name + "': " + ex.Message, ex);
+            }
+            var type = LawCompiler.Compile(code, Namespace + "." + target.Name);
+            return new CompiledLaw(type, target, file.DisplayPath);
+        }
+
+        /// <summary>
+        /// <see cref="DefaultLaw"/> below the current directory, else in the repository (the folder
+        /// holding AE.Compiler.sln) above the current directory or above ae itself.
+        /// </summary>
+        internal static string FindDefaultLaw(string currentDirectory)
+        {
+            if (File.Exists(Path.Combine(currentDirectory, DefaultLaw))) return DefaultLaw;
+            foreach (var start in new[] { currentDirectory, AppContext.BaseDirectory })
+            {
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                {
+                    string candidate = Path.Combine(dir.FullName, DefaultLaw);
+                    if (File.Exists(Path.Combine(dir.FullName, "AE.Compiler.sln")) && File.Exists(candidate)) return Display(candidate, currentDirectory);
+                }
+            }
+            throw new CliException("cannot find " + DefaultLaw + " in the current directory or the repository above it; name the law file with --law FILE");
+        }
+
+        private static string Display(string fullPath, string currentDirectory)
+        {
+            string relative = Path.GetRelativePath(currentDirectory, fullPath);
+            return Path.IsPathRooted(relative) ? fullPath : relative.Replace(Path.DirectorySeparatorChar, '/');
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AE.Runtime.Replay;
+
+namespace AE.Cli
+{
+    /// <summary>What <c>ae replay</c> reports: the case, the law and the comparison.</summary>
+    internal sealed record ReplaySummary(GoldenCase Case, string Law, string LawFile, ReplayReport Report);
+
+    /// <summary>
+    /// Replay output. Text: a heading, one line per column (largest absolute and relative deviation
+    /// and the step of each, then how many steps were out of tolerance), then a verdict line that
+    /// starts with <c>ok:</c> or <c>FAIL:</c>. Json: one object with the same facts.
+    /// </summary>
+    internal static class ReplayOutput
+    {
+        public static void WriteText(ReplaySummary summary, TextWriter stdout)
+        {
+            var report = summary.Report;
+            var golden = summary.Case;
+            stdout.WriteLine(golden.Name + ": " + summary.Law + " (" + summary.LawFile + ") on " + golden.ProblemKind
+                + ", n = " + Int(golden.Theta0.Length) + ", " + Int(report.Steps) + " steps; tolerance " + report.Tolerance);
+
+            var header = new[] { "column", "max abs dev", "at step", "max rel dev", "at step", "out of tolerance" };
+            var rows = report.Columns.Select(c => new[]
+            {
+                c.Column,
+                Dev(c.MaxAbs),
+                Int(c.MaxAbsStep),
+                Dev(c.MaxRel),
+                Int(c.MaxRelStep),
+                c.Within ? "-" : Int(c.Failures) + " step" + (c.Failures == 1 ? "" : "s") + ", first at step " + Int(c.FirstFailureStep)
+                    + ": expected " + Num(c.FirstFailureExpected) + ", got " + Num(c.FirstFailureActual),
+            }).ToList();
+            var widths = Enumerable.Range(0, header.Length - 1)
+                .Select(i => Math.Max(header[i].Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)))
+                .ToArray();
+            stdout.WriteLine(Row(header, widths));
+            foreach (var row in rows) stdout.WriteLine(Row(row, widths));
+            stdout.WriteLine(Verdict(report));
+        }
+
+        /// <summary>The last line of the text output.</summary>
+        public static string Verdict(ReplayReport report)
+        {
+            int columns = report.Columns.Count;
+            if (report.Within)
+                return "ok: all " + Int(columns) + " columns within tolerance at every one of " + Int(report.Steps) + " steps";
+            var failed = report.Failed;
+            var first = report.FirstFailure!;
+            return "FAIL: " + Int(failed.Count) + " of " + Int(columns) + " columns out of tolerance (" + string.Join(", ", failed.Select(c => c.Column))
+                + "); the first at step " + Int(first.FirstFailureStep) + " in column " + first.Column;
+        }
+
+        private static string Row(IReadOnlyList<string> cells, int[] widths)
+        {
+            var sb = new StringBuilder();
+            for (int i = 0; i < cells.Count; i++)
+            {
+                if (i > 0) sb.Append("  ");
+                sb.Append(i < widths.Length ? cells[i].PadRight(widths[i]) : cells[i]);
+            }
+            return sb.ToString().TrimEnd();
+        }
+
+        private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>A deviation: <c>0</c>, <c>3.47e-16</c>, <c>inf</c>.</summary>
+        internal static string Dev(double v)
+            => v == 0 ? "0" : double.IsPositiveInfinity(v) ? "inf" : double.IsNaN(v) ? "nan" : v.ToString("0.00e+00", CultureInfo.InvariantCulture);
+
+        /// <summary>A value, exactly (round-trip).</summary>
+        internal static string Num(double v) => double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : double.IsNaN(v) ? "nan" : v.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
+
+        private static readonly JsonWriterOptions JsonOptions = new()
+        {
+            Indented = true,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+
+        /// <summary>
+        /// <c>{"case", "law", "lawFile", "problem", "dimension", "steps", "tolerance": {"rel", "abs"},
+        /// "within", "columns": [{"column", "source", "maxAbs", "maxAbsStep", "maxRel", "maxRelStep",
+        /// "failures", "firstFailure": null | {"step", "expected", "actual"}, "within"}]}</c>. Non-finite
+        /// numbers are the strings <c>"Infinity"</c>, <c>"-Infinity"</c>, <c>"NaN"</c>.
+        /// </summary>
+        public static void WriteJson(ReplaySummary summary, TextWriter stdout)
+        {
+            var report = summary.Report;
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            {
+                json.WriteStartObject();
+                json.WriteString("case", summary.Case.Name);
+                json.WriteString("law", summary.Law);
+                json.WriteString("lawFile", summary.LawFile);
+                json.WriteString("problem", summary.Case.ProblemKind);
+                json.WriteNumber("dimension", summary.Case.Theta0.Length);
+                json.WriteNumber("steps", report.Steps);
+                json.WriteStartObject("tolerance");
+                Number(json, "rel", report.Tolerance.Rel);
+                Number(json, "abs", report.Tolerance.Abs);
+                json.WriteEndObject();
+                json.WriteBoolean("within", report.Within);
+                json.WriteStartArray("columns");
+                foreach (var c in report.Columns)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("column", c.Column);
+                    json.WriteString("source", c.Source);
+                    Number(json, "maxAbs", c.MaxAbs);
+                    json.WriteNumber("maxAbsStep", c.MaxAbsStep);
+                    Number(json, "maxRel", c.MaxRel);
+                    json.WriteNumber("maxRelStep", c.MaxRelStep);
+                    json.WriteNumber("failures", c.Failures);
+                    if (c.Within) json.WriteNull("firstFailure");
+                    else
+                    {
+                        json.WriteStartObject("firstFailure");
+                        json.WriteNumber("step", c.FirstFailureStep);
+                        Number(json, "expected", c.FirstFailureExpected);
+                        Number(json, "actual", c.FirstFailureActual);
+                        json.WriteEndObject();
+                    }
+                    json.WriteBoolean("within", c.Within);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+
+        private static void Number(Utf8JsonWriter json, string name, double v)
+        {
+            if (double.IsNaN(v)) json.WriteString(name, "NaN");
+            else if (double.IsPositiveInfinity(v)) json.WriteString(name, "Infinity");
+            else if (double.IsNegativeInfinity(v)) json.WriteString(name, "-Infinity");
+            else json.WriteNumber(name, v);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+
+namespace AE.Generators
+{
+    // Pipeline models: plain records of strings, ints and EquatableArray, so every step compares by
+    // value and the generator's caches hold. No ISymbol, Compilation, SyntaxNode or Location here.
+
+    /// <summary>One .ae additional file: its path and text (or why it could not be read).</summary>
+    internal sealed record AeFileInput(string Path, string Text, string? ReadError)
+    {
+        public static AeFileInput Read(AdditionalText file, CancellationToken cancellationToken)
+        {
+            string path = file.Path ?? "";
+            try
+            {
+                var text = file.GetText(cancellationToken);
+                return text is null
+                    ? new AeFileInput(path, "", "the file could not be read")
+                    : new AeFileInput(path, text.ToString(), null);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return new AeFileInput(path, "", ex.GetType().Name + ": " + ex.Message);
+            }
+        }
+    }
+
+    /// <summary>The build properties the generator reads.</summary>
+    internal sealed record AeOptions(string Namespace);
+
+    /// <summary>What became of one law, cell or variant: its C# source, or why it has none.</summary>
+    internal sealed record AeUnitOutput(string Name, string Kind, string HintName, string? Source, string? NotEmittedReason);
+
+    /// <summary>A generated file, as handed to AddSource.</summary>
+    internal sealed record AeGeneratedSource(string HintName, string Source);
+
+    /// <summary>
+    /// An AE diagnostic ready for Roslyn: severity 0 = warning, 1 = error; lines and columns
+    /// 0-based (Roslyn's convention); span in characters of the file's text as Roslyn read it.
+    /// An empty path means no location.
+    /// </summary>
+    internal sealed record AeDiagnosticInfo(
+        string Id,
+        int Severity,
+        string Message,
+        string Path,
+        int SpanStart,
+        int SpanEnd,
+        int StartLine,
+        int StartColumn,
+        int EndLine,
+        int EndColumn);
+
+    /// <summary>The result of checking every .ae file of the compilation together.</summary>
+    internal sealed record AeCheckModel(EquatableArray<AeUnitOutput> Units, EquatableArray<AeDiagnosticInfo> Diagnostics);
+}

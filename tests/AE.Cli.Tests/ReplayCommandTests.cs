@@ -1,0 +1,243 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary>
+    /// <c>ae replay</c> in-process. The law's compiled assembly is cached per process, so these tests
+    /// compile laws/ae_sgdm.ae once (and the perturbed copy once).
+    /// </summary>
+    public class ReplayCommandTests
+    {
+        public static TheoryData<string> ControllerCases()
+        {
+            var data = new TheoryData<string>();
+            foreach (var name in Repo.ControllerCases()) data.Add(name);
+            return data;
+        }
+
+        [Fact]
+        public void Every_controller_case_is_found()
+        {
+            Assert.Equal(new[] { "linreg_10d", "quadratic_2d", "quadratic_no_resonance", "rosenbrock_2d" }, Repo.ControllerCases());
+        }
+
+        [Theory]
+        [MemberData(nameof(ControllerCases))]
+        public void Ae_sgdm_replays_every_golden_controller_case_within_tolerance(string name)
+        {
+            var r = Cli.Run(Repo.Root, "replay", Repo.Case(name));
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Equal("", r.Stderr);
+            var lines = r.StdoutLines;
+            Assert.StartsWith(name + ": AeSgdm (laws/ae_sgdm.ae) on ", lines[0], StringComparison.Ordinal);
+            Assert.StartsWith("column  ", lines[1], StringComparison.Ordinal);
+            Assert.StartsWith("ok: all ", lines[^1], StringComparison.Ordinal);
+            Assert.All(lines.Skip(2).Take(lines.Count - 3), l => Assert.EndsWith("  -", l, StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void The_variant_without_the_resonance_clamp_replays_the_case_with_the_clamp_out_of_reach()
+        {
+            var r = Cli.Run(Repo.Root, "replay", Repo.Case("quadratic_no_resonance"), "--name", "AeSgdmNoResonance");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.StartsWith("quadratic_no_resonance: AeSgdmNoResonance (laws/ae_sgdm.ae)", r.StdoutLines[0], StringComparison.Ordinal);
+
+            // ...and does not replay the seed's default run, where the clamp fires.
+            r = Cli.Run(Repo.Root, "replay", Repo.Case("quadratic_2d"), "--name", "AeSgdmNoResonance");
+            Assert.Equal(1, r.ExitCode);
+        }
+
+        [Fact]
+        public void The_default_law_is_found_from_outside_the_repository()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "replay", Repo.Case("quadratic_2d"));
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Contains("ae_sgdm.ae) on quadratic", r.StdoutLines[0], StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_perturbed_law_fails_and_names_alpha()
+        {
+            using var dir = new TempDirectory();
+            string law = File.ReadAllText(Repo.SgdmLaw);
+            Assert.Contains("0.8 * max(gtrack", law, StringComparison.Ordinal);
+            dir.Write("perturbed.ae", law.Replace("0.8 * max(gtrack", "0.81 * max(gtrack", StringComparison.Ordinal));
+
+            var r = Cli.Run(dir.Path, "replay", Repo.Case("quadratic_2d"), "--law", "perturbed.ae");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("", r.Stderr);
+            var alpha = r.StdoutLines.Single(l => l.StartsWith("alpha ", StringComparison.Ordinal));
+            Assert.Contains("first at step 21: expected ", alpha, StringComparison.Ordinal); // the latch fires after 20 warm-up steps
+            Assert.StartsWith("FAIL: ", r.StdoutLines[^1], StringComparison.Ordinal);
+            Assert.Contains("alpha", r.StdoutLines[^1], StringComparison.Ordinal);
+            Assert.EndsWith("the first at step 21 in column alpha", r.StdoutLines[^1], StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Json_output_has_every_column_and_the_verdict()
+        {
+            var r = Cli.Run(Repo.Root, "replay", Repo.Case("quadratic_2d"), "--format", "json");
+            Assert.Equal(0, r.ExitCode);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            var root = doc.RootElement;
+            Assert.Equal("quadratic_2d", root.GetProperty("case").GetString());
+            Assert.Equal("AeSgdm", root.GetProperty("law").GetString());
+            Assert.Equal(300, root.GetProperty("steps").GetInt32());
+            Assert.True(root.GetProperty("within").GetBoolean());
+            var columns = root.GetProperty("columns").EnumerateArray().ToList();
+            Assert.Equal(new[] { "loss", "T", "V", "S", "rho", "alpha", "mu", "sigma", "gamma", "gnorm", "theta0", "theta1" },
+                columns.Select(c => c.GetProperty("column").GetString()));
+            Assert.Equal("signal L", columns[0].GetProperty("source").GetString());
+            Assert.All(columns, c => Assert.Equal(JsonValueKind.Null, c.GetProperty("firstFailure").ValueKind));
+        }
+
+        [Fact]
+        public void A_law_lacking_a_param_of_the_config_exits_2_naming_it()
+        {
+            using var dir = new TempDirectory();
+            string law = File.ReadAllText(Repo.SgdmLaw).Replace("tau_T_stall", "tau_stall", StringComparison.Ordinal);
+            dir.Write("renamed.ae", law);
+
+            var r = Cli.Run(dir.Path, "replay", Repo.Case("quadratic_2d"), "--law", "renamed.ae");
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            var line = Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: error: 'config.tau_T_stall' is not a param of AeSgdm; its params: beta_mu, beta_T, ", line, StringComparison.Ordinal);
+            Assert.Contains("tau_stall", line, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_param_out_of_its_range_exits_2()
+        {
+            using var dir = new TempDirectory();
+            var json = JsonNode.Parse(File.ReadAllText(Repo.Case("quadratic_2d")))!;
+            json["config"]!["sigma_min"] = -1;
+            string path = WriteCase(dir, "bad_range", json);
+
+            var r = Cli.Run(dir.Path, "replay", path);
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: AeSgdm rejects its settings: param 'sigma_min' must lie in [0, 1] (given -1)", Assert.Single(r.StderrLines));
+        }
+
+        [Fact]
+        public void Malformed_case_files_exit_2_with_one_line()
+        {
+            using var dir = new TempDirectory();
+            File.Copy(Path.Combine(Repo.Golden, "quadratic_2d.csv"), Path.Combine(dir.Path, "broken.csv"));
+            dir.Write("broken.json", File.ReadAllText(Repo.Case("quadratic_2d")).Replace("\"steps\": 300,", "\"steps\": 300", StringComparison.Ordinal));
+            var json = JsonNode.Parse(File.ReadAllText(Repo.Case("linreg_10d")))!;
+            json["problem"]!.AsObject().Remove("X");
+            WriteCase(dir, "linreg_10d", json, csvFrom: "linreg_10d");
+
+            var broken = Cli.Run(dir.Path, "replay", "broken.json");
+            var noX = Cli.Run(dir.Path, "replay", "linreg_10d.json");
+            var missing = Cli.Run(dir.Path, "replay", "nope.json");
+
+            Assert.Equal(2, broken.ExitCode);
+            Assert.Equal("", broken.Stdout);
+            Assert.StartsWith("ae: error: broken.json: not valid JSON at line ", Assert.Single(broken.StderrLines), StringComparison.Ordinal);
+            Assert.Equal(2, noX.ExitCode);
+            Assert.Equal("ae: error: linreg_10d.json: 'problem.X' is missing", Assert.Single(noX.StderrLines));
+            Assert.Equal(2, missing.ExitCode);
+            Assert.Equal("ae: error: nope.json: file not found", Assert.Single(missing.StderrLines));
+        }
+
+        [Fact]
+        public void A_config_value_of_the_wrong_kind_exits_2()
+        {
+            using var dir = new TempDirectory();
+            var json = JsonNode.Parse(File.ReadAllText(Repo.Case("quadratic_2d")))!;
+            json["config"]!["auto_gamma"] = 1;
+            json["config"]!["beta_T"] = null;
+            string path = WriteCase(dir, "kinds", json);
+
+            var r = Cli.Run(dir.Path, "replay", path);
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: 'config.beta_T' is null (None), which has no meaning for the real param beta_T of AeSgdm; None is allowed for max_dlog_alpha, max_d_mu, max_dlog_sigma, step_norm_max, clip_grad_norm, param_abs_max",
+                Assert.Single(r.StderrLines));
+        }
+
+        [Fact]
+        public void A_column_the_law_does_not_produce_exits_2()
+        {
+            using var dir = new TempDirectory();
+            var json = JsonNode.Parse(File.ReadAllText(Repo.Case("quadratic_2d")))!;
+            json["columns"]!.AsArray().Add("temperature");
+            dir.Write("extra.json", json.ToJsonString());
+            dir.Write("extra.csv", string.Join("\n", File.ReadAllLines(Path.Combine(Repo.Golden, "quadratic_2d.csv")).Select((l, i) => l + (i == 0 ? ",temperature" : ",0"))) + "\n");
+
+            var r = Cli.Run(dir.Path, "replay", "extra.json");
+
+            Assert.Equal(2, r.ExitCode);
+            var line = Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: error: extra.json and AeSgdm do not fit: the column 'temperature' needs the signal 'temperature', which the law does not have; its signals: L, T, V, S, rho, ", line, StringComparison.Ordinal);
+            Assert.Contains(", alpha, ", line, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Bad_laws_and_names_exit_2()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("broken.ae", Sources.SyntaxError("A"));
+            dir.Write("cellonly.ae", "cell C { dim k = 2; state x: real[k] = 0; update { x' = x + 1; } }\n");
+
+            var broken = Cli.Run(dir.Path, "replay", Repo.Case("quadratic_2d"), "--law", "broken.ae");
+            var unknown = Cli.Run(dir.Path, "replay", Repo.Case("quadratic_2d"), "--law", Repo.SgdmLaw, "--name", "Nope");
+            var noLaw = Cli.Run(dir.Path, "replay", Repo.Case("quadratic_2d"), "--law", "cellonly.ae");
+            var missingLaw = Cli.Run(dir.Path, "replay", Repo.Case("quadratic_2d"), "--law", "nope.ae");
+
+            Assert.Equal(2, broken.ExitCode);
+            Assert.Equal(new[] { "broken.ae(1,15): " + Sources.SyntaxErrorMessage, "ae: error: broken.ae has 1 error; replay needs a law that checks cleanly ('ae check broken.ae')" }, broken.StderrLines);
+            Assert.Equal(2, unknown.ExitCode);
+            Assert.EndsWith("valid names: AeSgdm, AeSgdmNoResonance", Assert.Single(unknown.StderrLines), StringComparison.Ordinal);
+            Assert.Equal(2, noLaw.ExitCode);
+            Assert.Equal("ae: error: cellonly.ae has no law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n]) to replay", Assert.Single(noLaw.StderrLines));
+            Assert.Equal(2, missingLaw.ExitCode);
+            Assert.Equal("ae: error: file not found: 'nope.ae'", Assert.Single(missingLaw.StderrLines));
+        }
+
+        [Theory]
+        [InlineData(new string[0], "ae: error: no case file; name a golden case such as '../shared/golden/quadratic_2d.json'. Run 'ae replay --help'")]
+        [InlineData(new[] { "a.json", "b.json" }, "ae: error: too many arguments: 'b.json'; ae replay takes one case file. Run 'ae replay --help'")]
+        [InlineData(new[] { "a.json", "--format", "xml" }, "ae: error: invalid value 'xml' for '--format'; expected text or json. Run 'ae replay --help'")]
+        [InlineData(new[] { "a.json", "--law" }, "ae: error: option '--law' needs a value: a .ae file. Run 'ae replay --help'")]
+        [InlineData(new[] { "a.json", "--seed", "3" }, "ae: error: unknown option '--seed'. Run 'ae replay --help'")]
+        public void Bad_command_lines_exit_2(string[] args, string message)
+        {
+            var r = Cli.Run(Repo.Root, new[] { "replay" }.Concat(args).ToArray());
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(message, Assert.Single(r.StderrLines));
+        }
+
+        [Fact]
+        public void Help_names_the_options_and_exit_codes()
+        {
+            var r = Cli.Run(Repo.Root, "replay", "--help");
+            Assert.Equal(0, r.ExitCode);
+            Assert.StartsWith("Usage: ae replay <case.json> [--law FILE] [--name LAW] [--format text|json]", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("  2  Bad input", r.Stdout, StringComparison.Ordinal);
+            var top = Cli.Run(Repo.Root, "--help");
+            Assert.Contains(top.StdoutLines, l => l.StartsWith("  replay ", StringComparison.Ordinal));
+            Assert.Contains(top.StdoutLines, l => l.StartsWith("  emit ", StringComparison.Ordinal));
+            Assert.Equal(Cli.Run(Repo.Root, "help", "replay").Stdout, r.Stdout);
+        }
+
+        /// <summary>Writes <c>name.json</c> with the csv of <paramref name="csvFrom"/> (default quadratic_2d) beside it.</summary>
+        internal static string WriteCase(TempDirectory dir, string name, JsonNode json, string csvFrom = "quadratic_2d")
+        {
+            string path = dir.Write(name + ".json", json.ToJsonString());
+            File.Copy(Path.Combine(Repo.Golden, csvFrom + ".csv"), Path.Combine(dir.Path, name + ".csv"), overwrite: true);
+            return path;
+        }
+    }
+}

@@ -1,0 +1,234 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace AE.Generators.Tests
+{
+    /// <summary>AE diagnostics as Roslyn reports them: located in the .ae file, configurable, never an exception.</summary>
+    public class DiagnosticTests
+    {
+        private const string Broken = """
+            law Broken "an invalid number on line 3" {
+              input x: real;
+              param p = 3x;
+              coeff k in [0, 1] = 0.5;
+              rule R { k' = k * p + x; }
+            }
+            """;
+
+        private static (int Line, int Column) ZeroBased(string text, string needle)
+        {
+            int offset = text.IndexOf(needle, StringComparison.Ordinal);
+            Assert.True(offset >= 0, needle);
+            int line = text.Take(offset).Count(c => c == '\n');
+            int column = offset - (text.LastIndexOf('\n', offset - 1) + 1);
+            return (line, column);
+        }
+
+        [Fact]
+        public void An_error_is_reported_at_its_line_and_column_in_the_ae_file()
+        {
+            var run = Harness.Run(Harness.File("laws/broken.ae", Broken));
+            run.AssertNoGeneratorFailure();
+            var d = Assert.Single(run.Diagnostics, x => x.Id == "AE0003");
+            var span = d.Location.GetLineSpan();
+            var (line, column) = ZeroBased(Broken, "3x");
+            Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+            Assert.Equal("/ae/laws/broken.ae", span.Path);
+            Assert.Equal(new Microsoft.CodeAnalysis.Text.LinePosition(line, column), span.StartLinePosition);
+            Assert.Equal((2, 12), (line, column));
+            Assert.Equal(LocationKind.ExternalFile, d.Location.Kind);
+            Assert.Equal(Broken.IndexOf("3x", StringComparison.Ordinal), d.Location.SourceSpan.Start);
+            // The form dotnet build prints: path(line,col): error id: message (1-based).
+            Assert.StartsWith("/ae/laws/broken.ae(3,13): error AE0003: Invalid number '3x'", d.ToString(), StringComparison.Ordinal);
+            Assert.Equal("AE", d.Descriptor.Category);
+            Assert.Equal("docs/diagnostics.md#ae0003", d.Descriptor.HelpLinkUri);
+            Assert.True(d.Descriptor.IsEnabledByDefault);
+            // A law with an error generates nothing.
+            Assert.Empty(run.Result.GeneratedSources);
+        }
+
+        [Fact]
+        public void Every_catalogue_id_has_a_descriptor_with_a_help_link()
+        {
+            Assert.NotEmpty(AeDiagnostics.Descriptors);
+            foreach (var (id, d) in AeDiagnostics.Descriptors)
+            {
+                Assert.Matches("^AE00[0-9][0-9]$", id);
+                Assert.Equal(id, d.Id);
+                Assert.Equal("docs/diagnostics.md#" + id.ToLowerInvariant(), d.HelpLinkUri);
+                Assert.Equal("AE", d.Category);
+                Assert.True(d.IsEnabledByDefault);
+                Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()));
+                // Errors cannot be downgraded (the law would silently have no code); warnings can be configured.
+                Assert.Equal(d.DefaultSeverity == DiagnosticSeverity.Error, d.CustomTags.Contains(WellKnownDiagnosticTags.NotConfigurable));
+            }
+            Assert.Equal(DiagnosticSeverity.Warning, AeDiagnostics.Descriptors["AE0080"].DefaultSeverity);
+            Assert.Equal(DiagnosticSeverity.Error, AeDiagnostics.Descriptors["AE0099"].DefaultSeverity);
+        }
+
+        [Fact]
+        public void A_bom_does_not_shift_the_reported_position()
+        {
+            var run = Harness.Run(Harness.File("bom.ae", "\uFEFF" + Broken));
+            var d = Assert.Single(run.Diagnostics, x => x.Id == "AE0003");
+            Assert.Equal(new Microsoft.CodeAnalysis.Text.LinePosition(2, 12), d.Location.GetLineSpan().StartLinePosition);
+            Assert.Equal(1 + Broken.IndexOf("3x", StringComparison.Ordinal), d.Location.SourceSpan.Start);
+        }
+
+        private const string Unused = """
+            law Unused {
+              input x: real;
+              param spare = 1;
+              coeff k in [0, 1] = 0.5;
+              rule R { k' = k * 0.5 + 0.1 * x; }
+            }
+            """;
+
+        private static Run WithSeverity(string id, ReportDiagnostic severity) => Harness.Run(
+            new[] { Harness.File("unused.ae", Unused), Harness.File("broken.ae", Broken) },
+            compilation: Harness.Compilation().WithOptions(Harness.Compilation().Options.WithSpecificDiagnosticOptions(
+                new Dictionary<string, ReportDiagnostic> { [id] = severity, ["AE0003"] = ReportDiagnostic.Suppress })));
+
+        [Fact]
+        public void Warnings_follow_the_configured_severity_errors_do_not()
+        {
+            // What <NoWarn>, <WarningsAsErrors> and dotnet_diagnostic.ID.severity in a global config set.
+            var plain = Harness.Run(Harness.File("unused.ae", Unused));
+            Assert.Equal(DiagnosticSeverity.Warning, Assert.Single(plain.Diagnostics, d => d.Id == "AE0050").Severity);
+
+            var suppressed = WithSeverity("AE0050", ReportDiagnostic.Suppress);
+            Assert.DoesNotContain(suppressed.Diagnostics, d => d.Id == "AE0050");
+            var raised = WithSeverity("AE0050", ReportDiagnostic.Error);
+            Assert.Equal(DiagnosticSeverity.Error, Assert.Single(raised.Diagnostics, d => d.Id == "AE0050").Severity);
+
+            // The error stays an error although the options try to suppress it.
+            Assert.Equal(DiagnosticSeverity.Error, Assert.Single(raised.Diagnostics, d => d.Id == "AE0003").Severity);
+        }
+
+        public static TheoryData<string, string> Hostile() => new()
+        {
+            { "empty", "" },
+            { "bom only", "\uFEFF" },
+            { "whitespace", " \r\n\t\n" },
+            { "garbage", "\u0000\u0001}}}{{{ law law ; ;; '' \"unterminated /* ✓ 😀 \uD800 \\" },
+            { "half a law", "law Half \"t\" { dim n; input g: real[n]; rule R { x = " },
+            { "deep brackets", new string('(', 5000) + new string(')', 5000) },
+            { "only a variant of nothing", "law V = Nothing without A, B;" },
+            { "a group using itself", "group G { use G; }" },
+        };
+
+        [Theory]
+        [MemberData(nameof(Hostile))]
+        public void Hostile_input_never_throws(string name, string text)
+        {
+            var run = Harness.Run(Harness.File(name.Replace(' ', '_') + ".ae", text));
+            run.AssertNoGeneratorFailure();
+            if (text.Trim('\uFEFF', ' ', '\r', '\n', '\t').Length == 0)
+            {
+                Assert.Empty(run.Diagnostics);
+                Assert.Empty(run.Result.GeneratedSources);
+            }
+            Assert.All(run.Diagnostics, d => Assert.StartsWith("AE", d.Id, StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void A_huge_file_never_throws_and_is_checked_in_time()
+        {
+            // 400 renamed copies of the shipped law (about 3 MB), plus a tail of garbage.
+            string law = RepoPaths.Shipped("laws", "ae_sgdm.ae").GetText().ToString();
+            var sb = new StringBuilder();
+            for (int i = 0; i < 400; i++)
+                sb.Append(law.Replace("AeSgdmNoResonance", "AeSgdmNoResonance" + i, StringComparison.Ordinal)
+                             .Replace("law AeSgdm ", "law AeSgdm" + i + " ", StringComparison.Ordinal)
+                             .Replace("= AeSgdm without", "= AeSgdm" + i + " without", StringComparison.Ordinal));
+            sb.Append("\n}}} law ( ;");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var run = Harness.Run(Harness.File("huge.ae", sb.ToString()));
+            watch.Stop();
+            run.AssertNoGeneratorFailure();
+            Assert.Contains(run.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "took " + watch.Elapsed);
+        }
+
+        [Fact]
+        public void An_unreadable_file_is_an_internal_error_naming_it_not_a_generator_crash()
+        {
+            var driver = Harness.Driver(new AdditionalText[] { new ThrowingAdditionalText("/ae/unreadable.ae"), Harness.File("b.ae", Unused) });
+            driver = driver.RunGeneratorsAndUpdateCompilation(Harness.Compilation(), out _, out var diagnostics);
+            var result = driver.GetRunResult().Results.Single();
+            Assert.Null(result.Exception);
+            Assert.DoesNotContain(diagnostics, d => d.Id is "CS8784" or "CS8785");
+            var d = Assert.Single(diagnostics, x => x.Id == "AE0099");
+            Assert.Contains("'/ae/unreadable.ae'", d.GetMessage(), StringComparison.Ordinal);
+            Assert.Contains("disk on fire", d.GetMessage(), StringComparison.Ordinal);
+            Assert.Equal("/ae/unreadable.ae", d.Location.GetLineSpan().Path);
+            // The other file is still checked and emitted.
+            Assert.Contains(result.GeneratedSources, s => s.HintName == "Unused.g.cs");
+        }
+
+        [Fact]
+        public void Other_additional_files_are_ignored()
+        {
+            var run = Harness.Run(Harness.File("notes.txt", "law X { this is not AE }"), Harness.File("data.aex", "garbage {"));
+            run.AssertNoGeneratorFailure();
+            Assert.Empty(run.Diagnostics);
+            Assert.Empty(run.Result.GeneratedSources);
+            Assert.True(!run.Result.TrackedSteps.TryGetValue(AeTrackingNames.Files, out var files) || files.All(s => s.Outputs.IsEmpty));
+        }
+
+        [Fact]
+        public void The_same_file_listed_twice_is_checked_once()
+        {
+            var run = Harness.Run(Harness.File("unused.ae", Unused), Harness.File("unused.ae", Unused));
+            run.AssertNoGeneratorFailure();
+            Assert.DoesNotContain(run.Diagnostics, d => d.Id == "AE0011");
+            Assert.Equal(new[] { "Unused.g.cs" }, run.HintNames);
+        }
+
+        [Fact]
+        public void Laws_whose_names_differ_only_in_case_get_distinct_hint_names()
+        {
+            var run = Harness.Run(Harness.File("a.ae", Unused.Replace("param spare = 1;", "", StringComparison.Ordinal)),
+                                  Harness.File("b.ae", Unused.Replace("law Unused", "law unused", StringComparison.Ordinal).Replace("param spare = 1;", "", StringComparison.Ordinal)));
+            run.AssertNoGeneratorFailure();
+            Assert.Equal(new[] { "Unused.g.cs", "unused_2.g.cs" }, run.HintNames.OrderBy(h => h, StringComparer.Ordinal));
+            var problems = Harness.CompileProblems(run.Output);
+            Assert.True(problems.Count == 0, Harness.Format(problems));
+        }
+
+        [Theory]
+        [InlineData(null, null, "AE.Generated")]
+        [InlineData(null, "Consumer", "Consumer")]
+        [InlineData("My.Laws", "Consumer", "My.Laws")]
+        [InlineData("", "Root.Ns", "Root.Ns")]
+        [InlineData("my-app.1st.class", null, "my_app._1st.@class")]
+        public void The_namespace_comes_from_AeNamespace_then_RootNamespace(string? aeNamespace, string? rootNamespace, string expected)
+        {
+            var options = new Dictionary<string, string>();
+            if (aeNamespace is not null) options["build_property.AeNamespace"] = aeNamespace;
+            if (rootNamespace is not null) options["build_property.RootNamespace"] = rootNamespace;
+            var run = Harness.Run(new[] { Harness.File("unused.ae", Unused.Replace("param spare = 1;", "", StringComparison.Ordinal)) }, options);
+            run.AssertNoGeneratorFailure();
+            Assert.Contains("\nnamespace " + expected + "\n", run.Source("Unused.g.cs"), StringComparison.Ordinal);
+            var problems = Harness.CompileProblems(run.Output);
+            Assert.True(problems.Count == 0, Harness.Format(problems));
+        }
+
+        [Fact]
+        public void The_generator_assembly_carries_the_language_and_depends_on_nothing_else()
+        {
+            var asm = typeof(AeGenerator).Assembly;
+            Assert.NotNull(asm.GetType("AE.Dsl.AeCompiler"));
+            var references = asm.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+            Assert.DoesNotContain("AE.Dsl", references);
+            Assert.All(references, name => Assert.True(
+                name is "netstandard" or "mscorlib" || name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) || name.StartsWith("System.", StringComparison.Ordinal),
+                "the analyzer references " + name));
+        }
+    }
+}
