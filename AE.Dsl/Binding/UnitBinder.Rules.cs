@@ -154,9 +154,9 @@ namespace AE.Dsl.Binding
                 Smooth = smooth,
                 SmoothWhat = r.IsSmooth ? (r.IsUpdate ? "the update rule" : "rule " + id) : (_unit.Kind == UnitKind.Law ? "law " : "cell ") + _unit.Name.Text,
             };
-            int errorsBefore = rs.Bag.Items.Count(d => d.Severity == Severity.Error);
+            int errorsBefore = rs.Bag.ErrorCount;
             var body = BindStatements(r.Body, ctx);
-            if (rs.Bag.Items.Count(d => d.Severity == Severity.Error) > errorsBefore) _rulesWithErrors.Add(id);
+            if (rs.Bag.ErrorCount > errorsBefore) _rulesWithErrors.Add(id);
             bool ablatable = !r.IsUpdate && !r.IsFixed;
             _rules.Add(new IrRule(id, r.Title, ablatable, r.IsUpdate, smooth, rs.Group, EqArray.From(body), new IrOrigin(rs.Bag.File.Path, r.Id.Span)));
         }

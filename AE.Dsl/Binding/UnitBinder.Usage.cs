@@ -10,7 +10,7 @@ namespace AE.Dsl.Binding
         private void ReportUnused()
         {
             // On a file with syntax errors, parts of rules are missing: 'unused' and 'no effect' would be noise.
-            if (_bag.Items.Any(d => d.Id is "AE0004" or "AE0005")) return;
+            if (_bag.HasSyntaxErrors) return;
             foreach (var sym in _declOrder)
             {
                 if (sym.Used) continue;

@@ -16,6 +16,8 @@ namespace AE.Dsl.Diagnostics
         public IReadOnlyList<Diagnostic> Items => _items;
         public bool HasErrors => ErrorCount > 0;
         public int ErrorCount { get; private set; }
+        /// <summary>Whether the lexer or parser reported anything (parts of the file may be missing).</summary>
+        public bool HasSyntaxErrors { get; private set; }
 
         public void Report(DiagnosticDescriptor descriptor, TextSpan span, params object[] args)
         {
@@ -23,6 +25,7 @@ namespace AE.Dsl.Diagnostics
             if (!_seen.Add((descriptor.Id, span.Start, span.End))) return;
             _items.Add(Diagnostic.Create(descriptor, File, span, args));
             if (descriptor.DefaultSeverity == Severity.Error) ErrorCount++;
+            if (string.CompareOrdinal(descriptor.Id, "AE0010") < 0) HasSyntaxErrors = true;
         }
 
         private TextSpan Clamp(TextSpan span)
