@@ -46,68 +46,23 @@ namespace AE.Cli
             return report.Errors > 0 ? ExitCodes.Errors : ExitCodes.Success;
         }
 
+        private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal) { ["--format"] = "text or json" };
+        private static readonly string[] Flags = { "--warnaserror" };
+
         /// <summary>Parses check's arguments; throws <see cref="CliException"/> naming the problem.</summary>
         public static CheckOptions Parse(IReadOnlyList<string> args)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-
-            var inputs = new List<string>();
-            bool warningsAsErrors = false;
-            var format = OutputFormat.Text;
-            bool onlyInputs = false;
-
-            for (int i = 0; i < args.Count; i++)
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty file name");
+            bool warningsAsErrors = parsed.Has("--warnaserror");
+            if (parsed.ShowHelp) return new CheckOptions(parsed.Positionals, warningsAsErrors, OutputFormat.Text, ShowHelp: true);
+            var format = parsed.Value("--format") switch
             {
-                string arg = args[i];
-                if (onlyInputs || arg == "-" || !arg.StartsWith("-", StringComparison.Ordinal))
-                {
-                    if (arg.Length == 0) throw CliException.BadUsage("empty file name", Name);
-                    inputs.Add(arg);
-                    continue;
-                }
-
-                string option = arg;
-                string? value = null;
-                int equals = arg.IndexOf('=', StringComparison.Ordinal);
-                if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-                {
-                    option = arg.Substring(0, equals);
-                    value = arg.Substring(equals + 1);
-                }
-
-                switch (option)
-                {
-                    case "--":
-                        onlyInputs = true;
-                        break;
-                    case "-h":
-                    case "--help":
-                    case "-?":
-                        return new CheckOptions(inputs, warningsAsErrors, format, ShowHelp: true);
-                    case "--warnaserror":
-                        if (value is not null) throw CliException.BadUsage("option '--warnaserror' takes no value", Name);
-                        warningsAsErrors = true;
-                        break;
-                    case "--format":
-                        if (value is null)
-                        {
-                            if (i + 1 >= args.Count) throw CliException.BadUsage("option '--format' needs a value: text or json", Name);
-                            value = args[++i];
-                        }
-                        format = value switch
-                        {
-                            "text" => OutputFormat.Text,
-                            "json" => OutputFormat.Json,
-                            _ => throw CliException.BadUsage("invalid value '" + value + "' for '--format'; expected text or json", Name),
-                        };
-                        break;
-                    default:
-                        throw CliException.BadUsage("unknown option '" + option + "'", Name);
-                }
-            }
-
-            if (inputs.Count == 0) throw CliException.BadUsage("no input files; name .ae files or globs such as '**/*.ae'", Name);
-            return new CheckOptions(inputs, warningsAsErrors, format, ShowHelp: false);
+                null or "text" => OutputFormat.Text,
+                "json" => OutputFormat.Json,
+                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
+            };
+            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no input files; name .ae files or globs such as '**/*.ae'", Name);
+            return new CheckOptions(parsed.Positionals, warningsAsErrors, format, ShowHelp: false);
         }
 
         private static SourceFile Read(InputFile file)

@@ -5,13 +5,14 @@ namespace AE.Cli
 {
     /// <summary>
     /// A command's arguments split into positionals and options: <c>--name value</c> or
-    /// <c>--name=value</c> for options that take a value, <c>-h</c>/<c>--help</c>/<c>-?</c> for help,
+    /// <c>--name=value</c> for options that take a value, bare flags, <c>-h</c>/<c>--help</c>/<c>-?</c> for help,
     /// <c>--</c> to end the options. Unknown or repeated options and a missing value are
     /// <see cref="CliException"/>s pointing at the command's help.
     /// </summary>
     internal sealed class ParsedArguments
     {
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
         private ParsedArguments() { }
 
@@ -22,8 +23,14 @@ namespace AE.Cli
         /// <summary>The value given for <paramref name="option"/> (e.g. <c>--law</c>), or null.</summary>
         public string? Value(string option) => _values.TryGetValue(option, out var v) ? v : null;
 
+        /// <summary>Whether the flag <paramref name="option"/> (e.g. <c>--warnaserror</c>) was given.</summary>
+        public bool Has(string option) => _flags.Contains(option);
+
         /// <param name="valueOptions">options that take a value, with a word for the message when it is missing</param>
-        public static ParsedArguments Parse(IReadOnlyList<string> args, string command, IReadOnlyDictionary<string, string> valueOptions)
+        /// <param name="flags">options that take no value</param>
+        /// <param name="emptyPositional">what an empty positional argument is called in the message</param>
+        public static ParsedArguments Parse(IReadOnlyList<string> args, string command, IReadOnlyDictionary<string, string> valueOptions,
+            IReadOnlyCollection<string>? flags = null, string emptyPositional = "empty argument")
         {
             if (args is null) throw new ArgumentNullException(nameof(args));
             var result = new ParsedArguments();
@@ -33,7 +40,7 @@ namespace AE.Cli
                 string arg = args[i];
                 if (onlyPositionals || arg == "-" || !arg.StartsWith("-", StringComparison.Ordinal))
                 {
-                    if (arg.Length == 0) throw CliException.BadUsage("empty argument", command);
+                    if (arg.Length == 0) throw CliException.BadUsage(emptyPositional, command);
                     result.Positionals.Add(arg);
                     continue;
                 }
@@ -59,6 +66,12 @@ namespace AE.Cli
                         return result;
                 }
 
+                if (flags != null && System.Linq.Enumerable.Contains(flags, option))
+                {
+                    if (value is not null) throw CliException.BadUsage("option '" + option + "' takes no value", command);
+                    result._flags.Add(option);
+                    continue;
+                }
                 if (!valueOptions.TryGetValue(option, out var what)) throw CliException.BadUsage("unknown option '" + option + "'", command);
                 if (value is null)
                 {

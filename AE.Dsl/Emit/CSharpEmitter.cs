@@ -81,7 +81,7 @@ namespace AE.Dsl.Emit
             {
                 if (e is IrCall c && c.Function is "softmax" or "concat")
                     throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the C# backend yet");
-                foreach (var child in StepPlan.Children(e)) CheckExpr(child);
+                foreach (var child in IrFacts.Children(e)) CheckExpr(child);
             }
         }
 

@@ -244,7 +244,7 @@ namespace AE.Dsl.Emit
             return result;
         }
 
-        public static bool IsPure(IrExpr e) => e is not (IrFilter or IrNoise) && Children(e).All(IsPure);
+        public static bool IsPure(IrExpr e) => IrFacts.IsPure(e);
 
         /// <summary>The prefix of a reduction's path whose conditions can be computed in a pass placed before item <paramref name="at"/>.</summary>
         public List<(IrExpr Condition, bool Holds)> UsablePath(Reduction r, int at, HashSet<Reduction> computedBefore)
@@ -265,16 +265,7 @@ namespace AE.Dsl.Emit
 
         public static bool IsReduction(IrCall c) => c.Type.IsScalar && c.Args.Count > 0 && !c.Args[0].Type.IsScalar;
 
-        public static IEnumerable<IrExpr> Children(IrExpr e) => e switch
-        {
-            IrUnary u => new[] { u.Operand },
-            IrBinary b => new[] { b.Left, b.Right },
-            IrSelect s => new[] { s.Condition, s.WhenTrue, s.WhenFalse },
-            IrCall c => c.Args,
-            IrFilter f => f.Args,
-            IrNetApply n => new[] { n.Input },
-            _ => Array.Empty<IrExpr>(),
-        };
+        public static IEnumerable<IrExpr> Children(IrExpr e) => IrFacts.Children(e);
 
         // ------------------------------------------------------------ dependencies
 

@@ -95,7 +95,7 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.States.Where(s => s.Type.IsScalar)) _w.Line($"{ScalarType(s.Type)} {Next(s.Name)} = {Id(s.Name)};");
             foreach (var a in _unit.Accs.Where(a => a.Type.IsScalar)) _w.Line($"double {Id(a.Name)} = {Render(a.Neutral, new RenderCtx())};");
             foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar))
-                _w.Line($"{ScalarType(s.Type)} {Id(s.Name)} = {(s.Neutral != null && IsConstant(s.Neutral) ? Render(s.Neutral, new RenderCtx()) : Default(s.Type))};");
+                _w.Line($"{ScalarType(s.Type)} {Id(s.Name)} = {(s.Neutral != null && IrFacts.IsConstant(s.Neutral) ? Render(s.Neutral, new RenderCtx()) : Default(s.Type))};");
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) _w.Line($"{ScalarType(l.Type)} {Id(l.Name)} = {Default(l.Type)};");
             foreach (var c in _plan.CondVars) _w.Line($"bool {c} = false;");
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))

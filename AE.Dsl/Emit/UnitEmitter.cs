@@ -284,7 +284,7 @@ namespace AE.Dsl.Emit
                 foreach (var s in _unit.Signals)
                 {
                     if (!s.Type.IsScalar) _w.Line($"{SignalBuffer(s.Name)} = new double[{Length(s.Type)}];");
-                    else if (s.Neutral != null && IsConstant(s.Neutral)) _w.Line($"{Id(s.Name)} = {ConstText(s.Neutral, s.Type)};");
+                    else if (s.Neutral != null && IrFacts.IsConstant(s.Neutral)) _w.Line($"{Id(s.Name)} = {ConstText(s.Neutral, s.Type)};");
                 }
                 _w.Line("__rng = new global::AE.Runtime.GaussianSource(seed);");
             }
@@ -313,15 +313,9 @@ namespace AE.Dsl.Emit
         private static IEnumerable<string> ParamRefs(IrExpr e)
         {
             if (e is IrRef r && r.Kind == SymbolKind.Param) yield return r.Name;
-            foreach (var c in StepPlan.Children(e)) foreach (var n in ParamRefs(c)) yield return n;
+            foreach (var c in IrFacts.Children(e)) foreach (var n in ParamRefs(c)) yield return n;
         }
 
-        private static bool IsConstant(IrExpr e) => e switch
-        {
-            IrConst => true,
-            IrRef r => r.Kind is SymbolKind.Param or SymbolKind.Dim,
-            _ => StepPlan.Children(e).All(IsConstant) && e is IrUnary or IrBinary or IrSelect or IrCall,
-        };
 
         /// <summary>A constant expression in the constructor, where params are the locals being resolved.</summary>
         private string ConstText(IrExpr e, IrType target)

@@ -104,7 +104,7 @@ namespace AE.Dsl.Eval
             foreach (var s in _unit.States) _next[s.Name] = (double[])_values[s.Name].Clone();
             foreach (var a in _unit.Accs) _values[a.Name] = Broadcast(Eval(a.Neutral), Length(a.Type));
             foreach (var l in _unit.Locals) _values.Remove(l.Name);
-            foreach (var s in _unit.Signals) if (s.Neutral != null && IsConstant(s.Neutral)) _values[s.Name] = Broadcast(Eval(s.Neutral), Length(s.Type));
+            foreach (var s in _unit.Signals) if (s.Neutral != null && IrFacts.IsConstant(s.Neutral)) _values[s.Name] = Broadcast(Eval(s.Neutral), Length(s.Type));
 
             foreach (var rule in _unit.Rules)
             {
@@ -183,16 +183,6 @@ namespace AE.Dsl.Eval
             return r;
         }
 
-        private static bool IsConstant(IrExpr e) => e switch
-        {
-            IrConst => true,
-            IrRef r => r.Kind is SymbolKind.Param or SymbolKind.Dim,
-            IrUnary u => IsConstant(u.Operand),
-            IrBinary b => IsConstant(b.Left) && IsConstant(b.Right),
-            IrSelect s => IsConstant(s.Condition) && IsConstant(s.WhenTrue) && IsConstant(s.WhenFalse),
-            IrCall c => c.Args.All(IsConstant),
-            _ => false,
-        };
 
         private double[] Eval(IrExpr e)
         {

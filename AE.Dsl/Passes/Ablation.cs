@@ -64,7 +64,7 @@ namespace AE.Dsl.Passes
         private static void CollectSlots(IrExpr e, HashSet<string> slots)
         {
             if (e is IrFilter f) slots.Add(f.Slot);
-            foreach (var c in Emit.StepPlan.Children(e)) CollectSlots(c, slots);
+            foreach (var c in IrFacts.Children(e)) CollectSlots(c, slots);
         }
 
         private static IEnumerable<IrDefine> Definitions(IEnumerable<IrStmt> body)

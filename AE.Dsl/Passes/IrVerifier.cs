@@ -24,7 +24,7 @@ namespace AE.Dsl.Passes
             var slots = new HashSet<string>(unit.Filters.Select(f => f.Name), StringComparer.Ordinal);
             var nets = new HashSet<string>(unit.Nets.Select(n => n.Name), StringComparer.Ordinal);
             // A signal with a constant neutral (or never defined) is readable from the start.
-            var defined = new HashSet<string>(unit.Signals.Where(s => s.Neutral != null && IsConstant(s.Neutral)).Select(s => s.Name), StringComparer.Ordinal);
+            var defined = new HashSet<string>(unit.Signals.Where(s => s.Neutral != null && IrFacts.IsConstant(s.Neutral)).Select(s => s.Name), StringComparer.Ordinal);
             var definedOnce = new HashSet<string>(StringComparer.Ordinal);
 
             foreach (var rule in unit.Rules)
@@ -88,15 +88,5 @@ namespace AE.Dsl.Passes
             }
         }
 
-        private static bool IsConstant(IrExpr e) => e switch
-        {
-            IrConst => true,
-            IrRef r => r.Kind is SymbolKind.Param or SymbolKind.Dim,
-            IrUnary u => IsConstant(u.Operand),
-            IrBinary b => IsConstant(b.Left) && IsConstant(b.Right),
-            IrSelect s => IsConstant(s.Condition) && IsConstant(s.WhenTrue) && IsConstant(s.WhenFalse),
-            IrCall c => c.Args.All(IsConstant),
-            _ => false,
-        };
     }
 }

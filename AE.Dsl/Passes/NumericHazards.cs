@@ -109,11 +109,8 @@ namespace AE.Dsl.Passes
         }
 
         /// <summary>Named values and pure scalar calls (a reduction such as norm(v)) can be narrowed by a condition.</summary>
-        private static bool IsRefinable(IrExpr e) => e.Type.IsScalar && (e is IrRef || (e is IrCall c && Pure(c)));
+        private static bool IsRefinable(IrExpr e) => e.Type.IsScalar && (e is IrRef || (e is IrCall c && IrFacts.IsPure(c)));
 
-        private static bool Pure(IrExpr e) => e is not (IrFilter or IrNoise) && StepChildren(e).All(Pure);
-
-        private static IEnumerable<IrExpr> StepChildren(IrExpr e) => Emit.StepPlan.Children(e);
 
         /// <summary>The environment key of a value: its name (primed for next values), or the printed form of a pure call.</summary>
         public static string Key(IrExpr e) => e is IrRef r ? Key(r) : "(" + IrPrinter.Expr(e) + ")";

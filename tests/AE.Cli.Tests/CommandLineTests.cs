@@ -88,7 +88,7 @@ namespace AE.Cli.Tests
         [InlineData("ae: error: no input files; name .ae files or globs such as '**/*.ae'. Run 'ae check --help'", "check", "--warnaserror")]
         [InlineData("ae: error: option '--format' needs a value: text or json. Run 'ae check --help'", "check", "a.ae", "--format")]
         [InlineData("ae: error: invalid value 'xml' for '--format'; expected text or json. Run 'ae check --help'", "check", "a.ae", "--format", "xml")]
-        [InlineData("ae: error: invalid value '' for '--format'; expected text or json. Run 'ae check --help'", "check", "a.ae", "--format=")]
+        [InlineData("ae: error: option '--format' needs a value: text or json. Run 'ae check --help'", "check", "a.ae", "--format=")]
         [InlineData("ae: error: option '--warnaserror' takes no value. Run 'ae check --help'", "check", "a.ae", "--warnaserror=true")]
         public void Bad_check_command_lines_exit_2_with_one_line(string expected, params string[] args)
         {
