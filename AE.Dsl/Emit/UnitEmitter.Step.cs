@@ -124,13 +124,6 @@ namespace AE.Dsl.Emit
 
         // ------------------------------------------------------------ scalar statements
 
-        private void Line(IrStmt s)
-        {
-            // The equation as the checker understood it, then a #line into the .ae file.
-            _w.Line("// " + CSharp.Comment(StatementText(s)));
-            if (_options.Sources.TryGetValue(_unit.Origin.Path, out _)) { }
-        }
-
         private static string StatementText(IrStmt s) => s switch
         {
             IrDefine d => d.Name + " = " + IrPrinter.Expr(d.Value),
@@ -386,7 +379,6 @@ namespace AE.Dsl.Emit
 
         private string CurrentElement(string state, string t)
         {
-            var s = _unit.States.First(x => x.Name == state);
             var text = _hostStates.Contains(state) ? $"{Id(state)}[__i]" : $"{StateLocal(state)}[__i]";
             return t == "float" ? $"(double){text}" : text;
         }
