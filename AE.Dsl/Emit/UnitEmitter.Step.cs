@@ -488,7 +488,7 @@ namespace AE.Dsl.Emit
         {
             if (ctx.Constructor)
             {
-                if (r.Kind == SymbolKind.Param) return Local(_unit.Params.First(p => p.Name == r.Name));
+                if (r.Kind == SymbolKind.Param) return Local(_unit.Params.First(p => p.Name == r.Name)) + (r.Type.IsScalar ? "" : "[__i]");
                 if (r.Kind == SymbolKind.Dim) return Id(r.Name);
                 throw new InvalidOperationException("non-constant read in a constant");
             }

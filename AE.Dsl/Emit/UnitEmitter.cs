@@ -259,12 +259,13 @@ namespace AE.Dsl.Emit
                     {
                         var len = Length(p.Type);
                         _w.Line($"var {Local(p)} = new double[{len}];");
-                        using (_w.Block($"if (options.{name} is double[] __given)"))
+                        var given = "__given_" + StepPlan.Sanitize(p.Name);
+                        using (_w.Block($"if (options.{name} is double[] {given})"))
                         {
-                            _w.Line($"if (__given.Length != {len}) throw new global::System.ArgumentException($\"param '{p.Name}' needs {{{len}}} values, not {{__given.Length}}\", \"{p.Name}\");");
-                            _w.Line($"global::System.Array.Copy(__given, {Local(p)}, {len});");
+                            _w.Line($"if ({given}.Length != {len}) throw new global::System.ArgumentException($\"param '{p.Name}' needs {{{len}}} values, not {{{given}.Length}}\", \"{p.Name}\");");
+                            _w.Line($"global::System.Array.Copy({given}, {Local(p)}, {len});");
                         }
-                        _w.Line($"else global::System.Array.Fill({Local(p)}, {ConstText(p.Default, IrType.Real)});");
+                        using (_w.Block("else")) EmitVectorConstant(Local(p), p.Default, len);
                         _w.Line($"{ParamArray(p.Name)} = {Local(p)};");
                     }
                 }
@@ -278,7 +279,7 @@ namespace AE.Dsl.Emit
                     else if (!_hostStates.Contains(s.Name))
                     {
                         _w.Line($"{StateArray(s.Name, "double")} = new double[{Length(s.Type)}];");
-                        if (s.Init != null) _w.Line($"global::System.Array.Fill({StateArray(s.Name, "double")}, {ConstText(s.Init, IrType.Real)});");
+                        if (s.Init != null) EmitVectorConstant(StateArray(s.Name, "double"), s.Init, Length(s.Type));
                     }
                 }
                 foreach (var s in _unit.Signals)
@@ -289,6 +290,22 @@ namespace AE.Dsl.Emit
                 _w.Line("__rng = new global::AE.Runtime.GaussianSource(seed);");
             }
             _w.Line();
+        }
+
+        /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>
+        private void EmitVectorConstant(string target, IrExpr e, string len)
+        {
+            if (e.Type.IsScalar) { _w.Line($"global::System.Array.Fill({target}, {ConstText(e, IrType.Real)});"); return; }
+            if (e is IrRef { Kind: SymbolKind.Param } r) { _w.Line($"global::System.Array.Copy({Local(_unit.Params.First(p => p.Name == r.Name))}, {target}, {len});"); return; }
+            if (e is IrCall { Function: "concat" } c && c.Args.All(a => a.Type.IsScalar))
+            {
+                for (int i = 0; i < c.Args.Count; i++) _w.Line($"{target}[{i}] = {ConstText(c.Args[i], IrType.Real)};");
+                return;
+            }
+            // Elementwise over params and literals: one loop.
+            var ctx = new RenderCtx { Constructor = true, Element = true };
+            var text = Render(e, ctx);
+            _w.Line($"for (int __i = 0; __i < {len}; __i++) {target}[__i] = {text};");
         }
 
         private static string Local(IrParam p) => "__v_" + StepPlan.Sanitize(p.Name);

@@ -279,6 +279,8 @@ namespace AE.Dsl.Eval
                     foreach (var x in args[0]) s += Math.Exp(x - m);
                     return new[] { m + Math.Log(s) };
                 }
+                case "max" when args.Length == 1: { double m = double.NegativeInfinity; foreach (var x in args[0]) m = Math.Max(m, x); return new[] { m }; }
+                case "min" when args.Length == 1: { double m = double.PositiveInfinity; foreach (var x in args[0]) m = Math.Min(m, x); return new[] { m }; }
                 case "softmax":
                 {
                     double m = double.NegativeInfinity;

@@ -35,6 +35,21 @@ namespace AE.Runtime.Problems
 
         public int Rows => _y.Length;
 
+        /// <summary>X[row, j].</summary>
+        public double X(int row, int j)
+        {
+            if ((uint)row >= (uint)_y.Length) throw new ArgumentOutOfRangeException(nameof(row), row, "the problem has " + _y.Length + " rows");
+            if ((uint)j >= (uint)_n) throw new ArgumentOutOfRangeException(nameof(j), j, "the problem has " + _n + " features");
+            return _x[row * _n + j];
+        }
+
+        /// <summary>Y[row].</summary>
+        public double Y(int row)
+        {
+            if ((uint)row >= (uint)_y.Length) throw new ArgumentOutOfRangeException(nameof(row), row, "the problem has " + _y.Length + " rows");
+            return _y[row];
+        }
+
         public double Evaluate(ReadOnlySpan<double> theta, Span<double> grad)
         {
             ProblemChecks.Lengths(_n, theta, grad);
