@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using AE.Dsl.IR;
 
 namespace AE.Dsl.Passes
@@ -47,13 +48,46 @@ namespace AE.Dsl.Passes
 
         public static Interval operator *(Interval a, Interval b)
         {
-            double p1 = Mul(a.Lo, b.Lo), p2 = Mul(a.Lo, b.Hi), p3 = Mul(a.Hi, b.Lo), p4 = Mul(a.Hi, b.Hi);
-            double lo = Math.Min(Math.Min(p1, p2), Math.Min(p3, p4));
-            double hi = Math.Max(Math.Max(p1, p2), Math.Max(p3, p4));
-            bool strictlyPositive = (a.IsPositive && b.IsPositive) || (a.IsNegative && b.IsNegative);
-            bool strictlyNegative = (a.IsPositive && b.IsNegative) || (a.IsNegative && b.IsPositive);
-            return new Interval(lo, hi, strictlyPositive && lo == 0, strictlyNegative && hi == 0);
+            // Each corner product is open when either endpoint is open, except a closed 0 (0 times anything is 0).
+            var corners = new[]
+            {
+                Corner(a.Lo, a.LoOpen, b.Lo, b.LoOpen), Corner(a.Lo, a.LoOpen, b.Hi, b.HiOpen),
+                Corner(a.Hi, a.HiOpen, b.Lo, b.LoOpen), Corner(a.Hi, a.HiOpen, b.Hi, b.HiOpen),
+            };
+            double lo = corners.Min(c => c.Value), hi = corners.Max(c => c.Value);
+            bool loOpen = corners.Where(c => c.Value == lo).All(c => c.Open);
+            bool hiOpen = corners.Where(c => c.Value == hi).All(c => c.Open);
+            return new Interval(lo, hi, loOpen, hiOpen);
         }
+
+        private static (double Value, bool Open) Corner(double x, bool xOpen, double y, bool yOpen)
+        {
+            double v = Mul(x, y);
+            bool closedZero = (x == 0 && !xOpen) || (y == 0 && !yOpen);
+            return (v, !closedZero && (xOpen || yOpen));
+        }
+
+        /// <summary>max(a, b) over intervals, open ends kept.</summary>
+        public static Interval Max(Interval a, Interval b)
+        {
+            var (lo, loOpen) = Larger((a.Lo, a.LoOpen), (b.Lo, b.LoOpen));
+            var (hi, hiOpen) = Larger((a.Hi, a.HiOpen), (b.Hi, b.HiOpen));
+            return new Interval(lo, hi, loOpen, hiOpen);
+        }
+
+        /// <summary>min(a, b) over intervals, open ends kept.</summary>
+        public static Interval Min(Interval a, Interval b)
+        {
+            var (lo, loOpen) = Smaller((a.Lo, a.LoOpen), (b.Lo, b.LoOpen));
+            var (hi, hiOpen) = Smaller((a.Hi, a.HiOpen), (b.Hi, b.HiOpen));
+            return new Interval(lo, hi, loOpen, hiOpen);
+        }
+
+        private static (double, bool) Larger((double V, bool Open) x, (double V, bool Open) y)
+            => x.V > y.V ? x : y.V > x.V ? y : (x.V, x.Open && y.Open);
+
+        private static (double, bool) Smaller((double V, bool Open) x, (double V, bool Open) y)
+            => x.V < y.V ? x : y.V < x.V ? y : (x.V, x.Open && y.Open);
 
         private static double Mul(double x, double y) => x == 0 || y == 0 ? 0 : x * y;
 

@@ -175,24 +175,10 @@ namespace AE.Dsl.Passes
                 case "softmax": return new Interval(0, 1, true, false);
                 case "max" when a.Length == 1: return a[0];
                 case "min" when a.Length == 1: return a[0];
-                case "max":
-                {
-                    var lo = Math.Max(a[0].Lo, a[1].Lo);
-                    bool open = (a[0].Lo == lo && a[0].LoOpen && (a[1].Lo < lo || a[1].LoOpen)) || (a[1].Lo == lo && a[1].LoOpen && (a[0].Lo < lo || a[0].LoOpen));
-                    return new Interval(lo, Math.Max(a[0].Hi, a[1].Hi), open, false);
-                }
-                case "min":
-                {
-                    var hi = Math.Min(a[0].Hi, a[1].Hi);
-                    return new Interval(Math.Min(a[0].Lo, a[1].Lo), hi, a[0].LoOpen && a[1].LoOpen, false);
-                }
+                case "max": return Interval.Max(a[0], a[1]);
+                case "min": return Interval.Min(a[0], a[1]);
                 case "smoothmax": return new Interval(Math.Max(a[0].Lo, a[1].Lo), double.PositiveInfinity, Math.Max(a[0].Lo, a[1].Lo) == 0 && (a[0].IsPositive || a[1].IsPositive));
-                case "clamp":
-                {
-                    // min(max(x, lo), hi): below lo only when hi < lo, so compose the two bounds exactly.
-                    var m = new Interval(Math.Max(a[0].Lo, a[1].Lo), Math.Max(a[0].Hi, a[1].Hi));
-                    return new Interval(Math.Min(m.Lo, a[2].Lo), Math.Min(m.Hi, a[2].Hi));
-                }
+                case "clamp": return Interval.Min(Interval.Max(a[0], a[1]), a[2]); // min(max(x, lo), hi)
                 case "softclamp": return Interval.Hull(a[1], a[2]);
                 case "finite_or": return Interval.Hull(a[0], a[1]);
                 case "sanitize": return Interval.Hull(Interval.Hull(a[0], Interval.Point(0)), new Interval(-a[1].Hi, a[1].Hi));
