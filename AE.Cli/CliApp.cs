@@ -18,6 +18,9 @@ namespace AE.Cli
             CheckCommand.Command,
             EmitCommand.Command,
             ReplayCommand.Command,
+            RunCommand.Command,
+            AblateCommand.Command,
+            SweepCommand.Command,
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string currentDirectory)
@@ -26,10 +29,18 @@ namespace AE.Cli
             if (stdout is null) throw new ArgumentNullException(nameof(stdout));
             if (stderr is null) throw new ArgumentNullException(nameof(stderr));
             if (currentDirectory is null) throw new ArgumentNullException(nameof(currentDirectory));
+            return Run(args, new CliContext(stdout, stderr, currentDirectory));
+        }
 
+        /// <summary>Runs <c>ae</c> in <paramref name="context"/> (streams, directory, Ctrl-C token, terminal); returns the exit code.</summary>
+        public static int Run(string[] args, CliContext context)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            var stderr = context.Stderr;
             try
             {
-                return Dispatch(args, new CliContext(stdout, stderr, currentDirectory));
+                return Dispatch(args, context);
             }
             catch (CliException ex)
             {
@@ -97,7 +108,7 @@ namespace AE.Cli
             if (command is not null) return command.Run(args.Skip(1).ToArray(), context);
 
             if (first.StartsWith("-", StringComparison.Ordinal) && first.Length > 1)
-                throw CliException.BadUsage("unknown option '" + first + "'", "");
+                throw CliException.BadUsage("unknown option '" + first + "'; valid options: --help, --version", "");
             throw CliException.BadUsage("unknown command '" + first + "'; valid commands: " + string.Join(", ", Commands.Select(c => c.Name).Append("help")), "");
         }
 

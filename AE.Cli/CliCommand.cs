@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using System.Threading;
+using AE.Runtime.Machine;
 
 namespace AE.Cli
 {
@@ -11,5 +13,18 @@ namespace AE.Cli
     public sealed record CliCommand(string Name, string Summary, string Help, Func<string[], CliContext, int> Run);
 
     /// <summary>The environment a command runs in: output streams and the directory relative paths start from.</summary>
-    public sealed record CliContext(TextWriter Stdout, TextWriter Stderr, string CurrentDirectory);
+    public sealed record CliContext(TextWriter Stdout, TextWriter Stderr, string CurrentDirectory)
+    {
+        /// <summary>Cancelled by Ctrl-C (the process wires <c>Console.CancelKeyPress</c> to it); a test can cancel it in-process.</summary>
+        public CancellationToken Cancellation { get; init; }
+
+        /// <summary>Whether <see cref="Stderr"/> is a terminal: only then do the experiment commands draw a progress bar.</summary>
+        public bool StderrIsTerminal { get; init; }
+
+        /// <summary>
+        /// Called on the running thread with the machine's progress of <c>ae run</c> (every few steps and at
+        /// the end), for hosts and tests that watch a run; null: nobody watches.
+        /// </summary>
+        public Action<MachineProgress>? RunObserver { get; init; }
+    }
 }

@@ -14,5 +14,8 @@ namespace AE.Cli
 
         /// <summary>A bug in <c>ae</c> itself.</summary>
         public const int InternalError = 3;
+
+        /// <summary>Interrupted by Ctrl-C (128 + SIGINT, as shells report it): <c>ae run</c> stored what it had.</summary>
+        public const int Interrupted = 130;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace AE.Cli
 {
@@ -13,6 +14,7 @@ namespace AE.Cli
     {
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
         private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
 
         private ParsedArguments() { }
 
@@ -23,14 +25,18 @@ namespace AE.Cli
         /// <summary>The value given for <paramref name="option"/> (e.g. <c>--law</c>), or null.</summary>
         public string? Value(string option) => _values.TryGetValue(option, out var v) ? v : null;
 
+        /// <summary>Every value given for a repeatable option, in order (empty when it was not given).</summary>
+        public IReadOnlyList<string> Values(string option) => _repeated.TryGetValue(option, out var v) ? v : (IReadOnlyList<string>)Array.Empty<string>();
+
         /// <summary>Whether the flag <paramref name="option"/> (e.g. <c>--warnaserror</c>) was given.</summary>
         public bool Has(string option) => _flags.Contains(option);
 
         /// <param name="valueOptions">options that take a value, with a word for the message when it is missing</param>
         /// <param name="flags">options that take no value</param>
         /// <param name="emptyPositional">what an empty positional argument is called in the message</param>
+        /// <param name="repeatable">value options that may be given more than once (read with <see cref="Values"/>)</param>
         public static ParsedArguments Parse(IReadOnlyList<string> args, string command, IReadOnlyDictionary<string, string> valueOptions,
-            IReadOnlyCollection<string>? flags = null, string emptyPositional = "empty argument")
+            IReadOnlyCollection<string>? flags = null, string emptyPositional = "empty argument", IReadOnlyCollection<string>? repeatable = null)
         {
             if (args is null) throw new ArgumentNullException(nameof(args));
             var result = new ParsedArguments();
@@ -72,13 +78,23 @@ namespace AE.Cli
                     result._flags.Add(option);
                     continue;
                 }
-                if (!valueOptions.TryGetValue(option, out var what)) throw CliException.BadUsage("unknown option '" + option + "'", command);
+                if (!valueOptions.TryGetValue(option, out var what))
+                {
+                    var valid = System.Linq.Enumerable.Concat(valueOptions.Keys, flags ?? Array.Empty<string>()).Append("--help");
+                    throw CliException.BadUsage("unknown option '" + option + "'; valid options: " + string.Join(", ", valid), command);
+                }
                 if (value is null)
                 {
                     if (i + 1 >= args.Count) throw CliException.BadUsage("option '" + option + "' needs a value: " + what, command);
                     value = args[++i];
                 }
                 if (value.Length == 0) throw CliException.BadUsage("option '" + option + "' needs a value: " + what, command);
+                if (repeatable != null && System.Linq.Enumerable.Contains(repeatable, option))
+                {
+                    if (!result._repeated.TryGetValue(option, out var list)) result._repeated.Add(option, list = new List<string>());
+                    list.Add(value);
+                    continue;
+                }
                 if (result._values.ContainsKey(option)) throw CliException.BadUsage("option '" + option + "' is given twice", command);
                 result._values.Add(option, value);
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using System.Threading;
 
 namespace AE.Cli
 {
@@ -8,15 +9,34 @@ namespace AE.Cli
     {
         private static int Main(string[] args)
         {
+            using var interrupt = new CancellationTokenSource();
+            // The first Ctrl-C asks the running command to stop cleanly (ae run stores what it has and exits 130);
+            // a second one ends the process at once (SQLite's journal then rolls back an unfinished transaction).
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                if (interrupt.IsCancellationRequested) return;
+                e.Cancel = true;
+                interrupt.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
             try
             {
                 Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-                return CliApp.Run(args, Console.Out, Console.Error, Environment.CurrentDirectory);
+                var context = new CliContext(Console.Out, Console.Error, Environment.CurrentDirectory)
+                {
+                    Cancellation = interrupt.Token,
+                    StderrIsTerminal = !Console.IsErrorRedirected,
+                };
+                return CliApp.Run(args, context);
             }
             catch (Exception ex)
             {
                 CliApp.ReportInternalError(Console.Error, ex);
                 return ExitCodes.InternalError;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
             }
         }
     }

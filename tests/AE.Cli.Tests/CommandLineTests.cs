@@ -69,7 +69,7 @@ namespace AE.Cli.Tests
 
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("", r.Stdout);
-            Assert.Equal(new[] { "ae: error: unknown command 'build'; valid commands: check, emit, replay, help. Run 'ae --help'" }, r.StderrLines);
+            Assert.Equal(new[] { "ae: error: unknown command 'build'; valid commands: check, emit, replay, run, ablate, sweep, help. Run 'ae --help'" }, r.StderrLines);
         }
 
         [Fact]
@@ -78,12 +78,12 @@ namespace AE.Cli.Tests
             var r = Cli.Run(Cwd, "--frobnicate");
 
             Assert.Equal(2, r.ExitCode);
-            Assert.Equal(new[] { "ae: error: unknown option '--frobnicate'. Run 'ae --help'" }, r.StderrLines);
+            Assert.Equal(new[] { "ae: error: unknown option '--frobnicate'; valid options: --help, --version. Run 'ae --help'" }, r.StderrLines);
         }
 
         [Theory]
-        [InlineData("ae: error: unknown option '--bogus'. Run 'ae check --help'", "check", "a.ae", "--bogus")]
-        [InlineData("ae: error: unknown option '-x'. Run 'ae check --help'", "check", "-x", "a.ae")]
+        [InlineData("ae: error: unknown option '--bogus'; valid options: --format, --warnaserror, --help. Run 'ae check --help'", "check", "a.ae", "--bogus")]
+        [InlineData("ae: error: unknown option '-x'; valid options: --format, --warnaserror, --help. Run 'ae check --help'", "check", "-x", "a.ae")]
         [InlineData("ae: error: no input files; name .ae files or globs such as '**/*.ae'. Run 'ae check --help'", "check")]
         [InlineData("ae: error: no input files; name .ae files or globs such as '**/*.ae'. Run 'ae check --help'", "check", "--warnaserror")]
         [InlineData("ae: error: option '--format' needs a value: text or json. Run 'ae check --help'", "check", "a.ae", "--format")]

@@ -117,7 +117,7 @@ namespace AE.Cli.Tests
         [InlineData(new[] { "laws/ae_sgdm.ae", "--namespace", "1bad" }, "ae: error: invalid namespace '1bad'; expected dotted C# identifiers such as 'MyApp.Laws'. Run 'ae emit --help'")]
         [InlineData(new[] { "laws/ae_sgdm.ae", "--namespace", "My.class" }, "ae: error: invalid namespace 'My.class'; expected dotted C# identifiers such as 'MyApp.Laws'. Run 'ae emit --help'")]
         [InlineData(new[] { "laws/ae_sgdm.ae", "--law", "A", "--law", "B" }, "ae: error: option '--law' is given twice. Run 'ae emit --help'")]
-        [InlineData(new[] { "laws/*.ae", "--warnaserror" }, "ae: error: unknown option '--warnaserror'. Run 'ae emit --help'")]
+        [InlineData(new[] { "laws/*.ae", "--warnaserror" }, "ae: error: unknown option '--warnaserror'; valid options: --law, --namespace, --help. Run 'ae emit --help'")]
         [InlineData(new[] { "nope.ae" }, "ae: error: file not found: 'nope.ae'")]
         public void Bad_command_lines_exit_2(string[] args, string message)
         {

@@ -1,0 +1,312 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AE.Runtime.Baselines;
+using AE.Runtime.Machine;
+
+namespace AE.Cli
+{
+    /// <summary>One row of an ablation table: the full law, the law without one rule, or a baseline.</summary>
+    /// <param name="Ablated"><c>none</c>, the rule id, or the baseline's name</param>
+    /// <param name="Kind"><c>law</c>, <c>rule</c> or <c>baseline</c></param>
+    internal sealed record AblationRow(string Ablated, string Kind, string Law, IReadOnlyList<MachineRun> Runs)
+    {
+        public int Reached => Runs.Count(r => r.StepsToTarget.HasValue);
+
+        public MeanCi StepsToTarget => MeanCi.Of(Runs.Where(r => r.StepsToTarget.HasValue).Select(r => (double)r.StepsToTarget!.Value).ToList());
+
+        public MeanCi FinalLoss => MeanCi.Of(Runs.Select(r => r.FinalLoss).ToList());
+
+        /// <summary>Final loss minus the optimum; null when the task's optimum is unknown.</summary>
+        public MeanCi? FinalGap => Runs.Count > 0 && Runs[0].OptimumLoss is double o ? MeanCi.Of(Runs.Select(r => r.FinalLoss - o).ToList()) : null;
+
+        public MeanCi Auc => MeanCi.Of(Runs.Select(r => r.Auc).ToList());
+
+        public MeanCi Incidents => MeanCi.Of(Runs.Select(r => (double)r.IncidentCount).ToList());
+
+        public int Count(params IncidentKind[] kinds) => Runs.Sum(r => r.Incidents.Count(i => kinds.Contains(i.Kind)));
+
+        public int NonFinite => Count(IncidentKind.NonFiniteLoss, IncidentKind.NonFiniteGradient, IncidentKind.NonFiniteTheta);
+
+        public int Divergences => Count(IncidentKind.Divergence);
+
+        public int LyapunovRises => Count(IncidentKind.LyapunovRise);
+    }
+
+    /// <summary>
+    /// <c>ae ablate &lt;law.ae&gt; (--task T | --case FILE) [--name LAW] [--seeds K] [--steps N] [--set k=v ...]
+    /// [--baselines sgdm,adam,...|none] [--baseline-set NAME.KEY=VALUE ...] [--format table|json] [--db FILE]
+    /// [--store-steps] [--no-progress]</c>: the full law, the law with each switchable rule switched off in turn
+    /// (run-time ablation), and the baselines, each over seeds 0..K−1; per row the mean and 95% CI over the seeds
+    /// of steps to target, final loss, AUC of the log loss gap and incidents.
+    /// </summary>
+    public static class AblateCommand
+    {
+        /// <summary>The largest <c>--steps</c> (per run).</summary>
+        public const long MaxSteps = 10_000_000;
+
+        public const string Name = "ablate";
+
+        /// <summary>Seeds per row unless <c>--seeds</c> says otherwise.</summary>
+        public const int DefaultSeeds = 5;
+
+        public static CliCommand Command { get; } = new(Name, Usage.AblateSummary, Usage.Ablate, Run);
+
+        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        {
+            ["--task"] = "a task name (" + string.Join(", ", AE.Runtime.Tasks.TaskCatalog.Names) + ")",
+            ["--case"] = "a golden case .json file",
+            ["--name"] = "the name of a law or variant in the file",
+            ["--seeds"] = "the number of seeds K (seeds 0..K-1)",
+            ["--steps"] = "the step budget, a whole number",
+            ["--set"] = "NAME=VALUE, such as k_p=1.2",
+            ["--baselines"] = "a comma list of " + string.Join(", ", BaselineCatalog.Names) + ", or none",
+            ["--baseline-set"] = "NAME.KEY=VALUE, such as adam.lr=0.01",
+            ["--format"] = "table or json",
+            ["--db"] = "a SQLite database file",
+        };
+
+        private static readonly string[] Flags = { "--no-progress", "--store-steps" };
+        private static readonly string[] Repeatable = { "--set", "--baseline-set" };
+
+        public static int Run(string[] args, CliContext context)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty argument", Repeatable);
+            if (parsed.ShowHelp)
+            {
+                context.Stdout.Write(Usage.Ablate);
+                return ExitCodes.Success;
+            }
+            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae", Name);
+            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae ablate takes one .ae file", Name);
+            int seeds = (int)(Experiment.PositiveInt(parsed, "--seeds", Name, max: 1000) ?? DefaultSeeds);
+            long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
+            var format = Experiment.ParseFormat(parsed, Name);
+            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+            var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name);
+            string dbPath = Experiment.DatabasePath(parsed, context);
+            bool storeSteps = parsed.Has("--store-steps");
+            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+
+            var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
+            var probeTask = taskSource.Create();
+            var law = ExperimentLaw.Load(parsed.Positionals[0], parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, probeTask.Dimension);
+            using var store = RunStore.Open(dbPath);
+
+            // Rows: the full law, each switchable rule off, each baseline.
+            var rows = new List<(string Ablated, string Kind, string Law)> { ("none", "law", law.Name) };
+            rows.AddRange(law.RuleIds.Select(r => (r, "rule", law.Name)));
+            rows.AddRange(baselines.Select(b => (b.Name, "baseline", b.Name)));
+            string lawSettings = law.SettingsJson();
+
+            var jobs = new List<BatchJob>();
+            foreach (var row in rows)
+                for (int s = 0; s < seeds; s++)
+                {
+                    if (row.Kind == "baseline")
+                    {
+                        var spec = baselines.First(b => b.Name == row.Ablated);
+                        jobs.Add(new BatchJob(taskSource, (n, _) => spec.Create(n), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(), Array.Empty<string>()));
+                    }
+                    else
+                    {
+                        var ablated = row.Kind == "rule" ? new[] { row.Ablated } : Array.Empty<string>();
+                        jobs.Add(new BatchJob(taskSource, (n, seed) => law.Create(n, seed, ablated), (ulong)s, steps, law.Name, law.Sha256, law.FilePath, lawSettings, ablated));
+                    }
+                }
+
+            var result = BatchRunner.Run(Name, jobs, store, storeSteps, context, progress, "ablate " + law.Name + " on " + taskSource.Name);
+            BatchRunner.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
+            if (result.Interrupted) return ExitCodes.Interrupted;
+
+            var table = rows.Select((row, r) => new AblationRow(row.Ablated, row.Kind, row.Law,
+                Enumerable.Range(0, seeds).Select(s => result.Runs[r * seeds + s]!).ToList())).ToList();
+            var header = new AblationHeader(law, taskSource.Name, seeds, table[0].Runs[0], baselines);
+            if (format == OutputFormat.Json) WriteJson(header, table, context.Stdout);
+            else WriteTable(header, table, context.Stdout);
+            return ExitCodes.Success;
+        }
+
+        internal sealed record AblationHeader(ExperimentLaw Law, string Task, int Seeds, MachineRun First, IReadOnlyList<BaselineSpec> Baselines);
+
+        /// <summary>Two lines saying what was run, then a markdown table.</summary>
+        internal static void WriteTable(AblationHeader h, IReadOnlyList<AblationRow> rows, TextWriter stdout)
+        {
+            var first = h.First;
+            string seeds = h.Seeds == 1 ? "seed 0" : "seeds 0.." + (h.Seeds - 1).ToString(CultureInfo.InvariantCulture);
+            stdout.WriteLine(h.Law.Name + " (" + h.Law.FilePath + ") on " + h.Task + ": " + seeds + ", budget " + Int(first.MaxSteps) + " steps, target "
+                + G(first.TargetLoss) + (first.OptimumLoss is double o ? " (optimum " + G(o) + ")" : "")
+                + (h.Law.Settings.Count > 0 ? ", settings " + string.Join(", ", h.Law.Settings.Select(s => s.Name + "=" + s.Text)) : ""));
+            stdout.WriteLine((h.Seeds > 1 ? "mean ± 95% CI over seeds (Student t, " + Int(h.Seeds - 1) + " df)" : "one seed: no CI")
+                + "; steps to target over the seeds that reached it; incidents: NaN/Inf, divergence, AE-10 rises"
+                + (h.Baselines.Count > 0 ? "; baselines: " + string.Join("; ", h.Baselines.Select(b => b.Describe())) : ""));
+            stdout.WriteLine();
+            bool gap = rows.Count > 0 && rows[0].FinalGap is not null;
+            var header = new List<string> { "ablated", "reached", "steps to target", "final loss" };
+            if (gap) header.Add("final gap");
+            header.AddRange(new[] { "AUC of log loss", "incidents", "kinds" });
+            var cells = new List<List<string>>();
+            foreach (var row in rows)
+            {
+                var c = new List<string>
+                {
+                    row.Kind == "baseline" ? row.Ablated + " (baseline)" : row.Ablated,
+                    Int(row.Reached) + "/" + Int(row.Runs.Count),
+                    row.Reached == 0 ? "—" : Show(row.StepsToTarget, "0.#", "G3"),
+                    Show(row.FinalLoss, "G6", "G2"),
+                };
+                if (gap) c.Add(Show(row.FinalGap!.Value, "G3", "G2"));
+                c.Add(Show(row.Auc, "G6", "G3"));
+                c.Add(Show(row.Incidents, "0.##", "G2"));
+                c.Add(Kinds(row));
+                cells.Add(c);
+            }
+            var widths = header.Select((t, i) => Math.Max(t.Length, cells.Max(r => r[i].Length))).ToArray();
+            stdout.WriteLine(MarkdownRow(header, widths));
+            stdout.WriteLine("|" + string.Join("|", widths.Select((w, i) => i == 0 ? " " + new string('-', w) + " " : " " + new string('-', w - 1) + ": ")) + "|");
+            foreach (var c in cells) stdout.WriteLine(MarkdownRow(c, widths, rightAlign: true));
+        }
+
+        private static string Kinds(AblationRow row)
+        {
+            var parts = new List<string>();
+            if (row.NonFinite > 0) parts.Add(Int(row.NonFinite) + " NaN/Inf");
+            if (row.Divergences > 0) parts.Add(Int(row.Divergences) + " div");
+            if (row.LyapunovRises > 0) parts.Add(Int(row.LyapunovRises) + " AE-10");
+            return parts.Count == 0 ? "—" : string.Join(", ", parts);
+        }
+
+        private static string MarkdownRow(IReadOnlyList<string> cells, int[] widths, bool rightAlign = false)
+        {
+            var sb = new StringBuilder("|");
+            for (int i = 0; i < cells.Count; i++)
+                sb.Append(' ').Append(rightAlign && i > 0 ? cells[i].PadLeft(widths[i]) : cells[i].PadRight(widths[i])).Append(" |");
+            return sb.ToString();
+        }
+
+        /// <summary><c>mean ± ci</c>, or the mean alone when there is no interval.</summary>
+        internal static string Show(MeanCi m, string meanFormat, string ciFormat)
+        {
+            string mean = Num(m.Mean, meanFormat);
+            return m.Ci is double ci ? mean + " ± " + Num(ci, ciFormat) : mean;
+        }
+
+        private static string Num(double v, string format)
+            => double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf"
+                : v.ToString(format, CultureInfo.InvariantCulture).Replace('E', 'e');
+
+        private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+        /// <summary>
+        /// <c>{"law", "law_file", "law_sha256", "task", "seeds": [..], "steps", "target_loss", "optimum_loss", "settings": {..},
+        /// "baselines": [{"name", "settings": {..}}], "rows": [{"ablated", "kind", "law", "seeds", "reached",
+        /// "steps_to_target": {"mean", "ci", "n"} | null, "final_loss": {"mean", "ci"}, "final_gap": {"mean", "ci"} | null,
+        /// "auc": {"mean", "ci"}, "incidents": {"mean", "ci"}, "incident_kinds": {"non_finite", "divergence", "lyapunov_rise"},
+        /// "per_seed": [{"seed", "status", "steps_to_target", "final_loss", "auc", "incidents"}]}]}</c>; <c>ci</c> is null
+        /// with fewer than two values.
+        /// </summary>
+        internal static void WriteJson(AblationHeader h, IReadOnlyList<AblationRow> rows, TextWriter stdout)
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            {
+                var first = h.First;
+                json.WriteStartObject();
+                json.WriteString("law", h.Law.Name);
+                json.WriteString("law_file", h.Law.FilePath);
+                json.WriteString("law_sha256", h.Law.Sha256);
+                json.WriteString("task", h.Task);
+                json.WriteStartArray("seeds");
+                for (int s = 0; s < h.Seeds; s++) json.WriteNumberValue(s);
+                json.WriteEndArray();
+                json.WriteNumber("steps", first.MaxSteps);
+                Json.Number(json, "target_loss", first.TargetLoss);
+                if (first.OptimumLoss is double o) Json.Number(json, "optimum_loss", o);
+                else json.WriteNull("optimum_loss");
+                json.WritePropertyName("settings");
+                json.WriteRawValue(h.Law.SettingsJson());
+                json.WriteStartArray("baselines");
+                foreach (var b in h.Baselines)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", b.Name);
+                    json.WritePropertyName("settings");
+                    json.WriteRawValue(b.SettingsJson());
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("rows");
+                foreach (var row in rows)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("ablated", row.Ablated);
+                    json.WriteString("kind", row.Kind);
+                    json.WriteString("law", row.Law);
+                    json.WriteNumber("seeds", row.Runs.Count);
+                    json.WriteNumber("reached", row.Reached);
+                    if (row.Reached == 0) json.WriteNull("steps_to_target");
+                    else Stat(json, "steps_to_target", row.StepsToTarget, withCount: true);
+                    Stat(json, "final_loss", row.FinalLoss);
+                    if (row.FinalGap is MeanCi g) Stat(json, "final_gap", g);
+                    else json.WriteNull("final_gap");
+                    Stat(json, "auc", row.Auc);
+                    Stat(json, "incidents", row.Incidents);
+                    json.WriteStartObject("incident_kinds");
+                    json.WriteNumber("non_finite", row.NonFinite);
+                    json.WriteNumber("divergence", row.Divergences);
+                    json.WriteNumber("lyapunov_rise", row.LyapunovRises);
+                    json.WriteEndObject();
+                    json.WriteStartArray("per_seed");
+                    foreach (var run in row.Runs)
+                    {
+                        json.WriteStartObject();
+                        json.WriteNumber("seed", run.Seed);
+                        json.WriteString("status", Status(run));
+                        if (run.StepsToTarget is long st) json.WriteNumber("steps_to_target", st);
+                        else json.WriteNull("steps_to_target");
+                        Json.Number(json, "final_loss", run.FinalLoss);
+                        Json.Number(json, "auc", run.Auc);
+                        json.WriteNumber("incidents", run.IncidentCount);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+
+        private static string Status(MachineRun run) => run.Stop switch
+        {
+            StopReason.Accepted => "accepted",
+            StopReason.BudgetExhausted => "not-reached",
+            StopReason.Diverged => "diverged",
+            StopReason.NonFinite => "non-finite",
+            _ => "interrupted",
+        };
+
+        private static void Stat(Utf8JsonWriter json, string name, MeanCi m, bool withCount = false)
+        {
+            json.WriteStartObject(name);
+            Json.Number(json, "mean", m.Mean);
+            if (m.Ci is double ci) Json.Number(json, "ci", ci);
+            else json.WriteNull("ci");
+            if (withCount) json.WriteNumber("n", m.Count);
+            json.WriteEndObject();
+        }
+
+        private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+        private static string G(double v) => v.ToString("G7", CultureInfo.InvariantCulture).Replace('E', 'e');
+    }
+}

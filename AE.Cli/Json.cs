@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace AE.Cli
+{
+    /// <summary>Small JSON pieces written by hand (the database's JSON columns, settings).</summary>
+    internal static class Json
+    {
+        private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+        /// <summary>A JSON string literal, quoted and escaped.</summary>
+        public static string String(string value) => "\"" + JsonEncodedText.Encode(value, Encoder).ToString() + "\"";
+
+        /// <summary>
+        /// A number in its shortest round-trip form; the non-finite values, which JSON lacks, as the strings
+        /// <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> (as <c>ae replay --format json</c> writes them).
+        /// </summary>
+        public static string Number(double value)
+        {
+            if (double.IsNaN(value)) return "\"NaN\"";
+            if (double.IsPositiveInfinity(value)) return "\"Infinity\"";
+            if (double.IsNegativeInfinity(value)) return "\"-Infinity\"";
+            return value.ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>Writes a number property, non-finite values as strings.</summary>
+        public static void Number(Utf8JsonWriter json, string name, double value)
+        {
+            if (double.IsNaN(value)) json.WriteString(name, "NaN");
+            else if (double.IsPositiveInfinity(value)) json.WriteString(name, "Infinity");
+            else if (double.IsNegativeInfinity(value)) json.WriteString(name, "-Infinity");
+            else json.WriteNumber(name, value);
+        }
+    }
+}

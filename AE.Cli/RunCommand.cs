@@ -1,0 +1,191 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using AE.Runtime.Machine;
+
+namespace AE.Cli
+{
+    /// <summary>
+    /// <c>ae run &lt;law.ae&gt; (--task T | --case FILE) [--name LAW] [--steps N] [--ablate R1,R2] [--set k=v ...]
+    /// [--seed S] [--out DIR] [--db FILE] [--no-progress]</c>: compiles the law, runs it on the task in the AE
+    /// machine, prints a summary and stores the run (every step's signals) in the SQLite database. Exit 0 when
+    /// the target was reached, 1 when not (budget out, divergence, NaN), 2 on bad input, 130 on Ctrl-C (the
+    /// partial run is stored with status <c>interrupted</c>).
+    /// </summary>
+    public static class RunCommand
+    {
+        /// <summary>The largest <c>--steps</c> (every step of the run is kept in memory and stored).</summary>
+        public const long MaxSteps = 1_000_000;
+
+        public const string Name = "run";
+
+        public static CliCommand Command { get; } = new(Name, Usage.RunSummary, Usage.Run, Run);
+
+        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        {
+            ["--task"] = "a task name (" + string.Join(", ", AE.Runtime.Tasks.TaskCatalog.Names) + ")",
+            ["--case"] = "a golden case .json file",
+            ["--name"] = "the name of a law or variant in the file",
+            ["--steps"] = "the step budget, a whole number",
+            ["--ablate"] = "rule ids such as AE5,AE8",
+            ["--set"] = "NAME=VALUE, such as k_p=1.2",
+            ["--seed"] = "a whole number",
+            ["--out"] = "a folder for run-ID.csv and run-ID.svg",
+            ["--db"] = "a SQLite database file",
+        };
+
+        private static readonly string[] Flags = { "--no-progress" };
+        private static readonly string[] Repeatable = { "--set", "--ablate" };
+
+        public static int Run(string[] args, CliContext context)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty argument", Repeatable);
+            if (parsed.ShowHelp)
+            {
+                context.Stdout.Write(Usage.Run);
+                return ExitCodes.Success;
+            }
+            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae", Name);
+            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae run takes one .ae file", Name);
+            long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
+            ulong seed = (ulong)(Experiment.PositiveInt(parsed, "--seed", Name, min: 0) ?? 0);
+            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+            var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
+            string dbPath = Experiment.DatabasePath(parsed, context);
+            string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
+            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+
+            var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
+            var task = taskSource.Create();
+            var law = ExperimentLaw.Load(parsed.Positionals[0], parsed.Value("--name"), settings, ablate, context, Name, task.Dimension);
+            var instance = law.Create(task.Dimension, seed, ablate);
+
+            using var store = RunStore.Open(dbPath);
+            if (outDir is not null)
+            {
+                try
+                {
+                    Directory.CreateDirectory(outDir);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliException("cannot create the folder '" + outDir + "': " + ex.Message, ex);
+                }
+            }
+
+            var machineOptions = new MachineOptions { MaxSteps = steps };
+            var machine = new AeMachine(task, machineOptions);
+            long budget = machine.MaxSteps;
+            machineOptions.ProgressInterval = Math.Clamp(budget / 100, 1, 100);
+            var started = DateTime.UtcNow;
+            MachineRun run;
+            using (var bar = new ProgressBar(context.Stderr, progress, law.Name + " on " + task.Name))
+            {
+                var observer = context.RunObserver;
+                machineOptions.Progress = p =>
+                {
+                    bar.Report(p.Step, p.MaxSteps, "loss " + p.Loss.ToString("G4", CultureInfo.InvariantCulture));
+                    observer?.Invoke(p);
+                };
+                run = machine.Run(instance, seed, context.Cancellation);
+            }
+            bool interrupted = run.Stop == StopReason.Cancelled;
+
+            var record = new RunRecord(Name, null, law.Name, law.Sha256, law.FilePath, task.Name, seed, law.SettingsJson(), ablate, run,
+                started, DateTime.UtcNow, interrupted, StoreSteps: true);
+            long id = store.Save(record);
+            string dbShown = Experiment.Display(dbPath, context.CurrentDirectory);
+
+            var written = new List<string>();
+            if (outDir is not null)
+            {
+                string title = law.Name + (ablate.Count > 0 ? " without " + string.Join(", ", ablate) : "") + " on " + task.Name + ", seed " + seed.ToString(CultureInfo.InvariantCulture)
+                    + " (run " + id.ToString(CultureInfo.InvariantCulture) + ")";
+                written.Add(WriteFile(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".csv", w => RunFiles.WriteCsv(run, w), context));
+                written.Add(WriteFile(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".svg", w => RunFiles.WriteSvg(run, title, w), context));
+            }
+
+            WriteSummary(context.Stdout, law, record, id, dbShown, written);
+            if (interrupted)
+            {
+                context.Stderr.WriteLine("ae: interrupted after " + run.StepsTaken.ToString(CultureInfo.InvariantCulture) + " steps; the partial run is stored in "
+                    + dbShown + " as run " + id.ToString(CultureInfo.InvariantCulture) + " with status interrupted");
+                return ExitCodes.Interrupted;
+            }
+            return run.Accepted ? ExitCodes.Success : ExitCodes.Errors;
+        }
+
+        private static string WriteFile(string dir, string name, Action<TextWriter> write, CliContext context)
+        {
+            string path = Path.Combine(dir, name);
+            try
+            {
+                using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+                write(writer);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException("cannot write '" + path + "': " + ex.Message, ex);
+            }
+            return Experiment.Display(path, context.CurrentDirectory);
+        }
+
+        /// <summary>The summary: what ran, steps to target, final loss, AUC, incidents, why it stopped, where it is stored.</summary>
+        internal static void WriteSummary(TextWriter stdout, ExperimentLaw law, RunRecord record, long id, string db, IReadOnlyList<string> written)
+        {
+            var run = record.Run;
+            stdout.WriteLine(law.Name + " (" + law.FilePath + ") on " + run.TaskName + ", seed " + run.Seed.ToString(CultureInfo.InvariantCulture)
+                + ", budget " + Int(run.MaxSteps) + " steps");
+            if (law.Settings.Count > 0) stdout.WriteLine("settings: " + string.Join(", ", law.Settings.Select(s => s.Name + "=" + s.Text)));
+            if (record.Ablated.Count > 0) stdout.WriteLine("ablated: " + string.Join(", ", record.Ablated));
+            string target = "target " + G(run.TargetLoss) + (run.OptimumLoss is double opt ? ", optimum " + G(opt) : "");
+            stdout.WriteLine("steps to target: " + (run.StepsToTarget is long s ? Int(s) : "not reached") + " (" + target + ")");
+            stdout.WriteLine("final loss: " + G(run.FinalLoss) + (run.OptimumLoss is double o && double.IsFinite(run.FinalLoss)
+                ? " (" + (run.FinalLoss - o).ToString("0.00e+00", CultureInfo.InvariantCulture) + " above the optimum)" : ""));
+            stdout.WriteLine("AUC of log loss: " + run.Auc.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e'));
+            stdout.WriteLine("incidents: " + IncidentSummary(run.Incidents));
+            foreach (var incident in run.Incidents.Take(3)) stdout.WriteLine("  " + incident.Message);
+            if (run.Incidents.Count > 3) stdout.WriteLine("  ... " + Int(run.Incidents.Count - 3) + " more (incident_list in the database)");
+            stdout.WriteLine("stopped: " + StopText(run));
+            stdout.WriteLine("stored: run " + Int(id) + " in " + db + " (status " + record.Status + ")");
+            if (written.Count > 0) stdout.WriteLine("wrote: " + string.Join(", ", written));
+        }
+
+        internal static string IncidentSummary(IReadOnlyList<Incident> incidents)
+        {
+            if (incidents.Count == 0) return "0";
+            var parts = incidents.GroupBy(i => i.Kind).OrderBy(g => g.Key).Select(g => Int(g.Count()) + " " + KindName(g.Key, g.Count()));
+            return Int(incidents.Count) + " (" + string.Join(", ", parts) + ")";
+        }
+
+        internal static string KindName(IncidentKind kind, int count) => kind switch
+        {
+            IncidentKind.NonFiniteLoss => "non-finite loss",
+            IncidentKind.NonFiniteGradient => "non-finite gradient",
+            IncidentKind.NonFiniteTheta => "non-finite theta",
+            IncidentKind.Divergence => count == 1 ? "divergence" : "divergences",
+            IncidentKind.LyapunovRise => "AE-10 rise" + (count == 1 ? "" : "s"),
+            _ => kind.ToString(),
+        };
+
+        private static string StopText(MachineRun run) => run.Stop switch
+        {
+            StopReason.Accepted => "accepted (" + (run.Accept == AcceptReason.GammaV ? "gamma/V" : "target") + ") after " + Int(run.StepsTaken) + " steps",
+            StopReason.BudgetExhausted => "budget exhausted after " + Int(run.StepsTaken) + " steps",
+            StopReason.Diverged => "diverged after " + Int(run.StepsTaken) + " steps",
+            StopReason.NonFinite => "non-finite value after " + Int(run.StepsTaken) + " steps",
+            StopReason.Cancelled => "interrupted after " + Int(run.StepsTaken) + " steps",
+            _ => run.Stop.ToString(),
+        };
+
+        private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+        private static string G(double v) => v.ToString("G7", CultureInfo.InvariantCulture).Replace('E', 'e');
+    }
+}

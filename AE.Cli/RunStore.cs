@@ -1,0 +1,257 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using AE.Runtime.Machine;
+using Microsoft.Data.Sqlite;
+
+namespace AE.Cli
+{
+    /// <summary>One run to store: what ran, on what, with which settings, and what the machine produced.</summary>
+    /// <param name="Command"><c>run</c>, <c>ablate</c> or <c>sweep</c></param>
+    /// <param name="Batch">the invocation the run belongs to (ablate and sweep store many runs under one batch), or null</param>
+    /// <param name="Law">the law's (or baseline's) name</param>
+    /// <param name="LawSha256">SHA-256 of the .ae file's bytes; null for a baseline</param>
+    /// <param name="LawFile">the .ae file as named on the command line; null for a baseline</param>
+    /// <param name="SettingsJson">the settings as a JSON object</param>
+    /// <param name="Ablated">the rules switched off, in order</param>
+    /// <param name="Interrupted">the run was cut short by Ctrl-C</param>
+    /// <param name="StoreSteps">whether one row per step goes into <c>steps</c></param>
+    internal sealed record RunRecord(string Command, string? Batch, string Law, string? LawSha256, string? LawFile, string Task, ulong Seed,
+        string SettingsJson, IReadOnlyList<string> Ablated, MachineRun Run, DateTime StartedAt, DateTime FinishedAt, bool Interrupted, bool StoreSteps)
+    {
+        /// <summary>
+        /// <c>accepted</c> (an accept predicate held), <c>not-reached</c> (the budget ran out), <c>diverged</c>,
+        /// <c>non-finite</c> (NaN or ±∞ in the loss, gradient or theta), <c>interrupted</c> (Ctrl-C).
+        /// </summary>
+        public string Status => Interrupted || Run.Stop == StopReason.Cancelled ? "interrupted" : Run.Stop switch
+        {
+            StopReason.Accepted => "accepted",
+            StopReason.BudgetExhausted => "not-reached",
+            StopReason.Diverged => "diverged",
+            StopReason.NonFinite => "non-finite",
+            _ => Run.Stop.ToString().ToLowerInvariant(),
+        };
+    }
+
+    /// <summary>
+    /// The SQLite database of runs (<c>ae-runs.db</c> by default). Two tables:
+    /// <list type="bullet">
+    /// <item><c>runs</c>: one row per run: id, started_at and finished_at (ISO 8601 UTC), command, batch, law,
+    /// law_sha256, law_file, task, seed, steps (the budget), settings (JSON object), ablated (comma list, empty
+    /// for none), status, steps_taken, steps_to_target (NULL when not reached), target_loss, optimum_loss,
+    /// initial_loss, final_loss, auc, incidents (count), incident_list (JSON array of {step, kind, value,
+    /// message}), signal_names (JSON array), steps_stored (0 or 1).</item>
+    /// <item><c>steps</c>: (run_id, step, loss, signals): step k = 1, 2, ... is the k-th law step, loss the loss
+    /// it was handed (at theta before the step), signals a JSON object {name: value} of every signal of the law
+    /// after the step (<c>json_extract(signals, '$.alpha')</c>). Non-finite numbers are NULL in real columns and
+    /// the strings "NaN", "Infinity", "-Infinity" in JSON.</item>
+    /// </list>
+    /// Each run is written in one transaction (the run row and all its step rows, with prepared, reused
+    /// commands), so the database only ever holds whole runs: a process killed while writing leaves the
+    /// previous state (SQLite's journal rolls the unfinished transaction back).
+    /// </summary>
+    internal sealed class RunStore : IDisposable
+    {
+        /// <summary>The schema version in <c>PRAGMA user_version</c>.</summary>
+        public const int SchemaVersion = 1;
+
+        private const string Schema = @"
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  command TEXT NOT NULL,
+  batch TEXT,
+  law TEXT NOT NULL,
+  law_sha256 TEXT,
+  law_file TEXT,
+  task TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  steps INTEGER NOT NULL,
+  settings TEXT NOT NULL,
+  ablated TEXT NOT NULL,
+  status TEXT NOT NULL,
+  steps_taken INTEGER NOT NULL,
+  steps_to_target INTEGER,
+  target_loss REAL,
+  optimum_loss REAL,
+  initial_loss REAL,
+  final_loss REAL,
+  auc REAL,
+  incidents INTEGER NOT NULL,
+  incident_list TEXT NOT NULL,
+  signal_names TEXT NOT NULL,
+  steps_stored INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS steps (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  loss REAL,
+  signals TEXT NOT NULL,
+  PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
+";
+
+        private readonly SqliteConnection _connection;
+
+        private RunStore(string path, SqliteConnection connection)
+        {
+            Path = path;
+            _connection = connection;
+        }
+
+        /// <summary>The database file (absolute).</summary>
+        public string Path { get; }
+
+        /// <summary>Opens (creating when missing) the database at <paramref name="path"/>; a file that is not a database is a <see cref="CliException"/>.</summary>
+        public static RunStore Open(string path)
+        {
+            if (path is null) throw new ArgumentNullException(nameof(path));
+            string? dir = System.IO.Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir)) throw new CliException("cannot open the database '" + path + "': the folder " + dir + " does not exist");
+            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+            var connection = new SqliteConnection(builder.ToString());
+            try
+            {
+                connection.Open();
+                Execute(connection, "PRAGMA foreign_keys = ON;");
+                using (var tx = connection.BeginTransaction())
+                {
+                    Execute(connection, Schema, tx);
+                    long version = Scalar(connection, "PRAGMA user_version;", tx);
+                    if (version == 0) Execute(connection, "PRAGMA user_version = " + SchemaVersion.ToString(CultureInfo.InvariantCulture) + ";", tx);
+                    else if (version != SchemaVersion)
+                        throw new CliException("the database '" + path + "' has schema version " + version + "; this ae writes version " + SchemaVersion + " (use another --db)");
+                    tx.Commit();
+                }
+                return new RunStore(path, connection);
+            }
+            catch (SqliteException ex)
+            {
+                connection.Dispose();
+                throw new CliException("cannot use the database '" + path + "': " + ex.Message.Replace('\n', ' '), ex);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Stores one run (and its steps when asked) in one transaction; returns its id.</summary>
+        public long Save(RunRecord record)
+        {
+            if (record is null) throw new ArgumentNullException(nameof(record));
+            var run = record.Run;
+            try
+            {
+                using var tx = _connection.BeginTransaction();
+                long id;
+                using (var insert = _connection.CreateCommand())
+                {
+                    insert.Transaction = tx;
+                    insert.CommandText = @"INSERT INTO runs (started_at, finished_at, command, batch, law, law_sha256, law_file, task, seed, steps, settings, ablated,
+  status, steps_taken, steps_to_target, target_loss, optimum_loss, initial_loss, final_loss, auc, incidents, incident_list, signal_names, steps_stored)
+VALUES ($started, $finished, $command, $batch, $law, $sha, $file, $task, $seed, $steps, $settings, $ablated,
+  $status, $taken, $to_target, $target, $optimum, $initial, $final, $auc, $incidents, $incident_list, $signal_names, $stored);
+SELECT last_insert_rowid();";
+                    insert.Parameters.AddWithValue("$started", Timestamp(record.StartedAt));
+                    insert.Parameters.AddWithValue("$finished", Timestamp(record.FinishedAt));
+                    insert.Parameters.AddWithValue("$command", record.Command);
+                    insert.Parameters.AddWithValue("$batch", (object?)record.Batch ?? DBNull.Value);
+                    insert.Parameters.AddWithValue("$law", record.Law);
+                    insert.Parameters.AddWithValue("$sha", (object?)record.LawSha256 ?? DBNull.Value);
+                    insert.Parameters.AddWithValue("$file", (object?)record.LawFile ?? DBNull.Value);
+                    insert.Parameters.AddWithValue("$task", record.Task);
+                    insert.Parameters.AddWithValue("$seed", checked((long)record.Seed));
+                    insert.Parameters.AddWithValue("$steps", run.MaxSteps);
+                    insert.Parameters.AddWithValue("$settings", record.SettingsJson);
+                    insert.Parameters.AddWithValue("$ablated", string.Join(",", record.Ablated));
+                    insert.Parameters.AddWithValue("$status", record.Status);
+                    insert.Parameters.AddWithValue("$taken", run.StepsTaken);
+                    insert.Parameters.AddWithValue("$to_target", run.StepsToTarget is long s ? s : DBNull.Value);
+                    insert.Parameters.AddWithValue("$target", Real(run.TargetLoss));
+                    insert.Parameters.AddWithValue("$optimum", run.OptimumLoss is double o ? Real(o) : DBNull.Value);
+                    insert.Parameters.AddWithValue("$initial", Real(run.InitialLoss));
+                    insert.Parameters.AddWithValue("$final", Real(run.FinalLoss));
+                    insert.Parameters.AddWithValue("$auc", Real(run.Auc));
+                    insert.Parameters.AddWithValue("$incidents", run.IncidentCount);
+                    insert.Parameters.AddWithValue("$incident_list", IncidentsJson(run.Incidents));
+                    insert.Parameters.AddWithValue("$signal_names", "[" + string.Join(",", run.Log.SignalNames.Select(Json.String)) + "]");
+                    insert.Parameters.AddWithValue("$stored", record.StoreSteps ? 1 : 0);
+                    id = (long)insert.ExecuteScalar()!;
+                }
+                if (record.StoreSteps) InsertSteps(id, run.Log, tx);
+                tx.Commit();
+                return id;
+            }
+            catch (SqliteException ex)
+            {
+                throw new CliException("cannot write to the database '" + Path + "': " + ex.Message.Replace('\n', ' '), ex);
+            }
+        }
+
+        private void InsertSteps(long id, RunLog log, SqliteTransaction tx)
+        {
+            using var insert = _connection.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO steps (run_id, step, loss, signals) VALUES ($run, $step, $loss, $signals);";
+            var pRun = insert.Parameters.Add("$run", SqliteType.Integer);
+            var pStep = insert.Parameters.Add("$step", SqliteType.Integer);
+            var pLoss = insert.Parameters.Add("$loss", SqliteType.Real);
+            var pSignals = insert.Parameters.Add("$signals", SqliteType.Text);
+            insert.Prepare();
+            pRun.Value = id;
+
+            var names = log.SignalNames;
+            var keys = names.Select(n => Json.String(n) + ":").ToArray();
+            bool signals = log.RecordsSignals;
+            var sb = new StringBuilder(32 * Math.Max(1, names.Count));
+            for (int row = 0; row < log.Count; row++)
+            {
+                sb.Clear().Append('{');
+                if (signals)
+                    for (int i = 0; i < keys.Length; i++)
+                    {
+                        if (i > 0) sb.Append(',');
+                        sb.Append(keys[i]).Append(Json.Number(log.Signal(row, i)));
+                    }
+                sb.Append('}');
+                pStep.Value = row + 1;
+                pLoss.Value = Real(log.Loss(row));
+                pSignals.Value = sb.ToString();
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        private static string IncidentsJson(IReadOnlyList<Incident> incidents)
+            => "[" + string.Join(",", incidents.Select(i => "{\"step\":" + i.Step.ToString(CultureInfo.InvariantCulture) + ",\"kind\":" + Json.String(i.Kind.ToString())
+                + ",\"value\":" + Json.Number(i.Value) + ",\"message\":" + Json.String(i.Message) + "}")) + "]";
+
+        private static object Real(double v) => double.IsFinite(v) ? v : DBNull.Value;
+
+        private static string Timestamp(DateTime t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+        private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
+        private static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = sql;
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        public void Dispose() => _connection.Dispose();
+    }
+}

@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AE.Runtime.Machine;
+
+namespace AE.Cli
+{
+    /// <summary>One line of the sweep table: a method on a task over the learning-rate grid.</summary>
+    /// <param name="Cells">per grid value, the runs of every seed</param>
+    internal sealed record SweepRow(string Task, string Method, string LrParam, IReadOnlyList<double> Grid, IReadOnlyList<IReadOnlyList<MachineRun>> Cells)
+    {
+        /// <summary>A cell succeeds when every seed reached the target (so none diverged or hit a NaN).</summary>
+        public bool Success(int cell) => Cells[cell].All(r => r.StepsToTarget.HasValue);
+
+        /// <summary>A cell failed by divergence or a non-finite value in at least one seed.</summary>
+        public bool Blew(int cell) => Cells[cell].Any(r => r.Stop is StopReason.Diverged or StopReason.NonFinite);
+
+        public int Successes => Enumerable.Range(0, Grid.Count).Count(Success);
+
+        public int Blowups => Enumerable.Range(0, Grid.Count).Count(Blew);
+
+        /// <summary><c>+</c> reached, <c>x</c> diverged or NaN, <c>.</c> neither, from the smallest rate to the largest.</summary>
+        public string Marks => new(Enumerable.Range(0, Grid.Count).Select(c => Success(c) ? '+' : Blew(c) ? 'x' : '.').ToArray());
+    }
+
+    /// <summary>
+    /// <c>ae sweep &lt;law.ae&gt; --tasks T1,T2 [--name LAW] [--lr-decades D] [--points P] [--lr-max X] [--lr-param NAME]
+    /// [--steps N] [--seeds K] [--set k=v ...] [--baselines adam,sgd-hd,adam-hd|...|none] [--baseline-set ...]
+    /// [--format table|json] [--db FILE] [--store-steps] [--no-progress]</c>: the initial-learning-rate sensitivity
+    /// grid. P rates log-spaced over D decades up to X (default 13 over 6 decades: 1e-5 .. 1e1); per task and method,
+    /// how many grid cells reach the target without divergence.
+    /// </summary>
+    public static class SweepCommand
+    {
+        /// <summary>The largest <c>--steps</c> (per run).</summary>
+        public const long MaxSteps = 10_000_000;
+
+        public const string Name = "sweep";
+
+        public const double DefaultDecades = 6, DefaultLrMax = 10;
+        public const int DefaultPoints = 13, DefaultSeeds = 1;
+
+        /// <summary>The law's param that holds its initial learning rate unless <c>--lr-param</c> says otherwise.</summary>
+        public const string DefaultLrParam = "init_alpha";
+
+        /// <summary>The baselines swept unless <c>--baselines</c> says otherwise: fixed-rate Adam and the two hypergradient methods.</summary>
+        public static readonly IReadOnlyList<string> DefaultBaselines = new[] { "adam", "sgd-hd", "adam-hd" };
+
+        public static CliCommand Command { get; } = new(Name, Usage.SweepSummary, Usage.Sweep, Run);
+
+        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        {
+            ["--tasks"] = "a comma list of task names (" + string.Join(", ", AE.Runtime.Tasks.TaskCatalog.Names) + ")",
+            ["--name"] = "the name of a law or variant in the file",
+            ["--lr-decades"] = "a positive number of decades",
+            ["--points"] = "the number of grid values",
+            ["--lr-max"] = "the largest learning rate of the grid",
+            ["--lr-param"] = "the law's param holding its initial learning rate",
+            ["--steps"] = "the step budget, a whole number",
+            ["--seeds"] = "the number of seeds K (seeds 0..K-1)",
+            ["--set"] = "NAME=VALUE, such as k_p=1.2",
+            ["--baselines"] = "a comma list of sgdm, adam, sgd-hd, adam-hd, or none",
+            ["--baseline-set"] = "NAME.KEY=VALUE, such as adam.beta1=0.95",
+            ["--format"] = "table or json",
+            ["--db"] = "a SQLite database file",
+        };
+
+        private static readonly string[] Flags = { "--no-progress", "--store-steps" };
+        private static readonly string[] Repeatable = { "--set", "--baseline-set" };
+
+        /// <summary>The grid: <paramref name="points"/> rates log-spaced from lrMax·10^−decades to lrMax.</summary>
+        public static double[] Grid(double decades, int points, double lrMax)
+        {
+            double top = Math.Log10(lrMax);
+            if (points == 1) return new[] { lrMax };
+            return Enumerable.Range(0, points).Select(i => Math.Pow(10, top - decades * (points - 1 - i) / (points - 1))).ToArray();
+        }
+
+        public static int Run(string[] args, CliContext context)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty argument", Repeatable);
+            if (parsed.ShowHelp)
+            {
+                context.Stdout.Write(Usage.Sweep);
+                return ExitCodes.Success;
+            }
+            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae", Name);
+            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae sweep takes one .ae file", Name);
+            if (parsed.Value("--tasks") is not string tasksText) throw CliException.BadUsage("no tasks; give --tasks T1,T2 (" + string.Join(", ", AE.Runtime.Tasks.TaskCatalog.Names) + ")", Name);
+            var taskNames = Experiment.Items(new[] { tasksText }, "--tasks", Name);
+            if (taskNames.Distinct(StringComparer.Ordinal).Count() != taskNames.Count) throw CliException.BadUsage("--tasks names a task twice", Name);
+            var tasks = taskNames.Select(TaskSource.FromCatalog).ToList();
+            double decades = Real(parsed, "--lr-decades", DefaultDecades, positive: true);
+            double lrMax = Real(parsed, "--lr-max", DefaultLrMax, positive: true);
+            int points = (int)(Experiment.PositiveInt(parsed, "--points", Name, max: 1000) ?? DefaultPoints);
+            int seeds = (int)(Experiment.PositiveInt(parsed, "--seeds", Name, max: 1000) ?? DefaultSeeds);
+            long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
+            string lrParam = parsed.Value("--lr-param") ?? DefaultLrParam;
+            var format = Experiment.ParseFormat(parsed, Name);
+            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+            if (settings.Any(s => s.Name == lrParam)) throw CliException.BadUsage("--set sets " + lrParam + ", which the sweep varies", Name);
+            var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
+            string dbPath = Experiment.DatabasePath(parsed, context);
+            bool storeSteps = parsed.Has("--store-steps");
+            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+
+            var grid = Grid(decades, points, lrMax);
+            var law = ExperimentLaw.Load(parsed.Positionals[0], parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, 1);
+            var paramNames = AE.Runtime.Replay.LawSettings.ParamNames(law.Compiled.Type);
+            if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
+                throw new CliException("unknown param '" + lrParam + "' in --lr-param; the params of " + law.Name + ": " + string.Join(", ", paramNames));
+            var lawOptions = grid.Select(lr => law.OptionsWith(lrParam, lr)).ToArray();
+            foreach (var task in tasks) task.Create(); // a missing data set is reported before anything runs
+            using var store = RunStore.Open(dbPath);
+
+            var methods = new List<(string Method, string Param)> { (law.Name, lrParam) };
+            methods.AddRange(baselines.Select(b => (b.Name, "lr")));
+            var jobs = new List<BatchJob>();
+            foreach (var task in tasks)
+                for (int m = 0; m < methods.Count; m++)
+                    for (int c = 0; c < grid.Length; c++)
+                        for (int s = 0; s < seeds; s++)
+                        {
+                            double lr = grid[c];
+                            if (m == 0)
+                            {
+                                var options = lawOptions[c];
+                                jobs.Add(new BatchJob(task, (n, seed) => law.Create(n, seed, null, options), (ulong)s, steps, law.Name, law.Sha256, law.FilePath,
+                                    law.SettingsJson((lrParam, lr)), Array.Empty<string>()));
+                            }
+                            else
+                            {
+                                var spec = baselines[m - 1];
+                                jobs.Add(new BatchJob(task, (n, _) => spec.Create(n, lr), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(lr), Array.Empty<string>()));
+                            }
+                        }
+
+            var result = BatchRunner.Run(Name, jobs, store, storeSteps, context, progress, "sweep " + law.Name);
+            BatchRunner.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
+            if (result.Interrupted) return ExitCodes.Interrupted;
+
+            var rows = new List<SweepRow>();
+            int j = 0;
+            foreach (var task in tasks)
+                foreach (var (method, param) in methods)
+                {
+                    var cells = new List<IReadOnlyList<MachineRun>>();
+                    for (int c = 0; c < grid.Length; c++)
+                    {
+                        var runs = new List<MachineRun>();
+                        for (int s = 0; s < seeds; s++) runs.Add(result.Runs[j++]!);
+                        cells.Add(runs);
+                    }
+                    rows.Add(new SweepRow(task.Name, method, param, grid, cells));
+                }
+            var first = rows[0].Cells[0][0];
+            if (format == OutputFormat.Json) WriteJson(law, rows, grid, seeds, context.Stdout);
+            else WriteTable(law, rows, grid, seeds, decades, first.MaxSteps, steps is null, baselines, context.Stdout);
+            return ExitCodes.Success;
+        }
+
+        private static double Real(ParsedArguments parsed, string option, double fallback, bool positive)
+        {
+            string? text = parsed.Value(option);
+            if (text is null) return fallback;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || (positive && !(v > 0)))
+                throw CliException.BadUsage("invalid value '" + text + "' for '" + option + "'; expected a positive number", Name);
+            return v;
+        }
+
+        internal static string Rate(double v) => v.ToString("G3", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal).Replace("e-0", "e-", StringComparison.Ordinal).Replace("e+0", "e+", StringComparison.Ordinal);
+
+        internal static void WriteTable(ExperimentLaw law, IReadOnlyList<SweepRow> rows, IReadOnlyList<double> grid, int seeds, double decades, long budget, bool taskBudgets,
+            IReadOnlyList<BaselineSpec> baselines, TextWriter stdout)
+        {
+            stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + grid.Count.ToString(CultureInfo.InvariantCulture) + " rates log-spaced over "
+                + decades.ToString("G4", CultureInfo.InvariantCulture) + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]) + "; "
+                + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture)) + "; "
+                + (taskBudgets ? "each task's own step budget" : "budget " + budget.ToString(CultureInfo.InvariantCulture) + " steps")
+                + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(s => s.Name + "=" + s.Text)) : ""));
+            stdout.WriteLine("a cell counts when every seed reaches the target (so without divergence or NaN); grid: + reached, x diverged or NaN, . neither"
+                + (baselines.Count > 0 ? "; baselines: " + string.Join("; ", baselines.Select(b => b.Describe(sweptLr: true))) : ""));
+            stdout.WriteLine();
+            var header = new[] { "task", "method", "initial LR", "cells reaching target", "diverged cells", "reached from .. to", "grid " + Rate(grid[0]) + " → " + Rate(grid[^1]) };
+            var cells = rows.Select(r =>
+            {
+                var ok = Enumerable.Range(0, grid.Count).Where(r.Success).ToList();
+                return new[]
+                {
+                    r.Task, r.Method, r.LrParam,
+                    r.Successes.ToString(CultureInfo.InvariantCulture) + "/" + grid.Count.ToString(CultureInfo.InvariantCulture),
+                    r.Blowups.ToString(CultureInfo.InvariantCulture),
+                    ok.Count == 0 ? "—" : Rate(grid[ok[0]]) + " .. " + Rate(grid[ok[^1]]),
+                    "`" + r.Marks + "`",
+                };
+            }).ToList();
+            var widths = header.Select((t, i) => Math.Max(t.Length, cells.Max(c => c[i].Length))).ToArray();
+            stdout.WriteLine(Row(header, widths));
+            stdout.WriteLine("|" + string.Join("|", widths.Select(w => " " + new string('-', w) + " ")) + "|");
+            foreach (var c in cells) stdout.WriteLine(Row(c, widths));
+        }
+
+        private static string Row(IReadOnlyList<string> cells, int[] widths)
+        {
+            var sb = new StringBuilder("|");
+            for (int i = 0; i < cells.Count; i++) sb.Append(' ').Append(cells[i].PadRight(widths[i])).Append(" |");
+            return sb.ToString();
+        }
+
+        private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+        /// <summary>
+        /// <c>{"law", "law_file", "grid": [rates], "seeds", "rows": [{"task", "method", "lr_param", "cells", "reached",
+        /// "diverged", "marks", "per_rate": [{"lr", "reached", "diverged", "seeds"}]}]}</c>; per rate, <c>reached</c> and
+        /// <c>diverged</c> count seeds.
+        /// </summary>
+        internal static void WriteJson(ExperimentLaw law, IReadOnlyList<SweepRow> rows, IReadOnlyList<double> grid, int seeds, TextWriter stdout)
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            {
+                json.WriteStartObject();
+                json.WriteString("law", law.Name);
+                json.WriteString("law_file", law.FilePath);
+                json.WriteStartArray("grid");
+                foreach (double lr in grid) json.WriteNumberValue(lr);
+                json.WriteEndArray();
+                json.WriteNumber("seeds", seeds);
+                json.WriteStartArray("rows");
+                foreach (var r in rows)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("task", r.Task);
+                    json.WriteString("method", r.Method);
+                    json.WriteString("lr_param", r.LrParam);
+                    json.WriteNumber("cells", grid.Count);
+                    json.WriteNumber("reached", r.Successes);
+                    json.WriteNumber("diverged", r.Blowups);
+                    json.WriteString("marks", r.Marks);
+                    json.WriteStartArray("per_rate");
+                    for (int c = 0; c < grid.Count; c++)
+                    {
+                        json.WriteStartObject();
+                        json.WriteNumber("lr", grid[c]);
+                        json.WriteNumber("reached", r.Cells[c].Count(x => x.StepsToTarget.HasValue));
+                        json.WriteNumber("diverged", r.Cells[c].Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
+                        json.WriteNumber("seeds", r.Cells[c].Count);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary><c>ae ablate</c> in-process: quadratic task, two seeds, short budgets.</summary>
+    public class AblateCommandTests
+    {
+        private static readonly string[] Baselines = { "sgdm", "adam", "sgd-hd", "adam-hd" };
+
+        [Fact]
+        public void Json_rows_are_the_full_law_every_switchable_rule_and_the_baselines_and_repeat_exactly()
+        {
+            using var dir = new TempDirectory();
+            string[] args = { "ablate", Repo.SgdmLaw, "--task", "quadratic", "--seeds", "2", "--steps", "150", "--format", "json", "--db", "a.db" };
+            var first = Cli.Run(dir.Path, args);
+            Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+            var second = Cli.Run(dir.Path, args);
+            Assert.Equal(first.Stdout, second.Stdout); // same seeds, same table
+
+            using var json = JsonDocument.Parse(first.Stdout);
+            var root = json.RootElement;
+            Assert.Equal("AeSgdm", root.GetProperty("law").GetString());
+            Assert.Equal("quadratic", root.GetProperty("task").GetString());
+            Assert.Equal(new[] { 0, 1 }, root.GetProperty("seeds").EnumerateArray().Select(e => e.GetInt32()));
+            var rows = root.GetProperty("rows").EnumerateArray().ToList();
+            Assert.Equal(new[] { "none" }.Concat(Experiments.SgdmRules).Concat(Baselines), rows.Select(r => r.GetProperty("ablated").GetString()));
+            Assert.Equal(new[] { "law" }.Concat(Experiments.SgdmRules.Select(_ => "rule")).Concat(Baselines.Select(_ => "baseline")),
+                rows.Select(r => r.GetProperty("kind").GetString()));
+            foreach (var row in rows)
+            {
+                var final = row.GetProperty("final_loss");
+                Assert.Equal(JsonValueKind.Number, final.GetProperty("mean").ValueKind);
+                Assert.Equal(JsonValueKind.Number, final.GetProperty("ci").ValueKind); // two seeds: a CI
+                Assert.Equal(2, row.GetProperty("seeds").GetInt32());
+                Assert.Equal(2, row.GetProperty("per_seed").GetArrayLength());
+                var perSeed = row.GetProperty("per_seed").EnumerateArray().Select(p => p.GetProperty("final_loss").GetDouble()).ToArray();
+                Assert.Equal((perSeed[0] + perSeed[1]) / 2, final.GetProperty("mean").GetDouble(), 12);
+                Assert.True(row.TryGetProperty("auc", out _));
+                Assert.True(row.TryGetProperty("incidents", out _));
+                Assert.True(row.TryGetProperty("steps_to_target", out _));
+            }
+
+            // The runs are in the database: 12 rows x 2 seeds per invocation, without steps unless asked.
+            string db = Path.Combine(dir.Path, "a.db");
+            Assert.Equal(48, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE command = 'ablate'"));
+            Assert.Equal(0, Experiments.Scalar(db, "SELECT count(*) FROM steps"));
+            Assert.Equal(2, Experiments.Scalar(db, "SELECT count(DISTINCT batch) FROM runs"));
+            Assert.Equal(4, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE ablated = 'AE5'"));
+            Assert.Contains("stored 24 runs in a.db (batch ablate-", first.Stderr, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void The_table_is_markdown_with_a_row_per_rule_and_baseline()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "ablate", Repo.SgdmLaw, "--task", "quadratic", "--seeds", "2", "--steps", "100", "--baselines", "sgdm,adam",
+                "--baseline-set", "sgdm.lr=0.3", "--db", "a.db", "--store-steps");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            var lines = r.StdoutLines;
+            Assert.StartsWith("AeSgdm (", lines[0], StringComparison.Ordinal);
+            Assert.Contains("on quadratic: seeds 0..1, budget 100 steps", lines[0], StringComparison.Ordinal);
+            Assert.StartsWith("mean ± 95% CI over seeds (Student t, 1 df)", lines[1], StringComparison.Ordinal);
+            Assert.Contains("baselines: sgdm lr=0.3 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-08", lines[1], StringComparison.Ordinal);
+            var table = lines.SkipWhile(l => !l.StartsWith("|", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2 + 1 + 7 + 2, table.Count);
+            Assert.Equal(new[] { "ablated", "reached", "steps to target", "final loss", "final gap", "AUC of log loss", "incidents", "kinds" },
+                table[0].Trim('|').Split('|').Select(c => c.Trim()));
+            var names = table.Skip(2).Select(l => l.Trim('|').Split('|')[0].Trim()).ToList();
+            Assert.Equal(new[] { "none" }.Concat(Experiments.SgdmRules).Concat(new[] { "sgdm (baseline)", "adam (baseline)" }), names);
+            Assert.All(table, l => Assert.Equal(9, l.Count(c => c == '|')));
+            // --store-steps: every step of every run is in the steps table.
+            string db = Path.Combine(dir.Path, "a.db");
+            Assert.Equal(20, Experiments.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(Experiments.Scalar(db, "SELECT sum(steps_taken) FROM runs"), Experiments.Scalar(db, "SELECT count(*) FROM steps"));
+            Assert.Equal(20, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE steps_stored = 1"));
+        }
+
+        [Fact]
+        public void One_seed_has_no_ci()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "ablate", Repo.SgdmLaw, "--task", "quadratic", "--seeds", "1", "--steps", "20", "--baselines", "none", "--format", "json", "--db", "a.db");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();
+            Assert.Equal(8, rows.Count);
+            Assert.All(rows, row => Assert.Equal(JsonValueKind.Null, row.GetProperty("final_loss").GetProperty("ci").ValueKind));
+            Assert.Empty(json.RootElement.GetProperty("baselines").EnumerateArray());
+        }
+
+        [Theory]
+        [InlineData("--baselines", "sgd,adam", "ae: error: unknown baseline 'sgd' in --baselines; valid baselines: sgdm, adam, sgd-hd, adam-hd (or none)")]
+        [InlineData("--baseline-set", "adam.momentum=0.9", "ae: error: unknown setting 'momentum' of the baseline adam; its settings: lr, beta1, beta2, eps")]
+        [InlineData("--baseline-set", "adam.lr=-1", "ae: error: invalid settings for the baseline adam: ")]
+        [InlineData("--seeds", "0", "ae: error: invalid value '0' for '--seeds'; expected a whole number from 1 to 1000")]
+        [InlineData("--format", "csv", "ae: error: invalid value 'csv' for '--format'; expected table or json")]
+        [InlineData("--set", "k_q=1", "ae: error: unknown param 'k_q' in --set; the params of AeSgdm: ")]
+        public void Bad_input_is_one_line_and_exit_2(string option, string value, string expected)
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "ablate", Repo.SgdmLaw, "--task", "quadratic", "--steps", "5", option, value);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.StartsWith(expected, r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void An_interrupted_ablation_prints_no_table_and_exits_130()
+        {
+            using var dir = new TempDirectory();
+            using var cts = new System.Threading.CancellationTokenSource();
+            cts.Cancel();
+            var r = Experiments.Run(dir.Path, cts.Token, null, "ablate", Repo.SgdmLaw, "--task", "quadratic", "--seeds", "2", "--steps", "50", "--db", "a.db");
+            Assert.Equal(130, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.StartsWith("ae: interrupted; 0 of 24 runs are stored in a.db (batch ablate-", r.StderrLines.Single(), StringComparison.Ordinal);
+            Assert.Equal(0, Experiments.Scalar(Path.Combine(dir.Path, "a.db"), "SELECT count(*) FROM runs"));
+        }
+
+        [Fact]
+        public void Statistics_use_student_t()
+        {
+            Assert.Equal(12.7062, Statistics.TQuantile975(1));
+            Assert.Equal(2.0423, Statistics.TQuantile975(30));
+            Assert.Equal(2.0211, Statistics.TQuantile975(40), 3);
+            Assert.Equal(1.9840, Statistics.TQuantile975(100), 3);
+            var m = MeanCi.Of(new[] { 1.0, 2.0, 3.0 });
+            Assert.Equal(2, m.Mean);
+            Assert.Equal(4.3027 * 1 / Math.Sqrt(3), m.Ci!.Value, 12);
+            Assert.Null(MeanCi.Of(new[] { 5.0 }).Ci);
+        }
+    }
+}

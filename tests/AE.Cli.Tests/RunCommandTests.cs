@@ -1,0 +1,221 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading;
+using System.Xml.Linq;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary>
+    /// <c>ae run</c> in-process on the quadratic task with small budgets. The law is compiled once per process
+    /// (LawCompiler caches the assembly), so only the first test of the class pays for Roslyn.
+    /// </summary>
+    public class RunCommandTests
+    {
+        [Fact]
+        public void A_run_is_stored_with_one_row_per_step_and_its_summary_printed()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "40");
+
+            Assert.Equal(1, r.ExitCode); // 40 steps do not reach the target
+            Assert.Equal("", r.Stderr);   // not a terminal: no progress bar
+            Assert.StartsWith("AeSgdm (", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Contains("on quadratic, seed 0, budget 40 steps", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("steps to target: not reached (target -4.27", StringComparison.Ordinal));
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("final loss: ", StringComparison.Ordinal));
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("AUC of log loss: ", StringComparison.Ordinal));
+            Assert.Contains("incidents: 0", r.StdoutLines);
+            Assert.Contains("stored: run 1 in ae-runs.db (status not-reached)", r.StdoutLines);
+
+            string db = Path.Combine(dir.Path, "ae-runs.db");
+            Assert.Equal(1, Experiments.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(40, Experiments.Scalar(db, "SELECT count(*) FROM steps WHERE run_id = 1"));
+            var row = Experiments.Rows(db, "SELECT law, law_sha256, task, seed, steps, status, steps_taken, ablated, settings, command FROM runs").Single();
+            string sha = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Repo.SgdmLaw))).ToLowerInvariant();
+            Assert.Equal(new object?[] { "AeSgdm", sha, "quadratic", 0L, 40L, "not-reached", 40L, "", "{}", "run" }, row);
+
+            // The signals of every step, as JSON, the loss beside them.
+            string signals = Experiments.Text(db, "SELECT signals FROM steps WHERE run_id = 1 AND step = 40");
+            using var json = JsonDocument.Parse(signals);
+            Assert.True(json.RootElement.GetProperty("alpha").GetDouble() > 0);
+            Assert.Equal(Experiments.Text(db, "SELECT loss FROM steps WHERE run_id = 1 AND step = 40"),
+                Experiments.Text(db, "SELECT json_extract(signals, '$.L') FROM steps WHERE run_id = 1 AND step = 40"));
+
+            // A second run gets the next id in the same database.
+            r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "10", "--seed", "3");
+            Assert.Contains("stored: run 2 in ae-runs.db (status not-reached)", r.StdoutLines);
+            Assert.Equal(2, Experiments.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(3, Experiments.Scalar(db, "SELECT seed FROM runs WHERE id = 2"));
+        }
+
+        [Fact]
+        public void Out_writes_a_well_formed_csv_and_svg()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "30", "--db", "x.db", "--out", "plots");
+            Assert.True(r.ExitCode == 1, r.Stdout + r.Stderr);
+            Assert.Contains("wrote: plots/run-1.csv, plots/run-1.svg", r.StdoutLines);
+
+            var csv = File.ReadAllLines(Path.Combine(dir.Path, "plots", "run-1.csv"));
+            Assert.Equal(31, csv.Length);
+            var header = csv[0].Split(',');
+            Assert.Equal(new[] { "step", "loss" }, header.Take(2));
+            foreach (var name in new[] { "alpha", "mu", "sigma", "gamma", "T", "V" }) Assert.Contains(name, header);
+            for (int i = 1; i < csv.Length; i++)
+            {
+                var cells = csv[i].Split(',');
+                Assert.Equal(header.Length, cells.Length);
+                Assert.Equal(i.ToString(CultureInfo.InvariantCulture), cells[0]);
+                Assert.All(cells, c => Assert.True(double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out _), c));
+            }
+
+            var svg = XDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "plots", "run-1.svg")));
+            XNamespace ns = "http://www.w3.org/2000/svg";
+            Assert.Equal(ns + "svg", svg.Root!.Name);
+            Assert.Equal(5, svg.Descendants(ns + "path").Count()); // loss, alpha, mu, sigma, gamma
+            var labels = svg.Descendants(ns + "text").Select(t => t.Value).ToList();
+            Assert.Contains("loss − optimum (log)", labels);
+            Assert.Contains("alpha (log)", labels);
+            Assert.Contains("mu", labels);
+            Assert.Contains("sigma", labels);
+            Assert.Contains(labels, l => l.StartsWith("gamma", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Set_and_ablate_are_applied_and_recorded()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "2000", "--set", "init_alpha=0.5", "--set", "k_p=1.2,auto_gamma=false",
+                "--ablate", "AE5", "--db", "x.db");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr); // without the resonance clamp, from alpha 0.5, the quadratic is solved
+            Assert.Contains("settings: init_alpha=0.5, k_p=1.2, auto_gamma=false", r.StdoutLines);
+            Assert.Contains("ablated: AE5", r.StdoutLines);
+            string db = Path.Combine(dir.Path, "x.db");
+            var row = Experiments.Rows(db, "SELECT settings, ablated, status FROM runs").Single();
+            Assert.Equal(new object?[] { "{\"init_alpha\":0.5,\"k_p\":1.2,\"auto_gamma\":false}", "AE5", "accepted" }, row);
+            Assert.Equal(0.5, double.Parse(Experiments.Text(db, "SELECT json_extract(signals, '$.alpha') FROM steps WHERE step = 1"), CultureInfo.InvariantCulture), 1);
+        }
+
+        [Theory]
+        [InlineData("--set", "k_q=1", "ae: error: unknown param 'k_q' in --set; the params of AeSgdm: beta_mu, beta_T, ")]
+        [InlineData("--set", "k_p=fast", "ae: error: invalid value 'fast' for the real param k_p of AeSgdm; expected a number")]
+        [InlineData("--set", "auto_gamma=1", "ae: error: invalid value '1' for the bool param auto_gamma of AeSgdm; expected true or false")]
+        [InlineData("--set", "auto_gamma_warmup=2.5", "ae: error: invalid value '2.5' for the int param auto_gamma_warmup of AeSgdm")]
+        [InlineData("--set", "beta_T=1.5", "ae: error: AeSgdm rejects its settings: param 'beta_T' must lie in [0, 1) (given 1.5)")]
+        [InlineData("--set", "k_p", "ae: error: invalid --set 'k_p'; expected NAME=VALUE")]
+        [InlineData("--ablate", "AE9", "ae: error: unknown rule 'AE9' in --ablate; switchable rules of AeSgdm: brake, AE8, AE2, AE4, AE6, AE3, AE5")]
+        [InlineData("--ablate", "AE1", "ae: error: 'AE1' is a fixed rule of AeSgdm and cannot be switched off; switchable rules: brake, AE8, AE2, AE4, AE6, AE3, AE5")]
+        [InlineData("--task", "quadratik", "ae: error: unknown task 'quadratik'; valid tasks: quadratic, quadratic-1e4, noisy-quadratic, rosenbrock, rosenbrock-nd, linreg, logreg-fashion, delayed, plateau, scale-change, moving-optimum")]
+        [InlineData("--steps", "0", "ae: error: invalid value '0' for '--steps'; expected a whole number from 1 to 1000000")]
+        [InlineData("--colour", "red", "ae: error: unknown option '--colour'; valid options: --task, --case, --name, --steps, --ablate, --set, --seed, --out, --db, --no-progress, --help. Run 'ae run --help'")]
+        public void Bad_input_is_one_line_and_exit_2(string option, string value, string expected)
+        {
+            using var dir = new TempDirectory();
+            var args = option is "--task" or "--steps"
+                ? new[] { "run", Repo.SgdmLaw, "--task", option == "--task" ? value : "quadratic", option == "--steps" ? option : "--seed", option == "--steps" ? value : "0" }
+                : new[] { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "5", option, value };
+            var r = Cli.Run(dir.Path, args);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Single(r.StderrLines);
+            Assert.StartsWith(expected, r.StderrLines[0], StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "ae-runs.db"))); // nothing ran, nothing was stored
+        }
+
+        [Fact]
+        public void The_unknown_param_message_lists_every_param()
+        {
+            var r = Cli.Run(Repo.Root, "run", "laws/ae_sgdm.ae", "--task", "quadratic", "--set", "nope=1", "--db", Path.Combine(Path.GetTempPath(), "unused.db"));
+            Assert.Equal(2, r.ExitCode);
+            foreach (var p in new[] { "k_p", "init_alpha", "alpha_max", "auto_gamma_warmup", "clip_grad_norm" })
+                Assert.Contains(p, r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_cancelled_run_is_committed_as_interrupted_and_the_message_says_where()
+        {
+            using var dir = new TempDirectory();
+            using var cts = new CancellationTokenSource();
+            long seen = 0;
+            var r = Experiments.Run(dir.Path, cts.Token, p =>
+            {
+                seen = p.Step;
+                if (p.Step >= 100) cts.Cancel();
+            }, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "2000", "--db", "runs.db", "--out", "out");
+
+            Assert.Equal(130, r.ExitCode);
+            string db = Path.Combine(dir.Path, "runs.db");
+            var row = Experiments.Rows(db, "SELECT id, status, steps_taken, steps FROM runs").Single();
+            Assert.Equal("interrupted", row[1]);
+            long taken = (long)row[2]!;
+            Assert.InRange(taken, 100, 101);
+            Assert.Equal(2000L, row[3]);
+            Assert.Equal(taken, Experiments.Scalar(db, "SELECT count(*) FROM steps WHERE run_id = 1"));
+            Assert.Equal(taken, Experiments.Scalar(db, "SELECT max(step) FROM steps"));
+            Assert.Equal("ok", Experiments.Text(db, "PRAGMA integrity_check"));
+            Assert.Equal(new[] { "ae: interrupted after " + taken + " steps; the partial run is stored in runs.db as run 1 with status interrupted" }, r.StderrLines);
+            Assert.Contains("stored: run 1 in runs.db (status interrupted)", r.StdoutLines);
+            Assert.Equal(taken + 1, File.ReadAllLines(Path.Combine(dir.Path, "out", "run-1.csv")).Length);
+        }
+
+        [Fact]
+        public void A_diverging_run_is_an_incident_and_stops_cleanly()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "rosenbrock", "--steps", "300", "--set", "alpha_max=1e6,init_alpha=10",
+                "--ablate", "AE5,brake", "--db", "x.db", "--out", "o");
+            Assert.True(r.ExitCode == 1, r.Stdout + r.Stderr);
+            Assert.Equal("", r.Stderr);
+            string db = Path.Combine(dir.Path, "x.db");
+            string status = Experiments.Text(db, "SELECT status FROM runs");
+            Assert.Contains(status, new[] { "diverged", "non-finite" });
+            Assert.True(Experiments.Scalar(db, "SELECT incidents FROM runs") >= 1);
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("incidents: 1 (", StringComparison.Ordinal));
+            XDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "o", "run-1.svg")));
+        }
+
+        [Fact]
+        public void A_golden_case_is_a_task()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--case", Repo.Case("quadratic_2d"), "--name", "AeSgdmNoResonance", "--db", "x.db");
+            Assert.Contains("AeSgdmNoResonance (", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Contains("on case:quadratic_2d, seed 0, budget 300 steps", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Equal("case:quadratic_2d", Experiments.Text(Path.Combine(dir.Path, "x.db"), "SELECT task FROM runs"));
+
+            // The variant has AE5 compiled out: it is not switchable any more.
+            r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--case", Repo.Case("quadratic_2d"), "--name", "AeSgdmNoResonance", "--ablate", "AE5", "--db", "x.db");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: the rule AE5 is already removed from AeSgdmNoResonance at compile time; switchable rules of AeSgdmNoResonance: brake, AE8, AE2, AE4, AE6, AE3",
+                r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Task_and_case_together_or_neither_are_usage_errors()
+        {
+            var r = Cli.Run(Repo.Root, "run", "laws/ae_sgdm.ae");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: no task; give --task NAME (quadratic, ", r.StderrLines.Single(), StringComparison.Ordinal);
+            r = Cli.Run(Repo.Root, "run", "laws/ae_sgdm.ae", "--task", "quadratic", "--case", Repo.Case("quadratic_2d"));
+            Assert.Equal(new[] { "ae: error: give --task or --case, not both. Run 'ae run --help'" }, r.StderrLines);
+        }
+
+        [Theory]
+        [InlineData("run")]
+        [InlineData("ablate")]
+        [InlineData("sweep")]
+        public void Help_is_printed_and_listed(string command)
+        {
+            var r = Cli.Run(Repo.Root, command, "--help");
+            Assert.Equal(0, r.ExitCode);
+            Assert.StartsWith("Usage: ae " + command + " <law.ae> ", r.StdoutLines[0], StringComparison.Ordinal);
+            var top = Cli.Run(Repo.Root, "--help");
+            Assert.Contains(top.StdoutLines, l => l.StartsWith("  " + command + " ", StringComparison.Ordinal));
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary><c>ae sweep</c> in-process: a three-point grid on the quadratic task with a short budget.</summary>
+    public class SweepCommandTests
+    {
+        [Fact]
+        public void The_grid_is_log_spaced_over_the_decades_up_to_the_largest_rate()
+        {
+            var grid = SweepCommand.Grid(6, 13, 10);
+            Assert.Equal(13, grid.Length);
+            Assert.Equal(1e-5, grid[0], 15);
+            Assert.Equal(10, grid[^1], 12);
+            Assert.Equal(Math.Sqrt(10) * 1e-5, grid[1], 15);
+            Assert.Equal(new[] { 1e-3, 1e-2, 1e-1 }, SweepCommand.Grid(2, 3, 0.1).Select(v => Math.Round(v, 12)));
+        }
+
+        [Fact]
+        public void The_table_has_a_row_per_task_and_method_and_counts_cells()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "sweep", Repo.SgdmLaw, "--tasks", "quadratic,linreg", "--lr-decades", "2", "--points", "3", "--lr-max", "1", "--steps", "200",
+                "--set", "auto_gamma=false", "--db", "s.db");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            var lines = r.StdoutLines;
+            Assert.StartsWith("initial-LR sweep of AeSgdm (", lines[0], StringComparison.Ordinal);
+            Assert.Contains("3 rates log-spaced over 2 decades, 0.01 .. 1; seed 0; budget 200 steps; settings auto_gamma=false", lines[0], StringComparison.Ordinal);
+            var table = lines.SkipWhile(l => !l.StartsWith("|", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2 + 2 * 4, table.Count);
+            Assert.Equal(new[] { "task", "method", "initial LR", "cells reaching target", "diverged cells", "reached from .. to", "grid 0.01 → 1" },
+                table[0].Trim('|').Split('|').Select(c => c.Trim()));
+            var cells = table.Skip(2).Select(l => l.Trim('|').Split('|').Select(c => c.Trim()).ToArray()).ToList();
+            Assert.Equal(new[] { "quadratic", "quadratic", "quadratic", "quadratic", "linreg", "linreg", "linreg", "linreg" }, cells.Select(c => c[0]));
+            Assert.Equal(new[] { "AeSgdm", "adam", "sgd-hd", "adam-hd", "AeSgdm", "adam", "sgd-hd", "adam-hd" }, cells.Select(c => c[1]));
+            Assert.Equal(new[] { "init_alpha", "lr", "lr", "lr" }, cells.Take(4).Select(c => c[2]));
+            foreach (var c in cells)
+            {
+                Assert.Matches("^[0-3]/3$", c[3]);
+                Assert.Matches("^`[+x.]{3}`$", c[6]);
+                Assert.Equal(c[6].Count(ch => ch == '+').ToString(System.Globalization.CultureInfo.InvariantCulture) + "/3", c[3]);
+            }
+            Assert.Equal(2 * 4 * 3, Experiments.Scalar(Path.Combine(dir.Path, "s.db"), "SELECT count(*) FROM runs WHERE command = 'sweep'"));
+            Assert.Equal(6, Experiments.Scalar(Path.Combine(dir.Path, "s.db"), "SELECT count(*) FROM runs WHERE law = 'AeSgdm' AND json_extract(settings, '$.init_alpha') > 0"));
+        }
+
+        [Fact]
+        public void Json_has_the_grid_and_a_row_per_method_and_repeats_exactly()
+        {
+            using var dir = new TempDirectory();
+            string[] args = { "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--lr-decades", "1", "--points", "2", "--steps", "50", "--seeds", "2",
+                "--baselines", "adam", "--format", "json", "--db", "s.db" };
+            var r = Cli.Run(dir.Path, args);
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Equal(r.Stdout, Cli.Run(dir.Path, args).Stdout);
+            using var json = JsonDocument.Parse(r.Stdout);
+            Assert.Equal(new[] { 1.0, 10.0 }, json.RootElement.GetProperty("grid").EnumerateArray().Select(e => Math.Round(e.GetDouble(), 12)));
+            var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();
+            Assert.Equal(new[] { "AeSgdm", "adam" }, rows.Select(x => x.GetProperty("method").GetString()));
+            Assert.All(rows, row => Assert.Equal(2, row.GetProperty("per_rate").GetArrayLength()));
+            Assert.All(rows, row => Assert.All(row.GetProperty("per_rate").EnumerateArray(), c => Assert.Equal(2, c.GetProperty("seeds").GetInt32())));
+        }
+
+        [Theory]
+        [InlineData("--tasks", "quadratic,nope", "ae: error: unknown task 'nope'; valid tasks: quadratic, ")]
+        [InlineData("--lr-param", "alpha0", "ae: error: unknown param 'alpha0' in --lr-param; the params of AeSgdm: ")]
+        [InlineData("--baselines", "adamw", "ae: error: unknown baseline 'adamw' in --baselines; valid baselines: sgdm, adam, sgd-hd, adam-hd (or none)")]
+        [InlineData("--points", "x", "ae: error: invalid value 'x' for '--points'")]
+        [InlineData("--lr-decades", "-1", "ae: error: invalid value '-1' for '--lr-decades'; expected a positive number")]
+        public void Bad_input_is_one_line_and_exit_2(string option, string value, string expected)
+        {
+            using var dir = new TempDirectory();
+            var args = option == "--tasks"
+                ? new[] { "sweep", Repo.SgdmLaw, option, value }
+                : new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--steps", "5", option, value };
+            var r = Cli.Run(dir.Path, args);
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith(expected, r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Tasks_are_required()
+        {
+            var r = Cli.Run(Repo.Root, "sweep", "laws/ae_sgdm.ae");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: no tasks; give --tasks T1,T2 (quadratic, ", r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+    }
+}
