@@ -69,7 +69,35 @@ namespace AE.Cli
             {
                 throw new CliException("cannot read '" + input.DisplayPath + "': " + ex.Message, ex);
             }
-            return new LawFile(input, source, AeCompiler.Check(new[] { source }));
+            var result = AeCompiler.Check(new[] { source });
+            if (result.Diagnostics.Any(d => d.Id == "AE0016")) result = WithSiblingGroups(input, source) ?? result;
+            return new LawFile(input, source, result);
+        }
+
+        /// <summary>
+        /// A 'use' of a group no file declares (AE0016) when the file is checked alone: check it again
+        /// with the other .ae files of its folder, as a build checks all of a project's files together,
+        /// and keep only this file's diagnostics and laws. Null when the folder has nothing to add.
+        /// </summary>
+        private static CheckResult? WithSiblingGroups(InputFile input, SourceFile source)
+        {
+            var folder = Path.GetDirectoryName(input.FullPath);
+            if (folder is null) return null;
+            var siblings = new List<SourceFile> { source };
+            foreach (var path in Directory.GetFiles(folder, "*.ae").OrderBy(p => p, StringComparer.Ordinal))
+            {
+                if (string.Equals(Path.GetFullPath(path), Path.GetFullPath(input.FullPath), StringComparison.Ordinal)) continue;
+                try { siblings.Add(SourceFile.FromBytes(path, File.ReadAllBytes(path))); }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            }
+            if (siblings.Count == 1) return null;
+            var together = AeCompiler.Check(siblings);
+            var mine = together.Diagnostics.Where(d => d.Path == source.Path).ToList();
+            if (mine.Any(d => d.Severity == Dsl.Diagnostics.Severity.Error)) return new CheckResult(mine, null);
+            var program = together.Program is null ? null : new IrProgram(
+                EqArray.From(together.Program.Units.Where(u => u.Origin.Path == source.Path)),
+                EqArray.From(together.Program.Variants.Where(v => v.Origin.Path == source.Path)));
+            return new CheckResult(mine, program);
         }
 
         /// <summary>The target named <paramref name="name"/>; a <see cref="CliException"/> listing the valid names otherwise.</summary>
