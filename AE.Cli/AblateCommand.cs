@@ -76,17 +76,7 @@ namespace AE.Cli
 
         public static int Run(string[] args, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty argument", Repeatable);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Usage.Ablate);
-                return ExitCodes.Success;
-            }
-            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae", Name);
-            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae ablate takes one .ae file", Name);
+            if (Experiment.ParseLawCommand(args, context, Name, Usage.Ablate, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
             int seeds = (int)(Experiment.PositiveInt(parsed, "--seeds", Name, max: 1000) ?? DefaultSeeds);
             long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
             var format = Experiment.ParseFormat(parsed, Name);

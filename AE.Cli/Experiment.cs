@@ -179,6 +179,26 @@ namespace AE.Cli
     /// <summary>What <c>ae run</c>, <c>ae ablate</c> and <c>ae sweep</c> share: parsing their common options, tasks, settings.</summary>
     internal static class Experiment
     {
+        /// <summary>
+        /// Parses the arguments of a command that takes one law file (run, ablate, sweep). Null when it
+        /// printed its help; a missing or extra positional argument is a <see cref="CliException"/>.
+        /// </summary>
+        public static ParsedArguments? ParseLawCommand(string[] args, CliContext context, string command, string usage,
+            IReadOnlyDictionary<string, string> valueOptions, IReadOnlyCollection<string> flags, IReadOnlyCollection<string> repeatable)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            var parsed = ParsedArguments.Parse(args, command, valueOptions, flags, "empty argument", repeatable);
+            if (parsed.ShowHelp)
+            {
+                context.Stdout.Write(usage);
+                return null;
+            }
+            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae", command);
+            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae " + command + " takes one .ae file", command);
+            return parsed;
+        }
+
         /// <summary>The database file unless <c>--db</c> names another, in the current directory.</summary>
         public const string DefaultDatabase = "ae-runs.db";
 

@@ -42,17 +42,7 @@ namespace AE.Cli
 
         public static int Run(string[] args, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty argument", Repeatable);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Usage.Run);
-                return ExitCodes.Success;
-            }
-            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae", Name);
-            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae run takes one .ae file", Name);
+            if (Experiment.ParseLawCommand(args, context, Name, Usage.Run, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
             long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
             ulong seed = (ulong)(Experiment.PositiveInt(parsed, "--seed", Name, min: 0) ?? 0);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);

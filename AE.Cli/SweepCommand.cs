@@ -83,17 +83,7 @@ namespace AE.Cli
 
         public static int Run(string[] args, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty argument", Repeatable);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Usage.Sweep);
-                return ExitCodes.Success;
-            }
-            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae", Name);
-            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae sweep takes one .ae file", Name);
+            if (Experiment.ParseLawCommand(args, context, Name, Usage.Sweep, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
             if (parsed.Value("--tasks") is not string tasksText) throw CliException.BadUsage("no tasks; give --tasks T1,T2 (" + string.Join(", ", AE.Runtime.Tasks.TaskCatalog.Names) + ")", Name);
             var taskNames = Experiment.Items(new[] { tasksText }, "--tasks", Name);
             if (taskNames.Distinct(StringComparer.Ordinal).Count() != taskNames.Count) throw CliException.BadUsage("--tasks names a task twice", Name);
