@@ -59,13 +59,6 @@ namespace AE.Runtime.Tasks
             Array.Clear(_ring);
         }
 
-        public override void InitialTheta(ulong seed, Span<double> theta)
-        {
-            CheckTheta(theta);
-            var source = new GaussianSource(Seeds.Derive(seed, Seeds.ThetaStream));
-            for (int i = 0; i < theta.Length; i++) theta[i] = source.NextGaussian();
-        }
-
         protected override double EvaluateCore(ReadOnlySpan<double> theta, Span<double> grad, long step)
         {
             int n = Dimension, slots = Delay + 1;

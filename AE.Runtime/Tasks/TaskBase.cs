@@ -35,7 +35,13 @@ namespace AE.Runtime.Tasks
 
         public virtual void Reset(ulong seed) { }
 
-        public abstract void InitialTheta(ulong seed, Span<double> theta);
+        /// <summary>By default a standard normal start drawn from the seed's theta stream; tasks with a fixed start override it.</summary>
+        public virtual void InitialTheta(ulong seed, Span<double> theta)
+        {
+            CheckTheta(theta);
+            var source = new GaussianSource(Seeds.Derive(seed, Seeds.ThetaStream));
+            for (int i = 0; i < theta.Length; i++) theta[i] = source.NextGaussian();
+        }
 
         public double Evaluate(ReadOnlySpan<double> theta, Span<double> grad, long step)
         {
