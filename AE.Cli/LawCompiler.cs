@@ -68,7 +68,8 @@ namespace AE.Cli
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
                     optimizationLevel: OptimizationLevel.Release,
                     nullableContextOptions: NullableContextOptions.Enable,
-                    deterministic: true));
+                    deterministic: true,
+                    allowUnsafe: true));
             using var stream = new MemoryStream();
             var result = compilation.Emit(stream);
             if (!result.Success)

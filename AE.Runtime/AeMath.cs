@@ -62,7 +62,7 @@ namespace AE.Runtime
         public static double Sanitize(double x, double lim) => double.IsNaN(x) ? 0 : double.IsPositiveInfinity(x) ? lim : double.IsNegativeInfinity(x) ? -lim : x;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static double Sign(double x) => Math.Sign(x);
+        public static double Sign(double x) => double.IsNaN(x) ? double.NaN : Math.Sign(x);   // Math.Sign throws on NaN
 
         /// <summary>The seed's bias-corrected EMA (_EMA.update): the first value passes through.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -96,7 +96,7 @@ namespace AE.Dsl.Binding
             "cos" => Math.Cos(a[0]),
             "relu" => Math.Max(a[0], 0),
             "abs" => Math.Abs(a[0]),
-            "sign" => Math.Sign(a[0]),
+            "sign" => double.IsNaN(a[0]) ? double.NaN : Math.Sign(a[0]),   // Math.Sign throws on NaN; torch.sign gives NaN
             "softabs" => Math.Sqrt(a[0] * a[0] + a[1] * a[1]),
             "clamp" => Math.Min(Math.Max(a[0], a[1]), a[2]),
             "softclamp" => a[1] + (a[2] - a[1]) * Sigmoid(4 * (a[0] - 0.5 * (a[1] + a[2])) / (a[2] - a[1])),

@@ -10,6 +10,14 @@ namespace AE.Dsl.Emit
         private readonly StringBuilder _sb = new();
         private int _indent;
 
+        public CodeWriter(int indent = 0) { _indent = indent; }
+
+        /// <summary>The current indentation level (four spaces each).</summary>
+        public int Indent => _indent;
+
+        /// <summary>Text written by another writer, as it is.</summary>
+        public void Raw(string text) => _sb.Append(text);
+
         public void Line(string text = "")
         {
             if (text.Length > 0) _sb.Append(' ', _indent * 4).Append(text);

@@ -43,6 +43,13 @@ namespace AE.Dsl.Emit
             using (_w.Block($"public void Step({string.Join(", ", ps)})"))
             {
                 EmitPrologue(t);
+                // The host's spans, pinned for the SIMD passes (which may run on other threads).
+                var pins = PinnedSpans().ToList();
+                for (int i = 0; i < pins.Count; i++)
+                {
+                    var line = $"fixed ({t}* {pins[i].Name} = {pins[i].Span})";
+                    if (i < pins.Count - 1) _w.Line(line); else _w.Open(line);
+                }
                 var lastRule = (IrRule?)null;
                 foreach (var item in _plan.Items)
                 {
@@ -60,6 +67,7 @@ namespace AE.Dsl.Emit
                 }
                 foreach (var pass in _plan.Passes.Where(p => p.IsFinal && (p.Elements.Count > 0 || p.Reductions.Count > 0))) EmitPass(pass, t);
                 EmitEpilogue();
+                if (pins.Count > 0) _w.Close();
             }
         }
 
@@ -242,6 +250,13 @@ namespace AE.Dsl.Emit
             var lengths = new List<DimExpr>();
             foreach (var e in pass.Elements) AddLength(lengths, e.TargetType!.Shape[0]);
             foreach (var r in pass.Reductions) AddLength(lengths, r.Call.Args[0].Type.Shape[0]);
+            var simd = lengths.Count == 1 ? TryEmitSimdPass(pass, t, lengths[0], perReduction, index, what) : null;
+            if (simd != null)
+            {
+                using (_w.Block($"if ({Simd}.UseSimd(Kernel, {DimText(lengths[0])}))"))
+                    foreach (var line in simd) _w.Line(line);
+                _w.Open("else");
+            }
             foreach (var len in lengths)
             {
                 using (_w.Block($"for (int __i = 0; __i < {DimText(len)}; __i++)"))
@@ -256,6 +271,7 @@ namespace AE.Dsl.Emit
                     if (pass.IsFinal) EmitWrites(len, t);
                 }
             }
+            if (simd != null) _w.Close();
             if (shared.Length > 0) _w.Close();
         }
 

@@ -12,7 +12,7 @@ namespace AE.Dsl.Emit
     {
         private readonly IrUnit _unit;
         private readonly CSharpEmitOptions _options;
-        private readonly CodeWriter _w = new();
+        private CodeWriter _w = new();
         private readonly string _type;
         private readonly List<IrRule> _switches;
         private readonly HashSet<string> _hostStates;
@@ -33,7 +33,7 @@ namespace AE.Dsl.Emit
         /// <summary>Members every generated type has; an AE name equal to one of them (or to the type) gets a trailing '_'.</summary>
         private static readonly HashSet<string> GeneratedMembers = new(StringComparer.Ordinal)
         {
-            "Options", "Rules", "Enabled", "StepCount", "Step", "ReadSignal", "SetRule", "SignalNames", "RuleIds",
+            "Options", "Rules", "Enabled", "StepCount", "Step", "MaxThreads", "Kernel", "ReadSignal", "SetRule", "SignalNames", "RuleIds",
             "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
         };
 
@@ -58,7 +58,8 @@ namespace AE.Dsl.Emit
             {
                 EmitTypeDoc();
                 var iface = _optimizerShape ? " : global::AE.Runtime.IOptimizerLaw" : "";
-                using (_w.Block($"public sealed partial class {_type}{iface}"))
+                // unsafe: the SIMD passes read the host's spans through pinned pointers from any thread.
+                using (_w.Block($"public sealed unsafe partial class {_type}{iface}"))
                 {
                     EmitOptions();
                     EmitRulesEnum();
@@ -67,6 +68,7 @@ namespace AE.Dsl.Emit
                     EmitStep("double");
                     _w.Line();
                     EmitStep("float");
+                    foreach (var member in _simdMembers) _w.Raw(member);
                     EmitSignalsAndRules();
                 }
             }
@@ -215,6 +217,10 @@ namespace AE.Dsl.Emit
             _w.Line("private int __precision;");
             _w.Line("/// <summary>Steps taken so far.</summary>");
             _w.Line("public long StepCount { get; private set; }");
+            _w.Line("/// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>");
+            _w.Line("public global::AE.Runtime.StepKernel Kernel { get; set; }");
+            _w.Line("/// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>");
+            _w.Line("public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;");
             if (_switches.Count > 0)
             {
                 _w.Line("/// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>");

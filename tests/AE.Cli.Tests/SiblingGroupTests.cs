@@ -19,7 +19,7 @@ namespace AE.Cli.Tests
             dir.Write("laws/law.ae", Law);
             var r = Cli.Run(dir.Path, "emit", "laws/law.ae");
             Assert.Equal(0, r.ExitCode);
-            Assert.Contains("public sealed partial class UsesDamp", r.Stdout);
+            Assert.Contains("public sealed unsafe partial class UsesDamp", r.Stdout);
             Assert.Contains("// x' = x' * 0.5", r.Stdout);
             Assert.DoesNotContain("class Damp", r.Stdout);
         }

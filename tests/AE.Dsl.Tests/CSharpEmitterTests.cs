@@ -229,7 +229,7 @@ namespace AE.Dsl.Tests
             Assert.Contains("pass 3 of 3 over the vectors: write the vectors", step);
             // The seed's step-norm cap needs norm(upd): that pass runs only when the cap is on.
             var capPass = step.Substring(step.IndexOf("pass 2 of 3", StringComparison.Ordinal));
-            Assert.StartsWith("pass 2 of 3 over the vectors: reductions norm(upd)\n            double __r4 = 0.0;\n            if ((step_norm_max < double.PositiveInfinity))", capPass);
+            Assert.StartsWith("pass 2 of 3 over the vectors: reductions norm(upd)\n                double __r4 = 0.0;\n                if ((step_norm_max < double.PositiveInfinity))", capPass);
         }
 
         [Fact]

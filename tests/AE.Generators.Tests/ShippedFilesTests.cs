@@ -55,7 +55,7 @@ namespace AE.Generators.Tests
             var run = Harness.Run(RepoPaths.Shipped("laws", "ae_sgdm.ae"));
             Assert.Equal(new[] { "AeSgdm.g.cs", "AeSgdmNoResonance.g.cs" }, run.HintNames.OrderBy(h => h, StringComparer.Ordinal));
             var variant = run.Source("AeSgdmNoResonance.g.cs");
-            Assert.Contains("public sealed partial class AeSgdmNoResonance", variant);
+            Assert.Contains("public sealed unsafe partial class AeSgdmNoResonance", variant);
             Assert.Contains("#line ", variant);
             Assert.Contains("\"/ae/laws/ae_sgdm.ae\"", variant);
             // Compile-time ablation: the resonance clamp is absent from the variant, present in the law.

@@ -120,7 +120,7 @@ namespace AE.Generators.Tests
             (csharp.Length == 0 ? new[] { "namespace Consumer { internal static class Host { } }" } : csharp)
                 .Select((c, i) => CSharpSyntaxTree.ParseText(c, ParseOptions, path: "Host" + i + ".cs")),
             References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
         public static GeneratorDriver Driver(IEnumerable<AdditionalText> files, IReadOnlyDictionary<string, string>? globalOptions = null) =>
             CSharpGeneratorDriver.Create(

@@ -11,7 +11,7 @@ namespace AE.Generated
     /// two rules add to one drive
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class Accumulate
+    public sealed unsafe partial class Accumulate
     {
         /// <summary>The params of Accumulate; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -37,6 +37,10 @@ namespace AE.Generated
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
+        /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
+        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
+        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 

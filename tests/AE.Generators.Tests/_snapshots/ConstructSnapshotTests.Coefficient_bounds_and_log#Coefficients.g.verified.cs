@@ -11,7 +11,7 @@ namespace AE.Generated
     /// bounded coefficients, one in log space
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class Coefficients : global::AE.Runtime.IOptimizerLaw
+    public sealed unsafe partial class Coefficients : global::AE.Runtime.IOptimizerLaw
     {
         /// <summary>The params of Coefficients; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -42,6 +42,10 @@ namespace AE.Generated
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
+        /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
+        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
+        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
@@ -74,43 +78,60 @@ namespace AE.Generated
             double alpha__next = alpha;
             double mu__next = mu;
             double L = 0.0;
+            fixed (double* __pin_grad = grad)
+            fixed (double* __pin_theta = theta)
+            {
 
-            // ---- fixed rule measure
-            // L = loss
+                // ---- fixed rule measure
+                // L = loss
 #line 10 "/ae/coefficients.ae"
-            L = loss;
+                L = loss;
 #line default
 
-            // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
-            // alpha' = alpha * exp(-0.01 * tanh(L))
+                // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
+                // alpha' = alpha * exp(-0.01 * tanh(L))
 #line 12 "/ae/coefficients.ae"
-            if (__on_adapt)
-            {
-                alpha__next = (alpha * global::System.Math.Exp((-0.01 * global::System.Math.Tanh(L))));
-            }
+                if (__on_adapt)
+                {
+                    alpha__next = (alpha * global::System.Math.Exp((-0.01 * global::System.Math.Tanh(L))));
+                }
 #line default
-            // mu' = mu + 0.01
+                // mu' = mu + 0.01
 #line 13 "/ae/coefficients.ae"
-            if (__on_adapt)
-            {
-                mu__next = (mu + 0.01);
-            }
+                if (__on_adapt)
+                {
+                    mu__next = (mu + 0.01);
+                }
 #line default
 
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                // theta' = theta - ((alpha' * (1 - mu')) * grad)
+                // ---- pass 1 of 1 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
+                    __j1.alpha__next = alpha__next;
+                    __j1.grad = __pin_grad;
+                    __j1.mu__next = mu__next;
+                    __j1.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                double __e_theta_next_1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
+                        double __e_theta_next_1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
 #line default
-                theta[__i] = __e_theta_next_1;
-            }
+                        theta[__i] = __e_theta_next_1;
+                    }
+                }
 
-            // end of step: project onto the declared bounds, then the next values become current
-            alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, 1.0);
-            mu = global::AE.Runtime.AeMath.Clamp(mu__next, 0.0, 0.99);
-            this.L = L;
+                // end of step: project onto the declared bounds, then the next values become current
+                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, 1.0);
+                mu = global::AE.Runtime.AeMath.Clamp(mu__next, 0.0, 0.99);
+                this.L = L;
+            }
         }
 
         /// <summary>One step of Coefficients over float vectors (scalars and reductions in double). Allocates nothing.</summary>
@@ -128,31 +149,155 @@ namespace AE.Generated
             double alpha__next = alpha;
             double mu__next = mu;
             double L = 0.0;
+            fixed (float* __pin_grad = grad)
+            fixed (float* __pin_theta = theta)
+            {
 
-            // ---- fixed rule measure
-            // L = loss
+                // ---- fixed rule measure
+                // L = loss
 #line 10 "/ae/coefficients.ae"
-            L = (double)loss;
+                L = (double)loss;
 #line default
 
-            // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
-            // alpha' = alpha * exp(-0.01 * tanh(L))
+                // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
+                // alpha' = alpha * exp(-0.01 * tanh(L))
 #line 12 "/ae/coefficients.ae"
-            if (__on_adapt)
-            {
-                alpha__next = (alpha * global::System.Math.Exp((-0.01 * global::System.Math.Tanh(L))));
-            }
+                if (__on_adapt)
+                {
+                    alpha__next = (alpha * global::System.Math.Exp((-0.01 * global::System.Math.Tanh(L))));
+                }
 #line default
-            // mu' = mu + 0.01
+                // mu' = mu + 0.01
 #line 13 "/ae/coefficients.ae"
-            if (__on_adapt)
-            {
-                mu__next = (mu + 0.01);
-            }
+                if (__on_adapt)
+                {
+                    mu__next = (mu + 0.01);
+                }
 #line default
 
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
+                // ---- pass 1 of 1 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
+                    __j1.alpha__next = alpha__next;
+                    __j1.grad = __pin_grad;
+                    __j1.mu__next = mu__next;
+                    __j1.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // theta' = theta - ((alpha' * (1 - mu')) * grad)
+#line 15 "/ae/coefficients.ae"
+                        double __e_theta_next_1 = ((double)theta[__i] - ((alpha__next * (1.0 - mu__next)) * (double)grad[__i]));
+#line default
+                        theta[__i] = (float)(__e_theta_next_1);
+                    }
+                }
+
+                // end of step: project onto the declared bounds, then the next values become current
+                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, 1.0);
+                mu = global::AE.Runtime.AeMath.Clamp(mu__next, 0.0, 0.99);
+                this.L = L;
+            }
+        }
+
+        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly Coefficients __law;
+            public readonly double[] __partials;
+            public double alpha__next;
+            public double* grad;
+            public double mu__next;
+            public double* theta;
+            public __Pass1_F64(Coefficients law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+        }
+        private __Pass1_F64? __job1_F64;
+
+        /// <summary>Pass 1 of the double step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        {
+            double alpha__next = __f.alpha__next;
+            double* grad = __f.grad;
+            double mu__next = __f.mu__next;
+            double* theta = __f.theta;
+            int __len = n;
+            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+            double __k1 = (alpha__next * (1.0 - mu__next));
+            var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k1);
+            int __i = __start;
+            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+            {
+                // theta' = theta - ((alpha' * (1 - mu')) * grad)
+#line 15 "/ae/coefficients.ae"
+                var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
+#line default
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+            }
+            // the tail, one element at a time
+            for (; __i < __end; __i++)
+            {
+                // theta' = theta - ((alpha' * (1 - mu')) * grad)
+#line 15 "/ae/coefficients.ae"
+                double __e_theta_next_1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
+#line default
+                theta[__i] = __e_theta_next_1;
+            }
+        }
+
+        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly Coefficients __law;
+            public readonly double[] __partials;
+            public double alpha__next;
+            public float* grad;
+            public double mu__next;
+            public float* theta;
+            public __Pass1_F32(Coefficients law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
+        }
+        private __Pass1_F32? __job1_F32;
+
+        /// <summary>Pass 1 of the float step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
+        {
+            double alpha__next = __f.alpha__next;
+            float* grad = __f.grad;
+            double mu__next = __f.mu__next;
+            float* theta = __f.theta;
+            int __len = n;
+            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+            double __k1 = (alpha__next * (1.0 - mu__next));
+            var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k1);
+            int __i = __start;
+            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+            {
+                // theta' = theta - ((alpha' * (1 - mu')) * grad)
+#line 15 "/ae/coefficients.ae"
+                var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
+#line default
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+            }
+            // the tail, one element at a time
+            for (; __i < __end; __i++)
             {
                 // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
@@ -160,11 +305,6 @@ namespace AE.Generated
 #line default
                 theta[__i] = (float)(__e_theta_next_1);
             }
-
-            // end of step: project onto the declared bounds, then the next values become current
-            alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, 1.0);
-            mu = global::AE.Runtime.AeMath.Clamp(mu__next, 0.0, 0.99);
-            this.L = L;
         }
 
         private static readonly string[] __signalNames = { "L", "alpha", "mu" };

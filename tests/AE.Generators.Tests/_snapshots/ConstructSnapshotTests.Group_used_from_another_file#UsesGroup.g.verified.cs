@@ -11,7 +11,7 @@ namespace AE.Generated
     /// a law whose measurement comes from a group in another file
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class UsesGroup : global::AE.Runtime.IOptimizerLaw
+    public sealed unsafe partial class UsesGroup : global::AE.Runtime.IOptimizerLaw
     {
         /// <summary>The params of UsesGroup; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -30,6 +30,10 @@ namespace AE.Generated
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
+        /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
+        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
+        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public UsesGroup(int n, Options? options = null, ulong seed = 0)
@@ -53,30 +57,45 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             double L = 0.0;
             double T = 0.0;
-
-            // ---- fixed rule measure (from group Measure)
-            // L = loss
-#line 2 "/ae/group_def.ae"
-            L = loss;
-#line default
-            // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
-#line 2 "/ae/group_def.ae"
-            T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, 0.9, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
-#line default
-
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
+            fixed (double* __pin_grad = grad)
+            fixed (double* __pin_theta = theta)
             {
-                // theta' = theta - (0.01 * grad)
-#line 8 "/ae/group_use.ae"
-                double __e_theta_next_1 = (theta[__i] - (0.01 * grad[__i]));
-#line default
-                theta[__i] = __e_theta_next_1;
-            }
 
-            // end of step: project onto the declared bounds, then the next values become current
-            this.L = L;
-            this.T = T;
+                // ---- fixed rule measure (from group Measure)
+                // L = loss
+#line 2 "/ae/group_def.ae"
+                L = loss;
+#line default
+                // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
+#line 2 "/ae/group_def.ae"
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, 0.9, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+#line default
+
+                // ---- pass 1 of 1 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
+                    __j1.grad = __pin_grad;
+                    __j1.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // theta' = theta - (0.01 * grad)
+#line 8 "/ae/group_use.ae"
+                        double __e_theta_next_1 = (theta[__i] - (0.01 * grad[__i]));
+#line default
+                        theta[__i] = __e_theta_next_1;
+                    }
+                }
+
+                // end of step: project onto the declared bounds, then the next values become current
+                this.L = L;
+                this.T = T;
+            }
         }
 
         /// <summary>One step of UsesGroup over float vectors (scalars and reductions in double). Allocates nothing.</summary>
@@ -92,19 +111,130 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             double L = 0.0;
             double T = 0.0;
+            fixed (float* __pin_grad = grad)
+            fixed (float* __pin_theta = theta)
+            {
 
-            // ---- fixed rule measure (from group Measure)
-            // L = loss
+                // ---- fixed rule measure (from group Measure)
+                // L = loss
 #line 2 "/ae/group_def.ae"
-            L = (double)loss;
+                L = (double)loss;
 #line default
-            // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
+                // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
 #line 2 "/ae/group_def.ae"
-            T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, 0.9, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, 0.9, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
 #line default
 
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
+                // ---- pass 1 of 1 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
+                    __j1.grad = __pin_grad;
+                    __j1.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // theta' = theta - (0.01 * grad)
+#line 8 "/ae/group_use.ae"
+                        double __e_theta_next_1 = ((double)theta[__i] - (0.01 * (double)grad[__i]));
+#line default
+                        theta[__i] = (float)(__e_theta_next_1);
+                    }
+                }
+
+                // end of step: project onto the declared bounds, then the next values become current
+                this.L = L;
+                this.T = T;
+            }
+        }
+
+        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly UsesGroup __law;
+            public readonly double[] __partials;
+            public double* grad;
+            public double* theta;
+            public __Pass1_F64(UsesGroup law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+        }
+        private __Pass1_F64? __job1_F64;
+
+        /// <summary>Pass 1 of the double step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        {
+            double* grad = __f.grad;
+            double* theta = __f.theta;
+            int __len = n;
+            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+            var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
+            int __i = __start;
+            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+            {
+                // theta' = theta - (0.01 * grad)
+#line 8 "/ae/group_use.ae"
+                var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
+#line default
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+            }
+            // the tail, one element at a time
+            for (; __i < __end; __i++)
+            {
+                // theta' = theta - (0.01 * grad)
+#line 8 "/ae/group_use.ae"
+                double __e_theta_next_1 = (theta[__i] - (0.01 * grad[__i]));
+#line default
+                theta[__i] = __e_theta_next_1;
+            }
+        }
+
+        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly UsesGroup __law;
+            public readonly double[] __partials;
+            public float* grad;
+            public float* theta;
+            public __Pass1_F32(UsesGroup law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
+        }
+        private __Pass1_F32? __job1_F32;
+
+        /// <summary>Pass 1 of the float step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
+        {
+            float* grad = __f.grad;
+            float* theta = __f.theta;
+            int __len = n;
+            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+            var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
+            int __i = __start;
+            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+            {
+                // theta' = theta - (0.01 * grad)
+#line 8 "/ae/group_use.ae"
+                var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
+#line default
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+            }
+            // the tail, one element at a time
+            for (; __i < __end; __i++)
             {
                 // theta' = theta - (0.01 * grad)
 #line 8 "/ae/group_use.ae"
@@ -112,10 +242,6 @@ namespace AE.Generated
 #line default
                 theta[__i] = (float)(__e_theta_next_1);
             }
-
-            // end of step: project onto the declared bounds, then the next values become current
-            this.L = L;
-            this.T = T;
         }
 
         private static readonly string[] __signalNames = { "L", "T" };

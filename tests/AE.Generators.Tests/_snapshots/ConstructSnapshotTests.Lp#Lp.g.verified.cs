@@ -11,7 +11,7 @@ namespace AE.Generated
     /// a plain low-pass filter
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class Lp
+    public sealed unsafe partial class Lp
     {
         /// <summary>The params of Lp; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -25,6 +25,10 @@ namespace AE.Generated
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
+        /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
+        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
+        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public Lp(Options? options = null, ulong seed = 0)

@@ -11,7 +11,7 @@ namespace AE.Generated
     /// scalar and vector draws, the vector only while sigma &gt; 0
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class Noise : global::AE.Runtime.IOptimizerLaw
+    public sealed unsafe partial class Noise : global::AE.Runtime.IOptimizerLaw
     {
         /// <summary>The params of Noise; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -28,6 +28,10 @@ namespace AE.Generated
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
+        /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
+        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
+        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public Noise(int n, Options? options = null, ulong seed = 0)
@@ -53,31 +57,46 @@ namespace AE.Generated
             double sigma__next = sigma;
             double jitter = 0.0;
             double L = 0.0;
-
-            // ---- fixed rule measure
-            // L = loss
-#line 9 "/ae/noise.ae"
-            L = loss;
-#line default
-            // jitter = noise()
-#line 9 "/ae/noise.ae"
-            jitter = __rng.NextGaussian();
-#line default
-
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
+            fixed (double* __pin_grad = grad)
+            fixed (double* __pin_theta = theta)
             {
-                // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                double __e_theta_next_1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
-#line default
-                theta[__i] = __e_theta_next_1;
-            }
 
-            // end of step: project onto the declared bounds, then the next values become current
-            sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, 0.0, 1.0);
-            this.jitter = jitter;
-            this.L = L;
+                // ---- fixed rule measure
+                // L = loss
+#line 9 "/ae/noise.ae"
+                L = loss;
+#line default
+                // jitter = noise()
+#line 9 "/ae/noise.ae"
+                jitter = __rng.NextGaussian();
+#line default
+
+                // ---- pass 1 of 1 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
+                    __j1.grad = __pin_grad;
+                    __j1.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, true));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+#line 11 "/ae/noise.ae"
+                        double __e_theta_next_1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+#line default
+                        theta[__i] = __e_theta_next_1;
+                    }
+                }
+
+                // end of step: project onto the declared bounds, then the next values become current
+                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, 0.0, 1.0);
+                this.jitter = jitter;
+                this.L = L;
+            }
         }
 
         /// <summary>One step of Noise over float vectors (scalars and reductions in double). Allocates nothing.</summary>
@@ -94,19 +113,139 @@ namespace AE.Generated
             double sigma__next = sigma;
             double jitter = 0.0;
             double L = 0.0;
+            fixed (float* __pin_grad = grad)
+            fixed (float* __pin_theta = theta)
+            {
 
-            // ---- fixed rule measure
-            // L = loss
+                // ---- fixed rule measure
+                // L = loss
 #line 9 "/ae/noise.ae"
-            L = (double)loss;
+                L = (double)loss;
 #line default
-            // jitter = noise()
+                // jitter = noise()
 #line 9 "/ae/noise.ae"
-            jitter = __rng.NextGaussian();
+                jitter = __rng.NextGaussian();
 #line default
 
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
+                // ---- pass 1 of 1 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
+                    __j1.grad = __pin_grad;
+                    __j1.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, true));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+#line 11 "/ae/noise.ae"
+                        double __e_theta_next_1 = (((double)theta[__i] - (0.01 * (double)grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+#line default
+                        theta[__i] = (float)(__e_theta_next_1);
+                    }
+                }
+
+                // end of step: project onto the declared bounds, then the next values become current
+                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, 0.0, 1.0);
+                this.jitter = jitter;
+                this.L = L;
+            }
+        }
+
+        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly Noise __law;
+            public readonly double[] __partials;
+            public double* grad;
+            public double* theta;
+            public __Pass1_F64(Noise law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+        }
+        private __Pass1_F64? __job1_F64;
+
+        /// <summary>Pass 1 of the double step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        {
+            double* grad = __f.grad;
+            double* theta = __f.theta;
+            int __len = n;
+            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+            var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
+            bool __k2 = (sigma > 0.0);
+            var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma);
+            var __vk4 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
+            int __i = __start;
+            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+            {
+                // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+#line 11 "/ae/noise.ae"
+                var __vh1 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
+                var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * __vh1) : __vk4));
+#line default
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+            }
+            // the tail, one element at a time
+            for (; __i < __end; __i++)
+            {
+                // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+#line 11 "/ae/noise.ae"
+                double __e_theta_next_1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+#line default
+                theta[__i] = __e_theta_next_1;
+            }
+        }
+
+        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly Noise __law;
+            public readonly double[] __partials;
+            public float* grad;
+            public float* theta;
+            public __Pass1_F32(Noise law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
+        }
+        private __Pass1_F32? __job1_F32;
+
+        /// <summary>Pass 1 of the float step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
+        {
+            float* grad = __f.grad;
+            float* theta = __f.theta;
+            int __len = n;
+            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+            var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
+            bool __k2 = (sigma > 0.0);
+            var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma);
+            var __vk4 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
+            int __i = __start;
+            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+            {
+                // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+#line 11 "/ae/noise.ae"
+                var __vh1 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
+                var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * __vh1) : __vk4));
+#line default
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+            }
+            // the tail, one element at a time
+            for (; __i < __end; __i++)
             {
                 // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
@@ -114,11 +253,6 @@ namespace AE.Generated
 #line default
                 theta[__i] = (float)(__e_theta_next_1);
             }
-
-            // end of step: project onto the declared bounds, then the next values become current
-            sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, 0.0, 1.0);
-            this.jitter = jitter;
-            this.L = L;
         }
 
         private static readonly string[] __signalNames = { "jitter", "L", "sigma" };

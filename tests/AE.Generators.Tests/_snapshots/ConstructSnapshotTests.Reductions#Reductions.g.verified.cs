@@ -11,7 +11,7 @@ namespace AE.Generated
     /// every reduction of the language
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class Reductions : global::AE.Runtime.IOptimizerLaw
+    public sealed unsafe partial class Reductions : global::AE.Runtime.IOptimizerLaw
     {
         /// <summary>The params of Reductions; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -36,6 +36,10 @@ namespace AE.Generated
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
+        /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
+        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
+        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public Reductions(int n, Options? options = null, ulong seed = 0)
@@ -68,88 +72,125 @@ namespace AE.Generated
             double hi = 0.0;
             double lo = 0.0;
             double L = 0.0;
+            fixed (double* __pin_grad = grad)
+            fixed (double* __pin_theta = theta)
+            {
 
-            // ---- fixed rule measure
-            // L = loss
+                // ---- fixed rule measure
+                // L = loss
 #line 9 "/ae/reductions.ae"
-            L = loss;
+                L = loss;
 #line default
 
-            // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
-            double __r0 = 0.0;
-            double __r1 = 0.0;
-            double __r2 = 0.0;
-            double __r3 = 0.0;
-            double __r4_ab = 0.0;
-            double __r4_aa = 0.0;
-            double __r4_bb = 0.0;
-            double __r5 = double.NegativeInfinity;
-            double __r6 = double.PositiveInfinity;
-            for (int __i = 0; __i < n; __i++)
-            {
-                __r0 += grad[__i];
-                __r1 += grad[__i];
-                __r2 += grad[__i] * __s_m[__i];
-                double __q1 = grad[__i];
-                __r3 += __q1 * __q1;
-                double __q2 = grad[__i], __q3 = __s_m[__i];
-                __r4_ab += __q2 * __q3; __r4_aa += __q2 * __q2; __r4_bb += __q3 * __q3;
-                __r5 = global::System.Math.Max(__r5, grad[__i]);
-                __r6 = global::System.Math.Min(__r6, grad[__i]);
-            }
-            // s = sum(grad)
+                // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
+                double __r0 = 0.0;
+                double __r1 = 0.0;
+                double __r2 = 0.0;
+                double __r3 = 0.0;
+                double __r4_ab = 0.0;
+                double __r4_aa = 0.0;
+                double __r4_bb = 0.0;
+                double __r5 = double.NegativeInfinity;
+                double __r6 = double.PositiveInfinity;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
+                    __j1.grad = __pin_grad;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                    for (int __c = 0; __c < __chunks1; __c++)
+                    {
+                        __r0 += __j1.__partials[__c * 9 + 0];
+                        __r1 += __j1.__partials[__c * 9 + 1];
+                        __r2 += __j1.__partials[__c * 9 + 2];
+                        __r3 += __j1.__partials[__c * 9 + 3];
+                        __r4_ab += __j1.__partials[__c * 9 + 4];
+                        __r4_aa += __j1.__partials[__c * 9 + 5];
+                        __r4_bb += __j1.__partials[__c * 9 + 6];
+                        __r5 = global::System.Math.Max(__r5, __j1.__partials[__c * 9 + 7]);
+                        __r6 = global::System.Math.Min(__r6, __j1.__partials[__c * 9 + 8]);
+                    }
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        __r0 += grad[__i];
+                        __r1 += grad[__i];
+                        __r2 += grad[__i] * __s_m[__i];
+                        double __q7 = grad[__i];
+                        __r3 += __q7 * __q7;
+                        double __q8 = grad[__i], __q9 = __s_m[__i];
+                        __r4_ab += __q8 * __q9; __r4_aa += __q8 * __q8; __r4_bb += __q9 * __q9;
+                        __r5 = global::System.Math.Max(__r5, grad[__i]);
+                        __r6 = global::System.Math.Min(__r6, grad[__i]);
+                    }
+                }
+                // s = sum(grad)
 #line 10 "/ae/reductions.ae"
-            s = __r0;
+                s = __r0;
 #line default
-            // avg = mean(grad)
+                // avg = mean(grad)
 #line 11 "/ae/reductions.ae"
-            avg = (__r1 / n);
+                avg = (__r1 / n);
 #line default
-            // gm = dot(grad, m)
+                // gm = dot(grad, m)
 #line 12 "/ae/reductions.ae"
-            gm = __r2;
+                gm = __r2;
 #line default
-            // gn = norm(grad)
+                // gn = norm(grad)
 #line 13 "/ae/reductions.ae"
-            gn = global::System.Math.Sqrt(__r3);
+                gn = global::System.Math.Sqrt(__r3);
 #line default
-            // cs = cosine(grad, m)
+                // cs = cosine(grad, m)
 #line 14 "/ae/reductions.ae"
-            cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (global::System.Math.Sqrt(__r4_aa) * global::System.Math.Sqrt(__r4_bb)));
+                cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (global::System.Math.Sqrt(__r4_aa) * global::System.Math.Sqrt(__r4_bb)));
 #line default
-            // hi = max(grad)
+                // hi = max(grad)
 #line 15 "/ae/reductions.ae"
-            hi = __r5;
+                hi = __r5;
 #line default
-            // lo = min(grad)
+                // lo = min(grad)
 #line 16 "/ae/reductions.ae"
-            lo = __r6;
+                lo = __r6;
 #line default
 
-            // ---- pass 2 of 2 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                // m' = (0.9 * m) + grad
+                // ---- pass 2 of 2 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
+                    __j2.grad = __pin_grad;
+                    __j2.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                double __e_m_next_1 = ((0.9 * __s_m[__i]) + grad[__i]);
+                        double __e_m_next_1 = ((0.9 * __s_m[__i]) + grad[__i]);
 #line default
-                // theta' = theta - (0.01 * m')
+                        // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                double __e_theta_next_1 = (theta[__i] - (0.01 * __e_m_next_1));
+                        double __e_theta_next_1 = (theta[__i] - (0.01 * __e_m_next_1));
 #line default
-                theta[__i] = __e_theta_next_1;
-                __s_m[__i] = __e_m_next_1;
-            }
+                        theta[__i] = __e_theta_next_1;
+                        __s_m[__i] = __e_m_next_1;
+                    }
+                }
 
-            // end of step: project onto the declared bounds, then the next values become current
-            this.s = s;
-            this.avg = avg;
-            this.gm = gm;
-            this.gn = gn;
-            this.cs = cs;
-            this.hi = hi;
-            this.lo = lo;
-            this.L = L;
+                // end of step: project onto the declared bounds, then the next values become current
+                this.s = s;
+                this.avg = avg;
+                this.gm = gm;
+                this.gn = gn;
+                this.cs = cs;
+                this.hi = hi;
+                this.lo = lo;
+                this.L = L;
+            }
         }
 
         /// <summary>One step of Reductions over float vectors (scalars and reductions in double). Allocates nothing.</summary>
@@ -177,88 +218,409 @@ namespace AE.Generated
             double hi = 0.0;
             double lo = 0.0;
             double L = 0.0;
+            fixed (float* __pin_grad = grad)
+            fixed (float* __pin_theta = theta)
+            {
 
-            // ---- fixed rule measure
-            // L = loss
+                // ---- fixed rule measure
+                // L = loss
 #line 9 "/ae/reductions.ae"
-            L = (double)loss;
+                L = (double)loss;
 #line default
 
-            // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
-            double __r0 = 0.0;
-            double __r1 = 0.0;
-            double __r2 = 0.0;
-            double __r3 = 0.0;
-            double __r4_ab = 0.0;
-            double __r4_aa = 0.0;
-            double __r4_bb = 0.0;
-            double __r5 = double.NegativeInfinity;
-            double __r6 = double.PositiveInfinity;
-            for (int __i = 0; __i < n; __i++)
-            {
-                __r0 += (double)grad[__i];
-                __r1 += (double)grad[__i];
-                __r2 += (double)grad[__i] * (double)__s_m[__i];
-                double __q1 = (double)grad[__i];
-                __r3 += __q1 * __q1;
-                double __q2 = (double)grad[__i], __q3 = (double)__s_m[__i];
-                __r4_ab += __q2 * __q3; __r4_aa += __q2 * __q2; __r4_bb += __q3 * __q3;
-                __r5 = global::System.Math.Max(__r5, (double)grad[__i]);
-                __r6 = global::System.Math.Min(__r6, (double)grad[__i]);
-            }
-            // s = sum(grad)
+                // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
+                double __r0 = 0.0;
+                double __r1 = 0.0;
+                double __r2 = 0.0;
+                double __r3 = 0.0;
+                double __r4_ab = 0.0;
+                double __r4_aa = 0.0;
+                double __r4_bb = 0.0;
+                double __r5 = double.NegativeInfinity;
+                double __r6 = double.PositiveInfinity;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
+                    __j1.grad = __pin_grad;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                    for (int __c = 0; __c < __chunks1; __c++)
+                    {
+                        __r0 += __j1.__partials[__c * 9 + 0];
+                        __r1 += __j1.__partials[__c * 9 + 1];
+                        __r2 += __j1.__partials[__c * 9 + 2];
+                        __r3 += __j1.__partials[__c * 9 + 3];
+                        __r4_ab += __j1.__partials[__c * 9 + 4];
+                        __r4_aa += __j1.__partials[__c * 9 + 5];
+                        __r4_bb += __j1.__partials[__c * 9 + 6];
+                        __r5 = global::System.Math.Max(__r5, __j1.__partials[__c * 9 + 7]);
+                        __r6 = global::System.Math.Min(__r6, __j1.__partials[__c * 9 + 8]);
+                    }
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        __r0 += (double)grad[__i];
+                        __r1 += (double)grad[__i];
+                        __r2 += (double)grad[__i] * (double)__s_m[__i];
+                        double __q7 = (double)grad[__i];
+                        __r3 += __q7 * __q7;
+                        double __q8 = (double)grad[__i], __q9 = (double)__s_m[__i];
+                        __r4_ab += __q8 * __q9; __r4_aa += __q8 * __q8; __r4_bb += __q9 * __q9;
+                        __r5 = global::System.Math.Max(__r5, (double)grad[__i]);
+                        __r6 = global::System.Math.Min(__r6, (double)grad[__i]);
+                    }
+                }
+                // s = sum(grad)
 #line 10 "/ae/reductions.ae"
-            s = __r0;
+                s = __r0;
 #line default
-            // avg = mean(grad)
+                // avg = mean(grad)
 #line 11 "/ae/reductions.ae"
-            avg = (__r1 / n);
+                avg = (__r1 / n);
 #line default
-            // gm = dot(grad, m)
+                // gm = dot(grad, m)
 #line 12 "/ae/reductions.ae"
-            gm = __r2;
+                gm = __r2;
 #line default
-            // gn = norm(grad)
+                // gn = norm(grad)
 #line 13 "/ae/reductions.ae"
-            gn = global::System.Math.Sqrt(__r3);
+                gn = global::System.Math.Sqrt(__r3);
 #line default
-            // cs = cosine(grad, m)
+                // cs = cosine(grad, m)
 #line 14 "/ae/reductions.ae"
-            cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (global::System.Math.Sqrt(__r4_aa) * global::System.Math.Sqrt(__r4_bb)));
+                cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (global::System.Math.Sqrt(__r4_aa) * global::System.Math.Sqrt(__r4_bb)));
 #line default
-            // hi = max(grad)
+                // hi = max(grad)
 #line 15 "/ae/reductions.ae"
-            hi = __r5;
+                hi = __r5;
 #line default
-            // lo = min(grad)
+                // lo = min(grad)
 #line 16 "/ae/reductions.ae"
-            lo = __r6;
+                lo = __r6;
 #line default
 
-            // ---- pass 2 of 2 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                // m' = (0.9 * m) + grad
+                // ---- pass 2 of 2 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
+                    __j2.grad = __pin_grad;
+                    __j2.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                double __e_m_next_1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
+                        double __e_m_next_1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
 #line default
-                // theta' = theta - (0.01 * m')
+                        // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                double __e_theta_next_1 = ((double)theta[__i] - (0.01 * __e_m_next_1));
+                        double __e_theta_next_1 = ((double)theta[__i] - (0.01 * __e_m_next_1));
 #line default
-                theta[__i] = (float)(__e_theta_next_1);
-                __s_m[__i] = (float)(__e_m_next_1);
-            }
+                        theta[__i] = (float)(__e_theta_next_1);
+                        __s_m[__i] = (float)(__e_m_next_1);
+                    }
+                }
 
-            // end of step: project onto the declared bounds, then the next values become current
-            this.s = s;
-            this.avg = avg;
-            this.gm = gm;
-            this.gn = gn;
-            this.cs = cs;
-            this.hi = hi;
-            this.lo = lo;
-            this.L = L;
+                // end of step: project onto the declared bounds, then the next values become current
+                this.s = s;
+                this.avg = avg;
+                this.gm = gm;
+                this.gn = gn;
+                this.cs = cs;
+                this.hi = hi;
+                this.lo = lo;
+                this.L = L;
+            }
+        }
+
+        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly Reductions __law;
+            public readonly double[] __partials;
+            public double* grad;
+            public __Pass1_F64(Reductions law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 9];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+        }
+        private __Pass1_F64? __job1_F64;
+
+        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        {
+            double* grad = __f.grad;
+            fixed (double* __s_m = __st_m_f64)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr4_ab = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr4_aa = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr4_bb = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    __vr0 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
+                    __vr1 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
+                    __vr2 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i) * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
+                    __vr3 += __vq1 * __vq1;
+                    var __vq2 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
+                    var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
+                    __vr5 = global::System.Runtime.Intrinsics.Vector256.Max(__vr5, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    __vr6 = global::System.Runtime.Intrinsics.Vector256.Min(__vr6, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                }
+                // the tail, one element at a time
+                double __r0 = 0.0;
+                double __r1 = 0.0;
+                double __r2 = 0.0;
+                double __r3 = 0.0;
+                double __r4_ab = 0.0;
+                double __r4_aa = 0.0;
+                double __r4_bb = 0.0;
+                double __r5 = double.NegativeInfinity;
+                double __r6 = double.PositiveInfinity;
+                for (; __i < __end; __i++)
+                {
+                    __r0 += grad[__i];
+                    __r1 += grad[__i];
+                    __r2 += grad[__i] * __s_m[__i];
+                    double __q4 = grad[__i];
+                    __r3 += __q4 * __q4;
+                    double __q5 = grad[__i], __q6 = __s_m[__i];
+                    __r4_ab += __q5 * __q6; __r4_aa += __q5 * __q5; __r4_bb += __q6 * __q6;
+                    __r5 = global::System.Math.Max(__r5, grad[__i]);
+                    __r6 = global::System.Math.Min(__r6, grad[__i]);
+                }
+                __f.__partials[__chunk * 9 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
+                __f.__partials[__chunk * 9 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
+                __f.__partials[__chunk * 9 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
+                __f.__partials[__chunk * 9 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+                __f.__partials[__chunk * 9 + 4] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_ab) + __r4_ab;
+                __f.__partials[__chunk * 9 + 5] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_aa) + __r4_aa;
+                __f.__partials[__chunk * 9 + 6] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_bb) + __r4_bb;
+                __f.__partials[__chunk * 9 + 7] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr5), __r5);
+                __f.__partials[__chunk * 9 + 8] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr6), __r6);
+            }
+        }
+
+        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass2_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly Reductions __law;
+            public readonly double[] __partials;
+            public double* grad;
+            public double* theta;
+            public __Pass2_F64(Reductions law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
+        }
+        private __Pass2_F64? __job2_F64;
+
+        /// <summary>Pass 2 of the double step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
+        {
+            double* grad = __f.grad;
+            double* theta = __f.theta;
+            fixed (double* __s_m = __st_m_f64)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.9);
+                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // m' = (0.9 * m) + grad
+#line 19 "/ae/reductions.ae"
+                    var __e_m_next_1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+#line default
+                    // theta' = theta - (0.01 * m')
+#line 20 "/ae/reductions.ae"
+                    var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m_next_1));
+#line default
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                }
+                // the tail, one element at a time
+                for (; __i < __end; __i++)
+                {
+                    // m' = (0.9 * m) + grad
+#line 19 "/ae/reductions.ae"
+                    double __e_m_next_1 = ((0.9 * __s_m[__i]) + grad[__i]);
+#line default
+                    // theta' = theta - (0.01 * m')
+#line 20 "/ae/reductions.ae"
+                    double __e_theta_next_1 = (theta[__i] - (0.01 * __e_m_next_1));
+#line default
+                    theta[__i] = __e_theta_next_1;
+                    __s_m[__i] = __e_m_next_1;
+                }
+            }
+        }
+
+        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly Reductions __law;
+            public readonly double[] __partials;
+            public float* grad;
+            public __Pass1_F32(Reductions law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 9];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
+        }
+        private __Pass1_F32? __job1_F32;
+
+        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
+        {
+            float* grad = __f.grad;
+            fixed (float* __s_m = __st_m_f32!)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr4_ab = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr4_aa = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr4_bb = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    __vr0 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
+                    __vr1 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
+                    __vr2 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i) * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
+                    __vr3 += __vq1 * __vq1;
+                    var __vq2 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
+                    var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
+                    __vr5 = global::System.Runtime.Intrinsics.Vector256.Max(__vr5, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    __vr6 = global::System.Runtime.Intrinsics.Vector256.Min(__vr6, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                }
+                // the tail, one element at a time
+                double __r0 = 0.0;
+                double __r1 = 0.0;
+                double __r2 = 0.0;
+                double __r3 = 0.0;
+                double __r4_ab = 0.0;
+                double __r4_aa = 0.0;
+                double __r4_bb = 0.0;
+                double __r5 = double.NegativeInfinity;
+                double __r6 = double.PositiveInfinity;
+                for (; __i < __end; __i++)
+                {
+                    __r0 += (double)grad[__i];
+                    __r1 += (double)grad[__i];
+                    __r2 += (double)grad[__i] * (double)__s_m[__i];
+                    double __q4 = (double)grad[__i];
+                    __r3 += __q4 * __q4;
+                    double __q5 = (double)grad[__i], __q6 = (double)__s_m[__i];
+                    __r4_ab += __q5 * __q6; __r4_aa += __q5 * __q5; __r4_bb += __q6 * __q6;
+                    __r5 = global::System.Math.Max(__r5, (double)grad[__i]);
+                    __r6 = global::System.Math.Min(__r6, (double)grad[__i]);
+                }
+                __f.__partials[__chunk * 9 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
+                __f.__partials[__chunk * 9 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
+                __f.__partials[__chunk * 9 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
+                __f.__partials[__chunk * 9 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+                __f.__partials[__chunk * 9 + 4] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_ab) + __r4_ab;
+                __f.__partials[__chunk * 9 + 5] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_aa) + __r4_aa;
+                __f.__partials[__chunk * 9 + 6] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_bb) + __r4_bb;
+                __f.__partials[__chunk * 9 + 7] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr5), __r5);
+                __f.__partials[__chunk * 9 + 8] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr6), __r6);
+            }
+        }
+
+        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass2_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly Reductions __law;
+            public readonly double[] __partials;
+            public float* grad;
+            public float* theta;
+            public __Pass2_F32(Reductions law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
+        }
+        private __Pass2_F32? __job2_F32;
+
+        /// <summary>Pass 2 of the float step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
+        {
+            float* grad = __f.grad;
+            float* theta = __f.theta;
+            fixed (float* __s_m = __st_m_f32!)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.9);
+                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // m' = (0.9 * m) + grad
+#line 19 "/ae/reductions.ae"
+                    var __e_m_next_1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+#line default
+                    // theta' = theta - (0.01 * m')
+#line 20 "/ae/reductions.ae"
+                    var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m_next_1));
+#line default
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                }
+                // the tail, one element at a time
+                for (; __i < __end; __i++)
+                {
+                    // m' = (0.9 * m) + grad
+#line 19 "/ae/reductions.ae"
+                    double __e_m_next_1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
+#line default
+                    // theta' = theta - (0.01 * m')
+#line 20 "/ae/reductions.ae"
+                    double __e_theta_next_1 = ((double)theta[__i] - (0.01 * __e_m_next_1));
+#line default
+                    theta[__i] = (float)(__e_theta_next_1);
+                    __s_m[__i] = (float)(__e_m_next_1);
+                }
+            }
         }
 
         private static readonly string[] __signalNames = { "s", "avg", "gm", "gn", "cs", "hi", "lo", "L" };

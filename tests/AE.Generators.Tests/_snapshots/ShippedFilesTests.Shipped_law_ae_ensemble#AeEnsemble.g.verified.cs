@@ -11,7 +11,7 @@ namespace AE.Generated
     /// AEEnsemble: coefficient consensus of K controllers, softmax-weighted by their losses
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class AeEnsemble
+    public sealed unsafe partial class AeEnsemble
     {
         /// <summary>The params of AeEnsemble; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -69,6 +69,10 @@ namespace AE.Generated
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
+        /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
+        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
+        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
@@ -125,138 +129,215 @@ namespace AE.Generated
             double bar_alpha = 0.0;
             double bar_mu = 0.0;
             double bar_sigma = 0.0;
-
-            // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-            double __r0 = double.PositiveInfinity;
-            double __r1 = double.NegativeInfinity;
-            double __r2 = 0.0;
-            for (int __i = 0; __i < K; __i++)
+            fixed (double* __pin_losses = losses)
+            fixed (double* __pin_alpha = alpha)
+            fixed (double* __pin_mu = mu)
+            fixed (double* __pin_sigma = sigma)
             {
-                // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                __r0 = global::System.Math.Min(__r0, __e_Lk_1);
-                __r1 = global::System.Math.Max(__r1, __e_Lk_1);
-                __r2 += __e_Lk_1;
-            }
 
-            // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
-            // min_loss = min(Lk)
+                // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
+                double __r0 = double.PositiveInfinity;
+                double __r1 = double.NegativeInfinity;
+                double __r2 = 0.0;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
+                    __j1.losses = __pin_losses;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                    for (int __c = 0; __c < __chunks1; __c++)
+                    {
+                        __r0 = global::System.Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
+                        __r1 = global::System.Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
+                        __r2 += __j1.__partials[__c * 3 + 2];
+                    }
+                }
+                else
+                {
+                    for (int __i = 0; __i < K; __i++)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                        __r0 = global::System.Math.Min(__r0, __e_Lk_1);
+                        __r1 = global::System.Math.Max(__r1, __e_Lk_1);
+                        __r2 += __e_Lk_1;
+                    }
+                }
+
+                // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
+                // min_loss = min(Lk)
 #line 40 "/ae/laws/ae_ensemble.ae"
-            min_loss = __r0;
+                min_loss = __r0;
 #line default
-            // max_loss = max(Lk)
+                // max_loss = max(Lk)
 #line 41 "/ae/laws/ae_ensemble.ae"
-            max_loss = __r1;
+                max_loss = __r1;
 #line default
-            // mean_loss = mean(Lk)
+                // mean_loss = mean(Lk)
 #line 42 "/ae/laws/ae_ensemble.ae"
-            mean_loss = (__r2 / K);
+                mean_loss = (__r2 / K);
 #line default
 
-            // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-            double __r3 = 0.0;
-            for (int __i = 0; __i < K; __i++)
-            {
-                // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                // ---- pass 2 of 4 over the vectors: reductions sum(ew)
+                double __r3 = 0.0;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                {
+                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
+                    __j2.losses = __pin_losses;
+                    __j2.min_loss = min_loss;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
+                    for (int __c = 0; __c < __chunks2; __c++)
+                    {
+                        __r3 += __j2.__partials[__c * 1 + 0];
+                    }
+                }
+                else
+                {
+                    for (int __i = 0; __i < K; __i++)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
 #line default
-                __r3 += __e_ew_1;
-            }
+                        __r3 += __e_ew_1;
+                    }
+                }
 
-            // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-            double __r4 = 0.0;
-            double __r5 = 0.0;
-            double __r6 = 0.0;
-            for (int __i = 0; __i < K; __i++)
-            {
-                // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
+                double __r4 = 0.0;
+                double __r5 = 0.0;
+                double __r6 = 0.0;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                {
+                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    var __j3 = __job3_F64 ??= new __Pass3_F64(this, __chunks3);
+                    __j3.__r3 = __r3;
+                    __j3.alpha = __pin_alpha;
+                    __j3.losses = __pin_losses;
+                    __j3.min_loss = min_loss;
+                    __j3.mu = __pin_mu;
+                    __j3.sigma = __pin_sigma;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, false));
+                    for (int __c = 0; __c < __chunks3; __c++)
+                    {
+                        __r4 += __j3.__partials[__c * 3 + 0];
+                        __r5 += __j3.__partials[__c * 3 + 1];
+                        __r6 += __j3.__partials[__c * 3 + 2];
+                    }
+                }
+                else
+                {
+                    for (int __i = 0; __i < K; __i++)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
 #line default
-                // w = ew / sum(ew)
+                        // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                double __e_w_1 = (__e_ew_1 / __r3);
+                        double __e_w_1 = (__e_ew_1 / __r3);
 #line default
-                __r4 += __e_w_1 * alpha[__i];
-                __r5 += __e_w_1 * mu[__i];
-                __r6 += __e_w_1 * sigma[__i];
-            }
-            // bar_alpha = dot(w, alpha)
+                        __r4 += __e_w_1 * alpha[__i];
+                        __r5 += __e_w_1 * mu[__i];
+                        __r6 += __e_w_1 * sigma[__i];
+                    }
+                }
+                // bar_alpha = dot(w, alpha)
 #line 45 "/ae/laws/ae_ensemble.ae"
-            bar_alpha = __r4;
+                bar_alpha = __r4;
 #line default
-            // bar_mu = dot(w, mu)
+                // bar_mu = dot(w, mu)
 #line 46 "/ae/laws/ae_ensemble.ae"
-            bar_mu = __r5;
+                bar_mu = __r5;
 #line default
-            // bar_sigma = dot(w, sigma)
+                // bar_sigma = dot(w, sigma)
 #line 47 "/ae/laws/ae_ensemble.ae"
-            bar_sigma = __r6;
+                bar_sigma = __r6;
 #line default
 
-            // ---- pass 4 of 4 over the vectors: write the vectors
-            for (int __i = 0; __i < K; __i++)
-            {
-                // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                // ---- pass 4 of 4 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                {
+                    int __chunks4 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    var __j4 = __job4_F64 ??= new __Pass4_F64(this, __chunks4);
+                    __j4.__on_consensus = __on_consensus;
+                    __j4.__r3 = __r3;
+                    __j4.alpha = __pin_alpha;
+                    __j4.bar_alpha = bar_alpha;
+                    __j4.bar_mu = bar_mu;
+                    __j4.bar_sigma = bar_sigma;
+                    __j4.losses = __pin_losses;
+                    __j4.min_loss = min_loss;
+                    __j4.mu = __pin_mu;
+                    __j4.sigma = __pin_sigma;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j4, __chunks4, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks4, false));
+                }
+                else
+                {
+                    for (int __i = 0; __i < K; __i++)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
 #line default
-                // w = ew / sum(ew)
+                        // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                double __e_w_1 = (__e_ew_1 / __r3);
+                        double __e_w_1 = (__e_ew_1 / __r3);
 #line default
-                // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                        // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                double __e_alpha_next_1 = alpha[__i];
-                if (__on_consensus)
-                {
-                    __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                }
+                        double __e_alpha_next_1 = alpha[__i];
+                        if (__on_consensus)
+                        {
+                            __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                        }
 #line default
-                // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                        // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                double __e_mu_next_1 = mu[__i];
-                if (__on_consensus)
-                {
-                    __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
-                }
+                        double __e_mu_next_1 = mu[__i];
+                        if (__on_consensus)
+                        {
+                            __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                        }
 #line default
-                // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                        // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                double __e_sigma_next_1 = sigma[__i];
-                if (__on_consensus)
-                {
-                    __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
-                }
+                        double __e_sigma_next_1 = sigma[__i];
+                        if (__on_consensus)
+                        {
+                            __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                        }
 #line default
-                alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max);
-                mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max);
-                sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max);
-                __sig_w[__i] = __e_w_1;
-            }
+                        alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max);
+                        mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max);
+                        sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max);
+                        __sig_w[__i] = __e_w_1;
+                    }
+                }
 
-            // end of step: project onto the declared bounds, then the next values become current
-            this.mean_loss = mean_loss;
-            this.min_loss = min_loss;
-            this.max_loss = max_loss;
-            this.bar_alpha = bar_alpha;
-            this.bar_mu = bar_mu;
-            this.bar_sigma = bar_sigma;
+                // end of step: project onto the declared bounds, then the next values become current
+                this.mean_loss = mean_loss;
+                this.min_loss = min_loss;
+                this.max_loss = max_loss;
+                this.bar_alpha = bar_alpha;
+                this.bar_mu = bar_mu;
+                this.bar_sigma = bar_sigma;
+            }
         }
 
         /// <summary>One step of AeEnsemble over float vectors (scalars and reductions in double). Allocates nothing.</summary>
@@ -279,138 +360,967 @@ namespace AE.Generated
             double bar_alpha = 0.0;
             double bar_mu = 0.0;
             double bar_sigma = 0.0;
-
-            // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-            double __r0 = double.PositiveInfinity;
-            double __r1 = double.NegativeInfinity;
-            double __r2 = 0.0;
-            for (int __i = 0; __i < K; __i++)
+            fixed (float* __pin_losses = losses)
+            fixed (float* __pin_alpha = alpha)
+            fixed (float* __pin_mu = mu)
+            fixed (float* __pin_sigma = sigma)
             {
-                // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                __r0 = global::System.Math.Min(__r0, __e_Lk_1);
-                __r1 = global::System.Math.Max(__r1, __e_Lk_1);
-                __r2 += __e_Lk_1;
-            }
 
-            // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
-            // min_loss = min(Lk)
+                // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
+                double __r0 = double.PositiveInfinity;
+                double __r1 = double.NegativeInfinity;
+                double __r2 = 0.0;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
+                    __j1.losses = __pin_losses;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                    for (int __c = 0; __c < __chunks1; __c++)
+                    {
+                        __r0 = global::System.Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
+                        __r1 = global::System.Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
+                        __r2 += __j1.__partials[__c * 3 + 2];
+                    }
+                }
+                else
+                {
+                    for (int __i = 0; __i < K; __i++)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                        __r0 = global::System.Math.Min(__r0, __e_Lk_1);
+                        __r1 = global::System.Math.Max(__r1, __e_Lk_1);
+                        __r2 += __e_Lk_1;
+                    }
+                }
+
+                // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
+                // min_loss = min(Lk)
 #line 40 "/ae/laws/ae_ensemble.ae"
-            min_loss = __r0;
+                min_loss = __r0;
 #line default
-            // max_loss = max(Lk)
+                // max_loss = max(Lk)
 #line 41 "/ae/laws/ae_ensemble.ae"
-            max_loss = __r1;
+                max_loss = __r1;
 #line default
-            // mean_loss = mean(Lk)
+                // mean_loss = mean(Lk)
 #line 42 "/ae/laws/ae_ensemble.ae"
-            mean_loss = (__r2 / K);
+                mean_loss = (__r2 / K);
 #line default
 
-            // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-            double __r3 = 0.0;
-            for (int __i = 0; __i < K; __i++)
-            {
-                // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                // ---- pass 2 of 4 over the vectors: reductions sum(ew)
+                double __r3 = 0.0;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                {
+                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
+                    __j2.losses = __pin_losses;
+                    __j2.min_loss = min_loss;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
+                    for (int __c = 0; __c < __chunks2; __c++)
+                    {
+                        __r3 += __j2.__partials[__c * 1 + 0];
+                    }
+                }
+                else
+                {
+                    for (int __i = 0; __i < K; __i++)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
 #line default
-                __r3 += __e_ew_1;
-            }
+                        __r3 += __e_ew_1;
+                    }
+                }
 
-            // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-            double __r4 = 0.0;
-            double __r5 = 0.0;
-            double __r6 = 0.0;
-            for (int __i = 0; __i < K; __i++)
-            {
-                // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
+                double __r4 = 0.0;
+                double __r5 = 0.0;
+                double __r6 = 0.0;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                {
+                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    var __j3 = __job3_F32 ??= new __Pass3_F32(this, __chunks3);
+                    __j3.__r3 = __r3;
+                    __j3.alpha = __pin_alpha;
+                    __j3.losses = __pin_losses;
+                    __j3.min_loss = min_loss;
+                    __j3.mu = __pin_mu;
+                    __j3.sigma = __pin_sigma;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, false));
+                    for (int __c = 0; __c < __chunks3; __c++)
+                    {
+                        __r4 += __j3.__partials[__c * 3 + 0];
+                        __r5 += __j3.__partials[__c * 3 + 1];
+                        __r6 += __j3.__partials[__c * 3 + 2];
+                    }
+                }
+                else
+                {
+                    for (int __i = 0; __i < K; __i++)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
 #line default
-                // w = ew / sum(ew)
+                        // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                double __e_w_1 = (__e_ew_1 / __r3);
+                        double __e_w_1 = (__e_ew_1 / __r3);
 #line default
-                __r4 += __e_w_1 * (double)alpha[__i];
-                __r5 += __e_w_1 * (double)mu[__i];
-                __r6 += __e_w_1 * (double)sigma[__i];
-            }
-            // bar_alpha = dot(w, alpha)
+                        __r4 += __e_w_1 * (double)alpha[__i];
+                        __r5 += __e_w_1 * (double)mu[__i];
+                        __r6 += __e_w_1 * (double)sigma[__i];
+                    }
+                }
+                // bar_alpha = dot(w, alpha)
 #line 45 "/ae/laws/ae_ensemble.ae"
-            bar_alpha = __r4;
+                bar_alpha = __r4;
 #line default
-            // bar_mu = dot(w, mu)
+                // bar_mu = dot(w, mu)
 #line 46 "/ae/laws/ae_ensemble.ae"
-            bar_mu = __r5;
+                bar_mu = __r5;
 #line default
-            // bar_sigma = dot(w, sigma)
+                // bar_sigma = dot(w, sigma)
 #line 47 "/ae/laws/ae_ensemble.ae"
-            bar_sigma = __r6;
+                bar_sigma = __r6;
 #line default
 
-            // ---- pass 4 of 4 over the vectors: write the vectors
-            for (int __i = 0; __i < K; __i++)
-            {
-                // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                // ---- pass 4 of 4 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                {
+                    int __chunks4 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    var __j4 = __job4_F32 ??= new __Pass4_F32(this, __chunks4);
+                    __j4.__on_consensus = __on_consensus;
+                    __j4.__r3 = __r3;
+                    __j4.alpha = __pin_alpha;
+                    __j4.bar_alpha = bar_alpha;
+                    __j4.bar_mu = bar_mu;
+                    __j4.bar_sigma = bar_sigma;
+                    __j4.losses = __pin_losses;
+                    __j4.min_loss = min_loss;
+                    __j4.mu = __pin_mu;
+                    __j4.sigma = __pin_sigma;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j4, __chunks4, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks4, false));
+                }
+                else
+                {
+                    for (int __i = 0; __i < K; __i++)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
 #line default
-                // w = ew / sum(ew)
+                        // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                double __e_w_1 = (__e_ew_1 / __r3);
+                        double __e_w_1 = (__e_ew_1 / __r3);
 #line default
-                // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                        // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                double __e_alpha_next_1 = (double)alpha[__i];
-                if (__on_consensus)
-                {
-                    __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                }
+                        double __e_alpha_next_1 = (double)alpha[__i];
+                        if (__on_consensus)
+                        {
+                            __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                        }
 #line default
-                // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                        // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                double __e_mu_next_1 = (double)mu[__i];
-                if (__on_consensus)
-                {
-                    __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
-                }
+                        double __e_mu_next_1 = (double)mu[__i];
+                        if (__on_consensus)
+                        {
+                            __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                        }
 #line default
-                // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                        // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                double __e_sigma_next_1 = (double)sigma[__i];
-                if (__on_consensus)
-                {
-                    __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
-                }
+                        double __e_sigma_next_1 = (double)sigma[__i];
+                        if (__on_consensus)
+                        {
+                            __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                        }
 #line default
-                alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max));
-                mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max));
-                sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max));
-                __sig_w[__i] = __e_w_1;
-            }
+                        alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max));
+                        mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max));
+                        sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max));
+                        __sig_w[__i] = __e_w_1;
+                    }
+                }
 
-            // end of step: project onto the declared bounds, then the next values become current
-            this.mean_loss = mean_loss;
-            this.min_loss = min_loss;
-            this.max_loss = max_loss;
-            this.bar_alpha = bar_alpha;
-            this.bar_mu = bar_mu;
-            this.bar_sigma = bar_sigma;
+                // end of step: project onto the declared bounds, then the next values become current
+                this.mean_loss = mean_loss;
+                this.min_loss = min_loss;
+                this.max_loss = max_loss;
+                this.bar_alpha = bar_alpha;
+                this.bar_mu = bar_mu;
+                this.bar_sigma = bar_sigma;
+            }
+        }
+
+        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeEnsemble __law;
+            public readonly double[] __partials;
+            public double* losses;
+            public __Pass1_F64(AeEnsemble law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 3];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+        }
+        private __Pass1_F64? __job1_F64;
+
+        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions min(Lk), max(Lk), mean(Lk).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        {
+            double* losses = __f.losses;
+            fixed (double* __sig_w = this.__sig_w)
+            {
+                int __len = K;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                double __k2 = (-loss_emergency);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
+                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+#line default
+                    __vr0 = global::System.Runtime.Intrinsics.Vector256.Min(__vr0, __e_Lk_1);
+                    __vr1 = global::System.Runtime.Intrinsics.Vector256.Max(__vr1, __e_Lk_1);
+                    __vr2 += __e_Lk_1;
+                }
+                // the tail, one element at a time
+                double __r0 = double.PositiveInfinity;
+                double __r1 = double.NegativeInfinity;
+                double __r2 = 0.0;
+                for (; __i < __end; __i++)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                    __r0 = global::System.Math.Min(__r0, __e_Lk_1);
+                    __r1 = global::System.Math.Max(__r1, __e_Lk_1);
+                    __r2 += __e_Lk_1;
+                }
+                __f.__partials[__chunk * 3 + 0] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr0), __r0);
+                __f.__partials[__chunk * 3 + 1] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr1), __r1);
+                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
+            }
+        }
+
+        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass2_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeEnsemble __law;
+            public readonly double[] __partials;
+            public double* losses;
+            public double min_loss;
+            public __Pass2_F64(AeEnsemble law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 1];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
+        }
+        private __Pass2_F64? __job2_F64;
+
+        /// <summary>Pass 2 of the double step over one chunk of the vectors: reductions sum(ew).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
+        {
+            double* losses = __f.losses;
+            double min_loss = __f.min_loss;
+            fixed (double* __sig_w = this.__sig_w)
+            {
+                int __len = K;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                double __k2 = (-loss_emergency);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                double __k4 = (-beta_weight);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+#line default
+                    __vr3 += __e_ew_1;
+                }
+                // the tail, one element at a time
+                double __r3 = 0.0;
+                for (; __i < __end; __i++)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+#line default
+                    __r3 += __e_ew_1;
+                }
+                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+            }
+        }
+
+        /// <summary>What pass 3 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass3_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeEnsemble __law;
+            public readonly double[] __partials;
+            public double __r3;
+            public double* alpha;
+            public double* losses;
+            public double min_loss;
+            public double* mu;
+            public double* sigma;
+            public __Pass3_F64(AeEnsemble law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 3];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass3_F64(this, chunk);
+        }
+        private __Pass3_F64? __job3_F64;
+
+        /// <summary>Pass 3 of the double step over one chunk of the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass3_F64(__Pass3_F64 __f, int __chunk)
+        {
+            double __r3 = __f.__r3;
+            double* alpha = __f.alpha;
+            double* losses = __f.losses;
+            double min_loss = __f.min_loss;
+            double* mu = __f.mu;
+            double* sigma = __f.sigma;
+            fixed (double* __sig_w = this.__sig_w)
+            {
+                int __len = K;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                double __k2 = (-loss_emergency);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                double __k4 = (-beta_weight);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                double __k7 = __r3;
+                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
+                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+#line default
+                    // w = ew / sum(ew)
+#line 44 "/ae/laws/ae_ensemble.ae"
+                    var __e_w_1 = (__e_ew_1 / __vk8);
+#line default
+                    __vr4 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    __vr5 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    __vr6 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                }
+                // the tail, one element at a time
+                double __r4 = 0.0;
+                double __r5 = 0.0;
+                double __r6 = 0.0;
+                for (; __i < __end; __i++)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+#line default
+                    // w = ew / sum(ew)
+#line 44 "/ae/laws/ae_ensemble.ae"
+                    double __e_w_1 = (__e_ew_1 / __r3);
+#line default
+                    __r4 += __e_w_1 * alpha[__i];
+                    __r5 += __e_w_1 * mu[__i];
+                    __r6 += __e_w_1 * sigma[__i];
+                }
+                __f.__partials[__chunk * 3 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
+                __f.__partials[__chunk * 3 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr5) + __r5;
+                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr6) + __r6;
+            }
+        }
+
+        /// <summary>What pass 4 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass4_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeEnsemble __law;
+            public readonly double[] __partials;
+            public bool __on_consensus;
+            public double __r3;
+            public double* alpha;
+            public double bar_alpha;
+            public double bar_mu;
+            public double bar_sigma;
+            public double* losses;
+            public double min_loss;
+            public double* mu;
+            public double* sigma;
+            public __Pass4_F64(AeEnsemble law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass4_F64(this, chunk);
+        }
+        private __Pass4_F64? __job4_F64;
+
+        /// <summary>Pass 4 of the double step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass4_F64(__Pass4_F64 __f, int __chunk)
+        {
+            bool __on_consensus = __f.__on_consensus;
+            double __r3 = __f.__r3;
+            double* alpha = __f.alpha;
+            double bar_alpha = __f.bar_alpha;
+            double bar_mu = __f.bar_mu;
+            double bar_sigma = __f.bar_sigma;
+            double* losses = __f.losses;
+            double min_loss = __f.min_loss;
+            double* mu = __f.mu;
+            double* sigma = __f.sigma;
+            fixed (double* __sig_w = this.__sig_w)
+            {
+                int __len = K;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                double __k2 = (-loss_emergency);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                double __k4 = (-beta_weight);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                double __k7 = __r3;
+                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
+                double __k9 = (1.0 - kappa);
+                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
+                double __k11 = (kappa * bar_alpha);
+                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
+                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_min);
+                var __vk14 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_max);
+                double __k15 = (kappa * bar_mu);
+                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
+                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_min);
+                var __vk18 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_max);
+                double __k19 = (kappa * bar_sigma);
+                var __vk20 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k19);
+                var __vk21 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_min);
+                var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_max);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+#line default
+                    // w = ew / sum(ew)
+#line 44 "/ae/laws/ae_ensemble.ae"
+                    var __e_w_1 = (__e_ew_1 / __vk8);
+#line default
+                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+#line 51 "/ae/laws/ae_ensemble.ae"
+                    var __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    if (__on_consensus)
+                    {
+                        __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                    }
+#line default
+                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+#line 52 "/ae/laws/ae_ensemble.ae"
+                    var __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    if (__on_consensus)
+                    {
+                        __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                    }
+#line default
+                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+#line 53 "/ae/laws/ae_ensemble.ae"
+                    var __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    if (__on_consensus)
+                    {
+                        __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                    }
+#line default
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_alpha_next_1, __vk13, __vk14), alpha + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_mu_next_1, __vk17, __vk18), mu + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_sigma_next_1, __vk21, __vk22), sigma + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_w_1, __sig_w + __i);
+                }
+                // the tail, one element at a time
+                for (; __i < __end; __i++)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+#line default
+                    // w = ew / sum(ew)
+#line 44 "/ae/laws/ae_ensemble.ae"
+                    double __e_w_1 = (__e_ew_1 / __r3);
+#line default
+                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+#line 51 "/ae/laws/ae_ensemble.ae"
+                    double __e_alpha_next_1 = alpha[__i];
+                    if (__on_consensus)
+                    {
+                        __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                    }
+#line default
+                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+#line 52 "/ae/laws/ae_ensemble.ae"
+                    double __e_mu_next_1 = mu[__i];
+                    if (__on_consensus)
+                    {
+                        __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                    }
+#line default
+                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+#line 53 "/ae/laws/ae_ensemble.ae"
+                    double __e_sigma_next_1 = sigma[__i];
+                    if (__on_consensus)
+                    {
+                        __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                    }
+#line default
+                    alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max);
+                    mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max);
+                    sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max);
+                    __sig_w[__i] = __e_w_1;
+                }
+            }
+        }
+
+        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeEnsemble __law;
+            public readonly double[] __partials;
+            public float* losses;
+            public __Pass1_F32(AeEnsemble law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 3];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
+        }
+        private __Pass1_F32? __job1_F32;
+
+        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions min(Lk), max(Lk), mean(Lk).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
+        {
+            float* losses = __f.losses;
+            fixed (double* __sig_w = this.__sig_w)
+            {
+                int __len = K;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                double __k2 = (-loss_emergency);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
+                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+#line default
+                    __vr0 = global::System.Runtime.Intrinsics.Vector256.Min(__vr0, __e_Lk_1);
+                    __vr1 = global::System.Runtime.Intrinsics.Vector256.Max(__vr1, __e_Lk_1);
+                    __vr2 += __e_Lk_1;
+                }
+                // the tail, one element at a time
+                double __r0 = double.PositiveInfinity;
+                double __r1 = double.NegativeInfinity;
+                double __r2 = 0.0;
+                for (; __i < __end; __i++)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                    __r0 = global::System.Math.Min(__r0, __e_Lk_1);
+                    __r1 = global::System.Math.Max(__r1, __e_Lk_1);
+                    __r2 += __e_Lk_1;
+                }
+                __f.__partials[__chunk * 3 + 0] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr0), __r0);
+                __f.__partials[__chunk * 3 + 1] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr1), __r1);
+                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
+            }
+        }
+
+        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass2_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeEnsemble __law;
+            public readonly double[] __partials;
+            public float* losses;
+            public double min_loss;
+            public __Pass2_F32(AeEnsemble law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 1];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
+        }
+        private __Pass2_F32? __job2_F32;
+
+        /// <summary>Pass 2 of the float step over one chunk of the vectors: reductions sum(ew).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
+        {
+            float* losses = __f.losses;
+            double min_loss = __f.min_loss;
+            fixed (double* __sig_w = this.__sig_w)
+            {
+                int __len = K;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                double __k2 = (-loss_emergency);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                double __k4 = (-beta_weight);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+#line default
+                    __vr3 += __e_ew_1;
+                }
+                // the tail, one element at a time
+                double __r3 = 0.0;
+                for (; __i < __end; __i++)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+#line default
+                    __r3 += __e_ew_1;
+                }
+                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+            }
+        }
+
+        /// <summary>What pass 3 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass3_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeEnsemble __law;
+            public readonly double[] __partials;
+            public double __r3;
+            public float* alpha;
+            public float* losses;
+            public double min_loss;
+            public float* mu;
+            public float* sigma;
+            public __Pass3_F32(AeEnsemble law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 3];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass3_F32(this, chunk);
+        }
+        private __Pass3_F32? __job3_F32;
+
+        /// <summary>Pass 3 of the float step over one chunk of the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass3_F32(__Pass3_F32 __f, int __chunk)
+        {
+            double __r3 = __f.__r3;
+            float* alpha = __f.alpha;
+            float* losses = __f.losses;
+            double min_loss = __f.min_loss;
+            float* mu = __f.mu;
+            float* sigma = __f.sigma;
+            fixed (double* __sig_w = this.__sig_w)
+            {
+                int __len = K;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                double __k2 = (-loss_emergency);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                double __k4 = (-beta_weight);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                double __k7 = __r3;
+                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
+                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+#line default
+                    // w = ew / sum(ew)
+#line 44 "/ae/laws/ae_ensemble.ae"
+                    var __e_w_1 = (__e_ew_1 / __vk8);
+#line default
+                    __vr4 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    __vr5 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    __vr6 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                }
+                // the tail, one element at a time
+                double __r4 = 0.0;
+                double __r5 = 0.0;
+                double __r6 = 0.0;
+                for (; __i < __end; __i++)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+#line default
+                    // w = ew / sum(ew)
+#line 44 "/ae/laws/ae_ensemble.ae"
+                    double __e_w_1 = (__e_ew_1 / __r3);
+#line default
+                    __r4 += __e_w_1 * (double)alpha[__i];
+                    __r5 += __e_w_1 * (double)mu[__i];
+                    __r6 += __e_w_1 * (double)sigma[__i];
+                }
+                __f.__partials[__chunk * 3 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
+                __f.__partials[__chunk * 3 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr5) + __r5;
+                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr6) + __r6;
+            }
+        }
+
+        /// <summary>What pass 4 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass4_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeEnsemble __law;
+            public readonly double[] __partials;
+            public bool __on_consensus;
+            public double __r3;
+            public float* alpha;
+            public double bar_alpha;
+            public double bar_mu;
+            public double bar_sigma;
+            public float* losses;
+            public double min_loss;
+            public float* mu;
+            public float* sigma;
+            public __Pass4_F32(AeEnsemble law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass4_F32(this, chunk);
+        }
+        private __Pass4_F32? __job4_F32;
+
+        /// <summary>Pass 4 of the float step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass4_F32(__Pass4_F32 __f, int __chunk)
+        {
+            bool __on_consensus = __f.__on_consensus;
+            double __r3 = __f.__r3;
+            float* alpha = __f.alpha;
+            double bar_alpha = __f.bar_alpha;
+            double bar_mu = __f.bar_mu;
+            double bar_sigma = __f.bar_sigma;
+            float* losses = __f.losses;
+            double min_loss = __f.min_loss;
+            float* mu = __f.mu;
+            float* sigma = __f.sigma;
+            fixed (double* __sig_w = this.__sig_w)
+            {
+                int __len = K;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                double __k2 = (-loss_emergency);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                double __k4 = (-beta_weight);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                double __k7 = __r3;
+                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
+                double __k9 = (1.0 - kappa);
+                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
+                double __k11 = (kappa * bar_alpha);
+                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
+                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_min);
+                var __vk14 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_max);
+                double __k15 = (kappa * bar_mu);
+                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
+                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_min);
+                var __vk18 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_max);
+                double __k19 = (kappa * bar_sigma);
+                var __vk20 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k19);
+                var __vk21 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_min);
+                var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_max);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+#line default
+                    // w = ew / sum(ew)
+#line 44 "/ae/laws/ae_ensemble.ae"
+                    var __e_w_1 = (__e_ew_1 / __vk8);
+#line default
+                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+#line 51 "/ae/laws/ae_ensemble.ae"
+                    var __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    if (__on_consensus)
+                    {
+                        __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                    }
+#line default
+                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+#line 52 "/ae/laws/ae_ensemble.ae"
+                    var __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    if (__on_consensus)
+                    {
+                        __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                    }
+#line default
+                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+#line 53 "/ae/laws/ae_ensemble.ae"
+                    var __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    if (__on_consensus)
+                    {
+                        __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                    }
+#line default
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_alpha_next_1, __vk13, __vk14), alpha + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_mu_next_1, __vk17, __vk18), mu + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_sigma_next_1, __vk21, __vk22), sigma + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_w_1, __sig_w + __i);
+                }
+                // the tail, one element at a time
+                for (; __i < __end; __i++)
+                {
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+#line 39 "/ae/laws/ae_ensemble.ae"
+                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+#line 43 "/ae/laws/ae_ensemble.ae"
+                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+#line default
+                    // w = ew / sum(ew)
+#line 44 "/ae/laws/ae_ensemble.ae"
+                    double __e_w_1 = (__e_ew_1 / __r3);
+#line default
+                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+#line 51 "/ae/laws/ae_ensemble.ae"
+                    double __e_alpha_next_1 = (double)alpha[__i];
+                    if (__on_consensus)
+                    {
+                        __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                    }
+#line default
+                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+#line 52 "/ae/laws/ae_ensemble.ae"
+                    double __e_mu_next_1 = (double)mu[__i];
+                    if (__on_consensus)
+                    {
+                        __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                    }
+#line default
+                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+#line 53 "/ae/laws/ae_ensemble.ae"
+                    double __e_sigma_next_1 = (double)sigma[__i];
+                    if (__on_consensus)
+                    {
+                        __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                    }
+#line default
+                    alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max));
+                    mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max));
+                    sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max));
+                    __sig_w[__i] = __e_w_1;
+                }
+            }
         }
 
         private static readonly string[] __signalNames = { "mean_loss", "min_loss", "max_loss", "bar_alpha", "bar_mu", "bar_sigma" };

@@ -11,7 +11,7 @@ namespace AE.Generated
     /// AE-SGDm from the field-law groups: seed laws plus dual budget, coupling and Lyapunov monitor
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class AeSgdmField : global::AE.Runtime.IOptimizerLaw
+    public sealed unsafe partial class AeSgdmField : global::AE.Runtime.IOptimizerLaw
     {
         /// <summary>The params of AeSgdmField; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -295,6 +295,10 @@ namespace AE.Generated
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
+        /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
+        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
+        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
@@ -534,452 +538,506 @@ namespace AE.Generated
             double z_sigma = 0.0;
             bool __c1 = false;
             bool __c2 = false;
+            fixed (double* __pin_grad = grad)
+            fixed (double* __pin_theta = theta)
+            {
 
-            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-            double __r0 = 0.0;
-            double __r1 = 0.0;
-            double __r2 = 0.0;
-            double __r3 = 0.0;
-            for (int __i = 0; __i < n; __i++)
-            {
-                // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                __r0 += (__e_g0_1 * __e_g0_1);
-                __r1 += __e_g0_1;
-                double __q1 = __s_m[__i];
-                __r2 += __q1 * __q1;
-                __r3 += __e_g0_1 * __s_m[__i];
-            }
-
-            // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
-            // gg0 = sum(g0 * g0)
-#line 62 "/ae/laws/ae_rules.ae"
-            gg0 = __r0;
-#line default
-            // gn0 = sqrt(gg0)
-#line 63 "/ae/laws/ae_rules.ae"
-            gn0 = global::System.Math.Sqrt(gg0);
-#line default
-            // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
-#line 64 "/ae/laws/ae_rules.ae"
-            clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-#line default
-            // sum_g2 = (clip * clip) * gg0
-#line 66 "/ae/laws/ae_rules.ae"
-            sum_g2 = ((clip * clip) * gg0);
-#line default
-            // gmean = (clip * sum(g0)) / n
-#line 67 "/ae/laws/ae_rules.ae"
-            gmean = ((clip * __r1) / n);
-#line default
-            // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-#line 68 "/ae/laws/ae_rules.ae"
-            L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-            // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 69 "/ae/laws/ae_rules.ae"
-            T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
-#line default
-            // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 70 "/ae/laws/ae_rules.ae"
-            ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
-#line default
-            // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 71 "/ae/laws/ae_rules.ae"
-            V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
-#line default
-            // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 72 "/ae/laws/ae_rules.ae"
-            S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
-#line default
-            // gnorm = sqrt(sum_g2) + 1e-12
-#line 73 "/ae/laws/ae_rules.ae"
-            gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
-#line default
-            // mnorm = norm(m) + 1e-12
-#line 74 "/ae/laws/ae_rules.ae"
-            mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
-#line default
-            // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 75 "/ae/laws/ae_rules.ae"
-            rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-#line default
-            // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 76 "/ae/laws/ae_rules.ae"
-            Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
-#line default
-            // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 77 "/ae/laws/ae_rules.ae"
-            Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
-#line default
-
-            // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
-            // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 83 "/ae/laws/ae_rules.ae"
-            if (__on_brake)
-            {
-                __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
-            }
-#line default
-            // alpha' = max(alpha_min, alpha' / 10)
-#line 84 "/ae/laws/ae_rules.ae"
-            if (__on_brake && __c1)
-            {
-                alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
-            }
-#line default
-            // mu' = min(mu', 0.5)
-#line 85 "/ae/laws/ae_rules.ae"
-            if (__on_brake && __c1)
-            {
-                mu__next = global::System.Math.Min(mu__next, 0.5);
-            }
-#line default
-
-            // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
-            // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-#line 92 "/ae/laws/ae_rules.ae"
-            if (__on_AE8)
-            {
-                gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack_ema, ref __slot_gtrack_ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
-            }
-#line default
-            // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-#line 93 "/ae/laws/ae_rules.ae"
-            if (__on_AE8)
-            {
-                gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target_latch, ref __slot_gamma_target_latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
-            }
-#line default
-            // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
-#line 94 "/ae/laws/ae_rules.ae"
-            if (__on_AE8)
-            {
-                gauge_err = ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12));
-            }
-            else
-            {
-                gauge_err = 0.0;
-            }
-#line default
-            // du_alpha += eta_gamma * gauge_err
-#line 95 "/ae/laws/ae_rules.ae"
-            if (__on_AE8)
-            {
-                du_alpha += (eta_gamma * gauge_err);
-            }
-#line default
-
-            // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
-            // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
-#line 106 "/ae/laws/ae_rules.ae"
-            if (__on_AE8w)
-            {
-                collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing_ema, ref __slot_collapsing_ema_n, beta_star, gnorm)));
-            }
-#line default
-            // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
-#line 107 "/ae/laws/ae_rules.ae"
-            if (__on_AE8w)
-            {
-                du_alpha += (collapsing ? ((-eta_gamma) * global::System.Math.Max(gauge_err, 0.0)) : 0.0);
-            }
-#line default
-
-            // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
-            // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-#line 113 "/ae/laws/ae_rules.ae"
-            if (__on_AE2)
-            {
-                du_alpha += (eta_a * ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(global::System.Math.Max(alpha__next, 1e-12)) - global::System.Math.Log(alpha_bar)))));
-            }
-#line default
-            // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-#line 115 "/ae/laws/ae_rules.ae"
-            if (__on_AE2)
-            {
-                du_mu += (eta_mu * (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
-            }
-#line default
-
-            // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
-            // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 133 "/ae/laws/ae_rules.ae"
-            if (__on_AE4)
-            {
-                stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
-            }
-#line default
-            // A = 0.5 * (rho + 1)
-#line 134 "/ae/laws/ae_rules.ae"
-            if (__on_AE4)
-            {
-                A = (0.5 * (rho + 1.0));
-            }
-#line default
-            // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 135 "/ae/laws/ae_rules.ae"
-            if (__on_AE4)
-            {
-                du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
-            }
-#line default
-
-            // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
-            // z_alpha = log(alpha) - log(alpha_bar)
-#line 147 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                z_alpha = (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar));
-            }
-#line default
-            // z_mu = log(1 - mu_bar) - log(1 - mu)
-#line 148 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                z_mu = (global::System.Math.Log((1.0 - mu_bar)) - global::System.Math.Log((1.0 - mu)));
-            }
-#line default
-            // z_sigma = log(1 + (sigma / sigma_0))
-#line 149 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                z_sigma = global::System.Math.Log((1.0 + (sigma / sigma_0)));
-            }
-#line default
-            // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-#line 150 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
-            }
-#line default
-            // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-#line 151 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
-            }
-#line default
-            // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-#line 152 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
-            }
-#line default
-
-            // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
-            // budget_scale = 1 / sqrt(1 + lambda)
-#line 161 "/ae/laws/ae_rules.ae"
-            if (__on_AE6)
-            {
-                budget_scale = (1.0 / global::System.Math.Sqrt((1.0 + lambda)));
-            }
-            else
-            {
-                budget_scale = 1.0;
-            }
-#line default
-            // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-#line 162 "/ae/laws/ae_rules.ae"
-            if (__on_AE6)
-            {
-                dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
-            }
-            else
-            {
-                dlog_alpha = du_alpha;
-            }
-#line default
-            // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
-#line 163 "/ae/laws/ae_rules.ae"
-            if (__on_AE6)
-            {
-                d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
-            }
-            else
-            {
-                d_mu = du_mu;
-            }
-#line default
-            // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
-#line 164 "/ae/laws/ae_rules.ae"
-            if (__on_AE6)
-            {
-                dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
-            }
-            else
-            {
-                dlog_sigma = du_sigma;
-            }
-#line default
-
-            // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-            // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 170 "/ae/laws/ae_rules.ae"
-            if (__on_AE3)
-            {
-                alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-            }
-#line default
-            // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 171 "/ae/laws/ae_rules.ae"
-            if (__on_AE3)
-            {
-                mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-            }
-#line default
-            // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 172 "/ae/laws/ae_rules.ae"
-            if (__on_AE3)
-            {
-                sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
-            }
-#line default
-
-            // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
-            // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
-#line 180 "/ae/laws/ae_rules.ae"
-            if (__on_AE5)
-            {
-                __c2 = ((V > (V_max_mult * Vstar)) || (global::System.Math.Abs(rho) > rho_max));
-            }
-#line default
-            // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 181 "/ae/laws/ae_rules.ae"
-            if (__on_AE5 && __c2)
-            {
-                alpha__next = global::System.Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
-            }
-#line default
-
-            // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
-            // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-#line 211 "/ae/laws/ae_rules.ae"
-            if (__on_AE6d)
-            {
-                adapt_energy = (((global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) - global::System.Math.Log(alpha)), 2.0) + global::System.Math.Pow((mu__next - mu), 2.0)) + global::System.Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
-            }
-            else
-            {
-                adapt_energy = 0.0;
-            }
-#line default
-            // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-#line 212 "/ae/laws/ae_rules.ae"
-            if (__on_AE6d)
-            {
-                lambda__next = global::System.Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
-            }
-#line default
-
-            // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
-            // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 218 "/ae/laws/ae_rules.ae"
-            if (__on_AE10)
-            {
-                lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
-            }
-            else
-            {
-                lyapunov = 0.0;
-            }
-#line default
-
-            // ---- pass 2 of 3 over the vectors: reductions norm(upd)
-            double __r4 = 0.0;
-            if ((step_norm_max < double.PositiveInfinity))
-            {
-                for (int __i = 0; __i < n; __i++)
+                // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
+                double __r0 = 0.0;
+                double __r1 = 0.0;
+                double __r2 = 0.0;
+                double __r3 = 0.0;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
                 {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                    double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
-#line default
-                    // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
-#line default
-                    double __q2 = __e_upd_1;
-                    __r4 += __q2 * __q2;
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
+                    __j1.grad = __pin_grad;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                    for (int __c = 0; __c < __chunks1; __c++)
+                    {
+                        __r0 += __j1.__partials[__c * 4 + 0];
+                        __r1 += __j1.__partials[__c * 4 + 1];
+                        __r2 += __j1.__partials[__c * 4 + 2];
+                        __r3 += __j1.__partials[__c * 4 + 3];
+                    }
                 }
-            }
-
-            // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
-            // gamma = alpha' * gnorm
-#line 296 "/ae/laws/ae_rules.ae"
-            gamma = (alpha__next * gnorm);
-#line default
-
-            // ---- pass 3 of 3 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                // g0 = sanitize(grad, grad_emergency)
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
-                // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                double __e_g_1 = (__e_g0_1 * clip);
-#line default
-                // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
-#line default
-                // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
-#line default
-                // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
-                double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
-#line default
-                // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
-                double __e_theta_next_1 = ((theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
-                double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
-#line default
-                theta[__i] = __e_theta_next_2;
-                __s_m[__i] = __e_m_next_1;
-            }
+                        __r0 += (__e_g0_1 * __e_g0_1);
+                        __r1 += __e_g0_1;
+                        double __q3 = __s_m[__i];
+                        __r2 += __q3 * __q3;
+                        __r3 += __e_g0_1 * __s_m[__i];
+                    }
+                }
 
-            // end of step: project onto the declared bounds, then the next values become current
-            lambda = global::AE.Runtime.AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
-            alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-            mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
-            sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
-            this.L = L;
-            this.T = T;
-            this.V = V;
-            this.S = S;
-            this.rho = rho;
-            this.gnorm = gnorm;
-            this.gamma = gamma;
-            this.gauge_err = gauge_err;
-            this.budget_scale = budget_scale;
-            this.adapt_energy = adapt_energy;
-            this.lyapunov = lyapunov;
-            this.dlog_alpha = dlog_alpha;
-            this.d_mu = d_mu;
-            this.dlog_sigma = dlog_sigma;
-            this.du_alpha = du_alpha;
-            this.du_mu = du_mu;
-            this.du_sigma = du_sigma;
-            this.adapt_extra = adapt_extra;
+                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
+                // gg0 = sum(g0 * g0)
+#line 62 "/ae/laws/ae_rules.ae"
+                gg0 = __r0;
+#line default
+                // gn0 = sqrt(gg0)
+#line 63 "/ae/laws/ae_rules.ae"
+                gn0 = global::System.Math.Sqrt(gg0);
+#line default
+                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
+#line 64 "/ae/laws/ae_rules.ae"
+                clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
+#line default
+                // sum_g2 = (clip * clip) * gg0
+#line 66 "/ae/laws/ae_rules.ae"
+                sum_g2 = ((clip * clip) * gg0);
+#line default
+                // gmean = (clip * sum(g0)) / n
+#line 67 "/ae/laws/ae_rules.ae"
+                gmean = ((clip * __r1) / n);
+#line default
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+#line 68 "/ae/laws/ae_rules.ae"
+                L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
+#line default
+                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
+#line 69 "/ae/laws/ae_rules.ae"
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+#line default
+                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
+#line 70 "/ae/laws/ae_rules.ae"
+                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+#line default
+                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
+#line 71 "/ae/laws/ae_rules.ae"
+                V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
+#line default
+                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
+#line 72 "/ae/laws/ae_rules.ae"
+                S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+#line default
+                // gnorm = sqrt(sum_g2) + 1e-12
+#line 73 "/ae/laws/ae_rules.ae"
+                gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
+#line default
+                // mnorm = norm(m) + 1e-12
+#line 74 "/ae/laws/ae_rules.ae"
+                mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
+#line default
+                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+#line 75 "/ae/laws/ae_rules.ae"
+                rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+#line default
+                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
+#line 76 "/ae/laws/ae_rules.ae"
+                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
+#line default
+                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
+#line 77 "/ae/laws/ae_rules.ae"
+                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
+#line default
+
+                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
+                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
+#line 83 "/ae/laws/ae_rules.ae"
+                if (__on_brake)
+                {
+                    __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
+                }
+#line default
+                // alpha' = max(alpha_min, alpha' / 10)
+#line 84 "/ae/laws/ae_rules.ae"
+                if (__on_brake && __c1)
+                {
+                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
+                }
+#line default
+                // mu' = min(mu', 0.5)
+#line 85 "/ae/laws/ae_rules.ae"
+                if (__on_brake && __c1)
+                {
+                    mu__next = global::System.Math.Min(mu__next, 0.5);
+                }
+#line default
+
+                // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
+                // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
+#line 92 "/ae/laws/ae_rules.ae"
+                if (__on_AE8)
+                {
+                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack_ema, ref __slot_gtrack_ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
+                }
+#line default
+                // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
+#line 93 "/ae/laws/ae_rules.ae"
+                if (__on_AE8)
+                {
+                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target_latch, ref __slot_gamma_target_latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
+                }
+#line default
+                // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
+#line 94 "/ae/laws/ae_rules.ae"
+                if (__on_AE8)
+                {
+                    gauge_err = ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12));
+                }
+                else
+                {
+                    gauge_err = 0.0;
+                }
+#line default
+                // du_alpha += eta_gamma * gauge_err
+#line 95 "/ae/laws/ae_rules.ae"
+                if (__on_AE8)
+                {
+                    du_alpha += (eta_gamma * gauge_err);
+                }
+#line default
+
+                // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
+                // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
+#line 106 "/ae/laws/ae_rules.ae"
+                if (__on_AE8w)
+                {
+                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing_ema, ref __slot_collapsing_ema_n, beta_star, gnorm)));
+                }
+#line default
+                // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
+#line 107 "/ae/laws/ae_rules.ae"
+                if (__on_AE8w)
+                {
+                    du_alpha += (collapsing ? ((-eta_gamma) * global::System.Math.Max(gauge_err, 0.0)) : 0.0);
+                }
+#line default
+
+                // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
+                // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
+#line 113 "/ae/laws/ae_rules.ae"
+                if (__on_AE2)
+                {
+                    du_alpha += (eta_a * ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(global::System.Math.Max(alpha__next, 1e-12)) - global::System.Math.Log(alpha_bar)))));
+                }
+#line default
+                // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
+#line 115 "/ae/laws/ae_rules.ae"
+                if (__on_AE2)
+                {
+                    du_mu += (eta_mu * (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
+                }
+#line default
+
+                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
+                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
+#line 133 "/ae/laws/ae_rules.ae"
+                if (__on_AE4)
+                {
+                    stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
+                }
+#line default
+                // A = 0.5 * (rho + 1)
+#line 134 "/ae/laws/ae_rules.ae"
+                if (__on_AE4)
+                {
+                    A = (0.5 * (rho + 1.0));
+                }
+#line default
+                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
+#line 135 "/ae/laws/ae_rules.ae"
+                if (__on_AE4)
+                {
+                    du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
+                }
+#line default
+
+                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
+                // z_alpha = log(alpha) - log(alpha_bar)
+#line 147 "/ae/laws/ae_rules.ae"
+                if (__on_AE7)
+                {
+                    z_alpha = (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar));
+                }
+#line default
+                // z_mu = log(1 - mu_bar) - log(1 - mu)
+#line 148 "/ae/laws/ae_rules.ae"
+                if (__on_AE7)
+                {
+                    z_mu = (global::System.Math.Log((1.0 - mu_bar)) - global::System.Math.Log((1.0 - mu)));
+                }
+#line default
+                // z_sigma = log(1 + (sigma / sigma_0))
+#line 149 "/ae/laws/ae_rules.ae"
+                if (__on_AE7)
+                {
+                    z_sigma = global::System.Math.Log((1.0 + (sigma / sigma_0)));
+                }
+#line default
+                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
+#line 150 "/ae/laws/ae_rules.ae"
+                if (__on_AE7)
+                {
+                    du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
+                }
+#line default
+                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
+#line 151 "/ae/laws/ae_rules.ae"
+                if (__on_AE7)
+                {
+                    du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
+                }
+#line default
+                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
+#line 152 "/ae/laws/ae_rules.ae"
+                if (__on_AE7)
+                {
+                    du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
+                }
+#line default
+
+                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
+                // budget_scale = 1 / sqrt(1 + lambda)
+#line 161 "/ae/laws/ae_rules.ae"
+                if (__on_AE6)
+                {
+                    budget_scale = (1.0 / global::System.Math.Sqrt((1.0 + lambda)));
+                }
+                else
+                {
+                    budget_scale = 1.0;
+                }
+#line default
+                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
+#line 162 "/ae/laws/ae_rules.ae"
+                if (__on_AE6)
+                {
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
+                }
+                else
+                {
+                    dlog_alpha = du_alpha;
+                }
+#line default
+                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+#line 163 "/ae/laws/ae_rules.ae"
+                if (__on_AE6)
+                {
+                    d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
+                }
+                else
+                {
+                    d_mu = du_mu;
+                }
+#line default
+                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+#line 164 "/ae/laws/ae_rules.ae"
+                if (__on_AE6)
+                {
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
+                }
+                else
+                {
+                    dlog_sigma = du_sigma;
+                }
+#line default
+
+                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
+                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
+#line 170 "/ae/laws/ae_rules.ae"
+                if (__on_AE3)
+                {
+                    alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
+                }
+#line default
+                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
+#line 171 "/ae/laws/ae_rules.ae"
+                if (__on_AE3)
+                {
+                    mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
+                }
+#line default
+                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
+#line 172 "/ae/laws/ae_rules.ae"
+                if (__on_AE3)
+                {
+                    sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
+                }
+#line default
+
+                // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
+                // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
+#line 180 "/ae/laws/ae_rules.ae"
+                if (__on_AE5)
+                {
+                    __c2 = ((V > (V_max_mult * Vstar)) || (global::System.Math.Abs(rho) > rho_max));
+                }
+#line default
+                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
+#line 181 "/ae/laws/ae_rules.ae"
+                if (__on_AE5 && __c2)
+                {
+                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
+                }
+#line default
+
+                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
+                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
+#line 211 "/ae/laws/ae_rules.ae"
+                if (__on_AE6d)
+                {
+                    adapt_energy = (((global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) - global::System.Math.Log(alpha)), 2.0) + global::System.Math.Pow((mu__next - mu), 2.0)) + global::System.Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
+                }
+                else
+                {
+                    adapt_energy = 0.0;
+                }
+#line default
+                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
+#line 212 "/ae/laws/ae_rules.ae"
+                if (__on_AE6d)
+                {
+                    lambda__next = global::System.Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
+                }
+#line default
+
+                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
+                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
+#line 218 "/ae/laws/ae_rules.ae"
+                if (__on_AE10)
+                {
+                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                }
+                else
+                {
+                    lyapunov = 0.0;
+                }
+#line default
+
+                // ---- pass 2 of 3 over the vectors: reductions norm(upd)
+                double __r4 = 0.0;
+                if ((step_norm_max < double.PositiveInfinity))
+                {
+                    if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                    {
+                        int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                        var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
+                        __j2.alpha__next = alpha__next;
+                        __j2.clip = clip;
+                        __j2.grad = __pin_grad;
+                        __j2.mu__next = mu__next;
+                        global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
+                        for (int __c = 0; __c < __chunks2; __c++)
+                        {
+                            __r4 += __j2.__partials[__c * 1 + 0];
+                        }
+                    }
+                    else
+                    {
+                        for (int __i = 0; __i < n; __i++)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                            double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+#line default
+                            // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                            double __e_g_1 = (__e_g0_1 * clip);
+#line default
+                            // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                            double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+#line default
+                            // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                            double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+#line default
+                            double __q6 = __e_upd_1;
+                            __r4 += __q6 * __q6;
+                        }
+                    }
+                }
+
+                // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
+                // gamma = alpha' * gnorm
+#line 296 "/ae/laws/ae_rules.ae"
+                gamma = (alpha__next * gnorm);
+#line default
+
+                // ---- pass 3 of 3 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j3 = __job3_F64 ??= new __Pass3_F64(this, __chunks3);
+                    __j3.__r4 = __r4;
+                    __j3.alpha__next = alpha__next;
+                    __j3.clip = clip;
+                    __j3.grad = __pin_grad;
+                    __j3.mu__next = mu__next;
+                    __j3.sigma__next = sigma__next;
+                    __j3.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, true));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+#line default
+                        // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                        double __e_g_1 = (__e_g0_1 * clip);
+#line default
+                        // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                        double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+#line default
+                        // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                        double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+#line default
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 293 "/ae/laws/ae_rules.ae"
+                        double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+#line default
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 294 "/ae/laws/ae_rules.ae"
+                        double __e_theta_next_1 = ((theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+#line default
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 295 "/ae/laws/ae_rules.ae"
+                        double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+#line default
+                        theta[__i] = __e_theta_next_2;
+                        __s_m[__i] = __e_m_next_1;
+                    }
+                }
+
+                // end of step: project onto the declared bounds, then the next values become current
+                lambda = global::AE.Runtime.AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
+                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
+                mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
+                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
+                this.L = L;
+                this.T = T;
+                this.V = V;
+                this.S = S;
+                this.rho = rho;
+                this.gnorm = gnorm;
+                this.gamma = gamma;
+                this.gauge_err = gauge_err;
+                this.budget_scale = budget_scale;
+                this.adapt_energy = adapt_energy;
+                this.lyapunov = lyapunov;
+                this.dlog_alpha = dlog_alpha;
+                this.d_mu = d_mu;
+                this.dlog_sigma = dlog_sigma;
+                this.du_alpha = du_alpha;
+                this.du_mu = du_mu;
+                this.du_sigma = du_sigma;
+                this.adapt_extra = adapt_extra;
+            }
         }
 
         /// <summary>One step of AeSgdmField over float vectors (scalars and reductions in double). Allocates nothing.</summary>
@@ -1051,366 +1109,920 @@ namespace AE.Generated
             double z_sigma = 0.0;
             bool __c1 = false;
             bool __c2 = false;
-
-            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-            double __r0 = 0.0;
-            double __r1 = 0.0;
-            double __r2 = 0.0;
-            double __r3 = 0.0;
-            for (int __i = 0; __i < n; __i++)
+            fixed (float* __pin_grad = grad)
+            fixed (float* __pin_theta = theta)
             {
-                // g0 = sanitize(grad, grad_emergency)
+
+                // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
+                double __r0 = 0.0;
+                double __r1 = 0.0;
+                double __r2 = 0.0;
+                double __r3 = 0.0;
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
+                    __j1.grad = __pin_grad;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                    for (int __c = 0; __c < __chunks1; __c++)
+                    {
+                        __r0 += __j1.__partials[__c * 4 + 0];
+                        __r1 += __j1.__partials[__c * 4 + 1];
+                        __r2 += __j1.__partials[__c * 4 + 2];
+                        __r3 += __j1.__partials[__c * 4 + 3];
+                    }
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
-                __r0 += (__e_g0_1 * __e_g0_1);
-                __r1 += __e_g0_1;
-                double __q1 = (double)__s_m[__i];
-                __r2 += __q1 * __q1;
-                __r3 += __e_g0_1 * (double)__s_m[__i];
-            }
+                        __r0 += (__e_g0_1 * __e_g0_1);
+                        __r1 += __e_g0_1;
+                        double __q3 = (double)__s_m[__i];
+                        __r2 += __q3 * __q3;
+                        __r3 += __e_g0_1 * (double)__s_m[__i];
+                    }
+                }
 
-            // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
-            // gg0 = sum(g0 * g0)
+                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
+                // gg0 = sum(g0 * g0)
 #line 62 "/ae/laws/ae_rules.ae"
-            gg0 = __r0;
+                gg0 = __r0;
 #line default
-            // gn0 = sqrt(gg0)
+                // gn0 = sqrt(gg0)
 #line 63 "/ae/laws/ae_rules.ae"
-            gn0 = global::System.Math.Sqrt(gg0);
+                gn0 = global::System.Math.Sqrt(gg0);
 #line default
-            // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
+                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 64 "/ae/laws/ae_rules.ae"
-            clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
+                clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
 #line default
-            // sum_g2 = (clip * clip) * gg0
+                // sum_g2 = (clip * clip) * gg0
 #line 66 "/ae/laws/ae_rules.ae"
-            sum_g2 = ((clip * clip) * gg0);
+                sum_g2 = ((clip * clip) * gg0);
 #line default
-            // gmean = (clip * sum(g0)) / n
+                // gmean = (clip * sum(g0)) / n
 #line 67 "/ae/laws/ae_rules.ae"
-            gmean = ((clip * __r1) / n);
+                gmean = ((clip * __r1) / n);
 #line default
-            // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
 #line 68 "/ae/laws/ae_rules.ae"
-            L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)loss, loss_emergency), (-loss_emergency), loss_emergency);
+                L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)loss, loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-            // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
+                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 69 "/ae/laws/ae_rules.ae"
-            T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
 #line default
-            // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
+                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 70 "/ae/laws/ae_rules.ae"
-            ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
-            // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
+                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 71 "/ae/laws/ae_rules.ae"
-            V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
-            // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
+                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 72 "/ae/laws/ae_rules.ae"
-            S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
-            // gnorm = sqrt(sum_g2) + 1e-12
+                // gnorm = sqrt(sum_g2) + 1e-12
 #line 73 "/ae/laws/ae_rules.ae"
-            gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
+                gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
 #line default
-            // mnorm = norm(m) + 1e-12
+                // mnorm = norm(m) + 1e-12
 #line 74 "/ae/laws/ae_rules.ae"
-            mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
+                mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
 #line default
-            // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
 #line 75 "/ae/laws/ae_rules.ae"
-            rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
 #line default
-            // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
+                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 76 "/ae/laws/ae_rules.ae"
-            Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
+                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
 #line default
-            // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
+                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 77 "/ae/laws/ae_rules.ae"
-            Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
+                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
 #line default
 
-            // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
-            // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
+                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
+                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
 #line 83 "/ae/laws/ae_rules.ae"
-            if (__on_brake)
-            {
-                __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
-            }
+                if (__on_brake)
+                {
+                    __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
+                }
 #line default
-            // alpha' = max(alpha_min, alpha' / 10)
+                // alpha' = max(alpha_min, alpha' / 10)
 #line 84 "/ae/laws/ae_rules.ae"
-            if (__on_brake && __c1)
-            {
-                alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
-            }
+                if (__on_brake && __c1)
+                {
+                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
+                }
 #line default
-            // mu' = min(mu', 0.5)
+                // mu' = min(mu', 0.5)
 #line 85 "/ae/laws/ae_rules.ae"
-            if (__on_brake && __c1)
-            {
-                mu__next = global::System.Math.Min(mu__next, 0.5);
-            }
+                if (__on_brake && __c1)
+                {
+                    mu__next = global::System.Math.Min(mu__next, 0.5);
+                }
 #line default
 
-            // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
-            // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
+                // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
+                // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
 #line 92 "/ae/laws/ae_rules.ae"
-            if (__on_AE8)
-            {
-                gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack_ema, ref __slot_gtrack_ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
-            }
+                if (__on_AE8)
+                {
+                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack_ema, ref __slot_gtrack_ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
+                }
 #line default
-            // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
+                // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
 #line 93 "/ae/laws/ae_rules.ae"
-            if (__on_AE8)
-            {
-                gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target_latch, ref __slot_gamma_target_latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
-            }
+                if (__on_AE8)
+                {
+                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target_latch, ref __slot_gamma_target_latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
+                }
 #line default
-            // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
+                // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
 #line 94 "/ae/laws/ae_rules.ae"
-            if (__on_AE8)
-            {
-                gauge_err = ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12));
-            }
-            else
-            {
-                gauge_err = 0.0;
-            }
+                if (__on_AE8)
+                {
+                    gauge_err = ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12));
+                }
+                else
+                {
+                    gauge_err = 0.0;
+                }
 #line default
-            // du_alpha += eta_gamma * gauge_err
+                // du_alpha += eta_gamma * gauge_err
 #line 95 "/ae/laws/ae_rules.ae"
-            if (__on_AE8)
-            {
-                du_alpha += (eta_gamma * gauge_err);
-            }
+                if (__on_AE8)
+                {
+                    du_alpha += (eta_gamma * gauge_err);
+                }
 #line default
 
-            // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
-            // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
+                // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
+                // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
 #line 106 "/ae/laws/ae_rules.ae"
-            if (__on_AE8w)
-            {
-                collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing_ema, ref __slot_collapsing_ema_n, beta_star, gnorm)));
-            }
+                if (__on_AE8w)
+                {
+                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing_ema, ref __slot_collapsing_ema_n, beta_star, gnorm)));
+                }
 #line default
-            // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
+                // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
 #line 107 "/ae/laws/ae_rules.ae"
-            if (__on_AE8w)
-            {
-                du_alpha += (collapsing ? ((-eta_gamma) * global::System.Math.Max(gauge_err, 0.0)) : 0.0);
-            }
+                if (__on_AE8w)
+                {
+                    du_alpha += (collapsing ? ((-eta_gamma) * global::System.Math.Max(gauge_err, 0.0)) : 0.0);
+                }
 #line default
 
-            // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
-            // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
+                // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
+                // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
 #line 113 "/ae/laws/ae_rules.ae"
-            if (__on_AE2)
-            {
-                du_alpha += (eta_a * ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(global::System.Math.Max(alpha__next, 1e-12)) - global::System.Math.Log(alpha_bar)))));
-            }
+                if (__on_AE2)
+                {
+                    du_alpha += (eta_a * ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(global::System.Math.Max(alpha__next, 1e-12)) - global::System.Math.Log(alpha_bar)))));
+                }
 #line default
-            // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
+                // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
 #line 115 "/ae/laws/ae_rules.ae"
-            if (__on_AE2)
-            {
-                du_mu += (eta_mu * (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
-            }
+                if (__on_AE2)
+                {
+                    du_mu += (eta_mu * (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
+                }
 #line default
 
-            // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
-            // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
+                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
+                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
 #line 133 "/ae/laws/ae_rules.ae"
-            if (__on_AE4)
-            {
-                stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
-            }
+                if (__on_AE4)
+                {
+                    stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
+                }
 #line default
-            // A = 0.5 * (rho + 1)
+                // A = 0.5 * (rho + 1)
 #line 134 "/ae/laws/ae_rules.ae"
-            if (__on_AE4)
-            {
-                A = (0.5 * (rho + 1.0));
-            }
+                if (__on_AE4)
+                {
+                    A = (0.5 * (rho + 1.0));
+                }
 #line default
-            // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
+                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
 #line 135 "/ae/laws/ae_rules.ae"
-            if (__on_AE4)
-            {
-                du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
-            }
+                if (__on_AE4)
+                {
+                    du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
+                }
 #line default
 
-            // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
-            // z_alpha = log(alpha) - log(alpha_bar)
+                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
+                // z_alpha = log(alpha) - log(alpha_bar)
 #line 147 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                z_alpha = (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar));
-            }
+                if (__on_AE7)
+                {
+                    z_alpha = (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar));
+                }
 #line default
-            // z_mu = log(1 - mu_bar) - log(1 - mu)
+                // z_mu = log(1 - mu_bar) - log(1 - mu)
 #line 148 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                z_mu = (global::System.Math.Log((1.0 - mu_bar)) - global::System.Math.Log((1.0 - mu)));
-            }
+                if (__on_AE7)
+                {
+                    z_mu = (global::System.Math.Log((1.0 - mu_bar)) - global::System.Math.Log((1.0 - mu)));
+                }
 #line default
-            // z_sigma = log(1 + (sigma / sigma_0))
+                // z_sigma = log(1 + (sigma / sigma_0))
 #line 149 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                z_sigma = global::System.Math.Log((1.0 + (sigma / sigma_0)));
-            }
+                if (__on_AE7)
+                {
+                    z_sigma = global::System.Math.Log((1.0 + (sigma / sigma_0)));
+                }
 #line default
-            // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
+                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
 #line 150 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
-            }
+                if (__on_AE7)
+                {
+                    du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
+                }
 #line default
-            // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
+                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
 #line 151 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
-            }
+                if (__on_AE7)
+                {
+                    du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
+                }
 #line default
-            // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
+                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
 #line 152 "/ae/laws/ae_rules.ae"
-            if (__on_AE7)
-            {
-                du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
-            }
+                if (__on_AE7)
+                {
+                    du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
+                }
 #line default
 
-            // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
-            // budget_scale = 1 / sqrt(1 + lambda)
+                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
+                // budget_scale = 1 / sqrt(1 + lambda)
 #line 161 "/ae/laws/ae_rules.ae"
-            if (__on_AE6)
-            {
-                budget_scale = (1.0 / global::System.Math.Sqrt((1.0 + lambda)));
-            }
-            else
-            {
-                budget_scale = 1.0;
-            }
+                if (__on_AE6)
+                {
+                    budget_scale = (1.0 / global::System.Math.Sqrt((1.0 + lambda)));
+                }
+                else
+                {
+                    budget_scale = 1.0;
+                }
 #line default
-            // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
+                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
 #line 162 "/ae/laws/ae_rules.ae"
-            if (__on_AE6)
-            {
-                dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
-            }
-            else
-            {
-                dlog_alpha = du_alpha;
-            }
+                if (__on_AE6)
+                {
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
+                }
+                else
+                {
+                    dlog_alpha = du_alpha;
+                }
 #line default
-            // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
 #line 163 "/ae/laws/ae_rules.ae"
-            if (__on_AE6)
-            {
-                d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
-            }
-            else
-            {
-                d_mu = du_mu;
-            }
+                if (__on_AE6)
+                {
+                    d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
+                }
+                else
+                {
+                    d_mu = du_mu;
+                }
 #line default
-            // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
 #line 164 "/ae/laws/ae_rules.ae"
-            if (__on_AE6)
-            {
-                dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
-            }
-            else
-            {
-                dlog_sigma = du_sigma;
-            }
+                if (__on_AE6)
+                {
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
+                }
+                else
+                {
+                    dlog_sigma = du_sigma;
+                }
 #line default
 
-            // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-            // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
+                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
+                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
 #line 170 "/ae/laws/ae_rules.ae"
-            if (__on_AE3)
-            {
-                alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-            }
+                if (__on_AE3)
+                {
+                    alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
+                }
 #line default
-            // mu' = clamp(mu' + d_mu, mu_min, mu_max)
+                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
 #line 171 "/ae/laws/ae_rules.ae"
-            if (__on_AE3)
-            {
-                mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-            }
+                if (__on_AE3)
+                {
+                    mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
+                }
 #line default
-            // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
+                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
 #line 172 "/ae/laws/ae_rules.ae"
-            if (__on_AE3)
-            {
-                sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
-            }
+                if (__on_AE3)
+                {
+                    sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
+                }
 #line default
 
-            // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
-            // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
+                // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
+                // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
 #line 180 "/ae/laws/ae_rules.ae"
-            if (__on_AE5)
-            {
-                __c2 = ((V > (V_max_mult * Vstar)) || (global::System.Math.Abs(rho) > rho_max));
-            }
+                if (__on_AE5)
+                {
+                    __c2 = ((V > (V_max_mult * Vstar)) || (global::System.Math.Abs(rho) > rho_max));
+                }
 #line default
-            // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
+                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
 #line 181 "/ae/laws/ae_rules.ae"
-            if (__on_AE5 && __c2)
-            {
-                alpha__next = global::System.Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
-            }
+                if (__on_AE5 && __c2)
+                {
+                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
+                }
 #line default
 
-            // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
-            // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
+                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
+                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
 #line 211 "/ae/laws/ae_rules.ae"
-            if (__on_AE6d)
-            {
-                adapt_energy = (((global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) - global::System.Math.Log(alpha)), 2.0) + global::System.Math.Pow((mu__next - mu), 2.0)) + global::System.Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
-            }
-            else
-            {
-                adapt_energy = 0.0;
-            }
+                if (__on_AE6d)
+                {
+                    adapt_energy = (((global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) - global::System.Math.Log(alpha)), 2.0) + global::System.Math.Pow((mu__next - mu), 2.0)) + global::System.Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
+                }
+                else
+                {
+                    adapt_energy = 0.0;
+                }
 #line default
-            // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
+                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
 #line 212 "/ae/laws/ae_rules.ae"
-            if (__on_AE6d)
-            {
-                lambda__next = global::System.Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
-            }
+                if (__on_AE6d)
+                {
+                    lambda__next = global::System.Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
+                }
 #line default
 
-            // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
-            // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
+                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
+                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
 #line 218 "/ae/laws/ae_rules.ae"
-            if (__on_AE10)
-            {
-                lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
-            }
-            else
-            {
-                lyapunov = 0.0;
-            }
+                if (__on_AE10)
+                {
+                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                }
+                else
+                {
+                    lyapunov = 0.0;
+                }
 #line default
 
-            // ---- pass 2 of 3 over the vectors: reductions norm(upd)
-            double __r4 = 0.0;
-            if ((step_norm_max < double.PositiveInfinity))
+                // ---- pass 2 of 3 over the vectors: reductions norm(upd)
+                double __r4 = 0.0;
+                if ((step_norm_max < double.PositiveInfinity))
+                {
+                    if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                    {
+                        int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                        var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
+                        __j2.alpha__next = alpha__next;
+                        __j2.clip = clip;
+                        __j2.grad = __pin_grad;
+                        __j2.mu__next = mu__next;
+                        global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
+                        for (int __c = 0; __c < __chunks2; __c++)
+                        {
+                            __r4 += __j2.__partials[__c * 1 + 0];
+                        }
+                    }
+                    else
+                    {
+                        for (int __i = 0; __i < n; __i++)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                            double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+#line default
+                            // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                            double __e_g_1 = (__e_g0_1 * clip);
+#line default
+                            // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                            double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+#line default
+                            // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                            double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+#line default
+                            double __q6 = __e_upd_1;
+                            __r4 += __q6 * __q6;
+                        }
+                    }
+                }
+
+                // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
+                // gamma = alpha' * gnorm
+#line 296 "/ae/laws/ae_rules.ae"
+                gamma = (alpha__next * gnorm);
+#line default
+
+                // ---- pass 3 of 3 over the vectors: write the vectors
+                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                {
+                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
+                    var __j3 = __job3_F32 ??= new __Pass3_F32(this, __chunks3);
+                    __j3.__r4 = __r4;
+                    __j3.alpha__next = alpha__next;
+                    __j3.clip = clip;
+                    __j3.grad = __pin_grad;
+                    __j3.mu__next = mu__next;
+                    __j3.sigma__next = sigma__next;
+                    __j3.theta = __pin_theta;
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, true));
+                }
+                else
+                {
+                    for (int __i = 0; __i < n; __i++)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+#line default
+                        // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                        double __e_g_1 = (__e_g0_1 * clip);
+#line default
+                        // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                        double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+#line default
+                        // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                        double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+#line default
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 293 "/ae/laws/ae_rules.ae"
+                        double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+#line default
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 294 "/ae/laws/ae_rules.ae"
+                        double __e_theta_next_1 = (((double)theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+#line default
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 295 "/ae/laws/ae_rules.ae"
+                        double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+#line default
+                        theta[__i] = (float)(__e_theta_next_2);
+                        __s_m[__i] = (float)(__e_m_next_1);
+                    }
+                }
+
+                // end of step: project onto the declared bounds, then the next values become current
+                lambda = global::AE.Runtime.AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
+                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
+                mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
+                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
+                this.L = L;
+                this.T = T;
+                this.V = V;
+                this.S = S;
+                this.rho = rho;
+                this.gnorm = gnorm;
+                this.gamma = gamma;
+                this.gauge_err = gauge_err;
+                this.budget_scale = budget_scale;
+                this.adapt_energy = adapt_energy;
+                this.lyapunov = lyapunov;
+                this.dlog_alpha = dlog_alpha;
+                this.d_mu = d_mu;
+                this.dlog_sigma = dlog_sigma;
+                this.du_alpha = du_alpha;
+                this.du_mu = du_mu;
+                this.du_sigma = du_sigma;
+                this.adapt_extra = adapt_extra;
+            }
+        }
+
+        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeSgdmField __law;
+            public readonly double[] __partials;
+            public double* grad;
+            public __Pass1_F64(AeSgdmField law, int chunks)
             {
-                for (int __i = 0; __i < n; __i++)
+                __law = law;
+                __partials = new double[chunks * 4];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+        }
+        private __Pass1_F64? __job1_F64;
+
+        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        {
+            double* grad = __f.grad;
+            fixed (double* __s_m = __st_m_f64)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
+                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                    __vr0 += (__e_g0_1 * __e_g0_1);
+                    __vr1 += __e_g0_1;
+                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr2 += __vq1 * __vq1;
+                    __vr3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                }
+                // the tail, one element at a time
+                double __r0 = 0.0;
+                double __r1 = 0.0;
+                double __r2 = 0.0;
+                double __r3 = 0.0;
+                for (; __i < __end; __i++)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+#line default
+                    __r0 += (__e_g0_1 * __e_g0_1);
+                    __r1 += __e_g0_1;
+                    double __q2 = __s_m[__i];
+                    __r2 += __q2 * __q2;
+                    __r3 += __e_g0_1 * __s_m[__i];
+                }
+                __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
+                __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
+                __f.__partials[__chunk * 4 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
+                __f.__partials[__chunk * 4 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+            }
+        }
+
+        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass2_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeSgdmField __law;
+            public readonly double[] __partials;
+            public double alpha__next;
+            public double clip;
+            public double* grad;
+            public double mu__next;
+            public __Pass2_F64(AeSgdmField law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 1];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
+        }
+        private __Pass2_F64? __job2_F64;
+
+        /// <summary>Pass 2 of the double step over one chunk of the vectors: reductions norm(upd).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
+        {
+            double alpha__next = __f.alpha__next;
+            double clip = __f.clip;
+            double* grad = __f.grad;
+            double mu__next = __f.mu__next;
+            fixed (double* __s_m = __st_m_f64)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
+                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
+                double __k4 = (1.0 - mu__next);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                double __k6 = (-alpha__next);
+                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
+                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                    // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                    var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                    // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                    // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+#line default
+                    var __vq4 = __e_upd_1;
+                    __vr4 += __vq4 * __vq4;
+                }
+                // the tail, one element at a time
+                double __r4 = 0.0;
+                for (; __i < __end; __i++)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+#line default
+                    // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                    double __e_g_1 = (__e_g0_1 * clip);
+#line default
+                    // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                    double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+#line default
+                    // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+#line default
+                    double __q5 = __e_upd_1;
+                    __r4 += __q5 * __q5;
+                }
+                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
+            }
+        }
+
+        /// <summary>What pass 3 of the double step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass3_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeSgdmField __law;
+            public readonly double[] __partials;
+            public double __r4;
+            public double alpha__next;
+            public double clip;
+            public double* grad;
+            public double mu__next;
+            public double sigma__next;
+            public double* theta;
+            public __Pass3_F64(AeSgdmField law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass3_F64(this, chunk);
+        }
+        private __Pass3_F64? __job3_F64;
+
+        /// <summary>Pass 3 of the double step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass3_F64(__Pass3_F64 __f, int __chunk)
+        {
+            double __r4 = __f.__r4;
+            double alpha__next = __f.alpha__next;
+            double clip = __f.clip;
+            double* grad = __f.grad;
+            double mu__next = __f.mu__next;
+            double sigma__next = __f.sigma__next;
+            double* theta = __f.theta;
+            fixed (double* __s_m = __st_m_f64)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
+                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
+                double __k4 = (1.0 - mu__next);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                double __k6 = (-alpha__next);
+                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
+                bool __k8 = ((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max));
+                double __k9 = (step_norm_max / global::System.Math.Sqrt(__r4));
+                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
+                bool __k11 = (sigma__next > 0.0);
+                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma__next);
+                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
+                bool __k14 = ((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max));
+                double __k15 = (-param_abs_max);
+                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
+                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                    // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                    var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                    // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                    // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+#line default
+                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 293 "/ae/laws/ae_rules.ae"
+                    var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+#line default
+                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 294 "/ae/laws/ae_rules.ae"
+                    var __vh7 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * __vh7) : __vk13));
+#line default
+                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 295 "/ae/laws/ae_rules.ae"
+                    var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+#line default
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                }
+                // the tail, one element at a time
+                for (; __i < __end; __i++)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+#line default
+                    // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                    double __e_g_1 = (__e_g0_1 * clip);
+#line default
+                    // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                    double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+#line default
+                    // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+#line default
+                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 293 "/ae/laws/ae_rules.ae"
+                    double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+#line default
+                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 294 "/ae/laws/ae_rules.ae"
+                    double __e_theta_next_1 = ((theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+#line default
+                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 295 "/ae/laws/ae_rules.ae"
+                    double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+#line default
+                    theta[__i] = __e_theta_next_2;
+                    __s_m[__i] = __e_m_next_1;
+                }
+            }
+        }
+
+        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeSgdmField __law;
+            public readonly double[] __partials;
+            public float* grad;
+            public __Pass1_F32(AeSgdmField law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 4];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
+        }
+        private __Pass1_F32? __job1_F32;
+
+        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
+        {
+            float* grad = __f.grad;
+            fixed (float* __s_m = __st_m_f32!)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
+                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                    __vr0 += (__e_g0_1 * __e_g0_1);
+                    __vr1 += __e_g0_1;
+                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr2 += __vq1 * __vq1;
+                    __vr3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                }
+                // the tail, one element at a time
+                double __r0 = 0.0;
+                double __r1 = 0.0;
+                double __r2 = 0.0;
+                double __r3 = 0.0;
+                for (; __i < __end; __i++)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+#line default
+                    __r0 += (__e_g0_1 * __e_g0_1);
+                    __r1 += __e_g0_1;
+                    double __q2 = (double)__s_m[__i];
+                    __r2 += __q2 * __q2;
+                    __r3 += __e_g0_1 * (double)__s_m[__i];
+                }
+                __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
+                __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
+                __f.__partials[__chunk * 4 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
+                __f.__partials[__chunk * 4 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+            }
+        }
+
+        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass2_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeSgdmField __law;
+            public readonly double[] __partials;
+            public double alpha__next;
+            public double clip;
+            public float* grad;
+            public double mu__next;
+            public __Pass2_F32(AeSgdmField law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 1];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
+        }
+        private __Pass2_F32? __job2_F32;
+
+        /// <summary>Pass 2 of the float step over one chunk of the vectors: reductions norm(upd).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
+        {
+            double alpha__next = __f.alpha__next;
+            double clip = __f.clip;
+            float* grad = __f.grad;
+            double mu__next = __f.mu__next;
+            fixed (float* __s_m = __st_m_f32!)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
+                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
+                double __k4 = (1.0 - mu__next);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                double __k6 = (-alpha__next);
+                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
+                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                    // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                    var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                    // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                    // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+#line default
+                    var __vq4 = __e_upd_1;
+                    __vr4 += __vq4 * __vq4;
+                }
+                // the tail, one element at a time
+                double __r4 = 0.0;
+                for (; __i < __end; __i++)
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
@@ -1428,75 +2040,137 @@ namespace AE.Generated
 #line 292 "/ae/laws/ae_rules.ae"
                     double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
 #line default
-                    double __q2 = __e_upd_1;
-                    __r4 += __q2 * __q2;
+                    double __q5 = __e_upd_1;
+                    __r4 += __q5 * __q5;
+                }
+                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
+            }
+        }
+
+        /// <summary>What pass 3 of the float step reads from the step, and the chunks' partial reductions.</summary>
+        private sealed class __Pass3_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        {
+            private readonly AeSgdmField __law;
+            public readonly double[] __partials;
+            public double __r4;
+            public double alpha__next;
+            public double clip;
+            public float* grad;
+            public double mu__next;
+            public double sigma__next;
+            public float* theta;
+            public __Pass3_F32(AeSgdmField law, int chunks)
+            {
+                __law = law;
+                __partials = new double[chunks * 0];
+            }
+            public void RunChunk(int chunk) => __law.__RunPass3_F32(this, chunk);
+        }
+        private __Pass3_F32? __job3_F32;
+
+        /// <summary>Pass 3 of the float step over one chunk of the vectors: write the vectors.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass3_F32(__Pass3_F32 __f, int __chunk)
+        {
+            double __r4 = __f.__r4;
+            double alpha__next = __f.alpha__next;
+            double clip = __f.clip;
+            float* grad = __f.grad;
+            double mu__next = __f.mu__next;
+            double sigma__next = __f.sigma__next;
+            float* theta = __f.theta;
+            fixed (float* __s_m = __st_m_f32!)
+            {
+                int __len = n;
+                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
+                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
+                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
+                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
+                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
+                double __k4 = (1.0 - mu__next);
+                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
+                double __k6 = (-alpha__next);
+                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
+                bool __k8 = ((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max));
+                double __k9 = (step_norm_max / global::System.Math.Sqrt(__r4));
+                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
+                bool __k11 = (sigma__next > 0.0);
+                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma__next);
+                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
+                bool __k14 = ((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max));
+                double __k15 = (-param_abs_max);
+                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
+                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
+                int __i = __start;
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                    // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                    var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                    // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                    // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+#line default
+                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 293 "/ae/laws/ae_rules.ae"
+                    var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+#line default
+                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 294 "/ae/laws/ae_rules.ae"
+                    var __vh7 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * __vh7) : __vk13));
+#line default
+                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 295 "/ae/laws/ae_rules.ae"
+                    var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+#line default
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                }
+                // the tail, one element at a time
+                for (; __i < __end; __i++)
+                {
+                    // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+#line default
+                    // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                    double __e_g_1 = (__e_g0_1 * clip);
+#line default
+                    // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                    double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+#line default
+                    // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+#line default
+                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 293 "/ae/laws/ae_rules.ae"
+                    double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+#line default
+                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 294 "/ae/laws/ae_rules.ae"
+                    double __e_theta_next_1 = (((double)theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+#line default
+                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 295 "/ae/laws/ae_rules.ae"
+                    double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+#line default
+                    theta[__i] = (float)(__e_theta_next_2);
+                    __s_m[__i] = (float)(__e_m_next_1);
                 }
             }
-
-            // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
-            // gamma = alpha' * gnorm
-#line 296 "/ae/laws/ae_rules.ae"
-            gamma = (alpha__next * gnorm);
-#line default
-
-            // ---- pass 3 of 3 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                double __e_g_1 = (__e_g0_1 * clip);
-#line default
-                // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
-#line default
-                // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
-#line default
-                // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
-                double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
-#line default
-                // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
-                double __e_theta_next_1 = (((double)theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
-                double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
-#line default
-                theta[__i] = (float)(__e_theta_next_2);
-                __s_m[__i] = (float)(__e_m_next_1);
-            }
-
-            // end of step: project onto the declared bounds, then the next values become current
-            lambda = global::AE.Runtime.AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
-            alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-            mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
-            sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
-            this.L = L;
-            this.T = T;
-            this.V = V;
-            this.S = S;
-            this.rho = rho;
-            this.gnorm = gnorm;
-            this.gamma = gamma;
-            this.gauge_err = gauge_err;
-            this.budget_scale = budget_scale;
-            this.adapt_energy = adapt_energy;
-            this.lyapunov = lyapunov;
-            this.dlog_alpha = dlog_alpha;
-            this.d_mu = d_mu;
-            this.dlog_sigma = dlog_sigma;
-            this.du_alpha = du_alpha;
-            this.du_mu = du_mu;
-            this.du_sigma = du_sigma;
-            this.adapt_extra = adapt_extra;
         }
 
         private static readonly string[] __signalNames = { "L", "T", "V", "S", "rho", "gnorm", "gamma", "gauge_err", "budget_scale", "adapt_energy", "lyapunov", "dlog_alpha", "d_mu", "dlog_sigma", "lambda", "alpha", "mu", "sigma", "du_alpha", "du_mu", "du_sigma", "adapt_extra" };

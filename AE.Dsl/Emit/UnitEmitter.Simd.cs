@@ -1,0 +1,487 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using AE.Dsl.IR;
+using AE.Dsl.Syntax;
+
+namespace AE.Dsl.Emit
+{
+    /// <summary>A construct the SIMD loops do not cover: the pass keeps its scalar loop only.</summary>
+    internal sealed class NotSimdException : Exception
+    {
+        public NotSimdException(string message) : base(message) { }
+    }
+
+    /// <summary>
+    /// SIMD passes. A vector pass becomes a method over one chunk of the vectors (Vector256 lanes of
+    /// double, a scalar tail), called for every chunk on the stepping thread or on the workers; each
+    /// chunk writes its partial reductions to its own slot and the step adds the slots in chunk order,
+    /// so the result does not depend on the number of threads. Everything the pass reads from the
+    /// step (scalars computed so far, the host's spans as pointers) travels in a job object made once.
+    /// </summary>
+    internal sealed partial class UnitEmitter
+    {
+        private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
+        private const string Simd = "global::AE.Runtime.Simd.AeSimd";
+
+        private readonly List<string> _simdMembers = new();
+        private int _simdNoise;
+        private List<string> _vHoists = new();
+        private Dictionary<string, string> _vHoistByText = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _passGuardLocals = new(StringComparer.Ordinal);
+
+        /// <summary>Step locals a pass may read, by their C# name, with their C# type.</summary>
+        private Dictionary<string, string> StepLocals(string t, VectorPass pass)
+        {
+            var d = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var s in _unit.States.Where(s => s.Type.IsScalar)) d[Next(s.Name)] = ScalarType(s.Type);
+            foreach (var a in _unit.Accs.Where(a => a.Type.IsScalar)) d[Id(a.Name)] = "double";
+            foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar)) d[Id(s.Name)] = ScalarType(s.Type);
+            foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) d[Id(l.Name)] = ScalarType(l.Type);
+            foreach (var c in _plan.CondVars) d[c] = "bool";
+            foreach (var snap in _plan.Snapshots) d[SnapshotVar(snap.Name, snap.Pos)] = "double";
+            d["__step"] = "long";
+            foreach (var r in _switches) d["__on_" + r.Id] = "bool";
+            foreach (var kv in _passGuardLocals) d[kv.Key] = kv.Value;
+            foreach (var r in _plan.Reductions.Where(r => !pass.Reductions.Contains(r)))
+                foreach (var (v, _) in ReductionAccumulators(r)) d[v] = "double";
+            foreach (var i in _unit.Inputs)
+                d[Id(i.Name)] = !i.Type.IsScalar ? t + "*" : t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type);
+            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) d[Id(s.Name)] = t + "*";
+            return d;
+        }
+
+        /// <summary>The pointer a Step pins its span parameter to.</summary>
+        private static string Pin(string name) => "__pin_" + StepPlan.Sanitize(name);
+
+        private IEnumerable<(string Name, string Span)> PinnedSpans()
+        {
+            foreach (var i in _unit.Inputs.Where(i => !i.Type.IsScalar)) yield return (Pin(i.Name), Id(i.Name));
+            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) yield return (Pin(s.Name), Id(s.Name));
+        }
+
+        /// <summary>
+        /// Emits the SIMD form of a pass as a chunk method and a job type (kept for after the step) and
+        /// returns the dispatch the step runs, or null when the pass has something the SIMD loops do not cover.
+        /// </summary>
+        private List<string>? TryEmitSimdPass(VectorPass pass, string t, DimExpr len, Dictionary<Reduction, string> perReduction, int index, string what)
+        {
+            if (pass.Elements.Any(e => e.TargetType!.Rank != 1 || e.TargetType.Scalar != IR.ScalarType.Real)) return null;
+            if (pass.Reductions.Any(r => r.Call.Args.Any(a => a.Type.Rank != 1 || a.Type.Scalar != IR.ScalarType.Real))) return null;
+            var k = index;
+            var suffix = k.ToString(CultureInfo.InvariantCulture) + "_" + (t == "float" ? "F32" : "F64");
+            var job = "__Pass" + suffix;
+            var method = "__RunPass" + suffix;
+            var saved = _w;
+            var savedHoist = _hoistCounter;
+            _vHoists = new List<string>();
+            _vHoistByText = new Dictionary<string, string>(StringComparer.Ordinal);
+            _simdNoise = 0;
+            string body;
+            try
+            {
+                _w = new CodeWriter(2);
+                EmitChunkMethod(pass, t, len, perReduction, job, method, index, what);
+                body = _w.ToString();
+            }
+            catch (NotSimdException)
+            {
+                _hoistCounter = savedHoist;
+                return null;
+            }
+            finally
+            {
+                _w = saved;
+            }
+
+            var locals = StepLocals(t, pass);
+            var captures = new List<(string Name, string Type)>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (Match m in Identifier.Matches(body))
+            {
+                var name = m.Value;
+                if (locals.TryGetValue(name, out var type) && seen.Add(name)) captures.Add((name, type));
+            }
+            captures.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            body = body.Replace(new string(' ', 12) + "/*CAPTURES*/\n", string.Concat(captures.Select(c => new string(' ', 12) + $"{c.Type} {c.Name} = __f.{c.Name};\n")));
+
+            int partials = pass.Reductions.Sum(r => ReductionAccumulators(r).Count());
+            bool noise = _simdNoise > 0;
+            var members = new CodeWriter(2);
+            members.Line();
+            members.Line($"/// <summary>What pass {index} of the {t} step reads from the step, and the chunks' partial reductions.</summary>");
+            using (members.Block($"private sealed class {job} : global::AE.Runtime.Simd.IAeChunkJob"))
+            {
+                members.Line($"private readonly {_type} __law;");
+                members.Line("public readonly double[] __partials;");
+                foreach (var c in captures) members.Line($"public {c.Type} {c.Name};");
+                using (members.Block($"public {job}({_type} law, int chunks)"))
+                {
+                    members.Line("__law = law;");
+                    members.Line($"__partials = new double[chunks * {partials}];");
+                }
+                members.Line($"public void RunChunk(int chunk) => __law.{method}(this, chunk);");
+            }
+            members.Line($"private {job}? __job{suffix};");
+            _simdMembers.Add(members.ToString());
+            _simdMembers.Add(body);
+
+            // The dispatch, as the step runs it.
+            var d = new List<string>();
+            d.Add($"int __chunks{k} = {Simd}.Chunks({DimText(len)});");
+            d.Add($"var __j{k} = __job{suffix} ??= new {job}(this, __chunks{k});");
+            foreach (var c in captures)
+                d.Add(c.Type.EndsWith("*", StringComparison.Ordinal) ? $"__j{k}.{c.Name} = {Pin(RawName(c.Name))};" : $"__j{k}.{c.Name} = {c.Name};");
+            d.Add($"global::AE.Runtime.Simd.AeWorkers.Run(__j{k}, __chunks{k}, {Simd}.Threads(MaxThreads, __chunks{k}, {(noise ? "true" : "false")}));");
+            if (partials > 0)
+            {
+                // Chunk partials in chunk order: the same bits for any thread count.
+                d.Add($"for (int __c = 0; __c < __chunks{k}; __c++)");
+                d.Add("{");
+                int slot = 0;
+                foreach (var r in pass.Reductions)
+                    foreach (var (v, _) in ReductionAccumulators(r))
+                    {
+                        var p = $"__j{k}.__partials[__c * {partials} + {slot++}]";
+                        d.Add("    " + (r.Call.Function switch
+                        {
+                            "max" => $"{v} = global::System.Math.Max({v}, {p});",
+                            "min" => $"{v} = global::System.Math.Min({v}, {p});",
+                            _ => $"{v} += {p};",
+                        }));
+                    }
+                d.Add("}");
+            }
+            return d;
+        }
+
+        private static readonly Regex Identifier = new(@"(?<![\w.@])@?[A-Za-z_][A-Za-z0-9_]*", RegexOptions.CultureInvariant);
+
+        private string RawName(string csharpName)
+        {
+            foreach (var i in _unit.Inputs) if (Id(i.Name) == csharpName) return i.Name;
+            foreach (var s in _unit.States) if (Id(s.Name) == csharpName) return s.Name;
+            return csharpName;
+        }
+
+        private void EmitChunkMethod(VectorPass pass, string t, DimExpr len, Dictionary<Reduction, string> perReduction, string job, string method, int index, string what)
+        {
+            _w.Line();
+            _w.Line($"/// <summary>Pass {index} of the {t} step over one chunk of the vectors: {CSharp.Xml(what)}.</summary>");
+            _w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            _w.Open($"private void {method}({job} __f, int __chunk)");
+            _w.Line("/*CAPTURES*/");
+            // The law's own arrays, pinned under the names the loops use.
+            var pinned = new List<string>();
+            foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
+                pinned.Add($"fixed ({t}* {StateLocal(s.Name)} = {StateArray(s.Name, t)}{(t == "float" ? "!" : "")})");
+            foreach (var p in _unit.Params.Where(p => !p.Type.IsScalar))
+                pinned.Add($"fixed (double* {ParamArray(p.Name)} = this.{ParamArray(p.Name)})");
+            foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar))
+                pinned.Add($"fixed (double* {SignalBuffer(s.Name)} = this.{SignalBuffer(s.Name)})");
+            for (int i = 0; i < pinned.Count - 1; i++) _w.Line(pinned[i]);
+            if (pinned.Count > 0) _w.Open(pinned[pinned.Count - 1]);
+            _w.Line($"int __len = {DimText(len)};");
+            _w.Line($"int __start = __chunk * {Simd}.ChunkSize;");
+            _w.Line($"int __end = (int)global::System.Math.Min((long)__len, (long)__start + {Simd}.ChunkSize);");
+            foreach (var kv in perReduction) _passGuardLocals[kv.Value] = "bool";
+
+            // The vector loop first, into its own writer: the scalars it hoists are declared above it.
+            var outer = _w;
+            var loop = new CodeWriter(IndentOf(outer));
+            _w = loop;
+            using (_w.Block($"for (; __i <= __end - {Simd}.Width; __i += {Simd}.Width)"))
+            {
+                foreach (var e in pass.Elements) EmitElementV(e, pass, t);
+                foreach (var r in pass.Reductions)
+                {
+                    if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
+                    EmitReductionStepV(r, pass, t);
+                    if (perReduction.ContainsKey(r)) _w.Close();
+                }
+                if (pass.IsFinal) EmitWritesV(len, t);
+            }
+            _w = outer;
+            foreach (var h in _vHoists) _w.Line(h);
+            foreach (var r in pass.Reductions)
+                foreach (var (v, init) in ReductionAccumulators(r))
+                    _w.Line($"var {VAcc(v)} = {V256}.Create({init});");
+            _w.Line("int __i = __start;");
+            _w.Raw(loop.ToString());
+            _w.Line("// the tail, one element at a time");
+            foreach (var r in pass.Reductions)
+                foreach (var (v, init) in ReductionAccumulators(r)) _w.Line($"double {v} = {init};");
+            using (_w.Block("for (; __i < __end; __i++)"))
+            {
+                foreach (var e in pass.Elements) EmitElement(e, pass, t);
+                foreach (var r in pass.Reductions)
+                {
+                    if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
+                    EmitReductionStep(r, pass, t);
+                    if (perReduction.ContainsKey(r)) _w.Close();
+                }
+                if (pass.IsFinal) EmitWrites(len, t);
+            }
+            int slot = 0;
+            int partials = pass.Reductions.Sum(r => ReductionAccumulators(r).Count());
+            foreach (var r in pass.Reductions)
+                foreach (var (v, _) in ReductionAccumulators(r))
+                {
+                    var lanes = r.Call.Function switch
+                    {
+                        "max" => $"global::System.Math.Max({Simd}.MaxLane({VAcc(v)}), {v})",
+                        "min" => $"global::System.Math.Min({Simd}.MinLane({VAcc(v)}), {v})",
+                        _ => $"{Simd}.Sum({VAcc(v)}) + {v}",
+                    };
+                    _w.Line($"__f.__partials[__chunk * {partials} + {slot++}] = {lanes};");
+                }
+            if (pinned.Count > 0) _w.Close();
+            _w.Close();
+        }
+
+        private static int IndentOf(CodeWriter w) => w.Indent;
+
+        private static string VAcc(string v) => v.Replace("__r", "__vr");
+
+        private void EmitElementV(Item e, VectorPass pass, string t)
+        {
+            var ctx = new RenderCtx { Element = true, T = t, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
+            var expr = e.Stmt switch { IrDefine d => d.Value, IrSetNext n => n.Value, IrAccumulate a => a.Value, _ => throw new InvalidOperationException() };
+            var value = RenderV(expr, ctx);
+            string prior = e.PrevVar ?? e.Stmt switch
+            {
+                IrSetNext n => CurrentElementV(n.Name, t),
+                IrAccumulate a => RenderV(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
+                _ => $"{V256}<double>.Zero",
+            };
+            if (e.Stmt is IrAccumulate) value = $"({prior} + {value})";
+            var cond = Condition(e);
+            _w.Line("// " + CSharp.Comment(StatementText(e.Stmt)));
+            LineDirective(e, e.Stmt);
+            if (cond.Length == 0)
+            {
+                foreach (var h in ctx.Hoists) _w.Line(h);
+                _w.Line($"var {e.Var} = {value};");
+            }
+            else
+            {
+                string fallback = prior;
+                if (e.Stmt is IrDefine d && _unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral is IrExpr ne)
+                    fallback = RenderV(ne, ctx);
+                _w.Line($"var {e.Var} = {fallback};");
+                using (_w.Block($"if ({cond})"))
+                {
+                    foreach (var h in ctx.Hoists) _w.Line(h);
+                    _w.Line($"{e.Var} = {value};");
+                }
+            }
+            EndLineDirective(e);
+        }
+
+        private void EmitReductionStepV(Reduction r, VectorPass pass, string t)
+        {
+            var ctx = new RenderCtx { Element = true, T = t, Versions = r.Versions, ItemPos = r.Pos, PassAt = pass.At };
+            var a = RenderV(r.Call.Args[0], ctx);
+            var b = r.Call.Args.Count > 1 ? RenderV(r.Call.Args[1], ctx) : null;
+            foreach (var h in ctx.Hoists) _w.Line(h);
+            var acc = VAcc(r.Var);
+            switch (r.Call.Function)
+            {
+                case "sum":
+                case "mean": _w.Line($"{acc} += {a};"); break;
+                case "dot": _w.Line($"{acc} += {a} * {b};"); break;
+                case "norm":
+                {
+                    var v = "__vq" + (++_hoistCounter);
+                    _w.Line($"var {v} = {a};");
+                    _w.Line($"{acc} += {v} * {v};");
+                    break;
+                }
+                case "cosine":
+                {
+                    var x = "__vq" + (++_hoistCounter);
+                    var y = "__vq" + (++_hoistCounter);
+                    _w.Line($"var {x} = {a};");
+                    _w.Line($"var {y} = {b};");
+                    _w.Line($"{acc}_ab += {x} * {y}; {acc}_aa += {x} * {x}; {acc}_bb += {y} * {y};");
+                    break;
+                }
+                case "max": _w.Line($"{acc} = {V256}.Max({acc}, {a});"); break;
+                case "min": _w.Line($"{acc} = {V256}.Min({acc}, {a});"); break;
+                default: throw new NotSimdException("reduction " + r.Call.Function);
+            }
+        }
+
+        private string CurrentElementV(string state, string t) =>
+            _hostStates.Contains(state) ? $"{Simd}.Load({Id(state)} + __i)" : $"{Simd}.Load({StateLocal(state)} + __i)";
+
+        private void EmitWritesV(DimExpr len, string t)
+        {
+            foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
+            {
+                if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
+                var value = s.Bounds != null ? $"{Simd}.Clamp({v}, {Broadcast(s.Bounds.Lo, new RenderCtx { T = t })}, {Broadcast(s.Bounds.Hi, new RenderCtx { T = t })})" : v;
+                var target = _hostStates.Contains(s.Name) ? Id(s.Name) : StateLocal(s.Name);
+                _w.Line($"{Simd}.Store({value}, {target} + __i);");
+            }
+            foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
+                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _w.Line($"{Simd}.Store({v}, {SignalBuffer(s.Name)} + __i);");
+        }
+
+        // ------------------------------------------------------------ vector expressions
+
+        /// <summary>A vector expression as Vector256 lanes of double (a bool vector as a lane mask).</summary>
+        private string RenderV(IrExpr e, RenderCtx ctx)
+        {
+            if (e.Type.IsScalar) return Broadcast(e, ctx);
+            if (e.Type.Rank != 1 || e.Type.Scalar == IR.ScalarType.Int) throw new NotSimdException("vector of " + e.Type.Scalar);
+            switch (e)
+            {
+                case IrRef r:
+                    return RenderRefV(r, ctx);
+                case IrUnary u:
+                    return u.Op == IrUnaryOp.Negate ? $"(-{RenderV(u.Operand, ctx)})" : $"(~{RenderV(u.Operand, ctx)})";
+                case IrBinary b:
+                    return RenderBinaryV(b, ctx);
+                case IrSelect s:
+                {
+                    if (s.Condition.Type.IsScalar)
+                    {
+                        var c = HoistScalar(s.Condition, ctx);
+                        return $"({c} ? {RenderV(s.WhenTrue, ctx)} : {RenderV(s.WhenFalse, ctx)})";
+                    }
+                    var cv = RenderV(s.Condition, ctx);
+                    var a = WithEager(ctx, true, () => RenderV(s.WhenTrue, ctx));
+                    var f = WithEager(ctx, true, () => RenderV(s.WhenFalse, ctx));
+                    return $"{Simd}.Select({cv}, {a}, {f})";
+                }
+                case IrCall c:
+                    return RenderCallV(c, ctx);
+                case IrNoise:
+                {
+                    // One draw per element per pass keeps the lanes in the scalar loop's draw order.
+                    if (++_simdNoise > 1) throw new NotSimdException("two draws in one pass");
+                    const string draw = Simd + ".Gaussian(ref __rng)";
+                    if (!ctx.Eager) return draw;
+                    var v = "__vh" + (++_hoistCounter);
+                    ctx.Hoists.Add($"var {v} = {draw};");
+                    return v;
+                }
+                default:
+                    throw new NotSimdException(e.GetType().Name);
+            }
+        }
+
+        private string RenderBinaryV(IrBinary b, RenderCtx ctx)
+        {
+            bool logic = b.Op is BinaryOp.And or BinaryOp.Or;
+            if (!logic && (b.Left.Type.Scalar == IR.ScalarType.Bool || b.Right.Type.Scalar == IR.ScalarType.Bool))
+                throw new NotSimdException("arithmetic or comparison on bools");
+            var l = RenderV(b.Left, ctx);
+            // As in the scalar code: only an elementwise '&&'/'||' evaluates its right side everywhere.
+            var r = WithEager(ctx, logic || ctx.Eager, () => RenderV(b.Right, ctx));
+            return b.Op switch
+            {
+                BinaryOp.Add => $"({l} + {r})",
+                BinaryOp.Sub => $"({l} - {r})",
+                BinaryOp.Mul => $"({l} * {r})",
+                BinaryOp.Div => $"({l} / {r})",
+                BinaryOp.Pow => $"{Simd}.Pow({l}, {r})",
+                BinaryOp.Less => $"{V256}.LessThan({l}, {r})",
+                BinaryOp.LessEq => $"{V256}.LessThanOrEqual({l}, {r})",
+                BinaryOp.Greater => $"{V256}.GreaterThan({l}, {r})",
+                BinaryOp.GreaterEq => $"{V256}.GreaterThanOrEqual({l}, {r})",
+                BinaryOp.Eq => $"{V256}.Equals({l}, {r})",
+                BinaryOp.NotEq => $"(~{V256}.Equals({l}, {r}))",
+                BinaryOp.And => $"({l} & {r})",
+                BinaryOp.Or => $"({l} | {r})",
+                _ => throw new NotSimdException("operator " + b.Op),
+            };
+        }
+
+        private string RenderCallV(IrCall c, RenderCtx ctx)
+        {
+            var a = c.Args.Select(x => RenderV(x, ctx)).ToList();
+            string F(string name) => $"{Simd}.{name}({string.Join(", ", a)})";
+            return c.Function switch
+            {
+                "tanh" => F("Tanh"),
+                "exp" => F("Exp"),
+                "log" => F("Log"),
+                "sqrt" => F("Sqrt"),
+                "sin" => F("Sin"),
+                "cos" => F("Cos"),
+                "abs" => F("Abs"),
+                "min" when a.Count == 2 => F("Min"),
+                "max" when a.Count == 2 => F("Max"),
+                "sigmoid" => F("Sigmoid"),
+                "softplus" => F("Softplus"),
+                "log1p" => F("Log1p"),
+                "relu" => F("Relu"),
+                "sign" => F("Sign"),
+                "softabs" => F("SoftAbs"),
+                "clamp" => F("Clamp"),
+                "softclamp" => F("SoftClamp"),
+                "smoothmax" => F("SmoothMax"),
+                "smoothmin" => F("SmoothMin"),
+                "lerp" => F("Lerp"),
+                "isfinite" => F("IsFinite"),
+                "finite_or" => F("FiniteOr"),
+                "sanitize" => F("Sanitize"),
+                _ => throw new NotSimdException("function " + c.Function),
+            };
+        }
+
+        private string RenderRefV(IrRef r, RenderCtx ctx)
+        {
+            switch (r.Kind)
+            {
+                case SymbolKind.Param:
+                    return $"{Simd}.Load({ParamArray(r.Name)} + __i)";
+                case SymbolKind.Input:
+                    return $"{Simd}.Load({Id(r.Name)} + __i)";
+                case SymbolKind.State:
+                case SymbolKind.Coeff:
+                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return nv;
+                    return CurrentElementV(r.Name, ctx.T);
+                case SymbolKind.Acc:
+                    return ctx.Versions.TryGetValue(r.Name, out var av) ? av : RenderV(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
+                default:
+                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return lv;
+                    var neutral = _unit.Signals.FirstOrDefault(s => s.Name == r.Name)?.Neutral;
+                    return neutral != null ? RenderV(neutral, ctx) : throw new NotSimdException($"'{r.Name}' read before its definition");
+            }
+        }
+
+        /// <summary>A scalar inside a vector expression: computed once per chunk, before the loop, and broadcast.</summary>
+        private string Broadcast(IrExpr e, RenderCtx ctx)
+        {
+            var s = HoistScalar(e, ctx);
+            var key = "V:" + s;
+            if (_vHoistByText.TryGetValue(key, out var v)) return v;
+            v = "__vk" + (_vHoists.Count + 1).ToString(CultureInfo.InvariantCulture);
+            _vHoists.Add(e.Type.Scalar == IR.ScalarType.Bool ? $"var {v} = {Simd}.Mask({s});" : $"var {v} = {V256}.Create((double){s});");
+            _vHoistByText[key] = v;
+            return v;
+        }
+
+        private string HoistScalar(IrExpr e, RenderCtx ctx)
+        {
+            // A draw or a filter cannot move out of the loop: the pass keeps its scalar form.
+            if (!IrFacts.IsPure(e)) throw new NotSimdException("impure scalar in a vector expression");
+            var scalarCtx = new RenderCtx { Element = ctx.Element, T = ctx.T, Versions = ctx.Versions, ItemPos = ctx.ItemPos, PassAt = ctx.PassAt };
+            var text = Render(e, scalarCtx);
+            if (scalarCtx.Hoists.Count > 0) throw new NotSimdException("hoisted side effect");
+            if (e is IrConst || e is IrRef) return text;
+            var key = "S:" + text;
+            if (_vHoistByText.TryGetValue(key, out var v)) return v;
+            v = "__k" + (_vHoists.Count + 1).ToString(CultureInfo.InvariantCulture);
+            var type = e.Type.Scalar switch { IR.ScalarType.Bool => "bool", IR.ScalarType.Int => "long", _ => "double" };
+            _vHoists.Add($"{type} {v} = {text};");
+            _vHoistByText[key] = v;
+            return v;
+        }
+    }
+}

@@ -1,0 +1,357 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using AE.Dsl.Emit;
+using AE.Dsl.IR;
+using AE.Runtime;
+using AE.Runtime.Simd;
+using Xunit;
+
+namespace AE.Dsl.Tests
+{
+    /// <summary>
+    /// The SIMD loops against the scalar ones (the interpreter's bits): exact wherever the order of a
+    /// sum does not matter, within the bound of a reordered sum where it does, and independent of the
+    /// number of threads.
+    /// </summary>
+    public class SimdStepTests
+    {
+        /// <summary>Three chunks and a tail that is not a whole vector.</summary>
+        private const int Long = 3 * AeSimd.ChunkSize + 7;
+
+        private const string Sink = @"law Sink ""every elementwise construct the SIMD loops cover"" {
+  dim n;
+  param lr in (0, 1) = 0.01;
+  param k in [1, 10] = 3.0;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state m: real[n] = 0;
+  state v: real[n] in [0, 100] = 1;
+  signal spread = 0;
+
+  rule shape ""elementwise functions, selects and masks"" {
+    g = sanitize(grad, 1000);
+    s = tanh(g) + sigmoid(g) * softplus(g) - log1p(abs(g)) + exp(-abs(g));
+    t = sqrt(abs(g) + 1) + sin(g) * cos(g) + softabs(g, 0.1) + lerp(g, s, 0.25) + (abs(g) + 1) ^ 0.5;
+    u = clamp(t, -2, 2) + softclamp(s, -1, 1) + smoothmax(g, s, k) - smoothmin(g, t, k) + log(abs(g) + 1);
+    w = g > 0 && s < 1 ? relu(u) : sign(g) * max(u, s) + min(t, 0.5);
+    q = g != 0 || !(t >= 1) ? w / 2 : -w;
+    m' = 0.9 * m + 0.1 * (isfinite(q) ? q : 0);
+    v' = finite_or(0.99 * v + 0.01 * g * g, 1);
+    when loss > 1 { m' = m' * 0.5; }
+    spread = loss;
+  }
+  update {
+    theta' = theta - lr * m' / sqrt(max(v', 0) + 1e-8) + (loss < 0.5 ? 0.001 * noise(n) : 0);
+  }
+}";
+
+        private const string Sums = @"law Sums ""every reduction, readable as a signal"" {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  signal s = 0, mn = 0, d = 0, nr = 0, c = 0, hi = 0, lo = 0, l = 0;
+  fixed rule measure {
+    l = loss;
+    s = sum(grad);
+    mn = mean(grad * grad);
+    d = dot(grad, theta);
+    nr = norm(theta);
+    c = cosine(grad, theta);
+    hi = max(grad);
+    lo = min(theta);
+  }
+  update { theta' = theta - 0.001 * grad; }
+}";
+
+        private static readonly CSharpEmitOptions Emit = new() { Namespace = "AE.Laws" };
+
+        private static IrUnit Unit(string source) => TestSupport.AssertClean(source).Program!.Units[0];
+
+        private static IrUnit Shipped(string file, string law)
+        {
+            var f = new Text.SourceFile("laws/" + file, File.ReadAllText(Path.Combine(RepoPaths.Laws, file)));
+            var check = AeCompiler.Check(f);
+            Assert.False(check.HasErrors, TestSupport.Format(check.Diagnostics));
+            return check.Program!.Units.First(u => u.Name == law);
+        }
+
+        private static readonly Dictionary<IrUnit, Type> Compiled = new();
+
+        private static IOptimizerLaw Make(IrUnit unit, int n, StepKernel kernel, int threads = 1, ulong seed = 5, Action<object>? configure = null)
+        {
+            Type type;
+            lock (Compiled)
+            {
+                if (!Compiled.TryGetValue(unit, out type!))
+                    Compiled[unit] = type = EmittedLaw.Compile(CSharpEmitter.Emit(unit, Emit), unit.Name).GetType("AE.Laws." + unit.Name)!;
+            }
+            var options = Activator.CreateInstance(type.GetNestedType("Options")!)!;
+            configure?.Invoke(options);
+            var law = Activator.CreateInstance(type, n, options, seed)!;
+            type.GetProperty("Kernel")!.SetValue(law, kernel);
+            type.GetProperty("MaxThreads")!.SetValue(law, threads);
+            return (IOptimizerLaw)law;
+        }
+
+        private static void Set(object options, string name, object value) => options.GetType().GetProperty(name)!.SetValue(options, value);
+
+        private static double[] Signals(IOptimizerLaw law) => Enumerable.Range(0, law.SignalNames.Count).Select(law.ReadSignal).ToArray();
+
+        private static void AssertBits(double[] expected, double[] actual, string what)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+                if (BitConverter.DoubleToInt64Bits(expected[i]) != BitConverter.DoubleToInt64Bits(actual[i]))
+                    Assert.Fail($"{what}[{i}]: {expected[i]:R} (scalar) vs {actual[i]:R} (SIMD)");
+        }
+
+        private static double[] Gradient(Random rng, int n, bool specials)
+        {
+            var g = new double[n];
+            for (int i = 0; i < n; i++) g[i] = rng.NextDouble() * 4 - 2;
+            if (specials)
+                for (int i = 0; i < n; i += 997) g[i] = (i / 997 % 4) switch { 0 => double.NaN, 1 => double.PositiveInfinity, 2 => double.NegativeInfinity, _ => 0.0 };
+            return g;
+        }
+
+        // ------------------------------------------------------------ exact: no sums
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        public void Elementwise_constructs_give_the_scalar_bits_in_double(int threads)
+        {
+            var unit = Unit(Sink);
+            var scalar = Make(unit, Long, StepKernel.Scalar);
+            var simd = Make(unit, Long, StepKernel.Simd, threads);
+            var rng = new Random(11);
+            var a = Gradient(rng, Long, specials: false);
+            var b = (double[])a.Clone();
+            for (int step = 0; step < 40; step++)
+            {
+                // losses on both sides of 1 and 0.5: the when block and the noise draw switch on and off
+                double loss = 1.5 - step * 0.04;
+                var g = Gradient(rng, Long, specials: step % 5 == 0);
+                scalar.Step(loss, g, a);
+                simd.Step(loss, g, b);
+                AssertBits(a, b, "theta at step " + (step + 1));
+            }
+            AssertBits(Signals(scalar), Signals(simd), "signals");
+        }
+
+        [Fact]
+        public void Elementwise_constructs_give_the_scalar_bits_in_float()
+        {
+            var unit = Unit(Sink);
+            var scalar = Make(unit, Long, StepKernel.Scalar);
+            var simd = Make(unit, Long, StepKernel.Simd, 2);
+            var rng = new Random(12);
+            var a = Gradient(rng, Long, false).Select(x => (float)x).ToArray();
+            var b = (float[])a.Clone();
+            for (int step = 0; step < 30; step++)
+            {
+                var g = Gradient(rng, Long, step % 4 == 0).Select(x => (float)x).ToArray();
+                scalar.Step(1.5f - step * 0.05f, g, a);
+                simd.Step(1.5f - step * 0.05f, g, b);
+                AssertBits(a.Select(x => (double)x).ToArray(), b.Select(x => (double)x).ToArray(), "theta at step " + (step + 1));
+            }
+        }
+
+        [Fact]
+        public void Ae_sgdm_first_step_is_exact_when_every_sum_is_exact()
+        {
+            // Gradients in multiples of 1/8 below 8: every partial sum of g and g*g is an exact double, so the
+            // order of the sums cannot matter; m starts at 0, so norm(m) and dot(g, m) are exactly 0.
+            // Everything else, the noise draw included (sigma leaves 0 after step 1), must be bit for bit.
+            var unit = Shipped("ae_sgdm.ae", "AeSgdm");
+            foreach (var n in new[] { AeSimd.AutoThreshold, Long })
+            {
+                var rng = new Random(n);
+                var g = Enumerable.Range(0, n).Select(_ => rng.Next(-63, 64) / 8.0).ToArray();
+                var theta0 = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
+                var scalar = Make(unit, n, StepKernel.Scalar);
+                var simd = Make(unit, n, StepKernel.Auto, 2);
+                var a = (double[])theta0.Clone();
+                var b = (double[])theta0.Clone();
+                scalar.Step(3.0, g, a);
+                simd.Step(3.0, g, b);
+                AssertBits(a, b, "theta");
+                AssertBits(Signals(scalar), Signals(simd), "signals");
+                scalar.Step(2.5, g, a);
+                simd.Step(2.5, g, b);
+                Assert.True(scalar.ReadSignal(scalar.SignalNames.ToList().IndexOf("sigma")) > 0, "the step drew noise");
+            }
+        }
+
+        // ------------------------------------------------------------ sums: a fixed order, a bounded difference
+
+        /// <summary>The SIMD loops' order, written out independently: per chunk, lane l adds the elements i = l (mod 4) in order, the lanes add as (l0 + l1) + (l2 + l3), then the tail in order; chunks add in order.</summary>
+        private static double BlockedSum(Func<int, double> term, int n)
+        {
+            double total = 0;
+            for (int start = 0; start < n; start += AeSimd.ChunkSize)
+            {
+                int end = Math.Min(n, start + AeSimd.ChunkSize);
+                int whole = start + (end - start) / 4 * 4;
+                var lane = new double[4];
+                for (int i = start; i < whole; i++) lane[(i - start) % 4] += term(i);
+                double tail = 0;
+                for (int i = whole; i < end; i++) tail += term(i);
+                total += (lane[0] + lane[1]) + (lane[2] + lane[3]) + tail;
+            }
+            return total;
+        }
+
+        [Fact]
+        public void Reductions_add_in_the_documented_fixed_order_and_stay_within_the_reordering_bound()
+        {
+            var unit = Unit(Sums);
+            var names = new[] { "s", "mn", "d", "nr", "c", "hi", "lo" };
+            foreach (var n in new[] { AeSimd.AutoThreshold + 3, Long })
+            {
+                var rng = new Random(n);
+                var g = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 0.9).ToArray();
+                var theta = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1.1).ToArray();
+                var scalar = Make(unit, n, StepKernel.Scalar);
+                var simd = Make(unit, n, StepKernel.Simd, 2);
+                var a = (double[])theta.Clone();
+                var b = (double[])theta.Clone();
+                scalar.Step(0, g, a);
+                simd.Step(0, g, b);
+                double Sig(IOptimizerLaw law, string name) => law.ReadSignal(law.SignalNames.ToList().IndexOf(name));
+
+                double dot = BlockedSum(i => g[i] * theta[i], n), gg = BlockedSum(i => g[i] * g[i], n), tt = BlockedSum(i => theta[i] * theta[i], n);
+                var blocked = new Dictionary<string, double>
+                {
+                    ["s"] = BlockedSum(i => g[i], n),
+                    ["mn"] = BlockedSum(i => g[i] * g[i], n) / n,
+                    ["d"] = dot,
+                    ["nr"] = Math.Sqrt(tt),
+                    ["c"] = dot / (Math.Sqrt(gg) * Math.Sqrt(tt)),
+                    ["hi"] = g.Max(),
+                    ["lo"] = theta.Min(),
+                };
+                foreach (var name in names)
+                    Assert.True(BitConverter.DoubleToInt64Bits(blocked[name]) == BitConverter.DoubleToInt64Bits(Sig(simd, name)), $"{name} at n = {n}: SIMD {Sig(simd, name):R}, the documented order {blocked[name]:R}");
+
+                // Against the element-order sum: |difference| <= 2 * gamma_n * sum|terms|, gamma_n = n u / (1 - n u) (Higham, 4.2), u = 2^-53.
+                double u = Math.Pow(2, -53), gamma = n * u / (1 - n * u);
+                void Within(string name, double absSum)
+                {
+                    double diff = Math.Abs(Sig(simd, name) - Sig(scalar, name));
+                    Assert.True(diff <= 2 * gamma * absSum, $"{name}: |SIMD - scalar| = {diff:E3} > {2 * gamma * absSum:E3}");
+                }
+                Within("s", g.Sum(Math.Abs));
+                Within("mn", g.Sum(x => x * x) / n);
+                Within("d", g.Zip(theta, (x, y) => Math.Abs(x * y)).Sum());
+                Assert.Equal(Sig(scalar, "hi"), Sig(simd, "hi"));
+                Assert.Equal(Sig(scalar, "lo"), Sig(simd, "lo"));
+                // The update itself is elementwise: the same bits.
+                AssertBits(a, b, "theta");
+            }
+        }
+
+        // ------------------------------------------------------------ threads
+
+        [Theory]
+        [InlineData("ae_sgdm.ae", "AeSgdm")]
+        [InlineData("ae_adam.ae", "AeAdam")]
+        [InlineData("ae_sgdm_phase.ae", "AeSgdmPhase")]
+        public void The_bits_do_not_depend_on_the_number_of_threads(string file, string law)
+        {
+            var unit = Shipped(file, law);
+            const int n = 8 * AeSimd.ChunkSize + 1;
+            var runs = new[] { 1, 2, 7 }.Select(t => Make(unit, n, StepKernel.Simd, t)).ToList();
+            var rng = new Random(3);
+            var theta0 = Gradient(rng, n, false);
+            var thetas = runs.Select(_ => (double[])theta0.Clone()).ToList();
+            for (int step = 0; step < 25; step++)
+            {
+                var g = Gradient(rng, n, step == 3);
+                for (int r = 0; r < runs.Count; r++) runs[r].Step(2.0 / (step + 1), g, thetas[r]);
+            }
+            for (int r = 1; r < runs.Count; r++)
+            {
+                AssertBits(thetas[0], thetas[r], "theta, threads run " + r);
+                AssertBits(Signals(runs[0]), Signals(runs[r]), "signals, threads run " + r);
+            }
+        }
+
+        // ------------------------------------------------------------ a whole run
+
+        [Theory]
+        [InlineData("ae_sgdm.ae", "AeSgdm")]
+        [InlineData("ae_adam.ae", "AeAdam")]
+        [InlineData("ae_sgdm_phase.ae", "AeSgdmPhase")]
+        public void A_run_stays_within_a_relative_1e_9_of_the_scalar_one(string file, string law)
+        {
+            // Reordered sums differ by ulps per step; the controllers damp such differences rather than
+            // amplify them, so 150 steps later coefficients and parameters agree to 1e-9 (observed: ~1e-14).
+            var unit = Shipped(file, law);
+            const int n = 2 * AeSimd.ChunkSize + 3;
+            var scalar = Make(unit, n, StepKernel.Scalar);
+            var simd = Make(unit, n, StepKernel.Simd, 2);
+            var rng = new Random(9);
+            var center = Gradient(rng, n, false);
+            var a = new double[n];
+            var b = new double[n];
+            for (int step = 0; step < 150; step++)
+            {
+                // a quadratic bowl around 'center': loss and gradient from the current parameters
+                var g = new double[n];
+                double loss = 0;
+                for (int i = 0; i < n; i++) { g[i] = a[i] - center[i]; loss += 0.5 * g[i] * g[i]; }
+                scalar.Step(loss, g, a);
+                simd.Step(loss, g, b);
+            }
+            for (int i = 0; i < n; i++)
+                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-9 * Math.Max(1, Math.Abs(a[i])), $"theta[{i}]: {a[i]:R} vs {b[i]:R}");
+            var sa = Signals(scalar);
+            var sb = Signals(simd);
+            for (int i = 0; i < sa.Length; i++)
+                Assert.True(Math.Abs(sa[i] - sb[i]) <= 1e-9 * Math.Max(1e-3, Math.Abs(sa[i])) || sa[i].Equals(sb[i]), $"{scalar.SignalNames[i]}: {sa[i]:R} vs {sb[i]:R}");
+        }
+    }
+
+    [CollectionDefinition(nameof(SimdAllocationTests), DisableParallelization = true)]
+    public class SimdAllocationCollection { }
+
+    /// <summary>Alone in its collection: the workers are shared, so no other test's step may run on them meanwhile.</summary>
+    [Collection(nameof(SimdAllocationTests))]
+    public class SimdAllocationTests
+    {
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void A_threaded_SIMD_step_allocates_nothing(bool useFloat)
+        {
+            var f = new Text.SourceFile("laws/ae_sgdm.ae", File.ReadAllText(Path.Combine(RepoPaths.Laws, "ae_sgdm.ae")));
+            var unit = AeCompiler.Check(f).Program!.Units[0];
+            var type = EmittedLaw.Compile(CSharpEmitter.Emit(unit, new CSharpEmitOptions { Namespace = "AE.Laws" }), "Alloc").GetType("AE.Laws.AeSgdm")!;
+            const int n = 6 * AeSimd.ChunkSize + 5;
+            var law = (IOptimizerLaw)Activator.CreateInstance(type, n, null, 1UL)!;
+            type.GetProperty("MaxThreads")!.SetValue(law, 2);
+            var g = Enumerable.Range(0, n).Select(i => Math.Sin(i) * 0.1).ToArray();
+            var theta = new double[n];
+            var gf = g.Select(x => (float)x).ToArray();
+            var thetaf = new float[n];
+            void Steps(int count)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    if (useFloat) law.Step(1.0f / (i + 1), gf, thetaf);
+                    else law.Step(1.0 / (i + 1), g, theta);
+                }
+            }
+            Steps(3);   // first steps make the jobs and start the workers
+            long before = GC.GetAllocatedBytesForCurrentThread(), workersBefore = AeWorkers.WorkerAllocatedBytes;
+            Steps(50);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, AeWorkers.WorkerAllocatedBytes - workersBefore);
+        }
+    }
+}
