@@ -71,7 +71,7 @@ namespace AE.Cli
                 }
                 catch (EmitNotSupportedException ex)
                 {
-                    bool variant = target.Ablate.Count > 0;
+                    bool variant = target.Ablate.Count > 0 || target.Lagged;
                     skipped.Add((variant ? "'" + target.Name + "' (" + target.Description + ") not emitted: " : "not emitted: ") + ex.Message);
                 }
             }

@@ -18,7 +18,7 @@ namespace AE.Cli
     /// <param name="Unit">the unit whose code is emitted (a variant's base)</param>
     /// <param name="Ablate">rules removed at compile time (a variant's <c>without</c> list)</param>
     /// <param name="Position">where it is declared in the file, for file order</param>
-    internal sealed record LawTarget(string Name, string Description, IrUnit Unit, IReadOnlyList<string> Ablate, int Position)
+    internal sealed record LawTarget(string Name, string Description, IrUnit Unit, IReadOnlyList<string> Ablate, int Position, bool Lagged = false)
     {
         public bool IsOptimizerShape => CSharpEmitter.IsOptimizerShape(Unit);
 
@@ -123,8 +123,9 @@ namespace AE.Cli
                 var baseUnit = program.Units.FirstOrDefault(u => u.Name == variant.Base);
                 if (baseUnit is null) continue; // the binder reports a variant of an unknown or broken unit
                 string kind = baseUnit.Kind == Dsl.Syntax.UnitKind.Cell ? "cell" : "law";
-                targets.Add(new LawTarget(variant.Name, kind + " variant of " + variant.Base + " without " + string.Join(", ", variant.Without),
-                    baseUnit, variant.Without.ToArray(), variant.Origin.Span.Start));
+                string what = (variant.Without.Count > 0 ? " without " + string.Join(", ", variant.Without) : "") + (variant.Lagged ? ", lagged" : "");
+                targets.Add(new LawTarget(variant.Name, kind + " variant of " + variant.Base + what,
+                    baseUnit, variant.Without.ToArray(), variant.Origin.Span.Start, variant.Lagged));
             }
             return targets.OrderBy(t => t.Position).ToList();
         }

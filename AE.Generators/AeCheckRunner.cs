@@ -111,17 +111,17 @@ namespace AE.Generators
             foreach (var unit in program.Units)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Emit(unit, unit.Name, unit.Kind == UnitKind.Cell ? "cell" : "law", Array.Empty<string>(), unit.Origin);
+                Emit(unit, unit.Name, unit.Kind == UnitKind.Cell ? "cell" : "law", Array.Empty<string>(), unit.Origin, false);
             }
             foreach (var variant in program.Variants)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var baseUnit = program.Units.FirstOrDefault(u => string.Equals(u.Name, variant.Base, StringComparison.Ordinal));
                 if (baseUnit is null) continue; // the base did not check: its errors are reported
-                Emit(baseUnit, variant.Name, baseUnit.Kind == UnitKind.Cell ? "cell" : "law", variant.Without.ToArray(), variant.Origin);
+                Emit(baseUnit, variant.Name, baseUnit.Kind == UnitKind.Cell ? "cell" : "law", variant.Without.ToArray(), variant.Origin, variant.Lagged);
             }
 
-            void Emit(IrUnit unit, string typeName, string kind, string[] ablate, IrOrigin origin)
+            void Emit(IrUnit unit, string typeName, string kind, string[] ablate, IrOrigin origin, bool lagged)
             {
                 string hintName = HintName(typeName, hintNames);
                 try
@@ -131,6 +131,7 @@ namespace AE.Generators
                         Namespace = options.Namespace,
                         TypeName = typeName,
                         Ablate = ablate,
+                        Lagged = lagged,
                         Sources = byPath,
                         LinePath = p => p,
                     };

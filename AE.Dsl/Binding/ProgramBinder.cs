@@ -96,16 +96,16 @@ namespace AE.Dsl.Binding
             }
 
             // A variant of a variant removes the union of the rules; chains resolve in dependency order.
-            var resolved = new Dictionary<string, (IrUnit Base, List<string> Without)?>(StringComparer.Ordinal);
+            var resolved = new Dictionary<string, (IrUnit Base, List<string> Without, bool Lagged)?>(StringComparer.Ordinal);
             var result = new List<IrVariant>();
             foreach (var kv in declared)
             {
                 var chain = new List<string>();
                 var r = Resolve(kv.Key, chain);
-                if (r is { } ok) result.Add(new IrVariant(kv.Key, kv.Value.Syntax.Title, ok.Base.Name, EqArray.From(ok.Without), new IrOrigin(kv.Value.Bag.File.Path, kv.Value.Syntax.Name.Span)));
+                if (r is { } ok) result.Add(new IrVariant(kv.Key, kv.Value.Syntax.Title, ok.Base.Name, EqArray.From(ok.Without), new IrOrigin(kv.Value.Bag.File.Path, kv.Value.Syntax.Name.Span), ok.Lagged));
             }
 
-            (IrUnit Base, List<string> Without)? Resolve(string name, List<string> chain)
+            (IrUnit Base, List<string> Without, bool Lagged)? Resolve(string name, List<string> chain)
             {
                 if (resolved.TryGetValue(name, out var done)) return done;
                 var (v, bag) = declared[name];
@@ -122,14 +122,15 @@ namespace AE.Dsl.Binding
                     return null;
                 }
                 chain.Add(name);
-                (IrUnit Base, List<string> Without)? result = null;
+                (IrUnit Base, List<string> Without, bool Lagged)? result = null;
                 IrUnit? baseUnit = null;
                 var without = new List<string>();
+                bool lagged = v.Lagged;
                 UnitKind? baseKind = null;
                 if (declared.ContainsKey(v.Base.Text))
                 {
                     var inner = Resolve(v.Base.Text, chain);
-                    if (inner is { } i) { baseUnit = i.Base; without.AddRange(i.Without); baseKind = i.Base.Kind; }
+                    if (inner is { } i) { baseUnit = i.Base; without.AddRange(i.Without); lagged |= i.Lagged; baseKind = i.Base.Kind; }
                     else baseKind = declared[v.Base.Text].Syntax.Kind;
                 }
                 else if (unitSyntax.TryGetValue(v.Base.Text, out var baseSyntax))
@@ -172,13 +173,64 @@ namespace AE.Dsl.Binding
                             ok = false;
                         }
                     }
-                    if (ok) result = (baseUnit, without.Concat(v.Without.Select(w => w.Text)).ToList());
+                    if (ok && v.Lagged) ok = CheckLaggable(baseUnit, v, bag);
+                    if (ok) result = (baseUnit, without.Concat(v.Without.Select(w => w.Text)).ToList(), lagged);
                 }
                 chain.RemoveAt(chain.Count - 1);
                 resolved[name] = result;
                 return result;
             }
             return result;
+        }
+
+        /// <summary>
+        /// A lagged law computes every reduction in the update pass, whatever the conditions around it: its
+        /// arguments must be free of draws and filter updates, which would otherwise run a second time.
+        /// </summary>
+        private static bool CheckLaggable(IrUnit unit, VariantSyntax v, DiagnosticBag bag)
+        {
+            foreach (var rule in unit.Rules)
+                foreach (var call in Calls(rule.Body))
+                    if (call.Type.IsScalar && call.Args.Count > 0 && !call.Args[0].Type.IsScalar && !call.Args.All(IrFacts.IsPure))
+                    {
+                        bag.Report(DiagnosticCatalog.BadVariant, v.Name.Span, $"'{v.Name.Text}' is lagged, but '{IrPrinter.Expr(call)}' in rule {rule.Id} draws noise or updates a filter in its arguments; a lagged law computes every reduction once per step in the update pass");
+                        return false;
+                    }
+            return true;
+        }
+
+        private static IEnumerable<IrCall> Calls(IEnumerable<IrStmt> body)
+        {
+            foreach (var s in body)
+            {
+                var exprs = s switch
+                {
+                    IrDefine d => new[] { d.Value },
+                    IrSetNext n => new[] { n.Value },
+                    IrAccumulate a => new[] { a.Value },
+                    IrWhen w => new[] { w.Condition },
+                    _ => Array.Empty<IrExpr>(),
+                };
+                foreach (var e in exprs)
+                    foreach (var c in Walk(e).OfType<IrCall>()) yield return c;
+                if (s is IrWhen when)
+                {
+                    foreach (var c in Calls(when.Then)) yield return c;
+                    foreach (var c in Calls(when.Else)) yield return c;
+                }
+            }
+        }
+
+        private static IEnumerable<IrExpr> Walk(IrExpr e)
+        {
+            var stack = new Stack<IrExpr>();
+            stack.Push(e);
+            while (stack.Count > 0)
+            {
+                var x = stack.Pop();
+                yield return x;
+                foreach (var c in IrFacts.Children(x)) stack.Push(c);
+            }
         }
 
         private static int CountErrors(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees)

@@ -21,6 +21,9 @@ namespace AE.Dsl.Emit
         /// <summary>Rules removed at compile time: the emitted type has no trace of their code.</summary>
         public IReadOnlyCollection<string> Ablate { get; set; } = Array.Empty<string>();
 
+        /// <summary>Reductions read one step late (<c>law X = Base lagged;</c>): one pass over the vectors per step.</summary>
+        public bool Lagged { get; set; }
+
         /// <summary>The .ae files the unit came from, for #line directives and comments; no #line when empty.</summary>
         public IReadOnlyDictionary<string, SourceFile> Sources { get; set; } = new Dictionary<string, SourceFile>();
 

@@ -87,14 +87,20 @@ namespace AE.Dsl.Emit
 
         private readonly IrUnit _unit;
         private readonly Func<string, bool> _isRuntimeSwitch;
+        private readonly bool _lagged;
         private readonly Dictionary<string, List<int>> _writes = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _vectorCounter = new(StringComparer.Ordinal);
         private int _condCounter;
 
-        public StepPlan(IrUnit unit, Func<string, bool> isRuntimeSwitch)
+        /// <param name="lagged">
+        /// every reduction reads its value from the previous step, so the only pass is the final one,
+        /// which computes them all (unconditionally) for the next step
+        /// </param>
+        public StepPlan(IrUnit unit, Func<string, bool> isRuntimeSwitch, bool lagged = false)
         {
             _unit = unit;
             _isRuntimeSwitch = isRuntimeSwitch;
+            _lagged = lagged;
             Flatten();
             Plan();
         }
@@ -363,7 +369,7 @@ namespace AE.Dsl.Emit
         private void Plan()
         {
             var computed = new HashSet<Reduction>();
-            foreach (var item in Items)
+            foreach (var item in _lagged ? Enumerable.Empty<Item>() : Items)
             {
                 while (true)
                 {
@@ -381,6 +387,7 @@ namespace AE.Dsl.Emit
             }
 
             var final = new VectorPass { At = Items.Count, IsFinal = true };
+            if (_lagged) final.Reductions.AddRange(Reductions);
             Passes.Add(final);
 
             foreach (var pass in Passes)

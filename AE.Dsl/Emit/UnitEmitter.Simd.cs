@@ -45,8 +45,8 @@ namespace AE.Dsl.Emit
             d["__step"] = "long";
             foreach (var r in _switches) d["__on_" + r.Id] = "bool";
             foreach (var kv in _passGuardLocals) d[kv.Key] = kv.Value;
-            foreach (var r in _plan.Reductions.Where(r => !pass.Reductions.Contains(r)))
-                foreach (var (v, _) in ReductionAccumulators(r)) d[v] = "double";
+            foreach (var r in _plan.Reductions.Where(r => _options.Lagged || !pass.Reductions.Contains(r)))
+                foreach (var (v, _) in ReadAccumulators(r)) d[v] = "double";
             foreach (var i in _unit.Inputs)
                 d[Id(i.Name)] = !i.Type.IsScalar ? t + "*" : t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type);
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) d[Id(s.Name)] = t + "*";
@@ -243,7 +243,7 @@ namespace AE.Dsl.Emit
 
         private static int IndentOf(CodeWriter w) => w.Indent;
 
-        private static string VAcc(string v) => v.Replace("__r", "__vr");
+        private static string VAcc(string v) => "__v" + v.Substring(2);
 
         private void EmitElementV(Item e, VectorPass pass, string t)
         {
@@ -286,7 +286,7 @@ namespace AE.Dsl.Emit
             var a = RenderV(r.Call.Args[0], ctx);
             var b = r.Call.Args.Count > 1 ? RenderV(r.Call.Args[1], ctx) : null;
             foreach (var h in ctx.Hoists) _w.Line(h);
-            var acc = VAcc(r.Var);
+            var acc = VAcc(AccBase(r));
             switch (r.Call.Function)
             {
                 case "sum":

@@ -30,7 +30,7 @@ namespace AE.Dsl.Emit
 
         private void EmitStep(string t)
         {
-            _plan = new StepPlan(_unit, _ => true);
+            _plan = new StepPlan(_unit, _ => true, _options.Lagged);
             _hoistCounter = 0;
             var ps = new List<string>();
             foreach (var i in _unit.Inputs)
@@ -66,6 +66,13 @@ namespace AE.Dsl.Emit
                     EmitScalarItem(item, t);
                 }
                 foreach (var pass in _plan.Passes.Where(p => p.IsFinal && (p.Elements.Count > 0 || p.Reductions.Count > 0))) EmitPass(pass, t);
+                if (_options.Lagged && _plan.Reductions.Count > 0)
+                {
+                    _w.Line("// lagged: this step's reductions are the next step's values");
+                    foreach (var r in _plan.Reductions)
+                        foreach (var ((read, _), (acc, _)) in ReadAccumulators(r).Zip(ReductionAccumulators(r), (a, b) => (a, b)))
+                            _w.Line($"{LaggedField(read)} = {acc};");
+                }
                 EmitEpilogue();
                 if (pins.Count > 0) _w.Close();
             }
@@ -108,6 +115,12 @@ namespace AE.Dsl.Emit
             foreach (var c in _plan.CondVars) _w.Line($"bool {c} = false;");
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
                 _w.Line($"double {SnapshotVar(snap.Name, snap.Pos)} = 0.0;");
+            if (_options.Lagged && _plan.Reductions.Count > 0)
+            {
+                _w.Line("// lagged: every reduction reads the value the previous step's pass computed");
+                foreach (var r in _plan.Reductions)
+                    foreach (var (read, _) in ReadAccumulators(r)) _w.Line($"double {read} = {LaggedField(read)};");
+            }
         }
 
         private static string Default(IrType t) => t.Scalar == IR.ScalarType.Bool ? "false" : "0.0";
@@ -278,6 +291,8 @@ namespace AE.Dsl.Emit
         /// <summary>The condition under which the step reads a reduction, as far as it is known where the pass runs.</summary>
         private string Guard(Reduction r, VectorPass pass)
         {
+            // A lagged law computes every reduction every step: the next step may read it whatever holds now.
+            if (_options.Lagged) return "";
             var parts = new List<string>();
             var owner = r.Owner;
             if (owner.Guard != null) parts.Add(owner.Guard);
@@ -302,18 +317,29 @@ namespace AE.Dsl.Emit
             if (!lengths.Contains(d)) lengths.Add(d);
         }
 
-        private static IEnumerable<(string Var, string Init)> ReductionAccumulators(Reduction r)
+        /// <summary>The accumulators a pass adds a reduction into: the value's own variables, or in a lagged law the next step's.</summary>
+        private IEnumerable<(string Var, string Init)> ReductionAccumulators(Reduction r) => Accumulators(r, AccBase(r));
+
+        /// <summary>The variables scalar code reads a reduction's value from.</summary>
+        private static IEnumerable<(string Var, string Init)> ReadAccumulators(Reduction r) => Accumulators(r, r.Var);
+
+        private string AccBase(Reduction r) => _options.Lagged ? "__n" + r.Id.ToString(CultureInfo.InvariantCulture) : r.Var;
+
+        /// <summary>The field that carries a lagged law's reduction accumulator to the next step.</summary>
+        private static string LaggedField(string readVar) => "__lagged" + readVar.Substring(3);
+
+        private static IEnumerable<(string Var, string Init)> Accumulators(Reduction r, string b)
         {
             switch (r.Call.Function)
             {
                 case "cosine":
-                    yield return (r.Var + "_ab", "0.0");
-                    yield return (r.Var + "_aa", "0.0");
-                    yield return (r.Var + "_bb", "0.0");
+                    yield return (b + "_ab", "0.0");
+                    yield return (b + "_aa", "0.0");
+                    yield return (b + "_bb", "0.0");
                     break;
-                case "max": yield return (r.Var, "double.NegativeInfinity"); break;
-                case "min": yield return (r.Var, "double.PositiveInfinity"); break;
-                default: yield return (r.Var, "0.0"); break;
+                case "max": yield return (b, "double.NegativeInfinity"); break;
+                case "min": yield return (b, "double.PositiveInfinity"); break;
+                default: yield return (b, "0.0"); break;
             }
         }
 
@@ -332,16 +358,17 @@ namespace AE.Dsl.Emit
             var a = Render(r.Call.Args[0], ctx);
             var b = r.Call.Args.Count > 1 ? Render(r.Call.Args[1], ctx) : null;
             foreach (var h in ctx.Hoists) _w.Line(h);
+            var acc = AccBase(r);
             switch (r.Call.Function)
             {
                 case "sum":
-                case "mean": _w.Line($"{r.Var} += {a};"); break;
-                case "dot": _w.Line($"{r.Var} += {a} * {b};"); break;
+                case "mean": _w.Line($"{acc} += {a};"); break;
+                case "dot": _w.Line($"{acc} += {a} * {b};"); break;
                 case "norm":
                 {
                     var v = "__q" + (++_hoistCounter);
                     _w.Line($"double {v} = {a};");
-                    _w.Line($"{r.Var} += {v} * {v};");
+                    _w.Line($"{acc} += {v} * {v};");
                     break;
                 }
                 case "cosine":
@@ -349,11 +376,11 @@ namespace AE.Dsl.Emit
                     var x = "__q" + (++_hoistCounter);
                     var y = "__q" + (++_hoistCounter);
                     _w.Line($"double {x} = {a}, {y} = {b};");
-                    _w.Line($"{r.Var}_ab += {x} * {y}; {r.Var}_aa += {x} * {x}; {r.Var}_bb += {y} * {y};");
+                    _w.Line($"{acc}_ab += {x} * {y}; {acc}_aa += {x} * {x}; {acc}_bb += {y} * {y};");
                     break;
                 }
-                case "max": _w.Line($"{r.Var} = global::System.Math.Max({r.Var}, {a});"); break;
-                case "min": _w.Line($"{r.Var} = global::System.Math.Min({r.Var}, {a});"); break;
+                case "max": _w.Line($"{acc} = global::System.Math.Max({acc}, {a});"); break;
+                case "min": _w.Line($"{acc} = global::System.Math.Min({acc}, {a});"); break;
                 default: throw new EmitNotSupportedException($"reduction '{r.Call.Function}' is not emitted yet");
             }
         }

@@ -69,10 +69,20 @@ namespace AE.Dsl.Emit
                     _w.Line();
                     EmitStep("float");
                     foreach (var member in _simdMembers) _w.Raw(member);
+                    EmitLaggedFields();
                     EmitSignalsAndRules();
                 }
             }
             return _w.ToString();
+        }
+
+        private void EmitLaggedFields()
+        {
+            if (!_options.Lagged || _plan.Reductions.Count == 0) return;
+            _w.Line();
+            _w.Line("// lagged: each reduction as the last step's pass left it (at the start, its empty value)");
+            foreach (var r in _plan.Reductions)
+                foreach (var (read, init) in ReadAccumulators(r)) _w.Line($"private double {LaggedField(read)} = {init};");
         }
 
         // ------------------------------------------------------------ header
@@ -87,6 +97,8 @@ namespace AE.Dsl.Emit
             _w.Line("// Rules, in the order they run: " + rules);
             if (_options.Ablate.Count > 0)
                 _w.Line("// Removed at compile time: " + string.Join(", ", _options.Ablate.OrderBy(x => x, StringComparer.Ordinal)));
+            if (_options.Lagged)
+                _w.Line("// Lagged: every reduction reads the value the previous step's update pass computed, so one pass over the vectors serves a step.");
             _w.Line("#nullable enable");
             _w.Line("#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS8321");
             _w.Line();

@@ -28,6 +28,19 @@ namespace AE.Dsl.Eval
         private readonly Dictionary<string, double[]> _weights = new(StringComparer.Ordinal);
         private GaussianSource _random;
         private long _step;
+        private readonly bool _lagged;
+        /// <summary>Lagged: each reduction call's value from the previous step, and the values this step computes.</summary>
+        private Dictionary<IrCall, double[]> _lag = new(ReferenceEqualityComparer.Instance);
+        private Dictionary<IrCall, double[]> _fresh = new(ReferenceEqualityComparer.Instance);
+        /// <summary>While computing a lagged reduction at a statement that does not run: a value not defined yet reads as zeros, as in the compiled pass.</summary>
+        private bool _lenient;
+
+        private sealed class ReferenceEqualityComparer : IEqualityComparer<IrCall>
+        {
+            public static readonly ReferenceEqualityComparer Instance = new();
+            public bool Equals(IrCall? x, IrCall? y) => ReferenceEquals(x, y);
+            public int GetHashCode(IrCall obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+        }
 
         private sealed class Slot
         {
@@ -41,9 +54,10 @@ namespace AE.Dsl.Eval
         /// <param name="initialState">initial values of state that has no initialiser (or to replace one)</param>
         /// <param name="ablated">rules switched off</param>
         public Interpreter(IrUnit unit, IReadOnlyDictionary<string, int>? dims = null, IReadOnlyDictionary<string, double[]>? overrides = null,
-            IReadOnlyDictionary<string, double[]>? initialState = null, IEnumerable<string>? ablated = null, ulong seed = 0)
+            IReadOnlyDictionary<string, double[]>? initialState = null, IEnumerable<string>? ablated = null, ulong seed = 0, bool lagged = false)
         {
             _unit = unit;
+            _lagged = lagged;
             _off = new HashSet<string>(ablated ?? Array.Empty<string>(), StringComparer.Ordinal);
             foreach (var id in _off)
             {
@@ -110,11 +124,17 @@ namespace AE.Dsl.Eval
             {
                 if (_off.Contains(rule.Id))
                 {
+                    if (_lagged) Run(rule.Body, execute: false);
                     foreach (var sig in _unit.Signals)
                         if (sig.Neutral != null && Defines(rule.Body, sig.Name)) _values[sig.Name] = Broadcast(Eval(sig.Neutral), Length(sig.Type));
                     continue;
                 }
-                Run(rule.Body);
+                Run(rule.Body, execute: true);
+            }
+            if (_lagged)
+            {
+                _lag = _fresh;
+                _fresh = new Dictionary<IrCall, double[]>(ReferenceEqualityComparer.Instance);
             }
 
             foreach (var s in _unit.States)
@@ -137,10 +157,17 @@ namespace AE.Dsl.Eval
             _ => false,
         });
 
-        private void Run(IEnumerable<IrStmt> body)
+        /// <param name="execute">false: a lagged law only computes the reductions of statements that do not run</param>
+        private void Run(IEnumerable<IrStmt> body, bool execute)
         {
             foreach (var s in body)
             {
+                if (_lagged) ComputeLagged(s, lenient: !execute);
+                if (!execute)
+                {
+                    if (s is IrWhen skipped) { Run(skipped.Then, false); Run(skipped.Else, false); }
+                    continue;
+                }
                 switch (s)
                 {
                     case IrDefine d: _values[d.Name] = Eval(d.Value); break;
@@ -157,7 +184,10 @@ namespace AE.Dsl.Eval
                         break;
                     }
                     case IrWhen w:
-                        if (Eval(w.Condition)[0] != 0) Run(w.Then); else Run(w.Else);
+                        // Lagged reductions of both branches are computed in program order, taken or not.
+                        bool holds = Eval(w.Condition)[0] != 0;
+                        Run(w.Then, holds);
+                        Run(w.Else, !holds);
                         break;
                 }
             }
@@ -193,7 +223,9 @@ namespace AE.Dsl.Eval
                 case IrRef r:
                     if (r.Kind == SymbolKind.Dim) return new double[] { _dims[r.Name] };
                     if (r.Time == RefTime.Next) return _next[r.Name];
-                    return _values.TryGetValue(r.Name, out var v) ? v : throw new InvalidOperationException($"'{r.Name}' read before it has a value");
+                    if (_values.TryGetValue(r.Name, out var v)) return v;
+                    if (_lenient) return new double[Length(r.Type)];
+                    throw new InvalidOperationException($"'{r.Name}' read before it has a value");
                 case IrUnary u:
                 {
                     var x = Eval(u.Operand);
@@ -257,10 +289,58 @@ namespace AE.Dsl.Eval
 
         private double Gaussian() => _random.NextGaussian();
 
+        private static bool IsReduction(IrCall c) => c.Type.IsScalar && c.Args.Count > 0 && !c.Args[0].Type.IsScalar;
+
+        /// <summary>
+        /// Lagged: the value each reduction of <paramref name="s"/> has in the next step, from the values as
+        /// they are just before <paramref name="s"/> (run or not), as the compiled update pass computes them.
+        /// </summary>
+        private void ComputeLagged(IrStmt s, bool lenient)
+        {
+            var exprs = s switch
+            {
+                IrDefine d => new[] { d.Value },
+                IrSetNext n => new[] { n.Value },
+                IrAccumulate a => new[] { a.Value },
+                IrWhen w => new[] { w.Condition },
+                _ => Array.Empty<IrExpr>(),
+            };
+            bool saved = _lenient;
+            _lenient = lenient;
+            try
+            {
+                foreach (var e in exprs)
+                    foreach (var call in Reductions(e))
+                        _fresh[call] = Reduce(call.Function, call.Args.Select(Eval).ToArray()) ?? throw new InvalidOperationException("no reduction " + call.Function);
+            }
+            finally { _lenient = saved; }
+        }
+
+        private static IEnumerable<IrCall> Reductions(IrExpr e)
+        {
+            var stack = new Stack<IrExpr>();
+            stack.Push(e);
+            while (stack.Count > 0)
+            {
+                var x = stack.Pop();
+                if (x is IrCall c && IsReduction(c)) yield return c;
+                foreach (var child in IrFacts.Children(x)) stack.Push(child);
+            }
+        }
+
+        /// <summary>A lagged reduction before its first computation: its empty value.</summary>
+        private static double[] EmptyReduction(string function) => new[] { function == "max" ? double.NegativeInfinity : function == "min" ? double.PositiveInfinity : 0.0 };
+
         private double[] Call(IrCall c)
         {
+            if (_lagged && IsReduction(c)) return _lag.TryGetValue(c, out var last) ? last : EmptyReduction(c.Function);
             var args = c.Args.Select(Eval).ToArray();
-            switch (c.Function)
+            return Reduce(c.Function, args) ?? Elementwise(c, args);
+        }
+
+        private static double[]? Reduce(string function, double[][] args)
+        {
+            switch (function)
             {
                 case "sum": return new[] { Sum(args[0]) };
                 case "mean": return new[] { Sum(args[0]) / args[0].Length };
@@ -293,6 +373,11 @@ namespace AE.Dsl.Eval
                 }
                 case "concat": return args.SelectMany(a => a).ToArray();
             }
+            return null;
+        }
+
+        private double[] Elementwise(IrCall c, double[][] args)
+        {
             int n = args.Max(a => a.Length);
             var r = new double[n];
             var scratch = new double[args.Length];

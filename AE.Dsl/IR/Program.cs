@@ -70,8 +70,8 @@ namespace AE.Dsl.IR
         EqArray<IrRule> Rules,
         EqArray<IrRequire> Requires);
 
-    /// <summary>A unit with rules removed at compile time (<c>law X = Base without R1, R2;</c>).</summary>
-    public sealed record IrVariant(string Name, string? Title, string Base, EqArray<string> Without, IrOrigin Origin);
+    /// <summary>A unit with rules removed at compile time (<c>law X = Base without R1, R2;</c>), optionally lagged (<c>= Base lagged;</c>).</summary>
+    public sealed record IrVariant(string Name, string? Title, string Base, EqArray<string> Without, IrOrigin Origin, bool Lagged = false);
 
     public sealed record IrProgram(EqArray<IrUnit> Units, EqArray<IrVariant> Variants)
     {

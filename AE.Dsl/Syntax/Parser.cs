@@ -43,6 +43,9 @@ namespace AE.Dsl.Syntax
         // ---- token helpers ----
 
         private Token Current => _tokens[_pos];
+
+        /// <summary>'lagged' is a word only after a variant's base or rule list, so it stays free as a name elsewhere.</summary>
+        private bool AtLagged() => At(TokenKind.Identifier) && Current.Text == "lagged";
         private Token PeekToken(int ahead) => _tokens[Math.Min(_pos + ahead, _tokens.Count - 1)];
         private bool At(TokenKind kind) => Current.Kind == kind;
 
@@ -225,11 +228,16 @@ namespace AE.Dsl.Syntax
                 {
                     if (smooth) _diagnostics.Report(DiagnosticCatalog.SyntaxError, new TextSpan(start, start + 6), "a variant without 'smooth' (it inherits its base's smoothness)", "'smooth'");
                     var baseName = ExpectName("the name of the law or cell this variant is based on");
-                    Expect(TokenKind.Without, "'without' and the rules to remove");
                     var without = new List<NameSyntax>();
-                    do { without.Add(ExpectName("a rule id")); } while (Accept(TokenKind.Comma));
+                    bool lagged = AtLagged();
+                    if (!lagged || At(TokenKind.Without))
+                    {
+                        Expect(TokenKind.Without, "'without' and the rules to remove, or 'lagged'");
+                        do { without.Add(ExpectName("a rule id")); } while (Accept(TokenKind.Comma));
+                    }
+                    if (AtLagged()) { Advance(); lagged = true; }
                     ExpectEnd();
-                    return new VariantSyntax(kind, name, title, baseName, without, From(start));
+                    return new VariantSyntax(kind, name, title, baseName, without, lagged, From(start));
                 }
                 var members = ParseMemberBlock(allowDeclarations: true);
                 return new UnitSyntax(kind, name, title, smooth, members, From(start));

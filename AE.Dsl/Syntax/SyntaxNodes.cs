@@ -24,8 +24,11 @@ namespace AE.Dsl.Syntax
     public sealed record UnitSyntax(UnitKind Kind, NameSyntax Name, string? Title, bool IsSmooth, IReadOnlyList<MemberSyntax> Members, TextSpan Span)
         : TopLevelSyntax(Name, Span);
 
-    /// <summary><c>law Name "title" = Base without R1, R2;</c>: a unit with rules removed at compile time.</summary>
-    public sealed record VariantSyntax(UnitKind Kind, NameSyntax Name, string? Title, NameSyntax Base, IReadOnlyList<NameSyntax> Without, TextSpan Span)
+    /// <summary>
+    /// <c>law Name "title" = Base without R1, R2 lagged;</c>: a unit with rules removed at compile time,
+    /// and (<c>lagged</c>) reductions read one step late, so that one pass over the vectors serves a step.
+    /// </summary>
+    public sealed record VariantSyntax(UnitKind Kind, NameSyntax Name, string? Title, NameSyntax Base, IReadOnlyList<NameSyntax> Without, bool Lagged, TextSpan Span)
         : TopLevelSyntax(Name, Span);
 
     /// <summary><c>group Name "title" { rules and uses }</c>: rules written once and used by several laws.</summary>
