@@ -189,8 +189,7 @@ namespace AE.Generated
             {
                 // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                var __vh1 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
-                var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * __vh1) : __vk4));
+                var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
 #line default
                 global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
             }
@@ -239,8 +238,7 @@ namespace AE.Generated
             {
                 // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                var __vh1 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
-                var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * __vh1) : __vk4));
+                var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
 #line default
                 global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
             }

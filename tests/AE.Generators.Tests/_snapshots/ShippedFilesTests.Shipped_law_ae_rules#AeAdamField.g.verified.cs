@@ -2446,8 +2446,7 @@ namespace AE.Generated
 #line default
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                    var __vh7 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * __vh7) : __vk18));
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"
@@ -2806,8 +2805,7 @@ namespace AE.Generated
 #line default
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                    var __vh7 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * __vh7) : __vk18));
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"

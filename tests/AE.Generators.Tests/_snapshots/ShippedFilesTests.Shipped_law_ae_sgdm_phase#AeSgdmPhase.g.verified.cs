@@ -1677,8 +1677,7 @@ namespace AE.Generated
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                    var __vh7 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * __vh7) : __vk13));
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
@@ -1958,8 +1957,7 @@ namespace AE.Generated
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                    var __vh7 = global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng);
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * __vh7) : __vk13));
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
