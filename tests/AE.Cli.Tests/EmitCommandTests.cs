@@ -70,7 +70,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(Repo.Root, "emit", "laws/ae_sgdm.ae", "--law", "AeSgdmm");
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("", r.Stdout);
-            Assert.Equal("ae: error: no law 'AeSgdmm' in laws/ae_sgdm.ae; valid names: AeSgdm, AeSgdmNoResonance", Assert.Single(r.StderrLines));
+            Assert.Equal("ae: error: no law 'AeSgdmm' in laws/ae_sgdm.ae; valid names: AeSgdm, AeSgdmNoResonance, AeSgdmLagged", Assert.Single(r.StderrLines));
         }
 
         [Fact]

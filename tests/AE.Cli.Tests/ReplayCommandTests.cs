@@ -199,7 +199,7 @@ namespace AE.Cli.Tests
             Assert.Equal(2, broken.ExitCode);
             Assert.Equal(new[] { "broken.ae(1,15): " + Sources.SyntaxErrorMessage, "ae: error: broken.ae has 1 error; replay needs a law that checks cleanly ('ae check broken.ae')" }, broken.StderrLines);
             Assert.Equal(2, unknown.ExitCode);
-            Assert.EndsWith("valid names: AeSgdm, AeSgdmNoResonance", Assert.Single(unknown.StderrLines), StringComparison.Ordinal);
+            Assert.EndsWith("valid names: AeSgdm, AeSgdmNoResonance, AeSgdmLagged", Assert.Single(unknown.StderrLines), StringComparison.Ordinal);
             Assert.Equal(2, noLaw.ExitCode);
             Assert.Equal("ae: error: cellonly.ae has no law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n]) to replay", Assert.Single(noLaw.StderrLines));
             Assert.Equal(2, missingLaw.ExitCode);
