@@ -68,7 +68,9 @@ namespace AE.Cli
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
                     optimizationLevel: OptimizationLevel.Release,
                     nullableContextOptions: NullableContextOptions.Enable,
-                    deterministic: true));
+                    deterministic: true)
+                    // The emitter's vector loops may use pointers, as a user's build allows with AllowUnsafeBlocks.
+                    .WithAllowUnsafe(true));
             using var stream = new MemoryStream();
             var result = compilation.Emit(stream);
             if (!result.Success)
