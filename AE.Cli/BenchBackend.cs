@@ -132,7 +132,7 @@ namespace AE.Cli
         /// Sets the generated law's <c>MaxThreads</c> when it has one (an emitter without threads has none) and
         /// returns what the law reports back; 1 without it.
         /// </summary>
-        private static int SetThreads(IOptimizerLaw law, int threads)
+        internal static int SetThreads(IOptimizerLaw law, int threads)
         {
             var property = MaxThreads(law);
             if (property is null) return 1;

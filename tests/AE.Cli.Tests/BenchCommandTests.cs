@@ -136,6 +136,49 @@ namespace AE.Cli.Tests
             Assert.Contains(top.StdoutLines, l => l.StartsWith("  bench ", StringComparison.Ordinal));
         }
 
+        [Fact]
+        public void Threads_are_set_through_MaxThreads_when_the_law_has_it_and_are_1_otherwise()
+        {
+            var threaded = new FakeLaw();
+            Assert.Equal(4, CpuBenchBackend.SetThreads(threaded, 8)); // what the law reports back, not what was asked
+            Assert.Equal(2, CpuBenchBackend.SetThreads(threaded, 2));
+            Assert.Equal(2, threaded.MaxThreads);
+            Assert.Equal(1, CpuBenchBackend.SetThreads(new FakeLawWithoutThreads(), 8));
+        }
+
+        private class FakeLawWithoutThreads : AE.Runtime.IOptimizerLaw
+        {
+            public string LawName => "Fake";
+
+            public int Dimension => 1;
+
+            public long StepCount => 0;
+
+            public System.Collections.Generic.IReadOnlyList<string> SignalNames => Array.Empty<string>();
+
+            public System.Collections.Generic.IReadOnlyList<string> RuleIds => Array.Empty<string>();
+
+            public void Step(double loss, ReadOnlySpan<double> grad, Span<double> theta) { }
+
+            public void Step(float loss, ReadOnlySpan<float> grad, Span<float> theta) { }
+
+            public double ReadSignal(int index) => 0;
+
+            public void SetRule(string id, bool enabled) { }
+        }
+
+        private sealed class FakeLaw : FakeLawWithoutThreads
+        {
+            private int _threads = 1;
+
+            /// <summary>As a generated law may: at most its own limit.</summary>
+            public int MaxThreads
+            {
+                get => _threads;
+                set => _threads = Math.Clamp(value, 1, 4);
+            }
+        }
+
         /// <summary>The allocation figure is the whole process's: a step that allocates on another thread shows.</summary>
         [Fact]
         public void Allocation_on_worker_threads_is_counted()
