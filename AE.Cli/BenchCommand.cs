@@ -40,6 +40,9 @@ namespace AE.Cli
         /// <summary>Timed milliseconds per size unless the hidden <c>--min-time-ms</c> says otherwise.</summary>
         public const int DefaultMinTimeMs = 500;
 
+        /// <summary>The shortest warm-up of each size.</summary>
+        public const double WarmupSeconds = 0.3;
+
         /// <summary>Timed batches per size; the median is reported.</summary>
         public const int Batches = 5;
 
@@ -122,9 +125,12 @@ namespace AE.Cli
             GC.WaitForPendingFinalizers();
             GC.Collect();
 
-            // Warm-up: batches of 1, 2, 4, ... steps until one takes a fifth of a batch's time, and never on the first
-            // step alone (it faults the law's fresh vectors in), so the last batch estimates a settled step's time.
+            // Warm-up: batches of 1, 2, 4, ... steps until one takes a fifth of a batch's time, never the first step
+            // alone (it faults the law's fresh vectors in), and for at least WarmupSeconds: the runtime recompiles
+            // the framework methods the step calls some 100 ms after their first calls, on a thread it starts
+            // for that, and both its time and that thread's allocation belong before the timed batches.
             double batchSeconds = minTime.TotalSeconds / Batches;
+            long warmStart = Stopwatch.GetTimestamp();
             int warm = 1, total = 0;
             double perStep;
             while (true)
@@ -135,7 +141,7 @@ namespace AE.Cli
                 total += warm;
                 perStep = seconds / warm;
                 bool longEnough = seconds >= batchSeconds / 5 || warm >= 1 << 24;
-                if (total >= 2 && longEnough) break;
+                if (total >= 2 && longEnough && Stopwatch.GetElapsedTime(warmStart).TotalSeconds >= WarmupSeconds) break;
                 if (!longEnough) warm *= 2;
             }
 
