@@ -21,6 +21,7 @@ namespace AE.Cli
             RunCommand.Command,
             AblateCommand.Command,
             SweepCommand.Command,
+            BenchCommand.Command,
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string currentDirectory)

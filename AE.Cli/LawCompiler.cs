@@ -69,6 +69,7 @@ namespace AE.Cli
                     optimizationLevel: OptimizationLevel.Release,
                     nullableContextOptions: NullableContextOptions.Enable,
                     deterministic: true,
+                    // Generated laws are unsafe classes (their SIMD passes hold pinned pointers), as a user's build allows with AllowUnsafeBlocks.
                     allowUnsafe: true));
             using var stream = new MemoryStream();
             var result = compilation.Emit(stream);

@@ -294,6 +294,55 @@ namespace AE.Cli
             "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
         });
 
+        public const string BenchSummary = "Time a law's step at several sizes: ns per step, GB/s against copy bandwidth";
+
+        /// <summary>What <c>ae bench --help</c> prints.</summary>
+        public static string Bench { get; } = Lines(new[]
+        {
+            "Usage: ae bench [<law.ae>] [--name LAW] [--n N ...] [--dtype f32|f64]",
+            "                [--backend cpu|opencl] [--threads T] [--set NAME=VALUE ...]",
+            "                [--format table|json]",
+            "",
+            "Compiles a law in memory (the generator's C#, built with Roslyn), then for each",
+            "size builds it with a fixed random gradient and start point and a slowly",
+            "varying loss, warms it up, and times its step: 5 batches of equal step counts,",
+            "about 0.5 s in all, the median reported. Per size it prints the time per step,",
+            "the effective bandwidth (28 bytes per parameter in float32, 56 in float64: the",
+            "two passes of AE-SGDm over the vectors read g and m, then read theta, g and m",
+            "and write theta and m), the copy bandwidth of this process (the best of",
+            "several copies of an array larger than the caches, bytes read and written both",
+            "counted, on the same threads), their ratio, and the bytes the whole process",
+            "allocated while the steps were timed (0 for a generated law).",
+            "",
+            "Arguments:",
+            "  <law.ae>             The .ae file (default: laws/ae_sgdm.ae in the current",
+            "                       directory or in the repository above it).",
+            "",
+            "Options:",
+            "  --name LAW           The law or variant (default: the file's first law of the",
+            "                       optimizer shape; AeSgdm in laws/ae_sgdm.ae).",
+            "  --n N                Parameter counts (repeatable, or a comma list; 1000 or",
+            "                       1e6; from 1 to 1e9). Default: 1e3, 1e5, 1e6, 1e7.",
+            "  --dtype f32|f64      The element type of the vectors (default f32; both:",
+            "                       f32,f64). The law's scalars are double either way.",
+            "  --backend cpu|opencl",
+            "                       Where the steps run (default cpu: the C# law).",
+            "  --threads T          The law's MaxThreads (default 1). A law without",
+            "                       MaxThreads runs on one thread, and a note says so.",
+            "  --set NAME=VALUE     Set a param of the law, as for 'ae run'; sigma_max=0",
+            "                       keeps AE-SGDm from drawing noise for every element.",
+            "  --format table|json  A markdown table (default) or one JSON object whose",
+            "                       'results' have n, dtype, backend, threads, ns_per_step,",
+            "                       gb_per_s, copy_gb_per_s, ratio and allocated_bytes.",
+            "  -h, --help           Show this help.",
+            "",
+            "Run it on an idle machine: other work on the same cores changes the figures.",
+            "",
+            "Exit codes: 0 figures printed; 2 bad input (a bad option or value, a law file",
+            "that is missing or has errors, an unknown law or param, a backend that is not",
+            "available); 3 internal error; 130 interrupted.",
+        });
+
         private static string Lines(IEnumerable<string> lines) => string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
 }

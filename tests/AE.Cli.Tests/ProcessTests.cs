@@ -9,7 +9,7 @@ namespace AE.Cli.Tests
     /// <summary>Runs the built <c>ae.dll</c> as a child process to prove the real entry point.</summary>
     public class ProcessTests
     {
-        private static (int ExitCode, string Stdout, string Stderr) RunAe(string workingDirectory, params string[] args)
+        internal static (int ExitCode, string Stdout, string Stderr) RunAe(string workingDirectory, params string[] args)
         {
             string aeDll = Path.Combine(AppContext.BaseDirectory, "ae.dll");
             Assert.True(File.Exists(aeDll), "ae.dll not found next to the test assembly: " + aeDll);

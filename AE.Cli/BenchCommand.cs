@@ -1,0 +1,277 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace AE.Cli
+{
+    /// <summary>One size of <c>ae bench</c>: how long a step took and what that means for memory bandwidth.</summary>
+    /// <param name="NsPerStep">the median over the timed batches of a batch's time divided by its steps</param>
+    /// <param name="GbPerS">effective bandwidth: <see cref="BenchCommand.BytesPerParam"/> times n per step</param>
+    /// <param name="CopyGbPerS">the backend's copy bandwidth (read + write), for scale</param>
+    /// <param name="AllocatedBytes">bytes allocated by the whole process (every thread) during the timed batches</param>
+    internal sealed record BenchResult(int N, BenchDtype Dtype, string Backend, int Threads, double NsPerStep, double GbPerS, double CopyGbPerS,
+        long AllocatedBytes, int StepsPerBatch, int Batches)
+    {
+        public double Ratio => GbPerS / CopyGbPerS;
+    }
+
+    /// <summary>
+    /// <c>ae bench [LAW.ae] [--name LAW] [--n N]... [--dtype f32|f64] [--backend cpu|opencl] [--threads T]
+    /// [--set NAME=VALUE]... [--format table|json]</c>: compiles the law in-process, warms it up, times its
+    /// step at each size (the median of several batches of about equal length) and reports time per step,
+    /// effective bandwidth, the process's copy bandwidth, their ratio and the bytes allocated while timing.
+    /// </summary>
+    public static class BenchCommand
+    {
+        public const string Name = "bench";
+
+        /// <summary>The sizes timed unless <c>--n</c> says otherwise.</summary>
+        public static IReadOnlyList<int> DefaultSizes { get; } = new[] { 1_000, 100_000, 1_000_000, 10_000_000 };
+
+        /// <summary>The largest n (three float64 vectors of 1e9 are 24 GB).</summary>
+        public const int MaxN = 1_000_000_000;
+
+        /// <summary>Timed milliseconds per size unless the hidden <c>--min-time-ms</c> says otherwise.</summary>
+        public const int DefaultMinTimeMs = 500;
+
+        /// <summary>The shortest warm-up of each size.</summary>
+        public const double WarmupSeconds = 0.3;
+
+        /// <summary>Timed batches per size; the median is reported.</summary>
+        public const int Batches = 5;
+
+        public static CliCommand Command { get; } = new(Name, Usage.BenchSummary, Usage.Bench, Run);
+
+        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        {
+            ["--name"] = "the name of a law or variant in the file",
+            ["--n"] = "parameter counts such as 1000,1e6",
+            ["--dtype"] = "f32 or f64",
+            ["--backend"] = "cpu or opencl",
+            ["--threads"] = "a whole number of threads",
+            ["--set"] = "NAME=VALUE, such as sigma_max=0",
+            ["--format"] = "table or json",
+            // Not in the help: tests shorten the timing with it.
+            ["--min-time-ms"] = "milliseconds of timed steps per size",
+        };
+
+        private static readonly string[] Repeatable = { "--n", "--dtype", "--set" };
+
+        /// <summary>
+        /// Bytes a step must move per parameter at the least, for AE-SGDm's two passes: the first reads g and m
+        /// (8 B in float32), the second reads theta, g and m and writes theta and m (20 B); twice that in float64.
+        /// </summary>
+        public static int BytesPerParam(BenchDtype dtype) => dtype == BenchDtype.F32 ? 28 : 56;
+
+        public static int Run(string[] args, CliContext context)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, null, "empty argument", Repeatable);
+            if (parsed.ShowHelp)
+            {
+                context.Stdout.Write(Usage.Bench);
+                return ExitCodes.Success;
+            }
+            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae bench takes at most one .ae file", Name);
+            var sizes = ParseSizes(parsed);
+            var dtypes = ParseDtypes(parsed);
+            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? 1);
+            int minTimeMs = (int)(Experiment.PositiveInt(parsed, "--min-time-ms", Name, max: 600_000) ?? DefaultMinTimeMs);
+            var format = Experiment.ParseFormat(parsed, Name);
+            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+            string backendName = parsed.Value("--backend") ?? "cpu";
+            if (!BenchBackends.Names.Contains(backendName, StringComparer.Ordinal))
+                throw CliException.BadUsage("invalid value '" + backendName + "' for '--backend'; expected " + string.Join(" or ", BenchBackends.Names), Name);
+
+            string lawPath = parsed.Positionals.Count == 1 ? parsed.Positionals[0] : ReplayCommand.FindDefaultLaw(context.CurrentDirectory);
+            var backend = BenchBackends.Create(backendName, new BenchRequest(lawPath, parsed.Value("--name"), settings, threads, context));
+            double copy = backend.CopyBandwidth();
+
+            var results = new List<BenchResult>();
+            foreach (var dtype in dtypes)
+                foreach (int n in sizes)
+                {
+                    if (context.Cancellation.IsCancellationRequested)
+                    {
+                        context.Stderr.WriteLine("ae: interrupted");
+                        return ExitCodes.Interrupted;
+                    }
+                    results.Add(Measure(backend, n, dtype, copy, TimeSpan.FromMilliseconds(minTimeMs)));
+                }
+
+            if (format == OutputFormat.Json) WriteJson(backend, settings, copy, results, context.Stdout);
+            else WriteTable(backend, settings, copy, results, context.Stdout);
+            return ExitCodes.Success;
+        }
+
+        /// <summary>
+        /// Warms the law up while estimating a step's time, then times <see cref="Batches"/> batches of equal step
+        /// counts that add up to about <paramref name="minTime"/>; allocation is counted over the timed batches only.
+        /// </summary>
+        internal static BenchResult Measure(IBenchBackend backend, int n, BenchDtype dtype, double copyGbPerS, TimeSpan minTime)
+        {
+            using var run = backend.Prepare(n, dtype);
+
+            // Garbage of earlier work (the copy's arrays, a previous size's law) is collected and its finalizers
+            // run now, not on another thread while the steps are timed, where they would count as allocation.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+
+            // Warm-up: batches of 1, 2, 4, ... steps until one takes a fifth of a batch's time, never the first step
+            // alone (it faults the law's fresh vectors in), and for at least WarmupSeconds: the runtime recompiles
+            // the framework methods the step calls some 100 ms after their first calls, on a thread it starts
+            // for that, and both its time and that thread's allocation belong before the timed batches.
+            double batchSeconds = minTime.TotalSeconds / Batches;
+            long warmStart = Stopwatch.GetTimestamp();
+            int warm = 1, total = 0;
+            double perStep;
+            while (true)
+            {
+                long start = Stopwatch.GetTimestamp();
+                run.Step(warm);
+                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                total += warm;
+                perStep = seconds / warm;
+                bool longEnough = seconds >= batchSeconds / 5 || warm >= 1 << 24;
+                if (total >= 2 && longEnough && Stopwatch.GetElapsedTime(warmStart).TotalSeconds >= WarmupSeconds) break;
+                if (!longEnough) warm *= 2;
+            }
+
+            int steps = (int)Math.Clamp(Math.Round(batchSeconds / Math.Max(perStep, 1e-9)), 1, int.MaxValue / 2);
+            var times = new double[Batches];
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            for (int b = 0; b < Batches; b++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                run.Step(steps);
+                times[b] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+            Array.Sort(times);
+            double ns = times[Batches / 2] / steps * 1e9;
+            double gb = (double)BytesPerParam(dtype) * n / ns;
+            return new BenchResult(n, dtype, backend.Name, backend.Threads, ns, gb, copyGbPerS, allocated, steps, Batches);
+        }
+
+        private static List<int> ParseSizes(ParsedArguments parsed)
+        {
+            var items = Experiment.Items(parsed.Values("--n"), "--n", Name);
+            if (items.Count == 0) return DefaultSizes.ToList();
+            var sizes = new List<int>();
+            foreach (var item in items)
+            {
+                // Whole numbers, in plain or scientific notation (1e6), from 1 to MaxN.
+                if (!double.TryParse(item, NumberStyles.AllowExponent | NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out double v)
+                    || v != Math.Floor(v) || v < 1 || v > MaxN)
+                    throw CliException.BadUsage("invalid value '" + item + "' for '--n'; expected a whole number from 1 to 1e9, such as 1000 or 1e6", Name);
+                sizes.Add((int)v);
+            }
+            return sizes;
+        }
+
+        private static List<BenchDtype> ParseDtypes(ParsedArguments parsed)
+        {
+            var items = Experiment.Items(parsed.Values("--dtype"), "--dtype", Name);
+            if (items.Count == 0) return new List<BenchDtype> { BenchDtype.F32 };
+            var dtypes = new List<BenchDtype>();
+            foreach (var item in items)
+            {
+                var dtype = item switch
+                {
+                    "f32" => BenchDtype.F32,
+                    "f64" => BenchDtype.F64,
+                    _ => throw CliException.BadUsage("invalid value '" + item + "' for '--dtype'; expected f32 or f64", Name),
+                };
+                if (!dtypes.Contains(dtype)) dtypes.Add(dtype);
+            }
+            return dtypes;
+        }
+
+        internal static string DtypeName(BenchDtype dtype) => dtype == BenchDtype.F32 ? "f32" : "f64";
+
+        /// <summary>Two lines saying what was measured, then a markdown table, one row per dtype and size.</summary>
+        private static void WriteTable(IBenchBackend backend, IReadOnlyList<ParamSetting> settings, double copy, IReadOnlyList<BenchResult> results, TextWriter stdout)
+        {
+            stdout.WriteLine(backend.LawName + " (" + backend.LawFile + ") on " + backend.Name + ", " + Int(backend.Threads) + " thread" + (backend.Threads == 1 ? "" : "s")
+                + (settings.Count > 0 ? ", settings " + string.Join(", ", settings.Select(s => s.Name + "=" + s.Text)) : "")
+                + "; copy bandwidth " + F(copy, "0.0") + " GB/s (read + write)");
+            stdout.WriteLine("GB/s: 28 B/param (f32) or 56 B/param (f64) per step, two passes over the vectors; ratio: GB/s over copy GB/s;"
+                + " time: median of " + Int(Batches) + " batches");
+            stdout.WriteLine();
+            var header = new[] { "n", "dtype", "ns/step", "GB/s", "copy GB/s", "ratio", "allocated B" };
+            var rows = results.Select(r => new[]
+            {
+                Int(r.N), DtypeName(r.Dtype), F(r.NsPerStep, r.NsPerStep >= 100 ? "0" : "0.0"), F(r.GbPerS, "0.00"), F(r.CopyGbPerS, "0.0"), F(r.Ratio, "0.00"), Int(r.AllocatedBytes),
+            }).ToList();
+            var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+            stdout.WriteLine(Row(header, widths, rightAlign: false));
+            stdout.WriteLine("|" + string.Join("|", widths.Select((w, i) => i == 1 ? " " + new string('-', w) + " " : " " + new string('-', w - 1) + ": ")) + "|");
+            foreach (var row in rows) stdout.WriteLine(Row(row, widths, rightAlign: true));
+        }
+
+        private static string Row(IReadOnlyList<string> cells, int[] widths, bool rightAlign)
+        {
+            var sb = new StringBuilder("|");
+            for (int i = 0; i < cells.Count; i++)
+                sb.Append(' ').Append(rightAlign && i != 1 ? cells[i].PadLeft(widths[i]) : cells[i].PadRight(widths[i])).Append(" |");
+            return sb.ToString();
+        }
+
+        private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+        /// <summary>
+        /// <c>{"law", "law_file", "backend", "threads", "settings": {..}, "copy_gb_per_s", "results": [{"n", "dtype",
+        /// "backend", "threads", "ns_per_step", "gb_per_s", "copy_gb_per_s", "ratio", "allocated_bytes",
+        /// "bytes_per_param", "steps_per_batch", "batches"}]}</c>.
+        /// </summary>
+        private static void WriteJson(IBenchBackend backend, IReadOnlyList<ParamSetting> settings, double copy, IReadOnlyList<BenchResult> results, TextWriter stdout)
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            {
+                json.WriteStartObject();
+                json.WriteString("law", backend.LawName);
+                json.WriteString("law_file", backend.LawFile);
+                json.WriteString("backend", backend.Name);
+                json.WriteNumber("threads", backend.Threads);
+                json.WritePropertyName("settings");
+                json.WriteRawValue(Experiment.SettingsJson(settings));
+                Json.Number(json, "copy_gb_per_s", copy);
+                json.WriteStartArray("results");
+                foreach (var r in results)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("n", r.N);
+                    json.WriteString("dtype", DtypeName(r.Dtype));
+                    json.WriteString("backend", r.Backend);
+                    json.WriteNumber("threads", r.Threads);
+                    Json.Number(json, "ns_per_step", r.NsPerStep);
+                    Json.Number(json, "gb_per_s", r.GbPerS);
+                    Json.Number(json, "copy_gb_per_s", r.CopyGbPerS);
+                    Json.Number(json, "ratio", r.Ratio);
+                    json.WriteNumber("allocated_bytes", r.AllocatedBytes);
+                    json.WriteNumber("bytes_per_param", BytesPerParam(r.Dtype));
+                    json.WriteNumber("steps_per_batch", r.StepsPerBatch);
+                    json.WriteNumber("batches", r.Batches);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+
+        private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+        private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,224 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary>
+    /// Alone, after every other test class: <c>ae bench</c> times steps and counts the bytes the whole process
+    /// allocates meanwhile, which tests running beside it would disturb.
+    /// </summary>
+    [CollectionDefinition(Name, DisableParallelization = true)]
+    public sealed class BenchCollection
+    {
+        public const string Name = "ae bench";
+    }
+
+    /// <summary><c>ae bench</c> in-process with a short timing (the hidden <c>--min-time-ms</c>) and small n.</summary>
+    [Collection(BenchCollection.Name)]
+    public class BenchCommandTests
+    {
+        /// <summary>
+        /// In a process of its own, as a user runs it: the test host's threads send results while tests run and
+        /// would count in the process's allocation figure.
+        /// </summary>
+        [Fact]
+        public void Json_has_one_object_per_dtype_and_size_with_consistent_figures_and_no_allocation()
+        {
+            var (exit, stdout, stderr) = ProcessTests.RunAe(Repo.Root, "bench", "--n", "1000,2e3", "--dtype", "f32,f64", "--format", "json", "--min-time-ms", "40");
+            Assert.True(exit == 0, stderr);
+            Assert.Equal("", stderr);
+
+            using var json = JsonDocument.Parse(stdout);
+            var root = json.RootElement;
+            Assert.Equal("AeSgdm", root.GetProperty("law").GetString());
+            Assert.Equal("laws/ae_sgdm.ae", root.GetProperty("law_file").GetString());
+            Assert.Equal("cpu", root.GetProperty("backend").GetString());
+            Assert.Equal(1, root.GetProperty("threads").GetInt32());
+            var results = root.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(new[] { (1000, "f32"), (2000, "f32"), (1000, "f64"), (2000, "f64") },
+                results.Select(e => (e.GetProperty("n").GetInt32(), e.GetProperty("dtype").GetString()!)));
+            foreach (var e in results)
+            {
+                Assert.Equal("cpu", e.GetProperty("backend").GetString());
+                Assert.Equal(1, e.GetProperty("threads").GetInt32());
+                double ns = e.GetProperty("ns_per_step").GetDouble();
+                double gb = e.GetProperty("gb_per_s").GetDouble();
+                double copy = e.GetProperty("copy_gb_per_s").GetDouble();
+                double ratio = e.GetProperty("ratio").GetDouble();
+                int bytes = e.GetProperty("dtype").GetString() == "f32" ? 28 : 56;
+                Assert.InRange(ns, 1.0, 1e9); // a step of a few thousand parameters: more than a nanosecond, less than a second
+                Assert.Equal(bytes, e.GetProperty("bytes_per_param").GetInt32());
+                Assert.Equal(bytes * e.GetProperty("n").GetInt32() / ns, gb, 9);
+                Assert.InRange(copy, 0.1, 10_000);
+                Assert.Equal(copy, root.GetProperty("copy_gb_per_s").GetDouble());
+                Assert.Equal(gb / copy, ratio, 9);
+                Assert.Equal(0, e.GetProperty("allocated_bytes").GetInt64());
+                Assert.True(e.GetProperty("steps_per_batch").GetInt32() >= 1);
+                Assert.Equal(5, e.GetProperty("batches").GetInt32());
+            }
+        }
+
+        [Fact]
+        public void Table_has_a_row_per_size_and_names_the_settings()
+        {
+            var r = Cli.Run(Repo.Root, "bench", "laws/ae_sgdm.ae", "--name", "AeSgdmNoResonance", "--n", "1000", "--n", "3000",
+                "--set", "sigma_max=0", "--min-time-ms", "20");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var lines = r.StdoutLines;
+            Assert.StartsWith("AeSgdmNoResonance (laws/ae_sgdm.ae) on cpu, 1 thread, settings sigma_max=0; copy bandwidth ", lines[0], StringComparison.Ordinal);
+            int header = lines.ToList().FindIndex(l => l.StartsWith("| n ", StringComparison.Ordinal));
+            Assert.True(header > 0, r.Stdout);
+            Assert.Equal(new[] { "n", "dtype", "ns/step", "GB/s", "copy GB/s", "ratio", "allocated B" },
+                lines[header].Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var rows = lines.Skip(header + 2).Select(l => l.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            Assert.Equal(new[] { "1000", "3000" }, rows.Select(c => c[0]));
+            Assert.All(rows, c => Assert.Equal("f32", c[1]));
+            Assert.All(rows, c => Assert.True(long.TryParse(c[6], out long allocated) && allocated >= 0, c[6]));
+        }
+
+        [Theory]
+        [InlineData("invalid value 'f16' for '--dtype'; expected f32 or f64", "--dtype", "f16")]
+        [InlineData("invalid value '0' for '--n'", "--n", "0")]
+        [InlineData("invalid value '-5' for '--n'", "--n", "-5")]
+        [InlineData("invalid value '1.5' for '--n'", "--n", "1.5")]
+        [InlineData("invalid value 'lots' for '--n'", "--n", "lots")]
+        [InlineData("invalid value '2e9' for '--n'", "--n", "2e9")]
+        [InlineData("empty item in '--n 1000,'", "--n", "1000,")]
+        [InlineData("invalid value '0' for '--threads'", "--threads", "0")]
+        [InlineData("invalid value 'gpu' for '--backend'; expected cpu or opencl", "--backend", "gpu")]
+        [InlineData("invalid value 'xml' for '--format'; expected table or json", "--format", "xml")]
+        [InlineData("unknown param 'nosuch' in --set; the params of AeSgdm: beta_mu, ", "--set", "nosuch=1")]
+        [InlineData("invalid value 'abc' for the real param sigma_max of AeSgdm", "--set", "sigma_max=abc")]
+        [InlineData("no law 'Nope' in laws/ae_sgdm.ae; valid names: AeSgdm, AeSgdmNoResonance", "--name", "Nope")]
+        [InlineData("unknown option '--steps'", "--steps", "10")]
+        public void Bad_input_is_one_line_and_exit_2(string message, string option, string value)
+        {
+            var r = Cli.Run(Repo.Root, "bench", option, value, "--min-time-ms", "10");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            string line = Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: error: " + message, line, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_missing_law_file_or_two_of_them_is_exit_2()
+        {
+            var r = Cli.Run(Repo.Root, "bench", "laws/nosuch.ae", "--n", "10");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: ", Assert.Single(r.StderrLines), StringComparison.Ordinal);
+            Assert.Contains("nosuch.ae", r.Stderr, StringComparison.Ordinal);
+
+            r = Cli.Run(Repo.Root, "bench", "laws/ae_sgdm.ae", "laws/ae_adam.ae");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: too many arguments: 'laws/ae_adam.ae'; ae bench takes at most one .ae file. Run 'ae bench --help'" }, r.StderrLines);
+        }
+
+        [Fact]
+        public void The_OpenCL_backend_is_not_in_this_build()
+        {
+            var r = Cli.Run(Repo.Root, "bench", "--backend", "opencl", "--n", "1000");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Equal(new[] { "ae: error: the OpenCL backend is not available in this build" }, r.StderrLines);
+        }
+
+        [Fact]
+        public void Help_is_printed_and_listed()
+        {
+            var r = Cli.Run(Repo.Root, "bench", "--help");
+            Assert.Equal(0, r.ExitCode);
+            Assert.StartsWith("Usage: ae bench [<law.ae>] ", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.DoesNotContain("--min-time-ms", r.Stdout, StringComparison.Ordinal);
+            var top = Cli.Run(Repo.Root, "--help");
+            Assert.Contains(top.StdoutLines, l => l.StartsWith("  bench ", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Threads_are_set_through_MaxThreads_when_the_law_has_it_and_are_1_otherwise()
+        {
+            var threaded = new FakeLaw();
+            Assert.Equal(4, CpuBenchBackend.SetThreads(threaded, 8)); // what the law reports back, not what was asked
+            Assert.Equal(2, CpuBenchBackend.SetThreads(threaded, 2));
+            Assert.Equal(2, threaded.MaxThreads);
+            Assert.Equal(1, CpuBenchBackend.SetThreads(new FakeLawWithoutThreads(), 8));
+        }
+
+        private class FakeLawWithoutThreads : AE.Runtime.IOptimizerLaw
+        {
+            public string LawName => "Fake";
+
+            public int Dimension => 1;
+
+            public long StepCount => 0;
+
+            public System.Collections.Generic.IReadOnlyList<string> SignalNames => Array.Empty<string>();
+
+            public System.Collections.Generic.IReadOnlyList<string> RuleIds => Array.Empty<string>();
+
+            public void Step(double loss, ReadOnlySpan<double> grad, Span<double> theta) { }
+
+            public void Step(float loss, ReadOnlySpan<float> grad, Span<float> theta) { }
+
+            public double ReadSignal(int index) => 0;
+
+            public void SetRule(string id, bool enabled) { }
+        }
+
+        private sealed class FakeLaw : FakeLawWithoutThreads
+        {
+            private int _threads = 1;
+
+            /// <summary>As a generated law may: at most its own limit.</summary>
+            public int MaxThreads
+            {
+                get => _threads;
+                set => _threads = Math.Clamp(value, 1, 4);
+            }
+        }
+
+        /// <summary>The allocation figure is the whole process's: a step that allocates on another thread shows.</summary>
+        [Fact]
+        public void Allocation_on_worker_threads_is_counted()
+        {
+            var backend = new AllocatingBackend();
+            var result = BenchCommand.Measure(backend, 1000, BenchDtype.F32, copyGbPerS: 10, TimeSpan.FromMilliseconds(10));
+            Assert.True(result.AllocatedBytes >= 1000L * result.StepsPerBatch * result.Batches, result.AllocatedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(28 * 1000 / result.NsPerStep, result.GbPerS, 9);
+            Assert.Equal(result.GbPerS / 10, result.Ratio, 9);
+        }
+
+        private sealed class AllocatingBackend : IBenchBackend
+        {
+            public string Name => "test";
+
+            public string LawName => "Allocating";
+
+            public string LawFile => "none";
+
+            public int Threads => 2;
+
+            public IBenchRun Prepare(int n, BenchDtype dtype) => new AllocatingRun(n);
+
+            public double CopyBandwidth() => 10;
+        }
+
+        private sealed class AllocatingRun : IBenchRun
+        {
+            private readonly int _n;
+
+            public AllocatingRun(int n) => _n = n;
+
+            public static byte[]? Last { get; private set; }
+
+            public void Step(int count)
+            {
+                for (int i = 0; i < count; i++) Task.Run(() => Last = new byte[_n]).Wait();
+            }
+
+            public void Dispose() { }
+        }
+    }
+}
