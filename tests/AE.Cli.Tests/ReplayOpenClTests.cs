@@ -89,6 +89,16 @@ namespace AE.Cli.Tests
         {
             // The ICD loader reads its vendor list once per process: an empty list needs a fresh process.
             using var empty = new TempDirectory();
+            var (exit, stdout, stderr) = RunAeWithoutPlatforms(empty.Path, "replay", Repo.Case("quadratic_2d"), "--backend", "opencl");
+            Assert.Equal(2, exit);
+            Assert.Equal("", stdout);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("ae: error: no OpenCL ", line, StringComparison.Ordinal);
+            Assert.Contains("install pocl-opencl-icd and ocl-icd-libopencl1", line, StringComparison.Ordinal);
+        }
+
+        private static (int ExitCode, string Stdout, string Stderr) RunAeWithoutPlatforms(string vendors, params string[] args)
+        {
             var start = new ProcessStartInfo(DotnetHost())
             {
                 WorkingDirectory = Repo.Root,
@@ -99,19 +109,19 @@ namespace AE.Cli.Tests
                 UseShellExecute = false,
             };
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ae.dll"));
-            foreach (var arg in new[] { "replay", Repo.Case("quadratic_2d"), "--backend", "opencl" }) start.ArgumentList.Add(arg);
-            start.Environment["OCL_ICD_VENDORS"] = empty.Path;
+            foreach (var arg in args) start.ArgumentList.Add(arg);
+            start.Environment["OCL_ICD_VENDORS"] = vendors;
             start.Environment.Remove("AE_OPENCL_DEVICE");
             using var process = Process.Start(start)!;
             var stderrTask = process.StandardError.ReadToEndAsync();
             string stdout = process.StandardOutput.ReadToEnd();
             string stderr = stderrTask.GetAwaiter().GetResult();
-            Assert.True(process.WaitForExit(60_000));
-            Assert.Equal(2, process.ExitCode);
-            Assert.Equal("", stdout);
-            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.StartsWith("ae: error: no OpenCL ", line, StringComparison.Ordinal);
-            Assert.Contains("install pocl-opencl-icd and ocl-icd-libopencl1", line, StringComparison.Ordinal);
+            if (!process.WaitForExit(60_000))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("ae did not exit within 60 s");
+            }
+            return (process.ExitCode, stdout, stderr);
         }
 
         private static string DotnetHost()
