@@ -10,7 +10,10 @@ using AE.Runtime.Replay;
 namespace AE.Cli
 {
     /// <summary>The parsed command line of <c>ae replay</c>.</summary>
-    public sealed record ReplayOptions(string CasePath, string? LawPath, string? LawName, OutputFormat Format);
+    public sealed record ReplayOptions(string CasePath, string? LawPath, string? LawName, OutputFormat Format, ReplayBackend Backend = ReplayBackend.CSharp);
+
+    /// <summary>What runs the law: the C# backend compiled with Roslyn, or the OpenCL backend on a device.</summary>
+    public enum ReplayBackend { CSharp, OpenCl }
 
     /// <summary>A law ready to replay: compiled, with where it came from.</summary>
     internal sealed record CompiledLaw(Type Type, LawTarget Target, string LawFileDisplayPath)
@@ -34,11 +37,13 @@ namespace AE.Cli
     }
 
     /// <summary>
-    /// <c>ae replay &lt;case.json&gt; [--law FILE] [--name LAW] [--format text|json]</c>: compiles a law in
-    /// memory with Roslyn (the emitter's code, as the generator would build it), runs it on the
-    /// case's problem from its theta0 with its config and agent settings, and compares every step
-    /// with the case's reference trajectory. Exit 0 when every value at every step is within the
-    /// case's tolerance, 1 when not, 2 on bad input, 3 when the emitted code does not compile.
+    /// <c>ae replay &lt;case.json&gt; [--law FILE] [--name LAW] [--format text|json] [--backend csharp|opencl]</c>:
+    /// compiles a law in memory with Roslyn (the emitter's code, as the generator would build it), or
+    /// for OpenCL builds the OpenCL backend's program for the default device, runs it on the case's
+    /// problem from its theta0 with its config and agent settings, and compares every step with the
+    /// case's reference trajectory. Exit 0 when every value at every step is within the case's
+    /// tolerance, 1 when not, 2 on bad input (and when there is no OpenCL platform), 3 when the
+    /// emitted code does not compile.
     /// </summary>
     public static class ReplayCommand
     {
@@ -57,6 +62,7 @@ namespace AE.Cli
             ["--law"] = "a .ae file",
             ["--name"] = "the name of a law or variant in the law file",
             ["--format"] = "text or json",
+            ["--backend"] = "csharp or opencl",
         };
 
         public static int Run(string[] args, CliContext context)
@@ -84,20 +90,39 @@ namespace AE.Cli
                 throw new CliException(ex.Message, ex);
             }
 
-            CompiledLaw law;
-            try
+            IOptimizerLaw instance;
+            string lawName;
+            if (options.Backend == ReplayBackend.OpenCl)
             {
-                law = Compile(file, target);
+                instance = OpenClReplay.Create(target, golden);
+                lawName = target.Name + " [OpenCL: " + ((AE.Kernels.OpenClLaw)instance).Device.Name + "]";
             }
-            catch (LawCompileException ex)
+            else
             {
-                context.Stderr.WriteLine("ae: error: " + ex.Message.Split('\n')[0].TrimEnd('\r'));
-                foreach (var error in ex.Errors.Skip(1).Take(4)) context.Stderr.WriteLine("  " + error);
-                return ExitCodes.InternalError;
+                CompiledLaw law;
+                try
+                {
+                    law = Compile(file, target);
+                }
+                catch (LawCompileException ex)
+                {
+                    context.Stderr.WriteLine("ae: error: " + ex.Message.Split('\n')[0].TrimEnd('\r'));
+                    foreach (var error in ex.Errors.Skip(1).Take(4)) context.Stderr.WriteLine("  " + error);
+                    return ExitCodes.InternalError;
+                }
+                instance = law.Create(golden);
+                lawName = law.Name;
             }
 
-            var instance = law.Create(golden);
-            var trajectory = new LawRunner(instance, golden.Problem).Run(golden.Theta0, golden.Steps);
+            Trajectory trajectory;
+            try
+            {
+                trajectory = new LawRunner(instance, golden.Problem).Run(golden.Theta0, golden.Steps);
+            }
+            finally
+            {
+                (instance as IDisposable)?.Dispose();
+            }
             ReplayReport report;
             try
             {
@@ -105,10 +130,10 @@ namespace AE.Cli
             }
             catch (ReplayException ex)
             {
-                throw new CliException(golden.FileName + " and " + law.Name + " do not fit: " + ex.Message, ex);
+                throw new CliException(golden.FileName + " and " + target.Name + " do not fit: " + ex.Message, ex);
             }
 
-            var summary = new ReplaySummary(golden, law.Name, law.LawFileDisplayPath, report);
+            var summary = new ReplaySummary(golden, lawName, file.DisplayPath, report);
             if (options.Format == OutputFormat.Json) ReplayOutput.WriteJson(summary, context.Stdout);
             else ReplayOutput.WriteText(summary, context.Stdout);
             return report.Within ? ExitCodes.Success : ExitCodes.Errors;
@@ -124,7 +149,13 @@ namespace AE.Cli
                 "json" => OutputFormat.Json,
                 var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
             };
-            return new ReplayOptions(parsed.Positionals[0], parsed.Value("--law"), parsed.Value("--name"), format);
+            var backend = parsed.Value("--backend") switch
+            {
+                null or "csharp" => ReplayBackend.CSharp,
+                "opencl" => ReplayBackend.OpenCl,
+                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--backend'; expected csharp or opencl", Name),
+            };
+            return new ReplayOptions(parsed.Positionals[0], parsed.Value("--law"), parsed.Value("--name"), format, backend);
         }
 
         /// <summary>Loads a golden case; every problem with its files is one <see cref="CliException"/> line.</summary>

@@ -55,6 +55,11 @@ namespace AE.Cli
             "Options:",
             "  --warnaserror        Report warnings as errors (they make the check fail).",
             "  --format text|json   Output format (default: text).",
+            "  --backend csharp|opencl",
+            "                       What runs the law (default: csharp). opencl builds the",
+            "                       OpenCL backend's program and steps it on the default",
+            "                       OpenCL device (AE_OPENCL_DEVICE picks one by name);",
+            "                       no OpenCL platform is an error (exit 2).",
             "  -h, --help           Show this help.",
             "  --                   Treat every later argument as a file or glob.",
             "",
@@ -115,6 +120,7 @@ namespace AE.Cli
         public static string Replay { get; } = Lines(new[]
         {
             "Usage: ae replay <case.json> [--law FILE] [--name LAW] [--format text|json]",
+            "                 [--backend csharp|opencl]",
             "",
             "Compiles a law in memory (the same C# the generator produces, built with Roslyn),",
             "runs it on a golden case and compares every step with the case's reference",
@@ -138,6 +144,11 @@ namespace AE.Cli
             "                       the optimizer shape: input loss, input grad[n], state",
             "                       theta[n]).",
             "  --format text|json   Output format (default: text).",
+            "  --backend csharp|opencl",
+            "                       What runs the law (default: csharp). opencl builds the",
+            "                       OpenCL backend's program and steps it on the default",
+            "                       OpenCL device (AE_OPENCL_DEVICE picks one by name);",
+            "                       no OpenCL platform is an error (exit 2).",
             "  -h, --help           Show this help.",
             "",
             "Output (text):",
@@ -151,8 +162,10 @@ namespace AE.Cli
             "  1  At least one is not.",
             "  2  Bad input: a bad command line; a case file that is missing, unreadable or",
             "     malformed (one line names the file and the field); a law file that is",
-            "     missing or has errors; a setting that is not a param of the law.",
-            "  3  The emitted C# does not compile (a bug in ae), or another internal error.",
+            "     missing or has errors; a setting that is not a param of the law; with",
+            "     --backend opencl, no OpenCL platform or no double-precision device.",
+            "  3  The emitted C# (or OpenCL C) does not compile (a bug in ae), or another",
+            "     internal error.",
         });
 
         public const string RunSummary = "Run a law on a benchmark task, store the run, plot it";

@@ -211,7 +211,7 @@ namespace AE.Cli.Tests
         [InlineData(new[] { "a.json", "b.json" }, "ae: error: too many arguments: 'b.json'; ae replay takes one case file. Run 'ae replay --help'")]
         [InlineData(new[] { "a.json", "--format", "xml" }, "ae: error: invalid value 'xml' for '--format'; expected text or json. Run 'ae replay --help'")]
         [InlineData(new[] { "a.json", "--law" }, "ae: error: option '--law' needs a value: a .ae file. Run 'ae replay --help'")]
-        [InlineData(new[] { "a.json", "--seed", "3" }, "ae: error: unknown option '--seed'; valid options: --law, --name, --format, --help. Run 'ae replay --help'")]
+        [InlineData(new[] { "a.json", "--seed", "3" }, "ae: error: unknown option '--seed'; valid options: --law, --name, --format, --backend, --help. Run 'ae replay --help'")]
         public void Bad_command_lines_exit_2(string[] args, string message)
         {
             var r = Cli.Run(Repo.Root, new[] { "replay" }.Concat(args).ToArray());

@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using AE.Dsl.Emit;
+using AE.Dsl.IR;
+using AE.Kernels;
+using AE.Kernels.OpenCl;
+using AE.Runtime.Replay;
+
+namespace AE.Cli
+{
+    /// <summary>
+    /// <c>ae replay --backend opencl</c>: the law built by the OpenCL backend with a golden case's
+    /// settings, given the meaning <see cref="LawSettings"/> gives them for the C# law. Every problem
+    /// (no OpenCL, a setting that does not fit, a construct the backend does not emit) is one line.
+    /// </summary>
+    internal static class OpenClReplay
+    {
+        public static OpenClLaw Create(LawTarget target, GoldenCase golden)
+        {
+            var parameters = Params(target, golden.Settings);
+            try
+            {
+                return new OpenClLaw(target.Unit, golden.Theta0.Length, new OpenClLawOptions
+                {
+                    Params = parameters,
+                    Ablate = target.Ablate,
+                    Name = target.Name,
+                });
+            }
+            catch (OpenClUnavailableException ex)
+            {
+                throw new CliException(ex.Message, ex);
+            }
+            catch (EmitNotSupportedException ex)
+            {
+                throw new CliException("cannot emit '" + target.Name + "' for OpenCL: " + ex.Message, ex);
+            }
+            catch (ArgumentOutOfRangeException ex) when (ex.ActualValue is double given)
+            {
+                throw new CliException(target.Name + " rejects its settings: " + FirstLine(ex.Message) + " (given " + given.ToString("R", CultureInfo.InvariantCulture) + ")", ex);
+            }
+        }
+
+        /// <summary>The case's settings as param values: None as <see cref="LawSettings.NoneMeans"/> says, bools as 1 and 0.</summary>
+        private static Dictionary<string, double> Params(LawTarget target, IEnumerable<CaseSetting> settings)
+        {
+            var result = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var setting in settings)
+            {
+                var p = target.Unit.Params.First(x => x.Name == setting.Name); // names were checked before
+                string what = p.Type.Scalar switch { ScalarType.Bool => "bool", ScalarType.Int => "int", _ => "real" };
+                string param = "the " + what + " param " + p.Name + " of " + target.Name;
+                if (!p.Type.IsScalar) throw new CliException("'" + setting.Path + "' sets the vector param " + p.Name + " of " + target.Name + ", but replay sets scalar params only");
+                if (setting.IsNone)
+                {
+                    if (p.Type.Scalar == ScalarType.Real && LawSettings.NoneMeans.TryGetValue(p.Name, out double none)) { result[p.Name] = none; continue; }
+                    throw new CliException("'" + setting.Path + "' is null (None), which has no meaning for " + param + "; None is allowed for " + string.Join(", ", LawSettings.NoneMeans.Keys));
+                }
+                if (p.Type.Scalar == ScalarType.Bool)
+                {
+                    if (setting.Kind != SettingKind.Bool) throw new CliException("'" + setting.Path + "' must be true or false for " + param + ", not " + setting.ValueText);
+                    result[p.Name] = setting.Bool ? 1 : 0;
+                    continue;
+                }
+                if (setting.Kind != SettingKind.Number) throw new CliException("'" + setting.Path + "' must be a number for " + param + ", not " + setting.ValueText);
+                if (p.Type.Scalar == ScalarType.Int && (double.IsNaN(setting.Number) || Math.Floor(setting.Number) != setting.Number))
+                    throw new CliException("'" + setting.Path + "' must be a whole number for " + param + ", not " + setting.ValueText);
+                result[p.Name] = setting.Number;
+            }
+            return result;
+        }
+
+        private static string FirstLine(string text)
+        {
+            int end = text.IndexOfAny(new[] { '\r', '\n' });
+            string line = end < 0 ? text : text.Substring(0, end);
+            int param = line.IndexOf(" (Parameter '", StringComparison.Ordinal);
+            return param > 0 ? line.Substring(0, param) : line;
+        }
+    }
+}

@@ -1,0 +1,382 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
+using AE.Dsl.Emit;
+using AE.Dsl.Emit.OpenCl;
+using AE.Dsl.IR;
+using AE.Kernels.OpenCl;
+using AE.Runtime;
+
+namespace AE.Kernels
+{
+    /// <summary>How an <see cref="OpenClLaw"/> is built.</summary>
+    public sealed class OpenClLawOptions
+    {
+        /// <summary>Float or double vectors on the device (the Step overload of the same precision runs).</summary>
+        public OpenClVectorType VectorType { get; set; } = OpenClVectorType.Double;
+
+        /// <summary>Scalar params replacing their defaults (a bool is 0 or 1, an int a whole number).</summary>
+        public IReadOnlyDictionary<string, double>? Params { get; set; }
+
+        /// <summary>Vector params replacing their defaults.</summary>
+        public IReadOnlyDictionary<string, double[]>? VectorParams { get; set; }
+
+        /// <summary>Seed of the device's noise() draws (not the CPU backend's stream: see docs/opencl-backend.md).</summary>
+        public ulong Seed { get; set; }
+
+        /// <summary>Rules removed at compile time (a variant); <see cref="Name"/> names it.</summary>
+        public IReadOnlyCollection<string> Ablate { get; set; } = Array.Empty<string>();
+
+        /// <summary>The law's name as the host reports it (a variant's name); the unit's when null.</summary>
+        public string? Name { get; set; }
+
+        /// <summary>The work-group size of the passes (a power of two); 0 chooses one for the device and the vector length.</summary>
+        public int WorkGroupSize { get; set; }
+
+        /// <summary>The context to run in; null uses one shared context on <see cref="OpenClPlatform.DefaultDevice"/>.</summary>
+        public OpenClContext? Context { get; set; }
+    }
+
+    /// <summary>
+    /// A law stepped on an OpenCL device: the OpenCL backend's program for the unit, its buffers, and
+    /// the launches of one step. The host's part of a step is a few transfers (the scalar inputs and
+    /// switches, the gradient and theta in; the readable scalars and theta out) and one launch per
+    /// kernel; it allocates nothing. Instances are not thread-safe; several may share a context.
+    /// </summary>
+    public sealed class OpenClLaw : IOptimizerLaw, IDisposable
+    {
+        private static readonly Lazy<OpenClContext> DefaultContext = new(() => new OpenClContext(OpenClPlatform.DefaultDevice()));
+        private static readonly ConcurrentDictionary<(OpenClContext, string), Lazy<OpenClProgram>> Programs = new();
+
+        private readonly OpenClContext _context;
+        private readonly OpenClCommandQueue _queue;
+        private readonly OpenClBuffer _scalars;
+        private readonly OpenClBuffer _partials;
+        private readonly OpenClBuffer[] _vectorBuffers;
+        private readonly OpenClKernel[] _kernels;
+        private readonly long[] _globalSizes;
+        private readonly long[] _localSizes;
+        // The host's copy of the scalar buffer, pinned: non-blocking transfers read and write it while a step runs.
+        private readonly double[] _host;
+        private readonly int _gradBuffer = -1, _thetaBuffer = -1, _lossSlot = -1;
+        private readonly int _dimension;
+        private readonly Dictionary<string, int> _signalIndex;
+        private bool _disposed;
+
+        public OpenClLaw(IrUnit unit, int n, OpenClLawOptions? options = null)
+            : this(unit, new Dictionary<string, int> { [RuntimeDim(unit)] = n }, options) { }
+
+        public OpenClLaw(IrUnit unit, IReadOnlyDictionary<string, int> dims, OpenClLawOptions? options = null)
+        {
+            if (unit is null) throw new ArgumentNullException(nameof(unit));
+            if (dims is null) throw new ArgumentNullException(nameof(dims));
+            options ??= new OpenClLawOptions();
+            if (!CSharpEmitter.IsOptimizerShape(unit))
+                throw new ArgumentException($"'{unit.Name}' does not have the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n]) that OpenClLaw steps", nameof(unit));
+            foreach (var d in unit.Dims.Where(d => d.IsRuntime))
+            {
+                if (!dims.TryGetValue(d.Name, out var v)) throw new ArgumentException($"dim '{d.Name}' needs a value", nameof(dims));
+                if (v < 1) throw new ArgumentOutOfRangeException(d.Name, v, $"dimension '{d.Name}' must be at least 1");
+            }
+
+            Program = OpenClEmitter.Emit(unit, new OpenClEmitOptions { VectorType = options.VectorType, Name = options.Name, Ablate = options.Ablate });
+            var evaluator = new ConstantEvaluator(unit, dims, GivenParams(unit, options));
+            _host = GC.AllocateArray<double>(Program.ScalarCount, pinned: true);
+            InitialScalars(unit, evaluator);
+            _dimension = dims[RuntimeDim(unit)];
+            _signalIndex = Program.SignalNames.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
+
+            _context = options.Context ?? DefaultContext.Value;
+            var program = Programs.GetOrAdd((_context, Program.Source), key => new Lazy<OpenClProgram>(() => key.Item1.BuildProgram(key.Item2))).Value;
+            _queue = _context.CreateQueue();
+            var resources = new List<IDisposable> { _queue };
+            try
+            {
+                _kernels = Program.Launches.Select(l => Track(program.CreateKernel(l.Kernel), resources)).ToArray();
+                WorkGroupSize = ChooseWorkGroupSize(options.WorkGroupSize, evaluator);
+
+                _scalars = Track(_context.CreateBuffer<double>(Program.ScalarCount), resources);
+                long groups = 1;
+                foreach (var l in Program.Launches.Where(l => l.Kind == OpenClLaunchKind.Pass))
+                    groups = Math.Max(groups, Groups(l, evaluator));
+                _partials = Track(_context.CreateBuffer<double>(groups * Program.MaxAccumulators), resources);
+                _vectorBuffers = new OpenClBuffer[Program.Vectors.Count];
+                for (int v = 0; v < Program.Vectors.Count; v++)
+                {
+                    var vec = Program.Vectors[v];
+                    long length = Math.Max(1, evaluator.Size(vec.Length));
+                    _vectorBuffers[v] = Track(_context.CreateBuffer(length * vec.ElementSize,
+                        vec.Role is OpenClVectorRole.Input or OpenClVectorRole.Param ? OpenClMemory.ReadOnly : OpenClMemory.ReadWrite), resources);
+                    if (vec.Role == OpenClVectorRole.Input && vec.Name == unit.Inputs[1].Name) _gradBuffer = v;
+                    if (vec.Role == OpenClVectorRole.HostState) _thetaBuffer = v;
+                }
+                _lossSlot = Program.Slot(OpenClSlotKind.Input, unit.Inputs[0].Name).Index;
+                UploadInitialVectors(unit, evaluator);
+                _queue.Write<double>(_scalars, _host);
+
+                _globalSizes = new long[_kernels.Length];
+                _localSizes = new long[_kernels.Length];
+                for (int k = 0; k < _kernels.Length; k++)
+                {
+                    var launch = Program.Launches[k];
+                    _localSizes[k] = launch.Kind == OpenClLaunchKind.Pass ? WorkGroupSize : 1;
+                    _globalSizes[k] = launch.Kind == OpenClLaunchKind.Pass ? Groups(launch, evaluator) * WorkGroupSize : 1;
+                    SetArguments(_kernels[k], dims, options.Seed);
+                }
+            }
+            catch
+            {
+                foreach (var r in resources) r.Dispose();
+                throw;
+            }
+        }
+
+        private static T Track<T>(T resource, List<IDisposable> resources) where T : IDisposable
+        {
+            resources.Add(resource);
+            return resource;
+        }
+
+        private static string RuntimeDim(IrUnit unit) =>
+            unit.Dims.FirstOrDefault(d => d.IsRuntime)?.Name ?? throw new ArgumentException($"'{unit.Name}' has no run-time dim", nameof(unit));
+
+        /// <summary>The program this law runs: its source, layout and launch schedule.</summary>
+        public OpenClLawProgram Program { get; }
+
+        public OpenClDevice Device => _context.Device;
+
+        /// <summary>The work-group size of the passes; the reductions' order (so their rounding) depends on it.</summary>
+        public int WorkGroupSize { get; }
+
+        public string LawName => Program.Name;
+
+        public int Dimension => _dimension;
+
+        public long StepCount { get; private set; }
+
+        public IReadOnlyList<string> SignalNames => Program.SignalNames;
+
+        public IReadOnlyList<string> RuleIds => Program.RuleIds;
+
+        public double ReadSignal(int index)
+        {
+            if ((uint)index >= (uint)Program.SignalNames.Count)
+                throw new ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+            return _host[Program.ReadableStart + index];
+        }
+
+        /// <summary>A signal, coefficient, scalar state or accumulator after the last step.</summary>
+        public double ReadSignal(string name)
+        {
+            if (name is null) throw new ArgumentNullException(nameof(name));
+            if (!_signalIndex.TryGetValue(name, out var index))
+                throw new ArgumentException($"law {LawName} has no readable scalar '{name}'; valid: {string.Join(", ", Program.SignalNames)}", nameof(name));
+            return _host[Program.ReadableStart + index];
+        }
+
+        /// <summary>Switches a rule on or off for the following steps.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            if (id is null) throw new ArgumentNullException(nameof(id));
+            var slot = Program.Slots.FirstOrDefault(s => s.Kind == OpenClSlotKind.RuleSwitch && s.Name == id);
+            if (slot is null)
+            {
+                throw new ArgumentException(Program.RuleIds.Count == 0
+                    ? $"law {LawName} has no rule '{id}' that can be switched off"
+                    : $"law {LawName} has no rule '{id}' that can be switched off; valid: {string.Join(", ", Program.RuleIds)}", nameof(id));
+            }
+            _host[slot.Index] = enabled ? 1.0 : 0.0;
+        }
+
+        public void Step(double loss, ReadOnlySpan<double> grad, Span<double> theta)
+        {
+            ThrowIfDisposed();
+            if (Program.VectorType != OpenClVectorType.Double)
+                throw new InvalidOperationException($"this {LawName} was built for float vectors; make another instance for double");
+            CheckLengths(grad.Length, theta.Length);
+            unsafe
+            {
+                fixed (double* g = grad)
+                fixed (double* t = theta)
+                    Run(loss, g, t, sizeof(double));
+            }
+        }
+
+        public void Step(float loss, ReadOnlySpan<float> grad, Span<float> theta)
+        {
+            ThrowIfDisposed();
+            if (Program.VectorType != OpenClVectorType.Float)
+                throw new InvalidOperationException($"this {LawName} was built for double vectors; make another instance for float");
+            CheckLengths(grad.Length, theta.Length);
+            unsafe
+            {
+                fixed (float* g = grad)
+                fixed (float* t = theta)
+                    Run(loss, g, t, sizeof(float));
+            }
+        }
+
+        /// <summary>
+        /// One step: everything is enqueued without waiting, and the last read blocks, so the step costs
+        /// one round trip. <paramref name="grad"/> and <paramref name="theta"/> stay pinned by the caller until then.
+        /// </summary>
+        private unsafe void Run(double loss, void* grad, void* theta, int elementSize)
+        {
+            _host[_lossSlot] = loss;
+            long bytes = (long)_dimension * elementSize;
+            fixed (double* host = _host)
+            {
+                _queue.WriteRaw(_scalars, 0, (long)Program.HostSlotCount * sizeof(double), host, blocking: false);
+                _queue.WriteRaw(_vectorBuffers[_gradBuffer], 0, bytes, grad, blocking: false);
+                _queue.WriteRaw(_vectorBuffers[_thetaBuffer], 0, bytes, theta, blocking: false);
+                for (int k = 0; k < _kernels.Length; k++) _queue.Launch(_kernels[k], _globalSizes[k], _localSizes[k]);
+                long readable = (long)Program.ReadableStart * sizeof(double);
+                _queue.ReadRaw(_scalars, readable, (long)Program.SignalNames.Count * sizeof(double), host + Program.ReadableStart, blocking: false);
+                _queue.ReadRaw(_vectorBuffers[_thetaBuffer], 0, bytes, theta, blocking: true);
+            }
+            StepCount++;
+        }
+
+        /// <summary>A vector the law owns (state or signal) after the last step, as doubles.</summary>
+        public void ReadVector(string name, Span<double> destination)
+        {
+            ThrowIfDisposed();
+            int v = Program.Vectors.ToList().FindIndex(x => x.Name == name && x.Role is OpenClVectorRole.State or OpenClVectorRole.Signal);
+            if (v < 0)
+                throw new ArgumentException($"law {LawName} owns no vector '{name}'; valid: {string.Join(", ", Program.Vectors.Where(x => x.Role is OpenClVectorRole.State or OpenClVectorRole.Signal).Select(x => x.Name))}", nameof(name));
+            var vec = Program.Vectors[v];
+            long length = _vectorBuffers[v].Bytes / vec.ElementSize;
+            if (destination.Length != length) throw new ArgumentException($"'{name}' has {length} elements, not {destination.Length}", nameof(destination));
+            if (vec.IsFloat)
+            {
+                var floats = new float[length];
+                _queue.Read<float>(_vectorBuffers[v], floats);
+                for (int i = 0; i < floats.Length; i++) destination[i] = floats[i];
+            }
+            else _queue.Read(_vectorBuffers[v], destination);
+        }
+
+        private void CheckLengths(int grad, int theta)
+        {
+            if (grad != _dimension) throw new ArgumentException($"'grad' has {grad} elements; this law was built for {_dimension}", "grad");
+            if (theta != _dimension) throw new ArgumentException($"'theta' has {theta} elements; this law was built for {_dimension}", "theta");
+        }
+
+        private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // ------------------------------------------------------------ construction
+
+        private static Dictionary<string, double[]> GivenParams(IrUnit unit, OpenClLawOptions options)
+        {
+            var given = new Dictionary<string, double[]>(StringComparer.Ordinal);
+            string valid = string.Join(", ", unit.Params.Select(p => p.Name));
+            foreach (var kv in options.Params ?? new Dictionary<string, double>())
+            {
+                var p = unit.Params.FirstOrDefault(x => x.Name == kv.Key) ?? throw new ArgumentException($"'{kv.Key}' is not a param of {unit.Name}; its params: {valid}", nameof(options));
+                if (!p.Type.IsScalar) throw new ArgumentException($"param '{p.Name}' is a vector; give it in VectorParams", nameof(options));
+                double v = kv.Value;
+                if (p.Type.Scalar == ScalarType.Int && (double.IsNaN(v) || Math.Floor(v) != v))
+                    throw new ArgumentException($"param '{p.Name}' is an int; {v} is not a whole number", nameof(options));
+                if (p.Type.Scalar == ScalarType.Bool) v = v != 0 ? 1 : 0;
+                given[p.Name] = new[] { v };
+            }
+            foreach (var kv in options.VectorParams ?? new Dictionary<string, double[]>())
+            {
+                var p = unit.Params.FirstOrDefault(x => x.Name == kv.Key) ?? throw new ArgumentException($"'{kv.Key}' is not a param of {unit.Name}; its params: {valid}", nameof(options));
+                if (p.Type.IsScalar) throw new ArgumentException($"param '{p.Name}' is a scalar; give it in Params", nameof(options));
+                given[p.Name] = kv.Value ?? throw new ArgumentNullException(nameof(options), $"param '{p.Name}' is null");
+            }
+            return given;
+        }
+
+        /// <summary>Every slot's value before the first step, as the C# law's constructor sets its fields.</summary>
+        private void InitialScalars(IrUnit unit, ConstantEvaluator evaluator)
+        {
+            foreach (var p in unit.Params) evaluator.Param(p.Name); // ranges are checked in dependency order, as the C# constructor does
+            foreach (var slot in Program.Slots)
+            {
+                _host[slot.Index] = slot.Kind switch
+                {
+                    OpenClSlotKind.RuleSwitch => 1.0,
+                    OpenClSlotKind.Param => evaluator.Param(slot.Name)[0],
+                    OpenClSlotKind.State or OpenClSlotKind.Coefficient => unit.States.First(s => s.Name == slot.Name).Init is IrExpr init ? Scalar(evaluator.Eval(init), slot.Type) : 0.0,
+                    OpenClSlotKind.Signal => unit.Signals.First(s => s.Name == slot.Name).Neutral is IrExpr neutral && IrFacts.IsConstant(neutral) ? Scalar(evaluator.Eval(neutral), slot.Type) : 0.0,
+                    _ => 0.0,
+                };
+            }
+        }
+
+        private static double Scalar(double[] value, ScalarType type) =>
+            type == ScalarType.Bool ? (value[0] != 0 ? 1 : 0) : type == ScalarType.Int ? Math.Truncate(value[0]) : value[0];
+
+        private void UploadInitialVectors(IrUnit unit, ConstantEvaluator evaluator)
+        {
+            for (int v = 0; v < Program.Vectors.Count; v++)
+            {
+                var vec = Program.Vectors[v];
+                int length = evaluator.Size(vec.Length);
+                double[]? values = vec.Role switch
+                {
+                    OpenClVectorRole.Param => evaluator.Param(vec.Name),
+                    OpenClVectorRole.State => unit.States.First(s => s.Name == vec.Name).Init is IrExpr init ? ConstantEvaluator.Broadcast(evaluator.Eval(init), length) : new double[length],
+                    OpenClVectorRole.Signal => new double[length],
+                    _ => null,
+                };
+                if (values is null) continue;
+                if (vec.IsFloat) _queue.Write<float>(_vectorBuffers[v], values.Select(x => (float)x).ToArray());
+                else _queue.Write<double>(_vectorBuffers[v], values);
+            }
+        }
+
+        private long Groups(OpenClLaunch launch, ConstantEvaluator evaluator)
+        {
+            long longest = launch.Lengths.Select(evaluator.Size).DefaultIfEmpty(1).Max();
+            return Math.Max(1, (longest + WorkGroupSize - 1) / WorkGroupSize);
+        }
+
+        /// <summary>
+        /// A power of two no larger than the device, every pass kernel and the local memory allow, nor
+        /// than the longest vector needs; 256 at most, where a CPU device has stopped gaining.
+        /// </summary>
+        private int ChooseWorkGroupSize(int requested, ConstantEvaluator evaluator)
+        {
+            long limit = Math.Min(Device.MaxWorkGroupSize, Device.LocalMemorySize / (8L * Program.MaxAccumulators));
+            for (int k = 0; k < _kernels.Length; k++)
+                if (Program.Launches[k].Kind == OpenClLaunchKind.Pass) limit = Math.Min(limit, _kernels[k].MaxWorkGroupSize);
+            if (requested > 0)
+            {
+                if ((requested & (requested - 1)) != 0) throw new ArgumentException($"the work-group size must be a power of two, not {requested}", "options");
+                if (requested > limit) throw new ArgumentException($"the work-group size {requested} exceeds what {Device.Name} allows for this program ({limit})", "options");
+                return requested;
+            }
+            long longest = Program.Launches.Where(l => l.Kind == OpenClLaunchKind.Pass).SelectMany(l => l.Lengths).Select(evaluator.Size).DefaultIfEmpty(1).Max();
+            int size = 1;
+            while (size * 2L <= Math.Min(256, limit) && size < longest) size *= 2;
+            return size;
+        }
+
+        private void SetArguments(OpenClKernel kernel, IReadOnlyDictionary<string, int> dims, ulong seed)
+        {
+            kernel.SetArgument(OpenClLawProgram.ScalarBufferArgument, _scalars);
+            kernel.SetArgument(OpenClLawProgram.PartialsArgument, _partials);
+            kernel.SetArgument(OpenClLawProgram.SeedArgument, seed);
+            kernel.SetArgument(OpenClLawProgram.WorkGroupArgument, WorkGroupSize);
+            for (int d = 0; d < Program.RuntimeDims.Count; d++) kernel.SetArgument(OpenClLawProgram.FirstDimArgument + d, (long)dims[Program.RuntimeDims[d]]);
+            for (int v = 0; v < _vectorBuffers.Length; v++) kernel.SetArgument(Program.Vectors[v].Argument, _vectorBuffers[v]);
+            kernel.SetLocalArgument(Program.ScratchArgument, (long)WorkGroupSize * Program.MaxAccumulators * sizeof(double));
+        }
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var k in _kernels) k.Dispose();
+            foreach (var b in _vectorBuffers) b.Dispose();
+            _partials.Dispose();
+            _scalars.Dispose();
+            _queue.Dispose();
+        }
+    }
+}

@@ -1,0 +1,354 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.Emit;
+using AE.Dsl.Emit.OpenCl;
+using AE.Dsl.Eval;
+using AE.Dsl.IR;
+using AE.Kernels.OpenCl;
+using AE.Runtime;
+using AE.Runtime.Replay;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AE.Kernels.Tests
+{
+    /// <summary>
+    /// The OpenCL law against the reference interpreter (double) and the C# backend (float), on random
+    /// gradient and loss sequences with sigma_max = 0, so no noise is drawn and both sides are deterministic.
+    ///
+    /// Bound (double): every readable scalar, theta and the law's own vectors, at every step, within
+    /// |a - b| &lt;= 1e-11 |b| + 1e-14 s, where s is the largest |b| of that quantity over the run. Why not
+    /// bit-identical: PoCL's (and GPUs') exp, log, tanh, pow are not correctly rounded (a few ulps),
+    /// and the reductions add in a tree per work-group then over groups, not left to right, so a sum of
+    /// n terms moves by up to about (log2 wg + n / wg) ulps of the sum of its |terms|. The law's filters
+    /// and clamps do not amplify such differences over these runs (observed on PoCL: at most 2e-13
+    /// relative, 60 times inside the bound); the s term covers quantities that pass through zero, where
+    /// a sum's rounding is relative to the size of its terms, not of its value. The golden cases allow
+    /// 1e-9, a hundred times more.
+    ///
+    /// Bound (float): the float step rounds each element once from double, as the C# float step does; a
+    /// ulp-level difference of the double value flips that rounding rarely, by one float ulp, which later
+    /// steps carry on: vectors within 1e-5 relative of the C# float law (plus 1e-7 s), scalars within
+    /// 1e-5 relative (plus 1e-14 s). Observed: theta identical, scalars within 1e-12 relative.
+    /// </summary>
+    public class OpenClLawTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public OpenClLawTests(ITestOutputHelper output) => _output = output;
+
+        private const double Rel = 1e-11, AbsScale = 1e-14;
+        private const double FloatRel = 1e-5, FloatAbsScale = 1e-7;
+
+        public static TheoryData<string, int, int, int> DoubleCases()
+        {
+            var data = new TheoryData<string, int, int, int>();
+            foreach (var file in new[] { "ae_sgdm.ae", "ae_adam.ae" })
+            {
+                // (n, seed, work-group size; 0 = the law chooses): lengths around and off the work-group size
+                foreach (var (n, seed, wg) in new[] { (1, 1, 0), (2, 2, 0), (7, 3, 4), (64, 4, 64), (100, 5, 0), (255, 6, 0), (256, 7, 0), (257, 8, 0), (1000, 9, 32), (3001, 10, 0) })
+                    data.Add(file, n, seed, wg);
+            }
+            return data;
+        }
+
+        private static Dictionary<string, double> NoNoise() => new() { ["sigma_max"] = 0 };
+
+        /// <summary>A gradient with a scale that changes every step, zero-mean or not, now and then NaN or infinite elements.</summary>
+        private static double[] Gradient(Random rng, int n, int step)
+        {
+            double scale = Math.Pow(10, rng.NextDouble() * 4 - 3);
+            double offset = step % 3 == 0 ? 0 : rng.NextDouble() - 0.5;
+            var g = new double[n];
+            for (int i = 0; i < n; i++) g[i] = scale * (Normal(rng) + offset);
+            if (step == 17) g[rng.Next(n)] = double.NaN;
+            if (step == 23) g[rng.Next(n)] = double.PositiveInfinity;
+            if (step == 29) g[rng.Next(n)] = 5e6; // beyond grad_emergency: the brake
+            return g;
+        }
+
+        private static double Loss(Random rng, double previous, int step) => step == 31 ? double.NaN : previous * 0.97 + 0.02 * (rng.NextDouble() - 0.5);
+
+        private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+        /// <summary>Collects each quantity's reference values and the device's, then checks them against the bound.</summary>
+        private sealed class Comparison
+        {
+            private readonly Dictionary<string, List<(int Step, double Actual, double Expected)>> _values = new(StringComparer.Ordinal);
+
+            public void Add(string quantity, int step, double actual, double expected)
+            {
+                if (!_values.TryGetValue(quantity, out var list)) _values[quantity] = list = new();
+                list.Add((step, actual, expected));
+            }
+
+            /// <summary>The worst ratio of deviation to allowance (≤ 1 passes) and where it is.</summary>
+            public (double Ratio, string Where) Worst(double rel, double absScale)
+            {
+                double worst = 0;
+                string where = "nothing compared";
+                foreach (var (quantity, list) in _values)
+                {
+                    double scale = list.Max(v => double.IsFinite(v.Expected) ? Math.Abs(v.Expected) : 0);
+                    foreach (var (step, actual, expected) in list)
+                    {
+                        double dev = Deviation.Absolute(actual, expected);
+                        double allowed = rel * Math.Abs(expected) + absScale * scale;
+                        double ratio = dev == 0 ? 0 : allowed == 0 || double.IsInfinity(dev) ? double.PositiveInfinity : dev / allowed;
+                        if (ratio > worst || where == "nothing compared")
+                        {
+                            if (ratio >= worst) { worst = ratio; where = $"{quantity} at step {step}: {actual:R} against {expected:R}"; }
+                        }
+                    }
+                }
+                return (worst, where);
+            }
+
+            public void AssertWithin(double rel, double absScale, ITestOutputHelper output, string what)
+            {
+                var (ratio, where) = Worst(rel, absScale);
+                output.WriteLine($"{what}: worst deviation {ratio:E2} of the allowance, {where}");
+                Assert.True(ratio <= 1, $"{what}: out of bound by {ratio:E2}x at {where}");
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(DoubleCases))]
+        public void Double_steps_agree_with_the_reference_interpreter(string file, int n, int seed, int wg)
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.Unit(file);
+            var ps = NoNoise();
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, WorkGroupSize = wg });
+            var rng = new Random(seed);
+            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, ps.ToDictionary(kv => kv.Key, kv => new[] { kv.Value }),
+                new Dictionary<string, double[]> { ["theta"] = theta0 });
+            var theta = (double[])theta0.Clone();
+            var cmp = new Comparison();
+            double loss = 1;
+            const int steps = 60;
+            for (int step = 1; step <= steps; step++)
+            {
+                var grad = Gradient(rng, n, step);
+                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
+                law.Step(loss, grad, theta);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
+                for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
+                var expected = interp.Get("theta");
+                for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
+            }
+            Assert.Equal(steps, law.StepCount);
+            foreach (var state in unit.States.Where(s => !s.Type.IsScalar && s.Init != null))
+            {
+                var actual = new double[n];
+                law.ReadVector(state.Name, actual);
+                var expected = interp.Get(state.Name);
+                for (int i = 0; i < n; i++) cmp.Add(state.Name, steps, actual[i], expected[i]);
+            }
+            cmp.AssertWithin(Rel, AbsScale, _output, $"{file} n={n} wg={law.WorkGroupSize}");
+        }
+
+        public static TheoryData<string, int, int> FloatCases()
+        {
+            var data = new TheoryData<string, int, int>();
+            foreach (var file in new[] { "ae_sgdm.ae", "ae_adam.ae" })
+                foreach (var (n, seed) in new[] { (1, 11), (33, 12), (300, 13), (2049, 14) })
+                    data.Add(file, n, seed);
+            return data;
+        }
+
+        [Theory]
+        [MemberData(nameof(FloatCases))]
+        public void Float_steps_agree_with_the_csharp_float_step(string file, int n, int seed)
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.Unit(file);
+            var ps = NoNoise();
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, VectorType = OpenClVectorType.Float });
+            var reference = EmittedLaw.Create(unit, n, ps);
+            var rng = new Random(seed);
+            var theta = Enumerable.Range(0, n).Select(_ => (float)Normal(rng)).ToArray();
+            var expectedTheta = (float[])theta.Clone();
+            var scalars = new Comparison();
+            var vectors = new Comparison();
+            double loss = 1;
+            for (int step = 1; step <= 60; step++)
+            {
+                var grad = Gradient(rng, n, step).Select(x => (float)x).ToArray();
+                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
+                law.Step((float)loss, grad, theta);
+                reference.Step((float)loss, grad, expectedTheta);
+                for (int s = 0; s < law.SignalNames.Count; s++) scalars.Add(law.SignalNames[s], step, law.ReadSignal(s), reference.ReadSignal(s));
+                for (int i = 0; i < n; i++) vectors.Add("theta", step, theta[i], expectedTheta[i]);
+            }
+            scalars.AssertWithin(FloatRel, AbsScale, _output, $"{file} n={n} float scalars");
+            vectors.AssertWithin(FloatRel, FloatAbsScale, _output, $"{file} n={n} float theta");
+        }
+
+        [Fact]
+        public void Switching_rules_between_steps_agrees_with_the_csharp_law()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.Unit("ae_sgdm.ae");
+            const int n = 50;
+            var ps = NoNoise();
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context });
+            var reference = EmittedLaw.Create(unit, n, ps);
+            Assert.Equal(reference.RuleIds, law.RuleIds);
+            Assert.Equal(reference.SignalNames, law.SignalNames);
+            var rng = new Random(21);
+            var theta = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var expected = (double[])theta.Clone();
+            var cmp = new Comparison();
+            double loss = 1;
+            for (int step = 1; step <= 60; step++)
+            {
+                if (step % 10 == 0)
+                {
+                    var id = law.RuleIds[(step / 10) % law.RuleIds.Count];
+                    bool on = step % 20 != 0;
+                    law.SetRule(id, on);
+                    reference.SetRule(id, on);
+                }
+                var grad = Gradient(rng, n, step);
+                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
+                law.Step(loss, grad, theta);
+                reference.Step(loss, grad, expected);
+                for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), reference.ReadSignal(s));
+                for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
+            }
+            cmp.AssertWithin(Rel, AbsScale, _output, "ae_sgdm with rules switched");
+            var ex = Assert.Throws<ArgumentException>(() => law.SetRule("AE1", false));
+            Assert.StartsWith("law AeSgdm has no rule 'AE1' that can be switched off; valid: brake, AE8, AE2", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_compile_time_variant_runs_like_the_rule_switched_off()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.Unit("ae_sgdm.ae");
+            const int n = 40;
+            var ps = NoNoise();
+            using var variant = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, Ablate = new[] { "AE5" }, Name = "NoAE5", WorkGroupSize = 16 });
+            using var switched = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, WorkGroupSize = 16 });
+            switched.SetRule("AE5", false);
+            Assert.Equal("NoAE5", variant.LawName);
+            Assert.DoesNotContain("AE5", variant.RuleIds);
+            var rng = new Random(5);
+            var a = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var b = (double[])a.Clone();
+            for (int step = 1; step <= 30; step++)
+            {
+                var grad = Gradient(rng, n, step);
+                variant.Step(0.5, grad, a);
+                switched.Step(0.5, grad, b);
+            }
+            // the same statements in the same order on the same device: bit-identical
+            Assert.Equal(b, a);
+            Assert.Equal(switched.ReadSignal("alpha"), variant.ReadSignal("alpha"));
+        }
+
+        [Fact]
+        public void Two_instances_with_the_same_inputs_are_bit_identical()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.Unit("ae_adam.ae");
+            const int n = 1500;
+            using var first = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context });
+            using var second = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context });
+            Assert.Equal(first.WorkGroupSize, second.WorkGroupSize);
+            var rng = new Random(8);
+            var a = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var b = (double[])a.Clone();
+            for (int step = 1; step <= 20; step++)
+            {
+                var grad = Gradient(rng, n, step);
+                first.Step(1.0 / step, grad, a);
+                second.Step(1.0 / step, grad, b);
+                for (int s = 0; s < first.SignalNames.Count; s++) Assert.Equal(first.ReadSignal(s), second.ReadSignal(s));
+            }
+            Assert.Equal(a, b);
+        }
+
+        [Fact]
+        public void Steps_allocate_nothing_on_the_host()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.Unit("ae_sgdm.ae");
+            const int n = 300;
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context });
+            using var law32 = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, VectorType = OpenClVectorType.Float });
+            var grad = Enumerable.Range(0, n).Select(i => Math.Sin(i)).ToArray();
+            var theta = new double[n];
+            var grad32 = grad.Select(x => (float)x).ToArray();
+            var theta32 = new float[n];
+            for (int i = 0; i < 20; i++) { law.Step(1.0, grad, theta); law32.Step(1f, grad32, theta32); }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 500; i++)
+            {
+                law.Step(1.0 / (i + 1), grad, theta);
+                law32.Step(1f / (i + 1), grad32, theta32);
+                _ = law.ReadSignal(0);
+            }
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(0, allocated);
+        }
+
+        [Fact]
+        public void Params_are_validated_like_the_csharp_constructor()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.Unit("ae_sgdm.ae");
+            var range = Assert.Throws<ArgumentOutOfRangeException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["sigma_min"] = -1 } }));
+            Assert.StartsWith("param 'sigma_min' must lie in [0, 1]", range.Message, StringComparison.Ordinal);
+            var unknown = Assert.Throws<ArgumentException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["nope"] = 1 } }));
+            Assert.StartsWith("'nope' is not a param of AeSgdm; its params: beta_mu, ", unknown.Message, StringComparison.Ordinal);
+            var whole = Assert.Throws<ArgumentException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["auto_gamma_warmup"] = 2.5 } }));
+            Assert.Contains("auto_gamma_warmup", whole.Message, StringComparison.Ordinal);
+
+            using var law = new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["init_alpha"] = 0.05 } });
+            Assert.Equal(0.05, law.ReadSignal("alpha"));
+            var length = Assert.Throws<ArgumentException>(() => law.Step(1.0, new double[2], new double[3]));
+            Assert.StartsWith("'grad' has 2 elements; this law was built for 3", length.Message, StringComparison.Ordinal);
+            Assert.Throws<InvalidOperationException>(() => law.Step(1f, new float[3], new float[3]));
+        }
+
+        [Fact]
+        public void Noise_draws_are_the_documented_counter_based_normals()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.FromText(@"law Noisy {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  signal z: real;
+  update ""draw"" {
+    z = noise();
+    theta' = theta + noise(n);
+  }
+}");
+            const int n = 20000;
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, Seed = 42 });
+            var theta = new double[n];
+            law.Step(0, new double[n], theta);
+            // sites in program order: the scalar draw is site 1, the vector draw site 2
+            Assert.Equal(OpenClNoise.Gaussian(42, 1, 1, 0), law.ReadSignal("z"), 1e-12);
+            for (int i = 0; i < n; i += 997) Assert.Equal(OpenClNoise.Gaussian(42, 1, 2, i), theta[i], 1e-12);
+            double mean = theta.Average(), variance = theta.Select(x => (x - mean) * (x - mean)).Average();
+            Assert.InRange(mean, -4 / Math.Sqrt(n), 4 / Math.Sqrt(n));
+            Assert.InRange(variance, 1 - 4 * Math.Sqrt(2.0 / n), 1 + 4 * Math.Sqrt(2.0 / n));
+
+            // a step later, fresh draws; the same seed, the same draws
+            var again = new double[n];
+            law.Step(0, new double[n], again);
+            Assert.NotEqual(theta[0], again[0] - theta[0]);
+            using var twin = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, Seed = 42 });
+            var twinTheta = new double[n];
+            twin.Step(0, new double[n], twinTheta);
+            Assert.Equal(theta, twinTheta);
+        }
+    }
+}
