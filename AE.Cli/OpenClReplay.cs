@@ -26,6 +26,7 @@ namespace AE.Cli
                 {
                     Params = parameters,
                     Ablate = target.Ablate,
+                    Lagged = target.Lagged,
                     Name = target.Name,
                 });
             }

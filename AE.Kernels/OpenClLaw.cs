@@ -29,6 +29,9 @@ namespace AE.Kernels
         /// <summary>Rules removed at compile time (a variant); <see cref="Name"/> names it.</summary>
         public IReadOnlyCollection<string> Ablate { get; set; } = Array.Empty<string>();
 
+        /// <summary>A lagged variant: refused for now (see <see cref="OpenClEmitOptions.Lagged"/>).</summary>
+        public bool Lagged { get; set; }
+
         /// <summary>The law's name as the host reports it (a variant's name); the unit's when null.</summary>
         public string? Name { get; set; }
 
@@ -81,7 +84,7 @@ namespace AE.Kernels
                 if (v < 1) throw new ArgumentOutOfRangeException(d.Name, v, $"dimension '{d.Name}' must be at least 1");
             }
 
-            Program = OpenClEmitter.Emit(unit, new OpenClEmitOptions { VectorType = options.VectorType, Name = options.Name, Ablate = options.Ablate });
+            Program = OpenClEmitter.Emit(unit, new OpenClEmitOptions { VectorType = options.VectorType, Name = options.Name, Ablate = options.Ablate, Lagged = options.Lagged });
             var evaluator = new ConstantEvaluator(unit, dims, GivenParams(unit, options));
             _host = GC.AllocateArray<double>(Program.ScalarCount, pinned: true);
             InitialScalars(unit, evaluator);

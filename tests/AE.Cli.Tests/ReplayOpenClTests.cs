@@ -63,6 +63,15 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void A_lagged_law_is_refused_on_opencl_in_one_line_rather_than_run_unlagged()
+        {
+            if (OpenClAvailability.Device(_output) is null) return;
+            var r = Cli.Run(Repo.Root, "replay", Repo.Case("quadratic_2d"), "--backend", "opencl", "--name", "AeSgdmLagged");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: cannot emit 'AeSgdmLagged' for OpenCL: 'AeSgdmLagged' is lagged; the OpenCL backend runs the reductions of the current step only so far (use the C# backend)", Assert.Single(r.StderrLines));
+        }
+
+        [Fact]
         public void Settings_out_of_range_are_one_line_as_on_the_cpu()
         {
             if (OpenClAvailability.Device(_output) is null) return;

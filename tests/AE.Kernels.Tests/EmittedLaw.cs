@@ -31,7 +31,7 @@ namespace AE.Kernels.Tests
             {
                 var tree = CSharpSyntaxTree.ParseText(c, new CSharpParseOptions(LanguageVersion.Latest));
                 var compilation = CSharpCompilation.Create(unit.Name + Guid.NewGuid().ToString("N"), new[] { tree }, References,
-                    new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable));
+                    new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
                 using var ms = new MemoryStream();
                 var result = compilation.Emit(ms);
                 Assert.True(result.Success, string.Join("\n", result.Diagnostics));

@@ -23,6 +23,8 @@ namespace AE.Dsl.Emit.OpenCl
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             options ??= new OpenClEmitOptions();
             var name = options.Name ?? unit.Name;
+            if (options.Lagged)
+                throw new EmitNotSupportedException($"'{name}' is lagged; the OpenCL backend runs the reductions of the current step only so far (use the C# backend)");
             if (options.Ablate.Count > 0)
             {
                 var without = string.Join(", ", options.Ablate.OrderBy(x => x, StringComparer.Ordinal));

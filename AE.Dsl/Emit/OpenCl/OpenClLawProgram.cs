@@ -21,6 +21,9 @@ namespace AE.Dsl.Emit.OpenCl
         /// <summary>Rules removed at compile time: the program has no trace of their code.</summary>
         public IReadOnlyCollection<string> Ablate { get; set; } = Array.Empty<string>();
 
+        /// <summary>A lagged variant: not emitted for OpenCL yet (<see cref="OpenClEmitter.Emit"/> says so rather than run the unlagged law).</summary>
+        public bool Lagged { get; set; }
+
         /// <summary>The .ae files the unit came from: statement comments then name the line of each equation.</summary>
         public IReadOnlyDictionary<string, SourceFile> Sources { get; set; } = new Dictionary<string, SourceFile>();
     }
