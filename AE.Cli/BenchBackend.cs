@@ -41,6 +41,9 @@ namespace AE.Cli
         /// <summary>The threads (or device queues) a step runs on, as the backend will actually use them.</summary>
         int Threads { get; }
 
+        /// <summary>A lagged law: one pass over the vectors per step, so fewer bytes at the least.</summary>
+        bool OnePass { get; }
+
         /// <summary>
         /// A fresh law of <paramref name="n"/> parameters with its inputs in place (a fixed random gradient and
         /// start point, slowly varying losses), ready to step. Too little memory is a <see cref="CliException"/>.
@@ -66,15 +69,11 @@ namespace AE.Cli
     {
         public static IReadOnlyList<string> Names { get; } = new[] { "cpu", "opencl" };
 
-        /// <summary>
-        /// The backend <paramref name="name"/> for <paramref name="request"/>. An OpenCL backend plugs in here:
-        /// replace the "opencl" case with its <see cref="IBenchBackend"/> (it gets the law file, name and settings
-        /// from the request; <see cref="ReplayCommand.Select"/> gives the checked IR to emit from).
-        /// </summary>
+        /// <summary>The backend <paramref name="name"/> for <paramref name="request"/>.</summary>
         public static IBenchBackend Create(string name, BenchRequest request) => name switch
         {
             "cpu" => CpuBenchBackend.Create(request),
-            "opencl" => throw new CliException("the OpenCL backend is not available in this build"),
+            "opencl" => OpenClBenchBackend.Create(request),
             _ => throw CliException.BadUsage("invalid value '" + name + "' for '--backend'; expected " + string.Join(" or ", Names), BenchCommand.Name),
         };
     }
@@ -100,6 +99,8 @@ namespace AE.Cli
         public string LawFile => _law.FilePath;
 
         public int Threads { get; }
+
+        public bool OnePass => _law.Compiled.Target.Lagged;
 
         public static CpuBenchBackend Create(BenchRequest request)
         {
@@ -228,7 +229,7 @@ namespace AE.Cli
             return values;
         }
 
-        private sealed class Run64 : IBenchRun
+        internal sealed class Run64 : IBenchRun
         {
             private readonly IOptimizerLaw _law;
             private readonly double[] _grad, _theta, _losses = Losses();
@@ -250,7 +251,7 @@ namespace AE.Cli
             public void Dispose() { }
         }
 
-        private sealed class Run32 : IBenchRun
+        internal sealed class Run32 : IBenchRun
         {
             private readonly IOptimizerLaw _law;
             private readonly float[] _grad, _theta, _losses;

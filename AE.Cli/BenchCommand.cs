@@ -16,7 +16,7 @@ namespace AE.Cli
     /// <param name="CopyGbPerS">the backend's copy bandwidth (read + write), for scale</param>
     /// <param name="AllocatedBytes">bytes allocated by the whole process (every thread) during the timed batches</param>
     internal sealed record BenchResult(int N, BenchDtype Dtype, string Backend, int Threads, double NsPerStep, double GbPerS, double CopyGbPerS,
-        long AllocatedBytes, int StepsPerBatch, int Batches)
+        long AllocatedBytes, int StepsPerBatch, int Batches, int BytesPerParam)
     {
         public double Ratio => GbPerS / CopyGbPerS;
     }
@@ -66,8 +66,9 @@ namespace AE.Cli
         /// <summary>
         /// Bytes a step must move per parameter at the least, for AE-SGDm's two passes: the first reads g and m
         /// (8 B in float32), the second reads theta, g and m and writes theta and m (20 B); twice that in float64.
+        /// A lagged law (<c>= AeSgdm lagged</c>) makes the second pass only: 20 B (40 B).
         /// </summary>
-        public static int BytesPerParam(BenchDtype dtype) => dtype == BenchDtype.F32 ? 28 : 56;
+        public static int BytesPerParam(BenchDtype dtype, bool onePass = false) => (onePass ? 20 : 28) * (dtype == BenchDtype.F32 ? 1 : 2);
 
         public static int Run(string[] args, CliContext context)
         {
@@ -158,8 +159,9 @@ namespace AE.Cli
 
             Array.Sort(times);
             double ns = times[Batches / 2] / steps * 1e9;
-            double gb = (double)BytesPerParam(dtype) * n / ns;
-            return new BenchResult(n, dtype, backend.Name, backend.Threads, ns, gb, copyGbPerS, allocated, steps, Batches);
+            int bytes = BytesPerParam(dtype, backend.OnePass);
+            double gb = (double)bytes * n / ns;
+            return new BenchResult(n, dtype, backend.Name, backend.Threads, ns, gb, copyGbPerS, allocated, steps, Batches, bytes);
         }
 
         private static List<int> ParseSizes(ParsedArguments parsed)
@@ -204,7 +206,7 @@ namespace AE.Cli
             stdout.WriteLine(backend.LawName + " (" + backend.LawFile + ") on " + backend.Name + ", " + Int(backend.Threads) + " thread" + (backend.Threads == 1 ? "" : "s")
                 + (settings.Count > 0 ? ", settings " + string.Join(", ", settings.Select(s => s.Name + "=" + s.Text)) : "")
                 + "; copy bandwidth " + F(copy, "0.0") + " GB/s (read + write)");
-            stdout.WriteLine("GB/s: 28 B/param (f32) or 56 B/param (f64) per step, two passes over the vectors; ratio: GB/s over copy GB/s;"
+            stdout.WriteLine((backend.OnePass ? "GB/s: 20 B/param (f32) or 40 B/param (f64) per step, one pass over the vectors (lagged);" : "GB/s: 28 B/param (f32) or 56 B/param (f64) per step, two passes over the vectors;") + " ratio: GB/s over copy GB/s;"
                 + " time: median of " + Int(Batches) + " batches");
             stdout.WriteLine();
             var header = new[] { "n", "dtype", "ns/step", "GB/s", "copy GB/s", "ratio", "allocated B" };
@@ -259,7 +261,7 @@ namespace AE.Cli
                     Json.Number(json, "copy_gb_per_s", r.CopyGbPerS);
                     Json.Number(json, "ratio", r.Ratio);
                     json.WriteNumber("allocated_bytes", r.AllocatedBytes);
-                    json.WriteNumber("bytes_per_param", BytesPerParam(r.Dtype));
+                    json.WriteNumber("bytes_per_param", r.BytesPerParam);
                     json.WriteNumber("steps_per_batch", r.StepsPerBatch);
                     json.WriteNumber("batches", r.Batches);
                     json.WriteEndObject();

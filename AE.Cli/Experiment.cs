@@ -46,6 +46,18 @@ namespace AE.Cli
         /// <summary>The <c>--set</c> values, in the order given.</summary>
         public IReadOnlyList<ParamSetting> Settings { get; }
 
+        /// <summary>The <c>--set</c> values as the law's Options hold them after parsing and validation (a bool as 0 or 1).</summary>
+        public IReadOnlyDictionary<string, double> SettingValues()
+        {
+            var values = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var s in Settings)
+            {
+                var value = _options.GetType().GetProperty(s.Name)?.GetValue(_options);
+                values[s.Name] = value switch { bool b => b ? 1 : 0, long l => l, double d => d, _ => double.NaN };
+            }
+            return values;
+        }
+
         /// <summary>The rules that can be switched off at run time, in the law's order.</summary>
         public IReadOnlyList<string> RuleIds { get; }
 

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AE.Cli.Tests
 {
@@ -20,6 +21,10 @@ namespace AE.Cli.Tests
     [Collection(BenchCollection.Name)]
     public class BenchCommandTests
     {
+        private readonly ITestOutputHelper _output;
+
+        public BenchCommandTests(ITestOutputHelper output) => _output = output;
+
         /// <summary>
         /// In a process of its own, as a user runs it: the test host's threads send results while tests run and
         /// would count in the process's allocation figure.
@@ -117,12 +122,34 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
-        public void The_OpenCL_backend_is_not_in_this_build()
+        public void The_OpenCL_backend_times_the_device_law_and_allocates_nothing()
         {
-            var r = Cli.Run(Repo.Root, "bench", "--backend", "opencl", "--n", "1000");
-            Assert.Equal(2, r.ExitCode);
-            Assert.Equal("", r.Stdout);
-            Assert.Equal(new[] { "ae: error: the OpenCL backend is not available in this build" }, r.StderrLines);
+            if (AE.Kernels.Tests.OpenClAvailability.Device(_output) is null) return;
+            // a process of its own, as for the CPU: the test host's threads would count in the allocation figure
+            var (exit, stdout, stderr) = ProcessTests.RunAe(Repo.Root, "bench", "--backend", "opencl", "--n", "1000", "--dtype", "f32,f64", "--format", "json", "--min-time-ms", "50");
+            Assert.True(exit == 0, stdout + stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(2, results.Count);
+            foreach (var x in results)
+            {
+                Assert.Equal("opencl", x.GetProperty("backend").GetString());
+                Assert.True(x.GetProperty("ns_per_step").GetDouble() > 0);
+                Assert.Equal(0, x.GetProperty("allocated_bytes").GetInt64());
+            }
+        }
+
+        [Fact]
+        public void A_lagged_law_counts_one_pass_and_opencl_refuses_it_in_one_line()
+        {
+            var r = Cli.Run(Repo.Root, "bench", "--name", "AeSgdmLagged", "--n", "5000", "--format", "json", "--min-time-ms", "50");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            Assert.Equal(20, doc.RootElement.GetProperty("results")[0].GetProperty("bytes_per_param").GetInt32());
+            if (AE.Kernels.Tests.OpenClAvailability.Device(_output) is null) return;
+            var cl = Cli.Run(Repo.Root, "bench", "--name", "AeSgdmLagged", "--backend", "opencl", "--n", "1000");
+            Assert.Equal(2, cl.ExitCode);
+            Assert.StartsWith("ae: error: cannot emit 'AeSgdmLagged' for OpenCL: ", Assert.Single(cl.StderrLines), StringComparison.Ordinal);
         }
 
         [Fact]
@@ -199,6 +226,8 @@ namespace AE.Cli.Tests
             public string LawFile => "none";
 
             public int Threads => 2;
+
+            public bool OnePass => false;
 
             public IBenchRun Prepare(int n, BenchDtype dtype) => new AllocatingRun(n);
 
