@@ -28,6 +28,12 @@ namespace AE.Dsl.Emit
 
         private readonly List<string> _simdMembers = new();
         private int _simdNoise;
+        private bool _drawsKnownFalse;
+        /// <summary>Scalar conditions (step-scope C#) enclosing the vector expression being rendered, and the statement's own.</summary>
+        private readonly List<string> _scalarPath = new();
+        private string _statementCondition = "";
+        /// <summary>When each draw of the pass happens: the pass runs on one thread only when one of these holds.</summary>
+        private readonly List<string> _drawConditions = new();
         private List<string> _vHoists = new();
         private Dictionary<string, string> _vHoistByText = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _passGuardLocals = new(StringComparer.Ordinal);
@@ -79,6 +85,7 @@ namespace AE.Dsl.Emit
             _vHoists = new List<string>();
             _vHoistByText = new Dictionary<string, string>(StringComparer.Ordinal);
             _simdNoise = 0;
+            _drawConditions.Clear();
             string body;
             try
             {
@@ -108,7 +115,9 @@ namespace AE.Dsl.Emit
             body = body.Replace(new string(' ', 12) + "/*CAPTURES*/\n", string.Concat(captures.Select(c => new string(' ', 12) + $"{c.Type} {c.Name} = __f.{c.Name};\n")));
 
             int partials = pass.Reductions.Sum(r => ReductionAccumulators(r).Count());
-            bool noise = _simdNoise > 0;
+            // Draws come from one sequential stream: a pass that will draw runs its chunks in order on the
+            // stepping thread; one whose draws are all under conditions that do not hold this step may use threads.
+            string noise = _drawConditions.Count == 0 ? "false" : _drawConditions.Contains("") ? "true" : string.Join(" || ", _drawConditions.Distinct().Select(c => "(" + c + ")"));
             var members = new CodeWriter(2);
             members.Line();
             members.Line($"/// <summary>What pass {index} of the {t} step reads from the step, and the chunks' partial reductions.</summary>");
@@ -116,6 +125,7 @@ namespace AE.Dsl.Emit
             {
                 members.Line($"private readonly {_type} __law;");
                 members.Line("public readonly double[] __partials;");
+                if (noise != "false") members.Line("public bool __draws;");
                 foreach (var c in captures) members.Line($"public {c.Type} {c.Name};");
                 using (members.Block($"public {job}({_type} law, int chunks)"))
                 {
@@ -134,7 +144,12 @@ namespace AE.Dsl.Emit
             d.Add($"var __j{k} = __job{suffix} ??= new {job}(this, __chunks{k});");
             foreach (var c in captures)
                 d.Add(c.Type.EndsWith("*", StringComparison.Ordinal) ? $"__j{k}.{c.Name} = {Pin(RawName(c.Name))};" : $"__j{k}.{c.Name} = {c.Name};");
-            d.Add($"global::AE.Runtime.Simd.AeWorkers.Run(__j{k}, __chunks{k}, {Simd}.Threads(MaxThreads, __chunks{k}, {(noise ? "true" : "false")}));");
+            if (noise != "false")
+            {
+                d.Add($"__j{k}.__draws = {noise};");
+                noise = $"__j{k}.__draws";
+            }
+            d.Add($"global::AE.Runtime.Simd.AeWorkers.Run(__j{k}, __chunks{k}, {Simd}.Threads(MaxThreads, __chunks{k}, {noise}));");
             if (partials > 0)
             {
                 // Chunk partials in chunk order: the same bits for any thread count.
@@ -190,26 +205,52 @@ namespace AE.Dsl.Emit
 
             // The vector loop first, into its own writer: the scalars it hoists are declared above it.
             var outer = _w;
-            var loop = new CodeWriter(IndentOf(outer));
-            _w = loop;
-            using (_w.Block($"for (; __i <= __end - {Simd}.Width; __i += {Simd}.Width)"))
+            string VectorLoop(int indent, bool drawsKnownFalse)
             {
-                foreach (var e in pass.Elements) EmitElementV(e, pass, t);
-                foreach (var r in pass.Reductions)
+                _w = new CodeWriter(indent);
+                _drawsKnownFalse = drawsKnownFalse;
+                using (_w.Block($"for (; __i <= __end - {Simd}.Width; __i += {Simd}.Width)"))
                 {
-                    if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
-                    EmitReductionStepV(r, pass, t);
-                    if (perReduction.ContainsKey(r)) _w.Close();
+                    foreach (var e in pass.Elements) EmitElementV(e, pass, t);
+                    foreach (var r in pass.Reductions)
+                    {
+                        if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
+                        EmitReductionStepV(r, pass, t, g ?? "");
+                        if (perReduction.ContainsKey(r)) _w.Close();
+                    }
+                    if (pass.IsFinal) EmitWritesV(len, t);
                 }
-                if (pass.IsFinal) EmitWritesV(len, t);
+                _drawsKnownFalse = false;
+                var text = _w.ToString();
+                _w = outer;
+                return text;
             }
-            _w = outer;
+            var loop = VectorLoop(IndentOf(outer), false);
+            string? withoutDraws = null;
+            if (_simdNoise > 0)
+            {
+                // A step that draws nothing gets a loop without the draw's call, whose vectors stay in registers.
+                _simdNoise = 0;
+                _drawConditions.Clear();
+                loop = VectorLoop(IndentOf(outer) + 1, false);
+                withoutDraws = VectorLoop(IndentOf(outer) + 1, true);
+            }
             foreach (var h in _vHoists) _w.Line(h);
             foreach (var r in pass.Reductions)
                 foreach (var (v, init) in ReductionAccumulators(r))
                     _w.Line($"var {VAcc(v)} = {V256}.Create({init});");
             _w.Line("int __i = __start;");
-            _w.Raw(loop.ToString());
+            if (withoutDraws == null) _w.Raw(loop);
+            else
+            {
+                _w.Open("if (__f.__draws)");
+                _w.Raw(loop);
+                _w.Close();
+                _w.Open("else");
+                _w.Line("// no draw happens in this step: the same loop without the draw");
+                _w.Raw(withoutDraws);
+                _w.Close();
+            }
             _w.Line("// the tail, one element at a time");
             foreach (var r in pass.Reductions)
                 foreach (var (v, init) in ReductionAccumulators(r)) _w.Line($"double {v} = {init};");
@@ -248,6 +289,7 @@ namespace AE.Dsl.Emit
         private void EmitElementV(Item e, VectorPass pass, string t)
         {
             var ctx = new RenderCtx { Element = true, T = t, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
+            _statementCondition = Condition(e);
             var expr = e.Stmt switch { IrDefine d => d.Value, IrSetNext n => n.Value, IrAccumulate a => a.Value, _ => throw new InvalidOperationException() };
             var value = RenderV(expr, ctx);
             string prior = e.PrevVar ?? e.Stmt switch
@@ -280,9 +322,10 @@ namespace AE.Dsl.Emit
             EndLineDirective(e);
         }
 
-        private void EmitReductionStepV(Reduction r, VectorPass pass, string t)
+        private void EmitReductionStepV(Reduction r, VectorPass pass, string t, string guard)
         {
             var ctx = new RenderCtx { Element = true, T = t, Versions = r.Versions, ItemPos = r.Pos, PassAt = pass.At };
+            _statementCondition = guard;
             var a = RenderV(r.Call.Args[0], ctx);
             var b = r.Call.Args.Count > 1 ? RenderV(r.Call.Args[1], ctx) : null;
             foreach (var h in ctx.Hoists) _w.Line(h);
@@ -350,7 +393,13 @@ namespace AE.Dsl.Emit
                     if (s.Condition.Type.IsScalar)
                     {
                         var c = HoistScalar(s.Condition, ctx);
-                        return $"({c} ? {RenderV(s.WhenTrue, ctx)} : {RenderV(s.WhenFalse, ctx)})";
+                        var text = ScalarText(s.Condition, ctx);
+                        _scalarPath.Add(text);
+                        var whenTrue = RenderV(s.WhenTrue, ctx);
+                        _scalarPath[_scalarPath.Count - 1] = "!(" + text + ")";
+                        var whenFalse = RenderV(s.WhenFalse, ctx);
+                        _scalarPath.RemoveAt(_scalarPath.Count - 1);
+                        return $"({c} ? {whenTrue} : {whenFalse})";
                     }
                     var cv = RenderV(s.Condition, ctx);
                     var a = WithEager(ctx, true, () => RenderV(s.WhenTrue, ctx));
@@ -361,8 +410,13 @@ namespace AE.Dsl.Emit
                     return RenderCallV(c, ctx);
                 case IrNoise:
                 {
+                    // The branch holding the draw is not taken in a step without draws.
+                    if (_drawsKnownFalse) return $"{V256}<double>.Zero";
                     // One draw per element per pass keeps the lanes in the scalar loop's draw order.
                     if (++_simdNoise > 1) throw new NotSimdException("two draws in one pass");
+                    var when = _scalarPath.ToList();
+                    if (_statementCondition.Length > 0) when.Insert(0, _statementCondition);
+                    _drawConditions.Add(string.Join(" && ", when.Select(w => "(" + w + ")")));
                     const string draw = Simd + ".Gaussian(ref __rng)";
                     if (!ctx.Eager) return draw;
                     var v = "__vh" + (++_hoistCounter);
@@ -465,6 +519,13 @@ namespace AE.Dsl.Emit
             _vHoists.Add(e.Type.Scalar == IR.ScalarType.Bool ? $"var {v} = {Simd}.Mask({s});" : $"var {v} = {V256}.Create((double){s});");
             _vHoistByText[key] = v;
             return v;
+        }
+
+        /// <summary>A pure scalar as C# that reads the step's locals (valid in the chunk method and in the step alike).</summary>
+        private string ScalarText(IrExpr e, RenderCtx ctx)
+        {
+            var scalarCtx = new RenderCtx { Element = ctx.Element, T = ctx.T, Versions = ctx.Versions, ItemPos = ctx.ItemPos, PassAt = ctx.PassAt };
+            return Render(e, scalarCtx);
         }
 
         private string HoistScalar(IrExpr e, RenderCtx ctx)

@@ -78,7 +78,8 @@ namespace AE.Generated
                     var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
                     __j1.grad = __pin_grad;
                     __j1.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, true));
+                    __j1.__draws = (((sigma > 0.0)));
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, __j1.__draws));
                 }
                 else
                 {
@@ -134,7 +135,8 @@ namespace AE.Generated
                     var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
                     __j1.grad = __pin_grad;
                     __j1.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, true));
+                    __j1.__draws = (((sigma > 0.0)));
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, __j1.__draws));
                 }
                 else
                 {
@@ -160,6 +162,7 @@ namespace AE.Generated
         {
             private readonly Noise __law;
             public readonly double[] __partials;
+            public bool __draws;
             public double* grad;
             public double* theta;
             public __Pass1_F64(Noise law, int chunks)
@@ -185,13 +188,28 @@ namespace AE.Generated
             var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma);
             var __vk4 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
             int __i = __start;
-            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+            if (__f.__draws)
             {
-                // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
 #line default
-                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                }
+            }
+            else
+            {
+                // no draw happens in this step: the same loop without the draw
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+#line 11 "/ae/noise.ae"
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk4));
+#line default
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                }
             }
             // the tail, one element at a time
             for (; __i < __end; __i++)
@@ -209,6 +227,7 @@ namespace AE.Generated
         {
             private readonly Noise __law;
             public readonly double[] __partials;
+            public bool __draws;
             public float* grad;
             public float* theta;
             public __Pass1_F32(Noise law, int chunks)
@@ -234,13 +253,28 @@ namespace AE.Generated
             var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma);
             var __vk4 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
             int __i = __start;
-            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+            if (__f.__draws)
             {
-                // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
 #line default
-                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                }
+            }
+            else
+            {
+                // no draw happens in this step: the same loop without the draw
+                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                {
+                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+#line 11 "/ae/noise.ae"
+                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk4));
+#line default
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                }
             }
             // the tail, one element at a time
             for (; __i < __end; __i++)

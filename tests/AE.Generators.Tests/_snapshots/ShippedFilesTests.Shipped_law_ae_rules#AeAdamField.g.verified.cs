@@ -1279,7 +1279,8 @@ namespace AE.Generated
                     __j3.sigma__next = sigma__next;
                     __j3.theta = __pin_theta;
                     __j3.wd__next = wd__next;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, true));
+                    __j3.__draws = (((sigma__next > 0.0)));
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, __j3.__draws));
                 }
                 else
                 {
@@ -2061,7 +2062,8 @@ namespace AE.Generated
                     __j3.sigma__next = sigma__next;
                     __j3.theta = __pin_theta;
                     __j3.wd__next = wd__next;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, true));
+                    __j3.__draws = (((sigma__next > 0.0)));
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, __j3.__draws));
                 }
                 else
                 {
@@ -2345,6 +2347,7 @@ namespace AE.Generated
         {
             private readonly AeAdamField __law;
             public readonly double[] __partials;
+            public bool __draws;
             public double alpha__next;
             public double b1;
             public double b2;
@@ -2406,55 +2409,112 @@ namespace AE.Generated
                 var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
                 var __vk23 = global::System.Runtime.Intrinsics.Vector256.Create((double)double.PositiveInfinity);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                if (__f.__draws)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    // g = g0 * clip
+                        // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g_1 = (__e_g0_1 * __vk2);
 #line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
+                        // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                    var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
 #line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                    var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+                        var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
 #line default
-                    // m' = m_new
+                        // m' = m_new
 #line 414 "/ae/laws/ae_rules.ae"
-                    var __e_m_next_1 = __e_m_new_1;
+                        var __e_m_next_1 = __e_m_new_1;
 #line default
-                    // v' = v_new
+                        // v' = v_new
 #line 415 "/ae/laws/ae_rules.ae"
-                    var __e_v_next_1 = __e_v_new_1;
+                        var __e_v_next_1 = __e_v_new_1;
 #line default
-                    // mhat = m_new / (1 - (p1 * b1))
+                        // mhat = m_new / (1 - (p1 * b1))
 #line 418 "/ae/laws/ae_rules.ae"
-                    var __e_mhat_1 = (__e_m_new_1 / __vk10);
+                        var __e_mhat_1 = (__e_m_new_1 / __vk10);
 #line default
-                    // vhat = v_new / (1 - (p2 * b2))
+                        // vhat = v_new / (1 - (p2 * b2))
 #line 419 "/ae/laws/ae_rules.ae"
-                    var __e_vhat_1 = (__e_v_new_1 / __vk12);
+                        var __e_vhat_1 = (__e_v_new_1 / __vk12);
 #line default
-                    // dir = mhat / (sqrt(vhat) + e)
+                        // dir = mhat / (sqrt(vhat) + e)
 #line 420 "/ae/laws/ae_rules.ae"
-                    var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
 #line default
-                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
 #line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"
-                    var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                    }
+                }
+                else
+                {
+                    // no draw happens in this step: the same loop without the draw
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                        // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                        var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                        // m_new = (b1 * m) + ((1 - b1) * g)
+#line 412 "/ae/laws/ae_rules.ae"
+                        var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
+#line 413 "/ae/laws/ae_rules.ae"
+                        var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+#line default
+                        // m' = m_new
+#line 414 "/ae/laws/ae_rules.ae"
+                        var __e_m_next_1 = __e_m_new_1;
+#line default
+                        // v' = v_new
+#line 415 "/ae/laws/ae_rules.ae"
+                        var __e_v_next_1 = __e_v_new_1;
+#line default
+                        // mhat = m_new / (1 - (p1 * b1))
+#line 418 "/ae/laws/ae_rules.ae"
+                        var __e_mhat_1 = (__e_m_new_1 / __vk10);
+#line default
+                        // vhat = v_new / (1 - (p2 * b2))
+#line 419 "/ae/laws/ae_rules.ae"
+                        var __e_vhat_1 = (__e_v_new_1 / __vk12);
+#line default
+                        // dir = mhat / (sqrt(vhat) + e)
+#line 420 "/ae/laws/ae_rules.ae"
+                        var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+#line default
+                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 421 "/ae/laws/ae_rules.ae"
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk18));
+#line default
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 422 "/ae/laws/ae_rules.ae"
+                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+#line default
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                    }
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
@@ -2704,6 +2764,7 @@ namespace AE.Generated
         {
             private readonly AeAdamField __law;
             public readonly double[] __partials;
+            public bool __draws;
             public double alpha__next;
             public double b1;
             public double b2;
@@ -2765,55 +2826,112 @@ namespace AE.Generated
                 var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
                 var __vk23 = global::System.Runtime.Intrinsics.Vector256.Create((double)double.PositiveInfinity);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                if (__f.__draws)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    // g = g0 * clip
+                        // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g_1 = (__e_g0_1 * __vk2);
 #line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
+                        // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                    var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
 #line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                    var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+                        var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
 #line default
-                    // m' = m_new
+                        // m' = m_new
 #line 414 "/ae/laws/ae_rules.ae"
-                    var __e_m_next_1 = __e_m_new_1;
+                        var __e_m_next_1 = __e_m_new_1;
 #line default
-                    // v' = v_new
+                        // v' = v_new
 #line 415 "/ae/laws/ae_rules.ae"
-                    var __e_v_next_1 = __e_v_new_1;
+                        var __e_v_next_1 = __e_v_new_1;
 #line default
-                    // mhat = m_new / (1 - (p1 * b1))
+                        // mhat = m_new / (1 - (p1 * b1))
 #line 418 "/ae/laws/ae_rules.ae"
-                    var __e_mhat_1 = (__e_m_new_1 / __vk10);
+                        var __e_mhat_1 = (__e_m_new_1 / __vk10);
 #line default
-                    // vhat = v_new / (1 - (p2 * b2))
+                        // vhat = v_new / (1 - (p2 * b2))
 #line 419 "/ae/laws/ae_rules.ae"
-                    var __e_vhat_1 = (__e_v_new_1 / __vk12);
+                        var __e_vhat_1 = (__e_v_new_1 / __vk12);
 #line default
-                    // dir = mhat / (sqrt(vhat) + e)
+                        // dir = mhat / (sqrt(vhat) + e)
 #line 420 "/ae/laws/ae_rules.ae"
-                    var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
 #line default
-                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
 #line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"
-                    var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                    }
+                }
+                else
+                {
+                    // no draw happens in this step: the same loop without the draw
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                        // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                        var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                        // m_new = (b1 * m) + ((1 - b1) * g)
+#line 412 "/ae/laws/ae_rules.ae"
+                        var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
+#line 413 "/ae/laws/ae_rules.ae"
+                        var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+#line default
+                        // m' = m_new
+#line 414 "/ae/laws/ae_rules.ae"
+                        var __e_m_next_1 = __e_m_new_1;
+#line default
+                        // v' = v_new
+#line 415 "/ae/laws/ae_rules.ae"
+                        var __e_v_next_1 = __e_v_new_1;
+#line default
+                        // mhat = m_new / (1 - (p1 * b1))
+#line 418 "/ae/laws/ae_rules.ae"
+                        var __e_mhat_1 = (__e_m_new_1 / __vk10);
+#line default
+                        // vhat = v_new / (1 - (p2 * b2))
+#line 419 "/ae/laws/ae_rules.ae"
+                        var __e_vhat_1 = (__e_v_new_1 / __vk12);
+#line default
+                        // dir = mhat / (sqrt(vhat) + e)
+#line 420 "/ae/laws/ae_rules.ae"
+                        var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+#line default
+                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 421 "/ae/laws/ae_rules.ae"
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk18));
+#line default
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 422 "/ae/laws/ae_rules.ae"
+                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+#line default
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                    }
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)

@@ -728,7 +728,8 @@ namespace AE.Generated
                     __j3.mu__next = mu__next;
                     __j3.sigma__next = sigma__next;
                     __j3.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, true));
+                    __j3.__draws = (((sigma__next > 0.0)));
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, __j3.__draws));
                 }
                 else
                 {
@@ -1164,7 +1165,8 @@ namespace AE.Generated
                     __j3.mu__next = mu__next;
                     __j3.sigma__next = sigma__next;
                     __j3.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, true));
+                    __j3.__draws = (((sigma__next > 0.0)));
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, __j3.__draws));
                 }
                 else
                 {
@@ -1383,6 +1385,7 @@ namespace AE.Generated
         {
             private readonly AeSgdm __law;
             public readonly double[] __partials;
+            public bool __draws;
             public double __r4;
             public double alpha__next;
             public double clip;
@@ -1433,38 +1436,78 @@ namespace AE.Generated
                 var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
                 var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                if (__f.__draws)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    // g = g0 * clip
+                        // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g_1 = (__e_g0_1 * __vk2);
 #line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
+                        // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
-                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
 #line default
-                    // upd = -alpha' * m'
+                        // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
-                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd_1 = (__vk7 * __e_m_next_1);
 #line default
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
-                    var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
 #line default
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                    var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    }
+                }
+                else
+                {
+                    // no draw happens in this step: the same loop without the draw
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
+#line 67 "/ae/laws/ae_sgdm.ae"
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                        // g = g0 * clip
+#line 71 "/ae/laws/ae_sgdm.ae"
+                        var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                        // m' = (mu' * m) + ((1 - mu') * g)
+#line 132 "/ae/laws/ae_sgdm.ae"
+                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                        // upd = -alpha' * m'
+#line 133 "/ae/laws/ae_sgdm.ae"
+                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+#line default
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 135 "/ae/laws/ae_sgdm.ae"
+                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+#line default
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 136 "/ae/laws/ae_sgdm.ae"
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
+#line default
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 137 "/ae/laws/ae_sgdm.ae"
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+#line default
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    }
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
@@ -1663,6 +1706,7 @@ namespace AE.Generated
         {
             private readonly AeSgdm __law;
             public readonly double[] __partials;
+            public bool __draws;
             public double __r4;
             public double alpha__next;
             public double clip;
@@ -1713,38 +1757,78 @@ namespace AE.Generated
                 var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
                 var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                if (__f.__draws)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    // g = g0 * clip
+                        // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g_1 = (__e_g0_1 * __vk2);
 #line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
+                        // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
-                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
 #line default
-                    // upd = -alpha' * m'
+                        // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
-                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd_1 = (__vk7 * __e_m_next_1);
 #line default
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
-                    var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
 #line default
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                    var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    }
+                }
+                else
+                {
+                    // no draw happens in this step: the same loop without the draw
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
+#line 67 "/ae/laws/ae_sgdm.ae"
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                        // g = g0 * clip
+#line 71 "/ae/laws/ae_sgdm.ae"
+                        var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                        // m' = (mu' * m) + ((1 - mu') * g)
+#line 132 "/ae/laws/ae_sgdm.ae"
+                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                        // upd = -alpha' * m'
+#line 133 "/ae/laws/ae_sgdm.ae"
+                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+#line default
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 135 "/ae/laws/ae_sgdm.ae"
+                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+#line default
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 136 "/ae/laws/ae_sgdm.ae"
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
+#line default
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 137 "/ae/laws/ae_sgdm.ae"
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+#line default
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    }
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)

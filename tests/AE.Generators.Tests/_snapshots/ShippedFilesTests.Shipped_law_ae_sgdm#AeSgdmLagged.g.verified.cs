@@ -661,7 +661,8 @@ namespace AE.Generated
                     __j1.mu__next = mu__next;
                     __j1.sigma__next = sigma__next;
                     __j1.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, true));
+                    __j1.__draws = (((sigma__next > 0.0)));
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, __j1.__draws));
                     for (int __c = 0; __c < __chunks1; __c++)
                     {
                         __n0 += __j1.__partials[__c * 5 + 0];
@@ -705,11 +706,11 @@ namespace AE.Generated
 #line default
                         __n0 += (__e_g0_1 * __e_g0_1);
                         __n1 += __e_g0_1;
-                        double __q5 = __s_m[__i];
-                        __n2 += __q5 * __q5;
+                        double __q9 = __s_m[__i];
+                        __n2 += __q9 * __q9;
                         __n3 += __e_g0_1 * __s_m[__i];
-                        double __q6 = __e_upd_1;
-                        __n4 += __q6 * __q6;
+                        double __q10 = __e_upd_1;
+                        __n4 += __q10 * __q10;
                         theta[__i] = __e_theta_next_2;
                         __s_m[__i] = __e_m_next_1;
                     }
@@ -1050,7 +1051,8 @@ namespace AE.Generated
                     __j1.mu__next = mu__next;
                     __j1.sigma__next = sigma__next;
                     __j1.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, true));
+                    __j1.__draws = (((sigma__next > 0.0)));
+                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, __j1.__draws));
                     for (int __c = 0; __c < __chunks1; __c++)
                     {
                         __n0 += __j1.__partials[__c * 5 + 0];
@@ -1094,11 +1096,11 @@ namespace AE.Generated
 #line default
                         __n0 += (__e_g0_1 * __e_g0_1);
                         __n1 += __e_g0_1;
-                        double __q5 = (double)__s_m[__i];
-                        __n2 += __q5 * __q5;
+                        double __q9 = (double)__s_m[__i];
+                        __n2 += __q9 * __q9;
                         __n3 += __e_g0_1 * (double)__s_m[__i];
-                        double __q6 = __e_upd_1;
-                        __n4 += __q6 * __q6;
+                        double __q10 = __e_upd_1;
+                        __n4 += __q10 * __q10;
                         theta[__i] = (float)(__e_theta_next_2);
                         __s_m[__i] = (float)(__e_m_next_1);
                     }
@@ -1135,6 +1137,7 @@ namespace AE.Generated
         {
             private readonly AeSgdmLagged __law;
             public readonly double[] __partials;
+            public bool __draws;
             public double __r4;
             public double alpha__next;
             public double clip;
@@ -1190,45 +1193,92 @@ namespace AE.Generated
                 var __vn3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 var __vn4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                if (__f.__draws)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    // g = g0 * clip
+                        // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g_1 = (__e_g0_1 * __vk2);
 #line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
+                        // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
-                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
 #line default
-                    // upd = -alpha' * m'
+                        // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
-                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd_1 = (__vk7 * __e_m_next_1);
 #line default
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
-                    var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
 #line default
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                    var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
-                    __vn0 += (__e_g0_1 * __e_g0_1);
-                    __vn1 += __e_g0_1;
-                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    __vn2 += __vq1 * __vq1;
-                    __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    var __vq2 = __e_upd_1;
-                    __vn4 += __vq2 * __vq2;
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        __vn0 += (__e_g0_1 * __e_g0_1);
+                        __vn1 += __e_g0_1;
+                        var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vn2 += __vq3 * __vq3;
+                        __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        var __vq4 = __e_upd_1;
+                        __vn4 += __vq4 * __vq4;
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    }
+                }
+                else
+                {
+                    // no draw happens in this step: the same loop without the draw
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
+#line 67 "/ae/laws/ae_sgdm.ae"
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                        // g = g0 * clip
+#line 71 "/ae/laws/ae_sgdm.ae"
+                        var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                        // m' = (mu' * m) + ((1 - mu') * g)
+#line 132 "/ae/laws/ae_sgdm.ae"
+                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                        // upd = -alpha' * m'
+#line 133 "/ae/laws/ae_sgdm.ae"
+                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+#line default
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 135 "/ae/laws/ae_sgdm.ae"
+                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+#line default
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 136 "/ae/laws/ae_sgdm.ae"
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
+#line default
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 137 "/ae/laws/ae_sgdm.ae"
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+#line default
+                        __vn0 += (__e_g0_1 * __e_g0_1);
+                        __vn1 += __e_g0_1;
+                        var __vq5 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vn2 += __vq5 * __vq5;
+                        __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        var __vq6 = __e_upd_1;
+                        __vn4 += __vq6 * __vq6;
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    }
                 }
                 // the tail, one element at a time
                 double __n0 = 0.0;
@@ -1268,11 +1318,11 @@ namespace AE.Generated
 #line default
                     __n0 += (__e_g0_1 * __e_g0_1);
                     __n1 += __e_g0_1;
-                    double __q3 = __s_m[__i];
-                    __n2 += __q3 * __q3;
+                    double __q7 = __s_m[__i];
+                    __n2 += __q7 * __q7;
                     __n3 += __e_g0_1 * __s_m[__i];
-                    double __q4 = __e_upd_1;
-                    __n4 += __q4 * __q4;
+                    double __q8 = __e_upd_1;
+                    __n4 += __q8 * __q8;
                     theta[__i] = __e_theta_next_2;
                     __s_m[__i] = __e_m_next_1;
                 }
@@ -1289,6 +1339,7 @@ namespace AE.Generated
         {
             private readonly AeSgdmLagged __law;
             public readonly double[] __partials;
+            public bool __draws;
             public double __r4;
             public double alpha__next;
             public double clip;
@@ -1344,45 +1395,92 @@ namespace AE.Generated
                 var __vn3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 var __vn4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                if (__f.__draws)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    // g = g0 * clip
+                        // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g_1 = (__e_g0_1 * __vk2);
 #line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
+                        // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
-                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
 #line default
-                    // upd = -alpha' * m'
+                        // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
-                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd_1 = (__vk7 * __e_m_next_1);
 #line default
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
-                    var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
 #line default
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                    var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
-                    __vn0 += (__e_g0_1 * __e_g0_1);
-                    __vn1 += __e_g0_1;
-                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    __vn2 += __vq1 * __vq1;
-                    __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    var __vq2 = __e_upd_1;
-                    __vn4 += __vq2 * __vq2;
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        __vn0 += (__e_g0_1 * __e_g0_1);
+                        __vn1 += __e_g0_1;
+                        var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vn2 += __vq3 * __vq3;
+                        __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        var __vq4 = __e_upd_1;
+                        __vn4 += __vq4 * __vq4;
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    }
+                }
+                else
+                {
+                    // no draw happens in this step: the same loop without the draw
+                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
+#line 67 "/ae/laws/ae_sgdm.ae"
+                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+#line default
+                        // g = g0 * clip
+#line 71 "/ae/laws/ae_sgdm.ae"
+                        var __e_g_1 = (__e_g0_1 * __vk2);
+#line default
+                        // m' = (mu' * m) + ((1 - mu') * g)
+#line 132 "/ae/laws/ae_sgdm.ae"
+                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+#line default
+                        // upd = -alpha' * m'
+#line 133 "/ae/laws/ae_sgdm.ae"
+                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+#line default
+                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 135 "/ae/laws/ae_sgdm.ae"
+                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+#line default
+                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 136 "/ae/laws/ae_sgdm.ae"
+                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
+#line default
+                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 137 "/ae/laws/ae_sgdm.ae"
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+#line default
+                        __vn0 += (__e_g0_1 * __e_g0_1);
+                        __vn1 += __e_g0_1;
+                        var __vq5 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vn2 += __vq5 * __vq5;
+                        __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        var __vq6 = __e_upd_1;
+                        __vn4 += __vq6 * __vq6;
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    }
                 }
                 // the tail, one element at a time
                 double __n0 = 0.0;
@@ -1422,11 +1520,11 @@ namespace AE.Generated
 #line default
                     __n0 += (__e_g0_1 * __e_g0_1);
                     __n1 += __e_g0_1;
-                    double __q3 = (double)__s_m[__i];
-                    __n2 += __q3 * __q3;
+                    double __q7 = (double)__s_m[__i];
+                    __n2 += __q7 * __q7;
                     __n3 += __e_g0_1 * (double)__s_m[__i];
-                    double __q4 = __e_upd_1;
-                    __n4 += __q4 * __q4;
+                    double __q8 = __e_upd_1;
+                    __n4 += __q8 * __q8;
                     theta[__i] = (float)(__e_theta_next_2);
                     __s_m[__i] = (float)(__e_m_next_1);
                 }
