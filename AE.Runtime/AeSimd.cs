@@ -62,6 +62,51 @@ namespace AE.Runtime
             if (available > 2) data[offset + 2] = value.GetElement(2);
         }
 
+        /// <summary>Four lanes of float host data, widened (exactly); when fewer than four remain, the rest are 0.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Load(ReadOnlySpan<float> data, int offset, int available)
+        {
+            if (available >= Lanes)
+            {
+                if (offset < 0 || offset > data.Length - Lanes) OutOfRange();
+                return Widen(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(data), (nuint)offset));
+            }
+            return Vector256.Create(
+                (double)data[offset],
+                available > 1 ? data[offset + 1] : 0.0,
+                available > 2 ? data[offset + 2] : 0.0,
+                0.0);
+        }
+
+        /// <summary>Writes the first min(4, <paramref name="available"/>) lanes, each rounded to float as a cast rounds it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Span<float> data, int offset, int available, Vector256<double> value)
+        {
+            if (available >= Lanes)
+            {
+                if (offset < 0 || offset > data.Length - Lanes) OutOfRange();
+                Narrow(value).StoreUnsafe(ref MemoryMarshal.GetReference(data), (nuint)offset);
+                return;
+            }
+            data[offset] = (float)value.GetElement(0);
+            if (available > 1) data[offset + 1] = (float)value.GetElement(1);
+            if (available > 2) data[offset + 2] = (float)value.GetElement(2);
+        }
+
+        /// <summary>Block <paramref name="block"/> (four lanes) of a population's float vector, widened.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Load(float[] data, int block) => Widen(Vector128.Create(data, block * Lanes));
+
+        /// <summary>Block <paramref name="block"/> of a population's float vector, each lane rounded as a cast rounds it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(float[] data, int block, Vector256<double> value) => Narrow(value).CopyTo(data, block * Lanes);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<double> Widen(Vector128<float> v) => Vector256.Create(Vector128.WidenLower(v), Vector128.WidenUpper(v));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> Narrow(Vector256<double> v) => Vector128.Narrow(v.GetLower(), v.GetUpper());
+
         /// <summary>Bools from the host as lane masks.</summary>
         public static Vector256<double> LoadMask(ReadOnlySpan<bool> data, int offset, int available) => Vector256.Create(
             data[offset] ? -1L : 0L,

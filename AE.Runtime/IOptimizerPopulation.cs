@@ -28,6 +28,9 @@ namespace AE.Runtime
         /// <param name="theta">Dimension x Count parameters, element-major, updated in place</param>
         void Step(ReadOnlySpan<double> loss, ReadOnlySpan<double> grad, Span<double> theta);
 
+        /// <summary>The same over float data; the arithmetic is double, as the law's float step.</summary>
+        void Step(ReadOnlySpan<float> loss, ReadOnlySpan<float> grad, Span<float> theta);
+
         /// <summary>Every scalar the host can read after a step, as <see cref="IOptimizerLaw.SignalNames"/>.</summary>
         IReadOnlyList<string> SignalNames { get; }
 

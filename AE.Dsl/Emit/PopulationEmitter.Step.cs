@@ -40,26 +40,38 @@ namespace AE.Dsl.Emit
         private int _temp;
         private CodeWriter _s = null!;
         private bool _inBlocks;
+        /// <summary>The host's element type in the step being written: double, or float (arithmetic stays double).</summary>
+        private string _t = "double";
 
         private string Temp(string prefix) => prefix + (++_temp).ToString(CultureInfo.InvariantCulture);
 
         // ------------------------------------------------------------ the step
 
-        private string EmitStep()
+        /// <summary>The scratch arrays both steps share: snapshots and reduction accumulators.</summary>
+        private void PlanStep()
         {
             _plan = new StepPlan(_unit, _ => true);
-            _s = new CodeWriter();
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
                 _scratch.Add(SnapshotArray(snap.Name, snap.Pos));
             foreach (var r in _plan.Reductions)
                 foreach (var (v, _) in ReductionAccumulators(r)) _scratch.Add(v);
+        }
 
+        private string EmitStep(string t)
+        {
+            _t = t;
+            _s = new CodeWriter();
             var ps = new List<string>();
             foreach (var i in _unit.Inputs)
-                ps.Add($"global::System.ReadOnlySpan<{(i.Type.Scalar == ScalarType.Bool ? "bool" : "double")}> {Id(i.Name)}");
+            {
+                var e = i.Type.Scalar == ScalarType.Bool ? "bool" : i.Type.Scalar == ScalarType.Int && i.Type.IsScalar ? "double" : t;
+                ps.Add($"global::System.ReadOnlySpan<{e}> {Id(i.Name)}");
+            }
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
-                ps.Add($"global::System.Span<double> {Id(s.Name)}");
-            _s.Line($"/// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>");
+                ps.Add($"global::System.Span<{t}> {Id(s.Name)}");
+            _s.Line(t == "float"
+                ? "/// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>"
+                : "/// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>");
             _s.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             using (_s.Block($"public void Step({string.Join(", ", ps)})"))
             {
@@ -120,6 +132,24 @@ namespace AE.Dsl.Emit
             }
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
                 _s.Line($"if ({Id(s.Name)}.Length != (long){Length(s.Type)} * __count) throw new global::System.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this population needs \" + {Length(s.Type)} + \" x \" + __count, \"{s.Name}\");");
+            var precision = _t == "float" ? 2 : 1;
+            _s.Line($"if (__precision != {precision} && __precision != 0) throw new global::System.InvalidOperationException(\"this {_type} steps in {(precision == 1 ? "float" : "double")}; make another population for {_t}\");");
+            var owned = _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)).ToList();
+            if (_t == "float")
+            {
+                // As the law: the first float step takes float copies of the vectors the population owns.
+                foreach (var s in owned)
+                {
+                    using (_s.Block($"if ({FloatArray(s.Name)} is null)"))
+                    {
+                        _s.Line($"{FloatArray(s.Name)} = new float[{StateArray(s.Name)}.Length * {S}.Lanes];");
+                        _s.Line($"for (int __b = 0; __b < {StateArray(s.Name)}.Length; __b++) {S}.Store({FloatArray(s.Name)}, __b, {StateArray(s.Name)}[__b]);");
+                    }
+                }
+            }
+            _s.Line($"__precision = {precision};");
+            if (_t == "float")
+                foreach (var s in owned) _s.Line($"var {FloatLocal(s.Name)} = {FloatArray(s.Name)}!;");
             _s.Line("int __k = __count, __nb = __blocks;");
             _s.Line("long __step = StepCount + 1;");
             _s.Line("StepCount = __step;");
@@ -442,7 +472,13 @@ namespace AE.Dsl.Emit
         }
 
         private string CurrentElement(string state) =>
-            _hostStates.Contains(state) ? $"{S}.Load({Id(state)}, __h + __j, __k - __j)" : $"{StateArray(state)}[__o + __q]";
+            _hostStates.Contains(state) ? $"{S}.Load({Id(state)}, __h + __j, __k - __j)"
+            : _t == "float" ? $"{S}.Load({FloatLocal(state)}, __o + __q)"
+            : $"{StateArray(state)}[__o + __q]";
+
+        /// <summary>The float copy of a vector the population owns, for float steps (a lane per float, element-major as the double one).</summary>
+        private static string FloatArray(string name) => "__st_" + San(name) + "_f32";
+        private static string FloatLocal(string name) => "__sf_" + San(name);
 
         private void EmitWrites(DimExpr len)
         {
@@ -450,8 +486,8 @@ namespace AE.Dsl.Emit
             {
                 if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
                 var value = s.Bounds != null ? $"{S}.Clamp({v}, {Pure(s.Bounds.Lo, new Ctx())}, {Pure(s.Bounds.Hi, new Ctx())})" : v;
-                _s.Line(_hostStates.Contains(s.Name)
-                    ? $"{S}.Store({Id(s.Name)}, __h + __j, __k - __j, {value});"
+                _s.Line(_hostStates.Contains(s.Name) ? $"{S}.Store({Id(s.Name)}, __h + __j, __k - __j, {value});"
+                    : _t == "float" ? $"{S}.Store({FloatLocal(s.Name)}, __o + __q, {value});"
                     : $"{StateArray(s.Name)}[__o + __q] = {value};");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))

@@ -91,8 +91,9 @@ namespace AE.Dsl.Emit
 
         public string Emit()
         {
-            // The step first: it names the scratch arrays (guards, snapshots) the fields declare.
-            var step = EmitStep();
+            // The steps first: they name the scratch arrays (guards, snapshots) the fields declare.
+            PlanStep();
+            var steps = EmitStep("double") + "\n" + EmitStep("float");
             _w.Line();
             using (_w.Block("namespace " + _options.Namespace))
             {
@@ -110,7 +111,7 @@ namespace AE.Dsl.Emit
                 {
                     EmitFields();
                     EmitConstructor();
-                    foreach (var line in step.TrimEnd('\n').Split('\n'))
+                    foreach (var line in steps.TrimEnd('\n').Split('\n'))
                     {
                         if (line.Length > 0) _w.Line(line);
                         else _w.Line();
@@ -151,7 +152,10 @@ namespace AE.Dsl.Emit
                 _w.Line($"private readonly double[] {Slot(f.Name)};");
                 _w.Line($"private readonly long[] {Slot(f.Name)}_n;");
             }
+            foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
+                _w.Line($"private float[]? {FloatArray(s.Name)};");
             _w.Line("private readonly global::AE.Runtime.GaussianSource[] __rng;");
+            _w.Line("private int __precision;");
             _w.Line();
             _w.Line("/// <summary>Controllers in the population.</summary>");
             _w.Line("public int Count => __count;");
@@ -321,7 +325,8 @@ namespace AE.Dsl.Emit
             var id = Id(name);
             if (!type.IsScalar)
             {
-                _w.Line($"/// <summary>{what} {CSharp.Xml(name)}[index] of one controller.</summary>");
+                var when = what == "State" ? " after the last double-precision step (as the law's)" : "";
+                _w.Line($"/// <summary>{what} {CSharp.Xml(name)}[index] of one controller{when}.</summary>");
                 _w.Line($"public double {id}(int controller, int index) => __Element({array}, controller, index, {Length(type)});");
                 return;
             }

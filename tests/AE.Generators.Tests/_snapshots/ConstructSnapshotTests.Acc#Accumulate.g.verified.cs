@@ -187,6 +187,7 @@ namespace AE.Generated
         private readonly __V[] __on_up;
         private readonly __V[] __on_decay;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -228,6 +229,8 @@ namespace AE.Generated
         public void Step(global::System.ReadOnlySpan<double> x)
         {
             if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AccumulatePopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -253,6 +256,49 @@ namespace AE.Generated
                 if (__S.Any(__m2))
                 {
                     __x_drive[__q] = __Vx.ConditionalSelect(__m2, __x_drive[__q] + __Vx.Create(-0.05), __x_drive[__q]);
+                }
+
+                // ---- update "apply the drive"
+                // k' = k + drive
+                __nx_k[__q] = (__st_k[__q] + __x_drive[__q]);
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> x)
+        {
+            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AccumulatePopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_k[__q] = __st_k[__q];
+                __x_drive[__q] = __Vx.Create(0.0);
+
+                // ---- rule up "pull toward the input"
+                // drive += 0.1 * x
+                var __m3 = __on_up[__q];
+                if (__S.Any(__m3))
+                {
+                    __x_drive[__q] = __Vx.ConditionalSelect(__m3, __x_drive[__q] + (__Vx.Create(0.1) * __S.Load(x, __j, __k - __j)), __x_drive[__q]);
+                }
+
+                // ---- rule decay "constant decay"
+                // drive += -0.05
+                var __m4 = __on_decay[__q];
+                if (__S.Any(__m4))
+                {
+                    __x_drive[__q] = __Vx.ConditionalSelect(__m4, __x_drive[__q] + __Vx.Create(-0.05), __x_drive[__q]);
                 }
 
                 // ---- update "apply the drive"

@@ -227,6 +227,7 @@ namespace AE.Generated
         private readonly __V[] __x_L;
         private readonly __V[] __on_adapt;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -277,6 +278,8 @@ namespace AE.Generated
             if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this CoefficientsPopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -305,6 +308,68 @@ namespace AE.Generated
                 if (__S.Any(__m2))
                 {
                     __nx_mu[__q] = __Vx.ConditionalSelect(__m2, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
+                }
+            }
+
+            // ---- pass 1 of 1 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // theta' = theta - ((alpha' * (1 - mu')) * grad)
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __Vx.Create(1.0));
+                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __Vx.Create(0.0), __Vx.Create(0.99));
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this CoefficientsPopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_alpha[__q] = __st_alpha[__q];
+                __nx_mu[__q] = __st_mu[__q];
+                __x_L[__q] = __V.Zero;
+
+                // ---- fixed rule measure
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+
+                // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
+                // alpha' = alpha * exp(-0.01 * tanh(L))
+                var __m3 = __on_adapt[__q];
+                if (__S.Any(__m3))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m3, (__st_alpha[__q] * __S.Exp((__Vx.Create(-0.01) * __S.Tanh(__x_L[__q])))), __nx_alpha[__q]);
+                }
+                // mu' = mu + 0.01
+                var __m4 = __on_adapt[__q];
+                if (__S.Any(__m4))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m4, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
                 }
             }
 

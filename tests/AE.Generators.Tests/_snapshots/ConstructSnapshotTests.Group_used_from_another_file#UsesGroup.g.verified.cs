@@ -170,6 +170,7 @@ namespace AE.Generated
         private readonly double[] __slot_T_ema;
         private readonly long[] __slot_T_ema_n;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -216,6 +217,8 @@ namespace AE.Generated
             if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this UsesGroupPopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -234,6 +237,55 @@ namespace AE.Generated
                 var __h1 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
                 var __h2 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __Vx.Create(0.9), (__x_L[__q] - __h1));
                 __x_T[__q] = __h2;
+            }
+
+            // ---- pass 1 of 1 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // theta' = theta - (0.01 * grad)
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this UsesGroupPopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_L[__q] = __V.Zero;
+                __x_T[__q] = __V.Zero;
+
+                // ---- fixed rule measure (from group Measure)
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+                // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
+                var __h3 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h4 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __Vx.Create(0.9), (__x_L[__q] - __h3));
+                __x_T[__q] = __h4;
             }
 
             // ---- pass 1 of 1 over the vectors: write the vectors

@@ -124,6 +124,7 @@ namespace AE.Generated
         private readonly double[] __slot_held_latch;
         private readonly long[] __slot_held_latch_n;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -162,6 +163,8 @@ namespace AE.Generated
         public void Step(global::System.ReadOnlySpan<double> x)
         {
             if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this LatchPopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -176,6 +179,32 @@ namespace AE.Generated
                 // held = latch@held.latch(step > warmup, 0.8 * x, 1)
                 var __h1 = __S.Latch(__slot_held_latch, __slot_held_latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __S.Load(x, __j, __k - __j)), __Vx.Create(1.0));
                 __x_held[__q] = __h1;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> x)
+        {
+            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this LatchPopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_held[__q] = __V.Zero;
+
+                // ---- fixed rule calibrate
+                // held = latch@held.latch(step > warmup, 0.8 * x, 1)
+                var __h2 = __S.Latch(__slot_held_latch, __slot_held_latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __S.Load(x, __j, __k - __j)), __Vx.Create(1.0));
+                __x_held[__q] = __h2;
 
                 // end of step: project onto the declared bounds, then the next values become current
             }

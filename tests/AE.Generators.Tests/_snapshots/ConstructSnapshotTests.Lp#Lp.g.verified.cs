@@ -118,6 +118,7 @@ namespace AE.Generated
         private readonly double[] __slot_y_lp;
         private readonly long[] __slot_y_lp_n;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -154,6 +155,8 @@ namespace AE.Generated
         public void Step(global::System.ReadOnlySpan<double> x)
         {
             if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this LpPopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -168,6 +171,32 @@ namespace AE.Generated
                 // y = lp@y.lp(0.5, x)
                 var __h1 = __S.Lp(__slot_y_lp, __slot_y_lp_n, __j, __V.AllBitsSet, __Vx.Create(0.5), __S.Load(x, __j, __k - __j));
                 __x_y[__q] = __h1;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> x)
+        {
+            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this LpPopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_y[__q] = __V.Zero;
+
+                // ---- fixed rule smooth_it
+                // y = lp@y.lp(0.5, x)
+                var __h2 = __S.Lp(__slot_y_lp, __slot_y_lp_n, __j, __V.AllBitsSet, __Vx.Create(0.5), __S.Load(x, __j, __k - __j));
+                __x_y[__q] = __h2;
 
                 // end of step: project onto the declared bounds, then the next values become current
             }

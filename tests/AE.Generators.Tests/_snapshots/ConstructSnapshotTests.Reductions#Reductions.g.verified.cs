@@ -330,7 +330,9 @@ namespace AE.Generated
         private readonly __V[] __r4_bb;
         private readonly __V[] __r5;
         private readonly __V[] __r6;
+        private float[]? __st_m_f32;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -396,6 +398,8 @@ namespace AE.Generated
             if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this ReductionsPopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -490,8 +494,117 @@ namespace AE.Generated
             }
         }
 
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this ReductionsPopulation steps in double; make another population for float");
+            if (__st_m_f32 is null)
+            {
+                __st_m_f32 = new float[__st_m.Length * __S.Lanes];
+                for (int __b = 0; __b < __st_m.Length; __b++) __S.Store(__st_m_f32, __b, __st_m[__b]);
+            }
+            __precision = 2;
+            var __sf_m = __st_m_f32!;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_s[__q] = __V.Zero;
+                __x_avg[__q] = __V.Zero;
+                __x_gm[__q] = __V.Zero;
+                __x_gn[__q] = __V.Zero;
+                __x_cs[__q] = __V.Zero;
+                __x_hi[__q] = __V.Zero;
+                __x_lo[__q] = __V.Zero;
+                __x_L[__q] = __V.Zero;
+
+                // ---- fixed rule measure
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+            }
+
+            // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
+            global::System.Array.Fill(__r0, __V.Zero);
+            global::System.Array.Fill(__r1, __V.Zero);
+            global::System.Array.Fill(__r2, __V.Zero);
+            global::System.Array.Fill(__r3, __V.Zero);
+            global::System.Array.Fill(__r4_ab, __V.Zero);
+            global::System.Array.Fill(__r4_aa, __V.Zero);
+            global::System.Array.Fill(__r4_bb, __V.Zero);
+            global::System.Array.Fill(__r5, __Vx.Create(double.NegativeInfinity));
+            global::System.Array.Fill(__r6, __Vx.Create(double.PositiveInfinity));
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    __r0[__q] = __r0[__q] + __S.Load(grad, __h + __j, __k - __j);
+                    __r1[__q] = __r1[__q] + __S.Load(grad, __h + __j, __k - __j);
+                    __r2[__q] = __r2[__q] + __S.Load(grad, __h + __j, __k - __j) * __S.Load(__sf_m, __o + __q);
+                    var __t4 = __S.Load(grad, __h + __j, __k - __j);
+                    __r3[__q] = __r3[__q] + __t4 * __t4;
+                    var __t5 = __S.Load(grad, __h + __j, __k - __j);
+                    var __t6 = __S.Load(__sf_m, __o + __q);
+                    __r4_ab[__q] = __r4_ab[__q] + __t5 * __t6;
+                    __r4_aa[__q] = __r4_aa[__q] + __t5 * __t5;
+                    __r4_bb[__q] = __r4_bb[__q] + __t6 * __t6;
+                    __r5[__q] = __S.Max(__r5[__q], __S.Load(grad, __h + __j, __k - __j));
+                    __r6[__q] = __S.Min(__r6[__q], __S.Load(grad, __h + __j, __k - __j));
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                // s = sum(grad)
+                __x_s[__q] = __r0[__q];
+                // avg = mean(grad)
+                __x_avg[__q] = (__r1[__q] / __Vx.Create((double)n));
+                // gm = dot(grad, m)
+                __x_gm[__q] = __r2[__q];
+                // gn = norm(grad)
+                __x_gn[__q] = __Vx.Sqrt(__r3[__q]);
+                // cs = cosine(grad, m)
+                __x_cs[__q] = __Vx.ConditionalSelect((__Vx.Equals(__r4_aa[__q], __V.Zero) | __Vx.Equals(__r4_bb[__q], __V.Zero)), __V.Zero, __r4_ab[__q] / (__Vx.Sqrt(__r4_aa[__q]) * __Vx.Sqrt(__r4_bb[__q])));
+                // hi = max(grad)
+                __x_hi[__q] = __r5[__q];
+                // lo = min(grad)
+                __x_lo[__q] = __r6[__q];
+            }
+
+            // ---- pass 2 of 2 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // m' = (0.9 * m) + grad
+                    var __e_m_next_1 = ((__Vx.Create(0.9) * __S.Load(__sf_m, __o + __q)) + __S.Load(grad, __h + __j, __k - __j));
+                    // theta' = theta - (0.01 * m')
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m_next_1));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>State m[index] of one controller.</summary>
+        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
         public double m(int controller, int index) => __Element(__st_m, controller, index, n);
         /// <summary>Signal s of one controller.</summary>
         public double s(int controller) => __Lane(__x_s, controller);

@@ -168,6 +168,7 @@ namespace AE.Generated
         private readonly __V[] __nx_total;
         private readonly __V[] __on_R;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -208,6 +209,8 @@ namespace AE.Generated
         public void Step(global::System.ReadOnlySpan<double> x)
         {
             if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this ScalarStatePopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -231,6 +234,44 @@ namespace AE.Generated
                 if (__S.Any(__m2))
                 {
                     __nx_total[__q] = __Vx.ConditionalSelect(__m2, (__st_total[__q] + __S.Load(x, __j, __k - __j)), __nx_total[__q]);
+                }
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_count[__q] = __nx_count[__q];
+                __st_total[__q] = __nx_total[__q];
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> x)
+        {
+            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this ScalarStatePopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_count[__q] = __st_count[__q];
+                __nx_total[__q] = __st_total[__q];
+
+                // ---- rule R "count and sum"
+                // count' = count + 1
+                var __m3 = __on_R[__q];
+                if (__S.Any(__m3))
+                {
+                    __nx_count[__q] = __Vx.ConditionalSelect(__m3, (__st_count[__q] + __Vx.Create(1.0)), __nx_count[__q]);
+                }
+                // total' = total + x
+                var __m4 = __on_R[__q];
+                if (__S.Any(__m4))
+                {
+                    __nx_total[__q] = __Vx.ConditionalSelect(__m4, (__st_total[__q] + __S.Load(x, __j, __k - __j)), __nx_total[__q]);
                 }
 
                 // end of step: project onto the declared bounds, then the next values become current

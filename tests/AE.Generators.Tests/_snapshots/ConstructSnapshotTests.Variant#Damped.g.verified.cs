@@ -185,6 +185,7 @@ namespace AE.Generated
         private readonly __V[] __on_grow;
         private readonly __V[] __on_damp;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -225,6 +226,8 @@ namespace AE.Generated
         public void Step(global::System.ReadOnlySpan<double> x)
         {
             if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this DampedPopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -256,6 +259,51 @@ namespace AE.Generated
                 if (__S.Any(__m3))
                 {
                     __nx_k[__q] = __Vx.ConditionalSelect(__m3, (__nx_k[__q] * __Vx.Create(0.9)), __nx_k[__q]);
+                }
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(10.0));
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> x)
+        {
+            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this DampedPopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_k[__q] = __st_k[__q];
+                __c1[__q] = __V.Zero;
+
+                // ---- rule grow "k follows x up"
+                // when x > 0
+                var __m4 = __on_grow[__q];
+                if (__S.Any(__m4))
+                {
+                    __c1[__q] = __Vx.ConditionalSelect(__m4, __Vx.GreaterThan(__S.Load(x, __j, __k - __j), __Vx.Create(0.0)), __c1[__q]);
+                }
+                // k' = k * 1.1
+                var __m5 = (__on_grow[__q] & __c1[__q]);
+                if (__S.Any(__m5))
+                {
+                    __nx_k[__q] = __Vx.ConditionalSelect(__m5, (__st_k[__q] * __Vx.Create(1.1)), __nx_k[__q]);
+                }
+
+                // ---- rule damp "k decays"
+                // k' = k' * 0.9
+                var __m6 = __on_damp[__q];
+                if (__S.Any(__m6))
+                {
+                    __nx_k[__q] = __Vx.ConditionalSelect(__m6, (__nx_k[__q] * __Vx.Create(0.9)), __nx_k[__q]);
                 }
 
                 // end of step: project onto the declared bounds, then the next values become current

@@ -183,7 +183,9 @@ namespace AE.Generated
         private readonly __V[] __p_lr;
         private readonly __V[] __st_m;
         private readonly __V[] __x_L;
+        private float[]? __st_m_f32;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -230,6 +232,8 @@ namespace AE.Generated
             if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this VectorStatePopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -268,12 +272,65 @@ namespace AE.Generated
             }
         }
 
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this VectorStatePopulation steps in double; make another population for float");
+            if (__st_m_f32 is null)
+            {
+                __st_m_f32 = new float[__st_m.Length * __S.Lanes];
+                for (int __b = 0; __b < __st_m.Length; __b++) __S.Store(__st_m_f32, __b, __st_m[__b]);
+            }
+            __precision = 2;
+            var __sf_m = __st_m_f32!;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_L[__q] = __V.Zero;
+
+                // ---- fixed rule measure
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+            }
+
+            // ---- pass 1 of 1 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // m' = (beta * m) + grad
+                    var __e_m_next_1 = ((__p_beta[__q] * __S.Load(__sf_m, __o + __q)) + __S.Load(grad, __h + __j, __k - __j));
+                    // theta' = theta - (lr * m')
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__p_lr[__q] * __e_m_next_1));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
         /// <summary>Param beta of one controller.</summary>
         public double beta(int controller) => __Lane(__p_beta, controller);
         /// <summary>Param lr of one controller.</summary>
         public double lr(int controller) => __Lane(__p_lr, controller);
-        /// <summary>State m[index] of one controller.</summary>
+        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
         public double m(int controller, int index) => __Element(__st_m, controller, index, n);
         /// <summary>Signal L of one controller.</summary>
         public double L(int controller) => __Lane(__x_L, controller);

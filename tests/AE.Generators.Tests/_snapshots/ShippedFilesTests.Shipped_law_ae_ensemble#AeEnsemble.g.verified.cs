@@ -488,6 +488,7 @@ namespace AE.Generated
         private readonly __V[] __r5;
         private readonly __V[] __r6;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -568,6 +569,8 @@ namespace AE.Generated
             if (alpha.Length != (long)K * __count) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
             if (mu.Length != (long)K * __count) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
             if (sigma.Length != (long)K * __count) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemblePopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -684,6 +687,146 @@ namespace AE.Generated
                     var __m3 = __on_consensus[__q];
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
                     var __e_sigma_next_1 = __Vx.ConditionalSelect(__m3, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
+                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha_next_1, __p_alpha_min[__q], __p_alpha_max[__q]));
+                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu_next_1, __p_mu_min[__q], __p_mu_max[__q]));
+                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma_next_1, __p_sigma_min[__q], __p_sigma_max[__q]));
+                    __sig_w[__o + __q] = __e_w_1;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> losses, global::System.Span<float> alpha, global::System.Span<float> mu, global::System.Span<float> sigma)
+        {
+            if (losses.Length != (long)K * __count) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
+            if (alpha.Length != (long)K * __count) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
+            if (mu.Length != (long)K * __count) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
+            if (sigma.Length != (long)K * __count) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemblePopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_mean_loss[__q] = __V.Zero;
+                __x_min_loss[__q] = __V.Zero;
+                __x_max_loss[__q] = __V.Zero;
+                __x_bar_alpha[__q] = __V.Zero;
+                __x_bar_mu[__q] = __V.Zero;
+                __x_bar_sigma[__q] = __V.Zero;
+            }
+
+            // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
+            global::System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
+            global::System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
+            global::System.Array.Fill(__r2, __V.Zero);
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    __r0[__q] = __S.Min(__r0[__q], __e_Lk_1);
+                    __r1[__q] = __S.Max(__r1[__q], __e_Lk_1);
+                    __r2[__q] = __r2[__q] + __e_Lk_1;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
+                // min_loss = min(Lk)
+                __x_min_loss[__q] = __r0[__q];
+                // max_loss = max(Lk)
+                __x_max_loss[__q] = __r1[__q];
+                // mean_loss = mean(Lk)
+                __x_mean_loss[__q] = (__r2[__q] / __Vx.Create((double)K));
+            }
+
+            // ---- pass 2 of 4 over the vectors: reductions sum(ew)
+            global::System.Array.Fill(__r3, __V.Zero);
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    __r3[__q] = __r3[__q] + __e_ew_1;
+                }
+            }
+
+            // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
+            global::System.Array.Fill(__r4, __V.Zero);
+            global::System.Array.Fill(__r5, __V.Zero);
+            global::System.Array.Fill(__r6, __V.Zero);
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    // w = ew / sum(ew)
+                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
+                    __r4[__q] = __r4[__q] + __e_w_1 * __S.Load(alpha, __h + __j, __k - __j);
+                    __r5[__q] = __r5[__q] + __e_w_1 * __S.Load(mu, __h + __j, __k - __j);
+                    __r6[__q] = __r6[__q] + __e_w_1 * __S.Load(sigma, __h + __j, __k - __j);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                // bar_alpha = dot(w, alpha)
+                __x_bar_alpha[__q] = __r4[__q];
+                // bar_mu = dot(w, mu)
+                __x_bar_mu[__q] = __r5[__q];
+                // bar_sigma = dot(w, sigma)
+                __x_bar_sigma[__q] = __r6[__q];
+            }
+
+            // ---- pass 4 of 4 over the vectors: write the vectors
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    // w = ew / sum(ew)
+                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
+                    var __m4 = __on_consensus[__q];
+                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                    var __e_alpha_next_1 = __Vx.ConditionalSelect(__m4, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
+                    var __m5 = __on_consensus[__q];
+                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                    var __e_mu_next_1 = __Vx.ConditionalSelect(__m5, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
+                    var __m6 = __on_consensus[__q];
+                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                    var __e_sigma_next_1 = __Vx.ConditionalSelect(__m6, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
                     __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha_next_1, __p_alpha_min[__q], __p_alpha_max[__q]));
                     __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu_next_1, __p_mu_min[__q], __p_mu_max[__q]));
                     __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma_next_1, __p_sigma_min[__q], __p_sigma_max[__q]));

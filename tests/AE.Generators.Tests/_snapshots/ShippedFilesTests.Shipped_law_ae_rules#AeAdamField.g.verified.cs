@@ -2314,7 +2314,10 @@ namespace AE.Generated
         private readonly long[] __slot_Sstar_ema_n;
         private readonly double[] __slot_lyapunov_lp;
         private readonly long[] __slot_lyapunov_lp_n;
+        private float[]? __st_m_f32;
+        private float[]? __st_v_f32;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
 
         /// <summary>Controllers in the population.</summary>
         public int Count => __count;
@@ -2670,6 +2673,8 @@ namespace AE.Generated
             if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeAdamFieldPopulation steps in float; make another population for double");
+            __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -3215,6 +3220,572 @@ namespace AE.Generated
             }
         }
 
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeAdamFieldPopulation steps in double; make another population for float");
+            if (__st_m_f32 is null)
+            {
+                __st_m_f32 = new float[__st_m.Length * __S.Lanes];
+                for (int __b = 0; __b < __st_m.Length; __b++) __S.Store(__st_m_f32, __b, __st_m[__b]);
+            }
+            if (__st_v_f32 is null)
+            {
+                __st_v_f32 = new float[__st_v.Length * __S.Lanes];
+                for (int __b = 0; __b < __st_v.Length; __b++) __S.Store(__st_v_f32, __b, __st_v[__b]);
+            }
+            __precision = 2;
+            var __sf_m = __st_m_f32!;
+            var __sf_v = __st_v_f32!;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_p1[__q] = __st_p1[__q];
+                __nx_p2[__q] = __st_p2[__q];
+                __nx_lambda[__q] = __st_lambda[__q];
+                __nx_quiet[__q] = __st_quiet[__q];
+                __nx_alpha[__q] = __st_alpha[__q];
+                __nx_mu[__q] = __st_mu[__q];
+                __nx_beta2[__q] = __st_beta2[__q];
+                __nx_eps[__q] = __st_eps[__q];
+                __nx_wd[__q] = __st_wd[__q];
+                __nx_sigma[__q] = __st_sigma[__q];
+                __x_du_alpha[__q] = __Vx.Create(0.0);
+                __x_du_mu[__q] = __Vx.Create(0.0);
+                __x_du_sigma[__q] = __Vx.Create(0.0);
+                __x_du_b2[__q] = __Vx.Create(0.0);
+                __x_du_eps[__q] = __Vx.Create(0.0);
+                __x_du_wd[__q] = __Vx.Create(0.0);
+                __x_adapt_extra[__q] = __Vx.Create(0.0);
+                __x_L[__q] = __V.Zero;
+                __x_T[__q] = __V.Zero;
+                __x_V[__q] = __V.Zero;
+                __x_S[__q] = __V.Zero;
+                __x_rho[__q] = __V.Zero;
+                __x_gnorm[__q] = __V.Zero;
+                __x_gamma[__q] = __V.Zero;
+                __x_budget_scale[__q] = __Vx.Create(1.0);
+                __x_adapt_energy[__q] = __Vx.Create(0.0);
+                __x_lyapunov[__q] = __Vx.Create(0.0);
+                __x_dlog_alpha[__q] = __V.Zero;
+                __x_d_mu[__q] = __V.Zero;
+                __x_dlog_sigma[__q] = __V.Zero;
+                __x_gg0[__q] = __V.Zero;
+                __x_gn0[__q] = __V.Zero;
+                __x_clip[__q] = __V.Zero;
+                __x_sum_g2[__q] = __V.Zero;
+                __x_gmean[__q] = __V.Zero;
+                __x_ld[__q] = __V.Zero;
+                __x_mnorm[__q] = __V.Zero;
+                __x_Vstar[__q] = __V.Zero;
+                __x_Sstar[__q] = __V.Zero;
+                __x_u_alpha[__q] = __V.Zero;
+                __x_u_mu[__q] = __V.Zero;
+                __x_instab[__q] = __V.Zero;
+                __x_quality[__q] = __V.Zero;
+                __x_h2[__q] = __V.Zero;
+                __x_stall[__q] = __V.Zero;
+                __x_A[__q] = __V.Zero;
+                __x_z_alpha[__q] = __V.Zero;
+                __x_z_mu[__q] = __V.Zero;
+                __x_z_sigma[__q] = __V.Zero;
+                __x_d_b2[__q] = __V.Zero;
+                __x_d_eps[__q] = __V.Zero;
+                __x_d_wd[__q] = __V.Zero;
+                __x_b2_next[__q] = __V.Zero;
+                __x_eps_next[__q] = __V.Zero;
+                __x_wd_next[__q] = __V.Zero;
+                __x_flip[__q] = __V.Zero;
+                __x_rise[__q] = __V.Zero;
+                __x_spike[__q] = __V.Zero;
+                __x_fire[__q] = __V.Zero;
+                __x_b1[__q] = __V.Zero;
+                __x_b2[__q] = __V.Zero;
+                __x_e[__q] = __V.Zero;
+                __c1[__q] = __V.Zero;
+                __c2[__q] = __V.Zero;
+            }
+
+            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
+            global::System.Array.Fill(__r0, __V.Zero);
+            global::System.Array.Fill(__r1, __V.Zero);
+            global::System.Array.Fill(__r2, __V.Zero);
+            global::System.Array.Fill(__r3, __V.Zero);
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
+                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __t64 = __S.Load(__sf_m, __o + __q);
+                    __r2[__q] = __r2[__q] + __t64 * __t64;
+                    __r3[__q] = __r3[__q] + __e_g0_1 * __S.Load(__sf_m, __o + __q);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
+                // gg0 = sum(g0 * g0)
+                __x_gg0[__q] = __r0[__q];
+                // gn0 = sqrt(gg0)
+                __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
+                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
+                __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
+                // sum_g2 = (clip * clip) * gg0
+                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
+                // gmean = (clip * sum(g0)) / n
+                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
+                var __h65 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h66 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h65));
+                __x_T[__q] = __h66;
+                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
+                var __h67 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h67), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
+                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
+                var __h68 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                __x_V[__q] = __h68;
+                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
+                var __h69 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                __x_S[__q] = __h69;
+                // gnorm = sqrt(sum_g2) + 1e-12
+                __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
+                // mnorm = norm(m) + 1e-12
+                __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
+                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
+                var __h70 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                __x_Vstar[__q] = __S.Max(__h70, __Vx.Create(1e-12));
+                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
+                var __h71 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                __x_Sstar[__q] = __S.Max(__h71, __Vx.Create(1e-12));
+
+                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
+                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
+                var __m72 = __on_brake[__q];
+                if (__S.Any(__m72))
+                {
+                    __c1[__q] = __Vx.ConditionalSelect(__m72, ((__Vx.GreaterThan(__S.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__S.IsFinite(__x_gnorm[__q]))), __c1[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / 10)
+                var __m73 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m73))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m73, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
+                }
+                // mu' = min(mu', 0.5)
+                var __m74 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m74))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m74, __S.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
+                }
+
+                // ---- rule AE2 "constitutive drive of log alpha and of mu, smooth" (from group SmoothDrive)
+                // u_alpha = (((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(alpha) - log(alpha_bar)))
+                var __m75 = __on_AE2[__q];
+                if (__S.Any(__m75))
+                {
+                    __x_u_alpha[__q] = __Vx.ConditionalSelect(__m75, ((((__p_k_p[__q] * __S.Tanh(__S.Neg(__x_T[__q]))) - (__p_k_v[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])))), __x_u_alpha[__q]);
+                }
+                // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
+                var __m76 = __on_AE2[__q];
+                if (__S.Any(__m76))
+                {
+                    __x_u_mu[__q] = __Vx.ConditionalSelect(__m76, (((__p_b_1[__q] * __S.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__st_mu[__q] - __p_mu_bar[__q]))), __x_u_mu[__q]);
+                }
+                // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
+                var __m77 = __on_AE2[__q];
+                if (__S.Any(__m77))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m77, __x_du_alpha[__q] + (__p_eta_a[__q] * __S.SoftClamp(__x_u_alpha[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
+                var __m78 = __on_AE2[__q];
+                if (__S.Any(__m78))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m78, __x_du_mu[__q] + (__p_eta_mu[__q] * __S.SoftClamp(__x_u_mu[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_mu[__q]);
+                }
+
+                // ---- rule AE2adam "Adam drives: beta2 up with V, eps up with instability and down with quality, weight decay to its anchor"
+                // instab = tanh((V / Vstar) - 1)
+                var __m79 = __on_AE2adam[__q];
+                if (__S.Any(__m79))
+                {
+                    __x_instab[__q] = __Vx.ConditionalSelect(__m79, __S.Tanh(((__x_V[__q] / __x_Vstar[__q]) - __Vx.Create(1.0))), __x_instab[__q]);
+                }
+                // quality = (0.5 * (rho + 1)) - 0.5
+                var __m80 = __on_AE2adam[__q];
+                if (__S.Any(__m80))
+                {
+                    __x_quality[__q] = __Vx.ConditionalSelect(__m80, ((__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))) - __Vx.Create(0.5)), __x_quality[__q]);
+                }
+                // h2 = log(1 - beta2_bar) - log(1 - beta2)
+                var __m81 = __on_AE2adam[__q];
+                if (__S.Any(__m81))
+                {
+                    __x_h2[__q] = __Vx.ConditionalSelect(__m81, (__S.Log((__Vx.Create(1.0) - __p_beta2_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __x_h2[__q]);
+                }
+                // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
+                var __m82 = __on_AE2adam[__q];
+                if (__S.Any(__m82))
+                {
+                    __x_du_b2[__q] = __Vx.ConditionalSelect(__m82, __x_du_b2[__q] + (__p_eta_b2[__q] * __S.SoftClamp(((__p_k_b2[__q] * __x_instab[__q]) - (__p_gamma_b2[__q] * __x_h2[__q])), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_b2[__q]);
+                }
+                // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
+                var __m83 = __on_AE2adam[__q];
+                if (__S.Any(__m83))
+                {
+                    __x_du_eps[__q] = __Vx.ConditionalSelect(__m83, __x_du_eps[__q] + (__p_eta_eps[__q] * __S.SoftClamp((((__p_k_e_inst[__q] * __x_instab[__q]) - (__p_k_e_qual[__q] * __x_quality[__q])) - (__p_gamma_eps[__q] * (__S.Log(__st_eps[__q]) - __S.Log(__p_eps_bar[__q])))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_eps[__q]);
+                }
+                // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
+                var __m84 = __on_AE2adam[__q];
+                if (__S.Any(__m84))
+                {
+                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m84, __x_du_wd[__q] + (__p_eta_wd[__q] * __S.SoftClamp((__S.Neg(__p_gamma_wd[__q]) * (__S.Log(__st_wd[__q]) - __S.Log(__p_wd_bar[__q]))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_wd[__q]);
+                }
+
+                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
+                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
+                var __m85 = __on_AE4[__q];
+                if (__S.Any(__m85))
+                {
+                    __x_stall[__q] = __Vx.ConditionalSelect(__m85, __Vx.ConditionalSelect(__Vx.LessThan(__S.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
+                }
+                // A = 0.5 * (rho + 1)
+                var __m86 = __on_AE4[__q];
+                if (__S.Any(__m86))
+                {
+                    __x_A[__q] = __Vx.ConditionalSelect(__m86, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
+                }
+                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
+                var __m87 = __on_AE4[__q];
+                if (__S.Any(__m87))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m87, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
+                // z_alpha = log(alpha) - log(alpha_bar)
+                var __m88 = __on_AE7[__q];
+                if (__S.Any(__m88))
+                {
+                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m88, (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
+                }
+                // z_mu = log(1 - mu_bar) - log(1 - mu)
+                var __m89 = __on_AE7[__q];
+                if (__S.Any(__m89))
+                {
+                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m89, (__S.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
+                }
+                // z_sigma = log(1 + (sigma / sigma_0))
+                var __m90 = __on_AE7[__q];
+                if (__S.Any(__m90))
+                {
+                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m90, __S.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
+                }
+                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
+                var __m91 = __on_AE7[__q];
+                if (__S.Any(__m91))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m91, __x_du_alpha[__q] + (__p_eta_c[__q] * (((__p_c_aa[__q] * __x_z_alpha[__q]) + (__p_c_am[__q] * __x_z_mu[__q])) + (__p_c_as[__q] * __x_z_sigma[__q]))), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
+                var __m92 = __on_AE7[__q];
+                if (__S.Any(__m92))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m92, __x_du_mu[__q] + (__p_eta_c[__q] * (((__p_c_ma[__q] * __x_z_alpha[__q]) + (__p_c_mm[__q] * __x_z_mu[__q])) + (__p_c_ms[__q] * __x_z_sigma[__q]))), __x_du_mu[__q]);
+                }
+                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
+                var __m93 = __on_AE7[__q];
+                if (__S.Any(__m93))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m93, __x_du_sigma[__q] + (__p_eta_c[__q] * (((__p_c_sa[__q] * __x_z_alpha[__q]) + (__p_c_sm[__q] * __x_z_mu[__q])) + (__p_c_ss[__q] * __x_z_sigma[__q]))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE7adam "coupling: log lambda_wd against log alpha, so the decay strength alpha * lambda_wd holds"
+                // du_wd += (eta_c * c_wa) * (log(alpha) - log(alpha_bar))
+                var __m94 = __on_AE7adam[__q];
+                if (__S.Any(__m94))
+                {
+                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m94, __x_du_wd[__q] + ((__p_eta_c[__q] * __p_c_wa[__q]) * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q]))), __x_du_wd[__q]);
+                }
+
+                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
+                // budget_scale = 1 / sqrt(1 + lambda)
+                var __m95 = __on_AE6[__q];
+                __x_budget_scale[__q] = __Vx.ConditionalSelect(__m95, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
+                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
+                var __m96 = __on_AE6[__q];
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m96, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __S.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
+                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+                var __m97 = __on_AE6[__q];
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m97, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __S.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
+                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                var __m98 = __on_AE6[__q];
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m98, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __S.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
+
+                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
+                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
+                var __m99 = __on_AE3[__q];
+                if (__S.Any(__m99))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m99, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
+                }
+                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
+                var __m100 = __on_AE3[__q];
+                if (__S.Any(__m100))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m100, __S.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
+                }
+                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
+                var __m101 = __on_AE3[__q];
+                if (__S.Any(__m101))
+                {
+                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m101, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                }
+
+                // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
+                // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
+                var __m102 = __on_AE3adam[__q];
+                if (__S.Any(__m102))
+                {
+                    __x_d_b2[__q] = __Vx.ConditionalSelect(__m102, __S.Clamp((__x_budget_scale[__q] * __x_du_b2[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_b2[__q]);
+                }
+                // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
+                var __m103 = __on_AE3adam[__q];
+                if (__S.Any(__m103))
+                {
+                    __x_d_eps[__q] = __Vx.ConditionalSelect(__m103, __S.Clamp((__x_budget_scale[__q] * __x_du_eps[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_eps[__q]);
+                }
+                // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
+                var __m104 = __on_AE3adam[__q];
+                if (__S.Any(__m104))
+                {
+                    __x_d_wd[__q] = __Vx.ConditionalSelect(__m104, __S.Clamp((__x_budget_scale[__q] * __x_du_wd[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_wd[__q]);
+                }
+                // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
+                var __m105 = __on_AE3adam[__q];
+                if (__S.Any(__m105))
+                {
+                    __x_b2_next[__q] = __Vx.ConditionalSelect(__m105, __S.Clamp((__Vx.Create(1.0) - ((__Vx.Create(1.0) - __st_beta2[__q]) * __S.Exp(__S.Neg(__x_d_b2[__q])))), __p_beta2_min[__q], __p_beta2_max[__q]), __x_b2_next[__q]);
+                }
+                // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
+                var __m106 = __on_AE3adam[__q];
+                if (__S.Any(__m106))
+                {
+                    __x_eps_next[__q] = __Vx.ConditionalSelect(__m106, __S.Clamp(__S.Exp((__S.Log(__st_eps[__q]) + __x_d_eps[__q])), __p_eps_min[__q], __p_eps_max[__q]), __x_eps_next[__q]);
+                }
+                // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
+                var __m107 = __on_AE3adam[__q];
+                if (__S.Any(__m107))
+                {
+                    __x_wd_next[__q] = __Vx.ConditionalSelect(__m107, __S.Clamp(__S.Exp((__S.Log(__st_wd[__q]) + __x_d_wd[__q])), __p_wd_min[__q], __p_wd_max[__q]), __x_wd_next[__q]);
+                }
+                // beta2' = b2_next
+                var __m108 = __on_AE3adam[__q];
+                if (__S.Any(__m108))
+                {
+                    __nx_beta2[__q] = __Vx.ConditionalSelect(__m108, __x_b2_next[__q], __nx_beta2[__q]);
+                }
+                // eps' = eps_next
+                var __m109 = __on_AE3adam[__q];
+                if (__S.Any(__m109))
+                {
+                    __nx_eps[__q] = __Vx.ConditionalSelect(__m109, __x_eps_next[__q], __nx_eps[__q]);
+                }
+                // wd' = wd_next
+                var __m110 = __on_AE3adam[__q];
+                if (__S.Any(__m110))
+                {
+                    __nx_wd[__q] = __Vx.ConditionalSelect(__m110, __x_wd_next[__q], __nx_wd[__q]);
+                }
+                // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
+                var __m111 = __on_AE3adam[__q];
+                if (__S.Any(__m111))
+                {
+                    __x_adapt_extra[__q] = __Vx.ConditionalSelect(__m111, __x_adapt_extra[__q] + ((__S.Pow((__S.Log((__Vx.Create(1.0) - __x_b2_next[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __Vx.Create(2.0)) + __S.Pow((__S.Log(__S.Max(__x_eps_next[__q], __p_eps_min[__q])) - __S.Log(__st_eps[__q])), __Vx.Create(2.0))) + __S.Pow((__S.Log(__S.Max(__x_wd_next[__q], __p_wd_min[__q])) - __S.Log(__st_wd[__q])), __Vx.Create(2.0))), __x_adapt_extra[__q]);
+                }
+
+                // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period" (from group PhaseResonance)
+                // flip = rho < -rho_max
+                var __m112 = __on_AE5[__q];
+                if (__S.Any(__m112))
+                {
+                    __x_flip[__q] = __Vx.ConditionalSelect(__m112, __Vx.LessThan(__x_rho[__q], __S.Neg(__p_rho_max[__q])), __x_flip[__q]);
+                }
+                // rise = T > (tau_T_stall * sqrt(Vstar))
+                var __m113 = __on_AE5[__q];
+                if (__S.Any(__m113))
+                {
+                    __x_rise[__q] = __Vx.ConditionalSelect(__m113, __Vx.GreaterThan(__x_T[__q], (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __x_rise[__q]);
+                }
+                // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
+                var __m114 = __on_AE5[__q];
+                if (__S.Any(__m114))
+                {
+                    __x_spike[__q] = __Vx.ConditionalSelect(__m114, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) & __Vx.GreaterThan(__x_T[__q], (__S.Neg(__p_tau_T_stall[__q]) * __Vx.Sqrt(__x_Vstar[__q])))), __x_spike[__q]);
+                }
+                // fire = ((flip || rise) || spike) && (quiet >= refractory)
+                var __m115 = __on_AE5[__q];
+                if (__S.Any(__m115))
+                {
+                    __x_fire[__q] = __Vx.ConditionalSelect(__m115, (((__x_flip[__q] | __x_rise[__q]) | __x_spike[__q]) & __Vx.GreaterThanOrEqual(__st_quiet[__q], __p_refractory[__q])), __x_fire[__q]);
+                }
+                // when fire
+                var __m116 = __on_AE5[__q];
+                if (__S.Any(__m116))
+                {
+                    __c2[__q] = __Vx.ConditionalSelect(__m116, __x_fire[__q], __c2[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
+                var __m117 = (__on_AE5[__q] & __c2[__q]);
+                if (__S.Any(__m117))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m117, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
+                }
+                // quiet' = fire ? 1 : (quiet + 1)
+                var __m118 = __on_AE5[__q];
+                if (__S.Any(__m118))
+                {
+                    __nx_quiet[__q] = __Vx.ConditionalSelect(__m118, __Vx.ConditionalSelect(__x_fire[__q], __Vx.Create(1.0), (__st_quiet[__q] + __Vx.Create(1.0))), __nx_quiet[__q]);
+                }
+
+                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
+                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
+                var __m119 = __on_AE6d[__q];
+                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m119, (((__S.Pow((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __S.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __S.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __S.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
+                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
+                var __m120 = __on_AE6d[__q];
+                if (__S.Any(__m120))
+                {
+                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m120, __S.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
+                }
+
+                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
+                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
+                var __m121 = __on_AE10[__q];
+                var __h122 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m121, __p_beta_lyap[__q], __x_L[__q]);
+                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m121, (__h122 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
+
+                // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
+                // b1 = clamp(mu', mu_min, mu_max)
+                __x_b1[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                // b2 = clamp(beta2', beta2_min, beta2_max)
+                __x_b2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
+                // e = max(eps', eps_min)
+                __x_e[__q] = __S.Max(__nx_eps[__q], __p_eps_min[__q]);
+                // p1' = p1 * b1
+                __nx_p1[__q] = (__st_p1[__q] * __x_b1[__q]);
+                // p2' = p2 * b2
+                __nx_p2[__q] = (__st_p2[__q] * __x_b2[__q]);
+            }
+
+            // ---- pass 2 of 3 over the vectors: reductions norm(dir)
+            global::System.Array.Fill(__r4, __V.Zero);
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    // g = g0 * clip
+                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    var __e_m_new_1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    var __e_v_new_1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    // mhat = m_new / (1 - (p1 * b1))
+                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    // vhat = v_new / (1 - (p2 * b2))
+                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    // dir = mhat / (sqrt(vhat) + e)
+                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
+                    var __t123 = __e_dir_1;
+                    __r4[__q] = __r4[__q] + __t123 * __t123;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                // gamma = alpha' * norm(dir)
+                __x_gamma[__q] = (__nx_alpha[__q] * __Vx.Sqrt(__r4[__q]));
+            }
+
+            // ---- pass 3 of 3 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    // g = g0 * clip
+                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    var __e_m_new_1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    var __e_v_new_1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    // m' = m_new
+                    var __e_m_next_1 = __e_m_new_1;
+                    // v' = v_new
+                    var __e_v_next_1 = __e_v_new_1;
+                    // mhat = m_new / (1 - (p1 * b1))
+                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    // vhat = v_new / (1 - (p2 * b2))
+                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    // dir = mhat / (sqrt(vhat) + e)
+                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
+                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    var __t124 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
+                    var __m125 = __t124;
+                    var __h126 = __S.Noise(__rng, __j, __m125);
+                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir_1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t124, (__nx_sigma[__q] * __h126), __Vx.Create(0.0)));
+                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
+                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                    __S.Store(__sf_v, __o + __q, __S.Clamp(__e_v_next_1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity)));
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_p1[__q] = __S.Clamp(__nx_p1[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_p2[__q] = __S.Clamp(__nx_p2[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_lambda[__q] = __S.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                __st_quiet[__q] = __nx_quiet[__q];
+                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
+                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                __st_beta2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
+                __st_eps[__q] = __S.Clamp(__nx_eps[__q], __p_eps_min[__q], __p_eps_max[__q]);
+                __st_wd[__q] = __S.Clamp(__nx_wd[__q], __p_wd_min[__q], __p_wd_max[__q]);
+                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
+            }
+        }
+
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
         /// <summary>Param beta_mu of one controller.</summary>
         public double beta_mu(int controller) => __Lane(__p_beta_mu, controller);
@@ -3380,9 +3951,9 @@ namespace AE.Generated
         public double param_abs_max(int controller) => __Lane(__p_param_abs_max, controller);
         /// <summary>Param clip_grad_norm of one controller.</summary>
         public double clip_grad_norm(int controller) => __Lane(__p_clip_grad_norm, controller);
-        /// <summary>State m[index] of one controller.</summary>
+        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
         public double m(int controller, int index) => __Element(__st_m, controller, index, n);
-        /// <summary>State v[index] of one controller.</summary>
+        /// <summary>State v[index] of one controller after the last double-precision step (as the law's).</summary>
         public double v(int controller, int index) => __Element(__st_v, controller, index, n);
         /// <summary>State p1 of one controller.</summary>
         public double p1(int controller) => __Lane(__st_p1, controller);
