@@ -203,6 +203,12 @@ namespace AE.Dsl.Tests
 
         // ---------- bit-for-bit equality ----------
 
+        private static void Same(float expected, float actual, string what)
+        {
+            if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
+                Assert.Fail($"{what}: the law has {expected:R} (0x{BitConverter.SingleToInt32Bits(expected):X8}), the population {actual:R} (0x{BitConverter.SingleToInt32Bits(actual):X8})");
+        }
+
         private static void Same(double expected, double actual, string what)
         {
             if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))
@@ -211,7 +217,21 @@ namespace AE.Dsl.Tests
 
         [Theory]
         [MemberData(nameof(Cases))]
-        public void Every_controller_is_bit_for_bit_its_own_law(string law, int k)
+        public void Every_controller_is_bit_for_bit_its_own_law(string law, int k) => Run(law, k, useFloat: false);
+
+        public static TheoryData<string, int> FloatCases()
+        {
+            var data = new TheoryData<string, int>();
+            foreach (var law in Laws.Keys)
+                foreach (var k in new[] { 1, 7 }) data.Add(law, k);
+            return data;
+        }
+
+        [Theory]
+        [MemberData(nameof(FloatCases))]
+        public void Every_controller_steps_float_data_bit_for_bit_as_its_own_law(string law, int k) => Run(law, k, useFloat: true);
+
+        private static void Run(string law, int k, bool useFloat)
         {
             var c = Compile(law);
             var (laws, population) = Build(c, law, k);
@@ -223,20 +243,26 @@ namespace AE.Dsl.Tests
             var rng = new Random(1234 + k);
             var thetas = new double[k][];
             var theta = new double[N * k];
+            var thetas32 = new float[k][];
+            var theta32 = new float[N * k];
             for (int j = 0; j < k; j++)
             {
                 thetas[j] = Enumerable.Range(0, N).Select(_ => rng.NextDouble() * 4 - 2).ToArray();
-                for (int i = 0; i < N; i++) theta[i * k + j] = thetas[j][i];
+                thetas32[j] = thetas[j].Select(x => (float)x).ToArray();
+                for (int i = 0; i < N; i++) { theta[i * k + j] = thetas[j][i]; theta32[i * k + j] = thetas32[j][i]; }
             }
             var losses = new double[k];
+            var losses32 = new float[k];
             var grads = new double[k][];
+            var grads32 = new float[k][];
             var grad = new double[N * k];
+            var grad32 = new float[N * k];
             var rules = laws[0].RuleIds;
             for (int step = 1; step <= 300; step++)
             {
                 for (int j = 0; j < k; j++)
                 {
-                    var t = thetas[j];
+                    var t = useFloat ? thetas32[j].Select(x => (double)x).ToArray() : thetas[j];
                     losses[j] = step == 40 && j % 3 == 0 ? double.NaN
                         : step == 41 && j % 3 == 1 ? double.PositiveInfinity
                         : step == 42 && j % 3 == 2 ? double.NegativeInfinity
@@ -247,6 +273,9 @@ namespace AE.Dsl.Tests
                     if (step == 19 && j % 3 == 1) grads[j][1] = double.NegativeInfinity;
                     if (step == 60 && j == 1 % k) for (int i = 0; i < N; i++) grads[j][i] *= 1e4;
                     for (int i = 0; i < N; i++) grad[i * k + j] = grads[j][i];
+                    losses32[j] = (float)losses[j];
+                    grads32[j] = grads[j].Select(x => (float)x).ToArray();
+                    for (int i = 0; i < N; i++) grad32[i * k + j] = grads32[j][i];
                 }
                 // Rules switched per controller and for all, between steps.
                 if (rules.Count > 0)
@@ -255,12 +284,24 @@ namespace AE.Dsl.Tests
                     if (step == 150) { foreach (var l in laws) l.SetRule(rules[^1], false); population.SetRule(rules[^1], false); }
                     if (step == 220) { laws[0].SetRule(rules[^1], true); population.SetRule(0, rules[^1], true); }
                 }
-                for (int j = 0; j < k; j++) laws[j].Step(losses[j], grads[j], thetas[j]);
-                population.Step(losses, grad, theta);
+                if (useFloat)
+                {
+                    for (int j = 0; j < k; j++) laws[j].Step(losses32[j], grads32[j], thetas32[j]);
+                    population.Step(losses32, grad32, theta32);
+                }
+                else
+                {
+                    for (int j = 0; j < k; j++) laws[j].Step(losses[j], grads[j], thetas[j]);
+                    population.Step(losses, grad, theta);
+                }
 
                 for (int j = 0; j < k; j++)
                 {
-                    for (int i = 0; i < N; i++) Same(thetas[j][i], theta[i * k + j], $"{law} K={k} step {step} controller {j} theta[{i}]");
+                    for (int i = 0; i < N; i++)
+                    {
+                        if (useFloat) Same(thetas32[j][i], theta32[i * k + j], $"{law} K={k} float step {step} controller {j} theta[{i}]");
+                        else Same(thetas[j][i], theta[i * k + j], $"{law} K={k} step {step} controller {j} theta[{i}]");
+                    }
                     for (int s = 0; s < laws[j].SignalNames.Count; s++)
                         Same(laws[j].ReadSignal(s), population.ReadSignal(j, s), $"{law} K={k} step {step} controller {j} {laws[j].SignalNames[s]}");
                 }
@@ -279,6 +320,8 @@ namespace AE.Dsl.Tests
                 }
             }
             Assert.Equal(300, population.StepCount);
+            if (useFloat) Assert.Throws<InvalidOperationException>(() => population.Step(losses, grad, theta));
+            else Assert.Throws<InvalidOperationException>(() => population.Step(losses32, grad32, theta32));
             var all = new double[k];
             population.ReadSignal(0, all);
             for (int j = 0; j < k; j++) Same(laws[j].ReadSignal(0), all[j], "ReadSignal for all controllers");
@@ -352,6 +395,26 @@ namespace AE.Dsl.Tests
             for (int i = 0; i < n * k; i++) { theta[i] = i * 1e-3; grad[i] = Math.Sin(i); }
             Steps(population, loss, grad, theta, 200); // warm-up: the loop below is compiled and run once
             Assert.Equal(0, Steps(population, loss, grad, theta, 1000));
+
+            var population32 = (IOptimizerPopulation)Activator.CreateInstance(c.Population, k, n, options, Seed)!;
+            var loss32 = new float[k];
+            var grad32 = grad.Select(x => (float)x).ToArray();
+            var theta32 = new float[n * k];
+            population32.Step(loss32, grad32, theta32); // the first float step creates the float copies of owned state
+            Steps(population32, loss32, grad32, theta32, 200);
+            Assert.Equal(0, Steps(population32, loss32, grad32, theta32, 1000));
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization | System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static long Steps(IOptimizerPopulation population, float[] loss, float[] grad, float[] theta, int count)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int step = 0; step < count; step++)
+            {
+                for (int j = 0; j < loss.Length; j++) loss[j] = 1.0f / (step + 1 + j);
+                population.Step(loss, grad, theta);
+            }
+            return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization | System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
