@@ -97,6 +97,36 @@ namespace AE.Dsl.Tests
                 theta' = grad > 0 ? theta - lr * grad + 0.001 * noise(n) : theta - lr * grad;
               }
             }
+
+            law Vectors "vector params, accumulators and signals under rule switches, bounded vector state" {
+              dim n;
+              param w: real[n] = 0.5;
+              param lr = 0.05;
+              param period: int in [1, 100] = 4;
+              input loss: real;
+              input grad: real[n];
+              state theta: real[n];
+              state u: real[n] in [-1, 1] = 0;
+              acc push: real[n] = 0;
+              signal sv: real[n] = 0;
+              signal s: real, lo: real;
+              fixed rule measure {
+                s = mean(grad * w) + step * 1e-3;
+                lo = min(grad) + 1e-3 * finite_or(loss, 0);
+              }
+              rule A "push" {
+                push += w * sanitize(grad, 10);
+                sv = tanh(grad) * lr;
+              }
+              rule B "drift" {
+                when s > 0 && step % period != 0 {
+                  u' = u + 0.1 * sign(sanitize(grad, 10)) + 0.01 * noise(n);
+                }
+              }
+              update "step" {
+                theta' = clamp(theta - lr * (push + sv) + u', -5, 5);
+              }
+            }
             """;
 
         // ---------- compiling a law and its population ----------
@@ -122,6 +152,7 @@ namespace AE.Dsl.Tests
             ["AeSgdmPhase"] = ("ae_sgdm_phase.ae", "AeSgdmPhase", Array.Empty<string>()),
             ["Constructs"] = ("constructs", "Constructs", Array.Empty<string>()),
             ["Eager"] = ("constructs", "Eager", Array.Empty<string>()),
+            ["Vectors"] = ("constructs", "Vectors", Array.Empty<string>()),
         };
 
         private static Compiled Compile(string name) => Cache.GetOrAdd(name, n => new Lazy<Compiled>(() =>
@@ -159,6 +190,7 @@ namespace AE.Dsl.Tests
                 ["period"] = 1 + j % 4,
                 ["use_noise"] = j % 3 == 1 ? 0 : 1,
                 ["beta"] = 0.5 + 0.1 * (j % 4),
+                ["w"] = 0.3 + 0.1 * j,
             };
             bool noisy = j % 5 == 2;
             s["init_sigma"] = noisy ? 0.01 : 0;
@@ -174,7 +206,9 @@ namespace AE.Dsl.Tests
                 var prop = c.OptionsType.GetProperty(kv.Key);
                 if (prop == null) continue;
                 var t = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
-                prop.SetValue(opts, t == typeof(bool) ? kv.Value != 0 : t == typeof(long) ? (object)(long)kv.Value : kv.Value);
+                // A vector param gets a ramp around the value, so its elements differ too.
+                prop.SetValue(opts, t == typeof(double[]) ? Enumerable.Range(0, N).Select(i => kv.Value * (1 + 0.05 * i)).ToArray()
+                    : t == typeof(bool) ? kv.Value != 0 : t == typeof(long) ? (object)(long)kv.Value : kv.Value);
             }
             return opts;
         }
