@@ -554,7 +554,11 @@ namespace AE.Dsl.Emit
                 case IrFilter f:
                     return RenderFilter(f, ctx);
                 case IrNoise:
-                    return SideEffect(ctx, $"{S}.Noise(__rng, __j, {Lanes(ctx)})");
+                {
+                    // Tested inline: a draw under a condition no lane meets (sigma' > 0 with sigma 0) costs no call.
+                    var lanes = Lanes(ctx);
+                    return SideEffect(ctx, lanes == AllLanes ? $"{S}.Noise(__rng, __j, {lanes})" : $"{S}.Any({lanes}) ? {S}.Noise(__rng, __j, {lanes}) : {V}.Zero");
+                }
                 default:
                     throw new EmitNotSupportedException($"'{e.GetType().Name}' is not emitted by the population backend yet");
             }

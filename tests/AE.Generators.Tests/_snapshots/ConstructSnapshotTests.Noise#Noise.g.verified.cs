@@ -250,7 +250,7 @@ namespace AE.Generated
                     // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
                     var __t2 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
                     var __m3 = __t2;
-                    var __h4 = __S.Noise(__rng, __j, __m3);
+                    var __h4 = __S.Any(__m3) ? __S.Noise(__rng, __j, __m3) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t2, (__st_sigma[__q] * __h4), __Vx.Create(0.0)));
                     __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
                 }
@@ -303,7 +303,7 @@ namespace AE.Generated
                     // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
                     var __t6 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
                     var __m7 = __t6;
-                    var __h8 = __S.Noise(__rng, __j, __m7);
+                    var __h8 = __S.Any(__m7) ? __S.Noise(__rng, __j, __m7) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t6, (__st_sigma[__q] * __h8), __Vx.Create(0.0)));
                     __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
                 }

@@ -3193,7 +3193,7 @@ namespace AE.Generated
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t61 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m62 = __t61;
-                    var __h63 = __S.Noise(__rng, __j, __m62);
+                    var __h63 = __S.Any(__m62) ? __S.Noise(__rng, __j, __m62) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir_1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * __h63), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
@@ -3759,7 +3759,7 @@ namespace AE.Generated
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t124 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m125 = __t124;
-                    var __h126 = __S.Noise(__rng, __j, __m125);
+                    var __h126 = __S.Any(__m125) ? __S.Noise(__rng, __j, __m125) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir_1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t124, (__nx_sigma[__q] * __h126), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);

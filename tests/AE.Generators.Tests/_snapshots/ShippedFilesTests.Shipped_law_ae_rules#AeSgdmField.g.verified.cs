@@ -2389,7 +2389,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t48 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m49 = __t48;
-                    var __h50 = __S.Noise(__rng, __j, __m49);
+                    var __h50 = __S.Any(__m49) ? __S.Noise(__rng, __j, __m49) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t48, (__nx_sigma[__q] * __h50), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
@@ -2795,7 +2795,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t98 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m99 = __t98;
-                    var __h100 = __S.Noise(__rng, __j, __m99);
+                    var __h100 = __S.Any(__m99) ? __S.Noise(__rng, __j, __m99) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t98, (__nx_sigma[__q] * __h100), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);

@@ -1806,7 +1806,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t33 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m34 = __t33;
-                    var __h35 = __S.Noise(__rng, __j, __m34);
+                    var __h35 = __S.Any(__m34) ? __S.Noise(__rng, __j, __m34) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t33, (__nx_sigma[__q] * __h35), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
@@ -2125,7 +2125,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t68 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m69 = __t68;
-                    var __h70 = __S.Noise(__rng, __j, __m69);
+                    var __h70 = __S.Any(__m69) ? __S.Noise(__rng, __j, __m69) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t68, (__nx_sigma[__q] * __h70), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);

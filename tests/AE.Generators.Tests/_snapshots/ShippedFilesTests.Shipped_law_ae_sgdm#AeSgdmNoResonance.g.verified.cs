@@ -1748,7 +1748,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t31 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m32 = __t31;
-                    var __h33 = __S.Noise(__rng, __j, __m32);
+                    var __h33 = __S.Any(__m32) ? __S.Noise(__rng, __j, __m32) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t31, (__nx_sigma[__q] * __h33), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
@@ -2052,7 +2052,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t64 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m65 = __t64;
-                    var __h66 = __S.Noise(__rng, __j, __m65);
+                    var __h66 = __S.Any(__m65) ? __S.Noise(__rng, __j, __m65) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t64, (__nx_sigma[__q] * __h66), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);

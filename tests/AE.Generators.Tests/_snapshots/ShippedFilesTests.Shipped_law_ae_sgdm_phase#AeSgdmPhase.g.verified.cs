@@ -2143,7 +2143,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t44 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m45 = __t44;
-                    var __h46 = __S.Noise(__rng, __j, __m45);
+                    var __h46 = __S.Any(__m45) ? __S.Noise(__rng, __j, __m45) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t44, (__nx_sigma[__q] * __h46), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
@@ -2525,7 +2525,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t90 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m91 = __t90;
-                    var __h92 = __S.Noise(__rng, __j, __m91);
+                    var __h92 = __S.Any(__m91) ? __S.Noise(__rng, __j, __m91) : __V.Zero;
                     var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t90, (__nx_sigma[__q] * __h92), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
