@@ -57,10 +57,8 @@ namespace AE.Dsl.Emit
                 foreach (var (v, _) in ReductionAccumulators(r)) _scratch.Add(v);
         }
 
-        private string EmitStep(string t)
+        private List<string> StepParameters(string t)
         {
-            _t = t;
-            _s = new CodeWriter();
             var ps = new List<string>();
             foreach (var i in _unit.Inputs)
             {
@@ -69,6 +67,17 @@ namespace AE.Dsl.Emit
             }
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
                 ps.Add($"global::System.Span<{t}> {Id(s.Name)}");
+            return ps;
+        }
+
+        /// <summary>A float step only where it has its own signature: a law with no real data would get a second Step().</summary>
+        private bool HasFloatStep => !StepParameters("float").SequenceEqual(StepParameters("double"));
+
+        private string EmitStep(string t)
+        {
+            _t = t;
+            _s = new CodeWriter();
+            var ps = StepParameters(t);
             _s.Line(t == "float"
                 ? "/// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>"
                 : "/// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>");

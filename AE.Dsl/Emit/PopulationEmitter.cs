@@ -93,7 +93,7 @@ namespace AE.Dsl.Emit
         {
             // The steps first: they name the scratch arrays (guards, snapshots) the fields declare.
             PlanStep();
-            var steps = EmitStep("double") + "\n" + EmitStep("float");
+            var steps = EmitStep("double") + (HasFloatStep ? "\n" + EmitStep("float") : "");
             _w.Line();
             using (_w.Block("namespace " + _options.Namespace))
             {
@@ -152,8 +152,9 @@ namespace AE.Dsl.Emit
                 _w.Line($"private readonly double[] {Slot(f.Name)};");
                 _w.Line($"private readonly long[] {Slot(f.Name)}_n;");
             }
-            foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
-                _w.Line($"private float[]? {FloatArray(s.Name)};");
+            if (HasFloatStep)
+                foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
+                    _w.Line($"private float[]? {FloatArray(s.Name)};");
             _w.Line("private readonly global::AE.Runtime.GaussianSource[] __rng;");
             _w.Line("private int __precision;");
             _w.Line();
