@@ -37,13 +37,21 @@ namespace AE.Dsl.Emit
     /// run-time rule switches, and Step overloads for double and float spans. The step is fused:
     /// every reduction the law needs is computed in as few passes over the vectors as its
     /// dependencies allow (one for AE-SGDm's measurement), the scalar law runs once, and one final
-    /// pass writes every vector. Steps allocate nothing.
+    /// pass writes every vector. Steps allocate nothing. Beside it, the law's population: K controllers
+    /// stepped together in SIMD lanes (<see cref="PopulationEmitter"/>).
     /// </summary>
     public static partial class CSharpEmitter
     {
         public const string Version = "1.0";
 
         public static string Emit(IrUnit unit, CSharpEmitOptions options)
+        {
+            unit = Prepare(unit, options);
+            return new UnitEmitter(unit, options).Emit() + PopulationEmitter.EmitPrepared(unit, options);
+        }
+
+        /// <summary>The unit as its type is emitted (a variant without its rules); throws when the backend cannot emit it.</summary>
+        internal static IrUnit Prepare(IrUnit unit, CSharpEmitOptions options)
         {
             if (options.Ablate.Count > 0)
             {
@@ -56,8 +64,7 @@ namespace AE.Dsl.Emit
                 };
             }
             CheckSupported(unit);
-            var e = new UnitEmitter(unit, options);
-            return e.Emit();
+            return unit;
         }
 
         private static void CheckSupported(IrUnit unit)

@@ -37,6 +37,12 @@ namespace AE.Dsl.Emit
             "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
         };
 
+        /// <summary>The generated type's name; the population class names the law through it.</summary>
+        internal string TypeName => _type;
+
+        /// <summary>The C# name of an AE name as a member of the generated type (its Options and getters).</summary>
+        internal string MemberId(string name) => Id(name);
+
         private string Id(string name)
         {
             var id = CSharp.Id(name);

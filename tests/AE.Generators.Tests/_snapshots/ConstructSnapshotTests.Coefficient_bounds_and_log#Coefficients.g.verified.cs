@@ -344,3 +344,295 @@ namespace AE.Generated
         global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
 }
+
+namespace AE.Generated
+{
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __S = global::AE.Runtime.AeSimd;
+
+    /// <summary>
+    /// K independent Coefficients controllers stepped together, one SIMD lane each: controller j is
+    /// bit for bit <c>new Coefficients(..., options[j], seed + j)</c> fed controller j's inputs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class CoefficientsPopulation : global::AE.Runtime.IOptimizerPopulation
+    {
+        private readonly int __count, __blocks;
+        private readonly __V[] __p_alpha_min;
+        private readonly __V[] __st_alpha;
+        private readonly __V[] __nx_alpha;
+        private readonly __V[] __st_mu;
+        private readonly __V[] __nx_mu;
+        private readonly __V[] __x_L;
+        private readonly __V[] __on_adapt;
+        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
+
+        /// <summary>Controllers in the population.</summary>
+        public int Count => __count;
+        /// <summary>Dimension n, given at construction.</summary>
+        public int n { get; }
+        /// <summary>Steps taken so far (by every controller).</summary>
+        public long StepCount { get; private set; }
+
+        /// <param name="k">how many controllers</param>
+        /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
+        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        public CoefficientsPopulation(int k, int n, Coefficients.Options?[]? options = null, ulong seed = 0)
+        {
+            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            this.n = n;
+            __count = k;
+            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
+            int __lanes = __blocks * __S.Lanes;
+            __p_alpha_min = new __V[__blocks];
+            __st_alpha = new __V[__blocks];
+            __nx_alpha = new __V[__blocks];
+            __st_mu = new __V[__blocks];
+            __nx_mu = new __V[__blocks];
+            __x_L = new __V[__blocks];
+            __on_adapt = new __V[__blocks];
+            global::System.Array.Fill(__on_adapt, __V.AllBitsSet);
+            __rng = new global::AE.Runtime.GaussianSource[k];
+            for (int __j = 0; __j < __lanes; __j++)
+            {
+                // The law's own constructor validates the options and computes every initial value; the last
+                // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
+                var __law = new Coefficients(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
+                __S.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
+                __S.SetLane(ref __st_alpha[__q], __l, __law.alpha);
+                __S.SetLane(ref __st_mu[__q], __l, __law.mu);
+                __S.SetLane(ref __x_L[__q], __l, __law.L);
+                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+            }
+        }
+
+        /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this CoefficientsPopulation steps in float; make another population for double");
+            __precision = 1;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_alpha[__q] = __st_alpha[__q];
+                __nx_mu[__q] = __st_mu[__q];
+                __x_L[__q] = __V.Zero;
+
+                // ---- fixed rule measure
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+
+                // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
+                // alpha' = alpha * exp(-0.01 * tanh(L))
+                var __m1 = __on_adapt[__q];
+                if (__S.Any(__m1))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m1, (__st_alpha[__q] * __S.Exp((__Vx.Create(-0.01) * __S.Tanh(__x_L[__q])))), __nx_alpha[__q]);
+                }
+                // mu' = mu + 0.01
+                var __m2 = __on_adapt[__q];
+                if (__S.Any(__m2))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m2, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
+                }
+            }
+
+            // ---- pass 1 of 1 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // theta' = theta - ((alpha' * (1 - mu')) * grad)
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __Vx.Create(1.0));
+                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __Vx.Create(0.0), __Vx.Create(0.99));
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this CoefficientsPopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_alpha[__q] = __st_alpha[__q];
+                __nx_mu[__q] = __st_mu[__q];
+                __x_L[__q] = __V.Zero;
+
+                // ---- fixed rule measure
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+
+                // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
+                // alpha' = alpha * exp(-0.01 * tanh(L))
+                var __m3 = __on_adapt[__q];
+                if (__S.Any(__m3))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m3, (__st_alpha[__q] * __S.Exp((__Vx.Create(-0.01) * __S.Tanh(__x_L[__q])))), __nx_alpha[__q]);
+                }
+                // mu' = mu + 0.01
+                var __m4 = __on_adapt[__q];
+                if (__S.Any(__m4))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m4, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
+                }
+            }
+
+            // ---- pass 1 of 1 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // theta' = theta - ((alpha' * (1 - mu')) * grad)
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __Vx.Create(1.0));
+                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __Vx.Create(0.0), __Vx.Create(0.99));
+            }
+        }
+
+        // ---- per controller: params, state, coefficients, signals and accumulators after the last step
+        /// <summary>Param alpha_min of one controller.</summary>
+        public double alpha_min(int controller) => __Lane(__p_alpha_min, controller);
+        /// <summary>Coefficient alpha of one controller.</summary>
+        public double alpha(int controller) => __Lane(__st_alpha, controller);
+        /// <summary>Coefficient mu of one controller.</summary>
+        public double mu(int controller) => __Lane(__st_mu, controller);
+        /// <summary>Signal L of one controller.</summary>
+        public double L(int controller) => __Lane(__x_L, controller);
+
+        private static readonly string[] __signalNames = { "L", "alpha", "mu" };
+        private static readonly string[] __ruleIds = { "adapt" };
+
+        /// <summary>Every scalar readable after a step, in the order of Coefficients.SignalNames.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        /// <summary>Rules that can be switched off, in the order they run.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+
+        /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
+        public double ReadSignal(int controller, int index)
+        {
+            __Controller(controller);
+            switch (index)
+            {
+                case 0: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
+                case 1: return __S.Lane(__st_alpha[controller / __S.Lanes], controller % __S.Lanes);
+                case 2: return __S.Lane(__st_mu[controller / __S.Lanes], controller % __S.Lanes);
+                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+            }
+        }
+
+        /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
+        public void ReadSignal(int index, global::System.Span<double> values)
+        {
+            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
+        }
+
+        /// <summary>Switches a rule on or off for every controller, for the following steps.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            for (int __j = 0; __j < __count; __j++) SetRule(__j, id, enabled);
+        }
+
+        /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
+        public void SetRule(int controller, string id, bool enabled)
+        {
+            __Controller(controller);
+            switch (id)
+            {
+                case "adapt": __S.SetMask(ref __on_adapt[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                default: throw new global::System.ArgumentException($"law Coefficients has no rule '{id}' that can be switched off; valid: adapt", nameof(id));
+            }
+        }
+
+        /// <summary>The rules that run for one controller.</summary>
+        public Coefficients.Rules Enabled(int controller)
+        {
+            __Controller(controller);
+            var __rules = Coefficients.Rules.None;
+            if (__S.IsSet(__on_adapt[controller / __S.Lanes], controller % __S.Lanes)) __rules |= Coefficients.Rules.adapt;
+            return __rules;
+        }
+
+        /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
+        public void SetEnabled(int controller, Coefficients.Rules rules)
+        {
+            __Controller(controller);
+            __S.SetMask(ref __on_adapt[controller / __S.Lanes], controller % __S.Lanes, (rules & Coefficients.Rules.adapt) != 0);
+        }
+
+        string global::AE.Runtime.IOptimizerPopulation.LawName => "Coefficients";
+        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+
+        private void __Controller(int controller)
+        {
+            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+        }
+
+        private double __Lane(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private bool __Flag(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private double __Element(__V[] values, int controller, int index, int length)
+        {
+            __Controller(controller);
+            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+        }
+    }
+}

@@ -274,3 +274,239 @@ namespace AE.Generated
         global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
 }
+
+namespace AE.Generated
+{
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __S = global::AE.Runtime.AeSimd;
+
+    /// <summary>
+    /// K independent UsesGroup controllers stepped together, one SIMD lane each: controller j is
+    /// bit for bit <c>new UsesGroup(..., options[j], seed + j)</c> fed controller j's inputs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class UsesGroupPopulation : global::AE.Runtime.IOptimizerPopulation
+    {
+        private readonly int __count, __blocks;
+        private readonly __V[] __x_L;
+        private readonly __V[] __x_T;
+        private readonly double[] __slot_T_prev;
+        private readonly long[] __slot_T_prev_n;
+        private readonly double[] __slot_T_ema;
+        private readonly long[] __slot_T_ema_n;
+        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
+
+        /// <summary>Controllers in the population.</summary>
+        public int Count => __count;
+        /// <summary>Dimension n, given at construction.</summary>
+        public int n { get; }
+        /// <summary>Steps taken so far (by every controller).</summary>
+        public long StepCount { get; private set; }
+
+        /// <param name="k">how many controllers</param>
+        /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
+        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        public UsesGroupPopulation(int k, int n, UsesGroup.Options?[]? options = null, ulong seed = 0)
+        {
+            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            this.n = n;
+            __count = k;
+            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
+            int __lanes = __blocks * __S.Lanes;
+            __x_L = new __V[__blocks];
+            __x_T = new __V[__blocks];
+            __slot_T_prev = new double[__lanes];
+            __slot_T_prev_n = new long[__lanes];
+            __slot_T_ema = new double[__lanes];
+            __slot_T_ema_n = new long[__lanes];
+            __rng = new global::AE.Runtime.GaussianSource[k];
+            for (int __j = 0; __j < __lanes; __j++)
+            {
+                // The law's own constructor validates the options and computes every initial value; the last
+                // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
+                var __law = new UsesGroup(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
+                __S.SetLane(ref __x_L[__q], __l, __law.L);
+                __S.SetLane(ref __x_T[__q], __l, __law.T);
+                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+            }
+        }
+
+        /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this UsesGroupPopulation steps in float; make another population for double");
+            __precision = 1;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_L[__q] = __V.Zero;
+                __x_T[__q] = __V.Zero;
+
+                // ---- fixed rule measure (from group Measure)
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+                // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
+                var __h1 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h2 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __Vx.Create(0.9), (__x_L[__q] - __h1));
+                __x_T[__q] = __h2;
+            }
+
+            // ---- pass 1 of 1 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // theta' = theta - (0.01 * grad)
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this UsesGroupPopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_L[__q] = __V.Zero;
+                __x_T[__q] = __V.Zero;
+
+                // ---- fixed rule measure (from group Measure)
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+                // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
+                var __h3 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h4 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __Vx.Create(0.9), (__x_L[__q] - __h3));
+                __x_T[__q] = __h4;
+            }
+
+            // ---- pass 1 of 1 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // theta' = theta - (0.01 * grad)
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        // ---- per controller: params, state, coefficients, signals and accumulators after the last step
+        /// <summary>Signal L of one controller.</summary>
+        public double L(int controller) => __Lane(__x_L, controller);
+        /// <summary>Signal T of one controller.</summary>
+        public double T(int controller) => __Lane(__x_T, controller);
+
+        private static readonly string[] __signalNames = { "L", "T" };
+        private static readonly string[] __ruleIds = {  };
+
+        /// <summary>Every scalar readable after a step, in the order of UsesGroup.SignalNames.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        /// <summary>Rules that can be switched off, in the order they run.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+
+        /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
+        public double ReadSignal(int controller, int index)
+        {
+            __Controller(controller);
+            switch (index)
+            {
+                case 0: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
+                case 1: return __S.Lane(__x_T[controller / __S.Lanes], controller % __S.Lanes);
+                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+            }
+        }
+
+        /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
+        public void ReadSignal(int index, global::System.Span<double> values)
+        {
+            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
+        }
+
+        /// <summary>Switches a rule on or off for every controller, for the following steps.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            for (int __j = 0; __j < __count; __j++) SetRule(__j, id, enabled);
+        }
+
+        /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
+        public void SetRule(int controller, string id, bool enabled)
+        {
+            __Controller(controller);
+            throw new global::System.ArgumentException($"law UsesGroup has no rule '{id}' that can be switched off", nameof(id));
+        }
+
+        string global::AE.Runtime.IOptimizerPopulation.LawName => "UsesGroup";
+        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+
+        private void __Controller(int controller)
+        {
+            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+        }
+
+        private double __Lane(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private bool __Flag(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private double __Element(__V[] values, int controller, int index, int length)
+        {
+            __Controller(controller);
+            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+        }
+    }
+}

@@ -103,3 +103,174 @@ namespace AE.Generated
         }
     }
 }
+
+namespace AE.Generated
+{
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __S = global::AE.Runtime.AeSimd;
+
+    /// <summary>
+    /// K independent Prev controllers stepped together, one SIMD lane each: controller j is
+    /// bit for bit <c>new Prev(..., options[j], seed + j)</c> fed controller j's inputs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class PrevPopulation
+    {
+        private readonly int __count, __blocks;
+        private readonly __V[] __x_dx;
+        private readonly double[] __slot_dx_prev;
+        private readonly long[] __slot_dx_prev_n;
+        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
+
+        /// <summary>Controllers in the population.</summary>
+        public int Count => __count;
+        /// <summary>Steps taken so far (by every controller).</summary>
+        public long StepCount { get; private set; }
+
+        /// <param name="k">how many controllers</param>
+        /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
+        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        public PrevPopulation(int k, Prev.Options?[]? options = null, ulong seed = 0)
+        {
+            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            __count = k;
+            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
+            int __lanes = __blocks * __S.Lanes;
+            __x_dx = new __V[__blocks];
+            __slot_dx_prev = new double[__lanes];
+            __slot_dx_prev_n = new long[__lanes];
+            __rng = new global::AE.Runtime.GaussianSource[k];
+            for (int __j = 0; __j < __lanes; __j++)
+            {
+                // The law's own constructor validates the options and computes every initial value; the last
+                // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
+                var __law = new Prev(options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
+                __S.SetLane(ref __x_dx[__q], __l, __law.dx);
+                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+            }
+        }
+
+        /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<double> x)
+        {
+            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this PrevPopulation steps in float; make another population for double");
+            __precision = 1;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_dx[__q] = __V.Zero;
+
+                // ---- fixed rule diff
+                // dx = x - prev@dx.prev(x, x)
+                var __h1 = __S.Prev(__slot_dx_prev, __slot_dx_prev_n, __j, __V.AllBitsSet, __S.Load(x, __j, __k - __j), __S.Load(x, __j, __k - __j));
+                __x_dx[__q] = (__S.Load(x, __j, __k - __j) - __h1);
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> x)
+        {
+            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this PrevPopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_dx[__q] = __V.Zero;
+
+                // ---- fixed rule diff
+                // dx = x - prev@dx.prev(x, x)
+                var __h2 = __S.Prev(__slot_dx_prev, __slot_dx_prev_n, __j, __V.AllBitsSet, __S.Load(x, __j, __k - __j), __S.Load(x, __j, __k - __j));
+                __x_dx[__q] = (__S.Load(x, __j, __k - __j) - __h2);
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        // ---- per controller: params, state, coefficients, signals and accumulators after the last step
+        /// <summary>Signal dx of one controller.</summary>
+        public double dx(int controller) => __Lane(__x_dx, controller);
+
+        private static readonly string[] __signalNames = { "dx" };
+        private static readonly string[] __ruleIds = {  };
+
+        /// <summary>Every scalar readable after a step, in the order of Prev.SignalNames.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        /// <summary>Rules that can be switched off, in the order they run.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+
+        /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
+        public double ReadSignal(int controller, int index)
+        {
+            __Controller(controller);
+            switch (index)
+            {
+                case 0: return __S.Lane(__x_dx[controller / __S.Lanes], controller % __S.Lanes);
+                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+            }
+        }
+
+        /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
+        public void ReadSignal(int index, global::System.Span<double> values)
+        {
+            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
+        }
+
+        /// <summary>Switches a rule on or off for every controller, for the following steps.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            for (int __j = 0; __j < __count; __j++) SetRule(__j, id, enabled);
+        }
+
+        /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
+        public void SetRule(int controller, string id, bool enabled)
+        {
+            __Controller(controller);
+            throw new global::System.ArgumentException($"law Prev has no rule '{id}' that can be switched off", nameof(id));
+        }
+
+        private void __Controller(int controller)
+        {
+            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+        }
+
+        private double __Lane(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private bool __Flag(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private double __Element(__V[] values, int controller, int index, int length)
+        {
+            __Controller(controller);
+            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+        }
+    }
+}

@@ -659,3 +659,405 @@ namespace AE.Generated
         global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
 }
+
+namespace AE.Generated
+{
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __S = global::AE.Runtime.AeSimd;
+
+    /// <summary>
+    /// K independent Reductions controllers stepped together, one SIMD lane each: controller j is
+    /// bit for bit <c>new Reductions(..., options[j], seed + j)</c> fed controller j's inputs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class ReductionsPopulation : global::AE.Runtime.IOptimizerPopulation
+    {
+        private readonly int __count, __blocks;
+        private readonly __V[] __st_m;
+        private readonly __V[] __x_s;
+        private readonly __V[] __x_avg;
+        private readonly __V[] __x_gm;
+        private readonly __V[] __x_gn;
+        private readonly __V[] __x_cs;
+        private readonly __V[] __x_hi;
+        private readonly __V[] __x_lo;
+        private readonly __V[] __x_L;
+        private readonly __V[] __r0;
+        private readonly __V[] __r1;
+        private readonly __V[] __r2;
+        private readonly __V[] __r3;
+        private readonly __V[] __r4_ab;
+        private readonly __V[] __r4_aa;
+        private readonly __V[] __r4_bb;
+        private readonly __V[] __r5;
+        private readonly __V[] __r6;
+        private float[]? __st_m_f32;
+        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
+
+        /// <summary>Controllers in the population.</summary>
+        public int Count => __count;
+        /// <summary>Dimension n, given at construction.</summary>
+        public int n { get; }
+        /// <summary>Steps taken so far (by every controller).</summary>
+        public long StepCount { get; private set; }
+
+        /// <param name="k">how many controllers</param>
+        /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
+        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        public ReductionsPopulation(int k, int n, Reductions.Options?[]? options = null, ulong seed = 0)
+        {
+            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            this.n = n;
+            __count = k;
+            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
+            int __lanes = __blocks * __S.Lanes;
+            __st_m = new __V[n * __blocks];
+            __x_s = new __V[__blocks];
+            __x_avg = new __V[__blocks];
+            __x_gm = new __V[__blocks];
+            __x_gn = new __V[__blocks];
+            __x_cs = new __V[__blocks];
+            __x_hi = new __V[__blocks];
+            __x_lo = new __V[__blocks];
+            __x_L = new __V[__blocks];
+            __r0 = new __V[__blocks];
+            __r1 = new __V[__blocks];
+            __r2 = new __V[__blocks];
+            __r3 = new __V[__blocks];
+            __r4_ab = new __V[__blocks];
+            __r4_aa = new __V[__blocks];
+            __r4_bb = new __V[__blocks];
+            __r5 = new __V[__blocks];
+            __r6 = new __V[__blocks];
+            __rng = new global::AE.Runtime.GaussianSource[k];
+            for (int __j = 0; __j < __lanes; __j++)
+            {
+                // The law's own constructor validates the options and computes every initial value; the last
+                // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
+                var __law = new Reductions(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
+                for (int __i = 0; __i < n; __i++) __S.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
+                __S.SetLane(ref __x_s[__q], __l, __law.s);
+                __S.SetLane(ref __x_avg[__q], __l, __law.avg);
+                __S.SetLane(ref __x_gm[__q], __l, __law.gm);
+                __S.SetLane(ref __x_gn[__q], __l, __law.gn);
+                __S.SetLane(ref __x_cs[__q], __l, __law.cs);
+                __S.SetLane(ref __x_hi[__q], __l, __law.hi);
+                __S.SetLane(ref __x_lo[__q], __l, __law.lo);
+                __S.SetLane(ref __x_L[__q], __l, __law.L);
+                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+            }
+        }
+
+        /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this ReductionsPopulation steps in float; make another population for double");
+            __precision = 1;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_s[__q] = __V.Zero;
+                __x_avg[__q] = __V.Zero;
+                __x_gm[__q] = __V.Zero;
+                __x_gn[__q] = __V.Zero;
+                __x_cs[__q] = __V.Zero;
+                __x_hi[__q] = __V.Zero;
+                __x_lo[__q] = __V.Zero;
+                __x_L[__q] = __V.Zero;
+
+                // ---- fixed rule measure
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+            }
+
+            // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
+            global::System.Array.Fill(__r0, __V.Zero);
+            global::System.Array.Fill(__r1, __V.Zero);
+            global::System.Array.Fill(__r2, __V.Zero);
+            global::System.Array.Fill(__r3, __V.Zero);
+            global::System.Array.Fill(__r4_ab, __V.Zero);
+            global::System.Array.Fill(__r4_aa, __V.Zero);
+            global::System.Array.Fill(__r4_bb, __V.Zero);
+            global::System.Array.Fill(__r5, __Vx.Create(double.NegativeInfinity));
+            global::System.Array.Fill(__r6, __Vx.Create(double.PositiveInfinity));
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    __r0[__q] = __r0[__q] + __S.Load(grad, __h + __j, __k - __j);
+                    __r1[__q] = __r1[__q] + __S.Load(grad, __h + __j, __k - __j);
+                    __r2[__q] = __r2[__q] + __S.Load(grad, __h + __j, __k - __j) * __st_m[__o + __q];
+                    var __t1 = __S.Load(grad, __h + __j, __k - __j);
+                    __r3[__q] = __r3[__q] + __t1 * __t1;
+                    var __t2 = __S.Load(grad, __h + __j, __k - __j);
+                    var __t3 = __st_m[__o + __q];
+                    __r4_ab[__q] = __r4_ab[__q] + __t2 * __t3;
+                    __r4_aa[__q] = __r4_aa[__q] + __t2 * __t2;
+                    __r4_bb[__q] = __r4_bb[__q] + __t3 * __t3;
+                    __r5[__q] = __S.Max(__r5[__q], __S.Load(grad, __h + __j, __k - __j));
+                    __r6[__q] = __S.Min(__r6[__q], __S.Load(grad, __h + __j, __k - __j));
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                // s = sum(grad)
+                __x_s[__q] = __r0[__q];
+                // avg = mean(grad)
+                __x_avg[__q] = (__r1[__q] / __Vx.Create((double)n));
+                // gm = dot(grad, m)
+                __x_gm[__q] = __r2[__q];
+                // gn = norm(grad)
+                __x_gn[__q] = __Vx.Sqrt(__r3[__q]);
+                // cs = cosine(grad, m)
+                __x_cs[__q] = __Vx.ConditionalSelect((__Vx.Equals(__r4_aa[__q], __V.Zero) | __Vx.Equals(__r4_bb[__q], __V.Zero)), __V.Zero, __r4_ab[__q] / (__Vx.Sqrt(__r4_aa[__q]) * __Vx.Sqrt(__r4_bb[__q])));
+                // hi = max(grad)
+                __x_hi[__q] = __r5[__q];
+                // lo = min(grad)
+                __x_lo[__q] = __r6[__q];
+            }
+
+            // ---- pass 2 of 2 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // m' = (0.9 * m) + grad
+                    var __e_m_next_1 = ((__Vx.Create(0.9) * __st_m[__o + __q]) + __S.Load(grad, __h + __j, __k - __j));
+                    // theta' = theta - (0.01 * m')
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m_next_1));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    __st_m[__o + __q] = __e_m_next_1;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this ReductionsPopulation steps in double; make another population for float");
+            if (__st_m_f32 is null)
+            {
+                __st_m_f32 = new float[__st_m.Length * __S.Lanes];
+                for (int __b = 0; __b < __st_m.Length; __b++) __S.Store(__st_m_f32, __b, __st_m[__b]);
+            }
+            __precision = 2;
+            var __sf_m = __st_m_f32!;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_s[__q] = __V.Zero;
+                __x_avg[__q] = __V.Zero;
+                __x_gm[__q] = __V.Zero;
+                __x_gn[__q] = __V.Zero;
+                __x_cs[__q] = __V.Zero;
+                __x_hi[__q] = __V.Zero;
+                __x_lo[__q] = __V.Zero;
+                __x_L[__q] = __V.Zero;
+
+                // ---- fixed rule measure
+                // L = loss
+                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+            }
+
+            // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
+            global::System.Array.Fill(__r0, __V.Zero);
+            global::System.Array.Fill(__r1, __V.Zero);
+            global::System.Array.Fill(__r2, __V.Zero);
+            global::System.Array.Fill(__r3, __V.Zero);
+            global::System.Array.Fill(__r4_ab, __V.Zero);
+            global::System.Array.Fill(__r4_aa, __V.Zero);
+            global::System.Array.Fill(__r4_bb, __V.Zero);
+            global::System.Array.Fill(__r5, __Vx.Create(double.NegativeInfinity));
+            global::System.Array.Fill(__r6, __Vx.Create(double.PositiveInfinity));
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    __r0[__q] = __r0[__q] + __S.Load(grad, __h + __j, __k - __j);
+                    __r1[__q] = __r1[__q] + __S.Load(grad, __h + __j, __k - __j);
+                    __r2[__q] = __r2[__q] + __S.Load(grad, __h + __j, __k - __j) * __S.Load(__sf_m, __o + __q);
+                    var __t4 = __S.Load(grad, __h + __j, __k - __j);
+                    __r3[__q] = __r3[__q] + __t4 * __t4;
+                    var __t5 = __S.Load(grad, __h + __j, __k - __j);
+                    var __t6 = __S.Load(__sf_m, __o + __q);
+                    __r4_ab[__q] = __r4_ab[__q] + __t5 * __t6;
+                    __r4_aa[__q] = __r4_aa[__q] + __t5 * __t5;
+                    __r4_bb[__q] = __r4_bb[__q] + __t6 * __t6;
+                    __r5[__q] = __S.Max(__r5[__q], __S.Load(grad, __h + __j, __k - __j));
+                    __r6[__q] = __S.Min(__r6[__q], __S.Load(grad, __h + __j, __k - __j));
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                // s = sum(grad)
+                __x_s[__q] = __r0[__q];
+                // avg = mean(grad)
+                __x_avg[__q] = (__r1[__q] / __Vx.Create((double)n));
+                // gm = dot(grad, m)
+                __x_gm[__q] = __r2[__q];
+                // gn = norm(grad)
+                __x_gn[__q] = __Vx.Sqrt(__r3[__q]);
+                // cs = cosine(grad, m)
+                __x_cs[__q] = __Vx.ConditionalSelect((__Vx.Equals(__r4_aa[__q], __V.Zero) | __Vx.Equals(__r4_bb[__q], __V.Zero)), __V.Zero, __r4_ab[__q] / (__Vx.Sqrt(__r4_aa[__q]) * __Vx.Sqrt(__r4_bb[__q])));
+                // hi = max(grad)
+                __x_hi[__q] = __r5[__q];
+                // lo = min(grad)
+                __x_lo[__q] = __r6[__q];
+            }
+
+            // ---- pass 2 of 2 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // m' = (0.9 * m) + grad
+                    var __e_m_next_1 = ((__Vx.Create(0.9) * __S.Load(__sf_m, __o + __q)) + __S.Load(grad, __h + __j, __k - __j));
+                    // theta' = theta - (0.01 * m')
+                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m_next_1));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        // ---- per controller: params, state, coefficients, signals and accumulators after the last step
+        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
+        public double m(int controller, int index) => __Element(__st_m, controller, index, n);
+        /// <summary>Signal s of one controller.</summary>
+        public double s(int controller) => __Lane(__x_s, controller);
+        /// <summary>Signal avg of one controller.</summary>
+        public double avg(int controller) => __Lane(__x_avg, controller);
+        /// <summary>Signal gm of one controller.</summary>
+        public double gm(int controller) => __Lane(__x_gm, controller);
+        /// <summary>Signal gn of one controller.</summary>
+        public double gn(int controller) => __Lane(__x_gn, controller);
+        /// <summary>Signal cs of one controller.</summary>
+        public double cs(int controller) => __Lane(__x_cs, controller);
+        /// <summary>Signal hi of one controller.</summary>
+        public double hi(int controller) => __Lane(__x_hi, controller);
+        /// <summary>Signal lo of one controller.</summary>
+        public double lo(int controller) => __Lane(__x_lo, controller);
+        /// <summary>Signal L of one controller.</summary>
+        public double L(int controller) => __Lane(__x_L, controller);
+
+        private static readonly string[] __signalNames = { "s", "avg", "gm", "gn", "cs", "hi", "lo", "L" };
+        private static readonly string[] __ruleIds = {  };
+
+        /// <summary>Every scalar readable after a step, in the order of Reductions.SignalNames.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        /// <summary>Rules that can be switched off, in the order they run.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+
+        /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
+        public double ReadSignal(int controller, int index)
+        {
+            __Controller(controller);
+            switch (index)
+            {
+                case 0: return __S.Lane(__x_s[controller / __S.Lanes], controller % __S.Lanes);
+                case 1: return __S.Lane(__x_avg[controller / __S.Lanes], controller % __S.Lanes);
+                case 2: return __S.Lane(__x_gm[controller / __S.Lanes], controller % __S.Lanes);
+                case 3: return __S.Lane(__x_gn[controller / __S.Lanes], controller % __S.Lanes);
+                case 4: return __S.Lane(__x_cs[controller / __S.Lanes], controller % __S.Lanes);
+                case 5: return __S.Lane(__x_hi[controller / __S.Lanes], controller % __S.Lanes);
+                case 6: return __S.Lane(__x_lo[controller / __S.Lanes], controller % __S.Lanes);
+                case 7: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
+                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+            }
+        }
+
+        /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
+        public void ReadSignal(int index, global::System.Span<double> values)
+        {
+            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
+        }
+
+        /// <summary>Switches a rule on or off for every controller, for the following steps.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            for (int __j = 0; __j < __count; __j++) SetRule(__j, id, enabled);
+        }
+
+        /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
+        public void SetRule(int controller, string id, bool enabled)
+        {
+            __Controller(controller);
+            throw new global::System.ArgumentException($"law Reductions has no rule '{id}' that can be switched off", nameof(id));
+        }
+
+        string global::AE.Runtime.IOptimizerPopulation.LawName => "Reductions";
+        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+
+        private void __Controller(int controller)
+        {
+            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+        }
+
+        private double __Lane(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private bool __Flag(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private double __Element(__V[] values, int controller, int index, int length)
+        {
+            __Controller(controller);
+            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+        }
+    }
+}

@@ -222,3 +222,267 @@ namespace AE.Generated
         }
     }
 }
+
+namespace AE.Generated
+{
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __S = global::AE.Runtime.AeSimd;
+
+    /// <summary>
+    /// K independent SignalNeutral controllers stepped together, one SIMD lane each: controller j is
+    /// bit for bit <c>new SignalNeutral(..., options[j], seed + j)</c> fed controller j's inputs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class SignalNeutralPopulation
+    {
+        private readonly int __count, __blocks;
+        private readonly __V[] __st_k;
+        private readonly __V[] __nx_k;
+        private readonly __V[] __x_s;
+        private readonly __V[] __x_d;
+        private readonly __V[] __x_du;
+        private readonly __V[] __on_S;
+        private readonly __V[] __on_D;
+        private readonly __V[] __on_B;
+        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
+
+        /// <summary>Controllers in the population.</summary>
+        public int Count => __count;
+        /// <summary>Steps taken so far (by every controller).</summary>
+        public long StepCount { get; private set; }
+
+        /// <param name="k">how many controllers</param>
+        /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
+        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        public SignalNeutralPopulation(int k, SignalNeutral.Options?[]? options = null, ulong seed = 0)
+        {
+            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            __count = k;
+            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
+            int __lanes = __blocks * __S.Lanes;
+            __st_k = new __V[__blocks];
+            __nx_k = new __V[__blocks];
+            __x_s = new __V[__blocks];
+            __x_d = new __V[__blocks];
+            __x_du = new __V[__blocks];
+            __on_S = new __V[__blocks];
+            __on_D = new __V[__blocks];
+            __on_B = new __V[__blocks];
+            global::System.Array.Fill(__on_S, __V.AllBitsSet);
+            global::System.Array.Fill(__on_D, __V.AllBitsSet);
+            global::System.Array.Fill(__on_B, __V.AllBitsSet);
+            __rng = new global::AE.Runtime.GaussianSource[k];
+            for (int __j = 0; __j < __lanes; __j++)
+            {
+                // The law's own constructor validates the options and computes every initial value; the last
+                // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
+                var __law = new SignalNeutral(options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
+                __S.SetLane(ref __st_k[__q], __l, __law.k);
+                __S.SetLane(ref __x_s[__q], __l, __law.s);
+                __S.SetLane(ref __x_d[__q], __l, __law.d);
+                __S.SetLane(ref __x_du[__q], __l, __law.du);
+                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+            }
+        }
+
+        /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<double> x)
+        {
+            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this SignalNeutralPopulation steps in float; make another population for double");
+            __precision = 1;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_k[__q] = __st_k[__q];
+                __x_du[__q] = __Vx.Create(0.0);
+                __x_s[__q] = __Vx.Create(0.0);
+                __x_d[__q] = __V.Zero;
+
+                // ---- rule S "scaled input"
+                // s = 2 * x
+                var __m1 = __on_S[__q];
+                __x_s[__q] = __Vx.ConditionalSelect(__m1, (__Vx.Create(2.0) * __S.Load(x, __j, __k - __j)), __Vx.Create(0.0));
+
+                // ---- rule D "drive"
+                // du += x
+                var __m2 = __on_D[__q];
+                if (__S.Any(__m2))
+                {
+                    __x_du[__q] = __Vx.ConditionalSelect(__m2, __x_du[__q] + __S.Load(x, __j, __k - __j), __x_du[__q]);
+                }
+
+                // ---- rule B "budget"
+                // d = clamp(du, -0.1, 0.1)
+                var __m3 = __on_B[__q];
+                __x_d[__q] = __Vx.ConditionalSelect(__m3, __S.Clamp(__x_du[__q], __Vx.Create(-0.1), __Vx.Create(0.1)), __x_du[__q]);
+
+                // ---- update "apply"
+                // k' = (k + (0.01 * s)) + d
+                __nx_k[__q] = ((__st_k[__q] + (__Vx.Create(0.01) * __x_s[__q])) + __x_d[__q]);
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> x)
+        {
+            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this SignalNeutralPopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_k[__q] = __st_k[__q];
+                __x_du[__q] = __Vx.Create(0.0);
+                __x_s[__q] = __Vx.Create(0.0);
+                __x_d[__q] = __V.Zero;
+
+                // ---- rule S "scaled input"
+                // s = 2 * x
+                var __m4 = __on_S[__q];
+                __x_s[__q] = __Vx.ConditionalSelect(__m4, (__Vx.Create(2.0) * __S.Load(x, __j, __k - __j)), __Vx.Create(0.0));
+
+                // ---- rule D "drive"
+                // du += x
+                var __m5 = __on_D[__q];
+                if (__S.Any(__m5))
+                {
+                    __x_du[__q] = __Vx.ConditionalSelect(__m5, __x_du[__q] + __S.Load(x, __j, __k - __j), __x_du[__q]);
+                }
+
+                // ---- rule B "budget"
+                // d = clamp(du, -0.1, 0.1)
+                var __m6 = __on_B[__q];
+                __x_d[__q] = __Vx.ConditionalSelect(__m6, __S.Clamp(__x_du[__q], __Vx.Create(-0.1), __Vx.Create(0.1)), __x_du[__q]);
+
+                // ---- update "apply"
+                // k' = (k + (0.01 * s)) + d
+                __nx_k[__q] = ((__st_k[__q] + (__Vx.Create(0.01) * __x_s[__q])) + __x_d[__q]);
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+            }
+        }
+
+        // ---- per controller: params, state, coefficients, signals and accumulators after the last step
+        /// <summary>Coefficient k of one controller.</summary>
+        public double k(int controller) => __Lane(__st_k, controller);
+        /// <summary>Signal s of one controller.</summary>
+        public double s(int controller) => __Lane(__x_s, controller);
+        /// <summary>Signal d of one controller.</summary>
+        public double d(int controller) => __Lane(__x_d, controller);
+        /// <summary>Accumulator du of one controller.</summary>
+        public double du(int controller) => __Lane(__x_du, controller);
+
+        private static readonly string[] __signalNames = { "s", "d", "k", "du" };
+        private static readonly string[] __ruleIds = { "S", "D", "B" };
+
+        /// <summary>Every scalar readable after a step, in the order of SignalNeutral.SignalNames.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        /// <summary>Rules that can be switched off, in the order they run.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+
+        /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
+        public double ReadSignal(int controller, int index)
+        {
+            __Controller(controller);
+            switch (index)
+            {
+                case 0: return __S.Lane(__x_s[controller / __S.Lanes], controller % __S.Lanes);
+                case 1: return __S.Lane(__x_d[controller / __S.Lanes], controller % __S.Lanes);
+                case 2: return __S.Lane(__st_k[controller / __S.Lanes], controller % __S.Lanes);
+                case 3: return __S.Lane(__x_du[controller / __S.Lanes], controller % __S.Lanes);
+                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+            }
+        }
+
+        /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
+        public void ReadSignal(int index, global::System.Span<double> values)
+        {
+            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
+        }
+
+        /// <summary>Switches a rule on or off for every controller, for the following steps.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            for (int __j = 0; __j < __count; __j++) SetRule(__j, id, enabled);
+        }
+
+        /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
+        public void SetRule(int controller, string id, bool enabled)
+        {
+            __Controller(controller);
+            switch (id)
+            {
+                case "S": __S.SetMask(ref __on_S[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "D": __S.SetMask(ref __on_D[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "B": __S.SetMask(ref __on_B[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                default: throw new global::System.ArgumentException($"law SignalNeutral has no rule '{id}' that can be switched off; valid: S, D, B", nameof(id));
+            }
+        }
+
+        /// <summary>The rules that run for one controller.</summary>
+        public SignalNeutral.Rules Enabled(int controller)
+        {
+            __Controller(controller);
+            var __rules = SignalNeutral.Rules.None;
+            if (__S.IsSet(__on_S[controller / __S.Lanes], controller % __S.Lanes)) __rules |= SignalNeutral.Rules.S;
+            if (__S.IsSet(__on_D[controller / __S.Lanes], controller % __S.Lanes)) __rules |= SignalNeutral.Rules.D;
+            if (__S.IsSet(__on_B[controller / __S.Lanes], controller % __S.Lanes)) __rules |= SignalNeutral.Rules.B;
+            return __rules;
+        }
+
+        /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
+        public void SetEnabled(int controller, SignalNeutral.Rules rules)
+        {
+            __Controller(controller);
+            __S.SetMask(ref __on_S[controller / __S.Lanes], controller % __S.Lanes, (rules & SignalNeutral.Rules.S) != 0);
+            __S.SetMask(ref __on_D[controller / __S.Lanes], controller % __S.Lanes, (rules & SignalNeutral.Rules.D) != 0);
+            __S.SetMask(ref __on_B[controller / __S.Lanes], controller % __S.Lanes, (rules & SignalNeutral.Rules.B) != 0);
+        }
+
+        private void __Controller(int controller)
+        {
+            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+        }
+
+        private double __Lane(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private bool __Flag(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private double __Element(__V[] values, int controller, int index, int length)
+        {
+            __Controller(controller);
+            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+        }
+    }
+}

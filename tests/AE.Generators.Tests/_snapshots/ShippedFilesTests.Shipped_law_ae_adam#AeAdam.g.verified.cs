@@ -3062,3 +3062,2062 @@ namespace AE.Generated
         global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
 }
+
+namespace AE.Generated
+{
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __S = global::AE.Runtime.AeSimd;
+
+    /// <summary>
+    /// K independent AeAdam controllers stepped together, one SIMD lane each: controller j is
+    /// bit for bit <c>new AeAdam(..., options[j], seed + j)</c> fed controller j's inputs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class AeAdamPopulation : global::AE.Runtime.IOptimizerPopulation
+    {
+        private readonly int __count, __blocks;
+        private readonly __V[] __p_beta_mu;
+        private readonly __V[] __p_beta_T;
+        private readonly __V[] __p_beta_V;
+        private readonly __V[] __p_beta_S;
+        private readonly __V[] __p_beta_star;
+        private readonly __V[] __p_k_p;
+        private readonly __V[] __p_k_v;
+        private readonly __V[] __p_k_c;
+        private readonly __V[] __p_gamma_lr;
+        private readonly __V[] __p_b_1;
+        private readonly __V[] __p_b_2;
+        private readonly __V[] __p_gamma_mu;
+        private readonly __V[] __p_u_max;
+        private readonly __V[] __p_eta_a;
+        private readonly __V[] __p_eta_mu;
+        private readonly __V[] __p_k_b2;
+        private readonly __V[] __p_gamma_b2;
+        private readonly __V[] __p_eta_b2;
+        private readonly __V[] __p_k_e_inst;
+        private readonly __V[] __p_k_e_qual;
+        private readonly __V[] __p_gamma_eps;
+        private readonly __V[] __p_eta_eps;
+        private readonly __V[] __p_gamma_wd;
+        private readonly __V[] __p_eta_wd;
+        private readonly __V[] __p_k_s_stall;
+        private readonly __V[] __p_k_s_uncert;
+        private readonly __V[] __p_k_s_var;
+        private readonly __V[] __p_k_s_quality;
+        private readonly __V[] __p_eta_sigma;
+        private readonly __V[] __p_rho_star;
+        private readonly __V[] __p_rho_max;
+        private readonly __V[] __p_V_max_mult;
+        private readonly __V[] __p_tau_T_stall;
+        private readonly __V[] __p_kappa_shrink;
+        private readonly __V[] __p_refractory;
+        private readonly __V[] __p_max_dlog_alpha;
+        private readonly __V[] __p_max_d_mu;
+        private readonly __V[] __p_max_dlog_sigma;
+        private readonly __V[] __p_max_dlog_adam;
+        private readonly __V[] __p_eta_lambda;
+        private readonly __V[] __p_B_adapt;
+        private readonly __V[] __p_eta_c;
+        private readonly __V[] __p_c_aa;
+        private readonly __V[] __p_c_am;
+        private readonly __V[] __p_c_as;
+        private readonly __V[] __p_c_ma;
+        private readonly __V[] __p_c_mm;
+        private readonly __V[] __p_c_ms;
+        private readonly __V[] __p_c_sa;
+        private readonly __V[] __p_c_sm;
+        private readonly __V[] __p_c_ss;
+        private readonly __V[] __p_sigma_0;
+        private readonly __V[] __p_c_wa;
+        private readonly __V[] __p_beta_lyap;
+        private readonly __V[] __p_gamma_lyap;
+        private readonly __V[] __p_alpha_min;
+        private readonly __V[] __p_alpha_max;
+        private readonly __V[] __p_alpha_bar;
+        private readonly __V[] __p_init_alpha;
+        private readonly __V[] __p_mu_min;
+        private readonly __V[] __p_mu_max;
+        private readonly __V[] __p_mu_bar;
+        private readonly __V[] __p_init_mu;
+        private readonly __V[] __p_beta2_min;
+        private readonly __V[] __p_beta2_max;
+        private readonly __V[] __p_beta2_bar;
+        private readonly __V[] __p_init_beta2;
+        private readonly __V[] __p_eps_min;
+        private readonly __V[] __p_eps_max;
+        private readonly __V[] __p_eps_bar;
+        private readonly __V[] __p_init_eps;
+        private readonly __V[] __p_wd_min;
+        private readonly __V[] __p_wd_max;
+        private readonly __V[] __p_wd_bar;
+        private readonly __V[] __p_init_wd;
+        private readonly __V[] __p_sigma_min;
+        private readonly __V[] __p_sigma_max;
+        private readonly __V[] __p_init_sigma;
+        private readonly __V[] __p_loss_emergency;
+        private readonly __V[] __p_grad_emergency;
+        private readonly __V[] __p_param_abs_max;
+        private readonly __V[] __p_clip_grad_norm;
+        private readonly __V[] __st_m;
+        private readonly __V[] __st_v;
+        private readonly __V[] __st_p1;
+        private readonly __V[] __nx_p1;
+        private readonly __V[] __st_p2;
+        private readonly __V[] __nx_p2;
+        private readonly __V[] __st_lambda;
+        private readonly __V[] __nx_lambda;
+        private readonly __V[] __st_quiet;
+        private readonly __V[] __nx_quiet;
+        private readonly __V[] __st_alpha;
+        private readonly __V[] __nx_alpha;
+        private readonly __V[] __st_mu;
+        private readonly __V[] __nx_mu;
+        private readonly __V[] __st_beta2;
+        private readonly __V[] __nx_beta2;
+        private readonly __V[] __st_eps;
+        private readonly __V[] __nx_eps;
+        private readonly __V[] __st_wd;
+        private readonly __V[] __nx_wd;
+        private readonly __V[] __st_sigma;
+        private readonly __V[] __nx_sigma;
+        private readonly __V[] __x_L;
+        private readonly __V[] __x_T;
+        private readonly __V[] __x_V;
+        private readonly __V[] __x_S;
+        private readonly __V[] __x_rho;
+        private readonly __V[] __x_gnorm;
+        private readonly __V[] __x_gamma;
+        private readonly __V[] __x_budget_scale;
+        private readonly __V[] __x_adapt_energy;
+        private readonly __V[] __x_lyapunov;
+        private readonly __V[] __x_dlog_alpha;
+        private readonly __V[] __x_d_mu;
+        private readonly __V[] __x_dlog_sigma;
+        private readonly __V[] __x_du_alpha;
+        private readonly __V[] __x_du_mu;
+        private readonly __V[] __x_du_sigma;
+        private readonly __V[] __x_du_b2;
+        private readonly __V[] __x_du_eps;
+        private readonly __V[] __x_du_wd;
+        private readonly __V[] __x_adapt_extra;
+        private readonly __V[] __x_gg0;
+        private readonly __V[] __x_gn0;
+        private readonly __V[] __x_clip;
+        private readonly __V[] __x_sum_g2;
+        private readonly __V[] __x_gmean;
+        private readonly __V[] __x_ld;
+        private readonly __V[] __x_mnorm;
+        private readonly __V[] __x_Vstar;
+        private readonly __V[] __x_Sstar;
+        private readonly __V[] __x_u_alpha;
+        private readonly __V[] __x_u_mu;
+        private readonly __V[] __x_instab;
+        private readonly __V[] __x_quality;
+        private readonly __V[] __x_h2;
+        private readonly __V[] __x_stall;
+        private readonly __V[] __x_A;
+        private readonly __V[] __x_z_alpha;
+        private readonly __V[] __x_z_mu;
+        private readonly __V[] __x_z_sigma;
+        private readonly __V[] __x_d_b2;
+        private readonly __V[] __x_d_eps;
+        private readonly __V[] __x_d_wd;
+        private readonly __V[] __x_b2_next;
+        private readonly __V[] __x_eps_next;
+        private readonly __V[] __x_wd_next;
+        private readonly __V[] __x_flip;
+        private readonly __V[] __x_rise;
+        private readonly __V[] __x_spike;
+        private readonly __V[] __x_fire;
+        private readonly __V[] __x_b1;
+        private readonly __V[] __x_b2;
+        private readonly __V[] __x_e;
+        private readonly __V[] __c1;
+        private readonly __V[] __c2;
+        private readonly __V[] __on_brake;
+        private readonly __V[] __on_AE2;
+        private readonly __V[] __on_AE2adam;
+        private readonly __V[] __on_AE4;
+        private readonly __V[] __on_AE7;
+        private readonly __V[] __on_AE7adam;
+        private readonly __V[] __on_AE6;
+        private readonly __V[] __on_AE3;
+        private readonly __V[] __on_AE3adam;
+        private readonly __V[] __on_AE5;
+        private readonly __V[] __on_AE6d;
+        private readonly __V[] __on_AE10;
+        private readonly __V[] __r0;
+        private readonly __V[] __r1;
+        private readonly __V[] __r2;
+        private readonly __V[] __r3;
+        private readonly __V[] __r4;
+        private readonly double[] __slot_T_prev;
+        private readonly long[] __slot_T_prev_n;
+        private readonly double[] __slot_T_ema;
+        private readonly long[] __slot_T_ema_n;
+        private readonly double[] __slot_ld_ema;
+        private readonly long[] __slot_ld_ema_n;
+        private readonly double[] __slot_V_ema;
+        private readonly long[] __slot_V_ema_n;
+        private readonly double[] __slot_S_ema;
+        private readonly long[] __slot_S_ema_n;
+        private readonly double[] __slot_Vstar_ema;
+        private readonly long[] __slot_Vstar_ema_n;
+        private readonly double[] __slot_Sstar_ema;
+        private readonly long[] __slot_Sstar_ema_n;
+        private readonly double[] __slot_lyapunov_lp;
+        private readonly long[] __slot_lyapunov_lp_n;
+        private float[]? __st_m_f32;
+        private float[]? __st_v_f32;
+        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
+
+        /// <summary>Controllers in the population.</summary>
+        public int Count => __count;
+        /// <summary>Dimension n, given at construction.</summary>
+        public int n { get; }
+        /// <summary>Steps taken so far (by every controller).</summary>
+        public long StepCount { get; private set; }
+
+        /// <param name="k">how many controllers</param>
+        /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
+        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        public AeAdamPopulation(int k, int n, AeAdam.Options?[]? options = null, ulong seed = 0)
+        {
+            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            this.n = n;
+            __count = k;
+            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
+            int __lanes = __blocks * __S.Lanes;
+            __p_beta_mu = new __V[__blocks];
+            __p_beta_T = new __V[__blocks];
+            __p_beta_V = new __V[__blocks];
+            __p_beta_S = new __V[__blocks];
+            __p_beta_star = new __V[__blocks];
+            __p_k_p = new __V[__blocks];
+            __p_k_v = new __V[__blocks];
+            __p_k_c = new __V[__blocks];
+            __p_gamma_lr = new __V[__blocks];
+            __p_b_1 = new __V[__blocks];
+            __p_b_2 = new __V[__blocks];
+            __p_gamma_mu = new __V[__blocks];
+            __p_u_max = new __V[__blocks];
+            __p_eta_a = new __V[__blocks];
+            __p_eta_mu = new __V[__blocks];
+            __p_k_b2 = new __V[__blocks];
+            __p_gamma_b2 = new __V[__blocks];
+            __p_eta_b2 = new __V[__blocks];
+            __p_k_e_inst = new __V[__blocks];
+            __p_k_e_qual = new __V[__blocks];
+            __p_gamma_eps = new __V[__blocks];
+            __p_eta_eps = new __V[__blocks];
+            __p_gamma_wd = new __V[__blocks];
+            __p_eta_wd = new __V[__blocks];
+            __p_k_s_stall = new __V[__blocks];
+            __p_k_s_uncert = new __V[__blocks];
+            __p_k_s_var = new __V[__blocks];
+            __p_k_s_quality = new __V[__blocks];
+            __p_eta_sigma = new __V[__blocks];
+            __p_rho_star = new __V[__blocks];
+            __p_rho_max = new __V[__blocks];
+            __p_V_max_mult = new __V[__blocks];
+            __p_tau_T_stall = new __V[__blocks];
+            __p_kappa_shrink = new __V[__blocks];
+            __p_refractory = new __V[__blocks];
+            __p_max_dlog_alpha = new __V[__blocks];
+            __p_max_d_mu = new __V[__blocks];
+            __p_max_dlog_sigma = new __V[__blocks];
+            __p_max_dlog_adam = new __V[__blocks];
+            __p_eta_lambda = new __V[__blocks];
+            __p_B_adapt = new __V[__blocks];
+            __p_eta_c = new __V[__blocks];
+            __p_c_aa = new __V[__blocks];
+            __p_c_am = new __V[__blocks];
+            __p_c_as = new __V[__blocks];
+            __p_c_ma = new __V[__blocks];
+            __p_c_mm = new __V[__blocks];
+            __p_c_ms = new __V[__blocks];
+            __p_c_sa = new __V[__blocks];
+            __p_c_sm = new __V[__blocks];
+            __p_c_ss = new __V[__blocks];
+            __p_sigma_0 = new __V[__blocks];
+            __p_c_wa = new __V[__blocks];
+            __p_beta_lyap = new __V[__blocks];
+            __p_gamma_lyap = new __V[__blocks];
+            __p_alpha_min = new __V[__blocks];
+            __p_alpha_max = new __V[__blocks];
+            __p_alpha_bar = new __V[__blocks];
+            __p_init_alpha = new __V[__blocks];
+            __p_mu_min = new __V[__blocks];
+            __p_mu_max = new __V[__blocks];
+            __p_mu_bar = new __V[__blocks];
+            __p_init_mu = new __V[__blocks];
+            __p_beta2_min = new __V[__blocks];
+            __p_beta2_max = new __V[__blocks];
+            __p_beta2_bar = new __V[__blocks];
+            __p_init_beta2 = new __V[__blocks];
+            __p_eps_min = new __V[__blocks];
+            __p_eps_max = new __V[__blocks];
+            __p_eps_bar = new __V[__blocks];
+            __p_init_eps = new __V[__blocks];
+            __p_wd_min = new __V[__blocks];
+            __p_wd_max = new __V[__blocks];
+            __p_wd_bar = new __V[__blocks];
+            __p_init_wd = new __V[__blocks];
+            __p_sigma_min = new __V[__blocks];
+            __p_sigma_max = new __V[__blocks];
+            __p_init_sigma = new __V[__blocks];
+            __p_loss_emergency = new __V[__blocks];
+            __p_grad_emergency = new __V[__blocks];
+            __p_param_abs_max = new __V[__blocks];
+            __p_clip_grad_norm = new __V[__blocks];
+            __st_m = new __V[n * __blocks];
+            __st_v = new __V[n * __blocks];
+            __st_p1 = new __V[__blocks];
+            __nx_p1 = new __V[__blocks];
+            __st_p2 = new __V[__blocks];
+            __nx_p2 = new __V[__blocks];
+            __st_lambda = new __V[__blocks];
+            __nx_lambda = new __V[__blocks];
+            __st_quiet = new __V[__blocks];
+            __nx_quiet = new __V[__blocks];
+            __st_alpha = new __V[__blocks];
+            __nx_alpha = new __V[__blocks];
+            __st_mu = new __V[__blocks];
+            __nx_mu = new __V[__blocks];
+            __st_beta2 = new __V[__blocks];
+            __nx_beta2 = new __V[__blocks];
+            __st_eps = new __V[__blocks];
+            __nx_eps = new __V[__blocks];
+            __st_wd = new __V[__blocks];
+            __nx_wd = new __V[__blocks];
+            __st_sigma = new __V[__blocks];
+            __nx_sigma = new __V[__blocks];
+            __x_L = new __V[__blocks];
+            __x_T = new __V[__blocks];
+            __x_V = new __V[__blocks];
+            __x_S = new __V[__blocks];
+            __x_rho = new __V[__blocks];
+            __x_gnorm = new __V[__blocks];
+            __x_gamma = new __V[__blocks];
+            __x_budget_scale = new __V[__blocks];
+            __x_adapt_energy = new __V[__blocks];
+            __x_lyapunov = new __V[__blocks];
+            __x_dlog_alpha = new __V[__blocks];
+            __x_d_mu = new __V[__blocks];
+            __x_dlog_sigma = new __V[__blocks];
+            __x_du_alpha = new __V[__blocks];
+            __x_du_mu = new __V[__blocks];
+            __x_du_sigma = new __V[__blocks];
+            __x_du_b2 = new __V[__blocks];
+            __x_du_eps = new __V[__blocks];
+            __x_du_wd = new __V[__blocks];
+            __x_adapt_extra = new __V[__blocks];
+            __x_gg0 = new __V[__blocks];
+            __x_gn0 = new __V[__blocks];
+            __x_clip = new __V[__blocks];
+            __x_sum_g2 = new __V[__blocks];
+            __x_gmean = new __V[__blocks];
+            __x_ld = new __V[__blocks];
+            __x_mnorm = new __V[__blocks];
+            __x_Vstar = new __V[__blocks];
+            __x_Sstar = new __V[__blocks];
+            __x_u_alpha = new __V[__blocks];
+            __x_u_mu = new __V[__blocks];
+            __x_instab = new __V[__blocks];
+            __x_quality = new __V[__blocks];
+            __x_h2 = new __V[__blocks];
+            __x_stall = new __V[__blocks];
+            __x_A = new __V[__blocks];
+            __x_z_alpha = new __V[__blocks];
+            __x_z_mu = new __V[__blocks];
+            __x_z_sigma = new __V[__blocks];
+            __x_d_b2 = new __V[__blocks];
+            __x_d_eps = new __V[__blocks];
+            __x_d_wd = new __V[__blocks];
+            __x_b2_next = new __V[__blocks];
+            __x_eps_next = new __V[__blocks];
+            __x_wd_next = new __V[__blocks];
+            __x_flip = new __V[__blocks];
+            __x_rise = new __V[__blocks];
+            __x_spike = new __V[__blocks];
+            __x_fire = new __V[__blocks];
+            __x_b1 = new __V[__blocks];
+            __x_b2 = new __V[__blocks];
+            __x_e = new __V[__blocks];
+            __c1 = new __V[__blocks];
+            __c2 = new __V[__blocks];
+            __on_brake = new __V[__blocks];
+            __on_AE2 = new __V[__blocks];
+            __on_AE2adam = new __V[__blocks];
+            __on_AE4 = new __V[__blocks];
+            __on_AE7 = new __V[__blocks];
+            __on_AE7adam = new __V[__blocks];
+            __on_AE6 = new __V[__blocks];
+            __on_AE3 = new __V[__blocks];
+            __on_AE3adam = new __V[__blocks];
+            __on_AE5 = new __V[__blocks];
+            __on_AE6d = new __V[__blocks];
+            __on_AE10 = new __V[__blocks];
+            __r0 = new __V[__blocks];
+            __r1 = new __V[__blocks];
+            __r2 = new __V[__blocks];
+            __r3 = new __V[__blocks];
+            __r4 = new __V[__blocks];
+            __slot_T_prev = new double[__lanes];
+            __slot_T_prev_n = new long[__lanes];
+            __slot_T_ema = new double[__lanes];
+            __slot_T_ema_n = new long[__lanes];
+            __slot_ld_ema = new double[__lanes];
+            __slot_ld_ema_n = new long[__lanes];
+            __slot_V_ema = new double[__lanes];
+            __slot_V_ema_n = new long[__lanes];
+            __slot_S_ema = new double[__lanes];
+            __slot_S_ema_n = new long[__lanes];
+            __slot_Vstar_ema = new double[__lanes];
+            __slot_Vstar_ema_n = new long[__lanes];
+            __slot_Sstar_ema = new double[__lanes];
+            __slot_Sstar_ema_n = new long[__lanes];
+            __slot_lyapunov_lp = new double[__lanes];
+            __slot_lyapunov_lp_n = new long[__lanes];
+            global::System.Array.Fill(__on_brake, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE2, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE2adam, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE4, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE7, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE7adam, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE6, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE3, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE3adam, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE5, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE6d, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE10, __V.AllBitsSet);
+            __rng = new global::AE.Runtime.GaussianSource[k];
+            for (int __j = 0; __j < __lanes; __j++)
+            {
+                // The law's own constructor validates the options and computes every initial value; the last
+                // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
+                var __law = new AeAdam(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
+                __S.SetLane(ref __p_beta_mu[__q], __l, __law.beta_mu);
+                __S.SetLane(ref __p_beta_T[__q], __l, __law.beta_T);
+                __S.SetLane(ref __p_beta_V[__q], __l, __law.beta_V);
+                __S.SetLane(ref __p_beta_S[__q], __l, __law.beta_S);
+                __S.SetLane(ref __p_beta_star[__q], __l, __law.beta_star);
+                __S.SetLane(ref __p_k_p[__q], __l, __law.k_p);
+                __S.SetLane(ref __p_k_v[__q], __l, __law.k_v);
+                __S.SetLane(ref __p_k_c[__q], __l, __law.k_c);
+                __S.SetLane(ref __p_gamma_lr[__q], __l, __law.gamma_lr);
+                __S.SetLane(ref __p_b_1[__q], __l, __law.b_1);
+                __S.SetLane(ref __p_b_2[__q], __l, __law.b_2);
+                __S.SetLane(ref __p_gamma_mu[__q], __l, __law.gamma_mu);
+                __S.SetLane(ref __p_u_max[__q], __l, __law.u_max);
+                __S.SetLane(ref __p_eta_a[__q], __l, __law.eta_a);
+                __S.SetLane(ref __p_eta_mu[__q], __l, __law.eta_mu);
+                __S.SetLane(ref __p_k_b2[__q], __l, __law.k_b2);
+                __S.SetLane(ref __p_gamma_b2[__q], __l, __law.gamma_b2);
+                __S.SetLane(ref __p_eta_b2[__q], __l, __law.eta_b2);
+                __S.SetLane(ref __p_k_e_inst[__q], __l, __law.k_e_inst);
+                __S.SetLane(ref __p_k_e_qual[__q], __l, __law.k_e_qual);
+                __S.SetLane(ref __p_gamma_eps[__q], __l, __law.gamma_eps);
+                __S.SetLane(ref __p_eta_eps[__q], __l, __law.eta_eps);
+                __S.SetLane(ref __p_gamma_wd[__q], __l, __law.gamma_wd);
+                __S.SetLane(ref __p_eta_wd[__q], __l, __law.eta_wd);
+                __S.SetLane(ref __p_k_s_stall[__q], __l, __law.k_s_stall);
+                __S.SetLane(ref __p_k_s_uncert[__q], __l, __law.k_s_uncert);
+                __S.SetLane(ref __p_k_s_var[__q], __l, __law.k_s_var);
+                __S.SetLane(ref __p_k_s_quality[__q], __l, __law.k_s_quality);
+                __S.SetLane(ref __p_eta_sigma[__q], __l, __law.eta_sigma);
+                __S.SetLane(ref __p_rho_star[__q], __l, __law.rho_star);
+                __S.SetLane(ref __p_rho_max[__q], __l, __law.rho_max);
+                __S.SetLane(ref __p_V_max_mult[__q], __l, __law.V_max_mult);
+                __S.SetLane(ref __p_tau_T_stall[__q], __l, __law.tau_T_stall);
+                __S.SetLane(ref __p_kappa_shrink[__q], __l, __law.kappa_shrink);
+                __S.SetLane(ref __p_refractory[__q], __l, __law.refractory);
+                __S.SetLane(ref __p_max_dlog_alpha[__q], __l, __law.max_dlog_alpha);
+                __S.SetLane(ref __p_max_d_mu[__q], __l, __law.max_d_mu);
+                __S.SetLane(ref __p_max_dlog_sigma[__q], __l, __law.max_dlog_sigma);
+                __S.SetLane(ref __p_max_dlog_adam[__q], __l, __law.max_dlog_adam);
+                __S.SetLane(ref __p_eta_lambda[__q], __l, __law.eta_lambda);
+                __S.SetLane(ref __p_B_adapt[__q], __l, __law.B_adapt);
+                __S.SetLane(ref __p_eta_c[__q], __l, __law.eta_c);
+                __S.SetLane(ref __p_c_aa[__q], __l, __law.c_aa);
+                __S.SetLane(ref __p_c_am[__q], __l, __law.c_am);
+                __S.SetLane(ref __p_c_as[__q], __l, __law.c_as);
+                __S.SetLane(ref __p_c_ma[__q], __l, __law.c_ma);
+                __S.SetLane(ref __p_c_mm[__q], __l, __law.c_mm);
+                __S.SetLane(ref __p_c_ms[__q], __l, __law.c_ms);
+                __S.SetLane(ref __p_c_sa[__q], __l, __law.c_sa);
+                __S.SetLane(ref __p_c_sm[__q], __l, __law.c_sm);
+                __S.SetLane(ref __p_c_ss[__q], __l, __law.c_ss);
+                __S.SetLane(ref __p_sigma_0[__q], __l, __law.sigma_0);
+                __S.SetLane(ref __p_c_wa[__q], __l, __law.c_wa);
+                __S.SetLane(ref __p_beta_lyap[__q], __l, __law.beta_lyap);
+                __S.SetLane(ref __p_gamma_lyap[__q], __l, __law.gamma_lyap);
+                __S.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
+                __S.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
+                __S.SetLane(ref __p_alpha_bar[__q], __l, __law.alpha_bar);
+                __S.SetLane(ref __p_init_alpha[__q], __l, __law.init_alpha);
+                __S.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
+                __S.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
+                __S.SetLane(ref __p_mu_bar[__q], __l, __law.mu_bar);
+                __S.SetLane(ref __p_init_mu[__q], __l, __law.init_mu);
+                __S.SetLane(ref __p_beta2_min[__q], __l, __law.beta2_min);
+                __S.SetLane(ref __p_beta2_max[__q], __l, __law.beta2_max);
+                __S.SetLane(ref __p_beta2_bar[__q], __l, __law.beta2_bar);
+                __S.SetLane(ref __p_init_beta2[__q], __l, __law.init_beta2);
+                __S.SetLane(ref __p_eps_min[__q], __l, __law.eps_min);
+                __S.SetLane(ref __p_eps_max[__q], __l, __law.eps_max);
+                __S.SetLane(ref __p_eps_bar[__q], __l, __law.eps_bar);
+                __S.SetLane(ref __p_init_eps[__q], __l, __law.init_eps);
+                __S.SetLane(ref __p_wd_min[__q], __l, __law.wd_min);
+                __S.SetLane(ref __p_wd_max[__q], __l, __law.wd_max);
+                __S.SetLane(ref __p_wd_bar[__q], __l, __law.wd_bar);
+                __S.SetLane(ref __p_init_wd[__q], __l, __law.init_wd);
+                __S.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
+                __S.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
+                __S.SetLane(ref __p_init_sigma[__q], __l, __law.init_sigma);
+                __S.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
+                __S.SetLane(ref __p_grad_emergency[__q], __l, __law.grad_emergency);
+                __S.SetLane(ref __p_param_abs_max[__q], __l, __law.param_abs_max);
+                __S.SetLane(ref __p_clip_grad_norm[__q], __l, __law.clip_grad_norm);
+                for (int __i = 0; __i < n; __i++) __S.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
+                for (int __i = 0; __i < n; __i++) __S.SetLane(ref __st_v[__i * __blocks + __q], __l, __law.v[__i]);
+                __S.SetLane(ref __st_p1[__q], __l, __law.p1);
+                __S.SetLane(ref __st_p2[__q], __l, __law.p2);
+                __S.SetLane(ref __st_lambda[__q], __l, __law.lambda);
+                __S.SetLane(ref __st_quiet[__q], __l, __law.quiet);
+                __S.SetLane(ref __st_alpha[__q], __l, __law.alpha);
+                __S.SetLane(ref __st_mu[__q], __l, __law.mu);
+                __S.SetLane(ref __st_beta2[__q], __l, __law.beta2);
+                __S.SetLane(ref __st_eps[__q], __l, __law.eps);
+                __S.SetLane(ref __st_wd[__q], __l, __law.wd);
+                __S.SetLane(ref __st_sigma[__q], __l, __law.sigma);
+                __S.SetLane(ref __x_L[__q], __l, __law.L);
+                __S.SetLane(ref __x_T[__q], __l, __law.T);
+                __S.SetLane(ref __x_V[__q], __l, __law.V);
+                __S.SetLane(ref __x_S[__q], __l, __law.S);
+                __S.SetLane(ref __x_rho[__q], __l, __law.rho);
+                __S.SetLane(ref __x_gnorm[__q], __l, __law.gnorm);
+                __S.SetLane(ref __x_gamma[__q], __l, __law.gamma);
+                __S.SetLane(ref __x_budget_scale[__q], __l, __law.budget_scale);
+                __S.SetLane(ref __x_adapt_energy[__q], __l, __law.adapt_energy);
+                __S.SetLane(ref __x_lyapunov[__q], __l, __law.lyapunov);
+                __S.SetLane(ref __x_dlog_alpha[__q], __l, __law.dlog_alpha);
+                __S.SetLane(ref __x_d_mu[__q], __l, __law.d_mu);
+                __S.SetLane(ref __x_dlog_sigma[__q], __l, __law.dlog_sigma);
+                __S.SetLane(ref __x_du_alpha[__q], __l, __law.du_alpha);
+                __S.SetLane(ref __x_du_mu[__q], __l, __law.du_mu);
+                __S.SetLane(ref __x_du_sigma[__q], __l, __law.du_sigma);
+                __S.SetLane(ref __x_du_b2[__q], __l, __law.du_b2);
+                __S.SetLane(ref __x_du_eps[__q], __l, __law.du_eps);
+                __S.SetLane(ref __x_du_wd[__q], __l, __law.du_wd);
+                __S.SetLane(ref __x_adapt_extra[__q], __l, __law.adapt_extra);
+                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+            }
+        }
+
+        /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeAdamPopulation steps in float; make another population for double");
+            __precision = 1;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_p1[__q] = __st_p1[__q];
+                __nx_p2[__q] = __st_p2[__q];
+                __nx_lambda[__q] = __st_lambda[__q];
+                __nx_quiet[__q] = __st_quiet[__q];
+                __nx_alpha[__q] = __st_alpha[__q];
+                __nx_mu[__q] = __st_mu[__q];
+                __nx_beta2[__q] = __st_beta2[__q];
+                __nx_eps[__q] = __st_eps[__q];
+                __nx_wd[__q] = __st_wd[__q];
+                __nx_sigma[__q] = __st_sigma[__q];
+                __x_du_alpha[__q] = __Vx.Create(0.0);
+                __x_du_mu[__q] = __Vx.Create(0.0);
+                __x_du_sigma[__q] = __Vx.Create(0.0);
+                __x_du_b2[__q] = __Vx.Create(0.0);
+                __x_du_eps[__q] = __Vx.Create(0.0);
+                __x_du_wd[__q] = __Vx.Create(0.0);
+                __x_adapt_extra[__q] = __Vx.Create(0.0);
+                __x_L[__q] = __V.Zero;
+                __x_T[__q] = __V.Zero;
+                __x_V[__q] = __V.Zero;
+                __x_S[__q] = __V.Zero;
+                __x_rho[__q] = __V.Zero;
+                __x_gnorm[__q] = __V.Zero;
+                __x_gamma[__q] = __V.Zero;
+                __x_budget_scale[__q] = __Vx.Create(1.0);
+                __x_adapt_energy[__q] = __Vx.Create(0.0);
+                __x_lyapunov[__q] = __Vx.Create(0.0);
+                __x_dlog_alpha[__q] = __V.Zero;
+                __x_d_mu[__q] = __V.Zero;
+                __x_dlog_sigma[__q] = __V.Zero;
+                __x_gg0[__q] = __V.Zero;
+                __x_gn0[__q] = __V.Zero;
+                __x_clip[__q] = __V.Zero;
+                __x_sum_g2[__q] = __V.Zero;
+                __x_gmean[__q] = __V.Zero;
+                __x_ld[__q] = __V.Zero;
+                __x_mnorm[__q] = __V.Zero;
+                __x_Vstar[__q] = __V.Zero;
+                __x_Sstar[__q] = __V.Zero;
+                __x_u_alpha[__q] = __V.Zero;
+                __x_u_mu[__q] = __V.Zero;
+                __x_instab[__q] = __V.Zero;
+                __x_quality[__q] = __V.Zero;
+                __x_h2[__q] = __V.Zero;
+                __x_stall[__q] = __V.Zero;
+                __x_A[__q] = __V.Zero;
+                __x_z_alpha[__q] = __V.Zero;
+                __x_z_mu[__q] = __V.Zero;
+                __x_z_sigma[__q] = __V.Zero;
+                __x_d_b2[__q] = __V.Zero;
+                __x_d_eps[__q] = __V.Zero;
+                __x_d_wd[__q] = __V.Zero;
+                __x_b2_next[__q] = __V.Zero;
+                __x_eps_next[__q] = __V.Zero;
+                __x_wd_next[__q] = __V.Zero;
+                __x_flip[__q] = __V.Zero;
+                __x_rise[__q] = __V.Zero;
+                __x_spike[__q] = __V.Zero;
+                __x_fire[__q] = __V.Zero;
+                __x_b1[__q] = __V.Zero;
+                __x_b2[__q] = __V.Zero;
+                __x_e[__q] = __V.Zero;
+                __c1[__q] = __V.Zero;
+                __c2[__q] = __V.Zero;
+            }
+
+            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
+            global::System.Array.Fill(__r0, __V.Zero);
+            global::System.Array.Fill(__r1, __V.Zero);
+            global::System.Array.Fill(__r2, __V.Zero);
+            global::System.Array.Fill(__r3, __V.Zero);
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
+                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __t1 = __st_m[__o + __q];
+                    __r2[__q] = __r2[__q] + __t1 * __t1;
+                    __r3[__q] = __r3[__q] + __e_g0_1 * __st_m[__o + __q];
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs"
+                // gg0 = sum(g0 * g0)
+                __x_gg0[__q] = __r0[__q];
+                // gn0 = sqrt(gg0)
+                __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
+                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
+                __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
+                // sum_g2 = (clip * clip) * gg0
+                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
+                // gmean = (clip * sum(g0)) / n
+                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
+                var __h2 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h3 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
+                __x_T[__q] = __h3;
+                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
+                var __h4 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h4), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
+                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
+                var __h5 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                __x_V[__q] = __h5;
+                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
+                var __h6 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                __x_S[__q] = __h6;
+                // gnorm = sqrt(sum_g2) + 1e-12
+                __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
+                // mnorm = norm(m) + 1e-12
+                __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
+                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
+                var __h7 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                __x_Vstar[__q] = __S.Max(__h7, __Vx.Create(1e-12));
+                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
+                var __h8 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                __x_Sstar[__q] = __S.Max(__h8, __Vx.Create(1e-12));
+
+                // ---- rule brake "emergency brake on extreme loss or gradient norm"
+                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
+                var __m9 = __on_brake[__q];
+                if (__S.Any(__m9))
+                {
+                    __c1[__q] = __Vx.ConditionalSelect(__m9, ((__Vx.GreaterThan(__S.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__S.IsFinite(__x_gnorm[__q]))), __c1[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / 10)
+                var __m10 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m10))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m10, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
+                }
+                // mu' = min(mu', 0.5)
+                var __m11 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m11))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m11, __S.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
+                }
+
+                // ---- rule AE2 "constitutive drive of log alpha and of mu, smooth"
+                // u_alpha = (((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(alpha) - log(alpha_bar)))
+                var __m12 = __on_AE2[__q];
+                if (__S.Any(__m12))
+                {
+                    __x_u_alpha[__q] = __Vx.ConditionalSelect(__m12, ((((__p_k_p[__q] * __S.Tanh(__S.Neg(__x_T[__q]))) - (__p_k_v[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])))), __x_u_alpha[__q]);
+                }
+                // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
+                var __m13 = __on_AE2[__q];
+                if (__S.Any(__m13))
+                {
+                    __x_u_mu[__q] = __Vx.ConditionalSelect(__m13, (((__p_b_1[__q] * __S.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__st_mu[__q] - __p_mu_bar[__q]))), __x_u_mu[__q]);
+                }
+                // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
+                var __m14 = __on_AE2[__q];
+                if (__S.Any(__m14))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m14, __x_du_alpha[__q] + (__p_eta_a[__q] * __S.SoftClamp(__x_u_alpha[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
+                var __m15 = __on_AE2[__q];
+                if (__S.Any(__m15))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m15, __x_du_mu[__q] + (__p_eta_mu[__q] * __S.SoftClamp(__x_u_mu[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_mu[__q]);
+                }
+
+                // ---- rule AE2adam "Adam drives: beta2 up with V, eps up with instability and down with quality, weight decay to its anchor"
+                // instab = tanh((V / Vstar) - 1)
+                var __m16 = __on_AE2adam[__q];
+                if (__S.Any(__m16))
+                {
+                    __x_instab[__q] = __Vx.ConditionalSelect(__m16, __S.Tanh(((__x_V[__q] / __x_Vstar[__q]) - __Vx.Create(1.0))), __x_instab[__q]);
+                }
+                // quality = (0.5 * (rho + 1)) - 0.5
+                var __m17 = __on_AE2adam[__q];
+                if (__S.Any(__m17))
+                {
+                    __x_quality[__q] = __Vx.ConditionalSelect(__m17, ((__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))) - __Vx.Create(0.5)), __x_quality[__q]);
+                }
+                // h2 = log(1 - beta2_bar) - log(1 - beta2)
+                var __m18 = __on_AE2adam[__q];
+                if (__S.Any(__m18))
+                {
+                    __x_h2[__q] = __Vx.ConditionalSelect(__m18, (__S.Log((__Vx.Create(1.0) - __p_beta2_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __x_h2[__q]);
+                }
+                // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
+                var __m19 = __on_AE2adam[__q];
+                if (__S.Any(__m19))
+                {
+                    __x_du_b2[__q] = __Vx.ConditionalSelect(__m19, __x_du_b2[__q] + (__p_eta_b2[__q] * __S.SoftClamp(((__p_k_b2[__q] * __x_instab[__q]) - (__p_gamma_b2[__q] * __x_h2[__q])), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_b2[__q]);
+                }
+                // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
+                var __m20 = __on_AE2adam[__q];
+                if (__S.Any(__m20))
+                {
+                    __x_du_eps[__q] = __Vx.ConditionalSelect(__m20, __x_du_eps[__q] + (__p_eta_eps[__q] * __S.SoftClamp((((__p_k_e_inst[__q] * __x_instab[__q]) - (__p_k_e_qual[__q] * __x_quality[__q])) - (__p_gamma_eps[__q] * (__S.Log(__st_eps[__q]) - __S.Log(__p_eps_bar[__q])))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_eps[__q]);
+                }
+                // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
+                var __m21 = __on_AE2adam[__q];
+                if (__S.Any(__m21))
+                {
+                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m21, __x_du_wd[__q] + (__p_eta_wd[__q] * __S.SoftClamp((__S.Neg(__p_gamma_wd[__q]) * (__S.Log(__st_wd[__q]) - __S.Log(__p_wd_bar[__q]))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_wd[__q]);
+                }
+
+                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
+                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
+                var __m22 = __on_AE4[__q];
+                if (__S.Any(__m22))
+                {
+                    __x_stall[__q] = __Vx.ConditionalSelect(__m22, __Vx.ConditionalSelect(__Vx.LessThan(__S.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
+                }
+                // A = 0.5 * (rho + 1)
+                var __m23 = __on_AE4[__q];
+                if (__S.Any(__m23))
+                {
+                    __x_A[__q] = __Vx.ConditionalSelect(__m23, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
+                }
+                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
+                var __m24 = __on_AE4[__q];
+                if (__S.Any(__m24))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m24, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma"
+                // z_alpha = log(alpha) - log(alpha_bar)
+                var __m25 = __on_AE7[__q];
+                if (__S.Any(__m25))
+                {
+                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m25, (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
+                }
+                // z_mu = log(1 - mu_bar) - log(1 - mu)
+                var __m26 = __on_AE7[__q];
+                if (__S.Any(__m26))
+                {
+                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m26, (__S.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
+                }
+                // z_sigma = log(1 + (sigma / sigma_0))
+                var __m27 = __on_AE7[__q];
+                if (__S.Any(__m27))
+                {
+                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m27, __S.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
+                }
+                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
+                var __m28 = __on_AE7[__q];
+                if (__S.Any(__m28))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m28, __x_du_alpha[__q] + (__p_eta_c[__q] * (((__p_c_aa[__q] * __x_z_alpha[__q]) + (__p_c_am[__q] * __x_z_mu[__q])) + (__p_c_as[__q] * __x_z_sigma[__q]))), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
+                var __m29 = __on_AE7[__q];
+                if (__S.Any(__m29))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m29, __x_du_mu[__q] + (__p_eta_c[__q] * (((__p_c_ma[__q] * __x_z_alpha[__q]) + (__p_c_mm[__q] * __x_z_mu[__q])) + (__p_c_ms[__q] * __x_z_sigma[__q]))), __x_du_mu[__q]);
+                }
+                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
+                var __m30 = __on_AE7[__q];
+                if (__S.Any(__m30))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m30, __x_du_sigma[__q] + (__p_eta_c[__q] * (((__p_c_sa[__q] * __x_z_alpha[__q]) + (__p_c_sm[__q] * __x_z_mu[__q])) + (__p_c_ss[__q] * __x_z_sigma[__q]))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE7adam "coupling: log lambda_wd against log alpha, so the decay strength alpha * lambda_wd holds"
+                // du_wd += (eta_c * c_wa) * (log(alpha) - log(alpha_bar))
+                var __m31 = __on_AE7adam[__q];
+                if (__S.Any(__m31))
+                {
+                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m31, __x_du_wd[__q] + ((__p_eta_c[__q] * __p_c_wa[__q]) * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q]))), __x_du_wd[__q]);
+                }
+
+                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped"
+                // budget_scale = 1 / sqrt(1 + lambda)
+                var __m32 = __on_AE6[__q];
+                __x_budget_scale[__q] = __Vx.ConditionalSelect(__m32, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
+                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
+                var __m33 = __on_AE6[__q];
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m33, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __S.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
+                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+                var __m34 = __on_AE6[__q];
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m34, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __S.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
+                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                var __m35 = __on_AE6[__q];
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m35, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __S.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
+
+                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
+                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
+                var __m36 = __on_AE3[__q];
+                if (__S.Any(__m36))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m36, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
+                }
+                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
+                var __m37 = __on_AE3[__q];
+                if (__S.Any(__m37))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m37, __S.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
+                }
+                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
+                var __m38 = __on_AE3[__q];
+                if (__S.Any(__m38))
+                {
+                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m38, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                }
+
+                // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
+                // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
+                var __m39 = __on_AE3adam[__q];
+                if (__S.Any(__m39))
+                {
+                    __x_d_b2[__q] = __Vx.ConditionalSelect(__m39, __S.Clamp((__x_budget_scale[__q] * __x_du_b2[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_b2[__q]);
+                }
+                // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
+                var __m40 = __on_AE3adam[__q];
+                if (__S.Any(__m40))
+                {
+                    __x_d_eps[__q] = __Vx.ConditionalSelect(__m40, __S.Clamp((__x_budget_scale[__q] * __x_du_eps[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_eps[__q]);
+                }
+                // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
+                var __m41 = __on_AE3adam[__q];
+                if (__S.Any(__m41))
+                {
+                    __x_d_wd[__q] = __Vx.ConditionalSelect(__m41, __S.Clamp((__x_budget_scale[__q] * __x_du_wd[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_wd[__q]);
+                }
+                // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
+                var __m42 = __on_AE3adam[__q];
+                if (__S.Any(__m42))
+                {
+                    __x_b2_next[__q] = __Vx.ConditionalSelect(__m42, __S.Clamp((__Vx.Create(1.0) - ((__Vx.Create(1.0) - __st_beta2[__q]) * __S.Exp(__S.Neg(__x_d_b2[__q])))), __p_beta2_min[__q], __p_beta2_max[__q]), __x_b2_next[__q]);
+                }
+                // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
+                var __m43 = __on_AE3adam[__q];
+                if (__S.Any(__m43))
+                {
+                    __x_eps_next[__q] = __Vx.ConditionalSelect(__m43, __S.Clamp(__S.Exp((__S.Log(__st_eps[__q]) + __x_d_eps[__q])), __p_eps_min[__q], __p_eps_max[__q]), __x_eps_next[__q]);
+                }
+                // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
+                var __m44 = __on_AE3adam[__q];
+                if (__S.Any(__m44))
+                {
+                    __x_wd_next[__q] = __Vx.ConditionalSelect(__m44, __S.Clamp(__S.Exp((__S.Log(__st_wd[__q]) + __x_d_wd[__q])), __p_wd_min[__q], __p_wd_max[__q]), __x_wd_next[__q]);
+                }
+                // beta2' = b2_next
+                var __m45 = __on_AE3adam[__q];
+                if (__S.Any(__m45))
+                {
+                    __nx_beta2[__q] = __Vx.ConditionalSelect(__m45, __x_b2_next[__q], __nx_beta2[__q]);
+                }
+                // eps' = eps_next
+                var __m46 = __on_AE3adam[__q];
+                if (__S.Any(__m46))
+                {
+                    __nx_eps[__q] = __Vx.ConditionalSelect(__m46, __x_eps_next[__q], __nx_eps[__q]);
+                }
+                // wd' = wd_next
+                var __m47 = __on_AE3adam[__q];
+                if (__S.Any(__m47))
+                {
+                    __nx_wd[__q] = __Vx.ConditionalSelect(__m47, __x_wd_next[__q], __nx_wd[__q]);
+                }
+                // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
+                var __m48 = __on_AE3adam[__q];
+                if (__S.Any(__m48))
+                {
+                    __x_adapt_extra[__q] = __Vx.ConditionalSelect(__m48, __x_adapt_extra[__q] + ((__S.Pow((__S.Log((__Vx.Create(1.0) - __x_b2_next[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __Vx.Create(2.0)) + __S.Pow((__S.Log(__S.Max(__x_eps_next[__q], __p_eps_min[__q])) - __S.Log(__st_eps[__q])), __Vx.Create(2.0))) + __S.Pow((__S.Log(__S.Max(__x_wd_next[__q], __p_wd_min[__q])) - __S.Log(__st_wd[__q])), __Vx.Create(2.0))), __x_adapt_extra[__q]);
+                }
+
+                // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period"
+                // flip = rho < -rho_max
+                var __m49 = __on_AE5[__q];
+                if (__S.Any(__m49))
+                {
+                    __x_flip[__q] = __Vx.ConditionalSelect(__m49, __Vx.LessThan(__x_rho[__q], __S.Neg(__p_rho_max[__q])), __x_flip[__q]);
+                }
+                // rise = T > (tau_T_stall * sqrt(Vstar))
+                var __m50 = __on_AE5[__q];
+                if (__S.Any(__m50))
+                {
+                    __x_rise[__q] = __Vx.ConditionalSelect(__m50, __Vx.GreaterThan(__x_T[__q], (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __x_rise[__q]);
+                }
+                // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
+                var __m51 = __on_AE5[__q];
+                if (__S.Any(__m51))
+                {
+                    __x_spike[__q] = __Vx.ConditionalSelect(__m51, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) & __Vx.GreaterThan(__x_T[__q], (__S.Neg(__p_tau_T_stall[__q]) * __Vx.Sqrt(__x_Vstar[__q])))), __x_spike[__q]);
+                }
+                // fire = ((flip || rise) || spike) && (quiet >= refractory)
+                var __m52 = __on_AE5[__q];
+                if (__S.Any(__m52))
+                {
+                    __x_fire[__q] = __Vx.ConditionalSelect(__m52, (((__x_flip[__q] | __x_rise[__q]) | __x_spike[__q]) & __Vx.GreaterThanOrEqual(__st_quiet[__q], __p_refractory[__q])), __x_fire[__q]);
+                }
+                // when fire
+                var __m53 = __on_AE5[__q];
+                if (__S.Any(__m53))
+                {
+                    __c2[__q] = __Vx.ConditionalSelect(__m53, __x_fire[__q], __c2[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
+                var __m54 = (__on_AE5[__q] & __c2[__q]);
+                if (__S.Any(__m54))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m54, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
+                }
+                // quiet' = fire ? 1 : (quiet + 1)
+                var __m55 = __on_AE5[__q];
+                if (__S.Any(__m55))
+                {
+                    __nx_quiet[__q] = __Vx.ConditionalSelect(__m55, __Vx.ConditionalSelect(__x_fire[__q], __Vx.Create(1.0), (__st_quiet[__q] + __Vx.Create(1.0))), __nx_quiet[__q]);
+                }
+
+                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B"
+                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
+                var __m56 = __on_AE6d[__q];
+                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m56, (((__S.Pow((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __S.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __S.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __S.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
+                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
+                var __m57 = __on_AE6d[__q];
+                if (__S.Any(__m57))
+                {
+                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m57, __S.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
+                }
+
+                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored"
+                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
+                var __m58 = __on_AE10[__q];
+                var __h59 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m58, __p_beta_lyap[__q], __x_L[__q]);
+                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m58, (__h59 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
+
+                // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
+                // b1 = clamp(mu', mu_min, mu_max)
+                __x_b1[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                // b2 = clamp(beta2', beta2_min, beta2_max)
+                __x_b2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
+                // e = max(eps', eps_min)
+                __x_e[__q] = __S.Max(__nx_eps[__q], __p_eps_min[__q]);
+                // p1' = p1 * b1
+                __nx_p1[__q] = (__st_p1[__q] * __x_b1[__q]);
+                // p2' = p2 * b2
+                __nx_p2[__q] = (__st_p2[__q] * __x_b2[__q]);
+            }
+
+            // ---- pass 2 of 3 over the vectors: reductions norm(dir)
+            global::System.Array.Fill(__r4, __V.Zero);
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    // g = g0 * clip
+                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    var __e_m_new_1 = ((__x_b1[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    var __e_v_new_1 = ((__x_b2[__q] * __st_v[__o + __q]) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    // mhat = m_new / (1 - (p1 * b1))
+                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    // vhat = v_new / (1 - (p2 * b2))
+                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    // dir = mhat / (sqrt(vhat) + e)
+                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
+                    var __t60 = __e_dir_1;
+                    __r4[__q] = __r4[__q] + __t60 * __t60;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                // gamma = alpha' * norm(dir)
+                __x_gamma[__q] = (__nx_alpha[__q] * __Vx.Sqrt(__r4[__q]));
+            }
+
+            // ---- pass 3 of 3 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    // g = g0 * clip
+                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    var __e_m_new_1 = ((__x_b1[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    var __e_v_new_1 = ((__x_b2[__q] * __st_v[__o + __q]) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    // m' = m_new
+                    var __e_m_next_1 = __e_m_new_1;
+                    // v' = v_new
+                    var __e_v_next_1 = __e_v_new_1;
+                    // mhat = m_new / (1 - (p1 * b1))
+                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    // vhat = v_new / (1 - (p2 * b2))
+                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    // dir = mhat / (sqrt(vhat) + e)
+                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
+                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    var __t61 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
+                    var __m62 = __t61;
+                    var __h63 = __S.Any(__m62) ? __S.Noise(__rng, __j, __m62) : __V.Zero;
+                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir_1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * __h63), __Vx.Create(0.0)));
+                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
+                    __st_m[__o + __q] = __e_m_next_1;
+                    __st_v[__o + __q] = __S.Clamp(__e_v_next_1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_p1[__q] = __S.Clamp(__nx_p1[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_p2[__q] = __S.Clamp(__nx_p2[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_lambda[__q] = __S.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                __st_quiet[__q] = __nx_quiet[__q];
+                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
+                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                __st_beta2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
+                __st_eps[__q] = __S.Clamp(__nx_eps[__q], __p_eps_min[__q], __p_eps_max[__q]);
+                __st_wd[__q] = __S.Clamp(__nx_wd[__q], __p_wd_min[__q], __p_wd_max[__q]);
+                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeAdamPopulation steps in double; make another population for float");
+            if (__st_m_f32 is null)
+            {
+                __st_m_f32 = new float[__st_m.Length * __S.Lanes];
+                for (int __b = 0; __b < __st_m.Length; __b++) __S.Store(__st_m_f32, __b, __st_m[__b]);
+            }
+            if (__st_v_f32 is null)
+            {
+                __st_v_f32 = new float[__st_v.Length * __S.Lanes];
+                for (int __b = 0; __b < __st_v.Length; __b++) __S.Store(__st_v_f32, __b, __st_v[__b]);
+            }
+            __precision = 2;
+            var __sf_m = __st_m_f32!;
+            var __sf_v = __st_v_f32!;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_p1[__q] = __st_p1[__q];
+                __nx_p2[__q] = __st_p2[__q];
+                __nx_lambda[__q] = __st_lambda[__q];
+                __nx_quiet[__q] = __st_quiet[__q];
+                __nx_alpha[__q] = __st_alpha[__q];
+                __nx_mu[__q] = __st_mu[__q];
+                __nx_beta2[__q] = __st_beta2[__q];
+                __nx_eps[__q] = __st_eps[__q];
+                __nx_wd[__q] = __st_wd[__q];
+                __nx_sigma[__q] = __st_sigma[__q];
+                __x_du_alpha[__q] = __Vx.Create(0.0);
+                __x_du_mu[__q] = __Vx.Create(0.0);
+                __x_du_sigma[__q] = __Vx.Create(0.0);
+                __x_du_b2[__q] = __Vx.Create(0.0);
+                __x_du_eps[__q] = __Vx.Create(0.0);
+                __x_du_wd[__q] = __Vx.Create(0.0);
+                __x_adapt_extra[__q] = __Vx.Create(0.0);
+                __x_L[__q] = __V.Zero;
+                __x_T[__q] = __V.Zero;
+                __x_V[__q] = __V.Zero;
+                __x_S[__q] = __V.Zero;
+                __x_rho[__q] = __V.Zero;
+                __x_gnorm[__q] = __V.Zero;
+                __x_gamma[__q] = __V.Zero;
+                __x_budget_scale[__q] = __Vx.Create(1.0);
+                __x_adapt_energy[__q] = __Vx.Create(0.0);
+                __x_lyapunov[__q] = __Vx.Create(0.0);
+                __x_dlog_alpha[__q] = __V.Zero;
+                __x_d_mu[__q] = __V.Zero;
+                __x_dlog_sigma[__q] = __V.Zero;
+                __x_gg0[__q] = __V.Zero;
+                __x_gn0[__q] = __V.Zero;
+                __x_clip[__q] = __V.Zero;
+                __x_sum_g2[__q] = __V.Zero;
+                __x_gmean[__q] = __V.Zero;
+                __x_ld[__q] = __V.Zero;
+                __x_mnorm[__q] = __V.Zero;
+                __x_Vstar[__q] = __V.Zero;
+                __x_Sstar[__q] = __V.Zero;
+                __x_u_alpha[__q] = __V.Zero;
+                __x_u_mu[__q] = __V.Zero;
+                __x_instab[__q] = __V.Zero;
+                __x_quality[__q] = __V.Zero;
+                __x_h2[__q] = __V.Zero;
+                __x_stall[__q] = __V.Zero;
+                __x_A[__q] = __V.Zero;
+                __x_z_alpha[__q] = __V.Zero;
+                __x_z_mu[__q] = __V.Zero;
+                __x_z_sigma[__q] = __V.Zero;
+                __x_d_b2[__q] = __V.Zero;
+                __x_d_eps[__q] = __V.Zero;
+                __x_d_wd[__q] = __V.Zero;
+                __x_b2_next[__q] = __V.Zero;
+                __x_eps_next[__q] = __V.Zero;
+                __x_wd_next[__q] = __V.Zero;
+                __x_flip[__q] = __V.Zero;
+                __x_rise[__q] = __V.Zero;
+                __x_spike[__q] = __V.Zero;
+                __x_fire[__q] = __V.Zero;
+                __x_b1[__q] = __V.Zero;
+                __x_b2[__q] = __V.Zero;
+                __x_e[__q] = __V.Zero;
+                __c1[__q] = __V.Zero;
+                __c2[__q] = __V.Zero;
+            }
+
+            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
+            global::System.Array.Fill(__r0, __V.Zero);
+            global::System.Array.Fill(__r1, __V.Zero);
+            global::System.Array.Fill(__r2, __V.Zero);
+            global::System.Array.Fill(__r3, __V.Zero);
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
+                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __t64 = __S.Load(__sf_m, __o + __q);
+                    __r2[__q] = __r2[__q] + __t64 * __t64;
+                    __r3[__q] = __r3[__q] + __e_g0_1 * __S.Load(__sf_m, __o + __q);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs"
+                // gg0 = sum(g0 * g0)
+                __x_gg0[__q] = __r0[__q];
+                // gn0 = sqrt(gg0)
+                __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
+                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
+                __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
+                // sum_g2 = (clip * clip) * gg0
+                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
+                // gmean = (clip * sum(g0)) / n
+                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
+                var __h65 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h66 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h65));
+                __x_T[__q] = __h66;
+                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
+                var __h67 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h67), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
+                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
+                var __h68 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                __x_V[__q] = __h68;
+                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
+                var __h69 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                __x_S[__q] = __h69;
+                // gnorm = sqrt(sum_g2) + 1e-12
+                __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
+                // mnorm = norm(m) + 1e-12
+                __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
+                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
+                var __h70 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                __x_Vstar[__q] = __S.Max(__h70, __Vx.Create(1e-12));
+                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
+                var __h71 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                __x_Sstar[__q] = __S.Max(__h71, __Vx.Create(1e-12));
+
+                // ---- rule brake "emergency brake on extreme loss or gradient norm"
+                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
+                var __m72 = __on_brake[__q];
+                if (__S.Any(__m72))
+                {
+                    __c1[__q] = __Vx.ConditionalSelect(__m72, ((__Vx.GreaterThan(__S.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__S.IsFinite(__x_gnorm[__q]))), __c1[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / 10)
+                var __m73 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m73))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m73, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
+                }
+                // mu' = min(mu', 0.5)
+                var __m74 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m74))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m74, __S.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
+                }
+
+                // ---- rule AE2 "constitutive drive of log alpha and of mu, smooth"
+                // u_alpha = (((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(alpha) - log(alpha_bar)))
+                var __m75 = __on_AE2[__q];
+                if (__S.Any(__m75))
+                {
+                    __x_u_alpha[__q] = __Vx.ConditionalSelect(__m75, ((((__p_k_p[__q] * __S.Tanh(__S.Neg(__x_T[__q]))) - (__p_k_v[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])))), __x_u_alpha[__q]);
+                }
+                // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
+                var __m76 = __on_AE2[__q];
+                if (__S.Any(__m76))
+                {
+                    __x_u_mu[__q] = __Vx.ConditionalSelect(__m76, (((__p_b_1[__q] * __S.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__st_mu[__q] - __p_mu_bar[__q]))), __x_u_mu[__q]);
+                }
+                // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
+                var __m77 = __on_AE2[__q];
+                if (__S.Any(__m77))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m77, __x_du_alpha[__q] + (__p_eta_a[__q] * __S.SoftClamp(__x_u_alpha[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
+                var __m78 = __on_AE2[__q];
+                if (__S.Any(__m78))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m78, __x_du_mu[__q] + (__p_eta_mu[__q] * __S.SoftClamp(__x_u_mu[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_mu[__q]);
+                }
+
+                // ---- rule AE2adam "Adam drives: beta2 up with V, eps up with instability and down with quality, weight decay to its anchor"
+                // instab = tanh((V / Vstar) - 1)
+                var __m79 = __on_AE2adam[__q];
+                if (__S.Any(__m79))
+                {
+                    __x_instab[__q] = __Vx.ConditionalSelect(__m79, __S.Tanh(((__x_V[__q] / __x_Vstar[__q]) - __Vx.Create(1.0))), __x_instab[__q]);
+                }
+                // quality = (0.5 * (rho + 1)) - 0.5
+                var __m80 = __on_AE2adam[__q];
+                if (__S.Any(__m80))
+                {
+                    __x_quality[__q] = __Vx.ConditionalSelect(__m80, ((__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))) - __Vx.Create(0.5)), __x_quality[__q]);
+                }
+                // h2 = log(1 - beta2_bar) - log(1 - beta2)
+                var __m81 = __on_AE2adam[__q];
+                if (__S.Any(__m81))
+                {
+                    __x_h2[__q] = __Vx.ConditionalSelect(__m81, (__S.Log((__Vx.Create(1.0) - __p_beta2_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __x_h2[__q]);
+                }
+                // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
+                var __m82 = __on_AE2adam[__q];
+                if (__S.Any(__m82))
+                {
+                    __x_du_b2[__q] = __Vx.ConditionalSelect(__m82, __x_du_b2[__q] + (__p_eta_b2[__q] * __S.SoftClamp(((__p_k_b2[__q] * __x_instab[__q]) - (__p_gamma_b2[__q] * __x_h2[__q])), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_b2[__q]);
+                }
+                // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
+                var __m83 = __on_AE2adam[__q];
+                if (__S.Any(__m83))
+                {
+                    __x_du_eps[__q] = __Vx.ConditionalSelect(__m83, __x_du_eps[__q] + (__p_eta_eps[__q] * __S.SoftClamp((((__p_k_e_inst[__q] * __x_instab[__q]) - (__p_k_e_qual[__q] * __x_quality[__q])) - (__p_gamma_eps[__q] * (__S.Log(__st_eps[__q]) - __S.Log(__p_eps_bar[__q])))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_eps[__q]);
+                }
+                // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
+                var __m84 = __on_AE2adam[__q];
+                if (__S.Any(__m84))
+                {
+                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m84, __x_du_wd[__q] + (__p_eta_wd[__q] * __S.SoftClamp((__S.Neg(__p_gamma_wd[__q]) * (__S.Log(__st_wd[__q]) - __S.Log(__p_wd_bar[__q]))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_wd[__q]);
+                }
+
+                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
+                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
+                var __m85 = __on_AE4[__q];
+                if (__S.Any(__m85))
+                {
+                    __x_stall[__q] = __Vx.ConditionalSelect(__m85, __Vx.ConditionalSelect(__Vx.LessThan(__S.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
+                }
+                // A = 0.5 * (rho + 1)
+                var __m86 = __on_AE4[__q];
+                if (__S.Any(__m86))
+                {
+                    __x_A[__q] = __Vx.ConditionalSelect(__m86, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
+                }
+                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
+                var __m87 = __on_AE4[__q];
+                if (__S.Any(__m87))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m87, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma"
+                // z_alpha = log(alpha) - log(alpha_bar)
+                var __m88 = __on_AE7[__q];
+                if (__S.Any(__m88))
+                {
+                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m88, (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
+                }
+                // z_mu = log(1 - mu_bar) - log(1 - mu)
+                var __m89 = __on_AE7[__q];
+                if (__S.Any(__m89))
+                {
+                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m89, (__S.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
+                }
+                // z_sigma = log(1 + (sigma / sigma_0))
+                var __m90 = __on_AE7[__q];
+                if (__S.Any(__m90))
+                {
+                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m90, __S.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
+                }
+                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
+                var __m91 = __on_AE7[__q];
+                if (__S.Any(__m91))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m91, __x_du_alpha[__q] + (__p_eta_c[__q] * (((__p_c_aa[__q] * __x_z_alpha[__q]) + (__p_c_am[__q] * __x_z_mu[__q])) + (__p_c_as[__q] * __x_z_sigma[__q]))), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
+                var __m92 = __on_AE7[__q];
+                if (__S.Any(__m92))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m92, __x_du_mu[__q] + (__p_eta_c[__q] * (((__p_c_ma[__q] * __x_z_alpha[__q]) + (__p_c_mm[__q] * __x_z_mu[__q])) + (__p_c_ms[__q] * __x_z_sigma[__q]))), __x_du_mu[__q]);
+                }
+                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
+                var __m93 = __on_AE7[__q];
+                if (__S.Any(__m93))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m93, __x_du_sigma[__q] + (__p_eta_c[__q] * (((__p_c_sa[__q] * __x_z_alpha[__q]) + (__p_c_sm[__q] * __x_z_mu[__q])) + (__p_c_ss[__q] * __x_z_sigma[__q]))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE7adam "coupling: log lambda_wd against log alpha, so the decay strength alpha * lambda_wd holds"
+                // du_wd += (eta_c * c_wa) * (log(alpha) - log(alpha_bar))
+                var __m94 = __on_AE7adam[__q];
+                if (__S.Any(__m94))
+                {
+                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m94, __x_du_wd[__q] + ((__p_eta_c[__q] * __p_c_wa[__q]) * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q]))), __x_du_wd[__q]);
+                }
+
+                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped"
+                // budget_scale = 1 / sqrt(1 + lambda)
+                var __m95 = __on_AE6[__q];
+                __x_budget_scale[__q] = __Vx.ConditionalSelect(__m95, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
+                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
+                var __m96 = __on_AE6[__q];
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m96, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __S.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
+                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+                var __m97 = __on_AE6[__q];
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m97, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __S.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
+                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                var __m98 = __on_AE6[__q];
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m98, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __S.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
+
+                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
+                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
+                var __m99 = __on_AE3[__q];
+                if (__S.Any(__m99))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m99, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
+                }
+                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
+                var __m100 = __on_AE3[__q];
+                if (__S.Any(__m100))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m100, __S.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
+                }
+                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
+                var __m101 = __on_AE3[__q];
+                if (__S.Any(__m101))
+                {
+                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m101, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                }
+
+                // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
+                // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
+                var __m102 = __on_AE3adam[__q];
+                if (__S.Any(__m102))
+                {
+                    __x_d_b2[__q] = __Vx.ConditionalSelect(__m102, __S.Clamp((__x_budget_scale[__q] * __x_du_b2[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_b2[__q]);
+                }
+                // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
+                var __m103 = __on_AE3adam[__q];
+                if (__S.Any(__m103))
+                {
+                    __x_d_eps[__q] = __Vx.ConditionalSelect(__m103, __S.Clamp((__x_budget_scale[__q] * __x_du_eps[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_eps[__q]);
+                }
+                // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
+                var __m104 = __on_AE3adam[__q];
+                if (__S.Any(__m104))
+                {
+                    __x_d_wd[__q] = __Vx.ConditionalSelect(__m104, __S.Clamp((__x_budget_scale[__q] * __x_du_wd[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_wd[__q]);
+                }
+                // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
+                var __m105 = __on_AE3adam[__q];
+                if (__S.Any(__m105))
+                {
+                    __x_b2_next[__q] = __Vx.ConditionalSelect(__m105, __S.Clamp((__Vx.Create(1.0) - ((__Vx.Create(1.0) - __st_beta2[__q]) * __S.Exp(__S.Neg(__x_d_b2[__q])))), __p_beta2_min[__q], __p_beta2_max[__q]), __x_b2_next[__q]);
+                }
+                // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
+                var __m106 = __on_AE3adam[__q];
+                if (__S.Any(__m106))
+                {
+                    __x_eps_next[__q] = __Vx.ConditionalSelect(__m106, __S.Clamp(__S.Exp((__S.Log(__st_eps[__q]) + __x_d_eps[__q])), __p_eps_min[__q], __p_eps_max[__q]), __x_eps_next[__q]);
+                }
+                // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
+                var __m107 = __on_AE3adam[__q];
+                if (__S.Any(__m107))
+                {
+                    __x_wd_next[__q] = __Vx.ConditionalSelect(__m107, __S.Clamp(__S.Exp((__S.Log(__st_wd[__q]) + __x_d_wd[__q])), __p_wd_min[__q], __p_wd_max[__q]), __x_wd_next[__q]);
+                }
+                // beta2' = b2_next
+                var __m108 = __on_AE3adam[__q];
+                if (__S.Any(__m108))
+                {
+                    __nx_beta2[__q] = __Vx.ConditionalSelect(__m108, __x_b2_next[__q], __nx_beta2[__q]);
+                }
+                // eps' = eps_next
+                var __m109 = __on_AE3adam[__q];
+                if (__S.Any(__m109))
+                {
+                    __nx_eps[__q] = __Vx.ConditionalSelect(__m109, __x_eps_next[__q], __nx_eps[__q]);
+                }
+                // wd' = wd_next
+                var __m110 = __on_AE3adam[__q];
+                if (__S.Any(__m110))
+                {
+                    __nx_wd[__q] = __Vx.ConditionalSelect(__m110, __x_wd_next[__q], __nx_wd[__q]);
+                }
+                // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
+                var __m111 = __on_AE3adam[__q];
+                if (__S.Any(__m111))
+                {
+                    __x_adapt_extra[__q] = __Vx.ConditionalSelect(__m111, __x_adapt_extra[__q] + ((__S.Pow((__S.Log((__Vx.Create(1.0) - __x_b2_next[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __Vx.Create(2.0)) + __S.Pow((__S.Log(__S.Max(__x_eps_next[__q], __p_eps_min[__q])) - __S.Log(__st_eps[__q])), __Vx.Create(2.0))) + __S.Pow((__S.Log(__S.Max(__x_wd_next[__q], __p_wd_min[__q])) - __S.Log(__st_wd[__q])), __Vx.Create(2.0))), __x_adapt_extra[__q]);
+                }
+
+                // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period"
+                // flip = rho < -rho_max
+                var __m112 = __on_AE5[__q];
+                if (__S.Any(__m112))
+                {
+                    __x_flip[__q] = __Vx.ConditionalSelect(__m112, __Vx.LessThan(__x_rho[__q], __S.Neg(__p_rho_max[__q])), __x_flip[__q]);
+                }
+                // rise = T > (tau_T_stall * sqrt(Vstar))
+                var __m113 = __on_AE5[__q];
+                if (__S.Any(__m113))
+                {
+                    __x_rise[__q] = __Vx.ConditionalSelect(__m113, __Vx.GreaterThan(__x_T[__q], (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __x_rise[__q]);
+                }
+                // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
+                var __m114 = __on_AE5[__q];
+                if (__S.Any(__m114))
+                {
+                    __x_spike[__q] = __Vx.ConditionalSelect(__m114, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) & __Vx.GreaterThan(__x_T[__q], (__S.Neg(__p_tau_T_stall[__q]) * __Vx.Sqrt(__x_Vstar[__q])))), __x_spike[__q]);
+                }
+                // fire = ((flip || rise) || spike) && (quiet >= refractory)
+                var __m115 = __on_AE5[__q];
+                if (__S.Any(__m115))
+                {
+                    __x_fire[__q] = __Vx.ConditionalSelect(__m115, (((__x_flip[__q] | __x_rise[__q]) | __x_spike[__q]) & __Vx.GreaterThanOrEqual(__st_quiet[__q], __p_refractory[__q])), __x_fire[__q]);
+                }
+                // when fire
+                var __m116 = __on_AE5[__q];
+                if (__S.Any(__m116))
+                {
+                    __c2[__q] = __Vx.ConditionalSelect(__m116, __x_fire[__q], __c2[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
+                var __m117 = (__on_AE5[__q] & __c2[__q]);
+                if (__S.Any(__m117))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m117, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
+                }
+                // quiet' = fire ? 1 : (quiet + 1)
+                var __m118 = __on_AE5[__q];
+                if (__S.Any(__m118))
+                {
+                    __nx_quiet[__q] = __Vx.ConditionalSelect(__m118, __Vx.ConditionalSelect(__x_fire[__q], __Vx.Create(1.0), (__st_quiet[__q] + __Vx.Create(1.0))), __nx_quiet[__q]);
+                }
+
+                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B"
+                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
+                var __m119 = __on_AE6d[__q];
+                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m119, (((__S.Pow((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __S.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __S.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __S.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
+                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
+                var __m120 = __on_AE6d[__q];
+                if (__S.Any(__m120))
+                {
+                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m120, __S.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
+                }
+
+                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored"
+                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
+                var __m121 = __on_AE10[__q];
+                var __h122 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m121, __p_beta_lyap[__q], __x_L[__q]);
+                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m121, (__h122 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
+
+                // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
+                // b1 = clamp(mu', mu_min, mu_max)
+                __x_b1[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                // b2 = clamp(beta2', beta2_min, beta2_max)
+                __x_b2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
+                // e = max(eps', eps_min)
+                __x_e[__q] = __S.Max(__nx_eps[__q], __p_eps_min[__q]);
+                // p1' = p1 * b1
+                __nx_p1[__q] = (__st_p1[__q] * __x_b1[__q]);
+                // p2' = p2 * b2
+                __nx_p2[__q] = (__st_p2[__q] * __x_b2[__q]);
+            }
+
+            // ---- pass 2 of 3 over the vectors: reductions norm(dir)
+            global::System.Array.Fill(__r4, __V.Zero);
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    // g = g0 * clip
+                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    var __e_m_new_1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    var __e_v_new_1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    // mhat = m_new / (1 - (p1 * b1))
+                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    // vhat = v_new / (1 - (p2 * b2))
+                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    // dir = mhat / (sqrt(vhat) + e)
+                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
+                    var __t123 = __e_dir_1;
+                    __r4[__q] = __r4[__q] + __t123 * __t123;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                // gamma = alpha' * norm(dir)
+                __x_gamma[__q] = (__nx_alpha[__q] * __Vx.Sqrt(__r4[__q]));
+            }
+
+            // ---- pass 3 of 3 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    // g = g0 * clip
+                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    var __e_m_new_1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    var __e_v_new_1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    // m' = m_new
+                    var __e_m_next_1 = __e_m_new_1;
+                    // v' = v_new
+                    var __e_v_next_1 = __e_v_new_1;
+                    // mhat = m_new / (1 - (p1 * b1))
+                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    // vhat = v_new / (1 - (p2 * b2))
+                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    // dir = mhat / (sqrt(vhat) + e)
+                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
+                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    var __t124 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
+                    var __m125 = __t124;
+                    var __h126 = __S.Any(__m125) ? __S.Noise(__rng, __j, __m125) : __V.Zero;
+                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir_1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t124, (__nx_sigma[__q] * __h126), __Vx.Create(0.0)));
+                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
+                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                    __S.Store(__sf_v, __o + __q, __S.Clamp(__e_v_next_1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity)));
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_p1[__q] = __S.Clamp(__nx_p1[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_p2[__q] = __S.Clamp(__nx_p2[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_lambda[__q] = __S.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                __st_quiet[__q] = __nx_quiet[__q];
+                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
+                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                __st_beta2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
+                __st_eps[__q] = __S.Clamp(__nx_eps[__q], __p_eps_min[__q], __p_eps_max[__q]);
+                __st_wd[__q] = __S.Clamp(__nx_wd[__q], __p_wd_min[__q], __p_wd_max[__q]);
+                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
+            }
+        }
+
+        // ---- per controller: params, state, coefficients, signals and accumulators after the last step
+        /// <summary>Param beta_mu of one controller.</summary>
+        public double beta_mu(int controller) => __Lane(__p_beta_mu, controller);
+        /// <summary>Param beta_T of one controller.</summary>
+        public double beta_T(int controller) => __Lane(__p_beta_T, controller);
+        /// <summary>Param beta_V of one controller.</summary>
+        public double beta_V(int controller) => __Lane(__p_beta_V, controller);
+        /// <summary>Param beta_S of one controller.</summary>
+        public double beta_S(int controller) => __Lane(__p_beta_S, controller);
+        /// <summary>Param beta_star of one controller.</summary>
+        public double beta_star(int controller) => __Lane(__p_beta_star, controller);
+        /// <summary>Param k_p of one controller.</summary>
+        public double k_p(int controller) => __Lane(__p_k_p, controller);
+        /// <summary>Param k_v of one controller.</summary>
+        public double k_v(int controller) => __Lane(__p_k_v, controller);
+        /// <summary>Param k_c of one controller.</summary>
+        public double k_c(int controller) => __Lane(__p_k_c, controller);
+        /// <summary>Param gamma_lr of one controller.</summary>
+        public double gamma_lr(int controller) => __Lane(__p_gamma_lr, controller);
+        /// <summary>Param b_1 of one controller.</summary>
+        public double b_1(int controller) => __Lane(__p_b_1, controller);
+        /// <summary>Param b_2 of one controller.</summary>
+        public double b_2(int controller) => __Lane(__p_b_2, controller);
+        /// <summary>Param gamma_mu of one controller.</summary>
+        public double gamma_mu(int controller) => __Lane(__p_gamma_mu, controller);
+        /// <summary>Param u_max of one controller.</summary>
+        public double u_max(int controller) => __Lane(__p_u_max, controller);
+        /// <summary>Param eta_a of one controller.</summary>
+        public double eta_a(int controller) => __Lane(__p_eta_a, controller);
+        /// <summary>Param eta_mu of one controller.</summary>
+        public double eta_mu(int controller) => __Lane(__p_eta_mu, controller);
+        /// <summary>Param k_b2 of one controller.</summary>
+        public double k_b2(int controller) => __Lane(__p_k_b2, controller);
+        /// <summary>Param gamma_b2 of one controller.</summary>
+        public double gamma_b2(int controller) => __Lane(__p_gamma_b2, controller);
+        /// <summary>Param eta_b2 of one controller.</summary>
+        public double eta_b2(int controller) => __Lane(__p_eta_b2, controller);
+        /// <summary>Param k_e_inst of one controller.</summary>
+        public double k_e_inst(int controller) => __Lane(__p_k_e_inst, controller);
+        /// <summary>Param k_e_qual of one controller.</summary>
+        public double k_e_qual(int controller) => __Lane(__p_k_e_qual, controller);
+        /// <summary>Param gamma_eps of one controller.</summary>
+        public double gamma_eps(int controller) => __Lane(__p_gamma_eps, controller);
+        /// <summary>Param eta_eps of one controller.</summary>
+        public double eta_eps(int controller) => __Lane(__p_eta_eps, controller);
+        /// <summary>Param gamma_wd of one controller.</summary>
+        public double gamma_wd(int controller) => __Lane(__p_gamma_wd, controller);
+        /// <summary>Param eta_wd of one controller.</summary>
+        public double eta_wd(int controller) => __Lane(__p_eta_wd, controller);
+        /// <summary>Param k_s_stall of one controller.</summary>
+        public double k_s_stall(int controller) => __Lane(__p_k_s_stall, controller);
+        /// <summary>Param k_s_uncert of one controller.</summary>
+        public double k_s_uncert(int controller) => __Lane(__p_k_s_uncert, controller);
+        /// <summary>Param k_s_var of one controller.</summary>
+        public double k_s_var(int controller) => __Lane(__p_k_s_var, controller);
+        /// <summary>Param k_s_quality of one controller.</summary>
+        public double k_s_quality(int controller) => __Lane(__p_k_s_quality, controller);
+        /// <summary>Param eta_sigma of one controller.</summary>
+        public double eta_sigma(int controller) => __Lane(__p_eta_sigma, controller);
+        /// <summary>Param rho_star of one controller.</summary>
+        public double rho_star(int controller) => __Lane(__p_rho_star, controller);
+        /// <summary>Param rho_max of one controller.</summary>
+        public double rho_max(int controller) => __Lane(__p_rho_max, controller);
+        /// <summary>Param V_max_mult of one controller.</summary>
+        public double V_max_mult(int controller) => __Lane(__p_V_max_mult, controller);
+        /// <summary>Param tau_T_stall of one controller.</summary>
+        public double tau_T_stall(int controller) => __Lane(__p_tau_T_stall, controller);
+        /// <summary>Param kappa_shrink of one controller.</summary>
+        public double kappa_shrink(int controller) => __Lane(__p_kappa_shrink, controller);
+        /// <summary>Param refractory of one controller.</summary>
+        public double refractory(int controller) => __Lane(__p_refractory, controller);
+        /// <summary>Param max_dlog_alpha of one controller.</summary>
+        public double max_dlog_alpha(int controller) => __Lane(__p_max_dlog_alpha, controller);
+        /// <summary>Param max_d_mu of one controller.</summary>
+        public double max_d_mu(int controller) => __Lane(__p_max_d_mu, controller);
+        /// <summary>Param max_dlog_sigma of one controller.</summary>
+        public double max_dlog_sigma(int controller) => __Lane(__p_max_dlog_sigma, controller);
+        /// <summary>Param max_dlog_adam of one controller.</summary>
+        public double max_dlog_adam(int controller) => __Lane(__p_max_dlog_adam, controller);
+        /// <summary>Param eta_lambda of one controller.</summary>
+        public double eta_lambda(int controller) => __Lane(__p_eta_lambda, controller);
+        /// <summary>Param B_adapt of one controller.</summary>
+        public double B_adapt(int controller) => __Lane(__p_B_adapt, controller);
+        /// <summary>Param eta_c of one controller.</summary>
+        public double eta_c(int controller) => __Lane(__p_eta_c, controller);
+        /// <summary>Param c_aa of one controller.</summary>
+        public double c_aa(int controller) => __Lane(__p_c_aa, controller);
+        /// <summary>Param c_am of one controller.</summary>
+        public double c_am(int controller) => __Lane(__p_c_am, controller);
+        /// <summary>Param c_as of one controller.</summary>
+        public double c_as(int controller) => __Lane(__p_c_as, controller);
+        /// <summary>Param c_ma of one controller.</summary>
+        public double c_ma(int controller) => __Lane(__p_c_ma, controller);
+        /// <summary>Param c_mm of one controller.</summary>
+        public double c_mm(int controller) => __Lane(__p_c_mm, controller);
+        /// <summary>Param c_ms of one controller.</summary>
+        public double c_ms(int controller) => __Lane(__p_c_ms, controller);
+        /// <summary>Param c_sa of one controller.</summary>
+        public double c_sa(int controller) => __Lane(__p_c_sa, controller);
+        /// <summary>Param c_sm of one controller.</summary>
+        public double c_sm(int controller) => __Lane(__p_c_sm, controller);
+        /// <summary>Param c_ss of one controller.</summary>
+        public double c_ss(int controller) => __Lane(__p_c_ss, controller);
+        /// <summary>Param sigma_0 of one controller.</summary>
+        public double sigma_0(int controller) => __Lane(__p_sigma_0, controller);
+        /// <summary>Param c_wa of one controller.</summary>
+        public double c_wa(int controller) => __Lane(__p_c_wa, controller);
+        /// <summary>Param beta_lyap of one controller.</summary>
+        public double beta_lyap(int controller) => __Lane(__p_beta_lyap, controller);
+        /// <summary>Param gamma_lyap of one controller.</summary>
+        public double gamma_lyap(int controller) => __Lane(__p_gamma_lyap, controller);
+        /// <summary>Param alpha_min of one controller.</summary>
+        public double alpha_min(int controller) => __Lane(__p_alpha_min, controller);
+        /// <summary>Param alpha_max of one controller.</summary>
+        public double alpha_max(int controller) => __Lane(__p_alpha_max, controller);
+        /// <summary>Param alpha_bar of one controller.</summary>
+        public double alpha_bar(int controller) => __Lane(__p_alpha_bar, controller);
+        /// <summary>Param init_alpha of one controller.</summary>
+        public double init_alpha(int controller) => __Lane(__p_init_alpha, controller);
+        /// <summary>Param mu_min of one controller.</summary>
+        public double mu_min(int controller) => __Lane(__p_mu_min, controller);
+        /// <summary>Param mu_max of one controller.</summary>
+        public double mu_max(int controller) => __Lane(__p_mu_max, controller);
+        /// <summary>Param mu_bar of one controller.</summary>
+        public double mu_bar(int controller) => __Lane(__p_mu_bar, controller);
+        /// <summary>Param init_mu of one controller.</summary>
+        public double init_mu(int controller) => __Lane(__p_init_mu, controller);
+        /// <summary>Param beta2_min of one controller.</summary>
+        public double beta2_min(int controller) => __Lane(__p_beta2_min, controller);
+        /// <summary>Param beta2_max of one controller.</summary>
+        public double beta2_max(int controller) => __Lane(__p_beta2_max, controller);
+        /// <summary>Param beta2_bar of one controller.</summary>
+        public double beta2_bar(int controller) => __Lane(__p_beta2_bar, controller);
+        /// <summary>Param init_beta2 of one controller.</summary>
+        public double init_beta2(int controller) => __Lane(__p_init_beta2, controller);
+        /// <summary>Param eps_min of one controller.</summary>
+        public double eps_min(int controller) => __Lane(__p_eps_min, controller);
+        /// <summary>Param eps_max of one controller.</summary>
+        public double eps_max(int controller) => __Lane(__p_eps_max, controller);
+        /// <summary>Param eps_bar of one controller.</summary>
+        public double eps_bar(int controller) => __Lane(__p_eps_bar, controller);
+        /// <summary>Param init_eps of one controller.</summary>
+        public double init_eps(int controller) => __Lane(__p_init_eps, controller);
+        /// <summary>Param wd_min of one controller.</summary>
+        public double wd_min(int controller) => __Lane(__p_wd_min, controller);
+        /// <summary>Param wd_max of one controller.</summary>
+        public double wd_max(int controller) => __Lane(__p_wd_max, controller);
+        /// <summary>Param wd_bar of one controller.</summary>
+        public double wd_bar(int controller) => __Lane(__p_wd_bar, controller);
+        /// <summary>Param init_wd of one controller.</summary>
+        public double init_wd(int controller) => __Lane(__p_init_wd, controller);
+        /// <summary>Param sigma_min of one controller.</summary>
+        public double sigma_min(int controller) => __Lane(__p_sigma_min, controller);
+        /// <summary>Param sigma_max of one controller.</summary>
+        public double sigma_max(int controller) => __Lane(__p_sigma_max, controller);
+        /// <summary>Param init_sigma of one controller.</summary>
+        public double init_sigma(int controller) => __Lane(__p_init_sigma, controller);
+        /// <summary>Param loss_emergency of one controller.</summary>
+        public double loss_emergency(int controller) => __Lane(__p_loss_emergency, controller);
+        /// <summary>Param grad_emergency of one controller.</summary>
+        public double grad_emergency(int controller) => __Lane(__p_grad_emergency, controller);
+        /// <summary>Param param_abs_max of one controller.</summary>
+        public double param_abs_max(int controller) => __Lane(__p_param_abs_max, controller);
+        /// <summary>Param clip_grad_norm of one controller.</summary>
+        public double clip_grad_norm(int controller) => __Lane(__p_clip_grad_norm, controller);
+        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
+        public double m(int controller, int index) => __Element(__st_m, controller, index, n);
+        /// <summary>State v[index] of one controller after the last double-precision step (as the law's).</summary>
+        public double v(int controller, int index) => __Element(__st_v, controller, index, n);
+        /// <summary>State p1 of one controller.</summary>
+        public double p1(int controller) => __Lane(__st_p1, controller);
+        /// <summary>State p2 of one controller.</summary>
+        public double p2(int controller) => __Lane(__st_p2, controller);
+        /// <summary>State lambda of one controller.</summary>
+        public double lambda(int controller) => __Lane(__st_lambda, controller);
+        /// <summary>State quiet of one controller.</summary>
+        public double quiet(int controller) => __Lane(__st_quiet, controller);
+        /// <summary>Coefficient alpha of one controller.</summary>
+        public double alpha(int controller) => __Lane(__st_alpha, controller);
+        /// <summary>Coefficient mu of one controller.</summary>
+        public double mu(int controller) => __Lane(__st_mu, controller);
+        /// <summary>Coefficient beta2 of one controller.</summary>
+        public double beta2(int controller) => __Lane(__st_beta2, controller);
+        /// <summary>Coefficient eps of one controller.</summary>
+        public double eps(int controller) => __Lane(__st_eps, controller);
+        /// <summary>Coefficient wd of one controller.</summary>
+        public double wd(int controller) => __Lane(__st_wd, controller);
+        /// <summary>Coefficient sigma of one controller.</summary>
+        public double sigma(int controller) => __Lane(__st_sigma, controller);
+        /// <summary>Signal L of one controller.</summary>
+        public double L(int controller) => __Lane(__x_L, controller);
+        /// <summary>Signal T of one controller.</summary>
+        public double T(int controller) => __Lane(__x_T, controller);
+        /// <summary>Signal V of one controller.</summary>
+        public double V(int controller) => __Lane(__x_V, controller);
+        /// <summary>Signal S of one controller.</summary>
+        public double S(int controller) => __Lane(__x_S, controller);
+        /// <summary>Signal rho of one controller.</summary>
+        public double rho(int controller) => __Lane(__x_rho, controller);
+        /// <summary>Signal gnorm of one controller.</summary>
+        public double gnorm(int controller) => __Lane(__x_gnorm, controller);
+        /// <summary>Signal gamma of one controller.</summary>
+        public double gamma(int controller) => __Lane(__x_gamma, controller);
+        /// <summary>Signal budget_scale of one controller.</summary>
+        public double budget_scale(int controller) => __Lane(__x_budget_scale, controller);
+        /// <summary>Signal adapt_energy of one controller.</summary>
+        public double adapt_energy(int controller) => __Lane(__x_adapt_energy, controller);
+        /// <summary>Signal lyapunov of one controller.</summary>
+        public double lyapunov(int controller) => __Lane(__x_lyapunov, controller);
+        /// <summary>Signal dlog_alpha of one controller.</summary>
+        public double dlog_alpha(int controller) => __Lane(__x_dlog_alpha, controller);
+        /// <summary>Signal d_mu of one controller.</summary>
+        public double d_mu(int controller) => __Lane(__x_d_mu, controller);
+        /// <summary>Signal dlog_sigma of one controller.</summary>
+        public double dlog_sigma(int controller) => __Lane(__x_dlog_sigma, controller);
+        /// <summary>Accumulator du_alpha of one controller.</summary>
+        public double du_alpha(int controller) => __Lane(__x_du_alpha, controller);
+        /// <summary>Accumulator du_mu of one controller.</summary>
+        public double du_mu(int controller) => __Lane(__x_du_mu, controller);
+        /// <summary>Accumulator du_sigma of one controller.</summary>
+        public double du_sigma(int controller) => __Lane(__x_du_sigma, controller);
+        /// <summary>Accumulator du_b2 of one controller.</summary>
+        public double du_b2(int controller) => __Lane(__x_du_b2, controller);
+        /// <summary>Accumulator du_eps of one controller.</summary>
+        public double du_eps(int controller) => __Lane(__x_du_eps, controller);
+        /// <summary>Accumulator du_wd of one controller.</summary>
+        public double du_wd(int controller) => __Lane(__x_du_wd, controller);
+        /// <summary>Accumulator adapt_extra of one controller.</summary>
+        public double adapt_extra(int controller) => __Lane(__x_adapt_extra, controller);
+
+        private static readonly string[] __signalNames = { "L", "T", "V", "S", "rho", "gnorm", "gamma", "budget_scale", "adapt_energy", "lyapunov", "dlog_alpha", "d_mu", "dlog_sigma", "p1", "p2", "lambda", "quiet", "alpha", "mu", "beta2", "eps", "wd", "sigma", "du_alpha", "du_mu", "du_sigma", "du_b2", "du_eps", "du_wd", "adapt_extra" };
+        private static readonly string[] __ruleIds = { "brake", "AE2", "AE2adam", "AE4", "AE7", "AE7adam", "AE6", "AE3", "AE3adam", "AE5", "AE6d", "AE10" };
+
+        /// <summary>Every scalar readable after a step, in the order of AeAdam.SignalNames.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        /// <summary>Rules that can be switched off, in the order they run.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+
+        /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
+        public double ReadSignal(int controller, int index)
+        {
+            __Controller(controller);
+            switch (index)
+            {
+                case 0: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
+                case 1: return __S.Lane(__x_T[controller / __S.Lanes], controller % __S.Lanes);
+                case 2: return __S.Lane(__x_V[controller / __S.Lanes], controller % __S.Lanes);
+                case 3: return __S.Lane(__x_S[controller / __S.Lanes], controller % __S.Lanes);
+                case 4: return __S.Lane(__x_rho[controller / __S.Lanes], controller % __S.Lanes);
+                case 5: return __S.Lane(__x_gnorm[controller / __S.Lanes], controller % __S.Lanes);
+                case 6: return __S.Lane(__x_gamma[controller / __S.Lanes], controller % __S.Lanes);
+                case 7: return __S.Lane(__x_budget_scale[controller / __S.Lanes], controller % __S.Lanes);
+                case 8: return __S.Lane(__x_adapt_energy[controller / __S.Lanes], controller % __S.Lanes);
+                case 9: return __S.Lane(__x_lyapunov[controller / __S.Lanes], controller % __S.Lanes);
+                case 10: return __S.Lane(__x_dlog_alpha[controller / __S.Lanes], controller % __S.Lanes);
+                case 11: return __S.Lane(__x_d_mu[controller / __S.Lanes], controller % __S.Lanes);
+                case 12: return __S.Lane(__x_dlog_sigma[controller / __S.Lanes], controller % __S.Lanes);
+                case 13: return __S.Lane(__st_p1[controller / __S.Lanes], controller % __S.Lanes);
+                case 14: return __S.Lane(__st_p2[controller / __S.Lanes], controller % __S.Lanes);
+                case 15: return __S.Lane(__st_lambda[controller / __S.Lanes], controller % __S.Lanes);
+                case 16: return __S.Lane(__st_quiet[controller / __S.Lanes], controller % __S.Lanes);
+                case 17: return __S.Lane(__st_alpha[controller / __S.Lanes], controller % __S.Lanes);
+                case 18: return __S.Lane(__st_mu[controller / __S.Lanes], controller % __S.Lanes);
+                case 19: return __S.Lane(__st_beta2[controller / __S.Lanes], controller % __S.Lanes);
+                case 20: return __S.Lane(__st_eps[controller / __S.Lanes], controller % __S.Lanes);
+                case 21: return __S.Lane(__st_wd[controller / __S.Lanes], controller % __S.Lanes);
+                case 22: return __S.Lane(__st_sigma[controller / __S.Lanes], controller % __S.Lanes);
+                case 23: return __S.Lane(__x_du_alpha[controller / __S.Lanes], controller % __S.Lanes);
+                case 24: return __S.Lane(__x_du_mu[controller / __S.Lanes], controller % __S.Lanes);
+                case 25: return __S.Lane(__x_du_sigma[controller / __S.Lanes], controller % __S.Lanes);
+                case 26: return __S.Lane(__x_du_b2[controller / __S.Lanes], controller % __S.Lanes);
+                case 27: return __S.Lane(__x_du_eps[controller / __S.Lanes], controller % __S.Lanes);
+                case 28: return __S.Lane(__x_du_wd[controller / __S.Lanes], controller % __S.Lanes);
+                case 29: return __S.Lane(__x_adapt_extra[controller / __S.Lanes], controller % __S.Lanes);
+                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+            }
+        }
+
+        /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
+        public void ReadSignal(int index, global::System.Span<double> values)
+        {
+            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
+        }
+
+        /// <summary>Switches a rule on or off for every controller, for the following steps.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            for (int __j = 0; __j < __count; __j++) SetRule(__j, id, enabled);
+        }
+
+        /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
+        public void SetRule(int controller, string id, bool enabled)
+        {
+            __Controller(controller);
+            switch (id)
+            {
+                case "brake": __S.SetMask(ref __on_brake[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE2": __S.SetMask(ref __on_AE2[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE2adam": __S.SetMask(ref __on_AE2adam[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE4": __S.SetMask(ref __on_AE4[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE7": __S.SetMask(ref __on_AE7[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE7adam": __S.SetMask(ref __on_AE7adam[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE6": __S.SetMask(ref __on_AE6[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE3": __S.SetMask(ref __on_AE3[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE3adam": __S.SetMask(ref __on_AE3adam[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE5": __S.SetMask(ref __on_AE5[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE6d": __S.SetMask(ref __on_AE6d[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE10": __S.SetMask(ref __on_AE10[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                default: throw new global::System.ArgumentException($"law AeAdam has no rule '{id}' that can be switched off; valid: brake, AE2, AE2adam, AE4, AE7, AE7adam, AE6, AE3, AE3adam, AE5, AE6d, AE10", nameof(id));
+            }
+        }
+
+        /// <summary>The rules that run for one controller.</summary>
+        public AeAdam.Rules Enabled(int controller)
+        {
+            __Controller(controller);
+            var __rules = AeAdam.Rules.None;
+            if (__S.IsSet(__on_brake[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.brake;
+            if (__S.IsSet(__on_AE2[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE2;
+            if (__S.IsSet(__on_AE2adam[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE2adam;
+            if (__S.IsSet(__on_AE4[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE4;
+            if (__S.IsSet(__on_AE7[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE7;
+            if (__S.IsSet(__on_AE7adam[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE7adam;
+            if (__S.IsSet(__on_AE6[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE6;
+            if (__S.IsSet(__on_AE3[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE3;
+            if (__S.IsSet(__on_AE3adam[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE3adam;
+            if (__S.IsSet(__on_AE5[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE5;
+            if (__S.IsSet(__on_AE6d[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE6d;
+            if (__S.IsSet(__on_AE10[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdam.Rules.AE10;
+            return __rules;
+        }
+
+        /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
+        public void SetEnabled(int controller, AeAdam.Rules rules)
+        {
+            __Controller(controller);
+            __S.SetMask(ref __on_brake[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.brake) != 0);
+            __S.SetMask(ref __on_AE2[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE2) != 0);
+            __S.SetMask(ref __on_AE2adam[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE2adam) != 0);
+            __S.SetMask(ref __on_AE4[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE4) != 0);
+            __S.SetMask(ref __on_AE7[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE7) != 0);
+            __S.SetMask(ref __on_AE7adam[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE7adam) != 0);
+            __S.SetMask(ref __on_AE6[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE6) != 0);
+            __S.SetMask(ref __on_AE3[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE3) != 0);
+            __S.SetMask(ref __on_AE3adam[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE3adam) != 0);
+            __S.SetMask(ref __on_AE5[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE5) != 0);
+            __S.SetMask(ref __on_AE6d[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE6d) != 0);
+            __S.SetMask(ref __on_AE10[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdam.Rules.AE10) != 0);
+        }
+
+        string global::AE.Runtime.IOptimizerPopulation.LawName => "AeAdam";
+        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+
+        private void __Controller(int controller)
+        {
+            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+        }
+
+        private double __Lane(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private bool __Flag(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private double __Element(__V[] values, int controller, int index, int length)
+        {
+            __Controller(controller);
+            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+        }
+    }
+}

@@ -1358,3 +1358,519 @@ namespace AE.Generated
         }
     }
 }
+
+namespace AE.Generated
+{
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __S = global::AE.Runtime.AeSimd;
+
+    /// <summary>
+    /// K independent AeEnsemble controllers stepped together, one SIMD lane each: controller j is
+    /// bit for bit <c>new AeEnsemble(..., options[j], seed + j)</c> fed controller j's inputs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class AeEnsemblePopulation
+    {
+        private readonly int __count, __blocks;
+        private readonly __V[] __p_beta_weight;
+        private readonly __V[] __p_kappa;
+        private readonly __V[] __p_alpha_min;
+        private readonly __V[] __p_alpha_max;
+        private readonly __V[] __p_mu_min;
+        private readonly __V[] __p_mu_max;
+        private readonly __V[] __p_sigma_min;
+        private readonly __V[] __p_sigma_max;
+        private readonly __V[] __p_loss_emergency;
+        private readonly __V[] __sig_w;
+        private readonly __V[] __x_mean_loss;
+        private readonly __V[] __x_min_loss;
+        private readonly __V[] __x_max_loss;
+        private readonly __V[] __x_bar_alpha;
+        private readonly __V[] __x_bar_mu;
+        private readonly __V[] __x_bar_sigma;
+        private readonly __V[] __on_consensus;
+        private readonly __V[] __r0;
+        private readonly __V[] __r1;
+        private readonly __V[] __r2;
+        private readonly __V[] __r3;
+        private readonly __V[] __r4;
+        private readonly __V[] __r5;
+        private readonly __V[] __r6;
+        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
+
+        /// <summary>Controllers in the population.</summary>
+        public int Count => __count;
+        /// <summary>Dimension K, given at construction.</summary>
+        public int K { get; }
+        /// <summary>Steps taken so far (by every controller).</summary>
+        public long StepCount { get; private set; }
+
+        /// <param name="k">how many controllers</param>
+        /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
+        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        public AeEnsemblePopulation(int k, int K, AeEnsemble.Options?[]? options = null, ulong seed = 0)
+        {
+            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (K < 1) throw new global::System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
+            this.K = K;
+            __count = k;
+            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
+            int __lanes = __blocks * __S.Lanes;
+            __p_beta_weight = new __V[__blocks];
+            __p_kappa = new __V[__blocks];
+            __p_alpha_min = new __V[__blocks];
+            __p_alpha_max = new __V[__blocks];
+            __p_mu_min = new __V[__blocks];
+            __p_mu_max = new __V[__blocks];
+            __p_sigma_min = new __V[__blocks];
+            __p_sigma_max = new __V[__blocks];
+            __p_loss_emergency = new __V[__blocks];
+            __sig_w = new __V[K * __blocks];
+            __x_mean_loss = new __V[__blocks];
+            __x_min_loss = new __V[__blocks];
+            __x_max_loss = new __V[__blocks];
+            __x_bar_alpha = new __V[__blocks];
+            __x_bar_mu = new __V[__blocks];
+            __x_bar_sigma = new __V[__blocks];
+            __on_consensus = new __V[__blocks];
+            __r0 = new __V[__blocks];
+            __r1 = new __V[__blocks];
+            __r2 = new __V[__blocks];
+            __r3 = new __V[__blocks];
+            __r4 = new __V[__blocks];
+            __r5 = new __V[__blocks];
+            __r6 = new __V[__blocks];
+            global::System.Array.Fill(__on_consensus, __V.AllBitsSet);
+            __rng = new global::AE.Runtime.GaussianSource[k];
+            for (int __j = 0; __j < __lanes; __j++)
+            {
+                // The law's own constructor validates the options and computes every initial value; the last
+                // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
+                var __law = new AeEnsemble(K, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
+                __S.SetLane(ref __p_beta_weight[__q], __l, __law.beta_weight);
+                __S.SetLane(ref __p_kappa[__q], __l, __law.kappa);
+                __S.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
+                __S.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
+                __S.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
+                __S.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
+                __S.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
+                __S.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
+                __S.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
+                for (int __i = 0; __i < K; __i++) __S.SetLane(ref __sig_w[__i * __blocks + __q], __l, __law.w[__i]);
+                __S.SetLane(ref __x_mean_loss[__q], __l, __law.mean_loss);
+                __S.SetLane(ref __x_min_loss[__q], __l, __law.min_loss);
+                __S.SetLane(ref __x_max_loss[__q], __l, __law.max_loss);
+                __S.SetLane(ref __x_bar_alpha[__q], __l, __law.bar_alpha);
+                __S.SetLane(ref __x_bar_mu[__q], __l, __law.bar_mu);
+                __S.SetLane(ref __x_bar_sigma[__q], __l, __law.bar_sigma);
+                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+            }
+        }
+
+        /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<double> losses, global::System.Span<double> alpha, global::System.Span<double> mu, global::System.Span<double> sigma)
+        {
+            if (losses.Length != (long)K * __count) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
+            if (alpha.Length != (long)K * __count) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
+            if (mu.Length != (long)K * __count) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
+            if (sigma.Length != (long)K * __count) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemblePopulation steps in float; make another population for double");
+            __precision = 1;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_mean_loss[__q] = __V.Zero;
+                __x_min_loss[__q] = __V.Zero;
+                __x_max_loss[__q] = __V.Zero;
+                __x_bar_alpha[__q] = __V.Zero;
+                __x_bar_mu[__q] = __V.Zero;
+                __x_bar_sigma[__q] = __V.Zero;
+            }
+
+            // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
+            global::System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
+            global::System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
+            global::System.Array.Fill(__r2, __V.Zero);
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    __r0[__q] = __S.Min(__r0[__q], __e_Lk_1);
+                    __r1[__q] = __S.Max(__r1[__q], __e_Lk_1);
+                    __r2[__q] = __r2[__q] + __e_Lk_1;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
+                // min_loss = min(Lk)
+                __x_min_loss[__q] = __r0[__q];
+                // max_loss = max(Lk)
+                __x_max_loss[__q] = __r1[__q];
+                // mean_loss = mean(Lk)
+                __x_mean_loss[__q] = (__r2[__q] / __Vx.Create((double)K));
+            }
+
+            // ---- pass 2 of 4 over the vectors: reductions sum(ew)
+            global::System.Array.Fill(__r3, __V.Zero);
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    __r3[__q] = __r3[__q] + __e_ew_1;
+                }
+            }
+
+            // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
+            global::System.Array.Fill(__r4, __V.Zero);
+            global::System.Array.Fill(__r5, __V.Zero);
+            global::System.Array.Fill(__r6, __V.Zero);
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    // w = ew / sum(ew)
+                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
+                    __r4[__q] = __r4[__q] + __e_w_1 * __S.Load(alpha, __h + __j, __k - __j);
+                    __r5[__q] = __r5[__q] + __e_w_1 * __S.Load(mu, __h + __j, __k - __j);
+                    __r6[__q] = __r6[__q] + __e_w_1 * __S.Load(sigma, __h + __j, __k - __j);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                // bar_alpha = dot(w, alpha)
+                __x_bar_alpha[__q] = __r4[__q];
+                // bar_mu = dot(w, mu)
+                __x_bar_mu[__q] = __r5[__q];
+                // bar_sigma = dot(w, sigma)
+                __x_bar_sigma[__q] = __r6[__q];
+            }
+
+            // ---- pass 4 of 4 over the vectors: write the vectors
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    // w = ew / sum(ew)
+                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
+                    var __m1 = __on_consensus[__q];
+                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                    var __e_alpha_next_1 = __Vx.ConditionalSelect(__m1, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
+                    var __m2 = __on_consensus[__q];
+                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                    var __e_mu_next_1 = __Vx.ConditionalSelect(__m2, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
+                    var __m3 = __on_consensus[__q];
+                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                    var __e_sigma_next_1 = __Vx.ConditionalSelect(__m3, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
+                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha_next_1, __p_alpha_min[__q], __p_alpha_max[__q]));
+                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu_next_1, __p_mu_min[__q], __p_mu_max[__q]));
+                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma_next_1, __p_sigma_min[__q], __p_sigma_max[__q]));
+                    __sig_w[__o + __q] = __e_w_1;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> losses, global::System.Span<float> alpha, global::System.Span<float> mu, global::System.Span<float> sigma)
+        {
+            if (losses.Length != (long)K * __count) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
+            if (alpha.Length != (long)K * __count) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
+            if (mu.Length != (long)K * __count) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
+            if (sigma.Length != (long)K * __count) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemblePopulation steps in double; make another population for float");
+            __precision = 2;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __x_mean_loss[__q] = __V.Zero;
+                __x_min_loss[__q] = __V.Zero;
+                __x_max_loss[__q] = __V.Zero;
+                __x_bar_alpha[__q] = __V.Zero;
+                __x_bar_mu[__q] = __V.Zero;
+                __x_bar_sigma[__q] = __V.Zero;
+            }
+
+            // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
+            global::System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
+            global::System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
+            global::System.Array.Fill(__r2, __V.Zero);
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    __r0[__q] = __S.Min(__r0[__q], __e_Lk_1);
+                    __r1[__q] = __S.Max(__r1[__q], __e_Lk_1);
+                    __r2[__q] = __r2[__q] + __e_Lk_1;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
+                // min_loss = min(Lk)
+                __x_min_loss[__q] = __r0[__q];
+                // max_loss = max(Lk)
+                __x_max_loss[__q] = __r1[__q];
+                // mean_loss = mean(Lk)
+                __x_mean_loss[__q] = (__r2[__q] / __Vx.Create((double)K));
+            }
+
+            // ---- pass 2 of 4 over the vectors: reductions sum(ew)
+            global::System.Array.Fill(__r3, __V.Zero);
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    __r3[__q] = __r3[__q] + __e_ew_1;
+                }
+            }
+
+            // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
+            global::System.Array.Fill(__r4, __V.Zero);
+            global::System.Array.Fill(__r5, __V.Zero);
+            global::System.Array.Fill(__r6, __V.Zero);
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    // w = ew / sum(ew)
+                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
+                    __r4[__q] = __r4[__q] + __e_w_1 * __S.Load(alpha, __h + __j, __k - __j);
+                    __r5[__q] = __r5[__q] + __e_w_1 * __S.Load(mu, __h + __j, __k - __j);
+                    __r6[__q] = __r6[__q] + __e_w_1 * __S.Load(sigma, __h + __j, __k - __j);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                // bar_alpha = dot(w, alpha)
+                __x_bar_alpha[__q] = __r4[__q];
+                // bar_mu = dot(w, mu)
+                __x_bar_mu[__q] = __r5[__q];
+                // bar_sigma = dot(w, sigma)
+                __x_bar_sigma[__q] = __r6[__q];
+            }
+
+            // ---- pass 4 of 4 over the vectors: write the vectors
+            for (int __i = 0; __i < K; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    // w = ew / sum(ew)
+                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
+                    var __m4 = __on_consensus[__q];
+                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                    var __e_alpha_next_1 = __Vx.ConditionalSelect(__m4, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
+                    var __m5 = __on_consensus[__q];
+                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                    var __e_mu_next_1 = __Vx.ConditionalSelect(__m5, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
+                    var __m6 = __on_consensus[__q];
+                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                    var __e_sigma_next_1 = __Vx.ConditionalSelect(__m6, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
+                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha_next_1, __p_alpha_min[__q], __p_alpha_max[__q]));
+                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu_next_1, __p_mu_min[__q], __p_mu_max[__q]));
+                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma_next_1, __p_sigma_min[__q], __p_sigma_max[__q]));
+                    __sig_w[__o + __q] = __e_w_1;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+            }
+        }
+
+        // ---- per controller: params, state, coefficients, signals and accumulators after the last step
+        /// <summary>Param beta_weight of one controller.</summary>
+        public double beta_weight(int controller) => __Lane(__p_beta_weight, controller);
+        /// <summary>Param kappa of one controller.</summary>
+        public double kappa(int controller) => __Lane(__p_kappa, controller);
+        /// <summary>Param alpha_min of one controller.</summary>
+        public double alpha_min(int controller) => __Lane(__p_alpha_min, controller);
+        /// <summary>Param alpha_max of one controller.</summary>
+        public double alpha_max(int controller) => __Lane(__p_alpha_max, controller);
+        /// <summary>Param mu_min of one controller.</summary>
+        public double mu_min(int controller) => __Lane(__p_mu_min, controller);
+        /// <summary>Param mu_max of one controller.</summary>
+        public double mu_max(int controller) => __Lane(__p_mu_max, controller);
+        /// <summary>Param sigma_min of one controller.</summary>
+        public double sigma_min(int controller) => __Lane(__p_sigma_min, controller);
+        /// <summary>Param sigma_max of one controller.</summary>
+        public double sigma_max(int controller) => __Lane(__p_sigma_max, controller);
+        /// <summary>Param loss_emergency of one controller.</summary>
+        public double loss_emergency(int controller) => __Lane(__p_loss_emergency, controller);
+        /// <summary>Signal w[index] of one controller.</summary>
+        public double w(int controller, int index) => __Element(__sig_w, controller, index, K);
+        /// <summary>Signal mean_loss of one controller.</summary>
+        public double mean_loss(int controller) => __Lane(__x_mean_loss, controller);
+        /// <summary>Signal min_loss of one controller.</summary>
+        public double min_loss(int controller) => __Lane(__x_min_loss, controller);
+        /// <summary>Signal max_loss of one controller.</summary>
+        public double max_loss(int controller) => __Lane(__x_max_loss, controller);
+        /// <summary>Signal bar_alpha of one controller.</summary>
+        public double bar_alpha(int controller) => __Lane(__x_bar_alpha, controller);
+        /// <summary>Signal bar_mu of one controller.</summary>
+        public double bar_mu(int controller) => __Lane(__x_bar_mu, controller);
+        /// <summary>Signal bar_sigma of one controller.</summary>
+        public double bar_sigma(int controller) => __Lane(__x_bar_sigma, controller);
+
+        private static readonly string[] __signalNames = { "mean_loss", "min_loss", "max_loss", "bar_alpha", "bar_mu", "bar_sigma" };
+        private static readonly string[] __ruleIds = { "consensus" };
+
+        /// <summary>Every scalar readable after a step, in the order of AeEnsemble.SignalNames.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        /// <summary>Rules that can be switched off, in the order they run.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+
+        /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
+        public double ReadSignal(int controller, int index)
+        {
+            __Controller(controller);
+            switch (index)
+            {
+                case 0: return __S.Lane(__x_mean_loss[controller / __S.Lanes], controller % __S.Lanes);
+                case 1: return __S.Lane(__x_min_loss[controller / __S.Lanes], controller % __S.Lanes);
+                case 2: return __S.Lane(__x_max_loss[controller / __S.Lanes], controller % __S.Lanes);
+                case 3: return __S.Lane(__x_bar_alpha[controller / __S.Lanes], controller % __S.Lanes);
+                case 4: return __S.Lane(__x_bar_mu[controller / __S.Lanes], controller % __S.Lanes);
+                case 5: return __S.Lane(__x_bar_sigma[controller / __S.Lanes], controller % __S.Lanes);
+                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+            }
+        }
+
+        /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
+        public void ReadSignal(int index, global::System.Span<double> values)
+        {
+            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
+        }
+
+        /// <summary>Switches a rule on or off for every controller, for the following steps.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            for (int __j = 0; __j < __count; __j++) SetRule(__j, id, enabled);
+        }
+
+        /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
+        public void SetRule(int controller, string id, bool enabled)
+        {
+            __Controller(controller);
+            switch (id)
+            {
+                case "consensus": __S.SetMask(ref __on_consensus[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                default: throw new global::System.ArgumentException($"law AeEnsemble has no rule '{id}' that can be switched off; valid: consensus", nameof(id));
+            }
+        }
+
+        /// <summary>The rules that run for one controller.</summary>
+        public AeEnsemble.Rules Enabled(int controller)
+        {
+            __Controller(controller);
+            var __rules = AeEnsemble.Rules.None;
+            if (__S.IsSet(__on_consensus[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeEnsemble.Rules.consensus;
+            return __rules;
+        }
+
+        /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
+        public void SetEnabled(int controller, AeEnsemble.Rules rules)
+        {
+            __Controller(controller);
+            __S.SetMask(ref __on_consensus[controller / __S.Lanes], controller % __S.Lanes, (rules & AeEnsemble.Rules.consensus) != 0);
+        }
+
+        private void __Controller(int controller)
+        {
+            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+        }
+
+        private double __Lane(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private bool __Flag(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private double __Element(__V[] values, int controller, int index, int length)
+        {
+            __Controller(controller);
+            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+        }
+    }
+}

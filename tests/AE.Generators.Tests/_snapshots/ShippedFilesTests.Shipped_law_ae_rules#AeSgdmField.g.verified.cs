@@ -2321,3 +2321,1567 @@ namespace AE.Generated
         global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
 }
+
+namespace AE.Generated
+{
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __S = global::AE.Runtime.AeSimd;
+
+    /// <summary>
+    /// K independent AeSgdmField controllers stepped together, one SIMD lane each: controller j is
+    /// bit for bit <c>new AeSgdmField(..., options[j], seed + j)</c> fed controller j's inputs.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class AeSgdmFieldPopulation : global::AE.Runtime.IOptimizerPopulation
+    {
+        private readonly int __count, __blocks;
+        private readonly __V[] __p_beta_mu;
+        private readonly __V[] __p_beta_T;
+        private readonly __V[] __p_beta_V;
+        private readonly __V[] __p_beta_S;
+        private readonly __V[] __p_beta_star;
+        private readonly __V[] __p_k_p;
+        private readonly __V[] __p_k_v;
+        private readonly __V[] __p_k_c;
+        private readonly __V[] __p_gamma_lr;
+        private readonly __V[] __p_gamma_mu;
+        private readonly __V[] __p_b_1;
+        private readonly __V[] __p_b_2;
+        private readonly __V[] __p_k_s_stall;
+        private readonly __V[] __p_k_s_uncert;
+        private readonly __V[] __p_k_s_var;
+        private readonly __V[] __p_k_s_quality;
+        private readonly __V[] __p_rho_star;
+        private readonly __V[] __p_rho_max;
+        private readonly __V[] __p_V_max_mult;
+        private readonly __V[] __p_kappa_shrink;
+        private readonly __V[] __p_gamma_star;
+        private readonly __V[] __p_auto_gamma;
+        private readonly __V[] __p_auto_gamma_warmup;
+        private readonly __V[] __p_gauge_collapse;
+        private readonly __V[] __p_eta_a;
+        private readonly __V[] __p_eta_mu;
+        private readonly __V[] __p_eta_sigma;
+        private readonly __V[] __p_eta_gamma;
+        private readonly __V[] __p_max_dlog_alpha;
+        private readonly __V[] __p_max_d_mu;
+        private readonly __V[] __p_max_dlog_sigma;
+        private readonly __V[] __p_eta_lambda;
+        private readonly __V[] __p_B_adapt;
+        private readonly __V[] __p_eta_c;
+        private readonly __V[] __p_c_aa;
+        private readonly __V[] __p_c_am;
+        private readonly __V[] __p_c_as;
+        private readonly __V[] __p_c_ma;
+        private readonly __V[] __p_c_mm;
+        private readonly __V[] __p_c_ms;
+        private readonly __V[] __p_c_sa;
+        private readonly __V[] __p_c_sm;
+        private readonly __V[] __p_c_ss;
+        private readonly __V[] __p_sigma_0;
+        private readonly __V[] __p_beta_lyap;
+        private readonly __V[] __p_gamma_lyap;
+        private readonly __V[] __p_alpha_min;
+        private readonly __V[] __p_alpha_max;
+        private readonly __V[] __p_mu_min;
+        private readonly __V[] __p_mu_max;
+        private readonly __V[] __p_sigma_min;
+        private readonly __V[] __p_sigma_max;
+        private readonly __V[] __p_alpha_bar;
+        private readonly __V[] __p_mu_bar;
+        private readonly __V[] __p_tau_T_stall;
+        private readonly __V[] __p_loss_emergency;
+        private readonly __V[] __p_grad_emergency;
+        private readonly __V[] __p_step_norm_max;
+        private readonly __V[] __p_param_abs_max;
+        private readonly __V[] __p_clip_grad_norm;
+        private readonly __V[] __p_init_alpha;
+        private readonly __V[] __p_init_mu;
+        private readonly __V[] __p_init_sigma;
+        private readonly __V[] __st_m;
+        private readonly __V[] __st_lambda;
+        private readonly __V[] __nx_lambda;
+        private readonly __V[] __st_alpha;
+        private readonly __V[] __nx_alpha;
+        private readonly __V[] __st_mu;
+        private readonly __V[] __nx_mu;
+        private readonly __V[] __st_sigma;
+        private readonly __V[] __nx_sigma;
+        private readonly __V[] __x_L;
+        private readonly __V[] __x_T;
+        private readonly __V[] __x_V;
+        private readonly __V[] __x_S;
+        private readonly __V[] __x_rho;
+        private readonly __V[] __x_gnorm;
+        private readonly __V[] __x_gamma;
+        private readonly __V[] __x_gauge_err;
+        private readonly __V[] __x_budget_scale;
+        private readonly __V[] __x_adapt_energy;
+        private readonly __V[] __x_lyapunov;
+        private readonly __V[] __x_dlog_alpha;
+        private readonly __V[] __x_d_mu;
+        private readonly __V[] __x_dlog_sigma;
+        private readonly __V[] __x_du_alpha;
+        private readonly __V[] __x_du_mu;
+        private readonly __V[] __x_du_sigma;
+        private readonly __V[] __x_adapt_extra;
+        private readonly __V[] __x_gg0;
+        private readonly __V[] __x_gn0;
+        private readonly __V[] __x_clip;
+        private readonly __V[] __x_sum_g2;
+        private readonly __V[] __x_gmean;
+        private readonly __V[] __x_ld;
+        private readonly __V[] __x_mnorm;
+        private readonly __V[] __x_Vstar;
+        private readonly __V[] __x_Sstar;
+        private readonly __V[] __x_gtrack;
+        private readonly __V[] __x_gamma_target;
+        private readonly __V[] __x_collapsing;
+        private readonly __V[] __x_stall;
+        private readonly __V[] __x_A;
+        private readonly __V[] __x_z_alpha;
+        private readonly __V[] __x_z_mu;
+        private readonly __V[] __x_z_sigma;
+        private readonly __V[] __c1;
+        private readonly __V[] __c2;
+        private readonly __V[] __on_brake;
+        private readonly __V[] __on_AE8;
+        private readonly __V[] __on_AE8w;
+        private readonly __V[] __on_AE2;
+        private readonly __V[] __on_AE4;
+        private readonly __V[] __on_AE7;
+        private readonly __V[] __on_AE6;
+        private readonly __V[] __on_AE3;
+        private readonly __V[] __on_AE5;
+        private readonly __V[] __on_AE6d;
+        private readonly __V[] __on_AE10;
+        private readonly __V[] __r0;
+        private readonly __V[] __r1;
+        private readonly __V[] __r2;
+        private readonly __V[] __r3;
+        private readonly __V[] __r4;
+        private readonly __V[] __g45;
+        private readonly __V[] __g95;
+        private readonly double[] __slot_T_prev;
+        private readonly long[] __slot_T_prev_n;
+        private readonly double[] __slot_T_ema;
+        private readonly long[] __slot_T_ema_n;
+        private readonly double[] __slot_ld_ema;
+        private readonly long[] __slot_ld_ema_n;
+        private readonly double[] __slot_V_ema;
+        private readonly long[] __slot_V_ema_n;
+        private readonly double[] __slot_S_ema;
+        private readonly long[] __slot_S_ema_n;
+        private readonly double[] __slot_Vstar_ema;
+        private readonly long[] __slot_Vstar_ema_n;
+        private readonly double[] __slot_Sstar_ema;
+        private readonly long[] __slot_Sstar_ema_n;
+        private readonly double[] __slot_gtrack_ema;
+        private readonly long[] __slot_gtrack_ema_n;
+        private readonly double[] __slot_gamma_target_latch;
+        private readonly long[] __slot_gamma_target_latch_n;
+        private readonly double[] __slot_collapsing_ema;
+        private readonly long[] __slot_collapsing_ema_n;
+        private readonly double[] __slot_lyapunov_lp;
+        private readonly long[] __slot_lyapunov_lp_n;
+        private float[]? __st_m_f32;
+        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private int __precision;
+
+        /// <summary>Controllers in the population.</summary>
+        public int Count => __count;
+        /// <summary>Dimension n, given at construction.</summary>
+        public int n { get; }
+        /// <summary>Steps taken so far (by every controller).</summary>
+        public long StepCount { get; private set; }
+
+        /// <param name="k">how many controllers</param>
+        /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
+        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        public AeSgdmFieldPopulation(int k, int n, AeSgdmField.Options?[]? options = null, ulong seed = 0)
+        {
+            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            this.n = n;
+            __count = k;
+            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
+            int __lanes = __blocks * __S.Lanes;
+            __p_beta_mu = new __V[__blocks];
+            __p_beta_T = new __V[__blocks];
+            __p_beta_V = new __V[__blocks];
+            __p_beta_S = new __V[__blocks];
+            __p_beta_star = new __V[__blocks];
+            __p_k_p = new __V[__blocks];
+            __p_k_v = new __V[__blocks];
+            __p_k_c = new __V[__blocks];
+            __p_gamma_lr = new __V[__blocks];
+            __p_gamma_mu = new __V[__blocks];
+            __p_b_1 = new __V[__blocks];
+            __p_b_2 = new __V[__blocks];
+            __p_k_s_stall = new __V[__blocks];
+            __p_k_s_uncert = new __V[__blocks];
+            __p_k_s_var = new __V[__blocks];
+            __p_k_s_quality = new __V[__blocks];
+            __p_rho_star = new __V[__blocks];
+            __p_rho_max = new __V[__blocks];
+            __p_V_max_mult = new __V[__blocks];
+            __p_kappa_shrink = new __V[__blocks];
+            __p_gamma_star = new __V[__blocks];
+            __p_auto_gamma = new __V[__blocks];
+            __p_auto_gamma_warmup = new __V[__blocks];
+            __p_gauge_collapse = new __V[__blocks];
+            __p_eta_a = new __V[__blocks];
+            __p_eta_mu = new __V[__blocks];
+            __p_eta_sigma = new __V[__blocks];
+            __p_eta_gamma = new __V[__blocks];
+            __p_max_dlog_alpha = new __V[__blocks];
+            __p_max_d_mu = new __V[__blocks];
+            __p_max_dlog_sigma = new __V[__blocks];
+            __p_eta_lambda = new __V[__blocks];
+            __p_B_adapt = new __V[__blocks];
+            __p_eta_c = new __V[__blocks];
+            __p_c_aa = new __V[__blocks];
+            __p_c_am = new __V[__blocks];
+            __p_c_as = new __V[__blocks];
+            __p_c_ma = new __V[__blocks];
+            __p_c_mm = new __V[__blocks];
+            __p_c_ms = new __V[__blocks];
+            __p_c_sa = new __V[__blocks];
+            __p_c_sm = new __V[__blocks];
+            __p_c_ss = new __V[__blocks];
+            __p_sigma_0 = new __V[__blocks];
+            __p_beta_lyap = new __V[__blocks];
+            __p_gamma_lyap = new __V[__blocks];
+            __p_alpha_min = new __V[__blocks];
+            __p_alpha_max = new __V[__blocks];
+            __p_mu_min = new __V[__blocks];
+            __p_mu_max = new __V[__blocks];
+            __p_sigma_min = new __V[__blocks];
+            __p_sigma_max = new __V[__blocks];
+            __p_alpha_bar = new __V[__blocks];
+            __p_mu_bar = new __V[__blocks];
+            __p_tau_T_stall = new __V[__blocks];
+            __p_loss_emergency = new __V[__blocks];
+            __p_grad_emergency = new __V[__blocks];
+            __p_step_norm_max = new __V[__blocks];
+            __p_param_abs_max = new __V[__blocks];
+            __p_clip_grad_norm = new __V[__blocks];
+            __p_init_alpha = new __V[__blocks];
+            __p_init_mu = new __V[__blocks];
+            __p_init_sigma = new __V[__blocks];
+            __st_m = new __V[n * __blocks];
+            __st_lambda = new __V[__blocks];
+            __nx_lambda = new __V[__blocks];
+            __st_alpha = new __V[__blocks];
+            __nx_alpha = new __V[__blocks];
+            __st_mu = new __V[__blocks];
+            __nx_mu = new __V[__blocks];
+            __st_sigma = new __V[__blocks];
+            __nx_sigma = new __V[__blocks];
+            __x_L = new __V[__blocks];
+            __x_T = new __V[__blocks];
+            __x_V = new __V[__blocks];
+            __x_S = new __V[__blocks];
+            __x_rho = new __V[__blocks];
+            __x_gnorm = new __V[__blocks];
+            __x_gamma = new __V[__blocks];
+            __x_gauge_err = new __V[__blocks];
+            __x_budget_scale = new __V[__blocks];
+            __x_adapt_energy = new __V[__blocks];
+            __x_lyapunov = new __V[__blocks];
+            __x_dlog_alpha = new __V[__blocks];
+            __x_d_mu = new __V[__blocks];
+            __x_dlog_sigma = new __V[__blocks];
+            __x_du_alpha = new __V[__blocks];
+            __x_du_mu = new __V[__blocks];
+            __x_du_sigma = new __V[__blocks];
+            __x_adapt_extra = new __V[__blocks];
+            __x_gg0 = new __V[__blocks];
+            __x_gn0 = new __V[__blocks];
+            __x_clip = new __V[__blocks];
+            __x_sum_g2 = new __V[__blocks];
+            __x_gmean = new __V[__blocks];
+            __x_ld = new __V[__blocks];
+            __x_mnorm = new __V[__blocks];
+            __x_Vstar = new __V[__blocks];
+            __x_Sstar = new __V[__blocks];
+            __x_gtrack = new __V[__blocks];
+            __x_gamma_target = new __V[__blocks];
+            __x_collapsing = new __V[__blocks];
+            __x_stall = new __V[__blocks];
+            __x_A = new __V[__blocks];
+            __x_z_alpha = new __V[__blocks];
+            __x_z_mu = new __V[__blocks];
+            __x_z_sigma = new __V[__blocks];
+            __c1 = new __V[__blocks];
+            __c2 = new __V[__blocks];
+            __on_brake = new __V[__blocks];
+            __on_AE8 = new __V[__blocks];
+            __on_AE8w = new __V[__blocks];
+            __on_AE2 = new __V[__blocks];
+            __on_AE4 = new __V[__blocks];
+            __on_AE7 = new __V[__blocks];
+            __on_AE6 = new __V[__blocks];
+            __on_AE3 = new __V[__blocks];
+            __on_AE5 = new __V[__blocks];
+            __on_AE6d = new __V[__blocks];
+            __on_AE10 = new __V[__blocks];
+            __r0 = new __V[__blocks];
+            __r1 = new __V[__blocks];
+            __r2 = new __V[__blocks];
+            __r3 = new __V[__blocks];
+            __r4 = new __V[__blocks];
+            __g45 = new __V[__blocks];
+            __g95 = new __V[__blocks];
+            __slot_T_prev = new double[__lanes];
+            __slot_T_prev_n = new long[__lanes];
+            __slot_T_ema = new double[__lanes];
+            __slot_T_ema_n = new long[__lanes];
+            __slot_ld_ema = new double[__lanes];
+            __slot_ld_ema_n = new long[__lanes];
+            __slot_V_ema = new double[__lanes];
+            __slot_V_ema_n = new long[__lanes];
+            __slot_S_ema = new double[__lanes];
+            __slot_S_ema_n = new long[__lanes];
+            __slot_Vstar_ema = new double[__lanes];
+            __slot_Vstar_ema_n = new long[__lanes];
+            __slot_Sstar_ema = new double[__lanes];
+            __slot_Sstar_ema_n = new long[__lanes];
+            __slot_gtrack_ema = new double[__lanes];
+            __slot_gtrack_ema_n = new long[__lanes];
+            __slot_gamma_target_latch = new double[__lanes];
+            __slot_gamma_target_latch_n = new long[__lanes];
+            __slot_collapsing_ema = new double[__lanes];
+            __slot_collapsing_ema_n = new long[__lanes];
+            __slot_lyapunov_lp = new double[__lanes];
+            __slot_lyapunov_lp_n = new long[__lanes];
+            global::System.Array.Fill(__on_brake, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE8, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE8w, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE2, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE4, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE7, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE6, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE3, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE5, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE6d, __V.AllBitsSet);
+            global::System.Array.Fill(__on_AE10, __V.AllBitsSet);
+            __rng = new global::AE.Runtime.GaussianSource[k];
+            for (int __j = 0; __j < __lanes; __j++)
+            {
+                // The law's own constructor validates the options and computes every initial value; the last
+                // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
+                var __law = new AeSgdmField(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
+                __S.SetLane(ref __p_beta_mu[__q], __l, __law.beta_mu);
+                __S.SetLane(ref __p_beta_T[__q], __l, __law.beta_T);
+                __S.SetLane(ref __p_beta_V[__q], __l, __law.beta_V);
+                __S.SetLane(ref __p_beta_S[__q], __l, __law.beta_S);
+                __S.SetLane(ref __p_beta_star[__q], __l, __law.beta_star);
+                __S.SetLane(ref __p_k_p[__q], __l, __law.k_p);
+                __S.SetLane(ref __p_k_v[__q], __l, __law.k_v);
+                __S.SetLane(ref __p_k_c[__q], __l, __law.k_c);
+                __S.SetLane(ref __p_gamma_lr[__q], __l, __law.gamma_lr);
+                __S.SetLane(ref __p_gamma_mu[__q], __l, __law.gamma_mu);
+                __S.SetLane(ref __p_b_1[__q], __l, __law.b_1);
+                __S.SetLane(ref __p_b_2[__q], __l, __law.b_2);
+                __S.SetLane(ref __p_k_s_stall[__q], __l, __law.k_s_stall);
+                __S.SetLane(ref __p_k_s_uncert[__q], __l, __law.k_s_uncert);
+                __S.SetLane(ref __p_k_s_var[__q], __l, __law.k_s_var);
+                __S.SetLane(ref __p_k_s_quality[__q], __l, __law.k_s_quality);
+                __S.SetLane(ref __p_rho_star[__q], __l, __law.rho_star);
+                __S.SetLane(ref __p_rho_max[__q], __l, __law.rho_max);
+                __S.SetLane(ref __p_V_max_mult[__q], __l, __law.V_max_mult);
+                __S.SetLane(ref __p_kappa_shrink[__q], __l, __law.kappa_shrink);
+                __S.SetLane(ref __p_gamma_star[__q], __l, __law.gamma_star);
+                __S.SetMask(ref __p_auto_gamma[__q], __l, __law.auto_gamma);
+                __S.SetLane(ref __p_auto_gamma_warmup[__q], __l, __law.auto_gamma_warmup);
+                __S.SetLane(ref __p_gauge_collapse[__q], __l, __law.gauge_collapse);
+                __S.SetLane(ref __p_eta_a[__q], __l, __law.eta_a);
+                __S.SetLane(ref __p_eta_mu[__q], __l, __law.eta_mu);
+                __S.SetLane(ref __p_eta_sigma[__q], __l, __law.eta_sigma);
+                __S.SetLane(ref __p_eta_gamma[__q], __l, __law.eta_gamma);
+                __S.SetLane(ref __p_max_dlog_alpha[__q], __l, __law.max_dlog_alpha);
+                __S.SetLane(ref __p_max_d_mu[__q], __l, __law.max_d_mu);
+                __S.SetLane(ref __p_max_dlog_sigma[__q], __l, __law.max_dlog_sigma);
+                __S.SetLane(ref __p_eta_lambda[__q], __l, __law.eta_lambda);
+                __S.SetLane(ref __p_B_adapt[__q], __l, __law.B_adapt);
+                __S.SetLane(ref __p_eta_c[__q], __l, __law.eta_c);
+                __S.SetLane(ref __p_c_aa[__q], __l, __law.c_aa);
+                __S.SetLane(ref __p_c_am[__q], __l, __law.c_am);
+                __S.SetLane(ref __p_c_as[__q], __l, __law.c_as);
+                __S.SetLane(ref __p_c_ma[__q], __l, __law.c_ma);
+                __S.SetLane(ref __p_c_mm[__q], __l, __law.c_mm);
+                __S.SetLane(ref __p_c_ms[__q], __l, __law.c_ms);
+                __S.SetLane(ref __p_c_sa[__q], __l, __law.c_sa);
+                __S.SetLane(ref __p_c_sm[__q], __l, __law.c_sm);
+                __S.SetLane(ref __p_c_ss[__q], __l, __law.c_ss);
+                __S.SetLane(ref __p_sigma_0[__q], __l, __law.sigma_0);
+                __S.SetLane(ref __p_beta_lyap[__q], __l, __law.beta_lyap);
+                __S.SetLane(ref __p_gamma_lyap[__q], __l, __law.gamma_lyap);
+                __S.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
+                __S.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
+                __S.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
+                __S.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
+                __S.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
+                __S.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
+                __S.SetLane(ref __p_alpha_bar[__q], __l, __law.alpha_bar);
+                __S.SetLane(ref __p_mu_bar[__q], __l, __law.mu_bar);
+                __S.SetLane(ref __p_tau_T_stall[__q], __l, __law.tau_T_stall);
+                __S.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
+                __S.SetLane(ref __p_grad_emergency[__q], __l, __law.grad_emergency);
+                __S.SetLane(ref __p_step_norm_max[__q], __l, __law.step_norm_max);
+                __S.SetLane(ref __p_param_abs_max[__q], __l, __law.param_abs_max);
+                __S.SetLane(ref __p_clip_grad_norm[__q], __l, __law.clip_grad_norm);
+                __S.SetLane(ref __p_init_alpha[__q], __l, __law.init_alpha);
+                __S.SetLane(ref __p_init_mu[__q], __l, __law.init_mu);
+                __S.SetLane(ref __p_init_sigma[__q], __l, __law.init_sigma);
+                for (int __i = 0; __i < n; __i++) __S.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
+                __S.SetLane(ref __st_lambda[__q], __l, __law.lambda);
+                __S.SetLane(ref __st_alpha[__q], __l, __law.alpha);
+                __S.SetLane(ref __st_mu[__q], __l, __law.mu);
+                __S.SetLane(ref __st_sigma[__q], __l, __law.sigma);
+                __S.SetLane(ref __x_L[__q], __l, __law.L);
+                __S.SetLane(ref __x_T[__q], __l, __law.T);
+                __S.SetLane(ref __x_V[__q], __l, __law.V);
+                __S.SetLane(ref __x_S[__q], __l, __law.S);
+                __S.SetLane(ref __x_rho[__q], __l, __law.rho);
+                __S.SetLane(ref __x_gnorm[__q], __l, __law.gnorm);
+                __S.SetLane(ref __x_gamma[__q], __l, __law.gamma);
+                __S.SetLane(ref __x_gauge_err[__q], __l, __law.gauge_err);
+                __S.SetLane(ref __x_budget_scale[__q], __l, __law.budget_scale);
+                __S.SetLane(ref __x_adapt_energy[__q], __l, __law.adapt_energy);
+                __S.SetLane(ref __x_lyapunov[__q], __l, __law.lyapunov);
+                __S.SetLane(ref __x_dlog_alpha[__q], __l, __law.dlog_alpha);
+                __S.SetLane(ref __x_d_mu[__q], __l, __law.d_mu);
+                __S.SetLane(ref __x_dlog_sigma[__q], __l, __law.dlog_sigma);
+                __S.SetLane(ref __x_du_alpha[__q], __l, __law.du_alpha);
+                __S.SetLane(ref __x_du_mu[__q], __l, __law.du_mu);
+                __S.SetLane(ref __x_du_sigma[__q], __l, __law.du_sigma);
+                __S.SetLane(ref __x_adapt_extra[__q], __l, __law.adapt_extra);
+                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+            }
+        }
+
+        /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeSgdmFieldPopulation steps in float; make another population for double");
+            __precision = 1;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_lambda[__q] = __st_lambda[__q];
+                __nx_alpha[__q] = __st_alpha[__q];
+                __nx_mu[__q] = __st_mu[__q];
+                __nx_sigma[__q] = __st_sigma[__q];
+                __x_du_alpha[__q] = __Vx.Create(0.0);
+                __x_du_mu[__q] = __Vx.Create(0.0);
+                __x_du_sigma[__q] = __Vx.Create(0.0);
+                __x_adapt_extra[__q] = __Vx.Create(0.0);
+                __x_L[__q] = __V.Zero;
+                __x_T[__q] = __V.Zero;
+                __x_V[__q] = __V.Zero;
+                __x_S[__q] = __V.Zero;
+                __x_rho[__q] = __V.Zero;
+                __x_gnorm[__q] = __V.Zero;
+                __x_gamma[__q] = __V.Zero;
+                __x_gauge_err[__q] = __Vx.Create(0.0);
+                __x_budget_scale[__q] = __Vx.Create(1.0);
+                __x_adapt_energy[__q] = __Vx.Create(0.0);
+                __x_lyapunov[__q] = __Vx.Create(0.0);
+                __x_dlog_alpha[__q] = __V.Zero;
+                __x_d_mu[__q] = __V.Zero;
+                __x_dlog_sigma[__q] = __V.Zero;
+                __x_gg0[__q] = __V.Zero;
+                __x_gn0[__q] = __V.Zero;
+                __x_clip[__q] = __V.Zero;
+                __x_sum_g2[__q] = __V.Zero;
+                __x_gmean[__q] = __V.Zero;
+                __x_ld[__q] = __V.Zero;
+                __x_mnorm[__q] = __V.Zero;
+                __x_Vstar[__q] = __V.Zero;
+                __x_Sstar[__q] = __V.Zero;
+                __x_gtrack[__q] = __V.Zero;
+                __x_gamma_target[__q] = __V.Zero;
+                __x_collapsing[__q] = __V.Zero;
+                __x_stall[__q] = __V.Zero;
+                __x_A[__q] = __V.Zero;
+                __x_z_alpha[__q] = __V.Zero;
+                __x_z_mu[__q] = __V.Zero;
+                __x_z_sigma[__q] = __V.Zero;
+                __c1[__q] = __V.Zero;
+                __c2[__q] = __V.Zero;
+            }
+
+            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
+            global::System.Array.Fill(__r0, __V.Zero);
+            global::System.Array.Fill(__r1, __V.Zero);
+            global::System.Array.Fill(__r2, __V.Zero);
+            global::System.Array.Fill(__r3, __V.Zero);
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
+                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __t1 = __st_m[__o + __q];
+                    __r2[__q] = __r2[__q] + __t1 * __t1;
+                    __r3[__q] = __r3[__q] + __e_g0_1 * __st_m[__o + __q];
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
+                // gg0 = sum(g0 * g0)
+                __x_gg0[__q] = __r0[__q];
+                // gn0 = sqrt(gg0)
+                __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
+                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
+                __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
+                // sum_g2 = (clip * clip) * gg0
+                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
+                // gmean = (clip * sum(g0)) / n
+                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
+                var __h2 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h3 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
+                __x_T[__q] = __h3;
+                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
+                var __h4 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h4), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
+                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
+                var __h5 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                __x_V[__q] = __h5;
+                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
+                var __h6 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                __x_S[__q] = __h6;
+                // gnorm = sqrt(sum_g2) + 1e-12
+                __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
+                // mnorm = norm(m) + 1e-12
+                __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
+                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
+                var __h7 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                __x_Vstar[__q] = __S.Max(__h7, __Vx.Create(1e-12));
+                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
+                var __h8 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                __x_Sstar[__q] = __S.Max(__h8, __Vx.Create(1e-12));
+
+                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
+                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
+                var __m9 = __on_brake[__q];
+                if (__S.Any(__m9))
+                {
+                    __c1[__q] = __Vx.ConditionalSelect(__m9, ((__Vx.GreaterThan(__S.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__S.IsFinite(__x_gnorm[__q]))), __c1[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / 10)
+                var __m10 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m10))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m10, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
+                }
+                // mu' = min(mu', 0.5)
+                var __m11 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m11))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m11, __S.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
+                }
+
+                // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
+                // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
+                var __m12 = __on_AE8[__q];
+                if (__S.Any(__m12))
+                {
+                    var __h13 = __S.Ema(__slot_gtrack_ema, __slot_gtrack_ema_n, __j, __m12, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
+                    __x_gtrack[__q] = __Vx.ConditionalSelect(__m12, __h13, __x_gtrack[__q]);
+                }
+                // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
+                var __m14 = __on_AE8[__q];
+                if (__S.Any(__m14))
+                {
+                    var __h15 = __S.Latch(__slot_gamma_target_latch, __slot_gamma_target_latch_n, __j, __m14, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
+                    __x_gamma_target[__q] = __Vx.ConditionalSelect(__m14, __h15, __x_gamma_target[__q]);
+                }
+                // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
+                var __m16 = __on_AE8[__q];
+                __x_gauge_err[__q] = __Vx.ConditionalSelect(__m16, ((__x_gamma_target[__q] - (__nx_alpha[__q] * __x_gnorm[__q])) / (__x_gamma_target[__q] + __Vx.Create(1e-12))), __Vx.Create(0.0));
+                // du_alpha += eta_gamma * gauge_err
+                var __m17 = __on_AE8[__q];
+                if (__S.Any(__m17))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m17, __x_du_alpha[__q] + (__p_eta_gamma[__q] * __x_gauge_err[__q]), __x_du_alpha[__q]);
+                }
+
+                // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
+                // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
+                var __m18 = __on_AE8w[__q];
+                if (__S.Any(__m18))
+                {
+                    var __h19 = __S.Ema(__slot_collapsing_ema, __slot_collapsing_ema_n, __j, __m18, __p_beta_star[__q], __x_gnorm[__q]);
+                    __x_collapsing[__q] = __Vx.ConditionalSelect(__m18, __Vx.LessThan(__x_gnorm[__q], (__p_gauge_collapse[__q] * __h19)), __x_collapsing[__q]);
+                }
+                // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
+                var __m20 = __on_AE8w[__q];
+                if (__S.Any(__m20))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m20, __x_du_alpha[__q] + __Vx.ConditionalSelect(__x_collapsing[__q], (__S.Neg(__p_eta_gamma[__q]) * __S.Max(__x_gauge_err[__q], __Vx.Create(0.0))), __Vx.Create(0.0)), __x_du_alpha[__q]);
+                }
+
+                // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
+                // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
+                var __m21 = __on_AE2[__q];
+                if (__S.Any(__m21))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m21, __x_du_alpha[__q] + (__p_eta_a[__q] * ((((__p_k_p[__q] * __S.Tanh(__S.Neg(__x_T[__q]))) - (__p_k_v[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__S.Log(__S.Max(__nx_alpha[__q], __Vx.Create(1e-12))) - __S.Log(__p_alpha_bar[__q]))))), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
+                var __m22 = __on_AE2[__q];
+                if (__S.Any(__m22))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m22, __x_du_mu[__q] + (__p_eta_mu[__q] * (((__p_b_1[__q] * __S.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__nx_mu[__q] - __p_mu_bar[__q])))), __x_du_mu[__q]);
+                }
+
+                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
+                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
+                var __m23 = __on_AE4[__q];
+                if (__S.Any(__m23))
+                {
+                    __x_stall[__q] = __Vx.ConditionalSelect(__m23, __Vx.ConditionalSelect(__Vx.LessThan(__S.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
+                }
+                // A = 0.5 * (rho + 1)
+                var __m24 = __on_AE4[__q];
+                if (__S.Any(__m24))
+                {
+                    __x_A[__q] = __Vx.ConditionalSelect(__m24, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
+                }
+                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
+                var __m25 = __on_AE4[__q];
+                if (__S.Any(__m25))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m25, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
+                // z_alpha = log(alpha) - log(alpha_bar)
+                var __m26 = __on_AE7[__q];
+                if (__S.Any(__m26))
+                {
+                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m26, (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
+                }
+                // z_mu = log(1 - mu_bar) - log(1 - mu)
+                var __m27 = __on_AE7[__q];
+                if (__S.Any(__m27))
+                {
+                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m27, (__S.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
+                }
+                // z_sigma = log(1 + (sigma / sigma_0))
+                var __m28 = __on_AE7[__q];
+                if (__S.Any(__m28))
+                {
+                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m28, __S.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
+                }
+                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
+                var __m29 = __on_AE7[__q];
+                if (__S.Any(__m29))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m29, __x_du_alpha[__q] + (__p_eta_c[__q] * (((__p_c_aa[__q] * __x_z_alpha[__q]) + (__p_c_am[__q] * __x_z_mu[__q])) + (__p_c_as[__q] * __x_z_sigma[__q]))), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
+                var __m30 = __on_AE7[__q];
+                if (__S.Any(__m30))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m30, __x_du_mu[__q] + (__p_eta_c[__q] * (((__p_c_ma[__q] * __x_z_alpha[__q]) + (__p_c_mm[__q] * __x_z_mu[__q])) + (__p_c_ms[__q] * __x_z_sigma[__q]))), __x_du_mu[__q]);
+                }
+                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
+                var __m31 = __on_AE7[__q];
+                if (__S.Any(__m31))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m31, __x_du_sigma[__q] + (__p_eta_c[__q] * (((__p_c_sa[__q] * __x_z_alpha[__q]) + (__p_c_sm[__q] * __x_z_mu[__q])) + (__p_c_ss[__q] * __x_z_sigma[__q]))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
+                // budget_scale = 1 / sqrt(1 + lambda)
+                var __m32 = __on_AE6[__q];
+                __x_budget_scale[__q] = __Vx.ConditionalSelect(__m32, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
+                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
+                var __m33 = __on_AE6[__q];
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m33, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __S.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
+                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+                var __m34 = __on_AE6[__q];
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m34, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __S.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
+                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                var __m35 = __on_AE6[__q];
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m35, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __S.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
+
+                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
+                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
+                var __m36 = __on_AE3[__q];
+                if (__S.Any(__m36))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m36, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
+                }
+                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
+                var __m37 = __on_AE3[__q];
+                if (__S.Any(__m37))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m37, __S.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
+                }
+                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
+                var __m38 = __on_AE3[__q];
+                if (__S.Any(__m38))
+                {
+                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m38, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                }
+
+                // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
+                // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
+                var __m39 = __on_AE5[__q];
+                if (__S.Any(__m39))
+                {
+                    __c2[__q] = __Vx.ConditionalSelect(__m39, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) | __Vx.GreaterThan(__S.Abs(__x_rho[__q]), __p_rho_max[__q])), __c2[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
+                var __m40 = (__on_AE5[__q] & __c2[__q]);
+                if (__S.Any(__m40))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m40, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
+                }
+
+                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
+                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
+                var __m41 = __on_AE6d[__q];
+                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m41, (((__S.Pow((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __S.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __S.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __S.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
+                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
+                var __m42 = __on_AE6d[__q];
+                if (__S.Any(__m42))
+                {
+                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m42, __S.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
+                }
+
+                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
+                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
+                var __m43 = __on_AE10[__q];
+                var __h44 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m43, __p_beta_lyap[__q], __x_L[__q]);
+                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m43, (__h44 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
+            }
+
+            // ---- pass 2 of 3 over the vectors: reductions norm(upd)
+            global::System.Array.Fill(__r4, __V.Zero);
+            bool __any46 = false;
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __g45[__q] = __Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity));
+                if (__S.Any(__g45[__q])) __any46 = true;
+            }
+            if (__any46)
+            {
+                for (int __i = 0; __i < n; __i++)
+                {
+                    int __h = __i * __k, __o = __i * __nb;
+                    for (int __q = 0; __q < __nb; __q++)
+                    {
+                        int __j = __q * __S.Lanes;
+                        // g0 = sanitize(grad, grad_emergency)
+                        var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                        // g = g0 * clip
+                        var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                        // m' = (mu' * m) + ((1 - mu') * g)
+                        var __e_m_next_1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                        // upd = -alpha' * m'
+                        var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
+                        var __t47 = __e_upd_1;
+                        __r4[__q] = __r4[__q] + __t47 * __t47;
+                    }
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
+                // gamma = alpha' * gnorm
+                __x_gamma[__q] = (__nx_alpha[__q] * __x_gnorm[__q]);
+            }
+
+            // ---- pass 3 of 3 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    // g = g0 * clip
+                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    // m' = (mu' * m) + ((1 - mu') * g)
+                    var __e_m_next_1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                    // upd = -alpha' * m'
+                    var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
+                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                    var __e_capped_1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd_1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd_1);
+                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    var __t48 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
+                    var __m49 = __t48;
+                    var __h50 = __S.Any(__m49) ? __S.Noise(__rng, __j, __m49) : __V.Zero;
+                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t48, (__nx_sigma[__q] * __h50), __Vx.Create(0.0)));
+                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
+                    __st_m[__o + __q] = __e_m_next_1;
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_lambda[__q] = __S.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
+                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
+            }
+        }
+
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        {
+            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeSgdmFieldPopulation steps in double; make another population for float");
+            if (__st_m_f32 is null)
+            {
+                __st_m_f32 = new float[__st_m.Length * __S.Lanes];
+                for (int __b = 0; __b < __st_m.Length; __b++) __S.Store(__st_m_f32, __b, __st_m[__b]);
+            }
+            __precision = 2;
+            var __sf_m = __st_m_f32!;
+            int __k = __count, __nb = __blocks;
+            long __step = StepCount + 1;
+            StepCount = __step;
+            var __stepv = __Vx.Create((double)__step);
+            // next values start as the current values; accumulators at their neutral values
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __nx_lambda[__q] = __st_lambda[__q];
+                __nx_alpha[__q] = __st_alpha[__q];
+                __nx_mu[__q] = __st_mu[__q];
+                __nx_sigma[__q] = __st_sigma[__q];
+                __x_du_alpha[__q] = __Vx.Create(0.0);
+                __x_du_mu[__q] = __Vx.Create(0.0);
+                __x_du_sigma[__q] = __Vx.Create(0.0);
+                __x_adapt_extra[__q] = __Vx.Create(0.0);
+                __x_L[__q] = __V.Zero;
+                __x_T[__q] = __V.Zero;
+                __x_V[__q] = __V.Zero;
+                __x_S[__q] = __V.Zero;
+                __x_rho[__q] = __V.Zero;
+                __x_gnorm[__q] = __V.Zero;
+                __x_gamma[__q] = __V.Zero;
+                __x_gauge_err[__q] = __Vx.Create(0.0);
+                __x_budget_scale[__q] = __Vx.Create(1.0);
+                __x_adapt_energy[__q] = __Vx.Create(0.0);
+                __x_lyapunov[__q] = __Vx.Create(0.0);
+                __x_dlog_alpha[__q] = __V.Zero;
+                __x_d_mu[__q] = __V.Zero;
+                __x_dlog_sigma[__q] = __V.Zero;
+                __x_gg0[__q] = __V.Zero;
+                __x_gn0[__q] = __V.Zero;
+                __x_clip[__q] = __V.Zero;
+                __x_sum_g2[__q] = __V.Zero;
+                __x_gmean[__q] = __V.Zero;
+                __x_ld[__q] = __V.Zero;
+                __x_mnorm[__q] = __V.Zero;
+                __x_Vstar[__q] = __V.Zero;
+                __x_Sstar[__q] = __V.Zero;
+                __x_gtrack[__q] = __V.Zero;
+                __x_gamma_target[__q] = __V.Zero;
+                __x_collapsing[__q] = __V.Zero;
+                __x_stall[__q] = __V.Zero;
+                __x_A[__q] = __V.Zero;
+                __x_z_alpha[__q] = __V.Zero;
+                __x_z_mu[__q] = __V.Zero;
+                __x_z_sigma[__q] = __V.Zero;
+                __c1[__q] = __V.Zero;
+                __c2[__q] = __V.Zero;
+            }
+
+            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
+            global::System.Array.Fill(__r0, __V.Zero);
+            global::System.Array.Fill(__r1, __V.Zero);
+            global::System.Array.Fill(__r2, __V.Zero);
+            global::System.Array.Fill(__r3, __V.Zero);
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
+                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __t51 = __S.Load(__sf_m, __o + __q);
+                    __r2[__q] = __r2[__q] + __t51 * __t51;
+                    __r3[__q] = __r3[__q] + __e_g0_1 * __S.Load(__sf_m, __o + __q);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
+                // gg0 = sum(g0 * g0)
+                __x_gg0[__q] = __r0[__q];
+                // gn0 = sqrt(gg0)
+                __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
+                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
+                __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
+                // sum_g2 = (clip * clip) * gg0
+                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
+                // gmean = (clip * sum(g0)) / n
+                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
+                var __h52 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h53 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h52));
+                __x_T[__q] = __h53;
+                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
+                var __h54 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h54), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
+                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
+                var __h55 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                __x_V[__q] = __h55;
+                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
+                var __h56 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                __x_S[__q] = __h56;
+                // gnorm = sqrt(sum_g2) + 1e-12
+                __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
+                // mnorm = norm(m) + 1e-12
+                __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
+                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
+                var __h57 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                __x_Vstar[__q] = __S.Max(__h57, __Vx.Create(1e-12));
+                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
+                var __h58 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                __x_Sstar[__q] = __S.Max(__h58, __Vx.Create(1e-12));
+
+                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
+                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
+                var __m59 = __on_brake[__q];
+                if (__S.Any(__m59))
+                {
+                    __c1[__q] = __Vx.ConditionalSelect(__m59, ((__Vx.GreaterThan(__S.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__S.IsFinite(__x_gnorm[__q]))), __c1[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / 10)
+                var __m60 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m60))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m60, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
+                }
+                // mu' = min(mu', 0.5)
+                var __m61 = (__on_brake[__q] & __c1[__q]);
+                if (__S.Any(__m61))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m61, __S.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
+                }
+
+                // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
+                // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
+                var __m62 = __on_AE8[__q];
+                if (__S.Any(__m62))
+                {
+                    var __h63 = __S.Ema(__slot_gtrack_ema, __slot_gtrack_ema_n, __j, __m62, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
+                    __x_gtrack[__q] = __Vx.ConditionalSelect(__m62, __h63, __x_gtrack[__q]);
+                }
+                // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
+                var __m64 = __on_AE8[__q];
+                if (__S.Any(__m64))
+                {
+                    var __h65 = __S.Latch(__slot_gamma_target_latch, __slot_gamma_target_latch_n, __j, __m64, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
+                    __x_gamma_target[__q] = __Vx.ConditionalSelect(__m64, __h65, __x_gamma_target[__q]);
+                }
+                // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
+                var __m66 = __on_AE8[__q];
+                __x_gauge_err[__q] = __Vx.ConditionalSelect(__m66, ((__x_gamma_target[__q] - (__nx_alpha[__q] * __x_gnorm[__q])) / (__x_gamma_target[__q] + __Vx.Create(1e-12))), __Vx.Create(0.0));
+                // du_alpha += eta_gamma * gauge_err
+                var __m67 = __on_AE8[__q];
+                if (__S.Any(__m67))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m67, __x_du_alpha[__q] + (__p_eta_gamma[__q] * __x_gauge_err[__q]), __x_du_alpha[__q]);
+                }
+
+                // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
+                // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
+                var __m68 = __on_AE8w[__q];
+                if (__S.Any(__m68))
+                {
+                    var __h69 = __S.Ema(__slot_collapsing_ema, __slot_collapsing_ema_n, __j, __m68, __p_beta_star[__q], __x_gnorm[__q]);
+                    __x_collapsing[__q] = __Vx.ConditionalSelect(__m68, __Vx.LessThan(__x_gnorm[__q], (__p_gauge_collapse[__q] * __h69)), __x_collapsing[__q]);
+                }
+                // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
+                var __m70 = __on_AE8w[__q];
+                if (__S.Any(__m70))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m70, __x_du_alpha[__q] + __Vx.ConditionalSelect(__x_collapsing[__q], (__S.Neg(__p_eta_gamma[__q]) * __S.Max(__x_gauge_err[__q], __Vx.Create(0.0))), __Vx.Create(0.0)), __x_du_alpha[__q]);
+                }
+
+                // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
+                // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
+                var __m71 = __on_AE2[__q];
+                if (__S.Any(__m71))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m71, __x_du_alpha[__q] + (__p_eta_a[__q] * ((((__p_k_p[__q] * __S.Tanh(__S.Neg(__x_T[__q]))) - (__p_k_v[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__S.Log(__S.Max(__nx_alpha[__q], __Vx.Create(1e-12))) - __S.Log(__p_alpha_bar[__q]))))), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
+                var __m72 = __on_AE2[__q];
+                if (__S.Any(__m72))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m72, __x_du_mu[__q] + (__p_eta_mu[__q] * (((__p_b_1[__q] * __S.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__nx_mu[__q] - __p_mu_bar[__q])))), __x_du_mu[__q]);
+                }
+
+                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
+                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
+                var __m73 = __on_AE4[__q];
+                if (__S.Any(__m73))
+                {
+                    __x_stall[__q] = __Vx.ConditionalSelect(__m73, __Vx.ConditionalSelect(__Vx.LessThan(__S.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
+                }
+                // A = 0.5 * (rho + 1)
+                var __m74 = __on_AE4[__q];
+                if (__S.Any(__m74))
+                {
+                    __x_A[__q] = __Vx.ConditionalSelect(__m74, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
+                }
+                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
+                var __m75 = __on_AE4[__q];
+                if (__S.Any(__m75))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m75, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
+                // z_alpha = log(alpha) - log(alpha_bar)
+                var __m76 = __on_AE7[__q];
+                if (__S.Any(__m76))
+                {
+                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m76, (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
+                }
+                // z_mu = log(1 - mu_bar) - log(1 - mu)
+                var __m77 = __on_AE7[__q];
+                if (__S.Any(__m77))
+                {
+                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m77, (__S.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
+                }
+                // z_sigma = log(1 + (sigma / sigma_0))
+                var __m78 = __on_AE7[__q];
+                if (__S.Any(__m78))
+                {
+                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m78, __S.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
+                }
+                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
+                var __m79 = __on_AE7[__q];
+                if (__S.Any(__m79))
+                {
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m79, __x_du_alpha[__q] + (__p_eta_c[__q] * (((__p_c_aa[__q] * __x_z_alpha[__q]) + (__p_c_am[__q] * __x_z_mu[__q])) + (__p_c_as[__q] * __x_z_sigma[__q]))), __x_du_alpha[__q]);
+                }
+                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
+                var __m80 = __on_AE7[__q];
+                if (__S.Any(__m80))
+                {
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m80, __x_du_mu[__q] + (__p_eta_c[__q] * (((__p_c_ma[__q] * __x_z_alpha[__q]) + (__p_c_mm[__q] * __x_z_mu[__q])) + (__p_c_ms[__q] * __x_z_sigma[__q]))), __x_du_mu[__q]);
+                }
+                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
+                var __m81 = __on_AE7[__q];
+                if (__S.Any(__m81))
+                {
+                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m81, __x_du_sigma[__q] + (__p_eta_c[__q] * (((__p_c_sa[__q] * __x_z_alpha[__q]) + (__p_c_sm[__q] * __x_z_mu[__q])) + (__p_c_ss[__q] * __x_z_sigma[__q]))), __x_du_sigma[__q]);
+                }
+
+                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
+                // budget_scale = 1 / sqrt(1 + lambda)
+                var __m82 = __on_AE6[__q];
+                __x_budget_scale[__q] = __Vx.ConditionalSelect(__m82, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
+                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
+                var __m83 = __on_AE6[__q];
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m83, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __S.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
+                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+                var __m84 = __on_AE6[__q];
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m84, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __S.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
+                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                var __m85 = __on_AE6[__q];
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m85, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __S.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
+
+                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
+                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
+                var __m86 = __on_AE3[__q];
+                if (__S.Any(__m86))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m86, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
+                }
+                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
+                var __m87 = __on_AE3[__q];
+                if (__S.Any(__m87))
+                {
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m87, __S.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
+                }
+                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
+                var __m88 = __on_AE3[__q];
+                if (__S.Any(__m88))
+                {
+                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m88, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                }
+
+                // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
+                // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
+                var __m89 = __on_AE5[__q];
+                if (__S.Any(__m89))
+                {
+                    __c2[__q] = __Vx.ConditionalSelect(__m89, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) | __Vx.GreaterThan(__S.Abs(__x_rho[__q]), __p_rho_max[__q])), __c2[__q]);
+                }
+                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
+                var __m90 = (__on_AE5[__q] & __c2[__q]);
+                if (__S.Any(__m90))
+                {
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m90, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
+                }
+
+                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
+                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
+                var __m91 = __on_AE6d[__q];
+                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m91, (((__S.Pow((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __S.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __S.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __S.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
+                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
+                var __m92 = __on_AE6d[__q];
+                if (__S.Any(__m92))
+                {
+                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m92, __S.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
+                }
+
+                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
+                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
+                var __m93 = __on_AE10[__q];
+                var __h94 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m93, __p_beta_lyap[__q], __x_L[__q]);
+                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m93, (__h94 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
+            }
+
+            // ---- pass 2 of 3 over the vectors: reductions norm(upd)
+            global::System.Array.Fill(__r4, __V.Zero);
+            bool __any96 = false;
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+                __g95[__q] = __Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity));
+                if (__S.Any(__g95[__q])) __any96 = true;
+            }
+            if (__any96)
+            {
+                for (int __i = 0; __i < n; __i++)
+                {
+                    int __h = __i * __k, __o = __i * __nb;
+                    for (int __q = 0; __q < __nb; __q++)
+                    {
+                        int __j = __q * __S.Lanes;
+                        // g0 = sanitize(grad, grad_emergency)
+                        var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                        // g = g0 * clip
+                        var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                        // m' = (mu' * m) + ((1 - mu') * g)
+                        var __e_m_next_1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                        // upd = -alpha' * m'
+                        var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
+                        var __t97 = __e_upd_1;
+                        __r4[__q] = __r4[__q] + __t97 * __t97;
+                    }
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
+                // gamma = alpha' * gnorm
+                __x_gamma[__q] = (__nx_alpha[__q] * __x_gnorm[__q]);
+            }
+
+            // ---- pass 3 of 3 over the vectors: write the vectors
+            for (int __i = 0; __i < n; __i++)
+            {
+                int __h = __i * __k, __o = __i * __nb;
+                for (int __q = 0; __q < __nb; __q++)
+                {
+                    int __j = __q * __S.Lanes;
+                    // g0 = sanitize(grad, grad_emergency)
+                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    // g = g0 * clip
+                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    // m' = (mu' * m) + ((1 - mu') * g)
+                    var __e_m_next_1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                    // upd = -alpha' * m'
+                    var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
+                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                    var __e_capped_1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd_1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd_1);
+                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    var __t98 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
+                    var __m99 = __t98;
+                    var __h100 = __S.Any(__m99) ? __S.Noise(__rng, __j, __m99) : __V.Zero;
+                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t98, (__nx_sigma[__q] * __h100), __Vx.Create(0.0)));
+                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
+                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                }
+            }
+            for (int __q = 0; __q < __nb; __q++)
+            {
+                int __j = __q * __S.Lanes;
+
+                // end of step: project onto the declared bounds, then the next values become current
+                __st_lambda[__q] = __S.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
+                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
+            }
+        }
+
+        // ---- per controller: params, state, coefficients, signals and accumulators after the last step
+        /// <summary>Param beta_mu of one controller.</summary>
+        public double beta_mu(int controller) => __Lane(__p_beta_mu, controller);
+        /// <summary>Param beta_T of one controller.</summary>
+        public double beta_T(int controller) => __Lane(__p_beta_T, controller);
+        /// <summary>Param beta_V of one controller.</summary>
+        public double beta_V(int controller) => __Lane(__p_beta_V, controller);
+        /// <summary>Param beta_S of one controller.</summary>
+        public double beta_S(int controller) => __Lane(__p_beta_S, controller);
+        /// <summary>Param beta_star of one controller.</summary>
+        public double beta_star(int controller) => __Lane(__p_beta_star, controller);
+        /// <summary>Param k_p of one controller.</summary>
+        public double k_p(int controller) => __Lane(__p_k_p, controller);
+        /// <summary>Param k_v of one controller.</summary>
+        public double k_v(int controller) => __Lane(__p_k_v, controller);
+        /// <summary>Param k_c of one controller.</summary>
+        public double k_c(int controller) => __Lane(__p_k_c, controller);
+        /// <summary>Param gamma_lr of one controller.</summary>
+        public double gamma_lr(int controller) => __Lane(__p_gamma_lr, controller);
+        /// <summary>Param gamma_mu of one controller.</summary>
+        public double gamma_mu(int controller) => __Lane(__p_gamma_mu, controller);
+        /// <summary>Param b_1 of one controller.</summary>
+        public double b_1(int controller) => __Lane(__p_b_1, controller);
+        /// <summary>Param b_2 of one controller.</summary>
+        public double b_2(int controller) => __Lane(__p_b_2, controller);
+        /// <summary>Param k_s_stall of one controller.</summary>
+        public double k_s_stall(int controller) => __Lane(__p_k_s_stall, controller);
+        /// <summary>Param k_s_uncert of one controller.</summary>
+        public double k_s_uncert(int controller) => __Lane(__p_k_s_uncert, controller);
+        /// <summary>Param k_s_var of one controller.</summary>
+        public double k_s_var(int controller) => __Lane(__p_k_s_var, controller);
+        /// <summary>Param k_s_quality of one controller.</summary>
+        public double k_s_quality(int controller) => __Lane(__p_k_s_quality, controller);
+        /// <summary>Param rho_star of one controller.</summary>
+        public double rho_star(int controller) => __Lane(__p_rho_star, controller);
+        /// <summary>Param rho_max of one controller.</summary>
+        public double rho_max(int controller) => __Lane(__p_rho_max, controller);
+        /// <summary>Param V_max_mult of one controller.</summary>
+        public double V_max_mult(int controller) => __Lane(__p_V_max_mult, controller);
+        /// <summary>Param kappa_shrink of one controller.</summary>
+        public double kappa_shrink(int controller) => __Lane(__p_kappa_shrink, controller);
+        /// <summary>Param gamma_star of one controller.</summary>
+        public double gamma_star(int controller) => __Lane(__p_gamma_star, controller);
+        /// <summary>Param auto_gamma of one controller.</summary>
+        public bool auto_gamma(int controller) => __Flag(__p_auto_gamma, controller);
+        /// <summary>Param auto_gamma_warmup of one controller.</summary>
+        public long auto_gamma_warmup(int controller) => (long)__Lane(__p_auto_gamma_warmup, controller);
+        /// <summary>Param gauge_collapse of one controller.</summary>
+        public double gauge_collapse(int controller) => __Lane(__p_gauge_collapse, controller);
+        /// <summary>Param eta_a of one controller.</summary>
+        public double eta_a(int controller) => __Lane(__p_eta_a, controller);
+        /// <summary>Param eta_mu of one controller.</summary>
+        public double eta_mu(int controller) => __Lane(__p_eta_mu, controller);
+        /// <summary>Param eta_sigma of one controller.</summary>
+        public double eta_sigma(int controller) => __Lane(__p_eta_sigma, controller);
+        /// <summary>Param eta_gamma of one controller.</summary>
+        public double eta_gamma(int controller) => __Lane(__p_eta_gamma, controller);
+        /// <summary>Param max_dlog_alpha of one controller.</summary>
+        public double max_dlog_alpha(int controller) => __Lane(__p_max_dlog_alpha, controller);
+        /// <summary>Param max_d_mu of one controller.</summary>
+        public double max_d_mu(int controller) => __Lane(__p_max_d_mu, controller);
+        /// <summary>Param max_dlog_sigma of one controller.</summary>
+        public double max_dlog_sigma(int controller) => __Lane(__p_max_dlog_sigma, controller);
+        /// <summary>Param eta_lambda of one controller.</summary>
+        public double eta_lambda(int controller) => __Lane(__p_eta_lambda, controller);
+        /// <summary>Param B_adapt of one controller.</summary>
+        public double B_adapt(int controller) => __Lane(__p_B_adapt, controller);
+        /// <summary>Param eta_c of one controller.</summary>
+        public double eta_c(int controller) => __Lane(__p_eta_c, controller);
+        /// <summary>Param c_aa of one controller.</summary>
+        public double c_aa(int controller) => __Lane(__p_c_aa, controller);
+        /// <summary>Param c_am of one controller.</summary>
+        public double c_am(int controller) => __Lane(__p_c_am, controller);
+        /// <summary>Param c_as of one controller.</summary>
+        public double c_as(int controller) => __Lane(__p_c_as, controller);
+        /// <summary>Param c_ma of one controller.</summary>
+        public double c_ma(int controller) => __Lane(__p_c_ma, controller);
+        /// <summary>Param c_mm of one controller.</summary>
+        public double c_mm(int controller) => __Lane(__p_c_mm, controller);
+        /// <summary>Param c_ms of one controller.</summary>
+        public double c_ms(int controller) => __Lane(__p_c_ms, controller);
+        /// <summary>Param c_sa of one controller.</summary>
+        public double c_sa(int controller) => __Lane(__p_c_sa, controller);
+        /// <summary>Param c_sm of one controller.</summary>
+        public double c_sm(int controller) => __Lane(__p_c_sm, controller);
+        /// <summary>Param c_ss of one controller.</summary>
+        public double c_ss(int controller) => __Lane(__p_c_ss, controller);
+        /// <summary>Param sigma_0 of one controller.</summary>
+        public double sigma_0(int controller) => __Lane(__p_sigma_0, controller);
+        /// <summary>Param beta_lyap of one controller.</summary>
+        public double beta_lyap(int controller) => __Lane(__p_beta_lyap, controller);
+        /// <summary>Param gamma_lyap of one controller.</summary>
+        public double gamma_lyap(int controller) => __Lane(__p_gamma_lyap, controller);
+        /// <summary>Param alpha_min of one controller.</summary>
+        public double alpha_min(int controller) => __Lane(__p_alpha_min, controller);
+        /// <summary>Param alpha_max of one controller.</summary>
+        public double alpha_max(int controller) => __Lane(__p_alpha_max, controller);
+        /// <summary>Param mu_min of one controller.</summary>
+        public double mu_min(int controller) => __Lane(__p_mu_min, controller);
+        /// <summary>Param mu_max of one controller.</summary>
+        public double mu_max(int controller) => __Lane(__p_mu_max, controller);
+        /// <summary>Param sigma_min of one controller.</summary>
+        public double sigma_min(int controller) => __Lane(__p_sigma_min, controller);
+        /// <summary>Param sigma_max of one controller.</summary>
+        public double sigma_max(int controller) => __Lane(__p_sigma_max, controller);
+        /// <summary>Param alpha_bar of one controller.</summary>
+        public double alpha_bar(int controller) => __Lane(__p_alpha_bar, controller);
+        /// <summary>Param mu_bar of one controller.</summary>
+        public double mu_bar(int controller) => __Lane(__p_mu_bar, controller);
+        /// <summary>Param tau_T_stall of one controller.</summary>
+        public double tau_T_stall(int controller) => __Lane(__p_tau_T_stall, controller);
+        /// <summary>Param loss_emergency of one controller.</summary>
+        public double loss_emergency(int controller) => __Lane(__p_loss_emergency, controller);
+        /// <summary>Param grad_emergency of one controller.</summary>
+        public double grad_emergency(int controller) => __Lane(__p_grad_emergency, controller);
+        /// <summary>Param step_norm_max of one controller.</summary>
+        public double step_norm_max(int controller) => __Lane(__p_step_norm_max, controller);
+        /// <summary>Param param_abs_max of one controller.</summary>
+        public double param_abs_max(int controller) => __Lane(__p_param_abs_max, controller);
+        /// <summary>Param clip_grad_norm of one controller.</summary>
+        public double clip_grad_norm(int controller) => __Lane(__p_clip_grad_norm, controller);
+        /// <summary>Param init_alpha of one controller.</summary>
+        public double init_alpha(int controller) => __Lane(__p_init_alpha, controller);
+        /// <summary>Param init_mu of one controller.</summary>
+        public double init_mu(int controller) => __Lane(__p_init_mu, controller);
+        /// <summary>Param init_sigma of one controller.</summary>
+        public double init_sigma(int controller) => __Lane(__p_init_sigma, controller);
+        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
+        public double m(int controller, int index) => __Element(__st_m, controller, index, n);
+        /// <summary>State lambda of one controller.</summary>
+        public double lambda(int controller) => __Lane(__st_lambda, controller);
+        /// <summary>Coefficient alpha of one controller.</summary>
+        public double alpha(int controller) => __Lane(__st_alpha, controller);
+        /// <summary>Coefficient mu of one controller.</summary>
+        public double mu(int controller) => __Lane(__st_mu, controller);
+        /// <summary>Coefficient sigma of one controller.</summary>
+        public double sigma(int controller) => __Lane(__st_sigma, controller);
+        /// <summary>Signal L of one controller.</summary>
+        public double L(int controller) => __Lane(__x_L, controller);
+        /// <summary>Signal T of one controller.</summary>
+        public double T(int controller) => __Lane(__x_T, controller);
+        /// <summary>Signal V of one controller.</summary>
+        public double V(int controller) => __Lane(__x_V, controller);
+        /// <summary>Signal S of one controller.</summary>
+        public double S(int controller) => __Lane(__x_S, controller);
+        /// <summary>Signal rho of one controller.</summary>
+        public double rho(int controller) => __Lane(__x_rho, controller);
+        /// <summary>Signal gnorm of one controller.</summary>
+        public double gnorm(int controller) => __Lane(__x_gnorm, controller);
+        /// <summary>Signal gamma of one controller.</summary>
+        public double gamma(int controller) => __Lane(__x_gamma, controller);
+        /// <summary>Signal gauge_err of one controller.</summary>
+        public double gauge_err(int controller) => __Lane(__x_gauge_err, controller);
+        /// <summary>Signal budget_scale of one controller.</summary>
+        public double budget_scale(int controller) => __Lane(__x_budget_scale, controller);
+        /// <summary>Signal adapt_energy of one controller.</summary>
+        public double adapt_energy(int controller) => __Lane(__x_adapt_energy, controller);
+        /// <summary>Signal lyapunov of one controller.</summary>
+        public double lyapunov(int controller) => __Lane(__x_lyapunov, controller);
+        /// <summary>Signal dlog_alpha of one controller.</summary>
+        public double dlog_alpha(int controller) => __Lane(__x_dlog_alpha, controller);
+        /// <summary>Signal d_mu of one controller.</summary>
+        public double d_mu(int controller) => __Lane(__x_d_mu, controller);
+        /// <summary>Signal dlog_sigma of one controller.</summary>
+        public double dlog_sigma(int controller) => __Lane(__x_dlog_sigma, controller);
+        /// <summary>Accumulator du_alpha of one controller.</summary>
+        public double du_alpha(int controller) => __Lane(__x_du_alpha, controller);
+        /// <summary>Accumulator du_mu of one controller.</summary>
+        public double du_mu(int controller) => __Lane(__x_du_mu, controller);
+        /// <summary>Accumulator du_sigma of one controller.</summary>
+        public double du_sigma(int controller) => __Lane(__x_du_sigma, controller);
+        /// <summary>Accumulator adapt_extra of one controller.</summary>
+        public double adapt_extra(int controller) => __Lane(__x_adapt_extra, controller);
+
+        private static readonly string[] __signalNames = { "L", "T", "V", "S", "rho", "gnorm", "gamma", "gauge_err", "budget_scale", "adapt_energy", "lyapunov", "dlog_alpha", "d_mu", "dlog_sigma", "lambda", "alpha", "mu", "sigma", "du_alpha", "du_mu", "du_sigma", "adapt_extra" };
+        private static readonly string[] __ruleIds = { "brake", "AE8", "AE8w", "AE2", "AE4", "AE7", "AE6", "AE3", "AE5", "AE6d", "AE10" };
+
+        /// <summary>Every scalar readable after a step, in the order of AeSgdmField.SignalNames.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        /// <summary>Rules that can be switched off, in the order they run.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+
+        /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
+        public double ReadSignal(int controller, int index)
+        {
+            __Controller(controller);
+            switch (index)
+            {
+                case 0: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
+                case 1: return __S.Lane(__x_T[controller / __S.Lanes], controller % __S.Lanes);
+                case 2: return __S.Lane(__x_V[controller / __S.Lanes], controller % __S.Lanes);
+                case 3: return __S.Lane(__x_S[controller / __S.Lanes], controller % __S.Lanes);
+                case 4: return __S.Lane(__x_rho[controller / __S.Lanes], controller % __S.Lanes);
+                case 5: return __S.Lane(__x_gnorm[controller / __S.Lanes], controller % __S.Lanes);
+                case 6: return __S.Lane(__x_gamma[controller / __S.Lanes], controller % __S.Lanes);
+                case 7: return __S.Lane(__x_gauge_err[controller / __S.Lanes], controller % __S.Lanes);
+                case 8: return __S.Lane(__x_budget_scale[controller / __S.Lanes], controller % __S.Lanes);
+                case 9: return __S.Lane(__x_adapt_energy[controller / __S.Lanes], controller % __S.Lanes);
+                case 10: return __S.Lane(__x_lyapunov[controller / __S.Lanes], controller % __S.Lanes);
+                case 11: return __S.Lane(__x_dlog_alpha[controller / __S.Lanes], controller % __S.Lanes);
+                case 12: return __S.Lane(__x_d_mu[controller / __S.Lanes], controller % __S.Lanes);
+                case 13: return __S.Lane(__x_dlog_sigma[controller / __S.Lanes], controller % __S.Lanes);
+                case 14: return __S.Lane(__st_lambda[controller / __S.Lanes], controller % __S.Lanes);
+                case 15: return __S.Lane(__st_alpha[controller / __S.Lanes], controller % __S.Lanes);
+                case 16: return __S.Lane(__st_mu[controller / __S.Lanes], controller % __S.Lanes);
+                case 17: return __S.Lane(__st_sigma[controller / __S.Lanes], controller % __S.Lanes);
+                case 18: return __S.Lane(__x_du_alpha[controller / __S.Lanes], controller % __S.Lanes);
+                case 19: return __S.Lane(__x_du_mu[controller / __S.Lanes], controller % __S.Lanes);
+                case 20: return __S.Lane(__x_du_sigma[controller / __S.Lanes], controller % __S.Lanes);
+                case 21: return __S.Lane(__x_adapt_extra[controller / __S.Lanes], controller % __S.Lanes);
+                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+            }
+        }
+
+        /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
+        public void ReadSignal(int index, global::System.Span<double> values)
+        {
+            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
+        }
+
+        /// <summary>Switches a rule on or off for every controller, for the following steps.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            for (int __j = 0; __j < __count; __j++) SetRule(__j, id, enabled);
+        }
+
+        /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
+        public void SetRule(int controller, string id, bool enabled)
+        {
+            __Controller(controller);
+            switch (id)
+            {
+                case "brake": __S.SetMask(ref __on_brake[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE8": __S.SetMask(ref __on_AE8[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE8w": __S.SetMask(ref __on_AE8w[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE2": __S.SetMask(ref __on_AE2[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE4": __S.SetMask(ref __on_AE4[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE7": __S.SetMask(ref __on_AE7[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE6": __S.SetMask(ref __on_AE6[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE3": __S.SetMask(ref __on_AE3[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE5": __S.SetMask(ref __on_AE5[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE6d": __S.SetMask(ref __on_AE6d[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                case "AE10": __S.SetMask(ref __on_AE10[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
+                default: throw new global::System.ArgumentException($"law AeSgdmField has no rule '{id}' that can be switched off; valid: brake, AE8, AE8w, AE2, AE4, AE7, AE6, AE3, AE5, AE6d, AE10", nameof(id));
+            }
+        }
+
+        /// <summary>The rules that run for one controller.</summary>
+        public AeSgdmField.Rules Enabled(int controller)
+        {
+            __Controller(controller);
+            var __rules = AeSgdmField.Rules.None;
+            if (__S.IsSet(__on_brake[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.brake;
+            if (__S.IsSet(__on_AE8[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE8;
+            if (__S.IsSet(__on_AE8w[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE8w;
+            if (__S.IsSet(__on_AE2[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE2;
+            if (__S.IsSet(__on_AE4[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE4;
+            if (__S.IsSet(__on_AE7[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE7;
+            if (__S.IsSet(__on_AE6[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE6;
+            if (__S.IsSet(__on_AE3[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE3;
+            if (__S.IsSet(__on_AE5[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE5;
+            if (__S.IsSet(__on_AE6d[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE6d;
+            if (__S.IsSet(__on_AE10[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE10;
+            return __rules;
+        }
+
+        /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
+        public void SetEnabled(int controller, AeSgdmField.Rules rules)
+        {
+            __Controller(controller);
+            __S.SetMask(ref __on_brake[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.brake) != 0);
+            __S.SetMask(ref __on_AE8[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE8) != 0);
+            __S.SetMask(ref __on_AE8w[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE8w) != 0);
+            __S.SetMask(ref __on_AE2[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE2) != 0);
+            __S.SetMask(ref __on_AE4[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE4) != 0);
+            __S.SetMask(ref __on_AE7[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE7) != 0);
+            __S.SetMask(ref __on_AE6[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE6) != 0);
+            __S.SetMask(ref __on_AE3[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE3) != 0);
+            __S.SetMask(ref __on_AE5[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE5) != 0);
+            __S.SetMask(ref __on_AE6d[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE6d) != 0);
+            __S.SetMask(ref __on_AE10[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE10) != 0);
+        }
+
+        string global::AE.Runtime.IOptimizerPopulation.LawName => "AeSgdmField";
+        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+
+        private void __Controller(int controller)
+        {
+            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+        }
+
+        private double __Lane(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private bool __Flag(__V[] values, int controller)
+        {
+            __Controller(controller);
+            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+        }
+
+        private double __Element(__V[] values, int controller, int index, int length)
+        {
+            __Controller(controller);
+            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+        }
+    }
+}
