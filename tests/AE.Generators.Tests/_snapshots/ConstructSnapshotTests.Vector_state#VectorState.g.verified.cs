@@ -323,7 +323,7 @@ namespace AE.Generated
 {
     using __V = global::System.Runtime.Intrinsics.Vector256<double>;
     using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeSimd;
+    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent VectorState controllers stepped together, one SIMD lane each: controller j is

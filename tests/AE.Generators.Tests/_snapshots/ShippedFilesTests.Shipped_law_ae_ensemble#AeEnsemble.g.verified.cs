@@ -1363,7 +1363,7 @@ namespace AE.Generated
 {
     using __V = global::System.Runtime.Intrinsics.Vector256<double>;
     using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeSimd;
+    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent AeEnsemble controllers stepped together, one SIMD lane each: controller j is
