@@ -5,16 +5,12 @@ using BenchmarkDotNet.Attributes;
 namespace AE.Benchmarks
 {
     /// <summary>
-    /// A population of K AE-SGDm agents (the seed's AEEnsemble steps each agent on its own parameters),
-    /// stepped as K independent generated laws, one after the other, on one thread: the cost a population
-    /// backend has to beat. Each member has its own gradient and parameters. Without noise
-    /// (sigma_max = 0), so the figure is the memory traffic's and the per-step overhead's.
+    /// A population of K AE-SGDm agents (the seed's AEEnsemble steps each agent on its own parameters):
+    /// K independent generated laws stepped one after the other on one thread (the baseline), against one
+    /// generated <c>AeSgdmPopulation</c> of K members, which steps 4 controllers per SIMD lane block. Each
+    /// member has its own gradient and parameters (the population's host vectors are element-major,
+    /// <c>[i * K + j]</c>). Without noise (sigma_max = 0). Controllers per second = K / time per step.
     /// </summary>
-    /// <remarks>
-    /// PLACEHOLDER for the population backend: the generated <c>AeSgdmPopulation</c> type is not in this
-    /// build. When it is, add a benchmark here that steps one <c>AeSgdmPopulation</c> of K members over the
-    /// same <c>_grads</c>/<c>_thetas</c> and mark <see cref="SeparateLaws_f32"/> as the baseline.
-    /// </remarks>
     [MemoryDiagnoser]
     public class PopulationBenchmarks
     {
@@ -25,6 +21,9 @@ namespace AE.Benchmarks
         public int N { get; set; }
 
         private AeSgdm[] _laws = Array.Empty<AeSgdm>();
+        private AeSgdmPopulation? _population;
+        private float[] _popGrad32 = Array.Empty<float>(), _popTheta32 = Array.Empty<float>(), _popLoss32 = Array.Empty<float>();
+        private double[] _popGrad64 = Array.Empty<double>(), _popTheta64 = Array.Empty<double>(), _popLoss64 = Array.Empty<double>();
         private float[][] _grads32 = Array.Empty<float[]>(), _thetas32 = Array.Empty<float[]>();
         private double[][] _grads64 = Array.Empty<double[]>(), _thetas64 = Array.Empty<double[]>();
         private float[] _loss32 = Array.Empty<float>();
@@ -59,8 +58,32 @@ namespace AE.Benchmarks
             _loss64 = BenchInputs.Losses<double>();
         }
 
+        [GlobalSetup(Targets = new[] { nameof(Population_f32) })]
+        public void SetupPopulation32()
+        {
+            Setup32();
+            Population();
+            _popGrad32 = new float[N * K];
+            _popTheta32 = new float[N * K];
+            for (int k = 0; k < K; k++)
+                for (int i = 0; i < N; i++) { _popGrad32[i * K + k] = _grads32[k][i]; _popTheta32[i * K + k] = _thetas32[k][i]; }
+            _popLoss32 = new float[K];
+        }
+
+        [GlobalSetup(Targets = new[] { nameof(Population_f64) })]
+        public void SetupPopulation64()
+        {
+            Setup64();
+            Population();
+            _popGrad64 = new double[N * K];
+            _popTheta64 = new double[N * K];
+            for (int k = 0; k < K; k++)
+                for (int i = 0; i < N; i++) { _popGrad64[i * K + k] = _grads64[k][i]; _popTheta64[i * K + k] = _thetas64[k][i]; }
+            _popLoss64 = new double[K];
+        }
+
         /// <summary>One step of every member (each member's loss offset in the cycle, so they differ).</summary>
-        [Benchmark]
+        [Benchmark(Baseline = true)]
         public void SeparateLaws_f32()
         {
             int t = _t++;
@@ -69,11 +92,34 @@ namespace AE.Benchmarks
         }
 
         [Benchmark]
+        public void Population_f32()
+        {
+            int t = _t++;
+            for (int k = 0; k < K; k++) _popLoss32[k] = _loss32[(t + 37 * k) & (BenchInputs.LossPeriod - 1)];
+            _population!.Step(_popLoss32, _popGrad32, _popTheta32);
+        }
+
+        [Benchmark]
+        public void Population_f64()
+        {
+            int t = _t++;
+            for (int k = 0; k < K; k++) _popLoss64[k] = _loss64[(t + 37 * k) & (BenchInputs.LossPeriod - 1)];
+            _population!.Step(_popLoss64, _popGrad64, _popTheta64);
+        }
+
+        [Benchmark]
         public void SeparateLaws_f64()
         {
             int t = _t++;
             for (int k = 0; k < _laws.Length; k++)
                 _laws[k].Step(_loss64[(t + 37 * k) & (BenchInputs.LossPeriod - 1)], _grads64[k], _thetas64[k]);
+        }
+
+        private void Population()
+        {
+            var options = new AeSgdm.Options?[K];
+            for (int k = 0; k < K; k++) options[k] = BenchInputs.Options(LawConfig.SigmaMax0);
+            _population = new AeSgdmPopulation(K, N, options);
         }
 
         private void Laws()
