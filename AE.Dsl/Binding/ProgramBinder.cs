@@ -151,7 +151,7 @@ namespace AE.Dsl.Binding
                 if (baseUnit != null)
                 {
                     var ok = true;
-                    var switchable = baseUnit.Rules.Where(x => x.Ablatable).Select(x => x.Id).ToList();
+                    var switchable = baseUnit.Rules.Where(x => x.Ablatable).Select(x => x.Id).DefaultIfEmpty("none (every rule is fixed or the update)").ToList();
                     var seen = new HashSet<string>(StringComparer.Ordinal);
                     foreach (var id in v.Without)
                     {
@@ -191,7 +191,7 @@ namespace AE.Dsl.Binding
         {
             foreach (var rule in unit.Rules)
                 foreach (var call in Calls(rule.Body))
-                    if (call.Type.IsScalar && call.Args.Count > 0 && !call.Args[0].Type.IsScalar && !call.Args.All(IrFacts.IsPure))
+                    if (IrFacts.IsReduction(call) && !call.Args.All(IrFacts.IsPure))
                     {
                         bag.Report(DiagnosticCatalog.BadVariant, v.Name.Span, $"'{v.Name.Text}' is lagged, but '{IrPrinter.Expr(call)}' in rule {rule.Id} draws noise or updates a filter in its arguments; a lagged law computes every reduction once per step in the update pass");
                         return false;
@@ -203,33 +203,10 @@ namespace AE.Dsl.Binding
         {
             foreach (var s in body)
             {
-                var exprs = s switch
-                {
-                    IrDefine d => new[] { d.Value },
-                    IrSetNext n => new[] { n.Value },
-                    IrAccumulate a => new[] { a.Value },
-                    IrWhen w => new[] { w.Condition },
-                    _ => Array.Empty<IrExpr>(),
-                };
-                foreach (var e in exprs)
-                    foreach (var c in Walk(e).OfType<IrCall>()) yield return c;
+                foreach (var e in IrFacts.OwnExpressions(s))
+                    foreach (var c in IrFacts.Descendants(e).OfType<IrCall>()) yield return c;
                 if (s is IrWhen when)
-                {
-                    foreach (var c in Calls(when.Then)) yield return c;
-                    foreach (var c in Calls(when.Else)) yield return c;
-                }
-            }
-        }
-
-        private static IEnumerable<IrExpr> Walk(IrExpr e)
-        {
-            var stack = new Stack<IrExpr>();
-            stack.Push(e);
-            while (stack.Count > 0)
-            {
-                var x = stack.Pop();
-                yield return x;
-                foreach (var c in IrFacts.Children(x)) stack.Push(c);
+                    foreach (var c in Calls(when.Then.Concat(when.Else))) yield return c;
             }
         }
 

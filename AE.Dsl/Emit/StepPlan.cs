@@ -269,7 +269,7 @@ namespace AE.Dsl.Emit
             return result;
         }
 
-        public static bool IsReduction(IrCall c) => c.Type.IsScalar && c.Args.Count > 0 && !c.Args[0].Type.IsScalar;
+        public static bool IsReduction(IrCall c) => IrFacts.IsReduction(c);
 
         public static IEnumerable<IrExpr> Children(IrExpr e) => IrFacts.Children(e);
 

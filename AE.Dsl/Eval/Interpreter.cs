@@ -289,43 +289,21 @@ namespace AE.Dsl.Eval
 
         private double Gaussian() => _random.NextGaussian();
 
-        private static bool IsReduction(IrCall c) => c.Type.IsScalar && c.Args.Count > 0 && !c.Args[0].Type.IsScalar;
-
         /// <summary>
         /// Lagged: the value each reduction of <paramref name="s"/> has in the next step, from the values as
         /// they are just before <paramref name="s"/> (run or not), as the compiled update pass computes them.
         /// </summary>
         private void ComputeLagged(IrStmt s, bool lenient)
         {
-            var exprs = s switch
-            {
-                IrDefine d => new[] { d.Value },
-                IrSetNext n => new[] { n.Value },
-                IrAccumulate a => new[] { a.Value },
-                IrWhen w => new[] { w.Condition },
-                _ => Array.Empty<IrExpr>(),
-            };
             bool saved = _lenient;
             _lenient = lenient;
             try
             {
-                foreach (var e in exprs)
-                    foreach (var call in Reductions(e))
+                foreach (var e in IrFacts.OwnExpressions(s))
+                    foreach (var call in IrFacts.Descendants(e).OfType<IrCall>().Where(IrFacts.IsReduction))
                         _fresh[call] = Reduce(call.Function, call.Args.Select(Eval).ToArray()) ?? throw new InvalidOperationException("no reduction " + call.Function);
             }
             finally { _lenient = saved; }
-        }
-
-        private static IEnumerable<IrCall> Reductions(IrExpr e)
-        {
-            var stack = new Stack<IrExpr>();
-            stack.Push(e);
-            while (stack.Count > 0)
-            {
-                var x = stack.Pop();
-                if (x is IrCall c && IsReduction(c)) yield return c;
-                foreach (var child in IrFacts.Children(x)) stack.Push(child);
-            }
         }
 
         /// <summary>A lagged reduction before its first computation: its empty value.</summary>
@@ -333,7 +311,7 @@ namespace AE.Dsl.Eval
 
         private double[] Call(IrCall c)
         {
-            if (_lagged && IsReduction(c)) return _lag.TryGetValue(c, out var last) ? last : EmptyReduction(c.Function);
+            if (_lagged && IrFacts.IsReduction(c)) return _lag.TryGetValue(c, out var last) ? last : EmptyReduction(c.Function);
             var args = c.Args.Select(Eval).ToArray();
             return Reduce(c.Function, args) ?? Elementwise(c, args);
         }

@@ -28,6 +28,32 @@ namespace AE.Dsl.IR
             _ => false,
         };
 
+        /// <summary>The expression and everything inside it, without recursion (trees may be deep).</summary>
+        public static IEnumerable<IrExpr> Descendants(IrExpr e)
+        {
+            var stack = new Stack<IrExpr>();
+            stack.Push(e);
+            while (stack.Count > 0)
+            {
+                var x = stack.Pop();
+                yield return x;
+                foreach (var c in Children(x)) stack.Push(c);
+            }
+        }
+
+        /// <summary>The expressions a statement evaluates itself (a 'when': its condition, not its branches).</summary>
+        public static IReadOnlyList<IrExpr> OwnExpressions(IrStmt s) => s switch
+        {
+            IrDefine d => new[] { d.Value },
+            IrSetNext n => new[] { n.Value },
+            IrAccumulate a => new[] { a.Value },
+            IrWhen w => new[] { w.Condition },
+            _ => Array.Empty<IrExpr>(),
+        };
+
+        /// <summary>A call that folds a vector into a scalar (sum, mean, dot, norm, cosine, max, min, logsumexp).</summary>
+        public static bool IsReduction(IrCall c) => c.Type.IsScalar && c.Args.Count > 0 && !c.Args[0].Type.IsScalar;
+
         /// <summary>Has no side effect: no filter update and no random draw anywhere inside.</summary>
         public static bool IsPure(IrExpr e) => e is not (IrFilter or IrNoise) && Children(e).All(IsPure);
     }
