@@ -48,6 +48,46 @@ namespace AE.Dsl.Tests
   }
 }";
 
+        private const string VectorMembers = @"law Vp ""a vector param, a vector signal and an accumulator over vectors"" {
+  dim n;
+  param w: real[n] = 0.5;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  signal step_size: real[n] = 0;
+  signal l = 0;
+  acc push: real[n] = 0;
+  rule measure { l = loss; push += w * grad; }
+  rule scale { push += 0.1 * grad; }
+  update {
+    step_size = 0.01 * w;
+    theta' = theta - step_size * push;
+  }
+}";
+
+        [Fact]
+        public void Vector_params_signals_and_accumulators_under_switches_give_the_scalar_bits()
+        {
+            var unit = Unit(VectorMembers);
+            var scalar = Make(unit, Long, StepKernel.Scalar);
+            var simd = Make(unit, Long, StepKernel.Simd, 2);
+            var rng = new Random(21);
+            var a = Gradient(rng, Long, false);
+            var b = (double[])a.Clone();
+            for (int step = 0; step < 12; step++)
+            {
+                // the rules switched off and on again: the switched-off accumulation reads its neutral
+                scalar.SetRule("scale", step % 3 != 1);
+                simd.SetRule("scale", step % 3 != 1);
+                scalar.SetRule("measure", step % 4 != 2);
+                simd.SetRule("measure", step % 4 != 2);
+                var g = Gradient(rng, Long, step == 5);
+                scalar.Step(step, g, a);
+                simd.Step(step, g, b);
+                AssertBits(a, b, "theta at step " + (step + 1));
+            }
+        }
+
         private const string Sums = @"law Sums ""every reduction, readable as a signal"" {
   dim n;
   input loss: real;
