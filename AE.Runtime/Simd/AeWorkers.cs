@@ -25,7 +25,9 @@ namespace AE.Runtime.Simd
         private static int _next;
         private static int _pending;
         private static ExceptionDispatchInfo? _failure;
-        private static readonly ManualResetEventSlim Done = new(false);
+        // A semaphore, not a ManualResetEventSlim: the latter makes its lock object on its first blocking
+        // wait, which can fall in a step long after the warm-up (24 bytes seen in timed loops).
+        private static readonly SemaphoreSlim Done = new(0);
 
         private static long _workerAllocatedBytes;
 
@@ -58,7 +60,6 @@ namespace AE.Runtime.Simd
                 _failure = null;
                 Volatile.Write(ref _next, 0);
                 Volatile.Write(ref _pending, helpers);
-                Done.Reset();
                 for (int w = 0; w < helpers; w++) workers[w].Wake.Release();
                 Drain();
                 Done.Wait();
@@ -105,7 +106,7 @@ namespace AE.Runtime.Simd
                     Drain();
                     long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                     if (allocated != 0) Interlocked.Add(ref _workerAllocatedBytes, allocated);
-                    if (Interlocked.Decrement(ref _pending) == 0) Done.Set();
+                    if (Interlocked.Decrement(ref _pending) == 0) Done.Release();
                 }
             }
         }
