@@ -104,7 +104,7 @@ namespace AE.Kernels
                     var r = Eval(b.Right);
                     int n = Math.Max(l.Length, r.Length);
                     var result = new double[n];
-                    for (int i = 0; i < n; i++) result[i] = Apply(b.Op, At(l, i), At(r, i));
+                    for (int i = 0; i < n; i++) result[i] = AE.Dsl.Binding.Scalar.Binary(b.Op, At(l, i), At(r, i));
                     return result;
                 }
                 case IrSelect s when s.Condition.Type.IsScalar:
@@ -154,24 +154,5 @@ namespace AE.Kernels
             for (int i = 0; i < a.Length; i++) s += product ? a[i] * b[i] : a[i];
             return s;
         }
-
-        /// <summary>The reference meaning of a binary operator (AE.Dsl's ConstEvaluator.Apply).</summary>
-        private static double Apply(BinaryOp op, double x, double y) => op switch
-        {
-            BinaryOp.Add => x + y,
-            BinaryOp.Sub => x - y,
-            BinaryOp.Mul => x * y,
-            BinaryOp.Div => x / y,
-            BinaryOp.Mod => x % y,
-            BinaryOp.Pow => Math.Pow(x, y),
-            BinaryOp.Less => x < y ? 1 : 0,
-            BinaryOp.LessEq => x <= y ? 1 : 0,
-            BinaryOp.Greater => x > y ? 1 : 0,
-            BinaryOp.GreaterEq => x >= y ? 1 : 0,
-            BinaryOp.Eq => x == y ? 1 : 0,
-            BinaryOp.NotEq => x != y ? 1 : 0,
-            BinaryOp.And => x != 0 && y != 0 ? 1 : 0,
-            _ => x != 0 || y != 0 ? 1 : 0,
-        };
     }
 }

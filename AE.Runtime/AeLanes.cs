@@ -192,16 +192,13 @@ namespace AE.Runtime
             return Vector256.ConditionalSelect(Vector256.Equals(x, x), r, Vector256<double>.Zero);
         }
 
-        /// <summary>
-        /// The sign as -1, 0 or 1 (of -0: 0). Math.Sign throws for NaN; a lane may hold a NaN the
-        /// scalar law never looks at (a branch it did not take), so NaN gives 0 here.
-        /// </summary>
+        /// <summary><see cref="AeMath.Sign"/>: -1, 0 or 1 (of -0: 0), NaN for NaN.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> Sign(Vector256<double> x)
         {
             var pos = Vector256.GreaterThan(x, Vector256<double>.Zero) & Vector256.Create(1.0);
             var neg = Vector256.LessThan(x, Vector256<double>.Zero) & Vector256.Create(1.0);
-            return pos - neg;
+            return Vector256.ConditionalSelect(Vector256.Equals(x, x), pos - neg, x);
         }
 
         /// <summary>A bool as 1 or 0.</summary>

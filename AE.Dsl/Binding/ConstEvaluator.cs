@@ -28,7 +28,7 @@ namespace AE.Dsl.Binding
                     var l = Evaluate(b.Left, symbols);
                     var r = Evaluate(b.Right, symbols);
                     if (l is not double x || r is not double y) return null;
-                    return Apply(b.Op, x, y);
+                    return Scalar.Binary(b.Op, x, y);
                 }
                 case IrSelect s:
                 {
@@ -51,8 +51,13 @@ namespace AE.Dsl.Binding
                 default: return null;
             }
         }
+    }
 
-        public static double Apply(BinaryOp op, double x, double y) => op switch
+    /// <summary>The scalar meaning of each pure builtin: the reference the emitters must agree with.</summary>
+    public static class Scalar
+    {
+        /// <summary>The meaning of a binary operator on two values (a bool as 1 or 0), for folding, the interpreter and the OpenCL host.</summary>
+        public static double Binary(BinaryOp op, double x, double y) => op switch
         {
             BinaryOp.Add => x + y,
             BinaryOp.Sub => x - y,
@@ -69,11 +74,7 @@ namespace AE.Dsl.Binding
             BinaryOp.And => x != 0 && y != 0 ? 1 : 0,
             _ => x != 0 || y != 0 ? 1 : 0,
         };
-    }
 
-    /// <summary>The scalar meaning of each pure builtin: the reference the emitters must agree with.</summary>
-    public static class Scalar
-    {
         public static double Softplus(double x) => x > 20 ? x : x < -20 ? Math.Exp(x) : Log1p(Math.Exp(x));
         public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
         public static double Log1p(double x)

@@ -247,7 +247,7 @@ namespace AE.Dsl.Binding
         private static IrExpr Fold(IrBinary b)
         {
             if (b.Left is IrConst x && b.Right is IrConst y && x.Type.IsScalar && y.Type.IsScalar)
-                return new IrConst(ConstEvaluator.Apply(b.Op, x.Value, y.Value), b.Type, b.Span);
+                return new IrConst(Scalar.Binary(b.Op, x.Value, y.Value), b.Type, b.Span);
             return b;
         }
 

@@ -25,6 +25,8 @@ namespace AE.Dsl.Emit
     {
         private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
         private const string Simd = "global::AE.Runtime.Simd.AeSimd";
+        /// <summary>The exact lane operations, shared with populations.</summary>
+        private const string Lanes = "global::AE.Runtime.AeLanes";
 
         private readonly List<string> _simdMembers = new();
         private int _simdNoise;
@@ -225,16 +227,10 @@ namespace AE.Dsl.Emit
                 _w = outer;
                 return text;
             }
-            var loop = VectorLoop(IndentOf(outer), false);
-            string? withoutDraws = null;
-            if (_simdNoise > 0)
-            {
-                // A step that draws nothing gets a loop without the draw's call, whose vectors stay in registers.
-                _simdNoise = 0;
-                _drawConditions.Clear();
-                loop = VectorLoop(IndentOf(outer) + 1, false);
-                withoutDraws = VectorLoop(IndentOf(outer) + 1, true);
-            }
+            // A step that draws nothing gets a loop without the draw's call, whose vectors stay in registers.
+            bool draws = DrawsPerElement(pass);
+            var loop = VectorLoop(IndentOf(outer) + (draws ? 1 : 0), false);
+            var withoutDraws = draws ? VectorLoop(IndentOf(outer) + 1, true) : null;
             foreach (var h in _vHoists) _w.Line(h);
             foreach (var r in pass.Reductions)
                 foreach (var (v, init) in ReductionAccumulators(r))
@@ -283,6 +279,11 @@ namespace AE.Dsl.Emit
         }
 
         private static int IndentOf(CodeWriter w) => w.Indent;
+
+        /// <summary>Whether the pass's element values or reduction arguments draw per element (a vector <c>noise(n)</c>).</summary>
+        private static bool DrawsPerElement(VectorPass pass) =>
+            pass.Elements.SelectMany(e => IrFacts.OwnExpressions(e.Stmt)).Concat(pass.Reductions.SelectMany(r => r.Call.Args))
+                .SelectMany(IrFacts.Descendants).Any(x => x is IrNoise && !x.Type.IsScalar);
 
         private static string VAcc(string v) => "__v" + v.Substring(2);
 
@@ -351,8 +352,8 @@ namespace AE.Dsl.Emit
                     _w.Line($"{acc}_ab += {x} * {y}; {acc}_aa += {x} * {x}; {acc}_bb += {y} * {y};");
                     break;
                 }
-                case "max": _w.Line($"{acc} = {V256}.Max({acc}, {a});"); break;
-                case "min": _w.Line($"{acc} = {V256}.Min({acc}, {a});"); break;
+                case "max": _w.Line($"{acc} = {Lanes}.Max({acc}, {a});"); break;
+                case "min": _w.Line($"{acc} = {Lanes}.Min({acc}, {a});"); break;
                 default: throw new NotSimdException("reduction " + r.Call.Function);
             }
         }
@@ -365,7 +366,7 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
                 if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
-                var value = s.Bounds != null ? $"{Simd}.Clamp({v}, {Broadcast(s.Bounds.Lo, new RenderCtx { T = t })}, {Broadcast(s.Bounds.Hi, new RenderCtx { T = t })})" : v;
+                var value = s.Bounds != null ? $"{Lanes}.Clamp({v}, {Broadcast(s.Bounds.Lo, new RenderCtx { T = t })}, {Broadcast(s.Bounds.Hi, new RenderCtx { T = t })})" : v;
                 var target = _hostStates.Contains(s.Name) ? Id(s.Name) : StateLocal(s.Name);
                 _w.Line($"{Simd}.Store({value}, {target} + __i);");
             }
@@ -385,7 +386,8 @@ namespace AE.Dsl.Emit
                 case IrRef r:
                     return RenderRefV(r, ctx);
                 case IrUnary u:
-                    return u.Op == IrUnaryOp.Negate ? $"(-{RenderV(u.Operand, ctx)})" : $"(~{RenderV(u.Operand, ctx)})";
+                    // Lanes.Neg flips the sign bit as scalar negation does (Vector256's '-' gives another NaN).
+                    return u.Op == IrUnaryOp.Negate ? $"{Lanes}.Neg({RenderV(u.Operand, ctx)})" : $"(~{RenderV(u.Operand, ctx)})";
                 case IrBinary b:
                     return RenderBinaryV(b, ctx);
                 case IrSelect s:
@@ -404,7 +406,7 @@ namespace AE.Dsl.Emit
                     var cv = RenderV(s.Condition, ctx);
                     var a = WithEager(ctx, true, () => RenderV(s.WhenTrue, ctx));
                     var f = WithEager(ctx, true, () => RenderV(s.WhenFalse, ctx));
-                    return $"{Simd}.Select({cv}, {a}, {f})";
+                    return $"{V256}.ConditionalSelect({cv}, {a}, {f})";
                 }
                 case IrCall c:
                     return RenderCallV(c, ctx);
@@ -442,7 +444,7 @@ namespace AE.Dsl.Emit
                 BinaryOp.Sub => $"({l} - {r})",
                 BinaryOp.Mul => $"({l} * {r})",
                 BinaryOp.Div => $"({l} / {r})",
-                BinaryOp.Pow => $"{Simd}.Pow({l}, {r})",
+                BinaryOp.Pow => $"{Lanes}.Pow({l}, {r})",
                 BinaryOp.Less => $"{V256}.LessThan({l}, {r})",
                 BinaryOp.LessEq => $"{V256}.LessThanOrEqual({l}, {r})",
                 BinaryOp.Greater => $"{V256}.GreaterThan({l}, {r})",
@@ -458,13 +460,13 @@ namespace AE.Dsl.Emit
         private string RenderCallV(IrCall c, RenderCtx ctx)
         {
             var a = c.Args.Select(x => RenderV(x, ctx)).ToList();
-            string F(string name) => $"{Simd}.{name}({string.Join(", ", a)})";
+            string F(string name) => $"{Lanes}.{name}({string.Join(", ", a)})";
             return c.Function switch
             {
                 "tanh" => F("Tanh"),
                 "exp" => F("Exp"),
                 "log" => F("Log"),
-                "sqrt" => F("Sqrt"),
+                "sqrt" => $"{V256}.Sqrt({a[0]})",
                 "sin" => F("Sin"),
                 "cos" => F("Cos"),
                 "abs" => F("Abs"),
@@ -516,7 +518,7 @@ namespace AE.Dsl.Emit
             var key = "V:" + s;
             if (_vHoistByText.TryGetValue(key, out var v)) return v;
             v = "__vk" + (_vHoists.Count + 1).ToString(CultureInfo.InvariantCulture);
-            _vHoists.Add(e.Type.Scalar == IR.ScalarType.Bool ? $"var {v} = {Simd}.Mask({s});" : $"var {v} = {V256}.Create((double){s});");
+            _vHoists.Add(e.Type.Scalar == IR.ScalarType.Bool ? $"var {v} = {Lanes}.Mask({s});" : $"var {v} = {V256}.Create((double){s});");
             _vHoistByText[key] = v;
             return v;
         }

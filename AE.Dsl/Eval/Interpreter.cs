@@ -238,7 +238,7 @@ namespace AE.Dsl.Eval
                     if (b.Type.IsScalar && b.Op == BinaryOp.And && l[0] == 0) return new[] { 0.0 };
                     if (b.Type.IsScalar && b.Op == BinaryOp.Or && l[0] != 0) return new[] { 1.0 };
                     var r = Eval(b.Right);
-                    return Zip(l, r, (x, y) => ConstEvaluator.Apply(b.Op, x, y));
+                    return Zip(l, r, (x, y) => Binding.Scalar.Binary(b.Op, x, y));
                 }
                 case IrSelect s when s.Condition.Type.IsScalar:
                 {

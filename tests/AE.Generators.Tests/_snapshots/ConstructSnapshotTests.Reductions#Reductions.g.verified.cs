@@ -384,8 +384,8 @@ namespace AE.Generated
                     var __vq2 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
                     var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                     __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
-                    __vr5 = global::System.Runtime.Intrinsics.Vector256.Max(__vr5, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
-                    __vr6 = global::System.Runtime.Intrinsics.Vector256.Min(__vr6, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    __vr5 = global::AE.Runtime.AeLanes.Max(__vr5, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    __vr6 = global::AE.Runtime.AeLanes.Min(__vr6, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
                 }
                 // the tail, one element at a time
                 double __r0 = 0.0;
@@ -526,8 +526,8 @@ namespace AE.Generated
                     var __vq2 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
                     var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                     __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
-                    __vr5 = global::System.Runtime.Intrinsics.Vector256.Max(__vr5, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
-                    __vr6 = global::System.Runtime.Intrinsics.Vector256.Min(__vr6, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    __vr5 = global::AE.Runtime.AeLanes.Max(__vr5, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    __vr6 = global::AE.Runtime.AeLanes.Min(__vr6, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
                 }
                 // the tail, one element at a time
                 double __r0 = 0.0;

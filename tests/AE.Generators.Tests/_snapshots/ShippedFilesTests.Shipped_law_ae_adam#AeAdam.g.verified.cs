@@ -2189,7 +2189,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     __vr0 += (__e_g0_1 * __e_g0_1);
                     __vr1 += __e_g0_1;
@@ -2274,7 +2274,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
@@ -2298,7 +2298,7 @@ namespace AE.Generated
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                    var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+                    var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
 #line default
                     var __vq4 = __e_dir_1;
                     __vr4 += __vq4 * __vq4;
@@ -2415,7 +2415,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
@@ -2447,7 +2447,7 @@ namespace AE.Generated
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
@@ -2455,11 +2455,11 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
                     }
                 }
                 else
@@ -2469,7 +2469,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
@@ -2501,7 +2501,7 @@ namespace AE.Generated
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
@@ -2509,11 +2509,11 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
                     }
                 }
                 // the tail, one element at a time
@@ -2606,7 +2606,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     __vr0 += (__e_g0_1 * __e_g0_1);
                     __vr1 += __e_g0_1;
@@ -2691,7 +2691,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
@@ -2715,7 +2715,7 @@ namespace AE.Generated
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                    var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+                    var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
 #line default
                     var __vq4 = __e_dir_1;
                     __vr4 += __vq4 * __vq4;
@@ -2832,7 +2832,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
@@ -2864,7 +2864,7 @@ namespace AE.Generated
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
@@ -2872,11 +2872,11 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
                     }
                 }
                 else
@@ -2886,7 +2886,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
@@ -2918,7 +2918,7 @@ namespace AE.Generated
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        var __e_dir_1 = (__e_mhat_1 / (global::AE.Runtime.Simd.AeSimd.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
@@ -2926,11 +2926,11 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
                     }
                 }
                 // the tail, one element at a time

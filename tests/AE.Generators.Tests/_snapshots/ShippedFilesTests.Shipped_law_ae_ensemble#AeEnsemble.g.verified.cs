@@ -607,10 +607,10 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    __vr0 = global::System.Runtime.Intrinsics.Vector256.Min(__vr0, __e_Lk_1);
-                    __vr1 = global::System.Runtime.Intrinsics.Vector256.Max(__vr1, __e_Lk_1);
+                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk_1);
+                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk_1);
                     __vr2 += __e_Lk_1;
                 }
                 // the tail, one element at a time
@@ -672,11 +672,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
 #line default
                     __vr3 += __e_ew_1;
                 }
@@ -749,11 +749,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -861,11 +861,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -876,7 +876,7 @@ namespace AE.Generated
                     var __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
                     if (__on_consensus)
                     {
-                        __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                        __e_alpha_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
@@ -884,7 +884,7 @@ namespace AE.Generated
                     var __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
                     if (__on_consensus)
                     {
-                        __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                        __e_mu_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
@@ -892,12 +892,12 @@ namespace AE.Generated
                     var __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
                     if (__on_consensus)
                     {
-                        __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                        __e_sigma_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
                     }
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_alpha_next_1, __vk13, __vk14), alpha + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_mu_next_1, __vk17, __vk18), mu + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_sigma_next_1, __vk21, __vk22), sigma + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha_next_1, __vk13, __vk14), alpha + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu_next_1, __vk17, __vk18), mu + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma_next_1, __vk21, __vk22), sigma + __i);
                     global::AE.Runtime.Simd.AeSimd.Store(__e_w_1, __sig_w + __i);
                 }
                 // the tail, one element at a time
@@ -983,10 +983,10 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    __vr0 = global::System.Runtime.Intrinsics.Vector256.Min(__vr0, __e_Lk_1);
-                    __vr1 = global::System.Runtime.Intrinsics.Vector256.Max(__vr1, __e_Lk_1);
+                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk_1);
+                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk_1);
                     __vr2 += __e_Lk_1;
                 }
                 // the tail, one element at a time
@@ -1048,11 +1048,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
 #line default
                     __vr3 += __e_ew_1;
                 }
@@ -1125,11 +1125,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -1237,11 +1237,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.Simd.AeSimd.Clamp(global::AE.Runtime.Simd.AeSimd.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.Simd.AeSimd.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -1252,7 +1252,7 @@ namespace AE.Generated
                     var __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
                     if (__on_consensus)
                     {
-                        __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                        __e_alpha_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
@@ -1260,7 +1260,7 @@ namespace AE.Generated
                     var __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
                     if (__on_consensus)
                     {
-                        __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                        __e_mu_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
@@ -1268,12 +1268,12 @@ namespace AE.Generated
                     var __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
                     if (__on_consensus)
                     {
-                        __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                        __e_sigma_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
                     }
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_alpha_next_1, __vk13, __vk14), alpha + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_mu_next_1, __vk17, __vk18), mu + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.Simd.AeSimd.Clamp(__e_sigma_next_1, __vk21, __vk22), sigma + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha_next_1, __vk13, __vk14), alpha + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu_next_1, __vk17, __vk18), mu + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma_next_1, __vk21, __vk22), sigma + __i);
                     global::AE.Runtime.Simd.AeSimd.Store(__e_w_1, __sig_w + __i);
                 }
                 // the tail, one element at a time

@@ -1648,7 +1648,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     __vr0 += (__e_g0_1 * __e_g0_1);
                     __vr1 += __e_g0_1;
@@ -1724,7 +1724,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -1830,7 +1830,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -1854,7 +1854,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
@@ -1867,7 +1867,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -1891,7 +1891,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
@@ -1969,7 +1969,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     __vr0 += (__e_g0_1 * __e_g0_1);
                     __vr1 += __e_g0_1;
@@ -2045,7 +2045,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -2151,7 +2151,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -2175,7 +2175,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
@@ -2188,7 +2188,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -2212,7 +2212,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);

@@ -1260,7 +1260,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     __vr0 += (__e_g0_1 * __e_g0_1);
                     __vr1 += __e_g0_1;
@@ -1336,7 +1336,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1442,7 +1442,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1466,7 +1466,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
@@ -1479,7 +1479,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1503,7 +1503,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
@@ -1581,7 +1581,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     __vr0 += (__e_g0_1 * __e_g0_1);
                     __vr1 += __e_g0_1;
@@ -1657,7 +1657,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1763,7 +1763,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1787,7 +1787,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
@@ -1800,7 +1800,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1824,7 +1824,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);

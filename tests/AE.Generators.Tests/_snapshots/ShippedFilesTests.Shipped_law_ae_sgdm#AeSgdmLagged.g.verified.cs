@@ -706,11 +706,11 @@ namespace AE.Generated
 #line default
                         __n0 += (__e_g0_1 * __e_g0_1);
                         __n1 += __e_g0_1;
-                        double __q9 = __s_m[__i];
-                        __n2 += __q9 * __q9;
+                        double __q7 = __s_m[__i];
+                        __n2 += __q7 * __q7;
                         __n3 += __e_g0_1 * __s_m[__i];
-                        double __q10 = __e_upd_1;
-                        __n4 += __q10 * __q10;
+                        double __q8 = __e_upd_1;
+                        __n4 += __q8 * __q8;
                         theta[__i] = __e_theta_next_2;
                         __s_m[__i] = __e_m_next_1;
                     }
@@ -1096,11 +1096,11 @@ namespace AE.Generated
 #line default
                         __n0 += (__e_g0_1 * __e_g0_1);
                         __n1 += __e_g0_1;
-                        double __q9 = (double)__s_m[__i];
-                        __n2 += __q9 * __q9;
+                        double __q7 = (double)__s_m[__i];
+                        __n2 += __q7 * __q7;
                         __n3 += __e_g0_1 * (double)__s_m[__i];
-                        double __q10 = __e_upd_1;
-                        __n4 += __q10 * __q10;
+                        double __q8 = __e_upd_1;
+                        __n4 += __q8 * __q8;
                         theta[__i] = (float)(__e_theta_next_2);
                         __s_m[__i] = (float)(__e_m_next_1);
                     }
@@ -1199,7 +1199,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1223,15 +1223,15 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         __vn0 += (__e_g0_1 * __e_g0_1);
                         __vn1 += __e_g0_1;
-                        var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        __vn2 += __vq3 * __vq3;
+                        var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vn2 += __vq1 * __vq1;
                         __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        var __vq4 = __e_upd_1;
-                        __vn4 += __vq4 * __vq4;
+                        var __vq2 = __e_upd_1;
+                        __vn4 += __vq2 * __vq2;
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
                     }
@@ -1243,7 +1243,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1267,15 +1267,15 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         __vn0 += (__e_g0_1 * __e_g0_1);
                         __vn1 += __e_g0_1;
-                        var __vq5 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        __vn2 += __vq5 * __vq5;
+                        var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vn2 += __vq3 * __vq3;
                         __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        var __vq6 = __e_upd_1;
-                        __vn4 += __vq6 * __vq6;
+                        var __vq4 = __e_upd_1;
+                        __vn4 += __vq4 * __vq4;
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
                     }
@@ -1318,11 +1318,11 @@ namespace AE.Generated
 #line default
                     __n0 += (__e_g0_1 * __e_g0_1);
                     __n1 += __e_g0_1;
-                    double __q7 = __s_m[__i];
-                    __n2 += __q7 * __q7;
+                    double __q5 = __s_m[__i];
+                    __n2 += __q5 * __q5;
                     __n3 += __e_g0_1 * __s_m[__i];
-                    double __q8 = __e_upd_1;
-                    __n4 += __q8 * __q8;
+                    double __q6 = __e_upd_1;
+                    __n4 += __q6 * __q6;
                     theta[__i] = __e_theta_next_2;
                     __s_m[__i] = __e_m_next_1;
                 }
@@ -1401,7 +1401,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1425,15 +1425,15 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         __vn0 += (__e_g0_1 * __e_g0_1);
                         __vn1 += __e_g0_1;
-                        var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        __vn2 += __vq3 * __vq3;
+                        var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vn2 += __vq1 * __vq1;
                         __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        var __vq4 = __e_upd_1;
-                        __vn4 += __vq4 * __vq4;
+                        var __vq2 = __e_upd_1;
+                        __vn4 += __vq2 * __vq2;
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
                     }
@@ -1445,7 +1445,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1469,15 +1469,15 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         __vn0 += (__e_g0_1 * __e_g0_1);
                         __vn1 += __e_g0_1;
-                        var __vq5 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        __vn2 += __vq5 * __vq5;
+                        var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vn2 += __vq3 * __vq3;
                         __vn3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        var __vq6 = __e_upd_1;
-                        __vn4 += __vq6 * __vq6;
+                        var __vq4 = __e_upd_1;
+                        __vn4 += __vq4 * __vq4;
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
                     }
@@ -1520,11 +1520,11 @@ namespace AE.Generated
 #line default
                     __n0 += (__e_g0_1 * __e_g0_1);
                     __n1 += __e_g0_1;
-                    double __q7 = (double)__s_m[__i];
-                    __n2 += __q7 * __q7;
+                    double __q5 = (double)__s_m[__i];
+                    __n2 += __q5 * __q5;
                     __n3 += __e_g0_1 * (double)__s_m[__i];
-                    double __q8 = __e_upd_1;
-                    __n4 += __q8 * __q8;
+                    double __q6 = __e_upd_1;
+                    __n4 += __q6 * __q6;
                     theta[__i] = (float)(__e_theta_next_2);
                     __s_m[__i] = (float)(__e_m_next_1);
                 }

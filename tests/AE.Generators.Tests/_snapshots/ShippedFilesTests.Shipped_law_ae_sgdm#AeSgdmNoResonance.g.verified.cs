@@ -1223,7 +1223,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     __vr0 += (__e_g0_1 * __e_g0_1);
                     __vr1 += __e_g0_1;
@@ -1299,7 +1299,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1405,7 +1405,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1429,7 +1429,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
@@ -1442,7 +1442,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1466,7 +1466,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
@@ -1544,7 +1544,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     __vr0 += (__e_g0_1 * __e_g0_1);
                     __vr1 += __e_g0_1;
@@ -1620,7 +1620,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1726,7 +1726,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1750,7 +1750,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
@@ -1763,7 +1763,7 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0_1 = global::AE.Runtime.Simd.AeSimd.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1787,7 +1787,7 @@ namespace AE.Generated
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.Simd.AeSimd.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
 #line default
                         global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
                         global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
