@@ -88,7 +88,7 @@ namespace AE.Cli
 
             var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
             var probeTask = taskSource.Create();
-            var law = ExperimentLaw.Load(parsed.Positionals[0], parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, probeTask.Dimension);
+            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, probeTask.Dimension);
             using var store = RunStore.Open(dbPath);
 
             // Rows: the full law, each switchable rule off, each baseline.

@@ -19,9 +19,9 @@ namespace AE.Cli
     }
 
     /// <summary>What <c>ae bench</c> asks a backend for: the law (file, name, <c>--set</c> values) and the threads.</summary>
-    /// <param name="LawPath">the .ae file as given, or the default law's path</param>
+    /// <param name="LawPaths">the .ae files as given, or the default law's path</param>
     /// <param name="LawName">the law or variant, or null for the file's first law of the optimizer shape</param>
-    internal sealed record BenchRequest(string LawPath, string? LawName, IReadOnlyList<ParamSetting> Settings, int Threads, CliContext Context);
+    internal sealed record BenchRequest(IReadOnlyList<string> LawPaths, string? LawName, IReadOnlyList<ParamSetting> Settings, int Threads, CliContext Context);
 
     /// <summary>
     /// A way to run a law's steps that <c>ae bench</c> can time: the C# law on the CPU, or (later) a device.
@@ -104,7 +104,7 @@ namespace AE.Cli
 
         public static CpuBenchBackend Create(BenchRequest request)
         {
-            var law = ExperimentLaw.Load(request.LawPath, request.LawName, request.Settings, Array.Empty<string>(), request.Context, BenchCommand.Name, validationDimension: 1);
+            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context, BenchCommand.Name, validationDimension: 1);
             var probe = law.Create(1, 0);
             int threads = SetThreads(probe, request.Threads);
             if (threads != request.Threads)

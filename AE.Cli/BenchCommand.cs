@@ -80,7 +80,6 @@ namespace AE.Cli
                 context.Stdout.Write(Usage.Bench);
                 return ExitCodes.Success;
             }
-            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae bench takes at most one .ae file", Name);
             var sizes = ParseSizes(parsed);
             var dtypes = ParseDtypes(parsed);
             int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? 1);
@@ -91,8 +90,8 @@ namespace AE.Cli
             if (!BenchBackends.Names.Contains(backendName, StringComparer.Ordinal))
                 throw CliException.BadUsage("invalid value '" + backendName + "' for '--backend'; expected " + string.Join(" or ", BenchBackends.Names), Name);
 
-            string lawPath = parsed.Positionals.Count == 1 ? parsed.Positionals[0] : ReplayCommand.FindDefaultLaw(context.CurrentDirectory);
-            var backend = BenchBackends.Create(backendName, new BenchRequest(lawPath, parsed.Value("--name"), settings, threads, context));
+            IReadOnlyList<string> lawPaths = parsed.Positionals.Count > 0 ? parsed.Positionals : new[] { ReplayCommand.FindDefaultLaw(context.CurrentDirectory) };
+            var backend = BenchBackends.Create(backendName, new BenchRequest(lawPaths, parsed.Value("--name"), settings, threads, context));
             double copy = backend.CopyBandwidth();
 
             var results = new List<BenchResult>();

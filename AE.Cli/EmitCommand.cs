@@ -24,7 +24,7 @@ namespace AE.Cli
 
         private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
         {
-            ["--law"] = "the name of a law, cell or variant in the file",
+            ["--law"] = "the name of a law, cell or variant in the files",
             ["--namespace"] = "a C# namespace such as 'MyApp.Laws'",
         };
 
@@ -39,16 +39,15 @@ namespace AE.Cli
                 context.Stdout.Write(Usage.Emit);
                 return ExitCodes.Success;
             }
-            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no input file; name one .ae file", Name);
-            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae emit takes one .ae file", Name);
+            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no input file; name a .ae file (or several, checked together)", Name);
             string ns = parsed.Value("--namespace") ?? DefaultNamespace;
             if (!IsNamespace(ns)) throw CliException.BadUsage("invalid namespace '" + ns + "'; expected dotted C# identifiers such as 'MyApp.Laws'", Name);
             string? only = parsed.Value("--law");
 
-            var file = LawFile.Load(parsed.Positionals[0], context.CurrentDirectory, Name);
+            var file = LawSet.Load(parsed.Positionals, context.CurrentDirectory);
             if (file.Result.HasErrors)
             {
-                TextOutput.Write(CheckReport.From(new[] { file.DisplayPath }, file.Result.Diagnostics, warningsAsErrors: false), context.Stdout);
+                TextOutput.Write(CheckReport.From(file.Inputs.Select(i => i.DisplayPath).ToList(), file.Result.Diagnostics, warningsAsErrors: false), context.Stdout);
                 return ExitCodes.Errors;
             }
             foreach (var warning in file.Result.Diagnostics.Where(d => d.Severity == Severity.Warning))
@@ -67,12 +66,11 @@ namespace AE.Cli
             {
                 try
                 {
-                    emitted.Add(target.Emit(ns, file.Source));
+                    emitted.Add(file.Emit(target, ns));
                 }
                 catch (EmitNotSupportedException ex)
                 {
-                    bool variant = target.Ablate.Count > 0 || target.Lagged;
-                    skipped.Add((variant ? "'" + target.Name + "' (" + target.Description + ") not emitted: " : "not emitted: ") + ex.Message);
+                    skipped.Add((target.VariantOf is not null ? "'" + target.Name + "' (" + target.Description + ") not emitted: " : "not emitted: ") + ex.Message);
                 }
             }
             // Skipping some units of a file is a warning; when nothing is left, or the one unit asked for cannot be emitted, an error.

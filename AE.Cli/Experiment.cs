@@ -6,6 +6,7 @@ using System.Linq;
 using System.Reflection;
 using System.Security.Cryptography;
 using AE.Dsl.Diagnostics;
+using AE.Dsl.Emit;
 using AE.Runtime;
 using AE.Runtime.Replay;
 using AE.Runtime.Tasks;
@@ -37,10 +38,10 @@ namespace AE.Cli
         /// <summary>The law's (or variant's) name.</summary>
         public string Name => Compiled.Name;
 
-        /// <summary>The .ae file as the user named it.</summary>
+        /// <summary>The .ae files as the user named them.</summary>
         public string FilePath => Compiled.LawFileDisplayPath;
 
-        /// <summary>SHA-256 of the .ae file's bytes, lower-case hex.</summary>
+        /// <summary>SHA-256 of the .ae files' bytes (<see cref="LawSet.Sha256"/>), lower-case hex.</summary>
         public string Sha256 { get; }
 
         /// <summary>The <c>--set</c> values, in the order given.</summary>
@@ -77,6 +78,20 @@ namespace AE.Cli
             return law;
         }
 
+        /// <summary>Why the law rejects <paramref name="options"/> (a value outside a range its file declares), or null when it accepts them.</summary>
+        public string? Refuses(object options)
+        {
+            try
+            {
+                LawSettings.Create(Compiled.Type, 1, options, 0);
+                return null;
+            }
+            catch (ReplayException ex)
+            {
+                return ex.Message;
+            }
+        }
+
         /// <summary>The settings with one more param set to <paramref name="value"/> (the sweep's initial learning rate).</summary>
         public object OptionsWith(string param, double value)
         {
@@ -97,19 +112,18 @@ namespace AE.Cli
         /// <paramref name="ablate"/> against its switchable rules before compiling, then builds one instance
         /// (dimension <paramref name="validationDimension"/>) so that a value out of range is reported now.
         /// </summary>
-        public static ExperimentLaw Load(string path, string? name, IReadOnlyList<ParamSetting> settings, IReadOnlyList<string> ablate,
+        public static ExperimentLaw Load(IReadOnlyList<string> paths, string? name, IReadOnlyList<ParamSetting> settings, IReadOnlyList<string> ablate,
             CliContext context, string command, int validationDimension)
         {
-            var file = LawFile.Load(path, context.CurrentDirectory, command);
+            var file = LawSet.Load(paths, context.CurrentDirectory);
             if (file.Result.HasErrors)
             {
                 foreach (var d in file.Result.Diagnostics.Where(d => d.Severity == Severity.Error)) context.Stderr.WriteLine(d.ToMsBuildString());
-                throw new CliException(file.DisplayPath + " has " + file.Result.ErrorCount + " error" + (file.Result.ErrorCount == 1 ? "" : "s")
-                    + "; 'ae " + command + "' needs a law that checks cleanly ('ae check " + file.DisplayPath + "')");
+                throw new CliException(file.ErrorSummary("'ae " + command + "' needs a law that checks cleanly"));
             }
 
             const string What = "a law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])";
-            LawTarget target = name is not null
+            EmitTarget target = name is not null
                 ? file.Find(name, t => t.IsOptimizerShape, What)
                 : file.Targets.FirstOrDefault(t => t.IsOptimizerShape)
                   ?? throw new CliException(file.DisplayPath + " has no law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])");
@@ -141,15 +155,7 @@ namespace AE.Cli
             var options = Experiment.BuildOptions(compiled.Type, settings, target.Name);
             var probe = CreateChecked(compiled.Type, validationDimension, options);
             var rules = probe.RuleIds.ToList();
-            string sha;
-            try
-            {
-                sha = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file.Input.FullPath))).ToLowerInvariant();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException("cannot read '" + file.DisplayPath + "': " + ex.Message, ex);
-            }
+            string sha = file.Sha256();
             return new ExperimentLaw(compiled, sha, settings, options, rules);
         }
 
@@ -165,7 +171,7 @@ namespace AE.Cli
             }
         }
 
-        private static void CheckRules(IReadOnlyList<string> ablate, IReadOnlyList<string> switchable, LawTarget target, HashSet<string> removed)
+        private static void CheckRules(IReadOnlyList<string> ablate, IReadOnlyList<string> switchable, EmitTarget target, HashSet<string> removed)
         {
             string valid = switchable.Count == 0 ? "none" : string.Join(", ", switchable);
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -206,8 +212,7 @@ namespace AE.Cli
                 context.Stdout.Write(usage);
                 return null;
             }
-            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae", command);
-            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae " + command + " takes one .ae file", command);
+            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae (or several, checked together)", command);
             return parsed;
         }
 

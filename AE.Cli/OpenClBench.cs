@@ -31,7 +31,7 @@ namespace AE.Cli
 
         public static OpenClBenchBackend Create(BenchRequest request)
         {
-            var law = ExperimentLaw.Load(request.LawPath, request.LawName, request.Settings, Array.Empty<string>(), request.Context, BenchCommand.Name, validationDimension: 1);
+            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context, BenchCommand.Name, validationDimension: 1);
             try
             {
                 OpenClPlatform.DefaultDevice();

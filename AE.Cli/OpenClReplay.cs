@@ -17,7 +17,7 @@ namespace AE.Cli
     /// </summary>
     internal static class OpenClReplay
     {
-        public static OpenClLaw Create(LawTarget target, GoldenCase golden)
+        public static OpenClLaw Create(EmitTarget target, GoldenCase golden)
         {
             var parameters = Params(target, golden.Settings);
             try
@@ -45,7 +45,7 @@ namespace AE.Cli
         }
 
         /// <summary>The case's settings as param values: None as <see cref="LawSettings.NoneMeans"/> says, bools as 1 and 0.</summary>
-        private static Dictionary<string, double> Params(LawTarget target, IEnumerable<CaseSetting> settings)
+        private static Dictionary<string, double> Params(EmitTarget target, IEnumerable<CaseSetting> settings)
         {
             var result = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var setting in settings)

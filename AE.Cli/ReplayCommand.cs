@@ -10,13 +10,13 @@ using AE.Runtime.Replay;
 namespace AE.Cli
 {
     /// <summary>The parsed command line of <c>ae replay</c>.</summary>
-    public sealed record ReplayOptions(string CasePath, string? LawPath, string? LawName, OutputFormat Format, ReplayBackend Backend = ReplayBackend.CSharp);
+    public sealed record ReplayOptions(string CasePath, IReadOnlyList<string> LawPaths, string? LawName, OutputFormat Format, ReplayBackend Backend = ReplayBackend.CSharp);
 
     /// <summary>What runs the law: the C# backend compiled with Roslyn, or the OpenCL backend on a device.</summary>
     public enum ReplayBackend { CSharp, OpenCl }
 
     /// <summary>A law ready to replay: compiled, with where it came from.</summary>
-    internal sealed record CompiledLaw(Type Type, LawTarget Target, string LawFileDisplayPath)
+    internal sealed record CompiledLaw(Type Type, EmitTarget Target, string LawFileDisplayPath)
     {
         public string Name => Target.Name;
 
@@ -59,7 +59,7 @@ namespace AE.Cli
 
         private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
         {
-            ["--law"] = "a .ae file",
+            ["--law"] = "a .ae file (repeat it, or give a glob, for files checked together)",
             ["--name"] = "the name of a law or variant in the law file",
             ["--format"] = "text or json",
             ["--backend"] = "csharp or opencl",
@@ -70,7 +70,7 @@ namespace AE.Cli
             if (args is null) throw new ArgumentNullException(nameof(args));
             if (context is null) throw new ArgumentNullException(nameof(context));
 
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions);
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, repeatable: new[] { "--law" });
             if (parsed.ShowHelp)
             {
                 context.Stdout.Write(Usage.Replay);
@@ -79,7 +79,7 @@ namespace AE.Cli
             var options = ToOptions(parsed);
 
             var golden = LoadCase(options.CasePath, context.CurrentDirectory);
-            var (file, target) = Select(options.LawPath, options.LawName, context);
+            var (file, target) = Select(options.LawPaths, options.LawName, context);
             try
             {
                 // Settings that name no param are bad input: say so before spending a compilation on the law.
@@ -155,7 +155,7 @@ namespace AE.Cli
                 "opencl" => ReplayBackend.OpenCl,
                 var other => throw CliException.BadUsage("invalid value '" + other + "' for '--backend'; expected csharp or opencl", Name),
             };
-            return new ReplayOptions(parsed.Positionals[0], parsed.Value("--law"), parsed.Value("--name"), format, backend);
+            return new ReplayOptions(parsed.Positionals[0], parsed.Values("--law"), parsed.Value("--name"), format, backend);
         }
 
         /// <summary>Loads a golden case; every problem with its files is one <see cref="CliException"/> line.</summary>
@@ -175,24 +175,24 @@ namespace AE.Cli
         /// Checks the law file (<see cref="DefaultLaw"/> when null), picks the law (the first of the
         /// optimizer shape when <paramref name="lawName"/> is null), emits and compiles it.
         /// </summary>
-        internal static CompiledLaw Compile(string? lawPath, string? lawName, CliContext context)
+        internal static CompiledLaw Compile(IReadOnlyList<string> lawPaths, string? lawName, CliContext context)
         {
-            var (file, target) = Select(lawPath, lawName, context);
+            var (file, target) = Select(lawPaths, lawName, context);
             return Compile(file, target);
         }
 
         /// <summary>Checks the law file and picks the law; see <see cref="Compile(string?, string?, CliContext)"/>.</summary>
-        internal static (LawFile File, LawTarget Target) Select(string? lawPath, string? lawName, CliContext context)
+        internal static (LawSet File, EmitTarget Target) Select(IReadOnlyList<string> lawPaths, string? lawName, CliContext context)
         {
-            string path = lawPath ?? FindDefaultLaw(context.CurrentDirectory);
-            var file = LawFile.Load(path, context.CurrentDirectory, Name);
+            var paths = lawPaths.Count > 0 ? lawPaths : new[] { FindDefaultLaw(context.CurrentDirectory) };
+            var file = LawSet.Load(paths, context.CurrentDirectory);
             if (file.Result.HasErrors)
             {
                 foreach (var d in file.Result.Diagnostics.Where(d => d.Severity == Severity.Error)) context.Stderr.WriteLine(d.ToMsBuildString());
-                throw new CliException(file.DisplayPath + " has " + file.Result.ErrorCount + " error" + (file.Result.ErrorCount == 1 ? "" : "s") + "; replay needs a law that checks cleanly ('ae check " + file.DisplayPath + "')");
+                throw new CliException(file.ErrorSummary("replay needs a law that checks cleanly"));
             }
 
-            LawTarget target;
+            EmitTarget target;
             const string What = "a law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])";
             if (lawName is not null)
             {
@@ -207,12 +207,12 @@ namespace AE.Cli
         }
 
         /// <summary>Emits <paramref name="target"/> and compiles it (once per process for the same code).</summary>
-        internal static CompiledLaw Compile(LawFile file, LawTarget target)
+        internal static CompiledLaw Compile(LawSet file, EmitTarget target)
         {
             string code;
             try
             {
-                code = target.Emit(Namespace, file.Source);
+                code = file.Emit(target, Namespace);
             }
             catch (EmitNotSupportedException ex)
             {

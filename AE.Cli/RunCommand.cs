@@ -53,7 +53,7 @@ namespace AE.Cli
 
             var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
             var task = taskSource.Create();
-            var law = ExperimentLaw.Load(parsed.Positionals[0], parsed.Value("--name"), settings, ablate, context, Name, task.Dimension);
+            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, ablate, context, Name, task.Dimension);
             var instance = law.Create(task.Dimension, seed, ablate);
 
             using var store = RunStore.Open(dbPath);

@@ -12,10 +12,11 @@ namespace AE.Cli
 {
     /// <summary>One line of the sweep table: a method on a task over the learning-rate grid.</summary>
     /// <param name="Cells">per grid value, the runs of every seed</param>
-    internal sealed record SweepRow(string Task, string Method, string LrParam, IReadOnlyList<double> Grid, IReadOnlyList<IReadOnlyList<MachineRun>> Cells)
+    /// <param name="Refused">per cell, why the method refuses that initial rate (outside the law's declared range), or null when the cell ran</param>
+    internal sealed record SweepRow(string Task, string Method, string LrParam, IReadOnlyList<double> Grid, IReadOnlyList<IReadOnlyList<MachineRun>> Cells, IReadOnlyList<string?> Refused)
     {
-        /// <summary>A cell succeeds when every seed reached the target (so none diverged or hit a NaN).</summary>
-        public bool Success(int cell) => Cells[cell].All(r => r.StepsToTarget.HasValue);
+        /// <summary>A cell succeeds when it ran and every seed reached the target (so none diverged or hit a NaN).</summary>
+        public bool Success(int cell) => Refused[cell] is null && Cells[cell].Count > 0 && Cells[cell].All(r => r.StepsToTarget.HasValue);
 
         /// <summary>A cell failed by divergence or a non-finite value in at least one seed.</summary>
         public bool Blew(int cell) => Cells[cell].Any(r => r.Stop is StopReason.Diverged or StopReason.NonFinite);
@@ -24,8 +25,8 @@ namespace AE.Cli
 
         public int Blowups => Enumerable.Range(0, Grid.Count).Count(Blew);
 
-        /// <summary><c>+</c> reached, <c>x</c> diverged or NaN, <c>.</c> neither, from the smallest rate to the largest.</summary>
-        public string Marks => new(Enumerable.Range(0, Grid.Count).Select(c => Success(c) ? '+' : Blew(c) ? 'x' : '.').ToArray());
+        /// <summary><c>+</c> reached, <c>x</c> diverged or NaN, <c>.</c> neither, <c>-</c> refused (not run), from the smallest rate to the largest.</summary>
+        public string Marks => new(Enumerable.Range(0, Grid.Count).Select(c => Refused[c] is not null ? '-' : Success(c) ? '+' : Blew(c) ? 'x' : '.').ToArray());
     }
 
     /// <summary>
@@ -103,11 +104,13 @@ namespace AE.Cli
             bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
 
             var grid = Grid(decades, points, lrMax);
-            var law = ExperimentLaw.Load(parsed.Positionals[0], parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, 1);
+            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, 1);
             var paramNames = AE.Runtime.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
                 throw new CliException("unknown param '" + lrParam + "' in --lr-param; the params of " + law.Name + ": " + string.Join(", ", paramNames));
             var lawOptions = grid.Select(lr => law.OptionsWith(lrParam, lr)).ToArray();
+            // A rate the law's own checks reject (an initial coefficient outside its bounds) is not run: the cell says why.
+            var refused = lawOptions.Select(o => law.Refuses(o)).ToArray();
             foreach (var task in tasks) task.Create(); // a missing data set is reported before anything runs
             using var store = RunStore.Open(dbPath);
 
@@ -122,6 +125,7 @@ namespace AE.Cli
                             double lr = grid[c];
                             if (m == 0)
                             {
+                                if (refused[c] is not null) continue;
                                 var options = lawOptions[c];
                                 jobs.Add(new BatchJob(task, (n, seed) => law.Create(n, seed, null, options), (ulong)s, steps, law.Name, law.Sha256, law.FilePath,
                                     law.SettingsJson((lrParam, lr)), Array.Empty<string>()));
@@ -140,18 +144,20 @@ namespace AE.Cli
             var rows = new List<SweepRow>();
             int j = 0;
             foreach (var task in tasks)
-                foreach (var (method, param) in methods)
+                for (int m = 0; m < methods.Count; m++)
                 {
+                    var (method, param) = methods[m];
                     var cells = new List<IReadOnlyList<MachineRun>>();
                     for (int c = 0; c < grid.Length; c++)
                     {
                         var runs = new List<MachineRun>();
-                        for (int s = 0; s < seeds; s++) runs.Add(result.Runs[j++]!);
+                        if (m != 0 || refused[c] is null)
+                            for (int s = 0; s < seeds; s++) runs.Add(result.Runs[j++]!);
                         cells.Add(runs);
                     }
-                    rows.Add(new SweepRow(task.Name, method, param, grid, cells));
+                    rows.Add(new SweepRow(task.Name, method, param, grid, cells, m == 0 ? refused : new string?[grid.Length]));
                 }
-            var first = rows[0].Cells[0][0];
+            var first = rows.SelectMany(r => r.Cells).First(c => c.Count > 0)[0];
             if (format == OutputFormat.Json) WriteJson(law, rows, grid, seeds, context.Stdout);
             else WriteTable(law, rows, grid, seeds, decades, first.MaxSteps, steps is null, baselines, context.Stdout);
             return ExitCodes.Success;
@@ -176,8 +182,10 @@ namespace AE.Cli
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture)) + "; "
                 + (taskBudgets ? "each task's own step budget" : "budget " + budget.ToString(CultureInfo.InvariantCulture) + " steps")
                 + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(s => s.Name + "=" + s.Text)) : ""));
-            stdout.WriteLine("a cell counts when every seed reaches the target (so without divergence or NaN); grid: + reached, x diverged or NaN, . neither"
+            stdout.WriteLine("a cell counts when every seed reaches the target (so without divergence or NaN); grid: + reached, x diverged or NaN, . neither, - refused by the law"
                 + (baselines.Count > 0 ? "; baselines: " + string.Join("; ", baselines.Select(b => b.Describe(sweptLr: true))) : ""));
+            foreach (var (lr, why) in rows.Where(r => r.Method == law.Name).Take(1).SelectMany(r => r.Grid.Zip(r.Refused, (lr, why) => (lr, why))).Where(x => x.why is not null))
+                stdout.WriteLine(rows[0].LrParam + " = " + Rate(lr) + " not run (-): " + why);
             stdout.WriteLine();
             var header = new[] { "task", "method", "initial LR", "cells reaching target", "diverged cells", "reached from .. to", "grid " + Rate(grid[0]) + " → " + Rate(grid[^1]) };
             var cells = rows.Select(r =>
@@ -209,8 +217,8 @@ namespace AE.Cli
 
         /// <summary>
         /// <c>{"law", "law_file", "grid": [rates], "seeds", "rows": [{"task", "method", "lr_param", "cells", "reached",
-        /// "diverged", "marks", "per_rate": [{"lr", "reached", "diverged", "seeds"}]}]}</c>; per rate, <c>reached</c> and
-        /// <c>diverged</c> count seeds.
+        /// "diverged", "marks", "per_rate": [{"lr", "reached", "diverged", "seeds", "refused"?}]}]}</c>; per rate, <c>reached</c> and
+        /// <c>diverged</c> count seeds; <c>refused</c> says why the law does not start from that rate (its cell did not run).
         /// </summary>
         internal static void WriteJson(ExperimentLaw law, IReadOnlyList<SweepRow> rows, IReadOnlyList<double> grid, int seeds, TextWriter stdout)
         {
@@ -243,6 +251,7 @@ namespace AE.Cli
                         json.WriteNumber("reached", r.Cells[c].Count(x => x.StepsToTarget.HasValue));
                         json.WriteNumber("diverged", r.Cells[c].Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
                         json.WriteNumber("seeds", r.Cells[c].Count);
+                        if (r.Refused[c] is string why) json.WriteString("refused", why);
                         json.WriteEndObject();
                     }
                     json.WriteEndArray();

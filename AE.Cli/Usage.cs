@@ -87,15 +87,17 @@ namespace AE.Cli
         /// <summary>What <c>ae emit --help</c> prints.</summary>
         public static string Emit { get; } = Lines(new[]
         {
-            "Usage: ae emit <law.ae> [--law NAME] [--namespace NS]",
+            "Usage: ae emit <law.ae ...> [--law NAME] [--namespace NS]",
             "",
-            "Checks one .ae file and prints the C# that the AE source generator produces for",
-            "it: one partial class per law, cell and variant ('law X = Base without R;'), in",
-            "the order the file declares them. The output is the generator's exact code, so",
-            "it can be read, diffed or compiled as it is.",
+            "Checks .ae files together (as a build does) and prints the C# that the AE source",
+            "generator produces for them: one partial class per law, cell and variant",
+            "('law X = Base without R;', 'law X = Base lagged;'), in the order the files",
+            "declare them. The output is the generator's exact code, so it can be read,",
+            "diffed or compiled as it is.",
             "",
             "Arguments:",
-            "  <law.ae>             The .ae file, relative to the current directory or absolute.",
+            "  <law.ae ...>         The .ae files (paths or globs), checked together: a",
+            "                       variant's base or a used group may live in any of them.",
             "",
             "Options:",
             "  --law NAME           Print only the law, cell or variant NAME.",
@@ -139,7 +141,8 @@ namespace AE.Cli
             "",
             "Options:",
             "  --law FILE           The .ae file (default: laws/ae_sgdm.ae in the current",
-            "                       directory or in the repository above it).",
+            "                       directory or in the repository above it); repeat it",
+            "                       for files checked together.",
             "  --name LAW           The law or variant to replay (default: the first law of",
             "                       the optimizer shape: input loss, input grad[n], state",
             "                       theta[n]).",
@@ -173,7 +176,7 @@ namespace AE.Cli
         /// <summary>What <c>ae run --help</c> prints.</summary>
         public static string Run { get; } = Lines(new[]
         {
-            "Usage: ae run <law.ae> (--task T | --case FILE) [--name LAW] [--steps N]",
+            "Usage: ae run <law.ae ...> (--task T | --case FILE) [--name LAW] [--steps N]",
             "              [--ablate R1,R2] [--set NAME=VALUE ...] [--seed S] [--out DIR]",
             "              [--db FILE] [--no-progress]",
             "",
@@ -184,7 +187,8 @@ namespace AE.Cli
             "incident.",
             "",
             "Arguments:",
-            "  <law.ae>             The .ae file, relative to the current directory or absolute.",
+            "  <law.ae ...>         The .ae files (paths or globs), checked together: a",
+            "                       variant's base or a used group may live in any of them.",
             "",
             "Options:",
             "  --task T             A benchmark task: quadratic, quadratic-1e4, noisy-quadratic,",
@@ -229,7 +233,7 @@ namespace AE.Cli
         /// <summary>What <c>ae ablate --help</c> prints.</summary>
         public static string Ablate { get; } = Lines(new[]
         {
-            "Usage: ae ablate <law.ae> (--task T | --case FILE) [--name LAW] [--seeds K]",
+            "Usage: ae ablate <law.ae ...> (--task T | --case FILE) [--name LAW] [--seeds K]",
             "                 [--steps N] [--set NAME=VALUE ...] [--baselines LIST|none]",
             "                 [--baseline-set NAME.KEY=VALUE ...] [--format table|json]",
             "                 [--db FILE] [--store-steps] [--no-progress]",
@@ -272,7 +276,7 @@ namespace AE.Cli
         /// <summary>What <c>ae sweep --help</c> prints.</summary>
         public static string Sweep { get; } = Lines(new[]
         {
-            "Usage: ae sweep <law.ae> --tasks T1,T2 [--name LAW] [--lr-decades D]",
+            "Usage: ae sweep <law.ae ...> --tasks T1,T2 [--name LAW] [--lr-decades D]",
             "                [--points P] [--lr-max X] [--lr-param NAME] [--steps N]",
             "                [--seeds K] [--set NAME=VALUE ...] [--baselines LIST|none]",
             "                [--baseline-set NAME.KEY=VALUE ...] [--format table|json]",
@@ -312,7 +316,7 @@ namespace AE.Cli
         /// <summary>What <c>ae bench --help</c> prints.</summary>
         public static string Bench { get; } = Lines(new[]
         {
-            "Usage: ae bench [<law.ae>] [--name LAW] [--n N ...] [--dtype f32|f64]",
+            "Usage: ae bench [<law.ae ...>] [--name LAW] [--n N ...] [--dtype f32|f64]",
             "                [--backend cpu|opencl] [--threads T] [--set NAME=VALUE ...]",
             "                [--format table|json]",
             "",
@@ -328,8 +332,8 @@ namespace AE.Cli
             "allocated while the steps were timed (0 for a generated law).",
             "",
             "Arguments:",
-            "  <law.ae>             The .ae file (default: laws/ae_sgdm.ae in the current",
-            "                       directory or in the repository above it).",
+            "  <law.ae ...>         The .ae files, checked together (default: laws/ae_sgdm.ae",
+            "                       in the current directory or in the repository above it).",
             "",
             "Options:",
             "  --name LAW           The law or variant (default: the file's first law of the",

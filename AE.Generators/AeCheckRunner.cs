@@ -15,7 +15,6 @@ using DslDescriptor = AE.Dsl.Diagnostics.DiagnosticDescriptor;
 using DslSeverity = AE.Dsl.Diagnostics.Severity;
 using DslTextSpan = AE.Dsl.Text.TextSpan;
 using SourceFile = AE.Dsl.Text.SourceFile;
-using UnitKind = AE.Dsl.Syntax.UnitKind;
 
 namespace AE.Generators
 {
@@ -108,45 +107,29 @@ namespace AE.Generators
             if (program is null) return;
 
             var hintNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var unit in program.Units)
+            foreach (var target in EmitTarget.Of(program))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Emit(unit, unit.Name, unit.Kind == UnitKind.Cell ? "cell" : "law", Array.Empty<string>(), unit.Origin, false);
-            }
-            foreach (var variant in program.Variants)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var baseUnit = program.Units.FirstOrDefault(u => string.Equals(u.Name, variant.Base, StringComparison.Ordinal));
-                if (baseUnit is null) continue; // the base did not check: its errors are reported
-                Emit(baseUnit, variant.Name, baseUnit.Kind == UnitKind.Cell ? "cell" : "law", variant.Without.ToArray(), variant.Origin, variant.Lagged);
+                Emit(target);
             }
 
-            void Emit(IrUnit unit, string typeName, string kind, string[] ablate, IrOrigin origin, bool lagged)
+            void Emit(EmitTarget target)
             {
-                string hintName = HintName(typeName, hintNames);
+                string hintName = HintName(target.Name, hintNames);
                 try
                 {
-                    var emitOptions = new CSharpEmitOptions
-                    {
-                        Namespace = options.Namespace,
-                        TypeName = typeName,
-                        Ablate = ablate,
-                        Lagged = lagged,
-                        Sources = byPath,
-                        LinePath = p => p,
-                    };
-                    string code = CSharpEmitter.Emit(unit, emitOptions);
-                    units.Add(new AeUnitOutput(typeName, kind, hintName, code, null));
+                    string code = target.EmitCSharp(options.Namespace, byPath);
+                    units.Add(new AeUnitOutput(target.Name, target.Kind, hintName, code, null));
                 }
                 catch (EmitNotSupportedException ex)
                 {
-                    units.Add(new AeUnitOutput(typeName, kind, hintName, null, ex.Message));
-                    diagnostics.Add(At(DslCatalog.NotEmitted, origin, byPath, bomShift, kind, typeName, ex.Message));
+                    units.Add(new AeUnitOutput(target.Name, target.Kind, hintName, null, ex.Message));
+                    diagnostics.Add(At(DslCatalog.NotEmitted, target.Origin, byPath, bomShift, target.Kind, target.Name, ex.Message));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    units.Add(new AeUnitOutput(typeName, kind, hintName, null, ex.GetType().Name + ": " + ex.Message));
-                    diagnostics.Add(At(DslCatalog.InternalError, origin, byPath, bomShift, typeName, Describe(ex)));
+                    units.Add(new AeUnitOutput(target.Name, target.Kind, hintName, null, ex.GetType().Name + ": " + ex.Message));
+                    diagnostics.Add(At(DslCatalog.InternalError, target.Origin, byPath, bomShift, target.Name, Describe(ex)));
                 }
             }
         }

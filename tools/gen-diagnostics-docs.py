@@ -410,6 +410,17 @@ Fix: define it in a rule, or give it a value.
 {fix("AE0017", L("s = a * 0.5;" + chr(10) + "a' = a * s;", "  signal s: real;\n"))}
 {fix("AE0017", L("a' = a * s;", "  signal s = 0.5;\n"))}""")
 
+E["AE0018"] = T(r"""
+A name contains two underscores in a row. Generated code (C#, OpenCL) makes up its own names from the
+file's names joined by `__` (`alpha__next`, `__st_m_f64`), so the language keeps `__` for them: no name
+of a `.ae` file can then clash with one the compiler made up. It is reported once per name, where the
+name first appears; a single `_` anywhere in a name is fine.
+
+{fail("AE0018", L("a' = a * k__max;", "  param k__max = 0.5;\n"))}
+Fix: rename it.
+
+{fix("AE0018", L("a' = a * k_max;", "  param k_max = 0.5;\n"))}""")
+
 # ---------------------------------------------------------------- types and shapes
 
 E["AE0020"] = T(r"""

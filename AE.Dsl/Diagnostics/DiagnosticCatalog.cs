@@ -42,6 +42,8 @@ namespace AE.Dsl.Diagnostics
 
         public static readonly DiagnosticDescriptor SignalNeverDefined =
             E("AE0017", "Signal never defined", "Signal '{0}' is declared but no rule defines it and it has no neutral value; define it in a rule ('{0} = ...;') or give it a value ('signal {0} = 0;')");
+        public static readonly DiagnosticDescriptor ReservedName =
+            E("AE0018", "Reserved name", "'{0}' contains '__', which is reserved for the names of generated code; rename it (a single '_' is fine)");
 
         // ---- types and shapes (AE002x) ----
         public static readonly DiagnosticDescriptor TypeMismatch =

@@ -53,14 +53,20 @@ namespace AE.Dsl.Emit
         /// <summary>The unit as its type is emitted (a variant without its rules); throws when the backend cannot emit it.</summary>
         internal static IrUnit Prepare(IrUnit unit, CSharpEmitOptions options)
         {
-            if (options.Ablate.Count > 0)
+            if (options.Ablate.Count > 0 || options.Lagged)
             {
-                // A variant: its own name and a title that says what it lacks.
-                var without = string.Join(", ", options.Ablate.OrderBy(x => x, StringComparer.Ordinal));
-                unit = Ablation.Apply(unit, options.Ablate) with
+                // A variant: its own name and a title that says how it differs from its base.
+                var how = new List<string>();
+                if (options.Ablate.Count > 0)
+                {
+                    how.Add("without " + string.Join(", ", options.Ablate.OrderBy(x => x, StringComparer.Ordinal)));
+                    unit = Ablation.Apply(unit, options.Ablate);
+                }
+                if (options.Lagged) how.Add("lagged");
+                unit = unit with
                 {
                     Name = options.TypeName ?? unit.Name,
-                    Title = (unit.Title ?? unit.Name) + " (without " + without + ")",
+                    Title = (unit.Title ?? unit.Name) + " (" + string.Join(", ", how) + ")",
                 };
             }
             CheckSupported(unit);

@@ -59,24 +59,6 @@ namespace AE.Dsl.Emit
     /// <summary>C# spellings of names and numbers.</summary>
     internal static class CSharp
     {
-        private static readonly string[] Keywords =
-        {
-            "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
-            "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
-            "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
-            "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
-            "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
-            "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
-            "using", "virtual", "void", "volatile", "while",
-        };
-
-        /// <summary>An AE name as a C# identifier: keywords get '@'; names that could clash with generated ones get a prefix.</summary>
-        public static string Id(string name)
-        {
-            if (name.StartsWith("__", StringComparison.Ordinal)) return "ae" + name;
-            return Array.IndexOf(Keywords, name) >= 0 ? "@" + name : name;
-        }
-
         public static string Literal(double v)
         {
             if (double.IsPositiveInfinity(v)) return "double.PositiveInfinity";

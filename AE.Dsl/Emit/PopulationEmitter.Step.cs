@@ -175,7 +175,7 @@ namespace AE.Dsl.Emit
                 _s.Line($"{SnapshotArray(snap.Name, snap.Pos)}[__q] = {V}.Zero;");
         }
 
-        private static string SnapshotArray(string key, int pos) => "__snap_" + San(key.Replace("'", "_next")) + "_" + pos.ToString(CultureInfo.InvariantCulture);
+        private static string SnapshotArray(string key, int pos) => "__snap_" + San(key) + "__" + pos.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>The array slot of a scalar that statements change (a next value or an accumulator), in the current block.</summary>
         private static string MutableScalar(string key) =>

@@ -36,6 +36,7 @@ namespace AE.Dsl.Emit
         private readonly List<IrRule> _switches;
         private readonly HashSet<string> _hostStates;
         private readonly string _kParam;
+        private readonly HashSet<string> _unitIds;
 
         // Aliases declared inside the generated namespace block, so the step reads as arithmetic.
         private const string V = "__V";
@@ -52,6 +53,7 @@ namespace AE.Dsl.Emit
             _type = _lawType.TrimStart('@') + "Population";
             _switches = unit.Rules.Where(r => r.Ablatable).ToList();
             _hostStates = new HashSet<string>(CSharpEmitter.HostStates(unit).Select(s => s.Name), StringComparer.Ordinal);
+            _unitIds = Names.UnitIds(unit);
             _kParam = unit.Dims.Any(d => d.IsRuntime && Id(d.Name) == "k") ? "controllers" : "k";
         }
 
@@ -62,13 +64,9 @@ namespace AE.Dsl.Emit
             "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
         };
 
-        private string Id(string name)
-        {
-            var id = CSharp.Id(name);
-            return GeneratedMembers.Contains(name) || id == _type || id == _lawType ? id + "_" : id;
-        }
+        private string Id(string name) => Names.Member(name, id => GeneratedMembers.Contains(id) || id == _type || id == _lawType, _unitIds);
 
-        private static string San(string name) => StepPlan.Sanitize(name);
+        private static string San(string name) => Names.Stem(name);
         private static string ParamArray(string name) => "__p_" + San(name);
         private static string StateArray(string name) => "__st_" + San(name);
         private static string NextArray(string name) => "__nx_" + San(name);

@@ -146,7 +146,7 @@ namespace AE.Dsl.Emit
                 {
                     _vectorCounter.TryGetValue(name, out var k);
                     _vectorCounter[name] = ++k;
-                    var v = "__e_" + Sanitize(name) + (s is IrSetNext ? "_next" : "") + "_" + k;
+                    var v = "__e_" + Names.Stem(name) + (s is IrSetNext ? "__next" : "") + "__" + k;
                     var item = new Item
                     {
                         Kind = ItemKind.Element, Rule = rule, Guard = guard, Conds = new List<string>(conds), Stmt = s, Var = v,
@@ -159,8 +159,6 @@ namespace AE.Dsl.Emit
                 }
             }
         }
-
-        public static string Sanitize(string name) => new string(name.Select(c => char.IsLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
 
         private (string Name, IrType Type) Target(IrStmt s) => s switch
         {

@@ -62,7 +62,7 @@ namespace AE.Dsl.Emit
         }
 
         /// <summary>The pointer a Step pins its span parameter to.</summary>
-        private static string Pin(string name) => "__pin_" + StepPlan.Sanitize(name);
+        private static string Pin(string name) => "__pin_" + Names.Stem(name);
 
         private IEnumerable<(string Name, string Span)> PinnedSpans()
         {
@@ -174,7 +174,9 @@ namespace AE.Dsl.Emit
             return d;
         }
 
-        private static readonly Regex Identifier = new(@"(?<![\w.@])@?[A-Za-z_][A-Za-z0-9_]*", RegexOptions.CultureInvariant);
+        // A C# identifier token, as Names spells .ae names: Unicode letters, marks and digits included
+        // (an ASCII-only pattern missed 'α__next').
+        private static readonly Regex Identifier = new(@"(?<![\p{L}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Cf}.@])@?[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Cf}]*", RegexOptions.CultureInvariant);
 
         private string RawName(string csharpName)
         {

@@ -124,8 +124,8 @@ namespace AE.Dsl.Emit
         }
 
         private static string Default(IrType t) => t.Scalar == IR.ScalarType.Bool ? "false" : "0.0";
-        private static string StateLocal(string name) => "__s_" + StepPlan.Sanitize(name);
-        private static string SnapshotVar(string key, int pos) => "__snap_" + StepPlan.Sanitize(key.Replace("'", "_next")) + "_" + pos.ToString(CultureInfo.InvariantCulture);
+        private static string StateLocal(string name) => "__s_" + Names.Stem(name);
+        private static string SnapshotVar(string key, int pos) => "__snap_" + Names.Stem(key) + "__" + pos.ToString(CultureInfo.InvariantCulture);
         private string MutableScalar(string key) => key.EndsWith("'", StringComparison.Ordinal) ? Next(key.TrimEnd('\'')) : Id(key);
 
         private void EmitEpilogue()

@@ -17,6 +17,7 @@ namespace AE.Dsl.Emit
         private readonly List<IrRule> _switches;
         private readonly HashSet<string> _hostStates;
         private readonly bool _optimizerShape;
+        private readonly HashSet<string> _unitIds;
 
         public UnitEmitter(IrUnit unit, CSharpEmitOptions options)
         {
@@ -24,10 +25,11 @@ namespace AE.Dsl.Emit
             _options = options;
             var typeName = options.TypeName ?? unit.Name;
             // A law named like a generated member ('Options', 'Step') would clash with it: the type gets a suffix.
-            _type = GeneratedMembers.Contains(typeName) ? typeName + "Law" : CSharp.Id(typeName);
+            _type = GeneratedMembers.Contains(typeName) ? typeName + "Law" : Names.CSharp(typeName);
             _switches = unit.Rules.Where(r => r.Ablatable).ToList();
             _hostStates = new HashSet<string>(CSharpEmitter.HostStates(unit).Select(s => s.Name), StringComparer.Ordinal);
             _optimizerShape = CSharpEmitter.IsOptimizerShape(unit);
+            _unitIds = Names.UnitIds(unit);
         }
 
         /// <summary>Members every generated type has; an AE name equal to one of them (or to the type) gets a trailing '_'.</summary>
@@ -43,16 +45,12 @@ namespace AE.Dsl.Emit
         /// <summary>The C# name of an AE name as a member of the generated type (its Options and getters).</summary>
         internal string MemberId(string name) => Id(name);
 
-        private string Id(string name)
-        {
-            var id = CSharp.Id(name);
-            return GeneratedMembers.Contains(name) || id == _type ? id + "_" : id;
-        }
-        private static string Slot(string slot) => "__slot_" + StepPlan.Sanitize(slot);
-        private static string StateArray(string name, string t) => "__st_" + StepPlan.Sanitize(name) + (t == "float" ? "_f32" : "_f64");
-        private static string ParamArray(string name) => "__p_" + StepPlan.Sanitize(name);
-        private static string SignalBuffer(string name) => "__sig_" + StepPlan.Sanitize(name);
-        private static string Next(string name) => StepPlan.Sanitize(name) + "__next";
+        private string Id(string name) => Names.Member(name, id => GeneratedMembers.Contains(id) || id == _type, _unitIds);
+        private static string Slot(string slot) => "__slot_" + Names.Stem(slot);
+        private static string StateArray(string name, string t) => "__st_" + Names.Stem(name) + (t == "float" ? "_f32" : "_f64");
+        private static string ParamArray(string name) => "__p_" + Names.Stem(name);
+        private static string SignalBuffer(string name) => "__sig_" + Names.Stem(name);
+        private static string Next(string name) => Names.Stem(name) + "__next";
 
         private static string ScalarType(IrType t) => t.Scalar switch { IR.ScalarType.Bool => "bool", _ => "double" };
         private static string ParamType(IrType t) => !t.IsScalar ? "double[]" : t.Scalar switch { IR.ScalarType.Bool => "bool", IR.ScalarType.Int => "long", _ => "double" };
@@ -271,11 +269,7 @@ namespace AE.Dsl.Emit
                         _w.Line($"{ParamType(p.Type)} {Local(p)} = {value};");
                         if (p.Range != null && p.Type.Scalar != IR.ScalarType.Bool)
                         {
-                            var lo = ConstText(p.Range.Lo, IrType.Real);
-                            var hi = ConstText(p.Range.Hi, IrType.Real);
-                            var cond = $"{Local(p)} {(p.Range.LoOpen ? ">" : ">=")} {lo} && {Local(p)} {(p.Range.HiOpen ? "<" : "<=")} {hi}";
-                            var text = $"{(p.Range.LoOpen ? "(" : "[")}{IrPrinter.Expr(p.Range.Lo)}, {IrPrinter.Expr(p.Range.Hi)}{(p.Range.HiOpen ? ")" : "]")}";
-                            _w.Line($"if (!({cond})) throw new global::System.ArgumentOutOfRangeException(\"{p.Name}\", {Local(p)}, {CSharp.String($"param '{p.Name}' must lie in {text}")});");
+                            EmitRangeCheck(Local(p), p.Range.LoOpen, p.Range.HiOpen, End(p.Range.Lo), End(p.Range.Hi), p.Name, $"param '{p.Name}' must lie in ");
                         }
                         _w.Line($"this.{name} = {Local(p)};");
                     }
@@ -283,7 +277,7 @@ namespace AE.Dsl.Emit
                     {
                         var len = Length(p.Type);
                         _w.Line($"var {Local(p)} = new double[{len}];");
-                        var given = "__given_" + StepPlan.Sanitize(p.Name);
+                        var given = "__given_" + Names.Stem(p.Name);
                         using (_w.Block($"if (options.{name} is double[] {given})"))
                         {
                             _w.Line($"if ({given}.Length != {len}) throw new global::System.ArgumentException($\"param '{p.Name}' needs {{{len}}} values, not {{{given}.Length}}\", \"{p.Name}\");");
@@ -311,9 +305,91 @@ namespace AE.Dsl.Emit
                     if (!s.Type.IsScalar) _w.Line($"{SignalBuffer(s.Name)} = new double[{Length(s.Type)}];");
                     else if (s.Neutral != null && IrFacts.IsConstant(s.Neutral)) _w.Line($"{Id(s.Name)} = {ConstText(s.Neutral, s.Type)};");
                 }
+                EmitValueChecks();
                 _w.Line("__rng = new global::AE.Runtime.GaussianSource(seed);");
             }
             _w.Line();
+        }
+
+        private const string ParamError = "global::AE.Runtime.ParamOutOfRangeException";
+
+        /// <summary>
+        /// Throws a <see cref="ParamError"/> naming <paramref name="param"/> unless <paramref name="value"/>
+        /// lies between <paramref name="lo"/> and <paramref name="hi"/> (C# text); the range is written into
+        /// the message as text when both ends are literals, else evaluated when thrown.
+        /// </summary>
+        private void EmitRangeCheck(string value, bool loOpen, bool hiOpen, (string Text, double? Value) lo, (string Text, double? Value) hi, string param, string message)
+        {
+            var cond = $"{value} {(loOpen ? ">" : ">=")} {lo.Text} && {value} {(hiOpen ? "<" : "<=")} {hi.Text}";
+            var interval = lo.Value is double l && hi.Value is double h
+                ? CSharp.String((loOpen ? "(" : "[") + Number(l) + ", " + Number(h) + (hiOpen ? ")" : "]"))
+                : $"{ParamError}.Interval({lo.Text}, {hi.Text}, {Bool(loOpen)}, {Bool(hiOpen)})";
+            var text = lo.Value is not null && hi.Value is not null ? CSharp.String(message + interval.Trim('"')) : $"{CSharp.String(message)} + {interval}";
+            _w.Line($"if (!({cond})) throw new {ParamError}({CSharp.String(param)}, {interval}, {value}, {text});");
+
+            static string Bool(bool b) => b ? "true" : "false";
+            static string Number(double v) => double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
+        }
+
+        /// <summary>An end of a range as C# text, and its value when it is a literal.</summary>
+        private (string Text, double? Value) End(IrExpr e) => e is IrConst c && c.Type.Scalar == IR.ScalarType.Real
+            ? (CSharp.Literal(c.Value), c.Value)
+            : (ConstText(e, IrType.Real), null);
+
+        /// <summary>
+        /// The checks the .ae file passed with its params' defaults, made again with the values this
+        /// instance was given (only those that read a param: the rest cannot change): each coefficient's
+        /// bounds are not empty and hold its initial value, each filter's rate lies in [0, 1), each
+        /// <c>require</c> holds.
+        /// </summary>
+        private void EmitValueChecks()
+        {
+            foreach (var s in _unit.States.Where(s => s.Bounds != null && s.Type.IsScalar))
+            {
+                var b = s.Bounds!;
+                var boundParams = ParamRefs(b.Lo).Concat(ParamRefs(b.Hi)).Distinct(StringComparer.Ordinal).ToList();
+                var initParams = s.Init == null ? new List<string>() : ParamRefs(s.Init).Distinct(StringComparer.Ordinal).ToList();
+                if (boundParams.Count == 0 && initParams.Count == 0) continue;
+                var lo = "__lo_" + Names.Stem(s.Name);
+                var hi = "__hi_" + Names.Stem(s.Name);
+                _w.Line($"// {CSharp.Comment(s.Name)}: bounds and initial value with the given params");
+                _w.Line($"double {lo} = {ConstText(b.Lo, IrType.Real)}, {hi} = {ConstText(b.Hi, IrType.Real)};");
+                if (boundParams.Count > 0)
+                {
+                    var empty = $"{lo} > {hi}" + (b.LoOpen || b.HiOpen ? $" || {lo} == {hi}" : "");
+                    var interval = $"{ParamError}.Interval({lo}, {hi}, {(b.LoOpen ? "true" : "false")}, {(b.HiOpen ? "true" : "false")})";
+                    _w.Line($"if ({empty}) throw new {ParamError}({CSharp.String(string.Join(", ", boundParams))}, {interval}, {lo}, {CSharp.String($"the bounds of '{s.Name}' are empty: ")} + {interval});");
+                }
+                if (s.Init != null)
+                    EmitRangeCheck(Id(s.Name), b.LoOpen, b.HiOpen, (lo, null), (hi, null), string.Join(", ", initParams.Count > 0 ? initParams : boundParams), $"the initial value of '{s.Name}' must lie in its bounds ");
+            }
+            var rates = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var f in _unit.Rules.SelectMany(r => r.Body).SelectMany(AllExpressions).SelectMany(IrFacts.Descendants).OfType<IrFilter>())
+            {
+                if (f.Kind is not (FilterKind.Ema or FilterKind.Lp)) continue;
+                var rateParams = ParamRefs(f.Args[0]).Distinct(StringComparer.Ordinal).ToList();
+                var rate = ConstText(f.Args[0], IrType.Real);
+                if (rateParams.Count == 0 || WithinUnitInterval(f.Args[0]) || !rates.Add(rate)) continue;
+                EmitRangeCheck(rate, false, true, ("0.0", 0.0), ("1.0", 1.0), string.Join(", ", rateParams), $"the rate {IrPrinter.Expr(f.Args[0])} of a filter must lie in ");
+            }
+            foreach (var r in _unit.Requires)
+            {
+                var reads = ParamRefs(r.Condition).Distinct(StringComparer.Ordinal).ToList();
+                if (reads.Count == 0) continue;
+                _w.Line($"if (!({ConstText(r.Condition, IrType.Bool)})) throw new {ParamError}({CSharp.String(string.Join(", ", reads))}, \"true\", double.NaN, {CSharp.String($"require '{r.Label}' ({IrPrinter.Expr(r.Condition)}) does not hold with the given params")});");
+            }
+        }
+
+        /// <summary>A param whose declared range already keeps it in [0, 1): its own check covers the filter's.</summary>
+        private bool WithinUnitInterval(IrExpr rate) =>
+            rate is IrRef { Kind: SymbolKind.Param } r
+            && _unit.Params.FirstOrDefault(p => p.Name == r.Name)?.Range is { Lo: IrConst lo, Hi: IrConst hi } range
+            && lo.Value >= 0 && (hi.Value < 1 || (hi.Value == 1 && range.HiOpen));
+
+        private static IEnumerable<IrExpr> AllExpressions(IrStmt s)
+        {
+            foreach (var e in IrFacts.OwnExpressions(s)) yield return e;
+            if (s is IrWhen w) foreach (var t in w.Then.Concat(w.Else)) foreach (var e in AllExpressions(t)) yield return e;
         }
 
         /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>
@@ -332,7 +408,7 @@ namespace AE.Dsl.Emit
             _w.Line($"for (int __i = 0; __i < {len}; __i++) {target}[__i] = {text};");
         }
 
-        private static string Local(IrParam p) => "__v_" + StepPlan.Sanitize(p.Name);
+        private static string Local(IrParam p) => "__v_" + Names.Stem(p.Name);
 
         /// <summary>Params whose defaults read other params come after them.</summary>
         private IEnumerable<IrParam> ParamsInDependencyOrder()

@@ -14,6 +14,7 @@ namespace AE.Dsl.Syntax
         private readonly string _text;
         private readonly DiagnosticBag _diagnostics;
         private int _pos;
+        private readonly HashSet<string> _reported = new(System.StringComparer.Ordinal);
 
         private Lexer(SourceFile file, DiagnosticBag diagnostics)
         {
@@ -144,6 +145,9 @@ namespace AE.Dsl.Syntax
             while (_pos < _text.Length && IsIdentifierPart(_text[_pos])) _pos++;
             var text = _text.Substring(start, _pos - start);
             var kind = TokenFacts.Keyword(text) ?? TokenKind.Identifier;
+            // Reported where the name first appears in the file, once: every later use is the same mistake.
+            if (kind == TokenKind.Identifier && Emit.Names.IsReserved(text) && _reported.Add(text))
+                _diagnostics.Report(DiagnosticCatalog.ReservedName, new TextSpan(start, _pos), text);
             return new Token(kind, new TextSpan(start, _pos), text);
         }
 

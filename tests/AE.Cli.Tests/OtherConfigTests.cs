@@ -14,8 +14,8 @@ namespace AE.Cli.Tests
         public SgdmLaws()
         {
             var context = new CliContext(new StringWriter(), new StringWriter(), Repo.Root);
-            Sgdm = ReplayCommand.Compile(Repo.SgdmLaw, "AeSgdm", context);
-            NoResonance = ReplayCommand.Compile(Repo.SgdmLaw, "AeSgdmNoResonance", context);
+            Sgdm = ReplayCommand.Compile(new[] { Repo.SgdmLaw }, "AeSgdm", context);
+            NoResonance = ReplayCommand.Compile(new[] { Repo.SgdmLaw }, "AeSgdmNoResonance", context);
         }
 
         internal CompiledLaw Sgdm { get; }

@@ -210,7 +210,7 @@ namespace AE.Cli.Tests
         [InlineData(new string[0], "ae: error: no case file; name a golden case such as '../shared/golden/quadratic_2d.json'. Run 'ae replay --help'")]
         [InlineData(new[] { "a.json", "b.json" }, "ae: error: too many arguments: 'b.json'; ae replay takes one case file. Run 'ae replay --help'")]
         [InlineData(new[] { "a.json", "--format", "xml" }, "ae: error: invalid value 'xml' for '--format'; expected text or json. Run 'ae replay --help'")]
-        [InlineData(new[] { "a.json", "--law" }, "ae: error: option '--law' needs a value: a .ae file. Run 'ae replay --help'")]
+        [InlineData(new[] { "a.json", "--law" }, "ae: error: option '--law' needs a value: a .ae file (repeat it, or give a glob, for files checked together). Run 'ae replay --help'")]
         [InlineData(new[] { "a.json", "--seed", "3" }, "ae: error: unknown option '--seed'; valid options: --law, --name, --format, --backend, --help. Run 'ae replay --help'")]
         public void Bad_command_lines_exit_2(string[] args, string message)
         {

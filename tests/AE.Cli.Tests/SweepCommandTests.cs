@@ -62,7 +62,14 @@ namespace AE.Cli.Tests
             var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();
             Assert.Equal(new[] { "AeSgdm", "adam" }, rows.Select(x => x.GetProperty("method").GetString()));
             Assert.All(rows, row => Assert.Equal(2, row.GetProperty("per_rate").GetArrayLength()));
-            Assert.All(rows, row => Assert.All(row.GetProperty("per_rate").EnumerateArray(), c => Assert.Equal(2, c.GetProperty("seeds").GetInt32())));
+            // adam runs at both rates; AeSgdm does not start from init_alpha = 10, above its alpha_max = 1
+            Assert.All(rows[1].GetProperty("per_rate").EnumerateArray(), c => Assert.Equal(2, c.GetProperty("seeds").GetInt32()));
+            var law = rows[0].GetProperty("per_rate").EnumerateArray().ToList();
+            Assert.Equal(2, law[0].GetProperty("seeds").GetInt32());
+            Assert.False(law[0].TryGetProperty("refused", out _));
+            Assert.Equal(0, law[1].GetProperty("seeds").GetInt32());
+            Assert.Equal("AeSgdm rejects its settings: the initial value of 'alpha' must lie in its bounds [1e-06, 1] (given 10)", law[1].GetProperty("refused").GetString());
+            Assert.EndsWith("-", rows[0].GetProperty("marks").GetString(), StringComparison.Ordinal);
         }
 
         [Theory]

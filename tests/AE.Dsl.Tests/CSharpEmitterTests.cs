@@ -212,8 +212,9 @@ namespace AE.Dsl.Tests
             Assert.Contains("'grad' has 3 elements; this law was built for 4", ex.Message);
             var bad = Assert.ThrowsAny<Exception>(() => Build(unit, Options(file), 4, new Dictionary<string, double[]> { ["alpha_min"] = new[] { 0.0 } }));
             var inner = bad is System.Reflection.TargetInvocationException t ? t.InnerException! : bad;
-            Assert.IsType<ArgumentOutOfRangeException>(inner);
+            var range = Assert.IsType<ParamOutOfRangeException>(inner);
             Assert.Contains("param 'alpha_min' must lie in (0, 1]", inner.Message);
+            Assert.Equal(("alpha_min", "(0, 1]", 0.0), (range.Param, range.Range, range.Value));
             Assert.Throws<ArgumentException>(() => law.SetRule("AE1", false));
         }
 

@@ -1132,6 +1132,21 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Law("s = a;\n    a' = a * 0.5;", "  signal s;\n"));
         }
 
+        // ------------------------------------------------------------------ AE0018 reserved name
+
+        [Fact]
+        public void AE0018_a_name_with_two_underscores_is_reserved_and_reported_once_where_it_first_appears()
+        {
+            var bad = Law("a' = a * k__max + k__max;", "  param k__max = 0.5;\n");
+            var d = AssertOnly(bad, "AE0018", "k__max");
+            Assert.Equal(2, d.Start.Line); // the declaration, not the two uses
+            Assert.Contains("'k__max' contains '__'", d.Message, StringComparison.Ordinal);
+            foreach (var name in new[] { "__x", "x__", "a__b", "___" })
+                AssertOnly(Law("a' = a * " + name + ";", "  param " + name + " = 0.5;\n"), "AE0018", name);
+            TestSupport.AssertClean(Law("a' = a * k_max;", "  param k_max = 0.5;\n"));
+            TestSupport.AssertClean(Law("a' = a * _k_;", "  param _k_ = 0.5;\n"));
+        }
+
         // ------------------------------------------------------------------ AE0020 type mismatch
 
         public static TheoryData<string, string, string, string, string, string> TypeMismatches() => new()

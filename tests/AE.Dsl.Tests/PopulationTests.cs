@@ -405,7 +405,7 @@ namespace AE.Dsl.Tests
             options.SetValue(Options(c, new Dictionary<string, double> { ["alpha_min"] = 0 }), 1);
             var bad = Assert.ThrowsAny<Exception>(() => Activator.CreateInstance(c.Population, 2, N, options, 0UL));
             var inner = bad is TargetInvocationException t ? t.InnerException! : bad;
-            Assert.IsType<ArgumentOutOfRangeException>(inner);
+            Assert.Equal("alpha_min", Assert.IsType<AE.Runtime.ParamOutOfRangeException>(inner).Param);
             Assert.Contains("param 'alpha_min' must lie in (0, 1]", inner.Message);
             var wrongCount = Assert.ThrowsAny<Exception>(() => Activator.CreateInstance(c.Population, 3, N, options, 0UL));
             Assert.IsType<ArgumentException>(wrongCount is TargetInvocationException w ? w.InnerException! : wrongCount);

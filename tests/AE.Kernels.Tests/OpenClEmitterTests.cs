@@ -70,7 +70,7 @@ namespace AE.Kernels.Tests
             var program = OpenClEmitter.Emit(Laws.Unit("ae_sgdm.ae"), new OpenClEmitOptions { VectorType = OpenClVectorType.Float });
             Assert.Contains("__global const float* restrict VEC_grad", program.Source, StringComparison.Ordinal);
             Assert.Contains("VEC_theta[i] = (float)(", program.Source, StringComparison.Ordinal);
-            Assert.Contains("double e_m_next_1 = ((NEXT_mu * (double)VEC_m[i])", program.Source, StringComparison.Ordinal);
+            Assert.Contains("double e_m__next__1 = ((NEXT_mu * (double)VEC_m[i])", program.Source, StringComparison.Ordinal);
             Assert.All(program.Vectors.Where(v => v.Role != OpenClVectorRole.Param && v.Role != OpenClVectorRole.Signal), v => Assert.True(v.IsFloat));
         }
 

@@ -89,13 +89,13 @@ namespace AE.Dsl.Emit.OpenCl
             foreach (var f in _unit.Filters)
             {
                 AddSlot(OpenClSlotKind.FilterValue, f.Name, ScalarType.Real, "FLT_" + C(f.Name));
-                AddSlot(OpenClSlotKind.FilterCount, f.Name, ScalarType.Real, "FLT_" + C(f.Name) + "_N");
+                AddSlot(OpenClSlotKind.FilterCount, f.Name, ScalarType.Real, "FLT_" + C(f.Name) + "__N");
             }
             foreach (var s in _unit.States.Where(s => s.Type.IsScalar)) AddSlot(OpenClSlotKind.Next, s.Name, s.Type.Scalar, "NEXT_" + C(s.Name));
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) AddSlot(OpenClSlotKind.Local, l.Name, l.Type.Scalar, "LOC_" + C(l.Name));
             foreach (var c in _plan.CondVars) AddSlot(OpenClSlotKind.Condition, c, ScalarType.Bool, "COND_" + c.Substring(3));
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
-                AddSlot(OpenClSlotKind.Snapshot, SnapshotKey(snap.Name, snap.Pos), ScalarType.Real, "SNAP_" + C(snap.Name.Replace("'", "_next")) + "_" + Num(snap.Pos));
+                AddSlot(OpenClSlotKind.Snapshot, SnapshotKey(snap.Name, snap.Pos), ScalarType.Real, "SNAP_" + C(snap.Name) + "__" + Num(snap.Pos));
             foreach (var pass in _plan.Passes)
             {
                 var list = new List<(Reduction, string, string)>();
@@ -671,16 +671,7 @@ namespace AE.Dsl.Emit.OpenCl
         // ------------------------------------------------------------ names
 
         /// <summary>An AE name as the ASCII identifier part OpenCL C accepts (anything else becomes _xHEX_).</summary>
-        internal static string C(string name)
-        {
-            var sb = new StringBuilder(name.Length);
-            foreach (var ch in name)
-            {
-                if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_') sb.Append(ch);
-                else sb.Append("_x").Append(((int)ch).ToString("x", CultureInfo.InvariantCulture)).Append('_');
-            }
-            return sb.ToString();
-        }
+        internal static string C(string name) => Names.C(name);
 
         private static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);
 

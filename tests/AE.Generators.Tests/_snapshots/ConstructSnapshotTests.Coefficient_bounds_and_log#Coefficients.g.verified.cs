@@ -56,10 +56,14 @@ namespace AE.Generated
             this.n = n;
             options ??= new Options();
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > (double)(0.0) && __v_alpha_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("alpha_min", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             alpha = (double)(0.01);
             mu = (double)(0.5);
+            // alpha: bounds and initial value with the given params
+            double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(1.0);
+            if (__lo_alpha > __hi_alpha) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             __rng = new global::AE.Runtime.GaussianSource(seed);
         }
 
@@ -121,9 +125,9 @@ namespace AE.Generated
                     {
                         // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                        double __e_theta_next_1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
+                        double __e_theta__next__1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
 #line default
-                        theta[__i] = __e_theta_next_1;
+                        theta[__i] = __e_theta__next__1;
                     }
                 }
 
@@ -192,9 +196,9 @@ namespace AE.Generated
                     {
                         // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                        double __e_theta_next_1 = ((double)theta[__i] - ((alpha__next * (1.0 - mu__next)) * (double)grad[__i]));
+                        double __e_theta__next__1 = ((double)theta[__i] - ((alpha__next * (1.0 - mu__next)) * (double)grad[__i]));
 #line default
-                        theta[__i] = (float)(__e_theta_next_1);
+                        theta[__i] = (float)(__e_theta__next__1);
                     }
                 }
 
@@ -241,18 +245,18 @@ namespace AE.Generated
             {
                 // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
+                var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
 #line default
-                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
             }
             // the tail, one element at a time
             for (; __i < __end; __i++)
             {
                 // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                double __e_theta_next_1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
+                double __e_theta__next__1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
 #line default
-                theta[__i] = __e_theta_next_1;
+                theta[__i] = __e_theta__next__1;
             }
         }
 
@@ -292,18 +296,18 @@ namespace AE.Generated
             {
                 // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
+                var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
 #line default
-                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
             }
             // the tail, one element at a time
             for (; __i < __end; __i++)
             {
                 // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                double __e_theta_next_1 = ((double)theta[__i] - ((alpha__next * (1.0 - mu__next)) * (double)grad[__i]));
+                double __e_theta__next__1 = ((double)theta[__i] - ((alpha__next * (1.0 - mu__next)) * (double)grad[__i]));
 #line default
-                theta[__i] = (float)(__e_theta_next_1);
+                theta[__i] = (float)(__e_theta__next__1);
             }
         }
 
@@ -459,8 +463,8 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // theta' = theta - ((alpha' * (1 - mu')) * grad)
-                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __S.Load(grad, __h + __j, __k - __j)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -521,8 +525,8 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // theta' = theta - ((alpha' * (1 - mu')) * grad)
-                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __S.Load(grad, __h + __j, __k - __j)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

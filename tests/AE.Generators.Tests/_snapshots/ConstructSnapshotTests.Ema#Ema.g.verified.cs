@@ -22,8 +22,8 @@ namespace AE.Generated
 
         public double beta { get; }
         public double T { get; private set; }
-        private double __slot_T_ema;
-        private long __slot_T_ema_n;
+        private double __slot_T__ema;
+        private long __slot_T__ema_n;
         private global::AE.Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
@@ -38,7 +38,7 @@ namespace AE.Generated
         {
             options ??= new Options();
             double __v_beta = options.beta;
-            if (!(__v_beta >= (double)(0.0) && __v_beta < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta", __v_beta, "param 'beta' must lie in [0, 1)");
+            if (!(__v_beta >= 0.0 && __v_beta < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta", "[0, 1)", __v_beta, "param 'beta' must lie in [0, 1)");
             this.beta = __v_beta;
             __rng = new global::AE.Runtime.GaussianSource(seed);
         }
@@ -57,7 +57,7 @@ namespace AE.Generated
             // ---- fixed rule trend
             // T = ema@T.ema(beta, x)
 #line 5 "/ae/ema.ae"
-            T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta, x);
+            T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta, x);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -78,7 +78,7 @@ namespace AE.Generated
             // ---- fixed rule trend
             // T = ema@T.ema(beta, x)
 #line 5 "/ae/ema.ae"
-            T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta, (double)x);
+            T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta, (double)x);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -126,8 +126,8 @@ namespace AE.Generated
         private readonly int __count, __blocks;
         private readonly __V[] __p_beta;
         private readonly __V[] __x_T;
-        private readonly double[] __slot_T_ema;
-        private readonly long[] __slot_T_ema_n;
+        private readonly double[] __slot_T__ema;
+        private readonly long[] __slot_T__ema_n;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
         private int __precision;
 
@@ -148,8 +148,8 @@ namespace AE.Generated
             int __lanes = __blocks * __S.Lanes;
             __p_beta = new __V[__blocks];
             __x_T = new __V[__blocks];
-            __slot_T_ema = new double[__lanes];
-            __slot_T_ema_n = new long[__lanes];
+            __slot_T__ema = new double[__lanes];
+            __slot_T__ema_n = new long[__lanes];
             __rng = new global::AE.Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
@@ -182,7 +182,7 @@ namespace AE.Generated
 
                 // ---- fixed rule trend
                 // T = ema@T.ema(beta, x)
-                var __h1 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta[__q], __S.Load(x, __j, __k - __j));
+                var __h1 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta[__q], __S.Load(x, __j, __k - __j));
                 __x_T[__q] = __h1;
 
                 // end of step: project onto the declared bounds, then the next values become current
@@ -208,7 +208,7 @@ namespace AE.Generated
 
                 // ---- fixed rule trend
                 // T = ema@T.ema(beta, x)
-                var __h2 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta[__q], __S.Load(x, __j, __k - __j));
+                var __h2 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta[__q], __S.Load(x, __j, __k - __j));
                 __x_T[__q] = __h2;
 
                 // end of step: project onto the declared bounds, then the next values become current

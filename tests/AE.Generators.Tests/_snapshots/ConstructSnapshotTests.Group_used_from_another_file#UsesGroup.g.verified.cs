@@ -22,10 +22,10 @@ namespace AE.Generated
         public int n { get; }
         public double L { get; private set; }
         public double T { get; private set; }
-        private double __slot_T_prev;
-        private long __slot_T_prev_n;
-        private double __slot_T_ema;
-        private long __slot_T_ema_n;
+        private double __slot_T__prev;
+        private long __slot_T__prev_n;
+        private double __slot_T__ema;
+        private long __slot_T__ema_n;
         private global::AE.Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
@@ -68,7 +68,7 @@ namespace AE.Generated
 #line default
                 // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
 #line 2 "/ae/group_def.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, 0.9, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, 0.9, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
@@ -86,9 +86,9 @@ namespace AE.Generated
                     {
                         // theta' = theta - (0.01 * grad)
 #line 8 "/ae/group_use.ae"
-                        double __e_theta_next_1 = (theta[__i] - (0.01 * grad[__i]));
+                        double __e_theta__next__1 = (theta[__i] - (0.01 * grad[__i]));
 #line default
-                        theta[__i] = __e_theta_next_1;
+                        theta[__i] = __e_theta__next__1;
                     }
                 }
 
@@ -122,7 +122,7 @@ namespace AE.Generated
 #line default
                 // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
 #line 2 "/ae/group_def.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, 0.9, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, 0.9, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
@@ -140,9 +140,9 @@ namespace AE.Generated
                     {
                         // theta' = theta - (0.01 * grad)
 #line 8 "/ae/group_use.ae"
-                        double __e_theta_next_1 = ((double)theta[__i] - (0.01 * (double)grad[__i]));
+                        double __e_theta__next__1 = ((double)theta[__i] - (0.01 * (double)grad[__i]));
 #line default
-                        theta[__i] = (float)(__e_theta_next_1);
+                        theta[__i] = (float)(__e_theta__next__1);
                     }
                 }
 
@@ -183,18 +183,18 @@ namespace AE.Generated
             {
                 // theta' = theta - (0.01 * grad)
 #line 8 "/ae/group_use.ae"
-                var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
+                var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
 #line default
-                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
             }
             // the tail, one element at a time
             for (; __i < __end; __i++)
             {
                 // theta' = theta - (0.01 * grad)
 #line 8 "/ae/group_use.ae"
-                double __e_theta_next_1 = (theta[__i] - (0.01 * grad[__i]));
+                double __e_theta__next__1 = (theta[__i] - (0.01 * grad[__i]));
 #line default
-                theta[__i] = __e_theta_next_1;
+                theta[__i] = __e_theta__next__1;
             }
         }
 
@@ -229,18 +229,18 @@ namespace AE.Generated
             {
                 // theta' = theta - (0.01 * grad)
 #line 8 "/ae/group_use.ae"
-                var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
+                var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
 #line default
-                global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
             }
             // the tail, one element at a time
             for (; __i < __end; __i++)
             {
                 // theta' = theta - (0.01 * grad)
 #line 8 "/ae/group_use.ae"
-                double __e_theta_next_1 = ((double)theta[__i] - (0.01 * (double)grad[__i]));
+                double __e_theta__next__1 = ((double)theta[__i] - (0.01 * (double)grad[__i]));
 #line default
-                theta[__i] = (float)(__e_theta_next_1);
+                theta[__i] = (float)(__e_theta__next__1);
             }
         }
 
@@ -291,10 +291,10 @@ namespace AE.Generated
         private readonly int __count, __blocks;
         private readonly __V[] __x_L;
         private readonly __V[] __x_T;
-        private readonly double[] __slot_T_prev;
-        private readonly long[] __slot_T_prev_n;
-        private readonly double[] __slot_T_ema;
-        private readonly long[] __slot_T_ema_n;
+        private readonly double[] __slot_T__prev;
+        private readonly long[] __slot_T__prev_n;
+        private readonly double[] __slot_T__ema;
+        private readonly long[] __slot_T__ema_n;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
         private int __precision;
 
@@ -319,10 +319,10 @@ namespace AE.Generated
             int __lanes = __blocks * __S.Lanes;
             __x_L = new __V[__blocks];
             __x_T = new __V[__blocks];
-            __slot_T_prev = new double[__lanes];
-            __slot_T_prev_n = new long[__lanes];
-            __slot_T_ema = new double[__lanes];
-            __slot_T_ema_n = new long[__lanes];
+            __slot_T__prev = new double[__lanes];
+            __slot_T__prev_n = new long[__lanes];
+            __slot_T__ema = new double[__lanes];
+            __slot_T__ema_n = new long[__lanes];
             __rng = new global::AE.Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
@@ -360,8 +360,8 @@ namespace AE.Generated
                 // L = loss
                 __x_L[__q] = __S.Load(loss, __j, __k - __j);
                 // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
-                var __h1 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h2 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __Vx.Create(0.9), (__x_L[__q] - __h1));
+                var __h1 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h2 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __Vx.Create(0.9), (__x_L[__q] - __h1));
                 __x_T[__q] = __h2;
             }
 
@@ -373,8 +373,8 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // theta' = theta - (0.01 * grad)
-                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -409,8 +409,8 @@ namespace AE.Generated
                 // L = loss
                 __x_L[__q] = __S.Load(loss, __j, __k - __j);
                 // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
-                var __h3 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h4 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __Vx.Create(0.9), (__x_L[__q] - __h3));
+                var __h3 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h4 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __Vx.Create(0.9), (__x_L[__q] - __h3));
                 __x_T[__q] = __h4;
             }
 
@@ -422,8 +422,8 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // theta' = theta - (0.01 * grad)
-                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

@@ -22,8 +22,8 @@ namespace AE.Generated
 
         public long warmup { get; }
         public double held { get; private set; }
-        private double __slot_held_latch;
-        private long __slot_held_latch_n;
+        private double __slot_held__latch;
+        private long __slot_held__latch_n;
         private global::AE.Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
@@ -56,7 +56,7 @@ namespace AE.Generated
             // ---- fixed rule calibrate
             // held = latch@held.latch(step > warmup, 0.8 * x, 1)
 #line 5 "/ae/latch.ae"
-            held = global::AE.Runtime.AeMath.Latch(ref __slot_held_latch, ref __slot_held_latch_n, (__step > warmup), (0.8 * x), 1.0);
+            held = global::AE.Runtime.AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (__step > warmup), (0.8 * x), 1.0);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -77,7 +77,7 @@ namespace AE.Generated
             // ---- fixed rule calibrate
             // held = latch@held.latch(step > warmup, 0.8 * x, 1)
 #line 5 "/ae/latch.ae"
-            held = global::AE.Runtime.AeMath.Latch(ref __slot_held_latch, ref __slot_held_latch_n, (__step > warmup), (0.8 * (double)x), 1.0);
+            held = global::AE.Runtime.AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (__step > warmup), (0.8 * (double)x), 1.0);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -125,8 +125,8 @@ namespace AE.Generated
         private readonly int __count, __blocks;
         private readonly __V[] __p_warmup;
         private readonly __V[] __x_held;
-        private readonly double[] __slot_held_latch;
-        private readonly long[] __slot_held_latch_n;
+        private readonly double[] __slot_held__latch;
+        private readonly long[] __slot_held__latch_n;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
         private int __precision;
 
@@ -147,8 +147,8 @@ namespace AE.Generated
             int __lanes = __blocks * __S.Lanes;
             __p_warmup = new __V[__blocks];
             __x_held = new __V[__blocks];
-            __slot_held_latch = new double[__lanes];
-            __slot_held_latch_n = new long[__lanes];
+            __slot_held__latch = new double[__lanes];
+            __slot_held__latch_n = new long[__lanes];
             __rng = new global::AE.Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
@@ -181,7 +181,7 @@ namespace AE.Generated
 
                 // ---- fixed rule calibrate
                 // held = latch@held.latch(step > warmup, 0.8 * x, 1)
-                var __h1 = __S.Latch(__slot_held_latch, __slot_held_latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __S.Load(x, __j, __k - __j)), __Vx.Create(1.0));
+                var __h1 = __S.Latch(__slot_held__latch, __slot_held__latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __S.Load(x, __j, __k - __j)), __Vx.Create(1.0));
                 __x_held[__q] = __h1;
 
                 // end of step: project onto the declared bounds, then the next values become current
@@ -207,7 +207,7 @@ namespace AE.Generated
 
                 // ---- fixed rule calibrate
                 // held = latch@held.latch(step > warmup, 0.8 * x, 1)
-                var __h2 = __S.Latch(__slot_held_latch, __slot_held_latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __S.Load(x, __j, __k - __j)), __Vx.Create(1.0));
+                var __h2 = __S.Latch(__slot_held__latch, __slot_held__latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __S.Load(x, __j, __k - __j)), __Vx.Create(1.0));
                 __x_held[__q] = __h2;
 
                 // end of step: project onto the declared bounds, then the next values become current

@@ -19,8 +19,8 @@ namespace AE.Generated
         }
 
         public double y { get; private set; }
-        private double __slot_y_lp;
-        private long __slot_y_lp_n;
+        private double __slot_y__lp;
+        private long __slot_y__lp_n;
         private global::AE.Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
@@ -51,7 +51,7 @@ namespace AE.Generated
             // ---- fixed rule smooth_it
             // y = lp@y.lp(0.5, x)
 #line 4 "/ae/lp.ae"
-            y = global::AE.Runtime.AeMath.Lp(ref __slot_y_lp, ref __slot_y_lp_n, 0.5, x);
+            y = global::AE.Runtime.AeMath.Lp(ref __slot_y__lp, ref __slot_y__lp_n, 0.5, x);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -72,7 +72,7 @@ namespace AE.Generated
             // ---- fixed rule smooth_it
             // y = lp@y.lp(0.5, x)
 #line 4 "/ae/lp.ae"
-            y = global::AE.Runtime.AeMath.Lp(ref __slot_y_lp, ref __slot_y_lp_n, 0.5, (double)x);
+            y = global::AE.Runtime.AeMath.Lp(ref __slot_y__lp, ref __slot_y__lp_n, 0.5, (double)x);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -119,8 +119,8 @@ namespace AE.Generated
     {
         private readonly int __count, __blocks;
         private readonly __V[] __x_y;
-        private readonly double[] __slot_y_lp;
-        private readonly long[] __slot_y_lp_n;
+        private readonly double[] __slot_y__lp;
+        private readonly long[] __slot_y__lp_n;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
         private int __precision;
 
@@ -140,8 +140,8 @@ namespace AE.Generated
             __blocks = (k + __S.Lanes - 1) / __S.Lanes;
             int __lanes = __blocks * __S.Lanes;
             __x_y = new __V[__blocks];
-            __slot_y_lp = new double[__lanes];
-            __slot_y_lp_n = new long[__lanes];
+            __slot_y__lp = new double[__lanes];
+            __slot_y__lp_n = new long[__lanes];
             __rng = new global::AE.Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
@@ -173,7 +173,7 @@ namespace AE.Generated
 
                 // ---- fixed rule smooth_it
                 // y = lp@y.lp(0.5, x)
-                var __h1 = __S.Lp(__slot_y_lp, __slot_y_lp_n, __j, __V.AllBitsSet, __Vx.Create(0.5), __S.Load(x, __j, __k - __j));
+                var __h1 = __S.Lp(__slot_y__lp, __slot_y__lp_n, __j, __V.AllBitsSet, __Vx.Create(0.5), __S.Load(x, __j, __k - __j));
                 __x_y[__q] = __h1;
 
                 // end of step: project onto the declared bounds, then the next values become current
@@ -199,7 +199,7 @@ namespace AE.Generated
 
                 // ---- fixed rule smooth_it
                 // y = lp@y.lp(0.5, x)
-                var __h2 = __S.Lp(__slot_y_lp, __slot_y_lp_n, __j, __V.AllBitsSet, __Vx.Create(0.5), __S.Load(x, __j, __k - __j));
+                var __h2 = __S.Lp(__slot_y__lp, __slot_y__lp_n, __j, __V.AllBitsSet, __Vx.Create(0.5), __S.Load(x, __j, __k - __j));
                 __x_y[__q] = __h2;
 
                 // end of step: project onto the declared bounds, then the next values become current

@@ -87,9 +87,9 @@ namespace AE.Generated
                     {
                         // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                        double __e_theta_next_1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+                        double __e_theta__next__1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
 #line default
-                        theta[__i] = __e_theta_next_1;
+                        theta[__i] = __e_theta__next__1;
                     }
                 }
 
@@ -144,9 +144,9 @@ namespace AE.Generated
                     {
                         // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                        double __e_theta_next_1 = (((double)theta[__i] - (0.01 * (double)grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+                        double __e_theta__next__1 = (((double)theta[__i] - (0.01 * (double)grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
 #line default
-                        theta[__i] = (float)(__e_theta_next_1);
+                        theta[__i] = (float)(__e_theta__next__1);
                     }
                 }
 
@@ -194,9 +194,9 @@ namespace AE.Generated
                 {
                     // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
+                    var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
                 }
             }
             else
@@ -206,9 +206,9 @@ namespace AE.Generated
                 {
                     // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk4));
+                    var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk4));
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
                 }
             }
             // the tail, one element at a time
@@ -216,9 +216,9 @@ namespace AE.Generated
             {
                 // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                double __e_theta_next_1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+                double __e_theta__next__1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
 #line default
-                theta[__i] = __e_theta_next_1;
+                theta[__i] = __e_theta__next__1;
             }
         }
 
@@ -259,9 +259,9 @@ namespace AE.Generated
                 {
                     // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
+                    var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
                 }
             }
             else
@@ -271,9 +271,9 @@ namespace AE.Generated
                 {
                     // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                    var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk4));
+                    var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk4));
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
                 }
             }
             // the tail, one element at a time
@@ -281,9 +281,9 @@ namespace AE.Generated
             {
                 // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                double __e_theta_next_1 = (((double)theta[__i] - (0.01 * (double)grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+                double __e_theta__next__1 = (((double)theta[__i] - (0.01 * (double)grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
 #line default
-                theta[__i] = (float)(__e_theta_next_1);
+                theta[__i] = (float)(__e_theta__next__1);
             }
         }
 
@@ -417,8 +417,8 @@ namespace AE.Generated
                     var __t2 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
                     var __m3 = __t2;
                     var __h4 = __S.Any(__m3) ? __S.Noise(__rng, __j, __m3) : __V.Zero;
-                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t2, (__st_sigma[__q] * __h4), __Vx.Create(0.0)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t2, (__st_sigma[__q] * __h4), __Vx.Create(0.0)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -470,8 +470,8 @@ namespace AE.Generated
                     var __t6 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
                     var __m7 = __t6;
                     var __h8 = __S.Any(__m7) ? __S.Noise(__rng, __j, __m7) : __V.Zero;
-                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t6, (__st_sigma[__q] * __h8), __Vx.Create(0.0)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
+                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t6, (__st_sigma[__q] * __h8), __Vx.Create(0.0)));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

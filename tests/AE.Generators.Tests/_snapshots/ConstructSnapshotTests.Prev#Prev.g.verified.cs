@@ -19,8 +19,8 @@ namespace AE.Generated
         }
 
         public double dx { get; private set; }
-        private double __slot_dx_prev;
-        private long __slot_dx_prev_n;
+        private double __slot_dx__prev;
+        private long __slot_dx__prev_n;
         private global::AE.Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
@@ -51,7 +51,7 @@ namespace AE.Generated
             // ---- fixed rule diff
             // dx = x - prev@dx.prev(x, x)
 #line 4 "/ae/prev.ae"
-            dx = (x - global::AE.Runtime.AeMath.Prev(ref __slot_dx_prev, ref __slot_dx_prev_n, x, x));
+            dx = (x - global::AE.Runtime.AeMath.Prev(ref __slot_dx__prev, ref __slot_dx__prev_n, x, x));
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -72,7 +72,7 @@ namespace AE.Generated
             // ---- fixed rule diff
             // dx = x - prev@dx.prev(x, x)
 #line 4 "/ae/prev.ae"
-            dx = ((double)x - global::AE.Runtime.AeMath.Prev(ref __slot_dx_prev, ref __slot_dx_prev_n, (double)x, (double)x));
+            dx = ((double)x - global::AE.Runtime.AeMath.Prev(ref __slot_dx__prev, ref __slot_dx__prev_n, (double)x, (double)x));
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -119,8 +119,8 @@ namespace AE.Generated
     {
         private readonly int __count, __blocks;
         private readonly __V[] __x_dx;
-        private readonly double[] __slot_dx_prev;
-        private readonly long[] __slot_dx_prev_n;
+        private readonly double[] __slot_dx__prev;
+        private readonly long[] __slot_dx__prev_n;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
         private int __precision;
 
@@ -140,8 +140,8 @@ namespace AE.Generated
             __blocks = (k + __S.Lanes - 1) / __S.Lanes;
             int __lanes = __blocks * __S.Lanes;
             __x_dx = new __V[__blocks];
-            __slot_dx_prev = new double[__lanes];
-            __slot_dx_prev_n = new long[__lanes];
+            __slot_dx__prev = new double[__lanes];
+            __slot_dx__prev_n = new long[__lanes];
             __rng = new global::AE.Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
@@ -173,7 +173,7 @@ namespace AE.Generated
 
                 // ---- fixed rule diff
                 // dx = x - prev@dx.prev(x, x)
-                var __h1 = __S.Prev(__slot_dx_prev, __slot_dx_prev_n, __j, __V.AllBitsSet, __S.Load(x, __j, __k - __j), __S.Load(x, __j, __k - __j));
+                var __h1 = __S.Prev(__slot_dx__prev, __slot_dx__prev_n, __j, __V.AllBitsSet, __S.Load(x, __j, __k - __j), __S.Load(x, __j, __k - __j));
                 __x_dx[__q] = (__S.Load(x, __j, __k - __j) - __h1);
 
                 // end of step: project onto the declared bounds, then the next values become current
@@ -199,7 +199,7 @@ namespace AE.Generated
 
                 // ---- fixed rule diff
                 // dx = x - prev@dx.prev(x, x)
-                var __h2 = __S.Prev(__slot_dx_prev, __slot_dx_prev_n, __j, __V.AllBitsSet, __S.Load(x, __j, __k - __j), __S.Load(x, __j, __k - __j));
+                var __h2 = __S.Prev(__slot_dx__prev, __slot_dx__prev_n, __j, __V.AllBitsSet, __S.Load(x, __j, __k - __j), __S.Load(x, __j, __k - __j));
                 __x_dx[__q] = (__S.Load(x, __j, __k - __j) - __h2);
 
                 // end of step: project onto the declared bounds, then the next values become current

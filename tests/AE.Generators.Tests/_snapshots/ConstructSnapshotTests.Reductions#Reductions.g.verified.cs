@@ -170,14 +170,14 @@ namespace AE.Generated
                     {
                         // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                        double __e_m_next_1 = ((0.9 * __s_m[__i]) + grad[__i]);
+                        double __e_m__next__1 = ((0.9 * __s_m[__i]) + grad[__i]);
 #line default
                         // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                        double __e_theta_next_1 = (theta[__i] - (0.01 * __e_m_next_1));
+                        double __e_theta__next__1 = (theta[__i] - (0.01 * __e_m__next__1));
 #line default
-                        theta[__i] = __e_theta_next_1;
-                        __s_m[__i] = __e_m_next_1;
+                        theta[__i] = __e_theta__next__1;
+                        __s_m[__i] = __e_m__next__1;
                     }
                 }
 
@@ -316,14 +316,14 @@ namespace AE.Generated
                     {
                         // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                        double __e_m_next_1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
+                        double __e_m__next__1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
 #line default
                         // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                        double __e_theta_next_1 = ((double)theta[__i] - (0.01 * __e_m_next_1));
+                        double __e_theta__next__1 = ((double)theta[__i] - (0.01 * __e_m__next__1));
 #line default
-                        theta[__i] = (float)(__e_theta_next_1);
-                        __s_m[__i] = (float)(__e_m_next_1);
+                        theta[__i] = (float)(__e_theta__next__1);
+                        __s_m[__i] = (float)(__e_m__next__1);
                     }
                 }
 
@@ -455,28 +455,28 @@ namespace AE.Generated
                 {
                     // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                    var __e_m_next_1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    var __e_m__next__1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
 #line default
                     // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                    var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m_next_1));
+                    var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m__next__1));
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
                 {
                     // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                    double __e_m_next_1 = ((0.9 * __s_m[__i]) + grad[__i]);
+                    double __e_m__next__1 = ((0.9 * __s_m[__i]) + grad[__i]);
 #line default
                     // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                    double __e_theta_next_1 = (theta[__i] - (0.01 * __e_m_next_1));
+                    double __e_theta__next__1 = (theta[__i] - (0.01 * __e_m__next__1));
 #line default
-                    theta[__i] = __e_theta_next_1;
-                    __s_m[__i] = __e_m_next_1;
+                    theta[__i] = __e_theta__next__1;
+                    __s_m[__i] = __e_m__next__1;
                 }
             }
         }
@@ -597,28 +597,28 @@ namespace AE.Generated
                 {
                     // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                    var __e_m_next_1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    var __e_m__next__1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
 #line default
                     // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                    var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m_next_1));
+                    var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m__next__1));
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
                 {
                     // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                    double __e_m_next_1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
+                    double __e_m__next__1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
 #line default
                     // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                    double __e_theta_next_1 = ((double)theta[__i] - (0.01 * __e_m_next_1));
+                    double __e_theta__next__1 = ((double)theta[__i] - (0.01 * __e_m__next__1));
 #line default
-                    theta[__i] = (float)(__e_theta_next_1);
-                    __s_m[__i] = (float)(__e_m_next_1);
+                    theta[__i] = (float)(__e_theta__next__1);
+                    __s_m[__i] = (float)(__e_m__next__1);
                 }
             }
         }
@@ -841,11 +841,11 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // m' = (0.9 * m) + grad
-                    var __e_m_next_1 = ((__Vx.Create(0.9) * __st_m[__o + __q]) + __S.Load(grad, __h + __j, __k - __j));
+                    var __e_m__next__1 = ((__Vx.Create(0.9) * __st_m[__o + __q]) + __S.Load(grad, __h + __j, __k - __j));
                     // theta' = theta - (0.01 * m')
-                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m_next_1));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
-                    __st_m[__o + __q] = __e_m_next_1;
+                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m__next__1));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
+                    __st_m[__o + __q] = __e_m__next__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -950,11 +950,11 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // m' = (0.9 * m) + grad
-                    var __e_m_next_1 = ((__Vx.Create(0.9) * __S.Load(__sf_m, __o + __q)) + __S.Load(grad, __h + __j, __k - __j));
+                    var __e_m__next__1 = ((__Vx.Create(0.9) * __S.Load(__sf_m, __o + __q)) + __S.Load(grad, __h + __j, __k - __j));
                     // theta' = theta - (0.01 * m')
-                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m_next_1));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
-                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m__next__1));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
+                    __S.Store(__sf_m, __o + __q, __e_m__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

@@ -47,7 +47,7 @@ namespace AE.Generated
             this.n = n;
             options ??= new Options();
             double __v_beta = options.beta;
-            if (!(__v_beta >= (double)(0.0) && __v_beta < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta", __v_beta, "param 'beta' must lie in [0, 1)");
+            if (!(__v_beta >= 0.0 && __v_beta < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta", "[0, 1)", __v_beta, "param 'beta' must lie in [0, 1)");
             this.beta = __v_beta;
             double __v_lr = options.lr;
             this.lr = __v_lr;
@@ -94,14 +94,14 @@ namespace AE.Generated
                     {
                         // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
-                        double __e_m_next_1 = ((beta * __s_m[__i]) + grad[__i]);
+                        double __e_m__next__1 = ((beta * __s_m[__i]) + grad[__i]);
 #line default
                         // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
-                        double __e_theta_next_1 = (theta[__i] - (lr * __e_m_next_1));
+                        double __e_theta__next__1 = (theta[__i] - (lr * __e_m__next__1));
 #line default
-                        theta[__i] = __e_theta_next_1;
-                        __s_m[__i] = __e_m_next_1;
+                        theta[__i] = __e_theta__next__1;
+                        __s_m[__i] = __e_m__next__1;
                     }
                 }
 
@@ -153,14 +153,14 @@ namespace AE.Generated
                     {
                         // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
-                        double __e_m_next_1 = ((beta * (double)__s_m[__i]) + (double)grad[__i]);
+                        double __e_m__next__1 = ((beta * (double)__s_m[__i]) + (double)grad[__i]);
 #line default
                         // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
-                        double __e_theta_next_1 = ((double)theta[__i] - (lr * __e_m_next_1));
+                        double __e_theta__next__1 = ((double)theta[__i] - (lr * __e_m__next__1));
 #line default
-                        theta[__i] = (float)(__e_theta_next_1);
-                        __s_m[__i] = (float)(__e_m_next_1);
+                        theta[__i] = (float)(__e_theta__next__1);
+                        __s_m[__i] = (float)(__e_m__next__1);
                     }
                 }
 
@@ -203,28 +203,28 @@ namespace AE.Generated
                 {
                     // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
-                    var __e_m_next_1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    var __e_m__next__1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
 #line default
                     // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
-                    var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m_next_1));
+                    var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m__next__1));
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
                 {
                     // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
-                    double __e_m_next_1 = ((beta * __s_m[__i]) + grad[__i]);
+                    double __e_m__next__1 = ((beta * __s_m[__i]) + grad[__i]);
 #line default
                     // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
-                    double __e_theta_next_1 = (theta[__i] - (lr * __e_m_next_1));
+                    double __e_theta__next__1 = (theta[__i] - (lr * __e_m__next__1));
 #line default
-                    theta[__i] = __e_theta_next_1;
-                    __s_m[__i] = __e_m_next_1;
+                    theta[__i] = __e_theta__next__1;
+                    __s_m[__i] = __e_m__next__1;
                 }
             }
         }
@@ -263,28 +263,28 @@ namespace AE.Generated
                 {
                     // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
-                    var __e_m_next_1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
+                    var __e_m__next__1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
 #line default
                     // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
-                    var __e_theta_next_1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m_next_1));
+                    var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m__next__1));
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_1, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
                 {
                     // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
-                    double __e_m_next_1 = ((beta * (double)__s_m[__i]) + (double)grad[__i]);
+                    double __e_m__next__1 = ((beta * (double)__s_m[__i]) + (double)grad[__i]);
 #line default
                     // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
-                    double __e_theta_next_1 = ((double)theta[__i] - (lr * __e_m_next_1));
+                    double __e_theta__next__1 = ((double)theta[__i] - (lr * __e_m__next__1));
 #line default
-                    theta[__i] = (float)(__e_theta_next_1);
-                    __s_m[__i] = (float)(__e_m_next_1);
+                    theta[__i] = (float)(__e_theta__next__1);
+                    __s_m[__i] = (float)(__e_m__next__1);
                 }
             }
         }
@@ -411,11 +411,11 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // m' = (beta * m) + grad
-                    var __e_m_next_1 = ((__p_beta[__q] * __st_m[__o + __q]) + __S.Load(grad, __h + __j, __k - __j));
+                    var __e_m__next__1 = ((__p_beta[__q] * __st_m[__o + __q]) + __S.Load(grad, __h + __j, __k - __j));
                     // theta' = theta - (lr * m')
-                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__p_lr[__q] * __e_m_next_1));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
-                    __st_m[__o + __q] = __e_m_next_1;
+                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - (__p_lr[__q] * __e_m__next__1));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
+                    __st_m[__o + __q] = __e_m__next__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -464,11 +464,11 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // m' = (beta * m) + grad
-                    var __e_m_next_1 = ((__p_beta[__q] * __S.Load(__sf_m, __o + __q)) + __S.Load(grad, __h + __j, __k - __j));
+                    var __e_m__next__1 = ((__p_beta[__q] * __S.Load(__sf_m, __o + __q)) + __S.Load(grad, __h + __j, __k - __j));
                     // theta' = theta - (lr * m')
-                    var __e_theta_next_1 = (__S.Load(theta, __h + __j, __k - __j) - (__p_lr[__q] * __e_m_next_1));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_1);
-                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - (__p_lr[__q] * __e_m__next__1));
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
+                    __S.Store(__sf_m, __o + __q, __e_m__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

@@ -346,22 +346,22 @@ namespace AE.Generated
         public double du_eps { get; private set; }
         public double du_wd { get; private set; }
         public double adapt_extra { get; private set; }
-        private double __slot_T_prev;
-        private long __slot_T_prev_n;
-        private double __slot_T_ema;
-        private long __slot_T_ema_n;
-        private double __slot_ld_ema;
-        private long __slot_ld_ema_n;
-        private double __slot_V_ema;
-        private long __slot_V_ema_n;
-        private double __slot_S_ema;
-        private long __slot_S_ema_n;
-        private double __slot_Vstar_ema;
-        private long __slot_Vstar_ema_n;
-        private double __slot_Sstar_ema;
-        private long __slot_Sstar_ema_n;
-        private double __slot_lyapunov_lp;
-        private long __slot_lyapunov_lp_n;
+        private double __slot_T__prev;
+        private long __slot_T__prev_n;
+        private double __slot_T__ema;
+        private long __slot_T__ema_n;
+        private double __slot_ld__ema;
+        private long __slot_ld__ema_n;
+        private double __slot_V__ema;
+        private long __slot_V__ema_n;
+        private double __slot_S__ema;
+        private long __slot_S__ema_n;
+        private double __slot_Vstar__ema;
+        private long __slot_Vstar__ema_n;
+        private double __slot_Sstar__ema;
+        private long __slot_Sstar__ema_n;
+        private double __slot_lyapunov__lp;
+        private long __slot_lyapunov__lp_n;
         private global::AE.Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
@@ -380,19 +380,19 @@ namespace AE.Generated
             this.n = n;
             options ??= new Options();
             double __v_beta_mu = options.beta_mu;
-            if (!(__v_beta_mu >= (double)(0.0) && __v_beta_mu < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_mu", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
+            if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
             this.beta_mu = __v_beta_mu;
             double __v_beta_T = options.beta_T;
-            if (!(__v_beta_T >= (double)(0.0) && __v_beta_T < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_T", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
+            if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
             this.beta_T = __v_beta_T;
             double __v_beta_V = options.beta_V;
-            if (!(__v_beta_V >= (double)(0.0) && __v_beta_V < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_V", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
+            if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
             this.beta_V = __v_beta_V;
             double __v_beta_S = options.beta_S;
-            if (!(__v_beta_S >= (double)(0.0) && __v_beta_S < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_S", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
+            if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
             this.beta_S = __v_beta_S;
             double __v_beta_star = options.beta_star;
-            if (!(__v_beta_star >= (double)(0.0) && __v_beta_star < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_star", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
+            if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
             this.beta_star = __v_beta_star;
             double __v_k_p = options.k_p;
             this.k_p = __v_k_p;
@@ -409,7 +409,7 @@ namespace AE.Generated
             double __v_gamma_mu = options.gamma_mu;
             this.gamma_mu = __v_gamma_mu;
             double __v_u_max = options.u_max;
-            if (!(__v_u_max > (double)(0.0) && __v_u_max < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("u_max", __v_u_max, "param 'u_max' must lie in (0, inf)");
+            if (!(__v_u_max > 0.0 && __v_u_max < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("u_max", "(0, inf)", __v_u_max, "param 'u_max' must lie in (0, inf)");
             this.u_max = __v_u_max;
             double __v_eta_a = options.eta_a;
             this.eta_a = __v_eta_a;
@@ -450,30 +450,30 @@ namespace AE.Generated
             double __v_V_max_mult = options.V_max_mult;
             this.V_max_mult = __v_V_max_mult;
             double __v_tau_T_stall = options.tau_T_stall;
-            if (!(__v_tau_T_stall >= (double)(0.0) && __v_tau_T_stall < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("tau_T_stall", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
+            if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
             this.tau_T_stall = __v_tau_T_stall;
             double __v_kappa_shrink = options.kappa_shrink;
-            if (!(__v_kappa_shrink >= (double)(0.0) && __v_kappa_shrink < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("kappa_shrink", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
+            if (!(__v_kappa_shrink >= 0.0 && __v_kappa_shrink < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("kappa_shrink", "[0, inf)", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
             this.kappa_shrink = __v_kappa_shrink;
             double __v_refractory = options.refractory ?? ((double)((1.0 / (1.0 - __v_beta_T))));
             this.refractory = __v_refractory;
             double __v_max_dlog_alpha = options.max_dlog_alpha;
-            if (!(__v_max_dlog_alpha >= (double)(0.0) && __v_max_dlog_alpha < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_dlog_alpha", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
+            if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
             this.max_dlog_alpha = __v_max_dlog_alpha;
             double __v_max_d_mu = options.max_d_mu;
-            if (!(__v_max_d_mu >= (double)(0.0) && __v_max_d_mu < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_d_mu", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
+            if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
             this.max_d_mu = __v_max_d_mu;
             double __v_max_dlog_sigma = options.max_dlog_sigma;
-            if (!(__v_max_dlog_sigma >= (double)(0.0) && __v_max_dlog_sigma < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_dlog_sigma", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
+            if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
             this.max_dlog_sigma = __v_max_dlog_sigma;
             double __v_max_dlog_adam = options.max_dlog_adam;
-            if (!(__v_max_dlog_adam > (double)(0.0) && __v_max_dlog_adam < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_dlog_adam", __v_max_dlog_adam, "param 'max_dlog_adam' must lie in (0, inf)");
+            if (!(__v_max_dlog_adam > 0.0 && __v_max_dlog_adam < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_adam", "(0, inf)", __v_max_dlog_adam, "param 'max_dlog_adam' must lie in (0, inf)");
             this.max_dlog_adam = __v_max_dlog_adam;
             double __v_eta_lambda = options.eta_lambda;
-            if (!(__v_eta_lambda >= (double)(0.0) && __v_eta_lambda < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("eta_lambda", __v_eta_lambda, "param 'eta_lambda' must lie in [0, inf)");
+            if (!(__v_eta_lambda >= 0.0 && __v_eta_lambda < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("eta_lambda", "[0, inf)", __v_eta_lambda, "param 'eta_lambda' must lie in [0, inf)");
             this.eta_lambda = __v_eta_lambda;
             double __v_B_adapt = options.B_adapt;
-            if (!(__v_B_adapt >= (double)(0.0) && __v_B_adapt < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("B_adapt", __v_B_adapt, "param 'B_adapt' must lie in [0, inf)");
+            if (!(__v_B_adapt >= 0.0 && __v_B_adapt < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("B_adapt", "[0, inf)", __v_B_adapt, "param 'B_adapt' must lie in [0, inf)");
             this.B_adapt = __v_B_adapt;
             double __v_eta_c = options.eta_c;
             this.eta_c = __v_eta_c;
@@ -496,86 +496,86 @@ namespace AE.Generated
             double __v_c_ss = options.c_ss;
             this.c_ss = __v_c_ss;
             double __v_sigma_0 = options.sigma_0;
-            if (!(__v_sigma_0 > (double)(0.0) && __v_sigma_0 < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("sigma_0", __v_sigma_0, "param 'sigma_0' must lie in (0, inf)");
+            if (!(__v_sigma_0 > 0.0 && __v_sigma_0 < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_0", "(0, inf)", __v_sigma_0, "param 'sigma_0' must lie in (0, inf)");
             this.sigma_0 = __v_sigma_0;
             double __v_c_wa = options.c_wa;
             this.c_wa = __v_c_wa;
             double __v_beta_lyap = options.beta_lyap;
-            if (!(__v_beta_lyap >= (double)(0.0) && __v_beta_lyap < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_lyap", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
+            if (!(__v_beta_lyap >= 0.0 && __v_beta_lyap < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_lyap", "[0, 1)", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
             this.beta_lyap = __v_beta_lyap;
             double __v_gamma_lyap = options.gamma_lyap;
-            if (!(__v_gamma_lyap >= (double)(0.0) && __v_gamma_lyap < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("gamma_lyap", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
+            if (!(__v_gamma_lyap >= 0.0 && __v_gamma_lyap < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("gamma_lyap", "[0, inf)", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
             this.gamma_lyap = __v_gamma_lyap;
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > (double)(0.0) && __v_alpha_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("alpha_min", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             double __v_alpha_max = options.alpha_max;
             this.alpha_max = __v_alpha_max;
             double __v_alpha_bar = options.alpha_bar;
-            if (!(__v_alpha_bar > (double)(0.0) && __v_alpha_bar < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("alpha_bar", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
+            if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
             this.alpha_bar = __v_alpha_bar;
             double __v_init_alpha = options.init_alpha;
             this.init_alpha = __v_init_alpha;
             double __v_mu_min = options.mu_min;
-            if (!(__v_mu_min >= (double)(0.0) && __v_mu_min < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("mu_min", __v_mu_min, "param 'mu_min' must lie in [0, 1)");
+            if (!(__v_mu_min >= 0.0 && __v_mu_min < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_min", "[0, 1)", __v_mu_min, "param 'mu_min' must lie in [0, 1)");
             this.mu_min = __v_mu_min;
             double __v_mu_max = options.mu_max;
-            if (!(__v_mu_max >= (double)(0.0) && __v_mu_max <= (double)(0.9999))) throw new global::System.ArgumentOutOfRangeException("mu_max", __v_mu_max, "param 'mu_max' must lie in [0, 0.9999]");
+            if (!(__v_mu_max >= 0.0 && __v_mu_max <= 0.9999)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_max", "[0, 0.9999]", __v_mu_max, "param 'mu_max' must lie in [0, 0.9999]");
             this.mu_max = __v_mu_max;
             double __v_mu_bar = options.mu_bar;
-            if (!(__v_mu_bar >= (double)(0.0) && __v_mu_bar < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("mu_bar", __v_mu_bar, "param 'mu_bar' must lie in [0, 1)");
+            if (!(__v_mu_bar >= 0.0 && __v_mu_bar < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_bar", "[0, 1)", __v_mu_bar, "param 'mu_bar' must lie in [0, 1)");
             this.mu_bar = __v_mu_bar;
             double __v_init_mu = options.init_mu;
             this.init_mu = __v_init_mu;
             double __v_beta2_min = options.beta2_min;
-            if (!(__v_beta2_min >= (double)(0.0) && __v_beta2_min < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta2_min", __v_beta2_min, "param 'beta2_min' must lie in [0, 1)");
+            if (!(__v_beta2_min >= 0.0 && __v_beta2_min < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta2_min", "[0, 1)", __v_beta2_min, "param 'beta2_min' must lie in [0, 1)");
             this.beta2_min = __v_beta2_min;
             double __v_beta2_max = options.beta2_max;
-            if (!(__v_beta2_max >= (double)(0.0) && __v_beta2_max <= (double)(0.99999))) throw new global::System.ArgumentOutOfRangeException("beta2_max", __v_beta2_max, "param 'beta2_max' must lie in [0, 0.99999]");
+            if (!(__v_beta2_max >= 0.0 && __v_beta2_max <= 0.99999)) throw new global::AE.Runtime.ParamOutOfRangeException("beta2_max", "[0, 0.99999]", __v_beta2_max, "param 'beta2_max' must lie in [0, 0.99999]");
             this.beta2_max = __v_beta2_max;
             double __v_beta2_bar = options.beta2_bar;
-            if (!(__v_beta2_bar >= (double)(0.0) && __v_beta2_bar <= (double)(0.99999))) throw new global::System.ArgumentOutOfRangeException("beta2_bar", __v_beta2_bar, "param 'beta2_bar' must lie in [0, 0.99999]");
+            if (!(__v_beta2_bar >= 0.0 && __v_beta2_bar <= 0.99999)) throw new global::AE.Runtime.ParamOutOfRangeException("beta2_bar", "[0, 0.99999]", __v_beta2_bar, "param 'beta2_bar' must lie in [0, 0.99999]");
             this.beta2_bar = __v_beta2_bar;
             double __v_init_beta2 = options.init_beta2;
             this.init_beta2 = __v_init_beta2;
             double __v_eps_min = options.eps_min;
-            if (!(__v_eps_min > (double)(0.0) && __v_eps_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("eps_min", __v_eps_min, "param 'eps_min' must lie in (0, 1]");
+            if (!(__v_eps_min > 0.0 && __v_eps_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("eps_min", "(0, 1]", __v_eps_min, "param 'eps_min' must lie in (0, 1]");
             this.eps_min = __v_eps_min;
             double __v_eps_max = options.eps_max;
             this.eps_max = __v_eps_max;
             double __v_eps_bar = options.eps_bar;
-            if (!(__v_eps_bar > (double)(0.0) && __v_eps_bar < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("eps_bar", __v_eps_bar, "param 'eps_bar' must lie in (0, inf)");
+            if (!(__v_eps_bar > 0.0 && __v_eps_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("eps_bar", "(0, inf)", __v_eps_bar, "param 'eps_bar' must lie in (0, inf)");
             this.eps_bar = __v_eps_bar;
             double __v_init_eps = options.init_eps;
             this.init_eps = __v_init_eps;
             double __v_wd_min = options.wd_min;
-            if (!(__v_wd_min > (double)(0.0) && __v_wd_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("wd_min", __v_wd_min, "param 'wd_min' must lie in (0, 1]");
+            if (!(__v_wd_min > 0.0 && __v_wd_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("wd_min", "(0, 1]", __v_wd_min, "param 'wd_min' must lie in (0, 1]");
             this.wd_min = __v_wd_min;
             double __v_wd_max = options.wd_max;
             this.wd_max = __v_wd_max;
             double __v_wd_bar = options.wd_bar;
-            if (!(__v_wd_bar > (double)(0.0) && __v_wd_bar < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("wd_bar", __v_wd_bar, "param 'wd_bar' must lie in (0, inf)");
+            if (!(__v_wd_bar > 0.0 && __v_wd_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("wd_bar", "(0, inf)", __v_wd_bar, "param 'wd_bar' must lie in (0, inf)");
             this.wd_bar = __v_wd_bar;
             double __v_init_wd = options.init_wd;
             this.init_wd = __v_init_wd;
             double __v_sigma_min = options.sigma_min;
-            if (!(__v_sigma_min >= (double)(0.0) && __v_sigma_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("sigma_min", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
+            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
             this.sigma_min = __v_sigma_min;
             double __v_sigma_max = options.sigma_max;
             this.sigma_max = __v_sigma_max;
             double __v_init_sigma = options.init_sigma;
             this.init_sigma = __v_init_sigma;
             double __v_loss_emergency = options.loss_emergency;
-            if (!(__v_loss_emergency > (double)(0.0) && __v_loss_emergency < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("loss_emergency", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
+            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             double __v_grad_emergency = options.grad_emergency;
-            if (!(__v_grad_emergency > (double)(0.0) && __v_grad_emergency < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("grad_emergency", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
+            if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
             this.grad_emergency = __v_grad_emergency;
             double __v_param_abs_max = options.param_abs_max;
-            if (!(__v_param_abs_max >= (double)(0.0) && __v_param_abs_max <= (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("param_abs_max", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
+            if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
             this.param_abs_max = __v_param_abs_max;
             double __v_clip_grad_norm = options.clip_grad_norm;
-            if (!(__v_clip_grad_norm >= (double)(0.0) && __v_clip_grad_norm <= (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("clip_grad_norm", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
+            if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
             this.clip_grad_norm = __v_clip_grad_norm;
             __st_m_f64 = new double[n];
             global::System.Array.Fill(__st_m_f64, (double)(0.0));
@@ -594,6 +594,30 @@ namespace AE.Generated
             budget_scale = (double)(1.0);
             adapt_energy = (double)(0.0);
             lyapunov = (double)(0.0);
+            // alpha: bounds and initial value with the given params
+            double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
+            if (__lo_alpha > __hi_alpha) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min, alpha_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new global::AE.Runtime.ParamOutOfRangeException("init_alpha", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            // mu: bounds and initial value with the given params
+            double __lo_mu = (double)(__v_mu_min), __hi_mu = (double)(__v_mu_max);
+            if (__lo_mu > __hi_mu) throw new global::AE.Runtime.ParamOutOfRangeException("mu_min, mu_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new global::AE.Runtime.ParamOutOfRangeException("init_mu", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            // beta2: bounds and initial value with the given params
+            double __lo_beta2 = (double)(__v_beta2_min), __hi_beta2 = (double)(__v_beta2_max);
+            if (__lo_beta2 > __hi_beta2) throw new global::AE.Runtime.ParamOutOfRangeException("beta2_min, beta2_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false), __lo_beta2, "the bounds of 'beta2' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false));
+            if (!(beta2 >= __lo_beta2 && beta2 <= __hi_beta2)) throw new global::AE.Runtime.ParamOutOfRangeException("init_beta2", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false), beta2, "the initial value of 'beta2' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false));
+            // eps: bounds and initial value with the given params
+            double __lo_eps = (double)(__v_eps_min), __hi_eps = (double)(__v_eps_max);
+            if (__lo_eps > __hi_eps) throw new global::AE.Runtime.ParamOutOfRangeException("eps_min, eps_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false), __lo_eps, "the bounds of 'eps' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false));
+            if (!(eps >= __lo_eps && eps <= __hi_eps)) throw new global::AE.Runtime.ParamOutOfRangeException("init_eps", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false), eps, "the initial value of 'eps' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false));
+            // wd: bounds and initial value with the given params
+            double __lo_wd = (double)(__v_wd_min), __hi_wd = (double)(__v_wd_max);
+            if (__lo_wd > __hi_wd) throw new global::AE.Runtime.ParamOutOfRangeException("wd_min, wd_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false), __lo_wd, "the bounds of 'wd' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false));
+            if (!(wd >= __lo_wd && wd <= __hi_wd)) throw new global::AE.Runtime.ParamOutOfRangeException("init_wd", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false), wd, "the initial value of 'wd' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false));
+            // sigma: bounds and initial value with the given params
+            double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
+            if (__lo_sigma > __hi_sigma) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min, sigma_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new global::AE.Runtime.ParamOutOfRangeException("init_sigma", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
             __rng = new global::AE.Runtime.GaussianSource(seed);
         }
 
@@ -715,13 +739,13 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
-                        __r0 += (__e_g0_1 * __e_g0_1);
-                        __r1 += __e_g0_1;
+                        __r0 += (__e_g0__1 * __e_g0__1);
+                        __r1 += __e_g0__1;
                         double __q3 = __s_m[__i];
                         __r2 += __q3 * __q3;
-                        __r3 += __e_g0_1 * __s_m[__i];
+                        __r3 += __e_g0__1 * __s_m[__i];
                     }
                 }
 
@@ -752,19 +776,19 @@ namespace AE.Generated
 #line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 100 "/ae/laws/ae_adam.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 101 "/ae/laws/ae_adam.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 102 "/ae/laws/ae_adam.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 103 "/ae/laws/ae_adam.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 104 "/ae/laws/ae_adam.ae"
@@ -780,11 +804,11 @@ namespace AE.Generated
 #line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 107 "/ae/laws/ae_adam.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
+                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
 #line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 108 "/ae/laws/ae_adam.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
+                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 #line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
@@ -1177,7 +1201,7 @@ namespace AE.Generated
 #line 222 "/ae/laws/ae_adam.ae"
                 if (__on_AE10)
                 {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
                 }
                 else
                 {
@@ -1230,33 +1254,33 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                        double __e_g_1 = (__e_g0_1 * clip);
+                        double __e_g__1 = (__e_g0__1 * clip);
 #line default
                         // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                        double __e_m_new_1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g_1));
+                        double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
 #line default
                         // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                        double __e_v_new_1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g_1 * __e_g_1)));
+                        double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                         // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                        double __e_mhat_1 = (__e_m_new_1 / (1.0 - (p1 * b1)));
+                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
 #line default
                         // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                        double __e_vhat_1 = (__e_v_new_1 / (1.0 - (p2 * b2)));
+                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        double __e_dir_1 = (__e_mhat_1 / (global::System.Math.Sqrt(__e_vhat_1) + e));
+                        double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
 #line default
-                        double __q6 = __e_dir_1;
+                        double __q6 = __e_dir__1;
                         __r4 += __q6 * __q6;
                     }
                 }
@@ -1288,51 +1312,51 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                        double __e_g_1 = (__e_g0_1 * clip);
+                        double __e_g__1 = (__e_g0__1 * clip);
 #line default
                         // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                        double __e_m_new_1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g_1));
+                        double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
 #line default
                         // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                        double __e_v_new_1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g_1 * __e_g_1)));
+                        double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                         // m' = m_new
 #line 233 "/ae/laws/ae_adam.ae"
-                        double __e_m_next_1 = __e_m_new_1;
+                        double __e_m__next__1 = __e_m_new__1;
 #line default
                         // v' = v_new
 #line 234 "/ae/laws/ae_adam.ae"
-                        double __e_v_next_1 = __e_v_new_1;
+                        double __e_v__next__1 = __e_v_new__1;
 #line default
                         // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                        double __e_mhat_1 = (__e_m_new_1 / (1.0 - (p1 * b1)));
+                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
 #line default
                         // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                        double __e_vhat_1 = (__e_v_new_1 / (1.0 - (p2 * b2)));
+                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        double __e_dir_1 = (__e_mhat_1 / (global::System.Math.Sqrt(__e_vhat_1) + e));
+                        double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
-                        double __e_theta_next_1 = ((theta[__i] - (alpha__next * (__e_dir_1 + (wd__next * theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                        double __e_theta__next__1 = ((theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                        theta[__i] = __e_theta_next_2;
-                        __s_m[__i] = __e_m_next_1;
-                        __s_v[__i] = global::AE.Runtime.AeMath.Clamp(__e_v_next_1, 0.0, double.PositiveInfinity);
+                        theta[__i] = __e_theta__next__2;
+                        __s_m[__i] = __e_m__next__1;
+                        __s_v[__i] = global::AE.Runtime.AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity);
                     }
                 }
 
@@ -1498,13 +1522,13 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
-                        __r0 += (__e_g0_1 * __e_g0_1);
-                        __r1 += __e_g0_1;
+                        __r0 += (__e_g0__1 * __e_g0__1);
+                        __r1 += __e_g0__1;
                         double __q3 = (double)__s_m[__i];
                         __r2 += __q3 * __q3;
-                        __r3 += __e_g0_1 * (double)__s_m[__i];
+                        __r3 += __e_g0__1 * (double)__s_m[__i];
                     }
                 }
 
@@ -1535,19 +1559,19 @@ namespace AE.Generated
 #line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 100 "/ae/laws/ae_adam.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 101 "/ae/laws/ae_adam.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 102 "/ae/laws/ae_adam.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 103 "/ae/laws/ae_adam.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 104 "/ae/laws/ae_adam.ae"
@@ -1563,11 +1587,11 @@ namespace AE.Generated
 #line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 107 "/ae/laws/ae_adam.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
+                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
 #line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 108 "/ae/laws/ae_adam.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
+                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 #line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
@@ -1960,7 +1984,7 @@ namespace AE.Generated
 #line 222 "/ae/laws/ae_adam.ae"
                 if (__on_AE10)
                 {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
                 }
                 else
                 {
@@ -2013,33 +2037,33 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                        double __e_g_1 = (__e_g0_1 * clip);
+                        double __e_g__1 = (__e_g0__1 * clip);
 #line default
                         // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                        double __e_m_new_1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g_1));
+                        double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
 #line default
                         // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                        double __e_v_new_1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g_1 * __e_g_1)));
+                        double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                         // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                        double __e_mhat_1 = (__e_m_new_1 / (1.0 - (p1 * b1)));
+                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
 #line default
                         // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                        double __e_vhat_1 = (__e_v_new_1 / (1.0 - (p2 * b2)));
+                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        double __e_dir_1 = (__e_mhat_1 / (global::System.Math.Sqrt(__e_vhat_1) + e));
+                        double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
 #line default
-                        double __q6 = __e_dir_1;
+                        double __q6 = __e_dir__1;
                         __r4 += __q6 * __q6;
                     }
                 }
@@ -2071,51 +2095,51 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                        double __e_g_1 = (__e_g0_1 * clip);
+                        double __e_g__1 = (__e_g0__1 * clip);
 #line default
                         // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                        double __e_m_new_1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g_1));
+                        double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
 #line default
                         // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                        double __e_v_new_1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g_1 * __e_g_1)));
+                        double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                         // m' = m_new
 #line 233 "/ae/laws/ae_adam.ae"
-                        double __e_m_next_1 = __e_m_new_1;
+                        double __e_m__next__1 = __e_m_new__1;
 #line default
                         // v' = v_new
 #line 234 "/ae/laws/ae_adam.ae"
-                        double __e_v_next_1 = __e_v_new_1;
+                        double __e_v__next__1 = __e_v_new__1;
 #line default
                         // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                        double __e_mhat_1 = (__e_m_new_1 / (1.0 - (p1 * b1)));
+                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
 #line default
                         // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                        double __e_vhat_1 = (__e_v_new_1 / (1.0 - (p2 * b2)));
+                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        double __e_dir_1 = (__e_mhat_1 / (global::System.Math.Sqrt(__e_vhat_1) + e));
+                        double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
-                        double __e_theta_next_1 = (((double)theta[__i] - (alpha__next * (__e_dir_1 + (wd__next * (double)theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                        double __e_theta__next__1 = (((double)theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * (double)theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                        theta[__i] = (float)(__e_theta_next_2);
-                        __s_m[__i] = (float)(__e_m_next_1);
-                        __s_v[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_v_next_1, 0.0, double.PositiveInfinity));
+                        theta[__i] = (float)(__e_theta__next__2);
+                        __s_m[__i] = (float)(__e_m__next__1);
+                        __s_v[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity));
                     }
                 }
 
@@ -2189,13 +2213,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    __vr0 += (__e_g0_1 * __e_g0_1);
-                    __vr1 += __e_g0_1;
+                    __vr0 += (__e_g0__1 * __e_g0__1);
+                    __vr1 += __e_g0__1;
                     var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                     __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                 }
                 // the tail, one element at a time
                 double __r0 = 0.0;
@@ -2206,13 +2230,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
-                    __r0 += (__e_g0_1 * __e_g0_1);
-                    __r1 += __e_g0_1;
+                    __r0 += (__e_g0__1 * __e_g0__1);
+                    __r1 += __e_g0__1;
                     double __q2 = __s_m[__i];
                     __r2 += __q2 * __q2;
-                    __r3 += __e_g0_1 * __s_m[__i];
+                    __r3 += __e_g0__1 * __s_m[__i];
                 }
                 __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
                 __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
@@ -2274,33 +2298,33 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                    var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                    var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                    var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                    var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+                    var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
                     // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                    var __e_mhat_1 = (__e_m_new_1 / __vk10);
+                    var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
                     // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                    var __e_vhat_1 = (__e_v_new_1 / __vk12);
+                    var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                    var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
+                    var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
 #line default
-                    var __vq4 = __e_dir_1;
+                    var __vq4 = __e_dir__1;
                     __vr4 += __vq4 * __vq4;
                 }
                 // the tail, one element at a time
@@ -2309,33 +2333,33 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                    double __e_m_new_1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g_1));
+                    double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                    double __e_v_new_1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g_1 * __e_g_1)));
+                    double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                     // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                    double __e_mhat_1 = (__e_m_new_1 / (1.0 - (p1 * b1)));
+                    double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
 #line default
                     // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                    double __e_vhat_1 = (__e_v_new_1 / (1.0 - (p2 * b2)));
+                    double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                    double __e_dir_1 = (__e_mhat_1 / (global::System.Math.Sqrt(__e_vhat_1) + e));
+                    double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
 #line default
-                    double __q5 = __e_dir_1;
+                    double __q5 = __e_dir__1;
                     __r4 += __q5 * __q5;
                 }
                 __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
@@ -2415,51 +2439,51 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                        var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                        var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+                        var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
                         // m' = m_new
 #line 233 "/ae/laws/ae_adam.ae"
-                        var __e_m_next_1 = __e_m_new_1;
+                        var __e_m__next__1 = __e_m_new__1;
 #line default
                         // v' = v_new
 #line 234 "/ae/laws/ae_adam.ae"
-                        var __e_v_next_1 = __e_v_new_1;
+                        var __e_v__next__1 = __e_v_new__1;
 #line default
                         // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                        var __e_mhat_1 = (__e_m_new_1 / __vk10);
+                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
                         // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                        var __e_vhat_1 = (__e_v_new_1 / __vk12);
+                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
                     }
                 }
                 else
@@ -2469,51 +2493,51 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                        var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                        var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+                        var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
                         // m' = m_new
 #line 233 "/ae/laws/ae_adam.ae"
-                        var __e_m_next_1 = __e_m_new_1;
+                        var __e_m__next__1 = __e_m_new__1;
 #line default
                         // v' = v_new
 #line 234 "/ae/laws/ae_adam.ae"
-                        var __e_v_next_1 = __e_v_new_1;
+                        var __e_v__next__1 = __e_v_new__1;
 #line default
                         // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                        var __e_mhat_1 = (__e_m_new_1 / __vk10);
+                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
                         // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                        var __e_vhat_1 = (__e_v_new_1 / __vk12);
+                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk18));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk18));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
                     }
                 }
                 // the tail, one element at a time
@@ -2521,51 +2545,51 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                    double __e_m_new_1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g_1));
+                    double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                    double __e_v_new_1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g_1 * __e_g_1)));
+                    double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                     // m' = m_new
 #line 233 "/ae/laws/ae_adam.ae"
-                    double __e_m_next_1 = __e_m_new_1;
+                    double __e_m__next__1 = __e_m_new__1;
 #line default
                     // v' = v_new
 #line 234 "/ae/laws/ae_adam.ae"
-                    double __e_v_next_1 = __e_v_new_1;
+                    double __e_v__next__1 = __e_v_new__1;
 #line default
                     // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                    double __e_mhat_1 = (__e_m_new_1 / (1.0 - (p1 * b1)));
+                    double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
 #line default
                     // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                    double __e_vhat_1 = (__e_v_new_1 / (1.0 - (p2 * b2)));
+                    double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                    double __e_dir_1 = (__e_mhat_1 / (global::System.Math.Sqrt(__e_vhat_1) + e));
+                    double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
 #line default
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
-                    double __e_theta_next_1 = ((theta[__i] - (alpha__next * (__e_dir_1 + (wd__next * theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                    double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = __e_theta_next_2;
-                    __s_m[__i] = __e_m_next_1;
-                    __s_v[__i] = global::AE.Runtime.AeMath.Clamp(__e_v_next_1, 0.0, double.PositiveInfinity);
+                    theta[__i] = __e_theta__next__2;
+                    __s_m[__i] = __e_m__next__1;
+                    __s_v[__i] = global::AE.Runtime.AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity);
                 }
             }
         }
@@ -2606,13 +2630,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    __vr0 += (__e_g0_1 * __e_g0_1);
-                    __vr1 += __e_g0_1;
+                    __vr0 += (__e_g0__1 * __e_g0__1);
+                    __vr1 += __e_g0__1;
                     var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                     __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                 }
                 // the tail, one element at a time
                 double __r0 = 0.0;
@@ -2623,13 +2647,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
-                    __r0 += (__e_g0_1 * __e_g0_1);
-                    __r1 += __e_g0_1;
+                    __r0 += (__e_g0__1 * __e_g0__1);
+                    __r1 += __e_g0__1;
                     double __q2 = (double)__s_m[__i];
                     __r2 += __q2 * __q2;
-                    __r3 += __e_g0_1 * (double)__s_m[__i];
+                    __r3 += __e_g0__1 * (double)__s_m[__i];
                 }
                 __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
                 __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
@@ -2691,33 +2715,33 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                    var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                    var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                    var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                    var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+                    var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
                     // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                    var __e_mhat_1 = (__e_m_new_1 / __vk10);
+                    var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
                     // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                    var __e_vhat_1 = (__e_v_new_1 / __vk12);
+                    var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                    var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
+                    var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
 #line default
-                    var __vq4 = __e_dir_1;
+                    var __vq4 = __e_dir__1;
                     __vr4 += __vq4 * __vq4;
                 }
                 // the tail, one element at a time
@@ -2726,33 +2750,33 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                    double __e_m_new_1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g_1));
+                    double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                    double __e_v_new_1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g_1 * __e_g_1)));
+                    double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                     // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                    double __e_mhat_1 = (__e_m_new_1 / (1.0 - (p1 * b1)));
+                    double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
 #line default
                     // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                    double __e_vhat_1 = (__e_v_new_1 / (1.0 - (p2 * b2)));
+                    double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                    double __e_dir_1 = (__e_mhat_1 / (global::System.Math.Sqrt(__e_vhat_1) + e));
+                    double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
 #line default
-                    double __q5 = __e_dir_1;
+                    double __q5 = __e_dir__1;
                     __r4 += __q5 * __q5;
                 }
                 __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
@@ -2832,51 +2856,51 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                        var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                        var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+                        var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
                         // m' = m_new
 #line 233 "/ae/laws/ae_adam.ae"
-                        var __e_m_next_1 = __e_m_new_1;
+                        var __e_m__next__1 = __e_m_new__1;
 #line default
                         // v' = v_new
 #line 234 "/ae/laws/ae_adam.ae"
-                        var __e_v_next_1 = __e_v_new_1;
+                        var __e_v__next__1 = __e_v_new__1;
 #line default
                         // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                        var __e_mhat_1 = (__e_m_new_1 / __vk10);
+                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
                         // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                        var __e_vhat_1 = (__e_v_new_1 / __vk12);
+                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
                     }
                 }
                 else
@@ -2886,51 +2910,51 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                        var __e_m_new_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                        var __e_v_new_1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g_1 * __e_g_1)));
+                        var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
                         // m' = m_new
 #line 233 "/ae/laws/ae_adam.ae"
-                        var __e_m_next_1 = __e_m_new_1;
+                        var __e_m__next__1 = __e_m_new__1;
 #line default
                         // v' = v_new
 #line 234 "/ae/laws/ae_adam.ae"
-                        var __e_v_next_1 = __e_v_new_1;
+                        var __e_v__next__1 = __e_v_new__1;
 #line default
                         // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                        var __e_mhat_1 = (__e_m_new_1 / __vk10);
+                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
                         // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                        var __e_vhat_1 = (__e_v_new_1 / __vk12);
+                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
                         // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                        var __e_dir_1 = (__e_mhat_1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat_1) + __vk13));
+                        var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
 #line default
                         // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir_1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk18));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk18));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                        var __e_theta_next_2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk21, __vk22) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v_next_1, __vk18, __vk23), __s_v + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
                     }
                 }
                 // the tail, one element at a time
@@ -2938,51 +2962,51 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                    double __e_m_new_1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g_1));
+                    double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                    double __e_v_new_1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g_1 * __e_g_1)));
+                    double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                     // m' = m_new
 #line 233 "/ae/laws/ae_adam.ae"
-                    double __e_m_next_1 = __e_m_new_1;
+                    double __e_m__next__1 = __e_m_new__1;
 #line default
                     // v' = v_new
 #line 234 "/ae/laws/ae_adam.ae"
-                    double __e_v_next_1 = __e_v_new_1;
+                    double __e_v__next__1 = __e_v_new__1;
 #line default
                     // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                    double __e_mhat_1 = (__e_m_new_1 / (1.0 - (p1 * b1)));
+                    double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
 #line default
                     // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                    double __e_vhat_1 = (__e_v_new_1 / (1.0 - (p2 * b2)));
+                    double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                    double __e_dir_1 = (__e_mhat_1 / (global::System.Math.Sqrt(__e_vhat_1) + e));
+                    double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
 #line default
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
-                    double __e_theta_next_1 = (((double)theta[__i] - (alpha__next * (__e_dir_1 + (wd__next * (double)theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = (((double)theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * (double)theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                    double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = (float)(__e_theta_next_2);
-                    __s_m[__i] = (float)(__e_m_next_1);
-                    __s_v[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_v_next_1, 0.0, double.PositiveInfinity));
+                    theta[__i] = (float)(__e_theta__next__2);
+                    __s_m[__i] = (float)(__e_m__next__1);
+                    __s_v[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity));
                 }
             }
         }
@@ -3252,22 +3276,22 @@ namespace AE.Generated
         private readonly __V[] __r2;
         private readonly __V[] __r3;
         private readonly __V[] __r4;
-        private readonly double[] __slot_T_prev;
-        private readonly long[] __slot_T_prev_n;
-        private readonly double[] __slot_T_ema;
-        private readonly long[] __slot_T_ema_n;
-        private readonly double[] __slot_ld_ema;
-        private readonly long[] __slot_ld_ema_n;
-        private readonly double[] __slot_V_ema;
-        private readonly long[] __slot_V_ema_n;
-        private readonly double[] __slot_S_ema;
-        private readonly long[] __slot_S_ema_n;
-        private readonly double[] __slot_Vstar_ema;
-        private readonly long[] __slot_Vstar_ema_n;
-        private readonly double[] __slot_Sstar_ema;
-        private readonly long[] __slot_Sstar_ema_n;
-        private readonly double[] __slot_lyapunov_lp;
-        private readonly long[] __slot_lyapunov_lp_n;
+        private readonly double[] __slot_T__prev;
+        private readonly long[] __slot_T__prev_n;
+        private readonly double[] __slot_T__ema;
+        private readonly long[] __slot_T__ema_n;
+        private readonly double[] __slot_ld__ema;
+        private readonly long[] __slot_ld__ema_n;
+        private readonly double[] __slot_V__ema;
+        private readonly long[] __slot_V__ema_n;
+        private readonly double[] __slot_S__ema;
+        private readonly long[] __slot_S__ema_n;
+        private readonly double[] __slot_Vstar__ema;
+        private readonly long[] __slot_Vstar__ema_n;
+        private readonly double[] __slot_Sstar__ema;
+        private readonly long[] __slot_Sstar__ema_n;
+        private readonly double[] __slot_lyapunov__lp;
+        private readonly long[] __slot_lyapunov__lp_n;
         private float[]? __st_m_f32;
         private float[]? __st_v_f32;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
@@ -3467,22 +3491,22 @@ namespace AE.Generated
             __r2 = new __V[__blocks];
             __r3 = new __V[__blocks];
             __r4 = new __V[__blocks];
-            __slot_T_prev = new double[__lanes];
-            __slot_T_prev_n = new long[__lanes];
-            __slot_T_ema = new double[__lanes];
-            __slot_T_ema_n = new long[__lanes];
-            __slot_ld_ema = new double[__lanes];
-            __slot_ld_ema_n = new long[__lanes];
-            __slot_V_ema = new double[__lanes];
-            __slot_V_ema_n = new long[__lanes];
-            __slot_S_ema = new double[__lanes];
-            __slot_S_ema_n = new long[__lanes];
-            __slot_Vstar_ema = new double[__lanes];
-            __slot_Vstar_ema_n = new long[__lanes];
-            __slot_Sstar_ema = new double[__lanes];
-            __slot_Sstar_ema_n = new long[__lanes];
-            __slot_lyapunov_lp = new double[__lanes];
-            __slot_lyapunov_lp_n = new long[__lanes];
+            __slot_T__prev = new double[__lanes];
+            __slot_T__prev_n = new long[__lanes];
+            __slot_T__ema = new double[__lanes];
+            __slot_T__ema_n = new long[__lanes];
+            __slot_ld__ema = new double[__lanes];
+            __slot_ld__ema_n = new long[__lanes];
+            __slot_V__ema = new double[__lanes];
+            __slot_V__ema_n = new long[__lanes];
+            __slot_S__ema = new double[__lanes];
+            __slot_S__ema_n = new long[__lanes];
+            __slot_Vstar__ema = new double[__lanes];
+            __slot_Vstar__ema_n = new long[__lanes];
+            __slot_Sstar__ema = new double[__lanes];
+            __slot_Sstar__ema_n = new long[__lanes];
+            __slot_lyapunov__lp = new double[__lanes];
+            __slot_lyapunov__lp_n = new long[__lanes];
             global::System.Array.Fill(__on_brake, __V.AllBitsSet);
             global::System.Array.Fill(__on_AE2, __V.AllBitsSet);
             global::System.Array.Fill(__on_AE2adam, __V.AllBitsSet);
@@ -3715,12 +3739,12 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
-                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
+                    __r1[__q] = __r1[__q] + __e_g0__1;
                     var __t1 = __st_m[__o + __q];
                     __r2[__q] = __r2[__q] + __t1 * __t1;
-                    __r3[__q] = __r3[__q] + __e_g0_1 * __st_m[__o + __q];
+                    __r3[__q] = __r3[__q] + __e_g0__1 * __st_m[__o + __q];
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -3741,17 +3765,17 @@ namespace AE.Generated
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
                 __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h2 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h3 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
+                var __h2 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h3 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
                 __x_T[__q] = __h3;
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h4 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                var __h4 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
                 __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h4), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h5 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                var __h5 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
                 __x_V[__q] = __h5;
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h6 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                var __h6 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
                 __x_S[__q] = __h6;
                 // gnorm = sqrt(sum_g2) + 1e-12
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
@@ -3760,10 +3784,10 @@ namespace AE.Generated
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
                 __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h7 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                var __h7 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __S.Max(__h7, __Vx.Create(1e-12));
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h8 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                var __h8 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
                 __x_Sstar[__q] = __S.Max(__h8, __Vx.Create(1e-12));
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
@@ -4070,7 +4094,7 @@ namespace AE.Generated
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored"
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
                 var __m58 = __on_AE10[__q];
-                var __h59 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m58, __p_beta_lyap[__q], __x_L[__q]);
+                var __h59 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m58, __p_beta_lyap[__q], __x_L[__q]);
                 __x_lyapunov[__q] = __Vx.ConditionalSelect(__m58, (__h59 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
 
                 // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
@@ -4095,20 +4119,20 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
-                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m_new = (b1 * m) + ((1 - b1) * g)
-                    var __e_m_new_1 = ((__x_b1[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    var __e_m_new__1 = ((__x_b1[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
-                    var __e_v_new_1 = ((__x_b2[__q] * __st_v[__o + __q]) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    var __e_v_new__1 = ((__x_b2[__q] * __st_v[__o + __q]) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
                     // mhat = m_new / (1 - (p1 * b1))
-                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    var __e_mhat__1 = (__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
                     // vhat = v_new / (1 - (p2 * b2))
-                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    var __e_vhat__1 = (__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
                     // dir = mhat / (sqrt(vhat) + e)
-                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
-                    var __t60 = __e_dir_1;
+                    var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
+                    var __t60 = __e_dir__1;
                     __r4[__q] = __r4[__q] + __t60 * __t60;
                 }
             }
@@ -4127,33 +4151,33 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
-                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m_new = (b1 * m) + ((1 - b1) * g)
-                    var __e_m_new_1 = ((__x_b1[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    var __e_m_new__1 = ((__x_b1[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
-                    var __e_v_new_1 = ((__x_b2[__q] * __st_v[__o + __q]) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    var __e_v_new__1 = ((__x_b2[__q] * __st_v[__o + __q]) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
                     // m' = m_new
-                    var __e_m_next_1 = __e_m_new_1;
+                    var __e_m__next__1 = __e_m_new__1;
                     // v' = v_new
-                    var __e_v_next_1 = __e_v_new_1;
+                    var __e_v__next__1 = __e_v_new__1;
                     // mhat = m_new / (1 - (p1 * b1))
-                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    var __e_mhat__1 = (__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
                     // vhat = v_new / (1 - (p2 * b2))
-                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    var __e_vhat__1 = (__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
                     // dir = mhat / (sqrt(vhat) + e)
-                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
+                    var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t61 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m62 = __t61;
                     var __h63 = __S.Any(__m62) ? __S.Noise(__rng, __j, __m62) : __V.Zero;
-                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir_1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * __h63), __Vx.Create(0.0)));
+                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * __h63), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
-                    __st_m[__o + __q] = __e_m_next_1;
-                    __st_v[__o + __q] = __S.Clamp(__e_v_next_1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
+                    __st_m[__o + __q] = __e_m__next__1;
+                    __st_v[__o + __q] = __S.Clamp(__e_v__next__1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -4281,12 +4305,12 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
-                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
+                    __r1[__q] = __r1[__q] + __e_g0__1;
                     var __t64 = __S.Load(__sf_m, __o + __q);
                     __r2[__q] = __r2[__q] + __t64 * __t64;
-                    __r3[__q] = __r3[__q] + __e_g0_1 * __S.Load(__sf_m, __o + __q);
+                    __r3[__q] = __r3[__q] + __e_g0__1 * __S.Load(__sf_m, __o + __q);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -4307,17 +4331,17 @@ namespace AE.Generated
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
                 __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h65 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h66 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h65));
+                var __h65 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h66 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h65));
                 __x_T[__q] = __h66;
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h67 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                var __h67 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
                 __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h67), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h68 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                var __h68 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
                 __x_V[__q] = __h68;
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h69 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                var __h69 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
                 __x_S[__q] = __h69;
                 // gnorm = sqrt(sum_g2) + 1e-12
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
@@ -4326,10 +4350,10 @@ namespace AE.Generated
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
                 __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h70 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                var __h70 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __S.Max(__h70, __Vx.Create(1e-12));
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h71 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                var __h71 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
                 __x_Sstar[__q] = __S.Max(__h71, __Vx.Create(1e-12));
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
@@ -4636,7 +4660,7 @@ namespace AE.Generated
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored"
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
                 var __m121 = __on_AE10[__q];
-                var __h122 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m121, __p_beta_lyap[__q], __x_L[__q]);
+                var __h122 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m121, __p_beta_lyap[__q], __x_L[__q]);
                 __x_lyapunov[__q] = __Vx.ConditionalSelect(__m121, (__h122 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
 
                 // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
@@ -4661,20 +4685,20 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
-                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m_new = (b1 * m) + ((1 - b1) * g)
-                    var __e_m_new_1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    var __e_m_new__1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
-                    var __e_v_new_1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    var __e_v_new__1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
                     // mhat = m_new / (1 - (p1 * b1))
-                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    var __e_mhat__1 = (__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
                     // vhat = v_new / (1 - (p2 * b2))
-                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    var __e_vhat__1 = (__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
                     // dir = mhat / (sqrt(vhat) + e)
-                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
-                    var __t123 = __e_dir_1;
+                    var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
+                    var __t123 = __e_dir__1;
                     __r4[__q] = __r4[__q] + __t123 * __t123;
                 }
             }
@@ -4693,33 +4717,33 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
-                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m_new = (b1 * m) + ((1 - b1) * g)
-                    var __e_m_new_1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g_1));
+                    var __e_m_new__1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
-                    var __e_v_new_1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g_1 * __e_g_1)));
+                    var __e_v_new__1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
                     // m' = m_new
-                    var __e_m_next_1 = __e_m_new_1;
+                    var __e_m__next__1 = __e_m_new__1;
                     // v' = v_new
-                    var __e_v_next_1 = __e_v_new_1;
+                    var __e_v__next__1 = __e_v_new__1;
                     // mhat = m_new / (1 - (p1 * b1))
-                    var __e_mhat_1 = (__e_m_new_1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
+                    var __e_mhat__1 = (__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
                     // vhat = v_new / (1 - (p2 * b2))
-                    var __e_vhat_1 = (__e_v_new_1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
+                    var __e_vhat__1 = (__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
                     // dir = mhat / (sqrt(vhat) + e)
-                    var __e_dir_1 = (__e_mhat_1 / (__Vx.Sqrt(__e_vhat_1) + __x_e[__q]));
+                    var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t124 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m125 = __t124;
                     var __h126 = __S.Any(__m125) ? __S.Noise(__rng, __j, __m125) : __V.Zero;
-                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir_1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t124, (__nx_sigma[__q] * __h126), __Vx.Create(0.0)));
+                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t124, (__nx_sigma[__q] * __h126), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
-                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
-                    __S.Store(__sf_v, __o + __q, __S.Clamp(__e_v_next_1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity)));
+                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
+                    __S.Store(__sf_m, __o + __q, __e_m__next__1);
+                    __S.Store(__sf_v, __o + __q, __S.Clamp(__e_v__next__1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity)));
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

@@ -83,13 +83,13 @@ namespace AE.Generated
             this.K = K;
             options ??= new Options();
             double __v_beta_weight = options.beta_weight;
-            if (!(__v_beta_weight >= (double)(0.0) && __v_beta_weight < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("beta_weight", __v_beta_weight, "param 'beta_weight' must lie in [0, inf)");
+            if (!(__v_beta_weight >= 0.0 && __v_beta_weight < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_weight", "[0, inf)", __v_beta_weight, "param 'beta_weight' must lie in [0, inf)");
             this.beta_weight = __v_beta_weight;
             double __v_kappa = options.kappa;
-            if (!(__v_kappa >= (double)(0.0) && __v_kappa <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("kappa", __v_kappa, "param 'kappa' must lie in [0, 1]");
+            if (!(__v_kappa >= 0.0 && __v_kappa <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("kappa", "[0, 1]", __v_kappa, "param 'kappa' must lie in [0, 1]");
             this.kappa = __v_kappa;
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > (double)(0.0) && __v_alpha_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("alpha_min", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             double __v_alpha_max = options.alpha_max;
             this.alpha_max = __v_alpha_max;
@@ -98,12 +98,12 @@ namespace AE.Generated
             double __v_mu_max = options.mu_max;
             this.mu_max = __v_mu_max;
             double __v_sigma_min = options.sigma_min;
-            if (!(__v_sigma_min >= (double)(0.0) && __v_sigma_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("sigma_min", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
+            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
             this.sigma_min = __v_sigma_min;
             double __v_sigma_max = options.sigma_max;
             this.sigma_max = __v_sigma_max;
             double __v_loss_emergency = options.loss_emergency;
-            if (!(__v_loss_emergency > (double)(0.0) && __v_loss_emergency < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("loss_emergency", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
+            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             __sig_w = new double[K];
             __rng = new global::AE.Runtime.GaussianSource(seed);
@@ -158,11 +158,11 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                        __r0 = global::System.Math.Min(__r0, __e_Lk_1);
-                        __r1 = global::System.Math.Max(__r1, __e_Lk_1);
-                        __r2 += __e_Lk_1;
+                        __r0 = global::System.Math.Min(__r0, __e_Lk__1);
+                        __r1 = global::System.Math.Max(__r1, __e_Lk__1);
+                        __r2 += __e_Lk__1;
                     }
                 }
 
@@ -200,13 +200,13 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
-                        __r3 += __e_ew_1;
+                        __r3 += __e_ew__1;
                     }
                 }
 
@@ -238,19 +238,19 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w_1 = (__e_ew_1 / __r3);
+                        double __e_w__1 = (__e_ew__1 / __r3);
 #line default
-                        __r4 += __e_w_1 * alpha[__i];
-                        __r5 += __e_w_1 * mu[__i];
-                        __r6 += __e_w_1 * sigma[__i];
+                        __r4 += __e_w__1 * alpha[__i];
+                        __r5 += __e_w__1 * mu[__i];
+                        __r6 += __e_w__1 * sigma[__i];
                     }
                 }
                 // bar_alpha = dot(w, alpha)
@@ -289,44 +289,44 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w_1 = (__e_ew_1 / __r3);
+                        double __e_w__1 = (__e_ew__1 / __r3);
 #line default
                         // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                        double __e_alpha_next_1 = alpha[__i];
+                        double __e_alpha__next__1 = alpha[__i];
                         if (__on_consensus)
                         {
-                            __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                            __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
                         }
 #line default
                         // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                        double __e_mu_next_1 = mu[__i];
+                        double __e_mu__next__1 = mu[__i];
                         if (__on_consensus)
                         {
-                            __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                            __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
                         }
 #line default
                         // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                        double __e_sigma_next_1 = sigma[__i];
+                        double __e_sigma__next__1 = sigma[__i];
                         if (__on_consensus)
                         {
-                            __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                            __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
                         }
 #line default
-                        alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max);
-                        mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max);
-                        sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max);
-                        __sig_w[__i] = __e_w_1;
+                        alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
+                        mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
+                        sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
+                        __sig_w[__i] = __e_w__1;
                     }
                 }
 
@@ -389,11 +389,11 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                        __r0 = global::System.Math.Min(__r0, __e_Lk_1);
-                        __r1 = global::System.Math.Max(__r1, __e_Lk_1);
-                        __r2 += __e_Lk_1;
+                        __r0 = global::System.Math.Min(__r0, __e_Lk__1);
+                        __r1 = global::System.Math.Max(__r1, __e_Lk__1);
+                        __r2 += __e_Lk__1;
                     }
                 }
 
@@ -431,13 +431,13 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
-                        __r3 += __e_ew_1;
+                        __r3 += __e_ew__1;
                     }
                 }
 
@@ -469,19 +469,19 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w_1 = (__e_ew_1 / __r3);
+                        double __e_w__1 = (__e_ew__1 / __r3);
 #line default
-                        __r4 += __e_w_1 * (double)alpha[__i];
-                        __r5 += __e_w_1 * (double)mu[__i];
-                        __r6 += __e_w_1 * (double)sigma[__i];
+                        __r4 += __e_w__1 * (double)alpha[__i];
+                        __r5 += __e_w__1 * (double)mu[__i];
+                        __r6 += __e_w__1 * (double)sigma[__i];
                     }
                 }
                 // bar_alpha = dot(w, alpha)
@@ -520,44 +520,44 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w_1 = (__e_ew_1 / __r3);
+                        double __e_w__1 = (__e_ew__1 / __r3);
 #line default
                         // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                        double __e_alpha_next_1 = (double)alpha[__i];
+                        double __e_alpha__next__1 = (double)alpha[__i];
                         if (__on_consensus)
                         {
-                            __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                            __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
                         }
 #line default
                         // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                        double __e_mu_next_1 = (double)mu[__i];
+                        double __e_mu__next__1 = (double)mu[__i];
                         if (__on_consensus)
                         {
-                            __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                            __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
                         }
 #line default
                         // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                        double __e_sigma_next_1 = (double)sigma[__i];
+                        double __e_sigma__next__1 = (double)sigma[__i];
                         if (__on_consensus)
                         {
-                            __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                            __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
                         }
 #line default
-                        alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max));
-                        mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max));
-                        sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max));
-                        __sig_w[__i] = __e_w_1;
+                        alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
+                        mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
+                        sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
+                        __sig_w[__i] = __e_w__1;
                     }
                 }
 
@@ -607,11 +607,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk_1);
-                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk_1);
-                    __vr2 += __e_Lk_1;
+                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk__1);
+                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk__1);
+                    __vr2 += __e_Lk__1;
                 }
                 // the tail, one element at a time
                 double __r0 = double.PositiveInfinity;
@@ -621,11 +621,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                    __r0 = global::System.Math.Min(__r0, __e_Lk_1);
-                    __r1 = global::System.Math.Max(__r1, __e_Lk_1);
-                    __r2 += __e_Lk_1;
+                    __r0 = global::System.Math.Min(__r0, __e_Lk__1);
+                    __r1 = global::System.Math.Max(__r1, __e_Lk__1);
+                    __r2 += __e_Lk__1;
                 }
                 __f.__partials[__chunk * 3 + 0] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr0), __r0);
                 __f.__partials[__chunk * 3 + 1] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr1), __r1);
@@ -672,13 +672,13 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
-                    __vr3 += __e_ew_1;
+                    __vr3 += __e_ew__1;
                 }
                 // the tail, one element at a time
                 double __r3 = 0.0;
@@ -686,13 +686,13 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
-                    __r3 += __e_ew_1;
+                    __r3 += __e_ew__1;
                 }
                 __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
             }
@@ -749,19 +749,19 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w_1 = (__e_ew_1 / __vk8);
+                    var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
-                    __vr4 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
-                    __vr5 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
-                    __vr6 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    __vr4 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    __vr5 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    __vr6 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
                 }
                 // the tail, one element at a time
                 double __r4 = 0.0;
@@ -771,19 +771,19 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w_1 = (__e_ew_1 / __r3);
+                    double __e_w__1 = (__e_ew__1 / __r3);
 #line default
-                    __r4 += __e_w_1 * alpha[__i];
-                    __r5 += __e_w_1 * mu[__i];
-                    __r6 += __e_w_1 * sigma[__i];
+                    __r4 += __e_w__1 * alpha[__i];
+                    __r5 += __e_w__1 * mu[__i];
+                    __r6 += __e_w__1 * sigma[__i];
                 }
                 __f.__partials[__chunk * 3 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
                 __f.__partials[__chunk * 3 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr5) + __r5;
@@ -861,88 +861,88 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w_1 = (__e_ew_1 / __vk8);
+                    var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    var __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    var __e_alpha__next__1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
                     if (__on_consensus)
                     {
-                        __e_alpha_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                        __e_alpha__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    var __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    var __e_mu__next__1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
                     if (__on_consensus)
                     {
-                        __e_mu_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                        __e_mu__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    var __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    var __e_sigma__next__1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
                     if (__on_consensus)
                     {
-                        __e_sigma_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                        __e_sigma__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
                     }
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha_next_1, __vk13, __vk14), alpha + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu_next_1, __vk17, __vk18), mu + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma_next_1, __vk21, __vk22), sigma + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_w_1, __sig_w + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_w__1, __sig_w + __i);
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w_1 = (__e_ew_1 / __r3);
+                    double __e_w__1 = (__e_ew__1 / __r3);
 #line default
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    double __e_alpha_next_1 = alpha[__i];
+                    double __e_alpha__next__1 = alpha[__i];
                     if (__on_consensus)
                     {
-                        __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                        __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    double __e_mu_next_1 = mu[__i];
+                    double __e_mu__next__1 = mu[__i];
                     if (__on_consensus)
                     {
-                        __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                        __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    double __e_sigma_next_1 = sigma[__i];
+                    double __e_sigma__next__1 = sigma[__i];
                     if (__on_consensus)
                     {
-                        __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                        __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
                     }
 #line default
-                    alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max);
-                    mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max);
-                    sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max);
-                    __sig_w[__i] = __e_w_1;
+                    alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
+                    mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
+                    sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
+                    __sig_w[__i] = __e_w__1;
                 }
             }
         }
@@ -983,11 +983,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk_1);
-                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk_1);
-                    __vr2 += __e_Lk_1;
+                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk__1);
+                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk__1);
+                    __vr2 += __e_Lk__1;
                 }
                 // the tail, one element at a time
                 double __r0 = double.PositiveInfinity;
@@ -997,11 +997,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                    __r0 = global::System.Math.Min(__r0, __e_Lk_1);
-                    __r1 = global::System.Math.Max(__r1, __e_Lk_1);
-                    __r2 += __e_Lk_1;
+                    __r0 = global::System.Math.Min(__r0, __e_Lk__1);
+                    __r1 = global::System.Math.Max(__r1, __e_Lk__1);
+                    __r2 += __e_Lk__1;
                 }
                 __f.__partials[__chunk * 3 + 0] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr0), __r0);
                 __f.__partials[__chunk * 3 + 1] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr1), __r1);
@@ -1048,13 +1048,13 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
-                    __vr3 += __e_ew_1;
+                    __vr3 += __e_ew__1;
                 }
                 // the tail, one element at a time
                 double __r3 = 0.0;
@@ -1062,13 +1062,13 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
-                    __r3 += __e_ew_1;
+                    __r3 += __e_ew__1;
                 }
                 __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
             }
@@ -1125,19 +1125,19 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w_1 = (__e_ew_1 / __vk8);
+                    var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
-                    __vr4 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
-                    __vr5 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
-                    __vr6 += __e_w_1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    __vr4 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    __vr5 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    __vr6 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
                 }
                 // the tail, one element at a time
                 double __r4 = 0.0;
@@ -1147,19 +1147,19 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w_1 = (__e_ew_1 / __r3);
+                    double __e_w__1 = (__e_ew__1 / __r3);
 #line default
-                    __r4 += __e_w_1 * (double)alpha[__i];
-                    __r5 += __e_w_1 * (double)mu[__i];
-                    __r6 += __e_w_1 * (double)sigma[__i];
+                    __r4 += __e_w__1 * (double)alpha[__i];
+                    __r5 += __e_w__1 * (double)mu[__i];
+                    __r6 += __e_w__1 * (double)sigma[__i];
                 }
                 __f.__partials[__chunk * 3 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
                 __f.__partials[__chunk * 3 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr5) + __r5;
@@ -1237,88 +1237,88 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk_1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew_1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk_1 - __vk6)));
+                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w_1 = (__e_ew_1 / __vk8);
+                    var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    var __e_alpha_next_1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    var __e_alpha__next__1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
                     if (__on_consensus)
                     {
-                        __e_alpha_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                        __e_alpha__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    var __e_mu_next_1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    var __e_mu__next__1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
                     if (__on_consensus)
                     {
-                        __e_mu_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                        __e_mu__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    var __e_sigma_next_1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    var __e_sigma__next__1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
                     if (__on_consensus)
                     {
-                        __e_sigma_next_1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                        __e_sigma__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
                     }
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha_next_1, __vk13, __vk14), alpha + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu_next_1, __vk17, __vk18), mu + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma_next_1, __vk21, __vk22), sigma + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_w_1, __sig_w + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
+                    global::AE.Runtime.Simd.AeSimd.Store(__e_w__1, __sig_w + __i);
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk_1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew_1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk_1 - min_loss)));
+                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w_1 = (__e_ew_1 / __r3);
+                    double __e_w__1 = (__e_ew__1 / __r3);
 #line default
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    double __e_alpha_next_1 = (double)alpha[__i];
+                    double __e_alpha__next__1 = (double)alpha[__i];
                     if (__on_consensus)
                     {
-                        __e_alpha_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                        __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    double __e_mu_next_1 = (double)mu[__i];
+                    double __e_mu__next__1 = (double)mu[__i];
                     if (__on_consensus)
                     {
-                        __e_mu_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                        __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    double __e_sigma_next_1 = (double)sigma[__i];
+                    double __e_sigma__next__1 = (double)sigma[__i];
                     if (__on_consensus)
                     {
-                        __e_sigma_next_1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                        __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
                     }
 #line default
-                    alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha_next_1, alpha_min, alpha_max));
-                    mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu_next_1, mu_min, mu_max));
-                    sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma_next_1, sigma_min, sigma_max));
-                    __sig_w[__i] = __e_w_1;
+                    alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
+                    mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
+                    sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
+                    __sig_w[__i] = __e_w__1;
                 }
             }
         }
@@ -1508,10 +1508,10 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    __r0[__q] = __S.Min(__r0[__q], __e_Lk_1);
-                    __r1[__q] = __S.Max(__r1[__q], __e_Lk_1);
-                    __r2[__q] = __r2[__q] + __e_Lk_1;
+                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    __r0[__q] = __S.Min(__r0[__q], __e_Lk__1);
+                    __r1[__q] = __S.Max(__r1[__q], __e_Lk__1);
+                    __r2[__q] = __r2[__q] + __e_Lk__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -1536,10 +1536,10 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
-                    __r3[__q] = __r3[__q] + __e_ew_1;
+                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    __r3[__q] = __r3[__q] + __e_ew__1;
                 }
             }
 
@@ -1554,14 +1554,14 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
-                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
-                    __r4[__q] = __r4[__q] + __e_w_1 * __S.Load(alpha, __h + __j, __k - __j);
-                    __r5[__q] = __r5[__q] + __e_w_1 * __S.Load(mu, __h + __j, __k - __j);
-                    __r6[__q] = __r6[__q] + __e_w_1 * __S.Load(sigma, __h + __j, __k - __j);
+                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
+                    __r4[__q] = __r4[__q] + __e_w__1 * __S.Load(alpha, __h + __j, __k - __j);
+                    __r5[__q] = __r5[__q] + __e_w__1 * __S.Load(mu, __h + __j, __k - __j);
+                    __r6[__q] = __r6[__q] + __e_w__1 * __S.Load(sigma, __h + __j, __k - __j);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -1583,24 +1583,24 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
-                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
+                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
                     var __m1 = __on_consensus[__q];
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-                    var __e_alpha_next_1 = __Vx.ConditionalSelect(__m1, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
+                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m1, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
                     var __m2 = __on_consensus[__q];
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-                    var __e_mu_next_1 = __Vx.ConditionalSelect(__m2, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
+                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m2, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
                     var __m3 = __on_consensus[__q];
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-                    var __e_sigma_next_1 = __Vx.ConditionalSelect(__m3, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
-                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha_next_1, __p_alpha_min[__q], __p_alpha_max[__q]));
-                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu_next_1, __p_mu_min[__q], __p_mu_max[__q]));
-                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma_next_1, __p_sigma_min[__q], __p_sigma_max[__q]));
-                    __sig_w[__o + __q] = __e_w_1;
+                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m3, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
+                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
+                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
+                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
+                    __sig_w[__o + __q] = __e_w__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -1648,10 +1648,10 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    __r0[__q] = __S.Min(__r0[__q], __e_Lk_1);
-                    __r1[__q] = __S.Max(__r1[__q], __e_Lk_1);
-                    __r2[__q] = __r2[__q] + __e_Lk_1;
+                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    __r0[__q] = __S.Min(__r0[__q], __e_Lk__1);
+                    __r1[__q] = __S.Max(__r1[__q], __e_Lk__1);
+                    __r2[__q] = __r2[__q] + __e_Lk__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -1676,10 +1676,10 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
-                    __r3[__q] = __r3[__q] + __e_ew_1;
+                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    __r3[__q] = __r3[__q] + __e_ew__1;
                 }
             }
 
@@ -1694,14 +1694,14 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
-                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
-                    __r4[__q] = __r4[__q] + __e_w_1 * __S.Load(alpha, __h + __j, __k - __j);
-                    __r5[__q] = __r5[__q] + __e_w_1 * __S.Load(mu, __h + __j, __k - __j);
-                    __r6[__q] = __r6[__q] + __e_w_1 * __S.Load(sigma, __h + __j, __k - __j);
+                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
+                    __r4[__q] = __r4[__q] + __e_w__1 * __S.Load(alpha, __h + __j, __k - __j);
+                    __r5[__q] = __r5[__q] + __e_w__1 * __S.Load(mu, __h + __j, __k - __j);
+                    __r6[__q] = __r6[__q] + __e_w__1 * __S.Load(sigma, __h + __j, __k - __j);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -1723,24 +1723,24 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk_1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew_1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk_1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
-                    var __e_w_1 = (__e_ew_1 / __r3[__q]);
+                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
                     var __m4 = __on_consensus[__q];
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-                    var __e_alpha_next_1 = __Vx.ConditionalSelect(__m4, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
+                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m4, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
                     var __m5 = __on_consensus[__q];
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-                    var __e_mu_next_1 = __Vx.ConditionalSelect(__m5, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
+                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m5, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
                     var __m6 = __on_consensus[__q];
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-                    var __e_sigma_next_1 = __Vx.ConditionalSelect(__m6, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
-                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha_next_1, __p_alpha_min[__q], __p_alpha_max[__q]));
-                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu_next_1, __p_mu_min[__q], __p_mu_max[__q]));
-                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma_next_1, __p_sigma_min[__q], __p_sigma_max[__q]));
-                    __sig_w[__o + __q] = __e_w_1;
+                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m6, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
+                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
+                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
+                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
+                    __sig_w[__o + __q] = __e_w__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

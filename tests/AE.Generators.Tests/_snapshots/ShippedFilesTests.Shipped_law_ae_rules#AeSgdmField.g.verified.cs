@@ -269,28 +269,28 @@ namespace AE.Generated
         public double du_mu { get; private set; }
         public double du_sigma { get; private set; }
         public double adapt_extra { get; private set; }
-        private double __slot_T_prev;
-        private long __slot_T_prev_n;
-        private double __slot_T_ema;
-        private long __slot_T_ema_n;
-        private double __slot_ld_ema;
-        private long __slot_ld_ema_n;
-        private double __slot_V_ema;
-        private long __slot_V_ema_n;
-        private double __slot_S_ema;
-        private long __slot_S_ema_n;
-        private double __slot_Vstar_ema;
-        private long __slot_Vstar_ema_n;
-        private double __slot_Sstar_ema;
-        private long __slot_Sstar_ema_n;
-        private double __slot_gtrack_ema;
-        private long __slot_gtrack_ema_n;
-        private double __slot_gamma_target_latch;
-        private long __slot_gamma_target_latch_n;
-        private double __slot_collapsing_ema;
-        private long __slot_collapsing_ema_n;
-        private double __slot_lyapunov_lp;
-        private long __slot_lyapunov_lp_n;
+        private double __slot_T__prev;
+        private long __slot_T__prev_n;
+        private double __slot_T__ema;
+        private long __slot_T__ema_n;
+        private double __slot_ld__ema;
+        private long __slot_ld__ema_n;
+        private double __slot_V__ema;
+        private long __slot_V__ema_n;
+        private double __slot_S__ema;
+        private long __slot_S__ema_n;
+        private double __slot_Vstar__ema;
+        private long __slot_Vstar__ema_n;
+        private double __slot_Sstar__ema;
+        private long __slot_Sstar__ema_n;
+        private double __slot_gtrack__ema;
+        private long __slot_gtrack__ema_n;
+        private double __slot_gamma_target__latch;
+        private long __slot_gamma_target__latch_n;
+        private double __slot_collapsing__ema;
+        private long __slot_collapsing__ema_n;
+        private double __slot_lyapunov__lp;
+        private long __slot_lyapunov__lp_n;
         private global::AE.Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
@@ -309,19 +309,19 @@ namespace AE.Generated
             this.n = n;
             options ??= new Options();
             double __v_beta_mu = options.beta_mu;
-            if (!(__v_beta_mu >= (double)(0.0) && __v_beta_mu < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_mu", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
+            if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
             this.beta_mu = __v_beta_mu;
             double __v_beta_T = options.beta_T;
-            if (!(__v_beta_T >= (double)(0.0) && __v_beta_T < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_T", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
+            if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
             this.beta_T = __v_beta_T;
             double __v_beta_V = options.beta_V;
-            if (!(__v_beta_V >= (double)(0.0) && __v_beta_V < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_V", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
+            if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
             this.beta_V = __v_beta_V;
             double __v_beta_S = options.beta_S;
-            if (!(__v_beta_S >= (double)(0.0) && __v_beta_S < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_S", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
+            if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
             this.beta_S = __v_beta_S;
             double __v_beta_star = options.beta_star;
-            if (!(__v_beta_star >= (double)(0.0) && __v_beta_star < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_star", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
+            if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
             this.beta_star = __v_beta_star;
             double __v_k_p = options.k_p;
             this.k_p = __v_k_p;
@@ -352,17 +352,17 @@ namespace AE.Generated
             double __v_V_max_mult = options.V_max_mult;
             this.V_max_mult = __v_V_max_mult;
             double __v_kappa_shrink = options.kappa_shrink;
-            if (!(__v_kappa_shrink >= (double)(0.0) && __v_kappa_shrink < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("kappa_shrink", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
+            if (!(__v_kappa_shrink >= 0.0 && __v_kappa_shrink < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("kappa_shrink", "[0, inf)", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
             this.kappa_shrink = __v_kappa_shrink;
             double __v_gamma_star = options.gamma_star;
-            if (!(__v_gamma_star >= (double)(0.0) && __v_gamma_star < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("gamma_star", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
+            if (!(__v_gamma_star >= 0.0 && __v_gamma_star < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("gamma_star", "[0, inf)", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
             this.gamma_star = __v_gamma_star;
             bool __v_auto_gamma = options.auto_gamma;
             this.auto_gamma = __v_auto_gamma;
             long __v_auto_gamma_warmup = options.auto_gamma_warmup;
             this.auto_gamma_warmup = __v_auto_gamma_warmup;
             double __v_gauge_collapse = options.gauge_collapse;
-            if (!(__v_gauge_collapse >= (double)(0.0) && __v_gauge_collapse <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("gauge_collapse", __v_gauge_collapse, "param 'gauge_collapse' must lie in [0, 1]");
+            if (!(__v_gauge_collapse >= 0.0 && __v_gauge_collapse <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("gauge_collapse", "[0, 1]", __v_gauge_collapse, "param 'gauge_collapse' must lie in [0, 1]");
             this.gauge_collapse = __v_gauge_collapse;
             double __v_eta_a = options.eta_a;
             this.eta_a = __v_eta_a;
@@ -373,19 +373,19 @@ namespace AE.Generated
             double __v_eta_gamma = options.eta_gamma;
             this.eta_gamma = __v_eta_gamma;
             double __v_max_dlog_alpha = options.max_dlog_alpha;
-            if (!(__v_max_dlog_alpha >= (double)(0.0) && __v_max_dlog_alpha < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_dlog_alpha", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
+            if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
             this.max_dlog_alpha = __v_max_dlog_alpha;
             double __v_max_d_mu = options.max_d_mu;
-            if (!(__v_max_d_mu >= (double)(0.0) && __v_max_d_mu < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_d_mu", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
+            if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
             this.max_d_mu = __v_max_d_mu;
             double __v_max_dlog_sigma = options.max_dlog_sigma;
-            if (!(__v_max_dlog_sigma >= (double)(0.0) && __v_max_dlog_sigma < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_dlog_sigma", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
+            if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
             this.max_dlog_sigma = __v_max_dlog_sigma;
             double __v_eta_lambda = options.eta_lambda;
-            if (!(__v_eta_lambda >= (double)(0.0) && __v_eta_lambda < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("eta_lambda", __v_eta_lambda, "param 'eta_lambda' must lie in [0, inf)");
+            if (!(__v_eta_lambda >= 0.0 && __v_eta_lambda < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("eta_lambda", "[0, inf)", __v_eta_lambda, "param 'eta_lambda' must lie in [0, inf)");
             this.eta_lambda = __v_eta_lambda;
             double __v_B_adapt = options.B_adapt;
-            if (!(__v_B_adapt >= (double)(0.0) && __v_B_adapt < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("B_adapt", __v_B_adapt, "param 'B_adapt' must lie in [0, inf)");
+            if (!(__v_B_adapt >= 0.0 && __v_B_adapt < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("B_adapt", "[0, inf)", __v_B_adapt, "param 'B_adapt' must lie in [0, inf)");
             this.B_adapt = __v_B_adapt;
             double __v_eta_c = options.eta_c;
             this.eta_c = __v_eta_c;
@@ -408,52 +408,52 @@ namespace AE.Generated
             double __v_c_ss = options.c_ss;
             this.c_ss = __v_c_ss;
             double __v_sigma_0 = options.sigma_0;
-            if (!(__v_sigma_0 > (double)(0.0) && __v_sigma_0 < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("sigma_0", __v_sigma_0, "param 'sigma_0' must lie in (0, inf)");
+            if (!(__v_sigma_0 > 0.0 && __v_sigma_0 < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_0", "(0, inf)", __v_sigma_0, "param 'sigma_0' must lie in (0, inf)");
             this.sigma_0 = __v_sigma_0;
             double __v_beta_lyap = options.beta_lyap;
-            if (!(__v_beta_lyap >= (double)(0.0) && __v_beta_lyap < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_lyap", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
+            if (!(__v_beta_lyap >= 0.0 && __v_beta_lyap < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_lyap", "[0, 1)", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
             this.beta_lyap = __v_beta_lyap;
             double __v_gamma_lyap = options.gamma_lyap;
-            if (!(__v_gamma_lyap >= (double)(0.0) && __v_gamma_lyap < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("gamma_lyap", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
+            if (!(__v_gamma_lyap >= 0.0 && __v_gamma_lyap < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("gamma_lyap", "[0, inf)", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
             this.gamma_lyap = __v_gamma_lyap;
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > (double)(0.0) && __v_alpha_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("alpha_min", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             double __v_alpha_max = options.alpha_max;
             this.alpha_max = __v_alpha_max;
             double __v_mu_min = options.mu_min;
             this.mu_min = __v_mu_min;
             double __v_mu_max = options.mu_max;
-            if (!(__v_mu_max >= (double)(0.0) && __v_mu_max < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("mu_max", __v_mu_max, "param 'mu_max' must lie in [0, 1)");
+            if (!(__v_mu_max >= 0.0 && __v_mu_max < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_max", "[0, 1)", __v_mu_max, "param 'mu_max' must lie in [0, 1)");
             this.mu_max = __v_mu_max;
             double __v_sigma_min = options.sigma_min;
-            if (!(__v_sigma_min >= (double)(0.0) && __v_sigma_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("sigma_min", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
+            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
             this.sigma_min = __v_sigma_min;
             double __v_sigma_max = options.sigma_max;
             this.sigma_max = __v_sigma_max;
             double __v_alpha_bar = options.alpha_bar;
-            if (!(__v_alpha_bar > (double)(0.0) && __v_alpha_bar < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("alpha_bar", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
+            if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
             this.alpha_bar = __v_alpha_bar;
             double __v_mu_bar = options.mu_bar;
-            if (!(__v_mu_bar >= (double)(0.0) && __v_mu_bar < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("mu_bar", __v_mu_bar, "param 'mu_bar' must lie in [0, 1)");
+            if (!(__v_mu_bar >= 0.0 && __v_mu_bar < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_bar", "[0, 1)", __v_mu_bar, "param 'mu_bar' must lie in [0, 1)");
             this.mu_bar = __v_mu_bar;
             double __v_tau_T_stall = options.tau_T_stall;
-            if (!(__v_tau_T_stall >= (double)(0.0) && __v_tau_T_stall < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("tau_T_stall", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
+            if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
             this.tau_T_stall = __v_tau_T_stall;
             double __v_loss_emergency = options.loss_emergency;
-            if (!(__v_loss_emergency > (double)(0.0) && __v_loss_emergency < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("loss_emergency", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
+            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             double __v_grad_emergency = options.grad_emergency;
-            if (!(__v_grad_emergency > (double)(0.0) && __v_grad_emergency < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("grad_emergency", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
+            if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
             this.grad_emergency = __v_grad_emergency;
             double __v_step_norm_max = options.step_norm_max;
-            if (!(__v_step_norm_max >= (double)(0.0) && __v_step_norm_max <= (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("step_norm_max", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
+            if (!(__v_step_norm_max >= 0.0 && __v_step_norm_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("step_norm_max", "[0, inf]", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
             this.step_norm_max = __v_step_norm_max;
             double __v_param_abs_max = options.param_abs_max;
-            if (!(__v_param_abs_max >= (double)(0.0) && __v_param_abs_max <= (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("param_abs_max", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
+            if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
             this.param_abs_max = __v_param_abs_max;
             double __v_clip_grad_norm = options.clip_grad_norm;
-            if (!(__v_clip_grad_norm >= (double)(0.0) && __v_clip_grad_norm <= (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("clip_grad_norm", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
+            if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
             this.clip_grad_norm = __v_clip_grad_norm;
             double __v_init_alpha = options.init_alpha;
             this.init_alpha = __v_init_alpha;
@@ -471,6 +471,18 @@ namespace AE.Generated
             budget_scale = (double)(1.0);
             adapt_energy = (double)(0.0);
             lyapunov = (double)(0.0);
+            // alpha: bounds and initial value with the given params
+            double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
+            if (__lo_alpha > __hi_alpha) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min, alpha_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new global::AE.Runtime.ParamOutOfRangeException("init_alpha", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            // mu: bounds and initial value with the given params
+            double __lo_mu = (double)(__v_mu_min), __hi_mu = (double)(__v_mu_max);
+            if (__lo_mu > __hi_mu) throw new global::AE.Runtime.ParamOutOfRangeException("mu_min, mu_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new global::AE.Runtime.ParamOutOfRangeException("init_mu", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            // sigma: bounds and initial value with the given params
+            double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
+            if (__lo_sigma > __hi_sigma) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min, sigma_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new global::AE.Runtime.ParamOutOfRangeException("init_sigma", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
             __rng = new global::AE.Runtime.GaussianSource(seed);
         }
 
@@ -567,13 +579,13 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
-                        __r0 += (__e_g0_1 * __e_g0_1);
-                        __r1 += __e_g0_1;
+                        __r0 += (__e_g0__1 * __e_g0__1);
+                        __r1 += __e_g0__1;
                         double __q3 = __s_m[__i];
                         __r2 += __q3 * __q3;
-                        __r3 += __e_g0_1 * __s_m[__i];
+                        __r3 += __e_g0__1 * __s_m[__i];
                     }
                 }
 
@@ -604,19 +616,19 @@ namespace AE.Generated
 #line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 69 "/ae/laws/ae_rules.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 70 "/ae/laws/ae_rules.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 71 "/ae/laws/ae_rules.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 72 "/ae/laws/ae_rules.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 73 "/ae/laws/ae_rules.ae"
@@ -632,11 +644,11 @@ namespace AE.Generated
 #line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 76 "/ae/laws/ae_rules.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
+                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
 #line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 77 "/ae/laws/ae_rules.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
+                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 #line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
@@ -667,14 +679,14 @@ namespace AE.Generated
 #line 92 "/ae/laws/ae_rules.ae"
                 if (__on_AE8)
                 {
-                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack_ema, ref __slot_gtrack_ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
+                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
                 }
 #line default
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
 #line 93 "/ae/laws/ae_rules.ae"
                 if (__on_AE8)
                 {
-                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target_latch, ref __slot_gamma_target_latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
+                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
                 }
 #line default
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -701,7 +713,7 @@ namespace AE.Generated
 #line 106 "/ae/laws/ae_rules.ae"
                 if (__on_AE8w)
                 {
-                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing_ema, ref __slot_collapsing_ema_n, beta_star, gnorm)));
+                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
                 }
 #line default
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
@@ -905,7 +917,7 @@ namespace AE.Generated
 #line 218 "/ae/laws/ae_rules.ae"
                 if (__on_AE10)
                 {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
                 }
                 else
                 {
@@ -937,21 +949,21 @@ namespace AE.Generated
                         {
                             // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                            double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                            double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                             // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                            double __e_g_1 = (__e_g0_1 * clip);
+                            double __e_g__1 = (__e_g0__1 * clip);
 #line default
                             // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                            double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                            double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                             // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                            double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                            double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
-                            double __q6 = __e_upd_1;
+                            double __q6 = __e_upd__1;
                             __r4 += __q6 * __q6;
                         }
                     }
@@ -984,34 +996,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g_1 = (__e_g0_1 * clip);
+                        double __e_g__1 = (__e_g0__1 * clip);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                        double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                        double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                        double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                        double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                        double __e_theta_next_1 = ((theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                        double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                        theta[__i] = __e_theta_next_2;
-                        __s_m[__i] = __e_m_next_1;
+                        theta[__i] = __e_theta__next__2;
+                        __s_m[__i] = __e_m__next__1;
                     }
                 }
 
@@ -1139,13 +1151,13 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
-                        __r0 += (__e_g0_1 * __e_g0_1);
-                        __r1 += __e_g0_1;
+                        __r0 += (__e_g0__1 * __e_g0__1);
+                        __r1 += __e_g0__1;
                         double __q3 = (double)__s_m[__i];
                         __r2 += __q3 * __q3;
-                        __r3 += __e_g0_1 * (double)__s_m[__i];
+                        __r3 += __e_g0__1 * (double)__s_m[__i];
                     }
                 }
 
@@ -1176,19 +1188,19 @@ namespace AE.Generated
 #line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 69 "/ae/laws/ae_rules.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 70 "/ae/laws/ae_rules.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 71 "/ae/laws/ae_rules.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 72 "/ae/laws/ae_rules.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 73 "/ae/laws/ae_rules.ae"
@@ -1204,11 +1216,11 @@ namespace AE.Generated
 #line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 76 "/ae/laws/ae_rules.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
+                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
 #line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 77 "/ae/laws/ae_rules.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
+                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 #line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
@@ -1239,14 +1251,14 @@ namespace AE.Generated
 #line 92 "/ae/laws/ae_rules.ae"
                 if (__on_AE8)
                 {
-                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack_ema, ref __slot_gtrack_ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
+                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
                 }
 #line default
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
 #line 93 "/ae/laws/ae_rules.ae"
                 if (__on_AE8)
                 {
-                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target_latch, ref __slot_gamma_target_latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
+                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
                 }
 #line default
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -1273,7 +1285,7 @@ namespace AE.Generated
 #line 106 "/ae/laws/ae_rules.ae"
                 if (__on_AE8w)
                 {
-                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing_ema, ref __slot_collapsing_ema_n, beta_star, gnorm)));
+                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
                 }
 #line default
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
@@ -1477,7 +1489,7 @@ namespace AE.Generated
 #line 218 "/ae/laws/ae_rules.ae"
                 if (__on_AE10)
                 {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
                 }
                 else
                 {
@@ -1509,21 +1521,21 @@ namespace AE.Generated
                         {
                             // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                            double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                            double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                             // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                            double __e_g_1 = (__e_g0_1 * clip);
+                            double __e_g__1 = (__e_g0__1 * clip);
 #line default
                             // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                            double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                            double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                             // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                            double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                            double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
-                            double __q6 = __e_upd_1;
+                            double __q6 = __e_upd__1;
                             __r4 += __q6 * __q6;
                         }
                     }
@@ -1556,34 +1568,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g_1 = (__e_g0_1 * clip);
+                        double __e_g__1 = (__e_g0__1 * clip);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                        double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                        double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                        double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                        double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                        double __e_theta_next_1 = (((double)theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                        double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                        theta[__i] = (float)(__e_theta_next_2);
-                        __s_m[__i] = (float)(__e_m_next_1);
+                        theta[__i] = (float)(__e_theta__next__2);
+                        __s_m[__i] = (float)(__e_m__next__1);
                     }
                 }
 
@@ -1648,13 +1660,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    __vr0 += (__e_g0_1 * __e_g0_1);
-                    __vr1 += __e_g0_1;
+                    __vr0 += (__e_g0__1 * __e_g0__1);
+                    __vr1 += __e_g0__1;
                     var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                     __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                 }
                 // the tail, one element at a time
                 double __r0 = 0.0;
@@ -1665,13 +1677,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
-                    __r0 += (__e_g0_1 * __e_g0_1);
-                    __r1 += __e_g0_1;
+                    __r0 += (__e_g0__1 * __e_g0__1);
+                    __r1 += __e_g0__1;
                     double __q2 = __s_m[__i];
                     __r2 += __q2 * __q2;
-                    __r3 += __e_g0_1 * __s_m[__i];
+                    __r3 += __e_g0__1 * __s_m[__i];
                 }
                 __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
                 __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
@@ -1724,21 +1736,21 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                    var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                    var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+                    var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
-                    var __vq4 = __e_upd_1;
+                    var __vq4 = __e_upd__1;
                     __vr4 += __vq4 * __vq4;
                 }
                 // the tail, one element at a time
@@ -1747,21 +1759,21 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                    double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                    double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
-                    double __q5 = __e_upd_1;
+                    double __q5 = __e_upd__1;
                     __r4 += __q5 * __q5;
                 }
                 __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
@@ -1830,34 +1842,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
                 else
@@ -1867,34 +1879,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
                 // the tail, one element at a time
@@ -1902,34 +1914,34 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                    double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                    double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                    double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                    double __e_theta_next_1 = ((theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                    double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = __e_theta_next_2;
-                    __s_m[__i] = __e_m_next_1;
+                    theta[__i] = __e_theta__next__2;
+                    __s_m[__i] = __e_m__next__1;
                 }
             }
         }
@@ -1969,13 +1981,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    __vr0 += (__e_g0_1 * __e_g0_1);
-                    __vr1 += __e_g0_1;
+                    __vr0 += (__e_g0__1 * __e_g0__1);
+                    __vr1 += __e_g0__1;
                     var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                     __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                 }
                 // the tail, one element at a time
                 double __r0 = 0.0;
@@ -1986,13 +1998,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
-                    __r0 += (__e_g0_1 * __e_g0_1);
-                    __r1 += __e_g0_1;
+                    __r0 += (__e_g0__1 * __e_g0__1);
+                    __r1 += __e_g0__1;
                     double __q2 = (double)__s_m[__i];
                     __r2 += __q2 * __q2;
-                    __r3 += __e_g0_1 * (double)__s_m[__i];
+                    __r3 += __e_g0__1 * (double)__s_m[__i];
                 }
                 __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
                 __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
@@ -2045,21 +2057,21 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                    var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                    var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+                    var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
-                    var __vq4 = __e_upd_1;
+                    var __vq4 = __e_upd__1;
                     __vr4 += __vq4 * __vq4;
                 }
                 // the tail, one element at a time
@@ -2068,21 +2080,21 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                    double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                    double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
-                    double __q5 = __e_upd_1;
+                    double __q5 = __e_upd__1;
                     __r4 += __q5 * __q5;
                 }
                 __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
@@ -2151,34 +2163,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
                 else
@@ -2188,34 +2200,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
                 // the tail, one element at a time
@@ -2223,34 +2235,34 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                    double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                    double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                    double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                    double __e_theta_next_1 = (((double)theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                    double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = (float)(__e_theta_next_2);
-                    __s_m[__i] = (float)(__e_m_next_1);
+                    theta[__i] = (float)(__e_theta__next__2);
+                    __s_m[__i] = (float)(__e_m__next__1);
                 }
             }
         }
@@ -2463,28 +2475,28 @@ namespace AE.Generated
         private readonly __V[] __r4;
         private readonly __V[] __g45;
         private readonly __V[] __g95;
-        private readonly double[] __slot_T_prev;
-        private readonly long[] __slot_T_prev_n;
-        private readonly double[] __slot_T_ema;
-        private readonly long[] __slot_T_ema_n;
-        private readonly double[] __slot_ld_ema;
-        private readonly long[] __slot_ld_ema_n;
-        private readonly double[] __slot_V_ema;
-        private readonly long[] __slot_V_ema_n;
-        private readonly double[] __slot_S_ema;
-        private readonly long[] __slot_S_ema_n;
-        private readonly double[] __slot_Vstar_ema;
-        private readonly long[] __slot_Vstar_ema_n;
-        private readonly double[] __slot_Sstar_ema;
-        private readonly long[] __slot_Sstar_ema_n;
-        private readonly double[] __slot_gtrack_ema;
-        private readonly long[] __slot_gtrack_ema_n;
-        private readonly double[] __slot_gamma_target_latch;
-        private readonly long[] __slot_gamma_target_latch_n;
-        private readonly double[] __slot_collapsing_ema;
-        private readonly long[] __slot_collapsing_ema_n;
-        private readonly double[] __slot_lyapunov_lp;
-        private readonly long[] __slot_lyapunov_lp_n;
+        private readonly double[] __slot_T__prev;
+        private readonly long[] __slot_T__prev_n;
+        private readonly double[] __slot_T__ema;
+        private readonly long[] __slot_T__ema_n;
+        private readonly double[] __slot_ld__ema;
+        private readonly long[] __slot_ld__ema_n;
+        private readonly double[] __slot_V__ema;
+        private readonly long[] __slot_V__ema_n;
+        private readonly double[] __slot_S__ema;
+        private readonly long[] __slot_S__ema_n;
+        private readonly double[] __slot_Vstar__ema;
+        private readonly long[] __slot_Vstar__ema_n;
+        private readonly double[] __slot_Sstar__ema;
+        private readonly long[] __slot_Sstar__ema_n;
+        private readonly double[] __slot_gtrack__ema;
+        private readonly long[] __slot_gtrack__ema_n;
+        private readonly double[] __slot_gamma_target__latch;
+        private readonly long[] __slot_gamma_target__latch_n;
+        private readonly double[] __slot_collapsing__ema;
+        private readonly long[] __slot_collapsing__ema_n;
+        private readonly double[] __slot_lyapunov__lp;
+        private readonly long[] __slot_lyapunov__lp_n;
         private float[]? __st_m_f32;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
         private int __precision;
@@ -2635,28 +2647,28 @@ namespace AE.Generated
             __r4 = new __V[__blocks];
             __g45 = new __V[__blocks];
             __g95 = new __V[__blocks];
-            __slot_T_prev = new double[__lanes];
-            __slot_T_prev_n = new long[__lanes];
-            __slot_T_ema = new double[__lanes];
-            __slot_T_ema_n = new long[__lanes];
-            __slot_ld_ema = new double[__lanes];
-            __slot_ld_ema_n = new long[__lanes];
-            __slot_V_ema = new double[__lanes];
-            __slot_V_ema_n = new long[__lanes];
-            __slot_S_ema = new double[__lanes];
-            __slot_S_ema_n = new long[__lanes];
-            __slot_Vstar_ema = new double[__lanes];
-            __slot_Vstar_ema_n = new long[__lanes];
-            __slot_Sstar_ema = new double[__lanes];
-            __slot_Sstar_ema_n = new long[__lanes];
-            __slot_gtrack_ema = new double[__lanes];
-            __slot_gtrack_ema_n = new long[__lanes];
-            __slot_gamma_target_latch = new double[__lanes];
-            __slot_gamma_target_latch_n = new long[__lanes];
-            __slot_collapsing_ema = new double[__lanes];
-            __slot_collapsing_ema_n = new long[__lanes];
-            __slot_lyapunov_lp = new double[__lanes];
-            __slot_lyapunov_lp_n = new long[__lanes];
+            __slot_T__prev = new double[__lanes];
+            __slot_T__prev_n = new long[__lanes];
+            __slot_T__ema = new double[__lanes];
+            __slot_T__ema_n = new long[__lanes];
+            __slot_ld__ema = new double[__lanes];
+            __slot_ld__ema_n = new long[__lanes];
+            __slot_V__ema = new double[__lanes];
+            __slot_V__ema_n = new long[__lanes];
+            __slot_S__ema = new double[__lanes];
+            __slot_S__ema_n = new long[__lanes];
+            __slot_Vstar__ema = new double[__lanes];
+            __slot_Vstar__ema_n = new long[__lanes];
+            __slot_Sstar__ema = new double[__lanes];
+            __slot_Sstar__ema_n = new long[__lanes];
+            __slot_gtrack__ema = new double[__lanes];
+            __slot_gtrack__ema_n = new long[__lanes];
+            __slot_gamma_target__latch = new double[__lanes];
+            __slot_gamma_target__latch_n = new long[__lanes];
+            __slot_collapsing__ema = new double[__lanes];
+            __slot_collapsing__ema_n = new long[__lanes];
+            __slot_lyapunov__lp = new double[__lanes];
+            __slot_lyapunov__lp_n = new long[__lanes];
             global::System.Array.Fill(__on_brake, __V.AllBitsSet);
             global::System.Array.Fill(__on_AE8, __V.AllBitsSet);
             global::System.Array.Fill(__on_AE8w, __V.AllBitsSet);
@@ -2837,12 +2849,12 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
-                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
+                    __r1[__q] = __r1[__q] + __e_g0__1;
                     var __t1 = __st_m[__o + __q];
                     __r2[__q] = __r2[__q] + __t1 * __t1;
-                    __r3[__q] = __r3[__q] + __e_g0_1 * __st_m[__o + __q];
+                    __r3[__q] = __r3[__q] + __e_g0__1 * __st_m[__o + __q];
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -2863,17 +2875,17 @@ namespace AE.Generated
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
                 __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h2 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h3 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
+                var __h2 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h3 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
                 __x_T[__q] = __h3;
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h4 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                var __h4 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
                 __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h4), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h5 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                var __h5 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
                 __x_V[__q] = __h5;
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h6 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                var __h6 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
                 __x_S[__q] = __h6;
                 // gnorm = sqrt(sum_g2) + 1e-12
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
@@ -2882,10 +2894,10 @@ namespace AE.Generated
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
                 __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h7 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                var __h7 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __S.Max(__h7, __Vx.Create(1e-12));
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h8 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                var __h8 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
                 __x_Sstar[__q] = __S.Max(__h8, __Vx.Create(1e-12));
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
@@ -2913,14 +2925,14 @@ namespace AE.Generated
                 var __m12 = __on_AE8[__q];
                 if (__S.Any(__m12))
                 {
-                    var __h13 = __S.Ema(__slot_gtrack_ema, __slot_gtrack_ema_n, __j, __m12, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
+                    var __h13 = __S.Ema(__slot_gtrack__ema, __slot_gtrack__ema_n, __j, __m12, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
                     __x_gtrack[__q] = __Vx.ConditionalSelect(__m12, __h13, __x_gtrack[__q]);
                 }
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
                 var __m14 = __on_AE8[__q];
                 if (__S.Any(__m14))
                 {
-                    var __h15 = __S.Latch(__slot_gamma_target_latch, __slot_gamma_target_latch_n, __j, __m14, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
+                    var __h15 = __S.Latch(__slot_gamma_target__latch, __slot_gamma_target__latch_n, __j, __m14, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
                     __x_gamma_target[__q] = __Vx.ConditionalSelect(__m14, __h15, __x_gamma_target[__q]);
                 }
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -2938,7 +2950,7 @@ namespace AE.Generated
                 var __m18 = __on_AE8w[__q];
                 if (__S.Any(__m18))
                 {
-                    var __h19 = __S.Ema(__slot_collapsing_ema, __slot_collapsing_ema_n, __j, __m18, __p_beta_star[__q], __x_gnorm[__q]);
+                    var __h19 = __S.Ema(__slot_collapsing__ema, __slot_collapsing__ema_n, __j, __m18, __p_beta_star[__q], __x_gnorm[__q]);
                     __x_collapsing[__q] = __Vx.ConditionalSelect(__m18, __Vx.LessThan(__x_gnorm[__q], (__p_gauge_collapse[__q] * __h19)), __x_collapsing[__q]);
                 }
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
@@ -3082,7 +3094,7 @@ namespace AE.Generated
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
                 var __m43 = __on_AE10[__q];
-                var __h44 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m43, __p_beta_lyap[__q], __x_L[__q]);
+                var __h44 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m43, __p_beta_lyap[__q], __x_L[__q]);
                 __x_lyapunov[__q] = __Vx.ConditionalSelect(__m43, (__h44 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
             }
 
@@ -3104,14 +3116,14 @@ namespace AE.Generated
                     {
                         int __j = __q * __S.Lanes;
                         // g0 = sanitize(grad, grad_emergency)
-                        var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                        var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                         // g = g0 * clip
-                        var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                        var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                         // m' = (mu' * m) + ((1 - mu') * g)
-                        var __e_m_next_1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                        var __e_m__next__1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                         // upd = -alpha' * m'
-                        var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
-                        var __t47 = __e_upd_1;
+                        var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
+                        var __t47 = __e_upd__1;
                         __r4[__q] = __r4[__q] + __t47 * __t47;
                     }
                 }
@@ -3133,24 +3145,24 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
-                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m' = (mu' * m) + ((1 - mu') * g)
-                    var __e_m_next_1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                    var __e_m__next__1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                     // upd = -alpha' * m'
-                    var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
+                    var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-                    var __e_capped_1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd_1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd_1);
+                    var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t48 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m49 = __t48;
                     var __h50 = __S.Any(__m49) ? __S.Noise(__rng, __j, __m49) : __V.Zero;
-                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t48, (__nx_sigma[__q] * __h50), __Vx.Create(0.0)));
+                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t48, (__nx_sigma[__q] * __h50), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
-                    __st_m[__o + __q] = __e_m_next_1;
+                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
+                    __st_m[__o + __q] = __e_m__next__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -3243,12 +3255,12 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
-                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
+                    __r1[__q] = __r1[__q] + __e_g0__1;
                     var __t51 = __S.Load(__sf_m, __o + __q);
                     __r2[__q] = __r2[__q] + __t51 * __t51;
-                    __r3[__q] = __r3[__q] + __e_g0_1 * __S.Load(__sf_m, __o + __q);
+                    __r3[__q] = __r3[__q] + __e_g0__1 * __S.Load(__sf_m, __o + __q);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -3269,17 +3281,17 @@ namespace AE.Generated
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
                 __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h52 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h53 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h52));
+                var __h52 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h53 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h52));
                 __x_T[__q] = __h53;
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h54 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                var __h54 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
                 __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h54), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h55 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                var __h55 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
                 __x_V[__q] = __h55;
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h56 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                var __h56 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
                 __x_S[__q] = __h56;
                 // gnorm = sqrt(sum_g2) + 1e-12
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
@@ -3288,10 +3300,10 @@ namespace AE.Generated
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
                 __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h57 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                var __h57 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __S.Max(__h57, __Vx.Create(1e-12));
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h58 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                var __h58 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
                 __x_Sstar[__q] = __S.Max(__h58, __Vx.Create(1e-12));
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
@@ -3319,14 +3331,14 @@ namespace AE.Generated
                 var __m62 = __on_AE8[__q];
                 if (__S.Any(__m62))
                 {
-                    var __h63 = __S.Ema(__slot_gtrack_ema, __slot_gtrack_ema_n, __j, __m62, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
+                    var __h63 = __S.Ema(__slot_gtrack__ema, __slot_gtrack__ema_n, __j, __m62, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
                     __x_gtrack[__q] = __Vx.ConditionalSelect(__m62, __h63, __x_gtrack[__q]);
                 }
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
                 var __m64 = __on_AE8[__q];
                 if (__S.Any(__m64))
                 {
-                    var __h65 = __S.Latch(__slot_gamma_target_latch, __slot_gamma_target_latch_n, __j, __m64, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
+                    var __h65 = __S.Latch(__slot_gamma_target__latch, __slot_gamma_target__latch_n, __j, __m64, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
                     __x_gamma_target[__q] = __Vx.ConditionalSelect(__m64, __h65, __x_gamma_target[__q]);
                 }
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -3344,7 +3356,7 @@ namespace AE.Generated
                 var __m68 = __on_AE8w[__q];
                 if (__S.Any(__m68))
                 {
-                    var __h69 = __S.Ema(__slot_collapsing_ema, __slot_collapsing_ema_n, __j, __m68, __p_beta_star[__q], __x_gnorm[__q]);
+                    var __h69 = __S.Ema(__slot_collapsing__ema, __slot_collapsing__ema_n, __j, __m68, __p_beta_star[__q], __x_gnorm[__q]);
                     __x_collapsing[__q] = __Vx.ConditionalSelect(__m68, __Vx.LessThan(__x_gnorm[__q], (__p_gauge_collapse[__q] * __h69)), __x_collapsing[__q]);
                 }
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
@@ -3488,7 +3500,7 @@ namespace AE.Generated
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
                 var __m93 = __on_AE10[__q];
-                var __h94 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m93, __p_beta_lyap[__q], __x_L[__q]);
+                var __h94 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m93, __p_beta_lyap[__q], __x_L[__q]);
                 __x_lyapunov[__q] = __Vx.ConditionalSelect(__m93, (__h94 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
             }
 
@@ -3510,14 +3522,14 @@ namespace AE.Generated
                     {
                         int __j = __q * __S.Lanes;
                         // g0 = sanitize(grad, grad_emergency)
-                        var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                        var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                         // g = g0 * clip
-                        var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                        var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                         // m' = (mu' * m) + ((1 - mu') * g)
-                        var __e_m_next_1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                        var __e_m__next__1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                         // upd = -alpha' * m'
-                        var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
-                        var __t97 = __e_upd_1;
+                        var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
+                        var __t97 = __e_upd__1;
                         __r4[__q] = __r4[__q] + __t97 * __t97;
                     }
                 }
@@ -3539,24 +3551,24 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
-                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m' = (mu' * m) + ((1 - mu') * g)
-                    var __e_m_next_1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                    var __e_m__next__1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                     // upd = -alpha' * m'
-                    var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
+                    var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-                    var __e_capped_1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd_1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd_1);
+                    var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t98 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m99 = __t98;
                     var __h100 = __S.Any(__m99) ? __S.Noise(__rng, __j, __m99) : __V.Zero;
-                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t98, (__nx_sigma[__q] * __h100), __Vx.Create(0.0)));
+                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t98, (__nx_sigma[__q] * __h100), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
-                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
+                    __S.Store(__sf_m, __o + __q, __e_m__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

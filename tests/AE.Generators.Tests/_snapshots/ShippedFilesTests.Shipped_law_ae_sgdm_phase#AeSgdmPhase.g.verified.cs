@@ -226,28 +226,28 @@ namespace AE.Generated
         public double du_alpha { get; private set; }
         public double du_mu { get; private set; }
         public double du_sigma { get; private set; }
-        private double __slot_T_prev;
-        private long __slot_T_prev_n;
-        private double __slot_T_ema;
-        private long __slot_T_ema_n;
-        private double __slot_ld_ema;
-        private long __slot_ld_ema_n;
-        private double __slot_V_ema;
-        private long __slot_V_ema_n;
-        private double __slot_S_ema;
-        private long __slot_S_ema_n;
-        private double __slot_Vstar_ema;
-        private long __slot_Vstar_ema_n;
-        private double __slot_Sstar_ema;
-        private long __slot_Sstar_ema_n;
-        private double __slot_gtrack_ema;
-        private long __slot_gtrack_ema_n;
-        private double __slot_gamma_target_latch;
-        private long __slot_gamma_target_latch_n;
-        private double __slot_collapsing_ema;
-        private long __slot_collapsing_ema_n;
-        private double __slot_lyapunov_lp;
-        private long __slot_lyapunov_lp_n;
+        private double __slot_T__prev;
+        private long __slot_T__prev_n;
+        private double __slot_T__ema;
+        private long __slot_T__ema_n;
+        private double __slot_ld__ema;
+        private long __slot_ld__ema_n;
+        private double __slot_V__ema;
+        private long __slot_V__ema_n;
+        private double __slot_S__ema;
+        private long __slot_S__ema_n;
+        private double __slot_Vstar__ema;
+        private long __slot_Vstar__ema_n;
+        private double __slot_Sstar__ema;
+        private long __slot_Sstar__ema_n;
+        private double __slot_gtrack__ema;
+        private long __slot_gtrack__ema_n;
+        private double __slot_gamma_target__latch;
+        private long __slot_gamma_target__latch_n;
+        private double __slot_collapsing__ema;
+        private long __slot_collapsing__ema_n;
+        private double __slot_lyapunov__lp;
+        private long __slot_lyapunov__lp_n;
         private global::AE.Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
@@ -266,19 +266,19 @@ namespace AE.Generated
             this.n = n;
             options ??= new Options();
             double __v_beta_mu = options.beta_mu;
-            if (!(__v_beta_mu >= (double)(0.0) && __v_beta_mu < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_mu", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
+            if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
             this.beta_mu = __v_beta_mu;
             double __v_beta_T = options.beta_T;
-            if (!(__v_beta_T >= (double)(0.0) && __v_beta_T < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_T", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
+            if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
             this.beta_T = __v_beta_T;
             double __v_beta_V = options.beta_V;
-            if (!(__v_beta_V >= (double)(0.0) && __v_beta_V < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_V", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
+            if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
             this.beta_V = __v_beta_V;
             double __v_beta_S = options.beta_S;
-            if (!(__v_beta_S >= (double)(0.0) && __v_beta_S < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_S", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
+            if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
             this.beta_S = __v_beta_S;
             double __v_beta_star = options.beta_star;
-            if (!(__v_beta_star >= (double)(0.0) && __v_beta_star < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_star", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
+            if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
             this.beta_star = __v_beta_star;
             double __v_k_p = options.k_p;
             this.k_p = __v_k_p;
@@ -309,15 +309,15 @@ namespace AE.Generated
             double __v_V_max_mult = options.V_max_mult;
             this.V_max_mult = __v_V_max_mult;
             double __v_kappa_shrink = options.kappa_shrink;
-            if (!(__v_kappa_shrink >= (double)(0.0) && __v_kappa_shrink < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("kappa_shrink", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
+            if (!(__v_kappa_shrink >= 0.0 && __v_kappa_shrink < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("kappa_shrink", "[0, inf)", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
             this.kappa_shrink = __v_kappa_shrink;
             double __v_refractory = options.refractory ?? ((double)((1.0 / (1.0 - __v_beta_T))));
             this.refractory = __v_refractory;
             double __v_gauge_collapse = options.gauge_collapse;
-            if (!(__v_gauge_collapse >= (double)(0.0) && __v_gauge_collapse <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("gauge_collapse", __v_gauge_collapse, "param 'gauge_collapse' must lie in [0, 1]");
+            if (!(__v_gauge_collapse >= 0.0 && __v_gauge_collapse <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("gauge_collapse", "[0, 1]", __v_gauge_collapse, "param 'gauge_collapse' must lie in [0, 1]");
             this.gauge_collapse = __v_gauge_collapse;
             double __v_gamma_star = options.gamma_star;
-            if (!(__v_gamma_star >= (double)(0.0) && __v_gamma_star < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("gamma_star", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
+            if (!(__v_gamma_star >= 0.0 && __v_gamma_star < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("gamma_star", "[0, inf)", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
             this.gamma_star = __v_gamma_star;
             bool __v_auto_gamma = options.auto_gamma;
             this.auto_gamma = __v_auto_gamma;
@@ -332,16 +332,16 @@ namespace AE.Generated
             double __v_eta_gamma = options.eta_gamma;
             this.eta_gamma = __v_eta_gamma;
             double __v_max_dlog_alpha = options.max_dlog_alpha;
-            if (!(__v_max_dlog_alpha >= (double)(0.0) && __v_max_dlog_alpha < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_dlog_alpha", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
+            if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
             this.max_dlog_alpha = __v_max_dlog_alpha;
             double __v_max_d_mu = options.max_d_mu;
-            if (!(__v_max_d_mu >= (double)(0.0) && __v_max_d_mu < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_d_mu", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
+            if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
             this.max_d_mu = __v_max_d_mu;
             double __v_max_dlog_sigma = options.max_dlog_sigma;
-            if (!(__v_max_dlog_sigma >= (double)(0.0) && __v_max_dlog_sigma < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("max_dlog_sigma", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
+            if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
             this.max_dlog_sigma = __v_max_dlog_sigma;
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > (double)(0.0) && __v_alpha_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("alpha_min", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             double __v_alpha_max = options.alpha_max;
             this.alpha_max = __v_alpha_max;
@@ -350,32 +350,32 @@ namespace AE.Generated
             double __v_mu_max = options.mu_max;
             this.mu_max = __v_mu_max;
             double __v_sigma_min = options.sigma_min;
-            if (!(__v_sigma_min >= (double)(0.0) && __v_sigma_min <= (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("sigma_min", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
+            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
             this.sigma_min = __v_sigma_min;
             double __v_sigma_max = options.sigma_max;
             this.sigma_max = __v_sigma_max;
             double __v_alpha_bar = options.alpha_bar;
-            if (!(__v_alpha_bar > (double)(0.0) && __v_alpha_bar < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("alpha_bar", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
+            if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
             this.alpha_bar = __v_alpha_bar;
             double __v_mu_bar = options.mu_bar;
             this.mu_bar = __v_mu_bar;
             double __v_tau_T_stall = options.tau_T_stall;
-            if (!(__v_tau_T_stall >= (double)(0.0) && __v_tau_T_stall < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("tau_T_stall", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
+            if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
             this.tau_T_stall = __v_tau_T_stall;
             double __v_loss_emergency = options.loss_emergency;
-            if (!(__v_loss_emergency > (double)(0.0) && __v_loss_emergency < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("loss_emergency", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
+            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             double __v_grad_emergency = options.grad_emergency;
-            if (!(__v_grad_emergency > (double)(0.0) && __v_grad_emergency < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("grad_emergency", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
+            if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
             this.grad_emergency = __v_grad_emergency;
             double __v_step_norm_max = options.step_norm_max;
-            if (!(__v_step_norm_max >= (double)(0.0) && __v_step_norm_max <= (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("step_norm_max", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
+            if (!(__v_step_norm_max >= 0.0 && __v_step_norm_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("step_norm_max", "[0, inf]", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
             this.step_norm_max = __v_step_norm_max;
             double __v_param_abs_max = options.param_abs_max;
-            if (!(__v_param_abs_max >= (double)(0.0) && __v_param_abs_max <= (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("param_abs_max", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
+            if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
             this.param_abs_max = __v_param_abs_max;
             double __v_clip_grad_norm = options.clip_grad_norm;
-            if (!(__v_clip_grad_norm >= (double)(0.0) && __v_clip_grad_norm <= (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("clip_grad_norm", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
+            if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
             this.clip_grad_norm = __v_clip_grad_norm;
             double __v_init_alpha = options.init_alpha;
             this.init_alpha = __v_init_alpha;
@@ -384,10 +384,10 @@ namespace AE.Generated
             double __v_init_sigma = options.init_sigma;
             this.init_sigma = __v_init_sigma;
             double __v_beta_lyap = options.beta_lyap;
-            if (!(__v_beta_lyap >= (double)(0.0) && __v_beta_lyap < (double)(1.0))) throw new global::System.ArgumentOutOfRangeException("beta_lyap", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
+            if (!(__v_beta_lyap >= 0.0 && __v_beta_lyap < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_lyap", "[0, 1)", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
             this.beta_lyap = __v_beta_lyap;
             double __v_gamma_lyap = options.gamma_lyap;
-            if (!(__v_gamma_lyap >= (double)(0.0) && __v_gamma_lyap < (double)(double.PositiveInfinity))) throw new global::System.ArgumentOutOfRangeException("gamma_lyap", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
+            if (!(__v_gamma_lyap >= 0.0 && __v_gamma_lyap < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("gamma_lyap", "[0, inf)", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
             this.gamma_lyap = __v_gamma_lyap;
             __st_m_f64 = new double[n];
             global::System.Array.Fill(__st_m_f64, (double)(0.0));
@@ -397,6 +397,18 @@ namespace AE.Generated
             sigma = (double)(__v_init_sigma);
             gauge_err = (double)(0.0);
             lyapunov = (double)(0.0);
+            // alpha: bounds and initial value with the given params
+            double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
+            if (__lo_alpha > __hi_alpha) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min, alpha_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new global::AE.Runtime.ParamOutOfRangeException("init_alpha", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            // mu: bounds and initial value with the given params
+            double __lo_mu = (double)(__v_mu_min), __hi_mu = (double)(__v_mu_max);
+            if (__lo_mu > __hi_mu) throw new global::AE.Runtime.ParamOutOfRangeException("mu_min, mu_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new global::AE.Runtime.ParamOutOfRangeException("init_mu", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            // sigma: bounds and initial value with the given params
+            double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
+            if (__lo_sigma > __hi_sigma) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min, sigma_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new global::AE.Runtime.ParamOutOfRangeException("init_sigma", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
             __rng = new global::AE.Runtime.GaussianSource(seed);
         }
 
@@ -489,13 +501,13 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
-                        __r0 += (__e_g0_1 * __e_g0_1);
-                        __r1 += __e_g0_1;
+                        __r0 += (__e_g0__1 * __e_g0__1);
+                        __r1 += __e_g0__1;
                         double __q3 = __s_m[__i];
                         __r2 += __q3 * __q3;
-                        __r3 += __e_g0_1 * __s_m[__i];
+                        __r3 += __e_g0__1 * __s_m[__i];
                     }
                 }
 
@@ -526,19 +538,19 @@ namespace AE.Generated
 #line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 120 "/ae/laws/ae_sgdm_phase.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 121 "/ae/laws/ae_sgdm_phase.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 122 "/ae/laws/ae_sgdm_phase.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 123 "/ae/laws/ae_sgdm_phase.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 124 "/ae/laws/ae_sgdm_phase.ae"
@@ -554,11 +566,11 @@ namespace AE.Generated
 #line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 127 "/ae/laws/ae_sgdm_phase.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
+                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
 #line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 128 "/ae/laws/ae_sgdm_phase.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
+                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 #line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
@@ -589,14 +601,14 @@ namespace AE.Generated
 #line 139 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE8)
                 {
-                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack_ema, ref __slot_gtrack_ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
+                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
                 }
 #line default
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
 #line 140 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE8)
                 {
-                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target_latch, ref __slot_gamma_target_latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
+                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
                 }
 #line default
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -623,7 +635,7 @@ namespace AE.Generated
 #line 151 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE8w)
                 {
-                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing_ema, ref __slot_collapsing_ema_n, beta_star, gnorm)));
+                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
                 }
 #line default
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
@@ -787,7 +799,7 @@ namespace AE.Generated
 #line 198 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE10)
                 {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
                 }
                 else
                 {
@@ -819,21 +831,21 @@ namespace AE.Generated
                         {
                             // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                            double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                             // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_g_1 = (__e_g0_1 * clip);
+                            double __e_g__1 = (__e_g0__1 * clip);
 #line default
                             // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                            double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                             // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                            double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
-                            double __q6 = __e_upd_1;
+                            double __q6 = __e_upd__1;
                             __r4 += __q6 * __q6;
                         }
                     }
@@ -866,34 +878,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                         // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g_1 = (__e_g0_1 * clip);
+                        double __e_g__1 = (__e_g0__1 * clip);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                        double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_theta_next_1 = ((theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                        double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                        theta[__i] = __e_theta_next_2;
-                        __s_m[__i] = __e_m_next_1;
+                        theta[__i] = __e_theta__next__2;
+                        __s_m[__i] = __e_m__next__1;
                     }
                 }
 
@@ -1014,13 +1026,13 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
-                        __r0 += (__e_g0_1 * __e_g0_1);
-                        __r1 += __e_g0_1;
+                        __r0 += (__e_g0__1 * __e_g0__1);
+                        __r1 += __e_g0__1;
                         double __q3 = (double)__s_m[__i];
                         __r2 += __q3 * __q3;
-                        __r3 += __e_g0_1 * (double)__s_m[__i];
+                        __r3 += __e_g0__1 * (double)__s_m[__i];
                     }
                 }
 
@@ -1051,19 +1063,19 @@ namespace AE.Generated
 #line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 120 "/ae/laws/ae_sgdm_phase.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T_ema, ref __slot_T_ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T_prev, ref __slot_T_prev_n, L, L)));
+                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 121 "/ae/laws/ae_sgdm_phase.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld_ema, ref __slot_ld_ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 122 "/ae/laws/ae_sgdm_phase.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V_ema, ref __slot_V_ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 123 "/ae/laws/ae_sgdm_phase.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S_ema, ref __slot_S_ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 124 "/ae/laws/ae_sgdm_phase.ae"
@@ -1079,11 +1091,11 @@ namespace AE.Generated
 #line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 127 "/ae/laws/ae_sgdm_phase.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar_ema, ref __slot_Vstar_ema_n, beta_star, V), 1e-12);
+                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
 #line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 128 "/ae/laws/ae_sgdm_phase.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar_ema, ref __slot_Sstar_ema_n, beta_star, S), 1e-12);
+                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 #line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
@@ -1114,14 +1126,14 @@ namespace AE.Generated
 #line 139 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE8)
                 {
-                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack_ema, ref __slot_gtrack_ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
+                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
                 }
 #line default
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
 #line 140 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE8)
                 {
-                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target_latch, ref __slot_gamma_target_latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
+                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
                 }
 #line default
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -1148,7 +1160,7 @@ namespace AE.Generated
 #line 151 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE8w)
                 {
-                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing_ema, ref __slot_collapsing_ema_n, beta_star, gnorm)));
+                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
                 }
 #line default
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
@@ -1312,7 +1324,7 @@ namespace AE.Generated
 #line 198 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE10)
                 {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov_lp, ref __slot_lyapunov_lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
                 }
                 else
                 {
@@ -1344,21 +1356,21 @@ namespace AE.Generated
                         {
                             // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                            double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                             // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_g_1 = (__e_g0_1 * clip);
+                            double __e_g__1 = (__e_g0__1 * clip);
 #line default
                             // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                            double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                             // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                            double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
-                            double __q6 = __e_upd_1;
+                            double __q6 = __e_upd__1;
                             __r4 += __q6 * __q6;
                         }
                     }
@@ -1391,34 +1403,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                         // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g_1 = (__e_g0_1 * clip);
+                        double __e_g__1 = (__e_g0__1 * clip);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                        double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_theta_next_1 = (((double)theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                        double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                        theta[__i] = (float)(__e_theta_next_2);
-                        __s_m[__i] = (float)(__e_m_next_1);
+                        theta[__i] = (float)(__e_theta__next__2);
+                        __s_m[__i] = (float)(__e_m__next__1);
                     }
                 }
 
@@ -1480,13 +1492,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    __vr0 += (__e_g0_1 * __e_g0_1);
-                    __vr1 += __e_g0_1;
+                    __vr0 += (__e_g0__1 * __e_g0__1);
+                    __vr1 += __e_g0__1;
                     var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                     __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                 }
                 // the tail, one element at a time
                 double __r0 = 0.0;
@@ -1497,13 +1509,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
-                    __r0 += (__e_g0_1 * __e_g0_1);
-                    __r1 += __e_g0_1;
+                    __r0 += (__e_g0__1 * __e_g0__1);
+                    __r1 += __e_g0__1;
                     double __q2 = __s_m[__i];
                     __r2 += __q2 * __q2;
-                    __r3 += __e_g0_1 * __s_m[__i];
+                    __r3 += __e_g0__1 * __s_m[__i];
                 }
                 __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
                 __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
@@ -1556,21 +1568,21 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                    var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                    var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+                    var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
-                    var __vq4 = __e_upd_1;
+                    var __vq4 = __e_upd__1;
                     __vr4 += __vq4 * __vq4;
                 }
                 // the tail, one element at a time
@@ -1579,21 +1591,21 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                    double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
-                    double __q5 = __e_upd_1;
+                    double __q5 = __e_upd__1;
                     __r4 += __q5 * __q5;
                 }
                 __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
@@ -1662,34 +1674,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
                 else
@@ -1699,34 +1711,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
                 // the tail, one element at a time
@@ -1734,34 +1746,34 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_m_next_1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                    double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 205 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_theta_next_1 = ((theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = __e_theta_next_2;
-                    __s_m[__i] = __e_m_next_1;
+                    theta[__i] = __e_theta__next__2;
+                    __s_m[__i] = __e_m__next__1;
                 }
             }
         }
@@ -1801,13 +1813,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
-                    __vr0 += (__e_g0_1 * __e_g0_1);
-                    __vr1 += __e_g0_1;
+                    __vr0 += (__e_g0__1 * __e_g0__1);
+                    __vr1 += __e_g0__1;
                     var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                     __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0_1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
                 }
                 // the tail, one element at a time
                 double __r0 = 0.0;
@@ -1818,13 +1830,13 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
-                    __r0 += (__e_g0_1 * __e_g0_1);
-                    __r1 += __e_g0_1;
+                    __r0 += (__e_g0__1 * __e_g0__1);
+                    __r1 += __e_g0__1;
                     double __q2 = (double)__s_m[__i];
                     __r2 += __q2 * __q2;
-                    __r3 += __e_g0_1 * (double)__s_m[__i];
+                    __r3 += __e_g0__1 * (double)__s_m[__i];
                 }
                 __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
                 __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
@@ -1877,21 +1889,21 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                     // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g_1 = (__e_g0_1 * __vk2);
+                    var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                    var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_upd_1 = (__vk7 * __e_m_next_1);
+                    var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
-                    var __vq4 = __e_upd_1;
+                    var __vq4 = __e_upd__1;
                     __vr4 += __vq4 * __vq4;
                 }
                 // the tail, one element at a time
@@ -1900,21 +1912,21 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                    double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
-                    double __q5 = __e_upd_1;
+                    double __q5 = __e_upd__1;
                     __r4 += __q5 * __q5;
                 }
                 __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
@@ -1983,34 +1995,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
                 else
@@ -2020,34 +2032,34 @@ namespace AE.Generated
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g0_1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
 #line default
                         // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g_1 = (__e_g0_1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_m_next_1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g_1));
+                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                         // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_upd_1 = (__vk7 * __e_m_next_1);
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_capped_1 = (__k8 ? (__e_upd_1 * __vk10) : __e_upd_1);
+                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
                         // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta_next_1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped_1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
+                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
 #line default
                         // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta_next_2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta_next_1, __vk16, __vk17) : __e_theta_next_1);
+                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta_next_2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m_next_1, __s_m + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
+                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
                 // the tail, one element at a time
@@ -2055,34 +2067,34 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0_1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
+                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
 #line default
                     // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g_1 = (__e_g0_1 * clip);
+                    double __e_g__1 = (__e_g0__1 * clip);
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_m_next_1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g_1));
+                    double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_upd_1 = ((-alpha__next) * __e_m_next_1);
+                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 205 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_capped_1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd_1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd_1);
+                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_theta_next_1 = (((double)theta[__i] + __e_capped_1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_theta_next_2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta_next_1, (-param_abs_max), param_abs_max) : __e_theta_next_1);
+                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = (float)(__e_theta_next_2);
-                    __s_m[__i] = (float)(__e_m_next_1);
+                    theta[__i] = (float)(__e_theta__next__2);
+                    __s_m[__i] = (float)(__e_m__next__1);
                 }
             }
         }
@@ -2274,28 +2286,28 @@ namespace AE.Generated
         private readonly __V[] __r4;
         private readonly __V[] __g41;
         private readonly __V[] __g87;
-        private readonly double[] __slot_T_prev;
-        private readonly long[] __slot_T_prev_n;
-        private readonly double[] __slot_T_ema;
-        private readonly long[] __slot_T_ema_n;
-        private readonly double[] __slot_ld_ema;
-        private readonly long[] __slot_ld_ema_n;
-        private readonly double[] __slot_V_ema;
-        private readonly long[] __slot_V_ema_n;
-        private readonly double[] __slot_S_ema;
-        private readonly long[] __slot_S_ema_n;
-        private readonly double[] __slot_Vstar_ema;
-        private readonly long[] __slot_Vstar_ema_n;
-        private readonly double[] __slot_Sstar_ema;
-        private readonly long[] __slot_Sstar_ema_n;
-        private readonly double[] __slot_gtrack_ema;
-        private readonly long[] __slot_gtrack_ema_n;
-        private readonly double[] __slot_gamma_target_latch;
-        private readonly long[] __slot_gamma_target_latch_n;
-        private readonly double[] __slot_collapsing_ema;
-        private readonly long[] __slot_collapsing_ema_n;
-        private readonly double[] __slot_lyapunov_lp;
-        private readonly long[] __slot_lyapunov_lp_n;
+        private readonly double[] __slot_T__prev;
+        private readonly long[] __slot_T__prev_n;
+        private readonly double[] __slot_T__ema;
+        private readonly long[] __slot_T__ema_n;
+        private readonly double[] __slot_ld__ema;
+        private readonly long[] __slot_ld__ema_n;
+        private readonly double[] __slot_V__ema;
+        private readonly long[] __slot_V__ema_n;
+        private readonly double[] __slot_S__ema;
+        private readonly long[] __slot_S__ema_n;
+        private readonly double[] __slot_Vstar__ema;
+        private readonly long[] __slot_Vstar__ema_n;
+        private readonly double[] __slot_Sstar__ema;
+        private readonly long[] __slot_Sstar__ema_n;
+        private readonly double[] __slot_gtrack__ema;
+        private readonly long[] __slot_gtrack__ema_n;
+        private readonly double[] __slot_gamma_target__latch;
+        private readonly long[] __slot_gamma_target__latch_n;
+        private readonly double[] __slot_collapsing__ema;
+        private readonly long[] __slot_collapsing__ema_n;
+        private readonly double[] __slot_lyapunov__lp;
+        private readonly long[] __slot_lyapunov__lp_n;
         private float[]? __st_m_f32;
         private readonly global::AE.Runtime.GaussianSource[] __rng;
         private int __precision;
@@ -2430,28 +2442,28 @@ namespace AE.Generated
             __r4 = new __V[__blocks];
             __g41 = new __V[__blocks];
             __g87 = new __V[__blocks];
-            __slot_T_prev = new double[__lanes];
-            __slot_T_prev_n = new long[__lanes];
-            __slot_T_ema = new double[__lanes];
-            __slot_T_ema_n = new long[__lanes];
-            __slot_ld_ema = new double[__lanes];
-            __slot_ld_ema_n = new long[__lanes];
-            __slot_V_ema = new double[__lanes];
-            __slot_V_ema_n = new long[__lanes];
-            __slot_S_ema = new double[__lanes];
-            __slot_S_ema_n = new long[__lanes];
-            __slot_Vstar_ema = new double[__lanes];
-            __slot_Vstar_ema_n = new long[__lanes];
-            __slot_Sstar_ema = new double[__lanes];
-            __slot_Sstar_ema_n = new long[__lanes];
-            __slot_gtrack_ema = new double[__lanes];
-            __slot_gtrack_ema_n = new long[__lanes];
-            __slot_gamma_target_latch = new double[__lanes];
-            __slot_gamma_target_latch_n = new long[__lanes];
-            __slot_collapsing_ema = new double[__lanes];
-            __slot_collapsing_ema_n = new long[__lanes];
-            __slot_lyapunov_lp = new double[__lanes];
-            __slot_lyapunov_lp_n = new long[__lanes];
+            __slot_T__prev = new double[__lanes];
+            __slot_T__prev_n = new long[__lanes];
+            __slot_T__ema = new double[__lanes];
+            __slot_T__ema_n = new long[__lanes];
+            __slot_ld__ema = new double[__lanes];
+            __slot_ld__ema_n = new long[__lanes];
+            __slot_V__ema = new double[__lanes];
+            __slot_V__ema_n = new long[__lanes];
+            __slot_S__ema = new double[__lanes];
+            __slot_S__ema_n = new long[__lanes];
+            __slot_Vstar__ema = new double[__lanes];
+            __slot_Vstar__ema_n = new long[__lanes];
+            __slot_Sstar__ema = new double[__lanes];
+            __slot_Sstar__ema_n = new long[__lanes];
+            __slot_gtrack__ema = new double[__lanes];
+            __slot_gtrack__ema_n = new long[__lanes];
+            __slot_gamma_target__latch = new double[__lanes];
+            __slot_gamma_target__latch_n = new long[__lanes];
+            __slot_collapsing__ema = new double[__lanes];
+            __slot_collapsing__ema_n = new long[__lanes];
+            __slot_lyapunov__lp = new double[__lanes];
+            __slot_lyapunov__lp_n = new long[__lanes];
             global::System.Array.Fill(__on_brake, __V.AllBitsSet);
             global::System.Array.Fill(__on_AE8, __V.AllBitsSet);
             global::System.Array.Fill(__on_AE8w, __V.AllBitsSet);
@@ -2613,12 +2625,12 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
-                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
+                    __r1[__q] = __r1[__q] + __e_g0__1;
                     var __t1 = __st_m[__o + __q];
                     __r2[__q] = __r2[__q] + __t1 * __t1;
-                    __r3[__q] = __r3[__q] + __e_g0_1 * __st_m[__o + __q];
+                    __r3[__q] = __r3[__q] + __e_g0__1 * __st_m[__o + __q];
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -2639,17 +2651,17 @@ namespace AE.Generated
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
                 __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h2 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h3 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
+                var __h2 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h3 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
                 __x_T[__q] = __h3;
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h4 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                var __h4 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
                 __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h4), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h5 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                var __h5 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
                 __x_V[__q] = __h5;
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h6 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                var __h6 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
                 __x_S[__q] = __h6;
                 // gnorm = sqrt(sum_g2) + 1e-12
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
@@ -2658,10 +2670,10 @@ namespace AE.Generated
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
                 __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h7 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                var __h7 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __S.Max(__h7, __Vx.Create(1e-12));
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h8 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                var __h8 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
                 __x_Sstar[__q] = __S.Max(__h8, __Vx.Create(1e-12));
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
@@ -2689,14 +2701,14 @@ namespace AE.Generated
                 var __m12 = __on_AE8[__q];
                 if (__S.Any(__m12))
                 {
-                    var __h13 = __S.Ema(__slot_gtrack_ema, __slot_gtrack_ema_n, __j, __m12, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
+                    var __h13 = __S.Ema(__slot_gtrack__ema, __slot_gtrack__ema_n, __j, __m12, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
                     __x_gtrack[__q] = __Vx.ConditionalSelect(__m12, __h13, __x_gtrack[__q]);
                 }
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
                 var __m14 = __on_AE8[__q];
                 if (__S.Any(__m14))
                 {
-                    var __h15 = __S.Latch(__slot_gamma_target_latch, __slot_gamma_target_latch_n, __j, __m14, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
+                    var __h15 = __S.Latch(__slot_gamma_target__latch, __slot_gamma_target__latch_n, __j, __m14, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
                     __x_gamma_target[__q] = __Vx.ConditionalSelect(__m14, __h15, __x_gamma_target[__q]);
                 }
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -2714,7 +2726,7 @@ namespace AE.Generated
                 var __m18 = __on_AE8w[__q];
                 if (__S.Any(__m18))
                 {
-                    var __h19 = __S.Ema(__slot_collapsing_ema, __slot_collapsing_ema_n, __j, __m18, __p_beta_star[__q], __x_gnorm[__q]);
+                    var __h19 = __S.Ema(__slot_collapsing__ema, __slot_collapsing__ema_n, __j, __m18, __p_beta_star[__q], __x_gnorm[__q]);
                     __x_collapsing[__q] = __Vx.ConditionalSelect(__m18, __Vx.LessThan(__x_gnorm[__q], (__p_gauge_collapse[__q] * __h19)), __x_collapsing[__q]);
                 }
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
@@ -2836,7 +2848,7 @@ namespace AE.Generated
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored"
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
                 var __m39 = __on_AE10[__q];
-                var __h40 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m39, __p_beta_lyap[__q], __x_L[__q]);
+                var __h40 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m39, __p_beta_lyap[__q], __x_L[__q]);
                 __x_lyapunov[__q] = __Vx.ConditionalSelect(__m39, (__h40 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
             }
 
@@ -2858,14 +2870,14 @@ namespace AE.Generated
                     {
                         int __j = __q * __S.Lanes;
                         // g0 = sanitize(grad, grad_emergency)
-                        var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                        var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                         // g = g0 * clip
-                        var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                        var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                         // m' = (mu' * m) + ((1 - mu') * g)
-                        var __e_m_next_1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                        var __e_m__next__1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                         // upd = -alpha' * m'
-                        var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
-                        var __t43 = __e_upd_1;
+                        var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
+                        var __t43 = __e_upd__1;
                         __r4[__q] = __r4[__q] + __t43 * __t43;
                     }
                 }
@@ -2887,24 +2899,24 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
-                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m' = (mu' * m) + ((1 - mu') * g)
-                    var __e_m_next_1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                    var __e_m__next__1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                     // upd = -alpha' * m'
-                    var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
+                    var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-                    var __e_capped_1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd_1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd_1);
+                    var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t44 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m45 = __t44;
                     var __h46 = __S.Any(__m45) ? __S.Noise(__rng, __j, __m45) : __V.Zero;
-                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t44, (__nx_sigma[__q] * __h46), __Vx.Create(0.0)));
+                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t44, (__nx_sigma[__q] * __h46), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
-                    __st_m[__o + __q] = __e_m_next_1;
+                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
+                    __st_m[__o + __q] = __e_m__next__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -2995,12 +3007,12 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    __r0[__q] = __r0[__q] + (__e_g0_1 * __e_g0_1);
-                    __r1[__q] = __r1[__q] + __e_g0_1;
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
+                    __r1[__q] = __r1[__q] + __e_g0__1;
                     var __t47 = __S.Load(__sf_m, __o + __q);
                     __r2[__q] = __r2[__q] + __t47 * __t47;
-                    __r3[__q] = __r3[__q] + __e_g0_1 * __S.Load(__sf_m, __o + __q);
+                    __r3[__q] = __r3[__q] + __e_g0__1 * __S.Load(__sf_m, __o + __q);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -3021,17 +3033,17 @@ namespace AE.Generated
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
                 __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h48 = __S.Prev(__slot_T_prev, __slot_T_prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h49 = __S.Ema(__slot_T_ema, __slot_T_ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h48));
+                var __h48 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h49 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h48));
                 __x_T[__q] = __h49;
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h50 = __S.Ema(__slot_ld_ema, __slot_ld_ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                var __h50 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
                 __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h50), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h51 = __S.Ema(__slot_V_ema, __slot_V_ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                var __h51 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
                 __x_V[__q] = __h51;
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h52 = __S.Ema(__slot_S_ema, __slot_S_ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                var __h52 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
                 __x_S[__q] = __h52;
                 // gnorm = sqrt(sum_g2) + 1e-12
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
@@ -3040,10 +3052,10 @@ namespace AE.Generated
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
                 __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h53 = __S.Ema(__slot_Vstar_ema, __slot_Vstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                var __h53 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __S.Max(__h53, __Vx.Create(1e-12));
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h54 = __S.Ema(__slot_Sstar_ema, __slot_Sstar_ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                var __h54 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
                 __x_Sstar[__q] = __S.Max(__h54, __Vx.Create(1e-12));
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
@@ -3071,14 +3083,14 @@ namespace AE.Generated
                 var __m58 = __on_AE8[__q];
                 if (__S.Any(__m58))
                 {
-                    var __h59 = __S.Ema(__slot_gtrack_ema, __slot_gtrack_ema_n, __j, __m58, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
+                    var __h59 = __S.Ema(__slot_gtrack__ema, __slot_gtrack__ema_n, __j, __m58, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
                     __x_gtrack[__q] = __Vx.ConditionalSelect(__m58, __h59, __x_gtrack[__q]);
                 }
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
                 var __m60 = __on_AE8[__q];
                 if (__S.Any(__m60))
                 {
-                    var __h61 = __S.Latch(__slot_gamma_target_latch, __slot_gamma_target_latch_n, __j, __m60, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
+                    var __h61 = __S.Latch(__slot_gamma_target__latch, __slot_gamma_target__latch_n, __j, __m60, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
                     __x_gamma_target[__q] = __Vx.ConditionalSelect(__m60, __h61, __x_gamma_target[__q]);
                 }
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -3096,7 +3108,7 @@ namespace AE.Generated
                 var __m64 = __on_AE8w[__q];
                 if (__S.Any(__m64))
                 {
-                    var __h65 = __S.Ema(__slot_collapsing_ema, __slot_collapsing_ema_n, __j, __m64, __p_beta_star[__q], __x_gnorm[__q]);
+                    var __h65 = __S.Ema(__slot_collapsing__ema, __slot_collapsing__ema_n, __j, __m64, __p_beta_star[__q], __x_gnorm[__q]);
                     __x_collapsing[__q] = __Vx.ConditionalSelect(__m64, __Vx.LessThan(__x_gnorm[__q], (__p_gauge_collapse[__q] * __h65)), __x_collapsing[__q]);
                 }
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
@@ -3218,7 +3230,7 @@ namespace AE.Generated
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored"
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
                 var __m85 = __on_AE10[__q];
-                var __h86 = __S.Lp(__slot_lyapunov_lp, __slot_lyapunov_lp_n, __j, __m85, __p_beta_lyap[__q], __x_L[__q]);
+                var __h86 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m85, __p_beta_lyap[__q], __x_L[__q]);
                 __x_lyapunov[__q] = __Vx.ConditionalSelect(__m85, (__h86 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
             }
 
@@ -3240,14 +3252,14 @@ namespace AE.Generated
                     {
                         int __j = __q * __S.Lanes;
                         // g0 = sanitize(grad, grad_emergency)
-                        var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                        var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                         // g = g0 * clip
-                        var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                        var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                         // m' = (mu' * m) + ((1 - mu') * g)
-                        var __e_m_next_1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                        var __e_m__next__1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                         // upd = -alpha' * m'
-                        var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
-                        var __t89 = __e_upd_1;
+                        var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
+                        var __t89 = __e_upd__1;
                         __r4[__q] = __r4[__q] + __t89 * __t89;
                     }
                 }
@@ -3269,24 +3281,24 @@ namespace AE.Generated
                 {
                     int __j = __q * __S.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0_1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
-                    var __e_g_1 = (__e_g0_1 * __x_clip[__q]);
+                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m' = (mu' * m) + ((1 - mu') * g)
-                    var __e_m_next_1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g_1));
+                    var __e_m__next__1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                     // upd = -alpha' * m'
-                    var __e_upd_1 = (__S.Neg(__nx_alpha[__q]) * __e_m_next_1);
+                    var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-                    var __e_capped_1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd_1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd_1);
+                    var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t90 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m91 = __t90;
                     var __h92 = __S.Any(__m91) ? __S.Noise(__rng, __j, __m91) : __V.Zero;
-                    var __e_theta_next_1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped_1) + __Vx.ConditionalSelect(__t90, (__nx_sigma[__q] * __h92), __Vx.Create(0.0)));
+                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t90, (__nx_sigma[__q] * __h92), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta_next_2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta_next_1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta_next_1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta_next_2);
-                    __S.Store(__sf_m, __o + __q, __e_m_next_1);
+                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
+                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
+                    __S.Store(__sf_m, __o + __q, __e_m__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using AE.Dsl.IR;
+using System.Text;
+
+namespace AE.Dsl.Emit
+{
+    /// <summary>
+    /// The one mapping from .ae identifiers to the identifiers of every target language. Every
+    /// emitter names things through it, so a name the lexer accepts is a name every backend can print.
+    /// </summary>
+    /// <remarks>
+    /// The language reserves identifiers that contain <c>__</c> (AE0017), and every name an emitter
+    /// makes up contains <c>__</c>: so a made-up name never equals a user's, and <see cref="Stem"/>,
+    /// joined to a prefix or suffix that contains <c>__</c>, never equals another stem's.
+    /// An identifier the lexer accepts starts with a letter or '_' and goes on with letters, decimal
+    /// digits, '_' and combining marks (Mn, Mc): every such character is valid in a C# identifier, so C#
+    /// keeps the name as written (<c>law.α</c>). C-family kernels (OpenCL) are ASCII: other characters
+    /// are spelled <c>__uXXXX</c>.
+    /// </remarks>
+    public static class Names
+    {
+        /// <summary>The separator of made-up names: no .ae identifier contains it (AE0017).</summary>
+        public const string Reserved = "__";
+
+        /// <summary>Whether the language reserves <paramref name="name"/> for generated code.</summary>
+        public static bool IsReserved(string name) => name.IndexOf(Reserved, StringComparison.Ordinal) >= 0;
+
+        private static readonly string[] CSharpKeywords =
+        {
+            "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+            "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+            "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
+            "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
+            "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
+            "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+            "using", "virtual", "void", "volatile", "while",
+        };
+
+        /// <summary>An .ae name as a C# identifier: the name itself, with '@' before a keyword.</summary>
+        public static string CSharp(string name)
+        {
+            if (name == "_") return "@_"; // '_' alone is a discard in some positions
+            return Array.IndexOf(CSharpKeywords, name) >= 0 ? "@" + name : name;
+        }
+
+        /// <summary>
+        /// An .ae name, or a key the compiler makes from names (a filter's slot <c>T.ema2</c>, a next
+        /// value <c>x'</c>), as the part of a made-up C# identifier (<c>__st_</c> + stem): the name
+        /// without the keyword escape (a prefix already makes it no keyword), <c>'</c> spelled
+        /// <c>__next</c>, '.' spelled <c>__</c>, any other character a C# identifier cannot hold <c>__uXXXX</c>.
+        /// </summary>
+        public static string Stem(string name)
+        {
+            var sb = new StringBuilder(name.Length + 8);
+            foreach (var ch in name)
+            {
+                if (ch == '\'') sb.Append("__next");
+                else if (ch == '.') sb.Append(Reserved);
+                else if (IsCSharpIdentifierPart(ch)) sb.Append(ch);
+                else sb.Append("__u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            return sb.ToString();
+        }
+
+        /// <summary>An .ae name or key as an ASCII C identifier part (OpenCL C): letters, digits and '_' kept, <c>'</c> and '.' as in <see cref="Stem"/>, any other character <c>__uXXXX</c>.</summary>
+        public static string C(string name)
+        {
+            var sb = new StringBuilder(name.Length + 8);
+            foreach (var ch in name)
+            {
+                if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_') sb.Append(ch);
+                else if (ch == '\'') sb.Append("__next");
+                else if (ch == '.') sb.Append(Reserved);
+                else sb.Append("__u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            return sb.ToString();
+        }
+
+        /// <summary>
+        /// An .ae name as a member of a generated type that has members of its own: a name that
+        /// <paramref name="clashes"/> with one of them gets '_' appended until it equals neither a
+        /// generated member nor another of the unit's names (<c>Step</c> → <c>Step_</c>, or
+        /// <c>Step__</c> when the unit also declares <c>Step_</c>).
+        /// </summary>
+        internal static string Member(string name, Func<string, bool> clashes, IReadOnlyCollection<string> unitIds)
+        {
+            var id = CSharp(name);
+            if (!clashes(id)) return id;
+            do id += "_"; while (clashes(id) || unitIds.Contains(id));
+            return id;
+        }
+
+        /// <summary>The C# identifiers of every name a unit declares (what a member of its type may not be renamed to).</summary>
+        internal static HashSet<string> UnitIds(IrUnit unit) => new(
+            unit.Dims.Select(x => x.Name)
+                .Concat(unit.Params.Select(x => x.Name))
+                .Concat(unit.Inputs.Select(x => x.Name))
+                .Concat(unit.States.Select(x => x.Name))
+                .Concat(unit.Signals.Select(x => x.Name))
+                .Concat(unit.Accs.Select(x => x.Name))
+                .Concat(unit.Locals.Select(x => x.Name))
+                .Concat(unit.Nets.Select(x => x.Name))
+                .Select(CSharp),
+            StringComparer.Ordinal);
+
+        /// <summary>Whether <paramref name="c"/> may stand in a C# identifier after its first character (what <see cref="CSharp"/> relies on).</summary>
+        internal static bool IsCSharpIdentifierPart(char c) => c == '_' || CharUnicodeInfo.GetUnicodeCategory(c) is
+            UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter or UnicodeCategory.ModifierLetter
+            or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.ConnectorPunctuation
+            or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.Format;
+    }
+}

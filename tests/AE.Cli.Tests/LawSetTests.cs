@@ -1,0 +1,114 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary>
+    /// Every command that takes a law takes several files checked together (a variant's base in
+    /// another file), and checks run-time param values as the file's own values are checked.
+    /// </summary>
+    public sealed class LawSetTests
+    {
+        private const string Base = @"law MA ""momentum with a Greek rate"" {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state m: real[n] = 0;
+  param μ in [0, 1) = 0.9;
+  param α0 = 0.05;
+  coeff α in [1e-4, 1] = α0;
+  rule R1 ""shrink"" {
+    α' = α * (loss > 1e3 ? 0.5 : 1);
+  }
+  update {
+    m' = μ * m + grad;
+    theta' = theta - α' * m';
+  }
+}
+";
+
+        private const string Variants = @"law MAfixed = MA without R1;
+law MAlag = MA lagged;
+";
+
+        [Fact]
+        public void A_law_with_Greek_names_runs()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("ma.ae", Base);
+            var r = Cli.Run(dir.Path, "run", "ma.ae", "--task", "quadratic", "--steps", "200", "--no-progress", "--db", "runs.db");
+            Assert.True(r.ExitCode is 0 or 1, r.Stdout + r.Stderr);
+            Assert.Contains("final loss", r.Stdout, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_variant_in_its_own_file_runs_with_its_base_named_beside_it()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("base.ae", Base);
+            dir.Write("variant.ae", Variants);
+
+            var alone = Cli.Run(dir.Path, "run", "variant.ae", "--name", "MAfixed", "--task", "quadratic", "--steps", "50", "--no-progress", "--db", "runs.db");
+            Assert.Equal(2, alone.ExitCode);
+            Assert.Contains("AE0010", alone.Stderr, StringComparison.Ordinal);
+
+            var together = Cli.Run(dir.Path, "run", "base.ae", "variant.ae", "--name", "MAfixed", "--task", "quadratic", "--steps", "50", "--no-progress", "--db", "runs.db");
+            Assert.True(together.ExitCode is 0 or 1, together.Stdout + together.Stderr);
+            Assert.Contains("MAfixed", together.Stdout, StringComparison.Ordinal);
+
+            var glob = Cli.Run(dir.Path, "emit", "*.ae", "--law", "MAlag");
+            Assert.Equal(0, glob.ExitCode);
+            Assert.Contains("public sealed unsafe partial class MAlag", glob.Stdout, StringComparison.Ordinal);
+            Assert.Contains("// Lagged:", glob.Stdout, StringComparison.Ordinal);
+
+            // replay takes --law once per file: the case's settings are AeSgdm's, which MAlag lacks, and the message names MAlag's params
+            var golden = Cli.Run(dir.Path, "replay", Repo.Case("quadratic_2d"), "--law", "base.ae", "--law", "variant.ae", "--name", "MAlag");
+            Assert.Equal(2, golden.ExitCode);
+            Assert.Contains("is not a param of MAlag; its params: μ, α0", golden.Stderr, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void The_runs_of_several_files_record_one_hash_of_them_all()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("base.ae", Base);
+            dir.Write("variant.ae", Variants);
+            var r = Cli.Run(dir.Path, "run", "base.ae", "variant.ae", "--name", "MAfixed", "--task", "quadratic", "--steps", "20", "--no-progress", "--db", "runs.db");
+            Assert.True(r.ExitCode is 0 or 1, r.Stderr);
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(dir.Path, "runs.db"));
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT law_sha256 FROM runs";
+            var stored = (string)command.ExecuteScalar()!;
+            var expected = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+                File.ReadAllBytes(Path.Combine(dir.Path, "base.ae")).Concat(File.ReadAllBytes(Path.Combine(dir.Path, "variant.ae"))).ToArray())).ToLowerInvariant();
+            Assert.Equal(expected, stored);
+        }
+
+        [Theory]
+        [InlineData("μ=1", "param 'μ' must lie in [0, 1) (given 1)")]
+        [InlineData("α0=20", "the initial value of 'α' must lie in its bounds [0.0001, 1] (given 20)")]
+        public void A_set_value_is_checked_as_the_file_checks_its_own(string set, string message)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("ma.ae", Base);
+            var r = Cli.Run(dir.Path, "run", "ma.ae", "--task", "quadratic", "--set", set, "--no-progress", "--db", "runs.db");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: MA rejects its settings: " + message, Assert.Single(r.StderrLines));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")) && RunCount(Path.Combine(dir.Path, "runs.db")) > 0, "a rejected run was stored");
+        }
+
+        private static long RunCount(string db)
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + db);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM runs";
+            try { return (long)command.ExecuteScalar()!; }
+            catch (Microsoft.Data.Sqlite.SqliteException) { return 0; }
+        }
+    }
+}
