@@ -53,52 +53,9 @@ namespace AE.Dsl.Emit
         /// <summary>The unit as its type is emitted (a variant without its rules); throws when the backend cannot emit it.</summary>
         internal static IrUnit Prepare(IrUnit unit, CSharpEmitOptions options)
         {
-            if (options.Ablate.Count > 0 || options.Lagged)
-            {
-                // A variant: its own name and a title that says how it differs from its base.
-                var how = new List<string>();
-                if (options.Ablate.Count > 0)
-                {
-                    how.Add("without " + string.Join(", ", options.Ablate.OrderBy(x => x, StringComparer.Ordinal)));
-                    unit = Ablation.Apply(unit, options.Ablate);
-                }
-                if (options.Lagged) how.Add("lagged");
-                unit = unit with
-                {
-                    Name = options.TypeName ?? unit.Name,
-                    Title = (unit.Title ?? unit.Name) + " (" + string.Join(", ", how) + ")",
-                };
-            }
-            CheckSupported(unit);
+            unit = Preparation.Variant(unit, options.TypeName, options.Ablate, options.Lagged);
+            Preparation.CheckSupported(unit, "the C# backend", Preparation.Limits.None);
             return unit;
-        }
-
-        private static void CheckSupported(IrUnit unit)
-        {
-            if (unit.Nets.Count > 0)
-                throw new EmitNotSupportedException($"{(unit.Kind == UnitKind.Cell ? "cell" : "law")} '{unit.Name}' applies nets; the C# backend emits laws without nets so far");
-            foreach (var f in unit.Filters)
-                if (!f.Type.IsScalar) throw new EmitNotSupportedException($"the filter '{f.Name}' runs over a vector; the C# backend emits scalar filters so far");
-            foreach (var r in unit.Rules) foreach (var s in r.Body) CheckStmt(s);
-            foreach (var s in unit.States)
-                if (s.Type.Rank > 1) throw new EmitNotSupportedException($"'{s.Name}' has rank {s.Type.Rank}");
-
-            static void CheckStmt(IrStmt s)
-            {
-                switch (s)
-                {
-                    case IrDefine d: CheckExpr(d.Value); break;
-                    case IrSetNext n: CheckExpr(n.Value); break;
-                    case IrAccumulate a: CheckExpr(a.Value); break;
-                    case IrWhen w: CheckExpr(w.Condition); foreach (var t in w.Then) CheckStmt(t); foreach (var t in w.Else) CheckStmt(t); break;
-                }
-            }
-            static void CheckExpr(IrExpr e)
-            {
-                if (e is IrCall c && c.Function is "softmax" or "concat")
-                    throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the C# backend yet");
-                foreach (var child in IrFacts.Children(e)) CheckExpr(child);
-            }
         }
 
         /// <summary>Whether the unit has the shape of an optimizer law: (scalar loss, vector grad) in, one host-owned vector out.</summary>

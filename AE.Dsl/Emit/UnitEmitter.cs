@@ -364,7 +364,7 @@ namespace AE.Dsl.Emit
                     EmitRangeCheck(Id(s.Name), b.LoOpen, b.HiOpen, (lo, null), (hi, null), string.Join(", ", initParams.Count > 0 ? initParams : boundParams), $"the initial value of '{s.Name}' must lie in its bounds ");
             }
             var rates = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var f in _unit.Rules.SelectMany(r => r.Body).SelectMany(AllExpressions).SelectMany(IrFacts.Descendants).OfType<IrFilter>())
+            foreach (var f in _unit.Rules.SelectMany(r => r.Body).SelectMany(IrFacts.AllExpressions).SelectMany(IrFacts.Descendants).OfType<IrFilter>())
             {
                 if (f.Kind is not (FilterKind.Ema or FilterKind.Lp)) continue;
                 var rateParams = ParamRefs(f.Args[0]).Distinct(StringComparer.Ordinal).ToList();
@@ -386,11 +386,6 @@ namespace AE.Dsl.Emit
             && _unit.Params.FirstOrDefault(p => p.Name == r.Name)?.Range is { Lo: IrConst lo, Hi: IrConst hi } range
             && lo.Value >= 0 && (hi.Value < 1 || (hi.Value == 1 && range.HiOpen));
 
-        private static IEnumerable<IrExpr> AllExpressions(IrStmt s)
-        {
-            foreach (var e in IrFacts.OwnExpressions(s)) yield return e;
-            if (s is IrWhen w) foreach (var t in w.Then.Concat(w.Else)) foreach (var e in AllExpressions(t)) yield return e;
-        }
 
         /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>
         private void EmitVectorConstant(string target, IrExpr e, string len)

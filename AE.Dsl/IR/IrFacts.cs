@@ -41,6 +41,13 @@ namespace AE.Dsl.IR
             }
         }
 
+        /// <summary>Every expression a statement evaluates, a 'when''s branches included.</summary>
+        public static IEnumerable<IrExpr> AllExpressions(IrStmt s)
+        {
+            foreach (var e in OwnExpressions(s)) yield return e;
+            if (s is IrWhen w) foreach (var t in w.Then.Concat(w.Else)) foreach (var e in AllExpressions(t)) yield return e;
+        }
+
         /// <summary>The expressions a statement evaluates itself (a 'when': its condition, not its branches).</summary>
         public static IReadOnlyList<IrExpr> OwnExpressions(IrStmt s) => s switch
         {

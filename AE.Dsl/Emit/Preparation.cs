@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.IR;
+using AE.Dsl.Passes;
+
+namespace AE.Dsl.Emit
+{
+    /// <summary>
+    /// The step every backend takes before it prints: a variant becomes its base without the removed
+    /// rules, under its own name and a title that says how it differs; then the backend's limits are
+    /// checked, each as one <see cref="EmitNotSupportedException"/> naming the construct.
+    /// </summary>
+    internal static class Preparation
+    {
+        /// <summary>What a backend does not emit yet, beyond what every backend lacks (nets, vector filters, softmax, concat, rank > 1 state).</summary>
+        [Flags]
+        public enum Limits
+        {
+            None = 0,
+            /// <summary>Inputs and params of rank above 1.</summary>
+            RankAboveOneInputsAndParams = 1,
+        }
+
+        /// <summary>The unit as a backend prints it: <paramref name="unit"/>, or the variant named <paramref name="typeName"/> without <paramref name="ablate"/>, lagged or not.</summary>
+        public static IrUnit Variant(IrUnit unit, string? typeName, IReadOnlyCollection<string> ablate, bool lagged)
+        {
+            if (ablate.Count == 0 && !lagged) return unit;
+            var how = new List<string>();
+            if (ablate.Count > 0)
+            {
+                how.Add("without " + string.Join(", ", ablate.OrderBy(x => x, StringComparer.Ordinal)));
+                unit = Ablation.Apply(unit, ablate);
+            }
+            if (lagged) how.Add("lagged");
+            return unit with
+            {
+                Name = typeName ?? unit.Name,
+                Title = (unit.Title ?? unit.Name) + " (" + string.Join(", ", how) + ")",
+            };
+        }
+
+        /// <summary>Throws <see cref="EmitNotSupportedException"/> for the first construct <paramref name="backend"/> (e.g. "the C# backend") does not emit.</summary>
+        public static void CheckSupported(IrUnit unit, string backend, Limits limits)
+        {
+            string what = unit.Kind == Syntax.UnitKind.Cell ? "cell" : "law";
+            if (unit.Nets.Count > 0)
+                throw new EmitNotSupportedException($"{what} '{unit.Name}' applies nets; {backend} emits laws without nets so far");
+            foreach (var f in unit.Filters)
+                if (!f.Type.IsScalar) throw new EmitNotSupportedException($"the filter '{f.Name}' runs over a vector; {backend} emits scalar filters so far");
+            foreach (var s in unit.States.Where(s => s.Type.Rank > 1)) throw new EmitNotSupportedException($"'{s.Name}' has rank {s.Type.Rank}");
+            if ((limits & Limits.RankAboveOneInputsAndParams) != 0)
+            {
+                foreach (var i in unit.Inputs.Where(i => i.Type.Rank > 1)) throw new EmitNotSupportedException($"'{i.Name}' has rank {i.Type.Rank}");
+                foreach (var p in unit.Params.Where(p => p.Type.Rank > 1)) throw new EmitNotSupportedException($"'{p.Name}' has rank {p.Type.Rank}");
+            }
+            foreach (var r in unit.Rules)
+                foreach (var s in r.Body)
+                    foreach (var e in IrFacts.AllExpressions(s).SelectMany(IrFacts.Descendants))
+                        if (e is IrCall c && c.Function is "softmax" or "concat")
+                            throw new EmitNotSupportedException($"'{c.Function}' is not emitted by {backend} yet");
+        }
+    }
+}
