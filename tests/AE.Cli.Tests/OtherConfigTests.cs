@@ -231,9 +231,17 @@ namespace AE.Cli.Tests
             var runner = new LawRunner(_laws.Sgdm.Create(c), c.Problem);
             var trajectory = runner.CreateTrajectory(c.Steps);
             runner.Run(c.Theta0, trajectory); // warm-up: JIT
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            runner.Run(c.Theta0, trajectory);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            // The runtime itself may allocate on this thread now and then (tiered compilation's timer, seen
+            // as ~7 KB under load); an allocation of the law or the runner would show in every run. So the
+            // least of three runs must be 0.
+            var allocated = new long[3];
+            for (int i = 0; i < allocated.Length; i++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                runner.Run(c.Theta0, trajectory);
+                allocated[i] = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            Assert.True(allocated.Min() == 0, "bytes allocated per run: " + string.Join(", ", allocated));
             Assert.Equal(c.Steps, trajectory.Count);
         }
     }

@@ -47,22 +47,22 @@ namespace AE.Dsl.Tests
             return EmittedLaw.Compile(code, "P").GetType("AE.Checks.P")!;
         });
 
-        private static ParamOutOfRangeException Rejected(params (string Name, double Value)[] settings)
+        private static object Options((string Name, double Value)[] settings)
         {
             var optionsType = Law.Value.GetNestedType("Options")!;
             var options = Activator.CreateInstance(optionsType)!;
             foreach (var (name, value) in settings) optionsType.GetProperty(name)!.SetValue(options, value);
-            var ex = Assert.Throws<TargetInvocationException>(() => Activator.CreateInstance(Law.Value, 3, options, 0UL));
+            return options;
+        }
+
+        private static ParamOutOfRangeException Rejected(params (string Name, double Value)[] settings)
+        {
+            var ex = Assert.Throws<TargetInvocationException>(() => Activator.CreateInstance(Law.Value, 3, Options(settings), 0UL));
             return Assert.IsType<ParamOutOfRangeException>(ex.InnerException);
         }
 
         private static void Accepted(params (string Name, double Value)[] settings)
-        {
-            var optionsType = Law.Value.GetNestedType("Options")!;
-            var options = Activator.CreateInstance(optionsType)!;
-            foreach (var (name, value) in settings) optionsType.GetProperty(name)!.SetValue(options, value);
-            Assert.NotNull(Activator.CreateInstance(Law.Value, 3, options, 0UL));
-        }
+            => Assert.NotNull(Activator.CreateInstance(Law.Value, 3, Options(settings), 0UL));
 
         [Fact]
         public void A_param_outside_its_declared_range()
