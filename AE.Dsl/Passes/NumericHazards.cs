@@ -389,7 +389,10 @@ namespace AE.Dsl.Passes
     /// Warns about numeric hazards the checker can see: log/log1p/sqrt of an argument that is not
     /// provably in their domain, and division by something that can be 0 (AE0060, AE0061).
     /// Values flow through the rules in order; intervals come from params' declared ranges,
-    /// coefficients' bounds and the operations' ranges.
+    /// coefficients' bounds and the operations' ranges. A next value <c>x'</c> starts as <c>x</c> (in
+    /// its bounds, if declared) and an accumulator at its neutral value; each assignment replaces the
+    /// interval, the two branches of a 'when' are joined, and after a rule that can be switched off
+    /// every value it assigned may also be the one from before the rule.
     /// </summary>
     internal static class NumericHazards
     {
