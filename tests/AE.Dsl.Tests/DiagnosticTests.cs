@@ -1752,6 +1752,42 @@ namespace AE.Dsl.Tests
             Assert.StartsWith("Rule id 'R' is already used at groups.ae(2,8);", d.Message, StringComparison.Ordinal);
         }
 
+        [Fact]
+        public void AE0045_group_rule_with_the_id_of_a_law_rule_is_reported_at_the_use()
+        {
+            // Regression guard: once reported at the group's rule (another unit's code, maybe another file), and only once
+            // for all the laws that use the group.
+            const string bad = """
+                group G {
+                  rule R { a' = a' * 0.5; }
+                }
+                law L {
+                  coeff a in [0, 1] = 0.5;
+                  rule R {
+                    a' = a * 0.5;
+                  }
+                  use G;
+                  update {
+                    a' = a';
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0045", "G;");
+            Assert.Equal("Rule id 'R' is already used at " + Pos(bad, "R {", 2) + "; 'use G' brings in another rule R at " + Pos(bad, "R {")
+                + "; rule ids name ablation switches and must be unique in a law", d.Message);
+            TestSupport.AssertClean(Fix(bad, "rule R {\n    a' = a * 0.5;", "rule S {\n    a' = a * 0.5;"));
+
+            // a group in another file, through a group that uses it; two laws, one error each
+            var groups = new SourceFile("groups.ae", "group G {\n  rule R { a' = a' * 0.5; }\n}\ngroup H {\n  use G;\n}\n");
+            var lawText = Law("a' = a';", "  rule R { a' = a' * 0.9; }\n  use H;\n");
+            var laws = new SourceFile("laws.ae", lawText + lawText.Replace("law L", "law M", StringComparison.Ordinal));
+            var all = AeCompiler.Check(groups, laws).Diagnostics;
+            Assert.Equal(2, all.Count);
+            Assert.All(all, x => Assert.Equal(("AE0045", "laws.ae"), (x.Id, x.Path)));
+            Assert.Equal(TestSupport.LineColumn(lawText, Offset(lawText, "H;")), (all[0].Start.Line, all[0].Start.Column));
+            Assert.Contains("'use H' brings in another rule R (from group 'G') at groups.ae(2,8)", all[0].Message, StringComparison.Ordinal);
+        }
+
         // ------------------------------------------------------------------ AE0046 invalid variant
 
         /// <summary>A law with a fixed rule F, switchable rules R and S, and the update; then the given variant line.</summary>
