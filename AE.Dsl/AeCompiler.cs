@@ -37,13 +37,30 @@ namespace AE.Dsl
 
         public static CheckResult Check(params SourceFile[] files) => Check((IReadOnlyList<SourceFile>)files);
 
-        public static CheckResult Check(IReadOnlyList<SourceFile> files)
+        public static CheckResult Check(IReadOnlyList<SourceFile> files) => Check(files, MaxErrorsPerFile);
+
+        /// <param name="files">the files, checked together</param>
+        /// <param name="maxErrorsPerFile">
+        /// how many errors of a file are listed before one AE0007 stands for the rest
+        /// (<see cref="MaxErrorsPerFile"/> by default; <see cref="int.MaxValue"/> lists every one)
+        /// </param>
+        public static CheckResult Check(IReadOnlyList<SourceFile> files, int maxErrorsPerFile)
         {
+            if (files is null) throw new ArgumentNullException(nameof(files));
+            if (maxErrorsPerFile < 1) throw new ArgumentOutOfRangeException(nameof(maxErrorsPerFile), maxErrorsPerFile, "at least 1");
             var all = new List<Diagnostic>();
             var trees = new List<(CompilationUnitSyntax Tree, DiagnosticBag Bag)>();
             foreach (var file in files)
             {
                 var bag = new DiagnosticBag(file);
+                if (file.NotText is NotText binary)
+                {
+                    // Binary content: one error for the file, and nothing else (it is not parsed).
+                    int at = Math.Min(binary.Offset, file.Text.Length);
+                    bag.Report(DiagnosticCatalog.NotText, new TextSpan(at, Math.Min(at + 1, file.Text.Length)), file.Path, binary.Detail);
+                    all.AddRange(bag.Items);
+                    continue;
+                }
                 try
                 {
                     trees.Add((Parser.Parse(file, bag), bag));
@@ -72,7 +89,46 @@ namespace AE.Dsl
                 .ThenBy(d => d.Span.Start)
                 .ThenBy(d => d.Id, StringComparer.Ordinal)
                 .ToList();
-            return new CheckResult(sorted, program);
+            return new CheckResult(LimitErrors(sorted, maxErrorsPerFile), program);
+        }
+
+        /// <summary>How many errors of one file are listed; the rest are summarised in one AE0007.</summary>
+        public const int MaxErrorsPerFile = 100;
+
+        /// <summary>
+        /// Keeps each file's diagnostics up to its (<paramref name="max"/> + 1)th error; that error and everything
+        /// after it in the file become one AE0007 at its place, counting them. A file with at most
+        /// <paramref name="max"/> errors keeps everything. <paramref name="sorted"/> is grouped by file.
+        /// </summary>
+        internal static IReadOnlyList<Diagnostic> LimitErrors(List<Diagnostic> sorted, int max)
+        {
+            List<Diagnostic>? result = null;
+            for (int start = 0; start < sorted.Count;)
+            {
+                string path = sorted[start].Path;
+                int end = start, errors = 0, cut = -1;
+                for (; end < sorted.Count && string.Equals(sorted[end].Path, path, StringComparison.Ordinal); end++)
+                    if (sorted[end].Severity == Severity.Error && ++errors == (long)max + 1) cut = end;
+                if (cut >= 0)
+                {
+                    result ??= sorted.GetRange(0, start);
+                    for (int i = start; i < cut; i++) result.Add(sorted[i]);
+                    int moreErrors = errors - max, moreWarnings = end - cut - moreErrors;
+                    var what = Count(moreErrors, "more error") + (moreWarnings > 0 ? " and " + Count(moreWarnings, "warning") : "");
+                    var first = sorted[cut];
+                    var descriptor = DiagnosticCatalog.TooManyErrors;
+                    var message = string.Format(System.Globalization.CultureInfo.InvariantCulture, descriptor.MessageFormat, what, max);
+                    result.Add(new Diagnostic(descriptor, path, first.Span, first.Start, first.End, message));
+                }
+                else if (result != null)
+                {
+                    for (int i = start; i < end; i++) result.Add(sorted[i]);
+                }
+                start = end;
+            }
+            return result ?? sorted;
+
+            static string Count(int n, string what) => n.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + what + (n == 1 ? "" : "s");
         }
     }
 }

@@ -25,6 +25,15 @@ def run(code):
     return lines
 
 
+def run_bytes(data):
+    """What `ae check` prints for a file of these bytes (not text: no ```ae block can hold it)."""
+    path = os.path.join(WORK, "example.ae")
+    with open(path, "wb") as f:
+        f.write(data)
+    out = subprocess.run([AE, "check", "example.ae"], cwd=WORK, capture_output=True, text=True).stdout
+    return [l for l in out.splitlines() if l and not re.match(r"^\d+ files? checked", l)]
+
+
 def L(update, members="", head="law L"):
     body = "\n".join("    " + l if l else "" for l in update.split("\n"))
     return head + " {\n" + members + "  coeff a in [0, 1] = 0.5;\n  update {\n" + body + "\n  }\n}\n"
@@ -217,6 +226,76 @@ A long chain, and its fix:
 
 {fail("AE0005", L("a' = " + " + ".join(["a"] * 402) + ";"))}
 {fix("AE0005", L("h1 = " + " + ".join(["a"] * 201) + ";" + chr(10) + "h2 = " + " + ".join(["a"] * 201) + ";" + chr(10) + "a' = h1 + h2;"))}""")
+
+E["AE0006"] = T(r"""
+The file is not text: it holds a NUL byte, or most of its first 4096 bytes are neither UTF-8 nor
+ordinary white space. That is an image, an archive, a compiled file or a UTF-16 text named `.ae`
+(often one that a glob such as `**/*.ae` caught). Read as text, 4 KiB of random bytes gave about
+2,000 lines of AE0001 and AE0004; instead the file gets this one error, at its first offending
+byte, and nothing else: it is not parsed. The files checked with it are checked as usual.
+
+The rule is the one git and Perl's `-B` use: a NUL byte anywhere, or more than 30% of the first
+4096 bytes made of bytes of invalid UTF-8 and of control characters other than tab, line feed,
+vertical tab, form feed, carriage return and escape. A text file with one stray byte that is not
+UTF-8 is still text: that byte reads as U+FFFD and is AE0001. The source generator gets each file
+as text that Roslyn has already decoded, so there only a NUL character makes a file binary, and
+the message counts characters: `(character U+0000 at offset 7)`.
+
+A file with a NUL byte, made with `printf 'law L {{\0}}\n' > example.ae`:
+
+```text
+{chr(10).join(run_bytes(b"law L {\0}\n"))}
+```
+
+Fix: name the right file; if it was meant to be an `.ae` file, save it as UTF-8 text.
+
+{fix("AE0006", L("a' = a * 0.5;"))}
+Letters outside ASCII are text, and so is U+FFFD itself when it is written in UTF-8:
+
+{fix("AE0006", '''law L {
+  coeff θ in [0, 1] = 0.5;   // � is U+FFFD, written in UTF-8
+  update {
+    θ' = θ * 0.5;
+  }
+}
+''')}""")
+
+many = L("a' = a * 0.5; " + "$" * 120)
+many_out = run(many)
+E["AE0007"] = T(r"""
+A file has more than 100 errors: the first 100 are listed, and this one line stands for the rest,
+at the place of the 101st, counting the errors (and the warnings) it hides. Past that many errors
+the file is seldom what its author meant (not an AE file, a merge gone wrong, a missing `}}` early
+on), and the first errors are the ones to fix; the limit keeps the check of such a file short, in a
+terminal and in an IDE's error list. Each file has its own count. `ae check` and the source
+generator apply the same limit (it is applied where both get their diagnostics,
+`AeCompiler.Check`); the check fails as for any error, and `ae check`'s summary line counts this
+line as one error.
+
+<!-- abbreviated -->
+```ae
+law L {{
+  coeff a in [0, 1] = 0.5;
+  update {{
+    a' = a * 0.5; $$$$$$ ... 120 dollar signs ... $$$$$$
+  }}
+}}
+```
+
+The checker prints (for the full example below):
+
+```text
+{chr(10).join(many_out[:3] + ["..."] + many_out[-2:])}
+```
+
+<details><summary>The full example</summary>
+
+{fail("AE0007", many)}
+</details>
+
+Fix: fix the errors that are listed (here: delete the `$` signs) and check again.
+
+{fix("AE0007", L("a' = a * 0.5;"))}""")
 
 # ---------------------------------------------------------------- names
 
@@ -430,7 +509,8 @@ arithmetic (write `c ? 1 : 0`), a number as a condition (`when`, `?:`, `&&`, `||
 of the wrong kind for a state, coefficient, signal or accumulator, a real default for an `int`
 param, a coefficient declared `int` or `bool` (coefficients are real), a bool accumulator, a net
 used as a value, a `require` condition that is not a bool. A param default outside the param's
-declared range is also AE0020, and so is a range on a bool.
+declared range is also AE0020, and so are a state's or coefficient's initial value outside its
+bounds and a range on a bool.
 
 {fail("AE0020", L("a' = a * on;", "  param on: bool = true;\n"))}
 Fix: turn the condition into a number.
@@ -440,6 +520,10 @@ A default outside the declared range:
 
 {fail("AE0020", L("a' = a * k;", "  param k in [0, 1) = 1.5;\n"))}
 {fix("AE0020", L("a' = a * k;", "  param k in [0, 1) = 0.5;\n"))}
+An initial value outside the bounds:
+
+{fail("AE0020", L("a' = a * 0.5;" + chr(10) + "s' = s * a;", "  state s: real in [0, 1] = 2;\n"))}
+{fix("AE0020", L("a' = a * 0.5;" + chr(10) + "s' = s * a;", "  state s: real in [0, 1] = 1;\n"))}
 A condition that is not a bool:
 
 {fail("AE0020", L("when a {" + chr(10) + "  a' = a * 0.5;" + chr(10) + "}"))}
@@ -712,7 +796,10 @@ Fix: use it (or remove it).
 E["AE0045"] = T(r"""
 Two rules of one law have the same id. Rule ids name the ablation switches, so they must be unique
 in a law, rules that come through `use` included (the `update` block counts as a rule named
-`update`). The message gives the position of the first rule with the id.
+`update`). The message gives the position of the first rule with the id. When a `use` brings in
+a rule (from the group, or from a group that group uses) whose id the law already has, the error is
+at the `use`, in the law, and the message says where the group's rule is: the clash is made by the
+law's `use`, not by the group, which other laws may use without a clash.
 
 {fail("AE0045", '''law L {
   coeff a in [0, 1] = 0.5;
@@ -741,6 +828,38 @@ Fix: rename one of them.
     a' = a';
   }
 }
+''')}
+A rule of a group the law uses:
+
+{fail("AE0045", '''group Damping {
+  rule R { a' = a' * 0.5; }
+}
+law L {
+  coeff a in [0, 1] = 0.5;
+  rule R {
+    a' = a * 0.5;
+  }
+  use Damping;
+  update {
+    a' = a';
+  }
+}
+''')}
+Fix: rename the law's rule (or the group's).
+
+{fix("AE0045", '''group Damping {
+  rule R { a' = a' * 0.5; }
+}
+law L {
+  coeff a in [0, 1] = 0.5;
+  rule Start {
+    a' = a * 0.5;
+  }
+  use Damping;
+  update {
+    a' = a';
+  }
+}
 ''')}""")
 
 E["AE0050"] = T(r"""
@@ -761,9 +880,14 @@ E["AE0060"] = T(r"""
 (positive for `log`, greater than -1 for `log1p`, non-negative for `sqrt`), so it could produce
 NaN or -inf at run time. A warning. The checker runs an interval analysis in statement order:
 params lie in their declared ranges (a param without a range can be overridden to anything),
-coefficients in their bounds, inputs anywhere, and each function's range is known (`exp`,
-`softplus` > 0; `norm`, `x*x`, `abs` >= 0; `max(x, 1e-12)` > 0). Inside `c ? a : b` and `when c`,
-a condition `x > k` narrows `x`. The message shows the interval the checker could prove.
+coefficients and states with a range in their bounds, inputs anywhere, and each function's range is
+known (`exp`, `softplus` > 0; `norm`, `abs` >= 0; `max(x, 1e-12)` > 0). A product with a factor
+an even number of times is >= 0 in any order of the factors (`x*x`, `2*g*g`, `(1 - b)*g*g`). A
+next value `x'` starts as `x` and takes the interval of each statement that sets it; after a
+`when` it is the hull of both branches, and after a rule that can be switched off it may also be
+the value from before the rule. Accumulators start at their neutral value and add up the same way.
+Inside `c ? a : b` and `when c`, a condition `x > k` narrows `x`. The message shows the interval the
+checker could prove.
 
 {fail("AE0060", L("a' = clamp(log(x), 0, 1);", "  input x: real;\n"))}
 Fix: bound the argument, add an epsilon, or guard it.
@@ -773,7 +897,14 @@ Fix: bound the argument, add an epsilon, or guard it.
 `sqrt` and `log1p`:
 
 {fail("AE0060", L("a' = clamp(sqrt(x) + log1p(x), 0, 1);", "  input x: real;\n"))}
-{fix("AE0060", L("a' = clamp(sqrt(max(x, 0)) + log1p(max(x, -1 + 1e-12)), 0, 1);", "  input x: real;\n"))}""")
+{fix("AE0060", L("a' = clamp(sqrt(max(x, 0)) + log1p(max(x, -1 + 1e-12)), 0, 1);", "  input x: real;\n"))}
+A second moment: `v' = b v + (1 - b) g^2` is >= 0 when `v` is, but a state without a range could be
+anything:
+
+{fail("AE0060", L("v' = beta * v + (1 - beta) * g * g;" + chr(10) + "a' = clamp(sqrt(v'), 0, 1);", "  param beta in [0, 1) = 0.999;\n  input g: real;\n  state v: real = 0;\n"))}
+Fix: declare the state's range (it is also projected onto it at the end of every step).
+
+{fix("AE0060", L("v' = beta * v + (1 - beta) * g * g;" + chr(10) + "a' = clamp(sqrt(v'), 0, 1);", "  param beta in [0, 1) = 0.999;\n  input g: real;\n  state v: real in [0, inf) = 0;\n"))}""")
 
 E["AE0061"] = T(r"""
 A division whose denominator the checker cannot prove is non-zero (by the same interval analysis as
@@ -879,6 +1010,9 @@ Lines and columns are 1-based; columns count UTF-16 code units. A diagnostic's h
 `docs/diagnostics.md#ae0001` (the anchors are the lowercase ids). Errors make `ae check` exit with
 code 1. Warnings do not, unless you run `ae check --warnaserror`: then every warning is printed as
 an error and fails the check. `ae check --format json` gives the same diagnostics as JSON.
+
+Each file lists at most 100 errors: one line, [AE0007](#ae0007), stands for the rest. A file that is
+not text (a NUL byte, or mostly not UTF-8) is one error, [AE0006](#ae0006), and nothing else.
 
 In the examples below the file is called `example.ae`.
 

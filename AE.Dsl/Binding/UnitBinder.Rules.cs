@@ -13,8 +13,11 @@ namespace AE.Dsl.Binding
     {
         private const int MaxGroupNesting = 32;
 
-        /// <summary>A rule to bind: its syntax, the file it is written in, and the group it came from.</summary>
-        private sealed record RuleSource(RuleDecl Syntax, DiagnosticBag Bag, string? Group);
+        /// <summary>
+        /// A rule to bind: its syntax, the file it is written in, the group it came from, and the unit's own
+        /// <c>use</c> that brought it in (null for a rule written in the unit).
+        /// </summary>
+        private sealed record RuleSource(RuleDecl Syntax, DiagnosticBag Bag, string? Group, UseDecl? Use = null);
 
         /// <summary>The context an expression is bound in.</summary>
         private sealed class Ctx
@@ -42,7 +45,7 @@ namespace AE.Dsl.Binding
         private readonly HashSet<string> _rulesWithErrors = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Definition> _definitions = new(StringComparer.Ordinal);
         private readonly HashSet<string> _definedSoFar = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, (string Path, TextSpan Span)> _ruleIds = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (string Path, TextSpan Span, UseDecl? Use)> _ruleIds = new(StringComparer.Ordinal);
         private int _order;
 
         private void BindRules()
@@ -51,7 +54,7 @@ namespace AE.Dsl.Binding
             foreach (var m in _unit.Members)
             {
                 if (m is RuleDecl r) sources.Add(new RuleSource(r, _bag, null));
-                else if (m is UseDecl u) ExpandGroup(u, _bag, sources, new List<string>());
+                else if (m is UseDecl u) ExpandGroup(u, _bag, sources, new List<string>(), u);
             }
 
             // First pass: where every value is defined, so a too-early use can name its definition.
@@ -76,7 +79,8 @@ namespace AE.Dsl.Binding
             }
         }
 
-        private void ExpandGroup(UseDecl use, DiagnosticBag bag, List<RuleSource> into, List<string> stack)
+        /// <param name="unitUse">the unit's own 'use' that this expansion comes from (itself, or one enclosing it)</param>
+        private void ExpandGroup(UseDecl use, DiagnosticBag bag, List<RuleSource> into, List<string> stack, UseDecl unitUse)
         {
             if (use.Group.IsMissing) return;
             var name = use.Group.Text;
@@ -110,8 +114,8 @@ namespace AE.Dsl.Binding
             stack.Add(name);
             foreach (var m in group.Syntax.Members)
             {
-                if (m is RuleDecl r) into.Add(new RuleSource(r, group.Bag, name));
-                else if (m is UseDecl u) ExpandGroup(u, group.Bag, into, stack);
+                if (m is RuleDecl r) into.Add(new RuleSource(r, group.Bag, name, unitUse));
+                else if (m is UseDecl u) ExpandGroup(u, group.Bag, into, stack, unitUse);
             }
             stack.RemoveAt(stack.Count - 1);
         }
@@ -140,9 +144,19 @@ namespace AE.Dsl.Binding
                 if (_ruleIds.TryGetValue(id, out var first))
                 {
                     var file = _groups.BagFor(first.Path)?.File ?? rs.Bag.File;
-                    rs.Bag.Report(DiagnosticCatalog.DuplicateRuleId, r.Id.Span, id, Where.At(file, first.Span.Start, rs.Bag.File.Path));
+                    if (rs.Use != null && !ReferenceEquals(rs.Use, first.Use))
+                    {
+                        // A group's rule meets a rule of this unit (or of another 'use'): the clash is made by this
+                        // unit's 'use', so it is reported there, in the unit, naming where the group's rule is.
+                        var use = rs.Use;
+                        var from = rs.Group != null && rs.Group != use.Group.Text ? " (from group '" + rs.Group + "')" : "";
+                        _bag.Report(DiagnosticCatalog.DuplicateRuleId, use.Group.Span, id,
+                            Where.At(file, first.Span.Start, Path) + "; 'use " + use.Group.Text + "' brings in another rule " + id + from
+                            + " at " + Where.At(rs.Bag.File, r.Id.Span.Start, Path));
+                    }
+                    else rs.Bag.Report(DiagnosticCatalog.DuplicateRuleId, r.Id.Span, id, Where.At(file, first.Span.Start, rs.Bag.File.Path));
                 }
-                else _ruleIds[id] = (rs.Bag.File.Path, r.Id.Span);
+                else _ruleIds[id] = (rs.Bag.File.Path, r.Id.Span, rs.Use);
             }
             bool smooth = r.IsSmooth || UnitSmooth;
             var ctx = new Ctx

@@ -23,6 +23,10 @@ namespace AE.Dsl.Diagnostics
             E("AE0004", "Syntax error", "Expected {0}, found {1}");
         public static readonly DiagnosticDescriptor NestingTooDeep =
             E("AE0005", "Nesting too deep", "{0} nesting exceeds {1} levels; {2}");
+        public static readonly DiagnosticDescriptor NotText =
+            E("AE0006", "Not a text file", "'{0}' is not a text file ({1}); an .ae file is UTF-8 text: check that the right file was named, or save it as UTF-8");
+        public static readonly DiagnosticDescriptor TooManyErrors =
+            E("AE0007", "Too many errors", "{0} in this file not shown: only the first {1} errors of a file are listed; fix those and check again");
 
         // ---- names (AE001x) ----
         public static readonly DiagnosticDescriptor UnknownName =

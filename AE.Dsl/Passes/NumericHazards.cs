@@ -12,16 +12,96 @@ namespace AE.Dsl.Passes
     {
         private readonly Dictionary<string, Interval> _env;
         private readonly Dictionary<string, int> _writeVersion = new(StringComparer.Ordinal);
+        /// <summary>
+        /// Open scopes (a branch of a 'when', a rule that can be switched off), innermost last: for each key
+        /// assigned inside, its value before the scope's first assignment (null: unknown, anything).
+        /// </summary>
+        private readonly List<Dictionary<string, Interval?>> _scopes = new();
         private int _callKeys;
 
-        /// <summary>A next value or accumulator was assigned: what a condition said about it no longer holds.</summary>
-        public void Written(string key)
+        public IntervalEvaluator(Dictionary<string, Interval> env) { _env = env; }
+
+        /// <summary>The interval of a key, null when nothing is known (anything).</summary>
+        public Interval? Get(string key) => _env.TryGetValue(key, out var v) ? v : null;
+
+        /// <summary>
+        /// A next value or accumulator is assigned <paramref name="value"/> (null: anything). What a
+        /// condition said about it no longer holds; the innermost scope remembers its value before.
+        /// </summary>
+        public void Assign(string key, Interval? value)
         {
-            _env.Remove(key);
+            if (_scopes.Count > 0)
+            {
+                var top = _scopes[_scopes.Count - 1];
+                if (!top.ContainsKey(key)) top[key] = Get(key);
+            }
+            Put(key, value);
             _writeVersion[key] = (_writeVersion.TryGetValue(key, out var v) ? v : 0) + 1;
         }
 
-        public IntervalEvaluator(Dictionary<string, Interval> env) { _env = env; }
+        /// <summary>
+        /// Like <see cref="Assign"/>, for a value merged at the end of a scope: the enclosing scope remembers
+        /// <paramref name="before"/>, the value before the closed scope, not whatever the scope left.
+        /// </summary>
+        private void Merge(string key, Interval? before, Interval? value)
+        {
+            if (_scopes.Count > 0)
+            {
+                var top = _scopes[_scopes.Count - 1];
+                if (!top.ContainsKey(key)) top[key] = before;
+            }
+            Put(key, value);
+            _writeVersion[key] = (_writeVersion.TryGetValue(key, out var v) ? v : 0) + 1;
+        }
+
+        private void Put(string key, Interval? value)
+        {
+            if (value is Interval v && !(double.IsNegativeInfinity(v.Lo) && double.IsPositiveInfinity(v.Hi))) _env[key] = v;
+            else _env.Remove(key);
+        }
+
+        private static Interval? Hull(Interval? a, Interval? b) => a is Interval x && b is Interval y ? Interval.Hull(x, y) : null;
+
+        /// <summary>
+        /// Runs <paramref name="body"/> as code that may not run at all (a switchable rule): afterwards every
+        /// key it assigned holds either its value from before or the one the body left.
+        /// </summary>
+        public void Optional(Action body)
+        {
+            _scopes.Add(new Dictionary<string, Interval?>(StringComparer.Ordinal));
+            body();
+            var written = _scopes[_scopes.Count - 1];
+            _scopes.RemoveAt(_scopes.Count - 1);
+            foreach (var kv in written) Merge(kv.Key, kv.Value, Hull(kv.Value, Get(kv.Key)));
+        }
+
+        /// <summary>
+        /// Runs one of two branches (a 'when' and its else): <paramref name="whenTrue"/> knowing that
+        /// <paramref name="condition"/> holds, <paramref name="whenFalse"/> from the values before the
+        /// 'when'; afterwards every key either assigned holds the hull of the two branches' values.
+        /// </summary>
+        public void Branches(IrExpr condition, Action whenTrue, Action whenFalse)
+        {
+            _scopes.Add(new Dictionary<string, Interval?>(StringComparer.Ordinal));
+            WithRefinements(condition, () => { whenTrue(); return 0; });
+            var thenScope = _scopes[_scopes.Count - 1];
+            _scopes.RemoveAt(_scopes.Count - 1);
+            var thenValues = new List<KeyValuePair<string, Interval?>>(thenScope.Count);
+            foreach (var kv in thenScope)
+            {
+                thenValues.Add(new KeyValuePair<string, Interval?>(kv.Key, Get(kv.Key)));
+                Put(kv.Key, kv.Value); // the other branch starts from the values before the 'when'
+            }
+
+            _scopes.Add(new Dictionary<string, Interval?>(StringComparer.Ordinal));
+            whenFalse();
+            var elseScope = _scopes[_scopes.Count - 1];
+            _scopes.RemoveAt(_scopes.Count - 1);
+
+            foreach (var kv in thenValues) Merge(kv.Key, thenScope[kv.Key], Hull(kv.Value, Get(kv.Key)));
+            foreach (var kv in elseScope)
+                if (!thenScope.ContainsKey(kv.Key)) Merge(kv.Key, kv.Value, Hull(kv.Value, Get(kv.Key)));
+        }
 
         /// <summary>Called for every log/sqrt/log1p argument and every divisor, with its interval.</summary>
         public Action<string, IrExpr, Interval>? OnDomain { get; set; }
@@ -56,11 +136,14 @@ namespace AE.Dsl.Passes
         {
             var saved = new List<KeyValuePair<string, Interval?>>();
             var versions = new Dictionary<string, int>(StringComparer.Ordinal);
+            var scope = _scopes.Count > 0 ? _scopes[_scopes.Count - 1] : null;
+            var recordedBefore = new HashSet<string>(StringComparer.Ordinal);
             int calls = 0;
             foreach (var (key, refined) in Refinements(condition).ToList())
             {
                 if (key.StartsWith("(", StringComparison.Ordinal)) calls++;
                 versions[key] = _writeVersion.TryGetValue(key, out var wv) ? wv : 0;
+                if (scope != null && scope.ContainsKey(key)) recordedBefore.Add(key);
                 var had = _env.TryGetValue(key, out var old);
                 saved.Add(new KeyValuePair<string, Interval?>(key, had ? old : null));
                 var current = had ? old : Interval.All;
@@ -75,9 +158,10 @@ namespace AE.Dsl.Passes
                 {
                     var key = saved[i].Key;
                     bool rewritten = (_writeVersion.TryGetValue(key, out var now) ? now : 0) != versions[key];
-                    if (rewritten) _env.Remove(key);
-                    else if (saved[i].Value is Interval v) _env[key] = v;
-                    else _env.Remove(key);
+                    if (!rewritten) Put(key, saved[i].Value);
+                    // Assigned meanwhile: the new value stands, and the scope that remembers the value from
+                    // before the assignment must remember it as it was before the refinement.
+                    else if (scope != null && !recordedBefore.Contains(key) && scope.ContainsKey(key)) scope[key] = saved[i].Value;
                 }
             }
         }
@@ -120,13 +204,13 @@ namespace AE.Dsl.Passes
         private Interval Binary(IrBinary b)
         {
             if (b.Type.Scalar == ScalarType.Bool) { Eval(b.Left); Eval(b.Right); return new Interval(0, 1); }
+            if (b.Op == BinaryOp.Mul) return Product(b);
             var l = Eval(b.Left);
             var r = Eval(b.Right);
             switch (b.Op)
             {
                 case BinaryOp.Add: return l + r;
                 case BinaryOp.Sub: return SameValue(b.Left, b.Right) ? Interval.Point(0) : l - r;
-                case BinaryOp.Mul: return SameValue(b.Left, b.Right) ? l.Square() : l * r;
                 case BinaryOp.Div:
                     OnDomain?.Invoke("/", b.Right, r);
                     return l * r.Reciprocal();
@@ -146,6 +230,86 @@ namespace AE.Dsl.Passes
                 default: return Interval.All;
             }
         }
+
+        /// <summary>
+        /// A product chain in any association order (<c>(1 - b) * g * g</c>, <c>2 * g * g</c>, <c>g / n * g</c>,
+        /// <c>-g * g</c>): its factors are gathered through <c>*</c>, the left side of <c>/</c> and negation,
+        /// structurally equal factors are counted, and an even power of a factor is its square (>= 0)
+        /// raised further. Each factor is evaluated once, in order, so its own hazards are still reported.
+        /// </summary>
+        private Interval Product(IrBinary top)
+        {
+            var leaves = new List<(IrExpr Expr, bool Divisor)>();
+            bool negative = false;
+            var stack = new Stack<(IrExpr Expr, bool Divisor)>();
+            stack.Push((top, false));
+            while (stack.Count > 0)
+            {
+                var (e, divisor) = stack.Pop();
+                if (divisor) leaves.Add((e, true));
+                else if (e is IrBinary { Op: BinaryOp.Mul or BinaryOp.Div } b && b.Type.Scalar != ScalarType.Bool)
+                {
+                    // a / d: a's factors, then d as a divisor (not flattened further: 1/(x*y) is evaluated whole).
+                    stack.Push((b.Right, b.Op == BinaryOp.Div));
+                    stack.Push((b.Left, false));
+                }
+                else if (e is IrUnary { Op: IrUnaryOp.Negate } u)
+                {
+                    negative = !negative;
+                    stack.Push((u.Operand, false));
+                }
+                else leaves.Add((e, false));
+            }
+
+            // Evaluate in order; group equal factors (divisors stand alone).
+            var groups = new List<(IrExpr Expr, Interval Value, int Count)>(leaves.Count);
+            Interval? divisors = null;
+            foreach (var (expr, divisor) in leaves)
+            {
+                var v = Eval(expr);
+                if (divisor)
+                {
+                    OnDomain?.Invoke("/", expr, v);
+                    var r = v.Reciprocal();
+                    divisors = divisors is Interval acc ? acc * r : r;
+                    continue;
+                }
+                int at = -1;
+                for (int i = 0; i < groups.Count && at < 0; i++)
+                    if (QuickEqual(groups[i].Expr, expr) && SameValue(groups[i].Expr, expr)) at = i;
+                if (at >= 0) groups[at] = (groups[at].Expr, groups[at].Value, groups[at].Count + 1);
+                else groups.Add((expr, v, 1));
+            }
+
+            Interval? result = null;
+            foreach (var (_, value, count) in groups)
+            {
+                var power = Power(value, count);
+                result = result is Interval acc ? acc * power : power;
+            }
+            if (divisors is Interval dv) result = result is Interval acc2 ? acc2 * dv : dv;
+            var product = result ?? Interval.Point(1);
+            return negative ? -product : product;
+        }
+
+        /// <summary>x^k for a whole k >= 1 over an interval: an even power is a power of the square, so >= 0.</summary>
+        private static Interval Power(Interval x, int k)
+        {
+            if (k == 1) return x;
+            var square = x.Square();
+            var result = square;
+            for (int i = 2; i + 1 < k; i += 2) result *= square;
+            return k % 2 == 1 ? result * x : result;
+        }
+
+        /// <summary>A cheap necessary condition for <see cref="SameValue"/>: same node kind and, for reads, calls and literals, same name or value.</summary>
+        private static bool QuickEqual(IrExpr a, IrExpr b) => (a, b) switch
+        {
+            (IrRef x, IrRef y) => x.Name == y.Name && x.Time == y.Time,
+            (IrConst x, IrConst y) => x.Value == y.Value,
+            (IrCall x, IrCall y) => x.Function == y.Function,
+            _ => a.GetType() == b.GetType(),
+        };
 
         private Interval Call(IrCall c)
         {
@@ -225,7 +389,10 @@ namespace AE.Dsl.Passes
     /// Warns about numeric hazards the checker can see: log/log1p/sqrt of an argument that is not
     /// provably in their domain, and division by something that can be 0 (AE0060, AE0061).
     /// Values flow through the rules in order; intervals come from params' declared ranges,
-    /// coefficients' bounds and the operations' ranges.
+    /// coefficients' bounds and the operations' ranges. A next value <c>x'</c> starts as <c>x</c> (in
+    /// its bounds, if declared) and an accumulator at its neutral value; each assignment replaces the
+    /// interval, the two branches of a 'when' are joined, and after a rule that can be switched off
+    /// every value it assigned may also be the one from before the rule.
     /// </summary>
     internal static class NumericHazards
     {
@@ -241,21 +408,30 @@ namespace AE.Dsl.Passes
                 {
                     var lo = constEval.Eval(s.Bounds.Lo);
                     var hi = constEval.Eval(s.Bounds.Hi);
-                    env[s.Name] = new Interval(lo.Lo, hi.Hi, s.Bounds.LoOpen || lo.LoOpen, s.Bounds.HiOpen || hi.HiOpen);
+                    var bounded = new Interval(lo.Lo, hi.Hi, s.Bounds.LoOpen || lo.LoOpen, s.Bounds.HiOpen || hi.HiOpen);
+                    env[s.Name] = bounded;
+                    // The next value starts as the current one: until a rule sets it, it lies in the bounds too.
+                    env[s.Name + "'"] = bounded;
                 }
             }
             foreach (var a in unit.Signals) if (a.Neutral != null) env[a.Name] = constEval.Eval(a.Neutral);
+            // An accumulator starts each step at its neutral value (a constant).
+            foreach (var a in unit.Accs) env[a.Name] = constEval.Eval(a.Neutral);
 
+            // One evaluator for the unit: next values and accumulators flow from rule to rule.
+            var evaluator = new IntervalEvaluator(env);
+            var neutralSignals = new HashSet<string>(unit.Signals.Where(x => x.Neutral != null).Select(x => x.Name), StringComparer.Ordinal);
             foreach (var rule in unit.Rules)
             {
                 var bag = bagFor(rule.Origin.Path);
-                if (bag == null) continue;
-                var evaluator = new IntervalEvaluator(env) { OnDomain = (op, arg, iv) => Report(bag, op, arg, iv) };
-                Walk(rule.Body, evaluator, env, unit);
+                evaluator.OnDomain = bag == null ? null : (op, arg, iv) => Report(bag, op, arg, iv);
+                // A rule that can be switched off may leave every next value and accumulator as it was.
+                if (rule.Ablatable) evaluator.Optional(() => Walk(rule.Body, evaluator, env, neutralSignals));
+                else Walk(rule.Body, evaluator, env, neutralSignals);
             }
         }
 
-        private static void Walk(IReadOnlyList<IrStmt> stmts, IntervalEvaluator ev, Dictionary<string, Interval> env, IrUnit unit)
+        private static void Walk(IReadOnlyList<IrStmt> stmts, IntervalEvaluator ev, Dictionary<string, Interval> env, HashSet<string> neutralSignals)
         {
             foreach (var s in stmts)
             {
@@ -264,16 +440,19 @@ namespace AE.Dsl.Passes
                     case IrDefine d:
                     {
                         var v = ev.Eval(d.Value);
-                        var neutral = unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral;
-                        env[d.Name] = neutral != null && env.TryGetValue(d.Name, out var n) ? Interval.Hull(v, n) : v;
+                        env[d.Name] = neutralSignals.Contains(d.Name) && env.TryGetValue(d.Name, out var n) ? Interval.Hull(v, n) : v;
                         break;
                     }
-                    case IrSetNext n: ev.Eval(n.Value); ev.Written(n.Name + "'"); break;
-                    case IrAccumulate a: ev.Eval(a.Value); ev.Written(a.Name); break;
+                    case IrSetNext n: ev.Assign(n.Name + "'", ev.Eval(n.Value)); break;
+                    case IrAccumulate a:
+                    {
+                        var add = ev.Eval(a.Value);
+                        ev.Assign(a.Name, ev.Get(a.Name) is Interval sum ? sum + add : null);
+                        break;
+                    }
                     case IrWhen w:
                         ev.Eval(w.Condition);
-                        ev.WithRefinements(w.Condition, () => { Walk(w.Then, ev, env, unit); return 0; });
-                        Walk(w.Else, ev, env, unit);
+                        ev.Branches(w.Condition, () => Walk(w.Then, ev, env, neutralSignals), () => Walk(w.Else, ev, env, neutralSignals));
                         break;
                 }
             }

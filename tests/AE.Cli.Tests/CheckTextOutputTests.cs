@@ -1,3 +1,4 @@
+using System.Linq;
 using Xunit;
 
 namespace AE.Cli.Tests
@@ -163,6 +164,42 @@ namespace AE.Cli.Tests
             Assert.StartsWith("u.ae(1,13): error AE0016: ", alone.StdoutLines[0]);
             Assert.Equal(0, together.ExitCode);
             Assert.Equal(new[] { "2 files checked: 0 errors, 0 warnings" }, together.StdoutLines);
+        }
+
+        [Fact]
+        public void Random_bytes_are_one_error_naming_the_file_and_the_first_nul_byte()
+        {
+            using var dir = new TempDirectory();
+            var bytes = new byte[4096];
+            new System.Random(7).NextBytes(bytes);
+            int nul = System.Array.IndexOf(bytes, (byte)0);
+            Assert.True(nul >= 0);
+            dir.WriteBytes("noise.ae", bytes);
+            dir.Write("good.ae", Sources.SyntaxError("M"));
+
+            var r = Cli.Run(dir.Path, "check", "noise.ae", "good.ae");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(3, r.StdoutLines.Count);
+            Assert.Equal("good.ae(1,15): " + Sources.SyntaxErrorMessage, r.StdoutLines[0]);
+            Assert.Matches(@"^noise\.ae\(\d+,\d+\): error AE0006: 'noise\.ae' is not a text file \(byte 0x00 at offset " + nul + @"\); ", r.StdoutLines[1]);
+            Assert.Equal("2 files checked: 2 errors, 0 warnings", r.StdoutLines[2]);
+            Assert.Equal("", r.Stderr);
+        }
+
+        [Fact]
+        public void A_file_with_hundreds_of_errors_lists_the_first_hundred_and_a_summary()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("many.ae", "law N { }\n" + new string('$', 250) + "\n");
+
+            var r = Cli.Run(dir.Path, "check", "many.ae");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal(102, r.StdoutLines.Count);
+            Assert.All(r.StdoutLines.Take(100), l => Assert.Contains(" error AE0001: ", l, System.StringComparison.Ordinal));
+            Assert.Equal("many.ae(2,101): error AE0007: 150 more errors in this file not shown: only the first 100 errors of a file are listed; fix those and check again", r.StdoutLines[100]);
+            Assert.Equal("1 file checked: 101 errors, 0 warnings", r.StdoutLines[101]);
         }
     }
 }

@@ -515,6 +515,124 @@ namespace AE.Dsl.Tests
             AssertOneAE0005Within(bad, "when c", "}");
         }
 
+        // ------------------------------------------------------------------ AE0006 not a text file
+
+        [Fact]
+        public void AE0006_a_nul_byte_makes_one_error_for_the_file_at_the_byte()
+        {
+            var text = Law("a' = a * 0.5; #");
+            var bytes = Encoding.UTF8.GetBytes(text);
+            int at = text.IndexOf('#', StringComparison.Ordinal);
+            bytes[at] = 0;
+            var result = AeCompiler.Check(SourceFile.FromBytes("x.ae", bytes));
+            var d = Assert.Single(result.Diagnostics);
+            Assert.Equal("AE0006", d.Id);
+            Assert.Equal(Severity.Error, d.Severity);
+            Assert.Equal("'x.ae' is not a text file (byte 0x00 at offset " + at + "); an .ae file is UTF-8 text: check that the right file was named, or save it as UTF-8", d.Message);
+            Assert.Equal(TestSupport.LineColumn(text, at), (d.Start.Line, d.Start.Column));
+            Assert.Null(result.Program?.Units.FirstOrDefault());
+            // the same text without the NUL is a stray character, AE0001
+            Assert.Equal("AE0001", Assert.Single(TestSupport.Check(text).Diagnostics).Id);
+        }
+
+        [Fact]
+        public void AE0006_random_bytes_are_one_error_whatever_they_hold()
+        {
+            var random = new Random(1234);
+            for (int round = 0; round < 20; round++)
+            {
+                var bytes = new byte[4096];
+                random.NextBytes(bytes);
+                if (round % 2 == 1) for (int i = 0; i < bytes.Length; i++) if (bytes[i] == 0) bytes[i] = 1; // no NUL at all
+                var all = AeCompiler.Check(SourceFile.FromBytes("r.ae", bytes)).Diagnostics;
+                Assert.True(all.Count == 1 && all[0].Id == "AE0006", "round " + round + ":\n" + TestSupport.Format(all));
+                var first = round % 2 == 1 ? "byte 0x" + bytes[0].ToString("X2", System.Globalization.CultureInfo.InvariantCulture) + " at offset 0" : "byte 0x00 at offset " + Array.IndexOf(bytes, (byte)0);
+                if (round % 2 == 0 || bytes[0] >= 0x80) Assert.Contains("(" + first, all[0].Message, StringComparison.Ordinal);
+            }
+        }
+
+        [Fact]
+        public void AE0006_mostly_invalid_utf8_is_not_text_but_a_stray_invalid_byte_is_a_character()
+        {
+            // Latin-1 bytes (0xE9, 0xFF) for most of the file: not UTF-8 text.
+            var bytes = Enumerable.Range(0, 300).Select(i => i % 3 == 0 ? (byte)'a' : (byte)0xE9).ToArray();
+            var d = Assert.Single(AeCompiler.Check(SourceFile.FromBytes("latin.ae", bytes)).Diagnostics);
+            Assert.Equal("AE0006", d.Id);
+            Assert.Contains("(byte 0xE9 at offset 1; 66% of its 300 bytes are not UTF-8 text)", d.Message, StringComparison.Ordinal);
+            Assert.Equal((1, 2), (d.Start.Line, d.Start.Column));
+            // One stray byte in a text file: the character is reported (AE0001), and the rest of the file is checked.
+            var text = Law("a' = a * 0.5; #") + "law M { dim n = 2.5; }\n";
+            var stray = Encoding.UTF8.GetBytes(text);
+            stray[text.IndexOf('#', StringComparison.Ordinal)] = 0xFF;
+            var ids = AeCompiler.Check(SourceFile.FromBytes("stray.ae", stray)).Diagnostics.Select(x => x.Id).ToList();
+            Assert.Contains("AE0001", ids);
+            Assert.DoesNotContain("AE0006", ids);
+            Assert.Contains("AE0023", ids);
+        }
+
+        [Fact]
+        public void AE0006_text_with_a_nul_character_and_other_files_checked_with_it()
+        {
+            // Text already decoded (as the source generator gets it): a NUL character.
+            var binary = new SourceFile("bin.ae", "\uFEFFlaw L { \0 }");
+            var other = new SourceFile("law.ae", Law("a' = a * k;", "  param k = 2;\n  param unused = 1;\n"));
+            var result = AeCompiler.Check(binary, other);
+            var d = Assert.Single(result.Diagnostics, x => x.Path == "bin.ae");
+            Assert.Equal("AE0006", d.Id);
+            Assert.Contains("(character U+0000 at offset 9)", d.Message, StringComparison.Ordinal);
+            Assert.Equal((1, 9), (d.Start.Line, d.Start.Column));
+            // the other file is checked as usual
+            Assert.Equal(new[] { "AE0050" }, result.Diagnostics.Where(x => x.Path == "law.ae").Select(x => x.Id).ToArray());
+        }
+
+        // ------------------------------------------------------------------ AE0007 too many errors
+
+        [Fact]
+        public void AE0007_errors_past_the_hundredth_are_one_line()
+        {
+            var bad = Law("a' = a * 0.5; " + Repeat("$", 150));
+            var all = TestSupport.Check(bad).Diagnostics;
+            Assert.Equal(101, all.Count);
+            Assert.All(all.Take(100), d => Assert.Equal("AE0001", d.Id));
+            var last = all[100];
+            Assert.Equal("AE0007", last.Id);
+            Assert.Equal(Severity.Error, last.Severity);
+            Assert.Equal("50 more errors in this file not shown: only the first 100 errors of a file are listed; fix those and check again", last.Message);
+            AssertAt(last, bad, "$", occurrence: 101);
+            Assert.Equal(AeCompiler.MaxErrorsPerFile, 100);
+            // exactly 100 errors: all of them, no summary
+            Assert.Equal(Enumerable.Repeat("AE0001", 100), TestSupport.Check(Law("a' = a * 0.5; " + Repeat("$", 100))).Diagnostics.Select(d => d.Id));
+            Assert.Equal("1 more error in this file", TestSupport.Check(Law("a' = a * 0.5; " + Repeat("$", 101))).Diagnostics[100].Message.Substring(0, 25));
+        }
+
+        [Fact]
+        public void AE0007_counts_the_warnings_it_hides_and_keeps_those_before_it()
+        {
+            // 101 errors on line 4, then a numeric hazard (AE0060) in a second law: hidden with the 101st error.
+            var hazard = Law("a' = clamp(log(x), 0, 1);", "  input x: real;\n").Replace("law L", "law M", StringComparison.Ordinal);
+            var bad = Law("a' = a * 0.5; " + Repeat("$", 101)) + hazard;
+            var last = TestSupport.Check(bad).Diagnostics.Last();
+            Assert.Equal("AE0007", last.Id);
+            Assert.StartsWith("1 more error and 1 warning in this file not shown", last.Message, StringComparison.Ordinal);
+            // a warning before the 101st error is shown
+            var all = TestSupport.Check(hazard + Law("a' = a * 0.5; " + Repeat("$", 101))).Diagnostics;
+            Assert.Equal(new[] { "AE0060", "AE0001" }, all.Take(2).Select(d => d.Id).ToArray());
+            Assert.Equal(102, all.Count);
+            Assert.StartsWith("1 more error in this file not shown", all.Last().Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AE0007_counts_per_file()
+        {
+            var a = new SourceFile("a.ae", Law("a' = a * 0.5; " + Repeat("$", 80)));
+            var b = new SourceFile("b.ae", Law("a' = a * 0.5; " + Repeat("$", 130)).Replace("law L", "law M", StringComparison.Ordinal));
+            var all = AeCompiler.Check(a, b).Diagnostics;
+            Assert.Equal(80, all.Count(d => d.Path == "a.ae"));
+            Assert.Equal(101, all.Count(d => d.Path == "b.ae"));
+            Assert.DoesNotContain(all, d => d.Path == "a.ae" && d.Id == "AE0007");
+            Assert.StartsWith("30 more errors", Assert.Single(all, d => d.Id == "AE0007").Message, StringComparison.Ordinal);
+        }
+
         // ------------------------------------------------------------------ AE0010 unknown name
 
         [Fact]
@@ -1765,6 +1883,42 @@ namespace AE.Dsl.Tests
             Assert.Equal("AE0045", d.Id);
             Assert.Equal(("law.ae", TestSupport.LineColumn(lawText, Offset(lawText, "R {"))), (d.Path, (d.Start.Line, d.Start.Column)));
             Assert.StartsWith("Rule id 'R' is already used at groups.ae(2,8);", d.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AE0045_group_rule_with_the_id_of_a_law_rule_is_reported_at_the_use()
+        {
+            // Regression guard: once reported at the group's rule (another unit's code, maybe another file), and only once
+            // for all the laws that use the group.
+            const string bad = """
+                group G {
+                  rule R { a' = a' * 0.5; }
+                }
+                law L {
+                  coeff a in [0, 1] = 0.5;
+                  rule R {
+                    a' = a * 0.5;
+                  }
+                  use G;
+                  update {
+                    a' = a';
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0045", "G;");
+            Assert.Equal("Rule id 'R' is already used at " + Pos(bad, "R {", 2) + "; 'use G' brings in another rule R at " + Pos(bad, "R {")
+                + "; rule ids name ablation switches and must be unique in a law", d.Message);
+            TestSupport.AssertClean(Fix(bad, "rule R {\n    a' = a * 0.5;", "rule S {\n    a' = a * 0.5;"));
+
+            // a group in another file, through a group that uses it; two laws, one error each
+            var groups = new SourceFile("groups.ae", "group G {\n  rule R { a' = a' * 0.5; }\n}\ngroup H {\n  use G;\n}\n");
+            var lawText = Law("a' = a';", "  rule R { a' = a' * 0.9; }\n  use H;\n");
+            var laws = new SourceFile("laws.ae", lawText + lawText.Replace("law L", "law M", StringComparison.Ordinal));
+            var all = AeCompiler.Check(groups, laws).Diagnostics;
+            Assert.Equal(2, all.Count);
+            Assert.All(all, x => Assert.Equal(("AE0045", "laws.ae"), (x.Id, x.Path)));
+            Assert.Equal(TestSupport.LineColumn(lawText, Offset(lawText, "H;")), (all[0].Start.Line, all[0].Start.Column));
+            Assert.Contains("'use H' brings in another rule R (from group 'G') at groups.ae(2,8)", all[0].Message, StringComparison.Ordinal);
         }
 
         // ------------------------------------------------------------------ AE0046 invalid variant

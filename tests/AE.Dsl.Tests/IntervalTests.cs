@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Linq;
+using AE.Dsl.Diagnostics;
 using AE.Dsl.Passes;
 using Xunit;
 
@@ -48,6 +50,150 @@ namespace AE.Dsl.Tests
   update { s' = log(clamp(x, lo, 1)); }
 }");
             Assert.Single(hazard.Diagnostics, d => d.Id == "AE0060");
+        }
+
+        // ------------------------------------------------------------------ next values, scopes, products
+
+        /// <summary>The AE0060/AE0061 warnings of a check, as "id at line:col".</summary>
+        private static List<string> Hazards(string text)
+            => TestSupport.Check(text).Diagnostics
+                .Where(d => d.Id is "AE0060" or "AE0061" || d.Severity == Severity.Error)
+                .Select(d => d.Id + " at " + d.Start.Line + ":" + d.Start.Column + " " + d.Message)
+                .ToList();
+
+        private static void AssertNoHazard(string text)
+        {
+            var hazards = Hazards(text);
+            Assert.True(hazards.Count == 0, "expected no hazard, got:\n" + string.Join("\n", hazards));
+        }
+
+        /// <summary>Exactly one hazard, of <paramref name="id"/>, at the first occurrence of <paramref name="marker"/>.</summary>
+        private static void AssertHazardAt(string text, string marker, string id = "AE0060")
+        {
+            var hazards = Hazards(text);
+            var (line, column) = TestSupport.LineColumn(text, text.IndexOf(marker, System.StringComparison.Ordinal));
+            Assert.True(text.Contains(marker, System.StringComparison.Ordinal), "marker not found: " + marker);
+            Assert.True(hazards.Count == 1 && hazards[0].StartsWith(id + " at " + line + ":" + column + " ", System.StringComparison.Ordinal),
+                "expected one " + id + " at " + line + ":" + column + ", got:\n" + string.Join("\n", hazards));
+        }
+
+        /// <summary>An Adam-like law: a second-moment state <c>v</c> and the task state <c>theta</c>; the update is given.</summary>
+        private static string Adam(string update, string members = "", string vRange = " in [0, inf)")
+            => "law L {\n  dim n;\n  param beta_v in [0, 1) = 0.999;\n  param c: bool = true;\n  input loss: real;\n  input grad: real[n];\n"
+             + "  state theta: real[n];\n  state v: real[n]" + vRange + " = 0;\n" + members
+             + "  update {\n    " + update + "\n    theta' = theta - 0.001 * grad / (sqrt(v') + 1e-8) + 0 * loss;\n  }\n}\n";
+
+        [Fact]
+        public void A_next_value_read_after_its_statement_has_that_statements_interval()
+        {
+            // v' = beta v + (1 - beta) g^2 with v >= 0 is >= 0: sqrt(v') is fine (once: "can only bound it to (-inf, inf)").
+            AssertNoHazard(Adam("v' = beta_v * v + (1 - beta_v) * (grad * grad);"));
+            AssertNoHazard(Adam("v' = beta_v * v + (1 - beta_v) * grad * grad;"));
+            AssertNoHazard(Adam("v' = beta_v * v' + (1 - beta_v) * grad * grad;\n    v' = v' * 0.5;"));
+        }
+
+        [Fact]
+        public void A_next_value_that_can_be_negative_still_warns()
+        {
+            AssertHazardAt(Adam("v' = v - grad * grad;"), "v') +");
+            AssertHazardAt(Adam("v' = beta_v * v + (1 - beta_v) * grad;"), "v') +");
+            // the state's range says nothing about v' once a statement has set it
+            AssertHazardAt(Adam("v' = v - 1;\n    v' = v' * 2;"), "v') +");
+            // without a range, the state itself is unknown
+            AssertHazardAt(Adam("v' = beta_v * v + (1 - beta_v) * grad * grad;", vRange: ""), "v') +");
+        }
+
+        [Fact]
+        public void When_branches_are_joined()
+        {
+            AssertNoHazard(Adam("when c {\n      v' = grad * grad;\n    } else {\n      v' = 2 * v;\n    }"));
+            // a branch that makes the value negative, taken or not
+            AssertHazardAt(Adam("when c {\n      v' = v - 1;\n    }"), "v') +");
+            AssertHazardAt(Adam("when c {\n      v' = grad * grad;\n    } else when loss > 0 {\n      v' = -v;\n    }"), "v') +");
+            AssertHazardAt(Adam("when c {\n      v' = grad * grad;\n    } else {\n      when loss > 0 {\n        v' = v;\n      } else {\n        v' = -1;\n      }\n    }"), "v') +");
+            // the else branch starts from the value before the 'when', not from what the other branch left
+            AssertNoHazard(Adam("when c {\n      v' = -1;\n    } else {\n      theta' = theta + 0 * sqrt(v');\n    }\n    v' = v;"));
+        }
+
+        [Fact]
+        public void A_condition_on_a_next_value_does_not_outlive_an_assignment_to_it()
+        {
+            const string members = "  coeff a in [0, 1] = 0.5;\n  coeff b in [-1, 1] = 0.5;\n";
+            // refined to (0.5, 1], then moved down by 0.75: it can be 0
+            AssertHazardAt(Adam("when a' > 0.5 {\n      a' = a' - 0.75;\n    }\n    b' = clamp(log(a'), -1, 1);\n    v' = v;", members), "a'), -1");
+            // the else branch sees a' as it was before the refinement, [0, 1], though the then branch assigned it
+            AssertHazardAt(Adam("when a' > 0.5 {\n      a' = 1;\n    } else {\n      b' = clamp(log(a'), -1, 1);\n    }\n    v' = v;", members), "a'), -1");
+            // ... and after the 'when', a' is [0, 1] again: the refinement came from outside the inner 'when'
+            AssertHazardAt(Adam("when a' > 0.5 {\n      when c {\n        a' = 1;\n      }\n    }\n    b' = clamp(log(a'), -1, 1);\n    v' = v;", members), "a'), -1");
+            AssertNoHazard(Adam("when a' > 0.5 {\n      when c {\n        a' = 1;\n      }\n      b' = clamp(log(a'), -1, 1);\n    }\n    v' = v;", members));
+        }
+
+        [Fact]
+        public void A_rule_that_can_be_switched_off_may_leave_the_old_value()
+        {
+            // Switched off, rule R leaves w' = w, which has no range: log(w') can be anything.
+            const string law = "law L {\n  input x: real;\n  state w: real = 1;\n  state s: real = 0;\n  RULE R { w' = x * x + 1; }\n  update { s' = log(w'); }\n}\n";
+            AssertHazardAt(law.Replace("RULE", "rule", System.StringComparison.Ordinal), "w'); }");
+            AssertNoHazard(law.Replace("RULE", "fixed rule", System.StringComparison.Ordinal));
+            // with a range, switched on or off the value is positive
+            AssertNoHazard(law.Replace("RULE", "rule", System.StringComparison.Ordinal).Replace("state w: real = 1", "state w: real in [1, inf) = 1", System.StringComparison.Ordinal));
+            // a rule of a group, too
+            const string grouped = "group G {\n  rule R { w' = x * x + 1; }\n}\nlaw L {\n  use G;\n  input x: real;\n  state w: real = 1;\n  state s: real = 0;\n  update { s' = log(w'); }\n}\n";
+            AssertHazardAt(grouped, "w'); }");
+        }
+
+        [Fact]
+        public void Accumulators_start_at_their_neutral_value_and_add_up()
+        {
+            const string law = "law L {\n  input x: real;\n  acc d = NEUTRAL;\n  state s: real = 0;\n  fixed rule R { d += x * x; }\n  rule Q { d += ADD; }\n  update { s' = log(d); }\n}\n";
+            AssertNoHazard(law.Replace("NEUTRAL", "1e-12", System.StringComparison.Ordinal).Replace("ADD", "2 * x * x", System.StringComparison.Ordinal));
+            AssertHazardAt(law.Replace("NEUTRAL", "0", System.StringComparison.Ordinal).Replace("ADD", "2 * x * x", System.StringComparison.Ordinal), "d); }");
+            AssertHazardAt(law.Replace("NEUTRAL", "1e-12", System.StringComparison.Ordinal).Replace("ADD", "x", System.StringComparison.Ordinal), "d); }");
+        }
+
+        [Fact]
+        public void A_coefficients_next_value_no_rule_has_set_lies_in_its_bounds()
+        {
+            AssertNoHazard("law L {\n  input loss: real;\n  coeff α in [1e-4, 1] log = 0.01;\n  update { α' = exp(log(α') + 0 * loss); }\n}\n");
+            // bounds given by params: through their declared ranges
+            AssertNoHazard("law L {\n  param lo in (0, 0.1] = 1e-3;\n  param hi = 1;\n  input loss: real;\n  coeff α in [lo, hi] log = 0.01;\n  update { α' = exp(log(α') + 0 * loss); }\n}\n");
+            // bounds that allow 0, or a next value a rule has moved
+            AssertHazardAt("law L {\n  input loss: real;\n  coeff a in [0, 1] = 0.5;\n  update { a' = clamp(log(a') + 0 * loss, 0, 1); }\n}\n", "a') +");
+            AssertHazardAt("law L {\n  input loss: real;\n  coeff a in [1e-4, 1] log = 0.5;\n  update { a' = a' - 0.5;\n    a' = clamp(log(a') + 0 * loss, 1e-4, 1); }\n}\n", "a') +");
+        }
+
+        [Theory]
+        [InlineData("(1 - beta_v) * grad * grad")]
+        [InlineData("2 * grad * grad")]
+        [InlineData("grad * grad * 2")]
+        [InlineData("grad * 2 * grad")]
+        [InlineData("grad / n * grad")]
+        [InlineData("(grad * beta_v) * (grad * beta_v)")]
+        [InlineData("grad * grad * grad * grad")]
+        [InlineData("-grad * -grad")]
+        [InlineData("-(grad * 3) * grad * -1")]
+        public void Squares_in_any_association_order_are_not_negative(string product)
+            => AssertNoHazard(Adam("v' = v + 0 * grad;\n    theta' = theta + sqrt(" + product + ");"));
+
+        [Theory]
+        [InlineData("grad * loss")]                   // unequal factors
+        [InlineData("grad * grad * grad")]            // an odd power
+        [InlineData("grad * loss * grad * loss * grad")]
+        [InlineData("-grad * grad")]                  // a negated square
+        [InlineData("(1 - beta_v) * grad * theta")]
+        [InlineData("grad * grad - 1")]
+        public void Products_that_can_be_negative_still_warn(string product)
+        {
+            var text = Adam("v' = v + 0 * grad;\n    theta' = theta + sqrt(" + product + ");");
+            AssertHazardAt(text, product + ")");
+        }
+
+        [Fact]
+        public void Hazards_inside_the_factors_of_a_product_are_still_reported()
+        {
+            var text = Adam("v' = v + 0 * grad;\n    theta' = theta + 2 * log(loss) * log(loss) / loss * grad;");
+            var hazards = Hazards(text);
+            Assert.Equal(new[] { "AE0060", "AE0060", "AE0061" }, hazards.Select(h => h.Substring(0, 6)).ToArray());
         }
     }
 }

@@ -447,8 +447,14 @@ namespace AE.Dsl.Tests
             var sb = new StringBuilder();
             for (int i = 0; i < 3_000; i++) sb.Append("law L").Append(i % 2_500).Append(" { param p = q; state x = ; update { x' = } }\n");
             var result = CheckDeep(sb.ToString(), "many units");
-            Assert.Contains(result.Diagnostics, d => d.Id == "AE0011");
             Assert.Contains(result.Diagnostics, d => d.Id == "AE0004");
+            // The duplicate names come after the first 100 errors of the file: AE0007 stands for them ...
+            Assert.Equal(101, result.ErrorCount);
+            Assert.Contains(result.Diagnostics, d => d.Id == "AE0007");
+            // ... and they are found when every error is listed.
+            var all = CheckDeep(sb.ToString(), "many units, every error", int.MaxValue);
+            Assert.Contains(all.Diagnostics, d => d.Id == "AE0011");
+            Assert.DoesNotContain(all.Diagnostics, d => d.Id == "AE0007");
         }
 
         [Fact]
@@ -461,13 +467,13 @@ namespace AE.Dsl.Tests
         }
 
         /// <summary>Checks on a 1 MB thread (a stack overflow would end the test process), then verifies the diagnostics.</summary>
-        private static CheckResult CheckDeep(string text, string name)
+        private static CheckResult CheckDeep(string text, string name, int maxErrorsPerFile = AeCompiler.MaxErrorsPerFile)
         {
             CheckResult? result = null;
             string? problem = null;
             RunOnThread(() =>
             {
-                result = AeCompiler.Check(new SourceFile("deep.ae", text));
+                result = AeCompiler.Check(new[] { new SourceFile("deep.ae", text) }, maxErrorsPerFile);
                 problem = VerifyResult(new[] { ("deep.ae", text) }, result);
             }, SmallStack, () => name);
             Assert.True(problem == null, name + ": " + problem);

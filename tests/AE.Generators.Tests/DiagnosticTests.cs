@@ -53,6 +53,38 @@ namespace AE.Generators.Tests
         }
 
         [Fact]
+        public void A_file_with_nul_characters_is_one_error_and_the_other_files_still_generate()
+        {
+            // Binary content as Roslyn decodes it: NULs among other bytes. One AE0006 for the file, nothing else from it.
+            var noise = new StringBuilder();
+            var random = new Random(3);
+            for (int i = 0; i < 2048; i++) noise.Append((char)random.Next(0, 256));
+            noise[5] = '\0';
+            string text = noise.ToString();
+            int firstNul = text.IndexOf('\0', StringComparison.Ordinal);
+            var run = Harness.Run(Harness.File("laws/noise.ae", text), Harness.File("laws/good.ae", "law Good {\n  coeff a in [0, 1] = 0.5;\n  update { a' = a * 0.5; }\n}\n"));
+            run.AssertNoGeneratorFailure();
+            var d = Assert.Single(run.Diagnostics);
+            Assert.Equal("AE0006", d.Id);
+            Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+            Assert.Equal("/ae/laws/noise.ae", d.Location.GetLineSpan().Path);
+            Assert.Equal(firstNul, d.Location.SourceSpan.Start);
+            Assert.Contains("(character U+0000 at offset " + firstNul + ")", d.GetMessage(), StringComparison.Ordinal);
+            Assert.Single(run.Result.GeneratedSources);
+        }
+
+        [Fact]
+        public void A_file_with_hundreds_of_errors_reports_a_hundred_and_a_summary()
+        {
+            var run = Harness.Run(Harness.File("laws/many.ae", "law N { }\n" + new string('$', 130) + "\n"));
+            run.AssertNoGeneratorFailure();
+            Assert.Equal(100, run.Diagnostics.Count(d => d.Id == "AE0001"));
+            var summary = Assert.Single(run.Diagnostics, d => d.Id == "AE0007");
+            Assert.StartsWith("30 more errors in this file not shown", summary.GetMessage(), StringComparison.Ordinal);
+            Assert.Equal(101, run.Diagnostics.Length);
+        }
+
+        [Fact]
         public void Every_catalogue_id_has_a_descriptor_with_a_help_link()
         {
             Assert.NotEmpty(AeDiagnostics.Descriptors);
