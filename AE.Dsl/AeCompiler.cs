@@ -28,7 +28,10 @@ namespace AE.Dsl
 
     /// <summary>
     /// Entry point of the language: parse, bind and check a set of files that see each other's rule
-    /// groups. Never throws on any input; an unexpected failure becomes diagnostic AE0099.
+    /// groups, in phases: parse each file (Syntax/), bind the units and variants (Binding/: names,
+    /// types, shapes, causality, coefficients, ablation holes), then the passes over the IR of each
+    /// unit that bound cleanly (Passes/: numeric hazards, the IR verifier). Never throws on any
+    /// input; an unexpected failure becomes diagnostic AE0099.
     /// </summary>
     public static class AeCompiler
     {
@@ -75,12 +78,14 @@ namespace AE.Dsl
             IR.IrProgram? program = null;
             try
             {
-                program = Binding.ProgramBinder.Bind(trees);
+                program = Binding.ProgramBinder.Bind(trees, out var bound);
+                RunPasses(program, bound, trees);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 var file = files.Count > 0 ? files[0] : new SourceFile("<none>", "");
                 all.Add(Diagnostic.Create(DiagnosticCatalog.InternalError, file, new TextSpan(0, 0), file.Path, Describe(ex)));
+                program = null;
             }
 
             foreach (var (_, bag) in trees) all.AddRange(bag.Items);
@@ -90,6 +95,25 @@ namespace AE.Dsl
                 .ThenBy(d => d.Id, StringComparer.Ordinal)
                 .ToList();
             return new CheckResult(LimitErrors(sorted, maxErrorsPerFile), program);
+        }
+
+        /// <summary>
+        /// The passes over the IR: the numeric hazards (warnings AE0060, AE0061) of every unit that bound
+        /// without errors of its own, then the IR's invariants (<see cref="Passes.IrVerifier"/>) of every
+        /// unit of the program: a violation is a compiler bug, reported as AE0099 at the unit.
+        /// </summary>
+        private static void RunPasses(IR.IrProgram program, IReadOnlyList<IR.IrUnit> bound, IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees)
+        {
+            var bags = new Dictionary<string, DiagnosticBag>(StringComparer.Ordinal);
+            foreach (var (_, bag) in trees) if (!bags.ContainsKey(bag.File.Path)) bags.Add(bag.File.Path, bag);
+            DiagnosticBag? BagFor(string path) => bags.TryGetValue(path, out var b) ? b : null;
+            foreach (var unit in bound) Passes.NumericHazards.Check(unit, BagFor);
+            foreach (var unit in program.Units)
+            {
+                var problems = Passes.IrVerifier.Verify(unit);
+                if (problems.Count > 0 && BagFor(unit.Origin.Path) is DiagnosticBag bag)
+                    bag.Report(DiagnosticCatalog.InternalError, unit.Origin.Span, unit.Name, "the IR breaks its invariants: " + problems[0].TrimEnd('.') + ".");
+            }
         }
 
         /// <summary>How many errors of one file are listed; the rest are summarised in one AE0007.</summary>

@@ -22,8 +22,17 @@ namespace AE.Dsl.Binding
     public static class ProgramBinder
     {
         /// <summary>Binds every unit of every file; diagnostics go into each file's bag.</summary>
-        public static IrProgram Bind(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees)
+        public static IrProgram Bind(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees) => Bind(trees, out _);
+
+        /// <summary>
+        /// Binds every unit of every file; diagnostics go into each file's bag. The program holds the
+        /// units whose files have no errors; <paramref name="bound"/> every unit that was bound (a unit
+        /// in a file with errors elsewhere is still worth the passes' warnings).
+        /// </summary>
+        public static IrProgram Bind(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees, out IReadOnlyList<IrUnit> bound)
         {
+            var all = new List<IrUnit>();
+            bound = all;
             var table = new GroupTable();
             var unitNames = new Dictionary<string, (string Path, Text.TextSpan Span)>(StringComparer.Ordinal);
             foreach (var (tree, bag) in trees)
@@ -57,6 +66,7 @@ namespace AE.Dsl.Binding
                     }
                     int errorsBefore = CountErrors(trees);
                     var unit = new UnitBinder(u, bag, table).Bind();
+                    if (CountErrors(trees) == errorsBefore) all.Add(unit);
                     if (CountErrors(trees) == errorsBefore && !bag.HasErrors) units.Add(unit);
                 }
             }

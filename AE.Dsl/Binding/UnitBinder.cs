@@ -60,7 +60,6 @@ namespace AE.Dsl.Binding
                 EqArray.From(_dims), EqArray.From(_params), EqArray.From(_inputs), EqArray.From(_states),
                 EqArray.From(_signals), EqArray.From(_accs), EqArray.From(_nets), EqArray.From(_locals),
                 EqArray.From(_filters), EqArray.From(_rules), EqArray.From(_requires));
-            Passes.NumericHazards.Check(unit, _groups.BagFor);
             return unit;
         }
 
