@@ -8,8 +8,8 @@ using System.Security.Cryptography;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
 using AE.Runtime;
-using AE.Runtime.Replay;
-using AE.Runtime.Tasks;
+using AE.Experiments.Replay;
+using AE.Experiments.Tasks;
 
 namespace AE.Cli
 {

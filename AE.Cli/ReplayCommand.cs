@@ -5,7 +5,7 @@ using System.Linq;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
 using AE.Runtime;
-using AE.Runtime.Replay;
+using AE.Experiments.Replay;
 
 namespace AE.Cli
 {

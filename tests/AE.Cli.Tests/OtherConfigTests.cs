@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using AE.Runtime.Problems;
-using AE.Runtime.Replay;
+using AE.Experiments.Problems;
+using AE.Experiments.Replay;
 using Xunit;
 
 namespace AE.Cli.Tests
