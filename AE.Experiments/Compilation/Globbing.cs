@@ -5,9 +5,9 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace AE.Cli
+namespace AE.Experiments.Compilation
 {
-    /// <summary>A file found from a command-line argument: the path to show the user and the path to open.</summary>
+    /// <summary>A file found from an argument (a path or a glob): the path to show the user and the path to open.</summary>
     /// <param name="DisplayPath">The path as the user spelled it (relative stays relative), glob parts joined with '/'.</param>
     /// <param name="FullPath">The absolute path.</param>
     public sealed record InputFile(string DisplayPath, string FullPath);
@@ -36,7 +36,7 @@ namespace AE.Cli
 
         /// <summary>
         /// Every file named by the arguments, sorted by display path (ordinal) with each file once.
-        /// Throws <see cref="CliException"/> for a literal path that is missing or a glob that matches nothing.
+        /// Throws <see cref="LawInputException"/> for a literal path that is missing or a glob that matches nothing.
         /// </summary>
         public static IReadOnlyList<InputFile> Expand(IEnumerable<string> arguments, string currentDirectory)
         {
@@ -44,7 +44,7 @@ namespace AE.Cli
             foreach (var argument in arguments)
             {
                 var matches = IsGlob(argument) ? ExpandGlob(argument, currentDirectory) : new[] { Literal(argument, currentDirectory) };
-                if (matches.Count == 0) throw new CliException("no file matches '" + argument + "'");
+                if (matches.Count == 0) throw new LawInputException("no file matches '" + argument + "'");
                 foreach (var file in matches)
                 {
                     if (!byFullPath.ContainsKey(file.FullPath)) byFullPath.Add(file.FullPath, file);
@@ -58,8 +58,8 @@ namespace AE.Cli
             string full = FullPath(argument, currentDirectory);
             if (File.Exists(full)) return new InputFile(argument, full);
             if (Directory.Exists(full))
-                throw new CliException("'" + argument + "' is a directory; name files or a glob such as '" + argument.TrimEnd('/', '\\') + "/**/*.ae'");
-            throw new CliException("file not found: '" + argument + "'");
+                throw new LawInputException("'" + argument + "' is a directory; name files or a glob such as '" + argument.TrimEnd('/', '\\') + "/**/*.ae'");
+            throw new LawInputException("file not found: '" + argument + "'");
         }
 
         /// <summary>Matches one glob. The literal directory prefix is kept exactly as written.</summary>

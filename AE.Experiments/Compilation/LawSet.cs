@@ -8,14 +8,15 @@ using AE.Dsl.Emit;
 using AE.Dsl.IR;
 using AE.Dsl.Text;
 
-namespace AE.Cli
+namespace AE.Experiments.Compilation
 {
     /// <summary>
-    /// The .ae files a command names, read and checked together (as a build checks a project's files:
-    /// a variant's base and a used group may live in any of them), with their laws, cells and
-    /// variants in the order given, then in file order.
+    /// A set of .ae files, read and checked together (as a build checks a project's files: a variant's
+    /// base and a used group may live in any of them), with their laws, cells and variants in the order
+    /// given, then in file order; from it, a law chosen by name or shape and compiled in memory.
+    /// Every problem with the files or a name is a <see cref="LawInputException"/> with a one-line message.
     /// </summary>
-    internal sealed class LawSet
+    public sealed class LawSet
     {
         private LawSet(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> sources, CheckResult result)
         {
@@ -38,7 +39,13 @@ namespace AE.Cli
         /// <summary>Every law, cell and variant of the named files (empty when they have errors).</summary>
         public IReadOnlyList<EmitTarget> Targets { get; }
 
-        /// <summary>Reads and checks the files the arguments name (paths or globs); a missing file is a <see cref="CliException"/>.</summary>
+        /// <summary>The description of the laws <see cref="SelectOptimizer"/> picks from.</summary>
+        public const string OptimizerShape = "a law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])";
+
+        /// <summary>
+        /// Reads and checks the files the arguments name (paths or globs, relative to <paramref name="currentDirectory"/>;
+        /// see <see cref="Globbing"/>); a missing or unreadable file is a <see cref="LawInputException"/>.
+        /// </summary>
         public static LawSet Load(IReadOnlyList<string> arguments, string currentDirectory)
         {
             var inputs = Globbing.Expand(arguments, currentDirectory);
@@ -56,7 +63,7 @@ namespace AE.Cli
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
-                throw new CliException("cannot read '" + input.DisplayPath + "': " + ex.Message, ex);
+                throw new LawInputException("cannot read '" + input.DisplayPath + "': " + ex.Message, ex);
             }
         }
 
@@ -75,7 +82,7 @@ namespace AE.Cli
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    throw new CliException("cannot read '" + input.DisplayPath + "': " + ex.Message, ex);
+                    throw new LawInputException("cannot read '" + input.DisplayPath + "': " + ex.Message, ex);
                 }
             }
             return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
@@ -110,7 +117,7 @@ namespace AE.Cli
             return new CheckResult(diagnostics, program);
         }
 
-        /// <summary>The target named <paramref name="name"/>; a <see cref="CliException"/> listing the valid names otherwise.</summary>
+        /// <summary>The target named <paramref name="name"/>; a <see cref="LawInputException"/> listing the valid names otherwise.</summary>
         public EmitTarget Find(string name, Func<EmitTarget, bool>? eligible = null, string? what = null)
         {
             var candidates = Targets.Where(t => eligible is null || eligible(t)).ToList();
@@ -119,12 +126,48 @@ namespace AE.Cli
             var other = Targets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
             string valid = candidates.Count == 0 ? "none" : string.Join(", ", candidates.Select(t => t.Name));
             if (other is not null)
-                throw new CliException("'" + name + "' in " + DisplayPath + " is not " + what + "; valid names: " + valid);
-            throw new CliException("no law '" + name + "' in " + DisplayPath + "; valid names: " + valid);
+                throw new LawInputException("'" + name + "' in " + DisplayPath + " is not " + what + "; valid names: " + valid);
+            throw new LawInputException("no law '" + name + "' in " + DisplayPath + "; valid names: " + valid);
         }
 
         /// <summary>The emitted C# of <paramref name="target"/> with #line directives into these files.</summary>
         public string Emit(EmitTarget target, string @namespace) => target.EmitCSharp(@namespace, Sources);
+
+        /// <summary>
+        /// The law named <paramref name="name"/>, which must be of the optimizer shape, or without a name the
+        /// first law of that shape. A <see cref="LawCheckException"/> when the files have errors (its message is
+        /// <see cref="ErrorSummary"/> of <paramref name="need"/>); a <see cref="LawInputException"/> for an unknown
+        /// name, a law of another shape, or no such law (that message ends with <paramref name="purpose"/> when given).
+        /// </summary>
+        public EmitTarget SelectOptimizer(string? name, string need = "a law that checks cleanly is needed", string? purpose = null)
+        {
+            if (Result.HasErrors) throw new LawCheckException(ErrorSummary(need), Result.Diagnostics.Where(d => d.Severity == Dsl.Diagnostics.Severity.Error).ToList());
+            if (name is not null) return Find(name, t => t.IsOptimizerShape, OptimizerShape);
+            return Targets.FirstOrDefault(t => t.IsOptimizerShape)
+                ?? throw new LawInputException(DisplayPath + " has no law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])"
+                    + (purpose is null ? "" : " " + purpose));
+        }
+
+        /// <summary>
+        /// Emits <paramref name="target"/> into <paramref name="namespace"/> and compiles it in memory (once per
+        /// process for the same code). A target the C# backend cannot emit is a <see cref="LawInputException"/>;
+        /// emitted code that does not compile (a backend bug) a <see cref="LawCompileException"/>.
+        /// </summary>
+        public CompiledLaw Compile(EmitTarget target, string @namespace = CompiledLaw.DefaultNamespace)
+        {
+            if (target is null) throw new ArgumentNullException(nameof(target));
+            string code;
+            try
+            {
+                code = Emit(target, @namespace);
+            }
+            catch (EmitNotSupportedException ex)
+            {
+                throw new LawInputException("cannot emit '" + target.Name + "': " + ex.Message, ex);
+            }
+            var type = LawCompiler.Compile(code, @namespace + "." + target.Name);
+            return new CompiledLaw(type, target, DisplayPath);
+        }
 
         /// <summary>A one-line complaint when the files have errors (printed after them), for commands that need a clean law.</summary>
         public string ErrorSummary(string need)
