@@ -6,8 +6,8 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AE.Runtime.Baselines;
-using AE.Runtime.Machine;
+using AE.Experiments.Baselines;
+using AE.Experiments.Machine;
 
 namespace AE.Cli
 {
@@ -59,7 +59,7 @@ namespace AE.Cli
 
         private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
         {
-            ["--task"] = "a task name (" + string.Join(", ", AE.Runtime.Tasks.TaskCatalog.Names) + ")",
+            ["--task"] = "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")",
             ["--case"] = "a golden case .json file",
             ["--name"] = "the name of a law or variant in the file",
             ["--seeds"] = "the number of seeds K (seeds 0..K-1)",

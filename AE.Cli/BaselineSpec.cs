@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using AE.Runtime;
-using AE.Runtime.Baselines;
+using AE.Experiments.Baselines;
 
 namespace AE.Cli
 {

@@ -6,8 +6,8 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AE.Runtime;
-using AE.Runtime.Machine;
-using AE.Runtime.Tasks;
+using AE.Experiments.Machine;
+using AE.Experiments.Tasks;
 
 namespace AE.Cli
 {

@@ -5,6 +5,7 @@ using System.Linq;
 using AE.Dsl;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Text;
+using AE.Experiments.Compilation;
 
 namespace AE.Cli
 {
@@ -35,7 +36,7 @@ namespace AE.Cli
                 return ExitCodes.Success;
             }
 
-            var inputs = Globbing.Expand(options.Inputs, context.CurrentDirectory);
+            var inputs = LawInput.Call(() => Globbing.Expand(options.Inputs, context.CurrentDirectory));
             var files = inputs.Select(Read).ToList();
             var result = AeCompiler.Check(files);
             var report = CheckReport.From(inputs.Select(f => f.DisplayPath).ToList(), result.Diagnostics, options.WarningsAsErrors);

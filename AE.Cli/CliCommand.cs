@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Threading;
-using AE.Runtime.Machine;
+using AE.Experiments.Machine;
 
 namespace AE.Cli
 {

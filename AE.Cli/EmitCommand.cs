@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
+using AE.Experiments.Compilation;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace AE.Cli
@@ -44,7 +45,7 @@ namespace AE.Cli
             if (!IsNamespace(ns)) throw CliException.BadUsage("invalid namespace '" + ns + "'; expected dotted C# identifiers such as 'MyApp.Laws'", Name);
             string? only = parsed.Value("--law");
 
-            var file = LawSet.Load(parsed.Positionals, context.CurrentDirectory);
+            var file = LawInput.Call(() => LawSet.Load(parsed.Positionals, context.CurrentDirectory));
             if (file.Result.HasErrors)
             {
                 TextOutput.Write(CheckReport.From(file.Inputs.Select(i => i.DisplayPath).ToList(), file.Result.Diagnostics, warningsAsErrors: false), context.Stdout);
@@ -53,7 +54,7 @@ namespace AE.Cli
             foreach (var warning in file.Result.Diagnostics.Where(d => d.Severity == Severity.Warning))
                 context.Stderr.WriteLine(warning.ToMsBuildString());
 
-            var targets = only is null ? file.Targets : new[] { file.Find(only) };
+            var targets = only is null ? file.Targets : new[] { LawInput.Call(() => file.Find(only)) };
             if (targets.Count == 0)
             {
                 context.Stderr.WriteLine("ae: error: " + file.DisplayPath + " declares no law or cell");

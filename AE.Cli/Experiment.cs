@@ -4,12 +4,11 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Security.Cryptography;
-using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
+using AE.Experiments.Compilation;
+using AE.Experiments.Replay;
+using AE.Experiments.Tasks;
 using AE.Runtime;
-using AE.Runtime.Replay;
-using AE.Runtime.Tasks;
 
 namespace AE.Cli
 {
@@ -17,8 +16,8 @@ namespace AE.Cli
     internal sealed record ParamSetting(string Name, string Text);
 
     /// <summary>
-    /// A law of a .ae file, compiled for <c>ae run</c>, <c>ae ablate</c> and <c>ae sweep</c>, with its
-    /// <c>--set</c> values applied: fresh instances for any dimension and seed.
+    /// A law of .ae files, compiled (AE.Experiments' <see cref="CompiledLaw"/>) for <c>ae run</c>, <c>ae ablate</c>,
+    /// <c>ae sweep</c> and <c>ae bench</c>, with its <c>--set</c> values applied: fresh instances for any dimension and seed.
     /// </summary>
     internal sealed class ExperimentLaw
     {
@@ -65,32 +64,18 @@ namespace AE.Cli
         /// <summary>A fresh instance for <paramref name="dimension"/> parameters, the settings applied, every rule on but <paramref name="ablated"/>.</summary>
         public IOptimizerLaw Create(int dimension, ulong seed, IEnumerable<string>? ablated = null, object? options = null)
         {
-            IOptimizerLaw law;
             try
             {
-                law = LawSettings.Create(Compiled.Type, dimension, options ?? _options, seed);
+                return Compiled.Create(dimension, options ?? _options, seed, ablated);
             }
             catch (ReplayException ex)
             {
                 throw new CliException(ex.Message, ex);
             }
-            foreach (var rule in ablated ?? Array.Empty<string>()) law.SetRule(rule, false);
-            return law;
         }
 
         /// <summary>Why the law rejects <paramref name="options"/> (a value outside a range its file declares), or null when it accepts them.</summary>
-        public string? Refuses(object options)
-        {
-            try
-            {
-                LawSettings.Create(Compiled.Type, 1, options, 0);
-                return null;
-            }
-            catch (ReplayException ex)
-            {
-                return ex.Message;
-            }
-        }
+        public string? Refuses(object options) => Compiled.Refuses(options);
 
         /// <summary>The settings with one more param set to <paramref name="value"/> (the sweep's initial learning rate).</summary>
         public object OptionsWith(string param, double value)
@@ -115,18 +100,8 @@ namespace AE.Cli
         public static ExperimentLaw Load(IReadOnlyList<string> paths, string? name, IReadOnlyList<ParamSetting> settings, IReadOnlyList<string> ablate,
             CliContext context, string command, int validationDimension)
         {
-            var file = LawSet.Load(paths, context.CurrentDirectory);
-            if (file.Result.HasErrors)
-            {
-                foreach (var d in file.Result.Diagnostics.Where(d => d.Severity == Severity.Error)) context.Stderr.WriteLine(d.ToMsBuildString());
-                throw new CliException(file.ErrorSummary("'ae " + command + "' needs a law that checks cleanly"));
-            }
-
-            const string What = "a law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])";
-            EmitTarget target = name is not null
-                ? file.Find(name, t => t.IsOptimizerShape, What)
-                : file.Targets.FirstOrDefault(t => t.IsOptimizerShape)
-                  ?? throw new CliException(file.DisplayPath + " has no law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])");
+            var file = LawInput.Call(() => LawSet.Load(paths, context.CurrentDirectory));
+            EmitTarget target = LawInput.Call(() => file.SelectOptimizer(name, "'ae " + command + "' needs a law that checks cleanly"), context.Stderr);
 
             // Names first, against the checked program: no compilation is spent on a typo.
             var paramNames = target.Unit.Params.Select(p => p.Name).ToList();
@@ -138,13 +113,12 @@ namespace AE.Cli
                 if (!seen.Add(s.Name)) throw new CliException("--set sets the param " + s.Name + " twice");
             }
             var removed = new HashSet<string>(target.Ablate, StringComparer.Ordinal);
-            var switchable = target.Unit.Rules.Where(r => r.Ablatable && !r.IsUpdate && !removed.Contains(r.Id)).Select(r => r.Id).ToList();
-            CheckRules(ablate, switchable, target, removed);
+            CheckRules(ablate, CompiledLaw.SwitchableRules(target), target, removed);
 
             CompiledLaw compiled;
             try
             {
-                compiled = ReplayCommand.Compile(file, target);
+                compiled = LawInput.Call(() => file.Compile(target, ReplayCommand.Namespace));
             }
             catch (LawCompileException ex)
             {
@@ -153,22 +127,18 @@ namespace AE.Cli
             }
 
             var options = Experiment.BuildOptions(compiled.Type, settings, target.Name);
-            var probe = CreateChecked(compiled.Type, validationDimension, options);
-            var rules = probe.RuleIds.ToList();
-            string sha = file.Sha256();
-            return new ExperimentLaw(compiled, sha, settings, options, rules);
-        }
-
-        private static IOptimizerLaw CreateChecked(Type type, int dimension, object options)
-        {
+            IOptimizerLaw probe;
             try
             {
-                return LawSettings.Create(type, dimension, options, 0);
+                probe = compiled.Create(validationDimension, options, 0);
             }
             catch (ReplayException ex)
             {
                 throw new CliException(ex.Message, ex);
             }
+            var rules = probe.RuleIds.ToList();
+            string sha = LawInput.Call(file.Sha256);
+            return new ExperimentLaw(compiled, sha, settings, options, rules);
         }
 
         private static void CheckRules(IReadOnlyList<string> ablate, IReadOnlyList<string> switchable, EmitTarget target, HashSet<string> removed)

@@ -6,7 +6,7 @@ using AE.Dsl.Emit;
 using AE.Dsl.IR;
 using AE.Kernels;
 using AE.Kernels.OpenCl;
-using AE.Runtime.Replay;
+using AE.Experiments.Replay;
 
 namespace AE.Cli
 {

@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
+using AE.Experiments.Compilation;
+using AE.Experiments.Replay;
 using AE.Runtime;
-using AE.Runtime.Replay;
 
 namespace AE.Cli
 {
@@ -14,27 +14,6 @@ namespace AE.Cli
 
     /// <summary>What runs the law: the C# backend compiled with Roslyn, or the OpenCL backend on a device.</summary>
     public enum ReplayBackend { CSharp, OpenCl }
-
-    /// <summary>A law ready to replay: compiled, with where it came from.</summary>
-    internal sealed record CompiledLaw(Type Type, EmitTarget Target, string LawFileDisplayPath)
-    {
-        public string Name => Target.Name;
-
-        /// <summary>A fresh instance for <paramref name="golden"/>'s dimension with its config and agent settings.</summary>
-        public IOptimizerLaw Create(GoldenCase golden, ulong seed = 0) => Create(golden.Theta0.Length, golden.Settings, seed);
-
-        public IOptimizerLaw Create(int dimension, IEnumerable<CaseSetting> settings, ulong seed = 0)
-        {
-            try
-            {
-                return LawSettings.Create(Type, dimension, settings, seed);
-            }
-            catch (ReplayException ex)
-            {
-                throw new CliException(ex.Message, ex);
-            }
-        }
-    }
 
     /// <summary>
     /// <c>ae replay &lt;case.json&gt; [--law FILE] [--name LAW] [--format text|json] [--backend csharp|opencl]</c>:
@@ -53,7 +32,7 @@ namespace AE.Cli
         public const string DefaultLaw = "laws/ae_sgdm.ae";
 
         /// <summary>The namespace the replayed law is compiled into.</summary>
-        public const string Namespace = "AE.Replay";
+        public const string Namespace = CompiledLaw.DefaultNamespace;
 
         public static CliCommand Command { get; } = new(Name, Usage.ReplaySummary, Usage.Replay, Run);
 
@@ -102,7 +81,7 @@ namespace AE.Cli
                 CompiledLaw law;
                 try
                 {
-                    law = Compile(file, target);
+                    law = LawInput.Call(() => file.Compile(target, Namespace));
                 }
                 catch (LawCompileException ex)
                 {
@@ -110,7 +89,14 @@ namespace AE.Cli
                     foreach (var error in ex.Errors.Skip(1).Take(4)) context.Stderr.WriteLine("  " + error);
                     return ExitCodes.InternalError;
                 }
-                instance = law.Create(golden);
+                try
+                {
+                    instance = law.Create(golden);
+                }
+                catch (ReplayException ex)
+                {
+                    throw new CliException(ex.Message, ex);
+                }
                 lawName = law.Name;
             }
 
@@ -172,54 +158,16 @@ namespace AE.Cli
         }
 
         /// <summary>
-        /// Checks the law file (<see cref="DefaultLaw"/> when null), picks the law (the first of the
-        /// optimizer shape when <paramref name="lawName"/> is null), emits and compiles it.
+        /// Loads and checks the law files (<see cref="DefaultLaw"/> when none is named) and picks the law (the
+        /// first of the optimizer shape when <paramref name="lawName"/> is null); errors in the files are printed,
+        /// then one <see cref="CliException"/> line.
         /// </summary>
-        internal static CompiledLaw Compile(IReadOnlyList<string> lawPaths, string? lawName, CliContext context)
-        {
-            var (file, target) = Select(lawPaths, lawName, context);
-            return Compile(file, target);
-        }
-
-        /// <summary>Checks the law file and picks the law; see <see cref="Compile(string?, string?, CliContext)"/>.</summary>
         internal static (LawSet File, EmitTarget Target) Select(IReadOnlyList<string> lawPaths, string? lawName, CliContext context)
         {
             var paths = lawPaths.Count > 0 ? lawPaths : new[] { FindDefaultLaw(context.CurrentDirectory) };
-            var file = LawSet.Load(paths, context.CurrentDirectory);
-            if (file.Result.HasErrors)
-            {
-                foreach (var d in file.Result.Diagnostics.Where(d => d.Severity == Severity.Error)) context.Stderr.WriteLine(d.ToMsBuildString());
-                throw new CliException(file.ErrorSummary("replay needs a law that checks cleanly"));
-            }
-
-            EmitTarget target;
-            const string What = "a law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])";
-            if (lawName is not null)
-            {
-                target = file.Find(lawName, t => t.IsOptimizerShape, What);
-            }
-            else
-            {
-                target = file.Targets.FirstOrDefault(t => t.IsOptimizerShape)
-                    ?? throw new CliException(file.DisplayPath + " has no law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n]) to replay");
-            }
+            var file = LawInput.Call(() => LawSet.Load(paths, context.CurrentDirectory));
+            var target = LawInput.Call(() => file.SelectOptimizer(lawName, "replay needs a law that checks cleanly", "to replay"), context.Stderr);
             return (file, target);
-        }
-
-        /// <summary>Emits <paramref name="target"/> and compiles it (once per process for the same code).</summary>
-        internal static CompiledLaw Compile(LawSet file, EmitTarget target)
-        {
-            string code;
-            try
-            {
-                code = file.Emit(target, Namespace);
-            }
-            catch (EmitNotSupportedException ex)
-            {
-                throw new CliException("cannot emit '" + target.Name + "': " + ex.Message, ex);
-            }
-            var type = LawCompiler.Compile(code, Namespace + "." + target.Name);
-            return new CompiledLaw(type, target, file.DisplayPath);
         }
 
         /// <summary>

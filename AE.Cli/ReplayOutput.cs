@@ -6,7 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AE.Runtime.Replay;
+using AE.Experiments.Replay;
 
 namespace AE.Cli
 {

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using AE.Runtime.Machine;
+using AE.Experiments.Machine;
 
 namespace AE.Cli
 {
@@ -26,7 +26,7 @@ namespace AE.Cli
 
         private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
         {
-            ["--task"] = "a task name (" + string.Join(", ", AE.Runtime.Tasks.TaskCatalog.Names) + ")",
+            ["--task"] = "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")",
             ["--case"] = "a golden case .json file",
             ["--name"] = "the name of a law or variant in the file",
             ["--steps"] = "the step budget, a whole number",

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using AE.Runtime.Machine;
+using AE.Experiments.Machine;
 using Microsoft.Data.Sqlite;
 
 namespace AE.Cli

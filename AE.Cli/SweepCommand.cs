@@ -6,7 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AE.Runtime.Machine;
+using AE.Experiments.Machine;
 
 namespace AE.Cli
 {
@@ -56,7 +56,7 @@ namespace AE.Cli
 
         private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
         {
-            ["--tasks"] = "a comma list of task names (" + string.Join(", ", AE.Runtime.Tasks.TaskCatalog.Names) + ")",
+            ["--tasks"] = "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")",
             ["--name"] = "the name of a law or variant in the file",
             ["--lr-decades"] = "a positive number of decades",
             ["--points"] = "the number of grid values",
@@ -85,7 +85,7 @@ namespace AE.Cli
         public static int Run(string[] args, CliContext context)
         {
             if (Experiment.ParseLawCommand(args, context, Name, Usage.Sweep, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
-            if (parsed.Value("--tasks") is not string tasksText) throw CliException.BadUsage("no tasks; give --tasks T1,T2 (" + string.Join(", ", AE.Runtime.Tasks.TaskCatalog.Names) + ")", Name);
+            if (parsed.Value("--tasks") is not string tasksText) throw CliException.BadUsage("no tasks; give --tasks T1,T2 (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
             var taskNames = Experiment.Items(new[] { tasksText }, "--tasks", Name);
             if (taskNames.Distinct(StringComparer.Ordinal).Count() != taskNames.Count) throw CliException.BadUsage("--tasks names a task twice", Name);
             var tasks = taskNames.Select(TaskSource.FromCatalog).ToList();
@@ -105,7 +105,7 @@ namespace AE.Cli
 
             var grid = Grid(decades, points, lrMax);
             var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, 1);
-            var paramNames = AE.Runtime.Replay.LawSettings.ParamNames(law.Compiled.Type);
+            var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
                 throw new CliException("unknown param '" + lrParam + "' in --lr-param; the params of " + law.Name + ": " + string.Join(", ", paramNames));
             var lawOptions = grid.Select(lr => law.OptionsWith(lrParam, lr)).ToArray();

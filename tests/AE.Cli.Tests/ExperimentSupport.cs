@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
-using AE.Runtime.Machine;
+using AE.Experiments.Machine;
 using Microsoft.Data.Sqlite;
 
 namespace AE.Cli.Tests

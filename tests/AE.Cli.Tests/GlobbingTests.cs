@@ -1,5 +1,6 @@
 using System.IO;
 using System.Linq;
+using AE.Experiments.Compilation;
 using Xunit;
 
 namespace AE.Cli.Tests

@@ -1,4 +1,5 @@
 using System;
+using AE.Experiments.Compilation;
 using Xunit;
 
 namespace AE.Cli.Tests

@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
-using AE.Runtime.Problems;
-using AE.Runtime.Replay;
+using AE.Experiments.Compilation;
+using AE.Experiments.Problems;
+using AE.Experiments.Replay;
 using Xunit;
 
 namespace AE.Cli.Tests
@@ -13,9 +13,8 @@ namespace AE.Cli.Tests
     {
         public SgdmLaws()
         {
-            var context = new CliContext(new StringWriter(), new StringWriter(), Repo.Root);
-            Sgdm = ReplayCommand.Compile(new[] { Repo.SgdmLaw }, "AeSgdm", context);
-            NoResonance = ReplayCommand.Compile(new[] { Repo.SgdmLaw }, "AeSgdmNoResonance", context);
+            Sgdm = CompiledLaw.Load(new[] { Repo.SgdmLaw }, "AeSgdm", Repo.Root);
+            NoResonance = CompiledLaw.Load(new[] { Repo.SgdmLaw }, "AeSgdmNoResonance", Repo.Root);
         }
 
         internal CompiledLaw Sgdm { get; }

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
-using AE.Runtime.Replay;
+using AE.Experiments.Replay;
 using Xunit;
 
 namespace AE.Generators.Tests

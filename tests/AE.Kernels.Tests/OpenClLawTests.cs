@@ -7,7 +7,7 @@ using AE.Dsl.Eval;
 using AE.Dsl.IR;
 using AE.Kernels.OpenCl;
 using AE.Runtime;
-using AE.Runtime.Replay;
+using AE.Experiments.Replay;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using AE.Dsl;
+using AE.Dsl.Emit;
+using AE.Dsl.IR;
+using AE.Dsl.Text;
+
+namespace AE.Experiments.Compilation
+{
+    /// <summary>
+    /// A set of .ae files, read and checked together (as a build checks a project's files: a variant's
+    /// base and a used group may live in any of them), with their laws, cells and variants in the order
+    /// given, then in file order; from it, a law chosen by name or shape and compiled in memory.
+    /// Every problem with the files or a name is a <see cref="LawInputException"/> with a one-line message.
+    /// </summary>
+    public sealed class LawSet
+    {
+        private LawSet(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> sources, CheckResult result)
+        {
+            Inputs = inputs;
+            Sources = sources.ToDictionary(s => s.Path, StringComparer.Ordinal);
+            Result = result;
+            Targets = result.HasErrors || result.Program is null ? Array.Empty<EmitTarget>() : TargetsOf(result.Program, sources);
+        }
+
+        public IReadOnlyList<InputFile> Inputs { get; }
+
+        /// <summary>The files as the user named them, joined with ", ".</summary>
+        public string DisplayPath => string.Join(", ", Inputs.Select(i => i.DisplayPath));
+
+        /// <summary>Every file read (for #line directives), by display path.</summary>
+        public IReadOnlyDictionary<string, SourceFile> Sources { get; }
+
+        public CheckResult Result { get; }
+
+        /// <summary>Every law, cell and variant of the named files (empty when they have errors).</summary>
+        public IReadOnlyList<EmitTarget> Targets { get; }
+
+        /// <summary>The description of the laws <see cref="SelectOptimizer"/> picks from.</summary>
+        public const string OptimizerShape = "a law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])";
+
+        /// <summary>
+        /// Reads and checks the files the arguments name (paths or globs, relative to <paramref name="currentDirectory"/>;
+        /// see <see cref="Globbing"/>); a missing or unreadable file is a <see cref="LawInputException"/>.
+        /// </summary>
+        public static LawSet Load(IReadOnlyList<string> arguments, string currentDirectory)
+        {
+            var inputs = Globbing.Expand(arguments, currentDirectory);
+            var sources = inputs.Select(Read).ToList();
+            var result = AeCompiler.Check(sources);
+            if (result.Diagnostics.Any(d => d.Id == "AE0016")) result = WithSiblingGroups(inputs, sources) ?? result;
+            return new LawSet(inputs, sources, result);
+        }
+
+        private static SourceFile Read(InputFile input)
+        {
+            try
+            {
+                return SourceFile.FromBytes(input.DisplayPath, File.ReadAllBytes(input.FullPath));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+            {
+                throw new LawInputException("cannot read '" + input.DisplayPath + "': " + ex.Message, ex);
+            }
+        }
+
+        /// <summary>
+        /// SHA-256 of the files' bytes, concatenated in the order given (for one file, the file's own
+        /// hash): what the run store records as the law's source.
+        /// </summary>
+        public string Sha256()
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (var input in Inputs)
+            {
+                try
+                {
+                    sha.AppendData(File.ReadAllBytes(input.FullPath));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new LawInputException("cannot read '" + input.DisplayPath + "': " + ex.Message, ex);
+                }
+            }
+            return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+        }
+
+        /// <summary>
+        /// A 'use' of a group no named file declares (AE0016): check again with the other .ae files of
+        /// the named files' folders, as a build checks all of a project's files together, and keep only
+        /// the named files' diagnostics and laws. Null when the folders have nothing to add.
+        /// </summary>
+        private static CheckResult? WithSiblingGroups(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> named)
+        {
+            var mine = new HashSet<string>(named.Select(s => s.Path), StringComparer.Ordinal);
+            var taken = new HashSet<string>(inputs.Select(i => Path.GetFullPath(i.FullPath)), StringComparer.Ordinal);
+            var all = named.ToList();
+            foreach (var folder in inputs.Select(i => Path.GetDirectoryName(i.FullPath)).Where(f => f is not null).Distinct(StringComparer.Ordinal))
+            {
+                foreach (var path in Directory.GetFiles(folder!, "*.ae").OrderBy(p => p, StringComparer.Ordinal))
+                {
+                    if (!taken.Add(Path.GetFullPath(path))) continue;
+                    try { all.Add(SourceFile.FromBytes(path, File.ReadAllBytes(path))); }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+                }
+            }
+            if (all.Count == named.Count) return null;
+            var together = AeCompiler.Check(all);
+            var diagnostics = together.Diagnostics.Where(d => mine.Contains(d.Path)).ToList();
+            if (diagnostics.Any(d => d.Severity == Dsl.Diagnostics.Severity.Error)) return new CheckResult(diagnostics, null);
+            var program = together.Program is null ? null : new IrProgram(
+                EqArray.From(together.Program.Units.Where(u => mine.Contains(u.Origin.Path))),
+                EqArray.From(together.Program.Variants.Where(v => mine.Contains(v.Origin.Path))));
+            return new CheckResult(diagnostics, program);
+        }
+
+        /// <summary>The target named <paramref name="name"/>; a <see cref="LawInputException"/> listing the valid names otherwise.</summary>
+        public EmitTarget Find(string name, Func<EmitTarget, bool>? eligible = null, string? what = null)
+        {
+            var candidates = Targets.Where(t => eligible is null || eligible(t)).ToList();
+            var found = candidates.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+            if (found is not null) return found;
+            var other = Targets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+            string valid = candidates.Count == 0 ? "none" : string.Join(", ", candidates.Select(t => t.Name));
+            if (other is not null)
+                throw new LawInputException("'" + name + "' in " + DisplayPath + " is not " + what + "; valid names: " + valid);
+            throw new LawInputException("no law '" + name + "' in " + DisplayPath + "; valid names: " + valid);
+        }
+
+        /// <summary>The emitted C# of <paramref name="target"/> with #line directives into these files.</summary>
+        public string Emit(EmitTarget target, string @namespace) => target.EmitCSharp(@namespace, Sources);
+
+        /// <summary>
+        /// The law named <paramref name="name"/>, which must be of the optimizer shape, or without a name the
+        /// first law of that shape. A <see cref="LawCheckException"/> when the files have errors (its message is
+        /// <see cref="ErrorSummary"/> of <paramref name="need"/>); a <see cref="LawInputException"/> for an unknown
+        /// name, a law of another shape, or no such law (that message ends with <paramref name="purpose"/> when given).
+        /// </summary>
+        public EmitTarget SelectOptimizer(string? name, string need = "a law that checks cleanly is needed", string? purpose = null)
+        {
+            if (Result.HasErrors) throw new LawCheckException(ErrorSummary(need), Result.Diagnostics.Where(d => d.Severity == Dsl.Diagnostics.Severity.Error).ToList());
+            if (name is not null) return Find(name, t => t.IsOptimizerShape, OptimizerShape);
+            return Targets.FirstOrDefault(t => t.IsOptimizerShape)
+                ?? throw new LawInputException(DisplayPath + " has no law of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])"
+                    + (purpose is null ? "" : " " + purpose));
+        }
+
+        /// <summary>
+        /// Emits <paramref name="target"/> into <paramref name="namespace"/> and compiles it in memory (once per
+        /// process for the same code). A target the C# backend cannot emit is a <see cref="LawInputException"/>;
+        /// emitted code that does not compile (a backend bug) a <see cref="LawCompileException"/>.
+        /// </summary>
+        public CompiledLaw Compile(EmitTarget target, string @namespace = CompiledLaw.DefaultNamespace)
+        {
+            if (target is null) throw new ArgumentNullException(nameof(target));
+            string code;
+            try
+            {
+                code = Emit(target, @namespace);
+            }
+            catch (EmitNotSupportedException ex)
+            {
+                throw new LawInputException("cannot emit '" + target.Name + "': " + ex.Message, ex);
+            }
+            var type = LawCompiler.Compile(code, @namespace + "." + target.Name);
+            return new CompiledLaw(type, target, DisplayPath);
+        }
+
+        /// <summary>A one-line complaint when the files have errors (printed after them), for commands that need a clean law.</summary>
+        public string ErrorSummary(string need)
+            => DisplayPath + " " + (Inputs.Count == 1 ? "has " : "have ") + Result.ErrorCount + " error" + (Result.ErrorCount == 1 ? "" : "s")
+               + "; " + need + " ('ae check " + string.Join(" ", Inputs.Select(i => i.DisplayPath)) + "')";
+
+        private static IReadOnlyList<EmitTarget> TargetsOf(IrProgram program, IReadOnlyList<SourceFile> sources)
+        {
+            var order = sources.Select((s, i) => (s.Path, i)).ToDictionary(x => x.Path, x => x.i, StringComparer.Ordinal);
+            return EmitTarget.Of(program)
+                .OrderBy(t => order.TryGetValue(t.Origin.Path, out var i) ? i : int.MaxValue)
+                .ThenBy(t => t.Origin.Span.Start)
+                .ToList();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Runtime;
+
+namespace AE.Experiments.Machine
+{
+    /// <summary>
+    /// What a run recorded per law step: the loss handed to the step and (unless switched off) every
+    /// signal of the law after it. Row r (0-based) is step r + 1. Storage grows by doubling, so
+    /// appending is amortised allocation-free.
+    /// </summary>
+    public sealed class RunLog
+    {
+        private readonly string[] _signalNames;
+        private double[] _loss;
+        private double[] _signals;   // rows × SignalCount (empty when signals are not recorded)
+
+        public RunLog(IEnumerable<string> signalNames, bool recordSignals, int initialCapacity = 1024)
+        {
+            if (signalNames is null) throw new ArgumentNullException(nameof(signalNames));
+            _signalNames = signalNames.ToArray();
+            RecordsSignals = recordSignals;
+            int capacity = Math.Max(16, initialCapacity);
+            _loss = new double[capacity];
+            _signals = recordSignals ? new double[checked(capacity * _signalNames.Length)] : Array.Empty<double>();
+        }
+
+        public IReadOnlyList<string> SignalNames => _signalNames;
+
+        public int SignalCount => _signalNames.Length;
+
+        public bool RecordsSignals { get; }
+
+        /// <summary>Rows recorded (= law steps taken).</summary>
+        public int Count { get; private set; }
+
+        /// <summary>The index of a signal, or -1.</summary>
+        public int SignalIndex(string name)
+        {
+            for (int i = 0; i < _signalNames.Length; i++)
+                if (string.Equals(_signalNames[i], name, StringComparison.Ordinal)) return i;
+            return -1;
+        }
+
+        /// <summary>The loss handed to step row + 1.</summary>
+        public double Loss(int row) => _loss[Check(row)];
+
+        /// <summary>Signal <paramref name="index"/> after step row + 1.</summary>
+        public double Signal(int row, int index)
+        {
+            if (!RecordsSignals) throw new InvalidOperationException("this run did not record signals (MachineOptions.RecordSignals was false)");
+            if ((uint)index >= (uint)_signalNames.Length) throw new ArgumentOutOfRangeException(nameof(index), index, "the log has " + _signalNames.Length + " signals");
+            return _signals[Check(row) * _signalNames.Length + index];
+        }
+
+        /// <summary>A signal by name after step row + 1.</summary>
+        /// <exception cref="ArgumentException">no such signal; the message lists them</exception>
+        public double Signal(int row, string name) => Signal(row, IndexOrThrow(name));
+
+        /// <summary>Every recorded loss, in order.</summary>
+        public ReadOnlySpan<double> Losses => _loss.AsSpan(0, Count);
+
+        /// <summary>One signal over every step (a copy).</summary>
+        public double[] SignalColumn(string name)
+        {
+            int index = IndexOrThrow(name);
+            if (!RecordsSignals) throw new InvalidOperationException("this run did not record signals (MachineOptions.RecordSignals was false)");
+            var column = new double[Count];
+            for (int r = 0; r < Count; r++) column[r] = _signals[r * _signalNames.Length + index];
+            return column;
+        }
+
+        internal void Append(double loss, IOptimizerLaw law)
+        {
+            if (Count == _loss.Length)
+            {
+                Array.Resize(ref _loss, _loss.Length * 2);
+                if (RecordsSignals) Array.Resize(ref _signals, checked(_loss.Length * _signalNames.Length));
+            }
+            _loss[Count] = loss;
+            if (RecordsSignals)
+            {
+                int row = Count * _signalNames.Length;
+                for (int i = 0; i < _signalNames.Length; i++) _signals[row + i] = law.ReadSignal(i);
+            }
+            Count++;
+        }
+
+        private int IndexOrThrow(string name)
+        {
+            int index = SignalIndex(name);
+            if (index < 0) throw new ArgumentException("no signal '" + name + "'; the law's signals: " + string.Join(", ", _signalNames), nameof(name));
+            return index;
+        }
+
+        private int Check(int row)
+        {
+            if ((uint)row >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(row), row, "the log has " + Count + " rows");
+            return row;
+        }
+    }
+}

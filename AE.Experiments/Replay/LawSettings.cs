@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using AE.Runtime;
+
+namespace AE.Experiments.Replay
+{
+    /// <summary>
+    /// Builds a generated law from a golden case's settings. A generated law type has a nested
+    /// <c>Options</c> class with one property per param (<c>double</c>, <c>bool</c>, <c>long</c>, or
+    /// <c>double?</c> for a default written as an expression) and a constructor
+    /// <c>(int n, Options? options = null, ulong seed = 0)</c> that rejects a param outside its range.
+    /// Every setting must name a param. The seed's <c>None</c> (JSON null) maps to the value that
+    /// disables the same guard in the law: 0 for the budgets <c>max_dlog_*</c>/<c>max_d_mu</c> and for
+    /// <c>param_abs_max</c>, +∞ for <c>step_norm_max</c> and <c>clip_grad_norm</c>.
+    /// </summary>
+    public static class LawSettings
+    {
+        /// <summary>What None means for the params that may be None.</summary>
+        public static IReadOnlyDictionary<string, double> NoneMeans { get; } = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["max_dlog_alpha"] = 0,
+            ["max_d_mu"] = 0,
+            ["max_dlog_sigma"] = 0,
+            ["step_norm_max"] = double.PositiveInfinity,
+            ["clip_grad_norm"] = double.PositiveInfinity,
+            ["param_abs_max"] = 0,
+        };
+
+        /// <summary>The law's nested <c>Options</c> type.</summary>
+        /// <exception cref="ArgumentException">a type that is not a generated law</exception>
+        public static Type OptionsType(Type lawType)
+        {
+            if (lawType is null) throw new ArgumentNullException(nameof(lawType));
+            return lawType.GetNestedType("Options", BindingFlags.Public)
+                ?? throw new ArgumentException("the type " + lawType.FullName + " has no nested Options class; it is not a generated law", nameof(lawType));
+        }
+
+        /// <summary>The law's params in declaration order.</summary>
+        public static IReadOnlyList<string> ParamNames(Type lawType) => Params(OptionsType(lawType)).Select(p => p.Name).ToList();
+
+        /// <summary>An <c>Options</c> instance with every setting applied; other params keep their defaults.</summary>
+        /// <exception cref="ReplayException">a setting that is not a param, or whose value does not fit it</exception>
+        public static object CreateOptions(Type lawType, IEnumerable<CaseSetting> settings)
+        {
+            if (settings is null) throw new ArgumentNullException(nameof(settings));
+            var optionsType = OptionsType(lawType);
+            var properties = Params(optionsType).ToDictionary(p => p.Name, StringComparer.Ordinal);
+            var options = Activator.CreateInstance(optionsType)!;
+            string law = lawType.Name;
+            var list = settings.ToList();
+            CheckNames(list, properties.Keys.ToList(), law);
+            foreach (var setting in list) properties[setting.Name].SetValue(options, Convert(setting, properties[setting.Name], law));
+            return options;
+        }
+
+        /// <summary>
+        /// Checks that every setting names one of <paramref name="paramNames"/> and that none is set twice:
+        /// what <see cref="CreateOptions"/> checks first, usable before the law is compiled.
+        /// </summary>
+        /// <exception cref="ReplayException">the first setting that is not a param (the message lists the params), or a repeat</exception>
+        public static void CheckNames(IEnumerable<CaseSetting> settings, IReadOnlyList<string> paramNames, string law)
+        {
+            if (settings is null) throw new ArgumentNullException(nameof(settings));
+            if (paramNames is null) throw new ArgumentNullException(nameof(paramNames));
+            var known = new HashSet<string>(paramNames, StringComparer.Ordinal);
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var setting in settings)
+            {
+                if (!known.Contains(setting.Name))
+                    throw new ReplayException("'" + setting.Path + "' is not a param of " + law + "; its params: " + string.Join(", ", paramNames));
+                if (seen.TryGetValue(setting.Name, out var earlier))
+                    throw new ReplayException("'" + setting.Path + "' sets the param " + setting.Name + " of " + law + " again (after '" + earlier + "')");
+                seen.Add(setting.Name, setting.Path);
+            }
+        }
+
+        /// <summary>Builds the law for <paramref name="dimension"/> parameters with the settings applied.</summary>
+        /// <exception cref="ReplayException">a bad setting, or one the law rejects (a param outside its range)</exception>
+        public static IOptimizerLaw Create(Type lawType, int dimension, IEnumerable<CaseSetting> settings, ulong seed = 0)
+            => Create(lawType, dimension, CreateOptions(lawType, settings), seed);
+
+        /// <summary>Builds the law for <paramref name="dimension"/> parameters with an <c>Options</c> instance (null: defaults).</summary>
+        /// <exception cref="ReplayException">the law rejects the options (a param outside its range)</exception>
+        public static IOptimizerLaw Create(Type lawType, int dimension, object? options, ulong seed = 0)
+        {
+            var optionsType = OptionsType(lawType);
+            if (!typeof(IOptimizerLaw).IsAssignableFrom(lawType))
+                throw new ArgumentException("the law " + lawType.Name + " does not have the optimizer shape (loss and grad in, theta out)", nameof(lawType));
+            var constructor = lawType.GetConstructor(new[] { typeof(int), optionsType, typeof(ulong) })
+                ?? throw new ArgumentException("the law " + lawType.Name + " has no constructor (int, Options, ulong)", nameof(lawType));
+            try
+            {
+                return (IOptimizerLaw)constructor.Invoke(new object?[] { dimension, options, seed });
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException inner)
+            {
+                string message = FirstLine(inner.Message);
+                if (inner is ArgumentOutOfRangeException range && range.ActualValue is not null)
+                    message += " (given " + FormatValue(range.ActualValue) + ")";
+                throw new ReplayException(lawType.Name + " rejects its settings: " + message, inner);
+            }
+        }
+
+        private static IEnumerable<PropertyInfo> Params(Type optionsType)
+            => optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetIndexParameters().Length == 0);
+
+        private static object? Convert(CaseSetting setting, PropertyInfo property, string law)
+        {
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            string what = type == typeof(bool) ? "bool" : type == typeof(long) || type == typeof(int) ? "int" : type == typeof(double) ? "real" : "vector";
+            string target = "the " + what + " param " + property.Name + " of " + law;
+            if (setting.IsNone)
+            {
+                if (NoneMeans.TryGetValue(setting.Name, out double none) && type == typeof(double)) return none;
+                throw new ReplayException("'" + setting.Path + "' is null (None), which has no meaning for " + target
+                    + "; None is allowed for " + string.Join(", ", NoneMeans.Keys));
+            }
+            if (type == typeof(bool))
+            {
+                if (setting.Kind != SettingKind.Bool) throw new ReplayException("'" + setting.Path + "' must be true or false for " + target + ", not " + setting.ValueText);
+                return setting.Bool;
+            }
+            if (setting.Kind != SettingKind.Number) throw new ReplayException("'" + setting.Path + "' must be a number for " + target + ", not " + setting.ValueText);
+            double v = setting.Number;
+            if (type == typeof(double)) return v;
+            if (type == typeof(long) || type == typeof(int))
+            {
+                double max = type == typeof(long) ? 9.2e18 : int.MaxValue, min = -max;
+                if (double.IsNaN(v) || Math.Floor(v) != v || v > max || v < min)
+                    throw new ReplayException("'" + setting.Path + "' must be a whole number for " + target + ", not " + setting.ValueText);
+                return type == typeof(long) ? (object)(long)v : (int)v;
+            }
+            throw new ReplayException("'" + setting.Path + "' sets " + target + ", but replay sets scalar params only");
+        }
+
+        private static string FirstLine(string text)
+        {
+            int end = text.IndexOfAny(new[] { '\r', '\n' });
+            string line = end < 0 ? text : text.Substring(0, end);
+            int param = line.IndexOf(" (Parameter '", StringComparison.Ordinal);
+            return param > 0 ? line.Substring(0, param) : line;
+        }
+
+        private static string FormatValue(object value) => value switch
+        {
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? "",
+        };
+    }
+}
