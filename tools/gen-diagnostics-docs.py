@@ -2,7 +2,7 @@
 """Generates docs/diagnostics.md: every example is run through the ae CLI and its exact output embedded.
 
 Usage: dotnet build AE.Cli && python3 tools/gen-diagnostics-docs.py
-tests/AE.Dsl.Tests/DiagnosticTests.cs re-checks every example of the page against the checker."""
+tests/AE.Dsl.Tests/Diagnostics/DiagnosticTests.cs re-checks every example of the page against the checker."""
 import os, re, subprocess, sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -992,7 +992,7 @@ out.append("""# AE diagnostics
 
 Every diagnostic `ae check` reports, in id order: what it means and why the language has the rule,
 a failing example with the exact message the checker prints for it, and the fix. Every example on
-this page is checked by the test suite (`tests/AE.Dsl.Tests/DiagnosticTests.cs`): the failing ones
+this page is checked by the test suite (`tests/AE.Dsl.Tests/Diagnostics/`): the failing ones
 print exactly what is shown, the fixes check clean. The language itself is described in
 [language.md](language.md).
 

@@ -1,0 +1,476 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using AE.Dsl.Diagnostics;
+using AE.Dsl.Text;
+using Xunit;
+
+namespace AE.Dsl.Tests
+{
+    /// <summary>Rules: smoothness, causality, ablation, groups, variants (AE004x).</summary>
+    public partial class DiagnosticTests
+    {
+        // ------------------------------------------------------------------ AE0040 non-smooth operator in smooth code (AE-9)
+
+        public static TheoryData<string, string, string, string> NonSmooth() => new()
+        {
+            // smooth law statement, marker, operator, replacement named by the message
+            { "a' = abs(a) * 0.5;", "abs", "'abs'", "softabs(x, eps)" },
+            { "a' = clamp(a * 0.5, 0, 1);", "clamp", "'clamp'", "softclamp(x, lo, hi)" },
+            { "a' = max(a, 0.5) * 0.5;", "max", "'max'", "smoothmax(a, b, k)" },
+            { "a' = sign(a) * 0.5;", "sign", "'sign'", "tanh(k*x) with a large k" },
+            { "a' = relu(a) * 0.5;", "relu", "'relu'", "softplus(x)" },
+            { "a' = a > 0.5 ? a * 0.5 : a;", "?", "'?:'", "lerp(b, a, sigmoid(k*margin))" },
+            { "a' = a % 0.5;", "%", "'%'", "a smooth periodic function such as sin" },
+            { "a' = latch(a > 0.5, a, 0.5);", "latch", "'latch'", "a latch outside the smooth rule" },
+            { "when a > 0.5 {\n      a' = a * 0.5;\n    }", "when", "'when'", "an unconditional update blended by a weight" },
+        };
+
+        [Theory]
+        [MemberData(nameof(NonSmooth))]
+        public void AE0040_non_smooth_operator_in_a_smooth_law(string bad, string marker, string op, string replacement)
+        {
+            var text = "smooth " + Law(bad);
+            var d = AssertOnly(text, "AE0040", marker);
+            Assert.StartsWith(op + " is not smooth, but law L is declared smooth (law AE-9); use " + replacement, d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean("smooth " + Law("a' = a * 0.5;"));
+        }
+
+        [Fact]
+        public void AE0040_smooth_rule_in_a_plain_law()
+        {
+            const string bad = """
+                law L {
+                  coeff a in [0, 1] = 0.5;
+                  smooth rule R {
+                    a' = clamp(a' * 0.5, 0, 1);
+                  }
+                  update {
+                    a' = clamp(a', 0, 1);
+                  }
+                }
+                """;
+            // Only rule R is smooth: the clamp of the update is fine.
+            var d = AssertOnly(bad, "AE0040", "clamp");
+            Assert.StartsWith("'clamp' is not smooth, but rule R is declared smooth", d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(bad, "clamp(a' * 0.5, 0, 1)", "softclamp(a' * 0.5, 0, 1)"));
+        }
+
+        [Fact]
+        public void AE0040_relu_net_applied_in_a_smooth_update()
+        {
+            const string bad = """
+                cell C {
+                  input x: real[2];
+                  state h: real[2] = 0;
+                  net f: mlp(2 -> 4 -> 2, relu);
+                  smooth update {
+                    h' = f(x);
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0040", "f(x)");
+            Assert.Equal("'f (relu)' is not smooth, but the update rule is declared smooth (law AE-9); use softplus as the net's activation", d.Message);
+            TestSupport.AssertClean(Fix(bad, "relu", "softplus"));
+        }
+
+        [Fact]
+        public void AE0040_constants_of_a_smooth_law_may_use_non_smooth_functions()
+        {
+            // AE-9 is about the step map; a param default is evaluated once.
+            TestSupport.AssertClean("smooth " + Law("a' = a * k;", "  param k = max(0.5, 0.2);\n"));
+        }
+
+        [Fact]
+        public void AE0040_relu_net_in_a_smooth_cell_reported_once()
+        {
+            // Regression guard: once, once at the activation ("cell 'C'") and again at every application ("cell C") - one cause,
+            // two errors, and two spellings of the cell.
+            const string bad = """
+                smooth cell C {
+                  input x: real[2];
+                  state h: real[2] = 0;
+                  net f: mlp(2 -> 4 -> 2, relu);
+                  update {
+                    h' = f(x);
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0040", "relu");
+            Assert.StartsWith("'relu' is not smooth, but cell C is declared smooth", d.Message, StringComparison.Ordinal);
+        }
+
+        // ------------------------------------------------------------------ AE0041 non-causal read (A2)
+
+        public static TheoryData<string, string, string, string> NonCausal() => new()
+        {
+            // members, bad statement(s), marker, what is read
+            { "  input x: real;\n", "a' = clamp(a + x', 0, 1);", "x'", "an input" },
+            { "", "a' = a * 0.5 + 0 * step';", "step'", "the step counter" },
+            { "", "h = a * 0.5;\n    a' = h';", "h';", "a local value" },
+            { "  signal s: real;\n", "s = a * 0.5;\n    a' = s';", "s';", "a signal" },
+            { "  param k = 0.5;\n", "a' = a * k';", "k'", "a param" },
+        };
+
+        [Theory]
+        [MemberData(nameof(NonCausal))]
+        public void AE0041_next_value_of_something_without_one(string members, string bad, string marker, string what)
+        {
+            var text = Law(bad, members);
+            var d = AssertOnly(text, "AE0041", marker);
+            var name = marker.Substring(0, marker.IndexOf('\'', StringComparison.Ordinal));
+            Assert.StartsWith("'" + name + "'' reads the value of " + what + " at the next step, which is not known yet (axiom A2", d.Message, StringComparison.Ordinal);
+            Assert.Contains("read '" + name + "' (this step) or prev(" + name + ", init) (last step)", d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Law(Fix(bad, marker, marker.Replace("'", "", StringComparison.Ordinal)), members));
+        }
+
+        [Fact]
+        public void AE0041_next_value_of_a_coefficient_is_causal_inside_the_step()
+        {
+            // x' of a state or coefficient is the value being computed this step: reading it is allowed.
+            TestSupport.AssertClean(Law("a' = a * 0.5;\n    b' = a';", "  coeff b in [0, 1] = 0.5;\n"));
+        }
+
+        [Fact]
+        public void AE0041_or_AE0024_next_value_in_a_constant_names_what_it_reads()
+        {
+            // Regression guard: once, "'a'' reads the value of a constant at the next step" - 'a' is a coefficient, not a constant.
+            var bad = Law("a' = a * k;", "  param k = a';\n");
+            var diagnostics = TestSupport.Check(bad).Diagnostics;
+            var d = Assert.Single(diagnostics);
+            Assert.Contains(d.Id, new[] { "AE0041", "AE0024" });
+            AssertAt(d, bad, "a';");
+            Assert.Contains("coefficient", d.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("a constant", d.Message, StringComparison.Ordinal);
+        }
+
+        // ------------------------------------------------------------------ AE0042 ablation hole
+
+        [Fact]
+        public void AE0042_value_of_a_switchable_rule_used_by_another_rule()
+        {
+            const string bad = """
+                law L {
+                  coeff a in [0, 1] = 0.5;
+                  rule R {
+                    h = a * 0.5;
+                  }
+                  update {
+                    a' = h;
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0042", "h;");
+            Assert.Equal("Switching off rule R leaves 'h' undefined where rule update uses it; declare it with a neutral value ('signal h = 0;'), or mark rule R 'fixed'", d.Message);
+            // Both fixes the message offers:
+            TestSupport.AssertClean(Fix(bad, "rule R", "fixed rule R"));
+            TestSupport.AssertClean(Fix(bad, "  rule R", "  signal h = 0;\n  rule R"));
+        }
+
+        [Fact]
+        public void AE0042_signal_of_a_switchable_rule_read_by_the_host()
+        {
+            var members = "  signal s: real;\n";
+            var bad = Law("a' = a;", members).Replace("  update {", "  rule R {\n    s = a * 0.5;\n  }\n  update {", StringComparison.Ordinal);
+            var d = AssertOnly(bad, "AE0042", "s = a");
+            Assert.Contains("Switching off rule R leaves 's' undefined for the host, which reads every signal after each step", d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(bad, "signal s: real;", "signal s = 0;"));
+            TestSupport.AssertClean(Fix(bad, "rule R", "fixed rule R"));
+        }
+
+        [Fact]
+        public void AE0042_each_link_of_a_chain_names_its_rules()
+        {
+            const string bad = """
+                law L {
+                  coeff a in [0, 1] = 0.5;
+                  rule R {
+                    h = a * 0.5;
+                  }
+                  rule S {
+                    g = h * 2;
+                  }
+                  update {
+                    a' = g;
+                  }
+                }
+                """;
+            var holes = All(bad, "AE0042");
+            Assert.Equal(2, holes.Count);
+            AssertAt(holes[0], bad, "h * 2");
+            Assert.StartsWith("Switching off rule R leaves 'h' undefined where rule S uses it", holes[0].Message, StringComparison.Ordinal);
+            AssertAt(holes[1], bad, "g;");
+            Assert.StartsWith("Switching off rule S leaves 'g' undefined where rule update uses it", holes[1].Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(Fix(bad, "rule R", "fixed rule R"), "rule S", "fixed rule S"));
+        }
+
+        [Fact]
+        public void AE0042_signal_from_a_group_rule()
+        {
+            const string bad = """
+                group G {
+                  rule R { s = a * 0.5; }
+                }
+                law L {
+                  use G;
+                  coeff a in [0, 1] = 0.5;
+                  signal s: real;
+                  update {
+                    a' = a;
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0042", "s = a");
+            Assert.Contains("rule R leaves 's' undefined for the host", d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(bad, "signal s: real;", "signal s = 0;"));
+        }
+
+        // ------------------------------------------------------------------ AE0043 rule without effect
+
+        [Fact]
+        public void AE0043_rule_whose_values_nobody_uses()
+        {
+            const string bad = """
+                law L {
+                  coeff a in [0, 1] = 0.5;
+                  rule R {
+                    h = a * 0.5;
+                    a2 = h * h;
+                  }
+                  update {
+                    a' = a * 0.5;
+                  }
+                }
+                """;
+            var d = TestSupport.AssertSingle(bad, "AE0043", "R {");
+            Assert.Equal("Rule R has no effect: nothing it defines is used, and it updates no state, coefficient, accumulator or signal", d.Message);
+            Assert.Equal(DiagnosticCatalog.RuleWithoutEffect.DefaultSeverity, d.Severity);
+            Assert.Equal(Severity.Warning, d.Severity);
+            TestSupport.AssertClean(Fix(bad, "a2 = h * h;", "a' = h * h;"));
+        }
+
+        [Fact]
+        public void AE0043_empty_rule_and_empty_when()
+        {
+            var empty = Law("a' = a * 0.5;").Replace("  update {", "  rule R { }\n  update {", StringComparison.Ordinal);
+            AssertOnly(empty, "AE0043", "R {");
+            var emptyWhen = Law("a' = a * 0.5;").Replace("  update {", "  rule R {\n    when a > 0.5 { }\n  }\n  update {", StringComparison.Ordinal);
+            AssertOnly(emptyWhen, "AE0043", "R {");
+            TestSupport.AssertClean(Law("a' = a * 0.5;").Replace("  update {", "  rule R {\n    when a > 0.5 { a' = a * 0.25; }\n  }\n  update {", StringComparison.Ordinal)
+                .Replace("a' = a * 0.5;", "a' = a' * 0.5;", StringComparison.Ordinal));
+        }
+
+        // ------------------------------------------------------------------ AE0044 rule group never used
+
+        [Fact]
+        public void AE0044_group_no_law_uses()
+        {
+            var bad = "group G {\n  rule R { a' = a' * 0.5; }\n}\n" + Law("a' = a;");
+            var d = AssertOnly(bad, "AE0044", "G {");
+            Assert.Equal("Rule group 'G' is not used by any law or cell, so its rules never run; add 'use G;' or remove it", d.Message);
+            Assert.Equal(Severity.Warning, d.Severity);
+            TestSupport.AssertClean("group G {\n  rule R { a' = a' * 0.5; }\n}\n" + Law("a' = a';", "  use G;\n"));
+        }
+
+        [Fact]
+        public void AE0044_group_used_only_through_another_group_is_used()
+        {
+            const string text = """
+                group Outer {
+                  use Inner;
+                }
+                group Inner {
+                  rule R { a' = a' * 0.5; }
+                }
+                law L {
+                  use Outer;
+                  coeff a in [0, 1] = 0.5;
+                  update {
+                    a' = a';
+                  }
+                }
+                """;
+            TestSupport.AssertClean(text);
+        }
+
+        // ------------------------------------------------------------------ AE0045 duplicate rule id
+
+        [Fact]
+        public void AE0045_two_rules_with_one_id()
+        {
+            const string bad = """
+                law L {
+                  coeff a in [0, 1] = 0.5;
+                  rule R {
+                    a' = a * 0.5;
+                  }
+                  rule R {
+                    a' = a' * 0.5;
+                  }
+                  update {
+                    a' = a';
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0045", "R {", occurrence: 2);
+            Assert.Equal("Rule id 'R' is already used at " + Pos(bad, "R {") + "; rule ids name ablation switches and must be unique in a law", d.Message);
+            TestSupport.AssertClean(Fix(bad, "rule R {\n    a' = a' * 0.5;", "rule S {\n    a' = a' * 0.5;"));
+        }
+
+        [Fact]
+        public void AE0045_law_rule_with_the_id_of_a_group_rule()
+        {
+            const string bad = """
+                group G {
+                  rule R { a' = a' * 0.5; }
+                }
+                law L {
+                  use G;
+                  coeff a in [0, 1] = 0.5;
+                  rule R {
+                    a' = a' * 0.5;
+                  }
+                  update {
+                    a' = a';
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0045", "R {", occurrence: 2);
+            Assert.Contains("already used at " + Pos(bad, "R {"), d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(bad, "rule R {\n", "rule S {\n"));
+        }
+
+        [Fact]
+        public void AE0045_two_update_blocks()
+        {
+            var bad = Law("a' = a * 0.5;").Replace("  }\n}\n", "  }\n  update {\n    a' = a';\n  }\n}\n", StringComparison.Ordinal);
+            var d = AssertOnly(bad, "AE0045", "update", occurrence: 2);
+            Assert.StartsWith("Rule id 'update' is already used at " + Pos(bad, "update"), d.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AE0045_rule_id_of_a_group_in_another_file_names_that_file()
+        {
+            var groups = new SourceFile("groups.ae", "group G {\n  rule R { a' = a' * 0.5; }\n}\n");
+            var lawText = Law("a' = a';", "  use G;\n").Replace("  update {", "  rule R {\n    a' = a' * 0.5;\n  }\n  update {", StringComparison.Ordinal);
+            var result = AeCompiler.Check(groups, new SourceFile("law.ae", lawText));
+            var d = Assert.Single(result.Diagnostics);
+            Assert.Equal("AE0045", d.Id);
+            Assert.Equal(("law.ae", TestSupport.LineColumn(lawText, Offset(lawText, "R {"))), (d.Path, (d.Start.Line, d.Start.Column)));
+            Assert.StartsWith("Rule id 'R' is already used at groups.ae(2,8);", d.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AE0045_group_rule_with_the_id_of_a_law_rule_is_reported_at_the_use()
+        {
+            // Regression guard: once reported at the group's rule (another unit's code, maybe another file), and only once
+            // for all the laws that use the group.
+            const string bad = """
+                group G {
+                  rule R { a' = a' * 0.5; }
+                }
+                law L {
+                  coeff a in [0, 1] = 0.5;
+                  rule R {
+                    a' = a * 0.5;
+                  }
+                  use G;
+                  update {
+                    a' = a';
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0045", "G;");
+            Assert.Equal("Rule id 'R' is already used at " + Pos(bad, "R {", 2) + "; 'use G' brings in another rule R at " + Pos(bad, "R {")
+                + "; rule ids name ablation switches and must be unique in a law", d.Message);
+            TestSupport.AssertClean(Fix(bad, "rule R {\n    a' = a * 0.5;", "rule S {\n    a' = a * 0.5;"));
+
+            // a group in another file, through a group that uses it; two laws, one error each
+            var groups = new SourceFile("groups.ae", "group G {\n  rule R { a' = a' * 0.5; }\n}\ngroup H {\n  use G;\n}\n");
+            var lawText = Law("a' = a';", "  rule R { a' = a' * 0.9; }\n  use H;\n");
+            var laws = new SourceFile("laws.ae", lawText + lawText.Replace("law L", "law M", StringComparison.Ordinal));
+            var all = AeCompiler.Check(groups, laws).Diagnostics;
+            Assert.Equal(2, all.Count);
+            Assert.All(all, x => Assert.Equal(("AE0045", "laws.ae"), (x.Id, x.Path)));
+            Assert.Equal(TestSupport.LineColumn(lawText, Offset(lawText, "H;")), (all[0].Start.Line, all[0].Start.Column));
+            Assert.Contains("'use H' brings in another rule R (from group 'G') at groups.ae(2,8)", all[0].Message, StringComparison.Ordinal);
+        }
+
+        // ------------------------------------------------------------------ AE0046 invalid variant
+
+        /// <summary>A law with a fixed rule F, switchable rules R and S, and the update; then the given variant line.</summary>
+        private static string WithVariant(string variant) => """
+            law L {
+              coeff a in [0, 1] = 0.5;
+              fixed rule F { a' = a' * 0.9; }
+              rule R { a' = a' * 0.5; }
+              rule S { a' = a' * 0.25; }
+              update {
+                a' = a';
+              }
+            }
+
+            """ + variant + "\n";
+
+        [Theory]
+        [InlineData("law M = L without Q;", "Q;", "'L' has no rule 'Q'; rules that can be removed: R, S")]
+        [InlineData("law M = L without F;", "F;", "Rule 'F' of 'L' is fixed and cannot be removed; rules that can be removed: R, S")]
+        [InlineData("law M = L without R, R;", "R;", "Rule 'R' is named twice")]
+        [InlineData("cell M = L without R;", "L without", "'L' is a law; a cell variant must be based on a cell")]
+        public void AE0046_invalid_variant(string variant, string marker, string message)
+        {
+            var bad = WithVariant(variant);
+            var d = AssertOnly(bad, "AE0046", marker);
+            Assert.Equal(message, d.Message);
+            TestSupport.AssertClean(WithVariant("law M = L without R, S;"));
+        }
+
+        [Fact]
+        public void AE0046_unknown_base_is_an_unknown_name()
+        {
+            var bad = WithVariant("law M = K without R;");
+            var d = AssertOnly(bad, "AE0010", "K without");
+            Assert.Contains("did you mean 'L'?", d.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AE0046_variant_of_a_variant_is_not_an_unknown_name()
+        {
+            // Regression guard: once, "error AE0010: Unknown name 'M'; did you mean 'L'?" although M is declared just above. Either
+            // accept it (N = L without R, S) or say that a variant cannot be the base of another (AE0046).
+            var bad = WithVariant("law M = L without R;\nlaw N = M without S;");
+            var all = TestSupport.Check(bad).Diagnostics;
+            Assert.DoesNotContain(all, d => d.Id == "AE0010");
+            Assert.All(all, d =>
+            {
+                Assert.Equal("AE0046", d.Id);
+                AssertAt(d, bad, "M without");
+            });
+        }
+
+        [Fact]
+        public void AE0045_group_used_twice_is_reported_at_the_second_use()
+        {
+            // Regression guard: once, "(2,8): error AE0045: Rule id 'R' is already used at (2,8)" - at the group's rule, pointing
+            // at itself. The duplicate is made by the second 'use G;'.
+            const string bad = """
+                group G {
+                  rule R { a' = a' * 0.5; }
+                }
+                law L {
+                  use G;
+                  use G;
+                  coeff a in [0, 1] = 0.5;
+                  update {
+                    a' = a';
+                  }
+                }
+                """;
+            var d = AssertOnly(bad, "AE0045", "G;", occurrence: 2);
+            Assert.Contains("at (5,7) by the first 'use G'", d.Message, StringComparison.Ordinal);
+        }
+    }
+}
