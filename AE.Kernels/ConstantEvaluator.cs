@@ -104,7 +104,7 @@ namespace AE.Kernels
                     var r = Eval(b.Right);
                     int n = Math.Max(l.Length, r.Length);
                     var result = new double[n];
-                    for (int i = 0; i < n; i++) result[i] = AE.Dsl.Binding.Scalar.Binary(b.Op, At(l, i), At(r, i));
+                    for (int i = 0; i < n; i++) result[i] = AE.Dsl.IR.Scalar.Binary(b.Op, At(l, i), At(r, i));
                     return result;
                 }
                 case IrSelect s when s.Condition.Type.IsScalar:
@@ -143,7 +143,7 @@ namespace AE.Kernels
             for (int i = 0; i < n; i++)
             {
                 for (int k = 0; k < args.Length; k++) scratch[k] = At(args[k], i);
-                r[i] = AE.Dsl.Binding.Scalar.Call(c.Function, scratch) ?? throw new InvalidOperationException($"'{c.Function}' is not a constant function");
+                r[i] = AE.Dsl.IR.Scalar.Call(c.Function, scratch) ?? throw new InvalidOperationException($"'{c.Function}' is not a constant function");
             }
             return r;
         }

@@ -194,7 +194,7 @@ namespace AE.Dsl.Binding
             var l = BindExpr(b.Left, ctx);
             var r = BindExpr(b.Right, ctx);
             if (l.Type.IsError || r.Type.IsError) return Error(b.Span);
-            var opText = "'" + SyntaxFacts.Text(b.Op) + "'";
+            var opText = "'" + Operators.Text(b.Op) + "'";
             if (ctx.Smooth && ctx.ConstWhat == null && b.Op == BinaryOp.Mod)
                 ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, b.OpSpan, "%", ctx.SmoothWhat, "a smooth periodic function such as sin");
 

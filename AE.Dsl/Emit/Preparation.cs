@@ -43,7 +43,7 @@ namespace AE.Dsl.Emit
         /// <summary>Throws <see cref="EmitNotSupportedException"/> for the first construct <paramref name="backend"/> (e.g. "the C# backend") does not emit.</summary>
         public static void CheckSupported(IrUnit unit, string backend, Limits limits)
         {
-            string what = unit.Kind == Syntax.UnitKind.Cell ? "cell" : "law";
+            string what = unit.Kind == UnitKind.Cell ? "cell" : "law";
             if (unit.Nets.Count > 0)
                 throw new EmitNotSupportedException($"{what} '{unit.Name}' applies nets; {backend} emits laws without nets so far");
             foreach (var f in unit.Filters)

@@ -200,9 +200,9 @@ namespace AE.Dsl.Emit
                     CollectReductions(s.WhenTrue, owner, Extend(path, s.Condition, true));
                     CollectReductions(s.WhenFalse, owner, Extend(path, s.Condition, false));
                     return;
-                case IrBinary b when b.Type.IsScalar && b.Op is Syntax.BinaryOp.And or Syntax.BinaryOp.Or:
+                case IrBinary b when b.Type.IsScalar && b.Op is BinaryOp.And or BinaryOp.Or:
                     CollectReductions(b.Left, owner, path);
-                    CollectReductions(b.Right, owner, Extend(path, b.Left, b.Op == Syntax.BinaryOp.And));
+                    CollectReductions(b.Right, owner, Extend(path, b.Left, b.Op == BinaryOp.And));
                     return;
             }
             foreach (var child in Children(e)) CollectReductions(child, owner, path);
@@ -233,7 +233,7 @@ namespace AE.Dsl.Emit
             // 'a && b' holding means each conjunct holds: listing them lets two paths share a prefix.
             void Add(IrExpr c)
             {
-                if (holds && c is IrBinary { Op: Syntax.BinaryOp.And } and) { Add(and.Left); Add(and.Right); }
+                if (holds && c is IrBinary { Op: BinaryOp.And } and) { Add(and.Left); Add(and.Right); }
                 else result.Add((c, holds));
             }
             Add(condition);

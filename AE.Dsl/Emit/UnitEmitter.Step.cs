@@ -466,7 +466,7 @@ namespace AE.Dsl.Emit
                         BinaryOp.Div when integral => $"((double){l} / {r})",
                         BinaryOp.And when elementwiseLogic => $"({l} & {r})",
                         BinaryOp.Or when elementwiseLogic => $"({l} | {r})",
-                        _ => $"({l} {SyntaxFacts.Text(b.Op)} {r})",
+                        _ => $"({l} {Operators.Text(b.Op)} {r})",
                     };
                 }
                 case IrSelect s:

@@ -238,7 +238,7 @@ namespace AE.Dsl.Eval
                     if (b.Type.IsScalar && b.Op == BinaryOp.And && l[0] == 0) return new[] { 0.0 };
                     if (b.Type.IsScalar && b.Op == BinaryOp.Or && l[0] != 0) return new[] { 1.0 };
                     var r = Eval(b.Right);
-                    return Zip(l, r, (x, y) => Binding.Scalar.Binary(b.Op, x, y));
+                    return Zip(l, r, (x, y) => IR.Scalar.Binary(b.Op, x, y));
                 }
                 case IrSelect s when s.Condition.Type.IsScalar:
                 {
@@ -362,7 +362,7 @@ namespace AE.Dsl.Eval
             for (int i = 0; i < n; i++)
             {
                 for (int k = 0; k < args.Length; k++) scratch[k] = At(args[k], i);
-                r[i] = Binding.Scalar.Call(c.Function, scratch) ?? throw new InvalidOperationException("no scalar meaning for " + c.Function);
+                r[i] = IR.Scalar.Call(c.Function, scratch) ?? throw new InvalidOperationException("no scalar meaning for " + c.Function);
             }
             return r;
         }
@@ -447,7 +447,7 @@ namespace AE.Dsl.Eval
                     y[r] = s;
                 }
                 if (li < net.Layers.Count - 1 && net.Activation != null)
-                    for (int r = 0; r < rows; r++) y[r] = Binding.Scalar.Call(net.Activation, new[] { y[r] })!.Value;
+                    for (int r = 0; r < rows; r++) y[r] = IR.Scalar.Call(net.Activation, new[] { y[r] })!.Value;
                 h = y;
             }
             return h;

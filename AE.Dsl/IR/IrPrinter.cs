@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using AE.Dsl.Syntax;
 
 namespace AE.Dsl.IR
 {
@@ -84,7 +83,7 @@ namespace AE.Dsl.IR
             IrRef r => r.Time == RefTime.Next ? r.Name + "'" : r.Name,
             IrStep => "step",
             IrUnary u => (u.Op == IrUnaryOp.Negate ? "-" : "!") + Wrap(u.Operand),
-            IrBinary b => Wrap(b.Left) + " " + SyntaxFacts.Text(b.Op) + " " + Wrap(b.Right),
+            IrBinary b => Wrap(b.Left) + " " + Operators.Text(b.Op) + " " + Wrap(b.Right),
             IrSelect s => Wrap(s.Condition) + " ? " + Wrap(s.WhenTrue) + " : " + Wrap(s.WhenFalse),
             IrCall c => c.Function + "(" + string.Join(", ", c.Args.Select(Expr)) + ")",
             IrFilter f => f.Kind.ToString().ToLowerInvariant() + "@" + f.Slot + "(" + string.Join(", ", f.Args.Select(Expr)) + ")",

@@ -1,4 +1,3 @@
-using AE.Dsl.Syntax;
 using AE.Dsl.Text;
 
 namespace AE.Dsl.IR
@@ -8,6 +7,9 @@ namespace AE.Dsl.IR
     // for t+1 (Next); every filter call site owns a named slot of persistent state; the step counter
     // and random draws are nodes of their own. The IR holds names (strings), never syntax or
     // symbols from a host compiler, so it is plain equatable data that passes and emitters share.
+
+    /// <summary>What a unit is: a law (an optimizer's controller) or a cell (a recurrent model).</summary>
+    public enum UnitKind { Law, Cell }
 
     public enum SymbolKind { Dim, Param, Input, State, Coeff, Signal, Acc, Local, Net }
 

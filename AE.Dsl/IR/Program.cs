@@ -1,4 +1,3 @@
-using AE.Dsl.Syntax;
 using AE.Dsl.Text;
 
 namespace AE.Dsl.IR

@@ -317,8 +317,8 @@ namespace AE.Dsl.Passes
             switch (c.Function)
             {
                 case "exp": return Interval.Monotone(a[0], Math.Exp, strictlyPositiveResult: true);
-                case "softplus": return new Interval(Math.Max(0, Binding.Scalar.Softplus(a[0].Lo)), Binding.Scalar.Softplus(a[0].Hi), loOpen: true);
-                case "sigmoid": return new Interval(Binding.Scalar.Sigmoid(a[0].Lo), Binding.Scalar.Sigmoid(a[0].Hi), true, true);
+                case "softplus": return new Interval(Math.Max(0, IR.Scalar.Softplus(a[0].Lo)), IR.Scalar.Softplus(a[0].Hi), loOpen: true);
+                case "sigmoid": return new Interval(IR.Scalar.Sigmoid(a[0].Lo), IR.Scalar.Sigmoid(a[0].Hi), true, true);
                 case "tanh": return new Interval(Math.Tanh(a[0].Lo), Math.Tanh(a[0].Hi), a[0].LoOpen || double.IsInfinity(a[0].Lo), a[0].HiOpen || double.IsInfinity(a[0].Hi));
                 case "log":
                     OnDomain?.Invoke("log", c.Args[0], a[0]);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Text;
+using AE.Dsl.IR;
 
 namespace AE.Dsl.Syntax
 {

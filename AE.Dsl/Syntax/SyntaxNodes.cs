@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using AE.Dsl.Text;
 
+using AE.Dsl.IR;
+
 namespace AE.Dsl.Syntax
 {
     // The syntax tree: what the user wrote, with exact spans, nothing resolved.
@@ -17,8 +19,6 @@ namespace AE.Dsl.Syntax
     public sealed record CompilationUnitSyntax(SourceFile File, IReadOnlyList<TopLevelSyntax> Items, TextSpan Span) : SyntaxNode(Span);
 
     public abstract record TopLevelSyntax(NameSyntax Name, TextSpan Span) : SyntaxNode(Span);
-
-    public enum UnitKind { Law, Cell }
 
     /// <summary><c>[smooth] law Name "title" { members }</c> or the same with <c>cell</c>.</summary>
     public sealed record UnitSyntax(UnitKind Kind, NameSyntax Name, string? Title, bool IsSmooth, IReadOnlyList<MemberSyntax> Members, TextSpan Span)
@@ -102,8 +102,6 @@ namespace AE.Dsl.Syntax
     {
         public override int Depth { get; } = 1 + Operand.Depth;
     }
-
-    public enum BinaryOp { Add, Sub, Mul, Div, Mod, Pow, Less, LessEq, Greater, GreaterEq, Eq, NotEq, And, Or }
     public sealed record BinaryExpr(BinaryOp Op, ExprSyntax Left, ExprSyntax Right, TextSpan OpSpan, TextSpan Span) : ExprSyntax(Span)
     {
         public override int Depth { get; } = 1 + System.Math.Max(Left.Depth, Right.Depth);
@@ -112,15 +110,5 @@ namespace AE.Dsl.Syntax
     public sealed record ConditionalExpr(ExprSyntax Condition, ExprSyntax WhenTrue, ExprSyntax WhenFalse, TextSpan QuestionSpan, TextSpan Span) : ExprSyntax(Span)
     {
         public override int Depth { get; } = 1 + System.Math.Max(Condition.Depth, System.Math.Max(WhenTrue.Depth, WhenFalse.Depth));
-    }
-
-    public static class SyntaxFacts
-    {
-        public static string Text(BinaryOp op) => op switch
-        {
-            BinaryOp.Add => "+", BinaryOp.Sub => "-", BinaryOp.Mul => "*", BinaryOp.Div => "/", BinaryOp.Mod => "%",
-            BinaryOp.Pow => "^", BinaryOp.Less => "<", BinaryOp.LessEq => "<=", BinaryOp.Greater => ">",
-            BinaryOp.GreaterEq => ">=", BinaryOp.Eq => "==", BinaryOp.NotEq => "!=", BinaryOp.And => "&&", _ => "||",
-        };
     }
 }

@@ -45,7 +45,7 @@ namespace AE.Dsl.Emit.OpenCl
                         // An elementwise && or || evaluates both sides, as the C# backend's & and | do.
                         BinaryOp.And when elementwiseLogic => $"({l} & {r})",
                         BinaryOp.Or when elementwiseLogic => $"({l} | {r})",
-                        _ => $"({l} {SyntaxFacts.Text(b.Op)} {r})",
+                        _ => $"({l} {Operators.Text(b.Op)} {r})",
                     };
                 }
                 case IrSelect s:

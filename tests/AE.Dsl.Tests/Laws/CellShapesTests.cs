@@ -63,7 +63,7 @@ namespace AE.Dsl.Tests
             Assert.False(result.HasErrors, TestSupport.Format(result.Diagnostics));
             Assert.NotNull(result.Program);
             var unit = Assert.Single(result.Program!.Units);
-            Assert.Equal(Syntax.UnitKind.Cell, unit.Kind);
+            Assert.Equal(UnitKind.Cell, unit.Kind);
             return unit;
         }
 

@@ -3,6 +3,7 @@ using AE.Dsl.Diagnostics;
 using AE.Dsl.Syntax;
 using AE.Dsl.Text;
 using Xunit;
+using AE.Dsl.IR;
 
 namespace AE.Dsl.Tests
 {
