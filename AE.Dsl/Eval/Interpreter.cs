@@ -144,7 +144,10 @@ namespace AE.Dsl.Eval
                 {
                     var lo = Eval(s.Bounds.Lo)[0];
                     var hi = Eval(s.Bounds.Hi)[0];
-                    for (int i = 0; i < v.Length; i++) v[i] = Math.Min(Math.Max(v[i], lo), hi);
+                    // Into a new array: the next value may be another value's own (x' = p; x' = y'), which must not change.
+                    var projected = new double[v.Length];
+                    for (int i = 0; i < v.Length; i++) projected[i] = Math.Min(Math.Max(v[i], lo), hi);
+                    v = projected;
                 }
                 _values[s.Name] = v;
             }

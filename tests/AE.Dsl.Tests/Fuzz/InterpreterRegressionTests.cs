@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using AE.Dsl.Eval;
+using Xunit;
+
+namespace AE.Dsl.Tests.Fuzz
+{
+    /// <summary>Reference-interpreter bugs the random-program property found; the expected values are worked by hand.</summary>
+    public class InterpreterRegressionTests
+    {
+        private static Dictionary<string, double[]> Loss(double loss) => new() { ["loss"] = new[] { loss } };
+
+        [Fact]
+        public void A_next_value_set_to_a_param_is_projected_without_changing_the_param()
+        {
+            // c' = m: projecting c onto [0.01, 1] used to clamp m's own array, so m read 1 from the second step on.
+            var unit = TestSupport.AssertClean(@"law Alias {
+  input loss: real;
+  param m: int in [1, 10] = 3;
+  coeff c in [0.01, 1] = 0.03;
+  state g: real in [-1, 1] = 0;
+  rule R { g' = tanh(m * 0.3) + 0 * loss; }
+  update { c' = m; }
+}").Program!.Units[0];
+            var interp = new Interpreter(unit);
+            for (int step = 0; step < 3; step++)
+            {
+                interp.Step(Loss(0.5));
+                Assert.Equal(3.0, interp.Scalar("m"));
+                Assert.Equal(1.0, interp.Scalar("c"));
+                Assert.Equal(Math.Tanh(0.9), interp.Scalar("g"));
+            }
+        }
+
+        [Fact]
+        public void Projecting_a_next_value_leaves_the_value_it_was_copied_from_alone()
+        {
+            // a' = b': a is projected onto [0, 1], b is not; b keeps 5.
+            var unit = TestSupport.AssertClean(@"law Copy {
+  input loss: real;
+  state a: real in [0, 1] = 0, b = 0;
+  update {
+    b' = 5 + 0 * loss;
+    a' = b';
+  }
+}").Program!.Units[0];
+            var interp = new Interpreter(unit);
+            interp.Step(Loss(1));
+            Assert.Equal(1.0, interp.Scalar("a"));
+            Assert.Equal(5.0, interp.Scalar("b"));
+        }
+    }
+}
