@@ -76,7 +76,7 @@ namespace AE.Dsl.Eval
                 }
                 else _dims[d.Name] = (int)d.Value.Constant;
             }
-            foreach (var p in unit.Params)
+            foreach (var p in ParamsInDependencyOrder(unit))
             {
                 var value = overrides != null && overrides.TryGetValue(p.Name, out var o) ? o : Broadcast(Eval(p.Default), Length(p.Type));
                 _values[p.Name] = Broadcast(value, Length(p.Type));
@@ -96,6 +96,25 @@ namespace AE.Dsl.Eval
                     _weights[l.BiasName] = new double[Size(l.Out)];
                 }
             foreach (var f in unit.Filters) _slots[f.Name] = new Slot();
+        }
+
+        /// <summary>Params may refer to each other in any order: a default is evaluated after the params it reads.</summary>
+        private static List<IrParam> ParamsInDependencyOrder(IrUnit unit)
+        {
+            var byName = unit.Params.ToDictionary(p => p.Name, StringComparer.Ordinal);
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            var visiting = new HashSet<string>(StringComparer.Ordinal);
+            var order = new List<IrParam>();
+            void Visit(IrParam p)
+            {
+                if (done.Contains(p.Name) || !visiting.Add(p.Name)) return;   // a cycle is AE0013: never bound
+                foreach (var r in IrFacts.Descendants(p.Default).OfType<IrRef>())
+                    if (r.Kind == SymbolKind.Param && byName.TryGetValue(r.Name, out var q)) Visit(q);
+                done.Add(p.Name);
+                order.Add(p);
+            }
+            foreach (var p in unit.Params) Visit(p);
+            return order;
         }
 
         public long StepCount => _step;

@@ -33,6 +33,26 @@ namespace AE.Dsl.Tests.Fuzz
         }
 
         [Fact]
+        public void A_param_default_may_read_a_param_declared_after_it()
+        {
+            // b = 2 * a with a declared below: the interpreter evaluated defaults in declaration order and threw.
+            var unit = TestSupport.AssertClean(@"law Later {
+  input loss: real;
+  param b = 2 * a;
+  param w: real[n] = b + 1;
+  param a = 0.25;
+  dim n;
+  signal s = 0;
+  update { s = b * loss + sum(w); }
+}").Program!.Units[0];
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = 2 });
+            interp.Step(Loss(4));
+            Assert.Equal(0.5, interp.Scalar("b"));
+            Assert.Equal(new[] { 1.5, 1.5 }, interp.Get("w"));
+            Assert.Equal(0.5 * 4 + 3.0, interp.Scalar("s"));
+        }
+
+        [Fact]
         public void Projecting_a_next_value_leaves_the_value_it_was_copied_from_alone()
         {
             // a' = b': a is projected onto [0, 1], b is not; b keeps 5.
