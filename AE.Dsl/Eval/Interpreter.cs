@@ -69,13 +69,16 @@ namespace AE.Dsl.Eval
 
             foreach (var d in unit.Dims)
             {
-                if (!d.Value.IsConstant)
+                if (d.IsRuntime)
                 {
                     if (dims == null || !dims.TryGetValue(d.Name, out var v)) throw new ArgumentException($"dim '{d.Name}' needs a value");
                     _dims[d.Name] = v;
                 }
-                else _dims[d.Name] = (int)d.Value.Constant;
+                else if (d.Value.IsConstant) _dims[d.Name] = (int)d.Value.Constant;
             }
+            // A dim derived from run-time dims (dim w = n + 2) is computed from them.
+            foreach (var d in unit.Dims)
+                if (!d.IsRuntime && !d.Value.IsConstant) _dims[d.Name] = Size(d.Value);
             foreach (var p in ParamsInDependencyOrder(unit))
             {
                 var value = overrides != null && overrides.TryGetValue(p.Name, out var o) ? o : Broadcast(Eval(p.Default), Length(p.Type));

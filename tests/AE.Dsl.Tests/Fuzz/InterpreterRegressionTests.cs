@@ -53,6 +53,28 @@ namespace AE.Dsl.Tests.Fuzz
         }
 
         [Fact]
+        public void A_dim_derived_from_a_run_time_dim_is_computed()
+        {
+            // dim w = 2*n + 1 is not given by the host; the interpreter asked for it ("dim 'w' needs a value").
+            var unit = TestSupport.AssertClean(@"law Wide {
+  input loss: real;
+  dim n;
+  dim w = 2*n + 1;
+  state z: real[w] = 0.5;
+  signal s = 0, width = 0;
+  update {
+    s = sum(z) * loss;
+    width = w;
+  }
+}").Program!.Units[0];
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = 3 });
+            interp.Step(Loss(2));
+            Assert.Equal(7, interp.Get("z").Length);
+            Assert.Equal(7.0, interp.Scalar("width"));
+            Assert.Equal(7.0, interp.Scalar("s"));
+        }
+
+        [Fact]
         public void Projecting_a_next_value_leaves_the_value_it_was_copied_from_alone()
         {
             // a' = b': a is projected onto [0, 1], b is not; b keeps 5.
