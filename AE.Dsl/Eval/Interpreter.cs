@@ -69,14 +69,17 @@ namespace AE.Dsl.Eval
 
             foreach (var d in unit.Dims)
             {
-                if (!d.Value.IsConstant)
+                if (d.IsRuntime)
                 {
                     if (dims == null || !dims.TryGetValue(d.Name, out var v)) throw new ArgumentException($"dim '{d.Name}' needs a value");
                     _dims[d.Name] = v;
                 }
-                else _dims[d.Name] = (int)d.Value.Constant;
+                else if (d.Value.IsConstant) _dims[d.Name] = (int)d.Value.Constant;
             }
-            foreach (var p in unit.Params)
+            // A dim derived from run-time dims (dim w = n + 2) is computed from them.
+            foreach (var d in unit.Dims)
+                if (!d.IsRuntime && !d.Value.IsConstant) _dims[d.Name] = Size(d.Value);
+            foreach (var p in ParamsInDependencyOrder(unit))
             {
                 var value = overrides != null && overrides.TryGetValue(p.Name, out var o) ? o : Broadcast(Eval(p.Default), Length(p.Type));
                 _values[p.Name] = Broadcast(value, Length(p.Type));
@@ -96,6 +99,25 @@ namespace AE.Dsl.Eval
                     _weights[l.BiasName] = new double[Size(l.Out)];
                 }
             foreach (var f in unit.Filters) _slots[f.Name] = new Slot();
+        }
+
+        /// <summary>Params may refer to each other in any order: a default is evaluated after the params it reads.</summary>
+        private static List<IrParam> ParamsInDependencyOrder(IrUnit unit)
+        {
+            var byName = unit.Params.ToDictionary(p => p.Name, StringComparer.Ordinal);
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            var visiting = new HashSet<string>(StringComparer.Ordinal);
+            var order = new List<IrParam>();
+            void Visit(IrParam p)
+            {
+                if (done.Contains(p.Name) || !visiting.Add(p.Name)) return;   // a cycle is AE0013: never bound
+                foreach (var r in IrFacts.Descendants(p.Default).OfType<IrRef>())
+                    if (r.Kind == SymbolKind.Param && byName.TryGetValue(r.Name, out var q)) Visit(q);
+                done.Add(p.Name);
+                order.Add(p);
+            }
+            foreach (var p in unit.Params) Visit(p);
+            return order;
         }
 
         public long StepCount => _step;
@@ -144,7 +166,10 @@ namespace AE.Dsl.Eval
                 {
                     var lo = Eval(s.Bounds.Lo)[0];
                     var hi = Eval(s.Bounds.Hi)[0];
-                    for (int i = 0; i < v.Length; i++) v[i] = Math.Min(Math.Max(v[i], lo), hi);
+                    // Into a new array: the next value may be another value's own (x' = p; x' = y'), which must not change.
+                    var projected = new double[v.Length];
+                    for (int i = 0; i < v.Length; i++) projected[i] = Math.Min(Math.Max(v[i], lo), hi);
+                    v = projected;
                 }
                 _values[s.Name] = v;
             }
