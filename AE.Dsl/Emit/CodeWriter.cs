@@ -90,9 +90,12 @@ namespace AE.Dsl.Emit
         }
 
         /// <summary>Text safe inside a // comment and an XML doc comment.</summary>
-        public static string Comment(string s) => s.Replace("\r", " ").Replace("\n", " ");
+        public static string Comment(string s) => OneLine(s);
 
-        public static string Xml(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r", " ").Replace("\n", " ");
+        public static string Xml(string s) => OneLine(s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;"));
+
+        /// <summary>Every character C# reads as a line end (CR, LF, NEL, LS, PS) as a space: a comment stays one line.</summary>
+        private static string OneLine(string s) => s.Replace("\r", " ").Replace("\n", " ").Replace("\u0085", " ").Replace("\u2028", " ").Replace("\u2029", " ");
     }
 }
 

@@ -88,10 +88,13 @@ namespace AE.Dsl.Emit
         internal static string Member(string name, Func<string, bool> clashes, IReadOnlyCollection<string> unitIds)
         {
             var id = CSharp(name);
-            if (!clashes(id)) return id;
+            if (!clashes(id) && !Shadows(id)) return id;
             do id += "_"; while (clashes(id) || unitIds.Contains(id));
             return id;
         }
+
+        /// <summary>A member named <c>nameof</c> would turn every <c>nameof(x)</c> of the type into a call of it.</summary>
+        private static bool Shadows(string id) => id == "nameof";
 
         /// <summary>The C# identifiers of every name a unit declares (what a member of its type may not be renamed to).</summary>
         internal static HashSet<string> UnitIds(IrUnit unit) => new(

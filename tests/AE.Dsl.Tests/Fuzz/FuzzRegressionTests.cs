@@ -74,22 +74,22 @@ namespace AE.Dsl.Tests.Fuzz
         [Fact]
         public void A_name_ending_in_next_is_not_the_next_value_of_another_state() => AssertRunsLikeTheInterpreter(@"law Suffix {
   " + Optimizer + @"
-  state g = 0, g__next = 5;
+  state g = 0, g_next = 5;
   signal r = 0;
   update {
     g' = g + loss;
-    r = g__next;
+    r = g_next;
     theta' = theta - 0.01 * r * grad;
   }
 }");
 
         [Fact]
-        public void Names_with_and_without_ae_before_two_underscores_are_two_names() => AssertRunsLikeTheInterpreter(@"law Prefix {
+        public void Names_with_and_without_ae_before_an_underscore_are_two_names() => AssertRunsLikeTheInterpreter(@"law Prefix {
   " + Optimizer + @"
-  param __k = 2, ae__k = 3;
+  param _k = 2, ae_k = 3;
   signal r = 0;
   update {
-    r = __k * ae__k * loss;
+    r = _k * ae_k * loss;
     theta' = theta - 0.01 * r * grad;
   }
 }");
@@ -117,13 +117,13 @@ namespace AE.Dsl.Tests.Fuzz
 }");
 
         [Fact]
-        public void A_name_starting_with_two_underscores_and_c_is_not_a_condition() => AssertRunsLikeTheInterpreter(@"law UnderC {
+        public void A_name_starting_with_an_underscore_and_c_is_not_a_condition() => AssertRunsLikeTheInterpreter(@"law UnderC {
   " + Optimizer + @"
-  acc __count = 0;
+  acc _c1 = 0;
   signal s = 0;
-  rule R { __count += loss; }
+  rule R { _c1 += loss; }
   update {
-    s = sum(grad * __count);
+    s = sum(grad * _c1);
     theta' = theta - 0.01 * s * grad;
   }
 }");
