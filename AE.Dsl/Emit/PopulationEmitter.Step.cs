@@ -63,10 +63,10 @@ namespace AE.Dsl.Emit
             foreach (var i in _unit.Inputs)
             {
                 var e = i.Type.Scalar == ScalarType.Bool ? "bool" : i.Type.Scalar == ScalarType.Int && i.Type.IsScalar ? "double" : t;
-                ps.Add($"global::System.ReadOnlySpan<{e}> {Id(i.Name)}");
+                ps.Add($"__System.ReadOnlySpan<{e}> {Id(i.Name)}");
             }
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
-                ps.Add($"global::System.Span<{t}> {Id(s.Name)}");
+                ps.Add($"__System.Span<{t}> {Id(s.Name)}");
             return ps;
         }
 
@@ -81,7 +81,7 @@ namespace AE.Dsl.Emit
             _s.Line(t == "float"
                 ? "/// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>"
                 : "/// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>");
-            _s.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            _s.Line("[__MethodImpl(__MethodImplOptions.AggressiveOptimization)]");
             using (_s.Block($"public void Step({string.Join(", ", ps)})"))
             {
                 EmitPrologue();
@@ -135,14 +135,14 @@ namespace AE.Dsl.Emit
             {
                 var n = Id(i.Name);
                 if (i.Type.IsScalar)
-                    _s.Line($"if ({n}.Length != __count) throw new global::System.ArgumentException(\"'{i.Name}' has \" + {n}.Length + \" values; this population has \" + __count + \" controllers\", \"{i.Name}\");");
+                    _s.Line($"if ({n}.Length != __count) throw new __System.ArgumentException(\"'{i.Name}' has \" + {n}.Length + \" values; this population has \" + __count + \" controllers\", \"{i.Name}\");");
                 else
-                    _s.Line($"if ({n}.Length != (long){Length(i.Type)} * __count) throw new global::System.ArgumentException(\"'{i.Name}' has \" + {n}.Length + \" elements; this population needs \" + {Length(i.Type)} + \" x \" + __count, \"{i.Name}\");");
+                    _s.Line($"if ({n}.Length != (long){Length(i.Type)} * __count) throw new __System.ArgumentException(\"'{i.Name}' has \" + {n}.Length + \" elements; this population needs \" + {Length(i.Type)} + \" x \" + __count, \"{i.Name}\");");
             }
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
-                _s.Line($"if ({Id(s.Name)}.Length != (long){Length(s.Type)} * __count) throw new global::System.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this population needs \" + {Length(s.Type)} + \" x \" + __count, \"{s.Name}\");");
+                _s.Line($"if ({Id(s.Name)}.Length != (long){Length(s.Type)} * __count) throw new __System.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this population needs \" + {Length(s.Type)} + \" x \" + __count, \"{s.Name}\");");
             var precision = _t == "float" ? 2 : 1;
-            _s.Line($"if (__precision != {precision} && __precision != 0) throw new global::System.InvalidOperationException(\"this {_type} steps in {(precision == 1 ? "float" : "double")}; make another population for {_t}\");");
+            _s.Line($"if (__precision != {precision} && __precision != 0) throw new __System.InvalidOperationException(\"this {_type} steps in {(precision == 1 ? "float" : "double")}; make another population for {_t}\");");
             var owned = _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)).ToList();
             if (_t == "float")
             {
@@ -301,7 +301,7 @@ namespace AE.Dsl.Emit
             var what = pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
             _s.Line($"// ---- pass {index} of {count} over the vectors: {CSharp.Comment(what)}");
             foreach (var r in pass.Reductions)
-                foreach (var (v, init) in ReductionAccumulators(r)) _s.Line($"global::System.Array.Fill({v}, {init});");
+                foreach (var (v, init) in ReductionAccumulators(r)) _s.Line($"__System.Array.Fill({v}, {init});");
 
             // As in the law, a reduction needed only under some condition is skipped where it does not
             // hold; here the condition is a mask per block, kept in a scratch array for the loop.

@@ -23,10 +23,10 @@ namespace AE.Dsl.Emit
     /// </summary>
     internal sealed partial class UnitEmitter
     {
-        private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
-        private const string Simd = "global::AE.Runtime.Simd.AeSimd";
+        private const string V256 = Aliases.Vx;
+        private const string Simd = Aliases.Simd;
         /// <summary>The exact lane operations, shared with populations.</summary>
-        private const string Lanes = "global::AE.Runtime.AeLanes";
+        private const string Lanes = Aliases.Lanes;
 
         private readonly List<string> _simdMembers = new();
         private int _simdNoise;
@@ -123,7 +123,7 @@ namespace AE.Dsl.Emit
             var members = new CodeWriter(2);
             members.Line();
             members.Line($"/// <summary>What pass {index} of the {t} step reads from the step, and the chunks' partial reductions.</summary>");
-            using (members.Block($"private sealed class {job} : global::AE.Runtime.Simd.IAeChunkJob"))
+            using (members.Block($"private sealed class {job} : __Runtime.Simd.IAeChunkJob"))
             {
                 members.Line($"private readonly {_type} __law;");
                 members.Line("public readonly double[] __partials;");
@@ -151,7 +151,7 @@ namespace AE.Dsl.Emit
                 d.Add($"__j{k}.__draws = {noise};");
                 noise = $"__j{k}.__draws";
             }
-            d.Add($"global::AE.Runtime.Simd.AeWorkers.Run(__j{k}, __chunks{k}, {Simd}.Threads(MaxThreads, __chunks{k}, {noise}));");
+            d.Add($"__Runtime.Simd.AeWorkers.Run(__j{k}, __chunks{k}, {Simd}.Threads(MaxThreads, __chunks{k}, {noise}));");
             if (partials > 0)
             {
                 // Chunk partials in chunk order: the same bits for any thread count.
@@ -164,8 +164,8 @@ namespace AE.Dsl.Emit
                         var p = $"__j{k}.__partials[__c * {partials} + {slot++}]";
                         d.Add("    " + (r.Call.Function switch
                         {
-                            "max" => $"{v} = global::System.Math.Max({v}, {p});",
-                            "min" => $"{v} = global::System.Math.Min({v}, {p});",
+                            "max" => $"{v} = __Math.Max({v}, {p});",
+                            "min" => $"{v} = __Math.Min({v}, {p});",
                             _ => $"{v} += {p};",
                         }));
                     }
@@ -189,7 +189,7 @@ namespace AE.Dsl.Emit
         {
             _w.Line();
             _w.Line($"/// <summary>Pass {index} of the {t} step over one chunk of the vectors: {CSharp.Xml(what)}.</summary>");
-            _w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            _w.Line("[__MethodImpl(__MethodImplOptions.AggressiveOptimization)]");
             _w.Open($"private void {method}({job} __f, int __chunk)");
             _w.Line("/*CAPTURES*/");
             // The law's own arrays, pinned under the names the loops use.
@@ -204,7 +204,7 @@ namespace AE.Dsl.Emit
             if (pinned.Count > 0) _w.Open(pinned[pinned.Count - 1]);
             _w.Line($"int __len = {DimText(len)};");
             _w.Line($"int __start = __chunk * {Simd}.ChunkSize;");
-            _w.Line($"int __end = (int)global::System.Math.Min((long)__len, (long)__start + {Simd}.ChunkSize);");
+            _w.Line($"int __end = (int)__Math.Min((long)__len, (long)__start + {Simd}.ChunkSize);");
             foreach (var kv in perReduction) _passGuardLocals[kv.Value] = "bool";
 
             // The vector loop first, into its own writer: the scalars it hoists are declared above it.
@@ -270,8 +270,8 @@ namespace AE.Dsl.Emit
                 {
                     var lanes = r.Call.Function switch
                     {
-                        "max" => $"global::System.Math.Max({Simd}.MaxLane({VAcc(v)}), {v})",
-                        "min" => $"global::System.Math.Min({Simd}.MinLane({VAcc(v)}), {v})",
+                        "max" => $"__Math.Max({Simd}.MaxLane({VAcc(v)}), {v})",
+                        "min" => $"__Math.Min({Simd}.MinLane({VAcc(v)}), {v})",
                         _ => $"{Simd}.Sum({VAcc(v)}) + {v}",
                     };
                     _w.Line($"__f.__partials[__chunk * {partials} + {slot++}] = {lanes};");
@@ -299,7 +299,7 @@ namespace AE.Dsl.Emit
             {
                 IrSetNext n => CurrentElementV(n.Name, t),
                 IrAccumulate a => RenderV(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
-                _ => $"{V256}<double>.Zero",
+                _ => $"__V.Zero",
             };
             if (e.Stmt is IrAccumulate) value = $"({prior} + {value})";
             var cond = Condition(e);
@@ -415,7 +415,7 @@ namespace AE.Dsl.Emit
                 case IrNoise:
                 {
                     // The branch holding the draw is not taken in a step without draws.
-                    if (_drawsKnownFalse) return $"{V256}<double>.Zero";
+                    if (_drawsKnownFalse) return $"__V.Zero";
                     // One draw per element per pass keeps the lanes in the scalar loop's draw order.
                     if (++_simdNoise > 1) throw new NotSimdException("two draws in one pass");
                     var when = _scalarPath.ToList();

@@ -34,12 +34,12 @@ namespace AE.Dsl.Emit
             _hoistCounter = 0;
             var ps = new List<string>();
             foreach (var i in _unit.Inputs)
-                ps.Add(i.Type.IsScalar ? $"{(t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type))} {Id(i.Name)}" : $"global::System.ReadOnlySpan<{t}> {Id(i.Name)}");
+                ps.Add(i.Type.IsScalar ? $"{(t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type))} {Id(i.Name)}" : $"__System.ReadOnlySpan<{t}> {Id(i.Name)}");
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
-                ps.Add($"global::System.Span<{t}> {Id(s.Name)}");
+                ps.Add($"__System.Span<{t}> {Id(s.Name)}");
             _w.Line($"/// <summary>One step of {CSharp.Xml(_unit.Name)} over {t} vectors{(t == "float" ? " (scalars and reductions in double)" : "")}. Allocates nothing.</summary>");
             // Hot loops: compiled optimised once, so no later tier-up runs (or allocates) mid-training.
-            _w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            _w.Line("[__MethodImpl(__MethodImplOptions.AggressiveOptimization)]");
             using (_w.Block($"public void Step({string.Join(", ", ps)})"))
             {
                 EmitPrologue(t);
@@ -84,11 +84,11 @@ namespace AE.Dsl.Emit
         private void EmitPrologue(string t)
         {
             var precision = t == "float" ? 2 : 1;
-            _w.Line($"if (__precision != {precision} && __precision != 0) throw new global::System.InvalidOperationException(\"this {_unit.Name} steps in {(precision == 1 ? "float" : "double")}; make another instance for {t}\");");
+            _w.Line($"if (__precision != {precision} && __precision != 0) throw new __System.InvalidOperationException(\"this {_unit.Name} steps in {(precision == 1 ? "float" : "double")}; make another instance for {t}\");");
             foreach (var i in _unit.Inputs.Where(i => !i.Type.IsScalar))
-                _w.Line($"if ({Id(i.Name)}.Length != {Length(i.Type)}) throw new global::System.ArgumentException(\"'{i.Name}' has \" + {Id(i.Name)}.Length + \" elements; this law was built for \" + {Length(i.Type)}, \"{i.Name}\");");
+                _w.Line($"if ({Id(i.Name)}.Length != {Length(i.Type)}) throw new __System.ArgumentException(\"'{i.Name}' has \" + {Id(i.Name)}.Length + \" elements; this law was built for \" + {Length(i.Type)}, \"{i.Name}\");");
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
-                _w.Line($"if ({Id(s.Name)}.Length != {Length(s.Type)}) throw new global::System.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this law was built for \" + {Length(s.Type)}, \"{s.Name}\");");
+                _w.Line($"if ({Id(s.Name)}.Length != {Length(s.Type)}) throw new __System.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this law was built for \" + {Length(s.Type)}, \"{s.Name}\");");
             if (t == "float")
             {
                 foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
@@ -136,7 +136,7 @@ namespace AE.Dsl.Emit
             {
                 var next = Next(s.Name);
                 if (s.Bounds != null && s.Type.Scalar != IR.ScalarType.Bool)
-                    _w.Line($"{Id(s.Name)} = global::AE.Runtime.AeMath.Clamp({next}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())});");
+                    _w.Line($"{Id(s.Name)} = __AeMath.Clamp({next}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())});");
                 else _w.Line($"{Id(s.Name)} = {next};");
             }
             foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar)) _w.Line($"this.{Id(s.Name)} = {Id(s.Name)};");
@@ -346,9 +346,9 @@ namespace AE.Dsl.Emit
         /// <summary>The value of a completed reduction, as scalar code reads it.</summary>
         private string ReductionValue(Reduction r) => r.Call.Function switch
         {
-            "norm" => $"global::System.Math.Sqrt({r.Var})",
+            "norm" => $"__Math.Sqrt({r.Var})",
             "mean" => $"({r.Var} / {DimText(r.Call.Args[0].Type.Shape[0])})",
-            "cosine" => $"({r.Var}_aa == 0.0 || {r.Var}_bb == 0.0 ? 0.0 : {r.Var}_ab / (global::System.Math.Sqrt({r.Var}_aa) * global::System.Math.Sqrt({r.Var}_bb)))",
+            "cosine" => $"({r.Var}_aa == 0.0 || {r.Var}_bb == 0.0 ? 0.0 : {r.Var}_ab / (__Math.Sqrt({r.Var}_aa) * __Math.Sqrt({r.Var}_bb)))",
             _ => r.Var,
         };
 
@@ -379,8 +379,8 @@ namespace AE.Dsl.Emit
                     _w.Line($"{acc}_ab += {x} * {y}; {acc}_aa += {x} * {x}; {acc}_bb += {y} * {y};");
                     break;
                 }
-                case "max": _w.Line($"{acc} = global::System.Math.Max({acc}, {a});"); break;
-                case "min": _w.Line($"{acc} = global::System.Math.Min({acc}, {a});"); break;
+                case "max": _w.Line($"{acc} = __Math.Max({acc}, {a});"); break;
+                case "min": _w.Line($"{acc} = __Math.Min({acc}, {a});"); break;
                 default: throw new EmitNotSupportedException($"reduction '{r.Call.Function}' is not emitted yet");
             }
         }
@@ -431,7 +431,7 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
                 if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
-                var value = s.Bounds != null ? $"global::AE.Runtime.AeMath.Clamp({v}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())})" : v;
+                var value = s.Bounds != null ? $"__AeMath.Clamp({v}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())})" : v;
                 if (t == "float") value = $"(float)({value})";
                 var target = _hostStates.Contains(s.Name) ? $"{Id(s.Name)}[__i]" : $"{StateLocal(s.Name)}[__i]";
                 _w.Line($"{target} = {value};");
@@ -462,7 +462,7 @@ namespace AE.Dsl.Emit
                     bool integral = b.Left.Type.Scalar == IR.ScalarType.Int && b.Right.Type.Scalar == IR.ScalarType.Int;
                     return b.Op switch
                     {
-                        BinaryOp.Pow => $"global::System.Math.Pow({l}, {r})",
+                        BinaryOp.Pow => $"__Math.Pow({l}, {r})",
                         BinaryOp.Div when integral => $"((double){l} / {r})",
                         BinaryOp.And when elementwiseLogic => $"({l} & {r})",
                         BinaryOp.Or when elementwiseLogic => $"({l} | {r})",
@@ -519,10 +519,10 @@ namespace AE.Dsl.Emit
             string Num(int i) => f.Args[i].Type.Scalar == IR.ScalarType.Bool ? $"({args[i]} ? 1.0 : 0.0)" : args[i];
             string call = f.Kind switch
             {
-                FilterKind.Ema => $"global::AE.Runtime.AeMath.Ema(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
-                FilterKind.Lp => $"global::AE.Runtime.AeMath.Lp(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
-                FilterKind.Prev => $"global::AE.Runtime.AeMath.Prev(ref {slot}, ref {slot}_n, {Num(0)}, {Num(1)})",
-                _ => $"global::AE.Runtime.AeMath.Latch(ref {slot}, ref {slot}_n, {args[0]}, {Num(1)}, {Num(2)})",
+                FilterKind.Ema => $"__AeMath.Ema(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
+                FilterKind.Lp => $"__AeMath.Lp(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
+                FilterKind.Prev => $"__AeMath.Prev(ref {slot}, ref {slot}_n, {Num(0)}, {Num(1)})",
+                _ => $"__AeMath.Latch(ref {slot}, ref {slot}_n, {args[0]}, {Num(1)}, {Num(2)})",
             };
             return isBool ? $"({call} != 0.0)" : call;
         }
@@ -581,8 +581,8 @@ namespace AE.Dsl.Emit
         private string RenderCall(IrCall c, RenderCtx ctx)
         {
             var a = c.Args.Select(x => Render(x, ctx)).ToList();
-            const string M = "global::System.Math.";
-            const string R = "global::AE.Runtime.AeMath.";
+            const string M = "__Math.";
+            const string R = "__AeMath.";
             return c.Function switch
             {
                 "tanh" => M + $"Tanh({a[0]})",

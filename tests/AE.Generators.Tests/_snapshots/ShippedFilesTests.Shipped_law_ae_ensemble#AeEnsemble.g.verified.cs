@@ -7,10 +7,22 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// AEEnsemble: coefficient consensus of K controllers, softmax-weighted by their losses
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class AeEnsemble
     {
         /// <summary>The params of AeEnsemble; each default is the one written in the .ae file.</summary>
@@ -37,7 +49,7 @@ namespace AE.Generated
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
-        [global::System.Flags]
+        [__System.Flags]
         public enum Rules : ulong
         {
             None = 0,
@@ -58,38 +70,38 @@ namespace AE.Generated
         public double sigma_max { get; }
         public double loss_emergency { get; }
         private readonly double[] __sig_w;
-        public global::System.ReadOnlySpan<double> w => __sig_w;
+        public __System.ReadOnlySpan<double> w => __sig_w;
         public double mean_loss { get; private set; }
         public double min_loss { get; private set; }
         public double max_loss { get; private set; }
         public double bar_alpha { get; private set; }
         public double bar_mu { get; private set; }
         public double bar_sigma { get; private set; }
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public AeEnsemble(int K, Options? options = null, ulong seed = 0)
         {
-            if (K < 1) throw new global::System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
+            if (K < 1) throw new __System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
             this.K = K;
             options ??= new Options();
             double __v_beta_weight = options.beta_weight;
-            if (!(__v_beta_weight >= 0.0 && __v_beta_weight < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_weight", "[0, inf)", __v_beta_weight, "param 'beta_weight' must lie in [0, inf)");
+            if (!(__v_beta_weight >= 0.0 && __v_beta_weight < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("beta_weight", "[0, inf)", __v_beta_weight, "param 'beta_weight' must lie in [0, inf)");
             this.beta_weight = __v_beta_weight;
             double __v_kappa = options.kappa;
-            if (!(__v_kappa >= 0.0 && __v_kappa <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("kappa", "[0, 1]", __v_kappa, "param 'kappa' must lie in [0, 1]");
+            if (!(__v_kappa >= 0.0 && __v_kappa <= 1.0)) throw new __Runtime.ParamOutOfRangeException("kappa", "[0, 1]", __v_kappa, "param 'kappa' must lie in [0, 1]");
             this.kappa = __v_kappa;
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             double __v_alpha_max = options.alpha_max;
             this.alpha_max = __v_alpha_max;
@@ -98,26 +110,26 @@ namespace AE.Generated
             double __v_mu_max = options.mu_max;
             this.mu_max = __v_mu_max;
             double __v_sigma_min = options.sigma_min;
-            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
+            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
             this.sigma_min = __v_sigma_min;
             double __v_sigma_max = options.sigma_max;
             this.sigma_max = __v_sigma_max;
             double __v_loss_emergency = options.loss_emergency;
-            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
+            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             __sig_w = new double[K];
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of AeEnsemble over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> losses, global::System.Span<double> alpha, global::System.Span<double> mu, global::System.Span<double> sigma)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> losses, __System.Span<double> alpha, __System.Span<double> mu, __System.Span<double> sigma)
         {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemble steps in float; make another instance for double");
-            if (losses.Length != K) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this law was built for " + K, "losses");
-            if (alpha.Length != K) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this law was built for " + K, "alpha");
-            if (mu.Length != K) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this law was built for " + K, "mu");
-            if (sigma.Length != K) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this law was built for " + K, "sigma");
+            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this AeEnsemble steps in float; make another instance for double");
+            if (losses.Length != K) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this law was built for " + K, "losses");
+            if (alpha.Length != K) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this law was built for " + K, "alpha");
+            if (mu.Length != K) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this law was built for " + K, "mu");
+            if (sigma.Length != K) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this law was built for " + K, "sigma");
             __precision = 1;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -139,16 +151,16 @@ namespace AE.Generated
                 double __r0 = double.PositiveInfinity;
                 double __r1 = double.NegativeInfinity;
                 double __r2 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                if (__Simd.UseSimd(Kernel, K))
                 {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    int __chunks1 = __Simd.Chunks(K);
                     var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
                     __j1.losses = __pin_losses;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
                     for (int __c = 0; __c < __chunks1; __c++)
                     {
-                        __r0 = global::System.Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
-                        __r1 = global::System.Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
+                        __r0 = __Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
+                        __r1 = __Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
                         __r2 += __j1.__partials[__c * 3 + 2];
                     }
                 }
@@ -158,10 +170,10 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                        __r0 = global::System.Math.Min(__r0, __e_Lk__1);
-                        __r1 = global::System.Math.Max(__r1, __e_Lk__1);
+                        __r0 = __Math.Min(__r0, __e_Lk__1);
+                        __r1 = __Math.Max(__r1, __e_Lk__1);
                         __r2 += __e_Lk__1;
                     }
                 }
@@ -182,13 +194,13 @@ namespace AE.Generated
 
                 // ---- pass 2 of 4 over the vectors: reductions sum(ew)
                 double __r3 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                if (__Simd.UseSimd(Kernel, K))
                 {
-                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    int __chunks2 = __Simd.Chunks(K);
                     var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
                     __j2.losses = __pin_losses;
                     __j2.min_loss = min_loss;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
+                    __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
                     for (int __c = 0; __c < __chunks2; __c++)
                     {
                         __r3 += __j2.__partials[__c * 1 + 0];
@@ -200,11 +212,11 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         __r3 += __e_ew__1;
                     }
@@ -214,9 +226,9 @@ namespace AE.Generated
                 double __r4 = 0.0;
                 double __r5 = 0.0;
                 double __r6 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                if (__Simd.UseSimd(Kernel, K))
                 {
-                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    int __chunks3 = __Simd.Chunks(K);
                     var __j3 = __job3_F64 ??= new __Pass3_F64(this, __chunks3);
                     __j3.__r3 = __r3;
                     __j3.alpha = __pin_alpha;
@@ -224,7 +236,7 @@ namespace AE.Generated
                     __j3.min_loss = min_loss;
                     __j3.mu = __pin_mu;
                     __j3.sigma = __pin_sigma;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, false));
+                    __Runtime.Simd.AeWorkers.Run(__j3, __chunks3, __Simd.Threads(MaxThreads, __chunks3, false));
                     for (int __c = 0; __c < __chunks3; __c++)
                     {
                         __r4 += __j3.__partials[__c * 3 + 0];
@@ -238,11 +250,11 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -267,9 +279,9 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 4 of 4 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                if (__Simd.UseSimd(Kernel, K))
                 {
-                    int __chunks4 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    int __chunks4 = __Simd.Chunks(K);
                     var __j4 = __job4_F64 ??= new __Pass4_F64(this, __chunks4);
                     __j4.__on_consensus = __on_consensus;
                     __j4.__r3 = __r3;
@@ -281,7 +293,7 @@ namespace AE.Generated
                     __j4.min_loss = min_loss;
                     __j4.mu = __pin_mu;
                     __j4.sigma = __pin_sigma;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j4, __chunks4, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks4, false));
+                    __Runtime.Simd.AeWorkers.Run(__j4, __chunks4, __Simd.Threads(MaxThreads, __chunks4, false));
                 }
                 else
                 {
@@ -289,11 +301,11 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -304,7 +316,7 @@ namespace AE.Generated
                         double __e_alpha__next__1 = alpha[__i];
                         if (__on_consensus)
                         {
-                            __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                            __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
                         }
 #line default
                         // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
@@ -312,7 +324,7 @@ namespace AE.Generated
                         double __e_mu__next__1 = mu[__i];
                         if (__on_consensus)
                         {
-                            __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                            __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
                         }
 #line default
                         // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
@@ -320,12 +332,12 @@ namespace AE.Generated
                         double __e_sigma__next__1 = sigma[__i];
                         if (__on_consensus)
                         {
-                            __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                            __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
                         }
 #line default
-                        alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
-                        mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
-                        sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
+                        alpha[__i] = __AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
+                        mu[__i] = __AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
+                        sigma[__i] = __AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
                         __sig_w[__i] = __e_w__1;
                     }
                 }
@@ -341,14 +353,14 @@ namespace AE.Generated
         }
 
         /// <summary>One step of AeEnsemble over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> losses, global::System.Span<float> alpha, global::System.Span<float> mu, global::System.Span<float> sigma)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> losses, __System.Span<float> alpha, __System.Span<float> mu, __System.Span<float> sigma)
         {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemble steps in double; make another instance for float");
-            if (losses.Length != K) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this law was built for " + K, "losses");
-            if (alpha.Length != K) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this law was built for " + K, "alpha");
-            if (mu.Length != K) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this law was built for " + K, "mu");
-            if (sigma.Length != K) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this law was built for " + K, "sigma");
+            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this AeEnsemble steps in double; make another instance for float");
+            if (losses.Length != K) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this law was built for " + K, "losses");
+            if (alpha.Length != K) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this law was built for " + K, "alpha");
+            if (mu.Length != K) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this law was built for " + K, "mu");
+            if (sigma.Length != K) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this law was built for " + K, "sigma");
             __precision = 2;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -370,16 +382,16 @@ namespace AE.Generated
                 double __r0 = double.PositiveInfinity;
                 double __r1 = double.NegativeInfinity;
                 double __r2 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                if (__Simd.UseSimd(Kernel, K))
                 {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    int __chunks1 = __Simd.Chunks(K);
                     var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
                     __j1.losses = __pin_losses;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
+                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
                     for (int __c = 0; __c < __chunks1; __c++)
                     {
-                        __r0 = global::System.Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
-                        __r1 = global::System.Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
+                        __r0 = __Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
+                        __r1 = __Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
                         __r2 += __j1.__partials[__c * 3 + 2];
                     }
                 }
@@ -389,10 +401,10 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                        __r0 = global::System.Math.Min(__r0, __e_Lk__1);
-                        __r1 = global::System.Math.Max(__r1, __e_Lk__1);
+                        __r0 = __Math.Min(__r0, __e_Lk__1);
+                        __r1 = __Math.Max(__r1, __e_Lk__1);
                         __r2 += __e_Lk__1;
                     }
                 }
@@ -413,13 +425,13 @@ namespace AE.Generated
 
                 // ---- pass 2 of 4 over the vectors: reductions sum(ew)
                 double __r3 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                if (__Simd.UseSimd(Kernel, K))
                 {
-                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    int __chunks2 = __Simd.Chunks(K);
                     var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
                     __j2.losses = __pin_losses;
                     __j2.min_loss = min_loss;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
+                    __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
                     for (int __c = 0; __c < __chunks2; __c++)
                     {
                         __r3 += __j2.__partials[__c * 1 + 0];
@@ -431,11 +443,11 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         __r3 += __e_ew__1;
                     }
@@ -445,9 +457,9 @@ namespace AE.Generated
                 double __r4 = 0.0;
                 double __r5 = 0.0;
                 double __r6 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                if (__Simd.UseSimd(Kernel, K))
                 {
-                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    int __chunks3 = __Simd.Chunks(K);
                     var __j3 = __job3_F32 ??= new __Pass3_F32(this, __chunks3);
                     __j3.__r3 = __r3;
                     __j3.alpha = __pin_alpha;
@@ -455,7 +467,7 @@ namespace AE.Generated
                     __j3.min_loss = min_loss;
                     __j3.mu = __pin_mu;
                     __j3.sigma = __pin_sigma;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, false));
+                    __Runtime.Simd.AeWorkers.Run(__j3, __chunks3, __Simd.Threads(MaxThreads, __chunks3, false));
                     for (int __c = 0; __c < __chunks3; __c++)
                     {
                         __r4 += __j3.__partials[__c * 3 + 0];
@@ -469,11 +481,11 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -498,9 +510,9 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 4 of 4 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
+                if (__Simd.UseSimd(Kernel, K))
                 {
-                    int __chunks4 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
+                    int __chunks4 = __Simd.Chunks(K);
                     var __j4 = __job4_F32 ??= new __Pass4_F32(this, __chunks4);
                     __j4.__on_consensus = __on_consensus;
                     __j4.__r3 = __r3;
@@ -512,7 +524,7 @@ namespace AE.Generated
                     __j4.min_loss = min_loss;
                     __j4.mu = __pin_mu;
                     __j4.sigma = __pin_sigma;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j4, __chunks4, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks4, false));
+                    __Runtime.Simd.AeWorkers.Run(__j4, __chunks4, __Simd.Threads(MaxThreads, __chunks4, false));
                 }
                 else
                 {
@@ -520,11 +532,11 @@ namespace AE.Generated
                     {
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -535,7 +547,7 @@ namespace AE.Generated
                         double __e_alpha__next__1 = (double)alpha[__i];
                         if (__on_consensus)
                         {
-                            __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                            __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
                         }
 #line default
                         // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
@@ -543,7 +555,7 @@ namespace AE.Generated
                         double __e_mu__next__1 = (double)mu[__i];
                         if (__on_consensus)
                         {
-                            __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                            __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
                         }
 #line default
                         // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
@@ -551,12 +563,12 @@ namespace AE.Generated
                         double __e_sigma__next__1 = (double)sigma[__i];
                         if (__on_consensus)
                         {
-                            __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                            __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
                         }
 #line default
-                        alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
-                        mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
-                        sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
+                        alpha[__i] = (float)(__AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
+                        mu[__i] = (float)(__AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
+                        sigma[__i] = (float)(__AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
                         __sig_w[__i] = __e_w__1;
                     }
                 }
@@ -572,7 +584,7 @@ namespace AE.Generated
         }
 
         /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        private sealed class __Pass1_F64 : __Runtime.Simd.IAeChunkJob
         {
             private readonly AeEnsemble __law;
             public readonly double[] __partials;
@@ -587,30 +599,30 @@ namespace AE.Generated
         private __Pass1_F64? __job1_F64;
 
         /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions min(Lk), max(Lk), mean(Lk).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
         {
             double* losses = __f.losses;
             fixed (double* __sig_w = this.__sig_w)
             {
                 int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                int __start = __chunk * __Simd.ChunkSize;
+                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
+                var __vk1 = __Vx.Create((double)loss_emergency);
                 double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vk3 = __Vx.Create((double)__k2);
+                var __vr0 = __Vx.Create(double.PositiveInfinity);
+                var __vr1 = __Vx.Create(double.NegativeInfinity);
+                var __vr2 = __Vx.Create(0.0);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk__1);
-                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk__1);
+                    __vr0 = __Lanes.Min(__vr0, __e_Lk__1);
+                    __vr1 = __Lanes.Max(__vr1, __e_Lk__1);
                     __vr2 += __e_Lk__1;
                 }
                 // the tail, one element at a time
@@ -621,20 +633,20 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                    __r0 = global::System.Math.Min(__r0, __e_Lk__1);
-                    __r1 = global::System.Math.Max(__r1, __e_Lk__1);
+                    __r0 = __Math.Min(__r0, __e_Lk__1);
+                    __r1 = __Math.Max(__r1, __e_Lk__1);
                     __r2 += __e_Lk__1;
                 }
-                __f.__partials[__chunk * 3 + 0] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr0), __r0);
-                __f.__partials[__chunk * 3 + 1] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr1), __r1);
-                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
+                __f.__partials[__chunk * 3 + 0] = __Math.Min(__Simd.MinLane(__vr0), __r0);
+                __f.__partials[__chunk * 3 + 1] = __Math.Max(__Simd.MaxLane(__vr1), __r1);
+                __f.__partials[__chunk * 3 + 2] = __Simd.Sum(__vr2) + __r2;
             }
         }
 
         /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        private sealed class __Pass2_F64 : __Runtime.Simd.IAeChunkJob
         {
             private readonly AeEnsemble __law;
             public readonly double[] __partials;
@@ -650,7 +662,7 @@ namespace AE.Generated
         private __Pass2_F64? __job2_F64;
 
         /// <summary>Pass 2 of the double step over one chunk of the vectors: reductions sum(ew).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
         {
             double* losses = __f.losses;
@@ -658,25 +670,25 @@ namespace AE.Generated
             fixed (double* __sig_w = this.__sig_w)
             {
                 int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                int __start = __chunk * __Simd.ChunkSize;
+                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
+                var __vk1 = __Vx.Create((double)loss_emergency);
                 double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                var __vk3 = __Vx.Create((double)__k2);
                 double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vk5 = __Vx.Create((double)__k4);
+                var __vk6 = __Vx.Create((double)min_loss);
+                var __vr3 = __Vx.Create(0.0);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     __vr3 += __e_ew__1;
                 }
@@ -686,20 +698,20 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     __r3 += __e_ew__1;
                 }
-                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+                __f.__partials[__chunk * 1 + 0] = __Simd.Sum(__vr3) + __r3;
             }
         }
 
         /// <summary>What pass 3 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        private sealed class __Pass3_F64 : __Runtime.Simd.IAeChunkJob
         {
             private readonly AeEnsemble __law;
             public readonly double[] __partials;
@@ -719,7 +731,7 @@ namespace AE.Generated
         private __Pass3_F64? __job3_F64;
 
         /// <summary>Pass 3 of the double step over one chunk of the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass3_F64(__Pass3_F64 __f, int __chunk)
         {
             double __r3 = __f.__r3;
@@ -731,37 +743,37 @@ namespace AE.Generated
             fixed (double* __sig_w = this.__sig_w)
             {
                 int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                int __start = __chunk * __Simd.ChunkSize;
+                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
+                var __vk1 = __Vx.Create((double)loss_emergency);
                 double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                var __vk3 = __Vx.Create((double)__k2);
                 double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                var __vk5 = __Vx.Create((double)__k4);
+                var __vk6 = __Vx.Create((double)min_loss);
                 double __k7 = __r3;
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vk8 = __Vx.Create((double)__k7);
+                var __vr4 = __Vx.Create(0.0);
+                var __vr5 = __Vx.Create(0.0);
+                var __vr6 = __Vx.Create(0.0);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
                     var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
-                    __vr4 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
-                    __vr5 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
-                    __vr6 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    __vr4 += __e_w__1 * __Simd.Load(alpha + __i);
+                    __vr5 += __e_w__1 * __Simd.Load(mu + __i);
+                    __vr6 += __e_w__1 * __Simd.Load(sigma + __i);
                 }
                 // the tail, one element at a time
                 double __r4 = 0.0;
@@ -771,11 +783,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -785,14 +797,14 @@ namespace AE.Generated
                     __r5 += __e_w__1 * mu[__i];
                     __r6 += __e_w__1 * sigma[__i];
                 }
-                __f.__partials[__chunk * 3 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
-                __f.__partials[__chunk * 3 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr5) + __r5;
-                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr6) + __r6;
+                __f.__partials[__chunk * 3 + 0] = __Simd.Sum(__vr4) + __r4;
+                __f.__partials[__chunk * 3 + 1] = __Simd.Sum(__vr5) + __r5;
+                __f.__partials[__chunk * 3 + 2] = __Simd.Sum(__vr6) + __r6;
             }
         }
 
         /// <summary>What pass 4 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass4_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        private sealed class __Pass4_F64 : __Runtime.Simd.IAeChunkJob
         {
             private readonly AeEnsemble __law;
             public readonly double[] __partials;
@@ -816,7 +828,7 @@ namespace AE.Generated
         private __Pass4_F64? __job4_F64;
 
         /// <summary>Pass 4 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass4_F64(__Pass4_F64 __f, int __chunk)
         {
             bool __on_consensus = __f.__on_consensus;
@@ -832,40 +844,40 @@ namespace AE.Generated
             fixed (double* __sig_w = this.__sig_w)
             {
                 int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                int __start = __chunk * __Simd.ChunkSize;
+                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
+                var __vk1 = __Vx.Create((double)loss_emergency);
                 double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                var __vk3 = __Vx.Create((double)__k2);
                 double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                var __vk5 = __Vx.Create((double)__k4);
+                var __vk6 = __Vx.Create((double)min_loss);
                 double __k7 = __r3;
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
+                var __vk8 = __Vx.Create((double)__k7);
                 double __k9 = (1.0 - kappa);
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
+                var __vk10 = __Vx.Create((double)__k9);
                 double __k11 = (kappa * bar_alpha);
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_min);
-                var __vk14 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_max);
+                var __vk12 = __Vx.Create((double)__k11);
+                var __vk13 = __Vx.Create((double)alpha_min);
+                var __vk14 = __Vx.Create((double)alpha_max);
                 double __k15 = (kappa * bar_mu);
-                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_min);
-                var __vk18 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_max);
+                var __vk16 = __Vx.Create((double)__k15);
+                var __vk17 = __Vx.Create((double)mu_min);
+                var __vk18 = __Vx.Create((double)mu_max);
                 double __k19 = (kappa * bar_sigma);
-                var __vk20 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k19);
-                var __vk21 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_min);
-                var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_max);
+                var __vk20 = __Vx.Create((double)__k19);
+                var __vk21 = __Vx.Create((double)sigma_min);
+                var __vk22 = __Vx.Create((double)sigma_max);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -873,43 +885,43 @@ namespace AE.Generated
 #line default
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    var __e_alpha__next__1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    var __e_alpha__next__1 = __Simd.Load(alpha + __i);
                     if (__on_consensus)
                     {
-                        __e_alpha__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                        __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    var __e_mu__next__1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    var __e_mu__next__1 = __Simd.Load(mu + __i);
                     if (__on_consensus)
                     {
-                        __e_mu__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                        __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __vk17, __vk18);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    var __e_sigma__next__1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    var __e_sigma__next__1 = __Simd.Load(sigma + __i);
                     if (__on_consensus)
                     {
-                        __e_sigma__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                        __e_sigma__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
                     }
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_w__1, __sig_w + __i);
+                    __Simd.Store(__Lanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
+                    __Simd.Store(__Lanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
+                    __Simd.Store(__Lanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
+                    __Simd.Store(__e_w__1, __sig_w + __i);
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -920,7 +932,7 @@ namespace AE.Generated
                     double __e_alpha__next__1 = alpha[__i];
                     if (__on_consensus)
                     {
-                        __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                        __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
@@ -928,7 +940,7 @@ namespace AE.Generated
                     double __e_mu__next__1 = mu[__i];
                     if (__on_consensus)
                     {
-                        __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                        __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
@@ -936,19 +948,19 @@ namespace AE.Generated
                     double __e_sigma__next__1 = sigma[__i];
                     if (__on_consensus)
                     {
-                        __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                        __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
                     }
 #line default
-                    alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
-                    mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
-                    sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
+                    alpha[__i] = __AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
+                    mu[__i] = __AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
+                    sigma[__i] = __AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
                     __sig_w[__i] = __e_w__1;
                 }
             }
         }
 
         /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        private sealed class __Pass1_F32 : __Runtime.Simd.IAeChunkJob
         {
             private readonly AeEnsemble __law;
             public readonly double[] __partials;
@@ -963,30 +975,30 @@ namespace AE.Generated
         private __Pass1_F32? __job1_F32;
 
         /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions min(Lk), max(Lk), mean(Lk).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
         {
             float* losses = __f.losses;
             fixed (double* __sig_w = this.__sig_w)
             {
                 int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                int __start = __chunk * __Simd.ChunkSize;
+                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
+                var __vk1 = __Vx.Create((double)loss_emergency);
                 double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vk3 = __Vx.Create((double)__k2);
+                var __vr0 = __Vx.Create(double.PositiveInfinity);
+                var __vr1 = __Vx.Create(double.NegativeInfinity);
+                var __vr2 = __Vx.Create(0.0);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk__1);
-                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk__1);
+                    __vr0 = __Lanes.Min(__vr0, __e_Lk__1);
+                    __vr1 = __Lanes.Max(__vr1, __e_Lk__1);
                     __vr2 += __e_Lk__1;
                 }
                 // the tail, one element at a time
@@ -997,20 +1009,20 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                    __r0 = global::System.Math.Min(__r0, __e_Lk__1);
-                    __r1 = global::System.Math.Max(__r1, __e_Lk__1);
+                    __r0 = __Math.Min(__r0, __e_Lk__1);
+                    __r1 = __Math.Max(__r1, __e_Lk__1);
                     __r2 += __e_Lk__1;
                 }
-                __f.__partials[__chunk * 3 + 0] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr0), __r0);
-                __f.__partials[__chunk * 3 + 1] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr1), __r1);
-                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
+                __f.__partials[__chunk * 3 + 0] = __Math.Min(__Simd.MinLane(__vr0), __r0);
+                __f.__partials[__chunk * 3 + 1] = __Math.Max(__Simd.MaxLane(__vr1), __r1);
+                __f.__partials[__chunk * 3 + 2] = __Simd.Sum(__vr2) + __r2;
             }
         }
 
         /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        private sealed class __Pass2_F32 : __Runtime.Simd.IAeChunkJob
         {
             private readonly AeEnsemble __law;
             public readonly double[] __partials;
@@ -1026,7 +1038,7 @@ namespace AE.Generated
         private __Pass2_F32? __job2_F32;
 
         /// <summary>Pass 2 of the float step over one chunk of the vectors: reductions sum(ew).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
         {
             float* losses = __f.losses;
@@ -1034,25 +1046,25 @@ namespace AE.Generated
             fixed (double* __sig_w = this.__sig_w)
             {
                 int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                int __start = __chunk * __Simd.ChunkSize;
+                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
+                var __vk1 = __Vx.Create((double)loss_emergency);
                 double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                var __vk3 = __Vx.Create((double)__k2);
                 double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vk5 = __Vx.Create((double)__k4);
+                var __vk6 = __Vx.Create((double)min_loss);
+                var __vr3 = __Vx.Create(0.0);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     __vr3 += __e_ew__1;
                 }
@@ -1062,20 +1074,20 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     __r3 += __e_ew__1;
                 }
-                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+                __f.__partials[__chunk * 1 + 0] = __Simd.Sum(__vr3) + __r3;
             }
         }
 
         /// <summary>What pass 3 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        private sealed class __Pass3_F32 : __Runtime.Simd.IAeChunkJob
         {
             private readonly AeEnsemble __law;
             public readonly double[] __partials;
@@ -1095,7 +1107,7 @@ namespace AE.Generated
         private __Pass3_F32? __job3_F32;
 
         /// <summary>Pass 3 of the float step over one chunk of the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass3_F32(__Pass3_F32 __f, int __chunk)
         {
             double __r3 = __f.__r3;
@@ -1107,37 +1119,37 @@ namespace AE.Generated
             fixed (double* __sig_w = this.__sig_w)
             {
                 int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                int __start = __chunk * __Simd.ChunkSize;
+                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
+                var __vk1 = __Vx.Create((double)loss_emergency);
                 double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                var __vk3 = __Vx.Create((double)__k2);
                 double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                var __vk5 = __Vx.Create((double)__k4);
+                var __vk6 = __Vx.Create((double)min_loss);
                 double __k7 = __r3;
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                var __vk8 = __Vx.Create((double)__k7);
+                var __vr4 = __Vx.Create(0.0);
+                var __vr5 = __Vx.Create(0.0);
+                var __vr6 = __Vx.Create(0.0);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
                     var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
-                    __vr4 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
-                    __vr5 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
-                    __vr6 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    __vr4 += __e_w__1 * __Simd.Load(alpha + __i);
+                    __vr5 += __e_w__1 * __Simd.Load(mu + __i);
+                    __vr6 += __e_w__1 * __Simd.Load(sigma + __i);
                 }
                 // the tail, one element at a time
                 double __r4 = 0.0;
@@ -1147,11 +1159,11 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -1161,14 +1173,14 @@ namespace AE.Generated
                     __r5 += __e_w__1 * (double)mu[__i];
                     __r6 += __e_w__1 * (double)sigma[__i];
                 }
-                __f.__partials[__chunk * 3 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
-                __f.__partials[__chunk * 3 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr5) + __r5;
-                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr6) + __r6;
+                __f.__partials[__chunk * 3 + 0] = __Simd.Sum(__vr4) + __r4;
+                __f.__partials[__chunk * 3 + 1] = __Simd.Sum(__vr5) + __r5;
+                __f.__partials[__chunk * 3 + 2] = __Simd.Sum(__vr6) + __r6;
             }
         }
 
         /// <summary>What pass 4 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass4_F32 : global::AE.Runtime.Simd.IAeChunkJob
+        private sealed class __Pass4_F32 : __Runtime.Simd.IAeChunkJob
         {
             private readonly AeEnsemble __law;
             public readonly double[] __partials;
@@ -1192,7 +1204,7 @@ namespace AE.Generated
         private __Pass4_F32? __job4_F32;
 
         /// <summary>Pass 4 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass4_F32(__Pass4_F32 __f, int __chunk)
         {
             bool __on_consensus = __f.__on_consensus;
@@ -1208,40 +1220,40 @@ namespace AE.Generated
             fixed (double* __sig_w = this.__sig_w)
             {
                 int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
+                int __start = __chunk * __Simd.ChunkSize;
+                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
+                var __vk1 = __Vx.Create((double)loss_emergency);
                 double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
+                var __vk3 = __Vx.Create((double)__k2);
                 double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
+                var __vk5 = __Vx.Create((double)__k4);
+                var __vk6 = __Vx.Create((double)min_loss);
                 double __k7 = __r3;
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
+                var __vk8 = __Vx.Create((double)__k7);
                 double __k9 = (1.0 - kappa);
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
+                var __vk10 = __Vx.Create((double)__k9);
                 double __k11 = (kappa * bar_alpha);
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_min);
-                var __vk14 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_max);
+                var __vk12 = __Vx.Create((double)__k11);
+                var __vk13 = __Vx.Create((double)alpha_min);
+                var __vk14 = __Vx.Create((double)alpha_max);
                 double __k15 = (kappa * bar_mu);
-                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_min);
-                var __vk18 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_max);
+                var __vk16 = __Vx.Create((double)__k15);
+                var __vk17 = __Vx.Create((double)mu_min);
+                var __vk18 = __Vx.Create((double)mu_max);
                 double __k19 = (kappa * bar_sigma);
-                var __vk20 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k19);
-                var __vk21 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_min);
-                var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_max);
+                var __vk20 = __Vx.Create((double)__k19);
+                var __vk21 = __Vx.Create((double)sigma_min);
+                var __vk22 = __Vx.Create((double)sigma_max);
                 int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -1249,43 +1261,43 @@ namespace AE.Generated
 #line default
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    var __e_alpha__next__1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
+                    var __e_alpha__next__1 = __Simd.Load(alpha + __i);
                     if (__on_consensus)
                     {
-                        __e_alpha__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                        __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    var __e_mu__next__1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
+                    var __e_mu__next__1 = __Simd.Load(mu + __i);
                     if (__on_consensus)
                     {
-                        __e_mu__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                        __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __vk17, __vk18);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    var __e_sigma__next__1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                    var __e_sigma__next__1 = __Simd.Load(sigma + __i);
                     if (__on_consensus)
                     {
-                        __e_sigma__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                        __e_sigma__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
                     }
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_w__1, __sig_w + __i);
+                    __Simd.Store(__Lanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
+                    __Simd.Store(__Lanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
+                    __Simd.Store(__Lanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
+                    __Simd.Store(__e_w__1, __sig_w + __i);
                 }
                 // the tail, one element at a time
                 for (; __i < __end; __i++)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -1296,7 +1308,7 @@ namespace AE.Generated
                     double __e_alpha__next__1 = (double)alpha[__i];
                     if (__on_consensus)
                     {
-                        __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                        __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
@@ -1304,7 +1316,7 @@ namespace AE.Generated
                     double __e_mu__next__1 = (double)mu[__i];
                     if (__on_consensus)
                     {
-                        __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                        __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
@@ -1312,12 +1324,12 @@ namespace AE.Generated
                     double __e_sigma__next__1 = (double)sigma[__i];
                     if (__on_consensus)
                     {
-                        __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                        __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
                     }
 #line default
-                    alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
-                    mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
-                    sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
+                    alpha[__i] = (float)(__AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
+                    mu[__i] = (float)(__AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
+                    sigma[__i] = (float)(__AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
                     __sig_w[__i] = __e_w__1;
                 }
             }
@@ -1327,9 +1339,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "consensus" };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -1341,7 +1353,7 @@ namespace AE.Generated
                 case 3: return bar_alpha;
                 case 4: return bar_mu;
                 case 5: return bar_sigma;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
@@ -1352,24 +1364,17 @@ namespace AE.Generated
             switch (id)
             {
                 case "consensus": flag = Rules.consensus; break;
-                default: throw new global::System.ArgumentException($"law AeEnsemble has no rule '{id}' that can be switched off; valid: consensus", nameof(id));
+                default: throw new __System.ArgumentException($"law AeEnsemble has no rule '{id}' that can be switched off; valid: consensus", nameof(id));
             }
             Enabled = enabled ? Enabled | flag : Enabled & ~flag;
         }
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent AeEnsemble controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new AeEnsemble(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class AeEnsemblePopulation
     {
         private readonly int __count, __blocks;
@@ -1397,7 +1402,7 @@ namespace AE.Generated
         private readonly __V[] __r4;
         private readonly __V[] __r5;
         private readonly __V[] __r6;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -1412,13 +1417,13 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public AeEnsemblePopulation(int k, int K, AeEnsemble.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
-            if (K < 1) throw new global::System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (K < 1) throw new __System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
             this.K = K;
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __p_beta_weight = new __V[__blocks];
             __p_kappa = new __V[__blocks];
             __p_alpha_min = new __V[__blocks];
@@ -1443,43 +1448,43 @@ namespace AE.Generated
             __r4 = new __V[__blocks];
             __r5 = new __V[__blocks];
             __r6 = new __V[__blocks];
-            global::System.Array.Fill(__on_consensus, __V.AllBitsSet);
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __System.Array.Fill(__on_consensus, __V.AllBitsSet);
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new AeEnsemble(K, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __p_beta_weight[__q], __l, __law.beta_weight);
-                __S.SetLane(ref __p_kappa[__q], __l, __law.kappa);
-                __S.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
-                __S.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
-                __S.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
-                __S.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
-                __S.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
-                __S.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
-                __S.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
-                for (int __i = 0; __i < K; __i++) __S.SetLane(ref __sig_w[__i * __blocks + __q], __l, __law.w[__i]);
-                __S.SetLane(ref __x_mean_loss[__q], __l, __law.mean_loss);
-                __S.SetLane(ref __x_min_loss[__q], __l, __law.min_loss);
-                __S.SetLane(ref __x_max_loss[__q], __l, __law.max_loss);
-                __S.SetLane(ref __x_bar_alpha[__q], __l, __law.bar_alpha);
-                __S.SetLane(ref __x_bar_mu[__q], __l, __law.bar_mu);
-                __S.SetLane(ref __x_bar_sigma[__q], __l, __law.bar_sigma);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new AeEnsemble(K, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __p_beta_weight[__q], __l, __law.beta_weight);
+                __Lanes.SetLane(ref __p_kappa[__q], __l, __law.kappa);
+                __Lanes.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
+                __Lanes.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
+                __Lanes.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
+                __Lanes.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
+                __Lanes.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
+                __Lanes.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
+                __Lanes.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
+                for (int __i = 0; __i < K; __i++) __Lanes.SetLane(ref __sig_w[__i * __blocks + __q], __l, __law.w[__i]);
+                __Lanes.SetLane(ref __x_mean_loss[__q], __l, __law.mean_loss);
+                __Lanes.SetLane(ref __x_min_loss[__q], __l, __law.min_loss);
+                __Lanes.SetLane(ref __x_max_loss[__q], __l, __law.max_loss);
+                __Lanes.SetLane(ref __x_bar_alpha[__q], __l, __law.bar_alpha);
+                __Lanes.SetLane(ref __x_bar_mu[__q], __l, __law.bar_mu);
+                __Lanes.SetLane(ref __x_bar_sigma[__q], __l, __law.bar_sigma);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> losses, global::System.Span<double> alpha, global::System.Span<double> mu, global::System.Span<double> sigma)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> losses, __System.Span<double> alpha, __System.Span<double> mu, __System.Span<double> sigma)
         {
-            if (losses.Length != (long)K * __count) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
-            if (alpha.Length != (long)K * __count) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
-            if (mu.Length != (long)K * __count) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
-            if (sigma.Length != (long)K * __count) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemblePopulation steps in float; make another population for double");
+            if (losses.Length != (long)K * __count) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
+            if (alpha.Length != (long)K * __count) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
+            if (mu.Length != (long)K * __count) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
+            if (sigma.Length != (long)K * __count) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
+            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this AeEnsemblePopulation steps in float; make another population for double");
             __precision = 1;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
@@ -1488,7 +1493,7 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __x_mean_loss[__q] = __V.Zero;
                 __x_min_loss[__q] = __V.Zero;
                 __x_max_loss[__q] = __V.Zero;
@@ -1498,25 +1503,25 @@ namespace AE.Generated
             }
 
             // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-            global::System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
-            global::System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
-            global::System.Array.Fill(__r2, __V.Zero);
+            __System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
+            __System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
+            __System.Array.Fill(__r2, __V.Zero);
             for (int __i = 0; __i < K; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    __r0[__q] = __S.Min(__r0[__q], __e_Lk__1);
-                    __r1[__q] = __S.Max(__r1[__q], __e_Lk__1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    __r0[__q] = __Lanes.Min(__r0[__q], __e_Lk__1);
+                    __r1[__q] = __Lanes.Max(__r1[__q], __e_Lk__1);
                     __r2[__q] = __r2[__q] + __e_Lk__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
                 // min_loss = min(Lk)
@@ -1528,45 +1533,45 @@ namespace AE.Generated
             }
 
             // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-            global::System.Array.Fill(__r3, __V.Zero);
+            __System.Array.Fill(__r3, __V.Zero);
             for (int __i = 0; __i < K; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     __r3[__q] = __r3[__q] + __e_ew__1;
                 }
             }
 
             // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-            global::System.Array.Fill(__r4, __V.Zero);
-            global::System.Array.Fill(__r5, __V.Zero);
-            global::System.Array.Fill(__r6, __V.Zero);
+            __System.Array.Fill(__r4, __V.Zero);
+            __System.Array.Fill(__r5, __V.Zero);
+            __System.Array.Fill(__r6, __V.Zero);
             for (int __i = 0; __i < K; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
                     var __e_w__1 = (__e_ew__1 / __r3[__q]);
-                    __r4[__q] = __r4[__q] + __e_w__1 * __S.Load(alpha, __h + __j, __k - __j);
-                    __r5[__q] = __r5[__q] + __e_w__1 * __S.Load(mu, __h + __j, __k - __j);
-                    __r6[__q] = __r6[__q] + __e_w__1 * __S.Load(sigma, __h + __j, __k - __j);
+                    __r4[__q] = __r4[__q] + __e_w__1 * __Lanes.Load(alpha, __h + __j, __k - __j);
+                    __r5[__q] = __r5[__q] + __e_w__1 * __Lanes.Load(mu, __h + __j, __k - __j);
+                    __r6[__q] = __r6[__q] + __e_w__1 * __Lanes.Load(sigma, __h + __j, __k - __j);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 // bar_alpha = dot(w, alpha)
                 __x_bar_alpha[__q] = __r4[__q];
                 // bar_mu = dot(w, mu)
@@ -1581,45 +1586,45 @@ namespace AE.Generated
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
                     var __e_w__1 = (__e_ew__1 / __r3[__q]);
                     var __m1 = __on_consensus[__q];
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m1, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
+                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m1, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __Lanes.Load(alpha, __h + __j, __k - __j));
                     var __m2 = __on_consensus[__q];
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m2, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
+                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m2, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __Lanes.Load(mu, __h + __j, __k - __j));
                     var __m3 = __on_consensus[__q];
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m3, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
-                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
-                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
-                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
+                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m3, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __Lanes.Load(sigma, __h + __j, __k - __j));
+                    __Lanes.Store(alpha, __h + __j, __k - __j, __Lanes.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
+                    __Lanes.Store(mu, __h + __j, __k - __j, __Lanes.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
+                    __Lanes.Store(sigma, __h + __j, __k - __j, __Lanes.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
                     __sig_w[__o + __q] = __e_w__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // end of step: project onto the declared bounds, then the next values become current
             }
         }
 
         /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> losses, global::System.Span<float> alpha, global::System.Span<float> mu, global::System.Span<float> sigma)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> losses, __System.Span<float> alpha, __System.Span<float> mu, __System.Span<float> sigma)
         {
-            if (losses.Length != (long)K * __count) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
-            if (alpha.Length != (long)K * __count) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
-            if (mu.Length != (long)K * __count) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
-            if (sigma.Length != (long)K * __count) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemblePopulation steps in double; make another population for float");
+            if (losses.Length != (long)K * __count) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
+            if (alpha.Length != (long)K * __count) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
+            if (mu.Length != (long)K * __count) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
+            if (sigma.Length != (long)K * __count) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
+            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this AeEnsemblePopulation steps in double; make another population for float");
             __precision = 2;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
@@ -1628,7 +1633,7 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __x_mean_loss[__q] = __V.Zero;
                 __x_min_loss[__q] = __V.Zero;
                 __x_max_loss[__q] = __V.Zero;
@@ -1638,25 +1643,25 @@ namespace AE.Generated
             }
 
             // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-            global::System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
-            global::System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
-            global::System.Array.Fill(__r2, __V.Zero);
+            __System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
+            __System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
+            __System.Array.Fill(__r2, __V.Zero);
             for (int __i = 0; __i < K; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    __r0[__q] = __S.Min(__r0[__q], __e_Lk__1);
-                    __r1[__q] = __S.Max(__r1[__q], __e_Lk__1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    __r0[__q] = __Lanes.Min(__r0[__q], __e_Lk__1);
+                    __r1[__q] = __Lanes.Max(__r1[__q], __e_Lk__1);
                     __r2[__q] = __r2[__q] + __e_Lk__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
                 // min_loss = min(Lk)
@@ -1668,45 +1673,45 @@ namespace AE.Generated
             }
 
             // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-            global::System.Array.Fill(__r3, __V.Zero);
+            __System.Array.Fill(__r3, __V.Zero);
             for (int __i = 0; __i < K; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     __r3[__q] = __r3[__q] + __e_ew__1;
                 }
             }
 
             // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-            global::System.Array.Fill(__r4, __V.Zero);
-            global::System.Array.Fill(__r5, __V.Zero);
-            global::System.Array.Fill(__r6, __V.Zero);
+            __System.Array.Fill(__r4, __V.Zero);
+            __System.Array.Fill(__r5, __V.Zero);
+            __System.Array.Fill(__r6, __V.Zero);
             for (int __i = 0; __i < K; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
                     var __e_w__1 = (__e_ew__1 / __r3[__q]);
-                    __r4[__q] = __r4[__q] + __e_w__1 * __S.Load(alpha, __h + __j, __k - __j);
-                    __r5[__q] = __r5[__q] + __e_w__1 * __S.Load(mu, __h + __j, __k - __j);
-                    __r6[__q] = __r6[__q] + __e_w__1 * __S.Load(sigma, __h + __j, __k - __j);
+                    __r4[__q] = __r4[__q] + __e_w__1 * __Lanes.Load(alpha, __h + __j, __k - __j);
+                    __r5[__q] = __r5[__q] + __e_w__1 * __Lanes.Load(mu, __h + __j, __k - __j);
+                    __r6[__q] = __r6[__q] + __e_w__1 * __Lanes.Load(sigma, __h + __j, __k - __j);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 // bar_alpha = dot(w, alpha)
                 __x_bar_alpha[__q] = __r4[__q];
                 // bar_mu = dot(w, mu)
@@ -1721,31 +1726,31 @@ namespace AE.Generated
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
                     var __e_w__1 = (__e_ew__1 / __r3[__q]);
                     var __m4 = __on_consensus[__q];
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m4, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
+                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m4, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __Lanes.Load(alpha, __h + __j, __k - __j));
                     var __m5 = __on_consensus[__q];
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m5, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
+                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m5, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __Lanes.Load(mu, __h + __j, __k - __j));
                     var __m6 = __on_consensus[__q];
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m6, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
-                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
-                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
-                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
+                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m6, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __Lanes.Load(sigma, __h + __j, __k - __j));
+                    __Lanes.Store(alpha, __h + __j, __k - __j, __Lanes.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
+                    __Lanes.Store(mu, __h + __j, __k - __j, __Lanes.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
+                    __Lanes.Store(sigma, __h + __j, __k - __j, __Lanes.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
                     __sig_w[__o + __q] = __e_w__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // end of step: project onto the declared bounds, then the next values become current
             }
@@ -1789,9 +1794,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "consensus" };
 
         /// <summary>Every scalar readable after a step, in the order of AeEnsemble.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -1799,20 +1804,20 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_mean_loss[controller / __S.Lanes], controller % __S.Lanes);
-                case 1: return __S.Lane(__x_min_loss[controller / __S.Lanes], controller % __S.Lanes);
-                case 2: return __S.Lane(__x_max_loss[controller / __S.Lanes], controller % __S.Lanes);
-                case 3: return __S.Lane(__x_bar_alpha[controller / __S.Lanes], controller % __S.Lanes);
-                case 4: return __S.Lane(__x_bar_mu[controller / __S.Lanes], controller % __S.Lanes);
-                case 5: return __S.Lane(__x_bar_sigma[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_mean_loss[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 1: return __Lanes.Lane(__x_min_loss[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 2: return __Lanes.Lane(__x_max_loss[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 3: return __Lanes.Lane(__x_bar_alpha[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 4: return __Lanes.Lane(__x_bar_mu[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 5: return __Lanes.Lane(__x_bar_sigma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -1828,8 +1833,8 @@ namespace AE.Generated
             __Controller(controller);
             switch (id)
             {
-                case "consensus": __S.SetMask(ref __on_consensus[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                default: throw new global::System.ArgumentException($"law AeEnsemble has no rule '{id}' that can be switched off; valid: consensus", nameof(id));
+                case "consensus": __Lanes.SetMask(ref __on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                default: throw new __System.ArgumentException($"law AeEnsemble has no rule '{id}' that can be switched off; valid: consensus", nameof(id));
             }
         }
 
@@ -1838,7 +1843,7 @@ namespace AE.Generated
         {
             __Controller(controller);
             var __rules = AeEnsemble.Rules.None;
-            if (__S.IsSet(__on_consensus[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeEnsemble.Rules.consensus;
+            if (__Lanes.IsSet(__on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeEnsemble.Rules.consensus;
             return __rules;
         }
 
@@ -1846,31 +1851,31 @@ namespace AE.Generated
         public void SetEnabled(int controller, AeEnsemble.Rules rules)
         {
             __Controller(controller);
-            __S.SetMask(ref __on_consensus[controller / __S.Lanes], controller % __S.Lanes, (rules & AeEnsemble.Rules.consensus) != 0);
+            __Lanes.SetMask(ref __on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeEnsemble.Rules.consensus) != 0);
         }
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }
