@@ -71,9 +71,7 @@ namespace AE.Dsl.Emit
                     EmitRulesEnum();
                     EmitFields();
                     EmitConstructor();
-                    EmitStep("double");
-                    _w.Line();
-                    EmitStep("float");
+                    EmitStep();
                     foreach (var member in _simdMembers) _w.Raw(member);
                     EmitLaggedFields();
                     EmitSignalsAndRules();

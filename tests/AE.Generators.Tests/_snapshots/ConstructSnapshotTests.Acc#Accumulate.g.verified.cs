@@ -66,10 +66,17 @@ namespace AE.Generated
 
         /// <summary>One step of Accumulate over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of Accumulate over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Accumulate steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Accumulate", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_up = (Enabled & Rules.up) != 0;
@@ -84,49 +91,6 @@ namespace AE.Generated
             if (__on_up)
             {
                 drive += (0.1 * x);
-            }
-#line default
-
-            // ---- rule decay "constant decay"
-            // drive += -0.05
-#line 6 "/ae/acc.ae"
-            if (__on_decay)
-            {
-                drive += -0.05;
-            }
-#line default
-
-            // ---- update "apply the drive"
-            // k' = k + drive
-#line 7 "/ae/acc.ae"
-            k__next = (k + drive);
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            k = __AeMath.Clamp(k__next, 0.0, 1.0);
-            this.drive = drive;
-        }
-
-        /// <summary>One step of Accumulate over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Accumulate steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_up = (Enabled & Rules.up) != 0;
-            bool __on_decay = (Enabled & Rules.decay) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double k__next = k;
-            double drive = 0.0;
-
-            // ---- rule up "pull toward the input"
-            // drive += 0.1 * x
-#line 5 "/ae/acc.ae"
-            if (__on_up)
-            {
-                drive += (0.1 * (double)x);
             }
 #line default
 

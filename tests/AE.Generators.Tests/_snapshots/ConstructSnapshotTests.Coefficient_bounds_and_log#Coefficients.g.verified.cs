@@ -81,12 +81,19 @@ namespace AE.Generated
 
         /// <summary>One step of Coefficients over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of Coefficients over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Coefficients steps in float; make another instance for double");
+            __Simd.CheckPrecision<__T>(__precision, "Coefficients", "instance");
             if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
             if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_adapt = (Enabled & Rules.adapt) != 0;
@@ -94,8 +101,8 @@ namespace AE.Generated
             double alpha__next = alpha;
             double mu__next = mu;
             double L = 0.0;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- fixed rule measure
@@ -121,27 +128,9 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.alpha__next = alpha__next;
-                    __j1.grad = __pin_grad;
-                    __j1.mu__next = mu__next;
-                    __j1.theta = __pin_theta;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // theta' = theta - ((alpha' * (1 - mu')) * grad)
-#line 15 "/ae/coefficients.ae"
-                        double __e_theta__next__1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
-#line default
-                        theta[__i] = __e_theta__next__1;
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.alpha__next = alpha__next; __j1.grad = __pin_grad; __j1.mu__next = mu__next; __j1.theta = __pin_theta;
+                __j1.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 alpha = __AeMath.Clamp(alpha__next, alpha_min, 1.0);
@@ -150,176 +139,45 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>One step of Coefficients over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Coefficients steps in double; make another instance for float");
-            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_adapt = (Enabled & Rules.adapt) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double alpha__next = alpha;
-            double mu__next = mu;
-            double L = 0.0;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
-            {
-
-                // ---- fixed rule measure
-                // L = loss
-#line 10 "/ae/coefficients.ae"
-                L = (double)loss;
-#line default
-
-                // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
-                // alpha' = alpha * exp(-0.01 * tanh(L))
-#line 12 "/ae/coefficients.ae"
-                if (__on_adapt)
-                {
-                    alpha__next = (alpha * __Math.Exp((-0.01 * __Math.Tanh(L))));
-                }
-#line default
-                // mu' = mu + 0.01
-#line 13 "/ae/coefficients.ae"
-                if (__on_adapt)
-                {
-                    mu__next = (mu + 0.01);
-                }
-#line default
-
-                // ---- pass 1 of 1 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.alpha__next = alpha__next;
-                    __j1.grad = __pin_grad;
-                    __j1.mu__next = mu__next;
-                    __j1.theta = __pin_theta;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // theta' = theta - ((alpha' * (1 - mu')) * grad)
-#line 15 "/ae/coefficients.ae"
-                        double __e_theta__next__1 = ((double)theta[__i] - ((alpha__next * (1.0 - mu__next)) * (double)grad[__i]));
-#line default
-                        theta[__i] = (float)(__e_theta__next__1);
-                    }
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                alpha = __AeMath.Clamp(alpha__next, alpha_min, 1.0);
-                mu = __AeMath.Clamp(mu__next, 0.0, 0.99);
-                this.L = L;
-            }
-        }
-
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : __Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly Coefficients __law;
-            public readonly double[] __partials;
-            public double alpha__next;
-            public double* grad;
-            public double mu__next;
-            public double* theta;
-            public __Pass1_F64(Coefficients law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+            public double alpha__next, mu__next;
+            public __T* grad, theta;
+            public __Pass1(Coefficients law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
         }
-        private __Pass1_F64? __job1_F64;
+        private object? __job1;
 
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: write the vectors.</summary>
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
-            double alpha__next = __f.alpha__next;
-            double* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            double* theta = __f.theta;
-            int __len = n;
-            int __start = __chunk * __Simd.ChunkSize;
-            int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-            double __k1 = (alpha__next * (1.0 - mu__next));
-            var __vk2 = __Vx.Create((double)__k1);
-            int __i = __start;
-            for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+            double alpha__next = __f.alpha__next, mu__next = __f.mu__next;
+            __T* grad = __f.grad, theta = __f.theta;
+            int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+            if (__f.Simd)
             {
-                // theta' = theta - ((alpha' * (1 - mu')) * grad)
+                double __k1 = (alpha__next * (1.0 - mu__next));
+                var __vk2 = __Vx.Create((double)__k1);
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                {
+                    // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __Simd.Load(grad + __i)));
+                    var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __Simd.Load(grad + __i)));
 #line default
-                __Simd.Store(__e_theta__next__1, theta + __i);
+                    __Simd.Store(__e_theta__next__1, theta + __i);
+                }
             }
-            // the tail, one element at a time
+            // the tail (every element, in the scalar kernel), one element at a time
             for (; __i < __end; __i++)
             {
                 // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                double __e_theta__next__1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
+                double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - ((alpha__next * (1.0 - mu__next)) * __Simd.Widen(grad[__i])));
 #line default
-                theta[__i] = __e_theta__next__1;
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly Coefficients __law;
-            public readonly double[] __partials;
-            public double alpha__next;
-            public float* grad;
-            public double mu__next;
-            public float* theta;
-            public __Pass1_F32(Coefficients law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            double alpha__next = __f.alpha__next;
-            float* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            float* theta = __f.theta;
-            int __len = n;
-            int __start = __chunk * __Simd.ChunkSize;
-            int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-            double __k1 = (alpha__next * (1.0 - mu__next));
-            var __vk2 = __Vx.Create((double)__k1);
-            int __i = __start;
-            for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-            {
-                // theta' = theta - ((alpha' * (1 - mu')) * grad)
-#line 15 "/ae/coefficients.ae"
-                var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __Simd.Load(grad + __i)));
-#line default
-                __Simd.Store(__e_theta__next__1, theta + __i);
-            }
-            // the tail, one element at a time
-            for (; __i < __end; __i++)
-            {
-                // theta' = theta - ((alpha' * (1 - mu')) * grad)
-#line 15 "/ae/coefficients.ae"
-                double __e_theta__next__1 = ((double)theta[__i] - ((alpha__next * (1.0 - mu__next)) * (double)grad[__i]));
-#line default
-                theta[__i] = (float)(__e_theta__next__1);
+                theta[__i] = __Simd.Narrow<__T>(__e_theta__next__1);
             }
         }
 

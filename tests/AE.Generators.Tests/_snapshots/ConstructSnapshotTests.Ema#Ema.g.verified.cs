@@ -57,10 +57,17 @@ namespace AE.Generated
 
         /// <summary>One step of Ema over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of Ema over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Ema steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Ema", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
@@ -70,27 +77,6 @@ namespace AE.Generated
             // T = ema@T.ema(beta, x)
 #line 5 "/ae/ema.ae"
             T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta, x);
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            this.T = T;
-        }
-
-        /// <summary>One step of Ema over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Ema steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double T = 0.0;
-
-            // ---- fixed rule trend
-            // T = ema@T.ema(beta, x)
-#line 5 "/ae/ema.ae"
-            T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta, (double)x);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current

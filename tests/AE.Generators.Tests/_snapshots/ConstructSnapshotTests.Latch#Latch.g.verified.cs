@@ -56,10 +56,17 @@ namespace AE.Generated
 
         /// <summary>One step of Latch over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of Latch over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Latch steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Latch", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
@@ -69,27 +76,6 @@ namespace AE.Generated
             // held = latch@held.latch(step > warmup, 0.8 * x, 1)
 #line 5 "/ae/latch.ae"
             held = __AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (__step > warmup), (0.8 * x), 1.0);
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            this.held = held;
-        }
-
-        /// <summary>One step of Latch over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Latch steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double held = 0.0;
-
-            // ---- fixed rule calibrate
-            // held = latch@held.latch(step > warmup, 0.8 * x, 1)
-#line 5 "/ae/latch.ae"
-            held = __AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (__step > warmup), (0.8 * (double)x), 1.0);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current

@@ -51,10 +51,17 @@ namespace AE.Generated
 
         /// <summary>One step of Lp over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of Lp over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Lp steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Lp", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
@@ -64,27 +71,6 @@ namespace AE.Generated
             // y = lp@y.lp(0.5, x)
 #line 4 "/ae/lp.ae"
             y = __AeMath.Lp(ref __slot_y__lp, ref __slot_y__lp_n, 0.5, x);
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            this.y = y;
-        }
-
-        /// <summary>One step of Lp over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Lp steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double y = 0.0;
-
-            // ---- fixed rule smooth_it
-            // y = lp@y.lp(0.5, x)
-#line 4 "/ae/lp.ae"
-            y = __AeMath.Lp(ref __slot_y__lp, ref __slot_y__lp_n, 0.5, (double)x);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current

@@ -57,20 +57,27 @@ namespace AE.Generated
 
         /// <summary>One step of Noise over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of Noise over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Noise steps in float; make another instance for double");
+            __Simd.CheckPrecision<__T>(__precision, "Noise", "instance");
             if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
             if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
             double sigma__next = sigma;
             double jitter = 0.0;
             double L = 0.0;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- fixed rule measure
@@ -84,26 +91,10 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __j1.theta = __pin_theta;
-                    __j1.__draws = (((sigma > 0.0)));
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, __j1.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                        double __e_theta__next__1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
-#line default
-                        theta[__i] = __e_theta__next__1;
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.grad = __pin_grad; __j1.theta = __pin_theta;
+                __j1.Draws = (((sigma > 0.0)));
+                __j1.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 sigma = __AeMath.Clamp(sigma__next, 0.0, 1.0);
@@ -112,190 +103,60 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>One step of Noise over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Noise steps in double; make another instance for float");
-            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double sigma__next = sigma;
-            double jitter = 0.0;
-            double L = 0.0;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
+            private readonly Noise __law;
+            public __T* grad, theta;
+            public __Pass1(Noise law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
+        }
+        private object? __job1;
+
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
+        {
+            __T* grad = __f.grad, theta = __f.theta;
+            int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+            if (__f.Simd)
             {
-
-                // ---- fixed rule measure
-                // L = loss
-#line 9 "/ae/noise.ae"
-                L = (double)loss;
-#line default
-                // jitter = noise()
-#line 9 "/ae/noise.ae"
-                jitter = __rng.NextGaussian();
-#line default
-
-                // ---- pass 1 of 1 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
+                var __vk1 = __Vx.Create((double)0.01);
+                bool __k2 = (sigma > 0.0);
+                var __vk3 = __Vx.Create((double)sigma);
+                var __vk4 = __Vx.Create((double)0.0);
+                if (__f.Draws)
                 {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __j1.theta = __pin_theta;
-                    __j1.__draws = (((sigma > 0.0)));
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, __j1.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
                         // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                        double __e_theta__next__1 = (((double)theta[__i] - (0.01 * (double)grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __Simd.Gaussian(ref __rng)) : __vk4));
 #line default
-                        theta[__i] = (float)(__e_theta__next__1);
+                        __Simd.Store(__e_theta__next__1, theta + __i);
                     }
                 }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                sigma = __AeMath.Clamp(sigma__next, 0.0, 1.0);
-                this.jitter = jitter;
-                this.L = L;
-            }
-        }
-
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly Noise __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double* grad;
-            public double* theta;
-            public __Pass1_F64(Noise law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
-        }
-        private __Pass1_F64? __job1_F64;
-
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
-        {
-            double* grad = __f.grad;
-            double* theta = __f.theta;
-            int __len = n;
-            int __start = __chunk * __Simd.ChunkSize;
-            int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-            var __vk1 = __Vx.Create((double)0.01);
-            bool __k2 = (sigma > 0.0);
-            var __vk3 = __Vx.Create((double)sigma);
-            var __vk4 = __Vx.Create((double)0.0);
-            int __i = __start;
-            if (__f.__draws)
-            {
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                else
                 {
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+                    // no draw happens in this step: the same loop without the draw
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                    var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __Simd.Gaussian(ref __rng)) : __vk4));
+                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __V.Zero) : __vk4));
 #line default
-                    __Simd.Store(__e_theta__next__1, theta + __i);
+                        __Simd.Store(__e_theta__next__1, theta + __i);
+                    }
                 }
             }
-            else
-            {
-                // no draw happens in this step: the same loop without the draw
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                    var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __V.Zero) : __vk4));
-#line default
-                    __Simd.Store(__e_theta__next__1, theta + __i);
-                }
-            }
-            // the tail, one element at a time
+            // the tail (every element, in the scalar kernel), one element at a time
             for (; __i < __end; __i++)
             {
                 // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                double __e_theta__next__1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+                double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (0.01 * __Simd.Widen(grad[__i]))) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
 #line default
-                theta[__i] = __e_theta__next__1;
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly Noise __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public float* grad;
-            public float* theta;
-            public __Pass1_F32(Noise law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            float* theta = __f.theta;
-            int __len = n;
-            int __start = __chunk * __Simd.ChunkSize;
-            int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-            var __vk1 = __Vx.Create((double)0.01);
-            bool __k2 = (sigma > 0.0);
-            var __vk3 = __Vx.Create((double)sigma);
-            var __vk4 = __Vx.Create((double)0.0);
-            int __i = __start;
-            if (__f.__draws)
-            {
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                    var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __Simd.Gaussian(ref __rng)) : __vk4));
-#line default
-                    __Simd.Store(__e_theta__next__1, theta + __i);
-                }
-            }
-            else
-            {
-                // no draw happens in this step: the same loop without the draw
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                    var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __V.Zero) : __vk4));
-#line default
-                    __Simd.Store(__e_theta__next__1, theta + __i);
-                }
-            }
-            // the tail, one element at a time
-            for (; __i < __end; __i++)
-            {
-                // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                double __e_theta__next__1 = (((double)theta[__i] - (0.01 * (double)grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
-#line default
-                theta[__i] = (float)(__e_theta__next__1);
+                theta[__i] = __Simd.Narrow<__T>(__e_theta__next__1);
             }
         }
 

@@ -51,10 +51,17 @@ namespace AE.Generated
 
         /// <summary>One step of Prev over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of Prev over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Prev steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Prev", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
@@ -64,27 +71,6 @@ namespace AE.Generated
             // dx = x - prev@dx.prev(x, x)
 #line 4 "/ae/prev.ae"
             dx = (x - __AeMath.Prev(ref __slot_dx__prev, ref __slot_dx__prev_n, x, x));
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            this.dx = dx;
-        }
-
-        /// <summary>One step of Prev over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Prev steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double dx = 0.0;
-
-            // ---- fixed rule diff
-            // dx = x - prev@dx.prev(x, x)
-#line 4 "/ae/prev.ae"
-            dx = ((double)x - __AeMath.Prev(ref __slot_dx__prev, ref __slot_dx__prev_n, (double)x, (double)x));
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current

@@ -66,13 +66,20 @@ namespace AE.Generated
 
         /// <summary>One step of Reductions over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of Reductions over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Reductions steps in float; make another instance for double");
+            __Simd.CheckPrecision<__T>(__precision, "Reductions", "instance");
             if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
             if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
-            var __s_m = __st_m_f64;
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Simd.ToFloat(__st_m_f64);
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
@@ -84,8 +91,8 @@ namespace AE.Generated
             double hi = 0.0;
             double lo = 0.0;
             double L = 0.0;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- fixed rule measure
@@ -95,49 +102,18 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                double __r4_ab = 0.0;
-                double __r4_aa = 0.0;
-                double __r4_bb = 0.0;
-                double __r5 = double.NegativeInfinity;
-                double __r6 = double.PositiveInfinity;
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 9 + 0];
-                        __r1 += __j1.__partials[__c * 9 + 1];
-                        __r2 += __j1.__partials[__c * 9 + 2];
-                        __r3 += __j1.__partials[__c * 9 + 3];
-                        __r4_ab += __j1.__partials[__c * 9 + 4];
-                        __r4_aa += __j1.__partials[__c * 9 + 5];
-                        __r4_bb += __j1.__partials[__c * 9 + 6];
-                        __r5 = __Math.Max(__r5, __j1.__partials[__c * 9 + 7]);
-                        __r6 = __Math.Min(__r6, __j1.__partials[__c * 9 + 8]);
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        __r0 += grad[__i];
-                        __r1 += grad[__i];
-                        __r2 += grad[__i] * __s_m[__i];
-                        double __q7 = grad[__i];
-                        __r3 += __q7 * __q7;
-                        double __q8 = grad[__i], __q9 = __s_m[__i];
-                        __r4_ab += __q8 * __q9; __r4_aa += __q8 * __q8; __r4_bb += __q9 * __q9;
-                        __r5 = __Math.Max(__r5, grad[__i]);
-                        __r6 = __Math.Min(__r6, grad[__i]);
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.grad = __pin_grad;
+                __j1.Run(Kernel, MaxThreads);
+                double __r0 = __j1.Sum(0);
+                double __r1 = __j1.Sum(1);
+                double __r2 = __j1.Sum(2);
+                double __r3 = __j1.Sum(3);
+                double __r4_ab = __j1.Sum(4);
+                double __r4_aa = __j1.Sum(5);
+                double __r4_bb = __j1.Sum(6);
+                double __r5 = __j1.Max(7);
+                double __r6 = __j1.Min(8);
                 // s = sum(grad)
 #line 10 "/ae/reductions.ae"
                 s = __r0;
@@ -168,30 +144,9 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 2 of 2 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks2 = __Simd.Chunks(n);
-                    var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
-                    __j2.grad = __pin_grad;
-                    __j2.theta = __pin_theta;
-                    __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // m' = (0.9 * m) + grad
-#line 19 "/ae/reductions.ae"
-                        double __e_m__next__1 = ((0.9 * __s_m[__i]) + grad[__i]);
-#line default
-                        // theta' = theta - (0.01 * m')
-#line 20 "/ae/reductions.ae"
-                        double __e_theta__next__1 = (theta[__i] - (0.01 * __e_m__next__1));
-#line default
-                        theta[__i] = __e_theta__next__1;
-                        __s_m[__i] = __e_m__next__1;
-                    }
-                }
+                var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
+                __j2.grad = __pin_grad; __j2.theta = __pin_theta;
+                __j2.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 this.s = s;
@@ -205,42 +160,50 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>One step of Reductions over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Reductions steps in double; make another instance for float");
-            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m_f64.Length];
-                for (int __i = 0; __i < __st_m_f64.Length; __i++) __st_m_f32[__i] = (float)__st_m_f64[__i];
-            }
-            __precision = 2;
-            var __s_m = __st_m_f32!;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double s = 0.0;
-            double avg = 0.0;
-            double gm = 0.0;
-            double gn = 0.0;
-            double cs = 0.0;
-            double hi = 0.0;
-            double lo = 0.0;
-            double L = 0.0;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
-            {
+            private readonly Reductions __law;
+            public __T* grad;
+            public __Pass1(Reductions law, int length) : base(length, 9) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
+        }
+        private object? __job1;
 
-                // ---- fixed rule measure
-                // L = loss
-#line 9 "/ae/reductions.ae"
-                L = (double)loss;
-#line default
-
-                // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
+        {
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            {
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr0 = __Vx.Create(0.0);
+                var __vr1 = __Vx.Create(0.0);
+                var __vr2 = __Vx.Create(0.0);
+                var __vr3 = __Vx.Create(0.0);
+                var __vr4_ab = __Vx.Create(0.0);
+                var __vr4_aa = __Vx.Create(0.0);
+                var __vr4_bb = __Vx.Create(0.0);
+                var __vr5 = __Vx.Create(double.NegativeInfinity);
+                var __vr6 = __Vx.Create(double.PositiveInfinity);
+                if (__f.Simd)
+                {
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        __vr0 += __Simd.Load(grad + __i);
+                        __vr1 += __Simd.Load(grad + __i);
+                        __vr2 += __Simd.Load(grad + __i) * __Simd.Load(__s_m + __i);
+                        var __vq1 = __Simd.Load(grad + __i);
+                        __vr3 += __vq1 * __vq1;
+                        var __vq2 = __Simd.Load(grad + __i);
+                        var __vq3 = __Simd.Load(__s_m + __i);
+                        __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
+                        __vr5 = __Lanes.Max(__vr5, __Simd.Load(grad + __i));
+                        __vr6 = __Lanes.Min(__vr6, __Simd.Load(grad + __i));
+                    }
+                }
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r0 = 0.0;
                 double __r1 = 0.0;
                 double __r2 = 0.0;
@@ -250,387 +213,79 @@ namespace AE.Generated
                 double __r4_bb = 0.0;
                 double __r5 = double.NegativeInfinity;
                 double __r6 = double.PositiveInfinity;
-                if (__Simd.UseSimd(Kernel, n))
+                for (; __i < __end; __i++)
                 {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 9 + 0];
-                        __r1 += __j1.__partials[__c * 9 + 1];
-                        __r2 += __j1.__partials[__c * 9 + 2];
-                        __r3 += __j1.__partials[__c * 9 + 3];
-                        __r4_ab += __j1.__partials[__c * 9 + 4];
-                        __r4_aa += __j1.__partials[__c * 9 + 5];
-                        __r4_bb += __j1.__partials[__c * 9 + 6];
-                        __r5 = __Math.Max(__r5, __j1.__partials[__c * 9 + 7]);
-                        __r6 = __Math.Min(__r6, __j1.__partials[__c * 9 + 8]);
-                    }
+                    __r0 += __Simd.Widen(grad[__i]);
+                    __r1 += __Simd.Widen(grad[__i]);
+                    __r2 += __Simd.Widen(grad[__i]) * __Simd.Widen(__s_m[__i]);
+                    double __q4 = __Simd.Widen(grad[__i]);
+                    __r3 += __q4 * __q4;
+                    double __q5 = __Simd.Widen(grad[__i]), __q6 = __Simd.Widen(__s_m[__i]);
+                    __r4_ab += __q5 * __q6; __r4_aa += __q5 * __q5; __r4_bb += __q6 * __q6;
+                    __r5 = __Math.Max(__r5, __Simd.Widen(grad[__i]));
+                    __r6 = __Math.Min(__r6, __Simd.Widen(grad[__i]));
                 }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        __r0 += (double)grad[__i];
-                        __r1 += (double)grad[__i];
-                        __r2 += (double)grad[__i] * (double)__s_m[__i];
-                        double __q7 = (double)grad[__i];
-                        __r3 += __q7 * __q7;
-                        double __q8 = (double)grad[__i], __q9 = (double)__s_m[__i];
-                        __r4_ab += __q8 * __q9; __r4_aa += __q8 * __q8; __r4_bb += __q9 * __q9;
-                        __r5 = __Math.Max(__r5, (double)grad[__i]);
-                        __r6 = __Math.Min(__r6, (double)grad[__i]);
-                    }
-                }
-                // s = sum(grad)
-#line 10 "/ae/reductions.ae"
-                s = __r0;
-#line default
-                // avg = mean(grad)
-#line 11 "/ae/reductions.ae"
-                avg = (__r1 / n);
-#line default
-                // gm = dot(grad, m)
-#line 12 "/ae/reductions.ae"
-                gm = __r2;
-#line default
-                // gn = norm(grad)
-#line 13 "/ae/reductions.ae"
-                gn = __Math.Sqrt(__r3);
-#line default
-                // cs = cosine(grad, m)
-#line 14 "/ae/reductions.ae"
-                cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (__Math.Sqrt(__r4_aa) * __Math.Sqrt(__r4_bb)));
-#line default
-                // hi = max(grad)
-#line 15 "/ae/reductions.ae"
-                hi = __r5;
-#line default
-                // lo = min(grad)
-#line 16 "/ae/reductions.ae"
-                lo = __r6;
-#line default
+                __f.Partials[__chunk * 9 + 0] = __Simd.Sum(__vr0) + __r0;
+                __f.Partials[__chunk * 9 + 1] = __Simd.Sum(__vr1) + __r1;
+                __f.Partials[__chunk * 9 + 2] = __Simd.Sum(__vr2) + __r2;
+                __f.Partials[__chunk * 9 + 3] = __Simd.Sum(__vr3) + __r3;
+                __f.Partials[__chunk * 9 + 4] = __Simd.Sum(__vr4_ab) + __r4_ab;
+                __f.Partials[__chunk * 9 + 5] = __Simd.Sum(__vr4_aa) + __r4_aa;
+                __f.Partials[__chunk * 9 + 6] = __Simd.Sum(__vr4_bb) + __r4_bb;
+                __f.Partials[__chunk * 9 + 7] = __Math.Max(__Simd.MaxLane(__vr5), __r5);
+                __f.Partials[__chunk * 9 + 8] = __Math.Min(__Simd.MinLane(__vr6), __r6);
+            }
+        }
 
-                // ---- pass 2 of 2 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
+        /// <summary>Pass 2: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass2<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
+        {
+            private readonly Reductions __law;
+            public __T* grad, theta;
+            public __Pass2(Reductions law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass2(this, chunk);
+        }
+        private object? __job2;
+
+        /// <summary>Pass 2 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2<__T>(__Pass2<__T> __f, int __chunk) where __T : unmanaged
+        {
+            __T* grad = __f.grad, theta = __f.theta;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            {
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                if (__f.Simd)
                 {
-                    int __chunks2 = __Simd.Chunks(n);
-                    var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
-                    __j2.grad = __pin_grad;
-                    __j2.theta = __pin_theta;
-                    __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
+                    var __vk1 = __Vx.Create((double)0.9);
+                    var __vk2 = __Vx.Create((double)0.01);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
                         // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                        double __e_m__next__1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
+                        var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
 #line default
                         // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                        double __e_theta__next__1 = ((double)theta[__i] - (0.01 * __e_m__next__1));
+                        var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
 #line default
-                        theta[__i] = (float)(__e_theta__next__1);
-                        __s_m[__i] = (float)(__e_m__next__1);
+                        __Simd.Store(__e_theta__next__1, theta + __i);
+                        __Simd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                this.s = s;
-                this.avg = avg;
-                this.gm = gm;
-                this.gn = gn;
-                this.cs = cs;
-                this.hi = hi;
-                this.lo = lo;
-                this.L = L;
-            }
-        }
-
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly Reductions __law;
-            public readonly double[] __partials;
-            public double* grad;
-            public __Pass1_F64(Reductions law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 9];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
-        }
-        private __Pass1_F64? __job1_F64;
-
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
-        {
-            double* grad = __f.grad;
-            fixed (double* __s_m = __st_m_f64)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vr0 = __Vx.Create(0.0);
-                var __vr1 = __Vx.Create(0.0);
-                var __vr2 = __Vx.Create(0.0);
-                var __vr3 = __Vx.Create(0.0);
-                var __vr4_ab = __Vx.Create(0.0);
-                var __vr4_aa = __Vx.Create(0.0);
-                var __vr4_bb = __Vx.Create(0.0);
-                var __vr5 = __Vx.Create(double.NegativeInfinity);
-                var __vr6 = __Vx.Create(double.PositiveInfinity);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    __vr0 += __Simd.Load(grad + __i);
-                    __vr1 += __Simd.Load(grad + __i);
-                    __vr2 += __Simd.Load(grad + __i) * __Simd.Load(__s_m + __i);
-                    var __vq1 = __Simd.Load(grad + __i);
-                    __vr3 += __vq1 * __vq1;
-                    var __vq2 = __Simd.Load(grad + __i);
-                    var __vq3 = __Simd.Load(__s_m + __i);
-                    __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
-                    __vr5 = __Lanes.Max(__vr5, __Simd.Load(grad + __i));
-                    __vr6 = __Lanes.Min(__vr6, __Simd.Load(grad + __i));
-                }
-                // the tail, one element at a time
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                double __r4_ab = 0.0;
-                double __r4_aa = 0.0;
-                double __r4_bb = 0.0;
-                double __r5 = double.NegativeInfinity;
-                double __r6 = double.PositiveInfinity;
-                for (; __i < __end; __i++)
-                {
-                    __r0 += grad[__i];
-                    __r1 += grad[__i];
-                    __r2 += grad[__i] * __s_m[__i];
-                    double __q4 = grad[__i];
-                    __r3 += __q4 * __q4;
-                    double __q5 = grad[__i], __q6 = __s_m[__i];
-                    __r4_ab += __q5 * __q6; __r4_aa += __q5 * __q5; __r4_bb += __q6 * __q6;
-                    __r5 = __Math.Max(__r5, grad[__i]);
-                    __r6 = __Math.Min(__r6, grad[__i]);
-                }
-                __f.__partials[__chunk * 9 + 0] = __Simd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 9 + 1] = __Simd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 9 + 2] = __Simd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 9 + 3] = __Simd.Sum(__vr3) + __r3;
-                __f.__partials[__chunk * 9 + 4] = __Simd.Sum(__vr4_ab) + __r4_ab;
-                __f.__partials[__chunk * 9 + 5] = __Simd.Sum(__vr4_aa) + __r4_aa;
-                __f.__partials[__chunk * 9 + 6] = __Simd.Sum(__vr4_bb) + __r4_bb;
-                __f.__partials[__chunk * 9 + 7] = __Math.Max(__Simd.MaxLane(__vr5), __r5);
-                __f.__partials[__chunk * 9 + 8] = __Math.Min(__Simd.MinLane(__vr6), __r6);
-            }
-        }
-
-        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F64 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly Reductions __law;
-            public readonly double[] __partials;
-            public double* grad;
-            public double* theta;
-            public __Pass2_F64(Reductions law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
-        }
-        private __Pass2_F64? __job2_F64;
-
-        /// <summary>Pass 2 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
-        {
-            double* grad = __f.grad;
-            double* theta = __f.theta;
-            fixed (double* __s_m = __st_m_f64)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)0.9);
-                var __vk2 = __Vx.Create((double)0.01);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // m' = (0.9 * m) + grad
-#line 19 "/ae/reductions.ae"
-                    var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
-#line default
-                    // theta' = theta - (0.01 * m')
-#line 20 "/ae/reductions.ae"
-                    var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
-#line default
-                    __Simd.Store(__e_theta__next__1, theta + __i);
-                    __Simd.Store(__e_m__next__1, __s_m + __i);
-                }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
                     // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                    double __e_m__next__1 = ((0.9 * __s_m[__i]) + grad[__i]);
+                    double __e_m__next__1 = ((0.9 * __Simd.Widen(__s_m[__i])) + __Simd.Widen(grad[__i]));
 #line default
                     // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                    double __e_theta__next__1 = (theta[__i] - (0.01 * __e_m__next__1));
+                    double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - (0.01 * __e_m__next__1));
 #line default
-                    theta[__i] = __e_theta__next__1;
-                    __s_m[__i] = __e_m__next__1;
-                }
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly Reductions __law;
-            public readonly double[] __partials;
-            public float* grad;
-            public __Pass1_F32(Reductions law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 9];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vr0 = __Vx.Create(0.0);
-                var __vr1 = __Vx.Create(0.0);
-                var __vr2 = __Vx.Create(0.0);
-                var __vr3 = __Vx.Create(0.0);
-                var __vr4_ab = __Vx.Create(0.0);
-                var __vr4_aa = __Vx.Create(0.0);
-                var __vr4_bb = __Vx.Create(0.0);
-                var __vr5 = __Vx.Create(double.NegativeInfinity);
-                var __vr6 = __Vx.Create(double.PositiveInfinity);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    __vr0 += __Simd.Load(grad + __i);
-                    __vr1 += __Simd.Load(grad + __i);
-                    __vr2 += __Simd.Load(grad + __i) * __Simd.Load(__s_m + __i);
-                    var __vq1 = __Simd.Load(grad + __i);
-                    __vr3 += __vq1 * __vq1;
-                    var __vq2 = __Simd.Load(grad + __i);
-                    var __vq3 = __Simd.Load(__s_m + __i);
-                    __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
-                    __vr5 = __Lanes.Max(__vr5, __Simd.Load(grad + __i));
-                    __vr6 = __Lanes.Min(__vr6, __Simd.Load(grad + __i));
-                }
-                // the tail, one element at a time
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                double __r4_ab = 0.0;
-                double __r4_aa = 0.0;
-                double __r4_bb = 0.0;
-                double __r5 = double.NegativeInfinity;
-                double __r6 = double.PositiveInfinity;
-                for (; __i < __end; __i++)
-                {
-                    __r0 += (double)grad[__i];
-                    __r1 += (double)grad[__i];
-                    __r2 += (double)grad[__i] * (double)__s_m[__i];
-                    double __q4 = (double)grad[__i];
-                    __r3 += __q4 * __q4;
-                    double __q5 = (double)grad[__i], __q6 = (double)__s_m[__i];
-                    __r4_ab += __q5 * __q6; __r4_aa += __q5 * __q5; __r4_bb += __q6 * __q6;
-                    __r5 = __Math.Max(__r5, (double)grad[__i]);
-                    __r6 = __Math.Min(__r6, (double)grad[__i]);
-                }
-                __f.__partials[__chunk * 9 + 0] = __Simd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 9 + 1] = __Simd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 9 + 2] = __Simd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 9 + 3] = __Simd.Sum(__vr3) + __r3;
-                __f.__partials[__chunk * 9 + 4] = __Simd.Sum(__vr4_ab) + __r4_ab;
-                __f.__partials[__chunk * 9 + 5] = __Simd.Sum(__vr4_aa) + __r4_aa;
-                __f.__partials[__chunk * 9 + 6] = __Simd.Sum(__vr4_bb) + __r4_bb;
-                __f.__partials[__chunk * 9 + 7] = __Math.Max(__Simd.MaxLane(__vr5), __r5);
-                __f.__partials[__chunk * 9 + 8] = __Math.Min(__Simd.MinLane(__vr6), __r6);
-            }
-        }
-
-        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly Reductions __law;
-            public readonly double[] __partials;
-            public float* grad;
-            public float* theta;
-            public __Pass2_F32(Reductions law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
-        }
-        private __Pass2_F32? __job2_F32;
-
-        /// <summary>Pass 2 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            float* theta = __f.theta;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)0.9);
-                var __vk2 = __Vx.Create((double)0.01);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // m' = (0.9 * m) + grad
-#line 19 "/ae/reductions.ae"
-                    var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
-#line default
-                    // theta' = theta - (0.01 * m')
-#line 20 "/ae/reductions.ae"
-                    var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
-#line default
-                    __Simd.Store(__e_theta__next__1, theta + __i);
-                    __Simd.Store(__e_m__next__1, __s_m + __i);
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // m' = (0.9 * m) + grad
-#line 19 "/ae/reductions.ae"
-                    double __e_m__next__1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
-#line default
-                    // theta' = theta - (0.01 * m')
-#line 20 "/ae/reductions.ae"
-                    double __e_theta__next__1 = ((double)theta[__i] - (0.01 * __e_m__next__1));
-#line default
-                    theta[__i] = (float)(__e_theta__next__1);
-                    __s_m[__i] = (float)(__e_m__next__1);
+                    theta[__i] = __Simd.Narrow<__T>(__e_theta__next__1);
+                    __s_m[__i] = __Simd.Narrow<__T>(__e_m__next__1);
                 }
             }
         }

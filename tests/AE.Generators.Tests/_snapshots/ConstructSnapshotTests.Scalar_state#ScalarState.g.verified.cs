@@ -66,10 +66,17 @@ namespace AE.Generated
 
         /// <summary>One step of ScalarState over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of ScalarState over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this ScalarState steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "ScalarState", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_R = (Enabled & Rules.R) != 0;
@@ -90,40 +97,6 @@ namespace AE.Generated
             if (__on_R)
             {
                 total__next = (total + x);
-            }
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            count = count__next;
-            total = total__next;
-        }
-
-        /// <summary>One step of ScalarState over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this ScalarState steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_R = (Enabled & Rules.R) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double count__next = count;
-            double total__next = total;
-
-            // ---- rule R "count and sum"
-            // count' = count + 1
-#line 6 "/ae/scalar_state.ae"
-            if (__on_R)
-            {
-                count__next = (count + 1.0);
-            }
-#line default
-            // total' = total + x
-#line 7 "/ae/scalar_state.ae"
-            if (__on_R)
-            {
-                total__next = (total + (double)x);
             }
 #line default
 

@@ -71,10 +71,17 @@ namespace AE.Generated
 
         /// <summary>One step of SignalNeutral over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of SignalNeutral over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this SignalNeutral steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "SignalNeutral", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_S = (Enabled & Rules.S) != 0;
@@ -105,71 +112,6 @@ namespace AE.Generated
             if (__on_D)
             {
                 du += x;
-            }
-#line default
-
-            // ---- rule B "budget"
-            // d = clamp(du, -0.1, 0.1)
-#line 9 "/ae/signal_neutral.ae"
-            if (__on_B)
-            {
-                d = __AeMath.Clamp(du, -0.1, 0.1);
-            }
-            else
-            {
-                d = du;
-            }
-#line default
-
-            // ---- update "apply"
-            // k' = (k + (0.01 * s)) + d
-#line 10 "/ae/signal_neutral.ae"
-            k__next = ((k + (0.01 * s)) + d);
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            k = __AeMath.Clamp(k__next, 0.0, 1.0);
-            this.s = s;
-            this.d = d;
-            this.du = du;
-        }
-
-        /// <summary>One step of SignalNeutral over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this SignalNeutral steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_S = (Enabled & Rules.S) != 0;
-            bool __on_D = (Enabled & Rules.D) != 0;
-            bool __on_B = (Enabled & Rules.B) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double k__next = k;
-            double du = 0.0;
-            double s = 0.0;
-            double d = 0.0;
-
-            // ---- rule S "scaled input"
-            // s = 2 * x
-#line 7 "/ae/signal_neutral.ae"
-            if (__on_S)
-            {
-                s = (2.0 * (double)x);
-            }
-            else
-            {
-                s = 0.0;
-            }
-#line default
-
-            // ---- rule D "drive"
-            // du += x
-#line 8 "/ae/signal_neutral.ae"
-            if (__on_D)
-            {
-                du += (double)x;
             }
 #line default
 

@@ -65,10 +65,17 @@ namespace AE.Generated
 
         /// <summary>One step of Damped over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of Damped over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Damped steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Damped", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_grow = (Enabled & Rules.grow) != 0;
@@ -83,49 +90,6 @@ namespace AE.Generated
             if (__on_grow)
             {
                 __c1 = (x > 0.0);
-            }
-#line default
-            // k' = k * 1.1
-#line 4 "/ae/variant.ae"
-            if (__on_grow && __c1)
-            {
-                k__next = (k * 1.1);
-            }
-#line default
-
-            // ---- rule damp "k decays"
-            // k' = k' * 0.9
-#line 5 "/ae/variant.ae"
-            if (__on_damp)
-            {
-                k__next = (k__next * 0.9);
-            }
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            k = __AeMath.Clamp(k__next, 0.0, 10.0);
-        }
-
-        /// <summary>One step of Damped over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Damped steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_grow = (Enabled & Rules.grow) != 0;
-            bool __on_damp = (Enabled & Rules.damp) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double k__next = k;
-            bool __c1 = false;
-
-            // ---- rule grow "k follows x up"
-            // when x > 0
-#line 4 "/ae/variant.ae"
-            if (__on_grow)
-            {
-                __c1 = ((double)x > 0.0);
             }
 #line default
             // k' = k * 1.1

@@ -64,10 +64,17 @@ namespace AE.Generated
 
         /// <summary>One step of Undamped over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of Undamped over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this Undamped steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Undamped", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_grow = (Enabled & Rules.grow) != 0;
@@ -81,39 +88,6 @@ namespace AE.Generated
             if (__on_grow)
             {
                 __c1 = (x > 0.0);
-            }
-#line default
-            // k' = k * 1.1
-#line 4 "/ae/variant.ae"
-            if (__on_grow && __c1)
-            {
-                k__next = (k * 1.1);
-            }
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            k = __AeMath.Clamp(k__next, 0.0, 10.0);
-        }
-
-        /// <summary>One step of Undamped over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this Undamped steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_grow = (Enabled & Rules.grow) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double k__next = k;
-            bool __c1 = false;
-
-            // ---- rule grow "k follows x up"
-            // when x > 0
-#line 4 "/ae/variant.ae"
-            if (__on_grow)
-            {
-                __c1 = ((double)x > 0.0);
             }
 #line default
             // k' = k * 1.1

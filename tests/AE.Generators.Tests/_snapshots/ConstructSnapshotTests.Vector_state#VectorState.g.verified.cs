@@ -70,19 +70,26 @@ namespace AE.Generated
 
         /// <summary>One step of VectorState over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of VectorState over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this VectorState steps in float; make another instance for double");
+            __Simd.CheckPrecision<__T>(__precision, "VectorState", "instance");
             if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
             if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
-            var __s_m = __st_m_f64;
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Simd.ToFloat(__st_m_f64);
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
             double L = 0.0;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- fixed rule measure
@@ -92,211 +99,64 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __j1.theta = __pin_theta;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // m' = (beta * m) + grad
-#line 12 "/ae/vector_state.ae"
-                        double __e_m__next__1 = ((beta * __s_m[__i]) + grad[__i]);
-#line default
-                        // theta' = theta - (lr * m')
-#line 13 "/ae/vector_state.ae"
-                        double __e_theta__next__1 = (theta[__i] - (lr * __e_m__next__1));
-#line default
-                        theta[__i] = __e_theta__next__1;
-                        __s_m[__i] = __e_m__next__1;
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.grad = __pin_grad; __j1.theta = __pin_theta;
+                __j1.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 this.L = L;
             }
         }
 
-        /// <summary>One step of VectorState over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this VectorState steps in double; make another instance for float");
-            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m_f64.Length];
-                for (int __i = 0; __i < __st_m_f64.Length; __i++) __st_m_f32[__i] = (float)__st_m_f64[__i];
-            }
-            __precision = 2;
-            var __s_m = __st_m_f32!;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double L = 0.0;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
-            {
+            private readonly VectorState __law;
+            public __T* grad, theta;
+            public __Pass1(VectorState law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
+        }
+        private object? __job1;
 
-                // ---- fixed rule measure
-                // L = loss
-#line 10 "/ae/vector_state.ae"
-                L = (double)loss;
-#line default
-
-                // ---- pass 1 of 1 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
+        {
+            __T* grad = __f.grad, theta = __f.theta;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            {
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                if (__f.Simd)
                 {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __j1.theta = __pin_theta;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
+                    var __vk1 = __Vx.Create((double)beta);
+                    var __vk2 = __Vx.Create((double)lr);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
                         // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
-                        double __e_m__next__1 = ((beta * (double)__s_m[__i]) + (double)grad[__i]);
+                        var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
 #line default
                         // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
-                        double __e_theta__next__1 = ((double)theta[__i] - (lr * __e_m__next__1));
+                        var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
 #line default
-                        theta[__i] = (float)(__e_theta__next__1);
-                        __s_m[__i] = (float)(__e_m__next__1);
+                        __Simd.Store(__e_theta__next__1, theta + __i);
+                        __Simd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                this.L = L;
-            }
-        }
-
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly VectorState __law;
-            public readonly double[] __partials;
-            public double* grad;
-            public double* theta;
-            public __Pass1_F64(VectorState law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
-        }
-        private __Pass1_F64? __job1_F64;
-
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
-        {
-            double* grad = __f.grad;
-            double* theta = __f.theta;
-            fixed (double* __s_m = __st_m_f64)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)beta);
-                var __vk2 = __Vx.Create((double)lr);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // m' = (beta * m) + grad
-#line 12 "/ae/vector_state.ae"
-                    var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
-#line default
-                    // theta' = theta - (lr * m')
-#line 13 "/ae/vector_state.ae"
-                    var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
-#line default
-                    __Simd.Store(__e_theta__next__1, theta + __i);
-                    __Simd.Store(__e_m__next__1, __s_m + __i);
-                }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
                     // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
-                    double __e_m__next__1 = ((beta * __s_m[__i]) + grad[__i]);
+                    double __e_m__next__1 = ((beta * __Simd.Widen(__s_m[__i])) + __Simd.Widen(grad[__i]));
 #line default
                     // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
-                    double __e_theta__next__1 = (theta[__i] - (lr * __e_m__next__1));
+                    double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - (lr * __e_m__next__1));
 #line default
-                    theta[__i] = __e_theta__next__1;
-                    __s_m[__i] = __e_m__next__1;
-                }
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly VectorState __law;
-            public readonly double[] __partials;
-            public float* grad;
-            public float* theta;
-            public __Pass1_F32(VectorState law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            float* theta = __f.theta;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)beta);
-                var __vk2 = __Vx.Create((double)lr);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // m' = (beta * m) + grad
-#line 12 "/ae/vector_state.ae"
-                    var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
-#line default
-                    // theta' = theta - (lr * m')
-#line 13 "/ae/vector_state.ae"
-                    var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
-#line default
-                    __Simd.Store(__e_theta__next__1, theta + __i);
-                    __Simd.Store(__e_m__next__1, __s_m + __i);
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // m' = (beta * m) + grad
-#line 12 "/ae/vector_state.ae"
-                    double __e_m__next__1 = ((beta * (double)__s_m[__i]) + (double)grad[__i]);
-#line default
-                    // theta' = theta - (lr * m')
-#line 13 "/ae/vector_state.ae"
-                    double __e_theta__next__1 = ((double)theta[__i] - (lr * __e_m__next__1));
-#line default
-                    theta[__i] = (float)(__e_theta__next__1);
-                    __s_m[__i] = (float)(__e_m__next__1);
+                    theta[__i] = __Simd.Narrow<__T>(__e_theta__next__1);
+                    __s_m[__i] = __Simd.Narrow<__T>(__e_m__next__1);
                 }
             }
         }

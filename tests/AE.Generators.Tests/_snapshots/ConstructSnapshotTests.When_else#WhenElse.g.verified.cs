@@ -62,10 +62,17 @@ namespace AE.Generated
 
         /// <summary>One step of WhenElse over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of WhenElse over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this WhenElse steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "WhenElse", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_steer = (Enabled & Rules.steer) != 0;
@@ -94,61 +101,6 @@ namespace AE.Generated
             if (__on_steer && !__c1)
             {
                 __c2 = (x < -1.0);
-            }
-#line default
-            // k' = k / 2
-#line 8 "/ae/when_else.ae"
-            if (__on_steer && !__c1 && __c2)
-            {
-                k__next = (k / 2.0);
-            }
-#line default
-            // k' = k * 0.99
-#line 10 "/ae/when_else.ae"
-            if (__on_steer && !__c1 && !__c2)
-            {
-                k__next = (k * 0.99);
-            }
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            k = __AeMath.Clamp(k__next, 0.01, 100.0);
-        }
-
-        /// <summary>One step of WhenElse over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this WhenElse steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_steer = (Enabled & Rules.steer) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double k__next = k;
-            bool __c1 = false;
-            bool __c2 = false;
-
-            // ---- rule steer
-            // when x > 1
-#line 5 "/ae/when_else.ae"
-            if (__on_steer)
-            {
-                __c1 = ((double)x > 1.0);
-            }
-#line default
-            // k' = k * 2
-#line 6 "/ae/when_else.ae"
-            if (__on_steer && __c1)
-            {
-                k__next = (k * 2.0);
-            }
-#line default
-            // when x < -1
-#line 7 "/ae/when_else.ae"
-            if (__on_steer && !__c1)
-            {
-                __c2 = ((double)x < -1.0);
             }
 #line default
             // k' = k / 2

@@ -123,245 +123,21 @@ namespace AE.Generated
 
         /// <summary>One step of AeEnsemble over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> losses, __System.Span<double> alpha, __System.Span<double> mu, __System.Span<double> sigma)
-        {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this AeEnsemble steps in float; make another instance for double");
-            if (losses.Length != K) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this law was built for " + K, "losses");
-            if (alpha.Length != K) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this law was built for " + K, "alpha");
-            if (mu.Length != K) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this law was built for " + K, "mu");
-            if (sigma.Length != K) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this law was built for " + K, "sigma");
-            __precision = 1;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_consensus = (Enabled & Rules.consensus) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double mean_loss = 0.0;
-            double min_loss = 0.0;
-            double max_loss = 0.0;
-            double bar_alpha = 0.0;
-            double bar_mu = 0.0;
-            double bar_sigma = 0.0;
-            fixed (double* __pin_losses = losses)
-            fixed (double* __pin_alpha = alpha)
-            fixed (double* __pin_mu = mu)
-            fixed (double* __pin_sigma = sigma)
-            {
-
-                // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-                double __r0 = double.PositiveInfinity;
-                double __r1 = double.NegativeInfinity;
-                double __r2 = 0.0;
-                if (__Simd.UseSimd(Kernel, K))
-                {
-                    int __chunks1 = __Simd.Chunks(K);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.losses = __pin_losses;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 = __Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
-                        __r1 = __Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
-                        __r2 += __j1.__partials[__c * 3 + 2];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        __r0 = __Math.Min(__r0, __e_Lk__1);
-                        __r1 = __Math.Max(__r1, __e_Lk__1);
-                        __r2 += __e_Lk__1;
-                    }
-                }
-
-                // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
-                // min_loss = min(Lk)
-#line 40 "/ae/laws/ae_ensemble.ae"
-                min_loss = __r0;
-#line default
-                // max_loss = max(Lk)
-#line 41 "/ae/laws/ae_ensemble.ae"
-                max_loss = __r1;
-#line default
-                // mean_loss = mean(Lk)
-#line 42 "/ae/laws/ae_ensemble.ae"
-                mean_loss = (__r2 / K);
-#line default
-
-                // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-                double __r3 = 0.0;
-                if (__Simd.UseSimd(Kernel, K))
-                {
-                    int __chunks2 = __Simd.Chunks(K);
-                    var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
-                    __j2.losses = __pin_losses;
-                    __j2.min_loss = min_loss;
-                    __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
-                    for (int __c = 0; __c < __chunks2; __c++)
-                    {
-                        __r3 += __j2.__partials[__c * 1 + 0];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        __r3 += __e_ew__1;
-                    }
-                }
-
-                // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-                double __r4 = 0.0;
-                double __r5 = 0.0;
-                double __r6 = 0.0;
-                if (__Simd.UseSimd(Kernel, K))
-                {
-                    int __chunks3 = __Simd.Chunks(K);
-                    var __j3 = __job3_F64 ??= new __Pass3_F64(this, __chunks3);
-                    __j3.__r3 = __r3;
-                    __j3.alpha = __pin_alpha;
-                    __j3.losses = __pin_losses;
-                    __j3.min_loss = min_loss;
-                    __j3.mu = __pin_mu;
-                    __j3.sigma = __pin_sigma;
-                    __Runtime.Simd.AeWorkers.Run(__j3, __chunks3, __Simd.Threads(MaxThreads, __chunks3, false));
-                    for (int __c = 0; __c < __chunks3; __c++)
-                    {
-                        __r4 += __j3.__partials[__c * 3 + 0];
-                        __r5 += __j3.__partials[__c * 3 + 1];
-                        __r6 += __j3.__partials[__c * 3 + 2];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                        __r4 += __e_w__1 * alpha[__i];
-                        __r5 += __e_w__1 * mu[__i];
-                        __r6 += __e_w__1 * sigma[__i];
-                    }
-                }
-                // bar_alpha = dot(w, alpha)
-#line 45 "/ae/laws/ae_ensemble.ae"
-                bar_alpha = __r4;
-#line default
-                // bar_mu = dot(w, mu)
-#line 46 "/ae/laws/ae_ensemble.ae"
-                bar_mu = __r5;
-#line default
-                // bar_sigma = dot(w, sigma)
-#line 47 "/ae/laws/ae_ensemble.ae"
-                bar_sigma = __r6;
-#line default
-
-                // ---- pass 4 of 4 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, K))
-                {
-                    int __chunks4 = __Simd.Chunks(K);
-                    var __j4 = __job4_F64 ??= new __Pass4_F64(this, __chunks4);
-                    __j4.__on_consensus = __on_consensus;
-                    __j4.__r3 = __r3;
-                    __j4.alpha = __pin_alpha;
-                    __j4.bar_alpha = bar_alpha;
-                    __j4.bar_mu = bar_mu;
-                    __j4.bar_sigma = bar_sigma;
-                    __j4.losses = __pin_losses;
-                    __j4.min_loss = min_loss;
-                    __j4.mu = __pin_mu;
-                    __j4.sigma = __pin_sigma;
-                    __Runtime.Simd.AeWorkers.Run(__j4, __chunks4, __Simd.Threads(MaxThreads, __chunks4, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                        // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-#line 51 "/ae/laws/ae_ensemble.ae"
-                        double __e_alpha__next__1 = alpha[__i];
-                        if (__on_consensus)
-                        {
-                            __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                        }
-#line default
-                        // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-#line 52 "/ae/laws/ae_ensemble.ae"
-                        double __e_mu__next__1 = mu[__i];
-                        if (__on_consensus)
-                        {
-                            __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
-                        }
-#line default
-                        // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-#line 53 "/ae/laws/ae_ensemble.ae"
-                        double __e_sigma__next__1 = sigma[__i];
-                        if (__on_consensus)
-                        {
-                            __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
-                        }
-#line default
-                        alpha[__i] = __AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
-                        mu[__i] = __AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
-                        sigma[__i] = __AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
-                        __sig_w[__i] = __e_w__1;
-                    }
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                this.mean_loss = mean_loss;
-                this.min_loss = min_loss;
-                this.max_loss = max_loss;
-                this.bar_alpha = bar_alpha;
-                this.bar_mu = bar_mu;
-                this.bar_sigma = bar_sigma;
-            }
-        }
-
+        public void Step(__System.ReadOnlySpan<double> losses, __System.Span<double> alpha, __System.Span<double> mu, __System.Span<double> sigma) => __Step<double>(losses, alpha, mu, sigma);
         /// <summary>One step of AeEnsemble over float vectors (scalars and reductions in double). Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> losses, __System.Span<float> alpha, __System.Span<float> mu, __System.Span<float> sigma)
+        public void Step(__System.ReadOnlySpan<float> losses, __System.Span<float> alpha, __System.Span<float> mu, __System.Span<float> sigma) => __Step<float>(losses, alpha, mu, sigma);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> losses, __System.Span<__T> alpha, __System.Span<__T> mu, __System.Span<__T> sigma) where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this AeEnsemble steps in double; make another instance for float");
+            __Simd.CheckPrecision<__T>(__precision, "AeEnsemble", "instance");
             if (losses.Length != K) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this law was built for " + K, "losses");
             if (alpha.Length != K) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this law was built for " + K, "alpha");
             if (mu.Length != K) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this law was built for " + K, "mu");
             if (sigma.Length != K) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this law was built for " + K, "sigma");
-            __precision = 2;
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_consensus = (Enabled & Rules.consensus) != 0;
@@ -372,42 +148,19 @@ namespace AE.Generated
             double bar_alpha = 0.0;
             double bar_mu = 0.0;
             double bar_sigma = 0.0;
-            fixed (float* __pin_losses = losses)
-            fixed (float* __pin_alpha = alpha)
-            fixed (float* __pin_mu = mu)
-            fixed (float* __pin_sigma = sigma)
+            fixed (__T* __pin_losses = losses)
+            fixed (__T* __pin_alpha = alpha)
+            fixed (__T* __pin_mu = mu)
+            fixed (__T* __pin_sigma = sigma)
             {
 
                 // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-                double __r0 = double.PositiveInfinity;
-                double __r1 = double.NegativeInfinity;
-                double __r2 = 0.0;
-                if (__Simd.UseSimd(Kernel, K))
-                {
-                    int __chunks1 = __Simd.Chunks(K);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.losses = __pin_losses;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 = __Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
-                        __r1 = __Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
-                        __r2 += __j1.__partials[__c * 3 + 2];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        __r0 = __Math.Min(__r0, __e_Lk__1);
-                        __r1 = __Math.Max(__r1, __e_Lk__1);
-                        __r2 += __e_Lk__1;
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, K));
+                __j1.losses = __pin_losses;
+                __j1.Run(Kernel, MaxThreads);
+                double __r0 = __j1.Min(0);
+                double __r1 = __j1.Max(1);
+                double __r2 = __j1.Sum(2);
 
                 // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
                 // min_loss = min(Lk)
@@ -424,78 +177,18 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-                double __r3 = 0.0;
-                if (__Simd.UseSimd(Kernel, K))
-                {
-                    int __chunks2 = __Simd.Chunks(K);
-                    var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
-                    __j2.losses = __pin_losses;
-                    __j2.min_loss = min_loss;
-                    __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
-                    for (int __c = 0; __c < __chunks2; __c++)
-                    {
-                        __r3 += __j2.__partials[__c * 1 + 0];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        __r3 += __e_ew__1;
-                    }
-                }
+                var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, K));
+                __j2.losses = __pin_losses; __j2.min_loss = min_loss;
+                __j2.Run(Kernel, MaxThreads);
+                double __r3 = __j2.Sum(0);
 
                 // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-                double __r4 = 0.0;
-                double __r5 = 0.0;
-                double __r6 = 0.0;
-                if (__Simd.UseSimd(Kernel, K))
-                {
-                    int __chunks3 = __Simd.Chunks(K);
-                    var __j3 = __job3_F32 ??= new __Pass3_F32(this, __chunks3);
-                    __j3.__r3 = __r3;
-                    __j3.alpha = __pin_alpha;
-                    __j3.losses = __pin_losses;
-                    __j3.min_loss = min_loss;
-                    __j3.mu = __pin_mu;
-                    __j3.sigma = __pin_sigma;
-                    __Runtime.Simd.AeWorkers.Run(__j3, __chunks3, __Simd.Threads(MaxThreads, __chunks3, false));
-                    for (int __c = 0; __c < __chunks3; __c++)
-                    {
-                        __r4 += __j3.__partials[__c * 3 + 0];
-                        __r5 += __j3.__partials[__c * 3 + 1];
-                        __r6 += __j3.__partials[__c * 3 + 2];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                        __r4 += __e_w__1 * (double)alpha[__i];
-                        __r5 += __e_w__1 * (double)mu[__i];
-                        __r6 += __e_w__1 * (double)sigma[__i];
-                    }
-                }
+                var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, K));
+                __j3.__r3 = __r3; __j3.alpha = __pin_alpha; __j3.losses = __pin_losses; __j3.min_loss = min_loss; __j3.mu = __pin_mu; __j3.sigma = __pin_sigma;
+                __j3.Run(Kernel, MaxThreads);
+                double __r4 = __j3.Sum(0);
+                double __r5 = __j3.Sum(1);
+                double __r6 = __j3.Sum(2);
                 // bar_alpha = dot(w, alpha)
 #line 45 "/ae/laws/ae_ensemble.ae"
                 bar_alpha = __r4;
@@ -510,68 +203,9 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 4 of 4 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, K))
-                {
-                    int __chunks4 = __Simd.Chunks(K);
-                    var __j4 = __job4_F32 ??= new __Pass4_F32(this, __chunks4);
-                    __j4.__on_consensus = __on_consensus;
-                    __j4.__r3 = __r3;
-                    __j4.alpha = __pin_alpha;
-                    __j4.bar_alpha = bar_alpha;
-                    __j4.bar_mu = bar_mu;
-                    __j4.bar_sigma = bar_sigma;
-                    __j4.losses = __pin_losses;
-                    __j4.min_loss = min_loss;
-                    __j4.mu = __pin_mu;
-                    __j4.sigma = __pin_sigma;
-                    __Runtime.Simd.AeWorkers.Run(__j4, __chunks4, __Simd.Threads(MaxThreads, __chunks4, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                        // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-#line 51 "/ae/laws/ae_ensemble.ae"
-                        double __e_alpha__next__1 = (double)alpha[__i];
-                        if (__on_consensus)
-                        {
-                            __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                        }
-#line default
-                        // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-#line 52 "/ae/laws/ae_ensemble.ae"
-                        double __e_mu__next__1 = (double)mu[__i];
-                        if (__on_consensus)
-                        {
-                            __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
-                        }
-#line default
-                        // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-#line 53 "/ae/laws/ae_ensemble.ae"
-                        double __e_sigma__next__1 = (double)sigma[__i];
-                        if (__on_consensus)
-                        {
-                            __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
-                        }
-#line default
-                        alpha[__i] = (float)(__AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
-                        mu[__i] = (float)(__AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
-                        sigma[__i] = (float)(__AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
-                        __sig_w[__i] = __e_w__1;
-                    }
-                }
+                var __j4 = (__Pass4<__T>)(__job4 ??= new __Pass4<__T>(this, K));
+                __j4.__on_consensus = __on_consensus; __j4.__r3 = __r3; __j4.alpha = __pin_alpha; __j4.bar_alpha = bar_alpha; __j4.bar_mu = bar_mu; __j4.bar_sigma = bar_sigma; __j4.losses = __pin_losses; __j4.min_loss = min_loss; __j4.mu = __pin_mu; __j4.sigma = __pin_sigma;
+                __j4.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 this.mean_loss = mean_loss;
@@ -583,49 +217,44 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : __Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public double* losses;
-            public __Pass1_F64(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 3];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+            public __T* losses;
+            public __Pass1(AeEnsemble law, int length) : base(length, 3) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
         }
-        private __Pass1_F64? __job1_F64;
+        private object? __job1;
 
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions min(Lk), max(Lk), mean(Lk).</summary>
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions min(Lk), max(Lk), mean(Lk).</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
-            double* losses = __f.losses;
+            __T* losses = __f.losses;
             fixed (double* __sig_w = this.__sig_w)
             {
-                int __len = K;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = __Vx.Create((double)__k2);
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
                 var __vr0 = __Vx.Create(double.PositiveInfinity);
                 var __vr1 = __Vx.Create(double.NegativeInfinity);
                 var __vr2 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                if (__f.Simd)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __vk1 = __Vx.Create((double)loss_emergency);
+                    double __k2 = (-loss_emergency);
+                    var __vk3 = __Vx.Create((double)__k2);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
+                        var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    __vr0 = __Lanes.Min(__vr0, __e_Lk__1);
-                    __vr1 = __Lanes.Max(__vr1, __e_Lk__1);
-                    __vr2 += __e_Lk__1;
+                        __vr0 = __Lanes.Min(__vr0, __e_Lk__1);
+                        __vr1 = __Lanes.Max(__vr1, __e_Lk__1);
+                        __vr2 += __e_Lk__1;
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r0 = double.PositiveInfinity;
                 double __r1 = double.NegativeInfinity;
                 double __r2 = 0.0;
@@ -633,72 +262,67 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     __r0 = __Math.Min(__r0, __e_Lk__1);
                     __r1 = __Math.Max(__r1, __e_Lk__1);
                     __r2 += __e_Lk__1;
                 }
-                __f.__partials[__chunk * 3 + 0] = __Math.Min(__Simd.MinLane(__vr0), __r0);
-                __f.__partials[__chunk * 3 + 1] = __Math.Max(__Simd.MaxLane(__vr1), __r1);
-                __f.__partials[__chunk * 3 + 2] = __Simd.Sum(__vr2) + __r2;
+                __f.Partials[__chunk * 3 + 0] = __Math.Min(__Simd.MinLane(__vr0), __r0);
+                __f.Partials[__chunk * 3 + 1] = __Math.Max(__Simd.MaxLane(__vr1), __r1);
+                __f.Partials[__chunk * 3 + 2] = __Simd.Sum(__vr2) + __r2;
             }
         }
 
-        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F64 : __Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 2: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass2<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public double* losses;
+            public __T* losses;
             public double min_loss;
-            public __Pass2_F64(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
+            public __Pass2(AeEnsemble law, int length) : base(length, 1) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass2(this, chunk);
         }
-        private __Pass2_F64? __job2_F64;
+        private object? __job2;
 
-        /// <summary>Pass 2 of the double step over one chunk of the vectors: reductions sum(ew).</summary>
+        /// <summary>Pass 2 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions sum(ew).</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
+        private void __RunPass2<__T>(__Pass2<__T> __f, int __chunk) where __T : unmanaged
         {
-            double* losses = __f.losses;
+            __T* losses = __f.losses;
             double min_loss = __f.min_loss;
             fixed (double* __sig_w = this.__sig_w)
             {
-                int __len = K;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = __Vx.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)min_loss);
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
                 var __vr3 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                if (__f.Simd)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __vk1 = __Vx.Create((double)loss_emergency);
+                    double __k2 = (-loss_emergency);
+                    var __vk3 = __Vx.Create((double)__k2);
+                    double __k4 = (-beta_weight);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)min_loss);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
+                        var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                        var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
-                    __vr3 += __e_ew__1;
+                        __vr3 += __e_ew__1;
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r3 = 0.0;
                 for (; __i < __end; __i++)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
@@ -706,76 +330,63 @@ namespace AE.Generated
 #line default
                     __r3 += __e_ew__1;
                 }
-                __f.__partials[__chunk * 1 + 0] = __Simd.Sum(__vr3) + __r3;
+                __f.Partials[__chunk * 1 + 0] = __Simd.Sum(__vr3) + __r3;
             }
         }
 
-        /// <summary>What pass 3 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F64 : __Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 3: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass3<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public double __r3;
-            public double* alpha;
-            public double* losses;
-            public double min_loss;
-            public double* mu;
-            public double* sigma;
-            public __Pass3_F64(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 3];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F64(this, chunk);
+            public double __r3, min_loss;
+            public __T* alpha, losses, mu, sigma;
+            public __Pass3(AeEnsemble law, int length) : base(length, 3) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass3(this, chunk);
         }
-        private __Pass3_F64? __job3_F64;
+        private object? __job3;
 
-        /// <summary>Pass 3 of the double step over one chunk of the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
+        /// <summary>Pass 3 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F64(__Pass3_F64 __f, int __chunk)
+        private void __RunPass3<__T>(__Pass3<__T> __f, int __chunk) where __T : unmanaged
         {
-            double __r3 = __f.__r3;
-            double* alpha = __f.alpha;
-            double* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            double* mu = __f.mu;
-            double* sigma = __f.sigma;
+            double __r3 = __f.__r3, min_loss = __f.min_loss;
+            __T* alpha = __f.alpha, losses = __f.losses, mu = __f.mu, sigma = __f.sigma;
             fixed (double* __sig_w = this.__sig_w)
             {
-                int __len = K;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = __Vx.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)min_loss);
-                double __k7 = __r3;
-                var __vk8 = __Vx.Create((double)__k7);
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
                 var __vr4 = __Vx.Create(0.0);
                 var __vr5 = __Vx.Create(0.0);
                 var __vr6 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                if (__f.Simd)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __vk1 = __Vx.Create((double)loss_emergency);
+                    double __k2 = (-loss_emergency);
+                    var __vk3 = __Vx.Create((double)__k2);
+                    double __k4 = (-beta_weight);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)min_loss);
+                    double __k7 = __r3;
+                    var __vk8 = __Vx.Create((double)__k7);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
+                        var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                        var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
-                    // w = ew / sum(ew)
+                        // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w__1 = (__e_ew__1 / __vk8);
+                        var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
-                    __vr4 += __e_w__1 * __Simd.Load(alpha + __i);
-                    __vr5 += __e_w__1 * __Simd.Load(mu + __i);
-                    __vr6 += __e_w__1 * __Simd.Load(sigma + __i);
+                        __vr4 += __e_w__1 * __Simd.Load(alpha + __i);
+                        __vr5 += __e_w__1 * __Simd.Load(mu + __i);
+                        __vr6 += __e_w__1 * __Simd.Load(sigma + __i);
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r4 = 0.0;
                 double __r5 = 0.0;
                 double __r6 = 0.0;
@@ -783,7 +394,7 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
@@ -793,131 +404,112 @@ namespace AE.Generated
 #line 44 "/ae/laws/ae_ensemble.ae"
                     double __e_w__1 = (__e_ew__1 / __r3);
 #line default
-                    __r4 += __e_w__1 * alpha[__i];
-                    __r5 += __e_w__1 * mu[__i];
-                    __r6 += __e_w__1 * sigma[__i];
+                    __r4 += __e_w__1 * __Simd.Widen(alpha[__i]);
+                    __r5 += __e_w__1 * __Simd.Widen(mu[__i]);
+                    __r6 += __e_w__1 * __Simd.Widen(sigma[__i]);
                 }
-                __f.__partials[__chunk * 3 + 0] = __Simd.Sum(__vr4) + __r4;
-                __f.__partials[__chunk * 3 + 1] = __Simd.Sum(__vr5) + __r5;
-                __f.__partials[__chunk * 3 + 2] = __Simd.Sum(__vr6) + __r6;
+                __f.Partials[__chunk * 3 + 0] = __Simd.Sum(__vr4) + __r4;
+                __f.Partials[__chunk * 3 + 1] = __Simd.Sum(__vr5) + __r5;
+                __f.Partials[__chunk * 3 + 2] = __Simd.Sum(__vr6) + __r6;
             }
         }
 
-        /// <summary>What pass 4 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass4_F64 : __Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 4: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass4<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeEnsemble __law;
-            public readonly double[] __partials;
             public bool __on_consensus;
-            public double __r3;
-            public double* alpha;
-            public double bar_alpha;
-            public double bar_mu;
-            public double bar_sigma;
-            public double* losses;
-            public double min_loss;
-            public double* mu;
-            public double* sigma;
-            public __Pass4_F64(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass4_F64(this, chunk);
+            public double __r3, bar_alpha, bar_mu, bar_sigma, min_loss;
+            public __T* alpha, losses, mu, sigma;
+            public __Pass4(AeEnsemble law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass4(this, chunk);
         }
-        private __Pass4_F64? __job4_F64;
+        private object? __job4;
 
-        /// <summary>Pass 4 of the double step over one chunk of the vectors: write the vectors.</summary>
+        /// <summary>Pass 4 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass4_F64(__Pass4_F64 __f, int __chunk)
+        private void __RunPass4<__T>(__Pass4<__T> __f, int __chunk) where __T : unmanaged
         {
             bool __on_consensus = __f.__on_consensus;
-            double __r3 = __f.__r3;
-            double* alpha = __f.alpha;
-            double bar_alpha = __f.bar_alpha;
-            double bar_mu = __f.bar_mu;
-            double bar_sigma = __f.bar_sigma;
-            double* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            double* mu = __f.mu;
-            double* sigma = __f.sigma;
+            double __r3 = __f.__r3, bar_alpha = __f.bar_alpha, bar_mu = __f.bar_mu, bar_sigma = __f.bar_sigma, min_loss = __f.min_loss;
+            __T* alpha = __f.alpha, losses = __f.losses, mu = __f.mu, sigma = __f.sigma;
             fixed (double* __sig_w = this.__sig_w)
             {
-                int __len = K;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = __Vx.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)min_loss);
-                double __k7 = __r3;
-                var __vk8 = __Vx.Create((double)__k7);
-                double __k9 = (1.0 - kappa);
-                var __vk10 = __Vx.Create((double)__k9);
-                double __k11 = (kappa * bar_alpha);
-                var __vk12 = __Vx.Create((double)__k11);
-                var __vk13 = __Vx.Create((double)alpha_min);
-                var __vk14 = __Vx.Create((double)alpha_max);
-                double __k15 = (kappa * bar_mu);
-                var __vk16 = __Vx.Create((double)__k15);
-                var __vk17 = __Vx.Create((double)mu_min);
-                var __vk18 = __Vx.Create((double)mu_max);
-                double __k19 = (kappa * bar_sigma);
-                var __vk20 = __Vx.Create((double)__k19);
-                var __vk21 = __Vx.Create((double)sigma_min);
-                var __vk22 = __Vx.Create((double)sigma_max);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                if (__f.Simd)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __vk1 = __Vx.Create((double)loss_emergency);
+                    double __k2 = (-loss_emergency);
+                    var __vk3 = __Vx.Create((double)__k2);
+                    double __k4 = (-beta_weight);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)min_loss);
+                    double __k7 = __r3;
+                    var __vk8 = __Vx.Create((double)__k7);
+                    double __k9 = (1.0 - kappa);
+                    var __vk10 = __Vx.Create((double)__k9);
+                    double __k11 = (kappa * bar_alpha);
+                    var __vk12 = __Vx.Create((double)__k11);
+                    var __vk13 = __Vx.Create((double)alpha_min);
+                    var __vk14 = __Vx.Create((double)alpha_max);
+                    double __k15 = (kappa * bar_mu);
+                    var __vk16 = __Vx.Create((double)__k15);
+                    var __vk17 = __Vx.Create((double)mu_min);
+                    var __vk18 = __Vx.Create((double)mu_max);
+                    double __k19 = (kappa * bar_sigma);
+                    var __vk20 = __Vx.Create((double)__k19);
+                    var __vk21 = __Vx.Create((double)sigma_min);
+                    var __vk22 = __Vx.Create((double)sigma_max);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
+                        var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                        var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
-                    // w = ew / sum(ew)
+                        // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w__1 = (__e_ew__1 / __vk8);
+                        var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                        // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    var __e_alpha__next__1 = __Simd.Load(alpha + __i);
-                    if (__on_consensus)
-                    {
-                        __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
-                    }
+                        var __e_alpha__next__1 = __Simd.Load(alpha + __i);
+                        if (__on_consensus)
+                        {
+                            __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                        }
 #line default
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                        // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    var __e_mu__next__1 = __Simd.Load(mu + __i);
-                    if (__on_consensus)
-                    {
-                        __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __vk17, __vk18);
-                    }
+                        var __e_mu__next__1 = __Simd.Load(mu + __i);
+                        if (__on_consensus)
+                        {
+                            __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                        }
 #line default
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                        // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    var __e_sigma__next__1 = __Simd.Load(sigma + __i);
-                    if (__on_consensus)
-                    {
-                        __e_sigma__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
-                    }
+                        var __e_sigma__next__1 = __Simd.Load(sigma + __i);
+                        if (__on_consensus)
+                        {
+                            __e_sigma__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                        }
 #line default
-                    __Simd.Store(__Lanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
-                    __Simd.Store(__Lanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
-                    __Simd.Store(__Lanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
-                    __Simd.Store(__e_w__1, __sig_w + __i);
+                        __Simd.Store(__Lanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
+                        __Simd.Store(__Lanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
+                        __Simd.Store(__Lanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
+                        __Simd.Store(__e_w__1, __sig_w + __i);
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
@@ -929,407 +521,31 @@ namespace AE.Generated
 #line default
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    double __e_alpha__next__1 = alpha[__i];
+                    double __e_alpha__next__1 = __Simd.Widen(alpha[__i]);
                     if (__on_consensus)
                     {
-                        __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                        __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(alpha[__i])) + (kappa * bar_alpha)), alpha_min, alpha_max);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    double __e_mu__next__1 = mu[__i];
+                    double __e_mu__next__1 = __Simd.Widen(mu[__i]);
                     if (__on_consensus)
                     {
-                        __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                        __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(mu[__i])) + (kappa * bar_mu)), mu_min, mu_max);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    double __e_sigma__next__1 = sigma[__i];
+                    double __e_sigma__next__1 = __Simd.Widen(sigma[__i]);
                     if (__on_consensus)
                     {
-                        __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                        __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(sigma[__i])) + (kappa * bar_sigma)), sigma_min, sigma_max);
                     }
 #line default
-                    alpha[__i] = __AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
-                    mu[__i] = __AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
-                    sigma[__i] = __AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
-                    __sig_w[__i] = __e_w__1;
-                }
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public float* losses;
-            public __Pass1_F32(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 3];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions min(Lk), max(Lk), mean(Lk).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* losses = __f.losses;
-            fixed (double* __sig_w = this.__sig_w)
-            {
-                int __len = K;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = __Vx.Create((double)__k2);
-                var __vr0 = __Vx.Create(double.PositiveInfinity);
-                var __vr1 = __Vx.Create(double.NegativeInfinity);
-                var __vr2 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
-                    __vr0 = __Lanes.Min(__vr0, __e_Lk__1);
-                    __vr1 = __Lanes.Max(__vr1, __e_Lk__1);
-                    __vr2 += __e_Lk__1;
-                }
-                // the tail, one element at a time
-                double __r0 = double.PositiveInfinity;
-                double __r1 = double.NegativeInfinity;
-                double __r2 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                    __r0 = __Math.Min(__r0, __e_Lk__1);
-                    __r1 = __Math.Max(__r1, __e_Lk__1);
-                    __r2 += __e_Lk__1;
-                }
-                __f.__partials[__chunk * 3 + 0] = __Math.Min(__Simd.MinLane(__vr0), __r0);
-                __f.__partials[__chunk * 3 + 1] = __Math.Max(__Simd.MaxLane(__vr1), __r1);
-                __f.__partials[__chunk * 3 + 2] = __Simd.Sum(__vr2) + __r2;
-            }
-        }
-
-        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public float* losses;
-            public double min_loss;
-            public __Pass2_F32(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
-        }
-        private __Pass2_F32? __job2_F32;
-
-        /// <summary>Pass 2 of the float step over one chunk of the vectors: reductions sum(ew).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
-        {
-            float* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            fixed (double* __sig_w = this.__sig_w)
-            {
-                int __len = K;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = __Vx.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)min_loss);
-                var __vr3 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
-#line default
-                    __vr3 += __e_ew__1;
-                }
-                // the tail, one element at a time
-                double __r3 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                    __r3 += __e_ew__1;
-                }
-                __f.__partials[__chunk * 1 + 0] = __Simd.Sum(__vr3) + __r3;
-            }
-        }
-
-        /// <summary>What pass 3 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public double __r3;
-            public float* alpha;
-            public float* losses;
-            public double min_loss;
-            public float* mu;
-            public float* sigma;
-            public __Pass3_F32(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 3];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F32(this, chunk);
-        }
-        private __Pass3_F32? __job3_F32;
-
-        /// <summary>Pass 3 of the float step over one chunk of the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F32(__Pass3_F32 __f, int __chunk)
-        {
-            double __r3 = __f.__r3;
-            float* alpha = __f.alpha;
-            float* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            float* mu = __f.mu;
-            float* sigma = __f.sigma;
-            fixed (double* __sig_w = this.__sig_w)
-            {
-                int __len = K;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = __Vx.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)min_loss);
-                double __k7 = __r3;
-                var __vk8 = __Vx.Create((double)__k7);
-                var __vr4 = __Vx.Create(0.0);
-                var __vr5 = __Vx.Create(0.0);
-                var __vr6 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
-#line default
-                    // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w__1 = (__e_ew__1 / __vk8);
-#line default
-                    __vr4 += __e_w__1 * __Simd.Load(alpha + __i);
-                    __vr5 += __e_w__1 * __Simd.Load(mu + __i);
-                    __vr6 += __e_w__1 * __Simd.Load(sigma + __i);
-                }
-                // the tail, one element at a time
-                double __r4 = 0.0;
-                double __r5 = 0.0;
-                double __r6 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                    // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                    __r4 += __e_w__1 * (double)alpha[__i];
-                    __r5 += __e_w__1 * (double)mu[__i];
-                    __r6 += __e_w__1 * (double)sigma[__i];
-                }
-                __f.__partials[__chunk * 3 + 0] = __Simd.Sum(__vr4) + __r4;
-                __f.__partials[__chunk * 3 + 1] = __Simd.Sum(__vr5) + __r5;
-                __f.__partials[__chunk * 3 + 2] = __Simd.Sum(__vr6) + __r6;
-            }
-        }
-
-        /// <summary>What pass 4 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass4_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public bool __on_consensus;
-            public double __r3;
-            public float* alpha;
-            public double bar_alpha;
-            public double bar_mu;
-            public double bar_sigma;
-            public float* losses;
-            public double min_loss;
-            public float* mu;
-            public float* sigma;
-            public __Pass4_F32(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass4_F32(this, chunk);
-        }
-        private __Pass4_F32? __job4_F32;
-
-        /// <summary>Pass 4 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass4_F32(__Pass4_F32 __f, int __chunk)
-        {
-            bool __on_consensus = __f.__on_consensus;
-            double __r3 = __f.__r3;
-            float* alpha = __f.alpha;
-            double bar_alpha = __f.bar_alpha;
-            double bar_mu = __f.bar_mu;
-            double bar_sigma = __f.bar_sigma;
-            float* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            float* mu = __f.mu;
-            float* sigma = __f.sigma;
-            fixed (double* __sig_w = this.__sig_w)
-            {
-                int __len = K;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = __Vx.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)min_loss);
-                double __k7 = __r3;
-                var __vk8 = __Vx.Create((double)__k7);
-                double __k9 = (1.0 - kappa);
-                var __vk10 = __Vx.Create((double)__k9);
-                double __k11 = (kappa * bar_alpha);
-                var __vk12 = __Vx.Create((double)__k11);
-                var __vk13 = __Vx.Create((double)alpha_min);
-                var __vk14 = __Vx.Create((double)alpha_max);
-                double __k15 = (kappa * bar_mu);
-                var __vk16 = __Vx.Create((double)__k15);
-                var __vk17 = __Vx.Create((double)mu_min);
-                var __vk18 = __Vx.Create((double)mu_max);
-                double __k19 = (kappa * bar_sigma);
-                var __vk20 = __Vx.Create((double)__k19);
-                var __vk21 = __Vx.Create((double)sigma_min);
-                var __vk22 = __Vx.Create((double)sigma_max);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
-#line default
-                    // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w__1 = (__e_ew__1 / __vk8);
-#line default
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-#line 51 "/ae/laws/ae_ensemble.ae"
-                    var __e_alpha__next__1 = __Simd.Load(alpha + __i);
-                    if (__on_consensus)
-                    {
-                        __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
-                    }
-#line default
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-#line 52 "/ae/laws/ae_ensemble.ae"
-                    var __e_mu__next__1 = __Simd.Load(mu + __i);
-                    if (__on_consensus)
-                    {
-                        __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __vk17, __vk18);
-                    }
-#line default
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-#line 53 "/ae/laws/ae_ensemble.ae"
-                    var __e_sigma__next__1 = __Simd.Load(sigma + __i);
-                    if (__on_consensus)
-                    {
-                        __e_sigma__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
-                    }
-#line default
-                    __Simd.Store(__Lanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
-                    __Simd.Store(__Lanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
-                    __Simd.Store(__Lanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
-                    __Simd.Store(__e_w__1, __sig_w + __i);
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                    // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-#line 51 "/ae/laws/ae_ensemble.ae"
-                    double __e_alpha__next__1 = (double)alpha[__i];
-                    if (__on_consensus)
-                    {
-                        __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                    }
-#line default
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-#line 52 "/ae/laws/ae_ensemble.ae"
-                    double __e_mu__next__1 = (double)mu[__i];
-                    if (__on_consensus)
-                    {
-                        __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
-                    }
-#line default
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-#line 53 "/ae/laws/ae_ensemble.ae"
-                    double __e_sigma__next__1 = (double)sigma[__i];
-                    if (__on_consensus)
-                    {
-                        __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
-                    }
-#line default
-                    alpha[__i] = (float)(__AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
-                    mu[__i] = (float)(__AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
-                    sigma[__i] = (float)(__AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
+                    alpha[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
+                    mu[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
+                    sigma[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
                     __sig_w[__i] = __e_w__1;
                 }
             }

@@ -635,14 +635,21 @@ namespace AE.Generated
 
         /// <summary>One step of AeAdamField over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of AeAdamField over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this AeAdamField steps in float; make another instance for double");
+            __Simd.CheckPrecision<__T>(__precision, "AeAdamField", "instance");
             if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
             if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
-            var __s_m = __st_m_f64;
-            var __s_v = __st_v_f64;
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Simd.ToFloat(__st_m_f64);
+            if (typeof(__T) == typeof(float)) __st_v_f32 ??= __Simd.ToFloat(__st_v_f64);
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_brake = (Enabled & Rules.brake) != 0;
@@ -722,44 +729,18 @@ namespace AE.Generated
             double e = 0.0;
             bool __c1 = false;
             bool __c2 = false;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 4 + 0];
-                        __r1 += __j1.__partials[__c * 4 + 1];
-                        __r2 += __j1.__partials[__c * 4 + 2];
-                        __r3 += __j1.__partials[__c * 4 + 3];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        __r0 += (__e_g0__1 * __e_g0__1);
-                        __r1 += __e_g0__1;
-                        double __q3 = __s_m[__i];
-                        __r2 += __q3 * __q3;
-                        __r3 += __e_g0__1 * __s_m[__i];
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.grad = __pin_grad;
+                __j1.Run(Kernel, MaxThreads);
+                double __r0 = __j1.Sum(0);
+                double __r1 = __j1.Sum(1);
+                double __r2 = __j1.Sum(2);
+                double __r3 = __j1.Sum(3);
 
                 // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
                 // gg0 = sum(g0 * g0)
@@ -1244,133 +1225,20 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(dir)
-                double __r4 = 0.0;
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks2 = __Simd.Chunks(n);
-                    var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
-                    __j2.b1 = b1;
-                    __j2.b2 = b2;
-                    __j2.clip = clip;
-                    __j2.e = e;
-                    __j2.grad = __pin_grad;
-                    __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
-                    for (int __c = 0; __c < __chunks2; __c++)
-                    {
-                        __r4 += __j2.__partials[__c * 1 + 0];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
-#line default
-                        double __q6 = __e_dir__1;
-                        __r4 += __q6 * __q6;
-                    }
-                }
+                var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
+                __j2.b1 = b1; __j2.b2 = b2; __j2.clip = clip; __j2.e = e; __j2.grad = __pin_grad;
+                __j2.Run(Kernel, MaxThreads);
+                double __r4 = __j2.Sum(0);
                 // gamma = alpha' * norm(dir)
 #line 423 "/ae/laws/ae_rules.ae"
                 gamma = (alpha__next * __Math.Sqrt(__r4));
 #line default
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks3 = __Simd.Chunks(n);
-                    var __j3 = __job3_F64 ??= new __Pass3_F64(this, __chunks3);
-                    __j3.alpha__next = alpha__next;
-                    __j3.b1 = b1;
-                    __j3.b2 = b2;
-                    __j3.clip = clip;
-                    __j3.e = e;
-                    __j3.grad = __pin_grad;
-                    __j3.sigma__next = sigma__next;
-                    __j3.theta = __pin_theta;
-                    __j3.wd__next = wd__next;
-                    __j3.__draws = (((sigma__next > 0.0)));
-                    __Runtime.Simd.AeWorkers.Run(__j3, __chunks3, __Simd.Threads(MaxThreads, __chunks3, __j3.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        double __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        double __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__1 = ((theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        theta[__i] = __e_theta__next__2;
-                        __s_m[__i] = __e_m__next__1;
-                        __s_v[__i] = __AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity);
-                    }
-                }
+                var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, n));
+                __j3.alpha__next = alpha__next; __j3.b1 = b1; __j3.b2 = b2; __j3.clip = clip; __j3.e = e; __j3.grad = __pin_grad; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta; __j3.wd__next = wd__next;
+                __j3.Draws = (((sigma__next > 0.0)));
+                __j3.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 p1 = __AeMath.Clamp(p1__next, 0.0, 1.0);
@@ -1406,834 +1274,46 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>One step of AeAdamField over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
-        {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this AeAdamField steps in double; make another instance for float");
-            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m_f64.Length];
-                for (int __i = 0; __i < __st_m_f64.Length; __i++) __st_m_f32[__i] = (float)__st_m_f64[__i];
-            }
-            if (__st_v_f32 is null)
-            {
-                __st_v_f32 = new float[__st_v_f64.Length];
-                for (int __i = 0; __i < __st_v_f64.Length; __i++) __st_v_f32[__i] = (float)__st_v_f64[__i];
-            }
-            __precision = 2;
-            var __s_m = __st_m_f32!;
-            var __s_v = __st_v_f32!;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_brake = (Enabled & Rules.brake) != 0;
-            bool __on_AE2 = (Enabled & Rules.AE2) != 0;
-            bool __on_AE2adam = (Enabled & Rules.AE2adam) != 0;
-            bool __on_AE4 = (Enabled & Rules.AE4) != 0;
-            bool __on_AE7 = (Enabled & Rules.AE7) != 0;
-            bool __on_AE7adam = (Enabled & Rules.AE7adam) != 0;
-            bool __on_AE6 = (Enabled & Rules.AE6) != 0;
-            bool __on_AE3 = (Enabled & Rules.AE3) != 0;
-            bool __on_AE3adam = (Enabled & Rules.AE3adam) != 0;
-            bool __on_AE5 = (Enabled & Rules.AE5) != 0;
-            bool __on_AE6d = (Enabled & Rules.AE6d) != 0;
-            bool __on_AE10 = (Enabled & Rules.AE10) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double p1__next = p1;
-            double p2__next = p2;
-            double lambda__next = lambda;
-            double quiet__next = quiet;
-            double alpha__next = alpha;
-            double mu__next = mu;
-            double beta2__next = beta2;
-            double eps__next = eps;
-            double wd__next = wd;
-            double sigma__next = sigma;
-            double du_alpha = 0.0;
-            double du_mu = 0.0;
-            double du_sigma = 0.0;
-            double du_b2 = 0.0;
-            double du_eps = 0.0;
-            double du_wd = 0.0;
-            double adapt_extra = 0.0;
-            double L = 0.0;
-            double T = 0.0;
-            double V = 0.0;
-            double S = 0.0;
-            double rho = 0.0;
-            double gnorm = 0.0;
-            double gamma = 0.0;
-            double budget_scale = 1.0;
-            double adapt_energy = 0.0;
-            double lyapunov = 0.0;
-            double dlog_alpha = 0.0;
-            double d_mu = 0.0;
-            double dlog_sigma = 0.0;
-            double gg0 = 0.0;
-            double gn0 = 0.0;
-            double clip = 0.0;
-            double sum_g2 = 0.0;
-            double gmean = 0.0;
-            double ld = 0.0;
-            double mnorm = 0.0;
-            double Vstar = 0.0;
-            double Sstar = 0.0;
-            double u_alpha = 0.0;
-            double u_mu = 0.0;
-            double instab = 0.0;
-            double quality = 0.0;
-            double h2 = 0.0;
-            double stall = 0.0;
-            double A = 0.0;
-            double z_alpha = 0.0;
-            double z_mu = 0.0;
-            double z_sigma = 0.0;
-            double d_b2 = 0.0;
-            double d_eps = 0.0;
-            double d_wd = 0.0;
-            double b2_next = 0.0;
-            double eps_next = 0.0;
-            double wd_next = 0.0;
-            bool flip = false;
-            bool rise = false;
-            bool spike = false;
-            bool fire = false;
-            double b1 = 0.0;
-            double b2 = 0.0;
-            double e = 0.0;
-            bool __c1 = false;
-            bool __c2 = false;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
-            {
-
-                // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 4 + 0];
-                        __r1 += __j1.__partials[__c * 4 + 1];
-                        __r2 += __j1.__partials[__c * 4 + 2];
-                        __r3 += __j1.__partials[__c * 4 + 3];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        __r0 += (__e_g0__1 * __e_g0__1);
-                        __r1 += __e_g0__1;
-                        double __q3 = (double)__s_m[__i];
-                        __r2 += __q3 * __q3;
-                        __r3 += __e_g0__1 * (double)__s_m[__i];
-                    }
-                }
-
-                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
-                // gg0 = sum(g0 * g0)
-#line 62 "/ae/laws/ae_rules.ae"
-                gg0 = __r0;
-#line default
-                // gn0 = sqrt(gg0)
-#line 63 "/ae/laws/ae_rules.ae"
-                gn0 = __Math.Sqrt(gg0);
-#line default
-                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
-#line 64 "/ae/laws/ae_rules.ae"
-                clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-#line default
-                // sum_g2 = (clip * clip) * gg0
-#line 66 "/ae/laws/ae_rules.ae"
-                sum_g2 = ((clip * clip) * gg0);
-#line default
-                // gmean = (clip * sum(g0)) / n
-#line 67 "/ae/laws/ae_rules.ae"
-                gmean = ((clip * __r1) / n);
-#line default
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-#line 68 "/ae/laws/ae_rules.ae"
-                L = __AeMath.Clamp(__AeMath.FiniteOr((double)loss, loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 69 "/ae/laws/ae_rules.ae"
-                T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
-#line default
-                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 70 "/ae/laws/ae_rules.ae"
-                ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
-#line default
-                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 71 "/ae/laws/ae_rules.ae"
-                V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
-#line default
-                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 72 "/ae/laws/ae_rules.ae"
-                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
-#line default
-                // gnorm = sqrt(sum_g2) + 1e-12
-#line 73 "/ae/laws/ae_rules.ae"
-                gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
-#line default
-                // mnorm = norm(m) + 1e-12
-#line 74 "/ae/laws/ae_rules.ae"
-                mnorm = (__Math.Sqrt(__r2) + 1e-12);
-#line default
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 75 "/ae/laws/ae_rules.ae"
-                rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-#line default
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 76 "/ae/laws/ae_rules.ae"
-                Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
-#line default
-                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 77 "/ae/laws/ae_rules.ae"
-                Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
-#line default
-
-                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
-                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 83 "/ae/laws/ae_rules.ae"
-                if (__on_brake)
-                {
-                    __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / 10)
-#line 84 "/ae/laws/ae_rules.ae"
-                if (__on_brake && __c1)
-                {
-                    alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
-                }
-#line default
-                // mu' = min(mu', 0.5)
-#line 85 "/ae/laws/ae_rules.ae"
-                if (__on_brake && __c1)
-                {
-                    mu__next = __Math.Min(mu__next, 0.5);
-                }
-#line default
-
-                // ---- rule AE2 "constitutive drive of log alpha and of mu, smooth" (from group SmoothDrive)
-                // u_alpha = (((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(alpha) - log(alpha_bar)))
-#line 124 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    u_alpha = ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(alpha) - __Math.Log(alpha_bar))));
-                }
-#line default
-                // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
-#line 125 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    u_mu = (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu - mu_bar)));
-                }
-#line default
-                // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
-#line 126 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    du_alpha += (eta_a * __AeMath.SoftClamp(u_alpha, (-u_max), u_max));
-                }
-#line default
-                // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
-#line 127 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    du_mu += (eta_mu * __AeMath.SoftClamp(u_mu, (-u_max), u_max));
-                }
-#line default
-
-                // ---- rule AE2adam "Adam drives: beta2 up with V, eps up with instability and down with quality, weight decay to its anchor"
-                // instab = tanh((V / Vstar) - 1)
-#line 370 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    instab = __Math.Tanh(((V / Vstar) - 1.0));
-                }
-#line default
-                // quality = (0.5 * (rho + 1)) - 0.5
-#line 371 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    quality = ((0.5 * (rho + 1.0)) - 0.5);
-                }
-#line default
-                // h2 = log(1 - beta2_bar) - log(1 - beta2)
-#line 372 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    h2 = (__Math.Log((1.0 - beta2_bar)) - __Math.Log((1.0 - beta2)));
-                }
-#line default
-                // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
-#line 373 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    du_b2 += (eta_b2 * __AeMath.SoftClamp(((k_b2 * instab) - (gamma_b2 * h2)), (-u_max), u_max));
-                }
-#line default
-                // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
-#line 374 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    du_eps += (eta_eps * __AeMath.SoftClamp((((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (__Math.Log(eps) - __Math.Log(eps_bar)))), (-u_max), u_max));
-                }
-#line default
-                // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
-#line 375 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    du_wd += (eta_wd * __AeMath.SoftClamp(((-gamma_wd) * (__Math.Log(wd) - __Math.Log(wd_bar))), (-u_max), u_max));
-                }
-#line default
-
-                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
-                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 133 "/ae/laws/ae_rules.ae"
-                if (__on_AE4)
-                {
-                    stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
-                }
-#line default
-                // A = 0.5 * (rho + 1)
-#line 134 "/ae/laws/ae_rules.ae"
-                if (__on_AE4)
-                {
-                    A = (0.5 * (rho + 1.0));
-                }
-#line default
-                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 135 "/ae/laws/ae_rules.ae"
-                if (__on_AE4)
-                {
-                    du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
-                }
-#line default
-
-                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
-                // z_alpha = log(alpha) - log(alpha_bar)
-#line 147 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    z_alpha = (__Math.Log(alpha) - __Math.Log(alpha_bar));
-                }
-#line default
-                // z_mu = log(1 - mu_bar) - log(1 - mu)
-#line 148 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    z_mu = (__Math.Log((1.0 - mu_bar)) - __Math.Log((1.0 - mu)));
-                }
-#line default
-                // z_sigma = log(1 + (sigma / sigma_0))
-#line 149 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    z_sigma = __Math.Log((1.0 + (sigma / sigma_0)));
-                }
-#line default
-                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-#line 150 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
-                }
-#line default
-                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-#line 151 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
-                }
-#line default
-                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-#line 152 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
-                }
-#line default
-
-                // ---- rule AE7adam "coupling: log lambda_wd against log alpha, so the decay strength alpha * lambda_wd holds"
-                // du_wd += (eta_c * c_wa) * (log(alpha) - log(alpha_bar))
-#line 382 "/ae/laws/ae_rules.ae"
-                if (__on_AE7adam)
-                {
-                    du_wd += ((eta_c * c_wa) * (__Math.Log(alpha) - __Math.Log(alpha_bar)));
-                }
-#line default
-
-                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
-                // budget_scale = 1 / sqrt(1 + lambda)
-#line 161 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
-                }
-                else
-                {
-                    budget_scale = 1.0;
-                }
-#line default
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-#line 162 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
-                }
-                else
-                {
-                    dlog_alpha = du_alpha;
-                }
-#line default
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
-#line 163 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
-                }
-                else
-                {
-                    d_mu = du_mu;
-                }
-#line default
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
-#line 164 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
-                }
-                else
-                {
-                    dlog_sigma = du_sigma;
-                }
-#line default
-
-                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 170 "/ae/laws/ae_rules.ae"
-                if (__on_AE3)
-                {
-                    alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                }
-#line default
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 171 "/ae/laws/ae_rules.ae"
-                if (__on_AE3)
-                {
-                    mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                }
-#line default
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 172 "/ae/laws/ae_rules.ae"
-                if (__on_AE3)
-                {
-                    sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
-                }
-#line default
-
-                // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
-                // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
-#line 389 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    d_b2 = __AeMath.Clamp((budget_scale * du_b2), (-max_dlog_adam), max_dlog_adam);
-                }
-#line default
-                // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
-#line 390 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    d_eps = __AeMath.Clamp((budget_scale * du_eps), (-max_dlog_adam), max_dlog_adam);
-                }
-#line default
-                // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
-#line 391 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    d_wd = __AeMath.Clamp((budget_scale * du_wd), (-max_dlog_adam), max_dlog_adam);
-                }
-#line default
-                // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
-#line 392 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    b2_next = __AeMath.Clamp((1.0 - ((1.0 - beta2) * __Math.Exp((-d_b2)))), beta2_min, beta2_max);
-                }
-#line default
-                // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
-#line 393 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    eps_next = __AeMath.Clamp(__Math.Exp((__Math.Log(eps) + d_eps)), eps_min, eps_max);
-                }
-#line default
-                // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
-#line 394 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    wd_next = __AeMath.Clamp(__Math.Exp((__Math.Log(wd) + d_wd)), wd_min, wd_max);
-                }
-#line default
-                // beta2' = b2_next
-#line 395 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    beta2__next = b2_next;
-                }
-#line default
-                // eps' = eps_next
-#line 396 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    eps__next = eps_next;
-                }
-#line default
-                // wd' = wd_next
-#line 397 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    wd__next = wd_next;
-                }
-#line default
-                // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
-#line 398 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    adapt_extra += ((__Math.Pow((__Math.Log((1.0 - b2_next)) - __Math.Log((1.0 - beta2))), 2.0) + __Math.Pow((__Math.Log(__Math.Max(eps_next, eps_min)) - __Math.Log(eps)), 2.0)) + __Math.Pow((__Math.Log(__Math.Max(wd_next, wd_min)) - __Math.Log(wd)), 2.0));
-                }
-#line default
-
-                // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period" (from group PhaseResonance)
-                // flip = rho < -rho_max
-#line 195 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    flip = (rho < (-rho_max));
-                }
-#line default
-                // rise = T > (tau_T_stall * sqrt(Vstar))
-#line 196 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    rise = (T > (tau_T_stall * __Math.Sqrt(Vstar)));
-                }
-#line default
-                // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
-#line 197 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    spike = ((V > (V_max_mult * Vstar)) && (T > ((-tau_T_stall) * __Math.Sqrt(Vstar))));
-                }
-#line default
-                // fire = ((flip || rise) || spike) && (quiet >= refractory)
-#line 198 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    fire = (((flip || rise) || spike) && (quiet >= refractory));
-                }
-#line default
-                // when fire
-#line 199 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    __c2 = fire;
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 200 "/ae/laws/ae_rules.ae"
-                if (__on_AE5 && __c2)
-                {
-                    alpha__next = __Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
-                }
-#line default
-                // quiet' = fire ? 1 : (quiet + 1)
-#line 202 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    quiet__next = (fire ? 1.0 : (quiet + 1.0));
-                }
-#line default
-
-                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
-                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-#line 211 "/ae/laws/ae_rules.ae"
-                if (__on_AE6d)
-                {
-                    adapt_energy = (((__Math.Pow((__Math.Log(__Math.Max(alpha__next, alpha_min)) - __Math.Log(alpha)), 2.0) + __Math.Pow((mu__next - mu), 2.0)) + __Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
-                }
-                else
-                {
-                    adapt_energy = 0.0;
-                }
-#line default
-                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-#line 212 "/ae/laws/ae_rules.ae"
-                if (__on_AE6d)
-                {
-                    lambda__next = __Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
-                }
-#line default
-
-                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
-                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 218 "/ae/laws/ae_rules.ae"
-                if (__on_AE10)
-                {
-                    lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
-                }
-                else
-                {
-                    lyapunov = 0.0;
-                }
-#line default
-
-                // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
-                // b1 = clamp(mu', mu_min, mu_max)
-#line 409 "/ae/laws/ae_rules.ae"
-                b1 = __AeMath.Clamp(mu__next, mu_min, mu_max);
-#line default
-                // b2 = clamp(beta2', beta2_min, beta2_max)
-#line 410 "/ae/laws/ae_rules.ae"
-                b2 = __AeMath.Clamp(beta2__next, beta2_min, beta2_max);
-#line default
-                // e = max(eps', eps_min)
-#line 411 "/ae/laws/ae_rules.ae"
-                e = __Math.Max(eps__next, eps_min);
-#line default
-                // p1' = p1 * b1
-#line 416 "/ae/laws/ae_rules.ae"
-                p1__next = (p1 * b1);
-#line default
-                // p2' = p2 * b2
-#line 417 "/ae/laws/ae_rules.ae"
-                p2__next = (p2 * b2);
-#line default
-
-                // ---- pass 2 of 3 over the vectors: reductions norm(dir)
-                double __r4 = 0.0;
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks2 = __Simd.Chunks(n);
-                    var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
-                    __j2.b1 = b1;
-                    __j2.b2 = b2;
-                    __j2.clip = clip;
-                    __j2.e = e;
-                    __j2.grad = __pin_grad;
-                    __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
-                    for (int __c = 0; __c < __chunks2; __c++)
-                    {
-                        __r4 += __j2.__partials[__c * 1 + 0];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
-#line default
-                        double __q6 = __e_dir__1;
-                        __r4 += __q6 * __q6;
-                    }
-                }
-                // gamma = alpha' * norm(dir)
-#line 423 "/ae/laws/ae_rules.ae"
-                gamma = (alpha__next * __Math.Sqrt(__r4));
-#line default
-
-                // ---- pass 3 of 3 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks3 = __Simd.Chunks(n);
-                    var __j3 = __job3_F32 ??= new __Pass3_F32(this, __chunks3);
-                    __j3.alpha__next = alpha__next;
-                    __j3.b1 = b1;
-                    __j3.b2 = b2;
-                    __j3.clip = clip;
-                    __j3.e = e;
-                    __j3.grad = __pin_grad;
-                    __j3.sigma__next = sigma__next;
-                    __j3.theta = __pin_theta;
-                    __j3.wd__next = wd__next;
-                    __j3.__draws = (((sigma__next > 0.0)));
-                    __Runtime.Simd.AeWorkers.Run(__j3, __chunks3, __Simd.Threads(MaxThreads, __chunks3, __j3.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        double __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        double __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__1 = (((double)theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * (double)theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        theta[__i] = (float)(__e_theta__next__2);
-                        __s_m[__i] = (float)(__e_m__next__1);
-                        __s_v[__i] = (float)(__AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity));
-                    }
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                p1 = __AeMath.Clamp(p1__next, 0.0, 1.0);
-                p2 = __AeMath.Clamp(p2__next, 0.0, 1.0);
-                lambda = __AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
-                quiet = quiet__next;
-                alpha = __AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-                mu = __AeMath.Clamp(mu__next, mu_min, mu_max);
-                beta2 = __AeMath.Clamp(beta2__next, beta2_min, beta2_max);
-                eps = __AeMath.Clamp(eps__next, eps_min, eps_max);
-                wd = __AeMath.Clamp(wd__next, wd_min, wd_max);
-                sigma = __AeMath.Clamp(sigma__next, sigma_min, sigma_max);
-                this.L = L;
-                this.T = T;
-                this.V = V;
-                this.S = S;
-                this.rho = rho;
-                this.gnorm = gnorm;
-                this.gamma = gamma;
-                this.budget_scale = budget_scale;
-                this.adapt_energy = adapt_energy;
-                this.lyapunov = lyapunov;
-                this.dlog_alpha = dlog_alpha;
-                this.d_mu = d_mu;
-                this.dlog_sigma = dlog_sigma;
-                this.du_alpha = du_alpha;
-                this.du_mu = du_mu;
-                this.du_sigma = du_sigma;
-                this.du_b2 = du_b2;
-                this.du_eps = du_eps;
-                this.du_wd = du_wd;
-                this.adapt_extra = adapt_extra;
-            }
-        }
-
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : __Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public double* grad;
-            public __Pass1_F64(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 4];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+            public __T* grad;
+            public __Pass1(AeAdamField law, int length) : base(length, 4) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
         }
-        private __Pass1_F64? __job1_F64;
+        private object? __job1;
 
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
-            double* grad = __f.grad;
-            fixed (double* __s_m = __st_m_f64)
-            fixed (double* __s_v = __st_v_f64)
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            fixed (__T* __s_v = __Simd.Storage<__T>(__st_v_f64, __st_v_f32))
             {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
                 var __vr0 = __Vx.Create(0.0);
                 var __vr1 = __Vx.Create(0.0);
                 var __vr2 = __Vx.Create(0.0);
                 var __vr3 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                if (__f.Simd)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                    __vr0 += (__e_g0__1 * __e_g0__1);
-                    __vr1 += __e_g0__1;
-                    var __vq1 = __Simd.Load(__s_m + __i);
-                    __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0__1 * __Simd.Load(__s_m + __i);
+                        __vr0 += (__e_g0__1 * __e_g0__1);
+                        __vr1 += __e_g0__1;
+                        var __vq1 = __Simd.Load(__s_m + __i);
+                        __vr2 += __vq1 * __vq1;
+                        __vr3 += __e_g0__1 * __Simd.Load(__s_m + __i);
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r0 = 0.0;
                 double __r1 = 0.0;
                 double __r2 = 0.0;
@@ -2242,110 +1322,99 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     __r0 += (__e_g0__1 * __e_g0__1);
                     __r1 += __e_g0__1;
-                    double __q2 = __s_m[__i];
+                    double __q2 = __Simd.Widen(__s_m[__i]);
                     __r2 += __q2 * __q2;
-                    __r3 += __e_g0__1 * __s_m[__i];
+                    __r3 += __e_g0__1 * __Simd.Widen(__s_m[__i]);
                 }
-                __f.__partials[__chunk * 4 + 0] = __Simd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 4 + 1] = __Simd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 4 + 2] = __Simd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 4 + 3] = __Simd.Sum(__vr3) + __r3;
+                __f.Partials[__chunk * 4 + 0] = __Simd.Sum(__vr0) + __r0;
+                __f.Partials[__chunk * 4 + 1] = __Simd.Sum(__vr1) + __r1;
+                __f.Partials[__chunk * 4 + 2] = __Simd.Sum(__vr2) + __r2;
+                __f.Partials[__chunk * 4 + 3] = __Simd.Sum(__vr3) + __r3;
             }
         }
 
-        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F64 : __Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 2: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass2<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public double b1;
-            public double b2;
-            public double clip;
-            public double e;
-            public double* grad;
-            public __Pass2_F64(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
+            public double b1, b2, clip, e;
+            public __T* grad;
+            public __Pass2(AeAdamField law, int length) : base(length, 1) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass2(this, chunk);
         }
-        private __Pass2_F64? __job2_F64;
+        private object? __job2;
 
-        /// <summary>Pass 2 of the double step over one chunk of the vectors: reductions norm(dir).</summary>
+        /// <summary>Pass 2 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions norm(dir).</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
+        private void __RunPass2<__T>(__Pass2<__T> __f, int __chunk) where __T : unmanaged
         {
-            double b1 = __f.b1;
-            double b2 = __f.b2;
-            double clip = __f.clip;
-            double e = __f.e;
-            double* grad = __f.grad;
-            fixed (double* __s_m = __st_m_f64)
-            fixed (double* __s_v = __st_v_f64)
+            double b1 = __f.b1, b2 = __f.b2, clip = __f.clip, e = __f.e;
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            fixed (__T* __s_v = __Simd.Storage<__T>(__st_v_f64, __st_v_f32))
             {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vk2 = __Vx.Create((double)clip);
-                var __vk3 = __Vx.Create((double)b1);
-                double __k4 = (1.0 - b1);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)b2);
-                double __k7 = (1.0 - b2);
-                var __vk8 = __Vx.Create((double)__k7);
-                double __k9 = (1.0 - (p1 * b1));
-                var __vk10 = __Vx.Create((double)__k9);
-                double __k11 = (1.0 - (p2 * b2));
-                var __vk12 = __Vx.Create((double)__k11);
-                var __vk13 = __Vx.Create((double)e);
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
                 var __vr4 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                if (__f.Simd)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    var __vk2 = __Vx.Create((double)clip);
+                    var __vk3 = __Vx.Create((double)b1);
+                    double __k4 = (1.0 - b1);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)b2);
+                    double __k7 = (1.0 - b2);
+                    var __vk8 = __Vx.Create((double)__k7);
+                    double __k9 = (1.0 - (p1 * b1));
+                    var __vk10 = __Vx.Create((double)__k9);
+                    double __k11 = (1.0 - (p2 * b2));
+                    var __vk12 = __Vx.Create((double)__k11);
+                    var __vk13 = __Vx.Create((double)e);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                    // g = g0 * clip
+                        // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g__1 = (__e_g0__1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
+                        // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                    var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+                        var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                    var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
+                        var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
-                    // mhat = m_new / (1 - (p1 * b1))
+                        // mhat = m_new / (1 - (p1 * b1))
 #line 418 "/ae/laws/ae_rules.ae"
-                    var __e_mhat__1 = (__e_m_new__1 / __vk10);
+                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
-                    // vhat = v_new / (1 - (p2 * b2))
+                        // vhat = v_new / (1 - (p2 * b2))
 #line 419 "/ae/laws/ae_rules.ae"
-                    var __e_vhat__1 = (__e_v_new__1 / __vk12);
+                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
-                    // dir = mhat / (sqrt(vhat) + e)
+                        // dir = mhat / (sqrt(vhat) + e)
 #line 420 "/ae/laws/ae_rules.ae"
-                    var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
+                        var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
 #line default
-                    var __vq4 = __e_dir__1;
-                    __vr4 += __vq4 * __vq4;
+                        var __vq3 = __e_dir__1;
+                        __vr4 += __vq3 * __vq3;
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r4 = 0.0;
                 for (; __i < __end; __i++)
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -2353,11 +1422,11 @@ namespace AE.Generated
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                    double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
+                    double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                    double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
+                    double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                     // mhat = m_new / (1 - (p1 * b1))
 #line 418 "/ae/laws/ae_rules.ae"
@@ -2371,193 +1440,173 @@ namespace AE.Generated
 #line 420 "/ae/laws/ae_rules.ae"
                     double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
 #line default
-                    double __q5 = __e_dir__1;
-                    __r4 += __q5 * __q5;
+                    double __q4 = __e_dir__1;
+                    __r4 += __q4 * __q4;
                 }
-                __f.__partials[__chunk * 1 + 0] = __Simd.Sum(__vr4) + __r4;
+                __f.Partials[__chunk * 1 + 0] = __Simd.Sum(__vr4) + __r4;
             }
         }
 
-        /// <summary>What pass 3 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F64 : __Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 3: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass3<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double alpha__next;
-            public double b1;
-            public double b2;
-            public double clip;
-            public double e;
-            public double* grad;
-            public double sigma__next;
-            public double* theta;
-            public double wd__next;
-            public __Pass3_F64(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F64(this, chunk);
+            public double alpha__next, b1, b2, clip, e, sigma__next, wd__next;
+            public __T* grad, theta;
+            public __Pass3(AeAdamField law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass3(this, chunk);
         }
-        private __Pass3_F64? __job3_F64;
+        private object? __job3;
 
-        /// <summary>Pass 3 of the double step over one chunk of the vectors: write the vectors.</summary>
+        /// <summary>Pass 3 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F64(__Pass3_F64 __f, int __chunk)
+        private void __RunPass3<__T>(__Pass3<__T> __f, int __chunk) where __T : unmanaged
         {
-            double alpha__next = __f.alpha__next;
-            double b1 = __f.b1;
-            double b2 = __f.b2;
-            double clip = __f.clip;
-            double e = __f.e;
-            double* grad = __f.grad;
-            double sigma__next = __f.sigma__next;
-            double* theta = __f.theta;
-            double wd__next = __f.wd__next;
-            fixed (double* __s_m = __st_m_f64)
-            fixed (double* __s_v = __st_v_f64)
+            double alpha__next = __f.alpha__next, b1 = __f.b1, b2 = __f.b2, clip = __f.clip, e = __f.e, sigma__next = __f.sigma__next, wd__next = __f.wd__next;
+            __T* grad = __f.grad, theta = __f.theta;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            fixed (__T* __s_v = __Simd.Storage<__T>(__st_v_f64, __st_v_f32))
             {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vk2 = __Vx.Create((double)clip);
-                var __vk3 = __Vx.Create((double)b1);
-                double __k4 = (1.0 - b1);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)b2);
-                double __k7 = (1.0 - b2);
-                var __vk8 = __Vx.Create((double)__k7);
-                double __k9 = (1.0 - (p1 * b1));
-                var __vk10 = __Vx.Create((double)__k9);
-                double __k11 = (1.0 - (p2 * b2));
-                var __vk12 = __Vx.Create((double)__k11);
-                var __vk13 = __Vx.Create((double)e);
-                var __vk14 = __Vx.Create((double)alpha__next);
-                var __vk15 = __Vx.Create((double)wd__next);
-                bool __k16 = (sigma__next > 0.0);
-                var __vk17 = __Vx.Create((double)sigma__next);
-                var __vk18 = __Vx.Create((double)0.0);
-                bool __k19 = ((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max));
-                double __k20 = (-param_abs_max);
-                var __vk21 = __Vx.Create((double)__k20);
-                var __vk22 = __Vx.Create((double)param_abs_max);
-                var __vk23 = __Vx.Create((double)double.PositiveInfinity);
-                int __i = __start;
-                if (__f.__draws)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                if (__f.Simd)
                 {
-                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    var __vk2 = __Vx.Create((double)clip);
+                    var __vk3 = __Vx.Create((double)b1);
+                    double __k4 = (1.0 - b1);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)b2);
+                    double __k7 = (1.0 - b2);
+                    var __vk8 = __Vx.Create((double)__k7);
+                    double __k9 = (1.0 - (p1 * b1));
+                    var __vk10 = __Vx.Create((double)__k9);
+                    double __k11 = (1.0 - (p2 * b2));
+                    var __vk12 = __Vx.Create((double)__k11);
+                    var __vk13 = __Vx.Create((double)e);
+                    var __vk14 = __Vx.Create((double)alpha__next);
+                    var __vk15 = __Vx.Create((double)wd__next);
+                    bool __k16 = (sigma__next > 0.0);
+                    var __vk17 = __Vx.Create((double)sigma__next);
+                    var __vk18 = __Vx.Create((double)0.0);
+                    bool __k19 = ((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max));
+                    double __k20 = (-param_abs_max);
+                    var __vk21 = __Vx.Create((double)__k20);
+                    var __vk22 = __Vx.Create((double)param_abs_max);
+                    var __vk23 = __Vx.Create((double)double.PositiveInfinity);
+                    if (__f.Draws)
                     {
-                        // g0 = sanitize(grad, grad_emergency)
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                        // g = g0 * clip
+                            // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
+                            var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
+                            // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                        var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+                            var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                            // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                        var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
+                            var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
-                        // m' = m_new
+                            // m' = m_new
 #line 414 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = __e_m_new__1;
+                            var __e_m__next__1 = __e_m_new__1;
 #line default
-                        // v' = v_new
+                            // v' = v_new
 #line 415 "/ae/laws/ae_rules.ae"
-                        var __e_v__next__1 = __e_v_new__1;
+                            var __e_v__next__1 = __e_v_new__1;
 #line default
-                        // mhat = m_new / (1 - (p1 * b1))
+                            // mhat = m_new / (1 - (p1 * b1))
 #line 418 "/ae/laws/ae_rules.ae"
-                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
+                            var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
-                        // vhat = v_new / (1 - (p2 * b2))
+                            // vhat = v_new / (1 - (p2 * b2))
 #line 419 "/ae/laws/ae_rules.ae"
-                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
+                            var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
-                        // dir = mhat / (sqrt(vhat) + e)
+                            // dir = mhat / (sqrt(vhat) + e)
 #line 420 "/ae/laws/ae_rules.ae"
-                        var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
+                            var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
 #line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                            // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __Simd.Gaussian(ref __rng)) : __vk18));
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __Simd.Gaussian(ref __rng)) : __vk18));
 #line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
+                            var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
 #line default
-                        __Simd.Store(__e_theta__next__2, theta + __i);
-                        __Simd.Store(__e_m__next__1, __s_m + __i);
-                        __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
+                            __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
+                        }
+                    }
+                    else
+                    {
+                        // no draw happens in this step: the same loop without the draw
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+#line default
+                            // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                            var __e_g__1 = (__e_g0__1 * __vk2);
+#line default
+                            // m_new = (b1 * m) + ((1 - b1) * g)
+#line 412 "/ae/laws/ae_rules.ae"
+                            var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+#line default
+                            // v_new = (b2 * v) + ((1 - b2) * (g * g))
+#line 413 "/ae/laws/ae_rules.ae"
+                            var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
+#line default
+                            // m' = m_new
+#line 414 "/ae/laws/ae_rules.ae"
+                            var __e_m__next__1 = __e_m_new__1;
+#line default
+                            // v' = v_new
+#line 415 "/ae/laws/ae_rules.ae"
+                            var __e_v__next__1 = __e_v_new__1;
+#line default
+                            // mhat = m_new / (1 - (p1 * b1))
+#line 418 "/ae/laws/ae_rules.ae"
+                            var __e_mhat__1 = (__e_m_new__1 / __vk10);
+#line default
+                            // vhat = v_new / (1 - (p2 * b2))
+#line 419 "/ae/laws/ae_rules.ae"
+                            var __e_vhat__1 = (__e_v_new__1 / __vk12);
+#line default
+                            // dir = mhat / (sqrt(vhat) + e)
+#line 420 "/ae/laws/ae_rules.ae"
+                            var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
+#line default
+                            // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 421 "/ae/laws/ae_rules.ae"
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __V.Zero) : __vk18));
+#line default
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 422 "/ae/laws/ae_rules.ae"
+                            var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
+#line default
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
+                            __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
+                        }
                     }
                 }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        var __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __V.Zero) : __vk18));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
-#line default
-                        __Simd.Store(__e_theta__next__2, theta + __i);
-                        __Simd.Store(__e_m__next__1, __s_m + __i);
-                        __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
-                    }
-                }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -2565,11 +1614,11 @@ namespace AE.Generated
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                    double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
+                    double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                    double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
+                    double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                     // m' = m_new
 #line 414 "/ae/laws/ae_rules.ae"
@@ -2593,432 +1642,15 @@ namespace AE.Generated
 #line default
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__1 = ((theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (alpha__next * (__e_dir__1 + (wd__next * __Simd.Widen(theta[__i]))))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = __e_theta__next__2;
-                    __s_m[__i] = __e_m__next__1;
-                    __s_v[__i] = __AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity);
-                }
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public float* grad;
-            public __Pass1_F32(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 4];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            fixed (float* __s_m = __st_m_f32!)
-            fixed (float* __s_v = __st_v_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vr0 = __Vx.Create(0.0);
-                var __vr1 = __Vx.Create(0.0);
-                var __vr2 = __Vx.Create(0.0);
-                var __vr3 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                    __vr0 += (__e_g0__1 * __e_g0__1);
-                    __vr1 += __e_g0__1;
-                    var __vq1 = __Simd.Load(__s_m + __i);
-                    __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0__1 * __Simd.Load(__s_m + __i);
-                }
-                // the tail, one element at a time
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    __r0 += (__e_g0__1 * __e_g0__1);
-                    __r1 += __e_g0__1;
-                    double __q2 = (double)__s_m[__i];
-                    __r2 += __q2 * __q2;
-                    __r3 += __e_g0__1 * (double)__s_m[__i];
-                }
-                __f.__partials[__chunk * 4 + 0] = __Simd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 4 + 1] = __Simd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 4 + 2] = __Simd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 4 + 3] = __Simd.Sum(__vr3) + __r3;
-            }
-        }
-
-        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public double b1;
-            public double b2;
-            public double clip;
-            public double e;
-            public float* grad;
-            public __Pass2_F32(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
-        }
-        private __Pass2_F32? __job2_F32;
-
-        /// <summary>Pass 2 of the float step over one chunk of the vectors: reductions norm(dir).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
-        {
-            double b1 = __f.b1;
-            double b2 = __f.b2;
-            double clip = __f.clip;
-            double e = __f.e;
-            float* grad = __f.grad;
-            fixed (float* __s_m = __st_m_f32!)
-            fixed (float* __s_v = __st_v_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vk2 = __Vx.Create((double)clip);
-                var __vk3 = __Vx.Create((double)b1);
-                double __k4 = (1.0 - b1);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)b2);
-                double __k7 = (1.0 - b2);
-                var __vk8 = __Vx.Create((double)__k7);
-                double __k9 = (1.0 - (p1 * b1));
-                var __vk10 = __Vx.Create((double)__k9);
-                double __k11 = (1.0 - (p2 * b2));
-                var __vk12 = __Vx.Create((double)__k11);
-                var __vk13 = __Vx.Create((double)e);
-                var __vr4 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                    var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                    var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-#line default
-                    // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                    var __e_mhat__1 = (__e_m_new__1 / __vk10);
-#line default
-                    // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                    var __e_vhat__1 = (__e_v_new__1 / __vk12);
-#line default
-                    // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                    var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
-#line default
-                    var __vq4 = __e_dir__1;
-                    __vr4 += __vq4 * __vq4;
-                }
-                // the tail, one element at a time
-                double __r4 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                    double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                    double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                    // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                    double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                    // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                    double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                    // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                    double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
-#line default
-                    double __q5 = __e_dir__1;
-                    __r4 += __q5 * __q5;
-                }
-                __f.__partials[__chunk * 1 + 0] = __Simd.Sum(__vr4) + __r4;
-            }
-        }
-
-        /// <summary>What pass 3 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double alpha__next;
-            public double b1;
-            public double b2;
-            public double clip;
-            public double e;
-            public float* grad;
-            public double sigma__next;
-            public float* theta;
-            public double wd__next;
-            public __Pass3_F32(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F32(this, chunk);
-        }
-        private __Pass3_F32? __job3_F32;
-
-        /// <summary>Pass 3 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F32(__Pass3_F32 __f, int __chunk)
-        {
-            double alpha__next = __f.alpha__next;
-            double b1 = __f.b1;
-            double b2 = __f.b2;
-            double clip = __f.clip;
-            double e = __f.e;
-            float* grad = __f.grad;
-            double sigma__next = __f.sigma__next;
-            float* theta = __f.theta;
-            double wd__next = __f.wd__next;
-            fixed (float* __s_m = __st_m_f32!)
-            fixed (float* __s_v = __st_v_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vk2 = __Vx.Create((double)clip);
-                var __vk3 = __Vx.Create((double)b1);
-                double __k4 = (1.0 - b1);
-                var __vk5 = __Vx.Create((double)__k4);
-                var __vk6 = __Vx.Create((double)b2);
-                double __k7 = (1.0 - b2);
-                var __vk8 = __Vx.Create((double)__k7);
-                double __k9 = (1.0 - (p1 * b1));
-                var __vk10 = __Vx.Create((double)__k9);
-                double __k11 = (1.0 - (p2 * b2));
-                var __vk12 = __Vx.Create((double)__k11);
-                var __vk13 = __Vx.Create((double)e);
-                var __vk14 = __Vx.Create((double)alpha__next);
-                var __vk15 = __Vx.Create((double)wd__next);
-                bool __k16 = (sigma__next > 0.0);
-                var __vk17 = __Vx.Create((double)sigma__next);
-                var __vk18 = __Vx.Create((double)0.0);
-                bool __k19 = ((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max));
-                double __k20 = (-param_abs_max);
-                var __vk21 = __Vx.Create((double)__k20);
-                var __vk22 = __Vx.Create((double)param_abs_max);
-                var __vk23 = __Vx.Create((double)double.PositiveInfinity);
-                int __i = __start;
-                if (__f.__draws)
-                {
-                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        var __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __Simd.Gaussian(ref __rng)) : __vk18));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
-#line default
-                        __Simd.Store(__e_theta__next__2, theta + __i);
-                        __Simd.Store(__e_m__next__1, __s_m + __i);
-                        __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
-                    }
-                }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        var __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __V.Zero) : __vk18));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
-#line default
-                        __Simd.Store(__e_theta__next__2, theta + __i);
-                        __Simd.Store(__e_m__next__1, __s_m + __i);
-                        __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
-                    }
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                    double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                    double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                    // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                    double __e_m__next__1 = __e_m_new__1;
-#line default
-                    // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                    double __e_v__next__1 = __e_v_new__1;
-#line default
-                    // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                    double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                    // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                    double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                    // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                    double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
-#line default
-                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__1 = (((double)theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * (double)theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                    theta[__i] = (float)(__e_theta__next__2);
-                    __s_m[__i] = (float)(__e_m__next__1);
-                    __s_v[__i] = (float)(__AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity));
+                    theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
+                    __s_m[__i] = __Simd.Narrow<__T>(__e_m__next__1);
+                    __s_v[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity));
                 }
             }
         }

@@ -426,13 +426,20 @@ namespace AE.Generated
 
         /// <summary>One step of AeSgdmPhase over double vectors. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of AeSgdmPhase over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this AeSgdmPhase steps in float; make another instance for double");
+            __Simd.CheckPrecision<__T>(__precision, "AeSgdmPhase", "instance");
             if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
             if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
-            var __s_m = __st_m_f64;
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Simd.ToFloat(__st_m_f64);
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_brake = (Enabled & Rules.brake) != 0;
@@ -484,44 +491,18 @@ namespace AE.Generated
             bool fire = false;
             bool __c1 = false;
             bool __c2 = false;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 4 + 0];
-                        __r1 += __j1.__partials[__c * 4 + 1];
-                        __r2 += __j1.__partials[__c * 4 + 2];
-                        __r3 += __j1.__partials[__c * 4 + 3];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        __r0 += (__e_g0__1 * __e_g0__1);
-                        __r1 += __e_g0__1;
-                        double __q3 = __s_m[__i];
-                        __r2 += __q3 * __q3;
-                        __r3 += __e_g0__1 * __s_m[__i];
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.grad = __pin_grad;
+                __j1.Run(Kernel, MaxThreads);
+                double __r0 = __j1.Sum(0);
+                double __r1 = __j1.Sum(1);
+                double __r2 = __j1.Sum(2);
+                double __r3 = __j1.Sum(3);
 
                 // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs"
                 // gg0 = sum(g0 * g0)
@@ -823,44 +804,10 @@ namespace AE.Generated
                 double __r4 = 0.0;
                 if ((step_norm_max < double.PositiveInfinity))
                 {
-                    if (__Simd.UseSimd(Kernel, n))
-                    {
-                        int __chunks2 = __Simd.Chunks(n);
-                        var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
-                        __j2.alpha__next = alpha__next;
-                        __j2.clip = clip;
-                        __j2.grad = __pin_grad;
-                        __j2.mu__next = mu__next;
-                        __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
-                        for (int __c = 0; __c < __chunks2; __c++)
-                        {
-                            __r4 += __j2.__partials[__c * 1 + 0];
-                        }
-                    }
-                    else
-                    {
-                        for (int __i = 0; __i < n; __i++)
-                        {
-                            // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                            // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                            // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                            // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                            double __q6 = __e_upd__1;
-                            __r4 += __q6 * __q6;
-                        }
-                    }
+                    var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
+                    __j2.alpha__next = alpha__next; __j2.clip = clip; __j2.grad = __pin_grad; __j2.mu__next = mu__next;
+                    __j2.Run(Kernel, MaxThreads);
+                    __r4 = __j2.Sum(0);
                 }
 
                 // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
@@ -870,56 +817,10 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks3 = __Simd.Chunks(n);
-                    var __j3 = __job3_F64 ??= new __Pass3_F64(this, __chunks3);
-                    __j3.__r4 = __r4;
-                    __j3.alpha__next = alpha__next;
-                    __j3.clip = clip;
-                    __j3.grad = __pin_grad;
-                    __j3.mu__next = mu__next;
-                    __j3.sigma__next = sigma__next;
-                    __j3.theta = __pin_theta;
-                    __j3.__draws = (((sigma__next > 0.0)));
-                    __Runtime.Simd.AeWorkers.Run(__j3, __chunks3, __Simd.Threads(MaxThreads, __chunks3, __j3.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        theta[__i] = __e_theta__next__2;
-                        __s_m[__i] = __e_m__next__1;
-                    }
-                }
+                var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, n));
+                __j3.__r4 = __r4; __j3.alpha__next = alpha__next; __j3.clip = clip; __j3.grad = __pin_grad; __j3.mu__next = mu__next; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta;
+                __j3.Draws = (((sigma__next > 0.0)));
+                __j3.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 quiet = quiet__next;
@@ -944,666 +845,266 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>One step of AeSgdmPhase over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this AeSgdmPhase steps in double; make another instance for float");
-            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m_f64.Length];
-                for (int __i = 0; __i < __st_m_f64.Length; __i++) __st_m_f32[__i] = (float)__st_m_f64[__i];
-            }
-            __precision = 2;
-            var __s_m = __st_m_f32!;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_brake = (Enabled & Rules.brake) != 0;
-            bool __on_AE8 = (Enabled & Rules.AE8) != 0;
-            bool __on_AE8w = (Enabled & Rules.AE8w) != 0;
-            bool __on_AE2 = (Enabled & Rules.AE2) != 0;
-            bool __on_AE4 = (Enabled & Rules.AE4) != 0;
-            bool __on_AE6 = (Enabled & Rules.AE6) != 0;
-            bool __on_AE3 = (Enabled & Rules.AE3) != 0;
-            bool __on_AE5 = (Enabled & Rules.AE5) != 0;
-            bool __on_AE10 = (Enabled & Rules.AE10) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double quiet__next = quiet;
-            double alpha__next = alpha;
-            double mu__next = mu;
-            double sigma__next = sigma;
-            double du_alpha = 0.0;
-            double du_mu = 0.0;
-            double du_sigma = 0.0;
-            double L = 0.0;
-            double T = 0.0;
-            double V = 0.0;
-            double S = 0.0;
-            double rho = 0.0;
-            double gnorm = 0.0;
-            double gamma = 0.0;
-            double gauge_err = 0.0;
-            double lyapunov = 0.0;
-            double dlog_alpha = 0.0;
-            double d_mu = 0.0;
-            double dlog_sigma = 0.0;
-            double gg0 = 0.0;
-            double gn0 = 0.0;
-            double clip = 0.0;
-            double sum_g2 = 0.0;
-            double gmean = 0.0;
-            double ld = 0.0;
-            double mnorm = 0.0;
-            double Vstar = 0.0;
-            double Sstar = 0.0;
-            double gtrack = 0.0;
-            double gamma_target = 0.0;
-            bool collapsing = false;
-            double stall = 0.0;
-            double A = 0.0;
-            bool flip = false;
-            bool rise = false;
-            bool spike = false;
-            bool fire = false;
-            bool __c1 = false;
-            bool __c2 = false;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
-            {
+            private readonly AeSgdmPhase __law;
+            public __T* grad;
+            public __Pass1(AeSgdmPhase law, int length) : base(length, 4) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
+        }
+        private object? __job1;
 
-                // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
+        {
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            {
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr0 = __Vx.Create(0.0);
+                var __vr1 = __Vx.Create(0.0);
+                var __vr2 = __Vx.Create(0.0);
+                var __vr3 = __Vx.Create(0.0);
+                if (__f.Simd)
+                {
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
+#line 110 "/ae/laws/ae_sgdm_phase.ae"
+                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+#line default
+                        __vr0 += (__e_g0__1 * __e_g0__1);
+                        __vr1 += __e_g0__1;
+                        var __vq1 = __Simd.Load(__s_m + __i);
+                        __vr2 += __vq1 * __vq1;
+                        __vr3 += __e_g0__1 * __Simd.Load(__s_m + __i);
+                    }
+                }
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r0 = 0.0;
                 double __r1 = 0.0;
                 double __r2 = 0.0;
                 double __r3 = 0.0;
-                if (__Simd.UseSimd(Kernel, n))
+                for (; __i < __end; __i++)
                 {
-                    int __chunks1 = __Simd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __Runtime.Simd.AeWorkers.Run(__j1, __chunks1, __Simd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 4 + 0];
-                        __r1 += __j1.__partials[__c * 4 + 1];
-                        __r2 += __j1.__partials[__c * 4 + 2];
-                        __r3 += __j1.__partials[__c * 4 + 3];
-                    }
+                    // g0 = sanitize(grad, grad_emergency)
+#line 110 "/ae/laws/ae_sgdm_phase.ae"
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
+#line default
+                    __r0 += (__e_g0__1 * __e_g0__1);
+                    __r1 += __e_g0__1;
+                    double __q2 = __Simd.Widen(__s_m[__i]);
+                    __r2 += __q2 * __q2;
+                    __r3 += __e_g0__1 * __Simd.Widen(__s_m[__i]);
                 }
-                else
+                __f.Partials[__chunk * 4 + 0] = __Simd.Sum(__vr0) + __r0;
+                __f.Partials[__chunk * 4 + 1] = __Simd.Sum(__vr1) + __r1;
+                __f.Partials[__chunk * 4 + 2] = __Simd.Sum(__vr2) + __r2;
+                __f.Partials[__chunk * 4 + 3] = __Simd.Sum(__vr3) + __r3;
+            }
+        }
+
+        /// <summary>Pass 2: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass2<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
+        {
+            private readonly AeSgdmPhase __law;
+            public double alpha__next, clip, mu__next;
+            public __T* grad;
+            public __Pass2(AeSgdmPhase law, int length) : base(length, 1) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass2(this, chunk);
+        }
+        private object? __job2;
+
+        /// <summary>Pass 2 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions norm(upd).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2<__T>(__Pass2<__T> __f, int __chunk) where __T : unmanaged
+        {
+            double alpha__next = __f.alpha__next, clip = __f.clip, mu__next = __f.mu__next;
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            {
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr4 = __Vx.Create(0.0);
+                if (__f.Simd)
                 {
-                    for (int __i = 0; __i < n; __i++)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    var __vk2 = __Vx.Create((double)clip);
+                    var __vk3 = __Vx.Create((double)mu__next);
+                    double __k4 = (1.0 - mu__next);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    double __k6 = (-alpha__next);
+                    var __vk7 = __Vx.Create((double)__k6);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
                         // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
+                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                        __r0 += (__e_g0__1 * __e_g0__1);
-                        __r1 += __e_g0__1;
-                        double __q3 = (double)__s_m[__i];
-                        __r2 += __q3 * __q3;
-                        __r3 += __e_g0__1 * (double)__s_m[__i];
+                        // g = g0 * clip
+#line 114 "/ae/laws/ae_sgdm_phase.ae"
+                        var __e_g__1 = (__e_g0__1 * __vk2);
+#line default
+                        // m' = (mu' * m) + ((1 - mu') * g)
+#line 202 "/ae/laws/ae_sgdm_phase.ae"
+                        var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+#line default
+                        // upd = -alpha' * m'
+#line 203 "/ae/laws/ae_sgdm_phase.ae"
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
+#line default
+                        var __vq3 = __e_upd__1;
+                        __vr4 += __vq3 * __vq3;
                     }
                 }
-
-                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs"
-                // gg0 = sum(g0 * g0)
-#line 111 "/ae/laws/ae_sgdm_phase.ae"
-                gg0 = __r0;
-#line default
-                // gn0 = sqrt(gg0)
-#line 112 "/ae/laws/ae_sgdm_phase.ae"
-                gn0 = __Math.Sqrt(gg0);
-#line default
-                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
-#line 113 "/ae/laws/ae_sgdm_phase.ae"
-                clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-#line default
-                // sum_g2 = (clip * clip) * gg0
-#line 117 "/ae/laws/ae_sgdm_phase.ae"
-                sum_g2 = ((clip * clip) * gg0);
-#line default
-                // gmean = (clip * sum(g0)) / n
-#line 118 "/ae/laws/ae_sgdm_phase.ae"
-                gmean = ((clip * __r1) / n);
-#line default
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-#line 119 "/ae/laws/ae_sgdm_phase.ae"
-                L = __AeMath.Clamp(__AeMath.FiniteOr((double)loss, loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 120 "/ae/laws/ae_sgdm_phase.ae"
-                T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
-#line default
-                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 121 "/ae/laws/ae_sgdm_phase.ae"
-                ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
-#line default
-                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 122 "/ae/laws/ae_sgdm_phase.ae"
-                V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
-#line default
-                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 123 "/ae/laws/ae_sgdm_phase.ae"
-                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
-#line default
-                // gnorm = sqrt(sum_g2) + 1e-12
-#line 124 "/ae/laws/ae_sgdm_phase.ae"
-                gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
-#line default
-                // mnorm = norm(m) + 1e-12
-#line 125 "/ae/laws/ae_sgdm_phase.ae"
-                mnorm = (__Math.Sqrt(__r2) + 1e-12);
-#line default
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 126 "/ae/laws/ae_sgdm_phase.ae"
-                rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-#line default
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 127 "/ae/laws/ae_sgdm_phase.ae"
-                Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
-#line default
-                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 128 "/ae/laws/ae_sgdm_phase.ae"
-                Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
-#line default
-
-                // ---- rule brake "emergency brake on extreme loss or gradient norm"
-                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 132 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_brake)
-                {
-                    __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / 10)
-#line 133 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_brake && __c1)
-                {
-                    alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
-                }
-#line default
-                // mu' = min(mu', 0.5)
-#line 134 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_brake && __c1)
-                {
-                    mu__next = __Math.Min(mu__next, 0.5);
-                }
-#line default
-
-                // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up"
-                // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-#line 139 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE8)
-                {
-                    gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
-                }
-#line default
-                // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-#line 140 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE8)
-                {
-                    gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
-                }
-#line default
-                // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
-#line 141 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE8)
-                {
-                    gauge_err = ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12));
-                }
-                else
-                {
-                    gauge_err = 0.0;
-                }
-#line default
-                // du_alpha += eta_gamma * gauge_err
-#line 142 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE8)
-                {
-                    du_alpha += (eta_gamma * gauge_err);
-                }
-#line default
-
-                // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses"
-                // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
-#line 151 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE8w)
-                {
-                    collapsing = (gnorm < (gauge_collapse * __AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
-                }
-#line default
-                // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
-#line 152 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE8w)
-                {
-                    du_alpha += (collapsing ? ((-eta_gamma) * __Math.Max(gauge_err, 0.0)) : 0.0);
-                }
-#line default
-
-                // ---- rule AE2 "constitutive drive of log alpha and of mu"
-                // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-#line 156 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE2)
-                {
-                    du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
-                }
-#line default
-                // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-#line 158 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE2)
-                {
-                    du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
-                }
-#line default
-
-                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
-                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 162 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE4)
-                {
-                    stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
-                }
-#line default
-                // A = 0.5 * (rho + 1)
-#line 163 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE4)
-                {
-                    A = (0.5 * (rho + 1.0));
-                }
-#line default
-                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 164 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE4)
-                {
-                    du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
-                }
-#line default
-
-                // ---- rule AE6 "budget: per-step change of each coefficient capped"
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
-#line 168 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE6)
-                {
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp(du_alpha, (-max_dlog_alpha), max_dlog_alpha) : du_alpha);
-                }
-                else
-                {
-                    dlog_alpha = du_alpha;
-                }
-#line default
-                // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
-#line 169 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE6)
-                {
-                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp(du_mu, (-max_d_mu), max_d_mu) : du_mu);
-                }
-                else
-                {
-                    d_mu = du_mu;
-                }
-#line default
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
-#line 170 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE6)
-                {
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp(du_sigma, (-max_dlog_sigma), max_dlog_sigma) : du_sigma);
-                }
-                else
-                {
-                    dlog_sigma = du_sigma;
-                }
-#line default
-
-                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 174 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE3)
-                {
-                    alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                }
-#line default
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 175 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE3)
-                {
-                    mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                }
-#line default
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 176 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE3)
-                {
-                    sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
-                }
-#line default
-
-                // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period"
-                // flip = rho < -rho_max
-#line 187 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE5)
-                {
-                    flip = (rho < (-rho_max));
-                }
-#line default
-                // rise = T > (tau_T_stall * sqrt(Vstar))
-#line 188 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE5)
-                {
-                    rise = (T > (tau_T_stall * __Math.Sqrt(Vstar)));
-                }
-#line default
-                // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
-#line 189 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE5)
-                {
-                    spike = ((V > (V_max_mult * Vstar)) && (T > ((-tau_T_stall) * __Math.Sqrt(Vstar))));
-                }
-#line default
-                // fire = ((flip || rise) || spike) && (quiet >= refractory)
-#line 190 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE5)
-                {
-                    fire = (((flip || rise) || spike) && (quiet >= refractory));
-                }
-#line default
-                // when fire
-#line 191 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE5)
-                {
-                    __c2 = fire;
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 192 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE5 && __c2)
-                {
-                    alpha__next = __Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
-                }
-#line default
-                // quiet' = fire ? 1 : (quiet + 1)
-#line 194 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE5)
-                {
-                    quiet__next = (fire ? 1.0 : (quiet + 1.0));
-                }
-#line default
-
-                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored"
-                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 198 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE10)
-                {
-                    lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
-                }
-                else
-                {
-                    lyapunov = 0.0;
-                }
-#line default
-
-                // ---- pass 2 of 3 over the vectors: reductions norm(upd)
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r4 = 0.0;
-                if ((step_norm_max < double.PositiveInfinity))
+                for (; __i < __end; __i++)
                 {
-                    if (__Simd.UseSimd(Kernel, n))
+                    // g0 = sanitize(grad, grad_emergency)
+#line 110 "/ae/laws/ae_sgdm_phase.ae"
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
+#line default
+                    // g = g0 * clip
+#line 114 "/ae/laws/ae_sgdm_phase.ae"
+                    double __e_g__1 = (__e_g0__1 * clip);
+#line default
+                    // m' = (mu' * m) + ((1 - mu') * g)
+#line 202 "/ae/laws/ae_sgdm_phase.ae"
+                    double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
+#line default
+                    // upd = -alpha' * m'
+#line 203 "/ae/laws/ae_sgdm_phase.ae"
+                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
+#line default
+                    double __q4 = __e_upd__1;
+                    __r4 += __q4 * __q4;
+                }
+                __f.Partials[__chunk * 1 + 0] = __Simd.Sum(__vr4) + __r4;
+            }
+        }
+
+        /// <summary>Pass 3: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass3<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
+        {
+            private readonly AeSgdmPhase __law;
+            public double __r4, alpha__next, clip, mu__next, sigma__next;
+            public __T* grad, theta;
+            public __Pass3(AeSgdmPhase law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass3(this, chunk);
+        }
+        private object? __job3;
+
+        /// <summary>Pass 3 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass3<__T>(__Pass3<__T> __f, int __chunk) where __T : unmanaged
+        {
+            double __r4 = __f.__r4, alpha__next = __f.alpha__next, clip = __f.clip, mu__next = __f.mu__next, sigma__next = __f.sigma__next;
+            __T* grad = __f.grad, theta = __f.theta;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            {
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                if (__f.Simd)
+                {
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    var __vk2 = __Vx.Create((double)clip);
+                    var __vk3 = __Vx.Create((double)mu__next);
+                    double __k4 = (1.0 - mu__next);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    double __k6 = (-alpha__next);
+                    var __vk7 = __Vx.Create((double)__k6);
+                    bool __k8 = ((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max));
+                    double __k9 = (step_norm_max / __Math.Sqrt(__r4));
+                    var __vk10 = __Vx.Create((double)__k9);
+                    bool __k11 = (sigma__next > 0.0);
+                    var __vk12 = __Vx.Create((double)sigma__next);
+                    var __vk13 = __Vx.Create((double)0.0);
+                    bool __k14 = ((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max));
+                    double __k15 = (-param_abs_max);
+                    var __vk16 = __Vx.Create((double)__k15);
+                    var __vk17 = __Vx.Create((double)param_abs_max);
+                    if (__f.Draws)
                     {
-                        int __chunks2 = __Simd.Chunks(n);
-                        var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
-                        __j2.alpha__next = alpha__next;
-                        __j2.clip = clip;
-                        __j2.grad = __pin_grad;
-                        __j2.mu__next = mu__next;
-                        __Runtime.Simd.AeWorkers.Run(__j2, __chunks2, __Simd.Threads(MaxThreads, __chunks2, false));
-                        for (int __c = 0; __c < __chunks2; __c++)
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                         {
-                            __r4 += __j2.__partials[__c * 1 + 0];
+                            // g0 = sanitize(grad, grad_emergency)
+#line 110 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+#line default
+                            // g = g0 * clip
+#line 114 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_g__1 = (__e_g0__1 * __vk2);
+#line default
+                            // m' = (mu' * m) + ((1 - mu') * g)
+#line 202 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+#line default
+                            // upd = -alpha' * m'
+#line 203 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_upd__1 = (__vk7 * __e_m__next__1);
+#line default
+                            // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 205 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
+#line default
+                            // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 206 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(ref __rng)) : __vk13));
+#line default
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 207 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
+#line default
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
                         }
                     }
                     else
                     {
-                        for (int __i = 0; __i < n; __i++)
+                        // no draw happens in this step: the same loop without the draw
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                         {
                             // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
                             // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_g__1 = (__e_g0__1 * clip);
+                            var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
                             // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
+                            var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
                             // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
-                            double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
+                            var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
-                            double __q6 = __e_upd__1;
-                            __r4 += __q6 * __q6;
+                            // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 205 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
+#line default
+                            // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 206 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __V.Zero) : __vk13));
+#line default
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 207 "/ae/laws/ae_sgdm_phase.ae"
+                            var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
+#line default
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
                         }
                     }
                 }
-
-                // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
-                // gamma = alpha' * gnorm
-#line 208 "/ae/laws/ae_sgdm_phase.ae"
-                gamma = (alpha__next * gnorm);
-#line default
-
-                // ---- pass 3 of 3 over the vectors: write the vectors
-                if (__Simd.UseSimd(Kernel, n))
-                {
-                    int __chunks3 = __Simd.Chunks(n);
-                    var __j3 = __job3_F32 ??= new __Pass3_F32(this, __chunks3);
-                    __j3.__r4 = __r4;
-                    __j3.alpha__next = alpha__next;
-                    __j3.clip = clip;
-                    __j3.grad = __pin_grad;
-                    __j3.mu__next = mu__next;
-                    __j3.sigma__next = sigma__next;
-                    __j3.theta = __pin_theta;
-                    __j3.__draws = (((sigma__next > 0.0)));
-                    __Runtime.Simd.AeWorkers.Run(__j3, __chunks3, __Simd.Threads(MaxThreads, __chunks3, __j3.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        theta[__i] = (float)(__e_theta__next__2);
-                        __s_m[__i] = (float)(__e_m__next__1);
-                    }
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                quiet = quiet__next;
-                alpha = __AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-                mu = __AeMath.Clamp(mu__next, mu_min, mu_max);
-                sigma = __AeMath.Clamp(sigma__next, sigma_min, sigma_max);
-                this.L = L;
-                this.T = T;
-                this.V = V;
-                this.S = S;
-                this.rho = rho;
-                this.gnorm = gnorm;
-                this.gamma = gamma;
-                this.gauge_err = gauge_err;
-                this.lyapunov = lyapunov;
-                this.dlog_alpha = dlog_alpha;
-                this.d_mu = d_mu;
-                this.dlog_sigma = dlog_sigma;
-                this.du_alpha = du_alpha;
-                this.du_mu = du_mu;
-                this.du_sigma = du_sigma;
-            }
-        }
-
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmPhase __law;
-            public readonly double[] __partials;
-            public double* grad;
-            public __Pass1_F64(AeSgdmPhase law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 4];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
-        }
-        private __Pass1_F64? __job1_F64;
-
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
-        {
-            double* grad = __f.grad;
-            fixed (double* __s_m = __st_m_f64)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vr0 = __Vx.Create(0.0);
-                var __vr1 = __Vx.Create(0.0);
-                var __vr2 = __Vx.Create(0.0);
-                var __vr3 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                    __vr0 += (__e_g0__1 * __e_g0__1);
-                    __vr1 += __e_g0__1;
-                    var __vq1 = __Simd.Load(__s_m + __i);
-                    __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0__1 * __Simd.Load(__s_m + __i);
-                }
-                // the tail, one element at a time
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
+                // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                    __r0 += (__e_g0__1 * __e_g0__1);
-                    __r1 += __e_g0__1;
-                    double __q2 = __s_m[__i];
-                    __r2 += __q2 * __q2;
-                    __r3 += __e_g0__1 * __s_m[__i];
-                }
-                __f.__partials[__chunk * 4 + 0] = __Simd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 4 + 1] = __Simd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 4 + 2] = __Simd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 4 + 3] = __Simd.Sum(__vr3) + __r3;
-            }
-        }
-
-        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F64 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmPhase __law;
-            public readonly double[] __partials;
-            public double alpha__next;
-            public double clip;
-            public double* grad;
-            public double mu__next;
-            public __Pass2_F64(AeSgdmPhase law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
-        }
-        private __Pass2_F64? __job2_F64;
-
-        /// <summary>Pass 2 of the double step over one chunk of the vectors: reductions norm(upd).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
-        {
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            double* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            fixed (double* __s_m = __st_m_f64)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vk2 = __Vx.Create((double)clip);
-                var __vk3 = __Vx.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = __Vx.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = __Vx.Create((double)__k6);
-                var __vr4 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                    // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                    // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                    var __vq4 = __e_upd__1;
-                    __vr4 += __vq4 * __vq4;
-                }
-                // the tail, one element at a time
-                double __r4 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     // g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
@@ -1611,162 +1112,7 @@ namespace AE.Generated
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                    // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                    double __q5 = __e_upd__1;
-                    __r4 += __q5 * __q5;
-                }
-                __f.__partials[__chunk * 1 + 0] = __Simd.Sum(__vr4) + __r4;
-            }
-        }
-
-        /// <summary>What pass 3 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F64 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmPhase __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double __r4;
-            public double alpha__next;
-            public double clip;
-            public double* grad;
-            public double mu__next;
-            public double sigma__next;
-            public double* theta;
-            public __Pass3_F64(AeSgdmPhase law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F64(this, chunk);
-        }
-        private __Pass3_F64? __job3_F64;
-
-        /// <summary>Pass 3 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F64(__Pass3_F64 __f, int __chunk)
-        {
-            double __r4 = __f.__r4;
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            double* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            double sigma__next = __f.sigma__next;
-            double* theta = __f.theta;
-            fixed (double* __s_m = __st_m_f64)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vk2 = __Vx.Create((double)clip);
-                var __vk3 = __Vx.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = __Vx.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = __Vx.Create((double)__k6);
-                bool __k8 = ((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max));
-                double __k9 = (step_norm_max / __Math.Sqrt(__r4));
-                var __vk10 = __Vx.Create((double)__k9);
-                bool __k11 = (sigma__next > 0.0);
-                var __vk12 = __Vx.Create((double)sigma__next);
-                var __vk13 = __Vx.Create((double)0.0);
-                bool __k14 = ((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max));
-                double __k15 = (-param_abs_max);
-                var __vk16 = __Vx.Create((double)__k15);
-                var __vk17 = __Vx.Create((double)param_abs_max);
-                int __i = __start;
-                if (__f.__draws)
-                {
-                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(ref __rng)) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        __Simd.Store(__e_theta__next__2, theta + __i);
-                        __Simd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __V.Zero) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        __Simd.Store(__e_theta__next__2, theta + __i);
-                        __Simd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0__1 = __AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
+                    double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 203 "/ae/laws/ae_sgdm_phase.ae"
@@ -1778,335 +1124,14 @@ namespace AE.Generated
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = __e_theta__next__2;
-                    __s_m[__i] = __e_m__next__1;
-                }
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmPhase __law;
-            public readonly double[] __partials;
-            public float* grad;
-            public __Pass1_F32(AeSgdmPhase law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 4];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vr0 = __Vx.Create(0.0);
-                var __vr1 = __Vx.Create(0.0);
-                var __vr2 = __Vx.Create(0.0);
-                var __vr3 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                    __vr0 += (__e_g0__1 * __e_g0__1);
-                    __vr1 += __e_g0__1;
-                    var __vq1 = __Simd.Load(__s_m + __i);
-                    __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0__1 * __Simd.Load(__s_m + __i);
-                }
-                // the tail, one element at a time
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    __r0 += (__e_g0__1 * __e_g0__1);
-                    __r1 += __e_g0__1;
-                    double __q2 = (double)__s_m[__i];
-                    __r2 += __q2 * __q2;
-                    __r3 += __e_g0__1 * (double)__s_m[__i];
-                }
-                __f.__partials[__chunk * 4 + 0] = __Simd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 4 + 1] = __Simd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 4 + 2] = __Simd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 4 + 3] = __Simd.Sum(__vr3) + __r3;
-            }
-        }
-
-        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmPhase __law;
-            public readonly double[] __partials;
-            public double alpha__next;
-            public double clip;
-            public float* grad;
-            public double mu__next;
-            public __Pass2_F32(AeSgdmPhase law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
-        }
-        private __Pass2_F32? __job2_F32;
-
-        /// <summary>Pass 2 of the float step over one chunk of the vectors: reductions norm(upd).</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
-        {
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            float* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vk2 = __Vx.Create((double)clip);
-                var __vk3 = __Vx.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = __Vx.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = __Vx.Create((double)__k6);
-                var __vr4 = __Vx.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                    // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                    // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                    var __vq4 = __e_upd__1;
-                    __vr4 += __vq4 * __vq4;
-                }
-                // the tail, one element at a time
-                double __r4 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                    // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                    double __q5 = __e_upd__1;
-                    __r4 += __q5 * __q5;
-                }
-                __f.__partials[__chunk * 1 + 0] = __Simd.Sum(__vr4) + __r4;
-            }
-        }
-
-        /// <summary>What pass 3 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F32 : __Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmPhase __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double __r4;
-            public double alpha__next;
-            public double clip;
-            public float* grad;
-            public double mu__next;
-            public double sigma__next;
-            public float* theta;
-            public __Pass3_F32(AeSgdmPhase law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F32(this, chunk);
-        }
-        private __Pass3_F32? __job3_F32;
-
-        /// <summary>Pass 3 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F32(__Pass3_F32 __f, int __chunk)
-        {
-            double __r4 = __f.__r4;
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            float* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            double sigma__next = __f.sigma__next;
-            float* theta = __f.theta;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * __Simd.ChunkSize;
-                int __end = (int)__Math.Min((long)__len, (long)__start + __Simd.ChunkSize);
-                var __vk1 = __Vx.Create((double)grad_emergency);
-                var __vk2 = __Vx.Create((double)clip);
-                var __vk3 = __Vx.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = __Vx.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = __Vx.Create((double)__k6);
-                bool __k8 = ((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max));
-                double __k9 = (step_norm_max / __Math.Sqrt(__r4));
-                var __vk10 = __Vx.Create((double)__k9);
-                bool __k11 = (sigma__next > 0.0);
-                var __vk12 = __Vx.Create((double)sigma__next);
-                var __vk13 = __Vx.Create((double)0.0);
-                bool __k14 = ((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max));
-                double __k15 = (-param_abs_max);
-                var __vk16 = __Vx.Create((double)__k15);
-                var __vk17 = __Vx.Create((double)param_abs_max);
-                int __i = __start;
-                if (__f.__draws)
-                {
-                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(ref __rng)) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        __Simd.Store(__e_theta__next__2, theta + __i);
-                        __Simd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 205 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 206 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __V.Zero) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 207 "/ae/laws/ae_sgdm_phase.ae"
-                        var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        __Simd.Store(__e_theta__next__2, theta + __i);
-                        __Simd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 110 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g0__1 = __AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 114 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                    // upd = -alpha' * m'
-#line 203 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 205 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
-#line default
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 206 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 207 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                    theta[__i] = (float)(__e_theta__next__2);
-                    __s_m[__i] = (float)(__e_m__next__1);
+                    theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
+                    __s_m[__i] = __Simd.Narrow<__T>(__e_m__next__1);
                 }
             }
         }
