@@ -111,6 +111,10 @@ namespace AE.Runtime
             ? Load(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(data)), data.Length), offset, available)
             : Load(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(data)), data.Length), offset, available);
 
+        /// <summary>Four lanes of host data the step also writes (a host-owned vector), as <see cref="Load{T}(ReadOnlySpan{T}, int, int)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Load<T>(Span<T> data, int offset, int available) where T : unmanaged => Load((ReadOnlySpan<T>)data, offset, available);
+
         /// <summary>Writes lanes to host data, float or double, as the overloads above.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store<T>(Span<T> data, int offset, int available, Vector256<double> value) where T : unmanaged

@@ -109,7 +109,7 @@ namespace AE.Dsl.Emit
         {
             // The steps first: they name the scratch arrays (guards, snapshots) the fields declare.
             PlanStep();
-            var steps = EmitStep("double") + (HasFloatStep ? "\n" + EmitStep("float") : "");
+            var steps = EmitStep();
             _w.Line("/// <summary>");
             _w.Line($"/// K independent {CSharp.Xml(_unit.Name)} controllers stepped together, one SIMD lane each: controller j is");
             _w.Line($"/// bit for bit <c>new {CSharp.Xml(_lawType)}(..., options[j], seed + j)</c> fed controller j's inputs.");
@@ -160,9 +160,8 @@ namespace AE.Dsl.Emit
                 _w.Line($"private readonly double[] {Slot(f.Name)};");
                 _w.Line($"private readonly long[] {Slot(f.Name)}_n;");
             }
-            if (HasFloatStep)
-                foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
-                    _w.Line($"private float[]? {FloatArray(s.Name)};");
+            foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
+                _w.Line($"private float[]? {FloatArray(s.Name)};");
             _w.Line("private readonly __Runtime.GaussianSource[] __rng;");
             _w.Line("private int __precision;");
             _w.Line();

@@ -280,13 +280,20 @@ namespace AE.Generated
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
             if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this CoefficientsPopulation steps in float; make another population for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "CoefficientsPopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -315,68 +322,6 @@ namespace AE.Generated
                 if (__Lanes.Any(__m2))
                 {
                     __nx_mu[__q] = __Vx.ConditionalSelect(__m2, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
-                }
-            }
-
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // theta' = theta - ((alpha' * (1 - mu')) * grad)
-                    var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __Lanes.Load(grad, __h + __j, __k - __j)));
-                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_alpha[__q] = __Lanes.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __Vx.Create(1.0));
-                __st_mu[__q] = __Lanes.Clamp(__nx_mu[__q], __Vx.Create(0.0), __Vx.Create(0.99));
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
-        {
-            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this CoefficientsPopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __nx_alpha[__q] = __st_alpha[__q];
-                __nx_mu[__q] = __st_mu[__q];
-                __x_L[__q] = __V.Zero;
-
-                // ---- fixed rule measure
-                // L = loss
-                __x_L[__q] = __Lanes.Load(loss, __j, __k - __j);
-
-                // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
-                // alpha' = alpha * exp(-0.01 * tanh(L))
-                var __m3 = __on_adapt[__q];
-                if (__Lanes.Any(__m3))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m3, (__st_alpha[__q] * __Lanes.Exp((__Vx.Create(-0.01) * __Lanes.Tanh(__x_L[__q])))), __nx_alpha[__q]);
-                }
-                // mu' = mu + 0.01
-                var __m4 = __on_adapt[__q];
-                if (__Lanes.Any(__m4))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m4, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
                 }
             }
 

@@ -155,11 +155,18 @@ namespace AE.Generated
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> x)
+        public void Step(__System.ReadOnlySpan<double> x) => __Step<double>(x);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> x) where __T : unmanaged
         {
             if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this LatchPopulation steps in float; make another population for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "LatchPopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -174,32 +181,6 @@ namespace AE.Generated
                 // held = latch@held.latch(step > warmup, 0.8 * x, 1)
                 var __h1 = __Lanes.Latch(__slot_held__latch, __slot_held__latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __Lanes.Load(x, __j, __k - __j)), __Vx.Create(1.0));
                 __x_held[__q] = __h1;
-
-                // end of step: project onto the declared bounds, then the next values become current
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> x)
-        {
-            if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this LatchPopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __x_held[__q] = __V.Zero;
-
-                // ---- fixed rule calibrate
-                // held = latch@held.latch(step > warmup, 0.8 * x, 1)
-                var __h2 = __Lanes.Latch(__slot_held__latch, __slot_held__latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __Lanes.Load(x, __j, __k - __j)), __Vx.Create(1.0));
-                __x_held[__q] = __h2;
 
                 // end of step: project onto the declared bounds, then the next values become current
             }

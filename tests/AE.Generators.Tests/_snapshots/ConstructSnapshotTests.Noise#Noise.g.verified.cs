@@ -245,13 +245,20 @@ namespace AE.Generated
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
             if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this NoisePopulation steps in float; make another population for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "NoisePopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -284,59 +291,6 @@ namespace AE.Generated
                     var __m3 = __t2;
                     var __h4 = __Lanes.Any(__m3) ? __Lanes.Noise(__rng, __j, __m3) : __V.Zero;
                     var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __Lanes.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t2, (__st_sigma[__q] * __h4), __Vx.Create(0.0)));
-                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_sigma[__q] = __Lanes.Clamp(__nx_sigma[__q], __Vx.Create(0.0), __Vx.Create(1.0));
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
-        {
-            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this NoisePopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __nx_sigma[__q] = __st_sigma[__q];
-                __x_jitter[__q] = __V.Zero;
-                __x_L[__q] = __V.Zero;
-
-                // ---- fixed rule measure
-                // L = loss
-                __x_L[__q] = __Lanes.Load(loss, __j, __k - __j);
-                // jitter = noise()
-                var __h5 = __Lanes.Noise(__rng, __j, __V.AllBitsSet);
-                __x_jitter[__q] = __h5;
-            }
-
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-                    var __t6 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
-                    var __m7 = __t6;
-                    var __h8 = __Lanes.Any(__m7) ? __Lanes.Noise(__rng, __j, __m7) : __V.Zero;
-                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __Lanes.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t6, (__st_sigma[__q] * __h8), __Vx.Create(0.0)));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }

@@ -415,13 +415,22 @@ namespace AE.Generated
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
             if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this ReductionsPopulation steps in float; make another population for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "ReductionsPopulation", "population");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Lanes.ToFloat(__st_m);
+            __precision = __Simd.Precision<__T>();
+            var __sf_m = __st_m_f32;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -462,11 +471,11 @@ namespace AE.Generated
                     int __j = __q * __Lanes.Lanes;
                     __r0[__q] = __r0[__q] + __Lanes.Load(grad, __h + __j, __k - __j);
                     __r1[__q] = __r1[__q] + __Lanes.Load(grad, __h + __j, __k - __j);
-                    __r2[__q] = __r2[__q] + __Lanes.Load(grad, __h + __j, __k - __j) * __st_m[__o + __q];
+                    __r2[__q] = __r2[__q] + __Lanes.Load(grad, __h + __j, __k - __j) * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
                     var __t1 = __Lanes.Load(grad, __h + __j, __k - __j);
                     __r3[__q] = __r3[__q] + __t1 * __t1;
                     var __t2 = __Lanes.Load(grad, __h + __j, __k - __j);
-                    var __t3 = __st_m[__o + __q];
+                    var __t3 = __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
                     __r4_ab[__q] = __r4_ab[__q] + __t2 * __t3;
                     __r4_aa[__q] = __r4_aa[__q] + __t2 * __t2;
                     __r4_bb[__q] = __r4_bb[__q] + __t3 * __t3;
@@ -501,120 +510,11 @@ namespace AE.Generated
                 {
                     int __j = __q * __Lanes.Lanes;
                     // m' = (0.9 * m) + grad
-                    var __e_m__next__1 = ((__Vx.Create(0.9) * __st_m[__o + __q]) + __Lanes.Load(grad, __h + __j, __k - __j));
+                    var __e_m__next__1 = ((__Vx.Create(0.9) * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + __Lanes.Load(grad, __h + __j, __k - __j));
                     // theta' = theta - (0.01 * m')
                     var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m__next__1));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                    __st_m[__o + __q] = __e_m__next__1;
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
-        {
-            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this ReductionsPopulation steps in double; make another population for float");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m.Length * __Lanes.Lanes];
-                for (int __b = 0; __b < __st_m.Length; __b++) __Lanes.Store(__st_m_f32, __b, __st_m[__b]);
-            }
-            __precision = 2;
-            var __sf_m = __st_m_f32!;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __x_s[__q] = __V.Zero;
-                __x_avg[__q] = __V.Zero;
-                __x_gm[__q] = __V.Zero;
-                __x_gn[__q] = __V.Zero;
-                __x_cs[__q] = __V.Zero;
-                __x_hi[__q] = __V.Zero;
-                __x_lo[__q] = __V.Zero;
-                __x_L[__q] = __V.Zero;
-
-                // ---- fixed rule measure
-                // L = loss
-                __x_L[__q] = __Lanes.Load(loss, __j, __k - __j);
-            }
-
-            // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
-            __System.Array.Fill(__r0, __V.Zero);
-            __System.Array.Fill(__r1, __V.Zero);
-            __System.Array.Fill(__r2, __V.Zero);
-            __System.Array.Fill(__r3, __V.Zero);
-            __System.Array.Fill(__r4_ab, __V.Zero);
-            __System.Array.Fill(__r4_aa, __V.Zero);
-            __System.Array.Fill(__r4_bb, __V.Zero);
-            __System.Array.Fill(__r5, __Vx.Create(double.NegativeInfinity));
-            __System.Array.Fill(__r6, __Vx.Create(double.PositiveInfinity));
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    __r0[__q] = __r0[__q] + __Lanes.Load(grad, __h + __j, __k - __j);
-                    __r1[__q] = __r1[__q] + __Lanes.Load(grad, __h + __j, __k - __j);
-                    __r2[__q] = __r2[__q] + __Lanes.Load(grad, __h + __j, __k - __j) * __Lanes.Load(__sf_m, __o + __q);
-                    var __t4 = __Lanes.Load(grad, __h + __j, __k - __j);
-                    __r3[__q] = __r3[__q] + __t4 * __t4;
-                    var __t5 = __Lanes.Load(grad, __h + __j, __k - __j);
-                    var __t6 = __Lanes.Load(__sf_m, __o + __q);
-                    __r4_ab[__q] = __r4_ab[__q] + __t5 * __t6;
-                    __r4_aa[__q] = __r4_aa[__q] + __t5 * __t5;
-                    __r4_bb[__q] = __r4_bb[__q] + __t6 * __t6;
-                    __r5[__q] = __Lanes.Max(__r5[__q], __Lanes.Load(grad, __h + __j, __k - __j));
-                    __r6[__q] = __Lanes.Min(__r6[__q], __Lanes.Load(grad, __h + __j, __k - __j));
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                // s = sum(grad)
-                __x_s[__q] = __r0[__q];
-                // avg = mean(grad)
-                __x_avg[__q] = (__r1[__q] / __Vx.Create((double)n));
-                // gm = dot(grad, m)
-                __x_gm[__q] = __r2[__q];
-                // gn = norm(grad)
-                __x_gn[__q] = __Vx.Sqrt(__r3[__q]);
-                // cs = cosine(grad, m)
-                __x_cs[__q] = __Vx.ConditionalSelect((__Vx.Equals(__r4_aa[__q], __V.Zero) | __Vx.Equals(__r4_bb[__q], __V.Zero)), __V.Zero, __r4_ab[__q] / (__Vx.Sqrt(__r4_aa[__q]) * __Vx.Sqrt(__r4_bb[__q])));
-                // hi = max(grad)
-                __x_hi[__q] = __r5[__q];
-                // lo = min(grad)
-                __x_lo[__q] = __r6[__q];
-            }
-
-            // ---- pass 2 of 2 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // m' = (0.9 * m) + grad
-                    var __e_m__next__1 = ((__Vx.Create(0.9) * __Lanes.Load(__sf_m, __o + __q)) + __Lanes.Load(grad, __h + __j, __k - __j));
-                    // theta' = theta - (0.01 * m')
-                    var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m__next__1));
-                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                    __Lanes.Store(__sf_m, __o + __q, __e_m__next__1);
+                    __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

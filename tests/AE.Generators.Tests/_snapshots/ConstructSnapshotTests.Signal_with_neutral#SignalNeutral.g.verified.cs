@@ -238,11 +238,18 @@ namespace AE.Generated
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> x)
+        public void Step(__System.ReadOnlySpan<double> x) => __Step<double>(x);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> x) where __T : unmanaged
         {
             if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this SignalNeutralPopulation steps in float; make another population for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "SignalNeutralPopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -273,53 +280,6 @@ namespace AE.Generated
                 // d = clamp(du, -0.1, 0.1)
                 var __m3 = __on_B[__q];
                 __x_d[__q] = __Vx.ConditionalSelect(__m3, __Lanes.Clamp(__x_du[__q], __Vx.Create(-0.1), __Vx.Create(0.1)), __x_du[__q]);
-
-                // ---- update "apply"
-                // k' = (k + (0.01 * s)) + d
-                __nx_k[__q] = ((__st_k[__q] + (__Vx.Create(0.01) * __x_s[__q])) + __x_d[__q]);
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_k[__q] = __Lanes.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> x)
-        {
-            if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this SignalNeutralPopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __nx_k[__q] = __st_k[__q];
-                __x_du[__q] = __Vx.Create(0.0);
-                __x_s[__q] = __Vx.Create(0.0);
-                __x_d[__q] = __V.Zero;
-
-                // ---- rule S "scaled input"
-                // s = 2 * x
-                var __m4 = __on_S[__q];
-                __x_s[__q] = __Vx.ConditionalSelect(__m4, (__Vx.Create(2.0) * __Lanes.Load(x, __j, __k - __j)), __Vx.Create(0.0));
-
-                // ---- rule D "drive"
-                // du += x
-                var __m5 = __on_D[__q];
-                if (__Lanes.Any(__m5))
-                {
-                    __x_du[__q] = __Vx.ConditionalSelect(__m5, __x_du[__q] + __Lanes.Load(x, __j, __k - __j), __x_du[__q]);
-                }
-
-                // ---- rule B "budget"
-                // d = clamp(du, -0.1, 0.1)
-                var __m6 = __on_B[__q];
-                __x_d[__q] = __Vx.ConditionalSelect(__m6, __Lanes.Clamp(__x_du[__q], __Vx.Create(-0.1), __Vx.Create(0.1)), __x_du[__q]);
 
                 // ---- update "apply"
                 // k' = (k + (0.01 * s)) + d

@@ -246,66 +246,22 @@ namespace AE.Generated
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
-        {
-            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this VectorStatePopulation steps in float; make another population for double");
-            __precision = 1;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __x_L[__q] = __V.Zero;
-
-                // ---- fixed rule measure
-                // L = loss
-                __x_L[__q] = __Lanes.Load(loss, __j, __k - __j);
-            }
-
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // m' = (beta * m) + grad
-                    var __e_m__next__1 = ((__p_beta[__q] * __st_m[__o + __q]) + __Lanes.Load(grad, __h + __j, __k - __j));
-                    // theta' = theta - (lr * m')
-                    var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - (__p_lr[__q] * __e_m__next__1));
-                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                    __st_m[__o + __q] = __e_m__next__1;
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-            }
-        }
-
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
         /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
             if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this VectorStatePopulation steps in double; make another population for float");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m.Length * __Lanes.Lanes];
-                for (int __b = 0; __b < __st_m.Length; __b++) __Lanes.Store(__st_m_f32, __b, __st_m[__b]);
-            }
-            __precision = 2;
-            var __sf_m = __st_m_f32!;
+            __Simd.CheckPrecision<__T>(__precision, "VectorStatePopulation", "population");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Lanes.ToFloat(__st_m);
+            __precision = __Simd.Precision<__T>();
+            var __sf_m = __st_m_f32;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -329,11 +285,11 @@ namespace AE.Generated
                 {
                     int __j = __q * __Lanes.Lanes;
                     // m' = (beta * m) + grad
-                    var __e_m__next__1 = ((__p_beta[__q] * __Lanes.Load(__sf_m, __o + __q)) + __Lanes.Load(grad, __h + __j, __k - __j));
+                    var __e_m__next__1 = ((__p_beta[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + __Lanes.Load(grad, __h + __j, __k - __j));
                     // theta' = theta - (lr * m')
                     var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - (__p_lr[__q] * __e_m__next__1));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                    __Lanes.Store(__sf_m, __o + __q, __e_m__next__1);
+                    __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)

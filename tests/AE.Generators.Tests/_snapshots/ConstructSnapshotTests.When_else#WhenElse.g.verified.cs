@@ -203,11 +203,18 @@ namespace AE.Generated
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> x)
+        public void Step(__System.ReadOnlySpan<double> x) => __Step<double>(x);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> x) where __T : unmanaged
         {
             if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this WhenElsePopulation steps in float; make another population for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "WhenElsePopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -250,62 +257,6 @@ namespace AE.Generated
                 if (__Lanes.Any(__m5))
                 {
                     __nx_k[__q] = __Vx.ConditionalSelect(__m5, (__st_k[__q] * __Vx.Create(0.99)), __nx_k[__q]);
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_k[__q] = __Lanes.Clamp(__nx_k[__q], __Vx.Create(0.01), __Vx.Create(100.0));
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> x)
-        {
-            if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this WhenElsePopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __nx_k[__q] = __st_k[__q];
-                __c1[__q] = __V.Zero;
-                __c2[__q] = __V.Zero;
-
-                // ---- rule steer
-                // when x > 1
-                var __m6 = __on_steer[__q];
-                if (__Lanes.Any(__m6))
-                {
-                    __c1[__q] = __Vx.ConditionalSelect(__m6, __Vx.GreaterThan(__Lanes.Load(x, __j, __k - __j), __Vx.Create(1.0)), __c1[__q]);
-                }
-                // k' = k * 2
-                var __m7 = (__on_steer[__q] & __c1[__q]);
-                if (__Lanes.Any(__m7))
-                {
-                    __nx_k[__q] = __Vx.ConditionalSelect(__m7, (__st_k[__q] * __Vx.Create(2.0)), __nx_k[__q]);
-                }
-                // when x < -1
-                var __m8 = (__on_steer[__q] & (~__c1[__q]));
-                if (__Lanes.Any(__m8))
-                {
-                    __c2[__q] = __Vx.ConditionalSelect(__m8, __Vx.LessThan(__Lanes.Load(x, __j, __k - __j), __Vx.Create(-1.0)), __c2[__q]);
-                }
-                // k' = k / 2
-                var __m9 = (__on_steer[__q] & (~__c1[__q]) & __c2[__q]);
-                if (__Lanes.Any(__m9))
-                {
-                    __nx_k[__q] = __Vx.ConditionalSelect(__m9, (__st_k[__q] / __Vx.Create(2.0)), __nx_k[__q]);
-                }
-                // k' = k * 0.99
-                var __m10 = (__on_steer[__q] & (~__c1[__q]) & (~__c2[__q]));
-                if (__Lanes.Any(__m10))
-                {
-                    __nx_k[__q] = __Vx.ConditionalSelect(__m10, (__st_k[__q] * __Vx.Create(0.99)), __nx_k[__q]);
                 }
 
                 // end of step: project onto the declared bounds, then the next values become current

@@ -694,14 +694,21 @@ namespace AE.Generated
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> losses, __System.Span<double> alpha, __System.Span<double> mu, __System.Span<double> sigma)
+        public void Step(__System.ReadOnlySpan<double> losses, __System.Span<double> alpha, __System.Span<double> mu, __System.Span<double> sigma) => __Step<double>(losses, alpha, mu, sigma);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> losses, __System.Span<float> alpha, __System.Span<float> mu, __System.Span<float> sigma) => __Step<float>(losses, alpha, mu, sigma);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> losses, __System.Span<__T> alpha, __System.Span<__T> mu, __System.Span<__T> sigma) where __T : unmanaged
         {
             if (losses.Length != (long)K * __count) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
             if (alpha.Length != (long)K * __count) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
             if (mu.Length != (long)K * __count) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
             if (sigma.Length != (long)K * __count) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this AeEnsemblePopulation steps in float; make another population for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "AeEnsemblePopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -818,146 +825,6 @@ namespace AE.Generated
                     var __m3 = __on_consensus[__q];
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
                     var __e_sigma__next__1 = __Vx.ConditionalSelect(__m3, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __Lanes.Load(sigma, __h + __j, __k - __j));
-                    __Lanes.Store(alpha, __h + __j, __k - __j, __Lanes.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
-                    __Lanes.Store(mu, __h + __j, __k - __j, __Lanes.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
-                    __Lanes.Store(sigma, __h + __j, __k - __j, __Lanes.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
-                    __sig_w[__o + __q] = __e_w__1;
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> losses, __System.Span<float> alpha, __System.Span<float> mu, __System.Span<float> sigma)
-        {
-            if (losses.Length != (long)K * __count) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
-            if (alpha.Length != (long)K * __count) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
-            if (mu.Length != (long)K * __count) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
-            if (sigma.Length != (long)K * __count) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this AeEnsemblePopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __x_mean_loss[__q] = __V.Zero;
-                __x_min_loss[__q] = __V.Zero;
-                __x_max_loss[__q] = __V.Zero;
-                __x_bar_alpha[__q] = __V.Zero;
-                __x_bar_mu[__q] = __V.Zero;
-                __x_bar_sigma[__q] = __V.Zero;
-            }
-
-            // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-            __System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
-            __System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
-            __System.Array.Fill(__r2, __V.Zero);
-            for (int __i = 0; __i < K; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    __r0[__q] = __Lanes.Min(__r0[__q], __e_Lk__1);
-                    __r1[__q] = __Lanes.Max(__r1[__q], __e_Lk__1);
-                    __r2[__q] = __r2[__q] + __e_Lk__1;
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-
-                // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
-                // min_loss = min(Lk)
-                __x_min_loss[__q] = __r0[__q];
-                // max_loss = max(Lk)
-                __x_max_loss[__q] = __r1[__q];
-                // mean_loss = mean(Lk)
-                __x_mean_loss[__q] = (__r2[__q] / __Vx.Create((double)K));
-            }
-
-            // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-            __System.Array.Fill(__r3, __V.Zero);
-            for (int __i = 0; __i < K; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    __r3[__q] = __r3[__q] + __e_ew__1;
-                }
-            }
-
-            // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-            __System.Array.Fill(__r4, __V.Zero);
-            __System.Array.Fill(__r5, __V.Zero);
-            __System.Array.Fill(__r6, __V.Zero);
-            for (int __i = 0; __i < K; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    // w = ew / sum(ew)
-                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
-                    __r4[__q] = __r4[__q] + __e_w__1 * __Lanes.Load(alpha, __h + __j, __k - __j);
-                    __r5[__q] = __r5[__q] + __e_w__1 * __Lanes.Load(mu, __h + __j, __k - __j);
-                    __r6[__q] = __r6[__q] + __e_w__1 * __Lanes.Load(sigma, __h + __j, __k - __j);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                // bar_alpha = dot(w, alpha)
-                __x_bar_alpha[__q] = __r4[__q];
-                // bar_mu = dot(w, mu)
-                __x_bar_mu[__q] = __r5[__q];
-                // bar_sigma = dot(w, sigma)
-                __x_bar_sigma[__q] = __r6[__q];
-            }
-
-            // ---- pass 4 of 4 over the vectors: write the vectors
-            for (int __i = 0; __i < K; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    // w = ew / sum(ew)
-                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
-                    var __m4 = __on_consensus[__q];
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m4, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __Lanes.Load(alpha, __h + __j, __k - __j));
-                    var __m5 = __on_consensus[__q];
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m5, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __Lanes.Load(mu, __h + __j, __k - __j));
-                    var __m6 = __on_consensus[__q];
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m6, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __Lanes.Load(sigma, __h + __j, __k - __j));
                     __Lanes.Store(alpha, __h + __j, __k - __j, __Lanes.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
                     __Lanes.Store(mu, __h + __j, __k - __j, __Lanes.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
                     __Lanes.Store(sigma, __h + __j, __k - __j, __Lanes.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));

@@ -1140,7 +1140,6 @@ namespace AE.Generated
         private readonly __V[] __r3;
         private readonly __V[] __r4;
         private readonly __V[] __g28;
-        private readonly __V[] __g61;
         private readonly double[] __slot_T__prev;
         private readonly long[] __slot_T__prev_n;
         private readonly double[] __slot_T__ema;
@@ -1274,7 +1273,6 @@ namespace AE.Generated
             __r3 = new __V[__blocks];
             __r4 = new __V[__blocks];
             __g28 = new __V[__blocks];
-            __g61 = new __V[__blocks];
             __slot_T__prev = new double[__lanes];
             __slot_T__prev_n = new long[__lanes];
             __slot_T__ema = new double[__lanes];
@@ -1375,13 +1373,22 @@ namespace AE.Generated
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta)
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
             if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
             if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
             if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new __System.InvalidOperationException("this AeSgdmNoResonancePopulation steps in float; make another population for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "AeSgdmNoResonancePopulation", "population");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Lanes.ToFloat(__st_m);
+            __precision = __Simd.Precision<__T>();
+            var __sf_m = __st_m_f32;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -1437,9 +1444,9 @@ namespace AE.Generated
                     var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
                     __r1[__q] = __r1[__q] + __e_g0__1;
-                    var __t1 = __st_m[__o + __q];
+                    var __t1 = __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
                     __r2[__q] = __r2[__q] + __t1 * __t1;
-                    __r3[__q] = __r3[__q] + __e_g0__1 * __st_m[__o + __q];
+                    __r3[__q] = __r3[__q] + __e_g0__1 * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -1615,7 +1622,7 @@ namespace AE.Generated
                         // g = g0 * clip
                         var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                         // m' = (mu' * m) + ((1 - mu') * g)
-                        var __e_m__next__1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
+                        var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                         // upd = -alpha' * m'
                         var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
                         var __t30 = __e_upd__1;
@@ -1644,7 +1651,7 @@ namespace AE.Generated
                     // g = g0 * clip
                     var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m' = (mu' * m) + ((1 - mu') * g)
-                    var __e_m__next__1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
+                    var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                     // upd = -alpha' * m'
                     var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
@@ -1657,311 +1664,7 @@ namespace AE.Generated
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
-                    __st_m[__o + __q] = __e_m__next__1;
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_alpha[__q] = __Lanes.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
-                __st_mu[__q] = __Lanes.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
-                __st_sigma[__q] = __Lanes.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
-        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta)
-        {
-            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new __System.InvalidOperationException("this AeSgdmNoResonancePopulation steps in double; make another population for float");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m.Length * __Lanes.Lanes];
-                for (int __b = 0; __b < __st_m.Length; __b++) __Lanes.Store(__st_m_f32, __b, __st_m[__b]);
-            }
-            __precision = 2;
-            var __sf_m = __st_m_f32!;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __nx_alpha[__q] = __st_alpha[__q];
-                __nx_mu[__q] = __st_mu[__q];
-                __nx_sigma[__q] = __st_sigma[__q];
-                __x_du_alpha[__q] = __Vx.Create(0.0);
-                __x_du_mu[__q] = __Vx.Create(0.0);
-                __x_du_sigma[__q] = __Vx.Create(0.0);
-                __x_L[__q] = __V.Zero;
-                __x_T[__q] = __V.Zero;
-                __x_V[__q] = __V.Zero;
-                __x_S[__q] = __V.Zero;
-                __x_rho[__q] = __V.Zero;
-                __x_gnorm[__q] = __V.Zero;
-                __x_gamma[__q] = __V.Zero;
-                __x_dlog_alpha[__q] = __V.Zero;
-                __x_d_mu[__q] = __V.Zero;
-                __x_dlog_sigma[__q] = __V.Zero;
-                __x_gg0[__q] = __V.Zero;
-                __x_gn0[__q] = __V.Zero;
-                __x_clip[__q] = __V.Zero;
-                __x_sum_g2[__q] = __V.Zero;
-                __x_gmean[__q] = __V.Zero;
-                __x_ld[__q] = __V.Zero;
-                __x_mnorm[__q] = __V.Zero;
-                __x_Vstar[__q] = __V.Zero;
-                __x_Sstar[__q] = __V.Zero;
-                __x_gtrack[__q] = __V.Zero;
-                __x_gamma_target[__q] = __V.Zero;
-                __x_stall[__q] = __V.Zero;
-                __x_A[__q] = __V.Zero;
-                __c1[__q] = __V.Zero;
-            }
-
-            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-            __System.Array.Fill(__r0, __V.Zero);
-            __System.Array.Fill(__r1, __V.Zero);
-            __System.Array.Fill(__r2, __V.Zero);
-            __System.Array.Fill(__r3, __V.Zero);
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
-                    __r1[__q] = __r1[__q] + __e_g0__1;
-                    var __t34 = __Lanes.Load(__sf_m, __o + __q);
-                    __r2[__q] = __r2[__q] + __t34 * __t34;
-                    __r3[__q] = __r3[__q] + __e_g0__1 * __Lanes.Load(__sf_m, __o + __q);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-
-                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs"
-                // gg0 = sum(g0 * g0)
-                __x_gg0[__q] = __r0[__q];
-                // gn0 = sqrt(gg0)
-                __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
-                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
-                __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
-                // sum_g2 = (clip * clip) * gg0
-                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
-                // gmean = (clip * sum(g0)) / n
-                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-                __x_L[__q] = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h35 = __Lanes.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h36 = __Lanes.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h35));
-                __x_T[__q] = __h36;
-                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h37 = __Lanes.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
-                __x_ld[__q] = __Lanes.Clamp(__Lanes.FiniteOr((__x_L[__q] - __h37), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
-                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h38 = __Lanes.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
-                __x_V[__q] = __h38;
-                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h39 = __Lanes.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__Lanes.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
-                __x_S[__q] = __h39;
-                // gnorm = sqrt(sum_g2) + 1e-12
-                __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
-                // mnorm = norm(m) + 1e-12
-                __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h40 = __Lanes.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
-                __x_Vstar[__q] = __Lanes.Max(__h40, __Vx.Create(1e-12));
-                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h41 = __Lanes.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
-                __x_Sstar[__q] = __Lanes.Max(__h41, __Vx.Create(1e-12));
-
-                // ---- rule brake "emergency brake on extreme loss or gradient norm"
-                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-                var __m42 = __on_brake[__q];
-                if (__Lanes.Any(__m42))
-                {
-                    __c1[__q] = __Vx.ConditionalSelect(__m42, ((__Vx.GreaterThan(__Lanes.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__Lanes.IsFinite(__x_gnorm[__q]))), __c1[__q]);
-                }
-                // alpha' = max(alpha_min, alpha' / 10)
-                var __m43 = (__on_brake[__q] & __c1[__q]);
-                if (__Lanes.Any(__m43))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m43, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
-                }
-                // mu' = min(mu', 0.5)
-                var __m44 = (__on_brake[__q] & __c1[__q]);
-                if (__Lanes.Any(__m44))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m44, __Lanes.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
-                }
-
-                // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up"
-                // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-                var __m45 = __on_AE8[__q];
-                if (__Lanes.Any(__m45))
-                {
-                    var __h46 = __Lanes.Ema(__slot_gtrack__ema, __slot_gtrack__ema_n, __j, __m45, __Vx.Create(0.99), __Lanes.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
-                    __x_gtrack[__q] = __Vx.ConditionalSelect(__m45, __h46, __x_gtrack[__q]);
-                }
-                // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-                var __m47 = __on_AE8[__q];
-                if (__Lanes.Any(__m47))
-                {
-                    var __h48 = __Lanes.Latch(__slot_gamma_target__latch, __slot_gamma_target__latch_n, __j, __m47, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __Lanes.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
-                    __x_gamma_target[__q] = __Vx.ConditionalSelect(__m47, __h48, __x_gamma_target[__q]);
-                }
-                // du_alpha += eta_gamma * ((gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12))
-                var __m49 = __on_AE8[__q];
-                if (__Lanes.Any(__m49))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m49, __x_du_alpha[__q] + (__p_eta_gamma[__q] * ((__x_gamma_target[__q] - (__nx_alpha[__q] * __x_gnorm[__q])) / (__x_gamma_target[__q] + __Vx.Create(1e-12)))), __x_du_alpha[__q]);
-                }
-
-                // ---- rule AE2 "constitutive drive of log alpha and of mu"
-                // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-                var __m50 = __on_AE2[__q];
-                if (__Lanes.Any(__m50))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m50, __x_du_alpha[__q] + (__p_eta_a[__q] * ((((__p_k_p[__q] * __Lanes.Tanh(__Lanes.Neg(__x_T[__q]))) - (__p_k_v[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __Vx.Create(1e-12))) - __Lanes.Log(__p_alpha_bar[__q]))))), __x_du_alpha[__q]);
-                }
-                // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-                var __m51 = __on_AE2[__q];
-                if (__Lanes.Any(__m51))
-                {
-                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m51, __x_du_mu[__q] + (__p_eta_mu[__q] * (((__p_b_1[__q] * __Lanes.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__nx_mu[__q] - __p_mu_bar[__q])))), __x_du_mu[__q]);
-                }
-
-                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
-                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-                var __m52 = __on_AE4[__q];
-                if (__Lanes.Any(__m52))
-                {
-                    __x_stall[__q] = __Vx.ConditionalSelect(__m52, __Vx.ConditionalSelect(__Vx.LessThan(__Lanes.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
-                }
-                // A = 0.5 * (rho + 1)
-                var __m53 = __on_AE4[__q];
-                if (__Lanes.Any(__m53))
-                {
-                    __x_A[__q] = __Vx.ConditionalSelect(__m53, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
-                }
-                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-                var __m54 = __on_AE4[__q];
-                if (__Lanes.Any(__m54))
-                {
-                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m54, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
-                }
-
-                // ---- rule AE6 "budget: per-step change of each coefficient capped"
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
-                var __m55 = __on_AE6[__q];
-                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m55, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __Lanes.Clamp(__x_du_alpha[__q], __Lanes.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), __x_du_alpha[__q]), __x_du_alpha[__q]);
-                // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
-                var __m56 = __on_AE6[__q];
-                __x_d_mu[__q] = __Vx.ConditionalSelect(__m56, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __Lanes.Clamp(__x_du_mu[__q], __Lanes.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), __x_du_mu[__q]), __x_du_mu[__q]);
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
-                var __m57 = __on_AE6[__q];
-                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m57, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __Lanes.Clamp(__x_du_sigma[__q], __Lanes.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), __x_du_sigma[__q]), __x_du_sigma[__q]);
-
-                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-                var __m58 = __on_AE3[__q];
-                if (__Lanes.Any(__m58))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m58, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
-                }
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-                var __m59 = __on_AE3[__q];
-                if (__Lanes.Any(__m59))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m59, __Lanes.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
-                }
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-                var __m60 = __on_AE3[__q];
-                if (__Lanes.Any(__m60))
-                {
-                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m60, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
-                }
-            }
-
-            // ---- pass 2 of 3 over the vectors: reductions norm(upd)
-            __System.Array.Fill(__r4, __V.Zero);
-            bool __any62 = false;
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-                __g61[__q] = __Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity));
-                if (__Lanes.Any(__g61[__q])) __any62 = true;
-            }
-            if (__any62)
-            {
-                for (int __i = 0; __i < n; __i++)
-                {
-                    int __h = __i * __k, __o = __i * __nb;
-                    for (int __q = 0; __q < __nb; __q++)
-                    {
-                        int __j = __q * __Lanes.Lanes;
-                        // g0 = sanitize(grad, grad_emergency)
-                        var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                        // g = g0 * clip
-                        var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                        // m' = (mu' * m) + ((1 - mu') * g)
-                        var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
-                        // upd = -alpha' * m'
-                        var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
-                        var __t63 = __e_upd__1;
-                        __r4[__q] = __r4[__q] + __t63 * __t63;
-                    }
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __Lanes.Lanes;
-
-                // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
-                // gamma = alpha' * gnorm
-                __x_gamma[__q] = (__nx_alpha[__q] * __x_gnorm[__q]);
-            }
-
-            // ---- pass 3 of 3 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __Lanes.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    // g = g0 * clip
-                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                    // m' = (mu' * m) + ((1 - mu') * g)
-                    var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
-                    // upd = -alpha' * m'
-                    var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-                    var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-                    var __t64 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
-                    var __m65 = __t64;
-                    var __h66 = __Lanes.Any(__m65) ? __Lanes.Noise(__rng, __j, __m65) : __V.Zero;
-                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t64, (__nx_sigma[__q] * __h66), __Vx.Create(0.0)));
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
-                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
-                    __Lanes.Store(__sf_m, __o + __q, __e_m__next__1);
+                    __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
