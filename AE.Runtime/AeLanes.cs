@@ -101,6 +101,49 @@ namespace AE.Runtime
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(float[] data, int block, Vector256<double> value) => Narrow(value).CopyTo(data, block * Lanes);
 
+        // One population step serves both precisions: it is generic over the element type T of the host's
+        // data (float or double, nothing else), and these forward to the overloads above; the JIT folds
+        // typeof(T) for each T, so each precision's code has only its own branch.
+
+        /// <summary>Four lanes of host data, float or double, as <see cref="Load(ReadOnlySpan{double}, int, int)"/> and <see cref="Load(ReadOnlySpan{float}, int, int)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Load<T>(ReadOnlySpan<T> data, int offset, int available) where T : unmanaged => typeof(T) == typeof(float)
+            ? Load(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(data)), data.Length), offset, available)
+            : Load(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(data)), data.Length), offset, available);
+
+        /// <summary>Four lanes of host data the step also writes (a host-owned vector), as <see cref="Load{T}(ReadOnlySpan{T}, int, int)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Load<T>(Span<T> data, int offset, int available) where T : unmanaged => Load((ReadOnlySpan<T>)data, offset, available);
+
+        /// <summary>Writes lanes to host data, float or double, as the overloads above.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store<T>(Span<T> data, int offset, int available, Vector256<double> value) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float)) Store(MemoryMarshal.CreateSpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(data)), data.Length), offset, available, value);
+            else Store(MemoryMarshal.CreateSpan(ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(data)), data.Length), offset, available, value);
+        }
+
+        /// <summary>Block <paramref name="block"/> of a vector the population owns, in the precision it steps in: the double array's, or the float copy's widened.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Load<T>(Vector256<double>[] values, float[]? floats, int block) where T : unmanaged =>
+            typeof(T) == typeof(float) ? Load(floats!, block) : values[block];
+
+        /// <summary>Writes block <paramref name="block"/> of a vector the population owns, in the precision it steps in.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store<T>(Vector256<double>[] values, float[]? floats, int block, Vector256<double> value) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float)) Store(floats!, block, value);
+            else values[block] = value;
+        }
+
+        /// <summary>The float copy of a vector a population owns, made on its first float step (each lane as <c>(float)x</c>).</summary>
+        public static float[] ToFloat(Vector256<double>[] values)
+        {
+            var f = new float[values.Length * Lanes];
+            for (int b = 0; b < values.Length; b++) Store(f, b, values[b]);
+            return f;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<double> Widen(Vector128<float> v) => Vector256.Create(Vector128.WidenLower(v), Vector128.WidenUpper(v));
 

@@ -47,7 +47,7 @@ namespace AE.Dsl.Emit
         public static string Emit(IrUnit unit, CSharpEmitOptions options)
         {
             unit = Prepare(unit, options);
-            return new UnitEmitter(unit, options).Emit() + PopulationEmitter.EmitPrepared(unit, options);
+            return new UnitEmitter(unit, options).Emit(PopulationEmitter.EmitTypePrepared(unit, options));
         }
 
         /// <summary>The unit as its type is emitted (a variant without its rules); throws when the backend cannot emit it.</summary>

@@ -48,6 +48,15 @@ namespace AE.Dsl.Emit
 
         public override string ToString() => _sb.ToString();
 
+        /// <summary>Text one level less indented (directives, at column 0, stay).</summary>
+        public static string Dedent(string text)
+        {
+            var lines = text.Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+                if (lines[i].StartsWith("    ", StringComparison.Ordinal)) lines[i] = lines[i].Substring(4);
+            return string.Join("\n", lines);
+        }
+
         private sealed class Closer : IDisposable
         {
             private readonly CodeWriter _w;

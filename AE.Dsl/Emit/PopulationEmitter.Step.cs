@@ -40,8 +40,6 @@ namespace AE.Dsl.Emit
         private int _temp;
         private CodeWriter _s = null!;
         private bool _inBlocks;
-        /// <summary>The host's element type in the step being written: double, or float (arithmetic stays double).</summary>
-        private string _t = "double";
 
         private string Temp(string prefix) => prefix + (++_temp).ToString(CultureInfo.InvariantCulture);
 
@@ -63,26 +61,38 @@ namespace AE.Dsl.Emit
             foreach (var i in _unit.Inputs)
             {
                 var e = i.Type.Scalar == ScalarType.Bool ? "bool" : i.Type.Scalar == ScalarType.Int && i.Type.IsScalar ? "double" : t;
-                ps.Add($"global::System.ReadOnlySpan<{e}> {Id(i.Name)}");
+                ps.Add($"__System.ReadOnlySpan<{e}> {Id(i.Name)}");
             }
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
-                ps.Add($"global::System.Span<{t}> {Id(s.Name)}");
+                ps.Add($"__System.Span<{t}> {Id(s.Name)}");
             return ps;
         }
 
         /// <summary>A float step only where it has its own signature: a law with no real data would get a second Step().</summary>
         private bool HasFloatStep => !StepParameters("float").SequenceEqual(StepParameters("double"));
 
-        private string EmitStep(string t)
+        /// <summary>
+        /// The public steps (double and float data) and the one generic step behind them: the element type
+        /// __T of the host's data changes only its loads and stores (<c>__Lanes.Load/Store&lt;__T&gt;</c>,
+        /// which the JIT specialises per __T); every value is computed in double either way.
+        /// </summary>
+        private string EmitStep()
         {
-            _t = t;
             _s = new CodeWriter();
-            var ps = StepParameters(t);
-            _s.Line(t == "float"
-                ? "/// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>"
-                : "/// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>");
-            _s.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            using (_s.Block($"public void Step({string.Join(", ", ps)})"))
+            var args = string.Join(", ", _unit.Inputs.Select(i => Id(i.Name)).Concat(_unit.States.Where(s => _hostStates.Contains(s.Name)).Select(s => Id(s.Name))));
+            _s.Line("/// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>");
+            _s.Line(Aliases.Hot);
+            _s.Line($"public void Step({string.Join(", ", StepParameters("double"))}) => __Step<double>({args});");
+            if (HasFloatStep)
+            {
+                _s.Line("/// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>");
+                _s.Line(Aliases.Hot);
+                _s.Line($"public void Step({string.Join(", ", StepParameters("float"))}) => __Step<float>({args});");
+            }
+            _s.Line();
+            _s.Line("/// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>");
+            _s.Line(Aliases.Hot);
+            using (_s.Block($"private void __Step<__T>({string.Join(", ", StepParameters("__T"))}) where __T : unmanaged"))
             {
                 EmitPrologue();
                 var lastRule = (IrRule?)null;
@@ -135,30 +145,19 @@ namespace AE.Dsl.Emit
             {
                 var n = Id(i.Name);
                 if (i.Type.IsScalar)
-                    _s.Line($"if ({n}.Length != __count) throw new global::System.ArgumentException(\"'{i.Name}' has \" + {n}.Length + \" values; this population has \" + __count + \" controllers\", \"{i.Name}\");");
+                    _s.Line($"if ({n}.Length != __count) throw new __System.ArgumentException(\"'{i.Name}' has \" + {n}.Length + \" values; this population has \" + __count + \" controllers\", \"{i.Name}\");");
                 else
-                    _s.Line($"if ({n}.Length != (long){Length(i.Type)} * __count) throw new global::System.ArgumentException(\"'{i.Name}' has \" + {n}.Length + \" elements; this population needs \" + {Length(i.Type)} + \" x \" + __count, \"{i.Name}\");");
+                    _s.Line($"if ({n}.Length != (long){Length(i.Type)} * __count) throw new __System.ArgumentException(\"'{i.Name}' has \" + {n}.Length + \" elements; this population needs \" + {Length(i.Type)} + \" x \" + __count, \"{i.Name}\");");
             }
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
-                _s.Line($"if ({Id(s.Name)}.Length != (long){Length(s.Type)} * __count) throw new global::System.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this population needs \" + {Length(s.Type)} + \" x \" + __count, \"{s.Name}\");");
-            var precision = _t == "float" ? 2 : 1;
-            _s.Line($"if (__precision != {precision} && __precision != 0) throw new global::System.InvalidOperationException(\"this {_type} steps in {(precision == 1 ? "float" : "double")}; make another population for {_t}\");");
+                _s.Line($"if ({Id(s.Name)}.Length != (long){Length(s.Type)} * __count) throw new __System.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this population needs \" + {Length(s.Type)} + \" x \" + __count, \"{s.Name}\");");
+            _s.Line($"{Aliases.Simd}.CheckPrecision<__T>(__precision, {CSharp.String(_type)}, \"population\");");
+            // As the law: the first float step takes float copies of the vectors the population owns.
             var owned = _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)).ToList();
-            if (_t == "float")
-            {
-                // As the law: the first float step takes float copies of the vectors the population owns.
-                foreach (var s in owned)
-                {
-                    using (_s.Block($"if ({FloatArray(s.Name)} is null)"))
-                    {
-                        _s.Line($"{FloatArray(s.Name)} = new float[{StateArray(s.Name)}.Length * {S}.Lanes];");
-                        _s.Line($"for (int __b = 0; __b < {StateArray(s.Name)}.Length; __b++) {S}.Store({FloatArray(s.Name)}, __b, {StateArray(s.Name)}[__b]);");
-                    }
-                }
-            }
-            _s.Line($"__precision = {precision};");
-            if (_t == "float")
-                foreach (var s in owned) _s.Line($"var {FloatLocal(s.Name)} = {FloatArray(s.Name)}!;");
+            foreach (var s in owned)
+                _s.Line($"if (typeof(__T) == typeof(float)) {FloatArray(s.Name)} ??= {S}.ToFloat({StateArray(s.Name)});");
+            _s.Line($"__precision = {Aliases.Simd}.Precision<__T>();");
+            foreach (var s in owned) _s.Line($"var {FloatLocal(s.Name)} = {FloatArray(s.Name)};");
             _s.Line("int __k = __count, __nb = __blocks;");
             _s.Line("long __step = StepCount + 1;");
             _s.Line("StepCount = __step;");
@@ -301,7 +300,7 @@ namespace AE.Dsl.Emit
             var what = pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
             _s.Line($"// ---- pass {index} of {count} over the vectors: {CSharp.Comment(what)}");
             foreach (var r in pass.Reductions)
-                foreach (var (v, init) in ReductionAccumulators(r)) _s.Line($"global::System.Array.Fill({v}, {init});");
+                foreach (var (v, init) in ReductionAccumulators(r)) _s.Line($"__System.Array.Fill({v}, {init});");
 
             // As in the law, a reduction needed only under some condition is skipped where it does not
             // hold; here the condition is a mask per block, kept in a scratch array for the loop.
@@ -482,8 +481,7 @@ namespace AE.Dsl.Emit
 
         private string CurrentElement(string state) =>
             _hostStates.Contains(state) ? $"{S}.Load({Id(state)}, __h + __j, __k - __j)"
-            : _t == "float" ? $"{S}.Load({FloatLocal(state)}, __o + __q)"
-            : $"{StateArray(state)}[__o + __q]";
+            : $"{S}.Load<__T>({StateArray(state)}, {FloatLocal(state)}, __o + __q)";
 
         /// <summary>The float copy of a vector the population owns, for float steps (a lane per float, element-major as the double one).</summary>
         private static string FloatArray(string name) => "__st_" + San(name) + "_f32";
@@ -496,8 +494,7 @@ namespace AE.Dsl.Emit
                 if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
                 var value = s.Bounds != null ? $"{S}.Clamp({v}, {Pure(s.Bounds.Lo, new Ctx())}, {Pure(s.Bounds.Hi, new Ctx())})" : v;
                 _s.Line(_hostStates.Contains(s.Name) ? $"{S}.Store({Id(s.Name)}, __h + __j, __k - __j, {value});"
-                    : _t == "float" ? $"{S}.Store({FloatLocal(s.Name)}, __o + __q, {value});"
-                    : $"{StateArray(s.Name)}[__o + __q] = {value};");
+                    : $"{S}.Store<__T>({StateArray(s.Name)}, {FloatLocal(s.Name)}, __o + __q, {value});");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
                 if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _s.Line($"{SignalBuffer(s.Name)}[__o + __q] = {v};");

@@ -22,6 +22,9 @@ namespace AE.Dsl.Emit
 
         /// <remarks>A lagged variant gets no population class yet: its step plan reads reductions from the previous step, which the population's passes do not carry.</remarks>
         internal static string EmitPrepared(IrUnit unit, CSharpEmitOptions options) => options.Lagged ? "" : new PopulationWriter(unit, options).Emit();
+
+        /// <summary>The population class for the law's namespace block (null for a lagged variant, which has none yet).</summary>
+        internal static string? EmitTypePrepared(IrUnit unit, CSharpEmitOptions options) => options.Lagged ? null : new PopulationWriter(unit, options).EmitType();
     }
 
     /// <summary>Writes one population class: declarations and readers here, the step in PopulationEmitter.Step.cs.</summary>
@@ -32,16 +35,16 @@ namespace AE.Dsl.Emit
         private readonly UnitEmitter _law;
         private readonly string _lawType;
         private readonly string _type;
-        private readonly CodeWriter _w = new();
+        private readonly CodeWriter _w = new(1);
         private readonly List<IrRule> _switches;
         private readonly HashSet<string> _hostStates;
         private readonly string _kParam;
         private readonly HashSet<string> _unitIds;
 
         // Aliases declared inside the generated namespace block, so the step reads as arithmetic.
-        private const string V = "__V";
-        private const string Vx = "__Vx";
-        private const string S = "__S";
+        private const string V = Aliases.V;
+        private const string Vx = Aliases.Vx;
+        private const string S = Aliases.Lanes;
         private const string AllLanes = V + ".AllBitsSet";
 
         public PopulationWriter(IrUnit unit, CSharpEmitOptions options)
@@ -88,35 +91,41 @@ namespace AE.Dsl.Emit
 
         private string Length(IrType t) => t.IsScalar ? "1" : DimText(t.Shape[0]);
 
+        /// <summary>The population class alone, in its own namespace block (with the aliases it uses).</summary>
         public string Emit()
+        {
+            var w = new CodeWriter();
+            w.Line();
+            using (w.Block("namespace " + _options.Namespace))
+            {
+                Aliases.Declare(w);
+                w.Raw(EmitType());
+            }
+            return w.ToString();
+        }
+
+        /// <summary>The population class, indented for a namespace block whose aliases it uses.</summary>
+        public string EmitType()
         {
             // The steps first: they name the scratch arrays (guards, snapshots) the fields declare.
             PlanStep();
-            var steps = EmitStep("double") + (HasFloatStep ? "\n" + EmitStep("float") : "");
-            _w.Line();
-            using (_w.Block("namespace " + _options.Namespace))
+            var steps = EmitStep();
+            _w.Line("/// <summary>");
+            _w.Line($"/// K independent {CSharp.Xml(_unit.Name)} controllers stepped together, one SIMD lane each: controller j is");
+            _w.Line($"/// bit for bit <c>new {CSharp.Xml(_lawType)}(..., options[j], seed + j)</c> fed controller j's inputs.");
+            _w.Line("/// </summary>");
+            _w.Line($"[__System.CodeDom.Compiler.GeneratedCode(\"AE.Dsl\", \"{CSharpEmitter.Version}\")]");
+            var iface = CSharpEmitter.IsOptimizerShape(_unit) ? " : __Runtime.IOptimizerPopulation" : "";
+            using (_w.Block($"public sealed partial class {_type}{iface}"))
             {
-                _w.Line($"using {V} = global::System.Runtime.Intrinsics.Vector256<double>;");
-                _w.Line($"using {Vx} = global::System.Runtime.Intrinsics.Vector256;");
-                _w.Line($"using {S} = global::AE.Runtime.AeLanes;");
-                _w.Line();
-                _w.Line("/// <summary>");
-                _w.Line($"/// K independent {CSharp.Xml(_unit.Name)} controllers stepped together, one SIMD lane each: controller j is");
-                _w.Line($"/// bit for bit <c>new {CSharp.Xml(_lawType)}(..., options[j], seed + j)</c> fed controller j's inputs.");
-                _w.Line("/// </summary>");
-                _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"AE.Dsl\", \"{CSharpEmitter.Version}\")]");
-                var iface = CSharpEmitter.IsOptimizerShape(_unit) ? " : global::AE.Runtime.IOptimizerPopulation" : "";
-                using (_w.Block($"public sealed partial class {_type}{iface}"))
+                EmitFields();
+                EmitConstructor();
+                foreach (var line in steps.TrimEnd('\n').Split('\n'))
                 {
-                    EmitFields();
-                    EmitConstructor();
-                    foreach (var line in steps.TrimEnd('\n').Split('\n'))
-                    {
-                        if (line.Length > 0) _w.Line(line);
-                        else _w.Line();
-                    }
-                    EmitReaders();
+                    if (line.Length > 0) _w.Line(line);
+                    else _w.Line();
                 }
+                EmitReaders();
             }
             return _w.ToString();
         }
@@ -151,10 +160,9 @@ namespace AE.Dsl.Emit
                 _w.Line($"private readonly double[] {Slot(f.Name)};");
                 _w.Line($"private readonly long[] {Slot(f.Name)}_n;");
             }
-            if (HasFloatStep)
-                foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
-                    _w.Line($"private float[]? {FloatArray(s.Name)};");
-            _w.Line("private readonly global::AE.Runtime.GaussianSource[] __rng;");
+            foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
+                _w.Line($"private float[]? {FloatArray(s.Name)};");
+            _w.Line("private readonly __Runtime.GaussianSource[] __rng;");
             _w.Line("private int __precision;");
             _w.Line();
             _w.Line("/// <summary>Controllers in the population.</summary>");
@@ -182,11 +190,11 @@ namespace AE.Dsl.Emit
             _w.Line("/// <param name=\"seed\">controller j draws noise() from the stream the law has for seed + j</param>");
             using (_w.Block($"public {_type}({string.Join(", ", args)})"))
             {
-                _w.Line($"if ({_kParam} < 1) throw new global::System.ArgumentOutOfRangeException(nameof({_kParam}), {_kParam}, \"a population needs at least one controller\");");
-                _w.Line($"if (options != null && options.Length != {_kParam}) throw new global::System.ArgumentException(\"options has \" + options.Length + \" entries for \" + {_kParam} + \" controllers\", nameof(options));");
+                _w.Line($"if ({_kParam} < 1) throw new __System.ArgumentOutOfRangeException(nameof({_kParam}), {_kParam}, \"a population needs at least one controller\");");
+                _w.Line($"if (options != null && options.Length != {_kParam}) throw new __System.ArgumentException(\"options has \" + options.Length + \" entries for \" + {_kParam} + \" controllers\", nameof(options));");
                 foreach (var d in runtimeDims)
                 {
-                    _w.Line($"if ({Id(d.Name)} < 1) throw new global::System.ArgumentOutOfRangeException(nameof({Id(d.Name)}), {Id(d.Name)}, \"dimension '{d.Name}' must be at least 1\");");
+                    _w.Line($"if ({Id(d.Name)} < 1) throw new __System.ArgumentOutOfRangeException(nameof({Id(d.Name)}), {Id(d.Name)}, \"dimension '{d.Name}' must be at least 1\");");
                     _w.Line($"this.{Id(d.Name)} = {Id(d.Name)};");
                 }
                 _w.Line($"__count = {_kParam};");
@@ -199,14 +207,14 @@ namespace AE.Dsl.Emit
                     _w.Line($"{Slot(f.Name)} = new double[__lanes];");
                     _w.Line($"{Slot(f.Name)}_n = new long[__lanes];");
                 }
-                foreach (var r in _switches) _w.Line($"global::System.Array.Fill({RuleArray(r)}, {AllLanes});");
-                _w.Line($"__rng = new global::AE.Runtime.GaussianSource[{_kParam}];");
+                foreach (var r in _switches) _w.Line($"__System.Array.Fill({RuleArray(r)}, {AllLanes});");
+                _w.Line($"__rng = new __Runtime.GaussianSource[{_kParam}];");
                 var dimArgs = string.Concat(runtimeDims.Select(d => Id(d.Name) + ", "));
                 using (_w.Block("for (int __j = 0; __j < __lanes; __j++)"))
                 {
                     _w.Line("// The law's own constructor validates the options and computes every initial value; the last");
                     _w.Line("// controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.");
-                    _w.Line($"var __law = new {_lawType}({dimArgs}options?[global::System.Math.Min(__j, {_kParam} - 1)], unchecked(seed + (ulong)__j));");
+                    _w.Line($"var __law = new {_lawType}({dimArgs}options?[__Math.Min(__j, {_kParam} - 1)], unchecked(seed + (ulong)__j));");
                     _w.Line($"int __q = __j / {S}.Lanes, __l = __j % {S}.Lanes;");
                     foreach (var p in _unit.Params) CopyLane(ParamArray(p.Name), "__law." + _law.MemberId(p.Name), p.Type);
                     foreach (var s in _unit.States)
@@ -215,7 +223,7 @@ namespace AE.Dsl.Emit
                         CopyLane(s.Type.IsScalar ? ValueArray(s.Name) : SignalBuffer(s.Name), "__law." + _law.MemberId(s.Name), s.Type);
                     foreach (var a in _unit.Accs)
                         if (a.Type.IsScalar) CopyLane(ValueArray(a.Name), "__law." + _law.MemberId(a.Name), a.Type);
-                    _w.Line($"if (__j < {_kParam}) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));");
+                    _w.Line($"if (__j < {_kParam}) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));");
                 }
             }
             _w.Line();
@@ -259,9 +267,9 @@ namespace AE.Dsl.Emit
             _w.Line($"private static readonly string[] __ruleIds = {{ {string.Join(", ", _switches.Select(r => CSharp.String(r.Id)))} }};");
             _w.Line();
             _w.Line($"/// <summary>Every scalar readable after a step, in the order of {CSharp.Xml(_lawType)}.SignalNames.</summary>");
-            _w.Line("public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;");
+            _w.Line("public static __Strings SignalNames => __signalNames;");
             _w.Line("/// <summary>Rules that can be switched off, in the order they run.</summary>");
-            _w.Line("public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;");
+            _w.Line("public static __Strings RuleIds => __ruleIds;");
             _w.Line();
             _w.Line("/// <summary>Signal <paramref name=\"index\"/> (see <see cref=\"SignalNames\"/>) of one controller.</summary>");
             using (_w.Block("public double ReadSignal(int controller, int index)"))
@@ -276,14 +284,14 @@ namespace AE.Dsl.Emit
                             ? $"case {i}: return {S}.IsSet({lane}) ? 1.0 : 0.0;"
                             : $"case {i}: return {S}.Lane({lane});");
                     }
-                    _w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"no signal with this index; see SignalNames\");");
+                    _w.Line("default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, \"no signal with this index; see SignalNames\");");
                 }
             }
             _w.Line();
             _w.Line("/// <summary>Signal <paramref name=\"index\"/> of every controller, into values[0..Count).</summary>");
-            using (_w.Block("public void ReadSignal(int index, global::System.Span<double> values)"))
+            using (_w.Block("public void ReadSignal(int index, __System.Span<double> values)"))
             {
-                _w.Line("if (values.Length < __count) throw new global::System.ArgumentException(\"values has room for \" + values.Length + \" of \" + __count + \" controllers\", nameof(values));");
+                _w.Line("if (values.Length < __count) throw new __System.ArgumentException(\"values has room for \" + values.Length + \" of \" + __count + \" controllers\", nameof(values));");
                 _w.Line("for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);");
             }
             _w.Line();
@@ -291,14 +299,14 @@ namespace AE.Dsl.Emit
             if (CSharpEmitter.IsOptimizerShape(_unit))
             {
                 _w.Line();
-                _w.Line($"string global::AE.Runtime.IOptimizerPopulation.LawName => {CSharp.String(_unit.Name)};");
-                _w.Line($"int global::AE.Runtime.IOptimizerPopulation.Dimension => {Id(_unit.Dims.First(d => d.IsRuntime).Name)};");
-                _w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;");
-                _w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;");
+                _w.Line($"string __Runtime.IOptimizerPopulation.LawName => {CSharp.String(_unit.Name)};");
+                _w.Line($"int __Runtime.IOptimizerPopulation.Dimension => {Id(_unit.Dims.First(d => d.IsRuntime).Name)};");
+                _w.Line("__Strings __Runtime.IOptimizerPopulation.SignalNames => __signalNames;");
+                _w.Line("__Strings __Runtime.IOptimizerPopulation.RuleIds => __ruleIds;");
             }
             _w.Line();
             using (_w.Block("private void __Controller(int controller)"))
-                _w.Line("if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, \"controllers are numbered from 0 to Count - 1\");");
+                _w.Line("if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, \"controllers are numbered from 0 to Count - 1\");");
             _w.Line();
             using (_w.Block($"private double __Lane({V}[] values, int controller)"))
             {
@@ -315,7 +323,7 @@ namespace AE.Dsl.Emit
             using (_w.Block($"private double __Element({V}[] values, int controller, int index, int length)"))
             {
                 _w.Line("__Controller(controller);");
-                _w.Line("if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"the vector has \" + length + \" elements\");");
+                _w.Line("if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, \"the vector has \" + length + \" elements\");");
                 _w.Line($"return {S}.Lane(values[index * __blocks + controller / {S}.Lanes], controller % {S}.Lanes);");
             }
         }
@@ -352,14 +360,14 @@ namespace AE.Dsl.Emit
                 _w.Line("__Controller(controller);");
                 if (_switches.Count == 0)
                 {
-                    _w.Line($"throw new global::System.ArgumentException($\"law {_unit.Name} has no rule '{{id}}' that can be switched off\", nameof(id));");
+                    _w.Line($"throw new __System.ArgumentException($\"law {_unit.Name} has no rule '{{id}}' that can be switched off\", nameof(id));");
                     return;
                 }
                 using (_w.Block("switch (id)"))
                 {
                     foreach (var r in _switches)
                         _w.Line($"case {CSharp.String(r.Id)}: {S}.SetMask(ref {RuleArray(r)}[controller / {S}.Lanes], controller % {S}.Lanes, enabled); break;");
-                    _w.Line($"default: throw new global::System.ArgumentException($\"law {_unit.Name} has no rule '{{id}}' that can be switched off; valid: {string.Join(", ", _switches.Select(r => r.Id))}\", nameof(id));");
+                    _w.Line($"default: throw new __System.ArgumentException($\"law {_unit.Name} has no rule '{{id}}' that can be switched off; valid: {string.Join(", ", _switches.Select(r => r.Id))}\", nameof(id));");
                 }
             }
             if (_switches.Count == 0) return;

@@ -23,10 +23,10 @@ namespace AE.Dsl.Emit
     /// </summary>
     internal sealed partial class UnitEmitter
     {
-        private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
-        private const string Simd = "global::AE.Runtime.Simd.AeSimd";
+        private const string V256 = Aliases.Vx;
+        private const string Simd = Aliases.Simd;
         /// <summary>The exact lane operations, shared with populations.</summary>
-        private const string Lanes = "global::AE.Runtime.AeLanes";
+        private const string Lanes = Aliases.Lanes;
 
         private readonly List<string> _simdMembers = new();
         private int _simdNoise;
@@ -41,7 +41,7 @@ namespace AE.Dsl.Emit
         private readonly Dictionary<string, string> _passGuardLocals = new(StringComparer.Ordinal);
 
         /// <summary>Step locals a pass may read, by their C# name, with their C# type.</summary>
-        private Dictionary<string, string> StepLocals(string t, VectorPass pass)
+        private Dictionary<string, string> StepLocals(VectorPass pass)
         {
             var d = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var s in _unit.States.Where(s => s.Type.IsScalar)) d[Next(s.Name)] = ScalarType(s.Type);
@@ -55,9 +55,8 @@ namespace AE.Dsl.Emit
             foreach (var kv in _passGuardLocals) d[kv.Key] = kv.Value;
             foreach (var r in _plan.Reductions.Where(r => _options.Lagged || !pass.Reductions.Contains(r)))
                 foreach (var (v, _) in ReadAccumulators(r)) d[v] = "double";
-            foreach (var i in _unit.Inputs)
-                d[Id(i.Name)] = !i.Type.IsScalar ? t + "*" : t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type);
-            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) d[Id(s.Name)] = t + "*";
+            foreach (var i in _unit.Inputs) d[Id(i.Name)] = !i.Type.IsScalar ? "__T*" : ScalarType(i.Type);
+            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) d[Id(s.Name)] = "__T*";
             return d;
         }
 
@@ -70,18 +69,32 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) yield return (Pin(s.Name), Id(s.Name));
         }
 
+        /// <summary>Members of a pass's job class (and of AeChunkJob, its base); a capture of the same name gets a field with '__' appended.</summary>
+        private static readonly HashSet<string> JobMembers = new(StringComparer.Ordinal)
+        {
+            "Partials", "Simd", "Draws", "Run", "Start", "End", "Sum", "Max", "Min", "RunChunk",
+            "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
+        };
+
+        private static string JobField(string capture) => JobMembers.Contains(capture) ? capture + "__" : capture;
+
+        /// <summary>Whether a chunk method is being written (its owned vectors are pinned locals of its own).</summary>
+        private bool _inChunk;
+
         /// <summary>
-        /// Emits the SIMD form of a pass as a chunk method and a job type (kept for after the step) and
-        /// returns the dispatch the step runs, or null when the pass has something the SIMD loops do not cover.
+        /// Emits a pass as a method over one chunk of the vectors, generic over the host's element type, and
+        /// a job class that carries what it reads from the step (both kept for after the step), and returns
+        /// the dispatch the step runs and the job's local; null when the pass has something the SIMD loops
+        /// do not cover (the step then keeps the pass's scalar loop). Under the scalar kernel the same
+        /// method runs the whole vector one element at a time: the reference interpreter's order.
         /// </summary>
-        private List<string>? TryEmitSimdPass(VectorPass pass, string t, DimExpr len, Dictionary<Reduction, string> perReduction, int index, string what)
+        private (List<string> Dispatch, string Job)? TryEmitSimdPass(VectorPass pass, DimExpr len, Dictionary<Reduction, string> perReduction, int index, string what)
         {
             if (pass.Elements.Any(e => e.TargetType!.Rank != 1 || e.TargetType.Scalar != IR.ScalarType.Real)) return null;
             if (pass.Reductions.Any(r => r.Call.Args.Any(a => a.Type.Rank != 1 || a.Type.Scalar != IR.ScalarType.Real))) return null;
-            var k = index;
-            var suffix = k.ToString(CultureInfo.InvariantCulture) + "_" + (t == "float" ? "F32" : "F64");
-            var job = "__Pass" + suffix;
-            var method = "__RunPass" + suffix;
+            var k = index.ToString(CultureInfo.InvariantCulture);
+            var job = "__Pass" + k;
+            var method = "__RunPass" + k;
             var saved = _w;
             var savedHoist = _hoistCounter;
             _vHoists = new List<string>();
@@ -91,8 +104,9 @@ namespace AE.Dsl.Emit
             string body;
             try
             {
+                _inChunk = true;
                 _w = new CodeWriter(2);
-                EmitChunkMethod(pass, t, len, perReduction, job, method, index, what);
+                EmitChunkMethod(pass, len, perReduction, job, method, index, what);
                 body = _w.ToString();
             }
             catch (NotSimdException)
@@ -103,9 +117,10 @@ namespace AE.Dsl.Emit
             finally
             {
                 _w = saved;
+                _inChunk = false;
             }
 
-            var locals = StepLocals(t, pass);
+            var locals = StepLocals(pass);
             var captures = new List<(string Name, string Type)>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (Match m in Identifier.Matches(body))
@@ -114,7 +129,9 @@ namespace AE.Dsl.Emit
                 if (locals.TryGetValue(name, out var type) && seen.Add(name)) captures.Add((name, type));
             }
             captures.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-            body = body.Replace(new string(' ', 12) + "/*CAPTURES*/\n", string.Concat(captures.Select(c => new string(' ', 12) + $"{c.Type} {c.Name} = __f.{c.Name};\n")));
+            // The chunk method's copies of the captures, one declaration per type.
+            var copies = captures.GroupBy(c => c.Type).Select(g => new string(' ', 12) + $"{g.Key} {string.Join(", ", g.Select(c => $"{c.Name} = __f.{JobField(c.Name)}"))};\n");
+            body = body.Replace(new string(' ', 12) + "/*CAPTURES*/\n", string.Concat(copies));
 
             int partials = pass.Reductions.Sum(r => ReductionAccumulators(r).Count());
             // Draws come from one sequential stream: a pass that will draw runs its chunks in order on the
@@ -122,56 +139,38 @@ namespace AE.Dsl.Emit
             string noise = _drawConditions.Count == 0 ? "false" : _drawConditions.Contains("") ? "true" : string.Join(" || ", _drawConditions.Distinct().Select(c => "(" + c + ")"));
             var members = new CodeWriter(2);
             members.Line();
-            members.Line($"/// <summary>What pass {index} of the {t} step reads from the step, and the chunks' partial reductions.</summary>");
-            using (members.Block($"private sealed class {job} : global::AE.Runtime.Simd.IAeChunkJob"))
+            members.Line($"/// <summary>Pass {index}: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>");
+            using (members.Block($"private sealed class {job}<__T> : {Aliases.Runtime}.Simd.AeChunkJob where __T : unmanaged"))
             {
                 members.Line($"private readonly {_type} __law;");
-                members.Line("public readonly double[] __partials;");
-                if (noise != "false") members.Line("public bool __draws;");
-                foreach (var c in captures) members.Line($"public {c.Type} {c.Name};");
-                using (members.Block($"public {job}({_type} law, int chunks)"))
-                {
-                    members.Line("__law = law;");
-                    members.Line($"__partials = new double[chunks * {partials}];");
-                }
-                members.Line($"public void RunChunk(int chunk) => __law.{method}(this, chunk);");
+                foreach (var g in captures.GroupBy(c => c.Type))
+                    members.Line($"public {g.Key} {string.Join(", ", g.Select(c => JobField(c.Name)))};");
+                members.Line($"public {job}({_type} law, int length) : base(length, {partials}) {{ __law = law; }}");
+                members.Line($"public override void RunChunk(int chunk) => __law.{method}(this, chunk);");
             }
-            members.Line($"private {job}? __job{suffix};");
+            members.Line($"private object? __job{k};");
             _simdMembers.Add(members.ToString());
             _simdMembers.Add(body);
 
             // The dispatch, as the step runs it.
+            var j = "__j" + k;
             var d = new List<string>();
-            d.Add($"int __chunks{k} = {Simd}.Chunks({DimText(len)});");
-            d.Add($"var __j{k} = __job{suffix} ??= new {job}(this, __chunks{k});");
+            d.Add($"var {j} = ({job}<__T>)(__job{k} ??= new {job}<__T>(this, {DimText(len)}));");
+            var sets = new List<string>();
             foreach (var c in captures)
-                d.Add(c.Type.EndsWith("*", StringComparison.Ordinal) ? $"__j{k}.{c.Name} = {Pin(RawName(c.Name))};" : $"__j{k}.{c.Name} = {c.Name};");
-            if (noise != "false")
             {
-                d.Add($"__j{k}.__draws = {noise};");
-                noise = $"__j{k}.__draws";
+                if (c.Type.EndsWith("*", StringComparison.Ordinal))
+                {
+                    var pin = Pin(RawName(c.Name));
+                    _usedPins.Add(pin);
+                    sets.Add($"{j}.{JobField(c.Name)} = {pin};");
+                }
+                else sets.Add($"{j}.{JobField(c.Name)} = {c.Name};");
             }
-            d.Add($"global::AE.Runtime.Simd.AeWorkers.Run(__j{k}, __chunks{k}, {Simd}.Threads(MaxThreads, __chunks{k}, {noise}));");
-            if (partials > 0)
-            {
-                // Chunk partials in chunk order: the same bits for any thread count.
-                d.Add($"for (int __c = 0; __c < __chunks{k}; __c++)");
-                d.Add("{");
-                int slot = 0;
-                foreach (var r in pass.Reductions)
-                    foreach (var (v, _) in ReductionAccumulators(r))
-                    {
-                        var p = $"__j{k}.__partials[__c * {partials} + {slot++}]";
-                        d.Add("    " + (r.Call.Function switch
-                        {
-                            "max" => $"{v} = global::System.Math.Max({v}, {p});",
-                            "min" => $"{v} = global::System.Math.Min({v}, {p});",
-                            _ => $"{v} += {p};",
-                        }));
-                    }
-                d.Add("}");
-            }
-            return d;
+            if (sets.Count > 0) d.Add(string.Join(" ", sets));
+            if (noise != "false") d.Add($"{j}.Draws = {noise};");
+            d.Add($"{j}.Run(Kernel, MaxThreads);");
+            return (d, j);
         }
 
         // A C# identifier token, as Names spells .ae names: Unicode letters, marks and digits included
@@ -185,26 +184,24 @@ namespace AE.Dsl.Emit
             return csharpName;
         }
 
-        private void EmitChunkMethod(VectorPass pass, string t, DimExpr len, Dictionary<Reduction, string> perReduction, string job, string method, int index, string what)
+        private void EmitChunkMethod(VectorPass pass, DimExpr len, Dictionary<Reduction, string> perReduction, string job, string method, int index, string what)
         {
             _w.Line();
-            _w.Line($"/// <summary>Pass {index} of the {t} step over one chunk of the vectors: {CSharp.Xml(what)}.</summary>");
-            _w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            _w.Open($"private void {method}({job} __f, int __chunk)");
+            _w.Line($"/// <summary>Pass {index} over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): {CSharp.Xml(what)}.</summary>");
+            _w.Line(Aliases.Hot);
+            _w.Open($"private void {method}<__T>({job}<__T> __f, int __chunk) where __T : unmanaged");
             _w.Line("/*CAPTURES*/");
             // The law's own arrays, pinned under the names the loops use.
             var pinned = new List<string>();
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
-                pinned.Add($"fixed ({t}* {StateLocal(s.Name)} = {StateArray(s.Name, t)}{(t == "float" ? "!" : "")})");
+                pinned.Add($"fixed (__T* {StateLocal(s.Name)} = {OwnedStorage(s.Name)})");
             foreach (var p in _unit.Params.Where(p => !p.Type.IsScalar))
                 pinned.Add($"fixed (double* {ParamArray(p.Name)} = this.{ParamArray(p.Name)})");
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar))
                 pinned.Add($"fixed (double* {SignalBuffer(s.Name)} = this.{SignalBuffer(s.Name)})");
             for (int i = 0; i < pinned.Count - 1; i++) _w.Line(pinned[i]);
             if (pinned.Count > 0) _w.Open(pinned[pinned.Count - 1]);
-            _w.Line($"int __len = {DimText(len)};");
-            _w.Line($"int __start = __chunk * {Simd}.ChunkSize;");
-            _w.Line($"int __end = (int)global::System.Math.Min((long)__len, (long)__start + {Simd}.ChunkSize);");
+            _w.Line("int __i = __f.Start(__chunk), __end = __f.End(__chunk);");
             foreach (var kv in perReduction) _passGuardLocals[kv.Value] = "bool";
 
             // The vector loop first, into its own writer: the scalars it hoists are declared above it.
@@ -215,14 +212,14 @@ namespace AE.Dsl.Emit
                 _drawsKnownFalse = drawsKnownFalse;
                 using (_w.Block($"for (; __i <= __end - {Simd}.Width; __i += {Simd}.Width)"))
                 {
-                    foreach (var e in pass.Elements) EmitElementV(e, pass, t);
+                    foreach (var e in pass.Elements) EmitElementV(e, pass);
                     foreach (var r in pass.Reductions)
                     {
                         if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
-                        EmitReductionStepV(r, pass, t, g ?? "");
+                        EmitReductionStepV(r, pass, g ?? "");
                         if (perReduction.ContainsKey(r)) _w.Close();
                     }
-                    if (pass.IsFinal) EmitWritesV(len, t);
+                    if (pass.IsFinal) EmitWritesV(len);
                 }
                 _drawsKnownFalse = false;
                 var text = _w.ToString();
@@ -231,17 +228,18 @@ namespace AE.Dsl.Emit
             }
             // A step that draws nothing gets a loop without the draw's call, whose vectors stay in registers.
             bool draws = DrawsPerElement(pass);
-            var loop = VectorLoop(IndentOf(outer) + (draws ? 1 : 0), false);
-            var withoutDraws = draws ? VectorLoop(IndentOf(outer) + 1, true) : null;
-            foreach (var h in _vHoists) _w.Line(h);
+            var loop = VectorLoop(IndentOf(outer) + (draws ? 2 : 1), false);
+            var withoutDraws = draws ? VectorLoop(IndentOf(outer) + 2, true) : null;
             foreach (var r in pass.Reductions)
                 foreach (var (v, init) in ReductionAccumulators(r))
                     _w.Line($"var {VAcc(v)} = {V256}.Create({init});");
-            _w.Line("int __i = __start;");
+            // SIMD: four elements at a time; the scalars the lanes read are computed once per chunk and broadcast.
+            _w.Open($"if (__f.Simd)");
+            foreach (var h in _vHoists) _w.Line(h);
             if (withoutDraws == null) _w.Raw(loop);
             else
             {
-                _w.Open("if (__f.__draws)");
+                _w.Open("if (__f.Draws)");
                 _w.Raw(loop);
                 _w.Close();
                 _w.Open("else");
@@ -249,19 +247,20 @@ namespace AE.Dsl.Emit
                 _w.Raw(withoutDraws);
                 _w.Close();
             }
-            _w.Line("// the tail, one element at a time");
+            _w.Close();
+            _w.Line("// the tail (every element, in the scalar kernel), one element at a time");
             foreach (var r in pass.Reductions)
                 foreach (var (v, init) in ReductionAccumulators(r)) _w.Line($"double {v} = {init};");
             using (_w.Block("for (; __i < __end; __i++)"))
             {
-                foreach (var e in pass.Elements) EmitElement(e, pass, t);
+                foreach (var e in pass.Elements) EmitElement(e, pass);
                 foreach (var r in pass.Reductions)
                 {
                     if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
-                    EmitReductionStep(r, pass, t);
+                    EmitReductionStep(r, pass);
                     if (perReduction.ContainsKey(r)) _w.Close();
                 }
-                if (pass.IsFinal) EmitWrites(len, t);
+                if (pass.IsFinal) EmitWrites(len);
             }
             int slot = 0;
             int partials = pass.Reductions.Sum(r => ReductionAccumulators(r).Count());
@@ -270,11 +269,11 @@ namespace AE.Dsl.Emit
                 {
                     var lanes = r.Call.Function switch
                     {
-                        "max" => $"global::System.Math.Max({Simd}.MaxLane({VAcc(v)}), {v})",
-                        "min" => $"global::System.Math.Min({Simd}.MinLane({VAcc(v)}), {v})",
+                        "max" => $"{Aliases.Math}.Max({Simd}.MaxLane({VAcc(v)}), {v})",
+                        "min" => $"{Aliases.Math}.Min({Simd}.MinLane({VAcc(v)}), {v})",
                         _ => $"{Simd}.Sum({VAcc(v)}) + {v}",
                     };
-                    _w.Line($"__f.__partials[__chunk * {partials} + {slot++}] = {lanes};");
+                    _w.Line($"__f.Partials[__chunk * {partials} + {slot++}] = {lanes};");
                 }
             if (pinned.Count > 0) _w.Close();
             _w.Close();
@@ -289,17 +288,17 @@ namespace AE.Dsl.Emit
 
         private static string VAcc(string v) => "__v" + v.Substring(2);
 
-        private void EmitElementV(Item e, VectorPass pass, string t)
+        private void EmitElementV(Item e, VectorPass pass)
         {
-            var ctx = new RenderCtx { Element = true, T = t, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
+            var ctx = new RenderCtx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
             _statementCondition = Condition(e);
             var expr = e.Stmt switch { IrDefine d => d.Value, IrSetNext n => n.Value, IrAccumulate a => a.Value, _ => throw new InvalidOperationException() };
             var value = RenderV(expr, ctx);
             string prior = e.PrevVar ?? e.Stmt switch
             {
-                IrSetNext n => CurrentElementV(n.Name, t),
+                IrSetNext n => CurrentElementV(n.Name),
                 IrAccumulate a => RenderV(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
-                _ => $"{V256}<double>.Zero",
+                _ => $"__V.Zero",
             };
             if (e.Stmt is IrAccumulate) value = $"({prior} + {value})";
             var cond = Condition(e);
@@ -325,9 +324,9 @@ namespace AE.Dsl.Emit
             EndLineDirective(e);
         }
 
-        private void EmitReductionStepV(Reduction r, VectorPass pass, string t, string guard)
+        private void EmitReductionStepV(Reduction r, VectorPass pass, string guard)
         {
-            var ctx = new RenderCtx { Element = true, T = t, Versions = r.Versions, ItemPos = r.Pos, PassAt = pass.At };
+            var ctx = new RenderCtx { Element = true, Versions = r.Versions, ItemPos = r.Pos, PassAt = pass.At };
             _statementCondition = guard;
             var a = RenderV(r.Call.Args[0], ctx);
             var b = r.Call.Args.Count > 1 ? RenderV(r.Call.Args[1], ctx) : null;
@@ -360,15 +359,15 @@ namespace AE.Dsl.Emit
             }
         }
 
-        private string CurrentElementV(string state, string t) =>
+        private string CurrentElementV(string state) =>
             _hostStates.Contains(state) ? $"{Simd}.Load({Id(state)} + __i)" : $"{Simd}.Load({StateLocal(state)} + __i)";
 
-        private void EmitWritesV(DimExpr len, string t)
+        private void EmitWritesV(DimExpr len)
         {
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
                 if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
-                var value = s.Bounds != null ? $"{Lanes}.Clamp({v}, {Broadcast(s.Bounds.Lo, new RenderCtx { T = t })}, {Broadcast(s.Bounds.Hi, new RenderCtx { T = t })})" : v;
+                var value = s.Bounds != null ? $"{Lanes}.Clamp({v}, {Broadcast(s.Bounds.Lo, new RenderCtx())}, {Broadcast(s.Bounds.Hi, new RenderCtx())})" : v;
                 var target = _hostStates.Contains(s.Name) ? Id(s.Name) : StateLocal(s.Name);
                 _w.Line($"{Simd}.Store({value}, {target} + __i);");
             }
@@ -415,7 +414,7 @@ namespace AE.Dsl.Emit
                 case IrNoise:
                 {
                     // The branch holding the draw is not taken in a step without draws.
-                    if (_drawsKnownFalse) return $"{V256}<double>.Zero";
+                    if (_drawsKnownFalse) return $"__V.Zero";
                     // One draw per element per pass keeps the lanes in the scalar loop's draw order.
                     if (++_simdNoise > 1) throw new NotSimdException("two draws in one pass");
                     var when = _scalarPath.ToList();
@@ -503,7 +502,7 @@ namespace AE.Dsl.Emit
                 case SymbolKind.State:
                 case SymbolKind.Coeff:
                     if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return nv;
-                    return CurrentElementV(r.Name, ctx.T);
+                    return CurrentElementV(r.Name);
                 case SymbolKind.Acc:
                     return ctx.Versions.TryGetValue(r.Name, out var av) ? av : RenderV(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
                 default:
@@ -528,7 +527,7 @@ namespace AE.Dsl.Emit
         /// <summary>A pure scalar as C# that reads the step's locals (valid in the chunk method and in the step alike).</summary>
         private string ScalarText(IrExpr e, RenderCtx ctx)
         {
-            var scalarCtx = new RenderCtx { Element = ctx.Element, T = ctx.T, Versions = ctx.Versions, ItemPos = ctx.ItemPos, PassAt = ctx.PassAt };
+            var scalarCtx = new RenderCtx { Element = ctx.Element, Versions = ctx.Versions, ItemPos = ctx.ItemPos, PassAt = ctx.PassAt };
             return Render(e, scalarCtx);
         }
 
@@ -536,7 +535,7 @@ namespace AE.Dsl.Emit
         {
             // A draw or a filter cannot move out of the loop: the pass keeps its scalar form.
             if (!IrFacts.IsPure(e)) throw new NotSimdException("impure scalar in a vector expression");
-            var scalarCtx = new RenderCtx { Element = ctx.Element, T = ctx.T, Versions = ctx.Versions, ItemPos = ctx.ItemPos, PassAt = ctx.PassAt };
+            var scalarCtx = new RenderCtx { Element = ctx.Element, Versions = ctx.Versions, ItemPos = ctx.ItemPos, PassAt = ctx.PassAt };
             var text = Render(e, scalarCtx);
             if (scalarCtx.Hoists.Count > 0) throw new NotSimdException("hoisted side effect");
             if (e is IrConst || e is IrRef) return text;

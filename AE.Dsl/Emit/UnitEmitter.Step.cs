@@ -14,7 +14,6 @@ namespace AE.Dsl.Emit
         {
             public bool Constructor;
             public bool Element;
-            public string T = "double";
             public Dictionary<string, string> Versions = new(StringComparer.Ordinal);
             public int ItemPos = -1;
             public int PassAt = -1;
@@ -28,32 +27,54 @@ namespace AE.Dsl.Emit
 
         // ------------------------------------------------------------ the step
 
-        private void EmitStep(string t)
+        /// <summary>The step's parameters for host element type <paramref name="t"/> ("__T" in the generic step, whose scalar inputs are double).</summary>
+        private List<string> StepParameters(string t)
+        {
+            var ps = new List<string>();
+            foreach (var i in _unit.Inputs)
+                ps.Add(i.Type.IsScalar ? $"{(t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type))} {Id(i.Name)}" : $"{Aliases.System}.ReadOnlySpan<{t}> {Id(i.Name)}");
+            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
+                ps.Add($"{Aliases.System}.Span<{t}> {Id(s.Name)}");
+            return ps;
+        }
+
+        /// <summary>
+        /// The two public steps (double and float vectors) and the one generic step behind them. The scalar
+        /// law always runs in double; only the vectors' element type T differs, and only their loads and
+        /// stores depend on it (<c>__Simd.Widen</c>, <c>__Simd.Narrow</c>, <c>__Simd.Load</c>, <c>__Simd.Store</c>),
+        /// which the JIT specialises for each T.
+        /// </summary>
+        private void EmitStep()
         {
             _plan = new StepPlan(_unit, _ => true, _options.Lagged);
             _hoistCounter = 0;
-            var ps = new List<string>();
-            foreach (var i in _unit.Inputs)
-                ps.Add(i.Type.IsScalar ? $"{(t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type))} {Id(i.Name)}" : $"global::System.ReadOnlySpan<{t}> {Id(i.Name)}");
-            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
-                ps.Add($"global::System.Span<{t}> {Id(s.Name)}");
-            _w.Line($"/// <summary>One step of {CSharp.Xml(_unit.Name)} over {t} vectors{(t == "float" ? " (scalars and reductions in double)" : "")}. Allocates nothing.</summary>");
-            // Hot loops: compiled optimised once, so no later tier-up runs (or allocates) mid-training.
-            _w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-            using (_w.Block($"public void Step({string.Join(", ", ps)})"))
+            var args = string.Join(", ", _unit.Inputs.Select(i => Id(i.Name)).Concat(_unit.States.Where(s => _hostStates.Contains(s.Name)).Select(s => Id(s.Name))));
+            var doubleStep = StepParameters("double");
+            var floatStep = StepParameters("float");
+            _w.Line($"/// <summary>One step of {CSharp.Xml(_unit.Name)} over double vectors. Allocates nothing.</summary>");
+            _w.Line(Aliases.Hot);
+            _w.Line($"public void Step({string.Join(", ", doubleStep)}) => __Step<double>({args});");
+            // A law without real data would get the same signature twice.
+            if (!floatStep.SequenceEqual(doubleStep))
             {
-                EmitPrologue(t);
-                // The host's spans, pinned for the SIMD passes (which may run on other threads).
-                var pins = PinnedSpans().ToList();
-                for (int i = 0; i < pins.Count; i++)
-                {
-                    var line = $"fixed ({t}* {pins[i].Name} = {pins[i].Span})";
-                    if (i < pins.Count - 1) _w.Line(line); else _w.Open(line);
-                }
+                _w.Line($"/// <summary>One step of {CSharp.Xml(_unit.Name)} over float vectors (scalars and reductions in double). Allocates nothing.</summary>");
+                _w.Line(Aliases.Hot);
+                _w.Line($"public void Step({string.Join(", ", floatStep)}) => __Step<float>({args});");
+            }
+            _w.Line();
+            _w.Line("/// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>");
+            _w.Line(Aliases.Hot);
+            using (_w.Block($"private void __Step<__T>({string.Join(", ", StepParameters("__T"))}) where __T : unmanaged"))
+            {
+                // The body first, into its own writer: the prologue declares only what it uses.
+                var outer = _w;
+                _w = new CodeWriter(outer.Indent + 1);
+                _usedStateLocals.Clear();
+                _usedPins.Clear();
                 var lastRule = (IrRule?)null;
                 foreach (var item in _plan.Items)
                 {
-                    foreach (var pass in _plan.Passes.Where(p => p.At == item.Pos && !p.IsFinal)) EmitPass(pass, t);
+                    foreach (var pass in _plan.Passes.Where(p => p.At == item.Pos && !p.IsFinal)) EmitPass(pass);
                     foreach (var snap in _plan.Snapshots.Where(s => s.Pos == item.Pos).OrderBy(s => s.Name, StringComparer.Ordinal))
                         _w.Line($"{SnapshotVar(snap.Name, snap.Pos)} = {MutableScalar(snap.Name)};");
                     if (item.Kind == ItemKind.Element) continue;
@@ -63,9 +84,9 @@ namespace AE.Dsl.Emit
                         _w.Line();
                         _w.Line($"// ---- {RuleLabel(item.Rule)}");
                     }
-                    EmitScalarItem(item, t);
+                    EmitScalarItem(item);
                 }
-                foreach (var pass in _plan.Passes.Where(p => p.IsFinal && (p.Elements.Count > 0 || p.Reductions.Count > 0))) EmitPass(pass, t);
+                foreach (var pass in _plan.Passes.Where(p => p.IsFinal && (p.Elements.Count > 0 || p.Reductions.Count > 0))) EmitPass(pass);
                 if (_options.Lagged && _plan.Reductions.Count > 0)
                 {
                     _w.Line("// lagged: this step's reductions are the next step's values");
@@ -74,35 +95,47 @@ namespace AE.Dsl.Emit
                             _w.Line($"{LaggedField(read)} = {acc};");
                 }
                 EmitEpilogue();
-                if (pins.Count > 0) _w.Close();
+                var body = _w.ToString();
+                _w = outer;
+
+                EmitPrologue();
+                // The host's spans, pinned for the SIMD passes (which may run on other threads).
+                var pins = PinnedSpans().Where(p => _usedPins.Contains(p.Name)).ToList();
+                for (int i = 0; i < pins.Count; i++)
+                {
+                    var line = $"fixed (__T* {pins[i].Name} = {pins[i].Span})";
+                    if (i < pins.Count - 1) _w.Line(line); else _w.Open(line);
+                }
+                // The body was written one level in, for the fixed block.
+                if (pins.Count == 0) _w.Raw(CodeWriter.Dedent(body));
+                else
+                {
+                    _w.Raw(body);
+                    _w.Close();
+                }
             }
         }
+
+        /// <summary>Owned vectors the step's own loops read or write (their locals are declared only then), and the pinned spans the passes take.</summary>
+        private readonly HashSet<string> _usedStateLocals = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _usedPins = new(StringComparer.Ordinal);
 
         private static string RuleLabel(IrRule r) =>
             (r.IsUpdate ? "update" : (r.Ablatable ? "rule " : "fixed rule ") + r.Id) + (r.Title != null ? " \"" + CSharp.Comment(r.Title) + "\"" : "") + (r.Group != null ? " (from group " + r.Group + ")" : "");
 
-        private void EmitPrologue(string t)
+        private void EmitPrologue()
         {
-            var precision = t == "float" ? 2 : 1;
-            _w.Line($"if (__precision != {precision} && __precision != 0) throw new global::System.InvalidOperationException(\"this {_unit.Name} steps in {(precision == 1 ? "float" : "double")}; make another instance for {t}\");");
+            _w.Line($"{Aliases.Simd}.CheckPrecision<__T>(__precision, {CSharp.String(_unit.Name)}, \"instance\");");
             foreach (var i in _unit.Inputs.Where(i => !i.Type.IsScalar))
-                _w.Line($"if ({Id(i.Name)}.Length != {Length(i.Type)}) throw new global::System.ArgumentException(\"'{i.Name}' has \" + {Id(i.Name)}.Length + \" elements; this law was built for \" + {Length(i.Type)}, \"{i.Name}\");");
+                _w.Line($"if ({Id(i.Name)}.Length != {Length(i.Type)}) throw new {Aliases.System}.ArgumentException(\"'{i.Name}' has \" + {Id(i.Name)}.Length + \" elements; this law was built for \" + {Length(i.Type)}, \"{i.Name}\");");
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
-                _w.Line($"if ({Id(s.Name)}.Length != {Length(s.Type)}) throw new global::System.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this law was built for \" + {Length(s.Type)}, \"{s.Name}\");");
-            if (t == "float")
-            {
-                foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
-                {
-                    using (_w.Block($"if ({StateArray(s.Name, "float")} is null)"))
-                    {
-                        _w.Line($"{StateArray(s.Name, "float")} = new float[{StateArray(s.Name, "double")}.Length];");
-                        _w.Line($"for (int __i = 0; __i < {StateArray(s.Name, "double")}.Length; __i++) {StateArray(s.Name, "float")}[__i] = (float){StateArray(s.Name, "double")}[__i];");
-                    }
-                }
-            }
-            _w.Line($"__precision = {precision};");
+                _w.Line($"if ({Id(s.Name)}.Length != {Length(s.Type)}) throw new {Aliases.System}.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this law was built for \" + {Length(s.Type)}, \"{s.Name}\");");
+            // The first float step takes float copies of the vectors the law owns.
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
-                _w.Line($"var {StateLocal(s.Name)} = {StateArray(s.Name, t)}{(t == "float" ? "!" : "")};");
+                _w.Line($"if (typeof(__T) == typeof(float)) {StateArray(s.Name, "float")} ??= {Aliases.Simd}.ToFloat({StateArray(s.Name, "double")});");
+            _w.Line($"__precision = {Aliases.Simd}.Precision<__T>();");
+            foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name) && _usedStateLocals.Contains(StateLocal(s.Name))))
+                _w.Line($"var {StateLocal(s.Name)} = {OwnedStorage(s.Name)};");
             _w.Line("long __step = StepCount + 1;");
             _w.Line("StepCount = __step;");
             foreach (var r in _switches) _w.Line($"bool __on_{r.Id} = (Enabled & Rules.{Id(r.Id)}) != 0;");
@@ -123,6 +156,9 @@ namespace AE.Dsl.Emit
             }
         }
 
+        /// <summary>A vector the law owns, as an array of T: its double array or its float copy.</summary>
+        private string OwnedStorage(string state) => $"{Aliases.Simd}.Storage<__T>({StateArray(state, "double")}, {StateArray(state, "float")})";
+
         private static string Default(IrType t) => t.Scalar == IR.ScalarType.Bool ? "false" : "0.0";
         private static string StateLocal(string name) => "__s_" + Names.Stem(name);
         private static string SnapshotVar(string key, int pos) => "__snap_" + Names.Stem(key) + "__" + pos.ToString(CultureInfo.InvariantCulture);
@@ -136,7 +172,7 @@ namespace AE.Dsl.Emit
             {
                 var next = Next(s.Name);
                 if (s.Bounds != null && s.Type.Scalar != IR.ScalarType.Bool)
-                    _w.Line($"{Id(s.Name)} = global::AE.Runtime.AeMath.Clamp({next}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())});");
+                    _w.Line($"{Id(s.Name)} = __AeMath.Clamp({next}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())});");
                 else _w.Line($"{Id(s.Name)} = {next};");
             }
             foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar)) _w.Line($"this.{Id(s.Name)} = {Id(s.Name)};");
@@ -175,10 +211,10 @@ namespace AE.Dsl.Emit
             return string.Join(" && ", parts);
         }
 
-        private void EmitScalarItem(Item item, string t)
+        private void EmitScalarItem(Item item)
         {
             var stmt = item.Stmt;
-            var ctx = new RenderCtx { T = t, Versions = item.Versions, ItemPos = item.Pos };
+            var ctx = new RenderCtx { Versions = item.Versions, ItemPos = item.Pos };
             string target;
             string value;
             if (item.Kind == ItemKind.Cond)
@@ -200,7 +236,7 @@ namespace AE.Dsl.Emit
             _w.Line("// " + CSharp.Comment(StatementText(stmt)));
             var cond = Condition(item);
             string? neutral = null;
-            var neutralCtx = new RenderCtx { T = t, Versions = item.Versions, ItemPos = item.Pos };
+            var neutralCtx = new RenderCtx { Versions = item.Versions, ItemPos = item.Pos };
             if (item.Guard != null && item.Conds.Count == 0 && stmt is IrDefine def && _unit.Signals.FirstOrDefault(x => x.Name == def.Name)?.Neutral is IrExpr ne)
                 neutral = Render(ne, neutralCtx);
             LineDirective(item, stmt);
@@ -233,60 +269,79 @@ namespace AE.Dsl.Emit
 
         // ------------------------------------------------------------ vector passes
 
-        private void EmitPass(VectorPass pass, string t)
+        private void EmitPass(VectorPass pass)
         {
             int index = _plan.Passes.IndexOf(pass) + 1;
             int count = _plan.Passes.Count(p => !p.IsFinal || p.Elements.Count > 0 || p.Reductions.Count > 0);
             _w.Line();
             var what = pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
             _w.Line($"// ---- pass {index} of {count} over the vectors: {CSharp.Comment(what)}");
-            foreach (var r in pass.Reductions)
-            {
-                foreach (var (v, init) in ReductionAccumulators(r)) _w.Line($"double {v} = {init};");
-            }
             // A reduction the step needs only under some condition is skipped when it does not hold:
             // one condition shared by the whole pass guards the loop, others guard their accumulation.
             var guards = pass.Reductions.ToDictionary(r => r, r => Guard(r, pass));
             var shared = guards.Count > 0 && guards.Values.Distinct().Count() == 1 ? guards.Values.First() : "";
             var perReduction = new Dictionary<Reduction, string>();
+            var guardLines = new List<string>();
             if (shared.Length == 0)
             {
                 foreach (var kv in guards.Where(g => g.Value.Length > 0))
                 {
                     var g = "__g" + (++_hoistCounter);
-                    _w.Line($"bool {g} = {kv.Value};");
+                    guardLines.Add($"bool {g} = {kv.Value};");
                     perReduction[kv.Key] = g;
                 }
             }
-            if (shared.Length > 0) _w.Open($"if ({shared})");
             // One loop per vector length; vectors of different lengths never mix elementwise.
             var lengths = new List<DimExpr>();
             foreach (var e in pass.Elements) AddLength(lengths, e.TargetType!.Shape[0]);
             foreach (var r in pass.Reductions) AddLength(lengths, r.Call.Args[0].Type.Shape[0]);
-            var simd = lengths.Count == 1 ? TryEmitSimdPass(pass, t, lengths[0], perReduction, index, what) : null;
+            var simd = lengths.Count == 1 ? TryEmitSimdPass(pass, lengths[0], perReduction, index, what) : null;
+            var accumulators = pass.Reductions.SelectMany(r => ReductionAccumulators(r).Select(a => (Reduction: r, a.Var, a.Init))).ToList();
+            if (simd != null && shared.Length == 0)
+            {
+                // The pass's method runs it, SIMD over chunks or one element at a time; its chunks' partial results, in chunk order.
+                foreach (var line in guardLines) _w.Line(line);
+                foreach (var line in simd.Value.Dispatch) _w.Line(line);
+                for (int slot = 0; slot < accumulators.Count; slot++)
+                    _w.Line($"double {accumulators[slot].Var} = {Combine(simd.Value.Job, accumulators[slot].Reduction, slot)};");
+                return;
+            }
+            foreach (var (_, v, init) in accumulators) _w.Line($"double {v} = {init};");
+            foreach (var line in guardLines) _w.Line(line);
+            if (shared.Length > 0) _w.Open($"if ({shared})");
             if (simd != null)
             {
-                using (_w.Block($"if ({Simd}.UseSimd(Kernel, {DimText(lengths[0])}))"))
-                    foreach (var line in simd) _w.Line(line);
-                _w.Open("else");
+                foreach (var line in simd.Value.Dispatch) _w.Line(line);
+                for (int slot = 0; slot < accumulators.Count; slot++)
+                    _w.Line($"{accumulators[slot].Var} = {Combine(simd.Value.Job, accumulators[slot].Reduction, slot)};");
             }
-            foreach (var len in lengths)
+            else
             {
-                using (_w.Block($"for (int __i = 0; __i < {DimText(len)}; __i++)"))
+                foreach (var len in lengths)
                 {
-                    foreach (var e in pass.Elements.Where(e => e.TargetType!.Shape[0].Equals(len))) EmitElement(e, pass, t);
-                    foreach (var r in pass.Reductions.Where(r => r.Call.Args[0].Type.Shape[0].Equals(len)))
+                    using (_w.Block($"for (int __i = 0; __i < {DimText(len)}; __i++)"))
                     {
-                        if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
-                        EmitReductionStep(r, pass, t);
-                        if (perReduction.ContainsKey(r)) _w.Close();
+                        foreach (var e in pass.Elements.Where(e => e.TargetType!.Shape[0].Equals(len))) EmitElement(e, pass);
+                        foreach (var r in pass.Reductions.Where(r => r.Call.Args[0].Type.Shape[0].Equals(len)))
+                        {
+                            if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
+                            EmitReductionStep(r, pass);
+                            if (perReduction.ContainsKey(r)) _w.Close();
+                        }
+                        if (pass.IsFinal) EmitWrites(len);
                     }
-                    if (pass.IsFinal) EmitWrites(len, t);
                 }
             }
-            if (simd != null) _w.Close();
             if (shared.Length > 0) _w.Close();
         }
+
+        /// <summary>A reduction's value from its chunks' partial results, combined in chunk order as the accumulator's own loop would.</summary>
+        private static string Combine(string job, Reduction r, int slot) => r.Call.Function switch
+        {
+            "max" => $"{job}.Max({slot})",
+            "min" => $"{job}.Min({slot})",
+            _ => $"{job}.Sum({slot})",
+        };
 
         /// <summary>The condition under which the step reads a reduction, as far as it is known where the pass runs.</summary>
         private string Guard(Reduction r, VectorPass pass)
@@ -346,15 +401,15 @@ namespace AE.Dsl.Emit
         /// <summary>The value of a completed reduction, as scalar code reads it.</summary>
         private string ReductionValue(Reduction r) => r.Call.Function switch
         {
-            "norm" => $"global::System.Math.Sqrt({r.Var})",
+            "norm" => $"__Math.Sqrt({r.Var})",
             "mean" => $"({r.Var} / {DimText(r.Call.Args[0].Type.Shape[0])})",
-            "cosine" => $"({r.Var}_aa == 0.0 || {r.Var}_bb == 0.0 ? 0.0 : {r.Var}_ab / (global::System.Math.Sqrt({r.Var}_aa) * global::System.Math.Sqrt({r.Var}_bb)))",
+            "cosine" => $"({r.Var}_aa == 0.0 || {r.Var}_bb == 0.0 ? 0.0 : {r.Var}_ab / (__Math.Sqrt({r.Var}_aa) * __Math.Sqrt({r.Var}_bb)))",
             _ => r.Var,
         };
 
-        private void EmitReductionStep(Reduction r, VectorPass pass, string t)
+        private void EmitReductionStep(Reduction r, VectorPass pass)
         {
-            var ctx = new RenderCtx { Element = true, T = t, Versions = r.Versions, ItemPos = r.Pos, PassAt = pass.At };
+            var ctx = new RenderCtx { Element = true, Versions = r.Versions, ItemPos = r.Pos, PassAt = pass.At };
             var a = Render(r.Call.Args[0], ctx);
             var b = r.Call.Args.Count > 1 ? Render(r.Call.Args[1], ctx) : null;
             foreach (var h in ctx.Hoists) _w.Line(h);
@@ -379,20 +434,20 @@ namespace AE.Dsl.Emit
                     _w.Line($"{acc}_ab += {x} * {y}; {acc}_aa += {x} * {x}; {acc}_bb += {y} * {y};");
                     break;
                 }
-                case "max": _w.Line($"{acc} = global::System.Math.Max({acc}, {a});"); break;
-                case "min": _w.Line($"{acc} = global::System.Math.Min({acc}, {a});"); break;
+                case "max": _w.Line($"{acc} = __Math.Max({acc}, {a});"); break;
+                case "min": _w.Line($"{acc} = __Math.Min({acc}, {a});"); break;
                 default: throw new EmitNotSupportedException($"reduction '{r.Call.Function}' is not emitted yet");
             }
         }
 
-        private void EmitElement(Item e, VectorPass pass, string t)
+        private void EmitElement(Item e, VectorPass pass)
         {
-            var ctx = new RenderCtx { Element = true, T = t, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
+            var ctx = new RenderCtx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
             var expr = e.Stmt switch { IrDefine d => d.Value, IrSetNext n => n.Value, IrAccumulate a => a.Value, _ => throw new InvalidOperationException() };
             var value = Render(expr, ctx);
             string prior = e.PrevVar ?? e.Stmt switch
             {
-                IrSetNext n => CurrentElement(n.Name, t),
+                IrSetNext n => CurrentElement(n.Name),
                 IrAccumulate a => Render(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
                 _ => "0.0",
             };
@@ -420,21 +475,27 @@ namespace AE.Dsl.Emit
             EndLineDirective(e);
         }
 
-        private string CurrentElement(string state, string t)
+        /// <summary>A vector state's element in scalar code, as a double (a float widened).</summary>
+        private string CurrentElement(string state)
         {
-            var text = _hostStates.Contains(state) ? $"{Id(state)}[__i]" : $"{StateLocal(state)}[__i]";
-            return t == "float" ? $"(double){text}" : text;
+            return $"{Simd}.Widen({StateElement(state)})";
         }
 
-        private void EmitWrites(DimExpr len, string t)
+        /// <summary>The element a loop reads and writes: the host's span (or pointer), or the owned vector's local.</summary>
+        private string StateElement(string state)
+        {
+            if (_hostStates.Contains(state)) return $"{Id(state)}[__i]";
+            if (!_inChunk) _usedStateLocals.Add(StateLocal(state));
+            return $"{StateLocal(state)}[__i]";
+        }
+
+        private void EmitWrites(DimExpr len)
         {
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
                 if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
-                var value = s.Bounds != null ? $"global::AE.Runtime.AeMath.Clamp({v}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())})" : v;
-                if (t == "float") value = $"(float)({value})";
-                var target = _hostStates.Contains(s.Name) ? $"{Id(s.Name)}[__i]" : $"{StateLocal(s.Name)}[__i]";
-                _w.Line($"{target} = {value};");
+                var value = s.Bounds != null ? $"{Aliases.AeMath}.Clamp({v}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())})" : v;
+                _w.Line($"{StateElement(s.Name)} = {Simd}.Narrow<__T>({value});");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
                 if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _w.Line($"{SignalBuffer(s.Name)}[__i] = {v};");
@@ -462,7 +523,7 @@ namespace AE.Dsl.Emit
                     bool integral = b.Left.Type.Scalar == IR.ScalarType.Int && b.Right.Type.Scalar == IR.ScalarType.Int;
                     return b.Op switch
                     {
-                        BinaryOp.Pow => $"global::System.Math.Pow({l}, {r})",
+                        BinaryOp.Pow => $"__Math.Pow({l}, {r})",
                         BinaryOp.Div when integral => $"((double){l} / {r})",
                         BinaryOp.And when elementwiseLogic => $"({l} & {r})",
                         BinaryOp.Or when elementwiseLogic => $"({l} | {r})",
@@ -519,10 +580,10 @@ namespace AE.Dsl.Emit
             string Num(int i) => f.Args[i].Type.Scalar == IR.ScalarType.Bool ? $"({args[i]} ? 1.0 : 0.0)" : args[i];
             string call = f.Kind switch
             {
-                FilterKind.Ema => $"global::AE.Runtime.AeMath.Ema(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
-                FilterKind.Lp => $"global::AE.Runtime.AeMath.Lp(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
-                FilterKind.Prev => $"global::AE.Runtime.AeMath.Prev(ref {slot}, ref {slot}_n, {Num(0)}, {Num(1)})",
-                _ => $"global::AE.Runtime.AeMath.Latch(ref {slot}, ref {slot}_n, {args[0]}, {Num(1)}, {Num(2)})",
+                FilterKind.Ema => $"__AeMath.Ema(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
+                FilterKind.Lp => $"__AeMath.Lp(ref {slot}, ref {slot}_n, {args[0]}, {args[1]})",
+                FilterKind.Prev => $"__AeMath.Prev(ref {slot}, ref {slot}_n, {Num(0)}, {Num(1)})",
+                _ => $"__AeMath.Latch(ref {slot}, ref {slot}_n, {args[0]}, {Num(1)}, {Num(2)})",
             };
             return isBool ? $"({call} != 0.0)" : call;
         }
@@ -543,15 +604,15 @@ namespace AE.Dsl.Emit
                     RequireElement(ctx, r);
                     return $"{ParamArray(r.Name)}[__i]";
                 case SymbolKind.Input:
-                    if (r.Type.IsScalar) return ctx.T == "float" && r.Type.Scalar == IR.ScalarType.Real ? $"(double){Id(r.Name)}" : Id(r.Name);
+                    if (r.Type.IsScalar) return Id(r.Name);
                     RequireElement(ctx, r);
-                    return ctx.T == "float" ? $"(double){Id(r.Name)}[__i]" : $"{Id(r.Name)}[__i]";
+                    return $"{Simd}.Widen({Id(r.Name)}[__i])";
                 case SymbolKind.State:
                 case SymbolKind.Coeff:
                     if (r.Type.IsScalar) return r.Time == RefTime.Next ? MutableRead(r.Name + "'", ctx) : Id(r.Name);
                     RequireElement(ctx, r);
                     if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return nv;
-                    return CurrentElement(r.Name, ctx.T);
+                    return CurrentElement(r.Name);
                 case SymbolKind.Acc:
                     if (r.Type.IsScalar) return MutableRead(r.Name, ctx);
                     RequireElement(ctx, r);
@@ -581,8 +642,8 @@ namespace AE.Dsl.Emit
         private string RenderCall(IrCall c, RenderCtx ctx)
         {
             var a = c.Args.Select(x => Render(x, ctx)).ToList();
-            const string M = "global::System.Math.";
-            const string R = "global::AE.Runtime.AeMath.";
+            const string M = "__Math.";
+            const string R = "__AeMath.";
             return c.Function switch
             {
                 "tanh" => M + $"Tanh({a[0]})",

@@ -55,13 +55,15 @@ namespace AE.Dsl.Emit
         private static string ScalarType(IrType t) => t.Scalar switch { IR.ScalarType.Bool => "bool", _ => "double" };
         private static string ParamType(IrType t) => !t.IsScalar ? "double[]" : t.Scalar switch { IR.ScalarType.Bool => "bool", IR.ScalarType.Int => "long", _ => "double" };
 
-        public string Emit()
+        /// <summary>The file: header, then one namespace block with the aliases, the law's type and <paramref name="population"/> (its class, when it has one).</summary>
+        public string Emit(string? population = null)
         {
             EmitHeader();
             using (_w.Block("namespace " + _options.Namespace))
             {
+                Aliases.Declare(_w);
                 EmitTypeDoc();
-                var iface = _optimizerShape ? " : global::AE.Runtime.IOptimizerLaw" : "";
+                var iface = _optimizerShape ? " : __Runtime.IOptimizerLaw" : "";
                 // unsafe: the SIMD passes read the host's spans through pinned pointers from any thread.
                 using (_w.Block($"public sealed unsafe partial class {_type}{iface}"))
                 {
@@ -69,12 +71,15 @@ namespace AE.Dsl.Emit
                     EmitRulesEnum();
                     EmitFields();
                     EmitConstructor();
-                    EmitStep("double");
-                    _w.Line();
-                    EmitStep("float");
+                    EmitStep();
                     foreach (var member in _simdMembers) _w.Raw(member);
                     EmitLaggedFields();
                     EmitSignalsAndRules();
+                }
+                if (population != null)
+                {
+                    _w.Line();
+                    _w.Raw(population);
                 }
             }
             return _w.ToString();
@@ -113,7 +118,7 @@ namespace AE.Dsl.Emit
             _w.Line("/// <summary>");
             _w.Line("/// " + CSharp.Xml(_unit.Title ?? _unit.Name));
             _w.Line("/// </summary>");
-            _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"AE.Dsl\", \"{CSharpEmitter.Version}\")]");
+            _w.Line($"[__System.CodeDom.Compiler.GeneratedCode(\"AE.Dsl\", \"{CSharpEmitter.Version}\")]");
         }
 
         // ------------------------------------------------------------ options
@@ -153,7 +158,7 @@ namespace AE.Dsl.Emit
         {
             if (_switches.Count == 0) return;
             _w.Line("/// <summary>Rules that can be switched off between steps (see <see cref=\"Enabled\"/>).</summary>");
-            _w.Line("[global::System.Flags]");
+            _w.Line("[__System.Flags]");
             using (_w.Block("public enum Rules : ulong"))
             {
                 _w.Line("None = 0,");
@@ -192,7 +197,7 @@ namespace AE.Dsl.Emit
                 else
                 {
                     _w.Line($"private readonly double[] {ParamArray(p.Name)};");
-                    _w.Line($"public global::System.ReadOnlySpan<double> {Id(p.Name)} => {ParamArray(p.Name)};");
+                    _w.Line($"public __System.ReadOnlySpan<double> {Id(p.Name)} => {ParamArray(p.Name)};");
                 }
             }
             foreach (var s in _unit.States)
@@ -208,7 +213,7 @@ namespace AE.Dsl.Emit
                     _w.Line($"private double[] {StateArray(s.Name, "double")};");
                     _w.Line($"private float[]? {StateArray(s.Name, "float")};");
                     _w.Line($"/// <summary>{what} {CSharp.Xml(s.Name)} after the last double-precision step.</summary>");
-                    _w.Line($"public global::System.ReadOnlySpan<double> {Id(s.Name)} => {StateArray(s.Name, "double")};");
+                    _w.Line($"public __System.ReadOnlySpan<double> {Id(s.Name)} => {StateArray(s.Name, "double")};");
                 }
             }
             foreach (var s in _unit.Signals)
@@ -217,7 +222,7 @@ namespace AE.Dsl.Emit
                 else
                 {
                     _w.Line($"private readonly double[] {SignalBuffer(s.Name)};");
-                    _w.Line($"public global::System.ReadOnlySpan<double> {Id(s.Name)} => {SignalBuffer(s.Name)};");
+                    _w.Line($"public __System.ReadOnlySpan<double> {Id(s.Name)} => {SignalBuffer(s.Name)};");
                 }
             }
             foreach (var a in _unit.Accs)
@@ -229,14 +234,14 @@ namespace AE.Dsl.Emit
                 _w.Line($"private double {Slot(f.Name)};");
                 _w.Line($"private long {Slot(f.Name)}_n;");
             }
-            _w.Line("private global::AE.Runtime.GaussianSource __rng;");
+            _w.Line("private __Runtime.GaussianSource __rng;");
             _w.Line("private int __precision;");
             _w.Line("/// <summary>Steps taken so far.</summary>");
             _w.Line("public long StepCount { get; private set; }");
             _w.Line("/// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>");
-            _w.Line("public global::AE.Runtime.StepKernel Kernel { get; set; }");
+            _w.Line("public __Runtime.StepKernel Kernel { get; set; }");
             _w.Line("/// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>");
-            _w.Line("public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;");
+            _w.Line("public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;");
             if (_switches.Count > 0)
             {
                 _w.Line("/// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>");
@@ -256,7 +261,7 @@ namespace AE.Dsl.Emit
             {
                 foreach (var d in runtimeDims)
                 {
-                    _w.Line($"if ({Id(d.Name)} < 1) throw new global::System.ArgumentOutOfRangeException(nameof({Id(d.Name)}), {Id(d.Name)}, \"dimension '{d.Name}' must be at least 1\");");
+                    _w.Line($"if ({Id(d.Name)} < 1) throw new __System.ArgumentOutOfRangeException(nameof({Id(d.Name)}), {Id(d.Name)}, \"dimension '{d.Name}' must be at least 1\");");
                     _w.Line($"this.{Id(d.Name)} = {Id(d.Name)};");
                 }
                 _w.Line("options ??= new Options();");
@@ -280,8 +285,8 @@ namespace AE.Dsl.Emit
                         var given = "__given_" + Names.Stem(p.Name);
                         using (_w.Block($"if (options.{name} is double[] {given})"))
                         {
-                            _w.Line($"if ({given}.Length != {len}) throw new global::System.ArgumentException($\"param '{p.Name}' needs {{{len}}} values, not {{{given}.Length}}\", \"{p.Name}\");");
-                            _w.Line($"global::System.Array.Copy({given}, {Local(p)}, {len});");
+                            _w.Line($"if ({given}.Length != {len}) throw new __System.ArgumentException($\"param '{p.Name}' needs {{{len}}} values, not {{{given}.Length}}\", \"{p.Name}\");");
+                            _w.Line($"__System.Array.Copy({given}, {Local(p)}, {len});");
                         }
                         using (_w.Block("else")) EmitVectorConstant(Local(p), p.Default, len);
                         _w.Line($"{ParamArray(p.Name)} = {Local(p)};");
@@ -306,12 +311,12 @@ namespace AE.Dsl.Emit
                     else if (s.Neutral != null && IrFacts.IsConstant(s.Neutral)) _w.Line($"{Id(s.Name)} = {ConstText(s.Neutral, s.Type)};");
                 }
                 EmitValueChecks();
-                _w.Line("__rng = new global::AE.Runtime.GaussianSource(seed);");
+                _w.Line("__rng = new __Runtime.GaussianSource(seed);");
             }
             _w.Line();
         }
 
-        private const string ParamError = "global::AE.Runtime.ParamOutOfRangeException";
+        private const string ParamError = "__Runtime.ParamOutOfRangeException";
 
         /// <summary>
         /// Throws a <see cref="ParamError"/> naming <paramref name="param"/> unless <paramref name="value"/>
@@ -390,8 +395,8 @@ namespace AE.Dsl.Emit
         /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>
         private void EmitVectorConstant(string target, IrExpr e, string len)
         {
-            if (e.Type.IsScalar) { _w.Line($"global::System.Array.Fill({target}, {ConstText(e, IrType.Real)});"); return; }
-            if (e is IrRef { Kind: SymbolKind.Param } r) { _w.Line($"global::System.Array.Copy({Local(_unit.Params.First(p => p.Name == r.Name))}, {target}, {len});"); return; }
+            if (e.Type.IsScalar) { _w.Line($"__System.Array.Fill({target}, {ConstText(e, IrType.Real)});"); return; }
+            if (e is IrRef { Kind: SymbolKind.Param } r) { _w.Line($"__System.Array.Copy({Local(_unit.Params.First(p => p.Name == r.Name))}, {target}, {len});"); return; }
             if (e is IrCall { Function: "concat" } c && c.Args.All(a => a.Type.IsScalar))
             {
                 for (int i = 0; i < c.Args.Count; i++) _w.Line($"{target}[{i}] = {ConstText(c.Args[i], IrType.Real)};");
@@ -457,16 +462,16 @@ namespace AE.Dsl.Emit
             _w.Line($"private static readonly string[] __ruleIds = {{ {string.Join(", ", _switches.Select(r => CSharp.String(r.Id)))} }};");
             _w.Line();
             _w.Line("/// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>");
-            _w.Line("public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;");
+            _w.Line("public static __Strings SignalNames => __signalNames;");
             _w.Line("/// <summary>Rules that can be switched off, in the order they run.</summary>");
-            _w.Line("public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;");
+            _w.Line("public static __Strings RuleIds => __ruleIds;");
             _w.Line();
             using (_w.Block("public double ReadSignal(int index)"))
             {
                 using (_w.Block("switch (index)"))
                 {
                     for (int i = 0; i < readable.Count; i++) _w.Line($"case {i}: return {readable[i].Text};");
-                    _w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"no signal with this index; see SignalNames\");");
+                    _w.Line("default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, \"no signal with this index; see SignalNames\");");
                 }
             }
             _w.Line();
@@ -479,23 +484,23 @@ namespace AE.Dsl.Emit
                     using (_w.Block("switch (id)"))
                     {
                         foreach (var r in _switches) _w.Line($"case {CSharp.String(r.Id)}: flag = Rules.{Id(r.Id)}; break;");
-                        _w.Line($"default: throw new global::System.ArgumentException($\"law {_unit.Name} has no rule '{{id}}' that can be switched off; valid: {string.Join(", ", _switches.Select(r => r.Id))}\", nameof(id));");
+                        _w.Line($"default: throw new __System.ArgumentException($\"law {_unit.Name} has no rule '{{id}}' that can be switched off; valid: {string.Join(", ", _switches.Select(r => r.Id))}\", nameof(id));");
                     }
                     _w.Line("Enabled = enabled ? Enabled | flag : Enabled & ~flag;");
                 }
                 else
                 {
-                    _w.Line($"throw new global::System.ArgumentException($\"law {_unit.Name} has no rule '{{id}}' that can be switched off\", nameof(id));");
+                    _w.Line($"throw new __System.ArgumentException($\"law {_unit.Name} has no rule '{{id}}' that can be switched off\", nameof(id));");
                 }
             }
             if (_optimizerShape)
             {
                 var n = Id(_unit.Dims.First(d => d.IsRuntime).Name);
                 _w.Line();
-                _w.Line($"string global::AE.Runtime.IOptimizerLaw.LawName => {CSharp.String(_unit.Name)};");
-                _w.Line($"int global::AE.Runtime.IOptimizerLaw.Dimension => {n};");
-                _w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.SignalNames => __signalNames;");
-                _w.Line("global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;");
+                _w.Line($"string __Runtime.IOptimizerLaw.LawName => {CSharp.String(_unit.Name)};");
+                _w.Line($"int __Runtime.IOptimizerLaw.Dimension => {n};");
+                _w.Line("__Strings __Runtime.IOptimizerLaw.SignalNames => __signalNames;");
+                _w.Line("__Strings __Runtime.IOptimizerLaw.RuleIds => __ruleIds;");
             }
         }
     }

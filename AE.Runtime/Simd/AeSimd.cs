@@ -60,6 +60,72 @@ namespace AE.Runtime.Simd
             p[0] = (float)v.GetElement(0); p[1] = (float)v.GetElement(1); p[2] = (float)v.GetElement(2); p[3] = (float)v.GetElement(3);
         }
 
+        // ------------------------------------------------------------ one method for both precisions
+
+        // A generated step and its passes are generic over the element type T of the host's vectors,
+        // float or double (no other T reaches them). Their loads and stores go through these helpers,
+        // whose typeof(T) tests the JIT folds for each T: the code it makes for T = double has no trace
+        // of the float path and the other way round, so one method costs what two hand-written ones do.
+
+        /// <summary>1 for double, 2 for float: the precision a step of <typeparamref name="T"/> fixes for its instance.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Precision<T>() where T : unmanaged => typeof(T) == typeof(float) ? 2 : 1;
+
+        /// <summary>
+        /// Throws unless an instance that stepped in <paramref name="current"/> (0: not yet) may step in <typeparamref name="T"/>:
+        /// "this {what} steps in float; make another {kind} for double".
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CheckPrecision<T>(int current, string what, string kind) where T : unmanaged
+        {
+            if (current != 0 && current != Precision<T>()) PrecisionMismatch(current, what, kind);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void PrecisionMismatch(int current, string what, string kind) =>
+            throw new InvalidOperationException("this " + what + " steps in " + (current == 2 ? "float" : "double") + "; make another " + kind + " for " + (current == 2 ? "double" : "float"));
+
+        /// <summary>An element as a double: a float widened exactly, as <c>(double)x</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Widen<T>(T x) where T : unmanaged => typeof(T) == typeof(float) ? Unsafe.As<T, float>(ref x) : Unsafe.As<T, double>(ref x);
+
+        /// <summary>A double as an element: rounded to float (to nearest, ties to even), as <c>(float)x</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Narrow<T>(double x) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+            {
+                float f = (float)x;
+                return Unsafe.As<float, T>(ref f);
+            }
+            return Unsafe.As<double, T>(ref x);
+        }
+
+        /// <summary>Four elements as doubles: <see cref="Load(double*)"/> or <see cref="Load(float*)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Load<T>(T* p) where T : unmanaged => typeof(T) == typeof(float) ? Load((float*)p) : Load((double*)p);
+
+        /// <summary>Four doubles as elements: <see cref="Store(Vector256{double}, double*)"/> or <see cref="Store(Vector256{double}, float*)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store<T>(Vector256<double> v, T* p) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float)) Store(v, (float*)p);
+            else Store(v, (double*)p);
+        }
+
+        /// <summary>A vector the law owns, in the precision it steps in: its double array, or the float copy.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T[] Storage<T>(double[] values, float[]? floats) where T : unmanaged =>
+            typeof(T) == typeof(float) ? Unsafe.As<T[]>(floats!) : Unsafe.As<T[]>(values);
+
+        /// <summary>The float copy of a vector a law owns, made on its first float step: each value as <c>(float)x</c>.</summary>
+        public static float[] ToFloat(double[] values)
+        {
+            var f = new float[values.Length];
+            for (int i = 0; i < values.Length; i++) f[i] = (float)values[i];
+            return f;
+        }
+
         // ------------------------------------------------------------ reductions
 
         /// <summary>The lanes' sum in a fixed order: (l0 + l1) + (l2 + l3).</summary>

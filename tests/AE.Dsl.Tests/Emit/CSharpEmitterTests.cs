@@ -223,8 +223,9 @@ namespace AE.Dsl.Tests
         {
             var unit = SgdmUnit(out var file);
             var code = CSharpEmitter.Emit(unit, Options(file));
-            var step = code.Substring(code.IndexOf("public void Step(double", StringComparison.Ordinal));
-            step = step.Substring(0, step.IndexOf("public void Step(float", StringComparison.Ordinal));
+            // The one step both precisions share, up to the first pass's method.
+            var step = code.Substring(code.IndexOf("private void __Step<", StringComparison.Ordinal));
+            step = step.Substring(0, step.IndexOf("class __Pass1<", StringComparison.Ordinal));
             // Measurement: one pass computes all four reductions; the update: one pass writes m and theta.
             Assert.Contains("pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)", step);
             Assert.Contains("pass 3 of 3 over the vectors: write the vectors", step);

@@ -7,10 +7,22 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// two rules add to one drive
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class Accumulate
     {
         /// <summary>The params of Accumulate; each default is the one written in the .ae file.</summary>
@@ -19,7 +31,7 @@ namespace AE.Generated
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
-        [global::System.Flags]
+        [__System.Flags]
         public enum Rules : ulong
         {
             None = 0,
@@ -33,14 +45,14 @@ namespace AE.Generated
         /// <summary>Coefficient k after the last step.</summary>
         public double k { get; private set; }
         public double drive { get; private set; }
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
@@ -49,15 +61,22 @@ namespace AE.Generated
         {
             options ??= new Options();
             k = (double)(0.5);
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Accumulate over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of Accumulate over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this Accumulate steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Accumulate", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_up = (Enabled & Rules.up) != 0;
@@ -91,50 +110,7 @@ namespace AE.Generated
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
-            k = global::AE.Runtime.AeMath.Clamp(k__next, 0.0, 1.0);
-            this.drive = drive;
-        }
-
-        /// <summary>One step of Accumulate over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this Accumulate steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_up = (Enabled & Rules.up) != 0;
-            bool __on_decay = (Enabled & Rules.decay) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double k__next = k;
-            double drive = 0.0;
-
-            // ---- rule up "pull toward the input"
-            // drive += 0.1 * x
-#line 5 "/ae/acc.ae"
-            if (__on_up)
-            {
-                drive += (0.1 * (double)x);
-            }
-#line default
-
-            // ---- rule decay "constant decay"
-            // drive += -0.05
-#line 6 "/ae/acc.ae"
-            if (__on_decay)
-            {
-                drive += -0.05;
-            }
-#line default
-
-            // ---- update "apply the drive"
-            // k' = k + drive
-#line 7 "/ae/acc.ae"
-            k__next = (k + drive);
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            k = global::AE.Runtime.AeMath.Clamp(k__next, 0.0, 1.0);
+            k = __AeMath.Clamp(k__next, 0.0, 1.0);
             this.drive = drive;
         }
 
@@ -142,9 +118,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "up", "decay" };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -152,7 +128,7 @@ namespace AE.Generated
             {
                 case 0: return k;
                 case 1: return drive;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
@@ -164,24 +140,17 @@ namespace AE.Generated
             {
                 case "up": flag = Rules.up; break;
                 case "decay": flag = Rules.decay; break;
-                default: throw new global::System.ArgumentException($"law Accumulate has no rule '{id}' that can be switched off; valid: up, decay", nameof(id));
+                default: throw new __System.ArgumentException($"law Accumulate has no rule '{id}' that can be switched off; valid: up, decay", nameof(id));
             }
             Enabled = enabled ? Enabled | flag : Enabled & ~flag;
         }
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent Accumulate controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new Accumulate(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class AccumulatePopulation
     {
         private readonly int __count, __blocks;
@@ -190,7 +159,7 @@ namespace AE.Generated
         private readonly __V[] __x_drive;
         private readonly __V[] __on_up;
         private readonly __V[] __on_decay;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -203,38 +172,45 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public AccumulatePopulation(int k, Accumulate.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __st_k = new __V[__blocks];
             __nx_k = new __V[__blocks];
             __x_drive = new __V[__blocks];
             __on_up = new __V[__blocks];
             __on_decay = new __V[__blocks];
-            global::System.Array.Fill(__on_up, __V.AllBitsSet);
-            global::System.Array.Fill(__on_decay, __V.AllBitsSet);
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __System.Array.Fill(__on_up, __V.AllBitsSet);
+            __System.Array.Fill(__on_decay, __V.AllBitsSet);
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Accumulate(options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __st_k[__q], __l, __law.k);
-                __S.SetLane(ref __x_drive[__q], __l, __law.drive);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new Accumulate(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __st_k[__q], __l, __law.k);
+                __Lanes.SetLane(ref __x_drive[__q], __l, __law.drive);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> x) => __Step<double>(x);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> x) where __T : unmanaged
         {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AccumulatePopulation steps in float; make another population for double");
-            __precision = 1;
+            if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            __Simd.CheckPrecision<__T>(__precision, "AccumulatePopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -242,22 +218,22 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __nx_k[__q] = __st_k[__q];
                 __x_drive[__q] = __Vx.Create(0.0);
 
                 // ---- rule up "pull toward the input"
                 // drive += 0.1 * x
                 var __m1 = __on_up[__q];
-                if (__S.Any(__m1))
+                if (__Lanes.Any(__m1))
                 {
-                    __x_drive[__q] = __Vx.ConditionalSelect(__m1, __x_drive[__q] + (__Vx.Create(0.1) * __S.Load(x, __j, __k - __j)), __x_drive[__q]);
+                    __x_drive[__q] = __Vx.ConditionalSelect(__m1, __x_drive[__q] + (__Vx.Create(0.1) * __Lanes.Load(x, __j, __k - __j)), __x_drive[__q]);
                 }
 
                 // ---- rule decay "constant decay"
                 // drive += -0.05
                 var __m2 = __on_decay[__q];
-                if (__S.Any(__m2))
+                if (__Lanes.Any(__m2))
                 {
                     __x_drive[__q] = __Vx.ConditionalSelect(__m2, __x_drive[__q] + __Vx.Create(-0.05), __x_drive[__q]);
                 }
@@ -267,50 +243,7 @@ namespace AE.Generated
                 __nx_k[__q] = (__st_k[__q] + __x_drive[__q]);
 
                 // end of step: project onto the declared bounds, then the next values become current
-                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> x)
-        {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AccumulatePopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __nx_k[__q] = __st_k[__q];
-                __x_drive[__q] = __Vx.Create(0.0);
-
-                // ---- rule up "pull toward the input"
-                // drive += 0.1 * x
-                var __m3 = __on_up[__q];
-                if (__S.Any(__m3))
-                {
-                    __x_drive[__q] = __Vx.ConditionalSelect(__m3, __x_drive[__q] + (__Vx.Create(0.1) * __S.Load(x, __j, __k - __j)), __x_drive[__q]);
-                }
-
-                // ---- rule decay "constant decay"
-                // drive += -0.05
-                var __m4 = __on_decay[__q];
-                if (__S.Any(__m4))
-                {
-                    __x_drive[__q] = __Vx.ConditionalSelect(__m4, __x_drive[__q] + __Vx.Create(-0.05), __x_drive[__q]);
-                }
-
-                // ---- update "apply the drive"
-                // k' = k + drive
-                __nx_k[__q] = (__st_k[__q] + __x_drive[__q]);
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_k[__q] = __Lanes.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
             }
         }
 
@@ -324,9 +257,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "up", "decay" };
 
         /// <summary>Every scalar readable after a step, in the order of Accumulate.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -334,16 +267,16 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__st_k[controller / __S.Lanes], controller % __S.Lanes);
-                case 1: return __S.Lane(__x_drive[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__st_k[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 1: return __Lanes.Lane(__x_drive[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -359,9 +292,9 @@ namespace AE.Generated
             __Controller(controller);
             switch (id)
             {
-                case "up": __S.SetMask(ref __on_up[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "decay": __S.SetMask(ref __on_decay[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                default: throw new global::System.ArgumentException($"law Accumulate has no rule '{id}' that can be switched off; valid: up, decay", nameof(id));
+                case "up": __Lanes.SetMask(ref __on_up[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "decay": __Lanes.SetMask(ref __on_decay[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                default: throw new __System.ArgumentException($"law Accumulate has no rule '{id}' that can be switched off; valid: up, decay", nameof(id));
             }
         }
 
@@ -370,8 +303,8 @@ namespace AE.Generated
         {
             __Controller(controller);
             var __rules = Accumulate.Rules.None;
-            if (__S.IsSet(__on_up[controller / __S.Lanes], controller % __S.Lanes)) __rules |= Accumulate.Rules.up;
-            if (__S.IsSet(__on_decay[controller / __S.Lanes], controller % __S.Lanes)) __rules |= Accumulate.Rules.decay;
+            if (__Lanes.IsSet(__on_up[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Accumulate.Rules.up;
+            if (__Lanes.IsSet(__on_decay[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Accumulate.Rules.decay;
             return __rules;
         }
 
@@ -379,32 +312,32 @@ namespace AE.Generated
         public void SetEnabled(int controller, Accumulate.Rules rules)
         {
             __Controller(controller);
-            __S.SetMask(ref __on_up[controller / __S.Lanes], controller % __S.Lanes, (rules & Accumulate.Rules.up) != 0);
-            __S.SetMask(ref __on_decay[controller / __S.Lanes], controller % __S.Lanes, (rules & Accumulate.Rules.decay) != 0);
+            __Lanes.SetMask(ref __on_up[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Accumulate.Rules.up) != 0);
+            __Lanes.SetMask(ref __on_decay[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Accumulate.Rules.decay) != 0);
         }
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

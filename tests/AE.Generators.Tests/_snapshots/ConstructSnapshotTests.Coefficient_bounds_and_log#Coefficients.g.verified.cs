@@ -7,11 +7,23 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// bounded coefficients, one in log space
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed unsafe partial class Coefficients : global::AE.Runtime.IOptimizerLaw
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed unsafe partial class Coefficients : __Runtime.IOptimizerLaw
     {
         /// <summary>The params of Coefficients; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -21,7 +33,7 @@ namespace AE.Generated
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
-        [global::System.Flags]
+        [__System.Flags]
         public enum Rules : ulong
         {
             None = 0,
@@ -38,43 +50,50 @@ namespace AE.Generated
         /// <summary>Coefficient mu after the last step.</summary>
         public double mu { get; private set; }
         public double L { get; private set; }
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public Coefficients(int n, Options? options = null, ulong seed = 0)
         {
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             alpha = (double)(0.01);
             mu = (double)(0.5);
             // alpha: bounds and initial value with the given params
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(1.0);
-            if (__lo_alpha > __hi_alpha) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("alpha_min", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Coefficients over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of Coefficients over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this Coefficients steps in float; make another instance for double");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Coefficients", "instance");
+            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
+            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_adapt = (Enabled & Rules.adapt) != 0;
@@ -82,8 +101,8 @@ namespace AE.Generated
             double alpha__next = alpha;
             double mu__next = mu;
             double L = 0.0;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- fixed rule measure
@@ -97,7 +116,7 @@ namespace AE.Generated
 #line 12 "/ae/coefficients.ae"
                 if (__on_adapt)
                 {
-                    alpha__next = (alpha * global::System.Math.Exp((-0.01 * global::System.Math.Tanh(L))));
+                    alpha__next = (alpha * __Math.Exp((-0.01 * __Math.Tanh(L))));
                 }
 #line default
                 // mu' = mu + 0.01
@@ -109,205 +128,56 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.alpha__next = alpha__next;
-                    __j1.grad = __pin_grad;
-                    __j1.mu__next = mu__next;
-                    __j1.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // theta' = theta - ((alpha' * (1 - mu')) * grad)
-#line 15 "/ae/coefficients.ae"
-                        double __e_theta__next__1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
-#line default
-                        theta[__i] = __e_theta__next__1;
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.alpha__next = alpha__next; __j1.grad = __pin_grad; __j1.mu__next = mu__next; __j1.theta = __pin_theta;
+                __j1.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
-                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, 1.0);
-                mu = global::AE.Runtime.AeMath.Clamp(mu__next, 0.0, 0.99);
+                alpha = __AeMath.Clamp(alpha__next, alpha_min, 1.0);
+                mu = __AeMath.Clamp(mu__next, 0.0, 0.99);
                 this.L = L;
             }
         }
 
-        /// <summary>One step of Coefficients over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
-        {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this Coefficients steps in double; make another instance for float");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_adapt = (Enabled & Rules.adapt) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double alpha__next = alpha;
-            double mu__next = mu;
-            double L = 0.0;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
-            {
-
-                // ---- fixed rule measure
-                // L = loss
-#line 10 "/ae/coefficients.ae"
-                L = (double)loss;
-#line default
-
-                // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
-                // alpha' = alpha * exp(-0.01 * tanh(L))
-#line 12 "/ae/coefficients.ae"
-                if (__on_adapt)
-                {
-                    alpha__next = (alpha * global::System.Math.Exp((-0.01 * global::System.Math.Tanh(L))));
-                }
-#line default
-                // mu' = mu + 0.01
-#line 13 "/ae/coefficients.ae"
-                if (__on_adapt)
-                {
-                    mu__next = (mu + 0.01);
-                }
-#line default
-
-                // ---- pass 1 of 1 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.alpha__next = alpha__next;
-                    __j1.grad = __pin_grad;
-                    __j1.mu__next = mu__next;
-                    __j1.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // theta' = theta - ((alpha' * (1 - mu')) * grad)
-#line 15 "/ae/coefficients.ae"
-                        double __e_theta__next__1 = ((double)theta[__i] - ((alpha__next * (1.0 - mu__next)) * (double)grad[__i]));
-#line default
-                        theta[__i] = (float)(__e_theta__next__1);
-                    }
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, 1.0);
-                mu = global::AE.Runtime.AeMath.Clamp(mu__next, 0.0, 0.99);
-                this.L = L;
-            }
-        }
-
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly Coefficients __law;
-            public readonly double[] __partials;
-            public double alpha__next;
-            public double* grad;
-            public double mu__next;
-            public double* theta;
-            public __Pass1_F64(Coefficients law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+            public double alpha__next, mu__next;
+            public __T* grad, theta;
+            public __Pass1(Coefficients law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
         }
-        private __Pass1_F64? __job1_F64;
+        private object? __job1;
 
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
-            double alpha__next = __f.alpha__next;
-            double* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            double* theta = __f.theta;
-            int __len = n;
-            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-            double __k1 = (alpha__next * (1.0 - mu__next));
-            var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k1);
-            int __i = __start;
-            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+            double alpha__next = __f.alpha__next, mu__next = __f.mu__next;
+            __T* grad = __f.grad, theta = __f.theta;
+            int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+            if (__f.Simd)
             {
-                // theta' = theta - ((alpha' * (1 - mu')) * grad)
+                double __k1 = (alpha__next * (1.0 - mu__next));
+                var __vk2 = __Vx.Create((double)__k1);
+                for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                {
+                    // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
+                    var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __Simd.Load(grad + __i)));
 #line default
-                global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
+                    __Simd.Store(__e_theta__next__1, theta + __i);
+                }
             }
-            // the tail, one element at a time
+            // the tail (every element, in the scalar kernel), one element at a time
             for (; __i < __end; __i++)
             {
                 // theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
-                double __e_theta__next__1 = (theta[__i] - ((alpha__next * (1.0 - mu__next)) * grad[__i]));
+                double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - ((alpha__next * (1.0 - mu__next)) * __Simd.Widen(grad[__i])));
 #line default
-                theta[__i] = __e_theta__next__1;
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly Coefficients __law;
-            public readonly double[] __partials;
-            public double alpha__next;
-            public float* grad;
-            public double mu__next;
-            public float* theta;
-            public __Pass1_F32(Coefficients law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            double alpha__next = __f.alpha__next;
-            float* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            float* theta = __f.theta;
-            int __len = n;
-            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-            double __k1 = (alpha__next * (1.0 - mu__next));
-            var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k1);
-            int __i = __start;
-            for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-            {
-                // theta' = theta - ((alpha' * (1 - mu')) * grad)
-#line 15 "/ae/coefficients.ae"
-                var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i)));
-#line default
-                global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
-            }
-            // the tail, one element at a time
-            for (; __i < __end; __i++)
-            {
-                // theta' = theta - ((alpha' * (1 - mu')) * grad)
-#line 15 "/ae/coefficients.ae"
-                double __e_theta__next__1 = ((double)theta[__i] - ((alpha__next * (1.0 - mu__next)) * (double)grad[__i]));
-#line default
-                theta[__i] = (float)(__e_theta__next__1);
+                theta[__i] = __Simd.Narrow<__T>(__e_theta__next__1);
             }
         }
 
@@ -315,9 +185,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "adapt" };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -326,7 +196,7 @@ namespace AE.Generated
                 case 0: return L;
                 case 1: return alpha;
                 case 2: return mu;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
@@ -337,30 +207,23 @@ namespace AE.Generated
             switch (id)
             {
                 case "adapt": flag = Rules.adapt; break;
-                default: throw new global::System.ArgumentException($"law Coefficients has no rule '{id}' that can be switched off; valid: adapt", nameof(id));
+                default: throw new __System.ArgumentException($"law Coefficients has no rule '{id}' that can be switched off; valid: adapt", nameof(id));
             }
             Enabled = enabled ? Enabled | flag : Enabled & ~flag;
         }
 
-        string global::AE.Runtime.IOptimizerLaw.LawName => "Coefficients";
-        int global::AE.Runtime.IOptimizerLaw.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerLaw.LawName => "Coefficients";
+        int __Runtime.IOptimizerLaw.Dimension => n;
+        __Strings __Runtime.IOptimizerLaw.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent Coefficients controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new Coefficients(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class CoefficientsPopulation : global::AE.Runtime.IOptimizerPopulation
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class CoefficientsPopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
         private readonly __V[] __p_alpha_min;
@@ -370,7 +233,7 @@ namespace AE.Generated
         private readonly __V[] __nx_mu;
         private readonly __V[] __x_L;
         private readonly __V[] __on_adapt;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -385,13 +248,13 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public CoefficientsPopulation(int k, int n, Coefficients.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __p_alpha_min = new __V[__blocks];
             __st_alpha = new __V[__blocks];
             __nx_alpha = new __V[__blocks];
@@ -399,31 +262,38 @@ namespace AE.Generated
             __nx_mu = new __V[__blocks];
             __x_L = new __V[__blocks];
             __on_adapt = new __V[__blocks];
-            global::System.Array.Fill(__on_adapt, __V.AllBitsSet);
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __System.Array.Fill(__on_adapt, __V.AllBitsSet);
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Coefficients(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
-                __S.SetLane(ref __st_alpha[__q], __l, __law.alpha);
-                __S.SetLane(ref __st_mu[__q], __l, __law.mu);
-                __S.SetLane(ref __x_L[__q], __l, __law.L);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new Coefficients(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
+                __Lanes.SetLane(ref __st_alpha[__q], __l, __law.alpha);
+                __Lanes.SetLane(ref __st_mu[__q], __l, __law.mu);
+                __Lanes.SetLane(ref __x_L[__q], __l, __law.L);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this CoefficientsPopulation steps in float; make another population for double");
-            __precision = 1;
+            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            __Simd.CheckPrecision<__T>(__precision, "CoefficientsPopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -431,25 +301,25 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __nx_alpha[__q] = __st_alpha[__q];
                 __nx_mu[__q] = __st_mu[__q];
                 __x_L[__q] = __V.Zero;
 
                 // ---- fixed rule measure
                 // L = loss
-                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+                __x_L[__q] = __Lanes.Load(loss, __j, __k - __j);
 
                 // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
                 // alpha' = alpha * exp(-0.01 * tanh(L))
                 var __m1 = __on_adapt[__q];
-                if (__S.Any(__m1))
+                if (__Lanes.Any(__m1))
                 {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m1, (__st_alpha[__q] * __S.Exp((__Vx.Create(-0.01) * __S.Tanh(__x_L[__q])))), __nx_alpha[__q]);
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m1, (__st_alpha[__q] * __Lanes.Exp((__Vx.Create(-0.01) * __Lanes.Tanh(__x_L[__q])))), __nx_alpha[__q]);
                 }
                 // mu' = mu + 0.01
                 var __m2 = __on_adapt[__q];
-                if (__S.Any(__m2))
+                if (__Lanes.Any(__m2))
                 {
                     __nx_mu[__q] = __Vx.ConditionalSelect(__m2, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
                 }
@@ -461,81 +331,19 @@ namespace AE.Generated
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // theta' = theta - ((alpha' * (1 - mu')) * grad)
-                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __S.Load(grad, __h + __j, __k - __j)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
+                    var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __Lanes.Load(grad, __h + __j, __k - __j)));
+                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // end of step: project onto the declared bounds, then the next values become current
-                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __Vx.Create(1.0));
-                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __Vx.Create(0.0), __Vx.Create(0.99));
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
-        {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this CoefficientsPopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __nx_alpha[__q] = __st_alpha[__q];
-                __nx_mu[__q] = __st_mu[__q];
-                __x_L[__q] = __V.Zero;
-
-                // ---- fixed rule measure
-                // L = loss
-                __x_L[__q] = __S.Load(loss, __j, __k - __j);
-
-                // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
-                // alpha' = alpha * exp(-0.01 * tanh(L))
-                var __m3 = __on_adapt[__q];
-                if (__S.Any(__m3))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m3, (__st_alpha[__q] * __S.Exp((__Vx.Create(-0.01) * __S.Tanh(__x_L[__q])))), __nx_alpha[__q]);
-                }
-                // mu' = mu + 0.01
-                var __m4 = __on_adapt[__q];
-                if (__S.Any(__m4))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m4, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
-                }
-            }
-
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // theta' = theta - ((alpha' * (1 - mu')) * grad)
-                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __S.Load(grad, __h + __j, __k - __j)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __Vx.Create(1.0));
-                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __Vx.Create(0.0), __Vx.Create(0.99));
+                __st_alpha[__q] = __Lanes.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __Vx.Create(1.0));
+                __st_mu[__q] = __Lanes.Clamp(__nx_mu[__q], __Vx.Create(0.0), __Vx.Create(0.99));
             }
         }
 
@@ -553,9 +361,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "adapt" };
 
         /// <summary>Every scalar readable after a step, in the order of Coefficients.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -563,17 +371,17 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
-                case 1: return __S.Lane(__st_alpha[controller / __S.Lanes], controller % __S.Lanes);
-                case 2: return __S.Lane(__st_mu[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_L[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 1: return __Lanes.Lane(__st_alpha[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 2: return __Lanes.Lane(__st_mu[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -589,8 +397,8 @@ namespace AE.Generated
             __Controller(controller);
             switch (id)
             {
-                case "adapt": __S.SetMask(ref __on_adapt[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                default: throw new global::System.ArgumentException($"law Coefficients has no rule '{id}' that can be switched off; valid: adapt", nameof(id));
+                case "adapt": __Lanes.SetMask(ref __on_adapt[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                default: throw new __System.ArgumentException($"law Coefficients has no rule '{id}' that can be switched off; valid: adapt", nameof(id));
             }
         }
 
@@ -599,7 +407,7 @@ namespace AE.Generated
         {
             __Controller(controller);
             var __rules = Coefficients.Rules.None;
-            if (__S.IsSet(__on_adapt[controller / __S.Lanes], controller % __S.Lanes)) __rules |= Coefficients.Rules.adapt;
+            if (__Lanes.IsSet(__on_adapt[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Coefficients.Rules.adapt;
             return __rules;
         }
 
@@ -607,36 +415,36 @@ namespace AE.Generated
         public void SetEnabled(int controller, Coefficients.Rules rules)
         {
             __Controller(controller);
-            __S.SetMask(ref __on_adapt[controller / __S.Lanes], controller % __S.Lanes, (rules & Coefficients.Rules.adapt) != 0);
+            __Lanes.SetMask(ref __on_adapt[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Coefficients.Rules.adapt) != 0);
         }
 
-        string global::AE.Runtime.IOptimizerPopulation.LawName => "Coefficients";
-        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerPopulation.LawName => "Coefficients";
+        int __Runtime.IOptimizerPopulation.Dimension => n;
+        __Strings __Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

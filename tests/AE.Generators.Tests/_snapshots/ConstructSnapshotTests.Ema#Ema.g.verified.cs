@@ -7,10 +7,22 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// the seed's bias-corrected EMA
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class Ema
     {
         /// <summary>The params of Ema; each default is the one written in the .ae file.</summary>
@@ -24,52 +36,38 @@ namespace AE.Generated
         public double T { get; private set; }
         private double __slot_T__ema;
         private long __slot_T__ema_n;
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public Ema(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
             double __v_beta = options.beta;
-            if (!(__v_beta >= 0.0 && __v_beta < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta", "[0, 1)", __v_beta, "param 'beta' must lie in [0, 1)");
+            if (!(__v_beta >= 0.0 && __v_beta < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta", "[0, 1)", __v_beta, "param 'beta' must lie in [0, 1)");
             this.beta = __v_beta;
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Ema over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
-        {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this Ema steps in float; make another instance for double");
-            __precision = 1;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double T = 0.0;
-
-            // ---- fixed rule trend
-            // T = ema@T.ema(beta, x)
-#line 5 "/ae/ema.ae"
-            T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta, x);
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            this.T = T;
-        }
-
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double x) => __Step<double>(x);
         /// <summary>One step of Ema over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this Ema steps in double; make another instance for float");
-            __precision = 2;
+            __Simd.CheckPrecision<__T>(__precision, "Ema", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
@@ -78,7 +76,7 @@ namespace AE.Generated
             // ---- fixed rule trend
             // T = ema@T.ema(beta, x)
 #line 5 "/ae/ema.ae"
-            T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta, (double)x);
+            T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta, x);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -89,38 +87,31 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = {  };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
             switch (index)
             {
                 case 0: return T;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
-            throw new global::System.ArgumentException($"law Ema has no rule '{id}' that can be switched off", nameof(id));
+            throw new __System.ArgumentException($"law Ema has no rule '{id}' that can be switched off", nameof(id));
         }
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent Ema controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new Ema(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class EmaPopulation
     {
         private readonly int __count, __blocks;
@@ -128,7 +119,7 @@ namespace AE.Generated
         private readonly __V[] __x_T;
         private readonly double[] __slot_T__ema;
         private readonly long[] __slot_T__ema_n;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -141,61 +132,42 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public EmaPopulation(int k, Ema.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __p_beta = new __V[__blocks];
             __x_T = new __V[__blocks];
             __slot_T__ema = new double[__lanes];
             __slot_T__ema_n = new long[__lanes];
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Ema(options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __p_beta[__q], __l, __law.beta);
-                __S.SetLane(ref __x_T[__q], __l, __law.T);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new Ema(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __p_beta[__q], __l, __law.beta);
+                __Lanes.SetLane(ref __x_T[__q], __l, __law.T);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> x)
-        {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this EmaPopulation steps in float; make another population for double");
-            __precision = 1;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __x_T[__q] = __V.Zero;
-
-                // ---- fixed rule trend
-                // T = ema@T.ema(beta, x)
-                var __h1 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta[__q], __S.Load(x, __j, __k - __j));
-                __x_T[__q] = __h1;
-
-                // end of step: project onto the declared bounds, then the next values become current
-            }
-        }
-
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> x) => __Step<double>(x);
         /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> x) where __T : unmanaged
         {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this EmaPopulation steps in double; make another population for float");
-            __precision = 2;
+            if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            __Simd.CheckPrecision<__T>(__precision, "EmaPopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -203,13 +175,13 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __x_T[__q] = __V.Zero;
 
                 // ---- fixed rule trend
                 // T = ema@T.ema(beta, x)
-                var __h2 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta[__q], __S.Load(x, __j, __k - __j));
-                __x_T[__q] = __h2;
+                var __h1 = __Lanes.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta[__q], __Lanes.Load(x, __j, __k - __j));
+                __x_T[__q] = __h1;
 
                 // end of step: project onto the declared bounds, then the next values become current
             }
@@ -225,9 +197,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = {  };
 
         /// <summary>Every scalar readable after a step, in the order of Ema.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -235,15 +207,15 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_T[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_T[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -257,31 +229,31 @@ namespace AE.Generated
         public void SetRule(int controller, string id, bool enabled)
         {
             __Controller(controller);
-            throw new global::System.ArgumentException($"law Ema has no rule '{id}' that can be switched off", nameof(id));
+            throw new __System.ArgumentException($"law Ema has no rule '{id}' that can be switched off", nameof(id));
         }
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

@@ -7,10 +7,22 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// a value held from the first step its condition holds
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class Latch
     {
         /// <summary>The params of Latch; each default is the one written in the .ae file.</summary>
@@ -24,14 +36,14 @@ namespace AE.Generated
         public double held { get; private set; }
         private double __slot_held__latch;
         private long __slot_held__latch_n;
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public Latch(Options? options = null, ulong seed = 0)
@@ -39,36 +51,22 @@ namespace AE.Generated
             options ??= new Options();
             long __v_warmup = options.warmup;
             this.warmup = __v_warmup;
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Latch over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
-        {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this Latch steps in float; make another instance for double");
-            __precision = 1;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double held = 0.0;
-
-            // ---- fixed rule calibrate
-            // held = latch@held.latch(step > warmup, 0.8 * x, 1)
-#line 5 "/ae/latch.ae"
-            held = global::AE.Runtime.AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (__step > warmup), (0.8 * x), 1.0);
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            this.held = held;
-        }
-
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double x) => __Step<double>(x);
         /// <summary>One step of Latch over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this Latch steps in double; make another instance for float");
-            __precision = 2;
+            __Simd.CheckPrecision<__T>(__precision, "Latch", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
@@ -77,7 +75,7 @@ namespace AE.Generated
             // ---- fixed rule calibrate
             // held = latch@held.latch(step > warmup, 0.8 * x, 1)
 #line 5 "/ae/latch.ae"
-            held = global::AE.Runtime.AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (__step > warmup), (0.8 * (double)x), 1.0);
+            held = __AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (__step > warmup), (0.8 * x), 1.0);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
@@ -88,38 +86,31 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = {  };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
             switch (index)
             {
                 case 0: return held;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
-            throw new global::System.ArgumentException($"law Latch has no rule '{id}' that can be switched off", nameof(id));
+            throw new __System.ArgumentException($"law Latch has no rule '{id}' that can be switched off", nameof(id));
         }
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent Latch controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new Latch(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class LatchPopulation
     {
         private readonly int __count, __blocks;
@@ -127,7 +118,7 @@ namespace AE.Generated
         private readonly __V[] __x_held;
         private readonly double[] __slot_held__latch;
         private readonly long[] __slot_held__latch_n;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -140,61 +131,42 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public LatchPopulation(int k, Latch.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __p_warmup = new __V[__blocks];
             __x_held = new __V[__blocks];
             __slot_held__latch = new double[__lanes];
             __slot_held__latch_n = new long[__lanes];
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Latch(options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __p_warmup[__q], __l, __law.warmup);
-                __S.SetLane(ref __x_held[__q], __l, __law.held);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new Latch(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __p_warmup[__q], __l, __law.warmup);
+                __Lanes.SetLane(ref __x_held[__q], __l, __law.held);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> x)
-        {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this LatchPopulation steps in float; make another population for double");
-            __precision = 1;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __x_held[__q] = __V.Zero;
-
-                // ---- fixed rule calibrate
-                // held = latch@held.latch(step > warmup, 0.8 * x, 1)
-                var __h1 = __S.Latch(__slot_held__latch, __slot_held__latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __S.Load(x, __j, __k - __j)), __Vx.Create(1.0));
-                __x_held[__q] = __h1;
-
-                // end of step: project onto the declared bounds, then the next values become current
-            }
-        }
-
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> x) => __Step<double>(x);
         /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> x) where __T : unmanaged
         {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this LatchPopulation steps in double; make another population for float");
-            __precision = 2;
+            if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            __Simd.CheckPrecision<__T>(__precision, "LatchPopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -202,13 +174,13 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __x_held[__q] = __V.Zero;
 
                 // ---- fixed rule calibrate
                 // held = latch@held.latch(step > warmup, 0.8 * x, 1)
-                var __h2 = __S.Latch(__slot_held__latch, __slot_held__latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __S.Load(x, __j, __k - __j)), __Vx.Create(1.0));
-                __x_held[__q] = __h2;
+                var __h1 = __Lanes.Latch(__slot_held__latch, __slot_held__latch_n, __j, __V.AllBitsSet, __Vx.GreaterThan(__stepv, __p_warmup[__q]), (__Vx.Create(0.8) * __Lanes.Load(x, __j, __k - __j)), __Vx.Create(1.0));
+                __x_held[__q] = __h1;
 
                 // end of step: project onto the declared bounds, then the next values become current
             }
@@ -224,9 +196,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = {  };
 
         /// <summary>Every scalar readable after a step, in the order of Latch.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -234,15 +206,15 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_held[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_held[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -256,31 +228,31 @@ namespace AE.Generated
         public void SetRule(int controller, string id, bool enabled)
         {
             __Controller(controller);
-            throw new global::System.ArgumentException($"law Latch has no rule '{id}' that can be switched off", nameof(id));
+            throw new __System.ArgumentException($"law Latch has no rule '{id}' that can be switched off", nameof(id));
         }
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

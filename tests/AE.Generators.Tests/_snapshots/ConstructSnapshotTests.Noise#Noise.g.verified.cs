@@ -7,11 +7,23 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// scalar and vector draws, the vector only while sigma &gt; 0
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed unsafe partial class Noise : global::AE.Runtime.IOptimizerLaw
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed unsafe partial class Noise : __Runtime.IOptimizerLaw
     {
         /// <summary>The params of Noise; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -24,41 +36,48 @@ namespace AE.Generated
         public double sigma { get; private set; }
         public double jitter { get; private set; }
         public double L { get; private set; }
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public Noise(int n, Options? options = null, ulong seed = 0)
         {
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
             sigma = (double)(0.1);
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Noise over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of Noise over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this Noise steps in float; make another instance for double");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Noise", "instance");
+            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
+            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
             double sigma__next = sigma;
             double jitter = 0.0;
             double L = 0.0;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- fixed rule measure
@@ -72,218 +91,72 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __j1.theta = __pin_theta;
-                    __j1.__draws = (((sigma > 0.0)));
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, __j1.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                        double __e_theta__next__1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
-#line default
-                        theta[__i] = __e_theta__next__1;
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.grad = __pin_grad; __j1.theta = __pin_theta;
+                __j1.Draws = (((sigma > 0.0)));
+                __j1.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
-                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, 0.0, 1.0);
+                sigma = __AeMath.Clamp(sigma__next, 0.0, 1.0);
                 this.jitter = jitter;
                 this.L = L;
             }
         }
 
-        /// <summary>One step of Noise over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this Noise steps in double; make another instance for float");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double sigma__next = sigma;
-            double jitter = 0.0;
-            double L = 0.0;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
+            private readonly Noise __law;
+            public __T* grad, theta;
+            public __Pass1(Noise law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
+        }
+        private object? __job1;
+
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
+        {
+            __T* grad = __f.grad, theta = __f.theta;
+            int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+            if (__f.Simd)
             {
-
-                // ---- fixed rule measure
-                // L = loss
-#line 9 "/ae/noise.ae"
-                L = (double)loss;
-#line default
-                // jitter = noise()
-#line 9 "/ae/noise.ae"
-                jitter = __rng.NextGaussian();
-#line default
-
-                // ---- pass 1 of 1 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                var __vk1 = __Vx.Create((double)0.01);
+                bool __k2 = (sigma > 0.0);
+                var __vk3 = __Vx.Create((double)sigma);
+                var __vk4 = __Vx.Create((double)0.0);
+                if (__f.Draws)
                 {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    __j1.theta = __pin_theta;
-                    __j1.__draws = (((sigma > 0.0)));
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, __j1.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
                         // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                        double __e_theta__next__1 = (((double)theta[__i] - (0.01 * (double)grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __Simd.Gaussian(ref __rng)) : __vk4));
 #line default
-                        theta[__i] = (float)(__e_theta__next__1);
+                        __Simd.Store(__e_theta__next__1, theta + __i);
                     }
                 }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, 0.0, 1.0);
-                this.jitter = jitter;
-                this.L = L;
-            }
-        }
-
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly Noise __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double* grad;
-            public double* theta;
-            public __Pass1_F64(Noise law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
-        }
-        private __Pass1_F64? __job1_F64;
-
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
-        {
-            double* grad = __f.grad;
-            double* theta = __f.theta;
-            int __len = n;
-            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-            var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
-            bool __k2 = (sigma > 0.0);
-            var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma);
-            var __vk4 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
-            int __i = __start;
-            if (__f.__draws)
-            {
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                else
                 {
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+                    // no draw happens in this step: the same loop without the draw
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                    var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
+                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __V.Zero) : __vk4));
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
+                        __Simd.Store(__e_theta__next__1, theta + __i);
+                    }
                 }
             }
-            else
-            {
-                // no draw happens in this step: the same loop without the draw
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                    var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk4));
-#line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
-                }
-            }
-            // the tail, one element at a time
+            // the tail (every element, in the scalar kernel), one element at a time
             for (; __i < __end; __i++)
             {
                 // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                double __e_theta__next__1 = ((theta[__i] - (0.01 * grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+                double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (0.01 * __Simd.Widen(grad[__i]))) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
 #line default
-                theta[__i] = __e_theta__next__1;
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly Noise __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public float* grad;
-            public float* theta;
-            public __Pass1_F32(Noise law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            float* theta = __f.theta;
-            int __len = n;
-            int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-            int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-            var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
-            bool __k2 = (sigma > 0.0);
-            var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma);
-            var __vk4 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
-            int __i = __start;
-            if (__f.__draws)
-            {
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                    var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk4));
-#line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
-                }
-            }
-            else
-            {
-                // no draw happens in this step: the same loop without the draw
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                    var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk1 * global::AE.Runtime.Simd.AeSimd.Load(grad + __i))) + (__k2 ? (__vk3 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk4));
-#line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
-                }
-            }
-            // the tail, one element at a time
-            for (; __i < __end; __i++)
-            {
-                // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-#line 11 "/ae/noise.ae"
-                double __e_theta__next__1 = (((double)theta[__i] - (0.01 * (double)grad[__i])) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
-#line default
-                theta[__i] = (float)(__e_theta__next__1);
+                theta[__i] = __Simd.Narrow<__T>(__e_theta__next__1);
             }
         }
 
@@ -291,9 +164,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = {  };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -302,42 +175,35 @@ namespace AE.Generated
                 case 0: return jitter;
                 case 1: return L;
                 case 2: return sigma;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
-            throw new global::System.ArgumentException($"law Noise has no rule '{id}' that can be switched off", nameof(id));
+            throw new __System.ArgumentException($"law Noise has no rule '{id}' that can be switched off", nameof(id));
         }
 
-        string global::AE.Runtime.IOptimizerLaw.LawName => "Noise";
-        int global::AE.Runtime.IOptimizerLaw.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerLaw.LawName => "Noise";
+        int __Runtime.IOptimizerLaw.Dimension => n;
+        __Strings __Runtime.IOptimizerLaw.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent Noise controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new Noise(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class NoisePopulation : global::AE.Runtime.IOptimizerPopulation
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class NoisePopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
         private readonly __V[] __st_sigma;
         private readonly __V[] __nx_sigma;
         private readonly __V[] __x_jitter;
         private readonly __V[] __x_L;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -352,40 +218,47 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public NoisePopulation(int k, int n, Noise.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __st_sigma = new __V[__blocks];
             __nx_sigma = new __V[__blocks];
             __x_jitter = new __V[__blocks];
             __x_L = new __V[__blocks];
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Noise(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __st_sigma[__q], __l, __law.sigma);
-                __S.SetLane(ref __x_jitter[__q], __l, __law.jitter);
-                __S.SetLane(ref __x_L[__q], __l, __law.L);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new Noise(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __st_sigma[__q], __l, __law.sigma);
+                __Lanes.SetLane(ref __x_jitter[__q], __l, __law.jitter);
+                __Lanes.SetLane(ref __x_L[__q], __l, __law.L);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this NoisePopulation steps in float; make another population for double");
-            __precision = 1;
+            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            __Simd.CheckPrecision<__T>(__precision, "NoisePopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -393,16 +266,16 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __nx_sigma[__q] = __st_sigma[__q];
                 __x_jitter[__q] = __V.Zero;
                 __x_L[__q] = __V.Zero;
 
                 // ---- fixed rule measure
                 // L = loss
-                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+                __x_L[__q] = __Lanes.Load(loss, __j, __k - __j);
                 // jitter = noise()
-                var __h1 = __S.Noise(__rng, __j, __V.AllBitsSet);
+                var __h1 = __Lanes.Noise(__rng, __j, __V.AllBitsSet);
                 __x_jitter[__q] = __h1;
             }
 
@@ -412,74 +285,21 @@ namespace AE.Generated
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
                     var __t2 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
                     var __m3 = __t2;
-                    var __h4 = __S.Any(__m3) ? __S.Noise(__rng, __j, __m3) : __V.Zero;
-                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t2, (__st_sigma[__q] * __h4), __Vx.Create(0.0)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
+                    var __h4 = __Lanes.Any(__m3) ? __Lanes.Noise(__rng, __j, __m3) : __V.Zero;
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __Lanes.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t2, (__st_sigma[__q] * __h4), __Vx.Create(0.0)));
+                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // end of step: project onto the declared bounds, then the next values become current
-                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __Vx.Create(0.0), __Vx.Create(1.0));
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
-        {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this NoisePopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __nx_sigma[__q] = __st_sigma[__q];
-                __x_jitter[__q] = __V.Zero;
-                __x_L[__q] = __V.Zero;
-
-                // ---- fixed rule measure
-                // L = loss
-                __x_L[__q] = __S.Load(loss, __j, __k - __j);
-                // jitter = noise()
-                var __h5 = __S.Noise(__rng, __j, __V.AllBitsSet);
-                __x_jitter[__q] = __h5;
-            }
-
-            // ---- pass 1 of 1 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-                    var __t6 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
-                    var __m7 = __t6;
-                    var __h8 = __S.Any(__m7) ? __S.Noise(__rng, __j, __m7) : __V.Zero;
-                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __S.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t6, (__st_sigma[__q] * __h8), __Vx.Create(0.0)));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_sigma[__q] = __Lanes.Clamp(__nx_sigma[__q], __Vx.Create(0.0), __Vx.Create(1.0));
             }
         }
 
@@ -495,9 +315,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = {  };
 
         /// <summary>Every scalar readable after a step, in the order of Noise.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -505,17 +325,17 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_jitter[controller / __S.Lanes], controller % __S.Lanes);
-                case 1: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
-                case 2: return __S.Lane(__st_sigma[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_jitter[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 1: return __Lanes.Lane(__x_L[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 2: return __Lanes.Lane(__st_sigma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -529,36 +349,36 @@ namespace AE.Generated
         public void SetRule(int controller, string id, bool enabled)
         {
             __Controller(controller);
-            throw new global::System.ArgumentException($"law Noise has no rule '{id}' that can be switched off", nameof(id));
+            throw new __System.ArgumentException($"law Noise has no rule '{id}' that can be switched off", nameof(id));
         }
 
-        string global::AE.Runtime.IOptimizerPopulation.LawName => "Noise";
-        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerPopulation.LawName => "Noise";
+        int __Runtime.IOptimizerPopulation.Dimension => n;
+        __Strings __Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

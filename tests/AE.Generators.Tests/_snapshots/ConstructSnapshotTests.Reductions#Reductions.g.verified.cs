@@ -7,11 +7,23 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// every reduction of the language
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed unsafe partial class Reductions : global::AE.Runtime.IOptimizerLaw
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed unsafe partial class Reductions : __Runtime.IOptimizerLaw
     {
         /// <summary>The params of Reductions; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -23,7 +35,7 @@ namespace AE.Generated
         private double[] __st_m_f64;
         private float[]? __st_m_f32;
         /// <summary>State m after the last double-precision step.</summary>
-        public global::System.ReadOnlySpan<double> m => __st_m_f64;
+        public __System.ReadOnlySpan<double> m => __st_m_f64;
         public double s { get; private set; }
         public double avg { get; private set; }
         public double gm { get; private set; }
@@ -32,35 +44,42 @@ namespace AE.Generated
         public double hi { get; private set; }
         public double lo { get; private set; }
         public double L { get; private set; }
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public Reductions(int n, Options? options = null, ulong seed = 0)
         {
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
             __st_m_f64 = new double[n];
-            global::System.Array.Fill(__st_m_f64, (double)(0.0));
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            __System.Array.Fill(__st_m_f64, (double)(0.0));
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Reductions over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of Reductions over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this Reductions steps in float; make another instance for double");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
-            var __s_m = __st_m_f64;
+            __Simd.CheckPrecision<__T>(__precision, "Reductions", "instance");
+            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
+            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Simd.ToFloat(__st_m_f64);
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             // next values start as the current values; accumulators at their neutral values
@@ -72,8 +91,8 @@ namespace AE.Generated
             double hi = 0.0;
             double lo = 0.0;
             double L = 0.0;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- fixed rule measure
@@ -83,49 +102,18 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                double __r4_ab = 0.0;
-                double __r4_aa = 0.0;
-                double __r4_bb = 0.0;
-                double __r5 = double.NegativeInfinity;
-                double __r6 = double.PositiveInfinity;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 9 + 0];
-                        __r1 += __j1.__partials[__c * 9 + 1];
-                        __r2 += __j1.__partials[__c * 9 + 2];
-                        __r3 += __j1.__partials[__c * 9 + 3];
-                        __r4_ab += __j1.__partials[__c * 9 + 4];
-                        __r4_aa += __j1.__partials[__c * 9 + 5];
-                        __r4_bb += __j1.__partials[__c * 9 + 6];
-                        __r5 = global::System.Math.Max(__r5, __j1.__partials[__c * 9 + 7]);
-                        __r6 = global::System.Math.Min(__r6, __j1.__partials[__c * 9 + 8]);
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        __r0 += grad[__i];
-                        __r1 += grad[__i];
-                        __r2 += grad[__i] * __s_m[__i];
-                        double __q7 = grad[__i];
-                        __r3 += __q7 * __q7;
-                        double __q8 = grad[__i], __q9 = __s_m[__i];
-                        __r4_ab += __q8 * __q9; __r4_aa += __q8 * __q8; __r4_bb += __q9 * __q9;
-                        __r5 = global::System.Math.Max(__r5, grad[__i]);
-                        __r6 = global::System.Math.Min(__r6, grad[__i]);
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.grad = __pin_grad;
+                __j1.Run(Kernel, MaxThreads);
+                double __r0 = __j1.Sum(0);
+                double __r1 = __j1.Sum(1);
+                double __r2 = __j1.Sum(2);
+                double __r3 = __j1.Sum(3);
+                double __r4_ab = __j1.Sum(4);
+                double __r4_aa = __j1.Sum(5);
+                double __r4_bb = __j1.Sum(6);
+                double __r5 = __j1.Max(7);
+                double __r6 = __j1.Min(8);
                 // s = sum(grad)
 #line 10 "/ae/reductions.ae"
                 s = __r0;
@@ -140,11 +128,11 @@ namespace AE.Generated
 #line default
                 // gn = norm(grad)
 #line 13 "/ae/reductions.ae"
-                gn = global::System.Math.Sqrt(__r3);
+                gn = __Math.Sqrt(__r3);
 #line default
                 // cs = cosine(grad, m)
 #line 14 "/ae/reductions.ae"
-                cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (global::System.Math.Sqrt(__r4_aa) * global::System.Math.Sqrt(__r4_bb)));
+                cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (__Math.Sqrt(__r4_aa) * __Math.Sqrt(__r4_bb)));
 #line default
                 // hi = max(grad)
 #line 15 "/ae/reductions.ae"
@@ -156,30 +144,9 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 2 of 2 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
-                    __j2.grad = __pin_grad;
-                    __j2.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // m' = (0.9 * m) + grad
-#line 19 "/ae/reductions.ae"
-                        double __e_m__next__1 = ((0.9 * __s_m[__i]) + grad[__i]);
-#line default
-                        // theta' = theta - (0.01 * m')
-#line 20 "/ae/reductions.ae"
-                        double __e_theta__next__1 = (theta[__i] - (0.01 * __e_m__next__1));
-#line default
-                        theta[__i] = __e_theta__next__1;
-                        __s_m[__i] = __e_m__next__1;
-                    }
-                }
+                var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
+                __j2.grad = __pin_grad; __j2.theta = __pin_theta;
+                __j2.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 this.s = s;
@@ -193,42 +160,50 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>One step of Reductions over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this Reductions steps in double; make another instance for float");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m_f64.Length];
-                for (int __i = 0; __i < __st_m_f64.Length; __i++) __st_m_f32[__i] = (float)__st_m_f64[__i];
-            }
-            __precision = 2;
-            var __s_m = __st_m_f32!;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            // next values start as the current values; accumulators at their neutral values
-            double s = 0.0;
-            double avg = 0.0;
-            double gm = 0.0;
-            double gn = 0.0;
-            double cs = 0.0;
-            double hi = 0.0;
-            double lo = 0.0;
-            double L = 0.0;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
-            {
+            private readonly Reductions __law;
+            public __T* grad;
+            public __Pass1(Reductions law, int length) : base(length, 9) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
+        }
+        private object? __job1;
 
-                // ---- fixed rule measure
-                // L = loss
-#line 9 "/ae/reductions.ae"
-                L = (double)loss;
-#line default
-
-                // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
+        {
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            {
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr0 = __Vx.Create(0.0);
+                var __vr1 = __Vx.Create(0.0);
+                var __vr2 = __Vx.Create(0.0);
+                var __vr3 = __Vx.Create(0.0);
+                var __vr4_ab = __Vx.Create(0.0);
+                var __vr4_aa = __Vx.Create(0.0);
+                var __vr4_bb = __Vx.Create(0.0);
+                var __vr5 = __Vx.Create(double.NegativeInfinity);
+                var __vr6 = __Vx.Create(double.PositiveInfinity);
+                if (__f.Simd)
+                {
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        __vr0 += __Simd.Load(grad + __i);
+                        __vr1 += __Simd.Load(grad + __i);
+                        __vr2 += __Simd.Load(grad + __i) * __Simd.Load(__s_m + __i);
+                        var __vq1 = __Simd.Load(grad + __i);
+                        __vr3 += __vq1 * __vq1;
+                        var __vq2 = __Simd.Load(grad + __i);
+                        var __vq3 = __Simd.Load(__s_m + __i);
+                        __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
+                        __vr5 = __Lanes.Max(__vr5, __Simd.Load(grad + __i));
+                        __vr6 = __Lanes.Min(__vr6, __Simd.Load(grad + __i));
+                    }
+                }
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r0 = 0.0;
                 double __r1 = 0.0;
                 double __r2 = 0.0;
@@ -238,387 +213,79 @@ namespace AE.Generated
                 double __r4_bb = 0.0;
                 double __r5 = double.NegativeInfinity;
                 double __r6 = double.PositiveInfinity;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+                for (; __i < __end; __i++)
                 {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 9 + 0];
-                        __r1 += __j1.__partials[__c * 9 + 1];
-                        __r2 += __j1.__partials[__c * 9 + 2];
-                        __r3 += __j1.__partials[__c * 9 + 3];
-                        __r4_ab += __j1.__partials[__c * 9 + 4];
-                        __r4_aa += __j1.__partials[__c * 9 + 5];
-                        __r4_bb += __j1.__partials[__c * 9 + 6];
-                        __r5 = global::System.Math.Max(__r5, __j1.__partials[__c * 9 + 7]);
-                        __r6 = global::System.Math.Min(__r6, __j1.__partials[__c * 9 + 8]);
-                    }
+                    __r0 += __Simd.Widen(grad[__i]);
+                    __r1 += __Simd.Widen(grad[__i]);
+                    __r2 += __Simd.Widen(grad[__i]) * __Simd.Widen(__s_m[__i]);
+                    double __q4 = __Simd.Widen(grad[__i]);
+                    __r3 += __q4 * __q4;
+                    double __q5 = __Simd.Widen(grad[__i]), __q6 = __Simd.Widen(__s_m[__i]);
+                    __r4_ab += __q5 * __q6; __r4_aa += __q5 * __q5; __r4_bb += __q6 * __q6;
+                    __r5 = __Math.Max(__r5, __Simd.Widen(grad[__i]));
+                    __r6 = __Math.Min(__r6, __Simd.Widen(grad[__i]));
                 }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        __r0 += (double)grad[__i];
-                        __r1 += (double)grad[__i];
-                        __r2 += (double)grad[__i] * (double)__s_m[__i];
-                        double __q7 = (double)grad[__i];
-                        __r3 += __q7 * __q7;
-                        double __q8 = (double)grad[__i], __q9 = (double)__s_m[__i];
-                        __r4_ab += __q8 * __q9; __r4_aa += __q8 * __q8; __r4_bb += __q9 * __q9;
-                        __r5 = global::System.Math.Max(__r5, (double)grad[__i]);
-                        __r6 = global::System.Math.Min(__r6, (double)grad[__i]);
-                    }
-                }
-                // s = sum(grad)
-#line 10 "/ae/reductions.ae"
-                s = __r0;
-#line default
-                // avg = mean(grad)
-#line 11 "/ae/reductions.ae"
-                avg = (__r1 / n);
-#line default
-                // gm = dot(grad, m)
-#line 12 "/ae/reductions.ae"
-                gm = __r2;
-#line default
-                // gn = norm(grad)
-#line 13 "/ae/reductions.ae"
-                gn = global::System.Math.Sqrt(__r3);
-#line default
-                // cs = cosine(grad, m)
-#line 14 "/ae/reductions.ae"
-                cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (global::System.Math.Sqrt(__r4_aa) * global::System.Math.Sqrt(__r4_bb)));
-#line default
-                // hi = max(grad)
-#line 15 "/ae/reductions.ae"
-                hi = __r5;
-#line default
-                // lo = min(grad)
-#line 16 "/ae/reductions.ae"
-                lo = __r6;
-#line default
+                __f.Partials[__chunk * 9 + 0] = __Simd.Sum(__vr0) + __r0;
+                __f.Partials[__chunk * 9 + 1] = __Simd.Sum(__vr1) + __r1;
+                __f.Partials[__chunk * 9 + 2] = __Simd.Sum(__vr2) + __r2;
+                __f.Partials[__chunk * 9 + 3] = __Simd.Sum(__vr3) + __r3;
+                __f.Partials[__chunk * 9 + 4] = __Simd.Sum(__vr4_ab) + __r4_ab;
+                __f.Partials[__chunk * 9 + 5] = __Simd.Sum(__vr4_aa) + __r4_aa;
+                __f.Partials[__chunk * 9 + 6] = __Simd.Sum(__vr4_bb) + __r4_bb;
+                __f.Partials[__chunk * 9 + 7] = __Math.Max(__Simd.MaxLane(__vr5), __r5);
+                __f.Partials[__chunk * 9 + 8] = __Math.Min(__Simd.MinLane(__vr6), __r6);
+            }
+        }
 
-                // ---- pass 2 of 2 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
+        /// <summary>Pass 2: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass2<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
+        {
+            private readonly Reductions __law;
+            public __T* grad, theta;
+            public __Pass2(Reductions law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass2(this, chunk);
+        }
+        private object? __job2;
+
+        /// <summary>Pass 2 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2<__T>(__Pass2<__T> __f, int __chunk) where __T : unmanaged
+        {
+            __T* grad = __f.grad, theta = __f.theta;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            {
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                if (__f.Simd)
                 {
-                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
-                    __j2.grad = __pin_grad;
-                    __j2.theta = __pin_theta;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
+                    var __vk1 = __Vx.Create((double)0.9);
+                    var __vk2 = __Vx.Create((double)0.01);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
                         // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                        double __e_m__next__1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
+                        var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
 #line default
                         // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                        double __e_theta__next__1 = ((double)theta[__i] - (0.01 * __e_m__next__1));
+                        var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
 #line default
-                        theta[__i] = (float)(__e_theta__next__1);
-                        __s_m[__i] = (float)(__e_m__next__1);
+                        __Simd.Store(__e_theta__next__1, theta + __i);
+                        __Simd.Store(__e_m__next__1, __s_m + __i);
                     }
                 }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                this.s = s;
-                this.avg = avg;
-                this.gm = gm;
-                this.gn = gn;
-                this.cs = cs;
-                this.hi = hi;
-                this.lo = lo;
-                this.L = L;
-            }
-        }
-
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly Reductions __law;
-            public readonly double[] __partials;
-            public double* grad;
-            public __Pass1_F64(Reductions law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 9];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
-        }
-        private __Pass1_F64? __job1_F64;
-
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
-        {
-            double* grad = __f.grad;
-            fixed (double* __s_m = __st_m_f64)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr4_ab = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr4_aa = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr4_bb = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    __vr0 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
-                    __vr1 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
-                    __vr2 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i) * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
-                    __vr3 += __vq1 * __vq1;
-                    var __vq2 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
-                    var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
-                    __vr5 = global::AE.Runtime.AeLanes.Max(__vr5, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
-                    __vr6 = global::AE.Runtime.AeLanes.Min(__vr6, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
-                }
-                // the tail, one element at a time
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                double __r4_ab = 0.0;
-                double __r4_aa = 0.0;
-                double __r4_bb = 0.0;
-                double __r5 = double.NegativeInfinity;
-                double __r6 = double.PositiveInfinity;
-                for (; __i < __end; __i++)
-                {
-                    __r0 += grad[__i];
-                    __r1 += grad[__i];
-                    __r2 += grad[__i] * __s_m[__i];
-                    double __q4 = grad[__i];
-                    __r3 += __q4 * __q4;
-                    double __q5 = grad[__i], __q6 = __s_m[__i];
-                    __r4_ab += __q5 * __q6; __r4_aa += __q5 * __q5; __r4_bb += __q6 * __q6;
-                    __r5 = global::System.Math.Max(__r5, grad[__i]);
-                    __r6 = global::System.Math.Min(__r6, grad[__i]);
-                }
-                __f.__partials[__chunk * 9 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 9 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 9 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 9 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
-                __f.__partials[__chunk * 9 + 4] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_ab) + __r4_ab;
-                __f.__partials[__chunk * 9 + 5] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_aa) + __r4_aa;
-                __f.__partials[__chunk * 9 + 6] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_bb) + __r4_bb;
-                __f.__partials[__chunk * 9 + 7] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr5), __r5);
-                __f.__partials[__chunk * 9 + 8] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr6), __r6);
-            }
-        }
-
-        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F64 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly Reductions __law;
-            public readonly double[] __partials;
-            public double* grad;
-            public double* theta;
-            public __Pass2_F64(Reductions law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
-        }
-        private __Pass2_F64? __job2_F64;
-
-        /// <summary>Pass 2 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
-        {
-            double* grad = __f.grad;
-            double* theta = __f.theta;
-            fixed (double* __s_m = __st_m_f64)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.9);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // m' = (0.9 * m) + grad
-#line 19 "/ae/reductions.ae"
-                    var __e_m__next__1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
-#line default
-                    // theta' = theta - (0.01 * m')
-#line 20 "/ae/reductions.ae"
-                    var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m__next__1));
-#line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
                     // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
-                    double __e_m__next__1 = ((0.9 * __s_m[__i]) + grad[__i]);
+                    double __e_m__next__1 = ((0.9 * __Simd.Widen(__s_m[__i])) + __Simd.Widen(grad[__i]));
 #line default
                     // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
-                    double __e_theta__next__1 = (theta[__i] - (0.01 * __e_m__next__1));
+                    double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - (0.01 * __e_m__next__1));
 #line default
-                    theta[__i] = __e_theta__next__1;
-                    __s_m[__i] = __e_m__next__1;
-                }
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly Reductions __law;
-            public readonly double[] __partials;
-            public float* grad;
-            public __Pass1_F32(Reductions law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 9];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr4_ab = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr4_aa = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr4_bb = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    __vr0 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
-                    __vr1 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
-                    __vr2 += global::AE.Runtime.Simd.AeSimd.Load(grad + __i) * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
-                    __vr3 += __vq1 * __vq1;
-                    var __vq2 = global::AE.Runtime.Simd.AeSimd.Load(grad + __i);
-                    var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    __vr4_ab += __vq2 * __vq3; __vr4_aa += __vq2 * __vq2; __vr4_bb += __vq3 * __vq3;
-                    __vr5 = global::AE.Runtime.AeLanes.Max(__vr5, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
-                    __vr6 = global::AE.Runtime.AeLanes.Min(__vr6, global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
-                }
-                // the tail, one element at a time
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                double __r4_ab = 0.0;
-                double __r4_aa = 0.0;
-                double __r4_bb = 0.0;
-                double __r5 = double.NegativeInfinity;
-                double __r6 = double.PositiveInfinity;
-                for (; __i < __end; __i++)
-                {
-                    __r0 += (double)grad[__i];
-                    __r1 += (double)grad[__i];
-                    __r2 += (double)grad[__i] * (double)__s_m[__i];
-                    double __q4 = (double)grad[__i];
-                    __r3 += __q4 * __q4;
-                    double __q5 = (double)grad[__i], __q6 = (double)__s_m[__i];
-                    __r4_ab += __q5 * __q6; __r4_aa += __q5 * __q5; __r4_bb += __q6 * __q6;
-                    __r5 = global::System.Math.Max(__r5, (double)grad[__i]);
-                    __r6 = global::System.Math.Min(__r6, (double)grad[__i]);
-                }
-                __f.__partials[__chunk * 9 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 9 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 9 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 9 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
-                __f.__partials[__chunk * 9 + 4] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_ab) + __r4_ab;
-                __f.__partials[__chunk * 9 + 5] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_aa) + __r4_aa;
-                __f.__partials[__chunk * 9 + 6] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4_bb) + __r4_bb;
-                __f.__partials[__chunk * 9 + 7] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr5), __r5);
-                __f.__partials[__chunk * 9 + 8] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr6), __r6);
-            }
-        }
-
-        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly Reductions __law;
-            public readonly double[] __partials;
-            public float* grad;
-            public float* theta;
-            public __Pass2_F32(Reductions law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
-        }
-        private __Pass2_F32? __job2_F32;
-
-        /// <summary>Pass 2 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            float* theta = __f.theta;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.9);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.01);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // m' = (0.9 * m) + grad
-#line 19 "/ae/reductions.ae"
-                    var __e_m__next__1 = ((__vk1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + global::AE.Runtime.Simd.AeSimd.Load(grad + __i));
-#line default
-                    // theta' = theta - (0.01 * m')
-#line 20 "/ae/reductions.ae"
-                    var __e_theta__next__1 = (global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk2 * __e_m__next__1));
-#line default
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__1, theta + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // m' = (0.9 * m) + grad
-#line 19 "/ae/reductions.ae"
-                    double __e_m__next__1 = ((0.9 * (double)__s_m[__i]) + (double)grad[__i]);
-#line default
-                    // theta' = theta - (0.01 * m')
-#line 20 "/ae/reductions.ae"
-                    double __e_theta__next__1 = ((double)theta[__i] - (0.01 * __e_m__next__1));
-#line default
-                    theta[__i] = (float)(__e_theta__next__1);
-                    __s_m[__i] = (float)(__e_m__next__1);
+                    theta[__i] = __Simd.Narrow<__T>(__e_theta__next__1);
+                    __s_m[__i] = __Simd.Narrow<__T>(__e_m__next__1);
                 }
             }
         }
@@ -627,9 +294,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = {  };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -643,35 +310,28 @@ namespace AE.Generated
                 case 5: return hi;
                 case 6: return lo;
                 case 7: return L;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
-            throw new global::System.ArgumentException($"law Reductions has no rule '{id}' that can be switched off", nameof(id));
+            throw new __System.ArgumentException($"law Reductions has no rule '{id}' that can be switched off", nameof(id));
         }
 
-        string global::AE.Runtime.IOptimizerLaw.LawName => "Reductions";
-        int global::AE.Runtime.IOptimizerLaw.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerLaw.LawName => "Reductions";
+        int __Runtime.IOptimizerLaw.Dimension => n;
+        __Strings __Runtime.IOptimizerLaw.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent Reductions controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new Reductions(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class ReductionsPopulation : global::AE.Runtime.IOptimizerPopulation
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class ReductionsPopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
         private readonly __V[] __st_m;
@@ -693,7 +353,7 @@ namespace AE.Generated
         private readonly __V[] __r5;
         private readonly __V[] __r6;
         private float[]? __st_m_f32;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -708,13 +368,13 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public ReductionsPopulation(int k, int n, Reductions.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __st_m = new __V[n * __blocks];
             __x_s = new __V[__blocks];
             __x_avg = new __V[__blocks];
@@ -733,35 +393,44 @@ namespace AE.Generated
             __r4_bb = new __V[__blocks];
             __r5 = new __V[__blocks];
             __r6 = new __V[__blocks];
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Reductions(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                for (int __i = 0; __i < n; __i++) __S.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
-                __S.SetLane(ref __x_s[__q], __l, __law.s);
-                __S.SetLane(ref __x_avg[__q], __l, __law.avg);
-                __S.SetLane(ref __x_gm[__q], __l, __law.gm);
-                __S.SetLane(ref __x_gn[__q], __l, __law.gn);
-                __S.SetLane(ref __x_cs[__q], __l, __law.cs);
-                __S.SetLane(ref __x_hi[__q], __l, __law.hi);
-                __S.SetLane(ref __x_lo[__q], __l, __law.lo);
-                __S.SetLane(ref __x_L[__q], __l, __law.L);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new Reductions(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                for (int __i = 0; __i < n; __i++) __Lanes.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
+                __Lanes.SetLane(ref __x_s[__q], __l, __law.s);
+                __Lanes.SetLane(ref __x_avg[__q], __l, __law.avg);
+                __Lanes.SetLane(ref __x_gm[__q], __l, __law.gm);
+                __Lanes.SetLane(ref __x_gn[__q], __l, __law.gn);
+                __Lanes.SetLane(ref __x_cs[__q], __l, __law.cs);
+                __Lanes.SetLane(ref __x_hi[__q], __l, __law.hi);
+                __Lanes.SetLane(ref __x_lo[__q], __l, __law.lo);
+                __Lanes.SetLane(ref __x_L[__q], __l, __law.L);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this ReductionsPopulation steps in float; make another population for double");
-            __precision = 1;
+            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            __Simd.CheckPrecision<__T>(__precision, "ReductionsPopulation", "population");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Lanes.ToFloat(__st_m);
+            __precision = __Simd.Precision<__T>();
+            var __sf_m = __st_m_f32;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -769,7 +438,7 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __x_s[__q] = __V.Zero;
                 __x_avg[__q] = __V.Zero;
                 __x_gm[__q] = __V.Zero;
@@ -781,42 +450,42 @@ namespace AE.Generated
 
                 // ---- fixed rule measure
                 // L = loss
-                __x_L[__q] = __S.Load(loss, __j, __k - __j);
+                __x_L[__q] = __Lanes.Load(loss, __j, __k - __j);
             }
 
             // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
-            global::System.Array.Fill(__r0, __V.Zero);
-            global::System.Array.Fill(__r1, __V.Zero);
-            global::System.Array.Fill(__r2, __V.Zero);
-            global::System.Array.Fill(__r3, __V.Zero);
-            global::System.Array.Fill(__r4_ab, __V.Zero);
-            global::System.Array.Fill(__r4_aa, __V.Zero);
-            global::System.Array.Fill(__r4_bb, __V.Zero);
-            global::System.Array.Fill(__r5, __Vx.Create(double.NegativeInfinity));
-            global::System.Array.Fill(__r6, __Vx.Create(double.PositiveInfinity));
+            __System.Array.Fill(__r0, __V.Zero);
+            __System.Array.Fill(__r1, __V.Zero);
+            __System.Array.Fill(__r2, __V.Zero);
+            __System.Array.Fill(__r3, __V.Zero);
+            __System.Array.Fill(__r4_ab, __V.Zero);
+            __System.Array.Fill(__r4_aa, __V.Zero);
+            __System.Array.Fill(__r4_bb, __V.Zero);
+            __System.Array.Fill(__r5, __Vx.Create(double.NegativeInfinity));
+            __System.Array.Fill(__r6, __Vx.Create(double.PositiveInfinity));
             for (int __i = 0; __i < n; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
-                    __r0[__q] = __r0[__q] + __S.Load(grad, __h + __j, __k - __j);
-                    __r1[__q] = __r1[__q] + __S.Load(grad, __h + __j, __k - __j);
-                    __r2[__q] = __r2[__q] + __S.Load(grad, __h + __j, __k - __j) * __st_m[__o + __q];
-                    var __t1 = __S.Load(grad, __h + __j, __k - __j);
+                    int __j = __q * __Lanes.Lanes;
+                    __r0[__q] = __r0[__q] + __Lanes.Load(grad, __h + __j, __k - __j);
+                    __r1[__q] = __r1[__q] + __Lanes.Load(grad, __h + __j, __k - __j);
+                    __r2[__q] = __r2[__q] + __Lanes.Load(grad, __h + __j, __k - __j) * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
+                    var __t1 = __Lanes.Load(grad, __h + __j, __k - __j);
                     __r3[__q] = __r3[__q] + __t1 * __t1;
-                    var __t2 = __S.Load(grad, __h + __j, __k - __j);
-                    var __t3 = __st_m[__o + __q];
+                    var __t2 = __Lanes.Load(grad, __h + __j, __k - __j);
+                    var __t3 = __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
                     __r4_ab[__q] = __r4_ab[__q] + __t2 * __t3;
                     __r4_aa[__q] = __r4_aa[__q] + __t2 * __t2;
                     __r4_bb[__q] = __r4_bb[__q] + __t3 * __t3;
-                    __r5[__q] = __S.Max(__r5[__q], __S.Load(grad, __h + __j, __k - __j));
-                    __r6[__q] = __S.Min(__r6[__q], __S.Load(grad, __h + __j, __k - __j));
+                    __r5[__q] = __Lanes.Max(__r5[__q], __Lanes.Load(grad, __h + __j, __k - __j));
+                    __r6[__q] = __Lanes.Min(__r6[__q], __Lanes.Load(grad, __h + __j, __k - __j));
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 // s = sum(grad)
                 __x_s[__q] = __r0[__q];
                 // avg = mean(grad)
@@ -839,127 +508,18 @@ namespace AE.Generated
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // m' = (0.9 * m) + grad
-                    var __e_m__next__1 = ((__Vx.Create(0.9) * __st_m[__o + __q]) + __S.Load(grad, __h + __j, __k - __j));
+                    var __e_m__next__1 = ((__Vx.Create(0.9) * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + __Lanes.Load(grad, __h + __j, __k - __j));
                     // theta' = theta - (0.01 * m')
-                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m__next__1));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                    __st_m[__o + __q] = __e_m__next__1;
+                    var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m__next__1));
+                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
+                    __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
-        {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this ReductionsPopulation steps in double; make another population for float");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m.Length * __S.Lanes];
-                for (int __b = 0; __b < __st_m.Length; __b++) __S.Store(__st_m_f32, __b, __st_m[__b]);
-            }
-            __precision = 2;
-            var __sf_m = __st_m_f32!;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __x_s[__q] = __V.Zero;
-                __x_avg[__q] = __V.Zero;
-                __x_gm[__q] = __V.Zero;
-                __x_gn[__q] = __V.Zero;
-                __x_cs[__q] = __V.Zero;
-                __x_hi[__q] = __V.Zero;
-                __x_lo[__q] = __V.Zero;
-                __x_L[__q] = __V.Zero;
-
-                // ---- fixed rule measure
-                // L = loss
-                __x_L[__q] = __S.Load(loss, __j, __k - __j);
-            }
-
-            // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
-            global::System.Array.Fill(__r0, __V.Zero);
-            global::System.Array.Fill(__r1, __V.Zero);
-            global::System.Array.Fill(__r2, __V.Zero);
-            global::System.Array.Fill(__r3, __V.Zero);
-            global::System.Array.Fill(__r4_ab, __V.Zero);
-            global::System.Array.Fill(__r4_aa, __V.Zero);
-            global::System.Array.Fill(__r4_bb, __V.Zero);
-            global::System.Array.Fill(__r5, __Vx.Create(double.NegativeInfinity));
-            global::System.Array.Fill(__r6, __Vx.Create(double.PositiveInfinity));
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    __r0[__q] = __r0[__q] + __S.Load(grad, __h + __j, __k - __j);
-                    __r1[__q] = __r1[__q] + __S.Load(grad, __h + __j, __k - __j);
-                    __r2[__q] = __r2[__q] + __S.Load(grad, __h + __j, __k - __j) * __S.Load(__sf_m, __o + __q);
-                    var __t4 = __S.Load(grad, __h + __j, __k - __j);
-                    __r3[__q] = __r3[__q] + __t4 * __t4;
-                    var __t5 = __S.Load(grad, __h + __j, __k - __j);
-                    var __t6 = __S.Load(__sf_m, __o + __q);
-                    __r4_ab[__q] = __r4_ab[__q] + __t5 * __t6;
-                    __r4_aa[__q] = __r4_aa[__q] + __t5 * __t5;
-                    __r4_bb[__q] = __r4_bb[__q] + __t6 * __t6;
-                    __r5[__q] = __S.Max(__r5[__q], __S.Load(grad, __h + __j, __k - __j));
-                    __r6[__q] = __S.Min(__r6[__q], __S.Load(grad, __h + __j, __k - __j));
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                // s = sum(grad)
-                __x_s[__q] = __r0[__q];
-                // avg = mean(grad)
-                __x_avg[__q] = (__r1[__q] / __Vx.Create((double)n));
-                // gm = dot(grad, m)
-                __x_gm[__q] = __r2[__q];
-                // gn = norm(grad)
-                __x_gn[__q] = __Vx.Sqrt(__r3[__q]);
-                // cs = cosine(grad, m)
-                __x_cs[__q] = __Vx.ConditionalSelect((__Vx.Equals(__r4_aa[__q], __V.Zero) | __Vx.Equals(__r4_bb[__q], __V.Zero)), __V.Zero, __r4_ab[__q] / (__Vx.Sqrt(__r4_aa[__q]) * __Vx.Sqrt(__r4_bb[__q])));
-                // hi = max(grad)
-                __x_hi[__q] = __r5[__q];
-                // lo = min(grad)
-                __x_lo[__q] = __r6[__q];
-            }
-
-            // ---- pass 2 of 2 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // m' = (0.9 * m) + grad
-                    var __e_m__next__1 = ((__Vx.Create(0.9) * __S.Load(__sf_m, __o + __q)) + __S.Load(grad, __h + __j, __k - __j));
-                    // theta' = theta - (0.01 * m')
-                    var __e_theta__next__1 = (__S.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m__next__1));
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
-                    __S.Store(__sf_m, __o + __q, __e_m__next__1);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // end of step: project onto the declared bounds, then the next values become current
             }
@@ -989,9 +549,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = {  };
 
         /// <summary>Every scalar readable after a step, in the order of Reductions.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -999,22 +559,22 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_s[controller / __S.Lanes], controller % __S.Lanes);
-                case 1: return __S.Lane(__x_avg[controller / __S.Lanes], controller % __S.Lanes);
-                case 2: return __S.Lane(__x_gm[controller / __S.Lanes], controller % __S.Lanes);
-                case 3: return __S.Lane(__x_gn[controller / __S.Lanes], controller % __S.Lanes);
-                case 4: return __S.Lane(__x_cs[controller / __S.Lanes], controller % __S.Lanes);
-                case 5: return __S.Lane(__x_hi[controller / __S.Lanes], controller % __S.Lanes);
-                case 6: return __S.Lane(__x_lo[controller / __S.Lanes], controller % __S.Lanes);
-                case 7: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_s[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 1: return __Lanes.Lane(__x_avg[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 2: return __Lanes.Lane(__x_gm[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 3: return __Lanes.Lane(__x_gn[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 4: return __Lanes.Lane(__x_cs[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 5: return __Lanes.Lane(__x_hi[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 6: return __Lanes.Lane(__x_lo[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 7: return __Lanes.Lane(__x_L[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -1028,36 +588,36 @@ namespace AE.Generated
         public void SetRule(int controller, string id, bool enabled)
         {
             __Controller(controller);
-            throw new global::System.ArgumentException($"law Reductions has no rule '{id}' that can be switched off", nameof(id));
+            throw new __System.ArgumentException($"law Reductions has no rule '{id}' that can be switched off", nameof(id));
         }
 
-        string global::AE.Runtime.IOptimizerPopulation.LawName => "Reductions";
-        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerPopulation.LawName => "Reductions";
+        int __Runtime.IOptimizerPopulation.Dimension => n;
+        __Strings __Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

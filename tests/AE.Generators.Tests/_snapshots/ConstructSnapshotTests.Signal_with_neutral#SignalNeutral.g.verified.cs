@@ -7,10 +7,22 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// signals with neutral values, for ablation
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class SignalNeutral
     {
         /// <summary>The params of SignalNeutral; each default is the one written in the .ae file.</summary>
@@ -19,7 +31,7 @@ namespace AE.Generated
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
-        [global::System.Flags]
+        [__System.Flags]
         public enum Rules : ulong
         {
             None = 0,
@@ -37,14 +49,14 @@ namespace AE.Generated
         public double s { get; private set; }
         public double d { get; private set; }
         public double du { get; private set; }
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
@@ -54,15 +66,22 @@ namespace AE.Generated
             options ??= new Options();
             k = (double)(0.5);
             s = (double)(0.0);
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of SignalNeutral over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of SignalNeutral over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this SignalNeutral steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "SignalNeutral", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_S = (Enabled & Rules.S) != 0;
@@ -101,7 +120,7 @@ namespace AE.Generated
 #line 9 "/ae/signal_neutral.ae"
             if (__on_B)
             {
-                d = global::AE.Runtime.AeMath.Clamp(du, -0.1, 0.1);
+                d = __AeMath.Clamp(du, -0.1, 0.1);
             }
             else
             {
@@ -116,72 +135,7 @@ namespace AE.Generated
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
-            k = global::AE.Runtime.AeMath.Clamp(k__next, 0.0, 1.0);
-            this.s = s;
-            this.d = d;
-            this.du = du;
-        }
-
-        /// <summary>One step of SignalNeutral over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this SignalNeutral steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_S = (Enabled & Rules.S) != 0;
-            bool __on_D = (Enabled & Rules.D) != 0;
-            bool __on_B = (Enabled & Rules.B) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double k__next = k;
-            double du = 0.0;
-            double s = 0.0;
-            double d = 0.0;
-
-            // ---- rule S "scaled input"
-            // s = 2 * x
-#line 7 "/ae/signal_neutral.ae"
-            if (__on_S)
-            {
-                s = (2.0 * (double)x);
-            }
-            else
-            {
-                s = 0.0;
-            }
-#line default
-
-            // ---- rule D "drive"
-            // du += x
-#line 8 "/ae/signal_neutral.ae"
-            if (__on_D)
-            {
-                du += (double)x;
-            }
-#line default
-
-            // ---- rule B "budget"
-            // d = clamp(du, -0.1, 0.1)
-#line 9 "/ae/signal_neutral.ae"
-            if (__on_B)
-            {
-                d = global::AE.Runtime.AeMath.Clamp(du, -0.1, 0.1);
-            }
-            else
-            {
-                d = du;
-            }
-#line default
-
-            // ---- update "apply"
-            // k' = (k + (0.01 * s)) + d
-#line 10 "/ae/signal_neutral.ae"
-            k__next = ((k + (0.01 * s)) + d);
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            k = global::AE.Runtime.AeMath.Clamp(k__next, 0.0, 1.0);
+            k = __AeMath.Clamp(k__next, 0.0, 1.0);
             this.s = s;
             this.d = d;
             this.du = du;
@@ -191,9 +145,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "S", "D", "B" };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -203,7 +157,7 @@ namespace AE.Generated
                 case 1: return d;
                 case 2: return k;
                 case 3: return du;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
@@ -216,24 +170,17 @@ namespace AE.Generated
                 case "S": flag = Rules.S; break;
                 case "D": flag = Rules.D; break;
                 case "B": flag = Rules.B; break;
-                default: throw new global::System.ArgumentException($"law SignalNeutral has no rule '{id}' that can be switched off; valid: S, D, B", nameof(id));
+                default: throw new __System.ArgumentException($"law SignalNeutral has no rule '{id}' that can be switched off; valid: S, D, B", nameof(id));
             }
             Enabled = enabled ? Enabled | flag : Enabled & ~flag;
         }
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent SignalNeutral controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new SignalNeutral(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class SignalNeutralPopulation
     {
         private readonly int __count, __blocks;
@@ -245,7 +192,7 @@ namespace AE.Generated
         private readonly __V[] __on_S;
         private readonly __V[] __on_D;
         private readonly __V[] __on_B;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -258,11 +205,11 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public SignalNeutralPopulation(int k, SignalNeutral.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __st_k = new __V[__blocks];
             __nx_k = new __V[__blocks];
             __x_s = new __V[__blocks];
@@ -271,31 +218,38 @@ namespace AE.Generated
             __on_S = new __V[__blocks];
             __on_D = new __V[__blocks];
             __on_B = new __V[__blocks];
-            global::System.Array.Fill(__on_S, __V.AllBitsSet);
-            global::System.Array.Fill(__on_D, __V.AllBitsSet);
-            global::System.Array.Fill(__on_B, __V.AllBitsSet);
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __System.Array.Fill(__on_S, __V.AllBitsSet);
+            __System.Array.Fill(__on_D, __V.AllBitsSet);
+            __System.Array.Fill(__on_B, __V.AllBitsSet);
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new SignalNeutral(options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __st_k[__q], __l, __law.k);
-                __S.SetLane(ref __x_s[__q], __l, __law.s);
-                __S.SetLane(ref __x_d[__q], __l, __law.d);
-                __S.SetLane(ref __x_du[__q], __l, __law.du);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new SignalNeutral(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __st_k[__q], __l, __law.k);
+                __Lanes.SetLane(ref __x_s[__q], __l, __law.s);
+                __Lanes.SetLane(ref __x_d[__q], __l, __law.d);
+                __Lanes.SetLane(ref __x_du[__q], __l, __law.du);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> x) => __Step<double>(x);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> x) where __T : unmanaged
         {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this SignalNeutralPopulation steps in float; make another population for double");
-            __precision = 1;
+            if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            __Simd.CheckPrecision<__T>(__precision, "SignalNeutralPopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -303,7 +257,7 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __nx_k[__q] = __st_k[__q];
                 __x_du[__q] = __Vx.Create(0.0);
                 __x_s[__q] = __Vx.Create(0.0);
@@ -312,74 +266,27 @@ namespace AE.Generated
                 // ---- rule S "scaled input"
                 // s = 2 * x
                 var __m1 = __on_S[__q];
-                __x_s[__q] = __Vx.ConditionalSelect(__m1, (__Vx.Create(2.0) * __S.Load(x, __j, __k - __j)), __Vx.Create(0.0));
+                __x_s[__q] = __Vx.ConditionalSelect(__m1, (__Vx.Create(2.0) * __Lanes.Load(x, __j, __k - __j)), __Vx.Create(0.0));
 
                 // ---- rule D "drive"
                 // du += x
                 var __m2 = __on_D[__q];
-                if (__S.Any(__m2))
+                if (__Lanes.Any(__m2))
                 {
-                    __x_du[__q] = __Vx.ConditionalSelect(__m2, __x_du[__q] + __S.Load(x, __j, __k - __j), __x_du[__q]);
+                    __x_du[__q] = __Vx.ConditionalSelect(__m2, __x_du[__q] + __Lanes.Load(x, __j, __k - __j), __x_du[__q]);
                 }
 
                 // ---- rule B "budget"
                 // d = clamp(du, -0.1, 0.1)
                 var __m3 = __on_B[__q];
-                __x_d[__q] = __Vx.ConditionalSelect(__m3, __S.Clamp(__x_du[__q], __Vx.Create(-0.1), __Vx.Create(0.1)), __x_du[__q]);
+                __x_d[__q] = __Vx.ConditionalSelect(__m3, __Lanes.Clamp(__x_du[__q], __Vx.Create(-0.1), __Vx.Create(0.1)), __x_du[__q]);
 
                 // ---- update "apply"
                 // k' = (k + (0.01 * s)) + d
                 __nx_k[__q] = ((__st_k[__q] + (__Vx.Create(0.01) * __x_s[__q])) + __x_d[__q]);
 
                 // end of step: project onto the declared bounds, then the next values become current
-                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> x)
-        {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this SignalNeutralPopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __nx_k[__q] = __st_k[__q];
-                __x_du[__q] = __Vx.Create(0.0);
-                __x_s[__q] = __Vx.Create(0.0);
-                __x_d[__q] = __V.Zero;
-
-                // ---- rule S "scaled input"
-                // s = 2 * x
-                var __m4 = __on_S[__q];
-                __x_s[__q] = __Vx.ConditionalSelect(__m4, (__Vx.Create(2.0) * __S.Load(x, __j, __k - __j)), __Vx.Create(0.0));
-
-                // ---- rule D "drive"
-                // du += x
-                var __m5 = __on_D[__q];
-                if (__S.Any(__m5))
-                {
-                    __x_du[__q] = __Vx.ConditionalSelect(__m5, __x_du[__q] + __S.Load(x, __j, __k - __j), __x_du[__q]);
-                }
-
-                // ---- rule B "budget"
-                // d = clamp(du, -0.1, 0.1)
-                var __m6 = __on_B[__q];
-                __x_d[__q] = __Vx.ConditionalSelect(__m6, __S.Clamp(__x_du[__q], __Vx.Create(-0.1), __Vx.Create(0.1)), __x_du[__q]);
-
-                // ---- update "apply"
-                // k' = (k + (0.01 * s)) + d
-                __nx_k[__q] = ((__st_k[__q] + (__Vx.Create(0.01) * __x_s[__q])) + __x_d[__q]);
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_k[__q] = __Lanes.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(1.0));
             }
         }
 
@@ -397,9 +304,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "S", "D", "B" };
 
         /// <summary>Every scalar readable after a step, in the order of SignalNeutral.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -407,18 +314,18 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_s[controller / __S.Lanes], controller % __S.Lanes);
-                case 1: return __S.Lane(__x_d[controller / __S.Lanes], controller % __S.Lanes);
-                case 2: return __S.Lane(__st_k[controller / __S.Lanes], controller % __S.Lanes);
-                case 3: return __S.Lane(__x_du[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_s[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 1: return __Lanes.Lane(__x_d[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 2: return __Lanes.Lane(__st_k[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 3: return __Lanes.Lane(__x_du[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -434,10 +341,10 @@ namespace AE.Generated
             __Controller(controller);
             switch (id)
             {
-                case "S": __S.SetMask(ref __on_S[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "D": __S.SetMask(ref __on_D[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "B": __S.SetMask(ref __on_B[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                default: throw new global::System.ArgumentException($"law SignalNeutral has no rule '{id}' that can be switched off; valid: S, D, B", nameof(id));
+                case "S": __Lanes.SetMask(ref __on_S[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "D": __Lanes.SetMask(ref __on_D[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "B": __Lanes.SetMask(ref __on_B[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                default: throw new __System.ArgumentException($"law SignalNeutral has no rule '{id}' that can be switched off; valid: S, D, B", nameof(id));
             }
         }
 
@@ -446,9 +353,9 @@ namespace AE.Generated
         {
             __Controller(controller);
             var __rules = SignalNeutral.Rules.None;
-            if (__S.IsSet(__on_S[controller / __S.Lanes], controller % __S.Lanes)) __rules |= SignalNeutral.Rules.S;
-            if (__S.IsSet(__on_D[controller / __S.Lanes], controller % __S.Lanes)) __rules |= SignalNeutral.Rules.D;
-            if (__S.IsSet(__on_B[controller / __S.Lanes], controller % __S.Lanes)) __rules |= SignalNeutral.Rules.B;
+            if (__Lanes.IsSet(__on_S[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= SignalNeutral.Rules.S;
+            if (__Lanes.IsSet(__on_D[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= SignalNeutral.Rules.D;
+            if (__Lanes.IsSet(__on_B[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= SignalNeutral.Rules.B;
             return __rules;
         }
 
@@ -456,33 +363,33 @@ namespace AE.Generated
         public void SetEnabled(int controller, SignalNeutral.Rules rules)
         {
             __Controller(controller);
-            __S.SetMask(ref __on_S[controller / __S.Lanes], controller % __S.Lanes, (rules & SignalNeutral.Rules.S) != 0);
-            __S.SetMask(ref __on_D[controller / __S.Lanes], controller % __S.Lanes, (rules & SignalNeutral.Rules.D) != 0);
-            __S.SetMask(ref __on_B[controller / __S.Lanes], controller % __S.Lanes, (rules & SignalNeutral.Rules.B) != 0);
+            __Lanes.SetMask(ref __on_S[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & SignalNeutral.Rules.S) != 0);
+            __Lanes.SetMask(ref __on_D[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & SignalNeutral.Rules.D) != 0);
+            __Lanes.SetMask(ref __on_B[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & SignalNeutral.Rules.B) != 0);
         }
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

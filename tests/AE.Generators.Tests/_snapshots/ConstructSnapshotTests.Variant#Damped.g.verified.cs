@@ -7,10 +7,22 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// a base law with a rule to remove
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class Damped
     {
         /// <summary>The params of Damped; each default is the one written in the .ae file.</summary>
@@ -19,7 +31,7 @@ namespace AE.Generated
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
-        [global::System.Flags]
+        [__System.Flags]
         public enum Rules : ulong
         {
             None = 0,
@@ -32,14 +44,14 @@ namespace AE.Generated
 
         /// <summary>Coefficient k after the last step.</summary>
         public double k { get; private set; }
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
@@ -48,15 +60,22 @@ namespace AE.Generated
         {
             options ??= new Options();
             k = (double)(1.0);
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Damped over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double x) => __Step<double>(x);
+        /// <summary>One step of Damped over float vectors (scalars and reductions in double). Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double x) where __T : unmanaged
         {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this Damped steps in float; make another instance for double");
-            __precision = 1;
+            __Simd.CheckPrecision<__T>(__precision, "Damped", "instance");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_grow = (Enabled & Rules.grow) != 0;
@@ -91,66 +110,23 @@ namespace AE.Generated
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current
-            k = global::AE.Runtime.AeMath.Clamp(k__next, 0.0, 10.0);
-        }
-
-        /// <summary>One step of Damped over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float x)
-        {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this Damped steps in double; make another instance for float");
-            __precision = 2;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_grow = (Enabled & Rules.grow) != 0;
-            bool __on_damp = (Enabled & Rules.damp) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double k__next = k;
-            bool __c1 = false;
-
-            // ---- rule grow "k follows x up"
-            // when x > 0
-#line 4 "/ae/variant.ae"
-            if (__on_grow)
-            {
-                __c1 = ((double)x > 0.0);
-            }
-#line default
-            // k' = k * 1.1
-#line 4 "/ae/variant.ae"
-            if (__on_grow && __c1)
-            {
-                k__next = (k * 1.1);
-            }
-#line default
-
-            // ---- rule damp "k decays"
-            // k' = k' * 0.9
-#line 5 "/ae/variant.ae"
-            if (__on_damp)
-            {
-                k__next = (k__next * 0.9);
-            }
-#line default
-
-            // end of step: project onto the declared bounds, then the next values become current
-            k = global::AE.Runtime.AeMath.Clamp(k__next, 0.0, 10.0);
+            k = __AeMath.Clamp(k__next, 0.0, 10.0);
         }
 
         private static readonly string[] __signalNames = { "k" };
         private static readonly string[] __ruleIds = { "grow", "damp" };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
             switch (index)
             {
                 case 0: return k;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
@@ -162,24 +138,17 @@ namespace AE.Generated
             {
                 case "grow": flag = Rules.grow; break;
                 case "damp": flag = Rules.damp; break;
-                default: throw new global::System.ArgumentException($"law Damped has no rule '{id}' that can be switched off; valid: grow, damp", nameof(id));
+                default: throw new __System.ArgumentException($"law Damped has no rule '{id}' that can be switched off; valid: grow, damp", nameof(id));
             }
             Enabled = enabled ? Enabled | flag : Enabled & ~flag;
         }
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent Damped controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new Damped(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class DampedPopulation
     {
         private readonly int __count, __blocks;
@@ -188,7 +157,7 @@ namespace AE.Generated
         private readonly __V[] __c1;
         private readonly __V[] __on_grow;
         private readonly __V[] __on_damp;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -201,37 +170,44 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public DampedPopulation(int k, Damped.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __st_k = new __V[__blocks];
             __nx_k = new __V[__blocks];
             __c1 = new __V[__blocks];
             __on_grow = new __V[__blocks];
             __on_damp = new __V[__blocks];
-            global::System.Array.Fill(__on_grow, __V.AllBitsSet);
-            global::System.Array.Fill(__on_damp, __V.AllBitsSet);
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __System.Array.Fill(__on_grow, __V.AllBitsSet);
+            __System.Array.Fill(__on_damp, __V.AllBitsSet);
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Damped(options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __st_k[__q], __l, __law.k);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new Damped(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __st_k[__q], __l, __law.k);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> x)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> x) => __Step<double>(x);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> x) => __Step<float>(x);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> x) where __T : unmanaged
         {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this DampedPopulation steps in float; make another population for double");
-            __precision = 1;
+            if (x.Length != __count) throw new __System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
+            __Simd.CheckPrecision<__T>(__precision, "DampedPopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -239,20 +215,20 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __nx_k[__q] = __st_k[__q];
                 __c1[__q] = __V.Zero;
 
                 // ---- rule grow "k follows x up"
                 // when x > 0
                 var __m1 = __on_grow[__q];
-                if (__S.Any(__m1))
+                if (__Lanes.Any(__m1))
                 {
-                    __c1[__q] = __Vx.ConditionalSelect(__m1, __Vx.GreaterThan(__S.Load(x, __j, __k - __j), __Vx.Create(0.0)), __c1[__q]);
+                    __c1[__q] = __Vx.ConditionalSelect(__m1, __Vx.GreaterThan(__Lanes.Load(x, __j, __k - __j), __Vx.Create(0.0)), __c1[__q]);
                 }
                 // k' = k * 1.1
                 var __m2 = (__on_grow[__q] & __c1[__q]);
-                if (__S.Any(__m2))
+                if (__Lanes.Any(__m2))
                 {
                     __nx_k[__q] = __Vx.ConditionalSelect(__m2, (__st_k[__q] * __Vx.Create(1.1)), __nx_k[__q]);
                 }
@@ -260,58 +236,13 @@ namespace AE.Generated
                 // ---- rule damp "k decays"
                 // k' = k' * 0.9
                 var __m3 = __on_damp[__q];
-                if (__S.Any(__m3))
+                if (__Lanes.Any(__m3))
                 {
                     __nx_k[__q] = __Vx.ConditionalSelect(__m3, (__nx_k[__q] * __Vx.Create(0.9)), __nx_k[__q]);
                 }
 
                 // end of step: project onto the declared bounds, then the next values become current
-                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(10.0));
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> x)
-        {
-            if (x.Length != __count) throw new global::System.ArgumentException("'x' has " + x.Length + " values; this population has " + __count + " controllers", "x");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this DampedPopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __nx_k[__q] = __st_k[__q];
-                __c1[__q] = __V.Zero;
-
-                // ---- rule grow "k follows x up"
-                // when x > 0
-                var __m4 = __on_grow[__q];
-                if (__S.Any(__m4))
-                {
-                    __c1[__q] = __Vx.ConditionalSelect(__m4, __Vx.GreaterThan(__S.Load(x, __j, __k - __j), __Vx.Create(0.0)), __c1[__q]);
-                }
-                // k' = k * 1.1
-                var __m5 = (__on_grow[__q] & __c1[__q]);
-                if (__S.Any(__m5))
-                {
-                    __nx_k[__q] = __Vx.ConditionalSelect(__m5, (__st_k[__q] * __Vx.Create(1.1)), __nx_k[__q]);
-                }
-
-                // ---- rule damp "k decays"
-                // k' = k' * 0.9
-                var __m6 = __on_damp[__q];
-                if (__S.Any(__m6))
-                {
-                    __nx_k[__q] = __Vx.ConditionalSelect(__m6, (__nx_k[__q] * __Vx.Create(0.9)), __nx_k[__q]);
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_k[__q] = __S.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(10.0));
+                __st_k[__q] = __Lanes.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(10.0));
             }
         }
 
@@ -323,9 +254,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "grow", "damp" };
 
         /// <summary>Every scalar readable after a step, in the order of Damped.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -333,15 +264,15 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__st_k[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__st_k[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -357,9 +288,9 @@ namespace AE.Generated
             __Controller(controller);
             switch (id)
             {
-                case "grow": __S.SetMask(ref __on_grow[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "damp": __S.SetMask(ref __on_damp[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                default: throw new global::System.ArgumentException($"law Damped has no rule '{id}' that can be switched off; valid: grow, damp", nameof(id));
+                case "grow": __Lanes.SetMask(ref __on_grow[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "damp": __Lanes.SetMask(ref __on_damp[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                default: throw new __System.ArgumentException($"law Damped has no rule '{id}' that can be switched off; valid: grow, damp", nameof(id));
             }
         }
 
@@ -368,8 +299,8 @@ namespace AE.Generated
         {
             __Controller(controller);
             var __rules = Damped.Rules.None;
-            if (__S.IsSet(__on_grow[controller / __S.Lanes], controller % __S.Lanes)) __rules |= Damped.Rules.grow;
-            if (__S.IsSet(__on_damp[controller / __S.Lanes], controller % __S.Lanes)) __rules |= Damped.Rules.damp;
+            if (__Lanes.IsSet(__on_grow[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Damped.Rules.grow;
+            if (__Lanes.IsSet(__on_damp[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Damped.Rules.damp;
             return __rules;
         }
 
@@ -377,32 +308,32 @@ namespace AE.Generated
         public void SetEnabled(int controller, Damped.Rules rules)
         {
             __Controller(controller);
-            __S.SetMask(ref __on_grow[controller / __S.Lanes], controller % __S.Lanes, (rules & Damped.Rules.grow) != 0);
-            __S.SetMask(ref __on_damp[controller / __S.Lanes], controller % __S.Lanes, (rules & Damped.Rules.damp) != 0);
+            __Lanes.SetMask(ref __on_grow[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Damped.Rules.grow) != 0);
+            __Lanes.SetMask(ref __on_damp[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Damped.Rules.damp) != 0);
         }
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

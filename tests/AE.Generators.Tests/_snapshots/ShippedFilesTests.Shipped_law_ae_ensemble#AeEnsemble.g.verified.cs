@@ -7,10 +7,22 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// AEEnsemble: coefficient consensus of K controllers, softmax-weighted by their losses
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class AeEnsemble
     {
         /// <summary>The params of AeEnsemble; each default is the one written in the .ae file.</summary>
@@ -37,7 +49,7 @@ namespace AE.Generated
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
-        [global::System.Flags]
+        [__System.Flags]
         public enum Rules : ulong
         {
             None = 0,
@@ -58,38 +70,38 @@ namespace AE.Generated
         public double sigma_max { get; }
         public double loss_emergency { get; }
         private readonly double[] __sig_w;
-        public global::System.ReadOnlySpan<double> w => __sig_w;
+        public __System.ReadOnlySpan<double> w => __sig_w;
         public double mean_loss { get; private set; }
         public double min_loss { get; private set; }
         public double max_loss { get; private set; }
         public double bar_alpha { get; private set; }
         public double bar_mu { get; private set; }
         public double bar_sigma { get; private set; }
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public AeEnsemble(int K, Options? options = null, ulong seed = 0)
         {
-            if (K < 1) throw new global::System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
+            if (K < 1) throw new __System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
             this.K = K;
             options ??= new Options();
             double __v_beta_weight = options.beta_weight;
-            if (!(__v_beta_weight >= 0.0 && __v_beta_weight < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_weight", "[0, inf)", __v_beta_weight, "param 'beta_weight' must lie in [0, inf)");
+            if (!(__v_beta_weight >= 0.0 && __v_beta_weight < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("beta_weight", "[0, inf)", __v_beta_weight, "param 'beta_weight' must lie in [0, inf)");
             this.beta_weight = __v_beta_weight;
             double __v_kappa = options.kappa;
-            if (!(__v_kappa >= 0.0 && __v_kappa <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("kappa", "[0, 1]", __v_kappa, "param 'kappa' must lie in [0, 1]");
+            if (!(__v_kappa >= 0.0 && __v_kappa <= 1.0)) throw new __Runtime.ParamOutOfRangeException("kappa", "[0, 1]", __v_kappa, "param 'kappa' must lie in [0, 1]");
             this.kappa = __v_kappa;
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             double __v_alpha_max = options.alpha_max;
             this.alpha_max = __v_alpha_max;
@@ -98,258 +110,34 @@ namespace AE.Generated
             double __v_mu_max = options.mu_max;
             this.mu_max = __v_mu_max;
             double __v_sigma_min = options.sigma_min;
-            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
+            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
             this.sigma_min = __v_sigma_min;
             double __v_sigma_max = options.sigma_max;
             this.sigma_max = __v_sigma_max;
             double __v_loss_emergency = options.loss_emergency;
-            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
+            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             __sig_w = new double[K];
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of AeEnsemble over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> losses, global::System.Span<double> alpha, global::System.Span<double> mu, global::System.Span<double> sigma)
-        {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemble steps in float; make another instance for double");
-            if (losses.Length != K) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this law was built for " + K, "losses");
-            if (alpha.Length != K) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this law was built for " + K, "alpha");
-            if (mu.Length != K) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this law was built for " + K, "mu");
-            if (sigma.Length != K) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this law was built for " + K, "sigma");
-            __precision = 1;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_consensus = (Enabled & Rules.consensus) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double mean_loss = 0.0;
-            double min_loss = 0.0;
-            double max_loss = 0.0;
-            double bar_alpha = 0.0;
-            double bar_mu = 0.0;
-            double bar_sigma = 0.0;
-            fixed (double* __pin_losses = losses)
-            fixed (double* __pin_alpha = alpha)
-            fixed (double* __pin_mu = mu)
-            fixed (double* __pin_sigma = sigma)
-            {
-
-                // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-                double __r0 = double.PositiveInfinity;
-                double __r1 = double.NegativeInfinity;
-                double __r2 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.losses = __pin_losses;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 = global::System.Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
-                        __r1 = global::System.Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
-                        __r2 += __j1.__partials[__c * 3 + 2];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        __r0 = global::System.Math.Min(__r0, __e_Lk__1);
-                        __r1 = global::System.Math.Max(__r1, __e_Lk__1);
-                        __r2 += __e_Lk__1;
-                    }
-                }
-
-                // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
-                // min_loss = min(Lk)
-#line 40 "/ae/laws/ae_ensemble.ae"
-                min_loss = __r0;
-#line default
-                // max_loss = max(Lk)
-#line 41 "/ae/laws/ae_ensemble.ae"
-                max_loss = __r1;
-#line default
-                // mean_loss = mean(Lk)
-#line 42 "/ae/laws/ae_ensemble.ae"
-                mean_loss = (__r2 / K);
-#line default
-
-                // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-                double __r3 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
-                {
-                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
-                    var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
-                    __j2.losses = __pin_losses;
-                    __j2.min_loss = min_loss;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
-                    for (int __c = 0; __c < __chunks2; __c++)
-                    {
-                        __r3 += __j2.__partials[__c * 1 + 0];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        __r3 += __e_ew__1;
-                    }
-                }
-
-                // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-                double __r4 = 0.0;
-                double __r5 = 0.0;
-                double __r6 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
-                {
-                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
-                    var __j3 = __job3_F64 ??= new __Pass3_F64(this, __chunks3);
-                    __j3.__r3 = __r3;
-                    __j3.alpha = __pin_alpha;
-                    __j3.losses = __pin_losses;
-                    __j3.min_loss = min_loss;
-                    __j3.mu = __pin_mu;
-                    __j3.sigma = __pin_sigma;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, false));
-                    for (int __c = 0; __c < __chunks3; __c++)
-                    {
-                        __r4 += __j3.__partials[__c * 3 + 0];
-                        __r5 += __j3.__partials[__c * 3 + 1];
-                        __r6 += __j3.__partials[__c * 3 + 2];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                        __r4 += __e_w__1 * alpha[__i];
-                        __r5 += __e_w__1 * mu[__i];
-                        __r6 += __e_w__1 * sigma[__i];
-                    }
-                }
-                // bar_alpha = dot(w, alpha)
-#line 45 "/ae/laws/ae_ensemble.ae"
-                bar_alpha = __r4;
-#line default
-                // bar_mu = dot(w, mu)
-#line 46 "/ae/laws/ae_ensemble.ae"
-                bar_mu = __r5;
-#line default
-                // bar_sigma = dot(w, sigma)
-#line 47 "/ae/laws/ae_ensemble.ae"
-                bar_sigma = __r6;
-#line default
-
-                // ---- pass 4 of 4 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
-                {
-                    int __chunks4 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
-                    var __j4 = __job4_F64 ??= new __Pass4_F64(this, __chunks4);
-                    __j4.__on_consensus = __on_consensus;
-                    __j4.__r3 = __r3;
-                    __j4.alpha = __pin_alpha;
-                    __j4.bar_alpha = bar_alpha;
-                    __j4.bar_mu = bar_mu;
-                    __j4.bar_sigma = bar_sigma;
-                    __j4.losses = __pin_losses;
-                    __j4.min_loss = min_loss;
-                    __j4.mu = __pin_mu;
-                    __j4.sigma = __pin_sigma;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j4, __chunks4, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks4, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                        // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-#line 51 "/ae/laws/ae_ensemble.ae"
-                        double __e_alpha__next__1 = alpha[__i];
-                        if (__on_consensus)
-                        {
-                            __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                        }
-#line default
-                        // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-#line 52 "/ae/laws/ae_ensemble.ae"
-                        double __e_mu__next__1 = mu[__i];
-                        if (__on_consensus)
-                        {
-                            __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
-                        }
-#line default
-                        // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-#line 53 "/ae/laws/ae_ensemble.ae"
-                        double __e_sigma__next__1 = sigma[__i];
-                        if (__on_consensus)
-                        {
-                            __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
-                        }
-#line default
-                        alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
-                        mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
-                        sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
-                        __sig_w[__i] = __e_w__1;
-                    }
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                this.mean_loss = mean_loss;
-                this.min_loss = min_loss;
-                this.max_loss = max_loss;
-                this.bar_alpha = bar_alpha;
-                this.bar_mu = bar_mu;
-                this.bar_sigma = bar_sigma;
-            }
-        }
-
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> losses, __System.Span<double> alpha, __System.Span<double> mu, __System.Span<double> sigma) => __Step<double>(losses, alpha, mu, sigma);
         /// <summary>One step of AeEnsemble over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> losses, global::System.Span<float> alpha, global::System.Span<float> mu, global::System.Span<float> sigma)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> losses, __System.Span<float> alpha, __System.Span<float> mu, __System.Span<float> sigma) => __Step<float>(losses, alpha, mu, sigma);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> losses, __System.Span<__T> alpha, __System.Span<__T> mu, __System.Span<__T> sigma) where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemble steps in double; make another instance for float");
-            if (losses.Length != K) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this law was built for " + K, "losses");
-            if (alpha.Length != K) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this law was built for " + K, "alpha");
-            if (mu.Length != K) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this law was built for " + K, "mu");
-            if (sigma.Length != K) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this law was built for " + K, "sigma");
-            __precision = 2;
+            __Simd.CheckPrecision<__T>(__precision, "AeEnsemble", "instance");
+            if (losses.Length != K) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this law was built for " + K, "losses");
+            if (alpha.Length != K) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this law was built for " + K, "alpha");
+            if (mu.Length != K) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this law was built for " + K, "mu");
+            if (sigma.Length != K) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this law was built for " + K, "sigma");
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_consensus = (Enabled & Rules.consensus) != 0;
@@ -360,42 +148,19 @@ namespace AE.Generated
             double bar_alpha = 0.0;
             double bar_mu = 0.0;
             double bar_sigma = 0.0;
-            fixed (float* __pin_losses = losses)
-            fixed (float* __pin_alpha = alpha)
-            fixed (float* __pin_mu = mu)
-            fixed (float* __pin_sigma = sigma)
+            fixed (__T* __pin_losses = losses)
+            fixed (__T* __pin_alpha = alpha)
+            fixed (__T* __pin_mu = mu)
+            fixed (__T* __pin_sigma = sigma)
             {
 
                 // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-                double __r0 = double.PositiveInfinity;
-                double __r1 = double.NegativeInfinity;
-                double __r2 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.losses = __pin_losses;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 = global::System.Math.Min(__r0, __j1.__partials[__c * 3 + 0]);
-                        __r1 = global::System.Math.Max(__r1, __j1.__partials[__c * 3 + 1]);
-                        __r2 += __j1.__partials[__c * 3 + 2];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        __r0 = global::System.Math.Min(__r0, __e_Lk__1);
-                        __r1 = global::System.Math.Max(__r1, __e_Lk__1);
-                        __r2 += __e_Lk__1;
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, K));
+                __j1.losses = __pin_losses;
+                __j1.Run(Kernel, MaxThreads);
+                double __r0 = __j1.Min(0);
+                double __r1 = __j1.Max(1);
+                double __r2 = __j1.Sum(2);
 
                 // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
                 // min_loss = min(Lk)
@@ -412,78 +177,18 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-                double __r3 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
-                {
-                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
-                    var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
-                    __j2.losses = __pin_losses;
-                    __j2.min_loss = min_loss;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
-                    for (int __c = 0; __c < __chunks2; __c++)
-                    {
-                        __r3 += __j2.__partials[__c * 1 + 0];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        __r3 += __e_ew__1;
-                    }
-                }
+                var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, K));
+                __j2.losses = __pin_losses; __j2.min_loss = min_loss;
+                __j2.Run(Kernel, MaxThreads);
+                double __r3 = __j2.Sum(0);
 
                 // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-                double __r4 = 0.0;
-                double __r5 = 0.0;
-                double __r6 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
-                {
-                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
-                    var __j3 = __job3_F32 ??= new __Pass3_F32(this, __chunks3);
-                    __j3.__r3 = __r3;
-                    __j3.alpha = __pin_alpha;
-                    __j3.losses = __pin_losses;
-                    __j3.min_loss = min_loss;
-                    __j3.mu = __pin_mu;
-                    __j3.sigma = __pin_sigma;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, false));
-                    for (int __c = 0; __c < __chunks3; __c++)
-                    {
-                        __r4 += __j3.__partials[__c * 3 + 0];
-                        __r5 += __j3.__partials[__c * 3 + 1];
-                        __r6 += __j3.__partials[__c * 3 + 2];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                        __r4 += __e_w__1 * (double)alpha[__i];
-                        __r5 += __e_w__1 * (double)mu[__i];
-                        __r6 += __e_w__1 * (double)sigma[__i];
-                    }
-                }
+                var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, K));
+                __j3.__r3 = __r3; __j3.alpha = __pin_alpha; __j3.losses = __pin_losses; __j3.min_loss = min_loss; __j3.mu = __pin_mu; __j3.sigma = __pin_sigma;
+                __j3.Run(Kernel, MaxThreads);
+                double __r4 = __j3.Sum(0);
+                double __r5 = __j3.Sum(1);
+                double __r6 = __j3.Sum(2);
                 // bar_alpha = dot(w, alpha)
 #line 45 "/ae/laws/ae_ensemble.ae"
                 bar_alpha = __r4;
@@ -498,68 +203,9 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 4 of 4 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, K))
-                {
-                    int __chunks4 = global::AE.Runtime.Simd.AeSimd.Chunks(K);
-                    var __j4 = __job4_F32 ??= new __Pass4_F32(this, __chunks4);
-                    __j4.__on_consensus = __on_consensus;
-                    __j4.__r3 = __r3;
-                    __j4.alpha = __pin_alpha;
-                    __j4.bar_alpha = bar_alpha;
-                    __j4.bar_mu = bar_mu;
-                    __j4.bar_sigma = bar_sigma;
-                    __j4.losses = __pin_losses;
-                    __j4.min_loss = min_loss;
-                    __j4.mu = __pin_mu;
-                    __j4.sigma = __pin_sigma;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j4, __chunks4, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks4, false));
-                }
-                else
-                {
-                    for (int __i = 0; __i < K; __i++)
-                    {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                        double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                        // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                        double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                        // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                        double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                        // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-#line 51 "/ae/laws/ae_ensemble.ae"
-                        double __e_alpha__next__1 = (double)alpha[__i];
-                        if (__on_consensus)
-                        {
-                            __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                        }
-#line default
-                        // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-#line 52 "/ae/laws/ae_ensemble.ae"
-                        double __e_mu__next__1 = (double)mu[__i];
-                        if (__on_consensus)
-                        {
-                            __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
-                        }
-#line default
-                        // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-#line 53 "/ae/laws/ae_ensemble.ae"
-                        double __e_sigma__next__1 = (double)sigma[__i];
-                        if (__on_consensus)
-                        {
-                            __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
-                        }
-#line default
-                        alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
-                        mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
-                        sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
-                        __sig_w[__i] = __e_w__1;
-                    }
-                }
+                var __j4 = (__Pass4<__T>)(__job4 ??= new __Pass4<__T>(this, K));
+                __j4.__on_consensus = __on_consensus; __j4.__r3 = __r3; __j4.alpha = __pin_alpha; __j4.bar_alpha = bar_alpha; __j4.bar_mu = bar_mu; __j4.bar_sigma = bar_sigma; __j4.losses = __pin_losses; __j4.min_loss = min_loss; __j4.mu = __pin_mu; __j4.sigma = __pin_sigma;
+                __j4.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 this.mean_loss = mean_loss;
@@ -571,49 +217,44 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public double* losses;
-            public __Pass1_F64(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 3];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+            public __T* losses;
+            public __Pass1(AeEnsemble law, int length) : base(length, 3) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
         }
-        private __Pass1_F64? __job1_F64;
+        private object? __job1;
 
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions min(Lk), max(Lk), mean(Lk).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions min(Lk), max(Lk), mean(Lk).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
-            double* losses = __f.losses;
+            __T* losses = __f.losses;
             fixed (double* __sig_w = this.__sig_w)
             {
-                int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr0 = __Vx.Create(double.PositiveInfinity);
+                var __vr1 = __Vx.Create(double.NegativeInfinity);
+                var __vr2 = __Vx.Create(0.0);
+                if (__f.Simd)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __vk1 = __Vx.Create((double)loss_emergency);
+                    double __k2 = (-loss_emergency);
+                    var __vk3 = __Vx.Create((double)__k2);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                        var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk__1);
-                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk__1);
-                    __vr2 += __e_Lk__1;
+                        __vr0 = __Lanes.Min(__vr0, __e_Lk__1);
+                        __vr1 = __Lanes.Max(__vr1, __e_Lk__1);
+                        __vr2 += __e_Lk__1;
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r0 = double.PositiveInfinity;
                 double __r1 = double.NegativeInfinity;
                 double __r2 = 0.0;
@@ -621,149 +262,131 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
 #line default
-                    __r0 = global::System.Math.Min(__r0, __e_Lk__1);
-                    __r1 = global::System.Math.Max(__r1, __e_Lk__1);
+                    __r0 = __Math.Min(__r0, __e_Lk__1);
+                    __r1 = __Math.Max(__r1, __e_Lk__1);
                     __r2 += __e_Lk__1;
                 }
-                __f.__partials[__chunk * 3 + 0] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr0), __r0);
-                __f.__partials[__chunk * 3 + 1] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr1), __r1);
-                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
+                __f.Partials[__chunk * 3 + 0] = __Math.Min(__Simd.MinLane(__vr0), __r0);
+                __f.Partials[__chunk * 3 + 1] = __Math.Max(__Simd.MaxLane(__vr1), __r1);
+                __f.Partials[__chunk * 3 + 2] = __Simd.Sum(__vr2) + __r2;
             }
         }
 
-        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 2: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass2<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public double* losses;
+            public __T* losses;
             public double min_loss;
-            public __Pass2_F64(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
+            public __Pass2(AeEnsemble law, int length) : base(length, 1) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass2(this, chunk);
         }
-        private __Pass2_F64? __job2_F64;
+        private object? __job2;
 
-        /// <summary>Pass 2 of the double step over one chunk of the vectors: reductions sum(ew).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
+        /// <summary>Pass 2 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions sum(ew).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2<__T>(__Pass2<__T> __f, int __chunk) where __T : unmanaged
         {
-            double* losses = __f.losses;
+            __T* losses = __f.losses;
             double min_loss = __f.min_loss;
             fixed (double* __sig_w = this.__sig_w)
             {
-                int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr3 = __Vx.Create(0.0);
+                if (__f.Simd)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __vk1 = __Vx.Create((double)loss_emergency);
+                    double __k2 = (-loss_emergency);
+                    var __vk3 = __Vx.Create((double)__k2);
+                    double __k4 = (-beta_weight);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)min_loss);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                        var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                        var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
-                    __vr3 += __e_ew__1;
+                        __vr3 += __e_ew__1;
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r3 = 0.0;
                 for (; __i < __end; __i++)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     __r3 += __e_ew__1;
                 }
-                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+                __f.Partials[__chunk * 1 + 0] = __Simd.Sum(__vr3) + __r3;
             }
         }
 
-        /// <summary>What pass 3 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 3: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass3<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public double __r3;
-            public double* alpha;
-            public double* losses;
-            public double min_loss;
-            public double* mu;
-            public double* sigma;
-            public __Pass3_F64(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 3];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F64(this, chunk);
+            public double __r3, min_loss;
+            public __T* alpha, losses, mu, sigma;
+            public __Pass3(AeEnsemble law, int length) : base(length, 3) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass3(this, chunk);
         }
-        private __Pass3_F64? __job3_F64;
+        private object? __job3;
 
-        /// <summary>Pass 3 of the double step over one chunk of the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F64(__Pass3_F64 __f, int __chunk)
+        /// <summary>Pass 3 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass3<__T>(__Pass3<__T> __f, int __chunk) where __T : unmanaged
         {
-            double __r3 = __f.__r3;
-            double* alpha = __f.alpha;
-            double* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            double* mu = __f.mu;
-            double* sigma = __f.sigma;
+            double __r3 = __f.__r3, min_loss = __f.min_loss;
+            __T* alpha = __f.alpha, losses = __f.losses, mu = __f.mu, sigma = __f.sigma;
             fixed (double* __sig_w = this.__sig_w)
             {
-                int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
-                double __k7 = __r3;
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr4 = __Vx.Create(0.0);
+                var __vr5 = __Vx.Create(0.0);
+                var __vr6 = __Vx.Create(0.0);
+                if (__f.Simd)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __vk1 = __Vx.Create((double)loss_emergency);
+                    double __k2 = (-loss_emergency);
+                    var __vk3 = __Vx.Create((double)__k2);
+                    double __k4 = (-beta_weight);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)min_loss);
+                    double __k7 = __r3;
+                    var __vk8 = __Vx.Create((double)__k7);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                        var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                        var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
-                    // w = ew / sum(ew)
+                        // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w__1 = (__e_ew__1 / __vk8);
+                        var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
-                    __vr4 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
-                    __vr5 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
-                    __vr6 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
+                        __vr4 += __e_w__1 * __Simd.Load(alpha + __i);
+                        __vr5 += __e_w__1 * __Simd.Load(mu + __i);
+                        __vr6 += __e_w__1 * __Simd.Load(sigma + __i);
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r4 = 0.0;
                 double __r5 = 0.0;
                 double __r6 = 0.0;
@@ -771,145 +394,126 @@ namespace AE.Generated
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
                     double __e_w__1 = (__e_ew__1 / __r3);
 #line default
-                    __r4 += __e_w__1 * alpha[__i];
-                    __r5 += __e_w__1 * mu[__i];
-                    __r6 += __e_w__1 * sigma[__i];
+                    __r4 += __e_w__1 * __Simd.Widen(alpha[__i]);
+                    __r5 += __e_w__1 * __Simd.Widen(mu[__i]);
+                    __r6 += __e_w__1 * __Simd.Widen(sigma[__i]);
                 }
-                __f.__partials[__chunk * 3 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
-                __f.__partials[__chunk * 3 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr5) + __r5;
-                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr6) + __r6;
+                __f.Partials[__chunk * 3 + 0] = __Simd.Sum(__vr4) + __r4;
+                __f.Partials[__chunk * 3 + 1] = __Simd.Sum(__vr5) + __r5;
+                __f.Partials[__chunk * 3 + 2] = __Simd.Sum(__vr6) + __r6;
             }
         }
 
-        /// <summary>What pass 4 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass4_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 4: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass4<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeEnsemble __law;
-            public readonly double[] __partials;
             public bool __on_consensus;
-            public double __r3;
-            public double* alpha;
-            public double bar_alpha;
-            public double bar_mu;
-            public double bar_sigma;
-            public double* losses;
-            public double min_loss;
-            public double* mu;
-            public double* sigma;
-            public __Pass4_F64(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass4_F64(this, chunk);
+            public double __r3, bar_alpha, bar_mu, bar_sigma, min_loss;
+            public __T* alpha, losses, mu, sigma;
+            public __Pass4(AeEnsemble law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass4(this, chunk);
         }
-        private __Pass4_F64? __job4_F64;
+        private object? __job4;
 
-        /// <summary>Pass 4 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass4_F64(__Pass4_F64 __f, int __chunk)
+        /// <summary>Pass 4 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass4<__T>(__Pass4<__T> __f, int __chunk) where __T : unmanaged
         {
             bool __on_consensus = __f.__on_consensus;
-            double __r3 = __f.__r3;
-            double* alpha = __f.alpha;
-            double bar_alpha = __f.bar_alpha;
-            double bar_mu = __f.bar_mu;
-            double bar_sigma = __f.bar_sigma;
-            double* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            double* mu = __f.mu;
-            double* sigma = __f.sigma;
+            double __r3 = __f.__r3, bar_alpha = __f.bar_alpha, bar_mu = __f.bar_mu, bar_sigma = __f.bar_sigma, min_loss = __f.min_loss;
+            __T* alpha = __f.alpha, losses = __f.losses, mu = __f.mu, sigma = __f.sigma;
             fixed (double* __sig_w = this.__sig_w)
             {
-                int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
-                double __k7 = __r3;
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                double __k9 = (1.0 - kappa);
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                double __k11 = (kappa * bar_alpha);
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_min);
-                var __vk14 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_max);
-                double __k15 = (kappa * bar_mu);
-                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_min);
-                var __vk18 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_max);
-                double __k19 = (kappa * bar_sigma);
-                var __vk20 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k19);
-                var __vk21 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_min);
-                var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_max);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                if (__f.Simd)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    var __vk1 = __Vx.Create((double)loss_emergency);
+                    double __k2 = (-loss_emergency);
+                    var __vk3 = __Vx.Create((double)__k2);
+                    double __k4 = (-beta_weight);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)min_loss);
+                    double __k7 = __r3;
+                    var __vk8 = __Vx.Create((double)__k7);
+                    double __k9 = (1.0 - kappa);
+                    var __vk10 = __Vx.Create((double)__k9);
+                    double __k11 = (kappa * bar_alpha);
+                    var __vk12 = __Vx.Create((double)__k11);
+                    var __vk13 = __Vx.Create((double)alpha_min);
+                    var __vk14 = __Vx.Create((double)alpha_max);
+                    double __k15 = (kappa * bar_mu);
+                    var __vk16 = __Vx.Create((double)__k15);
+                    var __vk17 = __Vx.Create((double)mu_min);
+                    var __vk18 = __Vx.Create((double)mu_max);
+                    double __k19 = (kappa * bar_sigma);
+                    var __vk20 = __Vx.Create((double)__k19);
+                    var __vk21 = __Vx.Create((double)sigma_min);
+                    var __vk22 = __Vx.Create((double)sigma_max);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
+                        var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
 #line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                        // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
+                        var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
 #line default
-                    // w = ew / sum(ew)
+                        // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w__1 = (__e_ew__1 / __vk8);
+                        var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                        // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    var __e_alpha__next__1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
-                    if (__on_consensus)
-                    {
-                        __e_alpha__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
-                    }
+                        var __e_alpha__next__1 = __Simd.Load(alpha + __i);
+                        if (__on_consensus)
+                        {
+                            __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
+                        }
 #line default
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                        // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    var __e_mu__next__1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
-                    if (__on_consensus)
-                    {
-                        __e_mu__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
-                    }
+                        var __e_mu__next__1 = __Simd.Load(mu + __i);
+                        if (__on_consensus)
+                        {
+                            __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __vk17, __vk18);
+                        }
 #line default
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                        // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    var __e_sigma__next__1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
-                    if (__on_consensus)
-                    {
-                        __e_sigma__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
-                    }
+                        var __e_sigma__next__1 = __Simd.Load(sigma + __i);
+                        if (__on_consensus)
+                        {
+                            __e_sigma__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
+                        }
 #line default
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_w__1, __sig_w + __i);
+                        __Simd.Store(__Lanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
+                        __Simd.Store(__Lanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
+                        __Simd.Store(__Lanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
+                        __Simd.Store(__e_w__1, __sig_w + __i);
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
+                    double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
+                    double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
@@ -917,407 +521,31 @@ namespace AE.Generated
 #line default
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
-                    double __e_alpha__next__1 = alpha[__i];
+                    double __e_alpha__next__1 = __Simd.Widen(alpha[__i]);
                     if (__on_consensus)
                     {
-                        __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
+                        __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(alpha[__i])) + (kappa * bar_alpha)), alpha_min, alpha_max);
                     }
 #line default
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
-                    double __e_mu__next__1 = mu[__i];
+                    double __e_mu__next__1 = __Simd.Widen(mu[__i]);
                     if (__on_consensus)
                     {
-                        __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
+                        __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(mu[__i])) + (kappa * bar_mu)), mu_min, mu_max);
                     }
 #line default
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
-                    double __e_sigma__next__1 = sigma[__i];
+                    double __e_sigma__next__1 = __Simd.Widen(sigma[__i]);
                     if (__on_consensus)
                     {
-                        __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
+                        __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(sigma[__i])) + (kappa * bar_sigma)), sigma_min, sigma_max);
                     }
 #line default
-                    alpha[__i] = global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max);
-                    mu[__i] = global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max);
-                    sigma[__i] = global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max);
-                    __sig_w[__i] = __e_w__1;
-                }
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public float* losses;
-            public __Pass1_F32(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 3];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions min(Lk), max(Lk), mean(Lk).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* losses = __f.losses;
-            fixed (double* __sig_w = this.__sig_w)
-            {
-                int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(double.PositiveInfinity);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
-                    __vr0 = global::AE.Runtime.AeLanes.Min(__vr0, __e_Lk__1);
-                    __vr1 = global::AE.Runtime.AeLanes.Max(__vr1, __e_Lk__1);
-                    __vr2 += __e_Lk__1;
-                }
-                // the tail, one element at a time
-                double __r0 = double.PositiveInfinity;
-                double __r1 = double.NegativeInfinity;
-                double __r2 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                    __r0 = global::System.Math.Min(__r0, __e_Lk__1);
-                    __r1 = global::System.Math.Max(__r1, __e_Lk__1);
-                    __r2 += __e_Lk__1;
-                }
-                __f.__partials[__chunk * 3 + 0] = global::System.Math.Min(global::AE.Runtime.Simd.AeSimd.MinLane(__vr0), __r0);
-                __f.__partials[__chunk * 3 + 1] = global::System.Math.Max(global::AE.Runtime.Simd.AeSimd.MaxLane(__vr1), __r1);
-                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
-            }
-        }
-
-        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public float* losses;
-            public double min_loss;
-            public __Pass2_F32(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
-        }
-        private __Pass2_F32? __job2_F32;
-
-        /// <summary>Pass 2 of the float step over one chunk of the vectors: reductions sum(ew).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
-        {
-            float* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            fixed (double* __sig_w = this.__sig_w)
-            {
-                int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
-#line default
-                    __vr3 += __e_ew__1;
-                }
-                // the tail, one element at a time
-                double __r3 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                    __r3 += __e_ew__1;
-                }
-                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
-            }
-        }
-
-        /// <summary>What pass 3 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public double __r3;
-            public float* alpha;
-            public float* losses;
-            public double min_loss;
-            public float* mu;
-            public float* sigma;
-            public __Pass3_F32(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 3];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F32(this, chunk);
-        }
-        private __Pass3_F32? __job3_F32;
-
-        /// <summary>Pass 3 of the float step over one chunk of the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F32(__Pass3_F32 __f, int __chunk)
-        {
-            double __r3 = __f.__r3;
-            float* alpha = __f.alpha;
-            float* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            float* mu = __f.mu;
-            float* sigma = __f.sigma;
-            fixed (double* __sig_w = this.__sig_w)
-            {
-                int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
-                double __k7 = __r3;
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr5 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr6 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
-#line default
-                    // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w__1 = (__e_ew__1 / __vk8);
-#line default
-                    __vr4 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
-                    __vr5 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
-                    __vr6 += __e_w__1 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
-                }
-                // the tail, one element at a time
-                double __r4 = 0.0;
-                double __r5 = 0.0;
-                double __r6 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                    // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                    __r4 += __e_w__1 * (double)alpha[__i];
-                    __r5 += __e_w__1 * (double)mu[__i];
-                    __r6 += __e_w__1 * (double)sigma[__i];
-                }
-                __f.__partials[__chunk * 3 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
-                __f.__partials[__chunk * 3 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr5) + __r5;
-                __f.__partials[__chunk * 3 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr6) + __r6;
-            }
-        }
-
-        /// <summary>What pass 4 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass4_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeEnsemble __law;
-            public readonly double[] __partials;
-            public bool __on_consensus;
-            public double __r3;
-            public float* alpha;
-            public double bar_alpha;
-            public double bar_mu;
-            public double bar_sigma;
-            public float* losses;
-            public double min_loss;
-            public float* mu;
-            public float* sigma;
-            public __Pass4_F32(AeEnsemble law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass4_F32(this, chunk);
-        }
-        private __Pass4_F32? __job4_F32;
-
-        /// <summary>Pass 4 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass4_F32(__Pass4_F32 __f, int __chunk)
-        {
-            bool __on_consensus = __f.__on_consensus;
-            double __r3 = __f.__r3;
-            float* alpha = __f.alpha;
-            double bar_alpha = __f.bar_alpha;
-            double bar_mu = __f.bar_mu;
-            double bar_sigma = __f.bar_sigma;
-            float* losses = __f.losses;
-            double min_loss = __f.min_loss;
-            float* mu = __f.mu;
-            float* sigma = __f.sigma;
-            fixed (double* __sig_w = this.__sig_w)
-            {
-                int __len = K;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)loss_emergency);
-                double __k2 = (-loss_emergency);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k2);
-                double __k4 = (-beta_weight);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)min_loss);
-                double __k7 = __r3;
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                double __k9 = (1.0 - kappa);
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                double __k11 = (kappa * bar_alpha);
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_min);
-                var __vk14 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha_max);
-                double __k15 = (kappa * bar_mu);
-                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_min);
-                var __vk18 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu_max);
-                double __k19 = (kappa * bar_sigma);
-                var __vk20 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k19);
-                var __vk21 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_min);
-                var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma_max);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    var __e_Lk__1 = global::AE.Runtime.AeLanes.Clamp(global::AE.Runtime.AeLanes.FiniteOr(global::AE.Runtime.Simd.AeSimd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    var __e_ew__1 = global::AE.Runtime.AeLanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
-#line default
-                    // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                    var __e_w__1 = (__e_ew__1 / __vk8);
-#line default
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-#line 51 "/ae/laws/ae_ensemble.ae"
-                    var __e_alpha__next__1 = global::AE.Runtime.Simd.AeSimd.Load(alpha + __i);
-                    if (__on_consensus)
-                    {
-                        __e_alpha__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
-                    }
-#line default
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-#line 52 "/ae/laws/ae_ensemble.ae"
-                    var __e_mu__next__1 = global::AE.Runtime.Simd.AeSimd.Load(mu + __i);
-                    if (__on_consensus)
-                    {
-                        __e_mu__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(mu + __i)) + __vk16), __vk17, __vk18);
-                    }
-#line default
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-#line 53 "/ae/laws/ae_ensemble.ae"
-                    var __e_sigma__next__1 = global::AE.Runtime.Simd.AeSimd.Load(sigma + __i);
-                    if (__on_consensus)
-                    {
-                        __e_sigma__next__1 = global::AE.Runtime.AeLanes.Clamp(((__vk10 * global::AE.Runtime.Simd.AeSimd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
-                    }
-#line default
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_sigma__next__1, __vk21, __vk22), sigma + __i);
-                    global::AE.Runtime.Simd.AeSimd.Store(__e_w__1, __sig_w + __i);
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-#line 39 "/ae/laws/ae_ensemble.ae"
-                    double __e_Lk__1 = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)losses[__i], loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-#line 43 "/ae/laws/ae_ensemble.ae"
-                    double __e_ew__1 = global::System.Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
-                    // w = ew / sum(ew)
-#line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w__1 = (__e_ew__1 / __r3);
-#line default
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-#line 51 "/ae/laws/ae_ensemble.ae"
-                    double __e_alpha__next__1 = (double)alpha[__i];
-                    if (__on_consensus)
-                    {
-                        __e_alpha__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)alpha[__i]) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                    }
-#line default
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-#line 52 "/ae/laws/ae_ensemble.ae"
-                    double __e_mu__next__1 = (double)mu[__i];
-                    if (__on_consensus)
-                    {
-                        __e_mu__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)mu[__i]) + (kappa * bar_mu)), mu_min, mu_max);
-                    }
-#line default
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-#line 53 "/ae/laws/ae_ensemble.ae"
-                    double __e_sigma__next__1 = (double)sigma[__i];
-                    if (__on_consensus)
-                    {
-                        __e_sigma__next__1 = global::AE.Runtime.AeMath.Clamp((((1.0 - kappa) * (double)sigma[__i]) + (kappa * bar_sigma)), sigma_min, sigma_max);
-                    }
-#line default
-                    alpha[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
-                    mu[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
-                    sigma[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
+                    alpha[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
+                    mu[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
+                    sigma[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_sigma__next__1, sigma_min, sigma_max));
                     __sig_w[__i] = __e_w__1;
                 }
             }
@@ -1327,9 +555,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "consensus" };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -1341,7 +569,7 @@ namespace AE.Generated
                 case 3: return bar_alpha;
                 case 4: return bar_mu;
                 case 5: return bar_sigma;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
@@ -1352,24 +580,17 @@ namespace AE.Generated
             switch (id)
             {
                 case "consensus": flag = Rules.consensus; break;
-                default: throw new global::System.ArgumentException($"law AeEnsemble has no rule '{id}' that can be switched off; valid: consensus", nameof(id));
+                default: throw new __System.ArgumentException($"law AeEnsemble has no rule '{id}' that can be switched off; valid: consensus", nameof(id));
             }
             Enabled = enabled ? Enabled | flag : Enabled & ~flag;
         }
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent AeEnsemble controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new AeEnsemble(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class AeEnsemblePopulation
     {
         private readonly int __count, __blocks;
@@ -1397,7 +618,7 @@ namespace AE.Generated
         private readonly __V[] __r4;
         private readonly __V[] __r5;
         private readonly __V[] __r6;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -1412,13 +633,13 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public AeEnsemblePopulation(int k, int K, AeEnsemble.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
-            if (K < 1) throw new global::System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (K < 1) throw new __System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
             this.K = K;
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __p_beta_weight = new __V[__blocks];
             __p_kappa = new __V[__blocks];
             __p_alpha_min = new __V[__blocks];
@@ -1443,44 +664,51 @@ namespace AE.Generated
             __r4 = new __V[__blocks];
             __r5 = new __V[__blocks];
             __r6 = new __V[__blocks];
-            global::System.Array.Fill(__on_consensus, __V.AllBitsSet);
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __System.Array.Fill(__on_consensus, __V.AllBitsSet);
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new AeEnsemble(K, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __p_beta_weight[__q], __l, __law.beta_weight);
-                __S.SetLane(ref __p_kappa[__q], __l, __law.kappa);
-                __S.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
-                __S.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
-                __S.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
-                __S.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
-                __S.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
-                __S.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
-                __S.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
-                for (int __i = 0; __i < K; __i++) __S.SetLane(ref __sig_w[__i * __blocks + __q], __l, __law.w[__i]);
-                __S.SetLane(ref __x_mean_loss[__q], __l, __law.mean_loss);
-                __S.SetLane(ref __x_min_loss[__q], __l, __law.min_loss);
-                __S.SetLane(ref __x_max_loss[__q], __l, __law.max_loss);
-                __S.SetLane(ref __x_bar_alpha[__q], __l, __law.bar_alpha);
-                __S.SetLane(ref __x_bar_mu[__q], __l, __law.bar_mu);
-                __S.SetLane(ref __x_bar_sigma[__q], __l, __law.bar_sigma);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new AeEnsemble(K, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __p_beta_weight[__q], __l, __law.beta_weight);
+                __Lanes.SetLane(ref __p_kappa[__q], __l, __law.kappa);
+                __Lanes.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
+                __Lanes.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
+                __Lanes.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
+                __Lanes.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
+                __Lanes.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
+                __Lanes.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
+                __Lanes.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
+                for (int __i = 0; __i < K; __i++) __Lanes.SetLane(ref __sig_w[__i * __blocks + __q], __l, __law.w[__i]);
+                __Lanes.SetLane(ref __x_mean_loss[__q], __l, __law.mean_loss);
+                __Lanes.SetLane(ref __x_min_loss[__q], __l, __law.min_loss);
+                __Lanes.SetLane(ref __x_max_loss[__q], __l, __law.max_loss);
+                __Lanes.SetLane(ref __x_bar_alpha[__q], __l, __law.bar_alpha);
+                __Lanes.SetLane(ref __x_bar_mu[__q], __l, __law.bar_mu);
+                __Lanes.SetLane(ref __x_bar_sigma[__q], __l, __law.bar_sigma);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> losses, global::System.Span<double> alpha, global::System.Span<double> mu, global::System.Span<double> sigma)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> losses, __System.Span<double> alpha, __System.Span<double> mu, __System.Span<double> sigma) => __Step<double>(losses, alpha, mu, sigma);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> losses, __System.Span<float> alpha, __System.Span<float> mu, __System.Span<float> sigma) => __Step<float>(losses, alpha, mu, sigma);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> losses, __System.Span<__T> alpha, __System.Span<__T> mu, __System.Span<__T> sigma) where __T : unmanaged
         {
-            if (losses.Length != (long)K * __count) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
-            if (alpha.Length != (long)K * __count) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
-            if (mu.Length != (long)K * __count) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
-            if (sigma.Length != (long)K * __count) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemblePopulation steps in float; make another population for double");
-            __precision = 1;
+            if (losses.Length != (long)K * __count) throw new __System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
+            if (alpha.Length != (long)K * __count) throw new __System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
+            if (mu.Length != (long)K * __count) throw new __System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
+            if (sigma.Length != (long)K * __count) throw new __System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
+            __Simd.CheckPrecision<__T>(__precision, "AeEnsemblePopulation", "population");
+            __precision = __Simd.Precision<__T>();
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -1488,7 +716,7 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __x_mean_loss[__q] = __V.Zero;
                 __x_min_loss[__q] = __V.Zero;
                 __x_max_loss[__q] = __V.Zero;
@@ -1498,25 +726,25 @@ namespace AE.Generated
             }
 
             // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-            global::System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
-            global::System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
-            global::System.Array.Fill(__r2, __V.Zero);
+            __System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
+            __System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
+            __System.Array.Fill(__r2, __V.Zero);
             for (int __i = 0; __i < K; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    __r0[__q] = __S.Min(__r0[__q], __e_Lk__1);
-                    __r1[__q] = __S.Max(__r1[__q], __e_Lk__1);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    __r0[__q] = __Lanes.Min(__r0[__q], __e_Lk__1);
+                    __r1[__q] = __Lanes.Max(__r1[__q], __e_Lk__1);
                     __r2[__q] = __r2[__q] + __e_Lk__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
                 // min_loss = min(Lk)
@@ -1528,45 +756,45 @@ namespace AE.Generated
             }
 
             // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-            global::System.Array.Fill(__r3, __V.Zero);
+            __System.Array.Fill(__r3, __V.Zero);
             for (int __i = 0; __i < K; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     __r3[__q] = __r3[__q] + __e_ew__1;
                 }
             }
 
             // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-            global::System.Array.Fill(__r4, __V.Zero);
-            global::System.Array.Fill(__r5, __V.Zero);
-            global::System.Array.Fill(__r6, __V.Zero);
+            __System.Array.Fill(__r4, __V.Zero);
+            __System.Array.Fill(__r5, __V.Zero);
+            __System.Array.Fill(__r6, __V.Zero);
             for (int __i = 0; __i < K; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
                     var __e_w__1 = (__e_ew__1 / __r3[__q]);
-                    __r4[__q] = __r4[__q] + __e_w__1 * __S.Load(alpha, __h + __j, __k - __j);
-                    __r5[__q] = __r5[__q] + __e_w__1 * __S.Load(mu, __h + __j, __k - __j);
-                    __r6[__q] = __r6[__q] + __e_w__1 * __S.Load(sigma, __h + __j, __k - __j);
+                    __r4[__q] = __r4[__q] + __e_w__1 * __Lanes.Load(alpha, __h + __j, __k - __j);
+                    __r5[__q] = __r5[__q] + __e_w__1 * __Lanes.Load(mu, __h + __j, __k - __j);
+                    __r6[__q] = __r6[__q] + __e_w__1 * __Lanes.Load(sigma, __h + __j, __k - __j);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 // bar_alpha = dot(w, alpha)
                 __x_bar_alpha[__q] = __r4[__q];
                 // bar_mu = dot(w, mu)
@@ -1581,171 +809,31 @@ namespace AE.Generated
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                    var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
+                    var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     // w = ew / sum(ew)
                     var __e_w__1 = (__e_ew__1 / __r3[__q]);
                     var __m1 = __on_consensus[__q];
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m1, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
+                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m1, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __Lanes.Load(alpha, __h + __j, __k - __j));
                     var __m2 = __on_consensus[__q];
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m2, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
+                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m2, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __Lanes.Load(mu, __h + __j, __k - __j));
                     var __m3 = __on_consensus[__q];
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m3, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
-                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
-                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
-                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
+                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m3, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __Lanes.Load(sigma, __h + __j, __k - __j));
+                    __Lanes.Store(alpha, __h + __j, __k - __j, __Lanes.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
+                    __Lanes.Store(mu, __h + __j, __k - __j, __Lanes.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
+                    __Lanes.Store(sigma, __h + __j, __k - __j, __Lanes.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
                     __sig_w[__o + __q] = __e_w__1;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> losses, global::System.Span<float> alpha, global::System.Span<float> mu, global::System.Span<float> sigma)
-        {
-            if (losses.Length != (long)K * __count) throw new global::System.ArgumentException("'losses' has " + losses.Length + " elements; this population needs " + K + " x " + __count, "losses");
-            if (alpha.Length != (long)K * __count) throw new global::System.ArgumentException("'alpha' has " + alpha.Length + " elements; this population needs " + K + " x " + __count, "alpha");
-            if (mu.Length != (long)K * __count) throw new global::System.ArgumentException("'mu' has " + mu.Length + " elements; this population needs " + K + " x " + __count, "mu");
-            if (sigma.Length != (long)K * __count) throw new global::System.ArgumentException("'sigma' has " + sigma.Length + " elements; this population needs " + K + " x " + __count, "sigma");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeEnsemblePopulation steps in double; make another population for float");
-            __precision = 2;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __x_mean_loss[__q] = __V.Zero;
-                __x_min_loss[__q] = __V.Zero;
-                __x_max_loss[__q] = __V.Zero;
-                __x_bar_alpha[__q] = __V.Zero;
-                __x_bar_mu[__q] = __V.Zero;
-                __x_bar_sigma[__q] = __V.Zero;
-            }
-
-            // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-            global::System.Array.Fill(__r0, __Vx.Create(double.PositiveInfinity));
-            global::System.Array.Fill(__r1, __Vx.Create(double.NegativeInfinity));
-            global::System.Array.Fill(__r2, __V.Zero);
-            for (int __i = 0; __i < K; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    __r0[__q] = __S.Min(__r0[__q], __e_Lk__1);
-                    __r1[__q] = __S.Max(__r1[__q], __e_Lk__1);
-                    __r2[__q] = __r2[__q] + __e_Lk__1;
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-
-                // ---- fixed rule weights "softmax weights over the losses and the weighted means of the coefficients"
-                // min_loss = min(Lk)
-                __x_min_loss[__q] = __r0[__q];
-                // max_loss = max(Lk)
-                __x_max_loss[__q] = __r1[__q];
-                // mean_loss = mean(Lk)
-                __x_mean_loss[__q] = (__r2[__q] / __Vx.Create((double)K));
-            }
-
-            // ---- pass 2 of 4 over the vectors: reductions sum(ew)
-            global::System.Array.Fill(__r3, __V.Zero);
-            for (int __i = 0; __i < K; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    __r3[__q] = __r3[__q] + __e_ew__1;
-                }
-            }
-
-            // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-            global::System.Array.Fill(__r4, __V.Zero);
-            global::System.Array.Fill(__r5, __V.Zero);
-            global::System.Array.Fill(__r6, __V.Zero);
-            for (int __i = 0; __i < K; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    // w = ew / sum(ew)
-                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
-                    __r4[__q] = __r4[__q] + __e_w__1 * __S.Load(alpha, __h + __j, __k - __j);
-                    __r5[__q] = __r5[__q] + __e_w__1 * __S.Load(mu, __h + __j, __k - __j);
-                    __r6[__q] = __r6[__q] + __e_w__1 * __S.Load(sigma, __h + __j, __k - __j);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                // bar_alpha = dot(w, alpha)
-                __x_bar_alpha[__q] = __r4[__q];
-                // bar_mu = dot(w, mu)
-                __x_bar_mu[__q] = __r5[__q];
-                // bar_sigma = dot(w, sigma)
-                __x_bar_sigma[__q] = __r6[__q];
-            }
-
-            // ---- pass 4 of 4 over the vectors: write the vectors
-            for (int __i = 0; __i < K; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
-                    var __e_Lk__1 = __S.Clamp(__S.FiniteOr(__S.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
-                    var __e_ew__1 = __S.Exp((__S.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    // w = ew / sum(ew)
-                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
-                    var __m4 = __on_consensus[__q];
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
-                    var __e_alpha__next__1 = __Vx.ConditionalSelect(__m4, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __S.Load(alpha, __h + __j, __k - __j));
-                    var __m5 = __on_consensus[__q];
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
-                    var __e_mu__next__1 = __Vx.ConditionalSelect(__m5, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __S.Load(mu, __h + __j, __k - __j));
-                    var __m6 = __on_consensus[__q];
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
-                    var __e_sigma__next__1 = __Vx.ConditionalSelect(__m6, __S.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __S.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __S.Load(sigma, __h + __j, __k - __j));
-                    __S.Store(alpha, __h + __j, __k - __j, __S.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
-                    __S.Store(mu, __h + __j, __k - __j, __S.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));
-                    __S.Store(sigma, __h + __j, __k - __j, __S.Clamp(__e_sigma__next__1, __p_sigma_min[__q], __p_sigma_max[__q]));
-                    __sig_w[__o + __q] = __e_w__1;
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // end of step: project onto the declared bounds, then the next values become current
             }
@@ -1789,9 +877,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "consensus" };
 
         /// <summary>Every scalar readable after a step, in the order of AeEnsemble.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -1799,20 +887,20 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_mean_loss[controller / __S.Lanes], controller % __S.Lanes);
-                case 1: return __S.Lane(__x_min_loss[controller / __S.Lanes], controller % __S.Lanes);
-                case 2: return __S.Lane(__x_max_loss[controller / __S.Lanes], controller % __S.Lanes);
-                case 3: return __S.Lane(__x_bar_alpha[controller / __S.Lanes], controller % __S.Lanes);
-                case 4: return __S.Lane(__x_bar_mu[controller / __S.Lanes], controller % __S.Lanes);
-                case 5: return __S.Lane(__x_bar_sigma[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_mean_loss[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 1: return __Lanes.Lane(__x_min_loss[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 2: return __Lanes.Lane(__x_max_loss[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 3: return __Lanes.Lane(__x_bar_alpha[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 4: return __Lanes.Lane(__x_bar_mu[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 5: return __Lanes.Lane(__x_bar_sigma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -1828,8 +916,8 @@ namespace AE.Generated
             __Controller(controller);
             switch (id)
             {
-                case "consensus": __S.SetMask(ref __on_consensus[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                default: throw new global::System.ArgumentException($"law AeEnsemble has no rule '{id}' that can be switched off; valid: consensus", nameof(id));
+                case "consensus": __Lanes.SetMask(ref __on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                default: throw new __System.ArgumentException($"law AeEnsemble has no rule '{id}' that can be switched off; valid: consensus", nameof(id));
             }
         }
 
@@ -1838,7 +926,7 @@ namespace AE.Generated
         {
             __Controller(controller);
             var __rules = AeEnsemble.Rules.None;
-            if (__S.IsSet(__on_consensus[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeEnsemble.Rules.consensus;
+            if (__Lanes.IsSet(__on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeEnsemble.Rules.consensus;
             return __rules;
         }
 
@@ -1846,31 +934,31 @@ namespace AE.Generated
         public void SetEnabled(int controller, AeEnsemble.Rules rules)
         {
             __Controller(controller);
-            __S.SetMask(ref __on_consensus[controller / __S.Lanes], controller % __S.Lanes, (rules & AeEnsemble.Rules.consensus) != 0);
+            __Lanes.SetMask(ref __on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeEnsemble.Rules.consensus) != 0);
         }
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

@@ -7,11 +7,23 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// AE-Adam/AdamW from the field-law groups
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed unsafe partial class AeAdamField : global::AE.Runtime.IOptimizerLaw
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed unsafe partial class AeAdamField : __Runtime.IOptimizerLaw
     {
         /// <summary>The params of AeAdamField; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -183,7 +195,7 @@ namespace AE.Generated
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
-        [global::System.Flags]
+        [__System.Flags]
         public enum Rules : ulong
         {
             None = 0,
@@ -301,11 +313,11 @@ namespace AE.Generated
         private double[] __st_m_f64;
         private float[]? __st_m_f32;
         /// <summary>State m after the last double-precision step.</summary>
-        public global::System.ReadOnlySpan<double> m => __st_m_f64;
+        public __System.ReadOnlySpan<double> m => __st_m_f64;
         private double[] __st_v_f64;
         private float[]? __st_v_f32;
         /// <summary>State v after the last double-precision step.</summary>
-        public global::System.ReadOnlySpan<double> v => __st_v_f64;
+        public __System.ReadOnlySpan<double> v => __st_v_f64;
         /// <summary>State p1 after the last step.</summary>
         public double p1 { get; private set; }
         /// <summary>State p2 after the last step.</summary>
@@ -362,37 +374,37 @@ namespace AE.Generated
         private long __slot_Sstar__ema_n;
         private double __slot_lyapunov__lp;
         private long __slot_lyapunov__lp_n;
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public AeAdamField(int n, Options? options = null, ulong seed = 0)
         {
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
             double __v_beta_mu = options.beta_mu;
-            if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
+            if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
             this.beta_mu = __v_beta_mu;
             double __v_beta_T = options.beta_T;
-            if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
+            if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
             this.beta_T = __v_beta_T;
             double __v_beta_V = options.beta_V;
-            if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
+            if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
             this.beta_V = __v_beta_V;
             double __v_beta_S = options.beta_S;
-            if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
+            if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
             this.beta_S = __v_beta_S;
             double __v_beta_star = options.beta_star;
-            if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
+            if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
             this.beta_star = __v_beta_star;
             double __v_k_p = options.k_p;
             this.k_p = __v_k_p;
@@ -409,7 +421,7 @@ namespace AE.Generated
             double __v_gamma_mu = options.gamma_mu;
             this.gamma_mu = __v_gamma_mu;
             double __v_u_max = options.u_max;
-            if (!(__v_u_max > 0.0 && __v_u_max < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("u_max", "(0, inf)", __v_u_max, "param 'u_max' must lie in (0, inf)");
+            if (!(__v_u_max > 0.0 && __v_u_max < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("u_max", "(0, inf)", __v_u_max, "param 'u_max' must lie in (0, inf)");
             this.u_max = __v_u_max;
             double __v_eta_a = options.eta_a;
             this.eta_a = __v_eta_a;
@@ -450,30 +462,30 @@ namespace AE.Generated
             double __v_V_max_mult = options.V_max_mult;
             this.V_max_mult = __v_V_max_mult;
             double __v_tau_T_stall = options.tau_T_stall;
-            if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
+            if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
             this.tau_T_stall = __v_tau_T_stall;
             double __v_kappa_shrink = options.kappa_shrink;
-            if (!(__v_kappa_shrink >= 0.0 && __v_kappa_shrink < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("kappa_shrink", "[0, inf)", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
+            if (!(__v_kappa_shrink >= 0.0 && __v_kappa_shrink < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("kappa_shrink", "[0, inf)", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
             this.kappa_shrink = __v_kappa_shrink;
             double __v_refractory = options.refractory ?? ((double)((1.0 / (1.0 - __v_beta_T))));
             this.refractory = __v_refractory;
             double __v_max_dlog_alpha = options.max_dlog_alpha;
-            if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
+            if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
             this.max_dlog_alpha = __v_max_dlog_alpha;
             double __v_max_d_mu = options.max_d_mu;
-            if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
+            if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
             this.max_d_mu = __v_max_d_mu;
             double __v_max_dlog_sigma = options.max_dlog_sigma;
-            if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
+            if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
             this.max_dlog_sigma = __v_max_dlog_sigma;
             double __v_max_dlog_adam = options.max_dlog_adam;
-            if (!(__v_max_dlog_adam > 0.0 && __v_max_dlog_adam < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_adam", "(0, inf)", __v_max_dlog_adam, "param 'max_dlog_adam' must lie in (0, inf)");
+            if (!(__v_max_dlog_adam > 0.0 && __v_max_dlog_adam < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_adam", "(0, inf)", __v_max_dlog_adam, "param 'max_dlog_adam' must lie in (0, inf)");
             this.max_dlog_adam = __v_max_dlog_adam;
             double __v_eta_lambda = options.eta_lambda;
-            if (!(__v_eta_lambda >= 0.0 && __v_eta_lambda < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("eta_lambda", "[0, inf)", __v_eta_lambda, "param 'eta_lambda' must lie in [0, inf)");
+            if (!(__v_eta_lambda >= 0.0 && __v_eta_lambda < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("eta_lambda", "[0, inf)", __v_eta_lambda, "param 'eta_lambda' must lie in [0, inf)");
             this.eta_lambda = __v_eta_lambda;
             double __v_B_adapt = options.B_adapt;
-            if (!(__v_B_adapt >= 0.0 && __v_B_adapt < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("B_adapt", "[0, inf)", __v_B_adapt, "param 'B_adapt' must lie in [0, inf)");
+            if (!(__v_B_adapt >= 0.0 && __v_B_adapt < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("B_adapt", "[0, inf)", __v_B_adapt, "param 'B_adapt' must lie in [0, inf)");
             this.B_adapt = __v_B_adapt;
             double __v_eta_c = options.eta_c;
             this.eta_c = __v_eta_c;
@@ -496,91 +508,91 @@ namespace AE.Generated
             double __v_c_ss = options.c_ss;
             this.c_ss = __v_c_ss;
             double __v_sigma_0 = options.sigma_0;
-            if (!(__v_sigma_0 > 0.0 && __v_sigma_0 < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_0", "(0, inf)", __v_sigma_0, "param 'sigma_0' must lie in (0, inf)");
+            if (!(__v_sigma_0 > 0.0 && __v_sigma_0 < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("sigma_0", "(0, inf)", __v_sigma_0, "param 'sigma_0' must lie in (0, inf)");
             this.sigma_0 = __v_sigma_0;
             double __v_c_wa = options.c_wa;
             this.c_wa = __v_c_wa;
             double __v_beta_lyap = options.beta_lyap;
-            if (!(__v_beta_lyap >= 0.0 && __v_beta_lyap < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_lyap", "[0, 1)", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
+            if (!(__v_beta_lyap >= 0.0 && __v_beta_lyap < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_lyap", "[0, 1)", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
             this.beta_lyap = __v_beta_lyap;
             double __v_gamma_lyap = options.gamma_lyap;
-            if (!(__v_gamma_lyap >= 0.0 && __v_gamma_lyap < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("gamma_lyap", "[0, inf)", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
+            if (!(__v_gamma_lyap >= 0.0 && __v_gamma_lyap < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("gamma_lyap", "[0, inf)", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
             this.gamma_lyap = __v_gamma_lyap;
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             double __v_alpha_max = options.alpha_max;
             this.alpha_max = __v_alpha_max;
             double __v_alpha_bar = options.alpha_bar;
-            if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
+            if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
             this.alpha_bar = __v_alpha_bar;
             double __v_init_alpha = options.init_alpha;
             this.init_alpha = __v_init_alpha;
             double __v_mu_min = options.mu_min;
-            if (!(__v_mu_min >= 0.0 && __v_mu_min < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_min", "[0, 1)", __v_mu_min, "param 'mu_min' must lie in [0, 1)");
+            if (!(__v_mu_min >= 0.0 && __v_mu_min < 1.0)) throw new __Runtime.ParamOutOfRangeException("mu_min", "[0, 1)", __v_mu_min, "param 'mu_min' must lie in [0, 1)");
             this.mu_min = __v_mu_min;
             double __v_mu_max = options.mu_max;
-            if (!(__v_mu_max >= 0.0 && __v_mu_max <= 0.9999)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_max", "[0, 0.9999]", __v_mu_max, "param 'mu_max' must lie in [0, 0.9999]");
+            if (!(__v_mu_max >= 0.0 && __v_mu_max <= 0.9999)) throw new __Runtime.ParamOutOfRangeException("mu_max", "[0, 0.9999]", __v_mu_max, "param 'mu_max' must lie in [0, 0.9999]");
             this.mu_max = __v_mu_max;
             double __v_mu_bar = options.mu_bar;
-            if (!(__v_mu_bar >= 0.0 && __v_mu_bar < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_bar", "[0, 1)", __v_mu_bar, "param 'mu_bar' must lie in [0, 1)");
+            if (!(__v_mu_bar >= 0.0 && __v_mu_bar < 1.0)) throw new __Runtime.ParamOutOfRangeException("mu_bar", "[0, 1)", __v_mu_bar, "param 'mu_bar' must lie in [0, 1)");
             this.mu_bar = __v_mu_bar;
             double __v_init_mu = options.init_mu;
             this.init_mu = __v_init_mu;
             double __v_beta2_min = options.beta2_min;
-            if (!(__v_beta2_min >= 0.0 && __v_beta2_min < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta2_min", "[0, 1)", __v_beta2_min, "param 'beta2_min' must lie in [0, 1)");
+            if (!(__v_beta2_min >= 0.0 && __v_beta2_min < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta2_min", "[0, 1)", __v_beta2_min, "param 'beta2_min' must lie in [0, 1)");
             this.beta2_min = __v_beta2_min;
             double __v_beta2_max = options.beta2_max;
-            if (!(__v_beta2_max >= 0.0 && __v_beta2_max <= 0.99999)) throw new global::AE.Runtime.ParamOutOfRangeException("beta2_max", "[0, 0.99999]", __v_beta2_max, "param 'beta2_max' must lie in [0, 0.99999]");
+            if (!(__v_beta2_max >= 0.0 && __v_beta2_max <= 0.99999)) throw new __Runtime.ParamOutOfRangeException("beta2_max", "[0, 0.99999]", __v_beta2_max, "param 'beta2_max' must lie in [0, 0.99999]");
             this.beta2_max = __v_beta2_max;
             double __v_beta2_bar = options.beta2_bar;
-            if (!(__v_beta2_bar >= 0.0 && __v_beta2_bar <= 0.99999)) throw new global::AE.Runtime.ParamOutOfRangeException("beta2_bar", "[0, 0.99999]", __v_beta2_bar, "param 'beta2_bar' must lie in [0, 0.99999]");
+            if (!(__v_beta2_bar >= 0.0 && __v_beta2_bar <= 0.99999)) throw new __Runtime.ParamOutOfRangeException("beta2_bar", "[0, 0.99999]", __v_beta2_bar, "param 'beta2_bar' must lie in [0, 0.99999]");
             this.beta2_bar = __v_beta2_bar;
             double __v_init_beta2 = options.init_beta2;
             this.init_beta2 = __v_init_beta2;
             double __v_eps_min = options.eps_min;
-            if (!(__v_eps_min > 0.0 && __v_eps_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("eps_min", "(0, 1]", __v_eps_min, "param 'eps_min' must lie in (0, 1]");
+            if (!(__v_eps_min > 0.0 && __v_eps_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("eps_min", "(0, 1]", __v_eps_min, "param 'eps_min' must lie in (0, 1]");
             this.eps_min = __v_eps_min;
             double __v_eps_max = options.eps_max;
             this.eps_max = __v_eps_max;
             double __v_eps_bar = options.eps_bar;
-            if (!(__v_eps_bar > 0.0 && __v_eps_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("eps_bar", "(0, inf)", __v_eps_bar, "param 'eps_bar' must lie in (0, inf)");
+            if (!(__v_eps_bar > 0.0 && __v_eps_bar < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("eps_bar", "(0, inf)", __v_eps_bar, "param 'eps_bar' must lie in (0, inf)");
             this.eps_bar = __v_eps_bar;
             double __v_init_eps = options.init_eps;
             this.init_eps = __v_init_eps;
             double __v_wd_min = options.wd_min;
-            if (!(__v_wd_min > 0.0 && __v_wd_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("wd_min", "(0, 1]", __v_wd_min, "param 'wd_min' must lie in (0, 1]");
+            if (!(__v_wd_min > 0.0 && __v_wd_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("wd_min", "(0, 1]", __v_wd_min, "param 'wd_min' must lie in (0, 1]");
             this.wd_min = __v_wd_min;
             double __v_wd_max = options.wd_max;
             this.wd_max = __v_wd_max;
             double __v_wd_bar = options.wd_bar;
-            if (!(__v_wd_bar > 0.0 && __v_wd_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("wd_bar", "(0, inf)", __v_wd_bar, "param 'wd_bar' must lie in (0, inf)");
+            if (!(__v_wd_bar > 0.0 && __v_wd_bar < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("wd_bar", "(0, inf)", __v_wd_bar, "param 'wd_bar' must lie in (0, inf)");
             this.wd_bar = __v_wd_bar;
             double __v_init_wd = options.init_wd;
             this.init_wd = __v_init_wd;
             double __v_sigma_min = options.sigma_min;
-            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
+            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
             this.sigma_min = __v_sigma_min;
             double __v_sigma_max = options.sigma_max;
             this.sigma_max = __v_sigma_max;
             double __v_init_sigma = options.init_sigma;
             this.init_sigma = __v_init_sigma;
             double __v_loss_emergency = options.loss_emergency;
-            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
+            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             double __v_grad_emergency = options.grad_emergency;
-            if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
+            if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
             this.grad_emergency = __v_grad_emergency;
             double __v_param_abs_max = options.param_abs_max;
-            if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
+            if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
             this.param_abs_max = __v_param_abs_max;
             double __v_clip_grad_norm = options.clip_grad_norm;
-            if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
+            if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
             this.clip_grad_norm = __v_clip_grad_norm;
             __st_m_f64 = new double[n];
-            global::System.Array.Fill(__st_m_f64, (double)(0.0));
+            __System.Array.Fill(__st_m_f64, (double)(0.0));
             __st_v_f64 = new double[n];
-            global::System.Array.Fill(__st_v_f64, (double)(0.0));
+            __System.Array.Fill(__st_v_f64, (double)(0.0));
             p1 = (double)(1.0);
             p2 = (double)(1.0);
             lambda = (double)(0.0);
@@ -596,824 +608,48 @@ namespace AE.Generated
             lyapunov = (double)(0.0);
             // alpha: bounds and initial value with the given params
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
-            if (__lo_alpha > __hi_alpha) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min, alpha_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new global::AE.Runtime.ParamOutOfRangeException("init_alpha", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min, alpha_max", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("init_alpha", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             // mu: bounds and initial value with the given params
             double __lo_mu = (double)(__v_mu_min), __hi_mu = (double)(__v_mu_max);
-            if (__lo_mu > __hi_mu) throw new global::AE.Runtime.ParamOutOfRangeException("mu_min, mu_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
-            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new global::AE.Runtime.ParamOutOfRangeException("init_mu", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (__lo_mu > __hi_mu) throw new __Runtime.ParamOutOfRangeException("mu_min, mu_max", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new __Runtime.ParamOutOfRangeException("init_mu", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
             // beta2: bounds and initial value with the given params
             double __lo_beta2 = (double)(__v_beta2_min), __hi_beta2 = (double)(__v_beta2_max);
-            if (__lo_beta2 > __hi_beta2) throw new global::AE.Runtime.ParamOutOfRangeException("beta2_min, beta2_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false), __lo_beta2, "the bounds of 'beta2' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false));
-            if (!(beta2 >= __lo_beta2 && beta2 <= __hi_beta2)) throw new global::AE.Runtime.ParamOutOfRangeException("init_beta2", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false), beta2, "the initial value of 'beta2' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false));
+            if (__lo_beta2 > __hi_beta2) throw new __Runtime.ParamOutOfRangeException("beta2_min, beta2_max", __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false), __lo_beta2, "the bounds of 'beta2' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false));
+            if (!(beta2 >= __lo_beta2 && beta2 <= __hi_beta2)) throw new __Runtime.ParamOutOfRangeException("init_beta2", __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false), beta2, "the initial value of 'beta2' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false));
             // eps: bounds and initial value with the given params
             double __lo_eps = (double)(__v_eps_min), __hi_eps = (double)(__v_eps_max);
-            if (__lo_eps > __hi_eps) throw new global::AE.Runtime.ParamOutOfRangeException("eps_min, eps_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false), __lo_eps, "the bounds of 'eps' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false));
-            if (!(eps >= __lo_eps && eps <= __hi_eps)) throw new global::AE.Runtime.ParamOutOfRangeException("init_eps", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false), eps, "the initial value of 'eps' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false));
+            if (__lo_eps > __hi_eps) throw new __Runtime.ParamOutOfRangeException("eps_min, eps_max", __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false), __lo_eps, "the bounds of 'eps' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false));
+            if (!(eps >= __lo_eps && eps <= __hi_eps)) throw new __Runtime.ParamOutOfRangeException("init_eps", __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false), eps, "the initial value of 'eps' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false));
             // wd: bounds and initial value with the given params
             double __lo_wd = (double)(__v_wd_min), __hi_wd = (double)(__v_wd_max);
-            if (__lo_wd > __hi_wd) throw new global::AE.Runtime.ParamOutOfRangeException("wd_min, wd_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false), __lo_wd, "the bounds of 'wd' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false));
-            if (!(wd >= __lo_wd && wd <= __hi_wd)) throw new global::AE.Runtime.ParamOutOfRangeException("init_wd", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false), wd, "the initial value of 'wd' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false));
+            if (__lo_wd > __hi_wd) throw new __Runtime.ParamOutOfRangeException("wd_min, wd_max", __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false), __lo_wd, "the bounds of 'wd' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false));
+            if (!(wd >= __lo_wd && wd <= __hi_wd)) throw new __Runtime.ParamOutOfRangeException("init_wd", __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false), wd, "the initial value of 'wd' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false));
             // sigma: bounds and initial value with the given params
             double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
-            if (__lo_sigma > __hi_sigma) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min, sigma_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new global::AE.Runtime.ParamOutOfRangeException("init_sigma", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            if (__lo_sigma > __hi_sigma) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of AeAdamField over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
-        {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeAdamField steps in float; make another instance for double");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
-            var __s_m = __st_m_f64;
-            var __s_v = __st_v_f64;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_brake = (Enabled & Rules.brake) != 0;
-            bool __on_AE2 = (Enabled & Rules.AE2) != 0;
-            bool __on_AE2adam = (Enabled & Rules.AE2adam) != 0;
-            bool __on_AE4 = (Enabled & Rules.AE4) != 0;
-            bool __on_AE7 = (Enabled & Rules.AE7) != 0;
-            bool __on_AE7adam = (Enabled & Rules.AE7adam) != 0;
-            bool __on_AE6 = (Enabled & Rules.AE6) != 0;
-            bool __on_AE3 = (Enabled & Rules.AE3) != 0;
-            bool __on_AE3adam = (Enabled & Rules.AE3adam) != 0;
-            bool __on_AE5 = (Enabled & Rules.AE5) != 0;
-            bool __on_AE6d = (Enabled & Rules.AE6d) != 0;
-            bool __on_AE10 = (Enabled & Rules.AE10) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double p1__next = p1;
-            double p2__next = p2;
-            double lambda__next = lambda;
-            double quiet__next = quiet;
-            double alpha__next = alpha;
-            double mu__next = mu;
-            double beta2__next = beta2;
-            double eps__next = eps;
-            double wd__next = wd;
-            double sigma__next = sigma;
-            double du_alpha = 0.0;
-            double du_mu = 0.0;
-            double du_sigma = 0.0;
-            double du_b2 = 0.0;
-            double du_eps = 0.0;
-            double du_wd = 0.0;
-            double adapt_extra = 0.0;
-            double L = 0.0;
-            double T = 0.0;
-            double V = 0.0;
-            double S = 0.0;
-            double rho = 0.0;
-            double gnorm = 0.0;
-            double gamma = 0.0;
-            double budget_scale = 1.0;
-            double adapt_energy = 0.0;
-            double lyapunov = 0.0;
-            double dlog_alpha = 0.0;
-            double d_mu = 0.0;
-            double dlog_sigma = 0.0;
-            double gg0 = 0.0;
-            double gn0 = 0.0;
-            double clip = 0.0;
-            double sum_g2 = 0.0;
-            double gmean = 0.0;
-            double ld = 0.0;
-            double mnorm = 0.0;
-            double Vstar = 0.0;
-            double Sstar = 0.0;
-            double u_alpha = 0.0;
-            double u_mu = 0.0;
-            double instab = 0.0;
-            double quality = 0.0;
-            double h2 = 0.0;
-            double stall = 0.0;
-            double A = 0.0;
-            double z_alpha = 0.0;
-            double z_mu = 0.0;
-            double z_sigma = 0.0;
-            double d_b2 = 0.0;
-            double d_eps = 0.0;
-            double d_wd = 0.0;
-            double b2_next = 0.0;
-            double eps_next = 0.0;
-            double wd_next = 0.0;
-            bool flip = false;
-            bool rise = false;
-            bool spike = false;
-            bool fire = false;
-            double b1 = 0.0;
-            double b2 = 0.0;
-            double e = 0.0;
-            bool __c1 = false;
-            bool __c2 = false;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
-            {
-
-                // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 4 + 0];
-                        __r1 += __j1.__partials[__c * 4 + 1];
-                        __r2 += __j1.__partials[__c * 4 + 2];
-                        __r3 += __j1.__partials[__c * 4 + 3];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        __r0 += (__e_g0__1 * __e_g0__1);
-                        __r1 += __e_g0__1;
-                        double __q3 = __s_m[__i];
-                        __r2 += __q3 * __q3;
-                        __r3 += __e_g0__1 * __s_m[__i];
-                    }
-                }
-
-                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
-                // gg0 = sum(g0 * g0)
-#line 62 "/ae/laws/ae_rules.ae"
-                gg0 = __r0;
-#line default
-                // gn0 = sqrt(gg0)
-#line 63 "/ae/laws/ae_rules.ae"
-                gn0 = global::System.Math.Sqrt(gg0);
-#line default
-                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
-#line 64 "/ae/laws/ae_rules.ae"
-                clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-#line default
-                // sum_g2 = (clip * clip) * gg0
-#line 66 "/ae/laws/ae_rules.ae"
-                sum_g2 = ((clip * clip) * gg0);
-#line default
-                // gmean = (clip * sum(g0)) / n
-#line 67 "/ae/laws/ae_rules.ae"
-                gmean = ((clip * __r1) / n);
-#line default
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-#line 68 "/ae/laws/ae_rules.ae"
-                L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 69 "/ae/laws/ae_rules.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
-#line default
-                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 70 "/ae/laws/ae_rules.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
-#line default
-                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 71 "/ae/laws/ae_rules.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
-#line default
-                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 72 "/ae/laws/ae_rules.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
-#line default
-                // gnorm = sqrt(sum_g2) + 1e-12
-#line 73 "/ae/laws/ae_rules.ae"
-                gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
-#line default
-                // mnorm = norm(m) + 1e-12
-#line 74 "/ae/laws/ae_rules.ae"
-                mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
-#line default
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 75 "/ae/laws/ae_rules.ae"
-                rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-#line default
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 76 "/ae/laws/ae_rules.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
-#line default
-                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 77 "/ae/laws/ae_rules.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
-#line default
-
-                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
-                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 83 "/ae/laws/ae_rules.ae"
-                if (__on_brake)
-                {
-                    __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / 10)
-#line 84 "/ae/laws/ae_rules.ae"
-                if (__on_brake && __c1)
-                {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
-                }
-#line default
-                // mu' = min(mu', 0.5)
-#line 85 "/ae/laws/ae_rules.ae"
-                if (__on_brake && __c1)
-                {
-                    mu__next = global::System.Math.Min(mu__next, 0.5);
-                }
-#line default
-
-                // ---- rule AE2 "constitutive drive of log alpha and of mu, smooth" (from group SmoothDrive)
-                // u_alpha = (((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(alpha) - log(alpha_bar)))
-#line 124 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    u_alpha = ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar))));
-                }
-#line default
-                // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
-#line 125 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    u_mu = (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu - mu_bar)));
-                }
-#line default
-                // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
-#line 126 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    du_alpha += (eta_a * global::AE.Runtime.AeMath.SoftClamp(u_alpha, (-u_max), u_max));
-                }
-#line default
-                // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
-#line 127 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    du_mu += (eta_mu * global::AE.Runtime.AeMath.SoftClamp(u_mu, (-u_max), u_max));
-                }
-#line default
-
-                // ---- rule AE2adam "Adam drives: beta2 up with V, eps up with instability and down with quality, weight decay to its anchor"
-                // instab = tanh((V / Vstar) - 1)
-#line 370 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    instab = global::System.Math.Tanh(((V / Vstar) - 1.0));
-                }
-#line default
-                // quality = (0.5 * (rho + 1)) - 0.5
-#line 371 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    quality = ((0.5 * (rho + 1.0)) - 0.5);
-                }
-#line default
-                // h2 = log(1 - beta2_bar) - log(1 - beta2)
-#line 372 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    h2 = (global::System.Math.Log((1.0 - beta2_bar)) - global::System.Math.Log((1.0 - beta2)));
-                }
-#line default
-                // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
-#line 373 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    du_b2 += (eta_b2 * global::AE.Runtime.AeMath.SoftClamp(((k_b2 * instab) - (gamma_b2 * h2)), (-u_max), u_max));
-                }
-#line default
-                // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
-#line 374 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    du_eps += (eta_eps * global::AE.Runtime.AeMath.SoftClamp((((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (global::System.Math.Log(eps) - global::System.Math.Log(eps_bar)))), (-u_max), u_max));
-                }
-#line default
-                // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
-#line 375 "/ae/laws/ae_rules.ae"
-                if (__on_AE2adam)
-                {
-                    du_wd += (eta_wd * global::AE.Runtime.AeMath.SoftClamp(((-gamma_wd) * (global::System.Math.Log(wd) - global::System.Math.Log(wd_bar))), (-u_max), u_max));
-                }
-#line default
-
-                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
-                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 133 "/ae/laws/ae_rules.ae"
-                if (__on_AE4)
-                {
-                    stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
-                }
-#line default
-                // A = 0.5 * (rho + 1)
-#line 134 "/ae/laws/ae_rules.ae"
-                if (__on_AE4)
-                {
-                    A = (0.5 * (rho + 1.0));
-                }
-#line default
-                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 135 "/ae/laws/ae_rules.ae"
-                if (__on_AE4)
-                {
-                    du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
-                }
-#line default
-
-                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
-                // z_alpha = log(alpha) - log(alpha_bar)
-#line 147 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    z_alpha = (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar));
-                }
-#line default
-                // z_mu = log(1 - mu_bar) - log(1 - mu)
-#line 148 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    z_mu = (global::System.Math.Log((1.0 - mu_bar)) - global::System.Math.Log((1.0 - mu)));
-                }
-#line default
-                // z_sigma = log(1 + (sigma / sigma_0))
-#line 149 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    z_sigma = global::System.Math.Log((1.0 + (sigma / sigma_0)));
-                }
-#line default
-                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-#line 150 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
-                }
-#line default
-                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-#line 151 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
-                }
-#line default
-                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-#line 152 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
-                }
-#line default
-
-                // ---- rule AE7adam "coupling: log lambda_wd against log alpha, so the decay strength alpha * lambda_wd holds"
-                // du_wd += (eta_c * c_wa) * (log(alpha) - log(alpha_bar))
-#line 382 "/ae/laws/ae_rules.ae"
-                if (__on_AE7adam)
-                {
-                    du_wd += ((eta_c * c_wa) * (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)));
-                }
-#line default
-
-                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
-                // budget_scale = 1 / sqrt(1 + lambda)
-#line 161 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    budget_scale = (1.0 / global::System.Math.Sqrt((1.0 + lambda)));
-                }
-                else
-                {
-                    budget_scale = 1.0;
-                }
-#line default
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-#line 162 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
-                }
-                else
-                {
-                    dlog_alpha = du_alpha;
-                }
-#line default
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
-#line 163 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
-                }
-                else
-                {
-                    d_mu = du_mu;
-                }
-#line default
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
-#line 164 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
-                }
-                else
-                {
-                    dlog_sigma = du_sigma;
-                }
-#line default
-
-                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 170 "/ae/laws/ae_rules.ae"
-                if (__on_AE3)
-                {
-                    alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                }
-#line default
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 171 "/ae/laws/ae_rules.ae"
-                if (__on_AE3)
-                {
-                    mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                }
-#line default
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 172 "/ae/laws/ae_rules.ae"
-                if (__on_AE3)
-                {
-                    sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
-                }
-#line default
-
-                // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
-                // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
-#line 389 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    d_b2 = global::AE.Runtime.AeMath.Clamp((budget_scale * du_b2), (-max_dlog_adam), max_dlog_adam);
-                }
-#line default
-                // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
-#line 390 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    d_eps = global::AE.Runtime.AeMath.Clamp((budget_scale * du_eps), (-max_dlog_adam), max_dlog_adam);
-                }
-#line default
-                // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
-#line 391 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    d_wd = global::AE.Runtime.AeMath.Clamp((budget_scale * du_wd), (-max_dlog_adam), max_dlog_adam);
-                }
-#line default
-                // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
-#line 392 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    b2_next = global::AE.Runtime.AeMath.Clamp((1.0 - ((1.0 - beta2) * global::System.Math.Exp((-d_b2)))), beta2_min, beta2_max);
-                }
-#line default
-                // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
-#line 393 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    eps_next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(eps) + d_eps)), eps_min, eps_max);
-                }
-#line default
-                // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
-#line 394 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    wd_next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(wd) + d_wd)), wd_min, wd_max);
-                }
-#line default
-                // beta2' = b2_next
-#line 395 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    beta2__next = b2_next;
-                }
-#line default
-                // eps' = eps_next
-#line 396 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    eps__next = eps_next;
-                }
-#line default
-                // wd' = wd_next
-#line 397 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    wd__next = wd_next;
-                }
-#line default
-                // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
-#line 398 "/ae/laws/ae_rules.ae"
-                if (__on_AE3adam)
-                {
-                    adapt_extra += ((global::System.Math.Pow((global::System.Math.Log((1.0 - b2_next)) - global::System.Math.Log((1.0 - beta2))), 2.0) + global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(eps_next, eps_min)) - global::System.Math.Log(eps)), 2.0)) + global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(wd_next, wd_min)) - global::System.Math.Log(wd)), 2.0));
-                }
-#line default
-
-                // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period" (from group PhaseResonance)
-                // flip = rho < -rho_max
-#line 195 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    flip = (rho < (-rho_max));
-                }
-#line default
-                // rise = T > (tau_T_stall * sqrt(Vstar))
-#line 196 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    rise = (T > (tau_T_stall * global::System.Math.Sqrt(Vstar)));
-                }
-#line default
-                // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
-#line 197 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    spike = ((V > (V_max_mult * Vstar)) && (T > ((-tau_T_stall) * global::System.Math.Sqrt(Vstar))));
-                }
-#line default
-                // fire = ((flip || rise) || spike) && (quiet >= refractory)
-#line 198 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    fire = (((flip || rise) || spike) && (quiet >= refractory));
-                }
-#line default
-                // when fire
-#line 199 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    __c2 = fire;
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 200 "/ae/laws/ae_rules.ae"
-                if (__on_AE5 && __c2)
-                {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
-                }
-#line default
-                // quiet' = fire ? 1 : (quiet + 1)
-#line 202 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    quiet__next = (fire ? 1.0 : (quiet + 1.0));
-                }
-#line default
-
-                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
-                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-#line 211 "/ae/laws/ae_rules.ae"
-                if (__on_AE6d)
-                {
-                    adapt_energy = (((global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) - global::System.Math.Log(alpha)), 2.0) + global::System.Math.Pow((mu__next - mu), 2.0)) + global::System.Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
-                }
-                else
-                {
-                    adapt_energy = 0.0;
-                }
-#line default
-                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-#line 212 "/ae/laws/ae_rules.ae"
-                if (__on_AE6d)
-                {
-                    lambda__next = global::System.Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
-                }
-#line default
-
-                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
-                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 218 "/ae/laws/ae_rules.ae"
-                if (__on_AE10)
-                {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
-                }
-                else
-                {
-                    lyapunov = 0.0;
-                }
-#line default
-
-                // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
-                // b1 = clamp(mu', mu_min, mu_max)
-#line 409 "/ae/laws/ae_rules.ae"
-                b1 = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
-#line default
-                // b2 = clamp(beta2', beta2_min, beta2_max)
-#line 410 "/ae/laws/ae_rules.ae"
-                b2 = global::AE.Runtime.AeMath.Clamp(beta2__next, beta2_min, beta2_max);
-#line default
-                // e = max(eps', eps_min)
-#line 411 "/ae/laws/ae_rules.ae"
-                e = global::System.Math.Max(eps__next, eps_min);
-#line default
-                // p1' = p1 * b1
-#line 416 "/ae/laws/ae_rules.ae"
-                p1__next = (p1 * b1);
-#line default
-                // p2' = p2 * b2
-#line 417 "/ae/laws/ae_rules.ae"
-                p2__next = (p2 * b2);
-#line default
-
-                // ---- pass 2 of 3 over the vectors: reductions norm(dir)
-                double __r4 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
-                    __j2.b1 = b1;
-                    __j2.b2 = b2;
-                    __j2.clip = clip;
-                    __j2.e = e;
-                    __j2.grad = __pin_grad;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
-                    for (int __c = 0; __c < __chunks2; __c++)
-                    {
-                        __r4 += __j2.__partials[__c * 1 + 0];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
-#line default
-                        double __q6 = __e_dir__1;
-                        __r4 += __q6 * __q6;
-                    }
-                }
-                // gamma = alpha' * norm(dir)
-#line 423 "/ae/laws/ae_rules.ae"
-                gamma = (alpha__next * global::System.Math.Sqrt(__r4));
-#line default
-
-                // ---- pass 3 of 3 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j3 = __job3_F64 ??= new __Pass3_F64(this, __chunks3);
-                    __j3.alpha__next = alpha__next;
-                    __j3.b1 = b1;
-                    __j3.b2 = b2;
-                    __j3.clip = clip;
-                    __j3.e = e;
-                    __j3.grad = __pin_grad;
-                    __j3.sigma__next = sigma__next;
-                    __j3.theta = __pin_theta;
-                    __j3.wd__next = wd__next;
-                    __j3.__draws = (((sigma__next > 0.0)));
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, __j3.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        double __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        double __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__1 = ((theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        theta[__i] = __e_theta__next__2;
-                        __s_m[__i] = __e_m__next__1;
-                        __s_v[__i] = global::AE.Runtime.AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity);
-                    }
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                p1 = global::AE.Runtime.AeMath.Clamp(p1__next, 0.0, 1.0);
-                p2 = global::AE.Runtime.AeMath.Clamp(p2__next, 0.0, 1.0);
-                lambda = global::AE.Runtime.AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
-                quiet = quiet__next;
-                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-                mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
-                beta2 = global::AE.Runtime.AeMath.Clamp(beta2__next, beta2_min, beta2_max);
-                eps = global::AE.Runtime.AeMath.Clamp(eps__next, eps_min, eps_max);
-                wd = global::AE.Runtime.AeMath.Clamp(wd__next, wd_min, wd_max);
-                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
-                this.L = L;
-                this.T = T;
-                this.V = V;
-                this.S = S;
-                this.rho = rho;
-                this.gnorm = gnorm;
-                this.gamma = gamma;
-                this.budget_scale = budget_scale;
-                this.adapt_energy = adapt_energy;
-                this.lyapunov = lyapunov;
-                this.dlog_alpha = dlog_alpha;
-                this.d_mu = d_mu;
-                this.dlog_sigma = dlog_sigma;
-                this.du_alpha = du_alpha;
-                this.du_mu = du_mu;
-                this.du_sigma = du_sigma;
-                this.du_b2 = du_b2;
-                this.du_eps = du_eps;
-                this.du_wd = du_wd;
-                this.adapt_extra = adapt_extra;
-            }
-        }
-
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
         /// <summary>One step of AeAdamField over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeAdamField steps in double; make another instance for float");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m_f64.Length];
-                for (int __i = 0; __i < __st_m_f64.Length; __i++) __st_m_f32[__i] = (float)__st_m_f64[__i];
-            }
-            if (__st_v_f32 is null)
-            {
-                __st_v_f32 = new float[__st_v_f64.Length];
-                for (int __i = 0; __i < __st_v_f64.Length; __i++) __st_v_f32[__i] = (float)__st_v_f64[__i];
-            }
-            __precision = 2;
-            var __s_m = __st_m_f32!;
-            var __s_v = __st_v_f32!;
+            __Simd.CheckPrecision<__T>(__precision, "AeAdamField", "instance");
+            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
+            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Simd.ToFloat(__st_m_f64);
+            if (typeof(__T) == typeof(float)) __st_v_f32 ??= __Simd.ToFloat(__st_v_f64);
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_brake = (Enabled & Rules.brake) != 0;
@@ -1493,44 +729,18 @@ namespace AE.Generated
             double e = 0.0;
             bool __c1 = false;
             bool __c2 = false;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 4 + 0];
-                        __r1 += __j1.__partials[__c * 4 + 1];
-                        __r2 += __j1.__partials[__c * 4 + 2];
-                        __r3 += __j1.__partials[__c * 4 + 3];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        __r0 += (__e_g0__1 * __e_g0__1);
-                        __r1 += __e_g0__1;
-                        double __q3 = (double)__s_m[__i];
-                        __r2 += __q3 * __q3;
-                        __r3 += __e_g0__1 * (double)__s_m[__i];
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.grad = __pin_grad;
+                __j1.Run(Kernel, MaxThreads);
+                double __r0 = __j1.Sum(0);
+                double __r1 = __j1.Sum(1);
+                double __r2 = __j1.Sum(2);
+                double __r3 = __j1.Sum(3);
 
                 // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
                 // gg0 = sum(g0 * g0)
@@ -1539,7 +749,7 @@ namespace AE.Generated
 #line default
                 // gn0 = sqrt(gg0)
 #line 63 "/ae/laws/ae_rules.ae"
-                gn0 = global::System.Math.Sqrt(gg0);
+                gn0 = __Math.Sqrt(gg0);
 #line default
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 64 "/ae/laws/ae_rules.ae"
@@ -1555,43 +765,43 @@ namespace AE.Generated
 #line default
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
 #line 68 "/ae/laws/ae_rules.ae"
-                L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)loss, loss_emergency), (-loss_emergency), loss_emergency);
+                L = __AeMath.Clamp(__AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 69 "/ae/laws/ae_rules.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
+                T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 70 "/ae/laws/ae_rules.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 71 "/ae/laws/ae_rules.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 72 "/ae/laws/ae_rules.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 73 "/ae/laws/ae_rules.ae"
-                gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
+                gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
 #line default
                 // mnorm = norm(m) + 1e-12
 #line 74 "/ae/laws/ae_rules.ae"
-                mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
+                mnorm = (__Math.Sqrt(__r2) + 1e-12);
 #line default
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
 #line 75 "/ae/laws/ae_rules.ae"
-                rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
 #line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 76 "/ae/laws/ae_rules.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
+                Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
 #line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 77 "/ae/laws/ae_rules.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
+                Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 #line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
@@ -1599,21 +809,21 @@ namespace AE.Generated
 #line 83 "/ae/laws/ae_rules.ae"
                 if (__on_brake)
                 {
-                    __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
+                    __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 }
 #line default
                 // alpha' = max(alpha_min, alpha' / 10)
 #line 84 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1)
                 {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
+                    alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 }
 #line default
                 // mu' = min(mu', 0.5)
 #line 85 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1)
                 {
-                    mu__next = global::System.Math.Min(mu__next, 0.5);
+                    mu__next = __Math.Min(mu__next, 0.5);
                 }
 #line default
 
@@ -1622,28 +832,28 @@ namespace AE.Generated
 #line 124 "/ae/laws/ae_rules.ae"
                 if (__on_AE2)
                 {
-                    u_alpha = ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar))));
+                    u_alpha = ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(alpha) - __Math.Log(alpha_bar))));
                 }
 #line default
                 // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
 #line 125 "/ae/laws/ae_rules.ae"
                 if (__on_AE2)
                 {
-                    u_mu = (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu - mu_bar)));
+                    u_mu = (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu - mu_bar)));
                 }
 #line default
                 // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
 #line 126 "/ae/laws/ae_rules.ae"
                 if (__on_AE2)
                 {
-                    du_alpha += (eta_a * global::AE.Runtime.AeMath.SoftClamp(u_alpha, (-u_max), u_max));
+                    du_alpha += (eta_a * __AeMath.SoftClamp(u_alpha, (-u_max), u_max));
                 }
 #line default
                 // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
 #line 127 "/ae/laws/ae_rules.ae"
                 if (__on_AE2)
                 {
-                    du_mu += (eta_mu * global::AE.Runtime.AeMath.SoftClamp(u_mu, (-u_max), u_max));
+                    du_mu += (eta_mu * __AeMath.SoftClamp(u_mu, (-u_max), u_max));
                 }
 #line default
 
@@ -1652,7 +862,7 @@ namespace AE.Generated
 #line 370 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam)
                 {
-                    instab = global::System.Math.Tanh(((V / Vstar) - 1.0));
+                    instab = __Math.Tanh(((V / Vstar) - 1.0));
                 }
 #line default
                 // quality = (0.5 * (rho + 1)) - 0.5
@@ -1666,28 +876,28 @@ namespace AE.Generated
 #line 372 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam)
                 {
-                    h2 = (global::System.Math.Log((1.0 - beta2_bar)) - global::System.Math.Log((1.0 - beta2)));
+                    h2 = (__Math.Log((1.0 - beta2_bar)) - __Math.Log((1.0 - beta2)));
                 }
 #line default
                 // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
 #line 373 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam)
                 {
-                    du_b2 += (eta_b2 * global::AE.Runtime.AeMath.SoftClamp(((k_b2 * instab) - (gamma_b2 * h2)), (-u_max), u_max));
+                    du_b2 += (eta_b2 * __AeMath.SoftClamp(((k_b2 * instab) - (gamma_b2 * h2)), (-u_max), u_max));
                 }
 #line default
                 // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
 #line 374 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam)
                 {
-                    du_eps += (eta_eps * global::AE.Runtime.AeMath.SoftClamp((((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (global::System.Math.Log(eps) - global::System.Math.Log(eps_bar)))), (-u_max), u_max));
+                    du_eps += (eta_eps * __AeMath.SoftClamp((((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (__Math.Log(eps) - __Math.Log(eps_bar)))), (-u_max), u_max));
                 }
 #line default
                 // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
 #line 375 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam)
                 {
-                    du_wd += (eta_wd * global::AE.Runtime.AeMath.SoftClamp(((-gamma_wd) * (global::System.Math.Log(wd) - global::System.Math.Log(wd_bar))), (-u_max), u_max));
+                    du_wd += (eta_wd * __AeMath.SoftClamp(((-gamma_wd) * (__Math.Log(wd) - __Math.Log(wd_bar))), (-u_max), u_max));
                 }
 #line default
 
@@ -1696,7 +906,7 @@ namespace AE.Generated
 #line 133 "/ae/laws/ae_rules.ae"
                 if (__on_AE4)
                 {
-                    stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
+                    stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 }
 #line default
                 // A = 0.5 * (rho + 1)
@@ -1719,21 +929,21 @@ namespace AE.Generated
 #line 147 "/ae/laws/ae_rules.ae"
                 if (__on_AE7)
                 {
-                    z_alpha = (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar));
+                    z_alpha = (__Math.Log(alpha) - __Math.Log(alpha_bar));
                 }
 #line default
                 // z_mu = log(1 - mu_bar) - log(1 - mu)
 #line 148 "/ae/laws/ae_rules.ae"
                 if (__on_AE7)
                 {
-                    z_mu = (global::System.Math.Log((1.0 - mu_bar)) - global::System.Math.Log((1.0 - mu)));
+                    z_mu = (__Math.Log((1.0 - mu_bar)) - __Math.Log((1.0 - mu)));
                 }
 #line default
                 // z_sigma = log(1 + (sigma / sigma_0))
 #line 149 "/ae/laws/ae_rules.ae"
                 if (__on_AE7)
                 {
-                    z_sigma = global::System.Math.Log((1.0 + (sigma / sigma_0)));
+                    z_sigma = __Math.Log((1.0 + (sigma / sigma_0)));
                 }
 #line default
                 // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
@@ -1763,7 +973,7 @@ namespace AE.Generated
 #line 382 "/ae/laws/ae_rules.ae"
                 if (__on_AE7adam)
                 {
-                    du_wd += ((eta_c * c_wa) * (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)));
+                    du_wd += ((eta_c * c_wa) * (__Math.Log(alpha) - __Math.Log(alpha_bar)));
                 }
 #line default
 
@@ -1772,7 +982,7 @@ namespace AE.Generated
 #line 161 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
                 {
-                    budget_scale = (1.0 / global::System.Math.Sqrt((1.0 + lambda)));
+                    budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
                 }
                 else
                 {
@@ -1783,7 +993,7 @@ namespace AE.Generated
 #line 162 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
                 {
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
                 }
                 else
                 {
@@ -1794,7 +1004,7 @@ namespace AE.Generated
 #line 163 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
                 {
-                    d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
+                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
                 }
                 else
                 {
@@ -1805,7 +1015,7 @@ namespace AE.Generated
 #line 164 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
                 {
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
                 }
                 else
                 {
@@ -1818,21 +1028,21 @@ namespace AE.Generated
 #line 170 "/ae/laws/ae_rules.ae"
                 if (__on_AE3)
                 {
-                    alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
+                    alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
                 }
 #line default
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
 #line 171 "/ae/laws/ae_rules.ae"
                 if (__on_AE3)
                 {
-                    mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
+                    mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
                 }
 #line default
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
 #line 172 "/ae/laws/ae_rules.ae"
                 if (__on_AE3)
                 {
-                    sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
+                    sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
                 }
 #line default
 
@@ -1841,42 +1051,42 @@ namespace AE.Generated
 #line 389 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam)
                 {
-                    d_b2 = global::AE.Runtime.AeMath.Clamp((budget_scale * du_b2), (-max_dlog_adam), max_dlog_adam);
+                    d_b2 = __AeMath.Clamp((budget_scale * du_b2), (-max_dlog_adam), max_dlog_adam);
                 }
 #line default
                 // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
 #line 390 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam)
                 {
-                    d_eps = global::AE.Runtime.AeMath.Clamp((budget_scale * du_eps), (-max_dlog_adam), max_dlog_adam);
+                    d_eps = __AeMath.Clamp((budget_scale * du_eps), (-max_dlog_adam), max_dlog_adam);
                 }
 #line default
                 // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
 #line 391 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam)
                 {
-                    d_wd = global::AE.Runtime.AeMath.Clamp((budget_scale * du_wd), (-max_dlog_adam), max_dlog_adam);
+                    d_wd = __AeMath.Clamp((budget_scale * du_wd), (-max_dlog_adam), max_dlog_adam);
                 }
 #line default
                 // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
 #line 392 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam)
                 {
-                    b2_next = global::AE.Runtime.AeMath.Clamp((1.0 - ((1.0 - beta2) * global::System.Math.Exp((-d_b2)))), beta2_min, beta2_max);
+                    b2_next = __AeMath.Clamp((1.0 - ((1.0 - beta2) * __Math.Exp((-d_b2)))), beta2_min, beta2_max);
                 }
 #line default
                 // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
 #line 393 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam)
                 {
-                    eps_next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(eps) + d_eps)), eps_min, eps_max);
+                    eps_next = __AeMath.Clamp(__Math.Exp((__Math.Log(eps) + d_eps)), eps_min, eps_max);
                 }
 #line default
                 // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
 #line 394 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam)
                 {
-                    wd_next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(wd) + d_wd)), wd_min, wd_max);
+                    wd_next = __AeMath.Clamp(__Math.Exp((__Math.Log(wd) + d_wd)), wd_min, wd_max);
                 }
 #line default
                 // beta2' = b2_next
@@ -1904,7 +1114,7 @@ namespace AE.Generated
 #line 398 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam)
                 {
-                    adapt_extra += ((global::System.Math.Pow((global::System.Math.Log((1.0 - b2_next)) - global::System.Math.Log((1.0 - beta2))), 2.0) + global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(eps_next, eps_min)) - global::System.Math.Log(eps)), 2.0)) + global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(wd_next, wd_min)) - global::System.Math.Log(wd)), 2.0));
+                    adapt_extra += ((__Math.Pow((__Math.Log((1.0 - b2_next)) - __Math.Log((1.0 - beta2))), 2.0) + __Math.Pow((__Math.Log(__Math.Max(eps_next, eps_min)) - __Math.Log(eps)), 2.0)) + __Math.Pow((__Math.Log(__Math.Max(wd_next, wd_min)) - __Math.Log(wd)), 2.0));
                 }
 #line default
 
@@ -1920,14 +1130,14 @@ namespace AE.Generated
 #line 196 "/ae/laws/ae_rules.ae"
                 if (__on_AE5)
                 {
-                    rise = (T > (tau_T_stall * global::System.Math.Sqrt(Vstar)));
+                    rise = (T > (tau_T_stall * __Math.Sqrt(Vstar)));
                 }
 #line default
                 // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
 #line 197 "/ae/laws/ae_rules.ae"
                 if (__on_AE5)
                 {
-                    spike = ((V > (V_max_mult * Vstar)) && (T > ((-tau_T_stall) * global::System.Math.Sqrt(Vstar))));
+                    spike = ((V > (V_max_mult * Vstar)) && (T > ((-tau_T_stall) * __Math.Sqrt(Vstar))));
                 }
 #line default
                 // fire = ((flip || rise) || spike) && (quiet >= refractory)
@@ -1948,7 +1158,7 @@ namespace AE.Generated
 #line 200 "/ae/laws/ae_rules.ae"
                 if (__on_AE5 && __c2)
                 {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
+                    alpha__next = __Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
                 }
 #line default
                 // quiet' = fire ? 1 : (quiet + 1)
@@ -1964,7 +1174,7 @@ namespace AE.Generated
 #line 211 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d)
                 {
-                    adapt_energy = (((global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) - global::System.Math.Log(alpha)), 2.0) + global::System.Math.Pow((mu__next - mu), 2.0)) + global::System.Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
+                    adapt_energy = (((__Math.Pow((__Math.Log(__Math.Max(alpha__next, alpha_min)) - __Math.Log(alpha)), 2.0) + __Math.Pow((mu__next - mu), 2.0)) + __Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
                 }
                 else
                 {
@@ -1975,7 +1185,7 @@ namespace AE.Generated
 #line 212 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d)
                 {
-                    lambda__next = global::System.Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
+                    lambda__next = __Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
                 }
 #line default
 
@@ -1984,7 +1194,7 @@ namespace AE.Generated
 #line 218 "/ae/laws/ae_rules.ae"
                 if (__on_AE10)
                 {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                    lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
                 }
                 else
                 {
@@ -1995,15 +1205,15 @@ namespace AE.Generated
                 // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
                 // b1 = clamp(mu', mu_min, mu_max)
 #line 409 "/ae/laws/ae_rules.ae"
-                b1 = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
+                b1 = __AeMath.Clamp(mu__next, mu_min, mu_max);
 #line default
                 // b2 = clamp(beta2', beta2_min, beta2_max)
 #line 410 "/ae/laws/ae_rules.ae"
-                b2 = global::AE.Runtime.AeMath.Clamp(beta2__next, beta2_min, beta2_max);
+                b2 = __AeMath.Clamp(beta2__next, beta2_min, beta2_max);
 #line default
                 // e = max(eps', eps_min)
 #line 411 "/ae/laws/ae_rules.ae"
-                e = global::System.Math.Max(eps__next, eps_min);
+                e = __Math.Max(eps__next, eps_min);
 #line default
                 // p1' = p1 * b1
 #line 416 "/ae/laws/ae_rules.ae"
@@ -2015,145 +1225,32 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(dir)
-                double __r4 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
-                    __j2.b1 = b1;
-                    __j2.b2 = b2;
-                    __j2.clip = clip;
-                    __j2.e = e;
-                    __j2.grad = __pin_grad;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
-                    for (int __c = 0; __c < __chunks2; __c++)
-                    {
-                        __r4 += __j2.__partials[__c * 1 + 0];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
-#line default
-                        double __q6 = __e_dir__1;
-                        __r4 += __q6 * __q6;
-                    }
-                }
+                var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
+                __j2.b1 = b1; __j2.b2 = b2; __j2.clip = clip; __j2.e = e; __j2.grad = __pin_grad;
+                __j2.Run(Kernel, MaxThreads);
+                double __r4 = __j2.Sum(0);
                 // gamma = alpha' * norm(dir)
 #line 423 "/ae/laws/ae_rules.ae"
-                gamma = (alpha__next * global::System.Math.Sqrt(__r4));
+                gamma = (alpha__next * __Math.Sqrt(__r4));
 #line default
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j3 = __job3_F32 ??= new __Pass3_F32(this, __chunks3);
-                    __j3.alpha__next = alpha__next;
-                    __j3.b1 = b1;
-                    __j3.b2 = b2;
-                    __j3.clip = clip;
-                    __j3.e = e;
-                    __j3.grad = __pin_grad;
-                    __j3.sigma__next = sigma__next;
-                    __j3.theta = __pin_theta;
-                    __j3.wd__next = wd__next;
-                    __j3.__draws = (((sigma__next > 0.0)));
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, __j3.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        double __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        double __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__1 = (((double)theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * (double)theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        theta[__i] = (float)(__e_theta__next__2);
-                        __s_m[__i] = (float)(__e_m__next__1);
-                        __s_v[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity));
-                    }
-                }
+                var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, n));
+                __j3.alpha__next = alpha__next; __j3.b1 = b1; __j3.b2 = b2; __j3.clip = clip; __j3.e = e; __j3.grad = __pin_grad; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta; __j3.wd__next = wd__next;
+                __j3.Draws = (((sigma__next > 0.0)));
+                __j3.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
-                p1 = global::AE.Runtime.AeMath.Clamp(p1__next, 0.0, 1.0);
-                p2 = global::AE.Runtime.AeMath.Clamp(p2__next, 0.0, 1.0);
-                lambda = global::AE.Runtime.AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
+                p1 = __AeMath.Clamp(p1__next, 0.0, 1.0);
+                p2 = __AeMath.Clamp(p2__next, 0.0, 1.0);
+                lambda = __AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
                 quiet = quiet__next;
-                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-                mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
-                beta2 = global::AE.Runtime.AeMath.Clamp(beta2__next, beta2_min, beta2_max);
-                eps = global::AE.Runtime.AeMath.Clamp(eps__next, eps_min, eps_max);
-                wd = global::AE.Runtime.AeMath.Clamp(wd__next, wd_min, wd_max);
-                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
+                alpha = __AeMath.Clamp(alpha__next, alpha_min, alpha_max);
+                mu = __AeMath.Clamp(mu__next, mu_min, mu_max);
+                beta2 = __AeMath.Clamp(beta2__next, beta2_min, beta2_max);
+                eps = __AeMath.Clamp(eps__next, eps_min, eps_max);
+                wd = __AeMath.Clamp(wd__next, wd_min, wd_max);
+                sigma = __AeMath.Clamp(sigma__next, sigma_min, sigma_max);
                 this.L = L;
                 this.T = T;
                 this.V = V;
@@ -2177,51 +1274,46 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public double* grad;
-            public __Pass1_F64(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 4];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+            public __T* grad;
+            public __Pass1(AeAdamField law, int length) : base(length, 4) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
         }
-        private __Pass1_F64? __job1_F64;
+        private object? __job1;
 
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
-            double* grad = __f.grad;
-            fixed (double* __s_m = __st_m_f64)
-            fixed (double* __s_v = __st_v_f64)
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            fixed (__T* __s_v = __Simd.Storage<__T>(__st_v_f64, __st_v_f32))
             {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr0 = __Vx.Create(0.0);
+                var __vr1 = __Vx.Create(0.0);
+                var __vr2 = __Vx.Create(0.0);
+                var __vr3 = __Vx.Create(0.0);
+                if (__f.Simd)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                    __vr0 += (__e_g0__1 * __e_g0__1);
-                    __vr1 += __e_g0__1;
-                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vr0 += (__e_g0__1 * __e_g0__1);
+                        __vr1 += __e_g0__1;
+                        var __vq1 = __Simd.Load(__s_m + __i);
+                        __vr2 += __vq1 * __vq1;
+                        __vr3 += __e_g0__1 * __Simd.Load(__s_m + __i);
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r0 = 0.0;
                 double __r1 = 0.0;
                 double __r2 = 0.0;
@@ -2230,110 +1322,99 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     __r0 += (__e_g0__1 * __e_g0__1);
                     __r1 += __e_g0__1;
-                    double __q2 = __s_m[__i];
+                    double __q2 = __Simd.Widen(__s_m[__i]);
                     __r2 += __q2 * __q2;
-                    __r3 += __e_g0__1 * __s_m[__i];
+                    __r3 += __e_g0__1 * __Simd.Widen(__s_m[__i]);
                 }
-                __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 4 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 4 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+                __f.Partials[__chunk * 4 + 0] = __Simd.Sum(__vr0) + __r0;
+                __f.Partials[__chunk * 4 + 1] = __Simd.Sum(__vr1) + __r1;
+                __f.Partials[__chunk * 4 + 2] = __Simd.Sum(__vr2) + __r2;
+                __f.Partials[__chunk * 4 + 3] = __Simd.Sum(__vr3) + __r3;
             }
         }
 
-        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 2: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass2<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public double b1;
-            public double b2;
-            public double clip;
-            public double e;
-            public double* grad;
-            public __Pass2_F64(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
+            public double b1, b2, clip, e;
+            public __T* grad;
+            public __Pass2(AeAdamField law, int length) : base(length, 1) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass2(this, chunk);
         }
-        private __Pass2_F64? __job2_F64;
+        private object? __job2;
 
-        /// <summary>Pass 2 of the double step over one chunk of the vectors: reductions norm(dir).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
+        /// <summary>Pass 2 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions norm(dir).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2<__T>(__Pass2<__T> __f, int __chunk) where __T : unmanaged
         {
-            double b1 = __f.b1;
-            double b2 = __f.b2;
-            double clip = __f.clip;
-            double e = __f.e;
-            double* grad = __f.grad;
-            fixed (double* __s_m = __st_m_f64)
-            fixed (double* __s_v = __st_v_f64)
+            double b1 = __f.b1, b2 = __f.b2, clip = __f.clip, e = __f.e;
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            fixed (__T* __s_v = __Simd.Storage<__T>(__st_v_f64, __st_v_f32))
             {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)b1);
-                double __k4 = (1.0 - b1);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)b2);
-                double __k7 = (1.0 - b2);
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                double __k9 = (1.0 - (p1 * b1));
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                double __k11 = (1.0 - (p2 * b2));
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)e);
-                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr4 = __Vx.Create(0.0);
+                if (__f.Simd)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    var __vk2 = __Vx.Create((double)clip);
+                    var __vk3 = __Vx.Create((double)b1);
+                    double __k4 = (1.0 - b1);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)b2);
+                    double __k7 = (1.0 - b2);
+                    var __vk8 = __Vx.Create((double)__k7);
+                    double __k9 = (1.0 - (p1 * b1));
+                    var __vk10 = __Vx.Create((double)__k9);
+                    double __k11 = (1.0 - (p2 * b2));
+                    var __vk12 = __Vx.Create((double)__k11);
+                    var __vk13 = __Vx.Create((double)e);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                    // g = g0 * clip
+                        // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g__1 = (__e_g0__1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
+                        // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                    var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+                        var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                    var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
+                        var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
-                    // mhat = m_new / (1 - (p1 * b1))
+                        // mhat = m_new / (1 - (p1 * b1))
 #line 418 "/ae/laws/ae_rules.ae"
-                    var __e_mhat__1 = (__e_m_new__1 / __vk10);
+                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
-                    // vhat = v_new / (1 - (p2 * b2))
+                        // vhat = v_new / (1 - (p2 * b2))
 #line 419 "/ae/laws/ae_rules.ae"
-                    var __e_vhat__1 = (__e_v_new__1 / __vk12);
+                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
-                    // dir = mhat / (sqrt(vhat) + e)
+                        // dir = mhat / (sqrt(vhat) + e)
 #line 420 "/ae/laws/ae_rules.ae"
-                    var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
+                        var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
 #line default
-                    var __vq4 = __e_dir__1;
-                    __vr4 += __vq4 * __vq4;
+                        var __vq3 = __e_dir__1;
+                        __vr4 += __vq3 * __vq3;
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r4 = 0.0;
                 for (; __i < __end; __i++)
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -2341,11 +1422,11 @@ namespace AE.Generated
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                    double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
+                    double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                    double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
+                    double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                     // mhat = m_new / (1 - (p1 * b1))
 #line 418 "/ae/laws/ae_rules.ae"
@@ -2357,195 +1438,175 @@ namespace AE.Generated
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 420 "/ae/laws/ae_rules.ae"
-                    double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
+                    double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
 #line default
-                    double __q5 = __e_dir__1;
-                    __r4 += __q5 * __q5;
+                    double __q4 = __e_dir__1;
+                    __r4 += __q4 * __q4;
                 }
-                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
+                __f.Partials[__chunk * 1 + 0] = __Simd.Sum(__vr4) + __r4;
             }
         }
 
-        /// <summary>What pass 3 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 3: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass3<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double alpha__next;
-            public double b1;
-            public double b2;
-            public double clip;
-            public double e;
-            public double* grad;
-            public double sigma__next;
-            public double* theta;
-            public double wd__next;
-            public __Pass3_F64(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F64(this, chunk);
+            public double alpha__next, b1, b2, clip, e, sigma__next, wd__next;
+            public __T* grad, theta;
+            public __Pass3(AeAdamField law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass3(this, chunk);
         }
-        private __Pass3_F64? __job3_F64;
+        private object? __job3;
 
-        /// <summary>Pass 3 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F64(__Pass3_F64 __f, int __chunk)
+        /// <summary>Pass 3 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass3<__T>(__Pass3<__T> __f, int __chunk) where __T : unmanaged
         {
-            double alpha__next = __f.alpha__next;
-            double b1 = __f.b1;
-            double b2 = __f.b2;
-            double clip = __f.clip;
-            double e = __f.e;
-            double* grad = __f.grad;
-            double sigma__next = __f.sigma__next;
-            double* theta = __f.theta;
-            double wd__next = __f.wd__next;
-            fixed (double* __s_m = __st_m_f64)
-            fixed (double* __s_v = __st_v_f64)
+            double alpha__next = __f.alpha__next, b1 = __f.b1, b2 = __f.b2, clip = __f.clip, e = __f.e, sigma__next = __f.sigma__next, wd__next = __f.wd__next;
+            __T* grad = __f.grad, theta = __f.theta;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
+            fixed (__T* __s_v = __Simd.Storage<__T>(__st_v_f64, __st_v_f32))
             {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)b1);
-                double __k4 = (1.0 - b1);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)b2);
-                double __k7 = (1.0 - b2);
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                double __k9 = (1.0 - (p1 * b1));
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                double __k11 = (1.0 - (p2 * b2));
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)e);
-                var __vk14 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha__next);
-                var __vk15 = global::System.Runtime.Intrinsics.Vector256.Create((double)wd__next);
-                bool __k16 = (sigma__next > 0.0);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma__next);
-                var __vk18 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
-                bool __k19 = ((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max));
-                double __k20 = (-param_abs_max);
-                var __vk21 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k20);
-                var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
-                var __vk23 = global::System.Runtime.Intrinsics.Vector256.Create((double)double.PositiveInfinity);
-                int __i = __start;
-                if (__f.__draws)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                if (__f.Simd)
                 {
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    var __vk2 = __Vx.Create((double)clip);
+                    var __vk3 = __Vx.Create((double)b1);
+                    double __k4 = (1.0 - b1);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    var __vk6 = __Vx.Create((double)b2);
+                    double __k7 = (1.0 - b2);
+                    var __vk8 = __Vx.Create((double)__k7);
+                    double __k9 = (1.0 - (p1 * b1));
+                    var __vk10 = __Vx.Create((double)__k9);
+                    double __k11 = (1.0 - (p2 * b2));
+                    var __vk12 = __Vx.Create((double)__k11);
+                    var __vk13 = __Vx.Create((double)e);
+                    var __vk14 = __Vx.Create((double)alpha__next);
+                    var __vk15 = __Vx.Create((double)wd__next);
+                    bool __k16 = (sigma__next > 0.0);
+                    var __vk17 = __Vx.Create((double)sigma__next);
+                    var __vk18 = __Vx.Create((double)0.0);
+                    bool __k19 = ((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max));
+                    double __k20 = (-param_abs_max);
+                    var __vk21 = __Vx.Create((double)__k20);
+                    var __vk22 = __Vx.Create((double)param_abs_max);
+                    var __vk23 = __Vx.Create((double)double.PositiveInfinity);
+                    if (__f.Draws)
                     {
-                        // g0 = sanitize(grad, grad_emergency)
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                        // g = g0 * clip
+                            // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
+                            var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
+                            // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                        var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+                            var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                            // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                        var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
+                            var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
-                        // m' = m_new
+                            // m' = m_new
 #line 414 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = __e_m_new__1;
+                            var __e_m__next__1 = __e_m_new__1;
 #line default
-                        // v' = v_new
+                            // v' = v_new
 #line 415 "/ae/laws/ae_rules.ae"
-                        var __e_v__next__1 = __e_v_new__1;
+                            var __e_v__next__1 = __e_v_new__1;
 #line default
-                        // mhat = m_new / (1 - (p1 * b1))
+                            // mhat = m_new / (1 - (p1 * b1))
 #line 418 "/ae/laws/ae_rules.ae"
-                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
+                            var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
-                        // vhat = v_new / (1 - (p2 * b2))
+                            // vhat = v_new / (1 - (p2 * b2))
 #line 419 "/ae/laws/ae_rules.ae"
-                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
+                            var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
-                        // dir = mhat / (sqrt(vhat) + e)
+                            // dir = mhat / (sqrt(vhat) + e)
 #line 420 "/ae/laws/ae_rules.ae"
-                        var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
+                            var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
 #line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                            // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __Simd.Gaussian(ref __rng)) : __vk18));
 #line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
+                            var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
+                            __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
+                        }
+                    }
+                    else
+                    {
+                        // no draw happens in this step: the same loop without the draw
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+#line default
+                            // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                            var __e_g__1 = (__e_g0__1 * __vk2);
+#line default
+                            // m_new = (b1 * m) + ((1 - b1) * g)
+#line 412 "/ae/laws/ae_rules.ae"
+                            var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+#line default
+                            // v_new = (b2 * v) + ((1 - b2) * (g * g))
+#line 413 "/ae/laws/ae_rules.ae"
+                            var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
+#line default
+                            // m' = m_new
+#line 414 "/ae/laws/ae_rules.ae"
+                            var __e_m__next__1 = __e_m_new__1;
+#line default
+                            // v' = v_new
+#line 415 "/ae/laws/ae_rules.ae"
+                            var __e_v__next__1 = __e_v_new__1;
+#line default
+                            // mhat = m_new / (1 - (p1 * b1))
+#line 418 "/ae/laws/ae_rules.ae"
+                            var __e_mhat__1 = (__e_m_new__1 / __vk10);
+#line default
+                            // vhat = v_new / (1 - (p2 * b2))
+#line 419 "/ae/laws/ae_rules.ae"
+                            var __e_vhat__1 = (__e_v_new__1 / __vk12);
+#line default
+                            // dir = mhat / (sqrt(vhat) + e)
+#line 420 "/ae/laws/ae_rules.ae"
+                            var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
+#line default
+                            // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 421 "/ae/laws/ae_rules.ae"
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __V.Zero) : __vk18));
+#line default
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 422 "/ae/laws/ae_rules.ae"
+                            var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
+#line default
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
+                            __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
+                        }
                     }
                 }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        var __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk18));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
-#line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
-                    }
-                }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -2553,11 +1614,11 @@ namespace AE.Generated
 #line default
                     // m_new = (b1 * m) + ((1 - b1) * g)
 #line 412 "/ae/laws/ae_rules.ae"
-                    double __e_m_new__1 = ((b1 * __s_m[__i]) + ((1.0 - b1) * __e_g__1));
+                    double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
 #line default
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 413 "/ae/laws/ae_rules.ae"
-                    double __e_v_new__1 = ((b2 * __s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
+                    double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
 #line default
                     // m' = m_new
 #line 414 "/ae/laws/ae_rules.ae"
@@ -2577,436 +1638,19 @@ namespace AE.Generated
 #line default
                     // dir = mhat / (sqrt(vhat) + e)
 #line 420 "/ae/laws/ae_rules.ae"
-                    double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
+                    double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
 #line default
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__1 = ((theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (alpha__next * (__e_dir__1 + (wd__next * __Simd.Widen(theta[__i]))))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
+                    double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = __e_theta__next__2;
-                    __s_m[__i] = __e_m__next__1;
-                    __s_v[__i] = global::AE.Runtime.AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity);
-                }
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public float* grad;
-            public __Pass1_F32(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 4];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            fixed (float* __s_m = __st_m_f32!)
-            fixed (float* __s_v = __st_v_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                    __vr0 += (__e_g0__1 * __e_g0__1);
-                    __vr1 += __e_g0__1;
-                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                }
-                // the tail, one element at a time
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    __r0 += (__e_g0__1 * __e_g0__1);
-                    __r1 += __e_g0__1;
-                    double __q2 = (double)__s_m[__i];
-                    __r2 += __q2 * __q2;
-                    __r3 += __e_g0__1 * (double)__s_m[__i];
-                }
-                __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 4 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 4 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
-            }
-        }
-
-        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public double b1;
-            public double b2;
-            public double clip;
-            public double e;
-            public float* grad;
-            public __Pass2_F32(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
-        }
-        private __Pass2_F32? __job2_F32;
-
-        /// <summary>Pass 2 of the float step over one chunk of the vectors: reductions norm(dir).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
-        {
-            double b1 = __f.b1;
-            double b2 = __f.b2;
-            double clip = __f.clip;
-            double e = __f.e;
-            float* grad = __f.grad;
-            fixed (float* __s_m = __st_m_f32!)
-            fixed (float* __s_v = __st_v_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)b1);
-                double __k4 = (1.0 - b1);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)b2);
-                double __k7 = (1.0 - b2);
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                double __k9 = (1.0 - (p1 * b1));
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                double __k11 = (1.0 - (p2 * b2));
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)e);
-                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                    var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                    var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-#line default
-                    // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                    var __e_mhat__1 = (__e_m_new__1 / __vk10);
-#line default
-                    // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                    var __e_vhat__1 = (__e_v_new__1 / __vk12);
-#line default
-                    // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                    var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
-#line default
-                    var __vq4 = __e_dir__1;
-                    __vr4 += __vq4 * __vq4;
-                }
-                // the tail, one element at a time
-                double __r4 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                    double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                    double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                    // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                    double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                    // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                    double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                    // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                    double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
-#line default
-                    double __q5 = __e_dir__1;
-                    __r4 += __q5 * __q5;
-                }
-                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
-            }
-        }
-
-        /// <summary>What pass 3 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeAdamField __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double alpha__next;
-            public double b1;
-            public double b2;
-            public double clip;
-            public double e;
-            public float* grad;
-            public double sigma__next;
-            public float* theta;
-            public double wd__next;
-            public __Pass3_F32(AeAdamField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F32(this, chunk);
-        }
-        private __Pass3_F32? __job3_F32;
-
-        /// <summary>Pass 3 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F32(__Pass3_F32 __f, int __chunk)
-        {
-            double alpha__next = __f.alpha__next;
-            double b1 = __f.b1;
-            double b2 = __f.b2;
-            double clip = __f.clip;
-            double e = __f.e;
-            float* grad = __f.grad;
-            double sigma__next = __f.sigma__next;
-            float* theta = __f.theta;
-            double wd__next = __f.wd__next;
-            fixed (float* __s_m = __st_m_f32!)
-            fixed (float* __s_v = __st_v_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)b1);
-                double __k4 = (1.0 - b1);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                var __vk6 = global::System.Runtime.Intrinsics.Vector256.Create((double)b2);
-                double __k7 = (1.0 - b2);
-                var __vk8 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k7);
-                double __k9 = (1.0 - (p1 * b1));
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                double __k11 = (1.0 - (p2 * b2));
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k11);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)e);
-                var __vk14 = global::System.Runtime.Intrinsics.Vector256.Create((double)alpha__next);
-                var __vk15 = global::System.Runtime.Intrinsics.Vector256.Create((double)wd__next);
-                bool __k16 = (sigma__next > 0.0);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma__next);
-                var __vk18 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
-                bool __k19 = ((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max));
-                double __k20 = (-param_abs_max);
-                var __vk21 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k20);
-                var __vk22 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
-                var __vk23 = global::System.Runtime.Intrinsics.Vector256.Create((double)double.PositiveInfinity);
-                int __i = __start;
-                if (__f.__draws)
-                {
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        var __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk18));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
-#line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
-                    }
-                }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                        var __e_m_new__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                        var __e_v_new__1 = ((__vk6 * global::AE.Runtime.Simd.AeSimd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-#line default
-                        // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = __e_m_new__1;
-#line default
-                        // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                        var __e_v__next__1 = __e_v_new__1;
-#line default
-                        // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                        var __e_mhat__1 = (__e_m_new__1 / __vk10);
-#line default
-                        // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                        var __e_vhat__1 = (__e_v_new__1 / __vk12);
-#line default
-                        // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                        var __e_dir__1 = (__e_mhat__1 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(__e_vhat__1) + __vk13));
-#line default
-                        // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * global::AE.Runtime.Simd.AeSimd.Load(theta + __i))))) + (__k16 ? (__vk17 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk18));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k19 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
-#line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(global::AE.Runtime.AeLanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
-                    }
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
-                    double __e_m_new__1 = ((b1 * (double)__s_m[__i]) + ((1.0 - b1) * __e_g__1));
-#line default
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
-                    double __e_v_new__1 = ((b2 * (double)__s_v[__i]) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-#line default
-                    // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
-                    double __e_m__next__1 = __e_m_new__1;
-#line default
-                    // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
-                    double __e_v__next__1 = __e_v_new__1;
-#line default
-                    // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
-                    double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-#line default
-                    // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
-                    double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-#line default
-                    // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
-                    double __e_dir__1 = (__e_mhat__1 / (global::System.Math.Sqrt(__e_vhat__1) + e));
-#line default
-                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__1 = (((double)theta[__i] - (alpha__next * (__e_dir__1 + (wd__next * (double)theta[__i])))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                    theta[__i] = (float)(__e_theta__next__2);
-                    __s_m[__i] = (float)(__e_m__next__1);
-                    __s_v[__i] = (float)(global::AE.Runtime.AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity));
+                    theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
+                    __s_m[__i] = __Simd.Narrow<__T>(__e_m__next__1);
+                    __s_v[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_v__next__1, 0.0, double.PositiveInfinity));
                 }
             }
         }
@@ -3015,9 +1659,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "brake", "AE2", "AE2adam", "AE4", "AE7", "AE7adam", "AE6", "AE3", "AE3adam", "AE5", "AE6d", "AE10" };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -3053,7 +1697,7 @@ namespace AE.Generated
                 case 27: return du_eps;
                 case 28: return du_wd;
                 case 29: return adapt_extra;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
@@ -3075,30 +1719,23 @@ namespace AE.Generated
                 case "AE5": flag = Rules.AE5; break;
                 case "AE6d": flag = Rules.AE6d; break;
                 case "AE10": flag = Rules.AE10; break;
-                default: throw new global::System.ArgumentException($"law AeAdamField has no rule '{id}' that can be switched off; valid: brake, AE2, AE2adam, AE4, AE7, AE7adam, AE6, AE3, AE3adam, AE5, AE6d, AE10", nameof(id));
+                default: throw new __System.ArgumentException($"law AeAdamField has no rule '{id}' that can be switched off; valid: brake, AE2, AE2adam, AE4, AE7, AE7adam, AE6, AE3, AE3adam, AE5, AE6d, AE10", nameof(id));
             }
             Enabled = enabled ? Enabled | flag : Enabled & ~flag;
         }
 
-        string global::AE.Runtime.IOptimizerLaw.LawName => "AeAdamField";
-        int global::AE.Runtime.IOptimizerLaw.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerLaw.LawName => "AeAdamField";
+        int __Runtime.IOptimizerLaw.Dimension => n;
+        __Strings __Runtime.IOptimizerLaw.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent AeAdamField controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new AeAdamField(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class AeAdamFieldPopulation : global::AE.Runtime.IOptimizerPopulation
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class AeAdamFieldPopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
         private readonly __V[] __p_beta_mu;
@@ -3294,7 +1931,7 @@ namespace AE.Generated
         private readonly long[] __slot_lyapunov__lp_n;
         private float[]? __st_m_f32;
         private float[]? __st_v_f32;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -3309,13 +1946,13 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public AeAdamFieldPopulation(int k, int n, AeAdamField.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __p_beta_mu = new __V[__blocks];
             __p_beta_T = new __V[__blocks];
             __p_beta_V = new __V[__blocks];
@@ -3507,152 +2144,163 @@ namespace AE.Generated
             __slot_Sstar__ema_n = new long[__lanes];
             __slot_lyapunov__lp = new double[__lanes];
             __slot_lyapunov__lp_n = new long[__lanes];
-            global::System.Array.Fill(__on_brake, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE2, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE2adam, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE4, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE7, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE7adam, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE6, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE3, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE3adam, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE5, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE6d, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE10, __V.AllBitsSet);
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __System.Array.Fill(__on_brake, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE2, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE2adam, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE4, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE7, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE7adam, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE6, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE3, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE3adam, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE5, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE6d, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE10, __V.AllBitsSet);
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new AeAdamField(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __p_beta_mu[__q], __l, __law.beta_mu);
-                __S.SetLane(ref __p_beta_T[__q], __l, __law.beta_T);
-                __S.SetLane(ref __p_beta_V[__q], __l, __law.beta_V);
-                __S.SetLane(ref __p_beta_S[__q], __l, __law.beta_S);
-                __S.SetLane(ref __p_beta_star[__q], __l, __law.beta_star);
-                __S.SetLane(ref __p_k_p[__q], __l, __law.k_p);
-                __S.SetLane(ref __p_k_v[__q], __l, __law.k_v);
-                __S.SetLane(ref __p_k_c[__q], __l, __law.k_c);
-                __S.SetLane(ref __p_gamma_lr[__q], __l, __law.gamma_lr);
-                __S.SetLane(ref __p_b_1[__q], __l, __law.b_1);
-                __S.SetLane(ref __p_b_2[__q], __l, __law.b_2);
-                __S.SetLane(ref __p_gamma_mu[__q], __l, __law.gamma_mu);
-                __S.SetLane(ref __p_u_max[__q], __l, __law.u_max);
-                __S.SetLane(ref __p_eta_a[__q], __l, __law.eta_a);
-                __S.SetLane(ref __p_eta_mu[__q], __l, __law.eta_mu);
-                __S.SetLane(ref __p_k_b2[__q], __l, __law.k_b2);
-                __S.SetLane(ref __p_gamma_b2[__q], __l, __law.gamma_b2);
-                __S.SetLane(ref __p_eta_b2[__q], __l, __law.eta_b2);
-                __S.SetLane(ref __p_k_e_inst[__q], __l, __law.k_e_inst);
-                __S.SetLane(ref __p_k_e_qual[__q], __l, __law.k_e_qual);
-                __S.SetLane(ref __p_gamma_eps[__q], __l, __law.gamma_eps);
-                __S.SetLane(ref __p_eta_eps[__q], __l, __law.eta_eps);
-                __S.SetLane(ref __p_gamma_wd[__q], __l, __law.gamma_wd);
-                __S.SetLane(ref __p_eta_wd[__q], __l, __law.eta_wd);
-                __S.SetLane(ref __p_k_s_stall[__q], __l, __law.k_s_stall);
-                __S.SetLane(ref __p_k_s_uncert[__q], __l, __law.k_s_uncert);
-                __S.SetLane(ref __p_k_s_var[__q], __l, __law.k_s_var);
-                __S.SetLane(ref __p_k_s_quality[__q], __l, __law.k_s_quality);
-                __S.SetLane(ref __p_eta_sigma[__q], __l, __law.eta_sigma);
-                __S.SetLane(ref __p_rho_star[__q], __l, __law.rho_star);
-                __S.SetLane(ref __p_rho_max[__q], __l, __law.rho_max);
-                __S.SetLane(ref __p_V_max_mult[__q], __l, __law.V_max_mult);
-                __S.SetLane(ref __p_tau_T_stall[__q], __l, __law.tau_T_stall);
-                __S.SetLane(ref __p_kappa_shrink[__q], __l, __law.kappa_shrink);
-                __S.SetLane(ref __p_refractory[__q], __l, __law.refractory);
-                __S.SetLane(ref __p_max_dlog_alpha[__q], __l, __law.max_dlog_alpha);
-                __S.SetLane(ref __p_max_d_mu[__q], __l, __law.max_d_mu);
-                __S.SetLane(ref __p_max_dlog_sigma[__q], __l, __law.max_dlog_sigma);
-                __S.SetLane(ref __p_max_dlog_adam[__q], __l, __law.max_dlog_adam);
-                __S.SetLane(ref __p_eta_lambda[__q], __l, __law.eta_lambda);
-                __S.SetLane(ref __p_B_adapt[__q], __l, __law.B_adapt);
-                __S.SetLane(ref __p_eta_c[__q], __l, __law.eta_c);
-                __S.SetLane(ref __p_c_aa[__q], __l, __law.c_aa);
-                __S.SetLane(ref __p_c_am[__q], __l, __law.c_am);
-                __S.SetLane(ref __p_c_as[__q], __l, __law.c_as);
-                __S.SetLane(ref __p_c_ma[__q], __l, __law.c_ma);
-                __S.SetLane(ref __p_c_mm[__q], __l, __law.c_mm);
-                __S.SetLane(ref __p_c_ms[__q], __l, __law.c_ms);
-                __S.SetLane(ref __p_c_sa[__q], __l, __law.c_sa);
-                __S.SetLane(ref __p_c_sm[__q], __l, __law.c_sm);
-                __S.SetLane(ref __p_c_ss[__q], __l, __law.c_ss);
-                __S.SetLane(ref __p_sigma_0[__q], __l, __law.sigma_0);
-                __S.SetLane(ref __p_c_wa[__q], __l, __law.c_wa);
-                __S.SetLane(ref __p_beta_lyap[__q], __l, __law.beta_lyap);
-                __S.SetLane(ref __p_gamma_lyap[__q], __l, __law.gamma_lyap);
-                __S.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
-                __S.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
-                __S.SetLane(ref __p_alpha_bar[__q], __l, __law.alpha_bar);
-                __S.SetLane(ref __p_init_alpha[__q], __l, __law.init_alpha);
-                __S.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
-                __S.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
-                __S.SetLane(ref __p_mu_bar[__q], __l, __law.mu_bar);
-                __S.SetLane(ref __p_init_mu[__q], __l, __law.init_mu);
-                __S.SetLane(ref __p_beta2_min[__q], __l, __law.beta2_min);
-                __S.SetLane(ref __p_beta2_max[__q], __l, __law.beta2_max);
-                __S.SetLane(ref __p_beta2_bar[__q], __l, __law.beta2_bar);
-                __S.SetLane(ref __p_init_beta2[__q], __l, __law.init_beta2);
-                __S.SetLane(ref __p_eps_min[__q], __l, __law.eps_min);
-                __S.SetLane(ref __p_eps_max[__q], __l, __law.eps_max);
-                __S.SetLane(ref __p_eps_bar[__q], __l, __law.eps_bar);
-                __S.SetLane(ref __p_init_eps[__q], __l, __law.init_eps);
-                __S.SetLane(ref __p_wd_min[__q], __l, __law.wd_min);
-                __S.SetLane(ref __p_wd_max[__q], __l, __law.wd_max);
-                __S.SetLane(ref __p_wd_bar[__q], __l, __law.wd_bar);
-                __S.SetLane(ref __p_init_wd[__q], __l, __law.init_wd);
-                __S.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
-                __S.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
-                __S.SetLane(ref __p_init_sigma[__q], __l, __law.init_sigma);
-                __S.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
-                __S.SetLane(ref __p_grad_emergency[__q], __l, __law.grad_emergency);
-                __S.SetLane(ref __p_param_abs_max[__q], __l, __law.param_abs_max);
-                __S.SetLane(ref __p_clip_grad_norm[__q], __l, __law.clip_grad_norm);
-                for (int __i = 0; __i < n; __i++) __S.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
-                for (int __i = 0; __i < n; __i++) __S.SetLane(ref __st_v[__i * __blocks + __q], __l, __law.v[__i]);
-                __S.SetLane(ref __st_p1[__q], __l, __law.p1);
-                __S.SetLane(ref __st_p2[__q], __l, __law.p2);
-                __S.SetLane(ref __st_lambda[__q], __l, __law.lambda);
-                __S.SetLane(ref __st_quiet[__q], __l, __law.quiet);
-                __S.SetLane(ref __st_alpha[__q], __l, __law.alpha);
-                __S.SetLane(ref __st_mu[__q], __l, __law.mu);
-                __S.SetLane(ref __st_beta2[__q], __l, __law.beta2);
-                __S.SetLane(ref __st_eps[__q], __l, __law.eps);
-                __S.SetLane(ref __st_wd[__q], __l, __law.wd);
-                __S.SetLane(ref __st_sigma[__q], __l, __law.sigma);
-                __S.SetLane(ref __x_L[__q], __l, __law.L);
-                __S.SetLane(ref __x_T[__q], __l, __law.T);
-                __S.SetLane(ref __x_V[__q], __l, __law.V);
-                __S.SetLane(ref __x_S[__q], __l, __law.S);
-                __S.SetLane(ref __x_rho[__q], __l, __law.rho);
-                __S.SetLane(ref __x_gnorm[__q], __l, __law.gnorm);
-                __S.SetLane(ref __x_gamma[__q], __l, __law.gamma);
-                __S.SetLane(ref __x_budget_scale[__q], __l, __law.budget_scale);
-                __S.SetLane(ref __x_adapt_energy[__q], __l, __law.adapt_energy);
-                __S.SetLane(ref __x_lyapunov[__q], __l, __law.lyapunov);
-                __S.SetLane(ref __x_dlog_alpha[__q], __l, __law.dlog_alpha);
-                __S.SetLane(ref __x_d_mu[__q], __l, __law.d_mu);
-                __S.SetLane(ref __x_dlog_sigma[__q], __l, __law.dlog_sigma);
-                __S.SetLane(ref __x_du_alpha[__q], __l, __law.du_alpha);
-                __S.SetLane(ref __x_du_mu[__q], __l, __law.du_mu);
-                __S.SetLane(ref __x_du_sigma[__q], __l, __law.du_sigma);
-                __S.SetLane(ref __x_du_b2[__q], __l, __law.du_b2);
-                __S.SetLane(ref __x_du_eps[__q], __l, __law.du_eps);
-                __S.SetLane(ref __x_du_wd[__q], __l, __law.du_wd);
-                __S.SetLane(ref __x_adapt_extra[__q], __l, __law.adapt_extra);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new AeAdamField(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __p_beta_mu[__q], __l, __law.beta_mu);
+                __Lanes.SetLane(ref __p_beta_T[__q], __l, __law.beta_T);
+                __Lanes.SetLane(ref __p_beta_V[__q], __l, __law.beta_V);
+                __Lanes.SetLane(ref __p_beta_S[__q], __l, __law.beta_S);
+                __Lanes.SetLane(ref __p_beta_star[__q], __l, __law.beta_star);
+                __Lanes.SetLane(ref __p_k_p[__q], __l, __law.k_p);
+                __Lanes.SetLane(ref __p_k_v[__q], __l, __law.k_v);
+                __Lanes.SetLane(ref __p_k_c[__q], __l, __law.k_c);
+                __Lanes.SetLane(ref __p_gamma_lr[__q], __l, __law.gamma_lr);
+                __Lanes.SetLane(ref __p_b_1[__q], __l, __law.b_1);
+                __Lanes.SetLane(ref __p_b_2[__q], __l, __law.b_2);
+                __Lanes.SetLane(ref __p_gamma_mu[__q], __l, __law.gamma_mu);
+                __Lanes.SetLane(ref __p_u_max[__q], __l, __law.u_max);
+                __Lanes.SetLane(ref __p_eta_a[__q], __l, __law.eta_a);
+                __Lanes.SetLane(ref __p_eta_mu[__q], __l, __law.eta_mu);
+                __Lanes.SetLane(ref __p_k_b2[__q], __l, __law.k_b2);
+                __Lanes.SetLane(ref __p_gamma_b2[__q], __l, __law.gamma_b2);
+                __Lanes.SetLane(ref __p_eta_b2[__q], __l, __law.eta_b2);
+                __Lanes.SetLane(ref __p_k_e_inst[__q], __l, __law.k_e_inst);
+                __Lanes.SetLane(ref __p_k_e_qual[__q], __l, __law.k_e_qual);
+                __Lanes.SetLane(ref __p_gamma_eps[__q], __l, __law.gamma_eps);
+                __Lanes.SetLane(ref __p_eta_eps[__q], __l, __law.eta_eps);
+                __Lanes.SetLane(ref __p_gamma_wd[__q], __l, __law.gamma_wd);
+                __Lanes.SetLane(ref __p_eta_wd[__q], __l, __law.eta_wd);
+                __Lanes.SetLane(ref __p_k_s_stall[__q], __l, __law.k_s_stall);
+                __Lanes.SetLane(ref __p_k_s_uncert[__q], __l, __law.k_s_uncert);
+                __Lanes.SetLane(ref __p_k_s_var[__q], __l, __law.k_s_var);
+                __Lanes.SetLane(ref __p_k_s_quality[__q], __l, __law.k_s_quality);
+                __Lanes.SetLane(ref __p_eta_sigma[__q], __l, __law.eta_sigma);
+                __Lanes.SetLane(ref __p_rho_star[__q], __l, __law.rho_star);
+                __Lanes.SetLane(ref __p_rho_max[__q], __l, __law.rho_max);
+                __Lanes.SetLane(ref __p_V_max_mult[__q], __l, __law.V_max_mult);
+                __Lanes.SetLane(ref __p_tau_T_stall[__q], __l, __law.tau_T_stall);
+                __Lanes.SetLane(ref __p_kappa_shrink[__q], __l, __law.kappa_shrink);
+                __Lanes.SetLane(ref __p_refractory[__q], __l, __law.refractory);
+                __Lanes.SetLane(ref __p_max_dlog_alpha[__q], __l, __law.max_dlog_alpha);
+                __Lanes.SetLane(ref __p_max_d_mu[__q], __l, __law.max_d_mu);
+                __Lanes.SetLane(ref __p_max_dlog_sigma[__q], __l, __law.max_dlog_sigma);
+                __Lanes.SetLane(ref __p_max_dlog_adam[__q], __l, __law.max_dlog_adam);
+                __Lanes.SetLane(ref __p_eta_lambda[__q], __l, __law.eta_lambda);
+                __Lanes.SetLane(ref __p_B_adapt[__q], __l, __law.B_adapt);
+                __Lanes.SetLane(ref __p_eta_c[__q], __l, __law.eta_c);
+                __Lanes.SetLane(ref __p_c_aa[__q], __l, __law.c_aa);
+                __Lanes.SetLane(ref __p_c_am[__q], __l, __law.c_am);
+                __Lanes.SetLane(ref __p_c_as[__q], __l, __law.c_as);
+                __Lanes.SetLane(ref __p_c_ma[__q], __l, __law.c_ma);
+                __Lanes.SetLane(ref __p_c_mm[__q], __l, __law.c_mm);
+                __Lanes.SetLane(ref __p_c_ms[__q], __l, __law.c_ms);
+                __Lanes.SetLane(ref __p_c_sa[__q], __l, __law.c_sa);
+                __Lanes.SetLane(ref __p_c_sm[__q], __l, __law.c_sm);
+                __Lanes.SetLane(ref __p_c_ss[__q], __l, __law.c_ss);
+                __Lanes.SetLane(ref __p_sigma_0[__q], __l, __law.sigma_0);
+                __Lanes.SetLane(ref __p_c_wa[__q], __l, __law.c_wa);
+                __Lanes.SetLane(ref __p_beta_lyap[__q], __l, __law.beta_lyap);
+                __Lanes.SetLane(ref __p_gamma_lyap[__q], __l, __law.gamma_lyap);
+                __Lanes.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
+                __Lanes.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
+                __Lanes.SetLane(ref __p_alpha_bar[__q], __l, __law.alpha_bar);
+                __Lanes.SetLane(ref __p_init_alpha[__q], __l, __law.init_alpha);
+                __Lanes.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
+                __Lanes.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
+                __Lanes.SetLane(ref __p_mu_bar[__q], __l, __law.mu_bar);
+                __Lanes.SetLane(ref __p_init_mu[__q], __l, __law.init_mu);
+                __Lanes.SetLane(ref __p_beta2_min[__q], __l, __law.beta2_min);
+                __Lanes.SetLane(ref __p_beta2_max[__q], __l, __law.beta2_max);
+                __Lanes.SetLane(ref __p_beta2_bar[__q], __l, __law.beta2_bar);
+                __Lanes.SetLane(ref __p_init_beta2[__q], __l, __law.init_beta2);
+                __Lanes.SetLane(ref __p_eps_min[__q], __l, __law.eps_min);
+                __Lanes.SetLane(ref __p_eps_max[__q], __l, __law.eps_max);
+                __Lanes.SetLane(ref __p_eps_bar[__q], __l, __law.eps_bar);
+                __Lanes.SetLane(ref __p_init_eps[__q], __l, __law.init_eps);
+                __Lanes.SetLane(ref __p_wd_min[__q], __l, __law.wd_min);
+                __Lanes.SetLane(ref __p_wd_max[__q], __l, __law.wd_max);
+                __Lanes.SetLane(ref __p_wd_bar[__q], __l, __law.wd_bar);
+                __Lanes.SetLane(ref __p_init_wd[__q], __l, __law.init_wd);
+                __Lanes.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
+                __Lanes.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
+                __Lanes.SetLane(ref __p_init_sigma[__q], __l, __law.init_sigma);
+                __Lanes.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
+                __Lanes.SetLane(ref __p_grad_emergency[__q], __l, __law.grad_emergency);
+                __Lanes.SetLane(ref __p_param_abs_max[__q], __l, __law.param_abs_max);
+                __Lanes.SetLane(ref __p_clip_grad_norm[__q], __l, __law.clip_grad_norm);
+                for (int __i = 0; __i < n; __i++) __Lanes.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
+                for (int __i = 0; __i < n; __i++) __Lanes.SetLane(ref __st_v[__i * __blocks + __q], __l, __law.v[__i]);
+                __Lanes.SetLane(ref __st_p1[__q], __l, __law.p1);
+                __Lanes.SetLane(ref __st_p2[__q], __l, __law.p2);
+                __Lanes.SetLane(ref __st_lambda[__q], __l, __law.lambda);
+                __Lanes.SetLane(ref __st_quiet[__q], __l, __law.quiet);
+                __Lanes.SetLane(ref __st_alpha[__q], __l, __law.alpha);
+                __Lanes.SetLane(ref __st_mu[__q], __l, __law.mu);
+                __Lanes.SetLane(ref __st_beta2[__q], __l, __law.beta2);
+                __Lanes.SetLane(ref __st_eps[__q], __l, __law.eps);
+                __Lanes.SetLane(ref __st_wd[__q], __l, __law.wd);
+                __Lanes.SetLane(ref __st_sigma[__q], __l, __law.sigma);
+                __Lanes.SetLane(ref __x_L[__q], __l, __law.L);
+                __Lanes.SetLane(ref __x_T[__q], __l, __law.T);
+                __Lanes.SetLane(ref __x_V[__q], __l, __law.V);
+                __Lanes.SetLane(ref __x_S[__q], __l, __law.S);
+                __Lanes.SetLane(ref __x_rho[__q], __l, __law.rho);
+                __Lanes.SetLane(ref __x_gnorm[__q], __l, __law.gnorm);
+                __Lanes.SetLane(ref __x_gamma[__q], __l, __law.gamma);
+                __Lanes.SetLane(ref __x_budget_scale[__q], __l, __law.budget_scale);
+                __Lanes.SetLane(ref __x_adapt_energy[__q], __l, __law.adapt_energy);
+                __Lanes.SetLane(ref __x_lyapunov[__q], __l, __law.lyapunov);
+                __Lanes.SetLane(ref __x_dlog_alpha[__q], __l, __law.dlog_alpha);
+                __Lanes.SetLane(ref __x_d_mu[__q], __l, __law.d_mu);
+                __Lanes.SetLane(ref __x_dlog_sigma[__q], __l, __law.dlog_sigma);
+                __Lanes.SetLane(ref __x_du_alpha[__q], __l, __law.du_alpha);
+                __Lanes.SetLane(ref __x_du_mu[__q], __l, __law.du_mu);
+                __Lanes.SetLane(ref __x_du_sigma[__q], __l, __law.du_sigma);
+                __Lanes.SetLane(ref __x_du_b2[__q], __l, __law.du_b2);
+                __Lanes.SetLane(ref __x_du_eps[__q], __l, __law.du_eps);
+                __Lanes.SetLane(ref __x_du_wd[__q], __l, __law.du_wd);
+                __Lanes.SetLane(ref __x_adapt_extra[__q], __l, __law.adapt_extra);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeAdamFieldPopulation steps in float; make another population for double");
-            __precision = 1;
+            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            __Simd.CheckPrecision<__T>(__precision, "AeAdamFieldPopulation", "population");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Lanes.ToFloat(__st_m);
+            if (typeof(__T) == typeof(float)) __st_v_f32 ??= __Lanes.ToFloat(__st_v);
+            __precision = __Simd.Precision<__T>();
+            var __sf_m = __st_m_f32;
+            var __sf_v = __st_v_f32;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -3660,7 +2308,7 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __nx_p1[__q] = __st_p1[__q];
                 __nx_p2[__q] = __st_p2[__q];
                 __nx_lambda[__q] = __st_lambda[__q];
@@ -3728,28 +2376,28 @@ namespace AE.Generated
             }
 
             // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-            global::System.Array.Fill(__r0, __V.Zero);
-            global::System.Array.Fill(__r1, __V.Zero);
-            global::System.Array.Fill(__r2, __V.Zero);
-            global::System.Array.Fill(__r3, __V.Zero);
+            __System.Array.Fill(__r0, __V.Zero);
+            __System.Array.Fill(__r1, __V.Zero);
+            __System.Array.Fill(__r2, __V.Zero);
+            __System.Array.Fill(__r3, __V.Zero);
             for (int __i = 0; __i < n; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
                     __r1[__q] = __r1[__q] + __e_g0__1;
-                    var __t1 = __st_m[__o + __q];
+                    var __t1 = __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
                     __r2[__q] = __r2[__q] + __t1 * __t1;
-                    __r3[__q] = __r3[__q] + __e_g0__1 * __st_m[__o + __q];
+                    __r3[__q] = __r3[__q] + __e_g0__1 * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
                 // gg0 = sum(g0 * g0)
@@ -3763,133 +2411,133 @@ namespace AE.Generated
                 // gmean = (clip * sum(g0)) / n
                 __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-                __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                __x_L[__q] = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h2 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h3 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
+                var __h2 = __Lanes.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h3 = __Lanes.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
                 __x_T[__q] = __h3;
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h4 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
-                __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h4), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
+                var __h4 = __Lanes.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                __x_ld[__q] = __Lanes.Clamp(__Lanes.FiniteOr((__x_L[__q] - __h4), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h5 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                var __h5 = __Lanes.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
                 __x_V[__q] = __h5;
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h6 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                var __h6 = __Lanes.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__Lanes.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
                 __x_S[__q] = __h6;
                 // gnorm = sqrt(sum_g2) + 1e-12
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
                 // mnorm = norm(m) + 1e-12
                 __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h7 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
-                __x_Vstar[__q] = __S.Max(__h7, __Vx.Create(1e-12));
+                var __h7 = __Lanes.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                __x_Vstar[__q] = __Lanes.Max(__h7, __Vx.Create(1e-12));
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h8 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
-                __x_Sstar[__q] = __S.Max(__h8, __Vx.Create(1e-12));
+                var __h8 = __Lanes.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                __x_Sstar[__q] = __Lanes.Max(__h8, __Vx.Create(1e-12));
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
                 var __m9 = __on_brake[__q];
-                if (__S.Any(__m9))
+                if (__Lanes.Any(__m9))
                 {
-                    __c1[__q] = __Vx.ConditionalSelect(__m9, ((__Vx.GreaterThan(__S.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__S.IsFinite(__x_gnorm[__q]))), __c1[__q]);
+                    __c1[__q] = __Vx.ConditionalSelect(__m9, ((__Vx.GreaterThan(__Lanes.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__Lanes.IsFinite(__x_gnorm[__q]))), __c1[__q]);
                 }
                 // alpha' = max(alpha_min, alpha' / 10)
                 var __m10 = (__on_brake[__q] & __c1[__q]);
-                if (__S.Any(__m10))
+                if (__Lanes.Any(__m10))
                 {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m10, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m10, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
                 }
                 // mu' = min(mu', 0.5)
                 var __m11 = (__on_brake[__q] & __c1[__q]);
-                if (__S.Any(__m11))
+                if (__Lanes.Any(__m11))
                 {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m11, __S.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m11, __Lanes.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
                 }
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu, smooth" (from group SmoothDrive)
                 // u_alpha = (((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(alpha) - log(alpha_bar)))
                 var __m12 = __on_AE2[__q];
-                if (__S.Any(__m12))
+                if (__Lanes.Any(__m12))
                 {
-                    __x_u_alpha[__q] = __Vx.ConditionalSelect(__m12, ((((__p_k_p[__q] * __S.Tanh(__S.Neg(__x_T[__q]))) - (__p_k_v[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])))), __x_u_alpha[__q]);
+                    __x_u_alpha[__q] = __Vx.ConditionalSelect(__m12, ((((__p_k_p[__q] * __Lanes.Tanh(__Lanes.Neg(__x_T[__q]))) - (__p_k_v[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q])))), __x_u_alpha[__q]);
                 }
                 // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
                 var __m13 = __on_AE2[__q];
-                if (__S.Any(__m13))
+                if (__Lanes.Any(__m13))
                 {
-                    __x_u_mu[__q] = __Vx.ConditionalSelect(__m13, (((__p_b_1[__q] * __S.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__st_mu[__q] - __p_mu_bar[__q]))), __x_u_mu[__q]);
+                    __x_u_mu[__q] = __Vx.ConditionalSelect(__m13, (((__p_b_1[__q] * __Lanes.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__st_mu[__q] - __p_mu_bar[__q]))), __x_u_mu[__q]);
                 }
                 // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
                 var __m14 = __on_AE2[__q];
-                if (__S.Any(__m14))
+                if (__Lanes.Any(__m14))
                 {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m14, __x_du_alpha[__q] + (__p_eta_a[__q] * __S.SoftClamp(__x_u_alpha[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_alpha[__q]);
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m14, __x_du_alpha[__q] + (__p_eta_a[__q] * __Lanes.SoftClamp(__x_u_alpha[__q], __Lanes.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_alpha[__q]);
                 }
                 // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
                 var __m15 = __on_AE2[__q];
-                if (__S.Any(__m15))
+                if (__Lanes.Any(__m15))
                 {
-                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m15, __x_du_mu[__q] + (__p_eta_mu[__q] * __S.SoftClamp(__x_u_mu[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_mu[__q]);
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m15, __x_du_mu[__q] + (__p_eta_mu[__q] * __Lanes.SoftClamp(__x_u_mu[__q], __Lanes.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_mu[__q]);
                 }
 
                 // ---- rule AE2adam "Adam drives: beta2 up with V, eps up with instability and down with quality, weight decay to its anchor"
                 // instab = tanh((V / Vstar) - 1)
                 var __m16 = __on_AE2adam[__q];
-                if (__S.Any(__m16))
+                if (__Lanes.Any(__m16))
                 {
-                    __x_instab[__q] = __Vx.ConditionalSelect(__m16, __S.Tanh(((__x_V[__q] / __x_Vstar[__q]) - __Vx.Create(1.0))), __x_instab[__q]);
+                    __x_instab[__q] = __Vx.ConditionalSelect(__m16, __Lanes.Tanh(((__x_V[__q] / __x_Vstar[__q]) - __Vx.Create(1.0))), __x_instab[__q]);
                 }
                 // quality = (0.5 * (rho + 1)) - 0.5
                 var __m17 = __on_AE2adam[__q];
-                if (__S.Any(__m17))
+                if (__Lanes.Any(__m17))
                 {
                     __x_quality[__q] = __Vx.ConditionalSelect(__m17, ((__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))) - __Vx.Create(0.5)), __x_quality[__q]);
                 }
                 // h2 = log(1 - beta2_bar) - log(1 - beta2)
                 var __m18 = __on_AE2adam[__q];
-                if (__S.Any(__m18))
+                if (__Lanes.Any(__m18))
                 {
-                    __x_h2[__q] = __Vx.ConditionalSelect(__m18, (__S.Log((__Vx.Create(1.0) - __p_beta2_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __x_h2[__q]);
+                    __x_h2[__q] = __Vx.ConditionalSelect(__m18, (__Lanes.Log((__Vx.Create(1.0) - __p_beta2_bar[__q])) - __Lanes.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __x_h2[__q]);
                 }
                 // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
                 var __m19 = __on_AE2adam[__q];
-                if (__S.Any(__m19))
+                if (__Lanes.Any(__m19))
                 {
-                    __x_du_b2[__q] = __Vx.ConditionalSelect(__m19, __x_du_b2[__q] + (__p_eta_b2[__q] * __S.SoftClamp(((__p_k_b2[__q] * __x_instab[__q]) - (__p_gamma_b2[__q] * __x_h2[__q])), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_b2[__q]);
+                    __x_du_b2[__q] = __Vx.ConditionalSelect(__m19, __x_du_b2[__q] + (__p_eta_b2[__q] * __Lanes.SoftClamp(((__p_k_b2[__q] * __x_instab[__q]) - (__p_gamma_b2[__q] * __x_h2[__q])), __Lanes.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_b2[__q]);
                 }
                 // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
                 var __m20 = __on_AE2adam[__q];
-                if (__S.Any(__m20))
+                if (__Lanes.Any(__m20))
                 {
-                    __x_du_eps[__q] = __Vx.ConditionalSelect(__m20, __x_du_eps[__q] + (__p_eta_eps[__q] * __S.SoftClamp((((__p_k_e_inst[__q] * __x_instab[__q]) - (__p_k_e_qual[__q] * __x_quality[__q])) - (__p_gamma_eps[__q] * (__S.Log(__st_eps[__q]) - __S.Log(__p_eps_bar[__q])))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_eps[__q]);
+                    __x_du_eps[__q] = __Vx.ConditionalSelect(__m20, __x_du_eps[__q] + (__p_eta_eps[__q] * __Lanes.SoftClamp((((__p_k_e_inst[__q] * __x_instab[__q]) - (__p_k_e_qual[__q] * __x_quality[__q])) - (__p_gamma_eps[__q] * (__Lanes.Log(__st_eps[__q]) - __Lanes.Log(__p_eps_bar[__q])))), __Lanes.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_eps[__q]);
                 }
                 // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
                 var __m21 = __on_AE2adam[__q];
-                if (__S.Any(__m21))
+                if (__Lanes.Any(__m21))
                 {
-                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m21, __x_du_wd[__q] + (__p_eta_wd[__q] * __S.SoftClamp((__S.Neg(__p_gamma_wd[__q]) * (__S.Log(__st_wd[__q]) - __S.Log(__p_wd_bar[__q]))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_wd[__q]);
+                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m21, __x_du_wd[__q] + (__p_eta_wd[__q] * __Lanes.SoftClamp((__Lanes.Neg(__p_gamma_wd[__q]) * (__Lanes.Log(__st_wd[__q]) - __Lanes.Log(__p_wd_bar[__q]))), __Lanes.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_wd[__q]);
                 }
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
                 var __m22 = __on_AE4[__q];
-                if (__S.Any(__m22))
+                if (__Lanes.Any(__m22))
                 {
-                    __x_stall[__q] = __Vx.ConditionalSelect(__m22, __Vx.ConditionalSelect(__Vx.LessThan(__S.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
+                    __x_stall[__q] = __Vx.ConditionalSelect(__m22, __Vx.ConditionalSelect(__Vx.LessThan(__Lanes.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
                 }
                 // A = 0.5 * (rho + 1)
                 var __m23 = __on_AE4[__q];
-                if (__S.Any(__m23))
+                if (__Lanes.Any(__m23))
                 {
                     __x_A[__q] = __Vx.ConditionalSelect(__m23, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
                 }
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
                 var __m24 = __on_AE4[__q];
-                if (__S.Any(__m24))
+                if (__Lanes.Any(__m24))
                 {
                     __x_du_sigma[__q] = __Vx.ConditionalSelect(__m24, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
                 }
@@ -3897,37 +2545,37 @@ namespace AE.Generated
                 // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
                 // z_alpha = log(alpha) - log(alpha_bar)
                 var __m25 = __on_AE7[__q];
-                if (__S.Any(__m25))
+                if (__Lanes.Any(__m25))
                 {
-                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m25, (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
+                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m25, (__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
                 }
                 // z_mu = log(1 - mu_bar) - log(1 - mu)
                 var __m26 = __on_AE7[__q];
-                if (__S.Any(__m26))
+                if (__Lanes.Any(__m26))
                 {
-                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m26, (__S.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
+                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m26, (__Lanes.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __Lanes.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
                 }
                 // z_sigma = log(1 + (sigma / sigma_0))
                 var __m27 = __on_AE7[__q];
-                if (__S.Any(__m27))
+                if (__Lanes.Any(__m27))
                 {
-                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m27, __S.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
+                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m27, __Lanes.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
                 }
                 // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
                 var __m28 = __on_AE7[__q];
-                if (__S.Any(__m28))
+                if (__Lanes.Any(__m28))
                 {
                     __x_du_alpha[__q] = __Vx.ConditionalSelect(__m28, __x_du_alpha[__q] + (__p_eta_c[__q] * (((__p_c_aa[__q] * __x_z_alpha[__q]) + (__p_c_am[__q] * __x_z_mu[__q])) + (__p_c_as[__q] * __x_z_sigma[__q]))), __x_du_alpha[__q]);
                 }
                 // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
                 var __m29 = __on_AE7[__q];
-                if (__S.Any(__m29))
+                if (__Lanes.Any(__m29))
                 {
                     __x_du_mu[__q] = __Vx.ConditionalSelect(__m29, __x_du_mu[__q] + (__p_eta_c[__q] * (((__p_c_ma[__q] * __x_z_alpha[__q]) + (__p_c_mm[__q] * __x_z_mu[__q])) + (__p_c_ms[__q] * __x_z_sigma[__q]))), __x_du_mu[__q]);
                 }
                 // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
                 var __m30 = __on_AE7[__q];
-                if (__S.Any(__m30))
+                if (__Lanes.Any(__m30))
                 {
                     __x_du_sigma[__q] = __Vx.ConditionalSelect(__m30, __x_du_sigma[__q] + (__p_eta_c[__q] * (((__p_c_sa[__q] * __x_z_alpha[__q]) + (__p_c_sm[__q] * __x_z_mu[__q])) + (__p_c_ss[__q] * __x_z_sigma[__q]))), __x_du_sigma[__q]);
                 }
@@ -3935,9 +2583,9 @@ namespace AE.Generated
                 // ---- rule AE7adam "coupling: log lambda_wd against log alpha, so the decay strength alpha * lambda_wd holds"
                 // du_wd += (eta_c * c_wa) * (log(alpha) - log(alpha_bar))
                 var __m31 = __on_AE7adam[__q];
-                if (__S.Any(__m31))
+                if (__Lanes.Any(__m31))
                 {
-                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m31, __x_du_wd[__q] + ((__p_eta_c[__q] * __p_c_wa[__q]) * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q]))), __x_du_wd[__q]);
+                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m31, __x_du_wd[__q] + ((__p_eta_c[__q] * __p_c_wa[__q]) * (__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q]))), __x_du_wd[__q]);
                 }
 
                 // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
@@ -3946,136 +2594,136 @@ namespace AE.Generated
                 __x_budget_scale[__q] = __Vx.ConditionalSelect(__m32, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
                 // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
                 var __m33 = __on_AE6[__q];
-                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m33, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __S.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m33, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __Lanes.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
                 // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
                 var __m34 = __on_AE6[__q];
-                __x_d_mu[__q] = __Vx.ConditionalSelect(__m34, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __S.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m34, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __Lanes.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
                 // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
                 var __m35 = __on_AE6[__q];
-                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m35, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __S.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m35, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __Lanes.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
                 // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
                 var __m36 = __on_AE3[__q];
-                if (__S.Any(__m36))
+                if (__Lanes.Any(__m36))
                 {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m36, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m36, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
                 }
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
                 var __m37 = __on_AE3[__q];
-                if (__S.Any(__m37))
+                if (__Lanes.Any(__m37))
                 {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m37, __S.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m37, __Lanes.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
                 }
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
                 var __m38 = __on_AE3[__q];
-                if (__S.Any(__m38))
+                if (__Lanes.Any(__m38))
                 {
-                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m38, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m38, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
                 }
 
                 // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
                 // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
                 var __m39 = __on_AE3adam[__q];
-                if (__S.Any(__m39))
+                if (__Lanes.Any(__m39))
                 {
-                    __x_d_b2[__q] = __Vx.ConditionalSelect(__m39, __S.Clamp((__x_budget_scale[__q] * __x_du_b2[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_b2[__q]);
+                    __x_d_b2[__q] = __Vx.ConditionalSelect(__m39, __Lanes.Clamp((__x_budget_scale[__q] * __x_du_b2[__q]), __Lanes.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_b2[__q]);
                 }
                 // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
                 var __m40 = __on_AE3adam[__q];
-                if (__S.Any(__m40))
+                if (__Lanes.Any(__m40))
                 {
-                    __x_d_eps[__q] = __Vx.ConditionalSelect(__m40, __S.Clamp((__x_budget_scale[__q] * __x_du_eps[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_eps[__q]);
+                    __x_d_eps[__q] = __Vx.ConditionalSelect(__m40, __Lanes.Clamp((__x_budget_scale[__q] * __x_du_eps[__q]), __Lanes.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_eps[__q]);
                 }
                 // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
                 var __m41 = __on_AE3adam[__q];
-                if (__S.Any(__m41))
+                if (__Lanes.Any(__m41))
                 {
-                    __x_d_wd[__q] = __Vx.ConditionalSelect(__m41, __S.Clamp((__x_budget_scale[__q] * __x_du_wd[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_wd[__q]);
+                    __x_d_wd[__q] = __Vx.ConditionalSelect(__m41, __Lanes.Clamp((__x_budget_scale[__q] * __x_du_wd[__q]), __Lanes.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_wd[__q]);
                 }
                 // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
                 var __m42 = __on_AE3adam[__q];
-                if (__S.Any(__m42))
+                if (__Lanes.Any(__m42))
                 {
-                    __x_b2_next[__q] = __Vx.ConditionalSelect(__m42, __S.Clamp((__Vx.Create(1.0) - ((__Vx.Create(1.0) - __st_beta2[__q]) * __S.Exp(__S.Neg(__x_d_b2[__q])))), __p_beta2_min[__q], __p_beta2_max[__q]), __x_b2_next[__q]);
+                    __x_b2_next[__q] = __Vx.ConditionalSelect(__m42, __Lanes.Clamp((__Vx.Create(1.0) - ((__Vx.Create(1.0) - __st_beta2[__q]) * __Lanes.Exp(__Lanes.Neg(__x_d_b2[__q])))), __p_beta2_min[__q], __p_beta2_max[__q]), __x_b2_next[__q]);
                 }
                 // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
                 var __m43 = __on_AE3adam[__q];
-                if (__S.Any(__m43))
+                if (__Lanes.Any(__m43))
                 {
-                    __x_eps_next[__q] = __Vx.ConditionalSelect(__m43, __S.Clamp(__S.Exp((__S.Log(__st_eps[__q]) + __x_d_eps[__q])), __p_eps_min[__q], __p_eps_max[__q]), __x_eps_next[__q]);
+                    __x_eps_next[__q] = __Vx.ConditionalSelect(__m43, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__st_eps[__q]) + __x_d_eps[__q])), __p_eps_min[__q], __p_eps_max[__q]), __x_eps_next[__q]);
                 }
                 // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
                 var __m44 = __on_AE3adam[__q];
-                if (__S.Any(__m44))
+                if (__Lanes.Any(__m44))
                 {
-                    __x_wd_next[__q] = __Vx.ConditionalSelect(__m44, __S.Clamp(__S.Exp((__S.Log(__st_wd[__q]) + __x_d_wd[__q])), __p_wd_min[__q], __p_wd_max[__q]), __x_wd_next[__q]);
+                    __x_wd_next[__q] = __Vx.ConditionalSelect(__m44, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__st_wd[__q]) + __x_d_wd[__q])), __p_wd_min[__q], __p_wd_max[__q]), __x_wd_next[__q]);
                 }
                 // beta2' = b2_next
                 var __m45 = __on_AE3adam[__q];
-                if (__S.Any(__m45))
+                if (__Lanes.Any(__m45))
                 {
                     __nx_beta2[__q] = __Vx.ConditionalSelect(__m45, __x_b2_next[__q], __nx_beta2[__q]);
                 }
                 // eps' = eps_next
                 var __m46 = __on_AE3adam[__q];
-                if (__S.Any(__m46))
+                if (__Lanes.Any(__m46))
                 {
                     __nx_eps[__q] = __Vx.ConditionalSelect(__m46, __x_eps_next[__q], __nx_eps[__q]);
                 }
                 // wd' = wd_next
                 var __m47 = __on_AE3adam[__q];
-                if (__S.Any(__m47))
+                if (__Lanes.Any(__m47))
                 {
                     __nx_wd[__q] = __Vx.ConditionalSelect(__m47, __x_wd_next[__q], __nx_wd[__q]);
                 }
                 // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
                 var __m48 = __on_AE3adam[__q];
-                if (__S.Any(__m48))
+                if (__Lanes.Any(__m48))
                 {
-                    __x_adapt_extra[__q] = __Vx.ConditionalSelect(__m48, __x_adapt_extra[__q] + ((__S.Pow((__S.Log((__Vx.Create(1.0) - __x_b2_next[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __Vx.Create(2.0)) + __S.Pow((__S.Log(__S.Max(__x_eps_next[__q], __p_eps_min[__q])) - __S.Log(__st_eps[__q])), __Vx.Create(2.0))) + __S.Pow((__S.Log(__S.Max(__x_wd_next[__q], __p_wd_min[__q])) - __S.Log(__st_wd[__q])), __Vx.Create(2.0))), __x_adapt_extra[__q]);
+                    __x_adapt_extra[__q] = __Vx.ConditionalSelect(__m48, __x_adapt_extra[__q] + ((__Lanes.Pow((__Lanes.Log((__Vx.Create(1.0) - __x_b2_next[__q])) - __Lanes.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __Vx.Create(2.0)) + __Lanes.Pow((__Lanes.Log(__Lanes.Max(__x_eps_next[__q], __p_eps_min[__q])) - __Lanes.Log(__st_eps[__q])), __Vx.Create(2.0))) + __Lanes.Pow((__Lanes.Log(__Lanes.Max(__x_wd_next[__q], __p_wd_min[__q])) - __Lanes.Log(__st_wd[__q])), __Vx.Create(2.0))), __x_adapt_extra[__q]);
                 }
 
                 // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period" (from group PhaseResonance)
                 // flip = rho < -rho_max
                 var __m49 = __on_AE5[__q];
-                if (__S.Any(__m49))
+                if (__Lanes.Any(__m49))
                 {
-                    __x_flip[__q] = __Vx.ConditionalSelect(__m49, __Vx.LessThan(__x_rho[__q], __S.Neg(__p_rho_max[__q])), __x_flip[__q]);
+                    __x_flip[__q] = __Vx.ConditionalSelect(__m49, __Vx.LessThan(__x_rho[__q], __Lanes.Neg(__p_rho_max[__q])), __x_flip[__q]);
                 }
                 // rise = T > (tau_T_stall * sqrt(Vstar))
                 var __m50 = __on_AE5[__q];
-                if (__S.Any(__m50))
+                if (__Lanes.Any(__m50))
                 {
                     __x_rise[__q] = __Vx.ConditionalSelect(__m50, __Vx.GreaterThan(__x_T[__q], (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __x_rise[__q]);
                 }
                 // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
                 var __m51 = __on_AE5[__q];
-                if (__S.Any(__m51))
+                if (__Lanes.Any(__m51))
                 {
-                    __x_spike[__q] = __Vx.ConditionalSelect(__m51, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) & __Vx.GreaterThan(__x_T[__q], (__S.Neg(__p_tau_T_stall[__q]) * __Vx.Sqrt(__x_Vstar[__q])))), __x_spike[__q]);
+                    __x_spike[__q] = __Vx.ConditionalSelect(__m51, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) & __Vx.GreaterThan(__x_T[__q], (__Lanes.Neg(__p_tau_T_stall[__q]) * __Vx.Sqrt(__x_Vstar[__q])))), __x_spike[__q]);
                 }
                 // fire = ((flip || rise) || spike) && (quiet >= refractory)
                 var __m52 = __on_AE5[__q];
-                if (__S.Any(__m52))
+                if (__Lanes.Any(__m52))
                 {
                     __x_fire[__q] = __Vx.ConditionalSelect(__m52, (((__x_flip[__q] | __x_rise[__q]) | __x_spike[__q]) & __Vx.GreaterThanOrEqual(__st_quiet[__q], __p_refractory[__q])), __x_fire[__q]);
                 }
                 // when fire
                 var __m53 = __on_AE5[__q];
-                if (__S.Any(__m53))
+                if (__Lanes.Any(__m53))
                 {
                     __c2[__q] = __Vx.ConditionalSelect(__m53, __x_fire[__q], __c2[__q]);
                 }
                 // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
                 var __m54 = (__on_AE5[__q] & __c2[__q]);
-                if (__S.Any(__m54))
+                if (__Lanes.Any(__m54))
                 {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m54, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m54, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
                 }
                 // quiet' = fire ? 1 : (quiet + 1)
                 var __m55 = __on_AE5[__q];
-                if (__S.Any(__m55))
+                if (__Lanes.Any(__m55))
                 {
                     __nx_quiet[__q] = __Vx.ConditionalSelect(__m55, __Vx.ConditionalSelect(__x_fire[__q], __Vx.Create(1.0), (__st_quiet[__q] + __Vx.Create(1.0))), __nx_quiet[__q]);
                 }
@@ -4083,27 +2731,27 @@ namespace AE.Generated
                 // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
                 // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
                 var __m56 = __on_AE6d[__q];
-                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m56, (((__S.Pow((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __S.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __S.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __S.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
+                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m56, (((__Lanes.Pow((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __Lanes.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __Lanes.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
                 // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
                 var __m57 = __on_AE6d[__q];
-                if (__S.Any(__m57))
+                if (__Lanes.Any(__m57))
                 {
-                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m57, __S.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
+                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m57, __Lanes.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
                 }
 
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
                 var __m58 = __on_AE10[__q];
-                var __h59 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m58, __p_beta_lyap[__q], __x_L[__q]);
-                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m58, (__h59 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
+                var __h59 = __Lanes.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m58, __p_beta_lyap[__q], __x_L[__q]);
+                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m58, (__h59 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__Lanes.Pow((__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
 
                 // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
                 // b1 = clamp(mu', mu_min, mu_max)
-                __x_b1[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                __x_b1[__q] = __Lanes.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
                 // b2 = clamp(beta2', beta2_min, beta2_max)
-                __x_b2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
+                __x_b2[__q] = __Lanes.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
                 // e = max(eps', eps_min)
-                __x_e[__q] = __S.Max(__nx_eps[__q], __p_eps_min[__q]);
+                __x_e[__q] = __Lanes.Max(__nx_eps[__q], __p_eps_min[__q]);
                 // p1' = p1 * b1
                 __nx_p1[__q] = (__st_p1[__q] * __x_b1[__q]);
                 // p2' = p2 * b2
@@ -4111,21 +2759,21 @@ namespace AE.Generated
             }
 
             // ---- pass 2 of 3 over the vectors: reductions norm(dir)
-            global::System.Array.Fill(__r4, __V.Zero);
+            __System.Array.Fill(__r4, __V.Zero);
             for (int __i = 0; __i < n; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
                     var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m_new = (b1 * m) + ((1 - b1) * g)
-                    var __e_m_new__1 = ((__x_b1[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
+                    var __e_m_new__1 = ((__x_b1[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
-                    var __e_v_new__1 = ((__x_b2[__q] * __st_v[__o + __q]) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
+                    var __e_v_new__1 = ((__x_b2[__q] * __Lanes.Load<__T>(__st_v, __sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
                     // mhat = m_new / (1 - (p1 * b1))
                     var __e_mhat__1 = (__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
                     // vhat = v_new / (1 - (p2 * b2))
@@ -4138,7 +2786,7 @@ namespace AE.Generated
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 // gamma = alpha' * norm(dir)
                 __x_gamma[__q] = (__nx_alpha[__q] * __Vx.Sqrt(__r4[__q]));
             }
@@ -4149,15 +2797,15 @@ namespace AE.Generated
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
                     var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m_new = (b1 * m) + ((1 - b1) * g)
-                    var __e_m_new__1 = ((__x_b1[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
+                    var __e_m_new__1 = ((__x_b1[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
-                    var __e_v_new__1 = ((__x_b2[__q] * __st_v[__o + __q]) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
+                    var __e_v_new__1 = ((__x_b2[__q] * __Lanes.Load<__T>(__st_v, __sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
                     // m' = m_new
                     var __e_m__next__1 = __e_m_new__1;
                     // v' = v_new
@@ -4171,596 +2819,30 @@ namespace AE.Generated
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t61 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m62 = __t61;
-                    var __h63 = __S.Any(__m62) ? __S.Noise(__rng, __j, __m62) : __V.Zero;
-                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * __h63), __Vx.Create(0.0)));
+                    var __h63 = __Lanes.Any(__m62) ? __Lanes.Noise(__rng, __j, __m62) : __V.Zero;
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __Lanes.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * __h63), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
-                    __st_m[__o + __q] = __e_m__next__1;
-                    __st_v[__o + __q] = __S.Clamp(__e_v__next__1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
+                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
+                    __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);
+                    __Lanes.Store<__T>(__st_v, __sf_v, __o + __q, __Lanes.Clamp(__e_v__next__1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity)));
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // end of step: project onto the declared bounds, then the next values become current
-                __st_p1[__q] = __S.Clamp(__nx_p1[__q], __Vx.Create(0.0), __Vx.Create(1.0));
-                __st_p2[__q] = __S.Clamp(__nx_p2[__q], __Vx.Create(0.0), __Vx.Create(1.0));
-                __st_lambda[__q] = __S.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                __st_p1[__q] = __Lanes.Clamp(__nx_p1[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_p2[__q] = __Lanes.Clamp(__nx_p2[__q], __Vx.Create(0.0), __Vx.Create(1.0));
+                __st_lambda[__q] = __Lanes.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
                 __st_quiet[__q] = __nx_quiet[__q];
-                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
-                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
-                __st_beta2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
-                __st_eps[__q] = __S.Clamp(__nx_eps[__q], __p_eps_min[__q], __p_eps_max[__q]);
-                __st_wd[__q] = __S.Clamp(__nx_wd[__q], __p_wd_min[__q], __p_wd_max[__q]);
-                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
-        {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeAdamFieldPopulation steps in double; make another population for float");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m.Length * __S.Lanes];
-                for (int __b = 0; __b < __st_m.Length; __b++) __S.Store(__st_m_f32, __b, __st_m[__b]);
-            }
-            if (__st_v_f32 is null)
-            {
-                __st_v_f32 = new float[__st_v.Length * __S.Lanes];
-                for (int __b = 0; __b < __st_v.Length; __b++) __S.Store(__st_v_f32, __b, __st_v[__b]);
-            }
-            __precision = 2;
-            var __sf_m = __st_m_f32!;
-            var __sf_v = __st_v_f32!;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __nx_p1[__q] = __st_p1[__q];
-                __nx_p2[__q] = __st_p2[__q];
-                __nx_lambda[__q] = __st_lambda[__q];
-                __nx_quiet[__q] = __st_quiet[__q];
-                __nx_alpha[__q] = __st_alpha[__q];
-                __nx_mu[__q] = __st_mu[__q];
-                __nx_beta2[__q] = __st_beta2[__q];
-                __nx_eps[__q] = __st_eps[__q];
-                __nx_wd[__q] = __st_wd[__q];
-                __nx_sigma[__q] = __st_sigma[__q];
-                __x_du_alpha[__q] = __Vx.Create(0.0);
-                __x_du_mu[__q] = __Vx.Create(0.0);
-                __x_du_sigma[__q] = __Vx.Create(0.0);
-                __x_du_b2[__q] = __Vx.Create(0.0);
-                __x_du_eps[__q] = __Vx.Create(0.0);
-                __x_du_wd[__q] = __Vx.Create(0.0);
-                __x_adapt_extra[__q] = __Vx.Create(0.0);
-                __x_L[__q] = __V.Zero;
-                __x_T[__q] = __V.Zero;
-                __x_V[__q] = __V.Zero;
-                __x_S[__q] = __V.Zero;
-                __x_rho[__q] = __V.Zero;
-                __x_gnorm[__q] = __V.Zero;
-                __x_gamma[__q] = __V.Zero;
-                __x_budget_scale[__q] = __Vx.Create(1.0);
-                __x_adapt_energy[__q] = __Vx.Create(0.0);
-                __x_lyapunov[__q] = __Vx.Create(0.0);
-                __x_dlog_alpha[__q] = __V.Zero;
-                __x_d_mu[__q] = __V.Zero;
-                __x_dlog_sigma[__q] = __V.Zero;
-                __x_gg0[__q] = __V.Zero;
-                __x_gn0[__q] = __V.Zero;
-                __x_clip[__q] = __V.Zero;
-                __x_sum_g2[__q] = __V.Zero;
-                __x_gmean[__q] = __V.Zero;
-                __x_ld[__q] = __V.Zero;
-                __x_mnorm[__q] = __V.Zero;
-                __x_Vstar[__q] = __V.Zero;
-                __x_Sstar[__q] = __V.Zero;
-                __x_u_alpha[__q] = __V.Zero;
-                __x_u_mu[__q] = __V.Zero;
-                __x_instab[__q] = __V.Zero;
-                __x_quality[__q] = __V.Zero;
-                __x_h2[__q] = __V.Zero;
-                __x_stall[__q] = __V.Zero;
-                __x_A[__q] = __V.Zero;
-                __x_z_alpha[__q] = __V.Zero;
-                __x_z_mu[__q] = __V.Zero;
-                __x_z_sigma[__q] = __V.Zero;
-                __x_d_b2[__q] = __V.Zero;
-                __x_d_eps[__q] = __V.Zero;
-                __x_d_wd[__q] = __V.Zero;
-                __x_b2_next[__q] = __V.Zero;
-                __x_eps_next[__q] = __V.Zero;
-                __x_wd_next[__q] = __V.Zero;
-                __x_flip[__q] = __V.Zero;
-                __x_rise[__q] = __V.Zero;
-                __x_spike[__q] = __V.Zero;
-                __x_fire[__q] = __V.Zero;
-                __x_b1[__q] = __V.Zero;
-                __x_b2[__q] = __V.Zero;
-                __x_e[__q] = __V.Zero;
-                __c1[__q] = __V.Zero;
-                __c2[__q] = __V.Zero;
-            }
-
-            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-            global::System.Array.Fill(__r0, __V.Zero);
-            global::System.Array.Fill(__r1, __V.Zero);
-            global::System.Array.Fill(__r2, __V.Zero);
-            global::System.Array.Fill(__r3, __V.Zero);
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
-                    __r1[__q] = __r1[__q] + __e_g0__1;
-                    var __t64 = __S.Load(__sf_m, __o + __q);
-                    __r2[__q] = __r2[__q] + __t64 * __t64;
-                    __r3[__q] = __r3[__q] + __e_g0__1 * __S.Load(__sf_m, __o + __q);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-
-                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
-                // gg0 = sum(g0 * g0)
-                __x_gg0[__q] = __r0[__q];
-                // gn0 = sqrt(gg0)
-                __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
-                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
-                __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
-                // sum_g2 = (clip * clip) * gg0
-                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
-                // gmean = (clip * sum(g0)) / n
-                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-                __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h65 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h66 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h65));
-                __x_T[__q] = __h66;
-                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h67 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
-                __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h67), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
-                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h68 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
-                __x_V[__q] = __h68;
-                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h69 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
-                __x_S[__q] = __h69;
-                // gnorm = sqrt(sum_g2) + 1e-12
-                __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
-                // mnorm = norm(m) + 1e-12
-                __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h70 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
-                __x_Vstar[__q] = __S.Max(__h70, __Vx.Create(1e-12));
-                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h71 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
-                __x_Sstar[__q] = __S.Max(__h71, __Vx.Create(1e-12));
-
-                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
-                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-                var __m72 = __on_brake[__q];
-                if (__S.Any(__m72))
-                {
-                    __c1[__q] = __Vx.ConditionalSelect(__m72, ((__Vx.GreaterThan(__S.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__S.IsFinite(__x_gnorm[__q]))), __c1[__q]);
-                }
-                // alpha' = max(alpha_min, alpha' / 10)
-                var __m73 = (__on_brake[__q] & __c1[__q]);
-                if (__S.Any(__m73))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m73, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
-                }
-                // mu' = min(mu', 0.5)
-                var __m74 = (__on_brake[__q] & __c1[__q]);
-                if (__S.Any(__m74))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m74, __S.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
-                }
-
-                // ---- rule AE2 "constitutive drive of log alpha and of mu, smooth" (from group SmoothDrive)
-                // u_alpha = (((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(alpha) - log(alpha_bar)))
-                var __m75 = __on_AE2[__q];
-                if (__S.Any(__m75))
-                {
-                    __x_u_alpha[__q] = __Vx.ConditionalSelect(__m75, ((((__p_k_p[__q] * __S.Tanh(__S.Neg(__x_T[__q]))) - (__p_k_v[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])))), __x_u_alpha[__q]);
-                }
-                // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
-                var __m76 = __on_AE2[__q];
-                if (__S.Any(__m76))
-                {
-                    __x_u_mu[__q] = __Vx.ConditionalSelect(__m76, (((__p_b_1[__q] * __S.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__st_mu[__q] - __p_mu_bar[__q]))), __x_u_mu[__q]);
-                }
-                // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
-                var __m77 = __on_AE2[__q];
-                if (__S.Any(__m77))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m77, __x_du_alpha[__q] + (__p_eta_a[__q] * __S.SoftClamp(__x_u_alpha[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_alpha[__q]);
-                }
-                // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
-                var __m78 = __on_AE2[__q];
-                if (__S.Any(__m78))
-                {
-                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m78, __x_du_mu[__q] + (__p_eta_mu[__q] * __S.SoftClamp(__x_u_mu[__q], __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_mu[__q]);
-                }
-
-                // ---- rule AE2adam "Adam drives: beta2 up with V, eps up with instability and down with quality, weight decay to its anchor"
-                // instab = tanh((V / Vstar) - 1)
-                var __m79 = __on_AE2adam[__q];
-                if (__S.Any(__m79))
-                {
-                    __x_instab[__q] = __Vx.ConditionalSelect(__m79, __S.Tanh(((__x_V[__q] / __x_Vstar[__q]) - __Vx.Create(1.0))), __x_instab[__q]);
-                }
-                // quality = (0.5 * (rho + 1)) - 0.5
-                var __m80 = __on_AE2adam[__q];
-                if (__S.Any(__m80))
-                {
-                    __x_quality[__q] = __Vx.ConditionalSelect(__m80, ((__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))) - __Vx.Create(0.5)), __x_quality[__q]);
-                }
-                // h2 = log(1 - beta2_bar) - log(1 - beta2)
-                var __m81 = __on_AE2adam[__q];
-                if (__S.Any(__m81))
-                {
-                    __x_h2[__q] = __Vx.ConditionalSelect(__m81, (__S.Log((__Vx.Create(1.0) - __p_beta2_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __x_h2[__q]);
-                }
-                // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
-                var __m82 = __on_AE2adam[__q];
-                if (__S.Any(__m82))
-                {
-                    __x_du_b2[__q] = __Vx.ConditionalSelect(__m82, __x_du_b2[__q] + (__p_eta_b2[__q] * __S.SoftClamp(((__p_k_b2[__q] * __x_instab[__q]) - (__p_gamma_b2[__q] * __x_h2[__q])), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_b2[__q]);
-                }
-                // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
-                var __m83 = __on_AE2adam[__q];
-                if (__S.Any(__m83))
-                {
-                    __x_du_eps[__q] = __Vx.ConditionalSelect(__m83, __x_du_eps[__q] + (__p_eta_eps[__q] * __S.SoftClamp((((__p_k_e_inst[__q] * __x_instab[__q]) - (__p_k_e_qual[__q] * __x_quality[__q])) - (__p_gamma_eps[__q] * (__S.Log(__st_eps[__q]) - __S.Log(__p_eps_bar[__q])))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_eps[__q]);
-                }
-                // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
-                var __m84 = __on_AE2adam[__q];
-                if (__S.Any(__m84))
-                {
-                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m84, __x_du_wd[__q] + (__p_eta_wd[__q] * __S.SoftClamp((__S.Neg(__p_gamma_wd[__q]) * (__S.Log(__st_wd[__q]) - __S.Log(__p_wd_bar[__q]))), __S.Neg(__p_u_max[__q]), __p_u_max[__q])), __x_du_wd[__q]);
-                }
-
-                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
-                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-                var __m85 = __on_AE4[__q];
-                if (__S.Any(__m85))
-                {
-                    __x_stall[__q] = __Vx.ConditionalSelect(__m85, __Vx.ConditionalSelect(__Vx.LessThan(__S.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
-                }
-                // A = 0.5 * (rho + 1)
-                var __m86 = __on_AE4[__q];
-                if (__S.Any(__m86))
-                {
-                    __x_A[__q] = __Vx.ConditionalSelect(__m86, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
-                }
-                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-                var __m87 = __on_AE4[__q];
-                if (__S.Any(__m87))
-                {
-                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m87, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
-                }
-
-                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
-                // z_alpha = log(alpha) - log(alpha_bar)
-                var __m88 = __on_AE7[__q];
-                if (__S.Any(__m88))
-                {
-                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m88, (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
-                }
-                // z_mu = log(1 - mu_bar) - log(1 - mu)
-                var __m89 = __on_AE7[__q];
-                if (__S.Any(__m89))
-                {
-                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m89, (__S.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
-                }
-                // z_sigma = log(1 + (sigma / sigma_0))
-                var __m90 = __on_AE7[__q];
-                if (__S.Any(__m90))
-                {
-                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m90, __S.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
-                }
-                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-                var __m91 = __on_AE7[__q];
-                if (__S.Any(__m91))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m91, __x_du_alpha[__q] + (__p_eta_c[__q] * (((__p_c_aa[__q] * __x_z_alpha[__q]) + (__p_c_am[__q] * __x_z_mu[__q])) + (__p_c_as[__q] * __x_z_sigma[__q]))), __x_du_alpha[__q]);
-                }
-                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-                var __m92 = __on_AE7[__q];
-                if (__S.Any(__m92))
-                {
-                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m92, __x_du_mu[__q] + (__p_eta_c[__q] * (((__p_c_ma[__q] * __x_z_alpha[__q]) + (__p_c_mm[__q] * __x_z_mu[__q])) + (__p_c_ms[__q] * __x_z_sigma[__q]))), __x_du_mu[__q]);
-                }
-                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-                var __m93 = __on_AE7[__q];
-                if (__S.Any(__m93))
-                {
-                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m93, __x_du_sigma[__q] + (__p_eta_c[__q] * (((__p_c_sa[__q] * __x_z_alpha[__q]) + (__p_c_sm[__q] * __x_z_mu[__q])) + (__p_c_ss[__q] * __x_z_sigma[__q]))), __x_du_sigma[__q]);
-                }
-
-                // ---- rule AE7adam "coupling: log lambda_wd against log alpha, so the decay strength alpha * lambda_wd holds"
-                // du_wd += (eta_c * c_wa) * (log(alpha) - log(alpha_bar))
-                var __m94 = __on_AE7adam[__q];
-                if (__S.Any(__m94))
-                {
-                    __x_du_wd[__q] = __Vx.ConditionalSelect(__m94, __x_du_wd[__q] + ((__p_eta_c[__q] * __p_c_wa[__q]) * (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q]))), __x_du_wd[__q]);
-                }
-
-                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
-                // budget_scale = 1 / sqrt(1 + lambda)
-                var __m95 = __on_AE6[__q];
-                __x_budget_scale[__q] = __Vx.ConditionalSelect(__m95, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-                var __m96 = __on_AE6[__q];
-                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m96, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __S.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
-                var __m97 = __on_AE6[__q];
-                __x_d_mu[__q] = __Vx.ConditionalSelect(__m97, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __S.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
-                var __m98 = __on_AE6[__q];
-                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m98, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __S.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
-
-                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-                var __m99 = __on_AE3[__q];
-                if (__S.Any(__m99))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m99, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
-                }
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-                var __m100 = __on_AE3[__q];
-                if (__S.Any(__m100))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m100, __S.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
-                }
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-                var __m101 = __on_AE3[__q];
-                if (__S.Any(__m101))
-                {
-                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m101, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
-                }
-
-                // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
-                // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
-                var __m102 = __on_AE3adam[__q];
-                if (__S.Any(__m102))
-                {
-                    __x_d_b2[__q] = __Vx.ConditionalSelect(__m102, __S.Clamp((__x_budget_scale[__q] * __x_du_b2[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_b2[__q]);
-                }
-                // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
-                var __m103 = __on_AE3adam[__q];
-                if (__S.Any(__m103))
-                {
-                    __x_d_eps[__q] = __Vx.ConditionalSelect(__m103, __S.Clamp((__x_budget_scale[__q] * __x_du_eps[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_eps[__q]);
-                }
-                // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
-                var __m104 = __on_AE3adam[__q];
-                if (__S.Any(__m104))
-                {
-                    __x_d_wd[__q] = __Vx.ConditionalSelect(__m104, __S.Clamp((__x_budget_scale[__q] * __x_du_wd[__q]), __S.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_wd[__q]);
-                }
-                // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
-                var __m105 = __on_AE3adam[__q];
-                if (__S.Any(__m105))
-                {
-                    __x_b2_next[__q] = __Vx.ConditionalSelect(__m105, __S.Clamp((__Vx.Create(1.0) - ((__Vx.Create(1.0) - __st_beta2[__q]) * __S.Exp(__S.Neg(__x_d_b2[__q])))), __p_beta2_min[__q], __p_beta2_max[__q]), __x_b2_next[__q]);
-                }
-                // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
-                var __m106 = __on_AE3adam[__q];
-                if (__S.Any(__m106))
-                {
-                    __x_eps_next[__q] = __Vx.ConditionalSelect(__m106, __S.Clamp(__S.Exp((__S.Log(__st_eps[__q]) + __x_d_eps[__q])), __p_eps_min[__q], __p_eps_max[__q]), __x_eps_next[__q]);
-                }
-                // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
-                var __m107 = __on_AE3adam[__q];
-                if (__S.Any(__m107))
-                {
-                    __x_wd_next[__q] = __Vx.ConditionalSelect(__m107, __S.Clamp(__S.Exp((__S.Log(__st_wd[__q]) + __x_d_wd[__q])), __p_wd_min[__q], __p_wd_max[__q]), __x_wd_next[__q]);
-                }
-                // beta2' = b2_next
-                var __m108 = __on_AE3adam[__q];
-                if (__S.Any(__m108))
-                {
-                    __nx_beta2[__q] = __Vx.ConditionalSelect(__m108, __x_b2_next[__q], __nx_beta2[__q]);
-                }
-                // eps' = eps_next
-                var __m109 = __on_AE3adam[__q];
-                if (__S.Any(__m109))
-                {
-                    __nx_eps[__q] = __Vx.ConditionalSelect(__m109, __x_eps_next[__q], __nx_eps[__q]);
-                }
-                // wd' = wd_next
-                var __m110 = __on_AE3adam[__q];
-                if (__S.Any(__m110))
-                {
-                    __nx_wd[__q] = __Vx.ConditionalSelect(__m110, __x_wd_next[__q], __nx_wd[__q]);
-                }
-                // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
-                var __m111 = __on_AE3adam[__q];
-                if (__S.Any(__m111))
-                {
-                    __x_adapt_extra[__q] = __Vx.ConditionalSelect(__m111, __x_adapt_extra[__q] + ((__S.Pow((__S.Log((__Vx.Create(1.0) - __x_b2_next[__q])) - __S.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __Vx.Create(2.0)) + __S.Pow((__S.Log(__S.Max(__x_eps_next[__q], __p_eps_min[__q])) - __S.Log(__st_eps[__q])), __Vx.Create(2.0))) + __S.Pow((__S.Log(__S.Max(__x_wd_next[__q], __p_wd_min[__q])) - __S.Log(__st_wd[__q])), __Vx.Create(2.0))), __x_adapt_extra[__q]);
-                }
-
-                // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period" (from group PhaseResonance)
-                // flip = rho < -rho_max
-                var __m112 = __on_AE5[__q];
-                if (__S.Any(__m112))
-                {
-                    __x_flip[__q] = __Vx.ConditionalSelect(__m112, __Vx.LessThan(__x_rho[__q], __S.Neg(__p_rho_max[__q])), __x_flip[__q]);
-                }
-                // rise = T > (tau_T_stall * sqrt(Vstar))
-                var __m113 = __on_AE5[__q];
-                if (__S.Any(__m113))
-                {
-                    __x_rise[__q] = __Vx.ConditionalSelect(__m113, __Vx.GreaterThan(__x_T[__q], (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __x_rise[__q]);
-                }
-                // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
-                var __m114 = __on_AE5[__q];
-                if (__S.Any(__m114))
-                {
-                    __x_spike[__q] = __Vx.ConditionalSelect(__m114, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) & __Vx.GreaterThan(__x_T[__q], (__S.Neg(__p_tau_T_stall[__q]) * __Vx.Sqrt(__x_Vstar[__q])))), __x_spike[__q]);
-                }
-                // fire = ((flip || rise) || spike) && (quiet >= refractory)
-                var __m115 = __on_AE5[__q];
-                if (__S.Any(__m115))
-                {
-                    __x_fire[__q] = __Vx.ConditionalSelect(__m115, (((__x_flip[__q] | __x_rise[__q]) | __x_spike[__q]) & __Vx.GreaterThanOrEqual(__st_quiet[__q], __p_refractory[__q])), __x_fire[__q]);
-                }
-                // when fire
-                var __m116 = __on_AE5[__q];
-                if (__S.Any(__m116))
-                {
-                    __c2[__q] = __Vx.ConditionalSelect(__m116, __x_fire[__q], __c2[__q]);
-                }
-                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-                var __m117 = (__on_AE5[__q] & __c2[__q]);
-                if (__S.Any(__m117))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m117, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
-                }
-                // quiet' = fire ? 1 : (quiet + 1)
-                var __m118 = __on_AE5[__q];
-                if (__S.Any(__m118))
-                {
-                    __nx_quiet[__q] = __Vx.ConditionalSelect(__m118, __Vx.ConditionalSelect(__x_fire[__q], __Vx.Create(1.0), (__st_quiet[__q] + __Vx.Create(1.0))), __nx_quiet[__q]);
-                }
-
-                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
-                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-                var __m119 = __on_AE6d[__q];
-                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m119, (((__S.Pow((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __S.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __S.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __S.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
-                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-                var __m120 = __on_AE6d[__q];
-                if (__S.Any(__m120))
-                {
-                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m120, __S.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
-                }
-
-                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
-                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-                var __m121 = __on_AE10[__q];
-                var __h122 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m121, __p_beta_lyap[__q], __x_L[__q]);
-                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m121, (__h122 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
-
-                // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
-                // b1 = clamp(mu', mu_min, mu_max)
-                __x_b1[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
-                // b2 = clamp(beta2', beta2_min, beta2_max)
-                __x_b2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
-                // e = max(eps', eps_min)
-                __x_e[__q] = __S.Max(__nx_eps[__q], __p_eps_min[__q]);
-                // p1' = p1 * b1
-                __nx_p1[__q] = (__st_p1[__q] * __x_b1[__q]);
-                // p2' = p2 * b2
-                __nx_p2[__q] = (__st_p2[__q] * __x_b2[__q]);
-            }
-
-            // ---- pass 2 of 3 over the vectors: reductions norm(dir)
-            global::System.Array.Fill(__r4, __V.Zero);
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    // g = g0 * clip
-                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                    // m_new = (b1 * m) + ((1 - b1) * g)
-                    var __e_m_new__1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
-                    var __e_v_new__1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
-                    // mhat = m_new / (1 - (p1 * b1))
-                    var __e_mhat__1 = (__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
-                    // vhat = v_new / (1 - (p2 * b2))
-                    var __e_vhat__1 = (__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
-                    // dir = mhat / (sqrt(vhat) + e)
-                    var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
-                    var __t123 = __e_dir__1;
-                    __r4[__q] = __r4[__q] + __t123 * __t123;
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                // gamma = alpha' * norm(dir)
-                __x_gamma[__q] = (__nx_alpha[__q] * __Vx.Sqrt(__r4[__q]));
-            }
-
-            // ---- pass 3 of 3 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    // g = g0 * clip
-                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                    // m_new = (b1 * m) + ((1 - b1) * g)
-                    var __e_m_new__1 = ((__x_b1[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
-                    var __e_v_new__1 = ((__x_b2[__q] * __S.Load(__sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
-                    // m' = m_new
-                    var __e_m__next__1 = __e_m_new__1;
-                    // v' = v_new
-                    var __e_v__next__1 = __e_v_new__1;
-                    // mhat = m_new / (1 - (p1 * b1))
-                    var __e_mhat__1 = (__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
-                    // vhat = v_new / (1 - (p2 * b2))
-                    var __e_vhat__1 = (__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
-                    // dir = mhat / (sqrt(vhat) + e)
-                    var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
-                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-                    var __t124 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
-                    var __m125 = __t124;
-                    var __h126 = __S.Any(__m125) ? __S.Noise(__rng, __j, __m125) : __V.Zero;
-                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __S.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t124, (__nx_sigma[__q] * __h126), __Vx.Create(0.0)));
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
-                    __S.Store(__sf_m, __o + __q, __e_m__next__1);
-                    __S.Store(__sf_v, __o + __q, __S.Clamp(__e_v__next__1, __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity)));
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_p1[__q] = __S.Clamp(__nx_p1[__q], __Vx.Create(0.0), __Vx.Create(1.0));
-                __st_p2[__q] = __S.Clamp(__nx_p2[__q], __Vx.Create(0.0), __Vx.Create(1.0));
-                __st_lambda[__q] = __S.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
-                __st_quiet[__q] = __nx_quiet[__q];
-                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
-                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
-                __st_beta2[__q] = __S.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
-                __st_eps[__q] = __S.Clamp(__nx_eps[__q], __p_eps_min[__q], __p_eps_max[__q]);
-                __st_wd[__q] = __S.Clamp(__nx_wd[__q], __p_wd_min[__q], __p_wd_max[__q]);
-                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
+                __st_alpha[__q] = __Lanes.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
+                __st_mu[__q] = __Lanes.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                __st_beta2[__q] = __Lanes.Clamp(__nx_beta2[__q], __p_beta2_min[__q], __p_beta2_max[__q]);
+                __st_eps[__q] = __Lanes.Clamp(__nx_eps[__q], __p_eps_min[__q], __p_eps_max[__q]);
+                __st_wd[__q] = __Lanes.Clamp(__nx_wd[__q], __p_wd_min[__q], __p_wd_max[__q]);
+                __st_sigma[__q] = __Lanes.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
             }
         }
 
@@ -4998,9 +3080,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "brake", "AE2", "AE2adam", "AE4", "AE7", "AE7adam", "AE6", "AE3", "AE3adam", "AE5", "AE6d", "AE10" };
 
         /// <summary>Every scalar readable after a step, in the order of AeAdamField.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -5008,44 +3090,44 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
-                case 1: return __S.Lane(__x_T[controller / __S.Lanes], controller % __S.Lanes);
-                case 2: return __S.Lane(__x_V[controller / __S.Lanes], controller % __S.Lanes);
-                case 3: return __S.Lane(__x_S[controller / __S.Lanes], controller % __S.Lanes);
-                case 4: return __S.Lane(__x_rho[controller / __S.Lanes], controller % __S.Lanes);
-                case 5: return __S.Lane(__x_gnorm[controller / __S.Lanes], controller % __S.Lanes);
-                case 6: return __S.Lane(__x_gamma[controller / __S.Lanes], controller % __S.Lanes);
-                case 7: return __S.Lane(__x_budget_scale[controller / __S.Lanes], controller % __S.Lanes);
-                case 8: return __S.Lane(__x_adapt_energy[controller / __S.Lanes], controller % __S.Lanes);
-                case 9: return __S.Lane(__x_lyapunov[controller / __S.Lanes], controller % __S.Lanes);
-                case 10: return __S.Lane(__x_dlog_alpha[controller / __S.Lanes], controller % __S.Lanes);
-                case 11: return __S.Lane(__x_d_mu[controller / __S.Lanes], controller % __S.Lanes);
-                case 12: return __S.Lane(__x_dlog_sigma[controller / __S.Lanes], controller % __S.Lanes);
-                case 13: return __S.Lane(__st_p1[controller / __S.Lanes], controller % __S.Lanes);
-                case 14: return __S.Lane(__st_p2[controller / __S.Lanes], controller % __S.Lanes);
-                case 15: return __S.Lane(__st_lambda[controller / __S.Lanes], controller % __S.Lanes);
-                case 16: return __S.Lane(__st_quiet[controller / __S.Lanes], controller % __S.Lanes);
-                case 17: return __S.Lane(__st_alpha[controller / __S.Lanes], controller % __S.Lanes);
-                case 18: return __S.Lane(__st_mu[controller / __S.Lanes], controller % __S.Lanes);
-                case 19: return __S.Lane(__st_beta2[controller / __S.Lanes], controller % __S.Lanes);
-                case 20: return __S.Lane(__st_eps[controller / __S.Lanes], controller % __S.Lanes);
-                case 21: return __S.Lane(__st_wd[controller / __S.Lanes], controller % __S.Lanes);
-                case 22: return __S.Lane(__st_sigma[controller / __S.Lanes], controller % __S.Lanes);
-                case 23: return __S.Lane(__x_du_alpha[controller / __S.Lanes], controller % __S.Lanes);
-                case 24: return __S.Lane(__x_du_mu[controller / __S.Lanes], controller % __S.Lanes);
-                case 25: return __S.Lane(__x_du_sigma[controller / __S.Lanes], controller % __S.Lanes);
-                case 26: return __S.Lane(__x_du_b2[controller / __S.Lanes], controller % __S.Lanes);
-                case 27: return __S.Lane(__x_du_eps[controller / __S.Lanes], controller % __S.Lanes);
-                case 28: return __S.Lane(__x_du_wd[controller / __S.Lanes], controller % __S.Lanes);
-                case 29: return __S.Lane(__x_adapt_extra[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_L[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 1: return __Lanes.Lane(__x_T[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 2: return __Lanes.Lane(__x_V[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 3: return __Lanes.Lane(__x_S[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 4: return __Lanes.Lane(__x_rho[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 5: return __Lanes.Lane(__x_gnorm[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 6: return __Lanes.Lane(__x_gamma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 7: return __Lanes.Lane(__x_budget_scale[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 8: return __Lanes.Lane(__x_adapt_energy[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 9: return __Lanes.Lane(__x_lyapunov[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 10: return __Lanes.Lane(__x_dlog_alpha[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 11: return __Lanes.Lane(__x_d_mu[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 12: return __Lanes.Lane(__x_dlog_sigma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 13: return __Lanes.Lane(__st_p1[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 14: return __Lanes.Lane(__st_p2[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 15: return __Lanes.Lane(__st_lambda[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 16: return __Lanes.Lane(__st_quiet[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 17: return __Lanes.Lane(__st_alpha[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 18: return __Lanes.Lane(__st_mu[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 19: return __Lanes.Lane(__st_beta2[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 20: return __Lanes.Lane(__st_eps[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 21: return __Lanes.Lane(__st_wd[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 22: return __Lanes.Lane(__st_sigma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 23: return __Lanes.Lane(__x_du_alpha[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 24: return __Lanes.Lane(__x_du_mu[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 25: return __Lanes.Lane(__x_du_sigma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 26: return __Lanes.Lane(__x_du_b2[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 27: return __Lanes.Lane(__x_du_eps[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 28: return __Lanes.Lane(__x_du_wd[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 29: return __Lanes.Lane(__x_adapt_extra[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -5061,19 +3143,19 @@ namespace AE.Generated
             __Controller(controller);
             switch (id)
             {
-                case "brake": __S.SetMask(ref __on_brake[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE2": __S.SetMask(ref __on_AE2[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE2adam": __S.SetMask(ref __on_AE2adam[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE4": __S.SetMask(ref __on_AE4[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE7": __S.SetMask(ref __on_AE7[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE7adam": __S.SetMask(ref __on_AE7adam[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE6": __S.SetMask(ref __on_AE6[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE3": __S.SetMask(ref __on_AE3[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE3adam": __S.SetMask(ref __on_AE3adam[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE5": __S.SetMask(ref __on_AE5[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE6d": __S.SetMask(ref __on_AE6d[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE10": __S.SetMask(ref __on_AE10[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                default: throw new global::System.ArgumentException($"law AeAdamField has no rule '{id}' that can be switched off; valid: brake, AE2, AE2adam, AE4, AE7, AE7adam, AE6, AE3, AE3adam, AE5, AE6d, AE10", nameof(id));
+                case "brake": __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE2": __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE2adam": __Lanes.SetMask(ref __on_AE2adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE4": __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE7": __Lanes.SetMask(ref __on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE7adam": __Lanes.SetMask(ref __on_AE7adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE6": __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE3": __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE3adam": __Lanes.SetMask(ref __on_AE3adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE5": __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE6d": __Lanes.SetMask(ref __on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE10": __Lanes.SetMask(ref __on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                default: throw new __System.ArgumentException($"law AeAdamField has no rule '{id}' that can be switched off; valid: brake, AE2, AE2adam, AE4, AE7, AE7adam, AE6, AE3, AE3adam, AE5, AE6d, AE10", nameof(id));
             }
         }
 
@@ -5082,18 +3164,18 @@ namespace AE.Generated
         {
             __Controller(controller);
             var __rules = AeAdamField.Rules.None;
-            if (__S.IsSet(__on_brake[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.brake;
-            if (__S.IsSet(__on_AE2[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE2;
-            if (__S.IsSet(__on_AE2adam[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE2adam;
-            if (__S.IsSet(__on_AE4[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE4;
-            if (__S.IsSet(__on_AE7[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE7;
-            if (__S.IsSet(__on_AE7adam[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE7adam;
-            if (__S.IsSet(__on_AE6[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE6;
-            if (__S.IsSet(__on_AE3[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE3;
-            if (__S.IsSet(__on_AE3adam[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE3adam;
-            if (__S.IsSet(__on_AE5[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE5;
-            if (__S.IsSet(__on_AE6d[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE6d;
-            if (__S.IsSet(__on_AE10[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeAdamField.Rules.AE10;
+            if (__Lanes.IsSet(__on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.brake;
+            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE2;
+            if (__Lanes.IsSet(__on_AE2adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE2adam;
+            if (__Lanes.IsSet(__on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE4;
+            if (__Lanes.IsSet(__on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE7;
+            if (__Lanes.IsSet(__on_AE7adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE7adam;
+            if (__Lanes.IsSet(__on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE6;
+            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE3;
+            if (__Lanes.IsSet(__on_AE3adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE3adam;
+            if (__Lanes.IsSet(__on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE5;
+            if (__Lanes.IsSet(__on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE6d;
+            if (__Lanes.IsSet(__on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE10;
             return __rules;
         }
 
@@ -5101,47 +3183,47 @@ namespace AE.Generated
         public void SetEnabled(int controller, AeAdamField.Rules rules)
         {
             __Controller(controller);
-            __S.SetMask(ref __on_brake[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.brake) != 0);
-            __S.SetMask(ref __on_AE2[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE2) != 0);
-            __S.SetMask(ref __on_AE2adam[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE2adam) != 0);
-            __S.SetMask(ref __on_AE4[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE4) != 0);
-            __S.SetMask(ref __on_AE7[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE7) != 0);
-            __S.SetMask(ref __on_AE7adam[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE7adam) != 0);
-            __S.SetMask(ref __on_AE6[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE6) != 0);
-            __S.SetMask(ref __on_AE3[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE3) != 0);
-            __S.SetMask(ref __on_AE3adam[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE3adam) != 0);
-            __S.SetMask(ref __on_AE5[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE5) != 0);
-            __S.SetMask(ref __on_AE6d[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE6d) != 0);
-            __S.SetMask(ref __on_AE10[controller / __S.Lanes], controller % __S.Lanes, (rules & AeAdamField.Rules.AE10) != 0);
+            __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.brake) != 0);
+            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE2) != 0);
+            __Lanes.SetMask(ref __on_AE2adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE2adam) != 0);
+            __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE4) != 0);
+            __Lanes.SetMask(ref __on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE7) != 0);
+            __Lanes.SetMask(ref __on_AE7adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE7adam) != 0);
+            __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE6) != 0);
+            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE3) != 0);
+            __Lanes.SetMask(ref __on_AE3adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE3adam) != 0);
+            __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE5) != 0);
+            __Lanes.SetMask(ref __on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE6d) != 0);
+            __Lanes.SetMask(ref __on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE10) != 0);
         }
 
-        string global::AE.Runtime.IOptimizerPopulation.LawName => "AeAdamField";
-        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerPopulation.LawName => "AeAdamField";
+        int __Runtime.IOptimizerPopulation.Dimension => n;
+        __Strings __Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

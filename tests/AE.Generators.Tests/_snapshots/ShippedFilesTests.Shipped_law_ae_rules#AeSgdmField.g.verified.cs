@@ -7,11 +7,23 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// AE-SGDm from the field-law groups: seed laws plus dual budget, coupling and Lyapunov monitor
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed unsafe partial class AeSgdmField : global::AE.Runtime.IOptimizerLaw
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed unsafe partial class AeSgdmField : __Runtime.IOptimizerLaw
     {
         /// <summary>The params of AeSgdmField; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -145,7 +157,7 @@ namespace AE.Generated
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
-        [global::System.Flags]
+        [__System.Flags]
         public enum Rules : ulong
         {
             None = 0,
@@ -242,7 +254,7 @@ namespace AE.Generated
         private double[] __st_m_f64;
         private float[]? __st_m_f32;
         /// <summary>State m after the last double-precision step.</summary>
-        public global::System.ReadOnlySpan<double> m => __st_m_f64;
+        public __System.ReadOnlySpan<double> m => __st_m_f64;
         /// <summary>State lambda after the last step.</summary>
         public double lambda { get; private set; }
         /// <summary>Coefficient alpha after the last step.</summary>
@@ -291,37 +303,37 @@ namespace AE.Generated
         private long __slot_collapsing__ema_n;
         private double __slot_lyapunov__lp;
         private long __slot_lyapunov__lp_n;
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public AeSgdmField(int n, Options? options = null, ulong seed = 0)
         {
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
             double __v_beta_mu = options.beta_mu;
-            if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
+            if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
             this.beta_mu = __v_beta_mu;
             double __v_beta_T = options.beta_T;
-            if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
+            if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
             this.beta_T = __v_beta_T;
             double __v_beta_V = options.beta_V;
-            if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
+            if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
             this.beta_V = __v_beta_V;
             double __v_beta_S = options.beta_S;
-            if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
+            if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
             this.beta_S = __v_beta_S;
             double __v_beta_star = options.beta_star;
-            if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
+            if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
             this.beta_star = __v_beta_star;
             double __v_k_p = options.k_p;
             this.k_p = __v_k_p;
@@ -352,17 +364,17 @@ namespace AE.Generated
             double __v_V_max_mult = options.V_max_mult;
             this.V_max_mult = __v_V_max_mult;
             double __v_kappa_shrink = options.kappa_shrink;
-            if (!(__v_kappa_shrink >= 0.0 && __v_kappa_shrink < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("kappa_shrink", "[0, inf)", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
+            if (!(__v_kappa_shrink >= 0.0 && __v_kappa_shrink < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("kappa_shrink", "[0, inf)", __v_kappa_shrink, "param 'kappa_shrink' must lie in [0, inf)");
             this.kappa_shrink = __v_kappa_shrink;
             double __v_gamma_star = options.gamma_star;
-            if (!(__v_gamma_star >= 0.0 && __v_gamma_star < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("gamma_star", "[0, inf)", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
+            if (!(__v_gamma_star >= 0.0 && __v_gamma_star < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("gamma_star", "[0, inf)", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
             this.gamma_star = __v_gamma_star;
             bool __v_auto_gamma = options.auto_gamma;
             this.auto_gamma = __v_auto_gamma;
             long __v_auto_gamma_warmup = options.auto_gamma_warmup;
             this.auto_gamma_warmup = __v_auto_gamma_warmup;
             double __v_gauge_collapse = options.gauge_collapse;
-            if (!(__v_gauge_collapse >= 0.0 && __v_gauge_collapse <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("gauge_collapse", "[0, 1]", __v_gauge_collapse, "param 'gauge_collapse' must lie in [0, 1]");
+            if (!(__v_gauge_collapse >= 0.0 && __v_gauge_collapse <= 1.0)) throw new __Runtime.ParamOutOfRangeException("gauge_collapse", "[0, 1]", __v_gauge_collapse, "param 'gauge_collapse' must lie in [0, 1]");
             this.gauge_collapse = __v_gauge_collapse;
             double __v_eta_a = options.eta_a;
             this.eta_a = __v_eta_a;
@@ -373,19 +385,19 @@ namespace AE.Generated
             double __v_eta_gamma = options.eta_gamma;
             this.eta_gamma = __v_eta_gamma;
             double __v_max_dlog_alpha = options.max_dlog_alpha;
-            if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
+            if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
             this.max_dlog_alpha = __v_max_dlog_alpha;
             double __v_max_d_mu = options.max_d_mu;
-            if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
+            if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
             this.max_d_mu = __v_max_d_mu;
             double __v_max_dlog_sigma = options.max_dlog_sigma;
-            if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
+            if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
             this.max_dlog_sigma = __v_max_dlog_sigma;
             double __v_eta_lambda = options.eta_lambda;
-            if (!(__v_eta_lambda >= 0.0 && __v_eta_lambda < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("eta_lambda", "[0, inf)", __v_eta_lambda, "param 'eta_lambda' must lie in [0, inf)");
+            if (!(__v_eta_lambda >= 0.0 && __v_eta_lambda < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("eta_lambda", "[0, inf)", __v_eta_lambda, "param 'eta_lambda' must lie in [0, inf)");
             this.eta_lambda = __v_eta_lambda;
             double __v_B_adapt = options.B_adapt;
-            if (!(__v_B_adapt >= 0.0 && __v_B_adapt < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("B_adapt", "[0, inf)", __v_B_adapt, "param 'B_adapt' must lie in [0, inf)");
+            if (!(__v_B_adapt >= 0.0 && __v_B_adapt < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("B_adapt", "[0, inf)", __v_B_adapt, "param 'B_adapt' must lie in [0, inf)");
             this.B_adapt = __v_B_adapt;
             double __v_eta_c = options.eta_c;
             this.eta_c = __v_eta_c;
@@ -408,52 +420,52 @@ namespace AE.Generated
             double __v_c_ss = options.c_ss;
             this.c_ss = __v_c_ss;
             double __v_sigma_0 = options.sigma_0;
-            if (!(__v_sigma_0 > 0.0 && __v_sigma_0 < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_0", "(0, inf)", __v_sigma_0, "param 'sigma_0' must lie in (0, inf)");
+            if (!(__v_sigma_0 > 0.0 && __v_sigma_0 < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("sigma_0", "(0, inf)", __v_sigma_0, "param 'sigma_0' must lie in (0, inf)");
             this.sigma_0 = __v_sigma_0;
             double __v_beta_lyap = options.beta_lyap;
-            if (!(__v_beta_lyap >= 0.0 && __v_beta_lyap < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_lyap", "[0, 1)", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
+            if (!(__v_beta_lyap >= 0.0 && __v_beta_lyap < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_lyap", "[0, 1)", __v_beta_lyap, "param 'beta_lyap' must lie in [0, 1)");
             this.beta_lyap = __v_beta_lyap;
             double __v_gamma_lyap = options.gamma_lyap;
-            if (!(__v_gamma_lyap >= 0.0 && __v_gamma_lyap < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("gamma_lyap", "[0, inf)", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
+            if (!(__v_gamma_lyap >= 0.0 && __v_gamma_lyap < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("gamma_lyap", "[0, inf)", __v_gamma_lyap, "param 'gamma_lyap' must lie in [0, inf)");
             this.gamma_lyap = __v_gamma_lyap;
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             double __v_alpha_max = options.alpha_max;
             this.alpha_max = __v_alpha_max;
             double __v_mu_min = options.mu_min;
             this.mu_min = __v_mu_min;
             double __v_mu_max = options.mu_max;
-            if (!(__v_mu_max >= 0.0 && __v_mu_max < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_max", "[0, 1)", __v_mu_max, "param 'mu_max' must lie in [0, 1)");
+            if (!(__v_mu_max >= 0.0 && __v_mu_max < 1.0)) throw new __Runtime.ParamOutOfRangeException("mu_max", "[0, 1)", __v_mu_max, "param 'mu_max' must lie in [0, 1)");
             this.mu_max = __v_mu_max;
             double __v_sigma_min = options.sigma_min;
-            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
+            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
             this.sigma_min = __v_sigma_min;
             double __v_sigma_max = options.sigma_max;
             this.sigma_max = __v_sigma_max;
             double __v_alpha_bar = options.alpha_bar;
-            if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
+            if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
             this.alpha_bar = __v_alpha_bar;
             double __v_mu_bar = options.mu_bar;
-            if (!(__v_mu_bar >= 0.0 && __v_mu_bar < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("mu_bar", "[0, 1)", __v_mu_bar, "param 'mu_bar' must lie in [0, 1)");
+            if (!(__v_mu_bar >= 0.0 && __v_mu_bar < 1.0)) throw new __Runtime.ParamOutOfRangeException("mu_bar", "[0, 1)", __v_mu_bar, "param 'mu_bar' must lie in [0, 1)");
             this.mu_bar = __v_mu_bar;
             double __v_tau_T_stall = options.tau_T_stall;
-            if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
+            if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
             this.tau_T_stall = __v_tau_T_stall;
             double __v_loss_emergency = options.loss_emergency;
-            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
+            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             double __v_grad_emergency = options.grad_emergency;
-            if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
+            if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
             this.grad_emergency = __v_grad_emergency;
             double __v_step_norm_max = options.step_norm_max;
-            if (!(__v_step_norm_max >= 0.0 && __v_step_norm_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("step_norm_max", "[0, inf]", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
+            if (!(__v_step_norm_max >= 0.0 && __v_step_norm_max <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("step_norm_max", "[0, inf]", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
             this.step_norm_max = __v_step_norm_max;
             double __v_param_abs_max = options.param_abs_max;
-            if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
+            if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
             this.param_abs_max = __v_param_abs_max;
             double __v_clip_grad_norm = options.clip_grad_norm;
-            if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
+            if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
             this.clip_grad_norm = __v_clip_grad_norm;
             double __v_init_alpha = options.init_alpha;
             this.init_alpha = __v_init_alpha;
@@ -462,7 +474,7 @@ namespace AE.Generated
             double __v_init_sigma = options.init_sigma;
             this.init_sigma = __v_init_sigma;
             __st_m_f64 = new double[n];
-            global::System.Array.Fill(__st_m_f64, (double)(0.0));
+            __System.Array.Fill(__st_m_f64, (double)(0.0));
             lambda = (double)(0.0);
             alpha = (double)(__v_init_alpha);
             mu = (double)(__v_init_mu);
@@ -473,600 +485,35 @@ namespace AE.Generated
             lyapunov = (double)(0.0);
             // alpha: bounds and initial value with the given params
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
-            if (__lo_alpha > __hi_alpha) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min, alpha_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new global::AE.Runtime.ParamOutOfRangeException("init_alpha", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min, alpha_max", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("init_alpha", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             // mu: bounds and initial value with the given params
             double __lo_mu = (double)(__v_mu_min), __hi_mu = (double)(__v_mu_max);
-            if (__lo_mu > __hi_mu) throw new global::AE.Runtime.ParamOutOfRangeException("mu_min, mu_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
-            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new global::AE.Runtime.ParamOutOfRangeException("init_mu", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (__lo_mu > __hi_mu) throw new __Runtime.ParamOutOfRangeException("mu_min, mu_max", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new __Runtime.ParamOutOfRangeException("init_mu", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
             // sigma: bounds and initial value with the given params
             double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
-            if (__lo_sigma > __hi_sigma) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min, sigma_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new global::AE.Runtime.ParamOutOfRangeException("init_sigma", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            if (__lo_sigma > __hi_sigma) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of AeSgdmField over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
-        {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeSgdmField steps in float; make another instance for double");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
-            var __s_m = __st_m_f64;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_brake = (Enabled & Rules.brake) != 0;
-            bool __on_AE8 = (Enabled & Rules.AE8) != 0;
-            bool __on_AE8w = (Enabled & Rules.AE8w) != 0;
-            bool __on_AE2 = (Enabled & Rules.AE2) != 0;
-            bool __on_AE4 = (Enabled & Rules.AE4) != 0;
-            bool __on_AE7 = (Enabled & Rules.AE7) != 0;
-            bool __on_AE6 = (Enabled & Rules.AE6) != 0;
-            bool __on_AE3 = (Enabled & Rules.AE3) != 0;
-            bool __on_AE5 = (Enabled & Rules.AE5) != 0;
-            bool __on_AE6d = (Enabled & Rules.AE6d) != 0;
-            bool __on_AE10 = (Enabled & Rules.AE10) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double lambda__next = lambda;
-            double alpha__next = alpha;
-            double mu__next = mu;
-            double sigma__next = sigma;
-            double du_alpha = 0.0;
-            double du_mu = 0.0;
-            double du_sigma = 0.0;
-            double adapt_extra = 0.0;
-            double L = 0.0;
-            double T = 0.0;
-            double V = 0.0;
-            double S = 0.0;
-            double rho = 0.0;
-            double gnorm = 0.0;
-            double gamma = 0.0;
-            double gauge_err = 0.0;
-            double budget_scale = 1.0;
-            double adapt_energy = 0.0;
-            double lyapunov = 0.0;
-            double dlog_alpha = 0.0;
-            double d_mu = 0.0;
-            double dlog_sigma = 0.0;
-            double gg0 = 0.0;
-            double gn0 = 0.0;
-            double clip = 0.0;
-            double sum_g2 = 0.0;
-            double gmean = 0.0;
-            double ld = 0.0;
-            double mnorm = 0.0;
-            double Vstar = 0.0;
-            double Sstar = 0.0;
-            double gtrack = 0.0;
-            double gamma_target = 0.0;
-            bool collapsing = false;
-            double stall = 0.0;
-            double A = 0.0;
-            double z_alpha = 0.0;
-            double z_mu = 0.0;
-            double z_sigma = 0.0;
-            bool __c1 = false;
-            bool __c2 = false;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
-            {
-
-                // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 4 + 0];
-                        __r1 += __j1.__partials[__c * 4 + 1];
-                        __r2 += __j1.__partials[__c * 4 + 2];
-                        __r3 += __j1.__partials[__c * 4 + 3];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        __r0 += (__e_g0__1 * __e_g0__1);
-                        __r1 += __e_g0__1;
-                        double __q3 = __s_m[__i];
-                        __r2 += __q3 * __q3;
-                        __r3 += __e_g0__1 * __s_m[__i];
-                    }
-                }
-
-                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
-                // gg0 = sum(g0 * g0)
-#line 62 "/ae/laws/ae_rules.ae"
-                gg0 = __r0;
-#line default
-                // gn0 = sqrt(gg0)
-#line 63 "/ae/laws/ae_rules.ae"
-                gn0 = global::System.Math.Sqrt(gg0);
-#line default
-                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
-#line 64 "/ae/laws/ae_rules.ae"
-                clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-#line default
-                // sum_g2 = (clip * clip) * gg0
-#line 66 "/ae/laws/ae_rules.ae"
-                sum_g2 = ((clip * clip) * gg0);
-#line default
-                // gmean = (clip * sum(g0)) / n
-#line 67 "/ae/laws/ae_rules.ae"
-                gmean = ((clip * __r1) / n);
-#line default
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-#line 68 "/ae/laws/ae_rules.ae"
-                L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 69 "/ae/laws/ae_rules.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
-#line default
-                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 70 "/ae/laws/ae_rules.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
-#line default
-                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 71 "/ae/laws/ae_rules.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
-#line default
-                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 72 "/ae/laws/ae_rules.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
-#line default
-                // gnorm = sqrt(sum_g2) + 1e-12
-#line 73 "/ae/laws/ae_rules.ae"
-                gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
-#line default
-                // mnorm = norm(m) + 1e-12
-#line 74 "/ae/laws/ae_rules.ae"
-                mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
-#line default
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 75 "/ae/laws/ae_rules.ae"
-                rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-#line default
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 76 "/ae/laws/ae_rules.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
-#line default
-                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 77 "/ae/laws/ae_rules.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
-#line default
-
-                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
-                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 83 "/ae/laws/ae_rules.ae"
-                if (__on_brake)
-                {
-                    __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / 10)
-#line 84 "/ae/laws/ae_rules.ae"
-                if (__on_brake && __c1)
-                {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
-                }
-#line default
-                // mu' = min(mu', 0.5)
-#line 85 "/ae/laws/ae_rules.ae"
-                if (__on_brake && __c1)
-                {
-                    mu__next = global::System.Math.Min(mu__next, 0.5);
-                }
-#line default
-
-                // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
-                // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-#line 92 "/ae/laws/ae_rules.ae"
-                if (__on_AE8)
-                {
-                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
-                }
-#line default
-                // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-#line 93 "/ae/laws/ae_rules.ae"
-                if (__on_AE8)
-                {
-                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
-                }
-#line default
-                // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
-#line 94 "/ae/laws/ae_rules.ae"
-                if (__on_AE8)
-                {
-                    gauge_err = ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12));
-                }
-                else
-                {
-                    gauge_err = 0.0;
-                }
-#line default
-                // du_alpha += eta_gamma * gauge_err
-#line 95 "/ae/laws/ae_rules.ae"
-                if (__on_AE8)
-                {
-                    du_alpha += (eta_gamma * gauge_err);
-                }
-#line default
-
-                // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
-                // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
-#line 106 "/ae/laws/ae_rules.ae"
-                if (__on_AE8w)
-                {
-                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
-                }
-#line default
-                // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
-#line 107 "/ae/laws/ae_rules.ae"
-                if (__on_AE8w)
-                {
-                    du_alpha += (collapsing ? ((-eta_gamma) * global::System.Math.Max(gauge_err, 0.0)) : 0.0);
-                }
-#line default
-
-                // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
-                // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-#line 113 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    du_alpha += (eta_a * ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(global::System.Math.Max(alpha__next, 1e-12)) - global::System.Math.Log(alpha_bar)))));
-                }
-#line default
-                // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-#line 115 "/ae/laws/ae_rules.ae"
-                if (__on_AE2)
-                {
-                    du_mu += (eta_mu * (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
-                }
-#line default
-
-                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
-                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 133 "/ae/laws/ae_rules.ae"
-                if (__on_AE4)
-                {
-                    stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
-                }
-#line default
-                // A = 0.5 * (rho + 1)
-#line 134 "/ae/laws/ae_rules.ae"
-                if (__on_AE4)
-                {
-                    A = (0.5 * (rho + 1.0));
-                }
-#line default
-                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 135 "/ae/laws/ae_rules.ae"
-                if (__on_AE4)
-                {
-                    du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
-                }
-#line default
-
-                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
-                // z_alpha = log(alpha) - log(alpha_bar)
-#line 147 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    z_alpha = (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar));
-                }
-#line default
-                // z_mu = log(1 - mu_bar) - log(1 - mu)
-#line 148 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    z_mu = (global::System.Math.Log((1.0 - mu_bar)) - global::System.Math.Log((1.0 - mu)));
-                }
-#line default
-                // z_sigma = log(1 + (sigma / sigma_0))
-#line 149 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    z_sigma = global::System.Math.Log((1.0 + (sigma / sigma_0)));
-                }
-#line default
-                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-#line 150 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
-                }
-#line default
-                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-#line 151 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
-                }
-#line default
-                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-#line 152 "/ae/laws/ae_rules.ae"
-                if (__on_AE7)
-                {
-                    du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
-                }
-#line default
-
-                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
-                // budget_scale = 1 / sqrt(1 + lambda)
-#line 161 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    budget_scale = (1.0 / global::System.Math.Sqrt((1.0 + lambda)));
-                }
-                else
-                {
-                    budget_scale = 1.0;
-                }
-#line default
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-#line 162 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
-                }
-                else
-                {
-                    dlog_alpha = du_alpha;
-                }
-#line default
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
-#line 163 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
-                }
-                else
-                {
-                    d_mu = du_mu;
-                }
-#line default
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
-#line 164 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-                {
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
-                }
-                else
-                {
-                    dlog_sigma = du_sigma;
-                }
-#line default
-
-                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 170 "/ae/laws/ae_rules.ae"
-                if (__on_AE3)
-                {
-                    alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                }
-#line default
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 171 "/ae/laws/ae_rules.ae"
-                if (__on_AE3)
-                {
-                    mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                }
-#line default
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 172 "/ae/laws/ae_rules.ae"
-                if (__on_AE3)
-                {
-                    sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
-                }
-#line default
-
-                // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
-                // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
-#line 180 "/ae/laws/ae_rules.ae"
-                if (__on_AE5)
-                {
-                    __c2 = ((V > (V_max_mult * Vstar)) || (global::System.Math.Abs(rho) > rho_max));
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 181 "/ae/laws/ae_rules.ae"
-                if (__on_AE5 && __c2)
-                {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
-                }
-#line default
-
-                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
-                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-#line 211 "/ae/laws/ae_rules.ae"
-                if (__on_AE6d)
-                {
-                    adapt_energy = (((global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) - global::System.Math.Log(alpha)), 2.0) + global::System.Math.Pow((mu__next - mu), 2.0)) + global::System.Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
-                }
-                else
-                {
-                    adapt_energy = 0.0;
-                }
-#line default
-                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-#line 212 "/ae/laws/ae_rules.ae"
-                if (__on_AE6d)
-                {
-                    lambda__next = global::System.Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
-                }
-#line default
-
-                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
-                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 218 "/ae/laws/ae_rules.ae"
-                if (__on_AE10)
-                {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
-                }
-                else
-                {
-                    lyapunov = 0.0;
-                }
-#line default
-
-                // ---- pass 2 of 3 over the vectors: reductions norm(upd)
-                double __r4 = 0.0;
-                if ((step_norm_max < double.PositiveInfinity))
-                {
-                    if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                    {
-                        int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                        var __j2 = __job2_F64 ??= new __Pass2_F64(this, __chunks2);
-                        __j2.alpha__next = alpha__next;
-                        __j2.clip = clip;
-                        __j2.grad = __pin_grad;
-                        __j2.mu__next = mu__next;
-                        global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
-                        for (int __c = 0; __c < __chunks2; __c++)
-                        {
-                            __r4 += __j2.__partials[__c * 1 + 0];
-                        }
-                    }
-                    else
-                    {
-                        for (int __i = 0; __i < n; __i++)
-                        {
-                            // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                            double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                            // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                            double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                            // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                            double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                            // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                            double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                            double __q6 = __e_upd__1;
-                            __r4 += __q6 * __q6;
-                        }
-                    }
-                }
-
-                // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
-                // gamma = alpha' * gnorm
-#line 296 "/ae/laws/ae_rules.ae"
-                gamma = (alpha__next * gnorm);
-#line default
-
-                // ---- pass 3 of 3 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j3 = __job3_F64 ??= new __Pass3_F64(this, __chunks3);
-                    __j3.__r4 = __r4;
-                    __j3.alpha__next = alpha__next;
-                    __j3.clip = clip;
-                    __j3.grad = __pin_grad;
-                    __j3.mu__next = mu__next;
-                    __j3.sigma__next = sigma__next;
-                    __j3.theta = __pin_theta;
-                    __j3.__draws = (((sigma__next > 0.0)));
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, __j3.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                        double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
-                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        theta[__i] = __e_theta__next__2;
-                        __s_m[__i] = __e_m__next__1;
-                    }
-                }
-
-                // end of step: project onto the declared bounds, then the next values become current
-                lambda = global::AE.Runtime.AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
-                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-                mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
-                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
-                this.L = L;
-                this.T = T;
-                this.V = V;
-                this.S = S;
-                this.rho = rho;
-                this.gnorm = gnorm;
-                this.gamma = gamma;
-                this.gauge_err = gauge_err;
-                this.budget_scale = budget_scale;
-                this.adapt_energy = adapt_energy;
-                this.lyapunov = lyapunov;
-                this.dlog_alpha = dlog_alpha;
-                this.d_mu = d_mu;
-                this.dlog_sigma = dlog_sigma;
-                this.du_alpha = du_alpha;
-                this.du_mu = du_mu;
-                this.du_sigma = du_sigma;
-                this.adapt_extra = adapt_extra;
-            }
-        }
-
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
         /// <summary>One step of AeSgdmField over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeSgdmField steps in double; make another instance for float");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m_f64.Length];
-                for (int __i = 0; __i < __st_m_f64.Length; __i++) __st_m_f32[__i] = (float)__st_m_f64[__i];
-            }
-            __precision = 2;
-            var __s_m = __st_m_f32!;
+            __Simd.CheckPrecision<__T>(__precision, "AeSgdmField", "instance");
+            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
+            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Simd.ToFloat(__st_m_f64);
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_brake = (Enabled & Rules.brake) != 0;
@@ -1122,44 +569,18 @@ namespace AE.Generated
             double z_sigma = 0.0;
             bool __c1 = false;
             bool __c2 = false;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.grad = __pin_grad;
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, false));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __r0 += __j1.__partials[__c * 4 + 0];
-                        __r1 += __j1.__partials[__c * 4 + 1];
-                        __r2 += __j1.__partials[__c * 4 + 2];
-                        __r3 += __j1.__partials[__c * 4 + 3];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        __r0 += (__e_g0__1 * __e_g0__1);
-                        __r1 += __e_g0__1;
-                        double __q3 = (double)__s_m[__i];
-                        __r2 += __q3 * __q3;
-                        __r3 += __e_g0__1 * (double)__s_m[__i];
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.grad = __pin_grad;
+                __j1.Run(Kernel, MaxThreads);
+                double __r0 = __j1.Sum(0);
+                double __r1 = __j1.Sum(1);
+                double __r2 = __j1.Sum(2);
+                double __r3 = __j1.Sum(3);
 
                 // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
                 // gg0 = sum(g0 * g0)
@@ -1168,7 +589,7 @@ namespace AE.Generated
 #line default
                 // gn0 = sqrt(gg0)
 #line 63 "/ae/laws/ae_rules.ae"
-                gn0 = global::System.Math.Sqrt(gg0);
+                gn0 = __Math.Sqrt(gg0);
 #line default
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 64 "/ae/laws/ae_rules.ae"
@@ -1184,43 +605,43 @@ namespace AE.Generated
 #line default
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
 #line 68 "/ae/laws/ae_rules.ae"
-                L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)loss, loss_emergency), (-loss_emergency), loss_emergency);
+                L = __AeMath.Clamp(__AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 69 "/ae/laws/ae_rules.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
+                T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 70 "/ae/laws/ae_rules.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 71 "/ae/laws/ae_rules.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 72 "/ae/laws/ae_rules.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 73 "/ae/laws/ae_rules.ae"
-                gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
+                gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
 #line default
                 // mnorm = norm(m) + 1e-12
 #line 74 "/ae/laws/ae_rules.ae"
-                mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
+                mnorm = (__Math.Sqrt(__r2) + 1e-12);
 #line default
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
 #line 75 "/ae/laws/ae_rules.ae"
-                rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
 #line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 76 "/ae/laws/ae_rules.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
+                Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
 #line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 77 "/ae/laws/ae_rules.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
+                Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 #line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
@@ -1228,21 +649,21 @@ namespace AE.Generated
 #line 83 "/ae/laws/ae_rules.ae"
                 if (__on_brake)
                 {
-                    __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
+                    __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 }
 #line default
                 // alpha' = max(alpha_min, alpha' / 10)
 #line 84 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1)
                 {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
+                    alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 }
 #line default
                 // mu' = min(mu', 0.5)
 #line 85 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1)
                 {
-                    mu__next = global::System.Math.Min(mu__next, 0.5);
+                    mu__next = __Math.Min(mu__next, 0.5);
                 }
 #line default
 
@@ -1251,14 +672,14 @@ namespace AE.Generated
 #line 92 "/ae/laws/ae_rules.ae"
                 if (__on_AE8)
                 {
-                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
+                    gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
                 }
 #line default
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
 #line 93 "/ae/laws/ae_rules.ae"
                 if (__on_AE8)
                 {
-                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
+                    gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 }
 #line default
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -1285,14 +706,14 @@ namespace AE.Generated
 #line 106 "/ae/laws/ae_rules.ae"
                 if (__on_AE8w)
                 {
-                    collapsing = (gnorm < (gauge_collapse * global::AE.Runtime.AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
+                    collapsing = (gnorm < (gauge_collapse * __AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
                 }
 #line default
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
 #line 107 "/ae/laws/ae_rules.ae"
                 if (__on_AE8w)
                 {
-                    du_alpha += (collapsing ? ((-eta_gamma) * global::System.Math.Max(gauge_err, 0.0)) : 0.0);
+                    du_alpha += (collapsing ? ((-eta_gamma) * __Math.Max(gauge_err, 0.0)) : 0.0);
                 }
 #line default
 
@@ -1301,14 +722,14 @@ namespace AE.Generated
 #line 113 "/ae/laws/ae_rules.ae"
                 if (__on_AE2)
                 {
-                    du_alpha += (eta_a * ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(global::System.Math.Max(alpha__next, 1e-12)) - global::System.Math.Log(alpha_bar)))));
+                    du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
                 }
 #line default
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
 #line 115 "/ae/laws/ae_rules.ae"
                 if (__on_AE2)
                 {
-                    du_mu += (eta_mu * (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
+                    du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
                 }
 #line default
 
@@ -1317,7 +738,7 @@ namespace AE.Generated
 #line 133 "/ae/laws/ae_rules.ae"
                 if (__on_AE4)
                 {
-                    stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
+                    stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 }
 #line default
                 // A = 0.5 * (rho + 1)
@@ -1340,21 +761,21 @@ namespace AE.Generated
 #line 147 "/ae/laws/ae_rules.ae"
                 if (__on_AE7)
                 {
-                    z_alpha = (global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar));
+                    z_alpha = (__Math.Log(alpha) - __Math.Log(alpha_bar));
                 }
 #line default
                 // z_mu = log(1 - mu_bar) - log(1 - mu)
 #line 148 "/ae/laws/ae_rules.ae"
                 if (__on_AE7)
                 {
-                    z_mu = (global::System.Math.Log((1.0 - mu_bar)) - global::System.Math.Log((1.0 - mu)));
+                    z_mu = (__Math.Log((1.0 - mu_bar)) - __Math.Log((1.0 - mu)));
                 }
 #line default
                 // z_sigma = log(1 + (sigma / sigma_0))
 #line 149 "/ae/laws/ae_rules.ae"
                 if (__on_AE7)
                 {
-                    z_sigma = global::System.Math.Log((1.0 + (sigma / sigma_0)));
+                    z_sigma = __Math.Log((1.0 + (sigma / sigma_0)));
                 }
 #line default
                 // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
@@ -1384,7 +805,7 @@ namespace AE.Generated
 #line 161 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
                 {
-                    budget_scale = (1.0 / global::System.Math.Sqrt((1.0 + lambda)));
+                    budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
                 }
                 else
                 {
@@ -1395,7 +816,7 @@ namespace AE.Generated
 #line 162 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
                 {
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
                 }
                 else
                 {
@@ -1406,7 +827,7 @@ namespace AE.Generated
 #line 163 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
                 {
-                    d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
+                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
                 }
                 else
                 {
@@ -1417,7 +838,7 @@ namespace AE.Generated
 #line 164 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
                 {
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
                 }
                 else
                 {
@@ -1430,21 +851,21 @@ namespace AE.Generated
 #line 170 "/ae/laws/ae_rules.ae"
                 if (__on_AE3)
                 {
-                    alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
+                    alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
                 }
 #line default
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
 #line 171 "/ae/laws/ae_rules.ae"
                 if (__on_AE3)
                 {
-                    mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
+                    mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
                 }
 #line default
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
 #line 172 "/ae/laws/ae_rules.ae"
                 if (__on_AE3)
                 {
-                    sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
+                    sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
                 }
 #line default
 
@@ -1453,14 +874,14 @@ namespace AE.Generated
 #line 180 "/ae/laws/ae_rules.ae"
                 if (__on_AE5)
                 {
-                    __c2 = ((V > (V_max_mult * Vstar)) || (global::System.Math.Abs(rho) > rho_max));
+                    __c2 = ((V > (V_max_mult * Vstar)) || (__Math.Abs(rho) > rho_max));
                 }
 #line default
                 // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
 #line 181 "/ae/laws/ae_rules.ae"
                 if (__on_AE5 && __c2)
                 {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
+                    alpha__next = __Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
                 }
 #line default
 
@@ -1469,7 +890,7 @@ namespace AE.Generated
 #line 211 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d)
                 {
-                    adapt_energy = (((global::System.Math.Pow((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) - global::System.Math.Log(alpha)), 2.0) + global::System.Math.Pow((mu__next - mu), 2.0)) + global::System.Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
+                    adapt_energy = (((__Math.Pow((__Math.Log(__Math.Max(alpha__next, alpha_min)) - __Math.Log(alpha)), 2.0) + __Math.Pow((mu__next - mu), 2.0)) + __Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
                 }
                 else
                 {
@@ -1480,7 +901,7 @@ namespace AE.Generated
 #line 212 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d)
                 {
-                    lambda__next = global::System.Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
+                    lambda__next = __Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
                 }
 #line default
 
@@ -1489,7 +910,7 @@ namespace AE.Generated
 #line 218 "/ae/laws/ae_rules.ae"
                 if (__on_AE10)
                 {
-                    lyapunov = (global::AE.Runtime.AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (global::System.Math.Pow((global::System.Math.Log(alpha) - global::System.Math.Log(alpha_bar)), 2.0) + global::System.Math.Pow((mu - mu_bar), 2.0))));
+                    lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
                 }
                 else
                 {
@@ -1501,44 +922,10 @@ namespace AE.Generated
                 double __r4 = 0.0;
                 if ((step_norm_max < double.PositiveInfinity))
                 {
-                    if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                    {
-                        int __chunks2 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                        var __j2 = __job2_F32 ??= new __Pass2_F32(this, __chunks2);
-                        __j2.alpha__next = alpha__next;
-                        __j2.clip = clip;
-                        __j2.grad = __pin_grad;
-                        __j2.mu__next = mu__next;
-                        global::AE.Runtime.Simd.AeWorkers.Run(__j2, __chunks2, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks2, false));
-                        for (int __c = 0; __c < __chunks2; __c++)
-                        {
-                            __r4 += __j2.__partials[__c * 1 + 0];
-                        }
-                    }
-                    else
-                    {
-                        for (int __i = 0; __i < n; __i++)
-                        {
-                            // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                            double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                            // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                            double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                            // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                            double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                            // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                            double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                            double __q6 = __e_upd__1;
-                            __r4 += __q6 * __q6;
-                        }
-                    }
+                    var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
+                    __j2.alpha__next = alpha__next; __j2.clip = clip; __j2.grad = __pin_grad; __j2.mu__next = mu__next;
+                    __j2.Run(Kernel, MaxThreads);
+                    __r4 = __j2.Sum(0);
                 }
 
                 // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
@@ -1548,62 +935,16 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks3 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j3 = __job3_F32 ??= new __Pass3_F32(this, __chunks3);
-                    __j3.__r4 = __r4;
-                    __j3.alpha__next = alpha__next;
-                    __j3.clip = clip;
-                    __j3.grad = __pin_grad;
-                    __j3.mu__next = mu__next;
-                    __j3.sigma__next = sigma__next;
-                    __j3.theta = __pin_theta;
-                    __j3.__draws = (((sigma__next > 0.0)));
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j3, __chunks3, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks3, __j3.__draws));
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                        double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
-                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        theta[__i] = (float)(__e_theta__next__2);
-                        __s_m[__i] = (float)(__e_m__next__1);
-                    }
-                }
+                var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, n));
+                __j3.__r4 = __r4; __j3.alpha__next = alpha__next; __j3.clip = clip; __j3.grad = __pin_grad; __j3.mu__next = mu__next; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta;
+                __j3.Draws = (((sigma__next > 0.0)));
+                __j3.Run(Kernel, MaxThreads);
 
                 // end of step: project onto the declared bounds, then the next values become current
-                lambda = global::AE.Runtime.AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
-                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-                mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
-                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
+                lambda = __AeMath.Clamp(lambda__next, 0.0, double.PositiveInfinity);
+                alpha = __AeMath.Clamp(alpha__next, alpha_min, alpha_max);
+                mu = __AeMath.Clamp(mu__next, mu_min, mu_max);
+                sigma = __AeMath.Clamp(sigma__next, sigma_min, sigma_max);
                 this.L = L;
                 this.T = T;
                 this.V = V;
@@ -1625,50 +966,45 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeSgdmField __law;
-            public readonly double[] __partials;
-            public double* grad;
-            public __Pass1_F64(AeSgdmField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 4];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+            public __T* grad;
+            public __Pass1(AeSgdmField law, int length) : base(length, 4) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
         }
-        private __Pass1_F64? __job1_F64;
+        private object? __job1;
 
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
-            double* grad = __f.grad;
-            fixed (double* __s_m = __st_m_f64)
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
             {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr0 = __Vx.Create(0.0);
+                var __vr1 = __Vx.Create(0.0);
+                var __vr2 = __Vx.Create(0.0);
+                var __vr3 = __Vx.Create(0.0);
+                if (__f.Simd)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                    __vr0 += (__e_g0__1 * __e_g0__1);
-                    __vr1 += __e_g0__1;
-                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
+                        __vr0 += (__e_g0__1 * __e_g0__1);
+                        __vr1 += __e_g0__1;
+                        var __vq1 = __Simd.Load(__s_m + __i);
+                        __vr2 += __vq1 * __vq1;
+                        __vr3 += __e_g0__1 * __Simd.Load(__s_m + __i);
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r0 = 0.0;
                 double __r1 = 0.0;
                 double __r2 = 0.0;
@@ -1677,89 +1013,80 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     __r0 += (__e_g0__1 * __e_g0__1);
                     __r1 += __e_g0__1;
-                    double __q2 = __s_m[__i];
+                    double __q2 = __Simd.Widen(__s_m[__i]);
                     __r2 += __q2 * __q2;
-                    __r3 += __e_g0__1 * __s_m[__i];
+                    __r3 += __e_g0__1 * __Simd.Widen(__s_m[__i]);
                 }
-                __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 4 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 4 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
+                __f.Partials[__chunk * 4 + 0] = __Simd.Sum(__vr0) + __r0;
+                __f.Partials[__chunk * 4 + 1] = __Simd.Sum(__vr1) + __r1;
+                __f.Partials[__chunk * 4 + 2] = __Simd.Sum(__vr2) + __r2;
+                __f.Partials[__chunk * 4 + 3] = __Simd.Sum(__vr3) + __r3;
             }
         }
 
-        /// <summary>What pass 2 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 2: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass2<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeSgdmField __law;
-            public readonly double[] __partials;
-            public double alpha__next;
-            public double clip;
-            public double* grad;
-            public double mu__next;
-            public __Pass2_F64(AeSgdmField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F64(this, chunk);
+            public double alpha__next, clip, mu__next;
+            public __T* grad;
+            public __Pass2(AeSgdmField law, int length) : base(length, 1) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass2(this, chunk);
         }
-        private __Pass2_F64? __job2_F64;
+        private object? __job2;
 
-        /// <summary>Pass 2 of the double step over one chunk of the vectors: reductions norm(upd).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F64(__Pass2_F64 __f, int __chunk)
+        /// <summary>Pass 2 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): reductions norm(upd).</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass2<__T>(__Pass2<__T> __f, int __chunk) where __T : unmanaged
         {
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            double* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            fixed (double* __s_m = __st_m_f64)
+            double alpha__next = __f.alpha__next, clip = __f.clip, mu__next = __f.mu__next;
+            __T* grad = __f.grad;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
             {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
-                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vr4 = __Vx.Create(0.0);
+                if (__f.Simd)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    var __vk2 = __Vx.Create((double)clip);
+                    var __vk3 = __Vx.Create((double)mu__next);
+                    double __k4 = (1.0 - mu__next);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    double __k6 = (-alpha__next);
+                    var __vk7 = __Vx.Create((double)__k6);
+                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    {
+                        // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                        var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                    // g = g0 * clip
+                        // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g__1 = (__e_g0__1 * __vk2);
+                        var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
+                        // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                    var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+                        var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
-                    // upd = -alpha' * m'
+                        // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                    var __e_upd__1 = (__vk7 * __e_m__next__1);
+                        var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
-                    var __vq4 = __e_upd__1;
-                    __vr4 += __vq4 * __vq4;
+                        var __vq3 = __e_upd__1;
+                        __vr4 += __vq3 * __vq3;
+                    }
                 }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __r4 = 0.0;
                 for (; __i < __end; __i++)
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -1767,154 +1094,138 @@ namespace AE.Generated
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                    double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
+                    double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
-                    double __q5 = __e_upd__1;
-                    __r4 += __q5 * __q5;
+                    double __q4 = __e_upd__1;
+                    __r4 += __q4 * __q4;
                 }
-                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
+                __f.Partials[__chunk * 1 + 0] = __Simd.Sum(__vr4) + __r4;
             }
         }
 
-        /// <summary>What pass 3 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 3: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass3<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeSgdmField __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double __r4;
-            public double alpha__next;
-            public double clip;
-            public double* grad;
-            public double mu__next;
-            public double sigma__next;
-            public double* theta;
-            public __Pass3_F64(AeSgdmField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F64(this, chunk);
+            public double __r4, alpha__next, clip, mu__next, sigma__next;
+            public __T* grad, theta;
+            public __Pass3(AeSgdmField law, int length) : base(length, 0) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass3(this, chunk);
         }
-        private __Pass3_F64? __job3_F64;
+        private object? __job3;
 
-        /// <summary>Pass 3 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F64(__Pass3_F64 __f, int __chunk)
+        /// <summary>Pass 3 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass3<__T>(__Pass3<__T> __f, int __chunk) where __T : unmanaged
         {
-            double __r4 = __f.__r4;
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            double* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            double sigma__next = __f.sigma__next;
-            double* theta = __f.theta;
-            fixed (double* __s_m = __st_m_f64)
+            double __r4 = __f.__r4, alpha__next = __f.alpha__next, clip = __f.clip, mu__next = __f.mu__next, sigma__next = __f.sigma__next;
+            __T* grad = __f.grad, theta = __f.theta;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
             {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
-                bool __k8 = ((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max));
-                double __k9 = (step_norm_max / global::System.Math.Sqrt(__r4));
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                bool __k11 = (sigma__next > 0.0);
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma__next);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
-                bool __k14 = ((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max));
-                double __k15 = (-param_abs_max);
-                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
-                int __i = __start;
-                if (__f.__draws)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                if (__f.Simd)
                 {
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    var __vk2 = __Vx.Create((double)clip);
+                    var __vk3 = __Vx.Create((double)mu__next);
+                    double __k4 = (1.0 - mu__next);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    double __k6 = (-alpha__next);
+                    var __vk7 = __Vx.Create((double)__k6);
+                    bool __k8 = ((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max));
+                    double __k9 = (step_norm_max / __Math.Sqrt(__r4));
+                    var __vk10 = __Vx.Create((double)__k9);
+                    bool __k11 = (sigma__next > 0.0);
+                    var __vk12 = __Vx.Create((double)sigma__next);
+                    var __vk13 = __Vx.Create((double)0.0);
+                    bool __k14 = ((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max));
+                    double __k15 = (-param_abs_max);
+                    var __vk16 = __Vx.Create((double)__k15);
+                    var __vk17 = __Vx.Create((double)param_abs_max);
+                    if (__f.Draws)
                     {
-                        // g0 = sanitize(grad, grad_emergency)
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                        // g = g0 * clip
+                            // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
+                            var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
+                            // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+                            var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
-                        // upd = -alpha' * m'
+                            // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
+                            var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                            // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
+                            var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                            // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(ref __rng)) : __vk13));
 #line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
+                            var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
+                        }
+                    }
+                    else
+                    {
+                        // no draw happens in this step: the same loop without the draw
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
+#line 61 "/ae/laws/ae_rules.ae"
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+#line default
+                            // g = g0 * clip
+#line 65 "/ae/laws/ae_rules.ae"
+                            var __e_g__1 = (__e_g0__1 * __vk2);
+#line default
+                            // m' = (mu' * m) + ((1 - mu') * g)
+#line 291 "/ae/laws/ae_rules.ae"
+                            var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+#line default
+                            // upd = -alpha' * m'
+#line 292 "/ae/laws/ae_rules.ae"
+                            var __e_upd__1 = (__vk7 * __e_m__next__1);
+#line default
+                            // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 293 "/ae/laws/ae_rules.ae"
+                            var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
+#line default
+                            // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 294 "/ae/laws/ae_rules.ae"
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __V.Zero) : __vk13));
+#line default
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 295 "/ae/laws/ae_rules.ae"
+                            var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
+#line default
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
+                        }
                     }
                 }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     // g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
@@ -1922,7 +1233,7 @@ namespace AE.Generated
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 291 "/ae/laws/ae_rules.ae"
-                    double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
+                    double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 292 "/ae/laws/ae_rules.ae"
@@ -1930,339 +1241,18 @@ namespace AE.Generated
 #line default
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 293 "/ae/laws/ae_rules.ae"
-                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
+                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 294 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 295 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
+                    double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
-                    theta[__i] = __e_theta__next__2;
-                    __s_m[__i] = __e_m__next__1;
-                }
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmField __law;
-            public readonly double[] __partials;
-            public float* grad;
-            public __Pass1_F32(AeSgdmField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 4];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            float* grad = __f.grad;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vr0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vr3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                    __vr0 += (__e_g0__1 * __e_g0__1);
-                    __vr1 += __e_g0__1;
-                    var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                    __vr2 += __vq1 * __vq1;
-                    __vr3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                }
-                // the tail, one element at a time
-                double __r0 = 0.0;
-                double __r1 = 0.0;
-                double __r2 = 0.0;
-                double __r3 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    __r0 += (__e_g0__1 * __e_g0__1);
-                    __r1 += __e_g0__1;
-                    double __q2 = (double)__s_m[__i];
-                    __r2 += __q2 * __q2;
-                    __r3 += __e_g0__1 * (double)__s_m[__i];
-                }
-                __f.__partials[__chunk * 4 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr0) + __r0;
-                __f.__partials[__chunk * 4 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vr1) + __r1;
-                __f.__partials[__chunk * 4 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vr2) + __r2;
-                __f.__partials[__chunk * 4 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vr3) + __r3;
-            }
-        }
-
-        /// <summary>What pass 2 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass2_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmField __law;
-            public readonly double[] __partials;
-            public double alpha__next;
-            public double clip;
-            public float* grad;
-            public double mu__next;
-            public __Pass2_F32(AeSgdmField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 1];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass2_F32(this, chunk);
-        }
-        private __Pass2_F32? __job2_F32;
-
-        /// <summary>Pass 2 of the float step over one chunk of the vectors: reductions norm(upd).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass2_F32(__Pass2_F32 __f, int __chunk)
-        {
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            float* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
-                var __vr4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                    var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                    // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                    var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                    var __vq4 = __e_upd__1;
-                    __vr4 += __vq4 * __vq4;
-                }
-                // the tail, one element at a time
-                double __r4 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                    double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                    // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                    double __q5 = __e_upd__1;
-                    __r4 += __q5 * __q5;
-                }
-                __f.__partials[__chunk * 1 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vr4) + __r4;
-            }
-        }
-
-        /// <summary>What pass 3 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass3_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmField __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double __r4;
-            public double alpha__next;
-            public double clip;
-            public float* grad;
-            public double mu__next;
-            public double sigma__next;
-            public float* theta;
-            public __Pass3_F32(AeSgdmField law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 0];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass3_F32(this, chunk);
-        }
-        private __Pass3_F32? __job3_F32;
-
-        /// <summary>Pass 3 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass3_F32(__Pass3_F32 __f, int __chunk)
-        {
-            double __r4 = __f.__r4;
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            float* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            double sigma__next = __f.sigma__next;
-            float* theta = __f.theta;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
-                bool __k8 = ((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max));
-                double __k9 = (step_norm_max / global::System.Math.Sqrt(__r4));
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                bool __k11 = (sigma__next > 0.0);
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma__next);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
-                bool __k14 = ((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max));
-                double __k15 = (-param_abs_max);
-                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
-                int __i = __start;
-                if (__f.__draws)
-                {
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
-                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                // the tail, one element at a time
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 61 "/ae/laws/ae_rules.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 65 "/ae/laws/ae_rules.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
-                    double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                    // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
-                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
-                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
-#line default
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                    theta[__i] = (float)(__e_theta__next__2);
-                    __s_m[__i] = (float)(__e_m__next__1);
+                    theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
+                    __s_m[__i] = __Simd.Narrow<__T>(__e_m__next__1);
                 }
             }
         }
@@ -2271,9 +1261,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "brake", "AE8", "AE8w", "AE2", "AE4", "AE7", "AE6", "AE3", "AE5", "AE6d", "AE10" };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -2301,7 +1291,7 @@ namespace AE.Generated
                 case 19: return du_mu;
                 case 20: return du_sigma;
                 case 21: return adapt_extra;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
@@ -2322,30 +1312,23 @@ namespace AE.Generated
                 case "AE5": flag = Rules.AE5; break;
                 case "AE6d": flag = Rules.AE6d; break;
                 case "AE10": flag = Rules.AE10; break;
-                default: throw new global::System.ArgumentException($"law AeSgdmField has no rule '{id}' that can be switched off; valid: brake, AE8, AE8w, AE2, AE4, AE7, AE6, AE3, AE5, AE6d, AE10", nameof(id));
+                default: throw new __System.ArgumentException($"law AeSgdmField has no rule '{id}' that can be switched off; valid: brake, AE8, AE8w, AE2, AE4, AE7, AE6, AE3, AE5, AE6d, AE10", nameof(id));
             }
             Enabled = enabled ? Enabled | flag : Enabled & ~flag;
         }
 
-        string global::AE.Runtime.IOptimizerLaw.LawName => "AeSgdmField";
-        int global::AE.Runtime.IOptimizerLaw.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerLaw.LawName => "AeSgdmField";
+        int __Runtime.IOptimizerLaw.Dimension => n;
+        __Strings __Runtime.IOptimizerLaw.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
-}
-
-namespace AE.Generated
-{
-    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
-    using __Vx = global::System.Runtime.Intrinsics.Vector256;
-    using __S = global::AE.Runtime.AeLanes;
 
     /// <summary>
     /// K independent AeSgdmField controllers stepped together, one SIMD lane each: controller j is
     /// bit for bit <c>new AeSgdmField(..., options[j], seed + j)</c> fed controller j's inputs.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed partial class AeSgdmFieldPopulation : global::AE.Runtime.IOptimizerPopulation
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed partial class AeSgdmFieldPopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
         private readonly __V[] __p_beta_mu;
@@ -2474,7 +1457,6 @@ namespace AE.Generated
         private readonly __V[] __r3;
         private readonly __V[] __r4;
         private readonly __V[] __g45;
-        private readonly __V[] __g95;
         private readonly double[] __slot_T__prev;
         private readonly long[] __slot_T__prev_n;
         private readonly double[] __slot_T__ema;
@@ -2498,7 +1480,7 @@ namespace AE.Generated
         private readonly double[] __slot_lyapunov__lp;
         private readonly long[] __slot_lyapunov__lp_n;
         private float[]? __st_m_f32;
-        private readonly global::AE.Runtime.GaussianSource[] __rng;
+        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -2513,13 +1495,13 @@ namespace AE.Generated
         /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
         public AeSgdmFieldPopulation(int k, int n, AeSgdmField.Options?[]? options = null, ulong seed = 0)
         {
-            if (k < 1) throw new global::System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
-            if (options != null && options.Length != k) throw new global::System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
+            if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             __count = k;
-            __blocks = (k + __S.Lanes - 1) / __S.Lanes;
-            int __lanes = __blocks * __S.Lanes;
+            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            int __lanes = __blocks * __Lanes.Lanes;
             __p_beta_mu = new __V[__blocks];
             __p_beta_T = new __V[__blocks];
             __p_beta_V = new __V[__blocks];
@@ -2646,7 +1628,6 @@ namespace AE.Generated
             __r3 = new __V[__blocks];
             __r4 = new __V[__blocks];
             __g45 = new __V[__blocks];
-            __g95 = new __V[__blocks];
             __slot_T__prev = new double[__lanes];
             __slot_T__prev_n = new long[__lanes];
             __slot_T__ema = new double[__lanes];
@@ -2669,123 +1650,132 @@ namespace AE.Generated
             __slot_collapsing__ema_n = new long[__lanes];
             __slot_lyapunov__lp = new double[__lanes];
             __slot_lyapunov__lp_n = new long[__lanes];
-            global::System.Array.Fill(__on_brake, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE8, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE8w, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE2, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE4, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE7, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE6, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE3, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE5, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE6d, __V.AllBitsSet);
-            global::System.Array.Fill(__on_AE10, __V.AllBitsSet);
-            __rng = new global::AE.Runtime.GaussianSource[k];
+            __System.Array.Fill(__on_brake, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE8, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE8w, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE2, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE4, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE7, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE6, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE3, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE5, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE6d, __V.AllBitsSet);
+            __System.Array.Fill(__on_AE10, __V.AllBitsSet);
+            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new AeSgdmField(n, options?[global::System.Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
-                int __q = __j / __S.Lanes, __l = __j % __S.Lanes;
-                __S.SetLane(ref __p_beta_mu[__q], __l, __law.beta_mu);
-                __S.SetLane(ref __p_beta_T[__q], __l, __law.beta_T);
-                __S.SetLane(ref __p_beta_V[__q], __l, __law.beta_V);
-                __S.SetLane(ref __p_beta_S[__q], __l, __law.beta_S);
-                __S.SetLane(ref __p_beta_star[__q], __l, __law.beta_star);
-                __S.SetLane(ref __p_k_p[__q], __l, __law.k_p);
-                __S.SetLane(ref __p_k_v[__q], __l, __law.k_v);
-                __S.SetLane(ref __p_k_c[__q], __l, __law.k_c);
-                __S.SetLane(ref __p_gamma_lr[__q], __l, __law.gamma_lr);
-                __S.SetLane(ref __p_gamma_mu[__q], __l, __law.gamma_mu);
-                __S.SetLane(ref __p_b_1[__q], __l, __law.b_1);
-                __S.SetLane(ref __p_b_2[__q], __l, __law.b_2);
-                __S.SetLane(ref __p_k_s_stall[__q], __l, __law.k_s_stall);
-                __S.SetLane(ref __p_k_s_uncert[__q], __l, __law.k_s_uncert);
-                __S.SetLane(ref __p_k_s_var[__q], __l, __law.k_s_var);
-                __S.SetLane(ref __p_k_s_quality[__q], __l, __law.k_s_quality);
-                __S.SetLane(ref __p_rho_star[__q], __l, __law.rho_star);
-                __S.SetLane(ref __p_rho_max[__q], __l, __law.rho_max);
-                __S.SetLane(ref __p_V_max_mult[__q], __l, __law.V_max_mult);
-                __S.SetLane(ref __p_kappa_shrink[__q], __l, __law.kappa_shrink);
-                __S.SetLane(ref __p_gamma_star[__q], __l, __law.gamma_star);
-                __S.SetMask(ref __p_auto_gamma[__q], __l, __law.auto_gamma);
-                __S.SetLane(ref __p_auto_gamma_warmup[__q], __l, __law.auto_gamma_warmup);
-                __S.SetLane(ref __p_gauge_collapse[__q], __l, __law.gauge_collapse);
-                __S.SetLane(ref __p_eta_a[__q], __l, __law.eta_a);
-                __S.SetLane(ref __p_eta_mu[__q], __l, __law.eta_mu);
-                __S.SetLane(ref __p_eta_sigma[__q], __l, __law.eta_sigma);
-                __S.SetLane(ref __p_eta_gamma[__q], __l, __law.eta_gamma);
-                __S.SetLane(ref __p_max_dlog_alpha[__q], __l, __law.max_dlog_alpha);
-                __S.SetLane(ref __p_max_d_mu[__q], __l, __law.max_d_mu);
-                __S.SetLane(ref __p_max_dlog_sigma[__q], __l, __law.max_dlog_sigma);
-                __S.SetLane(ref __p_eta_lambda[__q], __l, __law.eta_lambda);
-                __S.SetLane(ref __p_B_adapt[__q], __l, __law.B_adapt);
-                __S.SetLane(ref __p_eta_c[__q], __l, __law.eta_c);
-                __S.SetLane(ref __p_c_aa[__q], __l, __law.c_aa);
-                __S.SetLane(ref __p_c_am[__q], __l, __law.c_am);
-                __S.SetLane(ref __p_c_as[__q], __l, __law.c_as);
-                __S.SetLane(ref __p_c_ma[__q], __l, __law.c_ma);
-                __S.SetLane(ref __p_c_mm[__q], __l, __law.c_mm);
-                __S.SetLane(ref __p_c_ms[__q], __l, __law.c_ms);
-                __S.SetLane(ref __p_c_sa[__q], __l, __law.c_sa);
-                __S.SetLane(ref __p_c_sm[__q], __l, __law.c_sm);
-                __S.SetLane(ref __p_c_ss[__q], __l, __law.c_ss);
-                __S.SetLane(ref __p_sigma_0[__q], __l, __law.sigma_0);
-                __S.SetLane(ref __p_beta_lyap[__q], __l, __law.beta_lyap);
-                __S.SetLane(ref __p_gamma_lyap[__q], __l, __law.gamma_lyap);
-                __S.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
-                __S.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
-                __S.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
-                __S.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
-                __S.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
-                __S.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
-                __S.SetLane(ref __p_alpha_bar[__q], __l, __law.alpha_bar);
-                __S.SetLane(ref __p_mu_bar[__q], __l, __law.mu_bar);
-                __S.SetLane(ref __p_tau_T_stall[__q], __l, __law.tau_T_stall);
-                __S.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
-                __S.SetLane(ref __p_grad_emergency[__q], __l, __law.grad_emergency);
-                __S.SetLane(ref __p_step_norm_max[__q], __l, __law.step_norm_max);
-                __S.SetLane(ref __p_param_abs_max[__q], __l, __law.param_abs_max);
-                __S.SetLane(ref __p_clip_grad_norm[__q], __l, __law.clip_grad_norm);
-                __S.SetLane(ref __p_init_alpha[__q], __l, __law.init_alpha);
-                __S.SetLane(ref __p_init_mu[__q], __l, __law.init_mu);
-                __S.SetLane(ref __p_init_sigma[__q], __l, __law.init_sigma);
-                for (int __i = 0; __i < n; __i++) __S.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
-                __S.SetLane(ref __st_lambda[__q], __l, __law.lambda);
-                __S.SetLane(ref __st_alpha[__q], __l, __law.alpha);
-                __S.SetLane(ref __st_mu[__q], __l, __law.mu);
-                __S.SetLane(ref __st_sigma[__q], __l, __law.sigma);
-                __S.SetLane(ref __x_L[__q], __l, __law.L);
-                __S.SetLane(ref __x_T[__q], __l, __law.T);
-                __S.SetLane(ref __x_V[__q], __l, __law.V);
-                __S.SetLane(ref __x_S[__q], __l, __law.S);
-                __S.SetLane(ref __x_rho[__q], __l, __law.rho);
-                __S.SetLane(ref __x_gnorm[__q], __l, __law.gnorm);
-                __S.SetLane(ref __x_gamma[__q], __l, __law.gamma);
-                __S.SetLane(ref __x_gauge_err[__q], __l, __law.gauge_err);
-                __S.SetLane(ref __x_budget_scale[__q], __l, __law.budget_scale);
-                __S.SetLane(ref __x_adapt_energy[__q], __l, __law.adapt_energy);
-                __S.SetLane(ref __x_lyapunov[__q], __l, __law.lyapunov);
-                __S.SetLane(ref __x_dlog_alpha[__q], __l, __law.dlog_alpha);
-                __S.SetLane(ref __x_d_mu[__q], __l, __law.d_mu);
-                __S.SetLane(ref __x_dlog_sigma[__q], __l, __law.dlog_sigma);
-                __S.SetLane(ref __x_du_alpha[__q], __l, __law.du_alpha);
-                __S.SetLane(ref __x_du_mu[__q], __l, __law.du_mu);
-                __S.SetLane(ref __x_du_sigma[__q], __l, __law.du_sigma);
-                __S.SetLane(ref __x_adapt_extra[__q], __l, __law.adapt_extra);
-                if (__j < k) __rng[__j] = new global::AE.Runtime.GaussianSource(unchecked(seed + (ulong)__j));
+                var __law = new AeSgdmField(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
+                __Lanes.SetLane(ref __p_beta_mu[__q], __l, __law.beta_mu);
+                __Lanes.SetLane(ref __p_beta_T[__q], __l, __law.beta_T);
+                __Lanes.SetLane(ref __p_beta_V[__q], __l, __law.beta_V);
+                __Lanes.SetLane(ref __p_beta_S[__q], __l, __law.beta_S);
+                __Lanes.SetLane(ref __p_beta_star[__q], __l, __law.beta_star);
+                __Lanes.SetLane(ref __p_k_p[__q], __l, __law.k_p);
+                __Lanes.SetLane(ref __p_k_v[__q], __l, __law.k_v);
+                __Lanes.SetLane(ref __p_k_c[__q], __l, __law.k_c);
+                __Lanes.SetLane(ref __p_gamma_lr[__q], __l, __law.gamma_lr);
+                __Lanes.SetLane(ref __p_gamma_mu[__q], __l, __law.gamma_mu);
+                __Lanes.SetLane(ref __p_b_1[__q], __l, __law.b_1);
+                __Lanes.SetLane(ref __p_b_2[__q], __l, __law.b_2);
+                __Lanes.SetLane(ref __p_k_s_stall[__q], __l, __law.k_s_stall);
+                __Lanes.SetLane(ref __p_k_s_uncert[__q], __l, __law.k_s_uncert);
+                __Lanes.SetLane(ref __p_k_s_var[__q], __l, __law.k_s_var);
+                __Lanes.SetLane(ref __p_k_s_quality[__q], __l, __law.k_s_quality);
+                __Lanes.SetLane(ref __p_rho_star[__q], __l, __law.rho_star);
+                __Lanes.SetLane(ref __p_rho_max[__q], __l, __law.rho_max);
+                __Lanes.SetLane(ref __p_V_max_mult[__q], __l, __law.V_max_mult);
+                __Lanes.SetLane(ref __p_kappa_shrink[__q], __l, __law.kappa_shrink);
+                __Lanes.SetLane(ref __p_gamma_star[__q], __l, __law.gamma_star);
+                __Lanes.SetMask(ref __p_auto_gamma[__q], __l, __law.auto_gamma);
+                __Lanes.SetLane(ref __p_auto_gamma_warmup[__q], __l, __law.auto_gamma_warmup);
+                __Lanes.SetLane(ref __p_gauge_collapse[__q], __l, __law.gauge_collapse);
+                __Lanes.SetLane(ref __p_eta_a[__q], __l, __law.eta_a);
+                __Lanes.SetLane(ref __p_eta_mu[__q], __l, __law.eta_mu);
+                __Lanes.SetLane(ref __p_eta_sigma[__q], __l, __law.eta_sigma);
+                __Lanes.SetLane(ref __p_eta_gamma[__q], __l, __law.eta_gamma);
+                __Lanes.SetLane(ref __p_max_dlog_alpha[__q], __l, __law.max_dlog_alpha);
+                __Lanes.SetLane(ref __p_max_d_mu[__q], __l, __law.max_d_mu);
+                __Lanes.SetLane(ref __p_max_dlog_sigma[__q], __l, __law.max_dlog_sigma);
+                __Lanes.SetLane(ref __p_eta_lambda[__q], __l, __law.eta_lambda);
+                __Lanes.SetLane(ref __p_B_adapt[__q], __l, __law.B_adapt);
+                __Lanes.SetLane(ref __p_eta_c[__q], __l, __law.eta_c);
+                __Lanes.SetLane(ref __p_c_aa[__q], __l, __law.c_aa);
+                __Lanes.SetLane(ref __p_c_am[__q], __l, __law.c_am);
+                __Lanes.SetLane(ref __p_c_as[__q], __l, __law.c_as);
+                __Lanes.SetLane(ref __p_c_ma[__q], __l, __law.c_ma);
+                __Lanes.SetLane(ref __p_c_mm[__q], __l, __law.c_mm);
+                __Lanes.SetLane(ref __p_c_ms[__q], __l, __law.c_ms);
+                __Lanes.SetLane(ref __p_c_sa[__q], __l, __law.c_sa);
+                __Lanes.SetLane(ref __p_c_sm[__q], __l, __law.c_sm);
+                __Lanes.SetLane(ref __p_c_ss[__q], __l, __law.c_ss);
+                __Lanes.SetLane(ref __p_sigma_0[__q], __l, __law.sigma_0);
+                __Lanes.SetLane(ref __p_beta_lyap[__q], __l, __law.beta_lyap);
+                __Lanes.SetLane(ref __p_gamma_lyap[__q], __l, __law.gamma_lyap);
+                __Lanes.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
+                __Lanes.SetLane(ref __p_alpha_max[__q], __l, __law.alpha_max);
+                __Lanes.SetLane(ref __p_mu_min[__q], __l, __law.mu_min);
+                __Lanes.SetLane(ref __p_mu_max[__q], __l, __law.mu_max);
+                __Lanes.SetLane(ref __p_sigma_min[__q], __l, __law.sigma_min);
+                __Lanes.SetLane(ref __p_sigma_max[__q], __l, __law.sigma_max);
+                __Lanes.SetLane(ref __p_alpha_bar[__q], __l, __law.alpha_bar);
+                __Lanes.SetLane(ref __p_mu_bar[__q], __l, __law.mu_bar);
+                __Lanes.SetLane(ref __p_tau_T_stall[__q], __l, __law.tau_T_stall);
+                __Lanes.SetLane(ref __p_loss_emergency[__q], __l, __law.loss_emergency);
+                __Lanes.SetLane(ref __p_grad_emergency[__q], __l, __law.grad_emergency);
+                __Lanes.SetLane(ref __p_step_norm_max[__q], __l, __law.step_norm_max);
+                __Lanes.SetLane(ref __p_param_abs_max[__q], __l, __law.param_abs_max);
+                __Lanes.SetLane(ref __p_clip_grad_norm[__q], __l, __law.clip_grad_norm);
+                __Lanes.SetLane(ref __p_init_alpha[__q], __l, __law.init_alpha);
+                __Lanes.SetLane(ref __p_init_mu[__q], __l, __law.init_mu);
+                __Lanes.SetLane(ref __p_init_sigma[__q], __l, __law.init_sigma);
+                for (int __i = 0; __i < n; __i++) __Lanes.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
+                __Lanes.SetLane(ref __st_lambda[__q], __l, __law.lambda);
+                __Lanes.SetLane(ref __st_alpha[__q], __l, __law.alpha);
+                __Lanes.SetLane(ref __st_mu[__q], __l, __law.mu);
+                __Lanes.SetLane(ref __st_sigma[__q], __l, __law.sigma);
+                __Lanes.SetLane(ref __x_L[__q], __l, __law.L);
+                __Lanes.SetLane(ref __x_T[__q], __l, __law.T);
+                __Lanes.SetLane(ref __x_V[__q], __l, __law.V);
+                __Lanes.SetLane(ref __x_S[__q], __l, __law.S);
+                __Lanes.SetLane(ref __x_rho[__q], __l, __law.rho);
+                __Lanes.SetLane(ref __x_gnorm[__q], __l, __law.gnorm);
+                __Lanes.SetLane(ref __x_gamma[__q], __l, __law.gamma);
+                __Lanes.SetLane(ref __x_gauge_err[__q], __l, __law.gauge_err);
+                __Lanes.SetLane(ref __x_budget_scale[__q], __l, __law.budget_scale);
+                __Lanes.SetLane(ref __x_adapt_energy[__q], __l, __law.adapt_energy);
+                __Lanes.SetLane(ref __x_lyapunov[__q], __l, __law.lyapunov);
+                __Lanes.SetLane(ref __x_dlog_alpha[__q], __l, __law.dlog_alpha);
+                __Lanes.SetLane(ref __x_d_mu[__q], __l, __law.d_mu);
+                __Lanes.SetLane(ref __x_dlog_sigma[__q], __l, __law.dlog_sigma);
+                __Lanes.SetLane(ref __x_du_alpha[__q], __l, __law.du_alpha);
+                __Lanes.SetLane(ref __x_du_mu[__q], __l, __law.du_mu);
+                __Lanes.SetLane(ref __x_du_sigma[__q], __l, __law.du_sigma);
+                __Lanes.SetLane(ref __x_adapt_extra[__q], __l, __law.adapt_extra);
+                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
         /// <summary>One step of every controller. Scalar inputs hold one value per controller; vectors hold element i of controller j at [i * Count + j]. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<double> loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<double> loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
+        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(__System.ReadOnlySpan<float> loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(__System.ReadOnlySpan<__T> loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeSgdmFieldPopulation steps in float; make another population for double");
-            __precision = 1;
+            if (loss.Length != __count) throw new __System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
+            if (grad.Length != (long)n * __count) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
+            if (theta.Length != (long)n * __count) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
+            __Simd.CheckPrecision<__T>(__precision, "AeSgdmFieldPopulation", "population");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Lanes.ToFloat(__st_m);
+            __precision = __Simd.Precision<__T>();
+            var __sf_m = __st_m_f32;
             int __k = __count, __nb = __blocks;
             long __step = StepCount + 1;
             StepCount = __step;
@@ -2793,7 +1783,7 @@ namespace AE.Generated
             // next values start as the current values; accumulators at their neutral values
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __nx_lambda[__q] = __st_lambda[__q];
                 __nx_alpha[__q] = __st_alpha[__q];
                 __nx_mu[__q] = __st_mu[__q];
@@ -2838,28 +1828,28 @@ namespace AE.Generated
             }
 
             // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-            global::System.Array.Fill(__r0, __V.Zero);
-            global::System.Array.Fill(__r1, __V.Zero);
-            global::System.Array.Fill(__r2, __V.Zero);
-            global::System.Array.Fill(__r3, __V.Zero);
+            __System.Array.Fill(__r0, __V.Zero);
+            __System.Array.Fill(__r1, __V.Zero);
+            __System.Array.Fill(__r2, __V.Zero);
+            __System.Array.Fill(__r3, __V.Zero);
             for (int __i = 0; __i < n; __i++)
             {
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
                     __r1[__q] = __r1[__q] + __e_g0__1;
-                    var __t1 = __st_m[__o + __q];
+                    var __t1 = __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
                     __r2[__q] = __r2[__q] + __t1 * __t1;
-                    __r3[__q] = __r3[__q] + __e_g0__1 * __st_m[__o + __q];
+                    __r3[__q] = __r3[__q] + __e_g0__1 * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
                 // gg0 = sum(g0 * g0)
@@ -2873,66 +1863,66 @@ namespace AE.Generated
                 // gmean = (clip * sum(g0)) / n
                 __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-                __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
+                __x_L[__q] = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h2 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h3 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
+                var __h2 = __Lanes.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
+                var __h3 = __Lanes.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h2));
                 __x_T[__q] = __h3;
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h4 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
-                __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h4), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
+                var __h4 = __Lanes.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
+                __x_ld[__q] = __Lanes.Clamp(__Lanes.FiniteOr((__x_L[__q] - __h4), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h5 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
+                var __h5 = __Lanes.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
                 __x_V[__q] = __h5;
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h6 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
+                var __h6 = __Lanes.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__Lanes.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
                 __x_S[__q] = __h6;
                 // gnorm = sqrt(sum_g2) + 1e-12
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
                 // mnorm = norm(m) + 1e-12
                 __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h7 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
-                __x_Vstar[__q] = __S.Max(__h7, __Vx.Create(1e-12));
+                var __h7 = __Lanes.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
+                __x_Vstar[__q] = __Lanes.Max(__h7, __Vx.Create(1e-12));
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h8 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
-                __x_Sstar[__q] = __S.Max(__h8, __Vx.Create(1e-12));
+                var __h8 = __Lanes.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
+                __x_Sstar[__q] = __Lanes.Max(__h8, __Vx.Create(1e-12));
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
                 var __m9 = __on_brake[__q];
-                if (__S.Any(__m9))
+                if (__Lanes.Any(__m9))
                 {
-                    __c1[__q] = __Vx.ConditionalSelect(__m9, ((__Vx.GreaterThan(__S.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__S.IsFinite(__x_gnorm[__q]))), __c1[__q]);
+                    __c1[__q] = __Vx.ConditionalSelect(__m9, ((__Vx.GreaterThan(__Lanes.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__Lanes.IsFinite(__x_gnorm[__q]))), __c1[__q]);
                 }
                 // alpha' = max(alpha_min, alpha' / 10)
                 var __m10 = (__on_brake[__q] & __c1[__q]);
-                if (__S.Any(__m10))
+                if (__Lanes.Any(__m10))
                 {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m10, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m10, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
                 }
                 // mu' = min(mu', 0.5)
                 var __m11 = (__on_brake[__q] & __c1[__q]);
-                if (__S.Any(__m11))
+                if (__Lanes.Any(__m11))
                 {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m11, __S.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m11, __Lanes.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
                 }
 
                 // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
                 // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
                 var __m12 = __on_AE8[__q];
-                if (__S.Any(__m12))
+                if (__Lanes.Any(__m12))
                 {
-                    var __h13 = __S.Ema(__slot_gtrack__ema, __slot_gtrack__ema_n, __j, __m12, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
+                    var __h13 = __Lanes.Ema(__slot_gtrack__ema, __slot_gtrack__ema_n, __j, __m12, __Vx.Create(0.99), __Lanes.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
                     __x_gtrack[__q] = __Vx.ConditionalSelect(__m12, __h13, __x_gtrack[__q]);
                 }
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
                 var __m14 = __on_AE8[__q];
-                if (__S.Any(__m14))
+                if (__Lanes.Any(__m14))
                 {
-                    var __h15 = __S.Latch(__slot_gamma_target__latch, __slot_gamma_target__latch_n, __j, __m14, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
+                    var __h15 = __Lanes.Latch(__slot_gamma_target__latch, __slot_gamma_target__latch_n, __j, __m14, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __Lanes.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
                     __x_gamma_target[__q] = __Vx.ConditionalSelect(__m14, __h15, __x_gamma_target[__q]);
                 }
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
@@ -2940,7 +1930,7 @@ namespace AE.Generated
                 __x_gauge_err[__q] = __Vx.ConditionalSelect(__m16, ((__x_gamma_target[__q] - (__nx_alpha[__q] * __x_gnorm[__q])) / (__x_gamma_target[__q] + __Vx.Create(1e-12))), __Vx.Create(0.0));
                 // du_alpha += eta_gamma * gauge_err
                 var __m17 = __on_AE8[__q];
-                if (__S.Any(__m17))
+                if (__Lanes.Any(__m17))
                 {
                     __x_du_alpha[__q] = __Vx.ConditionalSelect(__m17, __x_du_alpha[__q] + (__p_eta_gamma[__q] * __x_gauge_err[__q]), __x_du_alpha[__q]);
                 }
@@ -2948,48 +1938,48 @@ namespace AE.Generated
                 // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
                 // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
                 var __m18 = __on_AE8w[__q];
-                if (__S.Any(__m18))
+                if (__Lanes.Any(__m18))
                 {
-                    var __h19 = __S.Ema(__slot_collapsing__ema, __slot_collapsing__ema_n, __j, __m18, __p_beta_star[__q], __x_gnorm[__q]);
+                    var __h19 = __Lanes.Ema(__slot_collapsing__ema, __slot_collapsing__ema_n, __j, __m18, __p_beta_star[__q], __x_gnorm[__q]);
                     __x_collapsing[__q] = __Vx.ConditionalSelect(__m18, __Vx.LessThan(__x_gnorm[__q], (__p_gauge_collapse[__q] * __h19)), __x_collapsing[__q]);
                 }
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
                 var __m20 = __on_AE8w[__q];
-                if (__S.Any(__m20))
+                if (__Lanes.Any(__m20))
                 {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m20, __x_du_alpha[__q] + __Vx.ConditionalSelect(__x_collapsing[__q], (__S.Neg(__p_eta_gamma[__q]) * __S.Max(__x_gauge_err[__q], __Vx.Create(0.0))), __Vx.Create(0.0)), __x_du_alpha[__q]);
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m20, __x_du_alpha[__q] + __Vx.ConditionalSelect(__x_collapsing[__q], (__Lanes.Neg(__p_eta_gamma[__q]) * __Lanes.Max(__x_gauge_err[__q], __Vx.Create(0.0))), __Vx.Create(0.0)), __x_du_alpha[__q]);
                 }
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
                 // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
                 var __m21 = __on_AE2[__q];
-                if (__S.Any(__m21))
+                if (__Lanes.Any(__m21))
                 {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m21, __x_du_alpha[__q] + (__p_eta_a[__q] * ((((__p_k_p[__q] * __S.Tanh(__S.Neg(__x_T[__q]))) - (__p_k_v[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__S.Log(__S.Max(__nx_alpha[__q], __Vx.Create(1e-12))) - __S.Log(__p_alpha_bar[__q]))))), __x_du_alpha[__q]);
+                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m21, __x_du_alpha[__q] + (__p_eta_a[__q] * ((((__p_k_p[__q] * __Lanes.Tanh(__Lanes.Neg(__x_T[__q]))) - (__p_k_v[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __Vx.Create(1e-12))) - __Lanes.Log(__p_alpha_bar[__q]))))), __x_du_alpha[__q]);
                 }
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
                 var __m22 = __on_AE2[__q];
-                if (__S.Any(__m22))
+                if (__Lanes.Any(__m22))
                 {
-                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m22, __x_du_mu[__q] + (__p_eta_mu[__q] * (((__p_b_1[__q] * __S.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__nx_mu[__q] - __p_mu_bar[__q])))), __x_du_mu[__q]);
+                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m22, __x_du_mu[__q] + (__p_eta_mu[__q] * (((__p_b_1[__q] * __Lanes.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__nx_mu[__q] - __p_mu_bar[__q])))), __x_du_mu[__q]);
                 }
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
                 var __m23 = __on_AE4[__q];
-                if (__S.Any(__m23))
+                if (__Lanes.Any(__m23))
                 {
-                    __x_stall[__q] = __Vx.ConditionalSelect(__m23, __Vx.ConditionalSelect(__Vx.LessThan(__S.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
+                    __x_stall[__q] = __Vx.ConditionalSelect(__m23, __Vx.ConditionalSelect(__Vx.LessThan(__Lanes.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
                 }
                 // A = 0.5 * (rho + 1)
                 var __m24 = __on_AE4[__q];
-                if (__S.Any(__m24))
+                if (__Lanes.Any(__m24))
                 {
                     __x_A[__q] = __Vx.ConditionalSelect(__m24, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
                 }
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
                 var __m25 = __on_AE4[__q];
-                if (__S.Any(__m25))
+                if (__Lanes.Any(__m25))
                 {
                     __x_du_sigma[__q] = __Vx.ConditionalSelect(__m25, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
                 }
@@ -2997,37 +1987,37 @@ namespace AE.Generated
                 // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
                 // z_alpha = log(alpha) - log(alpha_bar)
                 var __m26 = __on_AE7[__q];
-                if (__S.Any(__m26))
+                if (__Lanes.Any(__m26))
                 {
-                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m26, (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
+                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m26, (__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
                 }
                 // z_mu = log(1 - mu_bar) - log(1 - mu)
                 var __m27 = __on_AE7[__q];
-                if (__S.Any(__m27))
+                if (__Lanes.Any(__m27))
                 {
-                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m27, (__S.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
+                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m27, (__Lanes.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __Lanes.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
                 }
                 // z_sigma = log(1 + (sigma / sigma_0))
                 var __m28 = __on_AE7[__q];
-                if (__S.Any(__m28))
+                if (__Lanes.Any(__m28))
                 {
-                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m28, __S.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
+                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m28, __Lanes.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
                 }
                 // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
                 var __m29 = __on_AE7[__q];
-                if (__S.Any(__m29))
+                if (__Lanes.Any(__m29))
                 {
                     __x_du_alpha[__q] = __Vx.ConditionalSelect(__m29, __x_du_alpha[__q] + (__p_eta_c[__q] * (((__p_c_aa[__q] * __x_z_alpha[__q]) + (__p_c_am[__q] * __x_z_mu[__q])) + (__p_c_as[__q] * __x_z_sigma[__q]))), __x_du_alpha[__q]);
                 }
                 // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
                 var __m30 = __on_AE7[__q];
-                if (__S.Any(__m30))
+                if (__Lanes.Any(__m30))
                 {
                     __x_du_mu[__q] = __Vx.ConditionalSelect(__m30, __x_du_mu[__q] + (__p_eta_c[__q] * (((__p_c_ma[__q] * __x_z_alpha[__q]) + (__p_c_mm[__q] * __x_z_mu[__q])) + (__p_c_ms[__q] * __x_z_sigma[__q]))), __x_du_mu[__q]);
                 }
                 // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
                 var __m31 = __on_AE7[__q];
-                if (__S.Any(__m31))
+                if (__Lanes.Any(__m31))
                 {
                     __x_du_sigma[__q] = __Vx.ConditionalSelect(__m31, __x_du_sigma[__q] + (__p_eta_c[__q] * (((__p_c_sa[__q] * __x_z_alpha[__q]) + (__p_c_sm[__q] * __x_z_mu[__q])) + (__p_c_ss[__q] * __x_z_sigma[__q]))), __x_du_sigma[__q]);
                 }
@@ -3038,74 +2028,74 @@ namespace AE.Generated
                 __x_budget_scale[__q] = __Vx.ConditionalSelect(__m32, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
                 // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
                 var __m33 = __on_AE6[__q];
-                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m33, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __S.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m33, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __Lanes.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
                 // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
                 var __m34 = __on_AE6[__q];
-                __x_d_mu[__q] = __Vx.ConditionalSelect(__m34, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __S.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m34, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __Lanes.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
                 // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
                 var __m35 = __on_AE6[__q];
-                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m35, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __S.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m35, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __Lanes.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
                 // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
                 var __m36 = __on_AE3[__q];
-                if (__S.Any(__m36))
+                if (__Lanes.Any(__m36))
                 {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m36, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m36, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
                 }
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
                 var __m37 = __on_AE3[__q];
-                if (__S.Any(__m37))
+                if (__Lanes.Any(__m37))
                 {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m37, __S.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
+                    __nx_mu[__q] = __Vx.ConditionalSelect(__m37, __Lanes.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
                 }
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
                 var __m38 = __on_AE3[__q];
-                if (__S.Any(__m38))
+                if (__Lanes.Any(__m38))
                 {
-                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m38, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m38, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
                 }
 
                 // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
                 // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
                 var __m39 = __on_AE5[__q];
-                if (__S.Any(__m39))
+                if (__Lanes.Any(__m39))
                 {
-                    __c2[__q] = __Vx.ConditionalSelect(__m39, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) | __Vx.GreaterThan(__S.Abs(__x_rho[__q]), __p_rho_max[__q])), __c2[__q]);
+                    __c2[__q] = __Vx.ConditionalSelect(__m39, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) | __Vx.GreaterThan(__Lanes.Abs(__x_rho[__q]), __p_rho_max[__q])), __c2[__q]);
                 }
                 // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
                 var __m40 = (__on_AE5[__q] & __c2[__q]);
-                if (__S.Any(__m40))
+                if (__Lanes.Any(__m40))
                 {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m40, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
+                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m40, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
                 }
 
                 // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
                 // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
                 var __m41 = __on_AE6d[__q];
-                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m41, (((__S.Pow((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __S.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __S.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __S.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
+                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m41, (((__Lanes.Pow((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __Lanes.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __Lanes.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
                 // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
                 var __m42 = __on_AE6d[__q];
-                if (__S.Any(__m42))
+                if (__Lanes.Any(__m42))
                 {
-                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m42, __S.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
+                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m42, __Lanes.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
                 }
 
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
                 var __m43 = __on_AE10[__q];
-                var __h44 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m43, __p_beta_lyap[__q], __x_L[__q]);
-                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m43, (__h44 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
+                var __h44 = __Lanes.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m43, __p_beta_lyap[__q], __x_L[__q]);
+                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m43, (__h44 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__Lanes.Pow((__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
             }
 
             // ---- pass 2 of 3 over the vectors: reductions norm(upd)
-            global::System.Array.Fill(__r4, __V.Zero);
+            __System.Array.Fill(__r4, __V.Zero);
             bool __any46 = false;
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
                 __g45[__q] = __Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity));
-                if (__S.Any(__g45[__q])) __any46 = true;
+                if (__Lanes.Any(__g45[__q])) __any46 = true;
             }
             if (__any46)
             {
@@ -3114,15 +2104,15 @@ namespace AE.Generated
                     int __h = __i * __k, __o = __i * __nb;
                     for (int __q = 0; __q < __nb; __q++)
                     {
-                        int __j = __q * __S.Lanes;
+                        int __j = __q * __Lanes.Lanes;
                         // g0 = sanitize(grad, grad_emergency)
-                        var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                        var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                         // g = g0 * clip
                         var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                         // m' = (mu' * m) + ((1 - mu') * g)
-                        var __e_m__next__1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
+                        var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                         // upd = -alpha' * m'
-                        var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
+                        var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
                         var __t47 = __e_upd__1;
                         __r4[__q] = __r4[__q] + __t47 * __t47;
                     }
@@ -3130,7 +2120,7 @@ namespace AE.Generated
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
                 // gamma = alpha' * gnorm
@@ -3143,443 +2133,37 @@ namespace AE.Generated
                 int __h = __i * __k, __o = __i * __nb;
                 for (int __q = 0; __q < __nb; __q++)
                 {
-                    int __j = __q * __S.Lanes;
+                    int __j = __q * __Lanes.Lanes;
                     // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
+                    var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     // g = g0 * clip
                     var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
                     // m' = (mu' * m) + ((1 - mu') * g)
-                    var __e_m__next__1 = ((__nx_mu[__q] * __st_m[__o + __q]) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
+                    var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                     // upd = -alpha' * m'
-                    var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
+                    var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
                     var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t48 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m49 = __t48;
-                    var __h50 = __S.Any(__m49) ? __S.Noise(__rng, __j, __m49) : __V.Zero;
-                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t48, (__nx_sigma[__q] * __h50), __Vx.Create(0.0)));
+                    var __h50 = __Lanes.Any(__m49) ? __Lanes.Noise(__rng, __j, __m49) : __V.Zero;
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t48, (__nx_sigma[__q] * __h50), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
-                    __st_m[__o + __q] = __e_m__next__1;
+                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
+                    __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
+                    __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
             {
-                int __j = __q * __S.Lanes;
+                int __j = __q * __Lanes.Lanes;
 
                 // end of step: project onto the declared bounds, then the next values become current
-                __st_lambda[__q] = __S.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
-                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
-                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
-                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
-            }
-        }
-
-        /// <summary>One step of every controller over float data; scalars, elements and reductions are computed in double, as the law's float step. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(global::System.ReadOnlySpan<float> loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
-        {
-            if (loss.Length != __count) throw new global::System.ArgumentException("'loss' has " + loss.Length + " values; this population has " + __count + " controllers", "loss");
-            if (grad.Length != (long)n * __count) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this population needs " + n + " x " + __count, "grad");
-            if (theta.Length != (long)n * __count) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this population needs " + n + " x " + __count, "theta");
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeSgdmFieldPopulation steps in double; make another population for float");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m.Length * __S.Lanes];
-                for (int __b = 0; __b < __st_m.Length; __b++) __S.Store(__st_m_f32, __b, __st_m[__b]);
-            }
-            __precision = 2;
-            var __sf_m = __st_m_f32!;
-            int __k = __count, __nb = __blocks;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            var __stepv = __Vx.Create((double)__step);
-            // next values start as the current values; accumulators at their neutral values
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __nx_lambda[__q] = __st_lambda[__q];
-                __nx_alpha[__q] = __st_alpha[__q];
-                __nx_mu[__q] = __st_mu[__q];
-                __nx_sigma[__q] = __st_sigma[__q];
-                __x_du_alpha[__q] = __Vx.Create(0.0);
-                __x_du_mu[__q] = __Vx.Create(0.0);
-                __x_du_sigma[__q] = __Vx.Create(0.0);
-                __x_adapt_extra[__q] = __Vx.Create(0.0);
-                __x_L[__q] = __V.Zero;
-                __x_T[__q] = __V.Zero;
-                __x_V[__q] = __V.Zero;
-                __x_S[__q] = __V.Zero;
-                __x_rho[__q] = __V.Zero;
-                __x_gnorm[__q] = __V.Zero;
-                __x_gamma[__q] = __V.Zero;
-                __x_gauge_err[__q] = __Vx.Create(0.0);
-                __x_budget_scale[__q] = __Vx.Create(1.0);
-                __x_adapt_energy[__q] = __Vx.Create(0.0);
-                __x_lyapunov[__q] = __Vx.Create(0.0);
-                __x_dlog_alpha[__q] = __V.Zero;
-                __x_d_mu[__q] = __V.Zero;
-                __x_dlog_sigma[__q] = __V.Zero;
-                __x_gg0[__q] = __V.Zero;
-                __x_gn0[__q] = __V.Zero;
-                __x_clip[__q] = __V.Zero;
-                __x_sum_g2[__q] = __V.Zero;
-                __x_gmean[__q] = __V.Zero;
-                __x_ld[__q] = __V.Zero;
-                __x_mnorm[__q] = __V.Zero;
-                __x_Vstar[__q] = __V.Zero;
-                __x_Sstar[__q] = __V.Zero;
-                __x_gtrack[__q] = __V.Zero;
-                __x_gamma_target[__q] = __V.Zero;
-                __x_collapsing[__q] = __V.Zero;
-                __x_stall[__q] = __V.Zero;
-                __x_A[__q] = __V.Zero;
-                __x_z_alpha[__q] = __V.Zero;
-                __x_z_mu[__q] = __V.Zero;
-                __x_z_sigma[__q] = __V.Zero;
-                __c1[__q] = __V.Zero;
-                __c2[__q] = __V.Zero;
-            }
-
-            // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-            global::System.Array.Fill(__r0, __V.Zero);
-            global::System.Array.Fill(__r1, __V.Zero);
-            global::System.Array.Fill(__r2, __V.Zero);
-            global::System.Array.Fill(__r3, __V.Zero);
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
-                    __r1[__q] = __r1[__q] + __e_g0__1;
-                    var __t51 = __S.Load(__sf_m, __o + __q);
-                    __r2[__q] = __r2[__q] + __t51 * __t51;
-                    __r3[__q] = __r3[__q] + __e_g0__1 * __S.Load(__sf_m, __o + __q);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-
-                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs" (from group Measurement)
-                // gg0 = sum(g0 * g0)
-                __x_gg0[__q] = __r0[__q];
-                // gn0 = sqrt(gg0)
-                __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
-                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
-                __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
-                // sum_g2 = (clip * clip) * gg0
-                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
-                // gmean = (clip * sum(g0)) / n
-                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-                __x_L[__q] = __S.Clamp(__S.FiniteOr(__S.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __S.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-                var __h52 = __S.Prev(__slot_T__prev, __slot_T__prev_n, __j, __V.AllBitsSet, __x_L[__q], __x_L[__q]);
-                var __h53 = __S.Ema(__slot_T__ema, __slot_T__ema_n, __j, __V.AllBitsSet, __p_beta_T[__q], (__x_L[__q] - __h52));
-                __x_T[__q] = __h53;
-                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-                var __h54 = __S.Ema(__slot_ld__ema, __slot_ld__ema_n, __j, __V.AllBitsSet, __p_beta_mu[__q], __x_L[__q]);
-                __x_ld[__q] = __S.Clamp(__S.FiniteOr((__x_L[__q] - __h54), __Vx.Create(0.0)), __Vx.Create(-1000000.0), __Vx.Create(1000000.0));
-                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-                var __h55 = __S.Ema(__slot_V__ema, __slot_V__ema_n, __j, __V.AllBitsSet, __p_beta_V[__q], ((__x_ld[__q] * __x_ld[__q]) + __Vx.Create(1e-12)));
-                __x_V[__q] = __h55;
-                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-                var __h56 = __S.Ema(__slot_S__ema, __slot_S__ema_n, __j, __V.AllBitsSet, __p_beta_S[__q], (__S.Max(((__x_sum_g2[__q] / __Vx.Create((double)n)) - (__x_gmean[__q] * __x_gmean[__q])), __Vx.Create(0.0)) + __Vx.Create(1e-12)));
-                __x_S[__q] = __h56;
-                // gnorm = sqrt(sum_g2) + 1e-12
-                __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
-                // mnorm = norm(m) + 1e-12
-                __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __S.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-                var __h57 = __S.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
-                __x_Vstar[__q] = __S.Max(__h57, __Vx.Create(1e-12));
-                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-                var __h58 = __S.Ema(__slot_Sstar__ema, __slot_Sstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_S[__q]);
-                __x_Sstar[__q] = __S.Max(__h58, __Vx.Create(1e-12));
-
-                // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
-                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-                var __m59 = __on_brake[__q];
-                if (__S.Any(__m59))
-                {
-                    __c1[__q] = __Vx.ConditionalSelect(__m59, ((__Vx.GreaterThan(__S.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__S.IsFinite(__x_gnorm[__q]))), __c1[__q]);
-                }
-                // alpha' = max(alpha_min, alpha' / 10)
-                var __m60 = (__on_brake[__q] & __c1[__q]);
-                if (__S.Any(__m60))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m60, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
-                }
-                // mu' = min(mu', 0.5)
-                var __m61 = (__on_brake[__q] & __c1[__q]);
-                if (__S.Any(__m61))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m61, __S.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
-                }
-
-                // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
-                // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-                var __m62 = __on_AE8[__q];
-                if (__S.Any(__m62))
-                {
-                    var __h63 = __S.Ema(__slot_gtrack__ema, __slot_gtrack__ema_n, __j, __m62, __Vx.Create(0.99), __S.Abs((__nx_alpha[__q] * __x_gnorm[__q])));
-                    __x_gtrack[__q] = __Vx.ConditionalSelect(__m62, __h63, __x_gtrack[__q]);
-                }
-                // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-                var __m64 = __on_AE8[__q];
-                if (__S.Any(__m64))
-                {
-                    var __h65 = __S.Latch(__slot_gamma_target__latch, __slot_gamma_target__latch_n, __j, __m64, (__p_auto_gamma[__q] & __Vx.GreaterThan(__stepv, __p_auto_gamma_warmup[__q])), (__Vx.Create(0.8) * __S.Max(__x_gtrack[__q], __Vx.Create(1e-12))), __p_gamma_star[__q]);
-                    __x_gamma_target[__q] = __Vx.ConditionalSelect(__m64, __h65, __x_gamma_target[__q]);
-                }
-                // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
-                var __m66 = __on_AE8[__q];
-                __x_gauge_err[__q] = __Vx.ConditionalSelect(__m66, ((__x_gamma_target[__q] - (__nx_alpha[__q] * __x_gnorm[__q])) / (__x_gamma_target[__q] + __Vx.Create(1e-12))), __Vx.Create(0.0));
-                // du_alpha += eta_gamma * gauge_err
-                var __m67 = __on_AE8[__q];
-                if (__S.Any(__m67))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m67, __x_du_alpha[__q] + (__p_eta_gamma[__q] * __x_gauge_err[__q]), __x_du_alpha[__q]);
-                }
-
-                // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
-                // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
-                var __m68 = __on_AE8w[__q];
-                if (__S.Any(__m68))
-                {
-                    var __h69 = __S.Ema(__slot_collapsing__ema, __slot_collapsing__ema_n, __j, __m68, __p_beta_star[__q], __x_gnorm[__q]);
-                    __x_collapsing[__q] = __Vx.ConditionalSelect(__m68, __Vx.LessThan(__x_gnorm[__q], (__p_gauge_collapse[__q] * __h69)), __x_collapsing[__q]);
-                }
-                // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
-                var __m70 = __on_AE8w[__q];
-                if (__S.Any(__m70))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m70, __x_du_alpha[__q] + __Vx.ConditionalSelect(__x_collapsing[__q], (__S.Neg(__p_eta_gamma[__q]) * __S.Max(__x_gauge_err[__q], __Vx.Create(0.0))), __Vx.Create(0.0)), __x_du_alpha[__q]);
-                }
-
-                // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
-                // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-                var __m71 = __on_AE2[__q];
-                if (__S.Any(__m71))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m71, __x_du_alpha[__q] + (__p_eta_a[__q] * ((((__p_k_p[__q] * __S.Tanh(__S.Neg(__x_T[__q]))) - (__p_k_v[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__S.Log(__S.Max(__nx_alpha[__q], __Vx.Create(1e-12))) - __S.Log(__p_alpha_bar[__q]))))), __x_du_alpha[__q]);
-                }
-                // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-                var __m72 = __on_AE2[__q];
-                if (__S.Any(__m72))
-                {
-                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m72, __x_du_mu[__q] + (__p_eta_mu[__q] * (((__p_b_1[__q] * __S.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __S.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__nx_mu[__q] - __p_mu_bar[__q])))), __x_du_mu[__q]);
-                }
-
-                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
-                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-                var __m73 = __on_AE4[__q];
-                if (__S.Any(__m73))
-                {
-                    __x_stall[__q] = __Vx.ConditionalSelect(__m73, __Vx.ConditionalSelect(__Vx.LessThan(__S.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
-                }
-                // A = 0.5 * (rho + 1)
-                var __m74 = __on_AE4[__q];
-                if (__S.Any(__m74))
-                {
-                    __x_A[__q] = __Vx.ConditionalSelect(__m74, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
-                }
-                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-                var __m75 = __on_AE4[__q];
-                if (__S.Any(__m75))
-                {
-                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m75, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
-                }
-
-                // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
-                // z_alpha = log(alpha) - log(alpha_bar)
-                var __m76 = __on_AE7[__q];
-                if (__S.Any(__m76))
-                {
-                    __x_z_alpha[__q] = __Vx.ConditionalSelect(__m76, (__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __x_z_alpha[__q]);
-                }
-                // z_mu = log(1 - mu_bar) - log(1 - mu)
-                var __m77 = __on_AE7[__q];
-                if (__S.Any(__m77))
-                {
-                    __x_z_mu[__q] = __Vx.ConditionalSelect(__m77, (__S.Log((__Vx.Create(1.0) - __p_mu_bar[__q])) - __S.Log((__Vx.Create(1.0) - __st_mu[__q]))), __x_z_mu[__q]);
-                }
-                // z_sigma = log(1 + (sigma / sigma_0))
-                var __m78 = __on_AE7[__q];
-                if (__S.Any(__m78))
-                {
-                    __x_z_sigma[__q] = __Vx.ConditionalSelect(__m78, __S.Log((__Vx.Create(1.0) + (__st_sigma[__q] / __p_sigma_0[__q]))), __x_z_sigma[__q]);
-                }
-                // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-                var __m79 = __on_AE7[__q];
-                if (__S.Any(__m79))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m79, __x_du_alpha[__q] + (__p_eta_c[__q] * (((__p_c_aa[__q] * __x_z_alpha[__q]) + (__p_c_am[__q] * __x_z_mu[__q])) + (__p_c_as[__q] * __x_z_sigma[__q]))), __x_du_alpha[__q]);
-                }
-                // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-                var __m80 = __on_AE7[__q];
-                if (__S.Any(__m80))
-                {
-                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m80, __x_du_mu[__q] + (__p_eta_c[__q] * (((__p_c_ma[__q] * __x_z_alpha[__q]) + (__p_c_mm[__q] * __x_z_mu[__q])) + (__p_c_ms[__q] * __x_z_sigma[__q]))), __x_du_mu[__q]);
-                }
-                // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-                var __m81 = __on_AE7[__q];
-                if (__S.Any(__m81))
-                {
-                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m81, __x_du_sigma[__q] + (__p_eta_c[__q] * (((__p_c_sa[__q] * __x_z_alpha[__q]) + (__p_c_sm[__q] * __x_z_mu[__q])) + (__p_c_ss[__q] * __x_z_sigma[__q]))), __x_du_sigma[__q]);
-                }
-
-                // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
-                // budget_scale = 1 / sqrt(1 + lambda)
-                var __m82 = __on_AE6[__q];
-                __x_budget_scale[__q] = __Vx.ConditionalSelect(__m82, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-                var __m83 = __on_AE6[__q];
-                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m83, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __S.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
-                var __m84 = __on_AE6[__q];
-                __x_d_mu[__q] = __Vx.ConditionalSelect(__m84, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __S.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
-                var __m85 = __on_AE6[__q];
-                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m85, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __S.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __S.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
-
-                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-                var __m86 = __on_AE3[__q];
-                if (__S.Any(__m86))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m86, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
-                }
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-                var __m87 = __on_AE3[__q];
-                if (__S.Any(__m87))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m87, __S.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
-                }
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-                var __m88 = __on_AE3[__q];
-                if (__S.Any(__m88))
-                {
-                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m88, __S.Clamp(__S.Exp((__S.Log(__S.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
-                }
-
-                // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
-                // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
-                var __m89 = __on_AE5[__q];
-                if (__S.Any(__m89))
-                {
-                    __c2[__q] = __Vx.ConditionalSelect(__m89, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) | __Vx.GreaterThan(__S.Abs(__x_rho[__q]), __p_rho_max[__q])), __c2[__q]);
-                }
-                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-                var __m90 = (__on_AE5[__q] & __c2[__q]);
-                if (__S.Any(__m90))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m90, __S.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
-                }
-
-                // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
-                // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-                var __m91 = __on_AE6d[__q];
-                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m91, (((__S.Pow((__S.Log(__S.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __S.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __S.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __S.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
-                // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-                var __m92 = __on_AE6d[__q];
-                if (__S.Any(__m92))
-                {
-                    __nx_lambda[__q] = __Vx.ConditionalSelect(__m92, __S.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
-                }
-
-                // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
-                // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-                var __m93 = __on_AE10[__q];
-                var __h94 = __S.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m93, __p_beta_lyap[__q], __x_L[__q]);
-                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m93, (__h94 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__S.Pow((__S.Log(__st_alpha[__q]) - __S.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __S.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
-            }
-
-            // ---- pass 2 of 3 over the vectors: reductions norm(upd)
-            global::System.Array.Fill(__r4, __V.Zero);
-            bool __any96 = false;
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-                __g95[__q] = __Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity));
-                if (__S.Any(__g95[__q])) __any96 = true;
-            }
-            if (__any96)
-            {
-                for (int __i = 0; __i < n; __i++)
-                {
-                    int __h = __i * __k, __o = __i * __nb;
-                    for (int __q = 0; __q < __nb; __q++)
-                    {
-                        int __j = __q * __S.Lanes;
-                        // g0 = sanitize(grad, grad_emergency)
-                        var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                        // g = g0 * clip
-                        var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                        // m' = (mu' * m) + ((1 - mu') * g)
-                        var __e_m__next__1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
-                        // upd = -alpha' * m'
-                        var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
-                        var __t97 = __e_upd__1;
-                        __r4[__q] = __r4[__q] + __t97 * __t97;
-                    }
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-
-                // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
-                // gamma = alpha' * gnorm
-                __x_gamma[__q] = (__nx_alpha[__q] * __x_gnorm[__q]);
-            }
-
-            // ---- pass 3 of 3 over the vectors: write the vectors
-            for (int __i = 0; __i < n; __i++)
-            {
-                int __h = __i * __k, __o = __i * __nb;
-                for (int __q = 0; __q < __nb; __q++)
-                {
-                    int __j = __q * __S.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
-                    var __e_g0__1 = __S.Sanitize(__S.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    // g = g0 * clip
-                    var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                    // m' = (mu' * m) + ((1 - mu') * g)
-                    var __e_m__next__1 = ((__nx_mu[__q] * __S.Load(__sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
-                    // upd = -alpha' * m'
-                    var __e_upd__1 = (__S.Neg(__nx_alpha[__q]) * __e_m__next__1);
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-                    var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-                    var __t98 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
-                    var __m99 = __t98;
-                    var __h100 = __S.Any(__m99) ? __S.Noise(__rng, __j, __m99) : __V.Zero;
-                    var __e_theta__next__1 = ((__S.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t98, (__nx_sigma[__q] * __h100), __Vx.Create(0.0)));
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-                    var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __S.IsFinite(__p_param_abs_max[__q])), __S.Clamp(__e_theta__next__1, __S.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
-                    __S.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
-                    __S.Store(__sf_m, __o + __q, __e_m__next__1);
-                }
-            }
-            for (int __q = 0; __q < __nb; __q++)
-            {
-                int __j = __q * __S.Lanes;
-
-                // end of step: project onto the declared bounds, then the next values become current
-                __st_lambda[__q] = __S.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
-                __st_alpha[__q] = __S.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
-                __st_mu[__q] = __S.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
-                __st_sigma[__q] = __S.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
+                __st_lambda[__q] = __Lanes.Clamp(__nx_lambda[__q], __Vx.Create(0.0), __Vx.Create(double.PositiveInfinity));
+                __st_alpha[__q] = __Lanes.Clamp(__nx_alpha[__q], __p_alpha_min[__q], __p_alpha_max[__q]);
+                __st_mu[__q] = __Lanes.Clamp(__nx_mu[__q], __p_mu_min[__q], __p_mu_max[__q]);
+                __st_sigma[__q] = __Lanes.Clamp(__nx_sigma[__q], __p_sigma_min[__q], __p_sigma_max[__q]);
             }
         }
 
@@ -3761,9 +2345,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "brake", "AE8", "AE8w", "AE2", "AE4", "AE7", "AE6", "AE3", "AE5", "AE6d", "AE10" };
 
         /// <summary>Every scalar readable after a step, in the order of AeSgdmField.SignalNames.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         /// <summary>Signal <paramref name="index"/> (see <see cref="SignalNames"/>) of one controller.</summary>
         public double ReadSignal(int controller, int index)
@@ -3771,36 +2355,36 @@ namespace AE.Generated
             __Controller(controller);
             switch (index)
             {
-                case 0: return __S.Lane(__x_L[controller / __S.Lanes], controller % __S.Lanes);
-                case 1: return __S.Lane(__x_T[controller / __S.Lanes], controller % __S.Lanes);
-                case 2: return __S.Lane(__x_V[controller / __S.Lanes], controller % __S.Lanes);
-                case 3: return __S.Lane(__x_S[controller / __S.Lanes], controller % __S.Lanes);
-                case 4: return __S.Lane(__x_rho[controller / __S.Lanes], controller % __S.Lanes);
-                case 5: return __S.Lane(__x_gnorm[controller / __S.Lanes], controller % __S.Lanes);
-                case 6: return __S.Lane(__x_gamma[controller / __S.Lanes], controller % __S.Lanes);
-                case 7: return __S.Lane(__x_gauge_err[controller / __S.Lanes], controller % __S.Lanes);
-                case 8: return __S.Lane(__x_budget_scale[controller / __S.Lanes], controller % __S.Lanes);
-                case 9: return __S.Lane(__x_adapt_energy[controller / __S.Lanes], controller % __S.Lanes);
-                case 10: return __S.Lane(__x_lyapunov[controller / __S.Lanes], controller % __S.Lanes);
-                case 11: return __S.Lane(__x_dlog_alpha[controller / __S.Lanes], controller % __S.Lanes);
-                case 12: return __S.Lane(__x_d_mu[controller / __S.Lanes], controller % __S.Lanes);
-                case 13: return __S.Lane(__x_dlog_sigma[controller / __S.Lanes], controller % __S.Lanes);
-                case 14: return __S.Lane(__st_lambda[controller / __S.Lanes], controller % __S.Lanes);
-                case 15: return __S.Lane(__st_alpha[controller / __S.Lanes], controller % __S.Lanes);
-                case 16: return __S.Lane(__st_mu[controller / __S.Lanes], controller % __S.Lanes);
-                case 17: return __S.Lane(__st_sigma[controller / __S.Lanes], controller % __S.Lanes);
-                case 18: return __S.Lane(__x_du_alpha[controller / __S.Lanes], controller % __S.Lanes);
-                case 19: return __S.Lane(__x_du_mu[controller / __S.Lanes], controller % __S.Lanes);
-                case 20: return __S.Lane(__x_du_sigma[controller / __S.Lanes], controller % __S.Lanes);
-                case 21: return __S.Lane(__x_adapt_extra[controller / __S.Lanes], controller % __S.Lanes);
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                case 0: return __Lanes.Lane(__x_L[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 1: return __Lanes.Lane(__x_T[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 2: return __Lanes.Lane(__x_V[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 3: return __Lanes.Lane(__x_S[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 4: return __Lanes.Lane(__x_rho[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 5: return __Lanes.Lane(__x_gnorm[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 6: return __Lanes.Lane(__x_gamma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 7: return __Lanes.Lane(__x_gauge_err[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 8: return __Lanes.Lane(__x_budget_scale[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 9: return __Lanes.Lane(__x_adapt_energy[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 10: return __Lanes.Lane(__x_lyapunov[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 11: return __Lanes.Lane(__x_dlog_alpha[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 12: return __Lanes.Lane(__x_d_mu[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 13: return __Lanes.Lane(__x_dlog_sigma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 14: return __Lanes.Lane(__st_lambda[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 15: return __Lanes.Lane(__st_alpha[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 16: return __Lanes.Lane(__st_mu[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 17: return __Lanes.Lane(__st_sigma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 18: return __Lanes.Lane(__x_du_alpha[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 19: return __Lanes.Lane(__x_du_mu[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 20: return __Lanes.Lane(__x_du_sigma[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                case 21: return __Lanes.Lane(__x_adapt_extra[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
         /// <summary>Signal <paramref name="index"/> of every controller, into values[0..Count).</summary>
-        public void ReadSignal(int index, global::System.Span<double> values)
+        public void ReadSignal(int index, __System.Span<double> values)
         {
-            if (values.Length < __count) throw new global::System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
+            if (values.Length < __count) throw new __System.ArgumentException("values has room for " + values.Length + " of " + __count + " controllers", nameof(values));
             for (int __j = 0; __j < __count; __j++) values[__j] = ReadSignal(__j, index);
         }
 
@@ -3816,18 +2400,18 @@ namespace AE.Generated
             __Controller(controller);
             switch (id)
             {
-                case "brake": __S.SetMask(ref __on_brake[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE8": __S.SetMask(ref __on_AE8[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE8w": __S.SetMask(ref __on_AE8w[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE2": __S.SetMask(ref __on_AE2[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE4": __S.SetMask(ref __on_AE4[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE7": __S.SetMask(ref __on_AE7[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE6": __S.SetMask(ref __on_AE6[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE3": __S.SetMask(ref __on_AE3[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE5": __S.SetMask(ref __on_AE5[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE6d": __S.SetMask(ref __on_AE6d[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                case "AE10": __S.SetMask(ref __on_AE10[controller / __S.Lanes], controller % __S.Lanes, enabled); break;
-                default: throw new global::System.ArgumentException($"law AeSgdmField has no rule '{id}' that can be switched off; valid: brake, AE8, AE8w, AE2, AE4, AE7, AE6, AE3, AE5, AE6d, AE10", nameof(id));
+                case "brake": __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE8": __Lanes.SetMask(ref __on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE8w": __Lanes.SetMask(ref __on_AE8w[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE2": __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE4": __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE7": __Lanes.SetMask(ref __on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE6": __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE3": __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE5": __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE6d": __Lanes.SetMask(ref __on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                case "AE10": __Lanes.SetMask(ref __on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes, enabled); break;
+                default: throw new __System.ArgumentException($"law AeSgdmField has no rule '{id}' that can be switched off; valid: brake, AE8, AE8w, AE2, AE4, AE7, AE6, AE3, AE5, AE6d, AE10", nameof(id));
             }
         }
 
@@ -3836,17 +2420,17 @@ namespace AE.Generated
         {
             __Controller(controller);
             var __rules = AeSgdmField.Rules.None;
-            if (__S.IsSet(__on_brake[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.brake;
-            if (__S.IsSet(__on_AE8[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE8;
-            if (__S.IsSet(__on_AE8w[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE8w;
-            if (__S.IsSet(__on_AE2[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE2;
-            if (__S.IsSet(__on_AE4[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE4;
-            if (__S.IsSet(__on_AE7[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE7;
-            if (__S.IsSet(__on_AE6[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE6;
-            if (__S.IsSet(__on_AE3[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE3;
-            if (__S.IsSet(__on_AE5[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE5;
-            if (__S.IsSet(__on_AE6d[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE6d;
-            if (__S.IsSet(__on_AE10[controller / __S.Lanes], controller % __S.Lanes)) __rules |= AeSgdmField.Rules.AE10;
+            if (__Lanes.IsSet(__on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.brake;
+            if (__Lanes.IsSet(__on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE8;
+            if (__Lanes.IsSet(__on_AE8w[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE8w;
+            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE2;
+            if (__Lanes.IsSet(__on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE4;
+            if (__Lanes.IsSet(__on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE7;
+            if (__Lanes.IsSet(__on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE6;
+            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE3;
+            if (__Lanes.IsSet(__on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE5;
+            if (__Lanes.IsSet(__on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE6d;
+            if (__Lanes.IsSet(__on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmField.Rules.AE10;
             return __rules;
         }
 
@@ -3854,46 +2438,46 @@ namespace AE.Generated
         public void SetEnabled(int controller, AeSgdmField.Rules rules)
         {
             __Controller(controller);
-            __S.SetMask(ref __on_brake[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.brake) != 0);
-            __S.SetMask(ref __on_AE8[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE8) != 0);
-            __S.SetMask(ref __on_AE8w[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE8w) != 0);
-            __S.SetMask(ref __on_AE2[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE2) != 0);
-            __S.SetMask(ref __on_AE4[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE4) != 0);
-            __S.SetMask(ref __on_AE7[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE7) != 0);
-            __S.SetMask(ref __on_AE6[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE6) != 0);
-            __S.SetMask(ref __on_AE3[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE3) != 0);
-            __S.SetMask(ref __on_AE5[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE5) != 0);
-            __S.SetMask(ref __on_AE6d[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE6d) != 0);
-            __S.SetMask(ref __on_AE10[controller / __S.Lanes], controller % __S.Lanes, (rules & AeSgdmField.Rules.AE10) != 0);
+            __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.brake) != 0);
+            __Lanes.SetMask(ref __on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE8) != 0);
+            __Lanes.SetMask(ref __on_AE8w[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE8w) != 0);
+            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE2) != 0);
+            __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE4) != 0);
+            __Lanes.SetMask(ref __on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE7) != 0);
+            __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE6) != 0);
+            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE3) != 0);
+            __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE5) != 0);
+            __Lanes.SetMask(ref __on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE6d) != 0);
+            __Lanes.SetMask(ref __on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmField.Rules.AE10) != 0);
         }
 
-        string global::AE.Runtime.IOptimizerPopulation.LawName => "AeSgdmField";
-        int global::AE.Runtime.IOptimizerPopulation.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerPopulation.LawName => "AeSgdmField";
+        int __Runtime.IOptimizerPopulation.Dimension => n;
+        __Strings __Runtime.IOptimizerPopulation.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerPopulation.RuleIds => __ruleIds;
 
         private void __Controller(int controller)
         {
-            if ((uint)controller >= (uint)__count) throw new global::System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
+            if ((uint)controller >= (uint)__count) throw new __System.ArgumentOutOfRangeException(nameof(controller), controller, "controllers are numbered from 0 to Count - 1");
         }
 
         private double __Lane(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.Lane(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.Lane(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private bool __Flag(__V[] values, int controller)
         {
             __Controller(controller);
-            return __S.IsSet(values[controller / __S.Lanes], controller % __S.Lanes);
+            return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
         private double __Element(__V[] values, int controller, int index, int length)
         {
             __Controller(controller);
-            if ((uint)index >= (uint)length) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __S.Lane(values[index * __blocks + controller / __S.Lanes], controller % __S.Lanes);
+            if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
+            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
     }
 }

@@ -8,11 +8,23 @@
 
 namespace AE.Generated
 {
+    using __System = global::System;
+    using __Runtime = global::AE.Runtime;
+    using __Math = global::System.Math;
+    using __AeMath = global::AE.Runtime.AeMath;
+    using __Lanes = global::AE.Runtime.AeLanes;
+    using __Simd = global::AE.Runtime.Simd.AeSimd;
+    using __V = global::System.Runtime.Intrinsics.Vector256<double>;
+    using __Vx = global::System.Runtime.Intrinsics.Vector256;
+    using __Strings = global::System.Collections.Generic.IReadOnlyList<string>;
+    using __MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;
+    using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
+
     /// <summary>
     /// AE-SGDm: closed-loop alpha, mu, sigma over momentum SGD (seed AEAgent) (lagged)
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
-    public sealed unsafe partial class AeSgdmLagged : global::AE.Runtime.IOptimizerLaw
+    [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
+    public sealed unsafe partial class AeSgdmLagged : __Runtime.IOptimizerLaw
     {
         /// <summary>The params of AeSgdmLagged; each default is the one written in the .ae file.</summary>
         public sealed class Options
@@ -112,7 +124,7 @@ namespace AE.Generated
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
-        [global::System.Flags]
+        [__System.Flags]
         public enum Rules : ulong
         {
             None = 0,
@@ -184,7 +196,7 @@ namespace AE.Generated
         private double[] __st_m_f64;
         private float[]? __st_m_f32;
         /// <summary>State m after the last double-precision step.</summary>
-        public global::System.ReadOnlySpan<double> m => __st_m_f64;
+        public __System.ReadOnlySpan<double> m => __st_m_f64;
         /// <summary>Coefficient alpha after the last step.</summary>
         public double alpha { get; private set; }
         /// <summary>Coefficient mu after the last step.</summary>
@@ -222,37 +234,37 @@ namespace AE.Generated
         private long __slot_gtrack__ema_n;
         private double __slot_gamma_target__latch;
         private long __slot_gamma_target__latch_n;
-        private global::AE.Runtime.GaussianSource __rng;
+        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public global::AE.Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get; set; }
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = global::AE.Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
         /// <param name="seed">seed of the generator behind noise()</param>
         public AeSgdmLagged(int n, Options? options = null, ulong seed = 0)
         {
-            if (n < 1) throw new global::System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
+            if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
             double __v_beta_mu = options.beta_mu;
-            if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
+            if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
             this.beta_mu = __v_beta_mu;
             double __v_beta_T = options.beta_T;
-            if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
+            if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
             this.beta_T = __v_beta_T;
             double __v_beta_V = options.beta_V;
-            if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
+            if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
             this.beta_V = __v_beta_V;
             double __v_beta_S = options.beta_S;
-            if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
+            if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
             this.beta_S = __v_beta_S;
             double __v_beta_star = options.beta_star;
-            if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
+            if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
             this.beta_star = __v_beta_star;
             double __v_k_p = options.k_p;
             this.k_p = __v_k_p;
@@ -283,7 +295,7 @@ namespace AE.Generated
             double __v_V_max_mult = options.V_max_mult;
             this.V_max_mult = __v_V_max_mult;
             double __v_gamma_star = options.gamma_star;
-            if (!(__v_gamma_star >= 0.0 && __v_gamma_star < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("gamma_star", "[0, inf)", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
+            if (!(__v_gamma_star >= 0.0 && __v_gamma_star < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("gamma_star", "[0, inf)", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
             this.gamma_star = __v_gamma_star;
             bool __v_auto_gamma = options.auto_gamma;
             this.auto_gamma = __v_auto_gamma;
@@ -298,16 +310,16 @@ namespace AE.Generated
             double __v_eta_gamma = options.eta_gamma;
             this.eta_gamma = __v_eta_gamma;
             double __v_max_dlog_alpha = options.max_dlog_alpha;
-            if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
+            if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
             this.max_dlog_alpha = __v_max_dlog_alpha;
             double __v_max_d_mu = options.max_d_mu;
-            if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
+            if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
             this.max_d_mu = __v_max_d_mu;
             double __v_max_dlog_sigma = options.max_dlog_sigma;
-            if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
+            if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
             this.max_dlog_sigma = __v_max_dlog_sigma;
             double __v_alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
             double __v_alpha_max = options.alpha_max;
             this.alpha_max = __v_alpha_max;
@@ -316,32 +328,32 @@ namespace AE.Generated
             double __v_mu_max = options.mu_max;
             this.mu_max = __v_mu_max;
             double __v_sigma_min = options.sigma_min;
-            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
+            if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
             this.sigma_min = __v_sigma_min;
             double __v_sigma_max = options.sigma_max;
             this.sigma_max = __v_sigma_max;
             double __v_alpha_bar = options.alpha_bar;
-            if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
+            if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
             this.alpha_bar = __v_alpha_bar;
             double __v_mu_bar = options.mu_bar;
             this.mu_bar = __v_mu_bar;
             double __v_tau_T_stall = options.tau_T_stall;
-            if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
+            if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
             this.tau_T_stall = __v_tau_T_stall;
             double __v_loss_emergency = options.loss_emergency;
-            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
+            if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             double __v_grad_emergency = options.grad_emergency;
-            if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
+            if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
             this.grad_emergency = __v_grad_emergency;
             double __v_step_norm_max = options.step_norm_max;
-            if (!(__v_step_norm_max >= 0.0 && __v_step_norm_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("step_norm_max", "[0, inf]", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
+            if (!(__v_step_norm_max >= 0.0 && __v_step_norm_max <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("step_norm_max", "[0, inf]", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
             this.step_norm_max = __v_step_norm_max;
             double __v_param_abs_max = options.param_abs_max;
-            if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
+            if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
             this.param_abs_max = __v_param_abs_max;
             double __v_clip_grad_norm = options.clip_grad_norm;
-            if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new global::AE.Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
+            if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
             this.clip_grad_norm = __v_clip_grad_norm;
             double __v_init_alpha = options.init_alpha;
             this.init_alpha = __v_init_alpha;
@@ -350,424 +362,41 @@ namespace AE.Generated
             double __v_init_sigma = options.init_sigma;
             this.init_sigma = __v_init_sigma;
             __st_m_f64 = new double[n];
-            global::System.Array.Fill(__st_m_f64, (double)(0.0));
+            __System.Array.Fill(__st_m_f64, (double)(0.0));
             alpha = (double)(__v_init_alpha);
             mu = (double)(__v_init_mu);
             sigma = (double)(__v_init_sigma);
             // alpha: bounds and initial value with the given params
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
-            if (__lo_alpha > __hi_alpha) throw new global::AE.Runtime.ParamOutOfRangeException("alpha_min, alpha_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new global::AE.Runtime.ParamOutOfRangeException("init_alpha", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min, alpha_max", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("init_alpha", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             // mu: bounds and initial value with the given params
             double __lo_mu = (double)(__v_mu_min), __hi_mu = (double)(__v_mu_max);
-            if (__lo_mu > __hi_mu) throw new global::AE.Runtime.ParamOutOfRangeException("mu_min, mu_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
-            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new global::AE.Runtime.ParamOutOfRangeException("init_mu", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (__lo_mu > __hi_mu) throw new __Runtime.ParamOutOfRangeException("mu_min, mu_max", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new __Runtime.ParamOutOfRangeException("init_mu", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
             // sigma: bounds and initial value with the given params
             double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
-            if (__lo_sigma > __hi_sigma) throw new global::AE.Runtime.ParamOutOfRangeException("sigma_min, sigma_max", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new global::AE.Runtime.ParamOutOfRangeException("init_sigma", global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + global::AE.Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            __rng = new global::AE.Runtime.GaussianSource(seed);
+            if (__lo_sigma > __hi_sigma) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of AeSgdmLagged over double vectors. Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(double loss, global::System.ReadOnlySpan<double> grad, global::System.Span<double> theta)
-        {
-            if (__precision != 1 && __precision != 0) throw new global::System.InvalidOperationException("this AeSgdmLagged steps in float; make another instance for double");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            __precision = 1;
-            var __s_m = __st_m_f64;
-            long __step = StepCount + 1;
-            StepCount = __step;
-            bool __on_brake = (Enabled & Rules.brake) != 0;
-            bool __on_AE8 = (Enabled & Rules.AE8) != 0;
-            bool __on_AE2 = (Enabled & Rules.AE2) != 0;
-            bool __on_AE4 = (Enabled & Rules.AE4) != 0;
-            bool __on_AE6 = (Enabled & Rules.AE6) != 0;
-            bool __on_AE3 = (Enabled & Rules.AE3) != 0;
-            bool __on_AE5 = (Enabled & Rules.AE5) != 0;
-            // next values start as the current values; accumulators at their neutral values
-            double alpha__next = alpha;
-            double mu__next = mu;
-            double sigma__next = sigma;
-            double du_alpha = 0.0;
-            double du_mu = 0.0;
-            double du_sigma = 0.0;
-            double L = 0.0;
-            double T = 0.0;
-            double V = 0.0;
-            double S = 0.0;
-            double rho = 0.0;
-            double gnorm = 0.0;
-            double gamma = 0.0;
-            double dlog_alpha = 0.0;
-            double d_mu = 0.0;
-            double dlog_sigma = 0.0;
-            double gg0 = 0.0;
-            double gn0 = 0.0;
-            double clip = 0.0;
-            double sum_g2 = 0.0;
-            double gmean = 0.0;
-            double ld = 0.0;
-            double mnorm = 0.0;
-            double Vstar = 0.0;
-            double Sstar = 0.0;
-            double gtrack = 0.0;
-            double gamma_target = 0.0;
-            double stall = 0.0;
-            double A = 0.0;
-            bool __c1 = false;
-            bool __c2 = false;
-            // lagged: every reduction reads the value the previous step's pass computed
-            double __r0 = __lagged0;
-            double __r1 = __lagged1;
-            double __r2 = __lagged2;
-            double __r3 = __lagged3;
-            double __r4 = __lagged4;
-            fixed (double* __pin_grad = grad)
-            fixed (double* __pin_theta = theta)
-            {
-
-                // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs"
-                // gg0 = sum(g0 * g0)
-#line 68 "/ae/laws/ae_sgdm.ae"
-                gg0 = __r0;
-#line default
-                // gn0 = sqrt(gg0)
-#line 69 "/ae/laws/ae_sgdm.ae"
-                gn0 = global::System.Math.Sqrt(gg0);
-#line default
-                // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
-#line 70 "/ae/laws/ae_sgdm.ae"
-                clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-#line default
-                // sum_g2 = (clip * clip) * gg0
-#line 74 "/ae/laws/ae_sgdm.ae"
-                sum_g2 = ((clip * clip) * gg0);
-#line default
-                // gmean = (clip * sum(g0)) / n
-#line 75 "/ae/laws/ae_sgdm.ae"
-                gmean = ((clip * __r1) / n);
-#line default
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
-#line 76 "/ae/laws/ae_sgdm.ae"
-                L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
-#line default
-                // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 77 "/ae/laws/ae_sgdm.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
-#line default
-                // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 78 "/ae/laws/ae_sgdm.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
-#line default
-                // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 79 "/ae/laws/ae_sgdm.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
-#line default
-                // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 80 "/ae/laws/ae_sgdm.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
-#line default
-                // gnorm = sqrt(sum_g2) + 1e-12
-#line 81 "/ae/laws/ae_sgdm.ae"
-                gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
-#line default
-                // mnorm = norm(m) + 1e-12
-#line 82 "/ae/laws/ae_sgdm.ae"
-                mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
-#line default
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 83 "/ae/laws/ae_sgdm.ae"
-                rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-#line default
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 84 "/ae/laws/ae_sgdm.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
-#line default
-                // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 85 "/ae/laws/ae_sgdm.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
-#line default
-
-                // ---- rule brake "emergency brake on extreme loss or gradient norm"
-                // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 89 "/ae/laws/ae_sgdm.ae"
-                if (__on_brake)
-                {
-                    __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / 10)
-#line 90 "/ae/laws/ae_sgdm.ae"
-                if (__on_brake && __c1)
-                {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
-                }
-#line default
-                // mu' = min(mu', 0.5)
-#line 91 "/ae/laws/ae_sgdm.ae"
-                if (__on_brake && __c1)
-                {
-                    mu__next = global::System.Math.Min(mu__next, 0.5);
-                }
-#line default
-
-                // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up"
-                // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-#line 96 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE8)
-                {
-                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
-                }
-#line default
-                // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-#line 97 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE8)
-                {
-                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
-                }
-#line default
-                // du_alpha += eta_gamma * ((gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12))
-#line 98 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE8)
-                {
-                    du_alpha += (eta_gamma * ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12)));
-                }
-#line default
-
-                // ---- rule AE2 "constitutive drive of log alpha and of mu"
-                // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-#line 102 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE2)
-                {
-                    du_alpha += (eta_a * ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(global::System.Math.Max(alpha__next, 1e-12)) - global::System.Math.Log(alpha_bar)))));
-                }
-#line default
-                // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-#line 104 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE2)
-                {
-                    du_mu += (eta_mu * (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
-                }
-#line default
-
-                // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
-                // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 108 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE4)
-                {
-                    stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
-                }
-#line default
-                // A = 0.5 * (rho + 1)
-#line 109 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE4)
-                {
-                    A = (0.5 * (rho + 1.0));
-                }
-#line default
-                // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 110 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE4)
-                {
-                    du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
-                }
-#line default
-
-                // ---- rule AE6 "budget: per-step change of each coefficient capped"
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
-#line 114 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE6)
-                {
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp(du_alpha, (-max_dlog_alpha), max_dlog_alpha) : du_alpha);
-                }
-                else
-                {
-                    dlog_alpha = du_alpha;
-                }
-#line default
-                // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
-#line 115 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE6)
-                {
-                    d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp(du_mu, (-max_d_mu), max_d_mu) : du_mu);
-                }
-                else
-                {
-                    d_mu = du_mu;
-                }
-#line default
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
-#line 116 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE6)
-                {
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp(du_sigma, (-max_dlog_sigma), max_dlog_sigma) : du_sigma);
-                }
-                else
-                {
-                    dlog_sigma = du_sigma;
-                }
-#line default
-
-                // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 120 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3)
-                {
-                    alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                }
-#line default
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 121 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3)
-                {
-                    mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                }
-#line default
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 122 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3)
-                {
-                    sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
-                }
-#line default
-
-                // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock"
-                // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
-#line 126 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE5)
-                {
-                    __c2 = ((V > (V_max_mult * Vstar)) || (global::System.Math.Abs(rho) > rho_max));
-                }
-#line default
-                // alpha' = max(alpha_min, alpha' / 1.25)
-#line 127 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE5 && __c2)
-                {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 1.25));
-                }
-#line default
-
-                // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
-                // gamma = alpha' * gnorm
-#line 138 "/ae/laws/ae_sgdm.ae"
-                gamma = (alpha__next * gnorm);
-#line default
-
-                // ---- pass 1 of 1 over the vectors: write the vectors
-                double __n0 = 0.0;
-                double __n1 = 0.0;
-                double __n2 = 0.0;
-                double __n3 = 0.0;
-                double __n4 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F64 ??= new __Pass1_F64(this, __chunks1);
-                    __j1.__r4 = __r4;
-                    __j1.alpha__next = alpha__next;
-                    __j1.clip = clip;
-                    __j1.grad = __pin_grad;
-                    __j1.mu__next = mu__next;
-                    __j1.sigma__next = sigma__next;
-                    __j1.theta = __pin_theta;
-                    __j1.__draws = (((sigma__next > 0.0)));
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, __j1.__draws));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __n0 += __j1.__partials[__c * 5 + 0];
-                        __n1 += __j1.__partials[__c * 5 + 1];
-                        __n2 += __j1.__partials[__c * 5 + 2];
-                        __n3 += __j1.__partials[__c * 5 + 3];
-                        __n4 += __j1.__partials[__c * 5 + 4];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 67 "/ae/laws/ae_sgdm.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 71 "/ae/laws/ae_sgdm.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
-                        double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
-                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
-                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
-                        double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        __n0 += (__e_g0__1 * __e_g0__1);
-                        __n1 += __e_g0__1;
-                        double __q7 = __s_m[__i];
-                        __n2 += __q7 * __q7;
-                        __n3 += __e_g0__1 * __s_m[__i];
-                        double __q8 = __e_upd__1;
-                        __n4 += __q8 * __q8;
-                        theta[__i] = __e_theta__next__2;
-                        __s_m[__i] = __e_m__next__1;
-                    }
-                }
-                // lagged: this step's reductions are the next step's values
-                __lagged0 = __n0;
-                __lagged1 = __n1;
-                __lagged2 = __n2;
-                __lagged3 = __n3;
-                __lagged4 = __n4;
-
-                // end of step: project onto the declared bounds, then the next values become current
-                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-                mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
-                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
-                this.L = L;
-                this.T = T;
-                this.V = V;
-                this.S = S;
-                this.rho = rho;
-                this.gnorm = gnorm;
-                this.gamma = gamma;
-                this.dlog_alpha = dlog_alpha;
-                this.d_mu = d_mu;
-                this.dlog_sigma = dlog_sigma;
-                this.du_alpha = du_alpha;
-                this.du_mu = du_mu;
-                this.du_sigma = du_sigma;
-            }
-        }
-
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(double loss, __System.ReadOnlySpan<double> grad, __System.Span<double> theta) => __Step<double>(loss, grad, theta);
         /// <summary>One step of AeSgdmLagged over float vectors (scalars and reductions in double). Allocates nothing.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Step(float loss, global::System.ReadOnlySpan<float> grad, global::System.Span<float> theta)
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        public void Step(float loss, __System.ReadOnlySpan<float> grad, __System.Span<float> theta) => __Step<float>(loss, grad, theta);
+
+        /// <summary>The step of both overloads; __T, the host's element type, is double or float.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __Step<__T>(double loss, __System.ReadOnlySpan<__T> grad, __System.Span<__T> theta) where __T : unmanaged
         {
-            if (__precision != 2 && __precision != 0) throw new global::System.InvalidOperationException("this AeSgdmLagged steps in double; make another instance for float");
-            if (grad.Length != n) throw new global::System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
-            if (theta.Length != n) throw new global::System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
-            if (__st_m_f32 is null)
-            {
-                __st_m_f32 = new float[__st_m_f64.Length];
-                for (int __i = 0; __i < __st_m_f64.Length; __i++) __st_m_f32[__i] = (float)__st_m_f64[__i];
-            }
-            __precision = 2;
-            var __s_m = __st_m_f32!;
+            __Simd.CheckPrecision<__T>(__precision, "AeSgdmLagged", "instance");
+            if (grad.Length != n) throw new __System.ArgumentException("'grad' has " + grad.Length + " elements; this law was built for " + n, "grad");
+            if (theta.Length != n) throw new __System.ArgumentException("'theta' has " + theta.Length + " elements; this law was built for " + n, "theta");
+            if (typeof(__T) == typeof(float)) __st_m_f32 ??= __Simd.ToFloat(__st_m_f64);
+            __precision = __Simd.Precision<__T>();
             long __step = StepCount + 1;
             StepCount = __step;
             bool __on_brake = (Enabled & Rules.brake) != 0;
@@ -815,8 +444,8 @@ namespace AE.Generated
             double __r2 = __lagged2;
             double __r3 = __lagged3;
             double __r4 = __lagged4;
-            fixed (float* __pin_grad = grad)
-            fixed (float* __pin_theta = theta)
+            fixed (__T* __pin_grad = grad)
+            fixed (__T* __pin_theta = theta)
             {
 
                 // ---- fixed rule AE1 "measurement: sanitised gradient, clamped loss, bias-corrected EMAs"
@@ -826,7 +455,7 @@ namespace AE.Generated
 #line default
                 // gn0 = sqrt(gg0)
 #line 69 "/ae/laws/ae_sgdm.ae"
-                gn0 = global::System.Math.Sqrt(gg0);
+                gn0 = __Math.Sqrt(gg0);
 #line default
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 70 "/ae/laws/ae_sgdm.ae"
@@ -842,43 +471,43 @@ namespace AE.Generated
 #line default
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
 #line 76 "/ae/laws/ae_sgdm.ae"
-                L = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((double)loss, loss_emergency), (-loss_emergency), loss_emergency);
+                L = __AeMath.Clamp(__AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
 #line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 77 "/ae/laws/ae_sgdm.ae"
-                T = global::AE.Runtime.AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - global::AE.Runtime.AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
+                T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
 #line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 78 "/ae/laws/ae_sgdm.ae"
-                ld = global::AE.Runtime.AeMath.Clamp(global::AE.Runtime.AeMath.FiniteOr((L - global::AE.Runtime.AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
+                ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
 #line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 79 "/ae/laws/ae_sgdm.ae"
-                V = global::AE.Runtime.AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
+                V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 80 "/ae/laws/ae_sgdm.ae"
-                S = global::AE.Runtime.AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (global::System.Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 81 "/ae/laws/ae_sgdm.ae"
-                gnorm = (global::System.Math.Sqrt(sum_g2) + 1e-12);
+                gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
 #line default
                 // mnorm = norm(m) + 1e-12
 #line 82 "/ae/laws/ae_sgdm.ae"
-                mnorm = (global::System.Math.Sqrt(__r2) + 1e-12);
+                mnorm = (__Math.Sqrt(__r2) + 1e-12);
 #line default
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
 #line 83 "/ae/laws/ae_sgdm.ae"
-                rho = ((mnorm > 1e-12) ? global::AE.Runtime.AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
 #line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 84 "/ae/laws/ae_sgdm.ae"
-                Vstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
+                Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
 #line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 85 "/ae/laws/ae_sgdm.ae"
-                Sstar = global::System.Math.Max(global::AE.Runtime.AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
+                Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 #line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
@@ -886,21 +515,21 @@ namespace AE.Generated
 #line 89 "/ae/laws/ae_sgdm.ae"
                 if (__on_brake)
                 {
-                    __c1 = (((global::System.Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!global::AE.Runtime.AeMath.IsFinite(gnorm)));
+                    __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 }
 #line default
                 // alpha' = max(alpha_min, alpha' / 10)
 #line 90 "/ae/laws/ae_sgdm.ae"
                 if (__on_brake && __c1)
                 {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 10.0));
+                    alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 }
 #line default
                 // mu' = min(mu', 0.5)
 #line 91 "/ae/laws/ae_sgdm.ae"
                 if (__on_brake && __c1)
                 {
-                    mu__next = global::System.Math.Min(mu__next, 0.5);
+                    mu__next = __Math.Min(mu__next, 0.5);
                 }
 #line default
 
@@ -909,14 +538,14 @@ namespace AE.Generated
 #line 96 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE8)
                 {
-                    gtrack = global::AE.Runtime.AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, global::System.Math.Abs((alpha__next * gnorm)));
+                    gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
                 }
 #line default
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
 #line 97 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE8)
                 {
-                    gamma_target = global::AE.Runtime.AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * global::System.Math.Max(gtrack, 1e-12)), gamma_star);
+                    gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 }
 #line default
                 // du_alpha += eta_gamma * ((gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12))
@@ -932,14 +561,14 @@ namespace AE.Generated
 #line 102 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE2)
                 {
-                    du_alpha += (eta_a * ((((k_p * global::System.Math.Tanh((-T))) - (k_v * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (global::System.Math.Log(global::System.Math.Max(alpha__next, 1e-12)) - global::System.Math.Log(alpha_bar)))));
+                    du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
                 }
 #line default
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
 #line 104 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE2)
                 {
-                    du_mu += (eta_mu * (((b_1 * global::System.Math.Tanh((rho - rho_star))) - (b_2 * global::AE.Runtime.AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
+                    du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
                 }
 #line default
 
@@ -948,7 +577,7 @@ namespace AE.Generated
 #line 108 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE4)
                 {
-                    stall = ((global::System.Math.Abs(T) < (tau_T_stall * global::System.Math.Sqrt(Vstar))) ? 1.0 : 0.0);
+                    stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 }
 #line default
                 // A = 0.5 * (rho + 1)
@@ -971,7 +600,7 @@ namespace AE.Generated
 #line 114 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
                 {
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? global::AE.Runtime.AeMath.Clamp(du_alpha, (-max_dlog_alpha), max_dlog_alpha) : du_alpha);
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp(du_alpha, (-max_dlog_alpha), max_dlog_alpha) : du_alpha);
                 }
                 else
                 {
@@ -982,7 +611,7 @@ namespace AE.Generated
 #line 115 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
                 {
-                    d_mu = ((max_d_mu > 0.0) ? global::AE.Runtime.AeMath.Clamp(du_mu, (-max_d_mu), max_d_mu) : du_mu);
+                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp(du_mu, (-max_d_mu), max_d_mu) : du_mu);
                 }
                 else
                 {
@@ -993,7 +622,7 @@ namespace AE.Generated
 #line 116 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
                 {
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? global::AE.Runtime.AeMath.Clamp(du_sigma, (-max_dlog_sigma), max_dlog_sigma) : du_sigma);
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp(du_sigma, (-max_dlog_sigma), max_dlog_sigma) : du_sigma);
                 }
                 else
                 {
@@ -1006,21 +635,21 @@ namespace AE.Generated
 #line 120 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE3)
                 {
-                    alpha__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
+                    alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
                 }
 #line default
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
 #line 121 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE3)
                 {
-                    mu__next = global::AE.Runtime.AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
+                    mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
                 }
 #line default
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
 #line 122 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE3)
                 {
-                    sigma__next = global::AE.Runtime.AeMath.Clamp(global::System.Math.Exp((global::System.Math.Log(global::System.Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
+                    sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
                 }
 #line default
 
@@ -1029,14 +658,14 @@ namespace AE.Generated
 #line 126 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE5)
                 {
-                    __c2 = ((V > (V_max_mult * Vstar)) || (global::System.Math.Abs(rho) > rho_max));
+                    __c2 = ((V > (V_max_mult * Vstar)) || (__Math.Abs(rho) > rho_max));
                 }
 #line default
                 // alpha' = max(alpha_min, alpha' / 1.25)
 #line 127 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE5 && __c2)
                 {
-                    alpha__next = global::System.Math.Max(alpha_min, (alpha__next / 1.25));
+                    alpha__next = __Math.Max(alpha_min, (alpha__next / 1.25));
                 }
 #line default
 
@@ -1047,76 +676,15 @@ namespace AE.Generated
 #line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
-                double __n0 = 0.0;
-                double __n1 = 0.0;
-                double __n2 = 0.0;
-                double __n3 = 0.0;
-                double __n4 = 0.0;
-                if (global::AE.Runtime.Simd.AeSimd.UseSimd(Kernel, n))
-                {
-                    int __chunks1 = global::AE.Runtime.Simd.AeSimd.Chunks(n);
-                    var __j1 = __job1_F32 ??= new __Pass1_F32(this, __chunks1);
-                    __j1.__r4 = __r4;
-                    __j1.alpha__next = alpha__next;
-                    __j1.clip = clip;
-                    __j1.grad = __pin_grad;
-                    __j1.mu__next = mu__next;
-                    __j1.sigma__next = sigma__next;
-                    __j1.theta = __pin_theta;
-                    __j1.__draws = (((sigma__next > 0.0)));
-                    global::AE.Runtime.Simd.AeWorkers.Run(__j1, __chunks1, global::AE.Runtime.Simd.AeSimd.Threads(MaxThreads, __chunks1, __j1.__draws));
-                    for (int __c = 0; __c < __chunks1; __c++)
-                    {
-                        __n0 += __j1.__partials[__c * 5 + 0];
-                        __n1 += __j1.__partials[__c * 5 + 1];
-                        __n2 += __j1.__partials[__c * 5 + 2];
-                        __n3 += __j1.__partials[__c * 5 + 3];
-                        __n4 += __j1.__partials[__c * 5 + 4];
-                    }
-                }
-                else
-                {
-                    for (int __i = 0; __i < n; __i++)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 67 "/ae/laws/ae_sgdm.ae"
-                        double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                        // g = g0 * clip
-#line 71 "/ae/laws/ae_sgdm.ae"
-                        double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
-                        double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
-                        double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
-                        double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
-                        double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
-                        double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                        __n0 += (__e_g0__1 * __e_g0__1);
-                        __n1 += __e_g0__1;
-                        double __q7 = (double)__s_m[__i];
-                        __n2 += __q7 * __q7;
-                        __n3 += __e_g0__1 * (double)__s_m[__i];
-                        double __q8 = __e_upd__1;
-                        __n4 += __q8 * __q8;
-                        theta[__i] = (float)(__e_theta__next__2);
-                        __s_m[__i] = (float)(__e_m__next__1);
-                    }
-                }
+                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                __j1.__r4 = __r4; __j1.alpha__next = alpha__next; __j1.clip = clip; __j1.grad = __pin_grad; __j1.mu__next = mu__next; __j1.sigma__next = sigma__next; __j1.theta = __pin_theta;
+                __j1.Draws = (((sigma__next > 0.0)));
+                __j1.Run(Kernel, MaxThreads);
+                double __n0 = __j1.Sum(0);
+                double __n1 = __j1.Sum(1);
+                double __n2 = __j1.Sum(2);
+                double __n3 = __j1.Sum(3);
+                double __n4 = __j1.Sum(4);
                 // lagged: this step's reductions are the next step's values
                 __lagged0 = __n0;
                 __lagged1 = __n1;
@@ -1125,9 +693,9 @@ namespace AE.Generated
                 __lagged4 = __n4;
 
                 // end of step: project onto the declared bounds, then the next values become current
-                alpha = global::AE.Runtime.AeMath.Clamp(alpha__next, alpha_min, alpha_max);
-                mu = global::AE.Runtime.AeMath.Clamp(mu__next, mu_min, mu_max);
-                sigma = global::AE.Runtime.AeMath.Clamp(sigma__next, sigma_min, sigma_max);
+                alpha = __AeMath.Clamp(alpha__next, alpha_min, alpha_max);
+                mu = __AeMath.Clamp(mu__next, mu_min, mu_max);
+                sigma = __AeMath.Clamp(sigma__next, sigma_min, sigma_max);
                 this.L = L;
                 this.T = T;
                 this.V = V;
@@ -1144,155 +712,139 @@ namespace AE.Generated
             }
         }
 
-        /// <summary>What pass 1 of the double step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F64 : global::AE.Runtime.Simd.IAeChunkJob
+        /// <summary>Pass 1: what it reads from the step (the host's vectors as pointers); its partial results per chunk.</summary>
+        private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeSgdmLagged __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double __r4;
-            public double alpha__next;
-            public double clip;
-            public double* grad;
-            public double mu__next;
-            public double sigma__next;
-            public double* theta;
-            public __Pass1_F64(AeSgdmLagged law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 5];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F64(this, chunk);
+            public double __r4, alpha__next, clip, mu__next, sigma__next;
+            public __T* grad, theta;
+            public __Pass1(AeSgdmLagged law, int length) : base(length, 5) { __law = law; }
+            public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
         }
-        private __Pass1_F64? __job1_F64;
+        private object? __job1;
 
-        /// <summary>Pass 1 of the double step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F64(__Pass1_F64 __f, int __chunk)
+        /// <summary>Pass 1 over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): write the vectors.</summary>
+        [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
+        private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
-            double __r4 = __f.__r4;
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            double* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            double sigma__next = __f.sigma__next;
-            double* theta = __f.theta;
-            fixed (double* __s_m = __st_m_f64)
+            double __r4 = __f.__r4, alpha__next = __f.alpha__next, clip = __f.clip, mu__next = __f.mu__next, sigma__next = __f.sigma__next;
+            __T* grad = __f.grad, theta = __f.theta;
+            fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
             {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
-                bool __k8 = ((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max));
-                double __k9 = (step_norm_max / global::System.Math.Sqrt(__r4));
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                bool __k11 = (sigma__next > 0.0);
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma__next);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
-                bool __k14 = ((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max));
-                double __k15 = (-param_abs_max);
-                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
-                var __vn0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vn1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vn2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vn3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vn4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                if (__f.__draws)
+                int __i = __f.Start(__chunk), __end = __f.End(__chunk);
+                var __vn0 = __Vx.Create(0.0);
+                var __vn1 = __Vx.Create(0.0);
+                var __vn2 = __Vx.Create(0.0);
+                var __vn3 = __Vx.Create(0.0);
+                var __vn4 = __Vx.Create(0.0);
+                if (__f.Simd)
                 {
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
+                    var __vk1 = __Vx.Create((double)grad_emergency);
+                    var __vk2 = __Vx.Create((double)clip);
+                    var __vk3 = __Vx.Create((double)mu__next);
+                    double __k4 = (1.0 - mu__next);
+                    var __vk5 = __Vx.Create((double)__k4);
+                    double __k6 = (-alpha__next);
+                    var __vk7 = __Vx.Create((double)__k6);
+                    bool __k8 = ((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max));
+                    double __k9 = (step_norm_max / __Math.Sqrt(__r4));
+                    var __vk10 = __Vx.Create((double)__k9);
+                    bool __k11 = (sigma__next > 0.0);
+                    var __vk12 = __Vx.Create((double)sigma__next);
+                    var __vk13 = __Vx.Create((double)0.0);
+                    bool __k14 = ((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max));
+                    double __k15 = (-param_abs_max);
+                    var __vk16 = __Vx.Create((double)__k15);
+                    var __vk17 = __Vx.Create((double)param_abs_max);
+                    if (__f.Draws)
                     {
-                        // g0 = sanitize(grad, grad_emergency)
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                        // g = g0 * clip
+                            // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
+                            var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
+                            // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
-                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+                            var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
-                        // upd = -alpha' * m'
+                            // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
+                            var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                            // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
+                            var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                            // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(ref __rng)) : __vk13));
 #line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
+                            var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                        __vn0 += (__e_g0__1 * __e_g0__1);
-                        __vn1 += __e_g0__1;
-                        var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        __vn2 += __vq1 * __vq1;
-                        __vn3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        var __vq2 = __e_upd__1;
-                        __vn4 += __vq2 * __vq2;
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
+                            __vn0 += (__e_g0__1 * __e_g0__1);
+                            __vn1 += __e_g0__1;
+                            var __vq1 = __Simd.Load(__s_m + __i);
+                            __vn2 += __vq1 * __vq1;
+                            __vn3 += __e_g0__1 * __Simd.Load(__s_m + __i);
+                            var __vq2 = __e_upd__1;
+                            __vn4 += __vq2 * __vq2;
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
+                        }
+                    }
+                    else
+                    {
+                        // no draw happens in this step: the same loop without the draw
+                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        {
+                            // g0 = sanitize(grad, grad_emergency)
+#line 67 "/ae/laws/ae_sgdm.ae"
+                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+#line default
+                            // g = g0 * clip
+#line 71 "/ae/laws/ae_sgdm.ae"
+                            var __e_g__1 = (__e_g0__1 * __vk2);
+#line default
+                            // m' = (mu' * m) + ((1 - mu') * g)
+#line 132 "/ae/laws/ae_sgdm.ae"
+                            var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+#line default
+                            // upd = -alpha' * m'
+#line 133 "/ae/laws/ae_sgdm.ae"
+                            var __e_upd__1 = (__vk7 * __e_m__next__1);
+#line default
+                            // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+#line 135 "/ae/laws/ae_sgdm.ae"
+                            var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
+#line default
+                            // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+#line 136 "/ae/laws/ae_sgdm.ae"
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __V.Zero) : __vk13));
+#line default
+                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+#line 137 "/ae/laws/ae_sgdm.ae"
+                            var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
+#line default
+                            __vn0 += (__e_g0__1 * __e_g0__1);
+                            __vn1 += __e_g0__1;
+                            var __vq3 = __Simd.Load(__s_m + __i);
+                            __vn2 += __vq3 * __vq3;
+                            __vn3 += __e_g0__1 * __Simd.Load(__s_m + __i);
+                            var __vq4 = __e_upd__1;
+                            __vn4 += __vq4 * __vq4;
+                            __Simd.Store(__e_theta__next__2, theta + __i);
+                            __Simd.Store(__e_m__next__1, __s_m + __i);
+                        }
                     }
                 }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 71 "/ae/laws/ae_sgdm.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
-                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        __vn0 += (__e_g0__1 * __e_g0__1);
-                        __vn1 += __e_g0__1;
-                        var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        __vn2 += __vq3 * __vq3;
-                        __vn3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        var __vq4 = __e_upd__1;
-                        __vn4 += __vq4 * __vq4;
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                // the tail, one element at a time
+                // the tail (every element, in the scalar kernel), one element at a time
                 double __n0 = 0.0;
                 double __n1 = 0.0;
                 double __n2 = 0.0;
@@ -1302,7 +854,7 @@ namespace AE.Generated
                 {
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize(grad[__i], grad_emergency);
+                    double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
                     // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
@@ -1310,7 +862,7 @@ namespace AE.Generated
 #line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
-                    double __e_m__next__1 = ((mu__next * __s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
+                    double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
 #line default
                     // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
@@ -1318,233 +870,31 @@ namespace AE.Generated
 #line default
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
-                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
+                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
-                    double __e_theta__next__1 = ((theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
+                    double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
                     __n0 += (__e_g0__1 * __e_g0__1);
                     __n1 += __e_g0__1;
-                    double __q5 = __s_m[__i];
+                    double __q5 = __Simd.Widen(__s_m[__i]);
                     __n2 += __q5 * __q5;
-                    __n3 += __e_g0__1 * __s_m[__i];
+                    __n3 += __e_g0__1 * __Simd.Widen(__s_m[__i]);
                     double __q6 = __e_upd__1;
                     __n4 += __q6 * __q6;
-                    theta[__i] = __e_theta__next__2;
-                    __s_m[__i] = __e_m__next__1;
+                    theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
+                    __s_m[__i] = __Simd.Narrow<__T>(__e_m__next__1);
                 }
-                __f.__partials[__chunk * 5 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vn0) + __n0;
-                __f.__partials[__chunk * 5 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vn1) + __n1;
-                __f.__partials[__chunk * 5 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vn2) + __n2;
-                __f.__partials[__chunk * 5 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vn3) + __n3;
-                __f.__partials[__chunk * 5 + 4] = global::AE.Runtime.Simd.AeSimd.Sum(__vn4) + __n4;
-            }
-        }
-
-        /// <summary>What pass 1 of the float step reads from the step, and the chunks' partial reductions.</summary>
-        private sealed class __Pass1_F32 : global::AE.Runtime.Simd.IAeChunkJob
-        {
-            private readonly AeSgdmLagged __law;
-            public readonly double[] __partials;
-            public bool __draws;
-            public double __r4;
-            public double alpha__next;
-            public double clip;
-            public float* grad;
-            public double mu__next;
-            public double sigma__next;
-            public float* theta;
-            public __Pass1_F32(AeSgdmLagged law, int chunks)
-            {
-                __law = law;
-                __partials = new double[chunks * 5];
-            }
-            public void RunChunk(int chunk) => __law.__RunPass1_F32(this, chunk);
-        }
-        private __Pass1_F32? __job1_F32;
-
-        /// <summary>Pass 1 of the float step over one chunk of the vectors: write the vectors.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void __RunPass1_F32(__Pass1_F32 __f, int __chunk)
-        {
-            double __r4 = __f.__r4;
-            double alpha__next = __f.alpha__next;
-            double clip = __f.clip;
-            float* grad = __f.grad;
-            double mu__next = __f.mu__next;
-            double sigma__next = __f.sigma__next;
-            float* theta = __f.theta;
-            fixed (float* __s_m = __st_m_f32!)
-            {
-                int __len = n;
-                int __start = __chunk * global::AE.Runtime.Simd.AeSimd.ChunkSize;
-                int __end = (int)global::System.Math.Min((long)__len, (long)__start + global::AE.Runtime.Simd.AeSimd.ChunkSize);
-                var __vk1 = global::System.Runtime.Intrinsics.Vector256.Create((double)grad_emergency);
-                var __vk2 = global::System.Runtime.Intrinsics.Vector256.Create((double)clip);
-                var __vk3 = global::System.Runtime.Intrinsics.Vector256.Create((double)mu__next);
-                double __k4 = (1.0 - mu__next);
-                var __vk5 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k4);
-                double __k6 = (-alpha__next);
-                var __vk7 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k6);
-                bool __k8 = ((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max));
-                double __k9 = (step_norm_max / global::System.Math.Sqrt(__r4));
-                var __vk10 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k9);
-                bool __k11 = (sigma__next > 0.0);
-                var __vk12 = global::System.Runtime.Intrinsics.Vector256.Create((double)sigma__next);
-                var __vk13 = global::System.Runtime.Intrinsics.Vector256.Create((double)0.0);
-                bool __k14 = ((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max));
-                double __k15 = (-param_abs_max);
-                var __vk16 = global::System.Runtime.Intrinsics.Vector256.Create((double)__k15);
-                var __vk17 = global::System.Runtime.Intrinsics.Vector256.Create((double)param_abs_max);
-                var __vn0 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vn1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vn2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vn3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                var __vn4 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                int __i = __start;
-                if (__f.__draws)
-                {
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 71 "/ae/laws/ae_sgdm.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
-                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::AE.Runtime.Simd.AeSimd.Gaussian(ref __rng)) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        __vn0 += (__e_g0__1 * __e_g0__1);
-                        __vn1 += __e_g0__1;
-                        var __vq1 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        __vn2 += __vq1 * __vq1;
-                        __vn3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        var __vq2 = __e_upd__1;
-                        __vn4 += __vq2 * __vq2;
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                else
-                {
-                    // no draw happens in this step: the same loop without the draw
-                    for (; __i <= __end - global::AE.Runtime.Simd.AeSimd.Width; __i += global::AE.Runtime.Simd.AeSimd.Width)
-                    {
-                        // g0 = sanitize(grad, grad_emergency)
-#line 67 "/ae/laws/ae_sgdm.ae"
-                        var __e_g0__1 = global::AE.Runtime.AeLanes.Sanitize(global::AE.Runtime.Simd.AeSimd.Load(grad + __i), __vk1);
-#line default
-                        // g = g0 * clip
-#line 71 "/ae/laws/ae_sgdm.ae"
-                        var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
-                        // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
-                        var __e_m__next__1 = ((__vk3 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
-                        // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
-                        var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
-                        // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
-                        var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
-                        // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta__next__1 = ((global::AE.Runtime.Simd.AeSimd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * global::System.Runtime.Intrinsics.Vector256<double>.Zero) : __vk13));
-#line default
-                        // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
-                        var __e_theta__next__2 = (__k14 ? global::AE.Runtime.AeLanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
-#line default
-                        __vn0 += (__e_g0__1 * __e_g0__1);
-                        __vn1 += __e_g0__1;
-                        var __vq3 = global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        __vn2 += __vq3 * __vq3;
-                        __vn3 += __e_g0__1 * global::AE.Runtime.Simd.AeSimd.Load(__s_m + __i);
-                        var __vq4 = __e_upd__1;
-                        __vn4 += __vq4 * __vq4;
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_theta__next__2, theta + __i);
-                        global::AE.Runtime.Simd.AeSimd.Store(__e_m__next__1, __s_m + __i);
-                    }
-                }
-                // the tail, one element at a time
-                double __n0 = 0.0;
-                double __n1 = 0.0;
-                double __n2 = 0.0;
-                double __n3 = 0.0;
-                double __n4 = 0.0;
-                for (; __i < __end; __i++)
-                {
-                    // g0 = sanitize(grad, grad_emergency)
-#line 67 "/ae/laws/ae_sgdm.ae"
-                    double __e_g0__1 = global::AE.Runtime.AeMath.Sanitize((double)grad[__i], grad_emergency);
-#line default
-                    // g = g0 * clip
-#line 71 "/ae/laws/ae_sgdm.ae"
-                    double __e_g__1 = (__e_g0__1 * clip);
-#line default
-                    // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
-                    double __e_m__next__1 = ((mu__next * (double)__s_m[__i]) + ((1.0 - mu__next) * __e_g__1));
-#line default
-                    // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
-                    double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
-                    double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (global::System.Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / global::System.Math.Sqrt(__r4))) : __e_upd__1);
-#line default
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
-                    double __e_theta__next__1 = (((double)theta[__i] + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
-#line default
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
-                    double __e_theta__next__2 = (((param_abs_max > 0.0) && global::AE.Runtime.AeMath.IsFinite(param_abs_max)) ? global::AE.Runtime.AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
-#line default
-                    __n0 += (__e_g0__1 * __e_g0__1);
-                    __n1 += __e_g0__1;
-                    double __q5 = (double)__s_m[__i];
-                    __n2 += __q5 * __q5;
-                    __n3 += __e_g0__1 * (double)__s_m[__i];
-                    double __q6 = __e_upd__1;
-                    __n4 += __q6 * __q6;
-                    theta[__i] = (float)(__e_theta__next__2);
-                    __s_m[__i] = (float)(__e_m__next__1);
-                }
-                __f.__partials[__chunk * 5 + 0] = global::AE.Runtime.Simd.AeSimd.Sum(__vn0) + __n0;
-                __f.__partials[__chunk * 5 + 1] = global::AE.Runtime.Simd.AeSimd.Sum(__vn1) + __n1;
-                __f.__partials[__chunk * 5 + 2] = global::AE.Runtime.Simd.AeSimd.Sum(__vn2) + __n2;
-                __f.__partials[__chunk * 5 + 3] = global::AE.Runtime.Simd.AeSimd.Sum(__vn3) + __n3;
-                __f.__partials[__chunk * 5 + 4] = global::AE.Runtime.Simd.AeSimd.Sum(__vn4) + __n4;
+                __f.Partials[__chunk * 5 + 0] = __Simd.Sum(__vn0) + __n0;
+                __f.Partials[__chunk * 5 + 1] = __Simd.Sum(__vn1) + __n1;
+                __f.Partials[__chunk * 5 + 2] = __Simd.Sum(__vn2) + __n2;
+                __f.Partials[__chunk * 5 + 3] = __Simd.Sum(__vn3) + __n3;
+                __f.Partials[__chunk * 5 + 4] = __Simd.Sum(__vn4) + __n4;
             }
         }
 
@@ -1559,9 +909,9 @@ namespace AE.Generated
         private static readonly string[] __ruleIds = { "brake", "AE8", "AE2", "AE4", "AE6", "AE3", "AE5" };
 
         /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> SignalNames => __signalNames;
+        public static __Strings SignalNames => __signalNames;
         /// <summary>Rules that can be switched off, in the order they run.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> RuleIds => __ruleIds;
+        public static __Strings RuleIds => __ruleIds;
 
         public double ReadSignal(int index)
         {
@@ -1583,7 +933,7 @@ namespace AE.Generated
                 case 13: return du_alpha;
                 case 14: return du_mu;
                 case 15: return du_sigma;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
+                default: throw new __System.ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
             }
         }
 
@@ -1600,14 +950,14 @@ namespace AE.Generated
                 case "AE6": flag = Rules.AE6; break;
                 case "AE3": flag = Rules.AE3; break;
                 case "AE5": flag = Rules.AE5; break;
-                default: throw new global::System.ArgumentException($"law AeSgdmLagged has no rule '{id}' that can be switched off; valid: brake, AE8, AE2, AE4, AE6, AE3, AE5", nameof(id));
+                default: throw new __System.ArgumentException($"law AeSgdmLagged has no rule '{id}' that can be switched off; valid: brake, AE8, AE2, AE4, AE6, AE3, AE5", nameof(id));
             }
             Enabled = enabled ? Enabled | flag : Enabled & ~flag;
         }
 
-        string global::AE.Runtime.IOptimizerLaw.LawName => "AeSgdmLagged";
-        int global::AE.Runtime.IOptimizerLaw.Dimension => n;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.SignalNames => __signalNames;
-        global::System.Collections.Generic.IReadOnlyList<string> global::AE.Runtime.IOptimizerLaw.RuleIds => __ruleIds;
+        string __Runtime.IOptimizerLaw.LawName => "AeSgdmLagged";
+        int __Runtime.IOptimizerLaw.Dimension => n;
+        __Strings __Runtime.IOptimizerLaw.SignalNames => __signalNames;
+        __Strings __Runtime.IOptimizerLaw.RuleIds => __ruleIds;
     }
 }
