@@ -166,8 +166,11 @@ namespace AE.Dsl.Tests
             law64.Step(1.0, grad, theta);
             law32.Step(1.0f, grad32, theta32); // the first float step creates the float copies of owned state
             Steps(law64, law32, grad, theta, grad32, theta32, 200); // warm-up: the loop below is compiled and run once
-            long allocated = Steps(law64, law32, grad, theta, grad32, theta32, 1000);
-            Assert.Equal(0, allocated);
+            // The runtime may allocate on this thread now and then (tiered compilation's timer, a few KB under
+            // load); an allocation of the law's step would show in every run, so the least of three must be 0.
+            var allocated = new long[3];
+            for (int i = 0; i < allocated.Length; i++) allocated[i] = Steps(law64, law32, grad, theta, grad32, theta32, 1000);
+            Assert.True(allocated.Min() == 0, "bytes allocated per 1000 steps: " + string.Join(", ", allocated));
             Assert.Throws<InvalidOperationException>(() => law64.Step(1.0f, grad32, theta32));
         }
 

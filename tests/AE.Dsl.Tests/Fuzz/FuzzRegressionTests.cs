@@ -41,10 +41,13 @@ namespace AE.Dsl.Tests.Fuzz
             TestSupport.AssertClean(text);
             var stats = new FuzzHarness.Stats();
             var failure = FuzzHarness.CheckEmitCompileRun(1, text, allowWarnings: false, stats);
-            if (KnownBugs.TryGetValue(test, out var shows))
+            // The population's bool comparison is miscompiled by the JIT only where AVX-512 is used (elsewhere it passes).
+            bool known = KnownBugs.TryGetValue(test, out var shows)
+                && (test != nameof(A_population_compares_bools_as_its_law_does) || System.Runtime.Intrinsics.X86.Avx512F.IsSupported);
+            if (known)
             {
                 Assert.True(failure != null, test + " passes now: the bug is fixed, so take it out of KnownBugs (and docs/csharp-backend.md), where its test then guards the fix");
-                Assert.Contains(shows, failure!.ToString(), System.StringComparison.Ordinal);
+                Assert.Contains(shows!, failure!.ToString(), System.StringComparison.Ordinal);
                 return;
             }
             Assert.True(failure == null, failure?.ToString());
