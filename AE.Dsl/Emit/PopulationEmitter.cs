@@ -379,7 +379,7 @@ namespace AE.Dsl.Emit
                 _w.Line("__Controller(controller);");
                 _w.Line($"var __rules = {rules}.None;");
                 foreach (var r in _switches)
-                    _w.Line($"if ({S}.IsSet({RuleArray(r)}[controller / {S}.Lanes], controller % {S}.Lanes)) __rules |= {rules}.{_law.MemberId(r.Id)};");
+                    _w.Line($"if ({S}.IsSet({RuleArray(r)}[controller / {S}.Lanes], controller % {S}.Lanes)) __rules |= {rules}.{_law.RuleMemberId(r.Id)};");
                 _w.Line("return __rules;");
             }
             _w.Line();
@@ -388,7 +388,7 @@ namespace AE.Dsl.Emit
             {
                 _w.Line("__Controller(controller);");
                 foreach (var r in _switches)
-                    _w.Line($"{S}.SetMask(ref {RuleArray(r)}[controller / {S}.Lanes], controller % {S}.Lanes, (rules & {rules}.{_law.MemberId(r.Id)}) != 0);");
+                    _w.Line($"{S}.SetMask(ref {RuleArray(r)}[controller / {S}.Lanes], controller % {S}.Lanes, (rules & {rules}.{_law.RuleMemberId(r.Id)}) != 0);");
             }
         }
     }

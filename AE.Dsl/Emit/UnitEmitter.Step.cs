@@ -138,7 +138,7 @@ namespace AE.Dsl.Emit
                 _w.Line($"var {StateLocal(s.Name)} = {OwnedStorage(s.Name)};");
             _w.Line("long __step = StepCount + 1;");
             _w.Line("StepCount = __step;");
-            foreach (var r in _switches) _w.Line($"bool __on_{r.Id} = (Enabled & Rules.{Id(r.Id)}) != 0;");
+            foreach (var r in _switches) _w.Line($"bool __on_{r.Id} = (Enabled & Rules.{RuleMemberId(r.Id)}) != 0;");
             _w.Line("// next values start as the current values; accumulators at their neutral values");
             foreach (var s in _unit.States.Where(s => s.Type.IsScalar)) _w.Line($"{ScalarType(s.Type)} {Next(s.Name)} = {Id(s.Name)};");
             foreach (var a in _unit.Accs.Where(a => a.Type.IsScalar)) _w.Line($"double {Id(a.Name)} = {Render(a.Neutral, new RenderCtx())};");

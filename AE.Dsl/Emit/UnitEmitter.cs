@@ -45,6 +45,9 @@ namespace AE.Dsl.Emit
         /// <summary>The C# name of an AE name as a member of the generated type (its Options and getters).</summary>
         internal string MemberId(string name) => Id(name);
 
+        /// <summary>A switchable rule's member of the Rules enum, which has its own None and All.</summary>
+        internal string RuleMemberId(string id) => Names.Member(id, x => x is "None" or "All", _switches.Select(r => Names.CSharp(r.Id)).ToList());
+
         private string Id(string name) => Names.Member(name, id => GeneratedMembers.Contains(id) || id == _type, _unitIds);
         private static string Slot(string slot) => "__slot_" + Names.Stem(slot);
         private static string StateArray(string name, string t) => "__st_" + Names.Stem(name) + (t == "float" ? "_f32" : "_f64");
@@ -109,7 +112,7 @@ namespace AE.Dsl.Emit
             if (_options.Lagged)
                 _w.Line("// Lagged: every reduction reads the value the previous step's update pass computed, so one pass over the vectors serves a step.");
             _w.Line("#nullable enable");
-            _w.Line("#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS8321");
+            _w.Line("#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321");
             _w.Line();
         }
 
@@ -165,9 +168,9 @@ namespace AE.Dsl.Emit
                 for (int i = 0; i < _switches.Count; i++)
                 {
                     if (_switches[i].Title != null) _w.Line($"/// <summary>{CSharp.Xml(_switches[i].Title!)}</summary>");
-                    _w.Line($"{Id(_switches[i].Id)} = 1UL << {i},");
+                    _w.Line($"{RuleMemberId(_switches[i].Id)} = 1UL << {i},");
                 }
-                _w.Line($"All = {string.Join(" | ", _switches.Select(r => Id(r.Id)))},");
+                _w.Line($"All = {string.Join(" | ", _switches.Select(r => RuleMemberId(r.Id)))},");
             }
             _w.Line();
         }
@@ -297,7 +300,7 @@ namespace AE.Dsl.Emit
                     if (s.Type.IsScalar)
                     {
                         var init = s.Init != null ? ConstText(s.Init, s.Type) : (s.Type.Scalar == IR.ScalarType.Bool ? "false" : "0.0");
-                        _w.Line($"{Id(s.Name)} = {init};");
+                        _w.Line($"this.{Id(s.Name)} = {init};"); // this.: a state may be named like a constructor parameter
                     }
                     else if (!_hostStates.Contains(s.Name))
                     {
@@ -308,7 +311,7 @@ namespace AE.Dsl.Emit
                 foreach (var s in _unit.Signals)
                 {
                     if (!s.Type.IsScalar) _w.Line($"{SignalBuffer(s.Name)} = new double[{Length(s.Type)}];");
-                    else if (s.Neutral != null && IrFacts.IsConstant(s.Neutral)) _w.Line($"{Id(s.Name)} = {ConstText(s.Neutral, s.Type)};");
+                    else if (s.Neutral != null && IrFacts.IsConstant(s.Neutral)) _w.Line($"this.{Id(s.Name)} = {ConstText(s.Neutral, s.Type)};");
                 }
                 EmitValueChecks();
                 _w.Line("__rng = new __Runtime.GaussianSource(seed);");
@@ -366,7 +369,7 @@ namespace AE.Dsl.Emit
                     _w.Line($"if ({empty}) throw new {ParamError}({CSharp.String(string.Join(", ", boundParams))}, {interval}, {lo}, {CSharp.String($"the bounds of '{s.Name}' are empty: ")} + {interval});");
                 }
                 if (s.Init != null)
-                    EmitRangeCheck(Id(s.Name), b.LoOpen, b.HiOpen, (lo, null), (hi, null), string.Join(", ", initParams.Count > 0 ? initParams : boundParams), $"the initial value of '{s.Name}' must lie in its bounds ");
+                    EmitRangeCheck("this." + Id(s.Name), b.LoOpen, b.HiOpen, (lo, null), (hi, null), string.Join(", ", initParams.Count > 0 ? initParams : boundParams), $"the initial value of '{s.Name}' must lie in its bounds ");
             }
             var rates = new HashSet<string>(StringComparer.Ordinal);
             foreach (var f in _unit.Rules.SelectMany(r => r.Body).SelectMany(IrFacts.AllExpressions).SelectMany(IrFacts.Descendants).OfType<IrFilter>())
@@ -483,7 +486,7 @@ namespace AE.Dsl.Emit
                     _w.Line("Rules flag;");
                     using (_w.Block("switch (id)"))
                     {
-                        foreach (var r in _switches) _w.Line($"case {CSharp.String(r.Id)}: flag = Rules.{Id(r.Id)}; break;");
+                        foreach (var r in _switches) _w.Line($"case {CSharp.String(r.Id)}: flag = Rules.{RuleMemberId(r.Id)}; break;");
                         _w.Line($"default: throw new __System.ArgumentException($\"law {_unit.Name} has no rule '{{id}}' that can be switched off; valid: {string.Join(", ", _switches.Select(r => r.Id))}\", nameof(id));");
                     }
                     _w.Line("Enabled = enabled ? Enabled | flag : Enabled & ~flag;");

@@ -121,7 +121,7 @@ namespace AE.Dsl.Tests.Fuzz
                             0 => other + "_",
                             1 when _g._o.NextSuffixNames => other + "__next",
                             2 when _g._o.AePrefixNames && other.StartsWith("__", StringComparison.Ordinal) => "ae" + other,
-                            2 => "__" + other,
+                            2 => "_" + other,
                             _ => new string(other.Select(ch => char.IsLetterOrDigit(ch) ? ch : '_').ToArray()),
                         };
                     }
@@ -141,7 +141,7 @@ namespace AE.Dsl.Tests.Fuzz
 
             private string RuleId()
             {
-                string[] pool = { "R1", "R2", "AE5", "brake", "gauge", "None", "All", "Step", "Rules", "class", "double", "measure", "_r", "__on", "Enabled", "k" };
+                string[] pool = { "R1", "R2", "AE5", "brake", "gauge", "None", "All", "Step", "Rules", "class", "double", "measure", "_r", "_on", "Enabled", "k" };
                 for (int attempt = 0; ; attempt++)
                 {
                     string id = attempt < 6

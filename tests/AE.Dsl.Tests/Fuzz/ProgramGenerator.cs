@@ -167,7 +167,7 @@ namespace AE.Dsl.Tests.Fuzz
         {
             "double", "class", "object", "string", "void", "new", "this", "base", "return", "default", "event", "operator", "namespace",
             "var", "value", "nameof", "global", "dynamic", "async", "await", "yield", "record", "float", "long", "decimal", "checked",
-            "_", "_x", "__x", "___", "__step", "__rng", "__i", "ae__x", "_1",
+            "_", "_x", "_step", "_rng", "_i", "ae_x", "_1",  // names with "__" are reserved (AE0018)
             "Step", "Options", "Rules", "Enabled", "StepCount", "MaxThreads", "Kernel", "ReadSignal", "SetRule", "SignalNames", "RuleIds",
             "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "Count", "SetEnabled", "LawName", "Dimension",
             "None", "All", "k", "seed", "options", "controllers", "Span", "System", "AE", "Math", "Vector256", "Step_", "Options_",
@@ -206,7 +206,7 @@ namespace AE.Dsl.Tests.Fuzz
         /// <summary>A name for a unit or group, unique in the file.</summary>
         private string UnitName()
         {
-            string[] pool = { "Law", "Sgd", "Adamish", "Ctl", "Options", "Step", "Rules", "Population", "class", "double", "Fuzz", "AE", "System", "AeSgdm", "Gauge", "Kernel", "_L", "__L" };
+            string[] pool = { "Law", "Sgd", "Adamish", "Ctl", "Options", "Step", "Rules", "Population", "class", "double", "Fuzz", "AE", "System", "AeSgdm", "Gauge", "Kernel", "_L" };
             for (int attempt = 0; ; attempt++)
             {
                 string n = attempt < 4 ? (_o.Unicode && Chance(0.1) ? Pick(new[] { "Λ", "Ωmega", "Zäh", "法則" }) : Pick(pool)) : "U" + attempt.ToString(CultureInfo.InvariantCulture);

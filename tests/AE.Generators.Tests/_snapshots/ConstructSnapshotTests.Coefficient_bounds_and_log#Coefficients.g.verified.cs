@@ -3,7 +3,7 @@
 // Do not edit: change the .ae file. Each block below names the rule and the equation it comes from.
 // Rules, in the order they run: measure (fixed), adapt, update
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
 
 namespace AE.Generated
 {
@@ -70,12 +70,12 @@ namespace AE.Generated
             double __v_alpha_min = options.alpha_min;
             if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha_min = __v_alpha_min;
-            alpha = (double)(0.01);
-            mu = (double)(0.5);
+            this.alpha = (double)(0.01);
+            this.mu = (double)(0.5);
             // alpha: bounds and initial value with the given params
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(1.0);
             if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("alpha_min", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(this.alpha >= __lo_alpha && this.alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("alpha_min", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), this.alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             __rng = new __Runtime.GaussianSource(seed);
         }
 

@@ -3,7 +3,7 @@
 // Do not edit: change the .ae file. Each block below names the rule and the equation it comes from.
 // Rules, in the order they run: R
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
 
 namespace AE.Generated
 {
@@ -59,8 +59,8 @@ namespace AE.Generated
         public ScalarState(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
-            count = (double)(0.0);
-            total = (double)(0.0);
+            this.count = (double)(0.0);
+            this.total = (double)(0.0);
             __rng = new __Runtime.GaussianSource(seed);
         }
 

@@ -3,7 +3,7 @@
 // Do not edit: change the .ae file. Each block below names the rule and the equation it comes from.
 // Rules, in the order they run: S, D, B, update
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
 
 namespace AE.Generated
 {
@@ -64,8 +64,8 @@ namespace AE.Generated
         public SignalNeutral(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
-            k = (double)(0.5);
-            s = (double)(0.0);
+            this.k = (double)(0.5);
+            this.s = (double)(0.0);
             __rng = new __Runtime.GaussianSource(seed);
         }
 

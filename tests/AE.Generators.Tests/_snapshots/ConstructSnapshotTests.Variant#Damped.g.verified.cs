@@ -3,7 +3,7 @@
 // Do not edit: change the .ae file. Each block below names the rule and the equation it comes from.
 // Rules, in the order they run: grow, damp
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
 
 namespace AE.Generated
 {
@@ -59,7 +59,7 @@ namespace AE.Generated
         public Damped(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
-            k = (double)(1.0);
+            this.k = (double)(1.0);
             __rng = new __Runtime.GaussianSource(seed);
         }
 

@@ -4,7 +4,7 @@
 // Rules, in the order they run: grow
 // Removed at compile time: damp
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
 
 namespace AE.Generated
 {
@@ -58,7 +58,7 @@ namespace AE.Generated
         public Undamped(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
-            k = (double)(1.0);
+            this.k = (double)(1.0);
             __rng = new __Runtime.GaussianSource(seed);
         }
 

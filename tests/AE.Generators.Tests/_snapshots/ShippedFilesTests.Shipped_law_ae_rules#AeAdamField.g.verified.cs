@@ -3,7 +3,7 @@
 // Do not edit: change the .ae file. Each block below names the rule and the equation it comes from.
 // Rules, in the order they run: AE1 (fixed), brake, AE2, AE2adam, AE4, AE7, AE7adam, AE6, AE3, AE3adam, AE5, AE6d, AE10, update
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
 
 namespace AE.Generated
 {
@@ -593,43 +593,43 @@ namespace AE.Generated
             __System.Array.Fill(__st_m_f64, (double)(0.0));
             __st_v_f64 = new double[n];
             __System.Array.Fill(__st_v_f64, (double)(0.0));
-            p1 = (double)(1.0);
-            p2 = (double)(1.0);
-            lambda = (double)(0.0);
-            quiet = (double)(__v_refractory);
-            alpha = (double)(__v_init_alpha);
-            mu = (double)(__v_init_mu);
-            beta2 = (double)(__v_init_beta2);
-            eps = (double)(__v_init_eps);
-            wd = (double)(__v_init_wd);
-            sigma = (double)(__v_init_sigma);
-            budget_scale = (double)(1.0);
-            adapt_energy = (double)(0.0);
-            lyapunov = (double)(0.0);
+            this.p1 = (double)(1.0);
+            this.p2 = (double)(1.0);
+            this.lambda = (double)(0.0);
+            this.quiet = (double)(__v_refractory);
+            this.alpha = (double)(__v_init_alpha);
+            this.mu = (double)(__v_init_mu);
+            this.beta2 = (double)(__v_init_beta2);
+            this.eps = (double)(__v_init_eps);
+            this.wd = (double)(__v_init_wd);
+            this.sigma = (double)(__v_init_sigma);
+            this.budget_scale = (double)(1.0);
+            this.adapt_energy = (double)(0.0);
+            this.lyapunov = (double)(0.0);
             // alpha: bounds and initial value with the given params
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
             if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min, alpha_max", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("init_alpha", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(this.alpha >= __lo_alpha && this.alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("init_alpha", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), this.alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             // mu: bounds and initial value with the given params
             double __lo_mu = (double)(__v_mu_min), __hi_mu = (double)(__v_mu_max);
             if (__lo_mu > __hi_mu) throw new __Runtime.ParamOutOfRangeException("mu_min, mu_max", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
-            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new __Runtime.ParamOutOfRangeException("init_mu", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (!(this.mu >= __lo_mu && this.mu <= __hi_mu)) throw new __Runtime.ParamOutOfRangeException("init_mu", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), this.mu, "the initial value of 'mu' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
             // beta2: bounds and initial value with the given params
             double __lo_beta2 = (double)(__v_beta2_min), __hi_beta2 = (double)(__v_beta2_max);
             if (__lo_beta2 > __hi_beta2) throw new __Runtime.ParamOutOfRangeException("beta2_min, beta2_max", __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false), __lo_beta2, "the bounds of 'beta2' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false));
-            if (!(beta2 >= __lo_beta2 && beta2 <= __hi_beta2)) throw new __Runtime.ParamOutOfRangeException("init_beta2", __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false), beta2, "the initial value of 'beta2' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false));
+            if (!(this.beta2 >= __lo_beta2 && this.beta2 <= __hi_beta2)) throw new __Runtime.ParamOutOfRangeException("init_beta2", __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false), this.beta2, "the initial value of 'beta2' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_beta2, __hi_beta2, false, false));
             // eps: bounds and initial value with the given params
             double __lo_eps = (double)(__v_eps_min), __hi_eps = (double)(__v_eps_max);
             if (__lo_eps > __hi_eps) throw new __Runtime.ParamOutOfRangeException("eps_min, eps_max", __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false), __lo_eps, "the bounds of 'eps' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false));
-            if (!(eps >= __lo_eps && eps <= __hi_eps)) throw new __Runtime.ParamOutOfRangeException("init_eps", __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false), eps, "the initial value of 'eps' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false));
+            if (!(this.eps >= __lo_eps && this.eps <= __hi_eps)) throw new __Runtime.ParamOutOfRangeException("init_eps", __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false), this.eps, "the initial value of 'eps' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_eps, __hi_eps, false, false));
             // wd: bounds and initial value with the given params
             double __lo_wd = (double)(__v_wd_min), __hi_wd = (double)(__v_wd_max);
             if (__lo_wd > __hi_wd) throw new __Runtime.ParamOutOfRangeException("wd_min, wd_max", __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false), __lo_wd, "the bounds of 'wd' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false));
-            if (!(wd >= __lo_wd && wd <= __hi_wd)) throw new __Runtime.ParamOutOfRangeException("init_wd", __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false), wd, "the initial value of 'wd' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false));
+            if (!(this.wd >= __lo_wd && this.wd <= __hi_wd)) throw new __Runtime.ParamOutOfRangeException("init_wd", __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false), this.wd, "the initial value of 'wd' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_wd, __hi_wd, false, false));
             // sigma: bounds and initial value with the given params
             double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
             if (__lo_sigma > __hi_sigma) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            if (!(this.sigma >= __lo_sigma && this.sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), this.sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
             __rng = new __Runtime.GaussianSource(seed);
         }
 

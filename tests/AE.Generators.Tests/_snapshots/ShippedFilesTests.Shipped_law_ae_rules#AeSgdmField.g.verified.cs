@@ -3,7 +3,7 @@
 // Do not edit: change the .ae file. Each block below names the rule and the equation it comes from.
 // Rules, in the order they run: AE1 (fixed), brake, AE8, AE8w, AE2, AE4, AE7, AE6, AE3, AE5, AE6d, AE10, update
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
 
 namespace AE.Generated
 {
@@ -475,26 +475,26 @@ namespace AE.Generated
             this.init_sigma = __v_init_sigma;
             __st_m_f64 = new double[n];
             __System.Array.Fill(__st_m_f64, (double)(0.0));
-            lambda = (double)(0.0);
-            alpha = (double)(__v_init_alpha);
-            mu = (double)(__v_init_mu);
-            sigma = (double)(__v_init_sigma);
-            gauge_err = (double)(0.0);
-            budget_scale = (double)(1.0);
-            adapt_energy = (double)(0.0);
-            lyapunov = (double)(0.0);
+            this.lambda = (double)(0.0);
+            this.alpha = (double)(__v_init_alpha);
+            this.mu = (double)(__v_init_mu);
+            this.sigma = (double)(__v_init_sigma);
+            this.gauge_err = (double)(0.0);
+            this.budget_scale = (double)(1.0);
+            this.adapt_energy = (double)(0.0);
+            this.lyapunov = (double)(0.0);
             // alpha: bounds and initial value with the given params
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
             if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min, alpha_max", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            if (!(alpha >= __lo_alpha && alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("init_alpha", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
+            if (!(this.alpha >= __lo_alpha && this.alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("init_alpha", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), this.alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             // mu: bounds and initial value with the given params
             double __lo_mu = (double)(__v_mu_min), __hi_mu = (double)(__v_mu_max);
             if (__lo_mu > __hi_mu) throw new __Runtime.ParamOutOfRangeException("mu_min, mu_max", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
-            if (!(mu >= __lo_mu && mu <= __hi_mu)) throw new __Runtime.ParamOutOfRangeException("init_mu", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), mu, "the initial value of 'mu' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
+            if (!(this.mu >= __lo_mu && this.mu <= __hi_mu)) throw new __Runtime.ParamOutOfRangeException("init_mu", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), this.mu, "the initial value of 'mu' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
             // sigma: bounds and initial value with the given params
             double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
             if (__lo_sigma > __hi_sigma) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            if (!(sigma >= __lo_sigma && sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
+            if (!(this.sigma >= __lo_sigma && this.sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), this.sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
             __rng = new __Runtime.GaussianSource(seed);
         }
 
