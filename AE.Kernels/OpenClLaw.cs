@@ -23,7 +23,7 @@ namespace AE.Kernels
         /// <summary>Vector params replacing their defaults.</summary>
         public IReadOnlyDictionary<string, double[]>? VectorParams { get; set; }
 
-        /// <summary>Seed of the device's noise() draws (not the CPU backend's stream: see docs/opencl-backend.md).</summary>
+        /// <summary>Seed of the noise() draws: the C# law and the interpreter with this seed draw the same numbers.</summary>
         public ulong Seed { get; set; }
 
         /// <summary>Rules removed at compile time (a variant); <see cref="Name"/> names it.</summary>

@@ -343,20 +343,16 @@ namespace AE.Runtime
         }
 
         /// <summary>
-        /// One standard normal draw from each active lane's own generator; inactive lanes, and lanes past
-        /// the last generator (a population's padding), draw nothing and give 0.
+        /// Element <paramref name="index"/> of a noise() site at a step for controllers <paramref name="lane0"/> to
+        /// <paramref name="lane0"/> + 3, each with its law's seed (<paramref name="seed"/> + controller); 0 on the
+        /// lanes not active and on the padding lanes past <paramref name="count"/>.
         /// </summary>
-        public static Vector256<double> Noise(GaussianSource[] rng, int lane0, Vector256<double> active)
+        public static Vector256<double> Noise(ulong seed, ulong step, int site, long index, int lane0, int count, Vector256<double> active)
         {
             if (!Any(active)) return Vector256<double>.Zero;
-            double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
             var a = active.AsInt64();
-            int live = rng.Length - lane0;
-            if (a.GetElement(0) != 0) r0 = rng[lane0].NextGaussian();
-            if (a.GetElement(1) != 0 && live > 1) r1 = rng[lane0 + 1].NextGaussian();
-            if (a.GetElement(2) != 0 && live > 2) r2 = rng[lane0 + 2].NextGaussian();
-            if (a.GetElement(3) != 0 && live > 3) r3 = rng[lane0 + 3].NextGaussian();
-            return Vector256.Create(r0, r1, r2, r3);
+            double Lane(int k) => a.GetElement(k) != 0 && lane0 + k < count ? CounterNoise.Gaussian(unchecked(seed + (ulong)(lane0 + k)), step, site, index) : 0.0;
+            return Vector256.Create(Lane(0), Lane(1), Lane(2), Lane(3));
         }
     }
 }

@@ -107,7 +107,9 @@ namespace AE.Runtime
 
     /// <summary>
     /// Standard normal draws: xoshiro256** seeded by splitmix64, Box–Muller with one draw per call
-    /// (the cosine branch), so the sequence depends only on the seed and the number of draws.
+    /// (the cosine branch), so the sequence depends only on the seed and the number of draws. A
+    /// sequential stream for the tasks' problems and minibatches; the language's noise() is
+    /// <see cref="CounterNoise"/>.
     /// </summary>
     public struct GaussianSource
     {

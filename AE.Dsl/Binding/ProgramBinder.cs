@@ -201,7 +201,7 @@ namespace AE.Dsl.Binding
         {
             foreach (var rule in unit.Rules)
                 foreach (var call in Calls(rule.Body))
-                    if (IrFacts.IsReduction(call) && !call.Args.All(IrFacts.IsPure))
+                    if (IrFacts.IsReduction(call) && !call.Args.All(a => IrFacts.IsPure(a) && IrFacts.DrawsNothing(a)))
                     {
                         bag.Report(DiagnosticCatalog.BadVariant, v.Name.Span, $"'{v.Name.Text}' is lagged, but '{IrPrinter.Expr(call)}' in rule {rule.Id} draws noise or updates a filter in its arguments; a lagged law computes every reduction once per step in the update pass");
                         return false;

@@ -462,11 +462,20 @@ namespace AE.Dsl.Binding
             return new IrFilter(FilterKind.Latch, slot, EqArray.Of(cond, value, before), type, c.Span);
         }
 
+        /// <summary>noise() call sites bound so far: the next one gets the next number (CounterNoise's site, 1 to 65535).</summary>
+        private int _noiseSites;
+        private const int NoiseSiteLimit = 65535;
+
         private IrExpr BindNoise(CallExpr c, Ctx ctx)
         {
             if (RejectInConst(c, ctx, "a random draw")) return Error(c.Span);
             if (!CheckArity(c, 0, 1, Builtins.Special["noise"], ctx)) return Error(c.Span);
-            if (c.Args.Count == 0) return new IrNoise(IrType.Real, c.Span);
+            if (++_noiseSites > NoiseSiteLimit)
+            {
+                ctx.Bag.Report(DiagnosticCatalog.BadCall, c.Span, $"'{_unit.Name.Text}' has more than {NoiseSiteLimit} noise() calls, the most a unit may have (each call site gets its own numbered stream); draw a vector with noise(n) instead of many scalar draws");
+                return Error(c.Span);
+            }
+            if (c.Args.Count == 0) return new IrNoise(IrType.Real, c.Span, _noiseSites);
             var n = BindDimExpr(c.Args[0], ctx.Bag);
             if (n == null) return Error(c.Span);
             if (n.IsConstant && n.Constant <= 0)
@@ -474,7 +483,7 @@ namespace AE.Dsl.Binding
                 ctx.Bag.Report(DiagnosticCatalog.InvalidDimension, c.Args[0].Span, $"noise needs a length of at least 1, but this one is {n.Constant}");
                 return Error(c.Span);
             }
-            return new IrNoise(IrType.Vector(ScalarType.Real, n), c.Span);
+            return new IrNoise(IrType.Vector(ScalarType.Real, n), c.Span, _noiseSites);
         }
 
         private IrExpr BindNetApply(CallExpr c, Symbol sym, Ctx ctx)

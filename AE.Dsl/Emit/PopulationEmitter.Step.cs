@@ -543,11 +543,11 @@ namespace AE.Dsl.Emit
                     // under the lanes that take it; pure branches are computed on every lane and selected.
                     bool eager = ctx.Eager || !s.Condition.Type.IsScalar;
                     var c = Render(s.Condition, ctx);
-                    if (!eager && !(StepPlan.IsPure(s.WhenTrue) && StepPlan.IsPure(s.WhenFalse)))
+                    if (!eager && !(Maskless(s.WhenTrue) && Maskless(s.WhenFalse)))
                     {
                         var tc = Name(ctx, c);
-                        var a = StepPlan.IsPure(s.WhenTrue) ? Render(s.WhenTrue, ctx) : Masked(ctx, Name(ctx, And(ctx.Mask, tc), "__m"), () => Render(s.WhenTrue, ctx));
-                        var f = StepPlan.IsPure(s.WhenFalse) ? Render(s.WhenFalse, ctx) : Masked(ctx, Name(ctx, AndNot(ctx.Mask, tc), "__m"), () => Render(s.WhenFalse, ctx));
+                        var a = Maskless(s.WhenTrue) ? Render(s.WhenTrue, ctx) : Masked(ctx, Name(ctx, And(ctx.Mask, tc), "__m"), () => Render(s.WhenTrue, ctx));
+                        var f = Maskless(s.WhenFalse) ? Render(s.WhenFalse, ctx) : Masked(ctx, Name(ctx, AndNot(ctx.Mask, tc), "__m"), () => Render(s.WhenFalse, ctx));
                         return $"{Vx}.ConditionalSelect({tc}, {a}, {f})";
                     }
                     var at = WithEager(ctx, eager, () => Render(s.WhenTrue, ctx));
@@ -559,11 +559,13 @@ namespace AE.Dsl.Emit
                     return RenderCall(c, ctx);
                 case IrFilter f:
                     return RenderFilter(f, ctx);
-                case IrNoise:
+                case IrNoise n:
                 {
-                    // Tested inline: a draw under a condition no lane meets (sigma' > 0 with sigma 0) costs no call.
+                    // Lane k draws what controller __j + k's law draws (seed + __j + k). Drawn only on the lanes
+                    // that evaluate it, so a draw under a condition no lane meets (sigma' > 0 with sigma 0) costs no call.
                     var lanes = Lanes(ctx);
-                    return SideEffect(ctx, lanes == AllLanes ? $"{S}.Noise(__rng, __j, {lanes})" : $"{S}.Any({lanes}) ? {S}.Noise(__rng, __j, {lanes}) : {V}.Zero");
+                    var draw = $"{S}.Noise(__seed, (ulong)__step, {n.Site.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {(ctx.Element && !n.Type.IsScalar ? "__i" : "0")}, __j, __count, {lanes})";
+                    return SideEffect(ctx, lanes == AllLanes ? draw : $"{S}.Any({lanes}) ? {draw} : {V}.Zero");
                 }
                 default:
                     throw new EmitNotSupportedException($"'{e.GetType().Name}' is not emitted by the population backend yet");
@@ -576,7 +578,7 @@ namespace AE.Dsl.Emit
             bool elementwiseLogic = !b.Type.IsScalar && logic;
             var l = Render(b.Left, ctx);
             string r;
-            if (logic && !elementwiseLogic && !ctx.Eager && !StepPlan.IsPure(b.Right))
+            if (logic && !elementwiseLogic && !ctx.Eager && !Maskless(b.Right))
             {
                 // '&&' and '||' short-circuit in the law: the right side's side effects run only on the lanes that need it.
                 l = Name(ctx, l);
@@ -603,6 +605,12 @@ namespace AE.Dsl.Emit
                 _ => $"({l} | {r})",
             };
         }
+
+        /// <summary>
+        /// Computed on every lane and selected: no filter update, and no draw (a draw is pure, but runs only on
+        /// the lanes that take its branch, so a branch no lane takes costs nothing).
+        /// </summary>
+        private static bool Maskless(IrExpr e) => StepPlan.IsPure(e) && IrFacts.DrawsNothing(e);
 
         private static string WithEager(Ctx ctx, bool eager, Func<string> render)
         {

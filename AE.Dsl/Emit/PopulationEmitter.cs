@@ -162,7 +162,7 @@ namespace AE.Dsl.Emit
             }
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
                 _w.Line($"private float[]? {FloatArray(s.Name)};");
-            _w.Line("private readonly __Runtime.GaussianSource[] __rng;");
+            if (IrFacts.Draws(_unit)) _w.Line("private readonly ulong __seed;");
             _w.Line("private int __precision;");
             _w.Line();
             _w.Line("/// <summary>Controllers in the population.</summary>");
@@ -187,7 +187,7 @@ namespace AE.Dsl.Emit
                 .Concat(new[] { $"{_lawType}.Options?[]? options = null", "ulong seed = 0" });
             _w.Line($"/// <param name=\"{_kParam}\">how many controllers</param>");
             _w.Line("/// <param name=\"options\">one per controller (a null entry, or null for all: the defaults)</param>");
-            _w.Line("/// <param name=\"seed\">controller j draws noise() from the stream the law has for seed + j</param>");
+            _w.Line("/// <param name=\"seed\">controller j draws what the law draws with seed + j</param>");
             using (_w.Block($"public {_type}({string.Join(", ", args)})"))
             {
                 _w.Line($"if ({_kParam} < 1) throw new __System.ArgumentOutOfRangeException(nameof({_kParam}), {_kParam}, \"a population needs at least one controller\");");
@@ -208,7 +208,7 @@ namespace AE.Dsl.Emit
                     _w.Line($"{Slot(f.Name)}_n = new long[__lanes];");
                 }
                 foreach (var r in _switches) _w.Line($"__System.Array.Fill({RuleArray(r)}, {AllLanes});");
-                _w.Line($"__rng = new __Runtime.GaussianSource[{_kParam}];");
+                if (IrFacts.Draws(_unit)) _w.Line("__seed = seed;");
                 var dimArgs = string.Concat(runtimeDims.Select(d => Id(d.Name) + ", "));
                 using (_w.Block("for (int __j = 0; __j < __lanes; __j++)"))
                 {
@@ -223,7 +223,6 @@ namespace AE.Dsl.Emit
                         CopyLane(s.Type.IsScalar ? ValueArray(s.Name) : SignalBuffer(s.Name), "__law." + _law.MemberId(s.Name), s.Type);
                     foreach (var a in _unit.Accs)
                         if (a.Type.IsScalar) CopyLane(ValueArray(a.Name), "__law." + _law.MemberId(a.Name), a.Type);
-                    _w.Line($"if (__j < {_kParam}) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));");
                 }
             }
             _w.Line();

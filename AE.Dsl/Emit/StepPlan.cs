@@ -227,7 +227,7 @@ namespace AE.Dsl.Emit
 
         private static List<(IrExpr, bool)> Extend(List<(IrExpr Condition, bool Holds)> path, IrExpr condition, bool holds)
         {
-            // An impure condition (a filter or a draw) cannot be evaluated ahead of its statement.
+            // An impure condition (a filter update) cannot be evaluated ahead of its statement.
             if (!IsPure(condition)) return path;
             var result = new List<(IrExpr, bool)>(path);
             // 'a && b' holding means each conjunct holds: listing them lets two paths share a prefix.
@@ -413,7 +413,7 @@ namespace AE.Dsl.Emit
                 }
                 foreach (var e in pass.Elements)
                     if (ContainsSideEffect(e) && Passes.Count(p => p.Elements.Contains(e)) > 1)
-                        throw new EmitNotSupportedException($"a random draw in '{e.Target}' is needed by two passes over the vectors; compute it in the final update only");
+                        throw new EmitNotSupportedException($"a filter update in '{e.Target}' is needed by two passes over the vectors; compute it in the final update only");
             }
         }
 
@@ -423,7 +423,8 @@ namespace AE.Dsl.Emit
 
         private static bool ContainsSideEffect(Item e)
         {
-            bool Has(IrExpr x) => x is IrNoise || x is IrFilter || StepPlan.Children(x).Any(Has);
+            // A draw may be computed by two passes: it is a function of its element, so both get its value.
+            bool Has(IrExpr x) => x is IrFilter || StepPlan.Children(x).Any(Has);
             return ExpressionsOf(e).Any(Has);
         }
     }

@@ -29,12 +29,11 @@ namespace AE.Dsl.Emit
         private const string Lanes = Aliases.Lanes;
 
         private readonly List<string> _simdMembers = new();
-        private int _simdNoise;
         private bool _drawsKnownFalse;
         /// <summary>Scalar conditions (step-scope C#) enclosing the vector expression being rendered, and the statement's own.</summary>
         private readonly List<string> _scalarPath = new();
         private string _statementCondition = "";
-        /// <summary>When each draw of the pass happens: the pass runs on one thread only when one of these holds.</summary>
+        /// <summary>When each draw of the pass happens: the pass runs its loop without draws when none of these holds.</summary>
         private readonly List<string> _drawConditions = new();
         private List<string> _vHoists = new();
         private Dictionary<string, string> _vHoistByText = new(StringComparer.Ordinal);
@@ -99,7 +98,6 @@ namespace AE.Dsl.Emit
             var savedHoist = _hoistCounter;
             _vHoists = new List<string>();
             _vHoistByText = new Dictionary<string, string>(StringComparer.Ordinal);
-            _simdNoise = 0;
             _drawConditions.Clear();
             string body;
             try
@@ -134,8 +132,7 @@ namespace AE.Dsl.Emit
             body = body.Replace(new string(' ', 12) + "/*CAPTURES*/\n", string.Concat(copies));
 
             int partials = pass.Reductions.Sum(r => ReductionAccumulators(r).Count());
-            // Draws come from one sequential stream: a pass that will draw runs its chunks in order on the
-            // stepping thread; one whose draws are all under conditions that do not hold this step may use threads.
+            // Whether this step's pass draws: when none of its draws' conditions holds, its chunks run the loop without them.
             string noise = _drawConditions.Count == 0 ? "false" : _drawConditions.Contains("") ? "true" : string.Join(" || ", _drawConditions.Distinct().Select(c => "(" + c + ")"));
             var members = new CodeWriter(2);
             members.Line();
@@ -415,16 +412,11 @@ namespace AE.Dsl.Emit
                 {
                     // The branch holding the draw is not taken in a step without draws.
                     if (_drawsKnownFalse) return $"__V.Zero";
-                    // One draw per element per pass keeps the lanes in the scalar loop's draw order.
-                    if (++_simdNoise > 1) throw new NotSimdException("two draws in one pass");
                     var when = _scalarPath.ToList();
                     if (_statementCondition.Length > 0) when.Insert(0, _statementCondition);
                     _drawConditions.Add(string.Join(" && ", when.Select(w => "(" + w + ")")));
-                    const string draw = Simd + ".Gaussian(ref __rng)";
-                    if (!ctx.Eager) return draw;
-                    var v = "__vh" + (++_hoistCounter);
-                    ctx.Hoists.Add($"var {v} = {draw};");
-                    return v;
+                    // Elements __i..__i+3 of the site's draws at this step: the scalar loop's values, bit for bit.
+                    return $"{Simd}.Gaussian(__seed, (ulong)__step, {((IrNoise)e).Site.ToString(CultureInfo.InvariantCulture)}, __i)";
                 }
                 default:
                     throw new NotSimdException(e.GetType().Name);
@@ -533,7 +525,7 @@ namespace AE.Dsl.Emit
 
         private string HoistScalar(IrExpr e, RenderCtx ctx)
         {
-            // A draw or a filter cannot move out of the loop: the pass keeps its scalar form.
+            // A filter cannot move out of the loop: the pass keeps its scalar form. (A draw can: it is pure.)
             if (!IrFacts.IsPure(e)) throw new NotSimdException("impure scalar in a vector expression");
             var scalarCtx = new RenderCtx { Element = ctx.Element, Versions = ctx.Versions, ItemPos = ctx.ItemPos, PassAt = ctx.PassAt };
             var text = Render(e, scalarCtx);

@@ -545,12 +545,20 @@ namespace AE.Dsl.Emit
                     return RenderCall(c, ctx);
                 case IrFilter f:
                     return ctx.Eager ? Hoist(ctx, RenderFilter(f, ctx), f.Type) : RenderFilter(f, ctx);
-                case IrNoise:
-                    return ctx.Eager ? Hoist(ctx, "__rng.NextGaussian()", IrType.Real) : "__rng.NextGaussian()";
+                case IrNoise n:
+                    return ScalarDraw(n, ctx.Element);
                 default:
                     throw new EmitNotSupportedException($"'{e.GetType().Name}' is not emitted by the C# backend yet");
             }
         }
+
+        /// <summary>
+        /// A draw as CounterNoise computes it: element __i of a vector noise(n) in an element loop, element 0 of a
+        /// scalar noise() (the same value for every element, once per step, as the interpreter draws it).
+        /// A pure function, so it needs no hoisting: evaluated or not, it changes no other draw.
+        /// </summary>
+        private static string ScalarDraw(IrNoise n, bool element) =>
+            $"{Aliases.Runtime}.CounterNoise.Gaussian(__seed, (ulong)__step, {n.Site.ToString(CultureInfo.InvariantCulture)}, {(element && !n.Type.IsScalar ? "__i" : "0")})";
 
         private static string WithEager(RenderCtx ctx, bool eager, Func<string> render)
         {

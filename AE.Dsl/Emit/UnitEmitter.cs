@@ -237,7 +237,7 @@ namespace AE.Dsl.Emit
                 _w.Line($"private double {Slot(f.Name)};");
                 _w.Line($"private long {Slot(f.Name)}_n;");
             }
-            _w.Line("private __Runtime.GaussianSource __rng;");
+            if (IrFacts.Draws(_unit)) _w.Line("private readonly ulong __seed;");
             _w.Line("private int __precision;");
             _w.Line("/// <summary>Steps taken so far.</summary>");
             _w.Line("public long StepCount { get; private set; }");
@@ -259,7 +259,7 @@ namespace AE.Dsl.Emit
         {
             var runtimeDims = _unit.Dims.Where(d => d.IsRuntime).ToList();
             var args = runtimeDims.Select(d => "int " + Id(d.Name)).Concat(new[] { "Options? options = null", "ulong seed = 0" });
-            _w.Line("/// <param name=\"seed\">seed of the generator behind noise()</param>");
+            _w.Line("/// <param name=\"seed\">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>");
             using (_w.Block($"public {_type}({string.Join(", ", args)})"))
             {
                 foreach (var d in runtimeDims)
@@ -314,7 +314,7 @@ namespace AE.Dsl.Emit
                     else if (s.Neutral != null && IrFacts.IsConstant(s.Neutral)) _w.Line($"this.{Id(s.Name)} = {ConstText(s.Neutral, s.Type)};");
                 }
                 EmitValueChecks();
-                _w.Line("__rng = new __Runtime.GaussianSource(seed);");
+                if (IrFacts.Draws(_unit)) _w.Line("__seed = seed;");
             }
             _w.Line();
         }

@@ -11,10 +11,12 @@ namespace AE.Dsl.Eval
     /// The reference semantics of the IR: a direct, unoptimised, double-precision interpreter of one
     /// unit, step by step. Emitters (C#, SIMD, OpenCL) are checked against it.
     /// Semantics fixed here: rules run in order; with a scalar condition '?:' evaluates only the
-    /// branch it takes and '&&'/'||' short-circuit, as in C (so a filter or a draw in an untaken
-    /// branch does not run); with an elementwise condition both sides are evaluated for every
-    /// element; statements inside 'when' run only when it holds; at the end of a step every
-    /// bounded state is projected onto its bounds and every next value becomes current.
+    /// branch it takes and '&&'/'||' short-circuit, as in C (so a filter in an untaken branch does
+    /// not update); with an elementwise condition both sides are evaluated for every element;
+    /// statements inside 'when' run only when it holds; at the end of a step every bounded state is
+    /// projected onto its bounds and every next value becomes current. A draw has no state: element
+    /// i of noise() site s at step t is CounterNoise.Gaussian(seed, t, s, i), a scalar noise() is
+    /// element 0, whether or not any other draw was evaluated.
     /// </summary>
     public sealed class Interpreter
     {
@@ -26,7 +28,7 @@ namespace AE.Dsl.Eval
         private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
         private readonly Dictionary<string, IrNet> _nets;
         private readonly Dictionary<string, double[]> _weights = new(StringComparer.Ordinal);
-        private GaussianSource _random;
+        private readonly ulong _seed;
         private long _step;
         private readonly bool _lagged;
         /// <summary>Lagged: each reduction call's value from the previous step, and the values this step computes.</summary>
@@ -65,7 +67,7 @@ namespace AE.Dsl.Eval
                 if (!rule.Ablatable) throw new ArgumentException($"rule '{id}' cannot be switched off");
             }
             _nets = unit.Nets.ToDictionary(n => n.Name, StringComparer.Ordinal);
-            _random = new GaussianSource(seed);
+            _seed = seed;
 
             foreach (var d in unit.Dims)
             {
@@ -287,8 +289,9 @@ namespace AE.Dsl.Eval
                 case IrNetApply n: return ApplyNet(_nets[n.Net], Eval(n.Input));
                 case IrNoise n:
                 {
+                    // Draw i of the site at this step: a pure function, so a draw skipped or repeated changes no other.
                     var r = new double[Length(n.Type)];
-                    for (int i = 0; i < r.Length; i++) r[i] = Gaussian();
+                    for (int i = 0; i < r.Length; i++) r[i] = CounterNoise.Gaussian(_seed, (ulong)_step, n.Site, i);
                     return r;
                 }
                 default: throw new InvalidOperationException("unknown IR node " + e.GetType().Name);
@@ -311,8 +314,6 @@ namespace AE.Dsl.Eval
             for (int i = 0; i < n; i++) r[i] = f(At(a, i), At(b, i));
             return r;
         }
-
-        private double Gaussian() => _random.NextGaussian();
 
         /// <summary>
         /// Lagged: the value each reduction of <paramref name="s"/> has in the next step, from the values as

@@ -61,7 +61,17 @@ namespace AE.Dsl.IR
         /// <summary>A call that folds a vector into a scalar (sum, mean, dot, norm, cosine, max, min, logsumexp).</summary>
         public static bool IsReduction(IrCall c) => c.Type.IsScalar && c.Args.Count > 0 && !c.Args[0].Type.IsScalar;
 
-        /// <summary>Has no side effect: no filter update and no random draw anywhere inside.</summary>
-        public static bool IsPure(IrExpr e) => e is not (IrFilter or IrNoise) && Children(e).All(IsPure);
+        /// <summary>
+        /// Has no side effect: no filter update anywhere inside. A draw is pure: its value is a function of
+        /// (seed, step, site, element), the same however often it is evaluated.
+        /// </summary>
+        public static bool IsPure(IrExpr e) => e is not IrFilter && Children(e).All(IsPure);
+
+        /// <summary>Whether any statement of the unit's rules calls noise().</summary>
+        public static bool Draws(IrUnit unit) =>
+            unit.Rules.SelectMany(r => r.Body).SelectMany(AllExpressions).Any(e => !DrawsNothing(e));
+
+        /// <summary>Draws no noise anywhere inside.</summary>
+        public static bool DrawsNothing(IrExpr e) => e is not IrNoise && Children(e).All(DrawsNothing);
     }
 }

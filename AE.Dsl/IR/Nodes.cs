@@ -45,8 +45,13 @@ namespace AE.Dsl.IR
     /// <summary>Applies net <see cref="Net"/> to a vector of its input width.</summary>
     public sealed record IrNetApply(string Net, IrExpr Input, IrType Type, TextSpan Span) : IrExpr(Type, Span);
 
-    /// <summary>Standard normal draws from the unit's seedable generator, one per element.</summary>
-    public sealed record IrNoise(IrType Type, TextSpan Span) : IrExpr(Type, Span);
+    /// <summary>
+    /// Standard normal draws, one per element: draw i is a pure function of (seed, step, <see cref="Site"/>, i)
+    /// (CounterNoise), so evaluating it again, or not at all, changes no other draw. <see cref="Site"/> numbers
+    /// the unit's noise() calls from 1 in the order the binder meets them (program order), and is kept by
+    /// ablations and variants, so removing a rule does not change the draws of the others.
+    /// </summary>
+    public sealed record IrNoise(IrType Type, TextSpan Span, int Site) : IrExpr(Type, Span);
 
     // ---- statements ----
 

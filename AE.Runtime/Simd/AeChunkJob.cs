@@ -36,7 +36,7 @@ namespace AE.Runtime.Simd
         /// <summary>Whether this step's pass runs SIMD loops over chunks (else one scalar loop over every element).</summary>
         public bool Simd { get; private set; }
 
-        /// <summary>Whether the pass draws noise in this step: its chunks then run in order on the stepping thread.</summary>
+        /// <summary>Whether the pass draws noise in this step; when it does not, its chunks run the loop without the draws.</summary>
         public bool Draws { get; set; }
 
         /// <summary>Runs the pass with the step's kernel choice and thread cap.</summary>
@@ -46,7 +46,7 @@ namespace AE.Runtime.Simd
             if (Simd)
             {
                 _ran = _chunks;
-                AeWorkers.Run(this, _chunks, AeSimd.Threads(maxThreads, _chunks, Draws));
+                AeWorkers.Run(this, _chunks, AeSimd.Threads(maxThreads, _chunks));
             }
             else
             {

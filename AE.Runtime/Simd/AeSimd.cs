@@ -8,7 +8,7 @@ namespace AE.Runtime.Simd
     /// <summary>
     /// What the generated SIMD passes need beyond the lane arithmetic of <see cref="AeLanes"/> (which
     /// they share with populations): the fixed chunking, the kernel and thread choice, pointer loads
-    /// and stores, the lanes' reductions in a fixed order, and draws in lane order.
+    /// and stores, the lanes' reductions in a fixed order, and counter-based draws (AeNoise).
     /// </summary>
     public static unsafe class AeSimd
     {
@@ -30,8 +30,8 @@ namespace AE.Runtime.Simd
 
         public static bool UseSimd(StepKernel kernel, int length) => kernel == StepKernel.Simd || (kernel == StepKernel.Auto && length >= AutoThreshold);
 
-        /// <summary>Threads for a pass of <paramref name="chunks"/> chunks; a pass that draws noise runs on one, in element order.</summary>
-        public static int Threads(int maxThreads, int chunks, bool drawsNoise) => drawsNoise || chunks < ParallelChunks ? 1 : maxThreads;
+        /// <summary>Threads for a pass of <paramref name="chunks"/> chunks (draws need no order: each is a function of its element).</summary>
+        public static int Threads(int maxThreads, int chunks) => chunks < ParallelChunks ? 1 : maxThreads;
 
         /// <summary>Chunks of <see cref="ChunkSize"/> covering <paramref name="length"/> elements.</summary>
         public static int Chunks(int length) => (int)(((long)length + ChunkSize - 1) / ChunkSize);
@@ -138,12 +138,8 @@ namespace AE.Runtime.Simd
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double MinLane(Vector256<double> v) => Math.Min(Math.Min(v.GetElement(0), v.GetElement(1)), Math.Min(v.GetElement(2), v.GetElement(3)));
 
-        /// <summary>Four draws in lane order: the same draws, in the same order, as four scalar calls.</summary>
+        /// <summary>Draws <paramref name="index"/> to <paramref name="index"/> + 3 of a noise() site at a step, bit for bit <see cref="CounterNoise.Gaussian"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Gaussian(ref GaussianSource rng)
-        {
-            double a = rng.NextGaussian(), b = rng.NextGaussian(), c = rng.NextGaussian(), d = rng.NextGaussian();
-            return Vector256.Create(a, b, c, d);
-        }
+        public static Vector256<double> Gaussian(ulong seed, ulong step, int site, long index) => AeNoise.Gaussian4(seed, step, site, index);
     }
 }

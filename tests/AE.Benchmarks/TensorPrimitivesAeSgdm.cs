@@ -16,9 +16,10 @@ namespace AE.Benchmarks
     {
         private readonly T[] _m, _g0, _g, _tmp, _noise;
         private readonly AeSgdmScalars _law;
-        private GaussianSource _rng;
+        private readonly ulong _seed;
+        private ulong _step;
 
-        /// <param name="seed">seed of the noise draws: the same sequence as the generated law's for the same seed</param>
+        /// <param name="seed">seed of the noise draws: the generated law's draws for the same seed (its one noise() site, 1)</param>
         public TensorPrimitivesAeSgdm(int n, AeSgdm.Options? options = null, ulong seed = 0)
         {
             if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be at least 1");
@@ -29,7 +30,7 @@ namespace AE.Benchmarks
             _g = new T[n];
             _tmp = new T[n];
             _noise = new T[n];
-            _rng = new GaussianSource(seed);
+            _seed = seed;
         }
 
         public int N { get; }
@@ -42,6 +43,7 @@ namespace AE.Benchmarks
         {
             if (grad.Length != N) throw new ArgumentException("grad has " + grad.Length + " elements, expected " + N, nameof(grad));
             if (theta.Length != N) throw new ArgumentException("theta has " + theta.Length + " elements, expected " + N, nameof(theta));
+            _step++;
             int n = N;
             var m = _m.AsSpan(0, n);
 
@@ -93,9 +95,9 @@ namespace AE.Benchmarks
             double sigma = _law.NextSigma;
             if (sigma > 0)
             {
-                // TensorPrimitives draws no random numbers: the generated law's Gaussian source fills a buffer.
+                // TensorPrimitives draws no random numbers: the generated law's draws fill a buffer.
                 var noise = _noise.AsSpan(0, n);
-                for (int i = 0; i < n; i++) noise[i] = T.CreateTruncating(_rng.NextGaussian());
+                UnfusedAeSgdm<T>.FillNormal(noise, _seed, _step);
                 TensorPrimitives.MultiplyAdd(noise, T.CreateTruncating(sigma), theta, theta);
             }
 

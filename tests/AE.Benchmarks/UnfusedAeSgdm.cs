@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 using System.Numerics;
 using AE.Benchmarks.Laws;
 using AE.Runtime;
@@ -17,9 +18,10 @@ namespace AE.Benchmarks
     {
         private readonly T[] _m, _g0, _g, _upd, _noise;
         private readonly AeSgdmScalars _law;
-        private GaussianSource _rng;
+        private readonly ulong _seed;
+        private ulong _step;
 
-        /// <param name="seed">seed of the noise draws: the same sequence as the generated law's for the same seed</param>
+        /// <param name="seed">seed of the noise draws: the generated law's draws for the same seed (its one noise() site, 1)</param>
         public UnfusedAeSgdm(int n, AeSgdm.Options? options = null, ulong seed = 0)
         {
             if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be at least 1");
@@ -30,7 +32,7 @@ namespace AE.Benchmarks
             _g = new T[n];
             _upd = new T[n];
             _noise = new T[n];
-            _rng = new GaussianSource(seed);
+            _seed = seed;
         }
 
         public int N { get; }
@@ -43,6 +45,7 @@ namespace AE.Benchmarks
         {
             if (grad.Length != N) throw new ArgumentException("grad has " + grad.Length + " elements, expected " + N, nameof(grad));
             if (theta.Length != N) throw new ArgumentException("theta has " + theta.Length + " elements, expected " + N, nameof(theta));
+            _step++;
             int n = N;
             var m = _m.AsSpan(0, n);
             var g0 = _g0.AsSpan(0, n);
@@ -122,7 +125,8 @@ namespace AE.Benchmarks
             if (sigma > 0)
             {
                 var noise = _noise.AsSpan(0, n);
-                for (int i = 0; i < n; i++) noise[i] = T.CreateTruncating(sigma * _rng.NextGaussian());
+                FillNormal(noise, _seed, _step);
+                for (int i = 0; i < n; i++) noise[i] *= T.CreateTruncating(sigma);
                 for (int i = 0; i < n; i++) upd[i] += noise[i];
             }
 
@@ -135,6 +139,21 @@ namespace AE.Benchmarks
                 T hi = T.CreateTruncating(_law.ParamAbsMax), lo = -hi;
                 for (int i = 0; i < n; i++) theta[i] = T.Min(T.Max(theta[i], lo), hi);
             }
+        }
+
+        /// <summary>noise.normal_(): the law's draws of site 1 at a step, four at a time (AeNoise), then one at a time.</summary>
+        internal static void FillNormal(Span<T> noise, ulong seed, ulong step)
+        {
+            int i = 0;
+            for (; i + 4 <= noise.Length; i += 4)
+            {
+                var v = AE.Runtime.Simd.AeNoise.Gaussian4(seed, step, 1, i);
+                noise[i] = T.CreateTruncating(v.GetElement(0));
+                noise[i + 1] = T.CreateTruncating(v.GetElement(1));
+                noise[i + 2] = T.CreateTruncating(v.GetElement(2));
+                noise[i + 3] = T.CreateTruncating(v.GetElement(3));
+            }
+            for (; i < noise.Length; i++) noise[i] = T.CreateTruncating(CounterNoise.Gaussian(seed, step, 1, i));
         }
     }
 }

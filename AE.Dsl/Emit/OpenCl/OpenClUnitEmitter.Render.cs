@@ -58,9 +58,8 @@ namespace AE.Dsl.Emit.OpenCl
                         throw new EmitNotSupportedException($"the filter {f.Kind.ToString().ToLowerInvariant()}(...) inside the vector expression of '{ctx.Target}' would run once per element; the OpenCL backend emits filters in scalar statements only");
                     return RenderFilter(f, ctx);
                 case IrNoise n:
-                    if (ctx.Element && n.Type.IsScalar)
-                        throw new EmitNotSupportedException($"a scalar noise() inside the vector expression of '{ctx.Target}' is not emitted by the OpenCL backend; draw it in a scalar statement first");
-                    return $"ae_gauss(seed, STEP, {Num(_noiseSites[n])}, {(ctx.Element ? "i" : "0")})";
+                    // CounterNoise's draw: a scalar noise() is element 0 of its site, the same in every work item.
+                    return $"ae_gauss(seed, (ulong)STEP, {Num(n.Site)}u, {(ctx.Element && !n.Type.IsScalar ? "(ulong)i" : "0ul")})";
                 default:
                     throw new EmitNotSupportedException($"'{e.GetType().Name}' is not emitted by the OpenCL backend yet");
             }

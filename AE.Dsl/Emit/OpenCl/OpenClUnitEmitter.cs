@@ -29,7 +29,6 @@ namespace AE.Dsl.Emit.OpenCl
         private readonly List<OpenClVectorBuffer> _vectors = new();
         private readonly Dictionary<string, string> _vectorArg = new(StringComparer.Ordinal);
         private readonly List<string> _runtimeDims;
-        private readonly Dictionary<object, int> _noiseSites = new(ReferenceEqualityComparer.Instance);
         private readonly List<OpenClLaunch> _launches = new();
         /// <summary>Per pass: its accumulators in order, as (reduction, suffix, neutral).</summary>
         private readonly Dictionary<VectorPass, List<(Reduction Red, string Suffix, string Init)>> _accumulators = new();
@@ -45,7 +44,6 @@ namespace AE.Dsl.Emit.OpenCl
             _hostStates = new HashSet<string>(CSharpEmitter.HostStates(unit).Select(s => s.Name), StringComparer.Ordinal);
             _runtimeDims = unit.Dims.Where(d => d.IsRuntime).Select(d => d.Name).ToList();
             _plan = new StepPlan(unit, _ => true);
-            NumberNoiseSites();
         }
 
         public OpenClLawProgram Emit()
@@ -155,31 +153,6 @@ namespace AE.Dsl.Emit.OpenCl
             "min" => new[] { ("", "INFINITY") },
             _ => new[] { ("", "0.0") },
         };
-
-        private static void NumberNoise(IrExpr e, Dictionary<object, int> sites)
-        {
-            if (e is IrNoise && !sites.ContainsKey(e)) sites[e] = sites.Count + 1;
-            foreach (var c in IrFacts.Children(e)) NumberNoise(c, sites);
-        }
-
-        /// <summary>Call sites of noise() numbered in program order, so the numbering does not depend on the kernel a draw lands in.</summary>
-        private void NumberNoiseSites()
-        {
-            void Walk(IEnumerable<IrStmt> body)
-            {
-                foreach (var s in body)
-                {
-                    switch (s)
-                    {
-                        case IrDefine d: NumberNoise(d.Value, _noiseSites); break;
-                        case IrSetNext n: NumberNoise(n.Value, _noiseSites); break;
-                        case IrAccumulate a: NumberNoise(a.Value, _noiseSites); break;
-                        case IrWhen w: NumberNoise(w.Condition, _noiseSites); Walk(w.Then); Walk(w.Else); break;
-                    }
-                }
-            }
-            foreach (var r in _unit.Rules) Walk(r.Body);
-        }
 
         // ------------------------------------------------------------ header, macros, arguments
 

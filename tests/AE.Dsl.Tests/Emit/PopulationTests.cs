@@ -551,7 +551,7 @@ namespace AE.Dsl.Tests
         }
 
         [Fact]
-        public void Filters_and_draws_advance_only_on_active_lanes()
+        public void Filters_advance_only_on_active_lanes()
         {
             var m = new double[4];
             var count = new long[4];
@@ -560,11 +560,19 @@ namespace AE.Dsl.Tests
             Assert.Equal(new long[] { 1, 0, 1, 0 }, count);
             Assert.Equal(new[] { 1.0, 0.0, 3.0, 0.0 }, m);
             Assert.Equal(1.0, r.GetElement(0));
-            var rng = new[] { new GaussianSource(1), new GaussianSource(2), new GaussianSource(3), new GaussianSource(4) };
-            var reference = new GaussianSource(2);
-            AeLanes.Noise(rng, 0, active);
-            var second = AeLanes.Noise(rng, 0, Vector256<double>.AllBitsSet);
-            Same(reference.NextGaussian(), second.GetElement(1), "lane 1 draws its first number only when active");
+        }
+
+        [Fact]
+        public void A_lanes_draw_is_its_controllers_draw_and_zero_where_inactive_or_padding()
+        {
+            var active = Vector256.Create(-1L, 0L, -1L, -1L).AsDouble();
+            // Controllers 4..7 of a population of 7, seed 10: lane k is controller 4 + k with seed 10 + 4 + k.
+            var v = AeLanes.Noise(10, 3, 2, 5, 4, 7, active);
+            Same(CounterNoise.Gaussian(14, 3, 2, 5), v.GetElement(0), "lane 0");
+            Assert.Equal(0.0, v.GetElement(1));
+            Same(CounterNoise.Gaussian(16, 3, 2, 5), v.GetElement(2), "lane 2");
+            Assert.Equal(0.0, v.GetElement(3));   // controller 7 does not exist: a padding lane draws nothing
+            Assert.NotEqual(v.GetElement(0), v.GetElement(2));
         }
     }
 }

@@ -321,6 +321,53 @@ namespace AE.Dsl.Tests
             }
         }
 
+        // ------------------------------------------------------------ draws
+
+        private const string Draws = @"law Draws ""draws of every shape, visible in theta"" {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state m: real[n] = 0;
+  signal z = 0, s = 0;
+  rule draw {
+    z = noise();
+    s = loss > 0.5 ? sum(noise(n) * grad) : 0;
+  }
+  update {
+    m' = 0.5 * m + noise(n) + noise();
+    theta' = theta - 0.01 * grad + (loss < 1 ? 0.1 * noise(n) : 0) + 0.01 * z + m';
+  }
+}";
+
+        [Fact]
+        public void Draws_are_the_interpreters_with_every_kernel_and_thread_count()
+        {
+            // Two chunks per thread and a tail: the draws of every chunk are functions of their elements, so
+            // the thread that runs a chunk and the order of the chunks change nothing.
+            const int n = 4 * AeSimd.ChunkSize + 5;
+            var unit = Unit(Draws);
+            var laws = new[] { Make(unit, n, StepKernel.Scalar), Make(unit, n, StepKernel.Simd, 1), Make(unit, n, StepKernel.Simd, 2), Make(unit, n, StepKernel.Simd, 7) };
+            var rng = new Random(8);
+            var theta0 = Gradient(rng, n, false);
+            var interp = new Eval.Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, initialState: new Dictionary<string, double[]> { ["theta"] = theta0 }, seed: 5);
+            var thetas = laws.Select(_ => (double[])theta0.Clone()).ToList();
+            for (int step = 1; step <= 6; step++)
+            {
+                double loss = step % 3 == 0 ? 0.2 : 1.5 - step * 0.2;   // both sides of 0.5 and 1: draws on and off
+                var g = Gradient(rng, n, false);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = g });
+                for (int l = 0; l < laws.Length; l++)
+                {
+                    laws[l].Step(loss, g, thetas[l]);
+                    // Elementwise values: bit for bit the interpreter's. The sum s is exact only in the scalar kernel.
+                    AssertBits(interp.Get("theta"), thetas[l], $"theta at step {step}, law {l}");
+                }
+                Assert.Equal(AE.Runtime.CounterNoise.Gaussian(5, (ulong)step, 1, 0), interp.Scalar("z"));
+                Assert.Equal(loss > 0.5, interp.Scalar("s") != 0);
+            }
+        }
+
         // ------------------------------------------------------------ a whole run
 
         [Theory]

@@ -50,7 +50,6 @@ namespace AE.Generated
         /// <summary>Coefficient mu after the last step.</summary>
         public double mu { get; private set; }
         public double L { get; private set; }
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -61,7 +60,7 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Coefficients(int n, Options? options = null, ulong seed = 0)
         {
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
@@ -76,7 +75,6 @@ namespace AE.Generated
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(1.0);
             if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             if (!(this.alpha >= __lo_alpha && this.alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("alpha_min", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), this.alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Coefficients over double vectors. Allocates nothing.</summary>
@@ -233,7 +231,6 @@ namespace AE.Generated
         private readonly __V[] __nx_mu;
         private readonly __V[] __x_L;
         private readonly __V[] __on_adapt;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -245,7 +242,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public CoefficientsPopulation(int k, int n, Coefficients.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -263,7 +260,6 @@ namespace AE.Generated
             __x_L = new __V[__blocks];
             __on_adapt = new __V[__blocks];
             __System.Array.Fill(__on_adapt, __V.AllBitsSet);
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -274,7 +270,6 @@ namespace AE.Generated
                 __Lanes.SetLane(ref __st_alpha[__q], __l, __law.alpha);
                 __Lanes.SetLane(ref __st_mu[__q], __l, __law.mu);
                 __Lanes.SetLane(ref __x_L[__q], __l, __law.L);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

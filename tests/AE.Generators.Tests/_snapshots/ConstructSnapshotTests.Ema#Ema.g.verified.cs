@@ -36,7 +36,6 @@ namespace AE.Generated
         public double T { get; private set; }
         private double __slot_T__ema;
         private long __slot_T__ema_n;
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -45,14 +44,13 @@ namespace AE.Generated
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
         public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Ema(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
             double __v_beta = options.beta;
             if (!(__v_beta >= 0.0 && __v_beta < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta", "[0, 1)", __v_beta, "param 'beta' must lie in [0, 1)");
             this.beta = __v_beta;
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Ema over double vectors. Allocates nothing.</summary>
@@ -119,7 +117,6 @@ namespace AE.Generated
         private readonly __V[] __x_T;
         private readonly double[] __slot_T__ema;
         private readonly long[] __slot_T__ema_n;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -129,7 +126,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public EmaPopulation(int k, Ema.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -141,7 +138,6 @@ namespace AE.Generated
             __x_T = new __V[__blocks];
             __slot_T__ema = new double[__lanes];
             __slot_T__ema_n = new long[__lanes];
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -150,7 +146,6 @@ namespace AE.Generated
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __p_beta[__q], __l, __law.beta);
                 __Lanes.SetLane(ref __x_T[__q], __l, __law.T);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

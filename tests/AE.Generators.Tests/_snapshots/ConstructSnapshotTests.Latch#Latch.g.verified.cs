@@ -36,7 +36,6 @@ namespace AE.Generated
         public double held { get; private set; }
         private double __slot_held__latch;
         private long __slot_held__latch_n;
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -45,13 +44,12 @@ namespace AE.Generated
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
         public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Latch(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
             long __v_warmup = options.warmup;
             this.warmup = __v_warmup;
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Latch over double vectors. Allocates nothing.</summary>
@@ -118,7 +116,6 @@ namespace AE.Generated
         private readonly __V[] __x_held;
         private readonly double[] __slot_held__latch;
         private readonly long[] __slot_held__latch_n;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -128,7 +125,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public LatchPopulation(int k, Latch.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -140,7 +137,6 @@ namespace AE.Generated
             __x_held = new __V[__blocks];
             __slot_held__latch = new double[__lanes];
             __slot_held__latch_n = new long[__lanes];
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -149,7 +145,6 @@ namespace AE.Generated
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __p_warmup[__q], __l, __law.warmup);
                 __Lanes.SetLane(ref __x_held[__q], __l, __law.held);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

@@ -33,7 +33,6 @@ namespace AE.Generated
         public double y { get; private set; }
         private double __slot_y__lp;
         private long __slot_y__lp_n;
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -42,11 +41,10 @@ namespace AE.Generated
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
         public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Lp(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Lp over double vectors. Allocates nothing.</summary>
@@ -112,7 +110,6 @@ namespace AE.Generated
         private readonly __V[] __x_y;
         private readonly double[] __slot_y__lp;
         private readonly long[] __slot_y__lp_n;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -122,7 +119,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public LpPopulation(int k, Lp.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -133,7 +130,6 @@ namespace AE.Generated
             __x_y = new __V[__blocks];
             __slot_y__lp = new double[__lanes];
             __slot_y__lp_n = new long[__lanes];
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -141,7 +137,6 @@ namespace AE.Generated
                 var __law = new Lp(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __x_y[__q], __l, __law.y);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

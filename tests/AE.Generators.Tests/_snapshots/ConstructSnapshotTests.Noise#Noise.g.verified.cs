@@ -36,7 +36,7 @@ namespace AE.Generated
         public double sigma { get; private set; }
         public double jitter { get; private set; }
         public double L { get; private set; }
-        private __Runtime.GaussianSource __rng;
+        private readonly ulong __seed;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -45,14 +45,14 @@ namespace AE.Generated
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
         public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Noise(int n, Options? options = null, ulong seed = 0)
         {
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
             this.sigma = (double)(0.1);
-            __rng = new __Runtime.GaussianSource(seed);
+            __seed = seed;
         }
 
         /// <summary>One step of Noise over double vectors. Allocates nothing.</summary>
@@ -87,12 +87,12 @@ namespace AE.Generated
 #line default
                 // jitter = noise()
 #line 9 "/ae/noise.ae"
-                jitter = __rng.NextGaussian();
+                jitter = __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, 0);
 #line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
                 var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
-                __j1.grad = __pin_grad; __j1.theta = __pin_theta;
+                __j1.__step = __step; __j1.grad = __pin_grad; __j1.theta = __pin_theta;
                 __j1.Draws = (((sigma > 0.0)));
                 __j1.Run(Kernel, MaxThreads);
 
@@ -107,6 +107,7 @@ namespace AE.Generated
         private sealed class __Pass1<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly Noise __law;
+            public long __step;
             public __T* grad, theta;
             public __Pass1(Noise law, int length) : base(length, 0) { __law = law; }
             public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
@@ -117,6 +118,7 @@ namespace AE.Generated
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
+            long __step = __f.__step;
             __T* grad = __f.grad, theta = __f.theta;
             int __i = __f.Start(__chunk), __end = __f.End(__chunk);
             if (__f.Simd)
@@ -131,7 +133,7 @@ namespace AE.Generated
                     {
                         // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __Simd.Gaussian(ref __rng)) : __vk4));
+                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __Simd.Gaussian(__seed, (ulong)__step, 2, __i)) : __vk4));
 #line default
                         __Simd.Store(__e_theta__next__1, theta + __i);
                     }
@@ -154,7 +156,7 @@ namespace AE.Generated
             {
                 // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (0.01 * __Simd.Widen(grad[__i]))) + ((sigma > 0.0) ? (sigma * __rng.NextGaussian()) : 0.0));
+                double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (0.01 * __Simd.Widen(grad[__i]))) + ((sigma > 0.0) ? (sigma * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 2, __i)) : 0.0));
 #line default
                 theta[__i] = __Simd.Narrow<__T>(__e_theta__next__1);
             }
@@ -203,7 +205,7 @@ namespace AE.Generated
         private readonly __V[] __nx_sigma;
         private readonly __V[] __x_jitter;
         private readonly __V[] __x_L;
-        private readonly __Runtime.GaussianSource[] __rng;
+        private readonly ulong __seed;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -215,7 +217,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public NoisePopulation(int k, int n, Noise.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -229,7 +231,7 @@ namespace AE.Generated
             __nx_sigma = new __V[__blocks];
             __x_jitter = new __V[__blocks];
             __x_L = new __V[__blocks];
-            __rng = new __Runtime.GaussianSource[k];
+            __seed = seed;
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -239,7 +241,6 @@ namespace AE.Generated
                 __Lanes.SetLane(ref __st_sigma[__q], __l, __law.sigma);
                 __Lanes.SetLane(ref __x_jitter[__q], __l, __law.jitter);
                 __Lanes.SetLane(ref __x_L[__q], __l, __law.L);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
@@ -275,7 +276,7 @@ namespace AE.Generated
                 // L = loss
                 __x_L[__q] = __Lanes.Load(loss, __j, __k - __j);
                 // jitter = noise()
-                var __h1 = __Lanes.Noise(__rng, __j, __V.AllBitsSet);
+                var __h1 = __Lanes.Noise(__seed, (ulong)__step, 1, 0, __j, __count, __V.AllBitsSet);
                 __x_jitter[__q] = __h1;
             }
 
@@ -289,7 +290,7 @@ namespace AE.Generated
                     // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
                     var __t2 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
                     var __m3 = __t2;
-                    var __h4 = __Lanes.Any(__m3) ? __Lanes.Noise(__rng, __j, __m3) : __V.Zero;
+                    var __h4 = __Lanes.Any(__m3) ? __Lanes.Noise(__seed, (ulong)__step, 2, __i, __j, __count, __m3) : __V.Zero;
                     var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __Lanes.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t2, (__st_sigma[__q] * __h4), __Vx.Create(0.0)));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }

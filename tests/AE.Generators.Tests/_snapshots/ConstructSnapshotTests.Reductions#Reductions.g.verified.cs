@@ -44,7 +44,6 @@ namespace AE.Generated
         public double hi { get; private set; }
         public double lo { get; private set; }
         public double L { get; private set; }
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -53,7 +52,7 @@ namespace AE.Generated
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
         public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Reductions(int n, Options? options = null, ulong seed = 0)
         {
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
@@ -61,7 +60,6 @@ namespace AE.Generated
             options ??= new Options();
             __st_m_f64 = new double[n];
             __System.Array.Fill(__st_m_f64, (double)(0.0));
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Reductions over double vectors. Allocates nothing.</summary>
@@ -353,7 +351,6 @@ namespace AE.Generated
         private readonly __V[] __r5;
         private readonly __V[] __r6;
         private float[]? __st_m_f32;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -365,7 +362,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public ReductionsPopulation(int k, int n, Reductions.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -393,7 +390,6 @@ namespace AE.Generated
             __r4_bb = new __V[__blocks];
             __r5 = new __V[__blocks];
             __r6 = new __V[__blocks];
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -409,7 +405,6 @@ namespace AE.Generated
                 __Lanes.SetLane(ref __x_hi[__q], __l, __law.hi);
                 __Lanes.SetLane(ref __x_lo[__q], __l, __law.lo);
                 __Lanes.SetLane(ref __x_L[__q], __l, __law.L);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

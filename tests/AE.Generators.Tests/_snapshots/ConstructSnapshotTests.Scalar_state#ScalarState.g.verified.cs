@@ -44,7 +44,6 @@ namespace AE.Generated
         public double count { get; private set; }
         /// <summary>State total after the last step.</summary>
         public double total { get; private set; }
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -55,13 +54,12 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public ScalarState(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
             this.count = (double)(0.0);
             this.total = (double)(0.0);
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of ScalarState over double vectors. Allocates nothing.</summary>
@@ -149,7 +147,6 @@ namespace AE.Generated
         private readonly __V[] __st_total;
         private readonly __V[] __nx_total;
         private readonly __V[] __on_R;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -159,7 +156,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public ScalarStatePopulation(int k, ScalarState.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -173,7 +170,6 @@ namespace AE.Generated
             __nx_total = new __V[__blocks];
             __on_R = new __V[__blocks];
             __System.Array.Fill(__on_R, __V.AllBitsSet);
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -182,7 +178,6 @@ namespace AE.Generated
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __st_count[__q], __l, __law.count);
                 __Lanes.SetLane(ref __st_total[__q], __l, __law.total);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

@@ -49,7 +49,6 @@ namespace AE.Generated
         public double s { get; private set; }
         public double d { get; private set; }
         public double du { get; private set; }
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -60,13 +59,12 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public SignalNeutral(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
             this.k = (double)(0.5);
             this.s = (double)(0.0);
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of SignalNeutral over double vectors. Allocates nothing.</summary>
@@ -192,7 +190,6 @@ namespace AE.Generated
         private readonly __V[] __on_S;
         private readonly __V[] __on_D;
         private readonly __V[] __on_B;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -202,7 +199,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public SignalNeutralPopulation(int k, SignalNeutral.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -221,7 +218,6 @@ namespace AE.Generated
             __System.Array.Fill(__on_S, __V.AllBitsSet);
             __System.Array.Fill(__on_D, __V.AllBitsSet);
             __System.Array.Fill(__on_B, __V.AllBitsSet);
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -232,7 +228,6 @@ namespace AE.Generated
                 __Lanes.SetLane(ref __x_s[__q], __l, __law.s);
                 __Lanes.SetLane(ref __x_d[__q], __l, __law.d);
                 __Lanes.SetLane(ref __x_du[__q], __l, __law.du);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

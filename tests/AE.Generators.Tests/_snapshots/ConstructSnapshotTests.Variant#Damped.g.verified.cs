@@ -44,7 +44,6 @@ namespace AE.Generated
 
         /// <summary>Coefficient k after the last step.</summary>
         public double k { get; private set; }
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -55,12 +54,11 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Damped(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
             this.k = (double)(1.0);
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of Damped over double vectors. Allocates nothing.</summary>
@@ -157,7 +155,6 @@ namespace AE.Generated
         private readonly __V[] __c1;
         private readonly __V[] __on_grow;
         private readonly __V[] __on_damp;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -167,7 +164,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public DampedPopulation(int k, Damped.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -182,7 +179,6 @@ namespace AE.Generated
             __on_damp = new __V[__blocks];
             __System.Array.Fill(__on_grow, __V.AllBitsSet);
             __System.Array.Fill(__on_damp, __V.AllBitsSet);
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -190,7 +186,6 @@ namespace AE.Generated
                 var __law = new Damped(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __st_k[__q], __l, __law.k);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

@@ -43,7 +43,6 @@ namespace AE.Generated
         /// <summary>State m after the last double-precision step.</summary>
         public __System.ReadOnlySpan<double> m => __st_m_f64;
         public double L { get; private set; }
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -52,7 +51,7 @@ namespace AE.Generated
         /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
         public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public VectorState(int n, Options? options = null, ulong seed = 0)
         {
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
@@ -65,7 +64,6 @@ namespace AE.Generated
             this.lr = __v_lr;
             __st_m_f64 = new double[n];
             __System.Array.Fill(__st_m_f64, (double)(0.0));
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of VectorState over double vectors. Allocates nothing.</summary>
@@ -203,7 +201,6 @@ namespace AE.Generated
         private readonly __V[] __st_m;
         private readonly __V[] __x_L;
         private float[]? __st_m_f32;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -215,7 +212,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public VectorStatePopulation(int k, int n, VectorState.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -229,7 +226,6 @@ namespace AE.Generated
             __p_lr = new __V[__blocks];
             __st_m = new __V[n * __blocks];
             __x_L = new __V[__blocks];
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -240,7 +236,6 @@ namespace AE.Generated
                 __Lanes.SetLane(ref __p_lr[__q], __l, __law.lr);
                 for (int __i = 0; __i < n; __i++) __Lanes.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
                 __Lanes.SetLane(ref __x_L[__q], __l, __law.L);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

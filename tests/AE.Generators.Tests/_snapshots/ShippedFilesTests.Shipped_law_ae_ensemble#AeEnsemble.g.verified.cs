@@ -77,7 +77,6 @@ namespace AE.Generated
         public double bar_alpha { get; private set; }
         public double bar_mu { get; private set; }
         public double bar_sigma { get; private set; }
-        private __Runtime.GaussianSource __rng;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -88,7 +87,7 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public AeEnsemble(int K, Options? options = null, ulong seed = 0)
         {
             if (K < 1) throw new __System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
@@ -118,7 +117,6 @@ namespace AE.Generated
             if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
             this.loss_emergency = __v_loss_emergency;
             __sig_w = new double[K];
-            __rng = new __Runtime.GaussianSource(seed);
         }
 
         /// <summary>One step of AeEnsemble over double vectors. Allocates nothing.</summary>
@@ -618,7 +616,6 @@ namespace AE.Generated
         private readonly __V[] __r4;
         private readonly __V[] __r5;
         private readonly __V[] __r6;
-        private readonly __Runtime.GaussianSource[] __rng;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -630,7 +627,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public AeEnsemblePopulation(int k, int K, AeEnsemble.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -665,7 +662,6 @@ namespace AE.Generated
             __r5 = new __V[__blocks];
             __r6 = new __V[__blocks];
             __System.Array.Fill(__on_consensus, __V.AllBitsSet);
-            __rng = new __Runtime.GaussianSource[k];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -688,7 +684,6 @@ namespace AE.Generated
                 __Lanes.SetLane(ref __x_bar_alpha[__q], __l, __law.bar_alpha);
                 __Lanes.SetLane(ref __x_bar_mu[__q], __l, __law.bar_mu);
                 __Lanes.SetLane(ref __x_bar_sigma[__q], __l, __law.bar_sigma);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 

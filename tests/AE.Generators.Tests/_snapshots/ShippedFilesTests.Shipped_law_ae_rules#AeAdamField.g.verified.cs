@@ -374,7 +374,7 @@ namespace AE.Generated
         private long __slot_Sstar__ema_n;
         private double __slot_lyapunov__lp;
         private long __slot_lyapunov__lp_n;
-        private __Runtime.GaussianSource __rng;
+        private readonly ulong __seed;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -385,7 +385,7 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public AeAdamField(int n, Options? options = null, ulong seed = 0)
         {
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
@@ -630,7 +630,7 @@ namespace AE.Generated
             double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
             if (__lo_sigma > __hi_sigma) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
             if (!(this.sigma >= __lo_sigma && this.sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), this.sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            __rng = new __Runtime.GaussianSource(seed);
+            __seed = seed;
         }
 
         /// <summary>One step of AeAdamField over double vectors. Allocates nothing.</summary>
@@ -1236,7 +1236,7 @@ namespace AE.Generated
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
                 var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, n));
-                __j3.alpha__next = alpha__next; __j3.b1 = b1; __j3.b2 = b2; __j3.clip = clip; __j3.e = e; __j3.grad = __pin_grad; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta; __j3.wd__next = wd__next;
+                __j3.__step = __step; __j3.alpha__next = alpha__next; __j3.b1 = b1; __j3.b2 = b2; __j3.clip = clip; __j3.e = e; __j3.grad = __pin_grad; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta; __j3.wd__next = wd__next;
                 __j3.Draws = (((sigma__next > 0.0)));
                 __j3.Run(Kernel, MaxThreads);
 
@@ -1451,6 +1451,7 @@ namespace AE.Generated
         private sealed class __Pass3<__T> : __Runtime.Simd.AeChunkJob where __T : unmanaged
         {
             private readonly AeAdamField __law;
+            public long __step;
             public double alpha__next, b1, b2, clip, e, sigma__next, wd__next;
             public __T* grad, theta;
             public __Pass3(AeAdamField law, int length) : base(length, 0) { __law = law; }
@@ -1462,6 +1463,7 @@ namespace AE.Generated
         [__MethodImpl(__MethodImplOptions.AggressiveOptimization)]
         private void __RunPass3<__T>(__Pass3<__T> __f, int __chunk) where __T : unmanaged
         {
+            long __step = __f.__step;
             double alpha__next = __f.alpha__next, b1 = __f.b1, b2 = __f.b2, clip = __f.clip, e = __f.e, sigma__next = __f.sigma__next, wd__next = __f.wd__next;
             __T* grad = __f.grad, theta = __f.theta;
             fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
@@ -1535,7 +1537,7 @@ namespace AE.Generated
 #line default
                             // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __Simd.Gaussian(ref __rng)) : __vk18));
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __Simd.Gaussian(__seed, (ulong)__step, 1, __i)) : __vk18));
 #line default
                             // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"
@@ -1642,7 +1644,7 @@ namespace AE.Generated
 #line default
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 421 "/ae/laws/ae_rules.ae"
-                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (alpha__next * (__e_dir__1 + (wd__next * __Simd.Widen(theta[__i]))))) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (alpha__next * (__e_dir__1 + (wd__next * __Simd.Widen(theta[__i]))))) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 422 "/ae/laws/ae_rules.ae"
@@ -1931,7 +1933,7 @@ namespace AE.Generated
         private readonly long[] __slot_lyapunov__lp_n;
         private float[]? __st_m_f32;
         private float[]? __st_v_f32;
-        private readonly __Runtime.GaussianSource[] __rng;
+        private readonly ulong __seed;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -1943,7 +1945,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public AeAdamFieldPopulation(int k, int n, AeAdamField.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -2156,7 +2158,7 @@ namespace AE.Generated
             __System.Array.Fill(__on_AE5, __V.AllBitsSet);
             __System.Array.Fill(__on_AE6d, __V.AllBitsSet);
             __System.Array.Fill(__on_AE10, __V.AllBitsSet);
-            __rng = new __Runtime.GaussianSource[k];
+            __seed = seed;
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -2277,7 +2279,6 @@ namespace AE.Generated
                 __Lanes.SetLane(ref __x_du_eps[__q], __l, __law.du_eps);
                 __Lanes.SetLane(ref __x_du_wd[__q], __l, __law.du_wd);
                 __Lanes.SetLane(ref __x_adapt_extra[__q], __l, __law.adapt_extra);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
@@ -2819,7 +2820,7 @@ namespace AE.Generated
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t61 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m62 = __t61;
-                    var __h63 = __Lanes.Any(__m62) ? __Lanes.Noise(__rng, __j, __m62) : __V.Zero;
+                    var __h63 = __Lanes.Any(__m62) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m62) : __V.Zero;
                     var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __Lanes.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * __h63), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);

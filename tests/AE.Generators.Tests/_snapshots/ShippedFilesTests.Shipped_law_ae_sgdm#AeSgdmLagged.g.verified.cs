@@ -234,7 +234,7 @@ namespace AE.Generated
         private long __slot_gtrack__ema_n;
         private double __slot_gamma_target__latch;
         private long __slot_gamma_target__latch_n;
-        private __Runtime.GaussianSource __rng;
+        private readonly ulong __seed;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -245,7 +245,7 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public AeSgdmLagged(int n, Options? options = null, ulong seed = 0)
         {
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
@@ -378,7 +378,7 @@ namespace AE.Generated
             double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
             if (__lo_sigma > __hi_sigma) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
             if (!(this.sigma >= __lo_sigma && this.sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), this.sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            __rng = new __Runtime.GaussianSource(seed);
+            __seed = seed;
         }
 
         /// <summary>One step of AeSgdmLagged over double vectors. Allocates nothing.</summary>
@@ -677,7 +677,7 @@ namespace AE.Generated
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
                 var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
-                __j1.__r4 = __r4; __j1.alpha__next = alpha__next; __j1.clip = clip; __j1.grad = __pin_grad; __j1.mu__next = mu__next; __j1.sigma__next = sigma__next; __j1.theta = __pin_theta;
+                __j1.__r4 = __r4; __j1.__step = __step; __j1.alpha__next = alpha__next; __j1.clip = clip; __j1.grad = __pin_grad; __j1.mu__next = mu__next; __j1.sigma__next = sigma__next; __j1.theta = __pin_theta;
                 __j1.Draws = (((sigma__next > 0.0)));
                 __j1.Run(Kernel, MaxThreads);
                 double __n0 = __j1.Sum(0);
@@ -717,6 +717,7 @@ namespace AE.Generated
         {
             private readonly AeSgdmLagged __law;
             public double __r4, alpha__next, clip, mu__next, sigma__next;
+            public long __step;
             public __T* grad, theta;
             public __Pass1(AeSgdmLagged law, int length) : base(length, 5) { __law = law; }
             public override void RunChunk(int chunk) => __law.__RunPass1(this, chunk);
@@ -728,6 +729,7 @@ namespace AE.Generated
         private void __RunPass1<__T>(__Pass1<__T> __f, int __chunk) where __T : unmanaged
         {
             double __r4 = __f.__r4, alpha__next = __f.alpha__next, clip = __f.clip, mu__next = __f.mu__next, sigma__next = __f.sigma__next;
+            long __step = __f.__step;
             __T* grad = __f.grad, theta = __f.theta;
             fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
             {
@@ -782,7 +784,7 @@ namespace AE.Generated
 #line default
                             // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
-                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(ref __rng)) : __vk13));
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(__seed, (ulong)__step, 1, __i)) : __vk13));
 #line default
                             // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
@@ -874,7 +876,7 @@ namespace AE.Generated
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
-                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"

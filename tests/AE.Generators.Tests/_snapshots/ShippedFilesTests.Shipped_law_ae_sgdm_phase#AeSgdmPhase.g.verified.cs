@@ -260,7 +260,7 @@ namespace AE.Generated
         private long __slot_collapsing__ema_n;
         private double __slot_lyapunov__lp;
         private long __slot_lyapunov__lp_n;
-        private __Runtime.GaussianSource __rng;
+        private readonly ulong __seed;
         private int __precision;
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
@@ -271,7 +271,7 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
-        /// <param name="seed">seed of the generator behind noise()</param>
+        /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public AeSgdmPhase(int n, Options? options = null, ulong seed = 0)
         {
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
@@ -421,7 +421,7 @@ namespace AE.Generated
             double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
             if (__lo_sigma > __hi_sigma) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
             if (!(this.sigma >= __lo_sigma && this.sigma <= __hi_sigma)) throw new __Runtime.ParamOutOfRangeException("init_sigma", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), this.sigma, "the initial value of 'sigma' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
-            __rng = new __Runtime.GaussianSource(seed);
+            __seed = seed;
         }
 
         /// <summary>One step of AeSgdmPhase over double vectors. Allocates nothing.</summary>
@@ -818,7 +818,7 @@ namespace AE.Generated
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
                 var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, n));
-                __j3.__r4 = __r4; __j3.alpha__next = alpha__next; __j3.clip = clip; __j3.grad = __pin_grad; __j3.mu__next = mu__next; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta;
+                __j3.__r4 = __r4; __j3.__step = __step; __j3.alpha__next = alpha__next; __j3.clip = clip; __j3.grad = __pin_grad; __j3.mu__next = mu__next; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta;
                 __j3.Draws = (((sigma__next > 0.0)));
                 __j3.Run(Kernel, MaxThreads);
 
@@ -991,6 +991,7 @@ namespace AE.Generated
         {
             private readonly AeSgdmPhase __law;
             public double __r4, alpha__next, clip, mu__next, sigma__next;
+            public long __step;
             public __T* grad, theta;
             public __Pass3(AeSgdmPhase law, int length) : base(length, 0) { __law = law; }
             public override void RunChunk(int chunk) => __law.__RunPass3(this, chunk);
@@ -1002,6 +1003,7 @@ namespace AE.Generated
         private void __RunPass3<__T>(__Pass3<__T> __f, int __chunk) where __T : unmanaged
         {
             double __r4 = __f.__r4, alpha__next = __f.alpha__next, clip = __f.clip, mu__next = __f.mu__next, sigma__next = __f.sigma__next;
+            long __step = __f.__step;
             __T* grad = __f.grad, theta = __f.theta;
             fixed (__T* __s_m = __Simd.Storage<__T>(__st_m_f64, __st_m_f32))
             {
@@ -1051,7 +1053,7 @@ namespace AE.Generated
 #line default
                             // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(ref __rng)) : __vk13));
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(__seed, (ulong)__step, 1, __i)) : __vk13));
 #line default
                             // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
@@ -1124,7 +1126,7 @@ namespace AE.Generated
 #line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 206 "/ae/laws/ae_sgdm_phase.ae"
-                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __rng.NextGaussian()) : 0.0));
+                    double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
 #line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 207 "/ae/laws/ae_sgdm_phase.ae"
@@ -1338,7 +1340,7 @@ namespace AE.Generated
         private readonly double[] __slot_lyapunov__lp;
         private readonly long[] __slot_lyapunov__lp_n;
         private float[]? __st_m_f32;
-        private readonly __Runtime.GaussianSource[] __rng;
+        private readonly ulong __seed;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -1350,7 +1352,7 @@ namespace AE.Generated
 
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
-        /// <param name="seed">controller j draws noise() from the stream the law has for seed + j</param>
+        /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public AeSgdmPhasePopulation(int k, int n, AeSgdmPhase.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
@@ -1501,7 +1503,7 @@ namespace AE.Generated
             __System.Array.Fill(__on_AE3, __V.AllBitsSet);
             __System.Array.Fill(__on_AE5, __V.AllBitsSet);
             __System.Array.Fill(__on_AE10, __V.AllBitsSet);
-            __rng = new __Runtime.GaussianSource[k];
+            __seed = seed;
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -1579,7 +1581,6 @@ namespace AE.Generated
                 __Lanes.SetLane(ref __x_du_alpha[__q], __l, __law.du_alpha);
                 __Lanes.SetLane(ref __x_du_mu[__q], __l, __law.du_mu);
                 __Lanes.SetLane(ref __x_du_sigma[__q], __l, __law.du_sigma);
-                if (__j < k) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));
             }
         }
 
@@ -1948,7 +1949,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t44 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m45 = __t44;
-                    var __h46 = __Lanes.Any(__m45) ? __Lanes.Noise(__rng, __j, __m45) : __V.Zero;
+                    var __h46 = __Lanes.Any(__m45) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m45) : __V.Zero;
                     var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t44, (__nx_sigma[__q] * __h46), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
