@@ -23,10 +23,11 @@ namespace AE.Runtime.Simd
     /// </para>
     /// <para>
     /// Speed. A draw is a long chain of dependent operations (ten Philox rounds, then a division, a polynomial and a
-    /// square root), so a call costs about the chain's latency and the elements per call decide the cost per element:
-    /// measured on one core of an AMD EPYC (Zen 5, AVX-512; tests/AE.Benchmarks NoiseBenchmarks) the scalar draw takes
-    /// about 27 ns, <see cref="Gaussian4"/> about 8.5 ns an element, <see cref="Gaussian8"/> about 4.5 ns and
-    /// <see cref="Fill(ulong, ulong, int, long, Span{double})"/> about 1.7 ns (3.5 ns with AVX2 only).
+    /// square root), so a call costs about the chain's latency and the elements per call decide the cost per element.
+    /// Measured on one core of an AMD EPYC (Zen 5, AVX-512; tests/AE.Benchmarks NoiseBenchmarks, a shared machine):
+    /// the scalar draw about 27 ns, <see cref="Gaussian4"/> about 9 ns an element, <see cref="Gaussian8"/> about 4.5 ns,
+    /// <see cref="Fill(ulong, ulong, int, long, Span{double})"/> 1.7 to 2.2 ns (about 3.5 ns with AVX2 only). A loop
+    /// that needs many draws is fastest filling a buffer a chunk at a time.
     /// </para>
     /// <para>
     /// x86 intrinsics (AVX2's and AVX-512's 32x32-&gt;64 multiply, AVX-512DQ's exact 64-bit conversions, in-lane
