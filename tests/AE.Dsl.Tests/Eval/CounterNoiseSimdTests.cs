@@ -76,6 +76,59 @@ namespace AE.Dsl.Tests
             }
         }
 
+        public static IEnumerable<object[]> BlockPaths() => new[]
+        {
+            new object[] { AeNoise.Path.Vector512Intrinsics }, new object[] { AeNoise.Path.Vector512Portable },
+            new object[] { AeNoise.Path.Vector256Intrinsics }, new object[] { AeNoise.Path.Vector256Portable },
+        };
+
+        [Theory]
+        [MemberData(nameof(BlockPaths))]
+        internal void The_block_forms_of_Fill_match_the_scalar_definition_on_every_path(AeNoise.Path path)
+        {
+            foreach (var (seed, step, site, index) in Cases(5_000, 37))
+            {
+                long even = index & ~1L;
+                if (even > CounterNoise.MaxIndex - 32) even = CounterNoise.MaxIndex - 32;
+                var draws = AeNoise.Blocks(seed, step, site, even, path);
+                for (int k = 0; k < draws.Length; k++) Same(seed, step, site, even + k, draws[k]);
+            }
+        }
+
+        [Fact]
+        public void Fill_matches_the_scalar_definition_in_double_and_float()
+        {
+            var rng = new Random(41);
+            var doubles = new double[5000];
+            var floats = new float[5000];
+            for (int n = 0; n < 400; n++)
+            {
+                int length = n < 100 ? n : rng.Next(0, doubles.Length + 1);
+                long index = (n % 4) switch
+                {
+                    0 => rng.Next(0, 64),
+                    1 => CounterNoise.MaxIndex - length - rng.Next(0, 3),
+                    2 => (1L << 33) - rng.Next(0, 100),
+                    _ => rng.NextInt64(0, CounterNoise.MaxIndex - length),
+                };
+                ulong seed = (ulong)rng.NextInt64(), step = (ulong)rng.Next(1, 1000);
+                int site = rng.Next(1, CounterNoise.MaxSite + 1);
+                AeNoise.Fill(seed, step, site, index, doubles.AsSpan(0, length));
+                AeNoise.Fill(seed, step, site, index, floats.AsSpan(0, length));
+                for (int k = 0; k < length; k++)
+                {
+                    Same(seed, step, site, index + k, doubles[k]);
+                    float expected = (float)CounterNoise.Gaussian(seed, step, site, index + k);
+                    if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(floats[k]))
+                        Assert.Fail($"Fill(float) at {index + k}: {floats[k]:R}, expected {expected:R}");
+                }
+            }
+            Assert.Throws<ArgumentOutOfRangeException>(() => AeNoise.Fill(1, 1, 1, CounterNoise.MaxIndex - 9, new double[10]));
+            Assert.Throws<ArgumentOutOfRangeException>(() => AeNoise.Fill(1, 1, 1, -1, new float[10]));
+            Assert.Throws<ArgumentOutOfRangeException>(() => AeNoise.Fill(1, 1, 0, 0, new float[10]));
+            AeNoise.Fill(1, 1, 1, CounterNoise.MaxIndex, Span<double>.Empty);
+        }
+
         [Fact]
         public void A_run_of_vectors_covers_the_elements_in_order()
         {
