@@ -341,15 +341,23 @@ namespace AE.Kernels.Tests
             Assert.Equal(AE.Runtime.CounterNoise.Gaussian(42, 1, 1, 0), law.ReadSignal("z"));
             for (int i = 0; i < n; i++) Assert.Equal(AE.Runtime.CounterNoise.Gaussian(42, 1, 2, i), theta[i]);
 
-            // a step later, fresh draws; the same seed, the same draws; and the interpreter's
-            var again = new double[n];
-            law.Step(0, new double[n], again);
-            for (int i = 0; i < n; i += 97) Assert.Equal(AE.Runtime.CounterNoise.Gaussian(42, 2, 2, i), again[i]);
+            // a step later, fresh draws: the interpreter's theta after two steps, bit for bit
+            var fresh = new double[n];
+            law.Step(0, new double[n], fresh);
+            for (int i = 0; i < n; i += 97) Assert.Equal(AE.Runtime.CounterNoise.Gaussian(42, 2, 2, i), fresh[i]);
             var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, seed: 42);
             var inputs = new Dictionary<string, double[]> { ["loss"] = new[] { 0.0 }, ["grad"] = new double[n] };
             interp.Step(inputs);
+            var afterOne = (double[])interp.Get("theta").Clone();
+            Assert.Equal(afterOne, theta);
             interp.Step(inputs);
-            Assert.Equal(interp.Get("theta"), again);
+            using (var second = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, Seed = 42 }))
+            {
+                var t = new double[n];
+                second.Step(0, new double[n], t);
+                second.Step(0, new double[n], t);
+                Assert.Equal(interp.Get("theta"), t);
+            }
             using var twin = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, Seed = 42 });
             var twinTheta = new double[n];
             twin.Step(0, new double[n], twinTheta);
