@@ -30,6 +30,16 @@ namespace AE.Dsl.Emit
 
         private readonly List<string> _simdMembers = new();
         private bool _drawsKnownFalse;
+        /// <summary>The draw sites the vector loop being rendered reads: each gets a buffer, filled a block at a time.</summary>
+        private readonly List<int> _drawSites = new();
+
+        // The vectors a loop body loads or stores element __i of ('Load(theta + __i)', 'Store(v, m + __i)').
+        private static readonly Regex ElementPointer = new(@"(?<=\(|, )(@?[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Cf}]*) \+ __i\)", RegexOptions.CultureInvariant);
+
+        private static IEnumerable<string> ElementPointers(string body) =>
+            ElementPointer.Matches(body).Cast<Match>().Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).OrderBy(x => x, StringComparer.Ordinal);
+
+        private static string DrawBuffer(int site) => "__nz" + site.ToString(CultureInfo.InvariantCulture);
         /// <summary>Scalar conditions (step-scope C#) enclosing the vector expression being rendered, and the statement's own.</summary>
         private readonly List<string> _scalarPath = new();
         private string _statementCondition = "";
@@ -205,20 +215,44 @@ namespace AE.Dsl.Emit
             var outer = _w;
             string VectorLoop(int indent, bool drawsKnownFalse)
             {
-                _w = new CodeWriter(indent);
+                // A loop that draws fills a buffer per draw site a block at a time (AeNoise's bulk draws, the
+                // same bits as one by one) and reads the draws from it, so the loop itself stays short.
+                bool blocked = !drawsKnownFalse && DrawsPerElement(pass);
                 _drawsKnownFalse = drawsKnownFalse;
-                using (_w.Block($"for (; __i <= __end - {Simd}.Width; __i += {Simd}.Width)"))
+                _drawSites.Clear();
+                _w = new CodeWriter(indent + (blocked ? 2 : 1));
+                foreach (var e in pass.Elements) EmitElementV(e, pass);
+                foreach (var r in pass.Reductions)
                 {
-                    foreach (var e in pass.Elements) EmitElementV(e, pass);
-                    foreach (var r in pass.Reductions)
-                    {
-                        if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
-                        EmitReductionStepV(r, pass, g ?? "");
-                        if (perReduction.ContainsKey(r)) _w.Close();
-                    }
-                    if (pass.IsFinal) EmitWritesV(len);
+                    if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
+                    EmitReductionStepV(r, pass, g ?? "");
+                    if (perReduction.ContainsKey(r)) _w.Close();
                 }
+                if (pass.IsFinal) EmitWritesV(len);
+                var body = _w.ToString();
                 _drawsKnownFalse = false;
+                _w = new CodeWriter(indent);
+                if (!blocked)
+                {
+                    _w.Open($"for (; __i <= __end - {Simd}.Width; __i += {Simd}.Width)");
+                    _w.Raw(body);
+                    _w.Close();
+                }
+                else
+                {
+                    foreach (var site in _drawSites) _w.Line($"double* {DrawBuffer(site)} = stackalloc double[{Simd}.DrawBlock];");
+                    _w.Open($"while (__i <= __end - {Simd}.Width)");
+                    _w.Line($"int __d0 = __i, __dEnd = {Aliases.Math}.Min(__end, __i + {Simd}.DrawBlock);");
+                    // The block's vectors are requested from memory first, so they arrive while the draws are computed.
+                    foreach (var pointer in ElementPointers(body))
+                        _w.Line($"{Simd}.Prefetch({pointer} + __d0, __dEnd - __d0);");
+                    foreach (var site in _drawSites)
+                        _w.Line($"{Simd}.Fill(__seed, (ulong)__step, {site.ToString(CultureInfo.InvariantCulture)}, __d0, {DrawBuffer(site)}, __dEnd - __d0);");
+                    _w.Open($"for (; __i <= __dEnd - {Simd}.Width; __i += {Simd}.Width)");
+                    _w.Raw(body);
+                    _w.Close();
+                    _w.Close();
+                }
                 var text = _w.ToString();
                 _w = outer;
                 return text;
@@ -415,8 +449,10 @@ namespace AE.Dsl.Emit
                     var when = _scalarPath.ToList();
                     if (_statementCondition.Length > 0) when.Insert(0, _statementCondition);
                     _drawConditions.Add(string.Join(" && ", when.Select(w => "(" + w + ")")));
-                    // Elements __i..__i+3 of the site's draws at this step: the scalar loop's values, bit for bit.
-                    return $"{Simd}.Gaussian(__seed, (ulong)__step, {((IrNoise)e).Site.ToString(CultureInfo.InvariantCulture)}, __i)";
+                    // Elements __i..__i+3 of the site's draws at this step, from the block's buffer: the scalar loop's values, bit for bit.
+                    int site = ((IrNoise)e).Site;
+                    if (!_drawSites.Contains(site)) _drawSites.Add(site);
+                    return $"{Simd}.Load({DrawBuffer(site)} + (__i - __d0))";
                 }
                 default:
                     throw new NotSimdException(e.GetType().Name);

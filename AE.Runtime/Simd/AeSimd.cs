@@ -138,8 +138,21 @@ namespace AE.Runtime.Simd
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double MinLane(Vector256<double> v) => Math.Min(Math.Min(v.GetElement(0), v.GetElement(1)), Math.Min(v.GetElement(2), v.GetElement(3)));
 
-        /// <summary>Draws <paramref name="index"/> to <paramref name="index"/> + 3 of a noise() site at a step, bit for bit <see cref="CounterNoise.Gaussian"/>.</summary>
+        /// <summary>Elements a vector loop draws a block at a time (a buffer of doubles per draw site on the stack: 8 KiB, in L1).</summary>
+        public const int DrawBlock = 1024;
+
+        /// <summary>Asks for <paramref name="count"/> elements from <paramref name="p"/> on to be brought into the cache (a hint: no effect on values).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Gaussian(ulong seed, ulong step, int site, long index) => AeNoise.Gaussian4(seed, step, site, index);
+        public static void Prefetch<T>(T* p, int count) where T : unmanaged
+        {
+            if (!Sse.IsSupported) return;
+            byte* b = (byte*)p, e = (byte*)(p + count);
+            for (; b < e; b += 64) Sse.Prefetch0(b);
+        }
+
+        /// <summary>Draws <paramref name="index"/> to <paramref name="index"/> + <paramref name="length"/> - 1 of a noise() site at a step, bit for bit <see cref="CounterNoise.Gaussian"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Fill(ulong seed, ulong step, int site, long index, double* destination, int length) =>
+            AeNoise.Fill(seed, step, site, index, new Span<double>(destination, length));
     }
 }

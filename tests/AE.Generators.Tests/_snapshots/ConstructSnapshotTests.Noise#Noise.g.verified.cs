@@ -129,13 +129,21 @@ namespace AE.Generated
                 var __vk4 = __Vx.Create((double)0.0);
                 if (__f.Draws)
                 {
-                    for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                    double* __nz2 = stackalloc double[__Simd.DrawBlock];
+                    while (__i <= __end - __Simd.Width)
                     {
-                        // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+                        int __d0 = __i, __dEnd = __Math.Min(__end, __i + __Simd.DrawBlock);
+                        __Simd.Prefetch(grad + __d0, __dEnd - __d0);
+                        __Simd.Prefetch(theta + __d0, __dEnd - __d0);
+                        __Simd.Fill(__seed, (ulong)__step, 2, __d0, __nz2, __dEnd - __d0);
+                        for (; __i <= __dEnd - __Simd.Width; __i += __Simd.Width)
+                        {
+                            // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
-                        var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __Simd.Gaussian(__seed, (ulong)__step, 2, __i)) : __vk4));
+                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__vk3 * __Simd.Load(__nz2 + (__i - __d0))) : __vk4));
 #line default
-                        __Simd.Store(__e_theta__next__1, theta + __i);
+                            __Simd.Store(__e_theta__next__1, theta + __i);
+                        }
                     }
                 }
                 else

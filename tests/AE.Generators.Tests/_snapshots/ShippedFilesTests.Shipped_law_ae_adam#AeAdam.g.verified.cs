@@ -1497,55 +1497,65 @@ namespace AE.Generated
                     var __vk23 = __Vx.Create((double)double.PositiveInfinity);
                     if (__f.Draws)
                     {
-                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        double* __nz1 = stackalloc double[__Simd.DrawBlock];
+                        while (__i <= __end - __Simd.Width)
                         {
-                            // g0 = sanitize(grad, grad_emergency)
+                            int __d0 = __i, __dEnd = __Math.Min(__end, __i + __Simd.DrawBlock);
+                            __Simd.Prefetch(__s_m + __d0, __dEnd - __d0);
+                            __Simd.Prefetch(__s_v + __d0, __dEnd - __d0);
+                            __Simd.Prefetch(grad + __d0, __dEnd - __d0);
+                            __Simd.Prefetch(theta + __d0, __dEnd - __d0);
+                            __Simd.Fill(__seed, (ulong)__step, 1, __d0, __nz1, __dEnd - __d0);
+                            for (; __i <= __dEnd - __Simd.Width; __i += __Simd.Width)
+                            {
+                                // g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
-                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+                                var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                            // g = g0 * clip
+                                // g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
-                            var __e_g__1 = (__e_g0__1 * __vk2);
+                                var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
-                            // m_new = (b1 * m) + ((1 - b1) * g)
+                                // m_new = (b1 * m) + ((1 - b1) * g)
 #line 231 "/ae/laws/ae_adam.ae"
-                            var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+                                var __e_m_new__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
-                            // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                                // v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 232 "/ae/laws/ae_adam.ae"
-                            var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
+                                var __e_v_new__1 = ((__vk6 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
 #line default
-                            // m' = m_new
+                                // m' = m_new
 #line 233 "/ae/laws/ae_adam.ae"
-                            var __e_m__next__1 = __e_m_new__1;
+                                var __e_m__next__1 = __e_m_new__1;
 #line default
-                            // v' = v_new
+                                // v' = v_new
 #line 234 "/ae/laws/ae_adam.ae"
-                            var __e_v__next__1 = __e_v_new__1;
+                                var __e_v__next__1 = __e_v_new__1;
 #line default
-                            // mhat = m_new / (1 - (p1 * b1))
+                                // mhat = m_new / (1 - (p1 * b1))
 #line 237 "/ae/laws/ae_adam.ae"
-                            var __e_mhat__1 = (__e_m_new__1 / __vk10);
+                                var __e_mhat__1 = (__e_m_new__1 / __vk10);
 #line default
-                            // vhat = v_new / (1 - (p2 * b2))
+                                // vhat = v_new / (1 - (p2 * b2))
 #line 238 "/ae/laws/ae_adam.ae"
-                            var __e_vhat__1 = (__e_v_new__1 / __vk12);
+                                var __e_vhat__1 = (__e_v_new__1 / __vk12);
 #line default
-                            // dir = mhat / (sqrt(vhat) + e)
+                                // dir = mhat / (sqrt(vhat) + e)
 #line 239 "/ae/laws/ae_adam.ae"
-                            var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
+                                var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __vk13));
 #line default
-                            // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                                // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 240 "/ae/laws/ae_adam.ae"
-                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __Simd.Gaussian(__seed, (ulong)__step, 1, __i)) : __vk18));
+                                var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk14 * (__e_dir__1 + (__vk15 * __Simd.Load(theta + __i))))) + (__k16 ? (__vk17 * __Simd.Load(__nz1 + (__i - __d0))) : __vk18));
 #line default
-                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                                // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 241 "/ae/laws/ae_adam.ae"
-                            var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
+                                var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __vk22) : __e_theta__next__1);
 #line default
-                            __Simd.Store(__e_theta__next__2, theta + __i);
-                            __Simd.Store(__e_m__next__1, __s_m + __i);
-                            __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
+                                __Simd.Store(__e_theta__next__2, theta + __i);
+                                __Simd.Store(__e_m__next__1, __s_m + __i);
+                                __Simd.Store(__Lanes.Clamp(__e_v__next__1, __vk18, __vk23), __s_v + __i);
+                            }
                         }
                     }
                     else

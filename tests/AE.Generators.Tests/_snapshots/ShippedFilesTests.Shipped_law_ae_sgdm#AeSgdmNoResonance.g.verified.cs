@@ -878,38 +878,47 @@ namespace AE.Generated
                     var __vk17 = __Vx.Create((double)param_abs_max);
                     if (__f.Draws)
                     {
-                        for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
+                        double* __nz1 = stackalloc double[__Simd.DrawBlock];
+                        while (__i <= __end - __Simd.Width)
                         {
-                            // g0 = sanitize(grad, grad_emergency)
+                            int __d0 = __i, __dEnd = __Math.Min(__end, __i + __Simd.DrawBlock);
+                            __Simd.Prefetch(__s_m + __d0, __dEnd - __d0);
+                            __Simd.Prefetch(grad + __d0, __dEnd - __d0);
+                            __Simd.Prefetch(theta + __d0, __dEnd - __d0);
+                            __Simd.Fill(__seed, (ulong)__step, 1, __d0, __nz1, __dEnd - __d0);
+                            for (; __i <= __dEnd - __Simd.Width; __i += __Simd.Width)
+                            {
+                                // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
-                            var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
+                                var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
 #line default
-                            // g = g0 * clip
+                                // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
-                            var __e_g__1 = (__e_g0__1 * __vk2);
+                                var __e_g__1 = (__e_g0__1 * __vk2);
 #line default
-                            // m' = (mu' * m) + ((1 - mu') * g)
+                                // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
-                            var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
+                                var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
 #line default
-                            // upd = -alpha' * m'
+                                // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
-                            var __e_upd__1 = (__vk7 * __e_m__next__1);
+                                var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
-                            // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                                // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
-                            var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
+                                var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
 #line default
-                            // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                                // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
-                            var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Gaussian(__seed, (ulong)__step, 1, __i)) : __vk13));
+                                var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Load(__nz1 + (__i - __d0))) : __vk13));
 #line default
-                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                                // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
-                            var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
+                                var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
 #line default
-                            __Simd.Store(__e_theta__next__2, theta + __i);
-                            __Simd.Store(__e_m__next__1, __s_m + __i);
+                                __Simd.Store(__e_theta__next__2, theta + __i);
+                                __Simd.Store(__e_m__next__1, __s_m + __i);
+                            }
                         }
                     }
                     else
