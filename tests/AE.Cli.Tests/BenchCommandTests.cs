@@ -67,6 +67,23 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void Threaded_steps_that_draw_noise_allocate_nothing()
+        {
+            // 9 chunks: the passes run on two threads; at the defaults sigma leaves 0 after step 1, so every step
+            // draws one Gaussian per element (block buffers on the stack, no per-thread state).
+            var (exit, stdout, stderr) = ProcessTests.RunAe(Repo.Root, "bench", "--n", "140000", "--dtype", "f32,f64", "--threads", "2", "--format", "json", "--min-time-ms", "40");
+            Assert.True(exit == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            var results = json.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(2, results.Count);
+            foreach (var e in results)
+            {
+                Assert.Equal(2, e.GetProperty("threads").GetInt32());
+                Assert.Equal(0, e.GetProperty("allocated_bytes").GetInt64());
+            }
+        }
+
+        [Fact]
         public void Table_has_a_row_per_size_and_names_the_settings()
         {
             var r = Cli.Run(Repo.Root, "bench", "laws/ae_sgdm.ae", "--name", "AeSgdmNoResonance", "--n", "1000", "--n", "3000",
