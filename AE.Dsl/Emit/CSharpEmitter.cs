@@ -71,6 +71,13 @@ namespace AE.Dsl.Emit
                 && hostStates.Count == 1 && hostStates[0].Type.Equals(IrType.Vector(ScalarType.Real, n));
         }
 
+        /// <summary>
+        /// Whether a dim's length is known when the C# compiles (a number, or a sum of such dims): it is then a
+        /// <c>const</c>; a dim derived from a run-time dim (<c>dim w = n + 2</c>) is a property computed from it.
+        /// </summary>
+        internal static bool IsCompileTimeDim(IrUnit unit, IrDim d) =>
+            !d.IsRuntime && d.Value.Terms.All(t => unit.Dims.FirstOrDefault(x => x.Name == t.Key) is IrDim x && x != d && IsCompileTimeDim(unit, x));
+
         /// <summary>Vector state without an initial value: the host owns it and passes it to Step.</summary>
         public static IEnumerable<IrState> HostStates(IrUnit unit) => unit.States.Where(s => s.Init == null && !s.Type.IsScalar);
     }

@@ -191,8 +191,10 @@ namespace AE.Dsl.Emit
         {
             foreach (var d in _unit.Dims)
             {
-                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : "")}.</summary>");
-                _w.Line(d.IsRuntime ? $"public int {Id(d.Name)} {{ get; }}" : $"public const int {Id(d.Name)} = {DimText(d.Value)};");
+                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : CSharpEmitter.IsCompileTimeDim(_unit, d) ? "" : ", from the run-time dims")}.</summary>");
+                _w.Line(d.IsRuntime ? $"public int {Id(d.Name)} {{ get; }}"
+                    : CSharpEmitter.IsCompileTimeDim(_unit, d) ? $"public const int {Id(d.Name)} = {DimText(d.Value)};"
+                    : $"public int {Id(d.Name)} => {DimText(d.Value)};");
             }
             foreach (var p in _unit.Params)
             {

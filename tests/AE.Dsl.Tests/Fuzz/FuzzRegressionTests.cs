@@ -30,7 +30,6 @@ namespace AE.Dsl.Tests.Fuzz
             [nameof(A_bool_vector_input_compiles)] = "compile error",
             [nameof(Two_vector_draws_draw_one_vector_after_the_other)] = "divergence",
             [nameof(A_vector_draw_that_only_a_skipped_reduction_reads_is_still_drawn)] = "divergence",
-            [nameof(A_dim_derived_from_a_run_time_dim_compiles)] = "compile",
         };
 
         private static void AssertRunsLikeTheInterpreter(string text, [System.Runtime.CompilerServices.CallerMemberName] string test = "")

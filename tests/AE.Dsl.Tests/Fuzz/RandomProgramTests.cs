@@ -44,7 +44,7 @@ namespace AE.Dsl.Tests.Fuzz
             Unicode = true,                           // fixed: A_greek_coefficient_in_a_vector_statement_compiles
             LineSeparatorsInTitles = true,            // fixed: Titles_with_line_separators_stay_in_their_comments
             RulesNamedNoneOrAll = true,               // fixed: Rules_named_None_and_All_compile
-            DerivedDims = false,                      // A_dim_derived_from_a_run_time_dim_compiles
+            DerivedDims = true,                       // fixed: A_dim_derived_from_a_run_time_dim_compiles
             ConstructorParameterNames = true,         // fixed: State_named_like_the_constructors_parameters_is_initialised
             SelfAssignmentsAndComparisons = true,     // fixed: A_self_assignment_and_a_self_comparison_compile_without_warnings
             NextSuffixNames = false,                  // names with "__" are reserved now (AE0018), so these programs do not check clean; was: A_name_ending_in_next_is_not_the_next_value_of_another_state
