@@ -49,7 +49,7 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar)) d[Id(s.Name)] = ScalarType(s.Type);
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) d[Id(l.Name)] = ScalarType(l.Type);
             foreach (var c in _plan.CondVars) d[c] = "bool";
-            foreach (var snap in _plan.Snapshots) d[SnapshotVar(snap.Name, snap.Pos)] = "double";
+            foreach (var snap in _plan.Snapshots) d[SnapshotVar(snap.Name, snap.Pos)] = SnapshotType(snap.Name);
             d["__step"] = "long";
             foreach (var r in _switches) d["__on_" + r.Id] = "bool";
             foreach (var kv in _passGuardLocals) d[kv.Key] = kv.Value;

@@ -147,7 +147,10 @@ namespace AE.Dsl.Emit
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) _w.Line($"{ScalarType(l.Type)} {Id(l.Name)} = {Default(l.Type)};");
             foreach (var c in _plan.CondVars) _w.Line($"bool {c} = false;");
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
-                _w.Line($"double {SnapshotVar(snap.Name, snap.Pos)} = 0.0;");
+            {
+                var type = SnapshotType(snap.Name);
+                _w.Line($"{type} {SnapshotVar(snap.Name, snap.Pos)} = {(type == "bool" ? "false" : "0.0")};");
+            }
             if (_options.Lagged && _plan.Reductions.Count > 0)
             {
                 _w.Line("// lagged: every reduction reads the value the previous step's pass computed");
@@ -161,6 +164,11 @@ namespace AE.Dsl.Emit
 
         private static string Default(IrType t) => t.Scalar == IR.ScalarType.Bool ? "false" : "0.0";
         private static string StateLocal(string name) => "__s_" + Names.Stem(name);
+
+        /// <summary>The C# type of a snapshot: a next value's (a bool state's is a bool), or an accumulator's double.</summary>
+        private string SnapshotType(string key) =>
+            key.EndsWith("'", StringComparison.Ordinal) ? ScalarType(_unit.States.First(s => s.Name == key.TrimEnd('\'')).Type) : "double";
+
         private static string SnapshotVar(string key, int pos) => "__snap_" + Names.Stem(key) + "__" + pos.ToString(CultureInfo.InvariantCulture);
         private string MutableScalar(string key) => key.EndsWith("'", StringComparison.Ordinal) ? Next(key.TrimEnd('\'')) : Id(key);
 

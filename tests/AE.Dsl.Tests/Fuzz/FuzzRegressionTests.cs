@@ -20,7 +20,6 @@ namespace AE.Dsl.Tests.Fuzz
         {
             [nameof(A_population_compares_bools_as_its_law_does)] = "divergence",
             [nameof(A_scalar_draw_after_a_vector_draw_draws_second)] = "divergence",
-            [nameof(A_bool_next_value_read_by_a_vector_before_it_changes_compiles)] = "compile error",
             [nameof(Int_arithmetic_gives_the_same_zero_whatever_stores_the_ints)] = "divergence",
             [nameof(A_bool_vector_value_compiles)] = "compile error",
             [nameof(An_int_state_in_a_vector_statement_compiles_for_simd)] = "compile error",
