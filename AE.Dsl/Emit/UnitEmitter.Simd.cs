@@ -55,7 +55,7 @@ namespace AE.Dsl.Emit
             foreach (var kv in _passGuardLocals) d[kv.Key] = kv.Value;
             foreach (var r in _plan.Reductions.Where(r => _options.Lagged || !pass.Reductions.Contains(r)))
                 foreach (var (v, _) in ReadAccumulators(r)) d[v] = "double";
-            foreach (var i in _unit.Inputs) d[Id(i.Name)] = !i.Type.IsScalar ? "__T*" : ScalarType(i.Type);
+            foreach (var i in _unit.Inputs.Where(i => !IsBoolVector(i.Type))) d[Id(i.Name)] = !i.Type.IsScalar ? "__T*" : ScalarType(i.Type);
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) d[Id(s.Name)] = "__T*";
             return d;
         }
@@ -65,7 +65,7 @@ namespace AE.Dsl.Emit
 
         private IEnumerable<(string Name, string Span)> PinnedSpans()
         {
-            foreach (var i in _unit.Inputs.Where(i => !i.Type.IsScalar)) yield return (Pin(i.Name), Id(i.Name));
+            foreach (var i in _unit.Inputs.Where(i => !i.Type.IsScalar && !IsBoolVector(i.Type))) yield return (Pin(i.Name), Id(i.Name));
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) yield return (Pin(s.Name), Id(s.Name));
         }
 
@@ -493,6 +493,9 @@ namespace AE.Dsl.Emit
 
         private string RenderRefV(IrRef r, RenderCtx ctx)
         {
+            // A bool vector the law keeps (0 and 1) or takes (a span of bools) is not a lane mask: the pass keeps its scalar loop.
+            if (IsBoolVector(r.Type) && r.Kind is SymbolKind.Param or SymbolKind.Input or SymbolKind.State or SymbolKind.Coeff)
+                throw new NotSimdException("bool vector " + r.Name);
             switch (r.Kind)
             {
                 case SymbolKind.Param:

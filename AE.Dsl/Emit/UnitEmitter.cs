@@ -400,17 +400,18 @@ namespace AE.Dsl.Emit
         /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>
         private void EmitVectorConstant(string target, IrExpr e, string len)
         {
-            if (e.Type.IsScalar) { _w.Line($"__System.Array.Fill({target}, {ConstText(e, IrType.Real)});"); return; }
+            // A bool vector is stored as 1 and 0.
+            if (e.Type.IsScalar) { _w.Line($"__System.Array.Fill({target}, {Stored(e.Type, ConstText(e, IrType.Real))});"); return; }
             if (e is IrRef { Kind: SymbolKind.Param } r) { _w.Line($"__System.Array.Copy({Local(_unit.Params.First(p => p.Name == r.Name))}, {target}, {len});"); return; }
             if (e is IrCall { Function: "concat" } c && c.Args.All(a => a.Type.IsScalar))
             {
-                for (int i = 0; i < c.Args.Count; i++) _w.Line($"{target}[{i}] = {ConstText(c.Args[i], IrType.Real)};");
+                for (int i = 0; i < c.Args.Count; i++) _w.Line($"{target}[{i}] = {Stored(c.Args[i].Type, ConstText(c.Args[i], IrType.Real))};");
                 return;
             }
             // Elementwise over params and literals: one loop.
             var ctx = new RenderCtx { Constructor = true, Element = true };
             var text = Render(e, ctx);
-            _w.Line($"for (int __i = 0; __i < {len}; __i++) {target}[__i] = {text};");
+            _w.Line($"for (int __i = 0; __i < {len}; __i++) {target}[__i] = {Stored(e.Type, text)};");
         }
 
         private static string Local(IrParam p) => "__v_" + Names.Stem(p.Name);

@@ -21,12 +21,10 @@ namespace AE.Dsl.Tests.Fuzz
             [nameof(A_population_compares_bools_as_its_law_does)] = "divergence",
             [nameof(A_scalar_draw_after_a_vector_draw_draws_second)] = "divergence",
             [nameof(Int_arithmetic_gives_the_same_zero_whatever_stores_the_ints)] = "divergence",
-            [nameof(A_bool_vector_value_compiles)] = "compile error",
             [nameof(An_int_state_in_a_vector_statement_compiles_for_simd)] = "compile error",
             [nameof(A_vector_draw_in_a_reduction_is_not_moved_before_an_earlier_scalar_draw)] = "divergence",
             [nameof(A_lagged_reduction_reads_a_next_value_as_it_was_at_its_statement)] = "divergence",
             [nameof(A_filter_in_a_vector_statement_no_pass_needs_leaves_no_unused_field)] = "compile",
-            [nameof(A_bool_vector_input_compiles)] = "compile error",
             [nameof(Two_vector_draws_draw_one_vector_after_the_other)] = "divergence",
             [nameof(A_vector_draw_that_only_a_skipped_reduction_reads_is_still_drawn)] = "divergence",
         };
@@ -229,6 +227,19 @@ namespace AE.Dsl.Tests.Fuzz
   input keep: bool[n];
   state theta: real[n];
   update { theta' = keep ? theta - 0.01 * grad * loss : theta; }
+}");
+
+        [Fact]
+        public void Bool_vector_params_state_and_signals_are_stored_as_ones_and_zeros() => AssertRunsLikeTheInterpreter(@"law MaskKept {
+  " + Optimizer + @"
+  param allow: bool[n] = true;
+  state seen: bool[n] = false;
+  signal up: bool[n];
+  update {
+    up = grad > 0;
+    seen' = up || (allow && seen);
+    theta' = seen ? theta - 0.01 * grad * loss : theta;
+  }
 }");
 
         [Fact]
