@@ -134,6 +134,18 @@ namespace AE.Dsl.Tests.Fuzz
   }
 }");
 
+        /// <remarks>The state Step is the member Step__ (Step_ is the other state's): the harness reads it by the backend's rule.</remarks>
+        [Fact]
+        public void A_renamed_member_skips_the_names_the_unit_declares() => AssertRunsLikeTheInterpreter(@"law Clash {
+  " + Optimizer + @"
+  state Step: real[n] = 0, Step_: real[n] = 1;
+  update {
+    Step' = Step + grad;
+    Step_' = Step_ - grad * loss;
+    theta' = theta - 0.01 * (Step + Step_);
+  }
+}");
+
         [Fact]
         public void A_value_named_nameof_compiles() => AssertRunsLikeTheInterpreter(@"law Named {
   " + Optimizer + @"
