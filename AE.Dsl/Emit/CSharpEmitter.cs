@@ -78,6 +78,24 @@ namespace AE.Dsl.Emit
         internal static bool IsCompileTimeDim(IrUnit unit, IrDim d) =>
             !d.IsRuntime && d.Value.Terms.All(t => unit.Dims.FirstOrDefault(x => x.Name == t.Key) is IrDim x && x != d && IsCompileTimeDim(unit, x));
 
+        /// <summary>
+        /// The constructor parameter of each run-time dim (by its C# name): the name itself, or, when it equals one of the
+        /// constructor's own parameters (<paramref name="reserved"/>), the name with '_' appended until it equals none of
+        /// those and no other dim.
+        /// </summary>
+        internal static Dictionary<string, string> DimParameters(IReadOnlyList<string> dims, params string[] reserved)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var d in dims)
+            {
+                var p = d;
+                if (Array.IndexOf(reserved, p) >= 0)
+                    do p += "_"; while (Array.IndexOf(reserved, p) >= 0 || dims.Contains(p));
+                result[d] = p;
+            }
+            return result;
+        }
+
         /// <summary>Vector state without an initial value: the host owns it and passes it to Step.</summary>
         public static IEnumerable<IrState> HostStates(IrUnit unit) => unit.States.Where(s => s.Init == null && !s.Type.IsScalar);
     }

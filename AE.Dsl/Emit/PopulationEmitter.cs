@@ -84,10 +84,16 @@ namespace AE.Dsl.Emit
         private string DimText(DimExpr d)
         {
             if (d.IsConstant) return d.Constant.ToString(CultureInfo.InvariantCulture);
-            var parts = d.Terms.Select(t => t.Value == 1 ? Id(t.Key) : $"{t.Value} * {Id(t.Key)}").ToList();
+            var parts = d.Terms.Select(t => t.Value == 1 ? DimRef(t.Key) : $"{t.Value} * {DimRef(t.Key)}").ToList();
             if (d.Constant != 0) parts.Add(d.Constant.ToString(CultureInfo.InvariantCulture));
             return parts.Count == 1 ? parts[0] : "(" + string.Join(" + ", parts) + ")";
         }
+
+        /// <summary>Runtime dims whose constructor parameter is not their name (a dim named options or seed), while the constructor is written.</summary>
+        private HashSet<string>? _renamedDims;
+
+        /// <summary>A dim as C# reads it: its property (in the constructor, through 'this.' when a parameter has its name).</summary>
+        private string DimRef(string dim) => _renamedDims != null && _renamedDims.Contains(dim) ? "this." + Id(dim) : Id(dim);
 
         private string Length(IrType t) => t.IsScalar ? "1" : DimText(t.Shape[0]);
 
@@ -184,8 +190,11 @@ namespace AE.Dsl.Emit
         private void EmitConstructor()
         {
             var runtimeDims = _unit.Dims.Where(d => d.IsRuntime).ToList();
+            // As the law's: a dim named like a parameter of the constructor has a parameter with '_' appended.
+            var parameters = CSharpEmitter.DimParameters(runtimeDims.Select(d => Id(d.Name)).ToList(), _kParam, "options", "seed");
+            _renamedDims = new HashSet<string>(runtimeDims.Where(d => parameters[Id(d.Name)] != Id(d.Name)).Select(d => d.Name), StringComparer.Ordinal);
             var args = new[] { "int " + _kParam }
-                .Concat(runtimeDims.Select(d => "int " + Id(d.Name)))
+                .Concat(runtimeDims.Select(d => "int " + parameters[Id(d.Name)]))
                 .Concat(new[] { $"{_lawType}.Options?[]? options = null", "ulong seed = 0" });
             _w.Line($"/// <param name=\"{_kParam}\">how many controllers</param>");
             _w.Line("/// <param name=\"options\">one per controller (a null entry, or null for all: the defaults)</param>");
@@ -196,8 +205,9 @@ namespace AE.Dsl.Emit
                 _w.Line($"if (options != null && options.Length != {_kParam}) throw new __System.ArgumentException(\"options has \" + options.Length + \" entries for \" + {_kParam} + \" controllers\", nameof(options));");
                 foreach (var d in runtimeDims)
                 {
-                    _w.Line($"if ({Id(d.Name)} < 1) throw new __System.ArgumentOutOfRangeException(nameof({Id(d.Name)}), {Id(d.Name)}, \"dimension '{d.Name}' must be at least 1\");");
-                    _w.Line($"this.{Id(d.Name)} = {Id(d.Name)};");
+                    var p = parameters[Id(d.Name)];
+                    _w.Line($"if ({p} < 1) throw new __System.ArgumentOutOfRangeException(nameof({p}), {p}, \"dimension '{d.Name}' must be at least 1\");");
+                    _w.Line($"this.{Id(d.Name)} = {p};");
                 }
                 _w.Line($"__count = {_kParam};");
                 _w.Line($"__blocks = ({_kParam} + {S}.Lanes - 1) / {S}.Lanes;");
@@ -211,7 +221,7 @@ namespace AE.Dsl.Emit
                 }
                 foreach (var r in _switches) _w.Line($"__System.Array.Fill({RuleArray(r)}, {AllLanes});");
                 _w.Line($"__rng = new __Runtime.GaussianSource[{_kParam}];");
-                var dimArgs = string.Concat(runtimeDims.Select(d => Id(d.Name) + ", "));
+                var dimArgs = string.Concat(runtimeDims.Select(d => DimRef(d.Name) + ", "));
                 using (_w.Block("for (int __j = 0; __j < __lanes; __j++)"))
                 {
                     _w.Line("// The law's own constructor validates the options and computes every initial value; the last");
@@ -228,6 +238,7 @@ namespace AE.Dsl.Emit
                     _w.Line($"if (__j < {_kParam}) __rng[__j] = new __Runtime.GaussianSource(unchecked(seed + (ulong)__j));");
                 }
             }
+            _renamedDims = null;
             _w.Line();
         }
 

@@ -618,7 +618,7 @@ namespace AE.Dsl.Emit
                     var local = Local(_unit.Params.First(p => p.Name == r.Name));
                     return r.Type.IsScalar ? local : IsBoolVector(r.Type) ? $"({local}[__i] != 0.0)" : local + "[__i]";
                 }
-                if (r.Kind == SymbolKind.Dim) return Id(r.Name);
+                if (r.Kind == SymbolKind.Dim) return DimRef(r.Name);
                 throw new InvalidOperationException("non-constant read in a constant");
             }
             switch (r.Kind)

@@ -180,10 +180,16 @@ namespace AE.Dsl.Emit
         private string DimText(DimExpr d)
         {
             if (d.IsConstant) return d.Constant.ToString(CultureInfo.InvariantCulture);
-            var parts = d.Terms.Select(t => t.Value == 1 ? Id(t.Key) : $"{t.Value} * {Id(t.Key)}").ToList();
+            var parts = d.Terms.Select(t => t.Value == 1 ? DimRef(t.Key) : $"{t.Value} * {DimRef(t.Key)}").ToList();
             if (d.Constant != 0) parts.Add(d.Constant.ToString(CultureInfo.InvariantCulture));
             return parts.Count == 1 ? parts[0] : "(" + string.Join(" + ", parts) + ")";
         }
+
+        /// <summary>Runtime dims whose constructor parameter is not their name (a dim named options or seed), while the constructor is written.</summary>
+        private Dictionary<string, string>? _dimParameters;
+
+        /// <summary>A dim as C# reads it: its property (in the constructor, through 'this.' when a parameter has its name).</summary>
+        private string DimRef(string dim) => _dimParameters != null && _dimParameters.ContainsKey(dim) ? "this." + Id(dim) : Id(dim);
 
         private string Length(IrType t) => t.IsScalar ? "1" : DimText(t.Shape[0]);
 
@@ -260,14 +266,18 @@ namespace AE.Dsl.Emit
         private void EmitConstructor()
         {
             var runtimeDims = _unit.Dims.Where(d => d.IsRuntime).ToList();
-            var args = runtimeDims.Select(d => "int " + Id(d.Name)).Concat(new[] { "Options? options = null", "ulong seed = 0" });
+            // A dim named like the parameters options and seed has a parameter with '_' appended; the body reads it as this.options.
+            var parameters = CSharpEmitter.DimParameters(runtimeDims.Select(d => Id(d.Name)).ToList(), "options", "seed");
+            _dimParameters = runtimeDims.Where(d => parameters[Id(d.Name)] != Id(d.Name)).ToDictionary(d => d.Name, d => parameters[Id(d.Name)], StringComparer.Ordinal);
+            var args = runtimeDims.Select(d => "int " + parameters[Id(d.Name)]).Concat(new[] { "Options? options = null", "ulong seed = 0" });
             _w.Line("/// <param name=\"seed\">seed of the generator behind noise()</param>");
             using (_w.Block($"public {_type}({string.Join(", ", args)})"))
             {
                 foreach (var d in runtimeDims)
                 {
-                    _w.Line($"if ({Id(d.Name)} < 1) throw new __System.ArgumentOutOfRangeException(nameof({Id(d.Name)}), {Id(d.Name)}, \"dimension '{d.Name}' must be at least 1\");");
-                    _w.Line($"this.{Id(d.Name)} = {Id(d.Name)};");
+                    var p = parameters[Id(d.Name)];
+                    _w.Line($"if ({p} < 1) throw new __System.ArgumentOutOfRangeException(nameof({p}), {p}, \"dimension '{d.Name}' must be at least 1\");");
+                    _w.Line($"this.{Id(d.Name)} = {p};");
                 }
                 _w.Line("options ??= new Options();");
                 foreach (var p in ParamsInDependencyOrder())
@@ -318,6 +328,7 @@ namespace AE.Dsl.Emit
                 EmitValueChecks();
                 _w.Line("__rng = new __Runtime.GaussianSource(seed);");
             }
+            _dimParameters = null;
             _w.Line();
         }
 

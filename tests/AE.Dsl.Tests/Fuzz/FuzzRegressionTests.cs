@@ -100,6 +100,22 @@ namespace AE.Dsl.Tests.Fuzz
 }");
 
         [Fact]
+        public void Dims_named_like_the_constructors_parameters_compile() => AssertRunsLikeTheInterpreter(@"law CtorDims {
+  dim options, seed, seed_, k;
+  input loss: real;
+  input grad: real[options];
+  state theta: real[options];
+  state a: real[seed] = 0.5, b: real[seed_] = 1, c: real[k] = 2;
+  param p: real[seed] = 0.25;
+  update {
+    a' = a * 0.9 + p * loss;
+    b' = b + loss;
+    c' = c - loss;
+    theta' = theta - 0.01 * (sum(a) + sum(b) + sum(c)) * grad;
+  }
+}");
+
+        [Fact]
         public void A_name_ending_in_next_is_not_the_next_value_of_another_state() => AssertRunsLikeTheInterpreter(@"law Suffix {
   " + Optimizer + @"
   state g = 0, g_next = 5;
