@@ -545,7 +545,8 @@ namespace AE.Dsl.Emit
             var key = "S:" + text;
             if (_vHoistByText.TryGetValue(key, out var v)) return v;
             v = "__k" + (_vHoists.Count + 1).ToString(CultureInfo.InvariantCulture);
-            var type = e.Type.Scalar switch { IR.ScalarType.Bool => "bool", IR.ScalarType.Int => "long", _ => "double" };
+            // An int is a double here as in the step (an int state, an int local) or converts to one exactly.
+            var type = e.Type.Scalar == IR.ScalarType.Bool ? "bool" : "double";
             _vHoists.Add($"{type} {v} = {text};");
             _vHoistByText[key] = v;
             return v;

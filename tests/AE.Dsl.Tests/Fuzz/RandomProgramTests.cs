@@ -50,7 +50,7 @@ namespace AE.Dsl.Tests.Fuzz
             NextSuffixNames = false,                  // names with "__" are reserved now (AE0018), so these programs do not check clean; was: A_name_ending_in_next_is_not_the_next_value_of_another_state
             AePrefixNames = false,                    // names with "__" are reserved now (AE0018), so these programs do not check clean; was: Names_with_and_without_ae_before_two_underscores_are_two_names
             LawsWithoutRealData = true,               // fixed: A_law_without_real_inputs_or_host_state_has_one_step
-            IntValuesInVectorStatements = false,      // An_int_state_in_a_vector_statement_compiles_for_simd
+            IntValuesInVectorStatements = true,       // fixed: An_int_state_in_a_vector_statement_compiles_for_simd
             TrailingUnderscoreNames = true,           // fixed: A_name_with_a_trailing_underscore_is_not_a_renamed_member
             NameofName = true,                        // fixed: A_value_named_nameof_compiles
             BoolVectorValues = true,                  // fixed: A_bool_vector_value_compiles, A_bool_vector_input_compiles
