@@ -531,7 +531,7 @@ namespace AE.Dsl.Emit
                 case IrConst c:
                     return c.Type.Scalar == IR.ScalarType.Bool ? (c.Value != 0 ? "true" : "false") : CSharp.Literal(c.Value);
                 case IrStep:
-                    return "__step";
+                    return AsDouble("__step");
                 case IrRef r:
                     return RenderRef(r, ctx);
                 case IrUnary u:
@@ -572,6 +572,13 @@ namespace AE.Dsl.Emit
                     throw new EmitNotSupportedException($"'{e.GetType().Name}' is not emitted by the C# backend yet");
             }
         }
+
+        /// <summary>
+        /// An int the law keeps as an integer (the step, a dim, an int param) as a double: every int is computed
+        /// in double, as the interpreter, the population and the OpenCL backend compute it, so that int arithmetic
+        /// gives the same result whatever stores its operands (-(step % n) is -0 in double, 0 in long).
+        /// </summary>
+        private static string AsDouble(string integer) => $"((double){integer})";
 
         private static string WithEager(RenderCtx ctx, bool eager, Func<string> render)
         {
@@ -616,16 +623,16 @@ namespace AE.Dsl.Emit
                 if (r.Kind == SymbolKind.Param)
                 {
                     var local = Local(_unit.Params.First(p => p.Name == r.Name));
-                    return r.Type.IsScalar ? local : IsBoolVector(r.Type) ? $"({local}[__i] != 0.0)" : local + "[__i]";
+                    return r.Type.IsScalar ? (r.Type.Scalar == IR.ScalarType.Int ? AsDouble(local) : local) : IsBoolVector(r.Type) ? $"({local}[__i] != 0.0)" : local + "[__i]";
                 }
-                if (r.Kind == SymbolKind.Dim) return DimRef(r.Name);
+                if (r.Kind == SymbolKind.Dim) return AsDouble(DimRef(r.Name));
                 throw new InvalidOperationException("non-constant read in a constant");
             }
             switch (r.Kind)
             {
-                case SymbolKind.Dim: return Id(r.Name);
+                case SymbolKind.Dim: return AsDouble(Id(r.Name));
                 case SymbolKind.Param:
-                    if (r.Type.IsScalar) return Id(r.Name);
+                    if (r.Type.IsScalar) return r.Type.Scalar == IR.ScalarType.Int ? AsDouble(Id(r.Name)) : Id(r.Name);
                     RequireElement(ctx, r);
                     return IsBoolVector(r.Type) ? $"({ParamArray(r.Name)}[__i] != 0.0)" : $"{ParamArray(r.Name)}[__i]";
                 case SymbolKind.Input:
