@@ -21,7 +21,6 @@ namespace AE.Dsl.Tests.Fuzz
             [nameof(A_population_compares_bools_as_its_law_does)] = "divergence",
             [nameof(A_scalar_draw_after_a_vector_draw_draws_second)] = "divergence",
             [nameof(A_vector_draw_in_a_reduction_is_not_moved_before_an_earlier_scalar_draw)] = "divergence",
-            [nameof(A_lagged_reduction_reads_a_next_value_as_it_was_at_its_statement)] = "divergence",
             [nameof(A_filter_in_a_vector_statement_no_pass_needs_leaves_no_unused_field)] = "compile",
             [nameof(Two_vector_draws_draw_one_vector_after_the_other)] = "divergence",
             [nameof(A_vector_draw_that_only_a_skipped_reduction_reads_is_still_drawn)] = "divergence",

@@ -55,7 +55,7 @@ namespace AE.Dsl.Tests.Fuzz
             NameofName = true,                        // fixed: A_value_named_nameof_compiles
             BoolVectorValues = true,                  // fixed: A_bool_vector_value_compiles, A_bool_vector_input_compiles
             ScalarFiltersInVectors = false,           // A_filter_in_a_vector_statement_no_pass_needs_leaves_no_unused_field
-            LaggedReadsOfRefinedScalars = false,      // A_lagged_reduction_reads_a_next_value_as_it_was_at_its_statement
+            LaggedReadsOfRefinedScalars = true,       // fixed: A_lagged_reduction_reads_a_next_value_as_it_was_at_its_statement
             DoubleUnderscoreCNames = false,           // names with "__" are reserved now (AE0018), so these programs do not check clean; was: A_name_starting_with_two_underscores_and_c_is_not_a_condition
             BoolNextValuesInVectors = true,           // fixed: A_bool_next_value_read_by_a_vector_before_it_changes_compiles
             IntNegativeZero = true,                   // fixed: Int_arithmetic_gives_the_same_zero_whatever_stores_the_ints
