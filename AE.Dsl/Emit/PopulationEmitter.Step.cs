@@ -606,8 +606,9 @@ namespace AE.Dsl.Emit
                 BinaryOp.LessEq => $"{Vx}.LessThanOrEqual({l}, {r})",
                 BinaryOp.Greater => $"{Vx}.GreaterThan({l}, {r})",
                 BinaryOp.GreaterEq => $"{Vx}.GreaterThanOrEqual({l}, {r})",
-                BinaryOp.Eq => bools ? $"(~({l} ^ {r}))" : $"{Vx}.Equals({l}, {r})",
-                BinaryOp.NotEq => bools ? $"({l} ^ {r})" : $"(~{Vx}.Equals({l}, {r}))",
+                // Two bools compare as integers, not with ^: the JIT miscompiles the xor form where AVX-512 is used (AeLanes.MaskEquals).
+                BinaryOp.Eq => bools ? $"{S}.MaskEquals({l}, {r})" : $"{Vx}.Equals({l}, {r})",
+                BinaryOp.NotEq => bools ? $"{S}.MaskNotEquals({l}, {r})" : $"(~{Vx}.Equals({l}, {r}))",
                 BinaryOp.And => $"({l} & {r})",
                 _ => $"({l} | {r})",
             };

@@ -59,7 +59,7 @@ namespace AE.Dsl.Tests.Fuzz
             DoubleUnderscoreCNames = false,           // names with "__" are reserved now (AE0018), so these programs do not check clean; was: A_name_starting_with_two_underscores_and_c_is_not_a_condition
             BoolNextValuesInVectors = true,           // fixed: A_bool_next_value_read_by_a_vector_before_it_changes_compiles
             IntNegativeZero = true,                   // fixed: Int_arithmetic_gives_the_same_zero_whatever_stores_the_ints
-            BoolEqualities = false,                   // A_population_compares_bools_as_its_law_does (a JIT bug with AVX-512)
+            BoolEqualities = true,                    // fixed: A_population_compares_bools_as_its_law_does (a JIT bug with AVX-512, avoided)
             DrawsInAnyOrder = false,                  // A_scalar_draw_after_a_vector_draw_draws_second, Two_vector_draws_draw_one_vector_after_the_other,
                                                       // A_vector_draw_in_a_reduction_is_not_moved_before_an_earlier_scalar_draw,
                                                       // A_vector_draw_that_only_a_skipped_reduction_reads_is_still_drawn
