@@ -252,6 +252,21 @@ namespace AE.Runtime
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> Bool(Vector256<double> x) => ~Vector256.Equals(x, Vector256<double>.Zero);
 
+        /// <summary>
+        /// a == b of two bools: the lanes where the masks are equal, compared as 64-bit integers (exact, for
+        /// masks have all bits set or clear). Not written ~(a ^ b): where AVX-512 is used, the .NET 10 JIT
+        /// miscompiles that form nested with comparisons, as the population's <c>true == (c1 == (c2 != true))</c>
+        /// was (<c>~(AllBitsSet ^ ~(GreaterThan(x, y) ^ (LessThanOrEqual(p, q) ^ AllBitsSet)))</c> with x = y = 0,
+        /// p = 1, q = 0 gave set lanes, some with other bits, for clear ones); an integer compare breaks the chain
+        /// of bitwise operations the JIT folds.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> MaskEquals(Vector256<double> a, Vector256<double> b) => Vector256.Equals(a.AsUInt64(), b.AsUInt64()).AsDouble();
+
+        /// <summary>a != b of two bools, as <see cref="MaskEquals"/> (not a ^ b, for the same reason).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> MaskNotEquals(Vector256<double> a, Vector256<double> b) => ~Vector256.Equals(a.AsUInt64(), b.AsUInt64()).AsDouble();
+
         // ------------------------------------------------------------ the scalar function per lane
 
         public static Vector256<double> Exp(Vector256<double> x) => Vector256.Create(Math.Exp(x.GetElement(0)), Math.Exp(x.GetElement(1)), Math.Exp(x.GetElement(2)), Math.Exp(x.GetElement(3)));

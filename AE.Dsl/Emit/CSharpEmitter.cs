@@ -71,6 +71,31 @@ namespace AE.Dsl.Emit
                 && hostStates.Count == 1 && hostStates[0].Type.Equals(IrType.Vector(ScalarType.Real, n));
         }
 
+        /// <summary>
+        /// Whether a dim's length is known when the C# compiles (a number, or a sum of such dims): it is then a
+        /// <c>const</c>; a dim derived from a run-time dim (<c>dim w = n + 2</c>) is a property computed from it.
+        /// </summary>
+        internal static bool IsCompileTimeDim(IrUnit unit, IrDim d) =>
+            !d.IsRuntime && d.Value.Terms.All(t => unit.Dims.FirstOrDefault(x => x.Name == t.Key) is IrDim x && x != d && IsCompileTimeDim(unit, x));
+
+        /// <summary>
+        /// The constructor parameter of each run-time dim (by its C# name): the name itself, or, when it equals one of the
+        /// constructor's own parameters (<paramref name="reserved"/>), the name with '_' appended until it equals none of
+        /// those and no other dim.
+        /// </summary>
+        internal static Dictionary<string, string> DimParameters(IReadOnlyList<string> dims, params string[] reserved)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var d in dims)
+            {
+                var p = d;
+                if (Array.IndexOf(reserved, p) >= 0)
+                    do p += "_"; while (Array.IndexOf(reserved, p) >= 0 || dims.Contains(p));
+                result[d] = p;
+            }
+            return result;
+        }
+
         /// <summary>Vector state without an initial value: the host owns it and passes it to Step.</summary>
         public static IEnumerable<IrState> HostStates(IrUnit unit) => unit.States.Where(s => s.Init == null && !s.Type.IsScalar);
     }

@@ -461,7 +461,7 @@ namespace AE.Dsl.Emit
             var value = Render(expr, ctx);
             string prior = e.PrevVar ?? e.Stmt switch
             {
-                IrSetNext n => CurrentElement(n.Name),
+                IrSetNext n => CurrentValue(n.Name),
                 IrAccumulate a => Pure(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
                 _ => V + ".Zero",
             };
@@ -483,6 +483,15 @@ namespace AE.Dsl.Emit
             _hostStates.Contains(state) ? $"{S}.Load({Id(state)}, __h + __j, __k - __j)"
             : $"{S}.Load<__T>({StateArray(state)}, {FloatLocal(state)}, __o + __q)";
 
+        /// <summary>A vector state's element as a value: for a bool vector (stored as 0 and 1, as the law's) a lane mask.</summary>
+        private string CurrentValue(string state) =>
+            IsBoolVector(_unit.States.First(s => s.Name == state).Type) ? $"{S}.Bool({CurrentElement(state)})" : CurrentElement(state);
+
+        private static bool IsBoolVector(IrType t) => !t.IsScalar && t.Scalar == ScalarType.Bool;
+
+        /// <summary>A value as a vector stores it: a bool vector's lane mask as 1 and 0.</summary>
+        private static string Stored(IrType t, string value) => IsBoolVector(t) ? $"{S}.Num({value})" : value;
+
         /// <summary>The float copy of a vector the population owns, for float steps (a lane per float, element-major as the double one).</summary>
         private static string FloatArray(string name) => "__st_" + San(name) + "_f32";
         private static string FloatLocal(string name) => "__sf_" + San(name);
@@ -492,12 +501,12 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
                 if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
-                var value = s.Bounds != null ? $"{S}.Clamp({v}, {Pure(s.Bounds.Lo, new Ctx())}, {Pure(s.Bounds.Hi, new Ctx())})" : v;
+                var value = s.Bounds != null ? $"{S}.Clamp({v}, {Pure(s.Bounds.Lo, new Ctx())}, {Pure(s.Bounds.Hi, new Ctx())})" : Stored(s.Type, v);
                 _s.Line(_hostStates.Contains(s.Name) ? $"{S}.Store({Id(s.Name)}, __h + __j, __k - __j, {value});"
                     : $"{S}.Store<__T>({StateArray(s.Name)}, {FloatLocal(s.Name)}, __o + __q, {value});");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
-                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _s.Line($"{SignalBuffer(s.Name)}[__o + __q] = {v};");
+                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _s.Line($"{SignalBuffer(s.Name)}[__o + __q] = {Stored(s.Type, v)};");
         }
 
         // ------------------------------------------------------------ expressions
@@ -599,8 +608,9 @@ namespace AE.Dsl.Emit
                 BinaryOp.LessEq => $"{Vx}.LessThanOrEqual({l}, {r})",
                 BinaryOp.Greater => $"{Vx}.GreaterThan({l}, {r})",
                 BinaryOp.GreaterEq => $"{Vx}.GreaterThanOrEqual({l}, {r})",
-                BinaryOp.Eq => bools ? $"(~({l} ^ {r}))" : $"{Vx}.Equals({l}, {r})",
-                BinaryOp.NotEq => bools ? $"({l} ^ {r})" : $"(~{Vx}.Equals({l}, {r}))",
+                // Two bools compare as integers, not with ^: the JIT miscompiles the xor form where AVX-512 is used (AeLanes.MaskEquals).
+                BinaryOp.Eq => bools ? $"{S}.MaskEquals({l}, {r})" : $"{Vx}.Equals({l}, {r})",
+                BinaryOp.NotEq => bools ? $"{S}.MaskNotEquals({l}, {r})" : $"(~{Vx}.Equals({l}, {r}))",
                 BinaryOp.And => $"({l} & {r})",
                 _ => $"({l} | {r})",
             };
@@ -667,7 +677,7 @@ namespace AE.Dsl.Emit
                 case SymbolKind.Param:
                     if (r.Type.IsScalar) return ParamArray(r.Name) + "[__q]";
                     RequireElement(ctx, r);
-                    return ParamArray(r.Name) + "[__o + __q]";
+                    return IsBoolVector(r.Type) ? $"{S}.Bool({ParamArray(r.Name)}[__o + __q])" : ParamArray(r.Name) + "[__o + __q]";
                 case SymbolKind.Input:
                 {
                     var load = r.Type.Scalar == ScalarType.Bool ? "LoadMask" : "Load";
@@ -680,7 +690,7 @@ namespace AE.Dsl.Emit
                     if (r.Type.IsScalar) return r.Time == RefTime.Next ? MutableRead(r.Name + "'", ctx) : StateArray(r.Name) + "[__q]";
                     RequireElement(ctx, r);
                     if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return nv;
-                    return CurrentElement(r.Name);
+                    return CurrentValue(r.Name);
                 case SymbolKind.Acc:
                     if (r.Type.IsScalar) return MutableRead(r.Name, ctx);
                     RequireElement(ctx, r);

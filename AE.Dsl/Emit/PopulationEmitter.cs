@@ -84,10 +84,16 @@ namespace AE.Dsl.Emit
         private string DimText(DimExpr d)
         {
             if (d.IsConstant) return d.Constant.ToString(CultureInfo.InvariantCulture);
-            var parts = d.Terms.Select(t => t.Value == 1 ? Id(t.Key) : $"{t.Value} * {Id(t.Key)}").ToList();
+            var parts = d.Terms.Select(t => t.Value == 1 ? DimRef(t.Key) : $"{t.Value} * {DimRef(t.Key)}").ToList();
             if (d.Constant != 0) parts.Add(d.Constant.ToString(CultureInfo.InvariantCulture));
             return parts.Count == 1 ? parts[0] : "(" + string.Join(" + ", parts) + ")";
         }
+
+        /// <summary>Runtime dims whose constructor parameter is not their name (a dim named options or seed), while the constructor is written.</summary>
+        private HashSet<string>? _renamedDims;
+
+        /// <summary>A dim as C# reads it: its property (in the constructor, through 'this.' when a parameter has its name).</summary>
+        private string DimRef(string dim) => _renamedDims != null && _renamedDims.Contains(dim) ? "this." + Id(dim) : Id(dim);
 
         private string Length(IrType t) => t.IsScalar ? "1" : DimText(t.Shape[0]);
 
@@ -169,8 +175,10 @@ namespace AE.Dsl.Emit
             _w.Line("public int Count => __count;");
             foreach (var d in _unit.Dims)
             {
-                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : "")}.</summary>");
-                _w.Line(d.IsRuntime ? $"public int {Id(d.Name)} {{ get; }}" : $"public const int {Id(d.Name)} = {DimText(d.Value)};");
+                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : CSharpEmitter.IsCompileTimeDim(_unit, d) ? "" : ", from the run-time dims")}.</summary>");
+                _w.Line(d.IsRuntime ? $"public int {Id(d.Name)} {{ get; }}"
+                    : CSharpEmitter.IsCompileTimeDim(_unit, d) ? $"public const int {Id(d.Name)} = {DimText(d.Value)};"
+                    : $"public int {Id(d.Name)} => {DimText(d.Value)};");
             }
             _w.Line("/// <summary>Steps taken so far (by every controller).</summary>");
             _w.Line("public long StepCount { get; private set; }");
@@ -182,8 +190,11 @@ namespace AE.Dsl.Emit
         private void EmitConstructor()
         {
             var runtimeDims = _unit.Dims.Where(d => d.IsRuntime).ToList();
+            // As the law's: a dim named like a parameter of the constructor has a parameter with '_' appended.
+            var parameters = CSharpEmitter.DimParameters(runtimeDims.Select(d => Id(d.Name)).ToList(), _kParam, "options", "seed");
+            _renamedDims = new HashSet<string>(runtimeDims.Where(d => parameters[Id(d.Name)] != Id(d.Name)).Select(d => d.Name), StringComparer.Ordinal);
             var args = new[] { "int " + _kParam }
-                .Concat(runtimeDims.Select(d => "int " + Id(d.Name)))
+                .Concat(runtimeDims.Select(d => "int " + parameters[Id(d.Name)]))
                 .Concat(new[] { $"{_lawType}.Options?[]? options = null", "ulong seed = 0" });
             _w.Line($"/// <param name=\"{_kParam}\">how many controllers</param>");
             _w.Line("/// <param name=\"options\">one per controller (a null entry, or null for all: the defaults)</param>");
@@ -194,8 +205,9 @@ namespace AE.Dsl.Emit
                 _w.Line($"if (options != null && options.Length != {_kParam}) throw new __System.ArgumentException(\"options has \" + options.Length + \" entries for \" + {_kParam} + \" controllers\", nameof(options));");
                 foreach (var d in runtimeDims)
                 {
-                    _w.Line($"if ({Id(d.Name)} < 1) throw new __System.ArgumentOutOfRangeException(nameof({Id(d.Name)}), {Id(d.Name)}, \"dimension '{d.Name}' must be at least 1\");");
-                    _w.Line($"this.{Id(d.Name)} = {Id(d.Name)};");
+                    var p = parameters[Id(d.Name)];
+                    _w.Line($"if ({p} < 1) throw new __System.ArgumentOutOfRangeException(nameof({p}), {p}, \"dimension '{d.Name}' must be at least 1\");");
+                    _w.Line($"this.{Id(d.Name)} = {p};");
                 }
                 _w.Line($"__count = {_kParam};");
                 _w.Line($"__blocks = ({_kParam} + {S}.Lanes - 1) / {S}.Lanes;");
@@ -209,7 +221,7 @@ namespace AE.Dsl.Emit
                 }
                 foreach (var r in _switches) _w.Line($"__System.Array.Fill({RuleArray(r)}, {AllLanes});");
                 if (IrFacts.Draws(_unit)) _w.Line("__seed = seed;");
-                var dimArgs = string.Concat(runtimeDims.Select(d => Id(d.Name) + ", "));
+                var dimArgs = string.Concat(runtimeDims.Select(d => DimRef(d.Name) + ", "));
                 using (_w.Block("for (int __j = 0; __j < __lanes; __j++)"))
                 {
                     _w.Line("// The law's own constructor validates the options and computes every initial value; the last");
@@ -225,6 +237,7 @@ namespace AE.Dsl.Emit
                         if (a.Type.IsScalar) CopyLane(ValueArray(a.Name), "__law." + _law.MemberId(a.Name), a.Type);
                 }
             }
+            _renamedDims = null;
             _w.Line();
         }
 

@@ -411,6 +411,16 @@ namespace AE.Dsl.Emit
                         if (!s.StartsWith("__c", StringComparison.Ordinal) && WrittenBetween(s, e.Pos, pass.At))
                             Snapshots.Add((e.Pos, s));
                 }
+                // A lagged law's only pass comes after every statement: a reduction reads a next value or an
+                // accumulator that later statements change as it was at its own statement.
+                foreach (var r in pass.Reductions)
+                {
+                    var rs = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var a in r.Call.Args) Reads(a, r.Versions, rs, new HashSet<Reduction>(), new HashSet<Item>());
+                    foreach (var s in rs)
+                        if (!s.StartsWith("__c", StringComparison.Ordinal) && WrittenBetween(s, r.Pos, pass.At))
+                            Snapshots.Add((r.Pos, s));
+                }
                 foreach (var e in pass.Elements)
                     if (ContainsSideEffect(e) && Passes.Count(p => p.Elements.Contains(e)) > 1)
                         throw new EmitNotSupportedException($"a filter update in '{e.Target}' is needed by two passes over the vectors; compute it in the final update only");

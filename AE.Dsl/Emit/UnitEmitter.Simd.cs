@@ -58,13 +58,13 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar)) d[Id(s.Name)] = ScalarType(s.Type);
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) d[Id(l.Name)] = ScalarType(l.Type);
             foreach (var c in _plan.CondVars) d[c] = "bool";
-            foreach (var snap in _plan.Snapshots) d[SnapshotVar(snap.Name, snap.Pos)] = "double";
+            foreach (var snap in _plan.Snapshots) d[SnapshotVar(snap.Name, snap.Pos)] = SnapshotType(snap.Name);
             d["__step"] = "long";
             foreach (var r in _switches) d["__on_" + r.Id] = "bool";
             foreach (var kv in _passGuardLocals) d[kv.Key] = kv.Value;
             foreach (var r in _plan.Reductions.Where(r => _options.Lagged || !pass.Reductions.Contains(r)))
                 foreach (var (v, _) in ReadAccumulators(r)) d[v] = "double";
-            foreach (var i in _unit.Inputs) d[Id(i.Name)] = !i.Type.IsScalar ? "__T*" : ScalarType(i.Type);
+            foreach (var i in _unit.Inputs.Where(i => !IsBoolVector(i.Type))) d[Id(i.Name)] = !i.Type.IsScalar ? "__T*" : ScalarType(i.Type);
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) d[Id(s.Name)] = "__T*";
             return d;
         }
@@ -74,7 +74,7 @@ namespace AE.Dsl.Emit
 
         private IEnumerable<(string Name, string Span)> PinnedSpans()
         {
-            foreach (var i in _unit.Inputs.Where(i => !i.Type.IsScalar)) yield return (Pin(i.Name), Id(i.Name));
+            foreach (var i in _unit.Inputs.Where(i => !i.Type.IsScalar && !IsBoolVector(i.Type))) yield return (Pin(i.Name), Id(i.Name));
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) yield return (Pin(s.Name), Id(s.Name));
         }
 
@@ -521,6 +521,9 @@ namespace AE.Dsl.Emit
 
         private string RenderRefV(IrRef r, RenderCtx ctx)
         {
+            // A bool vector the law keeps (0 and 1) or takes (a span of bools) is not a lane mask: the pass keeps its scalar loop.
+            if (IsBoolVector(r.Type) && r.Kind is SymbolKind.Param or SymbolKind.Input or SymbolKind.State or SymbolKind.Coeff)
+                throw new NotSimdException("bool vector " + r.Name);
             switch (r.Kind)
             {
                 case SymbolKind.Param:
@@ -570,7 +573,8 @@ namespace AE.Dsl.Emit
             var key = "S:" + text;
             if (_vHoistByText.TryGetValue(key, out var v)) return v;
             v = "__k" + (_vHoists.Count + 1).ToString(CultureInfo.InvariantCulture);
-            var type = e.Type.Scalar switch { IR.ScalarType.Bool => "bool", IR.ScalarType.Int => "long", _ => "double" };
+            // An int is a double here as in the step (an int state, an int local) or converts to one exactly.
+            var type = e.Type.Scalar == IR.ScalarType.Bool ? "bool" : "double";
             _vHoists.Add($"{type} {v} = {text};");
             _vHoistByText[key] = v;
             return v;

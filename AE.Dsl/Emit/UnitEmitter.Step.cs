@@ -32,7 +32,8 @@ namespace AE.Dsl.Emit
         {
             var ps = new List<string>();
             foreach (var i in _unit.Inputs)
-                ps.Add(i.Type.IsScalar ? $"{(t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type))} {Id(i.Name)}" : $"{Aliases.System}.ReadOnlySpan<{t}> {Id(i.Name)}");
+                ps.Add(i.Type.IsScalar ? $"{(t == "float" && i.Type.Scalar == IR.ScalarType.Real ? "float" : ScalarType(i.Type))} {Id(i.Name)}"
+                    : $"{Aliases.System}.ReadOnlySpan<{(i.Type.Scalar == IR.ScalarType.Bool ? "bool" : t)}> {Id(i.Name)}");
             foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name)))
                 ps.Add($"{Aliases.System}.Span<{t}> {Id(s.Name)}");
             return ps;
@@ -147,7 +148,10 @@ namespace AE.Dsl.Emit
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) _w.Line($"{ScalarType(l.Type)} {Id(l.Name)} = {Default(l.Type)};");
             foreach (var c in _plan.CondVars) _w.Line($"bool {c} = false;");
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
-                _w.Line($"double {SnapshotVar(snap.Name, snap.Pos)} = 0.0;");
+            {
+                var type = SnapshotType(snap.Name);
+                _w.Line($"{type} {SnapshotVar(snap.Name, snap.Pos)} = {(type == "bool" ? "false" : "0.0")};");
+            }
             if (_options.Lagged && _plan.Reductions.Count > 0)
             {
                 _w.Line("// lagged: every reduction reads the value the previous step's pass computed");
@@ -161,6 +165,11 @@ namespace AE.Dsl.Emit
 
         private static string Default(IrType t) => t.Scalar == IR.ScalarType.Bool ? "false" : "0.0";
         private static string StateLocal(string name) => "__s_" + Names.Stem(name);
+
+        /// <summary>The C# type of a snapshot: a next value's (a bool state's is a bool), or an accumulator's double.</summary>
+        private string SnapshotType(string key) =>
+            key.EndsWith("'", StringComparison.Ordinal) ? ScalarType(_unit.States.First(s => s.Name == key.TrimEnd('\'')).Type) : "double";
+
         private static string SnapshotVar(string key, int pos) => "__snap_" + Names.Stem(key) + "__" + pos.ToString(CultureInfo.InvariantCulture);
         private string MutableScalar(string key) => key.EndsWith("'", StringComparison.Ordinal) ? Next(key.TrimEnd('\'')) : Id(key);
 
@@ -445,27 +454,30 @@ namespace AE.Dsl.Emit
             var ctx = new RenderCtx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
             var expr = e.Stmt switch { IrDefine d => d.Value, IrSetNext n => n.Value, IrAccumulate a => a.Value, _ => throw new InvalidOperationException() };
             var value = Render(expr, ctx);
+            bool isBool = e.TargetType!.Scalar == IR.ScalarType.Bool;
             string prior = e.PrevVar ?? e.Stmt switch
             {
-                IrSetNext n => CurrentElement(n.Name),
+                IrSetNext n => CurrentValue(n.Name),
                 IrAccumulate a => Render(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
-                _ => "0.0",
+                _ => isBool ? "false" : "0.0",
             };
             if (e.Stmt is IrAccumulate) value = $"{prior} + {value}";
             var cond = Condition(e);
+            // An element of a bool vector is a bool (its stored form, 0 or 1, only where it is stored).
+            var type = isBool ? "bool" : "double";
             _w.Line("// " + CSharp.Comment(StatementText(e.Stmt)));
             LineDirective(e, e.Stmt);
             if (cond.Length == 0)
             {
                 foreach (var h in ctx.Hoists) _w.Line(h);
-                _w.Line($"double {e.Var} = {value};");
+                _w.Line($"{type} {e.Var} = {value};");
             }
             else
             {
                 string fallback = prior;
                 if (e.Stmt is IrDefine d && _unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral is IrExpr ne)
                     fallback = Render(ne, ctx);
-                _w.Line($"double {e.Var} = {fallback};");
+                _w.Line($"{type} {e.Var} = {fallback};");
                 using (_w.Block($"if ({cond})"))
                 {
                     foreach (var h in ctx.Hoists) _w.Line(h);
@@ -481,6 +493,15 @@ namespace AE.Dsl.Emit
             return $"{Simd}.Widen({StateElement(state)})";
         }
 
+        /// <summary>A vector state's element as a value: a double, or for a bool vector (stored as 0 and 1) a bool.</summary>
+        private string CurrentValue(string state) =>
+            IsBoolVector(_unit.States.First(s => s.Name == state).Type) ? $"({CurrentElement(state)} != 0.0)" : CurrentElement(state);
+
+        private static bool IsBoolVector(IrType t) => !t.IsScalar && t.Scalar == IR.ScalarType.Bool;
+
+        /// <summary>A value as a bool vector stores it: 1 or 0.</summary>
+        private static string Stored(IrType t, string text) => t.Scalar == IR.ScalarType.Bool ? $"({text} ? 1.0 : 0.0)" : text;
+
         /// <summary>The element a loop reads and writes: the host's span (or pointer), or the owned vector's local.</summary>
         private string StateElement(string state)
         {
@@ -494,11 +515,11 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
                 if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
-                var value = s.Bounds != null ? $"{Aliases.AeMath}.Clamp({v}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())})" : v;
+                var value = s.Bounds != null ? $"{Aliases.AeMath}.Clamp({v}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())})" : Stored(s.Type, v);
                 _w.Line($"{StateElement(s.Name)} = {Simd}.Narrow<__T>({value});");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
-                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _w.Line($"{SignalBuffer(s.Name)}[__i] = {v};");
+                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _w.Line($"{SignalBuffer(s.Name)}[__i] = {Stored(s.Type, v)};");
         }
 
         // ------------------------------------------------------------ expressions
@@ -510,7 +531,7 @@ namespace AE.Dsl.Emit
                 case IrConst c:
                     return c.Type.Scalar == IR.ScalarType.Bool ? (c.Value != 0 ? "true" : "false") : CSharp.Literal(c.Value);
                 case IrStep:
-                    return "__step";
+                    return AsDouble("__step");
                 case IrRef r:
                     return RenderRef(r, ctx);
                 case IrUnary u:
@@ -560,6 +581,13 @@ namespace AE.Dsl.Emit
         private static string ScalarDraw(IrNoise n, bool element) =>
             $"{Aliases.Runtime}.CounterNoise.Gaussian(__seed, (ulong)__step, {n.Site.ToString(CultureInfo.InvariantCulture)}, {(element && !n.Type.IsScalar ? "__i" : "0")})";
 
+        /// <summary>
+        /// An int the law keeps as an integer (the step, a dim, an int param) as a double: every int is computed
+        /// in double, as the interpreter, the population and the OpenCL backend compute it, so that int arithmetic
+        /// gives the same result whatever stores its operands (-(step % n) is -0 in double, 0 in long).
+        /// </summary>
+        private static string AsDouble(string integer) => $"((double){integer})";
+
         private static string WithEager(RenderCtx ctx, bool eager, Func<string> render)
         {
             bool saved = ctx.Eager;
@@ -600,27 +628,32 @@ namespace AE.Dsl.Emit
         {
             if (ctx.Constructor)
             {
-                if (r.Kind == SymbolKind.Param) return Local(_unit.Params.First(p => p.Name == r.Name)) + (r.Type.IsScalar ? "" : "[__i]");
-                if (r.Kind == SymbolKind.Dim) return Id(r.Name);
+                if (r.Kind == SymbolKind.Param)
+                {
+                    var local = Local(_unit.Params.First(p => p.Name == r.Name));
+                    return r.Type.IsScalar ? (r.Type.Scalar == IR.ScalarType.Int ? AsDouble(local) : local) : IsBoolVector(r.Type) ? $"({local}[__i] != 0.0)" : local + "[__i]";
+                }
+                if (r.Kind == SymbolKind.Dim) return AsDouble(DimRef(r.Name));
                 throw new InvalidOperationException("non-constant read in a constant");
             }
             switch (r.Kind)
             {
-                case SymbolKind.Dim: return Id(r.Name);
+                case SymbolKind.Dim: return AsDouble(Id(r.Name));
                 case SymbolKind.Param:
-                    if (r.Type.IsScalar) return Id(r.Name);
+                    if (r.Type.IsScalar) return r.Type.Scalar == IR.ScalarType.Int ? AsDouble(Id(r.Name)) : Id(r.Name);
                     RequireElement(ctx, r);
-                    return $"{ParamArray(r.Name)}[__i]";
+                    return IsBoolVector(r.Type) ? $"({ParamArray(r.Name)}[__i] != 0.0)" : $"{ParamArray(r.Name)}[__i]";
                 case SymbolKind.Input:
                     if (r.Type.IsScalar) return Id(r.Name);
                     RequireElement(ctx, r);
-                    return $"{Simd}.Widen({Id(r.Name)}[__i])";
+                    // A bool vector comes as a span of bools.
+                    return IsBoolVector(r.Type) ? $"{Id(r.Name)}[__i]" : $"{Simd}.Widen({Id(r.Name)}[__i])";
                 case SymbolKind.State:
                 case SymbolKind.Coeff:
                     if (r.Type.IsScalar) return r.Time == RefTime.Next ? MutableRead(r.Name + "'", ctx) : Id(r.Name);
                     RequireElement(ctx, r);
                     if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return nv;
-                    return CurrentElement(r.Name);
+                    return CurrentValue(r.Name);
                 case SymbolKind.Acc:
                     if (r.Type.IsScalar) return MutableRead(r.Name, ctx);
                     RequireElement(ctx, r);

@@ -180,10 +180,16 @@ namespace AE.Dsl.Emit
         private string DimText(DimExpr d)
         {
             if (d.IsConstant) return d.Constant.ToString(CultureInfo.InvariantCulture);
-            var parts = d.Terms.Select(t => t.Value == 1 ? Id(t.Key) : $"{t.Value} * {Id(t.Key)}").ToList();
+            var parts = d.Terms.Select(t => t.Value == 1 ? DimRef(t.Key) : $"{t.Value} * {DimRef(t.Key)}").ToList();
             if (d.Constant != 0) parts.Add(d.Constant.ToString(CultureInfo.InvariantCulture));
             return parts.Count == 1 ? parts[0] : "(" + string.Join(" + ", parts) + ")";
         }
+
+        /// <summary>Runtime dims whose constructor parameter is not their name (a dim named options or seed), while the constructor is written.</summary>
+        private Dictionary<string, string>? _dimParameters;
+
+        /// <summary>A dim as C# reads it: its property (in the constructor, through 'this.' when a parameter has its name).</summary>
+        private string DimRef(string dim) => _dimParameters != null && _dimParameters.ContainsKey(dim) ? "this." + Id(dim) : Id(dim);
 
         private string Length(IrType t) => t.IsScalar ? "1" : DimText(t.Shape[0]);
 
@@ -191,8 +197,10 @@ namespace AE.Dsl.Emit
         {
             foreach (var d in _unit.Dims)
             {
-                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : "")}.</summary>");
-                _w.Line(d.IsRuntime ? $"public int {Id(d.Name)} {{ get; }}" : $"public const int {Id(d.Name)} = {DimText(d.Value)};");
+                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : CSharpEmitter.IsCompileTimeDim(_unit, d) ? "" : ", from the run-time dims")}.</summary>");
+                _w.Line(d.IsRuntime ? $"public int {Id(d.Name)} {{ get; }}"
+                    : CSharpEmitter.IsCompileTimeDim(_unit, d) ? $"public const int {Id(d.Name)} = {DimText(d.Value)};"
+                    : $"public int {Id(d.Name)} => {DimText(d.Value)};");
             }
             foreach (var p in _unit.Params)
             {
@@ -258,14 +266,18 @@ namespace AE.Dsl.Emit
         private void EmitConstructor()
         {
             var runtimeDims = _unit.Dims.Where(d => d.IsRuntime).ToList();
-            var args = runtimeDims.Select(d => "int " + Id(d.Name)).Concat(new[] { "Options? options = null", "ulong seed = 0" });
+            // A dim named like the parameters options and seed has a parameter with '_' appended; the body reads it as this.options.
+            var parameters = CSharpEmitter.DimParameters(runtimeDims.Select(d => Id(d.Name)).ToList(), "options", "seed");
+            _dimParameters = runtimeDims.Where(d => parameters[Id(d.Name)] != Id(d.Name)).ToDictionary(d => d.Name, d => parameters[Id(d.Name)], StringComparer.Ordinal);
+            var args = runtimeDims.Select(d => "int " + parameters[Id(d.Name)]).Concat(new[] { "Options? options = null", "ulong seed = 0" });
             _w.Line("/// <param name=\"seed\">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>");
             using (_w.Block($"public {_type}({string.Join(", ", args)})"))
             {
                 foreach (var d in runtimeDims)
                 {
-                    _w.Line($"if ({Id(d.Name)} < 1) throw new __System.ArgumentOutOfRangeException(nameof({Id(d.Name)}), {Id(d.Name)}, \"dimension '{d.Name}' must be at least 1\");");
-                    _w.Line($"this.{Id(d.Name)} = {Id(d.Name)};");
+                    var p = parameters[Id(d.Name)];
+                    _w.Line($"if ({p} < 1) throw new __System.ArgumentOutOfRangeException(nameof({p}), {p}, \"dimension '{d.Name}' must be at least 1\");");
+                    _w.Line($"this.{Id(d.Name)} = {p};");
                 }
                 _w.Line("options ??= new Options();");
                 foreach (var p in ParamsInDependencyOrder())
@@ -316,6 +328,7 @@ namespace AE.Dsl.Emit
                 EmitValueChecks();
                 if (IrFacts.Draws(_unit)) _w.Line("__seed = seed;");
             }
+            _dimParameters = null;
             _w.Line();
         }
 
@@ -398,17 +411,18 @@ namespace AE.Dsl.Emit
         /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>
         private void EmitVectorConstant(string target, IrExpr e, string len)
         {
-            if (e.Type.IsScalar) { _w.Line($"__System.Array.Fill({target}, {ConstText(e, IrType.Real)});"); return; }
+            // A bool vector is stored as 1 and 0.
+            if (e.Type.IsScalar) { _w.Line($"__System.Array.Fill({target}, {Stored(e.Type, ConstText(e, IrType.Real))});"); return; }
             if (e is IrRef { Kind: SymbolKind.Param } r) { _w.Line($"__System.Array.Copy({Local(_unit.Params.First(p => p.Name == r.Name))}, {target}, {len});"); return; }
             if (e is IrCall { Function: "concat" } c && c.Args.All(a => a.Type.IsScalar))
             {
-                for (int i = 0; i < c.Args.Count; i++) _w.Line($"{target}[{i}] = {ConstText(c.Args[i], IrType.Real)};");
+                for (int i = 0; i < c.Args.Count; i++) _w.Line($"{target}[{i}] = {Stored(c.Args[i].Type, ConstText(c.Args[i], IrType.Real))};");
                 return;
             }
             // Elementwise over params and literals: one loop.
             var ctx = new RenderCtx { Constructor = true, Element = true };
             var text = Render(e, ctx);
-            _w.Line($"for (int __i = 0; __i < {len}; __i++) {target}[__i] = {text};");
+            _w.Line($"for (int __i = 0; __i < {len}; __i++) {target}[__i] = {Stored(e.Type, text)};");
         }
 
         private static string Local(IrParam p) => "__v_" + Names.Stem(p.Name);

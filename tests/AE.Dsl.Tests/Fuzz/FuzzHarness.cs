@@ -507,7 +507,7 @@ namespace AE.Dsl.Tests.Fuzz
         {
             var type = u.Law!;
             var runtime = u.Emitted.Dims.Where(d => d.IsRuntime).Select(d => (object)s.Dims[d.Name]).ToList();
-            var law = Activator.CreateInstance(type, runtime.Concat(new object?[] { Options(type, s), seed }).ToArray())!;
+            var law = Activator.CreateInstance(type, runtime.Concat(new object?[] { Options(type, u.Emitted, s), seed }).ToArray())!;
             type.GetProperty("Kernel")!.SetValue(law, kernel);
             var setRule = type.GetMethod("SetRule", new[] { typeof(string), typeof(bool) })!;
             foreach (var id in off) setRule.Invoke(law, new object[] { id, false });
@@ -517,7 +517,7 @@ namespace AE.Dsl.Tests.Fuzz
             var hostArrays = hosts.ToDictionary(h => h.Name, h => (double[])s.HostInit[h.Name].Clone());
             var names = (IReadOnlyList<string>)type.GetProperty("SignalNames", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
             var readSignal = type.GetMethod("ReadSignal", new[] { typeof(int) })!;
-            var readers = VectorNames(u.Emitted).Where(v => !hostArrays.ContainsKey(v)).Select(v => (v, SpanReader(type, v))).ToList();
+            var readers = VectorNames(u.Emitted).Where(v => !hostArrays.ContainsKey(v)).Select(v => (v, SpanReader(type, u.Emitted, v))).ToList();
             var result = new List<Observation>();
             foreach (var inputs in s.Inputs)
             {
@@ -543,7 +543,7 @@ namespace AE.Dsl.Tests.Fuzz
             var type = u.Population!;
             var runtime = u.Emitted.Dims.Where(d => d.IsRuntime).Select(d => (object)s.Dims[d.Name]).ToList();
             var options = Array.CreateInstance(u.Law!.GetNestedType("Options")!, Controllers);
-            for (int j = 0; j < Controllers; j++) options.SetValue(Options(u.Law!, s), j);
+            for (int j = 0; j < Controllers; j++) options.SetValue(Options(u.Law!, u.Emitted, s), j);
             var pop = Activator.CreateInstance(type, new object[] { Controllers }.Concat(runtime).Concat(new object?[] { options, seed }).ToArray())!;
             var setRule = type.GetMethod("SetRule", new[] { typeof(string), typeof(bool) })!;
             foreach (var id in off) setRule.Invoke(pop, new object[] { id, false });
@@ -563,7 +563,7 @@ namespace AE.Dsl.Tests.Fuzz
             }
             var names = (IReadOnlyList<string>)type.GetProperty("SignalNames", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
             var readSignal = type.GetMethod("ReadSignal", new[] { typeof(int), typeof(int) })!;
-            var readers = VectorNames(u.Emitted).Where(v => !hostArrays.ContainsKey(v)).ToDictionary(v => v, v => ElementReader(type, u.Law!, v));
+            var readers = VectorNames(u.Emitted).Where(v => !hostArrays.ContainsKey(v)).ToDictionary(v => v, v => ElementReader(type, u.Law!, u.Emitted, v));
             var result = new List<Observation>();
             for (int t = 0; t < s.Inputs.Count; t++)
             {
@@ -609,13 +609,13 @@ namespace AE.Dsl.Tests.Fuzz
             unit.States.FirstOrDefault(x => x.Name == name)?.Type ?? unit.Signals.First(x => x.Name == name).Type;
 
         /// <summary>The law's Options with the scenario's params set.</summary>
-        private static object Options(Type law, Scenario s)
+        private static object Options(Type law, IrUnit unit, Scenario s)
         {
             var type = law.GetNestedType("Options")!;
             var options = Activator.CreateInstance(type)!;
             foreach (var kv in s.Overrides)
             {
-                var prop = Candidates(kv.Key, law).Select(c => type.GetProperty(c)).FirstOrDefault(x => x != null)
+                var prop = Candidates(kv.Key, law, unit).Select(c => type.GetProperty(c)).FirstOrDefault(x => x != null)
                     ?? throw new InvalidOperationException($"{law.Name}.Options has no property for param '{kv.Key}'");
                 var t = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
                 prop.SetValue(options, t == typeof(double[]) ? kv.Value.ToArray() : kv.Value[0]);
@@ -686,24 +686,30 @@ namespace AE.Dsl.Tests.Fuzz
         };
 
         /// <summary>
-        /// The metadata name of the member the backend makes for an AE name: '__x' becomes 'ae__x' (a keyword keeps
-        /// its name in metadata), and a name equal to a generated member or to the type gets a trailing '_'.
-        /// Then the other spelling, should the backend's rule change.
+        /// The metadata name of the member the backend makes for an AE name (Names.Member): the name, or, when it
+        /// equals a generated member or the type (or the law's type, for a population) or is 'nameof', the name with
+        /// '_' appended until it equals neither those nor another name the unit declares.
         /// </summary>
-        private static IEnumerable<string> Candidates(string name, Type type, Type? law = null)
+        private static IEnumerable<string> Candidates(string name, Type type, IrUnit unit, Type? law = null)
         {
-            var id = name.StartsWith("__", StringComparison.Ordinal) ? "ae" + name : name;
-            bool clash = law == null
-                ? LawMembers.Contains(name) || id == type.Name
-                : PopulationMembers.Contains(name) || id == type.Name || id == law.Name;
-            yield return clash ? id + "_" : id;
-            yield return clash ? id : id + "_";
+            bool Clash(string id) => law == null
+                ? LawMembers.Contains(id) || id == type.Name
+                : PopulationMembers.Contains(id) || id == type.Name || id == law.Name;
+            var unitIds = new HashSet<string>(unit.Dims.Select(x => x.Name).Concat(unit.Params.Select(x => x.Name)).Concat(unit.Inputs.Select(x => x.Name))
+                .Concat(unit.States.Select(x => x.Name)).Concat(unit.Signals.Select(x => x.Name)).Concat(unit.Accs.Select(x => x.Name))
+                .Concat(unit.Locals.Select(x => x.Name)).Concat(unit.Nets.Select(x => x.Name)), StringComparer.Ordinal);
+            var id = name;
+            if (Clash(id) || id == "nameof")
+            {
+                do id += "_"; while (Clash(id) || unitIds.Contains(id));
+            }
+            yield return id;
         }
 
         /// <summary>Reads a ReadOnlySpan&lt;double&gt; property (an owned vector or a vector signal) into an array.</summary>
-        private static Func<object, double[]> SpanReader(Type type, string name)
+        private static Func<object, double[]> SpanReader(Type type, IrUnit unit, string name)
         {
-            var prop = Candidates(name, type).Select(c => type.GetProperty(c, BindingFlags.Public | BindingFlags.Instance)).FirstOrDefault(p => p != null && p.PropertyType == typeof(ReadOnlySpan<double>))
+            var prop = Candidates(name, type, unit).Select(c => type.GetProperty(c, BindingFlags.Public | BindingFlags.Instance)).FirstOrDefault(p => p != null && p.PropertyType == typeof(ReadOnlySpan<double>))
                 ?? throw new InvalidOperationException($"{type.Name} has no ReadOnlySpan<double> property for '{name}'");
             var dm = new DynamicMethod("Read_" + prop.Name, typeof(double[]), new[] { typeof(object) }, typeof(FuzzHarness).Module, skipVisibility: true);
             var il = dm.GetILGenerator();
@@ -719,8 +725,8 @@ namespace AE.Dsl.Tests.Fuzz
         }
 
         /// <summary>A population's reader of one controller's vector element: name(controller, index).</summary>
-        private static MethodInfo ElementReader(Type type, Type law, string name) =>
-            Candidates(name, type, law).Select(c => type.GetMethod(c, new[] { typeof(int), typeof(int) })).FirstOrDefault(x => x != null && x.ReturnType == typeof(double))
+        private static MethodInfo ElementReader(Type type, Type law, IrUnit unit, string name) =>
+            Candidates(name, type, unit, law).Select(c => type.GetMethod(c, new[] { typeof(int), typeof(int) })).FirstOrDefault(x => x != null && x.ReturnType == typeof(double))
                 ?? throw new InvalidOperationException($"{type.Name} has no reader {name}(int, int)");
 
         private static int Length(IrType t, Dictionary<string, int> dims)

@@ -44,22 +44,22 @@ namespace AE.Dsl.Tests.Fuzz
             Unicode = true,                           // fixed: A_greek_coefficient_in_a_vector_statement_compiles
             LineSeparatorsInTitles = true,            // fixed: Titles_with_line_separators_stay_in_their_comments
             RulesNamedNoneOrAll = true,               // fixed: Rules_named_None_and_All_compile
-            DerivedDims = false,                      // A_dim_derived_from_a_run_time_dim_compiles
+            DerivedDims = true,                       // fixed: A_dim_derived_from_a_run_time_dim_compiles
             ConstructorParameterNames = true,         // fixed: State_named_like_the_constructors_parameters_is_initialised
             SelfAssignmentsAndComparisons = true,     // fixed: A_self_assignment_and_a_self_comparison_compile_without_warnings
             NextSuffixNames = false,                  // names with "__" are reserved now (AE0018), so these programs do not check clean; was: A_name_ending_in_next_is_not_the_next_value_of_another_state
             AePrefixNames = false,                    // names with "__" are reserved now (AE0018), so these programs do not check clean; was: Names_with_and_without_ae_before_two_underscores_are_two_names
             LawsWithoutRealData = true,               // fixed: A_law_without_real_inputs_or_host_state_has_one_step
-            IntValuesInVectorStatements = false,      // An_int_state_in_a_vector_statement_compiles_for_simd
+            IntValuesInVectorStatements = true,       // fixed: An_int_state_in_a_vector_statement_compiles_for_simd
             TrailingUnderscoreNames = true,           // fixed: A_name_with_a_trailing_underscore_is_not_a_renamed_member
             NameofName = true,                        // fixed: A_value_named_nameof_compiles
-            BoolVectorValues = false,                 // A_bool_vector_value_compiles, A_bool_vector_input_compiles
+            BoolVectorValues = true,                  // fixed: A_bool_vector_value_compiles, A_bool_vector_input_compiles
             ScalarFiltersInVectors = false,           // A_filter_in_a_vector_statement_no_pass_needs_leaves_no_unused_field
-            LaggedReadsOfRefinedScalars = false,      // A_lagged_reduction_reads_a_next_value_as_it_was_at_its_statement
+            LaggedReadsOfRefinedScalars = true,       // fixed: A_lagged_reduction_reads_a_next_value_as_it_was_at_its_statement
             DoubleUnderscoreCNames = false,           // names with "__" are reserved now (AE0018), so these programs do not check clean; was: A_name_starting_with_two_underscores_and_c_is_not_a_condition
-            BoolNextValuesInVectors = false,          // A_bool_next_value_read_by_a_vector_before_it_changes_compiles
-            IntNegativeZero = false,                  // Int_arithmetic_gives_the_same_zero_whatever_stores_the_ints
-            BoolEqualities = false,                   // A_population_compares_bools_as_its_law_does (a JIT bug with AVX-512)
+            BoolNextValuesInVectors = true,           // fixed: A_bool_next_value_read_by_a_vector_before_it_changes_compiles
+            IntNegativeZero = true,                   // fixed: Int_arithmetic_gives_the_same_zero_whatever_stores_the_ints
+            BoolEqualities = true,                    // fixed: A_population_compares_bools_as_its_law_does (a JIT bug with AVX-512, avoided)
             DrawsInAnyOrder = true,                   // fixed by counter-based draws: the four draw tests of FuzzRegressionTests
         };
 

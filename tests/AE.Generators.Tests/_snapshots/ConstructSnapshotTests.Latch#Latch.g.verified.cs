@@ -73,7 +73,7 @@ namespace AE.Generated
             // ---- fixed rule calibrate
             // held = latch@held.latch(step > warmup, 0.8 * x, 1)
 #line 5 "/ae/latch.ae"
-            held = __AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (__step > warmup), (0.8 * x), 1.0);
+            held = __AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (((double)__step) > ((double)warmup)), (0.8 * x), 1.0);
 #line default
 
             // end of step: project onto the declared bounds, then the next values become current

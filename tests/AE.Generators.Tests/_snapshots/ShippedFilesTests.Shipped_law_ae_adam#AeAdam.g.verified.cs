@@ -761,7 +761,7 @@ namespace AE.Generated
 #line default
                 // gmean = (clip * sum(g0)) / n
 #line 98 "/ae/laws/ae_adam.ae"
-                gmean = ((clip * __r1) / n);
+                gmean = ((clip * __r1) / ((double)n));
 #line default
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
 #line 99 "/ae/laws/ae_adam.ae"
@@ -781,7 +781,7 @@ namespace AE.Generated
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 103 "/ae/laws/ae_adam.ae"
-                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / ((double)n)) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 104 "/ae/laws/ae_adam.ae"

@@ -466,7 +466,7 @@ namespace AE.Generated
 #line default
                 // gmean = (clip * sum(g0)) / n
 #line 75 "/ae/laws/ae_sgdm.ae"
-                gmean = ((clip * __r1) / n);
+                gmean = ((clip * __r1) / ((double)n));
 #line default
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
 #line 76 "/ae/laws/ae_sgdm.ae"
@@ -486,7 +486,7 @@ namespace AE.Generated
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 80 "/ae/laws/ae_sgdm.ae"
-                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / ((double)n)) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 81 "/ae/laws/ae_sgdm.ae"
@@ -544,7 +544,7 @@ namespace AE.Generated
 #line 97 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE8)
                 {
-                    gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
+                    gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 }
 #line default
                 // du_alpha += eta_gamma * ((gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12))

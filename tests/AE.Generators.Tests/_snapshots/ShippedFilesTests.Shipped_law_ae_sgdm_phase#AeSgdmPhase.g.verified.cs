@@ -523,7 +523,7 @@ namespace AE.Generated
 #line default
                 // gmean = (clip * sum(g0)) / n
 #line 118 "/ae/laws/ae_sgdm_phase.ae"
-                gmean = ((clip * __r1) / n);
+                gmean = ((clip * __r1) / ((double)n));
 #line default
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
 #line 119 "/ae/laws/ae_sgdm_phase.ae"
@@ -543,7 +543,7 @@ namespace AE.Generated
 #line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 123 "/ae/laws/ae_sgdm_phase.ae"
-                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / n) - (gmean * gmean)), 0.0) + 1e-12));
+                S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / ((double)n)) - (gmean * gmean)), 0.0) + 1e-12));
 #line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 124 "/ae/laws/ae_sgdm_phase.ae"
@@ -601,7 +601,7 @@ namespace AE.Generated
 #line 140 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE8)
                 {
-                    gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (__step > auto_gamma_warmup)), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
+                    gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 }
 #line default
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
