@@ -431,6 +431,24 @@ namespace AE.Dsl.Tests
         }
 
         [Fact]
+        public void AE0014_more_noise_calls_than_a_unit_may_number()
+        {
+            // Each noise() call is a numbered site of the counter-based draws: 65,535 are allowed, the next is refused.
+            static string Many(int calls)
+            {
+                var b = new System.Text.StringBuilder("law Many {\n  state a = 0;\n  signal s = 0;\n  rule r {\n");
+                for (int i = 1; i <= calls; i++) b.Append("    l").Append(i).Append(" = noise();\n");
+                b.Append("    s = l").Append(calls).Append(";\n  }\n  update { a' = a + s; }\n}\n");
+                return b.ToString();
+            }
+            Assert.DoesNotContain(TestSupport.Check(Many(65535)).Diagnostics, d => d.Id == "AE0014");
+            var text = Many(65536);
+            var d = Assert.Single(TestSupport.Check(text).Diagnostics, d => d.Id == "AE0014");
+            Assert.Contains("more than 65535 noise() calls", d.Message, StringComparison.Ordinal);
+            Assert.Equal(text.LastIndexOf("noise()", StringComparison.Ordinal), d.Span.Start);
+        }
+
+        [Fact]
         public void AE0014_calling_a_param()
         {
             var bad = Law("a' = a * k(2);", "  param k = 0.5;\n");
