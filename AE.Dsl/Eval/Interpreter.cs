@@ -343,7 +343,7 @@ namespace AE.Dsl.Eval
         }
 
         /// <summary>The value of a vector builtin (reduction, softmax, concat); null for an elementwise one. Shared with <see cref="AdjointInterpreter"/>.</summary>
-        internal static double[]? Reduce(string function, double[][] args)
+        public static double[]? Reduce(string function, double[][] args)
         {
             switch (function)
             {
