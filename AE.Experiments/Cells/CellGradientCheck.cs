@@ -99,7 +99,9 @@ namespace AE.Experiments.Cells
             foreach (var p in reference.Params) weights[p.Key] = p.Value.Values;
 
             // ---- the cell's own real params given at the top level (alpha): overrides
-            var lengths = new Interpreter(unit);
+            Interpreter lengths;
+            try { lengths = new Interpreter(unit); }
+            catch (ArgumentException ex) { throw new CellReferenceException(file + ": the cell " + unit.Name + " cannot run on it: " + ex.Message, ex); }
             var overrides = new Dictionary<string, double[]>(StringComparer.Ordinal);
             foreach (var p in unit.Params)
                 if (reference.Extra.TryGetValue(p.Name, out var given))
@@ -126,7 +128,7 @@ namespace AE.Experiments.Cells
             var inputs = new Dictionary<string, double[]>(StringComparer.Ordinal);
             foreach (var (refName, cellName) in host.Inputs)
             {
-                int n = LengthOf(unit, cellName, lengths);
+                int n = LengthOf(unit, cellName);
                 CheckSequence(file, "inputs." + refName, reference.Inputs[refName], lead, n, "the cell's input " + cellName);
                 inputs[refName] = reference.Inputs[refName].Values;
             }
@@ -141,7 +143,7 @@ namespace AE.Experiments.Cells
             foreach (var (refName, signal) in host.Outputs)
             {
                 if (!reference.Outputs.TryGetValue(refName, out var t)) throw new CellReferenceException($"{file}: 'outputs.{refName}' is missing");
-                CheckSequence(file, "outputs." + refName, t, lead, LengthOf(unit, signal, lengths), "the cell's signal " + signal);
+                CheckSequence(file, "outputs." + refName, t, lead, LengthOf(unit, signal), "the cell's signal " + signal);
             }
 
             // ---- forward over the batch and the sequence, recording
@@ -200,17 +202,16 @@ namespace AE.Experiments.Cells
 
         private static string? TargetOf(HostLoss loss) => loss is HostLoss.MeanSquaredError m ? m.Target : null;
 
-        private static int LengthOf(IrUnit unit, string name, Interpreter sized)
+        /// <summary>The length of a cell input or signal; a cell fixes every dim.</summary>
+        private static int LengthOf(IrUnit unit, string name)
         {
             var input = unit.Inputs.FirstOrDefault(i => i.Name == name);
             var signal = unit.Signals.FirstOrDefault(s => s.Name == name);
-            var type = input?.Type ?? signal?.Type ?? throw new InvalidOperationException("no input or signal " + name);
+            var type = input?.Type ?? signal?.Type ?? throw new CellReferenceException("the cell " + unit.Name + " has no input or signal '" + name + "'");
             if (type.IsScalar) return 1;
             var d = type.Shape[0];
-            if (d.IsConstant) return (int)d.Constant;
-            long v = d.Constant;
-            foreach (var t in d.Terms) v += t.Value * (long)sized.Get(t.Key)[0];
-            return (int)v;
+            if (!d.IsConstant) throw new CellReferenceException("the cell " + unit.Name + "'s '" + name + "' has the run-time length " + d + "; a cell checked against a reference fixes every dim");
+            return (int)d.Constant;
         }
 
         private static void Need(string file, string field, Tensor t, int rank)

@@ -63,6 +63,7 @@ namespace AE.Dsl.Tests
         {
             public required IrUnit Unit;
             public Dictionary<string, int>? Dims;
+            public string[]? Ablated;
             public Dictionary<string, double[]> Weights = new(StringComparer.Ordinal);
             public Dictionary<string, double[]> Params = new(StringComparer.Ordinal);
             public Dictionary<string, double[]> Initial = new(StringComparer.Ordinal);
@@ -72,7 +73,7 @@ namespace AE.Dsl.Tests
 
             public Case Clone() => new()
             {
-                Unit = Unit, Dims = Dims,
+                Unit = Unit, Dims = Dims, Ablated = Ablated,
                 Weights = Copy(Weights), Params = Copy(Params), Initial = Copy(Initial),
                 Inputs = Inputs.Select(Copy).ToList(), SignalCoefs = SignalCoefs, FinalCoefs = FinalCoefs,
             };
@@ -129,7 +130,7 @@ namespace AE.Dsl.Tests
         /// <summary>J by the interpreter (the reference forward).</summary>
         private static double Objective(Case c)
         {
-            var interp = new Interpreter(c.Unit, c.Dims, overrides: c.Params, initialState: c.Initial);
+            var interp = new Interpreter(c.Unit, c.Dims, overrides: c.Params, initialState: c.Initial, ablated: c.Ablated);
             foreach (var (name, w) in c.Weights) Array.Copy(w, interp.Weights(name), w.Length);
             double j = 0;
             for (int t = 0; t < c.Inputs.Count; t++)
@@ -150,8 +151,8 @@ namespace AE.Dsl.Tests
         {
             var tape = new Tape();
             var parameters = AdjointParameters.Create(tape, c.Unit, c.Dims, overrides: c.Params, weights: c.Weights);
-            var cell = new AdjointInterpreter(c.Unit, parameters, c.Dims, overrides: c.Params, initialState: c.Initial);
-            var interp = new Interpreter(c.Unit, c.Dims, overrides: c.Params, initialState: c.Initial);
+            var cell = new AdjointInterpreter(c.Unit, parameters, c.Dims, overrides: c.Params, initialState: c.Initial, ablated: c.Ablated);
+            var interp = new Interpreter(c.Unit, c.Dims, overrides: c.Params, initialState: c.Initial, ablated: c.Ablated);
             foreach (var (name, w) in c.Weights) Array.Copy(w, interp.Weights(name), w.Length);
             var terms = new List<(TapeValue Value, double[] Coef)>();
             for (int t = 0; t < c.Inputs.Count; t++)
@@ -248,6 +249,17 @@ law Smoothed ""ema and lp over the gradient"" {
 }";
             var c = RandomCase(Unit(law), steps: 6, seed: 3, weightScale: 0, dims: new Dictionary<string, int> { ["n"] = 4 });
             Assert.Equal(2 + 4 + 6 * 5, CompareWithFiniteDifferences(c));   // lr, beta, theta0, loss and grad of 6 steps
+        }
+
+        [Fact]
+        public void A_cell_with_a_rule_switched_off_matches_finite_differences()
+        {
+            var unit = ShippedCell("ame_layer.ae");
+            var c = RandomCase(unit, steps: 2, seed: 13, weightScale: 0.15);
+            c.Ablated = new[] { "dither" };
+            var run = Adjoint(c);
+            Assert.Null(run.Parameters.Weights["d_net.0.weight"].Grad);   // the switched-off rule's net is never used
+            CompareWithFiniteDifferences(c, maxPerArray: 4);
         }
 
         [Fact]
