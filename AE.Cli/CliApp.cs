@@ -22,6 +22,7 @@ namespace AE.Cli
             AblateCommand.Command,
             SweepCommand.Command,
             BenchCommand.Command,
+            GradCommand.Command,
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string currentDirectory)

@@ -342,7 +342,8 @@ namespace AE.Dsl.Eval
             return Reduce(c.Function, args) ?? Elementwise(c, args);
         }
 
-        private static double[]? Reduce(string function, double[][] args)
+        /// <summary>The value of a vector builtin (reduction, softmax, concat); null for an elementwise one. Shared with <see cref="AdjointInterpreter"/>.</summary>
+        public static double[]? Reduce(string function, double[][] args)
         {
             switch (function)
             {

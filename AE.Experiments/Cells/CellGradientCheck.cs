@@ -1,0 +1,343 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.Eval;
+using AE.Dsl.IR;
+
+namespace AE.Experiments.Cells
+{
+    /// <summary>How a reference file lays out a sequence: batch then time, time then batch, or one sample over time.</summary>
+    public enum SequenceLayout { BatchTime, TimeBatch, Time }
+
+    /// <summary>The host's training loss, computed from the cell's outputs until objectives are part of the language.</summary>
+    public abstract record HostLoss
+    {
+        /// <summary>mean((output - target)^2) over every element of every sample and step (F.mse_loss).</summary>
+        public sealed record MeanSquaredError(string Output, string Target) : HostLoss;
+
+        /// <summary>DynamicsModelResidual's loss: mean over (t, b) of sum(g^2) - 0.1 * mean over (t, b) of entropy(N), entropy(N) = -sum(N log(N + 1e-9)).</summary>
+        public sealed record SquaredGMinusEntropy(string G, string N) : HostLoss;
+    }
+
+    /// <summary>
+    /// How the host runs a seed's cell on a reference file: the layout of its sequences, which reference
+    /// input feeds which cell input, which gives which state's initial value, which output is which cell
+    /// signal, and the loss.
+    /// </summary>
+    public sealed record CellHost(string SeedCell, SequenceLayout Layout, IReadOnlyDictionary<string, string> Inputs,
+        IReadOnlyDictionary<string, string> InitialStates, IReadOnlyDictionary<string, string> Outputs, HostLoss Loss)
+    {
+        private static Dictionary<string, string> Map(params string[] pairs)
+        {
+            var d = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i < pairs.Length; i += 2) d[pairs[i]] = pairs[i + 1];
+            return d;
+        }
+
+        /// <summary>The seeds' cells of the golden files, by the first word of their <c>cell</c> field.</summary>
+        public static IReadOnlyList<CellHost> Known { get; } = new[]
+        {
+            new CellHost("AMELayer", SequenceLayout.BatchTime, Map("x", "x", "eps", "eps"), Map(), Map("y", "y"),
+                new HostLoss.MeanSquaredError("y", "target")),
+            new CellHost("AMEDSynth", SequenceLayout.Time, Map("eps", "eps"), Map(), Map("y", "y"),
+                new HostLoss.MeanSquaredError("y", "target")),
+            new CellHost("DynamicsModelResidual", SequenceLayout.TimeBatch, Map("ys", "y_t", "rs", "r_t"), Map("N0", "N", "g0", "g"),
+                Map("N", "N_t", "g", "g_t"), new HostLoss.SquaredGMinusEntropy("g", "N")),
+        };
+
+        public static CellHost For(CellReference reference)
+        {
+            string seed = reference.Cell.Split(' ')[0];
+            return Known.FirstOrDefault(h => h.SeedCell == seed)
+                ?? throw new CellReferenceException(reference.DisplayPath + ": no host for seed cell '" + seed + "'; known: " + string.Join(", ", Known.Select(h => h.SeedCell)));
+        }
+    }
+
+    /// <summary>One compared quantity: its largest absolute and relative deviations, where they are, and how many values are out of tolerance.</summary>
+    public sealed record Deviation(string Name, int Count, double MaxAbs, string MaxAbsAt, double MaxRel, string MaxRelAt, int Failures)
+    {
+        public bool Pass => Failures == 0;
+    }
+
+    /// <summary>The result of <see cref="CellGradientCheck.Run"/>: every quantity compared, and the cell's own values.</summary>
+    public sealed record CellGradientReport(string Cell, string Reference, int Batch, int Time, double Loss, IReadOnlyList<Deviation> Quantities,
+        IReadOnlyDictionary<string, double[]> Gradients)
+    {
+        public bool Pass => Quantities.All(q => q.Pass);
+    }
+
+    /// <summary>
+    /// Runs a cell on a reference file in float64 with the reference adjoint (<see cref="AdjointInterpreter"/>):
+    /// forward over the batch and the sequence, the host's loss, backward through time, then compares the
+    /// outputs, the loss and the gradient of every net parameter with the file's, value by value: a value
+    /// agrees when within <see cref="RelativeTolerance"/> relative or <see cref="AbsoluteTolerance"/> absolute.
+    /// </summary>
+    public static class CellGradientCheck
+    {
+        public const double RelativeTolerance = 1e-9;
+        public const double AbsoluteTolerance = 1e-12;
+
+        public static CellGradientReport Run(IrUnit unit, CellReference reference)
+        {
+            if (unit is null) throw new ArgumentNullException(nameof(unit));
+            if (reference is null) throw new ArgumentNullException(nameof(reference));
+            string file = reference.DisplayPath;
+            var host = CellHost.For(reference);
+
+            // ---- parameters: exactly the nets' weights and biases, with their shapes
+            var declared = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            foreach (var net in unit.Nets)
+                foreach (var l in net.Layers)
+                {
+                    if (!l.In.IsConstant || !l.Out.IsConstant) throw new CellReferenceException(file + ": net '" + net.Name + "' of " + unit.Name + " has a layer of symbolic shape");
+                    declared[l.WeightName] = new[] { (int)l.Out.Constant, (int)l.In.Constant };
+                    declared[l.BiasName] = new[] { (int)l.Out.Constant };
+                }
+            CheckNames(file, "params", reference.Params, declared, unit.Name);
+            CheckNames(file, "grads", reference.Grads, declared, unit.Name);
+            var weights = new Dictionary<string, double[]>(StringComparer.Ordinal);
+            foreach (var p in reference.Params) weights[p.Key] = p.Value.Values;
+
+            // ---- the cell's own real params given at the top level (alpha): overrides
+            Interpreter lengths;
+            try { lengths = new Interpreter(unit); }
+            catch (ArgumentException ex) { throw new CellReferenceException(file + ": the cell " + unit.Name + " cannot run on it: " + ex.Message, ex); }
+            var overrides = new Dictionary<string, double[]>(StringComparer.Ordinal);
+            foreach (var p in unit.Params)
+                if (reference.Extra.TryGetValue(p.Name, out var given))
+                {
+                    int n = lengths.Get(p.Name).Length;
+                    if (given.Values.Length != n) throw new CellReferenceException($"{file}: '{p.Name}' has shape {given.ShapeText}, the cell's param {p.Name} has shape [{n}]");
+                    overrides[p.Name] = given.Values;
+                }
+
+            // ---- sequences: batch and time from the first bound input
+            foreach (var i in unit.Inputs)
+                if (!host.Inputs.Values.Contains(i.Name)) throw new CellReferenceException($"{file}: the cell's input '{i.Name}' is fed by no reference input (the host feeds {string.Join(", ", host.Inputs.Values)})");
+            foreach (var name in host.Inputs.Keys.Append(TargetOf(host.Loss)).Where(n => n != null))
+                if (!reference.Inputs.ContainsKey(name!)) throw new CellReferenceException($"{file}: 'inputs.{name}' is missing");
+            var first = reference.Inputs[host.Inputs.Keys.First()];
+            int batch, time;
+            switch (host.Layout)
+            {
+                case SequenceLayout.BatchTime: Need(file, "inputs." + host.Inputs.Keys.First(), first, 2); batch = first.Shape[0]; time = first.Shape[1]; break;
+                case SequenceLayout.TimeBatch: Need(file, "inputs." + host.Inputs.Keys.First(), first, 2); time = first.Shape[0]; batch = first.Shape[1]; break;
+                default: Need(file, "inputs." + host.Inputs.Keys.First(), first, 1); time = first.Shape[0]; batch = 1; break;
+            }
+            var lead = host.Layout switch { SequenceLayout.BatchTime => new[] { batch, time }, SequenceLayout.TimeBatch => new[] { time, batch }, _ => new[] { time } };
+            var inputs = new Dictionary<string, double[]>(StringComparer.Ordinal);
+            foreach (var (refName, cellName) in host.Inputs)
+            {
+                int n = LengthOf(unit, cellName);
+                CheckSequence(file, "inputs." + refName, reference.Inputs[refName], lead, n, "the cell's input " + cellName);
+                inputs[refName] = reference.Inputs[refName].Values;
+            }
+            foreach (var (refName, state) in host.InitialStates)
+            {
+                if (!reference.Inputs.TryGetValue(refName, out var t)) throw new CellReferenceException($"{file}: 'inputs.{refName}' is missing");
+                int n = lengths.Get(state).Length;
+                var want = host.Layout == SequenceLayout.Time ? new[] { n } : new[] { batch, n };
+                if (t.Values.Length != want.Aggregate(1, (a, b) => a * b) || t.Shape.Length == 0 || (host.Layout != SequenceLayout.Time && t.Shape[0] != batch))
+                    throw new CellReferenceException($"{file}: 'inputs.{refName}' has shape {t.ShapeText}, the cell's state {state} needs [{string.Join(", ", want)}]");
+            }
+            foreach (var (refName, signal) in host.Outputs)
+            {
+                if (!reference.Outputs.TryGetValue(refName, out var t)) throw new CellReferenceException($"{file}: 'outputs.{refName}' is missing");
+                CheckSequence(file, "outputs." + refName, t, lead, LengthOf(unit, signal), "the cell's signal " + signal);
+            }
+
+            // ---- forward over the batch and the sequence, recording
+            var tape = new Tape();
+            var parameters = AdjointParameters.Create(tape, unit, null, overrides, weights);
+            var outputs = host.Outputs.ToDictionary(o => o.Key, o => new TapeValue[batch * time], StringComparer.Ordinal);
+            for (int b = 0; b < batch; b++)
+            {
+                var initial = new Dictionary<string, double[]>(StringComparer.Ordinal);
+                foreach (var (refName, state) in host.InitialStates)
+                {
+                    int n = lengths.Get(state).Length;
+                    initial[state] = reference.Inputs[refName].Values.Skip(b * n).Take(n).ToArray();
+                }
+                var cell = new AdjointInterpreter(unit, parameters, null, overrides, initial);
+                for (int t = 0; t < time; t++)
+                {
+                    var step = new Dictionary<string, double[]>(StringComparer.Ordinal);
+                    foreach (var (refName, cellName) in host.Inputs)
+                    {
+                        var all = inputs[refName];
+                        int n = all.Length / (batch * time);
+                        step[cellName] = Slice(all, host.Layout, b, t, batch, time, n);
+                    }
+                    cell.Step(step);
+                    foreach (var (refName, signal) in host.Outputs) outputs[refName][b * time + t] = cell.Get(signal);
+                }
+            }
+
+            // ---- the loss, on the tape, and backward
+            var loss = Loss(tape, host, reference, outputs, batch, time);
+            tape.Backward(loss);
+
+            // ---- compare
+            var quantities = new List<Deviation>();
+            foreach (var (refName, _) in host.Outputs)
+            {
+                var t = reference.Outputs[refName];
+                var mine = new double[t.Values.Length];
+                int n = mine.Length / (batch * time);
+                for (int b = 0; b < batch; b++)
+                    for (int s = 0; s < time; s++)
+                        Unslice(mine, outputs[refName][b * time + s].Value, host.Layout, b, s, batch, time, n);
+                quantities.Add(Compare("output " + refName, mine, t));
+            }
+            quantities.Add(Compare("loss", new[] { loss.Value[0] }, new Tensor(new[] { reference.Loss }, Array.Empty<int>())));
+            var gradients = new Dictionary<string, double[]>(StringComparer.Ordinal);
+            foreach (var (name, leaf) in parameters.Weights)
+            {
+                gradients[name] = leaf.GradOrZeros;
+                quantities.Add(Compare("grad " + name, gradients[name], reference.Grads[name]));
+            }
+            foreach (var (name, leaf) in parameters.Params) gradients[name] = leaf.GradOrZeros;
+            return new CellGradientReport(unit.Name, file, batch, time, loss.Value[0], quantities, gradients);
+        }
+
+        private static string? TargetOf(HostLoss loss) => loss is HostLoss.MeanSquaredError m ? m.Target : null;
+
+        /// <summary>The length of a cell input or signal; a cell fixes every dim.</summary>
+        private static int LengthOf(IrUnit unit, string name)
+        {
+            var input = unit.Inputs.FirstOrDefault(i => i.Name == name);
+            var signal = unit.Signals.FirstOrDefault(s => s.Name == name);
+            var type = input?.Type ?? signal?.Type ?? throw new CellReferenceException("the cell " + unit.Name + " has no input or signal '" + name + "'");
+            if (type.IsScalar) return 1;
+            var d = type.Shape[0];
+            if (!d.IsConstant) throw new CellReferenceException("the cell " + unit.Name + "'s '" + name + "' has the run-time length " + d + "; a cell checked against a reference fixes every dim");
+            return (int)d.Constant;
+        }
+
+        private static void Need(string file, string field, Tensor t, int rank)
+        {
+            if (t.Shape.Length < rank) throw new CellReferenceException($"{file}: '{field}' has shape {t.ShapeText}, expected at least {rank} dimension{(rank == 1 ? "" : "s")} (the sequence)");
+        }
+
+        /// <summary>A sequence's leading dims must be the batch and time; the rest must hold <paramref name="n"/> values per step.</summary>
+        private static void CheckSequence(string file, string field, Tensor t, int[] lead, int n, string what)
+        {
+            bool ok = t.Shape.Length >= lead.Length && lead.Select((d, i) => t.Shape[i] == d).All(x => x)
+                && t.Shape.Skip(lead.Length).Aggregate(1, (a, b) => a * b) == n;
+            if (!ok)
+            {
+                string want = "[" + string.Join(", ", lead.Append(n)) + "]";
+                throw new CellReferenceException($"{file}: '{field}' has shape {t.ShapeText}, {what} needs {want}");
+            }
+        }
+
+        private static void CheckNames(string file, string section, IReadOnlyDictionary<string, Tensor> given, Dictionary<string, int[]> declared, string cell)
+        {
+            foreach (var name in declared.Keys)
+                if (!given.ContainsKey(name)) throw new CellReferenceException($"{file}: parameter '{name}' of {cell} is missing from '{section}'");
+            foreach (var (name, t) in given)
+            {
+                if (!declared.TryGetValue(name, out var shape))
+                    throw new CellReferenceException($"{file}: '{section}.{name}' is not a parameter of {cell} (its nets have {string.Join(", ", declared.Keys)})");
+                if (!t.Shape.SequenceEqual(shape))
+                    throw new CellReferenceException($"{file}: '{section}.{name}' has shape {t.ShapeText}, the cell's is [{string.Join(", ", shape)}]");
+            }
+        }
+
+        private static int Offset(SequenceLayout layout, int b, int t, int batch, int time, int n) => layout switch
+        {
+            SequenceLayout.BatchTime => (b * time + t) * n,
+            SequenceLayout.TimeBatch => (t * batch + b) * n,
+            _ => t * n,
+        };
+
+        private static double[] Slice(double[] all, SequenceLayout layout, int b, int t, int batch, int time, int n)
+        {
+            var r = new double[n];
+            Array.Copy(all, Offset(layout, b, t, batch, time, n), r, 0, n);
+            return r;
+        }
+
+        private static void Unslice(double[] all, double[] value, SequenceLayout layout, int b, int t, int batch, int time, int n)
+            => Array.Copy(value, 0, all, Offset(layout, b, t, batch, time, n), n);
+
+        private static TapeValue Loss(Tape tape, CellHost host, CellReference reference, Dictionary<string, TapeValue[]> outputs, int batch, int time)
+        {
+            switch (host.Loss)
+            {
+                case HostLoss.MeanSquaredError mse:
+                {
+                    var ys = outputs[mse.Output];
+                    var target = reference.Inputs[mse.Target];
+                    int n = ys[0].Length;
+                    if (target.Values.Length != batch * time * n)
+                        throw new CellReferenceException($"{reference.DisplayPath}: 'inputs.{mse.Target}' has shape {target.ShapeText}, the output {mse.Output} has {batch * time * n} values");
+                    int count = batch * time * n;
+                    double sum = 0;
+                    for (int b = 0; b < batch; b++)
+                        for (int t = 0; t < time; t++)
+                        {
+                            int o = Offset(host.Layout, b, t, batch, time, n);
+                            for (int i = 0; i < n; i++) { double d = ys[b * time + t].Value[i] - target.Values[o + i]; sum += d * d; }
+                        }
+                    return tape.Record(new[] { sum / count }, r =>
+                    {
+                        double g = r.Grad![0];
+                        for (int b = 0; b < batch; b++)
+                            for (int t = 0; t < time; t++)
+                            {
+                                int o = Offset(host.Layout, b, t, batch, time, n);
+                                var y = ys[b * time + t];
+                                var grad = new double[n];
+                                for (int i = 0; i < n; i++) grad[i] = g * 2 * (y.Value[i] - target.Values[o + i]) / count;
+                                AddAll(y, grad);
+                            }
+                    });
+                }
+                case HostLoss.SquaredGMinusEntropy ge:
+                {
+                    var gs = outputs[ge.G];
+                    var ns = outputs[ge.N];
+                    int count = batch * time;
+                    double sq = 0, entropy = 0;
+                    for (int k = 0; k < count; k++)
+                    {
+                        foreach (var x in gs[k].Value) sq += x * x;
+                        foreach (var x in ns[k].Value) entropy -= x * Math.Log(x + 1e-9);
+                    }
+                    return tape.Record(new[] { sq / count - 0.1 * (entropy / count) }, r =>
+                    {
+                        double g = r.Grad![0];
+                        for (int k = 0; k < count; k++)
+                        {
+                            AddAll(gs[k], gs[k].Value.Select(x => g * 2 * x / count).ToArray());
+                            // d(-0.1 * mean(-sum N log(N + 1e-9)))/dN = 0.1 (log(N + 1e-9) + N/(N + 1e-9)) / count
+                            AddAll(ns[k], ns[k].Value.Select(x => g * 0.1 * (Math.Log(x + 1e-9) + x / (x + 1e-9)) / count).ToArray());
+                        }
+                    });
+                }
+                default: throw new InvalidOperationException("unknown loss " + host.Loss);
+            }
+        }
+
+        private static void AddAll(TapeValue v, double[] grad) => v.AddGrad(grad);
+
+        /// <summary>Compares <paramref name="mine"/> with the reference value by value.</summary>
+        public static Deviation Compare(string name, double[] mine, Tensor reference)
+        {
+            double maxAbs = 0, maxRel = 0;
+            int absAt = 0, relAt = 0, failures = 0;
+            for (int i = 0; i < mine.Length; i++)
+            {
+                double r = reference.Values[i], d = Math.Abs(mine[i] - r);
+                double rel = d == 0 ? 0 : r == 0 ? double.PositiveInfinity : d / Math.Abs(r);
+                bool ok = d <= AbsoluteTolerance || d <= RelativeTolerance * Math.Abs(r);
+                if (!ok) failures++;
+                if (double.IsNaN(d)) { d = double.PositiveInfinity; rel = double.PositiveInfinity; }
+                if (d > maxAbs) { maxAbs = d; absAt = i; }
+                if (rel > maxRel) { maxRel = rel; relAt = i; }
+            }
+            return new Deviation(name, mine.Length, maxAbs, reference.IndexText(absAt), maxRel, reference.IndexText(relAt), failures);
+        }
+    }
+}

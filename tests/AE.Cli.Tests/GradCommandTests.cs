@@ -1,0 +1,131 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary><c>ae grad</c>: the golden cells pass (exit 0), a changed value fails (1), a file that does not fit is one line (2).</summary>
+    public class GradCommandTests
+    {
+        public static TheoryData<string, string> GoldenCells() => new()
+        {
+            { "cells/ame_layer.ae", "cell_amelayer.json" },
+            { "cells/amed_synth.ae", "cell_amed_synth.json" },
+            { "cells/residual_dynamics.ae", "cell_residual_dynamics.json" },
+        };
+
+        [Theory]
+        [MemberData(nameof(GoldenCells))]
+        public void Golden_cells_pass(string cell, string golden)
+        {
+            var r = Cli.Run(Repo.Root, "grad", cell, Path.Combine(Repo.Golden, golden));
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Equal("", r.Stderr);
+            Assert.StartsWith("PASS: ", r.StdoutLines[^1], StringComparison.Ordinal);
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("loss ", StringComparison.Ordinal));
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("grad ", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Json_lists_every_quantity_with_its_deviations()
+        {
+            var r = Cli.Run(Repo.Root, "grad", "cells/residual_dynamics.ae", Path.Combine(Repo.Golden, "cell_residual_dynamics.json"), "--format", "json", "--name", "DynamicsModelResidual");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            var root = doc.RootElement;
+            Assert.True(root.GetProperty("pass").GetBoolean());
+            Assert.Equal(5, root.GetProperty("batch").GetInt32());
+            Assert.Equal(12, root.GetProperty("time").GetInt32());
+            var names = root.GetProperty("quantities").EnumerateArray().Select(q => q.GetProperty("name").GetString()).ToList();
+            Assert.Equal(new[] { "output N", "output g", "loss", "grad F.fc1.weight", "grad F.fc1.bias", "grad F.fc2.weight", "grad F.fc2.bias", "grad F.out.weight", "grad F.out.bias" }, names);
+            Assert.All(root.GetProperty("quantities").EnumerateArray(), q => Assert.True(q.GetProperty("max_rel").GetDouble() < 1e-9));
+        }
+
+        private static string Changed(TempDirectory dir, string golden, Action<JsonNode> change)
+        {
+            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Golden, golden)))!;
+            change(json);
+            return dir.Write("ref.json", json.ToJsonString());
+        }
+
+        [Fact]
+        public void A_gradient_off_by_1e_6_relative_fails_with_exit_1_and_says_where()
+        {
+            using var dir = new TempDirectory();
+            var path = Changed(dir, "cell_residual_dynamics.json", j =>
+            {
+                var row = j["grads"]!["F.fc2.weight"]![4]!.AsArray();
+                row[7] = row[7]!.GetValue<double>() * (1 + 1e-6) + 1e-11;
+            });
+            var r = Cli.Run(Repo.Root, "grad", "cells/residual_dynamics.ae", path);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("", r.Stderr);
+            var line = Assert.Single(r.StdoutLines, l => l.StartsWith("grad F.fc2.weight", StringComparison.Ordinal));
+            Assert.Contains("[4, 7]", line, StringComparison.Ordinal);
+            Assert.EndsWith("1 out of tolerance", line, StringComparison.Ordinal);
+            Assert.StartsWith("FAIL: 1 of 9 quantities", r.StdoutLines[^1], StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_changed_output_fails_too()
+        {
+            using var dir = new TempDirectory();
+            var path = Changed(dir, "cell_amed_synth.json", j => j["outputs"]!["y"]![5] = j["outputs"]!["y"]![5]!.GetValue<double>() + 1e-6);
+            var r = Cli.Run(Repo.Root, "grad", "cells/amed_synth.ae", path);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("output y", StringComparison.Ordinal) && l.Contains("[5]", StringComparison.Ordinal));
+        }
+
+        [Theory]
+        [InlineData("missing", "ref.json: parameter 'F.out.bias' of DynamicsModelResidual is missing from 'params'")]
+        [InlineData("extra", "ref.json: 'params.F.extra.weight' is not a parameter of DynamicsModelResidual")]
+        [InlineData("shape", "ref.json: 'params.F.fc1.weight' has shape [16, 13], the cell's is [16, 12]")]
+        [InlineData("input", "ref.json: 'inputs.ys' has shape [12, 5, 4], the cell's input y_t needs [12, 5, 3]")]
+        [InlineData("cell", "ref.json: no host for seed cell 'Mystery'")]
+        public void A_reference_that_does_not_fit_the_cell_is_exit_2_with_one_line(string defect, string expected)
+        {
+            using var dir = new TempDirectory();
+            var path = Changed(dir, "cell_residual_dynamics.json", j =>
+            {
+                switch (defect)
+                {
+                    case "missing": j["params"]!.AsObject().Remove("F.out.bias"); break;
+                    case "extra": j["params"]!["F.extra.weight"] = new JsonArray(new JsonArray(1.0)); break;
+                    case "shape": foreach (var row in j["params"]!["F.fc1.weight"]!.AsArray()) row!.AsArray().Add(0.0); break;
+                    case "input": foreach (var t in j["inputs"]!["ys"]!.AsArray()) foreach (var b in t!.AsArray()) b!.AsArray().Add(0.0); break;
+                    default: j["cell"] = "Mystery (seed 999)"; break;
+                }
+            });
+            var r = Cli.Run(dir.Path, "grad", Path.Combine(Repo.Root, "cells", "residual_dynamics.ae"), "ref.json");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            var line = Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: error: " + expected, line, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Bad_command_lines_and_missing_files_are_exit_2()
+        {
+            Assert.Equal(2, Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae").ExitCode);
+            Assert.Equal(2, Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae", Path.Combine(Repo.Golden, "cell_amelayer.json"), "--format", "xml").ExitCode);
+            var missing = Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae", "no/such.json");
+            Assert.Equal(2, missing.ExitCode);
+            Assert.StartsWith("ae: error: no/such.json: cannot read", Assert.Single(missing.StderrLines), StringComparison.Ordinal);
+            Assert.Equal(2, Cli.Run(Repo.Root, "grad", "cells/none.ae", Path.Combine(Repo.Golden, "cell_amelayer.json")).ExitCode);
+            var wrongName = Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae", Path.Combine(Repo.Golden, "cell_amelayer.json"), "--name", "Nope");
+            Assert.Equal(2, wrongName.ExitCode);
+        }
+
+        [Fact]
+        public void Help_names_the_exit_codes()
+        {
+            var r = Cli.Run(Repo.Root, "grad", "--help");
+            Assert.Equal(0, r.ExitCode);
+            Assert.StartsWith("Usage: ae grad <cell.ae> <reference.json>", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Exit codes: 0 every value agrees; 1 some value does not; 2 bad input", r.Stdout, StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using AE.Dsl;
+using AE.Dsl.IR;
+using AE.Dsl.Text;
+using AE.Experiments.Cells;
+using Xunit;
+
+namespace AE.Experiments.Tests
+{
+    /// <summary>
+    /// The reference adjoint against PyTorch: each shipped seed cell run on its golden file, forward
+    /// outputs, the host's loss and autograd's gradient of every parameter within 1e-9 relative or
+    /// 1e-12 absolute; and the one-line complaints about a file that does not fit the cell.
+    /// </summary>
+    public class CellGradientTests
+    {
+        public static TheoryData<string, string> GoldenCells() => new()
+        {
+            { "ame_layer.ae", "cell_amelayer.json" },
+            { "amed_synth.ae", "cell_amed_synth.json" },
+            { "residual_dynamics.ae", "cell_residual_dynamics.json" },
+        };
+
+        internal static IrUnit Cell(string file)
+        {
+            var path = Path.Combine(RepoPaths.Root, "cells", file);
+            var result = AeCompiler.Check(SourceFile.FromBytes(Path.Combine("cells", file), File.ReadAllBytes(path)));
+            Assert.False(result.HasErrors);
+            return Assert.Single(result.Program!.Units);
+        }
+
+        private static CellReference Golden(string file) => CellReference.Load(Path.Combine(RepoPaths.Golden, file), file);
+
+        [Theory]
+        [MemberData(nameof(GoldenCells))]
+        public void Outputs_loss_and_every_gradient_match_autograd(string cell, string golden)
+        {
+            var report = CellGradientCheck.Run(Cell(cell), Golden(golden));
+            var table = string.Join("\n", report.Quantities.Select(q => $"{q.Name}: abs {q.MaxAbs:G3} at {q.MaxAbsAt}, rel {q.MaxRel:G3} at {q.MaxRelAt}, {q.Failures} out"));
+            Assert.True(report.Pass, table);
+            Assert.Contains(report.Quantities, q => q.Name == "loss");
+            Assert.Equal(Cell(cell).Nets.Sum(n => n.Layers.Count * 2), report.Quantities.Count(q => q.Name.StartsWith("grad ", StringComparison.Ordinal)));
+            Assert.Contains(report.Quantities, q => q.Name.StartsWith("output ", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void A_changed_gradient_value_fails_and_says_where()
+        {
+            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Golden, "cell_amed_synth.json")))!;
+            var w = json["grads"]!["f_net.0.weight"]!.AsArray();
+            double v = w[3]![0]!.GetValue<double>();
+            w[3]![0] = v * (1 + 1e-6) + 1e-9;
+            var report = CellGradientCheck.Run(Cell("amed_synth.ae"), CellReference.Parse(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), "changed.json"));
+            Assert.False(report.Pass);
+            var bad = Assert.Single(report.Quantities, q => !q.Pass);
+            Assert.Equal("grad f_net.0.weight", bad.Name);
+            Assert.Equal("[3, 0]", bad.MaxAbsAt);
+        }
+
+        [Theory]
+        [InlineData("missing")]
+        [InlineData("extra")]
+        [InlineData("shape")]
+        [InlineData("input")]
+        public void A_file_that_does_not_fit_the_cell_is_one_line_naming_it(string defect)
+        {
+            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Golden, "cell_amelayer.json")))!;
+            switch (defect)
+            {
+                case "missing": json["params"]!.AsObject().Remove("readout.bias"); break;
+                case "extra": json["params"]!["readout.scale"] = new JsonArray(1.0); break;
+                case "shape": json["params"]!["readout.bias"]!.AsArray().Add(0.0); break;
+                default: json["inputs"]!.AsObject().Remove("eps"); break;
+            }
+            var reference = CellReference.Parse(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), "bad.json");
+            var ex = Assert.Throws<CellReferenceException>(() => CellGradientCheck.Run(Cell("ame_layer.ae"), reference));
+            Assert.StartsWith("bad.json: ", ex.Message);
+            Assert.DoesNotContain("\n", ex.Message);
+            switch (defect)
+            {
+                case "missing": Assert.Contains("'readout.bias'", ex.Message); Assert.Contains("missing", ex.Message); break;
+                case "extra": Assert.Contains("'params.readout.scale' is not a parameter of AmeLayer", ex.Message); break;
+                case "shape": Assert.Contains("'params.readout.bias' has shape [9], the cell's is [8]", ex.Message); break;
+                default: Assert.Contains("'inputs.eps' is missing", ex.Message); break;
+            }
+        }
+    }
+}
