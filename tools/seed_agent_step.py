@@ -35,8 +35,11 @@ def main():
         print("seed_agent_step: PyTorch is not installed (pip install torch); the seed's step cannot be timed here", file=sys.stderr)
         sys.exit(3)
     torch.set_num_threads(a.threads)
-    scope = {"__name__": "seed_ae"}
-    exec(compile(seed_source(a.seed), "seed-001/AE.py", "exec"), scope)
+    import types
+    module = types.ModuleType("seed_ae")
+    sys.modules["seed_ae"] = module  # dataclasses look their class's module up
+    exec(compile(seed_source(a.seed), "seed-001/AE.py", "exec"), module.__dict__)
+    scope = module.__dict__
     n = int(float(a.n))
     dtype = torch.float32 if a.dtype == "f32" else torch.float64
     cfg = scope["AEConfig"](dtype=dtype)
