@@ -272,6 +272,17 @@ namespace AE.Dsl.Tests.Fuzz
 }
 law NoApply = DeadFilter without apply;");
 
+        /// <remarks>A filter whose argument draws stays in its vector statement (FilterHoisting): no pass computes it here.</remarks>
+        [Fact]
+        public void A_filter_that_draws_in_a_vector_statement_no_pass_needs_leaves_no_unused_field() => AssertRunsLikeTheInterpreter(@"law DeadNoisy {
+  " + Optimizer + @"
+  acc a: real[n] = 0;
+  fixed rule collect { a += prev(0.1 * noise() + loss, 0) * grad; }
+  rule apply { theta' = theta - 0.01 * a; }
+  update { theta' = theta' - 0.01 * grad; }
+}
+law NoApply = DeadNoisy without apply;");
+
         // ---------- scalar filters in vector contexts: once per step, as the interpreter runs them
 
         [Fact]
