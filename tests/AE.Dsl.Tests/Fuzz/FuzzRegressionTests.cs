@@ -203,6 +203,21 @@ namespace AE.Dsl.Tests.Fuzz
   update { c' = on ? c + 1 : c; }
 }");
 
+        /// <remarks>A bool[n] input is a span of bools in both precisions: the law and its population have one Step each.</remarks>
+        [Fact]
+        public void A_law_whose_only_data_are_bools_and_ints_has_one_step() => AssertRunsLikeTheInterpreter(@"law Masked {
+  dim n;
+  input keep: bool[n];
+  input on: bool;
+  input k: int;
+  state m: real[n] = 1;
+  signal s = 0;
+  update {
+    m' = keep && on ? m * 0.5 + k : m;
+    s = sum(m);
+  }
+}");
+
         // ---------- shapes and types
 
         [Fact]
