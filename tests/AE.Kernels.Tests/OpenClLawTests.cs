@@ -373,6 +373,45 @@ namespace AE.Kernels.Tests
             cmp.AssertWithin(Rel, AbsScale, _output, "scalar filters in vector statements");
         }
 
+        /// <summary>A bool[n] param or state is stored as 1 and 0 and read back as a bool, as a bool slot is; a bool vector value is an int.</summary>
+        [Fact]
+        public void Bool_vectors_run_like_the_interpreter()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.FromText(@"law MaskKept {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  param allow: bool[n] = true;
+  state seen: bool[n] = false;
+  signal up: bool[n];
+  update {
+    up = grad > 0;
+    seen' = up || (allow && seen);
+    theta' = seen ? theta - 0.01 * grad * loss : theta;
+  }
+}");
+            const int n = 21;
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
+            var rng = new Random(17);
+            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
+            var theta = (double[])theta0.Clone();
+            for (int step = 1; step <= 20; step++)
+            {
+                var grad = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+                double loss = rng.NextDouble() - 0.3;
+                law.Step(loss, grad, theta);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
+                // no transcendental function and no sum: the same operations in the same order, bit for bit
+                Assert.Equal(interp.Get("theta"), theta);
+            }
+            var seen = new double[n];
+            law.ReadVector("seen", seen);
+            Assert.Equal(interp.Get("seen"), seen);
+        }
+
         [Fact]
         public void Noise_draws_are_the_documented_counter_based_normals()
         {
