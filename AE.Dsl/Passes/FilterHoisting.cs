@@ -136,7 +136,7 @@ namespace AE.Dsl.Passes
                         // A scalar condition evaluates one branch.
                         var c = Expr(rule, s.Condition, inVector, path, pre);
                         if (!HasMovable(s.WhenTrue, inVector) && !HasMovable(s.WhenFalse, inVector)) return s with { Condition = c };
-                        if (!Guard(rule, ref c, pre)) return s with { Condition = c };
+                        if (!Guard(rule, ref c, path, pre)) return s with { Condition = c };
                         var t = Expr(rule, s.WhenTrue, inVector, With(path, c, true), pre);
                         var f = Expr(rule, s.WhenFalse, inVector, With(path, c, false), pre);
                         return s with { Condition = c, WhenTrue = t, WhenFalse = f };
@@ -146,7 +146,7 @@ namespace AE.Dsl.Passes
                         // Scalar '&&' and '||' evaluate their right side only when the left does not decide.
                         var l = Expr(rule, b.Left, inVector, path, pre);
                         if (!HasMovable(b.Right, inVector)) return b with { Left = l };
-                        if (!Guard(rule, ref l, pre)) return b with { Left = l };
+                        if (!Guard(rule, ref l, path, pre)) return b with { Left = l };
                         var r = Expr(rule, b.Right, inVector, With(path, l, b.Op == BinaryOp.And), pre);
                         return b with { Left = l, Right = r };
                     }
@@ -175,13 +175,17 @@ namespace AE.Dsl.Passes
 
             /// <summary>
             /// Makes a condition that guards a moved filter a local of its own (unless it is a literal or a name), read by the
-            /// filter's definition and by the statement alike: evaluated once, and a reduction in it computed once. False for
-            /// a condition that draws: it stays in its statement, and so do the filters it guards.
+            /// filter's definition and by the statement alike: evaluated once, and a reduction in it computed once; itself
+            /// under <paramref name="path"/> (<c>__path2 = __path1 &amp;&amp; ema(0.9, x) &gt; 0</c>), as the interpreter
+            /// evaluates it only there. False for a condition that draws: it stays in its statement, and so do the filters
+            /// it guards.
             /// </summary>
-            private bool Guard(IrRule rule, ref IrExpr condition, List<IrStmt> pre)
+            private bool Guard(IrRule rule, ref IrExpr condition, List<(IrExpr Condition, bool Holds)> path, List<IrStmt> pre)
             {
                 if (Draws(condition)) return false;
-                if (condition is not (IrConst or IrRef)) condition = Define(rule, "__path", ++_paths, condition, condition.Type, condition.Span, pre);
+                if (condition is IrConst or IrRef) return true;
+                var value = path.Count == 0 ? condition : new IrBinary(BinaryOp.And, Conjunction(path, condition.Span), condition, IrType.Bool, condition.Span);
+                condition = Define(rule, "__path", ++_paths, value, condition.Type, condition.Span, pre);
                 return true;
             }
 

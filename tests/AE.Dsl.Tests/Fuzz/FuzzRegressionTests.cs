@@ -339,6 +339,19 @@ law NoApply = DeadNoisy without apply;");
   }
 }");
 
+        /// <remarks>The inner condition updates a filter: it becomes a local of its own, computed only where the outer condition holds.</remarks>
+        [Fact]
+        public void A_condition_guarding_a_moved_filter_runs_only_where_it_is_evaluated() => AssertRunsLikeTheInterpreter(@"law Nested {
+  " + Optimizer + @"
+  signal s = 0;
+  state u: real[n] = 0;
+  update {
+    s = loss > 0 ? (ema(0.9, loss) > 0.1 ? sum(grad * lp(0.5, loss)) : 0) : 1;
+    u' = loss < 0.5 && (prev(loss, 0) > 0 || latch(loss > 1, loss, 2) > 1) ? u + ema(0.5, loss) * grad : u;
+    theta' = theta - 0.01 * (s + u) * grad;
+  }
+}");
+
         [Fact]
         public void A_bool_next_value_read_by_a_vector_before_it_changes_compiles() => AssertRunsLikeTheInterpreter(@"law SnapBool {
   " + Optimizer + @"
