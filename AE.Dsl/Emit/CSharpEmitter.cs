@@ -55,7 +55,8 @@ namespace AE.Dsl.Emit
         {
             unit = Preparation.Variant(unit, options.TypeName, options.Ablate, options.Lagged);
             Preparation.CheckSupported(unit, "the C# backend", Preparation.Limits.None);
-            return unit;
+            // A scalar filter in a vector statement or a reduction's argument updates once per step, not per element.
+            return FilterHoisting.Apply(unit, options.Lagged);
         }
 
         /// <summary>Whether the unit has the shape of an optimizer law: (scalar loss, vector grad) in, one host-owned vector out.</summary>

@@ -47,7 +47,6 @@ namespace AE.Dsl.Emit
         /// </summary>
         private void EmitStep()
         {
-            _plan = new StepPlan(_unit, _ => true, _options.Lagged);
             _hoistCounter = 0;
             var args = string.Join(", ", _unit.Inputs.Select(i => Id(i.Name)).Concat(_unit.States.Where(s => _hostStates.Contains(s.Name)).Select(s => Id(s.Name))));
             var doubleStep = StepParameters("double");

@@ -61,6 +61,7 @@ namespace AE.Dsl.Emit
         /// <summary>The file: header, then one namespace block with the aliases, the law's type and <paramref name="population"/> (its class, when it has one).</summary>
         public string Emit(string? population = null)
         {
+            _plan = new StepPlan(_unit, _ => true, _options.Lagged);
             EmitHeader();
             using (_w.Block("namespace " + _options.Namespace))
             {
@@ -240,7 +241,8 @@ namespace AE.Dsl.Emit
             {
                 if (a.Type.IsScalar) _w.Line($"public double {Id(a.Name)} {{ get; private set; }}");
             }
-            foreach (var f in _unit.Filters)
+            var slots = FilterSlotsUsed();
+            foreach (var f in _unit.Filters.Where(f => slots.Contains(f.Name)))
             {
                 _w.Line($"private double {Slot(f.Name)};");
                 _w.Line($"private long {Slot(f.Name)}_n;");
@@ -259,6 +261,18 @@ namespace AE.Dsl.Emit
                 _w.Line("public Rules Enabled { get; set; } = Rules.All;");
             }
             _w.Line();
+        }
+
+        /// <summary>
+        /// The filter slots the step updates: every filter but one in the value of a vector element that no pass
+        /// computes (an accumulator nothing reads, say), whose field would be declared and never used.
+        /// </summary>
+        private HashSet<string> FilterSlotsUsed()
+        {
+            var computed = new HashSet<Item>(_plan.Passes.SelectMany(p => p.Elements));
+            var expressions = _plan.Items.Where(i => i.Kind != ItemKind.Element || computed.Contains(i)).SelectMany(i => IrFacts.OwnExpressions(i.Stmt))
+                .Concat(_plan.Reductions.SelectMany(r => r.Call.Args));
+            return new HashSet<string>(expressions.SelectMany(IrFacts.Descendants).OfType<IrFilter>().Select(f => f.Slot), StringComparer.Ordinal);
         }
 
         // ------------------------------------------------------------ constructor

@@ -318,6 +318,103 @@ namespace AE.Kernels.Tests
             Assert.Throws<InvalidOperationException>(() => law.Step(1f, new float[3], new float[3]));
         }
 
+        /// <summary>
+        /// A scalar filter inside a vector statement or a reduction's argument updates once per step, in a scalar
+        /// kernel before the pass, under the conditions of its statement (when, the branch of a '?:',
+        /// the right of '&amp;&amp;'), as the interpreter runs it; per element it would see n updates a step.
+        /// </summary>
+        [Fact]
+        public void Scalar_filters_in_vector_statements_update_once_per_step()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.FromText(@"law Filtered {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state m: real[n] = 0, u: real[n] = 0, v: real[n] = 0;
+  acc g: real[n] = 0;
+  signal s = 0, t = 0;
+  rule smooth_it {
+    m' = 0.9 * m + lp(0.5, loss) * grad;
+    when loss > 0 { g += prev(loss, 1) * grad; }
+  }
+  rule measure {
+    s = sum(grad * ema(0.5, loss));
+    t = loss > 0 ? mean(grad + lp(0.7, loss)) : 0;
+  }
+  update {
+    u' = loss > 0 ? u + ema(0.9, loss) * grad : u - lp(0.8, loss) * grad;
+    v' = (prev(loss, 0) > 0 && ema(0.5, loss) > 0.1) ? v + grad : v - latch(loss < 0, loss, 1) * grad;
+    theta' = theta - 0.01 * ema(0.95, loss) * grad - 0.001 * (m + g + u + v) - 0.0001 * (s + t);
+  }
+}");
+            const int n = 37;
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
+            // Every filter updates in a scalar kernel; no pass kernel (one work item per element) updates one.
+            var kernels = law.Program.Source.Split("__kernel void ").Skip(1).ToList();
+            Assert.Contains(kernels, k => k.StartsWith("ae_scalar_", StringComparison.Ordinal) && k.Contains("ae_ema(", StringComparison.Ordinal));
+            foreach (var pass in kernels.Where(k => k.StartsWith("ae_pass_", StringComparison.Ordinal)))
+                foreach (var filter in new[] { "ae_ema(", "ae_lp(", "ae_prev(", "ae_latch(" })
+                    Assert.DoesNotContain(filter, pass, StringComparison.Ordinal);
+            var rng = new Random(31);
+            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
+            var theta = (double[])theta0.Clone();
+            var cmp = new Comparison();
+            double loss = 0.3;
+            for (int step = 1; step <= 40; step++)
+            {
+                var grad = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+                loss = step % 7 == 0 ? -loss : loss * 0.9 + 0.1 * (rng.NextDouble() - 0.4);
+                law.Step(loss, grad, theta);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
+                for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
+                var expected = interp.Get("theta");
+                for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
+            }
+            cmp.AssertWithin(Rel, AbsScale, _output, "scalar filters in vector statements");
+        }
+
+        /// <summary>A bool[n] param or state is stored as 1 and 0 and read back as a bool, as a bool slot is; a bool vector value is an int.</summary>
+        [Fact]
+        public void Bool_vectors_run_like_the_interpreter()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.FromText(@"law MaskKept {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  param allow: bool[n] = true;
+  state seen: bool[n] = false;
+  signal up: bool[n];
+  update {
+    up = grad > 0;
+    seen' = up || (allow && seen);
+    theta' = seen ? theta - 0.01 * grad * loss : theta;
+  }
+}");
+            const int n = 21;
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
+            var rng = new Random(17);
+            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
+            var theta = (double[])theta0.Clone();
+            for (int step = 1; step <= 20; step++)
+            {
+                var grad = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+                double loss = rng.NextDouble() - 0.3;
+                law.Step(loss, grad, theta);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
+                // no transcendental function and no sum: the same operations in the same order, bit for bit
+                Assert.Equal(interp.Get("theta"), theta);
+            }
+            var seen = new double[n];
+            law.ReadVector("seen", seen);
+            Assert.Equal(interp.Get("seen"), seen);
+        }
+
         [Fact]
         public void Noise_draws_are_the_cpus_draws_bit_for_bit()
         {

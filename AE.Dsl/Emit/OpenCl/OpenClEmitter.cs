@@ -26,6 +26,8 @@ namespace AE.Dsl.Emit.OpenCl
                 throw new EmitNotSupportedException($"'{name}' is lagged; the OpenCL backend runs the reductions of the current step only so far (use the C# backend)");
             unit = Preparation.Variant(unit, name, options.Ablate, lagged: false);
             Preparation.CheckSupported(unit, "the OpenCL backend", Preparation.Limits.RankAboveOneInputsAndParams);
+            // A scalar filter in a vector statement or a reduction's argument updates once per step, in a scalar kernel.
+            unit = AE.Dsl.Passes.FilterHoisting.Apply(unit);
             return new OpenClUnitEmitter(unit, name, options).Emit();
         }
     }

@@ -117,10 +117,12 @@ namespace AE.Dsl.Emit.OpenCl
                 case SymbolKind.Param:
                     if (r.Type.IsScalar) return Read(Macro(OpenClSlotKind.Param, r.Name), r.Type);
                     RequireElement(ctx, r);
-                    return $"{_vectorArg[r.Name]}[i]";
+                    return Read($"{_vectorArg[r.Name]}[i]", r.Type);
                 case SymbolKind.Input:
                     if (r.Type.IsScalar) return Read(Macro(OpenClSlotKind.Input, r.Name), r.Type);
                     RequireElement(ctx, r);
+                    // A bool vector is stored as 1 and 0, as a scalar bool is.
+                    if (r.Type.Scalar == ScalarType.Bool) return Read($"{_vectorArg[r.Name]}[i]", r.Type);
                     return _float ? $"(double){_vectorArg[r.Name]}[i]" : $"{_vectorArg[r.Name]}[i]";
                 case SymbolKind.State:
                 case SymbolKind.Coeff:
@@ -131,7 +133,7 @@ namespace AE.Dsl.Emit.OpenCl
                     }
                     RequireElement(ctx, r);
                     if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return ElementVar(nv);
-                    return CurrentElement(r.Name);
+                    return Read(CurrentElement(r.Name), r.Type);
                 case SymbolKind.Acc:
                     if (r.Type.IsScalar) return MutableRead(r.Name, ctx);
                     RequireElement(ctx, r);

@@ -598,7 +598,7 @@ namespace AE.Dsl.Emit.OpenCl
             var value = Render(expr, ctx);
             string prior = e.PrevVar != null ? ElementVar(e.PrevVar) : e.Stmt switch
             {
-                IrSetNext n => CurrentElement(n.Name),
+                IrSetNext n => Read(CurrentElement(n.Name), e.TargetType!),
                 IrAccumulate a => Render(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
                 _ => "0.0",
             };

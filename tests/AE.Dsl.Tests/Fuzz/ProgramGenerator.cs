@@ -19,7 +19,7 @@ namespace AE.Dsl.Tests.Fuzz
         /// </summary>
         public bool ScalarSideEffectsInVectors { get; init; } = true;
 
-        /// <summary>Now and then a scalar filter inside a vector statement (issue "noise", as noise() above).</summary>
+        /// <summary>Now and then a scalar filter inside a vector statement or a reduction's argument (it updates once per step: FilterHoisting).</summary>
         public bool ScalarFiltersInVectors { get; init; } = true;
 
         /// <summary>Rule titles with U+2028, U+2029 or U+0085, which C# reads as line ends.</summary>

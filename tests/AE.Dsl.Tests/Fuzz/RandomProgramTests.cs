@@ -54,7 +54,7 @@ namespace AE.Dsl.Tests.Fuzz
             TrailingUnderscoreNames = true,           // fixed: A_name_with_a_trailing_underscore_is_not_a_renamed_member
             NameofName = true,                        // fixed: A_value_named_nameof_compiles
             BoolVectorValues = true,                  // fixed: A_bool_vector_value_compiles, A_bool_vector_input_compiles
-            ScalarFiltersInVectors = false,           // A_filter_in_a_vector_statement_no_pass_needs_leaves_no_unused_field
+            ScalarFiltersInVectors = true,            // fixed: A_filter_in_a_vector_statement_no_pass_needs_leaves_no_unused_field, A_scalar_filter_in_a_vector_statement_updates_once_per_step
             LaggedReadsOfRefinedScalars = true,       // fixed: A_lagged_reduction_reads_a_next_value_as_it_was_at_its_statement
             DoubleUnderscoreCNames = false,           // names with "__" are reserved now (AE0018), so these programs do not check clean; was: A_name_starting_with_two_underscores_and_c_is_not_a_condition
             BoolNextValuesInVectors = true,           // fixed: A_bool_next_value_read_by_a_vector_before_it_changes_compiles
