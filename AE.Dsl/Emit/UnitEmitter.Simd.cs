@@ -33,12 +33,6 @@ namespace AE.Dsl.Emit
         /// <summary>The draw sites the vector loop being rendered reads: each gets a buffer, filled a block at a time.</summary>
         private readonly List<int> _drawSites = new();
 
-        // The vectors a loop body loads or stores element __i of ('Load(theta + __i)', 'Store(v, m + __i)').
-        private static readonly Regex ElementPointer = new(@"(?<=\(|, )(@?[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Cf}]*) \+ __i\)", RegexOptions.CultureInvariant);
-
-        private static IEnumerable<string> ElementPointers(string body) =>
-            ElementPointer.Matches(body).Cast<Match>().Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).OrderBy(x => x, StringComparer.Ordinal);
-
         private static string DrawBuffer(int site) => "__nz" + site.ToString(CultureInfo.InvariantCulture);
         /// <summary>Scalar conditions (step-scope C#) enclosing the vector expression being rendered, and the statement's own.</summary>
         private readonly List<string> _scalarPath = new();
@@ -243,9 +237,6 @@ namespace AE.Dsl.Emit
                     foreach (var site in _drawSites) _w.Line($"double* {DrawBuffer(site)} = stackalloc double[{Simd}.DrawBlock];");
                     _w.Open($"while (__i <= __end - {Simd}.Width)");
                     _w.Line($"int __d0 = __i, __dEnd = {Aliases.Math}.Min(__end, __i + {Simd}.DrawBlock);");
-                    // The block's vectors are requested from memory first, so they arrive while the draws are computed.
-                    foreach (var pointer in ElementPointers(body))
-                        _w.Line($"{Simd}.Prefetch({pointer} + __d0, __dEnd - __d0);");
                     foreach (var site in _drawSites)
                         _w.Line($"{Simd}.Fill(__seed, (ulong)__step, {site.ToString(CultureInfo.InvariantCulture)}, __d0, {DrawBuffer(site)}, __dEnd - __d0);");
                     _w.Open($"for (; __i <= __dEnd - {Simd}.Width; __i += {Simd}.Width)");

@@ -141,15 +141,6 @@ namespace AE.Runtime.Simd
         /// <summary>Elements a vector loop draws a block at a time (a buffer of doubles per draw site on the stack: 8 KiB, in L1).</summary>
         public const int DrawBlock = 1024;
 
-        /// <summary>Asks for <paramref name="count"/> elements from <paramref name="p"/> on to be brought into the cache (a hint: no effect on values).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Prefetch<T>(T* p, int count) where T : unmanaged
-        {
-            if (!Sse.IsSupported) return;
-            byte* b = (byte*)p, e = (byte*)(p + count);
-            for (; b < e; b += 64) Sse.Prefetch0(b);
-        }
-
         /// <summary>Draws <paramref name="index"/> to <paramref name="index"/> + <paramref name="length"/> - 1 of a noise() site at a step, bit for bit <see cref="CounterNoise.Gaussian"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Fill(ulong seed, ulong step, int site, long index, double* destination, int length) =>

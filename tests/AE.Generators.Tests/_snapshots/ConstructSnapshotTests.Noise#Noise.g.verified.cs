@@ -133,8 +133,6 @@ namespace AE.Generated
                     while (__i <= __end - __Simd.Width)
                     {
                         int __d0 = __i, __dEnd = __Math.Min(__end, __i + __Simd.DrawBlock);
-                        __Simd.Prefetch(grad + __d0, __dEnd - __d0);
-                        __Simd.Prefetch(theta + __d0, __dEnd - __d0);
                         __Simd.Fill(__seed, (ulong)__step, 2, __d0, __nz2, __dEnd - __d0);
                         for (; __i <= __dEnd - __Simd.Width; __i += __Simd.Width)
                         {

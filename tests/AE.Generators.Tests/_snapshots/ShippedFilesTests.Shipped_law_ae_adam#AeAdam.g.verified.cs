@@ -1501,10 +1501,6 @@ namespace AE.Generated
                         while (__i <= __end - __Simd.Width)
                         {
                             int __d0 = __i, __dEnd = __Math.Min(__end, __i + __Simd.DrawBlock);
-                            __Simd.Prefetch(__s_m + __d0, __dEnd - __d0);
-                            __Simd.Prefetch(__s_v + __d0, __dEnd - __d0);
-                            __Simd.Prefetch(grad + __d0, __dEnd - __d0);
-                            __Simd.Prefetch(theta + __d0, __dEnd - __d0);
                             __Simd.Fill(__seed, (ulong)__step, 1, __d0, __nz1, __dEnd - __d0);
                             for (; __i <= __dEnd - __Simd.Width; __i += __Simd.Width)
                             {
