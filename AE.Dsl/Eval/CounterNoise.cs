@@ -79,10 +79,10 @@ namespace AE.Dsl.Eval
         public const long MaxIndex = 1L << 48;
 
         /// <summary>Philox4x32's round multipliers.</summary>
-        public const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
+        internal const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
 
         /// <summary>Philox4x32's Weyl key increments (golden ratio and sqrt(3) - 1).</summary>
-        public const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+        internal const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
 
         /// <summary>
         /// Philox4x32 with 10 rounds, as Random123's philox4x32_R(10, ctr, key): each round takes the 64-bit
@@ -130,7 +130,7 @@ namespace AE.Dsl.Eval
         /// Box–Muller from a block's two 64-bit words: <c>sqrt(-2 ln u1) * cos(angle)</c>, or <c>* sin(angle)</c> when
         /// <paramref name="sine"/>, with u1 = <see cref="Uniform"/>(a) and angle = 2 pi (c &gt;&gt; 11) 2^-53.
         /// </summary>
-        public static double BoxMuller(ulong a, ulong c, bool sine)
+        internal static double BoxMuller(ulong a, ulong c, bool sine)
         {
             double radius = Radius(a);
             Reduce(c >> 11, out int q, out double hi, out double lo);
@@ -140,33 +140,33 @@ namespace AE.Dsl.Eval
 
         /// <summary>u1 = ((a &gt;&gt; 11) + 1) * 2^-53: uniform in (0, 1], never 0, exact.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static double Uniform(ulong a) => (double)((a >> 11) + 1) * TwoM53;
+        internal static double Uniform(ulong a) => (double)((a >> 11) + 1) * TwoM53;
 
         /// <summary>sqrt(-2 ln u1) for u1 = <see cref="Uniform"/>(a): from +0 (u1 = 1) to sqrt(106 ln 2) (u1 = 2^-53).</summary>
-        public static double Radius(ulong a) => Math.Sqrt(2.0 * MinusLog(Uniform(a)));
+        internal static double Radius(ulong a) => Math.Sqrt(2.0 * MinusLog(Uniform(a)));
 
         /// <summary>
         /// ln x for a positive, normal and finite x (the method of the class comment; not for 0, subnormals,
         /// infinities or NaN, which the draws never produce). Within 1 ulp of Math.Log.
         /// </summary>
-        public static double Log(double x) => 0.0 - MinusLog(x);
+        internal static double Log(double x) => 0.0 - MinusLog(x);
 
         /// <summary>cos(2 pi v / 2^53) for v &lt; 2^53 (the draw's angle for v = c &gt;&gt; 11), reduced exactly.</summary>
-        public static double Cos2Pi(ulong v)
+        internal static double Cos2Pi(ulong v)
         {
             Reduce(v, out int q, out double hi, out double lo);
             return Quadrant(q, hi, lo);
         }
 
         /// <summary>sin(2 pi v / 2^53) for v &lt; 2^53, reduced exactly: sin(a) = cos(a - pi/2).</summary>
-        public static double Sin2Pi(ulong v)
+        internal static double Sin2Pi(ulong v)
         {
             Reduce(v, out int q, out double hi, out double lo);
             return Quadrant(q + 3, hi, lo);
         }
 
         /// <summary>sin(x + y) for |x| &lt;= pi/4 and y a tail of x (|y| &lt;= ulp(x)/2): fdlibm's __kernel_sin(x, y, 1).</summary>
-        public static double SinKernel(double x, double y)
+        internal static double SinKernel(double x, double y)
         {
             double z = x * x;
             double v = z * x;
@@ -175,7 +175,7 @@ namespace AE.Dsl.Eval
         }
 
         /// <summary>cos(x + y) for |x| &lt;= pi/4 and y a tail of x: fdlibm's (FreeBSD's) __kernel_cos(x, y).</summary>
-        public static double CosKernel(double x, double y)
+        internal static double CosKernel(double x, double y)
         {
             double z = x * x;
             double w = z * z;
@@ -189,7 +189,7 @@ namespace AE.Dsl.Eval
         /// The angle 2 pi v / 2^53 (v &lt; 2^53) as q quarter turns plus theta = hi + lo in [-pi/4, pi/4]:
         /// q and the remainder exactly by integer operations, theta as a double-double (class comment).
         /// </summary>
-        public static void Reduce(ulong v, out int q, out double hi, out double lo)
+        internal static void Reduce(ulong v, out int q, out double hi, out double lo)
         {
             unchecked
             {
@@ -217,7 +217,7 @@ namespace AE.Dsl.Eval
         }
 
         /// <summary>-ln x, computed directly (so u1 = 1 gives +0): ((hfsq - (s*(hfsq + R) + k*ln2_lo)) - f) - k*ln2_hi.</summary>
-        public static double MinusLog(double x)
+        internal static double MinusLog(double x)
         {
             unchecked
             {
@@ -249,10 +249,10 @@ namespace AE.Dsl.Eval
         // ---- constants (the SIMD forms in AeNoise and the OpenCL prelude use the same bits)
 
         /// <summary>2^-53.</summary>
-        public const double TwoM53 = 1.1102230246251565e-16;
+        internal const double TwoM53 = 1.1102230246251565e-16;
 
         /// <summary>P1 * 2^-51 and P2 * 2^-51, where pi/2 = P1 + P2 and P1 = 105414357 * 2^-26 has 27 significant bits.</summary>
-        public const double P1s = 6.975736991611483e-16, P2s = 4.405780538976513e-25;
+        internal const double P1s = 6.975736991611483e-16, P2s = 4.405780538976513e-25;
 
         // ln 2 = Ln2Hi + Ln2Lo, Ln2Hi with 32 significant bits (k*Ln2Hi is exact); Lg1..Lg7: fdlibm e_log.c.
         internal const double Ln2Hi = 6.93147180369123816490e-01;  // 0x3FE62E42FEE00000
