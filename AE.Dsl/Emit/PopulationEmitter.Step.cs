@@ -720,33 +720,8 @@ namespace AE.Dsl.Emit
         private string RenderCall(IrCall c, Ctx ctx)
         {
             var a = c.Args.Select(x => Render(x, ctx)).ToList();
-            return c.Function switch
-            {
-                "tanh" => $"{S}.Tanh({a[0]})",
-                "exp" => $"{S}.Exp({a[0]})",
-                "log" => $"{S}.Log({a[0]})",
-                "sqrt" => $"{Vx}.Sqrt({a[0]})",
-                "sin" => $"{S}.Sin({a[0]})",
-                "cos" => $"{S}.Cos({a[0]})",
-                "abs" => $"{S}.Abs({a[0]})",
-                "min" => $"{S}.Min({a[0]}, {a[1]})",
-                "max" => $"{S}.Max({a[0]}, {a[1]})",
-                "sigmoid" => $"{S}.Sigmoid({a[0]})",
-                "softplus" => $"{S}.Softplus({a[0]})",
-                "log1p" => $"{S}.Log1p({a[0]})",
-                "relu" => $"{S}.Relu({a[0]})",
-                "sign" => $"{S}.Sign({a[0]})",
-                "softabs" => $"{S}.SoftAbs({a[0]}, {a[1]})",
-                "clamp" => $"{S}.Clamp({a[0]}, {a[1]}, {a[2]})",
-                "softclamp" => $"{S}.SoftClamp({a[0]}, {a[1]}, {a[2]})",
-                "smoothmax" => $"{S}.SmoothMax({a[0]}, {a[1]}, {a[2]})",
-                "smoothmin" => $"{S}.SmoothMin({a[0]}, {a[1]}, {a[2]})",
-                "lerp" => $"{S}.Lerp({a[0]}, {a[1]}, {a[2]})",
-                "isfinite" => $"{S}.IsFinite({a[0]})",
-                "finite_or" => $"{S}.FiniteOr({a[0]}, {a[1]})",
-                "sanitize" => $"{S}.Sanitize({a[0]}, {a[1]})",
-                _ => throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the population backend yet"),
-            };
+            return BuiltinSpellings.Call(c.Function, a, s => s.Lanes)
+                ?? throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the population backend yet");
         }
     }
 }

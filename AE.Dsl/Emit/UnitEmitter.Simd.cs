@@ -480,34 +480,9 @@ namespace AE.Dsl.Emit
         private string RenderCallV(IrCall c, RenderCtx ctx)
         {
             var a = c.Args.Select(x => RenderV(x, ctx)).ToList();
-            string F(string name) => $"{Lanes}.{name}({string.Join(", ", a)})";
-            return c.Function switch
-            {
-                "tanh" => F("Tanh"),
-                "exp" => F("Exp"),
-                "log" => F("Log"),
-                "sqrt" => $"{V256}.Sqrt({a[0]})",
-                "sin" => F("Sin"),
-                "cos" => F("Cos"),
-                "abs" => F("Abs"),
-                "min" when a.Count == 2 => F("Min"),
-                "max" when a.Count == 2 => F("Max"),
-                "sigmoid" => F("Sigmoid"),
-                "softplus" => F("Softplus"),
-                "log1p" => F("Log1p"),
-                "relu" => F("Relu"),
-                "sign" => F("Sign"),
-                "softabs" => F("SoftAbs"),
-                "clamp" => F("Clamp"),
-                "softclamp" => F("SoftClamp"),
-                "smoothmax" => F("SmoothMax"),
-                "smoothmin" => F("SmoothMin"),
-                "lerp" => F("Lerp"),
-                "isfinite" => F("IsFinite"),
-                "finite_or" => F("FiniteOr"),
-                "sanitize" => F("Sanitize"),
-                _ => throw new NotSimdException("function " + c.Function),
-            };
+            // min and max of one vector are reductions, lowered by the step plan: here only the elementwise forms.
+            if (c.Function is "min" or "max" && a.Count != 2) throw new NotSimdException("function " + c.Function);
+            return BuiltinSpellings.Call(c.Function, a, s => s.Lanes) ?? throw new NotSimdException("function " + c.Function);
         }
 
         private string RenderRefV(IrRef r, RenderCtx ctx)

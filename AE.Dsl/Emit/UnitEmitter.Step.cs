@@ -682,35 +682,8 @@ namespace AE.Dsl.Emit
         private string RenderCall(IrCall c, RenderCtx ctx)
         {
             var a = c.Args.Select(x => Render(x, ctx)).ToList();
-            const string M = "__Math.";
-            const string R = "__AeMath.";
-            return c.Function switch
-            {
-                "tanh" => M + $"Tanh({a[0]})",
-                "exp" => M + $"Exp({a[0]})",
-                "log" => M + $"Log({a[0]})",
-                "sqrt" => M + $"Sqrt({a[0]})",
-                "sin" => M + $"Sin({a[0]})",
-                "cos" => M + $"Cos({a[0]})",
-                "abs" => M + $"Abs({a[0]})",
-                "min" => M + $"Min({a[0]}, {a[1]})",
-                "max" => M + $"Max({a[0]}, {a[1]})",
-                "sigmoid" => R + $"Sigmoid({a[0]})",
-                "softplus" => R + $"Softplus({a[0]})",
-                "log1p" => R + $"Log1p({a[0]})",
-                "relu" => R + $"Relu({a[0]})",
-                "sign" => R + $"Sign({a[0]})",
-                "softabs" => R + $"SoftAbs({a[0]}, {a[1]})",
-                "clamp" => R + $"Clamp({a[0]}, {a[1]}, {a[2]})",
-                "softclamp" => R + $"SoftClamp({a[0]}, {a[1]}, {a[2]})",
-                "smoothmax" => R + $"SmoothMax({a[0]}, {a[1]}, {a[2]})",
-                "smoothmin" => R + $"SmoothMin({a[0]}, {a[1]}, {a[2]})",
-                "lerp" => R + $"Lerp({a[0]}, {a[1]}, {a[2]})",
-                "isfinite" => R + $"IsFinite({a[0]})",
-                "finite_or" => R + $"FiniteOr({a[0]}, {a[1]})",
-                "sanitize" => R + $"Sanitize({a[0]}, {a[1]})",
-                _ => throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the C# backend yet"),
-            };
+            return BuiltinSpellings.Call(c.Function, a, s => s.Scalar)
+                ?? throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the C# backend yet");
         }
     }
 }

@@ -189,33 +189,8 @@ namespace AE.Dsl.Emit.OpenCl
         private string RenderCall(IrCall c, Ctx ctx)
         {
             var a = c.Args.Select(x => Render(x, ctx)).ToList();
-            return c.Function switch
-            {
-                "tanh" => $"tanh({a[0]})",
-                "exp" => $"exp({a[0]})",
-                "log" => $"log({a[0]})",
-                "sqrt" => $"sqrt({a[0]})",
-                "sin" => $"sin({a[0]})",
-                "cos" => $"cos({a[0]})",
-                "abs" => $"fabs({a[0]})",
-                "min" => $"ae_min({a[0]}, {a[1]})",
-                "max" => $"ae_max({a[0]}, {a[1]})",
-                "sigmoid" => $"ae_sigmoid({a[0]})",
-                "softplus" => $"ae_softplus({a[0]})",
-                "log1p" => $"ae_log1p({a[0]})",
-                "relu" => $"ae_relu({a[0]})",
-                "sign" => $"ae_sign({a[0]})",
-                "softabs" => $"ae_softabs({a[0]}, {a[1]})",
-                "clamp" => $"ae_clamp({a[0]}, {a[1]}, {a[2]})",
-                "softclamp" => $"ae_softclamp({a[0]}, {a[1]}, {a[2]})",
-                "smoothmax" => $"ae_smoothmax({a[0]}, {a[1]}, {a[2]})",
-                "smoothmin" => $"ae_smoothmin({a[0]}, {a[1]}, {a[2]})",
-                "lerp" => $"ae_lerp({a[0]}, {a[1]}, {a[2]})",
-                "isfinite" => $"ae_isfinite({a[0]})",
-                "finite_or" => $"ae_finite_or({a[0]}, {a[1]})",
-                "sanitize" => $"ae_sanitize({a[0]}, {a[1]})",
-                _ => throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the OpenCL backend yet"),
-            };
+            return BuiltinSpellings.Call(c.Function, a, s => s.OpenCl)
+                ?? throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the OpenCL backend yet");
         }
     }
 }

@@ -1,0 +1,53 @@
+using System.Collections.Generic;
+
+namespace AE.Dsl.Emit
+{
+    /// <summary>How each backend spells an elementwise builtin: a function it calls with the arguments in order.</summary>
+    /// <param name="Scalar">C# on doubles (the law's scalar loops and scalar statements): AeMath or System.Math</param>
+    /// <param name="Lanes">C# on Vector256&lt;double&gt; lanes (the SIMD loops and populations): AeLanes, or Vector256 where it is exact</param>
+    /// <param name="OpenCl">OpenCL C on doubles: a built-in function or the prelude's ae_ function</param>
+    internal sealed record BuiltinSpelling(string Scalar, string Lanes, string OpenCl);
+
+    /// <summary>
+    /// The one table of the elementwise builtins' spellings, for every backend; the meaning of each is
+    /// <see cref="IR.Scalar.Call"/>'s (the interpreter's), which the spellings compute bit for bit in C#. Reductions,
+    /// softmax and concat are lowered by the step plan, not spelled here. A builtin missing from the table is
+    /// not emitted (EmitNotSupportedException, AE0080 in a build); a test checks that every elementwise builtin of
+    /// <see cref="IR.Builtins.Pure"/> is here.
+    /// </summary>
+    internal static class BuiltinSpellings
+    {
+        private const string M = Aliases.Math, R = Aliases.AeMath, L = Aliases.Lanes, Vx = Aliases.Vx;
+
+        public static readonly IReadOnlyDictionary<string, BuiltinSpelling> Elementwise = new Dictionary<string, BuiltinSpelling>
+        {
+            ["tanh"] = new(M + ".Tanh", L + ".Tanh", "tanh"),
+            ["exp"] = new(M + ".Exp", L + ".Exp", "exp"),
+            ["log"] = new(M + ".Log", L + ".Log", "log"),
+            ["sqrt"] = new(M + ".Sqrt", Vx + ".Sqrt", "sqrt"),
+            ["sin"] = new(M + ".Sin", L + ".Sin", "sin"),
+            ["cos"] = new(M + ".Cos", L + ".Cos", "cos"),
+            ["abs"] = new(M + ".Abs", L + ".Abs", "fabs"),
+            ["min"] = new(M + ".Min", L + ".Min", "ae_min"),
+            ["max"] = new(M + ".Max", L + ".Max", "ae_max"),
+            ["sigmoid"] = new(R + ".Sigmoid", L + ".Sigmoid", "ae_sigmoid"),
+            ["softplus"] = new(R + ".Softplus", L + ".Softplus", "ae_softplus"),
+            ["log1p"] = new(R + ".Log1p", L + ".Log1p", "ae_log1p"),
+            ["relu"] = new(R + ".Relu", L + ".Relu", "ae_relu"),
+            ["sign"] = new(R + ".Sign", L + ".Sign", "ae_sign"),
+            ["softabs"] = new(R + ".SoftAbs", L + ".SoftAbs", "ae_softabs"),
+            ["clamp"] = new(R + ".Clamp", L + ".Clamp", "ae_clamp"),
+            ["softclamp"] = new(R + ".SoftClamp", L + ".SoftClamp", "ae_softclamp"),
+            ["smoothmax"] = new(R + ".SmoothMax", L + ".SmoothMax", "ae_smoothmax"),
+            ["smoothmin"] = new(R + ".SmoothMin", L + ".SmoothMin", "ae_smoothmin"),
+            ["lerp"] = new(R + ".Lerp", L + ".Lerp", "ae_lerp"),
+            ["isfinite"] = new(R + ".IsFinite", L + ".IsFinite", "ae_isfinite"),
+            ["finite_or"] = new(R + ".FiniteOr", L + ".FiniteOr", "ae_finite_or"),
+            ["sanitize"] = new(R + ".Sanitize", L + ".Sanitize", "ae_sanitize"),
+        };
+
+        /// <summary>The call of <paramref name="function"/> as one backend spells it, or null when the table has no spelling.</summary>
+        public static string? Call(string function, IReadOnlyList<string> args, System.Func<BuiltinSpelling, string> backend) =>
+            Elementwise.TryGetValue(function, out var s) ? backend(s) + "(" + string.Join(", ", args) + ")" : null;
+    }
+}
