@@ -126,6 +126,7 @@ namespace AE.Dsl.Tests.Fuzz
                         };
                     }
                     if (n.Length == 0 || NotAName.Contains(n) || _names.Contains(n)) continue;
+                    if (n.Contains("__")) continue;   // reserved (AE0018): such a program would not check clean
                     if (!_g._o.NextSuffixNames && n.EndsWith("__next", StringComparison.Ordinal)) continue;
                     if (!_g._o.TrailingUnderscoreNames && n.EndsWith("_", StringComparison.Ordinal)) continue;
                     if (!_g._o.NameofName && n == "nameof") continue;
