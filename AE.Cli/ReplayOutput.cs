@@ -104,8 +104,8 @@ namespace AE.Cli
                 json.WriteNumber("dimension", summary.Case.Theta0.Length);
                 json.WriteNumber("steps", report.Steps);
                 json.WriteStartObject("tolerance");
-                Number(json, "rel", report.Tolerance.Rel);
-                Number(json, "abs", report.Tolerance.Abs);
+                Json.Number(json, "rel", report.Tolerance.Rel);
+                Json.Number(json, "abs", report.Tolerance.Abs);
                 json.WriteEndObject();
                 json.WriteBoolean("within", report.Within);
                 json.WriteStartArray("columns");
@@ -114,9 +114,9 @@ namespace AE.Cli
                     json.WriteStartObject();
                     json.WriteString("column", c.Column);
                     json.WriteString("source", c.Source);
-                    Number(json, "maxAbs", c.MaxAbs);
+                    Json.Number(json, "maxAbs", c.MaxAbs);
                     json.WriteNumber("maxAbsStep", c.MaxAbsStep);
-                    Number(json, "maxRel", c.MaxRel);
+                    Json.Number(json, "maxRel", c.MaxRel);
                     json.WriteNumber("maxRelStep", c.MaxRelStep);
                     json.WriteNumber("failures", c.Failures);
                     if (c.Within) json.WriteNull("firstFailure");
@@ -124,8 +124,8 @@ namespace AE.Cli
                     {
                         json.WriteStartObject("firstFailure");
                         json.WriteNumber("step", c.FirstFailureStep);
-                        Number(json, "expected", c.FirstFailureExpected);
-                        Number(json, "actual", c.FirstFailureActual);
+                        Json.Number(json, "expected", c.FirstFailureExpected);
+                        Json.Number(json, "actual", c.FirstFailureActual);
                         json.WriteEndObject();
                     }
                     json.WriteBoolean("within", c.Within);
@@ -135,14 +135,6 @@ namespace AE.Cli
                 json.WriteEndObject();
             }
             stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
-        }
-
-        private static void Number(Utf8JsonWriter json, string name, double v)
-        {
-            if (double.IsNaN(v)) json.WriteString(name, "NaN");
-            else if (double.IsPositiveInfinity(v)) json.WriteString(name, "Infinity");
-            else if (double.IsNegativeInfinity(v)) json.WriteString(name, "-Infinity");
-            else json.WriteNumber(name, v);
         }
     }
 }

@@ -56,12 +56,7 @@ namespace AE.Kernels
             return value;
         }
 
-        public int Size(DimExpr d)
-        {
-            long v = d.Constant;
-            foreach (var t in d.Terms) v += t.Value * DimValue(t.Key);
-            return checked((int)v);
-        }
+        public int Size(DimExpr d) => d.Evaluate(DimValue);
 
         private long DimValue(string name)
         {

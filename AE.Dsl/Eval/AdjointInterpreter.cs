@@ -224,12 +224,7 @@ namespace AE.Dsl.Eval
 
         // ------------------------------------------------------------ expressions
 
-        private int Size(DimExpr d)
-        {
-            long v = d.Constant;
-            foreach (var t in d.Terms) v += t.Value * _dims[t.Key];
-            return checked((int)v);
-        }
+        private int Size(DimExpr d) => d.Evaluate(name => _dims[name]);
 
         private int Length(IrType t) => t.IsScalar ? 1 : Size(t.Shape[0]);
 

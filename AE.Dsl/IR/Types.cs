@@ -33,6 +33,14 @@ namespace AE.Dsl.IR
         public static DimExpr operator +(DimExpr a, DimExpr b) => Combine(a, b, 1);
         public static DimExpr operator -(DimExpr a, DimExpr b) => Combine(a, b, -1);
 
+        /// <summary>The value with each dim's value given by <paramref name="dim"/> (checked: a size beyond int is an error).</summary>
+        public int Evaluate(Func<string, long> dim)
+        {
+            long v = Constant;
+            foreach (var t in _terms) v += t.Value * dim(t.Key);
+            return checked((int)v);
+        }
+
         public DimExpr Scale(long k) => new(Constant * k, _terms.Select(t => new KeyValuePair<string, long>(t.Key, t.Value * k)));
 
         private static DimExpr Combine(DimExpr a, DimExpr b, long sign)

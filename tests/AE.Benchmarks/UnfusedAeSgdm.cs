@@ -1,5 +1,5 @@
 using System;
-using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
 using System.Numerics;
 using AE.Benchmarks.Laws;
 using AE.Runtime;
@@ -141,19 +141,12 @@ namespace AE.Benchmarks
             }
         }
 
-        /// <summary>noise.normal_(): the law's draws of site 1 at a step, four at a time (AeNoise), then one at a time.</summary>
+        /// <summary>noise.normal_(): the law's draws of site 1 at a step (AeNoise.Fill, the generated loops' bulk draws).</summary>
         internal static void FillNormal(Span<T> noise, ulong seed, ulong step)
         {
-            int i = 0;
-            for (; i + 4 <= noise.Length; i += 4)
-            {
-                var v = AE.Runtime.Simd.AeNoise.Gaussian4(seed, step, 1, i);
-                noise[i] = T.CreateTruncating(v.GetElement(0));
-                noise[i + 1] = T.CreateTruncating(v.GetElement(1));
-                noise[i + 2] = T.CreateTruncating(v.GetElement(2));
-                noise[i + 3] = T.CreateTruncating(v.GetElement(3));
-            }
-            for (; i < noise.Length; i++) noise[i] = T.CreateTruncating(CounterNoise.Gaussian(seed, step, 1, i));
+            if (typeof(T) == typeof(float)) AE.Runtime.Simd.AeNoise.Fill(seed, step, 1, 0, MemoryMarshal.Cast<T, float>(noise));
+            else if (typeof(T) == typeof(double)) AE.Runtime.Simd.AeNoise.Fill(seed, step, 1, 0, MemoryMarshal.Cast<T, double>(noise));
+            else for (int i = 0; i < noise.Length; i++) noise[i] = T.CreateTruncating(CounterNoise.Gaussian(seed, step, 1, i));
         }
     }
 }
