@@ -435,10 +435,19 @@ namespace AE.Dsl.Tests
                 }
             }
             Steps(3);   // first steps make the jobs and start the workers
-            long before = GC.GetAllocatedBytesForCurrentThread(), workersBefore = AeWorkers.WorkerAllocatedBytes;
-            Steps(50);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-            Assert.Equal(0, AeWorkers.WorkerAllocatedBytes - workersBefore);
+            // The runtime may allocate on a thread now and then (tiered compilation's timer, under load); an
+            // allocation of the step would show in every run, so the least of three runs must be 0, as elsewhere.
+            var stepping = new long[3];
+            var workers = new long[3];
+            for (int run = 0; run < 3; run++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread(), workersBefore = AeWorkers.WorkerAllocatedBytes;
+                Steps(50);
+                stepping[run] = GC.GetAllocatedBytesForCurrentThread() - before;
+                workers[run] = AeWorkers.WorkerAllocatedBytes - workersBefore;
+            }
+            Assert.Equal(0, stepping.Min());
+            Assert.Equal(0, workers.Min());
         }
     }
 }
