@@ -6,7 +6,8 @@ namespace AE.Dsl.Emit
     /// <param name="Scalar">C# on doubles (the law's scalar loops and scalar statements): AeMath or System.Math</param>
     /// <param name="Lanes">C# on Vector256&lt;double&gt; lanes (the SIMD loops and populations): AeLanes, or Vector256 where it is exact</param>
     /// <param name="OpenCl">OpenCL C on doubles: a built-in function or the prelude's ae_ function</param>
-    internal sealed record BuiltinSpelling(string Scalar, string Lanes, string OpenCl);
+    /// <param name="Generic">C# generic over the precision T (the cell backend): T's own function, or CellMath&lt;T&gt;'s, which a generated cell inherits</param>
+    internal sealed record BuiltinSpelling(string Scalar, string Lanes, string OpenCl, string Generic);
 
     /// <summary>
     /// The one table of the elementwise builtins' spellings, for every backend; the meaning of each is
@@ -21,29 +22,29 @@ namespace AE.Dsl.Emit
 
         public static readonly IReadOnlyDictionary<string, BuiltinSpelling> Elementwise = new Dictionary<string, BuiltinSpelling>
         {
-            ["tanh"] = new(M + ".Tanh", L + ".Tanh", "tanh"),
-            ["exp"] = new(M + ".Exp", L + ".Exp", "exp"),
-            ["log"] = new(M + ".Log", L + ".Log", "log"),
-            ["sqrt"] = new(M + ".Sqrt", Vx + ".Sqrt", "sqrt"),
-            ["sin"] = new(M + ".Sin", L + ".Sin", "sin"),
-            ["cos"] = new(M + ".Cos", L + ".Cos", "cos"),
-            ["abs"] = new(M + ".Abs", L + ".Abs", "fabs"),
-            ["min"] = new(M + ".Min", L + ".Min", "ae_min"),
-            ["max"] = new(M + ".Max", L + ".Max", "ae_max"),
-            ["sigmoid"] = new(R + ".Sigmoid", L + ".Sigmoid", "ae_sigmoid"),
-            ["softplus"] = new(R + ".Softplus", L + ".Softplus", "ae_softplus"),
-            ["log1p"] = new(R + ".Log1p", L + ".Log1p", "ae_log1p"),
-            ["relu"] = new(R + ".Relu", L + ".Relu", "ae_relu"),
-            ["sign"] = new(R + ".Sign", L + ".Sign", "ae_sign"),
-            ["softabs"] = new(R + ".SoftAbs", L + ".SoftAbs", "ae_softabs"),
-            ["clamp"] = new(R + ".Clamp", L + ".Clamp", "ae_clamp"),
-            ["softclamp"] = new(R + ".SoftClamp", L + ".SoftClamp", "ae_softclamp"),
-            ["smoothmax"] = new(R + ".SmoothMax", L + ".SmoothMax", "ae_smoothmax"),
-            ["smoothmin"] = new(R + ".SmoothMin", L + ".SmoothMin", "ae_smoothmin"),
-            ["lerp"] = new(R + ".Lerp", L + ".Lerp", "ae_lerp"),
-            ["isfinite"] = new(R + ".IsFinite", L + ".IsFinite", "ae_isfinite"),
-            ["finite_or"] = new(R + ".FiniteOr", L + ".FiniteOr", "ae_finite_or"),
-            ["sanitize"] = new(R + ".Sanitize", L + ".Sanitize", "ae_sanitize"),
+            ["tanh"] = new(M + ".Tanh", L + ".Tanh", "tanh", "T.Tanh"),
+            ["exp"] = new(M + ".Exp", L + ".Exp", "exp", "T.Exp"),
+            ["log"] = new(M + ".Log", L + ".Log", "log", "T.Log"),
+            ["sqrt"] = new(M + ".Sqrt", Vx + ".Sqrt", "sqrt", "T.Sqrt"),
+            ["sin"] = new(M + ".Sin", L + ".Sin", "sin", "T.Sin"),
+            ["cos"] = new(M + ".Cos", L + ".Cos", "cos", "T.Cos"),
+            ["abs"] = new(M + ".Abs", L + ".Abs", "fabs", "T.Abs"),
+            ["min"] = new(M + ".Min", L + ".Min", "ae_min", "T.Min"),
+            ["max"] = new(M + ".Max", L + ".Max", "ae_max", "T.Max"),
+            ["sigmoid"] = new(R + ".Sigmoid", L + ".Sigmoid", "ae_sigmoid", "Sigmoid"),
+            ["softplus"] = new(R + ".Softplus", L + ".Softplus", "ae_softplus", "Softplus"),
+            ["log1p"] = new(R + ".Log1p", L + ".Log1p", "ae_log1p", "Log1p"),
+            ["relu"] = new(R + ".Relu", L + ".Relu", "ae_relu", "Relu"),
+            ["sign"] = new(R + ".Sign", L + ".Sign", "ae_sign", "Sign"),
+            ["softabs"] = new(R + ".SoftAbs", L + ".SoftAbs", "ae_softabs", "SoftAbs"),
+            ["clamp"] = new(R + ".Clamp", L + ".Clamp", "ae_clamp", "Clamp"),
+            ["softclamp"] = new(R + ".SoftClamp", L + ".SoftClamp", "ae_softclamp", "SoftClamp"),
+            ["smoothmax"] = new(R + ".SmoothMax", L + ".SmoothMax", "ae_smoothmax", "SmoothMax"),
+            ["smoothmin"] = new(R + ".SmoothMin", L + ".SmoothMin", "ae_smoothmin", "SmoothMin"),
+            ["lerp"] = new(R + ".Lerp", L + ".Lerp", "ae_lerp", "Lerp"),
+            ["isfinite"] = new(R + ".IsFinite", L + ".IsFinite", "ae_isfinite", "IsFinite"),
+            ["finite_or"] = new(R + ".FiniteOr", L + ".FiniteOr", "ae_finite_or", "FiniteOr"),
+            ["sanitize"] = new(R + ".Sanitize", L + ".Sanitize", "ae_sanitize", "Sanitize"),
         };
 
         /// <summary>The call of <paramref name="function"/> as one backend spells it, or null when the table has no spelling.</summary>

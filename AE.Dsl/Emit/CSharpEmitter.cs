@@ -46,6 +46,8 @@ namespace AE.Dsl.Emit
 
         public static string Emit(IrUnit unit, CSharpEmitOptions options)
         {
+            if (unit.Kind == UnitKind.Cell)
+                return Cells.CellEmitter.Emit(Preparation.Variant(unit, options.TypeName, options.Ablate, options.Lagged), options);
             unit = Prepare(unit, options);
             return new UnitEmitter(unit, options).Emit(PopulationEmitter.EmitTypePrepared(unit, options));
         }

@@ -120,7 +120,7 @@ namespace AE.Dsl.Emit
         private readonly HashSet<string> _usedStateLocals = new(StringComparer.Ordinal);
         private readonly HashSet<string> _usedPins = new(StringComparer.Ordinal);
 
-        private static string RuleLabel(IrRule r) =>
+        internal static string RuleLabel(IrRule r) =>
             (r.IsUpdate ? "update" : (r.Ablatable ? "rule " : "fixed rule ") + r.Id) + (r.Title != null ? " \"" + CSharp.Comment(r.Title) + "\"" : "") + (r.Group != null ? " (from group " + r.Group + ")" : "");
 
         private void EmitPrologue()
@@ -189,7 +189,7 @@ namespace AE.Dsl.Emit
 
         // ------------------------------------------------------------ scalar statements
 
-        private static string StatementText(IrStmt s) => s switch
+        internal static string StatementText(IrStmt s) => s switch
         {
             IrDefine d => d.Name + " = " + IrPrinter.Expr(d.Value),
             IrSetNext n => n.Name + "' = " + IrPrinter.Expr(n.Value),

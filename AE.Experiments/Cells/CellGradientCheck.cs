@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using AE.Dsl.Eval;
 using AE.Dsl.IR;
+using AE.Runtime.Cells;
 
 namespace AE.Experiments.Cells
 {
@@ -72,12 +73,16 @@ namespace AE.Experiments.Cells
     /// outputs, the loss and the gradient of every net parameter with the file's, value by value: a value
     /// agrees when within <see cref="RelativeTolerance"/> relative or <see cref="AbsoluteTolerance"/> absolute.
     /// </summary>
-    public static class CellGradientCheck
+    public static partial class CellGradientCheck
     {
         public const double RelativeTolerance = 1e-9;
         public const double AbsoluteTolerance = 1e-12;
 
-        public static CellGradientReport Run(IrUnit unit, CellReference reference)
+        /// <param name="compiled">
+        /// makes the generated cell for a batch and a time (the C# backend); null runs the reference adjoint
+        /// (<see cref="AdjointInterpreter"/>) instead
+        /// </param>
+        public static CellGradientReport Run(IrUnit unit, CellReference reference, Func<int, int, ICell<double>>? compiled = null)
         {
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             if (reference is null) throw new ArgumentNullException(nameof(reference));
@@ -146,36 +151,8 @@ namespace AE.Experiments.Cells
                 CheckSequence(file, "outputs." + refName, t, lead, LengthOf(unit, signal), "the cell's signal " + signal);
             }
 
-            // ---- forward over the batch and the sequence, recording
-            var tape = new Tape();
-            var parameters = AdjointParameters.Create(tape, unit, null, overrides, weights);
-            var outputs = host.Outputs.ToDictionary(o => o.Key, o => new TapeValue[batch * time], StringComparer.Ordinal);
-            for (int b = 0; b < batch; b++)
-            {
-                var initial = new Dictionary<string, double[]>(StringComparer.Ordinal);
-                foreach (var (refName, state) in host.InitialStates)
-                {
-                    int n = lengths.Get(state).Length;
-                    initial[state] = reference.Inputs[refName].Values.Skip(b * n).Take(n).ToArray();
-                }
-                var cell = new AdjointInterpreter(unit, parameters, null, overrides, initial);
-                for (int t = 0; t < time; t++)
-                {
-                    var step = new Dictionary<string, double[]>(StringComparer.Ordinal);
-                    foreach (var (refName, cellName) in host.Inputs)
-                    {
-                        var all = inputs[refName];
-                        int n = all.Length / (batch * time);
-                        step[cellName] = Slice(all, host.Layout, b, t, batch, time, n);
-                    }
-                    cell.Step(step);
-                    foreach (var (refName, signal) in host.Outputs) outputs[refName][b * time + t] = cell.Get(signal);
-                }
-            }
-
-            // ---- the loss, on the tape, and backward
-            var loss = Loss(tape, host, reference, outputs, batch, time);
-            tape.Backward(loss);
+            var run = new SequenceRun(host, reference, unit, batch, time, inputs, weights, overrides, lengths);
+            var (loss, outputs, gradients) = compiled is null ? run.Reference() : run.Compiled(compiled(batch, time));
 
             // ---- compare
             var quantities = new List<Deviation>();
@@ -186,18 +163,13 @@ namespace AE.Experiments.Cells
                 int n = mine.Length / (batch * time);
                 for (int b = 0; b < batch; b++)
                     for (int s = 0; s < time; s++)
-                        Unslice(mine, outputs[refName][b * time + s].Value, host.Layout, b, s, batch, time, n);
+                        Unslice(mine, outputs[refName][b * time + s], host.Layout, b, s, batch, time, n);
                 quantities.Add(Compare("output " + refName, mine, t));
             }
-            quantities.Add(Compare("loss", new[] { loss.Value[0] }, new Tensor(new[] { reference.Loss }, Array.Empty<int>())));
-            var gradients = new Dictionary<string, double[]>(StringComparer.Ordinal);
-            foreach (var (name, leaf) in parameters.Weights)
-            {
-                gradients[name] = leaf.GradOrZeros;
+            quantities.Add(Compare("loss", new[] { loss }, new Tensor(new[] { reference.Loss }, Array.Empty<int>())));
+            foreach (var name in weights.Keys)
                 quantities.Add(Compare("grad " + name, gradients[name], reference.Grads[name]));
-            }
-            foreach (var (name, leaf) in parameters.Params) gradients[name] = leaf.GradOrZeros;
-            return new CellGradientReport(unit.Name, file, batch, time, loss.Value[0], quantities, gradients);
+            return new CellGradientReport(unit.Name, file, batch, time, loss, quantities, gradients);
         }
 
         private static string? TargetOf(HostLoss loss) => loss is HostLoss.MeanSquaredError m ? m.Target : null;
@@ -261,8 +233,11 @@ namespace AE.Experiments.Cells
         private static void Unslice(double[] all, double[] value, SequenceLayout layout, int b, int t, int batch, int time, int n)
             => Array.Copy(value, 0, all, Offset(layout, b, t, batch, time, n), n);
 
-        private static TapeValue Loss(Tape tape, CellHost host, CellReference reference, Dictionary<string, TapeValue[]> outputs, int batch, int time)
+        /// <summary>The host's loss of the outputs (per reference output, one array per sample and step, index b * time + t) and its gradient with respect to each.</summary>
+        internal static (double Loss, Dictionary<string, double[][]> Gradients) LossAndGradients(CellHost host, CellReference reference,
+            IReadOnlyDictionary<string, double[][]> outputs, int batch, int time)
         {
+            var grads = outputs.ToDictionary(o => o.Key, o => o.Value.Select(v => new double[v.Length]).ToArray(), StringComparer.Ordinal);
             switch (host.Loss)
             {
                 case HostLoss.MeanSquaredError mse:
@@ -278,21 +253,16 @@ namespace AE.Experiments.Cells
                         for (int t = 0; t < time; t++)
                         {
                             int o = Offset(host.Layout, b, t, batch, time, n);
-                            for (int i = 0; i < n; i++) { double d = ys[b * time + t].Value[i] - target.Values[o + i]; sum += d * d; }
-                        }
-                    return tape.Record(new[] { sum / count }, r =>
-                    {
-                        double g = r.Grad![0];
-                        for (int b = 0; b < batch; b++)
-                            for (int t = 0; t < time; t++)
+                            var y = ys[b * time + t];
+                            var g = grads[mse.Output][b * time + t];
+                            for (int i = 0; i < n; i++)
                             {
-                                int o = Offset(host.Layout, b, t, batch, time, n);
-                                var y = ys[b * time + t];
-                                var grad = new double[n];
-                                for (int i = 0; i < n; i++) grad[i] = g * 2 * (y.Value[i] - target.Values[o + i]) / count;
-                                AddAll(y, grad);
+                                double d = y[i] - target.Values[o + i];
+                                sum += d * d;
+                                g[i] = 2 * d / count;
                             }
-                    });
+                        }
+                    return (sum / count, grads);
                 }
                 case HostLoss.SquaredGMinusEntropy ge:
                 {
@@ -302,25 +272,26 @@ namespace AE.Experiments.Cells
                     double sq = 0, entropy = 0;
                     for (int k = 0; k < count; k++)
                     {
-                        foreach (var x in gs[k].Value) sq += x * x;
-                        foreach (var x in ns[k].Value) entropy -= x * Math.Log(x + 1e-9);
-                    }
-                    return tape.Record(new[] { sq / count - 0.1 * (entropy / count) }, r =>
-                    {
-                        double g = r.Grad![0];
-                        for (int k = 0; k < count; k++)
+                        for (int i = 0; i < gs[k].Length; i++)
                         {
-                            AddAll(gs[k], gs[k].Value.Select(x => g * 2 * x / count).ToArray());
-                            // d(-0.1 * mean(-sum N log(N + 1e-9)))/dN = 0.1 (log(N + 1e-9) + N/(N + 1e-9)) / count
-                            AddAll(ns[k], ns[k].Value.Select(x => g * 0.1 * (Math.Log(x + 1e-9) + x / (x + 1e-9)) / count).ToArray());
+                            double x = gs[k][i];
+                            sq += x * x;
+                            grads[ge.G][k][i] += 2 * x / count;
                         }
-                    });
+                        for (int i = 0; i < ns[k].Length; i++)
+                        {
+                            double x = ns[k][i];
+                            entropy -= x * Math.Log(x + 1e-9);
+                            // d(-0.1 * mean(-sum N log(N + 1e-9)))/dN = 0.1 (log(N + 1e-9) + N/(N + 1e-9)) / count
+                            grads[ge.N][k][i] += 0.1 * (Math.Log(x + 1e-9) + x / (x + 1e-9)) / count;
+                        }
+                    }
+                    return (sq / count - 0.1 * (entropy / count), grads);
                 }
                 default: throw new InvalidOperationException("unknown loss " + host.Loss);
             }
         }
 
-        private static void AddAll(TapeValue v, double[] grad) => v.AddGrad(grad);
 
         /// <summary>Compares <paramref name="mine"/> with the reference value by value.</summary>
         public static Deviation Compare(string name, double[] mine, Tensor reference)

@@ -1,0 +1,292 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.IR;
+using AE.Dsl.Text;
+
+namespace AE.Dsl.Emit.Cells
+{
+    /// <summary>What a scheduled value computes.</summary>
+    internal enum CellOp
+    {
+        /// <summary>An input at this step (a leaf, written by the host loop).</summary>
+        Input,
+        /// <summary>A state's value at the start of the step (a leaf, written by the host loop).</summary>
+        State,
+        /// <summary>Its one argument, broadcast to the value's length.</summary>
+        Broadcast,
+        Negate,
+        Not,
+        Binary,
+        Select,
+        /// <summary>An elementwise builtin (<see cref="CellValue.Function"/>).</summary>
+        Call,
+        /// <summary>A reduction of vectors to one number per sample.</summary>
+        Reduce,
+        Softmax,
+        Concat,
+        /// <summary>One affine layer of a net, y = W x + b (<see cref="CellValue.Layer"/>).</summary>
+        Linear,
+        /// <summary>A net's activation between layers (<see cref="CellValue.Function"/>).</summary>
+        Activation,
+        /// <summary>The projection of a bounded state onto its bounds at the end of the step: clamp(x, lo, hi).</summary>
+        Project,
+    }
+
+    /// <summary>An operand: a scheduled value, a literal, a param, or the step number.</summary>
+    internal abstract record CellArg;
+
+    internal sealed record ValueArg(int Id) : CellArg;
+
+    internal sealed record LiteralArg(double Value) : CellArg;
+
+    /// <summary>A param; <see cref="Real"/> params are differentiable, int and bool params are not.</summary>
+    internal sealed record ParamArg(string Name, int Length, bool Real) : CellArg;
+
+    internal sealed record StepArg : CellArg
+    {
+        public static readonly StepArg Instance = new();
+    }
+
+    /// <summary>
+    /// One value of a step, for one sample: a vector of <see cref="Length"/> elements (1 for a number) at
+    /// <see cref="Offset"/> in the step's frame. <see cref="Statement"/> is the statement it belongs to (its
+    /// index in <see cref="CellSchedule.Statements"/>), -1 for the host's own (leaves, projections).
+    /// </summary>
+    internal sealed record CellValue(int Id, CellOp Op, int Length, bool IsBool, EqArray<CellArg> Args, int Offset, int Statement,
+        string? Function = null, BinaryOp Binary = BinaryOp.Add, IrLayer? Layer = null, string? Name = null);
+
+    /// <summary>A statement of a rule, for the comment and the #line over its values.</summary>
+    internal sealed record CellStatement(IrRule Rule, IrStmt Stmt);
+
+    /// <summary>
+    /// A cell's step as a flat list of values in evaluation order (single assignment, value ids), the
+    /// schedule the cell backend prints twice: forward in order, the adjoint in reverse. Every value has a
+    /// fixed place in the step's frame, which the host keeps per step of a checkpoint segment, so the
+    /// adjoint reads the forward values it needs. Built once per cell from its prepared IR.
+    /// </summary>
+    internal sealed class CellSchedule
+    {
+        public IrUnit Unit { get; }
+        public IReadOnlyList<CellValue> Values => _values;
+        public IReadOnlyList<CellStatement> Statements => _statements;
+
+        /// <summary>The elements of a frame, per sample.</summary>
+        public int FrameLength { get; private set; }
+
+        /// <summary>Each input's leaf value, in declaration order.</summary>
+        public IReadOnlyList<(IrInput Input, CellValue Value)> InputValues { get; private set; } = Array.Empty<(IrInput, CellValue)>();
+
+        /// <summary>Each state's leaf (its value at the start of the step) and its value for the next step, in declaration order.</summary>
+        public IReadOnlyList<(IrState State, CellValue Leaf, CellValue Next)> StateValues { get; private set; } = Array.Empty<(IrState, CellValue, CellValue)>();
+
+        /// <summary>Each signal's value, in declaration order.</summary>
+        public IReadOnlyList<(IrSignal Signal, CellValue Value)> SignalValues { get; private set; } = Array.Empty<(IrSignal, CellValue)>();
+
+        private readonly List<CellValue> _values = new();
+        private readonly List<CellStatement> _statements = new();
+        private readonly Dictionary<string, CellArg> _names = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, CellArg> _next = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, IrNet> _nets;
+        private readonly Dictionary<string, IrParam> _params;
+        private int _statement = -1;
+
+        private CellSchedule(IrUnit unit)
+        {
+            Unit = unit;
+            _nets = unit.Nets.ToDictionary(n => n.Name, StringComparer.Ordinal);
+            _params = unit.Params.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        }
+
+        /// <summary>The schedule of a prepared cell.</summary>
+        /// <exception cref="EmitNotSupportedException">the cell uses a construct the cell backend does not emit</exception>
+        public static CellSchedule Build(IrUnit unit)
+        {
+            var s = new CellSchedule(unit);
+            s.Lower();
+            return s;
+        }
+
+        private void Lower()
+        {
+            var inputs = new List<(IrInput, CellValue)>();
+            foreach (var i in Unit.Inputs)
+            {
+                var v = Add(CellOp.Input, Length(i.Type), i.Type.Scalar == ScalarType.Bool, EqArray<CellArg>.Empty, name: i.Name);
+                inputs.Add((i, v));
+                _names[i.Name] = new ValueArg(v.Id);
+            }
+            var leaves = new List<(IrState, CellValue)>();
+            foreach (var st in Unit.States)
+            {
+                if (st.Type.Scalar != ScalarType.Real) throw new EmitNotSupportedException($"the state '{st.Name}' is {st.Type}; the cell backend emits real states so far");
+                var v = Add(CellOp.State, Length(st.Type), false, EqArray<CellArg>.Empty, name: st.Name);
+                leaves.Add((st, v));
+                _names[st.Name] = new ValueArg(v.Id);
+                _next[st.Name] = new ValueArg(v.Id);
+            }
+            foreach (var a in Unit.Accs)
+            {
+                _statement = -1;
+                _names[a.Name] = Materialize(LowerExpr(a.Neutral), Length(a.Type), false);
+            }
+            foreach (var rule in Unit.Rules)
+                foreach (var stmt in rule.Body)
+                {
+                    _statements.Add(new CellStatement(rule, stmt));
+                    _statement = _statements.Count - 1;
+                    LowerStatement(stmt);
+                }
+            _statement = -1;
+
+            var states = new List<(IrState, CellValue, CellValue)>();
+            foreach (var (st, leaf) in leaves)
+            {
+                int n = Length(st.Type);
+                var next = Materialize(_next[st.Name], n, false);
+                if (st.Bounds != null)
+                    next = new ValueArg(Add(CellOp.Project, n, false, EqArray.Of(next, LowerExpr(st.Bounds.Lo), LowerExpr(st.Bounds.Hi)), name: st.Name).Id);
+                states.Add((st, leaf, _values[((ValueArg)next).Id]));
+            }
+            var signals = new List<(IrSignal, CellValue)>();
+            foreach (var sig in Unit.Signals)
+            {
+                var arg = _names.TryGetValue(sig.Name, out var a) ? a : LowerExpr(sig.Neutral ?? new IrConst(0, IrType.Real, default));
+                var v = Materialize(arg, Length(sig.Type), sig.Type.Scalar == ScalarType.Bool);
+                signals.Add((sig, _values[((ValueArg)v).Id]));
+            }
+            InputValues = inputs;
+            StateValues = states;
+            SignalValues = signals;
+        }
+
+        private void LowerStatement(IrStmt stmt)
+        {
+            switch (stmt)
+            {
+                case IrDefine d:
+                    _names[d.Name] = LowerExpr(d.Value);
+                    break;
+                case IrSetNext n:
+                    _next[n.Name] = LowerExpr(n.Value);
+                    break;
+                case IrAccumulate a:
+                {
+                    var acc = _names[a.Name];
+                    var type = Unit.Accs.First(x => x.Name == a.Name).Type;
+                    _names[a.Name] = new ValueArg(Add(CellOp.Binary, Length(type), false, EqArray.Of(acc, LowerExpr(a.Value)), binary: BinaryOp.Add).Id);
+                    break;
+                }
+                case IrWhen:
+                    throw new EmitNotSupportedException("a 'when' block; the cell backend emits rules without 'when' so far (a conditional expression c ? a : b is emitted)");
+            }
+        }
+
+        private CellArg LowerExpr(IrExpr e)
+        {
+            switch (e)
+            {
+                case IrConst c: return new LiteralArg(c.Value);
+                case IrStep: return StepArg.Instance;
+                case IrRef r:
+                    switch (r.Kind)
+                    {
+                        case SymbolKind.Dim: return new LiteralArg(Unit.Dims.First(d => d.Name == r.Name).Value.Constant);
+                        case SymbolKind.Param:
+                        {
+                            var p = _params[r.Name];
+                            return new ParamArg(p.Name, Length(p.Type), p.Type.Scalar == ScalarType.Real);
+                        }
+                        default:
+                            if (r.Time == RefTime.Next) return _next[r.Name];
+                            if (_names.TryGetValue(r.Name, out var a)) return a;
+                            throw new EmitNotSupportedException($"'{r.Name}' is read before it has a value");
+                    }
+                case IrUnary u:
+                {
+                    var x = LowerExpr(u.Operand);
+                    if (x is LiteralArg lit) return new LiteralArg(u.Op == IrUnaryOp.Negate ? -lit.Value : lit.Value == 0 ? 1 : 0);
+                    return Value(u.Op == IrUnaryOp.Negate ? CellOp.Negate : CellOp.Not, u.Type, EqArray.Of(x));
+                }
+                case IrBinary b:
+                {
+                    var l = LowerExpr(b.Left);
+                    var r = LowerExpr(b.Right);
+                    if (l is LiteralArg x && r is LiteralArg y) return new LiteralArg(Scalar.Binary(b.Op, x.Value, y.Value));
+                    return Value(CellOp.Binary, b.Type, EqArray.Of(l, r), binary: b.Op);
+                }
+                case IrSelect s:
+                {
+                    var c = LowerExpr(s.Condition);
+                    if (c is LiteralArg lit) return LowerExpr(lit.Value != 0 ? s.WhenTrue : s.WhenFalse);
+                    return Value(CellOp.Select, s.Type, EqArray.Of(c, LowerExpr(s.WhenTrue), LowerExpr(s.WhenFalse)));
+                }
+                case IrCall c:
+                {
+                    var args = c.Args.Select(LowerExpr).ToArray();
+                    if (c.Function == "concat")
+                        return Value(CellOp.Concat, c.Type, EqArray.Of(args.Select((a, k) => (CellArg)Materialize(a, Length(c.Args[k].Type), false)).ToArray()));
+                    if (c.Function == "softmax") return Value(CellOp.Softmax, c.Type, EqArray.Of(args), function: c.Function);
+                    if (Derivatives.IsVectorFunction(c.Function, args.Length))
+                    {
+                        if (c.Function is "cosine" or "min" or "max") throw new EmitNotSupportedException($"'{c.Function}' over a vector is not emitted by the cell backend yet");
+                        return Value(CellOp.Reduce, c.Type, EqArray.Of(args), function: c.Function);
+                    }
+                    if (args.All(a => a is LiteralArg))
+                        return new LiteralArg(Scalar.Call(c.Function, args.Select(a => ((LiteralArg)a).Value).ToArray()) ?? throw new EmitNotSupportedException($"no meaning for '{c.Function}'"));
+                    if (!CellSpellings.Elementwise.ContainsKey(c.Function)) throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the cell backend yet");
+                    return Value(CellOp.Call, c.Type, EqArray.Of(args), function: c.Function);
+                }
+                case IrNetApply n:
+                {
+                    var net = _nets[n.Net];
+                    var h = Materialize(LowerExpr(n.Input), Size(net.InputWidth), false);
+                    for (int li = 0; li < net.Layers.Count; li++)
+                    {
+                        var layer = net.Layers[li];
+                        h = new ValueArg(Add(CellOp.Linear, Size(layer.Out), false, EqArray.Of<CellArg>(h), layer: layer, name: n.Net).Id);
+                        if (li < net.Layers.Count - 1 && net.Activation != null)
+                        {
+                            if (!CellSpellings.Elementwise.ContainsKey(net.Activation)) throw new EmitNotSupportedException($"the activation '{net.Activation}' is not emitted by the cell backend yet");
+                            h = new ValueArg(Add(CellOp.Activation, Size(layer.Out), false, EqArray.Of<CellArg>(h), function: net.Activation, name: n.Net).Id);
+                        }
+                    }
+                    return h;
+                }
+                case IrFilter f:
+                    throw new EmitNotSupportedException($"the filter '{f.Slot}' ({f.Kind.ToString().ToLowerInvariant()}); the cell backend emits cells without filters so far");
+                case IrNoise:
+                    throw new EmitNotSupportedException("noise(); the cell backend takes draws as inputs (as the shipped cells' eps) so far");
+                default:
+                    throw new EmitNotSupportedException("the IR node " + e.GetType().Name);
+            }
+        }
+
+        private ValueArg Value(CellOp op, IrType type, EqArray<CellArg> args, string? function = null, BinaryOp binary = BinaryOp.Add) =>
+            new(Add(op, Length(type), type.Scalar == ScalarType.Bool, args, function: function, binary: binary).Id);
+
+        /// <summary>The operand as a value of <paramref name="length"/> elements in the frame: itself, or a broadcast of it.</summary>
+        private ValueArg Materialize(CellArg arg, int length, bool isBool)
+        {
+            if (arg is ValueArg v && _values[v.Id].Length == length) return v;
+            return new ValueArg(Add(CellOp.Broadcast, length, isBool, EqArray.Of(arg)).Id);
+        }
+
+        private CellValue Add(CellOp op, int length, bool isBool, EqArray<CellArg> args, string? function = null, BinaryOp binary = BinaryOp.Add, IrLayer? layer = null, string? name = null)
+        {
+            var v = new CellValue(_values.Count, op, length, isBool, args, FrameLength, _statement, function, binary, layer, name);
+            _values.Add(v);
+            FrameLength += length;
+            return v;
+        }
+
+        private static int Size(DimExpr d) =>
+            d.IsConstant ? checked((int)d.Constant) : throw new EmitNotSupportedException($"the size '{d}' is not a number; a cell's dims are fixed");
+
+        private static int Length(IrType t)
+        {
+            if (t.Rank > 1) throw new EmitNotSupportedException($"a value of type {t}; the cell backend emits numbers and vectors so far");
+            return t.IsScalar ? 1 : Size(t.Shape[0]);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.Eval;
+using AE.Dsl.IR;
+using AE.Runtime.Cells;
+
+namespace AE.Experiments.Cells
+{
+    public static partial class CellGradientCheck
+    {
+        /// <summary>
+        /// One reference file's sequence run forward and backward, by the reference adjoint or by a generated cell:
+        /// the loss, each reference output per sample and step (index b * time + t), and each parameter's gradient.
+        /// </summary>
+        private sealed class SequenceRun
+        {
+            private readonly CellHost _host;
+            private readonly CellReference _reference;
+            private readonly IrUnit _unit;
+            private readonly int _batch, _time;
+            private readonly Dictionary<string, double[]> _inputs, _weights, _overrides;
+            private readonly Interpreter _lengths;
+
+            public SequenceRun(CellHost host, CellReference reference, IrUnit unit, int batch, int time, Dictionary<string, double[]> inputs,
+                Dictionary<string, double[]> weights, Dictionary<string, double[]> overrides, Interpreter lengths)
+            {
+                _host = host;
+                _reference = reference;
+                _unit = unit;
+                _batch = batch;
+                _time = time;
+                _inputs = inputs;
+                _weights = weights;
+                _overrides = overrides;
+                _lengths = lengths;
+            }
+
+            private int Length(string name) => _inputs[name].Length / (_batch * _time);
+
+            private double[] InitialState(string refName, string state, int b)
+            {
+                int n = _lengths.Get(state).Length;
+                return _reference.Inputs[refName].Values.Skip(b * n).Take(n).ToArray();
+            }
+
+            /// <summary>Per sample, the reference adjoint over the sequence, all on one tape; the host's loss recorded on it, then backward.</summary>
+            public (double Loss, Dictionary<string, double[][]> Outputs, Dictionary<string, double[]> Gradients) Reference()
+            {
+                var tape = new Tape();
+                var parameters = AdjointParameters.Create(tape, _unit, null, _overrides, _weights);
+                var recorded = _host.Outputs.ToDictionary(o => o.Key, o => new TapeValue[_batch * _time], StringComparer.Ordinal);
+                for (int b = 0; b < _batch; b++)
+                {
+                    var initial = _host.InitialStates.ToDictionary(s => s.Value, s => InitialState(s.Key, s.Value, b), StringComparer.Ordinal);
+                    var cell = new AdjointInterpreter(_unit, parameters, null, _overrides, initial);
+                    for (int t = 0; t < _time; t++)
+                    {
+                        var step = _host.Inputs.ToDictionary(i => i.Value, i => Slice(_inputs[i.Key], _host.Layout, b, t, _batch, _time, Length(i.Key)), StringComparer.Ordinal);
+                        cell.Step(step);
+                        foreach (var (refName, signal) in _host.Outputs) recorded[refName][b * _time + t] = cell.Get(signal);
+                    }
+                }
+                var outputs = recorded.ToDictionary(o => o.Key, o => o.Value.Select(v => v.Value).ToArray(), StringComparer.Ordinal);
+                var (loss, grads) = LossAndGradients(_host, _reference, outputs, _batch, _time);
+                var objective = tape.Record(new[] { loss }, r =>
+                {
+                    foreach (var (refName, values) in recorded)
+                        for (int k = 0; k < values.Length; k++) values[k].AddGrad(grads[refName][k].Select(g => r.Grad![0] * g).ToArray());
+                });
+                tape.Backward(objective);
+                var gradients = new Dictionary<string, double[]>(StringComparer.Ordinal);
+                foreach (var (name, leaf) in parameters.Weights) gradients[name] = leaf.GradOrZeros;
+                foreach (var (name, leaf) in parameters.Params) gradients[name] = leaf.GradOrZeros;
+                return (loss, outputs, gradients);
+            }
+
+            /// <summary>The generated cell: the file's weights, inputs and initial states into its buffers, forward, the host's loss, backward.</summary>
+            public (double Loss, Dictionary<string, double[][]> Outputs, Dictionary<string, double[]> Gradients) Compiled(ICell<double> cell)
+            {
+                foreach (var (name, values) in _weights) values.CopyTo(cell.Parameter(name));
+                foreach (var (name, values) in _overrides) values.CopyTo(cell.Parameter(name));
+                foreach (var (refName, cellName) in _host.Inputs)
+                {
+                    int n = Length(refName);
+                    var buffer = cell.Input(cellName);
+                    for (int t = 0; t < _time; t++)
+                        for (int b = 0; b < _batch; b++)
+                            Slice(_inputs[refName], _host.Layout, b, t, _batch, _time, n).CopyTo(buffer.Slice((t * _batch + b) * n, n));
+                }
+                foreach (var (refName, state) in _host.InitialStates)
+                    for (int b = 0; b < _batch; b++)
+                    {
+                        var v = InitialState(refName, state, b);
+                        v.CopyTo(cell.InitialState(state).Slice(b * v.Length, v.Length));
+                    }
+                cell.Forward();
+                var outputs = new Dictionary<string, double[][]>(StringComparer.Ordinal);
+                foreach (var (refName, signal) in _host.Outputs)
+                {
+                    var buffer = cell.Output(signal);
+                    int n = buffer.Length / (_batch * _time);
+                    var perStep = new double[_batch * _time][];
+                    for (int b = 0; b < _batch; b++)
+                        for (int t = 0; t < _time; t++) perStep[b * _time + t] = buffer.Slice((t * _batch + b) * n, n).ToArray();
+                    outputs[refName] = perStep;
+                }
+                var (loss, grads) = LossAndGradients(_host, _reference, outputs, _batch, _time);
+                foreach (var (refName, signal) in _host.Outputs)
+                {
+                    var buffer = cell.OutputGradient(signal);
+                    buffer.Clear();
+                    int n = buffer.Length / (_batch * _time);
+                    for (int b = 0; b < _batch; b++)
+                        for (int t = 0; t < _time; t++) grads[refName][b * _time + t].CopyTo(buffer.Slice((t * _batch + b) * n, n));
+                }
+                cell.ZeroGrad();
+                cell.Backward();
+                var gradients = cell.Parameters.ToDictionary(p => p.Name, p => cell.Gradient(p.Name).ToArray(), StringComparer.Ordinal);
+                return (loss, outputs, gradients);
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+
+namespace AE.Runtime.Cells
+{
+    /// <summary>A per-sample value of a step's frame that the host reads or writes: an input, an output (signal).</summary>
+    /// <param name="Offset">where the value starts in a frame, per sample (the frame holds Offset * batch onwards)</param>
+    public sealed record CellSlot(string Name, int[] Shape, int Offset)
+    {
+        public int Size => new CellTensor(Name, Shape).Size;
+    }
+
+    /// <summary>A state: its value at the start of a step (<paramref name="Leaf"/>) and its value for the next step (<paramref name="Next"/>), as frame offsets.</summary>
+    public sealed record CellStateSlot(string Name, int[] Shape, int Leaf, int Next)
+    {
+        public int Size => new CellTensor(Name, Shape).Size;
+    }
+
+    /// <summary>What a generated cell tells its host loop: its tensors and where its step keeps each value.</summary>
+    /// <param name="FrameLength">the values of one step, per sample</param>
+    public sealed record CellLayout(string Name, int FrameLength, CellTensor[] Parameters, CellSlot[] Inputs, CellStateSlot[] States, CellSlot[] Outputs);
+
+    /// <summary>
+    /// The host loop every generated cell shares: buffers by name, the sequence forward, and reverse mode
+    /// through time with checkpoints. A generated cell supplies one step forward (<see cref="Step"/>) and
+    /// its adjoint (<see cref="StepBackward"/>) over a frame that holds every value of the step for the
+    /// whole batch, element-major and batch-minor (element i of sample b at (offset + i) * batch + b).
+    /// <para>
+    /// Checkpointing: <see cref="Forward"/> keeps the states at the start of every segment of
+    /// <see cref="CheckpointEvery"/> steps and the frames of the last segment; <see cref="Backward"/> runs the
+    /// segments from the last, recomputing each earlier segment's frames from its checkpoint, so memory is
+    /// O(T/k + k) frames' worth and the forward work at most doubles. Nothing is allocated after construction.
+    /// </para>
+    /// </summary>
+    public abstract class CellBase<T> : CellMath<T>, ICell<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly CellLayout _layout;
+        private readonly int _frame;             // FrameLength * Batch
+        private readonly int _stateSize;         // all states' elements, per sample
+        private readonly T[][] _params, _grads;
+        private readonly T[][] _inputs, _outputs, _outputGrads, _inputGrads;
+        private readonly T[][] _initial, _final, _finalGrads, _initialGrads;
+        private readonly T[] _frames;            // CheckpointEvery frames: the steps of one segment
+        private readonly T[] _adjoint;           // one frame of adjoints
+        private readonly T[] _checkpoints;       // the states at the start of each segment, [segment][state elements][batch]
+        private readonly T[] _carry, _carryGrad; // the states between steps, [state elements][batch]
+        private readonly Dictionary<string, int> _paramIndex = new(StringComparer.Ordinal), _inputIndex = new(StringComparer.Ordinal),
+            _outputIndex = new(StringComparer.Ordinal), _stateIndex = new(StringComparer.Ordinal);
+        private bool _haveForward;
+
+        protected CellBase(CellLayout layout, int batch, int time, int checkpointEvery)
+        {
+            if (layout is null) throw new ArgumentNullException(nameof(layout));
+            if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "the batch must hold at least one sample");
+            if (time < 1) throw new ArgumentOutOfRangeException(nameof(time), time, "the sequence must have at least one step");
+            if (checkpointEvery < 0) throw new ArgumentOutOfRangeException(nameof(checkpointEvery), checkpointEvery, "0 (the default, about the square root of the time) or a number of steps");
+            _layout = layout;
+            Batch = batch;
+            Time = time;
+            CheckpointEvery = Math.Min(time, checkpointEvery > 0 ? checkpointEvery : Math.Max(1, (int)Math.Ceiling(Math.Sqrt(time))));
+            _frame = checked(layout.FrameLength * batch);
+            foreach (var s in layout.States) _stateSize += s.Size;
+
+            _params = Array.ConvertAll(layout.Parameters, p => new T[p.Size]);
+            _grads = Array.ConvertAll(layout.Parameters, p => new T[p.Size]);
+            _inputs = Array.ConvertAll(layout.Inputs, i => new T[checked(time * batch * i.Size)]);
+            _inputGrads = Array.ConvertAll(layout.Inputs, i => new T[checked(time * batch * i.Size)]);
+            _outputs = Array.ConvertAll(layout.Outputs, o => new T[checked(time * batch * o.Size)]);
+            _outputGrads = Array.ConvertAll(layout.Outputs, o => new T[checked(time * batch * o.Size)]);
+            _initial = Array.ConvertAll(layout.States, s => new T[batch * s.Size]);
+            _final = Array.ConvertAll(layout.States, s => new T[batch * s.Size]);
+            _finalGrads = Array.ConvertAll(layout.States, s => new T[batch * s.Size]);
+            _initialGrads = Array.ConvertAll(layout.States, s => new T[batch * s.Size]);
+            _frames = new T[checked(CheckpointEvery * _frame)];
+            _adjoint = new T[_frame];
+            int segments = (time + CheckpointEvery - 1) / CheckpointEvery;
+            _checkpoints = new T[checked(segments * _stateSize * batch)];
+            _carry = new T[_stateSize * batch];
+            _carryGrad = new T[_stateSize * batch];
+
+            Index(_paramIndex, layout.Parameters, p => p.Name);
+            Index(_inputIndex, layout.Inputs, i => i.Name);
+            Index(_outputIndex, layout.Outputs, o => o.Name);
+            Index(_stateIndex, layout.States, s => s.Name);
+            Parameters = layout.Parameters;
+            Inputs = Array.ConvertAll(layout.Inputs, i => new CellTensor(i.Name, i.Shape));
+            Outputs = Array.ConvertAll(layout.Outputs, o => new CellTensor(o.Name, o.Shape));
+            States = Array.ConvertAll(layout.States, s => new CellTensor(s.Name, s.Shape));
+        }
+
+        private static void Index<TItem>(Dictionary<string, int> index, TItem[] items, Func<TItem, string> name)
+        {
+            for (int i = 0; i < items.Length; i++) index[name(items[i])] = i;
+        }
+
+        public string CellName => _layout.Name;
+        public int Batch { get; }
+        public int Time { get; }
+        public int CheckpointEvery { get; }
+        public IReadOnlyList<CellTensor> Parameters { get; }
+        public IReadOnlyList<CellTensor> Inputs { get; }
+        public IReadOnlyList<CellTensor> Outputs { get; }
+        public IReadOnlyList<CellTensor> States { get; }
+
+        public Span<T> Parameter(string name) => _params[Find(_paramIndex, name, "parameter")];
+        public Span<T> Gradient(string name) => _grads[Find(_paramIndex, name, "parameter")];
+        public Span<T> Input(string name) => _inputs[Find(_inputIndex, name, "input")];
+        public Span<T> InputGradient(string name) => _inputGrads[Find(_inputIndex, name, "input")];
+        public Span<T> Output(string name) => _outputs[Find(_outputIndex, name, "output")];
+        public Span<T> OutputGradient(string name) => _outputGrads[Find(_outputIndex, name, "output")];
+        public Span<T> InitialState(string name) => _initial[Find(_stateIndex, name, "state")];
+        public Span<T> FinalState(string name) => _final[Find(_stateIndex, name, "state")];
+        public Span<T> FinalStateGradient(string name) => _finalGrads[Find(_stateIndex, name, "state")];
+        public Span<T> InitialStateGradient(string name) => _initialGrads[Find(_stateIndex, name, "state")];
+
+        private int Find(Dictionary<string, int> index, string name, string what) =>
+            index.TryGetValue(name ?? throw new ArgumentNullException(nameof(name)), out int i) ? i
+            : throw new ArgumentException($"{_layout.Name} has no {what} '{name}'; it has {string.Join(", ", index.Keys)}", nameof(name));
+
+        /// <summary>The array of parameter <paramref name="index"/> (layout order), for the generated step's fields.</summary>
+        protected T[] ParameterArray(int index) => _params[index];
+
+        /// <summary>The gradient array of parameter <paramref name="index"/> (layout order).</summary>
+        protected T[] GradientArray(int index) => _grads[index];
+
+        /// <summary>A net's layer over the batch (<see cref="CellKernels{T}.Linear"/>).</summary>
+        protected static void Linear(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, ReadOnlySpan<T> x, Span<T> y, int rows, int cols, int batch) =>
+            CellKernels<T>.Linear(w, bias, x, y, rows, cols, batch);
+
+        /// <summary>The adjoint of a net's layer (<see cref="CellKernels{T}.LinearBackward"/>).</summary>
+        protected static void LinearBackward(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> gy, Span<T> gx, Span<T> gw, Span<T> gbias, int rows, int cols, int batch) =>
+            CellKernels<T>.LinearBackward(w, x, gy, gx, gw, gbias, rows, cols, batch);
+
+        /// <summary>One step forward for the batch: computes every value of <paramref name="frame"/> from its leaves (inputs and states, written by the host loop).</summary>
+        protected abstract void Step(Span<T> frame, long step);
+
+        /// <summary>
+        /// The adjoint of <see cref="Step"/>: given the step's forward values and the adjoints seeded by the host loop (outputs,
+        /// next states), adds every value's share to its operands' adjoints and to the parameter gradients, down to the leaves.
+        /// </summary>
+        protected abstract void StepBackward(ReadOnlySpan<T> frame, Span<T> adjoint, long step);
+
+        public void ZeroGrad()
+        {
+            foreach (var g in _grads) Array.Clear(g);
+        }
+
+        public void Forward()
+        {
+            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            {
+                var st = _layout.States[s];
+                ToElementMajor(_initial[s], _carry.AsSpan(at * Batch, st.Size * Batch), st.Size);
+                at += st.Size;
+            }
+            for (int t = 0; t < Time; t++)
+            {
+                var frame = FrameOf(t);
+                if (t % CheckpointEvery == 0) _carry.AsSpan().CopyTo(_checkpoints.AsSpan(t / CheckpointEvery * _carry.Length));
+                RunStep(frame, t);
+                for (int o = 0; o < _layout.Outputs.Length; o++)
+                {
+                    var slot = _layout.Outputs[o];
+                    ToSampleMajor(frame.Slice(slot.Offset * Batch, slot.Size * Batch), _outputs[o].AsSpan(t * Batch * slot.Size, Batch * slot.Size), slot.Size);
+                }
+            }
+            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            {
+                var st = _layout.States[s];
+                ToSampleMajor(_carry.AsSpan(at * Batch, st.Size * Batch), _final[s], st.Size);
+                at += st.Size;
+            }
+            _haveForward = true;
+        }
+
+        public void Backward()
+        {
+            if (!_haveForward) throw new InvalidOperationException($"{_layout.Name}: Backward needs a Forward first");
+            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            {
+                var st = _layout.States[s];
+                ToElementMajor(_finalGrads[s], _carryGrad.AsSpan(at * Batch, st.Size * Batch), st.Size);
+                at += st.Size;
+            }
+            int last = (Time - 1) / CheckpointEvery;
+            for (int seg = last; seg >= 0; seg--)
+            {
+                int start = seg * CheckpointEvery, end = Math.Min(Time, start + CheckpointEvery);
+                if (seg != last)
+                {
+                    // Recompute the segment's frames from the states stored at its start.
+                    _checkpoints.AsSpan(seg * _carry.Length, _carry.Length).CopyTo(_carry);
+                    for (int t = start; t < end; t++) RunStep(FrameOf(t), t);
+                }
+                for (int t = end - 1; t >= start; t--) BackwardStep(FrameOf(t), t);
+            }
+            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            {
+                var st = _layout.States[s];
+                ToSampleMajor(_carryGrad.AsSpan(at * Batch, st.Size * Batch), _initialGrads[s], st.Size);
+                at += st.Size;
+            }
+            // The frames of the last segment were overwritten by the recomputation: a second Backward needs a new Forward.
+            _haveForward = last == 0;
+        }
+
+        private Span<T> FrameOf(int t) => _frames.AsSpan(t % CheckpointEvery * _frame, _frame);
+
+        /// <summary>Writes the step's leaves (the carried states, the inputs at t), runs the step, and carries the next states.</summary>
+        private void RunStep(Span<T> frame, int t)
+        {
+            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            {
+                var st = _layout.States[s];
+                _carry.AsSpan(at * Batch, st.Size * Batch).CopyTo(frame.Slice(st.Leaf * Batch));
+                at += st.Size;
+            }
+            for (int i = 0; i < _layout.Inputs.Length; i++)
+            {
+                var slot = _layout.Inputs[i];
+                ToElementMajor(_inputs[i].AsSpan(t * Batch * slot.Size, Batch * slot.Size), frame.Slice(slot.Offset * Batch, slot.Size * Batch), slot.Size);
+            }
+            Step(frame, t + 1);
+            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            {
+                var st = _layout.States[s];
+                frame.Slice(st.Next * Batch, st.Size * Batch).CopyTo(_carry.AsSpan(at * Batch));
+                at += st.Size;
+            }
+        }
+
+        /// <summary>Seeds the adjoints of step t (its outputs' gradients, the carried next-state adjoints), runs the adjoint, and carries the states' adjoints back.</summary>
+        private void BackwardStep(ReadOnlySpan<T> frame, int t)
+        {
+            var a = _adjoint.AsSpan();
+            a.Clear();
+            for (int o = 0; o < _layout.Outputs.Length; o++)
+            {
+                var slot = _layout.Outputs[o];
+                AddElementMajor(_outputGrads[o].AsSpan(t * Batch * slot.Size, Batch * slot.Size), a.Slice(slot.Offset * Batch, slot.Size * Batch), slot.Size);
+            }
+            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            {
+                var st = _layout.States[s];
+                var next = a.Slice(st.Next * Batch, st.Size * Batch);
+                var carried = _carryGrad.AsSpan(at * Batch, st.Size * Batch);
+                for (int k = 0; k < next.Length; k++) next[k] += carried[k];
+                at += st.Size;
+            }
+            StepBackward(frame, a, t + 1);
+            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            {
+                var st = _layout.States[s];
+                a.Slice(st.Leaf * Batch, st.Size * Batch).CopyTo(_carryGrad.AsSpan(at * Batch));
+                at += st.Size;
+            }
+            for (int i = 0; i < _layout.Inputs.Length; i++)
+            {
+                var slot = _layout.Inputs[i];
+                ToSampleMajor(a.Slice(slot.Offset * Batch, slot.Size * Batch), _inputGrads[i].AsSpan(t * Batch * slot.Size, Batch * slot.Size), slot.Size);
+            }
+        }
+
+        /// <summary>[batch, n] to [n, batch].</summary>
+        private void ToElementMajor(ReadOnlySpan<T> sampleMajor, Span<T> elementMajor, int n)
+        {
+            for (int b = 0; b < Batch; b++)
+                for (int i = 0; i < n; i++) elementMajor[i * Batch + b] = sampleMajor[b * n + i];
+        }
+
+        private void AddElementMajor(ReadOnlySpan<T> sampleMajor, Span<T> elementMajor, int n)
+        {
+            for (int b = 0; b < Batch; b++)
+                for (int i = 0; i < n; i++) elementMajor[i * Batch + b] += sampleMajor[b * n + i];
+        }
+
+        /// <summary>[n, batch] to [batch, n].</summary>
+        private void ToSampleMajor(ReadOnlySpan<T> elementMajor, Span<T> sampleMajor, int n)
+        {
+            for (int b = 0; b < Batch; b++)
+                for (int i = 0; i < n; i++) sampleMajor[b * n + i] = elementMajor[i * Batch + b];
+        }
+    }
+}

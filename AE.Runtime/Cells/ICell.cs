@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+
+namespace AE.Runtime.Cells
+{
+    /// <summary>A named tensor of a cell: a parameter (a net's weight or bias, a real param), an input, an output or a state.</summary>
+    /// <param name="Name">PyTorch's name for a net's weight or bias (<c>f_net.0.weight</c>), the .ae name otherwise</param>
+    /// <param name="Shape">the shape of one parameter, or of one sample at one step for inputs, outputs and states</param>
+    public sealed record CellTensor(string Name, int[] Shape)
+    {
+        /// <summary>The number of values of <see cref="Shape"/>.</summary>
+        public int Size
+        {
+            get
+            {
+                int n = 1;
+                foreach (var d in Shape) n *= d;
+                return n;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A generated cell: runs a batch of samples over a sequence (forward) and back (reverse mode through
+    /// time, with checkpoints), allocation-free after construction. Every buffer belongs to the cell and is
+    /// reached by name. Sequences are laid out time-major: <c>[time, batch, ...]</c>; initial states
+    /// <c>[batch, ...]</c>; parameters as PyTorch lays them out (a weight is <c>[out, in]</c>).
+    /// </summary>
+    public interface ICell<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>The cell's name in the .ae file (a variant's name for a variant).</summary>
+        string CellName { get; }
+
+        int Batch { get; }
+        int Time { get; }
+
+        /// <summary>Steps between stored states in <see cref="Backward"/> (the others are recomputed).</summary>
+        int CheckpointEvery { get; }
+
+        /// <summary>Every differentiable parameter: the nets' weights and biases, then the real params.</summary>
+        IReadOnlyList<CellTensor> Parameters { get; }
+        IReadOnlyList<CellTensor> Inputs { get; }
+        IReadOnlyList<CellTensor> Outputs { get; }
+        IReadOnlyList<CellTensor> States { get; }
+
+        /// <summary>A parameter's values (read and write).</summary>
+        Span<T> Parameter(string name);
+
+        /// <summary>d objective / d parameter, accumulated by <see cref="Backward"/> until <see cref="ZeroGrad"/>.</summary>
+        Span<T> Gradient(string name);
+
+        /// <summary>An input sequence, <c>[time, batch, ...]</c>, written by the host before <see cref="Forward"/>; a bool is 1 or 0.</summary>
+        Span<T> Input(string name);
+
+        /// <summary>An output (signal) sequence, <c>[time, batch, ...]</c>, written by <see cref="Forward"/>.</summary>
+        Span<T> Output(string name);
+
+        /// <summary>A state's value before the first step, <c>[batch, ...]</c>: the declared initial value unless the host writes it.</summary>
+        Span<T> InitialState(string name);
+
+        /// <summary>A state's value after the last step of <see cref="Forward"/>, <c>[batch, ...]</c>.</summary>
+        Span<T> FinalState(string name);
+
+        /// <summary>d objective / d output, <c>[time, batch, ...]</c>, written by the host before <see cref="Backward"/>.</summary>
+        Span<T> OutputGradient(string name);
+
+        /// <summary>d objective / d final state, <c>[batch, ...]</c>, written by the host before <see cref="Backward"/> (zeros unless it is).</summary>
+        Span<T> FinalStateGradient(string name);
+
+        /// <summary>d objective / d input, <c>[time, batch, ...]</c>, written by <see cref="Backward"/>.</summary>
+        Span<T> InputGradient(string name);
+
+        /// <summary>d objective / d initial state, <c>[batch, ...]</c>, written by <see cref="Backward"/>.</summary>
+        Span<T> InitialStateGradient(string name);
+
+        /// <summary>Runs the sequence from the initial states; writes the outputs and the final states.</summary>
+        void Forward();
+
+        /// <summary>
+        /// Reverse mode through the sequence of the last <see cref="Forward"/>: from the output and final-state gradients,
+        /// adds each parameter's gradient and writes the input and initial-state gradients.
+        /// </summary>
+        void Backward();
+
+        /// <summary>Sets every parameter gradient to zero.</summary>
+        void ZeroGrad();
+    }
+}
