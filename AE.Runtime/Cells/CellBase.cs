@@ -8,13 +8,13 @@ namespace AE.Runtime.Cells
     /// <param name="Offset">where the value starts in a frame, per sample (the frame holds Offset * batch onwards)</param>
     public sealed record CellSlot(string Name, int[] Shape, int Offset)
     {
-        public int Size => new CellTensor(Name, Shape).Size;
+        public int Size { get; } = CellTensor.SizeOf(Shape);
     }
 
     /// <summary>A state: its value at the start of a step (<paramref name="Leaf"/>) and its value for the next step (<paramref name="Next"/>), as frame offsets.</summary>
     public sealed record CellStateSlot(string Name, int[] Shape, int Leaf, int Next)
     {
-        public int Size => new CellTensor(Name, Shape).Size;
+        public int Size { get; } = CellTensor.SizeOf(Shape);
     }
 
     /// <summary>What a generated cell tells its host loop: its tensors and where its step keeps each value.</summary>

@@ -10,14 +10,15 @@ namespace AE.Runtime.Cells
     public sealed record CellTensor(string Name, int[] Shape)
     {
         /// <summary>The number of values of <see cref="Shape"/>.</summary>
-        public int Size
+        public int Size { get; } = SizeOf(Shape);
+
+        /// <summary>The number of values of a shape (1 for a number).</summary>
+        public static int SizeOf(int[] shape)
         {
-            get
-            {
-                int n = 1;
-                foreach (var d in Shape) n *= d;
-                return n;
-            }
+            if (shape is null) throw new ArgumentNullException(nameof(shape));
+            int n = 1;
+            foreach (var d in shape) n = checked(n * d);
+            return n;
         }
     }
 

@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using AE.Dsl;
 using AE.Dsl.Emit;
+using AE.Dsl.Eval;
+using System.Collections.Generic;
 using AE.Dsl.IR;
 using AE.Dsl.Text;
 using AE.Experiments.Cells;
@@ -56,6 +58,209 @@ namespace AE.Experiments.Tests
             {
                 Assert.Equal(g, every.Gradients[name]);
                 Assert.Equal(g, odd.Gradients[name]);
+            }
+        }
+    
+        public static TheoryData<string, int, int, int> OtherShapes() => new()
+        {
+            { "ame_layer.ae", 3, 7, 11 },
+            { "ame_layer.ae", 1, 4, 12 },
+            { "amed_synth.ae", 2, 30, 13 },
+            { "residual_dynamics.ae", 4, 9, 14 },
+            { "residual_dynamics.ae", 1, 1, 15 },
+            { "emergent_resonator.ae", 2, 6, 16 },
+        };
+
+        /// <summary>
+        /// Other weights, batches and horizons than the goldens': random weights, inputs and initial states, and the
+        /// objective sum(c * outputs) with random c, so every output and every step carries gradient. The generated
+        /// cell and the reference adjoint (one sample at a time) agree on the outputs, the final states and the gradient
+        /// of every parameter (weights and real params), every input at every step and every initial state.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(OtherShapes))]
+        public void Generated_adjoint_agrees_with_the_reference_adjoint_on_other_weights_batches_and_horizons(string file, int batch, int time, int seed)
+        {
+            var unit = Target(file).Unit;
+            var rng = new Random(seed);
+            double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+            var cell = CellCompiler.Compile<double>(Target(file))(batch, time, 0);
+
+            foreach (var p in cell.Parameters)
+            {
+                var values = cell.Parameter(p.Name);
+                bool isNet = p.Name.Contains('.', StringComparison.Ordinal);
+                // Nets: PyTorch's scale (1/sqrt(fan-in)); real params: their defaults, moved a little.
+                double scale = isNet ? 1.0 / Math.Sqrt(p.Shape.Length == 2 ? p.Shape[1] : 16) : 0.1;
+                for (int i = 0; i < values.Length; i++) values[i] = isNet ? scale * Normal() : values[i] + scale * Normal();
+            }
+            foreach (var input in unit.Inputs)
+            {
+                var values = cell.Input(input.Name);
+                for (int i = 0; i < values.Length; i++) values[i] = input.Type.Scalar == ScalarType.Bool ? (rng.NextDouble() < 0.7 ? 1 : 0) : Normal();
+            }
+            foreach (var st in unit.States.Where(s => s.Init == null))
+            {
+                // States the host gives: in (0, 1) and summing to 1 where bounded (a probability vector), else normal.
+                var values = cell.InitialState(st.Name);
+                int n = values.Length / batch;
+                for (int b = 0; b < batch; b++)
+                {
+                    var v = values.Slice(b * n, n);
+                    for (int i = 0; i < n; i++) v[i] = st.Bounds != null ? Math.Exp(Normal()) : Normal();
+                    if (st.Bounds != null) { double sum = 0; foreach (var x in v) sum += x; for (int i = 0; i < n; i++) v[i] /= sum; }
+                }
+            }
+            var c = unit.Signals.ToDictionary(s => s.Name, s => Enumerable.Range(0, cell.Output(s.Name).Length).Select(_ => Normal()).ToArray());
+            cell.Forward();
+            foreach (var (name, weights) in c) weights.CopyTo(cell.OutputGradient(name));
+            cell.ZeroGrad();
+            cell.Backward();
+
+            var tape = new Tape();
+            var realParams = unit.Params.Where(p => p.Type.Scalar == ScalarType.Real).Select(p => p.Name).ToHashSet();
+            var given = cell.Parameters.ToDictionary(p => p.Name, p => cell.Parameter(p.Name).ToArray());
+            var parameters = AdjointParameters.Create(tape, unit, null, given.Where(g => realParams.Contains(g.Key)).ToDictionary(g => g.Key, g => g.Value),
+                given.Where(g => !realParams.Contains(g.Key)).ToDictionary(g => g.Key, g => g.Value));
+            var cells = new AdjointInterpreter[batch];
+            var terms = new List<(TapeValue Value, double[] Weight)>();
+            for (int b = 0; b < batch; b++)
+            {
+                var initial = unit.States.Where(s => s.Init == null).ToDictionary(s => s.Name, s => Sample(cell.InitialState(s.Name).ToArray(), b, batch));
+                cells[b] = new AdjointInterpreter(unit, parameters, null, given.Where(g => realParams.Contains(g.Key)).ToDictionary(g => g.Key, g => g.Value), initial);
+                for (int t = 0; t < time; t++)
+                {
+                    var inputs = unit.Inputs.ToDictionary(i => i.Name, i => Step(cell.Input(i.Name).ToArray(), t, b, batch, time));
+                    cells[b].Step(inputs);
+                    foreach (var s in unit.Signals)
+                    {
+                        var v = cells[b].Get(s.Name);
+                        var mine = Step(cell.Output(s.Name).ToArray(), t, b, batch, time);
+                        Close(v.Value, mine, $"output {s.Name} at t {t}, b {b}");
+                        terms.Add((v, Step(c[s.Name], t, b, batch, time)));
+                    }
+                }
+                foreach (var s in unit.States) Close(cells[b].Get(s.Name).Value, Sample(cell.FinalState(s.Name).ToArray(), b, batch), "final " + s.Name);
+            }
+            double total = terms.Sum(x => x.Value.Value.Select((v, i) => v * x.Weight[i]).Sum());
+            tape.Backward(tape.Record(new[] { total }, r => { foreach (var (v, w) in terms) v.AddGrad(w.Select(x => x * r.Grad![0]).ToArray()); }));
+
+            foreach (var (name, leaf) in parameters.Weights) Close(leaf.GradOrZeros, cell.Gradient(name).ToArray(), "grad " + name);
+            foreach (var (name, leaf) in parameters.Params) Close(leaf.GradOrZeros, cell.Gradient(name).ToArray(), "grad " + name);
+            for (int b = 0; b < batch; b++)
+            {
+                foreach (var s in unit.States) Close(cells[b].InitialState[s.Name].GradOrZeros, Sample(cell.InitialStateGradient(s.Name).ToArray(), b, batch), $"grad initial {s.Name}, b {b}");
+                for (int t = 0; t < time; t++)
+                    foreach (var i in unit.Inputs.Where(i => i.Type.Scalar == ScalarType.Real))
+                        Close(cells[b].Inputs[t][i.Name].GradOrZeros, Step(cell.InputGradient(i.Name).ToArray(), t, b, batch, time), $"grad input {i.Name} at t {t}, b {b}");
+            }
+        }
+
+        /// <summary>
+        /// float32 against float64 on the goldens' weights and inputs: outputs within 1e-5 and every gradient within 1e-4 of the
+        /// float64 value, each relative to the tensor's largest float64 magnitude (the bound docs/csharp-backend.md states).
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(CellGradientTests.GoldenCells), MemberType = typeof(CellGradientTests))]
+        public void Float32_agrees_with_float64_within_the_stated_bound(string file, string golden)
+        {
+            var reference = Golden(golden);
+            var f64 = CellCompiler.Compile<double>(Target(file));
+            var r64 = CellGradientCheck.Run(Target(file).Unit, reference, (b, t) => f64(b, t, 0));
+            var make32 = CellCompiler.Compile<float>(Target(file));
+            int batch = r64.Batch, time = r64.Time;
+            var c64 = f64(batch, time, 0);
+            var c32 = make32(batch, time, 0);
+            // The float64 cell as the check left it is rebuilt here, so both run the same host data.
+            Load(c64, reference, Target(file).Unit);
+            foreach (var p in c64.Parameters) Copy(c64.Parameter(p.Name), c32.Parameter(p.Name));
+            foreach (var i in c64.Inputs) Copy(c64.Input(i.Name), c32.Input(i.Name));
+            foreach (var st in c64.States) Copy(c64.InitialState(st.Name), c32.InitialState(st.Name));
+            c64.Forward();
+            c32.Forward();
+            foreach (var o in c64.Outputs)
+            {
+                Bounded(c64.Output(o.Name).ToArray(), c32.Output(o.Name).ToArray(), 1e-5, "output " + o.Name);
+                var seed = Enumerable.Range(0, c64.Output(o.Name).Length).Select(k => Math.Sin(k + 1.0)).ToArray();
+                seed.CopyTo(c64.OutputGradient(o.Name));
+                Copy(seed, c32.OutputGradient(o.Name));
+            }
+            c64.ZeroGrad(); c64.Backward();
+            c32.ZeroGrad(); c32.Backward();
+            foreach (var p in c64.Parameters) Bounded(c64.Gradient(p.Name).ToArray(), c32.Gradient(p.Name).ToArray(), 1e-4, "grad " + p.Name);
+        }
+
+        /// <summary>The golden file's weights, inputs and initial states into a cell, as the gradient check loads them.</summary>
+        private static void Load(ICell<double> cell, CellReference reference, IrUnit unit)
+        {
+            var host = CellHost.For(reference);
+            foreach (var (name, t) in reference.Params) t.Values.CopyTo(cell.Parameter(name));
+            int batch = cell.Batch, time = cell.Time;
+            foreach (var (refName, cellName) in host.Inputs)
+            {
+                var all = reference.Inputs[refName].Values;
+                int n = all.Length / (batch * time);
+                var buffer = cell.Input(cellName);
+                for (int b = 0; b < batch; b++)
+                    for (int t = 0; t < time; t++)
+                    {
+                        int from = host.Layout switch { SequenceLayout.BatchTime => (b * time + t) * n, SequenceLayout.TimeBatch => (t * batch + b) * n, _ => t * n };
+                        all.AsSpan(from, n).CopyTo(buffer.Slice((t * batch + b) * n, n));
+                    }
+            }
+            foreach (var (refName, state) in host.InitialStates) reference.Inputs[refName].Values.CopyTo(cell.InitialState(state));
+        }
+
+        private static void Copy(ReadOnlySpan<double> from, Span<float> to)
+        {
+            for (int i = 0; i < from.Length; i++) to[i] = (float)from[i];
+        }
+
+        private static void Bounded(double[] f64, float[] f32, double bound, string what)
+        {
+            double scale = f64.Max(Math.Abs);
+            for (int i = 0; i < f64.Length; i++)
+                Assert.True(Math.Abs(f32[i] - f64[i]) <= bound * scale, $"{what}[{i}]: float64 {f64[i]:R}, float32 {f32[i]:R}, bound {bound} x {scale:G3}");
+        }
+
+        /// <summary>After the first run, a forward plus backward over the sequence allocates nothing (checkpointed: recomputation included).</summary>
+        [Theory]
+        [InlineData("ame_layer.ae")]
+        [InlineData("residual_dynamics.ae")]
+        [InlineData("emergent_resonator.ae")]
+        public void Forward_and_backward_allocate_nothing(string file)
+        {
+            foreach (var cell in new object[] { CellCompiler.Compile<double>(Target(file))(4, 20, 0), CellCompiler.Compile<float>(Target(file))(4, 20, 0) })
+            {
+                var run = cell is ICell<double> d ? (Action)(() => { d.Forward(); d.Backward(); }) : () => { var f = (ICell<float>)cell; f.Forward(); f.Backward(); };
+                run();
+                long least = long.MaxValue;
+                for (int attempt = 0; attempt < 3; attempt++)
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int k = 0; k < 5; k++) run();
+                    least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+                }
+                Assert.Equal(0, least);
+            }
+        }
+
+        private static double[] Sample(double[] all, int b, int batch) => all.Skip(b * (all.Length / batch)).Take(all.Length / batch).ToArray();
+
+        private static double[] Step(double[] all, int t, int b, int batch, int time)
+        {
+            int n = all.Length / (batch * time);
+            return all.Skip((t * batch + b) * n).Take(n).ToArray();
+        }
+
+        /// <summary>Within 1e-10 relative or 1e-12 absolute: the two compute the same sums in different orders (the batch's weight gradient, the adjoints' accumulation).</summary>
+        private static void Close(double[] expected, double[] actual, string what)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double e = expected[i], a = actual[i];
+                Assert.True(Math.Abs(e - a) <= 1e-12 || Math.Abs(e - a) <= 1e-10 * Math.Abs(e), $"{what}[{i}]: reference {e:R}, generated {a:R}");
             }
         }
     }
