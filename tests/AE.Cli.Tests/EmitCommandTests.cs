@@ -102,13 +102,25 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
-        public void A_cell_with_nets_is_named_on_stderr_and_left_out()
+        public void A_cell_is_emitted_as_its_generic_cell_type()
         {
             var r = Cli.Run(Repo.Root, "emit", "cells/ame_layer.ae");
+            Assert.Equal(0, r.ExitCode);
+            Assert.Empty(r.StderrLines);
+            Assert.Contains("public sealed partial class AmeLayer<T> : __Cells.CellBase<T>", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("protected override void StepBackward(", r.Stdout, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_cell_the_backend_cannot_emit_is_named_on_stderr_and_left_out()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("f.ae", "cell F { input x: real[2]; state h: real[2] = 0; signal y: real[2]; update { h' = h + x; y = ema(0.9, h'); } }\n");
+            var r = Cli.Run(dir.Path, "emit", "f.ae");
             Assert.Equal(1, r.ExitCode);
             Assert.Equal("", r.Stdout);
             var line = Assert.Single(r.StderrLines);
-            Assert.StartsWith("ae: error: not emitted: cell 'AmeLayer' applies nets", line, StringComparison.Ordinal);
+            Assert.StartsWith("ae: error: not emitted: the filter", line, StringComparison.Ordinal);
         }
 
         [Theory]
