@@ -11,7 +11,8 @@ namespace AE.Cli
 {
     /// <summary>
     /// <c>ae grad &lt;cell.ae&gt; &lt;reference.json&gt; [--name CELL] [--format text|json]</c>: runs the cell on a
-    /// reference file with the reference adjoint in float64 (<see cref="CellGradientCheck"/>) and prints, per
+    /// reference file in float64 with its generated C# (or, with <c>--backend reference</c>, the reference adjoint;
+    /// <see cref="CellGradientCheck"/>) and prints, per
     /// quantity (each output, the loss, each parameter's gradient), the largest absolute and relative
     /// deviation and where, then a verdict. Exit 0 when every value agrees, 1 when one does not, 2 on bad input.
     /// </summary>
@@ -23,13 +24,14 @@ namespace AE.Cli
 
         public static string Help { get; } = string.Join(Environment.NewLine, new[]
         {
-            "Usage: ae grad <cell.ae> <reference.json> [--name CELL] [--format text|json]",
+            "Usage: ae grad <cell.ae> <reference.json> [--name CELL] [--backend csharp|reference] [--format text|json]",
             "",
             "Runs the cell on a reference file in the layout of the golden cell_*.json files",
             "(params by PyTorch name, inputs, outputs, loss, autograd's gradients): forward",
             "over the batch and the sequence, the host's loss, backward through time, all in",
-            "float64 with the reference adjoint. Then compares the outputs, the loss and the",
-            "gradient of every net parameter with the file's.",
+            "float64 with the cell's generated C# (its fused step and adjoint), compiled in",
+            "memory. Then compares the outputs, the loss and the gradient of every net",
+            "parameter with the file's.",
             "",
             "Arguments:",
             "  <cell.ae>            The .ae file declaring the cell.",
@@ -39,6 +41,8 @@ namespace AE.Cli
             "",
             "Options:",
             "  --name CELL          The cell to run when the file declares several.",
+            "  --backend B          csharp: the generated cell (default); reference: the",
+            "                       reference adjoint (an interpreter with a tape).",
             "  --format text|json   A table and a verdict (default), or one JSON object with",
             "                       'cell', 'reference', 'batch', 'time', 'loss', 'pass' and",
             "                       'quantities' (name, count, max_abs, max_abs_at, max_rel,",
@@ -50,7 +54,8 @@ namespace AE.Cli
             "Exit codes: 0 every value agrees; 1 some value does not; 2 bad input (a bad",
             "option, a cell file that is missing or has errors, a reference file that is",
             "missing or malformed or does not fit the cell: a missing or extra parameter, a",
-            "shape that differs from the cell's); 3 internal error.",
+            "shape that differs from the cell's); 3 the emitted code does not compile, or an",
+            "internal error.",
         }) + Environment.NewLine;
 
         public static CliCommand Command { get; } = new(Name, Summary, Help, Run);
@@ -59,6 +64,7 @@ namespace AE.Cli
         {
             ["--name"] = "the name of a cell in the file",
             ["--format"] = "text or json",
+            ["--backend"] = "csharp or reference",
         };
 
         public static int Run(string[] args, CliContext context)
@@ -95,11 +101,37 @@ namespace AE.Cli
                 : throw new CliException(file.DisplayPath + (cells.Count == 0 ? " declares no cell" : " declares several cells; name one with --name: " + string.Join(", ", cells.Select(c => c.Name))));
 
             string referencePath = Path.GetFullPath(Path.Combine(context.CurrentDirectory, parsed.Positionals[1]));
+            bool generated = parsed.Value("--backend") switch
+            {
+                null or "csharp" => true,
+                "reference" => false,
+                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--backend'; expected csharp or reference", Name),
+            };
+            Func<int, int, AE.Runtime.Cells.ICell<double>>? compiled = null;
+            if (generated)
+            {
+                Func<int, int, int, AE.Runtime.Cells.ICell<double>> make;
+                try
+                {
+                    make = CellCompiler.Compile<double>(target, file.Sources);
+                }
+                catch (AE.Dsl.Emit.EmitNotSupportedException ex)
+                {
+                    throw new CliException($"the C# backend does not emit {target.Name}: {ex.Message} (--backend reference runs the reference adjoint)", ex);
+                }
+                catch (LawCompileException ex)
+                {
+                    context.Stderr.WriteLine("ae: error: " + ex.Message.Split('\n')[0].TrimEnd('\r'));
+                    foreach (var error in ex.Errors.Skip(1).Take(4)) context.Stderr.WriteLine("  " + error);
+                    return ExitCodes.InternalError;
+                }
+                compiled = (batch, time) => make(batch, time, 0);
+            }
             CellGradientReport report;
             try
             {
                 var reference = CellReference.Load(referencePath, parsed.Positionals[1]);
-                report = CellGradientCheck.Run(target.Unit, reference);
+                report = CellGradientCheck.Run(target.Unit, reference, compiled);
             }
             catch (CellReferenceException ex)
             {

@@ -106,9 +106,21 @@ namespace AE.Cli.Tests
             Assert.StartsWith("ae: error: " + expected, line, StringComparison.Ordinal);
         }
 
+        [Theory]
+        [MemberData(nameof(GoldenCells))]
+        public void The_reference_adjoint_passes_too(string cell, string golden)
+        {
+            var r = Cli.Run(Repo.Root, "grad", cell, Path.Combine(Repo.Golden, golden), "--backend", "reference");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.StartsWith("PASS: ", r.StdoutLines[^1], StringComparison.Ordinal);
+        }
+
         [Fact]
         public void Bad_command_lines_and_missing_files_are_exit_2()
         {
+            var backend = Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae", Path.Combine(Repo.Golden, "cell_amelayer.json"), "--backend", "gpu");
+            Assert.Equal(2, backend.ExitCode);
+            Assert.StartsWith("ae: error: invalid value 'gpu' for '--backend'; expected csharp or reference", Assert.Single(backend.StderrLines), StringComparison.Ordinal);
             Assert.Equal(2, Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae").ExitCode);
             Assert.Equal(2, Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae", Path.Combine(Repo.Golden, "cell_amelayer.json"), "--format", "xml").ExitCode);
             var missing = Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae", "no/such.json");
