@@ -74,6 +74,7 @@ namespace AE.Cli
         {
             if (args is null) throw new ArgumentNullException(nameof(args));
             if (context is null) throw new ArgumentNullException(nameof(context));
+            if (CellBench.Applies(args, context)) return CellBench.Run(args, context);
             var parsed = ParsedArguments.Parse(args, Name, ValueOptions, null, "empty argument", Repeatable);
             if (parsed.ShowHelp)
             {

@@ -311,7 +311,7 @@ namespace AE.Cli
             "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
         });
 
-        public const string BenchSummary = "Time a law's step at several sizes: ns per step, GB/s against copy bandwidth";
+        public const string BenchSummary = "Time a law's step at several sizes (ns per step, GB/s against copy bandwidth), or a cell's forward+backward";
 
         /// <summary>What <c>ae bench --help</c> prints.</summary>
         public static string Bench { get; } = Lines(new[]
@@ -354,6 +354,15 @@ namespace AE.Cli
             "  -h, --help           Show this help.",
             "",
             "Run it on an idle machine: other work on the same cores changes the figures.",
+            "",
+            "A cell: ae bench <cell.ae> [--name CELL] [--batch B] [--time T] [--dtype f32|f64]",
+            "                [--checkpoint K] [--format table|json]",
+            "  Compiles the cell's generated C# and times one forward plus backward of the",
+            "  whole batch and sequence (every gradient; default batch 16, time 50, f32),",
+            "  with PyTorch's default initialisation and random inputs and output gradients.",
+            "  JSON fields: cell, batch, time, dtype, checkpoint_every, ns_per_step (one",
+            "  forward+backward), allocated_bytes, runs. --checkpoint K: steps between",
+            "  stored states (default about the square root of the time).",
             "",
             "Exit codes: 0 figures printed; 2 bad input (a bad option or value, a law file",
             "that is missing or has errors, an unknown law or param, a backend that is not",

@@ -17,13 +17,51 @@ namespace AE.Runtime.Cells
         /// <summary>y[o, :] = bias[o] + sum_i w[o, i] x[i, :] for a weight of shape [rows, cols] (PyTorch's nn.Linear).</summary>
         public static void Linear(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, ReadOnlySpan<T> x, Span<T> y, int rows, int cols, int batch)
         {
-            for (int o = 0; o < rows; o++)
+            if (w.Length < rows * cols || bias.Length < rows || x.Length < cols * batch || y.Length < rows * batch) throw new ArgumentException("a span is shorter than the layer");
+            ref T wr = ref MemoryMarshal.GetReference(w);
+            ref T xr = ref MemoryMarshal.GetReference(x);
+            ref T yr = ref MemoryMarshal.GetReference(y);
+            int width = Vector<T>.Count, c = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                var yo = y.Slice(o * batch, batch);
-                yo.Fill(bias[o]);
-                var wo = w.Slice(o * cols, cols);
-                for (int i = 0; i < cols; i++) Axpy(wo[i], x.Slice(i * batch, batch), yo);
+                // A batch slice of one vector per output row, summed in registers: bias, then w[o,0] x[0], w[o,1] x[1], ...
+                for (; c + width <= batch; c += width)
+                {
+                    int o = 0;
+                    for (; o + 4 <= rows; o += 4)
+                    {
+                        var a0 = new Vector<T>(bias[o]);
+                        var a1 = new Vector<T>(bias[o + 1]);
+                        var a2 = new Vector<T>(bias[o + 2]);
+                        var a3 = new Vector<T>(bias[o + 3]);
+                        for (int i = 0; i < cols; i++)
+                        {
+                            var xi = Vector.LoadUnsafe(ref xr, (nuint)(i * batch + c));
+                            a0 += new Vector<T>(Unsafe.Add(ref wr, o * cols + i)) * xi;
+                            a1 += new Vector<T>(Unsafe.Add(ref wr, (o + 1) * cols + i)) * xi;
+                            a2 += new Vector<T>(Unsafe.Add(ref wr, (o + 2) * cols + i)) * xi;
+                            a3 += new Vector<T>(Unsafe.Add(ref wr, (o + 3) * cols + i)) * xi;
+                        }
+                        a0.StoreUnsafe(ref yr, (nuint)(o * batch + c));
+                        a1.StoreUnsafe(ref yr, (nuint)((o + 1) * batch + c));
+                        a2.StoreUnsafe(ref yr, (nuint)((o + 2) * batch + c));
+                        a3.StoreUnsafe(ref yr, (nuint)((o + 3) * batch + c));
+                    }
+                    for (; o < rows; o++)
+                    {
+                        var a = new Vector<T>(bias[o]);
+                        for (int i = 0; i < cols; i++) a += new Vector<T>(Unsafe.Add(ref wr, o * cols + i)) * Vector.LoadUnsafe(ref xr, (nuint)(i * batch + c));
+                        a.StoreUnsafe(ref yr, (nuint)(o * batch + c));
+                    }
+                }
             }
+            for (; c < batch; c++)
+                for (int o = 0; o < rows; o++)
+                {
+                    T s = bias[o];
+                    for (int i = 0; i < cols; i++) s += Unsafe.Add(ref wr, o * cols + i) * Unsafe.Add(ref xr, i * batch + c);
+                    Unsafe.Add(ref yr, o * batch + c) = s;
+                }
         }
 
         /// <summary>
@@ -32,21 +70,37 @@ namespace AE.Runtime.Cells
         /// </summary>
         public static void LinearBackward(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> gy, Span<T> gx, Span<T> gw, Span<T> gbias, int rows, int cols, int batch)
         {
+            if (w.Length < rows * cols || gw.Length < rows * cols || gbias.Length < rows || x.Length < cols * batch || gx.Length < cols * batch || gy.Length < rows * batch)
+                throw new ArgumentException("a span is shorter than the layer");
+            ref T wr = ref MemoryMarshal.GetReference(w);
+            ref T gyr = ref MemoryMarshal.GetReference(gy);
+            ref T gxr = ref MemoryMarshal.GetReference(gx);
             for (int o = 0; o < rows; o++)
             {
                 var go = gy.Slice(o * batch, batch);
                 T sum = T.Zero;
                 for (int b = 0; b < batch; b++) sum += go[b];
                 gbias[o] += sum;
-                var wo = w.Slice(o * cols, cols);
                 var gwo = gw.Slice(o * cols, cols);
+                for (int i = 0; i < cols; i++) gwo[i] += Dot(go, x.Slice(i * batch, batch));
+            }
+            // d/d x: a batch slice of one vector per input, summed over the rows in registers.
+            int width = Vector<T>.Count, c = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; c + width <= batch; c += width)
+                    for (int i = 0; i < cols; i++)
+                    {
+                        var a = Vector.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
+                        for (int o = 0; o < rows; o++) a += new Vector<T>(Unsafe.Add(ref wr, o * cols + i)) * Vector.LoadUnsafe(ref gyr, (nuint)(o * batch + c));
+                        a.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
+                    }
+            for (; c < batch; c++)
                 for (int i = 0; i < cols; i++)
                 {
-                    var xi = x.Slice(i * batch, batch);
-                    gwo[i] += Dot(go, xi);
-                    Axpy(wo[i], go, gx.Slice(i * batch, batch));
+                    T a = Unsafe.Add(ref gxr, i * batch + c);
+                    for (int o = 0; o < rows; o++) a += Unsafe.Add(ref wr, o * cols + i) * Unsafe.Add(ref gyr, o * batch + c);
+                    Unsafe.Add(ref gxr, i * batch + c) = a;
                 }
-            }
         }
 
         /// <summary>y += a x, element by element (a multiply then an add, never fused).</summary>

@@ -20,6 +20,7 @@ namespace AE.Dsl.Tests
                 Assert.False(string.IsNullOrWhiteSpace(s.Scalar), name);
                 Assert.False(string.IsNullOrWhiteSpace(s.Lanes), name);
                 Assert.False(string.IsNullOrWhiteSpace(s.OpenCl), name);
+                Assert.False(string.IsNullOrWhiteSpace(s.Generic), name);
             }
         }
 

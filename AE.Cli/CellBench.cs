@@ -1,0 +1,192 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Numerics;
+using System.Text.Json;
+using AE.Dsl.Emit;
+using AE.Dsl.IR;
+using AE.Experiments.Cells;
+using AE.Experiments.Compilation;
+using AE.Runtime.Cells;
+
+namespace AE.Cli
+{
+    /// <summary>
+    /// <c>ae bench &lt;cell.ae&gt; [--name CELL] [--batch B] [--time T] [--dtype f32|f64] [--checkpoint K]
+    /// [--format table|json]</c>: the cell's generated C# compiled in memory, with PyTorch-style random weights and
+    /// random inputs and output gradients, timed over one forward plus backward of the whole batch and sequence
+    /// (every gradient), the median of several batches, with the bytes allocated while timing.
+    /// </summary>
+    internal static class CellBench
+    {
+        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        {
+            ["--name"] = "the name of a cell in the file",
+            ["--batch"] = "a whole number of samples",
+            ["--time"] = "a whole number of steps",
+            ["--dtype"] = "f32 or f64",
+            ["--checkpoint"] = "steps between stored states (0: about the square root of the time)",
+            ["--format"] = "table or json",
+            ["--min-time-ms"] = "milliseconds of timed runs",
+        };
+
+        private const int Batches = 5;
+
+        /// <summary>Whether <c>ae bench</c> was asked about a cell: a cell option is given, or the named file declares cells and no law.</summary>
+        public static bool Applies(string[] args, CliContext context)
+        {
+            if (args.Any(a => a is "--batch" or "--time" or "--checkpoint")) return true;
+            var file = args.FirstOrDefault(a => a.EndsWith(".ae", StringComparison.OrdinalIgnoreCase) && !a.StartsWith("-", StringComparison.Ordinal));
+            if (file is null) return false;
+            try
+            {
+                var set = LawSet.Load(new[] { file }, context.CurrentDirectory);
+                return !set.Result.HasErrors && set.Targets.Count > 0 && set.Targets.All(t => t.Unit.Kind == UnitKind.Cell);
+            }
+            catch (Exception ex) when (ex is LawInputException or IOException or UnauthorizedAccessException)
+            {
+                return false; // the law bench reports it
+            }
+        }
+
+        public static int Run(string[] args, CliContext context)
+        {
+            var parsed = ParsedArguments.Parse(args, BenchCommand.Name, ValueOptions);
+            if (parsed.ShowHelp)
+            {
+                context.Stdout.Write(Usage.Bench);
+                return ExitCodes.Success;
+            }
+            if (parsed.Positionals.Count != 1)
+                throw CliException.BadUsage("expected one cell file, got " + parsed.Positionals.Count, BenchCommand.Name);
+            int batch = (int)(Experiment.PositiveInt(parsed, "--batch", BenchCommand.Name, max: 1_000_000) ?? 16);
+            int time = (int)(Experiment.PositiveInt(parsed, "--time", BenchCommand.Name, max: 1_000_000) ?? 50);
+            int checkpoint = (int)(Experiment.PositiveInt(parsed, "--checkpoint", BenchCommand.Name, max: 1_000_000, min: 0) ?? 0);
+            int minTimeMs = (int)(Experiment.PositiveInt(parsed, "--min-time-ms", BenchCommand.Name, max: 600_000) ?? BenchCommand.DefaultMinTimeMs);
+            var format = Experiment.ParseFormat(parsed, BenchCommand.Name);
+            bool f64 = parsed.Value("--dtype") switch
+            {
+                null or "f32" => false,
+                "f64" => true,
+                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--dtype'; expected f32 or f64", BenchCommand.Name),
+            };
+
+            var file = LawInput.Call(() => LawSet.Load(parsed.Positionals, context.CurrentDirectory));
+            if (file.Result.HasErrors)
+            {
+                foreach (var d in file.Result.Diagnostics.Where(d => d.Severity == AE.Dsl.Diagnostics.Severity.Error)) context.Stderr.WriteLine(d.ToMsBuildString());
+                throw new CliException(file.ErrorSummary("a cell that checks cleanly is needed"));
+            }
+            string? name = parsed.Value("--name");
+            var cells = file.Targets.Where(t => t.Unit.Kind == UnitKind.Cell).ToList();
+            var target = name is not null
+                ? LawInput.Call(() => file.Find(name, t => t.Unit.Kind == UnitKind.Cell, "a cell"))
+                : cells.Count == 1 ? cells[0]
+                : throw new CliException(file.DisplayPath + (cells.Count == 0 ? " declares no cell" : " declares several cells; name one with --name: " + string.Join(", ", cells.Select(c => c.Name))));
+
+            Result result;
+            try
+            {
+                result = f64 ? Measure<double>(target, file, batch, time, checkpoint, minTimeMs) : Measure<float>(target, file, batch, time, checkpoint, minTimeMs);
+            }
+            catch (EmitNotSupportedException ex)
+            {
+                throw new CliException($"the C# backend does not emit {target.Name}: {ex.Message}", ex);
+            }
+            catch (LawCompileException ex)
+            {
+                context.Stderr.WriteLine("ae: error: " + ex.Message.Split('\n')[0].TrimEnd('\r'));
+                return ExitCodes.InternalError;
+            }
+
+            if (format == OutputFormat.Json) WriteJson(result, context.Stdout);
+            else
+            {
+                context.Stdout.WriteLine("| cell | batch | time | dtype | checkpoint every | ms per forward+backward | ns per sample-step | allocated bytes |");
+                context.Stdout.WriteLine("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |");
+                context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {result.Cell} | {result.Batch} | {result.Time} | {result.Dtype} | {result.CheckpointEvery} | {result.NsPerStep / 1e6:0.000} | {result.NsPerStep / (result.Batch * (double)result.Time):0} | {result.AllocatedBytes} |"));
+            }
+            return ExitCodes.Success;
+        }
+
+        private sealed record Result(string Cell, int Batch, int Time, string Dtype, int CheckpointEvery, double NsPerStep, long AllocatedBytes, int Runs);
+
+        private static Result Measure<T>(EmitTarget target, LawSet file, int batch, int time, int checkpoint, int minTimeMs)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var cell = CellCompiler.Compile<T>(target, file.Sources)(batch, time, checkpoint);
+            Fill(cell);
+            void Once()
+            {
+                cell.Forward();
+                cell.ZeroGrad();
+                cell.Backward();
+            }
+
+            // Warm-up: until the runtime has recompiled what the run calls (some 100 ms after the first calls).
+            var warm = Stopwatch.StartNew();
+            int warmRuns = 0;
+            while (warmRuns < 3 || warm.Elapsed.TotalSeconds < BenchCommand.WarmupSeconds) { Once(); warmRuns++; }
+            double perRun = warm.Elapsed.TotalSeconds / warmRuns;
+            int runs = (int)Math.Clamp(Math.Round(minTimeMs / 1000.0 / Batches / perRun), 1, int.MaxValue / 2);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var times = new double[Batches];
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int b = 0; b < Batches; b++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                for (int r = 0; r < runs; r++) Once();
+                times[b] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            Array.Sort(times);
+            return new Result(target.Name, batch, time, typeof(T) == typeof(double) ? "f64" : "f32", cell.CheckpointEvery, times[Batches / 2] / runs * 1e9, allocated, runs * Batches);
+        }
+
+        /// <summary>PyTorch's default initialisation (uniform within 1/sqrt(fan-in)) for weights, standard normal inputs and output gradients, a fixed seed.</summary>
+        private static void Fill<T>(ICell<T> cell) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var rng = new Random(1);
+            T Normal() => T.CreateTruncating(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+            foreach (var p in cell.Parameters)
+            {
+                if (!p.Name.Contains('.', StringComparison.Ordinal)) continue; // real params keep their defaults
+                double bound = 1 / Math.Sqrt(p.Shape.Length == 2 ? p.Shape[1] : Math.Max(1, cell.Parameters.First(w => w.Name == p.Name.Replace("bias", "weight", StringComparison.Ordinal)).Shape[1]));
+                var v = cell.Parameter(p.Name);
+                for (int i = 0; i < v.Length; i++) v[i] = T.CreateTruncating((rng.NextDouble() * 2 - 1) * bound);
+            }
+            foreach (var i in cell.Inputs) { var v = cell.Input(i.Name); for (int k = 0; k < v.Length; k++) v[k] = Normal(); }
+            foreach (var s in cell.States)
+            {
+                // A probability-like positive start, so a cell that takes logs of its state stays finite.
+                var v = cell.InitialState(s.Name);
+                for (int k = 0; k < v.Length; k++) v[k] = T.CreateTruncating(1.0 / s.Size);
+            }
+            foreach (var o in cell.Outputs) { var v = cell.OutputGradient(o.Name); for (int k = 0; k < v.Length; k++) v[k] = Normal(); }
+        }
+
+        private static void WriteJson(Result r, TextWriter output)
+        {
+            using var stream = new MemoryStream();
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                json.WriteString("cell", r.Cell);
+                json.WriteNumber("batch", r.Batch);
+                json.WriteNumber("time", r.Time);
+                json.WriteString("dtype", r.Dtype);
+                json.WriteNumber("checkpoint_every", r.CheckpointEvery);
+                Json.Number(json, "ns_per_step", r.NsPerStep);
+                json.WriteNumber("allocated_bytes", r.AllocatedBytes);
+                json.WriteNumber("runs", r.Runs);
+                json.WriteEndObject();
+            }
+            output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using AE.Dsl.Emit;
+using AE.Dsl.Emit.Cells;
+using AE.Dsl.IR;
+using AE.Runtime.Cells;
+using Xunit;
+
+namespace AE.Dsl.Tests
+{
+    /// <summary>
+    /// What generated cells call: the layer kernels against plain loops, and each builtin's generic value and
+    /// derivative (CellMath) against the reference's (Scalar, Derivatives), bit for bit in float64.
+    /// </summary>
+    public class CellKernelTests
+    {
+        public static TheoryData<int, int, int> Shapes() => new()
+        {
+            { 1, 1, 1 }, { 5, 3, 1 }, { 7, 9, 3 }, { 8, 24, 16 }, { 9, 5, 17 }, { 64, 24, 16 }, { 3, 64, 5 },
+        };
+
+        private static double[] Random(Random rng, int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+
+        [Theory]
+        [MemberData(nameof(Shapes))]
+        public void A_layer_is_the_in_order_sum_bit_for_bit(int rows, int cols, int batch)
+        {
+            var rng = new Random(rows * 1000 + cols * 10 + batch);
+            double[] w = Random(rng, rows * cols), bias = Random(rng, rows), x = Random(rng, cols * batch);
+            var y = new double[rows * batch];
+            CellKernels<double>.Linear(w, bias, x, y, rows, cols, batch);
+            for (int o = 0; o < rows; o++)
+                for (int b = 0; b < batch; b++)
+                {
+                    double s = bias[o];
+                    for (int i = 0; i < cols; i++) s += w[o * cols + i] * x[i * batch + b];
+                    Assert.Equal(s, y[o * batch + b]);
+                }
+        }
+
+        [Theory]
+        [MemberData(nameof(Shapes))]
+        public void A_layers_adjoint_adds_the_three_products(int rows, int cols, int batch)
+        {
+            var rng = new Random(rows * 999 + cols * 7 + batch);
+            double[] w = Random(rng, rows * cols), x = Random(rng, cols * batch), gy = Random(rng, rows * batch);
+            double[] gx0 = Random(rng, cols * batch), gw0 = Random(rng, rows * cols), gb0 = Random(rng, rows);
+            double[] gx = (double[])gx0.Clone(), gw = (double[])gw0.Clone(), gb = (double[])gb0.Clone();
+            CellKernels<double>.LinearBackward(w, x, gy, gx, gw, gb, rows, cols, batch);
+            for (int o = 0; o < rows; o++)
+            {
+                double sb = 0;
+                for (int b = 0; b < batch; b++) sb += gy[o * batch + b];
+                Near(gb0[o] + sb, gb[o]);
+                for (int i = 0; i < cols; i++)
+                {
+                    double s = 0;
+                    for (int b = 0; b < batch; b++) s += gy[o * batch + b] * x[i * batch + b];
+                    Near(gw0[o * cols + i] + s, gw[o * cols + i]);
+                }
+            }
+            for (int i = 0; i < cols; i++)
+                for (int b = 0; b < batch; b++)
+                {
+                    double s = 0;
+                    for (int o = 0; o < rows; o++) s += w[o * cols + i] * gy[o * batch + b];
+                    Near(gx0[i * batch + b] + s, gx[i * batch + b]);
+                }
+        }
+
+        private static void Near(double expected, double actual) => Assert.True(Math.Abs(expected - actual) <= 1e-13 * Math.Max(1, Math.Abs(expected)), $"{expected:R} vs {actual:R}");
+
+        [Fact]
+        public void Every_elementwise_builtin_has_a_generic_spelling_and_a_derivative_that_exist()
+        {
+            var math = typeof(CellMath<double>);
+            foreach (var (name, spelling) in BuiltinSpellings.Elementwise)
+            {
+                string method = spelling.Generic.StartsWith("T.", StringComparison.Ordinal) ? spelling.Generic.Substring(2) : spelling.Generic;
+                var owner = spelling.Generic.StartsWith("T.", StringComparison.Ordinal) ? typeof(double) : math;
+                Assert.True(owner.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name == method), name + ": " + spelling.Generic);
+                Assert.True(CellSpellings.Derivative.ContainsKey(name), name);
+                var d = CellSpellings.Derivative[name];
+                if (Builtins.Pure[name].Shape == BuiltinShape.ElementwisePredicate) Assert.Null(d);
+                else Assert.True(math.GetMethod(d!, BindingFlags.Public | BindingFlags.Static) != null, name + ": " + d);
+            }
+        }
+
+        /// <summary>Each builtin's value and partial derivatives through CellMath&lt;double&gt; equal Scalar's and Derivatives', bit for bit, at points on both sides of every kink.</summary>
+        [Fact]
+        public void Generic_values_and_derivatives_are_the_references_bit_for_bit()
+        {
+            var points = new[] { -25.0, -3.0, -1.0, -0.5, -1e-3, 0.0, 1e-3, 0.5, 1.0, 2.0, 3.0, 25.0 };
+            var math = typeof(CellMath<double>);
+            foreach (var (name, spelling) in BuiltinSpellings.Elementwise)
+            {
+                var builtin = Builtins.Pure[name];
+                if (builtin.Shape == BuiltinShape.ElementwisePredicate) continue;
+                int arity = builtin.MaxArgs == 1 ? 1 : builtin.MinArgs == 1 ? 2 : builtin.MaxArgs;
+                var value = spelling.Generic.StartsWith("T.", StringComparison.Ordinal)
+                    ? typeof(double).GetMethods(BindingFlags.Public | BindingFlags.Static).First(m => m.Name == spelling.Generic.Substring(2) && m.GetParameters().Length == arity && m.GetParameters().All(p => p.ParameterType == typeof(double)))
+                    : math.GetMethod(spelling.Generic)!;
+                var derivative = math.GetMethod(CellSpellings.Derivative[name]!)!;
+                foreach (var a in Combinations(points, arity, name))
+                {
+                    double expected = Scalar.Call(name, a)!.Value;
+                    double y = (double)value.Invoke(null, a.Cast<object>().ToArray())!;
+                    Assert.Equal(expected, y);
+                    var d = new double[arity];
+                    Derivatives.Elementwise(name, a, y, d);
+                    var args = a.Cast<object>().Append(y).Concat(Enumerable.Repeat<object>(0.0, arity == 1 ? 0 : arity)).ToArray();
+                    object? result = derivative.Invoke(null, args);
+                    var mine = arity == 1 ? new[] { (double)result! } : args.Skip(arity + 1).Select(o => (double)o).ToArray();
+                    for (int k = 0; k < arity; k++) Assert.True(d[k].Equals(mine[k]), $"d{name}/da{k} at ({string.Join(", ", a)}): reference {d[k]:R}, generic {mine[k]:R}");
+                }
+            }
+        }
+
+        private static double[][] Combinations(double[] points, int arity, string name)
+        {
+            if (arity == 1) return points.Select(p => new[] { p }).ToArray();
+            var rng = new Random(name.Length * 31 + arity);
+            return Enumerable.Range(0, 60).Select(_ => Enumerable.Range(0, arity).Select(_ => points[rng.Next(points.Length)]).ToArray())
+                // softclamp needs lo < hi and the smooth extrema a positive sharpness, as the checker requires
+                .Where(a => name switch { "softclamp" => a[1] < a[2], "smoothmax" or "smoothmin" => a[2] > 0, _ => true })
+                .Concat(new[] { Enumerable.Repeat(0.5, arity).ToArray() })
+                .ToArray();
+        }
+    }
+}
