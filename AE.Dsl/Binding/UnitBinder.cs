@@ -52,6 +52,7 @@ namespace AE.Dsl.Binding
             BindStatesSignalsAndNets();
             BindRequires();
             BindRules();
+            CheckObjectives();
             CheckCoefficients();
             CheckRequires();
             ReportUnused();
@@ -364,6 +365,7 @@ namespace AE.Dsl.Binding
                         break;
                     case SignalDecl s when Owns(s.Name):
                         BindSignalOrAcc(s.Name, s.Type, s.Neutral, acc: false);
+                        if (s.IsObjective) _objectives.Add(s.Name);
                         break;
                     case AccDecl a when Owns(a.Name):
                         BindSignalOrAcc(a.Name, a.Type, a.Neutral, acc: true);
@@ -433,6 +435,25 @@ namespace AE.Dsl.Binding
         }
 
         private readonly Dictionary<string, ExprSyntax> _deferredNeutrals = new(StringComparer.Ordinal);
+
+        /// <summary>The declared objectives, checked once the rules have given every signal its type.</summary>
+        private readonly List<NameSyntax> _objectives = new();
+
+        /// <summary>An objective is a real number (per step and sample) of a cell.</summary>
+        private void CheckObjectives()
+        {
+            foreach (var name in _objectives)
+            {
+                int i = _signals.FindIndex(x => x.Name == name.Text);
+                if (i < 0) continue;
+                var type = _signals[i].Type;
+                if (_unit.Kind != UnitKind.Cell)
+                    _bag.Report(DiagnosticCatalog.InvalidObjective, name.Span, $"'{name.Text}' is an objective of a law; objectives belong to cells (a law's meta-gradient uses its task's loss)");
+                else if (!type.IsError && !type.Equals(IrType.Real))
+                    _bag.Report(DiagnosticCatalog.InvalidObjective, name.Span, $"objective '{name.Text}' is {type}; an objective is a real number per step (write sum(...) or mean(...) over a vector)");
+                _signals[i] = _signals[i] with { IsObjective = true };
+            }
+        }
 
         /// <summary>True when an expression reads only literals, dims, params and pure functions.</summary>
         private bool IsConstantSyntax(ExprSyntax e)

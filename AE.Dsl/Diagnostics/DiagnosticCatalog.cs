@@ -60,6 +60,8 @@ namespace AE.Dsl.Diagnostics
             E("AE0023", "Invalid dimension", "{0}");
         public static readonly DiagnosticDescriptor NotConstant =
             E("AE0024", "Not a constant", "{0} must depend only on dims, params and literals; '{1}' is {2}");
+        public static readonly DiagnosticDescriptor InvalidObjective =
+            E("AE0025", "Invalid objective", "{0}");
 
         // ---- AE axioms and laws (AE003x, AE004x) ----
         public static readonly DiagnosticDescriptor UnboundedCoefficient =

@@ -21,8 +21,12 @@ namespace AE.Dsl.IR
     /// </summary>
     public sealed record IrState(string Name, SymbolKind Kind, IrType Type, IrExpr? Init, IrRange? Bounds, bool LogSpace, IrOrigin Origin);
 
-    /// <summary>A host-readable value defined by a rule; the neutral value stands in when its rule is switched off.</summary>
-    public sealed record IrSignal(string Name, IrType Type, IrExpr? Neutral, IrOrigin Origin);
+    /// <summary>
+    /// A host-readable value defined by a rule; the neutral value stands in when its rule is switched off. An
+    /// objective (<see cref="IsObjective"/>) is a real number per step and sample that the host averages over the
+    /// batch and the sequence into the training loss.
+    /// </summary>
+    public sealed record IrSignal(string Name, IrType Type, IrExpr? Neutral, IrOrigin Origin, bool IsObjective = false);
 
     /// <summary>A sum of contributions from rules (<c>+=</c>), starting each step at its neutral value.</summary>
     public sealed record IrAcc(string Name, IrType Type, IrExpr Neutral, IrOrigin Origin);

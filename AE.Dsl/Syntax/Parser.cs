@@ -116,7 +116,7 @@ namespace AE.Dsl.Syntax
             or TokenKind.Comma or TokenKind.In or TokenKind.OpenBrace or TokenKind.String or TokenKind.Prime or TokenKind.PlusEquals;
 
         private static bool IsMemberStart(TokenKind k) => k is TokenKind.Dim or TokenKind.Param or TokenKind.Input or TokenKind.State
-            or TokenKind.Coeff or TokenKind.Signal or TokenKind.Acc or TokenKind.Net or TokenKind.Require or TokenKind.Use
+            or TokenKind.Coeff or TokenKind.Signal or TokenKind.Objective or TokenKind.Acc or TokenKind.Net or TokenKind.Require or TokenKind.Use
             or TokenKind.Rule or TokenKind.Update or TokenKind.Smooth or TokenKind.Fixed;
 
         private static bool IsTopLevelStart(TokenKind k) => k is TokenKind.Law or TokenKind.Cell or TokenKind.Group;
@@ -301,7 +301,7 @@ namespace AE.Dsl.Syntax
             }
             if (!IsMemberStart(k))
             {
-                ErrorExpected(allowDeclarations ? "a declaration ('dim', 'param', 'input', 'state', 'coeff', 'signal', 'acc', 'net', 'require', 'use') or a rule" : "a rule or 'use'");
+                ErrorExpected(allowDeclarations ? "a declaration ('dim', 'param', 'input', 'state', 'coeff', 'signal', 'objective', 'acc', 'net', 'require', 'use') or a rule" : "a rule or 'use'");
                 SyncStatement();
                 return;
             }
@@ -318,6 +318,7 @@ namespace AE.Dsl.Syntax
                 case TokenKind.State: ParseList(members, start, s => ParseState(s)); break;
                 case TokenKind.Coeff: ParseList(members, start, s => ParseCoeff(s)); break;
                 case TokenKind.Signal: ParseList(members, start, s => ParseSignal(s, acc: false)); break;
+                case TokenKind.Objective: ParseList(members, start, s => ParseSignal(s, acc: false, objective: true)); break;
                 case TokenKind.Acc: ParseList(members, start, s => ParseSignal(s, acc: true)); break;
                 case TokenKind.Net: members.Add(ParseNet(start)); ExpectEnd(); break;
                 case TokenKind.Require: members.Add(ParseRequire(start)); ExpectEnd(); break;
@@ -425,12 +426,12 @@ namespace AE.Dsl.Syntax
             return new CoeffDecl(name, type, range, log, init, From(start));
         }
 
-        private MemberSyntax ParseSignal(int start, bool acc)
+        private MemberSyntax ParseSignal(int start, bool acc, bool objective = false)
         {
-            var name = ExpectName(acc ? "an accumulator name" : "a signal name");
+            var name = ExpectName(acc ? "an accumulator name" : objective ? "an objective name" : "a signal name");
             var type = ParseOptionalType();
             ExprSyntax? neutral = Accept(TokenKind.Equals) ? ParseExpr() : null;
-            return acc ? new AccDecl(name, type, neutral, From(start)) : new SignalDecl(name, type, neutral, From(start));
+            return acc ? new AccDecl(name, type, neutral, From(start)) : new SignalDecl(name, type, neutral, From(start), objective);
         }
 
         private MemberSyntax ParseNet(int start)

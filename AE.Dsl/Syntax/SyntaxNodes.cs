@@ -52,7 +52,8 @@ namespace AE.Dsl.Syntax
     public sealed record InputDecl(NameSyntax Name, TypeSyntax? Type, TextSpan Span) : MemberSyntax(Span);
     public sealed record StateDecl(NameSyntax Name, TypeSyntax? Type, RangeSyntax? Range, ExprSyntax? Init, TextSpan Span) : MemberSyntax(Span);
     public sealed record CoeffDecl(NameSyntax Name, TypeSyntax? Type, RangeSyntax? Range, bool LogSpace, ExprSyntax? Init, TextSpan Span) : MemberSyntax(Span);
-    public sealed record SignalDecl(NameSyntax Name, TypeSyntax? Type, ExprSyntax? Neutral, TextSpan Span) : MemberSyntax(Span);
+    /// <summary>A signal; an objective (<c>objective mse: real;</c>) is a signal the host averages into the training loss.</summary>
+    public sealed record SignalDecl(NameSyntax Name, TypeSyntax? Type, ExprSyntax? Neutral, TextSpan Span, bool IsObjective = false) : MemberSyntax(Span);
     public sealed record AccDecl(NameSyntax Name, TypeSyntax? Type, ExprSyntax? Neutral, TextSpan Span) : MemberSyntax(Span);
     /// <summary><c>net f: mlp(a -> h -> b, tanh) named l1, l2;</c> or <c>net r: linear(a -> b);</c></summary>
     public sealed record NetDecl(NameSyntax Name, NameSyntax Kind, IReadOnlyList<ExprSyntax> Widths, NameSyntax? Activation, IReadOnlyList<NameSyntax> LayerNames, TextSpan Span) : MemberSyntax(Span);

@@ -17,7 +17,7 @@ namespace AE.Dsl.Syntax
         AmpAmp, BarBar, Bang,
         // keywords
         Law, Cell, Group, Use, Rule, Update, Smooth, Fixed,
-        Dim, Param, Input, State, Coeff, Signal, Acc, Net, Require,
+        Dim, Param, Input, State, Coeff, Signal, Objective, Acc, Net, Require,
         In, Log, When, Else, True, False, Inf,
         Real, Int, Bool,
         Named, Without,
@@ -46,6 +46,7 @@ namespace AE.Dsl.Syntax
             "state" => TokenKind.State,
             "coeff" => TokenKind.Coeff,
             "signal" => TokenKind.Signal,
+            "objective" => TokenKind.Objective,
             "acc" => TokenKind.Acc,
             "net" => TokenKind.Net,
             "require" => TokenKind.Require,

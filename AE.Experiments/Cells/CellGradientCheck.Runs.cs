@@ -38,6 +38,9 @@ namespace AE.Experiments.Cells
 
             private int Length(string name) => _inputs[name].Length / (_batch * _time);
 
+            /// <summary>The cell's own objective (the first declared), which replaces the host's loss; null when it declares none.</summary>
+            private string? Objective => _unit.Signals.FirstOrDefault(s => s.IsObjective)?.Name;
+
             private double[] InitialState(string refName, string state, int b)
             {
                 int n = _lengths.Get(state).Length;
@@ -50,6 +53,7 @@ namespace AE.Experiments.Cells
                 var tape = new Tape();
                 var parameters = AdjointParameters.Create(tape, _unit, null, _overrides, _weights);
                 var recorded = _host.Outputs.ToDictionary(o => o.Key, o => new TapeValue[_batch * _time], StringComparer.Ordinal);
+                var objective = new TapeValue[_batch * _time];
                 for (int b = 0; b < _batch; b++)
                 {
                     var initial = _host.InitialStates.ToDictionary(s => s.Value, s => InitialState(s.Key, s.Value, b), StringComparer.Ordinal);
@@ -59,16 +63,29 @@ namespace AE.Experiments.Cells
                         var step = _host.Inputs.ToDictionary(i => i.Value, i => Slice(_inputs[i.Key], _host.Layout, b, t, _batch, _time, Length(i.Key)), StringComparer.Ordinal);
                         cell.Step(step);
                         foreach (var (refName, signal) in _host.Outputs) recorded[refName][b * _time + t] = cell.Get(signal);
+                        if (Objective != null) objective[b * _time + t] = cell.Get(Objective);
                     }
                 }
                 var outputs = recorded.ToDictionary(o => o.Key, o => o.Value.Select(v => v.Value).ToArray(), StringComparer.Ordinal);
-                var (loss, grads) = LossAndGradients(_host, _reference, outputs, _batch, _time);
-                var objective = tape.Record(new[] { loss }, r =>
+                TapeValue total;
+                double loss;
+                if (Objective != null)
                 {
-                    foreach (var (refName, values) in recorded)
-                        for (int k = 0; k < values.Length; k++) values[k].AddGrad(grads[refName][k].Select(g => r.Grad![0] * g).ToArray());
-                });
-                tape.Backward(objective);
+                    // The cell's objective, averaged over the batch and the sequence.
+                    loss = objective.Sum(v => v.Value[0]) / objective.Length;
+                    total = tape.Record(new[] { loss }, r => { foreach (var v in objective) v.AddGrad(new[] { r.Grad![0] / objective.Length }); });
+                }
+                else
+                {
+                    var (hostLoss, grads) = LossAndGradients(_host, _reference, outputs, _batch, _time);
+                    loss = hostLoss;
+                    total = tape.Record(new[] { loss }, r =>
+                    {
+                        foreach (var (refName, values) in recorded)
+                            for (int k = 0; k < values.Length; k++) values[k].AddGrad(grads[refName][k].Select(g => r.Grad![0] * g).ToArray());
+                    });
+                }
+                tape.Backward(total);
                 var gradients = new Dictionary<string, double[]>(StringComparer.Ordinal);
                 foreach (var (name, leaf) in parameters.Weights) gradients[name] = leaf.GradOrZeros;
                 foreach (var (name, leaf) in parameters.Params) gradients[name] = leaf.GradOrZeros;
@@ -105,14 +122,25 @@ namespace AE.Experiments.Cells
                         for (int t = 0; t < _time; t++) perStep[b * _time + t] = buffer.Slice((t * _batch + b) * n, n).ToArray();
                     outputs[refName] = perStep;
                 }
-                var (loss, grads) = LossAndGradients(_host, _reference, outputs, _batch, _time);
-                foreach (var (refName, signal) in _host.Outputs)
+                foreach (var o in cell.Outputs) cell.OutputGradient(o.Name).Clear();
+                double loss;
+                if (Objective != null)
                 {
-                    var buffer = cell.OutputGradient(signal);
-                    buffer.Clear();
-                    int n = buffer.Length / (_batch * _time);
-                    for (int b = 0; b < _batch; b++)
-                        for (int t = 0; t < _time; t++) grads[refName][b * _time + t].CopyTo(buffer.Slice((t * _batch + b) * n, n));
+                    cell.Objective = Objective;
+                    loss = cell.Loss;
+                }
+                else
+                {
+                    cell.Objective = null;
+                    var (hostLoss, grads) = LossAndGradients(_host, _reference, outputs, _batch, _time);
+                    loss = hostLoss;
+                    foreach (var (refName, signal) in _host.Outputs)
+                    {
+                        var buffer = cell.OutputGradient(signal);
+                        int n = buffer.Length / (_batch * _time);
+                        for (int b = 0; b < _batch; b++)
+                            for (int t = 0; t < _time; t++) grads[refName][b * _time + t].CopyTo(buffer.Slice((t * _batch + b) * n, n));
+                    }
                 }
                 cell.ZeroGrad();
                 cell.Backward();

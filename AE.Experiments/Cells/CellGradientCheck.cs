@@ -10,7 +10,7 @@ namespace AE.Experiments.Cells
     /// <summary>How a reference file lays out a sequence: batch then time, time then batch, or one sample over time.</summary>
     public enum SequenceLayout { BatchTime, TimeBatch, Time }
 
-    /// <summary>The host's training loss, computed from the cell's outputs until objectives are part of the language.</summary>
+    /// <summary>The host's training loss for a cell that declares no objective, computed from the cell's outputs.</summary>
     public abstract record HostLoss
     {
         /// <summary>mean((output - target)^2) over every element of every sample and step (F.mse_loss).</summary>
@@ -38,9 +38,9 @@ namespace AE.Experiments.Cells
         /// <summary>The seeds' cells of the golden files, by the first word of their <c>cell</c> field.</summary>
         public static IReadOnlyList<CellHost> Known { get; } = new[]
         {
-            new CellHost("AMELayer", SequenceLayout.BatchTime, Map("x", "x", "eps", "eps"), Map(), Map("y", "y"),
+            new CellHost("AMELayer", SequenceLayout.BatchTime, Map("x", "x", "eps", "eps", "target", "target"), Map(), Map("y", "y"),
                 new HostLoss.MeanSquaredError("y", "target")),
-            new CellHost("AMEDSynth", SequenceLayout.Time, Map("eps", "eps"), Map(), Map("y", "y"),
+            new CellHost("AMEDSynth", SequenceLayout.Time, Map("eps", "eps", "target", "target"), Map(), Map("y", "y"),
                 new HostLoss.MeanSquaredError("y", "target")),
             new CellHost("DynamicsModelResidual", SequenceLayout.TimeBatch, Map("ys", "y_t", "rs", "r_t"), Map("N0", "N", "g0", "g"),
                 Map("N", "N_t", "g", "g_t"), new HostLoss.SquaredGMinusEntropy("g", "N")),
@@ -88,6 +88,8 @@ namespace AE.Experiments.Cells
             if (reference is null) throw new ArgumentNullException(nameof(reference));
             string file = reference.DisplayPath;
             var host = CellHost.For(reference);
+            // A reference input the cell does not declare (the target of a cell whose loss the host computes) is not fed to it.
+            host = host with { Inputs = host.Inputs.Where(i => unit.Inputs.Any(x => x.Name == i.Value)).ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal) };
 
             // ---- parameters: exactly the nets' weights and biases, with their shapes
             var declared = new Dictionary<string, int[]>(StringComparer.Ordinal);

@@ -19,7 +19,8 @@ namespace AE.Runtime.Cells
 
     /// <summary>What a generated cell tells its host loop: its tensors and where its step keeps each value.</summary>
     /// <param name="FrameLength">the values of one step, per sample</param>
-    public sealed record CellLayout(string Name, int FrameLength, CellTensor[] Parameters, CellSlot[] Inputs, CellStateSlot[] States, CellSlot[] Outputs);
+    /// <param name="Objectives">the outputs that are objectives (declared <c>objective</c>), in declaration order</param>
+    public sealed record CellLayout(string Name, int FrameLength, CellTensor[] Parameters, CellSlot[] Inputs, CellStateSlot[] States, CellSlot[] Outputs, string[] Objectives);
 
     /// <summary>
     /// The host loop every generated cell shares: buffers by name, the sequence forward, and reverse mode
@@ -48,6 +49,7 @@ namespace AE.Runtime.Cells
         private readonly Dictionary<string, int> _paramIndex = new(StringComparer.Ordinal), _inputIndex = new(StringComparer.Ordinal),
             _outputIndex = new(StringComparer.Ordinal), _stateIndex = new(StringComparer.Ordinal);
         private bool _haveForward;
+        private int _objective;                  // the output whose mean is the loss; -1: none
 
         protected CellBase(CellLayout layout, int batch, int time, int checkpointEvery)
         {
@@ -87,6 +89,8 @@ namespace AE.Runtime.Cells
             Inputs = Array.ConvertAll(layout.Inputs, i => new CellTensor(i.Name, i.Shape));
             Outputs = Array.ConvertAll(layout.Outputs, o => new CellTensor(o.Name, o.Shape));
             States = Array.ConvertAll(layout.States, s => new CellTensor(s.Name, s.Shape));
+            Objectives = layout.Objectives;
+            _objective = layout.Objectives.Length > 0 ? _outputIndex[layout.Objectives[0]] : -1;
         }
 
         private static void Index<TItem>(Dictionary<string, int> index, TItem[] items, Func<TItem, string> name)
@@ -102,6 +106,30 @@ namespace AE.Runtime.Cells
         public IReadOnlyList<CellTensor> Inputs { get; }
         public IReadOnlyList<CellTensor> Outputs { get; }
         public IReadOnlyList<CellTensor> States { get; }
+        public IReadOnlyList<string> Objectives { get; }
+
+        public string? Objective
+        {
+            get => _objective < 0 ? null : _layout.Outputs[_objective].Name;
+            set
+            {
+                if (value is null) { _objective = -1; return; }
+                if (Array.IndexOf(_layout.Objectives, value) < 0)
+                    throw new ArgumentException($"{_layout.Name} has no objective '{value}'" + (_layout.Objectives.Length == 0 ? "" : "; it has " + string.Join(", ", _layout.Objectives)), nameof(value));
+                _objective = _outputIndex[value];
+            }
+        }
+
+        public double Loss
+        {
+            get
+            {
+                if (_objective < 0 || !_haveForward) return double.NaN;
+                double sum = 0;
+                foreach (var v in _outputs[_objective]) sum += double.CreateTruncating(v);
+                return sum / _outputs[_objective].Length;
+            }
+        }
 
         public Span<T> Parameter(string name) => _params[Find(_paramIndex, name, "parameter")];
         public Span<T> Gradient(string name) => _grads[Find(_paramIndex, name, "parameter")];
@@ -235,6 +263,12 @@ namespace AE.Runtime.Cells
         {
             var a = _adjoint.AsSpan();
             a.Clear();
+            if (_objective >= 0)
+            {
+                // The loss is the objective's mean over the batch and the sequence: each value's share is 1 / (batch time).
+                var slot = _layout.Outputs[_objective];
+                a.Slice(slot.Offset * Batch, Batch).Fill(T.One / T.CreateTruncating((double)Batch * Time));
+            }
             for (int o = 0; o < _layout.Outputs.Length; o++)
             {
                 var slot = _layout.Outputs[o];

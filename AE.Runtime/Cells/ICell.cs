@@ -45,6 +45,15 @@ namespace AE.Runtime.Cells
         IReadOnlyList<CellTensor> Outputs { get; }
         IReadOnlyList<CellTensor> States { get; }
 
+        /// <summary>The outputs declared <c>objective</c>: real numbers per step and sample whose mean over the batch and the sequence is a training loss.</summary>
+        IReadOnlyList<string> Objectives { get; }
+
+        /// <summary>The objective <see cref="Backward"/> differentiates (besides the output gradients the host writes): the first declared by default; null for none.</summary>
+        string? Objective { get; set; }
+
+        /// <summary>The mean of <see cref="Objective"/> over the batch and the sequence after <see cref="Forward"/>; NaN without one.</summary>
+        double Loss { get; }
+
         /// <summary>A parameter's values (read and write).</summary>
         Span<T> Parameter(string name);
 
@@ -79,8 +88,9 @@ namespace AE.Runtime.Cells
         void Forward();
 
         /// <summary>
-        /// Reverse mode through the sequence of the last <see cref="Forward"/>: from the output and final-state gradients,
-        /// adds each parameter's gradient and writes the input and initial-state gradients.
+        /// Reverse mode through the sequence of the last <see cref="Forward"/>: from <see cref="Loss"/> (when an objective is
+        /// selected) plus the output and final-state gradients the host wrote, adds each parameter's gradient and writes the
+        /// input and initial-state gradients.
         /// </summary>
         void Backward();
 

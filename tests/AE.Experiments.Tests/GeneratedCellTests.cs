@@ -112,6 +112,7 @@ namespace AE.Experiments.Tests
                 }
             }
             var c = unit.Signals.ToDictionary(s => s.Name, s => Enumerable.Range(0, cell.Output(s.Name).Length).Select(_ => Normal()).ToArray());
+            cell.Objective = null; // the objective here is sum(c * outputs), objectives included, given as output gradients
             cell.Forward();
             foreach (var (name, weights) in c) weights.CopyTo(cell.OutputGradient(name));
             cell.ZeroGrad();
@@ -221,6 +222,37 @@ namespace AE.Experiments.Tests
             double scale = f64.Max(Math.Abs);
             for (int i = 0; i < f64.Length; i++)
                 Assert.True(Math.Abs(f32[i] - f64[i]) <= bound * scale, $"{what}[{i}]: float64 {f64[i]:R}, float32 {f32[i]:R}, bound {bound} x {scale:G3}");
+        }
+
+        /// <summary>
+        /// A declared objective is the loss: its mean over the batch and the sequence, and Backward differentiates it with no
+        /// output gradient written; the gradients equal those of writing 1/(batch time) into the objective's output gradient.
+        /// </summary>
+        [Fact]
+        public void The_declared_objective_is_the_mean_loss_and_backward_differentiates_it()
+        {
+            var make = CellCompiler.Compile<double>(Target("residual_dynamics.ae"));
+            var reference = Golden("cell_residual_dynamics.json");
+            var viaObjective = CellGradientCheck.Run(Target("residual_dynamics.ae").Unit, reference, (b, t) => make(b, t, 0));
+            Assert.True(viaObjective.Pass, Table(viaObjective));
+            Assert.Equal(reference.Loss, viaObjective.Loss, 12);
+
+            var cell = make(viaObjective.Batch, viaObjective.Time, 0);
+            Assert.Equal(new[] { "loss" }, cell.Objectives);
+            Assert.Equal("loss", cell.Objective);
+            Load(cell, reference, Target("residual_dynamics.ae").Unit);
+            cell.Forward();
+            var output = cell.Output("loss").ToArray();
+            Assert.Equal(output.Average(), cell.Loss, 14);
+            cell.ZeroGrad(); cell.Backward();
+            var seeded = cell.Parameters.ToDictionary(p => p.Name, p => cell.Gradient(p.Name).ToArray());
+            cell.Objective = null;
+            cell.OutputGradient("loss").Fill(1.0 / output.Length);
+            cell.Forward();
+            Assert.True(double.IsNaN(cell.Loss));
+            cell.ZeroGrad(); cell.Backward();
+            foreach (var (name, g) in seeded) Assert.Equal(g, cell.Gradient(name).ToArray());
+            Assert.Throws<ArgumentException>(() => cell.Objective = "N_t");
         }
 
         /// <summary>After the first run, a forward plus backward over the sequence allocates nothing (checkpointed: recomputation included).</summary>

@@ -94,7 +94,7 @@ namespace AE.Dsl.Emit.Cells
                 _w.Line("/// A batch of samples over a sequence, forward and backward (reverse mode through time, with checkpoints), in");
                 _w.Line("/// float64 (<c>T = double</c>) or float32 (<c>T = float</c>). Sequences are <c>[time, batch, ...]</c>; weights are");
                 _w.Line("/// PyTorch's (<c>[out, in]</c>, by PyTorch's names). Inputs: " + CSharp.Xml(string.Join(", ", _s.InputValues.Select(x => x.Input.Name + " " + x.Input.Type))) + ".");
-                _w.Line("/// Outputs: " + CSharp.Xml(string.Join(", ", _s.SignalValues.Select(x => x.Signal.Name + " " + x.Signal.Type))) + ". States: "
+                _w.Line("/// Outputs: " + CSharp.Xml(string.Join(", ", _s.SignalValues.Select(x => x.Signal.Name + " " + x.Signal.Type + (x.Signal.IsObjective ? " (objective)" : "")))) + ". States: "
                     + CSharp.Xml(string.Join(", ", _s.StateValues.Select(x => x.State.Name + " " + x.State.Type))) + ".");
                 _w.Line("/// </remarks>");
                 _w.Line($"[__System.CodeDom.Compiler.GeneratedCode(\"AE.Dsl\", \"{CSharpEmitter.Version}\")]");
@@ -138,7 +138,9 @@ namespace AE.Dsl.Emit.Cells
             _w.Line("    new __Cells.CellTensor[] { " + string.Join(", ", _params.Select(p => $"new({CSharp.String(p.Name)}, {Shape(p.Shape)})")) + " },");
             _w.Line("    new __Cells.CellSlot[] { " + string.Join(", ", _s.InputValues.Select(x => $"new({CSharp.String(x.Input.Name)}, {Shape(ShapeOf(x.Input.Type))}, {x.Value.Offset})")) + " },");
             _w.Line("    new __Cells.CellStateSlot[] { " + string.Join(", ", _s.StateValues.Select(x => $"new({CSharp.String(x.State.Name)}, {Shape(ShapeOf(x.State.Type))}, {x.Leaf.Offset}, {x.Next.Offset})")) + " },");
-            _w.Line("    new __Cells.CellSlot[] { " + string.Join(", ", _s.SignalValues.Select(x => $"new({CSharp.String(x.Signal.Name)}, {Shape(ShapeOf(x.Signal.Type))}, {x.Value.Offset})")) + " });");
+            _w.Line("    new __Cells.CellSlot[] { " + string.Join(", ", _s.SignalValues.Select(x => $"new({CSharp.String(x.Signal.Name)}, {Shape(ShapeOf(x.Signal.Type))}, {x.Value.Offset})")) + " },");
+            var objectives = _s.SignalValues.Where(x => x.Signal.IsObjective).Select(x => CSharp.String(x.Signal.Name)).ToList();
+            _w.Line("    " + (objectives.Count == 0 ? "__System.Array.Empty<string>()" : "new[] { " + string.Join(", ", objectives) + " }") + ");");
             _w.Line();
         }
 

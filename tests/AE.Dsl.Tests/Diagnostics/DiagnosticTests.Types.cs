@@ -167,6 +167,42 @@ namespace AE.Dsl.Tests
             AssertOnly(bad, "AE0023", "n / 2");
         }
 
+        // ------------------------------------------------------------------ AE0025 invalid objective
+
+        private const string ObjectiveCell = """
+            cell C {
+              input x: real[3];
+              input target: real[3];
+              state h: real[3] = 0;
+              signal y: real[3];
+              objective e: real;
+              update {
+                h' = tanh(h + x);
+                y = h';
+                e = mean((y - target) ^ 2);
+              }
+            }
+            """;
+
+        [Fact]
+        public void AE0025_an_objective_is_a_real_number_per_step()
+        {
+            // Declared without a type, an objective takes its definition's, which must be a number.
+            var bad = Fix(Fix(ObjectiveCell, "e = mean((y - target) ^ 2);", "e = (y - target) ^ 2;"), "objective e: real;", "objective e;");
+            var d = AssertOnly(bad, "AE0025", "e;");
+            Assert.Equal("objective 'e' is real[3]; an objective is a real number per step (write sum(...) or mean(...) over a vector)", d.Message);
+            TestSupport.AssertClean(ObjectiveCell);
+        }
+
+        [Fact]
+        public void AE0025_an_objective_belongs_to_a_cell()
+        {
+            var bad = Law("a' = a;\n    e = a;", "  objective e: real;\n");
+            var d = AssertOnly(bad, "AE0025", "e: real");
+            Assert.Contains("'e' is an objective of a law; objectives belong to cells", d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Law("a' = a;\n    e = a;", "  signal e: real;\n"));
+        }
+
         // ------------------------------------------------------------------ AE0024 not a constant
 
         public static TheoryData<string, string, string, string, string, string> NotConstants() => new()

@@ -17,21 +17,23 @@ namespace AE.Generated
     /// <remarks>
     /// A batch of samples over a sequence, forward and backward (reverse mode through time, with checkpoints), in
     /// float64 (<c>T = double</c>) or float32 (<c>T = float</c>). Sequences are <c>[time, batch, ...]</c>; weights are
-    /// PyTorch's (<c>[out, in]</c>, by PyTorch's names). Inputs: x real[8], eps real[32].
-    /// Outputs: y real[8]. States: theta real[32], C real[16].
+    /// PyTorch's (<c>[out, in]</c>, by PyTorch's names). Inputs: x real[8], eps real[32], target real[8].
+    /// Outputs: y real[8], mse real (objective). States: theta real[32], C real[16].
     /// </remarks>
     [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class AmeLayer<T> : __Cells.CellBase<T> where T : unmanaged, __System.Numerics.IFloatingPointIeee754<T>
     {
-        /// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of 1256).</summary>
+        /// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of 1281).</summary>
         public static readonly __Cells.CellLayout Layout = new(
-            "AmeLayer", 1256,
+            "AmeLayer", 1281,
             new __Cells.CellTensor[] { new("f_net.0.weight", new[] { 64, 24 }), new("f_net.0.bias", new[] { 64 }), new("f_net.2.weight", new[] { 32, 64 }), new("f_net.2.bias", new[] { 32 }), new("sigma_net.0.weight", new[] { 64, 16 }), new("sigma_net.0.bias", new[] { 64 }), new("sigma_net.2.weight", new[] { 32, 64 }), new("sigma_net.2.bias", new[] { 32 }), new("d_net.0.weight", new[] { 64, 16 }), new("d_net.0.bias", new[] { 64 }), new("d_net.2.weight", new[] { 32, 64 }), new("d_net.2.bias", new[] { 32 }), new("m_net.0.weight", new[] { 64, 16 }), new("m_net.0.bias", new[] { 64 }), new("m_net.2.weight", new[] { 32, 64 }), new("m_net.2.bias", new[] { 32 }), new("g_net.0.weight", new[] { 64, 48 }), new("g_net.0.bias", new[] { 64 }), new("g_net.2.weight", new[] { 16, 64 }), new("g_net.2.bias", new[] { 16 }), new("readout.weight", new[] { 8, 32 }), new("readout.bias", new[] { 8 }) },
-            new __Cells.CellSlot[] { new("x", new[] { 8 }, 0), new("eps", new[] { 32 }, 8) },
-            new __Cells.CellStateSlot[] { new("theta", new[] { 32 }, 40, 1008), new("C", new[] { 16 }, 72, 1232) },
-            new __Cells.CellSlot[] { new("y", new[] { 8 }, 1248) });
+            new __Cells.CellSlot[] { new("x", new[] { 8 }, 0), new("eps", new[] { 32 }, 8), new("target", new[] { 8 }, 40) },
+            new __Cells.CellStateSlot[] { new("theta", new[] { 32 }, 48, 1016), new("C", new[] { 16 }, 80, 1240) },
+            new __Cells.CellSlot[] { new("y", new[] { 8 }, 1256), new("mse", __System.Array.Empty<int>(), 1280) },
+            new[] { "mse" });
 
         private static readonly T __c0 = T.CreateTruncating(0.001);
+        private static readonly T __c1 = T.CreateTruncating(2.0);
 
         private readonly T[] __f_net_0_weight, __f_net_0_weight_grad;   // f_net.0.weight [64, 24] and its gradient
         private readonly T[] __f_net_0_bias, __f_net_0_bias_grad;   // f_net.0.bias [64] and its gradient
@@ -92,59 +94,68 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- rule drift "drift: f_net on [x, C]"
             // theta' = theta' + f_net(concat(x, C))
-#line 42 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(88 + i) * B + b] = f[(0 + i) * B + b];
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(96 + i) * B + b] = f[(72 + i) * B + b];
-            Linear(__f_net_0_weight, __f_net_0_bias, f.Slice(88 * B, 24 * B), f.Slice(112 * B, 64 * B), 64, 24, B);   // f_net.0.weight x + f_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(176 + i) * B + b] = T.Tanh(f[(112 + i) * B + b]);
-            Linear(__f_net_2_weight, __f_net_2_bias, f.Slice(176 * B, 64 * B), f.Slice(240 * B, 32 * B), 32, 64, B);   // f_net.2.weight x + f_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(272 + i) * B + b] = f[(40 + i) * B + b] + f[(240 + i) * B + b];
+#line 46 "/ae/cells/ame_layer.ae"
+            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(96 + i) * B + b] = f[(0 + i) * B + b];
+            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(104 + i) * B + b] = f[(80 + i) * B + b];
+            Linear(__f_net_0_weight, __f_net_0_bias, f.Slice(96 * B, 24 * B), f.Slice(120 * B, 64 * B), 64, 24, B);   // f_net.0.weight x + f_net.0.bias
+            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(184 + i) * B + b] = T.Tanh(f[(120 + i) * B + b]);
+            Linear(__f_net_2_weight, __f_net_2_bias, f.Slice(184 * B, 64 * B), f.Slice(248 * B, 32 * B), 32, 64, B);   // f_net.2.weight x + f_net.2.bias
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(280 + i) * B + b] = f[(48 + i) * B + b] + f[(248 + i) * B + b];
 #line default
             // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
-#line 46 "/ae/cells/ame_layer.ae"
-            Linear(__sigma_net_0_weight, __sigma_net_0_bias, f.Slice(72 * B, 16 * B), f.Slice(304 * B, 64 * B), 64, 16, B);   // sigma_net.0.weight x + sigma_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(368 + i) * B + b] = T.Tanh(f[(304 + i) * B + b]);
-            Linear(__sigma_net_2_weight, __sigma_net_2_bias, f.Slice(368 * B, 64 * B), f.Slice(432 * B, 32 * B), 32, 64, B);   // sigma_net.2.weight x + sigma_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(464 + i) * B + b] = Softplus(f[(432 + i) * B + b]);
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(496 + i) * B + b] = f[(464 + i) * B + b] + __c0;
+#line 50 "/ae/cells/ame_layer.ae"
+            Linear(__sigma_net_0_weight, __sigma_net_0_bias, f.Slice(80 * B, 16 * B), f.Slice(312 * B, 64 * B), 64, 16, B);   // sigma_net.0.weight x + sigma_net.0.bias
+            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(376 + i) * B + b] = T.Tanh(f[(312 + i) * B + b]);
+            Linear(__sigma_net_2_weight, __sigma_net_2_bias, f.Slice(376 * B, 64 * B), f.Slice(440 * B, 32 * B), 32, 64, B);   // sigma_net.2.weight x + sigma_net.2.bias
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(472 + i) * B + b] = Softplus(f[(440 + i) * B + b]);
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(504 + i) * B + b] = f[(472 + i) * B + b] + __c0;
 #line default
             // theta' = theta' + (sigma * eps)
-#line 47 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(528 + i) * B + b] = f[(496 + i) * B + b] * f[(8 + i) * B + b];
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(560 + i) * B + b] = f[(272 + i) * B + b] + f[(528 + i) * B + b];
+#line 51 "/ae/cells/ame_layer.ae"
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(536 + i) * B + b] = f[(504 + i) * B + b] * f[(8 + i) * B + b];
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(568 + i) * B + b] = f[(280 + i) * B + b] + f[(536 + i) * B + b];
 #line default
             // ---- rule dither "dither: sin(d_net(C))"
             // theta' = theta' + sin(d_net(C))
-#line 51 "/ae/cells/ame_layer.ae"
-            Linear(__d_net_0_weight, __d_net_0_bias, f.Slice(72 * B, 16 * B), f.Slice(592 * B, 64 * B), 64, 16, B);   // d_net.0.weight x + d_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(656 + i) * B + b] = T.Tanh(f[(592 + i) * B + b]);
-            Linear(__d_net_2_weight, __d_net_2_bias, f.Slice(656 * B, 64 * B), f.Slice(720 * B, 32 * B), 32, 64, B);   // d_net.2.weight x + d_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(752 + i) * B + b] = T.Sin(f[(720 + i) * B + b]);
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(784 + i) * B + b] = f[(560 + i) * B + b] + f[(752 + i) * B + b];
+#line 55 "/ae/cells/ame_layer.ae"
+            Linear(__d_net_0_weight, __d_net_0_bias, f.Slice(80 * B, 16 * B), f.Slice(600 * B, 64 * B), 64, 16, B);   // d_net.0.weight x + d_net.0.bias
+            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(664 + i) * B + b] = T.Tanh(f[(600 + i) * B + b]);
+            Linear(__d_net_2_weight, __d_net_2_bias, f.Slice(664 * B, 64 * B), f.Slice(728 * B, 32 * B), 32, 64, B);   // d_net.2.weight x + d_net.2.bias
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(760 + i) * B + b] = T.Sin(f[(728 + i) * B + b]);
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(792 + i) * B + b] = f[(568 + i) * B + b] + f[(760 + i) * B + b];
 #line default
             // ---- rule macro "macro shift: tanh(m_net(C))"
             // theta' = theta' + tanh(m_net(C))
-#line 55 "/ae/cells/ame_layer.ae"
-            Linear(__m_net_0_weight, __m_net_0_bias, f.Slice(72 * B, 16 * B), f.Slice(816 * B, 64 * B), 64, 16, B);   // m_net.0.weight x + m_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(880 + i) * B + b] = T.Tanh(f[(816 + i) * B + b]);
-            Linear(__m_net_2_weight, __m_net_2_bias, f.Slice(880 * B, 64 * B), f.Slice(944 * B, 32 * B), 32, 64, B);   // m_net.2.weight x + m_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(976 + i) * B + b] = T.Tanh(f[(944 + i) * B + b]);
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(1008 + i) * B + b] = f[(784 + i) * B + b] + f[(976 + i) * B + b];
+#line 59 "/ae/cells/ame_layer.ae"
+            Linear(__m_net_0_weight, __m_net_0_bias, f.Slice(80 * B, 16 * B), f.Slice(824 * B, 64 * B), 64, 16, B);   // m_net.0.weight x + m_net.0.bias
+            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(888 + i) * B + b] = T.Tanh(f[(824 + i) * B + b]);
+            Linear(__m_net_2_weight, __m_net_2_bias, f.Slice(888 * B, 64 * B), f.Slice(952 * B, 32 * B), 32, 64, B);   // m_net.2.weight x + m_net.2.bias
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(984 + i) * B + b] = T.Tanh(f[(952 + i) * B + b]);
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(1016 + i) * B + b] = f[(792 + i) * B + b] + f[(984 + i) * B + b];
 #line default
             // ---- update "coefficient feedback from the new hidden state, and the readout"
             // C' = C + g_net(concat(theta', C))
-#line 59 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(1040 + i) * B + b] = f[(1008 + i) * B + b];
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(1072 + i) * B + b] = f[(72 + i) * B + b];
-            Linear(__g_net_0_weight, __g_net_0_bias, f.Slice(1040 * B, 48 * B), f.Slice(1088 * B, 64 * B), 64, 48, B);   // g_net.0.weight x + g_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(1152 + i) * B + b] = T.Tanh(f[(1088 + i) * B + b]);
-            Linear(__g_net_2_weight, __g_net_2_bias, f.Slice(1152 * B, 64 * B), f.Slice(1216 * B, 16 * B), 16, 64, B);   // g_net.2.weight x + g_net.2.bias
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(1232 + i) * B + b] = f[(72 + i) * B + b] + f[(1216 + i) * B + b];
+#line 63 "/ae/cells/ame_layer.ae"
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(1048 + i) * B + b] = f[(1016 + i) * B + b];
+            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(1080 + i) * B + b] = f[(80 + i) * B + b];
+            Linear(__g_net_0_weight, __g_net_0_bias, f.Slice(1048 * B, 48 * B), f.Slice(1096 * B, 64 * B), 64, 48, B);   // g_net.0.weight x + g_net.0.bias
+            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(1160 + i) * B + b] = T.Tanh(f[(1096 + i) * B + b]);
+            Linear(__g_net_2_weight, __g_net_2_bias, f.Slice(1160 * B, 64 * B), f.Slice(1224 * B, 16 * B), 16, 64, B);   // g_net.2.weight x + g_net.2.bias
+            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(1240 + i) * B + b] = f[(80 + i) * B + b] + f[(1224 + i) * B + b];
 #line default
             // y = readout(theta')
-#line 60 "/ae/cells/ame_layer.ae"
-            Linear(__readout_weight, __readout_bias, f.Slice(1008 * B, 32 * B), f.Slice(1248 * B, 8 * B), 8, 32, B);   // readout.weight x + readout.bias
+#line 64 "/ae/cells/ame_layer.ae"
+            Linear(__readout_weight, __readout_bias, f.Slice(1016 * B, 32 * B), f.Slice(1256 * B, 8 * B), 8, 32, B);   // readout.weight x + readout.bias
+#line default
+            // mse = mean((y - target) ^ 2)
+#line 65 "/ae/cells/ame_layer.ae"
+            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(1264 + i) * B + b] = f[(1256 + i) * B + b] - f[(40 + i) * B + b];
+            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(1272 + i) * B + b] = T.Pow(f[(1264 + i) * B + b], __c1);
+            for (int b = 0; b < B; b++)
+            {
+                T s = T.Zero; for (int i = 0; i < 8; i++) s += f[(1272 + i) * B + b]; f[1280 * B + b] = s / T.CreateTruncating(8);
+            }
 #line default
         }
 
@@ -153,141 +164,164 @@ namespace AE.Generated
         {
             int B = Batch;
             // ---- adjoint of update "coefficient feedback from the new hidden state, and the readout"
+            // mse = mean((y - target) ^ 2)
+#line 65 "/ae/cells/ame_layer.ae"
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[1280 * B + b];
+                if (g == T.Zero) continue;
+                for (int i = 0; i < 8; i++) a[(1272 + i) * B + b] += g / T.CreateTruncating(8);
+            }
+            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++)
+            {
+                T g = a[(1272 + i) * B + b];
+                if (g == T.Zero) continue;
+                DPow(f[(1264 + i) * B + b], __c1, f[(1272 + i) * B + b], out T d0, out T d1);
+                a[(1264 + i) * B + b] += g * d0;
+            }
+            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++)
+            {
+                T g = a[(1264 + i) * B + b];
+                if (g == T.Zero) continue;
+                a[(1256 + i) * B + b] += g;
+                a[(40 + i) * B + b] += -g;
+            }
+#line default
             // y = readout(theta')
-#line 60 "/ae/cells/ame_layer.ae"
-            LinearBackward(__readout_weight, f.Slice(1008 * B, 32 * B), a.Slice(1248 * B, 8 * B), a.Slice(1008 * B, 32 * B), __readout_weight_grad, __readout_bias_grad, 8, 32, B);
+#line 64 "/ae/cells/ame_layer.ae"
+            LinearBackward(__readout_weight, f.Slice(1016 * B, 32 * B), a.Slice(1256 * B, 8 * B), a.Slice(1016 * B, 32 * B), __readout_weight_grad, __readout_bias_grad, 8, 32, B);
 #line default
             // C' = C + g_net(concat(theta', C))
-#line 59 "/ae/cells/ame_layer.ae"
+#line 63 "/ae/cells/ame_layer.ae"
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(1232 + i) * B + b];
+                T g = a[(1240 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(72 + i) * B + b] += g;
-                a[(1216 + i) * B + b] += g;
+                a[(80 + i) * B + b] += g;
+                a[(1224 + i) * B + b] += g;
             }
-            LinearBackward(__g_net_2_weight, f.Slice(1152 * B, 64 * B), a.Slice(1216 * B, 16 * B), a.Slice(1152 * B, 64 * B), __g_net_2_weight_grad, __g_net_2_bias_grad, 16, 64, B);
+            LinearBackward(__g_net_2_weight, f.Slice(1160 * B, 64 * B), a.Slice(1224 * B, 16 * B), a.Slice(1160 * B, 64 * B), __g_net_2_weight_grad, __g_net_2_bias_grad, 16, 64, B);
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(1152 + i) * B + b];
+                T g = a[(1160 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(1088 + i) * B + b] += g * DTanh(f[(1088 + i) * B + b], f[(1152 + i) * B + b]);
+                a[(1096 + i) * B + b] += g * DTanh(f[(1096 + i) * B + b], f[(1160 + i) * B + b]);
             }
-            LinearBackward(__g_net_0_weight, f.Slice(1040 * B, 48 * B), a.Slice(1088 * B, 64 * B), a.Slice(1040 * B, 48 * B), __g_net_0_weight_grad, __g_net_0_bias_grad, 64, 48, B);
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) a[(1008 + i) * B + b] += a[(1040 + i) * B + b];
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) a[(72 + i) * B + b] += a[(1072 + i) * B + b];
+            LinearBackward(__g_net_0_weight, f.Slice(1048 * B, 48 * B), a.Slice(1096 * B, 64 * B), a.Slice(1048 * B, 48 * B), __g_net_0_weight_grad, __g_net_0_bias_grad, 64, 48, B);
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) a[(1016 + i) * B + b] += a[(1048 + i) * B + b];
+            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) a[(80 + i) * B + b] += a[(1080 + i) * B + b];
 #line default
             // ---- adjoint of rule macro "macro shift: tanh(m_net(C))"
             // theta' = theta' + tanh(m_net(C))
-#line 55 "/ae/cells/ame_layer.ae"
+#line 59 "/ae/cells/ame_layer.ae"
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(1008 + i) * B + b];
+                T g = a[(1016 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(784 + i) * B + b] += g;
-                a[(976 + i) * B + b] += g;
+                a[(792 + i) * B + b] += g;
+                a[(984 + i) * B + b] += g;
             }
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(976 + i) * B + b];
+                T g = a[(984 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(944 + i) * B + b] += g * DTanh(f[(944 + i) * B + b], f[(976 + i) * B + b]);
+                a[(952 + i) * B + b] += g * DTanh(f[(952 + i) * B + b], f[(984 + i) * B + b]);
             }
-            LinearBackward(__m_net_2_weight, f.Slice(880 * B, 64 * B), a.Slice(944 * B, 32 * B), a.Slice(880 * B, 64 * B), __m_net_2_weight_grad, __m_net_2_bias_grad, 32, 64, B);
+            LinearBackward(__m_net_2_weight, f.Slice(888 * B, 64 * B), a.Slice(952 * B, 32 * B), a.Slice(888 * B, 64 * B), __m_net_2_weight_grad, __m_net_2_bias_grad, 32, 64, B);
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(880 + i) * B + b];
+                T g = a[(888 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(816 + i) * B + b] += g * DTanh(f[(816 + i) * B + b], f[(880 + i) * B + b]);
+                a[(824 + i) * B + b] += g * DTanh(f[(824 + i) * B + b], f[(888 + i) * B + b]);
             }
-            LinearBackward(__m_net_0_weight, f.Slice(72 * B, 16 * B), a.Slice(816 * B, 64 * B), a.Slice(72 * B, 16 * B), __m_net_0_weight_grad, __m_net_0_bias_grad, 64, 16, B);
+            LinearBackward(__m_net_0_weight, f.Slice(80 * B, 16 * B), a.Slice(824 * B, 64 * B), a.Slice(80 * B, 16 * B), __m_net_0_weight_grad, __m_net_0_bias_grad, 64, 16, B);
 #line default
             // ---- adjoint of rule dither "dither: sin(d_net(C))"
             // theta' = theta' + sin(d_net(C))
-#line 51 "/ae/cells/ame_layer.ae"
+#line 55 "/ae/cells/ame_layer.ae"
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(784 + i) * B + b];
+                T g = a[(792 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(560 + i) * B + b] += g;
-                a[(752 + i) * B + b] += g;
+                a[(568 + i) * B + b] += g;
+                a[(760 + i) * B + b] += g;
             }
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(752 + i) * B + b];
+                T g = a[(760 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(720 + i) * B + b] += g * DSin(f[(720 + i) * B + b], f[(752 + i) * B + b]);
+                a[(728 + i) * B + b] += g * DSin(f[(728 + i) * B + b], f[(760 + i) * B + b]);
             }
-            LinearBackward(__d_net_2_weight, f.Slice(656 * B, 64 * B), a.Slice(720 * B, 32 * B), a.Slice(656 * B, 64 * B), __d_net_2_weight_grad, __d_net_2_bias_grad, 32, 64, B);
+            LinearBackward(__d_net_2_weight, f.Slice(664 * B, 64 * B), a.Slice(728 * B, 32 * B), a.Slice(664 * B, 64 * B), __d_net_2_weight_grad, __d_net_2_bias_grad, 32, 64, B);
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(656 + i) * B + b];
+                T g = a[(664 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(592 + i) * B + b] += g * DTanh(f[(592 + i) * B + b], f[(656 + i) * B + b]);
+                a[(600 + i) * B + b] += g * DTanh(f[(600 + i) * B + b], f[(664 + i) * B + b]);
             }
-            LinearBackward(__d_net_0_weight, f.Slice(72 * B, 16 * B), a.Slice(592 * B, 64 * B), a.Slice(72 * B, 16 * B), __d_net_0_weight_grad, __d_net_0_bias_grad, 64, 16, B);
+            LinearBackward(__d_net_0_weight, f.Slice(80 * B, 16 * B), a.Slice(600 * B, 64 * B), a.Slice(80 * B, 16 * B), __d_net_0_weight_grad, __d_net_0_bias_grad, 64, 16, B);
 #line default
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
-#line 47 "/ae/cells/ame_layer.ae"
+#line 51 "/ae/cells/ame_layer.ae"
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(560 + i) * B + b];
+                T g = a[(568 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(272 + i) * B + b] += g;
-                a[(528 + i) * B + b] += g;
+                a[(280 + i) * B + b] += g;
+                a[(536 + i) * B + b] += g;
             }
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(528 + i) * B + b];
+                T g = a[(536 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(496 + i) * B + b] += g * f[(8 + i) * B + b];
-                a[(8 + i) * B + b] += g * f[(496 + i) * B + b];
+                a[(504 + i) * B + b] += g * f[(8 + i) * B + b];
+                a[(8 + i) * B + b] += g * f[(504 + i) * B + b];
             }
 #line default
             // sigma = softplus(sigma_net(C)) + 0.001
-#line 46 "/ae/cells/ame_layer.ae"
+#line 50 "/ae/cells/ame_layer.ae"
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(496 + i) * B + b];
+                T g = a[(504 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(464 + i) * B + b] += g;
+                a[(472 + i) * B + b] += g;
             }
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(464 + i) * B + b];
+                T g = a[(472 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(432 + i) * B + b] += g * DSoftplus(f[(432 + i) * B + b], f[(464 + i) * B + b]);
+                a[(440 + i) * B + b] += g * DSoftplus(f[(440 + i) * B + b], f[(472 + i) * B + b]);
             }
-            LinearBackward(__sigma_net_2_weight, f.Slice(368 * B, 64 * B), a.Slice(432 * B, 32 * B), a.Slice(368 * B, 64 * B), __sigma_net_2_weight_grad, __sigma_net_2_bias_grad, 32, 64, B);
+            LinearBackward(__sigma_net_2_weight, f.Slice(376 * B, 64 * B), a.Slice(440 * B, 32 * B), a.Slice(376 * B, 64 * B), __sigma_net_2_weight_grad, __sigma_net_2_bias_grad, 32, 64, B);
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(368 + i) * B + b];
+                T g = a[(376 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(304 + i) * B + b] += g * DTanh(f[(304 + i) * B + b], f[(368 + i) * B + b]);
+                a[(312 + i) * B + b] += g * DTanh(f[(312 + i) * B + b], f[(376 + i) * B + b]);
             }
-            LinearBackward(__sigma_net_0_weight, f.Slice(72 * B, 16 * B), a.Slice(304 * B, 64 * B), a.Slice(72 * B, 16 * B), __sigma_net_0_weight_grad, __sigma_net_0_bias_grad, 64, 16, B);
+            LinearBackward(__sigma_net_0_weight, f.Slice(80 * B, 16 * B), a.Slice(312 * B, 64 * B), a.Slice(80 * B, 16 * B), __sigma_net_0_weight_grad, __sigma_net_0_bias_grad, 64, 16, B);
 #line default
             // ---- adjoint of rule drift "drift: f_net on [x, C]"
             // theta' = theta' + f_net(concat(x, C))
-#line 42 "/ae/cells/ame_layer.ae"
+#line 46 "/ae/cells/ame_layer.ae"
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(272 + i) * B + b];
+                T g = a[(280 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(40 + i) * B + b] += g;
-                a[(240 + i) * B + b] += g;
+                a[(48 + i) * B + b] += g;
+                a[(248 + i) * B + b] += g;
             }
-            LinearBackward(__f_net_2_weight, f.Slice(176 * B, 64 * B), a.Slice(240 * B, 32 * B), a.Slice(176 * B, 64 * B), __f_net_2_weight_grad, __f_net_2_bias_grad, 32, 64, B);
+            LinearBackward(__f_net_2_weight, f.Slice(184 * B, 64 * B), a.Slice(248 * B, 32 * B), a.Slice(184 * B, 64 * B), __f_net_2_weight_grad, __f_net_2_bias_grad, 32, 64, B);
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(176 + i) * B + b];
+                T g = a[(184 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(112 + i) * B + b] += g * DTanh(f[(112 + i) * B + b], f[(176 + i) * B + b]);
+                a[(120 + i) * B + b] += g * DTanh(f[(120 + i) * B + b], f[(184 + i) * B + b]);
             }
-            LinearBackward(__f_net_0_weight, f.Slice(88 * B, 24 * B), a.Slice(112 * B, 64 * B), a.Slice(88 * B, 24 * B), __f_net_0_weight_grad, __f_net_0_bias_grad, 64, 24, B);
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(0 + i) * B + b] += a[(88 + i) * B + b];
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) a[(72 + i) * B + b] += a[(96 + i) * B + b];
+            LinearBackward(__f_net_0_weight, f.Slice(96 * B, 24 * B), a.Slice(120 * B, 64 * B), a.Slice(96 * B, 24 * B), __f_net_0_weight_grad, __f_net_0_bias_grad, 64, 24, B);
+            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(0 + i) * B + b] += a[(96 + i) * B + b];
+            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) a[(80 + i) * B + b] += a[(104 + i) * B + b];
 #line default
         }
     }

@@ -17,23 +17,25 @@ namespace AE.Generated
     /// <remarks>
     /// A batch of samples over a sequence, forward and backward (reverse mode through time, with checkpoints), in
     /// float64 (<c>T = double</c>) or float32 (<c>T = float</c>). Sequences are <c>[time, batch, ...]</c>; weights are
-    /// PyTorch's (<c>[out, in]</c>, by PyTorch's names). Inputs: eps real[1].
-    /// Outputs: y real[1]. States: theta real[1], C real[1].
+    /// PyTorch's (<c>[out, in]</c>, by PyTorch's names). Inputs: eps real[1], target real[1].
+    /// Outputs: y real[1], mse real (objective). States: theta real[1], C real[1].
     /// </remarks>
     [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class AmedSynth<T> : __Cells.CellBase<T> where T : unmanaged, __System.Numerics.IFloatingPointIeee754<T>
     {
-        /// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of 211).</summary>
+        /// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of 215).</summary>
         public static readonly __Cells.CellLayout Layout = new(
-            "AmedSynth", 211,
+            "AmedSynth", 215,
             new __Cells.CellTensor[] { new("f_net.0.weight", new[] { 32, 1 }), new("f_net.0.bias", new[] { 32 }), new("f_net.2.weight", new[] { 1, 32 }), new("f_net.2.bias", new[] { 1 }), new("sigma_net.0.weight", new[] { 32, 1 }), new("sigma_net.0.bias", new[] { 32 }), new("sigma_net.2.weight", new[] { 1, 32 }), new("sigma_net.2.bias", new[] { 1 }), new("d_net.0.weight", new[] { 32, 1 }), new("d_net.0.bias", new[] { 32 }), new("d_net.2.weight", new[] { 1, 32 }), new("d_net.2.bias", new[] { 1 }) },
-            new __Cells.CellSlot[] { new("eps", new[] { 1 }, 0) },
-            new __Cells.CellStateSlot[] { new("theta", new[] { 1 }, 1, 207), new("C", new[] { 1 }, 2, 210) },
-            new __Cells.CellSlot[] { new("y", new[] { 1 }, 207) });
+            new __Cells.CellSlot[] { new("eps", new[] { 1 }, 0), new("target", new[] { 1 }, 1) },
+            new __Cells.CellStateSlot[] { new("theta", new[] { 1 }, 2, 208), new("C", new[] { 1 }, 3, 211) },
+            new __Cells.CellSlot[] { new("y", new[] { 1 }, 208), new("mse", __System.Array.Empty<int>(), 214) },
+            new[] { "mse" });
 
         private static readonly T __c0 = T.CreateTruncating(0.001);
         private static readonly T __c1 = T.CreateTruncating(1.0);
         private static readonly T __c2 = T.CreateTruncating(0.01);
+        private static readonly T __c3 = T.CreateTruncating(2.0);
 
         private readonly T[] __f_net_0_weight, __f_net_0_weight_grad;   // f_net.0.weight [32, 1] and its gradient
         private readonly T[] __f_net_0_bias, __f_net_0_bias_grad;   // f_net.0.bias [32] and its gradient
@@ -74,47 +76,56 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
-#line 31 "/ae/cells/amed_synth.ae"
-            Linear(__f_net_0_weight, __f_net_0_bias, f.Slice(2 * B, 1 * B), f.Slice(3 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(35 + i) * B + b] = T.Tanh(f[(3 + i) * B + b]);
-            Linear(__f_net_2_weight, __f_net_2_bias, f.Slice(35 * B, 32 * B), f.Slice(67 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
-            for (int b = 0; b < B; b++) f[68 * B + b] = f[1 * B + b] + f[67 * B + b];
+#line 35 "/ae/cells/amed_synth.ae"
+            Linear(__f_net_0_weight, __f_net_0_bias, f.Slice(3 * B, 1 * B), f.Slice(4 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(36 + i) * B + b] = T.Tanh(f[(4 + i) * B + b]);
+            Linear(__f_net_2_weight, __f_net_2_bias, f.Slice(36 * B, 32 * B), f.Slice(68 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
+            for (int b = 0; b < B; b++) f[69 * B + b] = f[2 * B + b] + f[68 * B + b];
 #line default
             // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
-#line 35 "/ae/cells/amed_synth.ae"
-            Linear(__sigma_net_0_weight, __sigma_net_0_bias, f.Slice(2 * B, 1 * B), f.Slice(69 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(101 + i) * B + b] = T.Tanh(f[(69 + i) * B + b]);
-            Linear(__sigma_net_2_weight, __sigma_net_2_bias, f.Slice(101 * B, 32 * B), f.Slice(133 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
-            for (int b = 0; b < B; b++) f[134 * B + b] = Softplus(f[133 * B + b]);
-            for (int b = 0; b < B; b++) f[135 * B + b] = f[134 * B + b] + __c0;
+#line 39 "/ae/cells/amed_synth.ae"
+            Linear(__sigma_net_0_weight, __sigma_net_0_bias, f.Slice(3 * B, 1 * B), f.Slice(70 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(102 + i) * B + b] = T.Tanh(f[(70 + i) * B + b]);
+            Linear(__sigma_net_2_weight, __sigma_net_2_bias, f.Slice(102 * B, 32 * B), f.Slice(134 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
+            for (int b = 0; b < B; b++) f[135 * B + b] = Softplus(f[134 * B + b]);
+            for (int b = 0; b < B; b++) f[136 * B + b] = f[135 * B + b] + __c0;
 #line default
             // theta' = theta' + (sigma * eps)
-#line 36 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[136 * B + b] = f[135 * B + b] * f[0 * B + b];
-            for (int b = 0; b < B; b++) f[137 * B + b] = f[68 * B + b] + f[136 * B + b];
+#line 40 "/ae/cells/amed_synth.ae"
+            for (int b = 0; b < B; b++) f[137 * B + b] = f[136 * B + b] * f[0 * B + b];
+            for (int b = 0; b < B; b++) f[138 * B + b] = f[69 * B + b] + f[137 * B + b];
 #line default
             // ---- rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // t = step - 1
-#line 40 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[138 * B + b] = t - __c1;
+#line 44 "/ae/cells/amed_synth.ae"
+            for (int b = 0; b < B; b++) f[139 * B + b] = t - __c1;
 #line default
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
-#line 41 "/ae/cells/amed_synth.ae"
-            Linear(__d_net_0_weight, __d_net_0_bias, f.Slice(2 * B, 1 * B), f.Slice(139 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(171 + i) * B + b] = T.Tanh(f[(139 + i) * B + b]);
-            Linear(__d_net_2_weight, __d_net_2_bias, f.Slice(171 * B, 32 * B), f.Slice(203 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
-            for (int b = 0; b < B; b++) f[204 * B + b] = __c2 * f[138 * B + b];
-            for (int b = 0; b < B; b++) f[205 * B + b] = f[203 * B + b] + f[204 * B + b];
-            for (int b = 0; b < B; b++) f[206 * B + b] = T.Sin(f[205 * B + b]);
-            for (int b = 0; b < B; b++) f[207 * B + b] = f[137 * B + b] + f[206 * B + b];
+#line 45 "/ae/cells/amed_synth.ae"
+            Linear(__d_net_0_weight, __d_net_0_bias, f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
+            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(172 + i) * B + b] = T.Tanh(f[(140 + i) * B + b]);
+            Linear(__d_net_2_weight, __d_net_2_bias, f.Slice(172 * B, 32 * B), f.Slice(204 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
+            for (int b = 0; b < B; b++) f[205 * B + b] = __c2 * f[139 * B + b];
+            for (int b = 0; b < B; b++) f[206 * B + b] = f[204 * B + b] + f[205 * B + b];
+            for (int b = 0; b < B; b++) f[207 * B + b] = T.Sin(f[206 * B + b]);
+            for (int b = 0; b < B; b++) f[208 * B + b] = f[138 * B + b] + f[207 * B + b];
 #line default
             // ---- update "simple coefficient update, and the output sample"
             // C' = C + (0.01 * tanh(theta'))
-#line 45 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[208 * B + b] = T.Tanh(f[207 * B + b]);
-            for (int b = 0; b < B; b++) f[209 * B + b] = __c2 * f[208 * B + b];
-            for (int b = 0; b < B; b++) f[210 * B + b] = f[2 * B + b] + f[209 * B + b];
+#line 49 "/ae/cells/amed_synth.ae"
+            for (int b = 0; b < B; b++) f[209 * B + b] = T.Tanh(f[208 * B + b]);
+            for (int b = 0; b < B; b++) f[210 * B + b] = __c2 * f[209 * B + b];
+            for (int b = 0; b < B; b++) f[211 * B + b] = f[3 * B + b] + f[210 * B + b];
+#line default
+            // mse = mean((y - target) ^ 2)
+#line 51 "/ae/cells/amed_synth.ae"
+            for (int b = 0; b < B; b++) f[212 * B + b] = f[208 * B + b] - f[1 * B + b];
+            for (int b = 0; b < B; b++) f[213 * B + b] = T.Pow(f[212 * B + b], __c3);
+            for (int b = 0; b < B; b++)
+            {
+                T s = T.Zero; for (int i = 0; i < 1; i++) s += f[213 * B + b]; f[214 * B + b] = s / T.CreateTruncating(1);
+            }
 #line default
         }
 
@@ -123,125 +134,148 @@ namespace AE.Generated
         {
             int B = Batch;
             // ---- adjoint of update "simple coefficient update, and the output sample"
+            // mse = mean((y - target) ^ 2)
+#line 51 "/ae/cells/amed_synth.ae"
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[214 * B + b];
+                if (g == T.Zero) continue;
+                for (int i = 0; i < 1; i++) a[213 * B + b] += g / T.CreateTruncating(1);
+            }
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[213 * B + b];
+                if (g == T.Zero) continue;
+                DPow(f[212 * B + b], __c3, f[213 * B + b], out T d0, out T d1);
+                a[212 * B + b] += g * d0;
+            }
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[212 * B + b];
+                if (g == T.Zero) continue;
+                a[208 * B + b] += g;
+                a[1 * B + b] += -g;
+            }
+#line default
             // C' = C + (0.01 * tanh(theta'))
-#line 45 "/ae/cells/amed_synth.ae"
+#line 49 "/ae/cells/amed_synth.ae"
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[211 * B + b];
+                if (g == T.Zero) continue;
+                a[3 * B + b] += g;
+                a[210 * B + b] += g;
+            }
             for (int b = 0; b < B; b++)
             {
                 T g = a[210 * B + b];
                 if (g == T.Zero) continue;
-                a[2 * B + b] += g;
-                a[209 * B + b] += g;
+                a[209 * B + b] += g * __c2;
             }
             for (int b = 0; b < B; b++)
             {
                 T g = a[209 * B + b];
                 if (g == T.Zero) continue;
-                a[208 * B + b] += g * __c2;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[208 * B + b];
-                if (g == T.Zero) continue;
-                a[207 * B + b] += g * DTanh(f[207 * B + b], f[208 * B + b]);
+                a[208 * B + b] += g * DTanh(f[208 * B + b], f[209 * B + b]);
             }
 #line default
             // ---- adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
-#line 41 "/ae/cells/amed_synth.ae"
+#line 45 "/ae/cells/amed_synth.ae"
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[208 * B + b];
+                if (g == T.Zero) continue;
+                a[138 * B + b] += g;
+                a[207 * B + b] += g;
+            }
             for (int b = 0; b < B; b++)
             {
                 T g = a[207 * B + b];
                 if (g == T.Zero) continue;
-                a[137 * B + b] += g;
-                a[206 * B + b] += g;
+                a[206 * B + b] += g * DSin(f[206 * B + b], f[207 * B + b]);
             }
             for (int b = 0; b < B; b++)
             {
                 T g = a[206 * B + b];
                 if (g == T.Zero) continue;
-                a[205 * B + b] += g * DSin(f[205 * B + b], f[206 * B + b]);
+                a[204 * B + b] += g;
+                a[205 * B + b] += g;
             }
             for (int b = 0; b < B; b++)
             {
                 T g = a[205 * B + b];
                 if (g == T.Zero) continue;
-                a[203 * B + b] += g;
-                a[204 * B + b] += g;
+                a[139 * B + b] += g * __c2;
             }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[204 * B + b];
-                if (g == T.Zero) continue;
-                a[138 * B + b] += g * __c2;
-            }
-            LinearBackward(__d_net_2_weight, f.Slice(171 * B, 32 * B), a.Slice(203 * B, 1 * B), a.Slice(171 * B, 32 * B), __d_net_2_weight_grad, __d_net_2_bias_grad, 1, 32, B);
+            LinearBackward(__d_net_2_weight, f.Slice(172 * B, 32 * B), a.Slice(204 * B, 1 * B), a.Slice(172 * B, 32 * B), __d_net_2_weight_grad, __d_net_2_bias_grad, 1, 32, B);
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(171 + i) * B + b];
+                T g = a[(172 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(139 + i) * B + b] += g * DTanh(f[(139 + i) * B + b], f[(171 + i) * B + b]);
+                a[(140 + i) * B + b] += g * DTanh(f[(140 + i) * B + b], f[(172 + i) * B + b]);
             }
-            LinearBackward(__d_net_0_weight, f.Slice(2 * B, 1 * B), a.Slice(139 * B, 32 * B), a.Slice(2 * B, 1 * B), __d_net_0_weight_grad, __d_net_0_bias_grad, 32, 1, B);
+            LinearBackward(__d_net_0_weight, f.Slice(3 * B, 1 * B), a.Slice(140 * B, 32 * B), a.Slice(3 * B, 1 * B), __d_net_0_weight_grad, __d_net_0_bias_grad, 32, 1, B);
 #line default
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
-#line 36 "/ae/cells/amed_synth.ae"
+#line 40 "/ae/cells/amed_synth.ae"
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[138 * B + b];
+                if (g == T.Zero) continue;
+                a[69 * B + b] += g;
+                a[137 * B + b] += g;
+            }
             for (int b = 0; b < B; b++)
             {
                 T g = a[137 * B + b];
                 if (g == T.Zero) continue;
-                a[68 * B + b] += g;
-                a[136 * B + b] += g;
+                a[136 * B + b] += g * f[0 * B + b];
+                a[0 * B + b] += g * f[136 * B + b];
             }
+#line default
+            // sigma = softplus(sigma_net(C)) + 0.001
+#line 39 "/ae/cells/amed_synth.ae"
             for (int b = 0; b < B; b++)
             {
                 T g = a[136 * B + b];
                 if (g == T.Zero) continue;
-                a[135 * B + b] += g * f[0 * B + b];
-                a[0 * B + b] += g * f[135 * B + b];
+                a[135 * B + b] += g;
             }
-#line default
-            // sigma = softplus(sigma_net(C)) + 0.001
-#line 35 "/ae/cells/amed_synth.ae"
             for (int b = 0; b < B; b++)
             {
                 T g = a[135 * B + b];
                 if (g == T.Zero) continue;
-                a[134 * B + b] += g;
+                a[134 * B + b] += g * DSoftplus(f[134 * B + b], f[135 * B + b]);
             }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[134 * B + b];
-                if (g == T.Zero) continue;
-                a[133 * B + b] += g * DSoftplus(f[133 * B + b], f[134 * B + b]);
-            }
-            LinearBackward(__sigma_net_2_weight, f.Slice(101 * B, 32 * B), a.Slice(133 * B, 1 * B), a.Slice(101 * B, 32 * B), __sigma_net_2_weight_grad, __sigma_net_2_bias_grad, 1, 32, B);
+            LinearBackward(__sigma_net_2_weight, f.Slice(102 * B, 32 * B), a.Slice(134 * B, 1 * B), a.Slice(102 * B, 32 * B), __sigma_net_2_weight_grad, __sigma_net_2_bias_grad, 1, 32, B);
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(101 + i) * B + b];
+                T g = a[(102 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(69 + i) * B + b] += g * DTanh(f[(69 + i) * B + b], f[(101 + i) * B + b]);
+                a[(70 + i) * B + b] += g * DTanh(f[(70 + i) * B + b], f[(102 + i) * B + b]);
             }
-            LinearBackward(__sigma_net_0_weight, f.Slice(2 * B, 1 * B), a.Slice(69 * B, 32 * B), a.Slice(2 * B, 1 * B), __sigma_net_0_weight_grad, __sigma_net_0_bias_grad, 32, 1, B);
+            LinearBackward(__sigma_net_0_weight, f.Slice(3 * B, 1 * B), a.Slice(70 * B, 32 * B), a.Slice(3 * B, 1 * B), __sigma_net_0_weight_grad, __sigma_net_0_bias_grad, 32, 1, B);
 #line default
             // ---- adjoint of rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
-#line 31 "/ae/cells/amed_synth.ae"
+#line 35 "/ae/cells/amed_synth.ae"
             for (int b = 0; b < B; b++)
             {
-                T g = a[68 * B + b];
+                T g = a[69 * B + b];
                 if (g == T.Zero) continue;
-                a[1 * B + b] += g;
-                a[67 * B + b] += g;
+                a[2 * B + b] += g;
+                a[68 * B + b] += g;
             }
-            LinearBackward(__f_net_2_weight, f.Slice(35 * B, 32 * B), a.Slice(67 * B, 1 * B), a.Slice(35 * B, 32 * B), __f_net_2_weight_grad, __f_net_2_bias_grad, 1, 32, B);
+            LinearBackward(__f_net_2_weight, f.Slice(36 * B, 32 * B), a.Slice(68 * B, 1 * B), a.Slice(36 * B, 32 * B), __f_net_2_weight_grad, __f_net_2_bias_grad, 1, 32, B);
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(35 + i) * B + b];
+                T g = a[(36 + i) * B + b];
                 if (g == T.Zero) continue;
-                a[(3 + i) * B + b] += g * DTanh(f[(3 + i) * B + b], f[(35 + i) * B + b]);
+                a[(4 + i) * B + b] += g * DTanh(f[(4 + i) * B + b], f[(36 + i) * B + b]);
             }
-            LinearBackward(__f_net_0_weight, f.Slice(2 * B, 1 * B), a.Slice(3 * B, 32 * B), a.Slice(2 * B, 1 * B), __f_net_0_weight_grad, __f_net_0_bias_grad, 32, 1, B);
+            LinearBackward(__f_net_0_weight, f.Slice(3 * B, 1 * B), a.Slice(4 * B, 32 * B), a.Slice(3 * B, 1 * B), __f_net_0_weight_grad, __f_net_0_bias_grad, 32, 1, B);
 #line default
         }
     }

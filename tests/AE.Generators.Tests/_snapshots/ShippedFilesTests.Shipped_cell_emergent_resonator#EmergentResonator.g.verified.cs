@@ -29,7 +29,8 @@ namespace AE.Generated
             new __Cells.CellTensor[] { new("gate.weight", new[] { 128, 28 }), new("gate.bias", new[] { 128 }), new("drive.weight", new[] { 128, 28 }), new("drive.bias", new[] { 128 }), new("recurrent.weight", new[] { 128, 128 }), new("recurrent.bias", new[] { 128 }), new("readout.weight", new[] { 10, 128 }), new("readout.bias", new[] { 10 }), new("threshold", new[] { 128 }), new("reset_scale", new[] { 128 }), new("sharpness", __System.Array.Empty<int>()) },
             new __Cells.CellSlot[] { new("x", new[] { 28 }, 0), new("present", __System.Array.Empty<int>(), 28) },
             new __Cells.CellStateSlot[] { new("v", new[] { 128 }, 29, 1949) },
-            new __Cells.CellSlot[] { new("s", new[] { 128 }, 1053), new("logits", new[] { 10 }, 2461) });
+            new __Cells.CellSlot[] { new("s", new[] { 128 }, 1053), new("logits", new[] { 10 }, 2461) },
+            __System.Array.Empty<string>());
 
         private static readonly T __c0 = T.CreateTruncating(0.0);
 

@@ -18,22 +18,25 @@ namespace AE.Generated
     /// A batch of samples over a sequence, forward and backward (reverse mode through time, with checkpoints), in
     /// float64 (<c>T = double</c>) or float32 (<c>T = float</c>). Sequences are <c>[time, batch, ...]</c>; weights are
     /// PyTorch's (<c>[out, in]</c>, by PyTorch's names). Inputs: y_t real[3], r_t real[3].
-    /// Outputs: N_t real[3], g_t real[3], logits real[3]. States: N real[3], g real[3].
+    /// Outputs: N_t real[3], g_t real[3], logits real[3], loss real (objective). States: N real[3], g real[3].
     /// </remarks>
     [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class DynamicsModelResidual<T> : __Cells.CellBase<T> where T : unmanaged, __System.Numerics.IFloatingPointIeee754<T>
     {
-        /// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of 121).</summary>
+        /// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of 137).</summary>
         public static readonly __Cells.CellLayout Layout = new(
-            "DynamicsModelResidual", 121,
+            "DynamicsModelResidual", 137,
             new __Cells.CellTensor[] { new("F.fc1.weight", new[] { 16, 12 }), new("F.fc1.bias", new[] { 16 }), new("F.fc2.weight", new[] { 16, 16 }), new("F.fc2.bias", new[] { 16 }), new("F.out.weight", new[] { 3, 16 }), new("F.out.bias", new[] { 3 }), new("alpha", new[] { 3 }) },
             new __Cells.CellSlot[] { new("y_t", new[] { 3 }, 0), new("r_t", new[] { 3 }, 3) },
-            new __Cells.CellStateSlot[] { new("N", new[] { 3 }, 6, 118), new("g", new[] { 3 }, 9, 115) },
-            new __Cells.CellSlot[] { new("N_t", new[] { 3 }, 100), new("g_t", new[] { 3 }, 115), new("logits", new[] { 3 }, 97) });
+            new __Cells.CellStateSlot[] { new("N", new[] { 3 }, 6, 134), new("g", new[] { 3 }, 9, 115) },
+            new __Cells.CellSlot[] { new("N_t", new[] { 3 }, 100), new("g_t", new[] { 3 }, 115), new("logits", new[] { 3 }, 97), new("loss", __System.Array.Empty<int>(), 133) },
+            new[] { "loss" });
 
         private static readonly T __c0 = T.CreateTruncating(1e-09);
-        private static readonly T __c1 = T.CreateTruncating(0.0);
-        private static readonly T __c2 = T.CreateTruncating(1.0);
+        private static readonly T __c1 = T.CreateTruncating(2.0);
+        private static readonly T __c2 = T.CreateTruncating(0.1);
+        private static readonly T __c3 = T.CreateTruncating(0.0);
+        private static readonly T __c4 = T.CreateTruncating(1.0);
 
         private readonly T[] __F_fc1_weight, __F_fc1_weight_grad;   // F.fc1.weight [16, 12] and its gradient
         private readonly T[] __F_fc1_bias, __F_fc1_bias_grad;   // F.fc1.bias [16] and its gradient
@@ -65,7 +68,7 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "residual logits, softmax, and the elementwise g update"
             // delta_logits = F(concat(N, y_t, r_t, g))
-#line 38 "/ae/cells/residual_dynamics.ae"
+#line 41 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(12 + i) * B + b] = f[(6 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(15 + i) * B + b] = f[(0 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(18 + i) * B + b] = f[(3 + i) * B + b];
@@ -77,16 +80,16 @@ namespace AE.Generated
             Linear(__F_out_weight, __F_out_bias, f.Slice(72 * B, 16 * B), f.Slice(88 * B, 3 * B), 3, 16, B);   // F.out.weight x + F.out.bias
 #line default
             // prev_logits = log(N + 1e-09)
-#line 39 "/ae/cells/residual_dynamics.ae"
+#line 42 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(91 + i) * B + b] = f[(6 + i) * B + b] + __c0;
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(94 + i) * B + b] = T.Log(f[(91 + i) * B + b]);
 #line default
             // logits = prev_logits + delta_logits
-#line 40 "/ae/cells/residual_dynamics.ae"
+#line 43 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(97 + i) * B + b] = f[(94 + i) * B + b] + f[(88 + i) * B + b];
 #line default
             // N' = softmax(logits)
-#line 41 "/ae/cells/residual_dynamics.ae"
+#line 44 "/ae/cells/residual_dynamics.ae"
             for (int b = 0; b < B; b++)
             {
                 T m = T.NegativeInfinity, s = T.Zero;
@@ -96,15 +99,32 @@ namespace AE.Generated
             }
 #line default
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
-#line 42 "/ae/cells/residual_dynamics.ae"
+#line 45 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(103 + i) * B + b] = __alpha[i] * f[(9 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(106 + i) * B + b] = __alpha[i] * f[(6 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(109 + i) * B + b] = f[(100 + i) * B + b] - f[(106 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(112 + i) * B + b] = f[(109 + i) * B + b] * f[(0 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(115 + i) * B + b] = f[(103 + i) * B + b] + f[(112 + i) * B + b];
 #line default
+            // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
+#line 48 "/ae/cells/residual_dynamics.ae"
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(118 + i) * B + b] = T.Pow(f[(115 + i) * B + b], __c1);
+            for (int b = 0; b < B; b++)
+            {
+                T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(118 + i) * B + b]; f[121 * B + b] = s;
+            }
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(122 + i) * B + b] = f[(100 + i) * B + b] + __c0;
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(125 + i) * B + b] = T.Log(f[(122 + i) * B + b]);
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(128 + i) * B + b] = f[(100 + i) * B + b] * f[(125 + i) * B + b];
+            for (int b = 0; b < B; b++)
+            {
+                T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(128 + i) * B + b]; f[131 * B + b] = s;
+            }
+            for (int b = 0; b < B; b++) f[132 * B + b] = __c2 * f[131 * B + b];
+            for (int b = 0; b < B; b++) f[133 * B + b] = f[121 * B + b] + f[132 * B + b];
+#line default
             // ---- the step's end: the bounded state 'N' projected onto its bounds
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(118 + i) * B + b] = Clamp(f[(100 + i) * B + b], __c1, __c2);
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(134 + i) * B + b] = Clamp(f[(100 + i) * B + b], __c3, __c4);
         }
 
         /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
@@ -114,13 +134,67 @@ namespace AE.Generated
             // ---- adjoint of the step's end: the bounded state 'N' projected onto its bounds
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
             {
-                T g = a[(118 + i) * B + b];
+                T g = a[(134 + i) * B + b];
                 if (g == T.Zero) continue;
-                if (f[(100 + i) * B + b] >= __c1 && f[(100 + i) * B + b] <= __c2) a[(100 + i) * B + b] += g;
+                if (f[(100 + i) * B + b] >= __c3 && f[(100 + i) * B + b] <= __c4) a[(100 + i) * B + b] += g;
             }
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
+            // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
+#line 48 "/ae/cells/residual_dynamics.ae"
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[133 * B + b];
+                if (g == T.Zero) continue;
+                a[121 * B + b] += g;
+                a[132 * B + b] += g;
+            }
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[132 * B + b];
+                if (g == T.Zero) continue;
+                a[131 * B + b] += g * __c2;
+            }
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[131 * B + b];
+                if (g == T.Zero) continue;
+                for (int i = 0; i < 3; i++) a[(128 + i) * B + b] += g;
+            }
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            {
+                T g = a[(128 + i) * B + b];
+                if (g == T.Zero) continue;
+                a[(100 + i) * B + b] += g * f[(125 + i) * B + b];
+                a[(125 + i) * B + b] += g * f[(100 + i) * B + b];
+            }
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            {
+                T g = a[(125 + i) * B + b];
+                if (g == T.Zero) continue;
+                a[(122 + i) * B + b] += g * DLog(f[(122 + i) * B + b], f[(125 + i) * B + b]);
+            }
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            {
+                T g = a[(122 + i) * B + b];
+                if (g == T.Zero) continue;
+                a[(100 + i) * B + b] += g;
+            }
+            for (int b = 0; b < B; b++)
+            {
+                T g = a[121 * B + b];
+                if (g == T.Zero) continue;
+                for (int i = 0; i < 3; i++) a[(118 + i) * B + b] += g;
+            }
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            {
+                T g = a[(118 + i) * B + b];
+                if (g == T.Zero) continue;
+                DPow(f[(115 + i) * B + b], __c1, f[(118 + i) * B + b], out T d0, out T d1);
+                a[(115 + i) * B + b] += g * d0;
+            }
+#line default
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
-#line 42 "/ae/cells/residual_dynamics.ae"
+#line 45 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(115 + i) * B + b];
@@ -158,7 +232,7 @@ namespace AE.Generated
             }
 #line default
             // N' = softmax(logits)
-#line 41 "/ae/cells/residual_dynamics.ae"
+#line 44 "/ae/cells/residual_dynamics.ae"
             for (int b = 0; b < B; b++)
             {
                 T gy = T.Zero; for (int i = 0; i < 3; i++) gy += a[(100 + i) * B + b] * f[(100 + i) * B + b];
@@ -166,7 +240,7 @@ namespace AE.Generated
             }
 #line default
             // logits = prev_logits + delta_logits
-#line 40 "/ae/cells/residual_dynamics.ae"
+#line 43 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(97 + i) * B + b];
@@ -176,7 +250,7 @@ namespace AE.Generated
             }
 #line default
             // prev_logits = log(N + 1e-09)
-#line 39 "/ae/cells/residual_dynamics.ae"
+#line 42 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(94 + i) * B + b];
@@ -191,7 +265,7 @@ namespace AE.Generated
             }
 #line default
             // delta_logits = F(concat(N, y_t, r_t, g))
-#line 38 "/ae/cells/residual_dynamics.ae"
+#line 41 "/ae/cells/residual_dynamics.ae"
             LinearBackward(__F_out_weight, f.Slice(72 * B, 16 * B), a.Slice(88 * B, 3 * B), a.Slice(72 * B, 16 * B), __F_out_weight_grad, __F_out_bias_grad, 3, 16, B);
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++)
             {
