@@ -258,8 +258,7 @@ namespace AE.Cli
 
         private static void WriteJson(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)
         {
-            using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            Json.WriteIndented(output, json =>
             {
                 json.WriteStartObject();
                 json.WriteString("law", report.Law);
@@ -288,8 +287,7 @@ namespace AE.Cli
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+            });
         }
 
         private static string G(double v) => v.ToString("0.###e+00", CultureInfo.InvariantCulture);
@@ -311,8 +309,7 @@ namespace AE.Cli
 
         private static void WriteJson(CellGradientReport report, TextWriter output)
         {
-            using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            Json.WriteIndented(output, json =>
             {
                 json.WriteStartObject();
                 json.WriteString("cell", report.Cell);
@@ -337,8 +334,7 @@ namespace AE.Cli
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+            });
         }
     }
 }
