@@ -133,6 +133,37 @@ namespace AE.Experiments.Tests
             Assert.True(Math.Abs(gradient[0] - expected) <= 1e-13 * Math.Abs(expected), gradient[0] + " vs " + expected);
         }
 
+        [Fact]
+        public void The_gradient_reaches_a_coefficients_bound_once_the_projection_takes_it()
+        {
+            // lr doubles each step from lr0 = 0.01 and is projected onto [0, lr_max] at the end of the step: from
+            // step 4 on the step uses 2 lr_max, so the final loss depends on lr_max, through the projection only.
+            var (unit, _) = Law(@"smooth law Capped {
+  dim n;
+  param lr0 = 0.01, lr_max = 0.1;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  coeff lr in [0, lr_max] = lr0;
+  update {
+    lr' = 2 * lr;
+    theta' = theta - lr' * grad;
+  }
+}");
+            var report = new LawMetaGradient(unit, new Parabola(1.0, 2.0), 6).Check();
+            Assert.Equal(new[] { "lr0", "lr_max" }, report.Params.Select(p => p.Name));
+            Assert.All(report.Params, p => Assert.True(p.Agrees, p.ToString()));
+            // Steps 1 to 4 use lr' = 2, 4, 8, 16 × lr0; the fourth (0.16) is projected to lr_max, so steps 5 and 6 use
+            // 2 lr_max: θ_6 = θ0 Π_j (1 − c_j lr0) (1 − 2 lr_max)², F = θ_6² / 2, dF/dp = 2F d log θ_6 / dp.
+            double theta6 = 2.0 * 0.98 * 0.96 * 0.92 * 0.84 * 0.8 * 0.8;
+            double f = 0.5 * theta6 * theta6;
+            Assert.Equal(f, report.Loss, 1e-15);
+            double dLr0 = 2 * f * new[] { 2.0, 4, 8, 16 }.Sum(c => -c / (1 - c * 0.01));
+            double dLrMax = 2 * f * 2 * (-2 / 0.8);
+            Assert.True(Math.Abs(report.Params[0].Gradient - dLr0) <= 1e-12 * Math.Abs(dLr0), report.Params[0].ToString());
+            Assert.True(Math.Abs(report.Params[1].Gradient - dLrMax) <= 1e-12 * Math.Abs(dLrMax), report.Params[1].ToString());
+        }
+
         // ------------------------------------------------------------ the smooth law against central differences
 
         public static TheoryData<string, int> SmoothRuns() => new()
