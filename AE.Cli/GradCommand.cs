@@ -67,7 +67,8 @@ namespace AE.Cli
             "  --task T             A deterministic task with a Hessian: quadratic,",
             "                       quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.",
             "  --case FILE          A golden case .json instead of a task.",
-            "  --steps K            Steps unrolled (default 50).",
+            "  --steps K            Steps unrolled (default 50, at most 20000: reverse mode",
+            "                       keeps every step's values).",
             "  --name LAW           The law (or variant) when the file declares several.",
             "  --set p=v            A param's value (repeatable, or comma-separated).",
             "  --ablate R1,R2       Rules switched off.",
@@ -175,7 +176,7 @@ namespace AE.Cli
             if (parsed.Positionals.Count != 1)
                 throw CliException.BadUsage("expected one law file with --task or --case, got " + parsed.Positionals.Count + " arguments", Name);
             var task = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
-            int steps = (int)(Experiment.PositiveInt(parsed, "--steps", Name, max: 1_000_000) ?? 50);
+            int steps = (int)(Experiment.PositiveInt(parsed, "--steps", Name, max: 20_000) ?? 50);
             ulong seed = (ulong)(Experiment.PositiveInt(parsed, "--seed", Name, min: 0) ?? 0);
             var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);

@@ -13,7 +13,7 @@ namespace AE.Cli.Tests
     /// </summary>
     public class GradLawCommandTests
     {
-        private const string Smooth = "laws/ae_sgdm_smooth.ae";
+        private const string Smooth = "examples/meta-gradients/ae_sgdm_smooth.ae";
 
         [Theory]
         [InlineData("quadratic", "0.3")]
