@@ -130,7 +130,7 @@ namespace AE.Experiments.MetaGradients
             if (NonSmooth.Count > 0 && !_options.Subgradients)
                 throw new MetaGradientException("law " + Name + " is not smooth (AE-9): " + NonSmooth[0].Describe(sources)
                     + (NonSmooth.Count > 1 ? " and " + (NonSmooth.Count - 1) + " more" : "")
-                    + "; differentiate a smooth law (docs/language.md, 'Meta-gradients') or ask for the subgradients of docs/language.md (--subgradients)");
+                    + "; differentiate a smooth law (docs/language.md, 'Meta-gradients of laws') or ask for the subgradients of docs/language.md (--subgradients)");
 
             // Every param's value (defaults evaluated, overrides applied): the runs override them all, so that
             // perturbing one param does not move another whose default reads it.
