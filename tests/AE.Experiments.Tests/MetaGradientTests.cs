@@ -196,6 +196,30 @@ namespace AE.Experiments.Tests
             Assert.Equal(report.Loss, meta.Loss(all));
         }
 
+        [Fact]
+        public void Gradient_steps_on_the_gains_lower_the_loss_after_K_steps()
+        {
+            // What meta-gradients are for: tune init_alpha and eta_a by gradient descent in log space.
+            var (unit, _) = Shipped("ae_sgdm_smooth.ae");
+            var task = TaskCatalog.Create("quadratic");
+            double alpha = 0.02, eta = 5e-4;
+            var losses = new List<double>();
+            for (int round = 0; round < 6; round++)
+            {
+                var options = new MetaGradientOptions { Overrides = new Dictionary<string, double[]> { ["init_alpha"] = new[] { alpha }, ["eta_a"] = new[] { eta } } };
+                var meta = new LawMetaGradient(unit, task, 40, options);
+                var (_, loss, gradient) = meta.Gradient();
+                losses.Add(loss);
+                var names = meta.ParamNames.ToList();
+                double gAlpha = gradient[names.IndexOf("init_alpha")] * alpha, gEta = gradient[names.IndexOf("eta_a")] * eta;   // d loss / d log p
+                double norm = Math.Sqrt(gAlpha * gAlpha + gEta * gEta);
+                alpha *= Math.Exp(-0.5 * gAlpha / norm);
+                eta *= Math.Exp(-0.5 * gEta / norm);
+            }
+            _output.WriteLine(string.Join(" ", losses));
+            for (int i = 1; i < losses.Count; i++) Assert.True(losses[i] < losses[i - 1], string.Join(" ", losses));
+        }
+
         // ------------------------------------------------------------ refusals
 
         [Fact]
