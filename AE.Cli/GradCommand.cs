@@ -4,8 +4,10 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using AE.Dsl.IR;
 using AE.Experiments.Cells;
 using AE.Experiments.Compilation;
+using AE.Experiments.MetaGradients;
 
 namespace AE.Cli
 {
@@ -15,17 +17,26 @@ namespace AE.Cli
     /// <see cref="CellGradientCheck"/>) and prints, per
     /// quantity (each output, the loss, each parameter's gradient), the largest absolute and relative
     /// deviation and where, then a verdict. Exit 0 when every value agrees, 1 when one does not, 2 on bad input.
+    /// <para>
+    /// <c>ae grad &lt;law.ae&gt; (--task T | --case FILE) [--steps K] ...</c> (a law: given by <c>--task</c> or
+    /// <c>--case</c>): the meta-gradient of each real param of the law through K unrolled steps
+    /// (<see cref="LawMetaGradient"/>), each beside its central difference, then a verdict; the same exit codes.
+    /// </para>
     /// </summary>
     public static class GradCommand
     {
         public const string Name = "grad";
 
-        public const string Summary = "Check a cell's outputs, loss and gradients against a reference file";
+        public const string Summary = "Check a cell's gradients against a reference file, or a law's meta-gradients against finite differences";
 
         public static string Help { get; } = string.Join(Environment.NewLine, new[]
         {
-            "Usage: ae grad <cell.ae> <reference.json> [--name CELL] [--backend csharp|reference] [--format text|json]",
+            "Usage: ae grad <cell.ae> <reference.json> [--name CELL] [--backend csharp|reference]",
+            "               [--format text|json]",
+            "       ae grad <law.ae> (--task T | --case FILE) [--steps K] [--name LAW] [--set p=v ...]",
+            "               [--ablate R1,R2] [--seed S] [--subgradients] [--format text|json]",
             "",
+            "A cell and a reference file:",
             "Runs the cell on a reference file in the layout of the golden cell_*.json files",
             "(params by PyTorch name, inputs, outputs, loss, autograd's gradients): forward",
             "over the batch and the sequence, the host's loss, backward through time, all in",
@@ -51,28 +62,71 @@ namespace AE.Cli
             "",
             "A value agrees when within 1e-9 relative or 1e-12 absolute of the reference.",
             "",
+            "A law and a task (--task or --case): the meta-gradient of the task's loss after K",
+            "steps, f(theta_K), with respect to every real param of the law, by reverse mode",
+            "through the unrolled run (the task's Hessian-vector product carries the gradient",
+            "through each step's gradient), each beside a central difference of the",
+            "interpreter's run in float64 (step h = 1e-5 max(|p|, 1e-3)).",
+            "",
+            "  <law.ae>             The .ae file declaring an optimizer-shaped law.",
+            "  --task T             A deterministic task with a Hessian: quadratic,",
+            "                       quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.",
+            "  --case FILE          A golden case .json instead of a task.",
+            "  --steps K            Steps unrolled (default 50, at most 20000: reverse mode",
+            "                       keeps every step's values).",
+            "  --name LAW           The law (or variant) when the file declares several.",
+            "  --set p=v            A param's value (repeatable, or comma-separated).",
+            "  --ablate R1,R2       Rules switched off.",
+            "  --seed S             The start point's and the noise's seed (default 0).",
+            "  --subgradients       Differentiate a law that is not smooth with the",
+            "                       subgradients of docs/language.md; without it such a law",
+            "                       is refused, naming the first construct that is not smooth.",
+            "  --format text|json   A table and a verdict (default), or one JSON object with",
+            "                       'law', 'task', 'steps', 'seed', 'initial_loss', 'loss',",
+            "                       'non_smooth', 'pass' and 'params' (name, value, gradient,",
+            "                       finite_difference, step, rel_diff, tolerance, agrees).",
+            "",
+            "A meta-gradient agrees when it is within 1e-6 relative of the central",
+            "difference plus the difference's own estimated error: its truncation error",
+            "(from the same difference at 2h, at most 1e-4 relative) and its rounding",
+            "(64 ulps of the loss over h).",
+            "",
             "Exit codes: 0 every value agrees; 1 some value does not; 2 bad input (a bad",
-            "option, a cell file that is missing or has errors, a reference file that is",
-            "missing or malformed or does not fit the cell: a missing or extra parameter, a",
-            "shape that differs from the cell's); 3 the emitted code does not compile, or an",
-            "internal error.",
+            "option, a cell or law file that is missing or has errors, a reference file that",
+            "is missing or malformed or does not fit the cell: a missing or extra parameter,",
+            "a shape that differs from the cell's; a law that is not smooth without",
+            "--subgradients, a task without a Hessian); 3 the cell's emitted code does not",
+            "compile, or an internal error.",
         }) + Environment.NewLine;
 
         public static CliCommand Command { get; } = new(Name, Summary, Help, Run);
 
         private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
         {
-            ["--name"] = "the name of a cell in the file",
+            ["--name"] = "the name of a cell or law in the file",
             ["--format"] = "text or json",
             ["--backend"] = "csharp or reference",
+            ["--task"] = "a task name",
+            ["--case"] = "a golden case .json",
+            ["--steps"] = "a whole number",
+            ["--set"] = "NAME=VALUE",
+            ["--ablate"] = "rule ids such as AE5,AE8",
+            ["--seed"] = "a whole number",
         };
+
+        private static readonly string[] Flags = { "--subgradients" };
+
+        private static readonly string[] Repeatable = { "--set", "--ablate" };
+
+        /// <summary>The options that only a law's meta-gradient takes.</summary>
+        private static readonly string[] LawOptions = { "--task", "--case", "--steps", "--set", "--ablate", "--seed" };
 
         public static int Run(string[] args, CliContext context)
         {
             if (args is null) throw new ArgumentNullException(nameof(args));
             if (context is null) throw new ArgumentNullException(nameof(context));
 
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions);
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty argument", Repeatable);
             if (parsed.ShowHelp)
             {
                 context.Stdout.Write(Help);
@@ -84,8 +138,14 @@ namespace AE.Cli
                 "json" => true,
                 var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
             };
+            if (parsed.Value("--task") is not null || parsed.Value("--case") is not null) return RunLaw(parsed, json, context);
+            foreach (var option in LawOptions.Concat(Flags))
+                if (parsed.Value(option) is not null || parsed.Values(option).Count > 0 || parsed.Has(option))
+                    throw CliException.BadUsage("'" + option + "' is for a law's meta-gradient, which needs --task T or --case FILE", Name);
+            if (parsed.Positionals.Count == 1)
+                throw CliException.BadUsage("expected a cell file and a reference file, or a law file and --task T, got 1 argument", Name);
             if (parsed.Positionals.Count != 2)
-                throw CliException.BadUsage("expected a cell file and a reference file, got " + parsed.Positionals.Count + " argument" + (parsed.Positionals.Count == 1 ? "" : "s"), Name);
+                throw CliException.BadUsage("expected a cell file and a reference file, got " + parsed.Positionals.Count + " arguments", Name);
 
             var file = LawInput.Call(() => LawSet.Load(new[] { parsed.Positionals[0] }, context.CurrentDirectory));
             if (file.Result.HasErrors)
@@ -143,6 +203,127 @@ namespace AE.Cli
             return report.Pass ? ExitCodes.Success : ExitCodes.Errors;
         }
 
+        /// <summary>The meta-gradient of a law's real params on a task, each beside its central difference.</summary>
+        private static int RunLaw(ParsedArguments parsed, bool json, CliContext context)
+        {
+            if (parsed.Positionals.Count != 1)
+                throw CliException.BadUsage("expected one law file with --task or --case, got " + parsed.Positionals.Count + " arguments", Name);
+            var task = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
+            int steps = (int)(Experiment.PositiveInt(parsed, "--steps", Name, max: 20_000) ?? 50);
+            ulong seed = (ulong)(Experiment.PositiveInt(parsed, "--seed", Name, min: 0) ?? 0);
+            var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
+            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+
+            var file = LawInput.Call(() => LawSet.Load(new[] { parsed.Positionals[0] }, context.CurrentDirectory));
+            var target = LawInput.Call(() => file.SelectOptimizer(parsed.Value("--name"), "a law that checks cleanly is needed", "to differentiate"), context.Stderr);
+            if (target.Lagged) throw new CliException("law " + target.Name + " is lagged; meta-gradients are of laws that are not lagged");
+            var rules = target.Unit.Rules.Where(r => r.Ablatable).Select(r => r.Id).ToList();
+            foreach (var id in ablate)
+                if (!rules.Contains(id))
+                    throw new CliException("unknown or fixed rule '" + id + "' in --ablate; switchable rules of " + target.Name + ": " + (rules.Count == 0 ? "none" : string.Join(", ", rules)));
+            var options = new MetaGradientOptions
+            {
+                Seed = seed,
+                Overrides = Overrides(target.Unit, target.Name, settings),
+                Ablated = target.Ablate.Concat(ablate).Distinct().ToList(),
+                Subgradients = parsed.Has("--subgradients"),
+            };
+            MetaGradientReport report;
+            try
+            {
+                report = new LawMetaGradient(target.Unit, task.Create(), steps, options, target.Name, file.Sources).Check();
+            }
+            catch (MetaGradientException ex)
+            {
+                throw new CliException(ex.Message, ex);
+            }
+            if (json) WriteJson(report, file.Sources, context.Stdout);
+            else WriteText(report, file.Sources, context.Stdout);
+            return report.Pass ? ExitCodes.Success : ExitCodes.Errors;
+        }
+
+        /// <summary>The <c>--set</c> values as the interpreter's overrides, each converted to its param's type.</summary>
+        private static Dictionary<string, double[]> Overrides(IrUnit unit, string law, IReadOnlyList<ParamSetting> settings)
+        {
+            var overrides = new Dictionary<string, double[]>(StringComparer.Ordinal);
+            foreach (var s in settings)
+            {
+                var p = unit.Params.FirstOrDefault(x => x.Name == s.Name)
+                    ?? throw new CliException("unknown param '" + s.Name + "' in --set; the params of " + law + ": " + string.Join(", ", unit.Params.Select(x => x.Name)));
+                if (!p.Type.IsScalar) throw new CliException("the param " + s.Name + " of " + law + " is a vector; --set sets scalar params only");
+                double value;
+                if (p.Type.Scalar == ScalarType.Bool)
+                    value = s.Text switch
+                    {
+                        "true" => 1,
+                        "false" => 0,
+                        _ => throw new CliException("invalid value '" + s.Text + "' for the bool param " + s.Name + " of " + law + "; expected true or false"),
+                    };
+                else if (p.Type.Scalar == ScalarType.Int)
+                    value = long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole) ? whole
+                        : throw new CliException("invalid value '" + s.Text + "' for the int param " + s.Name + " of " + law + "; expected a whole number");
+                else if (!Experiment.TryParseReal(s.Text, out value))
+                    throw new CliException("invalid value '" + s.Text + "' for the real param " + s.Name + " of " + law + "; expected a number such as 1.2, 3e-4 or inf");
+                overrides[s.Name] = new[] { value };
+            }
+            return overrides;
+        }
+
+        private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+        private static void WriteText(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)
+        {
+            output.WriteLine($"{report.Law} on {report.Task}: {report.Steps} steps, seed {report.Seed}, loss {R(report.InitialLoss)} -> {R(report.Loss)}");
+            output.WriteLine($"d loss(theta_{report.Steps}) / d param by reverse mode through the unrolled run, beside central differences");
+            if (report.NonSmooth.Count > 0)
+                output.WriteLine("subgradients at " + report.NonSmooth.Count + " construct" + (report.NonSmooth.Count == 1 ? "" : "s") + " that are not smooth, first "
+                    + report.NonSmooth[0].Describe(sources));
+            int width = Math.Max("param".Length, report.Params.Count == 0 ? 0 : report.Params.Max(p => p.Name.Length));
+            output.WriteLine("param".PadRight(width) + "  " + "value".PadRight(12) + "  " + "meta-gradient".PadRight(24) + "  " + "finite difference".PadRight(24) + "  rel diff   verdict");
+            foreach (var p in report.Params)
+                output.WriteLine(p.Name.PadRight(width) + "  " + p.Value.ToString("G6", CultureInfo.InvariantCulture).PadRight(12) + "  " + R(p.Gradient).PadRight(24) + "  "
+                    + R(p.FiniteDifference).PadRight(24) + "  " + G(p.RelativeDifference).PadRight(9) + "  " + (p.Agrees ? "ok" : "DIFFERS (tolerance " + G(p.Tolerance) + ")"));
+            int failing = report.Params.Count(p => !p.Agrees);
+            const string rule = "(1e-6 relative + the difference's estimated truncation and rounding error)";
+            output.WriteLine(report.Pass
+                ? $"PASS: all {report.Params.Count} meta-gradients agree with their central differences {rule}"
+                : $"FAIL: {failing} of {report.Params.Count} meta-gradients differ from their central differences {rule}");
+        }
+
+        private static void WriteJson(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)
+        {
+            Json.WriteIndented(output, json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("law", report.Law);
+                json.WriteString("task", report.Task);
+                json.WriteNumber("steps", report.Steps);
+                json.WriteNumber("seed", report.Seed);
+                Json.Number(json, "initial_loss", report.InitialLoss);
+                Json.Number(json, "loss", report.Loss);
+                json.WriteStartArray("non_smooth");
+                foreach (var site in report.NonSmooth) json.WriteStringValue(site.Describe(sources));
+                json.WriteEndArray();
+                json.WriteBoolean("pass", report.Pass);
+                json.WriteStartArray("params");
+                foreach (var p in report.Params)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", p.Name);
+                    Json.Number(json, "value", p.Value);
+                    Json.Number(json, "gradient", p.Gradient);
+                    Json.Number(json, "finite_difference", p.FiniteDifference);
+                    Json.Number(json, "step", p.Step);
+                    Json.Number(json, "rel_diff", p.RelativeDifference);
+                    Json.Number(json, "tolerance", p.Tolerance);
+                    json.WriteBoolean("agrees", p.Agrees);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            });
+        }
+
         private static string G(double v) => v.ToString("0.###e+00", CultureInfo.InvariantCulture);
 
         private static void WriteText(CellGradientReport report, TextWriter output)
@@ -162,8 +343,7 @@ namespace AE.Cli
 
         private static void WriteJson(CellGradientReport report, TextWriter output)
         {
-            using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            Json.WriteIndented(output, json =>
             {
                 json.WriteStartObject();
                 json.WriteString("cell", report.Cell);
@@ -188,8 +368,7 @@ namespace AE.Cli
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+            });
         }
     }
 }

@@ -1,4 +1,6 @@
+using System;
 using System.Globalization;
+using System.IO;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -31,6 +33,14 @@ namespace AE.Cli
             else if (double.IsPositiveInfinity(value)) json.WriteString(name, "Infinity");
             else if (double.IsNegativeInfinity(value)) json.WriteString(name, "-Infinity");
             else json.WriteNumber(name, value);
+        }
+
+        /// <summary>One indented JSON document written by <paramref name="write"/>, then a line end, to <paramref name="output"/>.</summary>
+        public static void WriteIndented(TextWriter output, Action<Utf8JsonWriter> write)
+        {
+            using var stream = new MemoryStream();
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true })) write(json);
+            output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
         }
     }
 }

@@ -71,9 +71,11 @@ namespace AE.Dsl.Eval
     /// steps (backpropagation through time) with respect to the params and weights
     /// (<see cref="AdjointParameters"/>), the initial state (<see cref="InitialState"/>) and every step's
     /// inputs (<see cref="Inputs"/>). The derivative of each operation is <see cref="Derivatives"/>.
-    /// Float64, no checkpointing. A lagged unit is not supported. The bounds of a state are constants
-    /// to it (the projection at the end of a step passes the gradient where the value is within them,
-    /// as torch.clamp does). A draw is a constant.
+    /// Float64, no checkpointing. A lagged unit is not supported. A state's initialiser is evaluated on
+    /// the tape (the gradient reaches the params it reads); the projection onto a state's bounds at the
+    /// end of a step is clamp (to the value within the bounds, bounds included, as torch.clamp; else to
+    /// the bound taken). A draw is a constant. Inputs may be leaves or values the host computed on the
+    /// tape from earlier values (an optimizer's loss and gradient: meta-gradients through the unrolled run).
     /// </summary>
     public sealed class AdjointInterpreter
     {
@@ -122,7 +124,15 @@ namespace AE.Dsl.Eval
             foreach (var c in parameters.Constants) _values[c.Key] = Tape.Constant(c.Value);
             foreach (var s in unit.States)
             {
-                var v = _tape.Leaf((double[])reference.Get(s.Name).Clone());
+                TapeValue v;
+                if (s.Init != null && (initialState == null || !initialState.ContainsKey(s.Name)))
+                {
+                    // An initialiser is an expression of the params (`coeff alpha ... = init_alpha`): evaluated on the
+                    // tape, so the gradient reaches them; recorded once more so that the initial value has its own gradient.
+                    var init = Broadcast(Eval(s.Init), Length(s.Type));
+                    v = _tape.Record((double[])init.Value.Clone(), o => init.AddGrad(o.Grad!));
+                }
+                else v = _tape.Leaf((double[])reference.Get(s.Name).Clone());
                 _initial[s.Name] = v;
                 _values[s.Name] = v;
             }
@@ -140,7 +150,24 @@ namespace AE.Dsl.Eval
         /// <summary>A param, state, signal, accumulator or local after the last step.</summary>
         public TapeValue Get(string name) => _values.TryGetValue(name, out var v) ? v : throw new KeyNotFoundException(name);
 
+        /// <summary>One step with the inputs' values: each becomes a leaf of the tape (<see cref="Inputs"/>).</summary>
         public void Step(IReadOnlyDictionary<string, double[]> inputs)
+        {
+            if (inputs is null) throw new ArgumentNullException(nameof(inputs));
+            var given = new Dictionary<string, TapeValue>(StringComparer.Ordinal);
+            foreach (var i in _unit.Inputs)
+            {
+                if (!inputs.TryGetValue(i.Name, out var v)) throw new ArgumentException($"input '{i.Name}' missing");
+                given[i.Name] = _tape.Leaf((double[])v.Clone());
+            }
+            Step(given);
+        }
+
+        /// <summary>
+        /// One step with inputs that are values of the tape already: computed by the host from this unit's
+        /// earlier values (an optimizer's loss and gradient from its theta), so the gradient flows through them.
+        /// </summary>
+        public void Step(IReadOnlyDictionary<string, TapeValue> inputs)
         {
             if (inputs is null) throw new ArgumentNullException(nameof(inputs));
             _step++;
@@ -148,9 +175,8 @@ namespace AE.Dsl.Eval
             foreach (var i in _unit.Inputs)
             {
                 if (!inputs.TryGetValue(i.Name, out var v)) throw new ArgumentException($"input '{i.Name}' missing");
-                var leaf = _tape.Leaf((double[])v.Clone());
-                given[i.Name] = leaf;
-                _values[i.Name] = Broadcast(leaf, Length(i.Type));
+                given[i.Name] = v;
+                _values[i.Name] = Broadcast(v, Length(i.Type));
             }
             _inputs.Add(given);
             foreach (var s in _unit.States) _next[s.Name] = _values[s.Name];
@@ -174,14 +200,27 @@ namespace AE.Dsl.Eval
                 var v = _next[s.Name];
                 if (s.Bounds != null)
                 {
-                    double lo = Eval(s.Bounds.Lo).Value[0], hi = Eval(s.Bounds.Hi).Value[0];
+                    var loValue = Eval(s.Bounds.Lo);
+                    var hiValue = Eval(s.Bounds.Hi);
+                    double lo = loValue.Value[0], hi = hiValue.Value[0];
                     var x = v;
                     var projected = new double[x.Length];
                     for (int i = 0; i < x.Length; i++) projected[i] = Math.Min(Math.Max(x.Value[i], lo), hi);
+                    // clamp's rule (Derivatives): to the value within the bounds (bounds included), else to the bound taken.
                     v = _tape.Record(projected, r =>
                     {
+                        var a = new double[3];
+                        var d = new double[3];
                         for (int i = 0; i < x.Length; i++)
-                            if (x.Value[i] >= lo && x.Value[i] <= hi) x.AddGrad(i, r.Grad![i]);
+                        {
+                            double g = r.Grad![i];
+                            if (g == 0) continue;
+                            a[0] = x.Value[i]; a[1] = lo; a[2] = hi;
+                            Derivatives.Elementwise("clamp", a, projected[i], d);
+                            x.AddGrad(i, g * d[0]);
+                            loValue.AddGrad(0, g * d[1]);
+                            hiValue.AddGrad(0, g * d[2]);
+                        }
                     });
                 }
                 _values[s.Name] = v;

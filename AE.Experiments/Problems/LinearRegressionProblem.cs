@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace AE.Experiments.Problems
 {
     /// <summary>Least squares: mean over rows of (X θ − Y)², with gradient (2 / rows) Xᵀ(X θ − Y).</summary>
-    public sealed class LinearRegressionProblem : IProblem
+    public sealed class LinearRegressionProblem : IProblem, IHessianVectorProduct
     {
         private readonly double[] _x;   // row-major rows×n
         private readonly double[] _y;
@@ -66,6 +66,13 @@ namespace AE.Experiments.Problems
                 for (int j = 0; j < _n; j++) grad[j] += 2 * e * _x[row + j] / rows;
             }
             return loss / rows;
+        }
+
+        /// <summary>H v = (2 / rows) Xᵀ X v, whatever θ.</summary>
+        public void HessianVector(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> hv)
+        {
+            HessianChecks.Lengths(_n, theta, v, hv);
+            HessianChecks.LeastSquares(_x, _y.Length, v, hv);
         }
     }
 }

@@ -7,7 +7,7 @@ namespace AE.Experiments.Problems
     /// 0.5 θᵀAθ − bᵀθ with gradient 0.5(A + Aᵀ)θ − b (A need not be symmetric), as in the golden
     /// cases of <c>../shared/golden</c>.
     /// </summary>
-    public sealed class QuadraticProblem : IProblem
+    public sealed class QuadraticProblem : IProblem, IHessianVectorProduct
     {
         private readonly double[] _a;    // row-major n×n
         private readonly double[] _sym;  // 0.5 (A + Aᵀ), row-major
@@ -64,6 +64,13 @@ namespace AE.Experiments.Problems
                 grad[i] = gi - _b[i];
             }
             return 0.5 * quad - lin;
+        }
+
+        /// <summary>H v = 0.5 (A + Aᵀ) v, whatever θ.</summary>
+        public void HessianVector(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> hv)
+        {
+            HessianChecks.Lengths(_b.Length, theta, v, hv);
+            HessianChecks.MatVec(_sym, v, hv);
         }
     }
 }

@@ -3,7 +3,7 @@ using System;
 namespace AE.Experiments.Problems
 {
     /// <summary>The two-dimensional Rosenbrock function (a − x)² + b (y − x²)², minimum 0 at (a, a²).</summary>
-    public sealed class RosenbrockProblem : IProblem
+    public sealed class RosenbrockProblem : IProblem, IHessianVectorProduct
     {
         public RosenbrockProblem(double a = 1.0, double b = 100.0)
         {
@@ -28,6 +28,13 @@ namespace AE.Experiments.Problems
             grad[0] = -2 * d - 4 * B * x * r;
             grad[1] = 2 * B * r;
             return d * d + B * r * r;
+        }
+
+        /// <summary>The exact 2×2 Hessian [[2 − 4b(y − 3x²), −4bx], [−4bx, 2b]] times v.</summary>
+        public void HessianVector(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> hv)
+        {
+            HessianChecks.Lengths(2, theta, v, hv);
+            HessianChecks.ChainedRosenbrock(B, theta, v, hv);
         }
     }
 }

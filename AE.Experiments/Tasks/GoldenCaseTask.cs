@@ -14,7 +14,7 @@ namespace AE.Experiments.Tasks
     /// residual. Target: optimum + 1e-6 × (loss at theta0 − optimum), at least 1e-12 above it; without
     /// a known optimum, loss ≤ −∞ (never).
     /// </summary>
-    public sealed class GoldenCaseTask : TaskBase
+    public sealed class GoldenCaseTask : TaskBase, IHessianVectorProduct
     {
         /// <summary>The target gap as a fraction of the initial gap.</summary>
         public const double RelativeTargetGap = 1e-6;
@@ -68,6 +68,13 @@ namespace AE.Experiments.Tasks
         }
 
         protected override double EvaluateCore(ReadOnlySpan<double> theta, Span<double> grad, long step) => _problem.Evaluate(theta, grad);
+
+        /// <summary>The problem's exact Hessian times v (every golden problem kind has one).</summary>
+        public void HessianVector(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> hv)
+        {
+            var curvature = _problem as IHessianVectorProduct ?? throw new InvalidOperationException("the problem of case " + Case.Name + " has no Hessian-vector product");
+            curvature.HessianVector(theta, v, hv);
+        }
 
         /// <summary>The problem's minimum, when it is known in closed form and finite.</summary>
         public static double? ComputeOptimum(IProblem problem)

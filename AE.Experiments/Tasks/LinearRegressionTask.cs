@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using AE.Experiments.Problems;
 using AE.Runtime;
 
 namespace AE.Experiments.Tasks
@@ -10,7 +11,7 @@ namespace AE.Experiments.Tasks
     /// normal (problem seed). The optimum (the residual mean square of the least-squares solution) is
     /// computed exactly at construction. Exact full-batch gradient (2/rows) Xᵀ(Xθ − y). Start θ0 ~ N(0, I).
     /// </summary>
-    public sealed class LinearRegressionTask : TaskBase
+    public sealed class LinearRegressionTask : TaskBase, IHessianVectorProduct
     {
         private readonly double[] _x;   // rows × n, row-major
         private readonly double[] _y;
@@ -98,6 +99,13 @@ namespace AE.Experiments.Tasks
             grad.Clear();
             for (int r = 0; r < Rows; r++) DenseMath.AddScaled(grad, 2 * _residual[r] / Rows, _x.AsSpan(r * n, n));
             return loss / Rows;
+        }
+
+        /// <summary>H v = (2 / rows) Xᵀ X v, whatever θ.</summary>
+        public void HessianVector(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> hv)
+        {
+            HessianChecks.Lengths(Dimension, theta, v, hv);
+            HessianChecks.LeastSquares(_x, Rows, v, hv);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using AE.Experiments.Problems;
 
 namespace AE.Experiments.Tasks
 {
@@ -9,7 +10,7 @@ namespace AE.Experiments.Tasks
     /// problem seed. Optimum −0.5 x*ᵀAx* at x* (negative, as in the seed's demo); exact gradient
     /// Aθ − b. Start θ0 ~ N(0, I) from the run seed.
     /// </summary>
-    public sealed class QuadraticTask : TaskBase
+    public sealed class QuadraticTask : TaskBase, IHessianVectorProduct
     {
         /// <summary>The problem seed of the catalog's quadratics.</summary>
         public const ulong DefaultProblemSeed = 1;
@@ -57,5 +58,12 @@ namespace AE.Experiments.Tasks
         public override long DefaultSteps => _defaultSteps;
 
         protected override double EvaluateCore(ReadOnlySpan<double> theta, Span<double> grad, long step) => _form.Evaluate(theta, grad);
+
+        /// <summary>H v = A v, whatever θ.</summary>
+        public void HessianVector(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> hv)
+        {
+            HessianChecks.Lengths(Dimension, theta, v, hv);
+            HessianChecks.MatVec(_form.Matrix, v, hv);
+        }
     }
 }

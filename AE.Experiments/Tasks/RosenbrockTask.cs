@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using AE.Experiments.Problems;
 using AE.Runtime;
 
 namespace AE.Experiments.Tasks
@@ -10,7 +11,7 @@ namespace AE.Experiments.Tasks
     /// also a local minimum near (−1, 1, ..., 1)). Exact gradient. Start: (−1.2, 1, −1.2, 1, ...)
     /// plus N(0, 0.1²) per coordinate from the run seed.
     /// </summary>
-    public sealed class RosenbrockTask : TaskBase
+    public sealed class RosenbrockTask : TaskBase, IHessianVectorProduct
     {
         private readonly double _a, _b, _targetGap;
         private readonly long _defaultSteps;
@@ -61,6 +62,13 @@ namespace AE.Experiments.Tasks
                 grad[i + 1] += 2 * _b * r;
             }
             return loss;
+        }
+
+        /// <summary>The exact (tridiagonal) Hessian of the chained function times v.</summary>
+        public void HessianVector(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> hv)
+        {
+            HessianChecks.Lengths(Dimension, theta, v, hv);
+            HessianChecks.ChainedRosenbrock(_b, theta, v, hv);
         }
     }
 }

@@ -460,10 +460,18 @@ namespace AE.Dsl.Emit.Cells
                 }
                 case CellOp.Project:
                 {
-                    // The projection passes the gradient where the value was inside its bounds (bounds included), as clamp does.
-                    var t = Target(a[0]);
-                    string x = Read(a[0]);
-                    if (t != null) w.Line($"if ({x} >= {Read(a[1])} && {x} <= {Read(a[2])}) {t} += g;");
+                    // clamp's rule: to the value where it was inside its bounds (bounds included), else to the bound taken.
+                    string x = Read(a[0]), lo = Read(a[1]), hi = Read(a[2]);
+                    string? tx = Target(a[0]), tlo = Target(a[1]), thi = Target(a[2]);
+                    if (tlo == null && thi == null)
+                    {
+                        if (tx != null) w.Line($"if ({x} >= {lo} && {x} <= {hi}) {tx} += g;");
+                        break;
+                    }
+                    w.Line($"DClamp({x}, {lo}, {hi}, {At("f", v)}, out T d0, out T d1, out T d2);");
+                    if (tx != null) w.Line($"{tx} += g * d0;");
+                    if (tlo != null) w.Line($"{tlo} += g * d1;");
+                    if (thi != null) w.Line($"{thi} += g * d2;");
                     break;
                 }
                 case CellOp.Binary:

@@ -1,0 +1,305 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using AE.Dsl.Eval;
+using AE.Dsl.IR;
+using AE.Dsl.Text;
+using AE.Experiments.Problems;
+using AE.Experiments.Tasks;
+
+namespace AE.Experiments.MetaGradients
+{
+    /// <summary>A law, task or setting that a meta-gradient cannot be computed for; the message is one line.</summary>
+    public sealed class MetaGradientException : Exception
+    {
+        public MetaGradientException() { }
+
+        public MetaGradientException(string message) : base(message) { }
+
+        public MetaGradientException(string message, Exception innerException) : base(message, innerException) { }
+    }
+
+    /// <summary>A construct that is not smooth (what AE0040 reports in smooth code): where, in which rule.</summary>
+    public sealed record NonSmoothSite(string Rule, string Construct, string Path, TextSpan Span)
+    {
+        /// <summary><c>'clamp' in rule AE3 at laws/ae_sgdm.ae(77,14)</c> (the offset when the source is not at hand).</summary>
+        public string Describe(IReadOnlyDictionary<string, SourceFile>? sources)
+        {
+            string at = sources != null && sources.TryGetValue(Path, out var file)
+                ? Path + file.GetPosition(Span.Start)
+                : Path + "@" + Span.Start.ToString(CultureInfo.InvariantCulture);
+            return "'" + Construct + "' in rule " + Rule + " at " + at;
+        }
+    }
+
+    /// <summary>Settings of a meta-gradient: the run (seed, params, rules switched off) and the finite-difference check.</summary>
+    public sealed class MetaGradientOptions
+    {
+        /// <summary>The task's start point and the law's noise draws.</summary>
+        public ulong Seed { get; init; }
+
+        /// <summary>Param values replacing the law's defaults.</summary>
+        public IReadOnlyDictionary<string, double[]>? Overrides { get; init; }
+
+        /// <summary>Rules switched off (a variant's <c>without</c> list).</summary>
+        public IReadOnlyCollection<string>? Ablated { get; init; }
+
+        /// <summary>
+        /// Differentiate a law with constructs that are not smooth, with the subgradients of
+        /// <see cref="Derivatives.Notes"/>; without it such a law is refused (<see cref="MetaGradientException"/>).
+        /// </summary>
+        public bool Subgradients { get; init; }
+
+        /// <summary>The central difference's step for a param of value p: this times max(|p|, <see cref="StepFloor"/>).</summary>
+        public double RelativeStep { get; init; } = 1e-5;
+
+        /// <summary>The scale below which a param's step no longer shrinks with its value.</summary>
+        public double StepFloor { get; init; } = 1e-3;
+
+        /// <summary>The part of the tolerance relative to the larger of the two derivatives.</summary>
+        public double RelativeTolerance { get; init; } = 1e-6;
+    }
+
+    /// <summary>One real param (an element of a vector param) with its meta-gradient and finite-difference check.</summary>
+    public sealed record ParamMetaGradient(string Name, double Value, double Gradient, double FiniteDifference, double Step,
+        double RelativeDifference, double Tolerance, bool Agrees);
+
+    /// <summary>The meta-gradient of every real param of a law on a task, each with its check.</summary>
+    public sealed record MetaGradientReport(string Law, string Task, int Steps, ulong Seed, double InitialLoss, double Loss,
+        IReadOnlyList<ParamMetaGradient> Params, IReadOnlyList<NonSmoothSite> NonSmooth)
+    {
+        public bool Pass => Params.All(p => p.Agrees);
+    }
+
+    /// <summary>
+    /// Meta-gradients of an optimizer law (law AE-9): the gradient of the task's loss after K steps,
+    /// f(θ_K), with respect to every real param of the law, through the unrolled run θ_{k+1} =
+    /// law(θ_k, ∇f(θ_k), f(θ_k)). Reverse mode over the whole run on one tape
+    /// (<see cref="AdjointInterpreter"/>): the task's loss and gradient are recorded as operations of θ_k
+    /// whose backward steps are ∇f and the Hessian-vector product (<see cref="IHessianVectorProduct"/>). The
+    /// check is a central difference of the interpreter's run in float64 (<see cref="Check"/>).
+    /// <para>
+    /// A law with a construct that is not smooth (what AE0040 reports inside smooth code: clamp, abs, min, max,
+    /// relu, sign, ?:, when, %, latch, isfinite, finite_or, sanitize, a relu net) in a rule in effect that is not
+    /// declared smooth is refused, naming the first such construct, its rule and position, unless
+    /// <see cref="MetaGradientOptions.Subgradients"/> asks for the subgradients of <see cref="Derivatives"/>. The
+    /// projection of a coefficient onto its bounds is clamp's subgradient in either case (smooth laws have
+    /// bounded coefficients too): 1 inside the bounds, so it is exact while a run stays inside them.
+    /// </para>
+    /// </summary>
+    public sealed class LawMetaGradient
+    {
+        private readonly IrUnit _unit;
+        private readonly ITask _task;
+        private readonly IHessianVectorProduct _curvature;
+        private readonly int _steps;
+        private readonly MetaGradientOptions _options;
+        private readonly Dictionary<string, int> _dims;
+        private readonly string _loss, _grad, _theta;
+        private readonly Dictionary<string, double[]> _values;
+        private readonly List<(string Param, int Index)> _elements = new();
+
+        /// <param name="name">the law's name as the user calls it (a variant's)</param>
+        /// <param name="sources">the law's files by path, for the positions in messages</param>
+        /// <exception cref="MetaGradientException">not an optimizer-shaped law, a task without a Hessian-vector product, a stochastic task, a law not smooth</exception>
+        public LawMetaGradient(IrUnit unit, ITask task, int steps, MetaGradientOptions? options = null, string? name = null,
+            IReadOnlyDictionary<string, SourceFile>? sources = null)
+        {
+            _unit = unit ?? throw new ArgumentNullException(nameof(unit));
+            _task = task ?? throw new ArgumentNullException(nameof(task));
+            _options = options ?? new MetaGradientOptions();
+            Name = name ?? unit.Name;
+            if (steps < 1) throw new MetaGradientException("the number of steps must be at least 1, not " + steps);
+            _steps = steps;
+            if (unit.Kind != UnitKind.Law) throw new MetaGradientException("'" + Name + "' is a cell; meta-gradients are of laws");
+            var runtime = unit.Dims.Where(d => d.IsRuntime).ToList();
+            var hostStates = unit.States.Where(s => s.Init == null && !s.Type.IsScalar).ToList();
+            if (runtime.Count != 1 || unit.Inputs.Count != 2 || !unit.Inputs[0].Type.IsScalar || unit.Inputs[1].Type.IsScalar || hostStates.Count != 1)
+                throw new MetaGradientException("law " + Name + " is not of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])");
+            _loss = unit.Inputs[0].Name;
+            _grad = unit.Inputs[1].Name;
+            _theta = hostStates[0].Name;
+            _curvature = task as IHessianVectorProduct
+                ?? throw new MetaGradientException("task " + task.Name + " has no Hessian-vector product; meta-gradients run on quadratic, quadratic-1e4, rosenbrock, rosenbrock-nd, linreg and golden cases");
+            if (task.IsStochastic) throw new MetaGradientException("task " + task.Name + " is stochastic; meta-gradients need a deterministic task");
+            _dims = new Dictionary<string, int>(StringComparer.Ordinal) { [runtime[0].Name] = task.Dimension };
+
+            var ablated = _options.Ablated ?? Array.Empty<string>();
+            NonSmooth = NonSmoothSites(unit, ablated);
+            if (NonSmooth.Count > 0 && !_options.Subgradients)
+                throw new MetaGradientException("law " + Name + " is not smooth (AE-9): " + NonSmooth[0].Describe(sources)
+                    + (NonSmooth.Count > 1 ? " and " + (NonSmooth.Count - 1) + " more" : "")
+                    + "; differentiate a smooth law (docs/language.md, 'Meta-gradients of laws') or ask for the subgradients of docs/language.md (--subgradients)");
+
+            // Every param's value (defaults evaluated, overrides applied): the runs override them all, so that
+            // perturbing one param does not move another whose default reads it.
+            Interpreter reference;
+            try { reference = new Interpreter(unit, _dims, _options.Overrides, null, ablated, _options.Seed); }
+            catch (ArgumentException ex) { throw new MetaGradientException(ex.Message, ex); }
+            _values = unit.Params.ToDictionary(p => p.Name, p => (double[])reference.Get(p.Name).Clone(), StringComparer.Ordinal);
+            foreach (var p in unit.Params.Where(p => p.Type.Scalar == ScalarType.Real))
+                for (int i = 0; i < _values[p.Name].Length; i++) _elements.Add((p.Name, i));
+        }
+
+        public string Name { get; }
+
+        /// <summary>The constructs differentiated by their subgradients (empty for a smooth law).</summary>
+        public IReadOnlyList<NonSmoothSite> NonSmooth { get; }
+
+        /// <summary>The real params, one entry per element (<c>k_p</c>, <c>w[2]</c>), in declaration order.</summary>
+        public IReadOnlyList<string> ParamNames => _elements.Select(e => _values[e.Param].Length == 1 ? e.Param : e.Param + "[" + e.Index + "]").ToList();
+
+        /// <summary>The param values the run uses, in the order of <see cref="ParamNames"/>.</summary>
+        public IReadOnlyList<double> ParamValues => _elements.Select(e => _values[e.Param][e.Index]).ToList();
+
+        /// <summary>
+        /// The constructs of <paramref name="unit"/> that are not smooth, in rules in effect (not switched off) that
+        /// are not declared smooth, in source order: what AE0040 would report if they were.
+        /// </summary>
+        public static IReadOnlyList<NonSmoothSite> NonSmoothSites(IrUnit unit, IEnumerable<string> ablated)
+        {
+            if (unit is null) throw new ArgumentNullException(nameof(unit));
+            var off = new HashSet<string>(ablated ?? Array.Empty<string>(), StringComparer.Ordinal);
+            var relu = unit.Nets.Where(n => n.Activation == "relu").Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+            var sites = new List<NonSmoothSite>();
+            foreach (var rule in unit.Rules)
+            {
+                if (off.Contains(rule.Id) || rule.Smooth || unit.Smooth) continue;
+                void Add(string construct, TextSpan span) => sites.Add(new NonSmoothSite(rule.Id, construct, rule.Origin.Path, span));
+                void Walk(IEnumerable<IrStmt> body)
+                {
+                    foreach (var s in body)
+                    {
+                        if (s is IrWhen w) Add("when", w.Span);
+                        foreach (var root in IrFacts.OwnExpressions(s))
+                            foreach (var e in IrFacts.Descendants(root))
+                            {
+                                switch (e)
+                                {
+                                    case IrSelect: Add("?:", e.Span); break;
+                                    case IrBinary { Op: BinaryOp.Mod }: Add("%", e.Span); break;
+                                    case IrCall c when Builtins.Pure.TryGetValue(c.Function, out var b) && !b.Smooth: Add(c.Function, e.Span); break;
+                                    case IrFilter { Kind: FilterKind.Latch }: Add("latch", e.Span); break;
+                                    case IrNetApply n when relu.Contains(n.Net): Add(n.Net + " (relu)", e.Span); break;
+                                }
+                            }
+                        if (s is IrWhen ww) { Walk(ww.Then); Walk(ww.Else); }
+                    }
+                }
+                Walk(rule.Body);
+            }
+            return sites.OrderBy(s => s.Path, StringComparer.Ordinal).ThenBy(s => s.Span.Start).ToList();
+        }
+
+        /// <summary>The task's loss at θ_K with the given param values: the reference interpreter's run.</summary>
+        public double Loss(IReadOnlyDictionary<string, double[]> values)
+        {
+            var theta = InitialTheta();
+            var interpreter = new Interpreter(_unit, _dims, values, new Dictionary<string, double[]> { [_theta] = theta }, _options.Ablated, _options.Seed);
+            var grad = new double[theta.Length];
+            for (int k = 0; k < _steps; k++)
+            {
+                double f = _task.EvaluateExact(theta, grad, k);
+                interpreter.Step(new Dictionary<string, double[]> { [_loss] = new[] { f }, [_grad] = (double[])grad.Clone() });
+                theta = interpreter.Get(_theta);
+            }
+            return _task.EvaluateExact(theta, grad, _steps);
+        }
+
+        /// <summary>The loss at θ_K and its gradient with respect to each real param (<see cref="ParamNames"/>'s order), by reverse mode.</summary>
+        public (double InitialLoss, double Loss, double[] Gradient) Gradient()
+        {
+            var tape = new Tape();
+            var parameters = AdjointParameters.Create(tape, _unit, _dims, _values);
+            var adjoint = new AdjointInterpreter(_unit, parameters, _dims, _values, new Dictionary<string, double[]> { [_theta] = InitialTheta() },
+                _options.Ablated, _options.Seed);
+            var theta = adjoint.InitialState[_theta];
+            double initial = double.NaN;
+            for (int k = 0; k < _steps; k++)
+            {
+                var (loss, grad) = Observe(tape, theta, k);
+                if (k == 0) initial = loss.Value[0];
+                adjoint.Step(new Dictionary<string, TapeValue> { [_loss] = loss, [_grad] = grad });
+                theta = adjoint.Get(_theta);
+            }
+            var (objective, _) = Observe(tape, theta, _steps);
+            tape.Backward(objective);
+            var gradient = _elements.Select(e => parameters.Params[e.Param].GradOrZeros[e.Index]).ToArray();
+            return (initial, objective.Value[0], gradient);
+        }
+
+        /// <summary>
+        /// The task's loss and gradient at θ as operations of the tape: d loss / dθ = ∇f(θ), and the gradient's
+        /// vector-Jacobian product is H(θ) times the incoming gradient (H symmetric).
+        /// </summary>
+        private (TapeValue Loss, TapeValue Grad) Observe(Tape tape, TapeValue theta, long step)
+        {
+            var at = (double[])theta.Value.Clone();
+            var g = new double[at.Length];
+            double f = _task.EvaluateExact(at, g, step);
+            var loss = tape.Record(new[] { f }, o =>
+            {
+                double go = o.Grad![0];
+                var share = new double[g.Length];
+                for (int i = 0; i < g.Length; i++) share[i] = go * g[i];
+                theta.AddGrad(share);
+            });
+            var grad = tape.Record((double[])g.Clone(), o =>
+            {
+                var hv = new double[at.Length];
+                _curvature.HessianVector(at, o.Grad!, hv);
+                theta.AddGrad(hv);
+            });
+            return (loss, grad);
+        }
+
+        private double[] InitialTheta()
+        {
+            _task.Reset(_options.Seed);
+            var theta = new double[_task.Dimension];
+            _task.InitialTheta(_options.Seed, theta);
+            return theta;
+        }
+
+        /// <summary>
+        /// The meta-gradient of every real param beside its central difference in float64. For a param of value
+        /// p the step is h = <see cref="MetaGradientOptions.RelativeStep"/> · max(|p|, <see cref="MetaGradientOptions.StepFloor"/>)
+        /// and D(h) = (F(p + h) − F(p − h)) / 2h. Its error is estimated, not assumed: truncation (O(h²)) from
+        /// the same difference at 2h, |D(2h) − D(h)| (which is 3 times D(h)'s own truncation error to leading
+        /// order; counted at most 1e-4 of the derivative, so a kink, where the two disagree wildly, is not
+        /// excused), and rounding from 64 ulps of the loss divided by h. Agreement: |g − D(h)| ≤
+        /// <see cref="MetaGradientOptions.RelativeTolerance"/> · max(|g|, |D(h)|) + that estimate.
+        /// </summary>
+        public MetaGradientReport Check()
+        {
+            var (initial, loss, gradient) = Gradient();
+            var rows = new List<ParamMetaGradient>();
+            var names = ParamNames;
+            for (int j = 0; j < _elements.Count; j++)
+            {
+                var (param, index) = _elements[j];
+                double p = _values[param][index];
+                double h = _options.RelativeStep * Math.Max(Math.Abs(p), _options.StepFloor);
+                double Run(double delta)
+                {
+                    var values = _values.ToDictionary(kv => kv.Key, kv => (double[])kv.Value.Clone(), StringComparer.Ordinal);
+                    values[param][index] = p + delta;
+                    return Loss(values);
+                }
+                double fp = Run(h), fm = Run(-h), fp2 = Run(2 * h), fm2 = Run(-2 * h);
+                double d1 = (fp - fm) / (2 * h), d2 = (fp2 - fm2) / (4 * h);
+                double g = gradient[j];
+                double scale = Math.Max(Math.Abs(g), Math.Abs(d1));
+                double rounding = 64 * Math.Pow(2, -52) * Math.Max(Math.Max(Math.Abs(fp), Math.Abs(fm)), Math.Max(Math.Abs(fp2), Math.Abs(fm2))) / h;
+                double truncation = Math.Min(Math.Abs(d2 - d1), 1e-4 * scale);
+                double tolerance = _options.RelativeTolerance * scale + truncation + rounding;
+                double diff = Math.Abs(g - d1);
+                double rel = scale == 0 ? 0 : diff / scale;
+                bool agrees = diff <= tolerance;   // false for a NaN anywhere
+                rows.Add(new ParamMetaGradient(names[j], p, g, d1, h, rel, tolerance, agrees));
+            }
+            return new MetaGradientReport(Name, _task.Name, _steps, _options.Seed, initial, loss, rows, NonSmooth);
+        }
+    }
+}

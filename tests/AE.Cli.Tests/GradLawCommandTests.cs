@@ -1,0 +1,103 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary>
+    /// <c>ae grad &lt;law.ae&gt; --task T</c>: the smooth law's meta-gradients agree with central differences
+    /// (exit 0); the seed's law is refused as not smooth (2) and, with --subgradients, differs at its kinks (1);
+    /// bad input is one line (2).
+    /// </summary>
+    public class GradLawCommandTests
+    {
+        private const string Smooth = "examples/meta-gradients/ae_sgdm_smooth.ae";
+
+        [Theory]
+        [InlineData("quadratic", "0.3")]
+        [InlineData("rosenbrock", "1e-3")]
+        public void The_smooth_law_passes_on_a_quadratic_and_on_Rosenbrock(string task, string alpha)
+        {
+            var r = Cli.Run(Repo.Root, "grad", Smooth, "--task", task, "--steps", "40", "--set", "init_alpha=" + alpha);
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Equal("", r.Stderr);
+            Assert.StartsWith("AeSgdmSmooth on " + task + ": 40 steps, seed 0, loss ", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.StartsWith("PASS: all 28 meta-gradients agree", r.StdoutLines[^1], StringComparison.Ordinal);
+            var row = Assert.Single(r.StdoutLines, l => l.StartsWith("init_alpha ", StringComparison.Ordinal));
+            Assert.EndsWith(" ok", row, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Json_gives_every_param_with_both_values_and_the_verdict()
+        {
+            var r = Cli.Run(Repo.Root, "grad", Smooth, "--case", Path.Combine(Repo.Golden, "quadratic_2d.json"), "--steps", "60",
+                "--set", "init_alpha=0.1", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            var root = doc.RootElement;
+            Assert.Equal("case:quadratic_2d", root.GetProperty("task").GetString());
+            Assert.True(root.GetProperty("pass").GetBoolean());
+            Assert.Equal(0, root.GetProperty("non_smooth").GetArrayLength());
+            var ps = root.GetProperty("params").EnumerateArray().ToList();
+            Assert.Equal(28, ps.Count);
+            Assert.Equal(0.1, ps.Single(p => p.GetProperty("name").GetString() == "init_alpha").GetProperty("value").GetDouble());
+            foreach (var p in ps)
+            {
+                double g = p.GetProperty("gradient").GetDouble(), fd = p.GetProperty("finite_difference").GetDouble();
+                Assert.True(p.GetProperty("agrees").GetBoolean());
+                Assert.True(Math.Abs(g - fd) <= p.GetProperty("tolerance").GetDouble(), p.ToString());
+            }
+            // the run descends from the case's start toward its optimum (-13/6)
+            Assert.True(root.GetProperty("loss").GetDouble() < root.GetProperty("initial_loss").GetDouble());
+        }
+
+        [Fact]
+        public void The_seed_law_is_refused_with_the_rule_and_position_of_its_first_construct_that_is_not_smooth()
+        {
+            var text = File.ReadAllText(Repo.SgdmLaw).Replace("\r\n", "\n", StringComparison.Ordinal);
+            int offset = text.IndexOf("sanitize(grad", StringComparison.Ordinal);
+            int line = text.Take(offset).Count(c => c == '\n') + 1;
+            int column = offset - text.LastIndexOf('\n', offset - 1);
+            var r = Cli.Run(Repo.Root, "grad", "laws/ae_sgdm.ae", "--task", "quadratic");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            var error = Assert.Single(r.StderrLines);
+            Assert.StartsWith($"ae: error: law AeSgdm is not smooth (AE-9): 'sanitize' in rule AE1 at laws/ae_sgdm.ae({line},{column}) and ", error, StringComparison.Ordinal);
+            Assert.Contains("--subgradients", error, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void With_subgradients_the_seed_law_runs_and_its_kinks_show_as_differences()
+        {
+            // sigma starts at its lower bound 0, a kink of clamp and max: the subgradient is one choice, the central
+            // difference sees the average of the two sides, so these two params differ and the exit is 1.
+            var r = Cli.Run(Repo.Root, "grad", "laws/ae_sgdm.ae", "--task", "quadratic", "--steps", "30", "--subgradients", "--ablate", "AE5", "--set", "init_alpha=0.1");
+            Assert.True(r.ExitCode == 1, r.Stdout + r.Stderr);
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("subgradients at ", StringComparison.Ordinal));
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("init_sigma ", StringComparison.Ordinal) && l.Contains("DIFFERS", StringComparison.Ordinal));
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("init_alpha ", StringComparison.Ordinal) && l.EndsWith(" ok", StringComparison.Ordinal));
+            Assert.StartsWith("FAIL: 2 of 44 meta-gradients differ", r.StdoutLines[^1], StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("unknown task 'nope'", Smooth, "--task", "nope")]
+        [InlineData("task plateau has no Hessian-vector product", Smooth, "--task", "plateau")]
+        [InlineData("unknown param 'nope' in --set", Smooth, "--task", "quadratic", "--set", "nope=1")]
+        [InlineData("invalid value 'x' for the real param k_p", Smooth, "--task", "quadratic", "--set", "k_p=x")]
+        [InlineData("unknown or fixed rule 'AE1' in --ablate", Smooth, "--task", "quadratic", "--ablate", "AE1")]
+        [InlineData("invalid value '0' for '--steps'", Smooth, "--task", "quadratic", "--steps", "0")]
+        [InlineData("cells/ame_layer.ae has no law of the optimizer shape", "cells/ame_layer.ae", "--task", "quadratic")]
+        [InlineData("law AeSgdmLagged is lagged", "laws/ae_sgdm.ae", "--task", "quadratic", "--name", "AeSgdmLagged")]
+        [InlineData("'--steps' is for a law's meta-gradient", "cells/ame_layer.ae", "x.json", "--steps", "3")]
+        [InlineData("expected a cell file and a reference file, or a law file and --task T", Smooth)]
+        public void Bad_input_is_one_line_and_exit_2(string message, params string[] args)
+        {
+            var r = Cli.Run(Repo.Root, new[] { "grad" }.Concat(args).ToArray());
+            Assert.Equal(2, r.ExitCode);
+            var error = Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: error: " + message, error, StringComparison.Ordinal);
+        }
+    }
+}
