@@ -292,6 +292,50 @@ namespace AE.Experiments.Tests
             Assert.Throws<ArgumentException>(() => cell.Objective = "N_t");
         }
 
+        /// <summary>
+        /// A cell's weights by PyTorch's names from a safetensors file written by PyTorch-side tooling
+        /// (tools/safetensors-from-golden.py on the golden file): equal to the golden JSON's params bit for bit, and then
+        /// the generated cell passes the gradient check; saved and loaded again (float64 and float32) unchanged.
+        /// </summary>
+        [Fact]
+        public void Weights_load_from_and_save_to_safetensors_by_pytorch_names()
+        {
+            var target = Target("amed_synth.ae");
+            var golden = Golden("cell_amed_synth.json");
+            var cell = CellCompiler.Compile<double>(target)(1, golden.Inputs["eps"].Shape[0], 0);
+            CellParameters.Load(cell, Path.Combine(RepoPaths.Root, "tests", "AE.Experiments.Tests", "Data", "cell_amed_synth.params.safetensors"));
+            foreach (var (name, t) in golden.Params) Assert.Equal(t.Values, cell.Parameter(name).ToArray());
+
+            using var dir = new TempDirectory();
+            string path = Path.Combine(dir.Path, "w.safetensors");
+            CellParameters.Save(cell, path);
+            var again = CellCompiler.Compile<double>(target)(2, 3, 0);
+            CellParameters.Load(again, path);
+            foreach (var p in cell.Parameters) Assert.Equal(cell.Parameter(p.Name).ToArray(), again.Parameter(p.Name).ToArray());
+            var single = CellCompiler.Compile<float>(target)(2, 3, 0);
+            CellParameters.Load(single, path);
+            foreach (var p in cell.Parameters) Assert.Equal(cell.Parameter(p.Name).ToArray().Select(x => (float)x), single.Parameter(p.Name).ToArray());
+        }
+
+        [Fact]
+        public void A_set_that_does_not_fit_the_cell_says_what_differs()
+        {
+            var cell = CellCompiler.Compile<double>(Target("amed_synth.ae"))(1, 2, 0);
+            var set = CellParameters.ToTensors(cell);
+            var missing = new AE.Runtime.Tensors.SafeTensorSet();
+            foreach (var n in set.Names.Where(n => n != "d_net.2.bias")) missing.Add(n, set[n]);
+            Assert.Equal("parameter 'd_net.2.bias' of AmedSynth is missing", Assert.Throws<CellParameterException>(() => CellParameters.Load(cell, missing)).Message);
+            CellParameters.Load(cell, missing, strict: false);
+
+            var extra = CellParameters.ToTensors(cell);
+            extra.Add("e_net.0.weight", AE.Runtime.Tensors.SafeTensor.FromDoubles(new[] { 1 }, new[] { 0.0 }));
+            Assert.StartsWith("'e_net.0.weight' is not a parameter of AmedSynth", Assert.Throws<CellParameterException>(() => CellParameters.Load(cell, extra)).Message, StringComparison.Ordinal);
+
+            var shaped = new AE.Runtime.Tensors.SafeTensorSet();
+            foreach (var n in set.Names) shaped.Add(n, n == "f_net.0.weight" ? AE.Runtime.Tensors.SafeTensor.FromDoubles(new[] { 1, 32 }, new double[32]) : set[n]);
+            Assert.Equal("'f_net.0.weight' has shape [1, 32], AmedSynth's is [32, 1]", Assert.Throws<CellParameterException>(() => CellParameters.Load(cell, shaped)).Message);
+        }
+
         /// <summary>After the first run, a forward plus backward over the sequence allocates nothing (checkpointed: recomputation included).</summary>
         [Theory]
         [InlineData("ame_layer.ae")]
