@@ -39,7 +39,8 @@ namespace AE.Runtime.Cells
         private readonly CellLayout _layout;
         private readonly int _frame;             // FrameLength * Batch
         private readonly int _stateSize;         // all states' elements, per sample
-        private readonly T[][] _params, _grads;
+        private readonly T[] _theta, _grad;      // every parameter, in layout order, as one vector; and its gradient
+        private readonly int[] _paramOffset;
         private readonly T[][] _inputs, _outputs, _outputGrads, _inputGrads;
         private readonly T[][] _initial, _final, _finalGrads, _initialGrads;
         private readonly T[] _frames;            // CheckpointEvery frames: the steps of one segment
@@ -64,8 +65,11 @@ namespace AE.Runtime.Cells
             _frame = checked(layout.FrameLength * batch);
             foreach (var s in layout.States) _stateSize += s.Size;
 
-            _params = Array.ConvertAll(layout.Parameters, p => new T[p.Size]);
-            _grads = Array.ConvertAll(layout.Parameters, p => new T[p.Size]);
+            _paramOffset = new int[layout.Parameters.Length];
+            int total = 0;
+            for (int k = 0; k < layout.Parameters.Length; k++) { _paramOffset[k] = total; total = checked(total + layout.Parameters[k].Size); }
+            _theta = new T[total];
+            _grad = new T[total];
             _inputs = Array.ConvertAll(layout.Inputs, i => new T[checked(time * batch * i.Size)]);
             _inputGrads = Array.ConvertAll(layout.Inputs, i => new T[checked(time * batch * i.Size)]);
             _outputs = Array.ConvertAll(layout.Outputs, o => new T[checked(time * batch * o.Size)]);
@@ -131,8 +135,12 @@ namespace AE.Runtime.Cells
             }
         }
 
-        public Span<T> Parameter(string name) => _params[Find(_paramIndex, name, "parameter")];
-        public Span<T> Gradient(string name) => _grads[Find(_paramIndex, name, "parameter")];
+        public Span<T> Parameter(string name) => Slice(_theta, Find(_paramIndex, name, "parameter"));
+        public Span<T> Gradient(string name) => Slice(_grad, Find(_paramIndex, name, "parameter"));
+        public Span<T> ParameterVector => _theta;
+        public Span<T> GradientVector => _grad;
+
+        private Span<T> Slice(T[] vector, int k) => vector.AsSpan(_paramOffset[k], _layout.Parameters[k].Size);
         public Span<T> Input(string name) => _inputs[Find(_inputIndex, name, "input")];
         public Span<T> InputGradient(string name) => _inputGrads[Find(_inputIndex, name, "input")];
         public Span<T> Output(string name) => _outputs[Find(_outputIndex, name, "output")];
@@ -146,11 +154,14 @@ namespace AE.Runtime.Cells
             index.TryGetValue(name ?? throw new ArgumentNullException(nameof(name)), out int i) ? i
             : throw new ArgumentException($"{_layout.Name} has no {what} '{name}'; it has {string.Join(", ", index.Keys)}", nameof(name));
 
-        /// <summary>The array of parameter <paramref name="index"/> (layout order), for the generated step's fields.</summary>
-        protected T[] ParameterArray(int index) => _params[index];
+        /// <summary>A parameter's slice of the parameter (or gradient) vector.</summary>
+        protected static Span<T> Part(T[] vector, int offset, int length) => vector.AsSpan(offset, length);
 
-        /// <summary>The gradient array of parameter <paramref name="index"/> (layout order).</summary>
-        protected T[] GradientArray(int index) => _grads[index];
+        /// <summary>Every parameter as one array (layout order, each at the offset the generated step was printed with).</summary>
+        protected T[] ParameterStore => _theta;
+
+        /// <summary>The gradient of <see cref="ParameterStore"/>.</summary>
+        protected T[] GradientStore => _grad;
 
         /// <summary>A net's layer over the batch (<see cref="CellKernels{T}.Linear"/>).</summary>
         protected static void Linear(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, ReadOnlySpan<T> x, Span<T> y, int rows, int cols, int batch) =>
@@ -171,7 +182,7 @@ namespace AE.Runtime.Cells
 
         public void ZeroGrad()
         {
-            foreach (var g in _grads) Array.Clear(g);
+            Array.Clear(_grad);
         }
 
         public void Forward()

@@ -60,6 +60,15 @@ namespace AE.Runtime.Cells
         /// <summary>d objective / d parameter, accumulated by <see cref="Backward"/> until <see cref="ZeroGrad"/>.</summary>
         Span<T> Gradient(string name);
 
+        /// <summary>
+        /// Every parameter as one vector, in <see cref="Parameters"/> order (each parameter's values are a slice of it):
+        /// what an optimizer steps, in place.
+        /// </summary>
+        Span<T> ParameterVector { get; }
+
+        /// <summary>The gradient of <see cref="ParameterVector"/>, element for element.</summary>
+        Span<T> GradientVector { get; }
+
         /// <summary>An input sequence, <c>[time, batch, ...]</c>, written by the host before <see cref="Forward"/>; a bool is 1 or 0.</summary>
         Span<T> Input(string name);
 

@@ -336,6 +336,33 @@ namespace AE.Experiments.Tests
             Assert.Equal("'f_net.0.weight' has shape [1, 32], AmedSynth's is [32, 1]", Assert.Throws<CellParameterException>(() => CellParameters.Load(cell, shaped)).Message);
         }
 
+        /// <summary>The parameters are slices of one vector (what an optimizer steps in place), in the order of Parameters; the gradients likewise.</summary>
+        [Fact]
+        public void Every_parameter_is_a_slice_of_one_vector_and_so_is_its_gradient()
+        {
+            var cell = CellCompiler.Compile<double>(Target("residual_dynamics.ae"))(2, 3, 0);
+            Assert.Equal(cell.Parameters.Sum(p => p.Size), cell.ParameterVector.Length);
+            Assert.Equal(cell.ParameterVector.Length, cell.GradientVector.Length);
+            int at = 0;
+            foreach (var p in cell.Parameters)
+            {
+                for (int i = 0; i < p.Size; i++) cell.ParameterVector[at + i] = at + i;
+                Assert.Equal(Enumerable.Range(at, p.Size).Select(x => (double)x), cell.Parameter(p.Name).ToArray());
+                at += p.Size;
+            }
+            foreach (var s in cell.States) cell.InitialState(s.Name).Fill(1.0 / 3);
+            cell.Forward();
+            cell.ZeroGrad();
+            cell.Backward();
+            at = 0;
+            foreach (var p in cell.Parameters)
+            {
+                Assert.Equal(cell.GradientVector.Slice(at, p.Size).ToArray(), cell.Gradient(p.Name).ToArray());
+                at += p.Size;
+            }
+            Assert.Contains(cell.GradientVector.ToArray(), g => g != 0);
+        }
+
         /// <summary>After the first run, a forward plus backward over the sequence allocates nothing (checkpointed: recomputation included).</summary>
         [Theory]
         [InlineData("ame_layer.ae")]

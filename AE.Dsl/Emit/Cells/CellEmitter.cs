@@ -23,7 +23,8 @@ namespace AE.Dsl.Emit.Cells
         private readonly CellSchedule _s;
         private readonly CodeWriter _w = new();
         private readonly string _type;
-        private readonly List<(string Name, int[] Shape, string Field, string GradField)> _params = new();
+        private readonly List<(string Name, int[] Shape, int Offset, int Size)> _params = new();
+        private int _paramSize;
         private readonly Dictionary<string, int> _paramIndex = new(StringComparer.Ordinal);
         private readonly Dictionary<double, string> _literals = new();
         private readonly Interpreter _defaults;
@@ -36,25 +37,29 @@ namespace AE.Dsl.Emit.Cells
             _type = Names.CSharp(options.TypeName ?? unit.Name);
             try { _defaults = new Interpreter(unit); }
             catch (ArgumentException ex) { throw new EmitNotSupportedException("its params or initial states do not evaluate: " + ex.Message); }
-            var used = new HashSet<string>(StringComparer.Ordinal);
             foreach (var net in unit.Nets)
                 foreach (var l in net.Layers)
                 {
-                    AddParam(l.WeightName, new[] { Size(l.Out), Size(l.In) }, used);
-                    AddParam(l.BiasName, new[] { Size(l.Out) }, used);
+                    AddParam(l.WeightName, new[] { Size(l.Out), Size(l.In) });
+                    AddParam(l.BiasName, new[] { Size(l.Out) });
                 }
             foreach (var p in unit.Params.Where(p => p.Type.Scalar == ScalarType.Real))
-                AddParam(p.Name, p.Type.IsScalar ? Array.Empty<int>() : new[] { Size(p.Type.Shape[0]) }, used);
+                AddParam(p.Name, p.Type.IsScalar ? Array.Empty<int>() : new[] { Size(p.Type.Shape[0]) });
         }
 
-        private void AddParam(string name, int[] shape, HashSet<string> used)
+        /// <summary>A parameter's place in the one parameter vector (and the one gradient vector): its offset and size.</summary>
+        private void AddParam(string name, int[] shape)
         {
-            var stem = new string(name.Select(c => Names.IsCSharpIdentifierPart(c) ? c : '_').ToArray());
-            var field = "__" + stem;
-            for (int k = 2; !used.Add(field); k++) field = "__" + stem + "_" + k.ToString(CultureInfo.InvariantCulture);
+            int size = shape.Aggregate(1, (a, b) => checked(a * b));
             _paramIndex[name] = _params.Count;
-            _params.Add((name, shape, field, field + "_grad"));
+            _params.Add((name, shape, _paramSize, size));
+            _paramSize = checked(_paramSize + size);
         }
+
+        private (string Name, int[] Shape, int Offset, int Size) Param(string name) => _params[_paramIndex[name]];
+
+        /// <summary>A parameter's values (<paramref name="vector"/> "__theta") or gradient ("__grad") as a span.</summary>
+        private string ParamSpan(string vector, string name) => $"Part({vector}, {Param(name).Offset}, {Param(name).Size})";
 
         /// <summary>The C# of a prepared cell (a variant already without its rules).</summary>
         public static string Emit(IrUnit unit, CSharpEmitOptions options)
@@ -104,8 +109,10 @@ namespace AE.Dsl.Emit.Cells
                     foreach (var kv in _literals.OrderBy(k => k.Value.Length).ThenBy(k => k.Value, StringComparer.Ordinal))
                         _w.Line($"private static readonly T {kv.Value} = T.CreateTruncating({CSharp.Literal(kv.Key)});");
                     if (_literals.Count > 0) _w.Line();
+                    _w.Line("// Every parameter in one vector (what an optimizer steps), and its gradient:");
                     foreach (var p in _params)
-                        _w.Line($"private readonly T[] {p.Field}, {p.GradField};   // {CSharp.Comment(p.Name)} [{string.Join(", ", p.Shape)}] and its gradient");
+                        _w.Line($"//   [{p.Offset}, {p.Offset + p.Size}) {CSharp.Comment(p.Name)} [{string.Join(", ", p.Shape)}]");
+                    _w.Line("private readonly T[] __theta, __grad;");
                     _w.Line();
                     EmitConstructor();
                     _w.Line();
@@ -151,10 +158,10 @@ namespace AE.Dsl.Emit.Cells
             _w.Line("/// <param name=\"checkpointEvery\">steps between stored states in Backward; 0: about the square root of <paramref name=\"time\"/></param>");
             using (_w.Block($"public {_type}(int batch, int time, int checkpointEvery = 0) : base(Layout, batch, time, checkpointEvery)"))
             {
-                for (int k = 0; k < _params.Count; k++)
-                    _w.Line($"{_params[k].Field} = ParameterArray({k}); {_params[k].GradField} = GradientArray({k});");
+                _w.Line("__theta = ParameterStore;");
+                _w.Line("__grad = GradientStore;");
                 foreach (var p in _unit.Params.Where(p => p.Type.Scalar == ScalarType.Real))
-                    _w.Line($"{Fill(_params[_paramIndex[p.Name]].Field, _defaults.Get(p.Name))}   // {CSharp.Comment(p.Name)} = {CSharp.Comment(IrPrinter.Expr(p.Default))}");
+                    _w.Line($"{Fill(Param(p.Name).Offset, _defaults.Get(p.Name))}   // {CSharp.Comment(p.Name)} = {CSharp.Comment(IrPrinter.Expr(p.Default))}");
                 foreach (var (st, _, _) in _s.StateValues)
                 {
                     var v = _defaults.Get(st.Name);
@@ -167,9 +174,9 @@ namespace AE.Dsl.Emit.Cells
             }
         }
 
-        private static string Fill(string field, double[] v) =>
-            v.Distinct().Count() == 1 ? $"__System.Array.Fill({field}, T.CreateTruncating({CSharp.Literal(v[0])}));"
-            : $"new T[] {{ {string.Join(", ", v.Select(x => "T.CreateTruncating(" + CSharp.Literal(x) + ")"))} }}.CopyTo({field}, 0);";
+        private static string Fill(int offset, double[] v) =>
+            v.Distinct().Count() == 1 ? $"__System.Array.Fill(__theta, T.CreateTruncating({CSharp.Literal(v[0])}), {offset}, {v.Length});"
+            : $"new T[] {{ {string.Join(", ", v.Select(x => "T.CreateTruncating(" + CSharp.Literal(x) + ")"))} }}.CopyTo(__theta, {offset});";
 
         // ------------------------------------------------------------ operands
 
@@ -192,7 +199,7 @@ namespace AE.Dsl.Emit.Cells
         {
             ValueArg v => At("f", _s.Values[v.Id], i),
             LiteralArg l => Literal(l.Value),
-            ParamArg p when p.Real => p.Length == 1 ? _params[_paramIndex[p.Name]].Field + "[0]" : _params[_paramIndex[p.Name]].Field + "[" + i + "]",
+            ParamArg p when p.Real => p.Length == 1 ? $"__theta[{Param(p.Name).Offset}]" : $"__theta[{Param(p.Name).Offset} + {i}]",
             ParamArg p => Literal(_defaults.Get(p.Name)[0]),
             StepArg => "t",
             _ => throw new InvalidOperationException(),
@@ -202,7 +209,7 @@ namespace AE.Dsl.Emit.Cells
         private string? Target(CellArg arg, string i = "i") => arg switch
         {
             ValueArg v when !_s.Values[v.Id].IsBool => At("a", _s.Values[v.Id], i),
-            ParamArg p when p.Real => p.Length == 1 ? _params[_paramIndex[p.Name]].GradField + "[0]" : _params[_paramIndex[p.Name]].GradField + "[" + i + "]",
+            ParamArg p when p.Real => p.Length == 1 ? $"__grad[{Param(p.Name).Offset}]" : $"__grad[{Param(p.Name).Offset} + {i}]",
             _ => null,
         };
 
@@ -292,9 +299,7 @@ namespace AE.Dsl.Emit.Cells
                 {
                     var l = v.Layer!;
                     var x = _s.Values[((ValueArg)args[0]).Id];
-                    var wp = _params[_paramIndex[l.WeightName]];
-                    var bp = _params[_paramIndex[l.BiasName]];
-                    w.Line($"Linear({wp.Field}, {bp.Field}, f.Slice({x.Offset} * B, {x.Length} * B), f.Slice({v.Offset} * B, {v.Length} * B), {v.Length}, {x.Length}, B);   // {CSharp.Comment(l.WeightName)} x + {CSharp.Comment(l.BiasName)}");
+                    w.Line($"Linear({ParamSpan("__theta", l.WeightName)}, {ParamSpan("__theta", l.BiasName)}, f.Slice({x.Offset} * B, {x.Length} * B), f.Slice({v.Offset} * B, {v.Length} * B), {v.Length}, {x.Length}, B);   // {CSharp.Comment(l.WeightName)} x + {CSharp.Comment(l.BiasName)}");
                     break;
                 }
                 default:
@@ -428,9 +433,7 @@ namespace AE.Dsl.Emit.Cells
                 {
                     var l = v.Layer!;
                     var x = _s.Values[((ValueArg)a[0]).Id];
-                    var wp = _params[_paramIndex[l.WeightName]];
-                    var bp = _params[_paramIndex[l.BiasName]];
-                    w.Line($"LinearBackward({wp.Field}, f.Slice({x.Offset} * B, {x.Length} * B), a.Slice({v.Offset} * B, {v.Length} * B), a.Slice({x.Offset} * B, {x.Length} * B), {wp.GradField}, {bp.GradField}, {v.Length}, {x.Length}, B);");
+                    w.Line($"LinearBackward({ParamSpan("__theta", l.WeightName)}, f.Slice({x.Offset} * B, {x.Length} * B), a.Slice({v.Offset} * B, {v.Length} * B), a.Slice({x.Offset} * B, {x.Length} * B), {ParamSpan("__grad", l.WeightName)}, {ParamSpan("__grad", l.BiasName)}, {v.Length}, {x.Length}, B);   // {CSharp.Comment(l.WeightName)}, {CSharp.Comment(l.BiasName)}");
                     break;
                 }
                 default:

@@ -35,56 +35,38 @@ namespace AE.Generated
         private static readonly T __c0 = T.CreateTruncating(0.001);
         private static readonly T __c1 = T.CreateTruncating(2.0);
 
-        private readonly T[] __f_net_0_weight, __f_net_0_weight_grad;   // f_net.0.weight [64, 24] and its gradient
-        private readonly T[] __f_net_0_bias, __f_net_0_bias_grad;   // f_net.0.bias [64] and its gradient
-        private readonly T[] __f_net_2_weight, __f_net_2_weight_grad;   // f_net.2.weight [32, 64] and its gradient
-        private readonly T[] __f_net_2_bias, __f_net_2_bias_grad;   // f_net.2.bias [32] and its gradient
-        private readonly T[] __sigma_net_0_weight, __sigma_net_0_weight_grad;   // sigma_net.0.weight [64, 16] and its gradient
-        private readonly T[] __sigma_net_0_bias, __sigma_net_0_bias_grad;   // sigma_net.0.bias [64] and its gradient
-        private readonly T[] __sigma_net_2_weight, __sigma_net_2_weight_grad;   // sigma_net.2.weight [32, 64] and its gradient
-        private readonly T[] __sigma_net_2_bias, __sigma_net_2_bias_grad;   // sigma_net.2.bias [32] and its gradient
-        private readonly T[] __d_net_0_weight, __d_net_0_weight_grad;   // d_net.0.weight [64, 16] and its gradient
-        private readonly T[] __d_net_0_bias, __d_net_0_bias_grad;   // d_net.0.bias [64] and its gradient
-        private readonly T[] __d_net_2_weight, __d_net_2_weight_grad;   // d_net.2.weight [32, 64] and its gradient
-        private readonly T[] __d_net_2_bias, __d_net_2_bias_grad;   // d_net.2.bias [32] and its gradient
-        private readonly T[] __m_net_0_weight, __m_net_0_weight_grad;   // m_net.0.weight [64, 16] and its gradient
-        private readonly T[] __m_net_0_bias, __m_net_0_bias_grad;   // m_net.0.bias [64] and its gradient
-        private readonly T[] __m_net_2_weight, __m_net_2_weight_grad;   // m_net.2.weight [32, 64] and its gradient
-        private readonly T[] __m_net_2_bias, __m_net_2_bias_grad;   // m_net.2.bias [32] and its gradient
-        private readonly T[] __g_net_0_weight, __g_net_0_weight_grad;   // g_net.0.weight [64, 48] and its gradient
-        private readonly T[] __g_net_0_bias, __g_net_0_bias_grad;   // g_net.0.bias [64] and its gradient
-        private readonly T[] __g_net_2_weight, __g_net_2_weight_grad;   // g_net.2.weight [16, 64] and its gradient
-        private readonly T[] __g_net_2_bias, __g_net_2_bias_grad;   // g_net.2.bias [16] and its gradient
-        private readonly T[] __readout_weight, __readout_weight_grad;   // readout.weight [8, 32] and its gradient
-        private readonly T[] __readout_bias, __readout_bias_grad;   // readout.bias [8] and its gradient
+        // Every parameter in one vector (what an optimizer steps), and its gradient:
+        //   [0, 1536) f_net.0.weight [64, 24]
+        //   [1536, 1600) f_net.0.bias [64]
+        //   [1600, 3648) f_net.2.weight [32, 64]
+        //   [3648, 3680) f_net.2.bias [32]
+        //   [3680, 4704) sigma_net.0.weight [64, 16]
+        //   [4704, 4768) sigma_net.0.bias [64]
+        //   [4768, 6816) sigma_net.2.weight [32, 64]
+        //   [6816, 6848) sigma_net.2.bias [32]
+        //   [6848, 7872) d_net.0.weight [64, 16]
+        //   [7872, 7936) d_net.0.bias [64]
+        //   [7936, 9984) d_net.2.weight [32, 64]
+        //   [9984, 10016) d_net.2.bias [32]
+        //   [10016, 11040) m_net.0.weight [64, 16]
+        //   [11040, 11104) m_net.0.bias [64]
+        //   [11104, 13152) m_net.2.weight [32, 64]
+        //   [13152, 13184) m_net.2.bias [32]
+        //   [13184, 16256) g_net.0.weight [64, 48]
+        //   [16256, 16320) g_net.0.bias [64]
+        //   [16320, 17344) g_net.2.weight [16, 64]
+        //   [17344, 17360) g_net.2.bias [16]
+        //   [17360, 17616) readout.weight [8, 32]
+        //   [17616, 17624) readout.bias [8]
+        private readonly T[] __theta, __grad;
 
         /// <param name="batch">samples run together</param>
         /// <param name="time">steps of a sequence</param>
         /// <param name="checkpointEvery">steps between stored states in Backward; 0: about the square root of <paramref name="time"/></param>
         public AmeLayer(int batch, int time, int checkpointEvery = 0) : base(Layout, batch, time, checkpointEvery)
         {
-            __f_net_0_weight = ParameterArray(0); __f_net_0_weight_grad = GradientArray(0);
-            __f_net_0_bias = ParameterArray(1); __f_net_0_bias_grad = GradientArray(1);
-            __f_net_2_weight = ParameterArray(2); __f_net_2_weight_grad = GradientArray(2);
-            __f_net_2_bias = ParameterArray(3); __f_net_2_bias_grad = GradientArray(3);
-            __sigma_net_0_weight = ParameterArray(4); __sigma_net_0_weight_grad = GradientArray(4);
-            __sigma_net_0_bias = ParameterArray(5); __sigma_net_0_bias_grad = GradientArray(5);
-            __sigma_net_2_weight = ParameterArray(6); __sigma_net_2_weight_grad = GradientArray(6);
-            __sigma_net_2_bias = ParameterArray(7); __sigma_net_2_bias_grad = GradientArray(7);
-            __d_net_0_weight = ParameterArray(8); __d_net_0_weight_grad = GradientArray(8);
-            __d_net_0_bias = ParameterArray(9); __d_net_0_bias_grad = GradientArray(9);
-            __d_net_2_weight = ParameterArray(10); __d_net_2_weight_grad = GradientArray(10);
-            __d_net_2_bias = ParameterArray(11); __d_net_2_bias_grad = GradientArray(11);
-            __m_net_0_weight = ParameterArray(12); __m_net_0_weight_grad = GradientArray(12);
-            __m_net_0_bias = ParameterArray(13); __m_net_0_bias_grad = GradientArray(13);
-            __m_net_2_weight = ParameterArray(14); __m_net_2_weight_grad = GradientArray(14);
-            __m_net_2_bias = ParameterArray(15); __m_net_2_bias_grad = GradientArray(15);
-            __g_net_0_weight = ParameterArray(16); __g_net_0_weight_grad = GradientArray(16);
-            __g_net_0_bias = ParameterArray(17); __g_net_0_bias_grad = GradientArray(17);
-            __g_net_2_weight = ParameterArray(18); __g_net_2_weight_grad = GradientArray(18);
-            __g_net_2_bias = ParameterArray(19); __g_net_2_bias_grad = GradientArray(19);
-            __readout_weight = ParameterArray(20); __readout_weight_grad = GradientArray(20);
-            __readout_bias = ParameterArray(21); __readout_bias_grad = GradientArray(21);
+            __theta = ParameterStore;
+            __grad = GradientStore;
         }
 
         /// <summary>One step of every sample: the frame's leaves (inputs, states) are written; every other value is computed here.</summary>
@@ -97,17 +79,17 @@ namespace AE.Generated
 #line 46 "/ae/cells/ame_layer.ae"
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(96 + i) * B + b] = f[(0 + i) * B + b];
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(104 + i) * B + b] = f[(80 + i) * B + b];
-            Linear(__f_net_0_weight, __f_net_0_bias, f.Slice(96 * B, 24 * B), f.Slice(120 * B, 64 * B), 64, 24, B);   // f_net.0.weight x + f_net.0.bias
+            Linear(Part(__theta, 0, 1536), Part(__theta, 1536, 64), f.Slice(96 * B, 24 * B), f.Slice(120 * B, 64 * B), 64, 24, B);   // f_net.0.weight x + f_net.0.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(184 + i) * B + b] = T.Tanh(f[(120 + i) * B + b]);
-            Linear(__f_net_2_weight, __f_net_2_bias, f.Slice(184 * B, 64 * B), f.Slice(248 * B, 32 * B), 32, 64, B);   // f_net.2.weight x + f_net.2.bias
+            Linear(Part(__theta, 1600, 2048), Part(__theta, 3648, 32), f.Slice(184 * B, 64 * B), f.Slice(248 * B, 32 * B), 32, 64, B);   // f_net.2.weight x + f_net.2.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(280 + i) * B + b] = f[(48 + i) * B + b] + f[(248 + i) * B + b];
 #line default
             // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
-            Linear(__sigma_net_0_weight, __sigma_net_0_bias, f.Slice(80 * B, 16 * B), f.Slice(312 * B, 64 * B), 64, 16, B);   // sigma_net.0.weight x + sigma_net.0.bias
+            Linear(Part(__theta, 3680, 1024), Part(__theta, 4704, 64), f.Slice(80 * B, 16 * B), f.Slice(312 * B, 64 * B), 64, 16, B);   // sigma_net.0.weight x + sigma_net.0.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(376 + i) * B + b] = T.Tanh(f[(312 + i) * B + b]);
-            Linear(__sigma_net_2_weight, __sigma_net_2_bias, f.Slice(376 * B, 64 * B), f.Slice(440 * B, 32 * B), 32, 64, B);   // sigma_net.2.weight x + sigma_net.2.bias
+            Linear(Part(__theta, 4768, 2048), Part(__theta, 6816, 32), f.Slice(376 * B, 64 * B), f.Slice(440 * B, 32 * B), 32, 64, B);   // sigma_net.2.weight x + sigma_net.2.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(472 + i) * B + b] = Softplus(f[(440 + i) * B + b]);
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(504 + i) * B + b] = f[(472 + i) * B + b] + __c0;
 #line default
@@ -119,18 +101,18 @@ namespace AE.Generated
             // ---- rule dither "dither: sin(d_net(C))"
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
-            Linear(__d_net_0_weight, __d_net_0_bias, f.Slice(80 * B, 16 * B), f.Slice(600 * B, 64 * B), 64, 16, B);   // d_net.0.weight x + d_net.0.bias
+            Linear(Part(__theta, 6848, 1024), Part(__theta, 7872, 64), f.Slice(80 * B, 16 * B), f.Slice(600 * B, 64 * B), 64, 16, B);   // d_net.0.weight x + d_net.0.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(664 + i) * B + b] = T.Tanh(f[(600 + i) * B + b]);
-            Linear(__d_net_2_weight, __d_net_2_bias, f.Slice(664 * B, 64 * B), f.Slice(728 * B, 32 * B), 32, 64, B);   // d_net.2.weight x + d_net.2.bias
+            Linear(Part(__theta, 7936, 2048), Part(__theta, 9984, 32), f.Slice(664 * B, 64 * B), f.Slice(728 * B, 32 * B), 32, 64, B);   // d_net.2.weight x + d_net.2.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(760 + i) * B + b] = T.Sin(f[(728 + i) * B + b]);
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(792 + i) * B + b] = f[(568 + i) * B + b] + f[(760 + i) * B + b];
 #line default
             // ---- rule macro "macro shift: tanh(m_net(C))"
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
-            Linear(__m_net_0_weight, __m_net_0_bias, f.Slice(80 * B, 16 * B), f.Slice(824 * B, 64 * B), 64, 16, B);   // m_net.0.weight x + m_net.0.bias
+            Linear(Part(__theta, 10016, 1024), Part(__theta, 11040, 64), f.Slice(80 * B, 16 * B), f.Slice(824 * B, 64 * B), 64, 16, B);   // m_net.0.weight x + m_net.0.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(888 + i) * B + b] = T.Tanh(f[(824 + i) * B + b]);
-            Linear(__m_net_2_weight, __m_net_2_bias, f.Slice(888 * B, 64 * B), f.Slice(952 * B, 32 * B), 32, 64, B);   // m_net.2.weight x + m_net.2.bias
+            Linear(Part(__theta, 11104, 2048), Part(__theta, 13152, 32), f.Slice(888 * B, 64 * B), f.Slice(952 * B, 32 * B), 32, 64, B);   // m_net.2.weight x + m_net.2.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(984 + i) * B + b] = T.Tanh(f[(952 + i) * B + b]);
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(1016 + i) * B + b] = f[(792 + i) * B + b] + f[(984 + i) * B + b];
 #line default
@@ -139,14 +121,14 @@ namespace AE.Generated
 #line 63 "/ae/cells/ame_layer.ae"
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(1048 + i) * B + b] = f[(1016 + i) * B + b];
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(1080 + i) * B + b] = f[(80 + i) * B + b];
-            Linear(__g_net_0_weight, __g_net_0_bias, f.Slice(1048 * B, 48 * B), f.Slice(1096 * B, 64 * B), 64, 48, B);   // g_net.0.weight x + g_net.0.bias
+            Linear(Part(__theta, 13184, 3072), Part(__theta, 16256, 64), f.Slice(1048 * B, 48 * B), f.Slice(1096 * B, 64 * B), 64, 48, B);   // g_net.0.weight x + g_net.0.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(1160 + i) * B + b] = T.Tanh(f[(1096 + i) * B + b]);
-            Linear(__g_net_2_weight, __g_net_2_bias, f.Slice(1160 * B, 64 * B), f.Slice(1224 * B, 16 * B), 16, 64, B);   // g_net.2.weight x + g_net.2.bias
+            Linear(Part(__theta, 16320, 1024), Part(__theta, 17344, 16), f.Slice(1160 * B, 64 * B), f.Slice(1224 * B, 16 * B), 16, 64, B);   // g_net.2.weight x + g_net.2.bias
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(1240 + i) * B + b] = f[(80 + i) * B + b] + f[(1224 + i) * B + b];
 #line default
             // y = readout(theta')
 #line 64 "/ae/cells/ame_layer.ae"
-            Linear(__readout_weight, __readout_bias, f.Slice(1016 * B, 32 * B), f.Slice(1256 * B, 8 * B), 8, 32, B);   // readout.weight x + readout.bias
+            Linear(Part(__theta, 17360, 256), Part(__theta, 17616, 8), f.Slice(1016 * B, 32 * B), f.Slice(1256 * B, 8 * B), 8, 32, B);   // readout.weight x + readout.bias
 #line default
             // mse = mean((y - target) ^ 2)
 #line 65 "/ae/cells/ame_layer.ae"
@@ -189,7 +171,7 @@ namespace AE.Generated
 #line default
             // y = readout(theta')
 #line 64 "/ae/cells/ame_layer.ae"
-            LinearBackward(__readout_weight, f.Slice(1016 * B, 32 * B), a.Slice(1256 * B, 8 * B), a.Slice(1016 * B, 32 * B), __readout_weight_grad, __readout_bias_grad, 8, 32, B);
+            LinearBackward(Part(__theta, 17360, 256), f.Slice(1016 * B, 32 * B), a.Slice(1256 * B, 8 * B), a.Slice(1016 * B, 32 * B), Part(__grad, 17360, 256), Part(__grad, 17616, 8), 8, 32, B);   // readout.weight, readout.bias
 #line default
             // C' = C + g_net(concat(theta', C))
 #line 63 "/ae/cells/ame_layer.ae"
@@ -200,14 +182,14 @@ namespace AE.Generated
                 a[(80 + i) * B + b] += g;
                 a[(1224 + i) * B + b] += g;
             }
-            LinearBackward(__g_net_2_weight, f.Slice(1160 * B, 64 * B), a.Slice(1224 * B, 16 * B), a.Slice(1160 * B, 64 * B), __g_net_2_weight_grad, __g_net_2_bias_grad, 16, 64, B);
+            LinearBackward(Part(__theta, 16320, 1024), f.Slice(1160 * B, 64 * B), a.Slice(1224 * B, 16 * B), a.Slice(1160 * B, 64 * B), Part(__grad, 16320, 1024), Part(__grad, 17344, 16), 16, 64, B);   // g_net.2.weight, g_net.2.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(1160 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(1096 + i) * B + b] += g * DTanh(f[(1096 + i) * B + b], f[(1160 + i) * B + b]);
             }
-            LinearBackward(__g_net_0_weight, f.Slice(1048 * B, 48 * B), a.Slice(1096 * B, 64 * B), a.Slice(1048 * B, 48 * B), __g_net_0_weight_grad, __g_net_0_bias_grad, 64, 48, B);
+            LinearBackward(Part(__theta, 13184, 3072), f.Slice(1048 * B, 48 * B), a.Slice(1096 * B, 64 * B), a.Slice(1048 * B, 48 * B), Part(__grad, 13184, 3072), Part(__grad, 16256, 64), 64, 48, B);   // g_net.0.weight, g_net.0.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) a[(1016 + i) * B + b] += a[(1048 + i) * B + b];
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) a[(80 + i) * B + b] += a[(1080 + i) * B + b];
 #line default
@@ -227,14 +209,14 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 a[(952 + i) * B + b] += g * DTanh(f[(952 + i) * B + b], f[(984 + i) * B + b]);
             }
-            LinearBackward(__m_net_2_weight, f.Slice(888 * B, 64 * B), a.Slice(952 * B, 32 * B), a.Slice(888 * B, 64 * B), __m_net_2_weight_grad, __m_net_2_bias_grad, 32, 64, B);
+            LinearBackward(Part(__theta, 11104, 2048), f.Slice(888 * B, 64 * B), a.Slice(952 * B, 32 * B), a.Slice(888 * B, 64 * B), Part(__grad, 11104, 2048), Part(__grad, 13152, 32), 32, 64, B);   // m_net.2.weight, m_net.2.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(888 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(824 + i) * B + b] += g * DTanh(f[(824 + i) * B + b], f[(888 + i) * B + b]);
             }
-            LinearBackward(__m_net_0_weight, f.Slice(80 * B, 16 * B), a.Slice(824 * B, 64 * B), a.Slice(80 * B, 16 * B), __m_net_0_weight_grad, __m_net_0_bias_grad, 64, 16, B);
+            LinearBackward(Part(__theta, 10016, 1024), f.Slice(80 * B, 16 * B), a.Slice(824 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 10016, 1024), Part(__grad, 11040, 64), 64, 16, B);   // m_net.0.weight, m_net.0.bias
 #line default
             // ---- adjoint of rule dither "dither: sin(d_net(C))"
             // theta' = theta' + sin(d_net(C))
@@ -252,14 +234,14 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 a[(728 + i) * B + b] += g * DSin(f[(728 + i) * B + b], f[(760 + i) * B + b]);
             }
-            LinearBackward(__d_net_2_weight, f.Slice(664 * B, 64 * B), a.Slice(728 * B, 32 * B), a.Slice(664 * B, 64 * B), __d_net_2_weight_grad, __d_net_2_bias_grad, 32, 64, B);
+            LinearBackward(Part(__theta, 7936, 2048), f.Slice(664 * B, 64 * B), a.Slice(728 * B, 32 * B), a.Slice(664 * B, 64 * B), Part(__grad, 7936, 2048), Part(__grad, 9984, 32), 32, 64, B);   // d_net.2.weight, d_net.2.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(664 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(600 + i) * B + b] += g * DTanh(f[(600 + i) * B + b], f[(664 + i) * B + b]);
             }
-            LinearBackward(__d_net_0_weight, f.Slice(80 * B, 16 * B), a.Slice(600 * B, 64 * B), a.Slice(80 * B, 16 * B), __d_net_0_weight_grad, __d_net_0_bias_grad, 64, 16, B);
+            LinearBackward(Part(__theta, 6848, 1024), f.Slice(80 * B, 16 * B), a.Slice(600 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 6848, 1024), Part(__grad, 7872, 64), 64, 16, B);   // d_net.0.weight, d_net.0.bias
 #line default
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
@@ -293,14 +275,14 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 a[(440 + i) * B + b] += g * DSoftplus(f[(440 + i) * B + b], f[(472 + i) * B + b]);
             }
-            LinearBackward(__sigma_net_2_weight, f.Slice(376 * B, 64 * B), a.Slice(440 * B, 32 * B), a.Slice(376 * B, 64 * B), __sigma_net_2_weight_grad, __sigma_net_2_bias_grad, 32, 64, B);
+            LinearBackward(Part(__theta, 4768, 2048), f.Slice(376 * B, 64 * B), a.Slice(440 * B, 32 * B), a.Slice(376 * B, 64 * B), Part(__grad, 4768, 2048), Part(__grad, 6816, 32), 32, 64, B);   // sigma_net.2.weight, sigma_net.2.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(376 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(312 + i) * B + b] += g * DTanh(f[(312 + i) * B + b], f[(376 + i) * B + b]);
             }
-            LinearBackward(__sigma_net_0_weight, f.Slice(80 * B, 16 * B), a.Slice(312 * B, 64 * B), a.Slice(80 * B, 16 * B), __sigma_net_0_weight_grad, __sigma_net_0_bias_grad, 64, 16, B);
+            LinearBackward(Part(__theta, 3680, 1024), f.Slice(80 * B, 16 * B), a.Slice(312 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 3680, 1024), Part(__grad, 4704, 64), 64, 16, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
             // ---- adjoint of rule drift "drift: f_net on [x, C]"
             // theta' = theta' + f_net(concat(x, C))
@@ -312,14 +294,14 @@ namespace AE.Generated
                 a[(48 + i) * B + b] += g;
                 a[(248 + i) * B + b] += g;
             }
-            LinearBackward(__f_net_2_weight, f.Slice(184 * B, 64 * B), a.Slice(248 * B, 32 * B), a.Slice(184 * B, 64 * B), __f_net_2_weight_grad, __f_net_2_bias_grad, 32, 64, B);
+            LinearBackward(Part(__theta, 1600, 2048), f.Slice(184 * B, 64 * B), a.Slice(248 * B, 32 * B), a.Slice(184 * B, 64 * B), Part(__grad, 1600, 2048), Part(__grad, 3648, 32), 32, 64, B);   // f_net.2.weight, f_net.2.bias
             for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(184 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(120 + i) * B + b] += g * DTanh(f[(120 + i) * B + b], f[(184 + i) * B + b]);
             }
-            LinearBackward(__f_net_0_weight, f.Slice(96 * B, 24 * B), a.Slice(120 * B, 64 * B), a.Slice(96 * B, 24 * B), __f_net_0_weight_grad, __f_net_0_bias_grad, 64, 24, B);
+            LinearBackward(Part(__theta, 0, 1536), f.Slice(96 * B, 24 * B), a.Slice(120 * B, 64 * B), a.Slice(96 * B, 24 * B), Part(__grad, 0, 1536), Part(__grad, 1536, 64), 64, 24, B);   // f_net.0.weight, f_net.0.bias
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(0 + i) * B + b] += a[(96 + i) * B + b];
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) a[(80 + i) * B + b] += a[(104 + i) * B + b];
 #line default

@@ -37,36 +37,28 @@ namespace AE.Generated
         private static readonly T __c2 = T.CreateTruncating(0.01);
         private static readonly T __c3 = T.CreateTruncating(2.0);
 
-        private readonly T[] __f_net_0_weight, __f_net_0_weight_grad;   // f_net.0.weight [32, 1] and its gradient
-        private readonly T[] __f_net_0_bias, __f_net_0_bias_grad;   // f_net.0.bias [32] and its gradient
-        private readonly T[] __f_net_2_weight, __f_net_2_weight_grad;   // f_net.2.weight [1, 32] and its gradient
-        private readonly T[] __f_net_2_bias, __f_net_2_bias_grad;   // f_net.2.bias [1] and its gradient
-        private readonly T[] __sigma_net_0_weight, __sigma_net_0_weight_grad;   // sigma_net.0.weight [32, 1] and its gradient
-        private readonly T[] __sigma_net_0_bias, __sigma_net_0_bias_grad;   // sigma_net.0.bias [32] and its gradient
-        private readonly T[] __sigma_net_2_weight, __sigma_net_2_weight_grad;   // sigma_net.2.weight [1, 32] and its gradient
-        private readonly T[] __sigma_net_2_bias, __sigma_net_2_bias_grad;   // sigma_net.2.bias [1] and its gradient
-        private readonly T[] __d_net_0_weight, __d_net_0_weight_grad;   // d_net.0.weight [32, 1] and its gradient
-        private readonly T[] __d_net_0_bias, __d_net_0_bias_grad;   // d_net.0.bias [32] and its gradient
-        private readonly T[] __d_net_2_weight, __d_net_2_weight_grad;   // d_net.2.weight [1, 32] and its gradient
-        private readonly T[] __d_net_2_bias, __d_net_2_bias_grad;   // d_net.2.bias [1] and its gradient
+        // Every parameter in one vector (what an optimizer steps), and its gradient:
+        //   [0, 32) f_net.0.weight [32, 1]
+        //   [32, 64) f_net.0.bias [32]
+        //   [64, 96) f_net.2.weight [1, 32]
+        //   [96, 97) f_net.2.bias [1]
+        //   [97, 129) sigma_net.0.weight [32, 1]
+        //   [129, 161) sigma_net.0.bias [32]
+        //   [161, 193) sigma_net.2.weight [1, 32]
+        //   [193, 194) sigma_net.2.bias [1]
+        //   [194, 226) d_net.0.weight [32, 1]
+        //   [226, 258) d_net.0.bias [32]
+        //   [258, 290) d_net.2.weight [1, 32]
+        //   [290, 291) d_net.2.bias [1]
+        private readonly T[] __theta, __grad;
 
         /// <param name="batch">samples run together</param>
         /// <param name="time">steps of a sequence</param>
         /// <param name="checkpointEvery">steps between stored states in Backward; 0: about the square root of <paramref name="time"/></param>
         public AmedSynth(int batch, int time, int checkpointEvery = 0) : base(Layout, batch, time, checkpointEvery)
         {
-            __f_net_0_weight = ParameterArray(0); __f_net_0_weight_grad = GradientArray(0);
-            __f_net_0_bias = ParameterArray(1); __f_net_0_bias_grad = GradientArray(1);
-            __f_net_2_weight = ParameterArray(2); __f_net_2_weight_grad = GradientArray(2);
-            __f_net_2_bias = ParameterArray(3); __f_net_2_bias_grad = GradientArray(3);
-            __sigma_net_0_weight = ParameterArray(4); __sigma_net_0_weight_grad = GradientArray(4);
-            __sigma_net_0_bias = ParameterArray(5); __sigma_net_0_bias_grad = GradientArray(5);
-            __sigma_net_2_weight = ParameterArray(6); __sigma_net_2_weight_grad = GradientArray(6);
-            __sigma_net_2_bias = ParameterArray(7); __sigma_net_2_bias_grad = GradientArray(7);
-            __d_net_0_weight = ParameterArray(8); __d_net_0_weight_grad = GradientArray(8);
-            __d_net_0_bias = ParameterArray(9); __d_net_0_bias_grad = GradientArray(9);
-            __d_net_2_weight = ParameterArray(10); __d_net_2_weight_grad = GradientArray(10);
-            __d_net_2_bias = ParameterArray(11); __d_net_2_bias_grad = GradientArray(11);
+            __theta = ParameterStore;
+            __grad = GradientStore;
         }
 
         /// <summary>One step of every sample: the frame's leaves (inputs, states) are written; every other value is computed here.</summary>
@@ -77,17 +69,17 @@ namespace AE.Generated
             // ---- rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"
-            Linear(__f_net_0_weight, __f_net_0_bias, f.Slice(3 * B, 1 * B), f.Slice(4 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
+            Linear(Part(__theta, 0, 32), Part(__theta, 32, 32), f.Slice(3 * B, 1 * B), f.Slice(4 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(36 + i) * B + b] = T.Tanh(f[(4 + i) * B + b]);
-            Linear(__f_net_2_weight, __f_net_2_bias, f.Slice(36 * B, 32 * B), f.Slice(68 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
+            Linear(Part(__theta, 64, 32), Part(__theta, 96, 1), f.Slice(36 * B, 32 * B), f.Slice(68 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
             for (int b = 0; b < B; b++) f[69 * B + b] = f[2 * B + b] + f[68 * B + b];
 #line default
             // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
-            Linear(__sigma_net_0_weight, __sigma_net_0_bias, f.Slice(3 * B, 1 * B), f.Slice(70 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
+            Linear(Part(__theta, 97, 32), Part(__theta, 129, 32), f.Slice(3 * B, 1 * B), f.Slice(70 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(102 + i) * B + b] = T.Tanh(f[(70 + i) * B + b]);
-            Linear(__sigma_net_2_weight, __sigma_net_2_bias, f.Slice(102 * B, 32 * B), f.Slice(134 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
+            Linear(Part(__theta, 161, 32), Part(__theta, 193, 1), f.Slice(102 * B, 32 * B), f.Slice(134 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
             for (int b = 0; b < B; b++) f[135 * B + b] = Softplus(f[134 * B + b]);
             for (int b = 0; b < B; b++) f[136 * B + b] = f[135 * B + b] + __c0;
 #line default
@@ -103,9 +95,9 @@ namespace AE.Generated
 #line default
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
-            Linear(__d_net_0_weight, __d_net_0_bias, f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
+            Linear(Part(__theta, 194, 32), Part(__theta, 226, 32), f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(172 + i) * B + b] = T.Tanh(f[(140 + i) * B + b]);
-            Linear(__d_net_2_weight, __d_net_2_bias, f.Slice(172 * B, 32 * B), f.Slice(204 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
+            Linear(Part(__theta, 258, 32), Part(__theta, 290, 1), f.Slice(172 * B, 32 * B), f.Slice(204 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
             for (int b = 0; b < B; b++) f[205 * B + b] = __c2 * f[139 * B + b];
             for (int b = 0; b < B; b++) f[206 * B + b] = f[204 * B + b] + f[205 * B + b];
             for (int b = 0; b < B; b++) f[207 * B + b] = T.Sin(f[206 * B + b]);
@@ -208,14 +200,14 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 a[139 * B + b] += g * __c2;
             }
-            LinearBackward(__d_net_2_weight, f.Slice(172 * B, 32 * B), a.Slice(204 * B, 1 * B), a.Slice(172 * B, 32 * B), __d_net_2_weight_grad, __d_net_2_bias_grad, 1, 32, B);
+            LinearBackward(Part(__theta, 258, 32), f.Slice(172 * B, 32 * B), a.Slice(204 * B, 1 * B), a.Slice(172 * B, 32 * B), Part(__grad, 258, 32), Part(__grad, 290, 1), 1, 32, B);   // d_net.2.weight, d_net.2.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(172 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(140 + i) * B + b] += g * DTanh(f[(140 + i) * B + b], f[(172 + i) * B + b]);
             }
-            LinearBackward(__d_net_0_weight, f.Slice(3 * B, 1 * B), a.Slice(140 * B, 32 * B), a.Slice(3 * B, 1 * B), __d_net_0_weight_grad, __d_net_0_bias_grad, 32, 1, B);
+            LinearBackward(Part(__theta, 194, 32), f.Slice(3 * B, 1 * B), a.Slice(140 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 194, 32), Part(__grad, 226, 32), 32, 1, B);   // d_net.0.weight, d_net.0.bias
 #line default
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
@@ -249,14 +241,14 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 a[134 * B + b] += g * DSoftplus(f[134 * B + b], f[135 * B + b]);
             }
-            LinearBackward(__sigma_net_2_weight, f.Slice(102 * B, 32 * B), a.Slice(134 * B, 1 * B), a.Slice(102 * B, 32 * B), __sigma_net_2_weight_grad, __sigma_net_2_bias_grad, 1, 32, B);
+            LinearBackward(Part(__theta, 161, 32), f.Slice(102 * B, 32 * B), a.Slice(134 * B, 1 * B), a.Slice(102 * B, 32 * B), Part(__grad, 161, 32), Part(__grad, 193, 1), 1, 32, B);   // sigma_net.2.weight, sigma_net.2.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(102 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(70 + i) * B + b] += g * DTanh(f[(70 + i) * B + b], f[(102 + i) * B + b]);
             }
-            LinearBackward(__sigma_net_0_weight, f.Slice(3 * B, 1 * B), a.Slice(70 * B, 32 * B), a.Slice(3 * B, 1 * B), __sigma_net_0_weight_grad, __sigma_net_0_bias_grad, 32, 1, B);
+            LinearBackward(Part(__theta, 97, 32), f.Slice(3 * B, 1 * B), a.Slice(70 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 97, 32), Part(__grad, 129, 32), 32, 1, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
             // ---- adjoint of rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
@@ -268,14 +260,14 @@ namespace AE.Generated
                 a[2 * B + b] += g;
                 a[68 * B + b] += g;
             }
-            LinearBackward(__f_net_2_weight, f.Slice(36 * B, 32 * B), a.Slice(68 * B, 1 * B), a.Slice(36 * B, 32 * B), __f_net_2_weight_grad, __f_net_2_bias_grad, 1, 32, B);
+            LinearBackward(Part(__theta, 64, 32), f.Slice(36 * B, 32 * B), a.Slice(68 * B, 1 * B), a.Slice(36 * B, 32 * B), Part(__grad, 64, 32), Part(__grad, 96, 1), 1, 32, B);   // f_net.2.weight, f_net.2.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(36 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(4 + i) * B + b] += g * DTanh(f[(4 + i) * B + b], f[(36 + i) * B + b]);
             }
-            LinearBackward(__f_net_0_weight, f.Slice(3 * B, 1 * B), a.Slice(4 * B, 32 * B), a.Slice(3 * B, 1 * B), __f_net_0_weight_grad, __f_net_0_bias_grad, 32, 1, B);
+            LinearBackward(Part(__theta, 0, 32), f.Slice(3 * B, 1 * B), a.Slice(4 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 0, 32), Part(__grad, 32, 32), 32, 1, B);   // f_net.0.weight, f_net.0.bias
 #line default
         }
     }

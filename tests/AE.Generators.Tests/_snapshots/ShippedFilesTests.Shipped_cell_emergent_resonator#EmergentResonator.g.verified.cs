@@ -34,37 +34,30 @@ namespace AE.Generated
 
         private static readonly T __c0 = T.CreateTruncating(0.0);
 
-        private readonly T[] __gate_weight, __gate_weight_grad;   // gate.weight [128, 28] and its gradient
-        private readonly T[] __gate_bias, __gate_bias_grad;   // gate.bias [128] and its gradient
-        private readonly T[] __drive_weight, __drive_weight_grad;   // drive.weight [128, 28] and its gradient
-        private readonly T[] __drive_bias, __drive_bias_grad;   // drive.bias [128] and its gradient
-        private readonly T[] __recurrent_weight, __recurrent_weight_grad;   // recurrent.weight [128, 128] and its gradient
-        private readonly T[] __recurrent_bias, __recurrent_bias_grad;   // recurrent.bias [128] and its gradient
-        private readonly T[] __readout_weight, __readout_weight_grad;   // readout.weight [10, 128] and its gradient
-        private readonly T[] __readout_bias, __readout_bias_grad;   // readout.bias [10] and its gradient
-        private readonly T[] __threshold, __threshold_grad;   // threshold [128] and its gradient
-        private readonly T[] __reset_scale, __reset_scale_grad;   // reset_scale [128] and its gradient
-        private readonly T[] __sharpness, __sharpness_grad;   // sharpness [] and its gradient
+        // Every parameter in one vector (what an optimizer steps), and its gradient:
+        //   [0, 3584) gate.weight [128, 28]
+        //   [3584, 3712) gate.bias [128]
+        //   [3712, 7296) drive.weight [128, 28]
+        //   [7296, 7424) drive.bias [128]
+        //   [7424, 23808) recurrent.weight [128, 128]
+        //   [23808, 23936) recurrent.bias [128]
+        //   [23936, 25216) readout.weight [10, 128]
+        //   [25216, 25226) readout.bias [10]
+        //   [25226, 25354) threshold [128]
+        //   [25354, 25482) reset_scale [128]
+        //   [25482, 25483) sharpness []
+        private readonly T[] __theta, __grad;
 
         /// <param name="batch">samples run together</param>
         /// <param name="time">steps of a sequence</param>
         /// <param name="checkpointEvery">steps between stored states in Backward; 0: about the square root of <paramref name="time"/></param>
         public EmergentResonator(int batch, int time, int checkpointEvery = 0) : base(Layout, batch, time, checkpointEvery)
         {
-            __gate_weight = ParameterArray(0); __gate_weight_grad = GradientArray(0);
-            __gate_bias = ParameterArray(1); __gate_bias_grad = GradientArray(1);
-            __drive_weight = ParameterArray(2); __drive_weight_grad = GradientArray(2);
-            __drive_bias = ParameterArray(3); __drive_bias_grad = GradientArray(3);
-            __recurrent_weight = ParameterArray(4); __recurrent_weight_grad = GradientArray(4);
-            __recurrent_bias = ParameterArray(5); __recurrent_bias_grad = GradientArray(5);
-            __readout_weight = ParameterArray(6); __readout_weight_grad = GradientArray(6);
-            __readout_bias = ParameterArray(7); __readout_bias_grad = GradientArray(7);
-            __threshold = ParameterArray(8); __threshold_grad = GradientArray(8);
-            __reset_scale = ParameterArray(9); __reset_scale_grad = GradientArray(9);
-            __sharpness = ParameterArray(10); __sharpness_grad = GradientArray(10);
-            __System.Array.Fill(__threshold, T.CreateTruncating(1.0));   // threshold = 1
-            __System.Array.Fill(__reset_scale, T.CreateTruncating(1.0));   // reset_scale = 1
-            __System.Array.Fill(__sharpness, T.CreateTruncating(4.0));   // sharpness = 4
+            __theta = ParameterStore;
+            __grad = GradientStore;
+            __System.Array.Fill(__theta, T.CreateTruncating(1.0), 25226, 128);   // threshold = 1
+            __System.Array.Fill(__theta, T.CreateTruncating(1.0), 25354, 128);   // reset_scale = 1
+            __System.Array.Fill(__theta, T.CreateTruncating(4.0), 25482, 1);   // sharpness = 4
         }
 
         /// <summary>One step of every sample: the frame's leaves (inputs, states) are written; every other value is computed here.</summary>
@@ -75,38 +68,38 @@ namespace AE.Generated
             // ---- fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps"
             // g = sigmoid(gate(x))
 #line 51 "/ae/cells/emergent_resonator.ae"
-            Linear(__gate_weight, __gate_bias, f.Slice(0 * B, 28 * B), f.Slice(157 * B, 128 * B), 128, 28, B);   // gate.weight x + gate.bias
+            Linear(Part(__theta, 0, 3584), Part(__theta, 3584, 128), f.Slice(0 * B, 28 * B), f.Slice(157 * B, 128 * B), 128, 28, B);   // gate.weight x + gate.bias
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(285 + i) * B + b] = Sigmoid(f[(157 + i) * B + b]);
 #line default
             // u = present ? (g * drive(x)) : 0
 #line 52 "/ae/cells/emergent_resonator.ae"
-            Linear(__drive_weight, __drive_bias, f.Slice(0 * B, 28 * B), f.Slice(413 * B, 128 * B), 128, 28, B);   // drive.weight x + drive.bias
+            Linear(Part(__theta, 3712, 3584), Part(__theta, 7296, 128), f.Slice(0 * B, 28 * B), f.Slice(413 * B, 128 * B), 128, 28, B);   // drive.weight x + drive.bias
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(541 + i) * B + b] = f[(285 + i) * B + b] * f[(413 + i) * B + b];
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(669 + i) * B + b] = f[28 * B + b] != T.Zero ? f[(541 + i) * B + b] : __c0;
 #line default
             // ---- update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // s = sigmoid(sharpness * (v - threshold))
 #line 56 "/ae/cells/emergent_resonator.ae"
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(797 + i) * B + b] = f[(29 + i) * B + b] - __threshold[i];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(925 + i) * B + b] = __sharpness[0] * f[(797 + i) * B + b];
+            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(797 + i) * B + b] = f[(29 + i) * B + b] - __theta[25226 + i];
+            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(925 + i) * B + b] = __theta[25482] * f[(797 + i) * B + b];
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1053 + i) * B + b] = Sigmoid(f[(925 + i) * B + b]);
 #line default
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 57 "/ae/cells/emergent_resonator.ae"
-            Linear(__recurrent_weight, __recurrent_bias, f.Slice(1053 * B, 128 * B), f.Slice(1181 * B, 128 * B), 128, 128, B);   // recurrent.weight x + recurrent.bias
+            Linear(Part(__theta, 7424, 16384), Part(__theta, 23808, 128), f.Slice(1053 * B, 128 * B), f.Slice(1181 * B, 128 * B), 128, 128, B);   // recurrent.weight x + recurrent.bias
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1309 + i) * B + b] = f[(1181 + i) * B + b] + f[(669 + i) * B + b];
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1437 + i) * B + b] = T.Tanh(f[(1309 + i) * B + b]);
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1565 + i) * B + b] = f[(29 + i) * B + b] + f[(1437 + i) * B + b];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1693 + i) * B + b] = __reset_scale[i] * __threshold[i];
+            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1693 + i) * B + b] = __theta[25354 + i] * __theta[25226 + i];
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1821 + i) * B + b] = f[(1693 + i) * B + b] * f[(1053 + i) * B + b];
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1949 + i) * B + b] = f[(1565 + i) * B + b] - f[(1821 + i) * B + b];
 #line default
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 58 "/ae/cells/emergent_resonator.ae"
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2077 + i) * B + b] = f[(1949 + i) * B + b] - __threshold[i];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2205 + i) * B + b] = __sharpness[0] * f[(2077 + i) * B + b];
+            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2077 + i) * B + b] = f[(1949 + i) * B + b] - __theta[25226 + i];
+            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2205 + i) * B + b] = __theta[25482] * f[(2077 + i) * B + b];
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2333 + i) * B + b] = Sigmoid(f[(2205 + i) * B + b]);
-            Linear(__readout_weight, __readout_bias, f.Slice(2333 * B, 128 * B), f.Slice(2461 * B, 10 * B), 10, 128, B);   // readout.weight x + readout.bias
+            Linear(Part(__theta, 23936, 1280), Part(__theta, 25216, 10), f.Slice(2333 * B, 128 * B), f.Slice(2461 * B, 10 * B), 10, 128, B);   // readout.weight x + readout.bias
 #line default
         }
 
@@ -117,7 +110,7 @@ namespace AE.Generated
             // ---- adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 58 "/ae/cells/emergent_resonator.ae"
-            LinearBackward(__readout_weight, f.Slice(2333 * B, 128 * B), a.Slice(2461 * B, 10 * B), a.Slice(2333 * B, 128 * B), __readout_weight_grad, __readout_bias_grad, 10, 128, B);
+            LinearBackward(Part(__theta, 23936, 1280), f.Slice(2333 * B, 128 * B), a.Slice(2461 * B, 10 * B), a.Slice(2333 * B, 128 * B), Part(__grad, 23936, 1280), Part(__grad, 25216, 10), 10, 128, B);   // readout.weight, readout.bias
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(2333 + i) * B + b];
@@ -128,15 +121,15 @@ namespace AE.Generated
             {
                 T g = a[(2205 + i) * B + b];
                 if (g == T.Zero) continue;
-                __sharpness_grad[0] += g * f[(2077 + i) * B + b];
-                a[(2077 + i) * B + b] += g * __sharpness[0];
+                __grad[25482] += g * f[(2077 + i) * B + b];
+                a[(2077 + i) * B + b] += g * __theta[25482];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(2077 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(1949 + i) * B + b] += g;
-                __threshold_grad[i] += -g;
+                __grad[25226 + i] += -g;
             }
 #line default
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
@@ -159,8 +152,8 @@ namespace AE.Generated
             {
                 T g = a[(1693 + i) * B + b];
                 if (g == T.Zero) continue;
-                __reset_scale_grad[i] += g * __threshold[i];
-                __threshold_grad[i] += g * __reset_scale[i];
+                __grad[25354 + i] += g * __theta[25226 + i];
+                __grad[25226 + i] += g * __theta[25354 + i];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -182,7 +175,7 @@ namespace AE.Generated
                 a[(1181 + i) * B + b] += g;
                 a[(669 + i) * B + b] += g;
             }
-            LinearBackward(__recurrent_weight, f.Slice(1053 * B, 128 * B), a.Slice(1181 * B, 128 * B), a.Slice(1053 * B, 128 * B), __recurrent_weight_grad, __recurrent_bias_grad, 128, 128, B);
+            LinearBackward(Part(__theta, 7424, 16384), f.Slice(1053 * B, 128 * B), a.Slice(1181 * B, 128 * B), a.Slice(1053 * B, 128 * B), Part(__grad, 7424, 16384), Part(__grad, 23808, 128), 128, 128, B);   // recurrent.weight, recurrent.bias
 #line default
             // s = sigmoid(sharpness * (v - threshold))
 #line 56 "/ae/cells/emergent_resonator.ae"
@@ -196,15 +189,15 @@ namespace AE.Generated
             {
                 T g = a[(925 + i) * B + b];
                 if (g == T.Zero) continue;
-                __sharpness_grad[0] += g * f[(797 + i) * B + b];
-                a[(797 + i) * B + b] += g * __sharpness[0];
+                __grad[25482] += g * f[(797 + i) * B + b];
+                a[(797 + i) * B + b] += g * __theta[25482];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(797 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(29 + i) * B + b] += g;
-                __threshold_grad[i] += -g;
+                __grad[25226 + i] += -g;
             }
 #line default
             // ---- adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps"
@@ -223,7 +216,7 @@ namespace AE.Generated
                 a[(285 + i) * B + b] += g * f[(413 + i) * B + b];
                 a[(413 + i) * B + b] += g * f[(285 + i) * B + b];
             }
-            LinearBackward(__drive_weight, f.Slice(0 * B, 28 * B), a.Slice(413 * B, 128 * B), a.Slice(0 * B, 28 * B), __drive_weight_grad, __drive_bias_grad, 128, 28, B);
+            LinearBackward(Part(__theta, 3712, 3584), f.Slice(0 * B, 28 * B), a.Slice(413 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 3712, 3584), Part(__grad, 7296, 128), 128, 28, B);   // drive.weight, drive.bias
 #line default
             // g = sigmoid(gate(x))
 #line 51 "/ae/cells/emergent_resonator.ae"
@@ -233,7 +226,7 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 a[(157 + i) * B + b] += g * DSigmoid(f[(157 + i) * B + b], f[(285 + i) * B + b]);
             }
-            LinearBackward(__gate_weight, f.Slice(0 * B, 28 * B), a.Slice(157 * B, 128 * B), a.Slice(0 * B, 28 * B), __gate_weight_grad, __gate_bias_grad, 128, 28, B);
+            LinearBackward(Part(__theta, 0, 3584), f.Slice(0 * B, 28 * B), a.Slice(157 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 0, 3584), Part(__grad, 3584, 128), 128, 28, B);   // gate.weight, gate.bias
 #line default
         }
     }

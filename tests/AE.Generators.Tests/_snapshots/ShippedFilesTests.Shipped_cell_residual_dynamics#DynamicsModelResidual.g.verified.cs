@@ -38,27 +38,24 @@ namespace AE.Generated
         private static readonly T __c3 = T.CreateTruncating(0.0);
         private static readonly T __c4 = T.CreateTruncating(1.0);
 
-        private readonly T[] __F_fc1_weight, __F_fc1_weight_grad;   // F.fc1.weight [16, 12] and its gradient
-        private readonly T[] __F_fc1_bias, __F_fc1_bias_grad;   // F.fc1.bias [16] and its gradient
-        private readonly T[] __F_fc2_weight, __F_fc2_weight_grad;   // F.fc2.weight [16, 16] and its gradient
-        private readonly T[] __F_fc2_bias, __F_fc2_bias_grad;   // F.fc2.bias [16] and its gradient
-        private readonly T[] __F_out_weight, __F_out_weight_grad;   // F.out.weight [3, 16] and its gradient
-        private readonly T[] __F_out_bias, __F_out_bias_grad;   // F.out.bias [3] and its gradient
-        private readonly T[] __alpha, __alpha_grad;   // alpha [3] and its gradient
+        // Every parameter in one vector (what an optimizer steps), and its gradient:
+        //   [0, 192) F.fc1.weight [16, 12]
+        //   [192, 208) F.fc1.bias [16]
+        //   [208, 464) F.fc2.weight [16, 16]
+        //   [464, 480) F.fc2.bias [16]
+        //   [480, 528) F.out.weight [3, 16]
+        //   [528, 531) F.out.bias [3]
+        //   [531, 534) alpha [3]
+        private readonly T[] __theta, __grad;
 
         /// <param name="batch">samples run together</param>
         /// <param name="time">steps of a sequence</param>
         /// <param name="checkpointEvery">steps between stored states in Backward; 0: about the square root of <paramref name="time"/></param>
         public DynamicsModelResidual(int batch, int time, int checkpointEvery = 0) : base(Layout, batch, time, checkpointEvery)
         {
-            __F_fc1_weight = ParameterArray(0); __F_fc1_weight_grad = GradientArray(0);
-            __F_fc1_bias = ParameterArray(1); __F_fc1_bias_grad = GradientArray(1);
-            __F_fc2_weight = ParameterArray(2); __F_fc2_weight_grad = GradientArray(2);
-            __F_fc2_bias = ParameterArray(3); __F_fc2_bias_grad = GradientArray(3);
-            __F_out_weight = ParameterArray(4); __F_out_weight_grad = GradientArray(4);
-            __F_out_bias = ParameterArray(5); __F_out_bias_grad = GradientArray(5);
-            __alpha = ParameterArray(6); __alpha_grad = GradientArray(6);
-            new T[] { T.CreateTruncating(0.1), T.CreateTruncating(0.5), T.CreateTruncating(0.9) }.CopyTo(__alpha, 0);   // alpha = concat(0.1, 0.5, 0.9)
+            __theta = ParameterStore;
+            __grad = GradientStore;
+            new T[] { T.CreateTruncating(0.1), T.CreateTruncating(0.5), T.CreateTruncating(0.9) }.CopyTo(__theta, 531);   // alpha = concat(0.1, 0.5, 0.9)
         }
 
         /// <summary>One step of every sample: the frame's leaves (inputs, states) are written; every other value is computed here.</summary>
@@ -73,11 +70,11 @@ namespace AE.Generated
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(15 + i) * B + b] = f[(0 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(18 + i) * B + b] = f[(3 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(21 + i) * B + b] = f[(9 + i) * B + b];
-            Linear(__F_fc1_weight, __F_fc1_bias, f.Slice(12 * B, 12 * B), f.Slice(24 * B, 16 * B), 16, 12, B);   // F.fc1.weight x + F.fc1.bias
+            Linear(Part(__theta, 0, 192), Part(__theta, 192, 16), f.Slice(12 * B, 12 * B), f.Slice(24 * B, 16 * B), 16, 12, B);   // F.fc1.weight x + F.fc1.bias
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(40 + i) * B + b] = Relu(f[(24 + i) * B + b]);
-            Linear(__F_fc2_weight, __F_fc2_bias, f.Slice(40 * B, 16 * B), f.Slice(56 * B, 16 * B), 16, 16, B);   // F.fc2.weight x + F.fc2.bias
+            Linear(Part(__theta, 208, 256), Part(__theta, 464, 16), f.Slice(40 * B, 16 * B), f.Slice(56 * B, 16 * B), 16, 16, B);   // F.fc2.weight x + F.fc2.bias
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(72 + i) * B + b] = Relu(f[(56 + i) * B + b]);
-            Linear(__F_out_weight, __F_out_bias, f.Slice(72 * B, 16 * B), f.Slice(88 * B, 3 * B), 3, 16, B);   // F.out.weight x + F.out.bias
+            Linear(Part(__theta, 480, 48), Part(__theta, 528, 3), f.Slice(72 * B, 16 * B), f.Slice(88 * B, 3 * B), 3, 16, B);   // F.out.weight x + F.out.bias
 #line default
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
@@ -100,8 +97,8 @@ namespace AE.Generated
 #line default
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(103 + i) * B + b] = __alpha[i] * f[(9 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(106 + i) * B + b] = __alpha[i] * f[(6 + i) * B + b];
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(103 + i) * B + b] = __theta[531 + i] * f[(9 + i) * B + b];
+            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(106 + i) * B + b] = __theta[531 + i] * f[(6 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(109 + i) * B + b] = f[(100 + i) * B + b] - f[(106 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(112 + i) * B + b] = f[(109 + i) * B + b] * f[(0 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(115 + i) * B + b] = f[(103 + i) * B + b] + f[(112 + i) * B + b];
@@ -220,15 +217,15 @@ namespace AE.Generated
             {
                 T g = a[(106 + i) * B + b];
                 if (g == T.Zero) continue;
-                __alpha_grad[i] += g * f[(6 + i) * B + b];
-                a[(6 + i) * B + b] += g * __alpha[i];
+                __grad[531 + i] += g * f[(6 + i) * B + b];
+                a[(6 + i) * B + b] += g * __theta[531 + i];
             }
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(103 + i) * B + b];
                 if (g == T.Zero) continue;
-                __alpha_grad[i] += g * f[(9 + i) * B + b];
-                a[(9 + i) * B + b] += g * __alpha[i];
+                __grad[531 + i] += g * f[(9 + i) * B + b];
+                a[(9 + i) * B + b] += g * __theta[531 + i];
             }
 #line default
             // N' = softmax(logits)
@@ -266,21 +263,21 @@ namespace AE.Generated
 #line default
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"
-            LinearBackward(__F_out_weight, f.Slice(72 * B, 16 * B), a.Slice(88 * B, 3 * B), a.Slice(72 * B, 16 * B), __F_out_weight_grad, __F_out_bias_grad, 3, 16, B);
+            LinearBackward(Part(__theta, 480, 48), f.Slice(72 * B, 16 * B), a.Slice(88 * B, 3 * B), a.Slice(72 * B, 16 * B), Part(__grad, 480, 48), Part(__grad, 528, 3), 3, 16, B);   // F.out.weight, F.out.bias
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(72 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(56 + i) * B + b] += g * DRelu(f[(56 + i) * B + b], f[(72 + i) * B + b]);
             }
-            LinearBackward(__F_fc2_weight, f.Slice(40 * B, 16 * B), a.Slice(56 * B, 16 * B), a.Slice(40 * B, 16 * B), __F_fc2_weight_grad, __F_fc2_bias_grad, 16, 16, B);
+            LinearBackward(Part(__theta, 208, 256), f.Slice(40 * B, 16 * B), a.Slice(56 * B, 16 * B), a.Slice(40 * B, 16 * B), Part(__grad, 208, 256), Part(__grad, 464, 16), 16, 16, B);   // F.fc2.weight, F.fc2.bias
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(40 + i) * B + b];
                 if (g == T.Zero) continue;
                 a[(24 + i) * B + b] += g * DRelu(f[(24 + i) * B + b], f[(40 + i) * B + b]);
             }
-            LinearBackward(__F_fc1_weight, f.Slice(12 * B, 12 * B), a.Slice(24 * B, 16 * B), a.Slice(12 * B, 12 * B), __F_fc1_weight_grad, __F_fc1_bias_grad, 16, 12, B);
+            LinearBackward(Part(__theta, 0, 192), f.Slice(12 * B, 12 * B), a.Slice(24 * B, 16 * B), a.Slice(12 * B, 12 * B), Part(__grad, 0, 192), Part(__grad, 192, 16), 16, 12, B);   // F.fc1.weight, F.fc1.bias
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(6 + i) * B + b] += a[(12 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(0 + i) * B + b] += a[(15 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(3 + i) * B + b] += a[(18 + i) * B + b];
