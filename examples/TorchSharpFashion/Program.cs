@@ -2,7 +2,7 @@
 // through AE.TorchSharp's optimizer, printing each optimizer's test accuracy and time per epoch.
 //
 //   dotnet run -c Release --project examples/TorchSharpFashion [-- --epochs 3 --train 60000 --batch 128 --seed 1]
-//   dotnet run -c Release --project examples/TorchSharpFashion -- overhead [--n 1e4,1e6]
+//   dotnet run -c Release --project examples/TorchSharpFashion -- overhead [--n 1e4,1e6] [--tensors 1,64]
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -48,6 +48,7 @@ namespace TorchSharpFashion
         public int Seed = 1;
         public int Threads = 2;
         public long[] Sizes = { 10_000, 1_000_000 };
+        public int[] Tensors = { 1, 64 };
 
         public static Options Parse(string[] args)
         {
@@ -75,9 +76,13 @@ namespace TorchSharpFashion
                         o.Sizes = Value().Split(',').Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 1 && d <= int.MaxValue
                             ? (long)d : throw new UsageException($"--n takes sizes such as 1e4,1e6, not '{s}'")).ToArray();
                         break;
+                    case "--tensors":
+                        o.Tensors = Value().Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) && t >= 1
+                            ? t : throw new UsageException($"--tensors takes counts such as 1,64, not '{s}'")).ToArray();
+                        break;
                     case "-h":
                     case "--help":
-                        throw new UsageException("usage: TorchSharpFashion [--epochs E] [--train N] [--test N] [--batch B] [--seed S] [--threads T] | overhead [--n 1e4,1e6]");
+                        throw new UsageException("usage: TorchSharpFashion [--epochs E] [--train N] [--test N] [--batch B] [--seed S] [--threads T] | overhead [--n 1e4,1e6] [--tensors 1,64]");
                     default: throw new UsageException($"unknown option '{args[i]}' (--help lists them)");
                 }
             }
@@ -176,17 +181,20 @@ namespace TorchSharpFashion
 
     /// <summary>
     /// The binding's cost over the bare step: the same law stepping a float[] of n, against
-    /// AeLawOptimizer.step(loss) on one n-element parameter (the gradient check, then the law's step on
-    /// the buffer), per step, with the managed bytes each allocates per step.
+    /// AeLawOptimizer.step(loss) on n elements split into T parameter tensors (the gradient check of
+    /// each tensor, then the law's step on the buffer), per step, with the managed bytes each
+    /// allocates per step.
     /// </summary>
     static class Overhead
     {
         public static void Run(Options o)
         {
-            Console.WriteLine("| n | bare law step (us) | through AeLawOptimizer (us) | overhead (us) | bare B/step | binding B/step |");
-            Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+            Console.WriteLine("| n | tensors | bare law step (us) | through AeLawOptimizer (us) | overhead (us) | bare B/step | binding B/step |");
+            Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
             foreach (var n in o.Sizes)
+            foreach (var tensors in o.Tensors)
             {
+                if (tensors > n) continue;
                 var options = new AeSgdm.Options { init_alpha = 1e-3, sigma_max = 0 };
                 int steps = (int)Math.Clamp(2e8 / n, 20, 20000);
 
@@ -196,13 +204,16 @@ namespace TorchSharpFashion
                 for (int i = 0; i < n; i++) { theta[i] = 1f; grad[i] = 1e-3f * ((i % 7) - 3); }
                 var (bareUs, bareBytes) = Time(steps, () => bare.Step(1.0f, grad, theta));
 
-                using var p = new TorchSharp.Modules.Parameter(ones(n));
-                using var opt = new AeLawOptimizer(new[] { p }, m => new AeSgdm(m, options) { MaxThreads = 1 });
+                var parameters = Enumerable.Range(0, tensors)
+                    .Select(t => new TorchSharp.Modules.Parameter(ones(n / tensors + (t < n % tensors ? 1 : 0))))
+                    .ToArray();
+                using var opt = new AeLawOptimizer(parameters, m => new AeSgdm(m, options) { MaxThreads = 1 });
                 using (var g = tensor(grad)) opt.GradientVector(0).copy_(g);
                 var (boundUs, boundBytes) = Time(steps, () => opt.step(1.0));
+                foreach (var p in parameters) p.Dispose();
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {n:N0} | {bareUs:F2} | {boundUs:F2} | {boundUs - bareUs:F2} | {bareBytes:F0} | {boundBytes:F0} |"));
+                    $"| {n:N0} | {tensors} | {bareUs:F2} | {boundUs:F2} | {boundUs - bareUs:F2} | {bareBytes:F0} | {boundBytes:F0} |"));
             }
         }
 
