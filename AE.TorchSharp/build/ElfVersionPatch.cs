@@ -138,8 +138,12 @@ namespace AE.TorchSharp.Build
 
             foreach (var vs in toClear) Put16(lib, vs, VerNdxGlobal);
             foreach (var kv in flagOffsets) Put16(lib, kv.Value, (ushort)(U16(lib, kv.Value) | VerFlagWeak));
+            // The original's time stamp, so that MSBuild's incremental copy (same size and time: unchanged)
+            // keeps the patched file instead of copying the package's over it on every build.
+            var stamp = File.GetLastWriteTimeUtc(path);
             var temp = path + ".ae-patch.tmp";
             File.WriteAllBytes(temp, lib);
+            File.SetLastWriteTimeUtc(temp, stamp);
             File.Delete(path);
             File.Move(temp, path);
             return new ElfPatchResult(ElfPatchOutcome.Patched,
