@@ -204,6 +204,8 @@ namespace AE.TorchSharp
             {
                 if (source is not AeLawParamState other || other._carriesLaw != _carriesLaw)
                     throw new InvalidDataException("the optimizer state is not an AE law optimizer's of the same split into controllers");
+                if (_carriesLaw && other._segment.Length != _segment.Length)
+                    throw new InvalidDataException($"the optimizer state is of a vector of {other._segment.Length} parameters, this controller's has {_segment.Length}");
                 if (_carriesLaw && !ReferenceEquals(other._segment, _segment))
                     AeLawState.Load(_segment.Law, AeLawState.Save(other._segment.Law));
             }

@@ -197,26 +197,31 @@ namespace AE.TorchSharp.Tests
         [Fact]
         public void State_of_another_split_or_size_is_refused_with_a_message()
         {
+            // Two groups under one controller, saved; the same two groups with a controller each, loaded.
             var a = TestModels.Mlp(ScalarType.Float64, seed: 11);
-            using var optA = new AeLawOptimizer(a.parameters(), Sgdm);
+            var pa = TestModels.Params(a);
+            using var optA = new AeLawOptimizer(new ParamGroup[] { new AeLawParamGroup(pa.Take(2)), new AeLawParamGroup(pa.Skip(2)) }, Sgdm);
             var stream = new MemoryStream();
             using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) optA.save_state_dict(w);
 
-            // The same parameters split into two controllers: another split.
             var b = TestModels.Mlp(ScalarType.Float64, seed: 11);
-            var p = TestModels.Params(b);
-            using var optB = new AeLawOptimizer(new ParamGroup[] { new AeLawParamGroup(p.Take(2)), new AeLawParamGroup(p.Skip(2)) }, Sgdm, AeControllers.PerGroup);
+            var pb = TestModels.Params(b);
+            using var optB = new AeLawOptimizer(new ParamGroup[] { new AeLawParamGroup(pb.Take(2)), new AeLawParamGroup(pb.Skip(2)) }, Sgdm, AeControllers.PerGroup);
             stream.Position = 0;
-            var e = Assert.ThrowsAny<Exception>(() => optB.load_state_dict(new BinaryReader(stream)));
-            Assert.True(e is ArgumentException or InvalidDataException, e.GetType().Name + ": " + e.Message);
+            var split = Assert.Throws<InvalidDataException>(() => optB.load_state_dict(new BinaryReader(stream)));
+            Assert.Contains("controller", split.Message);   // the first vector is of another length
+            var splitInMemory = Assert.Throws<InvalidDataException>(() => optB.load_state_dict(optA.state_dict()));
+            Assert.Contains("controller", splitInMemory.Message);
 
-            // A law state of another dimension.
+            // A law state of another dimension, and of another law.
             var law = new AeSgdm(5);
             var ex = Assert.Throws<InvalidDataException>(() => AeLawState.Load(law, AeLawState.Save(optA.Laws[0])));
             Assert.Contains("dimension", ex.Message);
-            // Another law.
             var ex2 = Assert.Throws<InvalidDataException>(() => AeLawState.Load(new AeAdam(optA.Laws[0].Dimension), AeLawState.Save(optA.Laws[0])));
             Assert.Contains("AeSgdm", ex2.Message);
+            // A refused state leaves the law as it was.
+            Assert.Equal(0, law.StepCount);
+            Assert.Equal(new AeSgdm.Options().init_alpha, law.alpha);
         }
 
         [Fact]
