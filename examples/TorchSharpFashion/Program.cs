@@ -19,6 +19,11 @@ using static TorchSharp.torch;
 try
 {
     var options = Options.Parse(args);
+    if (options.Help)
+    {
+        Console.WriteLine(Options.Usage);
+        return 0;
+    }
     if (options.Overhead) Overhead.Run(options);
     else Training.Run(options);
     return 0;
@@ -40,7 +45,12 @@ namespace TorchSharpFashion
 
     sealed class Options
     {
+        public const string Usage =
+            "usage: TorchSharpFashion [--epochs E] [--train N] [--test N] [--batch B] [--seed S] [--threads T]\n" +
+            "       TorchSharpFashion overhead [--n 1e4,1e6] [--tensors 1,64]";
+
         public bool Overhead;
+        public bool Help;
         public int Epochs = 3;
         public int Train = 60000;
         public int Test = 10000;
@@ -82,7 +92,8 @@ namespace TorchSharpFashion
                         break;
                     case "-h":
                     case "--help":
-                        throw new UsageException("usage: TorchSharpFashion [--epochs E] [--train N] [--test N] [--batch B] [--seed S] [--threads T] | overhead [--n 1e4,1e6] [--tensors 1,64]");
+                        o.Help = true;
+                        return o;
                     default: throw new UsageException($"unknown option '{args[i]}' (--help lists them)");
                 }
             }
