@@ -216,6 +216,12 @@ namespace AE.Dsl.Emit.Cells
 
         private string Index(CellValue v) => IsFlat(v) ? Flat : "i";
 
+        /// <summary>Builtins with a span kernel in CellMath (whole values at once, vectorised in float32; float64 keeps the reference's scalar function).</summary>
+        private static readonly Dictionary<string, string> SpanKernels = new(StringComparer.Ordinal) { ["tanh"] = "Tanh" };
+
+        private bool IsSpanCall(CellValue v) => v.Op is CellOp.Call or CellOp.Activation && v.Args.Count == 1 && SpanKernels.ContainsKey(v.Function!)
+            && v.Args[0] is ValueArg a && _s.Values[a.Id].Length == v.Length;
+
         /// <summary>An operand's element i of sample b, read by a value of <paramref name="length"/> elements.</summary>
         private string Read(CellArg arg, string i = "i") => arg switch
         {
@@ -283,6 +289,13 @@ namespace AE.Dsl.Emit.Cells
             var args = v.Args;
             if (IsElementwise(v.Op))
             {
+                if (IsSpanCall(v))
+                {
+                    // A whole value through a span kernel (vectorised in float32).
+                    var x = _s.Values[((ValueArg)args[0]).Id];
+                    w.Line($"{SpanKernels[v.Function!]}(f.Slice({x.Offset} * B, {x.Length} * B), f.Slice({v.Offset} * B, {v.Length} * B));");
+                    return;
+                }
                 w.Line($"{Loops(v)} {At("f", v, Index(v))} = {Elementwise(v, Index(v))};");
                 return;
             }

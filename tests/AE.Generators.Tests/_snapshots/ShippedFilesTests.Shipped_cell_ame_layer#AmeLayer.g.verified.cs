@@ -80,7 +80,7 @@ namespace AE.Generated
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(96 + i) * B + b] = f[(0 + i) * B + b];
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(104 + i) * B + b] = f[(80 + i) * B + b];
             Linear(Part(__theta, 0, 1536), Part(__theta, 1536, 64), f.Slice(96 * B, 24 * B), f.Slice(120 * B, 64 * B), 64, 24, B);   // f_net.0.weight x + f_net.0.bias
-            for (int k = 0; k < 64 * B; k++) f[184 * B + k] = T.Tanh(f[120 * B + k]);
+            Tanh(f.Slice(120 * B, 64 * B), f.Slice(184 * B, 64 * B));
             Linear(Part(__theta, 1600, 2048), Part(__theta, 3648, 32), f.Slice(184 * B, 64 * B), f.Slice(248 * B, 32 * B), 32, 64, B);   // f_net.2.weight x + f_net.2.bias
             for (int k = 0; k < 32 * B; k++) f[280 * B + k] = f[48 * B + k] + f[248 * B + k];
 #line default
@@ -88,7 +88,7 @@ namespace AE.Generated
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 3680, 1024), Part(__theta, 4704, 64), f.Slice(80 * B, 16 * B), f.Slice(312 * B, 64 * B), 64, 16, B);   // sigma_net.0.weight x + sigma_net.0.bias
-            for (int k = 0; k < 64 * B; k++) f[376 * B + k] = T.Tanh(f[312 * B + k]);
+            Tanh(f.Slice(312 * B, 64 * B), f.Slice(376 * B, 64 * B));
             Linear(Part(__theta, 4768, 2048), Part(__theta, 6816, 32), f.Slice(376 * B, 64 * B), f.Slice(440 * B, 32 * B), 32, 64, B);   // sigma_net.2.weight x + sigma_net.2.bias
             for (int k = 0; k < 32 * B; k++) f[472 * B + k] = Softplus(f[440 * B + k]);
             for (int k = 0; k < 32 * B; k++) f[504 * B + k] = f[472 * B + k] + __c0;
@@ -102,7 +102,7 @@ namespace AE.Generated
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 6848, 1024), Part(__theta, 7872, 64), f.Slice(80 * B, 16 * B), f.Slice(600 * B, 64 * B), 64, 16, B);   // d_net.0.weight x + d_net.0.bias
-            for (int k = 0; k < 64 * B; k++) f[664 * B + k] = T.Tanh(f[600 * B + k]);
+            Tanh(f.Slice(600 * B, 64 * B), f.Slice(664 * B, 64 * B));
             Linear(Part(__theta, 7936, 2048), Part(__theta, 9984, 32), f.Slice(664 * B, 64 * B), f.Slice(728 * B, 32 * B), 32, 64, B);   // d_net.2.weight x + d_net.2.bias
             for (int k = 0; k < 32 * B; k++) f[760 * B + k] = T.Sin(f[728 * B + k]);
             for (int k = 0; k < 32 * B; k++) f[792 * B + k] = f[568 * B + k] + f[760 * B + k];
@@ -111,9 +111,9 @@ namespace AE.Generated
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 10016, 1024), Part(__theta, 11040, 64), f.Slice(80 * B, 16 * B), f.Slice(824 * B, 64 * B), 64, 16, B);   // m_net.0.weight x + m_net.0.bias
-            for (int k = 0; k < 64 * B; k++) f[888 * B + k] = T.Tanh(f[824 * B + k]);
+            Tanh(f.Slice(824 * B, 64 * B), f.Slice(888 * B, 64 * B));
             Linear(Part(__theta, 11104, 2048), Part(__theta, 13152, 32), f.Slice(888 * B, 64 * B), f.Slice(952 * B, 32 * B), 32, 64, B);   // m_net.2.weight x + m_net.2.bias
-            for (int k = 0; k < 32 * B; k++) f[984 * B + k] = T.Tanh(f[952 * B + k]);
+            Tanh(f.Slice(952 * B, 32 * B), f.Slice(984 * B, 32 * B));
             for (int k = 0; k < 32 * B; k++) f[1016 * B + k] = f[792 * B + k] + f[984 * B + k];
 #line default
             // ---- update "coefficient feedback from the new hidden state, and the readout"
@@ -122,7 +122,7 @@ namespace AE.Generated
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(1048 + i) * B + b] = f[(1016 + i) * B + b];
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(1080 + i) * B + b] = f[(80 + i) * B + b];
             Linear(Part(__theta, 13184, 3072), Part(__theta, 16256, 64), f.Slice(1048 * B, 48 * B), f.Slice(1096 * B, 64 * B), 64, 48, B);   // g_net.0.weight x + g_net.0.bias
-            for (int k = 0; k < 64 * B; k++) f[1160 * B + k] = T.Tanh(f[1096 * B + k]);
+            Tanh(f.Slice(1096 * B, 64 * B), f.Slice(1160 * B, 64 * B));
             Linear(Part(__theta, 16320, 1024), Part(__theta, 17344, 16), f.Slice(1160 * B, 64 * B), f.Slice(1224 * B, 16 * B), 16, 64, B);   // g_net.2.weight x + g_net.2.bias
             for (int k = 0; k < 16 * B; k++) f[1240 * B + k] = f[80 * B + k] + f[1224 * B + k];
 #line default

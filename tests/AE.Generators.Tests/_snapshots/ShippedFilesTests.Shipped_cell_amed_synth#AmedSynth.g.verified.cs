@@ -70,7 +70,7 @@ namespace AE.Generated
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 0, 32), Part(__theta, 32, 32), f.Slice(3 * B, 1 * B), f.Slice(4 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
-            for (int k = 0; k < 32 * B; k++) f[36 * B + k] = T.Tanh(f[4 * B + k]);
+            Tanh(f.Slice(4 * B, 32 * B), f.Slice(36 * B, 32 * B));
             Linear(Part(__theta, 64, 32), Part(__theta, 96, 1), f.Slice(36 * B, 32 * B), f.Slice(68 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
             for (int b = 0; b < B; b++) f[69 * B + b] = f[2 * B + b] + f[68 * B + b];
 #line default
@@ -78,7 +78,7 @@ namespace AE.Generated
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 97, 32), Part(__theta, 129, 32), f.Slice(3 * B, 1 * B), f.Slice(70 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
-            for (int k = 0; k < 32 * B; k++) f[102 * B + k] = T.Tanh(f[70 * B + k]);
+            Tanh(f.Slice(70 * B, 32 * B), f.Slice(102 * B, 32 * B));
             Linear(Part(__theta, 161, 32), Part(__theta, 193, 1), f.Slice(102 * B, 32 * B), f.Slice(134 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
             for (int b = 0; b < B; b++) f[135 * B + b] = Softplus(f[134 * B + b]);
             for (int b = 0; b < B; b++) f[136 * B + b] = f[135 * B + b] + __c0;
@@ -96,7 +96,7 @@ namespace AE.Generated
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 194, 32), Part(__theta, 226, 32), f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
-            for (int k = 0; k < 32 * B; k++) f[172 * B + k] = T.Tanh(f[140 * B + k]);
+            Tanh(f.Slice(140 * B, 32 * B), f.Slice(172 * B, 32 * B));
             Linear(Part(__theta, 258, 32), Part(__theta, 290, 1), f.Slice(172 * B, 32 * B), f.Slice(204 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
             for (int b = 0; b < B; b++) f[205 * B + b] = __c2 * f[139 * B + b];
             for (int b = 0; b < B; b++) f[206 * B + b] = f[204 * B + b] + f[205 * B + b];
@@ -106,7 +106,7 @@ namespace AE.Generated
             // ---- update "simple coefficient update, and the output sample"
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[209 * B + b] = T.Tanh(f[208 * B + b]);
+            Tanh(f.Slice(208 * B, 1 * B), f.Slice(209 * B, 1 * B));
             for (int b = 0; b < B; b++) f[210 * B + b] = __c2 * f[209 * B + b];
             for (int b = 0; b < B; b++) f[211 * B + b] = f[3 * B + b] + f[210 * B + b];
 #line default

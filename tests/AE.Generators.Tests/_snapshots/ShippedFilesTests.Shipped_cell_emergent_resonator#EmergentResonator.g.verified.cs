@@ -88,7 +88,7 @@ namespace AE.Generated
 #line 57 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 7424, 16384), Part(__theta, 23808, 128), f.Slice(1053 * B, 128 * B), f.Slice(1181 * B, 128 * B), 128, 128, B);   // recurrent.weight x + recurrent.bias
             for (int k = 0; k < 128 * B; k++) f[1309 * B + k] = f[1181 * B + k] + f[669 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[1437 * B + k] = T.Tanh(f[1309 * B + k]);
+            Tanh(f.Slice(1309 * B, 128 * B), f.Slice(1437 * B, 128 * B));
             for (int k = 0; k < 128 * B; k++) f[1565 * B + k] = f[29 * B + k] + f[1437 * B + k];
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1693 + i) * B + b] = __theta[25354 + i] * __theta[25226 + i];
             for (int k = 0; k < 128 * B; k++) f[1821 * B + k] = f[1693 * B + k] * f[1053 * B + k];
