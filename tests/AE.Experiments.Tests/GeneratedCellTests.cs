@@ -364,6 +364,40 @@ namespace AE.Experiments.Tests
             Assert.Contains(cell.GradientVector.ToArray(), g => g != 0);
         }
 
+        /// <summary>
+        /// The batch split over threads: outputs, loss and final states are one cell's bit for bit (samples are independent);
+        /// every gradient within rounding of one cell's (the batch is summed in another order); the same for any thread count
+        /// that gives the same parts; nothing allocated per forward plus backward.
+        /// </summary>
+        [Theory]
+        [InlineData(2)]
+        [InlineData(3)]
+        [InlineData(5)]
+        public void A_batch_split_over_threads_is_one_cell(int threads)
+        {
+            var make = CellCompiler.Compile<double>(Target("residual_dynamics.ae"));
+            var reference = Golden("cell_residual_dynamics.json");
+            var one = CellGradientCheck.Run(Target("residual_dynamics.ae").Unit, reference, (b, t) => make(b, t, 0));
+            var split = CellGradientCheck.Run(Target("residual_dynamics.ae").Unit, reference, (b, t) => new BatchParallelCell<double>(n => make(n, t, 0), b, threads));
+            Assert.True(split.Pass, Table(split));
+            Assert.Equal(one.Loss, split.Loss);
+            foreach (var (name, g) in one.Gradients)
+                for (int i = 0; i < g.Length; i++)
+                    Assert.True(Math.Abs(g[i] - split.Gradients[name][i]) <= 1e-14 + 1e-12 * Math.Abs(g[i]), $"{name}[{i}]: {g[i]:R} vs {split.Gradients[name][i]:R}");
+
+            var cell = new BatchParallelCell<double>(n => make(n, 7, 0), 5, threads);
+            foreach (var s in cell.States) cell.InitialState(s.Name).Fill(1.0 / 3);
+            cell.Forward(); cell.ZeroGrad(); cell.Backward();
+            long least = long.MaxValue;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread() + AE.Runtime.Simd.AeWorkers.WorkerAllocatedBytes;
+                for (int k = 0; k < 5; k++) { cell.Forward(); cell.ZeroGrad(); cell.Backward(); }
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() + AE.Runtime.Simd.AeWorkers.WorkerAllocatedBytes - before);
+            }
+            Assert.Equal(0, least);
+        }
+
         /// <summary>After the first run, a forward plus backward over the sequence allocates nothing (checkpointed: recomputation included).</summary>
         [Theory]
         [InlineData("ame_layer.ae")]
