@@ -65,31 +65,23 @@ namespace AE.Kernels
         private readonly double[] _host;
         private readonly int _gradBuffer = -1, _thetaBuffer = -1, _lossSlot = -1;
         private readonly int _dimension;
-        private readonly Dictionary<string, int> _signalIndex;
         private bool _disposed;
 
         public OpenClLaw(IrUnit unit, int n, OpenClLawOptions? options = null)
-            : this(unit, new Dictionary<string, int> { [RuntimeDim(unit)] = n }, options) { }
+            : this(unit, new Dictionary<string, int> { [DeviceLaw.RuntimeDim(unit)] = n }, options) { }
 
         public OpenClLaw(IrUnit unit, IReadOnlyDictionary<string, int> dims, OpenClLawOptions? options = null)
         {
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             if (dims is null) throw new ArgumentNullException(nameof(dims));
             options ??= new OpenClLawOptions();
-            if (!CSharpEmitter.IsOptimizerShape(unit))
-                throw new ArgumentException($"'{unit.Name}' does not have the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n]) that OpenClLaw steps", nameof(unit));
-            foreach (var d in unit.Dims.Where(d => d.IsRuntime))
-            {
-                if (!dims.TryGetValue(d.Name, out var v)) throw new ArgumentException($"dim '{d.Name}' needs a value", nameof(dims));
-                if (v < 1) throw new ArgumentOutOfRangeException(d.Name, v, $"dimension '{d.Name}' must be at least 1");
-            }
+            DeviceLaw.CheckUnit(unit, dims, nameof(OpenClLaw));
 
             Program = OpenClEmitter.Emit(unit, new OpenClEmitOptions { VectorType = options.VectorType, Name = options.Name, Ablate = options.Ablate, Lagged = options.Lagged });
-            var evaluator = new ConstantEvaluator(unit, dims, GivenParams(unit, options));
+            var evaluator = new ConstantEvaluator(unit, dims, DeviceLaw.GivenParams(unit, options.Params, options.VectorParams));
             _host = GC.AllocateArray<double>(Program.ScalarCount, pinned: true);
-            InitialScalars(unit, evaluator);
-            _dimension = dims[RuntimeDim(unit)];
-            _signalIndex = Program.SignalNames.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
+            DeviceLaw.InitialScalars(Program, unit, evaluator, _host);
+            _dimension = dims[DeviceLaw.RuntimeDim(unit)];
 
             _context = options.Context ?? DefaultContext.Value;
             var program = Programs.GetOrAdd((_context, Program.Source), key => new Lazy<OpenClProgram>(() => key.Item1.BuildProgram(key.Item2))).Value;
@@ -142,9 +134,6 @@ namespace AE.Kernels
             return resource;
         }
 
-        private static string RuntimeDim(IrUnit unit) =>
-            unit.Dims.FirstOrDefault(d => d.IsRuntime)?.Name ?? throw new ArgumentException($"'{unit.Name}' has no run-time dim", nameof(unit));
-
         /// <summary>The program this law runs: its source, layout and launch schedule.</summary>
         public OpenClLawProgram Program { get; }
 
@@ -171,26 +160,12 @@ namespace AE.Kernels
         }
 
         /// <summary>A signal, coefficient, scalar state or accumulator after the last step.</summary>
-        public double ReadSignal(string name)
-        {
-            if (name is null) throw new ArgumentNullException(nameof(name));
-            if (!_signalIndex.TryGetValue(name, out var index))
-                throw new ArgumentException($"law {LawName} has no readable scalar '{name}'; valid: {string.Join(", ", Program.SignalNames)}", nameof(name));
-            return _host[Program.ReadableStart + index];
-        }
+        public double ReadSignal(string name) => _host[Program.ReadableStart + DeviceLaw.SignalIndex(Program, name)];
 
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
-            if (id is null) throw new ArgumentNullException(nameof(id));
-            var slot = Program.Slots.FirstOrDefault(s => s.Kind == OpenClSlotKind.RuleSwitch && s.Name == id);
-            if (slot is null)
-            {
-                throw new ArgumentException(Program.RuleIds.Count == 0
-                    ? $"law {LawName} has no rule '{id}' that can be switched off"
-                    : $"law {LawName} has no rule '{id}' that can be switched off; valid: {string.Join(", ", Program.RuleIds)}", nameof(id));
-            }
-            _host[slot.Index] = enabled ? 1.0 : 0.0;
+            _host[DeviceLaw.RuleSlot(Program, id).Index] = enabled ? 1.0 : 0.0;
         }
 
         public void Step(double loss, ReadOnlySpan<double> grad, Span<double> theta)
@@ -271,73 +246,18 @@ namespace AE.Kernels
 
         // ------------------------------------------------------------ construction
 
-        private static Dictionary<string, double[]> GivenParams(IrUnit unit, OpenClLawOptions options)
-        {
-            var given = new Dictionary<string, double[]>(StringComparer.Ordinal);
-            string valid = string.Join(", ", unit.Params.Select(p => p.Name));
-            foreach (var kv in options.Params ?? new Dictionary<string, double>())
-            {
-                var p = unit.Params.FirstOrDefault(x => x.Name == kv.Key) ?? throw new ArgumentException($"'{kv.Key}' is not a param of {unit.Name}; its params: {valid}", nameof(options));
-                if (!p.Type.IsScalar) throw new ArgumentException($"param '{p.Name}' is a vector; give it in VectorParams", nameof(options));
-                double v = kv.Value;
-                if (p.Type.Scalar == ScalarType.Int && (double.IsNaN(v) || Math.Floor(v) != v))
-                    throw new ArgumentException($"param '{p.Name}' is an int; {v} is not a whole number", nameof(options));
-                if (p.Type.Scalar == ScalarType.Bool) v = v != 0 ? 1 : 0;
-                given[p.Name] = new[] { v };
-            }
-            foreach (var kv in options.VectorParams ?? new Dictionary<string, double[]>())
-            {
-                var p = unit.Params.FirstOrDefault(x => x.Name == kv.Key) ?? throw new ArgumentException($"'{kv.Key}' is not a param of {unit.Name}; its params: {valid}", nameof(options));
-                if (p.Type.IsScalar) throw new ArgumentException($"param '{p.Name}' is a scalar; give it in Params", nameof(options));
-                given[p.Name] = kv.Value ?? throw new ArgumentNullException(nameof(options), $"param '{p.Name}' is null");
-            }
-            return given;
-        }
-
-        /// <summary>Every slot's value before the first step, as the C# law's constructor sets its fields.</summary>
-        private void InitialScalars(IrUnit unit, ConstantEvaluator evaluator)
-        {
-            foreach (var p in unit.Params) evaluator.Param(p.Name); // ranges are checked in dependency order, as the C# constructor does
-            foreach (var slot in Program.Slots)
-            {
-                _host[slot.Index] = slot.Kind switch
-                {
-                    OpenClSlotKind.RuleSwitch => 1.0,
-                    OpenClSlotKind.Param => evaluator.Param(slot.Name)[0],
-                    OpenClSlotKind.State or OpenClSlotKind.Coefficient => unit.States.First(s => s.Name == slot.Name).Init is IrExpr init ? Scalar(evaluator.Eval(init), slot.Type) : 0.0,
-                    OpenClSlotKind.Signal => unit.Signals.First(s => s.Name == slot.Name).Neutral is IrExpr neutral && IrFacts.IsConstant(neutral) ? Scalar(evaluator.Eval(neutral), slot.Type) : 0.0,
-                    _ => 0.0,
-                };
-            }
-        }
-
-        private static double Scalar(double[] value, ScalarType type) =>
-            type == ScalarType.Bool ? (value[0] != 0 ? 1 : 0) : type == ScalarType.Int ? Math.Truncate(value[0]) : value[0];
-
         private void UploadInitialVectors(IrUnit unit, ConstantEvaluator evaluator)
         {
             for (int v = 0; v < Program.Vectors.Count; v++)
             {
                 var vec = Program.Vectors[v];
-                int length = evaluator.Size(vec.Length);
-                double[]? values = vec.Role switch
-                {
-                    OpenClVectorRole.Param => evaluator.Param(vec.Name),
-                    OpenClVectorRole.State => unit.States.First(s => s.Name == vec.Name).Init is IrExpr init ? ConstantEvaluator.Broadcast(evaluator.Eval(init), length) : new double[length],
-                    OpenClVectorRole.Signal => new double[length],
-                    _ => null,
-                };
-                if (values is null) continue;
+                if (DeviceLaw.InitialVector(vec, unit, evaluator) is not { } values) continue;
                 if (vec.IsFloat) _queue.Write<float>(_vectorBuffers[v], values.Select(x => (float)x).ToArray());
                 else _queue.Write<double>(_vectorBuffers[v], values);
             }
         }
 
-        private long Groups(OpenClLaunch launch, ConstantEvaluator evaluator)
-        {
-            long longest = launch.Lengths.Select(evaluator.Size).DefaultIfEmpty(1).Max();
-            return Math.Max(1, (longest + WorkGroupSize - 1) / WorkGroupSize);
-        }
+        private long Groups(OpenClLaunch launch, ConstantEvaluator evaluator) => DeviceLaw.Groups(launch, evaluator, WorkGroupSize);
 
         /// <summary>
         /// A power of two no larger than the device, every pass kernel and the local memory allow, nor
@@ -354,7 +274,7 @@ namespace AE.Kernels
                 if (requested > limit) throw new ArgumentException($"the work-group size {requested} exceeds what {Device.Name} allows for this program ({limit})", "options");
                 return requested;
             }
-            long longest = Program.Launches.Where(l => l.Kind == OpenClLaunchKind.Pass).SelectMany(l => l.Lengths).Select(evaluator.Size).DefaultIfEmpty(1).Max();
+            long longest = DeviceLaw.LongestPass(Program, evaluator);
             int size = 1;
             while (size * 2L <= Math.Min(256, limit) && size < longest) size *= 2;
             return size;

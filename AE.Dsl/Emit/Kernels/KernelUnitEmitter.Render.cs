@@ -172,7 +172,7 @@ namespace AE.Dsl.Emit.Kernels
         }
 
         /// <summary>A length as a long expression of the run-time dims (fixed dims are numbers).</summary>
-        private string DimText(DimExpr d, int depth = 0)
+        protected string DimText(DimExpr d, int depth = 0)
         {
             if (d.IsConstant) return Num(d.Constant);
             if (depth > _unit.Dims.Count) throw new InvalidOperationException("internal: dims defined in a cycle");

@@ -596,7 +596,7 @@ namespace AE.Dsl.Emit.Kernels
         }
 
         private string ScalarTarget(string name) =>
-            _slotOf.TryGetValue((OpenClSlotKind.Signal, name), out var s) ? s.Macro : Macro(OpenClSlotKind.Local, name);
+            _slotOf.TryGetValue((OpenClSlotKind.Signal, name), out var s) ? SlotText(s.Macro) : Macro(OpenClSlotKind.Local, name);
 
         // ------------------------------------------------------------ vector passes
 
