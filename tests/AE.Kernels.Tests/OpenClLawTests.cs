@@ -55,64 +55,6 @@ namespace AE.Kernels.Tests
 
         private static Dictionary<string, double> NoNoise() => new() { ["sigma_max"] = 0 };
 
-        /// <summary>A gradient with a scale that changes every step, zero-mean or not, now and then NaN or infinite elements.</summary>
-        private static double[] Gradient(Random rng, int n, int step)
-        {
-            double scale = Math.Pow(10, rng.NextDouble() * 4 - 3);
-            double offset = step % 3 == 0 ? 0 : rng.NextDouble() - 0.5;
-            var g = new double[n];
-            for (int i = 0; i < n; i++) g[i] = scale * (Normal(rng) + offset);
-            if (step == 17) g[rng.Next(n)] = double.NaN;
-            if (step == 23) g[rng.Next(n)] = double.PositiveInfinity;
-            if (step == 29) g[rng.Next(n)] = 5e6; // beyond grad_emergency: the brake
-            return g;
-        }
-
-        private static double Loss(Random rng, double previous, int step) => step == 31 ? double.NaN : previous * 0.97 + 0.02 * (rng.NextDouble() - 0.5);
-
-        private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-
-        /// <summary>Collects each quantity's reference values and the device's, then checks them against the bound.</summary>
-        private sealed class Comparison
-        {
-            private readonly Dictionary<string, List<(int Step, double Actual, double Expected)>> _values = new(StringComparer.Ordinal);
-
-            public void Add(string quantity, int step, double actual, double expected)
-            {
-                if (!_values.TryGetValue(quantity, out var list)) _values[quantity] = list = new();
-                list.Add((step, actual, expected));
-            }
-
-            /// <summary>The worst ratio of deviation to allowance (≤ 1 passes) and where it is.</summary>
-            public (double Ratio, string Where) Worst(double rel, double absScale)
-            {
-                double worst = 0;
-                string where = "nothing compared";
-                foreach (var (quantity, list) in _values)
-                {
-                    double scale = list.Max(v => double.IsFinite(v.Expected) ? Math.Abs(v.Expected) : 0);
-                    foreach (var (step, actual, expected) in list)
-                    {
-                        double dev = Deviation.Absolute(actual, expected);
-                        double allowed = rel * Math.Abs(expected) + absScale * scale;
-                        double ratio = dev == 0 ? 0 : allowed == 0 || double.IsInfinity(dev) ? double.PositiveInfinity : dev / allowed;
-                        if (ratio > worst || where == "nothing compared")
-                        {
-                            if (ratio >= worst) { worst = ratio; where = $"{quantity} at step {step}: {actual:R} against {expected:R}"; }
-                        }
-                    }
-                }
-                return (worst, where);
-            }
-
-            public void AssertWithin(double rel, double absScale, ITestOutputHelper output, string what)
-            {
-                var (ratio, where) = Worst(rel, absScale);
-                output.WriteLine($"{what}: worst deviation {ratio:E2} of the allowance, {where}");
-                Assert.True(ratio <= 1, $"{what}: out of bound by {ratio:E2}x at {where}");
-            }
-        }
-
         [Theory]
         [MemberData(nameof(DoubleCases))]
         public void Double_steps_agree_with_the_reference_interpreter(string file, int n, int seed, int wg)
@@ -124,7 +66,7 @@ namespace AE.Kernels.Tests
             var ps = !noise ? NoNoise() : new Dictionary<string, double> { ["sigma_min"] = 0.01, ["sigma_max"] = 0.5, ["init_sigma"] = 0.05 };
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, WorkGroupSize = wg, Seed = (ulong)seed });
             var rng = new Random(seed);
-            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, ps.ToDictionary(kv => kv.Key, kv => new[] { kv.Value }),
                 new Dictionary<string, double[]> { ["theta"] = theta0 }, seed: (ulong)seed);
             var theta = (double[])theta0.Clone();
@@ -133,8 +75,8 @@ namespace AE.Kernels.Tests
             const int steps = 60;
             for (int step = 1; step <= steps; step++)
             {
-                var grad = Gradient(rng, n, step);
-                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
+                var grad = RandomInputs.Gradient(rng, n, step);
+                loss = RandomInputs.Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
                 law.Step(loss, grad, theta);
                 interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
                 for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
@@ -172,15 +114,15 @@ namespace AE.Kernels.Tests
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, VectorType = OpenClVectorType.Float });
             var reference = EmittedLaw.Create(unit, n, ps);
             var rng = new Random(seed);
-            var theta = Enumerable.Range(0, n).Select(_ => (float)Normal(rng)).ToArray();
+            var theta = Enumerable.Range(0, n).Select(_ => (float)RandomInputs.Normal(rng)).ToArray();
             var expectedTheta = (float[])theta.Clone();
             var scalars = new Comparison();
             var vectors = new Comparison();
             double loss = 1;
             for (int step = 1; step <= 60; step++)
             {
-                var grad = Gradient(rng, n, step).Select(x => (float)x).ToArray();
-                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
+                var grad = RandomInputs.Gradient(rng, n, step).Select(x => (float)x).ToArray();
+                loss = RandomInputs.Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
                 law.Step((float)loss, grad, theta);
                 reference.Step((float)loss, grad, expectedTheta);
                 for (int s = 0; s < law.SignalNames.Count; s++) scalars.Add(law.SignalNames[s], step, law.ReadSignal(s), reference.ReadSignal(s));
@@ -202,7 +144,7 @@ namespace AE.Kernels.Tests
             Assert.Equal(reference.RuleIds, law.RuleIds);
             Assert.Equal(reference.SignalNames, law.SignalNames);
             var rng = new Random(21);
-            var theta = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var theta = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var expected = (double[])theta.Clone();
             var cmp = new Comparison();
             double loss = 1;
@@ -215,8 +157,8 @@ namespace AE.Kernels.Tests
                     law.SetRule(id, on);
                     reference.SetRule(id, on);
                 }
-                var grad = Gradient(rng, n, step);
-                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
+                var grad = RandomInputs.Gradient(rng, n, step);
+                loss = RandomInputs.Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
                 law.Step(loss, grad, theta);
                 reference.Step(loss, grad, expected);
                 for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), reference.ReadSignal(s));
@@ -240,11 +182,11 @@ namespace AE.Kernels.Tests
             Assert.Equal("NoAE5", variant.LawName);
             Assert.DoesNotContain("AE5", variant.RuleIds);
             var rng = new Random(5);
-            var a = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var a = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var b = (double[])a.Clone();
             for (int step = 1; step <= 30; step++)
             {
-                var grad = Gradient(rng, n, step);
+                var grad = RandomInputs.Gradient(rng, n, step);
                 variant.Step(0.5, grad, a);
                 switched.Step(0.5, grad, b);
             }
@@ -263,11 +205,11 @@ namespace AE.Kernels.Tests
             using var second = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context });
             Assert.Equal(first.WorkGroupSize, second.WorkGroupSize);
             var rng = new Random(8);
-            var a = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var a = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var b = (double[])a.Clone();
             for (int step = 1; step <= 20; step++)
             {
-                var grad = Gradient(rng, n, step);
+                var grad = RandomInputs.Gradient(rng, n, step);
                 first.Step(1.0 / step, grad, a);
                 second.Step(1.0 / step, grad, b);
                 for (int s = 0; s < first.SignalNames.Count; s++) Assert.Equal(first.ReadSignal(s), second.ReadSignal(s));
@@ -358,14 +300,14 @@ namespace AE.Kernels.Tests
                 foreach (var filter in new[] { "ae_ema(", "ae_lp(", "ae_prev(", "ae_latch(" })
                     Assert.DoesNotContain(filter, pass, StringComparison.Ordinal);
             var rng = new Random(31);
-            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
             var theta = (double[])theta0.Clone();
             var cmp = new Comparison();
             double loss = 0.3;
             for (int step = 1; step <= 40; step++)
             {
-                var grad = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+                var grad = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
                 loss = step % 7 == 0 ? -loss : loss * 0.9 + 0.1 * (rng.NextDouble() - 0.4);
                 law.Step(loss, grad, theta);
                 interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
@@ -398,12 +340,12 @@ namespace AE.Kernels.Tests
             const int n = 21;
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
             var rng = new Random(17);
-            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
             var theta = (double[])theta0.Clone();
             for (int step = 1; step <= 20; step++)
             {
-                var grad = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+                var grad = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
                 double loss = rng.NextDouble() - 0.3;
                 law.Step(loss, grad, theta);
                 interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
