@@ -70,7 +70,8 @@ namespace AE.Ilgpu
         /// <summary>Whether <paramref name="accelerator"/> is ILGPU's CPU simulator (tests, not speed).</summary>
         public static bool IsSimulator(Accelerator accelerator) => accelerator is CPUAccelerator;
 
-        internal static string Describe(Accelerator accelerator) => accelerator switch
+        /// <summary>"CUDA NVIDIA H100", "OpenCL ...", "CPU simulator CPUAccelerator": the kind and the name.</summary>
+        public static string Describe(Accelerator accelerator) => accelerator switch
         {
             CudaAccelerator => "CUDA " + accelerator.Name,
             CLAccelerator => "OpenCL " + accelerator.Name,
