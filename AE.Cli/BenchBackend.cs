@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
@@ -69,13 +70,16 @@ namespace AE.Cli
     {
         public static IReadOnlyList<string> Names { get; } = new[] { "cpu", "opencl", "ilgpu" };
 
+        /// <summary>"cpu, opencl or ilgpu": the names as an error message lists them.</summary>
+        public static string Expected => string.Join(", ", Names.Take(Names.Count - 1)) + " or " + Names[^1];
+
         /// <summary>The backend <paramref name="name"/> for <paramref name="request"/>.</summary>
         public static IBenchBackend Create(string name, BenchRequest request) => name switch
         {
             "cpu" => CpuBenchBackend.Create(request),
             "opencl" => OpenClBenchBackend.Create(request),
             "ilgpu" => IlgpuBenchBackend.Create(request),
-            _ => throw CliException.BadUsage("invalid value '" + name + "' for '--backend'; expected " + string.Join(" or ", Names), BenchCommand.Name),
+            _ => throw CliException.BadUsage("invalid value '" + name + "' for '--backend'; expected " + Expected, BenchCommand.Name),
         };
     }
 

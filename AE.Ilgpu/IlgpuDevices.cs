@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -16,12 +17,12 @@ namespace AE.Ilgpu
 
     /// <summary>
     /// The accelerators ILGPU finds: one context for the process (CUDA, OpenCL and the CPU simulator enabled,
-    /// math in ILGPU's default mode: full-precision float and double operations, no fast approximations),
-    /// and the choice of a device by kind.
+    /// math in ILGPU's default mode: full-precision float and double operations, no fast approximations;
+    /// ILGPU.Algorithms' XMath for the math functions CUDA has no instruction for), and the choice of a device by kind.
     /// </summary>
     public static class IlgpuDevices
     {
-        private static readonly Lazy<Context> SharedContext = new(() => Context.Create(b => b.Default().Math(MathMode.Default)));
+        private static readonly Lazy<Context> SharedContext = new(() => Context.Create(b => b.Default().Math(MathMode.Default).EnableAlgorithms()));
         private static readonly object Gate = new();
         private static Accelerator? _default;
 
