@@ -56,7 +56,12 @@ namespace AE.Cli
             }));
             try
             {
-                return dtype == BenchDtype.F32 ? new Run32(law, n) : new Run64(law, n);
+                var losses = CpuBenchBackend.Losses();
+                if (dtype == BenchDtype.F64)
+                    return new Run<double>(law, CpuBenchBackend.Normals(n, 1), CpuBenchBackend.Normals(n, 2), (t, g, theta) => law.Step(losses[t], g, theta));
+                var losses32 = Array.ConvertAll(losses, v => (float)v);
+                return new Run<float>(law, Array.ConvertAll(CpuBenchBackend.Normals(n, 1), v => (float)v), Array.ConvertAll(CpuBenchBackend.Normals(n, 2), v => (float)v),
+                    (t, g, theta) => law.Step(losses32[t], g, theta));
             }
             catch (Exception ex) when (ex is OutOfMemoryException or AcceleratorException)
             {
@@ -87,51 +92,25 @@ namespace AE.Cli
         private static void CopyKernel(Index1D i, ArrayView<float> a, ArrayView<float> b) => b[i] = a[i];
 
         /// <summary>The bench's gradient and start point (the CPU backend's), in device buffers; steps on their views.</summary>
-        private sealed class Run64 : IBenchRun
+        private sealed class Run<T> : IBenchRun where T : unmanaged
         {
             private readonly IlgpuLaw _law;
-            private readonly MemoryBuffer1D<double, Stride1D.Dense> _grad, _theta;
-            private readonly double[] _losses = CpuBenchBackend.Losses();
+            private readonly MemoryBuffer1D<T, Stride1D.Dense> _grad, _theta;
+            private readonly Action<int, ArrayView1D<T, Stride1D.Dense>, ArrayView1D<T, Stride1D.Dense>> _step;
             private int _t;
 
-            public Run64(IlgpuLaw law, int n)
+            /// <param name="step">one step with the loss of index t of <see cref="CpuBenchBackend.Losses"/></param>
+            public Run(IlgpuLaw law, T[] grad, T[] theta, Action<int, ArrayView1D<T, Stride1D.Dense>, ArrayView1D<T, Stride1D.Dense>> step)
             {
                 _law = law;
-                _grad = law.Accelerator.Allocate1D(CpuBenchBackend.Normals(n, 1));
-                _theta = law.Accelerator.Allocate1D(CpuBenchBackend.Normals(n, 2));
+                _step = step;
+                _grad = law.Accelerator.Allocate1D(grad);
+                _theta = law.Accelerator.Allocate1D(theta);
             }
 
             public void Step(int count)
             {
-                for (int i = 0; i < count; i++) _law.Step(_losses[_t++ & (CpuBenchBackend.LossPeriod - 1)], _grad.View, _theta.View);
-                _law.Accelerator.Synchronize();
-            }
-
-            public void Dispose()
-            {
-                _theta.Dispose();
-                _grad.Dispose();
-                _law.Dispose();
-            }
-        }
-
-        private sealed class Run32 : IBenchRun
-        {
-            private readonly IlgpuLaw _law;
-            private readonly MemoryBuffer1D<float, Stride1D.Dense> _grad, _theta;
-            private readonly float[] _losses = Array.ConvertAll(CpuBenchBackend.Losses(), v => (float)v);
-            private int _t;
-
-            public Run32(IlgpuLaw law, int n)
-            {
-                _law = law;
-                _grad = law.Accelerator.Allocate1D(Array.ConvertAll(CpuBenchBackend.Normals(n, 1), v => (float)v));
-                _theta = law.Accelerator.Allocate1D(Array.ConvertAll(CpuBenchBackend.Normals(n, 2), v => (float)v));
-            }
-
-            public void Step(int count)
-            {
-                for (int i = 0; i < count; i++) _law.Step(_losses[_t++ & (CpuBenchBackend.LossPeriod - 1)], _grad.View, _theta.View);
+                for (int i = 0; i < count; i++) _step(_t++ & (CpuBenchBackend.LossPeriod - 1), _grad.View, _theta.View);
                 _law.Accelerator.Synchronize();
             }
 

@@ -15,28 +15,10 @@ using ILGPU.Runtime;
 namespace AE.Ilgpu
 {
     /// <summary>How an <see cref="IlgpuLaw"/> is built.</summary>
-    public sealed class IlgpuLawOptions
+    public sealed class IlgpuLawOptions : DeviceLawOptions
     {
         /// <summary>Float vectors on the device (else double); the Step overloads of that precision run.</summary>
         public bool Float { get; set; }
-
-        /// <summary>Scalar params replacing their defaults (a bool is 0 or 1, an int a whole number).</summary>
-        public IReadOnlyDictionary<string, double>? Params { get; set; }
-
-        /// <summary>Vector params replacing their defaults.</summary>
-        public IReadOnlyDictionary<string, double[]>? VectorParams { get; set; }
-
-        /// <summary>Seed of the noise() draws: the C# law and the interpreter with this seed draw the same numbers.</summary>
-        public ulong Seed { get; set; }
-
-        /// <summary>Rules removed at compile time (a variant); <see cref="Name"/> names it.</summary>
-        public IReadOnlyCollection<string> Ablate { get; set; } = Array.Empty<string>();
-
-        /// <summary>A lagged variant: refused for now (see <see cref="IlgpuEmitOptions.Lagged"/>).</summary>
-        public bool Lagged { get; set; }
-
-        /// <summary>The law's name as the host reports it (a variant's name); the unit's when null.</summary>
-        public string? Name { get; set; }
 
         /// <summary>The group size of the passes (a power of two); 0 chooses one for the accelerator and the vector length.</summary>
         public int GroupSize { get; set; }
@@ -75,7 +57,7 @@ namespace AE.Ilgpu
             var dims = new Dictionary<string, int> { [DeviceLaw.RuntimeDim(unit)] = n };
             DeviceLaw.CheckUnit(unit, dims, nameof(IlgpuLaw));
             Program = IlgpuEmitter.Emit(unit, new IlgpuEmitOptions { Float = options.Float, Name = options.Name, Ablate = options.Ablate, Lagged = options.Lagged });
-            var evaluator = new ConstantEvaluator(unit, dims, DeviceLaw.GivenParams(unit, options.Params, options.VectorParams));
+            var evaluator = new ConstantEvaluator(unit, dims, DeviceLaw.GivenParams(unit, options));
             _host = new double[Program.ScalarCount];
             DeviceLaw.InitialScalars(Program, unit, evaluator, _host);
             _dimension = n;

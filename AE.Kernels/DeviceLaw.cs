@@ -8,6 +8,28 @@ using AE.Dsl.IR;
 
 namespace AE.Kernels
 {
+    /// <summary>What every device law (OpenClLaw, IlgpuLaw) is built with, beside its device's own settings.</summary>
+    public abstract class DeviceLawOptions
+    {
+        /// <summary>Scalar params replacing their defaults (a bool is 0 or 1, an int a whole number).</summary>
+        public IReadOnlyDictionary<string, double>? Params { get; set; }
+
+        /// <summary>Vector params replacing their defaults.</summary>
+        public IReadOnlyDictionary<string, double[]>? VectorParams { get; set; }
+
+        /// <summary>Seed of the noise() draws: the C# law and the interpreter with this seed draw the same numbers.</summary>
+        public ulong Seed { get; set; }
+
+        /// <summary>Rules removed at compile time (a variant); <see cref="Name"/> names it.</summary>
+        public IReadOnlyCollection<string> Ablate { get; set; } = Array.Empty<string>();
+
+        /// <summary>A lagged variant: refused for now (the device backends run the current step's reductions only).</summary>
+        public bool Lagged { get; set; }
+
+        /// <summary>The law's name as the host reports it (a variant's name); the unit's when null.</summary>
+        public string? Name { get; set; }
+    }
+
     /// <summary>
     /// What every host of a device backend's program does the same way (OpenClLaw, AE.Ilgpu's IlgpuLaw): the
     /// checks of the unit and its dims, the params given, the scalar buffer and the vectors before the first
@@ -31,8 +53,10 @@ namespace AE.Kernels
             unit.Dims.FirstOrDefault(d => d.IsRuntime)?.Name ?? throw new ArgumentException($"'{unit.Name}' has no run-time dim", nameof(unit));
 
         /// <summary>The params given, by name, each checked against its declaration.</summary>
-        public static Dictionary<string, double[]> GivenParams(IrUnit unit, IReadOnlyDictionary<string, double>? scalars, IReadOnlyDictionary<string, double[]>? vectors)
+        public static Dictionary<string, double[]> GivenParams(IrUnit unit, DeviceLawOptions options)
         {
+            IReadOnlyDictionary<string, double>? scalars = options.Params;
+            IReadOnlyDictionary<string, double[]>? vectors = options.VectorParams;
             var given = new Dictionary<string, double[]>(StringComparer.Ordinal);
             string valid = string.Join(", ", unit.Params.Select(p => p.Name));
             foreach (var kv in scalars ?? new Dictionary<string, double>())

@@ -12,28 +12,10 @@ using AE.Runtime;
 namespace AE.Kernels
 {
     /// <summary>How an <see cref="OpenClLaw"/> is built.</summary>
-    public sealed class OpenClLawOptions
+    public sealed class OpenClLawOptions : DeviceLawOptions
     {
         /// <summary>Float or double vectors on the device (the Step overload of the same precision runs).</summary>
         public OpenClVectorType VectorType { get; set; } = OpenClVectorType.Double;
-
-        /// <summary>Scalar params replacing their defaults (a bool is 0 or 1, an int a whole number).</summary>
-        public IReadOnlyDictionary<string, double>? Params { get; set; }
-
-        /// <summary>Vector params replacing their defaults.</summary>
-        public IReadOnlyDictionary<string, double[]>? VectorParams { get; set; }
-
-        /// <summary>Seed of the noise() draws: the C# law and the interpreter with this seed draw the same numbers.</summary>
-        public ulong Seed { get; set; }
-
-        /// <summary>Rules removed at compile time (a variant); <see cref="Name"/> names it.</summary>
-        public IReadOnlyCollection<string> Ablate { get; set; } = Array.Empty<string>();
-
-        /// <summary>A lagged variant: refused for now (see <see cref="OpenClEmitOptions.Lagged"/>).</summary>
-        public bool Lagged { get; set; }
-
-        /// <summary>The law's name as the host reports it (a variant's name); the unit's when null.</summary>
-        public string? Name { get; set; }
 
         /// <summary>The work-group size of the passes (a power of two); 0 chooses one for the device and the vector length.</summary>
         public int WorkGroupSize { get; set; }
@@ -78,7 +60,7 @@ namespace AE.Kernels
             DeviceLaw.CheckUnit(unit, dims, nameof(OpenClLaw));
 
             Program = OpenClEmitter.Emit(unit, new OpenClEmitOptions { VectorType = options.VectorType, Name = options.Name, Ablate = options.Ablate, Lagged = options.Lagged });
-            var evaluator = new ConstantEvaluator(unit, dims, DeviceLaw.GivenParams(unit, options.Params, options.VectorParams));
+            var evaluator = new ConstantEvaluator(unit, dims, DeviceLaw.GivenParams(unit, options));
             _host = GC.AllocateArray<double>(Program.ScalarCount, pinned: true);
             DeviceLaw.InitialScalars(Program, unit, evaluator, _host);
             _dimension = dims[DeviceLaw.RuntimeDim(unit)];

@@ -19,16 +19,8 @@ namespace AE.Cli.Tests
 
         public ReplayIlgpuTests(ITestOutputHelper output) => _output = output;
 
-        public static TheoryData<string, string?> Cases()
-        {
-            var data = new TheoryData<string, string?>();
-            foreach (var name in Repo.ControllerCases()) data.Add(name, null);
-            data.Add("quadratic_no_resonance", "AeSgdmNoResonance");
-            return data;
-        }
-
         [Theory]
-        [MemberData(nameof(Cases))]
+        [MemberData(nameof(ReplayOpenClTests.Cases), MemberType = typeof(ReplayOpenClTests))]
         public void Every_golden_controller_case_replays_on_ilgpu_within_tolerance(string name, string? law)
         {
             var args = new[] { "replay", Repo.Case(name), "--backend", "ilgpu" };

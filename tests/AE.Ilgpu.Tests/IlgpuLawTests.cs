@@ -37,38 +37,12 @@ namespace AE.Ilgpu.Tests
             ? new() { ["sigma_min"] = 0.01, ["sigma_max"] = 0.5, ["init_sigma"] = 0.05 }
             : new() { ["sigma_max"] = 0 };
 
-        /// <summary>Runs the law and the interpreter side by side for 40 steps; every readable scalar, theta and the law's own vectors into <paramref name="cmp"/>.</summary>
+        /// <summary>The law and the interpreter side by side for 40 random steps (odd seeds draw noise), into <paramref name="cmp"/>.</summary>
         private static void RunAgainstInterpreter(IrUnit unit, int n, int seed, int groupSize, Comparison cmp, Action<IlgpuLaw>? check = null)
         {
-            bool noise = seed % 2 == 1;
-            var ps = Settings(noise);
+            var ps = Settings(noise: seed % 2 == 1);
             using var law = new IlgpuLaw(unit, n, new IlgpuLawOptions { Params = ps, Seed = (ulong)seed, GroupSize = groupSize, Accelerator = Cpu.Accelerator });
-            var rng = new Random(seed);
-            var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
-            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, ps.ToDictionary(kv => kv.Key, kv => new[] { kv.Value }),
-                new Dictionary<string, double[]> { ["theta"] = theta0 }, seed: (ulong)seed);
-            var theta = (double[])theta0.Clone();
-            double loss = 1;
-            const int steps = 40;
-            for (int step = 1; step <= steps; step++)
-            {
-                var grad = RandomInputs.Gradient(rng, n, step);
-                loss = RandomInputs.Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
-                law.Step(loss, grad, theta);
-                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
-                for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
-                var expected = interp.Get("theta");
-                for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
-            }
-            Assert.Equal(steps, law.StepCount);
-            foreach (var state in unit.States.Where(s => !s.Type.IsScalar && s.Init != null))
-            {
-                var actual = new double[n];
-                law.ReadVector(state.Name, actual);
-                var expected = interp.Get(state.Name);
-                for (int i = 0; i < n; i++) cmp.Add(state.Name, steps, actual[i], expected[i]);
-            }
-            if (noise) Assert.True(interp.Scalar("sigma") >= 0.01, "the noise law keeps drawing");
+            RandomInputs.AgainstInterpreter(unit, n, seed, ps, law, (name, values) => law.ReadVector(name, values), cmp, steps: 40);
             check?.Invoke(law);
         }
 
@@ -110,22 +84,9 @@ namespace AE.Ilgpu.Tests
             var unit = Laws.Unit(file);
             var ps = Settings(noise: false);
             using var law = new IlgpuLaw(unit, n, new IlgpuLawOptions { Params = ps, Float = true, Accelerator = Cpu.Accelerator });
-            var reference = EmittedLaw.Create(unit, n, ps);
-            var rng = new Random(seed);
-            var theta = Enumerable.Range(0, n).Select(_ => (float)RandomInputs.Normal(rng)).ToArray();
-            var expectedTheta = (float[])theta.Clone();
             var scalars = new Comparison();
             var vectors = new Comparison();
-            double loss = 1;
-            for (int step = 1; step <= 40; step++)
-            {
-                var grad = RandomInputs.Gradient(rng, n, step).Select(x => (float)x).ToArray();
-                loss = RandomInputs.Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
-                law.Step((float)loss, grad, theta);
-                reference.Step((float)loss, grad, expectedTheta);
-                for (int s = 0; s < law.SignalNames.Count; s++) scalars.Add(law.SignalNames[s], step, law.ReadSignal(s), reference.ReadSignal(s));
-                for (int i = 0; i < n; i++) vectors.Add("theta", step, theta[i], expectedTheta[i]);
-            }
+            RandomInputs.AgainstCSharpFloat(n, seed, law, EmittedLaw.Create(unit, n, ps), scalars, vectors, steps: 40);
             scalars.AssertWithin(FloatRel, AbsScale, _output, $"{file} n={n} float scalars");
             vectors.AssertWithin(FloatRel, FloatAbsScale, _output, $"{file} n={n} float theta");
         }

@@ -65,33 +65,8 @@ namespace AE.Kernels.Tests
             bool noise = seed % 2 == 1;
             var ps = !noise ? NoNoise() : new Dictionary<string, double> { ["sigma_min"] = 0.01, ["sigma_max"] = 0.5, ["init_sigma"] = 0.05 };
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, WorkGroupSize = wg, Seed = (ulong)seed });
-            var rng = new Random(seed);
-            var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
-            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, ps.ToDictionary(kv => kv.Key, kv => new[] { kv.Value }),
-                new Dictionary<string, double[]> { ["theta"] = theta0 }, seed: (ulong)seed);
-            var theta = (double[])theta0.Clone();
             var cmp = new Comparison();
-            double loss = 1;
-            const int steps = 60;
-            for (int step = 1; step <= steps; step++)
-            {
-                var grad = RandomInputs.Gradient(rng, n, step);
-                loss = RandomInputs.Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
-                law.Step(loss, grad, theta);
-                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
-                for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
-                var expected = interp.Get("theta");
-                for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
-            }
-            Assert.Equal(steps, law.StepCount);
-            foreach (var state in unit.States.Where(s => !s.Type.IsScalar && s.Init != null))
-            {
-                var actual = new double[n];
-                law.ReadVector(state.Name, actual);
-                var expected = interp.Get(state.Name);
-                for (int i = 0; i < n; i++) cmp.Add(state.Name, steps, actual[i], expected[i]);
-            }
-            if (noise) Assert.True(interp.Scalar("sigma") >= 0.01, "the noise law keeps drawing");
+            RandomInputs.AgainstInterpreter(unit, n, seed, ps, law, (name, values) => law.ReadVector(name, values), cmp, steps: 60);
             cmp.AssertWithin(Rel, AbsScale, _output, $"{file} n={n} wg={law.WorkGroupSize}{(noise ? " with noise" : "")}");
         }
 
@@ -112,22 +87,9 @@ namespace AE.Kernels.Tests
             var unit = Laws.Unit(file);
             var ps = NoNoise();
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, VectorType = OpenClVectorType.Float });
-            var reference = EmittedLaw.Create(unit, n, ps);
-            var rng = new Random(seed);
-            var theta = Enumerable.Range(0, n).Select(_ => (float)RandomInputs.Normal(rng)).ToArray();
-            var expectedTheta = (float[])theta.Clone();
             var scalars = new Comparison();
             var vectors = new Comparison();
-            double loss = 1;
-            for (int step = 1; step <= 60; step++)
-            {
-                var grad = RandomInputs.Gradient(rng, n, step).Select(x => (float)x).ToArray();
-                loss = RandomInputs.Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
-                law.Step((float)loss, grad, theta);
-                reference.Step((float)loss, grad, expectedTheta);
-                for (int s = 0; s < law.SignalNames.Count; s++) scalars.Add(law.SignalNames[s], step, law.ReadSignal(s), reference.ReadSignal(s));
-                for (int i = 0; i < n; i++) vectors.Add("theta", step, theta[i], expectedTheta[i]);
-            }
+            RandomInputs.AgainstCSharpFloat(n, seed, law, EmittedLaw.Create(unit, n, ps), scalars, vectors, steps: 60);
             scalars.AssertWithin(FloatRel, AbsScale, _output, $"{file} n={n} float scalars");
             vectors.AssertWithin(FloatRel, FloatAbsScale, _output, $"{file} n={n} float theta");
         }

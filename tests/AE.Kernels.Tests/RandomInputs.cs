@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using AE.Dsl.Eval;
+using AE.Dsl.IR;
 using AE.Experiments.Replay;
+using AE.Runtime;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -26,6 +29,62 @@ namespace AE.Kernels.Tests
         public static double Loss(Random rng, double previous, int step) => step == 31 ? double.NaN : previous * 0.97 + 0.02 * (rng.NextDouble() - 0.5);
 
         public static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+        /// <summary>
+        /// Steps <paramref name="law"/> (built with <paramref name="ps"/> and <paramref name="seed"/>) and the reference interpreter
+        /// side by side from the same random start: every readable scalar and theta at every step, and the law's own vectors
+        /// at the end (<paramref name="readVector"/>), go into <paramref name="cmp"/>.
+        /// </summary>
+        public static void AgainstInterpreter(IrUnit unit, int n, int seed, IReadOnlyDictionary<string, double> ps, IOptimizerLaw law,
+            Action<string, double[]> readVector, Comparison cmp, int steps)
+        {
+            var rng = new Random(seed);
+            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, ps.ToDictionary(kv => kv.Key, kv => new[] { kv.Value }),
+                new Dictionary<string, double[]> { ["theta"] = theta0 }, seed: (ulong)seed);
+            var theta = (double[])theta0.Clone();
+            double loss = 1;
+            for (int step = 1; step <= steps; step++)
+            {
+                var grad = Gradient(rng, n, step);
+                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
+                law.Step(loss, grad, theta);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
+                for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
+                var expected = interp.Get("theta");
+                for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
+            }
+            Assert.Equal(steps, law.StepCount);
+            foreach (var state in unit.States.Where(s => !s.Type.IsScalar && s.Init != null))
+            {
+                var actual = new double[n];
+                readVector(state.Name, actual);
+                var expected = interp.Get(state.Name);
+                for (int i = 0; i < n; i++) cmp.Add(state.Name, steps, actual[i], expected[i]);
+            }
+            if (ps.TryGetValue("sigma_min", out var sigmaMin) && sigmaMin > 0) Assert.True(interp.Scalar("sigma") >= sigmaMin, "the noise law keeps drawing");
+        }
+
+        /// <summary>
+        /// Steps a float <paramref name="law"/> and the C# backend's <paramref name="reference"/> side by side for
+        /// <paramref name="steps"/> random steps; the readable scalars go into <paramref name="scalars"/>, theta into <paramref name="vectors"/>.
+        /// </summary>
+        public static void AgainstCSharpFloat(int n, int seed, IOptimizerLaw law, IOptimizerLaw reference, Comparison scalars, Comparison vectors, int steps)
+        {
+            var rng = new Random(seed);
+            var theta = Enumerable.Range(0, n).Select(_ => (float)Normal(rng)).ToArray();
+            var expectedTheta = (float[])theta.Clone();
+            double loss = 1;
+            for (int step = 1; step <= steps; step++)
+            {
+                var grad = Gradient(rng, n, step).Select(x => (float)x).ToArray();
+                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
+                law.Step((float)loss, grad, theta);
+                reference.Step((float)loss, grad, expectedTheta);
+                for (int s = 0; s < law.SignalNames.Count; s++) scalars.Add(law.SignalNames[s], step, law.ReadSignal(s), reference.ReadSignal(s));
+                for (int i = 0; i < n; i++) vectors.Add("theta", step, theta[i], expectedTheta[i]);
+            }
+        }
     }
 
     /// <summary>Collects each quantity's reference values and the device's, then checks them against the bound.</summary>

@@ -1,4 +1,5 @@
 using System;
+using AE.Dsl.Emit.Kernels;
 using AE.Dsl.IR;
 
 namespace AE.Dsl.Emit.Ilgpu
@@ -22,16 +23,11 @@ namespace AE.Dsl.Emit.Ilgpu
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             options ??= new IlgpuEmitOptions();
             var name = options.Name ?? unit.Name;
-            if (options.Lagged)
-                throw new EmitNotSupportedException($"'{name}' is lagged; the ILGPU backend runs the reductions of the current step only so far (use the C# backend)");
-            unit = Preparation.Variant(unit, name, options.Ablate, lagged: false);
-            Preparation.CheckSupported(unit, "the ILGPU backend", Preparation.Limits.RankAboveOneInputsAndParams);
+            unit = KernelUnitEmitter.Prepare(unit, name, options.Ablate, options.Lagged, "ILGPU");
             // Every kernel takes the same fixed arguments (gradient, theta, the law's own vectors in one buffer), so the host needs the optimizer's shape.
             if (!CSharpEmitter.IsOptimizerShape(unit))
                 throw new EmitNotSupportedException($"'{name}' is not an optimizer-shaped law (one run-time dim n, inputs loss and grad[n], one host-owned vector theta[n]); the ILGPU backend emits those only so far");
-            // A scalar filter in a vector statement or a reduction's argument updates once per step, in a scalar kernel.
-            unit = AE.Dsl.Passes.FilterHoisting.Apply(unit);
-            return new IlgpuUnitEmitter(unit, name, options).Emit();
+            return new IlgpuUnitEmitter(KernelUnitEmitter.Hoisted(unit), name, options).Emit();
         }
     }
 }
