@@ -47,6 +47,9 @@ namespace AE.Kernels
         private readonly double[] _host;
         private readonly int _gradBuffer = -1, _thetaBuffer = -1, _lossSlot = -1;
         private readonly int _dimension;
+        // The buffers the kernels' gradient and theta arguments point at: the law's own, or a device-resident step's.
+        private OpenClBuffer? _boundGrad, _boundTheta;
+        private bool _readableStale;
         private bool _disposed;
 
         public OpenClLaw(IrUnit unit, int n, OpenClLawOptions? options = null)
@@ -102,6 +105,8 @@ namespace AE.Kernels
                     _globalSizes[k] = launch.Kind == OpenClLaunchKind.Pass ? Groups(launch, evaluator) * WorkGroupSize : 1;
                     SetArguments(_kernels[k], dims, options.Seed);
                 }
+                _boundGrad = _vectorBuffers[_gradBuffer];
+                _boundTheta = _vectorBuffers[_thetaBuffer];
             }
             catch
             {
@@ -138,11 +143,71 @@ namespace AE.Kernels
         {
             if ((uint)index >= (uint)Program.SignalNames.Count)
                 throw new ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
-            return _host[Program.ReadableStart + index];
+            return Readable()[Program.ReadableStart + index];
         }
 
         /// <summary>A signal, coefficient, scalar state or accumulator after the last step.</summary>
-        public double ReadSignal(string name) => _host[Program.ReadableStart + DeviceLaw.SignalIndex(Program, name)];
+        public double ReadSignal(string name) => Readable()[Program.ReadableStart + DeviceLaw.SignalIndex(Program, name)];
+
+        /// <summary>The context this law's buffers live in: device-resident steps take buffers of it.</summary>
+        public OpenClContext Context => _context;
+
+        /// <summary>
+        /// One step on device memory: <paramref name="grad"/> and <paramref name="theta"/> are buffers of <see cref="Context"/>
+        /// holding <see cref="Dimension"/> elements of the law's precision (float or double, as it was built); theta is updated
+        /// in place. No vector crosses the bus: the host writes its few slots (the loss and the rule switches) and enqueues
+        /// the launches; the readable scalars are read back only when one is read.
+        /// </summary>
+        public unsafe void Step(double loss, OpenClBuffer grad, OpenClBuffer theta)
+        {
+            ThrowIfDisposed();
+            if (grad is null) throw new ArgumentNullException(nameof(grad));
+            if (theta is null) throw new ArgumentNullException(nameof(theta));
+            long bytes = (long)_dimension * Program.Vectors[_gradBuffer].ElementSize;
+            if (grad.Bytes < bytes) throw new ArgumentException($"'grad' holds {grad.Bytes} bytes; this law steps {_dimension} elements of {bytes / _dimension} bytes", nameof(grad));
+            if (theta.Bytes < bytes) throw new ArgumentException($"'theta' holds {theta.Bytes} bytes; this law steps {_dimension} elements of {bytes / _dimension} bytes", nameof(theta));
+            Bind(grad, theta);
+            _host[_lossSlot] = loss;
+            fixed (double* host = _host)
+            {
+                // Blocking: the next step may change the host's slots before a non-blocking write had read them.
+                _queue.WriteRaw(_scalars, 0, (long)Program.HostSlotCount * sizeof(double), host, blocking: true);
+            }
+            for (int k = 0; k < _kernels.Length; k++) _queue.Launch(_kernels[k], _globalSizes[k], _localSizes[k]);
+            _readableStale = true;
+            StepCount++;
+        }
+
+        /// <summary>Waits for the enqueued steps (device-resident steps return before they complete).</summary>
+        public void Finish() => _queue.Finish();
+
+        /// <summary>Points every kernel's gradient and theta arguments at these buffers (once per change of buffers).</summary>
+        private void Bind(OpenClBuffer grad, OpenClBuffer theta)
+        {
+            if (!ReferenceEquals(grad, _boundGrad))
+            {
+                foreach (var kernel in _kernels) kernel.SetArgument(Program.Vectors[_gradBuffer].Argument, grad);
+                _boundGrad = grad;
+            }
+            if (!ReferenceEquals(theta, _boundTheta))
+            {
+                foreach (var kernel in _kernels) kernel.SetArgument(Program.Vectors[_thetaBuffer].Argument, theta);
+                _boundTheta = theta;
+            }
+        }
+
+        /// <summary>The host's copy of the scalar buffer with the readable scalars of the last step.</summary>
+        private unsafe double[] Readable()
+        {
+            if (_readableStale)
+            {
+                ThrowIfDisposed();
+                fixed (double* host = _host)
+                    _queue.ReadRaw(_scalars, (long)Program.ReadableStart * sizeof(double), (long)Program.SignalNames.Count * sizeof(double), host + Program.ReadableStart, blocking: true);
+                _readableStale = false;
+            }
+            return _host;
+        }
 
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
@@ -184,6 +249,7 @@ namespace AE.Kernels
         /// </summary>
         private unsafe void Run(double loss, void* grad, void* theta, int elementSize)
         {
+            Bind(_vectorBuffers[_gradBuffer], _vectorBuffers[_thetaBuffer]);
             _host[_lossSlot] = loss;
             long bytes = (long)_dimension * elementSize;
             fixed (double* host = _host)
@@ -196,6 +262,7 @@ namespace AE.Kernels
                 _queue.ReadRaw(_scalars, readable, (long)Program.SignalNames.Count * sizeof(double), host + Program.ReadableStart, blocking: false);
                 _queue.ReadRaw(_vectorBuffers[_thetaBuffer], 0, bytes, theta, blocking: true);
             }
+            _readableStale = false;
             StepCount++;
         }
 

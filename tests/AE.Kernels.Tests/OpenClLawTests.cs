@@ -157,6 +157,64 @@ namespace AE.Kernels.Tests
             Assert.Equal(switched.ReadSignal("alpha"), variant.ReadSignal("alpha"));
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void Device_resident_steps_are_the_host_span_steps_bit_for_bit(bool isFloat)
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.Unit("ae_adam.ae");
+            const int n = 700;
+            var ps = new Dictionary<string, double> { ["sigma_min"] = 0.01, ["sigma_max"] = 0.5, ["init_sigma"] = 0.05 };
+            var type = isFloat ? OpenClVectorType.Float : OpenClVectorType.Double;
+            using var onDevice = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, VectorType = type, Seed = 4 });
+            using var onHost = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, VectorType = type, Seed = 4 });
+            Assert.Same(context, onDevice.Context);
+            using var queue = context.CreateQueue();
+            var rng = new Random(31);
+            var theta = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
+            var theta32 = theta.Select(x => (float)x).ToArray();
+            int size = isFloat ? sizeof(float) : sizeof(double);
+            using var gradBuffer = context.CreateBuffer((long)n * size);
+            using var thetaBuffer = context.CreateBuffer((long)n * size);
+            if (isFloat) queue.Write<float>(thetaBuffer, theta32); else queue.Write<double>(thetaBuffer, theta);
+            for (int step = 1; step <= 12; step++)
+            {
+                var grad = RandomInputs.Gradient(rng, n, step);
+                var grad32 = grad.Select(x => (float)x).ToArray();
+                if (isFloat) queue.Write<float>(gradBuffer, grad32); else queue.Write<double>(gradBuffer, grad);
+                queue.Finish();
+                // the float law's host step takes a float loss; the device step the same value as a double
+                onDevice.Step(isFloat ? 1f / step : 1.0 / step, gradBuffer, thetaBuffer);
+                if (isFloat) onHost.Step(1f / step, grad32, theta32); else onHost.Step(1.0 / step, grad, theta);
+                // a read waits for the step and brings the scalars back; between steps the device keeps everything
+                for (int s = 0; s < onHost.SignalNames.Count; s++) Assert.Equal(onHost.ReadSignal(s), onDevice.ReadSignal(s));
+            }
+            onDevice.Finish();
+            if (isFloat)
+            {
+                var back = new float[n];
+                queue.Read<float>(thetaBuffer, back);
+                Assert.Equal(theta32, back);
+            }
+            else
+            {
+                var back = new double[n];
+                queue.Read<double>(thetaBuffer, back);
+                Assert.Equal(theta, back);
+            }
+            // the host-span step still uses the law's own buffers after device-resident ones
+            var again = (double[])theta.Clone();
+            if (!isFloat)
+            {
+                onDevice.Step(0.5, new double[n], again);
+                onHost.Step(0.5, new double[n], theta);
+                Assert.Equal(theta, again);
+            }
+            using var small = context.CreateBuffer(4);
+            Assert.Throws<ArgumentException>(() => onDevice.Step(1.0, small, thetaBuffer));
+        }
+
         [Fact]
         public void Two_instances_with_the_same_inputs_are_bit_identical()
         {
