@@ -48,8 +48,9 @@ namespace AE.Generators.Tests
             Assert.NotNull(kernels);
             Assert.Equal(new[] { "ae_pass_1", "ae_pass_2_final", "ae_scalar_0", "ae_scalar_1", "ae_scalar_end", "ae_set" },
                 kernels!.GetMembers().OfType<IMethodSymbol>().Where(m => m.DeclaredAccessibility == Accessibility.Public && m.IsStatic).Select(m => m.Name).OrderBy(x => x, System.StringComparer.Ordinal));
+            // one precision as a snapshot (the other differs in the vectors' element type only, and compiles clean above)
             Snapshot.Verify(nameof(IlgpuGeneratorTests), nameof(With_ilgpu_referenced_each_optimizer_law_gets_its_kernels_which_compile_clean),
-                run.Result.GeneratedSources.Where(s => s.HintName.Contains("Ilgpu", System.StringComparison.Ordinal)).OrderBy(s => s.HintName, System.StringComparer.Ordinal).Select(s => (s.HintName, s.SourceText.ToString())));
+                run.Result.GeneratedSources.Where(s => s.HintName == "MomentumIlgpuF32.g.cs").OrderBy(s => s.HintName, System.StringComparer.Ordinal).Select(s => (s.HintName, s.SourceText.ToString())));
         }
 
         [Fact]

@@ -30,8 +30,8 @@ namespace AE.Ilgpu.Tests
 
         public IlgpuLawTests(ITestOutputHelper output) => _output = output;
 
-        private const double Rel = 1e-11, AbsScale = 1e-14;
-        private const double FloatRel = 1e-5, FloatAbsScale = 1e-7;
+        private const double Rel = RandomInputs.Rel, AbsScale = RandomInputs.AbsScale;
+        private const double FloatRel = RandomInputs.FloatRel, FloatAbsScale = RandomInputs.FloatAbsScale;
 
         private static Dictionary<string, double> Settings(bool noise) => noise
             ? new() { ["sigma_min"] = 0.01, ["sigma_max"] = 0.5, ["init_sigma"] = 0.05 }
@@ -142,17 +142,7 @@ namespace AE.Ilgpu.Tests
         [Fact]
         public void Noise_draws_are_counter_noise_bit_for_bit()
         {
-            var unit = Laws.FromText(@"law Noisy {
-  dim n;
-  input loss: real;
-  input grad: real[n];
-  state theta: real[n];
-  signal z: real;
-  update ""draw"" {
-    z = noise();
-    theta' = theta + noise(n) + 0 * noise();
-  }
-}");
+            var unit = Laws.FromText(RandomInputs.NoisyLaw);
             const int n = 3001;
             using var law = new IlgpuLaw(unit, n, new IlgpuLawOptions { Seed = 42, Accelerator = Cpu.Accelerator });
             var theta = new double[n];

@@ -38,8 +38,8 @@ namespace AE.Kernels.Tests
 
         public OpenClLawTests(ITestOutputHelper output) => _output = output;
 
-        private const double Rel = 1e-11, AbsScale = 1e-14;
-        private const double FloatRel = 1e-5, FloatAbsScale = 1e-7;
+        private const double Rel = RandomInputs.Rel, AbsScale = RandomInputs.AbsScale;
+        private const double FloatRel = RandomInputs.FloatRel, FloatAbsScale = RandomInputs.FloatAbsScale;
 
         public static TheoryData<string, int, int, int> DoubleCases()
         {
@@ -381,17 +381,7 @@ namespace AE.Kernels.Tests
         public void Noise_draws_are_the_cpus_draws_bit_for_bit()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
-            var unit = Laws.FromText(@"law Noisy {
-  dim n;
-  input loss: real;
-  input grad: real[n];
-  state theta: real[n];
-  signal z: real;
-  update ""draw"" {
-    z = noise();
-    theta' = theta + noise(n) + 0 * noise();
-  }
-}");
+            var unit = Laws.FromText(RandomInputs.NoisyLaw);
             const int n = 20001;
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, Seed = 42 });
             var theta = new double[n];

@@ -13,6 +13,25 @@ namespace AE.Kernels.Tests
     /// <summary>The random steps the device laws are held to their references on (shared by the OpenCL and ILGPU hosts' tests).</summary>
     internal static class RandomInputs
     {
+        /// <summary>The device hosts' bound against the interpreter in double: |a - b| &lt;= Rel |b| + AbsScale s (see OpenClLawTests).</summary>
+        public const double Rel = 1e-11, AbsScale = 1e-14;
+
+        /// <summary>The bound of a float step against the C# float step: scalars FloatRel (+ AbsScale s), vectors FloatRel + FloatAbsScale s.</summary>
+        public const double FloatRel = 1e-5, FloatAbsScale = 1e-7;
+
+        /// <summary>A law that only draws: a scalar draw (site 1), a vector draw (site 2), and a scalar draw inside a vector expression (site 3, times 0).</summary>
+        public const string NoisyLaw = @"law Noisy {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  signal z: real;
+  update ""draw"" {
+    z = noise();
+    theta' = theta + noise(n) + 0 * noise();
+  }
+}";
+
         /// <summary>A gradient with a scale that changes every step, zero-mean or not, now and then NaN or infinite elements.</summary>
         public static double[] Gradient(Random rng, int n, int step)
         {
