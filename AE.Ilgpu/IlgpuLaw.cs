@@ -88,15 +88,10 @@ namespace AE.Ilgpu
 
         public IReadOnlyList<string> RuleIds => Program.RuleIds;
 
-        public double ReadSignal(int index)
-        {
-            if ((uint)index >= (uint)Program.SignalNames.Count)
-                throw new ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
-            return Readable()[Program.ReadableStart + index];
-        }
+        public double ReadSignal(int index) => Readable()[DeviceLaw.ReadableSlot(Program, index)];
 
         /// <summary>A signal, coefficient, scalar state or accumulator after the last step (waits for it, and copies the readable scalars back once per step).</summary>
-        public double ReadSignal(string name) => Readable()[Program.ReadableStart + DeviceLaw.SignalIndex(Program, name)];
+        public double ReadSignal(string name) => Readable()[DeviceLaw.ReadableSlot(Program, name)];
 
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)

@@ -132,13 +132,19 @@ namespace AE.Kernels
                     : $"law {program.Name} has no rule '{id}' that can be switched off; valid: {string.Join(", ", program.RuleIds)}", nameof(id));
         }
 
-        /// <summary>The index of a readable scalar, or the C# law's ArgumentException.</summary>
-        public static int SignalIndex(KernelLawProgram program, string name)
+        /// <summary>The slot of a readable scalar by name, or the C# law's ArgumentException.</summary>
+        public static int ReadableSlot(KernelLawProgram program, string name)
         {
             if (name is null) throw new ArgumentNullException(nameof(name));
             int index = -1;
             for (int i = 0; i < program.SignalNames.Count && index < 0; i++) if (program.SignalNames[i] == name) index = i;
-            return index >= 0 ? index : throw new ArgumentException($"law {program.Name} has no readable scalar '{name}'; valid: {string.Join(", ", program.SignalNames)}", nameof(name));
+            return index >= 0 ? program.ReadableStart + index : throw new ArgumentException($"law {program.Name} has no readable scalar '{name}'; valid: {string.Join(", ", program.SignalNames)}", nameof(name));
         }
+
+        /// <summary>The slot of a readable scalar by its index in SignalNames, or the C# law's ArgumentOutOfRangeException.</summary>
+        public static int ReadableSlot(KernelLawProgram program, int index) =>
+            (uint)index < (uint)program.SignalNames.Count
+                ? program.ReadableStart + index
+                : throw new ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
     }
 }

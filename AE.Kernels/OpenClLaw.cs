@@ -139,15 +139,10 @@ namespace AE.Kernels
 
         public IReadOnlyList<string> RuleIds => Program.RuleIds;
 
-        public double ReadSignal(int index)
-        {
-            if ((uint)index >= (uint)Program.SignalNames.Count)
-                throw new ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
-            return Readable()[Program.ReadableStart + index];
-        }
+        public double ReadSignal(int index) => Readable()[DeviceLaw.ReadableSlot(Program, index)];
 
         /// <summary>A signal, coefficient, scalar state or accumulator after the last step.</summary>
-        public double ReadSignal(string name) => Readable()[Program.ReadableStart + DeviceLaw.SignalIndex(Program, name)];
+        public double ReadSignal(string name) => Readable()[DeviceLaw.ReadableSlot(Program, name)];
 
         /// <summary>The context this law's buffers live in: device-resident steps take buffers of it.</summary>
         public OpenClContext Context => _context;
