@@ -214,7 +214,9 @@ namespace AE.Ilgpu
             private readonly Action<AcceleratorStream, KernelConfig, ArrayView<double>, int, double> _set;
             private readonly KernelConfig[] _configs;
             private readonly MemoryBuffer1D<double, Stride1D.Dense> _scalars, _partials, _extras;
-            private readonly MemoryBuffer1D<T, Stride1D.Dense> _states, _grad, _theta;
+            private readonly MemoryBuffer1D<T, Stride1D.Dense> _states;
+            // The span steps' copies of the gradient and theta: allocated by the first span step, so a law stepped on device views holds none.
+            private MemoryBuffer1D<T, Stride1D.Dense>? _grad, _theta;
             private readonly long[] _stateOffsets, _extraOffsets;
             private readonly ulong _seed;
 
@@ -253,8 +255,6 @@ namespace AE.Ilgpu
                     for (int v = 0; v < program.ExtraVectors.Count; v++)
                         DeviceLaw.InitialVector(program.ExtraVectors[v], unit, evaluator)!.CopyTo(extras, _extraOffsets[v]);
                     _extras = Track(accelerator.Allocate1D(extras), resources);
-                    _grad = Track(accelerator.Allocate1D<T>(law._dimension), resources);
-                    _theta = Track(accelerator.Allocate1D<T>(law._dimension), resources);
                 }
                 catch
                 {
@@ -291,6 +291,8 @@ namespace AE.Ilgpu
 
             public void StepHost(double loss, ReadOnlySpan<T> grad, Span<T> theta)
             {
+                _grad ??= _law._accelerator.Allocate1D<T>(_law._dimension);
+                _theta ??= _law._accelerator.Allocate1D<T>(_law._dimension);
                 _grad.View.BaseView.CopyFromCPU(_stream, ref MemoryMarshal.GetReference(grad), grad.Length);
                 _theta.View.BaseView.CopyFromCPU(_stream, ref MemoryMarshal.GetReference(theta), theta.Length);
                 _law.Run(loss, this, _grad.View, _theta.View);
@@ -325,8 +327,8 @@ namespace AE.Ilgpu
 
             public void Dispose()
             {
-                _theta.Dispose();
-                _grad.Dispose();
+                _theta?.Dispose();
+                _grad?.Dispose();
                 _extras.Dispose();
                 _states.Dispose();
                 _partials.Dispose();
