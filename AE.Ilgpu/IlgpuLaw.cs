@@ -35,7 +35,9 @@ namespace AE.Ilgpu
     /// gradient and theta as device views: it enqueues one launch that writes the loss into the scalar buffer and
     /// then the step's kernels, copies nothing and waits for nothing; the readable scalars come back only when one
     /// is read. The span overloads (<see cref="IOptimizerLaw"/>) copy the gradient and theta in and theta out.
-    /// Instances are not thread-safe.
+    /// Instances are not thread-safe, and laws that share an accelerator must not step from several threads at
+    /// once: on ILGPU's CPU accelerator, laws stepped from parallel test threads gave numbers other than the
+    /// interpreter's, which they give bit for bit when stepped one after another.
     /// </summary>
     public sealed class IlgpuLaw : IOptimizerLaw, IDisposable
     {

@@ -6,7 +6,12 @@ namespace AE.Dsl.Emit
     /// <param name="Scalar">C# on doubles (the law's scalar loops and scalar statements): AeMath or System.Math</param>
     /// <param name="Lanes">C# on Vector256&lt;double&gt; lanes (the SIMD loops and populations): AeLanes, or Vector256 where it is exact</param>
     /// <param name="OpenCl">OpenCL C on doubles: a built-in function or the prelude's ae_ function</param>
-    internal sealed record BuiltinSpelling(string Scalar, string Lanes, string OpenCl);
+    /// <param name="IlgpuOverride">ILGPU's C# on doubles where it differs from <paramref name="Scalar"/> (a method ILGPU cannot compile)</param>
+    internal sealed record BuiltinSpelling(string Scalar, string Lanes, string OpenCl, string? IlgpuOverride = null)
+    {
+        /// <summary>ILGPU's C# on doubles: the kernels class's ae_ helper where <see cref="Scalar"/> calls what ILGPU cannot compile, else <see cref="Scalar"/>.</summary>
+        public string Ilgpu => IlgpuOverride ?? Scalar;
+    }
 
     /// <summary>
     /// The one table of the elementwise builtins' spellings, for every backend; the meaning of each is
@@ -34,7 +39,8 @@ namespace AE.Dsl.Emit
             ["softplus"] = new(R + ".Softplus", L + ".Softplus", "ae_softplus"),
             ["log1p"] = new(R + ".Log1p", L + ".Log1p", "ae_log1p"),
             ["relu"] = new(R + ".Relu", L + ".Relu", "ae_relu"),
-            ["sign"] = new(R + ".Sign", L + ".Sign", "ae_sign"),
+            // Math.Sign throws on NaN, and ILGPU compiles no throw: the kernels class has its own, with AeMath.Sign's meaning.
+            ["sign"] = new(R + ".Sign", L + ".Sign", "ae_sign", "ae_sign"),
             ["softabs"] = new(R + ".SoftAbs", L + ".SoftAbs", "ae_softabs"),
             ["clamp"] = new(R + ".Clamp", L + ".Clamp", "ae_clamp"),
             ["softclamp"] = new(R + ".SoftClamp", L + ".SoftClamp", "ae_softclamp"),

@@ -1,13 +1,17 @@
 namespace AE.Dsl.Emit.Ilgpu
 {
     /// <summary>
-    /// The helpers every kernels class holds: AE.Runtime.AeMath's filters, operation for operation, on a
+    /// The helpers every kernels class holds: sign, and AE.Runtime.AeMath's filters, operation for operation, on a
     /// value and a count that live in the scalar buffer of doubles (AeMath keeps the count in a long; every
     /// count a law reaches is exact in a double, so the same numbers come out).
     /// </summary>
     internal static class IlgpuPrelude
     {
-        public const string Text = @"// ---- AE.Runtime.AeMath's filters on slots of the scalar buffer, operation for operation
+        public const string Text = @"// ---- AeMath.Sign without Math.Sign, which throws on NaN (ILGPU compiles no throw): the same values, -0 and NaN included
+
+private static double ae_sign(double x) => double.IsNaN(x) ? double.NaN : x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : 0.0;
+
+// ---- AE.Runtime.AeMath's filters on slots of the scalar buffer, operation for operation
 
 private static double ae_ema(ref double m, ref double count, double beta, double x)
 {

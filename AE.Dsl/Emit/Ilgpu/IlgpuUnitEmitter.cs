@@ -9,8 +9,9 @@ namespace AE.Dsl.Emit.Ilgpu
     /// <summary>
     /// Writes one unit's ILGPU kernels: the step as <see cref="KernelUnitEmitter"/> lays it out, spelled in C#
     /// that ILGPU compiles: one static class with a constant per slot of the scalar buffer, the filters'
-    /// helpers on slots, and one explicitly grouped static method per launch. Builtins are spelled as the C#
-    /// backend spells them on doubles (System.Math, AE.Runtime.AeMath), noise is AE.Runtime.CounterNoise's
+    /// helpers on slots, and one explicitly grouped static method per launch. Builtins are spelled in
+    /// BuiltinSpellings' ILGPU column (the C# backend's System.Math and AE.Runtime.AeMath, but for what ILGPU
+    /// cannot compile: sign, whose Math.Sign throws, is the class's ae_sign), noise is AE.Runtime.CounterNoise's
     /// draw itself: the text references ILGPU and AE.Runtime, and AE.Dsl references neither.
     /// </summary>
     internal sealed class IlgpuUnitEmitter : KernelUnitEmitter
@@ -39,7 +40,7 @@ namespace AE.Dsl.Emit.Ilgpu
         protected override string BoolElementType => "bool";
         protected override string ConstLocal => "";
         protected override string Mod(string left, string right) => $"({left} % {right})";
-        protected override string Builtin(BuiltinSpelling spelling) => spelling.Scalar;
+        protected override string Builtin(BuiltinSpelling spelling) => spelling.Ilgpu;
 
         protected override string Function(string openClName) => openClName switch
         {

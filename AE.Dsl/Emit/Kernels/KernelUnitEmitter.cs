@@ -652,7 +652,7 @@ namespace AE.Dsl.Emit.Kernels
             {
                 IrSetNext n => Read(CurrentElement(n.Name), e.TargetType!),
                 IrAccumulate a => Render(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
-                _ => "0.0",
+                _ => e.TargetType!.Scalar == ScalarType.Bool ? False : "0.0",
             };
             if (e.Stmt is IrAccumulate) value = $"{prior} + {value}";
             var type = e.TargetType!.Scalar == ScalarType.Bool ? BoolElementType : "double";
@@ -684,13 +684,14 @@ namespace AE.Dsl.Emit.Kernels
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
                 if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
-                var value = ElementVar(v);
+                // a bool element is stored as 1 and 0, as a scalar bool is
+                var value = Store(ElementVar(v), s.Type);
                 if (s.Bounds != null) value = $"{Function("ae_clamp")}({value}, {Render(s.Bounds.Lo, new Ctx())}, {Render(s.Bounds.Hi, new Ctx())})";
                 if (_float) value = $"(float)({value})";
                 w.Line($"{_vectorArg[s.Name]}[i] = {value};");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
-                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) w.Line($"{_vectorArg[s.Name]}[i] = {ElementVar(v)};");
+                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) w.Line($"{_vectorArg[s.Name]}[i] = {Store(ElementVar(v), s.Type)};");
         }
 
         // ------------------------------------------------------------ names
@@ -700,7 +701,8 @@ namespace AE.Dsl.Emit.Kernels
 
         protected static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);
 
-        /// <summary>Text safe in a // comment: one line, and no backslash that would continue it.</summary>
-        protected static string Comment(string s) => s.Replace("\r", " ").Replace("\n", " ").Replace("\\", "/");
+        /// <summary>Text safe in a // comment: one line (C# also ends a line at U+2028, U+2029 and U+0085), and no backslash that would continue it.</summary>
+        protected static string Comment(string s) =>
+            s.Replace("\r", " ").Replace("\n", " ").Replace("\u2028", " ").Replace("\u2029", " ").Replace("\u0085", " ").Replace("\\", "/");
     }
 }

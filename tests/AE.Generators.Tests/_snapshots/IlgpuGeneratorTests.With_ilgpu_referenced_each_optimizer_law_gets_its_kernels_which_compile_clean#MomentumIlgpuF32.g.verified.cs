@@ -51,6 +51,10 @@ namespace AE.Generated
             sc[slot] = value;
         }
 
+        // ---- AeMath.Sign without Math.Sign, which throws on NaN (ILGPU compiles no throw): the same values, -0 and NaN included
+
+        private static double ae_sign(double x) => double.IsNaN(x) ? double.NaN : x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : 0.0;
+
         // ---- AE.Runtime.AeMath's filters on slots of the scalar buffer, operation for operation
 
         private static double ae_ema(ref double m, ref double count, double beta, double x)
