@@ -1,0 +1,206 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Runtime.Cells;
+using AE.TorchSharp.Tests.Laws;
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace AE.TorchSharp.Tests
+{
+    /// <summary>
+    /// The seed cells (generated in this build from cells/*.ae) as TorchSharp modules: forward values and every gradient
+    /// against TorchSharp's own autograd of the same cell written with torch ops (<see cref="SeedCellsInTorch"/>), and
+    /// against the golden files (PyTorch's autograd of the seeds' modules), in float64.
+    /// </summary>
+    public class CellModuleTests
+    {
+        static Tensor Leaf(Tensor t) => t.detach().clone().requires_grad_(true);
+
+        /// <summary>The module's parameters, as a dictionary by their full names.</summary>
+        static Dictionary<string, Parameter> Named(nn.Module m) => m.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+
+        static void Load(nn.Module m, Dictionary<string, Tensor> values)
+        {
+            var (missing, unexpected) = m.load_state_dict(values, strict: true);
+            Assert.Empty(missing);
+            Assert.Empty(unexpected);
+        }
+
+        /// <summary>Every parameter gradient of the module equals the reference leaf's.</summary>
+        static void AssertGradients(nn.Module module, IReadOnlyDictionary<string, Tensor> reference)
+        {
+            var mine = Named(module);
+            Assert.Equal(reference.Keys.OrderBy(k => k, StringComparer.Ordinal), mine.Keys.OrderBy(k => k, StringComparer.Ordinal));
+            foreach (var (name, r) in reference)
+            {
+                Assert.NotNull(r.grad);
+                Assert.NotNull(mine[name].grad);
+                Close.Assert(r.grad!, mine[name].grad!, "grad " + name);
+            }
+        }
+
+        /// <summary>[batch, time, ...] (the goldens' layout for AMELayer) to [time, batch, ...].</summary>
+        static Tensor TimeMajor(Tensor t) => t.transpose(0, 1).contiguous();
+
+        [Fact]
+        public void Parameters_are_registered_under_pytorchs_names_with_the_cells_values()
+        {
+            using var cell = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t));
+            var golden = Goldens.Load("cell_residual_dynamics.json");
+            var names = cell.named_parameters().Select(p => p.name).ToArray();
+            Assert.Equal(golden.Params.Keys.Append("alpha").OrderBy(k => k, StringComparer.Ordinal), names.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(new long[] { 16, 12 }, cell.get_parameter("F.fc1.weight")!.shape);
+            Assert.Equal(names, cell.state_dict().Keys.ToArray());
+            // The declared default of alpha, concat(0.1, 0.5, 0.9), is the parameter's value.
+            Assert.Equal(new[] { 0.1, 0.5, 0.9 }, Close.Values(cell.get_parameter("alpha")!));
+            // Nested as nn.Sequential / a PyTorch module's attributes would be: F, then fc1, then weight.
+            Assert.Equal(new[] { "F" }, cell.named_children().Select(c => c.name).ToArray());
+        }
+
+        [Fact]
+        public void AmeLayer_matches_torch_autograd_of_the_same_cell()
+        {
+            var golden = Goldens.Load("cell_amelayer.json");
+            var p = Goldens.Params(golden).ToDictionary(kv => kv.Key, kv => Leaf(kv.Value), StringComparer.Ordinal);
+            var x = TimeMajor(Goldens.ToTorch(golden.Inputs["x"]));
+            var eps = TimeMajor(Goldens.ToTorch(golden.Inputs["eps"]));
+            var target = TimeMajor(Goldens.ToTorch(golden.Inputs["target"]));
+            Tensor xr = Leaf(x), er = Leaf(eps), xm = Leaf(x), em = Leaf(eps);
+
+            var reference = SeedCellsInTorch.AmeLayer(p, xr, er, target);
+            using var module = new CellModule<double>((b, t) => new AmeLayer<double>(b, t));
+            Load(module, Goldens.Params(golden));
+            var outputs = module.call(("x", xm), ("eps", em), ("target", target));
+            Assert.Equal(new[] { "y", "mse", "theta", "C" }, outputs.Keys.ToArray());
+            foreach (var name in reference.Keys) Close.Assert(reference[name], outputs[name], "output " + name);
+
+            // A loss that reaches every result: the output y, the objective output mse, and both final states.
+            static Tensor Loss(IReadOnlyDictionary<string, Tensor> o, Tensor target) =>
+                nn.functional.mse_loss(o["y"], target) + 0.5 * o["mse"].mean() + 0.1 * o["theta"].pow(2).sum() - 0.2 * o["C"].sin().sum();
+            Loss(reference, target).backward();
+            Loss(outputs, target).backward();
+            AssertGradients(module, p);
+            Close.Assert(xr.grad!, xm.grad!, "grad x");
+            Close.Assert(er.grad!, em.grad!, "grad eps");
+        }
+
+        [Fact]
+        public void AmedSynth_matches_torch_autograd_of_the_same_cell_over_a_batch()
+        {
+            var golden = Goldens.Load("cell_amed_synth.json");
+            var p = Goldens.Params(golden).ToDictionary(kv => kv.Key, kv => Leaf(kv.Value), StringComparer.Ordinal);
+            // Three samples (the seed runs one): the golden draws and two others, 20 steps.
+            var g = new Generator(17);
+            var eps = cat(new[] { Goldens.ToTorch(golden.Inputs["eps"]).narrow(0, 0, 20).reshape(20, 1, 1), randn(new long[] { 20, 2, 1 }, ScalarType.Float64, generator: g) }, 1);
+            var target = randn(new long[] { 20, 3, 1 }, ScalarType.Float64, generator: g);
+            Tensor er = Leaf(eps), em = Leaf(eps);
+
+            var reference = SeedCellsInTorch.AmedSynth(p, er, target);
+            using var module = new CellModule<double>((b, t) => new AmedSynth<double>(b, t));
+            Load(module, Goldens.Params(golden));
+            var outputs = module.call(("eps", em), ("target", target));
+            foreach (var name in reference.Keys) Close.Assert(reference[name], outputs[name], "output " + name);
+
+            static Tensor Loss(IReadOnlyDictionary<string, Tensor> o, Tensor target) =>
+                nn.functional.mse_loss(o["y"], target) + o["mse"].narrow(0, 5, 15).mean() + o["theta"].sum() * o["C"].sum();
+            Loss(reference, target).backward();
+            Loss(outputs, target).backward();
+            AssertGradients(module, p);
+            Close.Assert(er.grad!, em.grad!, "grad eps");
+        }
+
+        [Fact]
+        public void DynamicsModelResidual_matches_torch_autograd_of_the_same_cell_with_initial_states()
+        {
+            var golden = Goldens.Load("cell_residual_dynamics.json");
+            var p = Goldens.Params(golden, "alpha").ToDictionary(kv => kv.Key, kv => Leaf(kv.Value), StringComparer.Ordinal);
+            var n0 = Goldens.ToTorch(golden.Inputs["N0"]);
+            var g0 = Goldens.ToTorch(golden.Inputs["g0"]);
+            var ys = Goldens.ToTorch(golden.Inputs["ys"]);
+            var rs = Goldens.ToTorch(golden.Inputs["rs"]);
+            Tensor n0r = Leaf(n0), g0r = Leaf(g0), ysr = Leaf(ys), rsr = Leaf(rs);
+            Tensor n0m = Leaf(n0), g0m = Leaf(g0), ysm = Leaf(ys), rsm = Leaf(rs);
+
+            var reference = SeedCellsInTorch.DynamicsModelResidual(p, n0r, g0r, ysr, rsr);
+            using var module = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t));
+            Load(module, Goldens.Params(golden, "alpha"));
+            var outputs = module.call(("y_t", ysm), ("r_t", rsm), ("N", n0m), ("g", g0m));
+            Assert.Equal(new[] { "N_t", "g_t", "logits", "loss", "N", "g" }, outputs.Keys.ToArray());
+            foreach (var name in reference.Keys) Close.Assert(reference[name], outputs[name], "output " + name);
+
+            static Tensor Loss(IReadOnlyDictionary<string, Tensor> o) =>
+                o["loss"].mean() + 0.3 * o["logits"].pow(2).mean() + (o["N"] * o["g"]).sum() - o["g_t"][3].sum();
+            Loss(reference).backward();
+            Loss(outputs).backward();
+            AssertGradients(module, p);     // alpha included (a parameter of the cell; a buffer of the seed)
+            Close.Assert(ysr.grad!, ysm.grad!, "grad y_t");
+            Close.Assert(rsr.grad!, rsm.grad!, "grad r_t");
+            Close.Assert(n0r.grad!, n0m.grad!, "grad N0");
+            Close.Assert(g0r.grad!, g0m.grad!, "grad g0");
+        }
+
+        /// <summary>The golden file's loss, computed with torch ops from the module's outputs, and autograd through the module.</summary>
+        [Theory]
+        [InlineData("cell_amelayer.json")]
+        [InlineData("cell_amed_synth.json")]
+        [InlineData("cell_residual_dynamics.json")]
+        public void Each_seed_cell_module_matches_the_golden_outputs_loss_and_gradients(string file)
+        {
+            var golden = Goldens.Load(file);
+            Tensor loss;
+            CellModule<double> module;
+            switch (file)
+            {
+                case "cell_amelayer.json":
+                {
+                    module = new CellModule<double>((b, t) => new AmeLayer<double>(b, t));
+                    Load(module, Goldens.Params(golden));
+                    var target = TimeMajor(Goldens.ToTorch(golden.Inputs["target"]));
+                    var o = module.call(("x", TimeMajor(Goldens.ToTorch(golden.Inputs["x"]))), ("eps", TimeMajor(Goldens.ToTorch(golden.Inputs["eps"]))), ("target", target));
+                    Close.Assert(Goldens.ToTorch(golden.Outputs["y"]), o["y"].transpose(0, 1), "output y");
+                    loss = nn.functional.mse_loss(o["y"], target);
+                    break;
+                }
+                case "cell_amed_synth.json":
+                {
+                    module = new CellModule<double>((b, t) => new AmedSynth<double>(b, t));
+                    Load(module, Goldens.Params(golden));
+                    var eps = Goldens.ToTorch(golden.Inputs["eps"]);
+                    var target = Goldens.ToTorch(golden.Inputs["target"]);
+                    long time = eps.shape[0];
+                    var o = module.call(("eps", eps.reshape(time, 1, 1)), ("target", target.reshape(time, 1, 1)));
+                    var y = o["y"].reshape(time);
+                    Close.Assert(Goldens.ToTorch(golden.Outputs["y"]), y, "output y");
+                    loss = nn.functional.mse_loss(y, target);
+                    break;
+                }
+                default:
+                {
+                    module = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t));
+                    Load(module, Goldens.Params(golden, "alpha"));
+                    var o = module.call(("y_t", Goldens.ToTorch(golden.Inputs["ys"])), ("r_t", Goldens.ToTorch(golden.Inputs["rs"])),
+                        ("N", Goldens.ToTorch(golden.Inputs["N0"])), ("g", Goldens.ToTorch(golden.Inputs["g0"])));
+                    Close.Assert(Goldens.ToTorch(golden.Outputs["N"]), o["N_t"], "output N");
+                    Close.Assert(Goldens.ToTorch(golden.Outputs["g"]), o["g_t"], "output g");
+                    var entropy = -(o["N_t"] * (o["N_t"] + 1e-9).log()).sum(new long[] { -1 });
+                    loss = o["g_t"].pow(2).sum(new long[] { -1 }).mean() - 0.1 * entropy.mean();
+                    // The seed's alpha is a buffer: the golden has no gradient for it.
+                    module.get_parameter("alpha")!.requires_grad_(false);
+                    break;
+                }
+            }
+            using (module)
+            {
+                Close.Assert(new[] { golden.Loss }, new[] { loss.ToDouble() }, "loss");
+                loss.backward();
+                var mine = Named(module);
+                foreach (var (name, g) in golden.Grads)
+                    Close.Assert(Goldens.ToTorch(g), mine[name].grad!, "grad " + name);
+                Assert.True(mine.Keys.Except(golden.Grads.Keys).All(k => mine[k].grad is null), "a parameter outside the golden got a gradient");
+            }
+        }
+    }
+}
