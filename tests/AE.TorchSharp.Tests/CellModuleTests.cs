@@ -202,5 +202,114 @@ namespace AE.TorchSharp.Tests
                 Assert.True(mine.Keys.Except(golden.Grads.Keys).All(k => mine[k].grad is null), "a parameter outside the golden got a gradient");
             }
         }
+
+        /// <summary>DynamicsModelResidual on the golden's weights and a small random sequence of the given batch and time.</summary>
+        static (Dictionary<string, Tensor> Params, Tensor N0, Tensor G0, Tensor Ys, Tensor Rs) Dynamics(int batch, int time, ulong seed)
+        {
+            var golden = Goldens.Load("cell_residual_dynamics.json");
+            var g = new Generator(seed);
+            var n0 = nn.functional.softmax(rand(new long[] { batch, 3 }, ScalarType.Float64, generator: g), -1);
+            var g0 = 0.1 * randn(new long[] { batch, 3 }, ScalarType.Float64, generator: g);
+            var ys = rand(new long[] { time, batch, 3 }, ScalarType.Float64, generator: g);
+            var rs = rand(new long[] { time, batch, 3 }, ScalarType.Float64, generator: g);
+            return (Goldens.Params(golden, "alpha"), n0, g0, ys, rs);
+        }
+
+        [Fact]
+        public void Two_forwards_then_one_backward_rerun_the_first_and_accumulate_both()
+        {
+            // The second forward overwrites the cell's buffers (and the third runs other sizes on a second cell):
+            // the first's backward runs its forward again from its saved arguments. Checkpoints every 2 steps of 7.
+            var (ps, n0, g0, ys, rs) = Dynamics(batch: 3, time: 7, seed: 5);
+            var (_, n1, g1, ys1, rs1) = Dynamics(batch: 3, time: 7, seed: 6);
+            var (_, n2, g2, ys2, rs2) = Dynamics(batch: 2, time: 4, seed: 7);
+            var p = ps.ToDictionary(kv => kv.Key, kv => Leaf(kv.Value), StringComparer.Ordinal);
+            using var module = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t, checkpointEvery: 2));
+            Load(module, ps);
+
+            var r0 = SeedCellsInTorch.DynamicsModelResidual(p, n0, g0, ys, rs);
+            var r1 = SeedCellsInTorch.DynamicsModelResidual(p, n1, g1, ys1, rs1);
+            var r2 = SeedCellsInTorch.DynamicsModelResidual(p, n2, g2, ys2, rs2);
+            var m0 = module.call(("y_t", ys), ("r_t", rs), ("N", n0), ("g", g0));
+            var m1 = module.call(("y_t", ys1), ("r_t", rs1), ("N", n1), ("g", g1));
+            var m2 = module.call(("y_t", ys2), ("r_t", rs2), ("N", n2), ("g", g2));
+            static Tensor Loss(IReadOnlyDictionary<string, Tensor> a, IReadOnlyDictionary<string, Tensor> b, IReadOnlyDictionary<string, Tensor> c) =>
+                a["loss"].mean() + 2 * b["g_t"].pow(2).sum() - c["N"].log().sum();
+            Loss(r0, r1, r2).backward();
+            Loss(m0, m1, m2).backward();
+            AssertGradients(module, p);
+
+            // A second backward accumulates into the parameters' grad, as autograd does.
+            var before = Close.Values(module.get_parameter("F.fc1.weight")!.grad!);
+            module.call(("y_t", ys), ("r_t", rs), ("N", n0), ("g", g0))["loss"].mean().backward();
+            var single = module.get_parameter("F.fc1.weight")!.grad!;
+            p["F.fc1.weight"].grad!.zero_();
+            SeedCellsInTorch.DynamicsModelResidual(p, n0, g0, ys, rs)["loss"].mean().backward();
+            Close.Assert(before.Zip(Close.Values(p["F.fc1.weight"].grad!), (a, b) => a + b).ToArray(), Close.Values(single), "accumulated grad F.fc1.weight");
+        }
+
+        [Fact]
+        public void A_state_not_given_starts_from_the_cells_initial_value_and_needs_no_gradient()
+        {
+            var golden = Goldens.Load("cell_amelayer.json");
+            using var module = new CellModule<double>(new AmeLayer<double>(batch: 2, time: 3));
+            Load(module, Goldens.Params(golden));
+            var g = new Generator(3);
+            var x = randn(new long[] { 3, 2, 8 }, ScalarType.Float64, generator: g);
+            var eps = randn(new long[] { 3, 2, 32 }, ScalarType.Float64, generator: g);
+            var target = randn(new long[] { 3, 2, 8 }, ScalarType.Float64, generator: g);
+            var given = module.call(("x", x), ("eps", eps), ("target", target), ("theta", zeros(2, 32, ScalarType.Float64)), ("C", zeros(2, 16, ScalarType.Float64)));
+            var implicitZero = module.call(("x", x), ("eps", eps), ("target", target));
+            Close.Assert(Close.Values(given["y"]), Close.Values(implicitZero["y"]), "y from zero states");
+            var other = module.call(("x", x), ("eps", eps), ("target", target), ("theta", ones(2, 32, ScalarType.Float64)));
+            Assert.NotEqual(Close.Values(given["y"]), Close.Values(other["y"]));
+            // And the next call without states starts from zeros again, not from the last states given.
+            Close.Assert(Close.Values(given["y"]), Close.Values(module.call(("x", x), ("eps", eps), ("target", target))["y"]), "y after a call with states");
+        }
+
+        [Fact]
+        public void Float32_module_runs_the_float_cell_close_to_float64()
+        {
+            var (ps, n0, g0, ys, rs) = Dynamics(batch: 4, time: 6, seed: 9);
+            using var m64 = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t));
+            using var m32 = new CellModule<float>((b, t) => new DynamicsModelResidual<float>(b, t));
+            Load(m64, ps);
+            Load(m32, ps.ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.Float32), StringComparer.Ordinal));
+            Assert.Equal(ScalarType.Float32, m32.get_parameter("F.fc1.weight")!.dtype);
+            var o64 = m64.call(("y_t", ys), ("r_t", rs), ("N", n0), ("g", g0));
+            var o32 = m32.call(("y_t", ys.to_type(ScalarType.Float32)), ("r_t", rs.to_type(ScalarType.Float32)), ("N", n0.to_type(ScalarType.Float32)), ("g", g0.to_type(ScalarType.Float32)));
+            Assert.Equal(ScalarType.Float32, o32["loss"].dtype);
+            o64["loss"].mean().backward();
+            o32["loss"].mean().backward();
+            foreach (var (name, p64) in m64.named_parameters())
+            {
+                var a = Close.Values(p64.grad!);
+                var b = Close.Values(m32.get_parameter(name)!.grad!);
+                double scale = a.Max(Math.Abs);
+                for (int i = 0; i < a.Length; i++)
+                    Assert.True(Math.Abs(a[i] - b[i]) <= 1e-4 * scale, $"grad {name}[{i}]: float32 {b[i]}, float64 {a[i]}");
+            }
+        }
+
+        [Fact]
+        public void Bad_arguments_are_clear_errors()
+        {
+            using var module = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t));
+            var ys = zeros(4, 2, 3, ScalarType.Float64);
+            string Error(params (string, Tensor)[] args) => Assert.Throws<ArgumentException>(() => module.call(args)).Message;
+            Assert.Contains("the input 'r_t' is missing", Error(("y_t", ys)));
+            Assert.Contains("'h' is neither an input nor a state", Error(("y_t", ys), ("r_t", ys), ("h", ys)));
+            Assert.Contains("'r_t' has shape [4, 2, 4], the cell needs [4, 2, 3]", Error(("y_t", ys), ("r_t", zeros(4, 2, 4, ScalarType.Float64))));
+            Assert.Contains("'r_t' is Float32; the cell runs Float64", Error(("y_t", ys), ("r_t", zeros(4, 2, 3, ScalarType.Float32))));
+            Assert.Contains("the initial state 'N' has shape [3, 3], the cell needs [2, 3]", Error(("y_t", ys), ("r_t", ys), ("N", zeros(3, 3, ScalarType.Float64))));
+            Assert.Contains("'y_t' has shape [4, 3]", Error(("y_t", zeros(4, 3, ScalarType.Float64)), ("r_t", ys)));
+
+            using var fixedSize = new CellModule<double>(new DynamicsModelResidual<double>(batch: 2, time: 4));
+            var e = Assert.Throws<ArgumentException>(() => fixedSize.call(("y_t", zeros(5, 2, 3, ScalarType.Float64)), ("r_t", zeros(5, 2, 3, ScalarType.Float64))));
+            Assert.Contains("one cell of batch 2 and time 4; the sequence has batch 2 and time 5", e.Message);
+
+            module.to(ScalarType.Float32);
+            Assert.Contains("the parameter 'F.fc1.weight' is Float32; the cell runs Float64", Error(("y_t", ys), ("r_t", ys)));
+        }
     }
 }
