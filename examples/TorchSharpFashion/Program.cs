@@ -286,7 +286,7 @@ namespace TorchSharpFashion
                 Copy(eps, cell.Input("eps"));
                 Copy(target, cell.Input("target"));
                 cell.OutputGradient("y").Fill(1.0);
-                int steps = Math.Max(3, 200_000 / (batch * time));
+                int steps = Math.Max(3, 10_000 / (batch * time));
                 double bare = Time(steps, () => { cell.Forward(); cell.ZeroGrad(); cell.Backward(); });
                 double bound = Time(steps, () =>
                 {

@@ -292,6 +292,18 @@ namespace AE.TorchSharp.Tests
         }
 
         [Fact]
+        public void A_parameter_changed_in_place_between_forward_and_backward_is_an_error()
+        {
+            var (ps, n0, g0, ys, rs) = Dynamics(batch: 2, time: 3, seed: 4);
+            using var module = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t));
+            Load(module, ps);
+            var loss = module.call(("y_t", ys), ("r_t", rs), ("N", n0), ("g", g0))["loss"].mean();
+            using (no_grad()) module.get_parameter("F.out.bias")!.add_(1.0);
+            var e = Assert.ThrowsAny<Exception>(() => loss.backward());
+            Assert.Contains("modified by an inplace operation", e.Message);
+        }
+
+        [Fact]
         public void Bad_arguments_are_clear_errors()
         {
             using var module = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t));
