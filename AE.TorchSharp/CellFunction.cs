@@ -25,14 +25,15 @@ namespace AE.TorchSharp
             var tensors = new Tensor?[vars.Length - 1];
             for (int i = 1; i < vars.Length; i++) tensors[i - 1] = vars[i] as Tensor;
             ctx.save_data(CallKey, call);
-            ctx.save_for_backward(new List<Tensor>(tensors!));
             return call.Forward(tensors);
         }
 
+        // TorchSharp runs this from libtorch's engine through a native callback, where an exception cannot reach the
+        // caller of backward() (it ends the process): nothing here throws in use.
         public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> grad_outputs)
         {
             var call = (ICellCall)ctx.get_data(CallKey);
-            var grads = call.Backward(ctx.get_saved_variables(), grad_outputs);
+            var grads = call.Backward(grad_outputs);
             var result = new List<Tensor> { null! };
             result.AddRange(grads!);
             return result;
@@ -47,10 +48,10 @@ namespace AE.TorchSharp
 
         /// <summary>
         /// The incoming gradients into the cell's output and final-state gradients, the cell's adjoint, and the gradient of
-        /// each argument (null where it needs none). <paramref name="saved"/> are the forward's arguments: when the cell ran
-        /// another forward since (or a backward), this one is run again from them first.
+        /// each argument (null where it needs none). When the cell ran another forward since (or a backward), this one is
+        /// run again first, from the values it ran with.
         /// </summary>
-        List<Tensor?> Backward(List<Tensor> saved, List<Tensor> gradOutputs);
+        List<Tensor?> Backward(List<Tensor> gradOutputs);
     }
 
     /// <summary>A cell a module runs, and which forward its buffers hold now.</summary>
@@ -68,23 +69,35 @@ namespace AE.TorchSharp
         /// <summary>Per state, one sample's initial value (what a state not given starts from).</summary>
         public T[][] InitialStates { get; }
 
-        /// <summary>The call whose forward the cell's buffers hold (its frames and checkpoints); null after a backward.</summary>
-        public object? Current { get; set; }
+        /// <summary>The call whose arguments the cell's input, initial-state and parameter buffers hold (null: none that may run backward).</summary>
+        public ICellCall? Current { get; set; }
+
+        /// <summary>Whether the cell's frames and checkpoints are those of <see cref="Current"/>'s forward (not after a backward).</summary>
+        public bool HaveForward { get; set; }
     }
 
+    /// <summary>
+    /// One forward of a cell module. Its arguments are copied into the cell; when another call is about to overwrite
+    /// them before this one's backward, this one first keeps a copy of the values it ran with (<see cref="Keep"/>), so
+    /// its backward can run its forward again exactly, whatever happened to the argument tensors since.
+    /// </summary>
     internal sealed class CellCall<T> : ICellCall where T : unmanaged, IFloatingPointIeee754<T>
     {
         readonly CellBinding<T> _binding;
         readonly CellTensor[] _parameters, _inputs, _outputs, _states;
+        readonly bool _differentiable;
         bool[] _needsGrad = Array.Empty<bool>();
+        T[][]? _kept;                            // the inputs, the initial states, then the parameter vector, as run
 
-        public CellCall(CellBinding<T> binding, CellTensor[] parameters, CellTensor[] inputs, CellTensor[] outputs, CellTensor[] states)
+        /// <param name="differentiable">whether autograd records the call (grad enabled, an argument requiring grad): else no backward can come</param>
+        public CellCall(CellBinding<T> binding, CellTensor[] parameters, CellTensor[] inputs, CellTensor[] outputs, CellTensor[] states, bool differentiable)
         {
             _binding = binding;
             _parameters = parameters;
             _inputs = inputs;
             _outputs = outputs;
             _states = states;
+            _differentiable = differentiable;
         }
 
         ICell<T> Cell => _binding.Cell;
@@ -94,7 +107,20 @@ namespace AE.TorchSharp
             _needsGrad = Array.ConvertAll(arguments, a => a is not null && a.requires_grad);
             lock (_binding)
             {
-                Load(arguments);
+                Vacate();
+                int at = 0;
+                foreach (var i in _inputs) Write(arguments[at++]!, Cell.Input(i.Name));
+                for (int s = 0; s < _states.Length; s++)
+                {
+                    var x0 = arguments[at++];
+                    var target = Cell.InitialState(_states[s].Name);
+                    if (x0 is not null) Write(x0, target);
+                    else
+                        for (int b = 0, n = _states[s].Size; b < Cell.Batch; b++) _binding.InitialStates[s].CopyTo(target.Slice(b * n, n));
+                }
+                foreach (var p in _parameters) Write(arguments[at++]!, Cell.Parameter(p.Name));
+                RunForward();
+
                 var results = new List<Tensor>(_outputs.Length + _states.Length);
                 long[] lead = { Cell.Time, Cell.Batch };
                 foreach (var o in _outputs) results.Add(Read(Cell.Output(o.Name), CellModule<T>.Shape(lead, o.Shape)));
@@ -104,54 +130,65 @@ namespace AE.TorchSharp
             }
         }
 
-        public List<Tensor?> Backward(List<Tensor> saved, List<Tensor> gradOutputs)
+        public List<Tensor?> Backward(List<Tensor> gradOutputs)
         {
-            if (gradOutputs.Count != _outputs.Length + _states.Length)
-                throw new InvalidOperationException($"{Cell.CellName}: {gradOutputs.Count} gradients for {_outputs.Length + _states.Length} results");
             lock (_binding)
             {
                 if (!ReferenceEquals(_binding.Current, this))
                 {
-                    var arguments = new Tensor?[saved.Count];
-                    for (int i = 0; i < saved.Count; i++) arguments[i] = saved[i] is { IsInvalid: false } t ? t : null;
-                    Load(arguments);
+                    // Another call's arguments are in the cell: this call's kept values go back in.
+                    Vacate();
+                    var kept = _kept!;
+                    int at = 0;
+                    foreach (var i in _inputs) kept[at++].CopyTo(Cell.Input(i.Name));
+                    foreach (var s in _states) kept[at++].CopyTo(Cell.InitialState(s.Name));
+                    kept[at].CopyTo(Cell.ParameterVector);
+                    RunForward();
                 }
+                else if (!_binding.HaveForward) RunForward();
                 for (int o = 0; o < _outputs.Length; o++) Write(gradOutputs[o], Cell.OutputGradient(_outputs[o].Name));
                 for (int s = 0; s < _states.Length; s++) Write(gradOutputs[_outputs.Length + s], Cell.FinalStateGradient(_states[s].Name));
                 Cell.ZeroGrad();
                 Cell.Backward();
-                _binding.Current = null;
+                _binding.HaveForward = false;
 
                 var grads = new List<Tensor?>(_needsGrad.Length);
                 long[] lead = { Cell.Time, Cell.Batch };
-                int at = 0;
-                foreach (var i in _inputs) grads.Add(_needsGrad[at++] ? Read(Cell.InputGradient(i.Name), CellModule<T>.Shape(lead, i.Shape)) : null);
+                int k = 0;
+                foreach (var i in _inputs) grads.Add(_needsGrad[k++] ? Read(Cell.InputGradient(i.Name), CellModule<T>.Shape(lead, i.Shape)) : null);
                 long[] batch = { Cell.Batch };
-                foreach (var s in _states) grads.Add(_needsGrad[at++] ? Read(Cell.InitialStateGradient(s.Name), CellModule<T>.Shape(batch, s.Shape)) : null);
-                foreach (var p in _parameters) grads.Add(_needsGrad[at++] ? Read(Cell.Gradient(p.Name), CellModule<T>.Shape(Array.Empty<long>(), p.Shape)) : null);
+                foreach (var s in _states) grads.Add(_needsGrad[k++] ? Read(Cell.InitialStateGradient(s.Name), CellModule<T>.Shape(batch, s.Shape)) : null);
+                foreach (var p in _parameters) grads.Add(_needsGrad[k++] ? Read(Cell.Gradient(p.Name), CellModule<T>.Shape(Array.Empty<long>(), p.Shape)) : null);
                 return grads;
             }
         }
 
-        /// <summary>The arguments into the cell's buffers, and its forward.</summary>
-        void Load(Tensor?[] arguments)
+        void RunForward()
         {
-            int at = 0;
-            foreach (var i in _inputs) Write(arguments[at++]!, Cell.Input(i.Name));
-            for (int s = 0; s < _states.Length; s++)
-            {
-                var x0 = arguments[at++];
-                var target = Cell.InitialState(_states[s].Name);
-                if (x0 is not null) Write(x0, target);
-                else
-                    for (int b = 0, n = _states[s].Size; b < Cell.Batch; b++) _binding.InitialStates[s].CopyTo(target.Slice(b * n, n));
-            }
-            foreach (var p in _parameters) Write(arguments[at++]!, Cell.Parameter(p.Name));
             Cell.Forward();
-            _binding.Current = this;
+            _binding.Current = _differentiable ? this : null;
+            _binding.HaveForward = true;
         }
 
-        /// <summary>A tensor's values into a cell buffer (row-major, as the cell lays it out).</summary>
+        /// <summary>Before this call overwrites the cell's arguments: the call that holds them keeps a copy, if it may still run backward.</summary>
+        void Vacate()
+        {
+            if (_binding.Current is CellCall<T> holder && !ReferenceEquals(holder, this)) holder.Keep();
+            _binding.Current = null;
+        }
+
+        /// <summary>A copy of the values this call ran with (still in the cell's buffers): its inputs, initial states and parameters.</summary>
+        void Keep()
+        {
+            if (_kept is not null) return;
+            var kept = new List<T[]>();
+            foreach (var i in _inputs) kept.Add(Cell.Input(i.Name).ToArray());
+            foreach (var s in _states) kept.Add(Cell.InitialState(s.Name).ToArray());
+            kept.Add(Cell.ParameterVector.ToArray());
+            _kept = kept.ToArray();
+        }
+
+        /// <summary>A tensor's values into a cell buffer (row-major, as the cell lays it out); the caller checked the shape.</summary>
         static void Write(Tensor source, Span<T> target)
         {
             using var c = source.contiguous();

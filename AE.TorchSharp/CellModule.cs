@@ -119,7 +119,8 @@ namespace AE.TorchSharp
                 args[1 + _inputs.Length + _states.Length + k] = p;
             }
             var binding = Binding(batch, time);
-            args[0] = new CellCall<T>(binding, _params, _inputs, _outputs, _states);
+            bool differentiable = is_grad_enabled() && args.Any(a => a is Tensor { requires_grad: true });
+            args[0] = new CellCall<T>(binding, _params, _inputs, _outputs, _states, differentiable);
             var results = CellFunction.apply(args!);
             var named = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             for (int o = 0; o < _outputs.Length; o++) named[_outputs[o].Name] = results[o];
