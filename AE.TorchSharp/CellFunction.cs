@@ -52,6 +52,9 @@ namespace AE.TorchSharp
         /// run again first, from the values it ran with.
         /// </summary>
         List<Tensor?> Backward(List<Tensor> gradOutputs);
+
+        /// <summary>Keeps a copy of the values this call ran with (still in the cell's buffers), before another use overwrites them.</summary>
+        void Keep();
     }
 
     /// <summary>A cell a module runs, and which forward its buffers hold now.</summary>
@@ -74,6 +77,13 @@ namespace AE.TorchSharp
 
         /// <summary>Whether the cell's frames and checkpoints are those of <see cref="Current"/>'s forward (not after a backward).</summary>
         public bool HaveForward { get; set; }
+
+        /// <summary>Before the cell's buffers are overwritten: the call that holds them keeps a copy.</summary>
+        public void Release(ICellCall? by = null)
+        {
+            if (Current is { } holder && !ReferenceEquals(holder, by)) holder.Keep();
+            Current = null;
+        }
     }
 
     /// <summary>
@@ -170,15 +180,11 @@ namespace AE.TorchSharp
             _binding.HaveForward = true;
         }
 
-        /// <summary>Before this call overwrites the cell's arguments: the call that holds them keeps a copy, if it may still run backward.</summary>
-        void Vacate()
-        {
-            if (_binding.Current is CellCall<T> holder && !ReferenceEquals(holder, this)) holder.Keep();
-            _binding.Current = null;
-        }
+        /// <summary>Before this call overwrites the cell's arguments: the call that holds them keeps a copy (it may still run backward).</summary>
+        void Vacate() => _binding.Release(this);
 
         /// <summary>A copy of the values this call ran with (still in the cell's buffers): its inputs, initial states and parameters.</summary>
-        void Keep()
+        public void Keep()
         {
             if (_kept is not null) return;
             var kept = new List<T[]>();

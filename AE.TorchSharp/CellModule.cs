@@ -4,6 +4,7 @@ using System.Linq;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using AE.Runtime.Cells;
+using AE.Runtime.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -113,10 +114,7 @@ namespace AE.TorchSharp
                 }
             for (int k = 0; k < _params.Length; k++)
             {
-                var spec = _params[k];
-                var p = get_parameter(spec.Name) ?? throw new InvalidOperationException($"{ModuleName}: the parameter '{spec.Name}' is no longer registered");
-                Check(p, "the parameter", spec, Array.Empty<long>());
-                args[1 + _inputs.Length + _states.Length + k] = p;
+                args[1 + _inputs.Length + _states.Length + k] = Parameter(_params[k]);
             }
             var binding = Binding(batch, time);
             bool differentiable = is_grad_enabled() && args.Any(a => a is Tensor { requires_grad: true });
@@ -126,6 +124,75 @@ namespace AE.TorchSharp
             for (int o = 0; o < _outputs.Length; o++) named[_outputs[o].Name] = results[o];
             for (int s = 0; s < _states.Length; s++) named[_states[s].Name] = results[_outputs.Length + s];
             return named;
+        }
+
+        /// <summary>
+        /// Loads the parameters from a safetensors set (what PyTorch's <c>safetensors.torch.save_file(module.state_dict())</c>
+        /// writes) by PyTorch's names, with <see cref="AE.Runtime.Cells.CellParameters"/>' checks: with <paramref name="strict"/>,
+        /// a missing or extra name is an error; a shape that differs always is. The module's parameters change only when
+        /// every check passed.
+        /// </summary>
+        /// <exception cref="CellParameterException">a name or a shape differs (the message names it and both shapes)</exception>
+        public void load_safetensors(SafeTensorSet tensors, bool strict = true)
+        {
+            ArgumentNullException.ThrowIfNull(tensors);
+            var cell = Scratch();
+            ParametersInto(cell);
+            AE.Runtime.Cells.CellParameters.Load(cell, tensors, strict);
+            using var _ = no_grad();
+            foreach (var spec in _params)
+            {
+                var p = Parameter(spec);
+                using var values = NewTensor(Shape(Array.Empty<long>(), spec.Shape));
+                cell.Parameter(spec.Name).CopyTo(Elements(values));
+                p.copy_(values);
+            }
+        }
+
+        /// <summary>Loads the parameters from a safetensors file (see <see cref="load_safetensors(SafeTensorSet, bool)"/>).</summary>
+        /// <exception cref="SafeTensorsException">the file cannot be read or is malformed</exception>
+        /// <exception cref="CellParameterException">a name or a shape differs (the message starts with the path)</exception>
+        public void load_safetensors(string path, bool strict = true)
+        {
+            var set = SafeTensors.Read(path);
+            try { load_safetensors(set, strict); }
+            catch (CellParameterException ex) { throw new CellParameterException(path + ": " + ex.Message, ex); }
+        }
+
+        /// <summary>The parameters as a safetensors set by PyTorch's names, in the module's precision (F64 or F32).</summary>
+        public SafeTensorSet to_safetensors()
+        {
+            var cell = Scratch();
+            ParametersInto(cell);
+            return AE.Runtime.Cells.CellParameters.ToTensors(cell);
+        }
+
+        /// <summary>Writes the parameters to a safetensors file (PyTorch's <c>safetensors.torch.load_file</c> reads it).</summary>
+        public void save_safetensors(string path) => SafeTensors.Write(path, to_safetensors());
+
+        /// <summary>A cell whose parameter buffer may be written now (a call that ran on it keeps its values first).</summary>
+        ICell<T> Scratch()
+        {
+            var binding = _cells.Values.First();
+            lock (binding) binding.Release();
+            return binding.Cell;
+        }
+
+        void ParametersInto(ICell<T> cell)
+        {
+            foreach (var spec in _params)
+            {
+                var p = Parameter(spec);
+                using var c = p.detach().contiguous();
+                Elements(c).CopyTo(cell.Parameter(spec.Name));
+            }
+        }
+
+        Parameter Parameter(CellTensor spec)
+        {
+            var p = get_parameter(spec.Name) ?? throw new InvalidOperationException($"{ModuleName}: the parameter '{spec.Name}' is no longer registered");
+            Check(p, "the parameter", spec, Array.Empty<long>());
+            return p;
         }
 
         /// <summary>The same as <c>forward</c>, with the inputs and initial states given as (name, tensor) pairs.</summary>

@@ -61,6 +61,37 @@ namespace AE.TorchSharp.Tests
         }
 
         [Fact]
+        public void Safetensors_written_from_pytorch_load_by_name_and_round_trip()
+        {
+            // Data/cell_amed_synth.params.safetensors (in AE.Experiments.Tests): the golden's params as PyTorch's float64 bytes.
+            var golden = Goldens.Load("cell_amed_synth.json");
+            using var module = new CellModule<double>((b, t) => new AmedSynth<double>(b, t));
+            module.load_safetensors(System.IO.Path.Combine(Goldens.Root, "tests", "AE.Experiments.Tests", "Data", "cell_amed_synth.params.safetensors"));
+            foreach (var (name, p) in golden.Params)
+                TestModels.AssertBitEqual(p.Values, Close.Values(module.get_parameter(name)!), name);
+
+            var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ae-cellmodule-" + Guid.NewGuid().ToString("N") + ".safetensors");
+            try
+            {
+                module.save_safetensors(path);
+                using var other = new CellModule<double>((b, t) => new AmedSynth<double>(b, t));
+                other.load_safetensors(path);
+                foreach (var (name, p) in module.named_parameters())
+                    TestModels.AssertBitEqual(Close.Values(p), Close.Values(other.get_parameter(name)!), name);
+            }
+            finally { System.IO.File.Delete(path); }
+
+            // A shape that differs is refused, naming both shapes, and changes nothing.
+            var set = module.to_safetensors();
+            var bad = new AE.Runtime.Tensors.SafeTensorSet();
+            foreach (var (name, t) in set) bad.Add(name, name == "d_net.0.bias" ? AE.Runtime.Tensors.SafeTensor.FromDoubles(new[] { 31 }, new double[31]) : t);
+            var e = Assert.Throws<CellParameterException>(() => module.load_safetensors(bad));
+            Assert.Contains("'d_net.0.bias' has shape [31]", e.Message);
+            foreach (var (name, p) in golden.Params)
+                TestModels.AssertBitEqual(p.Values, Close.Values(module.get_parameter(name)!), name);
+        }
+
+        [Fact]
         public void AmeLayer_matches_torch_autograd_of_the_same_cell()
         {
             var golden = Goldens.Load("cell_amelayer.json");

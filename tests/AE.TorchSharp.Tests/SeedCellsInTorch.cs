@@ -108,7 +108,10 @@ namespace AE.TorchSharp.Tests
     /// <summary>The golden cell files (../shared/golden/cell_*.json) as TorchSharp tensors.</summary>
     internal static class Goldens
     {
-        public static string Directory { get; } = FindGolden();
+        /// <summary>The repository's root (where AE.Compiler.sln is).</summary>
+        public static string Root { get; } = FindRoot();
+
+        public static string Directory { get; } = Path.GetFullPath(Path.Combine(Root, "..", "shared", "golden"));
 
         public static CellReference Load(string file) => CellReference.Load(Path.Combine(Directory, file), file);
 
@@ -123,12 +126,11 @@ namespace AE.TorchSharp.Tests
             return d;
         }
 
-        static string FindGolden()
+        static string FindRoot()
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);
             while (dir != null && !File.Exists(Path.Combine(dir.FullName, "AE.Compiler.sln"))) dir = dir.Parent;
-            if (dir is null) throw new InvalidOperationException("AE.Compiler.sln not found above " + AppContext.BaseDirectory);
-            return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "golden"));
+            return dir?.FullName ?? throw new InvalidOperationException("AE.Compiler.sln not found above " + AppContext.BaseDirectory);
         }
     }
 
