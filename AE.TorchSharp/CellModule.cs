@@ -127,6 +127,24 @@ namespace AE.TorchSharp
         }
 
         /// <summary>
+        /// Initialises every net layer as PyTorch's <c>nn.Linear</c> does: a weight <c>[out, in]</c> (a parameter named
+        /// <c>....weight</c>) and the bias of the same layer uniform in ±1/√in. The cell's real params keep their values.
+        /// (A new generated cell's nets are zeros, a poor start for training.)
+        /// </summary>
+        public void reset_parameters(Generator? generator = null)
+        {
+            using var _ = no_grad();
+            foreach (var spec in _params)
+            {
+                if (!spec.Name.EndsWith(".weight", StringComparison.Ordinal) || spec.Shape.Length != 2) continue;
+                double bound = 1.0 / Math.Sqrt(spec.Shape[1]);
+                Parameter(spec).uniform_(-bound, bound, generator);
+                string bias = spec.Name[..^".weight".Length] + ".bias";
+                if (_params.Any(b => b.Name == bias)) Parameter(_params.First(b => b.Name == bias)).uniform_(-bound, bound, generator);
+            }
+        }
+
+        /// <summary>
         /// Loads the parameters from a safetensors set (what PyTorch's <c>safetensors.torch.save_file(module.state_dict())</c>
         /// writes) by PyTorch's names, with <see cref="AE.Runtime.Cells.CellParameters"/>' checks: with <paramref name="strict"/>,
         /// a missing or extra name is an error; a shape that differs always is. The module's parameters change only when

@@ -61,6 +61,36 @@ namespace AE.TorchSharp.Tests
         }
 
         [Fact]
+        public void Reset_parameters_initialises_the_nets_as_nn_Linear_and_keeps_real_params()
+        {
+            using var module = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t));
+            Assert.All(Close.Values(module.get_parameter("F.fc1.weight")!), v => Assert.Equal(0.0, v));   // a new cell's nets
+            module.reset_parameters(new Generator(3));
+            foreach (var (name, bound) in new[] { ("F.fc1", 1 / Math.Sqrt(12)), ("F.fc2", 0.25), ("F.out", 0.25) })
+                foreach (var part in new[] { ".weight", ".bias" })
+                {
+                    var v = Close.Values(module.get_parameter(name + part)!);
+                    Assert.All(v, x => Assert.True(Math.Abs(x) <= bound, $"{name}{part}: {x} outside ±{bound}"));
+                    Assert.True(v.Max() - v.Min() > bound, $"{name}{part} is not spread over ±{bound}");
+                }
+            Assert.Equal(new[] { 0.1, 0.5, 0.9 }, Close.Values(module.get_parameter("alpha")!));
+        }
+
+        [Fact]
+        public void A_second_backward_with_retain_graph_runs_the_forward_again_and_doubles_the_gradient()
+        {
+            var (ps, n0, g0, ys, rs) = Dynamics(batch: 2, time: 5, seed: 8);
+            using var module = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t, checkpointEvery: 2));
+            Load(module, ps);
+            var loss = module.call(("y_t", ys), ("r_t", rs), ("N", n0), ("g", g0))["loss"].mean();
+            loss.backward(retain_graph: true);
+            var once = Close.Values(module.get_parameter("F.fc1.weight")!.grad!);
+            loss.backward(retain_graph: true);
+            Close.Assert(once.Select(v => 2 * v).ToArray(), Close.Values(module.get_parameter("F.fc1.weight")!.grad!), "twice");
+            Assert.Contains(once, v => v != 0);
+        }
+
+        [Fact]
         public void Safetensors_written_from_pytorch_load_by_name_and_round_trip()
         {
             // Data/cell_amed_synth.params.safetensors (in AE.Experiments.Tests): the golden's params as PyTorch's float64 bytes.
