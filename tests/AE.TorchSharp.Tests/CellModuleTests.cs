@@ -91,6 +91,35 @@ namespace AE.TorchSharp.Tests
         }
 
         [Fact]
+        public void An_ae_law_steps_the_cell_modules_parameters_as_one_vector()
+        {
+            // AeLawOptimizer re-points the parameters at its flat buffer; the module still finds them by name. Its
+            // gradient vector holds the cell's own gradients, in the module's parameter order (as PyTorch's: the
+            // module's own parameters, here alpha, before those of its children, here the net F).
+            var (ps, n0, g0, ys, rs) = Dynamics(batch: 3, time: 4, seed: 12);
+            using var module = new CellModule<double>((b, t) => new DynamicsModelResidual<double>(b, t));
+            Load(module, ps);
+            var order = module.named_parameters().Select(p => p.name).ToArray();
+            Assert.Equal("alpha", order[0]);
+            using var opt = new AeLawOptimizer(module.parameters(), n => new AeSgdm(n, new AeSgdm.Options { init_alpha = 0.01 }, seed: 1));
+            var loss = opt.step(() =>
+            {
+                opt.zero_grad();
+                var l = module.call(("y_t", ys), ("r_t", rs), ("N", n0), ("g", g0))["loss"].mean();
+                l.backward();
+                return l;
+            });
+            var cell = module.Cell(3, 4);
+            TestModels.AssertBitEqual(order.SelectMany(n => cell.Gradient(n).ToArray()).ToArray(), Close.Values(opt.GradientVector(0)), "the optimizer's gradient vector");
+            // The step moved the parameters the module runs with: the next forward runs the stepped vector.
+            var theta = Close.Values(opt.Vector(0));
+            Assert.NotEqual(order.SelectMany(n => cell.Parameter(n).ToArray()).ToArray(), theta);
+            var next = module.call(("y_t", ys), ("r_t", rs), ("N", n0), ("g", g0))["loss"].mean().ToDouble();
+            TestModels.AssertBitEqual(theta, order.SelectMany(n => cell.Parameter(n).ToArray()).ToArray(), "the cell's parameters after the next forward");
+            Assert.NotEqual(loss.ToDouble(), next);
+        }
+
+        [Fact]
         public void Safetensors_written_from_pytorch_load_by_name_and_round_trip()
         {
             // Data/cell_amed_synth.params.safetensors (in AE.Experiments.Tests): the golden's params as PyTorch's float64 bytes.
