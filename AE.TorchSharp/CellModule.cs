@@ -16,7 +16,7 @@ namespace AE.TorchSharp
     /// forward over a whole sequence, and autograd's backward runs the cell's generated adjoint (reverse mode
     /// through time), through one custom autograd function. The cell's parameters are the module's, under
     /// PyTorch's names (<c>f_net.0.weight</c>, nested modules as <c>nn.Sequential</c> would make them), so
-    /// <c>state_dict</c> moves between PyTorch, TorchSharp and <see cref="CellParameters"/>.
+    /// <c>state_dict</c> moves between PyTorch, TorchSharp and <see cref="AE.Runtime.Cells.CellParameters"/>.
     /// <para>
     /// <c>forward</c> takes the inputs by name, each <c>[time, batch, ...]</c> (a scalar input <c>[time, batch]</c>),
     /// and optionally initial states by name, each <c>[batch, ...]</c> (a state not given starts from the cell's
@@ -78,7 +78,10 @@ namespace AE.TorchSharp
         /// <summary>The cell's states: <c>forward</c> takes their initial values (optional) and returns their final values by name.</summary>
         public IReadOnlyList<CellTensor> States => _states;
 
-        /// <summary>The cell that runs sequences of <paramref name="batch"/> samples over <paramref name="time"/> steps (made by the factory when new).</summary>
+        /// <summary>
+        /// The cell that runs sequences of <paramref name="batch"/> samples over <paramref name="time"/> steps (made by the
+        /// factory when new), to read: its buffers are the module's working memory, which each forward and backward rewrite.
+        /// </summary>
         public ICell<T> Cell(int batch, int time) => Binding(batch, time).Cell;
 
         /// <summary>Runs the sequence: the inputs (and any initial states) by name to the outputs and final states by name.</summary>
