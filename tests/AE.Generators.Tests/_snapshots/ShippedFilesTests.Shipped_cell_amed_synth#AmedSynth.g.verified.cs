@@ -62,6 +62,7 @@ namespace AE.Generated
         }
 
         /// <summary>One step of every sample: the frame's leaves (inputs, states) are written; every other value is computed here.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
             int B = Batch;
@@ -122,6 +123,7 @@ namespace AE.Generated
         }
 
         /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch;
