@@ -79,7 +79,10 @@ namespace AE.Experiments.Training
             try
             {
                 using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-                if (bytes.Length < Magic.Length + 1 || r.ReadString() != Magic) throw new TrainingException("the file " + name + " is not a training checkpoint");
+                byte[] magic = MagicBytes();
+                if (bytes.Length < magic.Length && magic.AsSpan().StartsWith(bytes)) throw new TrainingException("the checkpoint " + name + " is truncated");
+                if (!bytes.AsSpan().StartsWith(magic)) throw new TrainingException("the file " + name + " is not a training checkpoint");
+                r.ReadString();
                 int version = r.ReadInt32();
                 if (version != Version) throw new TrainingException("the checkpoint " + name + " is of format version " + version + "; this build reads version " + Version);
                 var saved = new CheckpointIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString());
@@ -92,7 +95,8 @@ namespace AE.Experiments.Training
                 if (theta.Length != trainer.Cell.ParameterVector.Length)
                     throw new TrainingException("the checkpoint " + name + " holds " + theta.Length + " parameter values, the cell has " + trainer.Cell.ParameterVector.Length);
                 int stateLength = r.ReadInt32();
-                if (stateLength < 0 || stateLength > bytes.Length) throw new TrainingException("the checkpoint " + name + " is damaged (an optimizer state of " + stateLength + " bytes)");
+                if (stateLength < 0) throw new TrainingException("the checkpoint " + name + " is damaged (an optimizer state of " + stateLength + " bytes)");
+                if (stateLength > bytes.Length - r.BaseStream.Position) throw new TrainingException("the checkpoint " + name + " is truncated");
                 lawState = r.ReadBytes(stateLength);
                 if (lawState.Length != stateLength || r.ReadString() != End) throw new TrainingException("the checkpoint " + name + " is truncated");
             }
@@ -132,6 +136,14 @@ namespace AE.Experiments.Training
             Check("time", saved.Time, expected.Time);
             Check("seed", saved.Seed, expected.Seed);
             Check("optimizer", saved.Optimizer, expected.Optimizer);
+        }
+
+        /// <summary>How <see cref="Magic"/> begins the file: a length-prefixed UTF-8 string.</summary>
+        private static byte[] MagicBytes()
+        {
+            using var stream = new MemoryStream();
+            using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) w.Write(Magic);
+            return stream.ToArray();
         }
 
         private static double[] ReadDoubles(BinaryReader r, string name)
