@@ -11,6 +11,7 @@ namespace AE.Experiments.Training
         {
             () => new SineSynthTask(),
             () => new ResidualDynamicsTask(),
+            () => new AmeSequenceTask(),
         };
 
         public static IReadOnlyList<string> Names { get; } = Factories.Select(f => f().Name).ToArray();

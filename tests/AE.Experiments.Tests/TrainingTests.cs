@@ -57,6 +57,26 @@ namespace AE.Experiments.Tests
         }
 
         [Fact]
+        public void A_short_run_of_ame_sequence_lowers_the_loss_and_measures_the_held_out_split()
+        {
+            var cell = AmeLayer32.Value(4, 12, 12);
+            var task = new AmeSequenceTask();
+            var trainer = new Trainer<float>(cell, task, new Adam(cell.ParameterVector.Length, 1e-2), seed: 2);
+            // the target is the input one step on: x at t + 1 is the target at t
+            Assert.Equal(cell.Input("x").Slice(4 * 8, 4 * 8).ToArray(), cell.Input("target").Slice(0, 4 * 8).ToArray());
+            var trainX = cell.Input("x").ToArray();
+            for (int i = 0; i < 10; i++) trainer.Epoch();
+            double final = trainer.Evaluate();
+            Assert.True(final < trainer.Curve[0], $"first {trainer.Curve[0]}, final {final}");
+            var metrics = new System.Collections.Generic.Dictionary<string, double>();
+            task.Measure(cell, metrics);
+            Assert.Equal(final, metrics["train_mse"]);
+            Assert.NotEqual(trainX, cell.Input("x").ToArray());          // the test split is other sequences
+            Assert.True(double.IsFinite(metrics["test_mse"]) && metrics["test_mse"] != final);
+            Assert.InRange(metrics["persistence_test_mse"], 1e-3, 1.0);
+        }
+
+        [Fact]
         public void The_residual_task_writes_the_seeds_data()
         {
             var cell = Residual32.Value(5, 7, 7);
