@@ -10,12 +10,19 @@ The modules and training loops are the seeds' (002: AMEDSynth, Adam lr 1e-3, MSE
 PyTorch (Debian: python3-torch). Threads: PyTorch's default unless --threads.
 """
 import argparse
+import importlib.util
 import json
+import os
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+# Seed 003's DynamicsModelResidual (and FNetResidual), as tools/gen-cell-reference.py holds them.
+spec = importlib.util.spec_from_file_location("gen_cell_reference", os.path.join(os.path.dirname(__file__), "gen-cell-reference.py"))
+ref = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ref)
 
 
 class AMEDSynth(nn.Module):  # seed 002
@@ -38,39 +45,6 @@ class AMEDSynth(nn.Module):  # seed 002
             C = C + 0.01 * torch.tanh(theta)
             out.append(theta)
         return torch.cat(out)
-
-
-class FNetResidual(nn.Module):  # seed 003
-    def __init__(self, m, hidden=128):
-        super().__init__()
-        self.fc1 = nn.Linear(4 * m, hidden)
-        self.fc2 = nn.Linear(hidden, hidden)
-        self.out = nn.Linear(hidden, m)
-
-    def forward(self, N_prev, y_t, r_t, g_prev):
-        x = torch.cat([N_prev, y_t, r_t, g_prev], dim=-1)
-        h = F.relu(self.fc1(x))
-        h = F.relu(self.fc2(h))
-        logits = torch.log(N_prev + 1e-9) + self.out(h)
-        return F.softmax(logits, dim=-1), logits
-
-
-class DynamicsModelResidual(nn.Module):  # seed 003
-    def __init__(self, m, alpha_values, hidden=128):
-        super().__init__()
-        self.F = FNetResidual(m, hidden)
-        self.register_buffer("alpha", torch.tensor(alpha_values, dtype=torch.float32))
-
-    def forward(self, N0, g0, ys, rs):
-        N_prev, g_prev = N0, g0
-        Ns, gs = [], []
-        for t in range(ys.size(0)):
-            N_t, _ = self.F(N_prev, ys[t], rs[t], g_prev)
-            g_t = self.alpha * g_prev + (N_t - self.alpha * N_prev) * ys[t]
-            Ns.append(N_t)
-            gs.append(g_t)
-            N_prev, g_prev = N_t, g_t
-        return torch.stack(Ns), torch.stack(gs)
 
 
 def sine_synth(a):
@@ -97,7 +71,7 @@ def residual_dynamics(a):
     ys, rs = torch.rand(T, batch, m), torch.rand(T, batch, m)
     N0 = F.softmax(torch.rand(batch, m), dim=-1)
     g0 = torch.zeros(batch, m)
-    model = DynamicsModelResidual(m, torch.linspace(0.1, 0.9, m), hidden=a.hidden)
+    model = ref.DynamicsModelResidual(m, torch.linspace(0.1, 0.9, m), hidden=a.hidden).float()   # float32, as the seed
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     def loss_of():
