@@ -36,7 +36,7 @@ namespace AE.Cli
             "Usage: ae train <cell.ae> --task T [--optimizer adam|sgdm|<law.ae>[:NAME]] [--set p=v ...]",
             "                [--lr X] [--epochs N] [--batch B] [--time T] [--seed S] [--dtype f32|f64]",
             "                [--name CELL] [--out DIR] [--checkpoint-every N] [--resume FILE]",
-            "                [--format text|json]",
+            "                [--db FILE] [--format text|json]",
             "",
             "Trains the cell, compiled in memory from its generated C#, on a task of the seeds:",
             "each epoch one forward pass over the batch and the sequence, the cell's objective",
@@ -77,6 +77,11 @@ namespace AE.Cli
             "  --resume FILE        Continue the run of a checkpoint: the same cell, task,",
             "                       settings and optimizer; the result is bit for bit that of",
             "                       a run never interrupted.",
+            "  --db FILE            The SQLite database of runs (default ae-runs.db), as 'ae run'",
+            "                       writes it: one row in 'runs' (command 'train', law the",
+            "                       optimizer, task 'train:' and the task), one row per epoch",
+            "                       of this process in 'steps' (the loss before the step, the",
+            "                       optimizer's signals after it).",
             "  --format text|json   Lines (default), or one JSON object with 'task', 'cell',",
             "                       'optimizer', 'dtype', 'batch', 'time', 'seed', 'epochs',",
             "                       'resumed_from', 'first_loss', 'final_loss', 'seconds',",
@@ -110,13 +115,14 @@ namespace AE.Cli
             ["--checkpoint-every"] = "a whole number of epochs",
             ["--resume"] = "a checkpoint file",
             ["--format"] = "text or json",
+            ["--db"] = "a SQLite database file",
         };
 
         private static readonly string[] Repeatable = { "--set" };
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
-            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json);
+            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database);
 
         public static int Run(string[] args, CliContext context)
         {
@@ -167,7 +173,7 @@ namespace AE.Cli
             string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
             if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
 
-            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json);
+            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context));
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
         }
 
@@ -203,7 +209,7 @@ namespace AE.Cli
             if (task.Misfit(cell) is { } misfit) throw new CliException(misfit);
 
             int n = cell.ParameterVector.Length;
-            var (law, optimizerText) = CreateOptimizer(request, n, context);
+            var (law, optimizerText, lawSource) = CreateOptimizer(request, n, context);
             string dtype = typeof(T) == typeof(double) ? "f64" : "f32";
             var identity = new CheckpointIdentity(cell.CellName, LawInput.Call(file.Sha256), task.Name, dtype, request.Batch, request.Time, request.Seed, optimizerText);
 
@@ -219,7 +225,23 @@ namespace AE.Cli
             }
             int resumedFrom = trainer.EpochsDone;
             int epochs = Math.Max(request.Epochs ?? task.DefaultEpochs, resumedFrom);
-            if (request.Out is not null) Directory.CreateDirectory(request.Out);
+            using var store = RunStore.Open(request.Database);
+            if (request.Out is not null)
+            {
+                try
+                {
+                    Directory.CreateDirectory(request.Out);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliException("cannot create the folder '" + request.Out + "': " + ex.Message, ex);
+                }
+            }
+            var startedAt = DateTime.UtcNow;
+            string settingsJson = lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}";
+            void Store(double finalLoss, bool cancelled) => store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
+                "train:" + task.Name, (ulong)request.Seed, settingsJson, Array.Empty<string>(),
+                trainer.ToMachineRun("train:" + task.Name, (ulong)request.Seed, epochs, finalLoss, cancelled), startedAt, DateTime.UtcNow, cancelled, StoreSteps: true));
             string? checkpointPath = request.Out is null ? null : Path.Combine(request.Out, CheckpointFile);
 
             var clock = Stopwatch.StartNew();
@@ -232,6 +254,7 @@ namespace AE.Cli
                     {
                         bar.Dispose();
                         if (checkpointPath is not null) TrainingCheckpoint.Save(checkpointPath, identity, trainer);
+                        Store(trainer.Curve.Count > 0 ? trainer.Curve[^1] : double.NaN, cancelled: true);
                         context.Stderr.WriteLine("ae: interrupted after epoch " + trainer.EpochsDone + (checkpointPath is null ? "" : "; resume with --resume " + Experiment.Display(checkpointPath, context.CurrentDirectory)));
                         return ExitCodes.Interrupted;
                     }
@@ -270,6 +293,8 @@ namespace AE.Cli
                 files.Add(checkpointPath!);
             }
 
+            Store(finalLoss, cancelled: false);
+
             var summary = new TrainSummary(task.Name, cell.CellName, optimizerText, dtype, request.Batch, request.Time, request.Seed, trainer.EpochsDone, resumedFrom,
                 trainer.Curve.Count > 0 ? trainer.Curve[0] : double.NaN, finalLoss, seconds, metrics,
                 files.Select(f => Experiment.Display(f, context.CurrentDirectory)).ToList());
@@ -278,7 +303,7 @@ namespace AE.Cli
             return ExitCodes.Success;
         }
 
-        private static (IOptimizerLaw Law, string Text) CreateOptimizer(Request request, int n, CliContext context)
+        private static (IOptimizerLaw Law, string Text, ExperimentLaw? Source) CreateOptimizer(Request request, int n, CliContext context)
         {
             string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
             switch (request.Optimizer)
@@ -286,12 +311,12 @@ namespace AE.Cli
                 case "adam":
                 {
                     double lr = request.Lr ?? request.Task.DefaultLearningRate;
-                    return (new Adam(n, lr), "adam lr=" + Number(lr));
+                    return (new Adam(n, lr), "adam lr=" + Number(lr), null);
                 }
                 case "sgdm":
                 {
                     double lr = request.Lr ?? 0.01;
-                    return (new SgdMomentum(n, lr, 0.9), "sgdm lr=" + Number(lr) + " momentum=0.9");
+                    return (new SgdMomentum(n, lr, 0.9), "sgdm lr=" + Number(lr) + " momentum=0.9", null);
                 }
             }
             string path = request.Optimizer;
@@ -306,7 +331,7 @@ namespace AE.Cli
                 throw CliException.BadUsage("invalid value '" + request.Optimizer + "' for '--optimizer'; expected adam, sgdm or a law file <law.ae>[:NAME]", Name);
             // A law whose code does not compile is an InvalidOperationException: the application reports an internal error.
             var law = ExperimentLaw.Load(new[] { path }, lawName, request.Settings, Array.Empty<string>(), context, Name, validationDimension: n);
-            return (law.Create(n, (ulong)request.Seed), "law " + law.Name + " sha256=" + law.Sha256 + " set=" + law.SettingsJson());
+            return (law.Create(n, (ulong)request.Seed), "law " + law.Name + " sha256=" + law.Sha256 + " set=" + law.SettingsJson(), law);
         }
 
         private sealed record TrainSummary(string Task, string Cell, string Optimizer, string Dtype, int Batch, int Time, int Seed, int Epochs, int ResumedFrom,

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using AE.Experiments.Machine;
 using AE.Runtime;
 using AE.Runtime.Cells;
 
@@ -35,6 +36,7 @@ namespace AE.Experiments.Training
                 if (task.Frozen.Contains(p.Name)) _frozen.Add((offset, p.Size));
                 offset += p.Size;
             }
+            Log = new RunLog(optimizer.SignalNames, recordSignals: true, initialCapacity: 64);
             InitializeWeights(cell, new Random(seed));
             task.Prepare(cell, new Random(unchecked(seed * 7919 + 17)));
         }
@@ -50,6 +52,9 @@ namespace AE.Experiments.Training
 
         public int EpochsDone => _curve.Count;
 
+        /// <summary>The epochs of this process (not those restored from a checkpoint): each loss and the optimizer's signals after its step.</summary>
+        public RunLog Log { get; }
+
         /// <summary>One epoch: forward, loss, backward, step. Returns the loss before the step.</summary>
         public double Epoch()
         {
@@ -63,6 +68,7 @@ namespace AE.Experiments.Training
             if (Task.ClipNorm is double max) ClipNorm(grad, max);
             Step(Optimizer, loss, grad, cell.ParameterVector);
             _curve.Add(loss);
+            Log.Append(loss, Optimizer);
             return loss;
         }
 
@@ -71,6 +77,20 @@ namespace AE.Experiments.Training
         {
             Cell.Forward();
             return Cell.Loss;
+        }
+
+        /// <summary>
+        /// The run as the run store keeps law runs (<see cref="MachineRun"/>): the epochs of <see cref="Log"/> as its steps,
+        /// no target (so a finished run is <see cref="StopReason.BudgetExhausted"/>), the first epoch's loss as the initial one.
+        /// </summary>
+        public MachineRun ToMachineRun(string taskName, ulong seed, long epochs, double finalLoss, bool cancelled)
+        {
+            var stop = cancelled ? StopReason.Cancelled : double.IsFinite(finalLoss) ? StopReason.BudgetExhausted : StopReason.NonFinite;
+            var metrics = new RunMetrics(null, finalLoss, double.NaN, 0, Log.Count, stop, AcceptReason.None);
+            var theta = new double[Cell.ParameterVector.Length];
+            for (int i = 0; i < theta.Length; i++) theta[i] = double.CreateTruncating(Cell.ParameterVector[i]);
+            return new MachineRun(Optimizer.LawName, taskName, seed, epochs, double.NaN, null, _curve.Count > 0 ? _curve[0] : double.NaN,
+                metrics, Array.Empty<Incident>(), Log, theta, null);
         }
 
         /// <summary>Continues from a checkpoint: the curve of the epochs it holds (its parameters and the optimizer's state are restored by the caller).</summary>

@@ -37,11 +37,26 @@ namespace AE.Cli.Tests
         {
             using var dir = new TempDirectory();
             var r = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "30", "--batch", "4", "--epochs", "10",
-                "--optimizer", Repo.SgdmLaw, "--format", "json");
+                "--optimizer", Repo.SgdmLaw, "--format", "json", "--db", "runs.db");
             Assert.True(r.ExitCode == 0, r.Stderr);
             using var json = JsonDocument.Parse(r.Stdout);
             Assert.StartsWith("law AeSgdm ", json.RootElement.GetProperty("optimizer").GetString(), System.StringComparison.Ordinal);
-            Assert.True(json.RootElement.GetProperty("final_loss").GetDouble() < json.RootElement.GetProperty("first_loss").GetDouble());
+            double first = json.RootElement.GetProperty("first_loss").GetDouble();
+            Assert.True(json.RootElement.GetProperty("final_loss").GetDouble() < first);
+
+            // The run and its per-epoch curve, with the law's signals, in the store 'ae run' writes.
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(dir.Path, "runs.db"));
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT command || ' ' || law || ' ' || task || ' ' || steps_taken, initial_loss, (SELECT count(*) FROM steps WHERE run_id = runs.id),"
+                + " (SELECT json_extract(signals, '$.alpha') FROM steps WHERE run_id = runs.id AND step = 10) FROM runs";
+            using var reader = command.ExecuteReader();
+            Assert.True(reader.Read());
+            Assert.Equal("train AeSgdm train:residual-dynamics 10", reader.GetString(0));
+            Assert.Equal(first, reader.GetDouble(1));
+            Assert.Equal(10, reader.GetInt64(2));
+            Assert.True(reader.GetDouble(3) > 0, "the law's alpha after the last epoch");
+            Assert.False(reader.Read());
         }
 
         [Fact]
