@@ -73,6 +73,43 @@ namespace AE.Cli.Tests
                 Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "part", f)));
         }
 
+        /// <summary>Stderr that cancels the run once a progress line names the given epoch: a Ctrl-C at a known place.</summary>
+        private sealed class CancelAt : StringWriter
+        {
+            private readonly string _line;
+            private readonly System.Threading.CancellationTokenSource _cancel;
+
+            public CancelAt(string line, System.Threading.CancellationTokenSource cancel) { _line = line; _cancel = cancel; }
+
+            public override void WriteLine(string? value)
+            {
+                base.WriteLine(value);
+                if (value is not null && value.StartsWith(_line, System.StringComparison.Ordinal)) _cancel.Cancel();
+            }
+        }
+
+        [Fact]
+        public void A_run_interrupted_mid_way_leaves_a_checkpoint_that_resumes_bit_for_bit()
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "20", "--batch", "3", "--seed", "6", "--epochs", "10", "--optimizer", Repo.SgdmLaw };
+            Assert.Equal(0, Cli.Run(dir.Path, common.Concat(new[] { "--out", "whole" }).ToArray()).ExitCode);
+
+            using var cancel = new System.Threading.CancellationTokenSource();
+            using var stdout = new StringWriter();
+            using var stderr = new CancelAt("epoch 4/10", cancel);
+            int exit = CliApp.Run(common.Concat(new[] { "--out", "cut" }).ToArray(), new CliContext(stdout, stderr, dir.Path) { Cancellation = cancel.Token });
+            Assert.Equal(ExitCodes.Interrupted, exit);
+            Assert.Contains("ae: interrupted after epoch 4; resume with --resume cut/checkpoint.aetrain", stderr.ToString(), System.StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "cut", "weights.safetensors")));
+
+            var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--out", "cut", "--resume", "cut/checkpoint.aetrain" }).ToArray());
+            Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+            Assert.Contains("resumed after 4", resumed.Stdout, System.StringComparison.Ordinal);
+            foreach (var f in new[] { "weights.safetensors", "curve.csv", "checkpoint.aetrain" })
+                Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "cut", f)));
+        }
+
         [Fact]
         public void The_checkpoint_of_another_cell_is_one_line_and_nothing_is_overwritten()
         {
