@@ -179,17 +179,7 @@ namespace AE.Cli
 
         private static int Train<T>(Request request, CliContext context) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var file = LawInput.Call(() => LawSet.Load(new[] { request.CellPath }, context.CurrentDirectory));
-            if (file.Result.HasErrors)
-            {
-                foreach (var d in file.Result.Diagnostics.Where(d => d.Severity == AE.Dsl.Diagnostics.Severity.Error)) context.Stderr.WriteLine(d.ToMsBuildString());
-                throw new CliException(file.ErrorSummary("a cell that checks cleanly is needed"));
-            }
-            var cells = file.Targets.Where(t => t.Unit.Kind == UnitKind.Cell).ToList();
-            EmitTarget target = request.CellName is not null
-                ? LawInput.Call(() => file.Find(request.CellName, t => t.Unit.Kind == UnitKind.Cell, "a cell"))
-                : cells.Count == 1 ? cells[0]
-                : throw new CliException(file.DisplayPath + (cells.Count == 0 ? " declares no cell" : " declares several cells; name one with --name: " + string.Join(", ", cells.Select(c => c.Name))));
+            var (file, target) = CellInput.Select(new[] { request.CellPath }, request.CellName, context);
 
             ICell<T> cell;
             try

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using AE.Experiments.Cells;
 using AE.Experiments.Machine;
 using AE.Runtime;
 using AE.Runtime.Cells;
@@ -37,7 +38,7 @@ namespace AE.Experiments.Training
                 offset += p.Size;
             }
             Log = new RunLog(optimizer.SignalNames, recordSignals: true, initialCapacity: 64);
-            InitializeWeights(cell, new Random(seed));
+            CellInitialization.PyTorchDefault(cell, new Random(seed));
             task.Prepare(cell, new Random(unchecked(seed * 7919 + 17)));
         }
 
@@ -120,31 +121,6 @@ namespace AE.Experiments.Training
             else if (typeof(T) == typeof(float))
                 law.Step((float)loss, MemoryMarshal.Cast<T, float>(grad), MemoryMarshal.Cast<T, float>(theta));
             else throw new NotSupportedException("a law steps double or float values, not " + typeof(T).Name);
-        }
-
-        /// <summary>
-        /// PyTorch's default initialisation of <c>nn.Linear</c>: weight and bias uniform within 1/sqrt(fan-in), fan-in the
-        /// weight's second dimension. Real params (names without a dot) keep their declared values.
-        /// </summary>
-        public static void InitializeWeights(ICell<T> cell, Random random)
-        {
-            if (cell is null) throw new ArgumentNullException(nameof(cell));
-            if (random is null) throw new ArgumentNullException(nameof(random));
-            foreach (var p in cell.Parameters)
-            {
-                if (!p.Name.Contains('.', StringComparison.Ordinal)) continue;
-                var weight = p.Shape.Length == 2 ? p : cell.Parameters.FirstOrDefault(w => w.Name == ReplaceLast(p.Name, "bias", "weight"));
-                int fanIn = weight is { Shape.Length: 2 } ? weight.Shape[1] : 1;
-                double bound = 1 / Math.Sqrt(fanIn);
-                var v = cell.Parameter(p.Name);
-                for (int i = 0; i < v.Length; i++) v[i] = T.CreateTruncating((random.NextDouble() * 2 - 1) * bound);
-            }
-        }
-
-        private static string ReplaceLast(string s, string what, string with)
-        {
-            int i = s.LastIndexOf(what, StringComparison.Ordinal);
-            return i < 0 ? s : s.Substring(0, i) + with + s.Substring(i + what.Length);
         }
     }
 }
