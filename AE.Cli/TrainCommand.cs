@@ -48,6 +48,7 @@ namespace AE.Cli
             "  sine-synth           seed 002: cells/amed_synth.ae reproduces a 440 Hz sine at",
             "                       8 kHz (T 8000, 500 epochs, Adam lr 1e-3); writes",
             "                       sine-synth.wav (16-bit PCM, 8 kHz) into --out.",
+            "  saw-synth, square-synth  the same with a 440 Hz sawtooth or square wave.",
             "  residual-dynamics    seed 003: cells/residual_dynamics.ae on the seed's loss",
             "                       (T 360, batch 32, 200 epochs, Adam lr 1e-3, gradient norm",
             "                       clipped at 1.0, alpha left fixed).",

@@ -11,9 +11,18 @@ namespace AE.Experiments.Training
     /// sampled at 8 kHz over one second (T = 8000, the target <c>sin(2π 440 t)</c> at <c>t = linspace(0, 1, T)</c>),
     /// 500 epochs of Adam at lr 1e-3, as the seed. The cell's input <c>eps</c> (the seed's <c>torch.randn_like</c>)
     /// holds standard-normal draws fixed for the run by its seed. Writes the final output as a 16-bit PCM WAV at 8 kHz.
+    /// The variants the seed names: <c>saw-synth</c> (a rising sawtooth, 2 frac(440 t) − 1) and <c>square-synth</c>
+    /// (the sign of the sine, +1 where it is 0).
     /// </summary>
     public sealed class SineSynthTask : TrainingTask
     {
+        /// <summary>The target's wave form.</summary>
+        public enum Wave { Sine, Saw, Square }
+
+        public SineSynthTask(Wave wave = Wave.Sine) => Form = wave;
+
+        public Wave Form { get; }
+
         public const int SampleRate = 8000;
         public const double Frequency = 440;
 
@@ -24,11 +33,11 @@ namespace AE.Experiments.Training
             new("output", "y", new[] { 1 }),
         };
 
-        public override string Name => "sine-synth";
+        public override string Name => Form switch { Wave.Saw => "saw-synth", Wave.Square => "square-synth", _ => "sine-synth" };
 
         public override string Seed => "002";
 
-        public override string Description => "AME-D synth reproduces a 440 Hz sine sampled at 8 kHz (MSE)";
+        public override string Description => "AME-D synth reproduces a 440 Hz " + Form.ToString().ToLowerInvariant() + " wave sampled at 8 kHz (MSE)";
 
         public override int DefaultEpochs => 500;
 
@@ -38,8 +47,17 @@ namespace AE.Experiments.Training
 
         public override IReadOnlyList<CellRequirement> Requirements => Needs;
 
-        /// <summary>The target at step <paramref name="t"/> of <paramref name="time"/>: torch.linspace(0, 1, T) sampled by sin(2π 440 t).</summary>
-        public static double Target(int t, int time) => Math.Sin(2 * Math.PI * Frequency * (time == 1 ? 0.0 : (double)t / (time - 1)));
+        /// <summary>The target at step <paramref name="t"/> of <paramref name="time"/>: the wave at 440 Hz at the times torch.linspace(0, 1, T).</summary>
+        public double Target(int t, int time)
+        {
+            double seconds = time == 1 ? 0.0 : (double)t / (time - 1);
+            return Form switch
+            {
+                Wave.Saw => 2 * (Frequency * seconds - Math.Floor(Frequency * seconds)) - 1,
+                Wave.Square => Math.Sin(2 * Math.PI * Frequency * seconds) >= 0 ? 1 : -1,
+                _ => Math.Sin(2 * Math.PI * Frequency * seconds),
+            };
+        }
 
         public override void Prepare<T>(ICell<T> cell, Random random)
         {
@@ -62,8 +80,10 @@ namespace AE.Experiments.Training
         {
             if (cell is null) throw new ArgumentNullException(nameof(cell));
             if (metrics is null) throw new ArgumentNullException(nameof(metrics));
-            // How much of the target's energy the output leaves unexplained, in dB (the sine's mean square is 1/2).
-            metrics["error_db"] = 10 * Math.Log10(cell.Loss / 0.5);
+            // How much of the target's energy the output leaves unexplained, in dB.
+            double power = 0;
+            foreach (var v in cell.Input("target")) power += double.CreateTruncating(v) * double.CreateTruncating(v);
+            metrics["error_db"] = 10 * Math.Log10(cell.Loss / (power / (cell.Time * cell.Batch)));
         }
 
         public override IReadOnlyList<string> WriteOutputs<T>(ICell<T> cell, string directory)
@@ -72,7 +92,7 @@ namespace AE.Experiments.Training
             var y = cell.Output("y");
             var samples = new double[cell.Time];
             for (int t = 0; t < samples.Length; t++) samples[t] = double.CreateTruncating(y[t * cell.Batch]);
-            string path = Path.Combine(directory, "sine-synth.wav");
+            string path = Path.Combine(directory, Name + ".wav");
             AtomicFile.Write(path, stream => Wav.WritePcm16(stream, samples, SampleRate));
             return new[] { path };
         }

@@ -10,6 +10,8 @@ namespace AE.Experiments.Training
         private static readonly Func<TrainingTask>[] Factories =
         {
             () => new SineSynthTask(),
+            () => new SineSynthTask(SineSynthTask.Wave.Saw),
+            () => new SineSynthTask(SineSynthTask.Wave.Square),
             () => new ResidualDynamicsTask(),
             () => new AmeSequenceTask(),
         };

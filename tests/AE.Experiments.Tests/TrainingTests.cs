@@ -110,6 +110,18 @@ namespace AE.Experiments.Tests
         }
 
         [Fact]
+        public void The_saw_and_square_variants_follow_their_wave_forms()
+        {
+            // T = 1761: sample t is at t / 1760 s, a quarter period of 440 Hz per sample.
+            var saw = new SineSynthTask(SineSynthTask.Wave.Saw);
+            var square = new SineSynthTask(SineSynthTask.Wave.Square);
+            Assert.Equal(new[] { "sine-synth", "saw-synth", "square-synth" }, TrainingTasks.Names.Take(3));
+            Assert.Equal(new[] { -1, -0.5, 0, 0.5, -1 }, Enumerable.Range(0, 5).Select(t => Math.Round(saw.Target(t, 1761), 12)));
+            Assert.Equal(new[] { 1.0, -1, 1, -1 }, new[] { 1, 3, 5, 7 }.Select(t => square.Target(t, 1761)));
+            Assert.Equal(1.0, new SineSynthTask().Target(1, 1761), 12);
+        }
+
+        [Fact]
         public void Adams_first_step_moves_every_parameter_by_the_learning_rate_against_its_gradient()
         {
             // Adam's bias-corrected first step is lr * g / (|g| + eps): lr times the gradient's sign wherever |g| >> eps.
