@@ -72,7 +72,8 @@ namespace AE.Cli
             "                       seeds' PyTorch).",
             "  --name CELL          The cell when the file declares several.",
             "  --out DIR            Where to write weights.safetensors (PyTorch's names), the",
-            "                       loss curve (curve.csv), the task's files and checkpoints.",
+            "                       loss curve (curve.csv; curve.svg plots it with a law's",
+            "                       alpha, mu and sigma), the task's files and checkpoints.",
             "  --checkpoint-every N Write DIR/" + CheckpointFile + " every N epochs (needs --out);",
             "                       it is written at the end of a run with --out in any case.",
             "  --resume FILE        Continue the run of a checkpoint: the same cell, task,",
@@ -279,6 +280,14 @@ namespace AE.Cli
                     for (int i = 0; i < trainer.Curve.Count; i++) w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1},{trainer.Curve[i]:R}"));
                 });
                 files.Add(curve);
+                string plot = Path.Combine(request.Out, "curve.svg");
+                var run = trainer.ToMachineRun("train:" + task.Name, (ulong)request.Seed, epochs, finalLoss, cancelled: false);
+                AtomicFile.Write(plot, stream =>
+                {
+                    using var w = new StreamWriter(stream, leaveOpen: true);
+                    RunFiles.WriteSvg(run, task.Name + " by " + law.LawName + (resumedFrom > 0 ? " (epochs after " + resumedFrom + ")" : ""), w);
+                });
+                files.Add(plot);
                 files.AddRange(task.WriteOutputs(cell, request.Out));
                 TrainingCheckpoint.Save(checkpointPath!, identity, trainer);
                 files.Add(checkpointPath!);

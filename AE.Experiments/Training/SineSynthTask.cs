@@ -94,7 +94,16 @@ namespace AE.Experiments.Training
             for (int t = 0; t < samples.Length; t++) samples[t] = double.CreateTruncating(y[t * cell.Batch]);
             string path = Path.Combine(directory, Name + ".wav");
             AtomicFile.Write(path, stream => Wav.WritePcm16(stream, samples, SampleRate));
-            return new[] { path };
+            // The first 500 samples beside the target, for a plot.
+            string table = Path.Combine(directory, Name + "-first500.csv");
+            AtomicFile.Write(table, stream =>
+            {
+                using var w = new StreamWriter(stream, leaveOpen: true);
+                w.WriteLine("step,target,output");
+                for (int t = 0; t < Math.Min(500, samples.Length); t++)
+                    w.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t},{Target(t, cell.Time):R},{samples[t]:R}"));
+            });
+            return new[] { path, table };
         }
     }
 }

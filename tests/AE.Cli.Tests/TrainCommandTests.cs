@@ -28,6 +28,10 @@ namespace AE.Cli.Tests
             Assert.Equal(44 + 2 * 200, new FileInfo(Path.Combine(run, "sine-synth.wav")).Length);
             Assert.Equal(16, File.ReadAllLines(Path.Combine(run, "curve.csv")).Length);   // the header and 15 epochs
             Assert.True(File.Exists(Path.Combine(run, "weights.safetensors")));
+            Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "curve.svg")), System.StringComparison.Ordinal);
+            var samples = File.ReadAllLines(Path.Combine(run, "sine-synth-first500.csv"));
+            Assert.Equal(201, samples.Length);                                            // the header and T = 200 samples
+            Assert.Equal("0,0,", samples[1].Substring(0, 4));                            // the sine starts at 0
             Assert.True(File.Exists(Path.Combine(run, "checkpoint.aetrain")));
             Assert.Empty(Directory.GetFiles(run, "*.tmp-*"));
         }
