@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
@@ -67,14 +68,18 @@ namespace AE.Cli
     /// <summary>The backends of <c>ae bench --backend</c>.</summary>
     internal static class BenchBackends
     {
-        public static IReadOnlyList<string> Names { get; } = new[] { "cpu", "opencl" };
+        public static IReadOnlyList<string> Names { get; } = new[] { "cpu", "opencl", "ilgpu" };
+
+        /// <summary>"cpu, opencl or ilgpu": the names as an error message lists them.</summary>
+        public static string Expected => string.Join(", ", Names.Take(Names.Count - 1)) + " or " + Names[^1];
 
         /// <summary>The backend <paramref name="name"/> for <paramref name="request"/>.</summary>
         public static IBenchBackend Create(string name, BenchRequest request) => name switch
         {
             "cpu" => CpuBenchBackend.Create(request),
             "opencl" => OpenClBenchBackend.Create(request),
-            _ => throw CliException.BadUsage("invalid value '" + name + "' for '--backend'; expected " + string.Join(" or ", Names), BenchCommand.Name),
+            "ilgpu" => IlgpuBenchBackend.Create(request),
+            _ => throw CliException.BadUsage("invalid value '" + name + "' for '--backend'; expected " + Expected, BenchCommand.Name),
         };
     }
 
@@ -207,9 +212,9 @@ namespace AE.Cli
         private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Loss values cycle with this period (a power of two: the index is a mask).</summary>
-        private const int LossPeriod = 1024;
+        internal const int LossPeriod = 1024;
 
-        private static double[] Losses()
+        internal static double[] Losses()
         {
             var losses = new double[LossPeriod];
             for (int i = 0; i < LossPeriod; i++) losses[i] = 1.0 + 0.1 * Math.Sin(2.0 * Math.PI * i / LossPeriod);
@@ -217,7 +222,7 @@ namespace AE.Cli
         }
 
         /// <summary>Standard normals from a fixed seed: the same inputs on every run.</summary>
-        private static double[] Normals(int n, int seed)
+        internal static double[] Normals(int n, int seed)
         {
             var random = new Random(seed);
             var values = new double[n];

@@ -89,7 +89,7 @@ namespace AE.Cli
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             string backendName = parsed.Value("--backend") ?? "cpu";
             if (!BenchBackends.Names.Contains(backendName, StringComparer.Ordinal))
-                throw CliException.BadUsage("invalid value '" + backendName + "' for '--backend'; expected " + string.Join(" or ", BenchBackends.Names), Name);
+                throw CliException.BadUsage("invalid value '" + backendName + "' for '--backend'; expected " + BenchBackends.Expected, Name);
 
             IReadOnlyList<string> lawPaths = parsed.Positionals.Count > 0 ? parsed.Positionals : new[] { ReplayCommand.FindDefaultLaw(context.CurrentDirectory) };
             var backend = BenchBackends.Create(backendName, new BenchRequest(lawPaths, parsed.Value("--name"), settings, threads, context));

@@ -29,6 +29,7 @@ namespace AE.Cli
             ["--time"] = "a whole number of steps",
             ["--dtype"] = "f32 or f64",
             ["--checkpoint"] = "steps between stored states (0: about the square root of the time)",
+            ["--threads"] = "a whole number of threads (the batch split into that many parts)",
             ["--format"] = "table or json",
             ["--min-time-ms"] = "milliseconds of timed runs",
         };
@@ -65,6 +66,7 @@ namespace AE.Cli
             int batch = (int)(Experiment.PositiveInt(parsed, "--batch", BenchCommand.Name, max: 1_000_000) ?? 16);
             int time = (int)(Experiment.PositiveInt(parsed, "--time", BenchCommand.Name, max: 1_000_000) ?? 50);
             int checkpoint = (int)(Experiment.PositiveInt(parsed, "--checkpoint", BenchCommand.Name, max: 1_000_000, min: 0) ?? 0);
+            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", BenchCommand.Name, max: 1024) ?? 1);
             int minTimeMs = (int)(Experiment.PositiveInt(parsed, "--min-time-ms", BenchCommand.Name, max: 600_000) ?? BenchCommand.DefaultMinTimeMs);
             var format = Experiment.ParseFormat(parsed, BenchCommand.Name);
             bool f64 = parsed.Value("--dtype") switch
@@ -79,7 +81,7 @@ namespace AE.Cli
             Result result;
             try
             {
-                result = f64 ? Measure<double>(target, file, batch, time, checkpoint, minTimeMs) : Measure<float>(target, file, batch, time, checkpoint, minTimeMs);
+                result = f64 ? Measure<double>(target, file, batch, time, checkpoint, threads, minTimeMs) : Measure<float>(target, file, batch, time, checkpoint, threads, minTimeMs);
             }
             catch (EmitNotSupportedException ex)
             {
@@ -94,20 +96,22 @@ namespace AE.Cli
             if (format == OutputFormat.Json) WriteJson(result, context.Stdout);
             else
             {
-                context.Stdout.WriteLine("| cell | batch | time | dtype | checkpoint every | ms per forward+backward | ns per sample-step | allocated bytes |");
-                context.Stdout.WriteLine("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |");
+                context.Stdout.WriteLine("| cell | batch | time | dtype | threads | checkpoint every | ms per forward+backward | ns per sample-step | allocated bytes |");
+                context.Stdout.WriteLine("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
                 context.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {result.Cell} | {result.Batch} | {result.Time} | {result.Dtype} | {result.CheckpointEvery} | {result.NsPerStep / 1e6:0.000} | {result.NsPerStep / (result.Batch * (double)result.Time):0} | {result.AllocatedBytes} |"));
+                    $"| {result.Cell} | {result.Batch} | {result.Time} | {result.Dtype} | {result.Threads} | {result.CheckpointEvery} | {result.NsPerStep / 1e6:0.000} | {result.NsPerStep / (result.Batch * (double)result.Time):0} | {result.AllocatedBytes} |"));
             }
             return ExitCodes.Success;
         }
 
-        private sealed record Result(string Cell, int Batch, int Time, string Dtype, int CheckpointEvery, double NsPerStep, long AllocatedBytes, int Runs);
+        private sealed record Result(string Cell, int Batch, int Time, string Dtype, int Threads, int CheckpointEvery, double NsPerStep, long AllocatedBytes, int Runs);
 
-        private static Result Measure<T>(EmitTarget target, LawSet file, int batch, int time, int checkpoint, int minTimeMs)
+        private static Result Measure<T>(EmitTarget target, LawSet file, int batch, int time, int checkpoint, int threads, int minTimeMs)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var cell = CellCompiler.Compile<T>(target, file.Sources)(batch, time, checkpoint);
+            var make = CellCompiler.Compile<T>(target, file.Sources);
+            ICell<T> cell = threads > 1 ? new BatchParallelCell<T>(b => make(b, time, checkpoint), batch, threads) : make(batch, time, checkpoint);
+            threads = threads > 1 ? Math.Min(threads, batch) : 1;
             Fill(cell);
             void Once()
             {
@@ -134,7 +138,7 @@ namespace AE.Cli
             }
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             Array.Sort(times);
-            return new Result(target.Name, batch, time, typeof(T) == typeof(double) ? "f64" : "f32", cell.CheckpointEvery, times[Batches / 2] / runs * 1e9, allocated, runs * Batches);
+            return new Result(target.Name, batch, time, typeof(T) == typeof(double) ? "f64" : "f32", threads, cell.CheckpointEvery, times[Batches / 2] / runs * 1e9, allocated, runs * Batches);
         }
 
         /// <summary>PyTorch's default initialisation (uniform within 1/sqrt(fan-in)) for weights, standard normal inputs and output gradients, a fixed seed.</summary>
@@ -163,6 +167,7 @@ namespace AE.Cli
                 json.WriteNumber("batch", r.Batch);
                 json.WriteNumber("time", r.Time);
                 json.WriteString("dtype", r.Dtype);
+                json.WriteNumber("threads", r.Threads);
                 json.WriteNumber("checkpoint_every", r.CheckpointEvery);
                 Json.Number(json, "ns_per_step", r.NsPerStep);
                 json.WriteNumber("allocated_bytes", r.AllocatedBytes);

@@ -45,7 +45,7 @@ namespace AE.Cli
         }
 
         /// <summary>The case's settings as param values: None as <see cref="LawSettings.NoneMeans"/> says, bools as 1 and 0.</summary>
-        private static Dictionary<string, double> Params(EmitTarget target, IEnumerable<CaseSetting> settings)
+        internal static Dictionary<string, double> Params(EmitTarget target, IEnumerable<CaseSetting> settings)
         {
             var result = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var setting in settings)
@@ -73,7 +73,7 @@ namespace AE.Cli
             return result;
         }
 
-        private static string FirstLine(string text)
+        internal static string FirstLine(string text)
         {
             int end = text.IndexOfAny(new[] { '\r', '\n' });
             string line = end < 0 ? text : text.Substring(0, end);

@@ -1,4 +1,5 @@
 using System;
+using AE.Ilgpu;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -13,10 +14,10 @@ namespace AE.Cli
     public sealed record ReplayOptions(string CasePath, IReadOnlyList<string> LawPaths, string? LawName, OutputFormat Format, ReplayBackend Backend = ReplayBackend.CSharp);
 
     /// <summary>What runs the law: the C# backend compiled with Roslyn, or the OpenCL backend on a device.</summary>
-    public enum ReplayBackend { CSharp, OpenCl }
+    public enum ReplayBackend { CSharp, OpenCl, Ilgpu }
 
     /// <summary>
-    /// <c>ae replay &lt;case.json&gt; [--law FILE] [--name LAW] [--format text|json] [--backend csharp|opencl]</c>:
+    /// <c>ae replay &lt;case.json&gt; [--law FILE] [--name LAW] [--format text|json] [--backend csharp|opencl|ilgpu]</c>:
     /// compiles a law in memory with Roslyn (the emitter's code, as the generator would build it), or
     /// for OpenCL builds the OpenCL backend's program for the default device, runs it on the case's
     /// problem from its theta0 with its config and agent settings, and compares every step with the
@@ -41,7 +42,7 @@ namespace AE.Cli
             ["--law"] = "a .ae file (repeat it, or give a glob, for files checked together)",
             ["--name"] = "the name of a law or variant in the law file",
             ["--format"] = "text or json",
-            ["--backend"] = "csharp or opencl",
+            ["--backend"] = "csharp, opencl or ilgpu",
         };
 
         public static int Run(string[] args, CliContext context)
@@ -75,6 +76,12 @@ namespace AE.Cli
             {
                 instance = OpenClReplay.Create(target, golden);
                 lawName = target.Name + " [OpenCL: " + ((AE.Kernels.OpenClLaw)instance).Device.Name + "]";
+            }
+            else if (options.Backend == ReplayBackend.Ilgpu)
+            {
+                var law = IlgpuReplay.Create(target, golden);
+                instance = law;
+                lawName = target.Name + " [ILGPU: " + IlgpuDevices.Describe(law.Accelerator) + "]";
             }
             else
             {
@@ -139,7 +146,8 @@ namespace AE.Cli
             {
                 null or "csharp" => ReplayBackend.CSharp,
                 "opencl" => ReplayBackend.OpenCl,
-                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--backend'; expected csharp or opencl", Name),
+                "ilgpu" => ReplayBackend.Ilgpu,
+                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--backend'; expected csharp, opencl or ilgpu", Name),
             };
             return new ReplayOptions(parsed.Positionals[0], parsed.Values("--law"), parsed.Value("--name"), format, backend);
         }

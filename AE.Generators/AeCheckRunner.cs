@@ -120,6 +120,7 @@ namespace AE.Generators
                 {
                     string code = target.EmitCSharp(options.Namespace, byPath);
                     units.Add(new AeUnitOutput(target.Name, target.Kind, hintName, code, null));
+                    if (options.Ilgpu && target.IsOptimizerShape) EmitIlgpu(target, options, byPath, hintNames, units);
                 }
                 catch (EmitNotSupportedException ex)
                 {
@@ -130,6 +131,27 @@ namespace AE.Generators
                 {
                     units.Add(new AeUnitOutput(target.Name, target.Kind, hintName, null, ex.GetType().Name + ": " + ex.Message));
                     diagnostics.Add(At(DslCatalog.InternalError, target.Origin, byPath, bomShift, target.Name, Describe(ex)));
+                }
+            }
+        }
+
+        /// <summary>
+        /// The ILGPU kernels of an optimizer-shaped law, float and double, beside its C# law. What the ILGPU backend does
+        /// not emit (a lagged variant) is left out without a diagnostic: the C# law is there, and the kernels are an extra.
+        /// </summary>
+        private static void EmitIlgpu(EmitTarget target, AeOptions options, IReadOnlyDictionary<string, SourceFile> byPath, HashSet<string> hintNames, List<AeUnitOutput> units)
+        {
+            foreach (var isFloat in new[] { true, false })
+            {
+                try
+                {
+                    var program = target.EmitIlgpu(options.Namespace, byPath, isFloat);
+                    string typeName = program.TypeName.Substring(program.TypeName.LastIndexOf('.') + 1);
+                    units.Add(new AeUnitOutput(typeName, "ILGPU kernels", HintName(typeName, hintNames), program.Source, null));
+                }
+                catch (EmitNotSupportedException ex)
+                {
+                    units.Add(new AeUnitOutput(target.Name, "ILGPU kernels", "", null, ex.Message));
                 }
             }
         }

@@ -14,7 +14,8 @@ namespace AE.Generators
     /// Pipeline (tracking names in <see cref="AeTrackingNames"/>):
     /// <code>
     /// AdditionalTexts ─Where(*.ae)─ Select ─► AeFiles (path, text) ─ Collect ─► AeAllFiles ┐
-    /// AnalyzerConfigOptions ─ Select ─► AeOptions (namespace) ────────────────────────────────┴ Combine ─ Select ─► AeCheck
+    /// AnalyzerConfigOptions ─ Select ─► AeOptions (namespace) ─ Combine(AeIlgpu) ─────────────┴ Combine ─ Select ─► AeCheck
+    /// Compilation ─ Select ─► AeIlgpu (a bool: ILGPU referenced) ─┘
     /// AeCheck ─ SelectMany ─► AeSources (hint, code), one per law ─► RegisterSourceOutput: AddSource
     /// AeCheck ─ Select ─► AeDiagnostics ─► RegisterSourceOutput: ReportDiagnostic
     /// </code>
@@ -33,9 +34,15 @@ namespace AE.Generators
 
             var allFiles = files.Collect().WithTrackingName(AeTrackingNames.AllFiles);
 
+            var ilgpu = context.CompilationProvider
+                .Select(static (compilation, _) => ReferencesIlgpu(compilation))
+                .WithTrackingName(AeTrackingNames.Ilgpu);
+
             var options = context.AnalyzerConfigOptionsProvider
                 .Select(static (provider, _) => ReadOptions(provider))
-                .WithTrackingName(AeTrackingNames.Options);
+                .WithTrackingName(AeTrackingNames.Options)
+                .Combine(ilgpu)
+                .Select(static (input, _) => input.Left with { Ilgpu = input.Right });
 
             var check = allFiles
                 .Combine(options)
@@ -52,6 +59,21 @@ namespace AE.Generators
 
             context.RegisterSourceOutput(sources, static (spc, source) => AddSource(spc, source));
             context.RegisterSourceOutput(diagnostics, static (spc, list) => Report(spc, list));
+        }
+
+        /// <summary>Whether ILGPU is among the compilation's references (then each optimizer-shaped law gets its ILGPU kernels too).</summary>
+        private static bool ReferencesIlgpu(Compilation compilation)
+        {
+            try
+            {
+                foreach (var name in compilation.ReferencedAssemblyNames)
+                    if (string.Equals(name.Name, "ILGPU", StringComparison.Ordinal)) return true;
+                return false;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return false;
+            }
         }
 
         internal static bool IsAeFile(string? path) => path is not null && path.EndsWith(".ae", StringComparison.OrdinalIgnoreCase);

@@ -12,6 +12,9 @@ namespace AE.Generators
         /// <summary>The namespace the generated types go to.</summary>
         public const string Options = "AeOptions";
 
+        /// <summary>Whether the compilation references ILGPU: a bool, so an edit that leaves it as it was reuses every later step.</summary>
+        public const string Ilgpu = "AeIlgpu";
+
         /// <summary>The check of all files together, with every unit emitted: sources and diagnostics.</summary>
         public const string Check = "AeCheck";
 

@@ -12,28 +12,10 @@ using AE.Runtime;
 namespace AE.Kernels
 {
     /// <summary>How an <see cref="OpenClLaw"/> is built.</summary>
-    public sealed class OpenClLawOptions
+    public sealed class OpenClLawOptions : DeviceLawOptions
     {
         /// <summary>Float or double vectors on the device (the Step overload of the same precision runs).</summary>
         public OpenClVectorType VectorType { get; set; } = OpenClVectorType.Double;
-
-        /// <summary>Scalar params replacing their defaults (a bool is 0 or 1, an int a whole number).</summary>
-        public IReadOnlyDictionary<string, double>? Params { get; set; }
-
-        /// <summary>Vector params replacing their defaults.</summary>
-        public IReadOnlyDictionary<string, double[]>? VectorParams { get; set; }
-
-        /// <summary>Seed of the noise() draws: the C# law and the interpreter with this seed draw the same numbers.</summary>
-        public ulong Seed { get; set; }
-
-        /// <summary>Rules removed at compile time (a variant); <see cref="Name"/> names it.</summary>
-        public IReadOnlyCollection<string> Ablate { get; set; } = Array.Empty<string>();
-
-        /// <summary>A lagged variant: refused for now (see <see cref="OpenClEmitOptions.Lagged"/>).</summary>
-        public bool Lagged { get; set; }
-
-        /// <summary>The law's name as the host reports it (a variant's name); the unit's when null.</summary>
-        public string? Name { get; set; }
 
         /// <summary>The work-group size of the passes (a power of two); 0 chooses one for the device and the vector length.</summary>
         public int WorkGroupSize { get; set; }
@@ -65,31 +47,26 @@ namespace AE.Kernels
         private readonly double[] _host;
         private readonly int _gradBuffer = -1, _thetaBuffer = -1, _lossSlot = -1;
         private readonly int _dimension;
-        private readonly Dictionary<string, int> _signalIndex;
+        // The buffers the kernels' gradient and theta arguments point at: the law's own, or a device-resident step's.
+        private OpenClBuffer? _boundGrad, _boundTheta;
+        private bool _readableStale;
         private bool _disposed;
 
         public OpenClLaw(IrUnit unit, int n, OpenClLawOptions? options = null)
-            : this(unit, new Dictionary<string, int> { [RuntimeDim(unit)] = n }, options) { }
+            : this(unit, new Dictionary<string, int> { [DeviceLaw.RuntimeDim(unit)] = n }, options) { }
 
         public OpenClLaw(IrUnit unit, IReadOnlyDictionary<string, int> dims, OpenClLawOptions? options = null)
         {
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             if (dims is null) throw new ArgumentNullException(nameof(dims));
             options ??= new OpenClLawOptions();
-            if (!CSharpEmitter.IsOptimizerShape(unit))
-                throw new ArgumentException($"'{unit.Name}' does not have the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n]) that OpenClLaw steps", nameof(unit));
-            foreach (var d in unit.Dims.Where(d => d.IsRuntime))
-            {
-                if (!dims.TryGetValue(d.Name, out var v)) throw new ArgumentException($"dim '{d.Name}' needs a value", nameof(dims));
-                if (v < 1) throw new ArgumentOutOfRangeException(d.Name, v, $"dimension '{d.Name}' must be at least 1");
-            }
+            DeviceLaw.CheckUnit(unit, dims, nameof(OpenClLaw));
 
             Program = OpenClEmitter.Emit(unit, new OpenClEmitOptions { VectorType = options.VectorType, Name = options.Name, Ablate = options.Ablate, Lagged = options.Lagged });
-            var evaluator = new ConstantEvaluator(unit, dims, GivenParams(unit, options));
+            var evaluator = new ConstantEvaluator(unit, dims, DeviceLaw.GivenParams(unit, options));
             _host = GC.AllocateArray<double>(Program.ScalarCount, pinned: true);
-            InitialScalars(unit, evaluator);
-            _dimension = dims[RuntimeDim(unit)];
-            _signalIndex = Program.SignalNames.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
+            DeviceLaw.InitialScalars(Program, unit, evaluator, _host);
+            _dimension = dims[DeviceLaw.RuntimeDim(unit)];
 
             _context = options.Context ?? DefaultContext.Value;
             var program = Programs.GetOrAdd((_context, Program.Source), key => new Lazy<OpenClProgram>(() => key.Item1.BuildProgram(key.Item2))).Value;
@@ -128,6 +105,8 @@ namespace AE.Kernels
                     _globalSizes[k] = launch.Kind == OpenClLaunchKind.Pass ? Groups(launch, evaluator) * WorkGroupSize : 1;
                     SetArguments(_kernels[k], dims, options.Seed);
                 }
+                _boundGrad = _vectorBuffers[_gradBuffer];
+                _boundTheta = _vectorBuffers[_thetaBuffer];
             }
             catch
             {
@@ -141,9 +120,6 @@ namespace AE.Kernels
             resources.Add(resource);
             return resource;
         }
-
-        private static string RuntimeDim(IrUnit unit) =>
-            unit.Dims.FirstOrDefault(d => d.IsRuntime)?.Name ?? throw new ArgumentException($"'{unit.Name}' has no run-time dim", nameof(unit));
 
         /// <summary>The program this law runs: its source, layout and launch schedule.</summary>
         public OpenClLawProgram Program { get; }
@@ -163,34 +139,75 @@ namespace AE.Kernels
 
         public IReadOnlyList<string> RuleIds => Program.RuleIds;
 
-        public double ReadSignal(int index)
-        {
-            if ((uint)index >= (uint)Program.SignalNames.Count)
-                throw new ArgumentOutOfRangeException(nameof(index), index, "no signal with this index; see SignalNames");
-            return _host[Program.ReadableStart + index];
-        }
+        public double ReadSignal(int index) => Readable()[DeviceLaw.ReadableSlot(Program, index)];
 
         /// <summary>A signal, coefficient, scalar state or accumulator after the last step.</summary>
-        public double ReadSignal(string name)
+        public double ReadSignal(string name) => Readable()[DeviceLaw.ReadableSlot(Program, name)];
+
+        /// <summary>The context this law's buffers live in: device-resident steps take buffers of it.</summary>
+        public OpenClContext Context => _context;
+
+        /// <summary>
+        /// One step on device memory: <paramref name="grad"/> and <paramref name="theta"/> are buffers of <see cref="Context"/>
+        /// holding <see cref="Dimension"/> elements of the law's precision (float or double, as it was built); theta is updated
+        /// in place. No vector crosses the bus: the host writes its few slots (the loss and the rule switches) and enqueues
+        /// the launches; the readable scalars are read back only when one is read.
+        /// </summary>
+        public unsafe void Step(double loss, OpenClBuffer grad, OpenClBuffer theta)
         {
-            if (name is null) throw new ArgumentNullException(nameof(name));
-            if (!_signalIndex.TryGetValue(name, out var index))
-                throw new ArgumentException($"law {LawName} has no readable scalar '{name}'; valid: {string.Join(", ", Program.SignalNames)}", nameof(name));
-            return _host[Program.ReadableStart + index];
+            ThrowIfDisposed();
+            if (grad is null) throw new ArgumentNullException(nameof(grad));
+            if (theta is null) throw new ArgumentNullException(nameof(theta));
+            long bytes = (long)_dimension * Program.Vectors[_gradBuffer].ElementSize;
+            if (grad.Bytes < bytes) throw new ArgumentException($"'grad' holds {grad.Bytes} bytes; this law steps {_dimension} elements of {bytes / _dimension} bytes", nameof(grad));
+            if (theta.Bytes < bytes) throw new ArgumentException($"'theta' holds {theta.Bytes} bytes; this law steps {_dimension} elements of {bytes / _dimension} bytes", nameof(theta));
+            Bind(grad, theta);
+            _host[_lossSlot] = loss;
+            fixed (double* host = _host)
+            {
+                // Blocking: the next step may change the host's slots before a non-blocking write had read them.
+                _queue.WriteRaw(_scalars, 0, (long)Program.HostSlotCount * sizeof(double), host, blocking: true);
+            }
+            for (int k = 0; k < _kernels.Length; k++) _queue.Launch(_kernels[k], _globalSizes[k], _localSizes[k]);
+            _readableStale = true;
+            StepCount++;
+        }
+
+        /// <summary>Waits for the enqueued steps (device-resident steps return before they complete).</summary>
+        public void Finish() => _queue.Finish();
+
+        /// <summary>Points every kernel's gradient and theta arguments at these buffers (once per change of buffers).</summary>
+        private void Bind(OpenClBuffer grad, OpenClBuffer theta)
+        {
+            if (!ReferenceEquals(grad, _boundGrad))
+            {
+                foreach (var kernel in _kernels) kernel.SetArgument(Program.Vectors[_gradBuffer].Argument, grad);
+                _boundGrad = grad;
+            }
+            if (!ReferenceEquals(theta, _boundTheta))
+            {
+                foreach (var kernel in _kernels) kernel.SetArgument(Program.Vectors[_thetaBuffer].Argument, theta);
+                _boundTheta = theta;
+            }
+        }
+
+        /// <summary>The host's copy of the scalar buffer with the readable scalars of the last step.</summary>
+        private unsafe double[] Readable()
+        {
+            if (_readableStale)
+            {
+                ThrowIfDisposed();
+                fixed (double* host = _host)
+                    _queue.ReadRaw(_scalars, (long)Program.ReadableStart * sizeof(double), (long)Program.SignalNames.Count * sizeof(double), host + Program.ReadableStart, blocking: true);
+                _readableStale = false;
+            }
+            return _host;
         }
 
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
-            if (id is null) throw new ArgumentNullException(nameof(id));
-            var slot = Program.Slots.FirstOrDefault(s => s.Kind == OpenClSlotKind.RuleSwitch && s.Name == id);
-            if (slot is null)
-            {
-                throw new ArgumentException(Program.RuleIds.Count == 0
-                    ? $"law {LawName} has no rule '{id}' that can be switched off"
-                    : $"law {LawName} has no rule '{id}' that can be switched off; valid: {string.Join(", ", Program.RuleIds)}", nameof(id));
-            }
-            _host[slot.Index] = enabled ? 1.0 : 0.0;
+            _host[DeviceLaw.RuleSlot(Program, id).Index] = enabled ? 1.0 : 0.0;
         }
 
         public void Step(double loss, ReadOnlySpan<double> grad, Span<double> theta)
@@ -227,6 +244,7 @@ namespace AE.Kernels
         /// </summary>
         private unsafe void Run(double loss, void* grad, void* theta, int elementSize)
         {
+            Bind(_vectorBuffers[_gradBuffer], _vectorBuffers[_thetaBuffer]);
             _host[_lossSlot] = loss;
             long bytes = (long)_dimension * elementSize;
             fixed (double* host = _host)
@@ -239,6 +257,7 @@ namespace AE.Kernels
                 _queue.ReadRaw(_scalars, readable, (long)Program.SignalNames.Count * sizeof(double), host + Program.ReadableStart, blocking: false);
                 _queue.ReadRaw(_vectorBuffers[_thetaBuffer], 0, bytes, theta, blocking: true);
             }
+            _readableStale = false;
             StepCount++;
         }
 
@@ -271,73 +290,18 @@ namespace AE.Kernels
 
         // ------------------------------------------------------------ construction
 
-        private static Dictionary<string, double[]> GivenParams(IrUnit unit, OpenClLawOptions options)
-        {
-            var given = new Dictionary<string, double[]>(StringComparer.Ordinal);
-            string valid = string.Join(", ", unit.Params.Select(p => p.Name));
-            foreach (var kv in options.Params ?? new Dictionary<string, double>())
-            {
-                var p = unit.Params.FirstOrDefault(x => x.Name == kv.Key) ?? throw new ArgumentException($"'{kv.Key}' is not a param of {unit.Name}; its params: {valid}", nameof(options));
-                if (!p.Type.IsScalar) throw new ArgumentException($"param '{p.Name}' is a vector; give it in VectorParams", nameof(options));
-                double v = kv.Value;
-                if (p.Type.Scalar == ScalarType.Int && (double.IsNaN(v) || Math.Floor(v) != v))
-                    throw new ArgumentException($"param '{p.Name}' is an int; {v} is not a whole number", nameof(options));
-                if (p.Type.Scalar == ScalarType.Bool) v = v != 0 ? 1 : 0;
-                given[p.Name] = new[] { v };
-            }
-            foreach (var kv in options.VectorParams ?? new Dictionary<string, double[]>())
-            {
-                var p = unit.Params.FirstOrDefault(x => x.Name == kv.Key) ?? throw new ArgumentException($"'{kv.Key}' is not a param of {unit.Name}; its params: {valid}", nameof(options));
-                if (p.Type.IsScalar) throw new ArgumentException($"param '{p.Name}' is a scalar; give it in Params", nameof(options));
-                given[p.Name] = kv.Value ?? throw new ArgumentNullException(nameof(options), $"param '{p.Name}' is null");
-            }
-            return given;
-        }
-
-        /// <summary>Every slot's value before the first step, as the C# law's constructor sets its fields.</summary>
-        private void InitialScalars(IrUnit unit, ConstantEvaluator evaluator)
-        {
-            foreach (var p in unit.Params) evaluator.Param(p.Name); // ranges are checked in dependency order, as the C# constructor does
-            foreach (var slot in Program.Slots)
-            {
-                _host[slot.Index] = slot.Kind switch
-                {
-                    OpenClSlotKind.RuleSwitch => 1.0,
-                    OpenClSlotKind.Param => evaluator.Param(slot.Name)[0],
-                    OpenClSlotKind.State or OpenClSlotKind.Coefficient => unit.States.First(s => s.Name == slot.Name).Init is IrExpr init ? Scalar(evaluator.Eval(init), slot.Type) : 0.0,
-                    OpenClSlotKind.Signal => unit.Signals.First(s => s.Name == slot.Name).Neutral is IrExpr neutral && IrFacts.IsConstant(neutral) ? Scalar(evaluator.Eval(neutral), slot.Type) : 0.0,
-                    _ => 0.0,
-                };
-            }
-        }
-
-        private static double Scalar(double[] value, ScalarType type) =>
-            type == ScalarType.Bool ? (value[0] != 0 ? 1 : 0) : type == ScalarType.Int ? Math.Truncate(value[0]) : value[0];
-
         private void UploadInitialVectors(IrUnit unit, ConstantEvaluator evaluator)
         {
             for (int v = 0; v < Program.Vectors.Count; v++)
             {
                 var vec = Program.Vectors[v];
-                int length = evaluator.Size(vec.Length);
-                double[]? values = vec.Role switch
-                {
-                    OpenClVectorRole.Param => evaluator.Param(vec.Name),
-                    OpenClVectorRole.State => unit.States.First(s => s.Name == vec.Name).Init is IrExpr init ? ConstantEvaluator.Broadcast(evaluator.Eval(init), length) : new double[length],
-                    OpenClVectorRole.Signal => new double[length],
-                    _ => null,
-                };
-                if (values is null) continue;
+                if (DeviceLaw.InitialVector(vec, unit, evaluator) is not { } values) continue;
                 if (vec.IsFloat) _queue.Write<float>(_vectorBuffers[v], values.Select(x => (float)x).ToArray());
                 else _queue.Write<double>(_vectorBuffers[v], values);
             }
         }
 
-        private long Groups(OpenClLaunch launch, ConstantEvaluator evaluator)
-        {
-            long longest = launch.Lengths.Select(evaluator.Size).DefaultIfEmpty(1).Max();
-            return Math.Max(1, (longest + WorkGroupSize - 1) / WorkGroupSize);
-        }
+        private long Groups(OpenClLaunch launch, ConstantEvaluator evaluator) => DeviceLaw.Groups(launch, evaluator, WorkGroupSize);
 
         /// <summary>
         /// A power of two no larger than the device, every pass kernel and the local memory allow, nor
@@ -354,7 +318,7 @@ namespace AE.Kernels
                 if (requested > limit) throw new ArgumentException($"the work-group size {requested} exceeds what {Device.Name} allows for this program ({limit})", "options");
                 return requested;
             }
-            long longest = Program.Launches.Where(l => l.Kind == OpenClLaunchKind.Pass).SelectMany(l => l.Lengths).Select(evaluator.Size).DefaultIfEmpty(1).Max();
+            long longest = DeviceLaw.LongestPass(Program, evaluator);
             int size = 1;
             while (size * 2L <= Math.Min(256, limit) && size < longest) size *= 2;
             return size;

@@ -7,7 +7,12 @@ namespace AE.Dsl.Emit
     /// <param name="Lanes">C# on Vector256&lt;double&gt; lanes (the SIMD loops and populations): AeLanes, or Vector256 where it is exact</param>
     /// <param name="OpenCl">OpenCL C on doubles: a built-in function or the prelude's ae_ function</param>
     /// <param name="Generic">C# generic over the precision T (the cell backend): T's own function, or CellMath&lt;T&gt;'s, which a generated cell inherits</param>
-    internal sealed record BuiltinSpelling(string Scalar, string Lanes, string OpenCl, string Generic);
+    /// <param name="IlgpuOverride">ILGPU's C# on doubles where it differs from <paramref name="Scalar"/> (a method ILGPU cannot compile)</param>
+    internal sealed record BuiltinSpelling(string Scalar, string Lanes, string OpenCl, string Generic, string? IlgpuOverride = null)
+    {
+        /// <summary>ILGPU's C# on doubles: the kernels class's ae_ helper where <see cref="Scalar"/> calls what ILGPU cannot compile, else <see cref="Scalar"/>.</summary>
+        public string Ilgpu => IlgpuOverride ?? Scalar;
+    }
 
     /// <summary>
     /// The one table of the elementwise builtins' spellings, for every backend; the meaning of each is
@@ -35,7 +40,8 @@ namespace AE.Dsl.Emit
             ["softplus"] = new(R + ".Softplus", L + ".Softplus", "ae_softplus", "Softplus"),
             ["log1p"] = new(R + ".Log1p", L + ".Log1p", "ae_log1p", "Log1p"),
             ["relu"] = new(R + ".Relu", L + ".Relu", "ae_relu", "Relu"),
-            ["sign"] = new(R + ".Sign", L + ".Sign", "ae_sign", "Sign"),
+            // Math.Sign throws on NaN, and ILGPU compiles no throw: the kernels class has its own, with AeMath.Sign's meaning.
+            ["sign"] = new(R + ".Sign", L + ".Sign", "ae_sign", "Sign", "ae_sign"),
             ["softabs"] = new(R + ".SoftAbs", L + ".SoftAbs", "ae_softabs", "SoftAbs"),
             ["clamp"] = new(R + ".Clamp", L + ".Clamp", "ae_clamp", "Clamp"),
             ["softclamp"] = new(R + ".SoftClamp", L + ".SoftClamp", "ae_softclamp", "SoftClamp"),

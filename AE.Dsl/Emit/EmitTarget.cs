@@ -47,6 +47,11 @@ namespace AE.Dsl.Emit
         public string EmitCSharp(string @namespace, IReadOnlyDictionary<string, SourceFile> sources, Func<string, string>? linePath = null)
             => CSharpEmitter.Emit(Unit, CSharpOptions(@namespace, sources, linePath));
 
+        /// <summary>The ILGPU backend's kernels of this type (<c>{Name}IlgpuF32</c> or <c>F64</c> in <paramref name="namespace"/>).</summary>
+        /// <exception cref="EmitNotSupportedException">what the ILGPU backend does not emit (a law not of the optimizer's shape, a lagged variant, ...)</exception>
+        public Ilgpu.IlgpuLawProgram EmitIlgpu(string @namespace, IReadOnlyDictionary<string, SourceFile> sources, bool isFloat)
+            => Ilgpu.IlgpuEmitter.Emit(Unit, new Ilgpu.IlgpuEmitOptions { Float = isFloat, Name = Name, Namespace = @namespace, Ablate = Ablate, Lagged = Lagged, Sources = sources });
+
         /// <summary>
         /// Every law, cell and variant of a checked program: the units in program order, then the
         /// variants. A variant whose base did not check is left out (the binder reported why).

@@ -117,6 +117,15 @@ namespace AE.Dsl.Eval
         {
             if ((uint)(site - 1) >= MaxSite) ThrowSite(site);
             if ((ulong)index >= MaxIndex) ThrowIndex(index);
+            return GaussianUnchecked(seed, step, site, index);
+        }
+
+        /// <summary>
+        /// <see cref="Gaussian"/> without its argument checks, for device kernels (ILGPU compiles no exception):
+        /// the caller keeps <paramref name="site"/> in 1..<see cref="MaxSite"/> and <paramref name="index"/> in [0, <see cref="MaxIndex"/>).
+        /// </summary>
+        public static double GaussianUnchecked(ulong seed, ulong step, int site, long index)
+        {
             unchecked
             {
                 ulong b = (ulong)index >> 1;

@@ -50,24 +50,30 @@ namespace AE.Experiments.Compilation
     }
 
     /// <summary>
-    /// Compiles emitted C# in memory with Roslyn against the framework and AE.Runtime, as a user's
+    /// Compiles emitted C# in memory with Roslyn against the framework and AE.Runtime (and, for code that
+    /// needs more, the assemblies the caller names: ILGPU for the ILGPU backend's kernels), as a user's
     /// build with the generator would, and loads it. Each distinct source is compiled once per
     /// process (replaying several cases with one law compiles it once); a failure is not remembered.
     /// </summary>
     public static class LawCompiler
     {
-        private static readonly ConcurrentDictionary<(string Name, string Code), Lazy<CompiledCode>> Cache = new();
+        private static readonly ConcurrentDictionary<(string Name, string Code, string References), Lazy<CompiledCode>> Cache = new();
 
         private static readonly Lazy<MetadataReference[]> References = new(LoadReferences);
 
         /// <summary>The type <paramref name="fullName"/> from <paramref name="code"/>, compiled and loaded.</summary>
         /// <exception cref="LawCompileException">the code does not compile, or has no such type</exception>
-        public static Type Compile(string code, string fullName)
+        public static Type Compile(string code, string fullName) => Compile(code, fullName, Array.Empty<Assembly>());
+
+        /// <summary>The type <paramref name="fullName"/> from <paramref name="code"/>, compiled against <paramref name="references"/> too, and loaded.</summary>
+        /// <exception cref="LawCompileException">the code does not compile, or has no such type</exception>
+        public static Type Compile(string code, string fullName, IReadOnlyList<Assembly> references)
         {
             if (code is null) throw new ArgumentNullException(nameof(code));
             if (fullName is null) throw new ArgumentNullException(nameof(fullName));
+            if (references is null) throw new ArgumentNullException(nameof(references));
             string simpleName = fullName.Substring(fullName.LastIndexOf('.') + 1);
-            var compiled = Compile(code, simpleName, fullName);
+            var compiled = Compile(code, simpleName, fullName, references);
             return compiled.Assembly.GetType(fullName)
                 ?? throw new LawCompileException(fullName, new[] { "the compiled code has no type " + fullName });
         }
@@ -77,17 +83,22 @@ namespace AE.Experiments.Compilation
         /// with Roslyn's warnings, for callers that hold generated code to compiling cleanly.
         /// </summary>
         /// <exception cref="LawCompileException">the code does not compile</exception>
-        public static CompiledCode CompileCode(string code, string name)
+        public static CompiledCode CompileCode(string code, string name) => CompileCode(code, name, Array.Empty<Assembly>());
+
+        /// <summary><see cref="CompileCode(string, string)"/> against <paramref name="references"/> too.</summary>
+        /// <exception cref="LawCompileException">the code does not compile</exception>
+        public static CompiledCode CompileCode(string code, string name, IReadOnlyList<Assembly> references)
         {
             if (code is null) throw new ArgumentNullException(nameof(code));
             if (name is null) throw new ArgumentNullException(nameof(name));
-            return Compile(code, name, name);
+            if (references is null) throw new ArgumentNullException(nameof(references));
+            return Compile(code, name, name, references);
         }
 
-        private static CompiledCode Compile(string code, string name, string typeName)
+        private static CompiledCode Compile(string code, string name, string typeName, IReadOnlyList<Assembly> references)
         {
-            var key = (name, code);
-            var lazy = Cache.GetOrAdd(key, k => new Lazy<CompiledCode>(() => Build(k.Code, k.Name, typeName)));
+            var key = (name, code, string.Join("|", references.Select(a => a.FullName)));
+            var lazy = Cache.GetOrAdd(key, k => new Lazy<CompiledCode>(() => Build(k.Code, k.Name, typeName, references)));
             try
             {
                 return lazy.Value;
@@ -99,13 +110,13 @@ namespace AE.Experiments.Compilation
             }
         }
 
-        private static CompiledCode Build(string code, string name, string typeName)
+        private static CompiledCode Build(string code, string name, string typeName, IReadOnlyList<Assembly> extra)
         {
             var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path: name + ".g.cs");
             var compilation = CSharpCompilation.Create(
                 "AE.Replay." + name + "." + Guid.NewGuid().ToString("N"),
                 new[] { tree },
-                References.Value,
+                References.Value.Concat(extra.Select(Reference)),
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
                     optimizationLevel: OptimizationLevel.Release,
                     nullableContextOptions: NullableContextOptions.Enable,
@@ -128,6 +139,11 @@ namespace AE.Experiments.Compilation
             }
             return new CompiledCode(Assembly.Load(stream.ToArray()), warnings);
         }
+
+        private static MetadataReference Reference(Assembly assembly) =>
+            assembly.Location.Length > 0
+                ? MetadataReference.CreateFromFile(assembly.Location)
+                : throw new InvalidOperationException(assembly.GetName().Name + " has no file location (a single-file build?); the law's code needs it to compile");
 
         /// <summary>The framework's assemblies the host runs on (System.*, mscorlib, netstandard) and AE.Runtime.</summary>
         private static MetadataReference[] LoadReferences()

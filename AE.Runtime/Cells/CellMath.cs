@@ -1,4 +1,7 @@
+using System;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 
 namespace AE.Runtime.Cells
@@ -73,6 +76,46 @@ namespace AE.Runtime.Cells
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sanitize(T x, T limit) => T.IsNaN(x) ? T.Zero : T.IsPositiveInfinity(x) ? limit : T.IsNegativeInfinity(x) ? -limit : x;
+
+        // ------------------------------------------------------------ whole spans
+
+        /// <summary>
+        /// y = tanh(x) element by element. In float64, Math.Tanh's value (the reference's). In float32 on a CPU with
+        /// 256-bit vectors, eight at a time: an odd polynomial where |x| &lt; 0.25 (relative error below 1e-8), else
+        /// sign(x) (1 - 2 / (exp(2|x|) + 1)) with the vector exp (a few ulps); the bound float32 is held to covers it.
+        /// </summary>
+        public static void Tanh(ReadOnlySpan<T> x, Span<T> y)
+        {
+            if (y.Length < x.Length) throw new ArgumentException("the result is shorter than the argument", nameof(y));
+            int i = 0;
+            if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+            {
+                var xs = MemoryMarshal.Cast<T, float>(x);
+                var ys = MemoryMarshal.Cast<T, float>(y);
+                for (; i + Vector256<float>.Count <= xs.Length; i += Vector256<float>.Count)
+                    TanhFloat(Vector256.Create(xs.Slice(i, Vector256<float>.Count))).CopyTo(ys.Slice(i, Vector256<float>.Count));
+            }
+            for (; i < x.Length; i++) y[i] = T.Tanh(x[i]);
+        }
+
+        private static Vector256<float> TanhFloat(Vector256<float> x)
+        {
+            var ax = Vector256.Abs(x);
+            // |x| < 0.25: x + x^3 (-1/3 + x^2 (2/15 + x^2 (-17/315 + x^2 62/2835))), the Taylor series to x^9.
+            var x2 = x * x;
+            var poly = Vector256.Create(62f / 2835f);
+            poly = poly * x2 + Vector256.Create(-17f / 315f);
+            poly = poly * x2 + Vector256.Create(2f / 15f);
+            poly = poly * x2 + Vector256.Create(-1f / 3f);
+            var small = x + x * x2 * poly;
+            // Otherwise 1 - 2 / (exp(2|x|) + 1), with |x| capped where tanh is 1 in float.
+            var e = Vector256.Exp(Vector256.Min(ax, Vector256.Create(20f)) * Vector256.Create(2f));
+            var large = Vector256.Create(1f) - Vector256.Create(2f) / (e + Vector256.Create(1f));
+            large = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -large, large);
+            var r = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.25f)), small, large);
+            // NaN stays NaN (the comparisons above are false for it, and exp of NaN is NaN).
+            return Vector256.ConditionalSelect(Vector256.Equals(x, x), r, x);
+        }
 
         // ------------------------------------------------------------ derivatives (d/dx given x and y = f(x))
 

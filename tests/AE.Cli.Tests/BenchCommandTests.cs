@@ -110,7 +110,7 @@ namespace AE.Cli.Tests
         [InlineData("invalid value '2e9' for '--n'", "--n", "2e9")]
         [InlineData("empty item in '--n 1000,'", "--n", "1000,")]
         [InlineData("invalid value '0' for '--threads'", "--threads", "0")]
-        [InlineData("invalid value 'gpu' for '--backend'; expected cpu or opencl", "--backend", "gpu")]
+        [InlineData("invalid value 'gpu' for '--backend'; expected cpu, opencl or ilgpu", "--backend", "gpu")]
         [InlineData("invalid value 'xml' for '--format'; expected table or json", "--format", "xml")]
         [InlineData("unknown param 'nosuch' in --set; the params of AeSgdm: beta_mu, ", "--set", "nosuch=1")]
         [InlineData("invalid value 'abc' for the real param sigma_max of AeSgdm", "--set", "sigma_max=abc")]

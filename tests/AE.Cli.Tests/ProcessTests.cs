@@ -9,7 +9,11 @@ namespace AE.Cli.Tests
     /// <summary>Runs the built <c>ae.dll</c> as a child process to prove the real entry point.</summary>
     public class ProcessTests
     {
-        internal static (int ExitCode, string Stdout, string Stderr) RunAe(string workingDirectory, params string[] args)
+        internal static (int ExitCode, string Stdout, string Stderr) RunAe(string workingDirectory, params string[] args) =>
+            RunAe(workingDirectory, new System.Collections.Generic.Dictionary<string, string>(), args);
+
+        /// <summary>The real executable with <paramref name="environment"/> added to the test's environment.</summary>
+        internal static (int ExitCode, string Stdout, string Stderr) RunAe(string workingDirectory, System.Collections.Generic.IReadOnlyDictionary<string, string> environment, params string[] args)
         {
             string aeDll = Path.Combine(AppContext.BaseDirectory, "ae.dll");
             Assert.True(File.Exists(aeDll), "ae.dll not found next to the test assembly: " + aeDll);
@@ -23,6 +27,7 @@ namespace AE.Cli.Tests
                 StandardErrorEncoding = Encoding.UTF8,
                 UseShellExecute = false,
             };
+            foreach (var (name, value) in environment) start.Environment[name] = value;
             start.ArgumentList.Add(aeDll);
             foreach (var arg in args) start.ArgumentList.Add(arg);
 

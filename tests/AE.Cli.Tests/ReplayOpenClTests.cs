@@ -90,7 +90,7 @@ namespace AE.Cli.Tests
         {
             var r = Cli.Run(Repo.Root, "replay", Repo.Case("quadratic_2d"), "--backend", "cuda");
             Assert.Equal(2, r.ExitCode);
-            Assert.Equal("ae: error: invalid value 'cuda' for '--backend'; expected csharp or opencl. Run 'ae replay --help'", Assert.Single(r.StderrLines));
+            Assert.Equal("ae: error: invalid value 'cuda' for '--backend'; expected csharp, opencl or ilgpu. Run 'ae replay --help'", Assert.Single(r.StderrLines));
         }
 
         [Fact]

@@ -174,11 +174,12 @@ namespace AE.Experiments.Tests
                     {
                         var v = cells[b].Get(s.Name);
                         var mine = Step(cell.Output(s.Name).ToArray(), t, b, batch, time);
-                        Close(v.Value, mine, $"output {s.Name} at t {t}, b {b}");
+                        // Forward values in float64 are the reference's bit for bit (same operations in the same order).
+                        Assert.True(v.Value.SequenceEqual(mine), $"output {s.Name} at t {t}, b {b}: reference {string.Join(", ", v.Value)}, generated {string.Join(", ", mine)}");
                         terms.Add((v, Step(c[s.Name], t, b, batch, time)));
                     }
                 }
-                foreach (var s in unit.States) Close(cells[b].Get(s.Name).Value, Sample(cell.FinalState(s.Name).ToArray(), b, batch), "final " + s.Name);
+                foreach (var s in unit.States) Assert.Equal(cells[b].Get(s.Name).Value, Sample(cell.FinalState(s.Name).ToArray(), b, batch));
             }
             double total = terms.Sum(x => x.Value.Value.Select((v, i) => v * x.Weight[i]).Sum());
             tape.Backward(tape.Record(new[] { total }, r => { foreach (var (v, w) in terms) v.AddGrad(w.Select(x => x * r.Grad![0]).ToArray()); }));
@@ -361,6 +362,40 @@ namespace AE.Experiments.Tests
                 at += p.Size;
             }
             Assert.Contains(cell.GradientVector.ToArray(), g => g != 0);
+        }
+
+        /// <summary>
+        /// The batch split over threads: outputs, loss and final states are one cell's bit for bit (samples are independent);
+        /// every gradient within rounding of one cell's (the batch is summed in another order); the same for any thread count
+        /// that gives the same parts; nothing allocated per forward plus backward.
+        /// </summary>
+        [Theory]
+        [InlineData(2)]
+        [InlineData(3)]
+        [InlineData(5)]
+        public void A_batch_split_over_threads_is_one_cell(int threads)
+        {
+            var make = CellCompiler.Compile<double>(Target("residual_dynamics.ae"));
+            var reference = Golden("cell_residual_dynamics.json");
+            var one = CellGradientCheck.Run(Target("residual_dynamics.ae").Unit, reference, (b, t) => make(b, t, 0));
+            var split = CellGradientCheck.Run(Target("residual_dynamics.ae").Unit, reference, (b, t) => new BatchParallelCell<double>(n => make(n, t, 0), b, threads));
+            Assert.True(split.Pass, Table(split));
+            Assert.Equal(one.Loss, split.Loss);
+            foreach (var (name, g) in one.Gradients)
+                for (int i = 0; i < g.Length; i++)
+                    Assert.True(Math.Abs(g[i] - split.Gradients[name][i]) <= 1e-14 + 1e-12 * Math.Abs(g[i]), $"{name}[{i}]: {g[i]:R} vs {split.Gradients[name][i]:R}");
+
+            var cell = new BatchParallelCell<double>(n => make(n, 7, 0), 5, threads);
+            foreach (var s in cell.States) cell.InitialState(s.Name).Fill(1.0 / 3);
+            cell.Forward(); cell.ZeroGrad(); cell.Backward();
+            long least = long.MaxValue;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread() + AE.Runtime.Simd.AeWorkers.WorkerAllocatedBytes;
+                for (int k = 0; k < 5; k++) { cell.Forward(); cell.ZeroGrad(); cell.Backward(); }
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() + AE.Runtime.Simd.AeWorkers.WorkerAllocatedBytes - before);
+            }
+            Assert.Equal(0, least);
         }
 
         /// <summary>After the first run, a forward plus backward over the sequence allocates nothing (checkpointed: recomputation included).</summary>

@@ -38,8 +38,8 @@ namespace AE.Kernels.Tests
 
         public OpenClLawTests(ITestOutputHelper output) => _output = output;
 
-        private const double Rel = 1e-11, AbsScale = 1e-14;
-        private const double FloatRel = 1e-5, FloatAbsScale = 1e-7;
+        private const double Rel = RandomInputs.Rel, AbsScale = RandomInputs.AbsScale;
+        private const double FloatRel = RandomInputs.FloatRel, FloatAbsScale = RandomInputs.FloatAbsScale;
 
         public static TheoryData<string, int, int, int> DoubleCases()
         {
@@ -55,64 +55,6 @@ namespace AE.Kernels.Tests
 
         private static Dictionary<string, double> NoNoise() => new() { ["sigma_max"] = 0 };
 
-        /// <summary>A gradient with a scale that changes every step, zero-mean or not, now and then NaN or infinite elements.</summary>
-        private static double[] Gradient(Random rng, int n, int step)
-        {
-            double scale = Math.Pow(10, rng.NextDouble() * 4 - 3);
-            double offset = step % 3 == 0 ? 0 : rng.NextDouble() - 0.5;
-            var g = new double[n];
-            for (int i = 0; i < n; i++) g[i] = scale * (Normal(rng) + offset);
-            if (step == 17) g[rng.Next(n)] = double.NaN;
-            if (step == 23) g[rng.Next(n)] = double.PositiveInfinity;
-            if (step == 29) g[rng.Next(n)] = 5e6; // beyond grad_emergency: the brake
-            return g;
-        }
-
-        private static double Loss(Random rng, double previous, int step) => step == 31 ? double.NaN : previous * 0.97 + 0.02 * (rng.NextDouble() - 0.5);
-
-        private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-
-        /// <summary>Collects each quantity's reference values and the device's, then checks them against the bound.</summary>
-        private sealed class Comparison
-        {
-            private readonly Dictionary<string, List<(int Step, double Actual, double Expected)>> _values = new(StringComparer.Ordinal);
-
-            public void Add(string quantity, int step, double actual, double expected)
-            {
-                if (!_values.TryGetValue(quantity, out var list)) _values[quantity] = list = new();
-                list.Add((step, actual, expected));
-            }
-
-            /// <summary>The worst ratio of deviation to allowance (≤ 1 passes) and where it is.</summary>
-            public (double Ratio, string Where) Worst(double rel, double absScale)
-            {
-                double worst = 0;
-                string where = "nothing compared";
-                foreach (var (quantity, list) in _values)
-                {
-                    double scale = list.Max(v => double.IsFinite(v.Expected) ? Math.Abs(v.Expected) : 0);
-                    foreach (var (step, actual, expected) in list)
-                    {
-                        double dev = Deviation.Absolute(actual, expected);
-                        double allowed = rel * Math.Abs(expected) + absScale * scale;
-                        double ratio = dev == 0 ? 0 : allowed == 0 || double.IsInfinity(dev) ? double.PositiveInfinity : dev / allowed;
-                        if (ratio > worst || where == "nothing compared")
-                        {
-                            if (ratio >= worst) { worst = ratio; where = $"{quantity} at step {step}: {actual:R} against {expected:R}"; }
-                        }
-                    }
-                }
-                return (worst, where);
-            }
-
-            public void AssertWithin(double rel, double absScale, ITestOutputHelper output, string what)
-            {
-                var (ratio, where) = Worst(rel, absScale);
-                output.WriteLine($"{what}: worst deviation {ratio:E2} of the allowance, {where}");
-                Assert.True(ratio <= 1, $"{what}: out of bound by {ratio:E2}x at {where}");
-            }
-        }
-
         [Theory]
         [MemberData(nameof(DoubleCases))]
         public void Double_steps_agree_with_the_reference_interpreter(string file, int n, int seed, int wg)
@@ -123,33 +65,8 @@ namespace AE.Kernels.Tests
             bool noise = seed % 2 == 1;
             var ps = !noise ? NoNoise() : new Dictionary<string, double> { ["sigma_min"] = 0.01, ["sigma_max"] = 0.5, ["init_sigma"] = 0.05 };
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, WorkGroupSize = wg, Seed = (ulong)seed });
-            var rng = new Random(seed);
-            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
-            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, ps.ToDictionary(kv => kv.Key, kv => new[] { kv.Value }),
-                new Dictionary<string, double[]> { ["theta"] = theta0 }, seed: (ulong)seed);
-            var theta = (double[])theta0.Clone();
             var cmp = new Comparison();
-            double loss = 1;
-            const int steps = 60;
-            for (int step = 1; step <= steps; step++)
-            {
-                var grad = Gradient(rng, n, step);
-                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
-                law.Step(loss, grad, theta);
-                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
-                for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
-                var expected = interp.Get("theta");
-                for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
-            }
-            Assert.Equal(steps, law.StepCount);
-            foreach (var state in unit.States.Where(s => !s.Type.IsScalar && s.Init != null))
-            {
-                var actual = new double[n];
-                law.ReadVector(state.Name, actual);
-                var expected = interp.Get(state.Name);
-                for (int i = 0; i < n; i++) cmp.Add(state.Name, steps, actual[i], expected[i]);
-            }
-            if (noise) Assert.True(interp.Scalar("sigma") >= 0.01, "the noise law keeps drawing");
+            RandomInputs.AgainstInterpreter(unit, n, seed, ps, law, (name, values) => law.ReadVector(name, values), cmp, steps: 60);
             cmp.AssertWithin(Rel, AbsScale, _output, $"{file} n={n} wg={law.WorkGroupSize}{(noise ? " with noise" : "")}");
         }
 
@@ -170,22 +87,9 @@ namespace AE.Kernels.Tests
             var unit = Laws.Unit(file);
             var ps = NoNoise();
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, VectorType = OpenClVectorType.Float });
-            var reference = EmittedLaw.Create(unit, n, ps);
-            var rng = new Random(seed);
-            var theta = Enumerable.Range(0, n).Select(_ => (float)Normal(rng)).ToArray();
-            var expectedTheta = (float[])theta.Clone();
             var scalars = new Comparison();
             var vectors = new Comparison();
-            double loss = 1;
-            for (int step = 1; step <= 60; step++)
-            {
-                var grad = Gradient(rng, n, step).Select(x => (float)x).ToArray();
-                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
-                law.Step((float)loss, grad, theta);
-                reference.Step((float)loss, grad, expectedTheta);
-                for (int s = 0; s < law.SignalNames.Count; s++) scalars.Add(law.SignalNames[s], step, law.ReadSignal(s), reference.ReadSignal(s));
-                for (int i = 0; i < n; i++) vectors.Add("theta", step, theta[i], expectedTheta[i]);
-            }
+            RandomInputs.AgainstCSharpFloat(n, seed, law, EmittedLaw.Create(unit, n, ps), scalars, vectors, steps: 60);
             scalars.AssertWithin(FloatRel, AbsScale, _output, $"{file} n={n} float scalars");
             vectors.AssertWithin(FloatRel, FloatAbsScale, _output, $"{file} n={n} float theta");
         }
@@ -202,7 +106,7 @@ namespace AE.Kernels.Tests
             Assert.Equal(reference.RuleIds, law.RuleIds);
             Assert.Equal(reference.SignalNames, law.SignalNames);
             var rng = new Random(21);
-            var theta = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var theta = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var expected = (double[])theta.Clone();
             var cmp = new Comparison();
             double loss = 1;
@@ -215,8 +119,8 @@ namespace AE.Kernels.Tests
                     law.SetRule(id, on);
                     reference.SetRule(id, on);
                 }
-                var grad = Gradient(rng, n, step);
-                loss = Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
+                var grad = RandomInputs.Gradient(rng, n, step);
+                loss = RandomInputs.Loss(rng, double.IsNaN(loss) ? 1 : loss, step);
                 law.Step(loss, grad, theta);
                 reference.Step(loss, grad, expected);
                 for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), reference.ReadSignal(s));
@@ -240,17 +144,75 @@ namespace AE.Kernels.Tests
             Assert.Equal("NoAE5", variant.LawName);
             Assert.DoesNotContain("AE5", variant.RuleIds);
             var rng = new Random(5);
-            var a = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var a = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var b = (double[])a.Clone();
             for (int step = 1; step <= 30; step++)
             {
-                var grad = Gradient(rng, n, step);
+                var grad = RandomInputs.Gradient(rng, n, step);
                 variant.Step(0.5, grad, a);
                 switched.Step(0.5, grad, b);
             }
             // the same statements in the same order on the same device: bit-identical
             Assert.Equal(b, a);
             Assert.Equal(switched.ReadSignal("alpha"), variant.ReadSignal("alpha"));
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void Device_resident_steps_are_the_host_span_steps_bit_for_bit(bool isFloat)
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.Unit("ae_adam.ae");
+            const int n = 700;
+            var ps = new Dictionary<string, double> { ["sigma_min"] = 0.01, ["sigma_max"] = 0.5, ["init_sigma"] = 0.05 };
+            var type = isFloat ? OpenClVectorType.Float : OpenClVectorType.Double;
+            using var onDevice = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, VectorType = type, Seed = 4 });
+            using var onHost = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, VectorType = type, Seed = 4 });
+            Assert.Same(context, onDevice.Context);
+            using var queue = context.CreateQueue();
+            var rng = new Random(31);
+            var theta = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
+            var theta32 = theta.Select(x => (float)x).ToArray();
+            int size = isFloat ? sizeof(float) : sizeof(double);
+            using var gradBuffer = context.CreateBuffer((long)n * size);
+            using var thetaBuffer = context.CreateBuffer((long)n * size);
+            if (isFloat) queue.Write<float>(thetaBuffer, theta32); else queue.Write<double>(thetaBuffer, theta);
+            for (int step = 1; step <= 12; step++)
+            {
+                var grad = RandomInputs.Gradient(rng, n, step);
+                var grad32 = grad.Select(x => (float)x).ToArray();
+                if (isFloat) queue.Write<float>(gradBuffer, grad32); else queue.Write<double>(gradBuffer, grad);
+                queue.Finish();
+                // the float law's host step takes a float loss; the device step the same value as a double
+                onDevice.Step(isFloat ? 1f / step : 1.0 / step, gradBuffer, thetaBuffer);
+                if (isFloat) onHost.Step(1f / step, grad32, theta32); else onHost.Step(1.0 / step, grad, theta);
+                // a read waits for the step and brings the scalars back; between steps the device keeps everything
+                for (int s = 0; s < onHost.SignalNames.Count; s++) Assert.Equal(onHost.ReadSignal(s), onDevice.ReadSignal(s));
+            }
+            onDevice.Finish();
+            if (isFloat)
+            {
+                var back = new float[n];
+                queue.Read<float>(thetaBuffer, back);
+                Assert.Equal(theta32, back);
+            }
+            else
+            {
+                var back = new double[n];
+                queue.Read<double>(thetaBuffer, back);
+                Assert.Equal(theta, back);
+            }
+            // the host-span step still uses the law's own buffers after device-resident ones
+            var again = (double[])theta.Clone();
+            if (!isFloat)
+            {
+                onDevice.Step(0.5, new double[n], again);
+                onHost.Step(0.5, new double[n], theta);
+                Assert.Equal(theta, again);
+            }
+            using var small = context.CreateBuffer(4);
+            Assert.Throws<ArgumentException>(() => onDevice.Step(1.0, small, thetaBuffer));
         }
 
         [Fact]
@@ -263,11 +225,11 @@ namespace AE.Kernels.Tests
             using var second = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context });
             Assert.Equal(first.WorkGroupSize, second.WorkGroupSize);
             var rng = new Random(8);
-            var a = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var a = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var b = (double[])a.Clone();
             for (int step = 1; step <= 20; step++)
             {
-                var grad = Gradient(rng, n, step);
+                var grad = RandomInputs.Gradient(rng, n, step);
                 first.Step(1.0 / step, grad, a);
                 second.Step(1.0 / step, grad, b);
                 for (int s = 0; s < first.SignalNames.Count; s++) Assert.Equal(first.ReadSignal(s), second.ReadSignal(s));
@@ -358,14 +320,14 @@ namespace AE.Kernels.Tests
                 foreach (var filter in new[] { "ae_ema(", "ae_lp(", "ae_prev(", "ae_latch(" })
                     Assert.DoesNotContain(filter, pass, StringComparison.Ordinal);
             var rng = new Random(31);
-            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
             var theta = (double[])theta0.Clone();
             var cmp = new Comparison();
             double loss = 0.3;
             for (int step = 1; step <= 40; step++)
             {
-                var grad = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+                var grad = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
                 loss = step % 7 == 0 ? -loss : loss * 0.9 + 0.1 * (rng.NextDouble() - 0.4);
                 law.Step(loss, grad, theta);
                 interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
@@ -398,12 +360,12 @@ namespace AE.Kernels.Tests
             const int n = 21;
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
             var rng = new Random(17);
-            var theta0 = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+            var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
             var theta = (double[])theta0.Clone();
             for (int step = 1; step <= 20; step++)
             {
-                var grad = Enumerable.Range(0, n).Select(_ => Normal(rng)).ToArray();
+                var grad = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
                 double loss = rng.NextDouble() - 0.3;
                 law.Step(loss, grad, theta);
                 interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
@@ -419,17 +381,7 @@ namespace AE.Kernels.Tests
         public void Noise_draws_are_the_cpus_draws_bit_for_bit()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
-            var unit = Laws.FromText(@"law Noisy {
-  dim n;
-  input loss: real;
-  input grad: real[n];
-  state theta: real[n];
-  signal z: real;
-  update ""draw"" {
-    z = noise();
-    theta' = theta + noise(n) + 0 * noise();
-  }
-}");
+            var unit = Laws.FromText(RandomInputs.NoisyLaw);
             const int n = 20001;
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, Seed = 42 });
             var theta = new double[n];

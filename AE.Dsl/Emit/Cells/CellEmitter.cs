@@ -192,7 +192,35 @@ namespace AE.Dsl.Emit.Cells
 
         /// <summary>Element (i, b) of a frame value: a number per sample is at offset * B + b.</summary>
         private static string At(string frame, CellValue v, string i = "i") =>
-            v.Length == 1 ? $"{frame}[{v.Offset} * B + b]" : $"{frame}[({v.Offset} + {i}) * B + b]";
+            v.Length == 1 ? $"{frame}[{v.Offset} * B + b]"
+            : i == Flat ? $"{frame}[{v.Offset} * B + k]"
+            : $"{frame}[({v.Offset} + {i}) * B + b]";
+
+        /// <summary>The index of a flat loop over a value's elements and the batch together (k = i * B + b).</summary>
+        private const string Flat = "k";
+
+        /// <summary>
+        /// Whether a value's loop can run over its elements and the batch as one index: every operand is a value of its length,
+        /// a number or the step (a param vector is indexed by element, a number per sample by sample).
+        /// </summary>
+        private bool IsFlat(CellValue v) => v.Length > 1 && v.Args.All(x => x switch
+        {
+            ValueArg va => _s.Values[va.Id].Length == v.Length,
+            ParamArg p => p.Length == 1,
+            _ => true,
+        });
+
+        private string Loops(CellValue v) => v.Length == 1 ? "for (int b = 0; b < B; b++)"
+            : IsFlat(v) ? $"for (int k = 0; k < {v.Length} * B; k++)"
+            : $"for (int i = 0; i < {v.Length}; i++) for (int b = 0; b < B; b++)";
+
+        private string Index(CellValue v) => IsFlat(v) ? Flat : "i";
+
+        /// <summary>Builtins with a span kernel in CellMath (whole values at once, vectorised in float32; float64 keeps the reference's scalar function).</summary>
+        private static readonly Dictionary<string, string> SpanKernels = new(StringComparer.Ordinal) { ["tanh"] = "Tanh" };
+
+        private bool IsSpanCall(CellValue v) => v.Op is CellOp.Call or CellOp.Activation && v.Args.Count == 1 && SpanKernels.ContainsKey(v.Function!)
+            && v.Args[0] is ValueArg a && _s.Values[a.Id].Length == v.Length;
 
         /// <summary>An operand's element i of sample b, read by a value of <paramref name="length"/> elements.</summary>
         private string Read(CellArg arg, string i = "i") => arg switch
@@ -215,7 +243,6 @@ namespace AE.Dsl.Emit.Cells
 
         private static bool IsElementwise(CellOp op) => op is CellOp.Broadcast or CellOp.Negate or CellOp.Not or CellOp.Binary or CellOp.Select or CellOp.Call or CellOp.Activation or CellOp.Project;
 
-        private static string Loops(CellValue v) => v.Length == 1 ? "for (int b = 0; b < B; b++)" : $"for (int i = 0; i < {v.Length}; i++) for (int b = 0; b < B; b++)";
 
         // ------------------------------------------------------------ forward
 
@@ -262,7 +289,14 @@ namespace AE.Dsl.Emit.Cells
             var args = v.Args;
             if (IsElementwise(v.Op))
             {
-                w.Line($"{Loops(v)} {At("f", v)} = {Elementwise(v)};");
+                if (IsSpanCall(v))
+                {
+                    // A whole value through a span kernel (vectorised in float32).
+                    var x = _s.Values[((ValueArg)args[0]).Id];
+                    w.Line($"{SpanKernels[v.Function!]}(f.Slice({x.Offset} * B, {x.Length} * B), f.Slice({v.Offset} * B, {v.Length} * B));");
+                    return;
+                }
+                w.Line($"{Loops(v)} {At("f", v, Index(v))} = {Elementwise(v, Index(v))};");
                 return;
             }
             switch (v.Op)
@@ -307,25 +341,25 @@ namespace AE.Dsl.Emit.Cells
             }
         }
 
-        private string Elementwise(CellValue v)
+        private string Elementwise(CellValue v, string i)
         {
             var a = v.Args;
             switch (v.Op)
             {
-                case CellOp.Broadcast: return Read(a[0]);
-                case CellOp.Negate: return "-" + Read(a[0]);
-                case CellOp.Not: return $"Bool({Read(a[0])} == T.Zero)";
-                case CellOp.Select: return $"{Read(a[0])} != T.Zero ? {Read(a[1])} : {Read(a[2])}";
-                case CellOp.Project: return $"Clamp({Read(a[0])}, {Read(a[1])}, {Read(a[2])})";
+                case CellOp.Broadcast: return Read(a[0], i);
+                case CellOp.Negate: return "-" + Read(a[0], i);
+                case CellOp.Not: return $"Bool({Read(a[0], i)} == T.Zero)";
+                case CellOp.Select: return $"{Read(a[0], i)} != T.Zero ? {Read(a[1], i)} : {Read(a[2], i)}";
+                case CellOp.Project: return $"Clamp({Read(a[0], i)}, {Read(a[1], i)}, {Read(a[2], i)})";
                 case CellOp.Call:
                 case CellOp.Activation:
                 {
-                    var call = CellSpellings.Elementwise[v.Function!].Generic + "(" + string.Join(", ", a.Select(x => Read(x))) + ")";
+                    var call = CellSpellings.Elementwise[v.Function!].Generic + "(" + string.Join(", ", a.Select(x => Read(x, i))) + ")";
                     return v.IsBool ? "Bool(" + call + ")" : call;
                 }
                 case CellOp.Binary:
                 {
-                    string x = Read(a[0]), y = Read(a[1]);
+                    string x = Read(a[0], i), y = Read(a[1], i);
                     return v.Binary switch
                     {
                         BinaryOp.Add => $"{x} + {y}",
@@ -390,9 +424,9 @@ namespace AE.Dsl.Emit.Cells
             {
                 using (w.Block(Loops(v)))
                 {
-                    w.Line($"T g = {At("a", v)};");
+                    w.Line($"T g = {At("a", v, Index(v))};");
                     w.Line("if (g == T.Zero) continue;");
-                    ElementwiseAdjoint(w, v);
+                    ElementwiseAdjoint(w, v, Index(v));
                 }
                 return;
             }
@@ -441,12 +475,12 @@ namespace AE.Dsl.Emit.Cells
             }
         }
 
-        private void ElementwiseAdjoint(CodeWriter w, CellValue v)
+        private void ElementwiseAdjoint(CodeWriter w, CellValue v, string i)
         {
             var a = v.Args;
             void Add(int k, string amount)
             {
-                var t = Target(a[k]);
+                var t = Target(a[k], i);
                 if (t != null) w.Line($"{t} += {amount};");
             }
             switch (v.Op)
@@ -455,23 +489,23 @@ namespace AE.Dsl.Emit.Cells
                 case CellOp.Negate: Add(0, "-g"); break;
                 case CellOp.Select:
                 {
-                    string? t1 = Target(a[1]), t2 = Target(a[2]);
-                    if (t1 != null && t2 != null) w.Line($"if ({Read(a[0])} != T.Zero) {t1} += g; else {t2} += g;");
-                    else if (t1 != null) w.Line($"if ({Read(a[0])} != T.Zero) {t1} += g;");
-                    else if (t2 != null) w.Line($"if ({Read(a[0])} == T.Zero) {t2} += g;");
+                    string? t1 = Target(a[1], i), t2 = Target(a[2], i);
+                    if (t1 != null && t2 != null) w.Line($"if ({Read(a[0], i)} != T.Zero) {t1} += g; else {t2} += g;");
+                    else if (t1 != null) w.Line($"if ({Read(a[0], i)} != T.Zero) {t1} += g;");
+                    else if (t2 != null) w.Line($"if ({Read(a[0], i)} == T.Zero) {t2} += g;");
                     break;
                 }
                 case CellOp.Project:
                 {
                     // clamp's rule: to the value where it was inside its bounds (bounds included), else to the bound taken.
-                    string x = Read(a[0]), lo = Read(a[1]), hi = Read(a[2]);
-                    string? tx = Target(a[0]), tlo = Target(a[1]), thi = Target(a[2]);
+                    string x = Read(a[0], i), lo = Read(a[1], i), hi = Read(a[2], i);
+                    string? tx = Target(a[0], i), tlo = Target(a[1], i), thi = Target(a[2], i);
                     if (tlo == null && thi == null)
                     {
                         if (tx != null) w.Line($"if ({x} >= {lo} && {x} <= {hi}) {tx} += g;");
                         break;
                     }
-                    w.Line($"DClamp({x}, {lo}, {hi}, {At("f", v)}, out T d0, out T d1, out T d2);");
+                    w.Line($"DClamp({x}, {lo}, {hi}, {At("f", v, i)}, out T d0, out T d1, out T d2);");
                     if (tx != null) w.Line($"{tx} += g * d0;");
                     if (tlo != null) w.Line($"{tlo} += g * d1;");
                     if (thi != null) w.Line($"{thi} += g * d2;");
@@ -479,7 +513,7 @@ namespace AE.Dsl.Emit.Cells
                 }
                 case CellOp.Binary:
                 {
-                    string x = Read(a[0]), y = Read(a[1]);
+                    string x = Read(a[0], i), y = Read(a[1], i);
                     switch (v.Binary)
                     {
                         case BinaryOp.Add: Add(0, "g"); Add(1, "g"); break;
@@ -487,8 +521,13 @@ namespace AE.Dsl.Emit.Cells
                         case BinaryOp.Mul: Add(0, $"g * {y}"); Add(1, $"g * {x}"); break;
                         case BinaryOp.Div: Add(0, $"g * (T.One / {y})"); Add(1, $"g * (-{x} / ({y} * {y}))"); break;
                         case BinaryOp.Mod: Add(0, "g"); Add(1, $"g * -T.Truncate({x} / {y})"); break;
+                        case BinaryOp.Pow when a[1] is LiteralArg { Value: 2 }:
+                            // d/dx x^2 = 2 x^1 = 2 x, exactly as the reference's y x^(y-1) computes it (pow(x, 1) is x); the value
+                            // itself stays pow(x, 2), which differs from x * x by an ulp now and then.
+                            Add(0, $"g * ({Literal(2)} * {x})");
+                            break;
                         case BinaryOp.Pow:
-                            w.Line($"DPow({x}, {y}, {At("f", v)}, out T d0, out T d1);");
+                            w.Line($"DPow({x}, {y}, {At("f", v, i)}, out T d0, out T d1);");
                             Add(0, "g * d0");
                             Add(1, "g * d1");
                             break;
@@ -499,15 +538,15 @@ namespace AE.Dsl.Emit.Cells
                 case CellOp.Activation:
                 {
                     var d = CellSpellings.Derivative[v.Function!] ?? throw new EmitNotSupportedException($"'{v.Function}' has no derivative");
-                    var xs = string.Join(", ", a.Select(x => Read(x)));
+                    var xs = string.Join(", ", a.Select(x => Read(x, i)));
                     if (a.Count == 1)
                     {
-                        Add(0, $"g * {d}({xs}, {At("f", v)})");
+                        Add(0, $"g * {d}({xs}, {At("f", v, i)})");
                         break;
                     }
-                    w.Line($"{d}({xs}, {At("f", v)}, {string.Join(", ", a.Select((_, k) => "out T d" + k.ToString(CultureInfo.InvariantCulture)))});");
+                    w.Line($"{d}({xs}, {At("f", v, i)}, {string.Join(", ", a.Select((_, k) => "out T d" + k.ToString(CultureInfo.InvariantCulture)))});");
                     for (int k = 0; k < a.Count; k++)
-                        if (Target(a[k]) != null) w.Line($"if (d{k} != T.Zero) {Target(a[k])} += g * d{k};");
+                        if (Target(a[k], i) != null) w.Line($"if (d{k} != T.Zero) {Target(a[k], i)} += g * d{k};");
                     break;
                 }
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using AE.Dsl.Emit.Kernels;
 using AE.Dsl.IR;
 
 namespace AE.Dsl.Emit.OpenCl
@@ -22,12 +23,7 @@ namespace AE.Dsl.Emit.OpenCl
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             options ??= new OpenClEmitOptions();
             var name = options.Name ?? unit.Name;
-            if (options.Lagged)
-                throw new EmitNotSupportedException($"'{name}' is lagged; the OpenCL backend runs the reductions of the current step only so far (use the C# backend)");
-            unit = Preparation.Variant(unit, name, options.Ablate, lagged: false);
-            Preparation.CheckSupported(unit, "the OpenCL backend", Preparation.Limits.RankAboveOneInputsAndParams);
-            // A scalar filter in a vector statement or a reduction's argument updates once per step, in a scalar kernel.
-            unit = AE.Dsl.Passes.FilterHoisting.Apply(unit);
+            unit = KernelUnitEmitter.Hoisted(KernelUnitEmitter.Prepare(unit, name, options.Ablate, options.Lagged, "OpenCL"));
             return new OpenClUnitEmitter(unit, name, options).Emit();
         }
     }

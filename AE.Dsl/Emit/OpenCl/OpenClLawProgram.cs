@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using AE.Dsl.Emit.Kernels;
 using AE.Dsl.IR;
 using AE.Dsl.Text;
 
@@ -106,72 +107,19 @@ namespace AE.Dsl.Emit.OpenCl
     /// A law compiled for OpenCL: the program text and everything a host needs to run it. Every kernel
     /// takes the same arguments, in this order: the scalar buffer (doubles), the partials buffer
     /// (doubles), the noise seed (ulong), the work-group size (int), each run-time dim (long), each
-    /// vector buffer of <see cref="Vectors"/>, and a local-memory scratch of work-group size ×
-    /// <see cref="MaxAccumulators"/> doubles. A step is the launches of <see cref="Launches"/> in order,
+    /// vector buffer of <see cref="KernelLawProgram.Vectors"/>, and a local-memory scratch of work-group size ×
+    /// <see cref="KernelLawProgram.MaxAccumulators"/> doubles. A step is the launches of <see cref="KernelLawProgram.Launches"/> in order,
     /// with the host's region of the scalar buffer and the input vectors written before them.
     /// </summary>
-    public sealed class OpenClLawProgram
+    public sealed class OpenClLawProgram : KernelLawProgram
     {
-        internal OpenClLawProgram(string name, string source, OpenClVectorType vectorType, IReadOnlyList<OpenClLaunch> launches,
-            IReadOnlyList<OpenClScalarSlot> slots, IReadOnlyList<OpenClVectorBuffer> vectors, IReadOnlyList<string> runtimeDims,
-            IReadOnlyList<string> signalNames, IReadOnlyList<string> ruleIds)
+        internal OpenClLawProgram(KernelLayout layout, OpenClVectorType vectorType)
+            : base(layout)
         {
-            Name = name;
-            Source = source;
             VectorType = vectorType;
-            Launches = launches;
-            Slots = slots;
-            Vectors = vectors;
-            RuntimeDims = runtimeDims;
-            SignalNames = signalNames;
-            RuleIds = ruleIds;
-            HostSlotCount = slots.TakeWhile(s => s.Kind is OpenClSlotKind.Input or OpenClSlotKind.RuleSwitch).Count();
-            ReadableStart = HostSlotCount;
-            MaxAccumulators = Math.Max(1, launches.Select(l => l.Accumulators).DefaultIfEmpty(0).Max());
         }
 
-        /// <summary>The law's (or variant's) name.</summary>
-        public string Name { get; }
-
-        /// <summary>The OpenCL C source: deterministic, '\n' line ends.</summary>
-        public string Source { get; }
-
         public OpenClVectorType VectorType { get; }
-
-        /// <summary>The launches of one step, in order.</summary>
-        public IReadOnlyList<OpenClLaunch> Launches { get; }
-
-        /// <summary>Every slot of the scalar buffer, by index.</summary>
-        public IReadOnlyList<OpenClScalarSlot> Slots { get; }
-
-        public int ScalarCount => Slots.Count;
-
-        /// <summary>
-        /// Slots [0, HostSlotCount) are the host's: scalar inputs, then one switch per rule of
-        /// <see cref="RuleIds"/>. The host writes them before every step, in one transfer.
-        /// </summary>
-        public int HostSlotCount { get; }
-
-        /// <summary>
-        /// Slots [ReadableStart, ReadableStart + SignalNames.Count) hold the readable scalars in the order of
-        /// <see cref="SignalNames"/>, so one transfer after a step reads them all.
-        /// </summary>
-        public int ReadableStart { get; }
-
-        /// <summary>Every scalar readable after a step: signals, state and coefficients, accumulators (the C# law's order).</summary>
-        public IReadOnlyList<string> SignalNames { get; }
-
-        /// <summary>Rules that can be switched off at run time, in the order they run.</summary>
-        public IReadOnlyList<string> RuleIds { get; }
-
-        /// <summary>Vector buffers, in kernel-argument order.</summary>
-        public IReadOnlyList<OpenClVectorBuffer> Vectors { get; }
-
-        /// <summary>The run-time dims, in kernel-argument order.</summary>
-        public IReadOnlyList<string> RuntimeDims { get; }
-
-        /// <summary>The most partial results one work-group of any pass writes (at least 1): partials need work-groups × this doubles.</summary>
-        public int MaxAccumulators { get; }
 
         public const int ScalarBufferArgument = 0;
         public const int PartialsArgument = 1;
@@ -182,12 +130,5 @@ namespace AE.Dsl.Emit.OpenCl
         public int FirstVectorArgument => FirstDimArgument + RuntimeDims.Count;
 
         public int ScratchArgument => FirstVectorArgument + Vectors.Count;
-
-        public OpenClScalarSlot Slot(OpenClSlotKind kind, string name) =>
-            Slots.FirstOrDefault(s => s.Kind == kind && s.Name == name) ?? throw new KeyNotFoundException("no " + kind + " slot '" + name + "'");
-
-        /// <summary>The slot of a state or coefficient.</summary>
-        public OpenClScalarSlot StateSlot(string name) =>
-            Slots.FirstOrDefault(s => s.Kind is OpenClSlotKind.State or OpenClSlotKind.Coefficient && s.Name == name) ?? throw new KeyNotFoundException("no scalar state '" + name + "'");
     }
 }

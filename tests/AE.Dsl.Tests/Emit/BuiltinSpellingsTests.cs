@@ -21,6 +21,7 @@ namespace AE.Dsl.Tests
                 Assert.False(string.IsNullOrWhiteSpace(s.Lanes), name);
                 Assert.False(string.IsNullOrWhiteSpace(s.OpenCl), name);
                 Assert.False(string.IsNullOrWhiteSpace(s.Generic), name);
+                Assert.False(string.IsNullOrWhiteSpace(s.Ilgpu), name);
             }
         }
 
@@ -30,6 +31,9 @@ namespace AE.Dsl.Tests
             Assert.Equal("__AeMath.Clamp(x, 0, 1)", BuiltinSpellings.Call("clamp", new[] { "x", "0", "1" }, s => s.Scalar));
             Assert.Equal("__Lanes.Clamp(x, 0, 1)", BuiltinSpellings.Call("clamp", new[] { "x", "0", "1" }, s => s.Lanes));
             Assert.Equal("fabs(x)", BuiltinSpellings.Call("abs", new[] { "x" }, s => s.OpenCl));
+            // ILGPU's column is the C# one but where ILGPU cannot compile the call (Math.Sign throws on NaN)
+            Assert.Equal("__Math.Abs(x)", BuiltinSpellings.Call("abs", new[] { "x" }, s => s.Ilgpu));
+            Assert.Equal("ae_sign(x)", BuiltinSpellings.Call("sign", new[] { "x" }, s => s.Ilgpu));
             Assert.Null(BuiltinSpellings.Call("softmax", new[] { "v" }, s => s.Scalar));
         }
     }

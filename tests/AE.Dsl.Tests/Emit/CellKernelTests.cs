@@ -69,6 +69,29 @@ namespace AE.Dsl.Tests
                 }
         }
 
+        /// <summary>The tanh span kernel: Math.Tanh's values in float64; in float32 within 4e-7 relative of tanh computed in double, NaN and infinities as tanh.</summary>
+        [Fact]
+        public void The_tanh_kernel_is_the_references_in_float64_and_close_in_float32()
+        {
+            var rng = new Random(5);
+            var xs = Enumerable.Range(0, 4000).Select(k => (rng.NextDouble() * 2 - 1) * Math.Pow(10, rng.Next(-9, 3)))
+                .Concat(new[] { 0.0, -0.0, 0.25, -0.25, 0.2499999, 19.9, 20.1, 1e30, -1e30, double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+                .ToArray();
+            var y = new double[xs.Length];
+            CellMath<double>.Tanh(xs, y);
+            for (int i = 0; i < xs.Length; i++) Assert.Equal(Math.Tanh(xs[i]), y[i]);
+
+            var xf = xs.Select(x => (float)x).ToArray();
+            var yf = new float[xf.Length];
+            CellMath<float>.Tanh(xf, yf);
+            for (int i = 0; i < xf.Length; i++)
+            {
+                double exact = Math.Tanh(xf[i]);
+                if (double.IsNaN(exact)) { Assert.True(float.IsNaN(yf[i])); continue; }
+                Assert.True(Math.Abs(yf[i] - exact) <= Math.Max(4e-7 * Math.Abs(exact), float.Epsilon), $"tanh({xf[i]:R}): {yf[i]:R}, exact {exact:R}");
+            }
+        }
+
         private static void Near(double expected, double actual) => Assert.True(Math.Abs(expected - actual) <= 1e-13 * Math.Max(1, Math.Abs(expected)), $"{expected:R} vs {actual:R}");
 
         [Fact]

@@ -80,41 +80,41 @@ namespace AE.Generated
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(96 + i) * B + b] = f[(0 + i) * B + b];
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(104 + i) * B + b] = f[(80 + i) * B + b];
             Linear(Part(__theta, 0, 1536), Part(__theta, 1536, 64), f.Slice(96 * B, 24 * B), f.Slice(120 * B, 64 * B), 64, 24, B);   // f_net.0.weight x + f_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(184 + i) * B + b] = T.Tanh(f[(120 + i) * B + b]);
+            Tanh(f.Slice(120 * B, 64 * B), f.Slice(184 * B, 64 * B));
             Linear(Part(__theta, 1600, 2048), Part(__theta, 3648, 32), f.Slice(184 * B, 64 * B), f.Slice(248 * B, 32 * B), 32, 64, B);   // f_net.2.weight x + f_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(280 + i) * B + b] = f[(48 + i) * B + b] + f[(248 + i) * B + b];
+            for (int k = 0; k < 32 * B; k++) f[280 * B + k] = f[48 * B + k] + f[248 * B + k];
 #line default
             // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 3680, 1024), Part(__theta, 4704, 64), f.Slice(80 * B, 16 * B), f.Slice(312 * B, 64 * B), 64, 16, B);   // sigma_net.0.weight x + sigma_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(376 + i) * B + b] = T.Tanh(f[(312 + i) * B + b]);
+            Tanh(f.Slice(312 * B, 64 * B), f.Slice(376 * B, 64 * B));
             Linear(Part(__theta, 4768, 2048), Part(__theta, 6816, 32), f.Slice(376 * B, 64 * B), f.Slice(440 * B, 32 * B), 32, 64, B);   // sigma_net.2.weight x + sigma_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(472 + i) * B + b] = Softplus(f[(440 + i) * B + b]);
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(504 + i) * B + b] = f[(472 + i) * B + b] + __c0;
+            for (int k = 0; k < 32 * B; k++) f[472 * B + k] = Softplus(f[440 * B + k]);
+            for (int k = 0; k < 32 * B; k++) f[504 * B + k] = f[472 * B + k] + __c0;
 #line default
             // theta' = theta' + (sigma * eps)
 #line 51 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(536 + i) * B + b] = f[(504 + i) * B + b] * f[(8 + i) * B + b];
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(568 + i) * B + b] = f[(280 + i) * B + b] + f[(536 + i) * B + b];
+            for (int k = 0; k < 32 * B; k++) f[536 * B + k] = f[504 * B + k] * f[8 * B + k];
+            for (int k = 0; k < 32 * B; k++) f[568 * B + k] = f[280 * B + k] + f[536 * B + k];
 #line default
             // ---- rule dither "dither: sin(d_net(C))"
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 6848, 1024), Part(__theta, 7872, 64), f.Slice(80 * B, 16 * B), f.Slice(600 * B, 64 * B), 64, 16, B);   // d_net.0.weight x + d_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(664 + i) * B + b] = T.Tanh(f[(600 + i) * B + b]);
+            Tanh(f.Slice(600 * B, 64 * B), f.Slice(664 * B, 64 * B));
             Linear(Part(__theta, 7936, 2048), Part(__theta, 9984, 32), f.Slice(664 * B, 64 * B), f.Slice(728 * B, 32 * B), 32, 64, B);   // d_net.2.weight x + d_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(760 + i) * B + b] = T.Sin(f[(728 + i) * B + b]);
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(792 + i) * B + b] = f[(568 + i) * B + b] + f[(760 + i) * B + b];
+            for (int k = 0; k < 32 * B; k++) f[760 * B + k] = T.Sin(f[728 * B + k]);
+            for (int k = 0; k < 32 * B; k++) f[792 * B + k] = f[568 * B + k] + f[760 * B + k];
 #line default
             // ---- rule macro "macro shift: tanh(m_net(C))"
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 10016, 1024), Part(__theta, 11040, 64), f.Slice(80 * B, 16 * B), f.Slice(824 * B, 64 * B), 64, 16, B);   // m_net.0.weight x + m_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(888 + i) * B + b] = T.Tanh(f[(824 + i) * B + b]);
+            Tanh(f.Slice(824 * B, 64 * B), f.Slice(888 * B, 64 * B));
             Linear(Part(__theta, 11104, 2048), Part(__theta, 13152, 32), f.Slice(888 * B, 64 * B), f.Slice(952 * B, 32 * B), 32, 64, B);   // m_net.2.weight x + m_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(984 + i) * B + b] = T.Tanh(f[(952 + i) * B + b]);
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(1016 + i) * B + b] = f[(792 + i) * B + b] + f[(984 + i) * B + b];
+            Tanh(f.Slice(952 * B, 32 * B), f.Slice(984 * B, 32 * B));
+            for (int k = 0; k < 32 * B; k++) f[1016 * B + k] = f[792 * B + k] + f[984 * B + k];
 #line default
             // ---- update "coefficient feedback from the new hidden state, and the readout"
             // C' = C + g_net(concat(theta', C))
@@ -122,9 +122,9 @@ namespace AE.Generated
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(1048 + i) * B + b] = f[(1016 + i) * B + b];
             for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(1080 + i) * B + b] = f[(80 + i) * B + b];
             Linear(Part(__theta, 13184, 3072), Part(__theta, 16256, 64), f.Slice(1048 * B, 48 * B), f.Slice(1096 * B, 64 * B), 64, 48, B);   // g_net.0.weight x + g_net.0.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++) f[(1160 + i) * B + b] = T.Tanh(f[(1096 + i) * B + b]);
+            Tanh(f.Slice(1096 * B, 64 * B), f.Slice(1160 * B, 64 * B));
             Linear(Part(__theta, 16320, 1024), Part(__theta, 17344, 16), f.Slice(1160 * B, 64 * B), f.Slice(1224 * B, 16 * B), 16, 64, B);   // g_net.2.weight x + g_net.2.bias
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(1240 + i) * B + b] = f[(80 + i) * B + b] + f[(1224 + i) * B + b];
+            for (int k = 0; k < 16 * B; k++) f[1240 * B + k] = f[80 * B + k] + f[1224 * B + k];
 #line default
             // y = readout(theta')
 #line 64 "/ae/cells/ame_layer.ae"
@@ -132,8 +132,8 @@ namespace AE.Generated
 #line default
             // mse = mean((y - target) ^ 2)
 #line 65 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(1264 + i) * B + b] = f[(1256 + i) * B + b] - f[(40 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(1272 + i) * B + b] = T.Pow(f[(1264 + i) * B + b], __c1);
+            for (int k = 0; k < 8 * B; k++) f[1264 * B + k] = f[1256 * B + k] - f[40 * B + k];
+            for (int k = 0; k < 8 * B; k++) f[1272 * B + k] = T.Pow(f[1264 * B + k], __c1);
             for (int b = 0; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 8; i++) s += f[(1272 + i) * B + b]; f[1280 * B + b] = s / T.CreateTruncating(8);
@@ -154,19 +154,18 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 8; i++) a[(1272 + i) * B + b] += g / T.CreateTruncating(8);
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 8 * B; k++)
             {
-                T g = a[(1272 + i) * B + b];
+                T g = a[1272 * B + k];
                 if (g == T.Zero) continue;
-                DPow(f[(1264 + i) * B + b], __c1, f[(1272 + i) * B + b], out T d0, out T d1);
-                a[(1264 + i) * B + b] += g * d0;
+                a[1264 * B + k] += g * (__c1 * f[1264 * B + k]);
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 8 * B; k++)
             {
-                T g = a[(1264 + i) * B + b];
+                T g = a[1264 * B + k];
                 if (g == T.Zero) continue;
-                a[(1256 + i) * B + b] += g;
-                a[(40 + i) * B + b] += -g;
+                a[1256 * B + k] += g;
+                a[40 * B + k] += -g;
             }
 #line default
             // y = readout(theta')
@@ -175,19 +174,19 @@ namespace AE.Generated
 #line default
             // C' = C + g_net(concat(theta', C))
 #line 63 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 16 * B; k++)
             {
-                T g = a[(1240 + i) * B + b];
+                T g = a[1240 * B + k];
                 if (g == T.Zero) continue;
-                a[(80 + i) * B + b] += g;
-                a[(1224 + i) * B + b] += g;
+                a[80 * B + k] += g;
+                a[1224 * B + k] += g;
             }
             LinearBackward(Part(__theta, 16320, 1024), f.Slice(1160 * B, 64 * B), a.Slice(1224 * B, 16 * B), a.Slice(1160 * B, 64 * B), Part(__grad, 16320, 1024), Part(__grad, 17344, 16), 16, 64, B);   // g_net.2.weight, g_net.2.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 64 * B; k++)
             {
-                T g = a[(1160 + i) * B + b];
+                T g = a[1160 * B + k];
                 if (g == T.Zero) continue;
-                a[(1096 + i) * B + b] += g * DTanh(f[(1096 + i) * B + b], f[(1160 + i) * B + b]);
+                a[1096 * B + k] += g * DTanh(f[1096 * B + k], f[1160 * B + k]);
             }
             LinearBackward(Part(__theta, 13184, 3072), f.Slice(1048 * B, 48 * B), a.Slice(1096 * B, 64 * B), a.Slice(1048 * B, 48 * B), Part(__grad, 13184, 3072), Part(__grad, 16256, 64), 64, 48, B);   // g_net.0.weight, g_net.0.bias
             for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) a[(1016 + i) * B + b] += a[(1048 + i) * B + b];
@@ -196,110 +195,110 @@ namespace AE.Generated
             // ---- adjoint of rule macro "macro shift: tanh(m_net(C))"
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(1016 + i) * B + b];
+                T g = a[1016 * B + k];
                 if (g == T.Zero) continue;
-                a[(792 + i) * B + b] += g;
-                a[(984 + i) * B + b] += g;
+                a[792 * B + k] += g;
+                a[984 * B + k] += g;
             }
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(984 + i) * B + b];
+                T g = a[984 * B + k];
                 if (g == T.Zero) continue;
-                a[(952 + i) * B + b] += g * DTanh(f[(952 + i) * B + b], f[(984 + i) * B + b]);
+                a[952 * B + k] += g * DTanh(f[952 * B + k], f[984 * B + k]);
             }
             LinearBackward(Part(__theta, 11104, 2048), f.Slice(888 * B, 64 * B), a.Slice(952 * B, 32 * B), a.Slice(888 * B, 64 * B), Part(__grad, 11104, 2048), Part(__grad, 13152, 32), 32, 64, B);   // m_net.2.weight, m_net.2.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 64 * B; k++)
             {
-                T g = a[(888 + i) * B + b];
+                T g = a[888 * B + k];
                 if (g == T.Zero) continue;
-                a[(824 + i) * B + b] += g * DTanh(f[(824 + i) * B + b], f[(888 + i) * B + b]);
+                a[824 * B + k] += g * DTanh(f[824 * B + k], f[888 * B + k]);
             }
             LinearBackward(Part(__theta, 10016, 1024), f.Slice(80 * B, 16 * B), a.Slice(824 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 10016, 1024), Part(__grad, 11040, 64), 64, 16, B);   // m_net.0.weight, m_net.0.bias
 #line default
             // ---- adjoint of rule dither "dither: sin(d_net(C))"
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(792 + i) * B + b];
+                T g = a[792 * B + k];
                 if (g == T.Zero) continue;
-                a[(568 + i) * B + b] += g;
-                a[(760 + i) * B + b] += g;
+                a[568 * B + k] += g;
+                a[760 * B + k] += g;
             }
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(760 + i) * B + b];
+                T g = a[760 * B + k];
                 if (g == T.Zero) continue;
-                a[(728 + i) * B + b] += g * DSin(f[(728 + i) * B + b], f[(760 + i) * B + b]);
+                a[728 * B + k] += g * DSin(f[728 * B + k], f[760 * B + k]);
             }
             LinearBackward(Part(__theta, 7936, 2048), f.Slice(664 * B, 64 * B), a.Slice(728 * B, 32 * B), a.Slice(664 * B, 64 * B), Part(__grad, 7936, 2048), Part(__grad, 9984, 32), 32, 64, B);   // d_net.2.weight, d_net.2.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 64 * B; k++)
             {
-                T g = a[(664 + i) * B + b];
+                T g = a[664 * B + k];
                 if (g == T.Zero) continue;
-                a[(600 + i) * B + b] += g * DTanh(f[(600 + i) * B + b], f[(664 + i) * B + b]);
+                a[600 * B + k] += g * DTanh(f[600 * B + k], f[664 * B + k]);
             }
             LinearBackward(Part(__theta, 6848, 1024), f.Slice(80 * B, 16 * B), a.Slice(600 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 6848, 1024), Part(__grad, 7872, 64), 64, 16, B);   // d_net.0.weight, d_net.0.bias
 #line default
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
 #line 51 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(568 + i) * B + b];
+                T g = a[568 * B + k];
                 if (g == T.Zero) continue;
-                a[(280 + i) * B + b] += g;
-                a[(536 + i) * B + b] += g;
+                a[280 * B + k] += g;
+                a[536 * B + k] += g;
             }
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(536 + i) * B + b];
+                T g = a[536 * B + k];
                 if (g == T.Zero) continue;
-                a[(504 + i) * B + b] += g * f[(8 + i) * B + b];
-                a[(8 + i) * B + b] += g * f[(504 + i) * B + b];
+                a[504 * B + k] += g * f[8 * B + k];
+                a[8 * B + k] += g * f[504 * B + k];
             }
 #line default
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(504 + i) * B + b];
+                T g = a[504 * B + k];
                 if (g == T.Zero) continue;
-                a[(472 + i) * B + b] += g;
+                a[472 * B + k] += g;
             }
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(472 + i) * B + b];
+                T g = a[472 * B + k];
                 if (g == T.Zero) continue;
-                a[(440 + i) * B + b] += g * DSoftplus(f[(440 + i) * B + b], f[(472 + i) * B + b]);
+                a[440 * B + k] += g * DSoftplus(f[440 * B + k], f[472 * B + k]);
             }
             LinearBackward(Part(__theta, 4768, 2048), f.Slice(376 * B, 64 * B), a.Slice(440 * B, 32 * B), a.Slice(376 * B, 64 * B), Part(__grad, 4768, 2048), Part(__grad, 6816, 32), 32, 64, B);   // sigma_net.2.weight, sigma_net.2.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 64 * B; k++)
             {
-                T g = a[(376 + i) * B + b];
+                T g = a[376 * B + k];
                 if (g == T.Zero) continue;
-                a[(312 + i) * B + b] += g * DTanh(f[(312 + i) * B + b], f[(376 + i) * B + b]);
+                a[312 * B + k] += g * DTanh(f[312 * B + k], f[376 * B + k]);
             }
             LinearBackward(Part(__theta, 3680, 1024), f.Slice(80 * B, 16 * B), a.Slice(312 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 3680, 1024), Part(__grad, 4704, 64), 64, 16, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
             // ---- adjoint of rule drift "drift: f_net on [x, C]"
             // theta' = theta' + f_net(concat(x, C))
 #line 46 "/ae/cells/ame_layer.ae"
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(280 + i) * B + b];
+                T g = a[280 * B + k];
                 if (g == T.Zero) continue;
-                a[(48 + i) * B + b] += g;
-                a[(248 + i) * B + b] += g;
+                a[48 * B + k] += g;
+                a[248 * B + k] += g;
             }
             LinearBackward(Part(__theta, 1600, 2048), f.Slice(184 * B, 64 * B), a.Slice(248 * B, 32 * B), a.Slice(184 * B, 64 * B), Part(__grad, 1600, 2048), Part(__grad, 3648, 32), 32, 64, B);   // f_net.2.weight, f_net.2.bias
-            for (int i = 0; i < 64; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 64 * B; k++)
             {
-                T g = a[(184 + i) * B + b];
+                T g = a[184 * B + k];
                 if (g == T.Zero) continue;
-                a[(120 + i) * B + b] += g * DTanh(f[(120 + i) * B + b], f[(184 + i) * B + b]);
+                a[120 * B + k] += g * DTanh(f[120 * B + k], f[184 * B + k]);
             }
             LinearBackward(Part(__theta, 0, 1536), f.Slice(96 * B, 24 * B), a.Slice(120 * B, 64 * B), a.Slice(96 * B, 24 * B), Part(__grad, 0, 1536), Part(__grad, 1536, 64), 64, 24, B);   // f_net.0.weight, f_net.0.bias
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(0 + i) * B + b] += a[(96 + i) * B + b];

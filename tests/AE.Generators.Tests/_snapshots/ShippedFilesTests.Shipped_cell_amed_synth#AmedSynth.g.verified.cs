@@ -70,7 +70,7 @@ namespace AE.Generated
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 0, 32), Part(__theta, 32, 32), f.Slice(3 * B, 1 * B), f.Slice(4 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(36 + i) * B + b] = T.Tanh(f[(4 + i) * B + b]);
+            Tanh(f.Slice(4 * B, 32 * B), f.Slice(36 * B, 32 * B));
             Linear(Part(__theta, 64, 32), Part(__theta, 96, 1), f.Slice(36 * B, 32 * B), f.Slice(68 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
             for (int b = 0; b < B; b++) f[69 * B + b] = f[2 * B + b] + f[68 * B + b];
 #line default
@@ -78,7 +78,7 @@ namespace AE.Generated
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 97, 32), Part(__theta, 129, 32), f.Slice(3 * B, 1 * B), f.Slice(70 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(102 + i) * B + b] = T.Tanh(f[(70 + i) * B + b]);
+            Tanh(f.Slice(70 * B, 32 * B), f.Slice(102 * B, 32 * B));
             Linear(Part(__theta, 161, 32), Part(__theta, 193, 1), f.Slice(102 * B, 32 * B), f.Slice(134 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
             for (int b = 0; b < B; b++) f[135 * B + b] = Softplus(f[134 * B + b]);
             for (int b = 0; b < B; b++) f[136 * B + b] = f[135 * B + b] + __c0;
@@ -96,7 +96,7 @@ namespace AE.Generated
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 194, 32), Part(__theta, 226, 32), f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++) f[(172 + i) * B + b] = T.Tanh(f[(140 + i) * B + b]);
+            Tanh(f.Slice(140 * B, 32 * B), f.Slice(172 * B, 32 * B));
             Linear(Part(__theta, 258, 32), Part(__theta, 290, 1), f.Slice(172 * B, 32 * B), f.Slice(204 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
             for (int b = 0; b < B; b++) f[205 * B + b] = __c2 * f[139 * B + b];
             for (int b = 0; b < B; b++) f[206 * B + b] = f[204 * B + b] + f[205 * B + b];
@@ -106,7 +106,7 @@ namespace AE.Generated
             // ---- update "simple coefficient update, and the output sample"
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[209 * B + b] = T.Tanh(f[208 * B + b]);
+            Tanh(f.Slice(208 * B, 1 * B), f.Slice(209 * B, 1 * B));
             for (int b = 0; b < B; b++) f[210 * B + b] = __c2 * f[209 * B + b];
             for (int b = 0; b < B; b++) f[211 * B + b] = f[3 * B + b] + f[210 * B + b];
 #line default
@@ -138,8 +138,7 @@ namespace AE.Generated
             {
                 T g = a[213 * B + b];
                 if (g == T.Zero) continue;
-                DPow(f[212 * B + b], __c3, f[213 * B + b], out T d0, out T d1);
-                a[212 * B + b] += g * d0;
+                a[212 * B + b] += g * (__c3 * f[212 * B + b]);
             }
             for (int b = 0; b < B; b++)
             {
@@ -201,11 +200,11 @@ namespace AE.Generated
                 a[139 * B + b] += g * __c2;
             }
             LinearBackward(Part(__theta, 258, 32), f.Slice(172 * B, 32 * B), a.Slice(204 * B, 1 * B), a.Slice(172 * B, 32 * B), Part(__grad, 258, 32), Part(__grad, 290, 1), 1, 32, B);   // d_net.2.weight, d_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(172 + i) * B + b];
+                T g = a[172 * B + k];
                 if (g == T.Zero) continue;
-                a[(140 + i) * B + b] += g * DTanh(f[(140 + i) * B + b], f[(172 + i) * B + b]);
+                a[140 * B + k] += g * DTanh(f[140 * B + k], f[172 * B + k]);
             }
             LinearBackward(Part(__theta, 194, 32), f.Slice(3 * B, 1 * B), a.Slice(140 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 194, 32), Part(__grad, 226, 32), 32, 1, B);   // d_net.0.weight, d_net.0.bias
 #line default
@@ -242,11 +241,11 @@ namespace AE.Generated
                 a[134 * B + b] += g * DSoftplus(f[134 * B + b], f[135 * B + b]);
             }
             LinearBackward(Part(__theta, 161, 32), f.Slice(102 * B, 32 * B), a.Slice(134 * B, 1 * B), a.Slice(102 * B, 32 * B), Part(__grad, 161, 32), Part(__grad, 193, 1), 1, 32, B);   // sigma_net.2.weight, sigma_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(102 + i) * B + b];
+                T g = a[102 * B + k];
                 if (g == T.Zero) continue;
-                a[(70 + i) * B + b] += g * DTanh(f[(70 + i) * B + b], f[(102 + i) * B + b]);
+                a[70 * B + k] += g * DTanh(f[70 * B + k], f[102 * B + k]);
             }
             LinearBackward(Part(__theta, 97, 32), f.Slice(3 * B, 1 * B), a.Slice(70 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 97, 32), Part(__grad, 129, 32), 32, 1, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
@@ -261,11 +260,11 @@ namespace AE.Generated
                 a[68 * B + b] += g;
             }
             LinearBackward(Part(__theta, 64, 32), f.Slice(36 * B, 32 * B), a.Slice(68 * B, 1 * B), a.Slice(36 * B, 32 * B), Part(__grad, 64, 32), Part(__grad, 96, 1), 1, 32, B);   // f_net.2.weight, f_net.2.bias
-            for (int i = 0; i < 32; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 32 * B; k++)
             {
-                T g = a[(36 + i) * B + b];
+                T g = a[36 * B + k];
                 if (g == T.Zero) continue;
-                a[(4 + i) * B + b] += g * DTanh(f[(4 + i) * B + b], f[(36 + i) * B + b]);
+                a[4 * B + k] += g * DTanh(f[4 * B + k], f[36 * B + k]);
             }
             LinearBackward(Part(__theta, 0, 32), f.Slice(3 * B, 1 * B), a.Slice(4 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 0, 32), Part(__grad, 32, 32), 32, 1, B);   // f_net.0.weight, f_net.0.bias
 #line default

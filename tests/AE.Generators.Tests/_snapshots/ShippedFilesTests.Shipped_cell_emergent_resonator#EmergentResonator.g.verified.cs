@@ -69,36 +69,36 @@ namespace AE.Generated
             // g = sigmoid(gate(x))
 #line 51 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 0, 3584), Part(__theta, 3584, 128), f.Slice(0 * B, 28 * B), f.Slice(157 * B, 128 * B), 128, 28, B);   // gate.weight x + gate.bias
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(285 + i) * B + b] = Sigmoid(f[(157 + i) * B + b]);
+            for (int k = 0; k < 128 * B; k++) f[285 * B + k] = Sigmoid(f[157 * B + k]);
 #line default
             // u = present ? (g * drive(x)) : 0
 #line 52 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 3712, 3584), Part(__theta, 7296, 128), f.Slice(0 * B, 28 * B), f.Slice(413 * B, 128 * B), 128, 28, B);   // drive.weight x + drive.bias
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(541 + i) * B + b] = f[(285 + i) * B + b] * f[(413 + i) * B + b];
+            for (int k = 0; k < 128 * B; k++) f[541 * B + k] = f[285 * B + k] * f[413 * B + k];
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(669 + i) * B + b] = f[28 * B + b] != T.Zero ? f[(541 + i) * B + b] : __c0;
 #line default
             // ---- update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // s = sigmoid(sharpness * (v - threshold))
 #line 56 "/ae/cells/emergent_resonator.ae"
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(797 + i) * B + b] = f[(29 + i) * B + b] - __theta[25226 + i];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(925 + i) * B + b] = __theta[25482] * f[(797 + i) * B + b];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1053 + i) * B + b] = Sigmoid(f[(925 + i) * B + b]);
+            for (int k = 0; k < 128 * B; k++) f[925 * B + k] = __theta[25482] * f[797 * B + k];
+            for (int k = 0; k < 128 * B; k++) f[1053 * B + k] = Sigmoid(f[925 * B + k]);
 #line default
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 57 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 7424, 16384), Part(__theta, 23808, 128), f.Slice(1053 * B, 128 * B), f.Slice(1181 * B, 128 * B), 128, 128, B);   // recurrent.weight x + recurrent.bias
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1309 + i) * B + b] = f[(1181 + i) * B + b] + f[(669 + i) * B + b];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1437 + i) * B + b] = T.Tanh(f[(1309 + i) * B + b]);
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1565 + i) * B + b] = f[(29 + i) * B + b] + f[(1437 + i) * B + b];
+            for (int k = 0; k < 128 * B; k++) f[1309 * B + k] = f[1181 * B + k] + f[669 * B + k];
+            Tanh(f.Slice(1309 * B, 128 * B), f.Slice(1437 * B, 128 * B));
+            for (int k = 0; k < 128 * B; k++) f[1565 * B + k] = f[29 * B + k] + f[1437 * B + k];
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1693 + i) * B + b] = __theta[25354 + i] * __theta[25226 + i];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1821 + i) * B + b] = f[(1693 + i) * B + b] * f[(1053 + i) * B + b];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1949 + i) * B + b] = f[(1565 + i) * B + b] - f[(1821 + i) * B + b];
+            for (int k = 0; k < 128 * B; k++) f[1821 * B + k] = f[1693 * B + k] * f[1053 * B + k];
+            for (int k = 0; k < 128 * B; k++) f[1949 * B + k] = f[1565 * B + k] - f[1821 * B + k];
 #line default
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 58 "/ae/cells/emergent_resonator.ae"
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2077 + i) * B + b] = f[(1949 + i) * B + b] - __theta[25226 + i];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2205 + i) * B + b] = __theta[25482] * f[(2077 + i) * B + b];
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2333 + i) * B + b] = Sigmoid(f[(2205 + i) * B + b]);
+            for (int k = 0; k < 128 * B; k++) f[2205 * B + k] = __theta[25482] * f[2077 * B + k];
+            for (int k = 0; k < 128 * B; k++) f[2333 * B + k] = Sigmoid(f[2205 * B + k]);
             Linear(Part(__theta, 23936, 1280), Part(__theta, 25216, 10), f.Slice(2333 * B, 128 * B), f.Slice(2461 * B, 10 * B), 10, 128, B);   // readout.weight x + readout.bias
 #line default
         }
@@ -111,18 +111,18 @@ namespace AE.Generated
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 58 "/ae/cells/emergent_resonator.ae"
             LinearBackward(Part(__theta, 23936, 1280), f.Slice(2333 * B, 128 * B), a.Slice(2461 * B, 10 * B), a.Slice(2333 * B, 128 * B), Part(__grad, 23936, 1280), Part(__grad, 25216, 10), 10, 128, B);   // readout.weight, readout.bias
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(2333 + i) * B + b];
+                T g = a[2333 * B + k];
                 if (g == T.Zero) continue;
-                a[(2205 + i) * B + b] += g * DSigmoid(f[(2205 + i) * B + b], f[(2333 + i) * B + b]);
+                a[2205 * B + k] += g * DSigmoid(f[2205 * B + k], f[2333 * B + k]);
             }
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(2205 + i) * B + b];
+                T g = a[2205 * B + k];
                 if (g == T.Zero) continue;
-                __grad[25482] += g * f[(2077 + i) * B + b];
-                a[(2077 + i) * B + b] += g * __theta[25482];
+                __grad[25482] += g * f[2077 * B + k];
+                a[2077 * B + k] += g * __theta[25482];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -134,19 +134,19 @@ namespace AE.Generated
 #line default
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 57 "/ae/cells/emergent_resonator.ae"
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(1949 + i) * B + b];
+                T g = a[1949 * B + k];
                 if (g == T.Zero) continue;
-                a[(1565 + i) * B + b] += g;
-                a[(1821 + i) * B + b] += -g;
+                a[1565 * B + k] += g;
+                a[1821 * B + k] += -g;
             }
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(1821 + i) * B + b];
+                T g = a[1821 * B + k];
                 if (g == T.Zero) continue;
-                a[(1693 + i) * B + b] += g * f[(1053 + i) * B + b];
-                a[(1053 + i) * B + b] += g * f[(1693 + i) * B + b];
+                a[1693 * B + k] += g * f[1053 * B + k];
+                a[1053 * B + k] += g * f[1693 * B + k];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -155,42 +155,42 @@ namespace AE.Generated
                 __grad[25354 + i] += g * __theta[25226 + i];
                 __grad[25226 + i] += g * __theta[25354 + i];
             }
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(1565 + i) * B + b];
+                T g = a[1565 * B + k];
                 if (g == T.Zero) continue;
-                a[(29 + i) * B + b] += g;
-                a[(1437 + i) * B + b] += g;
+                a[29 * B + k] += g;
+                a[1437 * B + k] += g;
             }
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(1437 + i) * B + b];
+                T g = a[1437 * B + k];
                 if (g == T.Zero) continue;
-                a[(1309 + i) * B + b] += g * DTanh(f[(1309 + i) * B + b], f[(1437 + i) * B + b]);
+                a[1309 * B + k] += g * DTanh(f[1309 * B + k], f[1437 * B + k]);
             }
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(1309 + i) * B + b];
+                T g = a[1309 * B + k];
                 if (g == T.Zero) continue;
-                a[(1181 + i) * B + b] += g;
-                a[(669 + i) * B + b] += g;
+                a[1181 * B + k] += g;
+                a[669 * B + k] += g;
             }
             LinearBackward(Part(__theta, 7424, 16384), f.Slice(1053 * B, 128 * B), a.Slice(1181 * B, 128 * B), a.Slice(1053 * B, 128 * B), Part(__grad, 7424, 16384), Part(__grad, 23808, 128), 128, 128, B);   // recurrent.weight, recurrent.bias
 #line default
             // s = sigmoid(sharpness * (v - threshold))
 #line 56 "/ae/cells/emergent_resonator.ae"
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(1053 + i) * B + b];
+                T g = a[1053 * B + k];
                 if (g == T.Zero) continue;
-                a[(925 + i) * B + b] += g * DSigmoid(f[(925 + i) * B + b], f[(1053 + i) * B + b]);
+                a[925 * B + k] += g * DSigmoid(f[925 * B + k], f[1053 * B + k]);
             }
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(925 + i) * B + b];
+                T g = a[925 * B + k];
                 if (g == T.Zero) continue;
-                __grad[25482] += g * f[(797 + i) * B + b];
-                a[(797 + i) * B + b] += g * __theta[25482];
+                __grad[25482] += g * f[797 * B + k];
+                a[797 * B + k] += g * __theta[25482];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -209,22 +209,22 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 if (f[28 * B + b] != T.Zero) a[(541 + i) * B + b] += g;
             }
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(541 + i) * B + b];
+                T g = a[541 * B + k];
                 if (g == T.Zero) continue;
-                a[(285 + i) * B + b] += g * f[(413 + i) * B + b];
-                a[(413 + i) * B + b] += g * f[(285 + i) * B + b];
+                a[285 * B + k] += g * f[413 * B + k];
+                a[413 * B + k] += g * f[285 * B + k];
             }
             LinearBackward(Part(__theta, 3712, 3584), f.Slice(0 * B, 28 * B), a.Slice(413 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 3712, 3584), Part(__grad, 7296, 128), 128, 28, B);   // drive.weight, drive.bias
 #line default
             // g = sigmoid(gate(x))
 #line 51 "/ae/cells/emergent_resonator.ae"
-            for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 128 * B; k++)
             {
-                T g = a[(285 + i) * B + b];
+                T g = a[285 * B + k];
                 if (g == T.Zero) continue;
-                a[(157 + i) * B + b] += g * DSigmoid(f[(157 + i) * B + b], f[(285 + i) * B + b]);
+                a[157 * B + k] += g * DSigmoid(f[157 * B + k], f[285 * B + k]);
             }
             LinearBackward(Part(__theta, 0, 3584), f.Slice(0 * B, 28 * B), a.Slice(157 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 0, 3584), Part(__grad, 3584, 128), 128, 28, B);   // gate.weight, gate.bias
 #line default

@@ -71,19 +71,19 @@ namespace AE.Generated
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(18 + i) * B + b] = f[(3 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(21 + i) * B + b] = f[(9 + i) * B + b];
             Linear(Part(__theta, 0, 192), Part(__theta, 192, 16), f.Slice(12 * B, 12 * B), f.Slice(24 * B, 16 * B), 16, 12, B);   // F.fc1.weight x + F.fc1.bias
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(40 + i) * B + b] = Relu(f[(24 + i) * B + b]);
+            for (int k = 0; k < 16 * B; k++) f[40 * B + k] = Relu(f[24 * B + k]);
             Linear(Part(__theta, 208, 256), Part(__theta, 464, 16), f.Slice(40 * B, 16 * B), f.Slice(56 * B, 16 * B), 16, 16, B);   // F.fc2.weight x + F.fc2.bias
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++) f[(72 + i) * B + b] = Relu(f[(56 + i) * B + b]);
+            for (int k = 0; k < 16 * B; k++) f[72 * B + k] = Relu(f[56 * B + k]);
             Linear(Part(__theta, 480, 48), Part(__theta, 528, 3), f.Slice(72 * B, 16 * B), f.Slice(88 * B, 3 * B), 3, 16, B);   // F.out.weight x + F.out.bias
 #line default
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(91 + i) * B + b] = f[(6 + i) * B + b] + __c0;
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(94 + i) * B + b] = T.Log(f[(91 + i) * B + b]);
+            for (int k = 0; k < 3 * B; k++) f[91 * B + k] = f[6 * B + k] + __c0;
+            for (int k = 0; k < 3 * B; k++) f[94 * B + k] = T.Log(f[91 * B + k]);
 #line default
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(97 + i) * B + b] = f[(94 + i) * B + b] + f[(88 + i) * B + b];
+            for (int k = 0; k < 3 * B; k++) f[97 * B + k] = f[94 * B + k] + f[88 * B + k];
 #line default
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
@@ -99,20 +99,20 @@ namespace AE.Generated
 #line 45 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(103 + i) * B + b] = __theta[531 + i] * f[(9 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(106 + i) * B + b] = __theta[531 + i] * f[(6 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(109 + i) * B + b] = f[(100 + i) * B + b] - f[(106 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(112 + i) * B + b] = f[(109 + i) * B + b] * f[(0 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(115 + i) * B + b] = f[(103 + i) * B + b] + f[(112 + i) * B + b];
+            for (int k = 0; k < 3 * B; k++) f[109 * B + k] = f[100 * B + k] - f[106 * B + k];
+            for (int k = 0; k < 3 * B; k++) f[112 * B + k] = f[109 * B + k] * f[0 * B + k];
+            for (int k = 0; k < 3 * B; k++) f[115 * B + k] = f[103 * B + k] + f[112 * B + k];
 #line default
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(118 + i) * B + b] = T.Pow(f[(115 + i) * B + b], __c1);
+            for (int k = 0; k < 3 * B; k++) f[118 * B + k] = T.Pow(f[115 * B + k], __c1);
             for (int b = 0; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(118 + i) * B + b]; f[121 * B + b] = s;
             }
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(122 + i) * B + b] = f[(100 + i) * B + b] + __c0;
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(125 + i) * B + b] = T.Log(f[(122 + i) * B + b]);
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(128 + i) * B + b] = f[(100 + i) * B + b] * f[(125 + i) * B + b];
+            for (int k = 0; k < 3 * B; k++) f[122 * B + k] = f[100 * B + k] + __c0;
+            for (int k = 0; k < 3 * B; k++) f[125 * B + k] = T.Log(f[122 * B + k]);
+            for (int k = 0; k < 3 * B; k++) f[128 * B + k] = f[100 * B + k] * f[125 * B + k];
             for (int b = 0; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(128 + i) * B + b]; f[131 * B + b] = s;
@@ -121,7 +121,7 @@ namespace AE.Generated
             for (int b = 0; b < B; b++) f[133 * B + b] = f[121 * B + b] + f[132 * B + b];
 #line default
             // ---- the step's end: the bounded state 'N' projected onto its bounds
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(134 + i) * B + b] = Clamp(f[(100 + i) * B + b], __c3, __c4);
+            for (int k = 0; k < 3 * B; k++) f[134 * B + k] = Clamp(f[100 * B + k], __c3, __c4);
         }
 
         /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
@@ -129,11 +129,11 @@ namespace AE.Generated
         {
             int B = Batch;
             // ---- adjoint of the step's end: the bounded state 'N' projected onto its bounds
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(134 + i) * B + b];
+                T g = a[134 * B + k];
                 if (g == T.Zero) continue;
-                if (f[(100 + i) * B + b] >= __c3 && f[(100 + i) * B + b] <= __c4) a[(100 + i) * B + b] += g;
+                if (f[100 * B + k] >= __c3 && f[100 * B + k] <= __c4) a[100 * B + k] += g;
             }
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
@@ -157,24 +157,24 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 3; i++) a[(128 + i) * B + b] += g;
             }
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(128 + i) * B + b];
+                T g = a[128 * B + k];
                 if (g == T.Zero) continue;
-                a[(100 + i) * B + b] += g * f[(125 + i) * B + b];
-                a[(125 + i) * B + b] += g * f[(100 + i) * B + b];
+                a[100 * B + k] += g * f[125 * B + k];
+                a[125 * B + k] += g * f[100 * B + k];
             }
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(125 + i) * B + b];
+                T g = a[125 * B + k];
                 if (g == T.Zero) continue;
-                a[(122 + i) * B + b] += g * DLog(f[(122 + i) * B + b], f[(125 + i) * B + b]);
+                a[122 * B + k] += g * DLog(f[122 * B + k], f[125 * B + k]);
             }
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(122 + i) * B + b];
+                T g = a[122 * B + k];
                 if (g == T.Zero) continue;
-                a[(100 + i) * B + b] += g;
+                a[100 * B + k] += g;
             }
             for (int b = 0; b < B; b++)
             {
@@ -182,36 +182,35 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 3; i++) a[(118 + i) * B + b] += g;
             }
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(118 + i) * B + b];
+                T g = a[118 * B + k];
                 if (g == T.Zero) continue;
-                DPow(f[(115 + i) * B + b], __c1, f[(118 + i) * B + b], out T d0, out T d1);
-                a[(115 + i) * B + b] += g * d0;
+                a[115 * B + k] += g * (__c1 * f[115 * B + k]);
             }
 #line default
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(115 + i) * B + b];
+                T g = a[115 * B + k];
                 if (g == T.Zero) continue;
-                a[(103 + i) * B + b] += g;
-                a[(112 + i) * B + b] += g;
+                a[103 * B + k] += g;
+                a[112 * B + k] += g;
             }
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(112 + i) * B + b];
+                T g = a[112 * B + k];
                 if (g == T.Zero) continue;
-                a[(109 + i) * B + b] += g * f[(0 + i) * B + b];
-                a[(0 + i) * B + b] += g * f[(109 + i) * B + b];
+                a[109 * B + k] += g * f[0 * B + k];
+                a[0 * B + k] += g * f[109 * B + k];
             }
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(109 + i) * B + b];
+                T g = a[109 * B + k];
                 if (g == T.Zero) continue;
-                a[(100 + i) * B + b] += g;
-                a[(106 + i) * B + b] += -g;
+                a[100 * B + k] += g;
+                a[106 * B + k] += -g;
             }
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
             {
@@ -238,44 +237,44 @@ namespace AE.Generated
 #line default
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(97 + i) * B + b];
+                T g = a[97 * B + k];
                 if (g == T.Zero) continue;
-                a[(94 + i) * B + b] += g;
-                a[(88 + i) * B + b] += g;
+                a[94 * B + k] += g;
+                a[88 * B + k] += g;
             }
 #line default
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(94 + i) * B + b];
+                T g = a[94 * B + k];
                 if (g == T.Zero) continue;
-                a[(91 + i) * B + b] += g * DLog(f[(91 + i) * B + b], f[(94 + i) * B + b]);
+                a[91 * B + k] += g * DLog(f[91 * B + k], f[94 * B + k]);
             }
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 3 * B; k++)
             {
-                T g = a[(91 + i) * B + b];
+                T g = a[91 * B + k];
                 if (g == T.Zero) continue;
-                a[(6 + i) * B + b] += g;
+                a[6 * B + k] += g;
             }
 #line default
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"
             LinearBackward(Part(__theta, 480, 48), f.Slice(72 * B, 16 * B), a.Slice(88 * B, 3 * B), a.Slice(72 * B, 16 * B), Part(__grad, 480, 48), Part(__grad, 528, 3), 3, 16, B);   // F.out.weight, F.out.bias
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 16 * B; k++)
             {
-                T g = a[(72 + i) * B + b];
+                T g = a[72 * B + k];
                 if (g == T.Zero) continue;
-                a[(56 + i) * B + b] += g * DRelu(f[(56 + i) * B + b], f[(72 + i) * B + b]);
+                a[56 * B + k] += g * DRelu(f[56 * B + k], f[72 * B + k]);
             }
             LinearBackward(Part(__theta, 208, 256), f.Slice(40 * B, 16 * B), a.Slice(56 * B, 16 * B), a.Slice(40 * B, 16 * B), Part(__grad, 208, 256), Part(__grad, 464, 16), 16, 16, B);   // F.fc2.weight, F.fc2.bias
-            for (int i = 0; i < 16; i++) for (int b = 0; b < B; b++)
+            for (int k = 0; k < 16 * B; k++)
             {
-                T g = a[(40 + i) * B + b];
+                T g = a[40 * B + k];
                 if (g == T.Zero) continue;
-                a[(24 + i) * B + b] += g * DRelu(f[(24 + i) * B + b], f[(40 + i) * B + b]);
+                a[24 * B + k] += g * DRelu(f[24 * B + k], f[40 * B + k]);
             }
             LinearBackward(Part(__theta, 0, 192), f.Slice(12 * B, 12 * B), a.Slice(24 * B, 16 * B), a.Slice(12 * B, 12 * B), Part(__grad, 0, 192), Part(__grad, 192, 16), 16, 12, B);   // F.fc1.weight, F.fc1.bias
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(6 + i) * B + b] += a[(12 + i) * B + b];

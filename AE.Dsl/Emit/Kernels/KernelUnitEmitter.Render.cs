@@ -2,12 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using AE.Dsl.Emit.OpenCl;
 using AE.Dsl.IR;
 using AE.Dsl.Syntax;
 
-namespace AE.Dsl.Emit.OpenCl
+namespace AE.Dsl.Emit.Kernels
 {
-    internal sealed partial class OpenClUnitEmitter
+    internal abstract partial class KernelUnitEmitter
     {
         /// <summary>Where an expression is rendered: a scalar kernel, or one element of a pass kernel.</summary>
         private sealed class Ctx
@@ -25,9 +26,9 @@ namespace AE.Dsl.Emit.OpenCl
             switch (e)
             {
                 case IrConst c:
-                    return c.Type.Scalar == ScalarType.Bool ? (c.Value != 0 ? "1" : "0") : Literal(c.Value);
+                    return c.Type.Scalar == ScalarType.Bool ? (c.Value != 0 ? True : False) : Literal(c.Value);
                 case IrStep:
-                    return "STEP";
+                    return Macro(OpenClSlotKind.Step, "step");
                 case IrRef r:
                     return RenderRef(r, ctx);
                 case IrUnary u:
@@ -39,9 +40,9 @@ namespace AE.Dsl.Emit.OpenCl
                     var r = Render(b.Right, ctx);
                     return b.Op switch
                     {
-                        BinaryOp.Pow => $"pow({l}, {r})",
+                        BinaryOp.Pow => $"{Function("pow")}({l}, {r})",
                         // C#'s % on doubles and on longs both truncate toward zero, as fmod does.
-                        BinaryOp.Mod => $"fmod({l}, {r})",
+                        BinaryOp.Mod => Mod(l, r),
                         // An elementwise && or || evaluates both sides, as the C# backend's & and | do.
                         BinaryOp.And when elementwiseLogic => $"({l} & {r})",
                         BinaryOp.Or when elementwiseLogic => $"({l} | {r})",
@@ -55,22 +56,22 @@ namespace AE.Dsl.Emit.OpenCl
                     return RenderCall(c, ctx);
                 case IrFilter f:
                     if (ctx.Element)
-                        throw new EmitNotSupportedException($"the filter {f.Kind.ToString().ToLowerInvariant()}(...) inside the vector expression of '{ctx.Target}' would run once per element; the OpenCL backend emits filters in scalar statements only");
+                        throw new EmitNotSupportedException($"the filter {f.Kind.ToString().ToLowerInvariant()}(...) inside the vector expression of '{ctx.Target}' would run once per element; {Backend} emits filters in scalar statements only");
                     return RenderFilter(f, ctx);
                 case IrNoise n:
                     // CounterNoise's draw: a scalar noise() is element 0 of its site, the same in every work item.
-                    return $"ae_gauss(seed, (ulong)STEP, {Num(n.Site)}u, {(ctx.Element && !n.Type.IsScalar ? "(ulong)i" : "0ul")})";
+                    return Noise(n.Site, ctx.Element && !n.Type.IsScalar ? "i" : null);
                 default:
-                    throw new EmitNotSupportedException($"'{e.GetType().Name}' is not emitted by the OpenCL backend yet");
+                    throw new EmitNotSupportedException($"'{e.GetType().Name}' is not emitted by {Backend} yet");
             }
         }
 
-        /// <summary>A double literal OpenCL C reads back to the same value.</summary>
-        private static string Literal(double v)
+        /// <summary>A double literal OpenCL C and C# read back to the same value.</summary>
+        private string Literal(double v)
         {
-            if (double.IsPositiveInfinity(v)) return "INFINITY";
-            if (double.IsNegativeInfinity(v)) return "(-INFINITY)";
-            if (double.IsNaN(v)) return "NAN";
+            if (double.IsPositiveInfinity(v)) return PositiveInfinity;
+            if (double.IsNegativeInfinity(v)) return "(-" + PositiveInfinity + ")";
+            if (double.IsNaN(v)) return NaN;
             var s = v.ToString("R", CultureInfo.InvariantCulture);
             if (s.IndexOf('.') < 0 && s.IndexOf('E') < 0) s += ".0";
             s = s.Replace("E", "e");
@@ -82,25 +83,25 @@ namespace AE.Dsl.Emit.OpenCl
             string Slot(string suffix) => Macro(OpenClSlotKind.Reduction, ReductionKey(r, suffix));
             return r.Call.Function switch
             {
-                "norm" => $"sqrt({Slot("")})",
+                "norm" => $"{Function("sqrt")}({Slot("")})",
                 "mean" => $"({Slot("")} / (double)({DimText(r.Call.Args[0].Type.Shape[0])}))",
-                "cosine" => $"({Slot("_aa")} == 0.0 || {Slot("_bb")} == 0.0 ? 0.0 : {Slot("_ab")} / (sqrt({Slot("_aa")}) * sqrt({Slot("_bb")})))",
+                "cosine" => $"({Slot("_aa")} == 0.0 || {Slot("_bb")} == 0.0 ? 0.0 : {Slot("_ab")} / ({Function("sqrt")}({Slot("_aa")}) * {Function("sqrt")}({Slot("_bb")})))",
                 _ => Slot(""),
             };
         }
 
         private string RenderFilter(IrFilter f, Ctx ctx)
         {
-            var value = "&" + Macro(OpenClSlotKind.FilterValue, f.Slot);
-            var count = "&" + Macro(OpenClSlotKind.FilterCount, f.Slot);
+            var value = SlotReference(Macro(OpenClSlotKind.FilterValue, f.Slot));
+            var count = SlotReference(Macro(OpenClSlotKind.FilterCount, f.Slot));
             var args = f.Args.Select(a => Render(a, ctx)).ToList();
             string Num01(int i) => f.Args[i].Type.Scalar == ScalarType.Bool ? $"(({args[i]}) ? 1.0 : 0.0)" : args[i];
             string call = f.Kind switch
             {
-                FilterKind.Ema => $"ae_ema({value}, {count}, {args[0]}, {args[1]})",
-                FilterKind.Lp => $"ae_lp({value}, {count}, {args[0]}, {args[1]})",
-                FilterKind.Prev => $"ae_prev({value}, {count}, {Num01(0)}, {Num01(1)})",
-                _ => $"ae_latch({value}, {count}, {args[0]}, {Num01(1)}, {Num01(2)})",
+                FilterKind.Ema => $"{Function("ae_ema")}({value}, {count}, {args[0]}, {args[1]})",
+                FilterKind.Lp => $"{Function("ae_lp")}({value}, {count}, {args[0]}, {args[1]})",
+                FilterKind.Prev => $"{Function("ae_prev")}({value}, {count}, {Num01(0)}, {Num01(1)})",
+                _ => $"{Function("ae_latch")}({value}, {count}, {args[0]}, {Num01(1)}, {Num01(2)})",
             };
             return f.Type.Scalar == ScalarType.Bool ? $"({call} != 0.0)" : call;
         }
@@ -171,7 +172,7 @@ namespace AE.Dsl.Emit.OpenCl
         }
 
         /// <summary>A length as a long expression of the run-time dims (fixed dims are numbers).</summary>
-        private string DimText(DimExpr d, int depth = 0)
+        protected string DimText(DimExpr d, int depth = 0)
         {
             if (d.IsConstant) return Num(d.Constant);
             if (depth > _unit.Dims.Count) throw new InvalidOperationException("internal: dims defined in a cycle");
@@ -189,8 +190,8 @@ namespace AE.Dsl.Emit.OpenCl
         private string RenderCall(IrCall c, Ctx ctx)
         {
             var a = c.Args.Select(x => Render(x, ctx)).ToList();
-            return BuiltinSpellings.Call(c.Function, a, s => s.OpenCl)
-                ?? throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the OpenCL backend yet");
+            return BuiltinSpellings.Call(c.Function, a, Builtin)
+                ?? throw new EmitNotSupportedException($"'{c.Function}' is not emitted by {Backend} yet");
         }
     }
 }
