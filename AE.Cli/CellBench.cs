@@ -76,18 +76,7 @@ namespace AE.Cli
                 var other => throw CliException.BadUsage("invalid value '" + other + "' for '--dtype'; expected f32 or f64", BenchCommand.Name),
             };
 
-            var file = LawInput.Call(() => LawSet.Load(parsed.Positionals, context.CurrentDirectory));
-            if (file.Result.HasErrors)
-            {
-                foreach (var d in file.Result.Diagnostics.Where(d => d.Severity == AE.Dsl.Diagnostics.Severity.Error)) context.Stderr.WriteLine(d.ToMsBuildString());
-                throw new CliException(file.ErrorSummary("a cell that checks cleanly is needed"));
-            }
-            string? name = parsed.Value("--name");
-            var cells = file.Targets.Where(t => t.Unit.Kind == UnitKind.Cell).ToList();
-            var target = name is not null
-                ? LawInput.Call(() => file.Find(name, t => t.Unit.Kind == UnitKind.Cell, "a cell"))
-                : cells.Count == 1 ? cells[0]
-                : throw new CliException(file.DisplayPath + (cells.Count == 0 ? " declares no cell" : " declares several cells; name one with --name: " + string.Join(", ", cells.Select(c => c.Name))));
+            var (file, target) = CellInput.Select(parsed.Positionals, parsed.Value("--name"), context);
 
             Result result;
             try
@@ -157,13 +146,7 @@ namespace AE.Cli
         {
             var rng = new Random(1);
             T Normal() => T.CreateTruncating(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
-            foreach (var p in cell.Parameters)
-            {
-                if (!p.Name.Contains('.', StringComparison.Ordinal)) continue; // real params keep their defaults
-                double bound = 1 / Math.Sqrt(p.Shape.Length == 2 ? p.Shape[1] : Math.Max(1, cell.Parameters.First(w => w.Name == p.Name.Replace("bias", "weight", StringComparison.Ordinal)).Shape[1]));
-                var v = cell.Parameter(p.Name);
-                for (int i = 0; i < v.Length; i++) v[i] = T.CreateTruncating((rng.NextDouble() * 2 - 1) * bound);
-            }
+            CellInitialization.PyTorchDefault(cell, rng);
             foreach (var i in cell.Inputs) { var v = cell.Input(i.Name); for (int k = 0; k < v.Length; k++) v[k] = Normal(); }
             foreach (var s in cell.States)
             {

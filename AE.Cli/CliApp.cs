@@ -23,6 +23,7 @@ namespace AE.Cli
             SweepCommand.Command,
             BenchCommand.Command,
             GradCommand.Command,
+            TrainCommand.Command,
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string currentDirectory)

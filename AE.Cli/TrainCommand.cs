@@ -1,0 +1,384 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Numerics;
+using System.Text.Json;
+using AE.Dsl.Emit;
+using AE.Dsl.IR;
+using AE.Experiments.Baselines;
+using AE.Experiments.Cells;
+using AE.Experiments.Compilation;
+using AE.Experiments.Training;
+using AE.Runtime;
+using AE.Runtime.Cells;
+using AE.Runtime.Tensors;
+
+namespace AE.Cli
+{
+    /// <summary>
+    /// <c>ae train &lt;cell.ae&gt; --task T [--optimizer adam|sgdm|LAW.ae[:NAME]] ...</c>: trains a cell on a task of the
+    /// seeds (<see cref="TrainingTasks"/>) with a baseline or an AE law stepping the cell's parameter vector
+    /// (<see cref="Trainer{T}"/>), with checkpoints that resume bit for bit (<see cref="TrainingCheckpoint"/>).
+    /// </summary>
+    public static class TrainCommand
+    {
+        public const string Name = "train";
+
+        public const string Summary = "Train a cell on a seed's task with Adam, SGD with momentum or an AE law";
+
+        public const string CheckpointFile = "checkpoint.aetrain";
+
+        public static string Help { get; } = string.Join(Environment.NewLine, new[]
+        {
+            "Usage: ae train <cell.ae> --task T [--optimizer adam|sgdm|<law.ae>[:NAME]] [--set p=v ...]",
+            "                [--lr X] [--epochs N] [--batch B] [--time T] [--seed S] [--dtype f32|f64]",
+            "                [--name CELL] [--out DIR] [--checkpoint-every N] [--resume FILE]",
+            "                [--db FILE] [--format text|json]",
+            "",
+            "Trains the cell, compiled in memory from its generated C#, on a task of the seeds:",
+            "each epoch one forward pass over the batch and the sequence, the cell's objective",
+            "averaged as the loss, one backward pass through time, one optimizer step on the",
+            "cell's parameters as one flat vector. Progress goes to stderr, the summary to",
+            "stdout. Weights and data start from --seed.",
+            "",
+            "Tasks (docs/tasks.md):",
+            "  sine-synth           seed 002: cells/amed_synth.ae reproduces a 440 Hz sine at",
+            "                       8 kHz (T 8000, 500 epochs, Adam lr 1e-3); writes",
+            "                       sine-synth.wav (16-bit PCM, 8 kHz) into --out.",
+            "  saw-synth, square-synth  the same with a 440 Hz sawtooth or square wave.",
+            "  residual-dynamics    seed 003: cells/residual_dynamics.ae on the seed's loss",
+            "                       (T 360, batch 32, 200 epochs, Adam lr 1e-3, gradient norm",
+            "                       clipped at 1.0, alpha left fixed).",
+            "  ame-sequence         seed 000: cells/ame_layer.ae predicts the next step of an",
+            "                       8-channel sum of sines (T 50, batch 16, 300 epochs, Adam",
+            "                       lr 1e-3); metrics: the held-out split's MSE.",
+            "",
+            "Options:",
+            "  --task T             The task (required).",
+            "  --optimizer O        adam (default), sgdm (momentum 0.9), or an optimizer-shaped",
+            "                       law of a .ae file, ':NAME' selecting one of several.",
+            "  --set p=v            A law param's value (repeatable, or comma-separated).",
+            "  --lr X               The learning rate of adam (default the task's, 1e-3) or",
+            "                       sgdm (default 0.01).",
+            "  --epochs N           Epochs in all (default the task's); with --resume, the",
+            "                       epochs of the whole run, the checkpoint's included.",
+            "  --batch B            Samples per batch (default the task's).",
+            "  --time T             Steps per sequence (default the task's).",
+            "  --seed S             Seed of the weights, the data and a law's noise (default 0).",
+            "  --dtype f32|f64      The cell's and the step's precision (default f32, as the",
+            "                       seeds' PyTorch).",
+            "  --name CELL          The cell when the file declares several.",
+            "  --out DIR            Where to write weights.safetensors (PyTorch's names), the",
+            "                       loss curve (curve.csv; curve.svg plots it with a law's",
+            "                       alpha, mu and sigma), the task's files and checkpoints.",
+            "  --checkpoint-every N Write DIR/" + CheckpointFile + " every N epochs (needs --out);",
+            "                       it is written at the end of a run with --out in any case.",
+            "  --resume FILE        Continue the run of a checkpoint: the same cell, task,",
+            "                       settings and optimizer; the result is bit for bit that of",
+            "                       a run never interrupted.",
+            "  --db FILE            The SQLite database of runs (default ae-runs.db), as 'ae run'",
+            "                       writes it: one row in 'runs' (command 'train', law the",
+            "                       optimizer, task 'train:' and the task), one row per epoch",
+            "                       of this process in 'steps' (the loss before the step, the",
+            "                       optimizer's signals after it).",
+            "  --format text|json   Lines (default), or one JSON object with 'task', 'cell',",
+            "                       'optimizer', 'dtype', 'batch', 'time', 'seed', 'epochs',",
+            "                       'resumed_from', 'first_loss', 'final_loss', 'seconds',",
+            "                       'seconds_per_epoch', 'metrics' and 'files'.",
+            "  -h, --help           Show this help.",
+            "",
+            "first_loss is the loss of the first epoch, final_loss that of a forward pass",
+            "after the last step. Files are written whole (a temporary file, then a rename).",
+            "",
+            "Exit codes: 0 trained; 2 bad input (an unknown task or option, a cell that does",
+            "not fit the task's inputs, a checkpoint of another run or a damaged one; nothing",
+            "is written); 3 the cell's code does not compile, or an internal error; 130",
+            "interrupted (a checkpoint is written first when --out is given).",
+        }) + Environment.NewLine;
+
+        public static CliCommand Command { get; } = new(Name, Summary, Help, Run);
+
+        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        {
+            ["--task"] = "a task name",
+            ["--optimizer"] = "adam, sgdm or a law file",
+            ["--set"] = "NAME=VALUE",
+            ["--lr"] = "a positive number",
+            ["--epochs"] = "a whole number",
+            ["--batch"] = "a whole number",
+            ["--time"] = "a whole number",
+            ["--seed"] = "a whole number",
+            ["--dtype"] = "f32 or f64",
+            ["--name"] = "the name of a cell in the file",
+            ["--out"] = "a directory",
+            ["--checkpoint-every"] = "a whole number of epochs",
+            ["--resume"] = "a checkpoint file",
+            ["--format"] = "text or json",
+            ["--db"] = "a SQLite database file",
+        };
+
+        private static readonly string[] Repeatable = { "--set" };
+
+        private sealed record Request(
+            string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
+            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database);
+
+        public static int Run(string[] args, CliContext context)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Array.Empty<string>(), "empty argument", Repeatable);
+            if (parsed.ShowHelp)
+            {
+                context.Stdout.Write(Help);
+                return ExitCodes.Success;
+            }
+            if (parsed.Positionals.Count != 1)
+                throw CliException.BadUsage("expected one cell file, got " + parsed.Positionals.Count + " arguments", Name);
+            string taskName = parsed.Value("--task") ?? throw CliException.BadUsage("no task; give --task T (" + string.Join(", ", TrainingTasks.Names) + ")", Name);
+            var task = TrainingTasks.Find(taskName)
+                ?? throw CliException.BadUsage("unknown task '" + taskName + "'; the tasks: " + string.Join(", ", TrainingTasks.Names), Name);
+            bool json = parsed.Value("--format") switch
+            {
+                null or "text" => false,
+                "json" => true,
+                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
+            };
+            bool f64 = parsed.Value("--dtype") switch
+            {
+                null or "f32" => false,
+                "f64" => true,
+                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--dtype'; expected f32 or f64", Name),
+            };
+            string optimizer = parsed.Value("--optimizer") ?? "adam";
+            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+            double? lr = null;
+            if (parsed.Value("--lr") is string lrText)
+            {
+                if (!double.TryParse(lrText, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !(v > 0) || double.IsInfinity(v))
+                    throw CliException.BadUsage("invalid value '" + lrText + "' for '--lr'; expected a positive number", Name);
+                lr = v;
+            }
+            bool baseline = optimizer is "adam" or "sgdm";
+            if (baseline && settings.Count > 0) throw CliException.BadUsage("--set sets a law's params; the optimizer " + optimizer + " takes --lr", Name);
+            if (!baseline && lr is not null) throw CliException.BadUsage("--lr is for adam and sgdm; a law's params are set with --set", Name);
+            int? epochs = (int?)Experiment.PositiveInt(parsed, "--epochs", Name, max: 10_000_000, min: 0);
+            int batch = (int)(Experiment.PositiveInt(parsed, "--batch", Name, max: 1_000_000) ?? task.DefaultBatch);
+            int time = (int)(Experiment.PositiveInt(parsed, "--time", Name, max: 10_000_000) ?? task.DefaultTime);
+            int seed = (int)(Experiment.PositiveInt(parsed, "--seed", Name, max: int.MaxValue, min: 0) ?? 0);
+            int every = (int)(Experiment.PositiveInt(parsed, "--checkpoint-every", Name, max: 10_000_000) ?? 0);
+            string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
+            if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
+            string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
+            if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
+
+            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context));
+            return f64 ? Train<double>(request, context) : Train<float>(request, context);
+        }
+
+        private static int Train<T>(Request request, CliContext context) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (file, target) = CellInput.Select(new[] { request.CellPath }, request.CellName, context);
+
+            ICell<T> cell;
+            try
+            {
+                cell = CellCompiler.Compile<T>(target, file.Sources)(request.Batch, request.Time, request.Time);
+            }
+            catch (EmitNotSupportedException ex)
+            {
+                throw new CliException($"the C# backend does not emit {target.Name}: {ex.Message}", ex);
+            }
+            catch (LawCompileException ex)
+            {
+                context.Stderr.WriteLine("ae: error: " + ex.Message.Split('\n')[0].TrimEnd('\r'));
+                return ExitCodes.InternalError;
+            }
+            var task = request.Task;
+            if (task.Misfit(cell) is { } misfit) throw new CliException(misfit);
+
+            int n = cell.ParameterVector.Length;
+            var (law, optimizerText, lawSource) = CreateOptimizer(request, n, context);
+            string dtype = typeof(T) == typeof(double) ? "f64" : "f32";
+            var identity = new CheckpointIdentity(cell.CellName, LawInput.Call(file.Sha256), task.Name, dtype, request.Batch, request.Time, request.Seed, optimizerText);
+
+            Trainer<T> trainer;
+            try
+            {
+                trainer = new Trainer<T>(cell, task, law, request.Seed);
+                if (request.Resume is not null) TrainingCheckpoint.Load(request.Resume, identity, trainer);
+            }
+            catch (TrainingException ex)
+            {
+                throw new CliException(ex.Message, ex);
+            }
+            int resumedFrom = trainer.EpochsDone;
+            int epochs = Math.Max(request.Epochs ?? task.DefaultEpochs, resumedFrom);
+            using var store = RunStore.Open(request.Database);
+            if (request.Out is not null)
+            {
+                try
+                {
+                    Directory.CreateDirectory(request.Out);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliException("cannot create the folder '" + request.Out + "': " + ex.Message, ex);
+                }
+            }
+            var startedAt = DateTime.UtcNow;
+            string settingsJson = lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}";
+            void Store(double finalLoss, bool cancelled) => store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
+                "train:" + task.Name, (ulong)request.Seed, settingsJson, Array.Empty<string>(),
+                trainer.ToMachineRun("train:" + task.Name, (ulong)request.Seed, epochs, finalLoss, cancelled), startedAt, DateTime.UtcNow, cancelled, StoreSteps: true));
+            string? checkpointPath = request.Out is null ? null : Path.Combine(request.Out, CheckpointFile);
+
+            var clock = Stopwatch.StartNew();
+            using (var bar = new ProgressBar(context.Stderr, context.StderrIsTerminal, "train " + task.Name))
+            {
+                int reportEvery = Math.Max(1, (epochs - resumedFrom) / 10);
+                while (trainer.EpochsDone < epochs)
+                {
+                    if (context.Cancellation.IsCancellationRequested)
+                    {
+                        bar.Dispose();
+                        if (checkpointPath is not null) TrainingCheckpoint.Save(checkpointPath, identity, trainer);
+                        Store(trainer.Curve.Count > 0 ? trainer.Curve[^1] : double.NaN, cancelled: true);
+                        context.Stderr.WriteLine("ae: interrupted after epoch " + trainer.EpochsDone + (checkpointPath is null ? "" : "; resume with --resume " + Experiment.Display(checkpointPath, context.CurrentDirectory)));
+                        return ExitCodes.Interrupted;
+                    }
+                    double loss = trainer.Epoch();
+                    int done = trainer.EpochsDone;
+                    double eta = clock.Elapsed.TotalSeconds / (done - resumedFrom) * (epochs - done);
+                    string note = string.Create(CultureInfo.InvariantCulture, $"loss {loss:G6}  eta {eta:0}s");
+                    if (bar.Enabled) bar.Report(done, epochs, note);
+                    else if ((done - resumedFrom) % reportEvery == 0 || done == epochs) context.Stderr.WriteLine("epoch " + done.ToString(CultureInfo.InvariantCulture) + "/" + epochs.ToString(CultureInfo.InvariantCulture) + "  " + note);
+                    if (checkpointPath is not null && request.CheckpointEvery > 0 && done % request.CheckpointEvery == 0 && done < epochs)
+                        TrainingCheckpoint.Save(checkpointPath, identity, trainer);
+                }
+            }
+            double finalLoss = trainer.Evaluate();
+            double seconds = clock.Elapsed.TotalSeconds;
+            var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            task.Measure(cell, metrics);
+
+            var files = new List<string>();
+            if (request.Out is not null)
+            {
+                string weights = Path.Combine(request.Out, "weights.safetensors");
+                byte[] tensors = SafeTensors.ToBytes(CellParameters.ToTensors(cell));
+                AtomicFile.Write(weights, stream => stream.Write(tensors));
+                files.Add(weights);
+                string curve = Path.Combine(request.Out, "curve.csv");
+                AtomicFile.Write(curve, stream =>
+                {
+                    using var w = new StreamWriter(stream, leaveOpen: true);
+                    w.WriteLine("epoch,loss");
+                    for (int i = 0; i < trainer.Curve.Count; i++) w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1},{trainer.Curve[i]:R}"));
+                });
+                files.Add(curve);
+                string plot = Path.Combine(request.Out, "curve.svg");
+                var run = trainer.ToMachineRun("train:" + task.Name, (ulong)request.Seed, epochs, finalLoss, cancelled: false);
+                AtomicFile.Write(plot, stream =>
+                {
+                    using var w = new StreamWriter(stream, leaveOpen: true);
+                    RunFiles.WriteSvg(run, task.Name + " by " + law.LawName + (resumedFrom > 0 ? " (epochs after " + resumedFrom + ")" : ""), w);
+                });
+                files.Add(plot);
+                files.AddRange(task.WriteOutputs(cell, request.Out));
+                TrainingCheckpoint.Save(checkpointPath!, identity, trainer);
+                files.Add(checkpointPath!);
+            }
+
+            Store(finalLoss, cancelled: false);
+
+            var summary = new TrainSummary(task.Name, cell.CellName, optimizerText, dtype, request.Batch, request.Time, request.Seed, trainer.EpochsDone, resumedFrom,
+                trainer.Curve.Count > 0 ? trainer.Curve[0] : double.NaN, finalLoss, seconds, metrics,
+                files.Select(f => Experiment.Display(f, context.CurrentDirectory)).ToList());
+            if (request.Json) WriteJson(summary, context.Stdout);
+            else WriteText(summary, context.Stdout);
+            return ExitCodes.Success;
+        }
+
+        private static (IOptimizerLaw Law, string Text, ExperimentLaw? Source) CreateOptimizer(Request request, int n, CliContext context)
+        {
+            string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+            switch (request.Optimizer)
+            {
+                case "adam":
+                {
+                    double lr = request.Lr ?? request.Task.DefaultLearningRate;
+                    return (new Adam(n, lr), "adam lr=" + Number(lr), null);
+                }
+                case "sgdm":
+                {
+                    double lr = request.Lr ?? 0.01;
+                    return (new SgdMomentum(n, lr, 0.9), "sgdm lr=" + Number(lr) + " momentum=0.9", null);
+                }
+            }
+            string path = request.Optimizer;
+            string? lawName = null;
+            int colon = path.LastIndexOf(':');
+            if (colon > 0 && colon < path.Length - 1 && path.Substring(0, colon).EndsWith(".ae", StringComparison.OrdinalIgnoreCase))
+            {
+                lawName = path.Substring(colon + 1);
+                path = path.Substring(0, colon);
+            }
+            if (!path.EndsWith(".ae", StringComparison.OrdinalIgnoreCase))
+                throw CliException.BadUsage("invalid value '" + request.Optimizer + "' for '--optimizer'; expected adam, sgdm or a law file <law.ae>[:NAME]", Name);
+            // A law whose code does not compile is an InvalidOperationException: the application reports an internal error.
+            var law = ExperimentLaw.Load(new[] { path }, lawName, request.Settings, Array.Empty<string>(), context, Name, validationDimension: n);
+            return (law.Create(n, (ulong)request.Seed), "law " + law.Name + " sha256=" + law.Sha256 + " set=" + law.SettingsJson(), law);
+        }
+
+        private sealed record TrainSummary(string Task, string Cell, string Optimizer, string Dtype, int Batch, int Time, int Seed, int Epochs, int ResumedFrom,
+            double FirstLoss, double FinalLoss, double Seconds, IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<string> Files);
+
+        private static void WriteText(TrainSummary s, TextWriter output)
+        {
+            string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+            output.WriteLine("task        " + s.Task + " (" + s.Cell + ", " + s.Dtype + ", batch " + s.Batch + ", time " + s.Time + ", seed " + s.Seed + ")");
+            output.WriteLine("optimizer   " + s.Optimizer);
+            output.WriteLine("epochs      " + s.Epochs + (s.ResumedFrom > 0 ? " (resumed after " + s.ResumedFrom + ")" : ""));
+            output.WriteLine("first loss  " + F(s.FirstLoss));
+            output.WriteLine("final loss  " + F(s.FinalLoss));
+            int trained = Math.Max(1, s.Epochs - s.ResumedFrom);
+            output.WriteLine("seconds     " + s.Seconds.ToString("0.00", CultureInfo.InvariantCulture) + " (" + (s.Seconds / trained * 1000).ToString("0.0", CultureInfo.InvariantCulture) + " ms per epoch)");
+            foreach (var (k, v) in s.Metrics) output.WriteLine(k.PadRight(11) + " " + F(v));
+            foreach (var f in s.Files) output.WriteLine("wrote       " + f);
+        }
+
+        private static void WriteJson(TrainSummary s, TextWriter output)
+        {
+            using var stream = new MemoryStream();
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                json.WriteString("task", s.Task);
+                json.WriteString("cell", s.Cell);
+                json.WriteString("optimizer", s.Optimizer);
+                json.WriteString("dtype", s.Dtype);
+                json.WriteNumber("batch", s.Batch);
+                json.WriteNumber("time", s.Time);
+                json.WriteNumber("seed", s.Seed);
+                json.WriteNumber("epochs", s.Epochs);
+                json.WriteNumber("resumed_from", s.ResumedFrom);
+                Json.Number(json, "first_loss", s.FirstLoss);
+                Json.Number(json, "final_loss", s.FinalLoss);
+                Json.Number(json, "seconds", s.Seconds);
+                Json.Number(json, "seconds_per_epoch", s.Seconds / Math.Max(1, s.Epochs - s.ResumedFrom));
+                json.WriteStartObject("metrics");
+                foreach (var (k, v) in s.Metrics) Json.Number(json, k, v);
+                json.WriteEndObject();
+                json.WriteStartArray("files");
+                foreach (var f in s.Files) json.WriteStringValue(f);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using AE.Experiments.Cells;
+using AE.Experiments.Machine;
+using AE.Runtime;
+using AE.Runtime.Cells;
+
+namespace AE.Experiments.Training
+{
+    /// <summary>
+    /// Trains a cell on a task with an optimizer that steps the cell's <see cref="ICell{T}.ParameterVector"/> in place
+    /// with its <see cref="ICell{T}.GradientVector"/> and the loss, as the seed's AEAgent steps a model: each epoch
+    /// one forward pass over the batch and the sequence, the objective's mean as the loss, one backward pass, the
+    /// frozen parameters' gradient zeroed, the gradient norm clipped when the task says so, one step.
+    /// </summary>
+    public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly List<double> _curve = new();
+        private readonly List<(int Offset, int Length)> _frozen = new();
+
+        /// <summary>Initialises the cell's weights (PyTorch's default: uniform within 1/sqrt(fan-in)) and the task's data, both from <paramref name="seed"/>.</summary>
+        /// <exception cref="TrainingException">the cell does not fit the task, or the optimizer is of another dimension</exception>
+        public Trainer(ICell<T> cell, TrainingTask task, IOptimizerLaw optimizer, int seed)
+        {
+            Cell = cell ?? throw new ArgumentNullException(nameof(cell));
+            Task = task ?? throw new ArgumentNullException(nameof(task));
+            Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+            if (task.Misfit(cell) is { } misfit) throw new TrainingException(misfit);
+            if (optimizer.Dimension != cell.ParameterVector.Length)
+                throw new TrainingException("the optimizer " + optimizer.LawName + " steps " + optimizer.Dimension + " values, the cell " + cell.CellName + " has " + cell.ParameterVector.Length);
+            int offset = 0;
+            foreach (var p in cell.Parameters)
+            {
+                if (task.Frozen.Contains(p.Name)) _frozen.Add((offset, p.Size));
+                offset += p.Size;
+            }
+            Log = new RunLog(optimizer.SignalNames, recordSignals: true, initialCapacity: 64);
+            CellInitialization.PyTorchDefault(cell, new Random(seed));
+            task.Prepare(cell, new Random(unchecked(seed * 7919 + 17)));
+        }
+
+        public ICell<T> Cell { get; }
+
+        public TrainingTask Task { get; }
+
+        public IOptimizerLaw Optimizer { get; }
+
+        /// <summary>The loss of every epoch so far, before its step.</summary>
+        public IReadOnlyList<double> Curve => _curve;
+
+        public int EpochsDone => _curve.Count;
+
+        /// <summary>The epochs of this process (not those restored from a checkpoint): each loss and the optimizer's signals after its step.</summary>
+        public RunLog Log { get; }
+
+        /// <summary>One epoch: forward, loss, backward, step. Returns the loss before the step.</summary>
+        public double Epoch()
+        {
+            var cell = Cell;
+            cell.Forward();
+            double loss = cell.Loss;
+            cell.ZeroGrad();
+            cell.Backward();
+            var grad = cell.GradientVector;
+            foreach (var (offset, length) in _frozen) grad.Slice(offset, length).Clear();
+            if (Task.ClipNorm is double max) ClipNorm(grad, max);
+            Step(Optimizer, loss, grad, cell.ParameterVector);
+            _curve.Add(loss);
+            Log.Append(loss, Optimizer);
+            return loss;
+        }
+
+        /// <summary>A forward pass with the current parameters; its loss.</summary>
+        public double Evaluate()
+        {
+            Cell.Forward();
+            return Cell.Loss;
+        }
+
+        /// <summary>
+        /// The run as the run store keeps law runs (<see cref="MachineRun"/>): the epochs of <see cref="Log"/> as its steps,
+        /// no target (so a finished run is <see cref="StopReason.BudgetExhausted"/>), the first epoch's loss as the initial one.
+        /// </summary>
+        public MachineRun ToMachineRun(string taskName, ulong seed, long epochs, double finalLoss, bool cancelled)
+        {
+            var stop = cancelled ? StopReason.Cancelled : double.IsFinite(finalLoss) ? StopReason.BudgetExhausted : StopReason.NonFinite;
+            var metrics = new RunMetrics(null, finalLoss, double.NaN, 0, Log.Count, stop, AcceptReason.None);
+            var theta = new double[Cell.ParameterVector.Length];
+            for (int i = 0; i < theta.Length; i++) theta[i] = double.CreateTruncating(Cell.ParameterVector[i]);
+            return new MachineRun(Optimizer.LawName, taskName, seed, epochs, double.NaN, null, _curve.Count > 0 ? _curve[0] : double.NaN,
+                metrics, Array.Empty<Incident>(), Log, theta, null);
+        }
+
+        /// <summary>Continues from a checkpoint: the curve of the epochs it holds (its parameters and the optimizer's state are restored by the caller).</summary>
+        internal void RestoreCurve(IEnumerable<double> curve)
+        {
+            _curve.Clear();
+            _curve.AddRange(curve);
+        }
+
+        /// <summary>PyTorch's <c>clip_grad_norm_</c>: scales the gradient by max / (‖g‖ + 1e-6) when that is below 1.</summary>
+        public static void ClipNorm(Span<T> grad, double max)
+        {
+            double sum = 0;
+            foreach (var g in grad) { double d = double.CreateTruncating(g); sum += d * d; }
+            double coef = max / (Math.Sqrt(sum) + 1e-6);
+            if (coef >= 1) return;
+            var c = T.CreateTruncating(coef);
+            for (int i = 0; i < grad.Length; i++) grad[i] *= c;
+        }
+
+        /// <summary>One step of <paramref name="law"/> on the flat vector, in the cell's precision.</summary>
+        public static void Step(IOptimizerLaw law, double loss, Span<T> grad, Span<T> theta)
+        {
+            if (law is null) throw new ArgumentNullException(nameof(law));
+            if (typeof(T) == typeof(double))
+                law.Step(loss, MemoryMarshal.Cast<T, double>(grad), MemoryMarshal.Cast<T, double>(theta));
+            else if (typeof(T) == typeof(float))
+                law.Step((float)loss, MemoryMarshal.Cast<T, float>(grad), MemoryMarshal.Cast<T, float>(theta));
+            else throw new NotSupportedException("a law steps double or float values, not " + typeof(T).Name);
+        }
+    }
+}

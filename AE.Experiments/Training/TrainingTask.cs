@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+using AE.Runtime.Cells;
+
+namespace AE.Experiments.Training
+{
+    /// <summary>What a task needs of a cell: an input or a state of a shape (one sample at one step), or a param.</summary>
+    public sealed record CellRequirement(string Kind, string Name, int[] Shape)
+    {
+        public string ShapeText => "[" + string.Join(", ", Shape) + "]";
+    }
+
+    /// <summary>
+    /// A training task of a seed: the data a cell is fitted to (inputs, initial states), its default settings (the
+    /// seed's), and what it reports and writes. The loss is the cell's own objective.
+    /// </summary>
+    public abstract class TrainingTask
+    {
+        public abstract string Name { get; }
+
+        /// <summary>The seed document the task comes from.</summary>
+        public abstract string Seed { get; }
+
+        public abstract string Description { get; }
+
+        public abstract int DefaultEpochs { get; }
+
+        public abstract int DefaultBatch { get; }
+
+        /// <summary>The sequence length.</summary>
+        public abstract int DefaultTime { get; }
+
+        /// <summary>The baselines' learning rate (the seed's).</summary>
+        public virtual double DefaultLearningRate => 1e-3;
+
+        /// <summary>Gradient-norm clipping before each step (PyTorch's <c>clip_grad_norm_</c>), or null for none.</summary>
+        public virtual double? ClipNorm => null;
+
+        /// <summary>Parameters the optimizer leaves as they are (their gradient is zeroed before each step).</summary>
+        public virtual IReadOnlyList<string> Frozen => Array.Empty<string>();
+
+        /// <summary>The inputs and states the task writes, with their shapes.</summary>
+        public abstract IReadOnlyList<CellRequirement> Requirements { get; }
+
+        /// <summary>Writes the task's inputs and initial states into <paramref name="cell"/>, drawing from <paramref name="random"/>.</summary>
+        public abstract void Prepare<T>(ICell<T> cell, Random random) where T : unmanaged, IFloatingPointIeee754<T>;
+
+        /// <summary>Task metrics after the final forward pass.</summary>
+        public virtual void Measure<T>(ICell<T> cell, IDictionary<string, double> metrics) where T : unmanaged, IFloatingPointIeee754<T> { }
+
+        /// <summary>Files written into <paramref name="directory"/> after training (paths), from the final forward pass.</summary>
+        public virtual IReadOnlyList<string> WriteOutputs<T>(ICell<T> cell, string directory) where T : unmanaged, IFloatingPointIeee754<T> => Array.Empty<string>();
+
+        /// <summary>Why <paramref name="cell"/> does not fit the task (naming the shapes), or null when it does.</summary>
+        public string? Misfit<T>(ICell<T> cell) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (cell is null) throw new ArgumentNullException(nameof(cell));
+            string prefix = "the cell " + cell.CellName + " does not fit the task " + Name + ": ";
+            if (cell.Objective is null) return prefix + "it declares no objective (the task's loss)";
+            foreach (var r in Requirements)
+            {
+                var have = r.Kind switch
+                {
+                    "input" => cell.Inputs,
+                    "state" => cell.States,
+                    "output" => cell.Outputs,
+                    _ => cell.Parameters,
+                };
+                var found = have.FirstOrDefault(t => t.Name == r.Name);
+                string list = string.Join(", ", have.Select(t => t.Name + " [" + string.Join(", ", t.Shape) + "]"));
+                if (found is null)
+                    return prefix + "it needs " + r.Kind + " '" + r.Name + "' " + r.ShapeText + ", the cell has none (its " + r.Kind + "s: " + (list.Length == 0 ? "none" : list) + ")";
+                if (!found.Shape.SequenceEqual(r.Shape))
+                    return prefix + "it needs " + r.Kind + " '" + r.Name + "' " + r.ShapeText + ", the cell's is [" + string.Join(", ", found.Shape) + "]";
+            }
+            return null;
+        }
+
+        /// <summary>A standard-normal draw (Box-Muller).</summary>
+        protected static double Normal(Random random)
+        {
+            if (random is null) throw new ArgumentNullException(nameof(random));
+            return Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary><c>ae train</c>: short runs of the tasks, resume through files, and bad input as one line.</summary>
+    public class TrainCommandTests
+    {
+        private static string Cell(string file) => Path.Combine(Repo.Root, "cells", file);
+
+        [Fact]
+        public void A_short_sine_synth_run_lowers_the_loss_and_writes_its_files()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--time", "200", "--epochs", "15", "--lr", "0.01",
+                "--seed", "3", "--out", "run", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var root = json.RootElement;
+            Assert.Equal(15, root.GetProperty("epochs").GetInt32());
+            Assert.Equal(200, root.GetProperty("time").GetInt32());
+            double first = root.GetProperty("first_loss").GetDouble(), final = root.GetProperty("final_loss").GetDouble();
+            Assert.True(final < 0.5 * first, $"first {first}, final {final}");
+            Assert.True(root.GetProperty("metrics").TryGetProperty("error_db", out _));
+            string run = Path.Combine(dir.Path, "run");
+            Assert.Equal(44 + 2 * 200, new FileInfo(Path.Combine(run, "sine-synth.wav")).Length);
+            Assert.Equal(16, File.ReadAllLines(Path.Combine(run, "curve.csv")).Length);   // the header and 15 epochs
+            Assert.True(File.Exists(Path.Combine(run, "weights.safetensors")));
+            Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "curve.svg")), System.StringComparison.Ordinal);
+            var samples = File.ReadAllLines(Path.Combine(run, "sine-synth-first500.csv"));
+            Assert.Equal(201, samples.Length);                                            // the header and T = 200 samples
+            Assert.Equal("0,0,", samples[1].Substring(0, 4));                            // the sine starts at 0
+            Assert.True(File.Exists(Path.Combine(run, "checkpoint.aetrain")));
+            Assert.Empty(Directory.GetFiles(run, "*.tmp-*"));
+        }
+
+        [Fact]
+        public void A_short_residual_dynamics_run_with_an_ae_law_lowers_the_loss()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "30", "--batch", "4", "--epochs", "10",
+                "--optimizer", Repo.SgdmLaw, "--format", "json", "--db", "runs.db");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            Assert.StartsWith("law AeSgdm ", json.RootElement.GetProperty("optimizer").GetString(), System.StringComparison.Ordinal);
+            double first = json.RootElement.GetProperty("first_loss").GetDouble();
+            Assert.True(json.RootElement.GetProperty("final_loss").GetDouble() < first);
+
+            // The run and its per-epoch curve, with the law's signals, in the store 'ae run' writes.
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(dir.Path, "runs.db"));
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT command || ' ' || law || ' ' || task || ' ' || steps_taken, initial_loss, (SELECT count(*) FROM steps WHERE run_id = runs.id),"
+                + " (SELECT json_extract(signals, '$.alpha') FROM steps WHERE run_id = runs.id AND step = 10) FROM runs";
+            using var reader = command.ExecuteReader();
+            Assert.True(reader.Read());
+            Assert.Equal("train AeSgdm train:residual-dynamics 10", reader.GetString(0));
+            Assert.Equal(first, reader.GetDouble(1));
+            Assert.Equal(10, reader.GetInt64(2));
+            Assert.True(reader.GetDouble(3) > 0, "the law's alpha after the last epoch");
+            Assert.False(reader.Read());
+        }
+
+        [Fact]
+        public void Resuming_a_run_writes_the_weights_of_the_run_never_interrupted()
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "20", "--batch", "3", "--seed", "4" };
+            Assert.Equal(0, Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "7", "--out", "whole" }).ToArray()).ExitCode);
+            Assert.Equal(0, Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "3", "--out", "part" }).ToArray()).ExitCode);
+            var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "7", "--out", "part", "--resume", "part/checkpoint.aetrain" }).ToArray());
+            Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+            Assert.Contains("resumed after 3", resumed.Stdout, System.StringComparison.Ordinal);
+            foreach (var f in new[] { "weights.safetensors", "curve.csv", "checkpoint.aetrain" })
+                Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "part", f)));
+        }
+
+        /// <summary>Stderr that cancels the run once a progress line names the given epoch: a Ctrl-C at a known place.</summary>
+        private sealed class CancelAt : StringWriter
+        {
+            private readonly string _line;
+            private readonly System.Threading.CancellationTokenSource _cancel;
+
+            public CancelAt(string line, System.Threading.CancellationTokenSource cancel) { _line = line; _cancel = cancel; }
+
+            public override void WriteLine(string? value)
+            {
+                base.WriteLine(value);
+                if (value is not null && value.StartsWith(_line, System.StringComparison.Ordinal)) _cancel.Cancel();
+            }
+        }
+
+        [Fact]
+        public void A_run_interrupted_mid_way_leaves_a_checkpoint_that_resumes_bit_for_bit()
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "20", "--batch", "3", "--seed", "6", "--epochs", "10", "--optimizer", Repo.SgdmLaw };
+            Assert.Equal(0, Cli.Run(dir.Path, common.Concat(new[] { "--out", "whole" }).ToArray()).ExitCode);
+
+            using var cancel = new System.Threading.CancellationTokenSource();
+            using var stdout = new StringWriter();
+            using var stderr = new CancelAt("epoch 4/10", cancel);
+            int exit = CliApp.Run(common.Concat(new[] { "--out", "cut" }).ToArray(), new CliContext(stdout, stderr, dir.Path) { Cancellation = cancel.Token });
+            Assert.Equal(ExitCodes.Interrupted, exit);
+            Assert.Contains("ae: interrupted after epoch 4; resume with --resume cut/checkpoint.aetrain", stderr.ToString(), System.StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "cut", "weights.safetensors")));
+
+            var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--out", "cut", "--resume", "cut/checkpoint.aetrain" }).ToArray());
+            Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+            Assert.Contains("resumed after 4", resumed.Stdout, System.StringComparison.Ordinal);
+            foreach (var f in new[] { "weights.safetensors", "curve.csv", "checkpoint.aetrain" })
+                Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "cut", f)));
+        }
+
+        [Fact]
+        public void The_checkpoint_of_another_cell_is_one_line_and_nothing_is_overwritten()
+        {
+            using var dir = new TempDirectory();
+            Assert.Equal(0, Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "2", "--out", "run").ExitCode);
+            string run = Path.Combine(dir.Path, "run");
+            var before = Directory.GetFiles(run).OrderBy(f => f).Select(File.ReadAllBytes).ToList();
+            var r = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--time", "10", "--epochs", "4", "--out", "run", "--resume", "run/checkpoint.aetrain");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the checkpoint checkpoint.aetrain is of cell DynamicsModelResidual, this run's is AmedSynth" }, r.StderrLines);
+            Assert.Equal(before, Directory.GetFiles(run).OrderBy(f => f).Select(File.ReadAllBytes).ToList());
+
+            var bytes = File.ReadAllBytes(Path.Combine(run, "checkpoint.aetrain"));
+            dir.WriteBytes("cut.aetrain", bytes.Take(bytes.Length / 2).ToArray());
+            var cut = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "4", "--out", "run", "--resume", "cut.aetrain");
+            Assert.Equal(2, cut.ExitCode);
+            Assert.Equal(new[] { "ae: error: the checkpoint cut.aetrain is truncated" }, cut.StderrLines);
+            Assert.Equal(before, Directory.GetFiles(run).OrderBy(f => f).Select(File.ReadAllBytes).ToList());
+        }
+
+        [Fact]
+        public void An_unknown_task_or_a_cell_that_does_not_fit_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            var unknown = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "nope");
+            Assert.Equal(2, unknown.ExitCode);
+            Assert.Single(unknown.StderrLines);
+            Assert.StartsWith("ae: error: unknown task 'nope'; the tasks: sine-synth, saw-synth, square-synth, residual-dynamics, ame-sequence.", unknown.StderrLines[0], System.StringComparison.Ordinal);
+
+            var misfit = Cli.Run(dir.Path, "train", Cell("ame_layer.ae"), "--task", "sine-synth", "--epochs", "1", "--out", "never");
+            Assert.Equal(2, misfit.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell AmeLayer does not fit the task sine-synth: it needs input 'eps' [1], the cell's is [32]" }, misfit.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+            Assert.Empty(misfit.Stdout);
+        }
+    }
+}

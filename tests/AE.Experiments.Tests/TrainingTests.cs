@@ -1,0 +1,276 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Numerics;
+using AE.Dsl;
+using AE.Dsl.Emit;
+using AE.Dsl.Text;
+using AE.Experiments.Baselines;
+using AE.Experiments.Cells;
+using AE.Experiments.Compilation;
+using AE.Experiments.Replay;
+using AE.Experiments.Training;
+using AE.Runtime;
+using AE.Runtime.Cells;
+using Xunit;
+
+namespace AE.Experiments.Tests
+{
+    /// <summary><see cref="Trainer{T}"/>, the training tasks and <see cref="TrainingCheckpoint"/> on short runs of the shipped cells.</summary>
+    public class TrainingTests
+    {
+        private static readonly Lazy<Func<int, int, int, ICell<double>>> Synth64 = new(() => Compile<double>("amed_synth.ae"));
+        private static readonly Lazy<Func<int, int, int, ICell<float>>> Synth32 = new(() => Compile<float>("amed_synth.ae"));
+        private static readonly Lazy<Func<int, int, int, ICell<float>>> Residual32 = new(() => Compile<float>("residual_dynamics.ae"));
+        private static readonly Lazy<Func<int, int, int, ICell<float>>> AmeLayer32 = new(() => Compile<float>("ame_layer.ae"));
+        private static readonly Lazy<CompiledLaw> Sgdm = new(() => CompiledLaw.Load(new[] { Path.Combine(RepoPaths.Root, "laws", "ae_sgdm.ae") }, null, RepoPaths.Root));
+
+        private static Func<int, int, int, ICell<T>> Compile<T>(string file) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var path = Path.Combine(RepoPaths.Root, "cells", file);
+            var result = AeCompiler.Check(SourceFile.FromBytes(Path.Combine("cells", file), File.ReadAllBytes(path)));
+            Assert.False(result.HasErrors);
+            return CellCompiler.Compile<T>(EmitTarget.Of(result.Program!).Single());
+        }
+
+        [Fact]
+        public void A_short_run_of_sine_synth_lowers_the_loss()
+        {
+            var cell = Synth32.Value(1, 200, 200);
+            var trainer = new Trainer<float>(cell, new SineSynthTask(), new Adam(cell.ParameterVector.Length, 1e-2), seed: 3);
+            for (int i = 0; i < 15; i++) trainer.Epoch();
+            double final = trainer.Evaluate();
+            Assert.True(final < 0.5 * trainer.Curve[0], $"first {trainer.Curve[0]}, final {final}");
+        }
+
+        [Fact]
+        public void A_short_run_of_residual_dynamics_lowers_the_loss_and_leaves_alpha_fixed()
+        {
+            var cell = Residual32.Value(4, 30, 30);
+            var trainer = new Trainer<float>(cell, new ResidualDynamicsTask(), new Adam(cell.ParameterVector.Length, 1e-2), seed: 1);
+            var alpha = cell.Parameter("alpha").ToArray();
+            Assert.Equal(new[] { 0.1f, 0.5f, 0.9f }, alpha);
+            for (int i = 0; i < 15; i++) trainer.Epoch();
+            double final = trainer.Evaluate();
+            Assert.True(final < trainer.Curve[0], $"first {trainer.Curve[0]}, final {final}");
+            Assert.Equal(alpha, cell.Parameter("alpha").ToArray());
+        }
+
+        [Fact]
+        public void A_short_run_of_ame_sequence_lowers_the_loss_and_measures_the_held_out_split()
+        {
+            var cell = AmeLayer32.Value(4, 12, 12);
+            var task = new AmeSequenceTask();
+            var trainer = new Trainer<float>(cell, task, new Adam(cell.ParameterVector.Length, 1e-2), seed: 2);
+            // the target is the input one step on: x at t + 1 is the target at t
+            Assert.Equal(cell.Input("x").Slice(4 * 8, 4 * 8).ToArray(), cell.Input("target").Slice(0, 4 * 8).ToArray());
+            var trainX = cell.Input("x").ToArray();
+            for (int i = 0; i < 10; i++) trainer.Epoch();
+            double final = trainer.Evaluate();
+            Assert.True(final < trainer.Curve[0], $"first {trainer.Curve[0]}, final {final}");
+            var metrics = new System.Collections.Generic.Dictionary<string, double>();
+            task.Measure(cell, metrics);
+            Assert.Equal(final, metrics["train_mse"]);
+            Assert.NotEqual(trainX, cell.Input("x").ToArray());          // the test split is other sequences
+            Assert.True(double.IsFinite(metrics["test_mse"]) && metrics["test_mse"] != final);
+            Assert.InRange(metrics["persistence_test_mse"], 1e-3, 1.0);
+        }
+
+        [Fact]
+        public void The_residual_task_writes_the_seeds_data()
+        {
+            var cell = Residual32.Value(5, 7, 7);
+            _ = new Trainer<float>(cell, new ResidualDynamicsTask(), new Adam(cell.ParameterVector.Length), seed: 2);
+            Assert.All(cell.Input("y_t").ToArray().Concat(cell.Input("r_t").ToArray()), v => Assert.InRange(v, 0f, 1f));
+            var n = cell.InitialState("N");
+            for (int b = 0; b < 5; b++)
+            {
+                // softmax of values in [0, 1): positive, summing to 1, no ratio above e
+                var row = n.Slice(b * 3, 3).ToArray();
+                Assert.Equal(1.0, row.Sum(v => (double)v), 6);
+                Assert.True(row.Max() / row.Min() < Math.E);
+            }
+            Assert.All(cell.InitialState("g").ToArray(), v => Assert.Equal(0f, v));
+        }
+
+        [Fact]
+        public void The_sine_target_is_440_Hz_over_one_second_and_eps_is_standard_normal()
+        {
+            var cell = Synth64.Value(1, 8000, 8000);
+            _ = new Trainer<double>(cell, new SineSynthTask(), new Adam(cell.ParameterVector.Length), seed: 0);
+            var target = cell.Input("target");
+            Assert.Equal(0.0, target[0], 12);
+            // a quarter period of 440 Hz is 1/1760 s: the sample nearest to it is near 1
+            int quarter = (int)Math.Round(7999 / 1760.0);
+            Assert.True(target[quarter] > 0.95);
+            var eps = cell.Input("eps").ToArray();
+            double mean = eps.Average(), variance = eps.Select(e => (e - mean) * (e - mean)).Average();
+            Assert.InRange(mean, -0.05, 0.05);
+            Assert.InRange(variance, 0.95, 1.05);
+        }
+
+        [Fact]
+        public void The_saw_and_square_variants_follow_their_wave_forms()
+        {
+            // T = 1761: sample t is at t / 1760 s, a quarter period of 440 Hz per sample.
+            var saw = new SineSynthTask(SineSynthTask.Wave.Saw);
+            var square = new SineSynthTask(SineSynthTask.Wave.Square);
+            Assert.Equal(new[] { "sine-synth", "saw-synth", "square-synth" }, TrainingTasks.Names.Take(3));
+            Assert.Equal(new[] { -1, -0.5, 0, 0.5, -1 }, Enumerable.Range(0, 5).Select(t => Math.Round(saw.Target(t, 1761), 12)));
+            Assert.Equal(new[] { 1.0, -1, 1, -1 }, new[] { 1, 3, 5, 7 }.Select(t => square.Target(t, 1761)));
+            Assert.Equal(1.0, new SineSynthTask().Target(1, 1761), 12);
+        }
+
+        [Fact]
+        public void Adams_first_step_moves_every_parameter_by_the_learning_rate_against_its_gradient()
+        {
+            // Adam's bias-corrected first step is lr * g / (|g| + eps): lr times the gradient's sign wherever |g| >> eps.
+            const double lr = 1e-3;
+            var probe = Synth64.Value(2, 40, 40);
+            _ = new Trainer<double>(probe, new SineSynthTask(), new Adam(probe.ParameterVector.Length, lr), seed: 5);
+            probe.Forward();
+            probe.ZeroGrad();
+            probe.Backward();
+            var grad = probe.GradientVector.ToArray();
+
+            var cell = Synth64.Value(2, 40, 40);
+            var trainer = new Trainer<double>(cell, new SineSynthTask(), new Adam(cell.ParameterVector.Length, lr), seed: 5);
+            var before = cell.ParameterVector.ToArray();
+            Assert.Equal(probe.ParameterVector.ToArray(), before);
+            trainer.Epoch();
+            var after = cell.ParameterVector.ToArray();
+            for (int i = 0; i < grad.Length; i++)
+            {
+                Assert.True(Math.Abs(grad[i]) > 1e-4, "a gradient too small for the sign rule at " + i);
+                Assert.Equal(-lr * Math.Sign(grad[i]), after[i] - before[i], 1e-9);
+            }
+        }
+
+        [Fact]
+        public void Clipping_scales_the_gradient_to_the_norm_as_PyTorch()
+        {
+            var g = new[] { 3.0, 4.0 };            // norm 5
+            Trainer<double>.ClipNorm(g, 1.0);
+            Assert.Equal(3 / (5 + 1e-6), g[0], 15);
+            Assert.Equal(4 / (5 + 1e-6), g[1], 15);
+            var small = new[] { 0.3, 0.4 };        // norm 0.5: left as it is
+            Trainer<double>.ClipNorm(small, 1.0);
+            Assert.Equal(new[] { 0.3, 0.4 }, small);
+        }
+
+        [Theory]
+        [InlineData("adam")]
+        [InlineData("sgdm")]
+        [InlineData("law")]
+        public void Resuming_from_a_checkpoint_is_bit_identical_to_an_uninterrupted_run(string optimizer)
+        {
+            IOptimizerLaw Make(int n) => optimizer switch
+            {
+                "adam" => new Adam(n, 1e-2),
+                "sgdm" => new SgdMomentum(n, 1e-3),
+                _ => Sgdm.Value.Create(n, Array.Empty<CaseSetting>(), 7),
+            };
+            var task = new ResidualDynamicsTask();
+            var identity = new CheckpointIdentity("DynamicsModelResidual", "hash", task.Name, "f32", 3, 12, 9, optimizer);
+            var whole = Residual32.Value(3, 12, 4);
+            var straight = new Trainer<float>(whole, task, Make(whole.ParameterVector.Length), seed: 9);
+            for (int i = 0; i < 8; i++) straight.Epoch();
+
+            string path = Path.Combine(Path.GetTempPath(), "ae-train-" + Guid.NewGuid().ToString("N") + ".aetrain");
+            try
+            {
+                var first = Residual32.Value(3, 12, 4);
+                var part = new Trainer<float>(first, task, Make(first.ParameterVector.Length), seed: 9);
+                for (int i = 0; i < 3; i++) part.Epoch();
+                TrainingCheckpoint.Save(path, identity, part);
+                for (int i = 0; i < 2; i++) part.Epoch();   // steps after the checkpoint are not in it
+
+                var second = Residual32.Value(3, 12, 4);
+                var resumed = new Trainer<float>(second, task, Make(second.ParameterVector.Length), seed: 9);
+                Assert.Equal(3, TrainingCheckpoint.Load(path, identity, resumed));
+                for (int i = 0; i < 5; i++) resumed.Epoch();
+
+                Assert.Equal(Bits(whole.ParameterVector), Bits(second.ParameterVector));
+                Assert.Equal(straight.Curve, resumed.Curve);
+                Assert.Equal(straight.Evaluate(), resumed.Evaluate());
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        private static int[] Bits(Span<float> v) => v.ToArray().Select(BitConverter.SingleToInt32Bits).ToArray();
+
+        [Fact]
+        public void A_bad_checkpoint_is_one_line_and_changes_nothing()
+        {
+            var task = new ResidualDynamicsTask();
+            var identity = new CheckpointIdentity("DynamicsModelResidual", "hash", task.Name, "f32", 2, 5, 0, "adam");
+            var cell = Residual32.Value(2, 5, 5);
+            var trainer = new Trainer<float>(cell, task, new Adam(cell.ParameterVector.Length), seed: 0);
+            trainer.Epoch();
+            string path = Path.Combine(Path.GetTempPath(), "ae-train-" + Guid.NewGuid().ToString("N") + ".aetrain");
+            try
+            {
+                TrainingCheckpoint.Save(path, identity, trainer);
+                var bytes = File.ReadAllBytes(path);
+                var fresh = Residual32.Value(2, 5, 5);
+                var target = new Trainer<float>(fresh, task, new Adam(fresh.ParameterVector.Length), seed: 1);
+                var before = fresh.ParameterVector.ToArray();
+                var state = LawState.Save(target.Optimizer);
+
+                foreach (int cut in new[] { 10, bytes.Length / 2, bytes.Length - 3 })
+                {
+                    File.WriteAllBytes(path, bytes.AsSpan(0, cut).ToArray());
+                    var ex = Assert.Throws<TrainingException>(() => TrainingCheckpoint.Load(path, identity, target));
+                    Assert.True(ex.Message.Contains("truncated", StringComparison.Ordinal), cut + ": " + ex.Message);
+                    Assert.DoesNotContain('\n', ex.Message);
+                }
+                File.WriteAllBytes(path, bytes);
+                var other = Assert.Throws<TrainingException>(() => TrainingCheckpoint.Load(path, identity with { Cell = "AmeLayer" }, target));
+                Assert.Contains("of cell DynamicsModelResidual, this run's is AmeLayer", other.Message, StringComparison.Ordinal);
+                var seed = Assert.Throws<TrainingException>(() => TrainingCheckpoint.Load(path, identity with { Seed = 4 }, target));
+                Assert.Contains("seed 0, this run's is 4", seed.Message, StringComparison.Ordinal);
+                File.WriteAllText(path, "not a checkpoint at all");
+                Assert.Contains("not a training checkpoint", Assert.Throws<TrainingException>(() => TrainingCheckpoint.Load(path, identity, target)).Message, StringComparison.Ordinal);
+
+                Assert.Equal(before, fresh.ParameterVector.ToArray());
+                Assert.Equal(state, LawState.Save(target.Optimizer));
+                Assert.Empty(target.Curve);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        [Fact]
+        public void A_cell_that_does_not_fit_the_task_is_named_with_the_shapes()
+        {
+            var cell = AmeLayer32.Value(1, 2, 2);
+            var ex = Assert.Throws<TrainingException>(() => new Trainer<float>(cell, new SineSynthTask(), new Adam(cell.ParameterVector.Length), 0));
+            Assert.Equal("the cell AmeLayer does not fit the task sine-synth: it needs input 'eps' [1], the cell's is [32]", ex.Message);
+            var missing = Assert.Throws<TrainingException>(() => new Trainer<float>(cell, new ResidualDynamicsTask(), new Adam(cell.ParameterVector.Length), 0));
+            Assert.StartsWith("the cell AmeLayer does not fit the task residual-dynamics: it needs input 'y_t' [3], the cell has none (its inputs: x [8], eps [32], target [8])", missing.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void The_wav_file_is_16_bit_pcm_mono()
+        {
+            using var stream = new MemoryStream();
+            Wav.WritePcm16(stream, new[] { 0.0, 0.5, -1.0, 2.0 }, 8000);
+            var b = stream.ToArray();
+            Assert.Equal(44 + 8, b.Length);
+            Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(b, 0, 4));
+            Assert.Equal(44 + 8 - 8, BitConverter.ToInt32(b, 4));
+            Assert.Equal("WAVEfmt ", System.Text.Encoding.ASCII.GetString(b, 8, 8));
+            Assert.Equal(1, BitConverter.ToInt16(b, 20));      // PCM
+            Assert.Equal(1, BitConverter.ToInt16(b, 22));      // mono
+            Assert.Equal(8000, BitConverter.ToInt32(b, 24));
+            Assert.Equal(16, BitConverter.ToInt16(b, 34));
+            Assert.Equal("data", System.Text.Encoding.ASCII.GetString(b, 36, 4));
+            Assert.Equal(new short[] { 0, 16384, -32767, 32767 }, Enumerable.Range(0, 4).Select(i => BitConverter.ToInt16(b, 44 + 2 * i)).ToArray());
+        }
+    }
+}

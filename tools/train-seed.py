@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Trains a seed's own PyTorch module on its own script's task, timing each epoch, as `ae train` trains the
+generated cell. Prints one JSON object: task, epochs, first_loss, final_loss, seconds, seconds_per_epoch.
+
+    python3 tools/train-seed.py sine-synth --epochs 5                # seed 002 (T 8000; 500 epochs in the seed)
+    python3 tools/train-seed.py residual-dynamics --epochs 200       # seed 003 (T 360, batch 32, hidden 64)
+
+The modules and training loops are the seeds' (002: AMEDSynth, Adam lr 1e-3, MSE against a 440 Hz sine;
+003: DynamicsModelResidual, Adam lr 1e-3, clip_grad_norm_ 1.0), copied here without the plots. Needs
+PyTorch (Debian: python3-torch). Threads: PyTorch's default unless --threads.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# Seed 003's DynamicsModelResidual (and FNetResidual), as tools/gen-cell-reference.py holds them.
+spec = importlib.util.spec_from_file_location("gen_cell_reference", os.path.join(os.path.dirname(__file__), "gen-cell-reference.py"))
+ref = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ref)
+
+
+class AMEDSynth(nn.Module):  # seed 002
+    def __init__(self, hidden=32):
+        super().__init__()
+        self.f_net = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+        self.sigma_net = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+        self.d_net = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+
+    def forward(self, T):
+        theta = torch.zeros(1)
+        C = torch.zeros(1)
+        out = []
+        for t in range(T):
+            drift = self.f_net(C)
+            sigma = F.softplus(self.sigma_net(C)) + 1e-3
+            noise = sigma * torch.randn_like(theta)
+            dither = torch.sin(self.d_net(C) + 0.01 * t)
+            theta = theta + drift + noise + dither
+            C = C + 0.01 * torch.tanh(theta)
+            out.append(theta)
+        return torch.cat(out)
+
+
+def sine_synth(a):
+    T = a.time or 8000
+    target = torch.sin(2 * torch.pi * 440.0 * torch.linspace(0, 1.0, T))
+    model = AMEDSynth()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def epoch():
+        opt.zero_grad()
+        loss = F.mse_loss(model(T), target)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def final():
+        with torch.no_grad():
+            return F.mse_loss(model(T), target).item()
+    return T, 1, epoch, final
+
+
+def residual_dynamics(a):
+    T, m, batch = a.time or 360, 3, 32
+    ys, rs = torch.rand(T, batch, m), torch.rand(T, batch, m)
+    N0 = F.softmax(torch.rand(batch, m), dim=-1)
+    g0 = torch.zeros(batch, m)
+    model = ref.DynamicsModelResidual(m, torch.linspace(0.1, 0.9, m), hidden=a.hidden).float()   # float32, as the seed
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def loss_of():
+        Ns, gs = model(N0, g0, ys, rs)
+        entropy = -(Ns * torch.log(Ns + 1e-9)).sum(dim=-1)
+        return gs.pow(2).sum(dim=-1).mean() - 0.1 * entropy.mean()
+
+    def epoch():
+        opt.zero_grad()
+        loss = loss_of()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        return loss.item()
+
+    def final():
+        with torch.no_grad():
+            return loss_of().item()
+    return T, batch, epoch, final
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("task", choices=["sine-synth", "residual-dynamics"])
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--time", type=int, default=0, help="sequence length (default the seed's)")
+    ap.add_argument("--hidden", type=int, default=64, help="residual-dynamics: FNetResidual's width (the seed's script: 64)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=0)
+    a = ap.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    T, batch, epoch, final = (sine_synth if a.task == "sine-synth" else residual_dynamics)(a)
+    losses = []
+    start = time.perf_counter()
+    for _ in range(a.epochs):
+        losses.append(epoch())
+    seconds = time.perf_counter() - start
+    print(json.dumps({"task": a.task, "time": T, "batch": batch, "epochs": a.epochs, "threads": torch.get_num_threads(),
+                      "first_loss": losses[0], "final_loss": final(), "seconds": seconds, "seconds_per_epoch": seconds / a.epochs}))
+
+
+if __name__ == "__main__":
+    main()
