@@ -159,8 +159,7 @@ namespace AE.Cli
 
         private static void WriteJson(Result r, TextWriter output)
         {
-            using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            Json.WriteIndented(output, json =>
             {
                 json.WriteStartObject();
                 json.WriteString("cell", r.Cell);
@@ -173,8 +172,7 @@ namespace AE.Cli
                 json.WriteNumber("allocated_bytes", r.AllocatedBytes);
                 json.WriteNumber("runs", r.Runs);
                 json.WriteEndObject();
-            }
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+            });
         }
     }
 }

@@ -353,8 +353,7 @@ namespace AE.Cli
 
         private static void WriteJson(TrainSummary s, TextWriter output)
         {
-            using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            Json.WriteIndented(output, json =>
             {
                 json.WriteStartObject();
                 json.WriteString("task", s.Task);
@@ -377,8 +376,7 @@ namespace AE.Cli
                 foreach (var f in s.Files) json.WriteStringValue(f);
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+            });
         }
     }
 }
