@@ -66,6 +66,36 @@ namespace AE.Cli.Tests
             }
         }
 
+        /// <summary>A cell: one JSON object for one forward plus backward of the batch and sequence, on one thread and on two.</summary>
+        [Theory]
+        [InlineData("1")]
+        [InlineData("2")]
+        public void A_cell_is_timed_forward_and_backward_and_allocates_nothing(string threads)
+        {
+            var (exit, stdout, stderr) = ProcessTests.RunAe(Repo.Root, "bench", "cells/residual_dynamics.ae", "--batch", "3", "--time", "5", "--dtype", "f64",
+                "--threads", threads, "--format", "json", "--min-time-ms", "40");
+            Assert.True(exit == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            var root = json.RootElement;
+            Assert.Equal("DynamicsModelResidual", root.GetProperty("cell").GetString());
+            Assert.Equal(3, root.GetProperty("batch").GetInt32());
+            Assert.Equal(5, root.GetProperty("time").GetInt32());
+            Assert.Equal("f64", root.GetProperty("dtype").GetString());
+            Assert.Equal(int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture), root.GetProperty("threads").GetInt32());
+            Assert.Equal(3, root.GetProperty("checkpoint_every").GetInt32()); // ceil(sqrt(5))
+            Assert.InRange(root.GetProperty("ns_per_step").GetDouble(), 100.0, 1e9);
+            Assert.Equal(0, root.GetProperty("allocated_bytes").GetInt64());
+        }
+
+        [Fact]
+        public void A_cell_bench_with_a_bad_option_is_one_line_and_exit_2()
+        {
+            var r = Cli.Run(Repo.Root, "bench", "cells/residual_dynamics.ae", "--batch", "0");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: ", Assert.Single(r.StderrLines), StringComparison.Ordinal);
+            Assert.Contains("--batch", r.Stderr, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void Threaded_steps_that_draw_noise_allocate_nothing()
         {
