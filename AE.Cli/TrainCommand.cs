@@ -35,7 +35,7 @@ namespace AE.Cli
         {
             "Usage: ae train <cell.ae> --task T [--optimizer adam|sgdm|<law.ae>[:NAME]] [--set p=v ...]",
             "                [--lr X] [--epochs N] [--batch B] [--time T] [--seed S] [--dtype f32|f64]",
-            "                [--name CELL] [--out DIR] [--checkpoint-every N] [--resume FILE]",
+            "                [--name CELL] [--threads N] [--out DIR] [--checkpoint-every N] [--resume FILE]",
             "                [--db FILE] [--format text|json]",
             "",
             "Trains the cell, compiled in memory from its generated C#, on a task of the seeds:",
@@ -71,6 +71,8 @@ namespace AE.Cli
             "  --dtype f32|f64      The cell's and the step's precision (default f32, as the",
             "                       seeds' PyTorch).",
             "  --name CELL          The cell when the file declares several.",
+            "  --threads N          Split the batch into N parts run on N threads (default 1);",
+            "                       a checkpoint resumes with the same count.",
             "  --out DIR            Where to write weights.safetensors (PyTorch's names), the",
             "                       loss curve (curve.csv; curve.svg plots it with a law's",
             "                       alpha, mu and sigma), the task's files and checkpoints.",
@@ -115,6 +117,7 @@ namespace AE.Cli
             ["--name"] = "the name of a cell in the file",
             ["--out"] = "a directory",
             ["--checkpoint-every"] = "a whole number of epochs",
+            ["--threads"] = "a whole number of threads",
             ["--resume"] = "a checkpoint file",
             ["--format"] = "text or json",
             ["--db"] = "a SQLite database file",
@@ -124,7 +127,7 @@ namespace AE.Cli
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
-            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database);
+            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads);
 
         public static int Run(string[] args, CliContext context)
         {
@@ -170,12 +173,13 @@ namespace AE.Cli
             int time = (int)(Experiment.PositiveInt(parsed, "--time", Name, max: 10_000_000) ?? task.DefaultTime);
             int seed = (int)(Experiment.PositiveInt(parsed, "--seed", Name, max: int.MaxValue, min: 0) ?? 0);
             int every = (int)(Experiment.PositiveInt(parsed, "--checkpoint-every", Name, max: 10_000_000) ?? 0);
+            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? 1);
             string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
             if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
             string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
             if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
 
-            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context));
+            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads);
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
         }
 
@@ -186,7 +190,11 @@ namespace AE.Cli
             ICell<T> cell;
             try
             {
-                cell = CellCompiler.Compile<T>(target, file.Sources)(request.Batch, request.Time, request.Time);
+                var make = CellCompiler.Compile<T>(target, file.Sources);
+                // Every step's frame kept (no recomputation): a training sequence fits in memory.
+                cell = request.Threads > 1
+                    ? new BatchParallelCell<T>(b => make(b, request.Time, request.Time), request.Batch, request.Threads)
+                    : make(request.Batch, request.Time, request.Time);
             }
             catch (EmitNotSupportedException ex)
             {
@@ -203,7 +211,8 @@ namespace AE.Cli
             int n = cell.ParameterVector.Length;
             var (law, optimizerText, lawSource) = CreateOptimizer(request, n, context);
             string dtype = typeof(T) == typeof(double) ? "f64" : "f32";
-            var identity = new CheckpointIdentity(cell.CellName, LawInput.Call(file.Sha256), task.Name, dtype, request.Batch, request.Time, request.Seed, optimizerText);
+            var identity = new CheckpointIdentity(cell.CellName, LawInput.Call(file.Sha256), task.Name, dtype, request.Batch, request.Time, request.Seed, optimizerText,
+                Math.Min(request.Threads, request.Batch));
 
             Trainer<T> trainer;
             try

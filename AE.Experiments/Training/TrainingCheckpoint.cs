@@ -12,7 +12,8 @@ namespace AE.Experiments.Training
     /// <param name="Cell">the cell's name</param>
     /// <param name="CellHash">SHA-256 of the cell's .ae files</param>
     /// <param name="Optimizer">the optimizer and its settings, as text (a law's name, file hash and --set values)</param>
-    public sealed record CheckpointIdentity(string Cell, string CellHash, string Task, string Dtype, int Batch, int Time, int Seed, string Optimizer);
+    /// <param name="Threads">the parts the batch is split into (the gradient sums the parts in order, so another count changes its last bits)</param>
+    public sealed record CheckpointIdentity(string Cell, string CellHash, string Task, string Dtype, int Batch, int Time, int Seed, string Optimizer, int Threads = 1);
 
     /// <summary>
     /// A training run's whole state in one file: what it belongs to (<see cref="CheckpointIdentity"/>), the parameter
@@ -23,7 +24,7 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 1;
+        public const int Version = 2;
         private const string End = "AE.TrainCheckpoint.End";
 
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
@@ -45,6 +46,7 @@ namespace AE.Experiments.Training
                 w.Write(identity.Time);
                 w.Write(identity.Seed);
                 w.Write(identity.Optimizer);
+                w.Write(identity.Threads);
                 w.Write(Layout(cell.Parameters));
                 w.Write(trainer.Curve.Count);
                 foreach (var loss in trainer.Curve) w.Write(loss);
@@ -85,7 +87,7 @@ namespace AE.Experiments.Training
                 r.ReadString();
                 int version = r.ReadInt32();
                 if (version != Version) throw new TrainingException("the checkpoint " + name + " is of format version " + version + "; this build reads version " + Version);
-                var saved = new CheckpointIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString());
+                var saved = new CheckpointIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt32());
                 string layout = r.ReadString();
                 Compare(name, saved, identity);
                 string expected = Layout(trainer.Cell.Parameters);
@@ -136,6 +138,7 @@ namespace AE.Experiments.Training
             Check("time", saved.Time, expected.Time);
             Check("seed", saved.Seed, expected.Seed);
             Check("optimizer", saved.Optimizer, expected.Optimizer);
+            Check("thread count", saved.Threads, expected.Threads);
         }
 
         /// <summary>How <see cref="Magic"/> begins the file: a length-prefixed UTF-8 string.</summary>

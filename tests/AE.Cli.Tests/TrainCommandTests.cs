@@ -77,6 +77,37 @@ namespace AE.Cli.Tests
                 Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "part", f)));
         }
 
+        /// <summary>
+        /// A batch split over threads trains and resumes bit for bit with the same count; its first loss is one thread's (the
+        /// forward values are the same); a checkpoint resumed with another count is one line and nothing is overwritten.
+        /// </summary>
+        [Fact]
+        public void A_threaded_run_resumes_bit_for_bit_with_its_thread_count_and_refuses_another()
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "12", "--batch", "5", "--seed", "2", "--format", "json" };
+            var one = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "6", "--out", "one" }).ToArray());
+            Assert.True(one.ExitCode == 0, one.Stderr);
+            var whole = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "6", "--threads", "2", "--out", "whole" }).ToArray());
+            Assert.True(whole.ExitCode == 0, whole.Stderr);
+            using (var a = System.Text.Json.JsonDocument.Parse(one.Stdout))
+            using (var b = System.Text.Json.JsonDocument.Parse(whole.Stdout))
+            {
+                Assert.Equal(a.RootElement.GetProperty("first_loss").GetDouble(), b.RootElement.GetProperty("first_loss").GetDouble());
+                Assert.True(b.RootElement.GetProperty("final_loss").GetDouble() < b.RootElement.GetProperty("first_loss").GetDouble());
+            }
+            Assert.Equal(0, Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "2", "--threads", "2", "--out", "part" }).ToArray()).ExitCode);
+            var before = File.ReadAllBytes(Path.Combine(dir.Path, "part", "checkpoint.aetrain"));
+            var other = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "6", "--threads", "3", "--out", "part", "--resume", "part/checkpoint.aetrain" }).ToArray());
+            Assert.Equal(2, other.ExitCode);
+            Assert.Equal(new[] { "ae: error: the checkpoint checkpoint.aetrain is of thread count 2, this run's is 3" }, other.StderrLines);
+            Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "part", "checkpoint.aetrain")));
+            var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "6", "--threads", "2", "--out", "part", "--resume", "part/checkpoint.aetrain" }).ToArray());
+            Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+            foreach (var f in new[] { "weights.safetensors", "curve.csv", "checkpoint.aetrain" })
+                Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "part", f)));
+        }
+
         /// <summary>Stderr that cancels the run once a progress line names the given epoch: a Ctrl-C at a known place.</summary>
         private sealed class CancelAt : StringWriter
         {
