@@ -166,13 +166,34 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void A_short_tape_copy_run_lowers_the_loss_and_reports_copy_accuracy()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("tape_copy.ae"), "--task", "tape-copy", "--batch", "8", "--epochs", "100", "--format", "json", "--db", "runs.db");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var root = json.RootElement;
+            Assert.Equal(16, root.GetProperty("time").GetInt32());                        // 8 items shown, then recalled
+            double first = root.GetProperty("first_loss").GetDouble(), final = root.GetProperty("final_loss").GetDouble();
+            Assert.True(final < first, $"first {first}, final {final}");
+            double accuracy = root.GetProperty("metrics").GetProperty("copy_accuracy").GetDouble();
+            Assert.InRange(accuracy, 0.0, 1.0);
+            Assert.Equal(0.0, accuracy * 8 * 8 * 4 % 1.0, 9);                              // a share of the 256 held-out bits
+
+            var other = Cli.Run(dir.Path, "train", Cell("tape_copy.ae"), "--task", "tape-copy", "--time", "10", "--out", "never");
+            Assert.Equal(2, other.ExitCode);
+            Assert.Equal(new[] { "ae: error: the task tape-copy shows 8 items and recalls them: its time is 16, not 10" }, other.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+        }
+
+        [Fact]
         public void An_unknown_task_or_a_cell_that_does_not_fit_is_one_line()
         {
             using var dir = new TempDirectory();
             var unknown = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "nope");
             Assert.Equal(2, unknown.ExitCode);
             Assert.Single(unknown.StderrLines);
-            Assert.StartsWith("ae: error: unknown task 'nope'; the tasks: sine-synth, saw-synth, square-synth, residual-dynamics, ame-sequence.", unknown.StderrLines[0], System.StringComparison.Ordinal);
+            Assert.StartsWith("ae: error: unknown task 'nope'; the tasks: sine-synth, saw-synth, square-synth, residual-dynamics, ame-sequence, tape-copy.", unknown.StderrLines[0], System.StringComparison.Ordinal);
 
             var misfit = Cli.Run(dir.Path, "train", Cell("ame_layer.ae"), "--task", "sine-synth", "--epochs", "1", "--out", "never");
             Assert.Equal(2, misfit.ExitCode);
