@@ -14,6 +14,7 @@ namespace AE.Experiments.Training
             () => new SineSynthTask(SineSynthTask.Wave.Square),
             () => new ResidualDynamicsTask(),
             () => new AmeSequenceTask(),
+            () => new FashionRowsTask(),
         };
 
         public static IReadOnlyList<string> Names { get; } = Factories.Select(f => f().Name).ToArray();

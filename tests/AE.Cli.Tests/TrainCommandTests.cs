@@ -172,7 +172,7 @@ namespace AE.Cli.Tests
             var unknown = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "nope");
             Assert.Equal(2, unknown.ExitCode);
             Assert.Single(unknown.StderrLines);
-            Assert.StartsWith("ae: error: unknown task 'nope'; the tasks: sine-synth, saw-synth, square-synth, residual-dynamics, ame-sequence.", unknown.StderrLines[0], System.StringComparison.Ordinal);
+            Assert.StartsWith("ae: error: unknown task 'nope'; the tasks: sine-synth, saw-synth, square-synth, residual-dynamics, ame-sequence, fashion-rows.", unknown.StderrLines[0], System.StringComparison.Ordinal);
 
             var misfit = Cli.Run(dir.Path, "train", Cell("ame_layer.ae"), "--task", "sine-synth", "--epochs", "1", "--out", "never");
             Assert.Equal(2, misfit.ExitCode);
