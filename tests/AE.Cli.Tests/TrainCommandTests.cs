@@ -180,5 +180,24 @@ namespace AE.Cli.Tests
             Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
             Assert.Empty(misfit.Stdout);
         }
+
+        [Fact]
+        public void Fashion_rows_refuses_samples_for_a_task_without_a_data_set_a_short_time_and_a_cell_that_does_not_fit_in_one_line()
+        {
+            using var dir = new TempDirectory();
+            var samples = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--samples", "10");
+            Assert.Equal(2, samples.ExitCode);
+            Assert.Single(samples.StderrLines);
+            Assert.StartsWith("ae: error: --samples is for a task over a data set (fashion-rows), not sine-synth", samples.StderrLines[0], System.StringComparison.Ordinal);
+
+            var time = Cli.Run(dir.Path, "train", Cell("gru.ae"), "--task", "fashion-rows", "--time", "27", "--out", "never");
+            Assert.Equal(2, time.ExitCode);
+            Assert.Equal(new[] { "ae: error: the task fashion-rows needs a time of at least 28 (28 rows, then the reasoning steps), not 27" }, time.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+
+            var misfit = Cli.Run(dir.Path, "train", Cell("ame_layer.ae"), "--task", "fashion-rows");
+            Assert.Equal(2, misfit.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell AmeLayer does not fit the task fashion-rows: it needs input 'x' [28], the cell's is [8]" }, misfit.StderrLines);
+        }
     }
 }
