@@ -86,6 +86,9 @@ namespace AE.Cli
             "                       alpha, mu and sigma), the task's files and checkpoints.",
             "  --checkpoint-every N Write DIR/" + CheckpointFile + " every N epochs (needs --out);",
             "                       it is written at the end of a run with --out in any case.",
+            "  --init FILE          Start from the weights of a safetensors file (PyTorch's",
+            "                       names, every parameter of the cell, as --out writes them)",
+            "                       instead of --seed's: a run at another --time, say.",
             "  --resume FILE        Continue the run of a checkpoint: the same cell, task,",
             "                       settings and optimizer; the result is bit for bit that of",
             "                       a run never interrupted.",
@@ -128,6 +131,7 @@ namespace AE.Cli
             ["--checkpoint-every"] = "a whole number of epochs",
             ["--threads"] = "a whole number of threads",
             ["--resume"] = "a checkpoint file",
+            ["--init"] = "a safetensors file",
             ["--format"] = "text or json",
             ["--db"] = "a SQLite database file",
         };
@@ -136,7 +140,7 @@ namespace AE.Cli
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
-            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads);
+            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init);
 
         public static int Run(string[] args, CliContext context)
         {
@@ -192,8 +196,11 @@ namespace AE.Cli
             if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
             string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
             if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
+            string? init = parsed.Value("--init") is string i ? Path.GetFullPath(i, context.CurrentDirectory) : null;
+            if (init is not null && resume is not null) throw CliException.BadUsage("--init and --resume exclude each other (a checkpoint holds its weights)", Name);
+            if (init is not null && !File.Exists(init)) throw new CliException("no weights file '" + parsed.Value("--init") + "'");
 
-            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads);
+            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init);
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
         }
 
@@ -233,6 +240,11 @@ namespace AE.Cli
             {
                 trainer = new Trainer<T>(cell, task, law, request.Seed);
                 if (request.Resume is not null) TrainingCheckpoint.Load(request.Resume, identity, trainer);
+                if (request.Init is not null) CellParameters.Load(cell, request.Init);
+            }
+            catch (Exception ex) when (ex is SafeTensorsException or CellParameterException)
+            {
+                throw new CliException(ex.Message.Split('\n')[0].TrimEnd('\r'), ex);   // the message starts with the file's path
             }
             catch (TrainingException ex)
             {

@@ -199,5 +199,28 @@ namespace AE.Cli.Tests
             Assert.Equal(2, misfit.ExitCode);
             Assert.Equal(new[] { "ae: error: the cell AmeLayer does not fit the task fashion-rows: it needs input 'x' [28], the cell's is [8]" }, misfit.StderrLines);
         }
+
+        [Fact]
+        public void Init_starts_from_a_weights_file_and_a_file_of_another_cell_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(params string[] more) => new[] { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2" }.Concat(more).ToArray();
+            Assert.Equal(0, Cli.Run(dir.Path, Args("--epochs", "3", "--out", "a")).ExitCode);
+            // no epoch: the weights written are the weights read, not --seed's
+            Assert.Equal(0, Cli.Run(dir.Path, Args("--epochs", "0", "--init", "a/weights.safetensors", "--out", "b")).ExitCode);
+            Assert.Equal(0, Cli.Run(dir.Path, Args("--epochs", "0", "--out", "c")).ExitCode);
+            var trained = File.ReadAllBytes(Path.Combine(dir.Path, "a", "weights.safetensors"));
+            Assert.Equal(trained, File.ReadAllBytes(Path.Combine(dir.Path, "b", "weights.safetensors")));
+            Assert.NotEqual(trained, File.ReadAllBytes(Path.Combine(dir.Path, "c", "weights.safetensors")));
+
+            var other = Cli.Run(dir.Path, "train", Cell("ame_layer.ae"), "--task", "ame-sequence", "--time", "5", "--init", "a/weights.safetensors", "--out", "never");
+            Assert.Equal(2, other.ExitCode);
+            Assert.Single(other.StderrLines);
+            Assert.Contains("is not a parameter of AmeLayer", other.StderrLines[0], System.StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+            var both = Cli.Run(dir.Path, Args("--init", "a/weights.safetensors", "--resume", "a/checkpoint.aetrain"));
+            Assert.Equal(2, both.ExitCode);
+            Assert.StartsWith("ae: error: --init and --resume exclude each other", both.StderrLines[0], System.StringComparison.Ordinal);
+        }
     }
 }
