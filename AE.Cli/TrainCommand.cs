@@ -34,8 +34,9 @@ namespace AE.Cli
         public static string Help { get; } = string.Join(Environment.NewLine, new[]
         {
             "Usage: ae train <cell.ae> --task T [--optimizer adam|sgdm|<law.ae>[:NAME]] [--set p=v ...]",
-            "                [--lr X] [--epochs N] [--batch B] [--time T] [--seed S] [--dtype f32|f64]",
-            "                [--name CELL] [--threads N] [--out DIR] [--checkpoint-every N] [--resume FILE]",
+            "                [--lr X] [--epochs N] [--batch B] [--time T] [--samples N] [--seed S]",
+            "                [--dtype f32|f64] [--name CELL] [--threads N] [--out DIR]",
+            "                [--checkpoint-every N] [--init FILE] [--resume FILE]",
             "                [--db FILE] [--format text|json]",
             "",
             "Trains the cell, compiled in memory from its generated C#, on a task of the seeds:",
