@@ -34,8 +34,9 @@ namespace AE.Cli
         public static string Help { get; } = string.Join(Environment.NewLine, new[]
         {
             "Usage: ae train <cell.ae> --task T [--optimizer adam|sgdm|<law.ae>[:NAME]] [--set p=v ...]",
-            "                [--lr X] [--epochs N] [--batch B] [--time T] [--seed S] [--dtype f32|f64]",
-            "                [--name CELL] [--threads N] [--out DIR] [--checkpoint-every N] [--resume FILE]",
+            "                [--lr X] [--epochs N] [--batch B] [--time T] [--samples N] [--seed S]",
+            "                [--dtype f32|f64] [--name CELL] [--threads N] [--out DIR]",
+            "                [--checkpoint-every N] [--init FILE] [--resume FILE]",
             "                [--db FILE] [--format text|json]",
             "",
             "Trains the cell, compiled in memory from its generated C#, on a task of the seeds:",
@@ -59,6 +60,12 @@ namespace AE.Cli
             "                       tape, copies 8 items of 4 random bits (T 16, batch 32,",
             "                       2000 epochs, Adam lr 1e-2); metric: held-out",
             "                       copy_accuracy.",
+            "  fashion-rows         seed 004: cells/emergent_resonator.ae or cells/gru.ae on",
+            "                       row-sequential Fashion-MNIST (28 rows of 28 pixels, then",
+            "                       --time minus 28 reasoning steps; T 29, batch 64, 3 epochs",
+            "                       of mini-batches, Adam lr 1e-3); the loss is the last step's",
+            "                       cross-entropy over T; metrics: test_accuracy on the 10,000",
+            "                       test images.",
             "",
             "Options:",
             "  --task T             The task (required).",
@@ -71,6 +78,8 @@ namespace AE.Cli
             "                       epochs of the whole run, the checkpoint's included.",
             "  --batch B            Samples per batch (default the task's).",
             "  --time T             Steps per sequence (default the task's).",
+            "  --samples N          The first N training samples of a task over a data set",
+            "                       (fashion-rows; default all).",
             "  --seed S             Seed of the weights, the data and a law's noise (default 0).",
             "  --dtype f32|f64      The cell's and the step's precision (default f32, as the",
             "                       seeds' PyTorch).",
@@ -82,6 +91,9 @@ namespace AE.Cli
             "                       alpha, mu and sigma), the task's files and checkpoints.",
             "  --checkpoint-every N Write DIR/" + CheckpointFile + " every N epochs (needs --out);",
             "                       it is written at the end of a run with --out in any case.",
+            "  --init FILE          Start from the weights of a safetensors file (PyTorch's",
+            "                       names, every parameter of the cell, as --out writes them)",
+            "                       instead of --seed's: a run at another --time, say.",
             "  --resume FILE        Continue the run of a checkpoint: the same cell, task,",
             "                       settings and optimizer; the result is bit for bit that of",
             "                       a run never interrupted.",
@@ -116,6 +128,7 @@ namespace AE.Cli
             ["--epochs"] = "a whole number",
             ["--batch"] = "a whole number",
             ["--time"] = "a whole number",
+            ["--samples"] = "a whole number of samples",
             ["--seed"] = "a whole number",
             ["--dtype"] = "f32 or f64",
             ["--name"] = "the name of a cell in the file",
@@ -123,6 +136,7 @@ namespace AE.Cli
             ["--checkpoint-every"] = "a whole number of epochs",
             ["--threads"] = "a whole number of threads",
             ["--resume"] = "a checkpoint file",
+            ["--init"] = "a safetensors file",
             ["--format"] = "text or json",
             ["--db"] = "a SQLite database file",
         };
@@ -131,7 +145,7 @@ namespace AE.Cli
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
-            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads);
+            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init);
 
         public static int Run(string[] args, CliContext context)
         {
@@ -178,12 +192,20 @@ namespace AE.Cli
             int seed = (int)(Experiment.PositiveInt(parsed, "--seed", Name, max: int.MaxValue, min: 0) ?? 0);
             int every = (int)(Experiment.PositiveInt(parsed, "--checkpoint-every", Name, max: 10_000_000) ?? 0);
             int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? 1);
+            if (Experiment.PositiveInt(parsed, "--samples", Name, max: int.MaxValue) is long samples)
+            {
+                if (!task.HasDataSet) throw CliException.BadUsage("--samples is for a task over a data set (fashion-rows), not " + task.Name, Name);
+                task.Samples = (int)samples;
+            }
             string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
             if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
             string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
             if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
+            string? init = parsed.Value("--init") is string i ? Path.GetFullPath(i, context.CurrentDirectory) : null;
+            if (init is not null && resume is not null) throw CliException.BadUsage("--init and --resume exclude each other (a checkpoint holds its weights)", Name);
+            if (init is not null && !File.Exists(init)) throw new CliException("no weights file '" + parsed.Value("--init") + "'");
 
-            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads);
+            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init);
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
         }
 
@@ -215,7 +237,7 @@ namespace AE.Cli
             int n = cell.ParameterVector.Length;
             var (law, optimizerText, lawSource) = CreateOptimizer(request, n, context);
             string dtype = typeof(T) == typeof(double) ? "f64" : "f32";
-            var identity = new CheckpointIdentity(cell.CellName, LawInput.Call(file.Sha256), task.Name, dtype, request.Batch, request.Time, request.Seed, optimizerText,
+            var identity = new CheckpointIdentity(cell.CellName, LawInput.Call(file.Sha256), task.Identity, dtype, request.Batch, request.Time, request.Seed, optimizerText,
                 Math.Min(request.Threads, request.Batch));
 
             Trainer<T> trainer;
@@ -223,6 +245,11 @@ namespace AE.Cli
             {
                 trainer = new Trainer<T>(cell, task, law, request.Seed);
                 if (request.Resume is not null) TrainingCheckpoint.Load(request.Resume, identity, trainer);
+                if (request.Init is not null) CellParameters.Load(cell, request.Init);
+            }
+            catch (Exception ex) when (ex is SafeTensorsException or CellParameterException)
+            {
+                throw new CliException(ex.Message.Split('\n')[0].TrimEnd('\r'), ex);   // the message starts with the file's path
             }
             catch (TrainingException ex)
             {

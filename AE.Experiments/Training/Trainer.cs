@@ -56,28 +56,51 @@ namespace AE.Experiments.Training
         /// <summary>The epochs of this process (not those restored from a checkpoint): each loss and the optimizer's signals after its step.</summary>
         public RunLog Log { get; }
 
-        /// <summary>One epoch: forward, loss, backward, step. Returns the loss before the step.</summary>
+        /// <summary>
+        /// One epoch: forward, loss, backward, step, once per mini-batch of the task (<see cref="TrainingTask.StepsPerEpoch"/>,
+        /// most tasks have one). Returns the loss before the step, the mean over the mini-batches.
+        /// </summary>
         public double Epoch()
         {
             var cell = Cell;
-            cell.Forward();
-            double loss = cell.Loss;
-            cell.ZeroGrad();
-            cell.Backward();
-            var grad = cell.GradientVector;
-            foreach (var (offset, length) in _frozen) grad.Slice(offset, length).Clear();
-            if (Task.ClipNorm is double max) ClipNorm(grad, max);
-            Step(Optimizer, loss, grad, cell.ParameterVector);
-            _curve.Add(loss);
-            Log.Append(loss, Optimizer);
-            return loss;
+            int steps = Task.StepsPerEpoch, epoch = _curve.Count;
+            double sum = 0;
+            for (int s = 0; s < steps; s++)
+            {
+                if (steps > 1) Task.WriteBatch(cell, epoch, s);
+                cell.Forward();
+                double loss = cell.Loss;
+                cell.ZeroGrad();
+                cell.Backward();
+                var grad = cell.GradientVector;
+                foreach (var (offset, length) in _frozen) grad.Slice(offset, length).Clear();
+                if (Task.ClipNorm is double max) ClipNorm(grad, max);
+                Step(Optimizer, loss, grad, cell.ParameterVector);
+                sum += loss;
+            }
+            double mean = steps == 1 ? sum : sum / steps;
+            _curve.Add(mean);
+            Log.Append(mean, Optimizer);
+            return mean;
         }
 
-        /// <summary>A forward pass with the current parameters; its loss.</summary>
+        /// <summary>A forward pass with the current parameters (over every mini-batch of an epoch for a task of several); its loss, their mean.</summary>
         public double Evaluate()
         {
-            Cell.Forward();
-            return Cell.Loss;
+            int steps = Task.StepsPerEpoch;
+            if (steps == 1)
+            {
+                Cell.Forward();
+                return Cell.Loss;
+            }
+            double sum = 0;
+            for (int s = 0; s < steps; s++)
+            {
+                Task.WriteBatch(Cell, _curve.Count, s);
+                Cell.Forward();
+                sum += Cell.Loss;
+            }
+            return sum / steps;
         }
 
         /// <summary>

@@ -41,6 +41,24 @@ namespace AE.Experiments.Training
         /// <summary>Parameters the optimizer leaves as they are (their gradient is zeroed before each step).</summary>
         public virtual IReadOnlyList<string> Frozen => Array.Empty<string>();
 
+        /// <summary>Whether the task reads a data set, whose training split <see cref="Samples"/> can cut short.</summary>
+        public virtual bool HasDataSet => false;
+
+        /// <summary>The training samples used, the first of the data set's (set before <see cref="Prepare"/>); null for all of them.</summary>
+        public int? Samples { get; set; }
+
+        /// <summary>The task and its settings as a checkpoint records them.</summary>
+        public string Identity => Samples is int n ? Name + " samples=" + n : Name;
+
+        /// <summary>
+        /// Optimizer steps in one epoch (valid after <see cref="Prepare"/>): 1 for a task whose data is the one batch that
+        /// <see cref="Prepare"/> writes; a task over a data set steps once per mini-batch, each written by <see cref="WriteBatch"/>.
+        /// </summary>
+        public virtual int StepsPerEpoch => 1;
+
+        /// <summary>Writes mini-batch <paramref name="step"/> of epoch <paramref name="epoch"/> (from 0) into the cell; for tasks of more than one step per epoch.</summary>
+        public virtual void WriteBatch<T>(ICell<T> cell, int epoch, int step) where T : unmanaged, IFloatingPointIeee754<T> { }
+
         /// <summary>The inputs and states the task writes, with their shapes.</summary>
         public abstract IReadOnlyList<CellRequirement> Requirements { get; }
 

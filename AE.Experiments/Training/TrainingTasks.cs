@@ -15,6 +15,7 @@ namespace AE.Experiments.Training
             () => new ResidualDynamicsTask(),
             () => new AmeSequenceTask(),
             () => new TapeCopyTask(),
+            () => new FashionRowsTask(),
         };
 
         public static IReadOnlyList<string> Names { get; } = Factories.Select(f => f().Name).ToArray();

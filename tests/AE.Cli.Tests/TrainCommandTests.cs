@@ -193,13 +193,55 @@ namespace AE.Cli.Tests
             var unknown = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "nope");
             Assert.Equal(2, unknown.ExitCode);
             Assert.Single(unknown.StderrLines);
-            Assert.StartsWith("ae: error: unknown task 'nope'; the tasks: sine-synth, saw-synth, square-synth, residual-dynamics, ame-sequence, tape-copy.", unknown.StderrLines[0], System.StringComparison.Ordinal);
+            Assert.StartsWith("ae: error: unknown task 'nope'; the tasks: sine-synth, saw-synth, square-synth, residual-dynamics, ame-sequence, tape-copy, fashion-rows.", unknown.StderrLines[0], System.StringComparison.Ordinal);
 
             var misfit = Cli.Run(dir.Path, "train", Cell("ame_layer.ae"), "--task", "sine-synth", "--epochs", "1", "--out", "never");
             Assert.Equal(2, misfit.ExitCode);
             Assert.Equal(new[] { "ae: error: the cell AmeLayer does not fit the task sine-synth: it needs input 'eps' [1], the cell's is [32]" }, misfit.StderrLines);
             Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
             Assert.Empty(misfit.Stdout);
+        }
+
+        [Fact]
+        public void Fashion_rows_refuses_samples_for_a_task_without_a_data_set_a_short_time_and_a_cell_that_does_not_fit_in_one_line()
+        {
+            using var dir = new TempDirectory();
+            var samples = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--samples", "10");
+            Assert.Equal(2, samples.ExitCode);
+            Assert.Single(samples.StderrLines);
+            Assert.StartsWith("ae: error: --samples is for a task over a data set (fashion-rows), not sine-synth", samples.StderrLines[0], System.StringComparison.Ordinal);
+
+            var time = Cli.Run(dir.Path, "train", Cell("gru.ae"), "--task", "fashion-rows", "--time", "27", "--out", "never");
+            Assert.Equal(2, time.ExitCode);
+            Assert.Equal(new[] { "ae: error: the task fashion-rows needs a time of at least 28 (28 rows, then the reasoning steps), not 27" }, time.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+
+            var misfit = Cli.Run(dir.Path, "train", Cell("ame_layer.ae"), "--task", "fashion-rows");
+            Assert.Equal(2, misfit.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell AmeLayer does not fit the task fashion-rows: it needs input 'x' [28], the cell's is [8]" }, misfit.StderrLines);
+        }
+
+        [Fact]
+        public void Init_starts_from_a_weights_file_and_a_file_of_another_cell_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(params string[] more) => new[] { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2" }.Concat(more).ToArray();
+            Assert.Equal(0, Cli.Run(dir.Path, Args("--epochs", "3", "--out", "a")).ExitCode);
+            // no epoch: the weights written are the weights read, not --seed's
+            Assert.Equal(0, Cli.Run(dir.Path, Args("--epochs", "0", "--init", "a/weights.safetensors", "--out", "b")).ExitCode);
+            Assert.Equal(0, Cli.Run(dir.Path, Args("--epochs", "0", "--out", "c")).ExitCode);
+            var trained = File.ReadAllBytes(Path.Combine(dir.Path, "a", "weights.safetensors"));
+            Assert.Equal(trained, File.ReadAllBytes(Path.Combine(dir.Path, "b", "weights.safetensors")));
+            Assert.NotEqual(trained, File.ReadAllBytes(Path.Combine(dir.Path, "c", "weights.safetensors")));
+
+            var other = Cli.Run(dir.Path, "train", Cell("ame_layer.ae"), "--task", "ame-sequence", "--time", "5", "--init", "a/weights.safetensors", "--out", "never");
+            Assert.Equal(2, other.ExitCode);
+            Assert.Single(other.StderrLines);
+            Assert.Contains("is not a parameter of AmeLayer", other.StderrLines[0], System.StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+            var both = Cli.Run(dir.Path, Args("--init", "a/weights.safetensors", "--resume", "a/checkpoint.aetrain"));
+            Assert.Equal(2, both.ExitCode);
+            Assert.StartsWith("ae: error: --init and --resume exclude each other", both.StderrLines[0], System.StringComparison.Ordinal);
         }
     }
 }
