@@ -34,12 +34,13 @@ namespace AE.Experiments.Cells
                 _weights = weights;
                 _overrides = overrides;
                 _lengths = lengths;
+                Objective = unit.Signals.FirstOrDefault(s => s.IsObjective)?.Name;
             }
 
             private int Length(string name) => _inputs[name].Length / (_batch * _time);
 
             /// <summary>The cell's own objective (the first declared), which replaces the host's loss; null when it declares none.</summary>
-            private string? Objective => _unit.Signals.FirstOrDefault(s => s.IsObjective)?.Name;
+            private string? Objective { get; }
 
             private double[] InitialState(string refName, string state, int b)
             {

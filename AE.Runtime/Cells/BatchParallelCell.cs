@@ -109,8 +109,10 @@ namespace AE.Runtime.Cells
 
         public Span<T> ParameterVector => _theta;
         public Span<T> GradientVector => _grad;
-        public Span<T> Parameter(string name) => _theta.AsSpan(_paramOffset[Find(_paramIndex, name)], Parameters[Find(_paramIndex, name)].Size);
-        public Span<T> Gradient(string name) => _grad.AsSpan(_paramOffset[Find(_paramIndex, name)], Parameters[Find(_paramIndex, name)].Size);
+        public Span<T> Parameter(string name) => Slice(_theta, Find(_paramIndex, name));
+        public Span<T> Gradient(string name) => Slice(_grad, Find(_paramIndex, name));
+
+        private Span<T> Slice(T[] vector, int k) => vector.AsSpan(_paramOffset[k], Parameters[k].Size);
         public Span<T> Input(string name) => Get(_inputs, name, "input");
         public Span<T> InputGradient(string name) => Get(_inputGrads, name, "input");
         public Span<T> Output(string name) => Get(_outputs, name, "output");

@@ -84,7 +84,7 @@ namespace AE.Experiments.Tests
 
         /// <summary>
         /// Bounds that are params, a scalar input broadcast over a vector, a select on a comparison, reductions and
-        /// softmax: the constructs the seed cells do not all use, against the reference adjoint.
+        /// softmax, a reduction over a param: the constructs the seed cells do not all use, against the reference adjoint.
         /// </summary>
         [Theory]
         [InlineData(2, 9, 21)]
@@ -107,7 +107,7 @@ namespace AE.Experiments.Tests
                     h' = h + (u > 0 ? u : 0.5 * u) - 0.1 * softmax(h) * sum(h);
                     z' = 0.9 * z + 0.1 * logsumexp(u) / (1 + dot(h', h'));
                     y  = h' / sqrt(1 + norm(x) ^ 2);
-                    e  = mean(y) + z';
+                    e  = mean(y) + z' + 0.1 * dot(k, x);
                   }
                 }
                 """;
@@ -116,7 +116,12 @@ namespace AE.Experiments.Tests
             AgreesWithTheReference(EmitTarget.Of(result.Program!).Single(), batch, time, seed);
         }
 
-        private static void AgreesWithTheReference(EmitTarget target, int batch, int time, int seed)
+        /// <summary>
+        /// The generated cell against the reference adjoint, one sample at a time, on random weights, inputs and host-given
+        /// states and the objective sum(c * outputs) with random c; <paramref name="prepare"/> may then set more (a state's
+        /// initial value, from the same draws). Returns the cell after its backward pass, for checks of the caller's own.
+        /// </summary>
+        internal static ICell<double> AgreesWithTheReference(EmitTarget target, int batch, int time, int seed, Action<ICell<double>, Func<double>>? prepare = null)
         {
             var unit = target.Unit;
             var rng = new Random(seed);
@@ -148,6 +153,7 @@ namespace AE.Experiments.Tests
                     if (st.Bounds != null) { double sum = 0; foreach (var x in v) sum += x; for (int i = 0; i < n; i++) v[i] /= sum; }
                 }
             }
+            prepare?.Invoke(cell, Normal);
             var c = unit.Signals.ToDictionary(s => s.Name, s => Enumerable.Range(0, cell.Output(s.Name).Length).Select(_ => Normal()).ToArray());
             cell.Objective = null; // the objective here is sum(c * outputs), objectives included, given as output gradients
             cell.Forward();
@@ -164,7 +170,7 @@ namespace AE.Experiments.Tests
             var terms = new List<(TapeValue Value, double[] Weight)>();
             for (int b = 0; b < batch; b++)
             {
-                var initial = unit.States.Where(s => s.Init == null).ToDictionary(s => s.Name, s => Sample(cell.InitialState(s.Name).ToArray(), b, batch));
+                var initial = unit.States.ToDictionary(s => s.Name, s => Sample(cell.InitialState(s.Name).ToArray(), b, batch));
                 cells[b] = new AdjointInterpreter(unit, parameters, null, given.Where(g => realParams.Contains(g.Key)).ToDictionary(g => g.Key, g => g.Value), initial);
                 for (int t = 0; t < time; t++)
                 {
@@ -193,6 +199,7 @@ namespace AE.Experiments.Tests
                     foreach (var i in unit.Inputs.Where(i => i.Type.Scalar == ScalarType.Real))
                         Close(cells[b].Inputs[t][i.Name].GradOrZeros, Step(cell.InputGradient(i.Name).ToArray(), t, b, batch, time), $"grad input {i.Name} at t {t}, b {b}");
             }
+            return cell;
         }
 
         /// <summary>

@@ -384,7 +384,7 @@ namespace AE.Dsl.Emit.Cells
         private void EmitReduce(CodeWriter w, CellValue v)
         {
             var a = v.Args;
-            int n = _s.Values[((ValueArg)Materialized(a[0])).Id].Length;
+            int n = _s.Values[((ValueArg)a[0]).Id].Length;
             string x = Read(a[0]);
             string result = At("f", v);
             switch (v.Function)
@@ -400,9 +400,6 @@ namespace AE.Dsl.Emit.Cells
                 default: throw new EmitNotSupportedException($"'{v.Function}' is not emitted by the cell backend yet");
             }
         }
-
-        /// <summary>A reduction's vector argument is a value or a vector param; its length either way.</summary>
-        private CellArg Materialized(CellArg a) => a is ValueArg ? a : throw new EmitNotSupportedException("a reduction over a param or a literal in a cell; write the vector as a local first");
 
         // ------------------------------------------------------------ adjoint
 

@@ -230,7 +230,8 @@ namespace AE.Dsl.Emit.Cells
                     if (Derivatives.IsVectorFunction(c.Function, args.Length))
                     {
                         if (c.Function is "cosine" or "min" or "max") throw new EmitNotSupportedException($"'{c.Function}' over a vector is not emitted by the cell backend yet");
-                        return Value(CellOp.Reduce, c.Type, EqArray.Of(args), function: c.Function);
+                        // A reduction reads whole vectors per sample: a param or a literal argument becomes a value first.
+                        return Value(CellOp.Reduce, c.Type, EqArray.Of(args.Select((a, k) => (CellArg)Materialize(a, Length(c.Args[k].Type), false)).ToArray()), function: c.Function);
                     }
                     if (args.All(a => a is LiteralArg))
                         return new LiteralArg(Scalar.Call(c.Function, args.Select(a => ((LiteralArg)a).Value).ToArray()) ?? throw new EmitNotSupportedException($"no meaning for '{c.Function}'"));
