@@ -17,7 +17,7 @@ namespace AE.Dsl.Emit
     /// <summary>
     /// The one table of the elementwise builtins' spellings, for every backend; the meaning of each is
     /// <see cref="IR.Scalar.Call"/>'s (the interpreter's), which the spellings compute bit for bit in C#. Reductions,
-    /// softmax and concat are lowered by the step plan, not spelled here. A builtin missing from the table is
+    /// softmax and concat are lowered by the step schedule, not spelled here. A builtin missing from the table is
     /// not emitted (EmitNotSupportedException, AE0080 in a build); a test checks that every elementwise builtin of
     /// <see cref="IR.Builtins.Pure"/> is here.
     /// </summary>

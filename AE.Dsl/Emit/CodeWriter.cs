@@ -9,6 +9,8 @@ namespace AE.Dsl.Emit
     {
         private readonly StringBuilder _sb = new();
         private int _indent;
+        /// <summary>Lines since a '#line N' directive belong to the .ae file until code that is not theirs comes.</summary>
+        private bool _lineMappingEnds;
 
         public CodeWriter(int indent = 0) { _indent = indent; }
 
@@ -16,16 +18,43 @@ namespace AE.Dsl.Emit
         public int Indent => _indent;
 
         /// <summary>Text written by another writer, as it is.</summary>
-        public void Raw(string text) => _sb.Append(text);
+        public void Raw(string text)
+        {
+            if (text.Length > 0) EndLineMappingNow();
+            _sb.Append(text);
+        }
 
         public void Line(string text = "")
         {
+            // Blank lines and comments do not end a mapping: the next statement's '#line' usually follows them.
+            if (text.Length > 0 && !text.StartsWith("//", StringComparison.Ordinal)) EndLineMappingNow();
             if (text.Length > 0) _sb.Append(' ', _indent * 4).Append(text);
             _sb.Append('\n');
         }
 
-        /// <summary>A line at column 0 (preprocessor directives).</summary>
+        /// <summary>A line at column 0 (a preprocessor directive), as it is.</summary>
         public void Directive(string text) => _sb.Append(text).Append('\n');
+
+        /// <summary>A '#line N "file"' directive: the lines that follow are the .ae file's, until <see cref="EndLineMapping"/>.</summary>
+        public void LineDirective(string text)
+        {
+            _lineMappingEnds = false;
+            _sb.Append(text).Append('\n');
+        }
+
+        /// <summary>
+        /// The lines since the last <see cref="LineDirective"/> were the .ae file's: the next code that is not
+        /// (anything but another '#line', a comment or a blank line) is preceded by '#line default'. Consecutive
+        /// statements so need one '#line' each and one '#line default' after the last.
+        /// </summary>
+        public void EndLineMapping() => _lineMappingEnds = true;
+
+        private void EndLineMappingNow()
+        {
+            if (!_lineMappingEnds) return;
+            _lineMappingEnds = false;
+            _sb.Append("#line default\n");
+        }
 
         public void Open(string text)
         {
@@ -46,7 +75,12 @@ namespace AE.Dsl.Emit
             return new Closer(this);
         }
 
-        public override string ToString() => _sb.ToString();
+        /// <summary>The text; a mapping still open is ended, since what follows it is another writer's.</summary>
+        public override string ToString()
+        {
+            EndLineMappingNow();
+            return _sb.ToString();
+        }
 
         /// <summary>Text one level less indented (directives, at column 0, stay).</summary>
         public static string Dedent(string text)

@@ -46,6 +46,25 @@ namespace AE.Dsl.Emit
             return Array.IndexOf(CSharpKeywords, name) >= 0 ? "@" + name : name;
         }
 
+        /// <summary>The C# local of an element value of the step schedule: its target's stem, <c>__next</c> for a next value, and its version.</summary>
+        internal static string Element(Schedule.ElementItem e) =>
+            "__e_" + Stem(e.Target) + (e.IsNext ? "__next" : "") + "__" + e.Version.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>The local holding the value an element item replaces where its guard is false; null for the first version of its target.</summary>
+        internal static string? PrevElement(Schedule.ElementItem e) => e.Prev != null ? Element(e.Prev) : null;
+
+        /// <summary>No element values yet: what scalar code outside a step reads.</summary>
+        internal static readonly IReadOnlyDictionary<string, Schedule.ElementItem> NoVersions = new Dictionary<string, Schedule.ElementItem>();
+
+        /// <summary>The C# local of a reduction's value in the step.</summary>
+        internal static string Reduction(Schedule.Reduction r) => "__r" + r.Id.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>The C# local of a 'when' condition of the step schedule.</summary>
+        internal static string Cond(int cond) => "__c" + cond.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>The C# local that holds whether a rule's run-time switch is on.</summary>
+        internal static string Switch(string ruleId) => "__on_" + ruleId;
+
         /// <summary>
         /// An .ae name, or a key the compiler makes from names (a filter's slot <c>T.ema2</c>, a next
         /// value <c>x'</c>), as the part of a made-up C# identifier (<c>__st_</c> + stem): the name

@@ -1,11 +1,12 @@
 using System;
 using AE.Dsl.Emit.Kernels;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 
 namespace AE.Dsl.Emit.Ilgpu
 {
     /// <summary>
-    /// The ILGPU backend: the step plan as static C# kernel methods that ILGPU compiles at run time for
+    /// The ILGPU backend: the step schedule as static C# kernel methods that ILGPU compiles at run time for
     /// a CUDA, OpenCL or CPU accelerator. The layout and schedule are the OpenCL backend's
     /// (<see cref="Kernels.KernelUnitEmitter"/>): every vector pass a kernel whose work-groups reduce in a fixed
     /// tree over shared memory and write partial results, every stretch of scalar statements a one-thread

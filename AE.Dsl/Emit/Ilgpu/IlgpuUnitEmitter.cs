@@ -3,6 +3,7 @@ using System.Linq;
 using AE.Dsl.Emit.Kernels;
 using AE.Dsl.Emit.OpenCl;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 
 namespace AE.Dsl.Emit.Ilgpu
 {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using AE.Dsl.Emit.OpenCl;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 using AE.Dsl.Syntax;
 
 namespace AE.Dsl.Emit.Kernels
@@ -14,7 +15,7 @@ namespace AE.Dsl.Emit.Kernels
         private sealed class Ctx
         {
             public bool Element;
-            public Dictionary<string, string> Versions = new(StringComparer.Ordinal);
+            public IReadOnlyDictionary<string, ElementItem> Versions = Names.NoVersions;
             public int ItemPos = -1;
             public int PassAt = -1;
             /// <summary>The vector an element statement defines, for messages.</summary>
@@ -52,7 +53,7 @@ namespace AE.Dsl.Emit.Kernels
                 case IrSelect s:
                     return $"({Render(s.Condition, ctx)} ? {Render(s.WhenTrue, ctx)} : {Render(s.WhenFalse, ctx)})";
                 case IrCall c:
-                    if (_plan.ReductionOf.TryGetValue(c, out var red)) return ReductionValue(red);
+                    if (_plan.TryGetReduction(c, out var red)) return ReductionValue(red);
                     return RenderCall(c, ctx);
                 case IrFilter f:
                     if (ctx.Element)
@@ -133,29 +134,29 @@ namespace AE.Dsl.Emit.Kernels
                         return r.Time == RefTime.Next ? Read(MutableRead(r.Name + "'", ctx), r.Type) : Read(Macro(CurrentKind(state), r.Name), r.Type);
                     }
                     RequireElement(ctx, r);
-                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return ElementVar(nv);
+                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return ElementVar(Names.Element(nv));
                     return Read(CurrentElement(r.Name), r.Type);
                 case SymbolKind.Acc:
                     if (r.Type.IsScalar) return MutableRead(r.Name, ctx);
                     RequireElement(ctx, r);
-                    return ctx.Versions.TryGetValue(r.Name, out var av) ? ElementVar(av) : Render(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
+                    return ctx.Versions.TryGetValue(r.Name, out var av) ? ElementVar(Names.Element(av)) : Render(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
                 default: // locals and signals
                     if (r.Type.IsScalar) return Read(ScalarTarget(r.Name), r.Type);
                     RequireElement(ctx, r);
-                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return ElementVar(lv);
+                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return ElementVar(Names.Element(lv));
                     var neutral = _unit.Signals.FirstOrDefault(s => s.Name == r.Name)?.Neutral;
                     return neutral != null ? Render(neutral, ctx) : throw new InvalidOperationException($"'{r.Name}' read before its definition");
             }
         }
 
-        /// <summary>The slot of a mutable scalar key of the step plan: "x'" is a next value, anything else an accumulator.</summary>
+        /// <summary>The slot of a mutable scalar key of the step schedule: "x'" is a next value, anything else an accumulator.</summary>
         private string MutableScalar(string key) =>
             key.EndsWith("'", StringComparison.Ordinal) ? Macro(OpenClSlotKind.Next, key.TrimEnd('\'')) : Macro(OpenClSlotKind.Accumulator, key);
 
         /// <summary>A next value or accumulator read by a vector element computed after the scalar moved on reads the copy taken at its place.</summary>
         private string MutableRead(string key, Ctx ctx)
         {
-            if (ctx.Element && ctx.PassAt >= 0 && _plan.Snapshots.Contains((ctx.ItemPos, key)) && _plan.WrittenBetween(key, ctx.ItemPos, ctx.PassAt))
+            if (ctx.Element && ctx.PassAt >= 0 && _plan.IsSnapshot(ctx.ItemPos, key) && _plan.WrittenBetween(key, ctx.ItemPos, ctx.PassAt))
                 return Macro(OpenClSlotKind.Snapshot, SnapshotKey(key, ctx.ItemPos));
             return MutableScalar(key);
         }

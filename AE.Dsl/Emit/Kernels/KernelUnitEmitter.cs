@@ -5,13 +5,14 @@ using System.Linq;
 using System.Text;
 using AE.Dsl.Emit.OpenCl;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 using AE.Dsl.Text;
 
 namespace AE.Dsl.Emit.Kernels
 {
     /// <summary>
     /// What the device backends share: one unit's step as kernels over one scalar buffer of doubles (the
-    /// layout), one kernel per segment of the step plan (scalar segments and vector passes), reductions as
+    /// layout), one kernel per segment of the step schedule (scalar segments and vector passes), reductions as
     /// a fixed-order tree per work-group whose partial results the next scalar kernel adds in group order.
     /// A backend (OpenCL C, ILGPU's C#) says how each piece is spelled; expressions: KernelUnitEmitter.Render.cs.
     /// </summary>
@@ -21,7 +22,7 @@ namespace AE.Dsl.Emit.Kernels
         protected readonly string _name;
         protected readonly bool _float;
         protected readonly string _vecType;
-        protected readonly StepPlan _plan;
+        protected readonly StepSchedule _plan;
         protected readonly CodeWriter _w = new();
         protected readonly List<IrRule> _switches;
         private readonly HashSet<string> _hostStates;
@@ -49,7 +50,7 @@ namespace AE.Dsl.Emit.Kernels
             _switches = unit.Rules.Where(r => r.Ablatable).ToList();
             _hostStates = new HashSet<string>(CSharpEmitter.HostStates(unit).Select(s => s.Name), StringComparer.Ordinal);
             _runtimeDims = unit.Dims.Where(d => d.IsRuntime).Select(d => d.Name).ToList();
-            _plan = new StepPlan(unit, _ => true);
+            _plan = StepSchedule.Build(unit, lagged: false);
         }
 
         /// <summary>
@@ -166,7 +167,7 @@ namespace AE.Dsl.Emit.Kernels
             }
             foreach (var s in _unit.States.Where(s => s.Type.IsScalar)) AddSlot(OpenClSlotKind.Next, s.Name, s.Type.Scalar, "NEXT_" + C(s.Name));
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) AddSlot(OpenClSlotKind.Local, l.Name, l.Type.Scalar, "LOC_" + C(l.Name));
-            foreach (var c in _plan.CondVars) AddSlot(OpenClSlotKind.Condition, c, ScalarType.Bool, "COND_" + c.Substring(3));
+            for (int c = 1; c <= _plan.CondCount; c++) AddSlot(OpenClSlotKind.Condition, Names.Cond(c), ScalarType.Bool, "COND_" + Num(c));
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
                 AddSlot(OpenClSlotKind.Snapshot, SnapshotKey(snap.Name, snap.Pos), ScalarType.Real, "SNAP_" + C(snap.Name) + "__" + Num(snap.Pos));
             foreach (var pass in _plan.Passes)
@@ -220,7 +221,7 @@ namespace AE.Dsl.Emit.Kernels
         private static string ReductionKey(Reduction r, string suffix) => "r" + Num(r.Id) + suffix;
         private string PassGuardKey(VectorPass p) => "pass" + Num(PassNumber(p));
         private static string ReductionGuardKey(Reduction r) => "r" + Num(r.Id);
-        private int PassNumber(VectorPass p) => _plan.Passes.IndexOf(p) + 1;
+        private int PassNumber(VectorPass p) => _plan.IndexOf(p) + 1;
 
         private IEnumerable<(string Suffix, string Init)> Accumulators(Reduction r) => r.Call.Function switch
         {
@@ -304,7 +305,7 @@ namespace AE.Dsl.Emit.Kernels
 
         private string SegmentDescription(int start, int end)
         {
-            var rules = _plan.Items.Where(i => i.Pos >= start && i.Pos < end && i.Kind != ItemKind.Element).Select(i => i.Rule).Distinct().ToList();
+            var rules = _plan.Items.Where(i => i.Pos >= start && i.Pos < end && i is not ElementItem).Select(i => i.Rule).Distinct().ToList();
             return rules.Count == 0 ? "no scalar statements" : "scalar statements of " + string.Join(", ", rules.Select(r => r.IsUpdate ? "update" : r.Id));
         }
 
@@ -320,7 +321,7 @@ namespace AE.Dsl.Emit.Kernels
             {
                 foreach (var snap in _plan.Snapshots.Where(s => s.Pos == item.Pos).OrderBy(s => s.Name, StringComparer.Ordinal))
                     w.Line($"{Macro(OpenClSlotKind.Snapshot, SnapshotKey(snap.Name, snap.Pos))} = {MutableScalar(snap.Name)};");
-                if (item.Kind == ItemKind.Element) continue;
+                if (item is ElementItem) continue;
                 if (!ReferenceEquals(item.Rule, lastRule))
                 {
                     lastRule = item.Rule;
@@ -346,7 +347,7 @@ namespace AE.Dsl.Emit.Kernels
             foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar))
                 w.Line($"{Macro(OpenClSlotKind.Signal, s.Name)} = {(s.Neutral != null && IrFacts.IsConstant(s.Neutral) ? Store(Render(s.Neutral, new Ctx()), s.Type) : "0.0")};");
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) w.Line($"{Macro(OpenClSlotKind.Local, l.Name)} = 0.0;");
-            foreach (var c in _plan.CondVars) w.Line($"{Macro(OpenClSlotKind.Condition, c)} = 0.0;");
+            foreach (var c in Enumerable.Range(1, _plan.CondCount).Select(Names.Cond)) w.Line($"{Macro(OpenClSlotKind.Condition, c)} = 0.0;");
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
                 w.Line($"{Macro(OpenClSlotKind.Snapshot, SnapshotKey(snap.Name, snap.Pos))} = 0.0;");
         }
@@ -368,7 +369,7 @@ namespace AE.Dsl.Emit.Kernels
         private static List<DimExpr> PassLengths(VectorPass pass)
         {
             var lengths = new List<DimExpr>();
-            foreach (var e in pass.Elements) if (!lengths.Contains(e.TargetType!.Shape[0])) lengths.Add(e.TargetType!.Shape[0]);
+            foreach (var e in pass.Elements) if (!lengths.Contains(e.TargetType.Shape[0])) lengths.Add(e.TargetType.Shape[0]);
             foreach (var r in pass.Reductions) if (!lengths.Contains(r.Call.Args[0].Type.Shape[0])) lengths.Add(r.Call.Args[0].Type.Shape[0]);
             return lengths;
         }
@@ -422,16 +423,11 @@ namespace AE.Dsl.Emit.Kernels
         /// <summary>The condition under which the step reads a reduction, as far as it is known where the pass runs.</summary>
         private string Guard(Reduction r, VectorPass pass)
         {
+            var need = _plan.NeedOf(r, pass);
             var parts = new List<string>();
-            var owner = r.Owner;
-            if (owner.Guard != null) parts.Add(CondText(owner.Guard));
-            foreach (var c in owner.Conds)
-            {
-                var cv = c.TrimStart('!');
-                if (_plan.Items.First(i => i.CondVar == cv).Pos >= pass.At) return string.Join(" && ", parts);
-                parts.Add(CondText(c));
-            }
-            foreach (var (cond, holds) in _plan.UsablePath(r, pass.At, pass.ComputedBefore))
+            if (need.Switch != null) parts.Add(SwitchText(need.Switch));
+            parts.AddRange(need.Conds.Select(CondText));
+            foreach (var (cond, holds) in need.Path)
             {
                 var ctx = new Ctx { Versions = r.Versions, ItemPos = r.Pos };
                 var text = Render(cond, ctx);
@@ -461,7 +457,7 @@ namespace AE.Dsl.Emit.Kernels
             {
                 using (w.Block($"if (i < {DimText(len)})"))
                 {
-                    foreach (var e in pass.Elements.Where(e => e.TargetType!.Shape[0].Equals(len))) EmitElement(w, e, pass);
+                    foreach (var e in pass.Elements.Where(e => e.TargetType.Shape[0].Equals(len))) EmitElement(w, e, pass);
                     foreach (var r in pass.Reductions.Where(r => r.Call.Args[0].Type.Shape[0].Equals(len)))
                     {
                         var first = accs.FindIndex(x => x.Red == r);
@@ -532,7 +528,7 @@ namespace AE.Dsl.Emit.Kernels
         };
 
         /// <summary>'// AE1 (laws/ae_sgdm.ae:72): clip = ...': the rule, where the equation is, and the equation.</summary>
-        private string StatementComment(Item item)
+        private string StatementComment(ScheduleItem item)
         {
             var where = "";
             if (_sources.TryGetValue(item.Rule.Origin.Path, out var file))
@@ -540,36 +536,31 @@ namespace AE.Dsl.Emit.Kernels
             return "// " + Comment((item.Rule.IsUpdate ? "update" : item.Rule.Id) + where + ": " + StatementText(item.Stmt));
         }
 
-        private string ItemCondition(Item item)
+        private string ItemCondition(ScheduleItem item)
         {
             var parts = new List<string>();
-            if (item.Guard != null) parts.Add(CondText(item.Guard));
+            if (item.Switch != null) parts.Add(SwitchText(item.Switch));
             parts.AddRange(item.Conds.Select(CondText));
             return string.Join(" && ", parts);
         }
 
-        /// <summary>A run-time switch ('__on_AE5') or 'when' condition ('__c2', '!__c2') of the step plan, read from its slot.</summary>
-        private string CondText(string c)
-        {
-            bool negated = c.StartsWith("!", StringComparison.Ordinal);
-            var name = c.TrimStart('!');
-            var macro = name.StartsWith("__on_", StringComparison.Ordinal)
-                ? Macro(OpenClSlotKind.RuleSwitch, name.Substring("__on_".Length))
-                : Macro(OpenClSlotKind.Condition, name);
-            return negated ? $"({macro} == 0.0)" : $"({macro} != 0.0)";
-        }
+        /// <summary>Whether a rule's run-time switch is on, read from its slot.</summary>
+        private string SwitchText(string ruleId) => $"({Macro(OpenClSlotKind.RuleSwitch, ruleId)} != 0.0)";
 
-        private void EmitScalarItem(CodeWriter w, Item item)
+        /// <summary>Whether a 'when' condition holds (or does not), read from its slot.</summary>
+        private string CondText(CondTest c) => $"({Macro(OpenClSlotKind.Condition, Names.Cond(c.Cond))} {(c.Holds ? "!=" : "==")} 0.0)";
+
+        private void EmitScalarItem(CodeWriter w, ScheduleItem item)
         {
             var stmt = item.Stmt;
             var ctx = new Ctx { Versions = item.Versions, ItemPos = item.Pos };
             string target;
             string value;
             IrType type;
-            if (item.Kind == ItemKind.Cond)
+            if (item is CondItem)
             {
-                target = Macro(OpenClSlotKind.Condition, item.CondVar!);
-                value = Render(item.CondExpr!, ctx);
+                target = Macro(OpenClSlotKind.Condition, Names.Cond(((CondItem)item).Cond));
+                value = Render(((CondItem)item).Condition, ctx);
                 type = IrType.Bool;
             }
             else
@@ -599,7 +590,7 @@ namespace AE.Dsl.Emit.Kernels
             w.Line(StatementComment(item));
             var cond = ItemCondition(item);
             string? neutral = null;
-            if (item.Guard != null && item.Conds.Count == 0 && stmt is IrDefine def && _unit.Signals.FirstOrDefault(x => x.Name == def.Name)?.Neutral is IrExpr ne)
+            if (item.Switch != null && item.Conds.Count == 0 && stmt is IrDefine def && _unit.Signals.FirstOrDefault(x => x.Name == def.Name)?.Neutral is IrExpr ne)
                 neutral = Store(Render(ne, new Ctx { Versions = item.Versions, ItemPos = item.Pos }), ne.Type);
             if (cond.Length == 0)
             {
@@ -643,34 +634,34 @@ namespace AE.Dsl.Emit.Kernels
             }
         }
 
-        private void EmitElement(CodeWriter w, Item e, VectorPass pass)
+        private void EmitElement(CodeWriter w, ElementItem e, VectorPass pass)
         {
             var ctx = new Ctx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At, Target = e.Target };
             var expr = e.Stmt switch { IrDefine d => d.Value, IrSetNext n => n.Value, IrAccumulate a => a.Value, _ => throw new InvalidOperationException() };
             var value = Render(expr, ctx);
-            string prior = e.PrevVar != null ? ElementVar(e.PrevVar) : e.Stmt switch
+            string prior = e.Prev != null ? ElementVar(Names.Element(e.Prev)) : e.Stmt switch
             {
-                IrSetNext n => Read(CurrentElement(n.Name), e.TargetType!),
+                IrSetNext n => Read(CurrentElement(n.Name), e.TargetType),
                 IrAccumulate a => Render(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
-                _ => e.TargetType!.Scalar == ScalarType.Bool ? False : "0.0",
+                _ => e.TargetType.Scalar == ScalarType.Bool ? False : "0.0",
             };
             if (e.Stmt is IrAccumulate) value = $"{prior} + {value}";
-            var type = e.TargetType!.Scalar == ScalarType.Bool ? BoolElementType : "double";
+            var type = e.TargetType.Scalar == ScalarType.Bool ? BoolElementType : "double";
             var cond = ItemCondition(e);
             w.Line(StatementComment(e));
             if (cond.Length == 0)
             {
-                w.Line($"{type} {ElementVar(e.Var!)} = {value};");
+                w.Line($"{type} {ElementVar(Names.Element(e))} = {value};");
                 return;
             }
             string fallback = prior;
             if (e.Stmt is IrDefine d2 && _unit.Signals.FirstOrDefault(x => x.Name == d2.Name)?.Neutral is IrExpr ne)
                 fallback = Render(ne, ctx);
-            w.Line($"{type} {ElementVar(e.Var!)} = {fallback};");
-            using (w.Block($"if ({cond})")) w.Line($"{ElementVar(e.Var!)} = {value};");
+            w.Line($"{type} {ElementVar(Names.Element(e))} = {fallback};");
+            using (w.Block($"if ({cond})")) w.Line($"{ElementVar(Names.Element(e))} = {value};");
         }
 
-        /// <summary>An element variable of the step plan ('__e_g0_1') as an OpenCL identifier.</summary>
+        /// <summary>An element variable of the step schedule ('__e_g0_1') as an OpenCL identifier.</summary>
         private static string ElementVar(string planVar) => C(planVar.TrimStart('_'));
 
         private string CurrentElement(string state)
@@ -683,7 +674,8 @@ namespace AE.Dsl.Emit.Kernels
         {
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
-                if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
+                if (!_plan.FinalVersions.TryGetValue(s.Name, out var final)) continue;
+                var v = Names.Element(final);
                 // a bool element is stored as 1 and 0, as a scalar bool is
                 var value = Store(ElementVar(v), s.Type);
                 if (s.Bounds != null) value = $"{Function("ae_clamp")}({value}, {Render(s.Bounds.Lo, new Ctx())}, {Render(s.Bounds.Hi, new Ctx())})";
@@ -691,7 +683,7 @@ namespace AE.Dsl.Emit.Kernels
                 w.Line($"{_vectorArg[s.Name]}[i] = {value};");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
-                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) w.Line($"{_vectorArg[s.Name]}[i] = {Store(ElementVar(v), s.Type)};");
+                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) w.Line($"{_vectorArg[s.Name]}[i] = {Store(ElementVar(Names.Element(v)), s.Type)};");
         }
 
         // ------------------------------------------------------------ names

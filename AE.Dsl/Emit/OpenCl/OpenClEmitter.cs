@@ -2,12 +2,13 @@ using System;
 using System.Linq;
 using AE.Dsl.Emit.Kernels;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 
 namespace AE.Dsl.Emit.OpenCl
 {
     /// <summary>
     /// The OpenCL backend. The whole step runs on the device: every vector pass of the C# backend's
-    /// step plan becomes one kernel over the elements (each work-group reduces its share in local
+    /// step schedule becomes one kernel over the elements (each work-group reduces its share in local
     /// memory in a fixed tree order and writes partial results), and the scalar statements between
     /// passes become single-work-item kernels that first combine the previous pass's partials in
     /// group order, so a step's result depends only on its inputs and the work-group size.

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using AE.Dsl.Emit.Kernels;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 using AE.Dsl.Text;
 
 namespace AE.Dsl.Emit.OpenCl

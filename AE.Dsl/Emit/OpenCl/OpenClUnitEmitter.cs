@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using AE.Dsl.Emit.Kernels;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 
 namespace AE.Dsl.Emit.OpenCl
 {

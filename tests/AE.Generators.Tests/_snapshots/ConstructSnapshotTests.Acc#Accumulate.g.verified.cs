@@ -86,28 +86,20 @@ namespace AE.Generated
             // ---- rule up "pull toward the input"
             // drive += 0.1 * x
 #line 5 "/ae/acc.ae"
-            if (__on_up)
-            {
-                drive += (0.1 * x);
-            }
-#line default
+            if (__on_up) drive += (0.1 * x);
 
             // ---- rule decay "constant decay"
             // drive += -0.05
 #line 6 "/ae/acc.ae"
-            if (__on_decay)
-            {
-                drive += -0.05;
-            }
-#line default
+            if (__on_decay) drive += -0.05;
 
             // ---- update "apply the drive"
             // k' = k + drive
 #line 7 "/ae/acc.ae"
             k__next = (k + drive);
-#line default
 
             // end of step: project onto the declared bounds, then the next values become current
+#line default
             k = __AeMath.Clamp(k__next, 0.0, 1.0);
             this.drive = drive;
         }
@@ -152,11 +144,7 @@ namespace AE.Generated
     public sealed partial class AccumulatePopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __st_k;
-        private readonly __V[] __nx_k;
-        private readonly __V[] __x_drive;
-        private readonly __V[] __on_up;
-        private readonly __V[] __on_decay;
+        private readonly __V[] __st_k, __nx_k, __x_drive, __on_up, __on_decay;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -174,10 +162,7 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __st_k = new __V[__blocks];
-            __nx_k = new __V[__blocks];
-            __x_drive = new __V[__blocks];
-            __on_up = new __V[__blocks];
+            __st_k = new __V[__blocks]; __nx_k = new __V[__blocks]; __x_drive = new __V[__blocks]; __on_up = new __V[__blocks];
             __on_decay = new __V[__blocks];
             __System.Array.Fill(__on_up, __V.AllBitsSet);
             __System.Array.Fill(__on_decay, __V.AllBitsSet);
@@ -220,18 +205,12 @@ namespace AE.Generated
                 // ---- rule up "pull toward the input"
                 // drive += 0.1 * x
                 var __m1 = __on_up[__q];
-                if (__Lanes.Any(__m1))
-                {
-                    __x_drive[__q] = __Vx.ConditionalSelect(__m1, __x_drive[__q] + (__Vx.Create(0.1) * __Lanes.Load(x, __j, __k - __j)), __x_drive[__q]);
-                }
+                if (__Lanes.Any(__m1)) __x_drive[__q] = __Vx.ConditionalSelect(__m1, __x_drive[__q] + (__Vx.Create(0.1) * __Lanes.Load(x, __j, __k - __j)), __x_drive[__q]);
 
                 // ---- rule decay "constant decay"
                 // drive += -0.05
                 var __m2 = __on_decay[__q];
-                if (__Lanes.Any(__m2))
-                {
-                    __x_drive[__q] = __Vx.ConditionalSelect(__m2, __x_drive[__q] + __Vx.Create(-0.05), __x_drive[__q]);
-                }
+                if (__Lanes.Any(__m2)) __x_drive[__q] = __Vx.ConditionalSelect(__m2, __x_drive[__q] + __Vx.Create(-0.05), __x_drive[__q]);
 
                 // ---- update "apply the drive"
                 // k' = k + drive
@@ -243,9 +222,7 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Coefficient k of one controller.</summary>
         public double k(int controller) => __Lane(__st_k, controller);
-        /// <summary>Accumulator drive of one controller.</summary>
         public double drive(int controller) => __Lane(__x_drive, controller);
 
         private static readonly string[] __signalNames = { "k", "drive" };

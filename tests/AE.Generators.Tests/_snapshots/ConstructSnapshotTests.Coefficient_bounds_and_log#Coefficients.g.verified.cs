@@ -66,9 +66,8 @@ namespace AE.Generated
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
-            double __v_alpha_min = options.alpha_min;
+            double __v_alpha_min = this.alpha_min = options.alpha_min;
             if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
-            this.alpha_min = __v_alpha_min;
             this.alpha = (double)(0.01);
             this.mu = (double)(0.5);
             // alpha: bounds and initial value with the given params
@@ -107,25 +106,17 @@ namespace AE.Generated
                 // L = loss
 #line 10 "/ae/coefficients.ae"
                 L = loss;
-#line default
 
                 // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
                 // alpha' = alpha * exp(-0.01 * tanh(L))
 #line 12 "/ae/coefficients.ae"
-                if (__on_adapt)
-                {
-                    alpha__next = (alpha * __Math.Exp((-0.01 * __Math.Tanh(L))));
-                }
-#line default
+                if (__on_adapt) alpha__next = (alpha * __Math.Exp((-0.01 * __Math.Tanh(L))));
                 // mu' = mu + 0.01
 #line 13 "/ae/coefficients.ae"
-                if (__on_adapt)
-                {
-                    mu__next = (mu + 0.01);
-                }
-#line default
+                if (__on_adapt) mu__next = (mu + 0.01);
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
+#line default
                 var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
                 __j1.alpha__next = alpha__next; __j1.grad = __pin_grad; __j1.mu__next = mu__next; __j1.theta = __pin_theta;
                 __j1.Run(Kernel, MaxThreads);
@@ -224,13 +215,7 @@ namespace AE.Generated
     public sealed partial class CoefficientsPopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __p_alpha_min;
-        private readonly __V[] __st_alpha;
-        private readonly __V[] __nx_alpha;
-        private readonly __V[] __st_mu;
-        private readonly __V[] __nx_mu;
-        private readonly __V[] __x_L;
-        private readonly __V[] __on_adapt;
+        private readonly __V[] __p_alpha_min, __st_alpha, __nx_alpha, __st_mu, __nx_mu, __x_L, __on_adapt;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -252,13 +237,8 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __p_alpha_min = new __V[__blocks];
-            __st_alpha = new __V[__blocks];
-            __nx_alpha = new __V[__blocks];
-            __st_mu = new __V[__blocks];
-            __nx_mu = new __V[__blocks];
-            __x_L = new __V[__blocks];
-            __on_adapt = new __V[__blocks];
+            __p_alpha_min = new __V[__blocks]; __st_alpha = new __V[__blocks]; __nx_alpha = new __V[__blocks];
+            __st_mu = new __V[__blocks]; __nx_mu = new __V[__blocks]; __x_L = new __V[__blocks]; __on_adapt = new __V[__blocks];
             __System.Array.Fill(__on_adapt, __V.AllBitsSet);
             for (int __j = 0; __j < __lanes; __j++)
             {
@@ -308,16 +288,10 @@ namespace AE.Generated
                 // ---- rule adapt "alpha shrinks while the loss is positive, mu grows"
                 // alpha' = alpha * exp(-0.01 * tanh(L))
                 var __m1 = __on_adapt[__q];
-                if (__Lanes.Any(__m1))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m1, (__st_alpha[__q] * __Lanes.Exp((__Vx.Create(-0.01) * __Lanes.Tanh(__x_L[__q])))), __nx_alpha[__q]);
-                }
+                if (__Lanes.Any(__m1)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m1, (__st_alpha[__q] * __Lanes.Exp((__Vx.Create(-0.01) * __Lanes.Tanh(__x_L[__q])))), __nx_alpha[__q]);
                 // mu' = mu + 0.01
                 var __m2 = __on_adapt[__q];
-                if (__Lanes.Any(__m2))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m2, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
-                }
+                if (__Lanes.Any(__m2)) __nx_mu[__q] = __Vx.ConditionalSelect(__m2, (__st_mu[__q] + __Vx.Create(0.01)), __nx_mu[__q]);
             }
 
             // ---- pass 1 of 1 over the vectors: write the vectors
@@ -343,13 +317,9 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Param alpha_min of one controller.</summary>
         public double alpha_min(int controller) => __Lane(__p_alpha_min, controller);
-        /// <summary>Coefficient alpha of one controller.</summary>
         public double alpha(int controller) => __Lane(__st_alpha, controller);
-        /// <summary>Coefficient mu of one controller.</summary>
         public double mu(int controller) => __Lane(__st_mu, controller);
-        /// <summary>Signal L of one controller.</summary>
         public double L(int controller) => __Lane(__x_L, controller);
 
         private static readonly string[] __signalNames = { "L", "alpha", "mu" };

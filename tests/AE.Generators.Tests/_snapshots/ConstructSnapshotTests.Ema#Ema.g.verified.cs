@@ -48,9 +48,8 @@ namespace AE.Generated
         public Ema(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
-            double __v_beta = options.beta;
+            double __v_beta = this.beta = options.beta;
             if (!(__v_beta >= 0.0 && __v_beta < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta", "[0, 1)", __v_beta, "param 'beta' must lie in [0, 1)");
-            this.beta = __v_beta;
         }
 
         /// <summary>One step of Ema over double vectors. Allocates nothing.</summary>
@@ -75,9 +74,9 @@ namespace AE.Generated
             // T = ema@T.ema(beta, x)
 #line 5 "/ae/ema.ae"
             T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta, x);
-#line default
 
             // end of step: project onto the declared bounds, then the next values become current
+#line default
             this.T = T;
         }
 
@@ -113,10 +112,8 @@ namespace AE.Generated
     public sealed partial class EmaPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __p_beta;
-        private readonly __V[] __x_T;
-        private readonly double[] __slot_T__ema;
-        private readonly long[] __slot_T__ema_n;
+        private readonly __V[] __p_beta, __x_T;
+        private readonly double[] __slot_T__ema; private readonly long[] __slot_T__ema_n;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -134,10 +131,8 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __p_beta = new __V[__blocks];
-            __x_T = new __V[__blocks];
-            __slot_T__ema = new double[__lanes];
-            __slot_T__ema_n = new long[__lanes];
+            __p_beta = new __V[__blocks]; __x_T = new __V[__blocks];
+            __slot_T__ema = new double[__lanes]; __slot_T__ema_n = new long[__lanes];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -183,9 +178,7 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Param beta of one controller.</summary>
         public double beta(int controller) => __Lane(__p_beta, controller);
-        /// <summary>Signal T of one controller.</summary>
         public double T(int controller) => __Lane(__x_T, controller);
 
         private static readonly string[] __signalNames = { "T" };

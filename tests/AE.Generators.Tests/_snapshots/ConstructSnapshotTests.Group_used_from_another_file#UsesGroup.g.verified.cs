@@ -82,13 +82,12 @@ namespace AE.Generated
                 // L = loss
 #line 2 "/ae/group_def.ae"
                 L = loss;
-#line default
                 // T = ema@T.ema(0.9, L - prev@T.prev(L, L))
 #line 2 "/ae/group_def.ae"
                 T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, 0.9, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
-#line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
+#line default
                 var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
                 __j1.grad = __pin_grad; __j1.theta = __pin_theta;
                 __j1.Run(Kernel, MaxThreads);
@@ -176,12 +175,9 @@ namespace AE.Generated
     public sealed partial class UsesGroupPopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __x_L;
-        private readonly __V[] __x_T;
-        private readonly double[] __slot_T__prev;
-        private readonly long[] __slot_T__prev_n;
-        private readonly double[] __slot_T__ema;
-        private readonly long[] __slot_T__ema_n;
+        private readonly __V[] __x_L, __x_T;
+        private readonly double[] __slot_T__prev; private readonly long[] __slot_T__prev_n;
+        private readonly double[] __slot_T__ema; private readonly long[] __slot_T__ema_n;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -203,12 +199,9 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __x_L = new __V[__blocks];
-            __x_T = new __V[__blocks];
-            __slot_T__prev = new double[__lanes];
-            __slot_T__prev_n = new long[__lanes];
-            __slot_T__ema = new double[__lanes];
-            __slot_T__ema_n = new long[__lanes];
+            __x_L = new __V[__blocks]; __x_T = new __V[__blocks];
+            __slot_T__prev = new double[__lanes]; __slot_T__prev_n = new long[__lanes];
+            __slot_T__ema = new double[__lanes]; __slot_T__ema_n = new long[__lanes];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -277,9 +270,7 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Signal L of one controller.</summary>
         public double L(int controller) => __Lane(__x_L, controller);
-        /// <summary>Signal T of one controller.</summary>
         public double T(int controller) => __Lane(__x_T, controller);
 
         private static readonly string[] __signalNames = { "L", "T" };

@@ -48,8 +48,7 @@ namespace AE.Generated
         public Latch(Options? options = null, ulong seed = 0)
         {
             options ??= new Options();
-            long __v_warmup = options.warmup;
-            this.warmup = __v_warmup;
+            long __v_warmup = this.warmup = options.warmup;
         }
 
         /// <summary>One step of Latch over double vectors. Allocates nothing.</summary>
@@ -74,9 +73,9 @@ namespace AE.Generated
             // held = latch@held.latch(step > warmup, 0.8 * x, 1)
 #line 5 "/ae/latch.ae"
             held = __AeMath.Latch(ref __slot_held__latch, ref __slot_held__latch_n, (((double)__step) > ((double)warmup)), (0.8 * x), 1.0);
-#line default
 
             // end of step: project onto the declared bounds, then the next values become current
+#line default
             this.held = held;
         }
 
@@ -112,10 +111,8 @@ namespace AE.Generated
     public sealed partial class LatchPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __p_warmup;
-        private readonly __V[] __x_held;
-        private readonly double[] __slot_held__latch;
-        private readonly long[] __slot_held__latch_n;
+        private readonly __V[] __p_warmup, __x_held;
+        private readonly double[] __slot_held__latch; private readonly long[] __slot_held__latch_n;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -133,10 +130,8 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __p_warmup = new __V[__blocks];
-            __x_held = new __V[__blocks];
-            __slot_held__latch = new double[__lanes];
-            __slot_held__latch_n = new long[__lanes];
+            __p_warmup = new __V[__blocks]; __x_held = new __V[__blocks];
+            __slot_held__latch = new double[__lanes]; __slot_held__latch_n = new long[__lanes];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -182,9 +177,7 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Param warmup of one controller.</summary>
         public long warmup(int controller) => (long)__Lane(__p_warmup, controller);
-        /// <summary>Signal held of one controller.</summary>
         public double held(int controller) => __Lane(__x_held, controller);
 
         private static readonly string[] __signalNames = { "held" };

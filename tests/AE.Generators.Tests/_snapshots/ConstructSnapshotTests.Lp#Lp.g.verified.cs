@@ -69,9 +69,9 @@ namespace AE.Generated
             // y = lp@y.lp(0.5, x)
 #line 4 "/ae/lp.ae"
             y = __AeMath.Lp(ref __slot_y__lp, ref __slot_y__lp_n, 0.5, x);
-#line default
 
             // end of step: project onto the declared bounds, then the next values become current
+#line default
             this.y = y;
         }
 
@@ -108,8 +108,7 @@ namespace AE.Generated
     {
         private readonly int __count, __blocks;
         private readonly __V[] __x_y;
-        private readonly double[] __slot_y__lp;
-        private readonly long[] __slot_y__lp_n;
+        private readonly double[] __slot_y__lp; private readonly long[] __slot_y__lp_n;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -128,8 +127,7 @@ namespace AE.Generated
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
             __x_y = new __V[__blocks];
-            __slot_y__lp = new double[__lanes];
-            __slot_y__lp_n = new long[__lanes];
+            __slot_y__lp = new double[__lanes]; __slot_y__lp_n = new long[__lanes];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -174,7 +172,6 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Signal y of one controller.</summary>
         public double y(int controller) => __Lane(__x_y, controller);
 
         private static readonly string[] __signalNames = { "y" };

@@ -84,13 +84,12 @@ namespace AE.Generated
                 // L = loss
 #line 9 "/ae/noise.ae"
                 L = loss;
-#line default
                 // jitter = noise()
 #line 9 "/ae/noise.ae"
                 jitter = __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, 0);
-#line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
+#line default
                 var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
                 __j1.__step = __step; __j1.grad = __pin_grad; __j1.theta = __pin_theta;
                 __j1.Draws = (((sigma > 0.0)));
@@ -207,10 +206,7 @@ namespace AE.Generated
     public sealed partial class NoisePopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __st_sigma;
-        private readonly __V[] __nx_sigma;
-        private readonly __V[] __x_jitter;
-        private readonly __V[] __x_L;
+        private readonly __V[] __st_sigma, __nx_sigma, __x_jitter, __x_L;
         private readonly ulong __seed;
         private int __precision;
 
@@ -233,9 +229,7 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __st_sigma = new __V[__blocks];
-            __nx_sigma = new __V[__blocks];
-            __x_jitter = new __V[__blocks];
+            __st_sigma = new __V[__blocks]; __nx_sigma = new __V[__blocks]; __x_jitter = new __V[__blocks];
             __x_L = new __V[__blocks];
             __seed = seed;
             for (int __j = 0; __j < __lanes; __j++)
@@ -311,11 +305,8 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Coefficient sigma of one controller.</summary>
         public double sigma(int controller) => __Lane(__st_sigma, controller);
-        /// <summary>Signal jitter of one controller.</summary>
         public double jitter(int controller) => __Lane(__x_jitter, controller);
-        /// <summary>Signal L of one controller.</summary>
         public double L(int controller) => __Lane(__x_L, controller);
 
         private static readonly string[] __signalNames = { "jitter", "L", "sigma" };

@@ -69,9 +69,9 @@ namespace AE.Generated
             // dx = x - prev@dx.prev(x, x)
 #line 4 "/ae/prev.ae"
             dx = (x - __AeMath.Prev(ref __slot_dx__prev, ref __slot_dx__prev_n, x, x));
-#line default
 
             // end of step: project onto the declared bounds, then the next values become current
+#line default
             this.dx = dx;
         }
 
@@ -108,8 +108,7 @@ namespace AE.Generated
     {
         private readonly int __count, __blocks;
         private readonly __V[] __x_dx;
-        private readonly double[] __slot_dx__prev;
-        private readonly long[] __slot_dx__prev_n;
+        private readonly double[] __slot_dx__prev; private readonly long[] __slot_dx__prev_n;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -128,8 +127,7 @@ namespace AE.Generated
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
             __x_dx = new __V[__blocks];
-            __slot_dx__prev = new double[__lanes];
-            __slot_dx__prev_n = new long[__lanes];
+            __slot_dx__prev = new double[__lanes]; __slot_dx__prev_n = new long[__lanes];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -174,7 +172,6 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Signal dx of one controller.</summary>
         public double dx(int controller) => __Lane(__x_dx, controller);
 
         private static readonly string[] __signalNames = { "dx" };

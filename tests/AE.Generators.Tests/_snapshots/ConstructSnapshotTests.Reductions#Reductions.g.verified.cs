@@ -97,9 +97,9 @@ namespace AE.Generated
                 // L = loss
 #line 9 "/ae/reductions.ae"
                 L = loss;
-#line default
 
                 // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
+#line default
                 var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
                 __j1.grad = __pin_grad;
                 __j1.Run(Kernel, MaxThreads);
@@ -115,33 +115,27 @@ namespace AE.Generated
                 // s = sum(grad)
 #line 10 "/ae/reductions.ae"
                 s = __r0;
-#line default
                 // avg = mean(grad)
 #line 11 "/ae/reductions.ae"
                 avg = (__r1 / n);
-#line default
                 // gm = dot(grad, m)
 #line 12 "/ae/reductions.ae"
                 gm = __r2;
-#line default
                 // gn = norm(grad)
 #line 13 "/ae/reductions.ae"
                 gn = __Math.Sqrt(__r3);
-#line default
                 // cs = cosine(grad, m)
 #line 14 "/ae/reductions.ae"
                 cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (__Math.Sqrt(__r4_aa) * __Math.Sqrt(__r4_bb)));
-#line default
                 // hi = max(grad)
 #line 15 "/ae/reductions.ae"
                 hi = __r5;
-#line default
                 // lo = min(grad)
 #line 16 "/ae/reductions.ae"
                 lo = __r6;
-#line default
 
                 // ---- pass 2 of 2 over the vectors: write the vectors
+#line default
                 var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
                 __j2.grad = __pin_grad; __j2.theta = __pin_theta;
                 __j2.Run(Kernel, MaxThreads);
@@ -262,7 +256,6 @@ namespace AE.Generated
                         // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
                         var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
-#line default
                         // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
                         var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
@@ -277,7 +270,6 @@ namespace AE.Generated
                     // m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
                     double __e_m__next__1 = ((0.9 * __Simd.Widen(__s_m[__i])) + __Simd.Widen(grad[__i]));
-#line default
                     // theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
                     double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - (0.01 * __e_m__next__1));
@@ -332,24 +324,8 @@ namespace AE.Generated
     public sealed partial class ReductionsPopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __st_m;
-        private readonly __V[] __x_s;
-        private readonly __V[] __x_avg;
-        private readonly __V[] __x_gm;
-        private readonly __V[] __x_gn;
-        private readonly __V[] __x_cs;
-        private readonly __V[] __x_hi;
-        private readonly __V[] __x_lo;
-        private readonly __V[] __x_L;
-        private readonly __V[] __r0;
-        private readonly __V[] __r1;
-        private readonly __V[] __r2;
-        private readonly __V[] __r3;
-        private readonly __V[] __r4_ab;
-        private readonly __V[] __r4_aa;
-        private readonly __V[] __r4_bb;
-        private readonly __V[] __r5;
-        private readonly __V[] __r6;
+        private readonly __V[] __st_m, __x_s, __x_avg, __x_gm, __x_gn, __x_cs, __x_hi, __x_lo, __x_L, __r0, __r1, __r2, __r3, __r4_ab, __r4_aa, __r4_bb;
+        private readonly __V[] __r5, __r6;
         private float[]? __st_m_f32;
         private int __precision;
 
@@ -372,24 +348,11 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __st_m = new __V[n * __blocks];
-            __x_s = new __V[__blocks];
-            __x_avg = new __V[__blocks];
-            __x_gm = new __V[__blocks];
-            __x_gn = new __V[__blocks];
-            __x_cs = new __V[__blocks];
-            __x_hi = new __V[__blocks];
-            __x_lo = new __V[__blocks];
-            __x_L = new __V[__blocks];
-            __r0 = new __V[__blocks];
-            __r1 = new __V[__blocks];
-            __r2 = new __V[__blocks];
-            __r3 = new __V[__blocks];
-            __r4_ab = new __V[__blocks];
-            __r4_aa = new __V[__blocks];
-            __r4_bb = new __V[__blocks];
-            __r5 = new __V[__blocks];
-            __r6 = new __V[__blocks];
+            __st_m = new __V[n * __blocks]; __x_s = new __V[__blocks]; __x_avg = new __V[__blocks]; __x_gm = new __V[__blocks];
+            __x_gn = new __V[__blocks]; __x_cs = new __V[__blocks]; __x_hi = new __V[__blocks]; __x_lo = new __V[__blocks];
+            __x_L = new __V[__blocks]; __r0 = new __V[__blocks]; __r1 = new __V[__blocks]; __r2 = new __V[__blocks];
+            __r3 = new __V[__blocks]; __r4_ab = new __V[__blocks]; __r4_aa = new __V[__blocks]; __r4_bb = new __V[__blocks];
+            __r5 = new __V[__blocks]; __r6 = new __V[__blocks];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -523,21 +486,13 @@ namespace AE.Generated
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
         /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
         public double m(int controller, int index) => __Element(__st_m, controller, index, n);
-        /// <summary>Signal s of one controller.</summary>
         public double s(int controller) => __Lane(__x_s, controller);
-        /// <summary>Signal avg of one controller.</summary>
         public double avg(int controller) => __Lane(__x_avg, controller);
-        /// <summary>Signal gm of one controller.</summary>
         public double gm(int controller) => __Lane(__x_gm, controller);
-        /// <summary>Signal gn of one controller.</summary>
         public double gn(int controller) => __Lane(__x_gn, controller);
-        /// <summary>Signal cs of one controller.</summary>
         public double cs(int controller) => __Lane(__x_cs, controller);
-        /// <summary>Signal hi of one controller.</summary>
         public double hi(int controller) => __Lane(__x_hi, controller);
-        /// <summary>Signal lo of one controller.</summary>
         public double lo(int controller) => __Lane(__x_lo, controller);
-        /// <summary>Signal L of one controller.</summary>
         public double L(int controller) => __Lane(__x_L, controller);
 
         private static readonly string[] __signalNames = { "s", "avg", "gm", "gn", "cs", "hi", "lo", "L" };

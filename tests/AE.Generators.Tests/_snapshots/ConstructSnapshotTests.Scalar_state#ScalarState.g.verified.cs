@@ -85,20 +85,13 @@ namespace AE.Generated
             // ---- rule R "count and sum"
             // count' = count + 1
 #line 6 "/ae/scalar_state.ae"
-            if (__on_R)
-            {
-                count__next = (count + 1.0);
-            }
-#line default
+            if (__on_R) count__next = (count + 1.0);
             // total' = total + x
 #line 7 "/ae/scalar_state.ae"
-            if (__on_R)
-            {
-                total__next = (total + x);
-            }
-#line default
+            if (__on_R) total__next = (total + x);
 
             // end of step: project onto the declared bounds, then the next values become current
+#line default
             count = count__next;
             total = total__next;
         }
@@ -142,11 +135,7 @@ namespace AE.Generated
     public sealed partial class ScalarStatePopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __st_count;
-        private readonly __V[] __nx_count;
-        private readonly __V[] __st_total;
-        private readonly __V[] __nx_total;
-        private readonly __V[] __on_R;
+        private readonly __V[] __st_count, __nx_count, __st_total, __nx_total, __on_R;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -164,11 +153,8 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __st_count = new __V[__blocks];
-            __nx_count = new __V[__blocks];
-            __st_total = new __V[__blocks];
-            __nx_total = new __V[__blocks];
-            __on_R = new __V[__blocks];
+            __st_count = new __V[__blocks]; __nx_count = new __V[__blocks]; __st_total = new __V[__blocks];
+            __nx_total = new __V[__blocks]; __on_R = new __V[__blocks];
             __System.Array.Fill(__on_R, __V.AllBitsSet);
             for (int __j = 0; __j < __lanes; __j++)
             {
@@ -209,16 +195,10 @@ namespace AE.Generated
                 // ---- rule R "count and sum"
                 // count' = count + 1
                 var __m1 = __on_R[__q];
-                if (__Lanes.Any(__m1))
-                {
-                    __nx_count[__q] = __Vx.ConditionalSelect(__m1, (__st_count[__q] + __Vx.Create(1.0)), __nx_count[__q]);
-                }
+                if (__Lanes.Any(__m1)) __nx_count[__q] = __Vx.ConditionalSelect(__m1, (__st_count[__q] + __Vx.Create(1.0)), __nx_count[__q]);
                 // total' = total + x
                 var __m2 = __on_R[__q];
-                if (__Lanes.Any(__m2))
-                {
-                    __nx_total[__q] = __Vx.ConditionalSelect(__m2, (__st_total[__q] + __Lanes.Load(x, __j, __k - __j)), __nx_total[__q]);
-                }
+                if (__Lanes.Any(__m2)) __nx_total[__q] = __Vx.ConditionalSelect(__m2, (__st_total[__q] + __Lanes.Load(x, __j, __k - __j)), __nx_total[__q]);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 __st_count[__q] = __nx_count[__q];
@@ -227,9 +207,7 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>State count of one controller.</summary>
         public double count(int controller) => __Lane(__st_count, controller);
-        /// <summary>State total of one controller.</summary>
         public double total(int controller) => __Lane(__st_total, controller);
 
         private static readonly string[] __signalNames = { "count", "total" };

@@ -102,16 +102,11 @@ namespace AE.Generated
             {
                 s = 0.0;
             }
-#line default
 
             // ---- rule D "drive"
             // du += x
 #line 8 "/ae/signal_neutral.ae"
-            if (__on_D)
-            {
-                du += x;
-            }
-#line default
+            if (__on_D) du += x;
 
             // ---- rule B "budget"
             // d = clamp(du, -0.1, 0.1)
@@ -124,15 +119,14 @@ namespace AE.Generated
             {
                 d = du;
             }
-#line default
 
             // ---- update "apply"
             // k' = (k + (0.01 * s)) + d
 #line 10 "/ae/signal_neutral.ae"
             k__next = ((k + (0.01 * s)) + d);
-#line default
 
             // end of step: project onto the declared bounds, then the next values become current
+#line default
             k = __AeMath.Clamp(k__next, 0.0, 1.0);
             this.s = s;
             this.d = d;
@@ -182,14 +176,7 @@ namespace AE.Generated
     public sealed partial class SignalNeutralPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __st_k;
-        private readonly __V[] __nx_k;
-        private readonly __V[] __x_s;
-        private readonly __V[] __x_d;
-        private readonly __V[] __x_du;
-        private readonly __V[] __on_S;
-        private readonly __V[] __on_D;
-        private readonly __V[] __on_B;
+        private readonly __V[] __st_k, __nx_k, __x_s, __x_d, __x_du, __on_S, __on_D, __on_B;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -207,14 +194,8 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __st_k = new __V[__blocks];
-            __nx_k = new __V[__blocks];
-            __x_s = new __V[__blocks];
-            __x_d = new __V[__blocks];
-            __x_du = new __V[__blocks];
-            __on_S = new __V[__blocks];
-            __on_D = new __V[__blocks];
-            __on_B = new __V[__blocks];
+            __st_k = new __V[__blocks]; __nx_k = new __V[__blocks]; __x_s = new __V[__blocks]; __x_d = new __V[__blocks];
+            __x_du = new __V[__blocks]; __on_S = new __V[__blocks]; __on_D = new __V[__blocks]; __on_B = new __V[__blocks];
             __System.Array.Fill(__on_S, __V.AllBitsSet);
             __System.Array.Fill(__on_D, __V.AllBitsSet);
             __System.Array.Fill(__on_B, __V.AllBitsSet);
@@ -266,10 +247,7 @@ namespace AE.Generated
                 // ---- rule D "drive"
                 // du += x
                 var __m2 = __on_D[__q];
-                if (__Lanes.Any(__m2))
-                {
-                    __x_du[__q] = __Vx.ConditionalSelect(__m2, __x_du[__q] + __Lanes.Load(x, __j, __k - __j), __x_du[__q]);
-                }
+                if (__Lanes.Any(__m2)) __x_du[__q] = __Vx.ConditionalSelect(__m2, __x_du[__q] + __Lanes.Load(x, __j, __k - __j), __x_du[__q]);
 
                 // ---- rule B "budget"
                 // d = clamp(du, -0.1, 0.1)
@@ -286,13 +264,9 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Coefficient k of one controller.</summary>
         public double k(int controller) => __Lane(__st_k, controller);
-        /// <summary>Signal s of one controller.</summary>
         public double s(int controller) => __Lane(__x_s, controller);
-        /// <summary>Signal d of one controller.</summary>
         public double d(int controller) => __Lane(__x_d, controller);
-        /// <summary>Accumulator du of one controller.</summary>
         public double du(int controller) => __Lane(__x_du, controller);
 
         private static readonly string[] __signalNames = { "s", "d", "k", "du" };

@@ -83,20 +83,13 @@ namespace AE.Generated
             // ---- rule grow "k follows x up"
             // when x > 0
 #line 4 "/ae/variant.ae"
-            if (__on_grow)
-            {
-                __c1 = (x > 0.0);
-            }
-#line default
+            if (__on_grow) __c1 = (x > 0.0);
             // k' = k * 1.1
 #line 4 "/ae/variant.ae"
-            if (__on_grow && __c1)
-            {
-                k__next = (k * 1.1);
-            }
-#line default
+            if (__on_grow && __c1) k__next = (k * 1.1);
 
             // end of step: project onto the declared bounds, then the next values become current
+#line default
             k = __AeMath.Clamp(k__next, 0.0, 10.0);
         }
 
@@ -138,10 +131,7 @@ namespace AE.Generated
     public sealed partial class UndampedPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __st_k;
-        private readonly __V[] __nx_k;
-        private readonly __V[] __c1;
-        private readonly __V[] __on_grow;
+        private readonly __V[] __st_k, __nx_k, __c1, __on_grow;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -159,10 +149,7 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __st_k = new __V[__blocks];
-            __nx_k = new __V[__blocks];
-            __c1 = new __V[__blocks];
-            __on_grow = new __V[__blocks];
+            __st_k = new __V[__blocks]; __nx_k = new __V[__blocks]; __c1 = new __V[__blocks]; __on_grow = new __V[__blocks];
             __System.Array.Fill(__on_grow, __V.AllBitsSet);
             for (int __j = 0; __j < __lanes; __j++)
             {
@@ -202,16 +189,10 @@ namespace AE.Generated
                 // ---- rule grow "k follows x up"
                 // when x > 0
                 var __m1 = __on_grow[__q];
-                if (__Lanes.Any(__m1))
-                {
-                    __c1[__q] = __Vx.ConditionalSelect(__m1, __Vx.GreaterThan(__Lanes.Load(x, __j, __k - __j), __Vx.Create(0.0)), __c1[__q]);
-                }
+                if (__Lanes.Any(__m1)) __c1[__q] = __Vx.ConditionalSelect(__m1, __Vx.GreaterThan(__Lanes.Load(x, __j, __k - __j), __Vx.Create(0.0)), __c1[__q]);
                 // k' = k * 1.1
                 var __m2 = (__on_grow[__q] & __c1[__q]);
-                if (__Lanes.Any(__m2))
-                {
-                    __nx_k[__q] = __Vx.ConditionalSelect(__m2, (__st_k[__q] * __Vx.Create(1.1)), __nx_k[__q]);
-                }
+                if (__Lanes.Any(__m2)) __nx_k[__q] = __Vx.ConditionalSelect(__m2, (__st_k[__q] * __Vx.Create(1.1)), __nx_k[__q]);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 __st_k[__q] = __Lanes.Clamp(__nx_k[__q], __Vx.Create(0.0), __Vx.Create(10.0));
@@ -219,7 +200,6 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Coefficient k of one controller.</summary>
         public double k(int controller) => __Lane(__st_k, controller);
 
         private static readonly string[] __signalNames = { "k" };

@@ -57,11 +57,9 @@ namespace AE.Generated
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
-            double __v_beta = options.beta;
+            double __v_beta = this.beta = options.beta;
             if (!(__v_beta >= 0.0 && __v_beta < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta", "[0, 1)", __v_beta, "param 'beta' must lie in [0, 1)");
-            this.beta = __v_beta;
-            double __v_lr = options.lr;
-            this.lr = __v_lr;
+            double __v_lr = this.lr = options.lr;
             __st_m_f64 = new double[n];
             __System.Array.Fill(__st_m_f64, (double)(0.0));
         }
@@ -94,9 +92,9 @@ namespace AE.Generated
                 // L = loss
 #line 10 "/ae/vector_state.ae"
                 L = loss;
-#line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
+#line default
                 var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
                 __j1.grad = __pin_grad; __j1.theta = __pin_theta;
                 __j1.Run(Kernel, MaxThreads);
@@ -133,7 +131,6 @@ namespace AE.Generated
                         // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
                         var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
-#line default
                         // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
                         var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
@@ -148,7 +145,6 @@ namespace AE.Generated
                     // m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
                     double __e_m__next__1 = ((beta * __Simd.Widen(__s_m[__i])) + __Simd.Widen(grad[__i]));
-#line default
                     // theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
                     double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - (lr * __e_m__next__1));
@@ -196,10 +192,7 @@ namespace AE.Generated
     public sealed partial class VectorStatePopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __p_beta;
-        private readonly __V[] __p_lr;
-        private readonly __V[] __st_m;
-        private readonly __V[] __x_L;
+        private readonly __V[] __p_beta, __p_lr, __st_m, __x_L;
         private float[]? __st_m_f32;
         private int __precision;
 
@@ -222,10 +215,7 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __p_beta = new __V[__blocks];
-            __p_lr = new __V[__blocks];
-            __st_m = new __V[n * __blocks];
-            __x_L = new __V[__blocks];
+            __p_beta = new __V[__blocks]; __p_lr = new __V[__blocks]; __st_m = new __V[n * __blocks]; __x_L = new __V[__blocks];
             for (int __j = 0; __j < __lanes; __j++)
             {
                 // The law's own constructor validates the options and computes every initial value; the last
@@ -296,13 +286,10 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Param beta of one controller.</summary>
         public double beta(int controller) => __Lane(__p_beta, controller);
-        /// <summary>Param lr of one controller.</summary>
         public double lr(int controller) => __Lane(__p_lr, controller);
         /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
         public double m(int controller, int index) => __Element(__st_m, controller, index, n);
-        /// <summary>Signal L of one controller.</summary>
         public double L(int controller) => __Lane(__x_L, controller);
 
         private static readonly string[] __signalNames = { "L" };

@@ -82,41 +82,22 @@ namespace AE.Generated
             // ---- rule steer
             // when x > 1
 #line 5 "/ae/when_else.ae"
-            if (__on_steer)
-            {
-                __c1 = (x > 1.0);
-            }
-#line default
+            if (__on_steer) __c1 = (x > 1.0);
             // k' = k * 2
 #line 6 "/ae/when_else.ae"
-            if (__on_steer && __c1)
-            {
-                k__next = (k * 2.0);
-            }
-#line default
+            if (__on_steer && __c1) k__next = (k * 2.0);
             // when x < -1
 #line 7 "/ae/when_else.ae"
-            if (__on_steer && !__c1)
-            {
-                __c2 = (x < -1.0);
-            }
-#line default
+            if (__on_steer && !__c1) __c2 = (x < -1.0);
             // k' = k / 2
 #line 8 "/ae/when_else.ae"
-            if (__on_steer && !__c1 && __c2)
-            {
-                k__next = (k / 2.0);
-            }
-#line default
+            if (__on_steer && !__c1 && __c2) k__next = (k / 2.0);
             // k' = k * 0.99
 #line 10 "/ae/when_else.ae"
-            if (__on_steer && !__c1 && !__c2)
-            {
-                k__next = (k * 0.99);
-            }
-#line default
+            if (__on_steer && !__c1 && !__c2) k__next = (k * 0.99);
 
             // end of step: project onto the declared bounds, then the next values become current
+#line default
             k = __AeMath.Clamp(k__next, 0.01, 100.0);
         }
 
@@ -158,11 +139,7 @@ namespace AE.Generated
     public sealed partial class WhenElsePopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __st_k;
-        private readonly __V[] __nx_k;
-        private readonly __V[] __c1;
-        private readonly __V[] __c2;
-        private readonly __V[] __on_steer;
+        private readonly __V[] __st_k, __nx_k, __c1, __c2, __on_steer;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -180,10 +157,7 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __st_k = new __V[__blocks];
-            __nx_k = new __V[__blocks];
-            __c1 = new __V[__blocks];
-            __c2 = new __V[__blocks];
+            __st_k = new __V[__blocks]; __nx_k = new __V[__blocks]; __c1 = new __V[__blocks]; __c2 = new __V[__blocks];
             __on_steer = new __V[__blocks];
             __System.Array.Fill(__on_steer, __V.AllBitsSet);
             for (int __j = 0; __j < __lanes; __j++)
@@ -225,34 +199,19 @@ namespace AE.Generated
                 // ---- rule steer
                 // when x > 1
                 var __m1 = __on_steer[__q];
-                if (__Lanes.Any(__m1))
-                {
-                    __c1[__q] = __Vx.ConditionalSelect(__m1, __Vx.GreaterThan(__Lanes.Load(x, __j, __k - __j), __Vx.Create(1.0)), __c1[__q]);
-                }
+                if (__Lanes.Any(__m1)) __c1[__q] = __Vx.ConditionalSelect(__m1, __Vx.GreaterThan(__Lanes.Load(x, __j, __k - __j), __Vx.Create(1.0)), __c1[__q]);
                 // k' = k * 2
                 var __m2 = (__on_steer[__q] & __c1[__q]);
-                if (__Lanes.Any(__m2))
-                {
-                    __nx_k[__q] = __Vx.ConditionalSelect(__m2, (__st_k[__q] * __Vx.Create(2.0)), __nx_k[__q]);
-                }
+                if (__Lanes.Any(__m2)) __nx_k[__q] = __Vx.ConditionalSelect(__m2, (__st_k[__q] * __Vx.Create(2.0)), __nx_k[__q]);
                 // when x < -1
                 var __m3 = (__on_steer[__q] & (~__c1[__q]));
-                if (__Lanes.Any(__m3))
-                {
-                    __c2[__q] = __Vx.ConditionalSelect(__m3, __Vx.LessThan(__Lanes.Load(x, __j, __k - __j), __Vx.Create(-1.0)), __c2[__q]);
-                }
+                if (__Lanes.Any(__m3)) __c2[__q] = __Vx.ConditionalSelect(__m3, __Vx.LessThan(__Lanes.Load(x, __j, __k - __j), __Vx.Create(-1.0)), __c2[__q]);
                 // k' = k / 2
                 var __m4 = (__on_steer[__q] & (~__c1[__q]) & __c2[__q]);
-                if (__Lanes.Any(__m4))
-                {
-                    __nx_k[__q] = __Vx.ConditionalSelect(__m4, (__st_k[__q] / __Vx.Create(2.0)), __nx_k[__q]);
-                }
+                if (__Lanes.Any(__m4)) __nx_k[__q] = __Vx.ConditionalSelect(__m4, (__st_k[__q] / __Vx.Create(2.0)), __nx_k[__q]);
                 // k' = k * 0.99
                 var __m5 = (__on_steer[__q] & (~__c1[__q]) & (~__c2[__q]));
-                if (__Lanes.Any(__m5))
-                {
-                    __nx_k[__q] = __Vx.ConditionalSelect(__m5, (__st_k[__q] * __Vx.Create(0.99)), __nx_k[__q]);
-                }
+                if (__Lanes.Any(__m5)) __nx_k[__q] = __Vx.ConditionalSelect(__m5, (__st_k[__q] * __Vx.Create(0.99)), __nx_k[__q]);
 
                 // end of step: project onto the declared bounds, then the next values become current
                 __st_k[__q] = __Lanes.Clamp(__nx_k[__q], __Vx.Create(0.01), __Vx.Create(100.0));
@@ -260,7 +219,6 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Coefficient k of one controller.</summary>
         public double k(int controller) => __Lane(__st_k, controller);
 
         private static readonly string[] __signalNames = { "k" };

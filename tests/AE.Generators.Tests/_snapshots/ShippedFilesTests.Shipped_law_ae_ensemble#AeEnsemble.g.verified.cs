@@ -93,29 +93,20 @@ namespace AE.Generated
             if (K < 1) throw new __System.ArgumentOutOfRangeException(nameof(K), K, "dimension 'K' must be at least 1");
             this.K = K;
             options ??= new Options();
-            double __v_beta_weight = options.beta_weight;
+            double __v_beta_weight = this.beta_weight = options.beta_weight;
             if (!(__v_beta_weight >= 0.0 && __v_beta_weight < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("beta_weight", "[0, inf)", __v_beta_weight, "param 'beta_weight' must lie in [0, inf)");
-            this.beta_weight = __v_beta_weight;
-            double __v_kappa = options.kappa;
+            double __v_kappa = this.kappa = options.kappa;
             if (!(__v_kappa >= 0.0 && __v_kappa <= 1.0)) throw new __Runtime.ParamOutOfRangeException("kappa", "[0, 1]", __v_kappa, "param 'kappa' must lie in [0, 1]");
-            this.kappa = __v_kappa;
-            double __v_alpha_min = options.alpha_min;
+            double __v_alpha_min = this.alpha_min = options.alpha_min;
             if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
-            this.alpha_min = __v_alpha_min;
-            double __v_alpha_max = options.alpha_max;
-            this.alpha_max = __v_alpha_max;
-            double __v_mu_min = options.mu_min;
-            this.mu_min = __v_mu_min;
-            double __v_mu_max = options.mu_max;
-            this.mu_max = __v_mu_max;
-            double __v_sigma_min = options.sigma_min;
+            double __v_alpha_max = this.alpha_max = options.alpha_max;
+            double __v_mu_min = this.mu_min = options.mu_min;
+            double __v_mu_max = this.mu_max = options.mu_max;
+            double __v_sigma_min = this.sigma_min = options.sigma_min;
             if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
-            this.sigma_min = __v_sigma_min;
-            double __v_sigma_max = options.sigma_max;
-            this.sigma_max = __v_sigma_max;
-            double __v_loss_emergency = options.loss_emergency;
+            double __v_sigma_max = this.sigma_max = options.sigma_max;
+            double __v_loss_emergency = this.loss_emergency = options.loss_emergency;
             if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
-            this.loss_emergency = __v_loss_emergency;
             __sig_w = new double[K];
         }
 
@@ -164,17 +155,15 @@ namespace AE.Generated
                 // min_loss = min(Lk)
 #line 40 "/ae/laws/ae_ensemble.ae"
                 min_loss = __r0;
-#line default
                 // max_loss = max(Lk)
 #line 41 "/ae/laws/ae_ensemble.ae"
                 max_loss = __r1;
-#line default
                 // mean_loss = mean(Lk)
 #line 42 "/ae/laws/ae_ensemble.ae"
                 mean_loss = (__r2 / K);
-#line default
 
                 // ---- pass 2 of 4 over the vectors: reductions sum(ew)
+#line default
                 var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, K));
                 __j2.losses = __pin_losses; __j2.min_loss = min_loss;
                 __j2.Run(Kernel, MaxThreads);
@@ -190,17 +179,15 @@ namespace AE.Generated
                 // bar_alpha = dot(w, alpha)
 #line 45 "/ae/laws/ae_ensemble.ae"
                 bar_alpha = __r4;
-#line default
                 // bar_mu = dot(w, mu)
 #line 46 "/ae/laws/ae_ensemble.ae"
                 bar_mu = __r5;
-#line default
                 // bar_sigma = dot(w, sigma)
 #line 47 "/ae/laws/ae_ensemble.ae"
                 bar_sigma = __r6;
-#line default
 
                 // ---- pass 4 of 4 over the vectors: write the vectors
+#line default
                 var __j4 = (__Pass4<__T>)(__job4 ??= new __Pass4<__T>(this, K));
                 __j4.__on_consensus = __on_consensus; __j4.__r3 = __r3; __j4.alpha = __pin_alpha; __j4.bar_alpha = bar_alpha; __j4.bar_mu = bar_mu; __j4.bar_sigma = bar_sigma; __j4.losses = __pin_losses; __j4.min_loss = min_loss; __j4.mu = __pin_mu; __j4.sigma = __pin_sigma;
                 __j4.Run(Kernel, MaxThreads);
@@ -306,7 +293,6 @@ namespace AE.Generated
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                         var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                         var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
@@ -321,7 +307,6 @@ namespace AE.Generated
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                     double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
-#line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                     double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
@@ -370,11 +355,9 @@ namespace AE.Generated
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                         var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                         var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
-#line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
                         var __e_w__1 = (__e_ew__1 / __vk8);
@@ -393,11 +376,9 @@ namespace AE.Generated
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                     double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
-#line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                     double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
                     double __e_w__1 = (__e_ew__1 / __r3);
@@ -463,38 +444,24 @@ namespace AE.Generated
                         // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                         var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __vk1), __vk3, __vk1);
-#line default
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                         var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __vk6)));
-#line default
                         // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
                         var __e_w__1 = (__e_ew__1 / __vk8);
-#line default
                         // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
                         var __e_alpha__next__1 = __Simd.Load(alpha + __i);
-                        if (__on_consensus)
-                        {
-                            __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
-                        }
-#line default
+                        if (__on_consensus) __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __vk13, __vk14);
                         // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
                         var __e_mu__next__1 = __Simd.Load(mu + __i);
-                        if (__on_consensus)
-                        {
-                            __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __vk17, __vk18);
-                        }
-#line default
+                        if (__on_consensus) __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __vk17, __vk18);
                         // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
                         var __e_sigma__next__1 = __Simd.Load(sigma + __i);
-                        if (__on_consensus)
-                        {
-                            __e_sigma__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
-                        }
+                        if (__on_consensus) __e_sigma__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(sigma + __i)) + __vk20), __vk21, __vk22);
 #line default
                         __Simd.Store(__Lanes.Clamp(__e_alpha__next__1, __vk13, __vk14), alpha + __i);
                         __Simd.Store(__Lanes.Clamp(__e_mu__next__1, __vk17, __vk18), mu + __i);
@@ -508,38 +475,24 @@ namespace AE.Generated
                     // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                     double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
-#line default
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                     double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-#line default
                     // w = ew / sum(ew)
 #line 44 "/ae/laws/ae_ensemble.ae"
                     double __e_w__1 = (__e_ew__1 / __r3);
-#line default
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
                     double __e_alpha__next__1 = __Simd.Widen(alpha[__i]);
-                    if (__on_consensus)
-                    {
-                        __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(alpha[__i])) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                    }
-#line default
+                    if (__on_consensus) __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(alpha[__i])) + (kappa * bar_alpha)), alpha_min, alpha_max);
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
                     double __e_mu__next__1 = __Simd.Widen(mu[__i]);
-                    if (__on_consensus)
-                    {
-                        __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(mu[__i])) + (kappa * bar_mu)), mu_min, mu_max);
-                    }
-#line default
+                    if (__on_consensus) __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(mu[__i])) + (kappa * bar_mu)), mu_min, mu_max);
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
                     double __e_sigma__next__1 = __Simd.Widen(sigma[__i]);
-                    if (__on_consensus)
-                    {
-                        __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(sigma[__i])) + (kappa * bar_sigma)), sigma_min, sigma_max);
-                    }
+                    if (__on_consensus) __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(sigma[__i])) + (kappa * bar_sigma)), sigma_min, sigma_max);
 #line default
                     alpha[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));
                     mu[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_mu__next__1, mu_min, mu_max));
@@ -592,30 +545,9 @@ namespace AE.Generated
     public sealed partial class AeEnsemblePopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __p_beta_weight;
-        private readonly __V[] __p_kappa;
-        private readonly __V[] __p_alpha_min;
-        private readonly __V[] __p_alpha_max;
-        private readonly __V[] __p_mu_min;
-        private readonly __V[] __p_mu_max;
-        private readonly __V[] __p_sigma_min;
-        private readonly __V[] __p_sigma_max;
-        private readonly __V[] __p_loss_emergency;
-        private readonly __V[] __sig_w;
-        private readonly __V[] __x_mean_loss;
-        private readonly __V[] __x_min_loss;
-        private readonly __V[] __x_max_loss;
-        private readonly __V[] __x_bar_alpha;
-        private readonly __V[] __x_bar_mu;
-        private readonly __V[] __x_bar_sigma;
-        private readonly __V[] __on_consensus;
-        private readonly __V[] __r0;
-        private readonly __V[] __r1;
-        private readonly __V[] __r2;
-        private readonly __V[] __r3;
-        private readonly __V[] __r4;
-        private readonly __V[] __r5;
-        private readonly __V[] __r6;
+        private readonly __V[] __p_beta_weight, __p_kappa, __p_alpha_min, __p_alpha_max, __p_mu_min, __p_mu_max, __p_sigma_min, __p_sigma_max;
+        private readonly __V[] __p_loss_emergency, __sig_w, __x_mean_loss, __x_min_loss, __x_max_loss, __x_bar_alpha, __x_bar_mu, __x_bar_sigma;
+        private readonly __V[] __on_consensus, __r0, __r1, __r2, __r3, __r4, __r5, __r6;
         private int __precision;
 
         /// <summary>Controllers in the population.</summary>
@@ -637,30 +569,14 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __p_beta_weight = new __V[__blocks];
-            __p_kappa = new __V[__blocks];
-            __p_alpha_min = new __V[__blocks];
-            __p_alpha_max = new __V[__blocks];
-            __p_mu_min = new __V[__blocks];
-            __p_mu_max = new __V[__blocks];
-            __p_sigma_min = new __V[__blocks];
-            __p_sigma_max = new __V[__blocks];
-            __p_loss_emergency = new __V[__blocks];
-            __sig_w = new __V[K * __blocks];
-            __x_mean_loss = new __V[__blocks];
-            __x_min_loss = new __V[__blocks];
-            __x_max_loss = new __V[__blocks];
-            __x_bar_alpha = new __V[__blocks];
-            __x_bar_mu = new __V[__blocks];
-            __x_bar_sigma = new __V[__blocks];
-            __on_consensus = new __V[__blocks];
-            __r0 = new __V[__blocks];
-            __r1 = new __V[__blocks];
-            __r2 = new __V[__blocks];
-            __r3 = new __V[__blocks];
-            __r4 = new __V[__blocks];
-            __r5 = new __V[__blocks];
-            __r6 = new __V[__blocks];
+            __p_beta_weight = new __V[__blocks]; __p_kappa = new __V[__blocks]; __p_alpha_min = new __V[__blocks];
+            __p_alpha_max = new __V[__blocks]; __p_mu_min = new __V[__blocks]; __p_mu_max = new __V[__blocks];
+            __p_sigma_min = new __V[__blocks]; __p_sigma_max = new __V[__blocks]; __p_loss_emergency = new __V[__blocks];
+            __sig_w = new __V[K * __blocks]; __x_mean_loss = new __V[__blocks]; __x_min_loss = new __V[__blocks];
+            __x_max_loss = new __V[__blocks]; __x_bar_alpha = new __V[__blocks]; __x_bar_mu = new __V[__blocks];
+            __x_bar_sigma = new __V[__blocks]; __on_consensus = new __V[__blocks]; __r0 = new __V[__blocks];
+            __r1 = new __V[__blocks]; __r2 = new __V[__blocks]; __r3 = new __V[__blocks]; __r4 = new __V[__blocks];
+            __r5 = new __V[__blocks]; __r6 = new __V[__blocks];
             __System.Array.Fill(__on_consensus, __V.AllBitsSet);
             for (int __j = 0; __j < __lanes; __j++)
             {
@@ -835,37 +751,21 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Param beta_weight of one controller.</summary>
         public double beta_weight(int controller) => __Lane(__p_beta_weight, controller);
-        /// <summary>Param kappa of one controller.</summary>
         public double kappa(int controller) => __Lane(__p_kappa, controller);
-        /// <summary>Param alpha_min of one controller.</summary>
         public double alpha_min(int controller) => __Lane(__p_alpha_min, controller);
-        /// <summary>Param alpha_max of one controller.</summary>
         public double alpha_max(int controller) => __Lane(__p_alpha_max, controller);
-        /// <summary>Param mu_min of one controller.</summary>
         public double mu_min(int controller) => __Lane(__p_mu_min, controller);
-        /// <summary>Param mu_max of one controller.</summary>
         public double mu_max(int controller) => __Lane(__p_mu_max, controller);
-        /// <summary>Param sigma_min of one controller.</summary>
         public double sigma_min(int controller) => __Lane(__p_sigma_min, controller);
-        /// <summary>Param sigma_max of one controller.</summary>
         public double sigma_max(int controller) => __Lane(__p_sigma_max, controller);
-        /// <summary>Param loss_emergency of one controller.</summary>
         public double loss_emergency(int controller) => __Lane(__p_loss_emergency, controller);
-        /// <summary>Signal w[index] of one controller.</summary>
         public double w(int controller, int index) => __Element(__sig_w, controller, index, K);
-        /// <summary>Signal mean_loss of one controller.</summary>
         public double mean_loss(int controller) => __Lane(__x_mean_loss, controller);
-        /// <summary>Signal min_loss of one controller.</summary>
         public double min_loss(int controller) => __Lane(__x_min_loss, controller);
-        /// <summary>Signal max_loss of one controller.</summary>
         public double max_loss(int controller) => __Lane(__x_max_loss, controller);
-        /// <summary>Signal bar_alpha of one controller.</summary>
         public double bar_alpha(int controller) => __Lane(__x_bar_alpha, controller);
-        /// <summary>Signal bar_mu of one controller.</summary>
         public double bar_mu(int controller) => __Lane(__x_bar_mu, controller);
-        /// <summary>Signal bar_sigma of one controller.</summary>
         public double bar_sigma(int controller) => __Lane(__x_bar_sigma, controller);
 
         private static readonly string[] __signalNames = { "mean_loss", "min_loss", "max_loss", "bar_alpha", "bar_mu", "bar_sigma" };

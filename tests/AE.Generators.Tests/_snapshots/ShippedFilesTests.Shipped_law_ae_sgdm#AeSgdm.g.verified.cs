@@ -250,116 +250,70 @@ namespace AE.Generated
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
-            double __v_beta_mu = options.beta_mu;
+            double __v_beta_mu = this.beta_mu = options.beta_mu;
             if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
-            this.beta_mu = __v_beta_mu;
-            double __v_beta_T = options.beta_T;
+            double __v_beta_T = this.beta_T = options.beta_T;
             if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
-            this.beta_T = __v_beta_T;
-            double __v_beta_V = options.beta_V;
+            double __v_beta_V = this.beta_V = options.beta_V;
             if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
-            this.beta_V = __v_beta_V;
-            double __v_beta_S = options.beta_S;
+            double __v_beta_S = this.beta_S = options.beta_S;
             if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
-            this.beta_S = __v_beta_S;
-            double __v_beta_star = options.beta_star;
+            double __v_beta_star = this.beta_star = options.beta_star;
             if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
-            this.beta_star = __v_beta_star;
-            double __v_k_p = options.k_p;
-            this.k_p = __v_k_p;
-            double __v_k_v = options.k_v;
-            this.k_v = __v_k_v;
-            double __v_k_c = options.k_c;
-            this.k_c = __v_k_c;
-            double __v_gamma_lr = options.gamma_lr;
-            this.gamma_lr = __v_gamma_lr;
-            double __v_gamma_mu = options.gamma_mu;
-            this.gamma_mu = __v_gamma_mu;
-            double __v_b_1 = options.b_1;
-            this.b_1 = __v_b_1;
-            double __v_b_2 = options.b_2;
-            this.b_2 = __v_b_2;
-            double __v_k_s_stall = options.k_s_stall;
-            this.k_s_stall = __v_k_s_stall;
-            double __v_k_s_uncert = options.k_s_uncert;
-            this.k_s_uncert = __v_k_s_uncert;
-            double __v_k_s_var = options.k_s_var;
-            this.k_s_var = __v_k_s_var;
-            double __v_k_s_quality = options.k_s_quality;
-            this.k_s_quality = __v_k_s_quality;
-            double __v_rho_star = options.rho_star;
-            this.rho_star = __v_rho_star;
-            double __v_rho_max = options.rho_max;
-            this.rho_max = __v_rho_max;
-            double __v_V_max_mult = options.V_max_mult;
-            this.V_max_mult = __v_V_max_mult;
-            double __v_gamma_star = options.gamma_star;
+            double __v_k_p = this.k_p = options.k_p;
+            double __v_k_v = this.k_v = options.k_v;
+            double __v_k_c = this.k_c = options.k_c;
+            double __v_gamma_lr = this.gamma_lr = options.gamma_lr;
+            double __v_gamma_mu = this.gamma_mu = options.gamma_mu;
+            double __v_b_1 = this.b_1 = options.b_1;
+            double __v_b_2 = this.b_2 = options.b_2;
+            double __v_k_s_stall = this.k_s_stall = options.k_s_stall;
+            double __v_k_s_uncert = this.k_s_uncert = options.k_s_uncert;
+            double __v_k_s_var = this.k_s_var = options.k_s_var;
+            double __v_k_s_quality = this.k_s_quality = options.k_s_quality;
+            double __v_rho_star = this.rho_star = options.rho_star;
+            double __v_rho_max = this.rho_max = options.rho_max;
+            double __v_V_max_mult = this.V_max_mult = options.V_max_mult;
+            double __v_gamma_star = this.gamma_star = options.gamma_star;
             if (!(__v_gamma_star >= 0.0 && __v_gamma_star < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("gamma_star", "[0, inf)", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
-            this.gamma_star = __v_gamma_star;
-            bool __v_auto_gamma = options.auto_gamma;
-            this.auto_gamma = __v_auto_gamma;
-            long __v_auto_gamma_warmup = options.auto_gamma_warmup;
-            this.auto_gamma_warmup = __v_auto_gamma_warmup;
-            double __v_eta_a = options.eta_a;
-            this.eta_a = __v_eta_a;
-            double __v_eta_mu = options.eta_mu;
-            this.eta_mu = __v_eta_mu;
-            double __v_eta_sigma = options.eta_sigma;
-            this.eta_sigma = __v_eta_sigma;
-            double __v_eta_gamma = options.eta_gamma;
-            this.eta_gamma = __v_eta_gamma;
-            double __v_max_dlog_alpha = options.max_dlog_alpha;
+            bool __v_auto_gamma = this.auto_gamma = options.auto_gamma;
+            long __v_auto_gamma_warmup = this.auto_gamma_warmup = options.auto_gamma_warmup;
+            double __v_eta_a = this.eta_a = options.eta_a;
+            double __v_eta_mu = this.eta_mu = options.eta_mu;
+            double __v_eta_sigma = this.eta_sigma = options.eta_sigma;
+            double __v_eta_gamma = this.eta_gamma = options.eta_gamma;
+            double __v_max_dlog_alpha = this.max_dlog_alpha = options.max_dlog_alpha;
             if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
-            this.max_dlog_alpha = __v_max_dlog_alpha;
-            double __v_max_d_mu = options.max_d_mu;
+            double __v_max_d_mu = this.max_d_mu = options.max_d_mu;
             if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
-            this.max_d_mu = __v_max_d_mu;
-            double __v_max_dlog_sigma = options.max_dlog_sigma;
+            double __v_max_dlog_sigma = this.max_dlog_sigma = options.max_dlog_sigma;
             if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
-            this.max_dlog_sigma = __v_max_dlog_sigma;
-            double __v_alpha_min = options.alpha_min;
+            double __v_alpha_min = this.alpha_min = options.alpha_min;
             if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
-            this.alpha_min = __v_alpha_min;
-            double __v_alpha_max = options.alpha_max;
-            this.alpha_max = __v_alpha_max;
-            double __v_mu_min = options.mu_min;
-            this.mu_min = __v_mu_min;
-            double __v_mu_max = options.mu_max;
-            this.mu_max = __v_mu_max;
-            double __v_sigma_min = options.sigma_min;
+            double __v_alpha_max = this.alpha_max = options.alpha_max;
+            double __v_mu_min = this.mu_min = options.mu_min;
+            double __v_mu_max = this.mu_max = options.mu_max;
+            double __v_sigma_min = this.sigma_min = options.sigma_min;
             if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
-            this.sigma_min = __v_sigma_min;
-            double __v_sigma_max = options.sigma_max;
-            this.sigma_max = __v_sigma_max;
-            double __v_alpha_bar = options.alpha_bar;
+            double __v_sigma_max = this.sigma_max = options.sigma_max;
+            double __v_alpha_bar = this.alpha_bar = options.alpha_bar;
             if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
-            this.alpha_bar = __v_alpha_bar;
-            double __v_mu_bar = options.mu_bar;
-            this.mu_bar = __v_mu_bar;
-            double __v_tau_T_stall = options.tau_T_stall;
+            double __v_mu_bar = this.mu_bar = options.mu_bar;
+            double __v_tau_T_stall = this.tau_T_stall = options.tau_T_stall;
             if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
-            this.tau_T_stall = __v_tau_T_stall;
-            double __v_loss_emergency = options.loss_emergency;
+            double __v_loss_emergency = this.loss_emergency = options.loss_emergency;
             if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
-            this.loss_emergency = __v_loss_emergency;
-            double __v_grad_emergency = options.grad_emergency;
+            double __v_grad_emergency = this.grad_emergency = options.grad_emergency;
             if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
-            this.grad_emergency = __v_grad_emergency;
-            double __v_step_norm_max = options.step_norm_max;
+            double __v_step_norm_max = this.step_norm_max = options.step_norm_max;
             if (!(__v_step_norm_max >= 0.0 && __v_step_norm_max <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("step_norm_max", "[0, inf]", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
-            this.step_norm_max = __v_step_norm_max;
-            double __v_param_abs_max = options.param_abs_max;
+            double __v_param_abs_max = this.param_abs_max = options.param_abs_max;
             if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
-            this.param_abs_max = __v_param_abs_max;
-            double __v_clip_grad_norm = options.clip_grad_norm;
+            double __v_clip_grad_norm = this.clip_grad_norm = options.clip_grad_norm;
             if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
-            this.clip_grad_norm = __v_clip_grad_norm;
-            double __v_init_alpha = options.init_alpha;
-            this.init_alpha = __v_init_alpha;
-            double __v_init_mu = options.init_mu;
-            this.init_mu = __v_init_mu;
-            double __v_init_sigma = options.init_sigma;
-            this.init_sigma = __v_init_sigma;
+            double __v_init_alpha = this.init_alpha = options.init_alpha;
+            double __v_init_mu = this.init_mu = options.init_mu;
+            double __v_init_sigma = this.init_sigma = options.init_sigma;
             __st_m_f64 = new double[n];
             __System.Array.Fill(__st_m_f64, (double)(0.0));
             this.alpha = (double)(__v_init_alpha);
@@ -454,148 +408,89 @@ namespace AE.Generated
                 // gg0 = sum(g0 * g0)
 #line 68 "/ae/laws/ae_sgdm.ae"
                 gg0 = __r0;
-#line default
                 // gn0 = sqrt(gg0)
 #line 69 "/ae/laws/ae_sgdm.ae"
                 gn0 = __Math.Sqrt(gg0);
-#line default
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 70 "/ae/laws/ae_sgdm.ae"
                 clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-#line default
                 // sum_g2 = (clip * clip) * gg0
 #line 74 "/ae/laws/ae_sgdm.ae"
                 sum_g2 = ((clip * clip) * gg0);
-#line default
                 // gmean = (clip * sum(g0)) / n
 #line 75 "/ae/laws/ae_sgdm.ae"
                 gmean = ((clip * __r1) / ((double)n));
-#line default
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
 #line 76 "/ae/laws/ae_sgdm.ae"
                 L = __AeMath.Clamp(__AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
-#line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 77 "/ae/laws/ae_sgdm.ae"
                 T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
-#line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 78 "/ae/laws/ae_sgdm.ae"
                 ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
-#line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 79 "/ae/laws/ae_sgdm.ae"
                 V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
-#line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 80 "/ae/laws/ae_sgdm.ae"
                 S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / ((double)n)) - (gmean * gmean)), 0.0) + 1e-12));
-#line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 81 "/ae/laws/ae_sgdm.ae"
                 gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
-#line default
                 // mnorm = norm(m) + 1e-12
 #line 82 "/ae/laws/ae_sgdm.ae"
                 mnorm = (__Math.Sqrt(__r2) + 1e-12);
-#line default
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
 #line 83 "/ae/laws/ae_sgdm.ae"
                 rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-#line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 84 "/ae/laws/ae_sgdm.ae"
                 Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
-#line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 85 "/ae/laws/ae_sgdm.ae"
                 Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
-#line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
 #line 89 "/ae/laws/ae_sgdm.ae"
-                if (__on_brake)
-                {
-                    __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
-                }
-#line default
+                if (__on_brake) __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 // alpha' = max(alpha_min, alpha' / 10)
 #line 90 "/ae/laws/ae_sgdm.ae"
-                if (__on_brake && __c1)
-                {
-                    alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
-                }
-#line default
+                if (__on_brake && __c1) alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 // mu' = min(mu', 0.5)
 #line 91 "/ae/laws/ae_sgdm.ae"
-                if (__on_brake && __c1)
-                {
-                    mu__next = __Math.Min(mu__next, 0.5);
-                }
-#line default
+                if (__on_brake && __c1) mu__next = __Math.Min(mu__next, 0.5);
 
                 // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up"
                 // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
 #line 96 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE8)
-                {
-                    gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
-                }
-#line default
+                if (__on_AE8) gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
 #line 97 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE8)
-                {
-                    gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
-                }
-#line default
+                if (__on_AE8) gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 // du_alpha += eta_gamma * ((gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12))
 #line 98 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE8)
-                {
-                    du_alpha += (eta_gamma * ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12)));
-                }
-#line default
+                if (__on_AE8) du_alpha += (eta_gamma * ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12)));
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu"
                 // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
 #line 102 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE2)
-                {
-                    du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
-                }
-#line default
+                if (__on_AE2) du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
 #line 104 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE2)
-                {
-                    du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
-                }
-#line default
+                if (__on_AE2) du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
 #line 108 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE4)
-                {
-                    stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
-                }
-#line default
+                if (__on_AE4) stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 // A = 0.5 * (rho + 1)
 #line 109 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE4)
-                {
-                    A = (0.5 * (rho + 1.0));
-                }
-#line default
+                if (__on_AE4) A = (0.5 * (rho + 1.0));
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
 #line 110 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE4)
-                {
-                    du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
-                }
-#line default
+                if (__on_AE4) du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
 
                 // ---- rule AE6 "budget: per-step change of each coefficient capped"
                 // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
@@ -608,7 +503,6 @@ namespace AE.Generated
                 {
                     dlog_alpha = du_alpha;
                 }
-#line default
                 // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
 #line 115 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
@@ -619,7 +513,6 @@ namespace AE.Generated
                 {
                     d_mu = du_mu;
                 }
-#line default
                 // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
 #line 116 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
@@ -630,48 +523,28 @@ namespace AE.Generated
                 {
                     dlog_sigma = du_sigma;
                 }
-#line default
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
                 // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
 #line 120 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3)
-                {
-                    alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                }
-#line default
+                if (__on_AE3) alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
 #line 121 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3)
-                {
-                    mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                }
-#line default
+                if (__on_AE3) mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
 #line 122 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3)
-                {
-                    sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
-                }
-#line default
+                if (__on_AE3) sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
 
                 // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock"
                 // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
 #line 126 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE5)
-                {
-                    __c2 = ((V > (V_max_mult * Vstar)) || (__Math.Abs(rho) > rho_max));
-                }
-#line default
+                if (__on_AE5) __c2 = ((V > (V_max_mult * Vstar)) || (__Math.Abs(rho) > rho_max));
                 // alpha' = max(alpha_min, alpha' / 1.25)
 #line 127 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE5 && __c2)
-                {
-                    alpha__next = __Math.Max(alpha_min, (alpha__next / 1.25));
-                }
-#line default
+                if (__on_AE5 && __c2) alpha__next = __Math.Max(alpha_min, (alpha__next / 1.25));
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(upd)
+#line default
                 double __r4 = 0.0;
                 if ((step_norm_max < double.PositiveInfinity))
                 {
@@ -685,9 +558,9 @@ namespace AE.Generated
                 // gamma = alpha' * gnorm
 #line 138 "/ae/laws/ae_sgdm.ae"
                 gamma = (alpha__next * gnorm);
-#line default
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
+#line default
                 var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, n));
                 __j3.__r4 = __r4; __j3.__step = __step; __j3.alpha__next = alpha__next; __j3.clip = clip; __j3.grad = __pin_grad; __j3.mu__next = mu__next; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta;
                 __j3.Draws = (((sigma__next > 0.0)));
@@ -810,15 +683,12 @@ namespace AE.Generated
                         // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
                         var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
                         // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
                         var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
                         // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
                         var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
                         // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
                         var __e_upd__1 = (__vk7 * __e_m__next__1);
@@ -834,15 +704,12 @@ namespace AE.Generated
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
-#line default
                     // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
-#line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
-#line default
                     // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
@@ -907,27 +774,21 @@ namespace AE.Generated
                                 // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
                                 var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
                                 // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
                                 var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
                                 // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
                                 var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
                                 // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
                                 var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
                                 // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
                                 var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
                                 // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Load(__nz1 + (__i - __d0))) : __vk13));
-#line default
                                 // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
                                 var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
@@ -945,27 +806,21 @@ namespace AE.Generated
                             // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
                             var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
                             // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
                             var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
                             // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
                             var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
                             // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
                             var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
                             // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
                             var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
                             // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __V.Zero) : __vk13));
-#line default
                             // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
                             var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
@@ -981,27 +836,21 @@ namespace AE.Generated
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
-#line default
                     // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
-#line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
-#line default
                     // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
                     double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
-#line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
-#line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
@@ -1076,118 +925,25 @@ namespace AE.Generated
     public sealed partial class AeSgdmPopulation : __Runtime.IOptimizerPopulation
     {
         private readonly int __count, __blocks;
-        private readonly __V[] __p_beta_mu;
-        private readonly __V[] __p_beta_T;
-        private readonly __V[] __p_beta_V;
-        private readonly __V[] __p_beta_S;
-        private readonly __V[] __p_beta_star;
-        private readonly __V[] __p_k_p;
-        private readonly __V[] __p_k_v;
-        private readonly __V[] __p_k_c;
-        private readonly __V[] __p_gamma_lr;
-        private readonly __V[] __p_gamma_mu;
-        private readonly __V[] __p_b_1;
-        private readonly __V[] __p_b_2;
-        private readonly __V[] __p_k_s_stall;
-        private readonly __V[] __p_k_s_uncert;
-        private readonly __V[] __p_k_s_var;
-        private readonly __V[] __p_k_s_quality;
-        private readonly __V[] __p_rho_star;
-        private readonly __V[] __p_rho_max;
-        private readonly __V[] __p_V_max_mult;
-        private readonly __V[] __p_gamma_star;
-        private readonly __V[] __p_auto_gamma;
-        private readonly __V[] __p_auto_gamma_warmup;
-        private readonly __V[] __p_eta_a;
-        private readonly __V[] __p_eta_mu;
-        private readonly __V[] __p_eta_sigma;
-        private readonly __V[] __p_eta_gamma;
-        private readonly __V[] __p_max_dlog_alpha;
-        private readonly __V[] __p_max_d_mu;
-        private readonly __V[] __p_max_dlog_sigma;
-        private readonly __V[] __p_alpha_min;
-        private readonly __V[] __p_alpha_max;
-        private readonly __V[] __p_mu_min;
-        private readonly __V[] __p_mu_max;
-        private readonly __V[] __p_sigma_min;
-        private readonly __V[] __p_sigma_max;
-        private readonly __V[] __p_alpha_bar;
-        private readonly __V[] __p_mu_bar;
-        private readonly __V[] __p_tau_T_stall;
-        private readonly __V[] __p_loss_emergency;
-        private readonly __V[] __p_grad_emergency;
-        private readonly __V[] __p_step_norm_max;
-        private readonly __V[] __p_param_abs_max;
-        private readonly __V[] __p_clip_grad_norm;
-        private readonly __V[] __p_init_alpha;
-        private readonly __V[] __p_init_mu;
-        private readonly __V[] __p_init_sigma;
-        private readonly __V[] __st_m;
-        private readonly __V[] __st_alpha;
-        private readonly __V[] __nx_alpha;
-        private readonly __V[] __st_mu;
-        private readonly __V[] __nx_mu;
-        private readonly __V[] __st_sigma;
-        private readonly __V[] __nx_sigma;
-        private readonly __V[] __x_L;
-        private readonly __V[] __x_T;
-        private readonly __V[] __x_V;
-        private readonly __V[] __x_S;
-        private readonly __V[] __x_rho;
-        private readonly __V[] __x_gnorm;
-        private readonly __V[] __x_gamma;
-        private readonly __V[] __x_dlog_alpha;
-        private readonly __V[] __x_d_mu;
-        private readonly __V[] __x_dlog_sigma;
-        private readonly __V[] __x_du_alpha;
-        private readonly __V[] __x_du_mu;
-        private readonly __V[] __x_du_sigma;
-        private readonly __V[] __x_gg0;
-        private readonly __V[] __x_gn0;
-        private readonly __V[] __x_clip;
-        private readonly __V[] __x_sum_g2;
-        private readonly __V[] __x_gmean;
-        private readonly __V[] __x_ld;
-        private readonly __V[] __x_mnorm;
-        private readonly __V[] __x_Vstar;
-        private readonly __V[] __x_Sstar;
-        private readonly __V[] __x_gtrack;
-        private readonly __V[] __x_gamma_target;
-        private readonly __V[] __x_stall;
-        private readonly __V[] __x_A;
-        private readonly __V[] __c1;
-        private readonly __V[] __c2;
-        private readonly __V[] __on_brake;
-        private readonly __V[] __on_AE8;
-        private readonly __V[] __on_AE2;
-        private readonly __V[] __on_AE4;
-        private readonly __V[] __on_AE6;
-        private readonly __V[] __on_AE3;
-        private readonly __V[] __on_AE5;
-        private readonly __V[] __r0;
-        private readonly __V[] __r1;
-        private readonly __V[] __r2;
-        private readonly __V[] __r3;
-        private readonly __V[] __r4;
-        private readonly __V[] __g30;
-        private readonly double[] __slot_T__prev;
-        private readonly long[] __slot_T__prev_n;
-        private readonly double[] __slot_T__ema;
-        private readonly long[] __slot_T__ema_n;
-        private readonly double[] __slot_ld__ema;
-        private readonly long[] __slot_ld__ema_n;
-        private readonly double[] __slot_V__ema;
-        private readonly long[] __slot_V__ema_n;
-        private readonly double[] __slot_S__ema;
-        private readonly long[] __slot_S__ema_n;
-        private readonly double[] __slot_Vstar__ema;
-        private readonly long[] __slot_Vstar__ema_n;
-        private readonly double[] __slot_Sstar__ema;
-        private readonly long[] __slot_Sstar__ema_n;
-        private readonly double[] __slot_gtrack__ema;
-        private readonly long[] __slot_gtrack__ema_n;
-        private readonly double[] __slot_gamma_target__latch;
-        private readonly long[] __slot_gamma_target__latch_n;
+        private readonly __V[] __p_beta_mu, __p_beta_T, __p_beta_V, __p_beta_S, __p_beta_star, __p_k_p, __p_k_v, __p_k_c, __p_gamma_lr, __p_gamma_mu;
+        private readonly __V[] __p_b_1, __p_b_2, __p_k_s_stall, __p_k_s_uncert, __p_k_s_var, __p_k_s_quality, __p_rho_star, __p_rho_max, __p_V_max_mult;
+        private readonly __V[] __p_gamma_star, __p_auto_gamma, __p_auto_gamma_warmup, __p_eta_a, __p_eta_mu, __p_eta_sigma, __p_eta_gamma;
+        private readonly __V[] __p_max_dlog_alpha, __p_max_d_mu, __p_max_dlog_sigma, __p_alpha_min, __p_alpha_max, __p_mu_min, __p_mu_max;
+        private readonly __V[] __p_sigma_min, __p_sigma_max, __p_alpha_bar, __p_mu_bar, __p_tau_T_stall, __p_loss_emergency, __p_grad_emergency;
+        private readonly __V[] __p_step_norm_max, __p_param_abs_max, __p_clip_grad_norm, __p_init_alpha, __p_init_mu, __p_init_sigma, __st_m;
+        private readonly __V[] __st_alpha, __nx_alpha, __st_mu, __nx_mu, __st_sigma, __nx_sigma, __x_L, __x_T, __x_V, __x_S, __x_rho, __x_gnorm;
+        private readonly __V[] __x_gamma, __x_dlog_alpha, __x_d_mu, __x_dlog_sigma, __x_du_alpha, __x_du_mu, __x_du_sigma, __x_gg0, __x_gn0, __x_clip;
+        private readonly __V[] __x_sum_g2, __x_gmean, __x_ld, __x_mnorm, __x_Vstar, __x_Sstar, __x_gtrack, __x_gamma_target, __x_stall, __x_A, __c1;
+        private readonly __V[] __c2, __on_brake, __on_AE8, __on_AE2, __on_AE4, __on_AE6, __on_AE3, __on_AE5, __r0, __r1, __r2, __r3, __r4, __g30;
+        private readonly double[] __slot_T__prev; private readonly long[] __slot_T__prev_n;
+        private readonly double[] __slot_T__ema; private readonly long[] __slot_T__ema_n;
+        private readonly double[] __slot_ld__ema; private readonly long[] __slot_ld__ema_n;
+        private readonly double[] __slot_V__ema; private readonly long[] __slot_V__ema_n;
+        private readonly double[] __slot_S__ema; private readonly long[] __slot_S__ema_n;
+        private readonly double[] __slot_Vstar__ema; private readonly long[] __slot_Vstar__ema_n;
+        private readonly double[] __slot_Sstar__ema; private readonly long[] __slot_Sstar__ema_n;
+        private readonly double[] __slot_gtrack__ema; private readonly long[] __slot_gtrack__ema_n;
+        private readonly double[] __slot_gamma_target__latch; private readonly long[] __slot_gamma_target__latch_n;
         private float[]? __st_m_f32;
         private readonly ulong __seed;
         private int __precision;
@@ -1211,118 +967,44 @@ namespace AE.Generated
             __count = k;
             __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
             int __lanes = __blocks * __Lanes.Lanes;
-            __p_beta_mu = new __V[__blocks];
-            __p_beta_T = new __V[__blocks];
-            __p_beta_V = new __V[__blocks];
-            __p_beta_S = new __V[__blocks];
-            __p_beta_star = new __V[__blocks];
-            __p_k_p = new __V[__blocks];
-            __p_k_v = new __V[__blocks];
-            __p_k_c = new __V[__blocks];
-            __p_gamma_lr = new __V[__blocks];
-            __p_gamma_mu = new __V[__blocks];
-            __p_b_1 = new __V[__blocks];
-            __p_b_2 = new __V[__blocks];
-            __p_k_s_stall = new __V[__blocks];
-            __p_k_s_uncert = new __V[__blocks];
-            __p_k_s_var = new __V[__blocks];
-            __p_k_s_quality = new __V[__blocks];
-            __p_rho_star = new __V[__blocks];
-            __p_rho_max = new __V[__blocks];
-            __p_V_max_mult = new __V[__blocks];
-            __p_gamma_star = new __V[__blocks];
-            __p_auto_gamma = new __V[__blocks];
-            __p_auto_gamma_warmup = new __V[__blocks];
-            __p_eta_a = new __V[__blocks];
-            __p_eta_mu = new __V[__blocks];
-            __p_eta_sigma = new __V[__blocks];
-            __p_eta_gamma = new __V[__blocks];
-            __p_max_dlog_alpha = new __V[__blocks];
-            __p_max_d_mu = new __V[__blocks];
-            __p_max_dlog_sigma = new __V[__blocks];
-            __p_alpha_min = new __V[__blocks];
-            __p_alpha_max = new __V[__blocks];
-            __p_mu_min = new __V[__blocks];
-            __p_mu_max = new __V[__blocks];
-            __p_sigma_min = new __V[__blocks];
-            __p_sigma_max = new __V[__blocks];
-            __p_alpha_bar = new __V[__blocks];
-            __p_mu_bar = new __V[__blocks];
-            __p_tau_T_stall = new __V[__blocks];
-            __p_loss_emergency = new __V[__blocks];
-            __p_grad_emergency = new __V[__blocks];
-            __p_step_norm_max = new __V[__blocks];
-            __p_param_abs_max = new __V[__blocks];
-            __p_clip_grad_norm = new __V[__blocks];
-            __p_init_alpha = new __V[__blocks];
-            __p_init_mu = new __V[__blocks];
-            __p_init_sigma = new __V[__blocks];
-            __st_m = new __V[n * __blocks];
-            __st_alpha = new __V[__blocks];
-            __nx_alpha = new __V[__blocks];
-            __st_mu = new __V[__blocks];
-            __nx_mu = new __V[__blocks];
-            __st_sigma = new __V[__blocks];
-            __nx_sigma = new __V[__blocks];
-            __x_L = new __V[__blocks];
-            __x_T = new __V[__blocks];
-            __x_V = new __V[__blocks];
-            __x_S = new __V[__blocks];
-            __x_rho = new __V[__blocks];
-            __x_gnorm = new __V[__blocks];
-            __x_gamma = new __V[__blocks];
-            __x_dlog_alpha = new __V[__blocks];
-            __x_d_mu = new __V[__blocks];
-            __x_dlog_sigma = new __V[__blocks];
-            __x_du_alpha = new __V[__blocks];
-            __x_du_mu = new __V[__blocks];
-            __x_du_sigma = new __V[__blocks];
-            __x_gg0 = new __V[__blocks];
-            __x_gn0 = new __V[__blocks];
-            __x_clip = new __V[__blocks];
-            __x_sum_g2 = new __V[__blocks];
-            __x_gmean = new __V[__blocks];
-            __x_ld = new __V[__blocks];
-            __x_mnorm = new __V[__blocks];
-            __x_Vstar = new __V[__blocks];
-            __x_Sstar = new __V[__blocks];
-            __x_gtrack = new __V[__blocks];
-            __x_gamma_target = new __V[__blocks];
-            __x_stall = new __V[__blocks];
-            __x_A = new __V[__blocks];
-            __c1 = new __V[__blocks];
-            __c2 = new __V[__blocks];
-            __on_brake = new __V[__blocks];
-            __on_AE8 = new __V[__blocks];
-            __on_AE2 = new __V[__blocks];
-            __on_AE4 = new __V[__blocks];
-            __on_AE6 = new __V[__blocks];
-            __on_AE3 = new __V[__blocks];
-            __on_AE5 = new __V[__blocks];
-            __r0 = new __V[__blocks];
-            __r1 = new __V[__blocks];
-            __r2 = new __V[__blocks];
-            __r3 = new __V[__blocks];
-            __r4 = new __V[__blocks];
-            __g30 = new __V[__blocks];
-            __slot_T__prev = new double[__lanes];
-            __slot_T__prev_n = new long[__lanes];
-            __slot_T__ema = new double[__lanes];
-            __slot_T__ema_n = new long[__lanes];
-            __slot_ld__ema = new double[__lanes];
-            __slot_ld__ema_n = new long[__lanes];
-            __slot_V__ema = new double[__lanes];
-            __slot_V__ema_n = new long[__lanes];
-            __slot_S__ema = new double[__lanes];
-            __slot_S__ema_n = new long[__lanes];
-            __slot_Vstar__ema = new double[__lanes];
-            __slot_Vstar__ema_n = new long[__lanes];
-            __slot_Sstar__ema = new double[__lanes];
-            __slot_Sstar__ema_n = new long[__lanes];
-            __slot_gtrack__ema = new double[__lanes];
-            __slot_gtrack__ema_n = new long[__lanes];
-            __slot_gamma_target__latch = new double[__lanes];
-            __slot_gamma_target__latch_n = new long[__lanes];
+            __p_beta_mu = new __V[__blocks]; __p_beta_T = new __V[__blocks]; __p_beta_V = new __V[__blocks];
+            __p_beta_S = new __V[__blocks]; __p_beta_star = new __V[__blocks]; __p_k_p = new __V[__blocks];
+            __p_k_v = new __V[__blocks]; __p_k_c = new __V[__blocks]; __p_gamma_lr = new __V[__blocks];
+            __p_gamma_mu = new __V[__blocks]; __p_b_1 = new __V[__blocks]; __p_b_2 = new __V[__blocks];
+            __p_k_s_stall = new __V[__blocks]; __p_k_s_uncert = new __V[__blocks]; __p_k_s_var = new __V[__blocks];
+            __p_k_s_quality = new __V[__blocks]; __p_rho_star = new __V[__blocks]; __p_rho_max = new __V[__blocks];
+            __p_V_max_mult = new __V[__blocks]; __p_gamma_star = new __V[__blocks]; __p_auto_gamma = new __V[__blocks];
+            __p_auto_gamma_warmup = new __V[__blocks]; __p_eta_a = new __V[__blocks]; __p_eta_mu = new __V[__blocks];
+            __p_eta_sigma = new __V[__blocks]; __p_eta_gamma = new __V[__blocks]; __p_max_dlog_alpha = new __V[__blocks];
+            __p_max_d_mu = new __V[__blocks]; __p_max_dlog_sigma = new __V[__blocks]; __p_alpha_min = new __V[__blocks];
+            __p_alpha_max = new __V[__blocks]; __p_mu_min = new __V[__blocks]; __p_mu_max = new __V[__blocks];
+            __p_sigma_min = new __V[__blocks]; __p_sigma_max = new __V[__blocks]; __p_alpha_bar = new __V[__blocks];
+            __p_mu_bar = new __V[__blocks]; __p_tau_T_stall = new __V[__blocks]; __p_loss_emergency = new __V[__blocks];
+            __p_grad_emergency = new __V[__blocks]; __p_step_norm_max = new __V[__blocks]; __p_param_abs_max = new __V[__blocks];
+            __p_clip_grad_norm = new __V[__blocks]; __p_init_alpha = new __V[__blocks]; __p_init_mu = new __V[__blocks];
+            __p_init_sigma = new __V[__blocks]; __st_m = new __V[n * __blocks]; __st_alpha = new __V[__blocks];
+            __nx_alpha = new __V[__blocks]; __st_mu = new __V[__blocks]; __nx_mu = new __V[__blocks];
+            __st_sigma = new __V[__blocks]; __nx_sigma = new __V[__blocks]; __x_L = new __V[__blocks]; __x_T = new __V[__blocks];
+            __x_V = new __V[__blocks]; __x_S = new __V[__blocks]; __x_rho = new __V[__blocks]; __x_gnorm = new __V[__blocks];
+            __x_gamma = new __V[__blocks]; __x_dlog_alpha = new __V[__blocks]; __x_d_mu = new __V[__blocks];
+            __x_dlog_sigma = new __V[__blocks]; __x_du_alpha = new __V[__blocks]; __x_du_mu = new __V[__blocks];
+            __x_du_sigma = new __V[__blocks]; __x_gg0 = new __V[__blocks]; __x_gn0 = new __V[__blocks];
+            __x_clip = new __V[__blocks]; __x_sum_g2 = new __V[__blocks]; __x_gmean = new __V[__blocks]; __x_ld = new __V[__blocks];
+            __x_mnorm = new __V[__blocks]; __x_Vstar = new __V[__blocks]; __x_Sstar = new __V[__blocks];
+            __x_gtrack = new __V[__blocks]; __x_gamma_target = new __V[__blocks]; __x_stall = new __V[__blocks];
+            __x_A = new __V[__blocks]; __c1 = new __V[__blocks]; __c2 = new __V[__blocks]; __on_brake = new __V[__blocks];
+            __on_AE8 = new __V[__blocks]; __on_AE2 = new __V[__blocks]; __on_AE4 = new __V[__blocks]; __on_AE6 = new __V[__blocks];
+            __on_AE3 = new __V[__blocks]; __on_AE5 = new __V[__blocks]; __r0 = new __V[__blocks]; __r1 = new __V[__blocks];
+            __r2 = new __V[__blocks]; __r3 = new __V[__blocks]; __r4 = new __V[__blocks]; __g30 = new __V[__blocks];
+            __slot_T__prev = new double[__lanes]; __slot_T__prev_n = new long[__lanes];
+            __slot_T__ema = new double[__lanes]; __slot_T__ema_n = new long[__lanes];
+            __slot_ld__ema = new double[__lanes]; __slot_ld__ema_n = new long[__lanes];
+            __slot_V__ema = new double[__lanes]; __slot_V__ema_n = new long[__lanes];
+            __slot_S__ema = new double[__lanes]; __slot_S__ema_n = new long[__lanes];
+            __slot_Vstar__ema = new double[__lanes]; __slot_Vstar__ema_n = new long[__lanes];
+            __slot_Sstar__ema = new double[__lanes]; __slot_Sstar__ema_n = new long[__lanes];
+            __slot_gtrack__ema = new double[__lanes]; __slot_gtrack__ema_n = new long[__lanes];
+            __slot_gamma_target__latch = new double[__lanes]; __slot_gamma_target__latch_n = new long[__lanes];
             __System.Array.Fill(__on_brake, __V.AllBitsSet);
             __System.Array.Fill(__on_AE8, __V.AllBitsSet);
             __System.Array.Fill(__on_AE2, __V.AllBitsSet);
@@ -1528,22 +1210,13 @@ namespace AE.Generated
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
                 var __m9 = __on_brake[__q];
-                if (__Lanes.Any(__m9))
-                {
-                    __c1[__q] = __Vx.ConditionalSelect(__m9, ((__Vx.GreaterThan(__Lanes.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__Lanes.IsFinite(__x_gnorm[__q]))), __c1[__q]);
-                }
+                if (__Lanes.Any(__m9)) __c1[__q] = __Vx.ConditionalSelect(__m9, ((__Vx.GreaterThan(__Lanes.Abs(__x_L[__q]), __p_loss_emergency[__q]) | __Vx.GreaterThan(__x_gnorm[__q], __p_grad_emergency[__q])) | (~__Lanes.IsFinite(__x_gnorm[__q]))), __c1[__q]);
                 // alpha' = max(alpha_min, alpha' / 10)
                 var __m10 = (__on_brake[__q] & __c1[__q]);
-                if (__Lanes.Any(__m10))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m10, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
-                }
+                if (__Lanes.Any(__m10)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m10, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(10.0))), __nx_alpha[__q]);
                 // mu' = min(mu', 0.5)
                 var __m11 = (__on_brake[__q] & __c1[__q]);
-                if (__Lanes.Any(__m11))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m11, __Lanes.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
-                }
+                if (__Lanes.Any(__m11)) __nx_mu[__q] = __Vx.ConditionalSelect(__m11, __Lanes.Min(__nx_mu[__q], __Vx.Create(0.5)), __nx_mu[__q]);
 
                 // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up"
                 // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
@@ -1562,44 +1235,26 @@ namespace AE.Generated
                 }
                 // du_alpha += eta_gamma * ((gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12))
                 var __m16 = __on_AE8[__q];
-                if (__Lanes.Any(__m16))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m16, __x_du_alpha[__q] + (__p_eta_gamma[__q] * ((__x_gamma_target[__q] - (__nx_alpha[__q] * __x_gnorm[__q])) / (__x_gamma_target[__q] + __Vx.Create(1e-12)))), __x_du_alpha[__q]);
-                }
+                if (__Lanes.Any(__m16)) __x_du_alpha[__q] = __Vx.ConditionalSelect(__m16, __x_du_alpha[__q] + (__p_eta_gamma[__q] * ((__x_gamma_target[__q] - (__nx_alpha[__q] * __x_gnorm[__q])) / (__x_gamma_target[__q] + __Vx.Create(1e-12)))), __x_du_alpha[__q]);
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu"
                 // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
                 var __m17 = __on_AE2[__q];
-                if (__Lanes.Any(__m17))
-                {
-                    __x_du_alpha[__q] = __Vx.ConditionalSelect(__m17, __x_du_alpha[__q] + (__p_eta_a[__q] * ((((__p_k_p[__q] * __Lanes.Tanh(__Lanes.Neg(__x_T[__q]))) - (__p_k_v[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __Vx.Create(1e-12))) - __Lanes.Log(__p_alpha_bar[__q]))))), __x_du_alpha[__q]);
-                }
+                if (__Lanes.Any(__m17)) __x_du_alpha[__q] = __Vx.ConditionalSelect(__m17, __x_du_alpha[__q] + (__p_eta_a[__q] * ((((__p_k_p[__q] * __Lanes.Tanh(__Lanes.Neg(__x_T[__q]))) - (__p_k_v[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) + (__p_k_c[__q] * (__x_rho[__q] - __p_rho_star[__q]))) - (__p_gamma_lr[__q] * (__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __Vx.Create(1e-12))) - __Lanes.Log(__p_alpha_bar[__q]))))), __x_du_alpha[__q]);
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
                 var __m18 = __on_AE2[__q];
-                if (__Lanes.Any(__m18))
-                {
-                    __x_du_mu[__q] = __Vx.ConditionalSelect(__m18, __x_du_mu[__q] + (__p_eta_mu[__q] * (((__p_b_1[__q] * __Lanes.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__nx_mu[__q] - __p_mu_bar[__q])))), __x_du_mu[__q]);
-                }
+                if (__Lanes.Any(__m18)) __x_du_mu[__q] = __Vx.ConditionalSelect(__m18, __x_du_mu[__q] + (__p_eta_mu[__q] * (((__p_b_1[__q] * __Lanes.Tanh((__x_rho[__q] - __p_rho_star[__q]))) - (__p_b_2[__q] * __Lanes.Softplus((__x_V[__q] / __x_Vstar[__q])))) - (__p_gamma_mu[__q] * (__nx_mu[__q] - __p_mu_bar[__q])))), __x_du_mu[__q]);
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
                 var __m19 = __on_AE4[__q];
-                if (__Lanes.Any(__m19))
-                {
-                    __x_stall[__q] = __Vx.ConditionalSelect(__m19, __Vx.ConditionalSelect(__Vx.LessThan(__Lanes.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
-                }
+                if (__Lanes.Any(__m19)) __x_stall[__q] = __Vx.ConditionalSelect(__m19, __Vx.ConditionalSelect(__Vx.LessThan(__Lanes.Abs(__x_T[__q]), (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __Vx.Create(1.0), __Vx.Create(0.0)), __x_stall[__q]);
                 // A = 0.5 * (rho + 1)
                 var __m20 = __on_AE4[__q];
-                if (__Lanes.Any(__m20))
-                {
-                    __x_A[__q] = __Vx.ConditionalSelect(__m20, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
-                }
+                if (__Lanes.Any(__m20)) __x_A[__q] = __Vx.ConditionalSelect(__m20, (__Vx.Create(0.5) * (__x_rho[__q] + __Vx.Create(1.0))), __x_A[__q]);
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
                 var __m21 = __on_AE4[__q];
-                if (__Lanes.Any(__m21))
-                {
-                    __x_du_sigma[__q] = __Vx.ConditionalSelect(__m21, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
-                }
+                if (__Lanes.Any(__m21)) __x_du_sigma[__q] = __Vx.ConditionalSelect(__m21, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
 
                 // ---- rule AE6 "budget: per-step change of each coefficient capped"
                 // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
@@ -1615,36 +1270,21 @@ namespace AE.Generated
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
                 // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
                 var __m25 = __on_AE3[__q];
-                if (__Lanes.Any(__m25))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m25, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
-                }
+                if (__Lanes.Any(__m25)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m25, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
                 var __m26 = __on_AE3[__q];
-                if (__Lanes.Any(__m26))
-                {
-                    __nx_mu[__q] = __Vx.ConditionalSelect(__m26, __Lanes.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
-                }
+                if (__Lanes.Any(__m26)) __nx_mu[__q] = __Vx.ConditionalSelect(__m26, __Lanes.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
                 var __m27 = __on_AE3[__q];
-                if (__Lanes.Any(__m27))
-                {
-                    __nx_sigma[__q] = __Vx.ConditionalSelect(__m27, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
-                }
+                if (__Lanes.Any(__m27)) __nx_sigma[__q] = __Vx.ConditionalSelect(__m27, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
 
                 // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock"
                 // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
                 var __m28 = __on_AE5[__q];
-                if (__Lanes.Any(__m28))
-                {
-                    __c2[__q] = __Vx.ConditionalSelect(__m28, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) | __Vx.GreaterThan(__Lanes.Abs(__x_rho[__q]), __p_rho_max[__q])), __c2[__q]);
-                }
+                if (__Lanes.Any(__m28)) __c2[__q] = __Vx.ConditionalSelect(__m28, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) | __Vx.GreaterThan(__Lanes.Abs(__x_rho[__q]), __p_rho_max[__q])), __c2[__q]);
                 // alpha' = max(alpha_min, alpha' / 1.25)
                 var __m29 = (__on_AE5[__q] & __c2[__q]);
-                if (__Lanes.Any(__m29))
-                {
-                    __nx_alpha[__q] = __Vx.ConditionalSelect(__m29, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(1.25))), __nx_alpha[__q]);
-                }
+                if (__Lanes.Any(__m29)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m29, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / __Vx.Create(1.25))), __nx_alpha[__q]);
             }
 
             // ---- pass 2 of 3 over the vectors: reductions norm(upd)
@@ -1726,131 +1366,69 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>Param beta_mu of one controller.</summary>
         public double beta_mu(int controller) => __Lane(__p_beta_mu, controller);
-        /// <summary>Param beta_T of one controller.</summary>
         public double beta_T(int controller) => __Lane(__p_beta_T, controller);
-        /// <summary>Param beta_V of one controller.</summary>
         public double beta_V(int controller) => __Lane(__p_beta_V, controller);
-        /// <summary>Param beta_S of one controller.</summary>
         public double beta_S(int controller) => __Lane(__p_beta_S, controller);
-        /// <summary>Param beta_star of one controller.</summary>
         public double beta_star(int controller) => __Lane(__p_beta_star, controller);
-        /// <summary>Param k_p of one controller.</summary>
         public double k_p(int controller) => __Lane(__p_k_p, controller);
-        /// <summary>Param k_v of one controller.</summary>
         public double k_v(int controller) => __Lane(__p_k_v, controller);
-        /// <summary>Param k_c of one controller.</summary>
         public double k_c(int controller) => __Lane(__p_k_c, controller);
-        /// <summary>Param gamma_lr of one controller.</summary>
         public double gamma_lr(int controller) => __Lane(__p_gamma_lr, controller);
-        /// <summary>Param gamma_mu of one controller.</summary>
         public double gamma_mu(int controller) => __Lane(__p_gamma_mu, controller);
-        /// <summary>Param b_1 of one controller.</summary>
         public double b_1(int controller) => __Lane(__p_b_1, controller);
-        /// <summary>Param b_2 of one controller.</summary>
         public double b_2(int controller) => __Lane(__p_b_2, controller);
-        /// <summary>Param k_s_stall of one controller.</summary>
         public double k_s_stall(int controller) => __Lane(__p_k_s_stall, controller);
-        /// <summary>Param k_s_uncert of one controller.</summary>
         public double k_s_uncert(int controller) => __Lane(__p_k_s_uncert, controller);
-        /// <summary>Param k_s_var of one controller.</summary>
         public double k_s_var(int controller) => __Lane(__p_k_s_var, controller);
-        /// <summary>Param k_s_quality of one controller.</summary>
         public double k_s_quality(int controller) => __Lane(__p_k_s_quality, controller);
-        /// <summary>Param rho_star of one controller.</summary>
         public double rho_star(int controller) => __Lane(__p_rho_star, controller);
-        /// <summary>Param rho_max of one controller.</summary>
         public double rho_max(int controller) => __Lane(__p_rho_max, controller);
-        /// <summary>Param V_max_mult of one controller.</summary>
         public double V_max_mult(int controller) => __Lane(__p_V_max_mult, controller);
-        /// <summary>Param gamma_star of one controller.</summary>
         public double gamma_star(int controller) => __Lane(__p_gamma_star, controller);
-        /// <summary>Param auto_gamma of one controller.</summary>
         public bool auto_gamma(int controller) => __Flag(__p_auto_gamma, controller);
-        /// <summary>Param auto_gamma_warmup of one controller.</summary>
         public long auto_gamma_warmup(int controller) => (long)__Lane(__p_auto_gamma_warmup, controller);
-        /// <summary>Param eta_a of one controller.</summary>
         public double eta_a(int controller) => __Lane(__p_eta_a, controller);
-        /// <summary>Param eta_mu of one controller.</summary>
         public double eta_mu(int controller) => __Lane(__p_eta_mu, controller);
-        /// <summary>Param eta_sigma of one controller.</summary>
         public double eta_sigma(int controller) => __Lane(__p_eta_sigma, controller);
-        /// <summary>Param eta_gamma of one controller.</summary>
         public double eta_gamma(int controller) => __Lane(__p_eta_gamma, controller);
-        /// <summary>Param max_dlog_alpha of one controller.</summary>
         public double max_dlog_alpha(int controller) => __Lane(__p_max_dlog_alpha, controller);
-        /// <summary>Param max_d_mu of one controller.</summary>
         public double max_d_mu(int controller) => __Lane(__p_max_d_mu, controller);
-        /// <summary>Param max_dlog_sigma of one controller.</summary>
         public double max_dlog_sigma(int controller) => __Lane(__p_max_dlog_sigma, controller);
-        /// <summary>Param alpha_min of one controller.</summary>
         public double alpha_min(int controller) => __Lane(__p_alpha_min, controller);
-        /// <summary>Param alpha_max of one controller.</summary>
         public double alpha_max(int controller) => __Lane(__p_alpha_max, controller);
-        /// <summary>Param mu_min of one controller.</summary>
         public double mu_min(int controller) => __Lane(__p_mu_min, controller);
-        /// <summary>Param mu_max of one controller.</summary>
         public double mu_max(int controller) => __Lane(__p_mu_max, controller);
-        /// <summary>Param sigma_min of one controller.</summary>
         public double sigma_min(int controller) => __Lane(__p_sigma_min, controller);
-        /// <summary>Param sigma_max of one controller.</summary>
         public double sigma_max(int controller) => __Lane(__p_sigma_max, controller);
-        /// <summary>Param alpha_bar of one controller.</summary>
         public double alpha_bar(int controller) => __Lane(__p_alpha_bar, controller);
-        /// <summary>Param mu_bar of one controller.</summary>
         public double mu_bar(int controller) => __Lane(__p_mu_bar, controller);
-        /// <summary>Param tau_T_stall of one controller.</summary>
         public double tau_T_stall(int controller) => __Lane(__p_tau_T_stall, controller);
-        /// <summary>Param loss_emergency of one controller.</summary>
         public double loss_emergency(int controller) => __Lane(__p_loss_emergency, controller);
-        /// <summary>Param grad_emergency of one controller.</summary>
         public double grad_emergency(int controller) => __Lane(__p_grad_emergency, controller);
-        /// <summary>Param step_norm_max of one controller.</summary>
         public double step_norm_max(int controller) => __Lane(__p_step_norm_max, controller);
-        /// <summary>Param param_abs_max of one controller.</summary>
         public double param_abs_max(int controller) => __Lane(__p_param_abs_max, controller);
-        /// <summary>Param clip_grad_norm of one controller.</summary>
         public double clip_grad_norm(int controller) => __Lane(__p_clip_grad_norm, controller);
-        /// <summary>Param init_alpha of one controller.</summary>
         public double init_alpha(int controller) => __Lane(__p_init_alpha, controller);
-        /// <summary>Param init_mu of one controller.</summary>
         public double init_mu(int controller) => __Lane(__p_init_mu, controller);
-        /// <summary>Param init_sigma of one controller.</summary>
         public double init_sigma(int controller) => __Lane(__p_init_sigma, controller);
         /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
         public double m(int controller, int index) => __Element(__st_m, controller, index, n);
-        /// <summary>Coefficient alpha of one controller.</summary>
         public double alpha(int controller) => __Lane(__st_alpha, controller);
-        /// <summary>Coefficient mu of one controller.</summary>
         public double mu(int controller) => __Lane(__st_mu, controller);
-        /// <summary>Coefficient sigma of one controller.</summary>
         public double sigma(int controller) => __Lane(__st_sigma, controller);
-        /// <summary>Signal L of one controller.</summary>
         public double L(int controller) => __Lane(__x_L, controller);
-        /// <summary>Signal T of one controller.</summary>
         public double T(int controller) => __Lane(__x_T, controller);
-        /// <summary>Signal V of one controller.</summary>
         public double V(int controller) => __Lane(__x_V, controller);
-        /// <summary>Signal S of one controller.</summary>
         public double S(int controller) => __Lane(__x_S, controller);
-        /// <summary>Signal rho of one controller.</summary>
         public double rho(int controller) => __Lane(__x_rho, controller);
-        /// <summary>Signal gnorm of one controller.</summary>
         public double gnorm(int controller) => __Lane(__x_gnorm, controller);
-        /// <summary>Signal gamma of one controller.</summary>
         public double gamma(int controller) => __Lane(__x_gamma, controller);
-        /// <summary>Signal dlog_alpha of one controller.</summary>
         public double dlog_alpha(int controller) => __Lane(__x_dlog_alpha, controller);
-        /// <summary>Signal d_mu of one controller.</summary>
         public double d_mu(int controller) => __Lane(__x_d_mu, controller);
-        /// <summary>Signal dlog_sigma of one controller.</summary>
         public double dlog_sigma(int controller) => __Lane(__x_dlog_sigma, controller);
-        /// <summary>Accumulator du_alpha of one controller.</summary>
         public double du_alpha(int controller) => __Lane(__x_du_alpha, controller);
-        /// <summary>Accumulator du_mu of one controller.</summary>
         public double du_mu(int controller) => __Lane(__x_du_mu, controller);
-        /// <summary>Accumulator du_sigma of one controller.</summary>
         public double du_sigma(int controller) => __Lane(__x_du_sigma, controller);
 
         private static readonly string[] __signalNames = { "L", "T", "V", "S", "rho", "gnorm", "gamma", "dlog_alpha", "d_mu", "dlog_sigma", "alpha", "mu", "sigma", "du_alpha", "du_mu", "du_sigma" };

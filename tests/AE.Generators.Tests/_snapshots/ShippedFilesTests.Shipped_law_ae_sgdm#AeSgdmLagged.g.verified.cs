@@ -251,116 +251,70 @@ namespace AE.Generated
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             options ??= new Options();
-            double __v_beta_mu = options.beta_mu;
+            double __v_beta_mu = this.beta_mu = options.beta_mu;
             if (!(__v_beta_mu >= 0.0 && __v_beta_mu < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_mu", "[0, 1)", __v_beta_mu, "param 'beta_mu' must lie in [0, 1)");
-            this.beta_mu = __v_beta_mu;
-            double __v_beta_T = options.beta_T;
+            double __v_beta_T = this.beta_T = options.beta_T;
             if (!(__v_beta_T >= 0.0 && __v_beta_T < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_T", "[0, 1)", __v_beta_T, "param 'beta_T' must lie in [0, 1)");
-            this.beta_T = __v_beta_T;
-            double __v_beta_V = options.beta_V;
+            double __v_beta_V = this.beta_V = options.beta_V;
             if (!(__v_beta_V >= 0.0 && __v_beta_V < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_V", "[0, 1)", __v_beta_V, "param 'beta_V' must lie in [0, 1)");
-            this.beta_V = __v_beta_V;
-            double __v_beta_S = options.beta_S;
+            double __v_beta_S = this.beta_S = options.beta_S;
             if (!(__v_beta_S >= 0.0 && __v_beta_S < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_S", "[0, 1)", __v_beta_S, "param 'beta_S' must lie in [0, 1)");
-            this.beta_S = __v_beta_S;
-            double __v_beta_star = options.beta_star;
+            double __v_beta_star = this.beta_star = options.beta_star;
             if (!(__v_beta_star >= 0.0 && __v_beta_star < 1.0)) throw new __Runtime.ParamOutOfRangeException("beta_star", "[0, 1)", __v_beta_star, "param 'beta_star' must lie in [0, 1)");
-            this.beta_star = __v_beta_star;
-            double __v_k_p = options.k_p;
-            this.k_p = __v_k_p;
-            double __v_k_v = options.k_v;
-            this.k_v = __v_k_v;
-            double __v_k_c = options.k_c;
-            this.k_c = __v_k_c;
-            double __v_gamma_lr = options.gamma_lr;
-            this.gamma_lr = __v_gamma_lr;
-            double __v_gamma_mu = options.gamma_mu;
-            this.gamma_mu = __v_gamma_mu;
-            double __v_b_1 = options.b_1;
-            this.b_1 = __v_b_1;
-            double __v_b_2 = options.b_2;
-            this.b_2 = __v_b_2;
-            double __v_k_s_stall = options.k_s_stall;
-            this.k_s_stall = __v_k_s_stall;
-            double __v_k_s_uncert = options.k_s_uncert;
-            this.k_s_uncert = __v_k_s_uncert;
-            double __v_k_s_var = options.k_s_var;
-            this.k_s_var = __v_k_s_var;
-            double __v_k_s_quality = options.k_s_quality;
-            this.k_s_quality = __v_k_s_quality;
-            double __v_rho_star = options.rho_star;
-            this.rho_star = __v_rho_star;
-            double __v_rho_max = options.rho_max;
-            this.rho_max = __v_rho_max;
-            double __v_V_max_mult = options.V_max_mult;
-            this.V_max_mult = __v_V_max_mult;
-            double __v_gamma_star = options.gamma_star;
+            double __v_k_p = this.k_p = options.k_p;
+            double __v_k_v = this.k_v = options.k_v;
+            double __v_k_c = this.k_c = options.k_c;
+            double __v_gamma_lr = this.gamma_lr = options.gamma_lr;
+            double __v_gamma_mu = this.gamma_mu = options.gamma_mu;
+            double __v_b_1 = this.b_1 = options.b_1;
+            double __v_b_2 = this.b_2 = options.b_2;
+            double __v_k_s_stall = this.k_s_stall = options.k_s_stall;
+            double __v_k_s_uncert = this.k_s_uncert = options.k_s_uncert;
+            double __v_k_s_var = this.k_s_var = options.k_s_var;
+            double __v_k_s_quality = this.k_s_quality = options.k_s_quality;
+            double __v_rho_star = this.rho_star = options.rho_star;
+            double __v_rho_max = this.rho_max = options.rho_max;
+            double __v_V_max_mult = this.V_max_mult = options.V_max_mult;
+            double __v_gamma_star = this.gamma_star = options.gamma_star;
             if (!(__v_gamma_star >= 0.0 && __v_gamma_star < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("gamma_star", "[0, inf)", __v_gamma_star, "param 'gamma_star' must lie in [0, inf)");
-            this.gamma_star = __v_gamma_star;
-            bool __v_auto_gamma = options.auto_gamma;
-            this.auto_gamma = __v_auto_gamma;
-            long __v_auto_gamma_warmup = options.auto_gamma_warmup;
-            this.auto_gamma_warmup = __v_auto_gamma_warmup;
-            double __v_eta_a = options.eta_a;
-            this.eta_a = __v_eta_a;
-            double __v_eta_mu = options.eta_mu;
-            this.eta_mu = __v_eta_mu;
-            double __v_eta_sigma = options.eta_sigma;
-            this.eta_sigma = __v_eta_sigma;
-            double __v_eta_gamma = options.eta_gamma;
-            this.eta_gamma = __v_eta_gamma;
-            double __v_max_dlog_alpha = options.max_dlog_alpha;
+            bool __v_auto_gamma = this.auto_gamma = options.auto_gamma;
+            long __v_auto_gamma_warmup = this.auto_gamma_warmup = options.auto_gamma_warmup;
+            double __v_eta_a = this.eta_a = options.eta_a;
+            double __v_eta_mu = this.eta_mu = options.eta_mu;
+            double __v_eta_sigma = this.eta_sigma = options.eta_sigma;
+            double __v_eta_gamma = this.eta_gamma = options.eta_gamma;
+            double __v_max_dlog_alpha = this.max_dlog_alpha = options.max_dlog_alpha;
             if (!(__v_max_dlog_alpha >= 0.0 && __v_max_dlog_alpha < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_alpha", "[0, inf)", __v_max_dlog_alpha, "param 'max_dlog_alpha' must lie in [0, inf)");
-            this.max_dlog_alpha = __v_max_dlog_alpha;
-            double __v_max_d_mu = options.max_d_mu;
+            double __v_max_d_mu = this.max_d_mu = options.max_d_mu;
             if (!(__v_max_d_mu >= 0.0 && __v_max_d_mu < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_d_mu", "[0, inf)", __v_max_d_mu, "param 'max_d_mu' must lie in [0, inf)");
-            this.max_d_mu = __v_max_d_mu;
-            double __v_max_dlog_sigma = options.max_dlog_sigma;
+            double __v_max_dlog_sigma = this.max_dlog_sigma = options.max_dlog_sigma;
             if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
-            this.max_dlog_sigma = __v_max_dlog_sigma;
-            double __v_alpha_min = options.alpha_min;
+            double __v_alpha_min = this.alpha_min = options.alpha_min;
             if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
-            this.alpha_min = __v_alpha_min;
-            double __v_alpha_max = options.alpha_max;
-            this.alpha_max = __v_alpha_max;
-            double __v_mu_min = options.mu_min;
-            this.mu_min = __v_mu_min;
-            double __v_mu_max = options.mu_max;
-            this.mu_max = __v_mu_max;
-            double __v_sigma_min = options.sigma_min;
+            double __v_alpha_max = this.alpha_max = options.alpha_max;
+            double __v_mu_min = this.mu_min = options.mu_min;
+            double __v_mu_max = this.mu_max = options.mu_max;
+            double __v_sigma_min = this.sigma_min = options.sigma_min;
             if (!(__v_sigma_min >= 0.0 && __v_sigma_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("sigma_min", "[0, 1]", __v_sigma_min, "param 'sigma_min' must lie in [0, 1]");
-            this.sigma_min = __v_sigma_min;
-            double __v_sigma_max = options.sigma_max;
-            this.sigma_max = __v_sigma_max;
-            double __v_alpha_bar = options.alpha_bar;
+            double __v_sigma_max = this.sigma_max = options.sigma_max;
+            double __v_alpha_bar = this.alpha_bar = options.alpha_bar;
             if (!(__v_alpha_bar > 0.0 && __v_alpha_bar < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("alpha_bar", "(0, inf)", __v_alpha_bar, "param 'alpha_bar' must lie in (0, inf)");
-            this.alpha_bar = __v_alpha_bar;
-            double __v_mu_bar = options.mu_bar;
-            this.mu_bar = __v_mu_bar;
-            double __v_tau_T_stall = options.tau_T_stall;
+            double __v_mu_bar = this.mu_bar = options.mu_bar;
+            double __v_tau_T_stall = this.tau_T_stall = options.tau_T_stall;
             if (!(__v_tau_T_stall >= 0.0 && __v_tau_T_stall < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("tau_T_stall", "[0, inf)", __v_tau_T_stall, "param 'tau_T_stall' must lie in [0, inf)");
-            this.tau_T_stall = __v_tau_T_stall;
-            double __v_loss_emergency = options.loss_emergency;
+            double __v_loss_emergency = this.loss_emergency = options.loss_emergency;
             if (!(__v_loss_emergency > 0.0 && __v_loss_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("loss_emergency", "(0, inf)", __v_loss_emergency, "param 'loss_emergency' must lie in (0, inf)");
-            this.loss_emergency = __v_loss_emergency;
-            double __v_grad_emergency = options.grad_emergency;
+            double __v_grad_emergency = this.grad_emergency = options.grad_emergency;
             if (!(__v_grad_emergency > 0.0 && __v_grad_emergency < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("grad_emergency", "(0, inf)", __v_grad_emergency, "param 'grad_emergency' must lie in (0, inf)");
-            this.grad_emergency = __v_grad_emergency;
-            double __v_step_norm_max = options.step_norm_max;
+            double __v_step_norm_max = this.step_norm_max = options.step_norm_max;
             if (!(__v_step_norm_max >= 0.0 && __v_step_norm_max <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("step_norm_max", "[0, inf]", __v_step_norm_max, "param 'step_norm_max' must lie in [0, inf]");
-            this.step_norm_max = __v_step_norm_max;
-            double __v_param_abs_max = options.param_abs_max;
+            double __v_param_abs_max = this.param_abs_max = options.param_abs_max;
             if (!(__v_param_abs_max >= 0.0 && __v_param_abs_max <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("param_abs_max", "[0, inf]", __v_param_abs_max, "param 'param_abs_max' must lie in [0, inf]");
-            this.param_abs_max = __v_param_abs_max;
-            double __v_clip_grad_norm = options.clip_grad_norm;
+            double __v_clip_grad_norm = this.clip_grad_norm = options.clip_grad_norm;
             if (!(__v_clip_grad_norm >= 0.0 && __v_clip_grad_norm <= double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("clip_grad_norm", "[0, inf]", __v_clip_grad_norm, "param 'clip_grad_norm' must lie in [0, inf]");
-            this.clip_grad_norm = __v_clip_grad_norm;
-            double __v_init_alpha = options.init_alpha;
-            this.init_alpha = __v_init_alpha;
-            double __v_init_mu = options.init_mu;
-            this.init_mu = __v_init_mu;
-            double __v_init_sigma = options.init_sigma;
-            this.init_sigma = __v_init_sigma;
+            double __v_init_alpha = this.init_alpha = options.init_alpha;
+            double __v_init_mu = this.init_mu = options.init_mu;
+            double __v_init_sigma = this.init_sigma = options.init_sigma;
             __st_m_f64 = new double[n];
             __System.Array.Fill(__st_m_f64, (double)(0.0));
             this.alpha = (double)(__v_init_alpha);
@@ -452,148 +406,89 @@ namespace AE.Generated
                 // gg0 = sum(g0 * g0)
 #line 68 "/ae/laws/ae_sgdm.ae"
                 gg0 = __r0;
-#line default
                 // gn0 = sqrt(gg0)
 #line 69 "/ae/laws/ae_sgdm.ae"
                 gn0 = __Math.Sqrt(gg0);
-#line default
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 70 "/ae/laws/ae_sgdm.ae"
                 clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-#line default
                 // sum_g2 = (clip * clip) * gg0
 #line 74 "/ae/laws/ae_sgdm.ae"
                 sum_g2 = ((clip * clip) * gg0);
-#line default
                 // gmean = (clip * sum(g0)) / n
 #line 75 "/ae/laws/ae_sgdm.ae"
                 gmean = ((clip * __r1) / ((double)n));
-#line default
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
 #line 76 "/ae/laws/ae_sgdm.ae"
                 L = __AeMath.Clamp(__AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
-#line default
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
 #line 77 "/ae/laws/ae_sgdm.ae"
                 T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
-#line default
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
 #line 78 "/ae/laws/ae_sgdm.ae"
                 ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
-#line default
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
 #line 79 "/ae/laws/ae_sgdm.ae"
                 V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
-#line default
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
 #line 80 "/ae/laws/ae_sgdm.ae"
                 S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / ((double)n)) - (gmean * gmean)), 0.0) + 1e-12));
-#line default
                 // gnorm = sqrt(sum_g2) + 1e-12
 #line 81 "/ae/laws/ae_sgdm.ae"
                 gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
-#line default
                 // mnorm = norm(m) + 1e-12
 #line 82 "/ae/laws/ae_sgdm.ae"
                 mnorm = (__Math.Sqrt(__r2) + 1e-12);
-#line default
                 // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
 #line 83 "/ae/laws/ae_sgdm.ae"
                 rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-#line default
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 84 "/ae/laws/ae_sgdm.ae"
                 Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
-#line default
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
 #line 85 "/ae/laws/ae_sgdm.ae"
                 Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
-#line default
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
 #line 89 "/ae/laws/ae_sgdm.ae"
-                if (__on_brake)
-                {
-                    __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
-                }
-#line default
+                if (__on_brake) __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 // alpha' = max(alpha_min, alpha' / 10)
 #line 90 "/ae/laws/ae_sgdm.ae"
-                if (__on_brake && __c1)
-                {
-                    alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
-                }
-#line default
+                if (__on_brake && __c1) alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 // mu' = min(mu', 0.5)
 #line 91 "/ae/laws/ae_sgdm.ae"
-                if (__on_brake && __c1)
-                {
-                    mu__next = __Math.Min(mu__next, 0.5);
-                }
-#line default
+                if (__on_brake && __c1) mu__next = __Math.Min(mu__next, 0.5);
 
                 // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up"
                 // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
 #line 96 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE8)
-                {
-                    gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
-                }
-#line default
+                if (__on_AE8) gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
 #line 97 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE8)
-                {
-                    gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
-                }
-#line default
+                if (__on_AE8) gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 // du_alpha += eta_gamma * ((gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12))
 #line 98 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE8)
-                {
-                    du_alpha += (eta_gamma * ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12)));
-                }
-#line default
+                if (__on_AE8) du_alpha += (eta_gamma * ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12)));
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu"
                 // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
 #line 102 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE2)
-                {
-                    du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
-                }
-#line default
+                if (__on_AE2) du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
 #line 104 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE2)
-                {
-                    du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
-                }
-#line default
+                if (__on_AE2) du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
 #line 108 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE4)
-                {
-                    stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
-                }
-#line default
+                if (__on_AE4) stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 // A = 0.5 * (rho + 1)
 #line 109 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE4)
-                {
-                    A = (0.5 * (rho + 1.0));
-                }
-#line default
+                if (__on_AE4) A = (0.5 * (rho + 1.0));
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
 #line 110 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE4)
-                {
-                    du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
-                }
-#line default
+                if (__on_AE4) du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
 
                 // ---- rule AE6 "budget: per-step change of each coefficient capped"
                 // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
@@ -606,7 +501,6 @@ namespace AE.Generated
                 {
                     dlog_alpha = du_alpha;
                 }
-#line default
                 // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
 #line 115 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
@@ -617,7 +511,6 @@ namespace AE.Generated
                 {
                     d_mu = du_mu;
                 }
-#line default
                 // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
 #line 116 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
@@ -628,54 +521,33 @@ namespace AE.Generated
                 {
                     dlog_sigma = du_sigma;
                 }
-#line default
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
                 // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
 #line 120 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3)
-                {
-                    alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                }
-#line default
+                if (__on_AE3) alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
 #line 121 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3)
-                {
-                    mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                }
-#line default
+                if (__on_AE3) mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
 #line 122 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3)
-                {
-                    sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
-                }
-#line default
+                if (__on_AE3) sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
 
                 // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock"
                 // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
 #line 126 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE5)
-                {
-                    __c2 = ((V > (V_max_mult * Vstar)) || (__Math.Abs(rho) > rho_max));
-                }
-#line default
+                if (__on_AE5) __c2 = ((V > (V_max_mult * Vstar)) || (__Math.Abs(rho) > rho_max));
                 // alpha' = max(alpha_min, alpha' / 1.25)
 #line 127 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE5 && __c2)
-                {
-                    alpha__next = __Math.Max(alpha_min, (alpha__next / 1.25));
-                }
-#line default
+                if (__on_AE5 && __c2) alpha__next = __Math.Max(alpha_min, (alpha__next / 1.25));
 
                 // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
                 // gamma = alpha' * gnorm
 #line 138 "/ae/laws/ae_sgdm.ae"
                 gamma = (alpha__next * gnorm);
-#line default
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
+#line default
                 var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
                 __j1.__r4 = __r4; __j1.__step = __step; __j1.alpha__next = alpha__next; __j1.clip = clip; __j1.grad = __pin_grad; __j1.mu__next = mu__next; __j1.sigma__next = sigma__next; __j1.theta = __pin_theta;
                 __j1.Draws = (((sigma__next > 0.0)));
@@ -770,27 +642,21 @@ namespace AE.Generated
                                 // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
                                 var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
                                 // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
                                 var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
                                 // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
                                 var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
                                 // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
                                 var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
                                 // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
                                 var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
                                 // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __Simd.Load(__nz1 + (__i - __d0))) : __vk13));
-#line default
                                 // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
                                 var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
@@ -815,27 +681,21 @@ namespace AE.Generated
                             // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
                             var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-#line default
                             // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
                             var __e_g__1 = (__e_g0__1 * __vk2);
-#line default
                             // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
                             var __e_m__next__1 = ((__vk3 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-#line default
                             // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
                             var __e_upd__1 = (__vk7 * __e_m__next__1);
-#line default
                             // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
                             var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-#line default
                             // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__vk12 * __V.Zero) : __vk13));
-#line default
                             // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
                             var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __vk17) : __e_theta__next__1);
@@ -863,27 +723,21 @@ namespace AE.Generated
                     // g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
-#line default
                     // g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
-#line default
                     // m' = (mu' * m) + ((1 - mu') * g)
 #line 132 "/ae/laws/ae_sgdm.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
-#line default
                     // upd = -alpha' * m'
 #line 133 "/ae/laws/ae_sgdm.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-#line default
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 135 "/ae/laws/ae_sgdm.ae"
                     double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
-#line default
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 136 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
-#line default
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 137 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using AE.Dsl.IR;
 using AE.Dsl.Passes;
+using AE.Dsl.Schedule;
 using AE.Dsl.Syntax;
 using AE.Dsl.Text;
 
@@ -49,7 +50,8 @@ namespace AE.Dsl.Emit
             if (unit.Kind == UnitKind.Cell)
                 return Cells.CellEmitter.Emit(Preparation.Variant(unit, options.TypeName, options.Ablate, options.Lagged), options);
             unit = Prepare(unit, options);
-            return new UnitEmitter(unit, options).Emit(PopulationEmitter.EmitTypePrepared(unit, options));
+            var schedule = StepSchedule.Build(unit, options.Lagged);
+            return new UnitEmitter(unit, schedule, options).Emit(PopulationEmitter.EmitType(unit, schedule, options));
         }
 
         /// <summary>The unit as its type is emitted (a variant without its rules); throws when the backend cannot emit it.</summary>

@@ -2,18 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 using AE.Dsl.Syntax;
 
 namespace AE.Dsl.Emit
 {
-    /// <summary>A construct the SIMD loops do not cover: the pass keeps its scalar loop only.</summary>
-    internal sealed class NotSimdException : Exception
-    {
-        public NotSimdException(string message) : base(message) { }
-    }
-
     /// <summary>
     /// SIMD passes. A vector pass becomes a method over one chunk of the vectors (Vector256 lanes of
     /// double, a scalar tail), called for every chunk on the stepping thread or on the workers; each
@@ -33,6 +27,10 @@ namespace AE.Dsl.Emit
         /// <summary>The draw sites the vector loop being rendered reads: each gets a buffer, filled a block at a time.</summary>
         private readonly List<int> _drawSites = new();
 
+        /// <summary>A construct <see cref="SimdCoverage"/> should have kept out of the lanes.</summary>
+        private static InvalidOperationException NotCovered(string what) =>
+            new("internal: SimdCoverage admitted a pass with " + what);
+
         private static string DrawBuffer(int site) => "__nz" + site.ToString(CultureInfo.InvariantCulture);
         /// <summary>Scalar conditions (step-scope C#) enclosing the vector expression being rendered, and the statement's own.</summary>
         private readonly List<string> _scalarPath = new();
@@ -43,23 +41,23 @@ namespace AE.Dsl.Emit
         private Dictionary<string, string> _vHoistByText = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _passGuardLocals = new(StringComparer.Ordinal);
 
-        /// <summary>Step locals a pass may read, by their C# name, with their C# type.</summary>
-        private Dictionary<string, string> StepLocals(VectorPass pass)
+        /// <summary>Step locals a pass may read, by their C# name: their C# type and, for the host's vectors, the pinned pointer the job gets.</summary>
+        private Dictionary<string, (string Type, string? Pin)> StepLocals(VectorPass pass)
         {
-            var d = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var s in _unit.States.Where(s => s.Type.IsScalar)) d[Next(s.Name)] = ScalarType(s.Type);
-            foreach (var a in _unit.Accs.Where(a => a.Type.IsScalar)) d[Id(a.Name)] = "double";
-            foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar)) d[Id(s.Name)] = ScalarType(s.Type);
-            foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) d[Id(l.Name)] = ScalarType(l.Type);
-            foreach (var c in _plan.CondVars) d[c] = "bool";
-            foreach (var snap in _plan.Snapshots) d[SnapshotVar(snap.Name, snap.Pos)] = SnapshotType(snap.Name);
-            d["__step"] = "long";
-            foreach (var r in _switches) d["__on_" + r.Id] = "bool";
-            foreach (var kv in _passGuardLocals) d[kv.Key] = kv.Value;
+            var d = new Dictionary<string, (string, string?)>(StringComparer.Ordinal);
+            foreach (var s in _unit.States.Where(s => s.Type.IsScalar)) d[Next(s.Name)] = (ScalarType(s.Type), null);
+            foreach (var a in _unit.Accs.Where(a => a.Type.IsScalar)) d[Id(a.Name)] = ("double", null);
+            foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar)) d[Id(s.Name)] = (ScalarType(s.Type), null);
+            foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) d[Id(l.Name)] = (ScalarType(l.Type), null);
+            for (int c = 1; c <= _plan.CondCount; c++) d[Names.Cond(c)] = ("bool", null);
+            foreach (var snap in _plan.Snapshots) d[SnapshotVar(snap.Name, snap.Pos)] = (SnapshotType(snap.Name), null);
+            d["__step"] = ("long", null);
+            foreach (var r in _switches) d[Names.Switch(r.Id)] = ("bool", null);
+            foreach (var kv in _passGuardLocals) d[kv.Key] = (kv.Value, null);
             foreach (var r in _plan.Reductions.Where(r => _options.Lagged || !pass.Reductions.Contains(r)))
-                foreach (var (v, _) in ReadAccumulators(r)) d[v] = "double";
-            foreach (var i in _unit.Inputs.Where(i => !IsBoolVector(i.Type))) d[Id(i.Name)] = !i.Type.IsScalar ? "__T*" : ScalarType(i.Type);
-            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) d[Id(s.Name)] = "__T*";
+                foreach (var (v, _) in ReadAccumulators(r)) d[v] = ("double", null);
+            foreach (var i in _unit.Inputs.Where(i => !IsBoolVector(i.Type))) d[Id(i.Name)] = i.Type.IsScalar ? (ScalarType(i.Type), null) : ("__T*", Pin(i.Name));
+            foreach (var s in _unit.States.Where(s => _hostStates.Contains(s.Name))) d[Id(s.Name)] = ("__T*", Pin(s.Name));
             return d;
         }
 
@@ -93,47 +91,38 @@ namespace AE.Dsl.Emit
         /// </summary>
         private (List<string> Dispatch, string Job)? TryEmitSimdPass(VectorPass pass, DimExpr len, Dictionary<Reduction, string> perReduction, int index, string what)
         {
-            if (pass.Elements.Any(e => e.TargetType!.Rank != 1 || e.TargetType.Scalar != IR.ScalarType.Real)) return null;
-            if (pass.Reductions.Any(r => r.Call.Args.Any(a => a.Type.Rank != 1 || a.Type.Scalar != IR.ScalarType.Real))) return null;
+            if (SimdCoverage.WhyNot(_unit, pass) != null) return null;
             var k = index.ToString(CultureInfo.InvariantCulture);
             var job = "__Pass" + k;
             var method = "__RunPass" + k;
             var saved = _w;
-            var savedHoist = _hoistCounter;
             _vHoists = new List<string>();
             _vHoistByText = new Dictionary<string, string>(StringComparer.Ordinal);
             _drawConditions.Clear();
-            string body;
-            try
-            {
-                _inChunk = true;
-                _w = new CodeWriter(2);
-                EmitChunkMethod(pass, len, perReduction, job, method, index, what);
-                body = _w.ToString();
-            }
-            catch (NotSimdException)
-            {
-                _hoistCounter = savedHoist;
-                return null;
-            }
-            finally
-            {
-                _w = saved;
-                _inChunk = false;
-            }
+            // The chunk's body first: printing it notes the step locals it reads, which its job then carries.
+            _inChunk = true;
+            _chunkReads = new HashSet<string>(StringComparer.Ordinal);
+            _w = new CodeWriter(3);
+            EmitChunkBody(pass, len, perReduction);
+            var chunkBody = _w.ToString();
+            var reads = _chunkReads;
+            _chunkReads = null;
+            _w = saved;
+            _inChunk = false;
 
-            var locals = StepLocals(pass);
-            var captures = new List<(string Name, string Type)>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (Match m in Identifier.Matches(body))
-            {
-                var name = m.Value;
-                if (locals.TryGetValue(name, out var type) && seen.Add(name)) captures.Add((name, type));
-            }
-            captures.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            var captures = StepLocals(pass).Where(l => reads.Contains(l.Key))
+                .Select(l => (Name: l.Key, l.Value.Type, l.Value.Pin)).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+            var chunk = new CodeWriter(2);
+            chunk.Line();
+            chunk.Line($"/// <summary>Pass {index} over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): {CSharp.Xml(what)}.</summary>");
+            chunk.Line(Aliases.Hot);
+            chunk.Open($"private void {method}<__T>({job}<__T> __f, int __chunk) where __T : unmanaged");
             // The chunk method's copies of the captures, one declaration per type.
-            var copies = captures.GroupBy(c => c.Type).Select(g => new string(' ', 12) + $"{g.Key} {string.Join(", ", g.Select(c => $"{c.Name} = __f.{JobField(c.Name)}"))};\n");
-            body = body.Replace(new string(' ', 12) + "/*CAPTURES*/\n", string.Concat(copies));
+            foreach (var g in captures.GroupBy(c => c.Type))
+                chunk.Line($"{g.Key} {string.Join(", ", g.Select(c => $"{c.Name} = __f.{JobField(c.Name)}"))};");
+            chunk.Raw(chunkBody);
+            chunk.Close();
+            var body = chunk.ToString();
 
             int partials = pass.Reductions.Sum(r => ReductionAccumulators(r).Count());
             // Whether this step's pass draws: when none of its draws' conditions holds, its chunks run the loop without them.
@@ -160,13 +149,8 @@ namespace AE.Dsl.Emit
             var sets = new List<string>();
             foreach (var c in captures)
             {
-                if (c.Type.EndsWith("*", StringComparison.Ordinal))
-                {
-                    var pin = Pin(RawName(c.Name));
-                    _usedPins.Add(pin);
-                    sets.Add($"{j}.{JobField(c.Name)} = {pin};");
-                }
-                else sets.Add($"{j}.{JobField(c.Name)} = {c.Name};");
+                if (c.Pin != null) _usedPins.Add(c.Pin);
+                sets.Add($"{j}.{JobField(c.Name)} = {c.Pin ?? c.Name};");
             }
             if (sets.Count > 0) d.Add(string.Join(" ", sets));
             if (noise != "false") d.Add($"{j}.Draws = {noise};");
@@ -174,24 +158,9 @@ namespace AE.Dsl.Emit
             return (d, j);
         }
 
-        // A C# identifier token, as Names spells .ae names: Unicode letters, marks and digits included
-        // (an ASCII-only pattern missed 'α__next').
-        private static readonly Regex Identifier = new(@"(?<![\p{L}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Cf}.@])@?[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Cf}]*", RegexOptions.CultureInvariant);
-
-        private string RawName(string csharpName)
+        /// <summary>The statements of a pass's chunk method, inside its braces.</summary>
+        private void EmitChunkBody(VectorPass pass, DimExpr len, Dictionary<Reduction, string> perReduction)
         {
-            foreach (var i in _unit.Inputs) if (Id(i.Name) == csharpName) return i.Name;
-            foreach (var s in _unit.States) if (Id(s.Name) == csharpName) return s.Name;
-            return csharpName;
-        }
-
-        private void EmitChunkMethod(VectorPass pass, DimExpr len, Dictionary<Reduction, string> perReduction, string job, string method, int index, string what)
-        {
-            _w.Line();
-            _w.Line($"/// <summary>Pass {index} over one chunk of the vectors (over all of them, one element at a time, in the scalar kernel): {CSharp.Xml(what)}.</summary>");
-            _w.Line(Aliases.Hot);
-            _w.Open($"private void {method}<__T>({job}<__T> __f, int __chunk) where __T : unmanaged");
-            _w.Line("/*CAPTURES*/");
             // The law's own arrays, pinned under the names the loops use.
             var pinned = new List<string>();
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
@@ -218,7 +187,7 @@ namespace AE.Dsl.Emit
                 foreach (var e in pass.Elements) EmitElementV(e, pass);
                 foreach (var r in pass.Reductions)
                 {
-                    if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
+                    if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({StepLocal(g)})");
                     EmitReductionStepV(r, pass, g ?? "");
                     if (perReduction.ContainsKey(r)) _w.Close();
                 }
@@ -238,7 +207,7 @@ namespace AE.Dsl.Emit
                     _w.Open($"while (__i <= __end - {Simd}.Width)");
                     _w.Line($"int __d0 = __i, __dEnd = {Aliases.Math}.Min(__end, __i + {Simd}.DrawBlock);");
                     foreach (var site in _drawSites)
-                        _w.Line($"{Simd}.Fill(__seed, (ulong)__step, {site.ToString(CultureInfo.InvariantCulture)}, __d0, {DrawBuffer(site)}, __dEnd - __d0);");
+                        _w.Line($"{Simd}.Fill(__seed, (ulong){StepLocal("__step")}, {site.ToString(CultureInfo.InvariantCulture)}, __d0, {DrawBuffer(site)}, __dEnd - __d0);");
                     _w.Open($"for (; __i <= __dEnd - {Simd}.Width; __i += {Simd}.Width)");
                     _w.Raw(body);
                     _w.Close();
@@ -278,7 +247,7 @@ namespace AE.Dsl.Emit
                 foreach (var e in pass.Elements) EmitElement(e, pass);
                 foreach (var r in pass.Reductions)
                 {
-                    if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
+                    if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({StepLocal(g)})");
                     EmitReductionStep(r, pass);
                     if (perReduction.ContainsKey(r)) _w.Close();
                 }
@@ -298,7 +267,6 @@ namespace AE.Dsl.Emit
                     _w.Line($"__f.Partials[__chunk * {partials} + {slot++}] = {lanes};");
                 }
             if (pinned.Count > 0) _w.Close();
-            _w.Close();
         }
 
         private static int IndentOf(CodeWriter w) => w.Indent;
@@ -310,13 +278,13 @@ namespace AE.Dsl.Emit
 
         private static string VAcc(string v) => "__v" + v.Substring(2);
 
-        private void EmitElementV(Item e, VectorPass pass)
+        private void EmitElementV(ElementItem e, VectorPass pass)
         {
             var ctx = new RenderCtx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
             _statementCondition = Condition(e);
             var expr = e.Stmt switch { IrDefine d => d.Value, IrSetNext n => n.Value, IrAccumulate a => a.Value, _ => throw new InvalidOperationException() };
             var value = RenderV(expr, ctx);
-            string prior = e.PrevVar ?? e.Stmt switch
+            string prior = Names.PrevElement(e) ?? e.Stmt switch
             {
                 IrSetNext n => CurrentElementV(n.Name),
                 IrAccumulate a => RenderV(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
@@ -329,18 +297,19 @@ namespace AE.Dsl.Emit
             if (cond.Length == 0)
             {
                 foreach (var h in ctx.Hoists) _w.Line(h);
-                _w.Line($"var {e.Var} = {value};");
+                _w.Line($"var {Names.Element(e)} = {value};");
             }
             else
             {
                 string fallback = prior;
                 if (e.Stmt is IrDefine d && _unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral is IrExpr ne)
                     fallback = RenderV(ne, ctx);
-                _w.Line($"var {e.Var} = {fallback};");
-                using (_w.Block($"if ({cond})"))
+                _w.Line($"var {Names.Element(e)} = {fallback};");
+                if (ctx.Hoists.Count == 0) _w.Line($"if ({cond}) {Names.Element(e)} = {value};");
+                else using (_w.Block($"if ({cond})"))
                 {
                     foreach (var h in ctx.Hoists) _w.Line(h);
-                    _w.Line($"{e.Var} = {value};");
+                    _w.Line($"{Names.Element(e)} = {value};");
                 }
             }
             EndLineDirective(e);
@@ -377,24 +346,25 @@ namespace AE.Dsl.Emit
                 }
                 case "max": _w.Line($"{acc} = {Lanes}.Max({acc}, {a});"); break;
                 case "min": _w.Line($"{acc} = {Lanes}.Min({acc}, {a});"); break;
-                default: throw new NotSimdException("reduction " + r.Call.Function);
+                default: throw NotCovered("reduction " + r.Call.Function);
             }
         }
 
         private string CurrentElementV(string state) =>
-            _hostStates.Contains(state) ? $"{Simd}.Load({Id(state)} + __i)" : $"{Simd}.Load({StateLocal(state)} + __i)";
+            _hostStates.Contains(state) ? $"{Simd}.Load({StepLocal(Id(state))} + __i)" : $"{Simd}.Load({StateLocal(state)} + __i)";
 
         private void EmitWritesV(DimExpr len)
         {
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
-                if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
+                if (!_plan.FinalVersions.TryGetValue(s.Name, out var final)) continue;
+                var v = Names.Element(final);
                 var value = s.Bounds != null ? $"{Lanes}.Clamp({v}, {Broadcast(s.Bounds.Lo, new RenderCtx())}, {Broadcast(s.Bounds.Hi, new RenderCtx())})" : v;
-                var target = _hostStates.Contains(s.Name) ? Id(s.Name) : StateLocal(s.Name);
+                var target = _hostStates.Contains(s.Name) ? StepLocal(Id(s.Name)) : StateLocal(s.Name);
                 _w.Line($"{Simd}.Store({value}, {target} + __i);");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
-                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _w.Line($"{Simd}.Store({v}, {SignalBuffer(s.Name)} + __i);");
+                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _w.Line($"{Simd}.Store({Names.Element(v)}, {SignalBuffer(s.Name)} + __i);");
         }
 
         // ------------------------------------------------------------ vector expressions
@@ -403,7 +373,7 @@ namespace AE.Dsl.Emit
         private string RenderV(IrExpr e, RenderCtx ctx)
         {
             if (e.Type.IsScalar) return Broadcast(e, ctx);
-            if (e.Type.Rank != 1 || e.Type.Scalar == IR.ScalarType.Int) throw new NotSimdException("vector of " + e.Type.Scalar);
+            if (e.Type.Rank != 1 || e.Type.Scalar == IR.ScalarType.Int) throw NotCovered("vector of " + e.Type.Scalar);
             switch (e)
             {
                 case IrRef r:
@@ -446,7 +416,7 @@ namespace AE.Dsl.Emit
                     return $"{Simd}.Load({DrawBuffer(site)} + (__i - __d0))";
                 }
                 default:
-                    throw new NotSimdException(e.GetType().Name);
+                    throw NotCovered(e.GetType().Name);
             }
         }
 
@@ -454,7 +424,7 @@ namespace AE.Dsl.Emit
         {
             bool logic = b.Op is BinaryOp.And or BinaryOp.Or;
             if (!logic && (b.Left.Type.Scalar == IR.ScalarType.Bool || b.Right.Type.Scalar == IR.ScalarType.Bool))
-                throw new NotSimdException("arithmetic or comparison on bools");
+                throw NotCovered("arithmetic or comparison on bools");
             var l = RenderV(b.Left, ctx);
             // As in the scalar code: only an elementwise '&&'/'||' evaluates its right side everywhere.
             var r = WithEager(ctx, logic || ctx.Eager, () => RenderV(b.Right, ctx));
@@ -473,39 +443,39 @@ namespace AE.Dsl.Emit
                 BinaryOp.NotEq => $"(~{V256}.Equals({l}, {r}))",
                 BinaryOp.And => $"({l} & {r})",
                 BinaryOp.Or => $"({l} | {r})",
-                _ => throw new NotSimdException("operator " + b.Op),
+                _ => throw NotCovered("operator " + b.Op),
             };
         }
 
         private string RenderCallV(IrCall c, RenderCtx ctx)
         {
             var a = c.Args.Select(x => RenderV(x, ctx)).ToList();
-            // min and max of one vector are reductions, lowered by the step plan: here only the elementwise forms.
-            if (c.Function is "min" or "max" && a.Count != 2) throw new NotSimdException("function " + c.Function);
-            return BuiltinSpellings.Call(c.Function, a, s => s.Lanes) ?? throw new NotSimdException("function " + c.Function);
+            // min and max of one vector are reductions, lowered by the step schedule: here only the elementwise forms.
+            if (c.Function is "min" or "max" && a.Count != 2) throw NotCovered("function " + c.Function);
+            return BuiltinSpellings.Call(c.Function, a, s => s.Lanes) ?? throw NotCovered("function " + c.Function);
         }
 
         private string RenderRefV(IrRef r, RenderCtx ctx)
         {
             // A bool vector the law keeps (0 and 1) or takes (a span of bools) is not a lane mask: the pass keeps its scalar loop.
             if (IsBoolVector(r.Type) && r.Kind is SymbolKind.Param or SymbolKind.Input or SymbolKind.State or SymbolKind.Coeff)
-                throw new NotSimdException("bool vector " + r.Name);
+                throw NotCovered("bool vector " + r.Name);
             switch (r.Kind)
             {
                 case SymbolKind.Param:
                     return $"{Simd}.Load({ParamArray(r.Name)} + __i)";
                 case SymbolKind.Input:
-                    return $"{Simd}.Load({Id(r.Name)} + __i)";
+                    return $"{Simd}.Load({StepLocal(Id(r.Name))} + __i)";
                 case SymbolKind.State:
                 case SymbolKind.Coeff:
-                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return nv;
+                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return Names.Element(nv);
                     return CurrentElementV(r.Name);
                 case SymbolKind.Acc:
-                    return ctx.Versions.TryGetValue(r.Name, out var av) ? av : RenderV(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
+                    return ctx.Versions.TryGetValue(r.Name, out var av) ? Names.Element(av) : RenderV(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
                 default:
-                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return lv;
+                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return Names.Element(lv);
                     var neutral = _unit.Signals.FirstOrDefault(s => s.Name == r.Name)?.Neutral;
-                    return neutral != null ? RenderV(neutral, ctx) : throw new NotSimdException($"'{r.Name}' read before its definition");
+                    return neutral != null ? RenderV(neutral, ctx) : throw NotCovered($"'{r.Name}' read before its definition");
             }
         }
 
@@ -531,10 +501,10 @@ namespace AE.Dsl.Emit
         private string HoistScalar(IrExpr e, RenderCtx ctx)
         {
             // A filter cannot move out of the loop: the pass keeps its scalar form. (A draw can: it is pure.)
-            if (!IrFacts.IsPure(e)) throw new NotSimdException("impure scalar in a vector expression");
+            if (!IrFacts.IsPure(e)) throw NotCovered("impure scalar in a vector expression");
             var scalarCtx = new RenderCtx { Element = ctx.Element, Versions = ctx.Versions, ItemPos = ctx.ItemPos, PassAt = ctx.PassAt };
             var text = Render(e, scalarCtx);
-            if (scalarCtx.Hoists.Count > 0) throw new NotSimdException("hoisted side effect");
+            if (scalarCtx.Hoists.Count > 0) throw NotCovered("hoisted side effect");
             if (e is IrConst || e is IrRef) return text;
             var key = "S:" + text;
             if (_vHoistByText.TryGetValue(key, out var v)) return v;

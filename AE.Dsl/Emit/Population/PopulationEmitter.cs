@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 
 namespace AE.Dsl.Emit
 {
@@ -17,14 +18,10 @@ namespace AE.Dsl.Emit
     /// </summary>
     public static class PopulationEmitter
     {
-        /// <summary>The population class of a unit, <c>{Type}Population</c>; it compiles beside the law's own type.</summary>
-        public static string Emit(IrUnit unit, CSharpEmitOptions options) => EmitPrepared(CSharpEmitter.Prepare(unit, options), options);
-
-        /// <remarks>A lagged variant gets no population class yet: its step plan reads reductions from the previous step, which the population's passes do not carry.</remarks>
-        internal static string EmitPrepared(IrUnit unit, CSharpEmitOptions options) => options.Lagged ? "" : new PopulationWriter(unit, options).Emit();
-
-        /// <summary>The population class for the law's namespace block (null for a lagged variant, which has none yet).</summary>
-        internal static string? EmitTypePrepared(IrUnit unit, CSharpEmitOptions options) => options.Lagged ? null : new PopulationWriter(unit, options).EmitType();
+        /// <summary>The population class for the law's namespace block (null for a lagged variant, which has none yet: its
+        /// schedule reads reductions from the previous step, which the population's passes do not carry).</summary>
+        internal static string? EmitType(IrUnit unit, StepSchedule schedule, CSharpEmitOptions options) =>
+            options.Lagged ? null : new PopulationWriter(unit, schedule, options).EmitType();
     }
 
     /// <summary>Writes one population class: declarations and readers here, the step in PopulationEmitter.Step.cs.</summary>
@@ -47,11 +44,12 @@ namespace AE.Dsl.Emit
         private const string S = Aliases.Lanes;
         private const string AllLanes = V + ".AllBitsSet";
 
-        public PopulationWriter(IrUnit unit, CSharpEmitOptions options)
+        public PopulationWriter(IrUnit unit, StepSchedule schedule, CSharpEmitOptions options)
         {
             _unit = unit;
+            _plan = schedule;
             _options = options;
-            _law = new UnitEmitter(unit, options);
+            _law = new UnitEmitter(unit, schedule, options);
             _lawType = _law.TypeName;
             _type = _lawType.TrimStart('@') + "Population";
             _switches = unit.Rules.Where(r => r.Ablatable).ToList();
@@ -150,9 +148,28 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.Signals) yield return s.Type.IsScalar ? (ValueArray(s.Name), "1") : (SignalBuffer(s.Name), Length(s.Type));
             foreach (var a in _unit.Accs) if (a.Type.IsScalar) yield return (ValueArray(a.Name), "1");
             foreach (var l in _unit.Locals) if (l.Type.IsScalar) yield return (ValueArray(l.Name), "1");
-            foreach (var c in _plan.CondVars) yield return (c, "1");
+            foreach (var c in Enumerable.Range(1, _plan.CondCount).Select(Names.Cond)) yield return (c, "1");
             foreach (var r in _switches) yield return (RuleArray(r), "1");
             foreach (var name in _scratch) yield return (name, "1");
+        }
+
+        /// <summary>Items joined by <paramref name="separator"/>, as many to a line as fit in about 120 columns.</summary>
+        private static IEnumerable<string> Grouped(IEnumerable<string> items, string separator)
+        {
+            var line = new List<string>();
+            int width = 0;
+            foreach (var item in items)
+            {
+                if (line.Count > 0 && width + separator.Length + item.Length > 120)
+                {
+                    yield return string.Join(separator, line);
+                    line.Clear();
+                    width = 0;
+                }
+                width += (line.Count > 0 ? separator.Length : 0) + item.Length;
+                line.Add(item);
+            }
+            if (line.Count > 0) yield return string.Join(separator, line);
         }
 
         private static string RuleArray(IrRule r) => "__on_" + San(r.Id);
@@ -160,12 +177,9 @@ namespace AE.Dsl.Emit
         private void EmitFields()
         {
             _w.Line("private readonly int __count, __blocks;");
-            foreach (var (name, _) in VectorArrays()) _w.Line($"private readonly {V}[] {name};");
-            foreach (var f in _unit.Filters)
-            {
-                _w.Line($"private readonly double[] {Slot(f.Name)};");
-                _w.Line($"private readonly long[] {Slot(f.Name)}_n;");
-            }
+            // One lane block per controller group for each value; declared a few to a line.
+            foreach (var line in Grouped(VectorArrays().Select(a => a.Name), ", ")) _w.Line($"private readonly {V}[] {line};");
+            foreach (var f in _unit.Filters) _w.Line($"private readonly double[] {Slot(f.Name)}; private readonly long[] {Slot(f.Name)}_n;");
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
                 _w.Line($"private float[]? {FloatArray(s.Name)};");
             if (IrFacts.Draws(_unit)) _w.Line("private readonly ulong __seed;");
@@ -212,13 +226,9 @@ namespace AE.Dsl.Emit
                 _w.Line($"__count = {_kParam};");
                 _w.Line($"__blocks = ({_kParam} + {S}.Lanes - 1) / {S}.Lanes;");
                 _w.Line($"int __lanes = __blocks * {S}.Lanes;");
-                foreach (var (name, blocks) in VectorArrays())
-                    _w.Line($"{name} = new {V}[{(blocks == "1" ? "__blocks" : blocks + " * __blocks")}];");
-                foreach (var f in _unit.Filters)
-                {
-                    _w.Line($"{Slot(f.Name)} = new double[__lanes];");
-                    _w.Line($"{Slot(f.Name)}_n = new long[__lanes];");
-                }
+                foreach (var line in Grouped(VectorArrays().Select(a => $"{a.Name} = new {V}[{(a.Blocks == "1" ? "__blocks" : a.Blocks + " * __blocks")}];"), " "))
+                    _w.Line(line);
+                foreach (var f in _unit.Filters) _w.Line($"{Slot(f.Name)} = new double[__lanes]; {Slot(f.Name)}_n = new long[__lanes];");
                 foreach (var r in _switches) _w.Line($"__System.Array.Fill({RuleArray(r)}, {AllLanes});");
                 if (IrFacts.Draws(_unit)) _w.Line("__seed = seed;");
                 var dimArgs = string.Concat(runtimeDims.Select(d => DimRef(d.Name) + ", "));
@@ -346,11 +356,10 @@ namespace AE.Dsl.Emit
             if (!type.IsScalar)
             {
                 var when = what == "State" ? " after the last double-precision step (as the law's)" : "";
-                _w.Line($"/// <summary>{what} {CSharp.Xml(name)}[index] of one controller{when}.</summary>");
+                if (when.Length > 0) _w.Line($"/// <summary>{what} {CSharp.Xml(name)}[index] of one controller{when}.</summary>");
                 _w.Line($"public double {id}(int controller, int index) => __Element({array}, controller, index, {Length(type)});");
                 return;
             }
-            _w.Line($"/// <summary>{what} {CSharp.Xml(name)} of one controller.</summary>");
             var t = what == "Param" ? ParamType(type) : ValueType(type);
             _w.Line(t switch
             {

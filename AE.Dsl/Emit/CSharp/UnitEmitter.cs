@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 using AE.Dsl.Syntax;
 
 namespace AE.Dsl.Emit
@@ -19,9 +20,10 @@ namespace AE.Dsl.Emit
         private readonly bool _optimizerShape;
         private readonly HashSet<string> _unitIds;
 
-        public UnitEmitter(IrUnit unit, CSharpEmitOptions options)
+        public UnitEmitter(IrUnit unit, StepSchedule schedule, CSharpEmitOptions options)
         {
             _unit = unit;
+            _plan = schedule;
             _options = options;
             var typeName = options.TypeName ?? unit.Name;
             // A law named like a generated member ('Options', 'Step') would clash with it: the type gets a suffix.
@@ -50,7 +52,7 @@ namespace AE.Dsl.Emit
 
         private string Id(string name) => Names.Member(name, id => GeneratedMembers.Contains(id) || id == _type, _unitIds);
         private static string Slot(string slot) => "__slot_" + Names.Stem(slot);
-        private static string StateArray(string name, string t) => "__st_" + Names.Stem(name) + (t == "float" ? "_f32" : "_f64");
+        private static string StateArray(string name, Precision p) => "__st_" + Names.Stem(name) + (p == Precision.Float32 ? "_f32" : "_f64");
         private static string ParamArray(string name) => "__p_" + Names.Stem(name);
         private static string SignalBuffer(string name) => "__sig_" + Names.Stem(name);
         private static string Next(string name) => Names.Stem(name) + "__next";
@@ -61,7 +63,6 @@ namespace AE.Dsl.Emit
         /// <summary>The file: header, then one namespace block with the aliases, the law's type and <paramref name="population"/> (its class, when it has one).</summary>
         public string Emit(string? population = null)
         {
-            _plan = new StepPlan(_unit, _ => true, _options.Lagged);
             EmitHeader();
             using (_w.Block("namespace " + _options.Namespace))
             {
@@ -222,10 +223,10 @@ namespace AE.Dsl.Emit
                 }
                 else if (!_hostStates.Contains(s.Name))
                 {
-                    _w.Line($"private double[] {StateArray(s.Name, "double")};");
-                    _w.Line($"private float[]? {StateArray(s.Name, "float")};");
+                    _w.Line($"private double[] {StateArray(s.Name, Precision.Float64)};");
+                    _w.Line($"private float[]? {StateArray(s.Name, Precision.Float32)};");
                     _w.Line($"/// <summary>{what} {CSharp.Xml(s.Name)} after the last double-precision step.</summary>");
-                    _w.Line($"public __System.ReadOnlySpan<double> {Id(s.Name)} => {StateArray(s.Name, "double")};");
+                    _w.Line($"public __System.ReadOnlySpan<double> {Id(s.Name)} => {StateArray(s.Name, Precision.Float64)};");
                 }
             }
             foreach (var s in _unit.Signals)
@@ -269,8 +270,8 @@ namespace AE.Dsl.Emit
         /// </summary>
         private HashSet<string> FilterSlotsUsed()
         {
-            var computed = new HashSet<Item>(_plan.Passes.SelectMany(p => p.Elements));
-            var expressions = _plan.Items.Where(i => i.Kind != ItemKind.Element || computed.Contains(i)).SelectMany(i => IrFacts.OwnExpressions(i.Stmt))
+            var computed = new HashSet<ScheduleItem>(_plan.Passes.SelectMany(p => p.Elements));
+            var expressions = _plan.Items.Where(i => i is not ElementItem || computed.Contains(i)).SelectMany(i => IrFacts.OwnExpressions(i.Stmt))
                 .Concat(_plan.Reductions.SelectMany(r => r.Call.Args));
             return new HashSet<string>(expressions.SelectMany(IrFacts.Descendants).OfType<IrFilter>().Select(f => f.Slot), StringComparer.Ordinal);
         }
@@ -300,12 +301,10 @@ namespace AE.Dsl.Emit
                     if (p.Type.IsScalar)
                     {
                         var value = IsLiteralDefault(p) ? $"options.{name}" : $"options.{name} ?? ({ConstText(p.Default, p.Type)})";
-                        _w.Line($"{ParamType(p.Type)} {Local(p)} = {value};");
+                        // Set before it is checked: a value out of range throws, and the instance is never seen.
+                        _w.Line($"{ParamType(p.Type)} {Local(p)} = this.{name} = {value};");
                         if (p.Range != null && p.Type.Scalar != IR.ScalarType.Bool)
-                        {
                             EmitRangeCheck(Local(p), p.Range.LoOpen, p.Range.HiOpen, End(p.Range.Lo), End(p.Range.Hi), p.Name, $"param '{p.Name}' must lie in ");
-                        }
-                        _w.Line($"this.{name} = {Local(p)};");
                     }
                     else
                     {
@@ -330,8 +329,8 @@ namespace AE.Dsl.Emit
                     }
                     else if (!_hostStates.Contains(s.Name))
                     {
-                        _w.Line($"{StateArray(s.Name, "double")} = new double[{Length(s.Type)}];");
-                        if (s.Init != null) EmitVectorConstant(StateArray(s.Name, "double"), s.Init, Length(s.Type));
+                        _w.Line($"{StateArray(s.Name, Precision.Float64)} = new double[{Length(s.Type)}];");
+                        if (s.Init != null) EmitVectorConstant(StateArray(s.Name, Precision.Float64), s.Init, Length(s.Type));
                     }
                 }
                 foreach (var s in _unit.Signals)

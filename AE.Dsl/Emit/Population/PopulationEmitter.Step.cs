@@ -3,13 +3,14 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 using AE.Dsl.Syntax;
 
 namespace AE.Dsl.Emit
 {
     /// <summary>
     /// The population step. It follows the law's own step (UnitEmitter.Step.cs) statement for
-    /// statement and pass for pass, over the same <see cref="StepPlan"/>, so every controller sees
+    /// statement and pass for pass, over the same <see cref="StepSchedule"/>, so every controller sees
     /// the same operations in the same order: scalar statements run per block of four controllers,
     /// vector passes loop over elements and, inside, over the blocks, and reductions accumulate per
     /// controller in element order.
@@ -20,7 +21,7 @@ namespace AE.Dsl.Emit
         private sealed class Ctx
         {
             public bool Element;
-            public Dictionary<string, string> Versions = new(StringComparer.Ordinal);
+            public IReadOnlyDictionary<string, ElementItem> Versions = Names.NoVersions;
             public int ItemPos = -1;
             public int PassAt = -1;
             /// <summary>Inside a branch of an elementwise condition: side effects run wherever the statement runs.</summary>
@@ -35,7 +36,7 @@ namespace AE.Dsl.Emit
             public readonly List<string> Lines = new();
         }
 
-        private StepPlan _plan = null!;
+        private readonly StepSchedule _plan;
         private readonly List<string> _scratch = new();
         private int _temp;
         private CodeWriter _s = null!;
@@ -48,7 +49,6 @@ namespace AE.Dsl.Emit
         /// <summary>The scratch arrays both steps share: snapshots and reduction accumulators.</summary>
         private void PlanStep()
         {
-            _plan = new StepPlan(_unit, _ => true);
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
                 _scratch.Add(SnapshotArray(snap.Name, snap.Pos));
             foreach (var r in _plan.Reductions)
@@ -104,7 +104,7 @@ namespace AE.Dsl.Emit
                         OpenBlocks();
                         _s.Line($"{SnapshotArray(snap.Name, snap.Pos)}[__q] = {MutableScalar(snap.Name)};");
                     }
-                    if (item.Kind == ItemKind.Element) continue;
+                    if (item is ElementItem) continue;
                     OpenBlocks();
                     if (!ReferenceEquals(item.Rule, lastRule))
                     {
@@ -169,7 +169,7 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar))
                 _s.Line($"{ValueArray(s.Name)}[__q] = {(s.Neutral != null && IrFacts.IsConstant(s.Neutral) ? Pure(s.Neutral, new Ctx()) : V + ".Zero")};");
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) _s.Line($"{ValueArray(l.Name)}[__q] = {V}.Zero;");
-            foreach (var c in _plan.CondVars) _s.Line($"{c}[__q] = {V}.Zero;");
+            foreach (var c in Enumerable.Range(1, _plan.CondCount).Select(Names.Cond)) _s.Line($"{c}[__q] = {V}.Zero;");
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
                 _s.Line($"{SnapshotArray(snap.Name, snap.Pos)}[__q] = {V}.Zero;");
         }
@@ -206,24 +206,27 @@ namespace AE.Dsl.Emit
             _ => "",
         };
 
+        /// <summary>The lanes where a 'when' condition holds (or does not).</summary>
+        private static string CondMask(CondTest c) => c.Holds ? Names.Cond(c.Cond) + "[__q]" : $"(~{Names.Cond(c.Cond)}[__q])";
+
         /// <summary>The lanes where an item runs: its rule's switch and enclosing 'when' conditions; null when it always runs.</summary>
-        private static string? ItemMask(Item item)
+        private static string? ItemMask(ScheduleItem item)
         {
             var parts = new List<string>();
-            if (item.Guard != null) parts.Add(item.Guard + "[__q]");
-            foreach (var c in item.Conds) parts.Add(c.StartsWith("!", StringComparison.Ordinal) ? $"(~{c.Substring(1)}[__q])" : c + "[__q]");
+            if (item.Switch != null) parts.Add(Names.Switch(item.Switch) + "[__q]");
+            parts.AddRange(item.Conds.Select(CondMask));
             return parts.Count == 0 ? null : parts.Count == 1 ? parts[0] : "(" + string.Join(" & ", parts) + ")";
         }
 
-        private void EmitScalarItem(Item item)
+        private void EmitScalarItem(ScheduleItem item)
         {
             var stmt = item.Stmt;
             string target;
             IrExpr expr;
-            if (item.Kind == ItemKind.Cond)
+            if (item is CondItem)
             {
-                target = item.CondVar! + "[__q]";
-                expr = item.CondExpr!;
+                target = Names.Cond(((CondItem)item).Cond) + "[__q]";
+                expr = ((CondItem)item).Condition;
             }
             else
             {
@@ -238,7 +241,7 @@ namespace AE.Dsl.Emit
             _s.Line("// " + CSharp.Comment(StatementText(stmt)));
             var mask = ItemMask(item);
             IrExpr? neutral = null;
-            if (item.Guard != null && item.Conds.Count == 0 && stmt is IrDefine def && _unit.Signals.FirstOrDefault(x => x.Name == def.Name)?.Neutral is IrExpr ne)
+            if (item.Switch != null && item.Conds.Count == 0 && stmt is IrDefine def && _unit.Signals.FirstOrDefault(x => x.Name == def.Name)?.Neutral is IrExpr ne)
                 neutral = ne;
             if (mask == null)
             {
@@ -257,7 +260,7 @@ namespace AE.Dsl.Emit
                 var value = Render(expr, on);
                 Flush(on);
                 string neutralValue;
-                if (StepPlan.IsPure(neutral)) neutralValue = Pure(neutral, on);
+                if (StepSchedule.IsPure(neutral)) neutralValue = Pure(neutral, on);
                 else
                 {
                     var offMask = Temp("__m");
@@ -270,13 +273,15 @@ namespace AE.Dsl.Emit
                 return;
             }
             // Lanes where the statement does not run keep their value; no lane runs it: skip its work.
-            using (_s.Block($"if ({S}.Any({m}))"))
+            var masked = new Ctx { Versions = item.Versions, ItemPos = item.Pos, Base = m, Mask = m };
+            var maskedValue = Render(expr, masked);
+            if (stmt is IrAccumulate) maskedValue = $"{target} + {maskedValue}";
+            var assignment = $"{target} = {Vx}.ConditionalSelect({m}, {maskedValue}, {target});";
+            if (masked.Pre.Count == 0 && masked.Lines.Count == 0) _s.Line($"if ({S}.Any({m})) {assignment}");
+            else using (_s.Block($"if ({S}.Any({m}))"))
             {
-                var ctx = new Ctx { Versions = item.Versions, ItemPos = item.Pos, Base = m, Mask = m };
-                var value = Render(expr, ctx);
-                Flush(ctx);
-                if (stmt is IrAccumulate) value = $"{target} + {value}";
-                _s.Line($"{target} = {Vx}.ConditionalSelect({m}, {value}, {target});");
+                Flush(masked);
+                _s.Line(assignment);
             }
         }
 
@@ -294,7 +299,7 @@ namespace AE.Dsl.Emit
         private void EmitPass(VectorPass pass)
         {
             CloseBlocks();
-            int index = _plan.Passes.IndexOf(pass) + 1;
+            int index = _plan.IndexOf(pass) + 1;
             int count = _plan.Passes.Count(p => !p.IsFinal || p.Elements.Count > 0 || p.Reductions.Count > 0);
             _s.Line();
             var what = pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
@@ -333,7 +338,7 @@ namespace AE.Dsl.Emit
             }
             if (any != null) _s.Open($"if ({any})");
             var lengths = new List<DimExpr>();
-            foreach (var e in pass.Elements) AddLength(lengths, e.TargetType!.Shape[0]);
+            foreach (var e in pass.Elements) AddLength(lengths, e.TargetType.Shape[0]);
             foreach (var r in pass.Reductions) AddLength(lengths, r.Call.Args[0].Type.Shape[0]);
             foreach (var len in lengths)
             {
@@ -344,7 +349,7 @@ namespace AE.Dsl.Emit
                     {
                         _s.Line($"int __j = __q * {S}.Lanes;");
                         var lanes = passMask != null ? passMask + "[__q]" : null;
-                        foreach (var e in pass.Elements.Where(e => e.TargetType!.Shape[0].Equals(len))) EmitElement(e, pass, lanes);
+                        foreach (var e in pass.Elements.Where(e => e.TargetType.Shape[0].Equals(len))) EmitElement(e, pass, lanes);
                         foreach (var r in pass.Reductions.Where(r => r.Call.Args[0].Type.Shape[0].Equals(len)))
                             EmitReductionStep(r, pass, lanes, perReduction.TryGetValue(r, out var g) ? g + "[__q]" : null);
                         if (pass.IsFinal) EmitWrites(len);
@@ -357,16 +362,11 @@ namespace AE.Dsl.Emit
         /// <summary>The law's pass guard (UnitEmitter.Guard) as a lane mask: the condition under which the step reads the reduction.</summary>
         private string Guard(Reduction r, VectorPass pass)
         {
+            var need = _plan.NeedOf(r, pass);
             var parts = new List<string>();
-            var owner = r.Owner;
-            if (owner.Guard != null) parts.Add(owner.Guard + "[__q]");
-            foreach (var c in owner.Conds)
-            {
-                var cv = c.TrimStart('!');
-                if (_plan.Items.First(i => i.CondVar == cv).Pos >= pass.At) return Join(parts);
-                parts.Add(c.StartsWith("!", StringComparison.Ordinal) ? $"(~{cv}[__q])" : cv + "[__q]");
-            }
-            foreach (var (cond, holds) in _plan.UsablePath(r, pass.At, pass.ComputedBefore))
+            if (need.Switch != null) parts.Add(Names.Switch(need.Switch) + "[__q]");
+            parts.AddRange(need.Conds.Select(CondMask));
+            foreach (var (cond, holds) in need.Path)
             {
                 var ctx = new Ctx { Versions = r.Versions, ItemPos = r.Pos };
                 var text = Render(cond, ctx);
@@ -450,7 +450,7 @@ namespace AE.Dsl.Emit
             }
         }
 
-        private void EmitElement(Item e, VectorPass pass, string? passMask)
+        private void EmitElement(ElementItem e, VectorPass pass, string? passMask)
         {
             var cond = ItemMask(e);
             var m = cond == null ? null : Temp("__m");
@@ -459,7 +459,7 @@ namespace AE.Dsl.Emit
             var ctx = new Ctx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At, Base = lanes, Mask = lanes };
             var expr = e.Stmt switch { IrDefine dv => dv.Value, IrSetNext nv => nv.Value, IrAccumulate av => av.Value, _ => throw new InvalidOperationException() };
             var value = Render(expr, ctx);
-            string prior = e.PrevVar ?? e.Stmt switch
+            string prior = Names.PrevElement(e) ?? e.Stmt switch
             {
                 IrSetNext n => CurrentValue(n.Name),
                 IrAccumulate a => Pure(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
@@ -470,13 +470,13 @@ namespace AE.Dsl.Emit
             Flush(ctx);
             if (m == null)
             {
-                _s.Line($"var {e.Var} = {value};");
+                _s.Line($"var {Names.Element(e)} = {value};");
                 return;
             }
             string fallback = prior;
             if (e.Stmt is IrDefine d && _unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral is IrExpr ne)
                 fallback = Pure(ne, ctx);
-            _s.Line($"var {e.Var} = {Vx}.ConditionalSelect({m}, {value}, {fallback});");
+            _s.Line($"var {Names.Element(e)} = {Vx}.ConditionalSelect({m}, {value}, {fallback});");
         }
 
         private string CurrentElement(string state) =>
@@ -500,13 +500,14 @@ namespace AE.Dsl.Emit
         {
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
-                if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
+                if (!_plan.FinalVersions.TryGetValue(s.Name, out var final)) continue;
+                var v = Names.Element(final);
                 var value = s.Bounds != null ? $"{S}.Clamp({v}, {Pure(s.Bounds.Lo, new Ctx())}, {Pure(s.Bounds.Hi, new Ctx())})" : Stored(s.Type, v);
                 _s.Line(_hostStates.Contains(s.Name) ? $"{S}.Store({Id(s.Name)}, __h + __j, __k - __j, {value});"
                     : $"{S}.Store<__T>({StateArray(s.Name)}, {FloatLocal(s.Name)}, __o + __q, {value});");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
-                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _s.Line($"{SignalBuffer(s.Name)}[__o + __q] = {Stored(s.Type, v)};");
+                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _s.Line($"{SignalBuffer(s.Name)}[__o + __q] = {Stored(s.Type, Names.Element(v))};");
         }
 
         // ------------------------------------------------------------ expressions
@@ -564,7 +565,7 @@ namespace AE.Dsl.Emit
                     return $"{Vx}.ConditionalSelect({c}, {at}, {ft})";
                 }
                 case IrCall c:
-                    if (_plan.ReductionOf.TryGetValue(c, out var red)) return ReductionValue(red);
+                    if (_plan.TryGetReduction(c, out var red)) return ReductionValue(red);
                     return RenderCall(c, ctx);
                 case IrFilter f:
                     return RenderFilter(f, ctx);
@@ -620,7 +621,7 @@ namespace AE.Dsl.Emit
         /// Computed on every lane and selected: no filter update, and no draw (a draw is pure, but runs only on
         /// the lanes that take its branch, so a branch no lane takes costs nothing).
         /// </summary>
-        private static bool Maskless(IrExpr e) => StepPlan.IsPure(e) && IrFacts.DrawsNothing(e);
+        private static bool Maskless(IrExpr e) => StepSchedule.IsPure(e) && IrFacts.DrawsNothing(e);
 
         private static string WithEager(Ctx ctx, bool eager, Func<string> render)
         {
@@ -689,16 +690,16 @@ namespace AE.Dsl.Emit
                 case SymbolKind.Coeff:
                     if (r.Type.IsScalar) return r.Time == RefTime.Next ? MutableRead(r.Name + "'", ctx) : StateArray(r.Name) + "[__q]";
                     RequireElement(ctx, r);
-                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return nv;
+                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return Names.Element(nv);
                     return CurrentValue(r.Name);
                 case SymbolKind.Acc:
                     if (r.Type.IsScalar) return MutableRead(r.Name, ctx);
                     RequireElement(ctx, r);
-                    return ctx.Versions.TryGetValue(r.Name, out var av) ? av : Pure(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
+                    return ctx.Versions.TryGetValue(r.Name, out var av) ? Names.Element(av) : Pure(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
                 default: // locals and signals
                     if (r.Type.IsScalar) return ValueArray(r.Name) + "[__q]";
                     RequireElement(ctx, r);
-                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return lv;
+                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return Names.Element(lv);
                     var neutral = _unit.Signals.FirstOrDefault(s => s.Name == r.Name)?.Neutral;
                     return neutral != null ? Pure(neutral, ctx) : throw new InvalidOperationException($"'{r.Name}' read before its definition");
             }
@@ -707,7 +708,7 @@ namespace AE.Dsl.Emit
         /// <summary>A next value or accumulator read by a vector element computed after the scalar moved on reads the copy taken at its place.</summary>
         private string MutableRead(string key, Ctx ctx)
         {
-            if (ctx.Element && ctx.PassAt >= 0 && _plan.Snapshots.Contains((ctx.ItemPos, key)) && _plan.WrittenBetween(key, ctx.ItemPos, ctx.PassAt))
+            if (ctx.Element && ctx.PassAt >= 0 && _plan.IsSnapshot(ctx.ItemPos, key) && _plan.WrittenBetween(key, ctx.ItemPos, ctx.PassAt))
                 return SnapshotArray(key, ctx.ItemPos) + "[__q]";
             return MutableScalar(key);
         }

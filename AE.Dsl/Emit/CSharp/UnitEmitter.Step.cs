@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using AE.Dsl.IR;
+using AE.Dsl.Schedule;
 using AE.Dsl.Syntax;
 
 namespace AE.Dsl.Emit
@@ -14,7 +15,7 @@ namespace AE.Dsl.Emit
         {
             public bool Constructor;
             public bool Element;
-            public Dictionary<string, string> Versions = new(StringComparer.Ordinal);
+            public IReadOnlyDictionary<string, ElementItem> Versions = Names.NoVersions;
             public int ItemPos = -1;
             public int PassAt = -1;
             public List<string> Hoists = new();
@@ -22,7 +23,7 @@ namespace AE.Dsl.Emit
             public bool Eager;
         }
 
-        private StepPlan _plan = null!;
+        private readonly StepSchedule _plan;
         private int _hoistCounter;
 
         // ------------------------------------------------------------ the step
@@ -77,7 +78,7 @@ namespace AE.Dsl.Emit
                     foreach (var pass in _plan.Passes.Where(p => p.At == item.Pos && !p.IsFinal)) EmitPass(pass);
                     foreach (var snap in _plan.Snapshots.Where(s => s.Pos == item.Pos).OrderBy(s => s.Name, StringComparer.Ordinal))
                         _w.Line($"{SnapshotVar(snap.Name, snap.Pos)} = {MutableScalar(snap.Name)};");
-                    if (item.Kind == ItemKind.Element) continue;
+                    if (item is ElementItem) continue;
                     if (!ReferenceEquals(item.Rule, lastRule))
                     {
                         lastRule = item.Rule;
@@ -116,6 +117,16 @@ namespace AE.Dsl.Emit
             }
         }
 
+        /// <summary>Step locals the chunk method being printed reads (null outside one): its job carries them to it.</summary>
+        private HashSet<string>? _chunkReads;
+
+        /// <summary>A step local as the code reads it, noted for the chunk method being printed.</summary>
+        private string StepLocal(string name)
+        {
+            _chunkReads?.Add(name);
+            return name;
+        }
+
         /// <summary>Owned vectors the step's own loops read or write (their locals are declared only then), and the pinned spans the passes take.</summary>
         private readonly HashSet<string> _usedStateLocals = new(StringComparer.Ordinal);
         private readonly HashSet<string> _usedPins = new(StringComparer.Ordinal);
@@ -132,7 +143,7 @@ namespace AE.Dsl.Emit
                 _w.Line($"if ({Id(s.Name)}.Length != {Length(s.Type)}) throw new {Aliases.System}.ArgumentException(\"'{s.Name}' has \" + {Id(s.Name)}.Length + \" elements; this law was built for \" + {Length(s.Type)}, \"{s.Name}\");");
             // The first float step takes float copies of the vectors the law owns.
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name)))
-                _w.Line($"if (typeof(__T) == typeof(float)) {StateArray(s.Name, "float")} ??= {Aliases.Simd}.ToFloat({StateArray(s.Name, "double")});");
+                _w.Line($"if (typeof(__T) == typeof(float)) {StateArray(s.Name, Precision.Float32)} ??= {Aliases.Simd}.ToFloat({StateArray(s.Name, Precision.Float64)});");
             _w.Line($"__precision = {Aliases.Simd}.Precision<__T>();");
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && !_hostStates.Contains(s.Name) && _usedStateLocals.Contains(StateLocal(s.Name))))
                 _w.Line($"var {StateLocal(s.Name)} = {OwnedStorage(s.Name)};");
@@ -145,7 +156,7 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.Signals.Where(s => s.Type.IsScalar))
                 _w.Line($"{ScalarType(s.Type)} {Id(s.Name)} = {(s.Neutral != null && IrFacts.IsConstant(s.Neutral) ? Render(s.Neutral, new RenderCtx()) : Default(s.Type))};");
             foreach (var l in _unit.Locals.Where(l => l.Type.IsScalar)) _w.Line($"{ScalarType(l.Type)} {Id(l.Name)} = {Default(l.Type)};");
-            foreach (var c in _plan.CondVars) _w.Line($"bool {c} = false;");
+            foreach (var c in Enumerable.Range(1, _plan.CondCount).Select(Names.Cond)) _w.Line($"bool {c} = false;");
             foreach (var snap in _plan.Snapshots.OrderBy(s => s.Pos).ThenBy(s => s.Name, StringComparer.Ordinal))
             {
                 var type = SnapshotType(snap.Name);
@@ -160,7 +171,7 @@ namespace AE.Dsl.Emit
         }
 
         /// <summary>A vector the law owns, as an array of T: its double array or its float copy.</summary>
-        private string OwnedStorage(string state) => $"{Aliases.Simd}.Storage<__T>({StateArray(state, "double")}, {StateArray(state, "float")})";
+        private string OwnedStorage(string state) => $"{Aliases.Simd}.Storage<__T>({StateArray(state, Precision.Float64)}, {StateArray(state, Precision.Float32)})";
 
         private static string Default(IrType t) => t.Scalar == IR.ScalarType.Bool ? "false" : "0.0";
         private static string StateLocal(string name) => "__s_" + Names.Stem(name);
@@ -198,37 +209,43 @@ namespace AE.Dsl.Emit
             _ => "",
         };
 
-        private void LineDirective(Item item, IrStmt s)
+        private void LineDirective(ScheduleItem item, IrStmt s)
         {
             var path = item.Rule.Origin.Path;
             if (!_options.Sources.TryGetValue(path, out var file)) return;
             var pos = file.GetPosition(s.Span.Start);
-            _w.Directive($"#line {pos.Line} {CSharp.String(_options.LinePath(path))}");
+            _w.LineDirective($"#line {pos.Line} {CSharp.String(_options.LinePath(path))}");
         }
 
-        private void EndLineDirective(Item item)
+        private void EndLineDirective(ScheduleItem item)
         {
-            if (_options.Sources.ContainsKey(item.Rule.Origin.Path)) _w.Directive("#line default");
+            if (_options.Sources.ContainsKey(item.Rule.Origin.Path)) _w.EndLineMapping();
         }
 
-        private string Condition(Item item)
+        private static string CondTest(CondTest c) => (c.Holds ? "" : "!") + Names.Cond(c.Cond);
+
+        private string Condition(ScheduleItem item)
         {
             var parts = new List<string>();
-            if (item.Guard != null) parts.Add(item.Guard);
-            parts.AddRange(item.Conds);
+            if (item.Switch != null) parts.Add(StepLocal(Names.Switch(item.Switch)));
+            foreach (var c in item.Conds)
+            {
+                StepLocal(Names.Cond(c.Cond));
+                parts.Add(CondTest(c));
+            }
             return string.Join(" && ", parts);
         }
 
-        private void EmitScalarItem(Item item)
+        private void EmitScalarItem(ScheduleItem item)
         {
             var stmt = item.Stmt;
             var ctx = new RenderCtx { Versions = item.Versions, ItemPos = item.Pos };
             string target;
             string value;
-            if (item.Kind == ItemKind.Cond)
+            if (item is CondItem)
             {
-                target = item.CondVar!;
-                value = Render(item.CondExpr!, ctx);
+                target = Names.Cond(((CondItem)item).Cond);
+                value = Render(((CondItem)item).Condition, ctx);
             }
             else
             {
@@ -245,7 +262,7 @@ namespace AE.Dsl.Emit
             var cond = Condition(item);
             string? neutral = null;
             var neutralCtx = new RenderCtx { Versions = item.Versions, ItemPos = item.Pos };
-            if (item.Guard != null && item.Conds.Count == 0 && stmt is IrDefine def && _unit.Signals.FirstOrDefault(x => x.Name == def.Name)?.Neutral is IrExpr ne)
+            if (item.Switch != null && item.Conds.Count == 0 && stmt is IrDefine def && _unit.Signals.FirstOrDefault(x => x.Name == def.Name)?.Neutral is IrExpr ne)
                 neutral = Render(ne, neutralCtx);
             LineDirective(item, stmt);
             if (cond.Length == 0)
@@ -253,6 +270,7 @@ namespace AE.Dsl.Emit
                 foreach (var h in ctx.Hoists) _w.Line(h);
                 _w.Line($"{target} {op} {value};");
             }
+            else if (ctx.Hoists.Count == 0 && neutral == null) _w.Line($"if ({cond}) {target} {op} {value};");
             else
             {
                 using (_w.Block($"if ({cond})"))
@@ -279,7 +297,7 @@ namespace AE.Dsl.Emit
 
         private void EmitPass(VectorPass pass)
         {
-            int index = _plan.Passes.IndexOf(pass) + 1;
+            int index = _plan.IndexOf(pass) + 1;
             int count = _plan.Passes.Count(p => !p.IsFinal || p.Elements.Count > 0 || p.Reductions.Count > 0);
             _w.Line();
             var what = pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
@@ -301,7 +319,7 @@ namespace AE.Dsl.Emit
             }
             // One loop per vector length; vectors of different lengths never mix elementwise.
             var lengths = new List<DimExpr>();
-            foreach (var e in pass.Elements) AddLength(lengths, e.TargetType!.Shape[0]);
+            foreach (var e in pass.Elements) AddLength(lengths, e.TargetType.Shape[0]);
             foreach (var r in pass.Reductions) AddLength(lengths, r.Call.Args[0].Type.Shape[0]);
             var simd = lengths.Count == 1 ? TryEmitSimdPass(pass, lengths[0], perReduction, index, what) : null;
             var accumulators = pass.Reductions.SelectMany(r => ReductionAccumulators(r).Select(a => (Reduction: r, a.Var, a.Init))).ToList();
@@ -329,7 +347,7 @@ namespace AE.Dsl.Emit
                 {
                     using (_w.Block($"for (int __i = 0; __i < {DimText(len)}; __i++)"))
                     {
-                        foreach (var e in pass.Elements.Where(e => e.TargetType!.Shape[0].Equals(len))) EmitElement(e, pass);
+                        foreach (var e in pass.Elements.Where(e => e.TargetType.Shape[0].Equals(len))) EmitElement(e, pass);
                         foreach (var r in pass.Reductions.Where(r => r.Call.Args[0].Type.Shape[0].Equals(len)))
                         {
                             if (perReduction.TryGetValue(r, out var g)) _w.Open($"if ({g})");
@@ -356,16 +374,11 @@ namespace AE.Dsl.Emit
         {
             // A lagged law computes every reduction every step: the next step may read it whatever holds now.
             if (_options.Lagged) return "";
+            var need = _plan.NeedOf(r, pass);
             var parts = new List<string>();
-            var owner = r.Owner;
-            if (owner.Guard != null) parts.Add(owner.Guard);
-            foreach (var c in owner.Conds)
-            {
-                var cv = c.TrimStart('!');
-                if (_plan.Items.First(i => i.CondVar == cv).Pos >= pass.At) return string.Join(" && ", parts);
-                parts.Add(c);
-            }
-            foreach (var (cond, holds) in _plan.UsablePath(r, pass.At, pass.ComputedBefore))
+            if (need.Switch != null) parts.Add(Names.Switch(need.Switch));
+            parts.AddRange(need.Conds.Select(CondTest));
+            foreach (var (cond, holds) in need.Path)
             {
                 var ctx = new RenderCtx { Versions = r.Versions, ItemPos = r.Pos };
                 var text = Render(cond, ctx);
@@ -384,9 +397,9 @@ namespace AE.Dsl.Emit
         private IEnumerable<(string Var, string Init)> ReductionAccumulators(Reduction r) => Accumulators(r, AccBase(r));
 
         /// <summary>The variables scalar code reads a reduction's value from.</summary>
-        private static IEnumerable<(string Var, string Init)> ReadAccumulators(Reduction r) => Accumulators(r, r.Var);
+        private static IEnumerable<(string Var, string Init)> ReadAccumulators(Reduction r) => Accumulators(r, Names.Reduction(r));
 
-        private string AccBase(Reduction r) => _options.Lagged ? "__n" + r.Id.ToString(CultureInfo.InvariantCulture) : r.Var;
+        private string AccBase(Reduction r) => _options.Lagged ? "__n" + r.Id.ToString(CultureInfo.InvariantCulture) : Names.Reduction(r);
 
         /// <summary>The field that carries a lagged law's reduction accumulator to the next step.</summary>
         private static string LaggedField(string readVar) => "__lagged" + readVar.Substring(3);
@@ -407,12 +420,18 @@ namespace AE.Dsl.Emit
         }
 
         /// <summary>The value of a completed reduction, as scalar code reads it.</summary>
-        private string ReductionValue(Reduction r) => r.Call.Function switch
+        private string ReductionValue(Reduction r)
         {
-            "norm" => $"__Math.Sqrt({r.Var})",
-            "mean" => $"({r.Var} / {DimText(r.Call.Args[0].Type.Shape[0])})",
-            "cosine" => $"({r.Var}_aa == 0.0 || {r.Var}_bb == 0.0 ? 0.0 : {r.Var}_ab / (__Math.Sqrt({r.Var}_aa) * __Math.Sqrt({r.Var}_bb)))",
-            _ => r.Var,
+            foreach (var (read, _) in ReadAccumulators(r)) StepLocal(read);
+            return ReductionText(r);
+        }
+
+        private string ReductionText(Reduction r) => r.Call.Function switch
+        {
+            "norm" => $"__Math.Sqrt({Names.Reduction(r)})",
+            "mean" => $"({Names.Reduction(r)} / {DimText(r.Call.Args[0].Type.Shape[0])})",
+            "cosine" => $"({Names.Reduction(r)}_aa == 0.0 || {Names.Reduction(r)}_bb == 0.0 ? 0.0 : {Names.Reduction(r)}_ab / (__Math.Sqrt({Names.Reduction(r)}_aa) * __Math.Sqrt({Names.Reduction(r)}_bb)))",
+            _ => Names.Reduction(r),
         };
 
         private void EmitReductionStep(Reduction r, VectorPass pass)
@@ -448,13 +467,13 @@ namespace AE.Dsl.Emit
             }
         }
 
-        private void EmitElement(Item e, VectorPass pass)
+        private void EmitElement(ElementItem e, VectorPass pass)
         {
             var ctx = new RenderCtx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At };
             var expr = e.Stmt switch { IrDefine d => d.Value, IrSetNext n => n.Value, IrAccumulate a => a.Value, _ => throw new InvalidOperationException() };
             var value = Render(expr, ctx);
-            bool isBool = e.TargetType!.Scalar == IR.ScalarType.Bool;
-            string prior = e.PrevVar ?? e.Stmt switch
+            bool isBool = e.TargetType.Scalar == IR.ScalarType.Bool;
+            string prior = Names.PrevElement(e) ?? e.Stmt switch
             {
                 IrSetNext n => CurrentValue(n.Name),
                 IrAccumulate a => Render(_unit.Accs.First(x => x.Name == a.Name).Neutral, ctx),
@@ -469,18 +488,19 @@ namespace AE.Dsl.Emit
             if (cond.Length == 0)
             {
                 foreach (var h in ctx.Hoists) _w.Line(h);
-                _w.Line($"{type} {e.Var} = {value};");
+                _w.Line($"{type} {Names.Element(e)} = {value};");
             }
             else
             {
                 string fallback = prior;
                 if (e.Stmt is IrDefine d && _unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral is IrExpr ne)
                     fallback = Render(ne, ctx);
-                _w.Line($"{type} {e.Var} = {fallback};");
-                using (_w.Block($"if ({cond})"))
+                _w.Line($"{type} {Names.Element(e)} = {fallback};");
+                if (ctx.Hoists.Count == 0) _w.Line($"if ({cond}) {Names.Element(e)} = {value};");
+                else using (_w.Block($"if ({cond})"))
                 {
                     foreach (var h in ctx.Hoists) _w.Line(h);
-                    _w.Line($"{e.Var} = {value};");
+                    _w.Line($"{Names.Element(e)} = {value};");
                 }
             }
             EndLineDirective(e);
@@ -504,7 +524,7 @@ namespace AE.Dsl.Emit
         /// <summary>The element a loop reads and writes: the host's span (or pointer), or the owned vector's local.</summary>
         private string StateElement(string state)
         {
-            if (_hostStates.Contains(state)) return $"{Id(state)}[__i]";
+            if (_hostStates.Contains(state)) return $"{StepLocal(Id(state))}[__i]";
             if (!_inChunk) _usedStateLocals.Add(StateLocal(state));
             return $"{StateLocal(state)}[__i]";
         }
@@ -513,12 +533,13 @@ namespace AE.Dsl.Emit
         {
             foreach (var s in _unit.States.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
             {
-                if (!_plan.FinalVersions.TryGetValue(s.Name, out var v)) continue;
+                if (!_plan.FinalVersions.TryGetValue(s.Name, out var final)) continue;
+                var v = Names.Element(final);
                 var value = s.Bounds != null ? $"{Aliases.AeMath}.Clamp({v}, {Render(s.Bounds.Lo, new RenderCtx())}, {Render(s.Bounds.Hi, new RenderCtx())})" : Stored(s.Type, v);
                 _w.Line($"{StateElement(s.Name)} = {Simd}.Narrow<__T>({value});");
             }
             foreach (var s in _unit.Signals.Where(s => !s.Type.IsScalar && s.Type.Shape[0].Equals(len)))
-                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _w.Line($"{SignalBuffer(s.Name)}[__i] = {Stored(s.Type, v)};");
+                if (_plan.FinalVersions.TryGetValue(s.Name, out var v)) _w.Line($"{SignalBuffer(s.Name)}[__i] = {Stored(s.Type, Names.Element(v))};");
         }
 
         // ------------------------------------------------------------ expressions
@@ -530,7 +551,7 @@ namespace AE.Dsl.Emit
                 case IrConst c:
                     return c.Type.Scalar == IR.ScalarType.Bool ? (c.Value != 0 ? "true" : "false") : CSharp.Literal(c.Value);
                 case IrStep:
-                    return AsDouble("__step");
+                    return AsDouble(StepLocal("__step"));
                 case IrRef r:
                     return RenderRef(r, ctx);
                 case IrUnary u:
@@ -561,7 +582,7 @@ namespace AE.Dsl.Emit
                     return $"({c} ? {a} : {f})";
                 }
                 case IrCall c:
-                    if (!ctx.Constructor && _plan.ReductionOf.TryGetValue(c, out var red)) return ReductionValue(red);
+                    if (!ctx.Constructor && _plan.TryGetReduction(c, out var red)) return ReductionValue(red);
                     return RenderCall(c, ctx);
                 case IrFilter f:
                     return ctx.Eager ? Hoist(ctx, RenderFilter(f, ctx), f.Type) : RenderFilter(f, ctx);
@@ -577,8 +598,8 @@ namespace AE.Dsl.Emit
         /// scalar noise() (the same value for every element, once per step, as the interpreter draws it).
         /// A pure function, so it needs no hoisting: evaluated or not, it changes no other draw.
         /// </summary>
-        private static string ScalarDraw(IrNoise n, bool element) =>
-            $"{Aliases.Runtime}.CounterNoise.Gaussian(__seed, (ulong)__step, {n.Site.ToString(CultureInfo.InvariantCulture)}, {(element && !n.Type.IsScalar ? "__i" : "0")})";
+        private string ScalarDraw(IrNoise n, bool element) =>
+            $"{Aliases.Runtime}.CounterNoise.Gaussian(__seed, (ulong){StepLocal("__step")}, {n.Site.ToString(CultureInfo.InvariantCulture)}, {(element && !n.Type.IsScalar ? "__i" : "0")})";
 
         /// <summary>
         /// An int the law keeps as an integer (the step, a dim, an int param) as a double: every int is computed
@@ -643,24 +664,24 @@ namespace AE.Dsl.Emit
                     RequireElement(ctx, r);
                     return IsBoolVector(r.Type) ? $"({ParamArray(r.Name)}[__i] != 0.0)" : $"{ParamArray(r.Name)}[__i]";
                 case SymbolKind.Input:
-                    if (r.Type.IsScalar) return Id(r.Name);
+                    if (r.Type.IsScalar) return StepLocal(Id(r.Name));
                     RequireElement(ctx, r);
                     // A bool vector comes as a span of bools.
-                    return IsBoolVector(r.Type) ? $"{Id(r.Name)}[__i]" : $"{Simd}.Widen({Id(r.Name)}[__i])";
+                    return IsBoolVector(r.Type) ? $"{StepLocal(Id(r.Name))}[__i]" : $"{Simd}.Widen({StepLocal(Id(r.Name))}[__i])";
                 case SymbolKind.State:
                 case SymbolKind.Coeff:
                     if (r.Type.IsScalar) return r.Time == RefTime.Next ? MutableRead(r.Name + "'", ctx) : Id(r.Name);
                     RequireElement(ctx, r);
-                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return nv;
+                    if (r.Time == RefTime.Next && ctx.Versions.TryGetValue(r.Name, out var nv)) return Names.Element(nv);
                     return CurrentValue(r.Name);
                 case SymbolKind.Acc:
                     if (r.Type.IsScalar) return MutableRead(r.Name, ctx);
                     RequireElement(ctx, r);
-                    return ctx.Versions.TryGetValue(r.Name, out var av) ? av : Render(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
+                    return ctx.Versions.TryGetValue(r.Name, out var av) ? Names.Element(av) : Render(_unit.Accs.First(a => a.Name == r.Name).Neutral, ctx);
                 default: // locals and signals
-                    if (r.Type.IsScalar) return Id(r.Name);
+                    if (r.Type.IsScalar) return StepLocal(Id(r.Name));
                     RequireElement(ctx, r);
-                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return lv;
+                    if (ctx.Versions.TryGetValue(r.Name, out var lv)) return Names.Element(lv);
                     var neutral = _unit.Signals.FirstOrDefault(s => s.Name == r.Name)?.Neutral;
                     return neutral != null ? Render(neutral, ctx) : throw new InvalidOperationException($"'{r.Name}' read before its definition");
             }
@@ -669,9 +690,9 @@ namespace AE.Dsl.Emit
         /// <summary>A next value or accumulator read by a vector element computed after the scalar moved on reads the copy taken at its place.</summary>
         private string MutableRead(string key, RenderCtx ctx)
         {
-            if (ctx.Element && ctx.PassAt >= 0 && _plan.Snapshots.Contains((ctx.ItemPos, key)) && _plan.WrittenBetween(key, ctx.ItemPos, ctx.PassAt))
-                return SnapshotVar(key, ctx.ItemPos);
-            return MutableScalar(key);
+            if (ctx.Element && ctx.PassAt >= 0 && _plan.IsSnapshot(ctx.ItemPos, key) && _plan.WrittenBetween(key, ctx.ItemPos, ctx.PassAt))
+                return StepLocal(SnapshotVar(key, ctx.ItemPos));
+            return StepLocal(MutableScalar(key));
         }
 
         private static void RequireElement(RenderCtx ctx, IrRef r)

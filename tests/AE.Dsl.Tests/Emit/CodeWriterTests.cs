@@ -1,0 +1,52 @@
+using AE.Dsl.Emit;
+using Xunit;
+
+namespace AE.Dsl.Tests.Emit
+{
+    /// <summary>Where the lines written after a '#line N' directive stop belonging to the .ae file.</summary>
+    public class CodeWriterTests
+    {
+        [Fact]
+        public void Consecutive_statements_share_one_line_default_before_the_next_code()
+        {
+            var w = new CodeWriter();
+            w.Line("// a = 1");
+            w.LineDirective("#line 3 \"x.ae\"");
+            w.Line("a = 1;");
+            w.EndLineMapping();
+            w.Line("// b = 2");
+            w.LineDirective("#line 4 \"x.ae\"");
+            w.Line("b = 2;");
+            w.EndLineMapping();
+            w.Line();
+            w.Line("// not the file's");
+            w.Line("c = 3;");
+            Assert.Equal("// a = 1\n#line 3 \"x.ae\"\na = 1;\n// b = 2\n#line 4 \"x.ae\"\nb = 2;\n\n// not the file's\n#line default\nc = 3;\n", w.ToString());
+        }
+
+        [Fact]
+        public void A_mapping_still_open_ends_with_the_writers_text()
+        {
+            var inner = new CodeWriter();
+            inner.LineDirective("#line 7 \"x.ae\"");
+            inner.Line("a = 1;");
+            inner.EndLineMapping();
+            var outer = new CodeWriter();
+            outer.Raw(inner.ToString());
+            outer.Line("b = 2;");
+            Assert.Equal("#line 7 \"x.ae\"\na = 1;\n#line default\nb = 2;\n", outer.ToString());
+        }
+
+        [Fact]
+        public void A_brace_ends_a_mapping()
+        {
+            var w = new CodeWriter();
+            w.Open("if (x)");
+            w.LineDirective("#line 2 \"x.ae\"");
+            w.Line("a = 1;");
+            w.EndLineMapping();
+            w.Close();
+            Assert.Equal("if (x)\n{\n#line 2 \"x.ae\"\n    a = 1;\n#line default\n}\n", w.ToString());
+        }
+    }
+}
