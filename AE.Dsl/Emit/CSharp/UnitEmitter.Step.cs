@@ -295,12 +295,19 @@ namespace AE.Dsl.Emit
 
         // ------------------------------------------------------------ vector passes
 
+        /// <summary>What a pass over the vectors does, as its comment and the file's header say it.</summary>
+        private static string PassWork(VectorPass pass) =>
+            pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
+
+        /// <summary>The passes the step makes over the vectors (a final pass with nothing to write is not made).</summary>
+        private IEnumerable<VectorPass> PassesMade => _plan.Passes.Where(p => !p.IsFinal || p.Elements.Count > 0 || p.Reductions.Count > 0);
+
         private void EmitPass(VectorPass pass)
         {
             int index = _plan.IndexOf(pass) + 1;
-            int count = _plan.Passes.Count(p => !p.IsFinal || p.Elements.Count > 0 || p.Reductions.Count > 0);
+            int count = PassesMade.Count();
             _w.Line();
-            var what = pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
+            var what = PassWork(pass);
             _w.Line($"// ---- pass {index} of {count} over the vectors: {CSharp.Comment(what)}");
             // A reduction the step needs only under some condition is skipped when it does not hold:
             // one condition shared by the whole pass guards the loop, others guard their accumulation.

@@ -109,6 +109,10 @@ namespace AE.Dsl.Emit
             _w.Line("// Do not edit: change the .ae file. Each block below names the rule and the equation it comes from.");
             var rules = string.Join(", ", _unit.Rules.Select(r => r.IsUpdate ? "update" : r.Ablatable ? r.Id : r.Id + " (fixed)"));
             _w.Line("// Rules, in the order they run: " + rules);
+            var passes = PassesMade.ToList();
+            if (passes.Count > 0)
+                _w.Line($"// The step: the scalar statements once, in order, and {passes.Count} pass{(passes.Count == 1 ? "" : "es")} over the vectors ("
+                    + string.Join("; ", passes.Select((p, i) => (i + 1).ToString(CultureInfo.InvariantCulture) + ". " + CSharp.Comment(PassWork(p)))) + ").");
             if (_options.Ablate.Count > 0)
                 _w.Line("// Removed at compile time: " + string.Join(", ", _options.Ablate.OrderBy(x => x, StringComparer.Ordinal)));
             if (_options.Lagged)

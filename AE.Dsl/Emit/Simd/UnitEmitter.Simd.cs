@@ -485,11 +485,17 @@ namespace AE.Dsl.Emit
             var s = HoistScalar(e, ctx);
             var key = "V:" + s;
             if (_vHoistByText.TryGetValue(key, out var v)) return v;
-            v = "__vk" + (_vHoists.Count + 1).ToString(CultureInfo.InvariantCulture);
+            // A broadcast of a name the .ae file wrote is named after it; others are numbered.
+            v = IsPlainName(s) ? "__v_" + s : "__vk" + (_vHoists.Count + 1).ToString(CultureInfo.InvariantCulture);
             _vHoists.Add(e.Type.Scalar == IR.ScalarType.Bool ? $"var {v} = {Lanes}.Mask({s});" : $"var {v} = {V256}.Create((double){s});");
             _vHoistByText[key] = v;
             return v;
         }
+
+        /// <summary>Whether rendered text is one of the file's names as C# spells it (no made-up name: those contain '__' first).</summary>
+        private static bool IsPlainName(string text) =>
+            text.Length > 0 && !text.StartsWith("__", StringComparison.Ordinal) && !text.StartsWith("@", StringComparison.Ordinal)
+            && text.All(c => char.IsLetterOrDigit(c) || c == '_');
 
         /// <summary>A pure scalar as C# that reads the step's locals (valid in the chunk method and in the step alike).</summary>
         private string ScalarText(IrExpr e, RenderCtx ctx)
