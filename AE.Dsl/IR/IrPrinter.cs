@@ -76,6 +76,20 @@ namespace AE.Dsl.IR
 
         private static string Range(IrRange r) => (r.LoOpen ? "(" : "[") + Expr(r.Lo) + ", " + Expr(r.Hi) + (r.HiOpen ? ")" : "]");
 
+        /// <summary>A statement as the checker understood it, on one line ('when' blocks: their condition only).</summary>
+        public static string Statement(IrStmt s) => s switch
+        {
+            IrDefine d => d.Name + " = " + Expr(d.Value),
+            IrSetNext n => n.Name + "' = " + Expr(n.Value),
+            IrAccumulate a => a.Name + " += " + Expr(a.Value),
+            IrWhen w => "when " + Expr(w.Condition),
+            _ => "",
+        };
+
+        /// <summary>How generated code heads a rule's statements: 'rule AE5 "title"', 'fixed rule AE1', 'update', and the group it came from.</summary>
+        public static string RuleLabel(IrRule r) =>
+            (r.IsUpdate ? "update" : (r.Ablatable ? "rule " : "fixed rule ") + r.Id) + (r.Title != null ? " \"" + r.Title + "\"" : "") + (r.Group != null ? " (from group " + r.Group + ")" : "");
+
         public static string Expr(IrExpr e) => e switch
         {
             IrConst c when c.Type.Scalar == ScalarType.Bool => c.Value != 0 ? "true" : "false",

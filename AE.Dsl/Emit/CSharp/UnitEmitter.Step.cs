@@ -83,7 +83,7 @@ namespace AE.Dsl.Emit
                     {
                         lastRule = item.Rule;
                         _w.Line();
-                        _w.Line($"// ---- {RuleLabel(item.Rule)}");
+                        _w.Line($"// ---- {RuleHeading(item.Rule)}");
                     }
                     EmitScalarItem(item);
                 }
@@ -130,9 +130,6 @@ namespace AE.Dsl.Emit
         /// <summary>Owned vectors the step's own loops read or write (their locals are declared only then), and the pinned spans the passes take.</summary>
         private readonly HashSet<string> _usedStateLocals = new(StringComparer.Ordinal);
         private readonly HashSet<string> _usedPins = new(StringComparer.Ordinal);
-
-        internal static string RuleLabel(IrRule r) =>
-            (r.IsUpdate ? "update" : (r.Ablatable ? "rule " : "fixed rule ") + r.Id) + (r.Title != null ? " \"" + CSharp.Comment(r.Title) + "\"" : "") + (r.Group != null ? " (from group " + r.Group + ")" : "");
 
         private void EmitPrologue()
         {
@@ -200,14 +197,8 @@ namespace AE.Dsl.Emit
 
         // ------------------------------------------------------------ scalar statements
 
-        internal static string StatementText(IrStmt s) => s switch
-        {
-            IrDefine d => d.Name + " = " + IrPrinter.Expr(d.Value),
-            IrSetNext n => n.Name + "' = " + IrPrinter.Expr(n.Value),
-            IrAccumulate a => a.Name + " += " + IrPrinter.Expr(a.Value),
-            IrWhen w => "when " + IrPrinter.Expr(w.Condition),
-            _ => "",
-        };
+        private static string RuleHeading(IrRule r) => CSharp.Comment(IrPrinter.RuleLabel(r));
+
 
         private void LineDirective(ScheduleItem item, IrStmt s)
         {
@@ -258,7 +249,7 @@ namespace AE.Dsl.Emit
                 }
             }
             var op = stmt is IrAccumulate ? "+=" : "=";
-            _w.Line("// " + CSharp.Comment(StatementText(stmt)));
+            _w.Line("// " + CSharp.Comment(IrPrinter.Statement(stmt)));
             var cond = Condition(item);
             string? neutral = null;
             var neutralCtx = new RenderCtx { Versions = item.Versions, ItemPos = item.Pos };
@@ -490,7 +481,7 @@ namespace AE.Dsl.Emit
             var cond = Condition(e);
             // An element of a bool vector is a bool (its stored form, 0 or 1, only where it is stored).
             var type = isBool ? "bool" : "double";
-            _w.Line("// " + CSharp.Comment(StatementText(e.Stmt)));
+            _w.Line("// " + CSharp.Comment(IrPrinter.Statement(e.Stmt)));
             LineDirective(e, e.Stmt);
             if (cond.Length == 0)
             {

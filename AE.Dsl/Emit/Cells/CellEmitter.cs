@@ -276,9 +276,9 @@ namespace AE.Dsl.Emit.Cells
             if (!ReferenceEquals(st.Rule, rule))
             {
                 rule = st.Rule;
-                w.Line($"// ---- {prefix}{UnitEmitter.RuleLabel(st.Rule)}");
+                w.Line($"// ---- {prefix}{CSharp.Comment(IrPrinter.RuleLabel(st.Rule))}");
             }
-            w.Line("// " + CSharp.Comment(UnitEmitter.StatementText(st.Stmt)));
+            w.Line("// " + CSharp.Comment(IrPrinter.Statement(st.Stmt)));
             if (_options.Sources.TryGetValue(st.Rule.Origin.Path, out var file))
                 w.Directive($"#line {file.GetPosition(st.Stmt.Span.Start).Line} {CSharp.String(_options.LinePath(st.Rule.Origin.Path))}");
         }

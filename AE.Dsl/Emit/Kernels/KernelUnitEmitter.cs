@@ -326,7 +326,7 @@ namespace AE.Dsl.Emit.Kernels
                 {
                     lastRule = item.Rule;
                     w.Line();
-                    w.Line($"// ---- {RuleLabel(item.Rule)}");
+                    w.Line($"// ---- {RuleHeading(item.Rule)}");
                 }
                 EmitScalarItem(w, item);
             }
@@ -334,9 +334,6 @@ namespace AE.Dsl.Emit.Kernels
             w.Close();
             w.Line();
         }
-
-        private static string RuleLabel(IrRule r) =>
-            (r.IsUpdate ? "update" : (r.Ablatable ? "rule " : "fixed rule ") + r.Id) + (r.Title != null ? " \"" + Comment(r.Title) + "\"" : "") + (r.Group != null ? " (from group " + r.Group + ")" : "");
 
         private void EmitPrologue(CodeWriter w)
         {
@@ -518,14 +515,8 @@ namespace AE.Dsl.Emit.Kernels
 
         // ------------------------------------------------------------ scalar statements
 
-        private static string StatementText(IrStmt s) => s switch
-        {
-            IrDefine d => d.Name + " = " + IrPrinter.Expr(d.Value),
-            IrSetNext n => n.Name + "' = " + IrPrinter.Expr(n.Value),
-            IrAccumulate a => a.Name + " += " + IrPrinter.Expr(a.Value),
-            IrWhen w => "when " + IrPrinter.Expr(w.Condition),
-            _ => "",
-        };
+        private static string RuleHeading(IrRule r) => Comment(IrPrinter.RuleLabel(r));
+
 
         /// <summary>'// AE1 (laws/ae_sgdm.ae:72): clip = ...': the rule, where the equation is, and the equation.</summary>
         private string StatementComment(ScheduleItem item)
@@ -533,7 +524,7 @@ namespace AE.Dsl.Emit.Kernels
             var where = "";
             if (_sources.TryGetValue(item.Rule.Origin.Path, out var file))
                 where = " (" + item.Rule.Origin.Path + ":" + Num(file.GetPosition(item.Stmt.Span.Start).Line) + ")";
-            return "// " + Comment((item.Rule.IsUpdate ? "update" : item.Rule.Id) + where + ": " + StatementText(item.Stmt));
+            return "// " + Comment((item.Rule.IsUpdate ? "update" : item.Rule.Id) + where + ": " + IrPrinter.Statement(item.Stmt));
         }
 
         private string ItemCondition(ScheduleItem item)

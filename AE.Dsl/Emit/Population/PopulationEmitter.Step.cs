@@ -110,7 +110,7 @@ namespace AE.Dsl.Emit
                     {
                         lastRule = item.Rule;
                         _s.Line();
-                        _s.Line($"// ---- {RuleLabel(item.Rule)}");
+                        _s.Line($"// ---- {RuleHeading(item.Rule)}");
                     }
                     EmitScalarItem(item);
                 }
@@ -135,9 +135,6 @@ namespace AE.Dsl.Emit
             _s.Close();
             _inBlocks = false;
         }
-
-        private static string RuleLabel(IrRule r) =>
-            (r.IsUpdate ? "update" : (r.Ablatable ? "rule " : "fixed rule ") + r.Id) + (r.Title != null ? " \"" + CSharp.Comment(r.Title) + "\"" : "") + (r.Group != null ? " (from group " + r.Group + ")" : "");
 
         private void EmitPrologue()
         {
@@ -197,14 +194,8 @@ namespace AE.Dsl.Emit
 
         // ------------------------------------------------------------ scalar statements
 
-        private static string StatementText(IrStmt s) => s switch
-        {
-            IrDefine d => d.Name + " = " + IrPrinter.Expr(d.Value),
-            IrSetNext n => n.Name + "' = " + IrPrinter.Expr(n.Value),
-            IrAccumulate a => a.Name + " += " + IrPrinter.Expr(a.Value),
-            IrWhen w => "when " + IrPrinter.Expr(w.Condition),
-            _ => "",
-        };
+        private static string RuleHeading(IrRule r) => CSharp.Comment(IrPrinter.RuleLabel(r));
+
 
         /// <summary>The lanes where a 'when' condition holds (or does not).</summary>
         private static string CondMask(CondTest c) => c.Holds ? Names.Cond(c.Cond) + "[__q]" : $"(~{Names.Cond(c.Cond)}[__q])";
@@ -238,7 +229,7 @@ namespace AE.Dsl.Emit
                     default: return;
                 }
             }
-            _s.Line("// " + CSharp.Comment(StatementText(stmt)));
+            _s.Line("// " + CSharp.Comment(IrPrinter.Statement(stmt)));
             var mask = ItemMask(item);
             IrExpr? neutral = null;
             if (item.Switch != null && item.Conds.Count == 0 && stmt is IrDefine def && _unit.Signals.FirstOrDefault(x => x.Name == def.Name)?.Neutral is IrExpr ne)
@@ -466,7 +457,7 @@ namespace AE.Dsl.Emit
                 _ => V + ".Zero",
             };
             if (e.Stmt is IrAccumulate) value = $"{prior} + {value}";
-            _s.Line("// " + CSharp.Comment(StatementText(e.Stmt)));
+            _s.Line("// " + CSharp.Comment(IrPrinter.Statement(e.Stmt)));
             Flush(ctx);
             if (m == null)
             {

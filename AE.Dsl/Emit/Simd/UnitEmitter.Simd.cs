@@ -292,7 +292,7 @@ namespace AE.Dsl.Emit
             };
             if (e.Stmt is IrAccumulate) value = $"({prior} + {value})";
             var cond = Condition(e);
-            _w.Line("// " + CSharp.Comment(StatementText(e.Stmt)));
+            _w.Line("// " + CSharp.Comment(IrPrinter.Statement(e.Stmt)));
             LineDirective(e, e.Stmt);
             if (cond.Length == 0)
             {
