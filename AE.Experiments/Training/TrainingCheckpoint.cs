@@ -24,7 +24,7 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 2;
+        public const int Version = 3;   // 3: the optimizer state in LawState format version 2 (with its layout hash)
         private const string End = "AE.TrainCheckpoint.End";
 
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
