@@ -86,12 +86,34 @@ namespace AE.Experiments.Training
             metrics["error_db"] = 10 * Math.Log10(cell.Loss / (power / (cell.Time * cell.Batch)));
         }
 
-        public override IReadOnlyList<string> WriteOutputs<T>(ICell<T> cell, string directory)
+        /// <summary>The samples plotted against the target: the first 500 (all of a shorter run).</summary>
+        public const int PlottedSamples = 500;
+
+        /// <summary>The output of the first sequence of the batch, every step.</summary>
+        private static double[] Output<T>(ICell<T> cell) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (cell is null) throw new ArgumentNullException(nameof(cell));
             var y = cell.Output("y");
             var samples = new double[cell.Time];
             for (int t = 0; t < samples.Length; t++) samples[t] = double.CreateTruncating(y[t * cell.Batch]);
+            return samples;
+        }
+
+        /// <summary><c>NAME-first500.svg</c>: the target and the output over the first <see cref="PlottedSamples"/> samples.</summary>
+        public override TracePlot? Trace<T>(ICell<T> cell)
+        {
+            if (cell is null) throw new ArgumentNullException(nameof(cell));
+            var samples = Output(cell);
+            int n = Math.Min(PlottedSamples, samples.Length);
+            var target = new double[n];
+            for (int t = 0; t < n; t++) target[t] = Target(t, cell.Time);
+            return new TracePlot(Name + "-first500.svg", Name + ": the first " + n + " samples (8 kHz) against the 440 Hz target", "sample", 0,
+                new[] { new TraceSeries("target", target), new TraceSeries("output", samples.AsSpan(0, n).ToArray()) });
+        }
+
+        public override IReadOnlyList<string> WriteOutputs<T>(ICell<T> cell, string directory)
+        {
+            if (cell is null) throw new ArgumentNullException(nameof(cell));
+            var samples = Output(cell);
             string path = Path.Combine(directory, Name + ".wav");
             AtomicFile.Write(path, stream => Wav.WritePcm16(stream, samples, SampleRate));
             // The first 500 samples beside the target, for a plot.
@@ -100,7 +122,7 @@ namespace AE.Experiments.Training
             {
                 using var w = new StreamWriter(stream, leaveOpen: true);
                 w.WriteLine("step,target,output");
-                for (int t = 0; t < Math.Min(500, samples.Length); t++)
+                for (int t = 0; t < Math.Min(PlottedSamples, samples.Length); t++)
                     w.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t},{Target(t, cell.Time):R},{samples[t]:R}"));
             });
             return new[] { path, table };
