@@ -203,20 +203,16 @@ namespace AE.Experiments.Machine
             return stream.ToArray();
         }
 
-        private static void Compare(string name, RunIdentity saved, RunIdentity expected)
+        private static void Compare(string name, RunIdentity saved, RunIdentity expected) => CheckpointFile.Compare(name, new (string, object, object)[]
         {
-            void Check(string what, object have, object want)
-            {
-                if (!Equals(have, want)) throw new CheckpointException("the checkpoint " + name + " is of " + what + " " + have + ", this run's is " + want);
-            }
-            Check("law", saved.Law, expected.Law);
-            Check("law file hash", saved.LawHash, expected.LawHash);
-            Check("task", saved.Task, expected.Task);
-            Check("dimension", saved.Dimension, expected.Dimension);
-            Check("seed", saved.Seed, expected.Seed);
-            Check("step budget", saved.Steps, expected.Steps);
-            Check("settings", saved.Settings, expected.Settings);
-            Check("ablation", saved.Ablated.Length == 0 ? "(none)" : saved.Ablated, expected.Ablated.Length == 0 ? "(none)" : expected.Ablated);
-        }
+            ("law", saved.Law, expected.Law),
+            ("law file hash", saved.LawHash, expected.LawHash),
+            ("task", saved.Task, expected.Task),
+            ("dimension", saved.Dimension, expected.Dimension),
+            ("seed", saved.Seed, expected.Seed),
+            ("step budget", saved.Steps, expected.Steps),
+            ("settings", saved.Settings, expected.Settings),
+            ("ablation", saved.Ablated.Length == 0 ? "(none)" : saved.Ablated, expected.Ablated.Length == 0 ? "(none)" : expected.Ablated),
+        }, message => new CheckpointException(message));
     }
 }

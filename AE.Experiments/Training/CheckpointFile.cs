@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
@@ -79,6 +80,18 @@ namespace AE.Experiments.Training
             {
                 throw error("the checkpoint " + name + " is damaged: " + ex.Message.Split('\n')[0].TrimEnd('\r'), ex);
             }
+        }
+
+        /// <summary>
+        /// Checks a checkpoint's identity field by field, in order: the first that differs is <paramref name="error"/>'s
+        /// exception, "the checkpoint NAME is of WHAT SAVED, this run's is EXPECTED".
+        /// </summary>
+        public static void Compare(string name, IEnumerable<(string What, object Saved, object Expected)> fields, Func<string, Exception> error)
+        {
+            if (fields is null) throw new ArgumentNullException(nameof(fields));
+            if (error is null) throw new ArgumentNullException(nameof(error));
+            foreach (var (what, saved, expected) in fields)
+                if (!Equals(saved, expected)) throw error("the checkpoint " + name + " is of " + what + " " + saved + ", this run's is " + expected);
         }
 
         /// <summary>n doubles (an Int32 count, then the values); a count beyond the bytes left is a truncated file.</summary>

@@ -86,22 +86,18 @@ namespace AE.Experiments.Training
             return curve.Length;
         }
 
-        private static void Compare(string name, CheckpointIdentity saved, CheckpointIdentity expected)
+        private static void Compare(string name, CheckpointIdentity saved, CheckpointIdentity expected) => CheckpointFile.Compare(name, new (string, object, object)[]
         {
-            void Check(string what, object have, object want)
-            {
-                if (!Equals(have, want)) throw new TrainingException("the checkpoint " + name + " is of " + what + " " + have + ", this run's is " + want);
-            }
-            Check("cell", saved.Cell, expected.Cell);
-            Check("cell file hash", saved.CellHash, expected.CellHash);
-            Check("task", saved.Task, expected.Task);
-            Check("dtype", saved.Dtype, expected.Dtype);
-            Check("batch", saved.Batch, expected.Batch);
-            Check("time", saved.Time, expected.Time);
-            Check("seed", saved.Seed, expected.Seed);
-            Check("optimizer", saved.Optimizer, expected.Optimizer);
-            Check("thread count", saved.Threads, expected.Threads);
-        }
+            ("cell", saved.Cell, expected.Cell),
+            ("cell file hash", saved.CellHash, expected.CellHash),
+            ("task", saved.Task, expected.Task),
+            ("dtype", saved.Dtype, expected.Dtype),
+            ("batch", saved.Batch, expected.Batch),
+            ("time", saved.Time, expected.Time),
+            ("seed", saved.Seed, expected.Seed),
+            ("optimizer", saved.Optimizer, expected.Optimizer),
+            ("thread count", saved.Threads, expected.Threads),
+        }, message => new TrainingException(message));
 
         private static string Layout(IEnumerable<AE.Runtime.Cells.CellTensor> parameters) =>
             string.Join(", ", parameters.Select(p => p.Name + " [" + string.Join(", ", p.Shape) + "]"));

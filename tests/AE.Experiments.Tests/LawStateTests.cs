@@ -81,61 +81,55 @@ namespace AE.Experiments.Tests
 
         private static long[] Bits(double[] v) => v.Select(BitConverter.DoubleToInt64Bits).ToArray();
 
+        /// <summary>
+        /// An instance run straight for <paramref name="total"/> steps against one saved after <paramref name="cut"/> steps (and
+        /// stepped on, which the state must not see), restored into <paramref name="other"/>'s instance and continued: the same
+        /// bits and the same state at the end; a fresh instance continued from the same point differs, so the check can fail.
+        /// Returns the continued parameters.
+        /// </summary>
+        private static double[] AssertResumes<TOwner>(Func<TOwner> make, Func<TOwner> other, Action<TOwner, double[], long, long> run,
+            Func<TOwner, byte[]> save, Action<TOwner, byte[]> load, Func<TOwner, long> stepCount, int length, int cut, int total)
+        {
+            var whole = make();
+            var straight = Start(length);
+            run(whole, straight, 0, total);
+
+            var first = make();
+            var theta = Start(length);
+            run(first, theta, 0, cut);
+            byte[] state = save(first);
+            run(first, (double[])theta.Clone(), cut, cut + 3);   // steps after the save are not in it
+
+            var resumed = other();
+            load(resumed, state);
+            Assert.Equal(cut, stepCount(resumed));
+            var continued = (double[])theta.Clone();
+            run(resumed, continued, cut, total);
+            Assert.Equal(Bits(straight), Bits(continued));
+            Assert.Equal(save(whole), save(resumed));
+
+            var fresh = make();
+            var differs = (double[])theta.Clone();
+            run(fresh, differs, cut, total);
+            Assert.NotEqual(Bits(straight), Bits(differs));
+            return continued;
+        }
+
         [Fact]
         public void A_generated_law_saved_and_restored_continues_bit_for_bit()
         {
-            var whole = NoisyAdam(seed: 5);
-            var straight = Start(N);
-            Run(whole, straight, 0, 30);
-
-            var first = NoisyAdam(seed: 5);
-            var theta = Start(N);
-            Run(first, theta, 0, 12);
-            byte[] state = LawState.Save(first);
-            Run(first, (double[])theta.Clone(), 12, 15);   // steps after the save are not in it
-
             // Restored into a law built with another seed and other options: the state carries both.
-            var resumed = NoisyAdam(seed: 99, initAlpha: 0.5);
-            LawState.Load(resumed, state);
-            Assert.Equal(12, resumed.StepCount);
-            var continued = (double[])theta.Clone();
-            Run(resumed, continued, 12, 30);
-            Assert.Equal(Bits(straight), Bits(continued));
-            Assert.Equal(LawState.Save(whole), LawState.Save(resumed));
-
-            // The check can fail: a fresh law of the same seed continues differently.
-            var fresh = NoisyAdam(seed: 5);
-            var other = (double[])theta.Clone();
-            Run(fresh, other, 12, 30);
-            Assert.NotEqual(Bits(straight), Bits(other));
+            AssertResumes(() => NoisyAdam(seed: 5), () => NoisyAdam(seed: 99, initAlpha: 0.5), (law, theta, from, to) => Run(law, theta, from, to),
+                law => LawState.Save(law), (law, state) => LawState.Load(law, state), law => law.StepCount, N, cut: 12, total: 30);
         }
 
         [Fact]
         public void A_generated_population_saved_and_restored_continues_bit_for_bit()
         {
             const int k = 6;   // two blocks of four lanes, two of them padding
-            var whole = Population(SgdmLaw.Value, k, seed: 3);
-            var straight = Start(N * k);
-            Run(whole, straight, 0, 25);
-
-            var first = Population(SgdmLaw.Value, k, seed: 3);
-            var theta = Start(N * k);
-            Run(first, theta, 0, 9);
-            byte[] state = LawState.Save(first);
-            Run(first, (double[])theta.Clone(), 9, 11);
-
-            var resumed = Population(SgdmLaw.Value, k, seed: 8);
-            LawState.Load(resumed, state);
-            Assert.Equal(9, resumed.StepCount);
-            var continued = (double[])theta.Clone();
-            Run(resumed, continued, 9, 25);
-            Assert.Equal(Bits(straight), Bits(continued));
-            Assert.Equal(LawState.Save(whole), LawState.Save(resumed));
-
-            var fresh = Population(SgdmLaw.Value, k, seed: 3);
-            var other = (double[])theta.Clone();
-            Run(fresh, other, 9, 25);
-            Assert.NotEqual(Bits(straight), Bits(other));
+            var continued = AssertResumes(() => Population(SgdmLaw.Value, k, seed: 3), () => Population(SgdmLaw.Value, k, seed: 8),
+                (population, theta, from, to) => Run(population, theta, from, to), population => LawState.Save(population),
+                (population, state) => LawState.Load(population, state), population => population.StepCount, N * k, cut: 9, total: 25);
 
             // Controller j of the restored population is still the law of options j and seed + j.
             var law = SgdmLaw.Value;
