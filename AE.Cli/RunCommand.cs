@@ -5,15 +5,17 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using AE.Experiments.Machine;
+using AE.Experiments.Training;
 
 namespace AE.Cli
 {
     /// <summary>
     /// <c>ae run &lt;law.ae&gt; (--task T | --case FILE) [--name LAW] [--steps N] [--ablate R1,R2] [--set k=v ...]
-    /// [--seed S] [--out DIR] [--db FILE] [--no-progress]</c>: compiles the law, runs it on the task in the AE
-    /// machine, prints a summary and stores the run (every step's signals) in the SQLite database. Exit 0 when
-    /// the target was reached, 1 when not (budget out, divergence, NaN), 2 on bad input, 130 on Ctrl-C (the
-    /// partial run is stored with status <c>interrupted</c>).
+    /// [--seed S] [--out DIR] [--checkpoint-every N] [--resume FILE] [--db FILE] [--no-progress]</c>: compiles the law,
+    /// runs it on the task in the AE machine, prints a summary and stores the run (every step's signals) in the SQLite
+    /// database. Exit 0 when the target was reached, 1 when not (budget out, divergence, NaN), 2 on bad input, 130 on
+    /// Ctrl-C (the partial run is stored with status <c>interrupted</c>, and with --out a checkpoint
+    /// (<see cref="MachineCheckpoint"/>) that --resume continues bit for bit).
     /// </summary>
     public static class RunCommand
     {
@@ -21,6 +23,9 @@ namespace AE.Cli
         public const long MaxSteps = 1_000_000;
 
         public const string Name = "run";
+
+        /// <summary>The checkpoint's name in <c>--out DIR</c> (<see cref="MachineCheckpoint"/>).</summary>
+        public const string CheckpointFile = "checkpoint.aerun";
 
         public static CliCommand Command { get; } = new(Name, Usage.RunSummary, Usage.Run, Run);
 
@@ -34,6 +39,8 @@ namespace AE.Cli
             ["--set"] = "NAME=VALUE, such as k_p=1.2",
             ["--seed"] = "a whole number",
             ["--out"] = "a folder for run-ID.csv and run-ID.svg",
+            ["--checkpoint-every"] = "a whole number of steps",
+            ["--resume"] = "a run checkpoint file",
             ["--db"] = "a SQLite database file",
         };
 
@@ -50,11 +57,32 @@ namespace AE.Cli
             string dbPath = Experiment.DatabasePath(parsed, context);
             string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
             bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+            long every = Experiment.PositiveInt(parsed, "--checkpoint-every", Name, max: MaxSteps) ?? 0;
+            if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
+            string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
+            if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
 
             var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
             var task = taskSource.Create();
             var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, ablate, context, Name, task.Dimension);
             var instance = law.Create(task.Dimension, seed, ablate);
+
+            var machineOptions = new MachineOptions { MaxSteps = steps };
+            var machine = new AeMachine(task, machineOptions);
+            long budget = machine.MaxSteps;
+            var identity = new RunIdentity(law.Name, law.Sha256, law.SettingsJson(), string.Join(",", ablate), task.Name, task.Dimension, seed, budget);
+            MachineState? resumed = null;
+            if (resume is not null)
+            {
+                try
+                {
+                    resumed = MachineCheckpoint.Load(resume, identity, instance, task);   // checked whole before anything is written
+                }
+                catch (CheckpointException ex)
+                {
+                    throw new CliException(ex.Message, ex);
+                }
+            }
 
             using var store = RunStore.Open(dbPath);
             if (outDir is not null)
@@ -69,10 +97,23 @@ namespace AE.Cli
                 }
             }
 
-            var machineOptions = new MachineOptions { MaxSteps = steps };
-            var machine = new AeMachine(task, machineOptions);
-            long budget = machine.MaxSteps;
             machineOptions.ProgressInterval = Math.Clamp(budget / 100, 1, 100);
+            string? checkpointPath = outDir is null ? null : Path.Combine(outDir, CheckpointFile);
+            if (checkpointPath is not null)
+            {
+                machineOptions.CheckpointInterval = every;
+                machineOptions.Checkpoint = state =>
+                {
+                    try
+                    {
+                        MachineCheckpoint.Save(checkpointPath, identity, state);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        throw new CliException("cannot write '" + checkpointPath + "': " + ex.Message, ex);
+                    }
+                };
+            }
             var started = DateTime.UtcNow;
             MachineRun run;
             using (var bar = new ProgressBar(context.Stderr, progress, law.Name + " on " + task.Name))
@@ -83,7 +124,7 @@ namespace AE.Cli
                     bar.Report(p.Step, p.MaxSteps, "loss " + p.Loss.ToString("G4", CultureInfo.InvariantCulture));
                     observer?.Invoke(p);
                 };
-                run = machine.Run(instance, seed, context.Cancellation);
+                run = machine.Run(instance, seed, context.Cancellation, resumed);
             }
             bool interrupted = run.Stop == StopReason.Cancelled;
 
@@ -105,7 +146,8 @@ namespace AE.Cli
             if (interrupted)
             {
                 context.Stderr.WriteLine("ae: interrupted after " + run.StepsTaken.ToString(CultureInfo.InvariantCulture) + " steps; the partial run is stored in "
-                    + dbShown + " as run " + id.ToString(CultureInfo.InvariantCulture) + " with status interrupted");
+                    + dbShown + " as run " + id.ToString(CultureInfo.InvariantCulture) + " with status interrupted"
+                    + (checkpointPath is null ? "" : "; resume with --resume " + Experiment.Display(checkpointPath, context.CurrentDirectory)));
                 return ExitCodes.Interrupted;
             }
             return run.Accepted ? ExitCodes.Success : ExitCodes.Errors;

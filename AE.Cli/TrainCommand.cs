@@ -48,7 +48,9 @@ namespace AE.Cli
             "Tasks (docs/tasks.md):",
             "  sine-synth           seed 002: cells/amed_synth.ae reproduces a 440 Hz sine at",
             "                       8 kHz (T 8000, 500 epochs, Adam lr 1e-3); writes",
-            "                       sine-synth.wav (16-bit PCM, 8 kHz) into --out.",
+            "                       sine-synth.wav (16-bit PCM, 8 kHz) into --out, and",
+            "                       sine-synth-first500.svg (.csv): the first 500 samples",
+            "                       against the target.",
             "  saw-synth, square-synth  the same with a 440 Hz sawtooth or square wave.",
             "  residual-dynamics    seed 003: cells/residual_dynamics.ae on the seed's loss",
             "                       (T 360, batch 32, 200 epochs, Adam lr 1e-3, gradient norm",
@@ -329,6 +331,17 @@ namespace AE.Cli
                 });
                 files.Add(plot);
                 files.AddRange(task.WriteOutputs(cell, request.Out));
+                if (task.Trace(cell) is { } trace)
+                {
+                    string tracePath = Path.Combine(request.Out, trace.FileName);
+                    var panel = new RunFiles.Panel(string.Join(" and ", trace.Series.Select(s => s.Name)), trace.Series.Select(s => (s.Name, s.Values)).ToList(), Log: false);
+                    AtomicFile.Write(tracePath, stream =>
+                    {
+                        using var w = new StreamWriter(stream, leaveOpen: true);
+                        RunFiles.WritePlot(trace.Title, new[] { panel }, trace.First, trace.Axis, w);
+                    });
+                    files.Add(tracePath);
+                }
                 TrainingCheckpoint.Save(checkpointPath!, identity, trainer);
                 files.Add(checkpointPath!);
             }

@@ -131,6 +131,22 @@ namespace AE.Runtime
 
         private static ulong Rotl(ulong x, int k) => (x << k) | (x >> (64 - k));
 
+        /// <summary>The generator's four words: with <see cref="FromState"/>, a stream saved and continued where it stood.</summary>
+        public readonly void GetState(Span<ulong> state)
+        {
+            if (state.Length != 4) throw new ArgumentException("the state of a GaussianSource is 4 words", nameof(state));
+            state[0] = _s0; state[1] = _s1; state[2] = _s2; state[3] = _s3;
+        }
+
+        /// <summary>The stream whose state <see cref="GetState"/> wrote.</summary>
+        public static GaussianSource FromState(ReadOnlySpan<ulong> state)
+        {
+            if (state.Length != 4) throw new ArgumentException("the state of a GaussianSource is 4 words", nameof(state));
+            var source = default(GaussianSource);
+            source._s0 = state[0]; source._s1 = state[1]; source._s2 = state[2]; source._s3 = state[3];
+            return source;
+        }
+
         public ulong NextUInt64()
         {
             ulong result = Rotl(_s1 * 5, 7) * 9;

@@ -1,88 +1,198 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Security.Cryptography;
+using System.Text;
 namespace AE.Runtime
 {
     /// <summary>
-    /// A law's whole state as bytes: every instance field of the law's class and its bases (for a generated
-    /// law: coefficients, signals, EMA and latch slots, state vectors in both precisions, the step count, the
-    /// seed, the params, the enabled rules; for a hand-written baseline: its moments and counters), by name,
-    /// in ordinal order of the names. Fields typed <see cref="object"/> are the SIMD passes' cached jobs
-    /// (scratch, rebuilt on the next step) and are left out, and so are strings (names fixed by the type). Read back into a law of the same type and dimension, the following steps are
-    /// bit for bit those of the law that was saved.
+    /// A law's or a population's whole state as bytes: every instance field of its class and its bases (for a
+    /// generated law: coefficients, signals, EMA and latch slots, state vectors in both precisions, the step count,
+    /// the seed, the params, the enabled rules; for a generated population the same as blocks of controllers
+    /// (<c>Vector256&lt;double&gt;</c> arrays), its controller count and step count; for a hand-written baseline: its
+    /// moments and counters), by name, in ordinal order of the names. Fields typed <see cref="object"/> are the SIMD
+    /// passes' cached jobs (scratch, rebuilt on the next step) and are left out, and so are strings (names fixed by
+    /// the type). The random stream of a generated law is counter-based (its seed and the step count), so its
+    /// position is part of what is saved. Read back into an instance of the same type and dimension (and controller
+    /// count: read-only Int32 fields are such sizes, and must agree), the following steps are bit for bit those of
+    /// the instance that was saved.
+    /// <para>
+    /// The bytes (format version <see cref="Version"/>): the string <c>"AE.LawState"</c>, the version as an
+    /// Int32, the type's full name, the 32 bytes of its <see cref="LayoutHash"/>, the field count, then each
+    /// field's name and value (a type code, then the value or the array's length and elements), all little-endian
+    /// through <see cref="BinaryWriter"/>. Reading checks the mark, the version, the name and the hash before it
+    /// reads a value, reads every value before it changes one, and reports a foreign, truncated, old or damaged
+    /// state as an <see cref="InvalidDataException"/> with a one-line message; the instance is then left as it was.
+    /// </para>
     /// </summary>
     public static class LawState
     {
-        const string Magic = "AE.LawState/1";
+        /// <summary>The format version this build writes and reads.</summary>
+        public const int Version = 2;
+
+        const string Magic = "AE.LawState";
+
+        /// <summary>How version 1 began: the mark and its version in one string, no hash.</summary>
+        const string MagicVersion1 = "AE.LawState/1";
 
         /// <summary>Writes <paramref name="law"/>'s state.</summary>
         /// <exception cref="NotSupportedException">the law has a field of a type this format does not carry</exception>
-        public static void Write(IOptimizerLaw law, BinaryWriter writer)
+        public static void Write(IOptimizerLaw law, BinaryWriter writer) => WriteState(law, writer);
+
+        /// <summary>Writes <paramref name="population"/>'s state: every controller's.</summary>
+        /// <exception cref="NotSupportedException">the population has a field of a type this format does not carry</exception>
+        public static void Write(IOptimizerPopulation population, BinaryWriter writer) => WriteState(population, writer);
+
+        /// <summary>Reads a state written by <see cref="Write(IOptimizerLaw, BinaryWriter)"/> into <paramref name="law"/>, which must be of the same type and dimension.</summary>
+        /// <exception cref="InvalidDataException">not a law state, another law's, another dimension's, of another format version, or truncated</exception>
+        public static void Read(IOptimizerLaw law, BinaryReader reader) => ReadState(law, reader);
+
+        /// <summary>Reads a state written by <see cref="Write(IOptimizerPopulation, BinaryWriter)"/> into <paramref name="population"/>, which must be of the same type, dimension and controller count.</summary>
+        /// <exception cref="InvalidDataException">not a state, another law's population's, another size's, of another format version, or truncated</exception>
+        public static void Read(IOptimizerPopulation population, BinaryReader reader) => ReadState(population, reader);
+
+        /// <summary>The state as a byte array.</summary>
+        public static byte[] Save(IOptimizerLaw law) => SaveState(law);
+
+        /// <summary>The population's state as a byte array.</summary>
+        public static byte[] Save(IOptimizerPopulation population) => SaveState(population);
+
+        /// <summary>Reads a state saved by <see cref="Save(IOptimizerLaw)"/> into <paramref name="law"/>; bytes after its end are an error too.</summary>
+        public static void Load(IOptimizerLaw law, byte[] state) => LoadState(law, state);
+
+        /// <summary>Reads a state saved by <see cref="Save(IOptimizerPopulation)"/> into <paramref name="population"/>; bytes after its end are an error too.</summary>
+        public static void Load(IOptimizerPopulation population, byte[] state) => LoadState(population, state);
+
+        /// <summary>
+        /// SHA-256 of the UTF-8 text: the type's full name and a line feed, then for each field of the state, in the
+        /// order they are written (ordinal order of the names), its name, a space, its type's name (namespace, name
+        /// and generic arguments, no assembly) and a line feed. It identifies the class and its state layout, not
+        /// the code of its step: two builds of a law whose fields are the same have the same hash (a checkpoint
+        /// records the law file's own hash for that).
+        /// </summary>
+        public static byte[] LayoutHash(Type type)
         {
-            ArgumentNullException.ThrowIfNull(law);
+            ArgumentNullException.ThrowIfNull(type);
+            var text = new StringBuilder();
+            text.Append(type.FullName ?? type.Name).Append('\n');
+            foreach (var f in Fields(type)) text.Append(f.Name).Append(' ').Append(TypeName(f.FieldType)).Append('\n');
+            return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
+        }
+
+        static void WriteState(object owner, BinaryWriter writer)
+        {
+            ArgumentNullException.ThrowIfNull(owner);
             ArgumentNullException.ThrowIfNull(writer);
-            var fields = Fields(law.GetType());
+            var type = owner.GetType();
+            var fields = Fields(type);
             writer.Write(Magic);
-            writer.Write(law.GetType().FullName ?? law.GetType().Name);
+            writer.Write(Version);
+            writer.Write(type.FullName ?? type.Name);
+            writer.Write(LayoutHash(type));
             writer.Write(fields.Count);
             foreach (var f in fields)
             {
                 writer.Write(f.Name);
-                WriteValue(writer, f.FieldType, f.GetValue(law), law.GetType().Name + "." + f.Name);
+                WriteValue(writer, f.FieldType, f.GetValue(owner), type.Name + "." + f.Name);
             }
         }
 
-        /// <summary>Reads a state written by <see cref="Write"/> into <paramref name="law"/>, which must be of the same type and dimension.</summary>
-        /// <exception cref="InvalidDataException">not a law state, another law's, or another dimension's</exception>
-        public static void Read(IOptimizerLaw law, BinaryReader reader)
+        static void ReadState(object owner, BinaryReader reader, bool whole = false)
         {
-            ArgumentNullException.ThrowIfNull(law);
+            ArgumentNullException.ThrowIfNull(owner);
             ArgumentNullException.ThrowIfNull(reader);
-            var type = law.GetType();
-            if (reader.ReadString() != Magic) throw new InvalidDataException("not an AE law state");
+            var type = owner.GetType();
+            try
+            {
+                ReadChecked(owner, type, reader, whole);
+            }
+            catch (EndOfStreamException ex)
+            {
+                throw new InvalidDataException("the state of " + type.Name + " is truncated", ex);
+            }
+            catch (Exception ex) when (ex is FormatException or DecoderFallbackException or OverflowException)
+            {
+                throw new InvalidDataException("the state of " + type.Name + " is damaged: " + ex.Message.Split('\n')[0].TrimEnd('\r'), ex);
+            }
+        }
+
+        /// <summary>The mark as <see cref="BinaryWriter.Write(string)"/> wrote it (one length byte, ASCII), read without trusting a foreign length.</summary>
+        static string ReadMagic(BinaryReader reader)
+        {
+            int length = reader.ReadByte();
+            if (length != Magic.Length && length != MagicVersion1.Length) throw new InvalidDataException("not an AE law state");
+            var bytes = reader.ReadBytes(length);
+            string text = Encoding.ASCII.GetString(bytes);
+            if (text == Magic || text == MagicVersion1) return text;
+            if (bytes.Length < length && (Magic.StartsWith(text, StringComparison.Ordinal) || MagicVersion1.StartsWith(text, StringComparison.Ordinal)))
+                throw new EndOfStreamException();
+            throw new InvalidDataException("not an AE law state");
+        }
+
+        static void ReadChecked(object owner, Type type, BinaryReader reader, bool whole)
+        {
+            string magic = ReadMagic(reader);
+            if (magic == MagicVersion1)
+                throw new InvalidDataException($"the state is of format version 1; this build reads version {Version} (save it again with this build)");
+            int version = reader.ReadInt32();
+            if (version != Version) throw new InvalidDataException($"the state is of format version {version}; this build reads version {Version}");
             var name = reader.ReadString();
             if (name != (type.FullName ?? type.Name))
-                throw new InvalidDataException($"the state is of law {name}, not of {type.FullName}");
+                throw new InvalidDataException($"the state is of {name}, not of {type.FullName}");
+            var hash = reader.ReadBytes(32);
+            if (hash.Length != 32) throw new EndOfStreamException();
+            if (!hash.AsSpan().SequenceEqual(LayoutHash(type)))
+                throw new InvalidDataException($"the state of {type.Name} has another layout (its fields or their types differ from this build's)");
             var fields = Fields(type);
             int count = reader.ReadInt32();
             if (count != fields.Count)
-                throw new InvalidDataException($"the state of {type.Name} has {count} fields, the law {fields.Count}");
-            // Read everything first, so a bad state leaves the law as it was.
+                throw new InvalidDataException($"the state of {type.Name} has {count} fields, the type {fields.Count}");
+            // Read everything first, so a bad state leaves the instance as it was.
             var values = new object?[count];
             for (int i = 0; i < count; i++)
             {
                 var fieldName = reader.ReadString();
                 if (fieldName != fields[i].Name)
-                    throw new InvalidDataException($"the state of {type.Name} has field {fieldName} where the law has {fields[i].Name}");
+                    throw new InvalidDataException($"the state of {type.Name} has field {fieldName} where the type has {fields[i].Name}");
                 values[i] = ReadValue(reader, fields[i].FieldType, type.Name + "." + fieldName);
             }
+            if (whole && reader.BaseStream.Position != reader.BaseStream.Length)
+                throw new InvalidDataException($"the state of {type.Name} has {reader.BaseStream.Length - reader.BaseStream.Position} bytes after its end");
             for (int i = 0; i < count; i++)
-                if (fields[i].GetValue(law) is Array current && values[i] is Array saved && current.GetType() == saved.GetType() && current.Length != saved.Length)
-                    throw new InvalidDataException($"the state of {type.Name} is of another dimension ({fields[i].Name}: {saved.Length} values, the law's {current.Length})");
+                if (fields[i].GetValue(owner) is Array current && values[i] is Array saved && current.GetType() == saved.GetType() && current.Length != saved.Length)
+                    throw new InvalidDataException($"the state of {type.Name} is of another dimension ({fields[i].Name}: {saved.Length} values, this instance's {current.Length})");
+            for (int i = 0; i < count; i++)
+                if (IsSize(fields[i]) && !Equals(fields[i].GetValue(owner), values[i]))
+                    throw new InvalidDataException($"the state of {type.Name} is of another size ({fields[i].Name}: {values[i]}, this instance's {fields[i].GetValue(owner)})");
             for (int i = 0; i < count; i++)
             {
-                if (fields[i].GetValue(law) is Array current && values[i] is Array saved && current.GetType() == saved.GetType())
-                    Array.Copy(saved, current, saved.Length);   // in place: the law may hold the array elsewhere
+                if (fields[i].GetValue(owner) is Array current && values[i] is Array saved && current.GetType() == saved.GetType())
+                    Array.Copy(saved, current, saved.Length);   // in place: the instance may hold the array elsewhere
                 else
-                    fields[i].SetValue(law, values[i]);
+                    fields[i].SetValue(owner, values[i]);
             }
         }
 
-        /// <summary>The state as a byte array.</summary>
-        public static byte[] Save(IOptimizerLaw law)
+        /// <summary>A read-only Int32 field is a size fixed at construction (a dimension, a controller count): it must agree, not be restored.</summary>
+        static bool IsSize(FieldInfo field) => field.IsInitOnly && field.FieldType == typeof(int);
+
+        static byte[] SaveState(object owner)
         {
             using var stream = new MemoryStream();
-            using (var writer = new BinaryWriter(stream)) Write(law, writer);
+            using (var writer = new BinaryWriter(stream)) WriteState(owner, writer);
             return stream.ToArray();
         }
 
-        /// <summary>Reads a state saved by <see cref="Save"/> into <paramref name="law"/>.</summary>
-        public static void Load(IOptimizerLaw law, byte[] state)
+        static void LoadState(object owner, byte[] state)
         {
             ArgumentNullException.ThrowIfNull(state);
-            using var reader = new BinaryReader(new MemoryStream(state, writable: false));
-            Read(law, reader);
+            using var stream = new MemoryStream(state, writable: false);
+            using var reader = new BinaryReader(stream);
+            ReadState(owner, reader, whole: true);
         }
 
         static List<FieldInfo> Fields(Type type)
@@ -95,7 +205,16 @@ namespace AE.Runtime
             return result;
         }
 
-        enum Code : byte { Null, Double, Single, Int64, Int32, UInt64, UInt32, Boolean, DoubleArray, SingleArray, Int64Array, Int32Array }
+        /// <summary>A type's name without its assembly: namespace, name, and generic arguments the same way.</summary>
+        static string TypeName(Type type)
+        {
+            if (type.IsArray) return TypeName(type.GetElementType()!) + "[" + new string(',', type.GetArrayRank() - 1) + "]";
+            string name = type.IsNested ? TypeName(type.DeclaringType!) + "+" + type.Name
+                : (type.Namespace is { Length: > 0 } ns ? ns + "." : "") + type.Name;
+            return type.IsGenericType ? name + "[" + string.Join(",", type.GetGenericArguments().Select(TypeName)) + "]" : name;
+        }
+
+        enum Code : byte { Null, Double, Single, Int64, Int32, UInt64, UInt32, Boolean, DoubleArray, SingleArray, Int64Array, Int32Array, Vector256DoubleArray }
 
         static void WriteValue(BinaryWriter w, Type type, object? value, string where)
         {
@@ -118,7 +237,12 @@ namespace AE.Runtime
                 case float[] a: w.Write((byte)Code.SingleArray); w.Write(a.Length); foreach (var x in a) w.Write(x); break;
                 case long[] a: w.Write((byte)Code.Int64Array); w.Write(a.Length); foreach (var x in a) w.Write(x); break;
                 case int[] a: w.Write((byte)Code.Int32Array); w.Write(a.Length); foreach (var x in a) w.Write(x); break;
-                default: throw new NotSupportedException($"{where}: a field of type {value.GetType().Name} is not part of a law state this format carries");
+                case Vector256<double>[] a:
+                    w.Write((byte)Code.Vector256DoubleArray);
+                    w.Write(a.Length);
+                    foreach (var x in MemoryMarshal.Cast<Vector256<double>, double>(a)) w.Write(x);
+                    break;
+                default: throw new NotSupportedException($"{where}: a field of type {value.GetType().Name} is not part of a state this format carries");
             }
         }
 
@@ -135,27 +259,42 @@ namespace AE.Runtime
                 Code.UInt64 => r.ReadUInt64(),
                 Code.UInt32 => r.ReadUInt32(),
                 Code.Boolean => r.ReadBoolean(),
-                Code.DoubleArray => ReadArray(r, br => br.ReadDouble()),
-                Code.SingleArray => ReadArray(r, br => br.ReadSingle()),
-                Code.Int64Array => ReadArray(r, br => br.ReadInt64()),
-                Code.Int32Array => ReadArray(r, br => br.ReadInt32()),
+                Code.DoubleArray => ReadArray(r, 8, br => br.ReadDouble()),
+                Code.SingleArray => ReadArray(r, 4, br => br.ReadSingle()),
+                Code.Int64Array => ReadArray(r, 8, br => br.ReadInt64()),
+                Code.Int32Array => ReadArray(r, 4, br => br.ReadInt32()),
+                Code.Vector256DoubleArray => ReadVectors(r),
                 _ => throw new InvalidDataException($"{where}: unknown value code {(byte)code}"),
             };
             if (type.IsEnum && value is not null)
                 return Enum.ToObject(type, value);
             if (value is not null && !type.IsAssignableFrom(value.GetType()))
-                throw new InvalidDataException($"{where}: the state holds a {value.GetType().Name}, the law a {type.Name}");
+                throw new InvalidDataException($"{where}: the state holds a {value.GetType().Name}, the type a {type.Name}");
             if (value is null && type.IsValueType)
                 throw new InvalidDataException($"{where}: the state holds no value for a {type.Name}");
             return value;
         }
 
-        static T[] ReadArray<T>(BinaryReader r, Func<BinaryReader, T> read)
+        static int ArrayLength(BinaryReader r, int elementSize)
         {
             int length = r.ReadInt32();
-            if (length < 0 || length > r.BaseStream.Length) throw new InvalidDataException($"bad array length {length}");
-            var a = new T[length];
-            for (int i = 0; i < length; i++) a[i] = read(r);
+            if (length < 0) throw new InvalidDataException($"bad array length {length}");
+            if ((long)length * elementSize > r.BaseStream.Length - r.BaseStream.Position) throw new EndOfStreamException();
+            return length;
+        }
+
+        static T[] ReadArray<T>(BinaryReader r, int elementSize, Func<BinaryReader, T> read)
+        {
+            var a = new T[ArrayLength(r, elementSize)];
+            for (int i = 0; i < a.Length; i++) a[i] = read(r);
+            return a;
+        }
+
+        static Vector256<double>[] ReadVectors(BinaryReader r)
+        {
+            var a = new Vector256<double>[ArrayLength(r, 8 * Vector256<double>.Count)];
+            var lanes = MemoryMarshal.Cast<Vector256<double>, double>(a.AsSpan());
+            for (int i = 0; i < lanes.Length; i++) lanes[i] = r.ReadDouble();
             return a;
         }
     }

@@ -4,6 +4,8 @@ generated cell. Prints one JSON object: task, epochs, first_loss, final_loss, se
 
     python3 tools/train-seed.py sine-synth --epochs 5                # seed 002 (T 8000; 500 epochs in the seed)
     python3 tools/train-seed.py residual-dynamics --epochs 200       # seed 003 (T 360, batch 32, hidden 64)
+    python3 tools/train-seed.py sine-synth --epochs 3 --save-init w.safetensors   # and the initial weights, for ae train --init
+    python3 tools/train-seed.py sine-synth --epochs 0 --init w.safetensors --seed 5   # one forward pass from those weights
 
 The modules and training loops are the seeds' (002: AMEDSynth, Adam lr 1e-3, MSE against a 440 Hz sine;
 003: DynamicsModelResidual, Adam lr 1e-3, clip_grad_norm_ 1.0), copied here without the plots. Needs
@@ -13,6 +15,7 @@ import argparse
 import importlib.util
 import json
 import os
+import struct
 import time
 
 import torch
@@ -47,10 +50,41 @@ class AMEDSynth(nn.Module):  # seed 002
         return torch.cat(out)
 
 
+def load_safetensors(model, path):
+    """Weights as save_safetensors writes them (and `ae train --out` does), into the module."""
+    with open(path, "rb") as f:
+        data = f.read()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    body = data[8 + n:]
+    state = {name: torch.frombuffer(bytearray(body[e["data_offsets"][0]:e["data_offsets"][1]]), dtype=torch.float32).reshape(e["shape"])
+             for name, e in header.items() if name != "__metadata__"}
+    model.load_state_dict(state)
+
+
+def save_safetensors(model, path):
+    """The module's parameters as float32 safetensors under PyTorch's names (what `ae train --init` reads)."""
+    tensors = {name: p.detach().float().contiguous() for name, p in model.named_parameters()}
+    header, offset, blobs = {}, 0, []
+    for name in sorted(tensors):
+        data = tensors[name].numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
 def sine_synth(a):
     T = a.time or 8000
     target = torch.sin(2 * torch.pi * 440.0 * torch.linspace(0, 1.0, T))
     model = AMEDSynth()
+    if a.save_init:
+        save_safetensors(model, a.save_init)
+    if a.init:
+        load_safetensors(model, a.init)   # the noise draws that follow still depend on --seed
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     def epoch():
@@ -101,6 +135,8 @@ def main():
     ap.add_argument("--hidden", type=int, default=64, help="residual-dynamics: FNetResidual's width (the seed's script: 64)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--save-init", default="", help="sine-synth: write the module's initial weights to this safetensors file")
+    ap.add_argument("--init", default="", help="sine-synth: start from the weights of this safetensors file")
     a = ap.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
@@ -112,7 +148,9 @@ def main():
         losses.append(epoch())
     seconds = time.perf_counter() - start
     print(json.dumps({"task": a.task, "time": T, "batch": batch, "epochs": a.epochs, "threads": torch.get_num_threads(),
-                      "first_loss": losses[0], "final_loss": final(), "seconds": seconds, "seconds_per_epoch": seconds / a.epochs}))
+                      "first_loss": losses[0] if losses else None, "final_loss": final(), "seconds": seconds,
+                      "seconds_per_epoch": seconds / a.epochs if a.epochs else None,
+                      "losses": losses}))
 
 
 if __name__ == "__main__":

@@ -68,7 +68,14 @@ namespace AE.Experiments.Machine
         public long MaxSteps => Options.MaxSteps ?? Task.DefaultSteps;
 
         /// <summary>Runs <paramref name="law"/> (continuing its own state: pass a fresh one for a reproducible run) with the task seeded by <paramref name="seed"/>.</summary>
-        public MachineRun Run(IOptimizerLaw law, ulong seed, CancellationToken cancellationToken = default)
+        public MachineRun Run(IOptimizerLaw law, ulong seed, CancellationToken cancellationToken = default) => Run(law, seed, cancellationToken, null);
+
+        /// <summary>
+        /// Runs <paramref name="law"/> as <see cref="Run(IOptimizerLaw, ulong, CancellationToken)"/>, or, given <paramref name="resume"/>
+        /// (read by <see cref="MachineCheckpoint.Load"/>, which has restored the law's and the task's state), continues that run
+        /// from its step: the result is bit for bit that of the run never interrupted.
+        /// </summary>
+        public MachineRun Run(IOptimizerLaw law, ulong seed, CancellationToken cancellationToken, MachineState? resume)
         {
             if (law is null) throw new ArgumentNullException(nameof(law));
             if (law.Dimension != Task.Dimension)
@@ -101,32 +108,59 @@ namespace AE.Experiments.Machine
             double[] lyapRing = lyapIndex >= 0 ? new double[window + 1] : Array.Empty<double>();
             long lastLyapIncident = long.MinValue / 2;
 
-            var log = new RunLog(names, options.RecordSignals, (int)Math.Min(maxSteps + 1, 4096));
-            var incidents = new List<Incident>();
-
-            Task.Reset(seed);
-            Task.InitialTheta(seed, _theta);
-            _theta.AsSpan().CopyTo(_thetaBefore);
-
+            RunLog log;
+            List<Incident> incidents;
             double initialLoss = double.NaN, divergenceGap = double.PositiveInfinity;
             double auc = 0, lastTerm = double.NaN, firstTerm = double.NaN;
             long terms = 0;
             bool divergenceArmed = true;
+            double lastLoss = double.NaN;
+            long start = 0;
+            if (resume is null)
+            {
+                log = new RunLog(names, options.RecordSignals, (int)Math.Min(maxSteps + 1, 4096));
+                incidents = new List<Incident>();
+                Task.Reset(seed);
+                Task.InitialTheta(seed, _theta);
+                _theta.AsSpan().CopyTo(_thetaBefore);
+            }
+            else
+            {
+                if (resume.Theta.Length != _theta.Length || resume.LyapRing.Length != lyapRing.Length || resume.Step > maxSteps)
+                    throw new ArgumentException("the state is of another run (dimension, AE-10 window or step budget)", nameof(resume));
+                start = resume.Step;
+                log = resume.Log;
+                incidents = new List<Incident>(resume.Incidents);
+                resume.Theta.CopyTo(_theta, 0);
+                resume.ThetaBefore.CopyTo(_thetaBefore, 0);
+                resume.LyapRing.CopyTo(lyapRing, 0);
+                (initialLoss, divergenceGap, auc, lastTerm, firstTerm, lastLoss) = (resume.InitialLoss, resume.DivergenceGap, resume.Auc, resume.LastTerm, resume.FirstTerm, resume.LastLoss);
+                (terms, lastLyapIncident, divergenceArmed) = (resume.Terms, resume.LastLyapIncident, resume.DivergenceArmed);
+            }
             long? stepsToTarget = null;
             var stop = StopReason.BudgetExhausted;
             var accept = AcceptReason.None;
             bool finalAtBefore = false;   // the last finite point is _thetaBefore (a non-finite stop)
             long finalStep = 0;
-            double lastLoss = double.NaN;
 
-            for (long k = 0; ; k++)
+            // The run's whole state at the top of step k, for MachineOptions.Checkpoint.
+            MachineState Snapshot(long k) => new(k, _theta, _thetaBefore, log, incidents, LawState.Save(law), MachineCheckpoint.TaskState(Task))
+            {
+                InitialLoss = initialLoss, DivergenceGap = divergenceGap, Auc = auc, LastTerm = lastTerm, FirstTerm = firstTerm, LastLoss = lastLoss,
+                Terms = terms, LastLyapIncident = lastLyapIncident, DivergenceArmed = divergenceArmed, LyapRing = lyapRing,
+            };
+
+            for (long k = start; ; k++)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
+                    options.Checkpoint?.Invoke(Snapshot(k));
                     stop = StopReason.Cancelled;
                     finalStep = k;
                     break;
                 }
+                if (options.Checkpoint is { } checkpoint && options.CheckpointInterval > 0 && k > start && k < maxSteps && k % options.CheckpointInterval == 0)
+                    checkpoint(Snapshot(k));
 
                 double loss = Task.Evaluate(_theta, _grad, k);
                 if (!AeMath.IsFinite(loss))

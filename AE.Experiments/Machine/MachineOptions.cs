@@ -79,6 +79,16 @@ namespace AE.Experiments.Machine
         /// <summary>Steps between <see cref="Progress"/> calls (default 100).</summary>
         public long ProgressInterval { get; set; } = 100;
 
+        /// <summary>
+        /// Called with the run's whole state (<see cref="MachineState"/>) at the top of every step k that is a multiple of
+        /// <see cref="CheckpointInterval"/> (not the first step of a run or a resumed one, nor the last), and at the step
+        /// where a cancelled run stops; the state refers to the run's live arrays, so save it before returning. Default none.
+        /// </summary>
+        public Action<MachineState>? Checkpoint { get; set; }
+
+        /// <summary>Steps between <see cref="Checkpoint"/> calls; 0 (the default): only when cancelled.</summary>
+        public long CheckpointInterval { get; set; }
+
         internal void Validate()
         {
             if (MaxSteps is long m && m < 0) throw new ArgumentOutOfRangeException(nameof(MaxSteps), m, "MaxSteps must be >= 0");
@@ -96,6 +106,7 @@ namespace AE.Experiments.Machine
             if (!(LyapunovAbsoluteTolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(LyapunovAbsoluteTolerance), LyapunovAbsoluteTolerance, "must be >= 0");
             if (ExactCheckInterval < 1) throw new ArgumentOutOfRangeException(nameof(ExactCheckInterval), ExactCheckInterval, "ExactCheckInterval must be >= 1");
             if (!(AucEpsilon > 0)) throw new ArgumentOutOfRangeException(nameof(AucEpsilon), AucEpsilon, "AucEpsilon must be > 0");
+            if (CheckpointInterval < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), CheckpointInterval, "CheckpointInterval must be >= 0");
             if (ProgressInterval < 1) throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, "ProgressInterval must be >= 1");
         }
     }

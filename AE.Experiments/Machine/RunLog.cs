@@ -87,6 +87,35 @@ namespace AE.Experiments.Machine
             Count++;
         }
 
+        /// <summary>Whether signals are recorded, the row and signal counts, then every row's loss and signals.</summary>
+        internal void Write(System.IO.BinaryWriter writer)
+        {
+            writer.Write(RecordsSignals);
+            writer.Write(Count);
+            writer.Write(_signalNames.Length);
+            for (int r = 0; r < Count; r++) writer.Write(_loss[r]);
+            if (RecordsSignals)
+                for (int i = 0; i < Count * _signalNames.Length; i++) writer.Write(_signals[i]);
+        }
+
+        /// <summary>A log written by <see cref="Write"/>, for a law with <paramref name="signalNames"/>.</summary>
+        /// <exception cref="System.IO.InvalidDataException">recorded otherwise, or for another number of signals</exception>
+        internal static RunLog Read(System.IO.BinaryReader reader, IEnumerable<string> signalNames, bool recordSignals)
+        {
+            bool records = reader.ReadBoolean();
+            int count = reader.ReadInt32(), signals = reader.ReadInt32();
+            var log = new RunLog(signalNames, recordSignals, Math.Max(count, 1));
+            if (records != recordSignals || signals != log.SignalCount)
+                throw new System.IO.InvalidDataException("the log holds " + (records ? signals + " signals" : "no signals") + ", this run records " + (recordSignals ? log.SignalCount + " signals" : "none"));
+            long values = (long)count * (1 + (records ? signals : 0));
+            if (count < 0 || values * 8 > reader.BaseStream.Length - reader.BaseStream.Position) throw new System.IO.EndOfStreamException();
+            for (int r = 0; r < count; r++) log._loss[r] = reader.ReadDouble();
+            if (records)
+                for (int i = 0; i < count * signals; i++) log._signals[i] = reader.ReadDouble();
+            log.Count = count;
+            return log;
+        }
+
         private int IndexOrThrow(string name)
         {
             int index = SignalIndex(name);

@@ -59,6 +59,27 @@ namespace AE.Experiments.Tasks
             Array.Clear(_ring);
         }
 
+        /// <summary>The calls so far and the ring of gradients.</summary>
+        public override void WriteRunState(System.IO.BinaryWriter writer)
+        {
+            ArgumentNullException.ThrowIfNull(writer);
+            writer.Write(_calls);
+            writer.Write(_ring.Length);
+            foreach (var g in _ring) writer.Write(g);
+        }
+
+        public override void ReadRunState(System.IO.BinaryReader reader)
+        {
+            ArgumentNullException.ThrowIfNull(reader);
+            long calls = reader.ReadInt64();
+            int length = reader.ReadInt32();
+            if (calls < 0 || length != _ring.Length) throw new System.IO.InvalidDataException("the state of task " + Name + " holds a ring of " + length + " values, the task's has " + _ring.Length);
+            var ring = new double[length];
+            for (int i = 0; i < length; i++) ring[i] = reader.ReadDouble();
+            _calls = calls;
+            ring.CopyTo(_ring, 0);
+        }
+
         protected override double EvaluateCore(ReadOnlySpan<double> theta, Span<double> grad, long step)
         {
             int n = Dimension, slots = Delay + 1;

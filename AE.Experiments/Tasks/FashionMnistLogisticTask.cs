@@ -73,6 +73,11 @@ namespace AE.Experiments.Tasks
 
         public override void Reset(ulong seed) => _stream = new GaussianSource(Seeds.Derive(seed, Seeds.NoiseStream));
 
+        /// <summary>The minibatch stream's position.</summary>
+        public override void WriteRunState(System.IO.BinaryWriter writer) => WriteSource(writer, _stream);
+
+        public override void ReadRunState(System.IO.BinaryReader reader) => _stream = ReadSource(reader);
+
         public override void InitialTheta(ulong seed, Span<double> theta)
         {
             CheckTheta(theta);

@@ -65,6 +65,11 @@ namespace AE.Experiments.Tasks
 
         public override void Reset(ulong seed) => _noise = new GaussianSource(Seeds.Derive(seed, Seeds.NoiseStream));
 
+        /// <summary>The noise stream's position.</summary>
+        public override void WriteRunState(System.IO.BinaryWriter writer) => WriteSource(writer, _noise);
+
+        public override void ReadRunState(System.IO.BinaryReader reader) => _noise = ReadSource(reader);
+
         protected override double EvaluateCore(ReadOnlySpan<double> theta, Span<double> grad, long step)
         {
             double loss = _form.Evaluate(theta, grad);

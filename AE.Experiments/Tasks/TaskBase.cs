@@ -1,10 +1,11 @@
 using System;
+using System.IO;
 using AE.Runtime;
 
 namespace AE.Experiments.Tasks
 {
     /// <summary>What every task shares: the descriptive properties, span checks and seed streams.</summary>
-    public abstract class TaskBase : ITask
+    public abstract class TaskBase : ITask, IResumableTask
     {
         protected TaskBase(string name, int dimension)
         {
@@ -35,6 +36,30 @@ namespace AE.Experiments.Tasks
         public abstract long DefaultSteps { get; }
 
         public virtual void Reset(ulong seed) { }
+
+        /// <summary>Nothing by default: a task whose <see cref="Evaluate"/> keeps no state between calls.</summary>
+        public virtual void WriteRunState(BinaryWriter writer) { }
+
+        /// <summary>Nothing by default (see <see cref="WriteRunState"/>).</summary>
+        public virtual void ReadRunState(BinaryReader reader) { }
+
+        /// <summary>A random stream as its four words.</summary>
+        protected static void WriteSource(BinaryWriter writer, in GaussianSource source)
+        {
+            ArgumentNullException.ThrowIfNull(writer);
+            Span<ulong> words = stackalloc ulong[4];
+            source.GetState(words);
+            foreach (var w in words) writer.Write(w);
+        }
+
+        /// <summary>A random stream written by <see cref="WriteSource"/>.</summary>
+        protected static GaussianSource ReadSource(BinaryReader reader)
+        {
+            ArgumentNullException.ThrowIfNull(reader);
+            Span<ulong> words = stackalloc ulong[4];
+            for (int i = 0; i < 4; i++) words[i] = reader.ReadUInt64();
+            return GaussianSource.FromState(words);
+        }
 
         /// <summary>By default a standard normal start drawn from the seed's theta stream; tasks with a fixed start override it.</summary>
         public virtual void InitialTheta(ulong seed, Span<double> theta)

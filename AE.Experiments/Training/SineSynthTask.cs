@@ -84,14 +84,85 @@ namespace AE.Experiments.Training
             double power = 0;
             foreach (var v in cell.Input("target")) power += double.CreateTruncating(v) * double.CreateTruncating(v);
             metrics["error_db"] = 10 * Math.Log10(cell.Loss / (power / (cell.Time * cell.Batch)));
+            // What the WAV plays: the strongest frequency of the output's spectrum and the share of its power near 440 Hz.
+            var (dominant, share) = Spectrum(Output(cell), SampleRate, Frequency * SampleRate / Math.Max(cell.Time - 1, 1));
+            metrics["dominant_hz"] = dominant;
+            metrics["tone_share"] = share;
+        }
+
+        /// <summary>
+        /// The spectrum of <paramref name="samples"/> played at <paramref name="rate"/> Hz, its mean removed (a plain DFT over
+        /// every bin up to Nyquist, the bins spaced rate / N apart): the frequency of the strongest bin, and the share of the
+        /// power (DC excluded) in the bins within 5 Hz of <paramref name="tone"/>. A 440 Hz sine gives 440 and a share near 1,
+        /// a random walk a few hertz and a share near 0.
+        /// </summary>
+        public static (double DominantHz, double ToneShare) Spectrum(IReadOnlyList<double> samples, double rate, double tone)
+        {
+            if (samples is null) throw new ArgumentNullException(nameof(samples));
+            int n = samples.Count;
+            if (n < 2) return (double.NaN, double.NaN);
+            double mean = 0;
+            foreach (var v in samples) mean += v;
+            mean /= n;
+            var cos = new double[n];
+            var sin = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                cos[i] = Math.Cos(2 * Math.PI * i / n);
+                sin[i] = Math.Sin(2 * Math.PI * i / n);
+            }
+            double total = 0, near = 0, best = -1;
+            int bestBin = 0;
+            for (int k = 1; k <= n / 2; k++)
+            {
+                double re = 0, im = 0;
+                long index = 0;
+                for (int t = 0; t < n; t++)
+                {
+                    double x = samples[t] - mean;
+                    re += x * cos[index];
+                    im -= x * sin[index];
+                    index += k;
+                    if (index >= n) index -= n;
+                }
+                double p = re * re + im * im;
+                if (k < n - k) p *= 2;   // the mirrored bin above Nyquist
+                total += p;
+                double hz = (double)k * rate / n;
+                if (Math.Abs(hz - tone) <= 5) near += p;
+                if (p > best) { best = p; bestBin = k; }
+            }
+            return ((double)bestBin * rate / n, total > 0 ? near / total : 0);
+        }
+
+        /// <summary>The samples plotted against the target: the first 500 (all of a shorter run).</summary>
+        public const int PlottedSamples = 500;
+
+        /// <summary>The output of the first sequence of the batch, every step.</summary>
+        private static double[] Output<T>(ICell<T> cell) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var y = cell.Output("y");
+            var samples = new double[cell.Time];
+            for (int t = 0; t < samples.Length; t++) samples[t] = double.CreateTruncating(y[t * cell.Batch]);
+            return samples;
+        }
+
+        /// <summary><c>NAME-first500.svg</c>: the target and the output over the first <see cref="PlottedSamples"/> samples.</summary>
+        public override TracePlot? Trace<T>(ICell<T> cell)
+        {
+            if (cell is null) throw new ArgumentNullException(nameof(cell));
+            var samples = Output(cell);
+            int n = Math.Min(PlottedSamples, samples.Length);
+            var target = new double[n];
+            for (int t = 0; t < n; t++) target[t] = Target(t, cell.Time);
+            return new TracePlot(Name + "-first500.svg", Name + ": the first " + n + " samples (8 kHz) against the 440 Hz target", "sample", 0,
+                new[] { new TraceSeries("target", target), new TraceSeries("output", samples.AsSpan(0, n).ToArray()) });
         }
 
         public override IReadOnlyList<string> WriteOutputs<T>(ICell<T> cell, string directory)
         {
             if (cell is null) throw new ArgumentNullException(nameof(cell));
-            var y = cell.Output("y");
-            var samples = new double[cell.Time];
-            for (int t = 0; t < samples.Length; t++) samples[t] = double.CreateTruncating(y[t * cell.Batch]);
+            var samples = Output(cell);
             string path = Path.Combine(directory, Name + ".wav");
             AtomicFile.Write(path, stream => Wav.WritePcm16(stream, samples, SampleRate));
             // The first 500 samples beside the target, for a plot.
@@ -100,7 +171,7 @@ namespace AE.Experiments.Training
             {
                 using var w = new StreamWriter(stream, leaveOpen: true);
                 w.WriteLine("step,target,output");
-                for (int t = 0; t < Math.Min(500, samples.Length); t++)
+                for (int t = 0; t < Math.Min(PlottedSamples, samples.Length); t++)
                     w.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t},{Target(t, cell.Time):R},{samples[t]:R}"));
             });
             return new[] { path, table };

@@ -24,8 +24,7 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 2;
-        private const string End = "AE.TrainCheckpoint.End";
+        public const int Version = 3;   // 3: the optimizer state in LawState format version 2 (with its layout hash)
 
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -33,11 +32,10 @@ namespace AE.Experiments.Training
             if (trainer is null) throw new ArgumentNullException(nameof(trainer));
             var cell = trainer.Cell;
             byte[] lawState = LawState.Save(trainer.Optimizer);
-            AtomicFile.Write(path, stream =>
+            var theta = new double[cell.ParameterVector.Length];
+            for (int i = 0; i < theta.Length; i++) theta[i] = double.CreateTruncating(cell.ParameterVector[i]);   // exact for float and double
+            CheckpointFile.Write(path, Magic, Version, w =>
             {
-                using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-                w.Write(Magic);
-                w.Write(Version);
                 w.Write(identity.Cell);
                 w.Write(identity.CellHash);
                 w.Write(identity.Task);
@@ -48,14 +46,9 @@ namespace AE.Experiments.Training
                 w.Write(identity.Optimizer);
                 w.Write(identity.Threads);
                 w.Write(Layout(cell.Parameters));
-                w.Write(trainer.Curve.Count);
-                foreach (var loss in trainer.Curve) w.Write(loss);
-                var theta = cell.ParameterVector;
-                w.Write(theta.Length);
-                foreach (var v in theta) w.Write(double.CreateTruncating(v));   // exact for float and double
-                w.Write(lawState.Length);
-                w.Write(lawState);
-                w.Write(End);
+                CheckpointFile.WriteDoubles(w, trainer.Curve.ToArray());
+                CheckpointFile.WriteDoubles(w, theta);
+                CheckpointFile.WriteBlock(w, lawState);
             });
         }
 
@@ -66,57 +59,26 @@ namespace AE.Experiments.Training
             if (path is null) throw new ArgumentNullException(nameof(path));
             if (identity is null) throw new ArgumentNullException(nameof(identity));
             if (trainer is null) throw new ArgumentNullException(nameof(trainer));
-            string name = Path.GetFileName(path);
-            byte[] bytes;
-            try
+            var (curve, theta, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
             {
-                bytes = File.ReadAllBytes(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new TrainingException("cannot read the checkpoint " + name + ": " + ex.Message, ex);
-            }
-            double[] curve, theta;
-            byte[] lawState;
-            try
-            {
-                using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-                byte[] magic = MagicBytes();
-                if (bytes.Length < magic.Length && magic.AsSpan().StartsWith(bytes)) throw new TrainingException("the checkpoint " + name + " is truncated");
-                if (!bytes.AsSpan().StartsWith(magic)) throw new TrainingException("the file " + name + " is not a training checkpoint");
-                r.ReadString();
-                int version = r.ReadInt32();
-                if (version != Version) throw new TrainingException("the checkpoint " + name + " is of format version " + version + "; this build reads version " + Version);
                 var saved = new CheckpointIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt32());
                 string layout = r.ReadString();
                 Compare(name, saved, identity);
                 string expected = Layout(trainer.Cell.Parameters);
                 if (layout != expected) throw new TrainingException("the checkpoint " + name + " holds parameters " + layout + ", the cell's are " + expected);
-                curve = ReadDoubles(r, name);
-                theta = ReadDoubles(r, name);
+                var curve = CheckpointFile.ReadDoubles(r);
+                var theta = CheckpointFile.ReadDoubles(r);
                 if (theta.Length != trainer.Cell.ParameterVector.Length)
                     throw new TrainingException("the checkpoint " + name + " holds " + theta.Length + " parameter values, the cell has " + trainer.Cell.ParameterVector.Length);
-                int stateLength = r.ReadInt32();
-                if (stateLength < 0) throw new TrainingException("the checkpoint " + name + " is damaged (an optimizer state of " + stateLength + " bytes)");
-                if (stateLength > bytes.Length - r.BaseStream.Position) throw new TrainingException("the checkpoint " + name + " is truncated");
-                lawState = r.ReadBytes(stateLength);
-                if (lawState.Length != stateLength || r.ReadString() != End) throw new TrainingException("the checkpoint " + name + " is truncated");
-            }
-            catch (EndOfStreamException ex)
-            {
-                throw new TrainingException("the checkpoint " + name + " is truncated", ex);
-            }
-            catch (Exception ex) when (ex is IOException or FormatException or DecoderFallbackException)
-            {
-                throw new TrainingException("the checkpoint " + name + " is damaged: " + ex.Message, ex);
-            }
+                return (curve, theta, CheckpointFile.ReadBlock(r));
+            }, (message, inner) => inner is null ? new TrainingException(message) : new TrainingException(message, inner));
             try
             {
                 LawState.Load(trainer.Optimizer, lawState);   // checks everything before it writes
             }
-            catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or NotSupportedException)
+            catch (Exception ex) when (ex is InvalidDataException or NotSupportedException)
             {
-                throw new TrainingException("the checkpoint " + name + " does not restore the optimizer " + trainer.Optimizer.LawName + ": " + ex.Message, ex);
+                throw new TrainingException("the checkpoint " + Path.GetFileName(path) + " does not restore the optimizer " + trainer.Optimizer.LawName + ": " + ex.Message, ex);
             }
             var target = trainer.Cell.ParameterVector;
             for (int i = 0; i < theta.Length; i++) target[i] = T.CreateTruncating(theta[i]);
@@ -124,39 +86,18 @@ namespace AE.Experiments.Training
             return curve.Length;
         }
 
-        private static void Compare(string name, CheckpointIdentity saved, CheckpointIdentity expected)
+        private static void Compare(string name, CheckpointIdentity saved, CheckpointIdentity expected) => CheckpointFile.Compare(name, new (string, object, object)[]
         {
-            void Check(string what, object have, object want)
-            {
-                if (!Equals(have, want)) throw new TrainingException("the checkpoint " + name + " is of " + what + " " + have + ", this run's is " + want);
-            }
-            Check("cell", saved.Cell, expected.Cell);
-            Check("cell file hash", saved.CellHash, expected.CellHash);
-            Check("task", saved.Task, expected.Task);
-            Check("dtype", saved.Dtype, expected.Dtype);
-            Check("batch", saved.Batch, expected.Batch);
-            Check("time", saved.Time, expected.Time);
-            Check("seed", saved.Seed, expected.Seed);
-            Check("optimizer", saved.Optimizer, expected.Optimizer);
-            Check("thread count", saved.Threads, expected.Threads);
-        }
-
-        /// <summary>How <see cref="Magic"/> begins the file: a length-prefixed UTF-8 string.</summary>
-        private static byte[] MagicBytes()
-        {
-            using var stream = new MemoryStream();
-            using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) w.Write(Magic);
-            return stream.ToArray();
-        }
-
-        private static double[] ReadDoubles(BinaryReader r, string name)
-        {
-            int n = r.ReadInt32();
-            if (n < 0 || (long)n * 8 > r.BaseStream.Length - r.BaseStream.Position) throw new TrainingException("the checkpoint " + name + " is truncated");
-            var a = new double[n];
-            for (int i = 0; i < n; i++) a[i] = r.ReadDouble();
-            return a;
-        }
+            ("cell", saved.Cell, expected.Cell),
+            ("cell file hash", saved.CellHash, expected.CellHash),
+            ("task", saved.Task, expected.Task),
+            ("dtype", saved.Dtype, expected.Dtype),
+            ("batch", saved.Batch, expected.Batch),
+            ("time", saved.Time, expected.Time),
+            ("seed", saved.Seed, expected.Seed),
+            ("optimizer", saved.Optimizer, expected.Optimizer),
+            ("thread count", saved.Threads, expected.Threads),
+        }, message => new TrainingException(message));
 
         private static string Layout(IEnumerable<AE.Runtime.Cells.CellTensor> parameters) =>
             string.Join(", ", parameters.Select(p => p.Name + " [" + string.Join(", ", p.Shape) + "]"));

@@ -68,6 +68,9 @@ namespace AE.Experiments.Training
         /// <summary>Task metrics after the final forward pass.</summary>
         public virtual void Measure<T>(ICell<T> cell, IDictionary<string, double> metrics) where T : unmanaged, IFloatingPointIeee754<T> { }
 
+        /// <summary>Series to plot against each other after the final forward pass (the synth's first samples beside its target), or null.</summary>
+        public virtual TracePlot? Trace<T>(ICell<T> cell) where T : unmanaged, IFloatingPointIeee754<T> => null;
+
         /// <summary>Files written into <paramref name="directory"/> after training (paths), from the final forward pass.</summary>
         public virtual IReadOnlyList<string> WriteOutputs<T>(ICell<T> cell, string directory) where T : unmanaged, IFloatingPointIeee754<T> => Array.Empty<string>();
 
@@ -103,4 +106,10 @@ namespace AE.Experiments.Training
             return Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         }
     }
+
+    /// <summary>Series over one axis to draw in one panel: <paramref name="FileName"/> in the run's folder, samples from <paramref name="First"/> on.</summary>
+    public sealed record TracePlot(string FileName, string Title, string Axis, int First, IReadOnlyList<TraceSeries> Series);
+
+    /// <summary>One series of a <see cref="TracePlot"/>.</summary>
+    public sealed record TraceSeries(string Name, double[] Values);
 }

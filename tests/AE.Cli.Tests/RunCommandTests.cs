@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -112,7 +113,7 @@ namespace AE.Cli.Tests
         [InlineData("--ablate", "AE1", "ae: error: 'AE1' is a fixed rule of AeSgdm and cannot be switched off; switchable rules: brake, AE8, AE2, AE4, AE6, AE3, AE5")]
         [InlineData("--task", "quadratik", "ae: error: unknown task 'quadratik'; valid tasks: quadratic, quadratic-1e4, noisy-quadratic, rosenbrock, rosenbrock-nd, linreg, logreg-fashion, delayed, plateau, scale-change, moving-optimum")]
         [InlineData("--steps", "0", "ae: error: invalid value '0' for '--steps'; expected a whole number from 1 to 1000000")]
-        [InlineData("--colour", "red", "ae: error: unknown option '--colour'; valid options: --task, --case, --name, --steps, --ablate, --set, --seed, --out, --db, --no-progress, --help. Run 'ae run --help'")]
+        [InlineData("--colour", "red", "ae: error: unknown option '--colour'; valid options: --task, --case, --name, --steps, --ablate, --set, --seed, --out, --checkpoint-every, --resume, --db, --no-progress, --help. Run 'ae run --help'")]
         public void Bad_input_is_one_line_and_exit_2(string option, string value, string expected)
         {
             using var dir = new TempDirectory();
@@ -158,9 +159,89 @@ namespace AE.Cli.Tests
             Assert.Equal(taken, Experiments.Scalar(db, "SELECT count(*) FROM steps WHERE run_id = 1"));
             Assert.Equal(taken, Experiments.Scalar(db, "SELECT max(step) FROM steps"));
             Assert.Equal("ok", Experiments.Text(db, "PRAGMA integrity_check"));
-            Assert.Equal(new[] { "ae: interrupted after " + taken + " steps; the partial run is stored in runs.db as run 1 with status interrupted" }, r.StderrLines);
+            Assert.Equal(new[] { "ae: interrupted after " + taken + " steps; the partial run is stored in runs.db as run 1 with status interrupted; resume with --resume out/checkpoint.aerun" }, r.StderrLines);
             Assert.Contains("stored: run 1 in runs.db (status interrupted)", r.StdoutLines);
             Assert.Equal(taken + 1, File.ReadAllLines(Path.Combine(dir.Path, "out", "run-1.csv")).Length);
+        }
+
+        /// <summary>Every column of the steps table and the run's figures, for comparing two runs row for row.</summary>
+        private static List<object?[]> Steps(string db, long run) => Experiments.Rows(db, "SELECT step, loss, signals FROM steps WHERE run_id = " + run + " ORDER BY step");
+
+        private static object?[] Figures(string db, long run) => Experiments.Rows(db,
+            "SELECT status, steps_taken, steps_to_target, initial_loss, final_loss, auc, incidents, incident_list FROM runs WHERE id = " + run).Single();
+
+        [Fact]
+        public void A_run_cancelled_mid_way_resumes_from_its_checkpoint_bit_for_bit()
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "run", Repo.SgdmLaw, "--task", "noisy-quadratic", "--steps", "600", "--seed", "3", "--set", "init_alpha=0.02", "--ablate", "AE4", "--db", "runs.db" };
+            var whole = Cli.Run(dir.Path, common.Concat(new[] { "--out", "whole" }).ToArray());
+            Assert.True(whole.ExitCode is 0 or 1, whole.Stderr);
+
+            using var cts = new CancellationTokenSource();
+            var cut = Experiments.Run(dir.Path, cts.Token, p => { if (p.Step >= 250) cts.Cancel(); }, common.Concat(new[] { "--out", "cut", "--checkpoint-every", "100" }).ToArray());
+            Assert.Equal(130, cut.ExitCode);
+            Assert.EndsWith("with status interrupted; resume with --resume cut/checkpoint.aerun", cut.StderrLines.Single(), StringComparison.Ordinal);
+            string db = Path.Combine(dir.Path, "runs.db");
+            Assert.Equal("interrupted", Experiments.Text(db, "SELECT status FROM runs WHERE id = 2"));
+            long taken = Experiments.Scalar(db, "SELECT steps_taken FROM runs WHERE id = 2");
+            Assert.InRange(taken, 250, 300);
+
+            var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--out", "cut", "--resume", "cut/checkpoint.aerun" }).ToArray());
+            Assert.Equal(whole.ExitCode, resumed.ExitCode);
+            Assert.Equal("", resumed.Stderr);
+            // The summary, the stored run and its steps, and the CSV are those of the run never interrupted.
+            Assert.Equal(whole.StdoutLines.Where(l => !l.StartsWith("stored:", StringComparison.Ordinal) && !l.StartsWith("wrote:", StringComparison.Ordinal)),
+                resumed.StdoutLines.Where(l => !l.StartsWith("stored:", StringComparison.Ordinal) && !l.StartsWith("wrote:", StringComparison.Ordinal)));
+            Assert.Equal(Figures(db, 1), Figures(db, 3));
+            Assert.Equal(600, Steps(db, 3).Count);
+            Assert.Equal(Steps(db, 1), Steps(db, 3));
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "whole", "run-1.csv")), File.ReadAllText(Path.Combine(dir.Path, "cut", "run-3.csv")));
+            // The interrupted run's steps are a prefix of them.
+            Assert.Equal(Steps(db, 1).Take((int)taken), Steps(db, 2));
+        }
+
+        [Fact]
+        public void Another_runs_checkpoint_or_a_truncated_one_is_one_line_and_nothing_is_overwritten()
+        {
+            using var dir = new TempDirectory();
+            using var cts = new CancellationTokenSource();
+            var cut = Experiments.Run(dir.Path, cts.Token, p => { if (p.Step >= 40) cts.Cancel(); },
+                "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--db", "runs.db", "--out", "out");
+            Assert.Equal(130, cut.ExitCode);
+            string out_ = Path.Combine(dir.Path, "out");
+            List<byte[]> Files() => Directory.GetFiles(out_).OrderBy(f => f, StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
+            var before = Files();
+            string db = Path.Combine(dir.Path, "runs.db");
+            var dbBefore = File.ReadAllBytes(db);
+
+            void Refused(string expected, params string[] args)
+            {
+                var r = Cli.Run(dir.Path, args.Concat(new[] { "--db", "runs.db", "--out", "out" }).ToArray());
+                Assert.Equal(2, r.ExitCode);
+                Assert.Equal(new[] { "ae: error: " + expected }, r.StderrLines);
+                Assert.Equal("", r.Stdout);
+                Assert.Equal(before, Files());
+                Assert.Equal(dbBefore, File.ReadAllBytes(db));
+            }
+            Refused("the checkpoint checkpoint.aerun is of law AeSgdm, this run's is AeSgdmNoResonance",
+                "run", Repo.SgdmLaw, "--name", "AeSgdmNoResonance", "--task", "quadratic", "--steps", "100", "--resume", "out/checkpoint.aerun");
+            Refused("the checkpoint checkpoint.aerun is of task quadratic, this run's is rosenbrock-nd",
+                "run", Repo.SgdmLaw, "--task", "rosenbrock-nd", "--steps", "100", "--resume", "out/checkpoint.aerun");
+            Refused("the checkpoint checkpoint.aerun is of step budget 100, this run's is 200",
+                "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "200", "--resume", "out/checkpoint.aerun");
+            Refused("the checkpoint checkpoint.aerun is of settings {}, this run's is {\"k_p\":1.5}",
+                "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--set", "k_p=1.5", "--resume", "out/checkpoint.aerun");
+
+            var bytes = File.ReadAllBytes(Path.Combine(out_, "checkpoint.aerun"));
+            dir.WriteBytes("cut.aerun", bytes.Take(bytes.Length * 2 / 3).ToArray());
+            Refused("the checkpoint cut.aerun is truncated", "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--resume", "cut.aerun");
+            dir.Write("other.aerun", "a text file");
+            Refused("the file other.aerun is not a run checkpoint", "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--resume", "other.aerun");
+
+            var usage = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--checkpoint-every", "10");
+            Assert.Equal(2, usage.ExitCode);
+            Assert.StartsWith("ae: error: --checkpoint-every needs --out DIR", usage.StderrLines[0], StringComparison.Ordinal);
         }
 
         [Fact]

@@ -36,6 +36,47 @@ namespace AE.Cli.Tests
             Assert.Empty(Directory.GetFiles(run, "*.tmp-*"));
         }
 
+        private static double Num(string text) => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+
+        [Fact]
+        public void Sine_synth_plots_its_first_500_samples_against_the_target()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--epochs", "2", "--out", "run", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            Assert.Contains("run/sine-synth-first500.svg", json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+            var svg = System.Xml.Linq.XDocument.Load(Path.Combine(dir.Path, "run", "sine-synth-first500.svg"));
+            System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+            Assert.Equal(ns + "svg", svg.Root!.Name);
+            var paths = svg.Descendants(ns + "path").Select(p => p.Attribute("d")!.Value).ToList();
+            Assert.Equal(2, paths.Count);                                                   // the target and the output
+            // Read the values back through the panel's frame and its axis labels: they are the CSV's target and output columns.
+            var frame = svg.Descendants(ns + "rect").Single(e => (string?)e.Attribute("stroke") == "#888");
+            double top = Num(frame.Attribute("y")!.Value), height = Num(frame.Attribute("height")!.Value), left = Num(frame.Attribute("x")!.Value);
+            var labels = svg.Descendants(ns + "text").Where(t => (string?)t.Attribute("text-anchor") == "end" && Num(t.Attribute("x")!.Value) < left)
+                .OrderBy(t => Num(t.Attribute("y")!.Value)).Select(t => Num(t.Value)).ToList();
+            Assert.Equal(2, labels.Count);
+            double hi = labels[0], lo = labels[1];
+            var rows = File.ReadAllLines(Path.Combine(dir.Path, "run", "sine-synth-first500.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+            Assert.Equal(500, rows.Count);
+            for (int series = 0; series < 2; series++)
+            {
+                var points = paths[series].Split(new[] { 'M', 'L' }, System.StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim().Split(',')).ToList();
+                Assert.Equal(500, points.Count);                                            // of the 8000 samples, the first 500
+                var xs = points.Select(p => Num(p[0])).ToList();
+                Assert.Equal(xs.OrderBy(x => x), xs);
+                for (int t = 0; t < 500; t++)
+                {
+                    double value = lo + (top + height - Num(points[t][1])) / height * (hi - lo);
+                    Assert.True(System.Math.Abs(value - Num(rows[t][1 + series])) <= 0.01 * (hi - lo), $"series {series}, sample {t}: {value} against {rows[t][1 + series]}");
+                }
+            }
+            Assert.Equal("0", rows[0][1]);                                                  // the target starts at sin(0)
+            var legend = svg.Descendants(ns + "tspan").Select(t => t.Value.Trim()).ToList();
+            Assert.Equal(new[] { "target", "output" }, legend);
+        }
+
         [Fact]
         public void A_short_residual_dynamics_run_with_an_ae_law_lowers_the_loss()
         {

@@ -94,6 +94,51 @@ namespace AE.Experiments.Tests
         }
 
         [Fact]
+        public void The_spectrum_finds_a_440_Hz_tone_and_not_in_a_random_walk()
+        {
+            var sine = Enumerable.Range(0, 8000).Select(t => 0.7 * Math.Sin(2 * Math.PI * 440 * t / 8000.0) + 0.2).ToArray();
+            var (hz, share) = SineSynthTask.Spectrum(sine, 8000, 440);
+            Assert.Equal(440, hz);
+            Assert.True(share > 0.999, share.ToString());
+            var other = Enumerable.Range(0, 8000).Select(t => Math.Sin(2 * Math.PI * 1000 * t / 8000.0)).ToArray();
+            (hz, share) = SineSynthTask.Spectrum(other, 8000, 440);
+            Assert.Equal(1000, hz);
+            Assert.True(share < 1e-6, share.ToString());
+            var random = new Random(1);
+            double walk = 0;
+            var steps = Enumerable.Range(0, 8000).Select(_ => walk += random.NextDouble() - 0.5).ToArray();
+            (hz, share) = SineSynthTask.Spectrum(steps, 8000, 440);
+            Assert.InRange(hz, 1, 20);                    // a walk's power lies at the lowest frequencies
+            Assert.True(share < 1e-3, share.ToString());
+        }
+
+        [Fact]
+        public void The_synth_can_hold_a_440_Hz_tone_and_its_default_start_is_a_walk()
+        {
+            // Hand-set weights: f_net(C) = 0.3 - 13.956 tanh(C) through one hidden unit, sigma_net at the floor 1e-3, d_net 0.
+            // C integrates 0.01 tanh(theta) and the drift pulls theta back against it: an oscillator whose linearised map has
+            // cos(omega) = 1 - 0.005 k, near 440 Hz at 8 kHz for k = 11.8; the tanh's and the dither's effect raise it to 14.
+            var cell = Synth64.Value(1, 8000, 8000);
+            var task = new SineSynthTask();
+            var trainer = new Trainer<double>(cell, task, new Adam(cell.ParameterVector.Length), seed: 0);
+            var metrics = new System.Collections.Generic.Dictionary<string, double>();
+            trainer.Evaluate();
+            task.Measure(cell, metrics);
+            Assert.InRange(metrics["dominant_hz"], 0, 20);   // PyTorch's default start: a random walk
+            Assert.True(metrics["tone_share"] < 1e-3);
+
+            cell.ParameterVector.Clear();
+            cell.Parameter("f_net.0.weight")[0] = 1;
+            cell.Parameter("f_net.2.weight")[0] = -13.955592418674478;
+            cell.Parameter("f_net.2.bias")[0] = 0.3;
+            cell.Parameter("sigma_net.2.bias")[0] = -30;
+            trainer.Evaluate();
+            task.Measure(cell, metrics);
+            Assert.InRange(metrics["dominant_hz"], 436, 444);
+            Assert.True(metrics["tone_share"] > 0.8, metrics["tone_share"].ToString());
+        }
+
+        [Fact]
         public void The_sine_target_is_440_Hz_over_one_second_and_eps_is_standard_normal()
         {
             var cell = Synth64.Value(1, 8000, 8000);

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+
+namespace AE.Experiments.Training
+{
+    /// <summary>A checkpoint that is not this run's, or a damaged one; the message is one line naming the file.</summary>
+    public sealed class CheckpointException : Exception
+    {
+        public CheckpointException() { }
+
+        public CheckpointException(string message) : base(message) { }
+
+        public CheckpointException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    /// <summary>
+    /// The frame both checkpoints share (<see cref="TrainingCheckpoint"/>, <see cref="Machine.MachineCheckpoint"/>): a mark
+    /// (a length-prefixed UTF-8 string), the format version (Int32), the body, and the mark followed by ".End"; written
+    /// whole or not at all (<see cref="AtomicFile"/>), read whole into memory and checked before the caller changes anything.
+    /// </summary>
+    public static class CheckpointFile
+    {
+        public static void Write(string path, string magic, int version, Action<BinaryWriter> body)
+        {
+            if (body is null) throw new ArgumentNullException(nameof(body));
+            AtomicFile.Write(path, stream =>
+            {
+                using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+                w.Write(magic);
+                w.Write(version);
+                body(w);
+                w.Write(magic + ".End");
+            });
+        }
+
+        /// <summary>
+        /// Reads the file at <paramref name="path"/>: <paramref name="body"/> reads between the version and the end mark
+        /// (given the reader and the file's name for its messages). A missing or unreadable file, another file, another
+        /// version, a truncated or damaged one is <paramref name="error"/>'s exception with a one-line message; so is
+        /// what <paramref name="body"/> throws as <see cref="EndOfStreamException"/>, <see cref="IOException"/> or
+        /// <see cref="FormatException"/>.
+        /// </summary>
+        /// <param name="what">how the file is named in a message: "training checkpoint", "run checkpoint"</param>
+        public static T Read<T>(string path, string magic, int version, string what, Func<BinaryReader, string, T> body, Func<string, Exception?, Exception> error)
+        {
+            if (path is null) throw new ArgumentNullException(nameof(path));
+            if (body is null) throw new ArgumentNullException(nameof(body));
+            if (error is null) throw new ArgumentNullException(nameof(error));
+            string name = Path.GetFileName(path);
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw error("cannot read the checkpoint " + name + ": " + ex.Message, ex);
+            }
+            try
+            {
+                using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+                byte[] mark = MarkBytes(magic);
+                if (bytes.Length < mark.Length && mark.AsSpan().StartsWith(bytes)) throw error("the checkpoint " + name + " is truncated", null);
+                if (!bytes.AsSpan().StartsWith(mark)) throw error("the file " + name + " is not a " + what, null);
+                r.ReadString();
+                int saved = r.ReadInt32();
+                if (saved != version) throw error("the checkpoint " + name + " is of format version " + saved + "; this build reads version " + version, null);
+                T result = body(r, name);
+                if (r.ReadString() != magic + ".End") throw error("the checkpoint " + name + " is truncated", null);
+                if (r.BaseStream.Position != bytes.Length) throw error("the checkpoint " + name + " is damaged (bytes after its end)", null);
+                return result;
+            }
+            catch (EndOfStreamException ex)
+            {
+                throw error("the checkpoint " + name + " is truncated", ex);
+            }
+            catch (Exception ex) when (ex is IOException or FormatException or DecoderFallbackException)
+            {
+                throw error("the checkpoint " + name + " is damaged: " + ex.Message.Split('\n')[0].TrimEnd('\r'), ex);
+            }
+        }
+
+        /// <summary>
+        /// Checks a checkpoint's identity field by field, in order: the first that differs is <paramref name="error"/>'s
+        /// exception, "the checkpoint NAME is of WHAT SAVED, this run's is EXPECTED".
+        /// </summary>
+        public static void Compare(string name, IEnumerable<(string What, object Saved, object Expected)> fields, Func<string, Exception> error)
+        {
+            if (fields is null) throw new ArgumentNullException(nameof(fields));
+            if (error is null) throw new ArgumentNullException(nameof(error));
+            foreach (var (what, saved, expected) in fields)
+                if (!Equals(saved, expected)) throw error("the checkpoint " + name + " is of " + what + " " + saved + ", this run's is " + expected);
+        }
+
+        /// <summary>n doubles (an Int32 count, then the values); a count beyond the bytes left is a truncated file.</summary>
+        public static double[] ReadDoubles(BinaryReader r)
+        {
+            if (r is null) throw new ArgumentNullException(nameof(r));
+            int n = r.ReadInt32();
+            if (n < 0 || (long)n * 8 > r.BaseStream.Length - r.BaseStream.Position) throw new EndOfStreamException();
+            var a = new double[n];
+            for (int i = 0; i < n; i++) a[i] = r.ReadDouble();
+            return a;
+        }
+
+        public static void WriteDoubles(BinaryWriter w, ReadOnlySpan<double> values)
+        {
+            if (w is null) throw new ArgumentNullException(nameof(w));
+            w.Write(values.Length);
+            foreach (var v in values) w.Write(v);
+        }
+
+        /// <summary>A length-prefixed block of bytes (an optimizer's or a task's state); a length beyond the bytes left is a truncated file.</summary>
+        public static byte[] ReadBlock(BinaryReader r)
+        {
+            if (r is null) throw new ArgumentNullException(nameof(r));
+            int n = r.ReadInt32();
+            if (n < 0) throw new FormatException("a block of " + n + " bytes");
+            if (n > r.BaseStream.Length - r.BaseStream.Position) throw new EndOfStreamException();
+            return r.ReadBytes(n);
+        }
+
+        public static void WriteBlock(BinaryWriter w, byte[] block)
+        {
+            if (w is null) throw new ArgumentNullException(nameof(w));
+            if (block is null) throw new ArgumentNullException(nameof(block));
+            w.Write(block.Length);
+            w.Write(block);
+        }
+
+        /// <summary>How the mark begins the file: a length-prefixed UTF-8 string.</summary>
+        private static byte[] MarkBytes(string magic)
+        {
+            using var stream = new MemoryStream();
+            using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) w.Write(magic);
+            return stream.ToArray();
+        }
+    }
+}
