@@ -21,6 +21,7 @@ namespace AE.Cli
             RunCommand.Command,
             AblateCommand.Command,
             SweepCommand.Command,
+            SwarmCommand.Command,
             BenchCommand.Command,
             GradCommand.Command,
             TrainCommand.Command,
