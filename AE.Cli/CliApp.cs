@@ -22,6 +22,7 @@ namespace AE.Cli
             AblateCommand.Command,
             SweepCommand.Command,
             SwarmCommand.Command,
+            ExperimentCommand.Command,
             BenchCommand.Command,
             GradCommand.Command,
             TrainCommand.Command,

@@ -370,6 +370,24 @@ namespace AE.Cli
             "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
         });
 
+        public const string ExperimentSummary = "List seed 001's experiment menu (sections A-L) and what of it runs here";
+
+        /// <summary>What <c>ae experiment --help</c> prints.</summary>
+        public static string Experiment { get; } = Lines(new[]
+        {
+            "Usage: ae experiment list [--format table|json]",
+            "",
+            "Lists the sections A-L of seed 001's menu of experiments: each one's question,",
+            "whether it runs here (yes, partly, no) and with which command and tasks, or what",
+            "it lacks.",
+            "",
+            "Options:",
+            "  --format table|json  Output format (default: table).",
+            "  -h, --help           Show this help.",
+            "",
+            "Exit codes: 0 listed; 2 bad input.",
+        });
+
         public const string BenchSummary = "Time a law's step at several sizes (ns per step, GB/s against copy bandwidth), or a cell's forward+backward";
 
         /// <summary>What <c>ae bench --help</c> prints.</summary>
