@@ -1,10 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using AE.Experiments.Menu;
 
 namespace AE.Cli
@@ -49,8 +45,7 @@ namespace AE.Cli
 
         private static void WriteJson(TextWriter stdout)
         {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            Json.WriteIndented(stdout, json =>
             {
                 json.WriteStartArray();
                 foreach (var item in ExperimentMenu.Items)
@@ -64,8 +59,7 @@ namespace AE.Cli
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
-            }
-            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+            });
         }
     }
 }

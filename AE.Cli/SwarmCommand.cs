@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Runtime.ExceptionServices;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Tasks;
 using AE.Experiments.Machine;
@@ -102,7 +101,7 @@ namespace AE.Cli
                 if (law.Refuses(options[j]) is string why) throw new CliException("member " + j + " (" + lrParam + " = " + SweepCommand.Rate(memberRates[j]) + "): " + why);
             }
             using var store = RunStore.Open(dbPath);
-            if (outDir is not null) CreateFolder(outDir);
+            if (outDir is not null) Save(outDir, null, null, context);
 
             var jobs = methods.SelectMany(m => Enumerable.Range(0, seeds).Select(s => (Method: m, Seed: (ulong)s))).ToList();
             var results = new SwarmRun?[jobs.Count];
@@ -160,8 +159,8 @@ namespace AE.Cli
                     string title = law.Name + " on " + task.Name + ", " + MethodName(run.Method) + " of " + k + ", seed " + run.Seed + ": best member " + run.Best
                         + " (run " + bestId.ToString(CultureInfo.InvariantCulture) + ")";
                     string stem = "run-" + bestId.ToString(CultureInfo.InvariantCulture);
-                    written.Add(WriteFile(outDir, stem + ".csv", w => RunFiles.WriteCsv(best, w), context));
-                    written.Add(WriteFile(outDir, stem + ".svg", w => RunFiles.WriteSvg(best, title, w), context));
+                    written.Add(Save(outDir, stem + ".csv", w => RunFiles.WriteCsv(best, w), context));
+                    written.Add(Save(outDir, stem + ".svg", w => RunFiles.WriteSvg(best, title, w), context));
                 }
             }
             string db = Experiment.Display(dbPath, context.CurrentDirectory);
@@ -226,25 +225,21 @@ namespace AE.Cli
             throw CliException.BadUsage("invalid value '" + text + "' for '" + option + "'; expected a number >= 0" + (allowInfinity ? " or inf" : ""), Name);
         }
 
-        private static void CreateFolder(string dir)
+        /// <summary>Writes <paramref name="name"/> in <paramref name="dir"/> (created when missing; with no name, only the folder); returns how the path is shown.</summary>
+        private static string Save(string dir, string? name, Action<TextWriter>? write, CliContext context)
         {
+            string path = name is null ? dir : Path.Combine(dir, name);
+            string text = "";
+            if (write is not null)
+            {
+                using var content = new StringWriter(CultureInfo.InvariantCulture);
+                write(content);
+                text = content.ToString();
+            }
             try
             {
                 Directory.CreateDirectory(dir);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException("cannot create the folder '" + dir + "': " + ex.Message, ex);
-            }
-        }
-
-        private static string WriteFile(string dir, string name, Action<TextWriter> write, CliContext context)
-        {
-            string path = Path.Combine(dir, name);
-            try
-            {
-                using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
-                write(writer);
+                if (name is not null) File.WriteAllText(path, text, new UTF8Encoding(false));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -282,8 +277,6 @@ namespace AE.Cli
             foreach (var c in cells) stdout.WriteLine("| " + string.Join(" | ", c.Select((t, i) => t.PadRight(widths[i]))) + " |");
         }
 
-        private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
         /// <summary>
         /// <c>{"law", "law_file", "task", "k", "rounds", "round_steps", "rows": [{"method", "seeds", "reached", "compute_to_target": {mean, ci},
         /// "best_log10_gap": {mean, ci}, "dead", "runs": [{"seed", "reached", "compute_to_target", "compute", "best_member", "best_final_loss",
@@ -291,8 +284,7 @@ namespace AE.Cli
         /// </summary>
         internal static void WriteJson(ExperimentLaw law, string task, SwarmSettings s, IReadOnlyList<Row> rows, TextWriter stdout)
         {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            Json.WriteIndented(stdout, json =>
             {
                 json.WriteStartObject();
                 json.WriteString("law", law.Name);
@@ -308,8 +300,8 @@ namespace AE.Cli
                     json.WriteString("method", MethodName(r.Method));
                     json.WriteNumber("seeds", r.Runs.Count);
                     json.WriteNumber("reached", r.Reached);
-                    WriteMean(json, "compute_to_target", r.ComputeToTarget);
-                    WriteMean(json, "best_log10_gap", r.BestGap);
+                    AblateCommand.Stat(json, "compute_to_target", r.ComputeToTarget, withCount: true);
+                    AblateCommand.Stat(json, "best_log10_gap", r.BestGap, withCount: true);
                     json.WriteNumber("dead", r.Dead);
                     json.WriteStartArray("runs");
                     foreach (var run in r.Runs)
@@ -320,7 +312,7 @@ namespace AE.Cli
                         if (run.ComputeToTarget is long c) json.WriteNumber("compute_to_target", c); else json.WriteNull("compute_to_target");
                         json.WriteNumber("compute", run.Compute);
                         json.WriteNumber("best_member", run.Best);
-                        Number(json, "best_final_loss", run.Members[run.Best].FinalLoss);
+                        Json.Number(json, "best_final_loss", run.Members[run.Best].FinalLoss);
                         json.WriteStartArray("rounds");
                         foreach (var round in run.Rounds)
                         {
@@ -332,7 +324,7 @@ namespace AE.Cli
                             foreach (long b in round.Budgets) json.WriteNumberValue(b);
                             json.WriteEndArray();
                             json.WriteStartObject("consensus");
-                            foreach (var (name, value) in round.Consensus) Number(json, name, value);
+                            foreach (var (name, value) in round.Consensus) Json.Number(json, name, value);
                             json.WriteEndObject();
                             json.WriteStartArray("copies");
                             foreach (var (from, to) in round.Copies)
@@ -354,17 +346,7 @@ namespace AE.Cli
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
-        }
-
-        private static void WriteMean(Utf8JsonWriter json, string name, MeanCi m)
-        {
-            json.WriteStartObject(name);
-            Number(json, "mean", m.Mean);
-            if (m.Ci is double ci) Number(json, "ci", ci); else json.WriteNull("ci");
-            json.WriteNumber("n", m.Count);
-            json.WriteEndObject();
+            });
         }
 
         private static void Numbers(Utf8JsonWriter json, string name, IEnumerable<double> values)
@@ -373,11 +355,6 @@ namespace AE.Cli
             foreach (double v in values)
                 if (double.IsFinite(v)) json.WriteNumberValue(v); else json.WriteStringValue(Json.Number(v).Trim('"'));
             json.WriteEndArray();
-        }
-
-        private static void Number(Utf8JsonWriter json, string name, double v)
-        {
-            if (double.IsFinite(v)) json.WriteNumber(name, v); else json.WriteString(name, Json.Number(v).Trim('"'));
         }
     }
 }
