@@ -333,6 +333,23 @@ namespace AE.Experiments.Tests
         }
 
         [Fact]
+        public void The_dither_moves_only_the_worst_member()
+        {
+            // equal budgets and no consensus: the members do not interact, so only the dithered one can differ
+            const int k = 4;
+            SwarmRun Once(double dither) => SwarmRunner.Run(Sgdm.Value, Members(k), Quadratic, SwarmMethod.Swarm,
+                new SwarmSettings(k, Rounds: 2, StepsPerMember: 20, Temperature: double.PositiveInfinity, Kappa: 0, Dither: dither), seed: 0);
+            var plain = Once(0);
+            var dithered = Once(2);
+            int worst = Enumerable.Range(0, k).OrderByDescending(j => plain.Rounds[0].Scores[j]).First();
+            for (int j = 0; j < k; j++)
+            {
+                bool same = plain.Members[j].FinalTheta.ToArray().SequenceEqual(dithered.Members[j].FinalTheta.ToArray());
+                Assert.True(same == (j != worst), "member " + j + (j == worst ? " (the worst) was not moved" : " was moved"));
+            }
+        }
+
+        [Fact]
         public void Pbt_replaces_the_worst_quarter_by_a_copy_of_the_best_quarter()
         {
             const int k = 8;
