@@ -87,6 +87,7 @@ namespace AE.Cli
             if (swarm.Problem() is string problem) throw new CliException(problem);
 
             var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, task.Dimension);
+            LawInput.Call(() => SwarmRunner.PopulationType(law.Compiled));
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             bool spreads = paramNames.Contains(lrParam, StringComparer.Ordinal);
             if (!spreads && (parsed.Value("--lr-param") is not null || (parsed.Value("--spread") is not null && spread != 0)))
@@ -121,7 +122,16 @@ namespace AE.Cli
                         long reported = 0;
                         started[i] = DateTime.UtcNow;
                         results[i] = SwarmRunner.Run(law.Compiled, options, taskSource.Create, jobs[i].Method, swarm, jobs[i].Seed, true, context.Cancellation,
-                            (c, _) => { lock (gate) { done += c - reported; reported = c; bar.Report(done, total); } });
+                            (c, _) =>
+                            {
+                                lock (gate)
+                                {
+                                    done += c - reported;
+                                    reported = c;
+                                    bar.Report(done, total);
+                                    context.RunObserver?.Invoke(new MachineProgress(done, total, double.NaN));
+                                }
+                            });
                         finished[i] = DateTime.UtcNow;
                     }
                     catch (Exception ex)

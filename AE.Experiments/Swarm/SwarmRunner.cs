@@ -66,7 +66,7 @@ namespace AE.Experiments.Swarm
         {
             if (law is null) throw new ArgumentNullException(nameof(law));
             return law.Type.Assembly.GetType(law.Type.FullName + "Population")
-                ?? throw new LawInputException("the law " + law.Name + " has no generated population");
+                ?? throw new LawInputException("the law " + law.Name + " has no generated population (a lagged variant has none yet); name its base law");
         }
 
         /// <param name="law">the law</param>

@@ -70,6 +70,7 @@ namespace AE.Cli.Tests
         [InlineData("--steps", "1", "ae: error: the steps per member (1) must be at least the rounds (2)")]
         [InlineData("--lr-param", "alpha0", "ae: error: unknown param 'alpha0' for the members' spread; the params of AeSgdm: ")]
         [InlineData("--set", "init_alpha=5", "ae: error: AeSgdm rejects its settings")]
+        [InlineData("--name", "AeSgdmLagged", "ae: error: the law AeSgdmLagged has no generated population (a lagged variant has none yet); name its base law")]
         public void Bad_input_is_one_line_and_exit_2(string option, string value, string expected)
         {
             using var dir = new TempDirectory();
@@ -94,6 +95,24 @@ namespace AE.Cli.Tests
             r = Cli.Run(Repo.Root, "swarm", "--task", "quadratic", "--k", "2");
             Assert.Equal(2, r.ExitCode);
             Assert.StartsWith("ae: error: no law file", r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Ctrl_C_stores_the_members_so_far_as_interrupted_and_exits_130()
+        {
+            using var dir = new TempDirectory();
+            using var cts = new System.Threading.CancellationTokenSource();
+            // one run at a time: the first round's end cancels, so the first run stops in its second round and the second never starts
+            var r = Experiments.Run(dir.Path, cts.Token, _ => cts.Cancel(), "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "3", "--rounds", "4",
+                "--steps", "40", "--seeds", "2", "--threads", "1", "--db", "s.db");
+            Assert.Equal(130, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.StartsWith("ae: interrupted; 3 member runs are stored in s.db (batch swarm-", r.StderrLines.Single(), StringComparison.Ordinal);
+            string db = Path.Combine(dir.Path, "s.db");
+            Assert.Equal(3, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE status = 'interrupted'"));
+            Assert.Equal(3, Experiments.Scalar(db, "SELECT count(*) FROM runs"));
+            // each member had its 10 steps of round 1 before the cancel, and none after it
+            Assert.Equal(3 * 10, Experiments.Scalar(db, "SELECT sum(steps_taken) FROM runs"));
         }
 
         [Fact]
