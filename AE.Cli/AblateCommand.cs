@@ -285,7 +285,7 @@ namespace AE.Cli
             _ => "interrupted",
         };
 
-        private static void Stat(Utf8JsonWriter json, string name, MeanCi m, bool withCount = false)
+        internal static void Stat(Utf8JsonWriter json, string name, MeanCi m, bool withCount = false)
         {
             json.WriteStartObject(name);
             Json.Number(json, "mean", m.Mean);

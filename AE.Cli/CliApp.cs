@@ -21,6 +21,8 @@ namespace AE.Cli
             RunCommand.Command,
             AblateCommand.Command,
             SweepCommand.Command,
+            SwarmCommand.Command,
+            ExperimentCommand.Command,
             BenchCommand.Command,
             GradCommand.Command,
             TrainCommand.Command,

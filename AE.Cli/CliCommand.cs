@@ -23,7 +23,7 @@ namespace AE.Cli
 
         /// <summary>
         /// Called on the running thread with the machine's progress of <c>ae run</c> (every few steps and at
-        /// the end), for hosts and tests that watch a run; null: nobody watches.
+        /// the end; for <c>ae swarm</c>, the steps of all runs after each round), for hosts and tests that watch a run; null: nobody watches.
         /// </summary>
         public Action<MachineProgress>? RunObserver { get; init; }
     }

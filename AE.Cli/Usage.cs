@@ -324,6 +324,78 @@ namespace AE.Cli
             "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
         });
 
+        public const string SwarmSummary = "Run K controllers of a law together with AE-Swarm (or independent runs, or PBT) on a task";
+
+        /// <summary>What <c>ae swarm --help</c> prints.</summary>
+        public static string Swarm { get; } = Lines(new[]
+        {
+            "Usage: ae swarm <law.ae ...> --task T --k K [--rounds R] [--steps S] [--seeds N]",
+            "                [--method swarm|independent|pbt|all] [--temperature T]",
+            "                [--kappa X] [--min-steps M] [--dither X] [--spread D]",
+            "                [--lr-param NAME] [--name LAW] [--set NAME=VALUE ...]",
+            "                [--threads N] [--format table|json] [--db FILE] [--out DIR]",
+            "                [--no-progress]",
+            "",
+            "Runs K controllers of the law as one generated population (stepped together)",
+            "on K copies of the task, in R rounds sharing K x S law steps (S per member on",
+            "average). Member j of seed s uses seed s*K+j for the task and the law, and",
+            "starts from the law's initial rate times 10^(D*(j/(K-1) - 1/2)). Between",
+            "rounds, AE-Swarm (seed 001's aeo_swarm.py) scores each member by the log of its",
+            "exact loss gap, weights them by softmax(-score/T), gives each the next round's",
+            "budget (at least M steps, the rest in proportion to the weights) and nudges",
+            "every coefficient toward the weighted mean by kappa; independent runs share",
+            "the steps equally; pbt replaces the worst quarter by copies of the best quarter",
+            "and multiplies their coefficients by 1.25 or 0.8. The run stops when a member",
+            "reaches the task's target. Every member is a row of 'runs' (command swarm, one",
+            "batch per invocation) with its steps.",
+            "",
+            "Options:",
+            "  --task T             The task (catalog names, as for 'ae run --task').",
+            "  --k K                Members, at least 2 (at most 256).",
+            "  --rounds R           Rounds (default 10).",
+            "  --steps S            Law steps per member on average (default: the task's budget).",
+            "  --seeds N            Seeds 0..N-1 (default 3).",
+            "  --method M           swarm (default), independent, pbt, or all three.",
+            "  --temperature T      Soft-selection temperature in nats of loss gap (default 1;",
+            "                       0: all spare steps to the best member; inf: equal shares).",
+            "  --kappa X            Consensus strength per round, 0..1 (default 0.05).",
+            "  --min-steps M        Least steps a member gets in a round (default: a quarter of",
+            "                       the equal share S/R).",
+            "  --dither X           The worst member's theta += X * alpha * N(0,1) after each",
+            "                       round (default 0: off).",
+            "  --spread D           Decades the members' initial rates span (default 2).",
+            "  --lr-param NAME      The law's initial-rate param (default init_alpha).",
+            "  --threads N          Seeds and methods run on N threads (default: all cores);",
+            "                       the results do not depend on it.",
+            "  --out DIR            Write the best member's run-ID.csv and run-ID.svg per seed",
+            "                       and method.",
+            "  --set, --name, --db, --format, --no-progress: as for 'ae run' and 'ae ablate'.",
+            "  -h, --help           Show this help.",
+            "",
+            "Output: a markdown table, one row per method: seeds reaching the target, the law",
+            "steps of all members until then, the best member's final loss gap, dead members.",
+            "",
+            "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
+        });
+
+        public const string ExperimentSummary = "List seed 001's experiment menu (sections A-L) and what of it runs here";
+
+        /// <summary>What <c>ae experiment --help</c> prints.</summary>
+        public static string Experiment { get; } = Lines(new[]
+        {
+            "Usage: ae experiment list [--format table|json]",
+            "",
+            "Lists the sections A-L of seed 001's menu of experiments: each one's question,",
+            "whether it runs here (yes, partly, no) and with which command and tasks, or what",
+            "it lacks.",
+            "",
+            "Options:",
+            "  --format table|json  Output format (default: table).",
+            "  -h, --help           Show this help.",
+            "",
+            "Exit codes: 0 listed; 2 bad input.",
+        });
+
         public const string BenchSummary = "Time a law's step at several sizes (ns per step, GB/s against copy bandwidth), or a cell's forward+backward";
 
         /// <summary>What <c>ae bench --help</c> prints.</summary>

@@ -73,18 +73,31 @@ namespace AE.Experiments.Machine
 
         internal void Append(double loss, IOptimizerLaw law)
         {
+            int row = Grow(loss);
+            if (RecordsSignals)
+                for (int i = 0; i < _signalNames.Length; i++) _signals[row + i] = law.ReadSignal(i);
+            Count++;
+        }
+
+        /// <summary>A row of controller <paramref name="controller"/> of a population (its signals after the step).</summary>
+        internal void Append(double loss, IOptimizerPopulation population, int controller)
+        {
+            int row = Grow(loss);
+            if (RecordsSignals)
+                for (int i = 0; i < _signalNames.Length; i++) _signals[row + i] = population.ReadSignal(controller, i);
+            Count++;
+        }
+
+        /// <summary>Room for one more row, whose loss it writes; returns the row's first signal index.</summary>
+        private int Grow(double loss)
+        {
             if (Count == _loss.Length)
             {
                 Array.Resize(ref _loss, _loss.Length * 2);
                 if (RecordsSignals) Array.Resize(ref _signals, checked(_loss.Length * _signalNames.Length));
             }
             _loss[Count] = loss;
-            if (RecordsSignals)
-            {
-                int row = Count * _signalNames.Length;
-                for (int i = 0; i < _signalNames.Length; i++) _signals[row + i] = law.ReadSignal(i);
-            }
-            Count++;
+            return Count * _signalNames.Length;
         }
 
         /// <summary>Whether signals are recorded, the row and signal counts, then every row's loss and signals.</summary>

@@ -1,0 +1,57 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary><c>ae experiment list</c>: every section of seed 001's menu, A to L.</summary>
+    public class ExperimentCommandTests
+    {
+        private static readonly string[] Letters = { "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L" };
+
+        [Fact]
+        public void Every_section_A_to_L_appears_once_with_a_question_and_a_status()
+        {
+            var r = Cli.Run(Repo.Root, "experiment", "list");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var rows = r.StdoutLines.Where(l => l.StartsWith("| ", StringComparison.Ordinal)).Skip(2)
+                .Select(l => l.Trim('|').Split(" | ").Select(c => c.Trim()).ToArray()).ToList();
+            Assert.Equal(Letters, rows.Select(c => c[0]));
+            Assert.All(rows, c =>
+            {
+                Assert.Equal(5, c.Length);
+                Assert.EndsWith("?", c[2], StringComparison.Ordinal);
+                Assert.Contains(c[3], new[] { "yes", "partly", "no" });
+                Assert.NotEmpty(c[4]);
+            });
+        }
+
+        [Fact]
+        public void The_titles_are_the_seeds_section_headings()
+        {
+            var seed = Directory.GetFiles(Path.Combine(Repo.Root, "..", "shared", "seeds"), "001_*.txt").Single();
+            var headings = Regex.Matches(File.ReadAllText(seed), @"^## ([A-L])\) (.+?)\s*$", RegexOptions.Multiline)
+                .Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
+            Assert.Equal(Letters, headings.Select(h => h.Item1));
+            var r = Cli.Run(Repo.Root, "experiment", "list", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var items = json.RootElement.EnumerateArray().Select(e => (e.GetProperty("id").GetString()!, e.GetProperty("title").GetString()!)).ToList();
+            Assert.Equal(headings, items);
+        }
+
+        [Theory]
+        [InlineData(new string[0], "ae: error: no subcommand; valid subcommands: list. Run 'ae experiment --help'")]
+        [InlineData(new[] { "show" }, "ae: error: unknown subcommand 'show'; valid subcommands: list. Run 'ae experiment --help'")]
+        [InlineData(new[] { "list", "--format", "csv" }, "ae: error: invalid value 'csv' for '--format'; expected table or json. Run 'ae experiment --help'")]
+        public void Bad_input_is_one_line_and_exit_2(string[] args, string expected)
+        {
+            var r = Cli.Run(Repo.Root, new[] { "experiment" }.Concat(args).ToArray());
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { expected }, r.StderrLines);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary><c>ae swarm</c> in-process, with short budgets on the quadratic task.</summary>
+    public class SwarmCommandTests
+    {
+        [Fact]
+        public void The_table_has_a_row_per_method_and_every_member_is_stored()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "3", "--rounds", "2", "--steps", "20", "--seeds", "2",
+                "--method", "all", "--db", "s.db", "--out", "plots");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.StartsWith("AeSgdm (", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Contains("on quadratic: K = 3 members, 2 rounds of 30 steps (60 in all, 20 per member on average); seeds 0..1; members init_alpha 3e-5 .. 0.003",
+                r.StdoutLines[0], StringComparison.Ordinal);
+            var table = r.StdoutLines.SkipWhile(l => !l.StartsWith("|", StringComparison.Ordinal)).ToList();
+            Assert.Equal(5, table.Count);
+            var cells = table.Skip(2).Select(l => l.Trim('|').Split('|').Select(c => c.Trim()).ToArray()).ToList();
+            Assert.Equal(new[] { "swarm", "independent", "pbt" }, cells.Select(c => c[0]));
+            Assert.All(cells, c => Assert.Equal("0/2", c[1]));
+            string db = Path.Combine(dir.Path, "s.db");
+            Assert.Equal(3 * 2 * 3, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE command = 'swarm'"));
+            Assert.Equal(1, Experiments.Scalar(db, "SELECT count(DISTINCT batch) FROM runs"));
+            Assert.Equal(new long[] { 0, 1, 2, 3, 4, 5 }, Experiments.Rows(db, "SELECT DISTINCT seed FROM runs ORDER BY seed").Select(x => (long)x[0]!));
+            Assert.Equal(3 * 2, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE json_extract(settings, '$.method') = 'pbt'"));
+            // the independent members share the compute equally: 20 steps each, all stored
+            Assert.Equal(6 * 20, Experiments.Scalar(db, "SELECT sum(steps_taken) FROM runs WHERE json_extract(settings, '$.method') = 'independent'"));
+            Assert.Equal(6 * 20, Experiments.Scalar(db, "SELECT count(*) FROM steps JOIN runs ON runs.id = steps.run_id WHERE json_extract(settings, '$.method') = 'independent'"));
+            Assert.Equal(3 * 2 * 2, Directory.GetFiles(Path.Combine(dir.Path, "plots")).Length);
+            Assert.All(Directory.GetFiles(Path.Combine(dir.Path, "plots"), "*.svg"), f => Assert.StartsWith("<svg", File.ReadAllText(f), StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Json_repeats_exactly_and_does_not_depend_on_the_threads()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(string threads) => new[] { "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "4", "--rounds", "3", "--steps", "30", "--seeds", "2",
+                "--method", "all", "--set", "init_alpha=0.01", "--format", "json", "--db", "s.db", "--threads", threads };
+            var one = Cli.Run(dir.Path, Args("1"));
+            Assert.True(one.ExitCode == 0, one.Stdout + one.Stderr);
+            Assert.Equal(one.Stdout, Cli.Run(dir.Path, Args("1")).Stdout);
+            Assert.Equal(one.Stdout, Cli.Run(dir.Path, Args("3")).Stdout);
+            using var json = JsonDocument.Parse(one.Stdout);
+            var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();
+            Assert.Equal(new[] { "swarm", "independent", "pbt" }, rows.Select(x => x.GetProperty("method").GetString()));
+            var swarm = rows[0].GetProperty("runs")[0].GetProperty("rounds").EnumerateArray().ToList();
+            Assert.Equal(3, swarm.Count);
+            Assert.Equal(4 * 10, swarm[0].GetProperty("budgets").EnumerateArray().Sum(b => b.GetInt64()));
+            Assert.Equal(1.0, swarm[0].GetProperty("weights").EnumerateArray().Sum(w => w.GetDouble()), 12);
+            Assert.True(swarm[0].GetProperty("consensus").TryGetProperty("alpha", out _));
+            Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("runs")[0].GetProperty("rounds")[0].GetProperty("weights").ValueKind);
+        }
+
+        [Theory]
+        [InlineData("--task", "nope", "ae: error: unknown task 'nope'; valid tasks: quadratic, ")]
+        [InlineData("--k", "1", "ae: error: invalid value '1' for '--k'; expected a whole number from 2 to 256")]
+        [InlineData("--k", "x", "ae: error: invalid value 'x' for '--k'")]
+        [InlineData("--rounds", "0", "ae: error: invalid value '0' for '--rounds'")]
+        [InlineData("--method", "ga", "ae: error: invalid value 'ga' for '--method'; expected swarm, independent, pbt or all")]
+        [InlineData("--kappa", "1.5", "ae: error: invalid value '1.5' for '--kappa'; expected a number from 0 to 1")]
+        [InlineData("--temperature", "-1", "ae: error: invalid value '-1' for '--temperature'; expected a number >= 0 or inf")]
+        [InlineData("--format", "csv", "ae: error: invalid value 'csv' for '--format'; expected table or json")]
+        [InlineData("--min-steps", "50", "ae: error: the minimum of 50 steps per member and round does not fit the round's 20 steps for 2 members")]
+        [InlineData("--steps", "1", "ae: error: the steps per member (1) must be at least the rounds (2)")]
+        [InlineData("--lr-param", "alpha0", "ae: error: unknown param 'alpha0' for the members' spread; the params of AeSgdm: ")]
+        [InlineData("--set", "init_alpha=5", "ae: error: AeSgdm rejects its settings")]
+        [InlineData("--name", "AeSgdmLagged", "ae: error: the law AeSgdmLagged has no generated population (a lagged variant has none yet); name its base law")]
+        public void Bad_input_is_one_line_and_exit_2(string option, string value, string expected)
+        {
+            using var dir = new TempDirectory();
+            var args = new[] { "--task", "quadratic", "--k", "2", "--rounds", "2", "--steps", "20" }.ToList();
+            int at = args.IndexOf(option);
+            if (at >= 0) args[at + 1] = value;
+            else args.AddRange(new[] { option, value });
+            var r = Cli.Run(dir.Path, new[] { "swarm", Repo.SgdmLaw, "--db", "s.db" }.Concat(args).ToArray());
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith(expected, r.StderrLines.Single(), StringComparison.Ordinal);
+            Assert.Equal("", r.Stdout);
+        }
+
+        [Fact]
+        public void The_task_and_the_size_are_required()
+        {
+            var r = Cli.Run(Repo.Root, "swarm", "laws/ae_sgdm.ae", "--k", "4");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: no task; give --task NAME (quadratic, ", r.StderrLines.Single(), StringComparison.Ordinal);
+            r = Cli.Run(Repo.Root, "swarm", "laws/ae_sgdm.ae", "--task", "quadratic");
+            Assert.Equal(new[] { "ae: error: no swarm size; give --k K (at least 2). Run 'ae swarm --help'" }, r.StderrLines);
+            r = Cli.Run(Repo.Root, "swarm", "--task", "quadratic", "--k", "2");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: no law file", r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Ctrl_C_stores_the_members_so_far_as_interrupted_and_exits_130()
+        {
+            using var dir = new TempDirectory();
+            using var cts = new System.Threading.CancellationTokenSource();
+            // one run at a time: the first round's end cancels, so the first run stops in its second round and the second never starts
+            var r = Experiments.Run(dir.Path, cts.Token, _ => cts.Cancel(), "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "3", "--rounds", "4",
+                "--steps", "40", "--seeds", "2", "--threads", "1", "--db", "s.db");
+            Assert.Equal(130, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.StartsWith("ae: interrupted; 3 member runs are stored in s.db (batch swarm-", r.StderrLines.Single(), StringComparison.Ordinal);
+            string db = Path.Combine(dir.Path, "s.db");
+            Assert.Equal(3, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE status = 'interrupted'"));
+            Assert.Equal(3, Experiments.Scalar(db, "SELECT count(*) FROM runs"));
+            // each member had its 10 steps of round 1 before the cancel, and none after it
+            Assert.Equal(3 * 10, Experiments.Scalar(db, "SELECT sum(steps_taken) FROM runs"));
+        }
+
+        [Fact]
+        public void Help_is_printed_and_listed()
+        {
+            var r = Cli.Run(Repo.Root, "swarm", "--help");
+            Assert.Equal(0, r.ExitCode);
+            Assert.StartsWith("Usage: ae swarm <law.ae ...> --task T --k K ", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Contains(Cli.Run(Repo.Root, "--help").StdoutLines, l => l.StartsWith("  swarm ", StringComparison.Ordinal));
+        }
+    }
+}
