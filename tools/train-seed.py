@@ -4,6 +4,7 @@ generated cell. Prints one JSON object: task, epochs, first_loss, final_loss, se
 
     python3 tools/train-seed.py sine-synth --epochs 5                # seed 002 (T 8000; 500 epochs in the seed)
     python3 tools/train-seed.py residual-dynamics --epochs 200       # seed 003 (T 360, batch 32, hidden 64)
+    python3 tools/train-seed.py ame-sequence --epochs 300            # seed 000's AMELayer on ae train's ame-sequence task
     python3 tools/train-seed.py sine-synth --epochs 3 --save-init w.safetensors   # and the initial weights, for ae train --init
     python3 tools/train-seed.py sine-synth --epochs 0 --init w.safetensors --seed 5   # one forward pass from those weights
 
@@ -127,9 +128,44 @@ def residual_dynamics(a):
     return T, batch, epoch, final
 
 
+def ame_sequence(a):
+    """Seed 000's AMELayer (8, 32, 16) on ae train's ame-sequence task: next-step prediction of 8 sines (channel c has
+    period 100 / (2 + c) steps, a uniform random phase per sample and channel), batch 16, T 50, the standard-normal
+    draws eps fixed for the run, Adam lr 1e-3; the test split is 16 more sequences. The same task, other draws."""
+    T, batch, channels, hidden = a.time or 50, 16, 8, 32
+    omega = 2 * torch.pi * (2 + torch.arange(channels, dtype=torch.float64)) / 100.0
+
+    def draw():
+        phase = 2 * torch.pi * torch.rand(batch, 1, channels, dtype=torch.float64)
+        t = torch.arange(T + 1, dtype=torch.float64).view(1, T + 1, 1)
+        signal = torch.sin(omega.view(1, 1, channels) * t + phase).float()
+        return signal[:, :T, :], signal[:, 1:, :], torch.randn(batch, T, hidden)
+    x, target, eps = draw()
+    test_x, test_target, test_eps = draw()
+    model = ref.AMELayer(channels, hidden, 16).float()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def epoch():
+        opt.zero_grad()
+        loss = F.mse_loss(model(x, eps), target)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def final():
+        with torch.no_grad():
+            return {"train_mse": F.mse_loss(model(x, eps), target).item(),
+                    "test_mse": F.mse_loss(model(test_x, test_eps), test_target).item(),
+                    "persistence_test_mse": F.mse_loss(test_x, test_target).item()}
+    return T, batch, epoch, final
+
+
+TASKS = {"sine-synth": sine_synth, "residual-dynamics": residual_dynamics, "ame-sequence": ame_sequence}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("task", choices=["sine-synth", "residual-dynamics"])
+    ap.add_argument("task", choices=sorted(TASKS))
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--time", type=int, default=0, help="sequence length (default the seed's)")
     ap.add_argument("--hidden", type=int, default=64, help="residual-dynamics: FNetResidual's width (the seed's script: 64)")
@@ -141,14 +177,16 @@ def main():
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    T, batch, epoch, final = (sine_synth if a.task == "sine-synth" else residual_dynamics)(a)
+    T, batch, epoch, final = TASKS[a.task](a)
     losses = []
     start = time.perf_counter()
     for _ in range(a.epochs):
         losses.append(epoch())
     seconds = time.perf_counter() - start
+    last = final()
+    metrics = last if isinstance(last, dict) else {}
     print(json.dumps({"task": a.task, "time": T, "batch": batch, "epochs": a.epochs, "threads": torch.get_num_threads(),
-                      "first_loss": losses[0] if losses else None, "final_loss": final(), "seconds": seconds,
+                      "first_loss": losses[0] if losses else None, "final_loss": metrics.get("train_mse", last), **metrics, "seconds": seconds,
                       "seconds_per_epoch": seconds / a.epochs if a.epochs else None,
                       "losses": losses}))
 
