@@ -9,9 +9,10 @@ namespace AE.Cli
 {
     /// <summary>
     /// <c>ae bench --backend opencl</c>: the law's OpenCL program on the default device (see
-    /// docs/opencl-backend.md), stepped through <see cref="OpenClLaw"/> as <c>ae replay</c> does, so a step
-    /// includes writing the gradient to the device and reading the parameters back. The copy bandwidth is
-    /// the device's own: a copy kernel between two device buffers.
+    /// docs/opencl-backend.md), stepped on device memory: the gradient and theta are buffers of the law's
+    /// context filled once, so a step moves nothing across the bus and the figure is the kernels' (as
+    /// <c>--backend ilgpu</c> times its law). The copy bandwidth is the device's own: a copy kernel between
+    /// two device buffers, in the same process.
     /// </summary>
     internal sealed class OpenClBenchBackend : IBenchBackend
     {
@@ -57,7 +58,9 @@ namespace AE.Cli
                     Lagged = target.Lagged,
                     Name = target.Name,
                 });
-                return dtype == BenchDtype.F32 ? new Owned(new CpuBenchBackend.Run32(law, n), law) : new Owned(new CpuBenchBackend.Run64(law, n), law);
+                return dtype == BenchDtype.F32
+                    ? new DeviceRun<float>(law, Array.ConvertAll(CpuBenchBackend.Normals(n, 1), v => (float)v), Array.ConvertAll(CpuBenchBackend.Normals(n, 2), v => (float)v))
+                    : new DeviceRun<double>(law, CpuBenchBackend.Normals(n, 1), CpuBenchBackend.Normals(n, 2));
             }
             catch (EmitNotSupportedException ex)
             {
@@ -94,17 +97,39 @@ namespace AE.Cli
             return 2.0 * count * sizeof(float) / best / 1e9;
         }
 
-        /// <summary>A run that also releases the device law.</summary>
-        private sealed class Owned : IBenchRun
+        /// <summary>The bench's gradient and start point (the CPU backend's) in buffers of the law's context; device-resident steps on them.</summary>
+        private sealed class DeviceRun<T> : IBenchRun where T : unmanaged
         {
-            private readonly IBenchRun _run;
             private readonly OpenClLaw _law;
+            private readonly OpenClCommandQueue _queue;
+            private readonly OpenClBuffer _grad, _theta;
+            private readonly double[] _losses = CpuBenchBackend.Losses();
+            private int _t;
 
-            public Owned(IBenchRun run, OpenClLaw law) { _run = run; _law = law; }
+            public DeviceRun(OpenClLaw law, T[] grad, T[] theta)
+            {
+                _law = law;
+                _queue = law.Context.CreateQueue();
+                _grad = law.Context.CreateBuffer<T>(grad.Length);
+                _theta = law.Context.CreateBuffer<T>(theta.Length);
+                _queue.Write<T>(_grad, grad);
+                _queue.Write<T>(_theta, theta);
+                _queue.Finish();
+            }
 
-            public void Step(int count) => _run.Step(count);
+            public void Step(int count)
+            {
+                for (int i = 0; i < count; i++) _law.Step(_losses[_t++ & (CpuBenchBackend.LossPeriod - 1)], _grad, _theta);
+                _law.Finish();
+            }
 
-            public void Dispose() { _run.Dispose(); _law.Dispose(); }
+            public void Dispose()
+            {
+                _theta.Dispose();
+                _grad.Dispose();
+                _queue.Dispose();
+                _law.Dispose();
+            }
         }
     }
 }
