@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace AE.Runtime.Cells
 {
@@ -23,6 +24,8 @@ namespace AE.Runtime.Cells
             ref T xr = ref MemoryMarshal.GetReference(x);
             ref T yr = ref MemoryMarshal.GetReference(y);
             int width = Vector<T>.Count, c = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; c + Vector512<T>.Count <= batch; c += Vector512<T>.Count) LinearSlice512(ref wr, bias, ref xr, ref yr, rows, cols, batch, c);
             if (Vector.IsHardwareAccelerated)
             {
                 // A batch slice of one vector per output row, summed in registers: bias, then w[o,0] x[0], w[o,1] x[1], ...
@@ -66,6 +69,67 @@ namespace AE.Runtime.Cells
         }
 
         /// <summary>
+        /// One 512-bit batch slice of <see cref="Linear"/>: eight output rows at a time, each summed in its own register in
+        /// index order (bias, then w[o,0] x[0], w[o,1] x[1], ...), the weights broadcast from memory.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void LinearSlice512(ref T wr, ReadOnlySpan<T> bias, ref T xr, ref T yr, int rows, int cols, int batch, int c)
+        {
+            int o = 0;
+            for (; o + 8 <= rows; o += 8)
+            {
+                ref T w0 = ref Unsafe.Add(ref wr, o * cols);
+                var a0 = Vector512.Create(bias[o]);
+                var a1 = Vector512.Create(bias[o + 1]);
+                var a2 = Vector512.Create(bias[o + 2]);
+                var a3 = Vector512.Create(bias[o + 3]);
+                var a4 = Vector512.Create(bias[o + 4]);
+                var a5 = Vector512.Create(bias[o + 5]);
+                var a6 = Vector512.Create(bias[o + 6]);
+                var a7 = Vector512.Create(bias[o + 7]);
+                for (int i = 0; i < cols; i++)
+                {
+                    var xi = Vector512.LoadUnsafe(ref xr, (nuint)(i * batch + c));
+                    a0 += Vector512.Create(Unsafe.Add(ref w0, i)) * xi;
+                    a1 += Vector512.Create(Unsafe.Add(ref w0, cols + i)) * xi;
+                    a2 += Vector512.Create(Unsafe.Add(ref w0, 2 * cols + i)) * xi;
+                    a3 += Vector512.Create(Unsafe.Add(ref w0, 3 * cols + i)) * xi;
+                    a4 += Vector512.Create(Unsafe.Add(ref w0, 4 * cols + i)) * xi;
+                    a5 += Vector512.Create(Unsafe.Add(ref w0, 5 * cols + i)) * xi;
+                    a6 += Vector512.Create(Unsafe.Add(ref w0, 6 * cols + i)) * xi;
+                    a7 += Vector512.Create(Unsafe.Add(ref w0, 7 * cols + i)) * xi;
+                }
+                a0.StoreUnsafe(ref yr, (nuint)(o * batch + c));
+                a1.StoreUnsafe(ref yr, (nuint)((o + 1) * batch + c));
+                a2.StoreUnsafe(ref yr, (nuint)((o + 2) * batch + c));
+                a3.StoreUnsafe(ref yr, (nuint)((o + 3) * batch + c));
+                a4.StoreUnsafe(ref yr, (nuint)((o + 4) * batch + c));
+                a5.StoreUnsafe(ref yr, (nuint)((o + 5) * batch + c));
+                a6.StoreUnsafe(ref yr, (nuint)((o + 6) * batch + c));
+                a7.StoreUnsafe(ref yr, (nuint)((o + 7) * batch + c));
+            }
+            for (; o + 2 <= rows; o += 2)
+            {
+                var a0 = Vector512.Create(bias[o]);
+                var a1 = Vector512.Create(bias[o + 1]);
+                for (int i = 0; i < cols; i++)
+                {
+                    var xi = Vector512.LoadUnsafe(ref xr, (nuint)(i * batch + c));
+                    a0 += Vector512.Create(Unsafe.Add(ref wr, o * cols + i)) * xi;
+                    a1 += Vector512.Create(Unsafe.Add(ref wr, (o + 1) * cols + i)) * xi;
+                }
+                a0.StoreUnsafe(ref yr, (nuint)(o * batch + c));
+                a1.StoreUnsafe(ref yr, (nuint)((o + 1) * batch + c));
+            }
+            for (; o < rows; o++)
+            {
+                var a = Vector512.Create(bias[o]);
+                for (int i = 0; i < cols; i++) a += Vector512.Create(Unsafe.Add(ref wr, o * cols + i)) * Vector512.LoadUnsafe(ref xr, (nuint)(i * batch + c));
+                a.StoreUnsafe(ref yr, (nuint)(o * batch + c));
+            }
+        }
+
+        /// <summary>
         /// The adjoint of <see cref="Linear"/>: given gy = d objective / d y, adds d/d bias (sum over the batch),
         /// d/d w (gy xᵀ) and d/d x (wᵀ gy) to <paramref name="gbias"/>, <paramref name="gw"/> and <paramref name="gx"/>.
         /// </summary>
@@ -77,6 +141,11 @@ namespace AE.Runtime.Cells
             ref T wr = ref MemoryMarshal.GetReference(w);
             ref T gyr = ref MemoryMarshal.GetReference(gy);
             ref T gxr = ref MemoryMarshal.GetReference(gx);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                LinearBackward512(ref wr, x, ref gyr, ref gxr, gw, gbias, rows, cols, batch);
+                return;
+            }
             for (int o = 0; o < rows; o++)
             {
                 var go = gy.Slice(o * batch, batch);
@@ -103,6 +172,160 @@ namespace AE.Runtime.Cells
                     for (int o = 0; o < rows; o++) a += Unsafe.Add(ref wr, o * cols + i) * Unsafe.Add(ref gyr, o * batch + c);
                     Unsafe.Add(ref gxr, i * batch + c) = a;
                 }
+        }
+
+        /// <summary>Samples and columns of x transposed at a time in <see cref="LinearBackward512"/>'s weight gradient (a stack buffer of their product).</summary>
+        private const int GradientBatch = 32, GradientColumns = 64;
+
+        /// <summary>
+        /// <see cref="LinearBackward"/> with 512-bit vectors. d/d x: eight inputs at a time, each summed over the rows in its
+        /// own register for a batch slice. d/d w: x transposed a block at a time onto the stack ([sample][column], the columns
+        /// padded with zeros to whole vectors), then each pair of weight rows summed over the samples in registers (gy[o, b]
+        /// broadcast times the row of x for sample b) and added to gw.
+        /// </summary>
+        [SkipLocalsInit]
+        private static void LinearBackward512(ref T wr, ReadOnlySpan<T> x, ref T gyr, ref T gxr, Span<T> gw, Span<T> gbias, int rows, int cols, int batch)
+        {
+            int width = Vector512<T>.Count;
+            for (int o = 0; o < rows; o++)
+            {
+                T sum = T.Zero;
+                for (int b = 0; b < batch; b++) sum += Unsafe.Add(ref gyr, o * batch + b);
+                gbias[o] += sum;
+            }
+
+            int c = 0;
+            for (; c + width <= batch; c += width)
+            {
+                int i = 0;
+                for (; i + 8 <= cols; i += 8)
+                {
+                    var a0 = Vector512.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
+                    var a1 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
+                    var a2 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 2) * batch + c));
+                    var a3 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 3) * batch + c));
+                    var a4 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 4) * batch + c));
+                    var a5 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 5) * batch + c));
+                    var a6 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 6) * batch + c));
+                    var a7 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 7) * batch + c));
+                    for (int o = 0; o < rows; o++)
+                    {
+                        var g = Vector512.LoadUnsafe(ref gyr, (nuint)(o * batch + c));
+                        ref T wo = ref Unsafe.Add(ref wr, o * cols + i);
+                        a0 += Vector512.Create(wo) * g;
+                        a1 += Vector512.Create(Unsafe.Add(ref wo, 1)) * g;
+                        a2 += Vector512.Create(Unsafe.Add(ref wo, 2)) * g;
+                        a3 += Vector512.Create(Unsafe.Add(ref wo, 3)) * g;
+                        a4 += Vector512.Create(Unsafe.Add(ref wo, 4)) * g;
+                        a5 += Vector512.Create(Unsafe.Add(ref wo, 5)) * g;
+                        a6 += Vector512.Create(Unsafe.Add(ref wo, 6)) * g;
+                        a7 += Vector512.Create(Unsafe.Add(ref wo, 7)) * g;
+                    }
+                    a0.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
+                    a1.StoreUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
+                    a2.StoreUnsafe(ref gxr, (nuint)((i + 2) * batch + c));
+                    a3.StoreUnsafe(ref gxr, (nuint)((i + 3) * batch + c));
+                    a4.StoreUnsafe(ref gxr, (nuint)((i + 4) * batch + c));
+                    a5.StoreUnsafe(ref gxr, (nuint)((i + 5) * batch + c));
+                    a6.StoreUnsafe(ref gxr, (nuint)((i + 6) * batch + c));
+                    a7.StoreUnsafe(ref gxr, (nuint)((i + 7) * batch + c));
+                }
+                for (; i < cols; i++)
+                {
+                    var a = Vector512.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
+                    for (int o = 0; o < rows; o++) a += Vector512.Create(Unsafe.Add(ref wr, o * cols + i)) * Vector512.LoadUnsafe(ref gyr, (nuint)(o * batch + c));
+                    a.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
+                }
+            }
+            for (; c < batch; c++)
+                for (int i = 0; i < cols; i++)
+                {
+                    T a = Unsafe.Add(ref gxr, i * batch + c);
+                    for (int o = 0; o < rows; o++) a += Unsafe.Add(ref wr, o * cols + i) * Unsafe.Add(ref gyr, o * batch + c);
+                    Unsafe.Add(ref gxr, i * batch + c) = a;
+                }
+
+            Span<T> xt = stackalloc T[GradientBatch * GradientColumns];
+            ref T xtr = ref MemoryMarshal.GetReference(xt);
+            ref T gwr = ref MemoryMarshal.GetReference(gw);
+            for (int i0 = 0; i0 < cols; i0 += GradientColumns)
+            {
+                int n = Math.Min(GradientColumns, cols - i0);
+                int stride = (n + width - 1) / width * width;
+                for (int b0 = 0; b0 < batch; b0 += GradientBatch)
+                {
+                    int m = Math.Min(GradientBatch, batch - b0);
+                    ref T xb = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), i0 * batch + b0);
+                    for (int b = 0; b < m; b++)
+                    {
+                        ref T row = ref Unsafe.Add(ref xtr, b * stride);
+                        for (int j = 0; j < n; j++) Unsafe.Add(ref row, j) = Unsafe.Add(ref xb, j * batch + b);
+                        for (int j = n; j < stride; j++) Unsafe.Add(ref row, j) = T.Zero;
+                    }
+                    int o = 0;
+                    for (; o + 2 <= rows; o += 2)
+                    {
+                        ref T g0 = ref Unsafe.Add(ref gyr, o * batch + b0);
+                        ref T g1 = ref Unsafe.Add(ref gyr, (o + 1) * batch + b0);
+                        int j = 0;
+                        for (; j + 2 * width <= stride; j += 2 * width)
+                        {
+                            Vector512<T> p00 = Vector512<T>.Zero, p01 = Vector512<T>.Zero, p10 = Vector512<T>.Zero, p11 = Vector512<T>.Zero;
+                            for (int b = 0; b < m; b++)
+                            {
+                                var x0 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j));
+                                var x1 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j + width));
+                                var s0 = Vector512.Create(Unsafe.Add(ref g0, b));
+                                var s1 = Vector512.Create(Unsafe.Add(ref g1, b));
+                                p00 += s0 * x0;
+                                p01 += s0 * x1;
+                                p10 += s1 * x0;
+                                p11 += s1 * x1;
+                            }
+                            AddTo(gw, o * cols + i0 + j, p00, n - j);
+                            AddTo(gw, o * cols + i0 + j + width, p01, n - j - width);
+                            AddTo(gw, (o + 1) * cols + i0 + j, p10, n - j);
+                            AddTo(gw, (o + 1) * cols + i0 + j + width, p11, n - j - width);
+                        }
+                        for (; j < stride; j += width)
+                        {
+                            Vector512<T> p0 = Vector512<T>.Zero, p1 = Vector512<T>.Zero;
+                            for (int b = 0; b < m; b++)
+                            {
+                                var x0 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j));
+                                p0 += Vector512.Create(Unsafe.Add(ref g0, b)) * x0;
+                                p1 += Vector512.Create(Unsafe.Add(ref g1, b)) * x0;
+                            }
+                            AddTo(gw, o * cols + i0 + j, p0, n - j);
+                            AddTo(gw, (o + 1) * cols + i0 + j, p1, n - j);
+                        }
+                    }
+                    for (; o < rows; o++)
+                    {
+                        ref T g0 = ref Unsafe.Add(ref gyr, o * batch + b0);
+                        for (int j = 0; j < stride; j += width)
+                        {
+                            var p0 = Vector512<T>.Zero;
+                            for (int b = 0; b < m; b++) p0 += Vector512.Create(Unsafe.Add(ref g0, b)) * Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j));
+                            AddTo(gw, o * cols + i0 + j, p0, n - j);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Adds the first <paramref name="count"/> lanes of <paramref name="v"/> (all of them when it has no more) to the span at
+        /// <paramref name="at"/>: a whole vector whenever the span is long enough, the lanes past <paramref name="count"/> adding zero.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddTo(Span<T> span, int at, Vector512<T> v, int count)
+        {
+            ref T r = ref MemoryMarshal.GetReference(span);
+            int width = Vector512<T>.Count;
+            if (count < width) v = Vector512.ConditionalSelect(Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(count))), v, Vector512<T>.Zero);
+            if (at + width <= span.Length) (Vector512.LoadUnsafe(ref r, (nuint)at) + v).StoreUnsafe(ref r, (nuint)at);
+            else for (int k = 0; k < Math.Min(count, width); k++) Unsafe.Add(ref r, at + k) += v.GetElement(k);
         }
 
         /// <summary>y += a x, element by element (a multiply then an add, never fused).</summary>

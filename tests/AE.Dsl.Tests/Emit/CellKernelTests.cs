@@ -18,6 +18,8 @@ namespace AE.Dsl.Tests
         public static TheoryData<int, int, int> Shapes() => new()
         {
             { 1, 1, 1 }, { 5, 3, 1 }, { 7, 9, 3 }, { 8, 24, 16 }, { 9, 5, 17 }, { 64, 24, 16 }, { 3, 64, 5 },
+            // whole 512-bit slices, a partial last vector of columns, more columns and samples than one transposed block
+            { 64, 12, 16 }, { 3, 64, 32 }, { 17, 130, 40 }, { 9, 72, 8 },
         };
 
         private static double[] Random(Random rng, int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
