@@ -138,6 +138,136 @@ namespace AE.Runtime.Cells
             return p * scale;
         }
 
+        // ------------------------------------------------------------ one vector at a time (the fused elementwise loops)
+
+        /// <summary>Vector&lt;T&gt; of a frame at an index (a generated loop's load).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        protected static Vector<T> Ld(ReadOnlySpan<T> f, int at)
+        {
+            if ((uint)at > (uint)(f.Length - Vector<T>.Count)) Outside();
+            return Vector.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(f), at));
+        }
+
+        /// <summary>Stores a vector into a frame at an index (a generated loop's store); the caller keeps it inside the value.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        protected static void St(Span<T> f, int at, Vector<T> v)
+        {
+            if ((uint)at > (uint)(f.Length - Vector<T>.Count)) Outside();
+            v.StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(f), at));
+        }
+
+        /// <summary>Adds a vector into a frame at an index (an adjoint's share).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        protected static void AddSt(Span<T> f, int at, Vector<T> v)
+        {
+            if ((uint)at > (uint)(f.Length - Vector<T>.Count)) Outside();
+            ref T r = ref Unsafe.Add(ref MemoryMarshal.GetReference(f), at);
+            (Vector.LoadUnsafe(ref r) + v).StoreUnsafe(ref r);
+        }
+
+        private static void Outside() => throw new ArgumentOutOfRangeException("at", "a vector past the end of the frame");
+
+        /// <summary>The adjoint's share g d, zero where g is zero (as the scalar adjoint skips a zero adjoint: an infinite or NaN d adds nothing there).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Share(Vector<T> g, Vector<T> d) => Vector.ConditionalSelect(Vector.Equals(g, Vector<T>.Zero), Vector<T>.Zero, g * d);
+
+        /// <summary>The sum of a vector's lanes (a number param's gradient from a fused loop).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T VSum(Vector<T> v) => Vector.Sum(v);
+
+        /// <summary>Copies <paramref name="count"/> elements of a frame from one place to another (a concat's part).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Copy(Span<T> f, int from, int to, int count) => f.Slice(from, count).CopyTo(f.Slice(to, count));
+
+        /// <summary>Adds <paramref name="count"/> elements of a frame at one place into another (a concat part's adjoint).</summary>
+        public static void AddInto(Span<T> f, int from, int to, int count)
+        {
+            if (from < to ? from + count > to : to + count > from) throw new ArgumentException("the two places overlap");
+            var x = f.Slice(from, count);
+            var y = f.Slice(to, count);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; i + Vector<T>.Count <= count; i += Vector<T>.Count) St(y, i, Ld(y, i) + Ld(x, i));
+            for (; i < count; i++) y[i] += x[i];
+        }
+
+        /// <summary>A number as a vector of it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Vec(T x) => new(x);
+
+        /// <summary>Each lane through a scalar function (float64: the reference's own function, so every lane is its value bit for bit).</summary>
+        private static unsafe Vector<T> Lanes(Vector<T> x, delegate*<T, T> f)
+        {
+            Span<T> s = stackalloc T[Vector<T>.Count];
+            x.CopyTo(s);
+            for (int i = 0; i < s.Length; i++) s[i] = f(s[i]);
+            return new Vector<T>(s);
+        }
+
+        private static bool Float => typeof(T) == typeof(float) && Vector.IsHardwareAccelerated;
+
+        private static Vector<float> F(Vector<T> x) => Vector.As<T, float>(x);
+        private static Vector<T> G(Vector<float> x) => Vector.As<float, T>(x);
+
+        private static T ScalarExp(T x) => T.Exp(x);
+        private static T ScalarLog(T x) => T.Log(x);
+        private static T ScalarSin(T x) => T.Sin(x);
+        private static T ScalarCos(T x) => T.Cos(x);
+        private static T ScalarTanh(T x) => T.Tanh(x);
+        private static T ScalarSigmoid(T x) => Sigmoid(x);
+        private static T ScalarSoftplus(T x) => Softplus(x);
+        private static T ScalarDSoftplus(T x) => DSoftplus(x, x);
+
+        /// <summary>e^x: float32 <see cref="VectorMath.Exp"/>; float64 Math.Exp per lane.</summary>
+        public static unsafe Vector<T> VExp(Vector<T> x) => Float ? G(VectorMath.Exp(F(x))) : Lanes(x, &ScalarExp);
+
+        /// <summary>ln x: float32 <see cref="VectorMath.Log"/>; float64 Math.Log per lane.</summary>
+        public static unsafe Vector<T> VLog(Vector<T> x) => Float ? G(VectorMath.Log(F(x))) : Lanes(x, &ScalarLog);
+
+        /// <summary>sin x: float32 <see cref="VectorMath.Sin"/>; float64 Math.Sin per lane.</summary>
+        public static unsafe Vector<T> VSin(Vector<T> x) => Float ? G(VectorMath.Sin(F(x))) : Lanes(x, &ScalarSin);
+
+        /// <summary>cos x: float32 <see cref="VectorMath.Cos"/>; float64 Math.Cos per lane.</summary>
+        public static unsafe Vector<T> VCos(Vector<T> x) => Float ? G(VectorMath.Cos(F(x))) : Lanes(x, &ScalarCos);
+
+        /// <summary>tanh x: float32 <see cref="VectorMath.Tanh"/>; float64 Math.Tanh per lane.</summary>
+        public static unsafe Vector<T> VTanh(Vector<T> x) => Float ? G(VectorMath.Tanh(F(x))) : Lanes(x, &ScalarTanh);
+
+        /// <summary>1 / (1 + e^-x): float32 <see cref="VectorMath.Sigmoid"/>; float64 <see cref="Sigmoid"/> per lane.</summary>
+        public static unsafe Vector<T> VSigmoid(Vector<T> x) => Float ? G(VectorMath.Sigmoid(F(x))) : Lanes(x, &ScalarSigmoid);
+
+        /// <summary>ln(1 + e^x): float32 <see cref="VectorMath.Softplus"/>; float64 <see cref="Softplus"/> per lane.</summary>
+        public static unsafe Vector<T> VSoftplus(Vector<T> x) => Float ? G(VectorMath.Softplus(F(x))) : Lanes(x, &ScalarSoftplus);
+
+        /// <summary>x^2 as the language's pow(x, 2): float32 x x (correctly rounded, as pow's square); float64 T.Pow per lane, the reference's.</summary>
+        public static unsafe Vector<T> VSquare(Vector<T> x) => Float ? x * x : Lanes(x, &ScalarSquare);
+
+        private static T ScalarSquare(T x) => T.Pow(x, Two);
+
+        /// <summary>max(x, 0) as <see cref="Relu"/> (NaN stays NaN, -0 becomes +0), bit for bit.</summary>
+        public static Vector<T> VRelu(Vector<T> x) =>
+            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), x, Vector.ConditionalSelect(Vector.Equals(x, x), Vector<T>.Zero, x));
+
+        /// <summary>|x| (exact, as Math.Abs).</summary>
+        public static Vector<T> VAbs(Vector<T> x) => Vector.Abs(x);
+
+        /// <summary>√x (correctly rounded, as Math.Sqrt).</summary>
+        public static Vector<T> VSqrt(Vector<T> x) => Vector.SquareRoot(x);
+
+        public static Vector<T> VDTanh(Vector<T> x, Vector<T> y) => Vector<T>.One - y * y;
+        public static Vector<T> VDSigmoid(Vector<T> x, Vector<T> y) => (Vector<T>.One - y) * y;
+        public static Vector<T> VDExp(Vector<T> x, Vector<T> y) => y;
+        public static Vector<T> VDLog(Vector<T> x, Vector<T> y) => Vector<T>.One / x;
+        public static Vector<T> VDSqrt(Vector<T> x, Vector<T> y) => Vector<T>.One / (Vec(Two) * y);
+        public static Vector<T> VDSin(Vector<T> x, Vector<T> y) => VCos(x);
+        public static Vector<T> VDCos(Vector<T> x, Vector<T> y) => -VSin(x);
+        public static Vector<T> VDRelu(Vector<T> x, Vector<T> y) => Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero);
+        public static Vector<T> VDAbs(Vector<T> x, Vector<T> y) =>
+            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), Vector<T>.One, Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), -Vector<T>.One, Vector<T>.Zero));
+
+        /// <summary>d softplus / dx = e^x / (e^x + 1) (1 above 20, e^x below -20): float32 from <see cref="VectorMath.Exp"/>; float64 <see cref="DSoftplus"/> per lane.</summary>
+        public static unsafe Vector<T> VDSoftplus(Vector<T> x, Vector<T> y) => Float ? G(VectorMath.DSoftplus(F(x))) : Lanes(x, &ScalarDSoftplus);
+
         // ------------------------------------------------------------ derivatives (d/dx given x and y = f(x))
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T DTanh(T x, T y) => T.One - y * y;
