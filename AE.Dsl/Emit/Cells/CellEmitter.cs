@@ -16,7 +16,7 @@ namespace AE.Dsl.Emit.Cells
     /// transformation: no tape, no closures). Nets are layers over the batch (matrix-matrix); every other
     /// value is a loop over its elements and the batch.
     /// </summary>
-    internal sealed class CellEmitter
+    internal sealed partial class CellEmitter
     {
         private readonly IrUnit _unit;
         private readonly CSharpEmitOptions _options;
@@ -121,7 +121,7 @@ namespace AE.Dsl.Emit.Cells
                 _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
                 using (_w.Block("protected override void Step(__System.Span<T> f, long step)"))
                     {
-                        _w.Line("int B = Batch;");
+                        _w.Line("int B = Batch, W = __System.Numerics.Vector<T>.Count;");
                         _w.Line("T t = T.CreateTruncating(step);");
                         _w.Raw(forward.ToString());
                     }
@@ -131,7 +131,7 @@ namespace AE.Dsl.Emit.Cells
                 _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
                 using (_w.Block("protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)"))
                     {
-                        _w.Line("int B = Batch;");
+                        _w.Line("int B = Batch, W = __System.Numerics.Vector<T>.Count;");
                         _w.Raw(backward.ToString());
                     }
                 }
@@ -220,12 +220,6 @@ namespace AE.Dsl.Emit.Cells
 
         private string Index(CellValue v) => IsFlat(v) ? Flat : "i";
 
-        /// <summary>Builtins with a span kernel in CellMath (whole values at once, vectorised in float32; float64 keeps the reference's scalar function).</summary>
-        private static readonly Dictionary<string, string> SpanKernels = new(StringComparer.Ordinal) { ["tanh"] = "Tanh" };
-
-        private bool IsSpanCall(CellValue v) => v.Op is CellOp.Call or CellOp.Activation && v.Args.Count == 1 && SpanKernels.ContainsKey(v.Function!)
-            && v.Args[0] is ValueArg a && _s.Values[a.Id].Length == v.Length;
-
         /// <summary>An operand's element i of sample b, read by a value of <paramref name="length"/> elements.</summary>
         private string Read(CellArg arg, string i = "i") => arg switch
         {
@@ -254,11 +248,12 @@ namespace AE.Dsl.Emit.Cells
         {
             int statement = -2;
             IrRule? rule = null;
-            foreach (var v in _s.Values)
+            foreach (var run in Runs())
             {
-                if (v.Op is CellOp.Input or CellOp.State) continue;
+                var v = run[0];
                 if (v.Statement != statement) { Heading(w, v, ref statement, ref rule, ""); }
-                EmitValue(w, v);
+                if (run.Count == 1 && !IsFusable(v)) EmitValue(w, v);
+                else EmitFused(w, run);
             }
             CloseLine(w, statement);
         }
@@ -293,13 +288,6 @@ namespace AE.Dsl.Emit.Cells
             var args = v.Args;
             if (IsElementwise(v.Op))
             {
-                if (IsSpanCall(v))
-                {
-                    // A whole value through a span kernel (vectorised in float32).
-                    var x = _s.Values[((ValueArg)args[0]).Id];
-                    w.Line($"{SpanKernels[v.Function!]}(f.Slice({x.Offset} * B, {x.Length} * B), f.Slice({v.Offset} * B, {v.Length} * B));");
-                    return;
-                }
                 w.Line($"{Loops(v)} {At("f", v, Index(v))} = {Elementwise(v, Index(v))};");
                 return;
             }
@@ -328,7 +316,7 @@ namespace AE.Dsl.Emit.Cells
                     foreach (var arg in args)
                     {
                         var part = _s.Values[((ValueArg)arg).Id];
-                        w.Line($"for (int i = 0; i < {part.Length}; i++) for (int b = 0; b < B; b++) f[({v.Offset + at} + i) * B + b] = {Read(arg)};");
+                        w.Line($"Copy(f, {part.Offset} * B, {v.Offset + at} * B, {part.Length} * B);");
                         at += part.Length;
                     }
                     break;
@@ -407,13 +395,16 @@ namespace AE.Dsl.Emit.Cells
         {
             int statement = -2;
             IrRule? rule = null;
-            for (int k = _s.Values.Count - 1; k >= 0; k--)
+            var runs = Runs();
+            for (int k = runs.Count - 1; k >= 0; k--)
             {
-                var v = _s.Values[k];
-                if (v.Op is CellOp.Input or CellOp.State || v.IsBool) continue;
-                if (v.Args.All(x => Target(x) == null)) continue;
+                var run = runs[k];
+                var v = run[run.Count - 1];
+                if (v.IsBool) continue;
+                if (run.All(x => x.Args.All(arg => Target(arg) == null))) continue;
                 if (v.Statement != statement) Heading(w, v, ref statement, ref rule, "adjoint of ");
-                EmitAdjoint(w, v);
+                if (run.Count == 1 && !IsFusable(v)) EmitAdjoint(w, v);
+                else EmitFusedAdjoint(w, run);
             }
             CloseLine(w, statement);
         }
@@ -459,7 +450,7 @@ namespace AE.Dsl.Emit.Cells
                     {
                         var part = _s.Values[((ValueArg)arg).Id];
                         var t = Target(arg);
-                        if (t != null) w.Line($"for (int i = 0; i < {part.Length}; i++) for (int b = 0; b < B; b++) {t} += a[({v.Offset + at} + i) * B + b];");
+                        if (t != null) w.Line($"AddInto(a, {v.Offset + at} * B, {part.Offset} * B, {part.Length} * B);");
                         at += part.Length;
                     }
                     break;

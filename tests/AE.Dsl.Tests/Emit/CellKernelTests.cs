@@ -94,6 +94,130 @@ namespace AE.Dsl.Tests
             }
         }
 
+        /// <summary>Float spacing at a value (of its float rounding): the unit of the ulp bounds below.</summary>
+        private static double Ulp(double exact)
+        {
+            float f = (float)Math.Abs(exact);
+            return f == 0 ? float.Epsilon : MathF.BitIncrement(f) - f;
+        }
+
+        public static TheoryData<string, double, double, double, double> VectorFunctions() => new()
+        {
+            // name, arguments from, to, bound in ulps, absolute bound (0: none)
+            { "exp", -87, 87, 2, 0 },
+            { "log", 1e-37, 1e37, 2, 0 },
+            { "log", 0.5, 2, 2, 0 },
+            { "sin", -4, 4, 2, 0 },
+            { "cos", -4, 4, 2, 0 },
+            { "sin", -8192, 8192, double.PositiveInfinity, 1e-7 },
+            { "cos", -8192, 8192, double.PositiveInfinity, 1e-7 },
+            { "tanh", -12, 12, 2, 0 },
+            { "tanh", -1e-3, 1e-3, 2, 0 },
+            { "sigmoid", -30, 30, 3, 0 },
+            { "softplus", -30, 30, 4, 0 },
+            { "dsoftplus", -30, 30, 3, 0 },
+        };
+
+        private static double Exact(string name, double x)
+        {
+            switch (name)
+            {
+                case "exp": return Math.Exp(x);
+                case "log": return Math.Log(x);
+                case "sin": return Math.Sin(x);
+                case "cos": return Math.Cos(x);
+                case "tanh": return Math.Tanh(x);
+                case "sigmoid": return 1 / (1 + Math.Exp(-x));
+                case "softplus":
+                {
+                    if (x > 20) return x;
+                    double e = Math.Exp(x);
+                    if (x < -20) return e;
+                    double u = 1 + e;
+                    return Math.Log(u) * e / (u - 1);
+                }
+                case "dsoftplus": return x > 20 ? 1 : x < -20 ? Math.Exp(x) : Math.Exp(x) / (Math.Exp(x) + 1);
+                default: throw new ArgumentException(name);
+            }
+        }
+
+        private static System.Numerics.Vector<float> Apply(string name, System.Numerics.Vector<float> x) => name switch
+        {
+            "exp" => VectorMath.Exp(x),
+            "log" => VectorMath.Log(x),
+            "sin" => VectorMath.Sin(x),
+            "cos" => VectorMath.Cos(x),
+            "tanh" => VectorMath.Tanh(x),
+            "sigmoid" => VectorMath.Sigmoid(x),
+            "softplus" => VectorMath.Softplus(x),
+            "dsoftplus" => VectorMath.DSoftplus(x),
+            _ => throw new ArgumentException(name),
+        };
+
+        /// <summary>
+        /// The float32 vector functions (VectorMath) against the function computed in double, over 200,000 arguments
+        /// spread evenly (or evenly in the logarithm for log's wide range): within the ulp bound VectorMath states (of the
+        /// exact value's float spacing), or the absolute one for sin and cos far from zero.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(VectorFunctions))]
+        public void The_float32_vector_functions_are_within_their_ulp_bounds(string name, double from, double to, double ulps, double absolute)
+        {
+            var rng = new Random(name.Length * 7919 + (int)from);
+            int width = System.Numerics.Vector<float>.Count;
+            var xs = new float[width];
+            var ys = new float[width];
+            bool logScale = from > 0 && to / from > 1e3;
+            double worst = 0;
+            for (int n = 0; n < 200_000 / width; n++)
+            {
+                for (int l = 0; l < width; l++)
+                {
+                    double u = rng.NextDouble();
+                    xs[l] = (float)(logScale ? Math.Exp(Math.Log(from) + (Math.Log(to) - Math.Log(from)) * u) : from + (to - from) * u);
+                }
+                Apply(name, new System.Numerics.Vector<float>(xs)).CopyTo(ys);
+                for (int l = 0; l < width; l++)
+                {
+                    double exact = Exact(name, xs[l]), err = Math.Abs(ys[l] - exact);
+                    Assert.True(err <= ulps * Ulp(exact) || err <= absolute, $"{name}({xs[l]:R}) = {ys[l]:R}, exact {exact:R}: {err / Ulp(exact):0.00} ulp");
+                    worst = Math.Max(worst, err / Ulp(exact));
+                }
+            }
+            Assert.True(worst > 0, "the vector function agreed exactly everywhere: the test measures nothing");
+        }
+
+        /// <summary>Special values and the far ranges are the scalar float32 functions' (MathF's), also in a vector that mixes them with ordinary lanes.</summary>
+        [Fact]
+        public void The_float32_vector_functions_take_special_values_from_MathF()
+        {
+            int width = System.Numerics.Vector<float>.Count;
+            var specials = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e-40f, -1f, 100f, -100f, 1e5f, 88.5f, -88f };
+            foreach (var name in new[] { "exp", "log", "sin", "cos", "tanh", "sigmoid", "softplus" })
+                foreach (var s in specials)
+                {
+                    var xs = Enumerable.Range(0, width).Select(l => l == width / 2 ? s : 0.5f + l).ToArray();
+                    var ys = new float[width];
+                    Apply(name, new System.Numerics.Vector<float>(xs)).CopyTo(ys);
+                    // the scalar float32 function a generated cell's last elements use (MathF, CellMath<float>)
+                    double exact = name switch
+                    {
+                        "exp" => MathF.Exp(s),
+                        "log" => MathF.Log(s),
+                        "sin" => MathF.Sin(s),
+                        "cos" => MathF.Cos(s),
+                        "tanh" => MathF.Tanh(s),
+                        "sigmoid" => CellMath<float>.Sigmoid(s),
+                        _ => CellMath<float>.Softplus(s),
+                    };
+                    float y = ys[width / 2];
+                    if (double.IsNaN(exact)) Assert.True(float.IsNaN(y), $"{name}({s:R}) = {y:R}, expected NaN");
+                    else Assert.True(y == (float)exact || Math.Abs(y - exact) <= 4 * Ulp(exact), $"{name}({s:R}) = {y:R}, exact {exact:R}");
+                    for (int l = 0; l < width; l++)
+                        if (l != width / 2) Assert.True(Math.Abs(ys[l] - Exact(name, xs[l])) <= 4 * Ulp(Exact(name, xs[l])), $"{name}: lane {l} beside {s:R}");
+                }
+        }
+
         private static void Near(double expected, double actual) => Assert.True(Math.Abs(expected - actual) <= 1e-13 * Math.Max(1, Math.Abs(expected)), $"{expected:R} vs {actual:R}");
 
         [Fact]
@@ -138,6 +262,39 @@ namespace AE.Dsl.Tests
                     object? result = derivative.Invoke(null, args);
                     var mine = arity == 1 ? new[] { (double)result! } : args.Skip(arity + 1).Select(o => (double)o).ToArray();
                     for (int k = 0; k < arity; k++) Assert.True(d[k].Equals(mine[k]), $"d{name}/da{k} at ({string.Join(", ", a)}): reference {d[k]:R}, generic {mine[k]:R}");
+                }
+            }
+        }
+
+        /// <summary>
+        /// The vector spellings of the fused loops in float64: each lane of a function and of its derivative equals the
+        /// reference's scalar value (Scalar, Derivatives) bit for bit, NaN, infinities and both zeros among the arguments.
+        /// </summary>
+        [Fact]
+        public void Vector_values_and_derivatives_are_the_references_bit_for_bit_in_float64()
+        {
+            var rng = new Random(11);
+            var points = new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.0, -0.0, -25, -3, -1, 1e-300, 0.5, 1, 3, 25, 800 }
+                .Concat(Enumerable.Range(0, 400).Select(_ => (rng.NextDouble() * 2 - 1) * Math.Pow(10, rng.Next(-3, 3)))).ToArray();
+            int width = System.Numerics.Vector<double>.Count;
+            var math = typeof(CellMath<double>);
+            foreach (var (name, (value, derivative)) in CellSpellings.Vector)
+            {
+                var f = math.GetMethod(value, BindingFlags.Public | BindingFlags.Static)!;
+                var d = math.GetMethod(derivative, BindingFlags.Public | BindingFlags.Static)!;
+                for (int at = 0; at + width <= points.Length; at += width)
+                {
+                    var x = new System.Numerics.Vector<double>(points, at);
+                    var y = (System.Numerics.Vector<double>)f.Invoke(null, new object[] { x })!;
+                    var dy = (System.Numerics.Vector<double>)d.Invoke(null, new object[] { x, y })!;
+                    for (int l = 0; l < width; l++)
+                    {
+                        double expected = Scalar.Call(name, new[] { x[l] })!.Value;
+                        Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(y[l]) || double.IsNaN(expected) && double.IsNaN(y[l]), $"{name}({x[l]:R}): reference {expected:R}, vector {y[l]:R}");
+                        var dd = new double[1];
+                        Derivatives.Elementwise(name, new[] { x[l] }, expected, dd);
+                        Assert.True(dd[0].Equals(dy[l]), $"d{name}({x[l]:R}): reference {dd[0]:R}, vector {dy[l]:R}");
+                    }
                 }
             }
         }

@@ -65,56 +65,134 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 0, 32), Part(__theta, 32, 32), f.Slice(3 * B, 1 * B), f.Slice(4 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
-            Tanh(f.Slice(4 * B, 32 * B), f.Slice(36 * B, 32 * B));
+            for (int k = 0; k <= 32 * B - W; k += W)
+            {
+                var v5 = VTanh(Ld(f, 4 * B + k)); St(f, 36 * B + k, v5);
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
+            {
+                f[36 * B + k] = T.Tanh(f[4 * B + k]);
+            }
             Linear(Part(__theta, 64, 32), Part(__theta, 96, 1), f.Slice(36 * B, 32 * B), f.Slice(68 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
-            for (int b = 0; b < B; b++) f[69 * B + b] = f[2 * B + b] + f[68 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v7 = Ld(f, 2 * B + b) + Ld(f, 68 * B + b); St(f, 69 * B + b, v7);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                f[69 * B + b] = f[2 * B + b] + f[68 * B + b];
+            }
 #line default
             // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 97, 32), Part(__theta, 129, 32), f.Slice(3 * B, 1 * B), f.Slice(70 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
-            Tanh(f.Slice(70 * B, 32 * B), f.Slice(102 * B, 32 * B));
+            for (int k = 0; k <= 32 * B - W; k += W)
+            {
+                var v9 = VTanh(Ld(f, 70 * B + k)); St(f, 102 * B + k, v9);
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
+            {
+                f[102 * B + k] = T.Tanh(f[70 * B + k]);
+            }
             Linear(Part(__theta, 161, 32), Part(__theta, 193, 1), f.Slice(102 * B, 32 * B), f.Slice(134 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
-            for (int b = 0; b < B; b++) f[135 * B + b] = Softplus(f[134 * B + b]);
-            for (int b = 0; b < B; b++) f[136 * B + b] = f[135 * B + b] + __c0;
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v11 = VSoftplus(Ld(f, 134 * B + b)); St(f, 135 * B + b, v11);
+                var v12 = v11 + Vec(__c0); St(f, 136 * B + b, v12);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                f[135 * B + b] = Softplus(f[134 * B + b]);
+                f[136 * B + b] = f[135 * B + b] + __c0;
+            }
 #line default
             // theta' = theta' + (sigma * eps)
 #line 40 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[137 * B + b] = f[136 * B + b] * f[0 * B + b];
-            for (int b = 0; b < B; b++) f[138 * B + b] = f[69 * B + b] + f[137 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v13 = Ld(f, 136 * B + b) * Ld(f, 0 * B + b); St(f, 137 * B + b, v13);
+                var v14 = Ld(f, 69 * B + b) + v13; St(f, 138 * B + b, v14);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                f[137 * B + b] = f[136 * B + b] * f[0 * B + b];
+                f[138 * B + b] = f[69 * B + b] + f[137 * B + b];
+            }
 #line default
             // ---- rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // t = step - 1
 #line 44 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[139 * B + b] = t - __c1;
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v15 = Vec(t) - Vec(__c1); St(f, 139 * B + b, v15);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                f[139 * B + b] = t - __c1;
+            }
 #line default
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 194, 32), Part(__theta, 226, 32), f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
-            Tanh(f.Slice(140 * B, 32 * B), f.Slice(172 * B, 32 * B));
+            for (int k = 0; k <= 32 * B - W; k += W)
+            {
+                var v17 = VTanh(Ld(f, 140 * B + k)); St(f, 172 * B + k, v17);
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
+            {
+                f[172 * B + k] = T.Tanh(f[140 * B + k]);
+            }
             Linear(Part(__theta, 258, 32), Part(__theta, 290, 1), f.Slice(172 * B, 32 * B), f.Slice(204 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
-            for (int b = 0; b < B; b++) f[205 * B + b] = __c2 * f[139 * B + b];
-            for (int b = 0; b < B; b++) f[206 * B + b] = f[204 * B + b] + f[205 * B + b];
-            for (int b = 0; b < B; b++) f[207 * B + b] = T.Sin(f[206 * B + b]);
-            for (int b = 0; b < B; b++) f[208 * B + b] = f[138 * B + b] + f[207 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v19 = Vec(__c2) * Ld(f, 139 * B + b); St(f, 205 * B + b, v19);
+                var v20 = Ld(f, 204 * B + b) + v19; St(f, 206 * B + b, v20);
+                var v21 = VSin(v20); St(f, 207 * B + b, v21);
+                var v22 = Ld(f, 138 * B + b) + v21; St(f, 208 * B + b, v22);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                f[205 * B + b] = __c2 * f[139 * B + b];
+                f[206 * B + b] = f[204 * B + b] + f[205 * B + b];
+                f[207 * B + b] = T.Sin(f[206 * B + b]);
+                f[208 * B + b] = f[138 * B + b] + f[207 * B + b];
+            }
 #line default
             // ---- update "simple coefficient update, and the output sample"
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
-            Tanh(f.Slice(208 * B, 1 * B), f.Slice(209 * B, 1 * B));
-            for (int b = 0; b < B; b++) f[210 * B + b] = __c2 * f[209 * B + b];
-            for (int b = 0; b < B; b++) f[211 * B + b] = f[3 * B + b] + f[210 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v23 = VTanh(Ld(f, 208 * B + b)); St(f, 209 * B + b, v23);
+                var v24 = Vec(__c2) * v23; St(f, 210 * B + b, v24);
+                var v25 = Ld(f, 3 * B + b) + v24; St(f, 211 * B + b, v25);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                f[209 * B + b] = T.Tanh(f[208 * B + b]);
+                f[210 * B + b] = __c2 * f[209 * B + b];
+                f[211 * B + b] = f[3 * B + b] + f[210 * B + b];
+            }
 #line default
             // mse = mean((y - target) ^ 2)
 #line 51 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[212 * B + b] = f[208 * B + b] - f[1 * B + b];
-            for (int b = 0; b < B; b++) f[213 * B + b] = T.Pow(f[212 * B + b], __c3);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v26 = Ld(f, 208 * B + b) - Ld(f, 1 * B + b); St(f, 212 * B + b, v26);
+                var v27 = VSquare(v26); St(f, 213 * B + b, v27);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                f[212 * B + b] = f[208 * B + b] - f[1 * B + b];
+                f[213 * B + b] = T.Pow(f[212 * B + b], __c3);
+            }
             for (int b = 0; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 1; i++) s += f[213 * B + b]; f[214 * B + b] = s / T.CreateTruncating(1);
@@ -126,7 +204,7 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of update "simple coefficient update, and the output sample"
             // mse = mean((y - target) ^ 2)
 #line 51 "/ae/cells/amed_synth.ae"
@@ -136,137 +214,207 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 1; i++) a[213 * B + b] += g / T.CreateTruncating(1);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g27 = Ld(a, 213 * B + b);
+                var g26 = Ld(a, 212 * B + b) + Share(g27, Vec(__c3) * Ld(f, 212 * B + b));
+                AddSt(a, 208 * B + b, g26);
+                AddSt(a, 1 * B + b, -g26);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[213 * B + b];
-                if (g == T.Zero) continue;
-                a[212 * B + b] += g * (__c3 * f[212 * B + b]);
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[212 * B + b];
-                if (g == T.Zero) continue;
-                a[208 * B + b] += g;
-                a[1 * B + b] += -g;
+                if (g != T.Zero)
+                {
+                    a[212 * B + b] += g * (__c3 * f[212 * B + b]);
+                }
+                g = a[212 * B + b];
+                if (g != T.Zero)
+                {
+                    a[208 * B + b] += g;
+                    a[1 * B + b] += -g;
+                }
             }
 #line default
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g25 = Ld(a, 211 * B + b);
+                AddSt(a, 3 * B + b, g25);
+                var g24 = Ld(a, 210 * B + b) + g25;
+                var g23 = Ld(a, 209 * B + b) + Share(g24, Vec(__c2));
+                AddSt(a, 208 * B + b, Share(g23, VDTanh(Ld(f, 208 * B + b), Ld(f, 209 * B + b))));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[211 * B + b];
-                if (g == T.Zero) continue;
-                a[3 * B + b] += g;
-                a[210 * B + b] += g;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[210 * B + b];
-                if (g == T.Zero) continue;
-                a[209 * B + b] += g * __c2;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[209 * B + b];
-                if (g == T.Zero) continue;
-                a[208 * B + b] += g * DTanh(f[208 * B + b], f[209 * B + b]);
+                if (g != T.Zero)
+                {
+                    a[3 * B + b] += g;
+                    a[210 * B + b] += g;
+                }
+                g = a[210 * B + b];
+                if (g != T.Zero)
+                {
+                    a[209 * B + b] += g * __c2;
+                }
+                g = a[209 * B + b];
+                if (g != T.Zero)
+                {
+                    a[208 * B + b] += g * DTanh(f[208 * B + b], f[209 * B + b]);
+                }
             }
 #line default
             // ---- adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g22 = Ld(a, 208 * B + b);
+                AddSt(a, 138 * B + b, g22);
+                var g21 = Ld(a, 207 * B + b) + g22;
+                var g20 = Ld(a, 206 * B + b) + Share(g21, VDSin(Ld(f, 206 * B + b), Ld(f, 207 * B + b)));
+                AddSt(a, 204 * B + b, g20);
+                var g19 = Ld(a, 205 * B + b) + g20;
+                AddSt(a, 139 * B + b, Share(g19, Vec(__c2)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[208 * B + b];
-                if (g == T.Zero) continue;
-                a[138 * B + b] += g;
-                a[207 * B + b] += g;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[207 * B + b];
-                if (g == T.Zero) continue;
-                a[206 * B + b] += g * DSin(f[206 * B + b], f[207 * B + b]);
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[206 * B + b];
-                if (g == T.Zero) continue;
-                a[204 * B + b] += g;
-                a[205 * B + b] += g;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[205 * B + b];
-                if (g == T.Zero) continue;
-                a[139 * B + b] += g * __c2;
+                if (g != T.Zero)
+                {
+                    a[138 * B + b] += g;
+                    a[207 * B + b] += g;
+                }
+                g = a[207 * B + b];
+                if (g != T.Zero)
+                {
+                    a[206 * B + b] += g * DSin(f[206 * B + b], f[207 * B + b]);
+                }
+                g = a[206 * B + b];
+                if (g != T.Zero)
+                {
+                    a[204 * B + b] += g;
+                    a[205 * B + b] += g;
+                }
+                g = a[205 * B + b];
+                if (g != T.Zero)
+                {
+                    a[139 * B + b] += g * __c2;
+                }
             }
             LinearBackward(Part(__theta, 258, 32), f.Slice(172 * B, 32 * B), a.Slice(204 * B, 1 * B), a.Slice(172 * B, 32 * B), Part(__grad, 258, 32), Part(__grad, 290, 1), 1, 32, B);   // d_net.2.weight, d_net.2.bias
-            for (int k = 0; k < 32 * B; k++)
+            for (int k = 0; k <= 32 * B - W; k += W)
+            {
+                var g17 = Ld(a, 172 * B + k);
+                AddSt(a, 140 * B + k, Share(g17, VDTanh(Ld(f, 140 * B + k), Ld(f, 172 * B + k))));
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
             {
                 T g = a[172 * B + k];
-                if (g == T.Zero) continue;
-                a[140 * B + k] += g * DTanh(f[140 * B + k], f[172 * B + k]);
+                if (g != T.Zero)
+                {
+                    a[140 * B + k] += g * DTanh(f[140 * B + k], f[172 * B + k]);
+                }
             }
             LinearBackward(Part(__theta, 194, 32), f.Slice(3 * B, 1 * B), a.Slice(140 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 194, 32), Part(__grad, 226, 32), 32, 1, B);   // d_net.0.weight, d_net.0.bias
 #line default
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
 #line 40 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g14 = Ld(a, 138 * B + b);
+                AddSt(a, 69 * B + b, g14);
+                var g13 = Ld(a, 137 * B + b) + g14;
+                AddSt(a, 136 * B + b, Share(g13, Ld(f, 0 * B + b)));
+                AddSt(a, 0 * B + b, Share(g13, Ld(f, 136 * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[138 * B + b];
-                if (g == T.Zero) continue;
-                a[69 * B + b] += g;
-                a[137 * B + b] += g;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[137 * B + b];
-                if (g == T.Zero) continue;
-                a[136 * B + b] += g * f[0 * B + b];
-                a[0 * B + b] += g * f[136 * B + b];
+                if (g != T.Zero)
+                {
+                    a[69 * B + b] += g;
+                    a[137 * B + b] += g;
+                }
+                g = a[137 * B + b];
+                if (g != T.Zero)
+                {
+                    a[136 * B + b] += g * f[0 * B + b];
+                    a[0 * B + b] += g * f[136 * B + b];
+                }
             }
 #line default
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g12 = Ld(a, 136 * B + b);
+                var g11 = Ld(a, 135 * B + b) + g12;
+                AddSt(a, 134 * B + b, Share(g11, VDSoftplus(Ld(f, 134 * B + b), Ld(f, 135 * B + b))));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[136 * B + b];
-                if (g == T.Zero) continue;
-                a[135 * B + b] += g;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[135 * B + b];
-                if (g == T.Zero) continue;
-                a[134 * B + b] += g * DSoftplus(f[134 * B + b], f[135 * B + b]);
+                if (g != T.Zero)
+                {
+                    a[135 * B + b] += g;
+                }
+                g = a[135 * B + b];
+                if (g != T.Zero)
+                {
+                    a[134 * B + b] += g * DSoftplus(f[134 * B + b], f[135 * B + b]);
+                }
             }
             LinearBackward(Part(__theta, 161, 32), f.Slice(102 * B, 32 * B), a.Slice(134 * B, 1 * B), a.Slice(102 * B, 32 * B), Part(__grad, 161, 32), Part(__grad, 193, 1), 1, 32, B);   // sigma_net.2.weight, sigma_net.2.bias
-            for (int k = 0; k < 32 * B; k++)
+            for (int k = 0; k <= 32 * B - W; k += W)
+            {
+                var g9 = Ld(a, 102 * B + k);
+                AddSt(a, 70 * B + k, Share(g9, VDTanh(Ld(f, 70 * B + k), Ld(f, 102 * B + k))));
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
             {
                 T g = a[102 * B + k];
-                if (g == T.Zero) continue;
-                a[70 * B + k] += g * DTanh(f[70 * B + k], f[102 * B + k]);
+                if (g != T.Zero)
+                {
+                    a[70 * B + k] += g * DTanh(f[70 * B + k], f[102 * B + k]);
+                }
             }
             LinearBackward(Part(__theta, 97, 32), f.Slice(3 * B, 1 * B), a.Slice(70 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 97, 32), Part(__grad, 129, 32), 32, 1, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
             // ---- adjoint of rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g7 = Ld(a, 69 * B + b);
+                AddSt(a, 2 * B + b, g7);
+                AddSt(a, 68 * B + b, g7);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[69 * B + b];
-                if (g == T.Zero) continue;
-                a[2 * B + b] += g;
-                a[68 * B + b] += g;
+                if (g != T.Zero)
+                {
+                    a[2 * B + b] += g;
+                    a[68 * B + b] += g;
+                }
             }
             LinearBackward(Part(__theta, 64, 32), f.Slice(36 * B, 32 * B), a.Slice(68 * B, 1 * B), a.Slice(36 * B, 32 * B), Part(__grad, 64, 32), Part(__grad, 96, 1), 1, 32, B);   // f_net.2.weight, f_net.2.bias
-            for (int k = 0; k < 32 * B; k++)
+            for (int k = 0; k <= 32 * B - W; k += W)
+            {
+                var g5 = Ld(a, 36 * B + k);
+                AddSt(a, 4 * B + k, Share(g5, VDTanh(Ld(f, 4 * B + k), Ld(f, 36 * B + k))));
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
             {
                 T g = a[36 * B + k];
-                if (g == T.Zero) continue;
-                a[4 * B + k] += g * DTanh(f[4 * B + k], f[36 * B + k]);
+                if (g != T.Zero)
+                {
+                    a[4 * B + k] += g * DTanh(f[4 * B + k], f[36 * B + k]);
+                }
             }
             LinearBackward(Part(__theta, 0, 32), f.Slice(3 * B, 1 * B), a.Slice(4 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 0, 32), Part(__grad, 32, 32), 32, 1, B);   // f_net.0.weight, f_net.0.bias
 #line default

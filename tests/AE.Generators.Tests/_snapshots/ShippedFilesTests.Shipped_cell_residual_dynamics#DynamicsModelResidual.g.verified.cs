@@ -62,29 +62,58 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- update "residual logits, softmax, and the elementwise g update"
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(12 + i) * B + b] = f[(6 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(15 + i) * B + b] = f[(0 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(18 + i) * B + b] = f[(3 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(21 + i) * B + b] = f[(9 + i) * B + b];
+            Copy(f, 6 * B, 12 * B, 3 * B);
+            Copy(f, 0 * B, 15 * B, 3 * B);
+            Copy(f, 3 * B, 18 * B, 3 * B);
+            Copy(f, 9 * B, 21 * B, 3 * B);
             Linear(Part(__theta, 0, 192), Part(__theta, 192, 16), f.Slice(12 * B, 12 * B), f.Slice(24 * B, 16 * B), 16, 12, B);   // F.fc1.weight x + F.fc1.bias
-            for (int k = 0; k < 16 * B; k++) f[40 * B + k] = Relu(f[24 * B + k]);
+            for (int k = 0; k <= 16 * B - W; k += W)
+            {
+                var v6 = VRelu(Ld(f, 24 * B + k)); St(f, 40 * B + k, v6);
+            }
+            for (int k = 16 * B / W * W; k < 16 * B; k++)
+            {
+                f[40 * B + k] = Relu(f[24 * B + k]);
+            }
             Linear(Part(__theta, 208, 256), Part(__theta, 464, 16), f.Slice(40 * B, 16 * B), f.Slice(56 * B, 16 * B), 16, 16, B);   // F.fc2.weight x + F.fc2.bias
-            for (int k = 0; k < 16 * B; k++) f[72 * B + k] = Relu(f[56 * B + k]);
+            for (int k = 0; k <= 16 * B - W; k += W)
+            {
+                var v8 = VRelu(Ld(f, 56 * B + k)); St(f, 72 * B + k, v8);
+            }
+            for (int k = 16 * B / W * W; k < 16 * B; k++)
+            {
+                f[72 * B + k] = Relu(f[56 * B + k]);
+            }
             Linear(Part(__theta, 480, 48), Part(__theta, 528, 3), f.Slice(72 * B, 16 * B), f.Slice(88 * B, 3 * B), 3, 16, B);   // F.out.weight x + F.out.bias
 #line default
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++) f[91 * B + k] = f[6 * B + k] + __c0;
-            for (int k = 0; k < 3 * B; k++) f[94 * B + k] = T.Log(f[91 * B + k]);
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var v10 = Ld(f, 6 * B + k) + Vec(__c0); St(f, 91 * B + k, v10);
+                var v11 = VLog(v10); St(f, 94 * B + k, v11);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                f[91 * B + k] = f[6 * B + k] + __c0;
+                f[94 * B + k] = T.Log(f[91 * B + k]);
+            }
 #line default
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++) f[97 * B + k] = f[94 * B + k] + f[88 * B + k];
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var v12 = Ld(f, 94 * B + k) + Ld(f, 88 * B + k); St(f, 97 * B + k, v12);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                f[97 * B + k] = f[94 * B + k] + f[88 * B + k];
+            }
 #line default
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
@@ -100,26 +129,59 @@ namespace AE.Generated
 #line 45 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(103 + i) * B + b] = __theta[531 + i] * f[(9 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(106 + i) * B + b] = __theta[531 + i] * f[(6 + i) * B + b];
-            for (int k = 0; k < 3 * B; k++) f[109 * B + k] = f[100 * B + k] - f[106 * B + k];
-            for (int k = 0; k < 3 * B; k++) f[112 * B + k] = f[109 * B + k] * f[0 * B + k];
-            for (int k = 0; k < 3 * B; k++) f[115 * B + k] = f[103 * B + k] + f[112 * B + k];
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var v16 = Ld(f, 100 * B + k) - Ld(f, 106 * B + k); St(f, 109 * B + k, v16);
+                var v17 = v16 * Ld(f, 0 * B + k); St(f, 112 * B + k, v17);
+                var v18 = Ld(f, 103 * B + k) + v17; St(f, 115 * B + k, v18);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                f[109 * B + k] = f[100 * B + k] - f[106 * B + k];
+                f[112 * B + k] = f[109 * B + k] * f[0 * B + k];
+                f[115 * B + k] = f[103 * B + k] + f[112 * B + k];
+            }
 #line default
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++) f[118 * B + k] = T.Pow(f[115 * B + k], __c1);
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var v19 = VSquare(Ld(f, 115 * B + k)); St(f, 118 * B + k, v19);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                f[118 * B + k] = T.Pow(f[115 * B + k], __c1);
+            }
             for (int b = 0; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(118 + i) * B + b]; f[121 * B + b] = s;
             }
-            for (int k = 0; k < 3 * B; k++) f[122 * B + k] = f[100 * B + k] + __c0;
-            for (int k = 0; k < 3 * B; k++) f[125 * B + k] = T.Log(f[122 * B + k]);
-            for (int k = 0; k < 3 * B; k++) f[128 * B + k] = f[100 * B + k] * f[125 * B + k];
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var v21 = Ld(f, 100 * B + k) + Vec(__c0); St(f, 122 * B + k, v21);
+                var v22 = VLog(v21); St(f, 125 * B + k, v22);
+                var v23 = Ld(f, 100 * B + k) * v22; St(f, 128 * B + k, v23);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                f[122 * B + k] = f[100 * B + k] + __c0;
+                f[125 * B + k] = T.Log(f[122 * B + k]);
+                f[128 * B + k] = f[100 * B + k] * f[125 * B + k];
+            }
             for (int b = 0; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(128 + i) * B + b]; f[131 * B + b] = s;
             }
-            for (int b = 0; b < B; b++) f[132 * B + b] = __c2 * f[131 * B + b];
-            for (int b = 0; b < B; b++) f[133 * B + b] = f[121 * B + b] + f[132 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v25 = Vec(__c2) * Ld(f, 131 * B + b); St(f, 132 * B + b, v25);
+                var v26 = Ld(f, 121 * B + b) + v25; St(f, 133 * B + b, v26);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                f[132 * B + b] = __c2 * f[131 * B + b];
+                f[133 * B + b] = f[121 * B + b] + f[132 * B + b];
+            }
 #line default
             // ---- the step's end: the bounded state 'N' projected onto its bounds
             for (int k = 0; k < 3 * B; k++) f[134 * B + k] = Clamp(f[100 * B + k], __c3, __c4);
@@ -129,7 +191,7 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of the step's end: the bounded state 'N' projected onto its bounds
             for (int k = 0; k < 3 * B; k++)
             {
@@ -140,18 +202,26 @@ namespace AE.Generated
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g26 = Ld(a, 133 * B + b);
+                AddSt(a, 121 * B + b, g26);
+                var g25 = Ld(a, 132 * B + b) + g26;
+                AddSt(a, 131 * B + b, Share(g25, Vec(__c2)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[133 * B + b];
-                if (g == T.Zero) continue;
-                a[121 * B + b] += g;
-                a[132 * B + b] += g;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[132 * B + b];
-                if (g == T.Zero) continue;
-                a[131 * B + b] += g * __c2;
+                if (g != T.Zero)
+                {
+                    a[121 * B + b] += g;
+                    a[132 * B + b] += g;
+                }
+                g = a[132 * B + b];
+                if (g != T.Zero)
+                {
+                    a[131 * B + b] += g * __c2;
+                }
             }
             for (int b = 0; b < B; b++)
             {
@@ -159,24 +229,32 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 3; i++) a[(128 + i) * B + b] += g;
             }
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var g23 = Ld(a, 128 * B + k);
+                AddSt(a, 100 * B + k, Share(g23, Ld(f, 125 * B + k)));
+                var g22 = Ld(a, 125 * B + k) + Share(g23, Ld(f, 100 * B + k));
+                var g21 = Ld(a, 122 * B + k) + Share(g22, VDLog(Ld(f, 122 * B + k), Ld(f, 125 * B + k)));
+                AddSt(a, 100 * B + k, g21);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
                 T g = a[128 * B + k];
-                if (g == T.Zero) continue;
-                a[100 * B + k] += g * f[125 * B + k];
-                a[125 * B + k] += g * f[100 * B + k];
-            }
-            for (int k = 0; k < 3 * B; k++)
-            {
-                T g = a[125 * B + k];
-                if (g == T.Zero) continue;
-                a[122 * B + k] += g * DLog(f[122 * B + k], f[125 * B + k]);
-            }
-            for (int k = 0; k < 3 * B; k++)
-            {
-                T g = a[122 * B + k];
-                if (g == T.Zero) continue;
-                a[100 * B + k] += g;
+                if (g != T.Zero)
+                {
+                    a[100 * B + k] += g * f[125 * B + k];
+                    a[125 * B + k] += g * f[100 * B + k];
+                }
+                g = a[125 * B + k];
+                if (g != T.Zero)
+                {
+                    a[122 * B + k] += g * DLog(f[122 * B + k], f[125 * B + k]);
+                }
+                g = a[122 * B + k];
+                if (g != T.Zero)
+                {
+                    a[100 * B + k] += g;
+                }
             }
             for (int b = 0; b < B; b++)
             {
@@ -184,35 +262,52 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 3; i++) a[(118 + i) * B + b] += g;
             }
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var g19 = Ld(a, 118 * B + k);
+                AddSt(a, 115 * B + k, Share(g19, Vec(__c1) * Ld(f, 115 * B + k)));
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
                 T g = a[118 * B + k];
-                if (g == T.Zero) continue;
-                a[115 * B + k] += g * (__c1 * f[115 * B + k]);
+                if (g != T.Zero)
+                {
+                    a[115 * B + k] += g * (__c1 * f[115 * B + k]);
+                }
             }
 #line default
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var g18 = Ld(a, 115 * B + k);
+                AddSt(a, 103 * B + k, g18);
+                var g17 = Ld(a, 112 * B + k) + g18;
+                var g16 = Ld(a, 109 * B + k) + Share(g17, Ld(f, 0 * B + k));
+                AddSt(a, 0 * B + k, Share(g17, Ld(f, 109 * B + k)));
+                AddSt(a, 100 * B + k, g16);
+                AddSt(a, 106 * B + k, -g16);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
                 T g = a[115 * B + k];
-                if (g == T.Zero) continue;
-                a[103 * B + k] += g;
-                a[112 * B + k] += g;
-            }
-            for (int k = 0; k < 3 * B; k++)
-            {
-                T g = a[112 * B + k];
-                if (g == T.Zero) continue;
-                a[109 * B + k] += g * f[0 * B + k];
-                a[0 * B + k] += g * f[109 * B + k];
-            }
-            for (int k = 0; k < 3 * B; k++)
-            {
-                T g = a[109 * B + k];
-                if (g == T.Zero) continue;
-                a[100 * B + k] += g;
-                a[106 * B + k] += -g;
+                if (g != T.Zero)
+                {
+                    a[103 * B + k] += g;
+                    a[112 * B + k] += g;
+                }
+                g = a[112 * B + k];
+                if (g != T.Zero)
+                {
+                    a[109 * B + k] += g * f[0 * B + k];
+                    a[0 * B + k] += g * f[109 * B + k];
+                }
+                g = a[109 * B + k];
+                if (g != T.Zero)
+                {
+                    a[100 * B + k] += g;
+                    a[106 * B + k] += -g;
+                }
             }
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
             {
@@ -239,50 +334,79 @@ namespace AE.Generated
 #line default
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var g12 = Ld(a, 97 * B + k);
+                AddSt(a, 94 * B + k, g12);
+                AddSt(a, 88 * B + k, g12);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
                 T g = a[97 * B + k];
-                if (g == T.Zero) continue;
-                a[94 * B + k] += g;
-                a[88 * B + k] += g;
+                if (g != T.Zero)
+                {
+                    a[94 * B + k] += g;
+                    a[88 * B + k] += g;
+                }
             }
 #line default
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var g11 = Ld(a, 94 * B + k);
+                var g10 = Ld(a, 91 * B + k) + Share(g11, VDLog(Ld(f, 91 * B + k), Ld(f, 94 * B + k)));
+                AddSt(a, 6 * B + k, g10);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
                 T g = a[94 * B + k];
-                if (g == T.Zero) continue;
-                a[91 * B + k] += g * DLog(f[91 * B + k], f[94 * B + k]);
-            }
-            for (int k = 0; k < 3 * B; k++)
-            {
-                T g = a[91 * B + k];
-                if (g == T.Zero) continue;
-                a[6 * B + k] += g;
+                if (g != T.Zero)
+                {
+                    a[91 * B + k] += g * DLog(f[91 * B + k], f[94 * B + k]);
+                }
+                g = a[91 * B + k];
+                if (g != T.Zero)
+                {
+                    a[6 * B + k] += g;
+                }
             }
 #line default
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"
             LinearBackward(Part(__theta, 480, 48), f.Slice(72 * B, 16 * B), a.Slice(88 * B, 3 * B), a.Slice(72 * B, 16 * B), Part(__grad, 480, 48), Part(__grad, 528, 3), 3, 16, B);   // F.out.weight, F.out.bias
-            for (int k = 0; k < 16 * B; k++)
+            for (int k = 0; k <= 16 * B - W; k += W)
+            {
+                var g8 = Ld(a, 72 * B + k);
+                AddSt(a, 56 * B + k, Share(g8, VDRelu(Ld(f, 56 * B + k), Ld(f, 72 * B + k))));
+            }
+            for (int k = 16 * B / W * W; k < 16 * B; k++)
             {
                 T g = a[72 * B + k];
-                if (g == T.Zero) continue;
-                a[56 * B + k] += g * DRelu(f[56 * B + k], f[72 * B + k]);
+                if (g != T.Zero)
+                {
+                    a[56 * B + k] += g * DRelu(f[56 * B + k], f[72 * B + k]);
+                }
             }
             LinearBackward(Part(__theta, 208, 256), f.Slice(40 * B, 16 * B), a.Slice(56 * B, 16 * B), a.Slice(40 * B, 16 * B), Part(__grad, 208, 256), Part(__grad, 464, 16), 16, 16, B);   // F.fc2.weight, F.fc2.bias
-            for (int k = 0; k < 16 * B; k++)
+            for (int k = 0; k <= 16 * B - W; k += W)
+            {
+                var g6 = Ld(a, 40 * B + k);
+                AddSt(a, 24 * B + k, Share(g6, VDRelu(Ld(f, 24 * B + k), Ld(f, 40 * B + k))));
+            }
+            for (int k = 16 * B / W * W; k < 16 * B; k++)
             {
                 T g = a[40 * B + k];
-                if (g == T.Zero) continue;
-                a[24 * B + k] += g * DRelu(f[24 * B + k], f[40 * B + k]);
+                if (g != T.Zero)
+                {
+                    a[24 * B + k] += g * DRelu(f[24 * B + k], f[40 * B + k]);
+                }
             }
             LinearBackward(Part(__theta, 0, 192), f.Slice(12 * B, 12 * B), a.Slice(24 * B, 16 * B), a.Slice(12 * B, 12 * B), Part(__grad, 0, 192), Part(__grad, 192, 16), 16, 12, B);   // F.fc1.weight, F.fc1.bias
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(6 + i) * B + b] += a[(12 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(0 + i) * B + b] += a[(15 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(3 + i) * B + b] += a[(18 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(9 + i) * B + b] += a[(21 + i) * B + b];
+            AddInto(a, 12 * B, 6 * B, 3 * B);
+            AddInto(a, 15 * B, 0 * B, 3 * B);
+            AddInto(a, 18 * B, 3 * B, 3 * B);
+            AddInto(a, 21 * B, 9 * B, 3 * B);
 #line default
         }
     }

@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AE.Dsl.IR;
+
+namespace AE.Dsl.Emit.Cells
+{
+    /// <summary>
+    /// Fused elementwise loops: consecutive elementwise values of one statement, of one length, whose operands are
+    /// values of that length or numbers, run as one loop over the elements and the batch together, a Vector&lt;T&gt;
+    /// at a time (CellMath's V functions: float32 polynomials, float64 the reference's functions lane by lane), then
+    /// the last elements one at a time. Every value is still stored in its frame slot (the adjoint reads them); inside
+    /// the loop a value's later readers take it from a register. The adjoint runs the same values in reverse in one loop,
+    /// the adjoints of the run's own values kept in registers.
+    /// </summary>
+    internal sealed partial class CellEmitter
+    {
+        /// <summary>Whether a value can run in a fused vector loop: elementwise, not boolean, with a vector spelling, its operands of its length or numbers.</summary>
+        private bool IsFusable(CellValue v)
+        {
+            if (!IsElementwise(v.Op) || v.IsBool) return false;
+            bool ok = v.Op switch
+            {
+                CellOp.Broadcast => v.Args[0] is not ValueArg,
+                CellOp.Negate => true,
+                CellOp.Binary => v.Binary is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div
+                    || v.Binary == BinaryOp.Pow && v.Args[1] is LiteralArg { Value: 2 },
+                CellOp.Call or CellOp.Activation => v.Args.Count == 1 && CellSpellings.Vector.ContainsKey(v.Function!),
+                _ => false,
+            };
+            return ok && v.Args.All(x => x switch
+            {
+                ValueArg va => !_s.Values[va.Id].IsBool && _s.Values[va.Id].Length == v.Length,
+                ParamArg p => p.Length == 1,
+                _ => true,
+            });
+        }
+
+        /// <summary>The step's values (leaves left out) in order, grouped: a fusable run of one statement and one length, or one other value.</summary>
+        private List<List<CellValue>> Runs()
+        {
+            var runs = new List<List<CellValue>>();
+            foreach (var v in _s.Values)
+            {
+                if (v.Op is CellOp.Input or CellOp.State) continue;
+                var last = runs.Count > 0 ? runs[runs.Count - 1] : null;
+                if (last != null && IsFusable(v) && IsFusable(last[0]) && last[0].Statement == v.Statement && last[0].Length == v.Length) last.Add(v);
+                else runs.Add(new List<CellValue> { v });
+            }
+            return runs;
+        }
+
+        /// <summary>The loop index of a run: k over elements and batch together, or b for numbers per sample.</summary>
+        private static string RunIndex(CellValue v) => v.Length == 1 ? "b" : Flat;
+
+        private static string Slot(CellValue v) => $"{v.Offset} * B + {RunIndex(v)}";
+
+        private static string Count(CellValue v) => v.Length == 1 ? "B" : $"{v.Length} * B";
+
+        /// <summary>An operand as a vector inside a run: a register for a value computed earlier in the run, else a load or a broadcast number.</summary>
+        private string VRead(CellArg arg, string index, string frame, ISet<int>? inRegisters = null) => arg switch
+        {
+            ValueArg v when inRegisters != null && inRegisters.Contains(v.Id) => "v" + v.Id,
+            ValueArg v => $"Ld({frame}, {_s.Values[v.Id].Offset} * B + {index})",
+            _ => $"Vec({Read(arg, index)})",
+        };
+
+        private string VectorValue(CellValue v, string index, ISet<int> inRegisters)
+        {
+            string X(int k) => VRead(v.Args[k], index, "f", inRegisters);
+            switch (v.Op)
+            {
+                case CellOp.Broadcast: return X(0);
+                case CellOp.Negate: return "-" + X(0);
+                case CellOp.Call:
+                case CellOp.Activation: return $"{CellSpellings.Vector[v.Function!].Value}({X(0)})";
+                case CellOp.Binary:
+                    return v.Binary switch
+                    {
+                        BinaryOp.Add => $"{X(0)} + {X(1)}",
+                        BinaryOp.Sub => $"{X(0)} - {X(1)}",
+                        BinaryOp.Mul => $"{X(0)} * {X(1)}",
+                        BinaryOp.Div => $"{X(0)} / {X(1)}",
+                        BinaryOp.Pow => $"VSquare({X(0)})",
+                        _ => throw new InvalidOperationException("not fusable: " + v.Binary),
+                    };
+                default: throw new InvalidOperationException("not fusable: " + v.Op);
+            }
+        }
+
+        private void EmitFused(CodeWriter w, List<CellValue> run)
+        {
+            var first = run[0];
+            string k = RunIndex(first);
+            var inRegisters = new HashSet<int>();
+            using (w.Block($"for (int {k} = 0; {k} <= {Count(first)} - W; {k} += W)"))
+                foreach (var v in run)
+                {
+                    w.Line($"var v{v.Id} = {VectorValue(v, k, inRegisters)}; St(f, {Slot(v)}, v{v.Id});");
+                    inRegisters.Add(v.Id);
+                }
+            // The last elements (fewer than a vector), one at a time.
+            using (w.Block($"for (int {k} = {Count(first)} / W * W; {k} < {Count(first)}; {k}++)"))
+                foreach (var v in run)
+                    w.Line($"{At("f", v, k)} = {Elementwise(v, k)};");
+        }
+
+        private void EmitFusedAdjoint(CodeWriter w, List<CellValue> run)
+        {
+            var first = run[0];
+            string k = RunIndex(first);
+            var ids = new HashSet<int>(run.Select(v => v.Id));
+            using (w.Block($"for (int {k} = 0; {k} <= {Count(first)} - W; {k} += W)"))
+            {
+                var pending = new HashSet<int>();
+                for (int j = run.Count - 1; j >= 0; j--)
+                {
+                    var v = run[j];
+                    if (v.Args.All(x => Target(x) == null)) continue;
+                    string g = "g" + v.Id;
+                    if (!pending.Contains(v.Id)) w.Line($"var {g} = Ld(a, {Slot(v)});");
+                    foreach (var (target, amount) in VectorShares(v, g, k))
+                    {
+                        switch (target)
+                        {
+                            case ValueArg t when ids.Contains(t.Id):
+                                w.Line(pending.Add(t.Id) ? $"var g{t.Id} = Ld(a, {Slot(_s.Values[t.Id])}) + {amount};" : $"g{t.Id} += {amount};");
+                                break;
+                            case ValueArg t:
+                                w.Line($"AddSt(a, {_s.Values[t.Id].Offset} * B + {k}, {amount});");
+                                break;
+                            case ParamArg p:
+                                w.Line($"{Target(p, k)} += VSum({amount});");
+                                break;
+                        }
+                    }
+                }
+            }
+            // The last elements, one at a time.
+            using (w.Block($"for (int {k} = {Count(first)} / W * W; {k} < {Count(first)}; {k}++)"))
+            {
+                bool declared = false;
+                for (int j = run.Count - 1; j >= 0; j--)
+                {
+                    var v = run[j];
+                    if (v.Args.All(x => Target(x) == null)) continue;
+                    w.Line($"{(declared ? "" : "T ")}g = {At("a", v, k)};");
+                    declared = true;
+                    using (w.Block("if (g != T.Zero)"))
+                        ElementwiseAdjoint(w, v, k);
+                }
+            }
+        }
+
+        /// <summary>Each operand's share of a fused value's adjoint <paramref name="g"/>, for the operands that carry a gradient.</summary>
+        private IEnumerable<(CellArg Target, string Amount)> VectorShares(CellValue v, string g, string index)
+        {
+            var a = v.Args;
+            string X(int k) => VRead(a[k], index, "f");
+            var shares = new List<(int, string)>();
+            switch (v.Op)
+            {
+                case CellOp.Broadcast: shares.Add((0, g)); break;
+                case CellOp.Negate: shares.Add((0, "-" + g)); break;
+                case CellOp.Call:
+                case CellOp.Activation:
+                    shares.Add((0, $"Share({g}, {CellSpellings.Vector[v.Function!].Derivative}({X(0)}, Ld(f, {Slot(v)})))"));
+                    break;
+                case CellOp.Binary:
+                    switch (v.Binary)
+                    {
+                        case BinaryOp.Add: shares.Add((0, g)); shares.Add((1, g)); break;
+                        case BinaryOp.Sub: shares.Add((0, g)); shares.Add((1, "-" + g)); break;
+                        case BinaryOp.Mul: shares.Add((0, $"Share({g}, {X(1)})")); shares.Add((1, $"Share({g}, {X(0)})")); break;
+                        case BinaryOp.Div: shares.Add((0, $"Share({g}, Vec(T.One) / {X(1)})")); shares.Add((1, $"Share({g}, -{X(0)} / ({X(1)} * {X(1)}))")); break;
+                        // d/dx x^2 = 2 x, as the scalar adjoint (and the reference) computes it.
+                        case BinaryOp.Pow: shares.Add((0, $"Share({g}, Vec({Literal(2)}) * {X(0)})")); break;
+                    }
+                    break;
+            }
+            foreach (var (k, amount) in shares)
+                if (Target(a[k], index) != null) yield return (a[k], amount);
+        }
+    }
+}
