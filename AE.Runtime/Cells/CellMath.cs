@@ -1,7 +1,6 @@
 using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 
 namespace AE.Runtime.Cells
@@ -80,62 +79,16 @@ namespace AE.Runtime.Cells
         // ------------------------------------------------------------ whole spans
 
         /// <summary>
-        /// y = tanh(x) element by element. In float64, Math.Tanh's value (the reference's). In float32 on a CPU with
-        /// 256-bit vectors, eight at a time: an odd polynomial where |x| &lt; 0.25, else sign(x) (1 - 2 / (exp(2|x|) + 1))
-        /// with <see cref="ExpFloat"/>; within 4e-7 relative of tanh (tested), inside the bound float32 is held to.
+        /// y = tanh(x) element by element. In float64, Math.Tanh's value (the reference's). In float32, a Vector&lt;float&gt;
+        /// at a time through <see cref="VectorMath.Tanh"/> (2 ulp), the last elements through MathF.Tanh.
         /// </summary>
         public static void Tanh(ReadOnlySpan<T> x, Span<T> y)
         {
             if (y.Length < x.Length) throw new ArgumentException("the result is shorter than the argument", nameof(y));
             int i = 0;
-            if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
-            {
-                ref float xr = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x));
-                ref float yr = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(y));
-                for (; i + Vector256<float>.Count <= x.Length; i += Vector256<float>.Count)
-                    TanhFloat(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-            }
+            if (Float)
+                for (; i + Vector<T>.Count <= x.Length; i += Vector<T>.Count) St(y, i, G(VectorMath.Tanh(F(Ld(x, i)))));
             for (; i < x.Length; i++) y[i] = T.Tanh(x[i]);
-        }
-
-        private static Vector256<float> TanhFloat(Vector256<float> x)
-        {
-            var ax = Vector256.Abs(x);
-            // |x| < 0.25: x + x^3 (-1/3 + x^2 (2/15 + x^2 (-17/315 + x^2 62/2835))), the Taylor series to x^9 (next term below 3e-9 x).
-            var x2 = x * x;
-            var poly = Vector256.Create(62f / 2835f);
-            poly = poly * x2 + Vector256.Create(-17f / 315f);
-            poly = poly * x2 + Vector256.Create(2f / 15f);
-            poly = poly * x2 + Vector256.Create(-1f / 3f);
-            var small = x + x * x2 * poly;
-            // Otherwise 1 - 2 / (exp(2|x|) + 1), with |x| capped at 10, where tanh is 1 in float.
-            var e = ExpFloat(Vector256.Min(ax, Vector256.Create(10f)) * Vector256.Create(2f));
-            var large = Vector256.Create(1f) - Vector256.Create(2f) / (e + Vector256.Create(1f));
-            large = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -large, large);
-            var r = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.25f)), small, large);
-            // NaN stays NaN.
-            return Vector256.ConditionalSelect(Vector256.Equals(x, x), r, x);
-        }
-
-        /// <summary>
-        /// e^x for 0 &lt;= x &lt;= 20 in float32, eight at a time: x = k ln 2 + r with |r| &lt;= ln 2 / 2 (ln 2 split in two
-        /// parts so k ln 2 is exact), e^r by its Taylor series to r^7 (relative error below 6e-9), times 2^k put into the
-        /// exponent bits.
-        /// </summary>
-        private static Vector256<float> ExpFloat(Vector256<float> x)
-        {
-            var k = Vector256.Round(x * Vector256.Create(1.44269504088896341f));
-            var r = x - k * Vector256.Create(0.693145751953125f) - k * Vector256.Create(1.428606765330187045e-06f);
-            var p = Vector256.Create(1f / 5040f);
-            p = p * r + Vector256.Create(1f / 720f);
-            p = p * r + Vector256.Create(1f / 120f);
-            p = p * r + Vector256.Create(1f / 24f);
-            p = p * r + Vector256.Create(1f / 6f);
-            p = p * r + Vector256.Create(0.5f);
-            p = p * r + Vector256.Create(1f);
-            p = p * r + Vector256.Create(1f);
-            var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(k) + Vector256.Create(127), 23).AsSingle();
-            return p * scale;
         }
 
         // ------------------------------------------------------------ one vector at a time (the fused elementwise loops)
