@@ -28,28 +28,37 @@ namespace AE.Runtime.Cells
                 for (; c + Vector512<T>.Count <= batch; c += Vector512<T>.Count) LinearSlice512(ref wr, bias, ref xr, ref yr, rows, cols, batch, c);
             if (Vector.IsHardwareAccelerated)
             {
-                // A batch slice of one vector per output row, summed in registers: bias, then w[o,0] x[0], w[o,1] x[1], ...
+                // A batch slice of one vector per output row, eight rows summed in registers: bias, then w[o,0] x[0], w[o,1] x[1], ...
                 for (; c + width <= batch; c += width)
                 {
                     int o = 0;
-                    for (; o + 4 <= rows; o += 4)
+                    for (; o + 8 <= rows; o += 8)
                     {
-                        var a0 = new Vector<T>(bias[o]);
-                        var a1 = new Vector<T>(bias[o + 1]);
-                        var a2 = new Vector<T>(bias[o + 2]);
-                        var a3 = new Vector<T>(bias[o + 3]);
+                        ref T w0 = ref Unsafe.Add(ref wr, o * cols);
+                        Vector<T> a0 = new(bias[o]), a1 = new(bias[o + 1]), a2 = new(bias[o + 2]), a3 = new(bias[o + 3]);
+                        Vector<T> a4 = new(bias[o + 4]), a5 = new(bias[o + 5]), a6 = new(bias[o + 6]), a7 = new(bias[o + 7]);
                         for (int i = 0; i < cols; i++)
                         {
                             var xi = Vector.LoadUnsafe(ref xr, (nuint)(i * batch + c));
-                            a0 += new Vector<T>(Unsafe.Add(ref wr, o * cols + i)) * xi;
-                            a1 += new Vector<T>(Unsafe.Add(ref wr, (o + 1) * cols + i)) * xi;
-                            a2 += new Vector<T>(Unsafe.Add(ref wr, (o + 2) * cols + i)) * xi;
-                            a3 += new Vector<T>(Unsafe.Add(ref wr, (o + 3) * cols + i)) * xi;
+                            ref T wi = ref Unsafe.Add(ref w0, i);
+                            a0 += new Vector<T>(wi) * xi;
+                            a1 += new Vector<T>(Unsafe.Add(ref wi, cols)) * xi;
+                            a2 += new Vector<T>(Unsafe.Add(ref wi, 2 * cols)) * xi;
+                            a3 += new Vector<T>(Unsafe.Add(ref wi, 3 * cols)) * xi;
+                            a4 += new Vector<T>(Unsafe.Add(ref wi, 4 * cols)) * xi;
+                            a5 += new Vector<T>(Unsafe.Add(ref wi, 5 * cols)) * xi;
+                            a6 += new Vector<T>(Unsafe.Add(ref wi, 6 * cols)) * xi;
+                            a7 += new Vector<T>(Unsafe.Add(ref wi, 7 * cols)) * xi;
                         }
-                        a0.StoreUnsafe(ref yr, (nuint)(o * batch + c));
-                        a1.StoreUnsafe(ref yr, (nuint)((o + 1) * batch + c));
-                        a2.StoreUnsafe(ref yr, (nuint)((o + 2) * batch + c));
-                        a3.StoreUnsafe(ref yr, (nuint)((o + 3) * batch + c));
+                        ref T y0 = ref Unsafe.Add(ref yr, o * batch + c);
+                        a0.StoreUnsafe(ref y0);
+                        a1.StoreUnsafe(ref y0, (nuint)batch);
+                        a2.StoreUnsafe(ref y0, (nuint)(2 * batch));
+                        a3.StoreUnsafe(ref y0, (nuint)(3 * batch));
+                        a4.StoreUnsafe(ref y0, (nuint)(4 * batch));
+                        a5.StoreUnsafe(ref y0, (nuint)(5 * batch));
+                        a6.StoreUnsafe(ref y0, (nuint)(6 * batch));
+                        a7.StoreUnsafe(ref y0, (nuint)(7 * batch));
                     }
                     for (; o < rows; o++)
                     {
@@ -155,16 +164,47 @@ namespace AE.Runtime.Cells
                 var gwo = gw.Slice(o * cols, cols);
                 for (int i = 0; i < cols; i++) gwo[i] += Dot(go, x.Slice(i * batch, batch));
             }
-            // d/d x: a batch slice of one vector per input, summed over the rows in registers.
-            int width = Vector<T>.Count, c = 0;
+            InputGradient(ref wr, ref gyr, ref gxr, rows, cols, batch, 0);
+        }
+
+        /// <summary>
+        /// d/d x of a layer, gx += wᵀ gy, for the samples from <paramref name="c"/> on: batch slices of one Vector&lt;T&gt;, four
+        /// inputs at a time, each summed over the rows in its own register; the last samples one at a time.
+        /// </summary>
+        private static void InputGradient(ref T wr, ref T gyr, ref T gxr, int rows, int cols, int batch, int c)
+        {
+            int width = Vector<T>.Count;
             if (Vector.IsHardwareAccelerated)
                 for (; c + width <= batch; c += width)
-                    for (int i = 0; i < cols; i++)
+                {
+                    int i = 0;
+                    for (; i + 4 <= cols; i += 4)
+                    {
+                        var a0 = Vector.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
+                        var a1 = Vector.LoadUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
+                        var a2 = Vector.LoadUnsafe(ref gxr, (nuint)((i + 2) * batch + c));
+                        var a3 = Vector.LoadUnsafe(ref gxr, (nuint)((i + 3) * batch + c));
+                        for (int o = 0; o < rows; o++)
+                        {
+                            var g = Vector.LoadUnsafe(ref gyr, (nuint)(o * batch + c));
+                            ref T wo = ref Unsafe.Add(ref wr, o * cols + i);
+                            a0 += new Vector<T>(wo) * g;
+                            a1 += new Vector<T>(Unsafe.Add(ref wo, 1)) * g;
+                            a2 += new Vector<T>(Unsafe.Add(ref wo, 2)) * g;
+                            a3 += new Vector<T>(Unsafe.Add(ref wo, 3)) * g;
+                        }
+                        a0.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
+                        a1.StoreUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
+                        a2.StoreUnsafe(ref gxr, (nuint)((i + 2) * batch + c));
+                        a3.StoreUnsafe(ref gxr, (nuint)((i + 3) * batch + c));
+                    }
+                    for (; i < cols; i++)
                     {
                         var a = Vector.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
                         for (int o = 0; o < rows; o++) a += new Vector<T>(Unsafe.Add(ref wr, o * cols + i)) * Vector.LoadUnsafe(ref gyr, (nuint)(o * batch + c));
                         a.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
                     }
+                }
             for (; c < batch; c++)
                 for (int i = 0; i < cols; i++)
                 {
@@ -237,13 +277,7 @@ namespace AE.Runtime.Cells
                     a.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
                 }
             }
-            for (; c < batch; c++)
-                for (int i = 0; i < cols; i++)
-                {
-                    T a = Unsafe.Add(ref gxr, i * batch + c);
-                    for (int o = 0; o < rows; o++) a += Unsafe.Add(ref wr, o * cols + i) * Unsafe.Add(ref gyr, o * batch + c);
-                    Unsafe.Add(ref gxr, i * batch + c) = a;
-                }
+            InputGradient(ref wr, ref gyr, ref gxr, rows, cols, batch, c);
 
             Span<T> xt = stackalloc T[GradientBatch * GradientColumns];
             ref T xtr = ref MemoryMarshal.GetReference(xt);
