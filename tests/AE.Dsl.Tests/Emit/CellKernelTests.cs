@@ -71,6 +71,55 @@ namespace AE.Dsl.Tests
                 }
         }
 
+        /// <summary>The in-order sum's error bound for n terms in float32: γ_n = n u / (1 - n u), u = 2^-24.</summary>
+        private static double Gamma(int n) => n * Math.Pow(2, -24) / (1 - n * Math.Pow(2, -24));
+
+        /// <summary>
+        /// float32 layers (fused multiply-add where the CPU has it) against the exact sums of the same float inputs (products of
+        /// floats are exact in double): each output within γ_(n+1) (|first term| + sum |products|), the bound of an in-order
+        /// float32 sum of n products, and likewise each gradient of the adjoint.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(Shapes))]
+        public void A_float32_layer_is_within_the_in_order_sums_bound(int rows, int cols, int batch)
+        {
+            var rng = new Random(rows * 31 + cols * 17 + batch);
+            float[] F(int n) => Random(rng, n).Select(v => (float)v).ToArray();
+            float[] w = F(rows * cols), bias = F(rows), x = F(cols * batch), y = new float[rows * batch];
+            CellKernels<float>.Linear(w, bias, x, y, rows, cols, batch);
+            for (int o = 0; o < rows; o++)
+                for (int b = 0; b < batch; b++)
+                {
+                    double exact = bias[o], size = Math.Abs(bias[o]);
+                    for (int i = 0; i < cols; i++) { double p = (double)w[o * cols + i] * x[i * batch + b]; exact += p; size += Math.Abs(p); }
+                    Assert.True(Math.Abs(y[o * batch + b] - exact) <= Gamma(cols + 1) * size, $"y[{o}, {b}] = {y[o * batch + b]:R}, exact {exact:R}");
+                }
+
+            float[] gy = F(rows * batch), gx0 = F(cols * batch), gw0 = F(rows * cols), gb0 = F(rows);
+            float[] gx = (float[])gx0.Clone(), gw = (float[])gw0.Clone(), gb = (float[])gb0.Clone();
+            CellKernels<float>.LinearBackward(w, x, gy, gx, gw, gb, rows, cols, batch);
+            int chunks = (batch + 31) / 32 + 1;   // the weight gradient adds a partial sum per block of samples
+            for (int o = 0; o < rows; o++)
+            {
+                double eb = gb0[o], sb = Math.Abs(gb0[o]);
+                for (int b = 0; b < batch; b++) { eb += gy[o * batch + b]; sb += Math.Abs(gy[o * batch + b]); }
+                Assert.True(Math.Abs(gb[o] - eb) <= Gamma(batch + 1) * sb, $"gbias[{o}]");
+                for (int i = 0; i < cols; i++)
+                {
+                    double e = gw0[o * cols + i], size = Math.Abs(gw0[o * cols + i]);
+                    for (int b = 0; b < batch; b++) { double p = (double)gy[o * batch + b] * x[i * batch + b]; e += p; size += Math.Abs(p); }
+                    Assert.True(Math.Abs(gw[o * cols + i] - e) <= Gamma(batch + chunks) * size, $"gw[{o}, {i}] = {gw[o * cols + i]:R}, exact {e:R}");
+                }
+            }
+            for (int i = 0; i < cols; i++)
+                for (int b = 0; b < batch; b++)
+                {
+                    double e = gx0[i * batch + b], size = Math.Abs(gx0[i * batch + b]);
+                    for (int o = 0; o < rows; o++) { double p = (double)w[o * cols + i] * gy[o * batch + b]; e += p; size += Math.Abs(p); }
+                    Assert.True(Math.Abs(gx[i * batch + b] - e) <= Gamma(rows + 1) * size, $"gx[{i}, {b}] = {gx[i * batch + b]:R}, exact {e:R}");
+                }
+        }
+
         /// <summary>The tanh span kernel: Math.Tanh's values in float64; in float32 within 4e-7 relative of tanh computed in double, NaN and infinities as tanh.</summary>
         [Fact]
         public void The_tanh_kernel_is_the_references_in_float64_and_close_in_float32()
