@@ -144,6 +144,10 @@ namespace AE.Runtime.Cells
             for (; i < count; i++) y[i] += x[i];
         }
 
+        /// <summary>x where <paramref name="where"/> is not zero, else zero (a share that the scalar adjoint leaves out there).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> NonZero(Vector<T> where, Vector<T> x) => Vector.ConditionalSelect(Vector.Equals(where, Vector<T>.Zero), Vector<T>.Zero, x);
+
         /// <summary>A number as a vector of it.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> Vec(T x) => new(x);

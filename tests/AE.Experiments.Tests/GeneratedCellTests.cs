@@ -69,6 +69,9 @@ namespace AE.Experiments.Tests
             { "residual_dynamics.ae", 4, 9, 14 },
             { "residual_dynamics.ae", 1, 1, 15 },
             { "emergent_resonator.ae", 2, 6, 16 },
+            // batches over a vector wide and not a multiple of it: the fused and batch-vector loops and their remainders
+            { "ame_layer.ae", 9, 3, 17 },
+            { "residual_dynamics.ae", 11, 4, 18 },
         };
 
         /// <summary>
@@ -89,6 +92,7 @@ namespace AE.Experiments.Tests
         [Theory]
         [InlineData(2, 9, 21)]
         [InlineData(5, 4, 22)]
+        [InlineData(19, 3, 23)]
         public void Generated_adjoint_agrees_with_the_reference_adjoint_on_bounds_selects_and_reductions(int batch, int time, int seed)
         {
             const string text = """
@@ -234,6 +238,40 @@ namespace AE.Experiments.Tests
             c64.ZeroGrad(); c64.Backward();
             c32.ZeroGrad(); c32.Backward();
             foreach (var p in c64.Parameters) Bounded(c64.Gradient(p.Name).ToArray(), c32.Gradient(p.Name).ToArray(), 1e-4, "grad " + p.Name);
+        }
+
+        /// <summary>
+        /// float32 against float64 with a batch of 19 (the float32 vector loops, their remainders and the 512-bit layer slices
+        /// all run), random weights, inputs and output gradients: the bound of the goldens' test.
+        /// </summary>
+        [Theory]
+        [InlineData("ame_layer.ae")]
+        [InlineData("residual_dynamics.ae")]
+        public void Float32_agrees_with_float64_within_the_stated_bound_on_a_wide_batch(string file)
+        {
+            const int batch = 19, time = 6;
+            var c64 = CellCompiler.Compile<double>(Target(file))(batch, time, 0);
+            var c32 = CellCompiler.Compile<float>(Target(file))(batch, time, 0);
+            var rng = new Random(3);
+            CellInitialization.PyTorchDefault(c64, rng);
+            foreach (var i in c64.Inputs) { var v = c64.Input(i.Name); for (int k = 0; k < v.Length; k++) v[k] = rng.NextDouble() * 2 - 1; }
+            foreach (var st in c64.States) { var v = c64.InitialState(st.Name); for (int k = 0; k < v.Length; k++) v[k] = 1.0 / st.Size; }
+            foreach (var p in c64.Parameters) Copy(c64.Parameter(p.Name), c32.Parameter(p.Name));
+            foreach (var i in c64.Inputs) Copy(c64.Input(i.Name), c32.Input(i.Name));
+            foreach (var st in c64.States) Copy(c64.InitialState(st.Name), c32.InitialState(st.Name));
+            c64.Forward();
+            c32.Forward();
+            foreach (var o in c64.Outputs)
+            {
+                Bounded(c64.Output(o.Name).ToArray(), c32.Output(o.Name).ToArray(), 1e-5, "output " + o.Name);
+                var g = c64.OutputGradient(o.Name);
+                for (int k = 0; k < g.Length; k++) g[k] = Math.Sin(k + 1.0);
+                Copy(g, c32.OutputGradient(o.Name));
+            }
+            c64.ZeroGrad(); c64.Backward();
+            c32.ZeroGrad(); c32.Backward();
+            foreach (var p in c64.Parameters) Bounded(c64.Gradient(p.Name).ToArray(), c32.Gradient(p.Name).ToArray(), 1e-4, "grad " + p.Name);
+            foreach (var i in c64.Inputs) Bounded(c64.InputGradient(i.Name).ToArray(), c32.InputGradient(i.Name).ToArray(), 1e-4, "input grad " + i.Name);
         }
 
         /// <summary>The golden file's weights, inputs and initial states into a cell, as the gradient check loads them.</summary>

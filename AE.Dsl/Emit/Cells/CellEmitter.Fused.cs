@@ -152,6 +152,57 @@ namespace AE.Dsl.Emit.Cells
             }
         }
 
+        // ------------------------------------------------------------ reductions and softmax over the batch a vector at a time
+
+        private const string BatchVectorLoop = "for (int b = 0; b <= B - W; b += W)";
+        private const string BatchRemainderLoop = "for (int b = B / W * W; b < B; b++)";
+
+        /// <summary>
+        /// Whether a reduction or softmax runs over the batch a vector at a time (each sample's sum still in element order):
+        /// its operands are values (not bool), and a logsumexp stays one sample at a time.
+        /// </summary>
+        private bool IsBatchVector(CellValue v) =>
+            (v.Op == CellOp.Softmax || v.Op == CellOp.Reduce && v.Function is "sum" or "mean" or "dot" or "norm")
+            && v.Args.All(x => x is ValueArg va && !_s.Values[va.Id].IsBool);
+
+        /// <summary>Element i of an operand for a vector of samples from b.</summary>
+        private string VElement(CellArg arg) => $"Ld(f, ({_s.Values[((ValueArg)arg).Id].Offset} + i) * B + b)";
+
+        private void EmitReduceVector(CodeWriter w, CellValue v)
+        {
+            var a = v.Args;
+            int n = _s.Values[((ValueArg)a[0]).Id].Length;
+            string x = VElement(a[0]), result = $"{v.Offset} * B + b";
+            switch (v.Function)
+            {
+                case "sum": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x}; St(f, {result}, s);"); break;
+                case "mean": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x}; St(f, {result}, s / Vec(T.CreateTruncating({n})));"); break;
+                case "dot": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x} * {VElement(a[1])}; St(f, {result}, s);"); break;
+                case "norm": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x} * {x}; St(f, {result}, VSqrt(s));"); break;
+            }
+        }
+
+        private void ReduceAdjointVector(CodeWriter w, CellValue v)
+        {
+            var a = v.Args;
+            int n = _s.Values[((ValueArg)a[0]).Id].Length;
+            string Slot(CellArg arg) => $"({_s.Values[((ValueArg)arg).Id].Offset} + i) * B + b";
+            bool tx = Target(a[0]) != null;
+            switch (v.Function)
+            {
+                case "sum": if (tx) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[0])}, g);"); break;
+                case "mean": if (tx) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[0])}, g / Vec(T.CreateTruncating({n})));"); break;
+                case "dot":
+                    if (tx) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[0])}, Share(g, {VElement(a[1])}));");
+                    if (Target(a[1]) != null) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[1])}, Share(g, {VElement(a[0])}));");
+                    break;
+                case "norm":
+                    // as the scalar adjoint: nothing where the norm is zero
+                    if (tx) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[0])}, NonZero(Ld(f, {v.Offset} * B + b), Share(g, {VElement(a[0])}) / Ld(f, {v.Offset} * B + b)));");
+                    break;
+            }
+        }
+
         /// <summary>Each operand's share of a fused value's adjoint <paramref name="g"/>, for the operands that carry a gradient.</summary>
         private IEnumerable<(CellArg Target, string Amount)> VectorShares(CellValue v, string g, string index)
         {

@@ -294,14 +294,26 @@ namespace AE.Dsl.Emit.Cells
             switch (v.Op)
             {
                 case CellOp.Reduce:
-                    using (w.Block("for (int b = 0; b < B; b++)"))
+                    if (IsBatchVector(v))
+                        using (w.Block(BatchVectorLoop))
+                            EmitReduceVector(w, v);
+                    using (w.Block(IsBatchVector(v) ? BatchRemainderLoop : "for (int b = 0; b < B; b++)"))
                         EmitReduce(w, v);
                     break;
                 case CellOp.Softmax:
                 {
                     int n = v.Length;
                     string x = Read(args[0]);
-                    using (w.Block("for (int b = 0; b < B; b++)"))
+                    if (IsBatchVector(v))
+                        using (w.Block(BatchVectorLoop))
+                        {
+                            string xv = VElement(args[0]);
+                            w.Line("var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);");
+                            w.Line($"for (int i = 0; i < {n}; i++) m = __System.Numerics.Vector.Max(m, {xv});");
+                            w.Line($"for (int i = 0; i < {n}; i++) s += VExp({xv} - m);");
+                            w.Line($"for (int i = 0; i < {n}; i++) St(f, ({v.Offset} + i) * B + b, VExp({xv} - m) / s);");
+                        }
+                    using (w.Block(IsBatchVector(v) ? BatchRemainderLoop : "for (int b = 0; b < B; b++)"))
                     {
                         w.Line("T m = T.NegativeInfinity, s = T.Zero;");
                         w.Line($"for (int i = 0; i < {n}; i++) m = T.Max(m, {x});");
@@ -425,7 +437,13 @@ namespace AE.Dsl.Emit.Cells
             switch (v.Op)
             {
                 case CellOp.Reduce:
-                    using (w.Block("for (int b = 0; b < B; b++)"))
+                    if (IsBatchVector(v))
+                        using (w.Block(BatchVectorLoop))
+                        {
+                            w.Line($"var g = Ld(a, {v.Offset} * B + b);");
+                            ReduceAdjointVector(w, v);
+                        }
+                    using (w.Block(IsBatchVector(v) ? BatchRemainderLoop : "for (int b = 0; b < B; b++)"))
                     {
                         w.Line($"T g = {At("a", v)};");
                         w.Line("if (g == T.Zero) continue;");
@@ -436,7 +454,14 @@ namespace AE.Dsl.Emit.Cells
                 {
                     var tx = Target(a[0]);
                     if (tx == null) break;
-                    using (w.Block("for (int b = 0; b < B; b++)"))
+                    if (IsBatchVector(v))
+                        using (w.Block(BatchVectorLoop))
+                        {
+                            string yv = $"Ld(f, ({v.Offset} + i) * B + b)", gv = $"Ld(a, ({v.Offset} + i) * B + b)";
+                            w.Line($"var gy = Vec(T.Zero); for (int i = 0; i < {v.Length}; i++) gy += {gv} * {yv};");
+                            w.Line($"for (int i = 0; i < {v.Length}; i++) AddSt(a, ({_s.Values[((ValueArg)a[0]).Id].Offset} + i) * B + b, {yv} * ({gv} - gy));");
+                        }
+                    using (w.Block(IsBatchVector(v) ? BatchRemainderLoop : "for (int b = 0; b < B; b++)"))
                     {
                         w.Line($"T gy = T.Zero; for (int i = 0; i < {v.Length}; i++) gy += {At("a", v)} * {At("f", v)};");
                         w.Line($"for (int i = 0; i < {v.Length}; i++) {tx} += {At("f", v)} * ({At("a", v)} - gy);");

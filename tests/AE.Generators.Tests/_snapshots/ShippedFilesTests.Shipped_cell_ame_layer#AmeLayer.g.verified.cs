@@ -224,7 +224,11 @@ namespace AE.Generated
                 f[1264 * B + k] = f[1256 * B + k] - f[40 * B + k];
                 f[1272 * B + k] = T.Pow(f[1264 * B + k], __c1);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 8; i++) s += Ld(f, (1272 + i) * B + b); St(f, 1280 * B + b, s / Vec(T.CreateTruncating(8)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 8; i++) s += f[(1272 + i) * B + b]; f[1280 * B + b] = s / T.CreateTruncating(8);
             }
@@ -239,7 +243,12 @@ namespace AE.Generated
             // ---- adjoint of update "coefficient feedback from the new hidden state, and the readout"
             // mse = mean((y - target) ^ 2)
 #line 65 "/ae/cells/ame_layer.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 1280 * B + b);
+                for (int i = 0; i < 8; i++) AddSt(a, (1272 + i) * B + b, g / Vec(T.CreateTruncating(8)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[1280 * B + b];
                 if (g == T.Zero) continue;

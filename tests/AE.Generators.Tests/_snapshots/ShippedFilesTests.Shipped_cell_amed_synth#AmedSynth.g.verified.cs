@@ -193,7 +193,11 @@ namespace AE.Generated
                 f[212 * B + b] = f[208 * B + b] - f[1 * B + b];
                 f[213 * B + b] = T.Pow(f[212 * B + b], __c3);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Ld(f, (213 + i) * B + b); St(f, 214 * B + b, s / Vec(T.CreateTruncating(1)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 1; i++) s += f[213 * B + b]; f[214 * B + b] = s / T.CreateTruncating(1);
             }
@@ -208,7 +212,12 @@ namespace AE.Generated
             // ---- adjoint of update "simple coefficient update, and the output sample"
             // mse = mean((y - target) ^ 2)
 #line 51 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 214 * B + b);
+                for (int i = 0; i < 1; i++) AddSt(a, (213 + i) * B + b, g / Vec(T.CreateTruncating(1)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[214 * B + b];
                 if (g == T.Zero) continue;

@@ -157,7 +157,11 @@ namespace AE.Generated
                 T m = T.NegativeInfinity, s = T.Zero; for (int i = 0; i < 10; i++) m = T.Max(m, f[(2472 + i) * B + b]);
                 for (int i = 0; i < 10; i++) s += T.Exp(f[(2472 + i) * B + b] - m); f[2482 * B + b] = m + T.Log(s);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Ld(f, (2472 + i) * B + b) * Ld(f, (29 + i) * B + b); St(f, 2483 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 10; i++) s += f[(2472 + i) * B + b] * f[(29 + i) * B + b]; f[2483 * B + b] = s;
             }
@@ -202,7 +206,13 @@ namespace AE.Generated
                     a[2483 * B + b] += -g;
                 }
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 2483 * B + b);
+                for (int i = 0; i < 10; i++) AddSt(a, (2472 + i) * B + b, Share(g, Ld(f, (29 + i) * B + b)));
+                for (int i = 0; i < 10; i++) AddSt(a, (29 + i) * B + b, Share(g, Ld(f, (2472 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[2483 * B + b];
                 if (g == T.Zero) continue;

@@ -117,7 +117,14 @@ namespace AE.Generated
 #line default
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 3; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (97 + i) * B + b));
+                for (int i = 0; i < 3; i++) s += VExp(Ld(f, (97 + i) * B + b) - m);
+                for (int i = 0; i < 3; i++) St(f, (100 + i) * B + b, VExp(Ld(f, (97 + i) * B + b) - m) / s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T m = T.NegativeInfinity, s = T.Zero;
                 for (int i = 0; i < 3; i++) m = T.Max(m, f[(97 + i) * B + b]);
@@ -152,7 +159,11 @@ namespace AE.Generated
             {
                 f[118 * B + k] = T.Pow(f[115 * B + k], __c1);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Ld(f, (118 + i) * B + b); St(f, 121 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(118 + i) * B + b]; f[121 * B + b] = s;
             }
@@ -168,7 +179,11 @@ namespace AE.Generated
                 f[125 * B + k] = T.Log(f[122 * B + k]);
                 f[128 * B + k] = f[100 * B + k] * f[125 * B + k];
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Ld(f, (128 + i) * B + b); St(f, 131 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(128 + i) * B + b]; f[131 * B + b] = s;
             }
@@ -223,7 +238,12 @@ namespace AE.Generated
                     a[131 * B + b] += g * __c2;
                 }
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 131 * B + b);
+                for (int i = 0; i < 3; i++) AddSt(a, (128 + i) * B + b, g);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[131 * B + b];
                 if (g == T.Zero) continue;
@@ -256,7 +276,12 @@ namespace AE.Generated
                     a[100 * B + k] += g;
                 }
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 121 * B + b);
+                for (int i = 0; i < 3; i++) AddSt(a, (118 + i) * B + b, g);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[121 * B + b];
                 if (g == T.Zero) continue;
@@ -326,7 +351,12 @@ namespace AE.Generated
 #line default
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var gy = Vec(T.Zero); for (int i = 0; i < 3; i++) gy += Ld(a, (100 + i) * B + b) * Ld(f, (100 + i) * B + b);
+                for (int i = 0; i < 3; i++) AddSt(a, (97 + i) * B + b, Ld(f, (100 + i) * B + b) * (Ld(a, (100 + i) * B + b) - gy));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T gy = T.Zero; for (int i = 0; i < 3; i++) gy += a[(100 + i) * B + b] * f[(100 + i) * B + b];
                 for (int i = 0; i < 3; i++) a[(97 + i) * B + b] += f[(100 + i) * B + b] * (a[(100 + i) * B + b] - gy);

@@ -73,7 +73,14 @@ namespace AE.Generated
             // a_w = softmax(write_key(c))
 #line 54 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 0, 104), Part(__theta, 104, 8), f.Slice(49 * B, 13 * B), f.Slice(62 * B, 8 * B), 8, 13, B);   // write_key.weight x + write_key.bias
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (62 + i) * B + b));
+                for (int i = 0; i < 8; i++) s += VExp(Ld(f, (62 + i) * B + b) - m);
+                for (int i = 0; i < 8; i++) St(f, (70 + i) * B + b, VExp(Ld(f, (62 + i) * B + b) - m) / s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T m = T.NegativeInfinity, s = T.Zero;
                 for (int i = 0; i < 8; i++) m = T.Max(m, f[(62 + i) * B + b]);
@@ -84,7 +91,14 @@ namespace AE.Generated
             // a_r = softmax(read_key(c))
 #line 55 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 112, 104), Part(__theta, 216, 8), f.Slice(49 * B, 13 * B), f.Slice(78 * B, 8 * B), 8, 13, B);   // read_key.weight x + read_key.bias
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (78 + i) * B + b));
+                for (int i = 0; i < 8; i++) s += VExp(Ld(f, (78 + i) * B + b) - m);
+                for (int i = 0; i < 8; i++) St(f, (86 + i) * B + b, VExp(Ld(f, (78 + i) * B + b) - m) / s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T m = T.NegativeInfinity, s = T.Zero;
                 for (int i = 0; i < 8; i++) m = T.Max(m, f[(78 + i) * B + b]);
@@ -95,7 +109,11 @@ namespace AE.Generated
             // g = sigmoid(sum(write_gate(c)))
 #line 56 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 280, 13), Part(__theta, 293, 1), f.Slice(49 * B, 13 * B), f.Slice(94 * B, 1 * B), 1, 13, B);   // write_gate.weight x + write_gate.bias
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Ld(f, (94 + i) * B + b); St(f, 95 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 1; i++) s += f[94 * B + b]; f[95 * B + b] = s;
             }
@@ -141,7 +159,11 @@ namespace AE.Generated
             Copy(f, 110 * B, 114 * B, 1 * B);
             Copy(f, 111 * B, 115 * B, 1 * B);
             Copy(f, 112 * B, 116 * B, 1 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (113 + i) * B + b); St(f, 117 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(113 + i) * B + b]; f[117 * B + b] = s;
             }
@@ -166,7 +188,11 @@ namespace AE.Generated
             Copy(f, 119 * B, 123 * B, 1 * B);
             Copy(f, 120 * B, 124 * B, 1 * B);
             Copy(f, 121 * B, 125 * B, 1 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (122 + i) * B + b); St(f, 126 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(122 + i) * B + b]; f[126 * B + b] = s;
             }
@@ -191,7 +217,11 @@ namespace AE.Generated
             Copy(f, 128 * B, 132 * B, 1 * B);
             Copy(f, 129 * B, 133 * B, 1 * B);
             Copy(f, 130 * B, 134 * B, 1 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (131 + i) * B + b); St(f, 135 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(131 + i) * B + b]; f[135 * B + b] = s;
             }
@@ -216,7 +246,11 @@ namespace AE.Generated
             Copy(f, 137 * B, 141 * B, 1 * B);
             Copy(f, 138 * B, 142 * B, 1 * B);
             Copy(f, 139 * B, 143 * B, 1 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (140 + i) * B + b); St(f, 144 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(140 + i) * B + b]; f[144 * B + b] = s;
             }
@@ -257,7 +291,11 @@ namespace AE.Generated
             Copy(f, 241 * B, 257 * B, 8 * B);
             Copy(f, 241 * B, 265 * B, 8 * B);
             Copy(f, 241 * B, 273 * B, 8 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (249 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 281 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(249 + i) * B + b] * f[(209 + i) * B + b]; f[281 * B + b] = s;
             }
@@ -265,7 +303,11 @@ namespace AE.Generated
             Copy(f, 86 * B, 290 * B, 8 * B);
             Copy(f, 241 * B, 298 * B, 8 * B);
             Copy(f, 241 * B, 306 * B, 8 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (282 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 314 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(282 + i) * B + b] * f[(209 + i) * B + b]; f[314 * B + b] = s;
             }
@@ -273,7 +315,11 @@ namespace AE.Generated
             Copy(f, 241 * B, 323 * B, 8 * B);
             Copy(f, 86 * B, 331 * B, 8 * B);
             Copy(f, 241 * B, 339 * B, 8 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (315 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 347 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(315 + i) * B + b] * f[(209 + i) * B + b]; f[347 * B + b] = s;
             }
@@ -281,7 +327,11 @@ namespace AE.Generated
             Copy(f, 241 * B, 356 * B, 8 * B);
             Copy(f, 241 * B, 364 * B, 8 * B);
             Copy(f, 86 * B, 372 * B, 8 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (348 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 380 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(348 + i) * B + b] * f[(209 + i) * B + b]; f[380 * B + b] = s;
             }
@@ -308,7 +358,11 @@ namespace AE.Generated
                 f[393 * B + k] = f[13 * B + k] * f[385 * B + k];
                 f[397 * B + k] = f[389 * B + k] - f[393 * B + k];
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (397 + i) * B + b); St(f, 401 * B + b, s / Vec(T.CreateTruncating(4)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(397 + i) * B + b]; f[401 * B + b] = s / T.CreateTruncating(4);
             }
@@ -346,7 +400,12 @@ namespace AE.Generated
                     a[401 * B + b] += g * f[12 * B + b];
                 }
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 401 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (397 + i) * B + b, g / Vec(T.CreateTruncating(4)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[401 * B + b];
                 if (g == T.Zero) continue;
@@ -392,7 +451,13 @@ namespace AE.Generated
             AddInto(a, 382 * B, 314 * B, 1 * B);
             AddInto(a, 383 * B, 347 * B, 1 * B);
             AddInto(a, 384 * B, 380 * B, 1 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 380 * B + b);
+                for (int i = 0; i < 32; i++) AddSt(a, (348 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
+                for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (348 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[380 * B + b];
                 if (g == T.Zero) continue;
@@ -403,7 +468,13 @@ namespace AE.Generated
             AddInto(a, 356 * B, 241 * B, 8 * B);
             AddInto(a, 364 * B, 241 * B, 8 * B);
             AddInto(a, 372 * B, 86 * B, 8 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 347 * B + b);
+                for (int i = 0; i < 32; i++) AddSt(a, (315 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
+                for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (315 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[347 * B + b];
                 if (g == T.Zero) continue;
@@ -414,7 +485,13 @@ namespace AE.Generated
             AddInto(a, 323 * B, 241 * B, 8 * B);
             AddInto(a, 331 * B, 86 * B, 8 * B);
             AddInto(a, 339 * B, 241 * B, 8 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 314 * B + b);
+                for (int i = 0; i < 32; i++) AddSt(a, (282 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
+                for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (282 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[314 * B + b];
                 if (g == T.Zero) continue;
@@ -425,7 +502,13 @@ namespace AE.Generated
             AddInto(a, 290 * B, 86 * B, 8 * B);
             AddInto(a, 298 * B, 241 * B, 8 * B);
             AddInto(a, 306 * B, 241 * B, 8 * B);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 281 * B + b);
+                for (int i = 0; i < 32; i++) AddSt(a, (249 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
+                for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (249 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[281 * B + b];
                 if (g == T.Zero) continue;
@@ -505,7 +588,13 @@ namespace AE.Generated
 #line default
             // d3 = dot(d, concat(0, 0, 0, 1))
 #line 61 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 144 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (140 + i) * B + b)));
+                for (int i = 0; i < 4; i++) AddSt(a, (140 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[144 * B + b];
                 if (g == T.Zero) continue;
@@ -519,7 +608,13 @@ namespace AE.Generated
 #line default
             // d2 = dot(d, concat(0, 0, 1, 0))
 #line 60 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 135 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (131 + i) * B + b)));
+                for (int i = 0; i < 4; i++) AddSt(a, (131 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[135 * B + b];
                 if (g == T.Zero) continue;
@@ -533,7 +628,13 @@ namespace AE.Generated
 #line default
             // d1 = dot(d, concat(0, 1, 0, 0))
 #line 59 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 126 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (122 + i) * B + b)));
+                for (int i = 0; i < 4; i++) AddSt(a, (122 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[126 * B + b];
                 if (g == T.Zero) continue;
@@ -547,7 +648,13 @@ namespace AE.Generated
 #line default
             // d0 = dot(d, concat(1, 0, 0, 0))
 #line 58 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 117 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (113 + i) * B + b)));
+                for (int i = 0; i < 4; i++) AddSt(a, (113 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[117 * B + b];
                 if (g == T.Zero) continue;
@@ -598,7 +705,12 @@ namespace AE.Generated
                     a[95 * B + b] += g * DSigmoid(f[95 * B + b], f[96 * B + b]);
                 }
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 95 * B + b);
+                for (int i = 0; i < 1; i++) AddSt(a, (94 + i) * B + b, g);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[95 * B + b];
                 if (g == T.Zero) continue;
@@ -608,7 +720,12 @@ namespace AE.Generated
 #line default
             // a_r = softmax(read_key(c))
 #line 55 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var gy = Vec(T.Zero); for (int i = 0; i < 8; i++) gy += Ld(a, (86 + i) * B + b) * Ld(f, (86 + i) * B + b);
+                for (int i = 0; i < 8; i++) AddSt(a, (78 + i) * B + b, Ld(f, (86 + i) * B + b) * (Ld(a, (86 + i) * B + b) - gy));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T gy = T.Zero; for (int i = 0; i < 8; i++) gy += a[(86 + i) * B + b] * f[(86 + i) * B + b];
                 for (int i = 0; i < 8; i++) a[(78 + i) * B + b] += f[(86 + i) * B + b] * (a[(86 + i) * B + b] - gy);
@@ -617,7 +734,12 @@ namespace AE.Generated
 #line default
             // a_w = softmax(write_key(c))
 #line 54 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var gy = Vec(T.Zero); for (int i = 0; i < 8; i++) gy += Ld(a, (70 + i) * B + b) * Ld(f, (70 + i) * B + b);
+                for (int i = 0; i < 8; i++) AddSt(a, (62 + i) * B + b, Ld(f, (70 + i) * B + b) * (Ld(a, (70 + i) * B + b) - gy));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T gy = T.Zero; for (int i = 0; i < 8; i++) gy += a[(70 + i) * B + b] * f[(70 + i) * B + b];
                 for (int i = 0; i < 8; i++) a[(62 + i) * B + b] += f[(70 + i) * B + b] * (a[(70 + i) * B + b] - gy);
