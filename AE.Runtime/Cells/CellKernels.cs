@@ -276,6 +276,19 @@ namespace AE.Runtime.Cells
                     a6.StoreUnsafe(ref gxr, (nuint)((i + 6) * batch + c));
                     a7.StoreUnsafe(ref gxr, (nuint)((i + 7) * batch + c));
                 }
+                for (; i + 2 <= cols; i += 2)
+                {
+                    var a0 = Vector512.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
+                    var a1 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
+                    for (int o = 0; o < rows; o++)
+                    {
+                        var g = Vector512.LoadUnsafe(ref gyr, (nuint)(o * batch + c));
+                        a0 = MulAdd512(Vector512.Create(Unsafe.Add(ref wr, o * cols + i)), g, a0);
+                        a1 = MulAdd512(Vector512.Create(Unsafe.Add(ref wr, o * cols + i + 1)), g, a1);
+                    }
+                    a0.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
+                    a1.StoreUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
+                }
                 for (; i < cols; i++)
                 {
                     var a = Vector512.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
@@ -284,6 +297,14 @@ namespace AE.Runtime.Cells
                 }
             }
             InputGradient(ref wr, ref gyr, ref gxr, rows, cols, batch, c);
+
+            if (rows <= 4)
+            {
+                // Few rows: the transposition would cost more than it saves; each weight's sum over the samples directly.
+                for (int o = 0; o < rows; o++)
+                    for (int i = 0; i < cols; i++) gw[o * cols + i] += Dot(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref gyr, o * batch), batch), x.Slice(i * batch, batch));
+                return;
+            }
 
             Span<T> xt = stackalloc T[GradientBatch * GradientColumns];
             ref T xtr = ref MemoryMarshal.GetReference(xt);
