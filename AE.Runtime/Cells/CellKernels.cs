@@ -324,6 +324,42 @@ namespace AE.Runtime.Cells
                         for (int j = n; j < stride; j++) Unsafe.Add(ref row, j) = T.Zero;
                     }
                     int o = 0;
+                    // four weight rows by two vectors of columns in registers, where the columns are whole pairs of vectors
+                    for (; o + 4 <= rows && stride % (2 * width) == 0; o += 4)
+                    {
+                        ref T g0 = ref Unsafe.Add(ref gyr, o * batch + b0);
+                        for (int j = 0; j < stride; j += 2 * width)
+                        {
+                            Vector512<T> p00 = Vector512<T>.Zero, p01 = Vector512<T>.Zero, p10 = Vector512<T>.Zero, p11 = Vector512<T>.Zero;
+                            Vector512<T> p20 = Vector512<T>.Zero, p21 = Vector512<T>.Zero, p30 = Vector512<T>.Zero, p31 = Vector512<T>.Zero;
+                            for (int b = 0; b < m; b++)
+                            {
+                                var x0 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j));
+                                var x1 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j + width));
+                                var s0 = Vector512.Create(Unsafe.Add(ref g0, b));
+                                var s1 = Vector512.Create(Unsafe.Add(ref g0, batch + b));
+                                var s2 = Vector512.Create(Unsafe.Add(ref g0, 2 * batch + b));
+                                var s3 = Vector512.Create(Unsafe.Add(ref g0, 3 * batch + b));
+                                p00 = MulAdd512(s0, x0, p00);
+                                p01 = MulAdd512(s0, x1, p01);
+                                p10 = MulAdd512(s1, x0, p10);
+                                p11 = MulAdd512(s1, x1, p11);
+                                p20 = MulAdd512(s2, x0, p20);
+                                p21 = MulAdd512(s2, x1, p21);
+                                p30 = MulAdd512(s3, x0, p30);
+                                p31 = MulAdd512(s3, x1, p31);
+                            }
+                            int at = o * cols + i0 + j;
+                            AddTo(gw, at, p00, n - j);
+                            AddTo(gw, at + width, p01, n - j - width);
+                            AddTo(gw, at + cols, p10, n - j);
+                            AddTo(gw, at + cols + width, p11, n - j - width);
+                            AddTo(gw, at + 2 * cols, p20, n - j);
+                            AddTo(gw, at + 2 * cols + width, p21, n - j - width);
+                            AddTo(gw, at + 3 * cols, p30, n - j);
+                            AddTo(gw, at + 3 * cols + width, p31, n - j - width);
+                        }
+                    }
                     for (; o + 2 <= rows; o += 2)
                     {
                         ref T g0 = ref Unsafe.Add(ref gyr, o * batch + b0);
