@@ -9,15 +9,16 @@ cd "$(dirname "$0")/.."
 dtype=${1:-f32}
 threads=${2:-1}
 python=${PYTHON:-/usr/bin/python3}
-dotnet build AE.Cli -c Release -v q -nologo >/dev/null
-ae=AE.Cli/bin/Release/net10.0/ae
+# AE=path/to/ae times another build of ae (an earlier commit's, for a before/after table).
+if [ -z "${AE:-}" ]; then dotnet build AE.Cli -c Release -v q -nologo >/dev/null; fi
+ae=${AE:-AE.Cli/bin/Release/net10.0/ae}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The seed's demo sizes FNetResidual 64 wide; the shipped cell fixes hidden = 16 (the golden file's).
 sed 's/dim hidden = 16;/dim hidden = 64;/' cells/residual_dynamics.ae > "$tmp/residual_dynamics_64.ae"
 
 # Each prints "median min" (ns per forward+backward: the median of five timed batches, and the fastest).
-ours() { "$ae" bench "$1" --batch "$2" --time "$3" --dtype "$dtype" --threads "$threads" --format json | "$python" -c 'import json,sys; j=json.load(sys.stdin); print(j["ns_per_step"], j["ns_per_step_min"])'; }
+ours() { "$ae" bench "$1" --batch "$2" --time "$3" --dtype "$dtype" --threads "$threads" --format json | "$python" -c 'import json,sys; j=json.load(sys.stdin); print(j["ns_per_step"], j.get("ns_per_step_min", j["ns_per_step"]))'; }
 theirs() { "$python" tools/bench-cells-vs-seed.py "$@" --dtype "$dtype" --threads "$threads" | "$python" -c 'import json,sys; j=json.load(sys.stdin); print(j["ns_per_step"], j["ns_per_step_min"])'; }
 
 echo "| cell | batch | T | dtype | threads | generated C# (ms) | seed's PyTorch (ms) | speed-up | fastest batches: C#, PyTorch (ms) | speed-up | load |"
