@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace AE.Runtime.Cells
 {
@@ -157,6 +158,36 @@ namespace AE.Runtime.Cells
             large = Vector.AsVectorSingle(Vector.AsVectorInt32(large) | (Vector.AsVectorInt32(x) & new Vector<int>(int.MinValue)));
             var r = Vector.ConditionalSelect(Vector.LessThan(ax, new Vector<float>(0.625f)), small, large);
             return Vector.ConditionalSelect(Vector.Equals(x, x), r, x);
+        }
+
+        /// <summary><see cref="Tanh(Vector{float})"/> sixteen lanes at a time (the same steps and constants, the same bound).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Tanh(Vector512<float> x)
+        {
+            var ax = Vector512.Abs(x);
+            var z = x * x;
+            var p = Vector512.Create(-5.70498872745e-3f);
+            p = p * z + Vector512.Create(2.06390887954e-2f);
+            p = p * z + Vector512.Create(-5.37397155531e-2f);
+            p = p * z + Vector512.Create(1.33314422036e-1f);
+            p = p * z + Vector512.Create(-3.33332819422e-1f);
+            var small = p * z * x + x;
+            // e^(2|x|), |x| capped at 10, as ExpInRange
+            var e2 = Vector512.Min(ax, Vector512.Create(10f)) * Vector512.Create(2f);
+            var k = Vector512.Floor(e2 * Vector512.Create(1.44269504088896341f) + Vector512.Create(0.5f));
+            var r = e2 - k * Vector512.Create(0.693359375f) - k * Vector512.Create(-2.12194440e-4f);
+            var q = Vector512.Create(1.9875691500e-4f);
+            q = q * r + Vector512.Create(1.3981999507e-3f);
+            q = q * r + Vector512.Create(8.3334519073e-3f);
+            q = q * r + Vector512.Create(4.1665795894e-2f);
+            q = q * r + Vector512.Create(1.6666665459e-1f);
+            q = q * r + Vector512.Create(5.0000001201e-1f);
+            q = q * (r * r) + r + Vector512<float>.One;
+            var e = q * Vector512.ShiftLeft(Vector512.ConvertToInt32(k) + Vector512.Create(127), 23).AsSingle();
+            var large = Vector512<float>.One - Vector512.Create(2f) / (e + Vector512<float>.One);
+            large = (large.AsInt32() | (x.AsInt32() & Vector512.Create(int.MinValue))).AsSingle();
+            var y = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(0.625f)), small, large);
+            return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
         }
 
         /// <summary>1 / (1 + e^-x), with <see cref="Exp"/>.</summary>

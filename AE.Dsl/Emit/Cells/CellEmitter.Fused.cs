@@ -91,6 +91,12 @@ namespace AE.Dsl.Emit.Cells
         private void EmitFused(CodeWriter w, List<CellValue> run)
         {
             var first = run[0];
+            if (run.Count == 1 && first.Function == "tanh" && first.Args[0] is ValueArg x)
+            {
+                // A lone tanh (a net's activation): the span kernel, which takes the widest vectors the CPU has.
+                w.Line($"Tanh(f.Slice({_s.Values[x.Id].Offset} * B, {first.Length} * B), f.Slice({first.Offset} * B, {first.Length} * B));");
+                return;
+            }
             string k = RunIndex(first);
             var inRegisters = new HashSet<int>();
             using (w.Block($"for (int {k} = 0; {k} <= {Count(first)} - W; {k} += W)"))

@@ -140,6 +140,7 @@ namespace AE.Dsl.Tests
                 double exact = Math.Tanh(xf[i]);
                 if (double.IsNaN(exact)) { Assert.True(float.IsNaN(yf[i])); continue; }
                 Assert.True(Math.Abs(yf[i] - exact) <= Math.Max(4e-7 * Math.Abs(exact), float.Epsilon), $"tanh({xf[i]:R}): {yf[i]:R}, exact {exact:R}");
+                Assert.True(Math.Abs(yf[i] - exact) <= 2 * Ulp(exact), $"tanh({xf[i]:R}): {yf[i]:R}, exact {exact:R}: over 2 ulp");
             }
         }
 

@@ -81,14 +81,7 @@ namespace AE.Generated
             Copy(f, 0 * B, 96 * B, 8 * B);
             Copy(f, 80 * B, 104 * B, 16 * B);
             Linear(Part(__theta, 0, 1536), Part(__theta, 1536, 64), f.Slice(96 * B, 24 * B), f.Slice(120 * B, 64 * B), 64, 24, B);   // f_net.0.weight x + f_net.0.bias
-            for (int k = 0; k <= 64 * B - W; k += W)
-            {
-                var v7 = VTanh(Ld(f, 120 * B + k)); St(f, 184 * B + k, v7);
-            }
-            for (int k = 64 * B / W * W; k < 64 * B; k++)
-            {
-                f[184 * B + k] = T.Tanh(f[120 * B + k]);
-            }
+            Tanh(f.Slice(120 * B, 64 * B), f.Slice(184 * B, 64 * B));
             Linear(Part(__theta, 1600, 2048), Part(__theta, 3648, 32), f.Slice(184 * B, 64 * B), f.Slice(248 * B, 32 * B), 32, 64, B);   // f_net.2.weight x + f_net.2.bias
             for (int k = 0; k <= 32 * B - W; k += W)
             {
@@ -103,14 +96,7 @@ namespace AE.Generated
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 3680, 1024), Part(__theta, 4704, 64), f.Slice(80 * B, 16 * B), f.Slice(312 * B, 64 * B), 64, 16, B);   // sigma_net.0.weight x + sigma_net.0.bias
-            for (int k = 0; k <= 64 * B - W; k += W)
-            {
-                var v11 = VTanh(Ld(f, 312 * B + k)); St(f, 376 * B + k, v11);
-            }
-            for (int k = 64 * B / W * W; k < 64 * B; k++)
-            {
-                f[376 * B + k] = T.Tanh(f[312 * B + k]);
-            }
+            Tanh(f.Slice(312 * B, 64 * B), f.Slice(376 * B, 64 * B));
             Linear(Part(__theta, 4768, 2048), Part(__theta, 6816, 32), f.Slice(376 * B, 64 * B), f.Slice(440 * B, 32 * B), 32, 64, B);   // sigma_net.2.weight x + sigma_net.2.bias
             for (int k = 0; k <= 32 * B - W; k += W)
             {
@@ -140,14 +126,7 @@ namespace AE.Generated
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 6848, 1024), Part(__theta, 7872, 64), f.Slice(80 * B, 16 * B), f.Slice(600 * B, 64 * B), 64, 16, B);   // d_net.0.weight x + d_net.0.bias
-            for (int k = 0; k <= 64 * B - W; k += W)
-            {
-                var v18 = VTanh(Ld(f, 600 * B + k)); St(f, 664 * B + k, v18);
-            }
-            for (int k = 64 * B / W * W; k < 64 * B; k++)
-            {
-                f[664 * B + k] = T.Tanh(f[600 * B + k]);
-            }
+            Tanh(f.Slice(600 * B, 64 * B), f.Slice(664 * B, 64 * B));
             Linear(Part(__theta, 7936, 2048), Part(__theta, 9984, 32), f.Slice(664 * B, 64 * B), f.Slice(728 * B, 32 * B), 32, 64, B);   // d_net.2.weight x + d_net.2.bias
             for (int k = 0; k <= 32 * B - W; k += W)
             {
@@ -164,14 +143,7 @@ namespace AE.Generated
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 10016, 1024), Part(__theta, 11040, 64), f.Slice(80 * B, 16 * B), f.Slice(824 * B, 64 * B), 64, 16, B);   // m_net.0.weight x + m_net.0.bias
-            for (int k = 0; k <= 64 * B - W; k += W)
-            {
-                var v23 = VTanh(Ld(f, 824 * B + k)); St(f, 888 * B + k, v23);
-            }
-            for (int k = 64 * B / W * W; k < 64 * B; k++)
-            {
-                f[888 * B + k] = T.Tanh(f[824 * B + k]);
-            }
+            Tanh(f.Slice(824 * B, 64 * B), f.Slice(888 * B, 64 * B));
             Linear(Part(__theta, 11104, 2048), Part(__theta, 13152, 32), f.Slice(888 * B, 64 * B), f.Slice(952 * B, 32 * B), 32, 64, B);   // m_net.2.weight x + m_net.2.bias
             for (int k = 0; k <= 32 * B - W; k += W)
             {
@@ -190,14 +162,7 @@ namespace AE.Generated
             Copy(f, 1016 * B, 1048 * B, 32 * B);
             Copy(f, 80 * B, 1080 * B, 16 * B);
             Linear(Part(__theta, 13184, 3072), Part(__theta, 16256, 64), f.Slice(1048 * B, 48 * B), f.Slice(1096 * B, 64 * B), 64, 48, B);   // g_net.0.weight x + g_net.0.bias
-            for (int k = 0; k <= 64 * B - W; k += W)
-            {
-                var v29 = VTanh(Ld(f, 1096 * B + k)); St(f, 1160 * B + k, v29);
-            }
-            for (int k = 64 * B / W * W; k < 64 * B; k++)
-            {
-                f[1160 * B + k] = T.Tanh(f[1096 * B + k]);
-            }
+            Tanh(f.Slice(1096 * B, 64 * B), f.Slice(1160 * B, 64 * B));
             Linear(Part(__theta, 16320, 1024), Part(__theta, 17344, 16), f.Slice(1160 * B, 64 * B), f.Slice(1224 * B, 16 * B), 16, 64, B);   // g_net.2.weight x + g_net.2.bias
             for (int k = 0; k <= 16 * B - W; k += W)
             {

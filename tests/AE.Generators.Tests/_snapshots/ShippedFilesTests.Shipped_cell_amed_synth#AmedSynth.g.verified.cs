@@ -71,14 +71,7 @@ namespace AE.Generated
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 0, 32), Part(__theta, 32, 32), f.Slice(3 * B, 1 * B), f.Slice(4 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
-            for (int k = 0; k <= 32 * B - W; k += W)
-            {
-                var v5 = VTanh(Ld(f, 4 * B + k)); St(f, 36 * B + k, v5);
-            }
-            for (int k = 32 * B / W * W; k < 32 * B; k++)
-            {
-                f[36 * B + k] = T.Tanh(f[4 * B + k]);
-            }
+            Tanh(f.Slice(4 * B, 32 * B), f.Slice(36 * B, 32 * B));
             Linear(Part(__theta, 64, 32), Part(__theta, 96, 1), f.Slice(36 * B, 32 * B), f.Slice(68 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
             for (int b = 0; b <= B - W; b += W)
             {
@@ -93,14 +86,7 @@ namespace AE.Generated
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 97, 32), Part(__theta, 129, 32), f.Slice(3 * B, 1 * B), f.Slice(70 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
-            for (int k = 0; k <= 32 * B - W; k += W)
-            {
-                var v9 = VTanh(Ld(f, 70 * B + k)); St(f, 102 * B + k, v9);
-            }
-            for (int k = 32 * B / W * W; k < 32 * B; k++)
-            {
-                f[102 * B + k] = T.Tanh(f[70 * B + k]);
-            }
+            Tanh(f.Slice(70 * B, 32 * B), f.Slice(102 * B, 32 * B));
             Linear(Part(__theta, 161, 32), Part(__theta, 193, 1), f.Slice(102 * B, 32 * B), f.Slice(134 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
             for (int b = 0; b <= B - W; b += W)
             {
@@ -141,14 +127,7 @@ namespace AE.Generated
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 194, 32), Part(__theta, 226, 32), f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
-            for (int k = 0; k <= 32 * B - W; k += W)
-            {
-                var v17 = VTanh(Ld(f, 140 * B + k)); St(f, 172 * B + k, v17);
-            }
-            for (int k = 32 * B / W * W; k < 32 * B; k++)
-            {
-                f[172 * B + k] = T.Tanh(f[140 * B + k]);
-            }
+            Tanh(f.Slice(140 * B, 32 * B), f.Slice(172 * B, 32 * B));
             Linear(Part(__theta, 258, 32), Part(__theta, 290, 1), f.Slice(172 * B, 32 * B), f.Slice(204 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
             for (int b = 0; b <= B - W; b += W)
             {

@@ -129,14 +129,7 @@ namespace AE.Generated
             // d = g * tanh(write_val(c))
 #line 57 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 224, 52), Part(__theta, 276, 4), f.Slice(49 * B, 13 * B), f.Slice(97 * B, 4 * B), 4, 13, B);   // write_val.weight x + write_val.bias
-            for (int k = 0; k <= 4 * B - W; k += W)
-            {
-                var v14 = VTanh(Ld(f, 97 * B + k)); St(f, 101 * B + k, v14);
-            }
-            for (int k = 4 * B / W * W; k < 4 * B; k++)
-            {
-                f[101 * B + k] = T.Tanh(f[97 * B + k]);
-            }
+            Tanh(f.Slice(97 * B, 4 * B), f.Slice(101 * B, 4 * B));
             for (int i = 0; i < 4; i++) for (int b = 0; b < B; b++) f[(105 + i) * B + b] = f[96 * B + b] * f[(101 + i) * B + b];
 #line default
             // d0 = dot(d, concat(1, 0, 0, 0))
