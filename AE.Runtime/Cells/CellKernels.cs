@@ -13,7 +13,8 @@ namespace AE.Runtime.Cells
     /// computed as rows of axpys over contiguous batch slices: each output element sums bias + W[o,0] x[0] +
     /// W[o,1] x[1] + ... in index order, as the language's reference does, so float64 forward values agree
     /// with the reference bit for bit: no fused multiply-add in float64. In float32 the products are fused where the CPU
-    /// can (see MulAdd: one rounding less per term, the same error bound as the in-order sum).
+    /// can, in every slice and in the samples past the last one alike (see MulAdd: one rounding less per term, the same
+    /// error bound as the in-order sum; a sample's value does not depend on its place in the batch).
     /// </summary>
     public static class CellKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -74,7 +75,7 @@ namespace AE.Runtime.Cells
                 for (int o = 0; o < rows; o++)
                 {
                     T s = bias[o];
-                    for (int i = 0; i < cols; i++) s += Unsafe.Add(ref wr, o * cols + i) * Unsafe.Add(ref xr, i * batch + c);
+                    for (int i = 0; i < cols; i++) s = MulAdd(Unsafe.Add(ref wr, o * cols + i), Unsafe.Add(ref xr, i * batch + c), s);
                     Unsafe.Add(ref yr, o * batch + c) = s;
                 }
         }
@@ -437,7 +438,11 @@ namespace AE.Runtime.Cells
                 ? Vector.As<float, T>(Vector.FusedMultiplyAdd(Vector.As<T, float>(a), Vector.As<T, float>(b), Vector.As<T, float>(acc)))
                 : acc + a * b;
 
-        /// <summary><see cref="MulAdd"/> for 512-bit vectors.</summary>
+        /// <summary><see cref="MulAdd(Vector{T}, Vector{T}, Vector{T})"/> for one number (a sample past the last vector computes as a vector's lane does).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static T MulAdd(T a, T b, T acc) => typeof(T) == typeof(float) && Fma.IsSupported ? T.FusedMultiplyAdd(a, b, acc) : acc + a * b;
+
+        /// <summary><see cref="MulAdd(Vector{T}, Vector{T}, Vector{T})"/> for 512-bit vectors.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<T> MulAdd512(Vector512<T> a, Vector512<T> b, Vector512<T> acc) =>
             typeof(T) == typeof(float) && Fma.IsSupported

@@ -82,7 +82,7 @@ namespace AE.Runtime.Cells
         /// <summary>
         /// y = tanh(x) element by element. In float64, Math.Tanh's value (the reference's). In float32, sixteen lanes at a
         /// time where the CPU has 512-bit vectors, else a Vector&lt;float&gt;, through VectorMath.Tanh (2 ulp), the last
-        /// elements through MathF.Tanh. A net's tanh activation runs through it (the widest vectors the CPU has).
+        /// elements likewise, one broadcast vector each (an element's value does not depend on its place). A net's tanh activation runs through it (the widest vectors the CPU has).
         /// </summary>
         public static void Tanh(ReadOnlySpan<T> x, Span<T> y)
         {
@@ -96,7 +96,11 @@ namespace AE.Runtime.Cells
                     VectorMath.Tanh(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
             }
             if (Float)
+            {
                 for (; i + Vector<T>.Count <= x.Length; i += Vector<T>.Count) St(y, i, G(VectorMath.Tanh(F(Ld(x, i)))));
+                // the last elements as a vector's lanes compute them
+                for (; i < x.Length; i++) y[i] = VTanh(Vec(x[i]))[0];
+            }
             for (; i < x.Length; i++) y[i] = T.Tanh(x[i]);
         }
 

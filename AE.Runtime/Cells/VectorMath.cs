@@ -8,17 +8,17 @@ namespace AE.Runtime.Cells
     /// <summary>
     /// float32 transcendental functions one Vector&lt;float&gt; at a time, for generated cells in float32 (float64 keeps
     /// the reference's Math functions). Each reduces its argument exactly (Cody–Waite, constant parts chosen so the
-    /// products are exact) and evaluates a minimax polynomial of the Cephes library's single-precision functions;
-    /// a vector with a lane outside the reduced range (or NaN) is computed lane by lane with MathF instead, so the
-    /// special values and the far ranges are MathF's. Error bounds against the function computed in double and
-    /// rounded to float, over the ranges named (tested on several hundred thousand arguments,
-    /// CellKernelTests.The_float32_vector_functions_are_within_their_ulp_bounds):
+    /// products are exact) and evaluates a minimax polynomial of the Cephes library's single-precision functions; a
+    /// lane outside the reduced range (or NaN, infinite) takes MathF's value instead, so the special values and the far
+    /// ranges are MathF's. Each lane's value depends on its own argument only (a sample's value does not depend on
+    /// where in the batch it sits). Error bounds against the function computed in double, in units of the float spacing
+    /// at the exact value (tested on 200,000 arguments each, CellKernelTests.The_float32_vector_functions_are_within_their_ulp_bounds):
     /// <list type="bullet">
     /// <item><see cref="Exp"/>: 2 ulp on [-87, 87];</item>
     /// <item><see cref="Log"/>: 2 ulp on the positive normal floats;</item>
-    /// <item><see cref="Sin"/>, <see cref="Cos"/>: 2 ulp on [-8192, 8192], or 2^-24 absolute where the result is below 1/2^?;
-    /// the absolute bound holds everywhere (the value near a zero of the function carries the reduction's error);</item>
-    /// <item><see cref="Tanh"/>, <see cref="Sigmoid"/>, <see cref="Softplus"/>: 4 ulp.</item>
+    /// <item><see cref="Sin"/>, <see cref="Cos"/>: 2 ulp on [-4, 4]; 1e-7 absolute up to |x| = 8192 (near a zero of the
+    /// function far out the value carries the reduction's absolute error);</item>
+    /// <item><see cref="Tanh(Vector{float})"/>: 2 ulp; <see cref="Sigmoid"/>, <see cref="DSoftplus"/>: 3 ulp; <see cref="Softplus"/>: 4 ulp.</item>
     /// </list>
     /// </summary>
     public static class VectorMath
@@ -30,8 +30,9 @@ namespace AE.Runtime.Cells
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<float> Exp(Vector<float> x)
         {
-            if (!Vector.LessThanOrEqualAll(Vector.Abs(x), new Vector<float>(87f))) return Lanes(x, &MathF.Exp);
-            return ExpInRange(x);
+            var inRange = Vector.LessThanOrEqual(Vector.Abs(x), new Vector<float>(87f));
+            var y = ExpInRange(Vector.ConditionalSelect(inRange, x, Vector<float>.Zero));
+            return Vector.EqualsAll(inRange, new Vector<int>(-1)) ? y : Patch(x, y, inRange, &MathF.Exp);
         }
 
         /// <summary>e^x for |x| &lt;= 87: x = k ln 2 + r (ln 2 in two parts), Cephes expf's polynomial for e^r, times 2^k in the exponent bits.</summary>
@@ -56,8 +57,15 @@ namespace AE.Runtime.Cells
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<float> Log(Vector<float> x)
         {
-            if (!(Vector.GreaterThanOrEqualAll(x, new Vector<float>(1.17549435e-38f)) && Vector.LessThanOrEqualAll(x, new Vector<float>(float.MaxValue))))
-                return Lanes(x, &MathF.Log);
+            var normal = Vector.GreaterThanOrEqual(x, new Vector<float>(1.17549435e-38f)) & Vector.LessThanOrEqual(x, new Vector<float>(float.MaxValue));
+            var y = LogNormal(Vector.ConditionalSelect(normal, x, Vector<float>.One));
+            return Vector.EqualsAll(normal, new Vector<int>(-1)) ? y : Patch(x, y, normal, &MathF.Log);
+        }
+
+        /// <summary>ln x for positive normal finite x.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> LogNormal(Vector<float> x)
+        {
             // x = m 2^e with m in [0.5, 1); m below sqrt(1/2) is doubled (e one less), so m - 1 lies in [-0.29, 0.41].
             var bits = Vector.AsVectorInt32(x);
             var e = Vector.ShiftRightArithmetic(bits, 23) - new Vector<int>(126);
@@ -86,7 +94,14 @@ namespace AE.Runtime.Cells
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<float> Sin(Vector<float> x)
         {
-            if (!Vector.LessThanOrEqualAll(Vector.Abs(x), new Vector<float>(8192f))) return Lanes(x, &MathF.Sin);
+            var near = Vector.LessThanOrEqual(Vector.Abs(x), new Vector<float>(8192f));
+            var y = SinNear(Vector.ConditionalSelect(near, x, Vector<float>.Zero));
+            return Vector.EqualsAll(near, new Vector<int>(-1)) ? y : Patch(x, y, near, &MathF.Sin);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> SinNear(Vector<float> x)
+        {
             var (r, j) = Reduce(Vector.Abs(x));
             // octants 2 and 6 (after rounding j to even) take the cosine polynomial; 4 and 6 change the sign, as does x < 0.
             var useCos = Vector.Equals(j & new Vector<int>(2), new Vector<int>(2));
@@ -99,7 +114,14 @@ namespace AE.Runtime.Cells
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<float> Cos(Vector<float> x)
         {
-            if (!Vector.LessThanOrEqualAll(Vector.Abs(x), new Vector<float>(8192f))) return Lanes(x, &MathF.Cos);
+            var near = Vector.LessThanOrEqual(Vector.Abs(x), new Vector<float>(8192f));
+            var y = CosNear(Vector.ConditionalSelect(near, x, Vector<float>.Zero));
+            return Vector.EqualsAll(near, new Vector<int>(-1)) ? y : Patch(x, y, near, &MathF.Cos);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> CosNear(Vector<float> x)
+        {
             var (r, j) = Reduce(Vector.Abs(x));
             var useSin = Vector.Equals(j & new Vector<int>(2), new Vector<int>(2));
             var sign = Vector.ShiftLeft(j & new Vector<int>(4), 29) ^ Vector.ShiftLeft(j & new Vector<int>(2), 30);
@@ -217,11 +239,16 @@ namespace AE.Runtime.Cells
             return Vector.ConditionalSelect(Vector.GreaterThan(x, new Vector<float>(20f)), One, r);
         }
 
-        private static unsafe Vector<float> Lanes(Vector<float> x, delegate*<float, float> f)
+        /// <summary>
+        /// The lanes outside the kernel's range (<paramref name="inside"/> zero there) through the scalar function; the others
+        /// keep the kernel's value, so each lane's result depends on its own argument only, whatever its neighbours are.
+        /// </summary>
+        private static unsafe Vector<float> Patch(Vector<float> x, Vector<float> y, Vector<int> inside, delegate*<float, float> f)
         {
             Span<float> s = stackalloc float[Vector<float>.Count];
-            x.CopyTo(s);
-            for (int i = 0; i < s.Length; i++) s[i] = f(s[i]);
+            y.CopyTo(s);
+            for (int i = 0; i < s.Length; i++)
+                if (inside[i] == 0) s[i] = f(x[i]);
             return new Vector<float>(s);
         }
     }

@@ -61,7 +61,7 @@ namespace AE.Dsl.Emit.Cells
         private string VRead(CellArg arg, string index, string frame, ISet<int>? inRegisters = null) => arg switch
         {
             ValueArg v when inRegisters != null && inRegisters.Contains(v.Id) => "v" + v.Id,
-            ValueArg v => $"Ld({frame}, {_s.Values[v.Id].Offset} * B + {index})",
+            ValueArg v => Load(frame, $"{_s.Values[v.Id].Offset} * B + {index}"),
             _ => $"Vec({Read(arg, index)})",
         };
 
@@ -88,6 +88,35 @@ namespace AE.Dsl.Emit.Cells
             }
         }
 
+        /// <summary>
+        /// Whether the code being printed is a loop's remainder: the same vector code on each element broadcast (its lane 0
+        /// stored), so an element's value does not depend on whether it falls in a whole vector or past the last one (in
+        /// float32 the vector functions differ from MathF's in the last bits; a sample's values must not depend on its place
+        /// in the batch).
+        /// </summary>
+        private bool _remainder;
+
+        /// <summary>A vector of a frame's elements from an index, or in the remainder that one element broadcast.</summary>
+        private string Load(string frame, string at) => _remainder ? $"Vec({frame}[{at}])" : $"Ld({frame}, {at})";
+
+        private string Store(string frame, string at, string v) => _remainder ? $"{frame}[{at}] = {v}[0];" : $"St({frame}, {at}, {v});";
+
+        private string AddStore(string frame, string at, string v) => _remainder ? $"{frame}[{at}] += ({v})[0];" : $"AddSt({frame}, {at}, {v});";
+
+        /// <summary>A vector loop over a run's elements (or the batch), then the remainder, one element at a time, with the same body.</summary>
+        private void VectorAndRemainder(CodeWriter w, string index, string count, Action body)
+        {
+            using (w.Block($"for (int {index} = 0; {index} <= {count} - W; {index} += W)"))
+                body();
+            _remainder = true;
+            try
+            {
+                using (w.Block($"for (int {index} = {count} / W * W; {index} < {count}; {index}++)"))
+                    body();
+            }
+            finally { _remainder = false; }
+        }
+
         private void EmitFused(CodeWriter w, List<CellValue> run)
         {
             var first = run[0];
@@ -98,17 +127,15 @@ namespace AE.Dsl.Emit.Cells
                 return;
             }
             string k = RunIndex(first);
-            var inRegisters = new HashSet<int>();
-            using (w.Block($"for (int {k} = 0; {k} <= {Count(first)} - W; {k} += W)"))
+            VectorAndRemainder(w, k, Count(first), () =>
+            {
+                var inRegisters = new HashSet<int>();
                 foreach (var v in run)
                 {
-                    w.Line($"var v{v.Id} = {VectorValue(v, k, inRegisters)}; St(f, {Slot(v)}, v{v.Id});");
+                    w.Line($"var v{v.Id} = {VectorValue(v, k, inRegisters)}; {Store("f", Slot(v), "v" + v.Id)}");
                     inRegisters.Add(v.Id);
                 }
-            // The last elements (fewer than a vector), one at a time.
-            using (w.Block($"for (int {k} = {Count(first)} / W * W; {k} < {Count(first)}; {k}++)"))
-                foreach (var v in run)
-                    w.Line($"{At("f", v, k)} = {Elementwise(v, k)};");
+            });
         }
 
         private void EmitFusedAdjoint(CodeWriter w, List<CellValue> run)
@@ -116,7 +143,7 @@ namespace AE.Dsl.Emit.Cells
             var first = run[0];
             string k = RunIndex(first);
             var ids = new HashSet<int>(run.Select(v => v.Id));
-            using (w.Block($"for (int {k} = 0; {k} <= {Count(first)} - W; {k} += W)"))
+            VectorAndRemainder(w, k, Count(first), () =>
             {
                 var pending = new HashSet<int>();
                 for (int j = run.Count - 1; j >= 0; j--)
@@ -124,38 +151,24 @@ namespace AE.Dsl.Emit.Cells
                     var v = run[j];
                     if (v.Args.All(x => Target(x) == null)) continue;
                     string g = "g" + v.Id;
-                    if (!pending.Contains(v.Id)) w.Line($"var {g} = Ld(a, {Slot(v)});");
+                    if (!pending.Contains(v.Id)) w.Line($"var {g} = {Load("a", Slot(v))};");
                     foreach (var (target, amount) in VectorShares(v, g, k))
                     {
                         switch (target)
                         {
                             case ValueArg t when ids.Contains(t.Id):
-                                w.Line(pending.Add(t.Id) ? $"var g{t.Id} = Ld(a, {Slot(_s.Values[t.Id])}) + {amount};" : $"g{t.Id} += {amount};");
+                                w.Line(pending.Add(t.Id) ? $"var g{t.Id} = {Load("a", Slot(_s.Values[t.Id]))} + {amount};" : $"g{t.Id} += {amount};");
                                 break;
                             case ValueArg t:
-                                w.Line($"AddSt(a, {_s.Values[t.Id].Offset} * B + {k}, {amount});");
+                                w.Line(AddStore("a", $"{_s.Values[t.Id].Offset} * B + {k}", amount));
                                 break;
                             case ParamArg p:
-                                w.Line($"{Target(p, k)} += VSum({amount});");
+                                w.Line(_remainder ? $"{Target(p, k)} += ({amount})[0];" : $"{Target(p, k)} += VSum({amount});");
                                 break;
                         }
                     }
                 }
-            }
-            // The last elements, one at a time.
-            using (w.Block($"for (int {k} = {Count(first)} / W * W; {k} < {Count(first)}; {k}++)"))
-            {
-                bool declared = false;
-                for (int j = run.Count - 1; j >= 0; j--)
-                {
-                    var v = run[j];
-                    if (v.Args.All(x => Target(x) == null)) continue;
-                    w.Line($"{(declared ? "" : "T ")}g = {At("a", v, k)};");
-                    declared = true;
-                    using (w.Block("if (g != T.Zero)"))
-                        ElementwiseAdjoint(w, v, k);
-                }
-            }
+            });
         }
 
         // ------------------------------------------------------------ reductions and softmax over the batch a vector at a time
@@ -172,7 +185,7 @@ namespace AE.Dsl.Emit.Cells
             && v.Args.All(x => x is ValueArg va && !_s.Values[va.Id].IsBool);
 
         /// <summary>Element i of an operand for a vector of samples from b.</summary>
-        private string VElement(CellArg arg) => $"Ld(f, ({_s.Values[((ValueArg)arg).Id].Offset} + i) * B + b)";
+        private string VElement(CellArg arg) => Load("f", $"({_s.Values[((ValueArg)arg).Id].Offset} + i) * B + b");
 
         private void EmitReduceVector(CodeWriter w, CellValue v)
         {
@@ -181,10 +194,10 @@ namespace AE.Dsl.Emit.Cells
             string x = VElement(a[0]), result = $"{v.Offset} * B + b";
             switch (v.Function)
             {
-                case "sum": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x}; St(f, {result}, s);"); break;
-                case "mean": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x}; St(f, {result}, s / Vec(T.CreateTruncating({n})));"); break;
-                case "dot": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x} * {VElement(a[1])}; St(f, {result}, s);"); break;
-                case "norm": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x} * {x}; St(f, {result}, VSqrt(s));"); break;
+                case "sum": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x}; {Store("f", result, "s")}"); break;
+                case "mean": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x}; {Store("f", result, "(s / Vec(T.CreateTruncating(" + n + ")))")}"); break;
+                case "dot": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x} * {VElement(a[1])}; {Store("f", result, "s")}"); break;
+                case "norm": w.Line($"var s = Vec(T.Zero); for (int i = 0; i < {n}; i++) s += {x} * {x}; {Store("f", result, "VSqrt(s)")}"); break;
             }
         }
 
@@ -196,16 +209,19 @@ namespace AE.Dsl.Emit.Cells
             bool tx = Target(a[0]) != null;
             switch (v.Function)
             {
-                case "sum": if (tx) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[0])}, g);"); break;
-                case "mean": if (tx) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[0])}, g / Vec(T.CreateTruncating({n})));"); break;
+                case "sum": if (tx) w.Line($"for (int i = 0; i < {n}; i++) {AddStore("a", Slot(a[0]), "g")}"); break;
+                case "mean": if (tx) w.Line($"for (int i = 0; i < {n}; i++) {AddStore("a", Slot(a[0]), "g / Vec(T.CreateTruncating(" + n + "))")}"); break;
                 case "dot":
-                    if (tx) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[0])}, Share(g, {VElement(a[1])}));");
-                    if (Target(a[1]) != null) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[1])}, Share(g, {VElement(a[0])}));");
+                    if (tx) w.Line($"for (int i = 0; i < {n}; i++) {AddStore("a", Slot(a[0]), $"Share(g, {VElement(a[1])})")}");
+                    if (Target(a[1]) != null) w.Line($"for (int i = 0; i < {n}; i++) {AddStore("a", Slot(a[1]), $"Share(g, {VElement(a[0])})")}");
                     break;
                 case "norm":
+                {
                     // as the scalar adjoint: nothing where the norm is zero
-                    if (tx) w.Line($"for (int i = 0; i < {n}; i++) AddSt(a, {Slot(a[0])}, NonZero(Ld(f, {v.Offset} * B + b), Share(g, {VElement(a[0])}) / Ld(f, {v.Offset} * B + b)));");
+                    string y = Load("f", $"{v.Offset} * B + b");
+                    if (tx) w.Line($"for (int i = 0; i < {n}; i++) {AddStore("a", Slot(a[0]), $"NonZero({y}, Share(g, {VElement(a[0])}) / {y})")}");
                     break;
+                }
             }
         }
 
@@ -221,7 +237,7 @@ namespace AE.Dsl.Emit.Cells
                 case CellOp.Negate: shares.Add((0, "-" + g)); break;
                 case CellOp.Call:
                 case CellOp.Activation:
-                    shares.Add((0, $"Share({g}, {CellSpellings.Vector[v.Function!].Derivative}({X(0)}, Ld(f, {Slot(v)})))"));
+                    shares.Add((0, $"Share({g}, {CellSpellings.Vector[v.Function!].Derivative}({X(0)}, {Load("f", Slot(v))}))"));
                     break;
                 case CellOp.Binary:
                     switch (v.Binary)

@@ -294,26 +294,28 @@ namespace AE.Dsl.Emit.Cells
             switch (v.Op)
             {
                 case CellOp.Reduce:
-                    if (IsBatchVector(v))
-                        using (w.Block(BatchVectorLoop))
-                            EmitReduceVector(w, v);
-                    using (w.Block(IsBatchVector(v) ? BatchRemainderLoop : "for (int b = 0; b < B; b++)"))
-                        EmitReduce(w, v);
+                    if (IsBatchVector(v)) VectorAndRemainder(w, "b", "B", () => EmitReduceVector(w, v));
+                    else
+                        using (w.Block("for (int b = 0; b < B; b++)"))
+                            EmitReduce(w, v);
                     break;
                 case CellOp.Softmax:
                 {
                     int n = v.Length;
                     string x = Read(args[0]);
                     if (IsBatchVector(v))
-                        using (w.Block(BatchVectorLoop))
+                    {
+                        VectorAndRemainder(w, "b", "B", () =>
                         {
                             string xv = VElement(args[0]);
                             w.Line("var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);");
                             w.Line($"for (int i = 0; i < {n}; i++) m = __System.Numerics.Vector.Max(m, {xv});");
                             w.Line($"for (int i = 0; i < {n}; i++) s += VExp({xv} - m);");
-                            w.Line($"for (int i = 0; i < {n}; i++) St(f, ({v.Offset} + i) * B + b, VExp({xv} - m) / s);");
-                        }
-                    using (w.Block(IsBatchVector(v) ? BatchRemainderLoop : "for (int b = 0; b < B; b++)"))
+                            w.Line($"for (int i = 0; i < {n}; i++) {Store("f", $"({v.Offset} + i) * B + b", $"(VExp({xv} - m) / s)")}");
+                        });
+                        break;
+                    }
+                    using (w.Block("for (int b = 0; b < B; b++)"))
                     {
                         w.Line("T m = T.NegativeInfinity, s = T.Zero;");
                         w.Line($"for (int i = 0; i < {n}; i++) m = T.Max(m, {x});");

@@ -76,7 +76,7 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                f[296 * B + k] = Sigmoid(f[168 * B + k]);
+                var v6 = VSigmoid(Vec(f[168 * B + k])); f[296 * B + k] = v6[0];
             }
 #line default
             // u = present ? (g * drive(x)) : 0
@@ -88,7 +88,7 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                f[552 * B + k] = f[296 * B + k] * f[424 * B + k];
+                var v8 = Vec(f[296 * B + k]) * Vec(f[424 * B + k]); f[552 * B + k] = v8[0];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(680 + i) * B + b] = f[28 * B + b] != T.Zero ? f[(552 + i) * B + b] : __c0;
 #line default
@@ -103,8 +103,8 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                f[936 * B + k] = __theta[25482] * f[808 * B + k];
-                f[1064 * B + k] = Sigmoid(f[936 * B + k]);
+                var v11 = Vec(__theta[25482]) * Vec(f[808 * B + k]); f[936 * B + k] = v11[0];
+                var v12 = VSigmoid(v11); f[1064 * B + k] = v12[0];
             }
 #line default
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
@@ -118,9 +118,9 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                f[1320 * B + k] = f[1192 * B + k] + f[680 * B + k];
-                f[1448 * B + k] = T.Tanh(f[1320 * B + k]);
-                f[1576 * B + k] = f[40 * B + k] + f[1448 * B + k];
+                var v14 = Vec(f[1192 * B + k]) + Vec(f[680 * B + k]); f[1320 * B + k] = v14[0];
+                var v15 = VTanh(v14); f[1448 * B + k] = v15[0];
+                var v16 = Vec(f[40 * B + k]) + v15; f[1576 * B + k] = v16[0];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1704 + i) * B + b] = __theta[25354 + i] * __theta[25226 + i];
             for (int k = 0; k <= 128 * B - W; k += W)
@@ -130,8 +130,8 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                f[1832 * B + k] = f[1704 * B + k] * f[1064 * B + k];
-                f[1960 * B + k] = f[1576 * B + k] - f[1832 * B + k];
+                var v18 = Vec(f[1704 * B + k]) * Vec(f[1064 * B + k]); f[1832 * B + k] = v18[0];
+                var v19 = Vec(f[1576 * B + k]) - v18; f[1960 * B + k] = v19[0];
             }
 #line default
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
@@ -144,8 +144,8 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                f[2216 * B + k] = __theta[25482] * f[2088 * B + k];
-                f[2344 * B + k] = Sigmoid(f[2216 * B + k]);
+                var v21 = Vec(__theta[25482]) * Vec(f[2088 * B + k]); f[2216 * B + k] = v21[0];
+                var v22 = VSigmoid(v21); f[2344 * B + k] = v22[0];
             }
             Linear(Part(__theta, 23936, 1280), Part(__theta, 25216, 10), f.Slice(2344 * B, 128 * B), f.Slice(2472 * B, 10 * B), 10, 128, B);   // readout.weight x + readout.bias
 #line default
@@ -163,7 +163,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 10; i++) s += f[(2472 + i) * B + b] * f[(29 + i) * B + b]; f[2483 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Vec(f[(2472 + i) * B + b]) * Vec(f[(29 + i) * B + b]); f[2483 * B + b] = s[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
@@ -171,7 +171,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                f[2484 * B + b] = f[2482 * B + b] - f[2483 * B + b];
+                var v26 = Vec(f[2482 * B + b]) - Vec(f[2483 * B + b]); f[2484 * B + b] = v26[0];
             }
             for (int b = 0; b < B; b++) f[2485 * B + b] = f[39 * B + b] != T.Zero ? f[2484 * B + b] : __c0;
 #line default
@@ -199,12 +199,9 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T g = a[2484 * B + b];
-                if (g != T.Zero)
-                {
-                    a[2482 * B + b] += g;
-                    a[2483 * B + b] += -g;
-                }
+                var g26 = Vec(a[2484 * B + b]);
+                a[2482 * B + b] += (g26)[0];
+                a[2483 * B + b] += (-g26)[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
@@ -239,17 +236,10 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[2344 * B + k];
-                if (g != T.Zero)
-                {
-                    a[2216 * B + k] += g * DSigmoid(f[2216 * B + k], f[2344 * B + k]);
-                }
-                g = a[2216 * B + k];
-                if (g != T.Zero)
-                {
-                    __grad[25482] += g * f[2088 * B + k];
-                    a[2088 * B + k] += g * __theta[25482];
-                }
+                var g22 = Vec(a[2344 * B + k]);
+                var g21 = Vec(a[2216 * B + k]) + Share(g22, VDSigmoid(Vec(f[2216 * B + k]), Vec(f[2344 * B + k])));
+                __grad[25482] += (Share(g21, Vec(f[2088 * B + k])))[0];
+                a[2088 * B + k] += (Share(g21, Vec(__theta[25482])))[0];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -271,18 +261,11 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[1960 * B + k];
-                if (g != T.Zero)
-                {
-                    a[1576 * B + k] += g;
-                    a[1832 * B + k] += -g;
-                }
-                g = a[1832 * B + k];
-                if (g != T.Zero)
-                {
-                    a[1704 * B + k] += g * f[1064 * B + k];
-                    a[1064 * B + k] += g * f[1704 * B + k];
-                }
+                var g19 = Vec(a[1960 * B + k]);
+                a[1576 * B + k] += (g19)[0];
+                var g18 = Vec(a[1832 * B + k]) + -g19;
+                a[1704 * B + k] += (Share(g18, Vec(f[1064 * B + k])))[0];
+                a[1064 * B + k] += (Share(g18, Vec(f[1704 * B + k])))[0];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -302,23 +285,12 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[1576 * B + k];
-                if (g != T.Zero)
-                {
-                    a[40 * B + k] += g;
-                    a[1448 * B + k] += g;
-                }
-                g = a[1448 * B + k];
-                if (g != T.Zero)
-                {
-                    a[1320 * B + k] += g * DTanh(f[1320 * B + k], f[1448 * B + k]);
-                }
-                g = a[1320 * B + k];
-                if (g != T.Zero)
-                {
-                    a[1192 * B + k] += g;
-                    a[680 * B + k] += g;
-                }
+                var g16 = Vec(a[1576 * B + k]);
+                a[40 * B + k] += (g16)[0];
+                var g15 = Vec(a[1448 * B + k]) + g16;
+                var g14 = Vec(a[1320 * B + k]) + Share(g15, VDTanh(Vec(f[1320 * B + k]), Vec(f[1448 * B + k])));
+                a[1192 * B + k] += (g14)[0];
+                a[680 * B + k] += (g14)[0];
             }
             LinearBackward(Part(__theta, 7424, 16384), f.Slice(1064 * B, 128 * B), a.Slice(1192 * B, 128 * B), a.Slice(1064 * B, 128 * B), Part(__grad, 7424, 16384), Part(__grad, 23808, 128), 128, 128, B);   // recurrent.weight, recurrent.bias
 #line default
@@ -333,17 +305,10 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[1064 * B + k];
-                if (g != T.Zero)
-                {
-                    a[936 * B + k] += g * DSigmoid(f[936 * B + k], f[1064 * B + k]);
-                }
-                g = a[936 * B + k];
-                if (g != T.Zero)
-                {
-                    __grad[25482] += g * f[808 * B + k];
-                    a[808 * B + k] += g * __theta[25482];
-                }
+                var g12 = Vec(a[1064 * B + k]);
+                var g11 = Vec(a[936 * B + k]) + Share(g12, VDSigmoid(Vec(f[936 * B + k]), Vec(f[1064 * B + k])));
+                __grad[25482] += (Share(g11, Vec(f[808 * B + k])))[0];
+                a[808 * B + k] += (Share(g11, Vec(__theta[25482])))[0];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -370,12 +335,9 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[552 * B + k];
-                if (g != T.Zero)
-                {
-                    a[296 * B + k] += g * f[424 * B + k];
-                    a[424 * B + k] += g * f[296 * B + k];
-                }
+                var g8 = Vec(a[552 * B + k]);
+                a[296 * B + k] += (Share(g8, Vec(f[424 * B + k])))[0];
+                a[424 * B + k] += (Share(g8, Vec(f[296 * B + k])))[0];
             }
             LinearBackward(Part(__theta, 3712, 3584), f.Slice(0 * B, 28 * B), a.Slice(424 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 3712, 3584), Part(__grad, 7296, 128), 128, 28, B);   // drive.weight, drive.bias
 #line default
@@ -388,11 +350,8 @@ namespace AE.Generated
             }
             for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[296 * B + k];
-                if (g != T.Zero)
-                {
-                    a[168 * B + k] += g * DSigmoid(f[168 * B + k], f[296 * B + k]);
-                }
+                var g6 = Vec(a[296 * B + k]);
+                a[168 * B + k] += (Share(g6, VDSigmoid(Vec(f[168 * B + k]), Vec(f[296 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 0, 3584), f.Slice(0 * B, 28 * B), a.Slice(168 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 0, 3584), Part(__grad, 3584, 128), 128, 28, B);   // gate.weight, gate.bias
 #line default

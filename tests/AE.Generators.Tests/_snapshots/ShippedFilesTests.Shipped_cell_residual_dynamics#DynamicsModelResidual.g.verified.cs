@@ -33,10 +33,10 @@ namespace AE.Generated
             new[] { "loss" });
 
         private static readonly T __c0 = T.CreateTruncating(1e-09);
-        private static readonly T __c1 = T.CreateTruncating(2.0);
-        private static readonly T __c2 = T.CreateTruncating(0.1);
-        private static readonly T __c3 = T.CreateTruncating(0.0);
-        private static readonly T __c4 = T.CreateTruncating(1.0);
+        private static readonly T __c1 = T.CreateTruncating(0.1);
+        private static readonly T __c2 = T.CreateTruncating(0.0);
+        private static readonly T __c3 = T.CreateTruncating(1.0);
+        private static readonly T __c4 = T.CreateTruncating(2.0);
 
         // Every parameter in one vector (what an optimizer steps), and its gradient:
         //   [0, 192) F.fc1.weight [16, 12]
@@ -78,7 +78,7 @@ namespace AE.Generated
             }
             for (int k = 16 * B / W * W; k < 16 * B; k++)
             {
-                f[40 * B + k] = Relu(f[24 * B + k]);
+                var v6 = VRelu(Vec(f[24 * B + k])); f[40 * B + k] = v6[0];
             }
             Linear(Part(__theta, 208, 256), Part(__theta, 464, 16), f.Slice(40 * B, 16 * B), f.Slice(56 * B, 16 * B), 16, 16, B);   // F.fc2.weight x + F.fc2.bias
             for (int k = 0; k <= 16 * B - W; k += W)
@@ -87,7 +87,7 @@ namespace AE.Generated
             }
             for (int k = 16 * B / W * W; k < 16 * B; k++)
             {
-                f[72 * B + k] = Relu(f[56 * B + k]);
+                var v8 = VRelu(Vec(f[56 * B + k])); f[72 * B + k] = v8[0];
             }
             Linear(Part(__theta, 480, 48), Part(__theta, 528, 3), f.Slice(72 * B, 16 * B), f.Slice(88 * B, 3 * B), 3, 16, B);   // F.out.weight x + F.out.bias
 #line default
@@ -100,8 +100,8 @@ namespace AE.Generated
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                f[91 * B + k] = f[6 * B + k] + __c0;
-                f[94 * B + k] = T.Log(f[91 * B + k]);
+                var v10 = Vec(f[6 * B + k]) + Vec(__c0); f[91 * B + k] = v10[0];
+                var v11 = VLog(v10); f[94 * B + k] = v11[0];
             }
 #line default
             // logits = prev_logits + delta_logits
@@ -112,7 +112,7 @@ namespace AE.Generated
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                f[97 * B + k] = f[94 * B + k] + f[88 * B + k];
+                var v12 = Vec(f[94 * B + k]) + Vec(f[88 * B + k]); f[97 * B + k] = v12[0];
             }
 #line default
             // N' = softmax(logits)
@@ -122,14 +122,14 @@ namespace AE.Generated
                 var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
                 for (int i = 0; i < 3; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (97 + i) * B + b));
                 for (int i = 0; i < 3; i++) s += VExp(Ld(f, (97 + i) * B + b) - m);
-                for (int i = 0; i < 3; i++) St(f, (100 + i) * B + b, VExp(Ld(f, (97 + i) * B + b) - m) / s);
+                for (int i = 0; i < 3; i++) St(f, (100 + i) * B + b, (VExp(Ld(f, (97 + i) * B + b) - m) / s));
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T m = T.NegativeInfinity, s = T.Zero;
-                for (int i = 0; i < 3; i++) m = T.Max(m, f[(97 + i) * B + b]);
-                for (int i = 0; i < 3; i++) s += T.Exp(f[(97 + i) * B + b] - m);
-                for (int i = 0; i < 3; i++) f[(100 + i) * B + b] = T.Exp(f[(97 + i) * B + b] - m) / s;
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 3; i++) m = __System.Numerics.Vector.Max(m, Vec(f[(97 + i) * B + b]));
+                for (int i = 0; i < 3; i++) s += VExp(Vec(f[(97 + i) * B + b]) - m);
+                for (int i = 0; i < 3; i++) f[(100 + i) * B + b] = (VExp(Vec(f[(97 + i) * B + b]) - m) / s)[0];
             }
 #line default
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
@@ -144,9 +144,9 @@ namespace AE.Generated
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                f[109 * B + k] = f[100 * B + k] - f[106 * B + k];
-                f[112 * B + k] = f[109 * B + k] * f[0 * B + k];
-                f[115 * B + k] = f[103 * B + k] + f[112 * B + k];
+                var v16 = Vec(f[100 * B + k]) - Vec(f[106 * B + k]); f[109 * B + k] = v16[0];
+                var v17 = v16 * Vec(f[0 * B + k]); f[112 * B + k] = v17[0];
+                var v18 = Vec(f[103 * B + k]) + v17; f[115 * B + k] = v18[0];
             }
 #line default
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
@@ -157,7 +157,7 @@ namespace AE.Generated
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                f[118 * B + k] = T.Pow(f[115 * B + k], __c1);
+                var v19 = VSquare(Vec(f[115 * B + k])); f[118 * B + k] = v19[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
@@ -165,7 +165,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(118 + i) * B + b]; f[121 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Vec(f[(118 + i) * B + b]); f[121 * B + b] = s[0];
             }
             for (int k = 0; k <= 3 * B - W; k += W)
             {
@@ -175,9 +175,9 @@ namespace AE.Generated
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                f[122 * B + k] = f[100 * B + k] + __c0;
-                f[125 * B + k] = T.Log(f[122 * B + k]);
-                f[128 * B + k] = f[100 * B + k] * f[125 * B + k];
+                var v21 = Vec(f[100 * B + k]) + Vec(__c0); f[122 * B + k] = v21[0];
+                var v22 = VLog(v21); f[125 * B + k] = v22[0];
+                var v23 = Vec(f[100 * B + k]) * v22; f[128 * B + k] = v23[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
@@ -185,21 +185,21 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(128 + i) * B + b]; f[131 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Vec(f[(128 + i) * B + b]); f[131 * B + b] = s[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
-                var v25 = Vec(__c2) * Ld(f, 131 * B + b); St(f, 132 * B + b, v25);
+                var v25 = Vec(__c1) * Ld(f, 131 * B + b); St(f, 132 * B + b, v25);
                 var v26 = Ld(f, 121 * B + b) + v25; St(f, 133 * B + b, v26);
             }
             for (int b = B / W * W; b < B; b++)
             {
-                f[132 * B + b] = __c2 * f[131 * B + b];
-                f[133 * B + b] = f[121 * B + b] + f[132 * B + b];
+                var v25 = Vec(__c1) * Vec(f[131 * B + b]); f[132 * B + b] = v25[0];
+                var v26 = Vec(f[121 * B + b]) + v25; f[133 * B + b] = v26[0];
             }
 #line default
             // ---- the step's end: the bounded state 'N' projected onto its bounds
-            for (int k = 0; k < 3 * B; k++) f[134 * B + k] = Clamp(f[100 * B + k], __c3, __c4);
+            for (int k = 0; k < 3 * B; k++) f[134 * B + k] = Clamp(f[100 * B + k], __c2, __c3);
         }
 
         /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
@@ -212,7 +212,7 @@ namespace AE.Generated
             {
                 T g = a[134 * B + k];
                 if (g == T.Zero) continue;
-                if (f[100 * B + k] >= __c3 && f[100 * B + k] <= __c4) a[100 * B + k] += g;
+                if (f[100 * B + k] >= __c2 && f[100 * B + k] <= __c3) a[100 * B + k] += g;
             }
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
@@ -222,21 +222,14 @@ namespace AE.Generated
                 var g26 = Ld(a, 133 * B + b);
                 AddSt(a, 121 * B + b, g26);
                 var g25 = Ld(a, 132 * B + b) + g26;
-                AddSt(a, 131 * B + b, Share(g25, Vec(__c2)));
+                AddSt(a, 131 * B + b, Share(g25, Vec(__c1)));
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T g = a[133 * B + b];
-                if (g != T.Zero)
-                {
-                    a[121 * B + b] += g;
-                    a[132 * B + b] += g;
-                }
-                g = a[132 * B + b];
-                if (g != T.Zero)
-                {
-                    a[131 * B + b] += g * __c2;
-                }
+                var g26 = Vec(a[133 * B + b]);
+                a[121 * B + b] += (g26)[0];
+                var g25 = Vec(a[132 * B + b]) + g26;
+                a[131 * B + b] += (Share(g25, Vec(__c1)))[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
@@ -259,22 +252,11 @@ namespace AE.Generated
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                T g = a[128 * B + k];
-                if (g != T.Zero)
-                {
-                    a[100 * B + k] += g * f[125 * B + k];
-                    a[125 * B + k] += g * f[100 * B + k];
-                }
-                g = a[125 * B + k];
-                if (g != T.Zero)
-                {
-                    a[122 * B + k] += g * DLog(f[122 * B + k], f[125 * B + k]);
-                }
-                g = a[122 * B + k];
-                if (g != T.Zero)
-                {
-                    a[100 * B + k] += g;
-                }
+                var g23 = Vec(a[128 * B + k]);
+                a[100 * B + k] += (Share(g23, Vec(f[125 * B + k])))[0];
+                var g22 = Vec(a[125 * B + k]) + Share(g23, Vec(f[100 * B + k]));
+                var g21 = Vec(a[122 * B + k]) + Share(g22, VDLog(Vec(f[122 * B + k]), Vec(f[125 * B + k])));
+                a[100 * B + k] += (g21)[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
@@ -290,15 +272,12 @@ namespace AE.Generated
             for (int k = 0; k <= 3 * B - W; k += W)
             {
                 var g19 = Ld(a, 118 * B + k);
-                AddSt(a, 115 * B + k, Share(g19, Vec(__c1) * Ld(f, 115 * B + k)));
+                AddSt(a, 115 * B + k, Share(g19, Vec(__c4) * Ld(f, 115 * B + k)));
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                T g = a[118 * B + k];
-                if (g != T.Zero)
-                {
-                    a[115 * B + k] += g * (__c1 * f[115 * B + k]);
-                }
+                var g19 = Vec(a[118 * B + k]);
+                a[115 * B + k] += (Share(g19, Vec(__c4) * Vec(f[115 * B + k])))[0];
             }
 #line default
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
@@ -315,24 +294,13 @@ namespace AE.Generated
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                T g = a[115 * B + k];
-                if (g != T.Zero)
-                {
-                    a[103 * B + k] += g;
-                    a[112 * B + k] += g;
-                }
-                g = a[112 * B + k];
-                if (g != T.Zero)
-                {
-                    a[109 * B + k] += g * f[0 * B + k];
-                    a[0 * B + k] += g * f[109 * B + k];
-                }
-                g = a[109 * B + k];
-                if (g != T.Zero)
-                {
-                    a[100 * B + k] += g;
-                    a[106 * B + k] += -g;
-                }
+                var g18 = Vec(a[115 * B + k]);
+                a[103 * B + k] += (g18)[0];
+                var g17 = Vec(a[112 * B + k]) + g18;
+                var g16 = Vec(a[109 * B + k]) + Share(g17, Vec(f[0 * B + k]));
+                a[0 * B + k] += (Share(g17, Vec(f[109 * B + k])))[0];
+                a[100 * B + k] += (g16)[0];
+                a[106 * B + k] += (-g16)[0];
             }
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
             {
@@ -372,12 +340,9 @@ namespace AE.Generated
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                T g = a[97 * B + k];
-                if (g != T.Zero)
-                {
-                    a[94 * B + k] += g;
-                    a[88 * B + k] += g;
-                }
+                var g12 = Vec(a[97 * B + k]);
+                a[94 * B + k] += (g12)[0];
+                a[88 * B + k] += (g12)[0];
             }
 #line default
             // prev_logits = log(N + 1e-09)
@@ -390,16 +355,9 @@ namespace AE.Generated
             }
             for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                T g = a[94 * B + k];
-                if (g != T.Zero)
-                {
-                    a[91 * B + k] += g * DLog(f[91 * B + k], f[94 * B + k]);
-                }
-                g = a[91 * B + k];
-                if (g != T.Zero)
-                {
-                    a[6 * B + k] += g;
-                }
+                var g11 = Vec(a[94 * B + k]);
+                var g10 = Vec(a[91 * B + k]) + Share(g11, VDLog(Vec(f[91 * B + k]), Vec(f[94 * B + k])));
+                a[6 * B + k] += (g10)[0];
             }
 #line default
             // delta_logits = F(concat(N, y_t, r_t, g))
@@ -412,11 +370,8 @@ namespace AE.Generated
             }
             for (int k = 16 * B / W * W; k < 16 * B; k++)
             {
-                T g = a[72 * B + k];
-                if (g != T.Zero)
-                {
-                    a[56 * B + k] += g * DRelu(f[56 * B + k], f[72 * B + k]);
-                }
+                var g8 = Vec(a[72 * B + k]);
+                a[56 * B + k] += (Share(g8, VDRelu(Vec(f[56 * B + k]), Vec(f[72 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 208, 256), f.Slice(40 * B, 16 * B), a.Slice(56 * B, 16 * B), a.Slice(40 * B, 16 * B), Part(__grad, 208, 256), Part(__grad, 464, 16), 16, 16, B);   // F.fc2.weight, F.fc2.bias
             for (int k = 0; k <= 16 * B - W; k += W)
@@ -426,11 +381,8 @@ namespace AE.Generated
             }
             for (int k = 16 * B / W * W; k < 16 * B; k++)
             {
-                T g = a[40 * B + k];
-                if (g != T.Zero)
-                {
-                    a[24 * B + k] += g * DRelu(f[24 * B + k], f[40 * B + k]);
-                }
+                var g6 = Vec(a[40 * B + k]);
+                a[24 * B + k] += (Share(g6, VDRelu(Vec(f[24 * B + k]), Vec(f[40 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 0, 192), f.Slice(12 * B, 12 * B), a.Slice(24 * B, 16 * B), a.Slice(12 * B, 12 * B), Part(__grad, 0, 192), Part(__grad, 192, 16), 16, 12, B);   // F.fc1.weight, F.fc1.bias
             AddInto(a, 12 * B, 6 * B, 3 * B);

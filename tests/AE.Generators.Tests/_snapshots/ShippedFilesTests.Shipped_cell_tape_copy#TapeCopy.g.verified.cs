@@ -78,14 +78,14 @@ namespace AE.Generated
                 var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
                 for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (62 + i) * B + b));
                 for (int i = 0; i < 8; i++) s += VExp(Ld(f, (62 + i) * B + b) - m);
-                for (int i = 0; i < 8; i++) St(f, (70 + i) * B + b, VExp(Ld(f, (62 + i) * B + b) - m) / s);
+                for (int i = 0; i < 8; i++) St(f, (70 + i) * B + b, (VExp(Ld(f, (62 + i) * B + b) - m) / s));
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T m = T.NegativeInfinity, s = T.Zero;
-                for (int i = 0; i < 8; i++) m = T.Max(m, f[(62 + i) * B + b]);
-                for (int i = 0; i < 8; i++) s += T.Exp(f[(62 + i) * B + b] - m);
-                for (int i = 0; i < 8; i++) f[(70 + i) * B + b] = T.Exp(f[(62 + i) * B + b] - m) / s;
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Vec(f[(62 + i) * B + b]));
+                for (int i = 0; i < 8; i++) s += VExp(Vec(f[(62 + i) * B + b]) - m);
+                for (int i = 0; i < 8; i++) f[(70 + i) * B + b] = (VExp(Vec(f[(62 + i) * B + b]) - m) / s)[0];
             }
 #line default
             // a_r = softmax(read_key(c))
@@ -96,14 +96,14 @@ namespace AE.Generated
                 var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
                 for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (78 + i) * B + b));
                 for (int i = 0; i < 8; i++) s += VExp(Ld(f, (78 + i) * B + b) - m);
-                for (int i = 0; i < 8; i++) St(f, (86 + i) * B + b, VExp(Ld(f, (78 + i) * B + b) - m) / s);
+                for (int i = 0; i < 8; i++) St(f, (86 + i) * B + b, (VExp(Ld(f, (78 + i) * B + b) - m) / s));
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T m = T.NegativeInfinity, s = T.Zero;
-                for (int i = 0; i < 8; i++) m = T.Max(m, f[(78 + i) * B + b]);
-                for (int i = 0; i < 8; i++) s += T.Exp(f[(78 + i) * B + b] - m);
-                for (int i = 0; i < 8; i++) f[(86 + i) * B + b] = T.Exp(f[(78 + i) * B + b] - m) / s;
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Vec(f[(78 + i) * B + b]));
+                for (int i = 0; i < 8; i++) s += VExp(Vec(f[(78 + i) * B + b]) - m);
+                for (int i = 0; i < 8; i++) f[(86 + i) * B + b] = (VExp(Vec(f[(78 + i) * B + b]) - m) / s)[0];
             }
 #line default
             // g = sigmoid(sum(write_gate(c)))
@@ -115,7 +115,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 1; i++) s += f[94 * B + b]; f[95 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Vec(f[(94 + i) * B + b]); f[95 * B + b] = s[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
@@ -123,7 +123,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                f[96 * B + b] = Sigmoid(f[95 * B + b]);
+                var v12 = VSigmoid(Vec(f[95 * B + b])); f[96 * B + b] = v12[0];
             }
 #line default
             // d = g * tanh(write_val(c))
@@ -143,10 +143,10 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                f[109 * B + b] = __c0;
-                f[110 * B + b] = __c1;
-                f[111 * B + b] = __c1;
-                f[112 * B + b] = __c1;
+                var v16 = Vec(__c0); f[109 * B + b] = v16[0];
+                var v17 = Vec(__c1); f[110 * B + b] = v17[0];
+                var v18 = Vec(__c1); f[111 * B + b] = v18[0];
+                var v19 = Vec(__c1); f[112 * B + b] = v19[0];
             }
             Copy(f, 109 * B, 113 * B, 1 * B);
             Copy(f, 110 * B, 114 * B, 1 * B);
@@ -158,7 +158,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(113 + i) * B + b]; f[117 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(113 + i) * B + b]); f[117 * B + b] = s[0];
             }
 #line default
             // d1 = dot(d, concat(0, 1, 0, 0))
@@ -172,10 +172,10 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                f[118 * B + b] = __c1;
-                f[119 * B + b] = __c0;
-                f[120 * B + b] = __c1;
-                f[121 * B + b] = __c1;
+                var v22 = Vec(__c1); f[118 * B + b] = v22[0];
+                var v23 = Vec(__c0); f[119 * B + b] = v23[0];
+                var v24 = Vec(__c1); f[120 * B + b] = v24[0];
+                var v25 = Vec(__c1); f[121 * B + b] = v25[0];
             }
             Copy(f, 118 * B, 122 * B, 1 * B);
             Copy(f, 119 * B, 123 * B, 1 * B);
@@ -187,7 +187,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(122 + i) * B + b]; f[126 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(122 + i) * B + b]); f[126 * B + b] = s[0];
             }
 #line default
             // d2 = dot(d, concat(0, 0, 1, 0))
@@ -201,10 +201,10 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                f[127 * B + b] = __c1;
-                f[128 * B + b] = __c1;
-                f[129 * B + b] = __c0;
-                f[130 * B + b] = __c1;
+                var v28 = Vec(__c1); f[127 * B + b] = v28[0];
+                var v29 = Vec(__c1); f[128 * B + b] = v29[0];
+                var v30 = Vec(__c0); f[129 * B + b] = v30[0];
+                var v31 = Vec(__c1); f[130 * B + b] = v31[0];
             }
             Copy(f, 127 * B, 131 * B, 1 * B);
             Copy(f, 128 * B, 132 * B, 1 * B);
@@ -216,7 +216,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(131 + i) * B + b]; f[135 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(131 + i) * B + b]); f[135 * B + b] = s[0];
             }
 #line default
             // d3 = dot(d, concat(0, 0, 0, 1))
@@ -230,10 +230,10 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                f[136 * B + b] = __c1;
-                f[137 * B + b] = __c1;
-                f[138 * B + b] = __c1;
-                f[139 * B + b] = __c0;
+                var v34 = Vec(__c1); f[136 * B + b] = v34[0];
+                var v35 = Vec(__c1); f[137 * B + b] = v35[0];
+                var v36 = Vec(__c1); f[138 * B + b] = v36[0];
+                var v37 = Vec(__c0); f[139 * B + b] = v37[0];
             }
             Copy(f, 136 * B, 140 * B, 1 * B);
             Copy(f, 137 * B, 141 * B, 1 * B);
@@ -245,7 +245,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(140 + i) * B + b]; f[144 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(140 + i) * B + b]); f[144 * B + b] = s[0];
             }
 #line default
             // M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
@@ -264,7 +264,7 @@ namespace AE.Generated
             }
             for (int k = 32 * B / W * W; k < 32 * B; k++)
             {
-                f[209 * B + k] = f[17 * B + k] + f[177 * B + k];
+                var v45 = Vec(f[17 * B + k]) + Vec(f[177 * B + k]); f[209 * B + k] = v45[0];
             }
 #line default
             // z = 0 * a_r
@@ -275,7 +275,7 @@ namespace AE.Generated
             }
             for (int k = 8 * B / W * W; k < 8 * B; k++)
             {
-                f[241 * B + k] = __c1 * f[86 * B + k];
+                var v46 = Vec(__c1) * Vec(f[86 * B + k]); f[241 * B + k] = v46[0];
             }
 #line default
             // r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
@@ -290,7 +290,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(249 + i) * B + b] * f[(209 + i) * B + b]; f[281 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(249 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[281 * B + b] = s[0];
             }
             Copy(f, 241 * B, 282 * B, 8 * B);
             Copy(f, 86 * B, 290 * B, 8 * B);
@@ -302,7 +302,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(282 + i) * B + b] * f[(209 + i) * B + b]; f[314 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(282 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[314 * B + b] = s[0];
             }
             Copy(f, 241 * B, 315 * B, 8 * B);
             Copy(f, 241 * B, 323 * B, 8 * B);
@@ -314,7 +314,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(315 + i) * B + b] * f[(209 + i) * B + b]; f[347 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(315 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[347 * B + b] = s[0];
             }
             Copy(f, 241 * B, 348 * B, 8 * B);
             Copy(f, 241 * B, 356 * B, 8 * B);
@@ -326,7 +326,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(348 + i) * B + b] * f[(209 + i) * B + b]; f[380 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(348 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[380 * B + b] = s[0];
             }
             Copy(f, 281 * B, 381 * B, 1 * B);
             Copy(f, 314 * B, 382 * B, 1 * B);
@@ -347,17 +347,17 @@ namespace AE.Generated
             }
             for (int k = 4 * B / W * W; k < 4 * B; k++)
             {
-                f[389 * B + k] = Softplus(f[385 * B + k]);
-                f[393 * B + k] = f[13 * B + k] * f[385 * B + k];
-                f[397 * B + k] = f[389 * B + k] - f[393 * B + k];
+                var v57 = VSoftplus(Vec(f[385 * B + k])); f[389 * B + k] = v57[0];
+                var v58 = Vec(f[13 * B + k]) * Vec(f[385 * B + k]); f[393 * B + k] = v58[0];
+                var v59 = v57 - v58; f[397 * B + k] = v59[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
-                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (397 + i) * B + b); St(f, 401 * B + b, s / Vec(T.CreateTruncating(4)));
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (397 + i) * B + b); St(f, 401 * B + b, (s / Vec(T.CreateTruncating(4))));
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(397 + i) * B + b]; f[401 * B + b] = s / T.CreateTruncating(4);
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(397 + i) * B + b]); f[401 * B + b] = (s / Vec(T.CreateTruncating(4)))[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
@@ -365,7 +365,7 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                f[402 * B + b] = f[12 * B + b] * f[401 * B + b];
+                var v61 = Vec(f[12 * B + b]) * Vec(f[401 * B + b]); f[402 * B + b] = v61[0];
             }
 #line default
         }
@@ -386,12 +386,9 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T g = a[402 * B + b];
-                if (g != T.Zero)
-                {
-                    a[12 * B + b] += g * f[401 * B + b];
-                    a[401 * B + b] += g * f[12 * B + b];
-                }
+                var g61 = Vec(a[402 * B + b]);
+                a[12 * B + b] += (Share(g61, Vec(f[401 * B + b])))[0];
+                a[401 * B + b] += (Share(g61, Vec(f[12 * B + b])))[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
@@ -415,23 +412,12 @@ namespace AE.Generated
             }
             for (int k = 4 * B / W * W; k < 4 * B; k++)
             {
-                T g = a[397 * B + k];
-                if (g != T.Zero)
-                {
-                    a[389 * B + k] += g;
-                    a[393 * B + k] += -g;
-                }
-                g = a[393 * B + k];
-                if (g != T.Zero)
-                {
-                    a[13 * B + k] += g * f[385 * B + k];
-                    a[385 * B + k] += g * f[13 * B + k];
-                }
-                g = a[389 * B + k];
-                if (g != T.Zero)
-                {
-                    a[385 * B + k] += g * DSoftplus(f[385 * B + k], f[389 * B + k]);
-                }
+                var g59 = Vec(a[397 * B + k]);
+                var g57 = Vec(a[389 * B + k]) + g59;
+                var g58 = Vec(a[393 * B + k]) + -g59;
+                a[13 * B + k] += (Share(g58, Vec(f[385 * B + k])))[0];
+                a[385 * B + k] += (Share(g58, Vec(f[13 * B + k])))[0];
+                a[385 * B + k] += (Share(g57, VDSoftplus(Vec(f[385 * B + k]), Vec(f[389 * B + k]))))[0];
             }
 #line default
             // y = readout(r)
@@ -522,11 +508,8 @@ namespace AE.Generated
             }
             for (int k = 8 * B / W * W; k < 8 * B; k++)
             {
-                T g = a[241 * B + k];
-                if (g != T.Zero)
-                {
-                    a[86 * B + k] += g * __c1;
-                }
+                var g46 = Vec(a[241 * B + k]);
+                a[86 * B + k] += (Share(g46, Vec(__c1)))[0];
             }
 #line default
             // M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
@@ -539,12 +522,9 @@ namespace AE.Generated
             }
             for (int k = 32 * B / W * W; k < 32 * B; k++)
             {
-                T g = a[209 * B + k];
-                if (g != T.Zero)
-                {
-                    a[17 * B + k] += g;
-                    a[177 * B + k] += g;
-                }
+                var g45 = Vec(a[209 * B + k]);
+                a[17 * B + k] += (g45)[0];
+                a[177 * B + k] += (g45)[0];
             }
             AddInto(a, 177 * B, 145 * B, 8 * B);
             AddInto(a, 185 * B, 153 * B, 8 * B);
@@ -675,11 +655,8 @@ namespace AE.Generated
             }
             for (int k = 4 * B / W * W; k < 4 * B; k++)
             {
-                T g = a[101 * B + k];
-                if (g != T.Zero)
-                {
-                    a[97 * B + k] += g * DTanh(f[97 * B + k], f[101 * B + k]);
-                }
+                var g14 = Vec(a[101 * B + k]);
+                a[97 * B + k] += (Share(g14, VDTanh(Vec(f[97 * B + k]), Vec(f[101 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 224, 52), f.Slice(49 * B, 13 * B), a.Slice(97 * B, 4 * B), a.Slice(49 * B, 13 * B), Part(__grad, 224, 52), Part(__grad, 276, 4), 4, 13, B);   // write_val.weight, write_val.bias
 #line default
@@ -692,11 +669,8 @@ namespace AE.Generated
             }
             for (int b = B / W * W; b < B; b++)
             {
-                T g = a[96 * B + b];
-                if (g != T.Zero)
-                {
-                    a[95 * B + b] += g * DSigmoid(f[95 * B + b], f[96 * B + b]);
-                }
+                var g12 = Vec(a[96 * B + b]);
+                a[95 * B + b] += (Share(g12, VDSigmoid(Vec(f[95 * B + b]), Vec(f[96 * B + b]))))[0];
             }
             for (int b = 0; b <= B - W; b += W)
             {
