@@ -92,41 +92,26 @@ namespace AE.Runtime.Cells
 
         /// <summary>sin x; lanes beyond |x| = 8192 (or NaN, infinite) through MathF.Sin.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe Vector<float> Sin(Vector<float> x)
-        {
-            var near = Vector.LessThanOrEqual(Vector.Abs(x), new Vector<float>(8192f));
-            var y = SinNear(Vector.ConditionalSelect(near, x, Vector<float>.Zero));
-            return Vector.EqualsAll(near, new Vector<int>(-1)) ? y : Patch(x, y, near, &MathF.Sin);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector<float> SinNear(Vector<float> x)
-        {
-            var (r, j) = Reduce(Vector.Abs(x));
-            // octants 2 and 6 (after rounding j to even) take the cosine polynomial; 4 and 6 change the sign, as does x < 0.
-            var useCos = Vector.Equals(j & new Vector<int>(2), new Vector<int>(2));
-            var sign = (Vector.AsVectorInt32(x) & new Vector<int>(int.MinValue)) ^ Vector.ShiftLeft(j & new Vector<int>(4), 29);
-            var y = Vector.ConditionalSelect(Vector.AsVectorSingle(useCos), CosPoly(r), SinPoly(r));
-            return Vector.AsVectorSingle(Vector.AsVectorInt32(y) ^ sign);
-        }
+        public static unsafe Vector<float> Sin(Vector<float> x) => SinOrCos(x, false);
 
         /// <summary>cos x; lanes beyond |x| = 8192 (or NaN, infinite) through MathF.Cos.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe Vector<float> Cos(Vector<float> x)
-        {
-            var near = Vector.LessThanOrEqual(Vector.Abs(x), new Vector<float>(8192f));
-            var y = CosNear(Vector.ConditionalSelect(near, x, Vector<float>.Zero));
-            return Vector.EqualsAll(near, new Vector<int>(-1)) ? y : Patch(x, y, near, &MathF.Cos);
-        }
+        public static unsafe Vector<float> Cos(Vector<float> x) => SinOrCos(x, true);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector<float> CosNear(Vector<float> x)
+        private static unsafe Vector<float> SinOrCos(Vector<float> x, bool cosine)
         {
-            var (r, j) = Reduce(Vector.Abs(x));
-            var useSin = Vector.Equals(j & new Vector<int>(2), new Vector<int>(2));
-            var sign = Vector.ShiftLeft(j & new Vector<int>(4), 29) ^ Vector.ShiftLeft(j & new Vector<int>(2), 30);
-            var y = Vector.ConditionalSelect(Vector.AsVectorSingle(useSin), SinPoly(r), CosPoly(r));
-            return Vector.AsVectorSingle(Vector.AsVectorInt32(y) ^ sign);
+            var near = Vector.LessThanOrEqual(Vector.Abs(x), new Vector<float>(8192f));
+            var z = Vector.ConditionalSelect(near, x, Vector<float>.Zero);
+            var (r, j) = Reduce(Vector.Abs(z));
+            // cos x = sin(|x| + π/2): two octants on, and no sign from x.
+            if (cosine) j += new Vector<int>(2);
+            // octants 2 and 6 (j rounded to even) take the cosine polynomial; 4 and 6 change the sign, as does x < 0 for sin.
+            var useCos = Vector.Equals(j & new Vector<int>(2), new Vector<int>(2));
+            var sign = Vector.ShiftLeft(j & new Vector<int>(4), 29);
+            if (!cosine) sign ^= Vector.AsVectorInt32(z) & new Vector<int>(int.MinValue);
+            var y = Vector.AsVectorSingle(Vector.AsVectorInt32(Vector.ConditionalSelect(Vector.AsVectorSingle(useCos), CosPoly(r), SinPoly(r))) ^ sign);
+            return Vector.EqualsAll(near, new Vector<int>(-1)) ? y : Patch(x, y, near, cosine ? &MathF.Cos : &MathF.Sin);
         }
 
         /// <summary>|x| = j π/4 + r with j even and |r| &lt;= π/4 (π/4 in three parts, Cephes' DP1..DP3).</summary>
