@@ -75,15 +75,7 @@ namespace AE.Dsl.Emit.Cells
                 case CellOp.Call:
                 case CellOp.Activation: return $"{CellSpellings.Vector[v.Function!].Value}({X(0)})";
                 case CellOp.Binary:
-                    return v.Binary switch
-                    {
-                        BinaryOp.Add => $"{X(0)} + {X(1)}",
-                        BinaryOp.Sub => $"{X(0)} - {X(1)}",
-                        BinaryOp.Mul => $"{X(0)} * {X(1)}",
-                        BinaryOp.Div => $"{X(0)} / {X(1)}",
-                        BinaryOp.Pow => $"VSquare({X(0)})",
-                        _ => throw new InvalidOperationException("not fusable: " + v.Binary),
-                    };
+                    return v.Binary == BinaryOp.Pow ? $"VSquare({X(0)})" : Arithmetic(v.Binary, X(0), X(1));
                 default: throw new InvalidOperationException("not fusable: " + v.Op);
             }
         }

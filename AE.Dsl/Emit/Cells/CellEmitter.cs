@@ -368,10 +368,7 @@ namespace AE.Dsl.Emit.Cells
                     string x = Read(a[0], i), y = Read(a[1], i);
                     return v.Binary switch
                     {
-                        BinaryOp.Add => $"{x} + {y}",
-                        BinaryOp.Sub => $"{x} - {y}",
-                        BinaryOp.Mul => $"{x} * {y}",
-                        BinaryOp.Div => $"{x} / {y}",
+                        BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div => Arithmetic(v.Binary, x, y),
                         BinaryOp.Mod => $"{x} % {y}",
                         BinaryOp.Pow => $"T.Pow({x}, {y})",
                         BinaryOp.And => $"Bool({x} != T.Zero && {y} != T.Zero)",
@@ -382,6 +379,16 @@ namespace AE.Dsl.Emit.Cells
                 default: throw new InvalidOperationException("not elementwise: " + v.Op);
             }
         }
+
+        /// <summary>x + y, x - y, x * y or x / y: C#'s operator, on numbers and on vectors alike.</summary>
+        private static string Arithmetic(BinaryOp op, string x, string y) => op switch
+        {
+            BinaryOp.Add => $"{x} + {y}",
+            BinaryOp.Sub => $"{x} - {y}",
+            BinaryOp.Mul => $"{x} * {y}",
+            BinaryOp.Div => $"{x} / {y}",
+            _ => throw new InvalidOperationException("not arithmetic: " + op),
+        };
 
         private void EmitReduce(CodeWriter w, CellValue v)
         {
