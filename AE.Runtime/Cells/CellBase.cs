@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace AE.Runtime.Cells
 {
@@ -290,7 +292,7 @@ namespace AE.Runtime.Cells
                 var st = _layout.States[s];
                 var next = a.Slice(st.Next * Batch, st.Size * Batch);
                 var carried = _carryGrad.AsSpan(at * Batch, st.Size * Batch);
-                for (int k = 0; k < next.Length; k++) next[k] += carried[k];
+                CellKernels<T>.Axpy(T.One, carried, next);   // next += carried (1 x is x exactly)
                 at += st.Size;
             }
             StepBackward(frame, a, t + 1);
@@ -310,21 +312,29 @@ namespace AE.Runtime.Cells
         /// <summary>[batch, n] to [n, batch].</summary>
         private void ToElementMajor(ReadOnlySpan<T> sampleMajor, Span<T> elementMajor, int n)
         {
-            for (int b = 0; b < Batch; b++)
-                for (int i = 0; i < n; i++) elementMajor[i * Batch + b] = sampleMajor[b * n + i];
+            if (sampleMajor.Length < n * Batch || elementMajor.Length < n * Batch) throw new ArgumentException("a span is shorter than the batch");
+            ref T src = ref MemoryMarshal.GetReference(sampleMajor);
+            ref T dst = ref MemoryMarshal.GetReference(elementMajor);
+            for (int i = 0; i < n; i++)
+                for (int b = 0; b < Batch; b++) Unsafe.Add(ref dst, i * Batch + b) = Unsafe.Add(ref src, b * n + i);
         }
 
         private void AddElementMajor(ReadOnlySpan<T> sampleMajor, Span<T> elementMajor, int n)
         {
-            for (int b = 0; b < Batch; b++)
-                for (int i = 0; i < n; i++) elementMajor[i * Batch + b] += sampleMajor[b * n + i];
+            if (sampleMajor.Length < n * Batch || elementMajor.Length < n * Batch) throw new ArgumentException("a span is shorter than the batch");
+            ref T src = ref MemoryMarshal.GetReference(sampleMajor);
+            ref T dst = ref MemoryMarshal.GetReference(elementMajor);
+            for (int i = 0; i < n; i++)
+                for (int b = 0; b < Batch; b++) Unsafe.Add(ref dst, i * Batch + b) += Unsafe.Add(ref src, b * n + i);
         }
 
-        /// <summary>[n, batch] to [batch, n].</summary>
         private void ToSampleMajor(ReadOnlySpan<T> elementMajor, Span<T> sampleMajor, int n)
         {
+            if (sampleMajor.Length < n * Batch || elementMajor.Length < n * Batch) throw new ArgumentException("a span is shorter than the batch");
+            ref T src = ref MemoryMarshal.GetReference(elementMajor);
+            ref T dst = ref MemoryMarshal.GetReference(sampleMajor);
             for (int b = 0; b < Batch; b++)
-                for (int i = 0; i < n; i++) sampleMajor[b * n + i] = elementMajor[i * Batch + b];
+                for (int i = 0; i < n; i++) Unsafe.Add(ref dst, b * n + i) = Unsafe.Add(ref src, i * Batch + b);
         }
     }
 }

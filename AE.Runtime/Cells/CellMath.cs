@@ -1,8 +1,8 @@
 using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace AE.Runtime.Cells
 {
@@ -80,63 +80,163 @@ namespace AE.Runtime.Cells
         // ------------------------------------------------------------ whole spans
 
         /// <summary>
-        /// y = tanh(x) element by element. In float64, Math.Tanh's value (the reference's). In float32 on a CPU with
-        /// 256-bit vectors, eight at a time: an odd polynomial where |x| &lt; 0.25, else sign(x) (1 - 2 / (exp(2|x|) + 1))
-        /// with <see cref="ExpFloat"/>; within 4e-7 relative of tanh (tested), inside the bound float32 is held to.
+        /// y = tanh(x) element by element. In float64, Math.Tanh's value (the reference's). In float32, sixteen lanes at a
+        /// time where the CPU has 512-bit vectors, else a Vector&lt;float&gt;, through VectorMath.Tanh (2 ulp), the last
+        /// elements likewise, one broadcast vector each (an element's value does not depend on its place). A net's tanh activation runs through it (the widest vectors the CPU has).
         /// </summary>
         public static void Tanh(ReadOnlySpan<T> x, Span<T> y)
         {
             if (y.Length < x.Length) throw new ArgumentException("the result is shorter than the argument", nameof(y));
             int i = 0;
-            if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+            if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated)
             {
                 ref float xr = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x));
                 ref float yr = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(y));
-                for (; i + Vector256<float>.Count <= x.Length; i += Vector256<float>.Count)
-                    TanhFloat(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+                for (; i + Vector512<float>.Count <= x.Length; i += Vector512<float>.Count)
+                    VectorMath.Tanh(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+            if (Float)
+            {
+                for (; i + Vector<T>.Count <= x.Length; i += Vector<T>.Count) St(y, i, G(VectorMath.Tanh(F(Ld(x, i)))));
+                // the last elements as a vector's lanes compute them
+                for (; i < x.Length; i++) y[i] = VTanh(Vec(x[i]))[0];
             }
             for (; i < x.Length; i++) y[i] = T.Tanh(x[i]);
         }
 
-        private static Vector256<float> TanhFloat(Vector256<float> x)
+        // ------------------------------------------------------------ one vector at a time (the fused elementwise loops)
+
+        /// <summary>Vector&lt;T&gt; of a frame at an index (a generated loop's load).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        protected static Vector<T> Ld(ReadOnlySpan<T> f, int at)
         {
-            var ax = Vector256.Abs(x);
-            // |x| < 0.25: x + x^3 (-1/3 + x^2 (2/15 + x^2 (-17/315 + x^2 62/2835))), the Taylor series to x^9 (next term below 3e-9 x).
-            var x2 = x * x;
-            var poly = Vector256.Create(62f / 2835f);
-            poly = poly * x2 + Vector256.Create(-17f / 315f);
-            poly = poly * x2 + Vector256.Create(2f / 15f);
-            poly = poly * x2 + Vector256.Create(-1f / 3f);
-            var small = x + x * x2 * poly;
-            // Otherwise 1 - 2 / (exp(2|x|) + 1), with |x| capped at 10, where tanh is 1 in float.
-            var e = ExpFloat(Vector256.Min(ax, Vector256.Create(10f)) * Vector256.Create(2f));
-            var large = Vector256.Create(1f) - Vector256.Create(2f) / (e + Vector256.Create(1f));
-            large = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -large, large);
-            var r = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.25f)), small, large);
-            // NaN stays NaN.
-            return Vector256.ConditionalSelect(Vector256.Equals(x, x), r, x);
+            if ((uint)at > (uint)(f.Length - Vector<T>.Count)) Outside();
+            return Vector.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(f), at));
         }
 
-        /// <summary>
-        /// e^x for 0 &lt;= x &lt;= 20 in float32, eight at a time: x = k ln 2 + r with |r| &lt;= ln 2 / 2 (ln 2 split in two
-        /// parts so k ln 2 is exact), e^r by its Taylor series to r^7 (relative error below 6e-9), times 2^k put into the
-        /// exponent bits.
-        /// </summary>
-        private static Vector256<float> ExpFloat(Vector256<float> x)
+        /// <summary>Stores a vector into a frame at an index (a generated loop's store); the caller keeps it inside the value.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        protected static void St(Span<T> f, int at, Vector<T> v)
         {
-            var k = Vector256.Round(x * Vector256.Create(1.44269504088896341f));
-            var r = x - k * Vector256.Create(0.693145751953125f) - k * Vector256.Create(1.428606765330187045e-06f);
-            var p = Vector256.Create(1f / 5040f);
-            p = p * r + Vector256.Create(1f / 720f);
-            p = p * r + Vector256.Create(1f / 120f);
-            p = p * r + Vector256.Create(1f / 24f);
-            p = p * r + Vector256.Create(1f / 6f);
-            p = p * r + Vector256.Create(0.5f);
-            p = p * r + Vector256.Create(1f);
-            p = p * r + Vector256.Create(1f);
-            var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(k) + Vector256.Create(127), 23).AsSingle();
-            return p * scale;
+            if ((uint)at > (uint)(f.Length - Vector<T>.Count)) Outside();
+            v.StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(f), at));
         }
+
+        /// <summary>Adds a vector into a frame at an index (an adjoint's share).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        protected static void AddSt(Span<T> f, int at, Vector<T> v)
+        {
+            if ((uint)at > (uint)(f.Length - Vector<T>.Count)) Outside();
+            ref T r = ref Unsafe.Add(ref MemoryMarshal.GetReference(f), at);
+            (Vector.LoadUnsafe(ref r) + v).StoreUnsafe(ref r);
+        }
+
+        private static void Outside() => throw new ArgumentOutOfRangeException("at", "a vector past the end of the frame");
+
+        /// <summary>The adjoint's share g d, zero where g is zero (as the scalar adjoint skips a zero adjoint: an infinite or NaN d adds nothing there).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Share(Vector<T> g, Vector<T> d) => Vector.ConditionalSelect(Vector.Equals(g, Vector<T>.Zero), Vector<T>.Zero, g * d);
+
+        /// <summary>The sum of a vector's lanes (a number param's gradient from a fused loop).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T VSum(Vector<T> v) => Vector.Sum(v);
+
+        /// <summary>Copies <paramref name="count"/> elements of a frame from one place to another (a concat's part).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Copy(Span<T> f, int from, int to, int count) => f.Slice(from, count).CopyTo(f.Slice(to, count));
+
+        /// <summary>Adds <paramref name="count"/> elements of a frame at one place into another (a concat part's adjoint).</summary>
+        public static void AddInto(Span<T> f, int from, int to, int count)
+        {
+            if (from < to ? from + count > to : to + count > from) throw new ArgumentException("the two places overlap");
+            var x = f.Slice(from, count);
+            var y = f.Slice(to, count);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; i + Vector<T>.Count <= count; i += Vector<T>.Count) St(y, i, Ld(y, i) + Ld(x, i));
+            for (; i < count; i++) y[i] += x[i];
+        }
+
+        /// <summary>x where <paramref name="where"/> is not zero, else zero (a share that the scalar adjoint leaves out there).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> NonZero(Vector<T> where, Vector<T> x) => Vector.ConditionalSelect(Vector.Equals(where, Vector<T>.Zero), Vector<T>.Zero, x);
+
+        /// <summary>A number as a vector of it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Vec(T x) => new(x);
+
+        /// <summary>Each lane through a scalar function (float64: the reference's own function, so every lane is its value bit for bit).</summary>
+        private static unsafe Vector<T> Lanes(Vector<T> x, delegate*<T, T> f)
+        {
+            Span<T> s = stackalloc T[Vector<T>.Count];
+            x.CopyTo(s);
+            for (int i = 0; i < s.Length; i++) s[i] = f(s[i]);
+            return new Vector<T>(s);
+        }
+
+        private static bool Float => typeof(T) == typeof(float) && Vector.IsHardwareAccelerated;
+
+        private static Vector<float> F(Vector<T> x) => Vector.As<T, float>(x);
+        private static Vector<T> G(Vector<float> x) => Vector.As<float, T>(x);
+
+        private static T ScalarExp(T x) => T.Exp(x);
+        private static T ScalarLog(T x) => T.Log(x);
+        private static T ScalarSin(T x) => T.Sin(x);
+        private static T ScalarCos(T x) => T.Cos(x);
+        private static T ScalarTanh(T x) => T.Tanh(x);
+        private static T ScalarSigmoid(T x) => Sigmoid(x);
+        private static T ScalarSoftplus(T x) => Softplus(x);
+        private static T ScalarDSoftplus(T x) => DSoftplus(x, x);
+
+        /// <summary>e^x: float32 <see cref="VectorMath.Exp"/>; float64 Math.Exp per lane.</summary>
+        public static unsafe Vector<T> VExp(Vector<T> x) => Float ? G(VectorMath.Exp(F(x))) : Lanes(x, &ScalarExp);
+
+        /// <summary>ln x: float32 <see cref="VectorMath.Log"/>; float64 Math.Log per lane.</summary>
+        public static unsafe Vector<T> VLog(Vector<T> x) => Float ? G(VectorMath.Log(F(x))) : Lanes(x, &ScalarLog);
+
+        /// <summary>sin x: float32 <see cref="VectorMath.Sin"/>; float64 Math.Sin per lane.</summary>
+        public static unsafe Vector<T> VSin(Vector<T> x) => Float ? G(VectorMath.Sin(F(x))) : Lanes(x, &ScalarSin);
+
+        /// <summary>cos x: float32 <see cref="VectorMath.Cos"/>; float64 Math.Cos per lane.</summary>
+        public static unsafe Vector<T> VCos(Vector<T> x) => Float ? G(VectorMath.Cos(F(x))) : Lanes(x, &ScalarCos);
+
+        /// <summary>tanh x: float32 <see cref="VectorMath.Tanh"/>; float64 Math.Tanh per lane.</summary>
+        public static unsafe Vector<T> VTanh(Vector<T> x) => Float ? G(VectorMath.Tanh(F(x))) : Lanes(x, &ScalarTanh);
+
+        /// <summary>1 / (1 + e^-x): float32 <see cref="VectorMath.Sigmoid"/>; float64 <see cref="Sigmoid"/> per lane.</summary>
+        public static unsafe Vector<T> VSigmoid(Vector<T> x) => Float ? G(VectorMath.Sigmoid(F(x))) : Lanes(x, &ScalarSigmoid);
+
+        /// <summary>ln(1 + e^x): float32 <see cref="VectorMath.Softplus"/>; float64 <see cref="Softplus"/> per lane.</summary>
+        public static unsafe Vector<T> VSoftplus(Vector<T> x) => Float ? G(VectorMath.Softplus(F(x))) : Lanes(x, &ScalarSoftplus);
+
+        /// <summary>x^2 as the language's pow(x, 2): float32 x x (correctly rounded, as pow's square); float64 T.Pow per lane, the reference's.</summary>
+        public static unsafe Vector<T> VSquare(Vector<T> x) => Float ? x * x : Lanes(x, &ScalarSquare);
+
+        private static T ScalarSquare(T x) => T.Pow(x, Two);
+
+        /// <summary>max(x, 0) as <see cref="Relu"/> (NaN stays NaN, -0 becomes +0), bit for bit.</summary>
+        public static Vector<T> VRelu(Vector<T> x) =>
+            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), x, Vector.ConditionalSelect(Vector.Equals(x, x), Vector<T>.Zero, x));
+
+        /// <summary>|x| (exact, as Math.Abs).</summary>
+        public static Vector<T> VAbs(Vector<T> x) => Vector.Abs(x);
+
+        /// <summary>√x (correctly rounded, as Math.Sqrt).</summary>
+        public static Vector<T> VSqrt(Vector<T> x) => Vector.SquareRoot(x);
+
+        public static Vector<T> VDTanh(Vector<T> x, Vector<T> y) => Vector<T>.One - y * y;
+        public static Vector<T> VDSigmoid(Vector<T> x, Vector<T> y) => (Vector<T>.One - y) * y;
+        public static Vector<T> VDExp(Vector<T> x, Vector<T> y) => y;
+        public static Vector<T> VDLog(Vector<T> x, Vector<T> y) => Vector<T>.One / x;
+        public static Vector<T> VDSqrt(Vector<T> x, Vector<T> y) => Vector<T>.One / (Vec(Two) * y);
+        public static Vector<T> VDSin(Vector<T> x, Vector<T> y) => VCos(x);
+        public static Vector<T> VDCos(Vector<T> x, Vector<T> y) => -VSin(x);
+        public static Vector<T> VDRelu(Vector<T> x, Vector<T> y) => Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero);
+        public static Vector<T> VDAbs(Vector<T> x, Vector<T> y) =>
+            Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), Vector<T>.One, Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), -Vector<T>.One, Vector<T>.Zero));
+
+        /// <summary>d softplus / dx = e^x / (e^x + 1) (1 above 20, e^x below -20): float32 from <see cref="VectorMath.Exp"/>; float64 <see cref="DSoftplus"/> per lane.</summary>
+        public static unsafe Vector<T> VDSoftplus(Vector<T> x, Vector<T> y) => Float ? G(VectorMath.DSoftplus(F(x))) : Lanes(x, &ScalarDSoftplus);
 
         // ------------------------------------------------------------ derivatives (d/dx given x and y = f(x))
 

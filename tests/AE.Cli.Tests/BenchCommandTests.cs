@@ -84,6 +84,7 @@ namespace AE.Cli.Tests
             Assert.Equal(int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture), root.GetProperty("threads").GetInt32());
             Assert.Equal(3, root.GetProperty("checkpoint_every").GetInt32()); // ceil(sqrt(5))
             Assert.InRange(root.GetProperty("ns_per_step").GetDouble(), 100.0, 1e9);
+            Assert.InRange(root.GetProperty("ns_per_step_min").GetDouble(), 100.0, root.GetProperty("ns_per_step").GetDouble()); // the fastest batch, at most the median
             Assert.Equal(0, root.GetProperty("allocated_bytes").GetInt64());
         }
 

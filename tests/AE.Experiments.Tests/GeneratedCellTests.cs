@@ -69,6 +69,9 @@ namespace AE.Experiments.Tests
             { "residual_dynamics.ae", 4, 9, 14 },
             { "residual_dynamics.ae", 1, 1, 15 },
             { "emergent_resonator.ae", 2, 6, 16 },
+            // batches over a vector wide and not a multiple of it: the fused and batch-vector loops and their remainders
+            { "ame_layer.ae", 9, 3, 17 },
+            { "residual_dynamics.ae", 11, 4, 18 },
         };
 
         /// <summary>
@@ -89,6 +92,7 @@ namespace AE.Experiments.Tests
         [Theory]
         [InlineData(2, 9, 21)]
         [InlineData(5, 4, 22)]
+        [InlineData(19, 3, 23)]
         public void Generated_adjoint_agrees_with_the_reference_adjoint_on_bounds_selects_and_reductions(int batch, int time, int seed)
         {
             const string text = """
@@ -219,6 +223,16 @@ namespace AE.Experiments.Tests
             var c32 = make32(batch, time, 0);
             // The float64 cell as the check left it is rebuilt here, so both run the same host data.
             Load(c64, reference, Target(file).Unit);
+            Float32WithinBound(c64, c32);
+        }
+
+        /// <summary>
+        /// The float64 cell's parameters, inputs and initial states copied into the float32 one, both run forward (outputs
+        /// within 1e-5) and backward from the same output gradients (parameter and input gradients within 1e-4), each
+        /// relative to the tensor's largest float64 magnitude.
+        /// </summary>
+        private static void Float32WithinBound(ICell<double> c64, ICell<float> c32)
+        {
             foreach (var p in c64.Parameters) Copy(c64.Parameter(p.Name), c32.Parameter(p.Name));
             foreach (var i in c64.Inputs) Copy(c64.Input(i.Name), c32.Input(i.Name));
             foreach (var st in c64.States) Copy(c64.InitialState(st.Name), c32.InitialState(st.Name));
@@ -234,6 +248,60 @@ namespace AE.Experiments.Tests
             c64.ZeroGrad(); c64.Backward();
             c32.ZeroGrad(); c32.Backward();
             foreach (var p in c64.Parameters) Bounded(c64.Gradient(p.Name).ToArray(), c32.Gradient(p.Name).ToArray(), 1e-4, "grad " + p.Name);
+            foreach (var i in c64.Inputs) Bounded(c64.InputGradient(i.Name).ToArray(), c32.InputGradient(i.Name).ToArray(), 1e-4, "input grad " + i.Name);
+        }
+
+        /// <summary>
+        /// float32 against float64 with a batch of 19 (the float32 vector loops, their remainders and the 512-bit layer slices
+        /// all run), random weights, inputs and output gradients: the bound of the goldens' test.
+        /// </summary>
+        [Theory]
+        [InlineData("ame_layer.ae")]
+        [InlineData("residual_dynamics.ae")]
+        public void Float32_agrees_with_float64_within_the_stated_bound_on_a_wide_batch(string file)
+        {
+            const int batch = 19, time = 6;
+            var c64 = CellCompiler.Compile<double>(Target(file))(batch, time, 0);
+            var c32 = CellCompiler.Compile<float>(Target(file))(batch, time, 0);
+            var rng = new Random(3);
+            CellInitialization.PyTorchDefault(c64, rng);
+            foreach (var i in c64.Inputs) { var v = c64.Input(i.Name); for (int k = 0; k < v.Length; k++) v[k] = rng.NextDouble() * 2 - 1; }
+            foreach (var st in c64.States) { var v = c64.InitialState(st.Name); for (int k = 0; k < v.Length; k++) v[k] = 1.0 / st.Size; }
+            Float32WithinBound(c64, c32);
+        }
+
+        /// <summary>
+        /// In float32 a sample's forward values do not depend on its place in the batch: whether it falls in a whole vector
+        /// (a 512-bit or Vector&lt;float&gt; slice, a polynomial function's lane) or past the last one, the same bits, so a
+        /// batch split over threads computes what one cell computes. A batch of 19 against each sample run alone.
+        /// </summary>
+        [Theory]
+        [InlineData("ame_layer.ae")]
+        [InlineData("residual_dynamics.ae")]
+        [InlineData("gru.ae")]
+        public void Float32_values_do_not_depend_on_a_samples_place_in_the_batch(string file)
+        {
+            const int batch = 19, time = 4;
+            var make = CellCompiler.Compile<float>(Target(file));
+            var all = make(batch, time, 0);
+            var rng = new Random(5);
+            CellInitialization.PyTorchDefault(all, rng);
+            foreach (var i in all.Inputs) { var v = all.Input(i.Name); for (int k = 0; k < v.Length; k++) v[k] = (float)(rng.NextDouble() * 4 - 2); }
+            foreach (var st in all.States) { var v = all.InitialState(st.Name); for (int k = 0; k < v.Length; k++) v[k] = 1f / st.Size; }
+            all.Forward();
+            foreach (int b in new[] { 0, 7, 15, 16, 18 })
+            {
+                var one = make(1, time, 0);
+                foreach (var p in all.Parameters) all.Parameter(p.Name).CopyTo(one.Parameter(p.Name));
+                foreach (var i in all.Inputs)
+                    for (int t = 0; t < time; t++) all.Input(i.Name).Slice((t * batch + b) * i.Size, i.Size).CopyTo(one.Input(i.Name).Slice(t * i.Size, i.Size));
+                foreach (var st in all.States) all.InitialState(st.Name).Slice(b * st.Size, st.Size).CopyTo(one.InitialState(st.Name));
+                one.Forward();
+                foreach (var o in all.Outputs)
+                    for (int t = 0; t < time; t++)
+                        Assert.True(all.Output(o.Name).Slice((t * batch + b) * o.Size, o.Size).SequenceEqual(one.Output(o.Name).Slice(t * o.Size, o.Size)),
+                            $"{file}: output {o.Name} of sample {b} at step {t} differs from the sample run alone");
+            }
         }
 
         /// <summary>The golden file's weights, inputs and initial states into a cell, as the gradient check loads them.</summary>

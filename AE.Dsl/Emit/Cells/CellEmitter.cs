@@ -16,7 +16,7 @@ namespace AE.Dsl.Emit.Cells
     /// transformation: no tape, no closures). Nets are layers over the batch (matrix-matrix); every other
     /// value is a loop over its elements and the batch.
     /// </summary>
-    internal sealed class CellEmitter
+    internal sealed partial class CellEmitter
     {
         private readonly IrUnit _unit;
         private readonly CSharpEmitOptions _options;
@@ -121,7 +121,7 @@ namespace AE.Dsl.Emit.Cells
                 _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
                 using (_w.Block("protected override void Step(__System.Span<T> f, long step)"))
                     {
-                        _w.Line("int B = Batch;");
+                        _w.Line("int B = Batch, W = __System.Numerics.Vector<T>.Count;");
                         _w.Line("T t = T.CreateTruncating(step);");
                         _w.Raw(forward.ToString());
                     }
@@ -131,7 +131,7 @@ namespace AE.Dsl.Emit.Cells
                 _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
                 using (_w.Block("protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)"))
                     {
-                        _w.Line("int B = Batch;");
+                        _w.Line("int B = Batch, W = __System.Numerics.Vector<T>.Count;");
                         _w.Raw(backward.ToString());
                     }
                 }
@@ -220,12 +220,6 @@ namespace AE.Dsl.Emit.Cells
 
         private string Index(CellValue v) => IsFlat(v) ? Flat : "i";
 
-        /// <summary>Builtins with a span kernel in CellMath (whole values at once, vectorised in float32; float64 keeps the reference's scalar function).</summary>
-        private static readonly Dictionary<string, string> SpanKernels = new(StringComparer.Ordinal) { ["tanh"] = "Tanh" };
-
-        private bool IsSpanCall(CellValue v) => v.Op is CellOp.Call or CellOp.Activation && v.Args.Count == 1 && SpanKernels.ContainsKey(v.Function!)
-            && v.Args[0] is ValueArg a && _s.Values[a.Id].Length == v.Length;
-
         /// <summary>An operand's element i of sample b, read by a value of <paramref name="length"/> elements.</summary>
         private string Read(CellArg arg, string i = "i") => arg switch
         {
@@ -254,11 +248,12 @@ namespace AE.Dsl.Emit.Cells
         {
             int statement = -2;
             IrRule? rule = null;
-            foreach (var v in _s.Values)
+            foreach (var run in Runs())
             {
-                if (v.Op is CellOp.Input or CellOp.State) continue;
+                var v = run[0];
                 if (v.Statement != statement) { Heading(w, v, ref statement, ref rule, ""); }
-                EmitValue(w, v);
+                if (run.Count == 1 && !IsFusable(v)) EmitValue(w, v);
+                else EmitFused(w, run);
             }
             CloseLine(w, statement);
         }
@@ -293,26 +288,33 @@ namespace AE.Dsl.Emit.Cells
             var args = v.Args;
             if (IsElementwise(v.Op))
             {
-                if (IsSpanCall(v))
-                {
-                    // A whole value through a span kernel (vectorised in float32).
-                    var x = _s.Values[((ValueArg)args[0]).Id];
-                    w.Line($"{SpanKernels[v.Function!]}(f.Slice({x.Offset} * B, {x.Length} * B), f.Slice({v.Offset} * B, {v.Length} * B));");
-                    return;
-                }
                 w.Line($"{Loops(v)} {At("f", v, Index(v))} = {Elementwise(v, Index(v))};");
                 return;
             }
             switch (v.Op)
             {
                 case CellOp.Reduce:
-                    using (w.Block("for (int b = 0; b < B; b++)"))
-                        EmitReduce(w, v);
+                    if (IsBatchVector(v)) VectorAndRemainder(w, "b", "B", () => EmitReduceVector(w, v));
+                    else
+                        using (w.Block("for (int b = 0; b < B; b++)"))
+                            EmitReduce(w, v);
                     break;
                 case CellOp.Softmax:
                 {
                     int n = v.Length;
                     string x = Read(args[0]);
+                    if (IsBatchVector(v))
+                    {
+                        VectorAndRemainder(w, "b", "B", () =>
+                        {
+                            string xv = VElement(args[0]);
+                            w.Line("var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);");
+                            w.Line($"for (int i = 0; i < {n}; i++) m = __System.Numerics.Vector.Max(m, {xv});");
+                            w.Line($"for (int i = 0; i < {n}; i++) s += VExp({xv} - m);");
+                            w.Line($"for (int i = 0; i < {n}; i++) {Store("f", $"({v.Offset} + i) * B + b", $"(VExp({xv} - m) / s)")}");
+                        });
+                        break;
+                    }
                     using (w.Block("for (int b = 0; b < B; b++)"))
                     {
                         w.Line("T m = T.NegativeInfinity, s = T.Zero;");
@@ -328,7 +330,7 @@ namespace AE.Dsl.Emit.Cells
                     foreach (var arg in args)
                     {
                         var part = _s.Values[((ValueArg)arg).Id];
-                        w.Line($"for (int i = 0; i < {part.Length}; i++) for (int b = 0; b < B; b++) f[({v.Offset + at} + i) * B + b] = {Read(arg)};");
+                        w.Line($"Copy(f, {part.Offset} * B, {v.Offset + at} * B, {part.Length} * B);");
                         at += part.Length;
                     }
                     break;
@@ -366,10 +368,7 @@ namespace AE.Dsl.Emit.Cells
                     string x = Read(a[0], i), y = Read(a[1], i);
                     return v.Binary switch
                     {
-                        BinaryOp.Add => $"{x} + {y}",
-                        BinaryOp.Sub => $"{x} - {y}",
-                        BinaryOp.Mul => $"{x} * {y}",
-                        BinaryOp.Div => $"{x} / {y}",
+                        BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div => Arithmetic(v.Binary, x, y),
                         BinaryOp.Mod => $"{x} % {y}",
                         BinaryOp.Pow => $"T.Pow({x}, {y})",
                         BinaryOp.And => $"Bool({x} != T.Zero && {y} != T.Zero)",
@@ -380,6 +379,16 @@ namespace AE.Dsl.Emit.Cells
                 default: throw new InvalidOperationException("not elementwise: " + v.Op);
             }
         }
+
+        /// <summary>x + y, x - y, x * y or x / y: C#'s operator, on numbers and on vectors alike.</summary>
+        private static string Arithmetic(BinaryOp op, string x, string y) => op switch
+        {
+            BinaryOp.Add => $"{x} + {y}",
+            BinaryOp.Sub => $"{x} - {y}",
+            BinaryOp.Mul => $"{x} * {y}",
+            BinaryOp.Div => $"{x} / {y}",
+            _ => throw new InvalidOperationException("not arithmetic: " + op),
+        };
 
         private void EmitReduce(CodeWriter w, CellValue v)
         {
@@ -407,13 +416,16 @@ namespace AE.Dsl.Emit.Cells
         {
             int statement = -2;
             IrRule? rule = null;
-            for (int k = _s.Values.Count - 1; k >= 0; k--)
+            var runs = Runs();
+            for (int k = runs.Count - 1; k >= 0; k--)
             {
-                var v = _s.Values[k];
-                if (v.Op is CellOp.Input or CellOp.State || v.IsBool) continue;
-                if (v.Args.All(x => Target(x) == null)) continue;
+                var run = runs[k];
+                var v = run[run.Count - 1];
+                if (v.IsBool) continue;
+                if (run.All(x => x.Args.All(arg => Target(arg) == null))) continue;
                 if (v.Statement != statement) Heading(w, v, ref statement, ref rule, "adjoint of ");
-                EmitAdjoint(w, v);
+                if (run.Count == 1 && !IsFusable(v)) EmitAdjoint(w, v);
+                else EmitFusedAdjoint(w, run);
             }
             CloseLine(w, statement);
         }
@@ -434,7 +446,13 @@ namespace AE.Dsl.Emit.Cells
             switch (v.Op)
             {
                 case CellOp.Reduce:
-                    using (w.Block("for (int b = 0; b < B; b++)"))
+                    if (IsBatchVector(v))
+                        using (w.Block(BatchVectorLoop))
+                        {
+                            w.Line($"var g = Ld(a, {v.Offset} * B + b);");
+                            ReduceAdjointVector(w, v);
+                        }
+                    using (w.Block(IsBatchVector(v) ? BatchRemainderLoop : "for (int b = 0; b < B; b++)"))
                     {
                         w.Line($"T g = {At("a", v)};");
                         w.Line("if (g == T.Zero) continue;");
@@ -445,7 +463,14 @@ namespace AE.Dsl.Emit.Cells
                 {
                     var tx = Target(a[0]);
                     if (tx == null) break;
-                    using (w.Block("for (int b = 0; b < B; b++)"))
+                    if (IsBatchVector(v))
+                        using (w.Block(BatchVectorLoop))
+                        {
+                            string yv = $"Ld(f, ({v.Offset} + i) * B + b)", gv = $"Ld(a, ({v.Offset} + i) * B + b)";
+                            w.Line($"var gy = Vec(T.Zero); for (int i = 0; i < {v.Length}; i++) gy += {gv} * {yv};");
+                            w.Line($"for (int i = 0; i < {v.Length}; i++) AddSt(a, ({_s.Values[((ValueArg)a[0]).Id].Offset} + i) * B + b, {yv} * ({gv} - gy));");
+                        }
+                    using (w.Block(IsBatchVector(v) ? BatchRemainderLoop : "for (int b = 0; b < B; b++)"))
                     {
                         w.Line($"T gy = T.Zero; for (int i = 0; i < {v.Length}; i++) gy += {At("a", v)} * {At("f", v)};");
                         w.Line($"for (int i = 0; i < {v.Length}; i++) {tx} += {At("f", v)} * ({At("a", v)} - gy);");
@@ -459,7 +484,7 @@ namespace AE.Dsl.Emit.Cells
                     {
                         var part = _s.Values[((ValueArg)arg).Id];
                         var t = Target(arg);
-                        if (t != null) w.Line($"for (int i = 0; i < {part.Length}; i++) for (int b = 0; b < B; b++) {t} += a[({v.Offset + at} + i) * B + b];");
+                        if (t != null) w.Line($"AddInto(a, {v.Offset + at} * B, {part.Offset} * B, {part.Length} * B);");
                         at += part.Length;
                     }
                     break;

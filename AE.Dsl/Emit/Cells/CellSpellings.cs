@@ -13,6 +13,24 @@ namespace AE.Dsl.Emit.Cells
     {
         public static IReadOnlyDictionary<string, BuiltinSpelling> Elementwise => BuiltinSpellings.Elementwise;
 
+        /// <summary>
+        /// Builtins with a vector spelling for the fused loops: the value's function and its derivative (given x and
+        /// y = f(x)), CellMath methods of one Vector&lt;T&gt; (float64: the reference's functions lane by lane, bit for bit).
+        /// </summary>
+        public static readonly IReadOnlyDictionary<string, (string Value, string Derivative)> Vector = new Dictionary<string, (string, string)>
+        {
+            ["tanh"] = ("VTanh", "VDTanh"),
+            ["sigmoid"] = ("VSigmoid", "VDSigmoid"),
+            ["softplus"] = ("VSoftplus", "VDSoftplus"),
+            ["exp"] = ("VExp", "VDExp"),
+            ["log"] = ("VLog", "VDLog"),
+            ["sin"] = ("VSin", "VDSin"),
+            ["cos"] = ("VCos", "VDCos"),
+            ["relu"] = ("VRelu", "VDRelu"),
+            ["abs"] = ("VAbs", "VDAbs"),
+            ["sqrt"] = ("VSqrt", "VDSqrt"),
+        };
+
         public static readonly IReadOnlyDictionary<string, string?> Derivative = new Dictionary<string, string?>
         {
             ["tanh"] = "DTanh",

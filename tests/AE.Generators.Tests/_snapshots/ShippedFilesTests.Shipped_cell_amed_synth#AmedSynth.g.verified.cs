@@ -65,7 +65,7 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
@@ -73,7 +73,14 @@ namespace AE.Generated
             Linear(Part(__theta, 0, 32), Part(__theta, 32, 32), f.Slice(3 * B, 1 * B), f.Slice(4 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
             Tanh(f.Slice(4 * B, 32 * B), f.Slice(36 * B, 32 * B));
             Linear(Part(__theta, 64, 32), Part(__theta, 96, 1), f.Slice(36 * B, 32 * B), f.Slice(68 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
-            for (int b = 0; b < B; b++) f[69 * B + b] = f[2 * B + b] + f[68 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v7 = Ld(f, 2 * B + b) + Ld(f, 68 * B + b); St(f, 69 * B + b, v7);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v7 = Vec(f[2 * B + b]) + Vec(f[68 * B + b]); f[69 * B + b] = v7[0];
+            }
 #line default
             // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
@@ -81,43 +88,97 @@ namespace AE.Generated
             Linear(Part(__theta, 97, 32), Part(__theta, 129, 32), f.Slice(3 * B, 1 * B), f.Slice(70 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
             Tanh(f.Slice(70 * B, 32 * B), f.Slice(102 * B, 32 * B));
             Linear(Part(__theta, 161, 32), Part(__theta, 193, 1), f.Slice(102 * B, 32 * B), f.Slice(134 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
-            for (int b = 0; b < B; b++) f[135 * B + b] = Softplus(f[134 * B + b]);
-            for (int b = 0; b < B; b++) f[136 * B + b] = f[135 * B + b] + __c0;
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v11 = VSoftplus(Ld(f, 134 * B + b)); St(f, 135 * B + b, v11);
+                var v12 = v11 + Vec(__c0); St(f, 136 * B + b, v12);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v11 = VSoftplus(Vec(f[134 * B + b])); f[135 * B + b] = v11[0];
+                var v12 = v11 + Vec(__c0); f[136 * B + b] = v12[0];
+            }
 #line default
             // theta' = theta' + (sigma * eps)
 #line 40 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[137 * B + b] = f[136 * B + b] * f[0 * B + b];
-            for (int b = 0; b < B; b++) f[138 * B + b] = f[69 * B + b] + f[137 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v13 = Ld(f, 136 * B + b) * Ld(f, 0 * B + b); St(f, 137 * B + b, v13);
+                var v14 = Ld(f, 69 * B + b) + v13; St(f, 138 * B + b, v14);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v13 = Vec(f[136 * B + b]) * Vec(f[0 * B + b]); f[137 * B + b] = v13[0];
+                var v14 = Vec(f[69 * B + b]) + v13; f[138 * B + b] = v14[0];
+            }
 #line default
             // ---- rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // t = step - 1
 #line 44 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[139 * B + b] = t - __c1;
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v15 = Vec(t) - Vec(__c1); St(f, 139 * B + b, v15);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v15 = Vec(t) - Vec(__c1); f[139 * B + b] = v15[0];
+            }
 #line default
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 194, 32), Part(__theta, 226, 32), f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
             Tanh(f.Slice(140 * B, 32 * B), f.Slice(172 * B, 32 * B));
             Linear(Part(__theta, 258, 32), Part(__theta, 290, 1), f.Slice(172 * B, 32 * B), f.Slice(204 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
-            for (int b = 0; b < B; b++) f[205 * B + b] = __c2 * f[139 * B + b];
-            for (int b = 0; b < B; b++) f[206 * B + b] = f[204 * B + b] + f[205 * B + b];
-            for (int b = 0; b < B; b++) f[207 * B + b] = T.Sin(f[206 * B + b]);
-            for (int b = 0; b < B; b++) f[208 * B + b] = f[138 * B + b] + f[207 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v19 = Vec(__c2) * Ld(f, 139 * B + b); St(f, 205 * B + b, v19);
+                var v20 = Ld(f, 204 * B + b) + v19; St(f, 206 * B + b, v20);
+                var v21 = VSin(v20); St(f, 207 * B + b, v21);
+                var v22 = Ld(f, 138 * B + b) + v21; St(f, 208 * B + b, v22);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v19 = Vec(__c2) * Vec(f[139 * B + b]); f[205 * B + b] = v19[0];
+                var v20 = Vec(f[204 * B + b]) + v19; f[206 * B + b] = v20[0];
+                var v21 = VSin(v20); f[207 * B + b] = v21[0];
+                var v22 = Vec(f[138 * B + b]) + v21; f[208 * B + b] = v22[0];
+            }
 #line default
             // ---- update "simple coefficient update, and the output sample"
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
-            Tanh(f.Slice(208 * B, 1 * B), f.Slice(209 * B, 1 * B));
-            for (int b = 0; b < B; b++) f[210 * B + b] = __c2 * f[209 * B + b];
-            for (int b = 0; b < B; b++) f[211 * B + b] = f[3 * B + b] + f[210 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v23 = VTanh(Ld(f, 208 * B + b)); St(f, 209 * B + b, v23);
+                var v24 = Vec(__c2) * v23; St(f, 210 * B + b, v24);
+                var v25 = Ld(f, 3 * B + b) + v24; St(f, 211 * B + b, v25);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v23 = VTanh(Vec(f[208 * B + b])); f[209 * B + b] = v23[0];
+                var v24 = Vec(__c2) * v23; f[210 * B + b] = v24[0];
+                var v25 = Vec(f[3 * B + b]) + v24; f[211 * B + b] = v25[0];
+            }
 #line default
             // mse = mean((y - target) ^ 2)
 #line 51 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++) f[212 * B + b] = f[208 * B + b] - f[1 * B + b];
-            for (int b = 0; b < B; b++) f[213 * B + b] = T.Pow(f[212 * B + b], __c3);
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 1; i++) s += f[213 * B + b]; f[214 * B + b] = s / T.CreateTruncating(1);
+                var v26 = Ld(f, 208 * B + b) - Ld(f, 1 * B + b); St(f, 212 * B + b, v26);
+                var v27 = VSquare(v26); St(f, 213 * B + b, v27);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v26 = Vec(f[208 * B + b]) - Vec(f[1 * B + b]); f[212 * B + b] = v26[0];
+                var v27 = VSquare(v26); f[213 * B + b] = v27[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Ld(f, (213 + i) * B + b); St(f, 214 * B + b, (s / Vec(T.CreateTruncating(1))));
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Vec(f[(213 + i) * B + b]); f[214 * B + b] = (s / Vec(T.CreateTruncating(1)))[0];
             }
 #line default
         }
@@ -126,147 +187,163 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of update "simple coefficient update, and the output sample"
             // mse = mean((y - target) ^ 2)
 #line 51 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 214 * B + b);
+                for (int i = 0; i < 1; i++) AddSt(a, (213 + i) * B + b, g / Vec(T.CreateTruncating(1)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[214 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 1; i++) a[213 * B + b] += g / T.CreateTruncating(1);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[213 * B + b];
-                if (g == T.Zero) continue;
-                a[212 * B + b] += g * (__c3 * f[212 * B + b]);
+                var g27 = Ld(a, 213 * B + b);
+                var g26 = Ld(a, 212 * B + b) + Share(g27, Vec(__c3) * Ld(f, 212 * B + b));
+                AddSt(a, 208 * B + b, g26);
+                AddSt(a, 1 * B + b, -g26);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
             {
-                T g = a[212 * B + b];
-                if (g == T.Zero) continue;
-                a[208 * B + b] += g;
-                a[1 * B + b] += -g;
+                var g27 = Vec(a[213 * B + b]);
+                var g26 = Vec(a[212 * B + b]) + Share(g27, Vec(__c3) * Vec(f[212 * B + b]));
+                a[208 * B + b] += (g26)[0];
+                a[1 * B + b] += (-g26)[0];
             }
 #line default
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[211 * B + b];
-                if (g == T.Zero) continue;
-                a[3 * B + b] += g;
-                a[210 * B + b] += g;
+                var g25 = Ld(a, 211 * B + b);
+                AddSt(a, 3 * B + b, g25);
+                var g24 = Ld(a, 210 * B + b) + g25;
+                var g23 = Ld(a, 209 * B + b) + Share(g24, Vec(__c2));
+                AddSt(a, 208 * B + b, Share(g23, VDTanh(Ld(f, 208 * B + b), Ld(f, 209 * B + b))));
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
             {
-                T g = a[210 * B + b];
-                if (g == T.Zero) continue;
-                a[209 * B + b] += g * __c2;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[209 * B + b];
-                if (g == T.Zero) continue;
-                a[208 * B + b] += g * DTanh(f[208 * B + b], f[209 * B + b]);
+                var g25 = Vec(a[211 * B + b]);
+                a[3 * B + b] += (g25)[0];
+                var g24 = Vec(a[210 * B + b]) + g25;
+                var g23 = Vec(a[209 * B + b]) + Share(g24, Vec(__c2));
+                a[208 * B + b] += (Share(g23, VDTanh(Vec(f[208 * B + b]), Vec(f[209 * B + b]))))[0];
             }
 #line default
             // ---- adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[208 * B + b];
-                if (g == T.Zero) continue;
-                a[138 * B + b] += g;
-                a[207 * B + b] += g;
+                var g22 = Ld(a, 208 * B + b);
+                AddSt(a, 138 * B + b, g22);
+                var g21 = Ld(a, 207 * B + b) + g22;
+                var g20 = Ld(a, 206 * B + b) + Share(g21, VDSin(Ld(f, 206 * B + b), Ld(f, 207 * B + b)));
+                AddSt(a, 204 * B + b, g20);
+                var g19 = Ld(a, 205 * B + b) + g20;
+                AddSt(a, 139 * B + b, Share(g19, Vec(__c2)));
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
             {
-                T g = a[207 * B + b];
-                if (g == T.Zero) continue;
-                a[206 * B + b] += g * DSin(f[206 * B + b], f[207 * B + b]);
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[206 * B + b];
-                if (g == T.Zero) continue;
-                a[204 * B + b] += g;
-                a[205 * B + b] += g;
-            }
-            for (int b = 0; b < B; b++)
-            {
-                T g = a[205 * B + b];
-                if (g == T.Zero) continue;
-                a[139 * B + b] += g * __c2;
+                var g22 = Vec(a[208 * B + b]);
+                a[138 * B + b] += (g22)[0];
+                var g21 = Vec(a[207 * B + b]) + g22;
+                var g20 = Vec(a[206 * B + b]) + Share(g21, VDSin(Vec(f[206 * B + b]), Vec(f[207 * B + b])));
+                a[204 * B + b] += (g20)[0];
+                var g19 = Vec(a[205 * B + b]) + g20;
+                a[139 * B + b] += (Share(g19, Vec(__c2)))[0];
             }
             LinearBackward(Part(__theta, 258, 32), f.Slice(172 * B, 32 * B), a.Slice(204 * B, 1 * B), a.Slice(172 * B, 32 * B), Part(__grad, 258, 32), Part(__grad, 290, 1), 1, 32, B);   // d_net.2.weight, d_net.2.bias
-            for (int k = 0; k < 32 * B; k++)
+            for (int k = 0; k <= 32 * B - W; k += W)
             {
-                T g = a[172 * B + k];
-                if (g == T.Zero) continue;
-                a[140 * B + k] += g * DTanh(f[140 * B + k], f[172 * B + k]);
+                var g17 = Ld(a, 172 * B + k);
+                AddSt(a, 140 * B + k, Share(g17, VDTanh(Ld(f, 140 * B + k), Ld(f, 172 * B + k))));
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
+            {
+                var g17 = Vec(a[172 * B + k]);
+                a[140 * B + k] += (Share(g17, VDTanh(Vec(f[140 * B + k]), Vec(f[172 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 194, 32), f.Slice(3 * B, 1 * B), a.Slice(140 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 194, 32), Part(__grad, 226, 32), 32, 1, B);   // d_net.0.weight, d_net.0.bias
 #line default
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
 #line 40 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[138 * B + b];
-                if (g == T.Zero) continue;
-                a[69 * B + b] += g;
-                a[137 * B + b] += g;
+                var g14 = Ld(a, 138 * B + b);
+                AddSt(a, 69 * B + b, g14);
+                var g13 = Ld(a, 137 * B + b) + g14;
+                AddSt(a, 136 * B + b, Share(g13, Ld(f, 0 * B + b)));
+                AddSt(a, 0 * B + b, Share(g13, Ld(f, 136 * B + b)));
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
             {
-                T g = a[137 * B + b];
-                if (g == T.Zero) continue;
-                a[136 * B + b] += g * f[0 * B + b];
-                a[0 * B + b] += g * f[136 * B + b];
+                var g14 = Vec(a[138 * B + b]);
+                a[69 * B + b] += (g14)[0];
+                var g13 = Vec(a[137 * B + b]) + g14;
+                a[136 * B + b] += (Share(g13, Vec(f[0 * B + b])))[0];
+                a[0 * B + b] += (Share(g13, Vec(f[136 * B + b])))[0];
             }
 #line default
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[136 * B + b];
-                if (g == T.Zero) continue;
-                a[135 * B + b] += g;
+                var g12 = Ld(a, 136 * B + b);
+                var g11 = Ld(a, 135 * B + b) + g12;
+                AddSt(a, 134 * B + b, Share(g11, VDSoftplus(Ld(f, 134 * B + b), Ld(f, 135 * B + b))));
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
             {
-                T g = a[135 * B + b];
-                if (g == T.Zero) continue;
-                a[134 * B + b] += g * DSoftplus(f[134 * B + b], f[135 * B + b]);
+                var g12 = Vec(a[136 * B + b]);
+                var g11 = Vec(a[135 * B + b]) + g12;
+                a[134 * B + b] += (Share(g11, VDSoftplus(Vec(f[134 * B + b]), Vec(f[135 * B + b]))))[0];
             }
             LinearBackward(Part(__theta, 161, 32), f.Slice(102 * B, 32 * B), a.Slice(134 * B, 1 * B), a.Slice(102 * B, 32 * B), Part(__grad, 161, 32), Part(__grad, 193, 1), 1, 32, B);   // sigma_net.2.weight, sigma_net.2.bias
-            for (int k = 0; k < 32 * B; k++)
+            for (int k = 0; k <= 32 * B - W; k += W)
             {
-                T g = a[102 * B + k];
-                if (g == T.Zero) continue;
-                a[70 * B + k] += g * DTanh(f[70 * B + k], f[102 * B + k]);
+                var g9 = Ld(a, 102 * B + k);
+                AddSt(a, 70 * B + k, Share(g9, VDTanh(Ld(f, 70 * B + k), Ld(f, 102 * B + k))));
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
+            {
+                var g9 = Vec(a[102 * B + k]);
+                a[70 * B + k] += (Share(g9, VDTanh(Vec(f[70 * B + k]), Vec(f[102 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 97, 32), f.Slice(3 * B, 1 * B), a.Slice(70 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 97, 32), Part(__grad, 129, 32), 32, 1, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
             // ---- adjoint of rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[69 * B + b];
-                if (g == T.Zero) continue;
-                a[2 * B + b] += g;
-                a[68 * B + b] += g;
+                var g7 = Ld(a, 69 * B + b);
+                AddSt(a, 2 * B + b, g7);
+                AddSt(a, 68 * B + b, g7);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var g7 = Vec(a[69 * B + b]);
+                a[2 * B + b] += (g7)[0];
+                a[68 * B + b] += (g7)[0];
             }
             LinearBackward(Part(__theta, 64, 32), f.Slice(36 * B, 32 * B), a.Slice(68 * B, 1 * B), a.Slice(36 * B, 32 * B), Part(__grad, 64, 32), Part(__grad, 96, 1), 1, 32, B);   // f_net.2.weight, f_net.2.bias
-            for (int k = 0; k < 32 * B; k++)
+            for (int k = 0; k <= 32 * B - W; k += W)
             {
-                T g = a[36 * B + k];
-                if (g == T.Zero) continue;
-                a[4 * B + k] += g * DTanh(f[4 * B + k], f[36 * B + k]);
+                var g5 = Ld(a, 36 * B + k);
+                AddSt(a, 4 * B + k, Share(g5, VDTanh(Ld(f, 4 * B + k), Ld(f, 36 * B + k))));
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
+            {
+                var g5 = Vec(a[36 * B + k]);
+                a[4 * B + k] += (Share(g5, VDTanh(Vec(f[4 * B + k]), Vec(f[36 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 0, 32), f.Slice(3 * B, 1 * B), a.Slice(4 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 0, 32), Part(__grad, 32, 32), 32, 1, B);   // f_net.0.weight, f_net.0.bias
 #line default

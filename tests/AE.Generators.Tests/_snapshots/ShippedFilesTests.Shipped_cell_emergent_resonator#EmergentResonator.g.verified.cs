@@ -64,42 +64,89 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps"
             // g = sigmoid(gate(x))
 #line 59 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 0, 3584), Part(__theta, 3584, 128), f.Slice(0 * B, 28 * B), f.Slice(168 * B, 128 * B), 128, 28, B);   // gate.weight x + gate.bias
-            for (int k = 0; k < 128 * B; k++) f[296 * B + k] = Sigmoid(f[168 * B + k]);
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v6 = VSigmoid(Ld(f, 168 * B + k)); St(f, 296 * B + k, v6);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v6 = VSigmoid(Vec(f[168 * B + k])); f[296 * B + k] = v6[0];
+            }
 #line default
             // u = present ? (g * drive(x)) : 0
 #line 60 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 3712, 3584), Part(__theta, 7296, 128), f.Slice(0 * B, 28 * B), f.Slice(424 * B, 128 * B), 128, 28, B);   // drive.weight x + drive.bias
-            for (int k = 0; k < 128 * B; k++) f[552 * B + k] = f[296 * B + k] * f[424 * B + k];
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v8 = Ld(f, 296 * B + k) * Ld(f, 424 * B + k); St(f, 552 * B + k, v8);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v8 = Vec(f[296 * B + k]) * Vec(f[424 * B + k]); f[552 * B + k] = v8[0];
+            }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(680 + i) * B + b] = f[28 * B + b] != T.Zero ? f[(552 + i) * B + b] : __c0;
 #line default
             // ---- update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // s = sigmoid(sharpness * (v - threshold))
 #line 64 "/ae/cells/emergent_resonator.ae"
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(808 + i) * B + b] = f[(40 + i) * B + b] - __theta[25226 + i];
-            for (int k = 0; k < 128 * B; k++) f[936 * B + k] = __theta[25482] * f[808 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[1064 * B + k] = Sigmoid(f[936 * B + k]);
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v11 = Vec(__theta[25482]) * Ld(f, 808 * B + k); St(f, 936 * B + k, v11);
+                var v12 = VSigmoid(v11); St(f, 1064 * B + k, v12);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v11 = Vec(__theta[25482]) * Vec(f[808 * B + k]); f[936 * B + k] = v11[0];
+                var v12 = VSigmoid(v11); f[1064 * B + k] = v12[0];
+            }
 #line default
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 65 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 7424, 16384), Part(__theta, 23808, 128), f.Slice(1064 * B, 128 * B), f.Slice(1192 * B, 128 * B), 128, 128, B);   // recurrent.weight x + recurrent.bias
-            for (int k = 0; k < 128 * B; k++) f[1320 * B + k] = f[1192 * B + k] + f[680 * B + k];
-            Tanh(f.Slice(1320 * B, 128 * B), f.Slice(1448 * B, 128 * B));
-            for (int k = 0; k < 128 * B; k++) f[1576 * B + k] = f[40 * B + k] + f[1448 * B + k];
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v14 = Ld(f, 1192 * B + k) + Ld(f, 680 * B + k); St(f, 1320 * B + k, v14);
+                var v15 = VTanh(v14); St(f, 1448 * B + k, v15);
+                var v16 = Ld(f, 40 * B + k) + v15; St(f, 1576 * B + k, v16);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v14 = Vec(f[1192 * B + k]) + Vec(f[680 * B + k]); f[1320 * B + k] = v14[0];
+                var v15 = VTanh(v14); f[1448 * B + k] = v15[0];
+                var v16 = Vec(f[40 * B + k]) + v15; f[1576 * B + k] = v16[0];
+            }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1704 + i) * B + b] = __theta[25354 + i] * __theta[25226 + i];
-            for (int k = 0; k < 128 * B; k++) f[1832 * B + k] = f[1704 * B + k] * f[1064 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[1960 * B + k] = f[1576 * B + k] - f[1832 * B + k];
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v18 = Ld(f, 1704 * B + k) * Ld(f, 1064 * B + k); St(f, 1832 * B + k, v18);
+                var v19 = Ld(f, 1576 * B + k) - v18; St(f, 1960 * B + k, v19);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v18 = Vec(f[1704 * B + k]) * Vec(f[1064 * B + k]); f[1832 * B + k] = v18[0];
+                var v19 = Vec(f[1576 * B + k]) - v18; f[1960 * B + k] = v19[0];
+            }
 #line default
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 66 "/ae/cells/emergent_resonator.ae"
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2088 + i) * B + b] = f[(1960 + i) * B + b] - __theta[25226 + i];
-            for (int k = 0; k < 128 * B; k++) f[2216 * B + k] = __theta[25482] * f[2088 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[2344 * B + k] = Sigmoid(f[2216 * B + k]);
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v21 = Vec(__theta[25482]) * Ld(f, 2088 * B + k); St(f, 2216 * B + k, v21);
+                var v22 = VSigmoid(v21); St(f, 2344 * B + k, v22);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v21 = Vec(__theta[25482]) * Vec(f[2088 * B + k]); f[2216 * B + k] = v21[0];
+                var v22 = VSigmoid(v21); f[2344 * B + k] = v22[0];
+            }
             Linear(Part(__theta, 23936, 1280), Part(__theta, 25216, 10), f.Slice(2344 * B, 128 * B), f.Slice(2472 * B, 10 * B), 10, 128, B);   // readout.weight x + readout.bias
 #line default
             // ---- fixed rule classify "the loss: cross-entropy of the last step's logits against the label"
@@ -110,11 +157,22 @@ namespace AE.Generated
                 T m = T.NegativeInfinity, s = T.Zero; for (int i = 0; i < 10; i++) m = T.Max(m, f[(2472 + i) * B + b]);
                 for (int i = 0; i < 10; i++) s += T.Exp(f[(2472 + i) * B + b] - m); f[2482 * B + b] = m + T.Log(s);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 10; i++) s += f[(2472 + i) * B + b] * f[(29 + i) * B + b]; f[2483 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Ld(f, (2472 + i) * B + b) * Ld(f, (29 + i) * B + b); St(f, 2483 * B + b, s);
             }
-            for (int b = 0; b < B; b++) f[2484 * B + b] = f[2482 * B + b] - f[2483 * B + b];
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Vec(f[(2472 + i) * B + b]) * Vec(f[(29 + i) * B + b]); f[2483 * B + b] = s[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v26 = Ld(f, 2482 * B + b) - Ld(f, 2483 * B + b); St(f, 2484 * B + b, v26);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v26 = Vec(f[2482 * B + b]) - Vec(f[2483 * B + b]); f[2484 * B + b] = v26[0];
+            }
             for (int b = 0; b < B; b++) f[2485 * B + b] = f[39 * B + b] != T.Zero ? f[2484 * B + b] : __c0;
 #line default
         }
@@ -123,7 +181,7 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label"
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 70 "/ae/cells/emergent_resonator.ae"
@@ -133,14 +191,25 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 if (f[39 * B + b] != T.Zero) a[2484 * B + b] += g;
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[2484 * B + b];
-                if (g == T.Zero) continue;
-                a[2482 * B + b] += g;
-                a[2483 * B + b] += -g;
+                var g26 = Ld(a, 2484 * B + b);
+                AddSt(a, 2482 * B + b, g26);
+                AddSt(a, 2483 * B + b, -g26);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
+            {
+                var g26 = Vec(a[2484 * B + b]);
+                a[2482 * B + b] += (g26)[0];
+                a[2483 * B + b] += (-g26)[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 2483 * B + b);
+                for (int i = 0; i < 10; i++) AddSt(a, (2472 + i) * B + b, Share(g, Ld(f, (29 + i) * B + b)));
+                for (int i = 0; i < 10; i++) AddSt(a, (29 + i) * B + b, Share(g, Ld(f, (2472 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[2483 * B + b];
                 if (g == T.Zero) continue;
@@ -158,18 +227,19 @@ namespace AE.Generated
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 66 "/ae/cells/emergent_resonator.ae"
             LinearBackward(Part(__theta, 23936, 1280), f.Slice(2344 * B, 128 * B), a.Slice(2472 * B, 10 * B), a.Slice(2344 * B, 128 * B), Part(__grad, 23936, 1280), Part(__grad, 25216, 10), 10, 128, B);   // readout.weight, readout.bias
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[2344 * B + k];
-                if (g == T.Zero) continue;
-                a[2216 * B + k] += g * DSigmoid(f[2216 * B + k], f[2344 * B + k]);
+                var g22 = Ld(a, 2344 * B + k);
+                var g21 = Ld(a, 2216 * B + k) + Share(g22, VDSigmoid(Ld(f, 2216 * B + k), Ld(f, 2344 * B + k)));
+                __grad[25482] += VSum(Share(g21, Ld(f, 2088 * B + k)));
+                AddSt(a, 2088 * B + k, Share(g21, Vec(__theta[25482])));
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[2216 * B + k];
-                if (g == T.Zero) continue;
-                __grad[25482] += g * f[2088 * B + k];
-                a[2088 * B + k] += g * __theta[25482];
+                var g22 = Vec(a[2344 * B + k]);
+                var g21 = Vec(a[2216 * B + k]) + Share(g22, VDSigmoid(Vec(f[2216 * B + k]), Vec(f[2344 * B + k])));
+                __grad[25482] += (Share(g21, Vec(f[2088 * B + k])))[0];
+                a[2088 * B + k] += (Share(g21, Vec(__theta[25482])))[0];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -181,19 +251,21 @@ namespace AE.Generated
 #line default
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 65 "/ae/cells/emergent_resonator.ae"
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[1960 * B + k];
-                if (g == T.Zero) continue;
-                a[1576 * B + k] += g;
-                a[1832 * B + k] += -g;
+                var g19 = Ld(a, 1960 * B + k);
+                AddSt(a, 1576 * B + k, g19);
+                var g18 = Ld(a, 1832 * B + k) + -g19;
+                AddSt(a, 1704 * B + k, Share(g18, Ld(f, 1064 * B + k)));
+                AddSt(a, 1064 * B + k, Share(g18, Ld(f, 1704 * B + k)));
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[1832 * B + k];
-                if (g == T.Zero) continue;
-                a[1704 * B + k] += g * f[1064 * B + k];
-                a[1064 * B + k] += g * f[1704 * B + k];
+                var g19 = Vec(a[1960 * B + k]);
+                a[1576 * B + k] += (g19)[0];
+                var g18 = Vec(a[1832 * B + k]) + -g19;
+                a[1704 * B + k] += (Share(g18, Vec(f[1064 * B + k])))[0];
+                a[1064 * B + k] += (Share(g18, Vec(f[1704 * B + k])))[0];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -202,42 +274,41 @@ namespace AE.Generated
                 __grad[25354 + i] += g * __theta[25226 + i];
                 __grad[25226 + i] += g * __theta[25354 + i];
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[1576 * B + k];
-                if (g == T.Zero) continue;
-                a[40 * B + k] += g;
-                a[1448 * B + k] += g;
+                var g16 = Ld(a, 1576 * B + k);
+                AddSt(a, 40 * B + k, g16);
+                var g15 = Ld(a, 1448 * B + k) + g16;
+                var g14 = Ld(a, 1320 * B + k) + Share(g15, VDTanh(Ld(f, 1320 * B + k), Ld(f, 1448 * B + k)));
+                AddSt(a, 1192 * B + k, g14);
+                AddSt(a, 680 * B + k, g14);
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[1448 * B + k];
-                if (g == T.Zero) continue;
-                a[1320 * B + k] += g * DTanh(f[1320 * B + k], f[1448 * B + k]);
-            }
-            for (int k = 0; k < 128 * B; k++)
-            {
-                T g = a[1320 * B + k];
-                if (g == T.Zero) continue;
-                a[1192 * B + k] += g;
-                a[680 * B + k] += g;
+                var g16 = Vec(a[1576 * B + k]);
+                a[40 * B + k] += (g16)[0];
+                var g15 = Vec(a[1448 * B + k]) + g16;
+                var g14 = Vec(a[1320 * B + k]) + Share(g15, VDTanh(Vec(f[1320 * B + k]), Vec(f[1448 * B + k])));
+                a[1192 * B + k] += (g14)[0];
+                a[680 * B + k] += (g14)[0];
             }
             LinearBackward(Part(__theta, 7424, 16384), f.Slice(1064 * B, 128 * B), a.Slice(1192 * B, 128 * B), a.Slice(1064 * B, 128 * B), Part(__grad, 7424, 16384), Part(__grad, 23808, 128), 128, 128, B);   // recurrent.weight, recurrent.bias
 #line default
             // s = sigmoid(sharpness * (v - threshold))
 #line 64 "/ae/cells/emergent_resonator.ae"
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[1064 * B + k];
-                if (g == T.Zero) continue;
-                a[936 * B + k] += g * DSigmoid(f[936 * B + k], f[1064 * B + k]);
+                var g12 = Ld(a, 1064 * B + k);
+                var g11 = Ld(a, 936 * B + k) + Share(g12, VDSigmoid(Ld(f, 936 * B + k), Ld(f, 1064 * B + k)));
+                __grad[25482] += VSum(Share(g11, Ld(f, 808 * B + k)));
+                AddSt(a, 808 * B + k, Share(g11, Vec(__theta[25482])));
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[936 * B + k];
-                if (g == T.Zero) continue;
-                __grad[25482] += g * f[808 * B + k];
-                a[808 * B + k] += g * __theta[25482];
+                var g12 = Vec(a[1064 * B + k]);
+                var g11 = Vec(a[936 * B + k]) + Share(g12, VDSigmoid(Vec(f[936 * B + k]), Vec(f[1064 * B + k])));
+                __grad[25482] += (Share(g11, Vec(f[808 * B + k])))[0];
+                a[808 * B + k] += (Share(g11, Vec(__theta[25482])))[0];
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
             {
@@ -256,22 +327,31 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 if (f[28 * B + b] != T.Zero) a[(552 + i) * B + b] += g;
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[552 * B + k];
-                if (g == T.Zero) continue;
-                a[296 * B + k] += g * f[424 * B + k];
-                a[424 * B + k] += g * f[296 * B + k];
+                var g8 = Ld(a, 552 * B + k);
+                AddSt(a, 296 * B + k, Share(g8, Ld(f, 424 * B + k)));
+                AddSt(a, 424 * B + k, Share(g8, Ld(f, 296 * B + k)));
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var g8 = Vec(a[552 * B + k]);
+                a[296 * B + k] += (Share(g8, Vec(f[424 * B + k])))[0];
+                a[424 * B + k] += (Share(g8, Vec(f[296 * B + k])))[0];
             }
             LinearBackward(Part(__theta, 3712, 3584), f.Slice(0 * B, 28 * B), a.Slice(424 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 3712, 3584), Part(__grad, 7296, 128), 128, 28, B);   // drive.weight, drive.bias
 #line default
             // g = sigmoid(gate(x))
 #line 59 "/ae/cells/emergent_resonator.ae"
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[296 * B + k];
-                if (g == T.Zero) continue;
-                a[168 * B + k] += g * DSigmoid(f[168 * B + k], f[296 * B + k]);
+                var g6 = Ld(a, 296 * B + k);
+                AddSt(a, 168 * B + k, Share(g6, VDSigmoid(Ld(f, 168 * B + k), Ld(f, 296 * B + k))));
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var g6 = Vec(a[296 * B + k]);
+                a[168 * B + k] += (Share(g6, VDSigmoid(Vec(f[168 * B + k]), Vec(f[296 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 0, 3584), f.Slice(0 * B, 28 * B), a.Slice(168 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 0, 3584), Part(__grad, 3584, 128), 128, 28, B);   // gate.weight, gate.bias
 #line default

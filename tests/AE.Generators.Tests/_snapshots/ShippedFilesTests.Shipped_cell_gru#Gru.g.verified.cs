@@ -65,37 +65,72 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- update "nn.GRUCell, then the readout"
             // r = sigmoid(ih_r(x) + hh_r(h))
 #line 47 "/ae/cells/gru.ae"
             Linear(Part(__theta, 0, 3584), Part(__theta, 3584, 128), f.Slice(0 * B, 28 * B), f.Slice(167 * B, 128 * B), 128, 28, B);   // ih_r.weight x + ih_r.bias
             Linear(Part(__theta, 11136, 16384), Part(__theta, 27520, 128), f.Slice(39 * B, 128 * B), f.Slice(295 * B, 128 * B), 128, 128, B);   // hh_r.weight x + hh_r.bias
-            for (int k = 0; k < 128 * B; k++) f[423 * B + k] = f[167 * B + k] + f[295 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[551 * B + k] = Sigmoid(f[423 * B + k]);
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v6 = Ld(f, 167 * B + k) + Ld(f, 295 * B + k); St(f, 423 * B + k, v6);
+                var v7 = VSigmoid(v6); St(f, 551 * B + k, v7);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v6 = Vec(f[167 * B + k]) + Vec(f[295 * B + k]); f[423 * B + k] = v6[0];
+                var v7 = VSigmoid(v6); f[551 * B + k] = v7[0];
+            }
 #line default
             // z = sigmoid(ih_z(x) + hh_z(h))
 #line 48 "/ae/cells/gru.ae"
             Linear(Part(__theta, 3712, 3584), Part(__theta, 7296, 128), f.Slice(0 * B, 28 * B), f.Slice(679 * B, 128 * B), 128, 28, B);   // ih_z.weight x + ih_z.bias
             Linear(Part(__theta, 27648, 16384), Part(__theta, 44032, 128), f.Slice(39 * B, 128 * B), f.Slice(807 * B, 128 * B), 128, 128, B);   // hh_z.weight x + hh_z.bias
-            for (int k = 0; k < 128 * B; k++) f[935 * B + k] = f[679 * B + k] + f[807 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[1063 * B + k] = Sigmoid(f[935 * B + k]);
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v10 = Ld(f, 679 * B + k) + Ld(f, 807 * B + k); St(f, 935 * B + k, v10);
+                var v11 = VSigmoid(v10); St(f, 1063 * B + k, v11);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v10 = Vec(f[679 * B + k]) + Vec(f[807 * B + k]); f[935 * B + k] = v10[0];
+                var v11 = VSigmoid(v10); f[1063 * B + k] = v11[0];
+            }
 #line default
             // n = tanh(ih_n(x) + (r * hh_n(h)))
 #line 49 "/ae/cells/gru.ae"
             Linear(Part(__theta, 7424, 3584), Part(__theta, 11008, 128), f.Slice(0 * B, 28 * B), f.Slice(1191 * B, 128 * B), 128, 28, B);   // ih_n.weight x + ih_n.bias
             Linear(Part(__theta, 44160, 16384), Part(__theta, 60544, 128), f.Slice(39 * B, 128 * B), f.Slice(1319 * B, 128 * B), 128, 128, B);   // hh_n.weight x + hh_n.bias
-            for (int k = 0; k < 128 * B; k++) f[1447 * B + k] = f[551 * B + k] * f[1319 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[1575 * B + k] = f[1191 * B + k] + f[1447 * B + k];
-            Tanh(f.Slice(1575 * B, 128 * B), f.Slice(1703 * B, 128 * B));
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v14 = Ld(f, 551 * B + k) * Ld(f, 1319 * B + k); St(f, 1447 * B + k, v14);
+                var v15 = Ld(f, 1191 * B + k) + v14; St(f, 1575 * B + k, v15);
+                var v16 = VTanh(v15); St(f, 1703 * B + k, v16);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v14 = Vec(f[551 * B + k]) * Vec(f[1319 * B + k]); f[1447 * B + k] = v14[0];
+                var v15 = Vec(f[1191 * B + k]) + v14; f[1575 * B + k] = v15[0];
+                var v16 = VTanh(v15); f[1703 * B + k] = v16[0];
+            }
 #line default
             // h' = ((1 - z) * n) + (z * h)
 #line 50 "/ae/cells/gru.ae"
-            for (int k = 0; k < 128 * B; k++) f[1831 * B + k] = __c0 - f[1063 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[1959 * B + k] = f[1831 * B + k] * f[1703 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[2087 * B + k] = f[1063 * B + k] * f[39 * B + k];
-            for (int k = 0; k < 128 * B; k++) f[2215 * B + k] = f[1959 * B + k] + f[2087 * B + k];
+            for (int k = 0; k <= 128 * B - W; k += W)
+            {
+                var v17 = Vec(__c0) - Ld(f, 1063 * B + k); St(f, 1831 * B + k, v17);
+                var v18 = v17 * Ld(f, 1703 * B + k); St(f, 1959 * B + k, v18);
+                var v19 = Ld(f, 1063 * B + k) * Ld(f, 39 * B + k); St(f, 2087 * B + k, v19);
+                var v20 = v18 + v19; St(f, 2215 * B + k, v20);
+            }
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
+            {
+                var v17 = Vec(__c0) - Vec(f[1063 * B + k]); f[1831 * B + k] = v17[0];
+                var v18 = v17 * Vec(f[1703 * B + k]); f[1959 * B + k] = v18[0];
+                var v19 = Vec(f[1063 * B + k]) * Vec(f[39 * B + k]); f[2087 * B + k] = v19[0];
+                var v20 = v18 + v19; f[2215 * B + k] = v20[0];
+            }
 #line default
             // logits = readout(h')
 #line 51 "/ae/cells/gru.ae"
@@ -109,11 +144,22 @@ namespace AE.Generated
                 T m = T.NegativeInfinity, s = T.Zero; for (int i = 0; i < 10; i++) m = T.Max(m, f[(2343 + i) * B + b]);
                 for (int i = 0; i < 10; i++) s += T.Exp(f[(2343 + i) * B + b] - m); f[2353 * B + b] = m + T.Log(s);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 10; i++) s += f[(2343 + i) * B + b] * f[(28 + i) * B + b]; f[2354 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Ld(f, (2343 + i) * B + b) * Ld(f, (28 + i) * B + b); St(f, 2354 * B + b, s);
             }
-            for (int b = 0; b < B; b++) f[2355 * B + b] = f[2353 * B + b] - f[2354 * B + b];
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Vec(f[(2343 + i) * B + b]) * Vec(f[(28 + i) * B + b]); f[2354 * B + b] = s[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v24 = Ld(f, 2353 * B + b) - Ld(f, 2354 * B + b); St(f, 2355 * B + b, v24);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v24 = Vec(f[2353 * B + b]) - Vec(f[2354 * B + b]); f[2355 * B + b] = v24[0];
+            }
             for (int b = 0; b < B; b++) f[2356 * B + b] = f[38 * B + b] != T.Zero ? f[2355 * B + b] : __c1;
 #line default
         }
@@ -122,7 +168,7 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label"
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 55 "/ae/cells/gru.ae"
@@ -132,14 +178,25 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 if (f[38 * B + b] != T.Zero) a[2355 * B + b] += g;
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[2355 * B + b];
-                if (g == T.Zero) continue;
-                a[2353 * B + b] += g;
-                a[2354 * B + b] += -g;
+                var g24 = Ld(a, 2355 * B + b);
+                AddSt(a, 2353 * B + b, g24);
+                AddSt(a, 2354 * B + b, -g24);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
+            {
+                var g24 = Vec(a[2355 * B + b]);
+                a[2353 * B + b] += (g24)[0];
+                a[2354 * B + b] += (-g24)[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 2354 * B + b);
+                for (int i = 0; i < 10; i++) AddSt(a, (2343 + i) * B + b, Share(g, Ld(f, (28 + i) * B + b)));
+                for (int i = 0; i < 10; i++) AddSt(a, (28 + i) * B + b, Share(g, Ld(f, (2343 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[2354 * B + b];
                 if (g == T.Zero) continue;
@@ -160,91 +217,86 @@ namespace AE.Generated
 #line default
             // h' = ((1 - z) * n) + (z * h)
 #line 50 "/ae/cells/gru.ae"
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[2215 * B + k];
-                if (g == T.Zero) continue;
-                a[1959 * B + k] += g;
-                a[2087 * B + k] += g;
+                var g20 = Ld(a, 2215 * B + k);
+                var g18 = Ld(a, 1959 * B + k) + g20;
+                var g19 = Ld(a, 2087 * B + k) + g20;
+                AddSt(a, 1063 * B + k, Share(g19, Ld(f, 39 * B + k)));
+                AddSt(a, 39 * B + k, Share(g19, Ld(f, 1063 * B + k)));
+                var g17 = Ld(a, 1831 * B + k) + Share(g18, Ld(f, 1703 * B + k));
+                AddSt(a, 1703 * B + k, Share(g18, Ld(f, 1831 * B + k)));
+                AddSt(a, 1063 * B + k, -g17);
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[2087 * B + k];
-                if (g == T.Zero) continue;
-                a[1063 * B + k] += g * f[39 * B + k];
-                a[39 * B + k] += g * f[1063 * B + k];
-            }
-            for (int k = 0; k < 128 * B; k++)
-            {
-                T g = a[1959 * B + k];
-                if (g == T.Zero) continue;
-                a[1831 * B + k] += g * f[1703 * B + k];
-                a[1703 * B + k] += g * f[1831 * B + k];
-            }
-            for (int k = 0; k < 128 * B; k++)
-            {
-                T g = a[1831 * B + k];
-                if (g == T.Zero) continue;
-                a[1063 * B + k] += -g;
+                var g20 = Vec(a[2215 * B + k]);
+                var g18 = Vec(a[1959 * B + k]) + g20;
+                var g19 = Vec(a[2087 * B + k]) + g20;
+                a[1063 * B + k] += (Share(g19, Vec(f[39 * B + k])))[0];
+                a[39 * B + k] += (Share(g19, Vec(f[1063 * B + k])))[0];
+                var g17 = Vec(a[1831 * B + k]) + Share(g18, Vec(f[1703 * B + k]));
+                a[1703 * B + k] += (Share(g18, Vec(f[1831 * B + k])))[0];
+                a[1063 * B + k] += (-g17)[0];
             }
 #line default
             // n = tanh(ih_n(x) + (r * hh_n(h)))
 #line 49 "/ae/cells/gru.ae"
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[1703 * B + k];
-                if (g == T.Zero) continue;
-                a[1575 * B + k] += g * DTanh(f[1575 * B + k], f[1703 * B + k]);
+                var g16 = Ld(a, 1703 * B + k);
+                var g15 = Ld(a, 1575 * B + k) + Share(g16, VDTanh(Ld(f, 1575 * B + k), Ld(f, 1703 * B + k)));
+                AddSt(a, 1191 * B + k, g15);
+                var g14 = Ld(a, 1447 * B + k) + g15;
+                AddSt(a, 551 * B + k, Share(g14, Ld(f, 1319 * B + k)));
+                AddSt(a, 1319 * B + k, Share(g14, Ld(f, 551 * B + k)));
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[1575 * B + k];
-                if (g == T.Zero) continue;
-                a[1191 * B + k] += g;
-                a[1447 * B + k] += g;
-            }
-            for (int k = 0; k < 128 * B; k++)
-            {
-                T g = a[1447 * B + k];
-                if (g == T.Zero) continue;
-                a[551 * B + k] += g * f[1319 * B + k];
-                a[1319 * B + k] += g * f[551 * B + k];
+                var g16 = Vec(a[1703 * B + k]);
+                var g15 = Vec(a[1575 * B + k]) + Share(g16, VDTanh(Vec(f[1575 * B + k]), Vec(f[1703 * B + k])));
+                a[1191 * B + k] += (g15)[0];
+                var g14 = Vec(a[1447 * B + k]) + g15;
+                a[551 * B + k] += (Share(g14, Vec(f[1319 * B + k])))[0];
+                a[1319 * B + k] += (Share(g14, Vec(f[551 * B + k])))[0];
             }
             LinearBackward(Part(__theta, 44160, 16384), f.Slice(39 * B, 128 * B), a.Slice(1319 * B, 128 * B), a.Slice(39 * B, 128 * B), Part(__grad, 44160, 16384), Part(__grad, 60544, 128), 128, 128, B);   // hh_n.weight, hh_n.bias
             LinearBackward(Part(__theta, 7424, 3584), f.Slice(0 * B, 28 * B), a.Slice(1191 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 7424, 3584), Part(__grad, 11008, 128), 128, 28, B);   // ih_n.weight, ih_n.bias
 #line default
             // z = sigmoid(ih_z(x) + hh_z(h))
 #line 48 "/ae/cells/gru.ae"
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[1063 * B + k];
-                if (g == T.Zero) continue;
-                a[935 * B + k] += g * DSigmoid(f[935 * B + k], f[1063 * B + k]);
+                var g11 = Ld(a, 1063 * B + k);
+                var g10 = Ld(a, 935 * B + k) + Share(g11, VDSigmoid(Ld(f, 935 * B + k), Ld(f, 1063 * B + k)));
+                AddSt(a, 679 * B + k, g10);
+                AddSt(a, 807 * B + k, g10);
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[935 * B + k];
-                if (g == T.Zero) continue;
-                a[679 * B + k] += g;
-                a[807 * B + k] += g;
+                var g11 = Vec(a[1063 * B + k]);
+                var g10 = Vec(a[935 * B + k]) + Share(g11, VDSigmoid(Vec(f[935 * B + k]), Vec(f[1063 * B + k])));
+                a[679 * B + k] += (g10)[0];
+                a[807 * B + k] += (g10)[0];
             }
             LinearBackward(Part(__theta, 27648, 16384), f.Slice(39 * B, 128 * B), a.Slice(807 * B, 128 * B), a.Slice(39 * B, 128 * B), Part(__grad, 27648, 16384), Part(__grad, 44032, 128), 128, 128, B);   // hh_z.weight, hh_z.bias
             LinearBackward(Part(__theta, 3712, 3584), f.Slice(0 * B, 28 * B), a.Slice(679 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 3712, 3584), Part(__grad, 7296, 128), 128, 28, B);   // ih_z.weight, ih_z.bias
 #line default
             // r = sigmoid(ih_r(x) + hh_r(h))
 #line 47 "/ae/cells/gru.ae"
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 0; k <= 128 * B - W; k += W)
             {
-                T g = a[551 * B + k];
-                if (g == T.Zero) continue;
-                a[423 * B + k] += g * DSigmoid(f[423 * B + k], f[551 * B + k]);
+                var g7 = Ld(a, 551 * B + k);
+                var g6 = Ld(a, 423 * B + k) + Share(g7, VDSigmoid(Ld(f, 423 * B + k), Ld(f, 551 * B + k)));
+                AddSt(a, 167 * B + k, g6);
+                AddSt(a, 295 * B + k, g6);
             }
-            for (int k = 0; k < 128 * B; k++)
+            for (int k = 128 * B / W * W; k < 128 * B; k++)
             {
-                T g = a[423 * B + k];
-                if (g == T.Zero) continue;
-                a[167 * B + k] += g;
-                a[295 * B + k] += g;
+                var g7 = Vec(a[551 * B + k]);
+                var g6 = Vec(a[423 * B + k]) + Share(g7, VDSigmoid(Vec(f[423 * B + k]), Vec(f[551 * B + k])));
+                a[167 * B + k] += (g6)[0];
+                a[295 * B + k] += (g6)[0];
             }
             LinearBackward(Part(__theta, 11136, 16384), f.Slice(39 * B, 128 * B), a.Slice(295 * B, 128 * B), a.Slice(39 * B, 128 * B), Part(__grad, 11136, 16384), Part(__grad, 27520, 128), 128, 128, B);   // hh_r.weight, hh_r.bias
             LinearBackward(Part(__theta, 0, 3584), f.Slice(0 * B, 28 * B), a.Slice(167 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 0, 3584), Part(__grad, 3584, 128), 128, 28, B);   // ih_r.weight, ih_r.bias

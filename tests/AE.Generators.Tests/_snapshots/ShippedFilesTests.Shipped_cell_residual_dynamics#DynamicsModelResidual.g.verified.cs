@@ -33,10 +33,10 @@ namespace AE.Generated
             new[] { "loss" });
 
         private static readonly T __c0 = T.CreateTruncating(1e-09);
-        private static readonly T __c1 = T.CreateTruncating(2.0);
-        private static readonly T __c2 = T.CreateTruncating(0.1);
-        private static readonly T __c3 = T.CreateTruncating(0.0);
-        private static readonly T __c4 = T.CreateTruncating(1.0);
+        private static readonly T __c1 = T.CreateTruncating(0.1);
+        private static readonly T __c2 = T.CreateTruncating(0.0);
+        private static readonly T __c3 = T.CreateTruncating(1.0);
+        private static readonly T __c4 = T.CreateTruncating(2.0);
 
         // Every parameter in one vector (what an optimizer steps), and its gradient:
         //   [0, 192) F.fc1.weight [16, 12]
@@ -62,157 +62,245 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- update "residual logits, softmax, and the elementwise g update"
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(12 + i) * B + b] = f[(6 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(15 + i) * B + b] = f[(0 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(18 + i) * B + b] = f[(3 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(21 + i) * B + b] = f[(9 + i) * B + b];
+            Copy(f, 6 * B, 12 * B, 3 * B);
+            Copy(f, 0 * B, 15 * B, 3 * B);
+            Copy(f, 3 * B, 18 * B, 3 * B);
+            Copy(f, 9 * B, 21 * B, 3 * B);
             Linear(Part(__theta, 0, 192), Part(__theta, 192, 16), f.Slice(12 * B, 12 * B), f.Slice(24 * B, 16 * B), 16, 12, B);   // F.fc1.weight x + F.fc1.bias
-            for (int k = 0; k < 16 * B; k++) f[40 * B + k] = Relu(f[24 * B + k]);
+            for (int k = 0; k <= 16 * B - W; k += W)
+            {
+                var v6 = VRelu(Ld(f, 24 * B + k)); St(f, 40 * B + k, v6);
+            }
+            for (int k = 16 * B / W * W; k < 16 * B; k++)
+            {
+                var v6 = VRelu(Vec(f[24 * B + k])); f[40 * B + k] = v6[0];
+            }
             Linear(Part(__theta, 208, 256), Part(__theta, 464, 16), f.Slice(40 * B, 16 * B), f.Slice(56 * B, 16 * B), 16, 16, B);   // F.fc2.weight x + F.fc2.bias
-            for (int k = 0; k < 16 * B; k++) f[72 * B + k] = Relu(f[56 * B + k]);
+            for (int k = 0; k <= 16 * B - W; k += W)
+            {
+                var v8 = VRelu(Ld(f, 56 * B + k)); St(f, 72 * B + k, v8);
+            }
+            for (int k = 16 * B / W * W; k < 16 * B; k++)
+            {
+                var v8 = VRelu(Vec(f[56 * B + k])); f[72 * B + k] = v8[0];
+            }
             Linear(Part(__theta, 480, 48), Part(__theta, 528, 3), f.Slice(72 * B, 16 * B), f.Slice(88 * B, 3 * B), 3, 16, B);   // F.out.weight x + F.out.bias
 #line default
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++) f[91 * B + k] = f[6 * B + k] + __c0;
-            for (int k = 0; k < 3 * B; k++) f[94 * B + k] = T.Log(f[91 * B + k]);
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var v10 = Ld(f, 6 * B + k) + Vec(__c0); St(f, 91 * B + k, v10);
+                var v11 = VLog(v10); St(f, 94 * B + k, v11);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                var v10 = Vec(f[6 * B + k]) + Vec(__c0); f[91 * B + k] = v10[0];
+                var v11 = VLog(v10); f[94 * B + k] = v11[0];
+            }
 #line default
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++) f[97 * B + k] = f[94 * B + k] + f[88 * B + k];
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var v12 = Ld(f, 94 * B + k) + Ld(f, 88 * B + k); St(f, 97 * B + k, v12);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                var v12 = Vec(f[94 * B + k]) + Vec(f[88 * B + k]); f[97 * B + k] = v12[0];
+            }
 #line default
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T m = T.NegativeInfinity, s = T.Zero;
-                for (int i = 0; i < 3; i++) m = T.Max(m, f[(97 + i) * B + b]);
-                for (int i = 0; i < 3; i++) s += T.Exp(f[(97 + i) * B + b] - m);
-                for (int i = 0; i < 3; i++) f[(100 + i) * B + b] = T.Exp(f[(97 + i) * B + b] - m) / s;
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 3; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (97 + i) * B + b));
+                for (int i = 0; i < 3; i++) s += VExp(Ld(f, (97 + i) * B + b) - m);
+                for (int i = 0; i < 3; i++) St(f, (100 + i) * B + b, (VExp(Ld(f, (97 + i) * B + b) - m) / s));
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 3; i++) m = __System.Numerics.Vector.Max(m, Vec(f[(97 + i) * B + b]));
+                for (int i = 0; i < 3; i++) s += VExp(Vec(f[(97 + i) * B + b]) - m);
+                for (int i = 0; i < 3; i++) f[(100 + i) * B + b] = (VExp(Vec(f[(97 + i) * B + b]) - m) / s)[0];
             }
 #line default
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(103 + i) * B + b] = __theta[531 + i] * f[(9 + i) * B + b];
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(106 + i) * B + b] = __theta[531 + i] * f[(6 + i) * B + b];
-            for (int k = 0; k < 3 * B; k++) f[109 * B + k] = f[100 * B + k] - f[106 * B + k];
-            for (int k = 0; k < 3 * B; k++) f[112 * B + k] = f[109 * B + k] * f[0 * B + k];
-            for (int k = 0; k < 3 * B; k++) f[115 * B + k] = f[103 * B + k] + f[112 * B + k];
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var v16 = Ld(f, 100 * B + k) - Ld(f, 106 * B + k); St(f, 109 * B + k, v16);
+                var v17 = v16 * Ld(f, 0 * B + k); St(f, 112 * B + k, v17);
+                var v18 = Ld(f, 103 * B + k) + v17; St(f, 115 * B + k, v18);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                var v16 = Vec(f[100 * B + k]) - Vec(f[106 * B + k]); f[109 * B + k] = v16[0];
+                var v17 = v16 * Vec(f[0 * B + k]); f[112 * B + k] = v17[0];
+                var v18 = Vec(f[103 * B + k]) + v17; f[115 * B + k] = v18[0];
+            }
 #line default
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++) f[118 * B + k] = T.Pow(f[115 * B + k], __c1);
-            for (int b = 0; b < B; b++)
+            for (int k = 0; k <= 3 * B - W; k += W)
             {
-                T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(118 + i) * B + b]; f[121 * B + b] = s;
+                var v19 = VSquare(Ld(f, 115 * B + k)); St(f, 118 * B + k, v19);
             }
-            for (int k = 0; k < 3 * B; k++) f[122 * B + k] = f[100 * B + k] + __c0;
-            for (int k = 0; k < 3 * B; k++) f[125 * B + k] = T.Log(f[122 * B + k]);
-            for (int k = 0; k < 3 * B; k++) f[128 * B + k] = f[100 * B + k] * f[125 * B + k];
-            for (int b = 0; b < B; b++)
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                T s = T.Zero; for (int i = 0; i < 3; i++) s += f[(128 + i) * B + b]; f[131 * B + b] = s;
+                var v19 = VSquare(Vec(f[115 * B + k])); f[118 * B + k] = v19[0];
             }
-            for (int b = 0; b < B; b++) f[132 * B + b] = __c2 * f[131 * B + b];
-            for (int b = 0; b < B; b++) f[133 * B + b] = f[121 * B + b] + f[132 * B + b];
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Ld(f, (118 + i) * B + b); St(f, 121 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Vec(f[(118 + i) * B + b]); f[121 * B + b] = s[0];
+            }
+            for (int k = 0; k <= 3 * B - W; k += W)
+            {
+                var v21 = Ld(f, 100 * B + k) + Vec(__c0); St(f, 122 * B + k, v21);
+                var v22 = VLog(v21); St(f, 125 * B + k, v22);
+                var v23 = Ld(f, 100 * B + k) * v22; St(f, 128 * B + k, v23);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                var v21 = Vec(f[100 * B + k]) + Vec(__c0); f[122 * B + k] = v21[0];
+                var v22 = VLog(v21); f[125 * B + k] = v22[0];
+                var v23 = Vec(f[100 * B + k]) * v22; f[128 * B + k] = v23[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Ld(f, (128 + i) * B + b); St(f, 131 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Vec(f[(128 + i) * B + b]); f[131 * B + b] = s[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v25 = Vec(__c1) * Ld(f, 131 * B + b); St(f, 132 * B + b, v25);
+                var v26 = Ld(f, 121 * B + b) + v25; St(f, 133 * B + b, v26);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v25 = Vec(__c1) * Vec(f[131 * B + b]); f[132 * B + b] = v25[0];
+                var v26 = Vec(f[121 * B + b]) + v25; f[133 * B + b] = v26[0];
+            }
 #line default
             // ---- the step's end: the bounded state 'N' projected onto its bounds
-            for (int k = 0; k < 3 * B; k++) f[134 * B + k] = Clamp(f[100 * B + k], __c3, __c4);
+            for (int k = 0; k < 3 * B; k++) f[134 * B + k] = Clamp(f[100 * B + k], __c2, __c3);
         }
 
         /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of the step's end: the bounded state 'N' projected onto its bounds
             for (int k = 0; k < 3 * B; k++)
             {
                 T g = a[134 * B + k];
                 if (g == T.Zero) continue;
-                if (f[100 * B + k] >= __c3 && f[100 * B + k] <= __c4) a[100 * B + k] += g;
+                if (f[100 * B + k] >= __c2 && f[100 * B + k] <= __c3) a[100 * B + k] += g;
             }
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[133 * B + b];
-                if (g == T.Zero) continue;
-                a[121 * B + b] += g;
-                a[132 * B + b] += g;
+                var g26 = Ld(a, 133 * B + b);
+                AddSt(a, 121 * B + b, g26);
+                var g25 = Ld(a, 132 * B + b) + g26;
+                AddSt(a, 131 * B + b, Share(g25, Vec(__c1)));
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
             {
-                T g = a[132 * B + b];
-                if (g == T.Zero) continue;
-                a[131 * B + b] += g * __c2;
+                var g26 = Vec(a[133 * B + b]);
+                a[121 * B + b] += (g26)[0];
+                var g25 = Vec(a[132 * B + b]) + g26;
+                a[131 * B + b] += (Share(g25, Vec(__c1)))[0];
             }
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 131 * B + b);
+                for (int i = 0; i < 3; i++) AddSt(a, (128 + i) * B + b, g);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[131 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 3; i++) a[(128 + i) * B + b] += g;
             }
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
             {
-                T g = a[128 * B + k];
-                if (g == T.Zero) continue;
-                a[100 * B + k] += g * f[125 * B + k];
-                a[125 * B + k] += g * f[100 * B + k];
+                var g23 = Ld(a, 128 * B + k);
+                AddSt(a, 100 * B + k, Share(g23, Ld(f, 125 * B + k)));
+                var g22 = Ld(a, 125 * B + k) + Share(g23, Ld(f, 100 * B + k));
+                var g21 = Ld(a, 122 * B + k) + Share(g22, VDLog(Ld(f, 122 * B + k), Ld(f, 125 * B + k)));
+                AddSt(a, 100 * B + k, g21);
             }
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                T g = a[125 * B + k];
-                if (g == T.Zero) continue;
-                a[122 * B + k] += g * DLog(f[122 * B + k], f[125 * B + k]);
+                var g23 = Vec(a[128 * B + k]);
+                a[100 * B + k] += (Share(g23, Vec(f[125 * B + k])))[0];
+                var g22 = Vec(a[125 * B + k]) + Share(g23, Vec(f[100 * B + k]));
+                var g21 = Vec(a[122 * B + k]) + Share(g22, VDLog(Vec(f[122 * B + k]), Vec(f[125 * B + k])));
+                a[100 * B + k] += (g21)[0];
             }
-            for (int k = 0; k < 3 * B; k++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[122 * B + k];
-                if (g == T.Zero) continue;
-                a[100 * B + k] += g;
+                var g = Ld(a, 121 * B + b);
+                for (int i = 0; i < 3; i++) AddSt(a, (118 + i) * B + b, g);
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[121 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 3; i++) a[(118 + i) * B + b] += g;
             }
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
             {
-                T g = a[118 * B + k];
-                if (g == T.Zero) continue;
-                a[115 * B + k] += g * (__c1 * f[115 * B + k]);
+                var g19 = Ld(a, 118 * B + k);
+                AddSt(a, 115 * B + k, Share(g19, Vec(__c4) * Ld(f, 115 * B + k)));
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                var g19 = Vec(a[118 * B + k]);
+                a[115 * B + k] += (Share(g19, Vec(__c4) * Vec(f[115 * B + k])))[0];
             }
 #line default
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
             {
-                T g = a[115 * B + k];
-                if (g == T.Zero) continue;
-                a[103 * B + k] += g;
-                a[112 * B + k] += g;
+                var g18 = Ld(a, 115 * B + k);
+                AddSt(a, 103 * B + k, g18);
+                var g17 = Ld(a, 112 * B + k) + g18;
+                var g16 = Ld(a, 109 * B + k) + Share(g17, Ld(f, 0 * B + k));
+                AddSt(a, 0 * B + k, Share(g17, Ld(f, 109 * B + k)));
+                AddSt(a, 100 * B + k, g16);
+                AddSt(a, 106 * B + k, -g16);
             }
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                T g = a[112 * B + k];
-                if (g == T.Zero) continue;
-                a[109 * B + k] += g * f[0 * B + k];
-                a[0 * B + k] += g * f[109 * B + k];
-            }
-            for (int k = 0; k < 3 * B; k++)
-            {
-                T g = a[109 * B + k];
-                if (g == T.Zero) continue;
-                a[100 * B + k] += g;
-                a[106 * B + k] += -g;
+                var g18 = Vec(a[115 * B + k]);
+                a[103 * B + k] += (g18)[0];
+                var g17 = Vec(a[112 * B + k]) + g18;
+                var g16 = Vec(a[109 * B + k]) + Share(g17, Vec(f[0 * B + k]));
+                a[0 * B + k] += (Share(g17, Vec(f[109 * B + k])))[0];
+                a[100 * B + k] += (g16)[0];
+                a[106 * B + k] += (-g16)[0];
             }
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
             {
@@ -231,7 +319,12 @@ namespace AE.Generated
 #line default
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var gy = Vec(T.Zero); for (int i = 0; i < 3; i++) gy += Ld(a, (100 + i) * B + b) * Ld(f, (100 + i) * B + b);
+                for (int i = 0; i < 3; i++) AddSt(a, (97 + i) * B + b, Ld(f, (100 + i) * B + b) * (Ld(a, (100 + i) * B + b) - gy));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T gy = T.Zero; for (int i = 0; i < 3; i++) gy += a[(100 + i) * B + b] * f[(100 + i) * B + b];
                 for (int i = 0; i < 3; i++) a[(97 + i) * B + b] += f[(100 + i) * B + b] * (a[(100 + i) * B + b] - gy);
@@ -239,50 +332,63 @@ namespace AE.Generated
 #line default
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
             {
-                T g = a[97 * B + k];
-                if (g == T.Zero) continue;
-                a[94 * B + k] += g;
-                a[88 * B + k] += g;
+                var g12 = Ld(a, 97 * B + k);
+                AddSt(a, 94 * B + k, g12);
+                AddSt(a, 88 * B + k, g12);
+            }
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
+            {
+                var g12 = Vec(a[97 * B + k]);
+                a[94 * B + k] += (g12)[0];
+                a[88 * B + k] += (g12)[0];
             }
 #line default
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 0; k <= 3 * B - W; k += W)
             {
-                T g = a[94 * B + k];
-                if (g == T.Zero) continue;
-                a[91 * B + k] += g * DLog(f[91 * B + k], f[94 * B + k]);
+                var g11 = Ld(a, 94 * B + k);
+                var g10 = Ld(a, 91 * B + k) + Share(g11, VDLog(Ld(f, 91 * B + k), Ld(f, 94 * B + k)));
+                AddSt(a, 6 * B + k, g10);
             }
-            for (int k = 0; k < 3 * B; k++)
+            for (int k = 3 * B / W * W; k < 3 * B; k++)
             {
-                T g = a[91 * B + k];
-                if (g == T.Zero) continue;
-                a[6 * B + k] += g;
+                var g11 = Vec(a[94 * B + k]);
+                var g10 = Vec(a[91 * B + k]) + Share(g11, VDLog(Vec(f[91 * B + k]), Vec(f[94 * B + k])));
+                a[6 * B + k] += (g10)[0];
             }
 #line default
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"
             LinearBackward(Part(__theta, 480, 48), f.Slice(72 * B, 16 * B), a.Slice(88 * B, 3 * B), a.Slice(72 * B, 16 * B), Part(__grad, 480, 48), Part(__grad, 528, 3), 3, 16, B);   // F.out.weight, F.out.bias
-            for (int k = 0; k < 16 * B; k++)
+            for (int k = 0; k <= 16 * B - W; k += W)
             {
-                T g = a[72 * B + k];
-                if (g == T.Zero) continue;
-                a[56 * B + k] += g * DRelu(f[56 * B + k], f[72 * B + k]);
+                var g8 = Ld(a, 72 * B + k);
+                AddSt(a, 56 * B + k, Share(g8, VDRelu(Ld(f, 56 * B + k), Ld(f, 72 * B + k))));
+            }
+            for (int k = 16 * B / W * W; k < 16 * B; k++)
+            {
+                var g8 = Vec(a[72 * B + k]);
+                a[56 * B + k] += (Share(g8, VDRelu(Vec(f[56 * B + k]), Vec(f[72 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 208, 256), f.Slice(40 * B, 16 * B), a.Slice(56 * B, 16 * B), a.Slice(40 * B, 16 * B), Part(__grad, 208, 256), Part(__grad, 464, 16), 16, 16, B);   // F.fc2.weight, F.fc2.bias
-            for (int k = 0; k < 16 * B; k++)
+            for (int k = 0; k <= 16 * B - W; k += W)
             {
-                T g = a[40 * B + k];
-                if (g == T.Zero) continue;
-                a[24 * B + k] += g * DRelu(f[24 * B + k], f[40 * B + k]);
+                var g6 = Ld(a, 40 * B + k);
+                AddSt(a, 24 * B + k, Share(g6, VDRelu(Ld(f, 24 * B + k), Ld(f, 40 * B + k))));
+            }
+            for (int k = 16 * B / W * W; k < 16 * B; k++)
+            {
+                var g6 = Vec(a[40 * B + k]);
+                a[24 * B + k] += (Share(g6, VDRelu(Vec(f[24 * B + k]), Vec(f[40 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 0, 192), f.Slice(12 * B, 12 * B), a.Slice(24 * B, 16 * B), a.Slice(12 * B, 12 * B), Part(__grad, 0, 192), Part(__grad, 192, 16), 16, 12, B);   // F.fc1.weight, F.fc1.bias
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(6 + i) * B + b] += a[(12 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(0 + i) * B + b] += a[(15 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(3 + i) * B + b] += a[(18 + i) * B + b];
-            for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) a[(9 + i) * B + b] += a[(21 + i) * B + b];
+            AddInto(a, 12 * B, 6 * B, 3 * B);
+            AddInto(a, 15 * B, 0 * B, 3 * B);
+            AddInto(a, 18 * B, 3 * B, 3 * B);
+            AddInto(a, 21 * B, 9 * B, 3 * B);
 #line default
         }
     }

@@ -61,45 +61,70 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // c = concat(x, pos, recall)
 #line 53 "/ae/cells/tape_copy.ae"
-            for (int i = 0; i < 4; i++) for (int b = 0; b < B; b++) f[(49 + i) * B + b] = f[(0 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(53 + i) * B + b] = f[(4 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(61 + i) * B + b] = f[12 * B + b];
+            Copy(f, 0 * B, 49 * B, 4 * B);
+            Copy(f, 4 * B, 53 * B, 8 * B);
+            Copy(f, 12 * B, 61 * B, 1 * B);
 #line default
             // a_w = softmax(write_key(c))
 #line 54 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 0, 104), Part(__theta, 104, 8), f.Slice(49 * B, 13 * B), f.Slice(62 * B, 8 * B), 8, 13, B);   // write_key.weight x + write_key.bias
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T m = T.NegativeInfinity, s = T.Zero;
-                for (int i = 0; i < 8; i++) m = T.Max(m, f[(62 + i) * B + b]);
-                for (int i = 0; i < 8; i++) s += T.Exp(f[(62 + i) * B + b] - m);
-                for (int i = 0; i < 8; i++) f[(70 + i) * B + b] = T.Exp(f[(62 + i) * B + b] - m) / s;
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (62 + i) * B + b));
+                for (int i = 0; i < 8; i++) s += VExp(Ld(f, (62 + i) * B + b) - m);
+                for (int i = 0; i < 8; i++) St(f, (70 + i) * B + b, (VExp(Ld(f, (62 + i) * B + b) - m) / s));
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Vec(f[(62 + i) * B + b]));
+                for (int i = 0; i < 8; i++) s += VExp(Vec(f[(62 + i) * B + b]) - m);
+                for (int i = 0; i < 8; i++) f[(70 + i) * B + b] = (VExp(Vec(f[(62 + i) * B + b]) - m) / s)[0];
             }
 #line default
             // a_r = softmax(read_key(c))
 #line 55 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 112, 104), Part(__theta, 216, 8), f.Slice(49 * B, 13 * B), f.Slice(78 * B, 8 * B), 8, 13, B);   // read_key.weight x + read_key.bias
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T m = T.NegativeInfinity, s = T.Zero;
-                for (int i = 0; i < 8; i++) m = T.Max(m, f[(78 + i) * B + b]);
-                for (int i = 0; i < 8; i++) s += T.Exp(f[(78 + i) * B + b] - m);
-                for (int i = 0; i < 8; i++) f[(86 + i) * B + b] = T.Exp(f[(78 + i) * B + b] - m) / s;
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (78 + i) * B + b));
+                for (int i = 0; i < 8; i++) s += VExp(Ld(f, (78 + i) * B + b) - m);
+                for (int i = 0; i < 8; i++) St(f, (86 + i) * B + b, (VExp(Ld(f, (78 + i) * B + b) - m) / s));
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+                for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Vec(f[(78 + i) * B + b]));
+                for (int i = 0; i < 8; i++) s += VExp(Vec(f[(78 + i) * B + b]) - m);
+                for (int i = 0; i < 8; i++) f[(86 + i) * B + b] = (VExp(Vec(f[(78 + i) * B + b]) - m) / s)[0];
             }
 #line default
             // g = sigmoid(sum(write_gate(c)))
 #line 56 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 280, 13), Part(__theta, 293, 1), f.Slice(49 * B, 13 * B), f.Slice(94 * B, 1 * B), 1, 13, B);   // write_gate.weight x + write_gate.bias
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 1; i++) s += f[94 * B + b]; f[95 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Ld(f, (94 + i) * B + b); St(f, 95 * B + b, s);
             }
-            for (int b = 0; b < B; b++) f[96 * B + b] = Sigmoid(f[95 * B + b]);
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Vec(f[(94 + i) * B + b]); f[95 * B + b] = s[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v12 = VSigmoid(Ld(f, 95 * B + b)); St(f, 96 * B + b, v12);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v12 = VSigmoid(Vec(f[95 * B + b])); f[96 * B + b] = v12[0];
+            }
 #line default
             // d = g * tanh(write_val(c))
 #line 57 "/ae/cells/tape_copy.ae"
@@ -109,62 +134,118 @@ namespace AE.Generated
 #line default
             // d0 = dot(d, concat(1, 0, 0, 0))
 #line 58 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++) f[109 * B + b] = __c0;
-            for (int b = 0; b < B; b++) f[110 * B + b] = __c1;
-            for (int b = 0; b < B; b++) f[111 * B + b] = __c1;
-            for (int b = 0; b < B; b++) f[112 * B + b] = __c1;
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(113 + i) * B + b] = f[109 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(114 + i) * B + b] = f[110 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(115 + i) * B + b] = f[111 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(116 + i) * B + b] = f[112 * B + b];
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(113 + i) * B + b]; f[117 * B + b] = s;
+                var v16 = Vec(__c0); St(f, 109 * B + b, v16);
+                var v17 = Vec(__c1); St(f, 110 * B + b, v17);
+                var v18 = Vec(__c1); St(f, 111 * B + b, v18);
+                var v19 = Vec(__c1); St(f, 112 * B + b, v19);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v16 = Vec(__c0); f[109 * B + b] = v16[0];
+                var v17 = Vec(__c1); f[110 * B + b] = v17[0];
+                var v18 = Vec(__c1); f[111 * B + b] = v18[0];
+                var v19 = Vec(__c1); f[112 * B + b] = v19[0];
+            }
+            Copy(f, 109 * B, 113 * B, 1 * B);
+            Copy(f, 110 * B, 114 * B, 1 * B);
+            Copy(f, 111 * B, 115 * B, 1 * B);
+            Copy(f, 112 * B, 116 * B, 1 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (113 + i) * B + b); St(f, 117 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(113 + i) * B + b]); f[117 * B + b] = s[0];
             }
 #line default
             // d1 = dot(d, concat(0, 1, 0, 0))
 #line 59 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++) f[118 * B + b] = __c1;
-            for (int b = 0; b < B; b++) f[119 * B + b] = __c0;
-            for (int b = 0; b < B; b++) f[120 * B + b] = __c1;
-            for (int b = 0; b < B; b++) f[121 * B + b] = __c1;
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(122 + i) * B + b] = f[118 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(123 + i) * B + b] = f[119 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(124 + i) * B + b] = f[120 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(125 + i) * B + b] = f[121 * B + b];
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(122 + i) * B + b]; f[126 * B + b] = s;
+                var v22 = Vec(__c1); St(f, 118 * B + b, v22);
+                var v23 = Vec(__c0); St(f, 119 * B + b, v23);
+                var v24 = Vec(__c1); St(f, 120 * B + b, v24);
+                var v25 = Vec(__c1); St(f, 121 * B + b, v25);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v22 = Vec(__c1); f[118 * B + b] = v22[0];
+                var v23 = Vec(__c0); f[119 * B + b] = v23[0];
+                var v24 = Vec(__c1); f[120 * B + b] = v24[0];
+                var v25 = Vec(__c1); f[121 * B + b] = v25[0];
+            }
+            Copy(f, 118 * B, 122 * B, 1 * B);
+            Copy(f, 119 * B, 123 * B, 1 * B);
+            Copy(f, 120 * B, 124 * B, 1 * B);
+            Copy(f, 121 * B, 125 * B, 1 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (122 + i) * B + b); St(f, 126 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(122 + i) * B + b]); f[126 * B + b] = s[0];
             }
 #line default
             // d2 = dot(d, concat(0, 0, 1, 0))
 #line 60 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++) f[127 * B + b] = __c1;
-            for (int b = 0; b < B; b++) f[128 * B + b] = __c1;
-            for (int b = 0; b < B; b++) f[129 * B + b] = __c0;
-            for (int b = 0; b < B; b++) f[130 * B + b] = __c1;
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(131 + i) * B + b] = f[127 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(132 + i) * B + b] = f[128 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(133 + i) * B + b] = f[129 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(134 + i) * B + b] = f[130 * B + b];
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(131 + i) * B + b]; f[135 * B + b] = s;
+                var v28 = Vec(__c1); St(f, 127 * B + b, v28);
+                var v29 = Vec(__c1); St(f, 128 * B + b, v29);
+                var v30 = Vec(__c0); St(f, 129 * B + b, v30);
+                var v31 = Vec(__c1); St(f, 130 * B + b, v31);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v28 = Vec(__c1); f[127 * B + b] = v28[0];
+                var v29 = Vec(__c1); f[128 * B + b] = v29[0];
+                var v30 = Vec(__c0); f[129 * B + b] = v30[0];
+                var v31 = Vec(__c1); f[130 * B + b] = v31[0];
+            }
+            Copy(f, 127 * B, 131 * B, 1 * B);
+            Copy(f, 128 * B, 132 * B, 1 * B);
+            Copy(f, 129 * B, 133 * B, 1 * B);
+            Copy(f, 130 * B, 134 * B, 1 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (131 + i) * B + b); St(f, 135 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(131 + i) * B + b]); f[135 * B + b] = s[0];
             }
 #line default
             // d3 = dot(d, concat(0, 0, 0, 1))
 #line 61 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++) f[136 * B + b] = __c1;
-            for (int b = 0; b < B; b++) f[137 * B + b] = __c1;
-            for (int b = 0; b < B; b++) f[138 * B + b] = __c1;
-            for (int b = 0; b < B; b++) f[139 * B + b] = __c0;
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(140 + i) * B + b] = f[136 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(141 + i) * B + b] = f[137 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(142 + i) * B + b] = f[138 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(143 + i) * B + b] = f[139 * B + b];
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(105 + i) * B + b] * f[(140 + i) * B + b]; f[144 * B + b] = s;
+                var v34 = Vec(__c1); St(f, 136 * B + b, v34);
+                var v35 = Vec(__c1); St(f, 137 * B + b, v35);
+                var v36 = Vec(__c1); St(f, 138 * B + b, v36);
+                var v37 = Vec(__c0); St(f, 139 * B + b, v37);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v34 = Vec(__c1); f[136 * B + b] = v34[0];
+                var v35 = Vec(__c1); f[137 * B + b] = v35[0];
+                var v36 = Vec(__c1); f[138 * B + b] = v36[0];
+                var v37 = Vec(__c0); f[139 * B + b] = v37[0];
+            }
+            Copy(f, 136 * B, 140 * B, 1 * B);
+            Copy(f, 137 * B, 141 * B, 1 * B);
+            Copy(f, 138 * B, 142 * B, 1 * B);
+            Copy(f, 139 * B, 143 * B, 1 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (140 + i) * B + b); St(f, 144 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(140 + i) * B + b]); f[144 * B + b] = s[0];
             }
 #line default
             // M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
@@ -173,54 +254,84 @@ namespace AE.Generated
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(153 + i) * B + b] = f[(70 + i) * B + b] * f[126 * B + b];
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(161 + i) * B + b] = f[(70 + i) * B + b] * f[135 * B + b];
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(169 + i) * B + b] = f[(70 + i) * B + b] * f[144 * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(177 + i) * B + b] = f[(145 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(185 + i) * B + b] = f[(153 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(193 + i) * B + b] = f[(161 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(201 + i) * B + b] = f[(169 + i) * B + b];
-            for (int k = 0; k < 32 * B; k++) f[209 * B + k] = f[17 * B + k] + f[177 * B + k];
+            Copy(f, 145 * B, 177 * B, 8 * B);
+            Copy(f, 153 * B, 185 * B, 8 * B);
+            Copy(f, 161 * B, 193 * B, 8 * B);
+            Copy(f, 169 * B, 201 * B, 8 * B);
+            for (int k = 0; k <= 32 * B - W; k += W)
+            {
+                var v45 = Ld(f, 17 * B + k) + Ld(f, 177 * B + k); St(f, 209 * B + k, v45);
+            }
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
+            {
+                var v45 = Vec(f[17 * B + k]) + Vec(f[177 * B + k]); f[209 * B + k] = v45[0];
+            }
 #line default
             // z = 0 * a_r
 #line 63 "/ae/cells/tape_copy.ae"
-            for (int k = 0; k < 8 * B; k++) f[241 * B + k] = __c1 * f[86 * B + k];
+            for (int k = 0; k <= 8 * B - W; k += W)
+            {
+                var v46 = Vec(__c1) * Ld(f, 86 * B + k); St(f, 241 * B + k, v46);
+            }
+            for (int k = 8 * B / W * W; k < 8 * B; k++)
+            {
+                var v46 = Vec(__c1) * Vec(f[86 * B + k]); f[241 * B + k] = v46[0];
+            }
 #line default
             // r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
 #line 64 "/ae/cells/tape_copy.ae"
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(249 + i) * B + b] = f[(86 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(257 + i) * B + b] = f[(241 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(265 + i) * B + b] = f[(241 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(273 + i) * B + b] = f[(241 + i) * B + b];
-            for (int b = 0; b < B; b++)
+            Copy(f, 86 * B, 249 * B, 8 * B);
+            Copy(f, 241 * B, 257 * B, 8 * B);
+            Copy(f, 241 * B, 265 * B, 8 * B);
+            Copy(f, 241 * B, 273 * B, 8 * B);
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(249 + i) * B + b] * f[(209 + i) * B + b]; f[281 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (249 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 281 * B + b, s);
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(282 + i) * B + b] = f[(241 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(290 + i) * B + b] = f[(86 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(298 + i) * B + b] = f[(241 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(306 + i) * B + b] = f[(241 + i) * B + b];
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(282 + i) * B + b] * f[(209 + i) * B + b]; f[314 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(249 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[281 * B + b] = s[0];
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(315 + i) * B + b] = f[(241 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(323 + i) * B + b] = f[(241 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(331 + i) * B + b] = f[(86 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(339 + i) * B + b] = f[(241 + i) * B + b];
-            for (int b = 0; b < B; b++)
+            Copy(f, 241 * B, 282 * B, 8 * B);
+            Copy(f, 86 * B, 290 * B, 8 * B);
+            Copy(f, 241 * B, 298 * B, 8 * B);
+            Copy(f, 241 * B, 306 * B, 8 * B);
+            for (int b = 0; b <= B - W; b += W)
             {
-                T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(315 + i) * B + b] * f[(209 + i) * B + b]; f[347 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (282 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 314 * B + b, s);
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(348 + i) * B + b] = f[(241 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(356 + i) * B + b] = f[(241 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(364 + i) * B + b] = f[(241 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(372 + i) * B + b] = f[(86 + i) * B + b];
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
             {
-                T s = T.Zero; for (int i = 0; i < 32; i++) s += f[(348 + i) * B + b] * f[(209 + i) * B + b]; f[380 * B + b] = s;
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(282 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[314 * B + b] = s[0];
             }
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(381 + i) * B + b] = f[281 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(382 + i) * B + b] = f[314 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(383 + i) * B + b] = f[347 * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) f[(384 + i) * B + b] = f[380 * B + b];
+            Copy(f, 241 * B, 315 * B, 8 * B);
+            Copy(f, 241 * B, 323 * B, 8 * B);
+            Copy(f, 86 * B, 331 * B, 8 * B);
+            Copy(f, 241 * B, 339 * B, 8 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (315 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 347 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(315 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[347 * B + b] = s[0];
+            }
+            Copy(f, 241 * B, 348 * B, 8 * B);
+            Copy(f, 241 * B, 356 * B, 8 * B);
+            Copy(f, 241 * B, 364 * B, 8 * B);
+            Copy(f, 86 * B, 372 * B, 8 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (348 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 380 * B + b, s);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(348 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[380 * B + b] = s[0];
+            }
+            Copy(f, 281 * B, 381 * B, 1 * B);
+            Copy(f, 314 * B, 382 * B, 1 * B);
+            Copy(f, 347 * B, 383 * B, 1 * B);
+            Copy(f, 380 * B, 384 * B, 1 * B);
 #line default
             // y = readout(r)
 #line 66 "/ae/cells/tape_copy.ae"
@@ -228,14 +339,34 @@ namespace AE.Generated
 #line default
             // bce = recall * mean(softplus(y) - (target * y))
 #line 67 "/ae/cells/tape_copy.ae"
-            for (int k = 0; k < 4 * B; k++) f[389 * B + k] = Softplus(f[385 * B + k]);
-            for (int k = 0; k < 4 * B; k++) f[393 * B + k] = f[13 * B + k] * f[385 * B + k];
-            for (int k = 0; k < 4 * B; k++) f[397 * B + k] = f[389 * B + k] - f[393 * B + k];
-            for (int b = 0; b < B; b++)
+            for (int k = 0; k <= 4 * B - W; k += W)
             {
-                T s = T.Zero; for (int i = 0; i < 4; i++) s += f[(397 + i) * B + b]; f[401 * B + b] = s / T.CreateTruncating(4);
+                var v57 = VSoftplus(Ld(f, 385 * B + k)); St(f, 389 * B + k, v57);
+                var v58 = Ld(f, 13 * B + k) * Ld(f, 385 * B + k); St(f, 393 * B + k, v58);
+                var v59 = v57 - v58; St(f, 397 * B + k, v59);
             }
-            for (int b = 0; b < B; b++) f[402 * B + b] = f[12 * B + b] * f[401 * B + b];
+            for (int k = 4 * B / W * W; k < 4 * B; k++)
+            {
+                var v57 = VSoftplus(Vec(f[385 * B + k])); f[389 * B + k] = v57[0];
+                var v58 = Vec(f[13 * B + k]) * Vec(f[385 * B + k]); f[393 * B + k] = v58[0];
+                var v59 = v57 - v58; f[397 * B + k] = v59[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (397 + i) * B + b); St(f, 401 * B + b, (s / Vec(T.CreateTruncating(4))));
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(397 + i) * B + b]); f[401 * B + b] = (s / Vec(T.CreateTruncating(4)))[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var v61 = Ld(f, 12 * B + b) * Ld(f, 401 * B + b); St(f, 402 * B + b, v61);
+            }
+            for (int b = B / W * W; b < B; b++)
+            {
+                var v61 = Vec(f[12 * B + b]) * Vec(f[401 * B + b]); f[402 * B + b] = v61[0];
+            }
 #line default
         }
 
@@ -243,42 +374,50 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            int B = Batch;
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of update "controller, soft write, soft read, output"
             // bce = recall * mean(softplus(y) - (target * y))
 #line 67 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[402 * B + b];
-                if (g == T.Zero) continue;
-                a[12 * B + b] += g * f[401 * B + b];
-                a[401 * B + b] += g * f[12 * B + b];
+                var g61 = Ld(a, 402 * B + b);
+                AddSt(a, 12 * B + b, Share(g61, Ld(f, 401 * B + b)));
+                AddSt(a, 401 * B + b, Share(g61, Ld(f, 12 * B + b)));
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
+            {
+                var g61 = Vec(a[402 * B + b]);
+                a[12 * B + b] += (Share(g61, Vec(f[401 * B + b])))[0];
+                a[401 * B + b] += (Share(g61, Vec(f[12 * B + b])))[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 401 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (397 + i) * B + b, g / Vec(T.CreateTruncating(4)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[401 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 4; i++) a[(397 + i) * B + b] += g / T.CreateTruncating(4);
             }
-            for (int k = 0; k < 4 * B; k++)
+            for (int k = 0; k <= 4 * B - W; k += W)
             {
-                T g = a[397 * B + k];
-                if (g == T.Zero) continue;
-                a[389 * B + k] += g;
-                a[393 * B + k] += -g;
+                var g59 = Ld(a, 397 * B + k);
+                var g57 = Ld(a, 389 * B + k) + g59;
+                var g58 = Ld(a, 393 * B + k) + -g59;
+                AddSt(a, 13 * B + k, Share(g58, Ld(f, 385 * B + k)));
+                AddSt(a, 385 * B + k, Share(g58, Ld(f, 13 * B + k)));
+                AddSt(a, 385 * B + k, Share(g57, VDSoftplus(Ld(f, 385 * B + k), Ld(f, 389 * B + k))));
             }
-            for (int k = 0; k < 4 * B; k++)
+            for (int k = 4 * B / W * W; k < 4 * B; k++)
             {
-                T g = a[393 * B + k];
-                if (g == T.Zero) continue;
-                a[13 * B + k] += g * f[385 * B + k];
-                a[385 * B + k] += g * f[13 * B + k];
-            }
-            for (int k = 0; k < 4 * B; k++)
-            {
-                T g = a[389 * B + k];
-                if (g == T.Zero) continue;
-                a[385 * B + k] += g * DSoftplus(f[385 * B + k], f[389 * B + k]);
+                var g59 = Vec(a[397 * B + k]);
+                var g57 = Vec(a[389 * B + k]) + g59;
+                var g58 = Vec(a[393 * B + k]) + -g59;
+                a[13 * B + k] += (Share(g58, Vec(f[385 * B + k])))[0];
+                a[385 * B + k] += (Share(g58, Vec(f[13 * B + k])))[0];
+                a[385 * B + k] += (Share(g57, VDSoftplus(Vec(f[385 * B + k]), Vec(f[389 * B + k]))))[0];
             }
 #line default
             // y = readout(r)
@@ -287,77 +426,110 @@ namespace AE.Generated
 #line default
             // r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
 #line 64 "/ae/cells/tape_copy.ae"
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[281 * B + b] += a[(381 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[314 * B + b] += a[(382 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[347 * B + b] += a[(383 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[380 * B + b] += a[(384 + i) * B + b];
-            for (int b = 0; b < B; b++)
+            AddInto(a, 381 * B, 281 * B, 1 * B);
+            AddInto(a, 382 * B, 314 * B, 1 * B);
+            AddInto(a, 383 * B, 347 * B, 1 * B);
+            AddInto(a, 384 * B, 380 * B, 1 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 380 * B + b);
+                for (int i = 0; i < 32; i++) AddSt(a, (348 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
+                for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (348 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[380 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 32; i++) a[(348 + i) * B + b] += g * f[(209 + i) * B + b];
                 for (int i = 0; i < 32; i++) a[(209 + i) * B + b] += g * f[(348 + i) * B + b];
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(348 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(356 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(364 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(86 + i) * B + b] += a[(372 + i) * B + b];
-            for (int b = 0; b < B; b++)
+            AddInto(a, 348 * B, 241 * B, 8 * B);
+            AddInto(a, 356 * B, 241 * B, 8 * B);
+            AddInto(a, 364 * B, 241 * B, 8 * B);
+            AddInto(a, 372 * B, 86 * B, 8 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 347 * B + b);
+                for (int i = 0; i < 32; i++) AddSt(a, (315 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
+                for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (315 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[347 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 32; i++) a[(315 + i) * B + b] += g * f[(209 + i) * B + b];
                 for (int i = 0; i < 32; i++) a[(209 + i) * B + b] += g * f[(315 + i) * B + b];
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(315 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(323 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(86 + i) * B + b] += a[(331 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(339 + i) * B + b];
-            for (int b = 0; b < B; b++)
+            AddInto(a, 315 * B, 241 * B, 8 * B);
+            AddInto(a, 323 * B, 241 * B, 8 * B);
+            AddInto(a, 331 * B, 86 * B, 8 * B);
+            AddInto(a, 339 * B, 241 * B, 8 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 314 * B + b);
+                for (int i = 0; i < 32; i++) AddSt(a, (282 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
+                for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (282 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[314 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 32; i++) a[(282 + i) * B + b] += g * f[(209 + i) * B + b];
                 for (int i = 0; i < 32; i++) a[(209 + i) * B + b] += g * f[(282 + i) * B + b];
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(282 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(86 + i) * B + b] += a[(290 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(298 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(306 + i) * B + b];
-            for (int b = 0; b < B; b++)
+            AddInto(a, 282 * B, 241 * B, 8 * B);
+            AddInto(a, 290 * B, 86 * B, 8 * B);
+            AddInto(a, 298 * B, 241 * B, 8 * B);
+            AddInto(a, 306 * B, 241 * B, 8 * B);
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 281 * B + b);
+                for (int i = 0; i < 32; i++) AddSt(a, (249 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
+                for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (249 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[281 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 32; i++) a[(249 + i) * B + b] += g * f[(209 + i) * B + b];
                 for (int i = 0; i < 32; i++) a[(209 + i) * B + b] += g * f[(249 + i) * B + b];
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(86 + i) * B + b] += a[(249 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(257 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(265 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(241 + i) * B + b] += a[(273 + i) * B + b];
+            AddInto(a, 249 * B, 86 * B, 8 * B);
+            AddInto(a, 257 * B, 241 * B, 8 * B);
+            AddInto(a, 265 * B, 241 * B, 8 * B);
+            AddInto(a, 273 * B, 241 * B, 8 * B);
 #line default
             // z = 0 * a_r
 #line 63 "/ae/cells/tape_copy.ae"
-            for (int k = 0; k < 8 * B; k++)
+            for (int k = 0; k <= 8 * B - W; k += W)
             {
-                T g = a[241 * B + k];
-                if (g == T.Zero) continue;
-                a[86 * B + k] += g * __c1;
+                var g46 = Ld(a, 241 * B + k);
+                AddSt(a, 86 * B + k, Share(g46, Vec(__c1)));
+            }
+            for (int k = 8 * B / W * W; k < 8 * B; k++)
+            {
+                var g46 = Vec(a[241 * B + k]);
+                a[86 * B + k] += (Share(g46, Vec(__c1)))[0];
             }
 #line default
             // M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
 #line 62 "/ae/cells/tape_copy.ae"
-            for (int k = 0; k < 32 * B; k++)
+            for (int k = 0; k <= 32 * B - W; k += W)
             {
-                T g = a[209 * B + k];
-                if (g == T.Zero) continue;
-                a[17 * B + k] += g;
-                a[177 * B + k] += g;
+                var g45 = Ld(a, 209 * B + k);
+                AddSt(a, 17 * B + k, g45);
+                AddSt(a, 177 * B + k, g45);
             }
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(145 + i) * B + b] += a[(177 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(153 + i) * B + b] += a[(185 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(161 + i) * B + b] += a[(193 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(169 + i) * B + b] += a[(201 + i) * B + b];
+            for (int k = 32 * B / W * W; k < 32 * B; k++)
+            {
+                var g45 = Vec(a[209 * B + k]);
+                a[17 * B + k] += (g45)[0];
+                a[177 * B + k] += (g45)[0];
+            }
+            AddInto(a, 177 * B, 145 * B, 8 * B);
+            AddInto(a, 185 * B, 153 * B, 8 * B);
+            AddInto(a, 193 * B, 161 * B, 8 * B);
+            AddInto(a, 201 * B, 169 * B, 8 * B);
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++)
             {
                 T g = a[(169 + i) * B + b];
@@ -389,59 +561,83 @@ namespace AE.Generated
 #line default
             // d3 = dot(d, concat(0, 0, 0, 1))
 #line 61 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 144 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (140 + i) * B + b)));
+                for (int i = 0; i < 4; i++) AddSt(a, (140 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[144 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 4; i++) a[(105 + i) * B + b] += g * f[(140 + i) * B + b];
                 for (int i = 0; i < 4; i++) a[(140 + i) * B + b] += g * f[(105 + i) * B + b];
             }
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[136 * B + b] += a[(140 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[137 * B + b] += a[(141 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[138 * B + b] += a[(142 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[139 * B + b] += a[(143 + i) * B + b];
+            AddInto(a, 140 * B, 136 * B, 1 * B);
+            AddInto(a, 141 * B, 137 * B, 1 * B);
+            AddInto(a, 142 * B, 138 * B, 1 * B);
+            AddInto(a, 143 * B, 139 * B, 1 * B);
 #line default
             // d2 = dot(d, concat(0, 0, 1, 0))
 #line 60 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 135 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (131 + i) * B + b)));
+                for (int i = 0; i < 4; i++) AddSt(a, (131 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[135 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 4; i++) a[(105 + i) * B + b] += g * f[(131 + i) * B + b];
                 for (int i = 0; i < 4; i++) a[(131 + i) * B + b] += g * f[(105 + i) * B + b];
             }
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[127 * B + b] += a[(131 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[128 * B + b] += a[(132 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[129 * B + b] += a[(133 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[130 * B + b] += a[(134 + i) * B + b];
+            AddInto(a, 131 * B, 127 * B, 1 * B);
+            AddInto(a, 132 * B, 128 * B, 1 * B);
+            AddInto(a, 133 * B, 129 * B, 1 * B);
+            AddInto(a, 134 * B, 130 * B, 1 * B);
 #line default
             // d1 = dot(d, concat(0, 1, 0, 0))
 #line 59 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 126 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (122 + i) * B + b)));
+                for (int i = 0; i < 4; i++) AddSt(a, (122 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[126 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 4; i++) a[(105 + i) * B + b] += g * f[(122 + i) * B + b];
                 for (int i = 0; i < 4; i++) a[(122 + i) * B + b] += g * f[(105 + i) * B + b];
             }
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[118 * B + b] += a[(122 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[119 * B + b] += a[(123 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[120 * B + b] += a[(124 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[121 * B + b] += a[(125 + i) * B + b];
+            AddInto(a, 122 * B, 118 * B, 1 * B);
+            AddInto(a, 123 * B, 119 * B, 1 * B);
+            AddInto(a, 124 * B, 120 * B, 1 * B);
+            AddInto(a, 125 * B, 121 * B, 1 * B);
 #line default
             // d0 = dot(d, concat(1, 0, 0, 0))
 #line 58 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 117 * B + b);
+                for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (113 + i) * B + b)));
+                for (int i = 0; i < 4; i++) AddSt(a, (113 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[117 * B + b];
                 if (g == T.Zero) continue;
                 for (int i = 0; i < 4; i++) a[(105 + i) * B + b] += g * f[(113 + i) * B + b];
                 for (int i = 0; i < 4; i++) a[(113 + i) * B + b] += g * f[(105 + i) * B + b];
             }
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[109 * B + b] += a[(113 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[110 * B + b] += a[(114 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[111 * B + b] += a[(115 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[112 * B + b] += a[(116 + i) * B + b];
+            AddInto(a, 113 * B, 109 * B, 1 * B);
+            AddInto(a, 114 * B, 110 * B, 1 * B);
+            AddInto(a, 115 * B, 111 * B, 1 * B);
+            AddInto(a, 116 * B, 112 * B, 1 * B);
 #line default
             // d = g * tanh(write_val(c))
 #line 57 "/ae/cells/tape_copy.ae"
@@ -452,23 +648,36 @@ namespace AE.Generated
                 a[96 * B + b] += g * f[(101 + i) * B + b];
                 a[(101 + i) * B + b] += g * f[96 * B + b];
             }
-            for (int k = 0; k < 4 * B; k++)
+            for (int k = 0; k <= 4 * B - W; k += W)
             {
-                T g = a[101 * B + k];
-                if (g == T.Zero) continue;
-                a[97 * B + k] += g * DTanh(f[97 * B + k], f[101 * B + k]);
+                var g14 = Ld(a, 101 * B + k);
+                AddSt(a, 97 * B + k, Share(g14, VDTanh(Ld(f, 97 * B + k), Ld(f, 101 * B + k))));
+            }
+            for (int k = 4 * B / W * W; k < 4 * B; k++)
+            {
+                var g14 = Vec(a[101 * B + k]);
+                a[97 * B + k] += (Share(g14, VDTanh(Vec(f[97 * B + k]), Vec(f[101 * B + k]))))[0];
             }
             LinearBackward(Part(__theta, 224, 52), f.Slice(49 * B, 13 * B), a.Slice(97 * B, 4 * B), a.Slice(49 * B, 13 * B), Part(__grad, 224, 52), Part(__grad, 276, 4), 4, 13, B);   // write_val.weight, write_val.bias
 #line default
             // g = sigmoid(sum(write_gate(c)))
 #line 56 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
             {
-                T g = a[96 * B + b];
-                if (g == T.Zero) continue;
-                a[95 * B + b] += g * DSigmoid(f[95 * B + b], f[96 * B + b]);
+                var g12 = Ld(a, 96 * B + b);
+                AddSt(a, 95 * B + b, Share(g12, VDSigmoid(Ld(f, 95 * B + b), Ld(f, 96 * B + b))));
             }
-            for (int b = 0; b < B; b++)
+            for (int b = B / W * W; b < B; b++)
+            {
+                var g12 = Vec(a[96 * B + b]);
+                a[95 * B + b] += (Share(g12, VDSigmoid(Vec(f[95 * B + b]), Vec(f[96 * B + b]))))[0];
+            }
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var g = Ld(a, 95 * B + b);
+                for (int i = 0; i < 1; i++) AddSt(a, (94 + i) * B + b, g);
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T g = a[95 * B + b];
                 if (g == T.Zero) continue;
@@ -478,7 +687,12 @@ namespace AE.Generated
 #line default
             // a_r = softmax(read_key(c))
 #line 55 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var gy = Vec(T.Zero); for (int i = 0; i < 8; i++) gy += Ld(a, (86 + i) * B + b) * Ld(f, (86 + i) * B + b);
+                for (int i = 0; i < 8; i++) AddSt(a, (78 + i) * B + b, Ld(f, (86 + i) * B + b) * (Ld(a, (86 + i) * B + b) - gy));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T gy = T.Zero; for (int i = 0; i < 8; i++) gy += a[(86 + i) * B + b] * f[(86 + i) * B + b];
                 for (int i = 0; i < 8; i++) a[(78 + i) * B + b] += f[(86 + i) * B + b] * (a[(86 + i) * B + b] - gy);
@@ -487,7 +701,12 @@ namespace AE.Generated
 #line default
             // a_w = softmax(write_key(c))
 #line 54 "/ae/cells/tape_copy.ae"
-            for (int b = 0; b < B; b++)
+            for (int b = 0; b <= B - W; b += W)
+            {
+                var gy = Vec(T.Zero); for (int i = 0; i < 8; i++) gy += Ld(a, (70 + i) * B + b) * Ld(f, (70 + i) * B + b);
+                for (int i = 0; i < 8; i++) AddSt(a, (62 + i) * B + b, Ld(f, (70 + i) * B + b) * (Ld(a, (70 + i) * B + b) - gy));
+            }
+            for (int b = B / W * W; b < B; b++)
             {
                 T gy = T.Zero; for (int i = 0; i < 8; i++) gy += a[(70 + i) * B + b] * f[(70 + i) * B + b];
                 for (int i = 0; i < 8; i++) a[(62 + i) * B + b] += f[(70 + i) * B + b] * (a[(70 + i) * B + b] - gy);
@@ -496,9 +715,9 @@ namespace AE.Generated
 #line default
             // c = concat(x, pos, recall)
 #line 53 "/ae/cells/tape_copy.ae"
-            for (int i = 0; i < 4; i++) for (int b = 0; b < B; b++) a[(0 + i) * B + b] += a[(49 + i) * B + b];
-            for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) a[(4 + i) * B + b] += a[(53 + i) * B + b];
-            for (int i = 0; i < 1; i++) for (int b = 0; b < B; b++) a[12 * B + b] += a[(61 + i) * B + b];
+            AddInto(a, 49 * B, 0 * B, 4 * B);
+            AddInto(a, 53 * B, 4 * B, 8 * B);
+            AddInto(a, 61 * B, 12 * B, 1 * B);
 #line default
         }
     }
