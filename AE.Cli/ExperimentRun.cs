@@ -1,0 +1,282 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using AE.Experiments.Baselines;
+using AE.Experiments.Machine;
+using AE.Experiments.Menu;
+using AE.Experiments.Tasks;
+
+namespace AE.Cli
+{
+    /// <summary>What one <c>ae experiment run ID</c> settles: the verdict, the tables as markdown, the files written, and the JSON view.</summary>
+    internal sealed record ExperimentReport(string Id, string Title, Judgement Judgement, string Markdown, IReadOnlyList<string> Files, Action<Utf8JsonWriter> Json);
+
+    /// <summary>The settings every item's run shares: seeds, budget override, output folder, the law.</summary>
+    internal sealed record ExperimentRunSettings(int Seeds, long? Steps, string OutDir, ExperimentLaw Law, CliContext Context);
+
+    /// <summary>
+    /// <c>ae experiment run ID</c>: the items of seed 001's menu that run here, each on the AE machine with the law and a
+    /// fixed-rate baseline (<see cref="BaselineCatalog"/>), writing its tables (markdown, CSV) and plots (SVG) and judging the
+    /// seed's falsifiable outcome by the item's documented criterion.
+    /// </summary>
+    internal static class ExperimentRun
+    {
+        /// <summary>The law an item runs unless <c>--law</c> names another: the improved law of the seed's SGDm.</summary>
+        public const string DefaultLaw = "laws/ae_sgdm_phase.ae";
+
+        /// <summary>The items <c>ae experiment run</c> runs, by letter, with what each runs.</summary>
+        public static readonly IReadOnlyDictionary<string, string> Runnable = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["D"] = "prediction 2: quadratic with the loss x 0.1, 1, 10 and noisy-quadratic at noise 2, 1, 0.5 (batch 64, 256, 1024), the law against fixed-rate SGDm",
+            ["F"] = "prediction 1: a grid of init_alpha (1e-3 .. 1) x init_mu (0 .. 0.99) on quadratic, the law beside SGDm",
+        };
+
+        public static ExperimentReport Run(string id, ExperimentRunSettings settings) => id switch
+        {
+            "D" => Gauge(settings),
+            "F" => Coupling(settings),
+            _ => throw new InvalidOperationException("no run for item " + id),
+        };
+
+        // ---- F: the coupling curve -------------------------------------------------------------------------------
+
+        /// <summary>The coupling grid's initial rates: 11 log-spaced over 5 decades, 1e-3 .. 100, half a decade apart.</summary>
+        public static readonly double[] CouplingAlphas = SweepCommand.Grid(5, 11, 100);
+
+        /// <summary>The coupling grid's momenta: log 1/(1 − μ) from 0 to 4.6.</summary>
+        public static readonly double[] CouplingMus = { 0, 0.5, 0.8, 0.9, 0.95, 0.99 };
+
+        public const string CouplingTask = "quadratic";
+
+        private static ExperimentReport Coupling(ExperimentRunSettings s)
+        {
+            var law = s.Law;
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            Func<ITask> task = () => TaskCatalog.Create(CouplingTask);
+            // A law whose alpha is bounded by a param alpha_max gets the grid's top as its bound, so that every cell can start.
+            bool raise = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type).Contains("alpha_max", StringComparer.Ordinal);
+            var lawResult = CouplingGrid.Run(law.Name, task, CouplingAlphas, CouplingMus, (a, m) =>
+            {
+                var o = raise ? law.OptionsWith(("init_alpha", a), ("init_mu", m), ("alpha_max", CouplingAlphas[^1])) : law.OptionsWith(("init_alpha", a), ("init_mu", m));
+                string? why = law.Refuses(o);
+                return why is null ? ((n, seed) => law.Create(n, seed, null, o), null) : (null, why);
+            }, s.Seeds, options, s.Context.Cancellation);
+            var sgdm = CouplingGrid.Run("sgdm", task, CouplingAlphas, CouplingMus, (a, m) => ((n, _) => new SgdMomentum(n, a, m), null), s.Seeds, options, s.Context.Cancellation);
+            var results = new[] { lawResult, sgdm };
+            var judgements = results.Select(r => CouplingGrid.Judge(r)).ToArray();
+
+            var md = new StringBuilder();
+            md.Append("## F. Coupling law (prediction 1): ").Append(law.Name).Append(" on ").Append(CouplingTask).Append('\n').Append('\n');
+            md.Append(Setup(s, "initial rate x momentum: init_alpha (SGDm's lr) in " + string.Join(", ", CouplingAlphas.Select(SweepCommand.Rate))
+                + "; init_mu (SGDm's momentum) in " + string.Join(", ", CouplingMus.Select(SweepCommand.Rate))
+                + (raise ? "; the law's alpha_max set to " + SweepCommand.Rate(CouplingAlphas[^1]) + " (the grid's top)" : ""))).Append('\n');
+            for (int i = 0; i < results.Length; i++)
+            {
+                var r = results[i];
+                md.Append('\n').Append("### ").Append(r.Method).Append(": mean steps to target per cell (x diverged, . not reached by every seed, - refused by the law)").Append('\n').Append('\n');
+                md.Append("| mu \\ alpha | ").Append(string.Join(" | ", r.Alphas.Select(SweepCommand.Rate))).Append(" | best alpha |\n");
+                md.Append("| --- |").Append(string.Concat(r.Alphas.Select(_ => " --- |"))).Append(" --- |\n");
+                for (int m = 0; m < r.Mus.Count; m++)
+                {
+                    int best = r.BestAlpha(m);
+                    md.Append("| ").Append(SweepCommand.Rate(r.Mus[m])).Append(" | ");
+                    md.Append(string.Join(" | ", Enumerable.Range(0, r.Alphas.Count).Select(a =>
+                    {
+                        var c = r.Cell(m, a);
+                        string text = c.Converged ? c.MeanSteps.ToString("F1", CultureInfo.InvariantCulture) : c.Mark.ToString();
+                        return a == best ? "**" + text + "**" : text;
+                    })));
+                    md.Append(" | ").Append(best < 0 ? "—" : SweepCommand.Rate(r.Alphas[best])).Append(" |\n");
+                }
+                md.Append('\n').Append(r.Method).Append(": **").Append(judgements[i].Word).Append("**: ").Append(judgements[i].Numbers).Append('\n');
+            }
+            md.Append('\n').Append("Criterion: ").Append(judgements[0].Criterion).Append(". The verdict is ").Append(law.Name)
+              .Append("'s; SGDm's (whose step is about lr/(1 - mu)) is the control.\n");
+
+            var files = new List<string>
+            {
+                SwarmCommand.Save(s.OutDir, "F-coupling.csv", w =>
+                {
+                    w.Write("method,init_alpha,init_mu,log_1_over_1_minus_mu,seeds,seeds_at_target,seeds_diverged,mean_steps_to_target,refused\n");
+                    foreach (var r in results)
+                        foreach (var c in r.Cells)
+                            w.Write(string.Join(",", r.Method, ReplayOutput.Num(c.Alpha), ReplayOutput.Num(c.Mu), ReplayOutput.Num(c.MomentumLog),
+                                c.Runs.Count.ToString(CultureInfo.InvariantCulture), c.Runs.Count(x => x.StepsToTarget.HasValue).ToString(CultureInfo.InvariantCulture),
+                                c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite).ToString(CultureInfo.InvariantCulture),
+                                ReplayOutput.Num(c.MeanSteps), c.Refused is null ? "" : "yes") + "\n");
+                }, s.Context),
+                SwarmCommand.Save(s.OutDir, "F-coupling.svg", w => RunFiles.WritePlot("F: mean steps to target over init_alpha " + SweepCommand.Rate(CouplingAlphas[0])
+                    + " .. " + SweepCommand.Rate(CouplingAlphas[^1]) + ", one line per mu (gaps: not every seed reached it)",
+                    results.Select(r => new RunFiles.Panel(r.Method + ": steps to target (log)",
+                        Enumerable.Range(0, r.Mus.Count).Select(m => ("mu " + SweepCommand.Rate(r.Mus[m]),
+                            Enumerable.Range(0, r.Alphas.Count).Select(a => r.Cell(m, a).MeanSteps).ToArray())).ToList(), true)).ToList(),
+                    0, "index of init_alpha in the grid (0 = " + SweepCommand.Rate(CouplingAlphas[0]) + ", " + (CouplingAlphas.Length - 1).ToString(CultureInfo.InvariantCulture)
+                    + " = " + SweepCommand.Rate(CouplingAlphas[^1]) + ", half a decade apart)", w), s.Context),
+            };
+            files.Add(SwarmCommand.Save(s.OutDir, "F.md", w => w.Write(md.ToString()), s.Context));
+            return new ExperimentReport("F", "Coupling law (α ↔ β)", judgements[0], md.ToString(), files, json =>
+            {
+                json.WriteStartArray("methods");
+                for (int i = 0; i < results.Length; i++)
+                {
+                    var r = results[i];
+                    json.WriteStartObject();
+                    json.WriteString("method", r.Method);
+                    json.WriteString("verdict", judgements[i].Word);
+                    json.WriteString("numbers", judgements[i].Numbers);
+                    json.WriteStartArray("cells");
+                    foreach (var c in r.Cells)
+                    {
+                        json.WriteStartObject();
+                        json.WriteNumber("alpha", c.Alpha);
+                        json.WriteNumber("mu", c.Mu);
+                        json.WriteNumber("seeds_at_target", c.Runs.Count(x => x.StepsToTarget.HasValue));
+                        json.WriteNumber("seeds_diverged", c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
+                        Json.Number(json, "mean_steps", c.MeanSteps);
+                        if (c.Refused is not null) json.WriteString("refused", c.Refused);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            });
+        }
+
+        // ---- D: gauge robustness ---------------------------------------------------------------------------------
+
+        /// <summary>A family of conditions of one task, with the initial rate both the law and the fixed-rate baseline start from.</summary>
+        internal sealed record GaugeFamily(string Name, string Task, double Rate, IReadOnlyList<GaugeCondition> Conditions);
+
+        /// <summary>The loss times 0.1, 1, 10 on quadratic (menu item D, gradient scaling).</summary>
+        public static readonly double[] GaugeScales = { 0.1, 1, 10 };
+
+        /// <summary>Batch sizes 64, 256, 1024 as noise levels: the noise of a minibatch mean falls as 1/√batch, so σ = 2, 1, 0.5 with 256 as σ = 1.</summary>
+        public static readonly int[] GaugeBatches = { 64, 256, 1024 };
+
+        internal static IReadOnlyList<GaugeFamily> GaugeFamilies() => new[]
+        {
+            new GaugeFamily("gradient scale", "quadratic", 0.1, GaugeScales.Select(c => new GaugeCondition("loss x " + SweepCommand.Rate(c), c,
+                () => new ScaledTask(TaskCatalog.Create("quadratic"), c))).ToList()),
+            new GaugeFamily("batch size (as gradient noise)", "noisy-quadratic", 1e-3, GaugeBatches.Select(b =>
+            {
+                double sigma = Math.Sqrt(256.0 / b);
+                return new GaugeCondition("batch " + b.ToString(CultureInfo.InvariantCulture) + " (noise " + SweepCommand.Rate(sigma) + ")", 1.0,
+                    () => new NoisyQuadraticTask(noiseStd: sigma));
+            }).ToList()),
+        };
+
+        private static ExperimentReport Gauge(ExperimentRunSettings s)
+        {
+            var law = s.Law;
+            var families = GaugeFamilies();
+            var md = new StringBuilder();
+            md.Append("## D. Gauge invariance (prediction 2): ").Append(law.Name).Append(" against fixed-rate SGDm\n\n");
+            md.Append(Setup(s, "each run for the whole budget (reaching the target does not stop it); the law and SGDm (momentum 0.9) start from the same rate")).Append('\n');
+            var lawVerdicts = new List<Verdict>();
+            var all = new List<(GaugeFamily Family, IReadOnlyList<GaugeCell> Cells, Judgement[] Judgements)>();
+            var files = new List<string>();
+            Judgement? first = null;
+            foreach (var family in families)
+            {
+                var o = law.OptionsWith("init_alpha", family.Rate);
+                var arms = new[]
+                {
+                    new GaugeArm(law.Name, (n, seed) => law.Create(n, seed, null, o)),
+                    new GaugeArm("sgdm", (n, _) => new SgdMomentum(n, family.Rate, 0.9)),
+                };
+                var cells = GaugeRobustness.Run(family.Conditions, arms, s.Seeds, s.Steps, s.Context.Cancellation);
+                var judgements = arms.Select(a => GaugeRobustness.Judge(family.Name,
+                    cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.MeanScore, c.MeanStart)).ToList())).ToArray();
+                first ??= judgements[0];
+                lawVerdicts.Add(judgements[0].Verdict);
+                all.Add((family, cells, judgements));
+
+                md.Append("\n### ").Append(family.Name).Append(" on ").Append(family.Task).Append(", initial rate ").Append(SweepCommand.Rate(family.Rate)).Append("\n\n");
+                md.Append("| method | condition | start: log10 relative gap | score: mean log10 relative gap (± 95% CI) | seeds at target | steps to target (first seed that reached it) |\n");
+                md.Append("| --- | --- | --- | --- | --- | --- |\n");
+                foreach (var c in cells)
+                {
+                    var ci = MeanCi.Of(c.Scores);
+                    long? firstAt = c.Runs.Select(r => GaugeRobustness.FirstAtTarget(r, c.Condition.Scale)).FirstOrDefault(x => x is not null);
+                    md.Append("| ").Append(c.Method).Append(" | ").Append(c.Condition.Label).Append(" | ").Append(c.MeanStart.ToString("F2", CultureInfo.InvariantCulture)).Append(" | ")
+                      .Append(ci.Mean.ToString("F2", CultureInfo.InvariantCulture)).Append(ci.Ci is double h ? " ± " + h.ToString("F2", CultureInfo.InvariantCulture) : "")
+                      .Append(" | ").Append(c.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(c.Runs.Count.ToString(CultureInfo.InvariantCulture))
+                      .Append(" | ").Append(firstAt is long f ? f.ToString(CultureInfo.InvariantCulture) : "—").Append(" |\n");
+                }
+                md.Append('\n');
+                for (int i = 0; i < arms.Length; i++)
+                    md.Append(arms[i].Method).Append(": **").Append(judgements[i].Word).Append("**: ").Append(judgements[i].Numbers).Append('\n').Append('\n');
+
+                string slug = family.Task;
+                files.Add(SwarmCommand.Save(s.OutDir, "D-" + slug + ".svg", w => RunFiles.WritePlot("D: " + family.Name + " on " + family.Task
+                    + ": relative gap (L - c L*)/c, geometric mean over seeds",
+                    arms.Select(a => new RunFiles.Panel(a.Method + ": relative gap (log)",
+                        cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.Curve.Select(v => Math.Pow(10, v)).ToArray())).ToList(), true)).ToList(),
+                    0, "step", w), s.Context));
+            }
+            var verdict = GaugeRobustness.Combine(lawVerdicts);
+            var judgement = new Judgement(verdict, first!.Criterion.Replace(all[0].Family.Name, "the conditions of each family", StringComparison.Ordinal)
+                + "; held when it holds in every family", string.Join("; ", all.Select(f => f.Family.Name + ": " + f.Judgements[0].Word + ", " + f.Judgements[0].Numbers)));
+            md.Append("Criterion: ").Append(judgement.Criterion).Append(". The verdict is ").Append(law.Name).Append("'s: **").Append(judgement.Word)
+              .Append("**; SGDm at a fixed rate is the contrast.\n");
+            files.Insert(0, SwarmCommand.Save(s.OutDir, "D-gauge.csv", w =>
+            {
+                w.Write("family,task,method,condition,scale,seed,score,first_step_at_target,stop\n");
+                foreach (var (family, cells, _) in all)
+                    foreach (var c in cells)
+                        for (int i = 0; i < c.Runs.Count; i++)
+                            w.Write(string.Join(",", Csv(family.Name), family.Task, c.Method, Csv(c.Condition.Label), ReplayOutput.Num(c.Condition.Scale),
+                                c.Runs[i].Seed.ToString(CultureInfo.InvariantCulture), ReplayOutput.Num(c.Scores[i]),
+                                GaugeRobustness.FirstAtTarget(c.Runs[i], c.Condition.Scale)?.ToString(CultureInfo.InvariantCulture) ?? "", c.Runs[i].Stop.ToString()) + "\n");
+            }, s.Context));
+            files.Add(SwarmCommand.Save(s.OutDir, "D.md", w => w.Write(md.ToString()), s.Context));
+            return new ExperimentReport("D", "Gauge invariance (scale robustness)", judgement, md.ToString(), files, json =>
+            {
+                json.WriteStartArray("families");
+                foreach (var (family, cells, judgements) in all)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("family", family.Name);
+                    json.WriteString("task", family.Task);
+                    json.WriteNumber("rate", family.Rate);
+                    json.WriteStartArray("methods");
+                    foreach (var (method, j) in cells.Select(c => c.Method).Distinct().Zip(judgements))
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("method", method);
+                        json.WriteString("verdict", j.Word);
+                        json.WriteString("numbers", j.Numbers);
+                        json.WriteStartArray("conditions");
+                        foreach (var c in cells.Where(c => c.Method == method))
+                        {
+                            json.WriteStartObject();
+                            json.WriteString("condition", c.Condition.Label);
+                            json.WriteNumber("scale", c.Condition.Scale);
+                            Json.Number(json, "start", c.MeanStart);
+                            Json.Number(json, "score", c.MeanScore);
+                            json.WriteNumber("seeds_at_target", c.Reached);
+                            json.WriteEndObject();
+                        }
+                        json.WriteEndArray();
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            });
+        }
+
+        private static string Csv(string text) => text.Contains(',', StringComparison.Ordinal) ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+
+        private static string Setup(ExperimentRunSettings s, string what) =>
+            "Law " + s.Law.Name + " (" + s.Law.FilePath + ")" + (s.Law.Settings.Count > 0 ? " with " + string.Join(", ", s.Law.Settings.Select(x => x.Name + "=" + x.Text)) : "")
+            + "; " + what + "; seeds 0.." + (s.Seeds - 1).ToString(CultureInfo.InvariantCulture) + "; "
+            + (s.Steps is long n ? "budget " + n.ToString(CultureInfo.InvariantCulture) + " steps" : "each task's own budget") + ".\n";
+    }
+}
