@@ -1,0 +1,94 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary><c>ae experiment run</c>: items D and F run small (few steps, one or two seeds), write their files and say a verdict; the rest are one line.</summary>
+    public class ExperimentRunCommandTests
+    {
+        private static string PhaseLaw => Path.Combine(Repo.Laws, "ae_sgdm_phase.ae");
+
+        private static readonly string[] Verdicts = { "held", "did not hold", "not testable here" };
+
+        [Fact]
+        public void F_writes_its_grid_and_gives_the_same_table_for_the_same_seeds()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(string output) => new[] { "experiment", "run", "F", "--seeds", "1", "--steps", "40", "--law", PhaseLaw, "--out", output };
+            var first = Cli.Run(dir.Path, Args("one"));
+            Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+            var second = Cli.Run(dir.Path, Args("two"));
+            Assert.Equal(0, second.ExitCode);
+            Assert.Equal(first.Stdout.Replace("one/", "two/", StringComparison.Ordinal), second.Stdout);
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "one", "F-coupling.csv")), File.ReadAllText(Path.Combine(dir.Path, "two", "F-coupling.csv")));
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "one", "F.md")), File.ReadAllText(Path.Combine(dir.Path, "two", "F.md")));
+
+            var csv = File.ReadAllLines(Path.Combine(dir.Path, "one", "F-coupling.csv"));
+            Assert.StartsWith("method,init_alpha,init_mu,", csv[0], StringComparison.Ordinal);
+            Assert.Equal(2 * 11 * 6, csv.Length - 1);   // the law and SGDm, 11 rates x 6 momenta
+            Assert.Equal(new[] { "AeSgdmPhase", "sgdm" }, csv.Skip(1).Select(l => l.Split(',')[0]).Distinct());
+            // In 40 steps no cell reaches the target (the fastest, SGDm at lr 3.16 with momentum 0.8, needs about 70).
+            Assert.All(csv.Skip(1), l => Assert.Equal("0", l.Split(',')[5]));
+            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(dir.Path, "one", "F-coupling.svg")), StringComparison.Ordinal);
+            var verdict = first.StdoutLines.Single(l => l.StartsWith("Verdict (F): ", StringComparison.Ordinal));
+            Assert.StartsWith("Verdict (F): not testable here: 0 row(s) with a best alpha inside the grid", verdict, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void F_with_its_budget_finds_converging_cells_for_sgdm_as_json()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", "F", "--seeds", "1", "--steps", "300", "--law", PhaseLaw, "--out", "f", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var root = json.RootElement;
+            Assert.Equal("F", root.GetProperty("id").GetString());
+            Assert.Contains(root.GetProperty("verdict").GetString(), Verdicts);
+            var sgdm = root.GetProperty("methods").EnumerateArray().Single(m => m.GetProperty("method").GetString() == "sgdm");
+            var cell = sgdm.GetProperty("cells").EnumerateArray().Single(c => c.GetProperty("alpha").GetDouble() == 1 && c.GetProperty("mu").GetDouble() == 0.8);
+            Assert.Equal(1, cell.GetProperty("seeds_at_target").GetInt32());   // lr 1 with momentum 0.8 reaches the quadratic in under 100 steps
+            var far = sgdm.GetProperty("cells").EnumerateArray().Single(c => c.GetProperty("alpha").GetDouble() == 100 && c.GetProperty("mu").GetDouble() == 0);
+            Assert.Equal(1, far.GetProperty("seeds_diverged").GetInt32());     // lr 100 on eigenvalues up to 1
+            Assert.Equal(3, root.GetProperty("files").GetArrayLength());
+        }
+
+        [Fact]
+        public void D_runs_both_families_for_the_law_and_sgdm()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", "D", "--seeds", "2", "--steps", "60", "--law", PhaseLaw, "--out", "d", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var root = json.RootElement;
+            Assert.Contains(root.GetProperty("verdict").GetString(), Verdicts);
+            var families = root.GetProperty("families").EnumerateArray().ToList();
+            Assert.Equal(new[] { "quadratic", "noisy-quadratic" }, families.Select(f => f.GetProperty("task").GetString()));
+            foreach (var f in families)
+            {
+                var methods = f.GetProperty("methods").EnumerateArray().ToList();
+                Assert.Equal(new[] { "AeSgdmPhase", "sgdm" }, methods.Select(m => m.GetProperty("method").GetString()));
+                Assert.All(methods, m => Assert.Equal(3, m.GetProperty("conditions").GetArrayLength()));
+            }
+            var scales = families[0].GetProperty("methods")[1].GetProperty("conditions").EnumerateArray().Select(c => c.GetProperty("scale").GetDouble());
+            Assert.Equal(new[] { 0.1, 1, 10 }, scales);
+            var csv = File.ReadAllLines(Path.Combine(dir.Path, "d", "D-gauge.csv"));
+            Assert.Equal(2 * 2 * 3 * 2, csv.Length - 1);   // families x methods x conditions x seeds
+            Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D-quadratic.svg")));
+            Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D-noisy-quadratic.svg")));
+            Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D.md")));
+        }
+
+        [Fact]
+        public void A_law_without_init_mu_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("plain.ae", "law Plain { dim n; param init_alpha = 0.1; input loss: real; input grad: real[n]; state theta: real[n]; update { theta' = theta - init_alpha * grad; } }\n");
+            var r = Cli.Run(dir.Path, "experiment", "run", "F", "--seeds", "1", "--steps", "5", "--law", "plain.ae");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the law Plain has no param 'init_mu'" }, r.StderrLines);
+        }
+    }
+}
