@@ -31,14 +31,24 @@ namespace AE.Cli
         /// <summary>The items <c>ae experiment run</c> runs, by letter, with what each runs.</summary>
         public static readonly IReadOnlyDictionary<string, string> Runnable = new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["C"] = "delayed (gradients 4 steps stale) from init_alpha = 1, the law with and without AE5: oscillation and speed",
             ["D"] = "prediction 2: quadratic with the loss x 0.1, 1, 10 and noisy-quadratic at noise 2, 1, 0.5 (batch 64, 256, 1024), the law against fixed-rate SGDm",
-            ["F"] = "prediction 1: a grid of init_alpha (1e-3 .. 1) x init_mu (0 .. 0.99) on quadratic, the law beside SGDm",
+            ["E"] = "plateau from init_alpha = 1, the law with and without AE4: plateau exit time and incidents",
+            ["F"] = "prediction 1: a grid of init_alpha (1e-3 .. 100) x init_mu (0 .. 0.99) on quadratic, the law beside SGDm",
+            ["G"] = "quadratic and noisy-quadratic from init_alpha = 1 (SGDm at lr 1 beside it): blown seeds, largest change of log alpha",
+            ["L"] = "every switchable rule of the law off in turn on quadratic, delayed, noisy-quadratic and plateau from init_alpha = 1",
         };
 
         public static ExperimentReport Run(string id, ExperimentRunSettings settings) => id switch
         {
+            "C" => KnockOne(settings, "C", "Resonance / phase behavior", "AE5", "delayed", "oscillation", ArmComparison.Oscillation,
+                (on, off) => MenuCriteria.Resonance(on, off)),
             "D" => Gauge(settings),
+            "E" => KnockOne(settings, "E", "Exploration noise law", "AE4", "plateau", "plateau exit (step)", r => ArmComparison.ExitTime(r),
+                (on, off) => MenuCriteria.NoiseEscape(on, off, on.Runs[0].MaxSteps)),
             "F" => Coupling(settings),
+            "G" => Cliff(settings),
+            "L" => Ablations(settings),
             _ => throw new InvalidOperationException("no run for item " + id),
         };
 
@@ -266,6 +276,117 @@ namespace AE.Cli
                         json.WriteEndObject();
                     }
                     json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            });
+        }
+
+        // ---- C, E, G, L: the law against itself without a rule, or from an absurd rate ------------------------------
+
+        /// <summary>The initial rate of items C, E, G and L: 1, where the law reaches the targets of delayed and plateau (docs/results.md, "From init_alpha = 1").</summary>
+        public const double HighRate = 1;
+
+        private static Arm LawArm(ExperimentLaw law, string name, string? without)
+        {
+            if (without is not null && !law.RuleIds.Contains(without, StringComparer.Ordinal))
+                throw new CliException("the law " + law.Name + " has no switchable rule " + without + "; its rules: " + string.Join(", ", law.RuleIds));
+            var o = law.OptionsWith("init_alpha", HighRate);
+            var ablated = without is null ? Array.Empty<string>() : new[] { without };
+            return new Arm(name, (n, seed) => law.Create(n, seed, ablated, o));
+        }
+
+        private static ExperimentReport KnockOne(ExperimentRunSettings s, string id, string title, string rule, string task, string measureName,
+            Func<MachineRun, double> measure, Func<ArmResult, ArmResult, Judgement> judge)
+        {
+            var law = s.Law;
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var on = ArmComparison.Run(LawArm(law, law.Name, null), () => TaskCatalog.Create(task), s.Seeds, options, measure, s.Context.Cancellation);
+            var off = ArmComparison.Run(LawArm(law, law.Name + " without " + rule, rule), () => TaskCatalog.Create(task), s.Seeds, options, measure, s.Context.Cancellation);
+            var j = judge(on, off);
+            return ArmsReport(s, id, title, "the law with and without " + rule + " on " + task + " from init_alpha = " + SweepCommand.Rate(HighRate), new[] { on, off }, measureName, j,
+                "The verdict is on " + rule + "'s effect: the law with it against the law without it.");
+        }
+
+        private static ExperimentReport Cliff(ExperimentRunSettings s)
+        {
+            var law = s.Law;
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = true };
+            var results = new List<ArmResult>();
+            var lawRows = new List<ArmResult>();
+            foreach (var task in new[] { "quadratic", "noisy-quadratic" })
+            {
+                var l = ArmComparison.Run(LawArm(law, law.Name, null), () => TaskCatalog.Create(task), s.Seeds, options, ArmComparison.LargestLogAlphaStep, s.Context.Cancellation);
+                lawRows.Add(l);
+                results.Add(l);
+                results.Add(ArmComparison.Run(new Arm("sgdm", (n, _) => new SgdMomentum(n, HighRate, 0.9)), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation));
+            }
+            return ArmsReport(s, "G", "Budget/continuity & safety", "the law from init_alpha = " + SweepCommand.Rate(HighRate) + " (its alpha_max) and SGDm (momentum 0.9) at lr "
+                + SweepCommand.Rate(HighRate) + " on quadratic and noisy-quadratic (eigenvalues up to 60)", results, "largest |d log alpha| per step",
+                MenuCriteria.Cliff(lawRows), "The verdict is the law's; SGDm at the same rate is the contrast.");
+        }
+
+        /// <summary>The tasks of item L: where the law from init_alpha = 1 reaches the target, and the noisy task where the protective rules matter.</summary>
+        public static readonly string[] AblationTasks = { "quadratic", "delayed", "noisy-quadratic", "plateau" };
+
+        private static ExperimentReport Ablations(ExperimentRunSettings s)
+        {
+            var law = s.Law;
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var full = AblationTasks.Select(t => ArmComparison.Run(LawArm(law, law.Name, null), () => TaskCatalog.Create(t), s.Seeds, options, null, s.Context.Cancellation)).ToList();
+            var removed = law.RuleIds.Select(rule => (rule, (IReadOnlyList<ArmResult>)AblationTasks.Select(t => ArmComparison.Run(LawArm(law, "without " + rule, rule),
+                () => TaskCatalog.Create(t), s.Seeds, options, null, s.Context.Cancellation)).ToList())).ToList();
+            var all = full.Concat(removed.SelectMany(r => r.Item2)).ToList();
+            return ArmsReport(s, "L", "Ablations (prove each law matters)", "the full law and each switchable rule off in turn, from init_alpha = " + SweepCommand.Rate(HighRate)
+                + " on " + string.Join(", ", AblationTasks), all, null, MenuCriteria.Ablation(full, removed), "");
+        }
+
+        /// <summary>The markdown table, the CSV of every run and the SVG of seed 0's gap per task and arm, for the items that compare arms.</summary>
+        private static ExperimentReport ArmsReport(ExperimentRunSettings s, string id, string title, string what, IReadOnlyList<ArmResult> results, string? measureName,
+            Judgement judgement, string note)
+        {
+            var md = new StringBuilder();
+            md.Append("## ").Append(id).Append(". ").Append(title).Append('\n').Append('\n');
+            md.Append(Setup(s, what)).Append('\n');
+            md.Append("| task | arm | seeds at target | mean steps to target | final log10 gap | blown seeds | incidents |").Append(measureName is null ? "" : " " + measureName + " (mean) |").Append('\n');
+            md.Append("| --- | --- | --- | --- | --- | --- | --- |").Append(measureName is null ? "" : " --- |").Append('\n');
+            foreach (var r in results)
+                md.Append("| ").Append(r.Task).Append(" | ").Append(r.Arm).Append(" | ").Append(r.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(r.Seeds.ToString(CultureInfo.InvariantCulture))
+                  .Append(" | ").Append(ArmComparison.F(r.MeanSteps, "F1")).Append(" | ").Append(ArmComparison.F(r.FinalLogGap)).Append(" | ").Append(r.Blown.ToString(CultureInfo.InvariantCulture))
+                  .Append(" | ").Append(r.Incidents.ToString(CultureInfo.InvariantCulture)).Append(" |").Append(measureName is null ? "" : " " + ArmComparison.F(r.MeanMeasure, "G4") + " |").Append('\n');
+            md.Append('\n').Append("**").Append(judgement.Word).Append("**: ").Append(judgement.Numbers).Append('\n').Append('\n');
+            md.Append("Criterion: ").Append(judgement.Criterion).Append('.').Append(note.Length > 0 ? " " + note : "").Append('\n');
+            var files = new List<string>
+            {
+                SwarmCommand.Save(s.OutDir, id + "-runs.csv", w =>
+                {
+                    w.Write("task,arm,seed,steps_to_target,final_loss,incidents,stop" + (measureName is null ? "" : ",measure") + "\n");
+                    foreach (var r in results)
+                        for (int i = 0; i < r.Runs.Count; i++)
+                            w.Write(string.Join(",", r.Task, Csv(r.Arm), r.Runs[i].Seed.ToString(CultureInfo.InvariantCulture), r.Runs[i].StepsToTarget?.ToString(CultureInfo.InvariantCulture) ?? "",
+                                ReplayOutput.Num(r.Runs[i].FinalLoss), r.Runs[i].IncidentCount.ToString(CultureInfo.InvariantCulture), r.Runs[i].Stop.ToString())
+                                + (measureName is null ? "" : "," + ReplayOutput.Num(r.Measure[i])) + "\n");
+                }, s.Context),
+                SwarmCommand.Save(s.OutDir, id + "-gap.svg", w => RunFiles.WritePlot(id + ": loss - optimum over the steps, seed 0", results.GroupBy(r => r.Task).Select(g =>
+                    new RunFiles.Panel(g.Key + " (log)", g.Take(5).Select(r => (r.Arm, r.Runs[0].Log.Losses.ToArray().Select(l => l - (r.Runs[0].OptimumLoss ?? 0)).ToArray())).ToList(), true)).ToList(),
+                    0, "step", w), s.Context),
+            };
+            files.Add(SwarmCommand.Save(s.OutDir, id + ".md", w => w.Write(md.ToString()), s.Context));
+            return new ExperimentReport(id, title, judgement, md.ToString(), files, json =>
+            {
+                json.WriteStartArray("arms");
+                foreach (var r in results)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("task", r.Task);
+                    json.WriteString("arm", r.Arm);
+                    json.WriteNumber("seeds", r.Seeds);
+                    json.WriteNumber("seeds_at_target", r.Reached);
+                    Json.Number(json, "mean_steps", r.MeanSteps);
+                    Json.Number(json, "final_log10_gap", r.FinalLogGap);
+                    json.WriteNumber("blown", r.Blown);
+                    json.WriteNumber("incidents", r.Incidents);
+                    if (measureName is not null) Json.Number(json, "measure", r.MeanMeasure);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
