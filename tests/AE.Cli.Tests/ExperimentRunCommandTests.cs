@@ -81,6 +81,36 @@ namespace AE.Cli.Tests
             Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D.md")));
         }
 
+        [Theory]
+        [InlineData("C", "oscillation")]
+        [InlineData("E", "plateau exit")]
+        [InlineData("G", "largest |d log alpha|")]
+        [InlineData("L", null)]
+        public void The_items_that_compare_arms_write_a_table_a_csv_and_a_plot(string id, string? measure)
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", id, "--seeds", "1", "--steps", "30", "--law", PhaseLaw, "--out", "o");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Single(r.StdoutLines, l => l.StartsWith("Verdict (" + id + "): ", StringComparison.Ordinal));
+            Assert.Contains(Verdicts, v => r.Stdout.Contains("Verdict (" + id + "): " + v + ":", StringComparison.Ordinal));
+            var header = r.StdoutLines.First(l => l.StartsWith("| task | arm |", StringComparison.Ordinal));
+            Assert.Equal(measure is not null, measure is not null && header.Contains(measure, StringComparison.Ordinal));
+            var csv = File.ReadAllLines(Path.Combine(dir.Path, "o", id + "-runs.csv"));
+            Assert.StartsWith("task,arm,seed,steps_to_target,final_loss,incidents,stop", csv[0], StringComparison.Ordinal);
+            Assert.All(csv.Skip(1), l => Assert.Equal("", l.Split(',')[3])); // 30 steps reach no target here
+            Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + "-gap.svg")));
+            Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + ".md")));
+        }
+
+        [Fact]
+        public void A_law_without_the_knocked_out_rule_is_one_line()
+        {
+            var r = Cli.Run(Repo.Root, "experiment", "run", "C", "--seeds", "1", "--steps", "5", "--law", Repo.SgdmLaw, "--name", "AeSgdmNoResonance", "--out", Path.Combine(Path.GetTempPath(), "unused"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: error: the law AeSgdmNoResonance has no switchable rule AE5; its rules: ", r.StderrLines[0], StringComparison.Ordinal);
+        }
+
         [Fact]
         public void A_law_without_init_mu_is_one_line()
         {
