@@ -31,6 +31,8 @@ namespace AE.Cli
         /// <summary>The items <c>ae experiment run</c> runs, by letter, with what each runs.</summary>
         public static readonly IReadOnlyDictionary<string, string> Runnable = new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["A"] = "quadratic and linreg from the rates 0.01, 0.1, 1: the law against SGDm (momentum 0.9) from the same rate",
+            ["B"] = "scale-change and moving-optimum (switch at step 200) from 0.01, 0.1, 1: recovery steps of the law against SGDm and Adam at their best rate",
             ["C"] = "delayed (gradients 4 steps stale) from init_alpha = 1, the law with and without AE5: oscillation and speed",
             ["D"] = "prediction 2: quadratic with the loss x 0.1, 1, 10 and noisy-quadratic at noise 2, 1, 0.5 (batch 64, 256, 1024), the law against fixed-rate SGDm",
             ["E"] = "plateau from init_alpha = 1, the law with and without AE4: plateau exit time and incidents",
@@ -41,6 +43,8 @@ namespace AE.Cli
 
         public static ExperimentReport Run(string id, ExperimentRunSettings settings) => id switch
         {
+            "A" => Sanity(settings),
+            "B" => Drift(settings),
             "C" => KnockOne(settings, "C", "Resonance / phase behavior", "AE5", "delayed", "oscillation", ArmComparison.Oscillation,
                 (on, off) => MenuCriteria.Resonance(on, off)),
             "D" => Gauge(settings),
@@ -324,6 +328,56 @@ namespace AE.Cli
             return ArmsReport(s, "G", "Budget/continuity & safety", "the law from init_alpha = " + SweepCommand.Rate(HighRate) + " (its alpha_max) and SGDm (momentum 0.9) at lr "
                 + SweepCommand.Rate(HighRate) + " on quadratic and noisy-quadratic (eigenvalues up to 60)", results, "largest |d log alpha| per step",
                 MenuCriteria.Cliff(lawRows), "The verdict is the law's; SGDm at the same rate is the contrast.");
+        }
+
+        /// <summary>The initial rates of items A and B, each method run from each.</summary>
+        public static readonly double[] StartRates = { 0.01, 0.1, 1 };
+
+        private static Arm RateArm(ExperimentLaw law, double rate)
+        {
+            var o = law.OptionsWith("init_alpha", rate);
+            return new Arm(law.Name + " from " + SweepCommand.Rate(rate), (n, seed) => law.Create(n, seed, null, o));
+        }
+
+        private static ExperimentReport Sanity(ExperimentRunSettings s)
+        {
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var cells = new List<(ArmResult Law, ArmResult Fixed)>();
+            foreach (var task in new[] { "quadratic", "linreg" })
+                foreach (double rate in StartRates)
+                    cells.Add((ArmComparison.Run(RateArm(s.Law, rate), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
+                        ArmComparison.Run(new Arm("sgdm from " + SweepCommand.Rate(rate), (n, _) => new SgdMomentum(n, rate, 0.9)), () => TaskCatalog.Create(task), s.Seeds, options, null,
+                            s.Context.Cancellation)));
+            return ArmsReport(s, "A", "Core sanity & speedups", "the law and SGDm (momentum 0.9) from init_alpha = lr = " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
+                + " on quadratic and linreg", cells.SelectMany(c => new[] { c.Law, c.Fixed }).ToList(), null, MenuCriteria.Sanity(cells),
+                "The seed's MLP, ResNet-18 and WikiText setups are not here.");
+        }
+
+        /// <summary>The step from which scale-change multiplies its loss by 10 and moving-optimum's optimum drifts.</summary>
+        public const long DriftSwitch = 200;
+
+        private static ExperimentReport Drift(ExperimentRunSettings s)
+        {
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var all = new List<ArmResult>();
+            var verdicts = new List<Judgement>();
+            foreach (var task in new[] { "scale-change", "moving-optimum" })
+            {
+                var law = StartRates.Select(r => ArmComparison.Run(RateArm(s.Law, r), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation)).ToList();
+                var fixedRuns = StartRates.SelectMany(r => new[]
+                {
+                    ArmComparison.Run(new Arm("sgdm from " + SweepCommand.Rate(r), (n, _) => new SgdMomentum(n, r, 0.9)), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
+                    ArmComparison.Run(new Arm("adam from " + SweepCommand.Rate(r), (n, _) => new Adam(n, r)), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
+                }).ToList();
+                all.AddRange(law);
+                all.AddRange(fixedRuns);
+                verdicts.Add(MenuCriteria.Recovery(task, law, fixedRuns, DriftSwitch));
+            }
+            var j = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), verdicts[0].Criterion + "; held when it holds on both tasks",
+                string.Join("; ", verdicts.Select(v => v.Word + ": " + v.Numbers)));
+            return ArmsReport(s, "B", "Non-stationary & drift (where AE should shine)", "the law, SGDm (momentum 0.9) and Adam from " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
+                + " on scale-change (loss x 10 from step 200) and moving-optimum (optimum drifting from step 200); the target counts from step 300 and 700", all, null, j,
+                "Rotating corruptions, class shift and RL reward scaling are not here.");
         }
 
         /// <summary>The tasks of item L: where the law from init_alpha = 1 reaches the target, and the noisy task where the protective rules matter.</summary>

@@ -20,6 +20,9 @@ namespace AE.Experiments.Menu
         /// <summary>E: the plateau exit must be at least this fraction sooner with the rule on.</summary>
         public const double ExitGain = 0.1;
 
+        /// <summary>B: the closed loop must need at most this fraction of the fixed schedule's recovery steps (the seed's "halves").</summary>
+        public const double RecoveryFactor = 0.5;
+
         /// <summary>L: a final gap this many decades higher counts as worse.</summary>
         public const double GapDecades = 0.5;
 
@@ -71,6 +74,48 @@ namespace AE.Experiments.Menu
             string numbers = string.Join("; ", law.Select(r => Summary(r) + ", largest |d log alpha| " + ArmComparison.F(r.Measure.DefaultIfEmpty(double.NaN).Max(), "G3")));
             if (law.Count == 0) return new Judgement(Verdict.NotTestable, criterion, "no task");
             return new Judgement(law.All(r => r.Blown == 0) ? Verdict.Held : Verdict.DidNotHold, criterion, numbers);
+        }
+
+        /// <summary>
+        /// A, core sanity: over cells of (task, initial rate) run by the law and by its fixed-rate optimizer from the same rate, the law
+        /// is at target in every seed in at least as many cells, blows up in no more, and is faster in more than half of the cells that
+        /// both reach.
+        /// </summary>
+        public static Judgement Sanity(IReadOnlyList<(ArmResult Law, ArmResult Fixed)> cells)
+        {
+            if (cells is null) throw new ArgumentNullException(nameof(cells));
+            const string criterion = "over the (task, initial rate) cells, the law reaches the target in every seed in at least as many cells as the fixed-rate optimizer "
+                + "from the same rate, blows up in no more cells, and is faster in more than half of the cells both reach";
+            int lawCells = cells.Count(c => !double.IsNaN(c.Law.MeanSteps)), fixedCells = cells.Count(c => !double.IsNaN(c.Fixed.MeanSteps));
+            int lawBlown = cells.Count(c => c.Law.Blown > 0), fixedBlown = cells.Count(c => c.Fixed.Blown > 0);
+            var both = cells.Where(c => !double.IsNaN(c.Law.MeanSteps) && !double.IsNaN(c.Fixed.MeanSteps)).ToList();
+            int faster = both.Count(c => c.Law.MeanSteps < c.Fixed.MeanSteps);
+            string numbers = string.Format(CultureInfo.InvariantCulture, "cells at target: law {0}, fixed {1} of {2}; cells blown: law {3}, fixed {4}; law faster in {5} of {6} cells both reach",
+                lawCells, fixedCells, cells.Count, lawBlown, fixedBlown, faster, both.Count);
+            if (cells.Count == 0) return new Judgement(Verdict.NotTestable, criterion, "no cell");
+            bool held = lawCells >= fixedCells && lawBlown <= fixedBlown && (both.Count == 0 ? lawCells > 0 : 2 * faster > both.Count);
+            return new Judgement(held ? Verdict.Held : Verdict.DidNotHold, criterion, numbers);
+        }
+
+        /// <summary>
+        /// B, recovery from drift on one task: the recovery is the mean steps to target after the switch (<paramref name="switchStep"/>), taken at
+        /// each method's best initial rate; held when the law's is at most <see cref="RecoveryFactor"/> of the best fixed schedule's; did not hold
+        /// when it is more or the law never recovers; not testable when no fixed schedule recovers.
+        /// </summary>
+        public static Judgement Recovery(string task, IReadOnlyList<ArmResult> law, IReadOnlyList<ArmResult> fixedSchedules, long switchStep)
+        {
+            if (law is null) throw new ArgumentNullException(nameof(law));
+            if (fixedSchedules is null) throw new ArgumentNullException(nameof(fixedSchedules));
+            string criterion = string.Format(CultureInfo.InvariantCulture, "recovery = mean steps to target after the switch at step {0}, at each method's best initial rate; "
+                + "held when the law's is at most {1:G3} x the best fixed schedule's", switchStep, RecoveryFactor);
+            static ArmResult? Best(IEnumerable<ArmResult> rs) => rs.Where(r => !double.IsNaN(r.MeanSteps)).OrderBy(r => r.MeanSteps).FirstOrDefault();
+            var bestLaw = Best(law);
+            var bestFixed = Best(fixedSchedules);
+            string Rec(ArmResult? r) => r is null ? "never (in every seed)" : ArmComparison.F(r.MeanSteps - switchStep, "F1") + " (" + r.Arm + ")";
+            string numbers = task + ": law " + Rec(bestLaw) + ", best fixed " + Rec(bestFixed);
+            if (bestFixed is null) return new Judgement(Verdict.NotTestable, criterion, numbers);
+            bool held = bestLaw is not null && bestLaw.MeanSteps - switchStep <= RecoveryFactor * (bestFixed.MeanSteps - switchStep);
+            return new Judgement(held ? Verdict.Held : Verdict.DidNotHold, criterion, numbers);
         }
 
         /// <summary>Whether <paramref name="removed"/> is worse than <paramref name="full"/> on the same task in any metric, and which.</summary>

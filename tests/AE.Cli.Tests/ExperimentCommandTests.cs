@@ -26,7 +26,7 @@ namespace AE.Cli.Tests
                 Assert.EndsWith("?", c[2], StringComparison.Ordinal);
                 Assert.Contains(c[3], new[] { "yes", "partly", "no" });
                 Assert.NotEmpty(c[4]);
-                Assert.Equal(c[0] is "C" or "D" or "E" or "F" or "G" or "L", c[5].StartsWith("yes: ", StringComparison.Ordinal));
+                Assert.Equal(c[0] is "A" or "B" or "C" or "D" or "E" or "F" or "G" or "L", c[5].StartsWith("yes: ", StringComparison.Ordinal));
                 if (c[0] is "D" or "F") Assert.StartsWith("yes: prediction ", c[5], StringComparison.Ordinal);
                 if (!c[5].StartsWith("yes: ", StringComparison.Ordinal)) Assert.Equal("no", c[5]);
             });
@@ -60,6 +60,7 @@ namespace AE.Cli.Tests
         [InlineData(new[] { "list", "--seeds", "3" }, "ae: error: '--seeds' is an option of 'ae experiment run'. Run 'ae experiment --help'")]
         [InlineData(new[] { "run", "H" }, "ae: error: item H (Architecture/genotype adaptation (AEONet)) is not run by 'ae experiment run': no AEONet with gated blocks is here")]
         [InlineData(new[] { "run", "i" }, "ae: error: item I (Equations / symbolic regression (AEO-Eq)) is not run by 'ae experiment run': no AEOBasisEquation is here")]
+        [InlineData(new[] { "run", "K" }, "ae: error: item K (VRAM neutrality & performance overhead) is not run by 'ae experiment run': its arms run with other commands here: ae bench: time per step and bytes allocated (0) on the CPU; device memory needs a GPU (the OpenCL and ILGPU backends)")]
         public void Bad_input_is_one_line_and_exit_2(string[] args, string expected)
         {
             var r = Cli.Run(Repo.Root, new[] { "experiment" }.Concat(args).ToArray());

@@ -82,6 +82,8 @@ namespace AE.Cli.Tests
         }
 
         [Theory]
+        [InlineData("A", null)]
+        [InlineData("B", null)]
         [InlineData("C", "oscillation")]
         [InlineData("E", "plateau exit")]
         [InlineData("G", "largest |d log alpha|")]

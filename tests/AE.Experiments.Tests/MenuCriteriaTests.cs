@@ -72,6 +72,30 @@ namespace AE.Experiments.Tests
         }
 
         [Fact]
+        public void Sanity_holds_when_the_law_reaches_as_many_cells_and_is_faster_in_most()
+        {
+            // SGDm at lr 1 (momentum 0.5) reaches the small quadratic in fewer steps than at 0.3.
+            Assert.True(Sgdm(1).MeanSteps < Sgdm(0.3).MeanSteps);
+            Assert.Equal(Verdict.Held, MenuCriteria.Sanity(new[] { (Sgdm(1), Sgdm(0.3)), (Sgdm(1), Sgdm(1e-6)) }).Verdict);
+            var slower = MenuCriteria.Sanity(new[] { (Sgdm(0.3), Sgdm(1)), (Sgdm(1), Sgdm(1e-6)) });
+            Assert.Equal(Verdict.DidNotHold, slower.Verdict);
+            Assert.Contains("law faster in 0 of 1 cells both reach", slower.Numbers, StringComparison.Ordinal);
+            Assert.Equal(Verdict.DidNotHold, MenuCriteria.Sanity(new[] { (Sgdm(50), Sgdm(1e-6)) }).Verdict);   // blown where the fixed one is not
+        }
+
+        [Fact]
+        public void Recovery_holds_when_the_law_needs_at_most_half_the_best_fixed_schedules_steps()
+        {
+            double fast = Sgdm(1).MeanSteps, slow = Sgdm(0.3).MeanSteps;
+            long switchAt = (long)Math.Ceiling(2 * fast - slow);   // then fast − switch <= (slow − switch) / 2
+            Assert.True(switchAt < fast);
+            Assert.Equal(Verdict.Held, MenuCriteria.Recovery("t", new[] { Sgdm(1e-6), Sgdm(1) }, new[] { Sgdm(0.3), Sgdm(50) }, switchAt).Verdict);
+            Assert.Equal(Verdict.DidNotHold, MenuCriteria.Recovery("t", new[] { Sgdm(0.3) }, new[] { Sgdm(1) }, 0).Verdict);   // slower
+            Assert.Equal(Verdict.DidNotHold, MenuCriteria.Recovery("t", new[] { Sgdm(1e-6) }, new[] { Sgdm(0.3) }, 0).Verdict);
+            Assert.Equal(Verdict.NotTestable, MenuCriteria.Recovery("t", new[] { Sgdm(1) }, new[] { Sgdm(1e-6), Sgdm(50) }, 0).Verdict);
+        }
+
+        [Fact]
         public void Oscillation_counts_only_the_rises_of_the_log_gap()
         {
             // Plain descent at lr 0.5 on eigenvalues in [0.1, 1] only falls; with momentum 0.95 the iterate overshoots and the gap goes up again.
