@@ -69,6 +69,13 @@ namespace AE.Cli
             var law = ExperimentLaw.Load(new[] { parsed.Value("--law") ?? ExperimentRun.DefaultLaw }, parsed.Value("--name"), Array.Empty<ParamSetting>(),
                 Array.Empty<string>(), context, Name, 1);
             var report = ExperimentRun.Run(item.Id, new ExperimentRunSettings(seeds, steps, outDir, law, context));
+            if (context.Cancellation.IsCancellationRequested)
+            {
+                // The runs stopped where they were: their files are written, but no verdict is given on them.
+                context.Stderr.WriteLine("ae: interrupted; no verdict; the files under " + global::AE.Cli.Experiment.Display(outDir, context.CurrentDirectory)
+                    + " hold the runs as far as they got");
+                return ExitCodes.Interrupted;
+            }
             if (format == OutputFormat.Json)
             {
                 Json.WriteIndented(context.Stdout, json =>

@@ -87,7 +87,7 @@ namespace AE.Cli
             md.Append("## F. Coupling law (prediction 1): ").Append(law.Name).Append(" on ").Append(CouplingTask).Append('\n').Append('\n');
             md.Append(Setup(s, "initial rate x momentum: init_alpha (SGDm's lr) in " + string.Join(", ", CouplingAlphas.Select(SweepCommand.Rate))
                 + "; init_mu (SGDm's momentum) in " + string.Join(", ", CouplingMus.Select(SweepCommand.Rate))
-                + (raise ? "; the law's alpha_max set to " + SweepCommand.Rate(CouplingAlphas[^1]) + " (the grid's top)" : ""))).Append('\n');
+                + (raise ? "; the law's alpha_max set to " + SweepCommand.Rate(CouplingAlphas[^1]) + " (the grid's top)" : "")));
             for (int i = 0; i < results.Length; i++)
             {
                 var r = results[i];
@@ -190,7 +190,7 @@ namespace AE.Cli
             var families = GaugeFamilies();
             var md = new StringBuilder();
             md.Append("## D. Gauge invariance (prediction 2): ").Append(law.Name).Append(" against fixed-rate SGDm\n\n");
-            md.Append(Setup(s, "each run for the whole budget (reaching the target does not stop it); the law and SGDm (momentum 0.9) start from the same rate")).Append('\n');
+            md.Append(Setup(s, "each run for the whole budget (reaching the target does not stop it); the law and SGDm (momentum 0.9) start from the same rate"));
             var lawVerdicts = new List<Verdict>();
             var all = new List<(GaugeFamily Family, IReadOnlyList<GaugeCell> Cells, Judgement[] Judgements)>();
             var files = new List<string>();

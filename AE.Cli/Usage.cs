@@ -417,7 +417,7 @@ namespace AE.Cli
             "  -h, --help           Show this help.",
             "",
             "Exit codes: 0 listed or run; 2 bad input or an item that does not run here;",
-            "3 internal error.",
+            "3 internal error; 130 interrupted (no verdict).",
         });
 
         public const string BenchSummary = "Time a law's step at several sizes (ns per step, GB/s against copy bandwidth), or a cell's forward+backward";

@@ -114,6 +114,18 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void An_interrupted_run_gives_no_verdict_and_exit_130()
+        {
+            using var dir = new TempDirectory();
+            using var cts = new System.Threading.CancellationTokenSource();
+            cts.Cancel();
+            var r = Experiments.Run(dir.Path, cts.Token, null, "experiment", "run", "C", "--seeds", "1", "--steps", "50", "--law", PhaseLaw, "--out", "o");
+            Assert.Equal(130, r.ExitCode);
+            Assert.DoesNotContain("Verdict", r.Stdout, StringComparison.Ordinal);
+            Assert.Equal(new[] { "ae: interrupted; no verdict; the files under o hold the runs as far as they got" }, r.StderrLines);
+        }
+
+        [Fact]
         public void A_law_without_init_mu_is_one_line()
         {
             using var dir = new TempDirectory();
