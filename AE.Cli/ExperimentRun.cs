@@ -38,6 +38,7 @@ namespace AE.Cli
             ["E"] = "plateau from init_alpha = 1, the law with and without AE4: plateau exit time and incidents",
             ["F"] = "prediction 1: a grid of init_alpha (1e-3 .. 100) x init_mu (0 .. 0.99) on quadratic, the law beside SGDm",
             ["G"] = "quadratic and noisy-quadratic from init_alpha = 1 (SGDm at lr 1 beside it): blown seeds, largest change of log alpha",
+            ["J"] = "laws/ae_sgdm.ae against SGDm and laws/ae_adam.ae against Adam, each from the same rates 0.01, 0.1, 1 on quadratic, linreg and rosenbrock",
             ["L"] = "every switchable rule of the law off in turn on quadratic, delayed, noisy-quadratic and plateau from init_alpha = 1",
         };
 
@@ -52,6 +53,7 @@ namespace AE.Cli
                 (on, off) => MenuCriteria.NoiseEscape(on, off, on.Runs[0].MaxSteps)),
             "F" => Coupling(settings),
             "G" => Cliff(settings),
+            "J" => Family(settings),
             "L" => Ablations(settings),
             _ => throw new InvalidOperationException("no run for item " + id),
         };
@@ -351,6 +353,37 @@ namespace AE.Cli
             return ArmsReport(s, "A", "Core sanity & speedups", "the law and SGDm (momentum 0.9) from init_alpha = lr = " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
                 + " on quadratic and linreg", cells.SelectMany(c => new[] { c.Law, c.Fixed }).ToList(), null, MenuCriteria.Sanity(cells),
                 "The seed's MLP, ResNet-18 and WikiText setups are not here.");
+        }
+
+        /// <summary>Item J's laws, each beside the fixed-rate optimizer it closes the loop over (paths from the current folder).</summary>
+        public static readonly (string File, string Baseline)[] FamilyLaws = { ("laws/ae_sgdm.ae", "sgdm"), ("laws/ae_adam.ae", "adam") };
+
+        /// <summary>Item J's tasks.</summary>
+        public static readonly string[] FamilyTasks = { "quadratic", "linreg", "rosenbrock" };
+
+        private static ExperimentReport Family(ExperimentRunSettings s)
+        {
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var all = new List<ArmResult>();
+            var verdicts = new List<Judgement>();
+            foreach (var (file, baseline) in FamilyLaws)
+            {
+                var law = ExperimentLaw.Load(new[] { file }, null, Array.Empty<ParamSetting>(), Array.Empty<string>(), s.Context, ExperimentCommand.Name, 1);
+                var cells = new List<(ArmResult Law, ArmResult Fixed)>();
+                foreach (var task in FamilyTasks)
+                    foreach (double rate in StartRates)
+                        cells.Add((ArmComparison.Run(RateArm(law, rate), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
+                            ArmComparison.Run(new Arm(baseline + " from " + SweepCommand.Rate(rate), (n, _) => BaselineCatalog.Create(baseline, n, rate)), () => TaskCatalog.Create(task),
+                                s.Seeds, options, null, s.Context.Cancellation)));
+                all.AddRange(cells.SelectMany(c => new[] { c.Law, c.Fixed }));
+                var j = MenuCriteria.Sanity(cells);
+                verdicts.Add(j with { Numbers = law.Name + " against " + baseline + ": " + j.Word + ", " + j.Numbers });
+            }
+            var judgement = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), "for each law against its fixed-rate optimizer: " + verdicts[0].Criterion
+                + "; held when it holds for every law (consistent gains)", string.Join("; ", verdicts.Select(v => v.Numbers)));
+            return ArmsReport(s, "J", "Optimizer family coverage", "laws/ae_sgdm.ae against SGDm (momentum 0.9) and laws/ae_adam.ae against Adam, from init_alpha = lr = "
+                + string.Join(", ", StartRates.Select(SweepCommand.Rate)) + " on " + string.Join(", ", FamilyTasks) + " (--law is not used)", all, null, judgement,
+                "No Adafactor is here; memory is item K's.");
         }
 
         /// <summary>The step from which scale-change multiplies its loss by 10 and moving-optimum's optimum drifts.</summary>

@@ -58,7 +58,7 @@ namespace AE.Experiments.Menu
                 MenuStatus.No, "no AEOBasisEquation is here"),
             new("J", "Optimizer family coverage",
                 "Does AE help SGDm, Adam, AdamW and Adafactor alike, with no extra memory?",
-                MenuStatus.Partly, "laws/ae_sgdm.ae and laws/ae_adam.ae (AdamW) against the sgdm and adam baselines; no Adafactor"),
+                MenuStatus.Partly, "ae experiment run J: laws/ae_sgdm.ae and laws/ae_adam.ae (AdamW) against the sgdm and adam baselines; no Adafactor"),
             new("K", "VRAM neutrality & performance overhead",
                 "Does the controller add no memory and only a small time overhead?",
                 MenuStatus.Partly, "ae bench: time per step and bytes allocated (0) on the CPU; device memory needs a GPU (the OpenCL and ILGPU backends)"),

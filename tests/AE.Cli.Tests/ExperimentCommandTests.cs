@@ -26,7 +26,7 @@ namespace AE.Cli.Tests
                 Assert.EndsWith("?", c[2], StringComparison.Ordinal);
                 Assert.Contains(c[3], new[] { "yes", "partly", "no" });
                 Assert.NotEmpty(c[4]);
-                Assert.Equal(c[0] is "A" or "B" or "C" or "D" or "E" or "F" or "G" or "L", c[5].StartsWith("yes: ", StringComparison.Ordinal));
+                Assert.Equal(c[0] is "A" or "B" or "C" or "D" or "E" or "F" or "G" or "J" or "L", c[5].StartsWith("yes: ", StringComparison.Ordinal));
                 if (c[0] is "D" or "F") Assert.StartsWith("yes: prediction ", c[5], StringComparison.Ordinal);
                 if (!c[5].StartsWith("yes: ", StringComparison.Ordinal)) Assert.Equal("no", c[5]);
             });

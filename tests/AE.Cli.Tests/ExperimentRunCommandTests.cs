@@ -114,6 +114,19 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void J_runs_the_two_shipped_laws_against_their_baselines()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(Repo.Root, "experiment", "run", "J", "--seeds", "1", "--steps", "20", "--out", dir.Path, "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var arms = json.RootElement.GetProperty("arms").EnumerateArray().Select(a => a.GetProperty("arm").GetString()!.Split(' ')[0]).Distinct();
+            Assert.Equal(new[] { "AeSgdm", "sgdm", "AeAdam", "adam" }, arms);
+            Assert.Equal(2 * 2 * 3 * 3, json.RootElement.GetProperty("arms").GetArrayLength());   // 2 laws x (law, baseline) x 3 tasks x 3 rates
+            Assert.Contains(json.RootElement.GetProperty("verdict").GetString(), Verdicts);
+        }
+
+        [Fact]
         public void An_interrupted_run_gives_no_verdict_and_exit_130()
         {
             using var dir = new TempDirectory();
