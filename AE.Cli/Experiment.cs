@@ -78,14 +78,20 @@ namespace AE.Cli
         public string? Refuses(object options) => Compiled.Refuses(options);
 
         /// <summary>The settings with one more param set to <paramref name="value"/> (the sweep's initial learning rate).</summary>
-        public object OptionsWith(string param, double value)
+        public object OptionsWith(string param, double value) => OptionsWith((param, value));
+
+        /// <summary>The settings with more real params set (the coupling grid's initial rate and momentum).</summary>
+        public object OptionsWith(params (string Param, double Value)[] values)
         {
             var options = Experiment.BuildOptions(Compiled.Type, Settings, Name);
-            var property = LawSettings.OptionsType(Compiled.Type).GetProperty(param, BindingFlags.Public | BindingFlags.Instance)
-                ?? throw new CliException("the law " + Name + " has no param '" + param + "'");
-            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            if (type != typeof(double)) throw new CliException("the param " + param + " of " + Name + " is not a real");
-            property.SetValue(options, value);
+            foreach (var (param, value) in values)
+            {
+                var property = LawSettings.OptionsType(Compiled.Type).GetProperty(param, BindingFlags.Public | BindingFlags.Instance)
+                    ?? throw new CliException("the law " + Name + " has no param '" + param + "'");
+                var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (type != typeof(double)) throw new CliException("the param " + param + " of " + Name + " is not a real");
+                property.SetValue(options, value);
+            }
             return options;
         }
 

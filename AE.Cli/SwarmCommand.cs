@@ -236,7 +236,7 @@ namespace AE.Cli
         }
 
         /// <summary>Writes <paramref name="name"/> in <paramref name="dir"/> (created when missing; with no name, only the folder); returns how the path is shown.</summary>
-        private static string Save(string dir, string? name, Action<TextWriter>? write, CliContext context)
+        internal static string Save(string dir, string? name, Action<TextWriter>? write, CliContext context)
         {
             string path = name is null ? dir : Path.Combine(dir, name);
             string text = "";

@@ -378,22 +378,47 @@ namespace AE.Cli
             "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
         });
 
-        public const string ExperimentSummary = "List seed 001's experiment menu (sections A-L) and what of it runs here";
+        public const string ExperimentSummary = "List seed 001's experiment menu (sections A-L) and what of it runs here; run an item and judge its outcome";
 
         /// <summary>What <c>ae experiment --help</c> prints.</summary>
         public static string Experiment { get; } = Lines(new[]
         {
             "Usage: ae experiment list [--format table|json]",
+            "       ae experiment run <ID> [--seeds N] [--out DIR] [--format table|json]",
+            "                              [--law FILE] [--name LAW] [--steps N]",
             "",
-            "Lists the sections A-L of seed 001's menu of experiments: each one's question,",
+            "list: the sections A-L of seed 001's menu of experiments: each one's question,",
             "whether it runs here (yes, partly, no) and with which command and tasks, or what",
-            "it lacks.",
+            "it lacks, and whether 'ae experiment run' runs it.",
+            "",
+            "run: runs item ID on the AE machine with the law and fixed-rate SGDm, writes its",
+            "tables (markdown, CSV) and plots (SVG) under --out, and says whether the seed's",
+            "falsifiable outcome held, did not hold, or is not testable here, with the",
+            "numbers that decide it (docs/experiments.md gives each item's criterion).",
+            "  A  the law against SGDm from the same rates on quadratic and linreg",
+            "  B  recovery after the switch on scale-change and moving-optimum, against the",
+            "     best of SGDm and Adam",
+            "  C  the law with and without AE5 on delayed: oscillation at equal speed",
+            "  D  prediction 2, gauge robustness: quadratic with the loss x 0.1, 1, 10, and",
+            "     noisy-quadratic at the noise of batch 64, 256, 1024",
+            "  E  the law with and without AE4 on plateau: plateau exit and incidents",
+            "  F  prediction 1, the coupling curve: init_alpha x init_mu grid on quadratic",
+            "  G  from the law's alpha_max on quadratic and noisy-quadratic: blown seeds",
+            "  J  laws/ae_sgdm.ae against SGDm and laws/ae_adam.ae against Adam (not --law)",
+            "  L  every switchable rule off in turn on four tasks",
+            "H, I and K print one line saying why not and exit 2.",
             "",
             "Options:",
+            "  --seeds N            Seeds 0..N-1 per cell (default: 3, at most 100).",
+            "  --out DIR            Folder for the tables and plots (default: ae-experiment-ID).",
+            "  --law FILE           The law's .ae file (default: laws/ae_sgdm_phase.ae).",
+            "  --name LAW           A law or variant of the file (default: its first law).",
+            "  --steps N            Each run's step budget (default: the task's own).",
             "  --format table|json  Output format (default: table).",
             "  -h, --help           Show this help.",
             "",
-            "Exit codes: 0 listed; 2 bad input.",
+            "Exit codes: 0 listed or run; 2 bad input or an item that does not run here;",
+            "3 internal error; 130 interrupted (no verdict).",
         });
 
         public const string BenchSummary = "Time a law's step at several sizes (ns per step, GB/s against copy bandwidth), or a cell's forward+backward";

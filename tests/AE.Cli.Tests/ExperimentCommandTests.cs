@@ -22,10 +22,13 @@ namespace AE.Cli.Tests
             Assert.Equal(Letters, rows.Select(c => c[0]));
             Assert.All(rows, c =>
             {
-                Assert.Equal(5, c.Length);
+                Assert.Equal(6, c.Length);
                 Assert.EndsWith("?", c[2], StringComparison.Ordinal);
                 Assert.Contains(c[3], new[] { "yes", "partly", "no" });
                 Assert.NotEmpty(c[4]);
+                Assert.Equal(c[0] is "A" or "B" or "C" or "D" or "E" or "F" or "G" or "J" or "L", c[5].StartsWith("yes: ", StringComparison.Ordinal));
+                if (c[0] is "D" or "F") Assert.StartsWith("yes: prediction ", c[5], StringComparison.Ordinal);
+                if (!c[5].StartsWith("yes: ", StringComparison.Ordinal)) Assert.Equal("no", c[5]);
             });
         }
 
@@ -44,9 +47,20 @@ namespace AE.Cli.Tests
         }
 
         [Theory]
-        [InlineData(new string[0], "ae: error: no subcommand; valid subcommands: list. Run 'ae experiment --help'")]
-        [InlineData(new[] { "show" }, "ae: error: unknown subcommand 'show'; valid subcommands: list. Run 'ae experiment --help'")]
+        [InlineData(new string[0], "ae: error: no subcommand; valid subcommands: list, run. Run 'ae experiment --help'")]
+        [InlineData(new[] { "show" }, "ae: error: unknown subcommand 'show'; valid subcommands: list, run. Run 'ae experiment --help'")]
         [InlineData(new[] { "list", "--format", "csv" }, "ae: error: invalid value 'csv' for '--format'; expected table or json. Run 'ae experiment --help'")]
+        [InlineData(new[] { "run" }, "ae: error: no item; name one of A-L (ae experiment list). Run 'ae experiment --help'")]
+        [InlineData(new[] { "run", "Z" }, "ae: error: unknown item 'Z'; items: A, B, C, D, E, F, G, H, I, J, K, L. Run 'ae experiment --help'")]
+        [InlineData(new[] { "run", "F", "G" }, "ae: error: unexpected argument 'G'. Run 'ae experiment --help'")]
+        [InlineData(new[] { "run", "F", "--seeds", "0" }, "ae: error: invalid value '0' for '--seeds'; expected a whole number from 1 to 100. Run 'ae experiment --help'")]
+        [InlineData(new[] { "run", "F", "--seeds", "three" }, "ae: error: invalid value 'three' for '--seeds'; expected a whole number from 1 to 100. Run 'ae experiment --help'")]
+        [InlineData(new[] { "run", "F", "--steps", "-5" }, "ae: error: invalid value '-5' for '--steps'; expected a whole number from 1 to 10000000. Run 'ae experiment --help'")]
+        [InlineData(new[] { "run", "F", "--format", "csv" }, "ae: error: invalid value 'csv' for '--format'; expected table or json. Run 'ae experiment --help'")]
+        [InlineData(new[] { "list", "--seeds", "3" }, "ae: error: '--seeds' is an option of 'ae experiment run'. Run 'ae experiment --help'")]
+        [InlineData(new[] { "run", "H" }, "ae: error: item H (Architecture/genotype adaptation (AEONet)) is not run by 'ae experiment run': no AEONet with gated blocks is here")]
+        [InlineData(new[] { "run", "i" }, "ae: error: item I (Equations / symbolic regression (AEO-Eq)) is not run by 'ae experiment run': no AEOBasisEquation is here")]
+        [InlineData(new[] { "run", "K" }, "ae: error: item K (VRAM neutrality & performance overhead) is not run by 'ae experiment run': its arms run with other commands here: ae bench: time per step and bytes allocated (0) on the CPU; device memory needs a GPU (the OpenCL and ILGPU backends)")]
         public void Bad_input_is_one_line_and_exit_2(string[] args, string expected)
         {
             var r = Cli.Run(Repo.Root, new[] { "experiment" }.Concat(args).ToArray());

@@ -1,0 +1,490 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using AE.Experiments.Baselines;
+using AE.Experiments.Machine;
+using AE.Experiments.Menu;
+using AE.Experiments.Tasks;
+
+namespace AE.Cli
+{
+    /// <summary>What one <c>ae experiment run ID</c> settles: the verdict, the tables as markdown, the files written, and the JSON view.</summary>
+    internal sealed record ExperimentReport(string Id, string Title, Judgement Judgement, string Markdown, IReadOnlyList<string> Files, Action<Utf8JsonWriter> Json);
+
+    /// <summary>The settings every item's run shares: seeds, budget override, output folder, the law.</summary>
+    internal sealed record ExperimentRunSettings(int Seeds, long? Steps, string OutDir, ExperimentLaw Law, CliContext Context);
+
+    /// <summary>
+    /// <c>ae experiment run ID</c>: the items of seed 001's menu that run here, each on the AE machine with the law and a
+    /// fixed-rate baseline (<see cref="BaselineCatalog"/>), writing its tables (markdown, CSV) and plots (SVG) and judging the
+    /// seed's falsifiable outcome by the item's documented criterion.
+    /// </summary>
+    internal static class ExperimentRun
+    {
+        /// <summary>The law an item runs unless <c>--law</c> names another: the improved law of the seed's SGDm.</summary>
+        public const string DefaultLaw = "laws/ae_sgdm_phase.ae";
+
+        /// <summary>The items <c>ae experiment run</c> runs, by letter, with what each runs.</summary>
+        public static readonly IReadOnlyDictionary<string, string> Runnable = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["A"] = "quadratic and linreg from the rates 0.01, 0.1, 1: the law against SGDm (momentum 0.9) from the same rate",
+            ["B"] = "scale-change and moving-optimum (switch at step 200) from 0.01, 0.1, 1: recovery steps of the law against SGDm and Adam at their best rate",
+            ["C"] = "delayed (gradients 4 steps stale) from init_alpha = 1, the law with and without AE5: oscillation and speed",
+            ["D"] = "prediction 2: quadratic with the loss x 0.1, 1, 10 and noisy-quadratic at noise 2, 1, 0.5 (batch 64, 256, 1024), the law against fixed-rate SGDm",
+            ["E"] = "plateau from init_alpha = 1, the law with and without AE4: plateau exit time and incidents",
+            ["F"] = "prediction 1: a grid of init_alpha (1e-3 .. 100) x init_mu (0 .. 0.99) on quadratic, the law beside SGDm",
+            ["G"] = "quadratic and noisy-quadratic from init_alpha = 1 (SGDm at lr 1 beside it): blown seeds, largest change of log alpha",
+            ["J"] = "laws/ae_sgdm.ae against SGDm and laws/ae_adam.ae against Adam, each from the same rates 0.01, 0.1, 1 on quadratic, linreg and rosenbrock",
+            ["L"] = "every switchable rule of the law off in turn on quadratic, delayed, noisy-quadratic and plateau from init_alpha = 1",
+        };
+
+        public static ExperimentReport Run(string id, ExperimentRunSettings settings) => id switch
+        {
+            "A" => Sanity(settings),
+            "B" => Drift(settings),
+            "C" => KnockOne(settings, "C", "Resonance / phase behavior", "AE5", "delayed", "oscillation", ArmComparison.Oscillation,
+                (on, off) => MenuCriteria.Resonance(on, off)),
+            "D" => Gauge(settings),
+            "E" => KnockOne(settings, "E", "Exploration noise law", "AE4", "plateau", "plateau exit (step)", r => ArmComparison.ExitTime(r),
+                (on, off) => MenuCriteria.NoiseEscape(on, off, on.Runs[0].MaxSteps)),
+            "F" => Coupling(settings),
+            "G" => Cliff(settings),
+            "J" => Family(settings),
+            "L" => Ablations(settings),
+            _ => throw new InvalidOperationException("no run for item " + id),
+        };
+
+        // ---- F: the coupling curve -------------------------------------------------------------------------------
+
+        /// <summary>The coupling grid's initial rates: 11 log-spaced over 5 decades, 1e-3 .. 100, half a decade apart.</summary>
+        public static readonly double[] CouplingAlphas = SweepCommand.Grid(5, 11, 100);
+
+        /// <summary>The coupling grid's momenta: log 1/(1 − μ) from 0 to 4.6.</summary>
+        public static readonly double[] CouplingMus = { 0, 0.5, 0.8, 0.9, 0.95, 0.99 };
+
+        public const string CouplingTask = "quadratic";
+
+        private static ExperimentReport Coupling(ExperimentRunSettings s)
+        {
+            var law = s.Law;
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            Func<ITask> task = () => TaskCatalog.Create(CouplingTask);
+            // A law whose alpha is bounded by a param alpha_max gets the grid's top as its bound, so that every cell can start.
+            bool raise = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type).Contains("alpha_max", StringComparer.Ordinal);
+            var lawResult = CouplingGrid.Run(law.Name, task, CouplingAlphas, CouplingMus, (a, m) =>
+            {
+                var o = raise ? law.OptionsWith(("init_alpha", a), ("init_mu", m), ("alpha_max", CouplingAlphas[^1])) : law.OptionsWith(("init_alpha", a), ("init_mu", m));
+                string? why = law.Refuses(o);
+                return why is null ? ((n, seed) => law.Create(n, seed, null, o), null) : (null, why);
+            }, s.Seeds, options, s.Context.Cancellation);
+            var sgdm = CouplingGrid.Run("sgdm", task, CouplingAlphas, CouplingMus, (a, m) => ((n, _) => new SgdMomentum(n, a, m), null), s.Seeds, options, s.Context.Cancellation);
+            var results = new[] { lawResult, sgdm };
+            var judgements = results.Select(r => CouplingGrid.Judge(r)).ToArray();
+
+            var md = new StringBuilder();
+            md.Append("## F. Coupling law (prediction 1): ").Append(law.Name).Append(" on ").Append(CouplingTask).Append('\n').Append('\n');
+            md.Append(Setup(s, "initial rate x momentum: init_alpha (SGDm's lr) in " + string.Join(", ", CouplingAlphas.Select(SweepCommand.Rate))
+                + "; init_mu (SGDm's momentum) in " + string.Join(", ", CouplingMus.Select(SweepCommand.Rate))
+                + (raise ? "; the law's alpha_max set to " + SweepCommand.Rate(CouplingAlphas[^1]) + " (the grid's top)" : "")));
+            for (int i = 0; i < results.Length; i++)
+            {
+                var r = results[i];
+                md.Append('\n').Append("### ").Append(r.Method).Append(": mean steps to target per cell (x diverged, . not reached by every seed, - refused by the law)").Append('\n').Append('\n');
+                md.Append("| mu \\ alpha | ").Append(string.Join(" | ", r.Alphas.Select(SweepCommand.Rate))).Append(" | best alpha |\n");
+                md.Append("| --- |").Append(string.Concat(r.Alphas.Select(_ => " --- |"))).Append(" --- |\n");
+                for (int m = 0; m < r.Mus.Count; m++)
+                {
+                    int best = r.BestAlpha(m);
+                    md.Append("| ").Append(SweepCommand.Rate(r.Mus[m])).Append(" | ");
+                    md.Append(string.Join(" | ", Enumerable.Range(0, r.Alphas.Count).Select(a =>
+                    {
+                        var c = r.Cell(m, a);
+                        string text = c.Converged ? c.MeanSteps.ToString("F1", CultureInfo.InvariantCulture) : c.Mark.ToString();
+                        return a == best ? "**" + text + "**" : text;
+                    })));
+                    md.Append(" | ").Append(best < 0 ? "—" : SweepCommand.Rate(r.Alphas[best])).Append(" |\n");
+                }
+                md.Append('\n').Append(r.Method).Append(": **").Append(judgements[i].Word).Append("**: ").Append(judgements[i].Numbers).Append('\n');
+            }
+            md.Append('\n').Append("Criterion: ").Append(judgements[0].Criterion).Append(". The verdict is ").Append(law.Name)
+              .Append("'s; SGDm's (whose step is about lr/(1 - mu)) is the control.\n");
+
+            var files = new List<string>
+            {
+                SwarmCommand.Save(s.OutDir, "F-coupling.csv", w =>
+                {
+                    w.Write("method,init_alpha,init_mu,log_1_over_1_minus_mu,seeds,seeds_at_target,seeds_diverged,mean_steps_to_target,refused\n");
+                    foreach (var r in results)
+                        foreach (var c in r.Cells)
+                            w.Write(string.Join(",", r.Method, ReplayOutput.Num(c.Alpha), ReplayOutput.Num(c.Mu), ReplayOutput.Num(c.MomentumLog),
+                                c.Runs.Count.ToString(CultureInfo.InvariantCulture), c.Runs.Count(x => x.StepsToTarget.HasValue).ToString(CultureInfo.InvariantCulture),
+                                c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite).ToString(CultureInfo.InvariantCulture),
+                                ReplayOutput.Num(c.MeanSteps), c.Refused is null ? "" : "yes") + "\n");
+                }, s.Context),
+                SwarmCommand.Save(s.OutDir, "F-coupling.svg", w => RunFiles.WritePlot("F: mean steps to target over init_alpha " + SweepCommand.Rate(CouplingAlphas[0])
+                    + " .. " + SweepCommand.Rate(CouplingAlphas[^1]) + ", one line per mu (gaps: not every seed reached it)",
+                    results.Select(r => new RunFiles.Panel(r.Method + ": steps to target (log)",
+                        Enumerable.Range(0, r.Mus.Count).Select(m => ("mu " + SweepCommand.Rate(r.Mus[m]),
+                            Enumerable.Range(0, r.Alphas.Count).Select(a => r.Cell(m, a).MeanSteps).ToArray())).ToList(), true)).ToList(),
+                    0, "index of init_alpha in the grid (0 = " + SweepCommand.Rate(CouplingAlphas[0]) + ", " + (CouplingAlphas.Length - 1).ToString(CultureInfo.InvariantCulture)
+                    + " = " + SweepCommand.Rate(CouplingAlphas[^1]) + ", half a decade apart)", w), s.Context),
+            };
+            files.Add(SwarmCommand.Save(s.OutDir, "F.md", w => w.Write(md.ToString()), s.Context));
+            return new ExperimentReport("F", "Coupling law (α ↔ β)", judgements[0], md.ToString(), files, json =>
+            {
+                json.WriteStartArray("methods");
+                for (int i = 0; i < results.Length; i++)
+                {
+                    var r = results[i];
+                    json.WriteStartObject();
+                    json.WriteString("method", r.Method);
+                    json.WriteString("verdict", judgements[i].Word);
+                    json.WriteString("numbers", judgements[i].Numbers);
+                    json.WriteStartArray("cells");
+                    foreach (var c in r.Cells)
+                    {
+                        json.WriteStartObject();
+                        json.WriteNumber("alpha", c.Alpha);
+                        json.WriteNumber("mu", c.Mu);
+                        json.WriteNumber("seeds_at_target", c.Runs.Count(x => x.StepsToTarget.HasValue));
+                        json.WriteNumber("seeds_diverged", c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
+                        Json.Number(json, "mean_steps", c.MeanSteps);
+                        if (c.Refused is not null) json.WriteString("refused", c.Refused);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            });
+        }
+
+        // ---- D: gauge robustness ---------------------------------------------------------------------------------
+
+        /// <summary>A family of conditions of one task, with the initial rate both the law and the fixed-rate baseline start from.</summary>
+        internal sealed record GaugeFamily(string Name, string Task, double Rate, IReadOnlyList<GaugeCondition> Conditions);
+
+        /// <summary>The loss times 0.1, 1, 10 on quadratic (menu item D, gradient scaling).</summary>
+        public static readonly double[] GaugeScales = { 0.1, 1, 10 };
+
+        /// <summary>Batch sizes 64, 256, 1024 as noise levels: the noise of a minibatch mean falls as 1/√batch, so σ = 2, 1, 0.5 with 256 as σ = 1.</summary>
+        public static readonly int[] GaugeBatches = { 64, 256, 1024 };
+
+        internal static IReadOnlyList<GaugeFamily> GaugeFamilies() => new[]
+        {
+            new GaugeFamily("gradient scale", "quadratic", 0.1, GaugeScales.Select(c => new GaugeCondition("loss x " + SweepCommand.Rate(c), c,
+                () => new ScaledTask(TaskCatalog.Create("quadratic"), c))).ToList()),
+            new GaugeFamily("batch size (as gradient noise)", "noisy-quadratic", 1e-3, GaugeBatches.Select(b =>
+            {
+                double sigma = Math.Sqrt(256.0 / b);
+                return new GaugeCondition("batch " + b.ToString(CultureInfo.InvariantCulture) + " (noise " + SweepCommand.Rate(sigma) + ")", 1.0,
+                    () => new NoisyQuadraticTask(noiseStd: sigma));
+            }).ToList()),
+        };
+
+        private static ExperimentReport Gauge(ExperimentRunSettings s)
+        {
+            var law = s.Law;
+            var families = GaugeFamilies();
+            var md = new StringBuilder();
+            md.Append("## D. Gauge invariance (prediction 2): ").Append(law.Name).Append(" against fixed-rate SGDm\n\n");
+            md.Append(Setup(s, "each run for the whole budget (reaching the target does not stop it); the law and SGDm (momentum 0.9) start from the same rate"));
+            var lawVerdicts = new List<Verdict>();
+            var all = new List<(GaugeFamily Family, IReadOnlyList<GaugeCell> Cells, Judgement[] Judgements)>();
+            var files = new List<string>();
+            Judgement? first = null;
+            foreach (var family in families)
+            {
+                var o = law.OptionsWith("init_alpha", family.Rate);
+                var arms = new[]
+                {
+                    new GaugeArm(law.Name, (n, seed) => law.Create(n, seed, null, o)),
+                    new GaugeArm("sgdm", (n, _) => new SgdMomentum(n, family.Rate, 0.9)),
+                };
+                var cells = GaugeRobustness.Run(family.Conditions, arms, s.Seeds, s.Steps, s.Context.Cancellation);
+                var judgements = arms.Select(a => GaugeRobustness.Judge(family.Name,
+                    cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.MeanScore, c.MeanStart)).ToList())).ToArray();
+                first ??= judgements[0];
+                lawVerdicts.Add(judgements[0].Verdict);
+                all.Add((family, cells, judgements));
+
+                md.Append("\n### ").Append(family.Name).Append(" on ").Append(family.Task).Append(", initial rate ").Append(SweepCommand.Rate(family.Rate)).Append("\n\n");
+                md.Append("| method | condition | start: log10 relative gap | score: mean log10 relative gap (± 95% CI) | seeds at target | steps to target (first seed that reached it) |\n");
+                md.Append("| --- | --- | --- | --- | --- | --- |\n");
+                foreach (var c in cells)
+                {
+                    var ci = MeanCi.Of(c.Scores);
+                    long? firstAt = c.Runs.Select(r => GaugeRobustness.FirstAtTarget(r, c.Condition.Scale)).FirstOrDefault(x => x is not null);
+                    md.Append("| ").Append(c.Method).Append(" | ").Append(c.Condition.Label).Append(" | ").Append(c.MeanStart.ToString("F2", CultureInfo.InvariantCulture)).Append(" | ")
+                      .Append(ci.Mean.ToString("F2", CultureInfo.InvariantCulture)).Append(ci.Ci is double h ? " ± " + h.ToString("F2", CultureInfo.InvariantCulture) : "")
+                      .Append(" | ").Append(c.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(c.Runs.Count.ToString(CultureInfo.InvariantCulture))
+                      .Append(" | ").Append(firstAt is long f ? f.ToString(CultureInfo.InvariantCulture) : "—").Append(" |\n");
+                }
+                md.Append('\n');
+                for (int i = 0; i < arms.Length; i++)
+                    md.Append(arms[i].Method).Append(": **").Append(judgements[i].Word).Append("**: ").Append(judgements[i].Numbers).Append('\n').Append('\n');
+
+                string slug = family.Task;
+                files.Add(SwarmCommand.Save(s.OutDir, "D-" + slug + ".svg", w => RunFiles.WritePlot("D: " + family.Name + " on " + family.Task
+                    + ": relative gap (L - c L*)/c, geometric mean over seeds",
+                    arms.Select(a => new RunFiles.Panel(a.Method + ": relative gap (log)",
+                        cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.Curve.Select(v => Math.Pow(10, v)).ToArray())).ToList(), true)).ToList(),
+                    0, "step", w), s.Context));
+            }
+            var verdict = GaugeRobustness.Combine(lawVerdicts);
+            var judgement = new Judgement(verdict, first!.Criterion.Replace(all[0].Family.Name, "the conditions of each family", StringComparison.Ordinal)
+                + "; held when it holds in every family", string.Join("; ", all.Select(f => f.Family.Name + ": " + f.Judgements[0].Word + ", " + f.Judgements[0].Numbers)));
+            md.Append("Criterion: ").Append(judgement.Criterion).Append(". The verdict is ").Append(law.Name).Append("'s: **").Append(judgement.Word)
+              .Append("**; SGDm at a fixed rate is the contrast.\n");
+            files.Insert(0, SwarmCommand.Save(s.OutDir, "D-gauge.csv", w =>
+            {
+                w.Write("family,task,method,condition,scale,seed,score,first_step_at_target,stop\n");
+                foreach (var (family, cells, _) in all)
+                    foreach (var c in cells)
+                        for (int i = 0; i < c.Runs.Count; i++)
+                            w.Write(string.Join(",", Csv(family.Name), family.Task, c.Method, Csv(c.Condition.Label), ReplayOutput.Num(c.Condition.Scale),
+                                c.Runs[i].Seed.ToString(CultureInfo.InvariantCulture), ReplayOutput.Num(c.Scores[i]),
+                                GaugeRobustness.FirstAtTarget(c.Runs[i], c.Condition.Scale)?.ToString(CultureInfo.InvariantCulture) ?? "", c.Runs[i].Stop.ToString()) + "\n");
+            }, s.Context));
+            files.Add(SwarmCommand.Save(s.OutDir, "D.md", w => w.Write(md.ToString()), s.Context));
+            return new ExperimentReport("D", "Gauge invariance (scale robustness)", judgement, md.ToString(), files, json =>
+            {
+                json.WriteStartArray("families");
+                foreach (var (family, cells, judgements) in all)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("family", family.Name);
+                    json.WriteString("task", family.Task);
+                    json.WriteNumber("rate", family.Rate);
+                    json.WriteStartArray("methods");
+                    foreach (var (method, j) in cells.Select(c => c.Method).Distinct().Zip(judgements))
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("method", method);
+                        json.WriteString("verdict", j.Word);
+                        json.WriteString("numbers", j.Numbers);
+                        json.WriteStartArray("conditions");
+                        foreach (var c in cells.Where(c => c.Method == method))
+                        {
+                            json.WriteStartObject();
+                            json.WriteString("condition", c.Condition.Label);
+                            json.WriteNumber("scale", c.Condition.Scale);
+                            Json.Number(json, "start", c.MeanStart);
+                            Json.Number(json, "score", c.MeanScore);
+                            json.WriteNumber("seeds_at_target", c.Reached);
+                            json.WriteEndObject();
+                        }
+                        json.WriteEndArray();
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            });
+        }
+
+        // ---- C, E, G, L: the law against itself without a rule, or from an absurd rate ------------------------------
+
+        /// <summary>The initial rate of items C, E, G and L: 1, where the law reaches the targets of delayed and plateau (docs/results.md, "From init_alpha = 1").</summary>
+        public const double HighRate = 1;
+
+        private static Arm LawArm(ExperimentLaw law, string name, string? without)
+        {
+            if (without is not null && !law.RuleIds.Contains(without, StringComparer.Ordinal))
+                throw new CliException("the law " + law.Name + " has no switchable rule " + without + "; its rules: " + string.Join(", ", law.RuleIds));
+            var o = law.OptionsWith("init_alpha", HighRate);
+            var ablated = without is null ? Array.Empty<string>() : new[] { without };
+            return new Arm(name, (n, seed) => law.Create(n, seed, ablated, o));
+        }
+
+        private static ExperimentReport KnockOne(ExperimentRunSettings s, string id, string title, string rule, string task, string measureName,
+            Func<MachineRun, double> measure, Func<ArmResult, ArmResult, Judgement> judge)
+        {
+            var law = s.Law;
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var on = ArmComparison.Run(LawArm(law, law.Name, null), () => TaskCatalog.Create(task), s.Seeds, options, measure, s.Context.Cancellation);
+            var off = ArmComparison.Run(LawArm(law, law.Name + " without " + rule, rule), () => TaskCatalog.Create(task), s.Seeds, options, measure, s.Context.Cancellation);
+            var j = judge(on, off);
+            return ArmsReport(s, id, title, "the law with and without " + rule + " on " + task + " from init_alpha = " + SweepCommand.Rate(HighRate), new[] { on, off }, measureName, j,
+                "The verdict is on " + rule + "'s effect: the law with it against the law without it.");
+        }
+
+        private static ExperimentReport Cliff(ExperimentRunSettings s)
+        {
+            var law = s.Law;
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = true };
+            var results = new List<ArmResult>();
+            var lawRows = new List<ArmResult>();
+            foreach (var task in new[] { "quadratic", "noisy-quadratic" })
+            {
+                var l = ArmComparison.Run(LawArm(law, law.Name, null), () => TaskCatalog.Create(task), s.Seeds, options, ArmComparison.LargestLogAlphaStep, s.Context.Cancellation);
+                lawRows.Add(l);
+                results.Add(l);
+                results.Add(ArmComparison.Run(new Arm("sgdm", (n, _) => new SgdMomentum(n, HighRate, 0.9)), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation));
+            }
+            return ArmsReport(s, "G", "Budget/continuity & safety", "the law from init_alpha = " + SweepCommand.Rate(HighRate) + " (its alpha_max) and SGDm (momentum 0.9) at lr "
+                + SweepCommand.Rate(HighRate) + " on quadratic and noisy-quadratic (eigenvalues up to 60)", results, "largest |d log alpha| per step",
+                MenuCriteria.Cliff(lawRows), "The verdict is the law's; SGDm at the same rate is the contrast.");
+        }
+
+        /// <summary>The initial rates of items A and B, each method run from each.</summary>
+        public static readonly double[] StartRates = { 0.01, 0.1, 1 };
+
+        private static Arm RateArm(ExperimentLaw law, double rate)
+        {
+            var o = law.OptionsWith("init_alpha", rate);
+            return new Arm(law.Name + " from " + SweepCommand.Rate(rate), (n, seed) => law.Create(n, seed, null, o));
+        }
+
+        private static ExperimentReport Sanity(ExperimentRunSettings s)
+        {
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var cells = new List<(ArmResult Law, ArmResult Fixed)>();
+            foreach (var task in new[] { "quadratic", "linreg" })
+                foreach (double rate in StartRates)
+                    cells.Add((ArmComparison.Run(RateArm(s.Law, rate), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
+                        ArmComparison.Run(new Arm("sgdm from " + SweepCommand.Rate(rate), (n, _) => new SgdMomentum(n, rate, 0.9)), () => TaskCatalog.Create(task), s.Seeds, options, null,
+                            s.Context.Cancellation)));
+            return ArmsReport(s, "A", "Core sanity & speedups", "the law and SGDm (momentum 0.9) from init_alpha = lr = " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
+                + " on quadratic and linreg", cells.SelectMany(c => new[] { c.Law, c.Fixed }).ToList(), null, MenuCriteria.Sanity(cells),
+                "The seed's MLP, ResNet-18 and WikiText setups are not here.");
+        }
+
+        /// <summary>Item J's laws, each beside the fixed-rate optimizer it closes the loop over (paths from the current folder).</summary>
+        public static readonly (string File, string Baseline)[] FamilyLaws = { ("laws/ae_sgdm.ae", "sgdm"), ("laws/ae_adam.ae", "adam") };
+
+        /// <summary>Item J's tasks.</summary>
+        public static readonly string[] FamilyTasks = { "quadratic", "linreg", "rosenbrock" };
+
+        private static ExperimentReport Family(ExperimentRunSettings s)
+        {
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var all = new List<ArmResult>();
+            var verdicts = new List<Judgement>();
+            foreach (var (file, baseline) in FamilyLaws)
+            {
+                var law = ExperimentLaw.Load(new[] { file }, null, Array.Empty<ParamSetting>(), Array.Empty<string>(), s.Context, ExperimentCommand.Name, 1);
+                var cells = new List<(ArmResult Law, ArmResult Fixed)>();
+                foreach (var task in FamilyTasks)
+                    foreach (double rate in StartRates)
+                        cells.Add((ArmComparison.Run(RateArm(law, rate), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
+                            ArmComparison.Run(new Arm(baseline + " from " + SweepCommand.Rate(rate), (n, _) => BaselineCatalog.Create(baseline, n, rate)), () => TaskCatalog.Create(task),
+                                s.Seeds, options, null, s.Context.Cancellation)));
+                all.AddRange(cells.SelectMany(c => new[] { c.Law, c.Fixed }));
+                var j = MenuCriteria.Sanity(cells);
+                verdicts.Add(j with { Numbers = law.Name + " against " + baseline + ": " + j.Word + ", " + j.Numbers });
+            }
+            var judgement = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), "for each law against its fixed-rate optimizer: " + verdicts[0].Criterion
+                + "; held when it holds for every law (consistent gains)", string.Join("; ", verdicts.Select(v => v.Numbers)));
+            return ArmsReport(s, "J", "Optimizer family coverage", "laws/ae_sgdm.ae against SGDm (momentum 0.9) and laws/ae_adam.ae against Adam, from init_alpha = lr = "
+                + string.Join(", ", StartRates.Select(SweepCommand.Rate)) + " on " + string.Join(", ", FamilyTasks) + " (--law is not used)", all, null, judgement,
+                "No Adafactor is here; memory is item K's.");
+        }
+
+        /// <summary>The step from which scale-change multiplies its loss by 10 and moving-optimum's optimum drifts.</summary>
+        public const long DriftSwitch = 200;
+
+        private static ExperimentReport Drift(ExperimentRunSettings s)
+        {
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var all = new List<ArmResult>();
+            var verdicts = new List<Judgement>();
+            foreach (var task in new[] { "scale-change", "moving-optimum" })
+            {
+                var law = StartRates.Select(r => ArmComparison.Run(RateArm(s.Law, r), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation)).ToList();
+                var fixedRuns = StartRates.SelectMany(r => new[]
+                {
+                    ArmComparison.Run(new Arm("sgdm from " + SweepCommand.Rate(r), (n, _) => new SgdMomentum(n, r, 0.9)), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
+                    ArmComparison.Run(new Arm("adam from " + SweepCommand.Rate(r), (n, _) => new Adam(n, r)), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
+                }).ToList();
+                all.AddRange(law);
+                all.AddRange(fixedRuns);
+                verdicts.Add(MenuCriteria.Recovery(task, law, fixedRuns, DriftSwitch));
+            }
+            var j = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), verdicts[0].Criterion + "; held when it holds on both tasks",
+                string.Join("; ", verdicts.Select(v => v.Word + ": " + v.Numbers)));
+            return ArmsReport(s, "B", "Non-stationary & drift (where AE should shine)", "the law, SGDm (momentum 0.9) and Adam from " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
+                + " on scale-change (loss x 10 from step 200) and moving-optimum (optimum drifting from step 200); the target counts from step 300 and 700", all, null, j,
+                "Rotating corruptions, class shift and RL reward scaling are not here.");
+        }
+
+        /// <summary>The tasks of item L: where the law from init_alpha = 1 reaches the target, and the noisy task where the protective rules matter.</summary>
+        public static readonly string[] AblationTasks = { "quadratic", "delayed", "noisy-quadratic", "plateau" };
+
+        private static ExperimentReport Ablations(ExperimentRunSettings s)
+        {
+            var law = s.Law;
+            var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
+            var full = AblationTasks.Select(t => ArmComparison.Run(LawArm(law, law.Name, null), () => TaskCatalog.Create(t), s.Seeds, options, null, s.Context.Cancellation)).ToList();
+            var removed = law.RuleIds.Select(rule => (rule, (IReadOnlyList<ArmResult>)AblationTasks.Select(t => ArmComparison.Run(LawArm(law, "without " + rule, rule),
+                () => TaskCatalog.Create(t), s.Seeds, options, null, s.Context.Cancellation)).ToList())).ToList();
+            var all = full.Concat(removed.SelectMany(r => r.Item2)).ToList();
+            return ArmsReport(s, "L", "Ablations (prove each law matters)", "the full law and each switchable rule off in turn, from init_alpha = " + SweepCommand.Rate(HighRate)
+                + " on " + string.Join(", ", AblationTasks), all, null, MenuCriteria.Ablation(full, removed), "");
+        }
+
+        /// <summary>The markdown table, the CSV of every run and the SVG of seed 0's gap per task and arm, for the items that compare arms.</summary>
+        private static ExperimentReport ArmsReport(ExperimentRunSettings s, string id, string title, string what, IReadOnlyList<ArmResult> results, string? measureName,
+            Judgement judgement, string note)
+        {
+            var md = new StringBuilder();
+            md.Append("## ").Append(id).Append(". ").Append(title).Append('\n').Append('\n');
+            md.Append(Setup(s, what)).Append('\n');
+            md.Append("| task | arm | seeds at target | mean steps to target | final log10 gap | blown seeds | incidents |").Append(measureName is null ? "" : " " + measureName + " (mean) |").Append('\n');
+            md.Append("| --- | --- | --- | --- | --- | --- | --- |").Append(measureName is null ? "" : " --- |").Append('\n');
+            foreach (var r in results)
+                md.Append("| ").Append(r.Task).Append(" | ").Append(r.Arm).Append(" | ").Append(r.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(r.Seeds.ToString(CultureInfo.InvariantCulture))
+                  .Append(" | ").Append(ArmComparison.F(r.MeanSteps, "F1")).Append(" | ").Append(ArmComparison.F(r.FinalLogGap)).Append(" | ").Append(r.Blown.ToString(CultureInfo.InvariantCulture))
+                  .Append(" | ").Append(r.Incidents.ToString(CultureInfo.InvariantCulture)).Append(" |").Append(measureName is null ? "" : " " + ArmComparison.F(r.MeanMeasure, "G4") + " |").Append('\n');
+            md.Append('\n').Append("**").Append(judgement.Word).Append("**: ").Append(judgement.Numbers).Append('\n').Append('\n');
+            md.Append("Criterion: ").Append(judgement.Criterion).Append('.').Append(note.Length > 0 ? " " + note : "").Append('\n');
+            var files = new List<string>
+            {
+                SwarmCommand.Save(s.OutDir, id + "-runs.csv", w =>
+                {
+                    w.Write("task,arm,seed,steps_to_target,final_loss,incidents,stop" + (measureName is null ? "" : ",measure") + "\n");
+                    foreach (var r in results)
+                        for (int i = 0; i < r.Runs.Count; i++)
+                            w.Write(string.Join(",", r.Task, Csv(r.Arm), r.Runs[i].Seed.ToString(CultureInfo.InvariantCulture), r.Runs[i].StepsToTarget?.ToString(CultureInfo.InvariantCulture) ?? "",
+                                ReplayOutput.Num(r.Runs[i].FinalLoss), r.Runs[i].IncidentCount.ToString(CultureInfo.InvariantCulture), r.Runs[i].Stop.ToString())
+                                + (measureName is null ? "" : "," + ReplayOutput.Num(r.Measure[i])) + "\n");
+                }, s.Context),
+                SwarmCommand.Save(s.OutDir, id + "-gap.svg", w => RunFiles.WritePlot(id + ": loss - optimum over the steps, seed 0", results.GroupBy(r => r.Task).Select(g =>
+                    new RunFiles.Panel(g.Key + " (log)", g.Take(5).Select(r => (r.Arm, r.Runs[0].Log.Losses.ToArray().Select(l => l - (r.Runs[0].OptimumLoss ?? 0)).ToArray())).ToList(), true)).ToList(),
+                    0, "step", w), s.Context),
+            };
+            files.Add(SwarmCommand.Save(s.OutDir, id + ".md", w => w.Write(md.ToString()), s.Context));
+            return new ExperimentReport(id, title, judgement, md.ToString(), files, json =>
+            {
+                json.WriteStartArray("arms");
+                foreach (var r in results)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("task", r.Task);
+                    json.WriteString("arm", r.Arm);
+                    json.WriteNumber("seeds", r.Seeds);
+                    json.WriteNumber("seeds_at_target", r.Reached);
+                    Json.Number(json, "mean_steps", r.MeanSteps);
+                    Json.Number(json, "final_log10_gap", r.FinalLogGap);
+                    json.WriteNumber("blown", r.Blown);
+                    json.WriteNumber("incidents", r.Incidents);
+                    if (measureName is not null) Json.Number(json, "measure", r.MeanMeasure);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            });
+        }
+
+        private static string Csv(string text) => text.Contains(',', StringComparison.Ordinal) ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+
+        private static string Setup(ExperimentRunSettings s, string what) =>
+            "Law " + s.Law.Name + " (" + s.Law.FilePath + ")" + (s.Law.Settings.Count > 0 ? " with " + string.Join(", ", s.Law.Settings.Select(x => x.Name + "=" + x.Text)) : "")
+            + "; " + what + "; seeds 0.." + (s.Seeds - 1).ToString(CultureInfo.InvariantCulture) + "; "
+            + (s.Steps is long n ? "budget " + n.ToString(CultureInfo.InvariantCulture) + " steps" : "each task's own budget") + ".\n";
+    }
+}

@@ -1,0 +1,151 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary><c>ae experiment run</c>: items D and F run small (few steps, one or two seeds), write their files and say a verdict; the rest are one line.</summary>
+    public class ExperimentRunCommandTests
+    {
+        private static string PhaseLaw => Path.Combine(Repo.Laws, "ae_sgdm_phase.ae");
+
+        private static readonly string[] Verdicts = { "held", "did not hold", "not testable here" };
+
+        [Fact]
+        public void F_writes_its_grid_and_gives_the_same_table_for_the_same_seeds()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(string output) => new[] { "experiment", "run", "F", "--seeds", "1", "--steps", "40", "--law", PhaseLaw, "--out", output };
+            var first = Cli.Run(dir.Path, Args("one"));
+            Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+            var second = Cli.Run(dir.Path, Args("two"));
+            Assert.Equal(0, second.ExitCode);
+            Assert.Equal(first.Stdout.Replace("one/", "two/", StringComparison.Ordinal), second.Stdout);
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "one", "F-coupling.csv")), File.ReadAllText(Path.Combine(dir.Path, "two", "F-coupling.csv")));
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "one", "F.md")), File.ReadAllText(Path.Combine(dir.Path, "two", "F.md")));
+
+            var csv = File.ReadAllLines(Path.Combine(dir.Path, "one", "F-coupling.csv"));
+            Assert.StartsWith("method,init_alpha,init_mu,", csv[0], StringComparison.Ordinal);
+            Assert.Equal(2 * 11 * 6, csv.Length - 1);   // the law and SGDm, 11 rates x 6 momenta
+            Assert.Equal(new[] { "AeSgdmPhase", "sgdm" }, csv.Skip(1).Select(l => l.Split(',')[0]).Distinct());
+            // In 40 steps no cell reaches the target (the fastest, SGDm at lr 3.16 with momentum 0.8, needs about 70).
+            Assert.All(csv.Skip(1), l => Assert.Equal("0", l.Split(',')[5]));
+            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(dir.Path, "one", "F-coupling.svg")), StringComparison.Ordinal);
+            var verdict = first.StdoutLines.Single(l => l.StartsWith("Verdict (F): ", StringComparison.Ordinal));
+            Assert.StartsWith("Verdict (F): not testable here: 0 row(s) with a best alpha inside the grid", verdict, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void F_with_its_budget_finds_converging_cells_for_sgdm_as_json()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", "F", "--seeds", "1", "--steps", "300", "--law", PhaseLaw, "--out", "f", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var root = json.RootElement;
+            Assert.Equal("F", root.GetProperty("id").GetString());
+            Assert.Contains(root.GetProperty("verdict").GetString(), Verdicts);
+            var sgdm = root.GetProperty("methods").EnumerateArray().Single(m => m.GetProperty("method").GetString() == "sgdm");
+            var cell = sgdm.GetProperty("cells").EnumerateArray().Single(c => c.GetProperty("alpha").GetDouble() == 1 && c.GetProperty("mu").GetDouble() == 0.8);
+            Assert.Equal(1, cell.GetProperty("seeds_at_target").GetInt32());   // lr 1 with momentum 0.8 reaches the quadratic in under 100 steps
+            var far = sgdm.GetProperty("cells").EnumerateArray().Single(c => c.GetProperty("alpha").GetDouble() == 100 && c.GetProperty("mu").GetDouble() == 0);
+            Assert.Equal(1, far.GetProperty("seeds_diverged").GetInt32());     // lr 100 on eigenvalues up to 1
+            Assert.Equal(3, root.GetProperty("files").GetArrayLength());
+        }
+
+        [Fact]
+        public void D_runs_both_families_for_the_law_and_sgdm()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", "D", "--seeds", "2", "--steps", "60", "--law", PhaseLaw, "--out", "d", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var root = json.RootElement;
+            Assert.Contains(root.GetProperty("verdict").GetString(), Verdicts);
+            var families = root.GetProperty("families").EnumerateArray().ToList();
+            Assert.Equal(new[] { "quadratic", "noisy-quadratic" }, families.Select(f => f.GetProperty("task").GetString()));
+            foreach (var f in families)
+            {
+                var methods = f.GetProperty("methods").EnumerateArray().ToList();
+                Assert.Equal(new[] { "AeSgdmPhase", "sgdm" }, methods.Select(m => m.GetProperty("method").GetString()));
+                Assert.All(methods, m => Assert.Equal(3, m.GetProperty("conditions").GetArrayLength()));
+            }
+            var scales = families[0].GetProperty("methods")[1].GetProperty("conditions").EnumerateArray().Select(c => c.GetProperty("scale").GetDouble());
+            Assert.Equal(new[] { 0.1, 1, 10 }, scales);
+            var csv = File.ReadAllLines(Path.Combine(dir.Path, "d", "D-gauge.csv"));
+            Assert.Equal(2 * 2 * 3 * 2, csv.Length - 1);   // families x methods x conditions x seeds
+            Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D-quadratic.svg")));
+            Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D-noisy-quadratic.svg")));
+            Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D.md")));
+        }
+
+        [Theory]
+        [InlineData("A", null)]
+        [InlineData("B", null)]
+        [InlineData("C", "oscillation")]
+        [InlineData("E", "plateau exit")]
+        [InlineData("G", "largest |d log alpha|")]
+        [InlineData("L", null)]
+        public void The_items_that_compare_arms_write_a_table_a_csv_and_a_plot(string id, string? measure)
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", id, "--seeds", "1", "--steps", "30", "--law", PhaseLaw, "--out", "o");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Single(r.StdoutLines, l => l.StartsWith("Verdict (" + id + "): ", StringComparison.Ordinal));
+            Assert.Contains(Verdicts, v => r.Stdout.Contains("Verdict (" + id + "): " + v + ":", StringComparison.Ordinal));
+            var header = r.StdoutLines.First(l => l.StartsWith("| task | arm |", StringComparison.Ordinal));
+            Assert.Equal(measure is not null, measure is not null && header.Contains(measure, StringComparison.Ordinal));
+            var csv = File.ReadAllLines(Path.Combine(dir.Path, "o", id + "-runs.csv"));
+            Assert.StartsWith("task,arm,seed,steps_to_target,final_loss,incidents,stop", csv[0], StringComparison.Ordinal);
+            Assert.All(csv.Skip(1), l => Assert.Equal("", l.Split(',')[3])); // 30 steps reach no target here
+            Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + "-gap.svg")));
+            Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + ".md")));
+        }
+
+        [Fact]
+        public void A_law_without_the_knocked_out_rule_is_one_line()
+        {
+            var r = Cli.Run(Repo.Root, "experiment", "run", "C", "--seeds", "1", "--steps", "5", "--law", Repo.SgdmLaw, "--name", "AeSgdmNoResonance", "--out", Path.Combine(Path.GetTempPath(), "unused"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: error: the law AeSgdmNoResonance has no switchable rule AE5; its rules: ", r.StderrLines[0], StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void J_runs_the_two_shipped_laws_against_their_baselines()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(Repo.Root, "experiment", "run", "J", "--seeds", "1", "--steps", "20", "--out", dir.Path, "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var arms = json.RootElement.GetProperty("arms").EnumerateArray().Select(a => a.GetProperty("arm").GetString()!.Split(' ')[0]).Distinct();
+            Assert.Equal(new[] { "AeSgdm", "sgdm", "AeAdam", "adam" }, arms);
+            Assert.Equal(2 * 2 * 3 * 3, json.RootElement.GetProperty("arms").GetArrayLength());   // 2 laws x (law, baseline) x 3 tasks x 3 rates
+            Assert.Contains(json.RootElement.GetProperty("verdict").GetString(), Verdicts);
+        }
+
+        [Fact]
+        public void An_interrupted_run_gives_no_verdict_and_exit_130()
+        {
+            using var dir = new TempDirectory();
+            using var cts = new System.Threading.CancellationTokenSource();
+            cts.Cancel();
+            var r = Experiments.Run(dir.Path, cts.Token, null, "experiment", "run", "C", "--seeds", "1", "--steps", "50", "--law", PhaseLaw, "--out", "o");
+            Assert.Equal(130, r.ExitCode);
+            Assert.DoesNotContain("Verdict", r.Stdout, StringComparison.Ordinal);
+            Assert.Equal(new[] { "ae: interrupted; no verdict; the files under o hold the runs as far as they got" }, r.StderrLines);
+        }
+
+        [Fact]
+        public void A_law_without_init_mu_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("plain.ae", "law Plain { dim n; param init_alpha = 0.1; input loss: real; input grad: real[n]; state theta: real[n]; update { theta' = theta - init_alpha * grad; } }\n");
+            var r = Cli.Run(dir.Path, "experiment", "run", "F", "--seeds", "1", "--steps", "5", "--law", "plain.ae");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the law Plain has no param 'init_mu'" }, r.StderrLines);
+        }
+    }
+}
