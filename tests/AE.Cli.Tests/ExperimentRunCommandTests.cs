@@ -18,21 +18,22 @@ namespace AE.Cli.Tests
         {
             using var dir = new TempDirectory();
             string[] Args(string output) => new[] { "experiment", "run", "F", "--seeds", "1", "--steps", "40", "--law", PhaseLaw, "--out", output };
-            var first = Cli.Run(dir.Path, Args("one"));
+            // Output folders named so that no other part of a path (the clone's, the temporary folder's) contains them.
+            var first = Cli.Run(dir.Path, Args("first-run-out"));
             Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
-            var second = Cli.Run(dir.Path, Args("two"));
+            var second = Cli.Run(dir.Path, Args("second-run-out"));
             Assert.Equal(0, second.ExitCode);
-            Assert.Equal(first.Stdout.Replace("one/", "two/", StringComparison.Ordinal), second.Stdout);
-            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "one", "F-coupling.csv")), File.ReadAllText(Path.Combine(dir.Path, "two", "F-coupling.csv")));
-            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "one", "F.md")), File.ReadAllText(Path.Combine(dir.Path, "two", "F.md")));
+            Assert.Equal(first.Stdout.Replace("first-run-out", "second-run-out", StringComparison.Ordinal), second.Stdout);
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "first-run-out", "F-coupling.csv")), File.ReadAllText(Path.Combine(dir.Path, "second-run-out", "F-coupling.csv")));
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "first-run-out", "F.md")), File.ReadAllText(Path.Combine(dir.Path, "second-run-out", "F.md")));
 
-            var csv = File.ReadAllLines(Path.Combine(dir.Path, "one", "F-coupling.csv"));
+            var csv = File.ReadAllLines(Path.Combine(dir.Path, "first-run-out", "F-coupling.csv"));
             Assert.StartsWith("method,init_alpha,init_mu,", csv[0], StringComparison.Ordinal);
             Assert.Equal(2 * 11 * 6, csv.Length - 1);   // the law and SGDm, 11 rates x 6 momenta
             Assert.Equal(new[] { "AeSgdmPhase", "sgdm" }, csv.Skip(1).Select(l => l.Split(',')[0]).Distinct());
             // In 40 steps no cell reaches the target (the fastest, SGDm at lr 3.16 with momentum 0.8, needs about 70).
             Assert.All(csv.Skip(1), l => Assert.Equal("0", l.Split(',')[5]));
-            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(dir.Path, "one", "F-coupling.svg")), StringComparison.Ordinal);
+            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(dir.Path, "first-run-out", "F-coupling.svg")), StringComparison.Ordinal);
             var verdict = first.StdoutLines.Single(l => l.StartsWith("Verdict (F): ", StringComparison.Ordinal));
             Assert.StartsWith("Verdict (F): not testable here: 0 row(s) with a best alpha inside the grid", verdict, StringComparison.Ordinal);
         }
