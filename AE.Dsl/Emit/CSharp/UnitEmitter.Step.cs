@@ -287,8 +287,13 @@ namespace AE.Dsl.Emit
         // ------------------------------------------------------------ vector passes
 
         /// <summary>What a pass over the vectors does, as its comment and the file's header say it.</summary>
-        private static string PassWork(VectorPass pass) =>
-            pass.IsFinal ? "write the vectors" : "reductions " + string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
+        private static string PassWork(VectorPass pass)
+        {
+            var reductions = string.Join(", ", pass.Reductions.Select(r => IrPrinter.Expr(r.Call)));
+            if (!pass.IsFinal) return "reductions " + reductions;
+            // A lagged law's one pass also computes every reduction, for the next step to read.
+            return pass.Reductions.Count == 0 ? "write the vectors" : "write the vectors, and reductions " + reductions + " for the next step";
+        }
 
         /// <summary>The passes the step makes over the vectors (a final pass with nothing to write is not made).</summary>
         private IEnumerable<VectorPass> PassesMade => _plan.Passes.Where(p => !p.IsFinal || p.Elements.Count > 0 || p.Reductions.Count > 0);
