@@ -138,15 +138,13 @@ namespace AE.Dsl.Schedule
         public bool IsSnapshot(int pos, string key) => _snapshotSet.Contains(new Snapshot(pos, key));
 
         /// <summary>The item that computes 'when' condition <paramref name="cond"/>.</summary>
-        public CondItem CondItemOf(int cond) => Items.OfType<CondItem>().First(c => c.Cond == cond);
+        private CondItem CondItemOf(int cond) => Items.OfType<CondItem>().First(c => c.Cond == cond);
 
         /// <summary>The scalar key of a reference: its name, with ' for a next value.</summary>
         public static string ScalarKey(IrRef r) => r.Time == RefTime.Next ? r.Name + "'" : r.Name;
 
-        public static bool IsPure(IrExpr e) => IrFacts.IsPure(e);
-
         /// <summary>Vector values the final pass writes: state next values and host-readable signals.</summary>
-        public bool IsVectorOutput(string name) => Unit.States.Any(s => s.Name == name) || Unit.Signals.Any(s => s.Name == name);
+        private bool IsVectorOutput(string name) => Unit.States.Any(s => s.Name == name) || Unit.Signals.Any(s => s.Name == name);
 
         /// <summary>Whether scalar <paramref name="key"/> is written strictly between two positions.</summary>
         public bool WrittenBetween(string key, int afterExclusive, int beforeExclusive) =>

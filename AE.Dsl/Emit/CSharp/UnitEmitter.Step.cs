@@ -199,7 +199,6 @@ namespace AE.Dsl.Emit
 
         private static string RuleHeading(IrRule r) => CSharp.Comment(IrPrinter.RuleLabel(r));
 
-
         private void LineDirective(ScheduleItem item, IrStmt s)
         {
             var path = item.Rule.Origin.Path;
@@ -233,10 +232,10 @@ namespace AE.Dsl.Emit
             var ctx = new RenderCtx { Versions = item.Versions, ItemPos = item.Pos };
             string target;
             string value;
-            if (item is CondItem)
+            if (item is CondItem condition)
             {
-                target = Names.Cond(((CondItem)item).Cond);
-                value = Render(((CondItem)item).Condition, ctx);
+                target = Names.Cond(condition.Cond);
+                value = Render(condition.Condition, ctx);
             }
             else
             {

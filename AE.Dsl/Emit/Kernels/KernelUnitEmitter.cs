@@ -548,10 +548,10 @@ namespace AE.Dsl.Emit.Kernels
             string target;
             string value;
             IrType type;
-            if (item is CondItem)
+            if (item is CondItem condition)
             {
-                target = Macro(OpenClSlotKind.Condition, Names.Cond(((CondItem)item).Cond));
-                value = Render(((CondItem)item).Condition, ctx);
+                target = Macro(OpenClSlotKind.Condition, Names.Cond(condition.Cond));
+                value = Render(condition.Condition, ctx);
                 type = IrType.Bool;
             }
             else

@@ -214,10 +214,10 @@ namespace AE.Dsl.Emit
             var stmt = item.Stmt;
             string target;
             IrExpr expr;
-            if (item is CondItem)
+            if (item is CondItem condition)
             {
-                target = Names.Cond(((CondItem)item).Cond) + "[__q]";
-                expr = ((CondItem)item).Condition;
+                target = Names.Cond(condition.Cond) + "[__q]";
+                expr = condition.Condition;
             }
             else
             {
@@ -251,7 +251,7 @@ namespace AE.Dsl.Emit
                 var value = Render(expr, on);
                 Flush(on);
                 string neutralValue;
-                if (StepSchedule.IsPure(neutral)) neutralValue = Pure(neutral, on);
+                if (IrFacts.IsPure(neutral)) neutralValue = Pure(neutral, on);
                 else
                 {
                     var offMask = Temp("__m");
@@ -612,7 +612,7 @@ namespace AE.Dsl.Emit
         /// Computed on every lane and selected: no filter update, and no draw (a draw is pure, but runs only on
         /// the lanes that take its branch, so a branch no lane takes costs nothing).
         /// </summary>
-        private static bool Maskless(IrExpr e) => StepSchedule.IsPure(e) && IrFacts.DrawsNothing(e);
+        private static bool Maskless(IrExpr e) => IrFacts.IsPure(e) && IrFacts.DrawsNothing(e);
 
         private static string WithEager(Ctx ctx, bool eager, Func<string> render)
         {
