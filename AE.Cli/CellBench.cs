@@ -34,7 +34,6 @@ namespace AE.Cli
             ["--min-time-ms"] = "milliseconds of timed runs",
         };
 
-        private const int Batches = 5;
 
         /// <summary>Whether <c>ae bench</c> was asked about a cell: a cell option is given, or the named file declares cells and no law.</summary>
         public static bool Applies(string[] args, CliContext context)
@@ -125,12 +124,12 @@ namespace AE.Cli
             int warmRuns = 0;
             while (warmRuns < 3 || warm.Elapsed.TotalSeconds < BenchCommand.WarmupSeconds) { Once(); warmRuns++; }
             double perRun = warm.Elapsed.TotalSeconds / warmRuns;
-            int runs = (int)Math.Clamp(Math.Round(minTimeMs / 1000.0 / Batches / perRun), 1, int.MaxValue / 2);
+            int runs = (int)Math.Clamp(Math.Round(minTimeMs / 1000.0 / BenchCommand.Batches / perRun), 1, int.MaxValue / 2);
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            var times = new double[Batches];
+            var times = new double[BenchCommand.Batches];
             long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int b = 0; b < Batches; b++)
+            for (int b = 0; b < BenchCommand.Batches; b++)
             {
                 long start = Stopwatch.GetTimestamp();
                 for (int r = 0; r < runs; r++) Once();
@@ -138,7 +137,7 @@ namespace AE.Cli
             }
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             Array.Sort(times);
-            return new Result(target.Name, batch, time, typeof(T) == typeof(double) ? "f64" : "f32", threads, cell.CheckpointEvery, times[Batches / 2] / runs * 1e9, times[0] / runs * 1e9, allocated, runs * Batches);
+            return new Result(target.Name, batch, time, typeof(T) == typeof(double) ? "f64" : "f32", threads, cell.CheckpointEvery, times[BenchCommand.Batches / 2] / runs * 1e9, times[0] / runs * 1e9, allocated, runs * BenchCommand.Batches);
         }
 
         /// <summary>PyTorch's default initialisation (uniform within 1/sqrt(fan-in)) for weights, standard normal inputs and output gradients, a fixed seed.</summary>

@@ -218,7 +218,7 @@ namespace AE.Cli
                 foreach (var c in cells)
                 {
                     var ci = MeanCi.Of(c.Scores);
-                    long? firstAt = c.Runs.Select(r => GaugeRobustness.FirstAtTarget(r, c.Condition.Scale)).FirstOrDefault(x => x is not null);
+                    long? firstAt = c.Runs.Select(r => GaugeRobustness.FirstAtTarget(r)).FirstOrDefault(x => x is not null);
                     md.Append("| ").Append(c.Method).Append(" | ").Append(c.Condition.Label).Append(" | ").Append(c.MeanStart.ToString("F2", CultureInfo.InvariantCulture)).Append(" | ")
                       .Append(ci.Mean.ToString("F2", CultureInfo.InvariantCulture)).Append(ci.Ci is double h ? " ± " + h.ToString("F2", CultureInfo.InvariantCulture) : "")
                       .Append(" | ").Append(c.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(c.Runs.Count.ToString(CultureInfo.InvariantCulture))
@@ -248,7 +248,7 @@ namespace AE.Cli
                         for (int i = 0; i < c.Runs.Count; i++)
                             w.Write(string.Join(",", Csv(family.Name), family.Task, c.Method, Csv(c.Condition.Label), ReplayOutput.Num(c.Condition.Scale),
                                 c.Runs[i].Seed.ToString(CultureInfo.InvariantCulture), ReplayOutput.Num(c.Scores[i]),
-                                GaugeRobustness.FirstAtTarget(c.Runs[i], c.Condition.Scale)?.ToString(CultureInfo.InvariantCulture) ?? "", c.Runs[i].Stop.ToString()) + "\n");
+                                GaugeRobustness.FirstAtTarget(c.Runs[i])?.ToString(CultureInfo.InvariantCulture) ?? "", c.Runs[i].Stop.ToString()) + "\n");
             }, s.Context));
             files.Add(SwarmCommand.Save(s.OutDir, "D.md", w => w.Write(md.ToString()), s.Context));
             return new ExperimentReport("D", "Gauge invariance (scale robustness)", judgement, md.ToString(), files, json =>

@@ -26,7 +26,7 @@ namespace AE.Experiments.Menu
         public double MeanStart => Runs.Average(r => GaugeRobustness.LogGaps(r, Condition.Scale)[0]);
 
         /// <summary>Seeds whose relative gap reached the task's relative target within the budget.</summary>
-        public int Reached => Runs.Count(r => GaugeRobustness.FirstAtTarget(r, Condition.Scale) is not null);
+        public int Reached => Runs.Count(r => GaugeRobustness.FirstAtTarget(r) is not null);
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ namespace AE.Experiments.Menu
         public static double Score(MachineRun run, double scale) => LogGaps(run, scale).Average();
 
         /// <summary>The first step whose loss is at the task's target (the relative target at scale c), or null.</summary>
-        public static long? FirstAtTarget(MachineRun run, double scale)
+        public static long? FirstAtTarget(MachineRun run)
         {
             var losses = run.Log.Losses;
             for (int k = 0; k < losses.Length; k++)

@@ -58,6 +58,9 @@ namespace AE.Experiments.Swarm
         /// <summary>ε in the score ln(max(gap, 0) + ε).</summary>
         public const double ScoreEpsilon = 1e-12;
 
+        /// <summary>The machine's settings where a member's run is judged as the machine judges a single run (exact checks, the AUC).</summary>
+        private static readonly MachineOptions MachineDefaults = new();
+
         /// <summary>Member <paramref name="member"/>'s task and controller seed in run <paramref name="seed"/> of K members.</summary>
         public static ulong MemberSeed(ulong seed, int members, int member) => unchecked(seed * (ulong)members + (ulong)member);
 
@@ -346,7 +349,7 @@ namespace AE.Experiments.Swarm
                 }
                 if (k >= task.AcceptAfter)
                 {
-                    bool hit = task.LossIsExact ? loss <= _target : k % 25 == 0 && task.EvaluateExact(_theta[j], _scratch, k) <= _target;
+                    bool hit = task.LossIsExact ? loss <= _target : k % MachineDefaults.ExactCheckInterval == 0 && task.EvaluateExact(_theta[j], _scratch, k) <= _target;
                     if (hit) Win(j);
                 }
                 _lossAll[j] = loss;
@@ -440,7 +443,7 @@ namespace AE.Experiments.Swarm
                     var point = _dead[j] ? _before[j] : _theta[j];
                     double final = _tasks[j].EvaluateExact(point, _scratch, _taken[j]);
                     var log = _logs[j];
-                    double auc = RunMetrics.LogGapArea(log.Losses, _reference, ScoreEpsilon);
+                    double auc = RunMetrics.LogGapArea(log.Losses, _reference, MachineDefaults.AucEpsilon);
                     var stop = _stop[j] ?? (_cancelled ? StopReason.Cancelled : StopReason.BudgetExhausted);
                     var metrics = new RunMetrics(_winner == j ? _taken[j] : null, final, auc, _incidents[j].Count, _taken[j], stop,
                         _winner == j ? AcceptReason.Target : AcceptReason.None);

@@ -93,10 +93,5 @@ namespace AE.Experiments.Training
             Copy(target, cell.Input("target"));
             Copy(eps, cell.Input("eps"));
         }
-
-        private static void Copy<T>(double[] from, Span<T> to) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-        {
-            for (int i = 0; i < from.Length; i++) to[i] = T.CreateTruncating(from[i]);
-        }
     }
 }

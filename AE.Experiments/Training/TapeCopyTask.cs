@@ -139,10 +139,5 @@ namespace AE.Experiments.Training
             Copy(data.Recall, cell.Input("recall"));
             Copy(data.Target, cell.Input("target"));
         }
-
-        private static void Copy<T>(double[] from, Span<T> to) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            for (int i = 0; i < from.Length; i++) to[i] = T.CreateTruncating(from[i]);
-        }
     }
 }

@@ -99,6 +99,12 @@ namespace AE.Experiments.Training
             return null;
         }
 
+        /// <summary>Values computed in double into a cell's buffer of <typeparamref name="T"/>.</summary>
+        protected static void Copy<T>(double[] from, Span<T> to) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            for (int i = 0; i < from.Length; i++) to[i] = T.CreateTruncating(from[i]);
+        }
+
         /// <summary>A standard-normal draw (Box-Muller).</summary>
         protected static double Normal(Random random)
         {

@@ -181,7 +181,7 @@ namespace AE.Runtime.Cells
             {
                 var part = _parts[k];
                 var g = part.GradientVector;
-                for (int j = 0; j < _grad.Length; j++) _grad[j] += g[j];
+                CellKernels<T>.Axpy(T.One, g, _grad);   // _grad += g (1 x is x exactly)
                 foreach (var i in _in) Gather(part.InputGradient(i.Name), _inputGrads[i.Name], k, i.Size, Time);
                 foreach (var s in _st) Gather(part.InitialStateGradient(s.Name), _initialGrads[s.Name], k, s.Size, 1);
             }

@@ -47,6 +47,7 @@ namespace AE.Runtime.Cells
         private readonly T[][] _initial, _final, _finalGrads, _initialGrads;
         private readonly T[] _frames;            // CheckpointEvery frames: the steps of one segment
         private readonly T[] _adjoint;           // one frame of adjoints
+        private readonly T _objectiveShare;      // 1 / (Batch Time): each value's share of the loss
         private readonly T[] _checkpoints;       // the states at the start of each segment, [segment][state elements][batch]
         private readonly T[] _carry, _carryGrad; // the states between steps, [state elements][batch]
         private readonly Dictionary<string, int> _paramIndex = new(StringComparer.Ordinal), _inputIndex = new(StringComparer.Ordinal),
@@ -82,6 +83,7 @@ namespace AE.Runtime.Cells
             _initialGrads = Array.ConvertAll(layout.States, s => new T[batch * s.Size]);
             _frames = new T[checked(CheckpointEvery * _frame)];
             _adjoint = new T[_frame];
+            _objectiveShare = T.One / T.CreateTruncating((double)batch * time);
             int segments = (time + CheckpointEvery - 1) / CheckpointEvery;
             _checkpoints = new T[checked(segments * _stateSize * batch)];
             _carry = new T[_stateSize * batch];
@@ -280,7 +282,7 @@ namespace AE.Runtime.Cells
             {
                 // The loss is the objective's mean over the batch and the sequence: each value's share is 1 / (batch time).
                 var slot = _layout.Outputs[_objective];
-                a.Slice(slot.Offset * Batch, Batch).Fill(T.One / T.CreateTruncating((double)Batch * Time));
+                a.Slice(slot.Offset * Batch, Batch).Fill(_objectiveShare);
             }
             for (int o = 0; o < _layout.Outputs.Length; o++)
             {

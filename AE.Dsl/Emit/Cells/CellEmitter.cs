@@ -118,8 +118,8 @@ namespace AE.Dsl.Emit.Cells
                     _w.Line();
                     _w.Line("/// <summary>One step of every sample: the frame's leaves (inputs, states) are written; every other value is computed here.</summary>");
                     // Compiled optimised once: no tier-up (and no profile-dependent code) mid-training.
-                _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-                using (_w.Block("protected override void Step(__System.Span<T> f, long step)"))
+                    _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+                    using (_w.Block("protected override void Step(__System.Span<T> f, long step)"))
                     {
                         _w.Line("int B = Batch, W = __System.Numerics.Vector<T>.Count;");
                         _w.Line("T t = T.CreateTruncating(step);");
@@ -128,8 +128,8 @@ namespace AE.Dsl.Emit.Cells
                     _w.Line();
                     _w.Line("/// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>");
                     // Compiled optimised once: no tier-up (and no profile-dependent code) mid-training.
-                _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-                using (_w.Block("protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)"))
+                    _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+                    using (_w.Block("protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)"))
                     {
                         _w.Line("int B = Batch, W = __System.Numerics.Vector<T>.Count;");
                         _w.Raw(backward.ToString());

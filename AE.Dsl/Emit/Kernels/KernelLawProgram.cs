@@ -75,9 +75,5 @@ namespace AE.Dsl.Emit.Kernels
 
         public OpenClScalarSlot Slot(OpenClSlotKind kind, string name) =>
             Slots.FirstOrDefault(s => s.Kind == kind && s.Name == name) ?? throw new KeyNotFoundException("no " + kind + " slot '" + name + "'");
-
-        /// <summary>The slot of a state or coefficient.</summary>
-        public OpenClScalarSlot StateSlot(string name) =>
-            Slots.FirstOrDefault(s => s.Kind is OpenClSlotKind.State or OpenClSlotKind.Coefficient && s.Name == name) ?? throw new KeyNotFoundException("no scalar state '" + name + "'");
     }
 }
