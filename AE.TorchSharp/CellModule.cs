@@ -39,12 +39,8 @@ namespace AE.TorchSharp
 
         /// <summary>A module over one cell instance: its batch and time are fixed.</summary>
         /// <param name="cell">the cell; its current parameter values become the module's</param>
-        public CellModule(ICell<T> cell) : base(NameOf(cell))
+        public CellModule(ICell<T> cell) : this(null, cell)
         {
-            ArgumentNullException.ThrowIfNull(cell);
-            (_params, _inputs, _outputs, _states, _initialStates) = Describe(cell);
-            _cells[(cell.Batch, cell.Time)] = new CellBinding<T>(cell, _initialStates);
-            Register(cell);
         }
 
         /// <summary>A module over cells of any batch and time: one cell is made (and kept) per batch and time the forward sees.</summary>
@@ -53,7 +49,8 @@ namespace AE.TorchSharp
         {
         }
 
-        CellModule(Func<int, int, ICell<T>> factory, ICell<T> probe) : base(NameOf(probe))
+        /// <param name="factory">null: the module keeps to <paramref name="probe"/>'s batch and time</param>
+        CellModule(Func<int, int, ICell<T>>? factory, ICell<T> probe) : base(NameOf(probe))
         {
             _factory = factory;
             (_params, _inputs, _outputs, _states, _initialStates) = Describe(probe);
@@ -173,12 +170,8 @@ namespace AE.TorchSharp
         /// <summary>Loads the parameters from a safetensors file (see <see cref="load_safetensors(SafeTensorSet, bool)"/>).</summary>
         /// <exception cref="SafeTensorsException">the file cannot be read or is malformed</exception>
         /// <exception cref="CellParameterException">a name or a shape differs (the message starts with the path)</exception>
-        public void load_safetensors(string path, bool strict = true)
-        {
-            var set = SafeTensors.Read(path);
-            try { load_safetensors(set, strict); }
-            catch (CellParameterException ex) { throw new CellParameterException(path + ": " + ex.Message, ex); }
-        }
+        public void load_safetensors(string path, bool strict = true) =>
+            AE.Runtime.Cells.CellParameters.LoadFile(path, set => load_safetensors(set, strict));
 
         /// <summary>The parameters as a safetensors set by PyTorch's names, in the module's precision (F64 or F32).</summary>
         public SafeTensorSet to_safetensors()
@@ -237,8 +230,7 @@ namespace AE.TorchSharp
             var cell = _factory(batch, time) ?? throw new InvalidOperationException($"{ModuleName}: the cell factory returned null");
             if (cell.Batch != batch || cell.Time != time)
                 throw new InvalidOperationException($"{ModuleName}: the cell factory was asked for batch {batch} and time {time} and made a cell of batch {cell.Batch} and time {cell.Time}");
-            var (ps, ins, outs, sts, _) = Describe(cell);
-            if (!SameTensors(ps, _params) || !SameTensors(ins, _inputs) || !SameTensors(outs, _outputs) || !SameTensors(sts, _states))
+            if (!SameTensors(cell.Parameters, _params) || !SameTensors(cell.Inputs, _inputs) || !SameTensors(cell.Outputs, _outputs) || !SameTensors(cell.States, _states))
                 throw new InvalidOperationException($"{ModuleName}: the cell factory made a {cell.CellName} whose tensors differ from those of the first cell it made");
             b = new CellBinding<T>(cell, _initialStates);
             _cells[(batch, time)] = b;
@@ -288,14 +280,13 @@ namespace AE.TorchSharp
         static (CellTensor[], CellTensor[], CellTensor[], CellTensor[], T[][]) Describe(ICell<T> cell)
         {
             _ = DType;
-            cell.Objective = null;
             var states = cell.States.ToArray();
             var initial = states.Select(s => cell.InitialState(s.Name)[..s.Size].ToArray()).ToArray();
             return (cell.Parameters.ToArray(), cell.Inputs.ToArray(), cell.Outputs.ToArray(), states, initial);
         }
 
-        static bool SameTensors(CellTensor[] a, CellTensor[] b) =>
-            a.Length == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name && p.First.Shape.SequenceEqual(p.Second.Shape));
+        static bool SameTensors(IReadOnlyList<CellTensor> a, CellTensor[] b) =>
+            a.Count == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name && p.First.Shape.SequenceEqual(p.Second.Shape));
 
         void Check(Tensor x, string what, CellTensor spec, long[] lead)
         {

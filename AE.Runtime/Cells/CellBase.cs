@@ -41,6 +41,7 @@ namespace AE.Runtime.Cells
         private readonly CellLayout _layout;
         private readonly int _frame;             // FrameLength * Batch
         private readonly int _stateSize;         // all states' elements, per sample
+        private readonly int[] _stateAt;         // where each state starts in the carried vectors, per sample
         private readonly T[] _theta, _grad;      // every parameter, in layout order, as one vector; and its gradient
         private readonly int[] _paramOffset;
         private readonly T[][] _inputs, _outputs, _outputGrads, _inputGrads;
@@ -66,7 +67,8 @@ namespace AE.Runtime.Cells
             Time = time;
             CheckpointEvery = Math.Min(time, checkpointEvery > 0 ? checkpointEvery : Math.Max(1, (int)Math.Ceiling(Math.Sqrt(time))));
             _frame = checked(layout.FrameLength * batch);
-            foreach (var s in layout.States) _stateSize += s.Size;
+            _stateAt = new int[layout.States.Length];
+            for (int s = 0; s < layout.States.Length; s++) { _stateAt[s] = _stateSize; _stateSize = checked(_stateSize + layout.States[s].Size); }
 
             _paramOffset = new int[layout.Parameters.Length];
             int total = 0;
@@ -191,11 +193,10 @@ namespace AE.Runtime.Cells
 
         public void Forward()
         {
-            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            for (int s = 0; s < _layout.States.Length; s++)
             {
                 var st = _layout.States[s];
-                ToElementMajor(_initial[s], _carry.AsSpan(at * Batch, st.Size * Batch), st.Size);
-                at += st.Size;
+                ToElementMajor(_initial[s], Carried(_carry, s), st.Size);
             }
             for (int t = 0; t < Time; t++)
             {
@@ -208,11 +209,10 @@ namespace AE.Runtime.Cells
                     ToSampleMajor(frame.Slice(slot.Offset * Batch, slot.Size * Batch), _outputs[o].AsSpan(t * Batch * slot.Size, Batch * slot.Size), slot.Size);
                 }
             }
-            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            for (int s = 0; s < _layout.States.Length; s++)
             {
                 var st = _layout.States[s];
-                ToSampleMajor(_carry.AsSpan(at * Batch, st.Size * Batch), _final[s], st.Size);
-                at += st.Size;
+                ToSampleMajor(Carried(_carry, s), _final[s], st.Size);
             }
             _haveForward = true;
         }
@@ -220,11 +220,10 @@ namespace AE.Runtime.Cells
         public void Backward()
         {
             if (!_haveForward) throw new InvalidOperationException($"{_layout.Name}: Backward needs a Forward first");
-            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            for (int s = 0; s < _layout.States.Length; s++)
             {
                 var st = _layout.States[s];
-                ToElementMajor(_finalGrads[s], _carryGrad.AsSpan(at * Batch, st.Size * Batch), st.Size);
-                at += st.Size;
+                ToElementMajor(_finalGrads[s], Carried(_carryGrad, s), st.Size);
             }
             int last = (Time - 1) / CheckpointEvery;
             for (int seg = last; seg >= 0; seg--)
@@ -238,26 +237,27 @@ namespace AE.Runtime.Cells
                 }
                 for (int t = end - 1; t >= start; t--) BackwardStep(FrameOf(t), t);
             }
-            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            for (int s = 0; s < _layout.States.Length; s++)
             {
                 var st = _layout.States[s];
-                ToSampleMajor(_carryGrad.AsSpan(at * Batch, st.Size * Batch), _initialGrads[s], st.Size);
-                at += st.Size;
+                ToSampleMajor(Carried(_carryGrad, s), _initialGrads[s], st.Size);
             }
             // The frames of the last segment were overwritten by the recomputation: a second Backward needs a new Forward.
             _haveForward = last == 0;
         }
+
+        /// <summary>State s's part of a carried vector (<c>_carry</c>, <c>_carryGrad</c>): its elements over the batch.</summary>
+        private Span<T> Carried(T[] carried, int s) => carried.AsSpan(_stateAt[s] * Batch, _layout.States[s].Size * Batch);
 
         private Span<T> FrameOf(int t) => _frames.AsSpan(t % CheckpointEvery * _frame, _frame);
 
         /// <summary>Writes the step's leaves (the carried states, the inputs at t), runs the step, and carries the next states.</summary>
         private void RunStep(Span<T> frame, int t)
         {
-            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            for (int s = 0; s < _layout.States.Length; s++)
             {
                 var st = _layout.States[s];
-                _carry.AsSpan(at * Batch, st.Size * Batch).CopyTo(frame.Slice(st.Leaf * Batch));
-                at += st.Size;
+                Carried(_carry, s).CopyTo(frame.Slice(st.Leaf * Batch));
             }
             for (int i = 0; i < _layout.Inputs.Length; i++)
             {
@@ -265,11 +265,10 @@ namespace AE.Runtime.Cells
                 ToElementMajor(_inputs[i].AsSpan(t * Batch * slot.Size, Batch * slot.Size), frame.Slice(slot.Offset * Batch, slot.Size * Batch), slot.Size);
             }
             Step(frame, t + 1);
-            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            for (int s = 0; s < _layout.States.Length; s++)
             {
                 var st = _layout.States[s];
-                frame.Slice(st.Next * Batch, st.Size * Batch).CopyTo(_carry.AsSpan(at * Batch));
-                at += st.Size;
+                frame.Slice(st.Next * Batch, st.Size * Batch).CopyTo(Carried(_carry, s));
             }
         }
 
@@ -289,20 +288,18 @@ namespace AE.Runtime.Cells
                 var slot = _layout.Outputs[o];
                 AddElementMajor(_outputGrads[o].AsSpan(t * Batch * slot.Size, Batch * slot.Size), a.Slice(slot.Offset * Batch, slot.Size * Batch), slot.Size);
             }
-            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            for (int s = 0; s < _layout.States.Length; s++)
             {
                 var st = _layout.States[s];
                 var next = a.Slice(st.Next * Batch, st.Size * Batch);
-                var carried = _carryGrad.AsSpan(at * Batch, st.Size * Batch);
+                var carried = Carried(_carryGrad, s);
                 CellKernels<T>.Axpy(T.One, carried, next);   // next += carried (1 x is x exactly)
-                at += st.Size;
             }
             StepBackward(frame, a, t + 1);
-            for (int s = 0, at = 0; s < _layout.States.Length; s++)
+            for (int s = 0; s < _layout.States.Length; s++)
             {
                 var st = _layout.States[s];
-                a.Slice(st.Leaf * Batch, st.Size * Batch).CopyTo(_carryGrad.AsSpan(at * Batch));
-                at += st.Size;
+                a.Slice(st.Leaf * Batch, st.Size * Batch).CopyTo(Carried(_carryGrad, s));
             }
             for (int i = 0; i < _layout.Inputs.Length; i++)
             {

@@ -63,10 +63,17 @@ namespace AE.Runtime.Cells
         /// <summary>Loads the parameters from a safetensors file (see <see cref="Load{T}(ICell{T}, SafeTensorSet, bool)"/>).</summary>
         /// <exception cref="SafeTensorsException">the file cannot be read or is malformed</exception>
         /// <exception cref="CellParameterException">a name or a shape differs from the cell's (the message starts with the path)</exception>
-        public static void Load<T>(ICell<T> cell, string path, bool strict = true) where T : unmanaged, IFloatingPointIeee754<T>
+        public static void Load<T>(ICell<T> cell, string path, bool strict = true) where T : unmanaged, IFloatingPointIeee754<T> =>
+            LoadFile(path, set => Load(cell, set, strict));
+
+        /// <summary>Reads a safetensors file and hands it to <paramref name="load"/>; a name or shape that differs is reported with the path in front.</summary>
+        /// <exception cref="SafeTensorsException">the file cannot be read or is malformed</exception>
+        /// <exception cref="CellParameterException">thrown by <paramref name="load"/>; the message starts with the path</exception>
+        public static void LoadFile(string path, Action<SafeTensorSet> load)
         {
+            if (load is null) throw new ArgumentNullException(nameof(load));
             var set = SafeTensors.Read(path);
-            try { Load(cell, set, strict); }
+            try { load(set); }
             catch (CellParameterException ex) { throw new CellParameterException(path + ": " + ex.Message, ex); }
         }
 

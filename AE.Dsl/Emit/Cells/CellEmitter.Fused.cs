@@ -25,7 +25,7 @@ namespace AE.Dsl.Emit.Cells
                 CellOp.Negate => true,
                 CellOp.Binary => v.Binary is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div
                     || v.Binary == BinaryOp.Pow && v.Args[1] is LiteralArg { Value: 2 },
-                CellOp.Call or CellOp.Activation => v.Args.Count == 1 && CellSpellings.Vector.ContainsKey(v.Function!),
+                CellOp.Call or CellOp.Activation => v.Args.Count == 1 && CellSpellings.Vectorised.Contains(v.Function!),
                 _ => false,
             };
             return ok && v.Args.All(x => x switch
@@ -73,7 +73,7 @@ namespace AE.Dsl.Emit.Cells
                 case CellOp.Broadcast: return X(0);
                 case CellOp.Negate: return "-" + X(0);
                 case CellOp.Call:
-                case CellOp.Activation: return $"{CellSpellings.Vector[v.Function!].Value}({X(0)})";
+                case CellOp.Activation: return $"{CellSpellings.VectorValue(v.Function!)}({X(0)})";
                 case CellOp.Binary:
                     return v.Binary == BinaryOp.Pow ? $"VSquare({X(0)})" : Arithmetic(v.Binary, X(0), X(1));
                 default: throw new InvalidOperationException("not fusable: " + v.Op);
@@ -229,7 +229,7 @@ namespace AE.Dsl.Emit.Cells
                 case CellOp.Negate: shares.Add((0, "-" + g)); break;
                 case CellOp.Call:
                 case CellOp.Activation:
-                    shares.Add((0, $"Share({g}, {CellSpellings.Vector[v.Function!].Derivative}({X(0)}, {Load("f", Slot(v))}))"));
+                    shares.Add((0, $"Share({g}, {CellSpellings.VectorDerivative(v.Function!)}({X(0)}, {Load("f", Slot(v))}))"));
                     break;
                 case CellOp.Binary:
                     switch (v.Binary)

@@ -68,7 +68,7 @@ namespace AE.Dsl.Emit.Cells
             return new CellEmitter(unit, options).Emit();
         }
 
-        private static int Size(DimExpr d) => d.IsConstant ? checked((int)d.Constant) : throw new EmitNotSupportedException($"the size '{d}' is not a number");
+        private static int Size(DimExpr d) => CellSchedule.Size(d);
 
         private string Emit()
         {
@@ -360,7 +360,7 @@ namespace AE.Dsl.Emit.Cells
                 case CellOp.Call:
                 case CellOp.Activation:
                 {
-                    var call = CellSpellings.Elementwise[v.Function!].Generic + "(" + string.Join(", ", a.Select(x => Read(x, i))) + ")";
+                    var call = BuiltinSpellings.Elementwise[v.Function!].Generic + "(" + string.Join(", ", a.Select(x => Read(x, i))) + ")";
                     return v.IsBool ? "Bool(" + call + ")" : call;
                 }
                 case CellOp.Binary:
@@ -563,7 +563,7 @@ namespace AE.Dsl.Emit.Cells
                 case CellOp.Call:
                 case CellOp.Activation:
                 {
-                    var d = CellSpellings.Derivative[v.Function!] ?? throw new EmitNotSupportedException($"'{v.Function}' has no derivative");
+                    var d = CellSpellings.Derivative(v.Function!) ?? throw new EmitNotSupportedException($"'{v.Function}' has no derivative");
                     var xs = string.Join(", ", a.Select(x => Read(x, i)));
                     if (a.Count == 1)
                     {

@@ -235,7 +235,7 @@ namespace AE.Dsl.Emit.Cells
                     }
                     if (args.All(a => a is LiteralArg))
                         return new LiteralArg(Scalar.Call(c.Function, args.Select(a => ((LiteralArg)a).Value).ToArray()) ?? throw new EmitNotSupportedException($"no meaning for '{c.Function}'"));
-                    if (!CellSpellings.Elementwise.ContainsKey(c.Function)) throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the cell backend yet");
+                    if (!BuiltinSpellings.Elementwise.ContainsKey(c.Function)) throw new EmitNotSupportedException($"'{c.Function}' is not emitted by the cell backend yet");
                     return Value(CellOp.Call, c.Type, EqArray.Of(args), function: c.Function);
                 }
                 case IrNetApply n:
@@ -248,7 +248,7 @@ namespace AE.Dsl.Emit.Cells
                         h = new ValueArg(Add(CellOp.Linear, Size(layer.Out), false, EqArray.Of<CellArg>(h), layer: layer, name: n.Net).Id);
                         if (li < net.Layers.Count - 1 && net.Activation != null)
                         {
-                            if (!CellSpellings.Elementwise.ContainsKey(net.Activation)) throw new EmitNotSupportedException($"the activation '{net.Activation}' is not emitted by the cell backend yet");
+                            if (!BuiltinSpellings.Elementwise.ContainsKey(net.Activation)) throw new EmitNotSupportedException($"the activation '{net.Activation}' is not emitted by the cell backend yet");
                             h = new ValueArg(Add(CellOp.Activation, Size(layer.Out), false, EqArray.Of<CellArg>(h), function: net.Activation, name: n.Net).Id);
                         }
                     }
@@ -281,7 +281,8 @@ namespace AE.Dsl.Emit.Cells
             return v;
         }
 
-        private static int Size(DimExpr d) =>
+        /// <summary>A fixed dim as a number (a cell's dims are numbers by the time it is emitted).</summary>
+        internal static int Size(DimExpr d) =>
             d.IsConstant ? checked((int)d.Constant) : throw new EmitNotSupportedException($"the size '{d}' is not a number; a cell's dims are fixed");
 
         private static int Length(IrType t)

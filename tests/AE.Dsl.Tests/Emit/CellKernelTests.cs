@@ -279,8 +279,7 @@ namespace AE.Dsl.Tests
                 string method = spelling.Generic.StartsWith("T.", StringComparison.Ordinal) ? spelling.Generic.Substring(2) : spelling.Generic;
                 var owner = spelling.Generic.StartsWith("T.", StringComparison.Ordinal) ? typeof(double) : math;
                 Assert.True(owner.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name == method), name + ": " + spelling.Generic);
-                Assert.True(CellSpellings.Derivative.ContainsKey(name), name);
-                var d = CellSpellings.Derivative[name];
+                var d = CellSpellings.Derivative(name);
                 if (Builtins.Pure[name].Shape == BuiltinShape.ElementwisePredicate) Assert.Null(d);
                 else Assert.True(math.GetMethod(d!, BindingFlags.Public | BindingFlags.Static) != null, name + ": " + d);
             }
@@ -300,7 +299,7 @@ namespace AE.Dsl.Tests
                 var value = spelling.Generic.StartsWith("T.", StringComparison.Ordinal)
                     ? typeof(double).GetMethods(BindingFlags.Public | BindingFlags.Static).First(m => m.Name == spelling.Generic.Substring(2) && m.GetParameters().Length == arity && m.GetParameters().All(p => p.ParameterType == typeof(double)))
                     : math.GetMethod(spelling.Generic)!;
-                var derivative = math.GetMethod(CellSpellings.Derivative[name]!)!;
+                var derivative = math.GetMethod(CellSpellings.Derivative(name)!)!;
                 foreach (var a in Combinations(points, arity, name))
                 {
                     double expected = Scalar.Call(name, a)!.Value;
@@ -328,8 +327,9 @@ namespace AE.Dsl.Tests
                 .Concat(Enumerable.Range(0, 400).Select(_ => (rng.NextDouble() * 2 - 1) * Math.Pow(10, rng.Next(-3, 3)))).ToArray();
             int width = System.Numerics.Vector<double>.Count;
             var math = typeof(CellMath<double>);
-            foreach (var (name, (value, derivative)) in CellSpellings.Vector)
+            foreach (var name in CellSpellings.Vectorised)
             {
+                string value = CellSpellings.VectorValue(name), derivative = CellSpellings.VectorDerivative(name);
                 var f = math.GetMethod(value, BindingFlags.Public | BindingFlags.Static)!;
                 var d = math.GetMethod(derivative, BindingFlags.Public | BindingFlags.Static)!;
                 for (int at = 0; at + width <= points.Length; at += width)
