@@ -67,7 +67,7 @@ namespace AE.Ilgpu
 
             var type = LawCompiler.Compile(Program.Source, Program.TypeName, new[] { typeof(ArrayView<>).Assembly });
             _accelerator = options.Accelerator ?? IlgpuDevices.Default;
-            GroupSize = ChooseGroupSize(options.GroupSize, DeviceLaw.LongestPass(Program, evaluator));
+            GroupSize = ChooseGroupSize(options.GroupSize, evaluator);
             if (Program.IsFloat) _f32 = new Runner<float>(this, type, unit, evaluator, options.Seed);
             else _f64 = new Runner<double>(this, type, unit, evaluator, options.Seed);
         }
@@ -111,7 +111,7 @@ namespace AE.Ilgpu
         public void Step(double loss, ArrayView1D<double, Stride1D.Dense> grad, ArrayView1D<double, Stride1D.Dense> theta)
         {
             var runner = _f64 ?? throw new InvalidOperationException($"this {LawName} was built for float vectors; make another instance for double");
-            CheckViews(grad.Length, theta.Length);
+            CheckLengths(grad.Length, theta.Length);
             Run(loss, runner, grad, theta);
         }
 
@@ -119,7 +119,7 @@ namespace AE.Ilgpu
         public void Step(float loss, ArrayView1D<float, Stride1D.Dense> grad, ArrayView1D<float, Stride1D.Dense> theta)
         {
             var runner = _f32 ?? throw new InvalidOperationException($"this {LawName} was built for double vectors; make another instance for float");
-            CheckViews(grad.Length, theta.Length);
+            CheckLengths(grad.Length, theta.Length);
             Run(loss, runner, grad, theta);
         }
 
@@ -176,28 +176,12 @@ namespace AE.Ilgpu
             else _f32!.ReadVector(vec, destination);
         }
 
-        private void CheckViews(long grad, long theta)
-        {
-            if (grad != _dimension) throw new ArgumentException($"'grad' has {grad} elements; this law was built for {_dimension}", "grad");
-            if (theta != _dimension) throw new ArgumentException($"'theta' has {theta} elements; this law was built for {_dimension}", "theta");
-        }
-
-        private void CheckLengths(int grad, int theta) => CheckViews(grad, theta);
+        private void CheckLengths(long grad, long theta) => DeviceLaw.CheckLengths(grad, theta, _dimension);
 
         /// <summary>A power of two no larger than the accelerator and its shared memory allow, nor than the longest vector needs; 256 at most.</summary>
-        private int ChooseGroupSize(int requested, long longest)
-        {
-            long limit = Math.Min(_accelerator.MaxNumThreadsPerGroup, _accelerator.MaxSharedMemoryPerGroup / (8L * Program.MaxAccumulators));
-            if (requested > 0)
-            {
-                if ((requested & (requested - 1)) != 0) throw new ArgumentException($"the group size must be a power of two, not {requested}", "options");
-                if (requested > limit) throw new ArgumentException($"the group size {requested} exceeds what {_accelerator.Name} allows for this program ({limit})", "options");
-                return requested;
-            }
-            int size = 1;
-            while (size * 2L <= Math.Min(256, limit) && size < longest) size *= 2;
-            return size;
-        }
+        private int ChooseGroupSize(int requested, ConstantEvaluator evaluator) =>
+            DeviceLaw.ChooseGroupSize(requested, Math.Min(_accelerator.MaxNumThreadsPerGroup, _accelerator.MaxSharedMemoryPerGroup / (8L * Program.MaxAccumulators)),
+                Program, evaluator, "group size", _accelerator.Name);
 
         public void Dispose()
         {
@@ -237,13 +221,11 @@ namespace AE.Ilgpu
                     : l.Accumulators > 0 ? new KernelConfig((int)DeviceLaw.Groups(l, evaluator, group), group, SharedMemoryConfig.RequestDynamic<double>(group * program.MaxAccumulators))
                     : new KernelConfig((int)DeviceLaw.Groups(l, evaluator, group), group)).ToArray();
 
-                long groups = 1;
-                foreach (var l in program.Launches.Where(l => l.Kind == OpenClLaunchKind.Pass)) groups = Math.Max(groups, DeviceLaw.Groups(l, evaluator, group));
                 var resources = new List<IDisposable>();
                 try
                 {
                     _scalars = Track(accelerator.Allocate1D(law._host), resources);
-                    _partials = Track(accelerator.Allocate1D<double>(groups * program.MaxAccumulators), resources);
+                    _partials = Track(accelerator.Allocate1D<double>(DeviceLaw.PartialsLength(program, evaluator, group)), resources);
                     _stateOffsets = Offsets(program.StateVectors, evaluator);
                     _extraOffsets = Offsets(program.ExtraVectors, evaluator);
                     var states = new T[Math.Max(1, _stateOffsets[^1])];

@@ -118,9 +118,44 @@ namespace AE.Kernels
             return Math.Max(1, (longest + groupSize - 1) / groupSize);
         }
 
+        /// <summary>How many reduction partials a step writes at most: the most groups any pass launches, times the accumulators a group keeps.</summary>
+        public static long PartialsLength(KernelLawProgram program, ConstantEvaluator evaluator, int groupSize)
+        {
+            long groups = 1;
+            foreach (var l in program.Launches.Where(l => l.Kind == OpenClLaunchKind.Pass)) groups = Math.Max(groups, Groups(l, evaluator, groupSize));
+            return groups * program.MaxAccumulators;
+        }
+
         /// <summary>The longest vector any pass runs over.</summary>
         public static long LongestPass(KernelLawProgram program, ConstantEvaluator evaluator) =>
             program.Launches.Where(l => l.Kind == OpenClLaunchKind.Pass).SelectMany(l => l.Lengths).Select(evaluator.Size).DefaultIfEmpty(1).Max();
+
+        /// <summary>
+        /// The group size of the passes: <paramref name="requested"/> when it is a power of two within <paramref name="limit"/>
+        /// (what the device, its kernels and its local memory allow); for 0, the largest power of two within the limit,
+        /// 256 (where a CPU device has stopped gaining) and the longest vector a pass runs over.
+        /// </summary>
+        /// <param name="what">the setting's name in a message ("group size", "work-group size")</param>
+        public static int ChooseGroupSize(int requested, long limit, KernelLawProgram program, ConstantEvaluator evaluator, string what, string device)
+        {
+            if (requested > 0)
+            {
+                if ((requested & (requested - 1)) != 0) throw new ArgumentException($"the {what} must be a power of two, not {requested}", "options");
+                if (requested > limit) throw new ArgumentException($"the {what} {requested} exceeds what {device} allows for this program ({limit})", "options");
+                return requested;
+            }
+            long longest = LongestPass(program, evaluator);
+            int size = 1;
+            while (size * 2L <= Math.Min(256, limit) && size < longest) size *= 2;
+            return size;
+        }
+
+        /// <summary>The C# law's ArgumentException when the gradient or theta is not <paramref name="dimension"/> long.</summary>
+        public static void CheckLengths(long grad, long theta, int dimension)
+        {
+            if (grad != dimension) throw new ArgumentException($"'grad' has {grad} elements; this law was built for {dimension}", "grad");
+            if (theta != dimension) throw new ArgumentException($"'theta' has {theta} elements; this law was built for {dimension}", "theta");
+        }
 
         /// <summary>The slot of a rule's switch, or the C# law's ArgumentException.</summary>
         public static OpenClScalarSlot RuleSlot(KernelLawProgram program, string id)

@@ -78,10 +78,7 @@ namespace AE.Kernels
                 WorkGroupSize = ChooseWorkGroupSize(options.WorkGroupSize, evaluator);
 
                 _scalars = Track(_context.CreateBuffer<double>(Program.ScalarCount), resources);
-                long groups = 1;
-                foreach (var l in Program.Launches.Where(l => l.Kind == OpenClLaunchKind.Pass))
-                    groups = Math.Max(groups, Groups(l, evaluator));
-                _partials = Track(_context.CreateBuffer<double>(groups * Program.MaxAccumulators), resources);
+                _partials = Track(_context.CreateBuffer<double>(DeviceLaw.PartialsLength(Program, evaluator, WorkGroupSize)), resources);
                 _vectorBuffers = new OpenClBuffer[Program.Vectors.Count];
                 for (int v = 0; v < Program.Vectors.Count; v++)
                 {
@@ -280,11 +277,7 @@ namespace AE.Kernels
             else _queue.Read(_vectorBuffers[v], destination);
         }
 
-        private void CheckLengths(int grad, int theta)
-        {
-            if (grad != _dimension) throw new ArgumentException($"'grad' has {grad} elements; this law was built for {_dimension}", "grad");
-            if (theta != _dimension) throw new ArgumentException($"'theta' has {theta} elements; this law was built for {_dimension}", "theta");
-        }
+        private void CheckLengths(int grad, int theta) => DeviceLaw.CheckLengths(grad, theta, _dimension);
 
         private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
@@ -312,16 +305,7 @@ namespace AE.Kernels
             long limit = Math.Min(Device.MaxWorkGroupSize, Device.LocalMemorySize / (8L * Program.MaxAccumulators));
             for (int k = 0; k < _kernels.Length; k++)
                 if (Program.Launches[k].Kind == OpenClLaunchKind.Pass) limit = Math.Min(limit, _kernels[k].MaxWorkGroupSize);
-            if (requested > 0)
-            {
-                if ((requested & (requested - 1)) != 0) throw new ArgumentException($"the work-group size must be a power of two, not {requested}", "options");
-                if (requested > limit) throw new ArgumentException($"the work-group size {requested} exceeds what {Device.Name} allows for this program ({limit})", "options");
-                return requested;
-            }
-            long longest = DeviceLaw.LongestPass(Program, evaluator);
-            int size = 1;
-            while (size * 2L <= Math.Min(256, limit) && size < longest) size *= 2;
-            return size;
+            return DeviceLaw.ChooseGroupSize(requested, limit, Program, evaluator, "work-group size", Device.Name);
         }
 
         private void SetArguments(OpenClKernel kernel, IReadOnlyDictionary<string, int> dims, ulong seed)
