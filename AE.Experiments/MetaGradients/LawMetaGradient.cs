@@ -113,17 +113,15 @@ namespace AE.Experiments.MetaGradients
             if (steps < 1) throw new MetaGradientException("the number of steps must be at least 1, not " + steps);
             _steps = steps;
             if (unit.Kind != UnitKind.Law) throw new MetaGradientException("'" + Name + "' is a cell; meta-gradients are of laws");
-            var runtime = unit.Dims.Where(d => d.IsRuntime).ToList();
-            var hostStates = unit.States.Where(s => s.Init == null && !s.Type.IsScalar).ToList();
-            if (runtime.Count != 1 || unit.Inputs.Count != 2 || !unit.Inputs[0].Type.IsScalar || unit.Inputs[1].Type.IsScalar || hostStates.Count != 1)
+            if (!AE.Dsl.Emit.CSharpEmitter.IsOptimizerShape(unit))
                 throw new MetaGradientException("law " + Name + " is not of the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n])");
             _loss = unit.Inputs[0].Name;
             _grad = unit.Inputs[1].Name;
-            _theta = hostStates[0].Name;
+            _theta = AE.Dsl.Emit.CSharpEmitter.HostStates(unit).Single().Name;
             _curvature = task as IHessianVectorProduct
                 ?? throw new MetaGradientException("task " + task.Name + " has no Hessian-vector product; meta-gradients run on quadratic, quadratic-1e4, rosenbrock, rosenbrock-nd, linreg and golden cases");
             if (task.IsStochastic) throw new MetaGradientException("task " + task.Name + " is stochastic; meta-gradients need a deterministic task");
-            _dims = new Dictionary<string, int>(StringComparer.Ordinal) { [runtime[0].Name] = task.Dimension };
+            _dims = new Dictionary<string, int>(StringComparer.Ordinal) { [unit.Dims.Single(d => d.IsRuntime).Name] = task.Dimension };
 
             var ablated = _options.Ablated ?? Array.Empty<string>();
             NonSmooth = NonSmoothSites(unit, ablated);
