@@ -193,7 +193,8 @@ namespace AE.Experiments.Machine
             return state;
         }
 
-        /// <summary>The task's run state as bytes (empty for a task that keeps none).</summary>
+        /// <summary>The task's run state as bytes (empty for a resumable task that keeps none).</summary>
+        /// <exception cref="NotSupportedException">the task is not an <see cref="IResumableTask"/>, so a run on it cannot be checkpointed</exception>
         internal static byte[] TaskState(ITask task)
         {
             if (task is not IResumableTask resumable)

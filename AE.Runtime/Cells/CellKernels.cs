@@ -212,7 +212,7 @@ namespace AE.Runtime.Cells
                 for (int i = 0; i < cols; i++)
                 {
                     T a = Unsafe.Add(ref gxr, i * batch + c);
-                    for (int o = 0; o < rows; o++) a += Unsafe.Add(ref wr, o * cols + i) * Unsafe.Add(ref gyr, o * batch + c);
+                    for (int o = 0; o < rows; o++) a = MulAdd(Unsafe.Add(ref wr, o * cols + i), Unsafe.Add(ref gyr, o * batch + c), a);
                     Unsafe.Add(ref gxr, i * batch + c) = a;
                 }
         }
