@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using AE.Cli.Plots;
 using AE.Experiments.Machine;
 using AE.Experiments.Training;
 
@@ -38,7 +39,7 @@ namespace AE.Cli
             ["--ablate"] = "rule ids such as AE5,AE8",
             ["--set"] = "NAME=VALUE, such as k_p=1.2",
             ["--seed"] = "a whole number",
-            ["--out"] = "a folder for run-ID.csv and run-ID.svg",
+            ["--out"] = "a folder for run-ID.csv, run-ID.svg and run-ID.png",
             ["--checkpoint-every"] = "a whole number of steps",
             ["--resume"] = "a run checkpoint file",
             ["--db"] = "a SQLite database file",
@@ -139,7 +140,7 @@ namespace AE.Cli
                 string title = law.Name + (ablate.Count > 0 ? " without " + string.Join(", ", ablate) : "") + " on " + task.Name + ", seed " + seed.ToString(CultureInfo.InvariantCulture)
                     + " (run " + id.ToString(CultureInfo.InvariantCulture) + ")";
                 written.Add(WriteFile(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".csv", w => RunFiles.WriteCsv(run, w), context));
-                written.Add(WriteFile(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".svg", w => RunFiles.WriteSvg(run, title, w), context));
+                written.AddRange(PlotFiles.Save(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".svg", RunFigure.Of(run, title), context));
             }
 
             WriteSummary(context.Stdout, law, record, id, dbShown, written);

@@ -7,6 +7,7 @@ using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
+using AE.Cli.Plots;
 using AE.Experiments.Machine;
 using AE.Experiments.Swarm;
 
@@ -49,7 +50,7 @@ namespace AE.Cli
             ["--threads"] = "a whole number from 1",
             ["--format"] = "table or json",
             ["--db"] = "a SQLite database file",
-            ["--out"] = "a folder for run-ID.csv and run-ID.svg",
+            ["--out"] = "a folder for run-ID.csv, run-ID.svg and run-ID.png",
         };
 
         private static readonly string[] Flags = { "--no-progress" };
@@ -170,7 +171,7 @@ namespace AE.Cli
                         + " (run " + bestId.ToString(CultureInfo.InvariantCulture) + ")";
                     string stem = "run-" + bestId.ToString(CultureInfo.InvariantCulture);
                     written.Add(Save(outDir, stem + ".csv", w => RunFiles.WriteCsv(best, w), context));
-                    written.Add(Save(outDir, stem + ".svg", w => RunFiles.WriteSvg(best, title, w), context));
+                    written.AddRange(PlotFiles.Save(outDir, stem + ".svg", RunFigure.Of(best, title), context));
                 }
             }
             string db = Experiment.Display(dbPath, context.CurrentDirectory);
