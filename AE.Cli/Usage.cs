@@ -487,6 +487,33 @@ namespace AE.Cli
             "available); 3 internal error; 130 interrupted.",
         });
 
+        public const string ReportSummary = "Write an HTML page of the runs in a run store: a table per command, a plot per run";
+
+        /// <summary>What <c>ae report --help</c> prints.</summary>
+        public static string Report { get; } = Lines(new[]
+        {
+            "Usage: ae report <db> [--out DIR]",
+            "",
+            "Reads a run store (the SQLite database that ae run, ablate, sweep, swarm and",
+            "train write; it is only read) and writes one HTML page, DIR/index.html: a table",
+            "of the runs per command and batch (law, task, seed, settings, ablated rules,",
+            "status, steps, steps to target, final loss, its gap above the optimum, AUC,",
+            "incidents) and, under each table, a plot of every run whose steps are stored",
+            "(DIR/run-ID.png: the loss on a log axis, alpha, mu, sigma, gamma over the",
+            "steps). The page fetches nothing from the network: open it from the folder.",
+            "",
+            "Arguments:",
+            "  <db>                 The run store, such as ae-runs.db.",
+            "",
+            "Options:",
+            "  --out DIR            The folder for index.html and the plots (default: report",
+            "                       in the current folder; created when missing).",
+            "  -h, --help           Show this help.",
+            "",
+            "Exit codes: 0 page written; 2 bad input (no such database, a file that is not",
+            "a run store, a folder that cannot be written); 3 internal error.",
+        });
+
         private static string Lines(IEnumerable<string> lines) => string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
 }

@@ -17,10 +17,17 @@ namespace AE.Cli.Plots
             if (figure is null) throw new ArgumentNullException(nameof(figure));
             string pngPath = Path.ChangeExtension(svgPath, ".png");
             byte[] svg = new UTF8Encoding(false).GetBytes(FigureRenderer.Svg(figure));
-            byte[] png = FigureRenderer.Png(figure);
             WriteFile(svgPath, svg);
-            WriteFile(pngPath, png);
+            WritePng(pngPath, figure);
             return new[] { svgPath, pngPath };
+        }
+
+        /// <summary>Writes the PNG alone.</summary>
+        public static void WritePng(string path, Figure figure)
+        {
+            if (path is null) throw new ArgumentNullException(nameof(path));
+            if (figure is null) throw new ArgumentNullException(nameof(figure));
+            WriteFile(path, FigureRenderer.Png(figure));
         }
 
         /// <summary>Writes <c>DIR/NAME.svg</c> and <c>DIR/NAME.png</c> (making DIR); returns both as the command line shows them.</summary>
