@@ -7,7 +7,6 @@ using System.Text;
 using System.Text.Json;
 using AE.Cli.Plots;
 using AE.Cli.Report;
-using AE.Experiments.Training;
 using Microsoft.Data.Sqlite;
 
 namespace AE.Cli
@@ -64,14 +63,7 @@ namespace AE.Cli
             if (context is null) throw new ArgumentNullException(nameof(context));
             using var store = StoredRuns.Open(options.Database);
             var runs = Read(options.Database, store.Runs);
-            try
-            {
-                Directory.CreateDirectory(options.OutDir);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException("cannot create the folder '" + options.OutDir + "': " + ex.Message, ex);
-            }
+            PlotFiles.CreateFolder(options.OutDir);
 
             var plots = new Dictionary<long, ReportPlot>();
             foreach (var run in runs.Where(r => r.StepsStored && r.StepsTaken > 0))
@@ -86,14 +78,7 @@ namespace AE.Cli
 
             string page = Path.Combine(options.OutDir, PageFile);
             byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, plots));
-            try
-            {
-                AtomicFile.Write(page, stream => stream.Write(html));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException("cannot write '" + page + "': " + ex.Message, ex);
-            }
+            PlotFiles.WriteBytes(page, html);
             context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + runs.Count.ToString(CultureInfo.InvariantCulture)
                 + " runs, " + plots.Count.ToString(CultureInfo.InvariantCulture) + " plotted");
             return ExitCodes.Success;

@@ -17,7 +17,7 @@ namespace AE.Cli.Plots
             if (figure is null) throw new ArgumentNullException(nameof(figure));
             string pngPath = Path.ChangeExtension(svgPath, ".png");
             byte[] svg = new UTF8Encoding(false).GetBytes(FigureRenderer.Svg(figure));
-            WriteFile(svgPath, svg);
+            WriteBytes(svgPath, svg);
             WritePng(pngPath, figure);
             return new[] { svgPath, pngPath };
         }
@@ -27,13 +27,20 @@ namespace AE.Cli.Plots
         {
             if (path is null) throw new ArgumentNullException(nameof(path));
             if (figure is null) throw new ArgumentNullException(nameof(figure));
-            WriteFile(path, FigureRenderer.Png(figure));
+            WriteBytes(path, FigureRenderer.Png(figure));
         }
 
         /// <summary>Writes <c>DIR/NAME.svg</c> and <c>DIR/NAME.png</c> (making DIR); returns both as the command line shows them.</summary>
         public static IReadOnlyList<string> Save(string dir, string svgName, Figure figure, CliContext context)
         {
             if (context is null) throw new ArgumentNullException(nameof(context));
+            CreateFolder(dir);
+            return Write(Path.Combine(dir, svgName), figure).Select(p => Experiment.Display(p, context.CurrentDirectory)).ToList();
+        }
+
+        /// <summary>Creates <paramref name="dir"/> (and the folders above it) when missing; a failure is a <see cref="CliException"/> naming it.</summary>
+        internal static void CreateFolder(string dir)
+        {
             try
             {
                 Directory.CreateDirectory(dir);
@@ -42,10 +49,10 @@ namespace AE.Cli.Plots
             {
                 throw new CliException("cannot create the folder '" + dir + "': " + ex.Message, ex);
             }
-            return Write(Path.Combine(dir, svgName), figure).Select(p => Experiment.Display(p, context.CurrentDirectory)).ToList();
         }
 
-        private static void WriteFile(string path, byte[] bytes)
+        /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> whole or not at all; a failure is a <see cref="CliException"/> naming the file.</summary>
+        internal static void WriteBytes(string path, byte[] bytes)
         {
             try
             {

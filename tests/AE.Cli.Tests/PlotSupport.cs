@@ -31,15 +31,19 @@ namespace AE.Cli.Tests
             using var bitmap = SKBitmap.Decode(bytes);
             Assert.NotNull(bitmap);
             Assert.Equal((w, h), (bitmap.Width, bitmap.Height));
-            int dark = 0;
-            for (int y = 0; y < h; y += 2)
-                for (int x = 0; x < w; x += 2)
-                {
-                    var c = bitmap.GetPixel(x, y);
-                    if (c.Red + c.Green + c.Blue < 3 * 128) dark++;
-                }
+            int dark = Count(bitmap, c => c.Red + c.Green + c.Blue < 3 * 128);
             Assert.True(dark > 500, path + ": only " + dark + " dark pixels (sampled): nothing drawn?");
             return h;
+        }
+
+        /// <summary>How many of every other pixel in each direction (a quarter of them) satisfy <paramref name="test"/>.</summary>
+        public static int Count(SKBitmap bitmap, Func<SKColor, bool> test)
+        {
+            int count = 0;
+            for (int y = 0; y < bitmap.Height; y += 2)
+                for (int x = 0; x < bitmap.Width; x += 2)
+                    if (test(bitmap.GetPixel(x, y))) count++;
+            return count;
         }
 
         /// <summary>Parses the SVG at <paramref name="path"/>; returns it with its texts (trimmed).</summary>

@@ -88,14 +88,8 @@ namespace AE.Cli.Tests
             using var bitmap = SKBitmap.Decode(shot);
             Assert.NotNull(bitmap);
             Assert.Equal((1200, 1600), (bitmap.Width, bitmap.Height));
-            int dark = 0, blue = 0;
-            for (int y = 0; y < bitmap.Height; y += 2)
-                for (int x = 0; x < bitmap.Width; x += 2)
-                {
-                    var c = bitmap.GetPixel(x, y);
-                    if (c.Red + c.Green + c.Blue < 3 * 100) dark++;
-                    if (c.Blue > 150 && c.Red < 100) blue++;                                 // the series' colour
-                }
+            int dark = Plots.Count(bitmap, c => c.Red + c.Green + c.Blue < 3 * 100);
+            int blue = Plots.Count(bitmap, c => c.Blue > 150 && c.Red < 100);                 // the series' colour
             Assert.True(dark > 2000, "dark pixels (sampled): " + dark);
             Assert.True(blue > 50, "blue pixels (sampled): " + blue);
         }
