@@ -139,7 +139,14 @@ namespace AE.Cli.Plots
                 if (!named) empty.Add(series.Name);
             }
             plot.Title(panel.Title + (!any ? " (nothing to show)" : empty.Count > 0 ? " (no points: " + string.Join(", ", empty) + ")" : ""));
-            if (any) plot.ShowLegend(Alignment.UpperRight);
+            if (any)
+            {
+                // see-through, without a shadow: the lines under the legend still show
+                var legend = plot.ShowLegend(Alignment.UpperRight);
+                legend.BackgroundColor = Color.FromHex("#ffffff").WithAlpha(0.75);
+                legend.OutlineColor = Color.FromHex("#999999");
+                legend.ShadowColor = Color.FromHex("#ffffff").WithAlpha(0);
+            }
             plot.Axes.Left.TickGenerator = panel.Log ? new LogTicks() : new DistinctTicks(y => y);
             if (!any) plot.Axes.SetLimitsY(panel.Log ? -1 : 0, panel.Log ? 0 : 1);
         }
