@@ -36,7 +36,7 @@ namespace AE.Cli.Plots
         /// The font every figure uses: DejaVu Sans (Debian's fonts-dejavu-core) when it is installed; otherwise
         /// ScottPlot's own choice among the fonts there are.
         /// </summary>
-        private static readonly string FontName = ChooseFont();
+        internal static readonly string FontName = ChooseFont();
 
         private static readonly object Gate = new();
 

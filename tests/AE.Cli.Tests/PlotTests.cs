@@ -4,12 +4,17 @@ using System.IO;
 using System.Linq;
 using AE.Cli.Plots;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AE.Cli.Tests
 {
     /// <summary>The plotting module: what a run's figure holds, the PNG and SVG it draws, its log axes, thinning and gaps.</summary>
     public class PlotTests
     {
+        private readonly ITestOutputHelper _output;
+
+        public PlotTests(ITestOutputHelper output) => _output = output;
+
         private static readonly double[] Decades = Enumerable.Range(0, 401).Select(i => Math.Pow(10, -i / 50.0)).ToArray();   // 1 down to 1e-8
 
         [Fact]
@@ -85,6 +90,20 @@ namespace AE.Cli.Tests
             Assert.True(thinned.X.Length <= FigureRenderer.MaxPoints, thinned.X.Length.ToString(CultureInfo.InvariantCulture));
             Assert.Equal(1, thinned.X[0]);
             Assert.Equal(10_001, thinned.X[^1]);                                              // the last point is kept
+        }
+
+        [Fact]
+        public void The_plots_are_drawn_in_dejavu_sans_where_it_is_installed()
+        {
+            // Without any font SkiaSharp draws the lines and no text; .ci/run installs fonts-dejavu-core.
+            bool installed = File.Exists("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+            bool inCi = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+            if (!installed && !inCi)
+            {
+                _output.WriteLine("not run: no DejaVu Sans (apt-get install fonts-dejavu-core); the plots are drawn in " + FigureRenderer.FontName);
+                return;
+            }
+            Assert.Equal("DejaVu Sans", FigureRenderer.FontName);
         }
 
         [Fact]
