@@ -39,7 +39,7 @@ namespace AE.Cli
             ["--ablate"] = "rule ids such as AE5,AE8",
             ["--set"] = "NAME=VALUE, such as k_p=1.2",
             ["--seed"] = "a whole number",
-            ["--out"] = "a folder for run-ID.csv, run-ID.svg and run-ID.png",
+            ["--out"] = "a folder for run-ID.csv and run-ID.svg",
             ["--checkpoint-every"] = "a whole number of steps",
             ["--resume"] = "a run checkpoint file",
             ["--db"] = "a SQLite database file",

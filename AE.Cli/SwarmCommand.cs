@@ -50,7 +50,7 @@ namespace AE.Cli
             ["--threads"] = "a whole number from 1",
             ["--format"] = "table or json",
             ["--db"] = "a SQLite database file",
-            ["--out"] = "a folder for run-ID.csv, run-ID.svg and run-ID.png",
+            ["--out"] = "a folder for run-ID.csv and run-ID.svg",
         };
 
         private static readonly string[] Flags = { "--no-progress" };
