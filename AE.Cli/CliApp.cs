@@ -26,6 +26,7 @@ namespace AE.Cli
             BenchCommand.Command,
             GradCommand.Command,
             TrainCommand.Command,
+            ReportCommand.Command,
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string currentDirectory)

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using AE.Cli.Plots;
 using AE.Experiments.Baselines;
 using AE.Experiments.Machine;
 using AE.Experiments.Menu;
@@ -20,7 +21,7 @@ namespace AE.Cli
 
     /// <summary>
     /// <c>ae experiment run ID</c>: the items of seed 001's menu that run here, each on the AE machine with the law and a
-    /// fixed-rate baseline (<see cref="BaselineCatalog"/>), writing its tables (markdown, CSV) and plots (SVG) and judging the
+    /// fixed-rate baseline (<see cref="BaselineCatalog"/>), writing its tables (markdown, CSV) and plots (SVG and PNG) and judging the
     /// seed's falsifiable outcome by the item's documented criterion.
     /// </summary>
     internal static class ExperimentRun
@@ -113,8 +114,8 @@ namespace AE.Cli
             md.Append('\n').Append("Criterion: ").Append(judgements[0].Criterion).Append(". The verdict is ").Append(law.Name)
               .Append("'s; SGDm's (whose step is about lr/(1 - mu)) is the control.\n");
 
-            var files = new List<string>
-            {
+            List<string> files =
+            [
                 SwarmCommand.Save(s.OutDir, "F-coupling.csv", w =>
                 {
                     w.Write("method,init_alpha,init_mu,log_1_over_1_minus_mu,seeds,seeds_at_target,seeds_diverged,mean_steps_to_target,refused\n");
@@ -125,14 +126,14 @@ namespace AE.Cli
                                 c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite).ToString(CultureInfo.InvariantCulture),
                                 ReplayOutput.Num(c.MeanSteps), c.Refused is null ? "" : "yes") + "\n");
                 }, s.Context),
-                SwarmCommand.Save(s.OutDir, "F-coupling.svg", w => RunFiles.WritePlot("F: mean steps to target over init_alpha " + SweepCommand.Rate(CouplingAlphas[0])
+                .. PlotFiles.Save(s.OutDir, "F-coupling.svg", new Figure("F: mean steps to target over init_alpha " + SweepCommand.Rate(CouplingAlphas[0])
                     + " .. " + SweepCommand.Rate(CouplingAlphas[^1]) + ", one line per mu (gaps: not every seed reached it)",
-                    results.Select(r => new RunFiles.Panel(r.Method + ": steps to target (log)",
-                        Enumerable.Range(0, r.Mus.Count).Select(m => ("mu " + SweepCommand.Rate(r.Mus[m]),
+                    results.Select(r => new PlotPanel(r.Method + ": steps to target (log)",
+                        Enumerable.Range(0, r.Mus.Count).Select(m => new PlotSeries("mu " + SweepCommand.Rate(r.Mus[m]),
                             Enumerable.Range(0, r.Alphas.Count).Select(a => r.Cell(m, a).MeanSteps).ToArray())).ToList(), true)).ToList(),
                     0, "index of init_alpha in the grid (0 = " + SweepCommand.Rate(CouplingAlphas[0]) + ", " + (CouplingAlphas.Length - 1).ToString(CultureInfo.InvariantCulture)
-                    + " = " + SweepCommand.Rate(CouplingAlphas[^1]) + ", half a decade apart)", w), s.Context),
-            };
+                    + " = " + SweepCommand.Rate(CouplingAlphas[^1]) + ", half a decade apart)"), s.Context),
+            ];
             files.Add(SwarmCommand.Save(s.OutDir, "F.md", w => w.Write(md.ToString()), s.Context));
             return new ExperimentReport("F", "Coupling law (α ↔ β)", judgements[0], md.ToString(), files, json =>
             {
@@ -229,11 +230,11 @@ namespace AE.Cli
                     md.Append(arms[i].Method).Append(": **").Append(judgements[i].Word).Append("**: ").Append(judgements[i].Numbers).Append('\n').Append('\n');
 
                 string slug = family.Task;
-                files.Add(SwarmCommand.Save(s.OutDir, "D-" + slug + ".svg", w => RunFiles.WritePlot("D: " + family.Name + " on " + family.Task
+                files.AddRange(PlotFiles.Save(s.OutDir, "D-" + slug + ".svg", new Figure("D: " + family.Name + " on " + family.Task
                     + ": relative gap (L - c L*)/c, geometric mean over seeds",
-                    arms.Select(a => new RunFiles.Panel(a.Method + ": relative gap (log)",
-                        cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.Curve.Select(v => Math.Pow(10, v)).ToArray())).ToList(), true)).ToList(),
-                    0, "step", w), s.Context));
+                    arms.Select(a => new PlotPanel(a.Method + ": relative gap (log)",
+                        cells.Where(c => c.Method == a.Method).Select(c => new PlotSeries(c.Condition.Label, c.Curve.Select(v => Math.Pow(10, v)).ToArray())).ToList(), true)).ToList(),
+                    0, "step"), s.Context));
             }
             var verdict = GaugeRobustness.Combine(lawVerdicts);
             var judgement = new Judgement(verdict, first!.Criterion.Replace(all[0].Family.Name, "the conditions of each family", StringComparison.Ordinal)
@@ -428,7 +429,7 @@ namespace AE.Cli
                 + " on " + string.Join(", ", AblationTasks), all, null, MenuCriteria.Ablation(full, removed), "");
         }
 
-        /// <summary>The markdown table, the CSV of every run and the SVG of seed 0's gap per task and arm, for the items that compare arms.</summary>
+        /// <summary>The markdown table, the CSV of every run and the plot (SVG and PNG) of seed 0's gap per task and arm, for the items that compare arms.</summary>
         private static ExperimentReport ArmsReport(ExperimentRunSettings s, string id, string title, string what, IReadOnlyList<ArmResult> results, string? measureName,
             Judgement judgement, string note)
         {
@@ -443,8 +444,8 @@ namespace AE.Cli
                   .Append(" | ").Append(r.Incidents.ToString(CultureInfo.InvariantCulture)).Append(" |").Append(measureName is null ? "" : " " + ArmComparison.F(r.MeanMeasure, "G4") + " |").Append('\n');
             md.Append('\n').Append("**").Append(judgement.Word).Append("**: ").Append(judgement.Numbers).Append('\n').Append('\n');
             md.Append("Criterion: ").Append(judgement.Criterion).Append('.').Append(note.Length > 0 ? " " + note : "").Append('\n');
-            var files = new List<string>
-            {
+            List<string> files =
+            [
                 SwarmCommand.Save(s.OutDir, id + "-runs.csv", w =>
                 {
                     w.Write("task,arm,seed,steps_to_target,final_loss,incidents,stop" + (measureName is null ? "" : ",measure") + "\n");
@@ -454,10 +455,10 @@ namespace AE.Cli
                                 ReplayOutput.Num(r.Runs[i].FinalLoss), r.Runs[i].IncidentCount.ToString(CultureInfo.InvariantCulture), r.Runs[i].Stop.ToString())
                                 + (measureName is null ? "" : "," + ReplayOutput.Num(r.Measure[i])) + "\n");
                 }, s.Context),
-                SwarmCommand.Save(s.OutDir, id + "-gap.svg", w => RunFiles.WritePlot(id + ": loss - optimum over the steps, seed 0", results.GroupBy(r => r.Task).Select(g =>
-                    new RunFiles.Panel(g.Key + " (log)", g.Take(5).Select(r => (r.Arm, r.Runs[0].Log.Losses.ToArray().Select(l => l - (r.Runs[0].OptimumLoss ?? 0)).ToArray())).ToList(), true)).ToList(),
-                    0, "step", w), s.Context),
-            };
+                .. PlotFiles.Save(s.OutDir, id + "-gap.svg", new Figure(id + ": loss - optimum over the steps, seed 0", results.GroupBy(r => r.Task).Select(g =>
+                    new PlotPanel(g.Key + " (log)", g.Take(5).Select(r => new PlotSeries(r.Arm, r.Runs[0].Log.Losses.ToArray().Select(l => l - (r.Runs[0].OptimumLoss ?? 0)).ToArray())).ToList(), true)).ToList(),
+                    0, "step"), s.Context),
+            ];
             files.Add(SwarmCommand.Save(s.OutDir, id + ".md", w => w.Write(md.ToString()), s.Context));
             return new ExperimentReport(id, title, judgement, md.ToString(), files, json =>
             {

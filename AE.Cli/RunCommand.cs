@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using AE.Cli.Plots;
 using AE.Experiments.Machine;
 using AE.Experiments.Training;
 
@@ -139,7 +140,7 @@ namespace AE.Cli
                 string title = law.Name + (ablate.Count > 0 ? " without " + string.Join(", ", ablate) : "") + " on " + task.Name + ", seed " + seed.ToString(CultureInfo.InvariantCulture)
                     + " (run " + id.ToString(CultureInfo.InvariantCulture) + ")";
                 written.Add(WriteFile(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".csv", w => RunFiles.WriteCsv(run, w), context));
-                written.Add(WriteFile(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".svg", w => RunFiles.WriteSvg(run, title, w), context));
+                written.AddRange(PlotFiles.Save(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".svg", RunFigure.Of(run, title), context));
             }
 
             WriteSummary(context.Stdout, law, record, id, dbShown, written);

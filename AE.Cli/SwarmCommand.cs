@@ -7,6 +7,7 @@ using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
+using AE.Cli.Plots;
 using AE.Experiments.Machine;
 using AE.Experiments.Swarm;
 
@@ -170,7 +171,7 @@ namespace AE.Cli
                         + " (run " + bestId.ToString(CultureInfo.InvariantCulture) + ")";
                     string stem = "run-" + bestId.ToString(CultureInfo.InvariantCulture);
                     written.Add(Save(outDir, stem + ".csv", w => RunFiles.WriteCsv(best, w), context));
-                    written.Add(Save(outDir, stem + ".svg", w => RunFiles.WriteSvg(best, title, w), context));
+                    written.AddRange(PlotFiles.Save(outDir, stem + ".svg", RunFigure.Of(best, title), context));
                 }
             }
             string db = Experiment.Display(dbPath, context.CurrentDirectory);

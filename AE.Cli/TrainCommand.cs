@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Numerics;
 using System.Text.Json;
+using AE.Cli.Plots;
 using AE.Dsl.Emit;
 using AE.Dsl.IR;
 using AE.Experiments.Baselines;
@@ -49,8 +50,8 @@ namespace AE.Cli
             "  sine-synth           seed 002: cells/amed_synth.ae reproduces a 440 Hz sine at",
             "                       8 kHz (T 8000, 500 epochs, Adam lr 1e-3); writes",
             "                       sine-synth.wav (16-bit PCM, 8 kHz) into --out, and",
-            "                       sine-synth-first500.svg (.csv): the first 500 samples",
-            "                       against the target.",
+            "                       sine-synth-first500.svg (.png, .csv): the first 500",
+            "                       samples against the target.",
             "  saw-synth, square-synth  the same with a 440 Hz sawtooth or square wave.",
             "  residual-dynamics    seed 003: cells/residual_dynamics.ae on the seed's loss",
             "                       (T 360, batch 32, 200 epochs, Adam lr 1e-3, gradient norm",
@@ -89,8 +90,9 @@ namespace AE.Cli
             "  --threads N          Split the batch into N parts run on N threads (default 1);",
             "                       a checkpoint resumes with the same count.",
             "  --out DIR            Where to write weights.safetensors (PyTorch's names), the",
-            "                       loss curve (curve.csv; curve.svg plots it with a law's",
-            "                       alpha, mu and sigma), the task's files and checkpoints.",
+            "                       loss curve (curve.csv; curve.svg and curve.png plot it",
+            "                       with a law's alpha, mu and sigma), the task's files and",
+            "                       checkpoints.",
             "  --checkpoint-every N Write DIR/" + CheckpointFile + " every N epochs (needs --out);",
             "                       it is written at the end of a run with --out in any case.",
             "  --init FILE          Start from the weights of a safetensors file (PyTorch's",
@@ -322,25 +324,14 @@ namespace AE.Cli
                     for (int i = 0; i < trainer.Curve.Count; i++) w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1},{trainer.Curve[i]:R}"));
                 });
                 files.Add(curve);
-                string plot = Path.Combine(request.Out, "curve.svg");
                 var run = trainer.ToMachineRun("train:" + task.Name, (ulong)request.Seed, epochs, finalLoss, cancelled: false);
-                AtomicFile.Write(plot, stream =>
-                {
-                    using var w = new StreamWriter(stream, leaveOpen: true);
-                    RunFiles.WriteSvg(run, task.Name + " by " + law.LawName + (resumedFrom > 0 ? " (epochs after " + resumedFrom + ")" : ""), w);
-                });
-                files.Add(plot);
+                files.AddRange(PlotFiles.Write(Path.Combine(request.Out, "curve.svg"),
+                    RunFigure.Of(run, task.Name + " by " + law.LawName + (resumedFrom > 0 ? " (epochs after " + resumedFrom + ")" : ""))));
                 files.AddRange(task.WriteOutputs(cell, request.Out));
                 if (task.Trace(cell) is { } trace)
                 {
-                    string tracePath = Path.Combine(request.Out, trace.FileName);
-                    var panel = new RunFiles.Panel(string.Join(" and ", trace.Series.Select(s => s.Name)), trace.Series.Select(s => (s.Name, s.Values)).ToList(), Log: false);
-                    AtomicFile.Write(tracePath, stream =>
-                    {
-                        using var w = new StreamWriter(stream, leaveOpen: true);
-                        RunFiles.WritePlot(trace.Title, new[] { panel }, trace.First, trace.Axis, w);
-                    });
-                    files.Add(tracePath);
+                    var panel = new PlotPanel(string.Join(" and ", trace.Series.Select(s => s.Name)), trace.Series.Select(s => new PlotSeries(s.Name, s.Values)).ToList(), Log: false);
+                    files.AddRange(PlotFiles.Write(Path.Combine(request.Out, trace.FileName), new Figure(trace.Title, new[] { panel }, trace.First, trace.Axis)));
                 }
                 TrainingCheckpoint.Save(checkpointPath!, identity, trainer);
                 files.Add(checkpointPath!);

@@ -212,7 +212,8 @@ namespace AE.Cli
             "                       param is an error that lists the law's params.",
             "  --seed S             The run's seed: start point, noise, minibatches (default 0).",
             "  --out DIR            Also write DIR/run-ID.csv (step, loss, every signal) and",
-            "                       DIR/run-ID.svg (loss, alpha, mu, sigma, gamma over steps).",
+            "                       DIR/run-ID.svg and DIR/run-ID.png (loss, alpha, mu, sigma,",
+            "                       gamma over the steps).",
             "                       With --out, Ctrl-C writes DIR/checkpoint.aerun first.",
             "  --checkpoint-every N Also write DIR/checkpoint.aerun every N steps (needs --out).",
             "  --resume FILE        Continue the run of a checkpoint: the same law file,",
@@ -367,8 +368,8 @@ namespace AE.Cli
             "  --lr-param NAME      The law's initial-rate param (default init_alpha).",
             "  --threads N          Seeds and methods run on N threads (default: all cores);",
             "                       the results do not depend on it.",
-            "  --out DIR            Write the best member's run-ID.csv and run-ID.svg per seed",
-            "                       and method.",
+            "  --out DIR            Write the best member's run-ID.csv, run-ID.svg and",
+            "                       run-ID.png per seed and method.",
             "  --set, --name, --db, --format, --no-progress: as for 'ae run' and 'ae ablate'.",
             "  -h, --help           Show this help.",
             "",
@@ -392,9 +393,9 @@ namespace AE.Cli
             "it lacks, and whether 'ae experiment run' runs it.",
             "",
             "run: runs item ID on the AE machine with the law and fixed-rate SGDm, writes its",
-            "tables (markdown, CSV) and plots (SVG) under --out, and says whether the seed's",
-            "falsifiable outcome held, did not hold, or is not testable here, with the",
-            "numbers that decide it (docs/experiments.md gives each item's criterion).",
+            "tables (markdown, CSV) and plots (SVG and PNG) under --out, and says whether",
+            "the seed's falsifiable outcome held, did not hold, or is not testable here, with",
+            "the numbers that decide it (docs/experiments.md gives each item's criterion).",
             "  A  the law against SGDm from the same rates on quadratic and linreg",
             "  B  recovery after the switch on scale-change and moving-optimum, against the",
             "     best of SGDm and Adam",
@@ -484,6 +485,33 @@ namespace AE.Cli
             "Exit codes: 0 figures printed; 2 bad input (a bad option or value, a law file",
             "that is missing or has errors, an unknown law or param, a backend that is not",
             "available); 3 internal error; 130 interrupted.",
+        });
+
+        public const string ReportSummary = "Write an HTML page of the runs in a run store: a table per command, a plot per run";
+
+        /// <summary>What <c>ae report --help</c> prints.</summary>
+        public static string Report { get; } = Lines(new[]
+        {
+            "Usage: ae report <db> [--out DIR]",
+            "",
+            "Reads a run store (the SQLite database that ae run, ablate, sweep, swarm and",
+            "train write; it is only read) and writes one HTML page, DIR/index.html: a table",
+            "of the runs per command and batch (law, task, seed, settings, ablated rules,",
+            "status, steps, steps to target, final loss, its gap above the optimum, AUC,",
+            "incidents) and, under each table, a plot of every run whose steps are stored",
+            "(DIR/run-ID.png: the loss on a log axis, alpha, mu, sigma, gamma over the",
+            "steps). The page fetches nothing from the network: open it from the folder.",
+            "",
+            "Arguments:",
+            "  <db>                 The run store, such as ae-runs.db.",
+            "",
+            "Options:",
+            "  --out DIR            The folder for index.html and the plots (default: report",
+            "                       in the current folder; created when missing).",
+            "  -h, --help           Show this help.",
+            "",
+            "Exit codes: 0 page written; 2 bad input (no such database, a file that is not",
+            "a run store, a folder that cannot be written); 3 internal error.",
         });
 
         private static string Lines(IEnumerable<string> lines) => string.Join(Environment.NewLine, lines) + Environment.NewLine;

@@ -33,7 +33,8 @@ namespace AE.Cli.Tests
             Assert.Equal(new[] { "AeSgdmPhase", "sgdm" }, csv.Skip(1).Select(l => l.Split(',')[0]).Distinct());
             // In 40 steps no cell reaches the target (the fastest, SGDm at lr 3.16 with momentum 0.8, needs about 70).
             Assert.All(csv.Skip(1), l => Assert.Equal("0", l.Split(',')[5]));
-            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(dir.Path, "first-run-out", "F-coupling.svg")), StringComparison.Ordinal);
+            Assert.Contains("AeSgdmPhase: steps to target (log) (nothing to show)", Plots.LoadSvg(Path.Combine(dir.Path, "first-run-out", "F-coupling.svg")).Texts);
+            Assert.True(File.Exists(Path.Combine(dir.Path, "first-run-out", "F-coupling.png")));
             var verdict = first.StdoutLines.Single(l => l.StartsWith("Verdict (F): ", StringComparison.Ordinal));
             Assert.StartsWith("Verdict (F): not testable here: 0 row(s) with a best alpha inside the grid", verdict, StringComparison.Ordinal);
         }
@@ -53,7 +54,7 @@ namespace AE.Cli.Tests
             Assert.Equal(1, cell.GetProperty("seeds_at_target").GetInt32());   // lr 1 with momentum 0.8 reaches the quadratic in under 100 steps
             var far = sgdm.GetProperty("cells").EnumerateArray().Single(c => c.GetProperty("alpha").GetDouble() == 100 && c.GetProperty("mu").GetDouble() == 0);
             Assert.Equal(1, far.GetProperty("seeds_diverged").GetInt32());     // lr 100 on eigenvalues up to 1
-            Assert.Equal(3, root.GetProperty("files").GetArrayLength());
+            Assert.Equal(new[] { "f/F-coupling.csv", "f/F-coupling.svg", "f/F-coupling.png", "f/F.md" }, root.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
         }
 
         [Fact]
@@ -79,6 +80,7 @@ namespace AE.Cli.Tests
             Assert.Equal(2 * 2 * 3 * 2, csv.Length - 1);   // families x methods x conditions x seeds
             Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D-quadratic.svg")));
             Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D-noisy-quadratic.svg")));
+            Plots.AssertPng(Path.Combine(dir.Path, "d", "D-noisy-quadratic.png"), AE.Cli.Plots.FigureRenderer.Width);
             Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D.md")));
         }
 
@@ -102,6 +104,7 @@ namespace AE.Cli.Tests
             Assert.StartsWith("task,arm,seed,steps_to_target,final_loss,incidents,stop", csv[0], StringComparison.Ordinal);
             Assert.All(csv.Skip(1), l => Assert.Equal("", l.Split(',')[3])); // 30 steps reach no target here
             Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + "-gap.svg")));
+            Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + "-gap.png")));
             Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + ".md")));
         }
 

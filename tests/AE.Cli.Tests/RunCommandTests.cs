@@ -55,12 +55,12 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
-        public void Out_writes_a_well_formed_csv_and_svg()
+        public void Out_writes_a_well_formed_csv_svg_and_png()
         {
             using var dir = new TempDirectory();
             var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "30", "--db", "x.db", "--out", "plots");
             Assert.True(r.ExitCode == 1, r.Stdout + r.Stderr);
-            Assert.Contains("wrote: plots/run-1.csv, plots/run-1.svg", r.StdoutLines);
+            Assert.Contains("wrote: plots/run-1.csv, plots/run-1.svg, plots/run-1.png", r.StdoutLines);
 
             var csv = File.ReadAllLines(Path.Combine(dir.Path, "plots", "run-1.csv"));
             Assert.Equal(31, csv.Length);
@@ -75,16 +75,16 @@ namespace AE.Cli.Tests
                 Assert.All(cells, c => Assert.True(double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out _), c));
             }
 
-            var svg = XDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "plots", "run-1.svg")));
-            XNamespace ns = "http://www.w3.org/2000/svg";
-            Assert.Equal(ns + "svg", svg.Root!.Name);
-            Assert.Equal(5, svg.Descendants(ns + "path").Count()); // loss, alpha, mu, sigma, gamma
-            var labels = svg.Descendants(ns + "text").Select(t => t.Value).ToList();
+            var (_, labels) = Plots.LoadSvg(Path.Combine(dir.Path, "plots", "run-1.svg"));
+            Assert.Contains("AeSgdm on quadratic, seed 0 (run 1)", labels);
             Assert.Contains("loss − optimum (log)", labels);
             Assert.Contains("alpha (log)", labels);
             Assert.Contains("mu", labels);
             Assert.Contains("sigma", labels);
             Assert.Contains(labels, l => l.StartsWith("gamma", StringComparison.Ordinal));
+            Assert.Contains("step", labels);
+            // five panels: loss, alpha, mu, sigma, gamma
+            Plots.AssertPng(Path.Combine(dir.Path, "plots", "run-1.png"), AE.Cli.Plots.FigureRenderer.Width, 36 + 5 * 190 + 22);
         }
 
         [Fact]
@@ -258,6 +258,7 @@ namespace AE.Cli.Tests
             Assert.True(Experiments.Scalar(db, "SELECT incidents FROM runs") >= 1);
             Assert.Contains(r.StdoutLines, l => l.StartsWith("incidents: 1 (", StringComparison.Ordinal));
             XDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "o", "run-1.svg")));
+            Plots.AssertPng(Path.Combine(dir.Path, "o", "run-1.png"), AE.Cli.Plots.FigureRenderer.Width);
         }
 
         [Fact]

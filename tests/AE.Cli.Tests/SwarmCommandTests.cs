@@ -32,8 +32,9 @@ namespace AE.Cli.Tests
             // the independent members share the compute equally: 20 steps each, all stored
             Assert.Equal(6 * 20, Experiments.Scalar(db, "SELECT sum(steps_taken) FROM runs WHERE json_extract(settings, '$.method') = 'independent'"));
             Assert.Equal(6 * 20, Experiments.Scalar(db, "SELECT count(*) FROM steps JOIN runs ON runs.id = steps.run_id WHERE json_extract(settings, '$.method') = 'independent'"));
-            Assert.Equal(3 * 2 * 2, Directory.GetFiles(Path.Combine(dir.Path, "plots")).Length);
-            Assert.All(Directory.GetFiles(Path.Combine(dir.Path, "plots"), "*.svg"), f => Assert.StartsWith("<svg", File.ReadAllText(f), StringComparison.Ordinal));
+            Assert.Equal(3 * 2 * 3, Directory.GetFiles(Path.Combine(dir.Path, "plots")).Length);   // csv, svg and png per method and seed
+            Assert.All(Directory.GetFiles(Path.Combine(dir.Path, "plots"), "*.svg"), f => Assert.Contains("loss − optimum (log)", Plots.LoadSvg(f).Texts));
+            Assert.All(Directory.GetFiles(Path.Combine(dir.Path, "plots"), "*.png"), f => Plots.AssertPng(f, AE.Cli.Plots.FigureRenderer.Width));
         }
 
         [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -28,7 +29,8 @@ namespace AE.Cli.Tests
             Assert.Equal(44 + 2 * 200, new FileInfo(Path.Combine(run, "sine-synth.wav")).Length);
             Assert.Equal(16, File.ReadAllLines(Path.Combine(run, "curve.csv")).Length);   // the header and 15 epochs
             Assert.True(File.Exists(Path.Combine(run, "weights.safetensors")));
-            Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "curve.svg")), System.StringComparison.Ordinal);
+            Assert.Contains("sine-synth by Adam", Plots.LoadSvg(Path.Combine(run, "curve.svg")).Texts);   // the default optimizer
+            Plots.AssertPng(Path.Combine(run, "curve.png"), AE.Cli.Plots.FigureRenderer.Width);
             var samples = File.ReadAllLines(Path.Combine(run, "sine-synth-first500.csv"));
             Assert.Equal(201, samples.Length);                                            // the header and T = 200 samples
             Assert.Equal("0,0,", samples[1].Substring(0, 4));                            // the sine starts at 0
@@ -45,36 +47,35 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--epochs", "2", "--out", "run", "--format", "json");
             Assert.True(r.ExitCode == 0, r.Stderr);
             using var json = JsonDocument.Parse(r.Stdout);
-            Assert.Contains("run/sine-synth-first500.svg", json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
-            var svg = System.Xml.Linq.XDocument.Load(Path.Combine(dir.Path, "run", "sine-synth-first500.svg"));
-            System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
-            Assert.Equal(ns + "svg", svg.Root!.Name);
-            var paths = svg.Descendants(ns + "path").Select(p => p.Attribute("d")!.Value).ToList();
-            Assert.Equal(2, paths.Count);                                                   // the target and the output
-            // Read the values back through the panel's frame and its axis labels: they are the CSV's target and output columns.
-            var frame = svg.Descendants(ns + "rect").Single(e => (string?)e.Attribute("stroke") == "#888");
-            double top = Num(frame.Attribute("y")!.Value), height = Num(frame.Attribute("height")!.Value), left = Num(frame.Attribute("x")!.Value);
-            var labels = svg.Descendants(ns + "text").Where(t => (string?)t.Attribute("text-anchor") == "end" && Num(t.Attribute("x")!.Value) < left)
-                .OrderBy(t => Num(t.Attribute("y")!.Value)).Select(t => Num(t.Value)).ToList();
-            Assert.Equal(2, labels.Count);
-            double hi = labels[0], lo = labels[1];
+            var files = json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()).ToList();
+            Assert.Contains("run/sine-synth-first500.svg", files);
+            Assert.Contains("run/sine-synth-first500.png", files);
+            Plots.AssertPng(Path.Combine(dir.Path, "run", "sine-synth-first500.png"), AE.Cli.Plots.FigureRenderer.Width, 36 + 190 + 22);
+            var (svg, texts) = Plots.LoadSvg(Path.Combine(dir.Path, "run", "sine-synth-first500.svg"));
+            Assert.Contains("target and output", texts);                                    // the panel's title
+            Assert.Contains("target", texts);                                               // the legend
+            Assert.Contains("output", texts);
+            Assert.Contains("sample", texts);                                               // the x axis
             var rows = File.ReadAllLines(Path.Combine(dir.Path, "run", "sine-synth-first500.csv")).Skip(1).Select(l => l.Split(',')).ToList();
             Assert.Equal(500, rows.Count);
+            Assert.Equal("0", rows[0][1]);                                                  // the target starts at sin(0)
+            // Each series is one line in its colour (the target blue, the output red; the legend's short
+            // strokes aside) with a point per sample, and its heights are the CSV's column through one affine
+            // map (the panel's y axis), the same for both series.
+            var lines = new[] { "#1f77b4", "#d62728" }.Select(c => Plots.Lines(svg, c).OrderByDescending(l => l.Count).First()).ToList();
+            var pairs = new List<(double Value, double Y)>();
             for (int series = 0; series < 2; series++)
             {
-                var points = paths[series].Split(new[] { 'M', 'L' }, System.StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim().Split(',')).ToList();
-                Assert.Equal(500, points.Count);                                            // of the 8000 samples, the first 500
-                var xs = points.Select(p => Num(p[0])).ToList();
+                Assert.Equal(500, lines[series].Count);                                     // of the 8000 samples, the first 500
+                var xs = lines[series].Select(p => p.X).ToList();
                 Assert.Equal(xs.OrderBy(x => x), xs);
-                for (int t = 0; t < 500; t++)
-                {
-                    double value = lo + (top + height - Num(points[t][1])) / height * (hi - lo);
-                    Assert.True(System.Math.Abs(value - Num(rows[t][1 + series])) <= 0.01 * (hi - lo), $"series {series}, sample {t}: {value} against {rows[t][1 + series]}");
-                }
+                for (int t = 0; t < 500; t++) pairs.Add((Num(rows[t][1 + series]), lines[series][t].Y));
             }
-            Assert.Equal("0", rows[0][1]);                                                  // the target starts at sin(0)
-            var legend = svg.Descendants(ns + "tspan").Select(t => t.Value.Trim()).ToList();
-            Assert.Equal(new[] { "target", "output" }, legend);
+            double meanV = pairs.Average(p => p.Value), meanY = pairs.Average(p => p.Y);
+            double slope = pairs.Sum(p => (p.Value - meanV) * (p.Y - meanY)) / pairs.Sum(p => (p.Value - meanV) * (p.Value - meanV));
+            Assert.True(slope < 0, "larger values are drawn higher up");
+            double span = pairs.Max(p => p.Y) - pairs.Min(p => p.Y);
+            Assert.All(pairs, p => Assert.True(System.Math.Abs(meanY + slope * (p.Value - meanV) - p.Y) <= 0.01 * span, $"{p.Value} drawn at {p.Y}"));
         }
 
         [Fact]

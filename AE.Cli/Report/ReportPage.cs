@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace AE.Cli.Report
+{
+    /// <summary>A run's plot as the page shows it: the PNG's name beside index.html and its size in pixels.</summary>
+    internal sealed record ReportPlot(string FileName, int Width, int Height);
+
+    /// <summary>
+    /// The HTML of <c>ae report</c>: one standalone page (inline style, no script, nothing fetched from the
+    /// network) with a table of the runs per command and batch, and under each table the plots of its runs
+    /// that have stored steps, as PNG files beside the page.
+    /// </summary>
+    internal static class ReportPage
+    {
+        private const string Style = @"
+body { font-family: 'DejaVu Sans', sans-serif; margin: 1.5em; color: #111; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
+table { border-collapse: collapse; font-size: 0.85em; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+th { background: #eee; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.accepted td.status { color: #1a7f37; } tr.diverged td.status, tr.non-finite td.status { color: #c62828; }
+figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #444; }
+img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+";
+
+        /// <summary>The page for the runs of <paramref name="database"/> (as the page names it), with the plots of those in <paramref name="plots"/>.</summary>
+        public static string Html(string database, IReadOnlyList<StoredRun> runs, IReadOnlyDictionary<long, ReportPlot> plots)
+        {
+            var html = new StringBuilder();
+            string title = "AE runs: " + System.IO.Path.GetFileName(database);
+            html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(title)).Append("</title>\n<style>")
+                .Append(Style).Append("</style>\n</head>\n<body>\n<h1>").Append(E(title)).Append("</h1>\n");
+            var groups = runs.GroupBy(r => (r.Command, r.Batch)).ToList();
+            html.Append("<p>").Append(Count(runs.Count, "run")).Append(" stored in <code>").Append(E(database)).Append("</code>, in ").Append(Count(groups.Count, "table"))
+                .Append("; the ").Append(Count(plots.Count, "run")).Append(" whose steps are stored ").Append(plots.Count == 1 ? "is" : "are")
+                .Append(" plotted under ").Append(groups.Count == 1 ? "it" : "their tables")
+                .Append(" (the loss on a log axis, and alpha, mu, sigma, gamma over the steps).</p>\n");
+            if (groups.Count > 1)
+            {
+                html.Append("<ul class=\"contents\">\n");
+                foreach (var group in groups)
+                    html.Append("<li><a href=\"#").Append(Anchor(group.Key)).Append("\">").Append(E(Heading(group.Key))).Append("</a>: ").Append(Count(group.Count(), "run")).Append("</li>\n");
+                html.Append("</ul>\n");
+            }
+            foreach (var group in groups)
+            {
+                html.Append("<section id=\"").Append(Anchor(group.Key)).Append("\">\n<h2>").Append(E(Heading(group.Key))).Append("</h2>\n");
+                AppendTable(html, group.ToList(), plots);
+                foreach (var run in group)
+                {
+                    if (!plots.TryGetValue(run.Id, out var plot)) continue;
+                    string caption = RunTitle(run);
+                    html.Append("<figure id=\"run-").Append(Int(run.Id)).Append("\">\n<img src=\"").Append(E(plot.FileName)).Append("\" width=\"").Append(Int(plot.Width))
+                        .Append("\" height=\"").Append(Int(plot.Height)).Append("\" alt=\"").Append(E(caption)).Append("\">\n<figcaption>").Append(E(caption))
+                        .Append("</figcaption>\n</figure>\n");
+                }
+                html.Append("</section>\n");
+            }
+            if (runs.Count == 0) html.Append("<p>The database holds no runs.</p>\n");
+            html.Append("</body>\n</html>\n");
+            return html.ToString();
+        }
+
+        /// <summary>A run as its plot's title and caption name it.</summary>
+        public static string RunTitle(StoredRun run)
+            => "run " + Int(run.Id) + ": " + run.Law + " on " + run.Task + ", seed " + Int(run.Seed) + " (ae " + run.Command + ", " + run.Status + ")";
+
+        private static readonly string[] Columns =
+        {
+            "run", "started (UTC)", "law", "task", "seed", "settings", "ablated", "status", "steps / budget", "steps to target", "final loss", "above the optimum", "AUC of log loss", "incidents", "plot",
+        };
+
+        private static void AppendTable(StringBuilder html, IReadOnlyList<StoredRun> runs, IReadOnlyDictionary<long, ReportPlot> plots)
+        {
+            html.Append("<table>\n<thead><tr>");
+            foreach (var column in Columns) html.Append("<th>").Append(E(column)).Append("</th>");
+            html.Append("</tr></thead>\n<tbody>\n");
+            foreach (var run in runs)
+            {
+                html.Append("<tr id=\"row-").Append(Int(run.Id)).Append("\" class=\"").Append(E(run.Status)).Append("\">");
+                Cell(html, Int(run.Id), "num");
+                Cell(html, run.StartedAt.Replace('T', ' ').TrimEnd('Z'));
+                Cell(html, run.Law);
+                Cell(html, run.Task);
+                Cell(html, Int(run.Seed), "num");
+                Cell(html, Settings(run.Settings));
+                Cell(html, run.Ablated);
+                Cell(html, run.Status, "status");
+                Cell(html, Int(run.StepsTaken) + " / " + Int(run.Budget), "num");
+                Cell(html, run.StepsToTarget is long s ? Int(s) : "not reached", "num");
+                Cell(html, G(run.FinalLoss), "num");
+                Cell(html, run.OptimumLoss is double o && run.FinalLoss is double f ? G(f - o) : "—", "num");
+                Cell(html, G(run.Auc), "num");
+                Cell(html, Int(run.Incidents), "num");
+                if (plots.ContainsKey(run.Id)) html.Append("<td><a href=\"#run-").Append(Int(run.Id)).Append("\">plot</a></td>");
+                else Cell(html, run.StepsStored ? "no steps" : "steps not stored");
+                html.Append("</tr>\n");
+            }
+            html.Append("</tbody>\n</table>\n");
+        }
+
+        private static void Cell(StringBuilder html, string text, string? cssClass = null)
+        {
+            html.Append("<td");
+            if (cssClass is not null) html.Append(" class=\"").Append(cssClass).Append('"');
+            html.Append('>').Append(E(text)).Append("</td>");
+        }
+
+        /// <summary>The settings object as <c>name=value, ...</c> (the JSON text as stored when it is not an object).</summary>
+        private static string Settings(string json)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(json);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object) return json;
+                return string.Join(", ", doc.RootElement.EnumerateObject().Select(p => p.Name + "=" + (p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())));
+            }
+            catch (JsonException)
+            {
+                return json;
+            }
+        }
+
+        private static string Heading((string Command, string? Batch) key) => "ae " + key.Command + (key.Batch is null ? "" : ", batch " + key.Batch);
+
+        private static string Anchor((string Command, string? Batch) key)
+            => "runs-" + new string((key.Command + (key.Batch is null ? "" : "-" + key.Batch)).Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
+
+        private static string Count(int n, string noun) => Int(n) + " " + noun + (n == 1 ? "" : "s");
+
+        private static string G(double? v) => v is double d ? d.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e') : "—";
+
+        private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+        private static string E(string text) => WebUtility.HtmlEncode(text);
+    }
+}

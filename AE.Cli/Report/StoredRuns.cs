@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace AE.Cli.Report
+{
+    /// <summary>A row of the run store's <c>runs</c> table, as <c>ae report</c> shows it (<see cref="RunStore"/> has the columns' meanings).</summary>
+    internal sealed record StoredRun(long Id, string StartedAt, string Command, string? Batch, string Law, string Task, long Seed, long Budget,
+        string Settings, string Ablated, string Status, long StepsTaken, long? StepsToTarget, double? TargetLoss, double? OptimumLoss,
+        double? InitialLoss, double? FinalLoss, double? Auc, long Incidents, IReadOnlyList<string> SignalNames, bool StepsStored);
+
+    /// <summary>The steps of one stored run: the loss handed to each law step, and the signals that are plotted, by name.</summary>
+    internal sealed record StoredSteps(double[] Loss, IReadOnlyDictionary<string, double[]> Signals);
+
+    /// <summary>
+    /// A run store (the SQLite database <c>ae run</c>, <c>ablate</c>, <c>sweep</c>, <c>swarm</c> and <c>train</c>
+    /// write, <see cref="RunStore"/>) opened read-only: nothing is created or changed, not even a missing file.
+    /// </summary>
+    internal sealed class StoredRuns : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+
+        private StoredRuns(SqliteConnection connection) => _connection = connection;
+
+        /// <summary>Opens <paramref name="path"/>; a missing file, a file that is not SQLite or a database without the run store's tables and schema version is a <see cref="CliException"/>.</summary>
+        public static StoredRuns Open(string path)
+        {
+            if (!File.Exists(path)) throw new CliException("no database '" + path + "'");
+            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+            var connection = new SqliteConnection(builder.ToString());
+            try
+            {
+                connection.Open();
+                var tables = new HashSet<string>(StringComparer.Ordinal);
+                using (var command = connection.CreateCommand())
+                {
+                    command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table';";
+                    using var reader = command.ExecuteReader();
+                    while (reader.Read()) tables.Add(reader.GetString(0));
+                }
+                if (!tables.Contains("runs") || !tables.Contains("steps"))
+                    throw new CliException("'" + path + "' is not a run store: it has no runs and steps tables (ae run --db writes one)");
+                using (var command = connection.CreateCommand())
+                {
+                    command.CommandText = "PRAGMA user_version;";
+                    long version = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                    if (version != RunStore.SchemaVersion)
+                        throw new CliException("the database '" + path + "' has schema version " + version.ToString(CultureInfo.InvariantCulture)
+                            + "; this ae reads version " + RunStore.SchemaVersion.ToString(CultureInfo.InvariantCulture));
+                }
+                return new StoredRuns(connection);
+            }
+            catch (SqliteException ex)
+            {
+                connection.Dispose();
+                throw new CliException("'" + path + "' is not a run store: " + ex.Message.Replace('\n', ' '), ex);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Every run, in the order they were stored.</summary>
+        public IReadOnlyList<StoredRun> Runs()
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = @"SELECT id, started_at, command, batch, law, task, seed, steps, settings, ablated, status, steps_taken, steps_to_target,
+  target_loss, optimum_loss, initial_loss, final_loss, auc, incidents, signal_names, steps_stored FROM runs ORDER BY id;";
+            var runs = new List<StoredRun>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                runs.Add(new StoredRun(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Text(reader, 3), reader.GetString(4), reader.GetString(5),
+                    reader.GetInt64(6), reader.GetInt64(7), reader.GetString(8), reader.GetString(9), reader.GetString(10), reader.GetInt64(11),
+                    reader.IsDBNull(12) ? null : reader.GetInt64(12), Real(reader, 13), Real(reader, 14), Real(reader, 15), Real(reader, 16), Real(reader, 17),
+                    reader.GetInt64(18), Names(reader.GetString(19)), reader.GetInt64(20) != 0));
+            }
+            return runs;
+        }
+
+        /// <summary>The stored steps of run <paramref name="id"/>, with the signals among <paramref name="signals"/> (NaN where a value is not a number).</summary>
+        public StoredSteps Steps(long id, IReadOnlyList<string> signals)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT loss, signals FROM steps WHERE run_id = $id ORDER BY step;";
+            command.Parameters.AddWithValue("$id", id);
+            var loss = new List<double>();
+            var columns = signals.ToDictionary(s => s, _ => new List<double>(), StringComparer.Ordinal);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                loss.Add(reader.IsDBNull(0) ? double.NaN : reader.GetDouble(0));
+                if (columns.Count == 0) continue;
+                using var json = JsonDocument.Parse(reader.GetString(1));
+                foreach (var (name, column) in columns)
+                    column.Add(json.RootElement.TryGetProperty(name, out var value) ? Number(value) : double.NaN);
+            }
+            return new StoredSteps(loss.ToArray(), columns.ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal));
+        }
+
+        /// <summary>A signal's value as the store writes it: a number, or "NaN", "Infinity", "-Infinity".</summary>
+        private static double Number(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.Number => value.GetDouble(),
+            JsonValueKind.String => value.GetString() switch
+            {
+                "Infinity" => double.PositiveInfinity,
+                "-Infinity" => double.NegativeInfinity,
+                _ => double.NaN,
+            },
+            _ => double.NaN,
+        };
+
+        private static IReadOnlyList<string> Names(string json)
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+        }
+
+        private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+        private static double? Real(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
+
+        public void Dispose() => _connection.Dispose();
+    }
+}

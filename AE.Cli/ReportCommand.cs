@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using AE.Cli.Plots;
+using AE.Cli.Report;
+using Microsoft.Data.Sqlite;
+
+namespace AE.Cli
+{
+    /// <summary>What <c>ae report</c> is asked to do: the run store to read and the folder to write the page into (both absolute).</summary>
+    public sealed record ReportOptions(string Database, string OutDir);
+
+    /// <summary>
+    /// <c>ae report &lt;db&gt; [--out DIR]</c>: reads a run store (<see cref="RunStore"/>) without changing it and
+    /// writes one HTML page, <c>DIR/index.html</c> (default DIR: <c>report</c> in the current folder), with a
+    /// table of the stored runs per command and batch and a plot (<c>DIR/run-ID.png</c>) of every run whose steps
+    /// are stored. The page needs no network.
+    /// </summary>
+    public static class ReportCommand
+    {
+        public const string Name = "report";
+
+        /// <summary>The folder the page goes into without <c>--out</c>, in the current folder.</summary>
+        public const string DefaultOut = "report";
+
+        /// <summary>The page's name in the folder.</summary>
+        public const string PageFile = "index.html";
+
+        public static CliCommand Command { get; } = new(Name, Usage.ReportSummary, Usage.Report, Run);
+
+        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        {
+            ["--out"] = "a folder for index.html and the plots",
+        };
+
+        public static int Run(string[] args, CliContext context) => Parse(args, context) is ReportOptions options ? Run(options, context) : ExitCodes.Success;
+
+        /// <summary>The options of a command line, or null when it asked for the help (printed here).</summary>
+        internal static ReportOptions? Parse(string[] args, CliContext context)
+        {
+            if (args is null) throw new ArgumentNullException(nameof(args));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            var parsed = ParsedArguments.Parse(args, Name, ValueOptions);
+            if (parsed.ShowHelp)
+            {
+                context.Stdout.Write(Usage.Report);
+                return null;
+            }
+            if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no database; name the run store to report on, such as ae-runs.db", Name);
+            if (parsed.Positionals.Count > 1) throw CliException.BadUsage("unexpected argument '" + parsed.Positionals[1] + "'", Name);
+            return new ReportOptions(Path.GetFullPath(parsed.Positionals[0], context.CurrentDirectory),
+                Path.GetFullPath(parsed.Value("--out") ?? DefaultOut, context.CurrentDirectory));
+        }
+
+        /// <summary>Writes the report; returns the exit code.</summary>
+        public static int Run(ReportOptions options, CliContext context)
+        {
+            if (options is null) throw new ArgumentNullException(nameof(options));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            using var store = StoredRuns.Open(options.Database);
+            var runs = Read(options.Database, store.Runs);
+            PlotFiles.CreateFolder(options.OutDir);
+
+            var plots = new Dictionary<long, ReportPlot>();
+            foreach (var run in runs.Where(r => r.StepsStored && r.StepsTaken > 0))
+            {
+                var steps = Read(options.Database, () => store.Steps(run.Id, RunFigure.PlottedSignals.Where(run.SignalNames.Contains).ToList()));
+                if (steps.Loss.Length == 0) continue;
+                var figure = RunFigure.Of(ReportPage.RunTitle(run), steps.Loss, run.OptimumLoss, name => steps.Signals.TryGetValue(name, out var v) ? v : null);
+                string file = "run-" + run.Id.ToString(CultureInfo.InvariantCulture) + ".png";
+                PlotFiles.WritePng(Path.Combine(options.OutDir, file), figure);
+                plots.Add(run.Id, new ReportPlot(file, FigureRenderer.Width, FigureRenderer.Height(figure)));
+            }
+
+            string page = Path.Combine(options.OutDir, PageFile);
+            byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, plots));
+            PlotFiles.WriteBytes(page, html);
+            context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + runs.Count.ToString(CultureInfo.InvariantCulture)
+                + " runs, " + plots.Count.ToString(CultureInfo.InvariantCulture) + " plotted");
+            return ExitCodes.Success;
+        }
+
+        /// <summary>Runs a query of the store; a database it cannot read (damaged, or changed under it) is one line.</summary>
+        private static T Read<T>(string database, Func<T> query)
+        {
+            try
+            {
+                return query();
+            }
+            catch (Exception ex) when (ex is SqliteException or JsonException or InvalidCastException)
+            {
+                throw new CliException("cannot read the run store '" + database + "': " + ex.Message.Replace('\n', ' '), ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using SkiaSharp;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AE.Cli.Tests
+{
+    /// <summary><c>ae report</c>: the page of a run store, its plots, the page in a browser, and bad input as one line.</summary>
+    public class ReportCommandTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public ReportCommandTests(ITestOutputHelper output) => _output = output;
+
+        /// <summary>A run store with two runs of <c>ae run</c> (their steps stored) and an ablation of one seed (steps not stored): 2 + 8 runs.</summary>
+        private static string MakeStore(TempDirectory dir)
+        {
+            foreach (var seed in new[] { "0", "1" })
+            {
+                var run = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "40", "--seed", seed, "--db", "runs.db");
+                Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+            }
+            var ablate = Cli.Run(dir.Path, "ablate", Repo.SgdmLaw, "--task", "quadratic", "--seeds", "1", "--steps", "20", "--baselines", "none", "--db", "runs.db");
+            Assert.True(ablate.ExitCode == 0, ablate.Stdout + ablate.Stderr);
+            return Path.Combine(dir.Path, "runs.db");
+        }
+
+        [Fact]
+        public void The_page_has_a_table_per_command_and_a_plot_per_run_with_steps()
+        {
+            using var dir = new TempDirectory();
+            string db = MakeStore(dir);
+            byte[] before = File.ReadAllBytes(db);
+            var r = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Equal(new[] { "wrote rep/index.html: 10 runs, 2 plotted" }, r.StdoutLines);
+            Assert.Equal("", r.Stderr);
+            Assert.Equal(before, File.ReadAllBytes(db));                                      // only read
+
+            string html = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
+            Assert.Contains("<title>AE runs: runs.db</title>", html, StringComparison.Ordinal);
+            Assert.Equal(2, Regex.Matches(html, "<table>").Count);                            // ae run; the ablation's batch
+            Assert.Contains("<h2>ae run</h2>", html, StringComparison.Ordinal);
+            Assert.Matches("<h2>ae ablate, batch ablate-[^<]+</h2>", html);
+            Assert.Equal(Enumerable.Range(1, 10).Select(i => "row-" + i), Regex.Matches(html, "<tr id=\"(row-[0-9]+)\"").Select(m => m.Groups[1].Value));
+            Assert.Contains("<td>AeSgdm</td><td>quadratic</td><td class=\"num\">1</td>", html, StringComparison.Ordinal);
+            Assert.Equal(8, Regex.Matches(html, "<td>steps not stored</td>").Count);
+            Assert.Equal(new[] { "run-1.png", "run-2.png" }, Regex.Matches(html, "<img src=\"([^\"]+)\"").Select(m => m.Groups[1].Value));
+            Assert.DoesNotContain("http", html, StringComparison.Ordinal);                    // nothing from the network
+            foreach (var id in new[] { 1, 2 })
+                Plots.AssertPng(Path.Combine(dir.Path, "rep", "run-" + id + ".png"), AE.Cli.Plots.FigureRenderer.Width, 36 + 5 * 190 + 22);
+        }
+
+        [Fact]
+        public void The_page_opens_in_headless_chromium_with_its_tables_and_images()
+        {
+            if (Chromium.Find(_output) is not string browser) return;
+            using var dir = new TempDirectory();
+            MakeStore(dir);
+            var r = Cli.Run(dir.Path, "report", "runs.db");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            string folder = Path.Combine(dir.Path, ReportCommand.DefaultOut);
+            string page = Path.Combine(folder, "index.html");
+
+            // The DOM after loading: the title, and a row per stored run in the tables.
+            string dom = Chromium.Run(browser, dir.Path, page, "--dump-dom");
+            Assert.Contains("<title>AE runs: runs.db</title>", dom, StringComparison.Ordinal);
+            Assert.Equal(10, Regex.Matches(dom, "<tr id=\"row-[0-9]+\"").Count);
+
+            // Each image the page references loads in the browser: a probe page beside it, with the same
+            // sources, writes every image's natural size once all have loaded.
+            var sources = Regex.Matches(File.ReadAllText(page), "<img src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal(2, sources.Count);
+            string probe = Path.Combine(folder, "probe.html");
+            File.WriteAllText(probe, "<!DOCTYPE html><html><body>" + string.Concat(sources.Select(s => "<img src=\"" + s + "\">"))
+                + "<pre id=\"sizes\"></pre><script>window.addEventListener('load', () => { document.getElementById('sizes').textContent = "
+                + "Array.from(document.images).map(i => i.getAttribute('src') + ' ' + i.naturalWidth + 'x' + i.naturalHeight).join(';'); });</script></body></html>");
+            string sizes = Regex.Match(Chromium.Run(browser, dir.Path, probe, "--dump-dom"), "<pre id=\"sizes\">([^<]*)</pre>").Groups[1].Value;
+            Assert.Equal(string.Join(";", sources.Select(s => s + " 900x" + (36 + 5 * 190 + 22))), sizes);
+
+            // A screenshot of the page is not blank: the tables and the first plot's lines are drawn.
+            string shot = Path.Combine(dir.Path, "shot.png");
+            Chromium.Run(browser, dir.Path, page, "--screenshot=" + shot, "--window-size=1200,1600", "--hide-scrollbars");
+            using var bitmap = SKBitmap.Decode(shot);
+            Assert.NotNull(bitmap);
+            Assert.Equal((1200, 1600), (bitmap.Width, bitmap.Height));
+            int dark = Plots.Count(bitmap, c => c.Red + c.Green + c.Blue < 3 * 100);
+            int blue = Plots.Count(bitmap, c => c.Blue > 150 && c.Red < 100);                 // the series' colour
+            Assert.True(dark > 2000, "dark pixels (sampled): " + dark);
+            Assert.True(blue > 50, "blue pixels (sampled): " + blue);
+        }
+
+        [Fact]
+        public void Bad_input_is_one_line_and_exit_2()
+        {
+            using var dir = new TempDirectory();
+            var missing = Cli.Run(dir.Path, "report", "nope.db");
+            Assert.Equal(2, missing.ExitCode);
+            Assert.Equal(new[] { "ae: error: no database '" + Path.Combine(dir.Path, "nope.db") + "'" }, missing.StderrLines);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "nope.db")));                    // not created
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "report")));
+
+            dir.Write("text.db", "not a database\n");
+            var text = Cli.Run(dir.Path, "report", "text.db");
+            Assert.Equal(2, text.ExitCode);
+            Assert.StartsWith("ae: error: '" + Path.Combine(dir.Path, "text.db") + "' is not a run store", Assert.Single(text.StderrLines), StringComparison.Ordinal);
+
+            string other = Path.Combine(dir.Path, "other.db");
+            using (var connection = new SqliteConnection("Data Source=" + other + ";Pooling=False"))
+            {
+                connection.Open();
+                using var create = connection.CreateCommand();
+                create.CommandText = "CREATE TABLE runs (id INTEGER);";
+                create.ExecuteNonQuery();
+            }
+            var notStore = Cli.Run(dir.Path, "report", "other.db");
+            Assert.Equal(2, notStore.ExitCode);
+            Assert.Equal(new[] { "ae: error: '" + other + "' is not a run store: it has no runs and steps tables (ae run --db writes one)" }, notStore.StderrLines);
+
+            var run = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "5", "--db", "runs.db");
+            Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+            dir.Write("file", "a file where the folder would go\n");
+            var unwritable = Cli.Run(dir.Path, "report", "runs.db", "--out", "file/report");
+            Assert.Equal(2, unwritable.ExitCode);
+            Assert.StartsWith("ae: error: cannot create the folder '" + Path.Combine(dir.Path, "file", "report") + "': ", Assert.Single(unwritable.StderrLines), StringComparison.Ordinal);
+
+            var none = Cli.Run(dir.Path, "report");
+            Assert.Equal(2, none.ExitCode);
+            Assert.Equal(new[] { "ae: error: no database; name the run store to report on, such as ae-runs.db. Run 'ae report --help'" }, none.StderrLines);
+            var two = Cli.Run(dir.Path, "report", "runs.db", "more.db");
+            Assert.Equal(2, two.ExitCode);
+            Assert.Equal(new[] { "ae: error: unexpected argument 'more.db'. Run 'ae report --help'" }, two.StderrLines);
+            var unknown = Cli.Run(dir.Path, "report", "runs.db", "--format", "json");
+            Assert.Equal(2, unknown.ExitCode);
+            Assert.Single(unknown.StderrLines);
+        }
+
+        [Fact]
+        public void Help_describes_the_command()
+        {
+            var r = Cli.Run(Path.GetTempPath(), "report", "--help");
+            Assert.Equal(0, r.ExitCode);
+            Assert.StartsWith("Usage: ae report <db> [--out DIR]", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains(Cli.Run(Path.GetTempPath(), "--help").StdoutLines, l => l.StartsWith("  report ", StringComparison.Ordinal));
+        }
+    }
+}
