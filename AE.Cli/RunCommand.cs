@@ -27,29 +27,54 @@ namespace AE.Cli
         /// <summary>The checkpoint's name in <c>--out DIR</c> (<see cref="MachineCheckpoint"/>).</summary>
         public const string CheckpointFile = "checkpoint.aerun";
 
-        public static CliCommand Command { get; } = new(Name, Usage.RunSummary, Usage.Run, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Run a law on a benchmark task, store the run, plot it", Run)
         {
-            ["--task"] = "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")",
-            ["--case"] = "a golden case .json file",
-            ["--name"] = "the name of a law or variant in the file",
-            ["--steps"] = "the step budget, a whole number",
-            ["--ablate"] = "rule ids such as AE5,AE8",
-            ["--set"] = "NAME=VALUE, such as k_p=1.2",
-            ["--seed"] = "a whole number",
-            ["--out"] = "a folder for run-ID.csv and run-ID.svg",
-            ["--checkpoint-every"] = "a whole number of steps",
-            ["--resume"] = "a run checkpoint file",
-            ["--db"] = "a SQLite database file",
+            Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
+            Options = new[]
+            {
+                new OptionSpec("--task", "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "A benchmark task: quadratic, quadratic-1e4, noisy-quadratic, rosenbrock, rosenbrock-nd, linreg, logreg-fashion, delayed, plateau, scale-change, moving-optimum (docs/tasks.md).") { HelpName = "T" },
+                new OptionSpec("--case", "a golden case .json file", "A golden case (.json with its .csv) as the task: its problem, theta0 and steps.") { HelpName = "FILE" },
+                new OptionSpec("--name", "the name of a law or variant in the file", "The law or variant to run (default: the file's first law of the optimizer shape).") { HelpName = "LAW" },
+                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 1,000,000).") { HelpName = "N" },
+                new OptionSpec("--ablate", "rule ids such as AE5,AE8", "Switch these rules off at run time (repeatable). An unknown or fixed rule is an error that lists the switchable ones.", OptionKind.Repeatable) { HelpName = "R1,R2" },
+                new OptionSpec("--set", "NAME=VALUE, such as k_p=1.2", "Set a param of the law (repeatable, or a comma list): numbers (1.2, 3e-4, inf), true/false, whole numbers; none for the guards that the seed's None disables. An unknown param is an error that lists the law's params.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
+                new OptionSpec("--seed", "a whole number", "The run's seed: start point, noise, minibatches (default 0).") { HelpName = "S" },
+                new OptionSpec("--out", "a folder for run-ID.csv and run-ID.svg", "Also write DIR/run-ID.csv (step, loss, every signal) and DIR/run-ID.svg (loss, alpha, mu, sigma, gamma over steps). With --out, Ctrl-C writes DIR/checkpoint.aerun first.") { HelpName = "DIR" },
+                new OptionSpec("--checkpoint-every", "a whole number of steps", "Also write DIR/checkpoint.aerun every N steps (needs --out).") { HelpName = "N" },
+                new OptionSpec("--resume", "a run checkpoint file", "Continue the run of a checkpoint: the same law file, settings, ablation, task, seed and budget; the result is bit for bit that of a run never interrupted (stored as a new run with every step). Another run's checkpoint or a damaged one is one line and exit 2; nothing is written.") { HelpName = "FILE" },
+                new OptionSpec("--db", "a SQLite database file", "The database (default: ae-runs.db in the current directory).") { HelpName = "FILE" },
+                OptionSpec.Flag("--no-progress", "No progress bar (it is drawn on stderr only when stderr is a terminal)."),
+            },
+            Details = new[]
+            {
+                "Compiles a law in memory (the generator's C#, built with Roslyn), runs it in the",
+                "AE machine on a benchmark task until it reaches the task's target loss or the",
+                "step budget runs out, prints a summary and stores the run in a SQLite database.",
+                "A run that diverges or produces NaN/Inf stops cleanly and is recorded as an",
+                "incident.",
+                "",
+                "Database: table runs (one row per run: id, started_at, law, law_sha256 of the",
+                ".ae file, law_file, task, seed, steps, settings JSON, ablated, status, metrics)",
+                "and table steps (run_id, step, loss, signals as a JSON object), one transaction",
+                "per run. Ctrl-C stops the run: what it did so far is stored with status",
+                "'interrupted', the message names the database and the run id (and the",
+                "checkpoint to resume from, with --out), and the exit code is 130. Checkpoints",
+                "are written whole (a temporary file, then a rename).",
+                "",
+                "Exit codes:",
+                "  0    The run reached the target.",
+                "  1    It did not (budget out, divergence, NaN/Inf).",
+                "  2    Bad input: command line, file, task, rule, param or value.",
+                "  3    Internal error in ae.",
+                "  130  Interrupted (Ctrl-C); the partial run is stored.",
+            },
         };
 
-        private static readonly string[] Flags = { "--no-progress" };
         private static readonly string[] Repeatable = { "--set", "--ablate" };
 
-        public static int Run(string[] args, CliContext context)
+        private static int Run(CommandInput parsed, CliContext context)
         {
-            if (Experiment.ParseLawCommand(args, context, Name, Usage.Run, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
+            Experiment.RequireLawFile(parsed, Name);
             long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
             ulong seed = (ulong)(Experiment.PositiveInt(parsed, "--seed", Name, min: 0) ?? 0);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);

@@ -28,36 +28,58 @@ namespace AE.Cli
         /// <summary>The largest <c>--steps</c> (per member).</summary>
         public const long MaxSteps = 1_000_000;
 
-        public static CliCommand Command { get; } = new(Name, Usage.SwarmSummary, Usage.Swarm, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Run K controllers of a law together with AE-Swarm (or independent runs, or PBT) on a task", Run)
         {
-            ["--task"] = "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")",
-            ["--k"] = "the number of members, a whole number from 2",
-            ["--rounds"] = "the number of rounds",
-            ["--steps"] = "the steps per member, a whole number",
-            ["--seeds"] = "the number of seeds N (seeds 0..N-1)",
-            ["--method"] = "swarm, independent, pbt or all",
-            ["--temperature"] = "a number >= 0, or inf",
-            ["--kappa"] = "a number in [0, 1]",
-            ["--min-steps"] = "a whole number",
-            ["--dither"] = "a number >= 0",
-            ["--spread"] = "decades, a number >= 0",
-            ["--lr-param"] = "the law's initial-rate param",
-            ["--name"] = "the name of a law or variant in the file",
-            ["--set"] = "NAME=VALUE, such as k_p=1.2",
-            ["--threads"] = "a whole number from 1",
-            ["--format"] = "table or json",
-            ["--db"] = "a SQLite database file",
-            ["--out"] = "a folder for run-ID.csv and run-ID.svg",
+            Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
+            Options = new[]
+            {
+                new OptionSpec("--task", "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "A benchmark task: quadratic, quadratic-1e4, noisy-quadratic, rosenbrock, rosenbrock-nd, linreg, logreg-fashion, delayed, plateau, scale-change, moving-optimum (docs/tasks.md).") { HelpName = "T" },
+                new OptionSpec("--k", "the number of members, a whole number from 2", "Members, at least 2 (at most 256).") { HelpName = "K" },
+                new OptionSpec("--rounds", "the number of rounds", "Rounds (default 10).") { HelpName = "R" },
+                new OptionSpec("--steps", "the steps per member, a whole number", "Law steps per member on average (default: the task's budget).") { HelpName = "S" },
+                new OptionSpec("--seeds", "the number of seeds N (seeds 0..N-1)", "Seeds 0..N-1 (default 3).") { HelpName = "N" },
+                new OptionSpec("--method", "swarm, independent, pbt or all", "swarm (default), independent, pbt, or all three.") { HelpName = "M" },
+                new OptionSpec("--temperature", "a number >= 0, or inf", "Soft-selection temperature in nats of loss gap (default 1; 0: all spare steps to the best member; inf: equal shares).") { HelpName = "T" },
+                new OptionSpec("--kappa", "a number in [0, 1]", "Consensus strength per round, 0..1 (default 0.05).") { HelpName = "X" },
+                new OptionSpec("--min-steps", "a whole number", "Least steps a member gets in a round (default: a quarter of the equal share S/R).") { HelpName = "M" },
+                new OptionSpec("--dither", "a number >= 0", "The worst member's theta += X * alpha * N(0,1) after each round (default 0: off).") { HelpName = "X" },
+                new OptionSpec("--spread", "decades, a number >= 0", "Decades the members' initial rates span (default 2).") { HelpName = "D" },
+                new OptionSpec("--lr-param", "the law's initial-rate param", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
+                new OptionSpec("--name", "the name of a law or variant in the file", "The law or variant to run (default: the file's first law of the optimizer shape).") { HelpName = "LAW" },
+                new OptionSpec("--set", "NAME=VALUE, such as k_p=1.2", "Set a param of the law (repeatable, or a comma list): numbers (1.2, 3e-4, inf), true/false, whole numbers; none for the guards that the seed's None disables. An unknown param is an error that lists the law's params.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
+                new OptionSpec("--threads", "a whole number from 1", "Seeds and methods run on N threads (default: all cores); the results do not depend on it.") { HelpName = "N" },
+                new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose rows have 'ablated' and 'final_loss' {mean, ci} among their fields.") { HelpName = "table|json" },
+                new OptionSpec("--db", "a SQLite database file", "The database (default: ae-runs.db in the current directory).") { HelpName = "FILE" },
+                new OptionSpec("--out", "a folder for run-ID.csv and run-ID.svg", "Write the best member's run-ID.csv and run-ID.svg per seed and method.") { HelpName = "DIR" },
+                OptionSpec.Flag("--no-progress", "No progress bar (it is drawn on stderr only when stderr is a terminal)."),
+            },
+            Details = new[]
+            {
+                "Runs K controllers of the law as one generated population (stepped together)",
+                "on K copies of the task, in R rounds sharing K x S law steps (S per member on",
+                "average). Member j of seed s uses seed s*K+j for the task and the law, and",
+                "starts from the law's initial rate times 10^(D*(j/(K-1) - 1/2)). Between",
+                "rounds, AE-Swarm (seed 001's aeo_swarm.py) scores each member by the log of its",
+                "exact loss gap, weights them by softmax(-score/T), gives each the next round's",
+                "budget (at least M steps, the rest in proportion to the weights) and nudges",
+                "every coefficient toward the weighted mean by kappa; independent runs share",
+                "the steps equally; pbt replaces the worst quarter by copies of the best quarter",
+                "and multiplies their coefficients by 1.25 or 0.8. The run stops when a member",
+                "reaches the task's target. Every member is a row of 'runs' (command swarm, one",
+                "batch per invocation) with its steps.",
+                "",
+                "Output: a markdown table, one row per method: seeds reaching the target, the law",
+                "steps of all members until then, the best member's final loss gap, dead members.",
+                "",
+                "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
+            },
         };
 
-        private static readonly string[] Flags = { "--no-progress" };
         private static readonly string[] Repeatable = { "--set" };
 
-        public static int Run(string[] args, CliContext context)
+        private static int Run(CommandInput parsed, CliContext context)
         {
-            if (Experiment.ParseLawCommand(args, context, Name, Usage.Swarm, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
+            Experiment.RequireLawFile(parsed, Name);
             if (parsed.Value("--task") is not string taskName)
                 throw CliException.BadUsage("no task; give --task NAME (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
             var taskSource = TaskSource.FromCatalog(taskName);
@@ -227,7 +249,7 @@ namespace AE.Cli
             throw new CliException("the param " + param + " of " + law.Name + " is not a positive real (" + (value ?? "no default") + "); the members' rates are spread around it");
         }
 
-        private static double Real(ParsedArguments parsed, string option, double fallback, bool allowInfinity = false)
+        private static double Real(CommandInput parsed, string option, double fallback, bool allowInfinity = false)
         {
             string? text = parsed.Value(option);
             if (text is null) return fallback;

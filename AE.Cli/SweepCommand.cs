@@ -52,26 +52,45 @@ namespace AE.Cli
         /// <summary>The baselines swept unless <c>--baselines</c> says otherwise: fixed-rate Adam and the two hypergradient methods.</summary>
         public static readonly IReadOnlyList<string> DefaultBaselines = new[] { "adam", "sgd-hd", "adam-hd" };
 
-        public static CliCommand Command { get; } = new(Name, Usage.SweepSummary, Usage.Sweep, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Initial learning-rate sensitivity grid of a law against Adam and hypergradient descent", Run)
         {
-            ["--tasks"] = "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")",
-            ["--name"] = "the name of a law or variant in the file",
-            ["--lr-decades"] = "a positive number of decades",
-            ["--points"] = "the number of grid values",
-            ["--lr-max"] = "the largest learning rate of the grid",
-            ["--lr-param"] = "the law's param holding its initial learning rate",
-            ["--steps"] = "the step budget, a whole number",
-            ["--seeds"] = "the number of seeds K (seeds 0..K-1)",
-            ["--set"] = "NAME=VALUE, such as k_p=1.2",
-            ["--baselines"] = "a comma list of sgdm, adam, sgd-hd, adam-hd, or none",
-            ["--baseline-set"] = "NAME.KEY=VALUE, such as adam.beta1=0.95",
-            ["--format"] = "table or json",
-            ["--db"] = "a SQLite database file",
+            Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
+            Options = new[]
+            {
+                new OptionSpec("--tasks", "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "The tasks (catalog names, as for 'ae run --task').") { HelpName = "T1,T2" },
+                new OptionSpec("--name", "the name of a law or variant in the file", "The law or variant to run (default: the file's first law of the optimizer shape).") { HelpName = "LAW" },
+                new OptionSpec("--lr-decades", "a positive number of decades", "Decades the grid spans (default 6).") { HelpName = "D" },
+                new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13).") { HelpName = "P" },
+                new OptionSpec("--lr-max", "the largest learning rate of the grid", "The largest rate (default 10).") { HelpName = "X" },
+                new OptionSpec("--lr-param", "the law's param holding its initial learning rate", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
+                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: each task's; at most 10,000,000).") { HelpName = "N" },
+                new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per cell, 0..K-1 (default 1).") { HelpName = "K" },
+                new OptionSpec("--set", "NAME=VALUE, such as k_p=1.2", "Set a param of the law (repeatable, or a comma list): numbers (1.2, 3e-4, inf), true/false, whole numbers; none for the guards that the seed's None disables. An unknown param is an error that lists the law's params.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
+                new OptionSpec("--baselines", "a comma list of sgdm, adam, sgd-hd, adam-hd, or none", "Baselines to sweep: default adam, sgd-hd, adam-hd; any of sgdm, adam, sgd-hd, adam-hd, or none.") { HelpName = "LIST" },
+                new OptionSpec("--baseline-set", "NAME.KEY=VALUE, such as adam.beta1=0.95", "Change a baseline's setting (repeatable). Defaults: sgdm lr=0.01 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8; sgd-hd lr=0.001 beta=0.001; adam-hd lr=0.001 beta=1e-7 beta1=0.9 beta2=0.999 eps=1e-8.", OptionKind.Repeatable) { HelpName = "NAME.KEY=VALUE" },
+                new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose rows have 'ablated' and 'final_loss' {mean, ci} among their fields.") { HelpName = "table|json" },
+                new OptionSpec("--db", "a SQLite database file", "The database (default: ae-runs.db in the current directory).") { HelpName = "FILE" },
+                OptionSpec.Flag("--no-progress", "No progress bar (it is drawn on stderr only when stderr is a terminal)."),
+                OptionSpec.Flag("--store-steps", "Also store every step of every run (table steps); by default only the runs table gets a row per run."),
+            },
+            Details = new[]
+            {
+                "Runs the law and the baselines from P initial learning rates log-spaced over D",
+                "decades up to X (default 13 rates over 6 decades: 1e-5, 3.16e-5, ..., 10) on",
+                "each task, and counts per task and method the grid cells that reach the target",
+                "without divergence (a cell: every seed reaches the target). The initial rate is",
+                "the law's param init_alpha (or --lr-param NAME), the fixed rate of adam and",
+                "sgdm, and the initial rate alpha_0 of sgd-hd and adam-hd. A rate above the law's",
+                "alpha_max is clamped to it by the law itself (AE-3) at the first step.",
+                "",
+                "Output: a markdown table, one row per task and method: cells reaching the target,",
+                "cells that diverged, the range of rates that reached it, and the grid as marks",
+                "from the smallest rate to the largest (+ reached, x diverged or NaN, . neither).",
+                "",
+                "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
+            },
         };
 
-        private static readonly string[] Flags = { "--no-progress", "--store-steps" };
         private static readonly string[] Repeatable = { "--set", "--baseline-set" };
 
         /// <summary>The grid: <paramref name="points"/> rates log-spaced from lrMax·10^−decades to lrMax.</summary>
@@ -82,9 +101,9 @@ namespace AE.Cli
             return Enumerable.Range(0, points).Select(i => Math.Pow(10, top - decades * (points - 1 - i) / (points - 1))).ToArray();
         }
 
-        public static int Run(string[] args, CliContext context)
+        private static int Run(CommandInput parsed, CliContext context)
         {
-            if (Experiment.ParseLawCommand(args, context, Name, Usage.Sweep, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
+            Experiment.RequireLawFile(parsed, Name);
             if (parsed.Value("--tasks") is not string tasksText) throw CliException.BadUsage("no tasks; give --tasks T1,T2 (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
             var taskNames = Experiment.Items(new[] { tasksText }, "--tasks", Name);
             if (taskNames.Distinct(StringComparer.Ordinal).Count() != taskNames.Count) throw CliException.BadUsage("--tasks names a task twice", Name);
@@ -163,7 +182,7 @@ namespace AE.Cli
             return ExitCodes.Success;
         }
 
-        private static double Real(ParsedArguments parsed, string option, double fallback, bool positive)
+        private static double Real(CommandInput parsed, string option, double fallback, bool positive)
         {
             string? text = parsed.Value(option);
             if (text is null) return fallback;
