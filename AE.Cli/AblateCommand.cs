@@ -60,18 +60,18 @@ namespace AE.Cli
             Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
             Options = new[]
             {
-                new OptionSpec("--task", "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "A benchmark task: quadratic, quadratic-1e4, noisy-quadratic, rosenbrock, rosenbrock-nd, linreg, logreg-fashion, delayed, plateau, scale-change, moving-optimum (docs/tasks.md).") { HelpName = "T" },
-                new OptionSpec("--case", "a golden case .json file", "A golden case (.json with its .csv) as the task: its problem, theta0 and steps.") { HelpName = "FILE" },
-                new OptionSpec("--name", "the name of a law or variant in the file", "The law or variant to run (default: the file's first law of the optimizer shape).") { HelpName = "LAW" },
+                LawOptions.Task,
+                LawOptions.Case,
+                LawOptions.Name,
                 new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per row (default 5).") { HelpName = "K" },
                 new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 10,000,000).") { HelpName = "N" },
-                new OptionSpec("--set", "NAME=VALUE, such as k_p=1.2", "Set a param of the law (repeatable, or a comma list): numbers (1.2, 3e-4, inf), true/false, whole numbers; none for the guards that the seed's None disables. An unknown param is an error that lists the law's params.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
+                LawOptions.Set,
                 new OptionSpec("--baselines", "a comma list of " + string.Join(", ", BaselineCatalog.Names) + ", or none", "Baselines to add: sgdm, adam, sgd-hd, adam-hd (default all four), or none.") { HelpName = "LIST" },
                 new OptionSpec("--baseline-set", "NAME.KEY=VALUE, such as adam.lr=0.01", "Change a baseline's setting (repeatable). Defaults: sgdm lr=0.01 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8; sgd-hd lr=0.001 beta=0.001; adam-hd lr=0.001 beta=1e-7 beta1=0.9 beta2=0.999 eps=1e-8.", OptionKind.Repeatable) { HelpName = "NAME.KEY=VALUE" },
-                new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose rows have 'ablated' and 'final_loss' {mean, ci} among their fields.") { HelpName = "table|json" },
-                new OptionSpec("--db", "a SQLite database file", "The database (default: ae-runs.db in the current directory).") { HelpName = "FILE" },
-                OptionSpec.Flag("--no-progress", "No progress bar on stderr."),
-                OptionSpec.Flag("--store-steps", "Also store every step of every run (table steps); by default only the runs table gets a row per run."),
+                LawOptions.TableFormat.Describe("A markdown table (default) or one JSON object whose rows have 'ablated' and 'final_loss' {mean, ci} among their fields."),
+                LawOptions.Db,
+                LawOptions.NoProgress,
+                LawOptions.StoreSteps,
             },
             Details = new[]
             {

@@ -32,18 +32,18 @@ namespace AE.Cli
             Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
             Options = new[]
             {
-                new OptionSpec("--task", "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "A benchmark task: quadratic, quadratic-1e4, noisy-quadratic, rosenbrock, rosenbrock-nd, linreg, logreg-fashion, delayed, plateau, scale-change, moving-optimum (docs/tasks.md).") { HelpName = "T" },
-                new OptionSpec("--case", "a golden case .json file", "A golden case (.json with its .csv) as the task: its problem, theta0 and steps.") { HelpName = "FILE" },
-                new OptionSpec("--name", "the name of a law or variant in the file", "The law or variant to run (default: the file's first law of the optimizer shape).") { HelpName = "LAW" },
+                LawOptions.Task,
+                LawOptions.Case,
+                LawOptions.Name,
                 new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 1,000,000).") { HelpName = "N" },
                 new OptionSpec("--ablate", "rule ids such as AE5,AE8", "Switch these rules off at run time (repeatable). An unknown or fixed rule is an error that lists the switchable ones.", OptionKind.Repeatable) { HelpName = "R1,R2" },
-                new OptionSpec("--set", "NAME=VALUE, such as k_p=1.2", "Set a param of the law (repeatable, or a comma list): numbers (1.2, 3e-4, inf), true/false, whole numbers; none for the guards that the seed's None disables. An unknown param is an error that lists the law's params.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
+                LawOptions.Set,
                 new OptionSpec("--seed", "a whole number", "The run's seed: start point, noise, minibatches (default 0).") { HelpName = "S" },
                 new OptionSpec("--out", "a folder for run-ID.csv and run-ID.svg", "Also write DIR/run-ID.csv (step, loss, every signal) and DIR/run-ID.svg (loss, alpha, mu, sigma, gamma over steps). With --out, Ctrl-C writes DIR/checkpoint.aerun first.") { HelpName = "DIR" },
                 new OptionSpec("--checkpoint-every", "a whole number of steps", "Also write DIR/checkpoint.aerun every N steps (needs --out).") { HelpName = "N" },
                 new OptionSpec("--resume", "a run checkpoint file", "Continue the run of a checkpoint: the same law file, settings, ablation, task, seed and budget; the result is bit for bit that of a run never interrupted (stored as a new run with every step). Another run's checkpoint or a damaged one is one line and exit 2; nothing is written.") { HelpName = "FILE" },
-                new OptionSpec("--db", "a SQLite database file", "The database (default: ae-runs.db in the current directory).") { HelpName = "FILE" },
-                OptionSpec.Flag("--no-progress", "No progress bar (it is drawn on stderr only when stderr is a terminal)."),
+                LawOptions.Db,
+                LawOptions.NoProgress,
             },
             Details = new[]
             {

@@ -33,7 +33,7 @@ namespace AE.Cli
             Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
             Options = new[]
             {
-                new OptionSpec("--task", "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "A benchmark task: quadratic, quadratic-1e4, noisy-quadratic, rosenbrock, rosenbrock-nd, linreg, logreg-fashion, delayed, plateau, scale-change, moving-optimum (docs/tasks.md).") { HelpName = "T" },
+                LawOptions.Task,
                 new OptionSpec("--k", "the number of members, a whole number from 2", "Members, at least 2 (at most 256).") { HelpName = "K" },
                 new OptionSpec("--rounds", "the number of rounds", "Rounds (default 10).") { HelpName = "R" },
                 new OptionSpec("--steps", "the steps per member, a whole number", "Law steps per member on average (default: the task's budget).") { HelpName = "S" },
@@ -45,13 +45,13 @@ namespace AE.Cli
                 new OptionSpec("--dither", "a number >= 0", "The worst member's theta += X * alpha * N(0,1) after each round (default 0: off).") { HelpName = "X" },
                 new OptionSpec("--spread", "decades, a number >= 0", "Decades the members' initial rates span (default 2).") { HelpName = "D" },
                 new OptionSpec("--lr-param", "the law's initial-rate param", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
-                new OptionSpec("--name", "the name of a law or variant in the file", "The law or variant to run (default: the file's first law of the optimizer shape).") { HelpName = "LAW" },
-                new OptionSpec("--set", "NAME=VALUE, such as k_p=1.2", "Set a param of the law (repeatable, or a comma list): numbers (1.2, 3e-4, inf), true/false, whole numbers; none for the guards that the seed's None disables. An unknown param is an error that lists the law's params.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
+                LawOptions.Name,
+                LawOptions.Set,
                 new OptionSpec("--threads", "a whole number from 1", "Seeds and methods run on N threads (default: all cores); the results do not depend on it.") { HelpName = "N" },
-                new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose rows have 'ablated' and 'final_loss' {mean, ci} among their fields.") { HelpName = "table|json" },
-                new OptionSpec("--db", "a SQLite database file", "The database (default: ae-runs.db in the current directory).") { HelpName = "FILE" },
+                LawOptions.TableFormat,
+                LawOptions.Db,
                 new OptionSpec("--out", "a folder for run-ID.csv and run-ID.svg", "Write the best member's run-ID.csv and run-ID.svg per seed and method.") { HelpName = "DIR" },
-                OptionSpec.Flag("--no-progress", "No progress bar (it is drawn on stderr only when stderr is a terminal)."),
+                LawOptions.NoProgress,
             },
             Details = new[]
             {
