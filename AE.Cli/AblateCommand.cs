@@ -57,7 +57,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Knock out each rule of a law in turn; compare with baselines over seeds", Run)
         {
-            Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
+            Arguments = LawOptions.LawFiles,
             Options = new[]
             {
                 LawOptions.Task,

@@ -23,7 +23,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Print the C# generated for the laws of a .ae file", Run)
         {
-            Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
+            Arguments = LawOptions.LawFiles,
             Options = new[]
             {
                 new OptionSpec("--law", "the name of a law, cell or variant in the files", "Print only the law, cell or variant NAME.") { HelpName = "NAME" },

@@ -10,6 +10,10 @@ namespace AE.Cli
     /// </summary>
     internal static class LawOptions
     {
+        /// <summary>The positionals of every command that takes laws.</summary>
+        public static ArgumentSpec LawFiles { get; } = new("law.ae",
+            "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them.");
+
         public static OptionSpec Task { get; } = new("--task", "a task name (" + string.Join(", ", TaskCatalog.Names) + ")",
             "A benchmark task: " + string.Join(", ", TaskCatalog.Names) + " (docs/tasks.md).") { HelpName = "T" };
 

@@ -29,7 +29,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Run a law on a benchmark task, store the run, plot it", Run)
         {
-            Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
+            Arguments = LawOptions.LawFiles,
             Options = new[]
             {
                 LawOptions.Task,

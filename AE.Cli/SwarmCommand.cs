@@ -30,7 +30,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Run K controllers of a law together with AE-Swarm (or independent runs, or PBT) on a task", Run)
         {
-            Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
+            Arguments = LawOptions.LawFiles,
             Options = new[]
             {
                 LawOptions.Task,

@@ -54,7 +54,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Initial learning-rate sensitivity grid of a law against Adam and hypergradient descent", Run)
         {
-            Arguments = new ArgumentSpec("law.ae", "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them."),
+            Arguments = LawOptions.LawFiles,
             Options = new[]
             {
                 new OptionSpec("--tasks", "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "The tasks (catalog names, as for 'ae run --task').") { HelpName = "T1,T2" },
