@@ -63,8 +63,8 @@ namespace AE.Cli
                 LawOptions.Task,
                 LawOptions.Case,
                 LawOptions.Name,
-                new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per row (default 5).") { HelpName = "K" },
-                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 10,000,000).") { HelpName = "N" },
+                new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per row (default 5).") { HelpName = "K" }.WholeNumber(max: 1000),
+                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 10,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
                 LawOptions.Set,
                 new OptionSpec("--baselines", "a comma list of " + string.Join(", ", BaselineCatalog.Names) + ", or none", "Baselines to add: sgdm, adam, sgd-hd, adam-hd (default all four), or none.") { HelpName = "LIST" },
                 new OptionSpec("--baseline-set", "NAME.KEY=VALUE, such as adam.lr=0.01", "Change a baseline's setting (repeatable). Defaults: sgdm lr=0.01 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8; sgd-hd lr=0.001 beta=0.001; adam-hd lr=0.001 beta=1e-7 beta1=0.9 beta2=0.999 eps=1e-8.", OptionKind.Repeatable) { HelpName = "NAME.KEY=VALUE" },
@@ -94,8 +94,8 @@ namespace AE.Cli
         private static int Run(CommandInput parsed, CliContext context)
         {
             Experiment.RequireLawFile(parsed, Name);
-            int seeds = (int)(Experiment.PositiveInt(parsed, "--seeds", Name, max: 1000) ?? DefaultSeeds);
-            long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
+            int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
+            long? steps = parsed.Number("--steps");
             var format = Experiment.ParseFormat(parsed, Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name);

@@ -55,11 +55,11 @@ namespace AE.Cli
                 new OptionSpec("--n", "parameter counts such as 1000,1e6", "Parameter counts (repeatable, or a comma list; 1000 or 1e6; from 1 to 1e9). Default: 1e3, 1e5, 1e6, 1e7.", OptionKind.Repeatable) { HelpName = "N" },
                 new OptionSpec("--dtype", "f32 or f64", "The element type of the vectors (default f32; both: f32,f64). The law's scalars are double either way.", OptionKind.Repeatable) { HelpName = "f32|f64" },
                 new OptionSpec("--backend", "cpu or opencl", "Where the steps run (default cpu: the C# law). opencl: the OpenCL law on device memory (gradient and theta stay on the default device). ilgpu: the ILGPU law on device memory (AE_ILGPU_DEVICE=cuda|opencl|cpu picks the kind, default a GPU, else the CPU simulator). Both against a copy kernel of the same device.") { HelpName = "cpu|opencl|ilgpu" },
-                new OptionSpec("--threads", "a whole number of threads", "The law's MaxThreads (default 1). A law without MaxThreads runs on one thread, and a note says so.") { HelpName = "T" },
+                new OptionSpec("--threads", "a whole number of threads", "The law's MaxThreads (default 1). A law without MaxThreads runs on one thread, and a note says so.") { HelpName = "T" }.WholeNumber(max: 1024),
                 new OptionSpec("--set", "NAME=VALUE, such as sigma_max=0", "Set a param of the law, as for 'ae run'; sigma_max=0 keeps AE-SGDm from drawing noise for every element.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
                 new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose 'results' have n, dtype, backend, threads, ns_per_step, gb_per_s, copy_gb_per_s, ratio and allocated_bytes.") { HelpName = "table|json" },
                 // Not in the help: tests shorten the timing with it.
-                new OptionSpec("--min-time-ms", "milliseconds of timed steps per size", "Milliseconds of timed steps per size.") { Hidden = true },
+                new OptionSpec("--min-time-ms", "milliseconds of timed steps per size", "Milliseconds of timed steps per size.") { Hidden = true }.WholeNumber(max: 600_000),
                 .. CellBench.Options,
             ],
             Details = new[]
@@ -105,8 +105,8 @@ namespace AE.Cli
             if (CellBench.Applies(parsed, context)) return CellBench.Run(parsed, context);
             var sizes = ParseSizes(parsed);
             var dtypes = ParseDtypes(parsed);
-            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? 1);
-            int minTimeMs = (int)(Experiment.PositiveInt(parsed, "--min-time-ms", Name, max: 600_000) ?? DefaultMinTimeMs);
+            int threads = (int)(parsed.Number("--threads") ?? 1);
+            int minTimeMs = (int)(parsed.Number("--min-time-ms") ?? DefaultMinTimeMs);
             var format = Experiment.ParseFormat(parsed, Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             string backendName = parsed.Value("--backend") ?? "cpu";

@@ -25,10 +25,10 @@ namespace AE.Cli
         /// <summary>The options of <c>ae bench</c> that only a cell takes (the law's bench takes the others but these).</summary>
         public static readonly OptionSpec[] Options =
         {
-            new("--batch", "a whole number of samples", "A cell's batch (default 16).") { HelpName = "B" },
-            new("--time", "a whole number of steps", "A cell's sequence length (default 50).") { HelpName = "T" },
-            new("--checkpoint", "steps between stored states (0: about the square root of the time)",
-                "Steps between a cell's stored states (default about the square root of the time).") { HelpName = "K" },
+            new OptionSpec("--batch", "a whole number of samples", "A cell's batch (default 16).") { HelpName = "B" }.WholeNumber(max: 1_000_000),
+            new OptionSpec("--time", "a whole number of steps", "A cell's sequence length (default 50).") { HelpName = "T" }.WholeNumber(max: 1_000_000),
+            new OptionSpec("--checkpoint", "steps between stored states (0: about the square root of the time)",
+                "Steps between a cell's stored states (default about the square root of the time).") { HelpName = "K" }.WholeNumber(min: 0, max: 1_000_000),
         };
 
         /// <summary>The options of the law's bench that a cell does not take.</summary>
@@ -57,11 +57,11 @@ namespace AE.Cli
                 throw CliException.BadUsage("'" + lawOption + "' is an option of a law's bench, not of a cell's", BenchCommand.Name);
             if (parsed.Positionals.Count != 1)
                 throw CliException.BadUsage("expected one cell file, got " + parsed.Positionals.Count, BenchCommand.Name);
-            int batch = (int)(Experiment.PositiveInt(parsed, "--batch", BenchCommand.Name, max: 1_000_000) ?? 16);
-            int time = (int)(Experiment.PositiveInt(parsed, "--time", BenchCommand.Name, max: 1_000_000) ?? 50);
-            int checkpoint = (int)(Experiment.PositiveInt(parsed, "--checkpoint", BenchCommand.Name, max: 1_000_000, min: 0) ?? 0);
-            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", BenchCommand.Name, max: 1024) ?? 1);
-            int minTimeMs = (int)(Experiment.PositiveInt(parsed, "--min-time-ms", BenchCommand.Name, max: 600_000) ?? BenchCommand.DefaultMinTimeMs);
+            int batch = (int)(parsed.Number("--batch") ?? 16);
+            int time = (int)(parsed.Number("--time") ?? 50);
+            int checkpoint = (int)(parsed.Number("--checkpoint") ?? 0);
+            int threads = (int)(parsed.Number("--threads") ?? 1);
+            int minTimeMs = (int)(parsed.Number("--min-time-ms") ?? BenchCommand.DefaultMinTimeMs);
             var format = Experiment.ParseFormat(parsed, BenchCommand.Name);
             // --dtype is repeatable for a law's bench (f32 and f64 in one run); a cell takes one.
             var dtypes = parsed.Values("--dtype");

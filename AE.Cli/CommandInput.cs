@@ -27,6 +27,9 @@ namespace AE.Cli
         /// <summary>The value given for <paramref name="option"/> (e.g. <c>--law</c>), or null.</summary>
         public string? Value(string option) => _result.GetValue<string>(Find<string>(option));
 
+        /// <summary>The whole number given for <paramref name="option"/> (checked against its bounds as it was parsed), or null.</summary>
+        public long? Number(string option) => _result.GetValue<long?>(Find<long?>(option));
+
         /// <summary>Every value given for a repeatable option, in order (empty when it was not given).</summary>
         public IReadOnlyList<string> Values(string option) => _result.GetValue<string[]>(Find<string[]>(option)) ?? Array.Empty<string>();
 

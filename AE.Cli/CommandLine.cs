@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 
@@ -141,12 +142,26 @@ namespace AE.Cli
                 {
                     OptionKind.Flag => new Option<bool>(spec.Name) { Arity = ArgumentArity.Zero },
                     OptionKind.Repeatable => new Option<string[]>(spec.Name),
+                    _ when spec.Range is WholeRange range => new Option<long?>(spec.Name) { CustomParser = value => Whole(value, spec, range) },
                     _ => new Option<string>(spec.Name),
                 };
                 option.Description = spec.Description;
                 option.HelpName = spec.HelpName;
                 option.Hidden = spec.Hidden;
                 return option;
+            }
+
+            /// <summary>The value of a whole-number option; a bad one is a parse error in ae's words.</summary>
+            private static long? Whole(ArgumentResult value, OptionSpec spec, WholeRange range)
+            {
+                string text = value.Tokens.Count > 0 ? value.Tokens[0].Value : "";
+                if (text.Length == 0)
+                    value.AddError(spec.MissingValue);
+                else if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long number) || number < range.Min || number > range.Max)
+                    value.AddError("invalid value '" + text + "' for '" + spec.Name + "'; expected " + range.Expected);
+                else
+                    return number;
+                return null;
             }
 
             /// <summary>
@@ -211,8 +226,7 @@ namespace AE.Cli
                 return CliException.BadUsage(error.Message.TrimEnd('.'), spec.Name);
             }
 
-            private static CliException NeedsValue(OptionSpec option, CommandSpec spec)
-                => CliException.BadUsage("option '" + option.Name + "' needs a value: " + option.Value, spec.Name);
+            private static CliException NeedsValue(OptionSpec option, CommandSpec spec) => CliException.BadUsage(option.MissingValue, spec.Name);
         }
 
         /// <summary>System.CommandLine's help (description, usage, arguments, options), then the command's <see cref="CommandSpec.Details"/>.</summary>

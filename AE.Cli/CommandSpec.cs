@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 
 namespace AE.Cli
 {
@@ -31,11 +32,28 @@ namespace AE.Cli
         /// <summary>Accepted but left out of the help (e.g. a knob for tests).</summary>
         public bool Hidden { get; init; }
 
+        /// <summary>Set for a whole-number option: its bounds, checked as the command line is parsed.</summary>
+        public WholeRange? Range { get; init; }
+
+        /// <summary>This option as one whose value is a whole number from <paramref name="min"/> to <paramref name="max"/> (read with <see cref="CommandInput.Number"/>).</summary>
+        public OptionSpec WholeNumber(long min = 1, long max = long.MaxValue) => this with { Range = new WholeRange(min, max) };
+
+        /// <summary>The message for the option without its value.</summary>
+        public string MissingValue => "option '" + Name + "' needs a value: " + Value;
+
         /// <summary>An option that takes no value.</summary>
         public static OptionSpec Flag(string name, string description) => new(name, "", description, OptionKind.Flag);
 
         /// <summary>This option with another description (a shared option whose default differs per command).</summary>
         public OptionSpec Describe(string description) => this with { Description = description };
+    }
+
+    /// <summary>The whole numbers an option accepts.</summary>
+    public sealed record WholeRange(long Min, long Max)
+    {
+        /// <summary>What the message for a bad value says is expected.</summary>
+        public string Expected => "a whole number from " + Min.ToString(CultureInfo.InvariantCulture)
+            + (Max == long.MaxValue ? " up" : " to " + Max.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>The positional arguments of a command: how the help names and explains them.</summary>

@@ -292,17 +292,6 @@ namespace AE.Cli
             return "{" + string.Join(",", parts) + "}";
         }
 
-        /// <summary>A positive whole number option (<c>--steps</c>, <c>--seeds</c>, <c>--points</c>); null when not given.</summary>
-        public static long? PositiveInt(CommandInput parsed, string option, string command, long max = long.MaxValue, long min = 1)
-        {
-            string? text = parsed.Value(option);
-            if (text is null) return null;
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
-                throw CliException.BadUsage("invalid value '" + text + "' for '" + option + "'; expected a whole number from "
-                    + min.ToString(CultureInfo.InvariantCulture) + (max == long.MaxValue ? " up" : " to " + max.ToString(CultureInfo.InvariantCulture)), command);
-            return v;
-        }
-
         /// <summary>The task of <c>--task NAME</c> or <c>--case FILE</c> (exactly one of them).</summary>
         public static TaskSource ResolveTask(string? task, string? casePath, CliContext context, string command)
         {

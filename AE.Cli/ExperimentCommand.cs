@@ -17,11 +17,11 @@ namespace AE.Cli
             Options = new[]
             {
                 new OptionSpec("--format", "table or json", "Output format (default: table).") { HelpName = "table|json" },
-                new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds 0..N-1 per cell (default: 3, at most 100).") { HelpName = "N" },
+                new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds 0..N-1 per cell (default: 3, at most 100).") { HelpName = "N" }.WholeNumber(max: 100),
                 new OptionSpec("--out", "a folder for the tables and plots", "Folder for the tables and plots (default: ae-experiment-ID).") { HelpName = "DIR" },
                 new OptionSpec("--law", "a .ae file of the law to run", "The law's .ae file (default: laws/ae_sgdm_phase.ae).") { HelpName = "FILE" },
                 new OptionSpec("--name", "the name of a law or variant in the file", "A law or variant of the file (default: its first law).") { HelpName = "LAW" },
-                new OptionSpec("--steps", "the step budget of each run, a whole number", "Each run's step budget (default: the task's own).") { HelpName = "N" },
+                new OptionSpec("--steps", "the step budget of each run, a whole number", "Each run's step budget (default: the task's own).") { HelpName = "N" }.WholeNumber(max: SweepCommand.MaxSteps),
             },
             Details = new[]
             {
@@ -58,6 +58,9 @@ namespace AE.Cli
         /// <summary>Seeds per cell unless <c>--seeds</c> says otherwise.</summary>
         public const int DefaultSeeds = 3;
 
+        /// <summary>The options of 'ae experiment run' that 'ae experiment list' refuses.</summary>
+        private static readonly string[] RunOnly = { "--seeds", "--out", "--law", "--name", "--steps" };
+
         private static int Run(CommandInput parsed, CliContext context)
         {
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no subcommand; valid subcommands: list, run", Name);
@@ -66,8 +69,8 @@ namespace AE.Cli
             {
                 case "list":
                     if (parsed.Positionals.Count > 1) throw CliException.BadUsage("unexpected argument '" + parsed.Positionals[1] + "'", Name);
-                    foreach (var option in new[] { "--seeds", "--out", "--law", "--name", "--steps" })
-                        if (parsed.Value(option) is not null) throw CliException.BadUsage("'" + option + "' is an option of 'ae experiment run'", Name);
+                    if (parsed.Given.FirstOrDefault(RunOnly.Contains) is string option)
+                        throw CliException.BadUsage("'" + option + "' is an option of 'ae experiment run'", Name);
                     if (format == OutputFormat.Json) WriteJson(context.Stdout);
                     else WriteTable(context.Stdout);
                     return ExitCodes.Success;
@@ -84,8 +87,8 @@ namespace AE.Cli
             if (parsed.Positionals.Count > 2) throw CliException.BadUsage("unexpected argument '" + parsed.Positionals[2] + "'", Name);
             var item = ExperimentMenu.Find(parsed.Positionals[1])
                 ?? throw CliException.BadUsage("unknown item '" + parsed.Positionals[1] + "'; items: " + string.Join(", ", ExperimentMenu.Items.Select(i => i.Id)), Name);
-            int seeds = (int)(global::AE.Cli.Experiment.PositiveInt(parsed, "--seeds", Name, max: 100) ?? DefaultSeeds);
-            long? steps = global::AE.Cli.Experiment.PositiveInt(parsed, "--steps", Name, max: SweepCommand.MaxSteps);
+            int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
+            long? steps = parsed.Number("--steps");
             if (!ExperimentRun.Runnable.ContainsKey(item.Id))
                 throw new CliException("item " + item.Id + " (" + item.Title + ") is not run by 'ae experiment run': "
                     + (item.Status == MenuStatus.No ? item.Here : "its arms run with other commands here: " + item.Here));

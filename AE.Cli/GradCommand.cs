@@ -39,10 +39,10 @@ namespace AE.Cli
                 new OptionSpec("--backend", "csharp or reference", "csharp: the generated cell (default); reference: the reference adjoint (an interpreter with a tape).") { HelpName = "B" },
                 new OptionSpec("--task", "a task name", "A law's task: a deterministic task with a Hessian: quadratic, quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.") { HelpName = "T" },
                 new OptionSpec("--case", "a golden case .json", "A golden case .json instead of a task.") { HelpName = "FILE" },
-                new OptionSpec("--steps", "a whole number", "Steps unrolled (default 50, at most 20000: reverse mode keeps every step's values).") { HelpName = "K" },
+                new OptionSpec("--steps", "a whole number", "Steps unrolled (default 50, at most 20000: reverse mode keeps every step's values).") { HelpName = "K" }.WholeNumber(max: 20_000),
                 new OptionSpec("--set", "NAME=VALUE", "A law param's value (repeatable, or comma-separated).", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
                 new OptionSpec("--ablate", "rule ids such as AE5,AE8", "Rules of the law switched off (repeatable).", OptionKind.Repeatable) { HelpName = "R1,R2" },
-                new OptionSpec("--seed", "a whole number", "The start point's and the noise's seed (default 0).") { HelpName = "S" },
+                new OptionSpec("--seed", "a whole number", "The start point's and the noise's seed (default 0).") { HelpName = "S" }.WholeNumber(min: 0),
                 OptionSpec.Flag("--subgradients", "Differentiate a law that is not smooth with the subgradients of docs/language.md; without it such a law is refused, naming the first construct that is not smooth."),
             },
             Details = new[]
@@ -169,8 +169,8 @@ namespace AE.Cli
             if (parsed.Positionals.Count != 1)
                 throw CliException.BadUsage("expected one law file with --task or --case, got " + parsed.Positionals.Count + " arguments", Name);
             var task = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
-            int steps = (int)(Experiment.PositiveInt(parsed, "--steps", Name, max: 20_000) ?? 50);
-            ulong seed = (ulong)(Experiment.PositiveInt(parsed, "--seed", Name, min: 0) ?? 0);
+            int steps = (int)(parsed.Number("--steps") ?? 50);
+            ulong seed = (ulong)(parsed.Number("--seed") ?? 0);
             var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
 

@@ -35,12 +35,12 @@ namespace AE.Cli
                 LawOptions.Task,
                 LawOptions.Case,
                 LawOptions.Name,
-                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 1,000,000).") { HelpName = "N" },
+                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 1,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
                 new OptionSpec("--ablate", "rule ids such as AE5,AE8", "Switch these rules off at run time (repeatable). An unknown or fixed rule is an error that lists the switchable ones.", OptionKind.Repeatable) { HelpName = "R1,R2" },
                 LawOptions.Set,
-                new OptionSpec("--seed", "a whole number", "The run's seed: start point, noise, minibatches (default 0).") { HelpName = "S" },
+                new OptionSpec("--seed", "a whole number", "The run's seed: start point, noise, minibatches (default 0).") { HelpName = "S" }.WholeNumber(min: 0),
                 new OptionSpec("--out", "a folder for run-ID.csv and run-ID.svg", "Also write DIR/run-ID.csv (step, loss, every signal) and DIR/run-ID.svg (loss, alpha, mu, sigma, gamma over steps). With --out, Ctrl-C writes DIR/checkpoint.aerun first.") { HelpName = "DIR" },
-                new OptionSpec("--checkpoint-every", "a whole number of steps", "Also write DIR/checkpoint.aerun every N steps (needs --out).") { HelpName = "N" },
+                new OptionSpec("--checkpoint-every", "a whole number of steps", "Also write DIR/checkpoint.aerun every N steps (needs --out).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
                 new OptionSpec("--resume", "a run checkpoint file", "Continue the run of a checkpoint: the same law file, settings, ablation, task, seed and budget; the result is bit for bit that of a run never interrupted (stored as a new run with every step). Another run's checkpoint or a damaged one is one line and exit 2; nothing is written.") { HelpName = "FILE" },
                 LawOptions.Db,
                 LawOptions.NoProgress,
@@ -75,14 +75,14 @@ namespace AE.Cli
         private static int Run(CommandInput parsed, CliContext context)
         {
             Experiment.RequireLawFile(parsed, Name);
-            long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
-            ulong seed = (ulong)(Experiment.PositiveInt(parsed, "--seed", Name, min: 0) ?? 0);
+            long? steps = parsed.Number("--steps");
+            ulong seed = (ulong)(parsed.Number("--seed") ?? 0);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
             string dbPath = Experiment.DatabasePath(parsed, context);
             string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
             bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
-            long every = Experiment.PositiveInt(parsed, "--checkpoint-every", Name, max: MaxSteps) ?? 0;
+            long every = parsed.Number("--checkpoint-every") ?? 0;
             if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
             string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
             if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");

@@ -34,20 +34,20 @@ namespace AE.Cli
             Options = new[]
             {
                 LawOptions.Task,
-                new OptionSpec("--k", "the number of members, a whole number from 2", "Members, at least 2 (at most 256).") { HelpName = "K" },
-                new OptionSpec("--rounds", "the number of rounds", "Rounds (default 10).") { HelpName = "R" },
-                new OptionSpec("--steps", "the steps per member, a whole number", "Law steps per member on average (default: the task's budget).") { HelpName = "S" },
-                new OptionSpec("--seeds", "the number of seeds N (seeds 0..N-1)", "Seeds 0..N-1 (default 3).") { HelpName = "N" },
+                new OptionSpec("--k", "the number of members, a whole number from 2", "Members, at least 2 (at most 256).") { HelpName = "K" }.WholeNumber(min: 2, max: MaxMembers),
+                new OptionSpec("--rounds", "the number of rounds", "Rounds (default 10).") { HelpName = "R" }.WholeNumber(max: 100_000),
+                new OptionSpec("--steps", "the steps per member, a whole number", "Law steps per member on average (default: the task's budget).") { HelpName = "S" }.WholeNumber(max: MaxSteps),
+                new OptionSpec("--seeds", "the number of seeds N (seeds 0..N-1)", "Seeds 0..N-1 (default 3).") { HelpName = "N" }.WholeNumber(max: 1000),
                 new OptionSpec("--method", "swarm, independent, pbt or all", "swarm (default), independent, pbt, or all three.") { HelpName = "M" },
                 new OptionSpec("--temperature", "a number >= 0, or inf", "Soft-selection temperature in nats of loss gap (default 1; 0: all spare steps to the best member; inf: equal shares).") { HelpName = "T" },
                 new OptionSpec("--kappa", "a number in [0, 1]", "Consensus strength per round, 0..1 (default 0.05).") { HelpName = "X" },
-                new OptionSpec("--min-steps", "a whole number", "Least steps a member gets in a round (default: a quarter of the equal share S/R).") { HelpName = "M" },
+                new OptionSpec("--min-steps", "a whole number", "Least steps a member gets in a round (default: a quarter of the equal share S/R).") { HelpName = "M" }.WholeNumber(min: 0),
                 new OptionSpec("--dither", "a number >= 0", "The worst member's theta += X * alpha * N(0,1) after each round (default 0: off).") { HelpName = "X" },
                 new OptionSpec("--spread", "decades, a number >= 0", "Decades the members' initial rates span (default 2).") { HelpName = "D" },
                 new OptionSpec("--lr-param", "the law's initial-rate param", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
                 LawOptions.Name,
                 LawOptions.Set,
-                new OptionSpec("--threads", "a whole number from 1", "Seeds and methods run on N threads (default: all cores); the results do not depend on it.") { HelpName = "N" },
+                new OptionSpec("--threads", "a whole number from 1", "Seeds and methods run on N threads (default: all cores); the results do not depend on it.") { HelpName = "N" }.WholeNumber(max: 1024),
                 LawOptions.TableFormat,
                 LawOptions.Db,
                 new OptionSpec("--out", "a folder for run-ID.csv and run-ID.svg", "Write the best member's run-ID.csv and run-ID.svg per seed and method.") { HelpName = "DIR" },
@@ -83,13 +83,13 @@ namespace AE.Cli
             if (parsed.Value("--task") is not string taskName)
                 throw CliException.BadUsage("no task; give --task NAME (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
             var taskSource = TaskSource.FromCatalog(taskName);
-            if (parsed.Value("--k") is null) throw CliException.BadUsage("no swarm size; give --k K (at least 2)", Name);
-            int k = (int)Experiment.PositiveInt(parsed, "--k", Name, min: 2, max: MaxMembers)!.Value;
-            int rounds = (int)(Experiment.PositiveInt(parsed, "--rounds", Name, max: 100_000) ?? DefaultRounds);
-            long? stepsGiven = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
-            int seeds = (int)(Experiment.PositiveInt(parsed, "--seeds", Name, max: 1000) ?? DefaultSeeds);
-            long? minSteps = Experiment.PositiveInt(parsed, "--min-steps", Name, min: 0);
-            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? Math.Max(1, Environment.ProcessorCount));
+            if (parsed.Number("--k") is null) throw CliException.BadUsage("no swarm size; give --k K (at least 2)", Name);
+            int k = (int)parsed.Number("--k")!.Value;
+            int rounds = (int)(parsed.Number("--rounds") ?? DefaultRounds);
+            long? stepsGiven = parsed.Number("--steps");
+            int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
+            long? minSteps = parsed.Number("--min-steps");
+            int threads = (int)(parsed.Number("--threads") ?? Math.Max(1, Environment.ProcessorCount));
             var methods = ParseMethods(parsed.Value("--method"));
             double temperature = Real(parsed, "--temperature", 1.0, allowInfinity: true);
             double kappa = Real(parsed, "--kappa", 0.05);

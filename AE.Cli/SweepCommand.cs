@@ -60,11 +60,11 @@ namespace AE.Cli
                 new OptionSpec("--tasks", "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "The tasks (catalog names, as for 'ae run --task').") { HelpName = "T1,T2" },
                 LawOptions.Name,
                 new OptionSpec("--lr-decades", "a positive number of decades", "Decades the grid spans (default 6).") { HelpName = "D" },
-                new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13).") { HelpName = "P" },
+                new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13).") { HelpName = "P" }.WholeNumber(max: 1000),
                 new OptionSpec("--lr-max", "the largest learning rate of the grid", "The largest rate (default 10).") { HelpName = "X" },
                 new OptionSpec("--lr-param", "the law's param holding its initial learning rate", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
-                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: each task's; at most 10,000,000).") { HelpName = "N" },
-                new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per cell, 0..K-1 (default 1).") { HelpName = "K" },
+                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: each task's; at most 10,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
+                new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per cell, 0..K-1 (default 1).") { HelpName = "K" }.WholeNumber(max: 1000),
                 LawOptions.Set,
                 new OptionSpec("--baselines", "a comma list of sgdm, adam, sgd-hd, adam-hd, or none", "Baselines to sweep: default adam, sgd-hd, adam-hd; any of sgdm, adam, sgd-hd, adam-hd, or none.") { HelpName = "LIST" },
                 new OptionSpec("--baseline-set", "NAME.KEY=VALUE, such as adam.beta1=0.95", "Change a baseline's setting (repeatable). Defaults: sgdm lr=0.01 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8; sgd-hd lr=0.001 beta=0.001; adam-hd lr=0.001 beta=1e-7 beta1=0.9 beta2=0.999 eps=1e-8.", OptionKind.Repeatable) { HelpName = "NAME.KEY=VALUE" },
@@ -110,9 +110,9 @@ namespace AE.Cli
             var tasks = taskNames.Select(TaskSource.FromCatalog).ToList();
             double decades = Real(parsed, "--lr-decades", DefaultDecades, positive: true);
             double lrMax = Real(parsed, "--lr-max", DefaultLrMax, positive: true);
-            int points = (int)(Experiment.PositiveInt(parsed, "--points", Name, max: 1000) ?? DefaultPoints);
-            int seeds = (int)(Experiment.PositiveInt(parsed, "--seeds", Name, max: 1000) ?? DefaultSeeds);
-            long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
+            int points = (int)(parsed.Number("--points") ?? DefaultPoints);
+            int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
+            long? steps = parsed.Number("--steps");
             string lrParam = parsed.Value("--lr-param") ?? DefaultLrParam;
             var format = Experiment.ParseFormat(parsed, Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);

@@ -40,16 +40,16 @@ namespace AE.Cli
                 new OptionSpec("--optimizer", "adam, sgdm or a law file", "adam (default), sgdm (momentum 0.9), or an optimizer-shaped law of a .ae file, ':NAME' selecting one of several.") { HelpName = "O" },
                 new OptionSpec("--set", "NAME=VALUE", "A law param's value (repeatable, or comma-separated).", OptionKind.Repeatable) { HelpName = "p=v" },
                 new OptionSpec("--lr", "a positive number", "The learning rate of adam (default the task's: 1e-3, tape-copy 1e-2) or sgdm (default 0.01).") { HelpName = "X" },
-                new OptionSpec("--epochs", "a whole number", "Epochs in all (default the task's); with --resume, the epochs of the whole run, the checkpoint's included.") { HelpName = "N" },
-                new OptionSpec("--batch", "a whole number", "Samples per batch (default the task's).") { HelpName = "B" },
-                new OptionSpec("--time", "a whole number", "Steps per sequence (default the task's).") { HelpName = "T" },
-                new OptionSpec("--samples", "a whole number of samples", "The first N training samples of a task over a data set (fashion-rows; default all).") { HelpName = "N" },
-                new OptionSpec("--seed", "a whole number", "Seed of the weights, the data and a law's noise (default 0).") { HelpName = "S" },
+                new OptionSpec("--epochs", "a whole number", "Epochs in all (default the task's); with --resume, the epochs of the whole run, the checkpoint's included.") { HelpName = "N" }.WholeNumber(min: 0, max: 10_000_000),
+                new OptionSpec("--batch", "a whole number", "Samples per batch (default the task's).") { HelpName = "B" }.WholeNumber(max: 1_000_000),
+                new OptionSpec("--time", "a whole number", "Steps per sequence (default the task's).") { HelpName = "T" }.WholeNumber(max: 10_000_000),
+                new OptionSpec("--samples", "a whole number of samples", "The first N training samples of a task over a data set (fashion-rows; default all).") { HelpName = "N" }.WholeNumber(max: int.MaxValue),
+                new OptionSpec("--seed", "a whole number", "Seed of the weights, the data and a law's noise (default 0).") { HelpName = "S" }.WholeNumber(min: 0, max: int.MaxValue),
                 new OptionSpec("--dtype", "f32 or f64", "The cell's and the step's precision (default f32, as the seeds' PyTorch).") { HelpName = "f32|f64" },
                 new OptionSpec("--name", "the name of a cell in the file", "The cell when the file declares several.") { HelpName = "CELL" },
                 new OptionSpec("--out", "a directory", "Where to write weights.safetensors (PyTorch's names), the loss curve (curve.csv; curve.svg plots it with a law's alpha, mu and sigma), the task's files and checkpoints.") { HelpName = "DIR" },
-                new OptionSpec("--checkpoint-every", "a whole number of epochs", "Write DIR/" + CheckpointFile + " every N epochs (needs --out); it is written at the end of a run with --out in any case.") { HelpName = "N" },
-                new OptionSpec("--threads", "a whole number of threads", "Split the batch into N parts run on N threads (default 1); a checkpoint resumes with the same count.") { HelpName = "N" },
+                new OptionSpec("--checkpoint-every", "a whole number of epochs", "Write DIR/" + CheckpointFile + " every N epochs (needs --out); it is written at the end of a run with --out in any case.") { HelpName = "N" }.WholeNumber(max: 10_000_000),
+                new OptionSpec("--threads", "a whole number of threads", "Split the batch into N parts run on N threads (default 1); a checkpoint resumes with the same count.") { HelpName = "N" }.WholeNumber(max: 1024),
                 new OptionSpec("--resume", "a checkpoint file", "Continue the run of a checkpoint: the same cell, task, settings and optimizer; the result is bit for bit that of a run never interrupted.") { HelpName = "FILE" },
                 new OptionSpec("--init", "a safetensors file", "Start from the weights of a safetensors file (PyTorch's names, every parameter of the cell, as --out writes them) instead of --seed's: a run at another --time, say.") { HelpName = "FILE" },
                 new OptionSpec("--format", "text or json", "Lines (default), or one JSON object with 'task', 'cell', 'optimizer', 'dtype', 'batch', 'time', 'seed', 'epochs', 'resumed_from', 'first_loss', 'final_loss', 'seconds', 'seconds_per_epoch', 'metrics' and 'files'.") { HelpName = "text|json" },
@@ -132,13 +132,13 @@ namespace AE.Cli
             bool baseline = optimizer is "adam" or "sgdm";
             if (baseline && settings.Count > 0) throw CliException.BadUsage("--set sets a law's params; the optimizer " + optimizer + " takes --lr", Name);
             if (!baseline && lr is not null) throw CliException.BadUsage("--lr is for adam and sgdm; a law's params are set with --set", Name);
-            int? epochs = (int?)Experiment.PositiveInt(parsed, "--epochs", Name, max: 10_000_000, min: 0);
-            int batch = (int)(Experiment.PositiveInt(parsed, "--batch", Name, max: 1_000_000) ?? task.DefaultBatch);
-            int time = (int)(Experiment.PositiveInt(parsed, "--time", Name, max: 10_000_000) ?? task.DefaultTime);
-            int seed = (int)(Experiment.PositiveInt(parsed, "--seed", Name, max: int.MaxValue, min: 0) ?? 0);
-            int every = (int)(Experiment.PositiveInt(parsed, "--checkpoint-every", Name, max: 10_000_000) ?? 0);
-            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? 1);
-            if (Experiment.PositiveInt(parsed, "--samples", Name, max: int.MaxValue) is long samples)
+            int? epochs = (int?)parsed.Number("--epochs");
+            int batch = (int)(parsed.Number("--batch") ?? task.DefaultBatch);
+            int time = (int)(parsed.Number("--time") ?? task.DefaultTime);
+            int seed = (int)(parsed.Number("--seed") ?? 0);
+            int every = (int)(parsed.Number("--checkpoint-every") ?? 0);
+            int threads = (int)(parsed.Number("--threads") ?? 1);
+            if (parsed.Number("--samples") is long samples)
             {
                 if (!task.HasDataSet) throw CliException.BadUsage("--samples is for a task over a data set (fashion-rows), not " + task.Name, Name);
                 task.Samples = (int)samples;
