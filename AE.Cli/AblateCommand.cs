@@ -96,7 +96,7 @@ namespace AE.Cli
             Experiment.RequireLawFile(parsed, Name);
             int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
             long? steps = parsed.Number("--steps");
-            var format = Experiment.ParseFormat(parsed, Name);
+            var format = parsed.Format();
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name);
             string dbPath = Experiment.DatabasePath(parsed, context);

@@ -57,7 +57,7 @@ namespace AE.Cli
                 new OptionSpec("--backend", "cpu or opencl", "Where the steps run (default cpu: the C# law). opencl: the OpenCL law on device memory (gradient and theta stay on the default device). ilgpu: the ILGPU law on device memory (AE_ILGPU_DEVICE=cuda|opencl|cpu picks the kind, default a GPU, else the CPU simulator). Both against a copy kernel of the same device.") { HelpName = "cpu|opencl|ilgpu" },
                 new OptionSpec("--threads", "a whole number of threads", "The law's MaxThreads (default 1). A law without MaxThreads runs on one thread, and a note says so.") { HelpName = "T" }.WholeNumber(max: 1024),
                 new OptionSpec("--set", "NAME=VALUE, such as sigma_max=0", "Set a param of the law, as for 'ae run'; sigma_max=0 keeps AE-SGDm from drawing noise for every element.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
-                new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose 'results' have n, dtype, backend, threads, ns_per_step, gb_per_s, copy_gb_per_s, ratio and allocated_bytes.") { HelpName = "table|json" },
+                new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose 'results' have n, dtype, backend, threads, ns_per_step, gb_per_s, copy_gb_per_s, ratio and allocated_bytes.") { HelpName = "table|json" }.AsFormat(),
                 // Not in the help: tests shorten the timing with it.
                 new OptionSpec("--min-time-ms", "milliseconds of timed steps per size", "Milliseconds of timed steps per size.") { Hidden = true }.WholeNumber(max: 600_000),
                 .. CellBench.Options,
@@ -107,7 +107,7 @@ namespace AE.Cli
             var dtypes = ParseDtypes(parsed);
             int threads = (int)(parsed.Number("--threads") ?? 1);
             int minTimeMs = (int)(parsed.Number("--min-time-ms") ?? DefaultMinTimeMs);
-            var format = Experiment.ParseFormat(parsed, Name);
+            var format = parsed.Format();
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             string backendName = parsed.Value("--backend") ?? "cpu";
             if (!BenchBackends.Names.Contains(backendName, StringComparer.Ordinal))

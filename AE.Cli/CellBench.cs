@@ -62,7 +62,7 @@ namespace AE.Cli
             int checkpoint = (int)(parsed.Number("--checkpoint") ?? 0);
             int threads = (int)(parsed.Number("--threads") ?? 1);
             int minTimeMs = (int)(parsed.Number("--min-time-ms") ?? BenchCommand.DefaultMinTimeMs);
-            var format = Experiment.ParseFormat(parsed, BenchCommand.Name);
+            var format = parsed.Format();
             // --dtype is repeatable for a law's bench (f32 and f64 in one run); a cell takes one.
             var dtypes = parsed.Values("--dtype");
             if (dtypes.Count > 1) throw CliException.BadUsage("option '--dtype' is given twice", BenchCommand.Name);

@@ -32,7 +32,7 @@ namespace AE.Cli
                 "empty file name"),
             Options = new[]
             {
-                new OptionSpec("--format", "text or json", "Output format (default: text).") { HelpName = "text|json" },
+                new OptionSpec("--format", "text or json", "Output format (default: text).") { HelpName = "text|json" }.AsFormat(),
                 OptionSpec.Flag("--warnaserror", "Report warnings as errors (they make the check fail)."),
             },
             Details = new[]
@@ -81,12 +81,7 @@ namespace AE.Cli
         private static CheckOptions ToOptions(CommandInput parsed)
         {
             bool warningsAsErrors = parsed.Has("--warnaserror");
-            var format = parsed.Value("--format") switch
-            {
-                null or "text" => OutputFormat.Text,
-                "json" => OutputFormat.Json,
-                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
-            };
+            var format = parsed.Format();
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no input files; name .ae files or globs such as '**/*.ae'", Name);
             return new CheckOptions(parsed.Positionals, warningsAsErrors, format);
         }

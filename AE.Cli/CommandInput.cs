@@ -30,6 +30,9 @@ namespace AE.Cli
         /// <summary>The whole number given for <paramref name="option"/> (checked against its bounds as it was parsed), or null.</summary>
         public long? Number(string option) => _result.GetValue<long?>(Find<long?>(option));
 
+        /// <summary>The output format of <c>--format</c> (text when it was not given).</summary>
+        public OutputFormat Format() => _result.GetValue<OutputFormat>(Find<OutputFormat>("--format"));
+
         /// <summary>Every value given for a repeatable option, in order (empty when it was not given).</summary>
         public IReadOnlyList<string> Values(string option) => _result.GetValue<string[]>(Find<string[]>(option)) ?? Array.Empty<string>();
 

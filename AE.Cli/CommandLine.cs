@@ -143,6 +143,7 @@ namespace AE.Cli
                     OptionKind.Flag => new Option<bool>(spec.Name) { Arity = ArgumentArity.Zero },
                     OptionKind.Repeatable => new Option<string[]>(spec.Name),
                     _ when spec.Range is WholeRange range => new Option<long?>(spec.Name) { CustomParser = value => Whole(value, spec, range) },
+                    _ when spec.IsFormat => new Option<OutputFormat>(spec.Name) { CustomParser = value => Format(value, spec) },
                     _ => new Option<string>(spec.Name),
                 };
                 option.Description = spec.Description;
@@ -162,6 +163,17 @@ namespace AE.Cli
                 else
                     return number;
                 return null;
+            }
+
+            /// <summary>The output format named by <c>--format</c>: the first of its words is text, <c>json</c> is JSON.</summary>
+            private static OutputFormat Format(ArgumentResult value, OptionSpec spec)
+            {
+                string text = value.Tokens.Count > 0 ? value.Tokens[0].Value : "";
+                var words = spec.HelpName!.Split('|');
+                if (text == words[0]) return OutputFormat.Text;
+                if (text == "json") return OutputFormat.Json;
+                value.AddError(text.Length == 0 ? spec.MissingValue : "invalid value '" + text + "' for '" + spec.Name + "'; expected " + spec.Value);
+                return OutputFormat.Text;
             }
 
             /// <summary>

@@ -38,6 +38,12 @@ namespace AE.Cli
         /// <summary>This option as one whose value is a whole number from <paramref name="min"/> to <paramref name="max"/> (read with <see cref="CommandInput.Number"/>).</summary>
         public OptionSpec WholeNumber(long min = 1, long max = long.MaxValue) => this with { Range = new WholeRange(min, max) };
 
+        /// <summary>Whether this is an output format: its <see cref="HelpName"/> is <c>text|json</c> or <c>table|json</c>, read with <see cref="CommandInput.Format"/>.</summary>
+        public bool IsFormat { get; init; }
+
+        /// <summary>This option as the output format (the first word of <see cref="HelpName"/> is <see cref="OutputFormat.Text"/>, the default).</summary>
+        public OptionSpec AsFormat() => this with { IsFormat = true };
+
         /// <summary>The message for the option without its value.</summary>
         public string MissingValue => "option '" + Name + "' needs a value: " + Value;
 

@@ -313,13 +313,6 @@ namespace AE.Cli
             string relative = Path.GetRelativePath(currentDirectory, fullPath);
             return Path.IsPathRooted(relative) || relative.StartsWith("..", StringComparison.Ordinal) ? fullPath : relative.Replace(Path.DirectorySeparatorChar, '/');
         }
-
-        public static OutputFormat ParseFormat(CommandInput parsed, string command) => parsed.Value("--format") switch
-        {
-            null or "table" => OutputFormat.Text,
-            "json" => OutputFormat.Json,
-            var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected table or json", command),
-        };
     }
 
     /// <summary>Where fresh instances of a task come from: the catalog or a golden case.</summary>

@@ -16,7 +16,7 @@ namespace AE.Cli
             Arguments = new ArgumentSpec("list | run ID", "list, or run and the item's ID (A-L)."),
             Options = new[]
             {
-                new OptionSpec("--format", "table or json", "Output format (default: table).") { HelpName = "table|json" },
+                new OptionSpec("--format", "table or json", "Output format (default: table).") { HelpName = "table|json" }.AsFormat(),
                 new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds 0..N-1 per cell (default: 3, at most 100).") { HelpName = "N" }.WholeNumber(max: 100),
                 new OptionSpec("--out", "a folder for the tables and plots", "Folder for the tables and plots (default: ae-experiment-ID).") { HelpName = "DIR" },
                 new OptionSpec("--law", "a .ae file of the law to run", "The law's .ae file (default: laws/ae_sgdm_phase.ae).") { HelpName = "FILE" },
@@ -64,7 +64,7 @@ namespace AE.Cli
         private static int Run(CommandInput parsed, CliContext context)
         {
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no subcommand; valid subcommands: list, run", Name);
-            var format = global::AE.Cli.Experiment.ParseFormat(parsed, Name);
+            var format = parsed.Format();
             switch (parsed.Positionals[0])
             {
                 case "list":

@@ -35,7 +35,7 @@ namespace AE.Cli
             Options = new[]
             {
                 new OptionSpec("--name", "the name of a cell or law in the file", "The cell (or law, or variant) to run when the file declares several.") { HelpName = "NAME" },
-                new OptionSpec("--format", "text or json", "A table and a verdict (default), or one JSON object (its fields are below).") { HelpName = "text|json" },
+                new OptionSpec("--format", "text or json", "A table and a verdict (default), or one JSON object (its fields are below).") { HelpName = "text|json" }.AsFormat(),
                 new OptionSpec("--backend", "csharp or reference", "csharp: the generated cell (default); reference: the reference adjoint (an interpreter with a tape).") { HelpName = "B" },
                 new OptionSpec("--task", "a task name", "A law's task: a deterministic task with a Hessian: quadratic, quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.") { HelpName = "T" },
                 new OptionSpec("--case", "a golden case .json", "A golden case .json instead of a task.") { HelpName = "FILE" },
@@ -93,12 +93,7 @@ namespace AE.Cli
 
         private static int Run(CommandInput parsed, CliContext context)
         {
-            bool json = parsed.Value("--format") switch
-            {
-                null or "text" => false,
-                "json" => true,
-                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
-            };
+            bool json = parsed.Format() == OutputFormat.Json;
             if (parsed.Value("--task") is not null || parsed.Value("--case") is not null) return RunLaw(parsed, json, context);
             if (parsed.Given.FirstOrDefault(LawOptions.Contains) is string option)
                 throw CliException.BadUsage("'" + option + "' is for a law's meta-gradient, which needs --task T or --case FILE", Name);

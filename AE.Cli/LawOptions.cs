@@ -30,7 +30,7 @@ namespace AE.Cli
         public static OptionSpec Db { get; } = new("--db", "a SQLite database file",
             "The database (default: " + Experiment.DefaultDatabase + " in the current directory).") { HelpName = "FILE" };
 
-        public static OptionSpec TableFormat { get; } = new("--format", "table or json", "A markdown table (default) or one JSON object.") { HelpName = "table|json" };
+        public static OptionSpec TableFormat { get; } = new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object.") { HelpName = "table|json" }.AsFormat();
 
         public static OptionSpec NoProgress { get; } = OptionSpec.Flag("--no-progress", "No progress display (it is drawn on stderr only when stderr is a terminal).");
 

@@ -42,7 +42,7 @@ namespace AE.Cli
             {
                 new OptionSpec("--law", "a .ae file (repeat it, or give a glob, for files checked together)", "The .ae file (default: laws/ae_sgdm.ae in the current directory or in the repository above it); repeat it for files checked together.", OptionKind.Repeatable) { HelpName = "FILE" },
                 new OptionSpec("--name", "the name of a law or variant in the law file", "The law or variant to replay (default: the first law of the optimizer shape: input loss, input grad[n], state theta[n]).") { HelpName = "LAW" },
-                new OptionSpec("--format", "text or json", "Output format (default: text).") { HelpName = "text|json" },
+                new OptionSpec("--format", "text or json", "Output format (default: text).") { HelpName = "text|json" }.AsFormat(),
                 new OptionSpec("--backend", "csharp, opencl or ilgpu", "What runs the law (default: csharp). opencl builds the OpenCL backend's program and steps it on the default OpenCL device (AE_OPENCL_DEVICE picks one by name); no OpenCL platform is an error (exit 2). ilgpu compiles the ILGPU backend's kernels and steps them on a CUDA GPU, else ILGPU's OpenCL, else its CPU simulator (AE_ILGPU_DEVICE=cuda|opencl|cpu picks one kind; none of that kind is an error, exit 2).") { HelpName = "csharp|opencl|ilgpu" },
             },
             Details = new[]
@@ -160,12 +160,7 @@ namespace AE.Cli
         {
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no case file; name a golden case such as '../shared/golden/quadratic_2d.json'", Name);
             if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae replay takes one case file", Name);
-            var format = parsed.Value("--format") switch
-            {
-                null or "text" => OutputFormat.Text,
-                "json" => OutputFormat.Json,
-                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
-            };
+            var format = parsed.Format();
             var backend = parsed.Value("--backend") switch
             {
                 null or "csharp" => ReplayBackend.CSharp,

@@ -97,7 +97,7 @@ namespace AE.Cli
             double dither = Real(parsed, "--dither", 0.0);
             double spread = Real(parsed, "--spread", DefaultSpread);
             string lrParam = parsed.Value("--lr-param") ?? SweepCommand.DefaultLrParam;
-            var format = Experiment.ParseFormat(parsed, Name);
+            var format = parsed.Format();
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             string dbPath = Experiment.DatabasePath(parsed, context);
             string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;

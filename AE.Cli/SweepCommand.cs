@@ -114,7 +114,7 @@ namespace AE.Cli
             int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
             long? steps = parsed.Number("--steps");
             string lrParam = parsed.Value("--lr-param") ?? DefaultLrParam;
-            var format = Experiment.ParseFormat(parsed, Name);
+            var format = parsed.Format();
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             if (settings.Any(s => s.Name == lrParam)) throw CliException.BadUsage("--set sets " + lrParam + ", which the sweep varies", Name);
             var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);

@@ -52,7 +52,7 @@ namespace AE.Cli
                 new OptionSpec("--threads", "a whole number of threads", "Split the batch into N parts run on N threads (default 1); a checkpoint resumes with the same count.") { HelpName = "N" }.WholeNumber(max: 1024),
                 new OptionSpec("--resume", "a checkpoint file", "Continue the run of a checkpoint: the same cell, task, settings and optimizer; the result is bit for bit that of a run never interrupted.") { HelpName = "FILE" },
                 new OptionSpec("--init", "a safetensors file", "Start from the weights of a safetensors file (PyTorch's names, every parameter of the cell, as --out writes them) instead of --seed's: a run at another --time, say.") { HelpName = "FILE" },
-                new OptionSpec("--format", "text or json", "Lines (default), or one JSON object with 'task', 'cell', 'optimizer', 'dtype', 'batch', 'time', 'seed', 'epochs', 'resumed_from', 'first_loss', 'final_loss', 'seconds', 'seconds_per_epoch', 'metrics' and 'files'.") { HelpName = "text|json" },
+                new OptionSpec("--format", "text or json", "Lines (default), or one JSON object with 'task', 'cell', 'optimizer', 'dtype', 'batch', 'time', 'seed', 'epochs', 'resumed_from', 'first_loss', 'final_loss', 'seconds', 'seconds_per_epoch', 'metrics' and 'files'.") { HelpName = "text|json" }.AsFormat(),
                 new OptionSpec("--db", "a SQLite database file", "The SQLite database of runs (default ae-runs.db), as 'ae run' writes it: one row in 'runs' (command 'train', law the optimizer, task 'train:' and the task), one row per epoch of this process in 'steps' (the loss before the step, the optimizer's signals after it).") { HelpName = "FILE" },
             },
             Details = new[]
@@ -108,12 +108,7 @@ namespace AE.Cli
             string taskName = parsed.Value("--task") ?? throw CliException.BadUsage("no task; give --task T (" + string.Join(", ", TrainingTasks.Names) + ")", Name);
             var task = TrainingTasks.Find(taskName)
                 ?? throw CliException.BadUsage("unknown task '" + taskName + "'; the tasks: " + string.Join(", ", TrainingTasks.Names), Name);
-            bool json = parsed.Value("--format") switch
-            {
-                null or "text" => false,
-                "json" => true,
-                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
-            };
+            bool json = parsed.Format() == OutputFormat.Json;
             bool f64 = parsed.Value("--dtype") switch
             {
                 null or "f32" => false,
