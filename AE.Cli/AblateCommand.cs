@@ -89,8 +89,6 @@ namespace AE.Cli
             },
         };
 
-        private static readonly string[] Repeatable = { "--set", "--baseline-set" };
-
         private static int Run(CommandInput parsed, CliContext context)
         {
             Experiment.RequireLawFile(parsed, Name);

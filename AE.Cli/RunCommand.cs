@@ -70,8 +70,6 @@ namespace AE.Cli
             },
         };
 
-        private static readonly string[] Repeatable = { "--set", "--ablate" };
-
         private static int Run(CommandInput parsed, CliContext context)
         {
             Experiment.RequireLawFile(parsed, Name);

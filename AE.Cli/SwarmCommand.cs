@@ -75,8 +75,6 @@ namespace AE.Cli
             },
         };
 
-        private static readonly string[] Repeatable = { "--set" };
-
         private static int Run(CommandInput parsed, CliContext context)
         {
             Experiment.RequireLawFile(parsed, Name);

@@ -91,8 +91,6 @@ namespace AE.Cli
             },
         };
 
-        private static readonly string[] Repeatable = { "--set", "--baseline-set" };
-
         /// <summary>The grid: <paramref name="points"/> rates log-spaced from lrMax·10^−decades to lrMax.</summary>
         public static double[] Grid(double decades, int points, double lrMax)
         {
