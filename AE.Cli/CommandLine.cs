@@ -24,6 +24,7 @@ namespace AE.Cli
         /// <summary>The root's description, the first thing <c>ae --help</c> prints.</summary>
         private const string Description = "ae - compiler for the AE equation language (*.ae files)";
 
+        /// <summary>Parses <paramref name="args"/> against the commands of <paramref name="specs"/> and runs what they ask for; returns the exit code.</summary>
         public static int Invoke(IReadOnlyList<CommandSpec> specs, IReadOnlyList<string> args, CliContext context)
         {
             var tree = new Tree(specs, context);
@@ -77,7 +78,9 @@ namespace AE.Cli
                     responseErrors.Add(error);
                     return false;
                 }
-                return read(path, out replacement, out error);
+                bool ok = read(path, out replacement, out error);
+                if (!ok) responseErrors.Add(error ?? "cannot read response file '" + token + "'");
+                return ok;
             };
             return configuration;
         }
