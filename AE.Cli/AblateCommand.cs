@@ -89,21 +89,30 @@ namespace AE.Cli
             },
         };
 
-        private static int Run(CommandInput parsed, CliContext context)
+        /// <summary>The command line of <c>ae ablate</c>, its values checked.</summary>
+        internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, string? Task, string? Case, int Seeds, long? Steps, OutputFormat Format,
+            IReadOnlyList<ParamSetting> Settings, IReadOnlyList<BaselineSpec> Baselines, string Database, bool StoreSteps, bool Progress)
         {
-            Experiment.RequireLawFile(parsed, Name);
-            int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
-            long? steps = parsed.Number("--steps");
-            var format = parsed.Format();
-            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
-            var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name);
-            string dbPath = Experiment.DatabasePath(parsed, context);
-            bool storeSteps = parsed.Has("--store-steps");
-            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+            public static Options From(CommandInput parsed, CliContext context)
+            {
+                Experiment.RequireLawFile(parsed, Name);
+                return new Options(parsed.Positionals, parsed.Value("--name"), parsed.Value("--task"), parsed.Value("--case"),
+                    (int)(parsed.Number("--seeds") ?? DefaultSeeds), parsed.Number("--steps"), parsed.Format(),
+                    Experiment.ParseSettings(parsed.Values("--set"), Name),
+                    BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name),
+                    Experiment.DatabasePath(parsed, context), parsed.Has("--store-steps"), context.StderrIsTerminal && !parsed.Has("--no-progress"));
+            }
+        }
 
-            var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
+        private static int Run(CommandInput parsed, CliContext context) => Run(Options.From(parsed, context), context);
+
+        /// <summary>Runs every row over the seeds, stores the runs and prints the table.</summary>
+        internal static int Run(Options options, CliContext context)
+        {
+            var (lawFiles, lawName, taskName, casePath, seeds, steps, format, settings, baselines, dbPath, storeSteps, progress) = options;
+            var taskSource = Experiment.ResolveTask(taskName, casePath, context, Name);
             var probeTask = taskSource.Create();
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, probeTask.Dimension);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context, Name, probeTask.Dimension);
             using var store = RunStore.Open(dbPath);
 
             // Rows: the full law, each switchable rule off, each baseline.

@@ -70,24 +70,34 @@ namespace AE.Cli
             },
         };
 
-        private static int Run(CommandInput parsed, CliContext context)
+        /// <summary>The command line of <c>ae run</c>, its values checked; paths are absolute.</summary>
+        internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, string? Task, string? Case, long? Steps, ulong Seed,
+            IReadOnlyList<ParamSetting> Settings, IReadOnlyList<string> Ablate, string Database, string? Out, bool Progress, long CheckpointEvery, string? Resume)
         {
-            Experiment.RequireLawFile(parsed, Name);
-            long? steps = parsed.Number("--steps");
-            ulong seed = (ulong)(parsed.Number("--seed") ?? 0);
-            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
-            var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
-            string dbPath = Experiment.DatabasePath(parsed, context);
-            string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
-            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
-            long every = parsed.Number("--checkpoint-every") ?? 0;
-            if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
-            string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
-            if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
+            public static Options From(CommandInput parsed, CliContext context)
+            {
+                Experiment.RequireLawFile(parsed, Name);
+                var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+                var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
+                string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
+                long every = parsed.Number("--checkpoint-every") ?? 0;
+                if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
+                string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
+                if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
+                return new Options(parsed.Positionals, parsed.Value("--name"), parsed.Value("--task"), parsed.Value("--case"), parsed.Number("--steps"),
+                    (ulong)(parsed.Number("--seed") ?? 0), settings, ablate, Experiment.DatabasePath(parsed, context), outDir, context.StderrIsTerminal && !parsed.Has("--no-progress"), every, resume);
+            }
+        }
 
-            var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
+        private static int Run(CommandInput parsed, CliContext context) => Run(Options.From(parsed, context), context);
+
+        /// <summary>Runs the law on the task, stores the run and prints the summary.</summary>
+        internal static int Run(Options options, CliContext context)
+        {
+            var (lawFiles, lawName, taskName, casePath, steps, seed, settings, ablate, dbPath, outDir, progress, every, resume) = options;
+            var taskSource = Experiment.ResolveTask(taskName, casePath, context, Name);
             var task = taskSource.Create();
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, ablate, context, Name, task.Dimension);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, ablate, context, Name, task.Dimension);
             var instance = law.Create(task.Dimension, seed, ablate);
 
             var machineOptions = new MachineOptions { MaxSteps = steps };

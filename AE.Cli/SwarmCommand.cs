@@ -75,42 +75,61 @@ namespace AE.Cli
             },
         };
 
-        private static int Run(CommandInput parsed, CliContext context)
+        /// <summary>The command line of <c>ae swarm</c>, its values checked.</summary>
+        /// <param name="SpreadAsked">Whether --lr-param, or a --spread other than 0, was given: then the law must have the initial-rate param.</param>
+        internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, TaskSource Task, int K, int Rounds, long? Steps, int Seeds, long? MinSteps, int Threads,
+            IReadOnlyList<SwarmMethod> Methods, double Temperature, double Kappa, double Dither, double Spread, string LrParam, bool SpreadAsked, OutputFormat Format,
+            IReadOnlyList<ParamSetting> Settings, string Database, string? Out, bool Progress)
         {
-            Experiment.RequireLawFile(parsed, Name);
-            if (parsed.Value("--task") is not string taskName)
-                throw CliException.BadUsage("no task; give --task NAME (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
-            var taskSource = TaskSource.FromCatalog(taskName);
-            if (parsed.Number("--k") is null) throw CliException.BadUsage("no swarm size; give --k K (at least 2)", Name);
-            int k = (int)parsed.Number("--k")!.Value;
-            int rounds = (int)(parsed.Number("--rounds") ?? DefaultRounds);
-            long? stepsGiven = parsed.Number("--steps");
-            int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
-            long? minSteps = parsed.Number("--min-steps");
-            int threads = (int)(parsed.Number("--threads") ?? Math.Max(1, Environment.ProcessorCount));
-            var methods = ParseMethods(parsed.Value("--method"));
-            double temperature = Real(parsed, "--temperature", 1.0, allowInfinity: true);
-            double kappa = Real(parsed, "--kappa", 0.05);
-            if (kappa > 1) throw CliException.BadUsage("invalid value '" + parsed.Value("--kappa") + "' for '--kappa'; expected a number from 0 to 1", Name);
-            double dither = Real(parsed, "--dither", 0.0);
-            double spread = Real(parsed, "--spread", DefaultSpread);
-            string lrParam = parsed.Value("--lr-param") ?? SweepCommand.DefaultLrParam;
-            var format = parsed.Format();
-            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
-            string dbPath = Experiment.DatabasePath(parsed, context);
-            string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
-            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+            public static Options From(CommandInput parsed, CliContext context)
+            {
+                Experiment.RequireLawFile(parsed, Name);
+                if (parsed.Value("--task") is not string taskName)
+                    throw CliException.BadUsage("no task; give --task NAME (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
+                var taskSource = TaskSource.FromCatalog(taskName);
+                if (parsed.Number("--k") is null) throw CliException.BadUsage("no swarm size; give --k K (at least 2)", Name);
+                int k = (int)parsed.Number("--k")!.Value;
+                int rounds = (int)(parsed.Number("--rounds") ?? DefaultRounds);
+                long? stepsGiven = parsed.Number("--steps");
+                int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
+                long? minSteps = parsed.Number("--min-steps");
+                int threads = (int)(parsed.Number("--threads") ?? Math.Max(1, Environment.ProcessorCount));
+                var methods = ParseMethods(parsed.Value("--method"));
+                double temperature = Real(parsed, "--temperature", 1.0, allowInfinity: true);
+                double kappa = Real(parsed, "--kappa", 0.05);
+                if (kappa > 1) throw CliException.BadUsage("invalid value '" + parsed.Value("--kappa") + "' for '--kappa'; expected a number from 0 to 1", Name);
+                double dither = Real(parsed, "--dither", 0.0);
+                double spread = Real(parsed, "--spread", DefaultSpread);
+                string lrParam = parsed.Value("--lr-param") ?? SweepCommand.DefaultLrParam;
+                var format = parsed.Format();
+                var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+                string dbPath = Experiment.DatabasePath(parsed, context);
+                string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
+                bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+                bool spreadAsked = parsed.Value("--lr-param") is not null || (parsed.Value("--spread") is not null && spread != 0);
+                return new Options(parsed.Positionals, parsed.Value("--name"), taskSource, k, rounds, stepsGiven, seeds, minSteps, threads, methods, temperature, kappa,
+                    dither, spread, lrParam, spreadAsked, format, settings, dbPath, outDir, progress);
+            }
+        }
+
+        private static int Run(CommandInput parsed, CliContext context) => Run(Options.From(parsed, context), context);
+
+        /// <summary>Runs the members of every seed and method, stores them and prints the table.</summary>
+        internal static int Run(Options swarmOptions, CliContext context)
+        {
+            var (lawFiles, lawName, taskSource, k, rounds, stepsGiven, seeds, minSteps, threads, methods, temperature, kappa, dither, spread, lrParam, spreadAsked,
+                format, settings, dbPath, outDir, progress) = swarmOptions;
 
             var task = taskSource.Create();
             long steps = stepsGiven ?? task.DefaultSteps;
             var swarm = new SwarmSettings(k, rounds, steps, temperature, kappa, minSteps, dither);
             if (swarm.Problem() is string problem) throw new CliException(problem);
 
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, task.Dimension);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context, Name, task.Dimension);
             LawInput.Call(() => SwarmRunner.PopulationType(law.Compiled));
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             bool spreads = paramNames.Contains(lrParam, StringComparer.Ordinal);
-            if (!spreads && (parsed.Value("--lr-param") is not null || (parsed.Value("--spread") is not null && spread != 0)))
+            if (!spreads && spreadAsked)
                 throw new CliException("unknown param '" + lrParam + "' for the members' spread; the params of " + law.Name + ": " + string.Join(", ", paramNames));
             var memberRates = new double[k];
             var options = new object[k];

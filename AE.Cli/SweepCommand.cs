@@ -99,29 +99,43 @@ namespace AE.Cli
             return Enumerable.Range(0, points).Select(i => Math.Pow(10, top - decades * (points - 1 - i) / (points - 1))).ToArray();
         }
 
-        private static int Run(CommandInput parsed, CliContext context)
+        /// <summary>The command line of <c>ae sweep</c>, its values checked.</summary>
+        internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, IReadOnlyList<TaskSource> Tasks, double Decades, double LrMax, int Points, int Seeds,
+            long? Steps, string LrParam, OutputFormat Format, IReadOnlyList<ParamSetting> Settings, IReadOnlyList<BaselineSpec> Baselines, string Database, bool StoreSteps, bool Progress)
         {
-            Experiment.RequireLawFile(parsed, Name);
-            if (parsed.Value("--tasks") is not string tasksText) throw CliException.BadUsage("no tasks; give --tasks T1,T2 (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
-            var taskNames = Experiment.Items(new[] { tasksText }, "--tasks", Name);
-            if (taskNames.Distinct(StringComparer.Ordinal).Count() != taskNames.Count) throw CliException.BadUsage("--tasks names a task twice", Name);
-            var tasks = taskNames.Select(TaskSource.FromCatalog).ToList();
-            double decades = Real(parsed, "--lr-decades", DefaultDecades, positive: true);
-            double lrMax = Real(parsed, "--lr-max", DefaultLrMax, positive: true);
-            int points = (int)(parsed.Number("--points") ?? DefaultPoints);
-            int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
-            long? steps = parsed.Number("--steps");
-            string lrParam = parsed.Value("--lr-param") ?? DefaultLrParam;
-            var format = parsed.Format();
-            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
-            if (settings.Any(s => s.Name == lrParam)) throw CliException.BadUsage("--set sets " + lrParam + ", which the sweep varies", Name);
-            var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
-            string dbPath = Experiment.DatabasePath(parsed, context);
-            bool storeSteps = parsed.Has("--store-steps");
-            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+            public static Options From(CommandInput parsed, CliContext context)
+            {
+                Experiment.RequireLawFile(parsed, Name);
+                if (parsed.Value("--tasks") is not string tasksText) throw CliException.BadUsage("no tasks; give --tasks T1,T2 (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
+                var taskNames = Experiment.Items(new[] { tasksText }, "--tasks", Name);
+                if (taskNames.Distinct(StringComparer.Ordinal).Count() != taskNames.Count) throw CliException.BadUsage("--tasks names a task twice", Name);
+                var tasks = taskNames.Select(TaskSource.FromCatalog).ToList();
+                double decades = Real(parsed, "--lr-decades", DefaultDecades, positive: true);
+                double lrMax = Real(parsed, "--lr-max", DefaultLrMax, positive: true);
+                int points = (int)(parsed.Number("--points") ?? DefaultPoints);
+                int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
+                long? steps = parsed.Number("--steps");
+                string lrParam = parsed.Value("--lr-param") ?? DefaultLrParam;
+                var format = parsed.Format();
+                var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+                if (settings.Any(s => s.Name == lrParam)) throw CliException.BadUsage("--set sets " + lrParam + ", which the sweep varies", Name);
+                var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
+                string dbPath = Experiment.DatabasePath(parsed, context);
+                bool storeSteps = parsed.Has("--store-steps");
+                bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+                return new Options(parsed.Positionals, parsed.Value("--name"), tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, progress);
+            }
+        }
+
+        private static int Run(CommandInput parsed, CliContext context) => Run(Options.From(parsed, context), context);
+
+        /// <summary>Runs the law and the baselines over the grid on every task, stores the runs and prints the table.</summary>
+        internal static int Run(Options sweep, CliContext context)
+        {
+            var (lawFiles, lawName, tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, progress) = sweep;
 
             var grid = Grid(decades, points, lrMax);
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, 1);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context, Name, 1);
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
                 throw new CliException("unknown param '" + lrParam + "' in --lr-param; the params of " + law.Name + ": " + string.Join(", ", paramNames));
