@@ -200,6 +200,7 @@ namespace AE.Cli
                 foreach (var option in spec.Options.Where(o => o.Kind != OptionKind.Flag))
                     if (result.GetResult(built.Options[option.Name]) is OptionResult given && given.Tokens.Any(t => t.Value.Length == 0))
                         throw NeedsValue(option, spec);
+                if (spec.Arguments is null && positionals.Count > 0) throw CliException.BadUsage("unexpected argument '" + positionals[0].Value + "'", spec.Name);
                 if (positionals.Any(t => t.Value.Length == 0)) throw CliException.BadUsage(spec.Arguments?.EmptyMessage ?? "empty argument", spec.Name);
             }
 

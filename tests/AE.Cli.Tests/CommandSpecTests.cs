@@ -117,6 +117,24 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void A_command_declared_without_positionals_refuses_one_and_reads_its_options()
+        {
+            var spec = new CommandSpec("worker", "Take runs from a queue", (_, _) => ExitCodes.Success)
+            {
+                Options = new[] { new OptionSpec("--cluster", "a queue address", "The queue.") { HelpName = "ADDR" }, new OptionSpec("--jobs", "a whole number", "Runs at once.").WholeNumber(max: 64) },
+            };
+            var context = new CliContext(TextWriter.Null, TextWriter.Null, Cwd);
+
+            var input = CommandLine.Parse(spec, new[] { "--cluster=q:1", "--jobs", "4" }, context);
+            var error = Assert.Throws<CliException>(() => CommandLine.Parse(spec, new[] { "extra" }, context));
+
+            Assert.Equal("q:1", input.Value("--cluster"));
+            Assert.Equal(4, input.Number("--jobs"));
+            Assert.Empty(input.Positionals);
+            Assert.Equal("unexpected argument 'extra'. Run 'ae worker --help'", error.Message);
+        }
+
+        [Fact]
         public void An_option_given_twice_is_one_line_and_exit_2()
         {
             var r = Cli.Run(Cwd, "check", "a.ae", "--format", "json", "--format", "text");
