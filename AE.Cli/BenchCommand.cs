@@ -46,22 +46,52 @@ namespace AE.Cli
         /// <summary>Timed batches per size; the median is reported.</summary>
         public const int Batches = 5;
 
-        public static CliCommand Command { get; } = new(Name, Usage.BenchSummary, Usage.Bench, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Time a law's step at several sizes (ns per step, GB/s against copy bandwidth), or a cell's forward+backward", Run)
         {
-            ["--name"] = "the name of a law or variant in the file",
-            ["--n"] = "parameter counts such as 1000,1e6",
-            ["--dtype"] = "f32 or f64",
-            ["--backend"] = "cpu or opencl",
-            ["--threads"] = "a whole number of threads",
-            ["--set"] = "NAME=VALUE, such as sigma_max=0",
-            ["--format"] = "table or json",
-            // Not in the help: tests shorten the timing with it.
-            ["--min-time-ms"] = "milliseconds of timed steps per size",
+            Arguments = new ArgumentSpec("law.ae", "The .ae files, checked together (default: laws/ae_sgdm.ae in the current directory or in the repository above it); or one cell's .ae file."),
+            Options =
+            [
+                new OptionSpec("--name", "the name of a law or variant in the file", "The law or variant (default: the file's first law of the optimizer shape; AeSgdm in laws/ae_sgdm.ae).") { HelpName = "LAW" },
+                new OptionSpec("--n", "parameter counts such as 1000,1e6", "Parameter counts (repeatable, or a comma list; 1000 or 1e6; from 1 to 1e9). Default: 1e3, 1e5, 1e6, 1e7.", OptionKind.Repeatable) { HelpName = "N" },
+                new OptionSpec("--dtype", "f32 or f64", "The element type of the vectors (default f32; both: f32,f64). The law's scalars are double either way.", OptionKind.Repeatable) { HelpName = "f32|f64" },
+                new OptionSpec("--backend", "cpu or opencl", "Where the steps run (default cpu: the C# law). opencl: the OpenCL law on device memory (gradient and theta stay on the default device). ilgpu: the ILGPU law on device memory (AE_ILGPU_DEVICE=cuda|opencl|cpu picks the kind, default a GPU, else the CPU simulator). Both against a copy kernel of the same device.") { HelpName = "cpu|opencl|ilgpu" },
+                new OptionSpec("--threads", "a whole number of threads", "The law's MaxThreads (default 1). A law without MaxThreads runs on one thread, and a note says so.") { HelpName = "T" }.WholeNumber(max: 1024),
+                new OptionSpec("--set", "NAME=VALUE, such as sigma_max=0", "Set a param of the law, as for 'ae run'; sigma_max=0 keeps AE-SGDm from drawing noise for every element.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
+                new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose 'results' have n, dtype, backend, threads, ns_per_step, gb_per_s, copy_gb_per_s, ratio and allocated_bytes.") { HelpName = "table|json" }.AsFormat(),
+                // Not in the help: tests shorten the timing with it.
+                new OptionSpec("--min-time-ms", "milliseconds of timed steps per size", "Milliseconds of timed steps per size.") { Hidden = true }.WholeNumber(max: 600_000),
+                .. CellBench.Options,
+            ],
+            Details = new[]
+            {
+                "Compiles a law in memory (the generator's C#, built with Roslyn), then for each",
+                "size builds it with a fixed random gradient and start point and a slowly",
+                "varying loss, warms it up, and times its step: 5 batches of equal step counts,",
+                "about 0.5 s in all, the median reported. Per size it prints the time per step,",
+                "the effective bandwidth (28 bytes per parameter in float32, 56 in float64: the",
+                "two passes of AE-SGDm over the vectors read g and m, then read theta, g and m",
+                "and write theta and m), the copy bandwidth of this process (the best of",
+                "several copies of an array larger than the caches, bytes read and written both",
+                "counted, on the same threads), their ratio, and the bytes the whole process",
+                "allocated while the steps were timed (0 for a generated law).",
+                "",
+                "Run it on an idle machine: other work on the same cores changes the figures.",
+                "",
+                "A cell: ae bench <cell.ae> [--name CELL] [--batch B] [--time T] [--dtype f32|f64]",
+                "                [--threads N] [--checkpoint K] [--format table|json]",
+                "  Compiles the cell's generated C# and times one forward plus backward of the",
+                "  whole batch and sequence (every gradient; default batch 16, time 50, f32),",
+                "  with PyTorch's default initialisation and random inputs and output gradients.",
+                "  --threads N splits the batch into N parts run on N threads.",
+                "  JSON fields: cell, batch, time, dtype, threads, checkpoint_every, ns_per_step (one",
+                "  forward+backward), allocated_bytes, runs. --checkpoint K: steps between",
+                "  stored states (default about the square root of the time).",
+                "",
+                "Exit codes: 0 figures printed; 2 bad input (a bad option or value, a law file",
+                "that is missing or has errors, an unknown law or param, a backend that is not",
+                "available); 3 internal error; 130 interrupted.",
+            },
         };
-
-        private static readonly string[] Repeatable = { "--n", "--dtype", "--set" };
 
         /// <summary>
         /// Bytes a step must move per parameter at the least, for AE-SGDm's two passes: the first reads g and m
@@ -70,22 +100,14 @@ namespace AE.Cli
         /// </summary>
         public static int BytesPerParam(BenchDtype dtype, bool onePass = false) => (onePass ? 20 : 28) * (dtype == BenchDtype.F32 ? 1 : 2);
 
-        public static int Run(string[] args, CliContext context)
+        private static int Run(CommandInput parsed, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-            if (CellBench.Applies(args, context)) return CellBench.Run(args, context);
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, null, "empty argument", Repeatable);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Usage.Bench);
-                return ExitCodes.Success;
-            }
+            if (CellBench.Applies(parsed, context)) return CellBench.Run(parsed, context);
             var sizes = ParseSizes(parsed);
             var dtypes = ParseDtypes(parsed);
-            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? 1);
-            int minTimeMs = (int)(Experiment.PositiveInt(parsed, "--min-time-ms", Name, max: 600_000) ?? DefaultMinTimeMs);
-            var format = Experiment.ParseFormat(parsed, Name);
+            int threads = (int)(parsed.Number("--threads") ?? 1);
+            int minTimeMs = (int)(parsed.Number("--min-time-ms") ?? DefaultMinTimeMs);
+            var format = parsed.Format();
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             string backendName = parsed.Value("--backend") ?? "cpu";
             if (!BenchBackends.Names.Contains(backendName, StringComparer.Ordinal))
@@ -164,7 +186,7 @@ namespace AE.Cli
             return new BenchResult(n, dtype, backend.Name, backend.Threads, ns, gb, copyGbPerS, allocated, steps, Batches, bytes);
         }
 
-        private static List<int> ParseSizes(ParsedArguments parsed)
+        private static List<int> ParseSizes(CommandInput parsed)
         {
             var items = Experiment.Items(parsed.Values("--n"), "--n", Name);
             if (items.Count == 0) return DefaultSizes.ToList();
@@ -180,7 +202,7 @@ namespace AE.Cli
             return sizes;
         }
 
-        private static List<BenchDtype> ParseDtypes(ParsedArguments parsed)
+        private static List<BenchDtype> ParseDtypes(CommandInput parsed)
         {
             var items = Experiment.Items(parsed.Values("--dtype"), "--dtype", Name);
             if (items.Count == 0) return new List<BenchDtype> { BenchDtype.F32 };

@@ -22,24 +22,23 @@ namespace AE.Cli
     /// </summary>
     internal static class CellBench
     {
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        /// <summary>The options of <c>ae bench</c> that only a cell takes (the law's bench takes the others but these).</summary>
+        public static readonly OptionSpec[] Options =
         {
-            ["--name"] = "the name of a cell in the file",
-            ["--batch"] = "a whole number of samples",
-            ["--time"] = "a whole number of steps",
-            ["--dtype"] = "f32 or f64",
-            ["--checkpoint"] = "steps between stored states (0: about the square root of the time)",
-            ["--threads"] = "a whole number of threads (the batch split into that many parts)",
-            ["--format"] = "table or json",
-            ["--min-time-ms"] = "milliseconds of timed runs",
+            new OptionSpec("--batch", "a whole number of samples", "A cell's batch (default 16).") { HelpName = "B" }.WholeNumber(max: 1_000_000),
+            new OptionSpec("--time", "a whole number of steps", "A cell's sequence length (default 50).") { HelpName = "T" }.WholeNumber(max: 1_000_000),
+            new OptionSpec("--checkpoint", "steps between stored states (0: about the square root of the time)",
+                "Steps between a cell's stored states (default about the square root of the time).") { HelpName = "K" }.WholeNumber(min: 0, max: 1_000_000),
         };
 
+        /// <summary>The options of the law's bench that a cell does not take.</summary>
+        private static readonly string[] LawOnly = { "--n", "--backend", "--set" };
 
         /// <summary>Whether <c>ae bench</c> was asked about a cell: a cell option is given, or the named file declares cells and no law.</summary>
-        public static bool Applies(string[] args, CliContext context)
+        public static bool Applies(CommandInput parsed, CliContext context)
         {
-            if (args.Any(a => a is "--batch" or "--time" or "--checkpoint")) return true;
-            var file = args.FirstOrDefault(a => a.EndsWith(".ae", StringComparison.OrdinalIgnoreCase) && !a.StartsWith("-", StringComparison.Ordinal));
+            if (parsed.Given.Any(o => Options.Any(c => c.Name == o))) return true;
+            var file = parsed.Positionals.FirstOrDefault(a => a.EndsWith(".ae", StringComparison.OrdinalIgnoreCase));
             if (file is null) return false;
             try
             {
@@ -52,23 +51,22 @@ namespace AE.Cli
             }
         }
 
-        public static int Run(string[] args, CliContext context)
+        public static int Run(CommandInput parsed, CliContext context)
         {
-            var parsed = ParsedArguments.Parse(args, BenchCommand.Name, ValueOptions);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Usage.Bench);
-                return ExitCodes.Success;
-            }
+            if (parsed.Given.FirstOrDefault(LawOnly.Contains) is string lawOption)
+                throw CliException.BadUsage("'" + lawOption + "' is an option of a law's bench, not of a cell's", BenchCommand.Name);
             if (parsed.Positionals.Count != 1)
                 throw CliException.BadUsage("expected one cell file, got " + parsed.Positionals.Count, BenchCommand.Name);
-            int batch = (int)(Experiment.PositiveInt(parsed, "--batch", BenchCommand.Name, max: 1_000_000) ?? 16);
-            int time = (int)(Experiment.PositiveInt(parsed, "--time", BenchCommand.Name, max: 1_000_000) ?? 50);
-            int checkpoint = (int)(Experiment.PositiveInt(parsed, "--checkpoint", BenchCommand.Name, max: 1_000_000, min: 0) ?? 0);
-            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", BenchCommand.Name, max: 1024) ?? 1);
-            int minTimeMs = (int)(Experiment.PositiveInt(parsed, "--min-time-ms", BenchCommand.Name, max: 600_000) ?? BenchCommand.DefaultMinTimeMs);
-            var format = Experiment.ParseFormat(parsed, BenchCommand.Name);
-            bool f64 = parsed.Value("--dtype") switch
+            int batch = (int)(parsed.Number("--batch") ?? 16);
+            int time = (int)(parsed.Number("--time") ?? 50);
+            int checkpoint = (int)(parsed.Number("--checkpoint") ?? 0);
+            int threads = (int)(parsed.Number("--threads") ?? 1);
+            int minTimeMs = (int)(parsed.Number("--min-time-ms") ?? BenchCommand.DefaultMinTimeMs);
+            var format = parsed.Format();
+            // --dtype is repeatable for a law's bench (f32 and f64 in one run); a cell takes one.
+            var dtypes = parsed.Values("--dtype");
+            if (dtypes.Count > 1) throw CliException.BadUsage("option '--dtype' is given twice", BenchCommand.Name);
+            bool f64 = dtypes.FirstOrDefault() switch
             {
                 null or "f32" => false,
                 "f64" => true,

@@ -12,7 +12,7 @@ namespace AE.Cli
     public enum OutputFormat { Text, Json }
 
     /// <summary>The parsed command line of <c>ae check</c>.</summary>
-    public sealed record CheckOptions(IReadOnlyList<string> Inputs, bool WarningsAsErrors, OutputFormat Format, bool ShowHelp);
+    public sealed record CheckOptions(IReadOnlyList<string> Inputs, bool WarningsAsErrors, OutputFormat Format);
 
     /// <summary>
     /// <c>ae check &lt;files or globs...&gt; [--warnaserror] [--format text|json]</c>: expands the inputs,
@@ -22,20 +22,47 @@ namespace AE.Cli
     {
         public const string Name = "check";
 
-        public static CliCommand Command { get; } = new(Name, Usage.CheckSummary, Usage.Check, Run);
-
-        public static int Run(string[] args, CliContext context)
+        public static CommandSpec Command { get; } = new(Name, "Check .ae files and report errors and warnings", Run)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-
-            var options = Parse(args);
-            if (options.ShowHelp)
+            Arguments = new ArgumentSpec("files or globs",
+                "One or more .ae files or glob patterns, relative to the current directory or absolute. In a glob, '*' matches "
+                + "any characters within one path segment, '?' matches one character, and '**' as a whole segment matches any "
+                + "number of directories: 'laws/*.ae', '**/*.ae'. Quote globs so the shell passes them through. The matched "
+                + "files are sorted and duplicates are checked once. After '--' every argument is a file or glob.",
+                "empty file name"),
+            Options = new[]
             {
-                context.Stdout.Write(Usage.Check);
-                return ExitCodes.Success;
-            }
+                new OptionSpec("--format", "text or json", "Output format (default: text).") { HelpName = "text|json" }.AsFormat(),
+                OptionSpec.Flag("--warnaserror", "Report warnings as errors (they make the check fail)."),
+            },
+            Details = new[]
+            {
+                "Parses and checks .ae files and reports every error and warning. All files are",
+                "checked together, so they see each other's rule groups.",
+                "",
+                "Output (text):",
+                "  One line per diagnostic, as MSBuild prints them, followed by a summary:",
+                "    laws/a.ae(3,17): error AE0004: Expected an expression, found ';'",
+                "    2 files checked: 1 error, 0 warnings",
+                "",
+                "Output (json):",
+                "  One JSON object: {\"files\": [paths], \"diagnostics\": [{\"id\", \"severity\", \"path\",",
+                "  \"line\", \"column\", \"endLine\", \"endColumn\", \"message\", \"helpLink\"}],",
+                "  \"errors\": N, \"warnings\": N}. Lines and columns are 1-based; columns count",
+                "  UTF-16 code units.",
+                "",
+                "Exit codes:",
+                "  0  No errors (warnings allowed unless --warnaserror).",
+                "  1  At least one error (or warning under --warnaserror).",
+                "  2  Bad command line, a file that does not exist or cannot be read, or a glob",
+                "     that matches no file.",
+                "  3  Internal error in ae.",
+            },
+        };
 
+        private static int Run(CommandInput input, CliContext context)
+        {
+            var options = ToOptions(input);
             var inputs = LawInput.Call(() => Globbing.Expand(options.Inputs, context.CurrentDirectory));
             var files = inputs.Select(Read).ToList();
             var result = AeCompiler.Check(files);
@@ -47,23 +74,16 @@ namespace AE.Cli
             return report.Errors > 0 ? ExitCodes.Errors : ExitCodes.Success;
         }
 
-        private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal) { ["--format"] = "text or json" };
-        private static readonly string[] Flags = { "--warnaserror" };
-
         /// <summary>Parses check's arguments; throws <see cref="CliException"/> naming the problem.</summary>
         public static CheckOptions Parse(IReadOnlyList<string> args)
+            => ToOptions(CommandLine.Parse(Command, args, new CliContext(TextWriter.Null, TextWriter.Null, Directory.GetCurrentDirectory())));
+
+        private static CheckOptions ToOptions(CommandInput parsed)
         {
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty file name");
             bool warningsAsErrors = parsed.Has("--warnaserror");
-            if (parsed.ShowHelp) return new CheckOptions(parsed.Positionals, warningsAsErrors, OutputFormat.Text, ShowHelp: true);
-            var format = parsed.Value("--format") switch
-            {
-                null or "text" => OutputFormat.Text,
-                "json" => OutputFormat.Json,
-                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
-            };
+            var format = parsed.Format();
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no input files; name .ae files or globs such as '**/*.ae'", Name);
-            return new CheckOptions(parsed.Positionals, warningsAsErrors, format, ShowHelp: false);
+            return new CheckOptions(parsed.Positionals, warningsAsErrors, format);
         }
 
         private static SourceFile Read(InputFile file)

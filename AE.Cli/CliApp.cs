@@ -7,13 +7,19 @@ using System.Reflection;
 namespace AE.Cli
 {
     /// <summary>
-    /// The <c>ae</c> command line, testable in-process: parses the command name, dispatches to a
-    /// <see cref="CliCommand"/>, and turns every failure into one line on stderr and an exit code.
+    /// The <c>ae</c> command line, testable in-process: its commands (each a <see cref="CommandSpec"/>),
+    /// parsed and invoked by <see cref="CommandLine"/>; every failure becomes one line on stderr and an exit code.
     /// </summary>
     public static class CliApp
     {
-        /// <summary>Every command, in the order the usage lists them.</summary>
-        public static IReadOnlyList<CliCommand> Commands { get; } = new[]
+        /// <summary><c>ae help [command]</c>: the help of ae or of one command (as <c>ae command --help</c>).</summary>
+        private static CommandSpec HelpCommand { get; } = new("help", "Show this help, or 'ae help <command>' for one command", Help)
+        {
+            Arguments = new ArgumentSpec("command", "The command to explain."),
+        };
+
+        /// <summary>Every command, in the order the help lists them.</summary>
+        public static IReadOnlyList<CommandSpec> Commands { get; } = new[]
         {
             CheckCommand.Command,
             EmitCommand.Command,
@@ -27,6 +33,7 @@ namespace AE.Cli
             GradCommand.Command,
             TrainCommand.Command,
             ReportCommand.Command,
+            HelpCommand,
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string currentDirectory)
@@ -91,48 +98,21 @@ namespace AE.Cli
         {
             if (args.Length == 0)
             {
-                context.Stderr.Write(Usage.TopLevel(Commands));
+                CommandLine.WriteHelp(Commands, null, context.Stderr, context);
                 return ExitCodes.Usage;
             }
-
-            string first = args[0];
-            switch (first)
-            {
-                case "-h":
-                case "--help":
-                case "-?":
-                    context.Stdout.Write(Usage.TopLevel(Commands));
-                    return ExitCodes.Success;
-                case "help":
-                    return Help(args.Skip(1).ToArray(), context);
-                case "--version":
-                    context.Stdout.WriteLine(Version);
-                    return ExitCodes.Success;
-            }
-
-            var command = Find(first);
-            if (command is not null) return command.Run(args.Skip(1).ToArray(), context);
-
-            if (first.StartsWith("-", StringComparison.Ordinal) && first.Length > 1)
-                throw CliException.BadUsage("unknown option '" + first + "'; valid options: --help, --version", "");
-            throw CliException.BadUsage("unknown command '" + first + "'; valid commands: " + string.Join(", ", Commands.Select(c => c.Name).Append("help")), "");
+            return CommandLine.Invoke(Commands, args, context);
         }
 
-        /// <summary><c>ae help</c> prints the usage; <c>ae help check</c> prints check's help.</summary>
-        private static int Help(string[] args, CliContext context)
+        private static int Help(CommandInput input, CliContext context)
         {
-            if (args.Length == 0)
-            {
-                context.Stdout.Write(Usage.TopLevel(Commands));
-                return ExitCodes.Success;
-            }
-            var command = Find(args[0])
-                ?? throw CliException.BadUsage("unknown command '" + args[0] + "'; valid commands: " + string.Join(", ", Commands.Select(c => c.Name)), "");
-            context.Stdout.Write(command.Help);
+            string? command = input.Positionals.Count == 0 ? null : input.Positionals[0];
+            if (command is not null && !Commands.Any(c => c.Name == command))
+                throw CliException.BadUsage("unknown command '" + command + "'; valid commands: "
+                    + string.Join(", ", Commands.Where(c => c != HelpCommand).Select(c => c.Name)), "");
+            CommandLine.WriteHelp(Commands, command, context.Stdout, context);
             return ExitCodes.Success;
         }
-
-        private static CliCommand? Find(string name) => Commands.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
 
         private static string OneLine(string text) => text.Replace("\r\n", " ").Replace('\r', ' ').Replace('\n', ' ');
     }

@@ -21,25 +21,37 @@ namespace AE.Cli
         /// <summary>The namespace of the emitted types unless <c>--namespace</c> says otherwise.</summary>
         public const string DefaultNamespace = "AE.Generated";
 
-        public static CliCommand Command { get; } = new(Name, Usage.EmitSummary, Usage.Emit, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Print the C# generated for the laws of a .ae file", Run)
         {
-            ["--law"] = "the name of a law, cell or variant in the files",
-            ["--namespace"] = "a C# namespace such as 'MyApp.Laws'",
+            Arguments = LawOptions.LawFiles,
+            Options = new[]
+            {
+                new OptionSpec("--law", "the name of a law, cell or variant in the files", "Print only the law, cell or variant NAME.") { HelpName = "NAME" },
+                new OptionSpec("--namespace", "a C# namespace such as 'MyApp.Laws'", "The namespace of the generated types (default: AE.Generated).") { HelpName = "NS" },
+            },
+            Details = new[]
+            {
+                "Checks .ae files together (as a build does) and prints the C# that the AE source",
+                "generator produces for them: one partial class per law, cell and variant",
+                "('law X = Base without R;', 'law X = Base lagged;'), in the order the files",
+                "declare them. The output is the generator's exact code, so it can be read,",
+                "diffed or compiled as it is.",
+                "",
+                "Errors in the file are printed as 'ae check' prints them, and nothing else;",
+                "warnings go to stderr so that stdout stays C#. A unit the C# backend cannot emit",
+                "yet (a cell with nets) is named on stderr and left out.",
+                "",
+                "Exit codes:",
+                "  0  The C# was printed.",
+                "  1  The file has errors, or nothing in it could be emitted.",
+                "  2  Bad command line, a missing or unreadable file, or an unknown NAME (the",
+                "     message lists the valid names).",
+                "  3  Internal error in ae.",
+            },
         };
 
-        public static int Run(string[] args, CliContext context)
+        private static int Run(CommandInput parsed, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Usage.Emit);
-                return ExitCodes.Success;
-            }
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no input file; name a .ae file (or several, checked together)", Name);
             string ns = parsed.Value("--namespace") ?? DefaultNamespace;
             if (!IsNamespace(ns)) throw CliException.BadUsage("invalid namespace '" + ns + "'; expected dotted C# identifiers such as 'MyApp.Laws'", Name);

@@ -173,23 +173,10 @@ namespace AE.Cli
     /// <summary>What <c>ae run</c>, <c>ae ablate</c> and <c>ae sweep</c> share: parsing their common options, tasks, settings.</summary>
     internal static class Experiment
     {
-        /// <summary>
-        /// Parses the arguments of a command that takes one law file (run, ablate, sweep). Null when it
-        /// printed its help; a missing or extra positional argument is a <see cref="CliException"/>.
-        /// </summary>
-        public static ParsedArguments? ParseLawCommand(string[] args, CliContext context, string command, string usage,
-            IReadOnlyDictionary<string, string> valueOptions, IReadOnlyCollection<string> flags, IReadOnlyCollection<string> repeatable)
+        /// <summary>A command that takes law files (run, ablate, sweep, swarm) was given none: a <see cref="CliException"/>.</summary>
+        public static void RequireLawFile(CommandInput parsed, string command)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-            var parsed = ParsedArguments.Parse(args, command, valueOptions, flags, "empty argument", repeatable);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(usage);
-                return null;
-            }
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no law file; name a .ae file such as laws/ae_sgdm.ae (or several, checked together)", command);
-            return parsed;
         }
 
         /// <summary>The database file unless <c>--db</c> names another, in the current directory.</summary>
@@ -305,17 +292,6 @@ namespace AE.Cli
             return "{" + string.Join(",", parts) + "}";
         }
 
-        /// <summary>A positive whole number option (<c>--steps</c>, <c>--seeds</c>, <c>--points</c>); null when not given.</summary>
-        public static long? PositiveInt(ParsedArguments parsed, string option, string command, long max = long.MaxValue, long min = 1)
-        {
-            string? text = parsed.Value(option);
-            if (text is null) return null;
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
-                throw CliException.BadUsage("invalid value '" + text + "' for '" + option + "'; expected a whole number from "
-                    + min.ToString(CultureInfo.InvariantCulture) + (max == long.MaxValue ? " up" : " to " + max.ToString(CultureInfo.InvariantCulture)), command);
-            return v;
-        }
-
         /// <summary>The task of <c>--task NAME</c> or <c>--case FILE</c> (exactly one of them).</summary>
         public static TaskSource ResolveTask(string? task, string? casePath, CliContext context, string command)
         {
@@ -328,7 +304,7 @@ namespace AE.Cli
         }
 
         /// <summary>The database path of <c>--db</c> (default <see cref="DefaultDatabase"/>), absolute.</summary>
-        public static string DatabasePath(ParsedArguments parsed, CliContext context)
+        public static string DatabasePath(CommandInput parsed, CliContext context)
             => Path.GetFullPath(parsed.Value("--db") ?? DefaultDatabase, context.CurrentDirectory);
 
         /// <summary>How a path is shown: relative to the current directory when below it.</summary>
@@ -337,13 +313,6 @@ namespace AE.Cli
             string relative = Path.GetRelativePath(currentDirectory, fullPath);
             return Path.IsPathRooted(relative) || relative.StartsWith("..", StringComparison.Ordinal) ? fullPath : relative.Replace(Path.DirectorySeparatorChar, '/');
         }
-
-        public static OutputFormat ParseFormat(ParsedArguments parsed, string command) => parsed.Value("--format") switch
-        {
-            null or "table" => OutputFormat.Text,
-            "json" => OutputFormat.Json,
-            var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected table or json", command),
-        };
     }
 
     /// <summary>Where fresh instances of a task come from: the catalog or a golden case.</summary>

@@ -11,39 +11,66 @@ namespace AE.Cli
     {
         public const string Name = "experiment";
 
-        public static CliCommand Command { get; } = new(Name, Usage.ExperimentSummary, Usage.Experiment, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "List seed 001's experiment menu (sections A-L) and what of it runs here; run an item and judge its outcome", Run)
         {
-            ["--format"] = "table or json",
-            ["--seeds"] = "the number of seeds K (seeds 0..K-1)",
-            ["--out"] = "a folder for the tables and plots",
-            ["--law"] = "a .ae file of the law to run",
-            ["--name"] = "the name of a law or variant in the file",
-            ["--steps"] = "the step budget of each run, a whole number",
+            Arguments = new ArgumentSpec("list | run ID", "list, or run and the item's ID (A-L)."),
+            Options = new[]
+            {
+                new OptionSpec("--format", "table or json", "Output format (default: table).") { HelpName = "table|json" }.AsFormat(),
+                new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds 0..N-1 per cell (default: 3, at most 100).") { HelpName = "N" }.WholeNumber(max: 100),
+                new OptionSpec("--out", "a folder for the tables and plots", "Folder for the tables and plots (default: ae-experiment-ID).") { HelpName = "DIR" },
+                new OptionSpec("--law", "a .ae file of the law to run", "The law's .ae file (default: laws/ae_sgdm_phase.ae).") { HelpName = "FILE" },
+                new OptionSpec("--name", "the name of a law or variant in the file", "A law or variant of the file (default: its first law).") { HelpName = "LAW" },
+                new OptionSpec("--steps", "the step budget of each run, a whole number", "Each run's step budget (default: the task's own).") { HelpName = "N" }.WholeNumber(max: SweepCommand.MaxSteps),
+            },
+            Details = new[]
+            {
+                "Forms: ae experiment list [--format table|json]",
+                "       ae experiment run <ID> [--seeds N] [--out DIR] [--format table|json]",
+                "                              [--law FILE] [--name LAW] [--steps N]",
+                "",
+                "list: the sections A-L of seed 001's menu of experiments: each one's question,",
+                "whether it runs here (yes, partly, no) and with which command and tasks, or what",
+                "it lacks, and whether 'ae experiment run' runs it.",
+                "",
+                "run: runs item ID on the AE machine with the law and fixed-rate SGDm, writes its",
+                "tables (markdown, CSV) and plots (SVG and PNG) under --out, and says whether the seed's",
+                "falsifiable outcome held, did not hold, or is not testable here, with the",
+                "numbers that decide it (docs/experiments.md gives each item's criterion).",
+                "  A  the law against SGDm from the same rates on quadratic and linreg",
+                "  B  recovery after the switch on scale-change and moving-optimum, against the",
+                "     best of SGDm and Adam",
+                "  C  the law with and without AE5 on delayed: oscillation at equal speed",
+                "  D  prediction 2, gauge robustness: quadratic with the loss x 0.1, 1, 10, and",
+                "     noisy-quadratic at the noise of batch 64, 256, 1024",
+                "  E  the law with and without AE4 on plateau: plateau exit and incidents",
+                "  F  prediction 1, the coupling curve: init_alpha x init_mu grid on quadratic",
+                "  G  from the law's alpha_max on quadratic and noisy-quadratic: blown seeds",
+                "  J  laws/ae_sgdm.ae against SGDm and laws/ae_adam.ae against Adam (not --law)",
+                "  L  every switchable rule off in turn on four tasks",
+                "H, I and K print one line saying why not and exit 2.",
+                "",
+                "Exit codes: 0 listed or run; 2 bad input or an item that does not run here;",
+                "3 internal error; 130 interrupted (no verdict).",
+            },
         };
 
         /// <summary>Seeds per cell unless <c>--seeds</c> says otherwise.</summary>
         public const int DefaultSeeds = 3;
 
-        public static int Run(string[] args, CliContext context)
+        /// <summary>The options of 'ae experiment run' that 'ae experiment list' refuses.</summary>
+        private static readonly string[] RunOnly = { "--seeds", "--out", "--law", "--name", "--steps" };
+
+        private static int Run(CommandInput parsed, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Usage.Experiment);
-                return ExitCodes.Success;
-            }
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no subcommand; valid subcommands: list, run", Name);
-            var format = global::AE.Cli.Experiment.ParseFormat(parsed, Name);
+            var format = parsed.Format();
             switch (parsed.Positionals[0])
             {
                 case "list":
                     if (parsed.Positionals.Count > 1) throw CliException.BadUsage("unexpected argument '" + parsed.Positionals[1] + "'", Name);
-                    foreach (var option in new[] { "--seeds", "--out", "--law", "--name", "--steps" })
-                        if (parsed.Value(option) is not null) throw CliException.BadUsage("'" + option + "' is an option of 'ae experiment run'", Name);
+                    if (parsed.Given.FirstOrDefault(RunOnly.Contains) is string option)
+                        throw CliException.BadUsage("'" + option + "' is an option of 'ae experiment run'", Name);
                     if (format == OutputFormat.Json) WriteJson(context.Stdout);
                     else WriteTable(context.Stdout);
                     return ExitCodes.Success;
@@ -54,14 +81,14 @@ namespace AE.Cli
             }
         }
 
-        private static int RunItem(ParsedArguments parsed, OutputFormat format, CliContext context)
+        private static int RunItem(CommandInput parsed, OutputFormat format, CliContext context)
         {
             if (parsed.Positionals.Count < 2) throw CliException.BadUsage("no item; name one of A-L (ae experiment list)", Name);
             if (parsed.Positionals.Count > 2) throw CliException.BadUsage("unexpected argument '" + parsed.Positionals[2] + "'", Name);
             var item = ExperimentMenu.Find(parsed.Positionals[1])
                 ?? throw CliException.BadUsage("unknown item '" + parsed.Positionals[1] + "'; items: " + string.Join(", ", ExperimentMenu.Items.Select(i => i.Id)), Name);
-            int seeds = (int)(global::AE.Cli.Experiment.PositiveInt(parsed, "--seeds", Name, max: 100) ?? DefaultSeeds);
-            long? steps = global::AE.Cli.Experiment.PositiveInt(parsed, "--steps", Name, max: SweepCommand.MaxSteps);
+            int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
+            long? steps = parsed.Number("--steps");
             if (!ExperimentRun.Runnable.ContainsKey(item.Id))
                 throw new CliException("item " + item.Id + " (" + item.Title + ") is not run by 'ae experiment run': "
                     + (item.Status == MenuStatus.No ? item.Here : "its arms run with other commands here: " + item.Here));

@@ -29,119 +29,74 @@ namespace AE.Cli
 
         public const string Summary = "Check a cell's gradients against a reference file, or a law's meta-gradients against finite differences";
 
-        public static string Help { get; } = string.Join(Environment.NewLine, new[]
+        public static CommandSpec Command { get; } = new(Name, Summary, Run)
         {
-            "Usage: ae grad <cell.ae> <reference.json> [--name CELL] [--backend csharp|reference]",
-            "               [--format text|json]",
-            "       ae grad <law.ae> (--task T | --case FILE) [--steps K] [--name LAW] [--set p=v ...]",
-            "               [--ablate R1,R2] [--seed S] [--subgradients] [--format text|json]",
-            "",
-            "A cell and a reference file:",
-            "Runs the cell on a reference file in the layout of the golden cell_*.json files",
-            "(params by PyTorch name, inputs, outputs, loss, autograd's gradients): forward",
-            "over the batch and the sequence, the host's loss, backward through time, all in",
-            "float64 with the cell's generated C# (its fused step and adjoint), compiled in",
-            "memory. Then compares the outputs, the loss and the gradient of every net",
-            "parameter with the file's.",
-            "",
-            "Arguments:",
-            "  <cell.ae>            The .ae file declaring the cell.",
-            "  <reference.json>     The reference file. Its 'cell' names the seed's cell",
-            "                       (AMELayer, AMEDSynth or DynamicsModelResidual), which fixes",
-            "                       the layout of its sequences and the loss.",
-            "",
-            "Options:",
-            "  --name CELL          The cell to run when the file declares several.",
-            "  --backend B          csharp: the generated cell (default); reference: the",
-            "                       reference adjoint (an interpreter with a tape).",
-            "  --format text|json   A table and a verdict (default), or one JSON object with",
-            "                       'cell', 'reference', 'batch', 'time', 'loss', 'pass' and",
-            "                       'quantities' (name, count, max_abs, max_abs_at, max_rel,",
-            "                       max_rel_at, failures, pass).",
-            "  -h, --help           Show this help.",
-            "",
-            "A value agrees when within 1e-9 relative or 1e-12 absolute of the reference.",
-            "",
-            "A law and a task (--task or --case): the meta-gradient of the task's loss after K",
-            "steps, f(theta_K), with respect to every real param of the law, by reverse mode",
-            "through the unrolled run (the task's Hessian-vector product carries the gradient",
-            "through each step's gradient), each beside a central difference of the",
-            "interpreter's run in float64 (step h = 1e-5 max(|p|, 1e-3)).",
-            "",
-            "  <law.ae>             The .ae file declaring an optimizer-shaped law.",
-            "  --task T             A deterministic task with a Hessian: quadratic,",
-            "                       quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.",
-            "  --case FILE          A golden case .json instead of a task.",
-            "  --steps K            Steps unrolled (default 50, at most 20000: reverse mode",
-            "                       keeps every step's values).",
-            "  --name LAW           The law (or variant) when the file declares several.",
-            "  --set p=v            A param's value (repeatable, or comma-separated).",
-            "  --ablate R1,R2       Rules switched off.",
-            "  --seed S             The start point's and the noise's seed (default 0).",
-            "  --subgradients       Differentiate a law that is not smooth with the",
-            "                       subgradients of docs/language.md; without it such a law",
-            "                       is refused, naming the first construct that is not smooth.",
-            "  --format text|json   A table and a verdict (default), or one JSON object with",
-            "                       'law', 'task', 'steps', 'seed', 'initial_loss', 'loss',",
-            "                       'non_smooth', 'pass' and 'params' (name, value, gradient,",
-            "                       finite_difference, step, rel_diff, tolerance, agrees).",
-            "",
-            "A meta-gradient agrees when it is within 1e-6 relative of the central",
-            "difference plus the difference's own estimated error: its truncation error",
-            "(from the same difference at 2h, at most 1e-4 relative) and its rounding",
-            "(64 ulps of the loss over h).",
-            "",
-            "Exit codes: 0 every value agrees; 1 some value does not; 2 bad input (a bad",
-            "option, a cell or law file that is missing or has errors, a reference file that",
-            "is missing or malformed or does not fit the cell: a missing or extra parameter,",
-            "a shape that differs from the cell's; a law that is not smooth without",
-            "--subgradients, a task without a Hessian); 3 the cell's emitted code does not",
-            "compile, or an internal error.",
-        }) + Environment.NewLine;
-
-        public static CliCommand Command { get; } = new(Name, Summary, Help, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
-        {
-            ["--name"] = "the name of a cell or law in the file",
-            ["--format"] = "text or json",
-            ["--backend"] = "csharp or reference",
-            ["--task"] = "a task name",
-            ["--case"] = "a golden case .json",
-            ["--steps"] = "a whole number",
-            ["--set"] = "NAME=VALUE",
-            ["--ablate"] = "rule ids such as AE5,AE8",
-            ["--seed"] = "a whole number",
+            Arguments = new ArgumentSpec("cell.ae reference.json | law.ae", "A cell's .ae file and its reference file (the reference's 'cell' names the seed's cell: AMELayer, AMEDSynth or DynamicsModelResidual, which fixes the layout of its sequences and the loss); or an optimizer-shaped law's .ae file with --task or --case."),
+            Options = new[]
+            {
+                new OptionSpec("--name", "the name of a cell or law in the file", "The cell (or law, or variant) to run when the file declares several.") { HelpName = "NAME" },
+                new OptionSpec("--format", "text or json", "A table and a verdict (default), or one JSON object (its fields are below).") { HelpName = "text|json" }.AsFormat(),
+                new OptionSpec("--backend", "csharp or reference", "csharp: the generated cell (default); reference: the reference adjoint (an interpreter with a tape).") { HelpName = "B" },
+                new OptionSpec("--task", "a task name", "A law's task: a deterministic task with a Hessian: quadratic, quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.") { HelpName = "T" },
+                new OptionSpec("--case", "a golden case .json", "A golden case .json instead of a task.") { HelpName = "FILE" },
+                new OptionSpec("--steps", "a whole number", "Steps unrolled (default 50, at most 20000: reverse mode keeps every step's values).") { HelpName = "K" }.WholeNumber(max: 20_000),
+                new OptionSpec("--set", "NAME=VALUE", "A law param's value (repeatable, or comma-separated).", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
+                new OptionSpec("--ablate", "rule ids such as AE5,AE8", "Rules of the law switched off (repeatable).", OptionKind.Repeatable) { HelpName = "R1,R2" },
+                new OptionSpec("--seed", "a whole number", "The start point's and the noise's seed (default 0).") { HelpName = "S" }.WholeNumber(min: 0),
+                OptionSpec.Flag("--subgradients", "Differentiate a law that is not smooth with the subgradients of docs/language.md; without it such a law is refused, naming the first construct that is not smooth."),
+            },
+            Details = new[]
+            {
+                "Forms: ae grad <cell.ae> <reference.json> [--name CELL] [--backend csharp|reference]",
+                "               [--format text|json]",
+                "       ae grad <law.ae> (--task T | --case FILE) [--steps K] [--name LAW] [--set p=v ...]",
+                "               [--ablate R1,R2] [--seed S] [--subgradients] [--format text|json]",
+                "",
+                "A cell and a reference file:",
+                "Runs the cell on a reference file in the layout of the golden cell_*.json files",
+                "(params by PyTorch name, inputs, outputs, loss, autograd's gradients): forward",
+                "over the batch and the sequence, the host's loss, backward through time, all in",
+                "float64 with the cell's generated C# (its fused step and adjoint), compiled in",
+                "memory. Then compares the outputs, the loss and the gradient of every net",
+                "parameter with the file's.",
+                "",
+                "A value agrees when within 1e-9 relative or 1e-12 absolute of the reference.",
+                "",
+                "A law and a task (--task or --case): the meta-gradient of the task's loss after K",
+                "steps, f(theta_K), with respect to every real param of the law, by reverse mode",
+                "through the unrolled run (the task's Hessian-vector product carries the gradient",
+                "through each step's gradient), each beside a central difference of the",
+                "interpreter's run in float64 (step h = 1e-5 max(|p|, 1e-3)).",
+                "",
+                "JSON of a cell: one object with 'cell', 'reference', 'batch', 'time', 'loss',",
+                "'pass' and 'quantities' (name, count, max_abs, max_abs_at, max_rel, max_rel_at,",
+                "failures, pass). JSON of a law: 'law', 'task', 'steps', 'seed', 'initial_loss', 'loss',",
+                "'non_smooth', 'pass' and 'params' (name, value, gradient, finite_difference, step,",
+                "rel_diff, tolerance, agrees).",
+                "",
+                "A meta-gradient agrees when it is within 1e-6 relative of the central",
+                "difference plus the difference's own estimated error: its truncation error",
+                "(from the same difference at 2h, at most 1e-4 relative) and its rounding",
+                "(64 ulps of the loss over h).",
+                "",
+                "Exit codes: 0 every value agrees; 1 some value does not; 2 bad input (a bad",
+                "option, a cell or law file that is missing or has errors, a reference file that",
+                "is missing or malformed or does not fit the cell: a missing or extra parameter,",
+                "a shape that differs from the cell's; a law that is not smooth without",
+                "--subgradients, a task without a Hessian); 3 the cell's emitted code does not",
+                "compile, or an internal error.",
+            },
         };
 
-        private static readonly string[] Flags = { "--subgradients" };
-
-        private static readonly string[] Repeatable = { "--set", "--ablate" };
-
         /// <summary>The options that only a law's meta-gradient takes.</summary>
-        private static readonly string[] LawOptions = { "--task", "--case", "--steps", "--set", "--ablate", "--seed" };
+        private static readonly string[] LawOptions = { "--task", "--case", "--steps", "--set", "--ablate", "--seed", "--subgradients" };
 
-        public static int Run(string[] args, CliContext context)
+        private static int Run(CommandInput parsed, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Flags, "empty argument", Repeatable);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Help);
-                return ExitCodes.Success;
-            }
-            bool json = parsed.Value("--format") switch
-            {
-                null or "text" => false,
-                "json" => true,
-                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
-            };
+            bool json = parsed.Format() == OutputFormat.Json;
             if (parsed.Value("--task") is not null || parsed.Value("--case") is not null) return RunLaw(parsed, json, context);
-            foreach (var option in LawOptions.Concat(Flags))
-                if (parsed.Value(option) is not null || parsed.Values(option).Count > 0 || parsed.Has(option))
-                    throw CliException.BadUsage("'" + option + "' is for a law's meta-gradient, which needs --task T or --case FILE", Name);
+            if (parsed.Given.FirstOrDefault(LawOptions.Contains) is string option)
+                throw CliException.BadUsage("'" + option + "' is for a law's meta-gradient, which needs --task T or --case FILE", Name);
             if (parsed.Positionals.Count == 1)
                 throw CliException.BadUsage("expected a cell file and a reference file, or a law file and --task T, got 1 argument", Name);
             if (parsed.Positionals.Count != 2)
@@ -204,13 +159,13 @@ namespace AE.Cli
         }
 
         /// <summary>The meta-gradient of a law's real params on a task, each beside its central difference.</summary>
-        private static int RunLaw(ParsedArguments parsed, bool json, CliContext context)
+        private static int RunLaw(CommandInput parsed, bool json, CliContext context)
         {
             if (parsed.Positionals.Count != 1)
                 throw CliException.BadUsage("expected one law file with --task or --case, got " + parsed.Positionals.Count + " arguments", Name);
             var task = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
-            int steps = (int)(Experiment.PositiveInt(parsed, "--steps", Name, max: 20_000) ?? 50);
-            ulong seed = (ulong)(Experiment.PositiveInt(parsed, "--seed", Name, min: 0) ?? 0);
+            int steps = (int)(parsed.Number("--steps") ?? 50);
+            ulong seed = (ulong)(parsed.Number("--seed") ?? 0);
             var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
 

@@ -2,57 +2,74 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Threading.Tasks;
+using Spectre.Console;
 
 namespace AE.Cli
 {
     /// <summary>
-    /// A one-line progress bar on stderr, redrawn in place with <c>\r</c> at most ten times a second and erased
-    /// by <see cref="Dispose"/>. Drawn only when enabled (stderr is a terminal and <c>--no-progress</c> was not
-    /// given); otherwise every call does nothing, so redirected output never holds control characters.
+    /// A progress display on stderr (Spectre.Console: the label, a bar, the percentage and the time remaining),
+    /// erased by <see cref="Dispose"/>. Drawn only when enabled (stderr is a terminal and <c>--no-progress</c>
+    /// was not given); otherwise every call does nothing, so redirected output never holds control characters.
     /// </summary>
     internal sealed class ProgressBar : IDisposable
     {
-        private const int Width = 30;
-        private readonly TextWriter? _stderr;
         private readonly string _label;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _lastDraw = -1000;
-        private int _drawnLength;
+        private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Task? _display;
+        private ProgressTask? _task;
+        private long _lastNote = -1000;
 
         public ProgressBar(TextWriter stderr, bool enabled, string label)
         {
-            _stderr = enabled ? stderr : null;
             _label = label;
+            if (!enabled) return;
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Spectre's display lives as long as its callback: it runs on its own task until Dispose ends it, so
+            // that the callers keep their construct, report, dispose shape.
+            _display = Console(stderr).Progress()
+                .AutoClear(true)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    _task = context.AddTask(Markup.Escape(label), maxValue: 1);
+                    ready.SetResult();
+                    await _finished.Task.ConfigureAwait(false);
+                    _task.StopTask();
+                });
+            ready.Task.Wait();
         }
 
-        public bool Enabled => _stderr is not null;
+        public bool Enabled => _display is not null;
 
         /// <summary>Shows <paramref name="done"/> of <paramref name="total"/> with a short note (e.g. the loss).</summary>
         public void Report(long done, long total, string note = "")
         {
-            if (_stderr is null) return;
+            if (_task is null) return;
+            _task.MaxValue = Math.Max(1, total);
+            _task.Value = Math.Clamp(done, 0, Math.Max(1, total));
+            // The description is a new string each time: at most ten a second.
             long now = _clock.ElapsedMilliseconds;
-            if (done < total && now - _lastDraw < 100) return;
-            _lastDraw = now;
-            double fraction = total <= 0 ? 1 : Math.Clamp((double)done / total, 0, 1);
-            int filled = (int)Math.Round(fraction * Width);
-            string line = _label + " [" + new string('#', filled) + new string('-', Width - filled) + "] "
-                + (fraction * 100).ToString("0", CultureInfo.InvariantCulture).PadLeft(3) + "% "
-                + done.ToString(CultureInfo.InvariantCulture) + "/" + total.ToString(CultureInfo.InvariantCulture)
-                + (note.Length > 0 ? "  " + note : "");
-            string pad = line.Length < _drawnLength ? new string(' ', _drawnLength - line.Length) : "";
-            _stderr.Write("\r" + line + pad);
-            _stderr.Flush();
-            _drawnLength = line.Length;
+            if (done < total && now - _lastNote < 100) return;
+            _lastNote = now;
+            _task.Description = Markup.Escape(_label + " " + done.ToString(CultureInfo.InvariantCulture) + "/" + total.ToString(CultureInfo.InvariantCulture)
+                + (note.Length > 0 ? "  " + note : ""));
         }
 
-        /// <summary>Erases the bar.</summary>
+        /// <summary>Ends and erases the display (a second call does nothing).</summary>
         public void Dispose()
         {
-            if (_stderr is null || _drawnLength == 0) return;
-            _stderr.Write("\r" + new string(' ', _drawnLength) + "\r");
-            _stderr.Flush();
-            _drawnLength = 0;
+            if (_display is null || !_finished.TrySetResult()) return;
+            _display.Wait();
         }
+
+        /// <summary>A Spectre console on <paramref name="stderr"/>, which the caller knows to be a terminal.</summary>
+        private static IAnsiConsole Console(TextWriter stderr) => AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stderr),
+            Ansi = AnsiSupport.Detect,
+            Interactive = InteractionSupport.Yes,
+        });
     }
 }

@@ -35,27 +35,51 @@ namespace AE.Cli
         /// <summary>The namespace the replayed law is compiled into.</summary>
         public const string Namespace = CompiledLaw.DefaultNamespace;
 
-        public static CliCommand Command { get; } = new(Name, Usage.ReplaySummary, Usage.Replay, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Replay a golden case with a law and compare every step", Run)
         {
-            ["--law"] = "a .ae file (repeat it, or give a glob, for files checked together)",
-            ["--name"] = "the name of a law or variant in the law file",
-            ["--format"] = "text or json",
-            ["--backend"] = "csharp, opencl or ilgpu",
+            Arguments = new ArgumentSpec("case.json", "The case file; its .csv sits beside it."),
+            Options = new[]
+            {
+                new OptionSpec("--law", "a .ae file (repeat it, or give a glob, for files checked together)", "The .ae file (default: laws/ae_sgdm.ae in the current directory or in the repository above it); repeat it for files checked together.", OptionKind.Repeatable) { HelpName = "FILE" },
+                new OptionSpec("--name", "the name of a law or variant in the law file", "The law or variant to replay (default: the first law of the optimizer shape: input loss, input grad[n], state theta[n]).") { HelpName = "LAW" },
+                new OptionSpec("--format", "text or json", "Output format (default: text).") { HelpName = "text|json" }.AsFormat(),
+                new OptionSpec("--backend", "csharp, opencl or ilgpu", "What runs the law (default: csharp). opencl builds the OpenCL backend's program and steps it on the default OpenCL device (AE_OPENCL_DEVICE picks one by name); no OpenCL platform is an error (exit 2). ilgpu compiles the ILGPU backend's kernels and steps them on a CUDA GPU, else ILGPU's OpenCL, else its CPU simulator (AE_ILGPU_DEVICE=cuda|opencl|cpu picks one kind; none of that kind is an error, exit 2).") { HelpName = "csharp|opencl|ilgpu" },
+            },
+            Details = new[]
+            {
+                "Compiles a law in memory (the same C# the generator produces, built with Roslyn),",
+                "runs it on a golden case and compares every step with the case's reference",
+                "trajectory. A case is <name>.json (problem, theta0, steps, config, agent, columns,",
+                "tolerance) with <name>.csv beside it (one row per step), as in ../shared/golden.",
+                "The law is built with the case's config and agent settings: each must be a",
+                "param of the law (null, Python's None, disables the guard: 0 for the budgets",
+                "max_dlog_alpha, max_d_mu, max_dlog_sigma and for param_abs_max, inf for",
+                "step_norm_max and clip_grad_norm). It runs from theta0 on the problem's exact",
+                "gradient; column 'loss' is compared with the law's signal L, 'theta0'...",
+                "'thetaK' with theta after each step, every other column with the signal of",
+                "that name.",
+                "",
+                "Output (text):",
+                "  One line per column with the largest absolute and relative deviation and the",
+                "  step of each, and the steps out of tolerance (a value is within tolerance",
+                "  when |actual - expected| <= abs or <= rel * |expected|), then a verdict:",
+                "    ok: all 12 columns within tolerance at every one of 300 steps",
+                "",
+                "Exit codes:",
+                "  0  Every value of every column at every step is within the tolerance.",
+                "  1  At least one is not.",
+                "  2  Bad input: a bad command line; a case file that is missing, unreadable or",
+                "     malformed (one line names the file and the field); a law file that is",
+                "     missing or has errors; a setting that is not a param of the law; with",
+                "     --backend opencl, no OpenCL platform or no double-precision device; with",
+                "     --backend ilgpu, no ILGPU device of the kind AE_ILGPU_DEVICE names.",
+                "  3  The emitted C# (or OpenCL C) does not compile (a bug in ae), or another",
+                "     internal error.",
+            },
         };
 
-        public static int Run(string[] args, CliContext context)
+        private static int Run(CommandInput parsed, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, repeatable: new[] { "--law" });
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Usage.Replay);
-                return ExitCodes.Success;
-            }
             var options = ToOptions(parsed);
 
             var golden = LoadCase(options.CasePath, context.CurrentDirectory);
@@ -132,16 +156,11 @@ namespace AE.Cli
             return report.Within ? ExitCodes.Success : ExitCodes.Errors;
         }
 
-        private static ReplayOptions ToOptions(ParsedArguments parsed)
+        private static ReplayOptions ToOptions(CommandInput parsed)
         {
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no case file; name a golden case such as '../shared/golden/quadratic_2d.json'", Name);
             if (parsed.Positionals.Count > 1) throw CliException.BadUsage("too many arguments: '" + parsed.Positionals[1] + "'; ae replay takes one case file", Name);
-            var format = parsed.Value("--format") switch
-            {
-                null or "text" => OutputFormat.Text,
-                "json" => OutputFormat.Json,
-                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
-            };
+            var format = parsed.Format();
             var backend = parsed.Value("--backend") switch
             {
                 null or "csharp" => ReplayBackend.CSharp,

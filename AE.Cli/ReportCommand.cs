@@ -30,26 +30,34 @@ namespace AE.Cli
         /// <summary>The page's name in the folder.</summary>
         public const string PageFile = "index.html";
 
-        public static CliCommand Command { get; } = new(Name, Usage.ReportSummary, Usage.Report, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Write an HTML page of the runs in a run store: a table per command, a plot per run", Run)
         {
-            ["--out"] = "a folder for index.html and the plots",
+            Arguments = new ArgumentSpec("db", "The run store, such as ae-runs.db (only read).", "empty database name"),
+            Options = new[]
+            {
+                new OptionSpec("--out", "a folder for index.html and the plots",
+                    "The folder for index.html and the plots (default: report in the current folder; created when missing).") { HelpName = "DIR" },
+            },
+            Details = new[]
+            {
+                "Reads a run store (the SQLite database that ae run, ablate, sweep, swarm and",
+                "train write; it is only read) and writes one HTML page, DIR/index.html: a table",
+                "of the runs per command and batch (law, task, seed, settings, ablated rules,",
+                "status, steps, steps to target, final loss, its gap above the optimum, AUC,",
+                "incidents) and, under each table, a plot of every run whose steps are stored",
+                "(DIR/run-ID.png: the loss on a log axis, alpha, mu, sigma, gamma over the",
+                "steps). The page fetches nothing from the network: open it from the folder.",
+                "",
+                "Exit codes: 0 page written; 2 bad input (no such database, a file that is not",
+                "a run store, a folder that cannot be written); 3 internal error.",
+            },
         };
 
-        public static int Run(string[] args, CliContext context) => Parse(args, context) is ReportOptions options ? Run(options, context) : ExitCodes.Success;
+        private static int Run(CommandInput input, CliContext context) => Run(ToOptions(input, context), context);
 
-        /// <summary>The options of a command line, or null when it asked for the help (printed here).</summary>
-        internal static ReportOptions? Parse(string[] args, CliContext context)
+        /// <summary>The options of a parsed command line: the database and the folder, made absolute.</summary>
+        internal static ReportOptions ToOptions(CommandInput parsed, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Usage.Report);
-                return null;
-            }
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no database; name the run store to report on, such as ae-runs.db", Name);
             if (parsed.Positionals.Count > 1) throw CliException.BadUsage("unexpected argument '" + parsed.Positionals[1] + "'", Name);
             return new ReportOptions(Path.GetFullPath(parsed.Positionals[0], context.CurrentDirectory),

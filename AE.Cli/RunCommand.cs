@@ -28,44 +28,77 @@ namespace AE.Cli
         /// <summary>The checkpoint's name in <c>--out DIR</c> (<see cref="MachineCheckpoint"/>).</summary>
         public const string CheckpointFile = "checkpoint.aerun";
 
-        public static CliCommand Command { get; } = new(Name, Usage.RunSummary, Usage.Run, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Run a law on a benchmark task, store the run, plot it", Run)
         {
-            ["--task"] = "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")",
-            ["--case"] = "a golden case .json file",
-            ["--name"] = "the name of a law or variant in the file",
-            ["--steps"] = "the step budget, a whole number",
-            ["--ablate"] = "rule ids such as AE5,AE8",
-            ["--set"] = "NAME=VALUE, such as k_p=1.2",
-            ["--seed"] = "a whole number",
-            ["--out"] = "a folder for run-ID.csv and run-ID.svg",
-            ["--checkpoint-every"] = "a whole number of steps",
-            ["--resume"] = "a run checkpoint file",
-            ["--db"] = "a SQLite database file",
+            Arguments = LawOptions.LawFiles,
+            Options = new[]
+            {
+                LawOptions.Task,
+                LawOptions.Case,
+                LawOptions.Name,
+                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 1,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
+                new OptionSpec("--ablate", "rule ids such as AE5,AE8", "Switch these rules off at run time (repeatable). An unknown or fixed rule is an error that lists the switchable ones.", OptionKind.Repeatable) { HelpName = "R1,R2" },
+                LawOptions.Set,
+                new OptionSpec("--seed", "a whole number", "The run's seed: start point, noise, minibatches (default 0).") { HelpName = "S" }.WholeNumber(min: 0),
+                new OptionSpec("--out", "a folder for run-ID.csv, run-ID.svg and run-ID.png", "Also write DIR/run-ID.csv (step, loss, every signal) and DIR/run-ID.svg and DIR/run-ID.png (loss, alpha, mu, sigma, gamma over the steps). With --out, Ctrl-C writes DIR/checkpoint.aerun first.") { HelpName = "DIR" },
+                new OptionSpec("--checkpoint-every", "a whole number of steps", "Also write DIR/checkpoint.aerun every N steps (needs --out).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
+                new OptionSpec("--resume", "a run checkpoint file", "Continue the run of a checkpoint: the same law file, settings, ablation, task, seed and budget; the result is bit for bit that of a run never interrupted (stored as a new run with every step). Another run's checkpoint or a damaged one is one line and exit 2; nothing is written.") { HelpName = "FILE" },
+                LawOptions.Db,
+                LawOptions.NoProgress,
+            },
+            Details = new[]
+            {
+                "Compiles a law in memory (the generator's C#, built with Roslyn), runs it in the",
+                "AE machine on a benchmark task until it reaches the task's target loss or the",
+                "step budget runs out, prints a summary and stores the run in a SQLite database.",
+                "A run that diverges or produces NaN/Inf stops cleanly and is recorded as an",
+                "incident.",
+                "",
+                "Database: table runs (one row per run: id, started_at, law, law_sha256 of the",
+                ".ae file, law_file, task, seed, steps, settings JSON, ablated, status, metrics)",
+                "and table steps (run_id, step, loss, signals as a JSON object), one transaction",
+                "per run. Ctrl-C stops the run: what it did so far is stored with status",
+                "'interrupted', the message names the database and the run id (and the",
+                "checkpoint to resume from, with --out), and the exit code is 130. Checkpoints",
+                "are written whole (a temporary file, then a rename).",
+                "",
+                "Exit codes:",
+                "  0    The run reached the target.",
+                "  1    It did not (budget out, divergence, NaN/Inf).",
+                "  2    Bad input: command line, file, task, rule, param or value.",
+                "  3    Internal error in ae.",
+                "  130  Interrupted (Ctrl-C); the partial run is stored.",
+            },
         };
 
-        private static readonly string[] Flags = { "--no-progress" };
-        private static readonly string[] Repeatable = { "--set", "--ablate" };
-
-        public static int Run(string[] args, CliContext context)
+        /// <summary>The command line of <c>ae run</c>, its values checked; paths are absolute.</summary>
+        internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, string? Task, string? Case, long? Steps, ulong Seed,
+            IReadOnlyList<ParamSetting> Settings, IReadOnlyList<string> Ablate, string Database, string? Out, bool Progress, long CheckpointEvery, string? Resume)
         {
-            if (Experiment.ParseLawCommand(args, context, Name, Usage.Run, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
-            long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
-            ulong seed = (ulong)(Experiment.PositiveInt(parsed, "--seed", Name, min: 0) ?? 0);
-            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
-            var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
-            string dbPath = Experiment.DatabasePath(parsed, context);
-            string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
-            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
-            long every = Experiment.PositiveInt(parsed, "--checkpoint-every", Name, max: MaxSteps) ?? 0;
-            if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
-            string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
-            if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
+            public static Options From(CommandInput parsed, CliContext context)
+            {
+                Experiment.RequireLawFile(parsed, Name);
+                var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+                var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
+                string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
+                long every = parsed.Number("--checkpoint-every") ?? 0;
+                if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
+                string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
+                if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
+                return new Options(parsed.Positionals, parsed.Value("--name"), parsed.Value("--task"), parsed.Value("--case"), parsed.Number("--steps"),
+                    (ulong)(parsed.Number("--seed") ?? 0), settings, ablate, Experiment.DatabasePath(parsed, context), outDir, context.StderrIsTerminal && !parsed.Has("--no-progress"), every, resume);
+            }
+        }
 
-            var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
+        private static int Run(CommandInput parsed, CliContext context) => Run(Options.From(parsed, context), context);
+
+        /// <summary>Runs the law on the task, stores the run and prints the summary.</summary>
+        internal static int Run(Options options, CliContext context)
+        {
+            var (lawFiles, lawName, taskName, casePath, steps, seed, settings, ablate, dbPath, outDir, progress, every, resume) = options;
+            var taskSource = Experiment.ResolveTask(taskName, casePath, context, Name);
             var task = taskSource.Create();
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, ablate, context, Name, task.Dimension);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, ablate, context, Name, task.Dimension);
             var instance = law.Create(task.Dimension, seed, ablate);
 
             var machineOptions = new MachineOptions { MaxSteps = steps };

@@ -29,69 +29,108 @@ namespace AE.Cli
         /// <summary>The largest <c>--steps</c> (per member).</summary>
         public const long MaxSteps = 1_000_000;
 
-        public static CliCommand Command { get; } = new(Name, Usage.SwarmSummary, Usage.Swarm, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Run K controllers of a law together with AE-Swarm (or independent runs, or PBT) on a task", Run)
         {
-            ["--task"] = "a task name (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")",
-            ["--k"] = "the number of members, a whole number from 2",
-            ["--rounds"] = "the number of rounds",
-            ["--steps"] = "the steps per member, a whole number",
-            ["--seeds"] = "the number of seeds N (seeds 0..N-1)",
-            ["--method"] = "swarm, independent, pbt or all",
-            ["--temperature"] = "a number >= 0, or inf",
-            ["--kappa"] = "a number in [0, 1]",
-            ["--min-steps"] = "a whole number",
-            ["--dither"] = "a number >= 0",
-            ["--spread"] = "decades, a number >= 0",
-            ["--lr-param"] = "the law's initial-rate param",
-            ["--name"] = "the name of a law or variant in the file",
-            ["--set"] = "NAME=VALUE, such as k_p=1.2",
-            ["--threads"] = "a whole number from 1",
-            ["--format"] = "table or json",
-            ["--db"] = "a SQLite database file",
-            ["--out"] = "a folder for run-ID.csv and run-ID.svg",
+            Arguments = LawOptions.LawFiles,
+            Options = new[]
+            {
+                LawOptions.Task,
+                new OptionSpec("--k", "the number of members, a whole number from 2", "Members, at least 2 (at most 256).") { HelpName = "K" }.WholeNumber(min: 2, max: MaxMembers),
+                new OptionSpec("--rounds", "the number of rounds", "Rounds (default 10).") { HelpName = "R" }.WholeNumber(max: 100_000),
+                new OptionSpec("--steps", "the steps per member, a whole number", "Law steps per member on average (default: the task's budget).") { HelpName = "S" }.WholeNumber(max: MaxSteps),
+                new OptionSpec("--seeds", "the number of seeds N (seeds 0..N-1)", "Seeds 0..N-1 (default 3).") { HelpName = "N" }.WholeNumber(max: 1000),
+                new OptionSpec("--method", "swarm, independent, pbt or all", "swarm (default), independent, pbt, or all three.") { HelpName = "M" },
+                new OptionSpec("--temperature", "a number >= 0, or inf", "Soft-selection temperature in nats of loss gap (default 1; 0: all spare steps to the best member; inf: equal shares).") { HelpName = "T" },
+                new OptionSpec("--kappa", "a number in [0, 1]", "Consensus strength per round, 0..1 (default 0.05).") { HelpName = "X" },
+                new OptionSpec("--min-steps", "a whole number", "Least steps a member gets in a round (default: a quarter of the equal share S/R).") { HelpName = "M" }.WholeNumber(min: 0),
+                new OptionSpec("--dither", "a number >= 0", "The worst member's theta += X * alpha * N(0,1) after each round (default 0: off).") { HelpName = "X" },
+                new OptionSpec("--spread", "decades, a number >= 0", "Decades the members' initial rates span (default 2).") { HelpName = "D" },
+                new OptionSpec("--lr-param", "the law's initial-rate param", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
+                LawOptions.Name,
+                LawOptions.Set,
+                new OptionSpec("--threads", "a whole number from 1", "Seeds and methods run on N threads (default: all cores); the results do not depend on it.") { HelpName = "N" }.WholeNumber(max: 1024),
+                LawOptions.TableFormat,
+                LawOptions.Db,
+                new OptionSpec("--out", "a folder for run-ID.csv, run-ID.svg and run-ID.png", "Write the best member's run-ID.csv, run-ID.svg and run-ID.png per seed and method.") { HelpName = "DIR" },
+                LawOptions.NoProgress,
+            },
+            Details = new[]
+            {
+                "Runs K controllers of the law as one generated population (stepped together)",
+                "on K copies of the task, in R rounds sharing K x S law steps (S per member on",
+                "average). Member j of seed s uses seed s*K+j for the task and the law, and",
+                "starts from the law's initial rate times 10^(D*(j/(K-1) - 1/2)). Between",
+                "rounds, AE-Swarm (seed 001's aeo_swarm.py) scores each member by the log of its",
+                "exact loss gap, weights them by softmax(-score/T), gives each the next round's",
+                "budget (at least M steps, the rest in proportion to the weights) and nudges",
+                "every coefficient toward the weighted mean by kappa; independent runs share",
+                "the steps equally; pbt replaces the worst quarter by copies of the best quarter",
+                "and multiplies their coefficients by 1.25 or 0.8. The run stops when a member",
+                "reaches the task's target. Every member is a row of 'runs' (command swarm, one",
+                "batch per invocation) with its steps.",
+                "",
+                "Output: a markdown table, one row per method: seeds reaching the target, the law",
+                "steps of all members until then, the best member's final loss gap, dead members.",
+                "",
+                "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
+            },
         };
 
-        private static readonly string[] Flags = { "--no-progress" };
-        private static readonly string[] Repeatable = { "--set" };
-
-        public static int Run(string[] args, CliContext context)
+        /// <summary>The command line of <c>ae swarm</c>, its values checked.</summary>
+        /// <param name="SpreadAsked">Whether --lr-param, or a --spread other than 0, was given: then the law must have the initial-rate param.</param>
+        internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, TaskSource Task, int K, int Rounds, long? Steps, int Seeds, long? MinSteps, int Threads,
+            IReadOnlyList<SwarmMethod> Methods, double Temperature, double Kappa, double Dither, double Spread, string LrParam, bool SpreadAsked, OutputFormat Format,
+            IReadOnlyList<ParamSetting> Settings, string Database, string? Out, bool Progress)
         {
-            if (Experiment.ParseLawCommand(args, context, Name, Usage.Swarm, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
-            if (parsed.Value("--task") is not string taskName)
-                throw CliException.BadUsage("no task; give --task NAME (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
-            var taskSource = TaskSource.FromCatalog(taskName);
-            if (parsed.Value("--k") is null) throw CliException.BadUsage("no swarm size; give --k K (at least 2)", Name);
-            int k = (int)Experiment.PositiveInt(parsed, "--k", Name, min: 2, max: MaxMembers)!.Value;
-            int rounds = (int)(Experiment.PositiveInt(parsed, "--rounds", Name, max: 100_000) ?? DefaultRounds);
-            long? stepsGiven = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
-            int seeds = (int)(Experiment.PositiveInt(parsed, "--seeds", Name, max: 1000) ?? DefaultSeeds);
-            long? minSteps = Experiment.PositiveInt(parsed, "--min-steps", Name, min: 0);
-            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? Math.Max(1, Environment.ProcessorCount));
-            var methods = ParseMethods(parsed.Value("--method"));
-            double temperature = Real(parsed, "--temperature", 1.0, allowInfinity: true);
-            double kappa = Real(parsed, "--kappa", 0.05);
-            if (kappa > 1) throw CliException.BadUsage("invalid value '" + parsed.Value("--kappa") + "' for '--kappa'; expected a number from 0 to 1", Name);
-            double dither = Real(parsed, "--dither", 0.0);
-            double spread = Real(parsed, "--spread", DefaultSpread);
-            string lrParam = parsed.Value("--lr-param") ?? SweepCommand.DefaultLrParam;
-            var format = Experiment.ParseFormat(parsed, Name);
-            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
-            string dbPath = Experiment.DatabasePath(parsed, context);
-            string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
-            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+            public static Options From(CommandInput parsed, CliContext context)
+            {
+                Experiment.RequireLawFile(parsed, Name);
+                if (parsed.Value("--task") is not string taskName)
+                    throw CliException.BadUsage("no task; give --task NAME (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
+                var taskSource = TaskSource.FromCatalog(taskName);
+                if (parsed.Number("--k") is null) throw CliException.BadUsage("no swarm size; give --k K (at least 2)", Name);
+                int k = (int)parsed.Number("--k")!.Value;
+                int rounds = (int)(parsed.Number("--rounds") ?? DefaultRounds);
+                long? stepsGiven = parsed.Number("--steps");
+                int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
+                long? minSteps = parsed.Number("--min-steps");
+                int threads = (int)(parsed.Number("--threads") ?? Math.Max(1, Environment.ProcessorCount));
+                var methods = ParseMethods(parsed.Value("--method"));
+                double temperature = Real(parsed, "--temperature", 1.0, allowInfinity: true);
+                double kappa = Real(parsed, "--kappa", 0.05);
+                if (kappa > 1) throw CliException.BadUsage("invalid value '" + parsed.Value("--kappa") + "' for '--kappa'; expected a number from 0 to 1", Name);
+                double dither = Real(parsed, "--dither", 0.0);
+                double spread = Real(parsed, "--spread", DefaultSpread);
+                string lrParam = parsed.Value("--lr-param") ?? SweepCommand.DefaultLrParam;
+                var format = parsed.Format();
+                var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+                string dbPath = Experiment.DatabasePath(parsed, context);
+                string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
+                bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+                bool spreadAsked = parsed.Value("--lr-param") is not null || (parsed.Value("--spread") is not null && spread != 0);
+                return new Options(parsed.Positionals, parsed.Value("--name"), taskSource, k, rounds, stepsGiven, seeds, minSteps, threads, methods, temperature, kappa,
+                    dither, spread, lrParam, spreadAsked, format, settings, dbPath, outDir, progress);
+            }
+        }
+
+        private static int Run(CommandInput parsed, CliContext context) => Run(Options.From(parsed, context), context);
+
+        /// <summary>Runs the members of every seed and method, stores them and prints the table.</summary>
+        internal static int Run(Options swarmOptions, CliContext context)
+        {
+            var (lawFiles, lawName, taskSource, k, rounds, stepsGiven, seeds, minSteps, threads, methods, temperature, kappa, dither, spread, lrParam, spreadAsked,
+                format, settings, dbPath, outDir, progress) = swarmOptions;
 
             var task = taskSource.Create();
             long steps = stepsGiven ?? task.DefaultSteps;
             var swarm = new SwarmSettings(k, rounds, steps, temperature, kappa, minSteps, dither);
             if (swarm.Problem() is string problem) throw new CliException(problem);
 
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, task.Dimension);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context, Name, task.Dimension);
             LawInput.Call(() => SwarmRunner.PopulationType(law.Compiled));
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             bool spreads = paramNames.Contains(lrParam, StringComparer.Ordinal);
-            if (!spreads && (parsed.Value("--lr-param") is not null || (parsed.Value("--spread") is not null && spread != 0)))
+            if (!spreads && spreadAsked)
                 throw new CliException("unknown param '" + lrParam + "' for the members' spread; the params of " + law.Name + ": " + string.Join(", ", paramNames));
             var memberRates = new double[k];
             var options = new object[k];
@@ -228,7 +267,7 @@ namespace AE.Cli
             throw new CliException("the param " + param + " of " + law.Name + " is not a positive real (" + (value ?? "no default") + "); the members' rates are spread around it");
         }
 
-        private static double Real(ParsedArguments parsed, string option, double fallback, bool allowInfinity = false)
+        private static double Real(CommandInput parsed, string option, double fallback, bool allowInfinity = false)
         {
             string? text = parsed.Value(option);
             if (text is null) return fallback;

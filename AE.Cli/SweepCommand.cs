@@ -52,27 +52,44 @@ namespace AE.Cli
         /// <summary>The baselines swept unless <c>--baselines</c> says otherwise: fixed-rate Adam and the two hypergradient methods.</summary>
         public static readonly IReadOnlyList<string> DefaultBaselines = new[] { "adam", "sgd-hd", "adam-hd" };
 
-        public static CliCommand Command { get; } = new(Name, Usage.SweepSummary, Usage.Sweep, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
+        public static CommandSpec Command { get; } = new(Name, "Initial learning-rate sensitivity grid of a law against Adam and hypergradient descent", Run)
         {
-            ["--tasks"] = "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")",
-            ["--name"] = "the name of a law or variant in the file",
-            ["--lr-decades"] = "a positive number of decades",
-            ["--points"] = "the number of grid values",
-            ["--lr-max"] = "the largest learning rate of the grid",
-            ["--lr-param"] = "the law's param holding its initial learning rate",
-            ["--steps"] = "the step budget, a whole number",
-            ["--seeds"] = "the number of seeds K (seeds 0..K-1)",
-            ["--set"] = "NAME=VALUE, such as k_p=1.2",
-            ["--baselines"] = "a comma list of sgdm, adam, sgd-hd, adam-hd, or none",
-            ["--baseline-set"] = "NAME.KEY=VALUE, such as adam.beta1=0.95",
-            ["--format"] = "table or json",
-            ["--db"] = "a SQLite database file",
+            Arguments = LawOptions.LawFiles,
+            Options = new[]
+            {
+                new OptionSpec("--tasks", "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "The tasks (catalog names, as for 'ae run --task').") { HelpName = "T1,T2" },
+                LawOptions.Name,
+                new OptionSpec("--lr-decades", "a positive number of decades", "Decades the grid spans (default 6).") { HelpName = "D" },
+                new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13).") { HelpName = "P" }.WholeNumber(max: 1000),
+                new OptionSpec("--lr-max", "the largest learning rate of the grid", "The largest rate (default 10).") { HelpName = "X" },
+                new OptionSpec("--lr-param", "the law's param holding its initial learning rate", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
+                new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: each task's; at most 10,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
+                new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per cell, 0..K-1 (default 1).") { HelpName = "K" }.WholeNumber(max: 1000),
+                LawOptions.Set,
+                new OptionSpec("--baselines", "a comma list of sgdm, adam, sgd-hd, adam-hd, or none", "Baselines to sweep: default adam, sgd-hd, adam-hd; any of sgdm, adam, sgd-hd, adam-hd, or none.") { HelpName = "LIST" },
+                new OptionSpec("--baseline-set", "NAME.KEY=VALUE, such as adam.beta1=0.95", "Change a baseline's setting (repeatable). Defaults: sgdm lr=0.01 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8; sgd-hd lr=0.001 beta=0.001; adam-hd lr=0.001 beta=1e-7 beta1=0.9 beta2=0.999 eps=1e-8.", OptionKind.Repeatable) { HelpName = "NAME.KEY=VALUE" },
+                LawOptions.TableFormat,
+                LawOptions.Db,
+                LawOptions.NoProgress,
+                LawOptions.StoreSteps,
+            },
+            Details = new[]
+            {
+                "Runs the law and the baselines from P initial learning rates log-spaced over D",
+                "decades up to X (default 13 rates over 6 decades: 1e-5, 3.16e-5, ..., 10) on",
+                "each task, and counts per task and method the grid cells that reach the target",
+                "without divergence (a cell: every seed reaches the target). The initial rate is",
+                "the law's param init_alpha (or --lr-param NAME), the fixed rate of adam and",
+                "sgdm, and the initial rate alpha_0 of sgd-hd and adam-hd. A rate above the law's",
+                "alpha_max is clamped to it by the law itself (AE-3) at the first step.",
+                "",
+                "Output: a markdown table, one row per task and method: cells reaching the target,",
+                "cells that diverged, the range of rates that reached it, and the grid as marks",
+                "from the smallest rate to the largest (+ reached, x diverged or NaN, . neither).",
+                "",
+                "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
+            },
         };
-
-        private static readonly string[] Flags = { "--no-progress", "--store-steps" };
-        private static readonly string[] Repeatable = { "--set", "--baseline-set" };
 
         /// <summary>The grid: <paramref name="points"/> rates log-spaced from lrMax·10^−decades to lrMax.</summary>
         public static double[] Grid(double decades, int points, double lrMax)
@@ -82,29 +99,43 @@ namespace AE.Cli
             return Enumerable.Range(0, points).Select(i => Math.Pow(10, top - decades * (points - 1 - i) / (points - 1))).ToArray();
         }
 
-        public static int Run(string[] args, CliContext context)
+        /// <summary>The command line of <c>ae sweep</c>, its values checked.</summary>
+        internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, IReadOnlyList<TaskSource> Tasks, double Decades, double LrMax, int Points, int Seeds,
+            long? Steps, string LrParam, OutputFormat Format, IReadOnlyList<ParamSetting> Settings, IReadOnlyList<BaselineSpec> Baselines, string Database, bool StoreSteps, bool Progress)
         {
-            if (Experiment.ParseLawCommand(args, context, Name, Usage.Sweep, ValueOptions, Flags, Repeatable) is not ParsedArguments parsed) return ExitCodes.Success;
-            if (parsed.Value("--tasks") is not string tasksText) throw CliException.BadUsage("no tasks; give --tasks T1,T2 (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
-            var taskNames = Experiment.Items(new[] { tasksText }, "--tasks", Name);
-            if (taskNames.Distinct(StringComparer.Ordinal).Count() != taskNames.Count) throw CliException.BadUsage("--tasks names a task twice", Name);
-            var tasks = taskNames.Select(TaskSource.FromCatalog).ToList();
-            double decades = Real(parsed, "--lr-decades", DefaultDecades, positive: true);
-            double lrMax = Real(parsed, "--lr-max", DefaultLrMax, positive: true);
-            int points = (int)(Experiment.PositiveInt(parsed, "--points", Name, max: 1000) ?? DefaultPoints);
-            int seeds = (int)(Experiment.PositiveInt(parsed, "--seeds", Name, max: 1000) ?? DefaultSeeds);
-            long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
-            string lrParam = parsed.Value("--lr-param") ?? DefaultLrParam;
-            var format = Experiment.ParseFormat(parsed, Name);
-            var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
-            if (settings.Any(s => s.Name == lrParam)) throw CliException.BadUsage("--set sets " + lrParam + ", which the sweep varies", Name);
-            var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
-            string dbPath = Experiment.DatabasePath(parsed, context);
-            bool storeSteps = parsed.Has("--store-steps");
-            bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+            public static Options From(CommandInput parsed, CliContext context)
+            {
+                Experiment.RequireLawFile(parsed, Name);
+                if (parsed.Value("--tasks") is not string tasksText) throw CliException.BadUsage("no tasks; give --tasks T1,T2 (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", Name);
+                var taskNames = Experiment.Items(new[] { tasksText }, "--tasks", Name);
+                if (taskNames.Distinct(StringComparer.Ordinal).Count() != taskNames.Count) throw CliException.BadUsage("--tasks names a task twice", Name);
+                var tasks = taskNames.Select(TaskSource.FromCatalog).ToList();
+                double decades = Real(parsed, "--lr-decades", DefaultDecades, positive: true);
+                double lrMax = Real(parsed, "--lr-max", DefaultLrMax, positive: true);
+                int points = (int)(parsed.Number("--points") ?? DefaultPoints);
+                int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
+                long? steps = parsed.Number("--steps");
+                string lrParam = parsed.Value("--lr-param") ?? DefaultLrParam;
+                var format = parsed.Format();
+                var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
+                if (settings.Any(s => s.Name == lrParam)) throw CliException.BadUsage("--set sets " + lrParam + ", which the sweep varies", Name);
+                var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
+                string dbPath = Experiment.DatabasePath(parsed, context);
+                bool storeSteps = parsed.Has("--store-steps");
+                bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
+                return new Options(parsed.Positionals, parsed.Value("--name"), tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, progress);
+            }
+        }
+
+        private static int Run(CommandInput parsed, CliContext context) => Run(Options.From(parsed, context), context);
+
+        /// <summary>Runs the law and the baselines over the grid on every task, stores the runs and prints the table.</summary>
+        internal static int Run(Options sweep, CliContext context)
+        {
+            var (lawFiles, lawName, tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, progress) = sweep;
 
             var grid = Grid(decades, points, lrMax);
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, 1);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context, Name, 1);
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
                 throw new CliException("unknown param '" + lrParam + "' in --lr-param; the params of " + law.Name + ": " + string.Join(", ", paramNames));
@@ -163,7 +194,7 @@ namespace AE.Cli
             return ExitCodes.Success;
         }
 
-        private static double Real(ParsedArguments parsed, string option, double fallback, bool positive)
+        private static double Real(CommandInput parsed, string option, double fallback, bool positive)
         {
             string? text = parsed.Value(option);
             if (text is null) return fallback;

@@ -32,146 +32,84 @@ namespace AE.Cli
 
         public const string CheckpointFile = "checkpoint.aetrain";
 
-        public static string Help { get; } = string.Join(Environment.NewLine, new[]
+        public static CommandSpec Command { get; } = new(Name, Summary, Run)
         {
-            "Usage: ae train <cell.ae> --task T [--optimizer adam|sgdm|<law.ae>[:NAME]] [--set p=v ...]",
-            "                [--lr X] [--epochs N] [--batch B] [--time T] [--samples N] [--seed S]",
-            "                [--dtype f32|f64] [--name CELL] [--threads N] [--out DIR]",
-            "                [--checkpoint-every N] [--init FILE] [--resume FILE]",
-            "                [--db FILE] [--format text|json]",
-            "",
-            "Trains the cell, compiled in memory from its generated C#, on a task of the seeds:",
-            "each epoch one forward pass over the batch and the sequence, the cell's objective",
-            "averaged as the loss, one backward pass through time, one optimizer step on the",
-            "cell's parameters as one flat vector. Progress goes to stderr, the summary to",
-            "stdout. Weights and data start from --seed.",
-            "",
-            "Tasks (docs/tasks.md):",
-            "  sine-synth           seed 002: cells/amed_synth.ae reproduces a 440 Hz sine at",
-            "                       8 kHz (T 8000, 500 epochs, Adam lr 1e-3); writes",
-            "                       sine-synth.wav (16-bit PCM, 8 kHz) into --out, and",
-            "                       sine-synth-first500.svg (.png, .csv): the first 500",
-            "                       samples against the target.",
-            "  saw-synth, square-synth  the same with a 440 Hz sawtooth or square wave.",
-            "  residual-dynamics    seed 003: cells/residual_dynamics.ae on the seed's loss",
-            "                       (T 360, batch 32, 200 epochs, Adam lr 1e-3, gradient norm",
-            "                       clipped at 1.0, alpha left fixed).",
-            "  ame-sequence         seed 000: cells/ame_layer.ae predicts the next step of an",
-            "                       8-channel sum of sines (T 50, batch 16, 300 epochs, Adam",
-            "                       lr 1e-3); metrics: the held-out split's MSE.",
-            "  tape-copy            seed 001: cells/tape_copy.ae, the seed's differentiable",
-            "                       tape, copies 8 items of 4 random bits (T 16, batch 32,",
-            "                       2000 epochs, Adam lr 1e-2); metric: held-out",
-            "                       copy_accuracy.",
-            "  fashion-rows         seed 004: cells/emergent_resonator.ae or cells/gru.ae on",
-            "                       row-sequential Fashion-MNIST (28 rows of 28 pixels, then",
-            "                       --time minus 28 reasoning steps; T 29, batch 64, 3 epochs",
-            "                       of mini-batches, Adam lr 1e-3); the loss is the last step's",
-            "                       cross-entropy over T; metrics: test_accuracy on the 10,000",
-            "                       test images.",
-            "",
-            "Options:",
-            "  --task T             The task (required).",
-            "  --optimizer O        adam (default), sgdm (momentum 0.9), or an optimizer-shaped",
-            "                       law of a .ae file, ':NAME' selecting one of several.",
-            "  --set p=v            A law param's value (repeatable, or comma-separated).",
-            "  --lr X               The learning rate of adam (default the task's: 1e-3,",
-            "                       tape-copy 1e-2) or sgdm (default 0.01).",
-            "  --epochs N           Epochs in all (default the task's); with --resume, the",
-            "                       epochs of the whole run, the checkpoint's included.",
-            "  --batch B            Samples per batch (default the task's).",
-            "  --time T             Steps per sequence (default the task's).",
-            "  --samples N          The first N training samples of a task over a data set",
-            "                       (fashion-rows; default all).",
-            "  --seed S             Seed of the weights, the data and a law's noise (default 0).",
-            "  --dtype f32|f64      The cell's and the step's precision (default f32, as the",
-            "                       seeds' PyTorch).",
-            "  --name CELL          The cell when the file declares several.",
-            "  --threads N          Split the batch into N parts run on N threads (default 1);",
-            "                       a checkpoint resumes with the same count.",
-            "  --out DIR            Where to write weights.safetensors (PyTorch's names), the",
-            "                       loss curve (curve.csv; curve.svg and curve.png plot it",
-            "                       with a law's alpha, mu and sigma), the task's files and",
-            "                       checkpoints.",
-            "  --checkpoint-every N Write DIR/" + CheckpointFile + " every N epochs (needs --out);",
-            "                       it is written at the end of a run with --out in any case.",
-            "  --init FILE          Start from the weights of a safetensors file (PyTorch's",
-            "                       names, every parameter of the cell, as --out writes them)",
-            "                       instead of --seed's: a run at another --time, say.",
-            "  --resume FILE        Continue the run of a checkpoint: the same cell, task,",
-            "                       settings and optimizer; the result is bit for bit that of",
-            "                       a run never interrupted.",
-            "  --db FILE            The SQLite database of runs (default ae-runs.db), as 'ae run'",
-            "                       writes it: one row in 'runs' (command 'train', law the",
-            "                       optimizer, task 'train:' and the task), one row per epoch",
-            "                       of this process in 'steps' (the loss before the step, the",
-            "                       optimizer's signals after it).",
-            "  --format text|json   Lines (default), or one JSON object with 'task', 'cell',",
-            "                       'optimizer', 'dtype', 'batch', 'time', 'seed', 'epochs',",
-            "                       'resumed_from', 'first_loss', 'final_loss', 'seconds',",
-            "                       'seconds_per_epoch', 'metrics' and 'files'.",
-            "  -h, --help           Show this help.",
-            "",
-            "first_loss is the loss of the first epoch, final_loss that of a forward pass",
-            "after the last step. Files are written whole (a temporary file, then a rename).",
-            "",
-            "Exit codes: 0 trained; 2 bad input (an unknown task or option, a cell that does",
-            "not fit the task's inputs, a checkpoint of another run or a damaged one; nothing",
-            "is written); 3 the cell's code does not compile, or an internal error; 130",
-            "interrupted (a checkpoint is written first when --out is given).",
-        }) + Environment.NewLine;
-
-        public static CliCommand Command { get; } = new(Name, Summary, Help, Run);
-
-        private static readonly IReadOnlyDictionary<string, string> ValueOptions = new Dictionary<string, string>
-        {
-            ["--task"] = "a task name",
-            ["--optimizer"] = "adam, sgdm or a law file",
-            ["--set"] = "NAME=VALUE",
-            ["--lr"] = "a positive number",
-            ["--epochs"] = "a whole number",
-            ["--batch"] = "a whole number",
-            ["--time"] = "a whole number",
-            ["--samples"] = "a whole number of samples",
-            ["--seed"] = "a whole number",
-            ["--dtype"] = "f32 or f64",
-            ["--name"] = "the name of a cell in the file",
-            ["--out"] = "a directory",
-            ["--checkpoint-every"] = "a whole number of epochs",
-            ["--threads"] = "a whole number of threads",
-            ["--resume"] = "a checkpoint file",
-            ["--init"] = "a safetensors file",
-            ["--format"] = "text or json",
-            ["--db"] = "a SQLite database file",
+            Arguments = new ArgumentSpec("cell.ae", "The .ae file declaring the cell."),
+            Options = new[]
+            {
+                new OptionSpec("--task", "a task name", "The task (required).") { HelpName = "T" },
+                new OptionSpec("--optimizer", "adam, sgdm or a law file", "adam (default), sgdm (momentum 0.9), or an optimizer-shaped law of a .ae file, ':NAME' selecting one of several.") { HelpName = "O" },
+                new OptionSpec("--set", "NAME=VALUE", "A law param's value (repeatable, or comma-separated).", OptionKind.Repeatable) { HelpName = "p=v" },
+                new OptionSpec("--lr", "a positive number", "The learning rate of adam (default the task's: 1e-3, tape-copy 1e-2) or sgdm (default 0.01).") { HelpName = "X" },
+                new OptionSpec("--epochs", "a whole number", "Epochs in all (default the task's); with --resume, the epochs of the whole run, the checkpoint's included.") { HelpName = "N" }.WholeNumber(min: 0, max: 10_000_000),
+                new OptionSpec("--batch", "a whole number", "Samples per batch (default the task's).") { HelpName = "B" }.WholeNumber(max: 1_000_000),
+                new OptionSpec("--time", "a whole number", "Steps per sequence (default the task's).") { HelpName = "T" }.WholeNumber(max: 10_000_000),
+                new OptionSpec("--samples", "a whole number of samples", "The first N training samples of a task over a data set (fashion-rows; default all).") { HelpName = "N" }.WholeNumber(max: int.MaxValue),
+                new OptionSpec("--seed", "a whole number", "Seed of the weights, the data and a law's noise (default 0).") { HelpName = "S" }.WholeNumber(min: 0, max: int.MaxValue),
+                new OptionSpec("--dtype", "f32 or f64", "The cell's and the step's precision (default f32, as the seeds' PyTorch).") { HelpName = "f32|f64" },
+                new OptionSpec("--name", "the name of a cell in the file", "The cell when the file declares several.") { HelpName = "CELL" },
+                new OptionSpec("--out", "a directory", "Where to write weights.safetensors (PyTorch's names), the loss curve (curve.csv; curve.svg and curve.png plot it with a law's alpha, mu and sigma), the task's files and checkpoints.") { HelpName = "DIR" },
+                new OptionSpec("--checkpoint-every", "a whole number of epochs", "Write DIR/" + CheckpointFile + " every N epochs (needs --out); it is written at the end of a run with --out in any case.") { HelpName = "N" }.WholeNumber(max: 10_000_000),
+                new OptionSpec("--threads", "a whole number of threads", "Split the batch into N parts run on N threads (default 1); a checkpoint resumes with the same count.") { HelpName = "N" }.WholeNumber(max: 1024),
+                new OptionSpec("--resume", "a checkpoint file", "Continue the run of a checkpoint: the same cell, task, settings and optimizer; the result is bit for bit that of a run never interrupted.") { HelpName = "FILE" },
+                new OptionSpec("--init", "a safetensors file", "Start from the weights of a safetensors file (PyTorch's names, every parameter of the cell, as --out writes them) instead of --seed's: a run at another --time, say.") { HelpName = "FILE" },
+                new OptionSpec("--format", "text or json", "Lines (default), or one JSON object with 'task', 'cell', 'optimizer', 'dtype', 'batch', 'time', 'seed', 'epochs', 'resumed_from', 'first_loss', 'final_loss', 'seconds', 'seconds_per_epoch', 'metrics' and 'files'.") { HelpName = "text|json" }.AsFormat(),
+                new OptionSpec("--db", "a SQLite database file", "The SQLite database of runs (default ae-runs.db), as 'ae run' writes it: one row in 'runs' (command 'train', law the optimizer, task 'train:' and the task), one row per epoch of this process in 'steps' (the loss before the step, the optimizer's signals after it).") { HelpName = "FILE" },
+            },
+            Details = new[]
+            {
+                "Trains the cell, compiled in memory from its generated C#, on a task of the seeds:",
+                "each epoch one forward pass over the batch and the sequence, the cell's objective",
+                "averaged as the loss, one backward pass through time, one optimizer step on the",
+                "cell's parameters as one flat vector. Progress goes to stderr, the summary to",
+                "stdout. Weights and data start from --seed.",
+                "",
+                "Tasks (docs/tasks.md):",
+                "  sine-synth           seed 002: cells/amed_synth.ae reproduces a 440 Hz sine at",
+                "                       8 kHz (T 8000, 500 epochs, Adam lr 1e-3); writes",
+                "                       sine-synth.wav (16-bit PCM, 8 kHz) into --out, and",
+                "                       sine-synth-first500.svg (.png, .csv): the first 500",
+                "                       samples against the target.",
+                "  saw-synth, square-synth  the same with a 440 Hz sawtooth or square wave.",
+                "  residual-dynamics    seed 003: cells/residual_dynamics.ae on the seed's loss",
+                "                       (T 360, batch 32, 200 epochs, Adam lr 1e-3, gradient norm",
+                "                       clipped at 1.0, alpha left fixed).",
+                "  ame-sequence         seed 000: cells/ame_layer.ae predicts the next step of an",
+                "                       8-channel sum of sines (T 50, batch 16, 300 epochs, Adam",
+                "                       lr 1e-3); metrics: the held-out split's MSE.",
+                "  tape-copy            seed 001: cells/tape_copy.ae, the seed's differentiable",
+                "                       tape, copies 8 items of 4 random bits (T 16, batch 32,",
+                "                       2000 epochs, Adam lr 1e-2); metric: held-out",
+                "                       copy_accuracy.",
+                "  fashion-rows         seed 004: cells/emergent_resonator.ae or cells/gru.ae on",
+                "                       row-sequential Fashion-MNIST (28 rows of 28 pixels, then",
+                "                       --time minus 28 reasoning steps; T 29, batch 64, 3 epochs",
+                "                       of mini-batches, Adam lr 1e-3); the loss is the last step's",
+                "                       cross-entropy over T; metrics: test_accuracy on the 10,000",
+                "                       test images.",
+                "",
+                "first_loss is the loss of the first epoch, final_loss that of a forward pass",
+                "after the last step. Files are written whole (a temporary file, then a rename).",
+                "",
+                "Exit codes: 0 trained; 2 bad input (an unknown task or option, a cell that does",
+                "not fit the task's inputs, a checkpoint of another run or a damaged one; nothing",
+                "is written); 3 the cell's code does not compile, or an internal error; 130",
+                "interrupted (a checkpoint is written first when --out is given).",
+            },
         };
-
-        private static readonly string[] Repeatable = { "--set" };
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
             int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init);
 
-        public static int Run(string[] args, CliContext context)
+        private static int Run(CommandInput parsed, CliContext context)
         {
-            if (args is null) throw new ArgumentNullException(nameof(args));
-            if (context is null) throw new ArgumentNullException(nameof(context));
-            var parsed = ParsedArguments.Parse(args, Name, ValueOptions, Array.Empty<string>(), "empty argument", Repeatable);
-            if (parsed.ShowHelp)
-            {
-                context.Stdout.Write(Help);
-                return ExitCodes.Success;
-            }
             if (parsed.Positionals.Count != 1)
                 throw CliException.BadUsage("expected one cell file, got " + parsed.Positionals.Count + " arguments", Name);
             string taskName = parsed.Value("--task") ?? throw CliException.BadUsage("no task; give --task T (" + string.Join(", ", TrainingTasks.Names) + ")", Name);
             var task = TrainingTasks.Find(taskName)
                 ?? throw CliException.BadUsage("unknown task '" + taskName + "'; the tasks: " + string.Join(", ", TrainingTasks.Names), Name);
-            bool json = parsed.Value("--format") switch
-            {
-                null or "text" => false,
-                "json" => true,
-                var other => throw CliException.BadUsage("invalid value '" + other + "' for '--format'; expected text or json", Name),
-            };
+            bool json = parsed.Format() == OutputFormat.Json;
             bool f64 = parsed.Value("--dtype") switch
             {
                 null or "f32" => false,
@@ -190,13 +128,13 @@ namespace AE.Cli
             bool baseline = optimizer is "adam" or "sgdm";
             if (baseline && settings.Count > 0) throw CliException.BadUsage("--set sets a law's params; the optimizer " + optimizer + " takes --lr", Name);
             if (!baseline && lr is not null) throw CliException.BadUsage("--lr is for adam and sgdm; a law's params are set with --set", Name);
-            int? epochs = (int?)Experiment.PositiveInt(parsed, "--epochs", Name, max: 10_000_000, min: 0);
-            int batch = (int)(Experiment.PositiveInt(parsed, "--batch", Name, max: 1_000_000) ?? task.DefaultBatch);
-            int time = (int)(Experiment.PositiveInt(parsed, "--time", Name, max: 10_000_000) ?? task.DefaultTime);
-            int seed = (int)(Experiment.PositiveInt(parsed, "--seed", Name, max: int.MaxValue, min: 0) ?? 0);
-            int every = (int)(Experiment.PositiveInt(parsed, "--checkpoint-every", Name, max: 10_000_000) ?? 0);
-            int threads = (int)(Experiment.PositiveInt(parsed, "--threads", Name, max: 1024) ?? 1);
-            if (Experiment.PositiveInt(parsed, "--samples", Name, max: int.MaxValue) is long samples)
+            int? epochs = (int?)parsed.Number("--epochs");
+            int batch = (int)(parsed.Number("--batch") ?? task.DefaultBatch);
+            int time = (int)(parsed.Number("--time") ?? task.DefaultTime);
+            int seed = (int)(parsed.Number("--seed") ?? 0);
+            int every = (int)(parsed.Number("--checkpoint-every") ?? 0);
+            int threads = (int)(parsed.Number("--threads") ?? 1);
+            if (parsed.Number("--samples") is long samples)
             {
                 if (!task.HasDataSet) throw CliException.BadUsage("--samples is for a task over a data set (fashion-rows), not " + task.Name, Name);
                 task.Samples = (int)samples;

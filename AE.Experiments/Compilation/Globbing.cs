@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.IO.Enumeration;
 using System.Linq;
-using System.Text;
-using System.Text.RegularExpressions;
+using Microsoft.Extensions.FileSystemGlobbing;
+using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
 
 namespace AE.Experiments.Compilation
 {
@@ -13,9 +14,9 @@ namespace AE.Experiments.Compilation
     public sealed record InputFile(string DisplayPath, string FullPath);
 
     /// <summary>
-    /// Expands file arguments and globs. '*' matches any characters within one path segment, '?' one
-    /// character, and a segment that is exactly '**' any number of directories (zero included).
-    /// Symbolic links to directories are not followed by '**', so link cycles cannot loop.
+    /// Expands file arguments and globs with <see cref="Matcher"/>. '*' matches any characters within one path
+    /// segment, '?' one character, and a segment that is exactly '**' any number of directories (zero included).
+    /// Symbolic links to directories are not followed, so link cycles cannot loop.
     /// </summary>
     public static class Globbing
     {
@@ -23,14 +24,6 @@ namespace AE.Experiments.Compilation
 
         private static readonly StringComparison PathComparison =
             OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-
-        private static readonly EnumerationOptions ListOptions = new()
-        {
-            RecurseSubdirectories = false,
-            IgnoreInaccessible = true,
-            AttributesToSkip = 0,
-            MatchType = MatchType.Simple,
-        };
 
         public static bool IsGlob(string argument) => argument.IndexOfAny(Wildcards) >= 0;
 
@@ -45,17 +38,14 @@ namespace AE.Experiments.Compilation
             {
                 var matches = IsGlob(argument) ? ExpandGlob(argument, currentDirectory) : new[] { Literal(argument, currentDirectory) };
                 if (matches.Count == 0) throw new LawInputException("no file matches '" + argument + "'");
-                foreach (var file in matches)
-                {
-                    if (!byFullPath.ContainsKey(file.FullPath)) byFullPath.Add(file.FullPath, file);
-                }
+                foreach (var file in matches) byFullPath.TryAdd(file.FullPath, file);
             }
             return byFullPath.Values.OrderBy(f => f.DisplayPath, StringComparer.Ordinal).ToList();
         }
 
         private static InputFile Literal(string argument, string currentDirectory)
         {
-            string full = FullPath(argument, currentDirectory);
+            string full = Path.GetFullPath(argument, currentDirectory);
             if (File.Exists(full)) return new InputFile(argument, full);
             if (Directory.Exists(full))
                 throw new LawInputException("'" + argument + "' is a directory; name files or a glob such as '" + argument.TrimEnd('/', '\\') + "/**/*.ae'");
@@ -65,101 +55,83 @@ namespace AE.Experiments.Compilation
         /// <summary>Matches one glob. The literal directory prefix is kept exactly as written.</summary>
         public static IReadOnlyList<InputFile> ExpandGlob(string pattern, string currentDirectory)
         {
-            // Split into the literal directory prefix ("laws/", "/tmp/x/", "") and the segments from the first wildcard on.
-            int firstWildcard = pattern.IndexOfAny(Wildcards);
-            int prefixEnd = LastSeparator(pattern, firstWildcard) + 1;
+            // The Matcher takes patterns relative to a directory: split off the literal directory prefix
+            // ("laws/", "/tmp/x/", "") before the first wildcard, and show matches below it as written.
+            int prefixEnd = pattern.LastIndexOfAny(Separators, Math.Max(pattern.IndexOfAny(Wildcards) - 1, 0)) + 1;
             string prefix = pattern.Substring(0, prefixEnd);
-            var segments = pattern.Substring(prefixEnd)
-                .Split(Separators, StringSplitOptions.RemoveEmptyEntries)
-                .Select(s => s == "**" ? null : ToRegex(s))
-                .ToArray();
+            string relative = pattern.Substring(prefixEnd);
+            string baseDirectory = prefix.Length == 0 ? currentDirectory : Path.GetFullPath(prefix, currentDirectory);
+            if (relative.Trim(Separators).Length == 0 || !Directory.Exists(baseDirectory)) return Array.Empty<InputFile>();
 
-            string baseDirectory = prefix.Length == 0 ? currentDirectory : FullPath(prefix, currentDirectory);
-            var results = new List<InputFile>();
-            if (segments.Length == 0 || !Directory.Exists(baseDirectory)) return results;
-
-            var seen = new HashSet<string>(StringComparer.FromComparison(PathComparison));
-            Walk(baseDirectory, prefix, segments, 0, results, seen);
-            return results;
+            // The Matcher knows '*' and '**' but not '?': it looks for '*' in its place, and each
+            // candidate is then held to one character per '?' (a no-op for a glob without '?').
+            var matcher = new Matcher(PathComparison);
+            matcher.AddInclude(relative.Replace('?', '*'));
+            var result = matcher.Execute(new LinklessDirectory(new DirectoryInfo(baseDirectory)));
+            var segments = relative.Split(Separators, StringSplitOptions.RemoveEmptyEntries);
+            return result.Files
+                .Where(m => !relative.Contains('?', StringComparison.Ordinal) || Fits(segments, 0, m.Path.Split('/'), 0))
+                .Select(m => new InputFile(prefix + m.Path, Path.GetFullPath(m.Path, baseDirectory)))
+                .ToList();
         }
 
-        /// <summary>Matches <paramref name="segments"/>[index..] below <paramref name="directory"/>; a null segment is '**'.</summary>
-        private static void Walk(string directory, string display, Regex?[] segments, int index, List<InputFile> results, HashSet<string> seen)
+        /// <summary>Whether <paramref name="path"/>[q..] fits <paramref name="pattern"/>[p..], with '?' as one character and '**' as any number of segments.</summary>
+        private static bool Fits(string[] pattern, int p, string[] path, int q)
         {
-            var segment = segments[index];
-            bool last = index == segments.Length - 1;
-
-            if (segment is null)
-            {
-                if (last)
-                {
-                    // A trailing '**' matches every file below.
-                    foreach (var file in Files(directory)) Add(file, display, results, seen);
-                }
-                else
-                {
-                    Walk(directory, display, segments, index + 1, results, seen);
-                }
-                foreach (var sub in Directories(directory))
-                {
-                    if (IsLink(sub)) continue;
-                    Walk(sub, display + Path.GetFileName(sub) + "/", segments, index, results, seen);
-                }
-                return;
-            }
-
-            if (last)
-            {
-                foreach (var file in Files(directory))
-                {
-                    if (segment.IsMatch(Path.GetFileName(file))) Add(file, display, results, seen);
-                }
-                return;
-            }
-
-            foreach (var sub in Directories(directory))
-            {
-                string name = Path.GetFileName(sub);
-                if (segment.IsMatch(name)) Walk(sub, display + name + "/", segments, index + 1, results, seen);
-            }
+            if (p == pattern.Length) return q == path.Length;
+            if (pattern[p] == "**") return Enumerable.Range(q, path.Length - q + 1).Any(k => Fits(pattern, p + 1, path, k));
+            return q < path.Length
+                && FileSystemName.MatchesSimpleExpression(pattern[p], path[q], PathComparison == StringComparison.OrdinalIgnoreCase)
+                && Fits(pattern, p + 1, path, q + 1);
         }
-
-        private static void Add(string file, string display, List<InputFile> results, HashSet<string> seen)
-        {
-            if (seen.Add(file)) results.Add(new InputFile(display + Path.GetFileName(file), file));
-        }
-
-        private static IEnumerable<string> Files(string directory) => Directory.EnumerateFiles(directory, "*", ListOptions);
-
-        private static IEnumerable<string> Directories(string directory) => Directory.EnumerateDirectories(directory, "*", ListOptions);
-
-        private static bool IsLink(string directory) => new DirectoryInfo(directory).LinkTarget is not null;
-
-        private static string FullPath(string path, string currentDirectory) => Path.GetFullPath(path, currentDirectory);
 
         private static readonly char[] Separators = Path.DirectorySeparatorChar == Path.AltDirectorySeparatorChar
             ? new[] { Path.DirectorySeparatorChar }
             : new[] { Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar };
 
-        private static int LastSeparator(string pattern, int before) => pattern.LastIndexOfAny(Separators, Math.Max(before - 1, 0));
-
-        /// <summary>One segment pattern as an anchored regex: '*' is any run of characters, '?' one character.</summary>
-        private static Regex ToRegex(string segment)
+        /// <summary>
+        /// A directory as the <see cref="Matcher"/> walks it, without the symbolic links to directories
+        /// (a link to a parent would make '**' loop) and without the folders it may not read.
+        /// </summary>
+        private sealed class LinklessDirectory : DirectoryInfoBase
         {
-            var sb = new StringBuilder("^");
-            foreach (char c in segment)
+            private static readonly EnumerationOptions ListOptions = new()
             {
-                sb.Append(c switch
+                RecurseSubdirectories = false,
+                IgnoreInaccessible = true,
+                AttributesToSkip = 0,
+                MatchType = MatchType.Simple,
+            };
+
+            private readonly DirectoryInfo _directory;
+
+            public LinklessDirectory(DirectoryInfo directory) => _directory = directory;
+
+            public override string Name => _directory.Name;
+
+            public override string FullName => _directory.FullName;
+
+            public override DirectoryInfoBase? ParentDirectory => _directory.Parent is { } parent ? new LinklessDirectory(parent) : null;
+
+            public override IEnumerable<FileSystemInfoBase> EnumerateFileSystemInfos()
+            {
+                foreach (var entry in _directory.EnumerateFileSystemInfos("*", ListOptions))
                 {
-                    '*' => ".*",
-                    '?' => ".",
-                    _ => Regex.Escape(c.ToString()),
-                });
+                    if (entry is DirectoryInfo sub)
+                    {
+                        if (sub.LinkTarget is null) yield return new LinklessDirectory(sub);
+                    }
+                    else if (entry is FileInfo file)
+                    {
+                        yield return new FileInfoWrapper(file);
+                    }
+                }
             }
-            sb.Append('$');
-            var options = RegexOptions.CultureInvariant | RegexOptions.Singleline;
-            if (PathComparison == StringComparison.OrdinalIgnoreCase) options |= RegexOptions.IgnoreCase;
-            return new Regex(sb.ToString(), options);
+
+            public override DirectoryInfoBase GetDirectory(string path)
+                => new LinklessDirectory(new DirectoryInfo(Path.Combine(_directory.FullName, path)));
+
+            public override FileInfoBase GetFile(string path) => new FileInfoWrapper(new FileInfo(Path.Combine(_directory.FullName, path)));
         }
     }
 }

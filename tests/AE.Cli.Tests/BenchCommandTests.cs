@@ -206,7 +206,7 @@ namespace AE.Cli.Tests
         {
             var r = Cli.Run(Repo.Root, "bench", "--help");
             Assert.Equal(0, r.ExitCode);
-            Assert.StartsWith("Usage: ae bench [<law.ae ...>] ", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Contains("  ae bench [<law.ae>...] [options]", r.StdoutLines);
             Assert.DoesNotContain("--min-time-ms", r.Stdout, StringComparison.Ordinal);
             var top = Cli.Run(Repo.Root, "--help");
             Assert.Contains(top.StdoutLines, l => l.StartsWith("  bench ", StringComparison.Ordinal));

@@ -60,6 +60,24 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void Question_mark_in_a_directory_segment_matches_one_character()
+        {
+            using var dir = Tree();
+
+            Assert.Equal(new[] { "laws/deep/er/c.ae" }, Displays(dir, "laws/**/e?/*.ae"));
+            Assert.Equal(new[] { "laws/a.ae", "laws/b.ae", "laws/deep/er/c.ae" }, Displays(dir, "la?s/**/?.ae"));
+        }
+
+        [Fact]
+        public void Double_star_does_not_follow_a_link_back_to_a_parent()
+        {
+            using var dir = Tree();
+            Directory.CreateSymbolicLink(Path.Combine(dir.Path, "laws", "deep", "loop"), Path.Combine(dir.Path, "laws"));
+
+            Assert.Equal(new[] { "laws/a.ae", "laws/b.ae", "laws/deep/er/c.ae" }, Displays(dir, "laws/**/*.ae"));
+        }
+
+        [Fact]
         public void Wildcards_in_directory_segments_match_directories()
         {
             using var dir = Tree();

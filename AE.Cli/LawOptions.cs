@@ -1,0 +1,40 @@
+using System;
+using AE.Experiments.Tasks;
+
+namespace AE.Cli
+{
+    /// <summary>
+    /// The options that the commands running laws share (run, ablate, sweep, swarm), declared once: a command
+    /// lists the ones it takes in its <see cref="CommandSpec"/>, with <see cref="OptionSpec.Describe"/> where
+    /// its meaning differs.
+    /// </summary>
+    internal static class LawOptions
+    {
+        /// <summary>The positionals of every command that takes laws.</summary>
+        public static ArgumentSpec LawFiles { get; } = new("law.ae",
+            "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them.");
+
+        public static OptionSpec Task { get; } = new("--task", "a task name (" + string.Join(", ", TaskCatalog.Names) + ")",
+            "A benchmark task: " + string.Join(", ", TaskCatalog.Names) + " (docs/tasks.md).") { HelpName = "T" };
+
+        public static OptionSpec Case { get; } = new("--case", "a golden case .json file",
+            "A golden case (.json with its .csv) as the task: its problem, theta0 and steps.") { HelpName = "FILE" };
+
+        public static OptionSpec Name { get; } = new("--name", "the name of a law or variant in the file",
+            "The law or variant to run (default: the file's first law of the optimizer shape).") { HelpName = "LAW" };
+
+        public static OptionSpec Set { get; } = new("--set", "NAME=VALUE, such as k_p=1.2",
+            "Set a param of the law (repeatable, or a comma list): numbers (1.2, 3e-4, inf), true/false, whole numbers; none for the "
+            + "guards that the seed's None disables. An unknown param is an error that lists the law's params.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" };
+
+        public static OptionSpec Db { get; } = new("--db", "a SQLite database file",
+            "The database (default: " + Experiment.DefaultDatabase + " in the current directory).") { HelpName = "FILE" };
+
+        public static OptionSpec TableFormat { get; } = new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object.") { HelpName = "table|json" }.AsFormat();
+
+        public static OptionSpec NoProgress { get; } = OptionSpec.Flag("--no-progress", "No progress display (it is drawn on stderr only when stderr is a terminal).");
+
+        public static OptionSpec StoreSteps { get; } = OptionSpec.Flag("--store-steps",
+            "Also store every step of every run (table steps); by default only the runs table gets a row per run.");
+    }
+}

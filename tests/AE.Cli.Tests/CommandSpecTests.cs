@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace AE.Cli.Tests
+{
+    /// <summary>What every command gets from its <see cref="CommandSpec"/>: help, the error contract, response files, completion.</summary>
+    public class CommandSpecTests
+    {
+        private static readonly string Cwd = Path.GetTempPath();
+
+        public static IEnumerable<object[]> Commands => CliApp.Commands.Select(c => new object[] { c.Name });
+
+        [Theory]
+        [MemberData(nameof(Commands))]
+        public void Help_of_a_command_lists_its_options_and_is_the_same_from_help(string name)
+        {
+            var spec = CliApp.Commands.Single(c => c.Name == name);
+
+            var r = Cli.Run(Cwd, name, "--help");
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal("", r.Stderr);
+            Assert.Contains(spec.Summary, r.Stdout.Replace(Environment.NewLine + "  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+            foreach (var option in spec.Options.Where(o => !o.Hidden))
+                Assert.Contains(r.StdoutLines, l => l.TrimStart().StartsWith(option.Name + " ", StringComparison.Ordinal));
+            foreach (var option in spec.Options.Where(o => o.Hidden))
+                Assert.DoesNotContain(option.Name, r.Stdout, StringComparison.Ordinal);
+            foreach (var line in spec.Details.Where(l => l.Length > 0))
+                Assert.Contains(line, r.StdoutLines);
+            Assert.Equal(r.Stdout, Cli.Run(Cwd, "help", name).Stdout);
+        }
+
+        [Theory]
+        [MemberData(nameof(Commands))]
+        public void An_unknown_option_is_one_line_naming_the_valid_ones_and_exit_2(string name)
+        {
+            var spec = CliApp.Commands.Single(c => c.Name == name);
+
+            var r = Cli.Run(Cwd, name, "x.ae", "--no-such-option");
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            string valid = string.Join(", ", spec.Options.Where(o => !o.Hidden).Select(o => o.Name).Append("--help"));
+            Assert.Equal("ae: error: unknown option '--no-such-option'; valid options: " + valid + ". Run 'ae " + name + " --help'", Assert.Single(r.StderrLines));
+        }
+
+        [Fact]
+        public void The_top_level_help_lists_every_command_with_its_summary()
+        {
+            var r = Cli.Run(Cwd, "--help");
+
+            Assert.Equal(0, r.ExitCode);
+            foreach (var spec in CliApp.Commands)
+                Assert.Contains(r.StdoutLines, l => l.StartsWith("  " + spec.Name + " ", StringComparison.Ordinal));
+            Assert.Equal(r.Stdout, Cli.Run(Cwd, "help").Stdout);
+        }
+
+        [Fact]
+        public void Help_of_an_unknown_command_is_one_line_and_exit_2()
+        {
+            var r = Cli.Run(Cwd, "help", "build");
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal("ae: error: unknown command 'build'; valid commands: check, emit, replay, run, ablate, sweep, swarm, experiment, bench, grad, train, report. Run 'ae --help'",
+                Assert.Single(r.StderrLines));
+        }
+
+        [Fact]
+        public void A_response_file_is_read_relative_to_the_current_directory()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("a.ae", Sources.SyntaxError("A"));
+            dir.Write("args.rsp", "a.ae\n--format json\n");
+
+            var r = Cli.Run(dir.Path, "check", "@args.rsp");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.StartsWith("{", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("\"a.ae\"", r.Stdout, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_missing_response_file_is_one_line_and_exit_2()
+        {
+            using var dir = new TempDirectory();
+
+            var r = Cli.Run(dir.Path, "check", "@nope.rsp");
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal("ae: error: response file not found: 'nope.rsp'", Assert.Single(r.StderrLines));
+        }
+
+        [Fact]
+        public void The_suggest_directive_completes_options_for_the_shell()
+        {
+            var r = Cli.Run(Cwd, "[suggest:14]", "check --warnas");
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal(new[] { "--warnaserror" }, r.StdoutLines);
+        }
+
+        [Theory]
+        [InlineData("ae: error: option '--steps' needs a value: the step budget, a whole number. Run 'ae run --help'", "run", "x.ae", "--steps", "")]
+        [InlineData("ae: error: option '--steps' needs a value: the step budget, a whole number. Run 'ae run --help'", "run", "x.ae", "--steps")]
+        [InlineData("ae: error: invalid value '1e3' for '--steps'; expected a whole number from 1 to 1000000. Run 'ae run --help'", "run", "x.ae", "--steps", "1e3")]
+        [InlineData("ae: error: invalid value '-1' for '--seed'; expected a whole number from 0 up. Run 'ae run --help'", "run", "x.ae", "--seed=-1")]
+        [InlineData("ae: error: invalid value '1' for '--k'; expected a whole number from 2 to 256. Run 'ae swarm --help'", "swarm", "x.ae", "--k", "1")]
+        public void A_whole_number_option_is_checked_as_it_is_parsed(string expected, params string[] args)
+        {
+            var r = Cli.Run(Cwd, args);
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal(expected, Assert.Single(r.StderrLines));
+        }
+
+        [Fact]
+        public void A_command_declared_without_positionals_refuses_one_and_reads_its_options()
+        {
+            var spec = new CommandSpec("worker", "Take runs from a queue", (_, _) => ExitCodes.Success)
+            {
+                Options = new[] { new OptionSpec("--cluster", "a queue address", "The queue.") { HelpName = "ADDR" }, new OptionSpec("--jobs", "a whole number", "Runs at once.").WholeNumber(max: 64) },
+            };
+            var context = new CliContext(TextWriter.Null, TextWriter.Null, Cwd);
+
+            var input = CommandLine.Parse(spec, new[] { "--cluster=q:1", "--jobs", "4" }, context);
+            var error = Assert.Throws<CliException>(() => CommandLine.Parse(spec, new[] { "extra" }, context));
+
+            Assert.Equal("q:1", input.Value("--cluster"));
+            Assert.Equal(4, input.Number("--jobs"));
+            Assert.Empty(input.Positionals);
+            Assert.Equal("unexpected argument 'extra'. Run 'ae worker --help'", error.Message);
+        }
+
+        [Fact]
+        public void An_option_given_twice_is_one_line_and_exit_2()
+        {
+            var r = Cli.Run(Cwd, "check", "a.ae", "--format", "json", "--format", "text");
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal("ae: error: option '--format' is given twice. Run 'ae check --help'", Assert.Single(r.StderrLines));
+        }
+    }
+}
