@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AE.Engine;
 using AE.Experiments.Baselines;
 using AE.Experiments.Machine;
 
@@ -81,14 +82,14 @@ namespace AE.Cli
             long? steps = Experiment.PositiveInt(parsed, "--steps", Name, max: MaxSteps);
             var format = Experiment.ParseFormat(parsed, Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
-            var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name);
+            var baselines = BaselineOptions.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name);
             string dbPath = Experiment.DatabasePath(parsed, context);
             bool storeSteps = parsed.Has("--store-steps");
             bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
 
             var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
             var probeTask = taskSource.Create();
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, probeTask.Dimension);
+            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, probeTask.Dimension);
             using var store = RunStore.Open(dbPath);
 
             // Rows: the full law, each switchable rule off, each baseline.
@@ -104,17 +105,15 @@ namespace AE.Cli
                     if (row.Kind == "baseline")
                     {
                         var spec = baselines.First(b => b.Name == row.Ablated);
-                        jobs.Add(new BatchJob(taskSource, (n, _) => spec.Create(n), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(), Array.Empty<string>()));
+                        jobs.Add(new BatchJob(taskSource, JobRecipe.Of(spec), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson()));
                     }
                     else
-                    {
-                        var ablated = row.Kind == "rule" ? new[] { row.Ablated } : Array.Empty<string>();
-                        jobs.Add(new BatchJob(taskSource, (n, seed) => law.Create(n, seed, ablated), (ulong)s, steps, law.Name, law.Sha256, law.FilePath, lawSettings, ablated));
-                    }
+                        jobs.Add(new BatchJob(taskSource, JobRecipe.Law(row.Kind == "rule" ? new[] { row.Ablated } : null), (ulong)s, steps, law.Name, law.Sha256, law.FilePath, lawSettings));
                 }
 
-            var result = BatchRunner.Run(Name, jobs, store, storeSteps, context, progress, "ablate " + law.Name + " on " + taskSource.Name);
-            BatchRunner.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
+            var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
+            var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), LocalExecutor.Instance, store, context, progress, "ablate " + law.Name + " on " + taskSource.Name);
+            BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
             if (result.Interrupted) return ExitCodes.Interrupted;
 
             var table = rows.Select((row, r) => new AblationRow(row.Ablated, row.Kind, row.Law,

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -47,7 +48,7 @@ namespace AE.Cli
             {
                 return Dispatch(args, context);
             }
-            catch (CliException ex)
+            catch (Exception ex) when (ex is CliException or EngineException)
             {
                 stderr.WriteLine("ae: error: " + OneLine(ex.Message));
                 return ExitCodes.Usage;

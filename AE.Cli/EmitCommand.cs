@@ -5,6 +5,7 @@ using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
 using AE.Experiments.Compilation;
 using Microsoft.CodeAnalysis.CSharp;
+using AE.Engine;
 
 namespace AE.Cli
 {

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using AE.Experiments.Machine;
 using AE.Experiments.Training;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -64,7 +65,7 @@ namespace AE.Cli
 
             var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
             var task = taskSource.Create();
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, ablate, context, Name, task.Dimension);
+            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, ablate, context.CurrentDirectory, context.Stderr, Name, task.Dimension);
             var instance = law.Create(task.Dimension, seed, ablate);
 
             var machineOptions = new MachineOptions { MaxSteps = steps };

@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using AE.Experiments.Machine;
 using AE.Experiments.Swarm;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -86,7 +87,7 @@ namespace AE.Cli
             var swarm = new SwarmSettings(k, rounds, steps, temperature, kappa, minSteps, dither);
             if (swarm.Problem() is string problem) throw new CliException(problem);
 
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, task.Dimension);
+            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, task.Dimension);
             LawInput.Call(() => SwarmRunner.PopulationType(law.Compiled));
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             bool spreads = paramNames.Contains(lrParam, StringComparer.Ordinal);
@@ -98,7 +99,7 @@ namespace AE.Cli
             for (int j = 0; j < k; j++)
             {
                 memberRates[j] = spreads ? baseRate * Math.Pow(10, spread * ((double)j / (k - 1) - 0.5)) : double.NaN;
-                options[j] = spreads ? law.OptionsWith(lrParam, memberRates[j]) : Experiment.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
+                options[j] = spreads ? law.OptionsWith(lrParam, memberRates[j]) : LawOptions.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
                 if (law.Refuses(options[j]) is string why) throw new CliException("member " + j + " (" + lrParam + " = " + SweepCommand.Rate(memberRates[j]) + "): " + why);
             }
             using var store = RunStore.Open(dbPath);
@@ -221,7 +222,7 @@ namespace AE.Cli
 
         private static double BaseRate(ExperimentLaw law, string param)
         {
-            var options = Experiment.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
+            var options = LawOptions.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
             var value = options.GetType().GetProperty(param)?.GetValue(options);
             if (value is double d && d > 0 && double.IsFinite(d)) return d;
             throw new CliException("the param " + param + " of " + law.Name + " is not a positive real (" + (value ?? "no default") + "); the members' rates are spread around it");
@@ -231,7 +232,7 @@ namespace AE.Cli
         {
             string? text = parsed.Value(option);
             if (text is null) return fallback;
-            if (Experiment.TryParseReal(text, out double v) && v >= 0 && (allowInfinity || double.IsFinite(v))) return v;
+            if (LawOptions.TryParseReal(text, out double v) && v >= 0 && (allowInfinity || double.IsFinite(v))) return v;
             throw CliException.BadUsage("invalid value '" + text + "' for '" + option + "'; expected a number >= 0" + (allowInfinity ? " or inf" : ""), Name);
         }
 

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AE.Engine;
 using AE.Experiments.Machine;
 
 namespace AE.Cli
@@ -98,19 +99,18 @@ namespace AE.Cli
             var format = Experiment.ParseFormat(parsed, Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
             if (settings.Any(s => s.Name == lrParam)) throw CliException.BadUsage("--set sets " + lrParam + ", which the sweep varies", Name);
-            var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
+            var baselines = BaselineOptions.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
             string dbPath = Experiment.DatabasePath(parsed, context);
             bool storeSteps = parsed.Has("--store-steps");
             bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
 
             var grid = Grid(decades, points, lrMax);
-            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context, Name, 1);
+            var law = ExperimentLaw.Load(parsed.Positionals, parsed.Value("--name"), settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
                 throw new CliException("unknown param '" + lrParam + "' in --lr-param; the params of " + law.Name + ": " + string.Join(", ", paramNames));
-            var lawOptions = grid.Select(lr => law.OptionsWith(lrParam, lr)).ToArray();
             // A rate the law's own checks reject (an initial coefficient outside its bounds) is not run: the cell says why.
-            var refused = lawOptions.Select(o => law.Refuses(o)).ToArray();
+            var refused = grid.Select(lr => law.Refuses(law.OptionsWith(lrParam, lr))).ToArray();
             foreach (var task in tasks) task.Create(); // a missing data set is reported before anything runs
             using var store = RunStore.Open(dbPath);
 
@@ -125,20 +125,19 @@ namespace AE.Cli
                             double lr = grid[c];
                             if (m == 0)
                             {
-                                if (refused[c] is not null) continue;
-                                var options = lawOptions[c];
-                                jobs.Add(new BatchJob(task, (n, seed) => law.Create(n, seed, null, options), (ulong)s, steps, law.Name, law.Sha256, law.FilePath,
-                                    law.SettingsJson((lrParam, lr)), Array.Empty<string>()));
+                                if (refused[c] is null)
+                                    jobs.Add(new BatchJob(task, JobRecipe.LawWith(lrParam, lr), (ulong)s, steps, law.Name, law.Sha256, law.FilePath, law.SettingsJson((lrParam, lr))));
                             }
                             else
                             {
                                 var spec = baselines[m - 1];
-                                jobs.Add(new BatchJob(task, (n, _) => spec.Create(n, lr), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(lr), Array.Empty<string>()));
+                                jobs.Add(new BatchJob(task, JobRecipe.Of(spec, lr), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(lr)));
                             }
                         }
 
-            var result = BatchRunner.Run(Name, jobs, store, storeSteps, context, progress, "sweep " + law.Name);
-            BatchRunner.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
+            var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
+            var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), LocalExecutor.Instance, store, context, progress, "sweep " + law.Name);
+            BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
             if (result.Interrupted) return ExitCodes.Interrupted;
 
             var rows = new List<SweepRow>();
