@@ -27,6 +27,7 @@ namespace AE.Cli
             BenchCommand.Command,
             GradCommand.Command,
             TrainCommand.Command,
+            WorkerCommand.Command,
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string currentDirectory)

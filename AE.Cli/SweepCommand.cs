@@ -70,6 +70,7 @@ namespace AE.Cli
             ["--baseline-set"] = "NAME.KEY=VALUE, such as adam.beta1=0.95",
             ["--format"] = "table or json",
             ["--db"] = "a SQLite database file",
+            [ClusterOption.Name] = ClusterOption.Expected,
         };
 
         private static readonly string[] Flags = { "--no-progress", "--store-steps" };
@@ -136,7 +137,8 @@ namespace AE.Cli
                         }
 
             var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
-            var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), LocalExecutor.Instance, store, context, progress, "sweep " + law.Name);
+            using var cluster = ClusterOption.Connect(parsed.Value(ClusterOption.Name), context, Name);
+            var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), ClusterOption.Or(cluster), store, context, progress, "sweep " + law.Name);
             BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
             if (result.Interrupted) return ExitCodes.Interrupted;
 

@@ -249,7 +249,7 @@ namespace AE.Cli
             "Usage: ae ablate <law.ae ...> (--task T | --case FILE) [--name LAW] [--seeds K]",
             "                 [--steps N] [--set NAME=VALUE ...] [--baselines LIST|none]",
             "                 [--baseline-set NAME.KEY=VALUE ...] [--format table|json]",
-            "                 [--db FILE] [--store-steps] [--no-progress]",
+            "                 [--db FILE] [--store-steps] [--no-progress] [--cluster SPEC]",
             "",
             "Runs the full law, then the law with each switchable rule switched off in turn",
             "(run-time ablation, proven equal to compiling the rule out), then the baselines,",
@@ -278,6 +278,10 @@ namespace AE.Cli
             "  --store-steps        Also store every step of every run (table steps); by",
             "                       default only the runs table gets a row per run.",
             "  --no-progress        No progress bar on stderr.",
+            "  --cluster SPEC       Run the batch on the workers of a cluster ('ae worker')",
+            "                       instead of in this process: localhost or localhost:PORT.",
+            "                       The table is the same; a worker lost mid-batch has its",
+            "                       runs redone on another.",
             "  -h, --help           Show this help.",
             "",
             "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted",
@@ -293,7 +297,7 @@ namespace AE.Cli
             "                [--points P] [--lr-max X] [--lr-param NAME] [--steps N]",
             "                [--seeds K] [--set NAME=VALUE ...] [--baselines LIST|none]",
             "                [--baseline-set NAME.KEY=VALUE ...] [--format table|json]",
-            "                [--db FILE] [--store-steps] [--no-progress]",
+            "                [--db FILE] [--store-steps] [--no-progress] [--cluster SPEC]",
             "",
             "Runs the law and the baselines from P initial learning rates log-spaced over D",
             "decades up to X (default 13 rates over 6 decades: 1e-5, 3.16e-5, ..., 10) on",
@@ -313,8 +317,8 @@ namespace AE.Cli
             "  --seeds K            Seeds per cell, 0..K-1 (default 1).",
             "  --baselines LIST     Baselines to sweep: default adam, sgd-hd, adam-hd; any of",
             "                       sgdm, adam, sgd-hd, adam-hd, or none.",
-            "  --baseline-set, --set, --name, --db, --store-steps, --no-progress, --format:",
-            "                       as for 'ae ablate'.",
+            "  --baseline-set, --set, --name, --db, --store-steps, --no-progress, --format,",
+            "  --cluster:           as for 'ae ablate'.",
             "  -h, --help           Show this help.",
             "",
             "Output: a markdown table, one row per task and method: cells reaching the target,",
@@ -322,6 +326,32 @@ namespace AE.Cli
             "from the smallest rate to the largest (+ reached, x diverged or NaN, . neither).",
             "",
             "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
+        });
+
+        public const string WorkerSummary = "Run a worker of a cluster that runs the batches of ae sweep and ae ablate";
+
+        /// <summary>What <c>ae worker --help</c> prints.</summary>
+        public static string Worker { get; } = Lines(new[]
+        {
+            "Usage: ae worker --cluster SPEC [--worker K]",
+            "",
+            "Runs a worker of a cluster (an Orleans silo) until Ctrl-C. 'ae sweep' and",
+            "'ae ablate' given --cluster SPEC run their batches on the cluster's workers,",
+            "each on every core of its machine, and print the table they print without it.",
+            "The law files and --case files must be at the same paths on every worker.",
+            "",
+            "Options:",
+            "  --cluster SPEC       localhost or localhost:PORT (default port 11111): workers",
+            "                       on this machine. Worker K listens on PORT+2K (silos) and",
+            "                       PORT+2K+1 (clients); worker 0 keeps the membership and",
+            "                       the clients connect to it, so start it first.",
+            "  --worker K           The worker's index, 0 to 99 (default 0).",
+            "  -h, --help           Show this help.",
+            "",
+            "Output: a line when the worker is up, then a line per part of a batch it runs.",
+            "See docs/cluster.md for a cluster of several machines.",
+            "",
+            "Exit codes: 0 stopped by Ctrl-C; 2 bad input or the ports are taken.",
         });
 
         public const string SwarmSummary = "Run K controllers of a law together with AE-Swarm (or independent runs, or PBT) on a task";
