@@ -7,6 +7,7 @@ using AE.Engine;
 using AE.Experiments.Machine;
 using Orleans;
 using Orleans.Placement;
+using Orleans.Runtime;
 
 namespace AE.Cluster
 {
@@ -35,18 +36,25 @@ namespace AE.Cluster
         private static readonly ConcurrentDictionary<string, Lazy<ExperimentLaw>> Laws = new(StringComparer.Ordinal);
 
         private readonly CancellationTokenSource _cancel = new();
+        private readonly SiloAddress _silo;
         private Task<WireStatus>? _work;
         private int _done, _total;
 
-        /// <summary>Called when a part starts on this worker (the worker prints it).</summary>
-        public static event Action<WireBatch>? Started;
+        public BatchGrain(ILocalSiloDetails silo)
+        {
+            if (silo is null) throw new ArgumentNullException(nameof(silo));
+            _silo = silo.SiloAddress;
+        }
+
+        /// <summary>Called when a part starts on a worker of this process, with the worker's silo (the worker prints it; a test kills it).</summary>
+        public static event Action<WireBatch, SiloAddress>? Started;
 
         public Task Start(WireBatch part)
         {
             if (_work is null)
             {
                 _total = part.Jobs.Length;
-                Started?.Invoke(part);
+                Started?.Invoke(part, _silo);
                 _work = Task.Run(() => Run(part));
             }
             return Task.CompletedTask;
@@ -60,7 +68,7 @@ namespace AE.Cluster
                 return Task.FromResult(work.Result);
             }
             var none = Array.Empty<byte[]>();
-            return Task.FromResult(new WireStatus(Volatile.Read(ref _done), _total, false, null, false, none, Array.Empty<long>(), Array.Empty<long>()));
+            return Task.FromResult(new WireStatus(_work is not null, Volatile.Read(ref _done), _total, false, null, false, none, Array.Empty<long>(), Array.Empty<long>()));
         }
 
         public Task Cancel()
@@ -77,14 +85,14 @@ namespace AE.Cluster
                 var law = Wire.Law(part) is LawSource source ? Load(source, part.Law!.Sha256, part.Command) : null;
                 var (batch, methods) = Wire.ToEngine(part, law);
                 var outcomes = BatchRunner.RunJobs(batch, Enumerable.Range(0, n).ToList(), methods, (done, _) => Volatile.Write(ref _done, done), _cancel.Token);
-                return new WireStatus(n, n, true, null, false,
+                return new WireStatus(true, n, n, true, null, false,
                     outcomes.Select(o => o is null ? Array.Empty<byte>() : MachineRunBytes.Write(o.Run)).ToArray(),
                     outcomes.Select(o => o?.StartedAt.Ticks ?? 0).ToArray(), outcomes.Select(o => o?.FinishedAt.Ticks ?? 0).ToArray());
             }
             catch (Exception ex)
             {
                 // The part cannot run here (a law file that differs, a missing data set): the client reports it and stops.
-                return new WireStatus(Volatile.Read(ref _done), n, true, ex.Message.Split('\n')[0].TrimEnd('\r'), ex is EngineException, Array.Empty<byte[]>(), Array.Empty<long>(), Array.Empty<long>());
+                return new WireStatus(true, Volatile.Read(ref _done), n, true, ex.Message.Split('\n')[0].TrimEnd('\r'), ex is EngineException, Array.Empty<byte[]>(), Array.Empty<long>(), Array.Empty<long>());
             }
         }
 

@@ -26,6 +26,9 @@ namespace AE.Cluster
         /// <summary>How long the client keeps trying when no call reaches the cluster.</summary>
         public static TimeSpan LostAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+        /// <summary>How long connecting may take before the cluster counts as unreachable.</summary>
+        public static TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
         private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
 
         private readonly IHost? _host;
@@ -55,13 +58,14 @@ namespace AE.Cluster
                 .Build();
             try
             {
-                using var timeout = new CancellationTokenSource(LostAfter);
+                using var timeout = new CancellationTokenSource(ConnectTimeout);
                 host.StartAsync(timeout.Token).GetAwaiter().GetResult();
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex) when (ex is OperationCanceledException || Lost(ex))
             {
                 host.Dispose();
-                throw new EngineException("cannot reach the cluster at " + spec + " (no worker 0 listening on port " + spec.GatewayPort(0) + "; start one with 'ae worker --cluster " + spec + "'): " + OneLine(ex), ex);
+                throw new EngineException("cannot reach the cluster at " + spec + ": no worker 0 answered on port " + spec.GatewayPort(0).ToString(CultureInfo.InvariantCulture)
+                    + " within " + ConnectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s (start one with 'ae worker --cluster " + spec + "')", ex);
             }
             return new ClusterExecutor(host, host.Services.GetRequiredService<IClusterClient>(), spec.ToString(), notice);
         }
@@ -110,7 +114,7 @@ namespace AE.Cluster
                     part.LastHeard = DateTime.UtcNow;
                     if (await Try(() => part.Grain.Start(Wire.Of(batch, part.Jobs, lawSha))).ConfigureAwait(false) is Exception ex)
                     {
-                        Redo(part, ex, waiting);
+                        Redo(part, ex.Message, waiting);
                         continue;
                     }
                     lastContact = DateTime.UtcNow;
@@ -121,10 +125,10 @@ namespace AE.Cluster
                 {
                     WireStatus? status = null;
                     var error = await Try(async () => status = await part.Grain!.Poll().ConfigureAwait(false)).ConfigureAwait(false);
-                    if (error is not null || status is null)
+                    if (error is not null || status is null || !status.Held)
                     {
                         running.Remove(part);
-                        if (!cancelled) Redo(part, error!, waiting);
+                        if (!cancelled) Redo(part, error?.Message ?? "its part is gone from the cluster", waiting);
                         continue;
                     }
                     lastContact = DateTime.UtcNow;
@@ -147,9 +151,9 @@ namespace AE.Cluster
             return outcomes;
         }
 
-        private void Redo(Part part, Exception error, Queue<Part> waiting)
+        private void Redo(Part part, string why, Queue<Part> waiting)
         {
-            _notice("a worker was lost (" + OneLine(error) + "); redoing " + part.Jobs.Length + " runs elsewhere");
+            _notice("a worker was lost (" + why.Split('\n')[0].TrimEnd('\r') + "); redoing " + part.Jobs.Length + " runs elsewhere");
             part.Attempt++;
             part.Done = 0;
             waiting.Enqueue(part);

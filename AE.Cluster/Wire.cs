@@ -25,11 +25,12 @@ namespace AE.Cluster
     public sealed record WireBatch(string Command, string Batch, WireLaw? Law, WireBaseline[] Baselines, WireJob[] Jobs, bool RecordSignals);
 
     /// <summary>
-    /// Where a worker's part stands: jobs done of all; when finished, each job's run (<see cref="MachineRunBytes"/>; empty
+    /// Where a worker's part stands: whether this grain holds the part at all (a grain whose first activation was lost
+    /// with its worker's directory comes back empty); jobs done of all; when finished, each job's run (<see cref="MachineRunBytes"/>; empty
     /// for a job that did not start) and its start and end (UTC ticks); a failure as its one-line message.
     /// </summary>
     [GenerateSerializer, Immutable]
-    public sealed record WireStatus(int Done, int Total, bool Finished, string? Error, bool InputError, byte[][] Runs, long[] StartedAt, long[] FinishedAt);
+    public sealed record WireStatus(bool Held, int Done, int Total, bool Finished, string? Error, bool InputError, byte[][] Runs, long[] StartedAt, long[] FinishedAt);
 
     /// <summary>The engine's batch on the wire and back.</summary>
     public static class Wire

@@ -1,0 +1,135 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using Xunit;
+
+namespace AE.Cluster.Tests
+{
+    /// <summary>Configures each silo of a test cluster as an ae worker is configured.</summary>
+    public sealed class WorkerConfigurator : ISiloConfigurator
+    {
+        public void Configure(Orleans.Hosting.ISiloBuilder siloBuilder) => Worker.Configure(siloBuilder);
+    }
+
+    /// <summary>
+    /// Sweeps and ablations on Orleans' test cluster (three silos in this process, over TCP), the command connected to it
+    /// with --cluster as to a cluster of ae workers: the tables are the ones the single-process run prints.
+    /// </summary>
+    [Collection("clusters")]
+    public class TestClusterTests
+    {
+        private static async Task<(TestCluster Cluster, string Spec)> Deploy()
+        {
+            int port = Support.FreshPort();
+            var builder = new TestClusterBuilder(3);
+            builder.Options.ClusterId = ClusterSpec.ClusterId;
+            builder.Options.ServiceId = ClusterSpec.ClusterId;
+            builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+            builder.Options.BaseGatewayPort = new ClusterSpec(port).GatewayPort(0);
+            builder.Options.BaseSiloPort = port + 100;
+            builder.Options.InitializeClientOnDeploy = false;
+            builder.AddSiloBuilderConfigurator<WorkerConfigurator>();
+            var cluster = builder.Build();
+            await cluster.DeployAsync();
+            return (cluster, new ClusterSpec(port).ToString());
+        }
+
+        private static readonly string[] Sweep = { "sweep", Support.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "5", "--steps", "400", "--no-progress" };
+
+        private static readonly string[] Ablate = { "ablate", Support.SgdmLaw, "--task", "quadratic", "--seeds", "3", "--steps", "300", "--no-progress" };
+
+        [Fact]
+        public async Task A_sweep_and_an_ablation_on_three_silos_print_the_single_process_tables()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            foreach (var args in new[] { Sweep, Ablate })
+            {
+                var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
+                var remote = Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray());
+                Assert.Equal(0, local.ExitCode);
+                Assert.True(remote.ExitCode == 0, remote.Stderr);
+                Assert.Equal(local.Stdout, remote.Stdout);
+                Assert.StartsWith("stored ", remote.StderrLines.Single(), StringComparison.Ordinal);
+            }
+            string db = Path.Combine(dir.Path, "cluster.db");
+            Assert.Equal(Support.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(Support.Scalar(db, "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(DISTINCT batch || run_key) FROM runs"));
+        }
+
+        [Fact]
+        public async Task A_silo_killed_mid_sweep_has_its_part_redone_and_the_table_is_unchanged()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var args = new[] { "sweep", Support.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--no-progress" };
+            var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
+
+            // Kill the first secondary silo that starts a part, while the part runs.
+            var killed = new TaskCompletionSource<SiloAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
+            void Started(WireBatch part, SiloAddress silo)
+            {
+                if (cluster.SecondarySilos.Any(s => s.SiloAddress.Equals(silo))) killed.TrySetResult(silo);
+            }
+            BatchGrain.Started += Started;
+            CliResult remote;
+            try
+            {
+                var run = Task.Run(() => Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()));
+                var victim = await killed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                await cluster.KillSiloAsync(cluster.SecondarySilos.First(s => s.SiloAddress.Equals(victim)));
+                remote = await run.WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                BatchGrain.Started -= Started;
+            }
+            Assert.True(remote.ExitCode == 0, remote.Stderr);
+            Assert.Equal(local.Stdout, remote.Stdout);
+            Assert.Contains(remote.StderrLines, l => l.StartsWith("ae: a worker was lost", StringComparison.Ordinal) && l.Contains("redoing", StringComparison.Ordinal));
+            string db = Path.Combine(dir.Path, "cluster.db");
+            Assert.Equal(Support.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(Support.Scalar(db, "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(DISTINCT run_key) FROM runs"));
+        }
+
+        [Fact]
+        public void A_client_without_a_cluster_says_so_in_one_line()
+        {
+            using var dir = new TempDirectory();
+            var before = ClusterExecutor.ConnectTimeout;
+            ClusterExecutor.ConnectTimeout = TimeSpan.FromSeconds(2);
+            try
+            {
+                string spec = new ClusterSpec(Support.FreshPort()).ToString();
+                var r = Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray());
+                Assert.Equal(2, r.ExitCode);
+                Assert.Equal("", r.Stdout);
+                Assert.StartsWith("ae: error: cannot reach the cluster at " + spec + ": no worker 0 answered", r.StderrLines.Single(), StringComparison.Ordinal);
+            }
+            finally
+            {
+                ClusterExecutor.ConnectTimeout = before;
+            }
+        }
+
+        [Fact]
+        public void A_cluster_spec_is_localhost_with_an_optional_port()
+        {
+            Assert.Equal(11111, ClusterSpec.Parse("localhost").Port);
+            var spec = ClusterSpec.Parse("localhost:20000");
+            Assert.Equal((20000, 20001, 20004, 20005), (spec.SiloPort(0), spec.GatewayPort(0), spec.SiloPort(2), spec.GatewayPort(2)));
+            Assert.Throws<FormatException>(() => ClusterSpec.Parse("example.org:20000"));
+            Assert.Throws<FormatException>(() => ClusterSpec.Parse("localhost:80"));
+            using var dir = new TempDirectory();
+            var r = Support.Ae(dir.Path, "worker", "--cluster", "nowhere");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: invalid cluster 'nowhere'", r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+    }
+}
