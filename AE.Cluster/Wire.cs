@@ -25,7 +25,7 @@ namespace AE.Cluster
     public sealed record WireBatch(string Command, string Batch, WireLaw? Law, WireBaseline[] Baselines, WireJob[] Jobs, bool RecordSignals);
 
     /// <summary>
-    /// Where a worker's part stands: whether this grain holds the part at all (a grain whose first activation was lost
+    /// Where a worker's part stands (a run's log travels only when the batch stores its steps: the tables need its figures only): whether this grain holds the part at all (a grain whose first activation was lost
     /// with its worker's directory comes back empty); jobs done of all; when finished, each job's run (<see cref="MachineRunBytes"/>; empty
     /// for a job that did not start) and its start and end (UTC ticks); a failure as its one-line message.
     /// </summary>

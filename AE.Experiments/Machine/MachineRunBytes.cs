@@ -10,8 +10,11 @@ namespace AE.Experiments.Machine
     /// </summary>
     public static class MachineRunBytes
     {
-        /// <summary>The run as bytes: names, figures, metrics, incidents, the log (losses and, when recorded, signals), the final theta.</summary>
-        public static byte[] Write(MachineRun run)
+        /// <summary>
+        /// The run as bytes: names, figures, metrics, incidents, the log (losses and, when recorded, signals; without
+        /// <paramref name="log"/>, its signal names only, no rows), the final theta.
+        /// </summary>
+        public static byte[] Write(MachineRun run, bool log = true)
         {
             if (run is null) throw new ArgumentNullException(nameof(run));
             using var stream = new MemoryStream();
@@ -44,7 +47,7 @@ namespace AE.Experiments.Machine
                 }
                 w.Write(run.Log.SignalNames.Count);
                 foreach (var name in run.Log.SignalNames) w.Write(name);
-                run.Log.Write(w);
+                (log ? run.Log : new RunLog(run.Log.SignalNames, run.Log.RecordsSignals, 1)).Write(w);
                 w.Write(run.FinalTheta.Length);
                 foreach (double v in run.FinalTheta.Span) w.Write(v);
                 w.Write(run.LyapunovSignal is not null);

@@ -31,13 +31,17 @@ namespace AE.Cluster.Tests
         /// <summary>A base port for a localhost cluster of this test (ports PORT .. PORT+299), unlikely to clash with another run's.</summary>
         public static int FreshPort() => 20000 + 300 * Random.Shared.Next(0, 100);
 
-        public static long Scalar(string db, string sql)
+        public static long Scalar(string db, string sql) => Convert.ToInt64(Query(db, sql), System.Globalization.CultureInfo.InvariantCulture);
+
+        public static string Text(string db, string sql) => Convert.ToString(Query(db, sql), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+        private static object? Query(string db, string sql)
         {
             using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             c.Open();
             using var command = c.CreateCommand();
             command.CommandText = sql;
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            return command.ExecuteScalar();
         }
 
         private static string FindRoot()

@@ -40,7 +40,7 @@ namespace AE.Cluster.Tests
 
         private static readonly string[] Sweep = { "sweep", Support.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "5", "--steps", "400", "--no-progress" };
 
-        private static readonly string[] Ablate = { "ablate", Support.SgdmLaw, "--task", "quadratic", "--seeds", "3", "--steps", "300", "--no-progress" };
+        private static readonly string[] Ablate = { "ablate", Support.SgdmLaw, "--task", "quadratic", "--seeds", "3", "--steps", "300", "--no-progress", "--store-steps" };
 
         [Fact]
         public async Task A_sweep_and_an_ablation_on_three_silos_print_the_single_process_tables()
@@ -60,6 +60,10 @@ namespace AE.Cluster.Tests
             string db = Path.Combine(dir.Path, "cluster.db");
             Assert.Equal(Support.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(*) FROM runs"));
             Assert.Equal(Support.Scalar(db, "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(DISTINCT batch || run_key) FROM runs"));
+            // The ablation stored every step: the logs crossed from the workers whole.
+            const string steps = "SELECT count(*) || ':' || total(loss) FROM steps";
+            Assert.NotEqual("0:0.0", Support.Text(db, steps));
+            Assert.Equal(Support.Text(Path.Combine(dir.Path, "local.db"), steps), Support.Text(db, steps));
         }
 
         [Fact]
