@@ -55,6 +55,8 @@ namespace AE.Cluster
                     client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
                     client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
                 })
+                // Ctrl-C belongs to the command (it stops the batch and stores what finished), not to the client's host.
+                .ConfigureServices(services => services.AddSingleton<IHostLifetime, CommandLifetime>())
                 .Build();
             try
             {
@@ -72,6 +74,14 @@ namespace AE.Cluster
 
         /// <summary>A client over an existing cluster client (a test cluster's).</summary>
         public static ClusterExecutor Over(IClusterClient client, string where, Action<string> notice) => new(null, client, where, notice);
+
+        /// <summary>A host lifetime that leaves the signals to the command.</summary>
+        private sealed class CommandLifetime : IHostLifetime
+        {
+            public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        }
 
         private sealed class Part
         {

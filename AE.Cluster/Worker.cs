@@ -49,9 +49,11 @@ namespace AE.Cluster
                 + (index == 0 ? " (the primary: the others join it, clients connect to it)" : ", joined the primary at port " + spec.SiloPort(0)) + "; Ctrl-C stops it");
             void Started(WireBatch part, Orleans.Runtime.SiloAddress silo) => say("running " + part.Jobs.Length + " runs of " + part.Batch);
             BatchGrain.Started += Started;
+            // Ctrl-C (the command's token) or SIGTERM (the host's console lifetime stops the application) ends the worker.
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
