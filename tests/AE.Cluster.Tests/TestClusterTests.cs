@@ -5,6 +5,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using Orleans.Runtime;
 using Orleans.TestingHost;
+using AE.Cli.Tests;
+using RunDatabase = AE.Cli.Tests.Experiments;
 using Xunit;
 
 namespace AE.Cluster.Tests
@@ -38,9 +40,9 @@ namespace AE.Cluster.Tests
             return (cluster, new ClusterSpec(port).ToString());
         }
 
-        private static readonly string[] Sweep = { "sweep", Support.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "5", "--steps", "400", "--no-progress" };
+        private static readonly string[] Sweep = { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "5", "--steps", "400", "--no-progress" };
 
-        private static readonly string[] Ablate = { "ablate", Support.SgdmLaw, "--task", "quadratic", "--seeds", "3", "--steps", "300", "--no-progress", "--store-steps" };
+        private static readonly string[] Ablate = { "ablate", Repo.SgdmLaw, "--task", "quadratic", "--seeds", "3", "--steps", "300", "--no-progress", "--store-steps" };
 
         [Fact]
         public async Task A_sweep_and_an_ablation_on_three_silos_print_the_single_process_tables()
@@ -58,12 +60,12 @@ namespace AE.Cluster.Tests
                 Assert.StartsWith("stored ", remote.StderrLines.Single(), StringComparison.Ordinal);
             }
             string db = Path.Combine(dir.Path, "cluster.db");
-            Assert.Equal(Support.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(*) FROM runs"));
-            Assert.Equal(Support.Scalar(db, "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(DISTINCT batch || run_key) FROM runs"));
+            Assert.Equal(RunDatabase.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(RunDatabase.Scalar(db, "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(DISTINCT batch || run_key) FROM runs"));
             // The ablation stored every step: the logs crossed from the workers whole.
             const string steps = "SELECT count(*) || ':' || total(loss) FROM steps";
-            Assert.NotEqual("0:0.0", Support.Text(db, steps));
-            Assert.Equal(Support.Text(Path.Combine(dir.Path, "local.db"), steps), Support.Text(db, steps));
+            Assert.NotEqual("0:0.0", RunDatabase.Text(db, steps));
+            Assert.Equal(RunDatabase.Text(Path.Combine(dir.Path, "local.db"), steps), RunDatabase.Text(db, steps));
         }
 
         [Fact]
@@ -72,7 +74,7 @@ namespace AE.Cluster.Tests
             var (cluster, spec) = await Deploy();
             await using var _ = cluster;
             using var dir = new TempDirectory();
-            var args = new[] { "sweep", Support.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--no-progress" };
+            var args = new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--no-progress" };
             var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
 
             // Kill the first secondary silo that starts a part, while the part runs.
@@ -98,8 +100,8 @@ namespace AE.Cluster.Tests
             Assert.Equal(local.Stdout, remote.Stdout);
             Assert.Contains(remote.StderrLines, l => l.StartsWith("ae: a worker was lost", StringComparison.Ordinal) && l.Contains("redoing", StringComparison.Ordinal));
             string db = Path.Combine(dir.Path, "cluster.db");
-            Assert.Equal(Support.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(*) FROM runs"));
-            Assert.Equal(Support.Scalar(db, "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(DISTINCT run_key) FROM runs"));
+            Assert.Equal(RunDatabase.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(RunDatabase.Scalar(db, "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(DISTINCT run_key) FROM runs"));
         }
 
         [Fact]

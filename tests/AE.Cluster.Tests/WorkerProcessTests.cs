@@ -6,6 +6,8 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using AE.Cli.Tests;
+using RunDatabase = AE.Cli.Tests.Experiments;
 using Xunit;
 
 namespace AE.Cluster.Tests
@@ -23,7 +25,7 @@ namespace AE.Cluster.Tests
             public WorkerProcess(string spec, int index)
             {
                 string aeDll = Path.Combine(AppContext.BaseDirectory, "ae.dll");
-                var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                var start = new ProcessStartInfo(AE.Cli.Tests.Cli.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 foreach (var a in new[] { aeDll, "worker", "--cluster", spec, "--worker", index.ToString(System.Globalization.CultureInfo.InvariantCulture) }) start.ArgumentList.Add(a);
                 _process = Process.Start(start)!;
                 _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Add(e.Data); };
@@ -60,23 +62,13 @@ namespace AE.Cluster.Tests
                 _process.Dispose();
                 _lines.Dispose();
             }
-
-            /// <summary>The dotnet host running the tests (testhost runs under it), else 'dotnet' from PATH.</summary>
-            private static string DotnetHost()
-            {
-                string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-                if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
-                string? current = Environment.ProcessPath;
-                if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet") return current;
-                return "dotnet";
-            }
         }
 
         [Fact]
         public async Task A_sweep_on_three_worker_processes_with_one_killed_mid_sweep_prints_the_single_process_table()
         {
             using var dir = new TempDirectory();
-            var args = new[] { "sweep", Support.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--no-progress" };
+            var args = new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--no-progress" };
             var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
             Assert.Equal(0, local.ExitCode);
 
@@ -99,8 +91,8 @@ namespace AE.Cluster.Tests
             Assert.Equal(local.Stdout, remote.Stdout);
             Assert.Contains(remote.StderrLines, l => l.StartsWith("ae: a worker was lost", StringComparison.Ordinal));
             string db = Path.Combine(dir.Path, "cluster.db");
-            Assert.Equal(Support.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(*) FROM runs"));
-            Assert.Equal(Support.Scalar(db, "SELECT count(*) FROM runs"), Support.Scalar(db, "SELECT count(DISTINCT run_key) FROM runs"));
+            Assert.Equal(RunDatabase.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(RunDatabase.Scalar(db, "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(DISTINCT run_key) FROM runs"));
         }
     }
 }
