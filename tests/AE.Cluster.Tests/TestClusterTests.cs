@@ -105,6 +105,33 @@ namespace AE.Cluster.Tests
         }
 
         [Fact]
+        public async Task Ctrl_C_on_the_client_stops_the_parts_stores_what_ran_and_prints_no_table()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            using var interrupt = new CancellationTokenSource();
+            void Started(WireBatch part, SiloAddress silo) => interrupt.Cancel();
+            BatchGrain.Started += Started;
+            CliResult r;
+            try
+            {
+                r = await Task.Run(() => RunDatabase.Run(dir.Path, interrupt.Token, null, Sweep.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()))
+                    .WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                BatchGrain.Started -= Started;
+            }
+            Assert.Equal(130, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.StartsWith("ae: interrupted; ", r.StderrLines.Last(), StringComparison.Ordinal);
+            long stored = RunDatabase.Scalar(Path.Combine(dir.Path, "cluster.db"), "SELECT count(*) FROM runs");
+            Assert.Contains(" " + stored + " of 38 runs are stored in cluster.db", r.StderrLines.Last(), StringComparison.Ordinal);
+            Assert.True(stored < 38);
+        }
+
+        [Fact]
         public void A_client_without_a_cluster_says_so_in_one_line()
         {
             using var dir = new TempDirectory();
