@@ -86,6 +86,7 @@ namespace AE.Cli
             var baselines = BaselineOptions.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name);
             string dbPath = Experiment.DatabasePath(parsed, context);
             bool storeSteps = parsed.Has("--store-steps");
+            var clusterSpec = ClusterOption.Spec(parsed.Value(ClusterOption.Name), Name);
             bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
 
             var taskSource = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
@@ -113,7 +114,7 @@ namespace AE.Cli
                 }
 
             var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
-            using var cluster = ClusterOption.Connect(parsed.Value(ClusterOption.Name), context, Name);
+            using var cluster = ClusterOption.Connect(clusterSpec, context);
             var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), ClusterOption.Or(cluster), store, context, progress, "ablate " + law.Name + " on " + taskSource.Name);
             BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
             if (result.Interrupted) return ExitCodes.Interrupted;

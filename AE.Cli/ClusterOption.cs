@@ -11,12 +11,12 @@ namespace AE.Cli
 
         public const string Expected = "a cluster: localhost or localhost:PORT";
 
-        /// <summary>A client of the cluster <paramref name="spec"/>, or null (no <c>--cluster</c>: the batch runs in this process).</summary>
-        public static ClusterExecutor? Connect(string? spec, CliContext context, string command)
-        {
-            if (spec is null) return null;
-            return ClusterExecutor.Connect(Parse(spec, command), notice => context.Stderr.WriteLine("ae: " + notice));
-        }
+        /// <summary>The cluster of <c>--cluster SPEC</c>, or null without the option; a bad SPEC is a usage error (before anything runs).</summary>
+        public static ClusterSpec? Spec(string? spec, string command) => spec is null ? null : Parse(spec, command);
+
+        /// <summary>A client of <paramref name="spec"/>, or null (no <c>--cluster</c>: the batch runs in this process).</summary>
+        public static ClusterExecutor? Connect(ClusterSpec? spec, CliContext context)
+            => spec is null ? null : ClusterExecutor.Connect(spec, notice => context.Stderr.WriteLine("ae: " + notice));
 
         /// <summary>The executor of a batch: the cluster's when there is one, this process's otherwise.</summary>
         public static IBatchExecutor Or(ClusterExecutor? cluster) => cluster is null ? LocalExecutor.Instance : cluster;

@@ -103,6 +103,7 @@ namespace AE.Cli
             var baselines = BaselineOptions.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
             string dbPath = Experiment.DatabasePath(parsed, context);
             bool storeSteps = parsed.Has("--store-steps");
+            var clusterSpec = ClusterOption.Spec(parsed.Value(ClusterOption.Name), Name);
             bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
 
             var grid = Grid(decades, points, lrMax);
@@ -137,7 +138,7 @@ namespace AE.Cli
                         }
 
             var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
-            using var cluster = ClusterOption.Connect(parsed.Value(ClusterOption.Name), context, Name);
+            using var cluster = ClusterOption.Connect(clusterSpec, context);
             var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), ClusterOption.Or(cluster), store, context, progress, "sweep " + law.Name);
             BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
             if (result.Interrupted) return ExitCodes.Interrupted;

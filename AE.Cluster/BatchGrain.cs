@@ -28,8 +28,11 @@ namespace AE.Cluster
         Task Cancel();
     }
 
-    /// <summary>Spread over the workers by how many parts each holds.</summary>
-    [ActivationCountBasedPlacement]
+    /// <summary>
+    /// Placed on a worker at random: a batch has about four parts per worker, so every worker gets parts, whatever the
+    /// load statistics of a fresh cluster say.
+    /// </summary>
+    [RandomPlacement]
     public sealed class BatchGrain : Grain, IBatchGrain
     {
         /// <summary>The laws this worker compiled, by source and hash: a law is compiled once per worker, not per part.</summary>

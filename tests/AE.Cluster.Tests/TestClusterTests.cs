@@ -77,23 +77,26 @@ namespace AE.Cluster.Tests
             var args = new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--no-progress" };
             var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
 
-            // Kill the first secondary silo that starts a part, while the part runs.
-            var killed = new TaskCompletionSource<SiloAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // The first secondary silo that starts a part is killed before the part can run: its Start waits for the kill.
+            var victim = new TaskCompletionSource<SiloAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var killed = new ManualResetEventSlim();
             void Started(WireBatch part, SiloAddress silo)
             {
-                if (cluster.SecondarySilos.Any(s => s.SiloAddress.Equals(silo))) killed.TrySetResult(silo);
+                if (cluster.SecondarySilos.Any(s => s.SiloAddress.Equals(silo)) && victim.TrySetResult(silo)) killed.Wait(TimeSpan.FromSeconds(30));
             }
             BatchGrain.Started += Started;
             CliResult remote;
             try
             {
                 var run = Task.Run(() => Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()));
-                var victim = await killed.Task.WaitAsync(TimeSpan.FromSeconds(60));
-                await cluster.KillSiloAsync(cluster.SecondarySilos.First(s => s.SiloAddress.Equals(victim)));
+                var silo = await victim.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                await cluster.KillSiloAsync(cluster.SecondarySilos.First(s => s.SiloAddress.Equals(silo)));
+                killed.Set();
                 remote = await run.WaitAsync(TimeSpan.FromSeconds(120));
             }
             finally
             {
+                killed.Set();
                 BatchGrain.Started -= Started;
             }
             Assert.True(remote.ExitCode == 0, remote.Stderr);
@@ -163,6 +166,11 @@ namespace AE.Cluster.Tests
             var r = Support.Ae(dir.Path, "worker", "--cluster", "nowhere");
             Assert.Equal(2, r.ExitCode);
             Assert.StartsWith("ae: error: invalid cluster 'nowhere'", r.StderrLines.Single(), StringComparison.Ordinal);
+            // A sweep with a bad cluster stops before anything runs or is stored.
+            r = Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", "nowhere" }).ToArray());
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: invalid cluster 'nowhere'; expected localhost or localhost:PORT (PORT from 1024 to 65336). Run 'ae sweep --help'", r.StderrLines.Single());
+            Assert.False(File.Exists(Path.Combine(dir.Path, "x.db")));
         }
     }
 }

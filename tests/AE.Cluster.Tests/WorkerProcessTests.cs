@@ -68,7 +68,8 @@ namespace AE.Cluster.Tests
         public async Task A_sweep_on_three_worker_processes_with_one_killed_mid_sweep_prints_the_single_process_table()
         {
             using var dir = new TempDirectory();
-            var args = new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--no-progress" };
+            // Four seeds make parts of about 20 runs, so that worker 2 is killed while its part runs.
+            var args = new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--seeds", "4", "--no-progress" };
             var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
             Assert.Equal(0, local.ExitCode);
 
