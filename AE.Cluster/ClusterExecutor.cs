@@ -18,8 +18,8 @@ namespace AE.Cluster
     /// Runs a batch on a cluster: the jobs are cut into parts (about four per worker), each part runs on a worker
     /// (<see cref="IBatchGrain"/>), at most two parts per worker at a time; the client polls them for progress and
     /// their runs. A part whose worker is lost (a call that fails or times out) is started again under a new key, so
-    /// on a worker that is up; its runs, keyed by their run keys, are stored once by the engine. The cluster lost for
-    /// <see cref="LostAfter"/> is an <see cref="EngineException"/>.
+    /// on a worker that is up (the client says so when it does); its runs, keyed by their run keys, are stored once by the
+    /// engine. The cluster lost for <see cref="LostAfter"/> is an <see cref="EngineException"/>.
     /// </summary>
     public sealed class ClusterExecutor : IBatchExecutor, IDisposable
     {
@@ -89,7 +89,9 @@ namespace AE.Cluster
             public int Attempt;
             public IBatchGrain? Grain;
             public int Done;
-            public DateTime LastHeard;
+
+            /// <summary>Why the part's last worker was lost, until the part runs on another.</summary>
+            public string? Lost;
         }
 
         public IReadOnlyList<JobOutcome?> Execute(BatchSpec batch, BatchMethods methods, Action<int, int> progress, CancellationToken cancellation)
@@ -121,13 +123,15 @@ namespace AE.Cluster
                 {
                     var part = waiting.Dequeue();
                     part.Grain = _client.GetGrain<IBatchGrain>(batch.Batch + "/" + part.Jobs[0].ToString(CultureInfo.InvariantCulture) + "/" + part.Attempt.ToString(CultureInfo.InvariantCulture));
-                    part.LastHeard = DateTime.UtcNow;
                     if (await Try(() => part.Grain.Start(Wire.Of(batch, part.Jobs, lawSha))).ConfigureAwait(false) is Exception ex)
                     {
+                        // Not started (its worker is gone, or the cluster): tried again on the next round, on another key.
                         Redo(part, ex.Message, waiting);
-                        continue;
+                        break;
                     }
                     lastContact = DateTime.UtcNow;
+                    if (part.Lost is string why) _notice("a worker was lost (" + why + "); redoing " + part.Jobs.Length + " runs elsewhere");
+                    part.Lost = null;
                     running.Add(part);
                 }
                 await Task.Delay(PollEvery, CancellationToken.None).ConfigureAwait(false);
@@ -161,9 +165,10 @@ namespace AE.Cluster
             return outcomes;
         }
 
-        private void Redo(Part part, string why, Queue<Part> waiting)
+        /// <summary>Queues <paramref name="part"/> again under a new key; the notice comes when it starts on a worker that is up.</summary>
+        private static void Redo(Part part, string why, Queue<Part> waiting)
         {
-            _notice("a worker was lost (" + why.Split('\n')[0].TrimEnd('\r') + "); redoing " + part.Jobs.Length + " runs elsewhere");
+            part.Lost ??= why.Split('\n')[0].TrimEnd('\r');
             part.Attempt++;
             part.Done = 0;
             waiting.Enqueue(part);

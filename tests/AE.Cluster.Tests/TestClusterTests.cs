@@ -135,6 +135,42 @@ namespace AE.Cluster.Tests
         }
 
         [Fact]
+        public async Task A_client_that_loses_the_cluster_mid_sweep_says_so_in_one_line()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var before = ClusterExecutor.LostAfter;
+            ClusterExecutor.LostAfter = TimeSpan.FromSeconds(3);
+            // Every silo is killed as the first part starts; that part's Start waits for it.
+            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var killed = new ManualResetEventSlim();
+            void Started(WireBatch part, SiloAddress silo)
+            {
+                if (first.TrySetResult()) killed.Wait(TimeSpan.FromSeconds(30));
+            }
+            BatchGrain.Started += Started;
+            CliResult r;
+            try
+            {
+                var run = Task.Run(() => Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
+                await first.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
+                killed.Set();
+                r = await run.WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                killed.Set();
+                BatchGrain.Started -= Started;
+                ClusterExecutor.LostAfter = before;
+            }
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s", r.StderrLines.Single());
+        }
+
+        [Fact]
         public void A_client_without_a_cluster_says_so_in_one_line()
         {
             using var dir = new TempDirectory();
