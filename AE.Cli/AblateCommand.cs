@@ -6,6 +6,8 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AE.Cluster;
+using AE.Engine;
 using AE.Experiments.Baselines;
 using AE.Experiments.Machine;
 
@@ -57,21 +59,22 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Knock out each rule of a law in turn; compare with baselines over seeds", Run)
         {
-            Arguments = LawOptions.LawFiles,
+            Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {
-                LawOptions.Task,
-                LawOptions.Case,
-                LawOptions.Name,
+                LawCommandOptions.Task,
+                LawCommandOptions.Case,
+                LawCommandOptions.Name,
                 new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per row (default 5).") { HelpName = "K" }.WholeNumber(max: 1000),
                 new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 10,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
-                LawOptions.Set,
+                LawCommandOptions.Set,
                 new OptionSpec("--baselines", "a comma list of " + string.Join(", ", BaselineCatalog.Names) + ", or none", "Baselines to add: sgdm, adam, sgd-hd, adam-hd (default all four), or none.") { HelpName = "LIST" },
                 new OptionSpec("--baseline-set", "NAME.KEY=VALUE, such as adam.lr=0.01", "Change a baseline's setting (repeatable). Defaults: sgdm lr=0.01 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8; sgd-hd lr=0.001 beta=0.001; adam-hd lr=0.001 beta=1e-7 beta1=0.9 beta2=0.999 eps=1e-8.", OptionKind.Repeatable) { HelpName = "NAME.KEY=VALUE" },
-                LawOptions.TableFormat.Describe("A markdown table (default) or one JSON object whose rows have 'ablated' and 'final_loss' {mean, ci} among their fields."),
-                LawOptions.Db,
-                LawOptions.NoProgress,
-                LawOptions.StoreSteps,
+                LawCommandOptions.TableFormat.Describe("A markdown table (default) or one JSON object whose rows have 'ablated' and 'final_loss' {mean, ci} among their fields."),
+                LawCommandOptions.Db,
+                LawCommandOptions.NoProgress,
+                LawCommandOptions.StoreSteps,
+                LawCommandOptions.Cluster,
             },
             Details = new[]
             {
@@ -91,7 +94,7 @@ namespace AE.Cli
 
         /// <summary>The command line of <c>ae ablate</c>, its values checked.</summary>
         internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, string? Task, string? Case, int Seeds, long? Steps, OutputFormat Format,
-            IReadOnlyList<ParamSetting> Settings, IReadOnlyList<BaselineSpec> Baselines, string Database, bool StoreSteps, bool Progress)
+            IReadOnlyList<ParamSetting> Settings, IReadOnlyList<BaselineSpec> Baselines, string Database, bool StoreSteps, ClusterSpec? Cluster, bool Progress)
         {
             public static Options From(CommandInput parsed, CliContext context)
             {
@@ -99,8 +102,9 @@ namespace AE.Cli
                 return new Options(parsed.Positionals, parsed.Value("--name"), parsed.Value("--task"), parsed.Value("--case"),
                     (int)(parsed.Number("--seeds") ?? DefaultSeeds), parsed.Number("--steps"), parsed.Format(),
                     Experiment.ParseSettings(parsed.Values("--set"), Name),
-                    BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name),
-                    Experiment.DatabasePath(parsed, context), parsed.Has("--store-steps"), context.StderrIsTerminal && !parsed.Has("--no-progress"));
+                    BaselineOptions.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), BaselineCatalog.Names, Name),
+                    Experiment.DatabasePath(parsed, context), parsed.Has("--store-steps"), ClusterOption.Spec(parsed.Value(ClusterOption.Name), Name),
+                    context.StderrIsTerminal && !parsed.Has("--no-progress"));
             }
         }
 
@@ -109,10 +113,10 @@ namespace AE.Cli
         /// <summary>Runs every row over the seeds, stores the runs and prints the table.</summary>
         internal static int Run(Options options, CliContext context)
         {
-            var (lawFiles, lawName, taskName, casePath, seeds, steps, format, settings, baselines, dbPath, storeSteps, progress) = options;
+            var (lawFiles, lawName, taskName, casePath, seeds, steps, format, settings, baselines, dbPath, storeSteps, clusterSpec, progress) = options;
             var taskSource = Experiment.ResolveTask(taskName, casePath, context, Name);
             var probeTask = taskSource.Create();
-            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context, Name, probeTask.Dimension);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, probeTask.Dimension);
             using var store = RunStore.Open(dbPath);
 
             // Rows: the full law, each switchable rule off, each baseline.
@@ -128,17 +132,16 @@ namespace AE.Cli
                     if (row.Kind == "baseline")
                     {
                         var spec = baselines.First(b => b.Name == row.Ablated);
-                        jobs.Add(new BatchJob(taskSource, (n, _) => spec.Create(n), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(), Array.Empty<string>()));
+                        jobs.Add(new BatchJob(taskSource, JobRecipe.Of(spec), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson()));
                     }
                     else
-                    {
-                        var ablated = row.Kind == "rule" ? new[] { row.Ablated } : Array.Empty<string>();
-                        jobs.Add(new BatchJob(taskSource, (n, seed) => law.Create(n, seed, ablated), (ulong)s, steps, law.Name, law.Sha256, law.FilePath, lawSettings, ablated));
-                    }
+                        jobs.Add(new BatchJob(taskSource, JobRecipe.Law(row.Kind == "rule" ? new[] { row.Ablated } : null), (ulong)s, steps, law.Name, law.Sha256, law.FilePath, lawSettings));
                 }
 
-            var result = BatchRunner.Run(Name, jobs, store, storeSteps, context, progress, "ablate " + law.Name + " on " + taskSource.Name);
-            BatchRunner.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
+            var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
+            using var cluster = ClusterOption.Connect(clusterSpec, context);
+            var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), ClusterOption.Or(cluster), store, context, progress, "ablate " + law.Name + " on " + taskSource.Name);
+            BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
             if (result.Interrupted) return ExitCodes.Interrupted;
 
             var table = rows.Select((row, r) => new AblationRow(row.Ablated, row.Kind, row.Law,

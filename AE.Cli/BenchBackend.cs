@@ -9,6 +9,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using AE.Runtime;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -109,7 +110,7 @@ namespace AE.Cli
 
         public static CpuBenchBackend Create(BenchRequest request)
         {
-            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context, BenchCommand.Name, validationDimension: 1);
+            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: 1);
             var probe = law.Create(1, 0);
             int threads = SetThreads(probe, request.Threads);
             if (threads != request.Threads)

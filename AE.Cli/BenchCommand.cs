@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -268,7 +269,7 @@ namespace AE.Cli
                 json.WriteString("backend", backend.Name);
                 json.WriteNumber("threads", backend.Threads);
                 json.WritePropertyName("settings");
-                json.WriteRawValue(Experiment.SettingsJson(settings));
+                json.WriteRawValue(LawOptions.SettingsJson(settings));
                 Json.Number(json, "copy_gb_per_s", copy);
                 json.WriteStartArray("results");
                 foreach (var r in results)

@@ -11,6 +11,7 @@ using AE.Dsl.IR;
 using AE.Experiments.Cells;
 using AE.Experiments.Compilation;
 using AE.Runtime.Cells;
+using AE.Engine;
 
 namespace AE.Cli
 {

@@ -3,6 +3,7 @@ using System.Linq;
 using AE.Dsl.Emit;
 using AE.Dsl.IR;
 using AE.Experiments.Compilation;
+using AE.Engine;
 
 namespace AE.Cli
 {

@@ -6,6 +6,7 @@ using AE.Dsl;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Text;
 using AE.Experiments.Compilation;
+using AE.Engine;
 
 namespace AE.Cli
 {

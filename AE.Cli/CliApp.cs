@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -33,6 +34,7 @@ namespace AE.Cli
             GradCommand.Command,
             TrainCommand.Command,
             ReportCommand.Command,
+            WorkerCommand.Command,
             HelpCommand,
         };
 
@@ -55,7 +57,7 @@ namespace AE.Cli
             {
                 return Dispatch(args, context);
             }
-            catch (CliException ex)
+            catch (Exception ex) when (ex is CliException or EngineException)
             {
                 stderr.WriteLine("ae: error: " + OneLine(ex.Message));
                 return ExitCodes.Usage;

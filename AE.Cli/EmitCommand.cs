@@ -5,6 +5,7 @@ using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
 using AE.Experiments.Compilation;
 using Microsoft.CodeAnalysis.CSharp;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -23,7 +24,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Print the C# generated for the laws of a .ae file", Run)
         {
-            Arguments = LawOptions.LawFiles,
+            Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {
                 new OptionSpec("--law", "the name of a law, cell or variant in the files", "Print only the law, cell or variant NAME.") { HelpName = "NAME" },

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using AE.Experiments.Menu;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -94,7 +95,7 @@ namespace AE.Cli
                     + (item.Status == MenuStatus.No ? item.Here : "its arms run with other commands here: " + item.Here));
             string outDir = Path.GetFullPath(parsed.Value("--out") ?? "ae-experiment-" + item.Id, context.CurrentDirectory);
             var law = ExperimentLaw.Load(new[] { parsed.Value("--law") ?? ExperimentRun.DefaultLaw }, parsed.Value("--name"), Array.Empty<ParamSetting>(),
-                Array.Empty<string>(), context, Name, 1);
+                Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
             var report = ExperimentRun.Run(item.Id, new ExperimentRunSettings(seeds, steps, outDir, law, context));
             if (context.Cancellation.IsCancellationRequested)
             {

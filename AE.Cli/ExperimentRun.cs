@@ -10,6 +10,7 @@ using AE.Experiments.Baselines;
 using AE.Experiments.Machine;
 using AE.Experiments.Menu;
 using AE.Experiments.Tasks;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -369,7 +370,7 @@ namespace AE.Cli
             var verdicts = new List<Judgement>();
             foreach (var (file, baseline) in FamilyLaws)
             {
-                var law = ExperimentLaw.Load(new[] { file }, null, Array.Empty<ParamSetting>(), Array.Empty<string>(), s.Context, ExperimentCommand.Name, 1);
+                var law = ExperimentLaw.Load(new[] { file }, null, Array.Empty<ParamSetting>(), Array.Empty<string>(), s.Context.CurrentDirectory, s.Context.Stderr, ExperimentCommand.Name, 1);
                 var cells = new List<(ArmResult Law, ArmResult Fixed)>();
                 foreach (var task in FamilyTasks)
                     foreach (double rate in StartRates)

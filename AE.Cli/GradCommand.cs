@@ -8,6 +8,7 @@ using AE.Dsl.IR;
 using AE.Experiments.Cells;
 using AE.Experiments.Compilation;
 using AE.Experiments.MetaGradients;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -217,7 +218,7 @@ namespace AE.Cli
                 else if (p.Type.Scalar == ScalarType.Int)
                     value = long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole) ? whole
                         : throw new CliException("invalid value '" + s.Text + "' for the int param " + s.Name + " of " + law + "; expected a whole number");
-                else if (!Experiment.TryParseReal(s.Text, out value))
+                else if (!AE.Engine.LawOptions.TryParseReal(s.Text, out value))
                     throw new CliException("invalid value '" + s.Text + "' for the real param " + s.Name + " of " + law + "; expected a number such as 1.2, 3e-4 or inf");
                 overrides[s.Name] = new[] { value };
             }

@@ -3,6 +3,7 @@ using System.Globalization;
 using AE.Dsl.Emit;
 using AE.Experiments.Replay;
 using AE.Ilgpu;
+using AE.Engine;
 
 namespace AE.Cli
 {

@@ -4,6 +4,7 @@ using AE.Dsl.Emit;
 using AE.Dsl.Emit.OpenCl;
 using AE.Kernels;
 using AE.Kernels.OpenCl;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -32,7 +33,7 @@ namespace AE.Cli
 
         public static OpenClBenchBackend Create(BenchRequest request)
         {
-            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context, BenchCommand.Name, validationDimension: 1);
+            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: 1);
             try
             {
                 OpenClPlatform.DefaultDevice();

@@ -7,6 +7,7 @@ using AE.Dsl.IR;
 using AE.Kernels;
 using AE.Kernels.OpenCl;
 using AE.Experiments.Replay;
+using AE.Engine;
 
 namespace AE.Cli
 {

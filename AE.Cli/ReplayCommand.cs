@@ -7,6 +7,7 @@ using AE.Dsl.Emit;
 using AE.Experiments.Compilation;
 using AE.Experiments.Replay;
 using AE.Runtime;
+using AE.Engine;
 
 namespace AE.Cli
 {

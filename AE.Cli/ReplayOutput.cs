@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AE.Experiments.Replay;
+using AE.Engine;
 
 namespace AE.Cli
 {

@@ -7,6 +7,7 @@ using System.Text;
 using AE.Cli.Plots;
 using AE.Experiments.Machine;
 using AE.Experiments.Training;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -30,21 +31,21 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Run a law on a benchmark task, store the run, plot it", Run)
         {
-            Arguments = LawOptions.LawFiles,
+            Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {
-                LawOptions.Task,
-                LawOptions.Case,
-                LawOptions.Name,
+                LawCommandOptions.Task,
+                LawCommandOptions.Case,
+                LawCommandOptions.Name,
                 new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 1,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
                 new OptionSpec("--ablate", "rule ids such as AE5,AE8", "Switch these rules off at run time (repeatable). An unknown or fixed rule is an error that lists the switchable ones.", OptionKind.Repeatable) { HelpName = "R1,R2" },
-                LawOptions.Set,
+                LawCommandOptions.Set,
                 new OptionSpec("--seed", "a whole number", "The run's seed: start point, noise, minibatches (default 0).") { HelpName = "S" }.WholeNumber(min: 0),
                 new OptionSpec("--out", "a folder for run-ID.csv, run-ID.svg and run-ID.png", "Also write DIR/run-ID.csv (step, loss, every signal) and DIR/run-ID.svg and DIR/run-ID.png (loss, alpha, mu, sigma, gamma over the steps). With --out, Ctrl-C writes DIR/checkpoint.aerun first.") { HelpName = "DIR" },
                 new OptionSpec("--checkpoint-every", "a whole number of steps", "Also write DIR/checkpoint.aerun every N steps (needs --out).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
                 new OptionSpec("--resume", "a run checkpoint file", "Continue the run of a checkpoint: the same law file, settings, ablation, task, seed and budget; the result is bit for bit that of a run never interrupted (stored as a new run with every step). Another run's checkpoint or a damaged one is one line and exit 2; nothing is written.") { HelpName = "FILE" },
-                LawOptions.Db,
-                LawOptions.NoProgress,
+                LawCommandOptions.Db,
+                LawCommandOptions.NoProgress,
             },
             Details = new[]
             {
@@ -98,7 +99,7 @@ namespace AE.Cli
             var (lawFiles, lawName, taskName, casePath, steps, seed, settings, ablate, dbPath, outDir, progress, every, resume) = options;
             var taskSource = Experiment.ResolveTask(taskName, casePath, context, Name);
             var task = taskSource.Create();
-            var law = ExperimentLaw.Load(lawFiles, lawName, settings, ablate, context, Name, task.Dimension);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, ablate, context.CurrentDirectory, context.Stderr, Name, task.Dimension);
             var instance = law.Create(task.Dimension, seed, ablate);
 
             var machineOptions = new MachineOptions { MaxSteps = steps };

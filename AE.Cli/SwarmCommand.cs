@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using AE.Cli.Plots;
 using AE.Experiments.Machine;
 using AE.Experiments.Swarm;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -31,10 +32,10 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Run K controllers of a law together with AE-Swarm (or independent runs, or PBT) on a task", Run)
         {
-            Arguments = LawOptions.LawFiles,
+            Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {
-                LawOptions.Task,
+                LawCommandOptions.Task,
                 new OptionSpec("--k", "the number of members, a whole number from 2", "Members, at least 2 (at most 256).") { HelpName = "K" }.WholeNumber(min: 2, max: MaxMembers),
                 new OptionSpec("--rounds", "the number of rounds", "Rounds (default 10).") { HelpName = "R" }.WholeNumber(max: 100_000),
                 new OptionSpec("--steps", "the steps per member, a whole number", "Law steps per member on average (default: the task's budget).") { HelpName = "S" }.WholeNumber(max: MaxSteps),
@@ -46,13 +47,13 @@ namespace AE.Cli
                 new OptionSpec("--dither", "a number >= 0", "The worst member's theta += X * alpha * N(0,1) after each round (default 0: off).") { HelpName = "X" },
                 new OptionSpec("--spread", "decades, a number >= 0", "Decades the members' initial rates span (default 2).") { HelpName = "D" },
                 new OptionSpec("--lr-param", "the law's initial-rate param", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
-                LawOptions.Name,
-                LawOptions.Set,
+                LawCommandOptions.Name,
+                LawCommandOptions.Set,
                 new OptionSpec("--threads", "a whole number from 1", "Seeds and methods run on N threads (default: all cores); the results do not depend on it.") { HelpName = "N" }.WholeNumber(max: 1024),
-                LawOptions.TableFormat,
-                LawOptions.Db,
+                LawCommandOptions.TableFormat,
+                LawCommandOptions.Db,
                 new OptionSpec("--out", "a folder for run-ID.csv, run-ID.svg and run-ID.png", "Write the best member's run-ID.csv, run-ID.svg and run-ID.png per seed and method.") { HelpName = "DIR" },
-                LawOptions.NoProgress,
+                LawCommandOptions.NoProgress,
             },
             Details = new[]
             {
@@ -126,7 +127,7 @@ namespace AE.Cli
             var swarm = new SwarmSettings(k, rounds, steps, temperature, kappa, minSteps, dither);
             if (swarm.Problem() is string problem) throw new CliException(problem);
 
-            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context, Name, task.Dimension);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, task.Dimension);
             LawInput.Call(() => SwarmRunner.PopulationType(law.Compiled));
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             bool spreads = paramNames.Contains(lrParam, StringComparer.Ordinal);
@@ -138,7 +139,7 @@ namespace AE.Cli
             for (int j = 0; j < k; j++)
             {
                 memberRates[j] = spreads ? baseRate * Math.Pow(10, spread * ((double)j / (k - 1) - 0.5)) : double.NaN;
-                options[j] = spreads ? law.OptionsWith(lrParam, memberRates[j]) : Experiment.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
+                options[j] = spreads ? law.OptionsWith(lrParam, memberRates[j]) : LawOptions.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
                 if (law.Refuses(options[j]) is string why) throw new CliException("member " + j + " (" + lrParam + " = " + SweepCommand.Rate(memberRates[j]) + "): " + why);
             }
             using var store = RunStore.Open(dbPath);
@@ -261,7 +262,7 @@ namespace AE.Cli
 
         private static double BaseRate(ExperimentLaw law, string param)
         {
-            var options = Experiment.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
+            var options = LawOptions.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
             var value = options.GetType().GetProperty(param)?.GetValue(options);
             if (value is double d && d > 0 && double.IsFinite(d)) return d;
             throw new CliException("the param " + param + " of " + law.Name + " is not a positive real (" + (value ?? "no default") + "); the members' rates are spread around it");
@@ -271,7 +272,7 @@ namespace AE.Cli
         {
             string? text = parsed.Value(option);
             if (text is null) return fallback;
-            if (Experiment.TryParseReal(text, out double v) && v >= 0 && (allowInfinity || double.IsFinite(v))) return v;
+            if (LawOptions.TryParseReal(text, out double v) && v >= 0 && (allowInfinity || double.IsFinite(v))) return v;
             throw CliException.BadUsage("invalid value '" + text + "' for '" + option + "'; expected a number >= 0" + (allowInfinity ? " or inf" : ""), Name);
         }
 

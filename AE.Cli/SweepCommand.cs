@@ -6,6 +6,8 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AE.Cluster;
+using AE.Engine;
 using AE.Experiments.Machine;
 
 namespace AE.Cli
@@ -54,24 +56,25 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Initial learning-rate sensitivity grid of a law against Adam and hypergradient descent", Run)
         {
-            Arguments = LawOptions.LawFiles,
+            Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {
                 new OptionSpec("--tasks", "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "The tasks (catalog names, as for 'ae run --task').") { HelpName = "T1,T2" },
-                LawOptions.Name,
+                LawCommandOptions.Name,
                 new OptionSpec("--lr-decades", "a positive number of decades", "Decades the grid spans (default 6).") { HelpName = "D" },
                 new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13).") { HelpName = "P" }.WholeNumber(max: 1000),
                 new OptionSpec("--lr-max", "the largest learning rate of the grid", "The largest rate (default 10).") { HelpName = "X" },
                 new OptionSpec("--lr-param", "the law's param holding its initial learning rate", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
                 new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: each task's; at most 10,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
                 new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per cell, 0..K-1 (default 1).") { HelpName = "K" }.WholeNumber(max: 1000),
-                LawOptions.Set,
+                LawCommandOptions.Set,
                 new OptionSpec("--baselines", "a comma list of sgdm, adam, sgd-hd, adam-hd, or none", "Baselines to sweep: default adam, sgd-hd, adam-hd; any of sgdm, adam, sgd-hd, adam-hd, or none.") { HelpName = "LIST" },
                 new OptionSpec("--baseline-set", "NAME.KEY=VALUE, such as adam.beta1=0.95", "Change a baseline's setting (repeatable). Defaults: sgdm lr=0.01 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8; sgd-hd lr=0.001 beta=0.001; adam-hd lr=0.001 beta=1e-7 beta1=0.9 beta2=0.999 eps=1e-8.", OptionKind.Repeatable) { HelpName = "NAME.KEY=VALUE" },
-                LawOptions.TableFormat,
-                LawOptions.Db,
-                LawOptions.NoProgress,
-                LawOptions.StoreSteps,
+                LawCommandOptions.TableFormat,
+                LawCommandOptions.Db,
+                LawCommandOptions.NoProgress,
+                LawCommandOptions.StoreSteps,
+                LawCommandOptions.Cluster,
             },
             Details = new[]
             {
@@ -101,7 +104,7 @@ namespace AE.Cli
 
         /// <summary>The command line of <c>ae sweep</c>, its values checked.</summary>
         internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, IReadOnlyList<TaskSource> Tasks, double Decades, double LrMax, int Points, int Seeds,
-            long? Steps, string LrParam, OutputFormat Format, IReadOnlyList<ParamSetting> Settings, IReadOnlyList<BaselineSpec> Baselines, string Database, bool StoreSteps, bool Progress)
+            long? Steps, string LrParam, OutputFormat Format, IReadOnlyList<ParamSetting> Settings, IReadOnlyList<BaselineSpec> Baselines, string Database, bool StoreSteps, ClusterSpec? Cluster, bool Progress)
         {
             public static Options From(CommandInput parsed, CliContext context)
             {
@@ -119,11 +122,12 @@ namespace AE.Cli
                 var format = parsed.Format();
                 var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
                 if (settings.Any(s => s.Name == lrParam)) throw CliException.BadUsage("--set sets " + lrParam + ", which the sweep varies", Name);
-                var baselines = BaselineSpec.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
+                var baselines = BaselineOptions.Parse(parsed.Value("--baselines"), parsed.Values("--baseline-set"), DefaultBaselines, Name);
                 string dbPath = Experiment.DatabasePath(parsed, context);
                 bool storeSteps = parsed.Has("--store-steps");
+                var clusterSpec = ClusterOption.Spec(parsed.Value(ClusterOption.Name), Name);
                 bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
-                return new Options(parsed.Positionals, parsed.Value("--name"), tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, progress);
+                return new Options(parsed.Positionals, parsed.Value("--name"), tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, clusterSpec, progress);
             }
         }
 
@@ -132,16 +136,15 @@ namespace AE.Cli
         /// <summary>Runs the law and the baselines over the grid on every task, stores the runs and prints the table.</summary>
         internal static int Run(Options sweep, CliContext context)
         {
-            var (lawFiles, lawName, tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, progress) = sweep;
+            var (lawFiles, lawName, tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, clusterSpec, progress) = sweep;
 
             var grid = Grid(decades, points, lrMax);
-            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context, Name, 1);
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
                 throw new CliException("unknown param '" + lrParam + "' in --lr-param; the params of " + law.Name + ": " + string.Join(", ", paramNames));
-            var lawOptions = grid.Select(lr => law.OptionsWith(lrParam, lr)).ToArray();
             // A rate the law's own checks reject (an initial coefficient outside its bounds) is not run: the cell says why.
-            var refused = lawOptions.Select(o => law.Refuses(o)).ToArray();
+            var refused = grid.Select(lr => law.Refuses(law.OptionsWith(lrParam, lr))).ToArray();
             foreach (var task in tasks) task.Create(); // a missing data set is reported before anything runs
             using var store = RunStore.Open(dbPath);
 
@@ -156,20 +159,20 @@ namespace AE.Cli
                             double lr = grid[c];
                             if (m == 0)
                             {
-                                if (refused[c] is not null) continue;
-                                var options = lawOptions[c];
-                                jobs.Add(new BatchJob(task, (n, seed) => law.Create(n, seed, null, options), (ulong)s, steps, law.Name, law.Sha256, law.FilePath,
-                                    law.SettingsJson((lrParam, lr)), Array.Empty<string>()));
+                                if (refused[c] is null)
+                                    jobs.Add(new BatchJob(task, JobRecipe.LawWith(lrParam, lr), (ulong)s, steps, law.Name, law.Sha256, law.FilePath, law.SettingsJson((lrParam, lr))));
                             }
                             else
                             {
                                 var spec = baselines[m - 1];
-                                jobs.Add(new BatchJob(task, (n, _) => spec.Create(n, lr), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(lr), Array.Empty<string>()));
+                                jobs.Add(new BatchJob(task, JobRecipe.Of(spec, lr), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(lr)));
                             }
                         }
 
-            var result = BatchRunner.Run(Name, jobs, store, storeSteps, context, progress, "sweep " + law.Name);
-            BatchRunner.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
+            var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
+            using var cluster = ClusterOption.Connect(clusterSpec, context);
+            var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), ClusterOption.Or(cluster), store, context, progress, "sweep " + law.Name);
+            BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
             if (result.Interrupted) return ExitCodes.Interrupted;
 
             var rows = new List<SweepRow>();

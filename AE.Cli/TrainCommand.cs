@@ -16,6 +16,7 @@ using AE.Experiments.Training;
 using AE.Runtime;
 using AE.Runtime.Cells;
 using AE.Runtime.Tensors;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -312,7 +313,7 @@ namespace AE.Cli
             if (!path.EndsWith(".ae", StringComparison.OrdinalIgnoreCase))
                 throw CliException.BadUsage("invalid value '" + request.Optimizer + "' for '--optimizer'; expected adam, sgdm or a law file <law.ae>[:NAME]", Name);
             // A law whose code does not compile is an InvalidOperationException: the application reports an internal error.
-            var law = ExperimentLaw.Load(new[] { path }, lawName, request.Settings, Array.Empty<string>(), context, Name, validationDimension: n);
+            var law = ExperimentLaw.Load(new[] { path }, lawName, request.Settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, validationDimension: n);
             return (law.Create(n, (ulong)request.Seed), "law " + law.Name + " sha256=" + law.Sha256 + " set=" + law.SettingsJson(), law);
         }
 

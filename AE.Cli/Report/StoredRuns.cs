@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using AE.Engine;
 using Microsoft.Data.Sqlite;
 
 namespace AE.Cli.Report

@@ -120,18 +120,5 @@ namespace AE.Cli.Tests
             Assert.StartsWith("ae: interrupted; 0 of 24 runs are stored in a.db (batch ablate-", r.StderrLines.Single(), StringComparison.Ordinal);
             Assert.Equal(0, Experiments.Scalar(Path.Combine(dir.Path, "a.db"), "SELECT count(*) FROM runs"));
         }
-
-        [Fact]
-        public void Statistics_use_student_t()
-        {
-            Assert.Equal(12.7062, Statistics.TQuantile975(1));
-            Assert.Equal(2.0423, Statistics.TQuantile975(30));
-            Assert.Equal(2.0211, Statistics.TQuantile975(40), 3);
-            Assert.Equal(1.9840, Statistics.TQuantile975(100), 3);
-            var m = MeanCi.Of(new[] { 1.0, 2.0, 3.0 });
-            Assert.Equal(2, m.Mean);
-            Assert.Equal(4.3027 * 1 / Math.Sqrt(3), m.Ci!.Value, 12);
-            Assert.Null(MeanCi.Of(new[] { 5.0 }).Ci);
-        }
     }
 }

@@ -69,7 +69,7 @@ namespace AE.Cli.Tests
 
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("", r.Stdout);
-            Assert.Equal(new[] { "ae: error: unknown command 'build'; valid commands: check, emit, replay, run, ablate, sweep, swarm, experiment, bench, grad, train, report, help. Run 'ae --help'" }, r.StderrLines);
+            Assert.Equal(new[] { "ae: error: unknown command 'build'; valid commands: check, emit, replay, run, ablate, sweep, swarm, experiment, bench, grad, train, report, worker, help. Run 'ae --help'" }, r.StderrLines);
         }
 
         [Fact]

@@ -64,7 +64,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(Cwd, "help", "build");
 
             Assert.Equal(ExitCodes.Usage, r.ExitCode);
-            Assert.Equal("ae: error: unknown command 'build'; valid commands: check, emit, replay, run, ablate, sweep, swarm, experiment, bench, grad, train, report. Run 'ae --help'",
+            Assert.Equal("ae: error: unknown command 'build'; valid commands: check, emit, replay, run, ablate, sweep, swarm, experiment, bench, grad, train, report, worker. Run 'ae --help'",
                 Assert.Single(r.StderrLines));
         }
 

@@ -18,7 +18,7 @@ namespace AE.Cli.Tests
             string aeDll = Path.Combine(AppContext.BaseDirectory, "ae.dll");
             Assert.True(File.Exists(aeDll), "ae.dll not found next to the test assembly: " + aeDll);
 
-            var start = new ProcessStartInfo(DotnetHost())
+            var start = new ProcessStartInfo(Cli.DotnetHost())
             {
                 WorkingDirectory = workingDirectory,
                 RedirectStandardOutput = true,
@@ -41,16 +41,6 @@ namespace AE.Cli.Tests
                 throw new TimeoutException("ae did not exit within 60 s");
             }
             return (process.ExitCode, stdout, stderr);
-        }
-
-        /// <summary>The dotnet host running the tests (testhost runs under it), else 'dotnet' from PATH.</summary>
-        private static string DotnetHost()
-        {
-            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
-            string? current = Environment.ProcessPath;
-            if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet") return current;
-            return "dotnet";
         }
 
         [Fact]

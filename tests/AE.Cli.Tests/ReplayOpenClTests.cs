@@ -108,7 +108,7 @@ namespace AE.Cli.Tests
 
         private static (int ExitCode, string Stdout, string Stderr) RunAeWithoutPlatforms(string vendors, params string[] args)
         {
-            var start = new ProcessStartInfo(DotnetHost())
+            var start = new ProcessStartInfo(Cli.DotnetHost())
             {
                 WorkingDirectory = Repo.Root,
                 RedirectStandardOutput = true,
@@ -131,15 +131,6 @@ namespace AE.Cli.Tests
                 throw new TimeoutException("ae did not exit within 60 s");
             }
             return (process.ExitCode, stdout, stderr);
-        }
-
-        private static string DotnetHost()
-        {
-            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
-            string? current = Environment.ProcessPath;
-            if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet") return current;
-            return "dotnet";
         }
     }
 }

@@ -55,6 +55,16 @@ namespace AE.Cli.Tests
 
     public static class Cli
     {
+        /// <summary>The dotnet host running the tests (testhost runs under it), else 'dotnet' from PATH: what runs ae.dll as a process.</summary>
+        public static string DotnetHost()
+        {
+            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+            if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
+            string? current = Environment.ProcessPath;
+            if (current is not null && System.IO.Path.GetFileNameWithoutExtension(current) == "dotnet") return current;
+            return "dotnet";
+        }
+
         /// <summary>Runs <see cref="CliApp.Run"/> in-process with <paramref name="directory"/> as the current directory.</summary>
         public static CliResult Run(string directory, params string[] args)
         {

@@ -4,10 +4,10 @@ using System.IO;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace AE.Cli
+namespace AE.Engine
 {
     /// <summary>Small JSON pieces written by hand (the database's JSON columns, settings).</summary>
-    internal static class Json
+    public static class Json
     {
         private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 

@@ -7,7 +7,7 @@ using System.Text;
 using AE.Experiments.Machine;
 using Microsoft.Data.Sqlite;
 
-namespace AE.Cli
+namespace AE.Engine
 {
     /// <summary>One run to store: what ran, on what, with which settings, and what the machine produced.</summary>
     /// <param name="Command"><c>run</c>, <c>ablate</c> or <c>sweep</c></param>
@@ -19,9 +19,12 @@ namespace AE.Cli
     /// <param name="Ablated">the rules switched off, in order</param>
     /// <param name="Interrupted">the run was cut short by Ctrl-C</param>
     /// <param name="StoreSteps">whether one row per step goes into <c>steps</c></param>
-    internal sealed record RunRecord(string Command, string? Batch, string Law, string? LawSha256, string? LawFile, string Task, ulong Seed,
+    public sealed record RunRecord(string Command, string? Batch, string Law, string? LawSha256, string? LawFile, string Task, ulong Seed,
         string SettingsJson, IReadOnlyList<string> Ablated, MachineRun Run, DateTime StartedAt, DateTime FinishedAt, bool Interrupted, bool StoreSteps)
     {
+        /// <summary>The run's key in its batch (<see cref="BatchJob.Key"/>), or null: a run saved again under the same batch and key replaces the first.</summary>
+        public string? Key { get; init; }
+
         /// <summary>
         /// <c>accepted</c> (an accept predicate held), <c>not-reached</c> (the budget ran out), <c>diverged</c>,
         /// <c>non-finite</c> (NaN or ±∞ in the loss, gradient or theta), <c>interrupted</c> (Ctrl-C).
@@ -43,7 +46,8 @@ namespace AE.Cli
     /// law_sha256, law_file, task, seed, steps (the budget), settings (JSON object), ablated (comma list, empty
     /// for none), status, steps_taken, steps_to_target (NULL when not reached), target_loss, optimum_loss,
     /// initial_loss, final_loss, auc, incidents (count), incident_list (JSON array of {step, kind, value,
-    /// message}), signal_names (JSON array), steps_stored (0 or 1).</item>
+    /// message}), signal_names (JSON array), steps_stored (0 or 1), run_key (the run's key in its batch, <see cref="BatchJob.Key"/>,
+    /// unique per batch; NULL for runs of ae run, swarm and train).</item>
     /// <item><c>steps</c>: (run_id, step, loss, signals): step k = 1, 2, ... is the k-th law step, loss the loss
     /// it was handed (at theta before the step), signals a JSON object {name: value} of every signal of the law
     /// after the step (<c>json_extract(signals, '$.alpha')</c>). Non-finite numbers are NULL in real columns and
@@ -53,10 +57,10 @@ namespace AE.Cli
     /// commands), so the database only ever holds whole runs: a process killed while writing leaves the
     /// previous state (SQLite's journal rolls the unfinished transaction back).
     /// </summary>
-    internal sealed class RunStore : IDisposable
+    public sealed class RunStore : IDisposable
     {
         /// <summary>The schema version in <c>PRAGMA user_version</c>.</summary>
-        public const int SchemaVersion = 1;
+        public const int SchemaVersion = 2;
 
         private const string Schema = @"
 CREATE TABLE IF NOT EXISTS runs (
@@ -84,7 +88,8 @@ CREATE TABLE IF NOT EXISTS runs (
   incidents INTEGER NOT NULL,
   incident_list TEXT NOT NULL,
   signal_names TEXT NOT NULL,
-  steps_stored INTEGER NOT NULL
+  steps_stored INTEGER NOT NULL,
+  run_key TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -95,6 +100,11 @@ CREATE TABLE IF NOT EXISTS steps (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
 ";
+
+        /// <summary>Version 1 to 2: the run key, unique within a batch.</summary>
+        private const string AddRunKey = "ALTER TABLE runs ADD COLUMN run_key TEXT;";
+
+        private const string RunKeyIndex = "CREATE UNIQUE INDEX IF NOT EXISTS runs_by_key ON runs(batch, run_key) WHERE run_key IS NOT NULL;";
 
         private readonly SqliteConnection _connection;
 
@@ -107,12 +117,12 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         /// <summary>The database file (absolute).</summary>
         public string Path { get; }
 
-        /// <summary>Opens (creating when missing) the database at <paramref name="path"/>; a file that is not a database is a <see cref="CliException"/>.</summary>
+        /// <summary>Opens (creating when missing) the database at <paramref name="path"/>; a file that is not a database is a <see cref="EngineException"/>.</summary>
         public static RunStore Open(string path)
         {
             if (path is null) throw new ArgumentNullException(nameof(path));
             string? dir = System.IO.Path.GetDirectoryName(path);
-            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir)) throw new CliException("cannot open the database '" + path + "': the folder " + dir + " does not exist");
+            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir)) throw new EngineException("cannot open the database '" + path + "': the folder " + dir + " does not exist");
             var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
             var connection = new SqliteConnection(builder.ToString());
             try
@@ -123,9 +133,15 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
                 {
                     Execute(connection, Schema, tx);
                     long version = Scalar(connection, "PRAGMA user_version;", tx);
+                    if (version == 1)
+                    {
+                        Execute(connection, AddRunKey, tx);
+                        version = 0;
+                    }
+                    Execute(connection, RunKeyIndex, tx);
                     if (version == 0) Execute(connection, "PRAGMA user_version = " + SchemaVersion.ToString(CultureInfo.InvariantCulture) + ";", tx);
                     else if (version != SchemaVersion)
-                        throw new CliException("the database '" + path + "' has schema version " + version + "; this ae writes version " + SchemaVersion + " (use another --db)");
+                        throw new EngineException("the database '" + path + "' has schema version " + version + "; this ae writes version " + SchemaVersion + " (use another --db)");
                     tx.Commit();
                 }
                 return new RunStore(path, connection);
@@ -133,7 +149,7 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
             catch (SqliteException ex)
             {
                 connection.Dispose();
-                throw new CliException("cannot use the database '" + path + "': " + ex.Message.Replace('\n', ' '), ex);
+                throw new EngineException("cannot use the database '" + path + "': " + ex.Message.Replace('\n', ' '), ex);
             }
             catch
             {
@@ -150,14 +166,24 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
             try
             {
                 using var tx = _connection.BeginTransaction();
+                if (record.Key is string key)
+                {
+                    // A run redone under the same batch and key (a cluster's batch redone on another worker) replaces the first, with its steps.
+                    using var delete = _connection.CreateCommand();
+                    delete.Transaction = tx;
+                    delete.CommandText = "DELETE FROM runs WHERE batch IS $batch AND run_key = $key;";
+                    delete.Parameters.AddWithValue("$batch", (object?)record.Batch ?? DBNull.Value);
+                    delete.Parameters.AddWithValue("$key", key);
+                    delete.ExecuteNonQuery();
+                }
                 long id;
                 using (var insert = _connection.CreateCommand())
                 {
                     insert.Transaction = tx;
                     insert.CommandText = @"INSERT INTO runs (started_at, finished_at, command, batch, law, law_sha256, law_file, task, seed, steps, settings, ablated,
-  status, steps_taken, steps_to_target, target_loss, optimum_loss, initial_loss, final_loss, auc, incidents, incident_list, signal_names, steps_stored)
+  status, steps_taken, steps_to_target, target_loss, optimum_loss, initial_loss, final_loss, auc, incidents, incident_list, signal_names, steps_stored, run_key)
 VALUES ($started, $finished, $command, $batch, $law, $sha, $file, $task, $seed, $steps, $settings, $ablated,
-  $status, $taken, $to_target, $target, $optimum, $initial, $final, $auc, $incidents, $incident_list, $signal_names, $stored);
+  $status, $taken, $to_target, $target, $optimum, $initial, $final, $auc, $incidents, $incident_list, $signal_names, $stored, $key);
 SELECT last_insert_rowid();";
                     insert.Parameters.AddWithValue("$started", Timestamp(record.StartedAt));
                     insert.Parameters.AddWithValue("$finished", Timestamp(record.FinishedAt));
@@ -183,6 +209,7 @@ SELECT last_insert_rowid();";
                     insert.Parameters.AddWithValue("$incident_list", IncidentsJson(run.Incidents));
                     insert.Parameters.AddWithValue("$signal_names", "[" + string.Join(",", run.Log.SignalNames.Select(Json.String)) + "]");
                     insert.Parameters.AddWithValue("$stored", record.StoreSteps ? 1 : 0);
+                    insert.Parameters.AddWithValue("$key", (object?)record.Key ?? DBNull.Value);
                     id = (long)insert.ExecuteScalar()!;
                 }
                 if (record.StoreSteps) InsertSteps(id, run.Log, tx);
@@ -191,7 +218,7 @@ SELECT last_insert_rowid();";
             }
             catch (SqliteException ex)
             {
-                throw new CliException("cannot write to the database '" + Path + "': " + ex.Message.Replace('\n', ' '), ex);
+                throw new EngineException("cannot write to the database '" + Path + "': " + ex.Message.Replace('\n', ' '), ex);
             }
         }
 

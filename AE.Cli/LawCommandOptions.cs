@@ -8,7 +8,7 @@ namespace AE.Cli
     /// lists the ones it takes in its <see cref="CommandSpec"/>, with <see cref="OptionSpec.Describe"/> where
     /// its meaning differs.
     /// </summary>
-    internal static class LawOptions
+    internal static class LawCommandOptions
     {
         /// <summary>The positionals of every command that takes laws.</summary>
         public static ArgumentSpec LawFiles { get; } = new("law.ae",
@@ -33,6 +33,10 @@ namespace AE.Cli
         public static OptionSpec TableFormat { get; } = new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object.") { HelpName = "table|json" }.AsFormat();
 
         public static OptionSpec NoProgress { get; } = OptionSpec.Flag("--no-progress", "No progress display (it is drawn on stderr only when stderr is a terminal).");
+
+        /// <summary>Run the batch on a cluster's workers (<c>ae worker</c>) instead of in this process (docs/cluster.md).</summary>
+        public static OptionSpec Cluster { get; } = new(ClusterOption.Name, ClusterOption.Expected,
+            "Run the batch on the workers of a cluster (ae worker) instead of in this process: localhost, or localhost:PORT for a primary worker on another port (docs/cluster.md). The table is the same.") { HelpName = "SPEC" };
 
         public static OptionSpec StoreSteps { get; } = OptionSpec.Flag("--store-steps",
             "Also store every step of every run (table steps); by default only the runs table gets a row per run.");

@@ -2,11 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace AE.Cli
+namespace AE.Engine
 {
     /// <summary>A sample's mean and the half-width of its 95% confidence interval (null with fewer than two values).</summary>
     /// <param name="Count">how many values the mean is over</param>
-    internal readonly record struct MeanCi(double Mean, double? Ci, int Count)
+    public readonly record struct MeanCi(double Mean, double? Ci, int Count)
     {
         /// <summary>
         /// The mean of <paramref name="values"/> and the half-width t_{0.975, n−1} · s / √n of the 95% confidence
@@ -27,7 +27,7 @@ namespace AE.Cli
         }
     }
 
-    internal static class Statistics
+    public static class Statistics
     {
         // t_{0.975, df} for df = 1..30.
         private static readonly double[] T975 =

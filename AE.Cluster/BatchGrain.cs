@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using AE.Engine;
+using AE.Experiments.Machine;
+using Orleans;
+using Orleans.Placement;
+using Orleans.Runtime;
+
+namespace AE.Cluster
+{
+    /// <summary>
+    /// A part of a batch on one worker. <see cref="Start"/> begins running its jobs on the worker's thread pool (every
+    /// core, as a batch runs in one process) and returns at once; <see cref="Poll"/> says how far it is and, once it
+    /// is finished, hands back every run. The key is the batch, the part and the attempt, so a part redone after a
+    /// worker was lost is a new grain, placed on a worker that is up.
+    /// </summary>
+    public interface IBatchGrain : IGrainWithStringKey
+    {
+        /// <summary>Starts the part (a second call while it runs does nothing).</summary>
+        Task Start(WireBatch part);
+
+        Task<WireStatus> Poll();
+
+        /// <summary>Stops the part's jobs that have not started (the client was interrupted).</summary>
+        Task Cancel();
+    }
+
+    /// <summary>
+    /// Placed on a worker at random: a batch has about four parts per worker, so every worker gets parts, whatever the
+    /// load statistics of a fresh cluster say.
+    /// </summary>
+    [RandomPlacement]
+    public sealed class BatchGrain : Grain, IBatchGrain
+    {
+        /// <summary>The laws this worker compiled, by source and hash: a law is compiled once per worker, not per part.</summary>
+        private static readonly ConcurrentDictionary<string, Lazy<ExperimentLaw>> Laws = new(StringComparer.Ordinal);
+
+        private readonly CancellationTokenSource _cancel = new();
+        private readonly SiloAddress _silo;
+        private Task<WireStatus>? _work;
+        private int _done, _total;
+
+        public BatchGrain(ILocalSiloDetails silo)
+        {
+            if (silo is null) throw new ArgumentNullException(nameof(silo));
+            _silo = silo.SiloAddress;
+        }
+
+        /// <summary>Called when a part starts on a worker of this process, with the worker's silo (the worker prints it; a test kills it).</summary>
+        public static event Action<WireBatch, SiloAddress>? Started;
+
+        public Task Start(WireBatch part)
+        {
+            if (_work is null)
+            {
+                _total = part.Jobs.Length;
+                Started?.Invoke(part, _silo);
+                _work = Task.Run(() => Run(part));
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task<WireStatus> Poll()
+        {
+            if (_work is { IsCompleted: true } work)
+            {
+                DeactivateOnIdle();
+                return Task.FromResult(work.Result);
+            }
+            var none = Array.Empty<byte[]>();
+            return Task.FromResult(new WireStatus(_work is not null, Volatile.Read(ref _done), _total, false, null, false, none, Array.Empty<long>(), Array.Empty<long>()));
+        }
+
+        public Task Cancel()
+        {
+            _cancel.Cancel();
+            return Task.CompletedTask;
+        }
+
+        private WireStatus Run(WireBatch part)
+        {
+            int n = part.Jobs.Length;
+            try
+            {
+                var law = Wire.Law(part) is LawSource source ? Load(source, part.Law!.Sha256, part.Command) : null;
+                var (batch, methods) = Wire.ToEngine(part, law);
+                var outcomes = BatchRunner.RunJobs(batch, Enumerable.Range(0, n).ToList(), methods, (done, _) => Volatile.Write(ref _done, done), _cancel.Token);
+                return new WireStatus(true, n, n, true, null, false,
+                    outcomes.Select(o => o is null ? Array.Empty<byte>() : MachineRunBytes.Write(o.Run, log: part.RecordSignals)).ToArray(),
+                    outcomes.Select(o => o?.StartedAt.Ticks ?? 0).ToArray(), outcomes.Select(o => o?.FinishedAt.Ticks ?? 0).ToArray());
+            }
+            catch (Exception ex)
+            {
+                // The part cannot run here (a law file that differs, a missing data set): the client reports it and stops.
+                return new WireStatus(true, Volatile.Read(ref _done), n, true, ex.Message.Split('\n')[0].TrimEnd('\r'), ex is EngineException, Array.Empty<byte[]>(), Array.Empty<long>(), Array.Empty<long>());
+            }
+        }
+
+        private static ExperimentLaw Load(LawSource source, string sha256, string command)
+        {
+            string key = string.Join("\n", source.Paths) + "\n" + source.Name + "\n" + string.Join("\n", source.Settings.Select(s => s.Name + "=" + s.Text)) + "\n" + source.CurrentDirectory + "\n" + sha256;
+            var lazy = Laws.GetOrAdd(key, _ => new Lazy<ExperimentLaw>(() => source.Load(command)));
+            ExperimentLaw law;
+            try
+            {
+                law = lazy.Value;
+            }
+            catch
+            {
+                Laws.TryRemove(key, out _);
+                throw;
+            }
+            if (law.Sha256 != sha256)
+            {
+                Laws.TryRemove(key, out _);
+                throw new EngineException("the law files on this worker (" + string.Join(", ", source.Paths) + ") differ from the client's (SHA-256 " + law.Sha256 + ", the client's " + sha256 + ")");
+            }
+            return law;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Hosting;
+
+namespace AE.Cluster
+{
+    /// <summary>
+    /// A worker of a cluster: an Orleans silo that hosts <see cref="BatchGrain"/>s. Worker 0 is the primary (it keeps
+    /// the membership of a localhost cluster); every other worker joins it.
+    /// </summary>
+    public static class Worker
+    {
+        /// <summary>Builds (does not start) worker <paramref name="index"/> of <paramref name="spec"/>.</summary>
+        public static IHost Build(ClusterSpec spec, int index)
+        {
+            if (spec is null) throw new ArgumentNullException(nameof(spec));
+            if (index < 0 || index > ClusterSpec.MaxWorker) throw new ArgumentOutOfRangeException(nameof(index), index, "a worker index from 0 to " + ClusterSpec.MaxWorker);
+            return new HostBuilder()
+                .UseOrleans(silo =>
+                {
+                    silo.UseLocalhostClustering(spec.SiloPort(index), spec.GatewayPort(index), index == 0 ? null : spec.Primary, ClusterSpec.ClusterId, ClusterSpec.ClusterId);
+                    Configure(silo);
+                })
+                .Build();
+        }
+
+        /// <summary>What every worker sets, in a process of its own or in a test cluster: a lost worker is declared dead within seconds.</summary>
+        public static void Configure(ISiloBuilder silo)
+        {
+            if (silo is null) throw new ArgumentNullException(nameof(silo));
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+        }
+
+        /// <summary>Runs worker <paramref name="index"/> until <paramref name="stop"/> is cancelled.</summary>
+        public static async Task RunAsync(ClusterSpec spec, int index, Action<string> say, CancellationToken stop)
+        {
+            using var host = Build(spec, index);
+            await host.StartAsync(stop).ConfigureAwait(false);
+            say("ae worker " + index + " of the cluster " + spec + ": silo port " + spec.SiloPort(index) + ", gateway port " + spec.GatewayPort(index)
+                + (index == 0 ? " (the primary: the others join it, clients connect to it)" : ", joined the primary at port " + spec.SiloPort(0)) + "; Ctrl-C stops it");
+            void Started(WireBatch part, Orleans.Runtime.SiloAddress silo) => say("running " + part.Jobs.Length + " runs of " + part.Batch);
+            BatchGrain.Started += Started;
+            // Ctrl-C (the command's token) or SIGTERM (the host's console lifetime stops the application) ends the worker.
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                BatchGrain.Started -= Started;
+            }
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await host.StopAsync(grace.Token).ConfigureAwait(false);
+            say("ae worker " + index + " stopped");
+        }
+    }
+}

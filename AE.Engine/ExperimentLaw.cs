@@ -1,0 +1,335 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using AE.Dsl.Emit;
+using AE.Experiments.Compilation;
+using AE.Experiments.Replay;
+using AE.Experiments.Tasks;
+using AE.Runtime;
+
+namespace AE.Engine
+{
+    /// <summary>One <c>--set NAME=VALUE</c>, as written.</summary>
+    public sealed record ParamSetting(string Name, string Text);
+
+    /// <summary>
+    /// A law of .ae files, compiled (AE.Experiments' <see cref="CompiledLaw"/>) for <c>ae run</c>, <c>ae ablate</c>,
+    /// <c>ae sweep</c> and <c>ae bench</c>, with its <c>--set</c> values applied: fresh instances for any dimension and seed.
+    /// </summary>
+    public sealed class ExperimentLaw
+    {
+        private readonly object _options;
+
+        private ExperimentLaw(LawSource source, CompiledLaw compiled, string sha256, IReadOnlyList<ParamSetting> settings, object options, IReadOnlyList<string> rules)
+        {
+            Source = source;
+            Compiled = compiled;
+            Sha256 = sha256;
+            Settings = settings;
+            _options = options;
+            RuleIds = rules;
+        }
+
+        /// <summary>Where the law was loaded from: a worker of a cluster loads it again from this.</summary>
+        public LawSource Source { get; }
+
+        public CompiledLaw Compiled { get; }
+
+        /// <summary>The law's (or variant's) name.</summary>
+        public string Name => Compiled.Name;
+
+        /// <summary>The .ae files as the user named them.</summary>
+        public string FilePath => Compiled.LawFileDisplayPath;
+
+        /// <summary>SHA-256 of the .ae files' bytes (<see cref="LawSet.Sha256"/>), lower-case hex.</summary>
+        public string Sha256 { get; }
+
+        /// <summary>The <c>--set</c> values, in the order given.</summary>
+        public IReadOnlyList<ParamSetting> Settings { get; }
+
+        /// <summary>The <c>--set</c> values as the law's Options hold them after parsing and validation (a bool as 0 or 1).</summary>
+        public IReadOnlyDictionary<string, double> SettingValues()
+        {
+            var values = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var s in Settings)
+            {
+                var value = _options.GetType().GetProperty(s.Name)?.GetValue(_options);
+                values[s.Name] = value switch { bool b => b ? 1 : 0, long l => l, double d => d, _ => double.NaN };
+            }
+            return values;
+        }
+
+        /// <summary>The rules that can be switched off at run time, in the law's order.</summary>
+        public IReadOnlyList<string> RuleIds { get; }
+
+        /// <summary>A fresh instance for <paramref name="dimension"/> parameters, the settings applied, every rule on but <paramref name="ablated"/>.</summary>
+        public IOptimizerLaw Create(int dimension, ulong seed, IEnumerable<string>? ablated = null, object? options = null)
+        {
+            try
+            {
+                return Compiled.Create(dimension, options ?? _options, seed, ablated);
+            }
+            catch (ReplayException ex)
+            {
+                throw new EngineException(ex.Message, ex);
+            }
+        }
+
+        /// <summary>Why the law rejects <paramref name="options"/> (a value outside a range its file declares), or null when it accepts them.</summary>
+        public string? Refuses(object options) => Compiled.Refuses(options);
+
+        /// <summary>The settings with one more param set to <paramref name="value"/> (the sweep's initial learning rate).</summary>
+        public object OptionsWith(string param, double value) => OptionsWith((param, value));
+
+        /// <summary>The settings with more real params set (the coupling grid's initial rate and momentum).</summary>
+        public object OptionsWith(params (string Param, double Value)[] values)
+        {
+            var options = LawOptions.BuildOptions(Compiled.Type, Settings, Name);
+            foreach (var (param, value) in values)
+            {
+                var property = LawSettings.OptionsType(Compiled.Type).GetProperty(param, BindingFlags.Public | BindingFlags.Instance)
+                    ?? throw new EngineException("the law " + Name + " has no param '" + param + "'");
+                var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (type != typeof(double)) throw new EngineException("the param " + param + " of " + Name + " is not a real");
+                property.SetValue(options, value);
+            }
+            return options;
+        }
+
+        /// <summary>The settings as a JSON object (values as written, numbers as numbers).</summary>
+        public string SettingsJson(params (string Name, double Value)[] extra) => LawOptions.SettingsJson(Settings, extra);
+
+        /// <summary>
+        /// Loads, checks and compiles the law; checks <paramref name="settings"/> against its params and
+        /// <paramref name="ablate"/> against its switchable rules before compiling, then builds one instance
+        /// (dimension <paramref name="validationDimension"/>) so that a value out of range is reported now.
+        /// </summary>
+        public static ExperimentLaw Load(IReadOnlyList<string> paths, string? name, IReadOnlyList<ParamSetting> settings, IReadOnlyList<string> ablate,
+            string currentDirectory, TextWriter stderr, string command, int validationDimension)
+        {
+            var file = LawInput.Call(() => LawSet.Load(paths, currentDirectory));
+            EmitTarget target = LawInput.Call(() => file.SelectOptimizer(name, "'ae " + command + "' needs a law that checks cleanly"), stderr);
+
+            // Names first, against the checked program: no compilation is spent on a typo.
+            var paramNames = target.Unit.Params.Select(p => p.Name).ToList();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var s in settings)
+            {
+                if (!paramNames.Contains(s.Name, StringComparer.Ordinal))
+                    throw new EngineException("unknown param '" + s.Name + "' in --set; the params of " + target.Name + ": " + string.Join(", ", paramNames));
+                if (!seen.Add(s.Name)) throw new EngineException("--set sets the param " + s.Name + " twice");
+            }
+            var removed = new HashSet<string>(target.Ablate, StringComparer.Ordinal);
+            CheckRules(ablate, CompiledLaw.SwitchableRules(target), target, removed);
+
+            CompiledLaw compiled;
+            try
+            {
+                compiled = LawInput.Call(() => file.Compile(target, CompiledLaw.DefaultNamespace));
+            }
+            catch (LawCompileException ex)
+            {
+                // A backend bug, not bad input: the caller reports it as an internal error.
+                throw new InvalidOperationException(ex.Message, ex);
+            }
+
+            var options = LawOptions.BuildOptions(compiled.Type, settings, target.Name);
+            IOptimizerLaw probe;
+            try
+            {
+                probe = compiled.Create(validationDimension, options, 0);
+            }
+            catch (ReplayException ex)
+            {
+                throw new EngineException(ex.Message, ex);
+            }
+            var rules = probe.RuleIds.ToList();
+            string sha = LawInput.Call(file.Sha256);
+            return new ExperimentLaw(new LawSource(paths, name, settings, currentDirectory), compiled, sha, settings, options, rules);
+        }
+
+        private static void CheckRules(IReadOnlyList<string> ablate, IReadOnlyList<string> switchable, EmitTarget target, HashSet<string> removed)
+        {
+            string valid = switchable.Count == 0 ? "none" : string.Join(", ", switchable);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var id in ablate)
+            {
+                if (switchable.Contains(id, StringComparer.Ordinal))
+                {
+                    if (!seen.Add(id)) throw new EngineException("--ablate names the rule " + id + " twice");
+                    continue;
+                }
+                var rule = target.Unit.Rules.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.Ordinal));
+                if (removed.Contains(id))
+                    throw new EngineException("the rule " + id + " is already removed from " + target.Name + " at compile time; switchable rules of " + target.Name + ": " + valid);
+                if (rule is not null && rule.IsUpdate)
+                    throw new EngineException("'" + id + "' is the update of " + target.Name + " and cannot be switched off; switchable rules: " + valid);
+                if (rule is not null)
+                    throw new EngineException("'" + id + "' is a fixed rule of " + target.Name + " and cannot be switched off; switchable rules: " + valid);
+                throw new EngineException("unknown rule '" + id + "' in --ablate; switchable rules of " + target.Name + ": " + valid);
+            }
+        }
+    }
+
+    /// <summary>A law's <c>Options</c> from <c>--set</c> values, and the settings as JSON.</summary>
+    public static class LawOptions
+    {
+        /// <summary>An <c>Options</c> instance of the law with the settings converted to each param's type.</summary>
+        public static object BuildOptions(Type lawType, IReadOnlyList<ParamSetting> settings, string law)
+        {
+            var optionsType = LawSettings.OptionsType(lawType);
+            var options = Activator.CreateInstance(optionsType)!;
+            foreach (var s in settings)
+            {
+                var property = optionsType.GetProperty(s.Name, BindingFlags.Public | BindingFlags.Instance);
+                if (property is null || !property.CanWrite)
+                    throw new EngineException("unknown param '" + s.Name + "' in --set; the params of " + law + ": " + string.Join(", ", LawSettings.ParamNames(lawType)));
+                property.SetValue(options, ConvertValue(s, property.PropertyType, law));
+            }
+            return options;
+        }
+
+        private static object ConvertValue(ParamSetting s, Type propertyType, string law)
+        {
+            var type = Nullable.GetUnderlyingType(propertyType) ?? propertyType;
+            string text = s.Text;
+            if (type == typeof(bool))
+            {
+                return text switch
+                {
+                    "true" => true,
+                    "false" => false,
+                    _ => throw new EngineException("invalid value '" + text + "' for the bool param " + s.Name + " of " + law + "; expected true or false"),
+                };
+            }
+            if (type == typeof(long) || type == typeof(int))
+            {
+                if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole)
+                    && (type == typeof(long) || (whole >= int.MinValue && whole <= int.MaxValue)))
+                    return type == typeof(long) ? whole : (object)(int)whole;
+                throw new EngineException("invalid value '" + text + "' for the int param " + s.Name + " of " + law + "; expected a whole number");
+            }
+            if (type == typeof(double))
+            {
+                if (text is "none" or "None" or "null")
+                {
+                    if (LawSettings.NoneMeans.TryGetValue(s.Name, out double none)) return none;
+                    throw new EngineException("invalid value '" + text + "' for the real param " + s.Name + " of " + law + "; none is allowed only for "
+                        + string.Join(", ", LawSettings.NoneMeans.Keys));
+                }
+                if (TryParseReal(text, out double v)) return v;
+                throw new EngineException("invalid value '" + text + "' for the real param " + s.Name + " of " + law + "; expected a number such as 1.2, 3e-4 or inf");
+            }
+            throw new EngineException("the param " + s.Name + " of " + law + " is a vector; --set sets scalar params only");
+        }
+
+        /// <summary>A finite number or <c>inf</c>/<c>-inf</c> (invariant culture); NaN is rejected.</summary>
+        public static bool TryParseReal(string text, out double value)
+        {
+            switch (text)
+            {
+                case "inf":
+                case "+inf":
+                case "Infinity":
+                    value = double.PositiveInfinity;
+                    return true;
+                case "-inf":
+                case "-Infinity":
+                    value = double.NegativeInfinity;
+                    return true;
+            }
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && AeMath.IsFinite(value);
+        }
+
+        /// <summary>The settings as a JSON object: numbers and bools as JSON values, anything else as a string.</summary>
+        public static string SettingsJson(IReadOnlyList<ParamSetting> settings, params (string Name, double Value)[] extra)
+        {
+            var parts = new List<string>();
+            foreach (var s in settings)
+            {
+                string value = s.Text is "true" or "false" ? s.Text
+                    : double.TryParse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && AeMath.IsFinite(d) ? Json.Number(d)
+                    : Json.String(s.Text);
+                parts.Add(Json.String(s.Name) + ":" + value);
+            }
+            foreach (var (name, v) in extra) parts.Add(Json.String(name) + ":" + Json.Number(v));
+            return "{" + string.Join(",", parts) + "}";
+        }
+
+    }
+
+    /// <summary>Where fresh instances of a task come from: the catalog or a golden case.</summary>
+    public sealed class TaskSource
+    {
+        private readonly Func<ITask> _create;
+
+        private TaskSource(string name, string spec, Func<ITask> create)
+        {
+            Name = name;
+            Spec = spec;
+            _create = create;
+        }
+
+        public string Name { get; }
+
+        /// <summary>The source as data (<c>catalog NAME</c> or <c>case PATH</c>), for <see cref="FromSpec"/> in another process.</summary>
+        public string Spec { get; }
+
+        /// <summary>A catalog task; an unknown name is one line listing the valid ones.</summary>
+        public static TaskSource FromCatalog(string name)
+        {
+            if (!TaskCatalog.Contains(name)) throw new EngineException("unknown task '" + name + "'; valid tasks: " + string.Join(", ", TaskCatalog.Names));
+            return new TaskSource(name, "catalog " + name, () => TaskCatalog.Create(name));
+        }
+
+        /// <summary>The golden case of the file <paramref name="fullPath"/>; a file that is not a case is an <see cref="EngineException"/>.</summary>
+        public static TaskSource FromCase(string fullPath)
+        {
+            GoldenCase golden;
+            try
+            {
+                golden = GoldenCase.Load(fullPath);
+            }
+            catch (GoldenCaseException ex)
+            {
+                throw new EngineException(ex.Message, ex);
+            }
+            return new TaskSource("case:" + golden.Name, "case " + fullPath, () => new GoldenCaseTask(golden));
+        }
+
+        /// <summary>The source that <see cref="Spec"/> describes.</summary>
+        public static TaskSource FromSpec(string spec)
+        {
+            if (spec.StartsWith("catalog ", StringComparison.Ordinal)) return FromCatalog(spec.Substring("catalog ".Length));
+            if (spec.StartsWith("case ", StringComparison.Ordinal)) return FromCase(spec.Substring("case ".Length));
+            throw new ArgumentException("not a task source: '" + spec + "'", nameof(spec));
+        }
+
+        /// <summary>A fresh instance; a missing data set is a <see cref="EngineException"/>.</summary>
+        public ITask Create()
+        {
+            try
+            {
+                return _create();
+            }
+            catch (DatasetNotFoundException ex)
+            {
+                throw new EngineException(ex.Message, ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where a law comes from, as data: its files as named, the law or variant, the <c>--set</c> values and the
+    /// directory the names start from. A worker of a cluster loads the same law from it (the files must be at the
+    /// same paths there: a shared folder or the same checkout).
+    /// </summary>
+    public sealed record LawSource(IReadOnlyList<string> Paths, string? Name, IReadOnlyList<ParamSetting> Settings, string CurrentDirectory)
+    {
+        /// <summary>Loads and compiles the law (as <see cref="ExperimentLaw.Load"/>).</summary>
+        public ExperimentLaw Load(string command) => ExperimentLaw.Load(Paths, Name, Settings, Array.Empty<string>(), CurrentDirectory, TextWriter.Null, command, 1);
+    }
+}

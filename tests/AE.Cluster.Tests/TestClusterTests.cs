@@ -1,0 +1,212 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using AE.Cli.Tests;
+using RunDatabase = AE.Cli.Tests.Experiments;
+using Xunit;
+
+namespace AE.Cluster.Tests
+{
+    /// <summary>Configures each silo of a test cluster as an ae worker is configured.</summary>
+    public sealed class WorkerConfigurator : ISiloConfigurator
+    {
+        public void Configure(Orleans.Hosting.ISiloBuilder siloBuilder) => Worker.Configure(siloBuilder);
+    }
+
+    /// <summary>
+    /// Sweeps and ablations on Orleans' test cluster (three silos in this process, over TCP), the command connected to it
+    /// with --cluster as to a cluster of ae workers: the tables are the ones the single-process run prints.
+    /// </summary>
+    [Collection("clusters")]
+    public class TestClusterTests
+    {
+        private static async Task<(TestCluster Cluster, string Spec)> Deploy()
+        {
+            int port = Support.FreshPort();
+            var builder = new TestClusterBuilder(3);
+            builder.Options.ClusterId = ClusterSpec.ClusterId;
+            builder.Options.ServiceId = ClusterSpec.ClusterId;
+            builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+            builder.Options.BaseGatewayPort = new ClusterSpec(port).GatewayPort(0);
+            builder.Options.BaseSiloPort = port + 100;
+            builder.Options.InitializeClientOnDeploy = false;
+            builder.AddSiloBuilderConfigurator<WorkerConfigurator>();
+            var cluster = builder.Build();
+            await cluster.DeployAsync();
+            return (cluster, new ClusterSpec(port).ToString());
+        }
+
+        private static readonly string[] Sweep = { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "5", "--steps", "400", "--no-progress" };
+
+        private static readonly string[] Ablate = { "ablate", Repo.SgdmLaw, "--task", "quadratic", "--seeds", "3", "--steps", "300", "--no-progress", "--store-steps" };
+
+        [Fact]
+        public async Task A_sweep_and_an_ablation_on_three_silos_print_the_single_process_tables()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            foreach (var args in new[] { Sweep, Ablate })
+            {
+                var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
+                var remote = Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray());
+                Assert.Equal(0, local.ExitCode);
+                Assert.True(remote.ExitCode == 0, remote.Stderr);
+                Assert.Equal(local.Stdout, remote.Stdout);
+                Assert.StartsWith("stored ", remote.StderrLines.Single(), StringComparison.Ordinal);
+            }
+            string db = Path.Combine(dir.Path, "cluster.db");
+            Assert.Equal(RunDatabase.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(RunDatabase.Scalar(db, "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(DISTINCT batch || run_key) FROM runs"));
+            // The ablation stored every step: the logs crossed from the workers whole.
+            const string steps = "SELECT count(*) || ':' || total(loss) FROM steps";
+            Assert.NotEqual("0:0.0", RunDatabase.Text(db, steps));
+            Assert.Equal(RunDatabase.Text(Path.Combine(dir.Path, "local.db"), steps), RunDatabase.Text(db, steps));
+        }
+
+        [Fact]
+        public async Task A_silo_killed_mid_sweep_has_its_part_redone_and_the_table_is_unchanged()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var args = new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--no-progress" };
+            var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
+
+            // The first secondary silo that starts a part is killed before the part can run: its Start waits for the kill.
+            var victim = new TaskCompletionSource<SiloAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var killed = new ManualResetEventSlim();
+            void Started(WireBatch part, SiloAddress silo)
+            {
+                if (cluster.SecondarySilos.Any(s => s.SiloAddress.Equals(silo)) && victim.TrySetResult(silo)) killed.Wait(TimeSpan.FromSeconds(30));
+            }
+            BatchGrain.Started += Started;
+            CliResult remote;
+            try
+            {
+                var run = Task.Run(() => Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()));
+                var silo = await victim.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                await cluster.KillSiloAsync(cluster.SecondarySilos.First(s => s.SiloAddress.Equals(silo)));
+                killed.Set();
+                remote = await run.WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                killed.Set();
+                BatchGrain.Started -= Started;
+            }
+            Assert.True(remote.ExitCode == 0, remote.Stderr);
+            Assert.Equal(local.Stdout, remote.Stdout);
+            Assert.Contains(remote.StderrLines, l => l.StartsWith("ae: a worker was lost", StringComparison.Ordinal) && l.Contains("redoing", StringComparison.Ordinal));
+            string db = Path.Combine(dir.Path, "cluster.db");
+            Assert.Equal(RunDatabase.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(RunDatabase.Scalar(db, "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(DISTINCT run_key) FROM runs"));
+        }
+
+        [Fact]
+        public async Task Ctrl_C_on_the_client_stops_the_parts_stores_what_ran_and_prints_no_table()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            using var interrupt = new CancellationTokenSource();
+            void Started(WireBatch part, SiloAddress silo) => interrupt.Cancel();
+            BatchGrain.Started += Started;
+            CliResult r;
+            try
+            {
+                r = await Task.Run(() => RunDatabase.Run(dir.Path, interrupt.Token, null, Sweep.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()))
+                    .WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                BatchGrain.Started -= Started;
+            }
+            Assert.Equal(130, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.StartsWith("ae: interrupted; ", r.StderrLines.Last(), StringComparison.Ordinal);
+            long stored = RunDatabase.Scalar(Path.Combine(dir.Path, "cluster.db"), "SELECT count(*) FROM runs");
+            Assert.Contains(" " + stored + " of 38 runs are stored in cluster.db", r.StderrLines.Last(), StringComparison.Ordinal);
+            Assert.True(stored < 38);
+        }
+
+        [Fact]
+        public async Task A_client_that_loses_the_cluster_mid_sweep_says_so_in_one_line()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var before = ClusterExecutor.LostAfter;
+            ClusterExecutor.LostAfter = TimeSpan.FromSeconds(3);
+            // Every silo is killed as the first part starts; that part's Start waits for it.
+            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var killed = new ManualResetEventSlim();
+            void Started(WireBatch part, SiloAddress silo)
+            {
+                if (first.TrySetResult()) killed.Wait(TimeSpan.FromSeconds(30));
+            }
+            BatchGrain.Started += Started;
+            CliResult r;
+            try
+            {
+                var run = Task.Run(() => Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
+                await first.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
+                killed.Set();
+                r = await run.WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                killed.Set();
+                BatchGrain.Started -= Started;
+                ClusterExecutor.LostAfter = before;
+            }
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s", r.StderrLines.Single());
+        }
+
+        [Fact]
+        public void A_client_without_a_cluster_says_so_in_one_line()
+        {
+            using var dir = new TempDirectory();
+            var before = ClusterExecutor.ConnectTimeout;
+            ClusterExecutor.ConnectTimeout = TimeSpan.FromSeconds(2);
+            try
+            {
+                string spec = new ClusterSpec(Support.FreshPort()).ToString();
+                var r = Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray());
+                Assert.Equal(2, r.ExitCode);
+                Assert.Equal("", r.Stdout);
+                Assert.StartsWith("ae: error: cannot reach the cluster at " + spec + ": no worker 0 answered", r.StderrLines.Single(), StringComparison.Ordinal);
+            }
+            finally
+            {
+                ClusterExecutor.ConnectTimeout = before;
+            }
+        }
+
+        [Fact]
+        public void A_cluster_spec_is_localhost_with_an_optional_port()
+        {
+            Assert.Equal(11111, ClusterSpec.Parse("localhost").Port);
+            var spec = ClusterSpec.Parse("localhost:20000");
+            Assert.Equal((20000, 20001, 20004, 20005), (spec.SiloPort(0), spec.GatewayPort(0), spec.SiloPort(2), spec.GatewayPort(2)));
+            Assert.Throws<FormatException>(() => ClusterSpec.Parse("example.org:20000"));
+            Assert.Throws<FormatException>(() => ClusterSpec.Parse("localhost:80"));
+            using var dir = new TempDirectory();
+            var r = Support.Ae(dir.Path, "worker", "--cluster", "nowhere");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: invalid cluster 'nowhere'", r.StderrLines.Single(), StringComparison.Ordinal);
+            // A sweep with a bad cluster stops before anything runs or is stored.
+            r = Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", "nowhere" }).ToArray());
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: invalid cluster 'nowhere'; expected localhost or localhost:PORT (PORT from 1024 to 65336). Run 'ae sweep --help'", r.StderrLines.Single());
+            Assert.False(File.Exists(Path.Combine(dir.Path, "x.db")));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using AE.Cli.Tests;
+using RunDatabase = AE.Cli.Tests.Experiments;
+using Xunit;
+
+namespace AE.Cluster.Tests
+{
+    /// <summary>Three <c>ae worker</c> processes on loopback (the built ae.dll), and <c>ae sweep --cluster</c> against them.</summary>
+    [Collection("clusters")]
+    public class WorkerProcessTests
+    {
+        /// <summary>An <c>ae worker</c> process and the lines it printed.</summary>
+        private sealed class WorkerProcess : IDisposable
+        {
+            private readonly Process _process;
+            private readonly BlockingCollection<string> _lines = new();
+
+            public WorkerProcess(string spec, int index)
+            {
+                string aeDll = Path.Combine(AppContext.BaseDirectory, "ae.dll");
+                var start = new ProcessStartInfo(AE.Cli.Tests.Cli.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                foreach (var a in new[] { aeDll, "worker", "--cluster", spec, "--worker", index.ToString(System.Globalization.CultureInfo.InvariantCulture) }) start.ArgumentList.Add(a);
+                _process = Process.Start(start)!;
+                _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Add(e.Data); };
+                _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Add("stderr: " + e.Data); };
+                _process.BeginOutputReadLine();
+                _process.BeginErrorReadLine();
+            }
+
+            /// <summary>Waits for a line that starts with <paramref name="prefix"/>; the lines seen on the way.</summary>
+            public string WaitFor(string prefix, TimeSpan timeout)
+            {
+                var seen = new List<string>();
+                using var cts = new CancellationTokenSource(timeout);
+                try
+                {
+                    foreach (var line in _lines.GetConsumingEnumerable(cts.Token))
+                    {
+                        if (line.StartsWith(prefix, StringComparison.Ordinal)) return line;
+                        seen.Add(line);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                throw new TimeoutException("no line '" + prefix + "...' from the worker; it printed: " + string.Join(" | ", seen));
+            }
+
+            public void Kill() => _process.Kill(entireProcessTree: true);
+
+            public void Dispose()
+            {
+                if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+                _process.Dispose();
+                _lines.Dispose();
+            }
+        }
+
+        [Fact]
+        public async Task A_sweep_on_three_worker_processes_with_one_killed_mid_sweep_prints_the_single_process_table()
+        {
+            using var dir = new TempDirectory();
+            // Four seeds make parts of about 20 runs, so that worker 2 is killed while its part runs.
+            var args = new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--seeds", "4", "--no-progress" };
+            var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
+            Assert.Equal(0, local.ExitCode);
+
+            string spec = new ClusterSpec(Support.FreshPort()).ToString();
+            var up = TimeSpan.FromSeconds(60);
+            using var primary = new WorkerProcess(spec, 0);
+            primary.WaitFor("ae worker 0 of the cluster " + spec, up);
+            using var one = new WorkerProcess(spec, 1);
+            using var two = new WorkerProcess(spec, 2);
+            one.WaitFor("ae worker 1 of the cluster", up);
+            two.WaitFor("ae worker 2 of the cluster", up);
+
+            var run = Task.Run(() => Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()));
+            // Worker 2 is killed (SIGKILL) as soon as it starts a part of the sweep.
+            two.WaitFor("running ", up);
+            two.Kill();
+            var remote = await run.WaitAsync(TimeSpan.FromSeconds(180));
+
+            Assert.True(remote.ExitCode == 0, remote.Stderr);
+            Assert.Equal(local.Stdout, remote.Stdout);
+            Assert.Contains(remote.StderrLines, l => l.StartsWith("ae: a worker was lost", StringComparison.Ordinal));
+            string db = Path.Combine(dir.Path, "cluster.db");
+            Assert.Equal(RunDatabase.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(*) FROM runs"));
+            Assert.Equal(RunDatabase.Scalar(db, "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(DISTINCT run_key) FROM runs"));
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using AE.Engine;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace AE.Engine.Tests
+{
+    public class BatchRunnerTests
+    {
+        private static BatchSpec Batch(string id, int seeds = 2)
+        {
+            var adam = new BaselineSpec("adam");
+            var sgdm = new BaselineSpec("sgdm", new Dictionary<string, double> { ["lr"] = 0.01 });
+            var task = TaskSource.FromCatalog("quadratic");
+            var jobs = new List<BatchJob>();
+            foreach (var spec in new[] { adam, sgdm })
+                for (int s = 0; s < seeds; s++)
+                    jobs.Add(new BatchJob(task, JobRecipe.Of(spec), (ulong)s, 40, spec.Name, null, null, spec.SettingsJson()));
+            return new BatchSpec("ablate", id, null, new[] { adam, sgdm }, jobs, RecordSignals: false);
+        }
+
+        private static long Count(string db, string sql)
+        {
+            using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString());
+            c.Open();
+            using var command = c.CreateCommand();
+            command.CommandText = sql;
+            return (long)command.ExecuteScalar()!;
+        }
+
+        [Fact]
+        public void Run_keys_depend_on_what_decides_the_result_only()
+        {
+            var a = Batch("one").Jobs;
+            var b = Batch("two").Jobs;
+            Assert.Equal(a.Select(j => j.Key), b.Select(j => j.Key));
+            Assert.Equal(a.Count, a.Select(j => j.Key).Distinct().Count());
+            Assert.Matches("^[0-9a-f]{64}$", a[0].Key);
+            Assert.NotEqual(a[0].Key, (a[0] with { Steps = 41 }).Key);
+            Assert.NotEqual(a[0].Key, (a[0] with { SettingsJson = "{}" }).Key);
+        }
+
+        [Fact]
+        public void A_batch_with_two_jobs_of_one_key_is_refused()
+        {
+            var batch = Batch("dup");
+            var twice = batch with { Jobs = batch.Jobs.Concat(batch.Jobs.Take(1)).ToList() };
+            string db = Path.Combine(Path.GetTempPath(), "ae-engine-" + Guid.NewGuid().ToString("N") + ".db");
+            using var store = RunStore.Open(db);
+            Assert.Throws<InvalidOperationException>(() => BatchRunner.Run(twice, new BatchMethods(null, twice.Baselines), LocalExecutor.Instance, store, (_, _) => { }, CancellationToken.None));
+        }
+
+        [Fact]
+        public void A_redone_batch_replaces_its_runs_and_another_batch_adds_its_own()
+        {
+            string db = Path.Combine(Path.GetTempPath(), "ae-engine-" + Guid.NewGuid().ToString("N") + ".db");
+            try
+            {
+                var batch = Batch("ablate-redo");
+                var methods = new BatchMethods(null, batch.Baselines);
+                var calls = new List<(int, int)>();
+                using (var store = RunStore.Open(db))
+                {
+                    var first = BatchRunner.Run(batch, methods, LocalExecutor.Instance, store, (d, t) => calls.Add((d, t)), CancellationToken.None);
+                    Assert.Equal(4, first.Stored);
+                    var again = BatchRunner.Run(batch, methods, LocalExecutor.Instance, store, (_, _) => { }, CancellationToken.None);
+                    Assert.Equal(first.Runs.Select(r => r!.FinalLoss), again.Runs.Select(r => r!.FinalLoss));
+                    BatchRunner.Run(Batch("ablate-other"), methods, LocalExecutor.Instance, store, (_, _) => { }, CancellationToken.None);
+                }
+                Assert.Equal((0, 4), calls[0]);
+                Assert.Equal((4, 4), calls[^1]);
+                Assert.Equal(4, Count(db, "SELECT count(*) FROM runs WHERE batch = 'ablate-redo'"));
+                Assert.Equal(8, Count(db, "SELECT count(*) FROM runs"));
+                Assert.Equal(4, Count(db, "SELECT count(DISTINCT run_key) FROM runs"));
+            }
+            finally
+            {
+                File.Delete(db);
+            }
+        }
+    }
+}
