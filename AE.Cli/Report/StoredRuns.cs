@@ -49,9 +49,10 @@ namespace AE.Cli.Report
                 {
                     command.CommandText = "PRAGMA user_version;";
                     long version = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-                    if (version != RunStore.SchemaVersion)
+                    // Version 2 only added the run key, which the report does not show: a version 1 store reads the same.
+                    if (version < 1 || version > RunStore.SchemaVersion)
                         throw new CliException("the database '" + path + "' has schema version " + version.ToString(CultureInfo.InvariantCulture)
-                            + "; this ae reads version " + RunStore.SchemaVersion.ToString(CultureInfo.InvariantCulture));
+                            + "; this ae reads versions 1 to " + RunStore.SchemaVersion.ToString(CultureInfo.InvariantCulture));
                 }
                 return new StoredRuns(connection);
             }

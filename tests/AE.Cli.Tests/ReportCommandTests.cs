@@ -55,6 +55,26 @@ namespace AE.Cli.Tests
                 Plots.AssertPng(Path.Combine(dir.Path, "rep", "run-" + id + ".png"), AE.Cli.Plots.FigureRenderer.Width, 36 + 5 * 190 + 22);
         }
 
+        /// <summary>A store written before runs had keys (schema version 1, no run_key column) gives the same page.</summary>
+        [Fact]
+        public void A_store_of_schema_version_1_is_reported_too()
+        {
+            using var dir = new TempDirectory();
+            string db = MakeStore(dir);
+            var current = Cli.Run(dir.Path, "report", "runs.db", "--out", "now");
+            using (var connection = new SqliteConnection("Data Source=" + db + ";Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "DROP INDEX runs_by_key; ALTER TABLE runs DROP COLUMN run_key; PRAGMA user_version = 1;";
+                command.ExecuteNonQuery();
+            }
+            var old = Cli.Run(dir.Path, "report", "runs.db", "--out", "old");
+            Assert.True(old.ExitCode == 0, old.Stdout + old.Stderr);
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "now", "index.html")), File.ReadAllText(Path.Combine(dir.Path, "old", "index.html")));
+            Assert.Equal(current.StdoutLines[0].Replace("now/", "old/", StringComparison.Ordinal), old.StdoutLines[0]);
+        }
+
         [Fact]
         public void The_page_opens_in_headless_chromium_with_its_tables_and_images()
         {
@@ -123,6 +143,17 @@ namespace AE.Cli.Tests
 
             var run = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "5", "--db", "runs.db");
             Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+            File.Copy(Path.Combine(dir.Path, "runs.db"), Path.Combine(dir.Path, "future.db"));
+            using (var connection = new SqliteConnection("Data Source=" + Path.Combine(dir.Path, "future.db") + ";Pooling=False"))
+            {
+                connection.Open();
+                using var bump = connection.CreateCommand();
+                bump.CommandText = "PRAGMA user_version = 3;";
+                bump.ExecuteNonQuery();
+            }
+            var future = Cli.Run(dir.Path, "report", "future.db");
+            Assert.Equal(2, future.ExitCode);
+            Assert.Equal(new[] { "ae: error: the database '" + Path.Combine(dir.Path, "future.db") + "' has schema version 3; this ae reads versions 1 to 2" }, future.StderrLines);
             dir.Write("file", "a file where the folder would go\n");
             var unwritable = Cli.Run(dir.Path, "report", "runs.db", "--out", "file/report");
             Assert.Equal(2, unwritable.ExitCode);
