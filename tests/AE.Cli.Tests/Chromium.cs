@@ -4,14 +4,13 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace AE.Cli.Tests
 {
     /// <summary>
     /// Headless Chromium (Debian's chromium package, /usr/bin/chromium; AE_CHROMIUM names another) for the tests
-    /// that open <c>ae report</c>'s page. The policy is OpenCL's: under CI=true a missing browser fails the test
-    /// (.ci/run installs it, so its absence is a broken setup); elsewhere the test writes why it did nothing and returns.
+    /// that open <c>ae report</c>'s page. Under CI=true a missing browser fails the test (.ci/run installs it, so its
+    /// absence is a broken setup); elsewhere the test is skipped with the reason (<see cref="ChromiumFactAttribute"/>).
     /// </summary>
     internal static class Chromium
     {
@@ -27,15 +26,11 @@ namespace AE.Cli.Tests
 
         private static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-        /// <summary>The browser, or null when there is none and the test should return (outside CI); under CI=true a missing one is an assertion failure.</summary>
-        public static string? Find(ITestOutputHelper output)
-        {
-            if (Found.Value is string path) return path;
-            const string problem = "no chromium (apt-get install chromium, or set AE_CHROMIUM)";
-            if (InCi) Assert.Fail("Chromium is required under CI=true: " + problem);
-            output.WriteLine("not run: " + problem);
-            return null;
-        }
+        /// <summary>Why a test that needs the browser is skipped here, or null when it runs (always under CI=true).</summary>
+        public static string? SkipReason => Found.Value is null && !InCi ? "no chromium (apt-get install chromium, or set AE_CHROMIUM); runs, and fails, under CI=true" : null;
+
+        /// <summary>The browser; under CI=true a missing one is an assertion failure (a test without <see cref="ChromiumFactAttribute"/>'s skip never gets here otherwise).</summary>
+        public static string Browser => Found.Value ?? throw new Xunit.Sdk.XunitException("Chromium is required under CI=true: no chromium (apt-get install chromium, or set AE_CHROMIUM)");
 
         /// <summary>
         /// Runs the browser headless on <paramref name="file"/> with <paramref name="options"/> (such as
@@ -63,5 +58,11 @@ namespace AE.Cli.Tests
             Assert.True(process.ExitCode == 0, "chromium exited with " + process.ExitCode + ": " + stderr.Result);
             return stdout;
         }
+    }
+
+    /// <summary>A fact that needs headless Chromium: skipped, with the install command, where there is none outside CI.</summary>
+    public sealed class ChromiumFactAttribute : FactAttribute
+    {
+        public ChromiumFactAttribute() => Skip = Chromium.SkipReason;
     }
 }

@@ -5,17 +5,12 @@ using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using SkiaSharp;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace AE.Cli.Tests
 {
     /// <summary><c>ae report</c>: the page of a run store, its plots, the page in a browser, and bad input as one line.</summary>
     public class ReportCommandTests
     {
-        private readonly ITestOutputHelper _output;
-
-        public ReportCommandTests(ITestOutputHelper output) => _output = output;
-
         /// <summary>A run store with two runs of <c>ae run</c> (their steps stored) and an ablation of one seed (steps not stored): 2 + 8 runs.</summary>
         private static string MakeStore(TempDirectory dir)
         {
@@ -75,10 +70,10 @@ namespace AE.Cli.Tests
             Assert.Equal(current.StdoutLines[0].Replace("now/", "old/", StringComparison.Ordinal), old.StdoutLines[0]);
         }
 
-        [Fact]
+        [ChromiumFact]
         public void The_page_opens_in_headless_chromium_with_its_tables_and_images()
         {
-            if (Chromium.Find(_output) is not string browser) return;
+            string browser = Chromium.Browser;
             using var dir = new TempDirectory();
             MakeStore(dir);
             var r = Cli.Run(dir.Path, "report", "runs.db");
