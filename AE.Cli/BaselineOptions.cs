@@ -53,7 +53,7 @@ namespace AE.Cli
                 }
                 catch (ArgumentException ex)
                 {
-                    throw new CliException("invalid settings for the baseline " + spec.Name + ": " + ex.Message.Split('\n')[0].TrimEnd('\r'), ex);
+                    throw new CliException("invalid settings for the baseline " + spec.Name + ": " + MessageText.FirstLine(ex.Message), ex);
                 }
             }
             return specs;

@@ -87,7 +87,7 @@ namespace AE.Cli
             }
             catch (LawCompileException ex)
             {
-                context.Stderr.WriteLine("ae: error: " + ex.Message.Split('\n')[0].TrimEnd('\r'));
+                context.Stderr.WriteLine("ae: error: " + MessageText.FirstLine(ex.Message));
                 return ExitCodes.InternalError;
             }
 

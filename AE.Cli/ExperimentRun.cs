@@ -117,7 +117,7 @@ namespace AE.Cli
 
             List<string> files =
             [
-                SwarmCommand.Save(s.OutDir, "F-coupling.csv", w =>
+                OutputFiles.Text(s.OutDir, "F-coupling.csv", w =>
                 {
                     w.Write("method,init_alpha,init_mu,log_1_over_1_minus_mu,seeds,seeds_at_target,seeds_diverged,mean_steps_to_target,refused\n");
                     foreach (var r in results)
@@ -135,7 +135,7 @@ namespace AE.Cli
                     0, "index of init_alpha in the grid (0 = " + SweepCommand.Rate(CouplingAlphas[0]) + ", " + (CouplingAlphas.Length - 1).ToString(CultureInfo.InvariantCulture)
                     + " = " + SweepCommand.Rate(CouplingAlphas[^1]) + ", half a decade apart)"), s.Context),
             ];
-            files.Add(SwarmCommand.Save(s.OutDir, "F.md", w => w.Write(md.ToString()), s.Context));
+            files.Add(OutputFiles.Text(s.OutDir, "F.md", w => w.Write(md.ToString()), s.Context));
             return new ExperimentReport("F", "Coupling law (α ↔ β)", judgements[0], md.ToString(), files, json =>
             {
                 json.WriteStartArray("methods");
@@ -242,7 +242,7 @@ namespace AE.Cli
                 + "; held when it holds in every family", string.Join("; ", all.Select(f => f.Family.Name + ": " + f.Judgements[0].Word + ", " + f.Judgements[0].Numbers)));
             md.Append("Criterion: ").Append(judgement.Criterion).Append(". The verdict is ").Append(law.Name).Append("'s: **").Append(judgement.Word)
               .Append("**; SGDm at a fixed rate is the contrast.\n");
-            files.Insert(0, SwarmCommand.Save(s.OutDir, "D-gauge.csv", w =>
+            files.Insert(0, OutputFiles.Text(s.OutDir, "D-gauge.csv", w =>
             {
                 w.Write("family,task,method,condition,scale,seed,score,first_step_at_target,stop\n");
                 foreach (var (family, cells, _) in all)
@@ -252,7 +252,7 @@ namespace AE.Cli
                                 c.Runs[i].Seed.ToString(CultureInfo.InvariantCulture), ReplayOutput.Num(c.Scores[i]),
                                 GaugeRobustness.FirstAtTarget(c.Runs[i])?.ToString(CultureInfo.InvariantCulture) ?? "", c.Runs[i].Stop.ToString()) + "\n");
             }, s.Context));
-            files.Add(SwarmCommand.Save(s.OutDir, "D.md", w => w.Write(md.ToString()), s.Context));
+            files.Add(OutputFiles.Text(s.OutDir, "D.md", w => w.Write(md.ToString()), s.Context));
             return new ExperimentReport("D", "Gauge invariance (scale robustness)", judgement, md.ToString(), files, json =>
             {
                 json.WriteStartArray("families");
@@ -447,7 +447,7 @@ namespace AE.Cli
             md.Append("Criterion: ").Append(judgement.Criterion).Append('.').Append(note.Length > 0 ? " " + note : "").Append('\n');
             List<string> files =
             [
-                SwarmCommand.Save(s.OutDir, id + "-runs.csv", w =>
+                OutputFiles.Text(s.OutDir, id + "-runs.csv", w =>
                 {
                     w.Write("task,arm,seed,steps_to_target,final_loss,incidents,stop" + (measureName is null ? "" : ",measure") + "\n");
                     foreach (var r in results)
@@ -460,7 +460,7 @@ namespace AE.Cli
                     new PlotPanel(g.Key + " (log)", g.Take(5).Select(r => new PlotSeries(r.Arm, r.Runs[0].Log.Losses.ToArray().Select(l => l - (r.Runs[0].OptimumLoss ?? 0)).ToArray())).ToList(), true)).ToList(),
                     0, "step"), s.Context),
             ];
-            files.Add(SwarmCommand.Save(s.OutDir, id + ".md", w => w.Write(md.ToString()), s.Context));
+            files.Add(OutputFiles.Text(s.OutDir, id + ".md", w => w.Write(md.ToString()), s.Context));
             return new ExperimentReport(id, title, judgement, md.ToString(), files, json =>
             {
                 json.WriteStartArray("arms");

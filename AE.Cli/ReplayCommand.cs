@@ -117,7 +117,7 @@ namespace AE.Cli
                 }
                 catch (LawCompileException ex)
                 {
-                    context.Stderr.WriteLine("ae: error: " + ex.Message.Split('\n')[0].TrimEnd('\r'));
+                    context.Stderr.WriteLine("ae: error: " + MessageText.FirstLine(ex.Message));
                     foreach (var error in ex.Errors.Skip(1).Take(4)) context.Stderr.WriteLine("  " + error);
                     return ExitCodes.InternalError;
                 }

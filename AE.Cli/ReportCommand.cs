@@ -71,7 +71,7 @@ namespace AE.Cli
             if (context is null) throw new ArgumentNullException(nameof(context));
             using var store = StoredRuns.Open(options.Database);
             var runs = Read(options.Database, store.Runs);
-            PlotFiles.CreateFolder(options.OutDir);
+            OutputFiles.CreateFolder(options.OutDir);
 
             var plots = new Dictionary<long, ReportPlot>();
             foreach (var run in runs.Where(r => r.StepsStored && r.StepsTaken > 0))
@@ -86,7 +86,7 @@ namespace AE.Cli
 
             string page = Path.Combine(options.OutDir, PageFile);
             byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, plots));
-            PlotFiles.WriteBytes(page, html);
+            OutputFiles.WriteBytes(page, html);
             context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + runs.Count.ToString(CultureInfo.InvariantCulture)
                 + " runs, " + plots.Count.ToString(CultureInfo.InvariantCulture) + " plotted");
             return ExitCodes.Success;

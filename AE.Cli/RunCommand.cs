@@ -120,17 +120,7 @@ namespace AE.Cli
             }
 
             using var store = RunStore.Open(dbPath);
-            if (outDir is not null)
-            {
-                try
-                {
-                    Directory.CreateDirectory(outDir);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    throw new CliException("cannot create the folder '" + outDir + "': " + ex.Message, ex);
-                }
-            }
+            if (outDir is not null) OutputFiles.CreateFolder(outDir);
 
             machineOptions.ProgressInterval = Math.Clamp(budget / 100, 1, 100);
             string? checkpointPath = outDir is null ? null : Path.Combine(outDir, CheckpointFile);
@@ -173,7 +163,7 @@ namespace AE.Cli
             {
                 string title = law.Name + (ablate.Count > 0 ? " without " + string.Join(", ", ablate) : "") + " on " + task.Name + ", seed " + seed.ToString(CultureInfo.InvariantCulture)
                     + " (run " + id.ToString(CultureInfo.InvariantCulture) + ")";
-                written.Add(WriteFile(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".csv", w => RunFiles.WriteCsv(run, w), context));
+                written.Add(OutputFiles.Text(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".csv", w => RunFiles.WriteCsv(run, w), context));
                 written.AddRange(PlotFiles.Save(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".svg", RunFigure.Of(run, title), context));
             }
 
@@ -186,21 +176,6 @@ namespace AE.Cli
                 return ExitCodes.Interrupted;
             }
             return run.Accepted ? ExitCodes.Success : ExitCodes.Errors;
-        }
-
-        private static string WriteFile(string dir, string name, Action<TextWriter> write, CliContext context)
-        {
-            string path = Path.Combine(dir, name);
-            try
-            {
-                using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
-                write(writer);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException("cannot write '" + path + "': " + ex.Message, ex);
-            }
-            return Experiment.Display(path, context.CurrentDirectory);
         }
 
         /// <summary>The summary: what ran, steps to target, final loss, AUC, incidents, why it stopped, where it is stored.</summary>

@@ -143,7 +143,7 @@ namespace AE.Cli
                 if (law.Refuses(options[j]) is string why) throw new CliException("member " + j + " (" + lrParam + " = " + SweepCommand.Rate(memberRates[j]) + "): " + why);
             }
             using var store = RunStore.Open(dbPath);
-            if (outDir is not null) Save(outDir, null, null, context);
+            if (outDir is not null) OutputFiles.CreateFolder(outDir);
 
             var jobs = methods.SelectMany(m => Enumerable.Range(0, seeds).Select(s => (Method: m, Seed: (ulong)s))).ToList();
             var results = new SwarmRun?[jobs.Count];
@@ -210,7 +210,7 @@ namespace AE.Cli
                     string title = law.Name + " on " + task.Name + ", " + MethodName(run.Method) + " of " + k + ", seed " + run.Seed + ": best member " + run.Best
                         + " (run " + bestId.ToString(CultureInfo.InvariantCulture) + ")";
                     string stem = "run-" + bestId.ToString(CultureInfo.InvariantCulture);
-                    written.Add(Save(outDir, stem + ".csv", w => RunFiles.WriteCsv(best, w), context));
+                    written.Add(OutputFiles.Text(outDir, stem + ".csv", w => RunFiles.WriteCsv(best, w), context));
                     written.AddRange(PlotFiles.Save(outDir, stem + ".svg", RunFigure.Of(best, title), context));
                 }
             }
@@ -274,29 +274,6 @@ namespace AE.Cli
             if (text is null) return fallback;
             if (LawOptions.TryParseReal(text, out double v) && v >= 0 && (allowInfinity || double.IsFinite(v))) return v;
             throw CliException.BadUsage("invalid value '" + text + "' for '" + option + "'; expected a number >= 0" + (allowInfinity ? " or inf" : ""), Name);
-        }
-
-        /// <summary>Writes <paramref name="name"/> in <paramref name="dir"/> (created when missing; with no name, only the folder); returns how the path is shown.</summary>
-        internal static string Save(string dir, string? name, Action<TextWriter>? write, CliContext context)
-        {
-            string path = name is null ? dir : Path.Combine(dir, name);
-            string text = "";
-            if (write is not null)
-            {
-                using var content = new StringWriter(CultureInfo.InvariantCulture);
-                write(content);
-                text = content.ToString();
-            }
-            try
-            {
-                Directory.CreateDirectory(dir);
-                if (name is not null) File.WriteAllText(path, text, new UTF8Encoding(false));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException("cannot write '" + path + "': " + ex.Message, ex);
-            }
-            return Experiment.Display(path, context.CurrentDirectory);
         }
 
         private static string G(double v) => double.IsNaN(v) ? "—" : v.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e');

@@ -171,7 +171,7 @@ namespace AE.Cli
             }
             catch (LawCompileException ex)
             {
-                context.Stderr.WriteLine("ae: error: " + ex.Message.Split('\n')[0].TrimEnd('\r'));
+                context.Stderr.WriteLine("ae: error: " + MessageText.FirstLine(ex.Message));
                 return ExitCodes.InternalError;
             }
             var task = request.Task;
@@ -192,7 +192,7 @@ namespace AE.Cli
             }
             catch (Exception ex) when (ex is SafeTensorsException or CellParameterException)
             {
-                throw new CliException(ex.Message.Split('\n')[0].TrimEnd('\r'), ex);   // the message starts with the file's path
+                throw new CliException(MessageText.FirstLine(ex.Message), ex);   // the message starts with the file's path
             }
             catch (TrainingException ex)
             {
@@ -201,17 +201,7 @@ namespace AE.Cli
             int resumedFrom = trainer.EpochsDone;
             int epochs = Math.Max(request.Epochs ?? task.DefaultEpochs, resumedFrom);
             using var store = RunStore.Open(request.Database);
-            if (request.Out is not null)
-            {
-                try
-                {
-                    Directory.CreateDirectory(request.Out);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    throw new CliException("cannot create the folder '" + request.Out + "': " + ex.Message, ex);
-                }
-            }
+            if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
             var startedAt = DateTime.UtcNow;
             string settingsJson = lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}";
             void Store(double finalLoss, bool cancelled) => store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
@@ -253,7 +243,7 @@ namespace AE.Cli
             {
                 string weights = Path.Combine(request.Out, "weights.safetensors");
                 byte[] tensors = SafeTensors.ToBytes(CellParameters.ToTensors(cell));
-                AtomicFile.Write(weights, stream => stream.Write(tensors));
+                OutputFiles.WriteBytes(weights, tensors);
                 files.Add(weights);
                 string curve = Path.Combine(request.Out, "curve.csv");
                 AtomicFile.Write(curve, stream =>

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using AE.Cluster;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -65,7 +66,7 @@ namespace AE.Cli
             {
                 throw new CliException("cannot start worker " + options.Index.ToString(CultureInfo.InvariantCulture) + " of the cluster " + options.Cluster
                     + " (ports " + options.Cluster.SiloPort(options.Index).ToString(CultureInfo.InvariantCulture) + " and " + options.Cluster.GatewayPort(options.Index).ToString(CultureInfo.InvariantCulture)
-                    + "): " + ex.Message.Split('\n')[0].TrimEnd('\r'), ex);
+                    + "): " + MessageText.FirstLine(ex.Message), ex);
             }
             return ExitCodes.Success;
         }

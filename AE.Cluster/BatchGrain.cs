@@ -95,7 +95,7 @@ namespace AE.Cluster
             catch (Exception ex)
             {
                 // The part cannot run here (a law file that differs, a missing data set): the client reports it and stops.
-                return new WireStatus(true, Volatile.Read(ref _done), n, true, ex.Message.Split('\n')[0].TrimEnd('\r'), ex is EngineException, Array.Empty<byte[]>(), Array.Empty<long>(), Array.Empty<long>());
+                return new WireStatus(true, Volatile.Read(ref _done), n, true, MessageText.FirstLine(ex.Message), ex is EngineException, Array.Empty<byte[]>(), Array.Empty<long>(), Array.Empty<long>());
             }
         }
 

@@ -168,7 +168,7 @@ namespace AE.Cluster
         /// <summary>Queues <paramref name="part"/> again under a new key; the notice comes when it starts on a worker that is up.</summary>
         private static void Redo(Part part, string why, Queue<Part> waiting)
         {
-            part.Lost ??= why.Split('\n')[0].TrimEnd('\r');
+            part.Lost ??= MessageText.FirstLine(why);
             part.Attempt++;
             part.Done = 0;
             waiting.Enqueue(part);
@@ -196,15 +196,13 @@ namespace AE.Cluster
             }
             catch (Exception ex) when (Lost(ex))
             {
-                throw new EngineException("lost the cluster at " + _where + ": " + OneLine(ex), ex);
+                throw new EngineException("lost the cluster at " + _where + ": " + MessageText.FirstLine(ex.Message), ex);
             }
         }
 
         /// <summary>The failures of a call that mean its worker (or the way to it) is gone, not that the call itself is wrong.</summary>
         private static bool Lost(Exception ex) => ex is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException
             or System.Net.Sockets.SocketException or OrleansException;
-
-        private static string OneLine(Exception ex) => ex.Message.Split('\n')[0].TrimEnd('\r');
 
         public void Dispose()
         {

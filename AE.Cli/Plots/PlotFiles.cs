@@ -17,7 +17,7 @@ namespace AE.Cli.Plots
             if (figure is null) throw new ArgumentNullException(nameof(figure));
             string pngPath = Path.ChangeExtension(svgPath, ".png");
             byte[] svg = new UTF8Encoding(false).GetBytes(FigureRenderer.Svg(figure));
-            WriteBytes(svgPath, svg);
+            OutputFiles.WriteBytes(svgPath, svg);
             WritePng(pngPath, figure);
             return new[] { svgPath, pngPath };
         }
@@ -27,41 +27,15 @@ namespace AE.Cli.Plots
         {
             if (path is null) throw new ArgumentNullException(nameof(path));
             if (figure is null) throw new ArgumentNullException(nameof(figure));
-            WriteBytes(path, FigureRenderer.Png(figure));
+            OutputFiles.WriteBytes(path, FigureRenderer.Png(figure));
         }
 
         /// <summary>Writes <c>DIR/NAME.svg</c> and <c>DIR/NAME.png</c> (making DIR); returns both as the command line shows them.</summary>
         public static IReadOnlyList<string> Save(string dir, string svgName, Figure figure, CliContext context)
         {
             if (context is null) throw new ArgumentNullException(nameof(context));
-            CreateFolder(dir);
+            OutputFiles.CreateFolder(dir);
             return Write(Path.Combine(dir, svgName), figure).Select(p => Experiment.Display(p, context.CurrentDirectory)).ToList();
-        }
-
-        /// <summary>Creates <paramref name="dir"/> (and the folders above it) when missing; a failure is a <see cref="CliException"/> naming it.</summary>
-        internal static void CreateFolder(string dir)
-        {
-            try
-            {
-                Directory.CreateDirectory(dir);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException("cannot create the folder '" + dir + "': " + ex.Message, ex);
-            }
-        }
-
-        /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> whole or not at all; a failure is a <see cref="CliException"/> naming the file.</summary>
-        internal static void WriteBytes(string path, byte[] bytes)
-        {
-            try
-            {
-                AtomicFile.Write(path, stream => stream.Write(bytes));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException("cannot write '" + path + "': " + ex.Message, ex);
-            }
         }
     }
 }

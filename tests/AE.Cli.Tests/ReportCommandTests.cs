@@ -24,6 +24,16 @@ namespace AE.Cli.Tests
             return Path.Combine(dir.Path, "runs.db");
         }
 
+        /// <summary>Runs <paramref name="sql"/> on the SQLite database at <paramref name="path"/> (created when missing).</summary>
+        private static void Sql(string path, string sql)
+        {
+            using var connection = new SqliteConnection("Data Source=" + path + ";Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
         [Fact]
         public void The_page_has_a_table_per_command_and_a_plot_per_run_with_steps()
         {
@@ -57,13 +67,7 @@ namespace AE.Cli.Tests
             using var dir = new TempDirectory();
             string db = MakeStore(dir);
             var current = Cli.Run(dir.Path, "report", "runs.db", "--out", "now");
-            using (var connection = new SqliteConnection("Data Source=" + db + ";Pooling=False"))
-            {
-                connection.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = "DROP INDEX runs_by_key; ALTER TABLE runs DROP COLUMN run_key; PRAGMA user_version = 1;";
-                command.ExecuteNonQuery();
-            }
+            Sql(db, "DROP INDEX runs_by_key; ALTER TABLE runs DROP COLUMN run_key; PRAGMA user_version = 1;");
             var old = Cli.Run(dir.Path, "report", "runs.db", "--out", "old");
             Assert.True(old.ExitCode == 0, old.Stdout + old.Stderr);
             Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "now", "index.html")), File.ReadAllText(Path.Combine(dir.Path, "old", "index.html")));
@@ -125,13 +129,7 @@ namespace AE.Cli.Tests
             Assert.StartsWith("ae: error: '" + Path.Combine(dir.Path, "text.db") + "' is not a run store", Assert.Single(text.StderrLines), StringComparison.Ordinal);
 
             string other = Path.Combine(dir.Path, "other.db");
-            using (var connection = new SqliteConnection("Data Source=" + other + ";Pooling=False"))
-            {
-                connection.Open();
-                using var create = connection.CreateCommand();
-                create.CommandText = "CREATE TABLE runs (id INTEGER);";
-                create.ExecuteNonQuery();
-            }
+            Sql(other, "CREATE TABLE runs (id INTEGER);");
             var notStore = Cli.Run(dir.Path, "report", "other.db");
             Assert.Equal(2, notStore.ExitCode);
             Assert.Equal(new[] { "ae: error: '" + other + "' is not a run store: it has no runs and steps tables (ae run --db writes one)" }, notStore.StderrLines);
@@ -139,13 +137,7 @@ namespace AE.Cli.Tests
             var run = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "5", "--db", "runs.db");
             Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
             File.Copy(Path.Combine(dir.Path, "runs.db"), Path.Combine(dir.Path, "future.db"));
-            using (var connection = new SqliteConnection("Data Source=" + Path.Combine(dir.Path, "future.db") + ";Pooling=False"))
-            {
-                connection.Open();
-                using var bump = connection.CreateCommand();
-                bump.CommandText = "PRAGMA user_version = 3;";
-                bump.ExecuteNonQuery();
-            }
+            Sql(Path.Combine(dir.Path, "future.db"), "PRAGMA user_version = 3;");
             var future = Cli.Run(dir.Path, "report", "future.db");
             Assert.Equal(2, future.ExitCode);
             Assert.Equal(new[] { "ae: error: the database '" + Path.Combine(dir.Path, "future.db") + "' has schema version 3; this ae reads versions 1 to 2" }, future.StderrLines);
