@@ -9,14 +9,15 @@ using System.Text.Json;
 using AE.Cli.Plots;
 using AE.Dsl.Emit;
 using AE.Dsl.IR;
+using AE.Engine;
 using AE.Experiments.Baselines;
 using AE.Experiments.Cells;
 using AE.Experiments.Compilation;
+using AE.Experiments.Machine;
 using AE.Experiments.Training;
 using AE.Runtime;
 using AE.Runtime.Cells;
 using AE.Runtime.Tensors;
-using AE.Engine;
 
 namespace AE.Cli
 {
@@ -204,9 +205,9 @@ namespace AE.Cli
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
             var startedAt = DateTime.UtcNow;
             string settingsJson = lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}";
-            void Store(double finalLoss, bool cancelled) => store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
-                "train:" + task.Name, (ulong)request.Seed, settingsJson, Array.Empty<string>(),
-                trainer.ToMachineRun("train:" + task.Name, (ulong)request.Seed, epochs, finalLoss, cancelled), startedAt, DateTime.UtcNow, cancelled, StoreSteps: true));
+            MachineRun RunOf(double finalLoss, bool cancelled) => trainer.ToMachineRun("train:" + task.Name, (ulong)request.Seed, epochs, finalLoss, cancelled);
+            void Store(MachineRun run, bool cancelled) => store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
+                "train:" + task.Name, (ulong)request.Seed, settingsJson, Array.Empty<string>(), run, startedAt, DateTime.UtcNow, cancelled, StoreSteps: true));
             string? checkpointPath = request.Out is null ? null : Path.Combine(request.Out, CheckpointFile);
 
             var clock = Stopwatch.StartNew();
@@ -219,7 +220,7 @@ namespace AE.Cli
                     {
                         bar.Dispose();
                         if (checkpointPath is not null) TrainingCheckpoint.Save(checkpointPath, identity, trainer);
-                        Store(trainer.Curve.Count > 0 ? trainer.Curve[^1] : double.NaN, cancelled: true);
+                        Store(RunOf(trainer.Curve.Count > 0 ? trainer.Curve[^1] : double.NaN, cancelled: true), cancelled: true);
                         context.Stderr.WriteLine("ae: interrupted after epoch " + trainer.EpochsDone + (checkpointPath is null ? "" : "; resume with --resume " + Experiment.Display(checkpointPath, context.CurrentDirectory)));
                         return ExitCodes.Interrupted;
                     }
@@ -238,6 +239,7 @@ namespace AE.Cli
             var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
             task.Measure(cell, metrics);
 
+            var finished = RunOf(finalLoss, cancelled: false);
             var files = new List<string>();
             if (request.Out is not null)
             {
@@ -253,9 +255,8 @@ namespace AE.Cli
                     for (int i = 0; i < trainer.Curve.Count; i++) w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1},{trainer.Curve[i]:R}"));
                 });
                 files.Add(curve);
-                var run = trainer.ToMachineRun("train:" + task.Name, (ulong)request.Seed, epochs, finalLoss, cancelled: false);
                 files.AddRange(PlotFiles.Write(Path.Combine(request.Out, "curve.svg"),
-                    RunFigure.Of(run, task.Name + " by " + law.LawName + (resumedFrom > 0 ? " (epochs after " + resumedFrom + ")" : ""))));
+                    RunFigure.Of(finished, task.Name + " by " + law.LawName + (resumedFrom > 0 ? " (epochs after " + resumedFrom + ")" : ""))));
                 files.AddRange(task.WriteOutputs(cell, request.Out));
                 if (task.Trace(cell) is { } trace)
                 {
@@ -266,7 +267,7 @@ namespace AE.Cli
                 files.Add(checkpointPath!);
             }
 
-            Store(finalLoss, cancelled: false);
+            Store(finished, cancelled: false);
 
             var summary = new TrainSummary(task.Name, cell.CellName, optimizerText, dtype, request.Batch, request.Time, request.Seed, trainer.EpochsDone, resumedFrom,
                 trainer.Curve.Count > 0 ? trainer.Curve[0] : double.NaN, finalLoss, seconds, metrics,
