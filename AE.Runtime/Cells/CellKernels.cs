@@ -15,199 +15,230 @@ namespace AE.Runtime.Cells
     /// with the reference bit for bit: no fused multiply-add in float64. In float32 the products are fused where the CPU
     /// can, in every slice and in the samples past the last one alike (see MulAdd: one rounding less per term, the same
     /// error bound as the in-order sum; a sample's value does not depend on its place in the batch).
+    /// <para>
+    /// Each kernel body is written once over <see cref="ILanes{T, TV}"/> and runs with the widest vectors the CPU has:
+    /// 512-bit where they are hardware accelerated, then Vector&lt;T&gt; (256-bit with AVX2), then one sample at a time, so a
+    /// CPU without AVX-512 takes the same blocked algorithms at half the width, not a slower method.
+    /// </para>
     /// </summary>
     public static class CellKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
+        /// <summary>The code paths of the kernels (tests run each one whatever the CPU; callers take the widest).</summary>
+        internal enum Path
+        {
+            /// <summary>512-bit vectors where the CPU has them, then Vector&lt;T&gt;, then one sample at a time.</summary>
+            Widest,
+
+            /// <summary>Vector&lt;T&gt; (256 bits with AVX2), then one sample at a time.</summary>
+            Vector,
+
+            /// <summary>One sample at a time.</summary>
+            Scalar,
+        }
+
         /// <summary>y[o, :] = bias[o] + sum_i w[o, i] x[i, :] for a weight of shape [rows, cols] (PyTorch's nn.Linear).</summary>
+        public static void Linear(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, ReadOnlySpan<T> x, Span<T> y, int rows, int cols, int batch) =>
+            Linear(w, bias, x, y, rows, cols, batch, Path.Widest);
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Linear(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, ReadOnlySpan<T> x, Span<T> y, int rows, int cols, int batch)
+        internal static void Linear(ReadOnlySpan<T> w, ReadOnlySpan<T> bias, ReadOnlySpan<T> x, Span<T> y, int rows, int cols, int batch, Path path)
         {
             if (w.Length < rows * cols || bias.Length < rows || x.Length < cols * batch || y.Length < rows * batch) throw new ArgumentException("a span is shorter than the layer");
             ref T wr = ref MemoryMarshal.GetReference(w);
+            ref T br = ref MemoryMarshal.GetReference(bias);
             ref T xr = ref MemoryMarshal.GetReference(x);
             ref T yr = ref MemoryMarshal.GetReference(y);
-            int width = Vector<T>.Count, c = 0;
-            if (Vector512.IsHardwareAccelerated)
-                for (; c + Vector512<T>.Count <= batch; c += Vector512<T>.Count) LinearSlice512(ref wr, bias, ref xr, ref yr, rows, cols, batch, c);
-            if (Vector.IsHardwareAccelerated)
-            {
-                // A batch slice of one vector per output row, eight rows summed in registers: bias, then w[o,0] x[0], w[o,1] x[1], ...
-                for (; c + width <= batch; c += width)
-                {
-                    int o = 0;
-                    for (; o + 8 <= rows; o += 8)
-                    {
-                        ref T w0 = ref Unsafe.Add(ref wr, o * cols);
-                        Vector<T> a0 = new(bias[o]), a1 = new(bias[o + 1]), a2 = new(bias[o + 2]), a3 = new(bias[o + 3]);
-                        Vector<T> a4 = new(bias[o + 4]), a5 = new(bias[o + 5]), a6 = new(bias[o + 6]), a7 = new(bias[o + 7]);
-                        for (int i = 0; i < cols; i++)
-                        {
-                            var xi = Vector.LoadUnsafe(ref xr, (nuint)(i * batch + c));
-                            ref T wi = ref Unsafe.Add(ref w0, i);
-                            a0 = MulAdd(new Vector<T>(wi), xi, a0);
-                            a1 = MulAdd(new Vector<T>(Unsafe.Add(ref wi, cols)), xi, a1);
-                            a2 = MulAdd(new Vector<T>(Unsafe.Add(ref wi, 2 * cols)), xi, a2);
-                            a3 = MulAdd(new Vector<T>(Unsafe.Add(ref wi, 3 * cols)), xi, a3);
-                            a4 = MulAdd(new Vector<T>(Unsafe.Add(ref wi, 4 * cols)), xi, a4);
-                            a5 = MulAdd(new Vector<T>(Unsafe.Add(ref wi, 5 * cols)), xi, a5);
-                            a6 = MulAdd(new Vector<T>(Unsafe.Add(ref wi, 6 * cols)), xi, a6);
-                            a7 = MulAdd(new Vector<T>(Unsafe.Add(ref wi, 7 * cols)), xi, a7);
-                        }
-                        ref T y0 = ref Unsafe.Add(ref yr, o * batch + c);
-                        a0.StoreUnsafe(ref y0);
-                        a1.StoreUnsafe(ref y0, (nuint)batch);
-                        a2.StoreUnsafe(ref y0, (nuint)(2 * batch));
-                        a3.StoreUnsafe(ref y0, (nuint)(3 * batch));
-                        a4.StoreUnsafe(ref y0, (nuint)(4 * batch));
-                        a5.StoreUnsafe(ref y0, (nuint)(5 * batch));
-                        a6.StoreUnsafe(ref y0, (nuint)(6 * batch));
-                        a7.StoreUnsafe(ref y0, (nuint)(7 * batch));
-                    }
-                    for (; o < rows; o++)
-                    {
-                        var a = new Vector<T>(bias[o]);
-                        for (int i = 0; i < cols; i++) a = MulAdd(new Vector<T>(Unsafe.Add(ref wr, o * cols + i)), Vector.LoadUnsafe(ref xr, (nuint)(i * batch + c)), a);
-                        a.StoreUnsafe(ref yr, (nuint)(o * batch + c));
-                    }
-                }
-            }
+            int c = 0;
+            if (path == Path.Widest && Vector512.IsHardwareAccelerated) c = LinearSlices<Lanes512<T>, Vector512<T>>(ref wr, ref br, ref xr, ref yr, rows, cols, batch, c);
+            if (path != Path.Scalar && Vector.IsHardwareAccelerated) c = LinearSlices<LanesVector<T>, Vector<T>>(ref wr, ref br, ref xr, ref yr, rows, cols, batch, c);
             for (; c < batch; c++)
                 for (int o = 0; o < rows; o++)
                 {
-                    T s = bias[o];
+                    T s = Unsafe.Add(ref br, o);
                     for (int i = 0; i < cols; i++) s = MulAdd(Unsafe.Add(ref wr, o * cols + i), Unsafe.Add(ref xr, i * batch + c), s);
                     Unsafe.Add(ref yr, o * batch + c) = s;
                 }
         }
 
         /// <summary>
-        /// One 512-bit batch slice of <see cref="Linear"/>: eight output rows at a time, each summed in its own register in
-        /// index order (bias, then w[o,0] x[0], w[o,1] x[1], ...), the weights broadcast from memory.
+        /// The whole batch slices of one vector width from sample <paramref name="c"/> on; returns the first sample left.
+        /// Eight output rows at a time (then two, then one), each summed in its own register in index order (bias, then
+        /// w[o,0] x[0], w[o,1] x[1], ...), the weights broadcast from memory.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void LinearSlice512(ref T wr, ReadOnlySpan<T> bias, ref T xr, ref T yr, int rows, int cols, int batch, int c)
+        private static int LinearSlices<TL, TV>(ref T wr, ref T br, ref T xr, ref T yr, int rows, int cols, int batch, int c)
+            where TL : struct, ILanes<T, TV> where TV : struct
         {
-            int o = 0;
-            for (; o + 8 <= rows; o += 8)
+            for (; c + TL.Count <= batch; c += TL.Count)
             {
-                ref T w0 = ref Unsafe.Add(ref wr, o * cols);
-                var a0 = Vector512.Create(bias[o]);
-                var a1 = Vector512.Create(bias[o + 1]);
-                var a2 = Vector512.Create(bias[o + 2]);
-                var a3 = Vector512.Create(bias[o + 3]);
-                var a4 = Vector512.Create(bias[o + 4]);
-                var a5 = Vector512.Create(bias[o + 5]);
-                var a6 = Vector512.Create(bias[o + 6]);
-                var a7 = Vector512.Create(bias[o + 7]);
-                for (int i = 0; i < cols; i++)
+                int o = 0;
+                for (; o + 8 <= rows; o += 8)
                 {
-                    var xi = Vector512.LoadUnsafe(ref xr, (nuint)(i * batch + c));
-                    a0 = MulAdd512(Vector512.Create(Unsafe.Add(ref w0, i)), xi, a0);
-                    a1 = MulAdd512(Vector512.Create(Unsafe.Add(ref w0, cols + i)), xi, a1);
-                    a2 = MulAdd512(Vector512.Create(Unsafe.Add(ref w0, 2 * cols + i)), xi, a2);
-                    a3 = MulAdd512(Vector512.Create(Unsafe.Add(ref w0, 3 * cols + i)), xi, a3);
-                    a4 = MulAdd512(Vector512.Create(Unsafe.Add(ref w0, 4 * cols + i)), xi, a4);
-                    a5 = MulAdd512(Vector512.Create(Unsafe.Add(ref w0, 5 * cols + i)), xi, a5);
-                    a6 = MulAdd512(Vector512.Create(Unsafe.Add(ref w0, 6 * cols + i)), xi, a6);
-                    a7 = MulAdd512(Vector512.Create(Unsafe.Add(ref w0, 7 * cols + i)), xi, a7);
+                    ref T w0 = ref Unsafe.Add(ref wr, o * cols);
+                    ref T b0 = ref Unsafe.Add(ref br, o);
+                    TV a0 = TL.Splat(b0), a1 = TL.Splat(Unsafe.Add(ref b0, 1)), a2 = TL.Splat(Unsafe.Add(ref b0, 2)), a3 = TL.Splat(Unsafe.Add(ref b0, 3));
+                    TV a4 = TL.Splat(Unsafe.Add(ref b0, 4)), a5 = TL.Splat(Unsafe.Add(ref b0, 5)), a6 = TL.Splat(Unsafe.Add(ref b0, 6)), a7 = TL.Splat(Unsafe.Add(ref b0, 7));
+                    for (int i = 0; i < cols; i++)
+                    {
+                        var xi = TL.Load(ref xr, (nuint)(i * batch + c));
+                        ref T wi = ref Unsafe.Add(ref w0, i);
+                        a0 = TL.MulAdd(TL.Splat(wi), xi, a0);
+                        a1 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, cols)), xi, a1);
+                        a2 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, 2 * cols)), xi, a2);
+                        a3 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, 3 * cols)), xi, a3);
+                        a4 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, 4 * cols)), xi, a4);
+                        a5 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, 5 * cols)), xi, a5);
+                        a6 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, 6 * cols)), xi, a6);
+                        a7 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, 7 * cols)), xi, a7);
+                    }
+                    ref T y0 = ref Unsafe.Add(ref yr, o * batch + c);
+                    TL.Store(a0, ref y0, 0);
+                    TL.Store(a1, ref y0, (nuint)batch);
+                    TL.Store(a2, ref y0, (nuint)(2 * batch));
+                    TL.Store(a3, ref y0, (nuint)(3 * batch));
+                    TL.Store(a4, ref y0, (nuint)(4 * batch));
+                    TL.Store(a5, ref y0, (nuint)(5 * batch));
+                    TL.Store(a6, ref y0, (nuint)(6 * batch));
+                    TL.Store(a7, ref y0, (nuint)(7 * batch));
                 }
-                a0.StoreUnsafe(ref yr, (nuint)(o * batch + c));
-                a1.StoreUnsafe(ref yr, (nuint)((o + 1) * batch + c));
-                a2.StoreUnsafe(ref yr, (nuint)((o + 2) * batch + c));
-                a3.StoreUnsafe(ref yr, (nuint)((o + 3) * batch + c));
-                a4.StoreUnsafe(ref yr, (nuint)((o + 4) * batch + c));
-                a5.StoreUnsafe(ref yr, (nuint)((o + 5) * batch + c));
-                a6.StoreUnsafe(ref yr, (nuint)((o + 6) * batch + c));
-                a7.StoreUnsafe(ref yr, (nuint)((o + 7) * batch + c));
-            }
-            for (; o + 2 <= rows; o += 2)
-            {
-                var a0 = Vector512.Create(bias[o]);
-                var a1 = Vector512.Create(bias[o + 1]);
-                for (int i = 0; i < cols; i++)
+                for (; o + 2 <= rows; o += 2)
                 {
-                    var xi = Vector512.LoadUnsafe(ref xr, (nuint)(i * batch + c));
-                    a0 = MulAdd512(Vector512.Create(Unsafe.Add(ref wr, o * cols + i)), xi, a0);
-                    a1 = MulAdd512(Vector512.Create(Unsafe.Add(ref wr, (o + 1) * cols + i)), xi, a1);
+                    TV a0 = TL.Splat(Unsafe.Add(ref br, o)), a1 = TL.Splat(Unsafe.Add(ref br, o + 1));
+                    for (int i = 0; i < cols; i++)
+                    {
+                        var xi = TL.Load(ref xr, (nuint)(i * batch + c));
+                        a0 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wr, o * cols + i)), xi, a0);
+                        a1 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wr, (o + 1) * cols + i)), xi, a1);
+                    }
+                    TL.Store(a0, ref yr, (nuint)(o * batch + c));
+                    TL.Store(a1, ref yr, (nuint)((o + 1) * batch + c));
                 }
-                a0.StoreUnsafe(ref yr, (nuint)(o * batch + c));
-                a1.StoreUnsafe(ref yr, (nuint)((o + 1) * batch + c));
+                for (; o < rows; o++)
+                {
+                    var a = TL.Splat(Unsafe.Add(ref br, o));
+                    for (int i = 0; i < cols; i++) a = TL.MulAdd(TL.Splat(Unsafe.Add(ref wr, o * cols + i)), TL.Load(ref xr, (nuint)(i * batch + c)), a);
+                    TL.Store(a, ref yr, (nuint)(o * batch + c));
+                }
             }
-            for (; o < rows; o++)
-            {
-                var a = Vector512.Create(bias[o]);
-                for (int i = 0; i < cols; i++) a = MulAdd512(Vector512.Create(Unsafe.Add(ref wr, o * cols + i)), Vector512.LoadUnsafe(ref xr, (nuint)(i * batch + c)), a);
-                a.StoreUnsafe(ref yr, (nuint)(o * batch + c));
-            }
+            return c;
         }
 
         /// <summary>
         /// The adjoint of <see cref="Linear"/>: given gy = d objective / d y, adds d/d bias (sum over the batch),
         /// d/d w (gy xᵀ) and d/d x (wᵀ gy) to <paramref name="gbias"/>, <paramref name="gw"/> and <paramref name="gx"/>.
         /// </summary>
+        public static void LinearBackward(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> gy, Span<T> gx, Span<T> gw, Span<T> gbias, int rows, int cols, int batch) =>
+            LinearBackward(w, x, gy, gx, gw, gbias, rows, cols, batch, Path.Widest);
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void LinearBackward(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> gy, Span<T> gx, Span<T> gw, Span<T> gbias, int rows, int cols, int batch)
+        internal static void LinearBackward(ReadOnlySpan<T> w, ReadOnlySpan<T> x, ReadOnlySpan<T> gy, Span<T> gx, Span<T> gw, Span<T> gbias, int rows, int cols, int batch, Path path)
         {
             if (w.Length < rows * cols || gw.Length < rows * cols || gbias.Length < rows || x.Length < cols * batch || gx.Length < cols * batch || gy.Length < rows * batch)
                 throw new ArgumentException("a span is shorter than the layer");
             ref T wr = ref MemoryMarshal.GetReference(w);
+            ref T xr = ref MemoryMarshal.GetReference(x);
             ref T gyr = ref MemoryMarshal.GetReference(gy);
             ref T gxr = ref MemoryMarshal.GetReference(gx);
-            if (Vector512.IsHardwareAccelerated)
-            {
-                LinearBackward512(ref wr, x, ref gyr, ref gxr, gw, gbias, rows, cols, batch);
-                return;
-            }
+            ref T gwr = ref MemoryMarshal.GetReference(gw);
+            bool wide = path == Path.Widest && Vector512.IsHardwareAccelerated, vector = path != Path.Scalar && Vector.IsHardwareAccelerated;
+
+            if (wide) BiasGradient<Lanes512<T>, Vector512<T>>(ref gyr, gbias, rows, batch);
+            else if (vector) BiasGradient<LanesVector<T>, Vector<T>>(ref gyr, gbias, rows, batch);
+            else for (int o = 0; o < rows; o++) gbias[o] += SumFrom(ref Unsafe.Add(ref gyr, o * batch), 0, batch, T.Zero);
+
+            int c = 0;
+            if (wide) c = InputGradientSlices<Lanes512<T>, Vector512<T>>(ref wr, ref gyr, ref gxr, rows, cols, batch, c);
+            if (vector) c = InputGradientSlices<LanesVector<T>, Vector<T>>(ref wr, ref gyr, ref gxr, rows, cols, batch, c);
+            InputGradientTail(ref wr, ref gyr, ref gxr, rows, cols, batch, c);
+
+            // Few rows, or no vectors: the transposition would cost more than it saves; each weight's sum over the samples directly.
+            if (rows <= 4 || !vector)
+                for (int o = 0; o < rows; o++)
+                    for (int i = 0; i < cols; i++) gw[o * cols + i] += Dot(gy.Slice(o * batch, batch), x.Slice(i * batch, batch));
+            else if (wide) WeightGradient<Lanes512<T>, Vector512<T>>(ref xr, ref gyr, ref gwr, rows, cols, batch);
+            else WeightGradient<LanesVector<T>, Vector<T>>(ref xr, ref gyr, ref gwr, rows, cols, batch);
+        }
+
+        /// <summary>gbias[o] += the sum of gy[o, :] over the batch, a vector of samples at a time.</summary>
+        private static void BiasGradient<TL, TV>(ref T gyr, Span<T> gbias, int rows, int batch) where TL : struct, ILanes<T, TV> where TV : struct
+        {
             for (int o = 0; o < rows; o++)
             {
-                var go = gy.Slice(o * batch, batch);
-                T sum = T.Zero;
-                for (int b = 0; b < batch; b++) sum += go[b];
-                gbias[o] += sum;
-                var gwo = gw.Slice(o * cols, cols);
-                for (int i = 0; i < cols; i++) gwo[i] += Dot(go, x.Slice(i * batch, batch));
+                ref T go = ref Unsafe.Add(ref gyr, o * batch);
+                int b = 0;
+                var acc = TL.Zero;
+                for (; b + TL.Count <= batch; b += TL.Count) acc = TL.Add(acc, TL.Load(ref go, (nuint)b));
+                gbias[o] += SumFrom(ref go, b, batch, TL.Sum(acc));
             }
-            InputGradient(ref wr, ref gyr, ref gxr, rows, cols, batch, 0);
+        }
+
+        private static T SumFrom(ref T values, int from, int to, T sum)
+        {
+            for (int b = from; b < to; b++) sum += Unsafe.Add(ref values, b);
+            return sum;
         }
 
         /// <summary>
-        /// d/d x of a layer, gx += wᵀ gy, for the samples from <paramref name="c"/> on: batch slices of one Vector&lt;T&gt;, four
-        /// inputs at a time, each summed over the rows in its own register; the last samples one at a time.
+        /// d/d x of a layer, gx += wᵀ gy, over the whole batch slices of one vector width from sample <paramref name="c"/> on;
+        /// returns the first sample left. Eight inputs at a time (then two, then one), each summed over the rows in order in its own register.
         /// </summary>
-        private static void InputGradient(ref T wr, ref T gyr, ref T gxr, int rows, int cols, int batch, int c)
+        private static int InputGradientSlices<TL, TV>(ref T wr, ref T gyr, ref T gxr, int rows, int cols, int batch, int c)
+            where TL : struct, ILanes<T, TV> where TV : struct
         {
-            int width = Vector<T>.Count;
-            if (Vector.IsHardwareAccelerated)
-                for (; c + width <= batch; c += width)
+            for (; c + TL.Count <= batch; c += TL.Count)
+            {
+                int i = 0;
+                for (; i + 8 <= cols; i += 8)
                 {
-                    int i = 0;
-                    for (; i + 4 <= cols; i += 4)
+                    ref T g0 = ref Unsafe.Add(ref gxr, i * batch + c);
+                    TV a0 = TL.Load(ref g0, 0), a1 = TL.Load(ref g0, (nuint)batch), a2 = TL.Load(ref g0, (nuint)(2 * batch)), a3 = TL.Load(ref g0, (nuint)(3 * batch));
+                    TV a4 = TL.Load(ref g0, (nuint)(4 * batch)), a5 = TL.Load(ref g0, (nuint)(5 * batch)), a6 = TL.Load(ref g0, (nuint)(6 * batch)), a7 = TL.Load(ref g0, (nuint)(7 * batch));
+                    for (int o = 0; o < rows; o++)
                     {
-                        var a0 = Vector.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
-                        var a1 = Vector.LoadUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
-                        var a2 = Vector.LoadUnsafe(ref gxr, (nuint)((i + 2) * batch + c));
-                        var a3 = Vector.LoadUnsafe(ref gxr, (nuint)((i + 3) * batch + c));
-                        for (int o = 0; o < rows; o++)
-                        {
-                            var g = Vector.LoadUnsafe(ref gyr, (nuint)(o * batch + c));
-                            ref T wo = ref Unsafe.Add(ref wr, o * cols + i);
-                            a0 = MulAdd(new Vector<T>(wo), g, a0);
-                            a1 = MulAdd(new Vector<T>(Unsafe.Add(ref wo, 1)), g, a1);
-                            a2 = MulAdd(new Vector<T>(Unsafe.Add(ref wo, 2)), g, a2);
-                            a3 = MulAdd(new Vector<T>(Unsafe.Add(ref wo, 3)), g, a3);
-                        }
-                        a0.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
-                        a1.StoreUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
-                        a2.StoreUnsafe(ref gxr, (nuint)((i + 2) * batch + c));
-                        a3.StoreUnsafe(ref gxr, (nuint)((i + 3) * batch + c));
+                        var g = TL.Load(ref gyr, (nuint)(o * batch + c));
+                        ref T wo = ref Unsafe.Add(ref wr, o * cols + i);
+                        a0 = TL.MulAdd(TL.Splat(wo), g, a0);
+                        a1 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wo, 1)), g, a1);
+                        a2 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wo, 2)), g, a2);
+                        a3 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wo, 3)), g, a3);
+                        a4 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wo, 4)), g, a4);
+                        a5 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wo, 5)), g, a5);
+                        a6 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wo, 6)), g, a6);
+                        a7 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wo, 7)), g, a7);
                     }
-                    for (; i < cols; i++)
-                    {
-                        var a = Vector.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
-                        for (int o = 0; o < rows; o++) a = MulAdd(new Vector<T>(Unsafe.Add(ref wr, o * cols + i)), Vector.LoadUnsafe(ref gyr, (nuint)(o * batch + c)), a);
-                        a.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
-                    }
+                    TL.Store(a0, ref g0, 0);
+                    TL.Store(a1, ref g0, (nuint)batch);
+                    TL.Store(a2, ref g0, (nuint)(2 * batch));
+                    TL.Store(a3, ref g0, (nuint)(3 * batch));
+                    TL.Store(a4, ref g0, (nuint)(4 * batch));
+                    TL.Store(a5, ref g0, (nuint)(5 * batch));
+                    TL.Store(a6, ref g0, (nuint)(6 * batch));
+                    TL.Store(a7, ref g0, (nuint)(7 * batch));
                 }
+                for (; i + 2 <= cols; i += 2)
+                {
+                    TV a0 = TL.Load(ref gxr, (nuint)(i * batch + c)), a1 = TL.Load(ref gxr, (nuint)((i + 1) * batch + c));
+                    for (int o = 0; o < rows; o++)
+                    {
+                        var g = TL.Load(ref gyr, (nuint)(o * batch + c));
+                        a0 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wr, o * cols + i)), g, a0);
+                        a1 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wr, o * cols + i + 1)), g, a1);
+                    }
+                    TL.Store(a0, ref gxr, (nuint)(i * batch + c));
+                    TL.Store(a1, ref gxr, (nuint)((i + 1) * batch + c));
+                }
+                for (; i < cols; i++)
+                {
+                    var a = TL.Load(ref gxr, (nuint)(i * batch + c));
+                    for (int o = 0; o < rows; o++) a = TL.MulAdd(TL.Splat(Unsafe.Add(ref wr, o * cols + i)), TL.Load(ref gyr, (nuint)(o * batch + c)), a);
+                    TL.Store(a, ref gxr, (nuint)(i * batch + c));
+                }
+            }
+            return c;
+        }
+
+        /// <summary>d/d x for the samples from <paramref name="c"/> on, one at a time, each rounded as a vector's lane rounds.</summary>
+        private static void InputGradientTail(ref T wr, ref T gyr, ref T gxr, int rows, int cols, int batch, int c)
+        {
             for (; c < batch; c++)
                 for (int i = 0; i < cols; i++)
                 {
@@ -217,99 +248,22 @@ namespace AE.Runtime.Cells
                 }
         }
 
-        /// <summary>Samples and columns of x transposed at a time in <see cref="LinearBackward512"/>'s weight gradient (a stack buffer of their product).</summary>
+        /// <summary>Samples and columns of x transposed at a time in <see cref="WeightGradient"/> (a stack buffer of their product).</summary>
         private const int GradientBatch = 32, GradientColumns = 64;
 
         /// <summary>
-        /// <see cref="LinearBackward"/> with 512-bit vectors. d/d x: eight inputs at a time, each summed over the rows in its
-        /// own register for a batch slice. d/d w: x transposed a block at a time onto the stack ([sample][column], the columns
-        /// padded with zeros to whole vectors), then each pair of weight rows summed over the samples in registers (gy[o, b]
-        /// broadcast times the row of x for sample b) and added to gw.
+        /// d/d w of a layer, gw += gy xᵀ: x transposed a block at a time onto the stack ([sample][column], the columns padded
+        /// with zeros to whole vectors), then four (or two, or one) weight rows by two vectors of columns summed over the
+        /// samples in registers (gy[o, b] broadcast times the row of x for sample b) and added to gw: a vector multiply-add
+        /// per product instead of one horizontal dot product per weight.
         /// </summary>
         [SkipLocalsInit]
-        private static void LinearBackward512(ref T wr, ReadOnlySpan<T> x, ref T gyr, ref T gxr, Span<T> gw, Span<T> gbias, int rows, int cols, int batch)
+        private static void WeightGradient<TL, TV>(ref T xr, ref T gyr, ref T gwr, int rows, int cols, int batch)
+            where TL : struct, ILanes<T, TV> where TV : struct
         {
-            int width = Vector512<T>.Count;
-            for (int o = 0; o < rows; o++)
-            {
-                ref T go = ref Unsafe.Add(ref gyr, o * batch);
-                int b = 0;
-                var acc = Vector512<T>.Zero;
-                for (; b + width <= batch; b += width) acc += Vector512.LoadUnsafe(ref go, (nuint)b);
-                T sum = Vector512.Sum(acc);
-                for (; b < batch; b++) sum += Unsafe.Add(ref go, b);
-                gbias[o] += sum;
-            }
-
-            int c = 0;
-            for (; c + width <= batch; c += width)
-            {
-                int i = 0;
-                for (; i + 8 <= cols; i += 8)
-                {
-                    var a0 = Vector512.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
-                    var a1 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
-                    var a2 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 2) * batch + c));
-                    var a3 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 3) * batch + c));
-                    var a4 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 4) * batch + c));
-                    var a5 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 5) * batch + c));
-                    var a6 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 6) * batch + c));
-                    var a7 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 7) * batch + c));
-                    for (int o = 0; o < rows; o++)
-                    {
-                        var g = Vector512.LoadUnsafe(ref gyr, (nuint)(o * batch + c));
-                        ref T wo = ref Unsafe.Add(ref wr, o * cols + i);
-                        a0 = MulAdd512(Vector512.Create(wo), g, a0);
-                        a1 = MulAdd512(Vector512.Create(Unsafe.Add(ref wo, 1)), g, a1);
-                        a2 = MulAdd512(Vector512.Create(Unsafe.Add(ref wo, 2)), g, a2);
-                        a3 = MulAdd512(Vector512.Create(Unsafe.Add(ref wo, 3)), g, a3);
-                        a4 = MulAdd512(Vector512.Create(Unsafe.Add(ref wo, 4)), g, a4);
-                        a5 = MulAdd512(Vector512.Create(Unsafe.Add(ref wo, 5)), g, a5);
-                        a6 = MulAdd512(Vector512.Create(Unsafe.Add(ref wo, 6)), g, a6);
-                        a7 = MulAdd512(Vector512.Create(Unsafe.Add(ref wo, 7)), g, a7);
-                    }
-                    a0.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
-                    a1.StoreUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
-                    a2.StoreUnsafe(ref gxr, (nuint)((i + 2) * batch + c));
-                    a3.StoreUnsafe(ref gxr, (nuint)((i + 3) * batch + c));
-                    a4.StoreUnsafe(ref gxr, (nuint)((i + 4) * batch + c));
-                    a5.StoreUnsafe(ref gxr, (nuint)((i + 5) * batch + c));
-                    a6.StoreUnsafe(ref gxr, (nuint)((i + 6) * batch + c));
-                    a7.StoreUnsafe(ref gxr, (nuint)((i + 7) * batch + c));
-                }
-                for (; i + 2 <= cols; i += 2)
-                {
-                    var a0 = Vector512.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
-                    var a1 = Vector512.LoadUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
-                    for (int o = 0; o < rows; o++)
-                    {
-                        var g = Vector512.LoadUnsafe(ref gyr, (nuint)(o * batch + c));
-                        a0 = MulAdd512(Vector512.Create(Unsafe.Add(ref wr, o * cols + i)), g, a0);
-                        a1 = MulAdd512(Vector512.Create(Unsafe.Add(ref wr, o * cols + i + 1)), g, a1);
-                    }
-                    a0.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
-                    a1.StoreUnsafe(ref gxr, (nuint)((i + 1) * batch + c));
-                }
-                for (; i < cols; i++)
-                {
-                    var a = Vector512.LoadUnsafe(ref gxr, (nuint)(i * batch + c));
-                    for (int o = 0; o < rows; o++) a = MulAdd512(Vector512.Create(Unsafe.Add(ref wr, o * cols + i)), Vector512.LoadUnsafe(ref gyr, (nuint)(o * batch + c)), a);
-                    a.StoreUnsafe(ref gxr, (nuint)(i * batch + c));
-                }
-            }
-            InputGradient(ref wr, ref gyr, ref gxr, rows, cols, batch, c);
-
-            if (rows <= 4)
-            {
-                // Few rows: the transposition would cost more than it saves; each weight's sum over the samples directly.
-                for (int o = 0; o < rows; o++)
-                    for (int i = 0; i < cols; i++) gw[o * cols + i] += Dot(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref gyr, o * batch), batch), x.Slice(i * batch, batch));
-                return;
-            }
-
+            int width = TL.Count;
             Span<T> xt = stackalloc T[GradientBatch * GradientColumns];
             ref T xtr = ref MemoryMarshal.GetReference(xt);
-            ref T gwr = ref MemoryMarshal.GetReference(gw);
             for (int i0 = 0; i0 < cols; i0 += GradientColumns)
             {
                 int n = Math.Min(GradientColumns, cols - i0);
@@ -317,137 +271,139 @@ namespace AE.Runtime.Cells
                 for (int b0 = 0; b0 < batch; b0 += GradientBatch)
                 {
                     int m = Math.Min(GradientBatch, batch - b0);
-                    ref T xb = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), i0 * batch + b0);
-                    for (int b = 0; b < m; b++)
-                    {
-                        ref T row = ref Unsafe.Add(ref xtr, b * stride);
-                        for (int j = 0; j < n; j++) Unsafe.Add(ref row, j) = Unsafe.Add(ref xb, j * batch + b);
-                        for (int j = n; j < stride; j++) Unsafe.Add(ref row, j) = T.Zero;
-                    }
+                    Transpose(ref Unsafe.Add(ref xr, i0 * batch + b0), ref xtr, m, n, stride, batch);
                     int o = 0;
-                    // four weight rows by two vectors of columns in registers, where the columns are whole pairs of vectors
-                    for (; o + 4 <= rows && stride % (2 * width) == 0; o += 4)
-                    {
-                        ref T g0 = ref Unsafe.Add(ref gyr, o * batch + b0);
-                        for (int j = 0; j < stride; j += 2 * width)
-                        {
-                            Vector512<T> p00 = Vector512<T>.Zero, p01 = Vector512<T>.Zero, p10 = Vector512<T>.Zero, p11 = Vector512<T>.Zero;
-                            Vector512<T> p20 = Vector512<T>.Zero, p21 = Vector512<T>.Zero, p30 = Vector512<T>.Zero, p31 = Vector512<T>.Zero;
-                            for (int b = 0; b < m; b++)
-                            {
-                                var x0 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j));
-                                var x1 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j + width));
-                                var s0 = Vector512.Create(Unsafe.Add(ref g0, b));
-                                var s1 = Vector512.Create(Unsafe.Add(ref g0, batch + b));
-                                var s2 = Vector512.Create(Unsafe.Add(ref g0, 2 * batch + b));
-                                var s3 = Vector512.Create(Unsafe.Add(ref g0, 3 * batch + b));
-                                p00 = MulAdd512(s0, x0, p00);
-                                p01 = MulAdd512(s0, x1, p01);
-                                p10 = MulAdd512(s1, x0, p10);
-                                p11 = MulAdd512(s1, x1, p11);
-                                p20 = MulAdd512(s2, x0, p20);
-                                p21 = MulAdd512(s2, x1, p21);
-                                p30 = MulAdd512(s3, x0, p30);
-                                p31 = MulAdd512(s3, x1, p31);
-                            }
-                            int at = o * cols + i0 + j;
-                            AddTo(gw, at, p00, n - j);
-                            AddTo(gw, at + width, p01, n - j - width);
-                            AddTo(gw, at + cols, p10, n - j);
-                            AddTo(gw, at + cols + width, p11, n - j - width);
-                            AddTo(gw, at + 2 * cols, p20, n - j);
-                            AddTo(gw, at + 2 * cols + width, p21, n - j - width);
-                            AddTo(gw, at + 3 * cols, p30, n - j);
-                            AddTo(gw, at + 3 * cols + width, p31, n - j - width);
-                        }
-                    }
-                    for (; o + 2 <= rows; o += 2)
-                    {
-                        ref T g0 = ref Unsafe.Add(ref gyr, o * batch + b0);
-                        ref T g1 = ref Unsafe.Add(ref gyr, (o + 1) * batch + b0);
-                        int j = 0;
-                        for (; j + 2 * width <= stride; j += 2 * width)
-                        {
-                            Vector512<T> p00 = Vector512<T>.Zero, p01 = Vector512<T>.Zero, p10 = Vector512<T>.Zero, p11 = Vector512<T>.Zero;
-                            for (int b = 0; b < m; b++)
-                            {
-                                var x0 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j));
-                                var x1 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j + width));
-                                var s0 = Vector512.Create(Unsafe.Add(ref g0, b));
-                                var s1 = Vector512.Create(Unsafe.Add(ref g1, b));
-                                p00 = MulAdd512(s0, x0, p00);
-                                p01 = MulAdd512(s0, x1, p01);
-                                p10 = MulAdd512(s1, x0, p10);
-                                p11 = MulAdd512(s1, x1, p11);
-                            }
-                            AddTo(gw, o * cols + i0 + j, p00, n - j);
-                            AddTo(gw, o * cols + i0 + j + width, p01, n - j - width);
-                            AddTo(gw, (o + 1) * cols + i0 + j, p10, n - j);
-                            AddTo(gw, (o + 1) * cols + i0 + j + width, p11, n - j - width);
-                        }
-                        for (; j < stride; j += width)
-                        {
-                            Vector512<T> p0 = Vector512<T>.Zero, p1 = Vector512<T>.Zero;
-                            for (int b = 0; b < m; b++)
-                            {
-                                var x0 = Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j));
-                                p0 = MulAdd512(Vector512.Create(Unsafe.Add(ref g0, b)), x0, p0);
-                                p1 = MulAdd512(Vector512.Create(Unsafe.Add(ref g1, b)), x0, p1);
-                            }
-                            AddTo(gw, o * cols + i0 + j, p0, n - j);
-                            AddTo(gw, (o + 1) * cols + i0 + j, p1, n - j);
-                        }
-                    }
+                    if (stride % (2 * width) == 0)
+                        for (; o + 4 <= rows; o += 4) WeightRows4<TL, TV>(ref xtr, ref Unsafe.Add(ref gyr, o * batch + b0), ref gwr, o * cols + i0, m, n, stride, batch, cols);
+                    for (; o + 2 <= rows; o += 2) WeightRows2<TL, TV>(ref xtr, ref Unsafe.Add(ref gyr, o * batch + b0), ref gwr, o * cols + i0, m, n, stride, batch, cols);
                     for (; o < rows; o++)
                     {
                         ref T g0 = ref Unsafe.Add(ref gyr, o * batch + b0);
                         for (int j = 0; j < stride; j += width)
                         {
-                            var p0 = Vector512<T>.Zero;
-                            for (int b = 0; b < m; b++) p0 = MulAdd512(Vector512.Create(Unsafe.Add(ref g0, b)), Vector512.LoadUnsafe(ref xtr, (nuint)(b * stride + j)), p0);
-                            AddTo(gw, o * cols + i0 + j, p0, n - j);
+                            var p0 = TL.Zero;
+                            for (int b = 0; b < m; b++) p0 = TL.MulAdd(TL.Splat(Unsafe.Add(ref g0, b)), TL.Load(ref xtr, (nuint)(b * stride + j)), p0);
+                            AddTo<TL, TV>(ref gwr, o * cols + i0 + j, p0, n - j);
                         }
                     }
                 }
             }
         }
 
+        /// <summary>xt[b, j] = x[j, b] for m samples and n columns, each row of xt padded with zeros to <paramref name="stride"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Transpose(ref T xb, ref T xtr, int m, int n, int stride, int batch)
+        {
+            for (int b = 0; b < m; b++)
+            {
+                ref T row = ref Unsafe.Add(ref xtr, b * stride);
+                for (int j = 0; j < n; j++) Unsafe.Add(ref row, j) = Unsafe.Add(ref xb, j * batch + b);
+                for (int j = n; j < stride; j++) Unsafe.Add(ref row, j) = T.Zero;
+            }
+        }
+
+        /// <summary>Four weight rows from gw[at] on, two vectors of columns at a time (the columns are whole pairs of vectors).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void WeightRows4<TL, TV>(ref T xtr, ref T g0, ref T gwr, int at, int m, int n, int stride, int batch, int cols)
+            where TL : struct, ILanes<T, TV> where TV : struct
+        {
+            int width = TL.Count;
+            for (int j = 0; j < stride; j += 2 * width)
+            {
+                TV p00 = TL.Zero, p01 = TL.Zero, p10 = TL.Zero, p11 = TL.Zero, p20 = TL.Zero, p21 = TL.Zero, p30 = TL.Zero, p31 = TL.Zero;
+                for (int b = 0; b < m; b++)
+                {
+                    var x0 = TL.Load(ref xtr, (nuint)(b * stride + j));
+                    var x1 = TL.Load(ref xtr, (nuint)(b * stride + j + width));
+                    var s0 = TL.Splat(Unsafe.Add(ref g0, b));
+                    var s1 = TL.Splat(Unsafe.Add(ref g0, batch + b));
+                    var s2 = TL.Splat(Unsafe.Add(ref g0, 2 * batch + b));
+                    var s3 = TL.Splat(Unsafe.Add(ref g0, 3 * batch + b));
+                    p00 = TL.MulAdd(s0, x0, p00);
+                    p01 = TL.MulAdd(s0, x1, p01);
+                    p10 = TL.MulAdd(s1, x0, p10);
+                    p11 = TL.MulAdd(s1, x1, p11);
+                    p20 = TL.MulAdd(s2, x0, p20);
+                    p21 = TL.MulAdd(s2, x1, p21);
+                    p30 = TL.MulAdd(s3, x0, p30);
+                    p31 = TL.MulAdd(s3, x1, p31);
+                }
+                int to = at + j;
+                AddTo<TL, TV>(ref gwr, to, p00, n - j);
+                AddTo<TL, TV>(ref gwr, to + width, p01, n - j - width);
+                AddTo<TL, TV>(ref gwr, to + cols, p10, n - j);
+                AddTo<TL, TV>(ref gwr, to + cols + width, p11, n - j - width);
+                AddTo<TL, TV>(ref gwr, to + 2 * cols, p20, n - j);
+                AddTo<TL, TV>(ref gwr, to + 2 * cols + width, p21, n - j - width);
+                AddTo<TL, TV>(ref gwr, to + 3 * cols, p30, n - j);
+                AddTo<TL, TV>(ref gwr, to + 3 * cols + width, p31, n - j - width);
+            }
+        }
+
+        /// <summary>Two weight rows from gw[at] on, two vectors of columns at a time, then one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void WeightRows2<TL, TV>(ref T xtr, ref T g0, ref T gwr, int at, int m, int n, int stride, int batch, int cols)
+            where TL : struct, ILanes<T, TV> where TV : struct
+        {
+            int width = TL.Count, j = 0;
+            ref T g1 = ref Unsafe.Add(ref g0, batch);
+            for (; j + 2 * width <= stride; j += 2 * width)
+            {
+                TV p00 = TL.Zero, p01 = TL.Zero, p10 = TL.Zero, p11 = TL.Zero;
+                for (int b = 0; b < m; b++)
+                {
+                    var x0 = TL.Load(ref xtr, (nuint)(b * stride + j));
+                    var x1 = TL.Load(ref xtr, (nuint)(b * stride + j + width));
+                    var s0 = TL.Splat(Unsafe.Add(ref g0, b));
+                    var s1 = TL.Splat(Unsafe.Add(ref g1, b));
+                    p00 = TL.MulAdd(s0, x0, p00);
+                    p01 = TL.MulAdd(s0, x1, p01);
+                    p10 = TL.MulAdd(s1, x0, p10);
+                    p11 = TL.MulAdd(s1, x1, p11);
+                }
+                AddTo<TL, TV>(ref gwr, at + j, p00, n - j);
+                AddTo<TL, TV>(ref gwr, at + j + width, p01, n - j - width);
+                AddTo<TL, TV>(ref gwr, at + cols + j, p10, n - j);
+                AddTo<TL, TV>(ref gwr, at + cols + j + width, p11, n - j - width);
+            }
+            for (; j < stride; j += width)
+            {
+                TV p0 = TL.Zero, p1 = TL.Zero;
+                for (int b = 0; b < m; b++)
+                {
+                    var x0 = TL.Load(ref xtr, (nuint)(b * stride + j));
+                    p0 = TL.MulAdd(TL.Splat(Unsafe.Add(ref g0, b)), x0, p0);
+                    p1 = TL.MulAdd(TL.Splat(Unsafe.Add(ref g1, b)), x0, p1);
+                }
+                AddTo<TL, TV>(ref gwr, at + j, p0, n - j);
+                AddTo<TL, TV>(ref gwr, at + cols + j, p1, n - j);
+            }
+        }
+
         /// <summary>
-        /// Adds the first <paramref name="count"/> lanes of <paramref name="v"/> (all of them when it has no more) to the span at
-        /// <paramref name="at"/>: a whole vector whenever the span is long enough, the lanes past <paramref name="count"/> adding zero.
+        /// Adds the first <paramref name="count"/> lanes of <paramref name="v"/> (all of them when it has no more) to gw at
+        /// <paramref name="at"/>, a row of gw ending at a column past which the lanes hold padding. A count of zero or less adds
+        /// nothing: such a vector lies wholly in the padding, and gw may end before it.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AddTo(Span<T> span, int at, Vector512<T> v, int count)
+        private static void AddTo<TL, TV>(ref T gwr, int at, TV v, int count) where TL : struct, ILanes<T, TV> where TV : struct
         {
-            ref T r = ref MemoryMarshal.GetReference(span);
-            int width = Vector512<T>.Count;
-            if (count < width) v = Vector512.ConditionalSelect(Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(count))), v, Vector512<T>.Zero);
-            if (at + width <= span.Length) (Vector512.LoadUnsafe(ref r, (nuint)at) + v).StoreUnsafe(ref r, (nuint)at);
-            else for (int k = 0; k < Math.Min(count, width); k++) Unsafe.Add(ref r, at + k) += v.GetElement(k);
+            if (count >= TL.Count) TL.Store(TL.Add(TL.Load(ref gwr, (nuint)at), v), ref gwr, (nuint)at);
+            else for (int k = 0; k < count; k++) Unsafe.Add(ref gwr, at + k) += Lane<TL, TV>(v, k);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static T Lane<TL, TV>(TV v, int k) where TL : struct, ILanes<T, TV> where TV : struct =>
+            Unsafe.Add(ref Unsafe.As<TV, T>(ref v), k);
 
         /// <summary>
         /// acc + a b. float64: a multiply then an add, each rounded, so sums are the reference's bit for bit. float32 on a CPU
         /// with fused multiply-add: fused (one rounding per term instead of two). Either way a sum of n products stays within
         /// the usual bound of the in-order sum, |computed - exact| &lt;= n u / (1 - n u) (|bias| + sum |w x|), u the unit roundoff
-        /// (tested: CellKernelTests.A_float32_layer_is_within_the_in_order_sums_bound).
+        /// (tested: CellKernelTests.A_float32_layer_is_within_the_in_order_sums_bound). The vector forms are <see cref="ILanes{T, TV}.MulAdd"/>.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector<T> MulAdd(Vector<T> a, Vector<T> b, Vector<T> acc) =>
-            typeof(T) == typeof(float) && Fma.IsSupported
-                ? Vector.As<float, T>(Vector.FusedMultiplyAdd(Vector.As<T, float>(a), Vector.As<T, float>(b), Vector.As<T, float>(acc)))
-                : acc + a * b;
-
-        /// <summary><see cref="MulAdd(Vector{T}, Vector{T}, Vector{T})"/> for one number (a sample past the last vector computes as a vector's lane does).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static T MulAdd(T a, T b, T acc) => typeof(T) == typeof(float) && Fma.IsSupported ? T.FusedMultiplyAdd(a, b, acc) : acc + a * b;
-
-        /// <summary><see cref="MulAdd(Vector{T}, Vector{T}, Vector{T})"/> for 512-bit vectors.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<T> MulAdd512(Vector512<T> a, Vector512<T> b, Vector512<T> acc) =>
-            typeof(T) == typeof(float) && Fma.IsSupported
-                ? Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), acc.As<T, float>()).As<float, T>()
-                : acc + a * b;
 
         /// <summary>y += a x, element by element (a multiply then an add, never fused).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

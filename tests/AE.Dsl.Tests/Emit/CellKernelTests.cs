@@ -15,23 +15,37 @@ namespace AE.Dsl.Tests
     /// </summary>
     public class CellKernelTests
     {
-        public static TheoryData<int, int, int> Shapes() => new()
+        private static readonly (int Rows, int Cols, int Batch)[] ShapeList =
         {
-            { 1, 1, 1 }, { 5, 3, 1 }, { 7, 9, 3 }, { 8, 24, 16 }, { 9, 5, 17 }, { 64, 24, 16 }, { 3, 64, 5 },
+            (1, 1, 1), (5, 3, 1), (7, 9, 3), (8, 24, 16), (9, 5, 17), (64, 24, 16), (3, 64, 5),
             // whole 512-bit slices, a partial last vector of columns, more columns and samples than one transposed block
-            { 64, 12, 16 }, { 3, 64, 32 }, { 17, 130, 40 }, { 9, 72, 8 },
+            (64, 12, 16), (3, 64, 32), (17, 130, 40), (9, 72, 8),
         };
+
+        /// <summary>Every shape on every code path of the kernels (the widest the CPU has, Vector&lt;T&gt;, one sample at a time).</summary>
+        public static TheoryData<int, int, int, KernelPath> Shapes()
+        {
+            var data = new TheoryData<int, int, int, KernelPath>();
+            foreach (var (rows, cols, batch) in ShapeList)
+                foreach (var path in Enum.GetValues<KernelPath>()) data.Add(rows, cols, batch, path);
+            return data;
+        }
+
+        /// <summary>The kernels' paths (CellKernels&lt;T&gt;.Path, which is per element type).</summary>
+        public enum KernelPath { Widest, Vector, Scalar }
+
+        private static CellKernels<T>.Path On<T>(KernelPath path) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => (CellKernels<T>.Path)(int)path;
 
         private static double[] Random(Random rng, int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
 
         [Theory]
         [MemberData(nameof(Shapes))]
-        public void A_layer_is_the_in_order_sum_bit_for_bit(int rows, int cols, int batch)
+        public void A_layer_is_the_in_order_sum_bit_for_bit(int rows, int cols, int batch, KernelPath path)
         {
             var rng = new Random(rows * 1000 + cols * 10 + batch);
             double[] w = Random(rng, rows * cols), bias = Random(rng, rows), x = Random(rng, cols * batch);
             var y = new double[rows * batch];
-            CellKernels<double>.Linear(w, bias, x, y, rows, cols, batch);
+            CellKernels<double>.Linear(w, bias, x, y, rows, cols, batch, On<double>(path));
             for (int o = 0; o < rows; o++)
                 for (int b = 0; b < batch; b++)
                 {
@@ -43,13 +57,13 @@ namespace AE.Dsl.Tests
 
         [Theory]
         [MemberData(nameof(Shapes))]
-        public void A_layers_adjoint_adds_the_three_products(int rows, int cols, int batch)
+        public void A_layers_adjoint_adds_the_three_products(int rows, int cols, int batch, KernelPath path)
         {
             var rng = new Random(rows * 999 + cols * 7 + batch);
             double[] w = Random(rng, rows * cols), x = Random(rng, cols * batch), gy = Random(rng, rows * batch);
             double[] gx0 = Random(rng, cols * batch), gw0 = Random(rng, rows * cols), gb0 = Random(rng, rows);
             double[] gx = (double[])gx0.Clone(), gw = (double[])gw0.Clone(), gb = (double[])gb0.Clone();
-            CellKernels<double>.LinearBackward(w, x, gy, gx, gw, gb, rows, cols, batch);
+            CellKernels<double>.LinearBackward(w, x, gy, gx, gw, gb, rows, cols, batch, On<double>(path));
             for (int o = 0; o < rows; o++)
             {
                 double sb = 0;
@@ -81,12 +95,12 @@ namespace AE.Dsl.Tests
         /// </summary>
         [Theory]
         [MemberData(nameof(Shapes))]
-        public void A_float32_layer_is_within_the_in_order_sums_bound(int rows, int cols, int batch)
+        public void A_float32_layer_is_within_the_in_order_sums_bound(int rows, int cols, int batch, KernelPath path)
         {
             var rng = new Random(rows * 31 + cols * 17 + batch);
             float[] F(int n) => Random(rng, n).Select(v => (float)v).ToArray();
             float[] w = F(rows * cols), bias = F(rows), x = F(cols * batch), y = new float[rows * batch];
-            CellKernels<float>.Linear(w, bias, x, y, rows, cols, batch);
+            CellKernels<float>.Linear(w, bias, x, y, rows, cols, batch, On<float>(path));
             for (int o = 0; o < rows; o++)
                 for (int b = 0; b < batch; b++)
                 {
@@ -97,7 +111,7 @@ namespace AE.Dsl.Tests
 
             float[] gy = F(rows * batch), gx0 = F(cols * batch), gw0 = F(rows * cols), gb0 = F(rows);
             float[] gx = (float[])gx0.Clone(), gw = (float[])gw0.Clone(), gb = (float[])gb0.Clone();
-            CellKernels<float>.LinearBackward(w, x, gy, gx, gw, gb, rows, cols, batch);
+            CellKernels<float>.LinearBackward(w, x, gy, gx, gw, gb, rows, cols, batch, On<float>(path));
             int chunks = (batch + 31) / 32 + 1;   // the weight gradient adds a partial sum per block of samples
             for (int o = 0; o < rows; o++)
             {
