@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AE.Runtime.Cells
 {
@@ -10,7 +11,8 @@ namespace AE.Runtime.Cells
     /// the reference's Math functions). Each reduces its argument exactly (Cody–Waite, constant parts chosen so the
     /// products are exact) and evaluates a minimax polynomial of the Cephes library's single-precision functions; a
     /// lane outside the reduced range (or NaN, infinite) takes MathF's value instead, so the special values and the far
-    /// ranges are MathF's. Each lane's value depends on its own argument only (a sample's value does not depend on
+    /// ranges are MathF's. The polynomials' Horner steps fuse multiply and add where the CPU can (one rounding per step, and
+    /// half the latency of a multiply then an add). Each lane's value depends on its own argument only (a sample's value does not depend on
     /// where in the batch it sits). Error bounds against the function computed in double, in units of the float spacing
     /// at the exact value (tested on 200,000 arguments each, CellKernelTests.The_float32_vector_functions_are_within_their_ulp_bounds):
     /// <list type="bullet">
@@ -43,11 +45,11 @@ namespace AE.Runtime.Cells
             var r = x - k * new Vector<float>(0.693359375f) - k * new Vector<float>(-2.12194440e-4f);
             var z = r * r;
             var p = new Vector<float>(1.9875691500e-4f);
-            p = p * r + new Vector<float>(1.3981999507e-3f);
-            p = p * r + new Vector<float>(8.3334519073e-3f);
-            p = p * r + new Vector<float>(4.1665795894e-2f);
-            p = p * r + new Vector<float>(1.6666665459e-1f);
-            p = p * r + new Vector<float>(5.0000001201e-1f);
+            p = Mad(p, r, new Vector<float>(1.3981999507e-3f));
+            p = Mad(p, r, new Vector<float>(8.3334519073e-3f));
+            p = Mad(p, r, new Vector<float>(4.1665795894e-2f));
+            p = Mad(p, r, new Vector<float>(1.6666665459e-1f));
+            p = Mad(p, r, new Vector<float>(5.0000001201e-1f));
             p = p * z + r + One;
             var scale = Vector.ShiftLeft(Vector.ConvertToInt32(k) + new Vector<int>(127), 23);
             return p * Vector.AsVectorSingle(scale);
@@ -76,14 +78,14 @@ namespace AE.Runtime.Cells
             var ef = Vector.ConvertToSingle(e);
             var z = f * f;
             var p = new Vector<float>(7.0376836292e-2f);
-            p = p * f + new Vector<float>(-1.1514610310e-1f);
-            p = p * f + new Vector<float>(1.1676998740e-1f);
-            p = p * f + new Vector<float>(-1.2420140846e-1f);
-            p = p * f + new Vector<float>(1.4249322787e-1f);
-            p = p * f + new Vector<float>(-1.6668057665e-1f);
-            p = p * f + new Vector<float>(2.0000714765e-1f);
-            p = p * f + new Vector<float>(-2.4999993993e-1f);
-            p = p * f + new Vector<float>(3.3333331174e-1f);
+            p = Mad(p, f, new Vector<float>(-1.1514610310e-1f));
+            p = Mad(p, f, new Vector<float>(1.1676998740e-1f));
+            p = Mad(p, f, new Vector<float>(-1.2420140846e-1f));
+            p = Mad(p, f, new Vector<float>(1.4249322787e-1f));
+            p = Mad(p, f, new Vector<float>(-1.6668057665e-1f));
+            p = Mad(p, f, new Vector<float>(2.0000714765e-1f));
+            p = Mad(p, f, new Vector<float>(-2.4999993993e-1f));
+            p = Mad(p, f, new Vector<float>(3.3333331174e-1f));
             var y = p * f * z;
             y += ef * new Vector<float>(-2.12194440e-4f);
             y -= Half * z;
@@ -130,8 +132,8 @@ namespace AE.Runtime.Cells
         {
             var z = r * r;
             var p = new Vector<float>(-1.9515295891e-4f);
-            p = p * z + new Vector<float>(8.3321608736e-3f);
-            p = p * z + new Vector<float>(-1.6666654611e-1f);
+            p = Mad(p, z, new Vector<float>(8.3321608736e-3f));
+            p = Mad(p, z, new Vector<float>(-1.6666654611e-1f));
             return p * z * r + r;
         }
 
@@ -140,8 +142,8 @@ namespace AE.Runtime.Cells
         {
             var z = r * r;
             var p = new Vector<float>(2.443315711809948e-5f);
-            p = p * z + new Vector<float>(-1.388731625493765e-3f);
-            p = p * z + new Vector<float>(4.166664568298827e-2f);
+            p = Mad(p, z, new Vector<float>(-1.388731625493765e-3f));
+            p = Mad(p, z, new Vector<float>(4.166664568298827e-2f));
             return p * z * z - Half * z + One;
         }
 
@@ -155,10 +157,10 @@ namespace AE.Runtime.Cells
             var ax = Vector.Abs(x);
             var z = x * x;
             var p = new Vector<float>(-5.70498872745e-3f);
-            p = p * z + new Vector<float>(2.06390887954e-2f);
-            p = p * z + new Vector<float>(-5.37397155531e-2f);
-            p = p * z + new Vector<float>(1.33314422036e-1f);
-            p = p * z + new Vector<float>(-3.33332819422e-1f);
+            p = Mad(p, z, new Vector<float>(2.06390887954e-2f));
+            p = Mad(p, z, new Vector<float>(-5.37397155531e-2f));
+            p = Mad(p, z, new Vector<float>(1.33314422036e-1f));
+            p = Mad(p, z, new Vector<float>(-3.33332819422e-1f));
             var small = p * z * x + x;
             var e = ExpInRange(Vector.Min(ax, new Vector<float>(10f)) * new Vector<float>(2f));
             var large = One - new Vector<float>(2f) / (e + One);
@@ -174,21 +176,21 @@ namespace AE.Runtime.Cells
             var ax = Vector512.Abs(x);
             var z = x * x;
             var p = Vector512.Create(-5.70498872745e-3f);
-            p = p * z + Vector512.Create(2.06390887954e-2f);
-            p = p * z + Vector512.Create(-5.37397155531e-2f);
-            p = p * z + Vector512.Create(1.33314422036e-1f);
-            p = p * z + Vector512.Create(-3.33332819422e-1f);
+            p = Mad(p, z, Vector512.Create(2.06390887954e-2f));
+            p = Mad(p, z, Vector512.Create(-5.37397155531e-2f));
+            p = Mad(p, z, Vector512.Create(1.33314422036e-1f));
+            p = Mad(p, z, Vector512.Create(-3.33332819422e-1f));
             var small = p * z * x + x;
             // e^(2|x|), |x| capped at 10, as ExpInRange
             var e2 = Vector512.Min(ax, Vector512.Create(10f)) * Vector512.Create(2f);
             var k = Vector512.Floor(e2 * Vector512.Create(1.44269504088896341f) + Vector512.Create(0.5f));
             var r = e2 - k * Vector512.Create(0.693359375f) - k * Vector512.Create(-2.12194440e-4f);
             var q = Vector512.Create(1.9875691500e-4f);
-            q = q * r + Vector512.Create(1.3981999507e-3f);
-            q = q * r + Vector512.Create(8.3334519073e-3f);
-            q = q * r + Vector512.Create(4.1665795894e-2f);
-            q = q * r + Vector512.Create(1.6666665459e-1f);
-            q = q * r + Vector512.Create(5.0000001201e-1f);
+            q = Mad(q, r, Vector512.Create(1.3981999507e-3f));
+            q = Mad(q, r, Vector512.Create(8.3334519073e-3f));
+            q = Mad(q, r, Vector512.Create(4.1665795894e-2f));
+            q = Mad(q, r, Vector512.Create(1.6666665459e-1f));
+            q = Mad(q, r, Vector512.Create(5.0000001201e-1f));
             q = q * (r * r) + r + Vector512<float>.One;
             var e = q * Vector512.ShiftLeft(Vector512.ConvertToInt32(k) + Vector512.Create(127), 23).AsSingle();
             var large = Vector512<float>.One - Vector512.Create(2f) / (e + Vector512<float>.One);
@@ -196,6 +198,13 @@ namespace AE.Runtime.Cells
             var y = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(0.625f)), small, large);
             return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
         }
+
+        /// <summary>a b + c in one rounding where the CPU fuses (a polynomial's Horner step: faster and no less accurate), else two.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> Mad(Vector<float> a, Vector<float> b, Vector<float> c) => Fma.IsSupported ? Vector.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Mad(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
 
         /// <summary>1 / (1 + e^-x), with <see cref="Exp"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
