@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
+using AE.Kernels.Tests;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -170,7 +171,7 @@ namespace AE.Cli.Tests
             Assert.Equal("ae: error: file not found: 'laws/nosuch.ae'", Assert.Single(r.StderrLines));
         }
 
-        [Fact]
+        [OpenClFact]
         public void The_OpenCL_backend_times_the_device_law_and_allocates_nothing()
         {
             if (AE.Kernels.Tests.OpenClAvailability.Device(_output) is null) return;
@@ -188,7 +189,7 @@ namespace AE.Cli.Tests
             }
         }
 
-        [Fact]
+        [OpenClFact]
         public void A_lagged_law_counts_one_pass_and_opencl_refuses_it_in_one_line()
         {
             var r = Cli.Run(Repo.Root, "bench", "--name", "AeSgdmLagged", "--n", "5000", "--format", "json", "--min-time-ms", "50");

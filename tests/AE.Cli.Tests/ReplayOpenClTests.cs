@@ -25,7 +25,7 @@ namespace AE.Cli.Tests
             return data;
         }
 
-        [Theory]
+        [OpenClTheory]
         [MemberData(nameof(Cases))]
         public void Every_golden_controller_case_replays_on_opencl_within_tolerance(string name, string? law)
         {
@@ -40,7 +40,7 @@ namespace AE.Cli.Tests
             Assert.StartsWith("ok: all ", r.StdoutLines[^1], StringComparison.Ordinal);
         }
 
-        [Fact]
+        [OpenClFact]
         public void Json_output_names_the_backend_in_the_law()
         {
             if (OpenClAvailability.Device(_output) is null) return;
@@ -51,7 +51,7 @@ namespace AE.Cli.Tests
             Assert.True(doc.RootElement.GetProperty("within").GetBoolean());
         }
 
-        [Fact]
+        [OpenClFact]
         public void A_perturbed_law_fails_on_opencl_too()
         {
             if (OpenClAvailability.Device(_output) is null) return;
@@ -62,7 +62,7 @@ namespace AE.Cli.Tests
             Assert.EndsWith("the first at step 21 in column alpha", r.StdoutLines[^1], StringComparison.Ordinal);
         }
 
-        [Fact]
+        [OpenClFact]
         public void A_lagged_law_is_refused_on_opencl_in_one_line_rather_than_run_unlagged()
         {
             if (OpenClAvailability.Device(_output) is null) return;
@@ -71,7 +71,7 @@ namespace AE.Cli.Tests
             Assert.Equal("ae: error: cannot emit 'AeSgdmLagged' for OpenCL: 'AeSgdmLagged' is lagged; the OpenCL backend runs the reductions of the current step only so far (use the C# backend)", Assert.Single(r.StderrLines));
         }
 
-        [Fact]
+        [OpenClFact]
         public void Settings_out_of_range_are_one_line_as_on_the_cpu()
         {
             if (OpenClAvailability.Device(_output) is null) return;

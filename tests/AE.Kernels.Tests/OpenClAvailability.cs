@@ -8,7 +8,8 @@ namespace AE.Kernels.Tests
     /// <summary>
     /// The one place that decides what a test does on a machine without OpenCL: under CI=true a
     /// missing platform fails the test (.ci/run installs PoCL, so its absence is a broken setup);
-    /// elsewhere the test writes why it did nothing and returns.
+    /// elsewhere the test is skipped with the reason (<see cref="OpenClFactAttribute"/>,
+    /// <see cref="OpenClTheoryAttribute"/>), so a run without OpenCL says how many tests it did not run.
     /// </summary>
     internal static class OpenClAvailability
     {
@@ -26,9 +27,15 @@ namespace AE.Kernels.Tests
 
         public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
+        /// <summary>Why a test that needs OpenCL is skipped here, or null when it runs (always under CI=true).</summary>
+        public static string? SkipReason => Probe.Value.Device is null && !InCi
+            ? "no OpenCL platform (apt-get install pocl-opencl-icd): " + Probe.Value.Problem + "; runs, and fails, under CI=true"
+            : null;
+
         /// <summary>
-        /// The device to test on, or null when there is none and the test should return (outside CI).
-        /// Under CI=true a missing platform is an assertion failure.
+        /// The device to test on. Under CI=true a missing platform is an assertion failure; elsewhere a test
+        /// marked <see cref="OpenClFactAttribute"/> or <see cref="OpenClTheoryAttribute"/> is skipped before it gets
+        /// here, so null is returned only to a caller without the attribute.
         /// </summary>
         public static OpenClDevice? Device(ITestOutputHelper output)
         {
@@ -43,5 +50,17 @@ namespace AE.Kernels.Tests
 
         /// <summary>One context for the whole test run (creating one per test costs the driver's start-up each time).</summary>
         public static OpenClContext? Context(ITestOutputHelper output) => Device(output) is null ? null : SharedContext.Value;
+    }
+
+    /// <summary>A fact that needs OpenCL: skipped with the reason where there is none, except under CI=true, where it runs and fails.</summary>
+    public sealed class OpenClFactAttribute : FactAttribute
+    {
+        public OpenClFactAttribute() => Skip = OpenClAvailability.SkipReason;
+    }
+
+    /// <summary>A theory that needs OpenCL (as <see cref="OpenClFactAttribute"/>).</summary>
+    public sealed class OpenClTheoryAttribute : TheoryAttribute
+    {
+        public OpenClTheoryAttribute() => Skip = OpenClAvailability.SkipReason;
     }
 }

@@ -16,7 +16,7 @@ namespace AE.Kernels.Tests
 
         public OpenClEmitterTests(ITestOutputHelper output) => _output = output;
 
-        [Theory]
+        [OpenClTheory]
         [InlineData("ae_sgdm.ae", OpenClVectorType.Double)]
         [InlineData("ae_sgdm.ae", OpenClVectorType.Float)]
         [InlineData("ae_adam.ae", OpenClVectorType.Double)]

@@ -55,7 +55,7 @@ namespace AE.Kernels.Tests
 
         private static Dictionary<string, double> NoNoise() => new() { ["sigma_max"] = 0 };
 
-        [Theory]
+        [OpenClTheory]
         [MemberData(nameof(DoubleCases))]
         public void Double_steps_agree_with_the_reference_interpreter(string file, int n, int seed, int wg)
         {
@@ -79,7 +79,7 @@ namespace AE.Kernels.Tests
             return data;
         }
 
-        [Theory]
+        [OpenClTheory]
         [MemberData(nameof(FloatCases))]
         public void Float_steps_agree_with_the_csharp_float_step(string file, int n, int seed)
         {
@@ -94,7 +94,7 @@ namespace AE.Kernels.Tests
             vectors.AssertWithin(FloatRel, FloatAbsScale, _output, $"{file} n={n} float theta");
         }
 
-        [Fact]
+        [OpenClFact]
         public void Switching_rules_between_steps_agrees_with_the_csharp_law()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -131,7 +131,7 @@ namespace AE.Kernels.Tests
             Assert.StartsWith("law AeSgdm has no rule 'AE1' that can be switched off; valid: brake, AE8, AE2", ex.Message, StringComparison.Ordinal);
         }
 
-        [Fact]
+        [OpenClFact]
         public void A_compile_time_variant_runs_like_the_rule_switched_off()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -157,7 +157,7 @@ namespace AE.Kernels.Tests
             Assert.Equal(switched.ReadSignal("alpha"), variant.ReadSignal("alpha"));
         }
 
-        [Theory]
+        [OpenClTheory]
         [InlineData(false)]
         [InlineData(true)]
         public void Device_resident_steps_are_the_host_span_steps_bit_for_bit(bool isFloat)
@@ -215,7 +215,7 @@ namespace AE.Kernels.Tests
             Assert.Throws<ArgumentException>(() => onDevice.Step(1.0, small, thetaBuffer));
         }
 
-        [Fact]
+        [OpenClFact]
         public void Two_instances_with_the_same_inputs_are_bit_identical()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -237,7 +237,7 @@ namespace AE.Kernels.Tests
             Assert.Equal(a, b);
         }
 
-        [Fact]
+        [OpenClFact]
         public void Steps_allocate_nothing_on_the_host()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -261,7 +261,7 @@ namespace AE.Kernels.Tests
             Assert.Equal(0, allocated);
         }
 
-        [Fact]
+        [OpenClFact]
         public void Params_are_validated_like_the_csharp_constructor()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -285,7 +285,7 @@ namespace AE.Kernels.Tests
         /// kernel before the pass, under the conditions of its statement (when, the branch of a '?:',
         /// the right of '&amp;&amp;'), as the interpreter runs it; per element it would see n updates a step.
         /// </summary>
-        [Fact]
+        [OpenClFact]
         public void Scalar_filters_in_vector_statements_update_once_per_step()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -339,7 +339,7 @@ namespace AE.Kernels.Tests
         }
 
         /// <summary>A bool[n] param or state is stored as 1 and 0 and read back as a bool, as a bool slot is; a bool vector value is an int.</summary>
-        [Fact]
+        [OpenClFact]
         public void Bool_vectors_run_like_the_interpreter()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -377,7 +377,7 @@ namespace AE.Kernels.Tests
             Assert.Equal(interp.Get("seen"), seen);
         }
 
-        [Fact]
+        [OpenClFact]
         public void Noise_draws_are_the_cpus_draws_bit_for_bit()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -413,7 +413,7 @@ namespace AE.Kernels.Tests
             Assert.Equal(theta, twinTheta);
         }
 
-        [Fact]
+        [OpenClFact]
         public void A_scalar_draw_inside_a_vector_statement_is_one_draw_for_every_element()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;

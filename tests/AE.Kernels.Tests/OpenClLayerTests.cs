@@ -13,7 +13,7 @@ namespace AE.Kernels.Tests
 
         public OpenClLayerTests(ITestOutputHelper output) => _output = output;
 
-        [Fact]
+        [OpenClFact]
         public void Discovery_names_the_platform_and_a_double_precision_device()
         {
             if (OpenClAvailability.Device(_output) is not { } device) return;
@@ -47,7 +47,7 @@ __kernel void scale_l(__global long* x, const long k, const double unused)
 }
 ";
 
-        [Fact]
+        [OpenClFact]
         public void Vector_add_in_float()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -72,7 +72,7 @@ __kernel void scale_l(__global long* x, const long k, const double unused)
             for (int i = 0; i < n; i++) Assert.Equal(a[i] + b[i], c[i]);
         }
 
-        [Fact]
+        [OpenClFact]
         public void Vector_add_in_double_with_offsets()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -102,7 +102,7 @@ __kernel void scale_l(__global long* x, const long k, const double unused)
             Assert.Equal(c[^10..], tail);
         }
 
-        [Fact]
+        [OpenClFact]
         public void Long_and_int_buffers_round_trip()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -144,7 +144,7 @@ __kernel void partial_sums(__global const double* x, const long n, __global doub
 }
 ";
 
-        [Fact]
+        [OpenClFact]
         public void A_work_group_reduction_sums_exactly_representable_values_exactly()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -169,7 +169,7 @@ __kernel void partial_sums(__global const double* x, const long n, __global doub
             Assert.Equal(Enumerable.Range(1, wg).Sum(), partial[0]);
         }
 
-        [Fact]
+        [OpenClFact]
         public void A_build_error_throws_with_the_compilers_log()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -184,7 +184,7 @@ __kernel void partial_sums(__global const double* x, const long n, __global doub
             _output.WriteLine(ex.Message);
         }
 
-        [Fact]
+        [OpenClFact]
         public void An_invalid_argument_names_the_function_and_the_error()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
@@ -199,7 +199,7 @@ __kernel void partial_sums(__global const double* x, const long n, __global doub
             Assert.StartsWith("clCreateKernel failed: CL_INVALID_KERNEL_NAME", name.Message, StringComparison.Ordinal);
         }
 
-        [Fact]
+        [OpenClFact]
         public void A_launch_with_a_work_group_that_does_not_divide_the_range_names_the_error()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;

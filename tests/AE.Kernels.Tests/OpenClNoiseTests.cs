@@ -45,7 +45,7 @@ __kernel void test_contract(__global double* out, const double x, const double y
             return source + TestKernels;
         }
 
-        [Theory]
+        [OpenClTheory]
         [InlineData(42UL, 1UL, 1, 0L)]
         [InlineData(0UL, 0UL, 2, 1L)]
         [InlineData(ulong.MaxValue, ulong.MaxValue - 1, 65535, CounterNoise.MaxIndex - 100_000)]
@@ -79,7 +79,7 @@ __kernel void test_contract(__global double* out, const double x, const double y
             Assert.True(differing == 0, $"{differing} of {n} device draws differ; the first at {firstDifference}");
         }
 
-        [Fact]
+        [OpenClFact]
         public void The_device_compiler_does_not_contract_to_fma()
         {
             if (OpenClAvailability.Context(_output) is not { } context) return;
