@@ -241,6 +241,7 @@ namespace AE.Runtime.Cells
         private static int InputGradientSlices<TL, TV>(ref T wr, ref T gyr, ref T gxr, int rows, int cols, int batch, int c)
             where TL : struct, ILanes<T, TV> where TV : struct
         {
+            for (; c + 2 * TL.Count <= batch; c += 2 * TL.Count) InputGradientDoubleSlice<TL, TV>(ref wr, ref gyr, ref gxr, rows, cols, batch, c);
             for (; c + TL.Count <= batch; c += TL.Count)
             {
                 int i = 0;
@@ -291,6 +292,60 @@ namespace AE.Runtime.Cells
                 }
             }
             return c;
+        }
+
+        /// <summary>
+        /// d/d x for two vectors of samples from <paramref name="c"/> on: four inputs at a time (then one), each weight broadcast
+        /// once for both vectors; each input summed over the rows in order in its own register, as <see cref="InputGradientSlices"/> does.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void InputGradientDoubleSlice<TL, TV>(ref T wr, ref T gyr, ref T gxr, int rows, int cols, int batch, int c)
+            where TL : struct, ILanes<T, TV> where TV : struct
+        {
+            nuint second = (nuint)TL.Count;
+            int i = 0;
+            for (; i + 4 <= cols; i += 4)
+            {
+                ref T g0 = ref Unsafe.Add(ref gxr, i * batch + c);
+                TV a0 = TL.Load(ref g0, 0), a1 = TL.Load(ref g0, (nuint)batch), a2 = TL.Load(ref g0, (nuint)(2 * batch)), a3 = TL.Load(ref g0, (nuint)(3 * batch));
+                TV e0 = TL.Load(ref g0, second), e1 = TL.Load(ref g0, (nuint)batch + second), e2 = TL.Load(ref g0, (nuint)(2 * batch) + second), e3 = TL.Load(ref g0, (nuint)(3 * batch) + second);
+                for (int o = 0; o < rows; o++)
+                {
+                    ref T go = ref Unsafe.Add(ref gyr, o * batch + c);
+                    TV x0 = TL.Load(ref go, 0), x1 = TL.Load(ref go, second);
+                    ref T wo = ref Unsafe.Add(ref wr, o * cols + i);
+                    TV s0 = TL.Splat(wo), s1 = TL.Splat(Unsafe.Add(ref wo, 1)), s2 = TL.Splat(Unsafe.Add(ref wo, 2)), s3 = TL.Splat(Unsafe.Add(ref wo, 3));
+                    a0 = TL.MulAdd(s0, x0, a0);
+                    e0 = TL.MulAdd(s0, x1, e0);
+                    a1 = TL.MulAdd(s1, x0, a1);
+                    e1 = TL.MulAdd(s1, x1, e1);
+                    a2 = TL.MulAdd(s2, x0, a2);
+                    e2 = TL.MulAdd(s2, x1, e2);
+                    a3 = TL.MulAdd(s3, x0, a3);
+                    e3 = TL.MulAdd(s3, x1, e3);
+                }
+                TL.Store(a0, ref g0, 0);
+                TL.Store(e0, ref g0, second);
+                TL.Store(a1, ref g0, (nuint)batch);
+                TL.Store(e1, ref g0, (nuint)batch + second);
+                TL.Store(a2, ref g0, (nuint)(2 * batch));
+                TL.Store(e2, ref g0, (nuint)(2 * batch) + second);
+                TL.Store(a3, ref g0, (nuint)(3 * batch));
+                TL.Store(e3, ref g0, (nuint)(3 * batch) + second);
+            }
+            for (; i < cols; i++)
+            {
+                ref T gi = ref Unsafe.Add(ref gxr, i * batch + c);
+                TV a = TL.Load(ref gi, 0), e = TL.Load(ref gi, second);
+                for (int o = 0; o < rows; o++)
+                {
+                    var s = TL.Splat(Unsafe.Add(ref wr, o * cols + i));
+                    a = TL.MulAdd(s, TL.Load(ref gyr, (nuint)(o * batch + c)), a);
+                    e = TL.MulAdd(s, TL.Load(ref gyr, (nuint)(o * batch + c) + second), e);
+                }
+                TL.Store(a, ref gi, 0);
+                TL.Store(e, ref gi, second);
+            }
         }
 
         /// <summary>d/d x for the samples from <paramref name="c"/> on, one at a time, each rounded as a vector's lane rounds.</summary>
