@@ -19,7 +19,7 @@ namespace AE.Cli
     /// <c>ae bench &lt;cell.ae&gt; [--name CELL] [--batch B] [--time T] [--dtype f32|f64] [--checkpoint K]
     /// [--format table|json]</c>: the cell's generated C# compiled in memory, with PyTorch-style random weights and
     /// random inputs and output gradients, timed over one forward plus backward of the whole batch and sequence
-    /// (every gradient), the median of several batches (and the fastest batch: ns_per_step_min in JSON, steadier on a loaded machine), with the bytes allocated while timing.
+    /// (every gradient), the median of several batches (and the fastest batch: ns_per_step_min in JSON, steadier on a loaded machine; and cpu_ns_per_step, the process's CPU time per forward+backward, the median batch, which time-sharing of the cores does not inflate), with the bytes allocated while timing.
     /// </summary>
     internal static class CellBench
     {
@@ -102,7 +102,7 @@ namespace AE.Cli
             return ExitCodes.Success;
         }
 
-        private sealed record Result(string Cell, int Batch, int Time, string Dtype, int Threads, int CheckpointEvery, double NsPerStep, double NsPerStepMin, long AllocatedBytes, int Runs);
+        private sealed record Result(string Cell, int Batch, int Time, string Dtype, int Threads, int CheckpointEvery, double NsPerStep, double NsPerStepMin, double CpuNsPerStep, long AllocatedBytes, int Runs);
 
         private static Result Measure<T>(EmitTarget target, LawSet file, int batch, int time, int checkpoint, int threads, int minTimeMs)
             where T : unmanaged, IFloatingPointIeee754<T>
@@ -127,16 +127,20 @@ namespace AE.Cli
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var times = new double[BenchCommand.Batches];
+            var cpu = new double[BenchCommand.Batches];
             long before = GC.GetTotalAllocatedBytes(precise: true);
             for (int b = 0; b < BenchCommand.Batches; b++)
             {
+                var cpuStart = Environment.CpuUsage.TotalTime;
                 long start = Stopwatch.GetTimestamp();
                 for (int r = 0; r < runs; r++) Once();
                 times[b] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                cpu[b] = (Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds;
             }
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             Array.Sort(times);
-            return new Result(target.Name, batch, time, typeof(T) == typeof(double) ? "f64" : "f32", threads, cell.CheckpointEvery, times[BenchCommand.Batches / 2] / runs * 1e9, times[0] / runs * 1e9, allocated, runs * BenchCommand.Batches);
+            Array.Sort(cpu);
+            return new Result(target.Name, batch, time, typeof(T) == typeof(double) ? "f64" : "f32", threads, cell.CheckpointEvery, times[BenchCommand.Batches / 2] / runs * 1e9, times[0] / runs * 1e9, cpu[BenchCommand.Batches / 2] / runs * 1e9, allocated, runs * BenchCommand.Batches);
         }
 
         /// <summary>PyTorch's default initialisation (uniform within 1/sqrt(fan-in)) for weights, standard normal inputs and output gradients, a fixed seed.</summary>
@@ -168,6 +172,7 @@ namespace AE.Cli
                 json.WriteNumber("checkpoint_every", r.CheckpointEvery);
                 Json.Number(json, "ns_per_step", r.NsPerStep);
                 Json.Number(json, "ns_per_step_min", r.NsPerStepMin);
+                Json.Number(json, "cpu_ns_per_step", r.CpuNsPerStep);
                 json.WriteNumber("allocated_bytes", r.AllocatedBytes);
                 json.WriteNumber("runs", r.Runs);
                 json.WriteEndObject();

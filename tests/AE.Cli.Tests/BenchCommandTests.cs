@@ -86,6 +86,8 @@ namespace AE.Cli.Tests
             Assert.Equal(3, root.GetProperty("checkpoint_every").GetInt32()); // ceil(sqrt(5))
             Assert.InRange(root.GetProperty("ns_per_step").GetDouble(), 100.0, 1e9);
             Assert.InRange(root.GetProperty("ns_per_step_min").GetDouble(), 100.0, root.GetProperty("ns_per_step").GetDouble()); // the fastest batch, at most the median
+            // CPU time is counted in the kernel's ticks, so a short batch may read 0; never negative, never absurd.
+            Assert.InRange(root.GetProperty("cpu_ns_per_step").GetDouble(), 0.0, 1e9);
             Assert.Equal(0, root.GetProperty("allocated_bytes").GetInt64());
         }
 
