@@ -151,9 +151,9 @@ namespace AE.Dsl.Schedule
                 {
                     if (c.Function == "logsumexp")
                         throw new EmitNotSupportedException("logsumexp inside a fused law is not emitted yet; write max(v) + log(sum(exp(v - m))) with m = max(v)");
-                    // The same reduction twice in one statement is computed once.
-                    var twin = _reductions.FirstOrDefault(r => ReferenceEquals(r.Owner, owner) && r.Call.Function == c.Function
-                        && r.Call.Args.Count == c.Args.Count && r.Call.Args.Zip(c.Args, AE.Dsl.Passes.IntervalEvaluator.SameValue).All(x => x));
+                    // The same reduction twice is computed once: twice in one statement, or in a later statement under the same
+                    // guards where it still has the same value.
+                    var twin = _reductions.FirstOrDefault(r => SameCall(r.Call, c) && (ReferenceEquals(r.Owner, owner) || SameValueLater(r, c, owner)));
                     if (twin != null)
                     {
                         twin.Path = CommonPrefix(twin.Path, path);
@@ -164,6 +164,37 @@ namespace AE.Dsl.Schedule
                     _reductions.Add(red);
                     _draftOf[c] = red;
                 }
+            }
+
+            private static bool SameCall(IrCall a, IrCall b) =>
+                a.Function == b.Function && a.Args.Count == b.Args.Count && a.Args.Zip(b.Args, AE.Dsl.Passes.IntervalEvaluator.SameValue).All(x => x);
+
+            /// <summary>
+            /// Whether <paramref name="call"/> in <paramref name="owner"/>, a later statement than the reduction's, has the
+            /// reduction's value wherever it is read: the same switch and 'when' conditions (so the reduction is computed
+            /// whenever the later statement runs), arguments without draws or filter updates, every vector they read at the
+            /// same version and every scalar they read not written in between.
+            /// </summary>
+            private bool SameValueLater(ReductionDraft earlier, IrCall call, ScheduleItem owner)
+            {
+                var first = earlier.Owner;
+                if (first.Switch != owner.Switch || !first.Conds.SequenceEqual(owner.Conds)) return false;
+                if (!call.Args.All(a => IrFacts.IsPure(a) && IrFacts.DrawsNothing(a))) return false;
+                foreach (var r in call.Args.SelectMany(IrFacts.Descendants).OfType<IrRef>())
+                {
+                    if (!(r.Kind is SymbolKind.Local or SymbolKind.Signal or SymbolKind.Acc || r.Time == RefTime.Next)) continue;
+                    if (r.Type.IsScalar)
+                    {
+                        if (_writes.TryGetValue(ScalarKey(r), out var at) && at.Any(w => w >= first.Pos && w < owner.Pos)) return false;
+                    }
+                    else
+                    {
+                        first.Versions.TryGetValue(r.Name, out var was);
+                        owner.Versions.TryGetValue(r.Name, out var now);
+                        if (!ReferenceEquals(was, now)) return false;
+                    }
+                }
+                return true;
             }
 
             private static List<(IrExpr, bool)> Extend(List<(IrExpr Condition, bool Holds)> path, IrExpr condition, bool holds)

@@ -338,6 +338,49 @@ namespace AE.Kernels.Tests
             cmp.AssertWithin(Rel, AbsScale, _output, "scalar filters in vector statements");
         }
 
+        /// <summary>A reduction repeated across statements where it has the same value is computed once, here as in C#: the values are the interpreter's.</summary>
+        [OpenClFact]
+        public void A_reduction_repeated_across_statements_runs_like_the_interpreter()
+        {
+            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var unit = Laws.FromText(@"law Repeated {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state m: real[n] = 0;
+  signal a = 0, b = 0, c = 0, d = 0;
+  acc k: real = 1;
+  rule measure {
+    k += 1;
+    a = norm(m) + sum(grad * k);
+    b = 3 * norm(m);
+    k += 3;
+    c = sum(grad * k);
+    m' = 0.9 * m + grad;
+    d = norm(m) + norm(m');
+  }
+  update { theta' = theta - 0.01 * loss * m' / (1 + a * a + b * b + c * c + d * d); }
+}");
+            const int n = 37;
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
+            var rng = new Random(32);
+            var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
+            var theta = (double[])theta0.Clone();
+            var cmp = new Comparison();
+            for (int step = 1; step <= 10; step++)
+            {
+                var grad = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
+                law.Step(1.0, grad, theta);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { 1.0 }, ["grad"] = grad });
+                for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
+                var expected = interp.Get("theta");
+                for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
+            }
+            cmp.AssertWithin(Rel, AbsScale, _output, "a reduction repeated across statements");
+        }
+
         /// <summary>A bool[n] param or state is stored as 1 and 0 and read back as a bool, as a bool slot is; a bool vector value is an int.</summary>
         [OpenClFact]
         public void Bool_vectors_run_like_the_interpreter()

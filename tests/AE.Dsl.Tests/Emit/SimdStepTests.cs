@@ -368,6 +368,62 @@ namespace AE.Dsl.Tests
             }
         }
 
+        /// <summary>
+        /// norm(m) in statements of one rule with m unchanged between them (computed once; m' written between changes
+        /// nothing), and under another rule's switch (computed again); sum(grad * k) before and after the accumulator k grows (twice).
+        /// </summary>
+        internal const string Repeated = @"law Repeated ""the same reduction in several statements"" {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state m: real[n] = 0;
+  signal a = 0, b = 0, c = 0, d = 0, e = 0;
+  acc k: real = 1;
+  rule measure {
+    k += 1;
+    a = norm(m) + sum(grad * k);
+    b = 3 * norm(m);
+    k += 3;
+    c = sum(grad * k);
+    m' = 0.9 * m + grad;
+    d = norm(m) + norm(m');
+  }
+  rule again { e = norm(m); }
+  update { theta' = theta - 0.01 * loss * m' / (1 + a * a + b * b + c * c + d * d + e * e); }
+}";
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void A_reduction_repeated_across_statements_gives_the_interpreters_values(bool again)
+        {
+            const int n = 2 * AeSimd.ChunkSize + 3;
+            var unit = Unit(Repeated);
+            var laws = new[] { Make(unit, n, StepKernel.Scalar), Make(unit, n, StepKernel.Simd, 1), Make(unit, n, StepKernel.Simd, 2) };
+            var rng = new Random(12);
+            var theta0 = Gradient(rng, n, false);
+            var interp = new Eval.Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, initialState: new Dictionary<string, double[]> { ["theta"] = theta0 },
+                ablated: again ? null : new[] { "again" }, seed: 5);
+            var thetas = laws.Select(_ => (double[])theta0.Clone()).ToList();
+            foreach (var law in laws) law.SetRule("again", again);
+            for (int step = 1; step <= 5; step++)
+            {
+                var g = Gradient(rng, n, false);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { 1.0 }, ["grad"] = g });
+                for (int l = 0; l < laws.Length; l++)
+                {
+                    laws[l].Step(1.0, g, thetas[l]);
+                    for (int i = 0; i < n; i++) Assert.True(Math.Abs(interp.Get("theta")[i] - thetas[l][i]) <= 1e-12 * (1 + Math.Abs(thetas[l][i])), $"theta[{i}] at step {step}, law {l}");
+                    foreach (var name in new[] { "a", "b", "c", "d", "e" })
+                    {
+                        double want = interp.Scalar(name), got = laws[l].ReadSignal(laws[l].SignalNames.ToList().IndexOf(name));
+                        Assert.True(Math.Abs(want - got) <= 1e-12 * (1 + Math.Abs(want)), $"{name} at step {step}, law {l}: {got} against the interpreter's {want}");
+                    }
+                }
+            }
+        }
+
         // ------------------------------------------------------------ a whole run
 
         [Theory]

@@ -85,6 +85,18 @@ namespace AE.Dsl.Tests.Emit
             Assert.Null(Names.PrevElement(g));
         }
 
+        [Fact]
+        public void A_reduction_repeated_where_it_has_the_same_value_is_computed_once()
+        {
+            var check = AeCompiler.Check(new SourceFile("repeated.ae", SimdStepTests.Repeated));
+            Assert.False(check.HasErrors, TestSupport.Format(check.Diagnostics));
+            var schedule = StepSchedule.Build(check.Program!.Units[0], lagged: false);
+            // norm(m) in a and b: one; sum(grad * k) before and after k changes: two; norm(m) in d after m' is written,
+            // but m itself unchanged: the same as a's; norm(m') in d: one; norm(m) under the other rule's switch: its own.
+            var printed = schedule.Reductions.Select(r => r.Owner.Rule.Id + ": " + IrPrinter.Expr(r.Call)).ToList();
+            Assert.Equal(new[] { "measure: norm(m)", "measure: sum(grad * k)", "measure: sum(grad * k)", "measure: norm(m')", "again: norm(m)" }, printed);
+        }
+
         [Theory]
         [InlineData("param on: bool[n] = true;", "update { theta' = on ? theta - 0.1 * grad : theta; }", "bool vector on")]
         [InlineData("", "update { theta' = theta - 0.1 * grad + 0.01 * noise(n); }", null)]
