@@ -36,16 +36,18 @@ namespace AE.Cluster
     public static class Wire
     {
         public static WireBatch Of(BatchSpec batch, IEnumerable<int> jobs, string? lawSha256) => new(batch.Command, batch.Batch,
-            batch.Law is LawSource law ? new WireLaw(law.Paths.ToArray(), law.Name, law.Settings.Select(s => s.Name).ToArray(), law.Settings.Select(s => s.Text).ToArray(),
-                law.CurrentDirectory, lawSha256 ?? "") : null,
+            batch.Law is LawSource law ? LawOf(law, lawSha256 ?? "") : null,
             batch.Baselines.Select(b => new WireBaseline(b.Name, b.Settings.Select(s => s.Key).ToArray(), b.Settings.Select(s => s.Value).ToArray())).ToArray(),
             jobs.Select(i => batch.Jobs[i]).Select(j => new WireJob(j.Task.Spec, j.Recipe.Baseline, j.Recipe.Ablated.ToArray(), j.Recipe.Param, j.Recipe.Value, j.Seed, j.Steps,
                 j.Law, j.LawSha256, j.LawFile, j.SettingsJson)).ToArray(),
             batch.RecordSignals);
 
-        public static LawSource? Law(WireBatch batch) => batch.Law is WireLaw l
-            ? new LawSource(l.Paths, l.Name, l.SettingNames.Zip(l.SettingTexts, (n, t) => new ParamSetting(n, t)).ToList(), l.CurrentDirectory)
-            : null;
+        public static LawSource? Law(WireBatch batch) => batch.Law is WireLaw l ? Source(l) : null;
+
+        public static WireLaw LawOf(LawSource law, string sha256) => new(law.Paths.ToArray(), law.Name, law.Settings.Select(s => s.Name).ToArray(),
+            law.Settings.Select(s => s.Text).ToArray(), law.CurrentDirectory, sha256);
+
+        public static LawSource Source(WireLaw law) => new(law.Paths, law.Name, law.SettingNames.Zip(law.SettingTexts, (n, t) => new ParamSetting(n, t)).ToList(), law.CurrentDirectory);
 
         /// <summary>The batch a worker runs; <paramref name="law"/> is the law the worker loaded from <see cref="Law"/>.</summary>
         public static (BatchSpec Batch, BatchMethods Methods) ToEngine(WireBatch batch, ExperimentLaw? law)
