@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using AE.Engine;
+using AE.Experiments.Swarm;
 using Orleans;
 using Orleans.Runtime;
 
@@ -13,8 +14,9 @@ namespace AE.Cluster
     /// <summary>
     /// The population runs of a swarm on a cluster: each run (a method and a seed) is a <see cref="ISwarmGrain"/> on a
     /// worker, at most two per worker at a time; the client polls them for the law steps taken and, once finished,
-    /// for the run. A run whose worker is lost is started again from its first round under a new key: it is
-    /// deterministic from its seed, so the redone run is the one that was lost.
+    /// for the run, and each round's end state comes back with the poll that follows it. A run whose worker is lost is
+    /// started again under a new key from the last round state the client holds (or from its start): a run is
+    /// deterministic from the state a round starts with, so the run taken up is the one that was lost, bit for bit.
     /// </summary>
     public sealed partial class ClusterExecutor : ISwarmExecutor
     {
@@ -25,6 +27,9 @@ namespace AE.Cluster
             public ISwarmGrain? Grain;
             public long Compute;
             public string? Lost;
+
+            /// <summary>The state the run's latest round ended with, as the client last heard: where a redo starts.</summary>
+            public SwarmCheckpoint? Latest;
         }
 
         public IReadOnlyList<SwarmOutcome?> Execute(SwarmSpec spec, ExperimentLaw law, IReadOnlyList<SwarmJob> jobs, Action<long> progress, CancellationToken cancellation)
@@ -60,14 +65,15 @@ namespace AE.Cluster
                 {
                     var part = waiting.Dequeue();
                     part.Grain = _client.GetGrain<ISwarmGrain>(batch + "/" + part.Job.ToString(CultureInfo.InvariantCulture) + "/" + part.Attempt.ToString(CultureInfo.InvariantCulture));
-                    if (await Try(() => part.Grain.Start(SwarmWire.Of(spec, batch, lawSha256, jobs[part.Job]))).ConfigureAwait(false) is Exception ex)
+                    if (await Try(() => part.Grain.Start(SwarmWire.Of(spec, batch, lawSha256, jobs[part.Job], part.Latest))).ConfigureAwait(false) is Exception ex)
                     {
                         RedoSwarm(part, ex.Message, waiting);
                         break;
                     }
                     lastContact = DateTime.UtcNow;
                     if (part.Lost is string why) _notice("a worker was lost (" + why + "); redoing the " + jobs[part.Job].Method.ToString().ToLowerInvariant() + " run of seed "
-                        + jobs[part.Job].Seed.ToString(CultureInfo.InvariantCulture) + " elsewhere from its first round");
+                        + jobs[part.Job].Seed.ToString(CultureInfo.InvariantCulture) + " elsewhere from "
+                        + (part.Latest is { } latest ? "round " + (latest.Round + 1).ToString(CultureInfo.InvariantCulture) : "its first round"));
                     part.Lost = null;
                     running.Add(part);
                 }
@@ -75,7 +81,7 @@ namespace AE.Cluster
                 foreach (var part in running.ToList())
                 {
                     WireSwarmStatus? status = null;
-                    var error = await Try(async () => status = await part.Grain!.Poll().ConfigureAwait(false)).ConfigureAwait(false);
+                    var error = await Try(async () => status = await part.Grain!.Poll(part.Latest?.Round ?? 0).ConfigureAwait(false)).ConfigureAwait(false);
                     if (error is not null || status is null || !status.Held)
                     {
                         running.Remove(part);
@@ -84,6 +90,7 @@ namespace AE.Cluster
                     }
                     lastContact = DateTime.UtcNow;
                     part.Compute = status.Compute;
+                    if (status.Round > (part.Latest?.Round ?? 0)) part.Latest = new SwarmCheckpoint(status.Round, status.Compute, status.State);
                     if (!status.Finished) continue;
                     running.Remove(part);
                     if (status.Error is string message)
@@ -103,7 +110,7 @@ namespace AE.Cluster
         {
             part.Lost ??= MessageText.FirstLine(why);
             part.Attempt++;
-            part.Compute = 0;
+            part.Compute = part.Latest?.Compute ?? 0;
             waiting.Enqueue(part);
         }
     }

@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using AE.Engine;
+using AE.Experiments.Swarm;
 using Orleans;
 using Orleans.Placement;
 using Orleans.Runtime;
@@ -9,19 +10,21 @@ using Orleans.Runtime;
 namespace AE.Cluster
 {
     /// <summary>
-    /// One population run of a swarm (a method and a seed) on a worker. The members of a population are not split
-    /// across workers: they step together in one generated population, and a member that reaches the target stops
-    /// every member at that step, so its round is one process's loop (docs/cluster.md). <see cref="Start"/> begins the
-    /// run on the worker's thread pool and returns; after each round the grain holds the law steps taken, which
-    /// <see cref="Poll"/> reports, and once finished the whole run. The key is the swarm's batch, the run and the
-    /// attempt, so a run redone after its worker was lost is a new grain on a worker that is up.
+    /// One population run of a swarm (a method and a seed) on a worker, round by round. The members of a population are
+    /// not split across workers: they step together in one generated population, and a member that reaches the target
+    /// stops every member at that step, so a round is one process's loop (docs/cluster.md). <see cref="Start"/> begins
+    /// the run on the worker's thread pool, from its start or from the state a round ended with, and returns; at the end
+    /// of each round the grain holds the run's whole state (<see cref="SwarmCheckpoint"/>), which <see cref="Poll"/> hands
+    /// to the client, and once finished the whole run. The key is the swarm's batch, the run and the attempt, so a run
+    /// taken up after its worker was lost is a new grain on a worker that is up, started from the last round the client holds.
     /// </summary>
     public interface ISwarmGrain : IGrainWithStringKey
     {
         /// <summary>Starts the run (a second call while it runs does nothing).</summary>
         Task Start(WireSwarm swarm);
 
-        Task<WireSwarmStatus> Poll();
+        /// <param name="round">the round whose end state the client holds (0: none): a later one comes with the answer</param>
+        Task<WireSwarmStatus> Poll(int round);
 
         /// <summary>Ends the run after the step it is taking (the client was interrupted): it finishes as cancelled.</summary>
         Task Cancel();
@@ -35,6 +38,7 @@ namespace AE.Cluster
         private readonly SiloAddress _silo;
         private Task<WireSwarmStatus>? _work;
         private long _compute;
+        private SwarmCheckpoint? _latest;
 
         public SwarmGrain(ILocalSiloDetails silo)
         {
@@ -45,8 +49,8 @@ namespace AE.Cluster
         /// <summary>Called when a population run starts on a worker of this process, with the worker's silo (the worker prints it; a test kills it).</summary>
         public static event Action<WireSwarm, SiloAddress>? Started;
 
-        /// <summary>Called when a round of a population run on a worker of this process ends, with the law steps taken so far (a test kills the worker then).</summary>
-        public static event Action<WireSwarm, SiloAddress, long>? RoundEnded;
+        /// <summary>Called when a round of a population run on a worker of this process ends and another follows, with the state then (a test kills the worker there).</summary>
+        public static event Action<WireSwarm, SiloAddress, SwarmCheckpoint>? RoundEnded;
 
         public Task Start(WireSwarm swarm)
         {
@@ -58,14 +62,15 @@ namespace AE.Cluster
             return Task.CompletedTask;
         }
 
-        public Task<WireSwarmStatus> Poll()
+        public Task<WireSwarmStatus> Poll(int round)
         {
             if (_work is { IsCompleted: true } work)
             {
                 DeactivateOnIdle();
                 return Task.FromResult(work.Result);
             }
-            return Task.FromResult(SwarmWire.Running(_work is not null, Interlocked.Read(ref _compute)));
+            var latest = Volatile.Read(ref _latest);
+            return Task.FromResult(SwarmWire.Running(_work is not null, Interlocked.Read(ref _compute), latest is not null && latest.Round > round ? latest : null));
         }
 
         public Task Cancel()
@@ -81,11 +86,12 @@ namespace AE.Cluster
                 var (spec, job) = SwarmWire.ToEngine(swarm);
                 var law = WorkerLaws.Load(spec.Law, swarm.Law.Sha256, swarm.Command);
                 var started = DateTime.UtcNow;
-                var run = spec.Run(law, spec.MemberOptions(law), job, _cancel.Token, (compute, _) =>
-                {
-                    Interlocked.Exchange(ref _compute, compute);
-                    RoundEnded?.Invoke(swarm, _silo, compute);
-                });
+                var run = spec.Run(law, spec.MemberOptions(law), job, _cancel.Token, (compute, _) => Interlocked.Exchange(ref _compute, compute),
+                    swarm.Resume.Length > 0 ? swarm.Resume : null, checkpoint =>
+                    {
+                        Volatile.Write(ref _latest, checkpoint);
+                        RoundEnded?.Invoke(swarm, _silo, checkpoint);
+                    });
                 return SwarmWire.Finished(run, started, DateTime.UtcNow);
             }
             catch (Exception ex)

@@ -28,12 +28,16 @@ namespace AE.Engine
                 .ToList();
         }
 
-        /// <summary>Runs <paramref name="job"/>; <paramref name="progress"/> hears of the law steps taken after each round.</summary>
-        public SwarmRun Run(ExperimentLaw law, IReadOnlyList<object> options, SwarmJob job, CancellationToken cancellation, Action<long, long>? progress)
+        /// <summary>
+        /// Runs <paramref name="job"/>, from its first round or from the state <paramref name="resume"/> a round ended with;
+        /// <paramref name="progress"/> hears of the law steps taken after each round, <paramref name="roundEnded"/> of the state then.
+        /// </summary>
+        public SwarmRun Run(ExperimentLaw law, IReadOnlyList<object> options, SwarmJob job, CancellationToken cancellation, Action<long, long>? progress,
+            byte[]? resume = null, Action<SwarmCheckpoint>? roundEnded = null)
         {
             if (law is null) throw new ArgumentNullException(nameof(law));
             if (job is null) throw new ArgumentNullException(nameof(job));
-            return SwarmRunner.Run(law.Compiled, options, Task.Create, job.Method, Settings, job.Seed, true, cancellation, progress);
+            return SwarmRunner.Run(law.Compiled, options, Task.Create, job.Method, Settings, job.Seed, true, cancellation, progress, resume, roundEnded);
         }
     }
 }
