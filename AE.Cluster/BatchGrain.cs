@@ -85,7 +85,7 @@ namespace AE.Cluster
                 var (batch, methods) = Wire.ToEngine(part, law);
                 var outcomes = BatchRunner.RunJobs(batch, Enumerable.Range(0, n).ToList(), methods, (done, _) => Volatile.Write(ref _done, done), _cancel.Token);
                 return new WireStatus(true, n, n, true, null, false,
-                    outcomes.Select(o => o is null ? Array.Empty<byte>() : MachineRunBytes.Write(o.Run, log: part.RecordSignals)).ToArray(),
+                    outcomes.Select(o => o is null ? Array.Empty<byte>() : MachineRunBytes.Write(o.Run, log: part.RecordSignals || part.KeepLogs)).ToArray(),
                     outcomes.Select(o => o?.StartedAt.Ticks ?? 0).ToArray(), outcomes.Select(o => o?.FinishedAt.Ticks ?? 0).ToArray());
             }
             catch (Exception ex)

@@ -22,7 +22,7 @@ namespace AE.Cluster
 
     /// <summary>A part of a batch for one worker: the batch's law and baselines, and some of its jobs.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record WireBatch(string Command, string Batch, WireLaw? Law, WireBaseline[] Baselines, WireJob[] Jobs, bool RecordSignals);
+    public sealed record WireBatch(string Command, string Batch, WireLaw? Law, WireBaseline[] Baselines, WireJob[] Jobs, bool RecordSignals, bool KeepLogs);
 
     /// <summary>
     /// Where a worker's part stands (a run's log travels only when the batch stores its steps: the tables need its figures only): whether this grain holds the part at all (a grain whose first activation was lost
@@ -40,7 +40,7 @@ namespace AE.Cluster
             batch.Baselines.Select(b => new WireBaseline(b.Name, b.Settings.Select(s => s.Key).ToArray(), b.Settings.Select(s => s.Value).ToArray())).ToArray(),
             jobs.Select(i => batch.Jobs[i]).Select(j => new WireJob(j.Task.Spec, j.Recipe.Baseline, j.Recipe.Ablated.ToArray(), j.Recipe.Param, j.Recipe.Value, j.Seed, j.Steps,
                 j.Law, j.LawSha256, j.LawFile, j.SettingsJson)).ToArray(),
-            batch.RecordSignals);
+            batch.RecordSignals, batch.KeepLogs);
 
         public static LawSource? Law(WireBatch batch) => batch.Law is WireLaw l ? Source(l) : null;
 
@@ -59,7 +59,7 @@ namespace AE.Cluster
                 if (!tasks.TryGetValue(j.Task, out var task)) tasks.Add(j.Task, task = TaskSource.FromSpec(j.Task));
                 return new BatchJob(task, new JobRecipe(j.Baseline, j.Ablated, j.Param, j.Value), j.Seed, j.Steps, j.Law, j.LawSha256, j.LawFile, j.SettingsJson);
             }).ToList();
-            return (new BatchSpec(batch.Command, batch.Batch, law?.Source, baselines, jobs, batch.RecordSignals), new BatchMethods(law, baselines));
+            return (new BatchSpec(batch.Command, batch.Batch, law?.Source, baselines, jobs, batch.RecordSignals) { KeepLogs = batch.KeepLogs }, new BatchMethods(law, baselines));
         }
 
         public static JobOutcome? Outcome(WireStatus status, int i) => status.Runs[i].Length == 0 ? null
