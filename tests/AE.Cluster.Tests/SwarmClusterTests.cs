@@ -101,6 +101,43 @@ namespace AE.Cluster.Tests
         }
 
         [Fact]
+        public async Task A_swarm_that_loses_the_cluster_says_so_in_one_line_and_prints_no_table()
+        {
+            var (cluster, spec) = await TestClusterTests.Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var before = ClusterExecutor.LostAfter;
+            ClusterExecutor.LostAfter = TimeSpan.FromSeconds(3);
+            // Every silo is killed as the first population run starts; that run's Start waits for it.
+            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var killed = new ManualResetEventSlim();
+            void Started(WireSwarm swarm, SiloAddress silo)
+            {
+                if (first.TrySetResult()) killed.Wait(TimeSpan.FromSeconds(30));
+            }
+            SwarmGrain.Started += Started;
+            CliResult r;
+            try
+            {
+                var run = Task.Run(() => Support.Ae(dir.Path, Swarm.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
+                await first.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
+                killed.Set();
+                r = await run.WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                killed.Set();
+                SwarmGrain.Started -= Started;
+                ClusterExecutor.LostAfter = before;
+            }
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s", r.StderrLines.Single());
+            Assert.Equal(0, RunDatabase.Scalar(Path.Combine(dir.Path, "x.db"), "SELECT count(*) FROM runs"));
+        }
+
+        [Fact]
         public void A_swarm_with_no_cluster_at_the_port_is_one_line_and_stores_nothing()
         {
             using var dir = new TempDirectory();
