@@ -23,12 +23,14 @@ namespace AE.Cli
                 new OptionSpec("--law", "a .ae file of the law to run", "The law's .ae file (default: laws/ae_sgdm_phase.ae).") { HelpName = "FILE" },
                 new OptionSpec("--name", "the name of a law or variant in the file", "A law or variant of the file (default: its first law).") { HelpName = "LAW" },
                 new OptionSpec("--steps", "the step budget of each run, a whole number", "Each run's step budget (default: the task's own).") { HelpName = "N" }.WholeNumber(max: SweepCommand.MaxSteps),
+                new OptionSpec(ClusterOption.Name, ClusterOption.Expected,
+                    "Run the item's runs on the workers of a cluster (ae worker): localhost or localhost:PORT (docs/cluster.md). The files and verdict are the same; items D and F do not run on a cluster.") { HelpName = "SPEC" },
             },
             Details = new[]
             {
                 "Forms: ae experiment list [--format table|json]",
                 "       ae experiment run <ID> [--seeds N] [--out DIR] [--format table|json]",
-                "                              [--law FILE] [--name LAW] [--steps N]",
+                "                              [--law FILE] [--name LAW] [--steps N] [--cluster SPEC]",
                 "",
                 "list: the sections A-L of seed 001's menu of experiments: each one's question,",
                 "whether it runs here (yes, partly, no) and with which command and tasks, or what",
@@ -49,7 +51,9 @@ namespace AE.Cli
                 "  G  from the law's alpha_max on quadratic and noisy-quadratic: blown seeds",
                 "  J  laws/ae_sgdm.ae against SGDm and laws/ae_adam.ae against Adam (not --law)",
                 "  L  every switchable rule off in turn on four tasks",
-                "H, I and K print one line saying why not and exit 2.",
+                "H, I and K print one line saying why not and exit 2. With --cluster SPEC each",
+                "arm's seeds run as one batch on the cluster's workers (ae worker); the files and",
+                "the verdict are the same. D and F do not run on a cluster (one line, exit 2).",
                 "",
                 "Exit codes: 0 listed or run; 2 bad input or an item that does not run here;",
                 "3 internal error; 130 interrupted (no verdict).",
@@ -60,7 +64,7 @@ namespace AE.Cli
         public const int DefaultSeeds = 3;
 
         /// <summary>The options of 'ae experiment run' that 'ae experiment list' refuses.</summary>
-        private static readonly string[] RunOnly = { "--seeds", "--out", "--law", "--name", "--steps" };
+        private static readonly string[] RunOnly = { "--seeds", "--out", "--law", "--name", "--steps", ClusterOption.Name };
 
         private static int Run(CommandInput parsed, CliContext context)
         {
@@ -93,10 +97,25 @@ namespace AE.Cli
             if (!ExperimentRun.Runnable.ContainsKey(item.Id))
                 throw new CliException("item " + item.Id + " (" + item.Title + ") is not run by 'ae experiment run': "
                     + (item.Status == MenuStatus.No ? item.Here : "its arms run with other commands here: " + item.Here));
+            var clusterSpec = ClusterOption.Spec(parsed.Value(ClusterOption.Name), Name);
+            if (clusterSpec is not null && ExperimentArms.NotOnCluster(item.Id) is string why) throw new CliException(why + "; run it without --cluster");
             string outDir = Path.GetFullPath(parsed.Value("--out") ?? "ae-experiment-" + item.Id, context.CurrentDirectory);
             var law = ExperimentLaw.Load(new[] { parsed.Value("--law") ?? ExperimentRun.DefaultLaw }, parsed.Value("--name"), Array.Empty<ParamSetting>(),
                 Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
-            var report = ExperimentRun.Run(item.Id, new ExperimentRunSettings(seeds, steps, outDir, law, context));
+            ExperimentReport report;
+            using (var cluster = ClusterOption.Connect(clusterSpec, context))
+            {
+                try
+                {
+                    report = ExperimentRun.Run(item.Id, new ExperimentRunSettings(seeds, steps, outDir, law, context, new ExperimentArms(cluster, context)));
+                }
+                catch (ExperimentArms.Interrupted)
+                {
+                    context.Stderr.WriteLine("ae: interrupted; no verdict; the cluster's runs of the item were not all done, so no files were written under "
+                        + global::AE.Cli.Experiment.Display(outDir, context.CurrentDirectory));
+                    return ExitCodes.Interrupted;
+                }
+            }
             if (context.Cancellation.IsCancellationRequested)
             {
                 // The runs stopped where they were: their files are written, but no verdict is given on them.

@@ -18,7 +18,7 @@ namespace AE.Cli
     internal sealed record ExperimentReport(string Id, string Title, Judgement Judgement, string Markdown, IReadOnlyList<string> Files, Action<Utf8JsonWriter> Json);
 
     /// <summary>The settings every item's run shares: seeds, budget override, output folder, the law.</summary>
-    internal sealed record ExperimentRunSettings(int Seeds, long? Steps, string OutDir, ExperimentLaw Law, CliContext Context);
+    internal sealed record ExperimentRunSettings(int Seeds, long? Steps, string OutDir, ExperimentLaw Law, CliContext Context, ExperimentArms Arms);
 
     /// <summary>
     /// <c>ae experiment run ID</c>: the items of seed 001's menu that run here, each on the AE machine with the law and a
@@ -295,13 +295,20 @@ namespace AE.Cli
         /// <summary>The initial rate of items C, E, G and L: 1, where the law reaches the targets of delayed and plateau (docs/results.md, "From init_alpha = 1").</summary>
         public const double HighRate = 1;
 
-        private static Arm LawArm(ExperimentLaw law, string name, string? without)
+        private static ExperimentArm LawArm(ExperimentLaw law, string name, string? without)
         {
             if (without is not null && !law.RuleIds.Contains(without, StringComparer.Ordinal))
                 throw new CliException("the law " + law.Name + " has no switchable rule " + without + "; its rules: " + string.Join(", ", law.RuleIds));
             var o = law.OptionsWith("init_alpha", HighRate);
             var ablated = without is null ? Array.Empty<string>() : new[] { without };
-            return new Arm(name, (n, seed) => law.Create(n, seed, ablated, o));
+            return new ExperimentArm(new Arm(name, (n, seed) => law.Create(n, seed, ablated, o)), law, new JobRecipe(null, ablated, "init_alpha", HighRate), null);
+        }
+
+        /// <summary>A fixed-rate baseline of <see cref="BaselineCatalog"/> at <paramref name="rate"/>, shown as <paramref name="name"/>.</summary>
+        private static ExperimentArm BaselineArm(string name, string baseline, double rate, Func<int, AE.Runtime.IOptimizerLaw> create)
+        {
+            var spec = new BaselineSpec(baseline);
+            return new ExperimentArm(new Arm(name, (n, _) => create(n)), null, JobRecipe.Of(spec, rate), spec);
         }
 
         private static ExperimentReport KnockOne(ExperimentRunSettings s, string id, string title, string rule, string task, string measureName,
@@ -309,8 +316,8 @@ namespace AE.Cli
         {
             var law = s.Law;
             var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
-            var on = ArmComparison.Run(LawArm(law, law.Name, null), () => TaskCatalog.Create(task), s.Seeds, options, measure, s.Context.Cancellation);
-            var off = ArmComparison.Run(LawArm(law, law.Name + " without " + rule, rule), () => TaskCatalog.Create(task), s.Seeds, options, measure, s.Context.Cancellation);
+            var on = s.Arms.Run(LawArm(law, law.Name, null), task, s.Seeds, options, measure);
+            var off = s.Arms.Run(LawArm(law, law.Name + " without " + rule, rule), task, s.Seeds, options, measure);
             var j = judge(on, off);
             return ArmsReport(s, id, title, "the law with and without " + rule + " on " + task + " from init_alpha = " + SweepCommand.Rate(HighRate), new[] { on, off }, measureName, j,
                 "The verdict is on " + rule + "'s effect: the law with it against the law without it.");
@@ -324,10 +331,10 @@ namespace AE.Cli
             var lawRows = new List<ArmResult>();
             foreach (var task in new[] { "quadratic", "noisy-quadratic" })
             {
-                var l = ArmComparison.Run(LawArm(law, law.Name, null), () => TaskCatalog.Create(task), s.Seeds, options, ArmComparison.LargestLogAlphaStep, s.Context.Cancellation);
+                var l = s.Arms.Run(LawArm(law, law.Name, null), task, s.Seeds, options, ArmComparison.LargestLogAlphaStep);
                 lawRows.Add(l);
                 results.Add(l);
-                results.Add(ArmComparison.Run(new Arm("sgdm", (n, _) => new SgdMomentum(n, HighRate, 0.9)), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation));
+                results.Add(s.Arms.Run(BaselineArm("sgdm", "sgdm", HighRate, n => new SgdMomentum(n, HighRate, 0.9)), task, s.Seeds, options, null));
             }
             return ArmsReport(s, "G", "Budget/continuity & safety", "the law from init_alpha = " + SweepCommand.Rate(HighRate) + " (its alpha_max) and SGDm (momentum 0.9) at lr "
                 + SweepCommand.Rate(HighRate) + " on quadratic and noisy-quadratic (eigenvalues up to 60)", results, "largest |d log alpha| per step",
@@ -337,10 +344,10 @@ namespace AE.Cli
         /// <summary>The initial rates of items A and B, each method run from each.</summary>
         public static readonly double[] StartRates = { 0.01, 0.1, 1 };
 
-        private static Arm RateArm(ExperimentLaw law, double rate)
+        private static ExperimentArm RateArm(ExperimentLaw law, double rate)
         {
             var o = law.OptionsWith("init_alpha", rate);
-            return new Arm(law.Name + " from " + SweepCommand.Rate(rate), (n, seed) => law.Create(n, seed, null, o));
+            return new ExperimentArm(new Arm(law.Name + " from " + SweepCommand.Rate(rate), (n, seed) => law.Create(n, seed, null, o)), law, JobRecipe.LawWith("init_alpha", rate), null);
         }
 
         private static ExperimentReport Sanity(ExperimentRunSettings s)
@@ -349,9 +356,8 @@ namespace AE.Cli
             var cells = new List<(ArmResult Law, ArmResult Fixed)>();
             foreach (var task in new[] { "quadratic", "linreg" })
                 foreach (double rate in StartRates)
-                    cells.Add((ArmComparison.Run(RateArm(s.Law, rate), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
-                        ArmComparison.Run(new Arm("sgdm from " + SweepCommand.Rate(rate), (n, _) => new SgdMomentum(n, rate, 0.9)), () => TaskCatalog.Create(task), s.Seeds, options, null,
-                            s.Context.Cancellation)));
+                    cells.Add((s.Arms.Run(RateArm(s.Law, rate), task, s.Seeds, options, null),
+                        s.Arms.Run(BaselineArm("sgdm from " + SweepCommand.Rate(rate), "sgdm", rate, n => new SgdMomentum(n, rate, 0.9)), task, s.Seeds, options, null)));
             return ArmsReport(s, "A", "Core sanity & speedups", "the law and SGDm (momentum 0.9) from init_alpha = lr = " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
                 + " on quadratic and linreg", cells.SelectMany(c => new[] { c.Law, c.Fixed }).ToList(), null, MenuCriteria.Sanity(cells),
                 "The seed's MLP, ResNet-18 and WikiText setups are not here.");
@@ -374,9 +380,8 @@ namespace AE.Cli
                 var cells = new List<(ArmResult Law, ArmResult Fixed)>();
                 foreach (var task in FamilyTasks)
                     foreach (double rate in StartRates)
-                        cells.Add((ArmComparison.Run(RateArm(law, rate), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
-                            ArmComparison.Run(new Arm(baseline + " from " + SweepCommand.Rate(rate), (n, _) => BaselineCatalog.Create(baseline, n, rate)), () => TaskCatalog.Create(task),
-                                s.Seeds, options, null, s.Context.Cancellation)));
+                        cells.Add((s.Arms.Run(RateArm(law, rate), task, s.Seeds, options, null),
+                            s.Arms.Run(BaselineArm(baseline + " from " + SweepCommand.Rate(rate), baseline, rate, n => BaselineCatalog.Create(baseline, n, rate)), task, s.Seeds, options, null)));
                 all.AddRange(cells.SelectMany(c => new[] { c.Law, c.Fixed }));
                 var j = MenuCriteria.Sanity(cells);
                 verdicts.Add(j with { Numbers = law.Name + " against " + baseline + ": " + j.Word + ", " + j.Numbers });
@@ -398,11 +403,11 @@ namespace AE.Cli
             var verdicts = new List<Judgement>();
             foreach (var task in new[] { "scale-change", "moving-optimum" })
             {
-                var law = StartRates.Select(r => ArmComparison.Run(RateArm(s.Law, r), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation)).ToList();
+                var law = StartRates.Select(r => s.Arms.Run(RateArm(s.Law, r), task, s.Seeds, options, null)).ToList();
                 var fixedRuns = StartRates.SelectMany(r => new[]
                 {
-                    ArmComparison.Run(new Arm("sgdm from " + SweepCommand.Rate(r), (n, _) => new SgdMomentum(n, r, 0.9)), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
-                    ArmComparison.Run(new Arm("adam from " + SweepCommand.Rate(r), (n, _) => new Adam(n, r)), () => TaskCatalog.Create(task), s.Seeds, options, null, s.Context.Cancellation),
+                    s.Arms.Run(BaselineArm("sgdm from " + SweepCommand.Rate(r), "sgdm", r, n => new SgdMomentum(n, r, 0.9)), task, s.Seeds, options, null),
+                    s.Arms.Run(BaselineArm("adam from " + SweepCommand.Rate(r), "adam", r, n => new Adam(n, r)), task, s.Seeds, options, null),
                 }).ToList();
                 all.AddRange(law);
                 all.AddRange(fixedRuns);
@@ -422,9 +427,9 @@ namespace AE.Cli
         {
             var law = s.Law;
             var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
-            var full = AblationTasks.Select(t => ArmComparison.Run(LawArm(law, law.Name, null), () => TaskCatalog.Create(t), s.Seeds, options, null, s.Context.Cancellation)).ToList();
-            var removed = law.RuleIds.Select(rule => (rule, (IReadOnlyList<ArmResult>)AblationTasks.Select(t => ArmComparison.Run(LawArm(law, "without " + rule, rule),
-                () => TaskCatalog.Create(t), s.Seeds, options, null, s.Context.Cancellation)).ToList())).ToList();
+            var full = AblationTasks.Select(t => s.Arms.Run(LawArm(law, law.Name, null), t, s.Seeds, options, null)).ToList();
+            var removed = law.RuleIds.Select(rule => (rule, (IReadOnlyList<ArmResult>)AblationTasks.Select(t => s.Arms.Run(LawArm(law, "without " + rule, rule),
+                t, s.Seeds, options, null)).ToList())).ToList();
             var all = full.Concat(removed.SelectMany(r => r.Item2)).ToList();
             return ArmsReport(s, "L", "Ablations (prove each law matters)", "the full law and each switchable rule off in turn, from init_alpha = " + SweepCommand.Rate(HighRate)
                 + " on " + string.Join(", ", AblationTasks), all, null, MenuCriteria.Ablation(full, removed), "");

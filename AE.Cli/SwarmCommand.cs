@@ -3,11 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Tasks;
 using AE.Cli.Plots;
+using AE.Cluster;
 using AE.Experiments.Machine;
 using AE.Experiments.Swarm;
 using AE.Engine;
@@ -54,6 +53,7 @@ namespace AE.Cli
                 LawCommandOptions.Db,
                 new OptionSpec("--out", "a folder for run-ID.csv, run-ID.svg and run-ID.png", "Write the best member's run-ID.csv, run-ID.svg and run-ID.png per seed and method.") { HelpName = "DIR" },
                 LawCommandOptions.NoProgress,
+                LawCommandOptions.Cluster,
             },
             Details = new[]
             {
@@ -68,7 +68,8 @@ namespace AE.Cli
                 "the steps equally; pbt replaces the worst quarter by copies of the best quarter",
                 "and multiplies their coefficients by 1.25 or 0.8. The run stops when a member",
                 "reaches the task's target. Every member is a row of 'runs' (command swarm, one",
-                "batch per invocation) with its steps.",
+                "batch per invocation) with its steps. With --cluster, each seed and method runs",
+                "on a worker of the cluster (its members stay together); the table is the same.",
                 "",
                 "Output: a markdown table, one row per method: seeds reaching the target, the law",
                 "steps of all members until then, the best member's final loss gap, dead members.",
@@ -81,7 +82,7 @@ namespace AE.Cli
         /// <param name="SpreadAsked">Whether --lr-param, or a --spread other than 0, was given: then the law must have the initial-rate param.</param>
         internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, TaskSource Task, int K, int Rounds, long? Steps, int Seeds, long? MinSteps, int Threads,
             IReadOnlyList<SwarmMethod> Methods, double Temperature, double Kappa, double Dither, double Spread, string LrParam, bool SpreadAsked, OutputFormat Format,
-            IReadOnlyList<ParamSetting> Settings, string Database, string? Out, bool Progress)
+            IReadOnlyList<ParamSetting> Settings, string Database, string? Out, bool Progress, ClusterSpec? Cluster)
         {
             public static Options From(CommandInput parsed, CliContext context)
             {
@@ -110,7 +111,7 @@ namespace AE.Cli
                 bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
                 bool spreadAsked = parsed.Value("--lr-param") is not null || (parsed.Value("--spread") is not null && spread != 0);
                 return new Options(parsed.Positionals, parsed.Value("--name"), taskSource, k, rounds, stepsGiven, seeds, minSteps, threads, methods, temperature, kappa,
-                    dither, spread, lrParam, spreadAsked, format, settings, dbPath, outDir, progress);
+                    dither, spread, lrParam, spreadAsked, format, settings, dbPath, outDir, progress, ClusterOption.Spec(parsed.Value(ClusterOption.Name), Name));
             }
         }
 
@@ -120,7 +121,7 @@ namespace AE.Cli
         internal static int Run(Options swarmOptions, CliContext context)
         {
             var (lawFiles, lawName, taskSource, k, rounds, stepsGiven, seeds, minSteps, threads, methods, temperature, kappa, dither, spread, lrParam, spreadAsked,
-                format, settings, dbPath, outDir, progress) = swarmOptions;
+                format, settings, dbPath, outDir, progress, clusterSpec) = swarmOptions;
 
             var task = taskSource.Create();
             long steps = stepsGiven ?? task.DefaultSteps;
@@ -134,55 +135,29 @@ namespace AE.Cli
             if (!spreads && spreadAsked)
                 throw new CliException("unknown param '" + lrParam + "' for the members' spread; the params of " + law.Name + ": " + string.Join(", ", paramNames));
             var memberRates = new double[k];
-            var options = new object[k];
             double baseRate = spreads ? BaseRate(law, lrParam) : double.NaN;
+            for (int j = 0; j < k; j++) memberRates[j] = spreads ? baseRate * Math.Pow(10, spread * ((double)j / (k - 1) - 0.5)) : double.NaN;
+            var spec = new SwarmSpec(Name, law.Source, taskSource, swarm, spreads ? lrParam : null, memberRates);
+            var options = spec.MemberOptions(law);
             for (int j = 0; j < k; j++)
-            {
-                memberRates[j] = spreads ? baseRate * Math.Pow(10, spread * ((double)j / (k - 1) - 0.5)) : double.NaN;
-                options[j] = spreads ? law.OptionsWith(lrParam, memberRates[j]) : LawOptions.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
                 if (law.Refuses(options[j]) is string why) throw new CliException("member " + j + " (" + lrParam + " = " + SweepCommand.Rate(memberRates[j]) + "): " + why);
-            }
             using var store = RunStore.Open(dbPath);
             if (outDir is not null) OutputFiles.CreateFolder(outDir);
 
-            var jobs = methods.SelectMany(m => Enumerable.Range(0, seeds).Select(s => (Method: m, Seed: (ulong)s))).ToList();
-            var results = new SwarmRun?[jobs.Count];
-            var started = new DateTime[jobs.Count];
-            var finished = new DateTime[jobs.Count];
+            var jobs = methods.SelectMany(m => Enumerable.Range(0, seeds).Select(s => new SwarmJob(m, (ulong)s))).ToList();
             long total = (long)jobs.Count * swarm.Rounds * swarm.RoundTotal;
-            long done = 0;
-            var gate = new object();
+            IReadOnlyList<SwarmOutcome?> outcomes;
+            using (var cluster = ClusterOption.Connect(clusterSpec, context))
             using (var bar = new ProgressBar(context.Stderr, progress, "swarm " + law.Name + " on " + task.Name))
             {
-                var errors = new List<Exception>();
-                Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, (i, state) =>
+                ISwarmExecutor executor = cluster is null ? new LocalSwarmExecutor(threads) : cluster;
+                outcomes = executor.Execute(spec, law, jobs, done =>
                 {
-                    if (context.Cancellation.IsCancellationRequested) return;
-                    try
-                    {
-                        long reported = 0;
-                        started[i] = DateTime.UtcNow;
-                        results[i] = SwarmRunner.Run(law.Compiled, options, taskSource.Create, jobs[i].Method, swarm, jobs[i].Seed, true, context.Cancellation,
-                            (c, _) =>
-                            {
-                                lock (gate)
-                                {
-                                    done += c - reported;
-                                    reported = c;
-                                    bar.Report(done, total);
-                                    context.RunObserver?.Invoke(new MachineProgress(done, total, double.NaN));
-                                }
-                            });
-                        finished[i] = DateTime.UtcNow;
-                    }
-                    catch (Exception ex)
-                    {
-                        lock (gate) errors.Add(ex);
-                        state.Stop();
-                    }
-                });
-                if (errors.Count > 0) ExceptionDispatchInfo.Capture(errors[0]).Throw();
+                    bar.Report(done, total);
+                    context.RunObserver?.Invoke(new MachineProgress(done, total, double.NaN));
+                }, context.Cancellation);
             }
+            var results = outcomes.Select(o => o?.Run).ToArray();
 
             string batch = Name + "-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
             var written = new List<string>();
@@ -200,7 +175,7 @@ namespace AE.Cli
                     string json = law.SettingsJson(extra.ToArray());
                     json = json.Insert(1, "\"method\":" + Json.String(MethodName(run.Method)) + ",");
                     long id = store.Save(new RunRecord(Name, batch, law.Name, law.Sha256, law.FilePath, task.Name, run.Members[j].Seed, json, Array.Empty<string>(),
-                        run.Members[j], started[i], finished[i], run.Cancelled, StoreSteps: true));
+                        run.Members[j], outcomes[i]!.StartedAt, outcomes[i]!.FinishedAt, run.Cancelled, StoreSteps: true));
                     stored++;
                     if (j == run.Best) bestId = id;
                 }

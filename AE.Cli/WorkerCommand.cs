@@ -6,14 +6,14 @@ using AE.Engine;
 namespace AE.Cli
 {
     /// <summary>
-    /// <c>ae worker --cluster SPEC [--worker K]</c>: a worker of a cluster (an Orleans silo) that runs the batches of
-    /// <c>ae sweep</c> and <c>ae ablate</c> given <c>--cluster SPEC</c>, until Ctrl-C.
+    /// <c>ae worker --cluster SPEC [--worker K]</c>: a worker of a cluster (an Orleans silo) that runs the runs of
+    /// <c>ae sweep</c>, <c>ae ablate</c>, <c>ae swarm</c> and <c>ae experiment run</c> given <c>--cluster SPEC</c>, until Ctrl-C.
     /// </summary>
     public static class WorkerCommand
     {
         public const string Name = "worker";
 
-        public static CommandSpec Command { get; } = new(Name, "Run a worker of a cluster that runs the batches of ae sweep and ae ablate", Run)
+        public static CommandSpec Command { get; } = new(Name, "Run a worker of a cluster that runs the runs of ae sweep, ae ablate, ae swarm and ae experiment run", Run)
         {
             Options = new[]
             {
@@ -25,12 +25,14 @@ namespace AE.Cli
             },
             Details = new[]
             {
-                "Runs a worker of a cluster (an Orleans silo) until Ctrl-C or SIGTERM. 'ae sweep'",
-                "and 'ae ablate' given --cluster SPEC run their batches on the cluster's workers,",
-                "each on every core of its machine, and print the table they print without it.",
+                "Runs a worker of a cluster (an Orleans silo) until Ctrl-C or SIGTERM. 'ae sweep',",
+                "'ae ablate', 'ae swarm' and 'ae experiment run' given --cluster SPEC run their",
+                "runs on the cluster's workers (a batch's parts on every core of a worker, a swarm",
+                "one population per method and seed) and print what they print without it.",
                 "The law files and --case files must be at the same paths on every worker.",
                 "",
-                "Output: a line when the worker is up, then a line per part of a batch it runs.",
+                "Output: a line when the worker is up, then a line per part of a batch or swarm",
+                "population it runs.",
                 "See docs/cluster.md for a cluster of several machines.",
                 "",
                 "Exit codes: 0 stopped by Ctrl-C; 2 bad input or the ports are taken.",

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -35,9 +34,6 @@ namespace AE.Cluster
     [RandomPlacement]
     public sealed class BatchGrain : Grain, IBatchGrain
     {
-        /// <summary>The laws this worker compiled, by source and hash: a law is compiled once per worker, not per part.</summary>
-        private static readonly ConcurrentDictionary<string, Lazy<ExperimentLaw>> Laws = new(StringComparer.Ordinal);
-
         private readonly CancellationTokenSource _cancel = new();
         private readonly SiloAddress _silo;
         private Task<WireStatus>? _work;
@@ -85,11 +81,11 @@ namespace AE.Cluster
             int n = part.Jobs.Length;
             try
             {
-                var law = Wire.Law(part) is LawSource source ? Load(source, part.Law!.Sha256, part.Command) : null;
+                var law = Wire.Law(part) is LawSource source ? WorkerLaws.Load(source, part.Law!.Sha256, part.Command) : null;
                 var (batch, methods) = Wire.ToEngine(part, law);
                 var outcomes = BatchRunner.RunJobs(batch, Enumerable.Range(0, n).ToList(), methods, (done, _) => Volatile.Write(ref _done, done), _cancel.Token);
                 return new WireStatus(true, n, n, true, null, false,
-                    outcomes.Select(o => o is null ? Array.Empty<byte>() : MachineRunBytes.Write(o.Run, log: part.RecordSignals)).ToArray(),
+                    outcomes.Select(o => o is null ? Array.Empty<byte>() : MachineRunBytes.Write(o.Run, log: part.RecordSignals || part.KeepLogs)).ToArray(),
                     outcomes.Select(o => o?.StartedAt.Ticks ?? 0).ToArray(), outcomes.Select(o => o?.FinishedAt.Ticks ?? 0).ToArray());
             }
             catch (Exception ex)
@@ -97,28 +93,6 @@ namespace AE.Cluster
                 // The part cannot run here (a law file that differs, a missing data set): the client reports it and stops.
                 return new WireStatus(true, Volatile.Read(ref _done), n, true, MessageText.FirstLine(ex.Message), ex is EngineException, Array.Empty<byte[]>(), Array.Empty<long>(), Array.Empty<long>());
             }
-        }
-
-        private static ExperimentLaw Load(LawSource source, string sha256, string command)
-        {
-            string key = string.Join("\n", source.Paths) + "\n" + source.Name + "\n" + string.Join("\n", source.Settings.Select(s => s.Name + "=" + s.Text)) + "\n" + source.CurrentDirectory + "\n" + sha256;
-            var lazy = Laws.GetOrAdd(key, _ => new Lazy<ExperimentLaw>(() => source.Load(command)));
-            ExperimentLaw law;
-            try
-            {
-                law = lazy.Value;
-            }
-            catch
-            {
-                Laws.TryRemove(key, out _);
-                throw;
-            }
-            if (law.Sha256 != sha256)
-            {
-                Laws.TryRemove(key, out _);
-                throw new EngineException("the law files on this worker (" + string.Join(", ", source.Paths) + ") differ from the client's (SHA-256 " + law.Sha256 + ", the client's " + sha256 + ")");
-            }
-            return law;
         }
     }
 }

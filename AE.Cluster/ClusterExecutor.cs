@@ -21,7 +21,7 @@ namespace AE.Cluster
     /// on a worker that is up (the client says so when it does); its runs, keyed by their run keys, are stored once by the
     /// engine. The cluster lost for <see cref="LostAfter"/> is an <see cref="EngineException"/>.
     /// </summary>
-    public sealed class ClusterExecutor : IBatchExecutor, IDisposable
+    public sealed partial class ClusterExecutor : IBatchExecutor, IDisposable
     {
         /// <summary>How long the client keeps trying when no call reaches the cluster.</summary>
         public static TimeSpan LostAfter { get; set; } = TimeSpan.FromSeconds(30);

@@ -22,7 +22,7 @@ namespace AE.Cluster
 
     /// <summary>A part of a batch for one worker: the batch's law and baselines, and some of its jobs.</summary>
     [GenerateSerializer, Immutable]
-    public sealed record WireBatch(string Command, string Batch, WireLaw? Law, WireBaseline[] Baselines, WireJob[] Jobs, bool RecordSignals);
+    public sealed record WireBatch(string Command, string Batch, WireLaw? Law, WireBaseline[] Baselines, WireJob[] Jobs, bool RecordSignals, bool KeepLogs);
 
     /// <summary>
     /// Where a worker's part stands (a run's log travels only when the batch stores its steps: the tables need its figures only): whether this grain holds the part at all (a grain whose first activation was lost
@@ -36,16 +36,18 @@ namespace AE.Cluster
     public static class Wire
     {
         public static WireBatch Of(BatchSpec batch, IEnumerable<int> jobs, string? lawSha256) => new(batch.Command, batch.Batch,
-            batch.Law is LawSource law ? new WireLaw(law.Paths.ToArray(), law.Name, law.Settings.Select(s => s.Name).ToArray(), law.Settings.Select(s => s.Text).ToArray(),
-                law.CurrentDirectory, lawSha256 ?? "") : null,
+            batch.Law is LawSource law ? LawOf(law, lawSha256 ?? "") : null,
             batch.Baselines.Select(b => new WireBaseline(b.Name, b.Settings.Select(s => s.Key).ToArray(), b.Settings.Select(s => s.Value).ToArray())).ToArray(),
             jobs.Select(i => batch.Jobs[i]).Select(j => new WireJob(j.Task.Spec, j.Recipe.Baseline, j.Recipe.Ablated.ToArray(), j.Recipe.Param, j.Recipe.Value, j.Seed, j.Steps,
                 j.Law, j.LawSha256, j.LawFile, j.SettingsJson)).ToArray(),
-            batch.RecordSignals);
+            batch.RecordSignals, batch.KeepLogs);
 
-        public static LawSource? Law(WireBatch batch) => batch.Law is WireLaw l
-            ? new LawSource(l.Paths, l.Name, l.SettingNames.Zip(l.SettingTexts, (n, t) => new ParamSetting(n, t)).ToList(), l.CurrentDirectory)
-            : null;
+        public static LawSource? Law(WireBatch batch) => batch.Law is WireLaw l ? Source(l) : null;
+
+        public static WireLaw LawOf(LawSource law, string sha256) => new(law.Paths.ToArray(), law.Name, law.Settings.Select(s => s.Name).ToArray(),
+            law.Settings.Select(s => s.Text).ToArray(), law.CurrentDirectory, sha256);
+
+        public static LawSource Source(WireLaw law) => new(law.Paths, law.Name, law.SettingNames.Zip(law.SettingTexts, (n, t) => new ParamSetting(n, t)).ToList(), law.CurrentDirectory);
 
         /// <summary>The batch a worker runs; <paramref name="law"/> is the law the worker loaded from <see cref="Law"/>.</summary>
         public static (BatchSpec Batch, BatchMethods Methods) ToEngine(WireBatch batch, ExperimentLaw? law)
@@ -57,7 +59,7 @@ namespace AE.Cluster
                 if (!tasks.TryGetValue(j.Task, out var task)) tasks.Add(j.Task, task = TaskSource.FromSpec(j.Task));
                 return new BatchJob(task, new JobRecipe(j.Baseline, j.Ablated, j.Param, j.Value), j.Seed, j.Steps, j.Law, j.LawSha256, j.LawFile, j.SettingsJson);
             }).ToList();
-            return (new BatchSpec(batch.Command, batch.Batch, law?.Source, baselines, jobs, batch.RecordSignals), new BatchMethods(law, baselines));
+            return (new BatchSpec(batch.Command, batch.Batch, law?.Source, baselines, jobs, batch.RecordSignals) { KeepLogs = batch.KeepLogs }, new BatchMethods(law, baselines));
         }
 
         public static JobOutcome? Outcome(WireStatus status, int i) => status.Runs[i].Length == 0 ? null

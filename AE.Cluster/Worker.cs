@@ -9,7 +9,7 @@ using Orleans.Hosting;
 namespace AE.Cluster
 {
     /// <summary>
-    /// A worker of a cluster: an Orleans silo that hosts <see cref="BatchGrain"/>s. Worker 0 is the primary (it keeps
+    /// A worker of a cluster: an Orleans silo that hosts <see cref="BatchGrain"/>s and <see cref="SwarmGrain"/>s. Worker 0 is the primary (it keeps
     /// the membership of a localhost cluster); every other worker joins it.
     /// </summary>
     public static class Worker
@@ -48,7 +48,9 @@ namespace AE.Cluster
             say("ae worker " + index + " of the cluster " + spec + ": silo port " + spec.SiloPort(index) + ", gateway port " + spec.GatewayPort(index)
                 + (index == 0 ? " (the primary: the others join it, clients connect to it)" : ", joined the primary at port " + spec.SiloPort(0)) + "; Ctrl-C stops it");
             void Started(WireBatch part, Orleans.Runtime.SiloAddress silo) => say("running " + part.Jobs.Length + " runs of " + part.Batch);
+            void SwarmStarted(WireSwarm swarm, Orleans.Runtime.SiloAddress silo) => say("running a swarm of " + swarm.Settings.Members + " members, seed " + swarm.Seed + ", of " + swarm.Batch);
             BatchGrain.Started += Started;
+            SwarmGrain.Started += SwarmStarted;
             // Ctrl-C (the command's token) or SIGTERM (the host's console lifetime stops the application) ends the worker.
             using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
             try
@@ -61,6 +63,7 @@ namespace AE.Cluster
             finally
             {
                 BatchGrain.Started -= Started;
+                SwarmGrain.Started -= SwarmStarted;
             }
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await host.StopAsync(grace.Token).ConfigureAwait(false);

@@ -85,7 +85,11 @@ namespace AE.Engine
     /// A batch as data: the command and batch id, where its law comes from (null: baselines only), its baselines,
     /// its jobs, and whether the runs record every signal. Enough for a worker elsewhere to run any of its jobs.
     /// </summary>
-    public sealed record BatchSpec(string Command, string Batch, LawSource? Law, IReadOnlyList<BaselineSpec> Baselines, IReadOnlyList<BatchJob> Jobs, bool RecordSignals);
+    public sealed record BatchSpec(string Command, string Batch, LawSource? Law, IReadOnlyList<BaselineSpec> Baselines, IReadOnlyList<BatchJob> Jobs, bool RecordSignals)
+    {
+        /// <summary>Whether the runs come back from a cluster with their logs even when no signals are recorded (an experiment reads its losses step by step).</summary>
+        public bool KeepLogs { get; init; }
+    }
 
     /// <summary>What a batch produced: a run per job (null for a job that did not start because of Ctrl-C).</summary>
     public sealed record BatchResult(IReadOnlyList<MachineRun?> Runs, bool Interrupted, int Stored, string Batch);

@@ -50,7 +50,7 @@ namespace AE.Experiments.Swarm
     /// (as the machine judges it); a member whose loss diverges (1e4 × its initial gap) or turns non-finite is dead.
     /// Everything is sequential and seeded: the same inputs give the same run, bit for bit.
     /// </summary>
-    public static class SwarmRunner
+    public static partial class SwarmRunner
     {
         /// <summary>The divergence factor, as the machine's default.</summary>
         public const double DivergenceFactor = 1e4;
@@ -76,8 +76,11 @@ namespace AE.Experiments.Swarm
         /// <param name="options">one instance of the law's Options per member</param>
         /// <param name="createTask">a fresh task instance (one per member)</param>
         /// <param name="progress">called after each round with (compute so far, compute in all)</param>
+        /// <param name="resume">a state <paramref name="roundEnded"/> handed out for these same inputs: the run goes on from the round after it, bit for bit</param>
+        /// <param name="roundEnded">called at the end of each round that another follows, with the run's whole state then (null where a task cannot save its state)</param>
         public static SwarmRun Run(CompiledLaw law, IReadOnlyList<object> options, Func<ITask> createTask, SwarmMethod method, SwarmSettings settings, ulong seed,
-            bool recordSignals = true, CancellationToken cancellation = default, Action<long, long>? progress = null)
+            bool recordSignals = true, CancellationToken cancellation = default, Action<long, long>? progress = null, byte[]? resume = null,
+            Action<SwarmCheckpoint>? roundEnded = null)
         {
             if (law is null) throw new ArgumentNullException(nameof(law));
             if (options is null) throw new ArgumentNullException(nameof(options));
@@ -86,7 +89,9 @@ namespace AE.Experiments.Swarm
             if (settings.Problem() is string problem) throw new ArgumentException(problem, nameof(settings));
             int k = settings.Members;
             if (options.Count != k) throw new ArgumentException(options.Count + " options for " + k + " members", nameof(options));
-            return new Engine(law, options, createTask, method, settings, seed, recordSignals, cancellation, progress).Run();
+            var engine = new Engine(law, options, createTask, method, settings, seed, recordSignals, cancellation, progress);
+            if (resume is not null) engine.Load(resume);
+            return engine.Run(roundEnded);
         }
 
         /// <summary>
@@ -124,7 +129,7 @@ namespace AE.Experiments.Swarm
             return targets;
         }
 
-        private sealed class Engine
+        private sealed partial class Engine
         {
             private readonly CompiledLaw _law;
             private readonly SwarmMethod _method;
@@ -146,6 +151,9 @@ namespace AE.Experiments.Swarm
             private readonly List<Incident>[] _incidents;
             private readonly double _target, _reference;
             private readonly int _alpha;
+            private readonly bool _recordSignals;
+            private readonly List<SwarmRound> _rounds = new();
+            private long[] _budgets;
             private int? _winner;
             private long? _computeToTarget;
             private bool _cancelled;
@@ -154,6 +162,7 @@ namespace AE.Experiments.Swarm
                 bool recordSignals, CancellationToken cancellation, Action<long, long>? progress)
             {
                 _law = law;
+                _recordSignals = recordSignals;
                 _method = method;
                 _s = settings;
                 _seed = seed;
@@ -208,16 +217,17 @@ namespace AE.Experiments.Swarm
                     _logs[j] = new RunLog(_population.SignalNames, recordSignals, (int)Math.Min(settings.StepsPerMember + 1, 4096));
                     _incidents[j] = new List<Incident>();
                 }
+                _budgets = Equal();
             }
 
             private long Compute => _taken.Sum();
 
-            public SwarmRun Run()
+            public SwarmRun Run(Action<SwarmCheckpoint>? roundEnded)
             {
-                var rounds = new List<SwarmRound>();
-                var budgets = Equal();
+                var rounds = _rounds;
+                var budgets = _budgets;
                 long all = (long)_s.Rounds * _s.RoundTotal;
-                for (int round = 1; round <= _s.Rounds; round++)
+                for (int round = rounds.Count + 1; round <= _s.Rounds; round++)
                 {
                     for (int j = 0; j < _k; j++) _allotted[j] += budgets[j];
                     StepRound(budgets);
@@ -249,6 +259,8 @@ namespace AE.Experiments.Swarm
                     rounds.Add(new SwarmRound(round, scores, weights, last ? Array.Empty<long>() : budgets, consensus, copies, Compute));
                     _progress?.Invoke(Compute, all);
                     if (last) break;
+                    _budgets = budgets;
+                    if (roundEnded is not null && Resumable) roundEnded(new SwarmCheckpoint(round, Compute, Save()));
                 }
                 return new SwarmRun(_method, _seed, _s, Members(), rounds, _winner, _computeToTarget, Compute, _cancelled);
             }

@@ -24,7 +24,7 @@ namespace AE.Cluster.Tests
     [Collection("clusters")]
     public class TestClusterTests
     {
-        private static async Task<(TestCluster Cluster, string Spec)> Deploy()
+        internal static async Task<(TestCluster Cluster, string Spec)> Deploy()
         {
             int port = Support.FreshPort();
             var builder = new TestClusterBuilder(3);

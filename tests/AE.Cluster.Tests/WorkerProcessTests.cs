@@ -12,7 +12,7 @@ using Xunit;
 
 namespace AE.Cluster.Tests
 {
-    /// <summary>Three <c>ae worker</c> processes on loopback (the built ae.dll), and <c>ae sweep --cluster</c> against them.</summary>
+    /// <summary>Three <c>ae worker</c> processes on loopback (the built ae.dll), and <c>ae sweep --cluster</c> and <c>ae swarm --cluster</c> against them.</summary>
     [Collection("clusters")]
     public class WorkerProcessTests
     {
@@ -94,6 +94,38 @@ namespace AE.Cluster.Tests
             string db = Path.Combine(dir.Path, "cluster.db");
             Assert.Equal(RunDatabase.Scalar(Path.Combine(dir.Path, "local.db"), "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(*) FROM runs"));
             Assert.Equal(RunDatabase.Scalar(db, "SELECT count(*) FROM runs"), RunDatabase.Scalar(db, "SELECT count(DISTINCT run_key) FROM runs"));
+        }
+
+        [Fact]
+        public async Task A_swarm_on_three_worker_processes_with_one_killed_mid_swarm_prints_the_single_process_table_and_stores_the_same_members()
+        {
+            using var dir = new TempDirectory();
+            // Twelve population runs (three methods, four seeds), so that worker 2 gets one and is killed while it runs.
+            var args = new[] { "swarm", Repo.SgdmLaw, "--task", "rosenbrock", "--k", "4", "--rounds", "8", "--steps", "20000", "--seeds", "4", "--method", "all", "--no-progress" };
+            var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
+            Assert.Equal(0, local.ExitCode);
+
+            string spec = new ClusterSpec(Support.FreshPort()).ToString();
+            var up = TimeSpan.FromSeconds(60);
+            using var primary = new WorkerProcess(spec, 0);
+            primary.WaitFor("ae worker 0 of the cluster " + spec, up);
+            using var one = new WorkerProcess(spec, 1);
+            using var two = new WorkerProcess(spec, 2);
+            one.WaitFor("ae worker 1 of the cluster", up);
+            two.WaitFor("ae worker 2 of the cluster", up);
+
+            var run = Task.Run(() => Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()));
+            two.WaitFor("running a swarm of 4 members", up);
+            two.Kill();
+            var remote = await run.WaitAsync(TimeSpan.FromSeconds(180));
+
+            Assert.True(remote.ExitCode == 0, remote.Stderr);
+            Assert.Equal(local.Stdout, remote.Stdout);
+            Assert.Contains(remote.StderrLines, l => l.StartsWith("ae: a worker was lost", StringComparison.Ordinal));
+            const string members = "SELECT group_concat(seed || ':' || settings || ':' || status || ':' || steps_taken || ':' || printf('%.17g', final_loss), ';') FROM (SELECT * FROM runs ORDER BY id)";
+            Assert.Equal(RunDatabase.Text(Path.Combine(dir.Path, "local.db"), members), RunDatabase.Text(Path.Combine(dir.Path, "cluster.db"), members));
+            const string steps = "SELECT count(*) || ':' || printf('%.17g', total(loss)) FROM steps";
+            Assert.Equal(RunDatabase.Text(Path.Combine(dir.Path, "local.db"), steps), RunDatabase.Text(Path.Combine(dir.Path, "cluster.db"), steps));
         }
     }
 }

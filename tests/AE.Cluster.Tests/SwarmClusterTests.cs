@@ -1,0 +1,161 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Orleans.Runtime;
+using AE.Engine;
+using AE.Experiments.Swarm;
+using AE.Cli.Tests;
+using RunDatabase = AE.Cli.Tests.Experiments;
+using Xunit;
+
+namespace AE.Cluster.Tests
+{
+    /// <summary>
+    /// ae swarm on Orleans' test cluster (three silos in this process, over TCP) with --cluster: each seed and method's
+    /// population runs on a silo, and the table, the JSON and the stored members are the single-process run's.
+    /// </summary>
+    [Collection("clusters")]
+    public class SwarmClusterTests
+    {
+        private static readonly string[] Swarm =
+        {
+            "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "4", "--rounds", "3", "--steps", "300", "--seeds", "2", "--method", "all", "--dither", "0.1", "--no-progress",
+        };
+
+        /// <summary>Every stored member as the store keeps it (its figures to the last bit, its steps), in the order stored; not the times, ids or batch.</summary>
+        private const string Members = "SELECT group_concat(law || '|' || task || '|' || seed || '|' || steps || '|' || settings || '|' || status || '|' || steps_taken || '|' "
+            + "|| ifnull(steps_to_target, '-') || '|' || printf('%.17g|%.17g|%.17g', final_loss, initial_loss, auc) || '|' || incident_list || '|' || signal_names || '|' || steps_stored, '\n') "
+            + "FROM (SELECT * FROM runs ORDER BY id)";
+
+        private const string Steps = "SELECT count(*) || ':' || printf('%.17g', total(loss)) || ':' || total(length(signals)) FROM steps";
+
+        private static void AssertSameStore(string expected, string actual)
+        {
+            Assert.NotEqual("", RunDatabase.Text(actual, Members));
+            Assert.Equal(RunDatabase.Text(expected, Members), RunDatabase.Text(actual, Members));
+            Assert.Equal(RunDatabase.Text(expected, Steps), RunDatabase.Text(actual, Steps));
+        }
+
+        [Fact]
+        public async Task A_swarm_on_three_silos_prints_the_single_process_table_and_json_and_stores_the_same_members()
+        {
+            var (cluster, spec) = await TestClusterTests.Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            foreach (var format in new[] { "table", "json" })
+            {
+                var local = Support.Ae(dir.Path, Swarm.Concat(new[] { "--format", format, "--db", format + "-local.db" }).ToArray());
+                var remote = Support.Ae(dir.Path, Swarm.Concat(new[] { "--format", format, "--db", format + "-cluster.db", "--cluster", spec }).ToArray());
+                Assert.True(local.ExitCode == 0, local.Stderr);
+                Assert.True(remote.ExitCode == 0, remote.Stderr);
+                Assert.Contains("pbt", remote.Stdout, StringComparison.Ordinal);
+                Assert.Equal(local.Stdout, remote.Stdout);
+                Assert.StartsWith("stored 24 member runs in " + format + "-cluster.db", remote.StderrLines.Single(), StringComparison.Ordinal);
+                AssertSameStore(Path.Combine(dir.Path, format + "-local.db"), Path.Combine(dir.Path, format + "-cluster.db"));
+            }
+        }
+
+        [Fact]
+        public async Task A_silo_killed_mid_swarm_has_its_run_redone_and_the_table_is_unchanged()
+        {
+            var (cluster, spec) = await TestClusterTests.Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var args = new[] { "swarm", Repo.SgdmLaw, "--task", "rosenbrock", "--k", "6", "--rounds", "5", "--steps", "2000", "--seeds", "3", "--no-progress" };
+            var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
+
+            // The first secondary silo to end round 2 of a run is killed before its next round, once the client has polled the state round 2 ended
+            // with (it polls five times a second): the run is taken up from round 3 on another silo.
+            var victim = new TaskCompletionSource<SiloAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var killed = new ManualResetEventSlim();
+            int chosen = 0;
+            void RoundEnded(WireSwarm swarm, SiloAddress silo, SwarmCheckpoint checkpoint)
+            {
+                if (checkpoint.Round != 2 || !cluster.SecondarySilos.Any(s => s.SiloAddress.Equals(silo)) || Interlocked.Exchange(ref chosen, 1) == 1) return;
+                Thread.Sleep(TimeSpan.FromSeconds(2));
+                victim.TrySetResult(silo);
+                killed.Wait(TimeSpan.FromSeconds(30));
+            }
+            SwarmGrain.RoundEnded += RoundEnded;
+            CliResult remote;
+            try
+            {
+                var run = Task.Run(() => Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()));
+                var silo = await victim.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                await cluster.KillSiloAsync(cluster.SecondarySilos.First(s => s.SiloAddress.Equals(silo)));
+                killed.Set();
+                remote = await run.WaitAsync(TimeSpan.FromSeconds(180));
+            }
+            finally
+            {
+                killed.Set();
+                SwarmGrain.RoundEnded -= RoundEnded;
+            }
+            Assert.True(local.ExitCode == 0, local.Stderr);
+            Assert.True(remote.ExitCode == 0, remote.Stderr);
+            Assert.Equal(local.Stdout, remote.Stdout);
+            Assert.Contains(remote.StderrLines, l => l.StartsWith("ae: a worker was lost", StringComparison.Ordinal) && l.EndsWith("elsewhere from round 3", StringComparison.Ordinal));
+            AssertSameStore(Path.Combine(dir.Path, "local.db"), Path.Combine(dir.Path, "cluster.db"));
+        }
+
+        [Fact]
+        public async Task A_swarm_that_loses_the_cluster_says_so_in_one_line_and_prints_no_table()
+        {
+            var (cluster, spec) = await TestClusterTests.Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var before = ClusterExecutor.LostAfter;
+            ClusterExecutor.LostAfter = TimeSpan.FromSeconds(3);
+            // Every silo is killed as the first population run starts; that run's Start waits for it.
+            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var killed = new ManualResetEventSlim();
+            void Started(WireSwarm swarm, SiloAddress silo)
+            {
+                if (first.TrySetResult()) killed.Wait(TimeSpan.FromSeconds(30));
+            }
+            SwarmGrain.Started += Started;
+            CliResult r;
+            try
+            {
+                var run = Task.Run(() => Support.Ae(dir.Path, Swarm.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
+                await first.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
+                killed.Set();
+                r = await run.WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                killed.Set();
+                SwarmGrain.Started -= Started;
+                ClusterExecutor.LostAfter = before;
+            }
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s", r.StderrLines.Single());
+            Assert.Equal(0, RunDatabase.Scalar(Path.Combine(dir.Path, "x.db"), "SELECT count(*) FROM runs"));
+        }
+
+        [Fact]
+        public void A_swarm_with_no_cluster_at_the_port_is_one_line_and_stores_nothing()
+        {
+            using var dir = new TempDirectory();
+            var before = ClusterExecutor.ConnectTimeout;
+            ClusterExecutor.ConnectTimeout = TimeSpan.FromSeconds(2);
+            try
+            {
+                string spec = new ClusterSpec(Support.FreshPort()).ToString();
+                var r = Support.Ae(dir.Path, Swarm.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray());
+                Assert.Equal(2, r.ExitCode);
+                Assert.Equal("", r.Stdout);
+                Assert.StartsWith("ae: error: cannot reach the cluster at " + spec + ": no worker 0 answered", r.StderrLines.Single(), StringComparison.Ordinal);
+                Assert.Equal(0, RunDatabase.Scalar(Path.Combine(dir.Path, "x.db"), "SELECT count(*) FROM runs"));
+            }
+            finally
+            {
+                ClusterExecutor.ConnectTimeout = before;
+            }
+        }
+    }
+}
