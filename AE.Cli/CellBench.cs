@@ -118,11 +118,7 @@ namespace AE.Cli
                 cell.Backward();
             }
 
-            // Warm-up: until the runtime has recompiled what the run calls (some 100 ms after the first calls).
-            var warm = Stopwatch.StartNew();
-            int warmRuns = 0;
-            while (warmRuns < 3 || warm.Elapsed.TotalSeconds < BenchCommand.WarmupSeconds) { Once(); warmRuns++; }
-            double perRun = warm.Elapsed.TotalSeconds / warmRuns;
+            double perRun = WarmUp(Once);
             int runs = (int)Math.Clamp(Math.Round(minTimeMs / 1000.0 / BenchCommand.Batches / perRun), 1, int.MaxValue / 2);
             GC.Collect();
             GC.WaitForPendingFinalizers();
@@ -144,6 +140,33 @@ namespace AE.Cli
         }
 
         /// <summary>PyTorch's default initialisation (uniform within 1/sqrt(fan-in)) for weights, standard normal inputs and output gradients, a fixed seed.</summary>
+        /// <summary>Warm-up windows of this length, until two in a row are no faster than the best before them.</summary>
+        private const double WarmupWindowSeconds = 0.4, MaxWarmupSeconds = 20;
+
+        /// <summary>
+        /// Runs <paramref name="once"/> until the runtime has recompiled what it calls, and returns the seconds per run then.
+        /// After Roslyn has compiled the cell in this process the background compiler works through Roslyn's own methods
+        /// first, which can take seconds and promotes the cell's methods a few at a time (a fixed short warm-up timed some
+        /// runs at several times their settled speed), so: windows of <see cref="WarmupWindowSeconds"/> until two in a row
+        /// are no more than 2% faster than the best before them, at most <see cref="MaxWarmupSeconds"/>.
+        /// </summary>
+        private static double WarmUp(Action once)
+        {
+            var total = Stopwatch.StartNew();
+            double best = double.PositiveInfinity;
+            int flat = 0;
+            while (true)
+            {
+                var window = Stopwatch.StartNew();
+                int runs = 0;
+                do { once(); runs++; } while (runs < 3 || window.Elapsed.TotalSeconds < WarmupWindowSeconds);
+                double perRun = window.Elapsed.TotalSeconds / runs;
+                flat = perRun >= best * 0.98 ? flat + 1 : 0;
+                best = Math.Min(best, perRun);
+                if (flat == 2 || total.Elapsed.TotalSeconds >= MaxWarmupSeconds) return best;
+            }
+        }
+
         private static void Fill<T>(ICell<T> cell) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var rng = new Random(1);

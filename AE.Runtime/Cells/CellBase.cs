@@ -191,6 +191,7 @@ namespace AE.Runtime.Cells
             Array.Clear(_grad);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Forward()
         {
             for (int s = 0; s < _layout.States.Length; s++)
@@ -217,6 +218,7 @@ namespace AE.Runtime.Cells
             _haveForward = true;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Backward()
         {
             if (!_haveForward) throw new InvalidOperationException($"{_layout.Name}: Backward needs a Forward first");
@@ -252,6 +254,7 @@ namespace AE.Runtime.Cells
         private Span<T> FrameOf(int t) => _frames.AsSpan(t % CheckpointEvery * _frame, _frame);
 
         /// <summary>Writes the step's leaves (the carried states, the inputs at t), runs the step, and carries the next states.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunStep(Span<T> frame, int t)
         {
             for (int s = 0; s < _layout.States.Length; s++)
@@ -273,6 +276,7 @@ namespace AE.Runtime.Cells
         }
 
         /// <summary>Seeds the adjoints of step t (its outputs' gradients, the carried next-state adjoints), runs the adjoint, and carries the states' adjoints back.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void BackwardStep(ReadOnlySpan<T> frame, int t)
         {
             var a = _adjoint.AsSpan();
@@ -309,6 +313,7 @@ namespace AE.Runtime.Cells
         }
 
         /// <summary>[batch, n] to [n, batch].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ToElementMajor(ReadOnlySpan<T> sampleMajor, Span<T> elementMajor, int n)
         {
             if (sampleMajor.Length < n * Batch || elementMajor.Length < n * Batch) throw new ArgumentException("a span is shorter than the batch");
@@ -318,6 +323,7 @@ namespace AE.Runtime.Cells
                 for (int b = 0; b < Batch; b++) Unsafe.Add(ref dst, i * Batch + b) = Unsafe.Add(ref src, b * n + i);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AddElementMajor(ReadOnlySpan<T> sampleMajor, Span<T> elementMajor, int n)
         {
             if (sampleMajor.Length < n * Batch || elementMajor.Length < n * Batch) throw new ArgumentException("a span is shorter than the batch");
@@ -327,6 +333,7 @@ namespace AE.Runtime.Cells
                 for (int b = 0; b < Batch; b++) Unsafe.Add(ref dst, i * Batch + b) += Unsafe.Add(ref src, b * n + i);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ToSampleMajor(ReadOnlySpan<T> elementMajor, Span<T> sampleMajor, int n)
         {
             if (sampleMajor.Length < n * Batch || elementMajor.Length < n * Batch) throw new ArgumentException("a span is shorter than the batch");

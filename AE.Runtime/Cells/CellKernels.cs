@@ -20,6 +20,12 @@ namespace AE.Runtime.Cells
     /// 512-bit where they are hardware accelerated, then Vector&lt;T&gt; (256-bit with AVX2), then one sample at a time, so a
     /// CPU without AVX-512 takes the same blocked algorithms at half the width, not a slower method.
     /// </para>
+    /// <para>
+    /// The kernels (as the cell's loops in CellBase and CellMath's span functions) are compiled optimized at their first
+    /// call (AggressiveOptimization): under tiered compilation they would start unoptimized and wait for the background
+    /// compiler, which, after Roslyn has compiled a cell in the same process, is busy for seconds with Roslyn's own
+    /// methods; a bench or a short training run measured that slow start (AMELayer 20 times slower in some processes).
+    /// </para>
     /// </summary>
     public static class CellKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -65,6 +71,7 @@ namespace AE.Runtime.Cells
         /// Eight output rows at a time (then two, then one), each summed in its own register in index order (bias, then
         /// w[o,0] x[0], w[o,1] x[1], ...), the weights broadcast from memory.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int LinearSlices<TL, TV>(ref T wr, ref T br, ref T xr, ref T yr, int rows, int cols, int batch, int c)
             where TL : struct, ILanes<T, TV> where TV : struct
         {
@@ -216,6 +223,7 @@ namespace AE.Runtime.Cells
         }
 
         /// <summary>gbias[o] += the sum of gy[o, :] over the batch, a vector of samples at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradient<TL, TV>(ref T gyr, Span<T> gbias, int rows, int batch) where TL : struct, ILanes<T, TV> where TV : struct
         {
             for (int o = 0; o < rows; o++)
@@ -238,6 +246,7 @@ namespace AE.Runtime.Cells
         /// d/d x of a layer, gx += wᵀ gy, over the whole batch slices of one vector width from sample <paramref name="c"/> on;
         /// returns the first sample left. Eight inputs at a time (then two, then one), each summed over the rows in order in its own register.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int InputGradientSlices<TL, TV>(ref T wr, ref T gyr, ref T gxr, int rows, int cols, int batch, int c)
             where TL : struct, ILanes<T, TV> where TV : struct
         {
@@ -349,6 +358,7 @@ namespace AE.Runtime.Cells
         }
 
         /// <summary>d/d x for the samples from <paramref name="c"/> on, one at a time, each rounded as a vector's lane rounds.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void InputGradientTail(ref T wr, ref T gyr, ref T gxr, int rows, int cols, int batch, int c)
         {
             for (; c < batch; c++)
@@ -370,6 +380,7 @@ namespace AE.Runtime.Cells
         /// per product instead of one horizontal dot product per weight.
         /// </summary>
         [SkipLocalsInit]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void WeightGradient<TL, TV>(ref T xr, ref T gyr, ref T gwr, int rows, int cols, int batch)
             where TL : struct, ILanes<T, TV> where TV : struct
         {

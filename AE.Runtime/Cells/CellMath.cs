@@ -84,6 +84,7 @@ namespace AE.Runtime.Cells
         /// time where the CPU has 512-bit vectors, else a Vector&lt;float&gt;, through VectorMath.Tanh (2 ulp), the last
         /// elements likewise, one broadcast vector each (an element's value does not depend on its place). A net's tanh activation runs through it (the widest vectors the CPU has).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Tanh(ReadOnlySpan<T> x, Span<T> y)
         {
             if (y.Length < x.Length) throw new ArgumentException("the result is shorter than the argument", nameof(y));
@@ -146,6 +147,7 @@ namespace AE.Runtime.Cells
         public static void Copy(Span<T> f, int from, int to, int count) => f.Slice(from, count).CopyTo(f.Slice(to, count));
 
         /// <summary>Adds <paramref name="count"/> elements of a frame at one place into another (a concat part's adjoint).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void AddInto(Span<T> f, int from, int to, int count)
         {
             if (from < to ? from + count > to : to + count > from) throw new ArgumentException("the two places overlap");
