@@ -83,15 +83,47 @@ namespace AE.Cluster
             public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         }
 
-        private sealed class Part
+        /// <summary>A part of a batch: some of its jobs on one worker (<see cref="IBatchGrain"/>).</summary>
+        private sealed class Part : DispatchedWork
         {
+            public required BatchSpec Batch;
             public required int[] Jobs;
-            public int Attempt;
-            public IBatchGrain? Grain;
-            public int Done;
+            public required string? LawSha256;
+            public required JobOutcome?[] Outcomes;
+            private IBatchGrain? _grain;
+            private int _done;
 
-            /// <summary>Why the part's last worker was lost, until the part runs on another.</summary>
-            public string? Lost;
+            public override string What => "part";
+
+            public override long Progress => _done;
+
+            public override Task Start(IClusterClient client)
+            {
+                _grain = client.GetGrain<IBatchGrain>(Batch.Batch + "/" + Jobs[0].ToString(CultureInfo.InvariantCulture) + "/" + Attempt.ToString(CultureInfo.InvariantCulture));
+                return _grain.Start(Wire.Of(Batch, Jobs, LawSha256));
+            }
+
+            public override Task Cancel() => _grain!.Cancel();
+
+            public override async Task<bool?> Poll()
+            {
+                var status = await _grain!.Poll().ConfigureAwait(false);
+                if (!status.Held) return null;
+                if (!status.Finished)
+                {
+                    _done = status.Done;
+                    return false;
+                }
+                if (status.Error is string message)
+                    throw status.InputError ? new EngineException(message) : new InvalidOperationException("a worker failed: " + message);
+                for (int k = 0; k < Jobs.Length; k++) Outcomes[Jobs[k]] = Wire.Outcome(status, k);
+                _done = Jobs.Length;
+                return true;
+            }
+
+            public override string Redone(string why) => "a worker was lost (" + why + "); redoing " + Jobs.Length + " runs elsewhere";
+
+            public override void Restart() => _done = 0;
         }
 
         public IReadOnlyList<JobOutcome?> Execute(BatchSpec batch, BatchMethods methods, Action<int, int> progress, CancellationToken cancellation)
@@ -101,77 +133,18 @@ namespace AE.Cluster
         {
             int n = batch.Jobs.Count;
             var outcomes = new JobOutcome?[n];
-            int workers = await Call(async () => (await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false)).Count).ConfigureAwait(false);
+            int workers = await Workers().ConfigureAwait(false);
             int parts = Math.Min(n, Math.Max(1, 4 * workers));
-            var waiting = new Queue<Part>(Enumerable.Range(0, parts).Select(p => new Part { Jobs = Enumerable.Range(0, n).Where(i => i % parts == p).ToArray() }));
-            var running = new List<Part>();
-            int finished = 0;
             string? lawSha = batch.Jobs.FirstOrDefault(j => j.Recipe.Baseline is null)?.LawSha256;
             progress(0, n);
-            var lastContact = DateTime.UtcNow;
-            bool cancelled = false;
-            while (waiting.Count > 0 || running.Count > 0)
+            await Dispatch(Enumerable.Range(0, parts).Select(p => new Part
             {
-                if (cancellation.IsCancellationRequested && !cancelled)
-                {
-                    // Ctrl-C: the parts not started stay undone; the running parts stop their jobs that have not started.
-                    cancelled = true;
-                    waiting.Clear();
-                    foreach (var part in running) await Try(() => part.Grain!.Cancel()).ConfigureAwait(false);
-                }
-                while (waiting.Count > 0 && running.Count < 2 * Math.Max(1, workers))
-                {
-                    var part = waiting.Dequeue();
-                    part.Grain = _client.GetGrain<IBatchGrain>(batch.Batch + "/" + part.Jobs[0].ToString(CultureInfo.InvariantCulture) + "/" + part.Attempt.ToString(CultureInfo.InvariantCulture));
-                    if (await Try(() => part.Grain.Start(Wire.Of(batch, part.Jobs, lawSha))).ConfigureAwait(false) is Exception ex)
-                    {
-                        // Not started (its worker is gone, or the cluster): tried again on the next round, on another key.
-                        Redo(part, ex.Message, waiting);
-                        break;
-                    }
-                    lastContact = DateTime.UtcNow;
-                    if (part.Lost is string why) _notice("a worker was lost (" + why + "); redoing " + part.Jobs.Length + " runs elsewhere");
-                    part.Lost = null;
-                    running.Add(part);
-                }
-                await Task.Delay(PollEvery, CancellationToken.None).ConfigureAwait(false);
-                foreach (var part in running.ToList())
-                {
-                    WireStatus? status = null;
-                    var error = await Try(async () => status = await part.Grain!.Poll().ConfigureAwait(false)).ConfigureAwait(false);
-                    if (error is not null || status is null || !status.Held)
-                    {
-                        running.Remove(part);
-                        if (!cancelled) Redo(part, error?.Message ?? "its part is gone from the cluster", waiting);
-                        continue;
-                    }
-                    lastContact = DateTime.UtcNow;
-                    if (!status.Finished)
-                    {
-                        part.Done = status.Done;
-                        continue;
-                    }
-                    running.Remove(part);
-                    if (status.Error is string message)
-                        throw status.InputError ? new EngineException(message) : new InvalidOperationException("a worker failed: " + message);
-                    for (int k = 0; k < part.Jobs.Length; k++) outcomes[part.Jobs[k]] = Wire.Outcome(status, k);
-                    finished += part.Jobs.Length;
-                    part.Done = 0;
-                }
-                if (DateTime.UtcNow - lastContact > LostAfter)
-                    throw new EngineException("lost the cluster at " + _where + ": no worker answered for " + LostAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s");
-                progress(finished + running.Sum(p => p.Done), n);
-            }
+                Batch = batch,
+                Jobs = Enumerable.Range(0, n).Where(i => i % parts == p).ToArray(),
+                LawSha256 = lawSha,
+                Outcomes = outcomes,
+            }), workers, done => progress((int)done, n), cancellation).ConfigureAwait(false);
             return outcomes;
-        }
-
-        /// <summary>Queues <paramref name="part"/> again under a new key; the notice comes when it starts on a worker that is up.</summary>
-        private static void Redo(Part part, string why, Queue<Part> waiting)
-        {
-            part.Lost ??= MessageText.FirstLine(why);
-            part.Attempt++;
-            part.Done = 0;
-            waiting.Enqueue(part);
         }
 
         /// <summary>Null when <paramref name="call"/> reached the cluster; otherwise why not.</summary>

@@ -20,16 +20,53 @@ namespace AE.Cluster
     /// </summary>
     public sealed partial class ClusterExecutor : ISwarmExecutor
     {
-        private sealed class SwarmPart
+        /// <summary>A population run of a swarm (a method and a seed) on one worker (<see cref="ISwarmGrain"/>).</summary>
+        private sealed class SwarmPart : DispatchedWork
         {
+            public required SwarmSpec Spec;
+            public required string Batch;
+            public required string LawSha256;
+            public required IReadOnlyList<SwarmJob> Jobs;
             public required int Job;
-            public int Attempt;
-            public ISwarmGrain? Grain;
-            public long Compute;
-            public string? Lost;
+            public required SwarmOutcome?[] Outcomes;
+            private ISwarmGrain? _grain;
+            private long _compute;
 
             /// <summary>The state the run's latest round ended with, as the client last heard: where a redo starts.</summary>
-            public SwarmCheckpoint? Latest;
+            private SwarmCheckpoint? _latest;
+
+            public override string What => "swarm";
+
+            public override long Progress => _compute;
+
+            public override Task Start(IClusterClient client)
+            {
+                _grain = client.GetGrain<ISwarmGrain>(Batch + "/" + Job.ToString(CultureInfo.InvariantCulture) + "/" + Attempt.ToString(CultureInfo.InvariantCulture));
+                return _grain.Start(SwarmWire.Of(Spec, Batch, LawSha256, Jobs[Job], _latest));
+            }
+
+            public override Task Cancel() => _grain!.Cancel();
+
+            public override async Task<bool?> Poll()
+            {
+                var status = await _grain!.Poll(_latest?.Round ?? 0).ConfigureAwait(false);
+                if (!status.Held) return null;
+                _compute = status.Compute;
+                if (status.Round > (_latest?.Round ?? 0)) _latest = new SwarmCheckpoint(status.Round, status.Compute, status.State);
+                if (!status.Finished) return false;
+                if (status.Error is string message)
+                    throw status.InputError ? new EngineException(message) : new InvalidOperationException("a worker failed: " + message);
+                Outcomes[Job] = new SwarmOutcome(SwarmWire.Run(status, Spec.Settings, Jobs[Job]),
+                    new DateTime(status.StartedAt, DateTimeKind.Utc), new DateTime(status.FinishedAt, DateTimeKind.Utc));
+                _compute = status.TotalCompute;
+                return true;
+            }
+
+            public override string Redone(string why) => "a worker was lost (" + why + "); redoing the " + Jobs[Job].Method.ToString().ToLowerInvariant() + " run of seed "
+                + Jobs[Job].Seed.ToString(CultureInfo.InvariantCulture) + " elsewhere from "
+                + (_latest is { } latest ? "round " + (latest.Round + 1).ToString(CultureInfo.InvariantCulture) : "its first round");
+
+            public override void Restart() => _compute = _latest?.Compute ?? 0;
         }
 
         public IReadOnlyList<SwarmOutcome?> Execute(SwarmSpec spec, ExperimentLaw law, IReadOnlyList<SwarmJob> jobs, Action<long> progress, CancellationToken cancellation)
@@ -46,72 +83,17 @@ namespace AE.Cluster
         {
             var outcomes = new SwarmOutcome?[jobs.Count];
             string batch = spec.Command + "-" + Guid.NewGuid().ToString("N");
-            int workers = await Call(async () => (await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false)).Count).ConfigureAwait(false);
-            var waiting = new Queue<SwarmPart>(Enumerable.Range(0, jobs.Count).Select(i => new SwarmPart { Job = i }));
-            var running = new List<SwarmPart>();
-            long finished = 0;
-            var lastContact = DateTime.UtcNow;
-            bool cancelled = false;
-            while (waiting.Count > 0 || running.Count > 0)
+            int workers = await Workers().ConfigureAwait(false);
+            await Dispatch(Enumerable.Range(0, jobs.Count).Select(i => new SwarmPart
             {
-                if (cancellation.IsCancellationRequested && !cancelled)
-                {
-                    // Ctrl-C: the runs not started stay undone; the running ones end as cancelled and are kept, as in one process.
-                    cancelled = true;
-                    waiting.Clear();
-                    foreach (var part in running) await Try(() => part.Grain!.Cancel()).ConfigureAwait(false);
-                }
-                while (waiting.Count > 0 && running.Count < 2 * Math.Max(1, workers))
-                {
-                    var part = waiting.Dequeue();
-                    part.Grain = _client.GetGrain<ISwarmGrain>(batch + "/" + part.Job.ToString(CultureInfo.InvariantCulture) + "/" + part.Attempt.ToString(CultureInfo.InvariantCulture));
-                    if (await Try(() => part.Grain.Start(SwarmWire.Of(spec, batch, lawSha256, jobs[part.Job], part.Latest))).ConfigureAwait(false) is Exception ex)
-                    {
-                        RedoSwarm(part, ex.Message, waiting);
-                        break;
-                    }
-                    lastContact = DateTime.UtcNow;
-                    if (part.Lost is string why) _notice("a worker was lost (" + why + "); redoing the " + jobs[part.Job].Method.ToString().ToLowerInvariant() + " run of seed "
-                        + jobs[part.Job].Seed.ToString(CultureInfo.InvariantCulture) + " elsewhere from "
-                        + (part.Latest is { } latest ? "round " + (latest.Round + 1).ToString(CultureInfo.InvariantCulture) : "its first round"));
-                    part.Lost = null;
-                    running.Add(part);
-                }
-                await Task.Delay(PollEvery, CancellationToken.None).ConfigureAwait(false);
-                foreach (var part in running.ToList())
-                {
-                    WireSwarmStatus? status = null;
-                    var error = await Try(async () => status = await part.Grain!.Poll(part.Latest?.Round ?? 0).ConfigureAwait(false)).ConfigureAwait(false);
-                    if (error is not null || status is null || !status.Held)
-                    {
-                        running.Remove(part);
-                        if (!cancelled) RedoSwarm(part, error?.Message ?? "its swarm is gone from the cluster", waiting);
-                        continue;
-                    }
-                    lastContact = DateTime.UtcNow;
-                    part.Compute = status.Compute;
-                    if (status.Round > (part.Latest?.Round ?? 0)) part.Latest = new SwarmCheckpoint(status.Round, status.Compute, status.State);
-                    if (!status.Finished) continue;
-                    running.Remove(part);
-                    if (status.Error is string message)
-                        throw status.InputError ? new EngineException(message) : new InvalidOperationException("a worker failed: " + message);
-                    outcomes[part.Job] = new SwarmOutcome(SwarmWire.Run(status, spec.Settings, jobs[part.Job]),
-                        new DateTime(status.StartedAt, DateTimeKind.Utc), new DateTime(status.FinishedAt, DateTimeKind.Utc));
-                    finished += status.TotalCompute;
-                }
-                if (DateTime.UtcNow - lastContact > LostAfter)
-                    throw new EngineException("lost the cluster at " + _where + ": no worker answered for " + LostAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s");
-                progress(finished + running.Sum(p => p.Compute));
-            }
+                Spec = spec,
+                Batch = batch,
+                LawSha256 = lawSha256,
+                Jobs = jobs,
+                Job = i,
+                Outcomes = outcomes,
+            }), workers, progress, cancellation).ConfigureAwait(false);
             return outcomes;
-        }
-
-        private static void RedoSwarm(SwarmPart part, string why, Queue<SwarmPart> waiting)
-        {
-            part.Lost ??= MessageText.FirstLine(why);
-            part.Attempt++;
-            part.Compute = part.Latest?.Compute ?? 0;
-            waiting.Enqueue(part);
         }
     }
 }
