@@ -106,31 +106,13 @@ namespace AE.Cluster.Tests
             var (cluster, spec) = await TestClusterTests.Deploy();
             await using var _ = cluster;
             using var dir = new TempDirectory();
-            var before = ClusterExecutor.LostAfter;
-            ClusterExecutor.LostAfter = TimeSpan.FromSeconds(3);
-            // Every silo is killed as the first population run starts; that run's Start waits for it.
-            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var killed = new ManualResetEventSlim();
-            void Started(WireSwarm swarm, SiloAddress silo)
+            // Every silo is killed as the first population run starts.
+            var r = await TestClusterTests.KillingEverySiloAtTheFirstStart(cluster, started =>
             {
-                if (first.TrySetResult()) killed.Wait(TimeSpan.FromSeconds(30));
-            }
-            SwarmGrain.Started += Started;
-            CliResult r;
-            try
-            {
-                var run = Task.Run(() => Support.Ae(dir.Path, Swarm.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
-                await first.Task.WaitAsync(TimeSpan.FromSeconds(60));
-                foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
-                killed.Set();
-                r = await run.WaitAsync(TimeSpan.FromSeconds(120));
-            }
-            finally
-            {
-                killed.Set();
-                SwarmGrain.Started -= Started;
-                ClusterExecutor.LostAfter = before;
-            }
+                void Started(WireSwarm swarm, SiloAddress silo) => started();
+                SwarmGrain.Started += Started;
+                return () => SwarmGrain.Started -= Started;
+            }, () => Support.Ae(dir.Path, Swarm.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("", r.Stdout);
             Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s", r.StderrLines.Single());

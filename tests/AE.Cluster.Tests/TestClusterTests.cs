@@ -134,37 +134,50 @@ namespace AE.Cluster.Tests
             Assert.True(stored < 38);
         }
 
+        /// <summary>
+        /// Runs <paramref name="command"/> with the client's patience cut to 3 s and kills every silo as the first unit of
+        /// work starts on one (that start waits for it). <paramref name="onStart"/> subscribes its argument to a grain's
+        /// start event and returns what unsubscribes it.
+        /// </summary>
+        internal static async Task<CliResult> KillingEverySiloAtTheFirstStart(TestCluster cluster, Func<Action, Action> onStart, Func<CliResult> command)
+        {
+            var before = ClusterExecutor.LostAfter;
+            ClusterExecutor.LostAfter = TimeSpan.FromSeconds(3);
+            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var killed = new ManualResetEventSlim();
+            var unsubscribe = onStart(() =>
+            {
+                if (first.TrySetResult()) killed.Wait(TimeSpan.FromSeconds(30));
+            });
+            try
+            {
+                var run = Task.Run(command);
+                await first.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
+                killed.Set();
+                return await run.WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                killed.Set();
+                unsubscribe();
+                ClusterExecutor.LostAfter = before;
+            }
+        }
+
         [Fact]
         public async Task A_client_that_loses_the_cluster_mid_sweep_says_so_in_one_line()
         {
             var (cluster, spec) = await Deploy();
             await using var _ = cluster;
             using var dir = new TempDirectory();
-            var before = ClusterExecutor.LostAfter;
-            ClusterExecutor.LostAfter = TimeSpan.FromSeconds(3);
-            // Every silo is killed as the first part starts; that part's Start waits for it.
-            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var killed = new ManualResetEventSlim();
-            void Started(WireBatch part, SiloAddress silo)
+            // Every silo is killed as the first part starts.
+            var r = await KillingEverySiloAtTheFirstStart(cluster, started =>
             {
-                if (first.TrySetResult()) killed.Wait(TimeSpan.FromSeconds(30));
-            }
-            BatchGrain.Started += Started;
-            CliResult r;
-            try
-            {
-                var run = Task.Run(() => Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
-                await first.Task.WaitAsync(TimeSpan.FromSeconds(60));
-                foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
-                killed.Set();
-                r = await run.WaitAsync(TimeSpan.FromSeconds(120));
-            }
-            finally
-            {
-                killed.Set();
-                BatchGrain.Started -= Started;
-                ClusterExecutor.LostAfter = before;
-            }
+                void Started(WireBatch part, SiloAddress silo) => started();
+                BatchGrain.Started += Started;
+                return () => BatchGrain.Started -= Started;
+            }, () => Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("", r.Stdout);
             Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s", r.StderrLines.Single());

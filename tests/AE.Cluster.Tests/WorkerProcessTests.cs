@@ -64,15 +64,12 @@ namespace AE.Cluster.Tests
             }
         }
 
-        [Fact]
-        public async Task A_sweep_on_three_worker_processes_with_one_killed_mid_sweep_prints_the_single_process_table()
+        /// <summary>
+        /// Starts three <c>ae worker</c> processes on a fresh port, runs <paramref name="args"/> against them with
+        /// <c>--db cluster.db --cluster</c>, and kills worker 2 (SIGKILL) as soon as it prints <paramref name="started"/>.
+        /// </summary>
+        private static async Task<CliResult> OnThreeWorkersKillingTheThird(string dir, string[] args, string started)
         {
-            using var dir = new TempDirectory();
-            // Four seeds make parts of about 20 runs, so that worker 2 is killed while its part runs.
-            var args = new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--seeds", "4", "--no-progress" };
-            var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
-            Assert.Equal(0, local.ExitCode);
-
             string spec = new ClusterSpec(Support.FreshPort()).ToString();
             var up = TimeSpan.FromSeconds(60);
             using var primary = new WorkerProcess(spec, 0);
@@ -82,11 +79,23 @@ namespace AE.Cluster.Tests
             one.WaitFor("ae worker 1 of the cluster", up);
             two.WaitFor("ae worker 2 of the cluster", up);
 
-            var run = Task.Run(() => Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()));
-            // Worker 2 is killed (SIGKILL) as soon as it starts a part of the sweep.
-            two.WaitFor("running ", up);
+            var run = Task.Run(() => Support.Ae(dir, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()));
+            two.WaitFor(started, up);
             two.Kill();
-            var remote = await run.WaitAsync(TimeSpan.FromSeconds(180));
+            return await run.WaitAsync(TimeSpan.FromSeconds(180));
+        }
+
+        [Fact]
+        public async Task A_sweep_on_three_worker_processes_with_one_killed_mid_sweep_prints_the_single_process_table()
+        {
+            using var dir = new TempDirectory();
+            // Four seeds make parts of about 20 runs, so that worker 2 is killed while its part runs.
+            var args = new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic,rosenbrock", "--points", "7", "--steps", "20000", "--seeds", "4", "--no-progress" };
+            var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
+            Assert.Equal(0, local.ExitCode);
+
+            // Worker 2 is killed (SIGKILL) as soon as it starts a part of the sweep.
+            var remote = await OnThreeWorkersKillingTheThird(dir.Path, args, "running ");
 
             Assert.True(remote.ExitCode == 0, remote.Stderr);
             Assert.Equal(local.Stdout, remote.Stdout);
@@ -105,19 +114,7 @@ namespace AE.Cluster.Tests
             var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
             Assert.Equal(0, local.ExitCode);
 
-            string spec = new ClusterSpec(Support.FreshPort()).ToString();
-            var up = TimeSpan.FromSeconds(60);
-            using var primary = new WorkerProcess(spec, 0);
-            primary.WaitFor("ae worker 0 of the cluster " + spec, up);
-            using var one = new WorkerProcess(spec, 1);
-            using var two = new WorkerProcess(spec, 2);
-            one.WaitFor("ae worker 1 of the cluster", up);
-            two.WaitFor("ae worker 2 of the cluster", up);
-
-            var run = Task.Run(() => Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray()));
-            two.WaitFor("running a swarm of 4 members", up);
-            two.Kill();
-            var remote = await run.WaitAsync(TimeSpan.FromSeconds(180));
+            var remote = await OnThreeWorkersKillingTheThird(dir.Path, args, "running a swarm of 4 members");
 
             Assert.True(remote.ExitCode == 0, remote.Stderr);
             Assert.Equal(local.Stdout, remote.Stdout);
