@@ -305,10 +305,10 @@ namespace AE.Cli
         }
 
         /// <summary>A fixed-rate baseline of <see cref="BaselineCatalog"/> at <paramref name="rate"/>, shown as <paramref name="name"/>.</summary>
-        private static ExperimentArm BaselineArm(string name, string baseline, double rate, Func<int, AE.Runtime.IOptimizerLaw> create)
+        private static ExperimentArm BaselineArm(string name, string baseline, double rate)
         {
             var spec = new BaselineSpec(baseline);
-            return new ExperimentArm(new Arm(name, (n, _) => create(n)), null, JobRecipe.Of(spec, rate), spec);
+            return new ExperimentArm(new Arm(name, (n, _) => BaselineCatalog.Create(baseline, n, rate)), null, JobRecipe.Of(spec, rate), spec);
         }
 
         private static ExperimentReport KnockOne(ExperimentRunSettings s, string id, string title, string rule, string task, string measureName,
@@ -334,7 +334,7 @@ namespace AE.Cli
                 var l = s.Arms.Run(LawArm(law, law.Name, null), task, s.Seeds, options, ArmComparison.LargestLogAlphaStep);
                 lawRows.Add(l);
                 results.Add(l);
-                results.Add(s.Arms.Run(BaselineArm("sgdm", "sgdm", HighRate, n => new SgdMomentum(n, HighRate, 0.9)), task, s.Seeds, options, null));
+                results.Add(s.Arms.Run(BaselineArm("sgdm", "sgdm", HighRate), task, s.Seeds, options, null));
             }
             return ArmsReport(s, "G", "Budget/continuity & safety", "the law from init_alpha = " + SweepCommand.Rate(HighRate) + " (its alpha_max) and SGDm (momentum 0.9) at lr "
                 + SweepCommand.Rate(HighRate) + " on quadratic and noisy-quadratic (eigenvalues up to 60)", results, "largest |d log alpha| per step",
@@ -357,7 +357,7 @@ namespace AE.Cli
             foreach (var task in new[] { "quadratic", "linreg" })
                 foreach (double rate in StartRates)
                     cells.Add((s.Arms.Run(RateArm(s.Law, rate), task, s.Seeds, options, null),
-                        s.Arms.Run(BaselineArm("sgdm from " + SweepCommand.Rate(rate), "sgdm", rate, n => new SgdMomentum(n, rate, 0.9)), task, s.Seeds, options, null)));
+                        s.Arms.Run(BaselineArm("sgdm from " + SweepCommand.Rate(rate), "sgdm", rate), task, s.Seeds, options, null)));
             return ArmsReport(s, "A", "Core sanity & speedups", "the law and SGDm (momentum 0.9) from init_alpha = lr = " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
                 + " on quadratic and linreg", cells.SelectMany(c => new[] { c.Law, c.Fixed }).ToList(), null, MenuCriteria.Sanity(cells),
                 "The seed's MLP, ResNet-18 and WikiText setups are not here.");
@@ -381,7 +381,7 @@ namespace AE.Cli
                 foreach (var task in FamilyTasks)
                     foreach (double rate in StartRates)
                         cells.Add((s.Arms.Run(RateArm(law, rate), task, s.Seeds, options, null),
-                            s.Arms.Run(BaselineArm(baseline + " from " + SweepCommand.Rate(rate), baseline, rate, n => BaselineCatalog.Create(baseline, n, rate)), task, s.Seeds, options, null)));
+                            s.Arms.Run(BaselineArm(baseline + " from " + SweepCommand.Rate(rate), baseline, rate), task, s.Seeds, options, null)));
                 all.AddRange(cells.SelectMany(c => new[] { c.Law, c.Fixed }));
                 var j = MenuCriteria.Sanity(cells);
                 verdicts.Add(j with { Numbers = law.Name + " against " + baseline + ": " + j.Word + ", " + j.Numbers });
@@ -406,8 +406,8 @@ namespace AE.Cli
                 var law = StartRates.Select(r => s.Arms.Run(RateArm(s.Law, r), task, s.Seeds, options, null)).ToList();
                 var fixedRuns = StartRates.SelectMany(r => new[]
                 {
-                    s.Arms.Run(BaselineArm("sgdm from " + SweepCommand.Rate(r), "sgdm", r, n => new SgdMomentum(n, r, 0.9)), task, s.Seeds, options, null),
-                    s.Arms.Run(BaselineArm("adam from " + SweepCommand.Rate(r), "adam", r, n => new Adam(n, r)), task, s.Seeds, options, null),
+                    s.Arms.Run(BaselineArm("sgdm from " + SweepCommand.Rate(r), "sgdm", r), task, s.Seeds, options, null),
+                    s.Arms.Run(BaselineArm("adam from " + SweepCommand.Rate(r), "adam", r), task, s.Seeds, options, null),
                 }).ToList();
                 all.AddRange(law);
                 all.AddRange(fixedRuns);
