@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using AE.Experiments.Machine;
 using AE.Experiments.Tasks;
+using AE.Experiments.Training;
 using AE.Runtime;
 
 namespace AE.Experiments.Swarm
@@ -40,12 +41,12 @@ namespace AE.Experiments.Swarm
                     w.Write(_rounds.Count);
                     foreach (var r in _rounds) WriteRound(w, r);
                     Longs(w, _budgets);
-                    Block(w, LawState.Save(_population));
+                    CheckpointFile.WriteBlock(w, LawState.Save(_population));
                     for (int j = 0; j < _k; j++)
                     {
-                        Doubles(w, _theta[j]);
-                        Doubles(w, _before[j]);
-                        Doubles(w, _grad[j]);
+                        CheckpointFile.WriteDoubles(w, _theta[j]);
+                        CheckpointFile.WriteDoubles(w, _before[j]);
+                        CheckpointFile.WriteDoubles(w, _grad[j]);
                         w.Write(_taken[j]);
                         w.Write(_allotted[j]);
                         w.Write(_dead[j]);
@@ -63,12 +64,12 @@ namespace AE.Experiments.Swarm
                         _logs[j].Write(w);
                         using var task = new MemoryStream();
                         using (var tw = new BinaryWriter(task)) ((IResumableTask)_tasks[j]).WriteRunState(tw);
-                        Block(w, task.ToArray());
+                        CheckpointFile.WriteBlock(w, task.ToArray());
                     }
-                    Doubles(w, _thetaAll);
-                    Doubles(w, _gradAll);
-                    Doubles(w, _lossAll);
-                    Doubles(w, _scratch);
+                    CheckpointFile.WriteDoubles(w, _thetaAll);
+                    CheckpointFile.WriteDoubles(w, _gradAll);
+                    CheckpointFile.WriteDoubles(w, _lossAll);
+                    CheckpointFile.WriteDoubles(w, _scratch);
                 }
                 return stream.ToArray();
             }
@@ -76,6 +77,18 @@ namespace AE.Experiments.Swarm
             /// <summary>Continues from a state <see cref="Save"/> wrote for the same law, task, method, seed and settings.</summary>
             /// <exception cref="InvalidDataException">a state of another run, or damaged</exception>
             public void Load(byte[] state)
+            {
+                try
+                {
+                    Read(state);
+                }
+                catch (Exception ex) when (ex is EndOfStreamException or FormatException)
+                {
+                    throw new InvalidDataException("the swarm state is damaged: " + ex.Message, ex);
+                }
+            }
+
+            private void Read(byte[] state)
             {
                 using var r = new BinaryReader(new MemoryStream(state, writable: false));
                 if (r.ReadString() != Mark || r.ReadInt32() != Version) throw new InvalidDataException("not a swarm state of this version");
@@ -86,7 +99,7 @@ namespace AE.Experiments.Swarm
                 for (int i = 0; i < rounds; i++) _rounds.Add(ReadRound(r));
                 _budgets = ReadLongs(r);
                 if (_budgets.Length != _k) throw new InvalidDataException("a swarm state of another size");
-                LawState.Load(_population, ReadBlock(r));
+                LawState.Load(_population, CheckpointFile.ReadBlock(r));
                 for (int j = 0; j < _k; j++)
                 {
                     ReadDoubles(r, _theta[j]);
@@ -103,7 +116,7 @@ namespace AE.Experiments.Swarm
                     _incidents[j].Clear();
                     for (int i = 0; i < incidents; i++) _incidents[j].Add(new Incident(r.ReadInt64(), (IncidentKind)r.ReadInt32(), r.ReadDouble(), r.ReadString()));
                     _logs[j] = RunLog.Read(r, _population.SignalNames, _recordSignals);
-                    using var task = new BinaryReader(new MemoryStream(ReadBlock(r), writable: false));
+                    using var task = new BinaryReader(new MemoryStream(CheckpointFile.ReadBlock(r), writable: false));
                     ((IResumableTask)_tasks[j]).ReadRunState(task);
                 }
                 ReadDoubles(r, _thetaAll);
@@ -116,9 +129,9 @@ namespace AE.Experiments.Swarm
             private static void WriteRound(BinaryWriter w, SwarmRound r)
             {
                 w.Write(r.Round);
-                Doubles(w, r.Scores.ToArray());
+                CheckpointFile.WriteDoubles(w, r.Scores.ToArray());
                 w.Write(r.Weights is not null);
-                if (r.Weights is not null) Doubles(w, r.Weights.ToArray());
+                if (r.Weights is not null) CheckpointFile.WriteDoubles(w, r.Weights.ToArray());
                 Longs(w, r.Budgets.ToArray());
                 w.Write(r.Consensus.Count);
                 foreach (var (name, value) in r.Consensus)
@@ -138,8 +151,8 @@ namespace AE.Experiments.Swarm
             private static SwarmRound ReadRound(BinaryReader r)
             {
                 int round = r.ReadInt32();
-                var scores = ReadDoubles(r);
-                var weights = r.ReadBoolean() ? ReadDoubles(r) : null;
+                var scores = CheckpointFile.ReadDoubles(r);
+                var weights = r.ReadBoolean() ? CheckpointFile.ReadDoubles(r) : null;
                 var budgets = ReadLongs(r);
                 var consensus = new Dictionary<string, double>(StringComparer.Ordinal);
                 int names = r.ReadInt32();
@@ -148,19 +161,6 @@ namespace AE.Experiments.Swarm
                 int count = r.ReadInt32();
                 for (int i = 0; i < count; i++) copies.Add((r.ReadInt32(), r.ReadInt32()));
                 return new SwarmRound(round, scores, weights, budgets, consensus, copies, r.ReadInt64());
-            }
-
-            private static void Doubles(BinaryWriter w, double[] values)
-            {
-                w.Write(values.Length);
-                foreach (double v in values) w.Write(v);
-            }
-
-            private static double[] ReadDoubles(BinaryReader r)
-            {
-                var values = new double[Count(r, 8)];
-                for (int i = 0; i < values.Length; i++) values[i] = r.ReadDouble();
-                return values;
             }
 
             /// <summary>Reads into <paramref name="into"/>, which must have the saved length.</summary>
@@ -182,14 +182,6 @@ namespace AE.Experiments.Swarm
                 for (int i = 0; i < values.Length; i++) values[i] = r.ReadInt64();
                 return values;
             }
-
-            private static void Block(BinaryWriter w, byte[] bytes)
-            {
-                w.Write(bytes.Length);
-                w.Write(bytes);
-            }
-
-            private static byte[] ReadBlock(BinaryReader r) => r.ReadBytes(Count(r, 1));
 
             private static int Count(BinaryReader r, int size)
             {
