@@ -29,7 +29,7 @@ namespace AE.Cli.Tests
         [MemberData(nameof(Cases))]
         public void Every_golden_controller_case_replays_on_opencl_within_tolerance(string name, string? law)
         {
-            if (OpenClAvailability.Device(_output) is null) return;
+            OpenClAvailability.Device();
             var args = new[] { "replay", Repo.Case(name), "--backend", "opencl" };
             if (law is not null) args = args.Concat(new[] { "--name", law }).ToArray();
             var r = Cli.Run(Repo.Root, args);
@@ -43,7 +43,7 @@ namespace AE.Cli.Tests
         [OpenClFact]
         public void Json_output_names_the_backend_in_the_law()
         {
-            if (OpenClAvailability.Device(_output) is null) return;
+            OpenClAvailability.Device();
             var r = Cli.Run(Repo.Root, "replay", Repo.Case("quadratic_2d"), "--backend", "opencl", "--format", "json");
             Assert.Equal(0, r.ExitCode);
             using var doc = JsonDocument.Parse(r.Stdout);
@@ -54,7 +54,7 @@ namespace AE.Cli.Tests
         [OpenClFact]
         public void A_perturbed_law_fails_on_opencl_too()
         {
-            if (OpenClAvailability.Device(_output) is null) return;
+            OpenClAvailability.Device();
             using var dir = new TempDirectory();
             dir.Write("perturbed.ae", File.ReadAllText(Repo.SgdmLaw).Replace("0.8 * max(gtrack", "0.81 * max(gtrack", StringComparison.Ordinal));
             var r = Cli.Run(dir.Path, "replay", Repo.Case("quadratic_2d"), "--law", "perturbed.ae", "--backend", "opencl");
@@ -65,7 +65,7 @@ namespace AE.Cli.Tests
         [OpenClFact]
         public void A_lagged_law_is_refused_on_opencl_in_one_line_rather_than_run_unlagged()
         {
-            if (OpenClAvailability.Device(_output) is null) return;
+            OpenClAvailability.Device();
             var r = Cli.Run(Repo.Root, "replay", Repo.Case("quadratic_2d"), "--backend", "opencl", "--name", "AeSgdmLagged");
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("ae: error: cannot emit 'AeSgdmLagged' for OpenCL: 'AeSgdmLagged' is lagged; the OpenCL backend runs the reductions of the current step only so far (use the C# backend)", Assert.Single(r.StderrLines));
@@ -74,7 +74,7 @@ namespace AE.Cli.Tests
         [OpenClFact]
         public void Settings_out_of_range_are_one_line_as_on_the_cpu()
         {
-            if (OpenClAvailability.Device(_output) is null) return;
+            OpenClAvailability.Device();
             using var dir = new TempDirectory();
             var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Repo.Case("quadratic_2d")))!;
             json["config"]!["sigma_min"] = -1;

@@ -1,7 +1,6 @@
 using System;
 using AE.Kernels.OpenCl;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace AE.Kernels.Tests
 {
@@ -33,23 +32,19 @@ namespace AE.Kernels.Tests
             : null;
 
         /// <summary>
-        /// The device to test on. Under CI=true a missing platform is an assertion failure; elsewhere a test
-        /// marked <see cref="OpenClFactAttribute"/> or <see cref="OpenClTheoryAttribute"/> is skipped before it gets
-        /// here, so null is returned only to a caller without the attribute.
+        /// The device to test on. A test marked <see cref="OpenClFactAttribute"/> or <see cref="OpenClTheoryAttribute"/> gets
+        /// here only where there is one or under CI=true, where a missing platform is this assertion's failure.
         /// </summary>
-        public static OpenClDevice? Device(ITestOutputHelper output)
+        public static OpenClDevice Device()
         {
             var (device, problem) = Probe.Value;
-            if (device is not null) return device;
-            if (InCi) Assert.Fail("OpenCL is required under CI=true: " + problem);
-            output.WriteLine("not run: " + problem);
-            return null;
+            return device ?? throw new Xunit.Sdk.XunitException("OpenCL is required under CI=true: " + problem);
         }
 
-        private static readonly Lazy<OpenClContext?> SharedContext = new(() => Probe.Value.Device is { } d ? new OpenClContext(d) : null);
+        private static readonly Lazy<OpenClContext> SharedContext = new(() => new OpenClContext(Device()));
 
         /// <summary>One context for the whole test run (creating one per test costs the driver's start-up each time).</summary>
-        public static OpenClContext? Context(ITestOutputHelper output) => Device(output) is null ? null : SharedContext.Value;
+        public static OpenClContext Context() => SharedContext.Value;
     }
 
     /// <summary>A fact that needs OpenCL: skipped with the reason where there is none, except under CI=true, where it runs and fails.</summary>

@@ -28,7 +28,7 @@ namespace AE.Kernels.Tests
             var program = OpenClEmitter.Emit(unit, new OpenClEmitOptions { VectorType = type, Sources = new Dictionary<string, Dsl.Text.SourceFile> { [source.Path] = source } });
             if (Environment.GetEnvironmentVariable("AE_DUMP_OPENCL") is { Length: > 0 } dir)
                 File.WriteAllText(Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + "_" + type + ".cl"), program.Source);
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             using var built = context.BuildProgram(program.Source);
             foreach (var launch in program.Launches) using (built.CreateKernel(launch.Kernel)) { }
         }

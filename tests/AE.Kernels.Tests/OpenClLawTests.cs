@@ -59,7 +59,7 @@ namespace AE.Kernels.Tests
         [MemberData(nameof(DoubleCases))]
         public void Double_steps_agree_with_the_reference_interpreter(string file, int n, int seed, int wg)
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.Unit(file);
             // Odd seeds draw noise of a visible size every step (sigma kept in [0.01, 0.5]): a draw that differed would show.
             bool noise = seed % 2 == 1;
@@ -83,7 +83,7 @@ namespace AE.Kernels.Tests
         [MemberData(nameof(FloatCases))]
         public void Float_steps_agree_with_the_csharp_float_step(string file, int n, int seed)
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.Unit(file);
             var ps = NoNoise();
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Params = ps, Context = context, VectorType = OpenClVectorType.Float });
@@ -97,7 +97,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void Switching_rules_between_steps_agrees_with_the_csharp_law()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.Unit("ae_sgdm.ae");
             const int n = 50;
             var ps = NoNoise();
@@ -134,7 +134,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void A_compile_time_variant_runs_like_the_rule_switched_off()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.Unit("ae_sgdm.ae");
             const int n = 40;
             var ps = NoNoise();
@@ -162,7 +162,7 @@ namespace AE.Kernels.Tests
         [InlineData(true)]
         public void Device_resident_steps_are_the_host_span_steps_bit_for_bit(bool isFloat)
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.Unit("ae_adam.ae");
             const int n = 700;
             var ps = new Dictionary<string, double> { ["sigma_min"] = 0.01, ["sigma_max"] = 0.5, ["init_sigma"] = 0.05 };
@@ -218,7 +218,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void Two_instances_with_the_same_inputs_are_bit_identical()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.Unit("ae_adam.ae");
             const int n = 1500;
             using var first = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context });
@@ -240,7 +240,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void Steps_allocate_nothing_on_the_host()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.Unit("ae_sgdm.ae");
             const int n = 300;
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context });
@@ -264,7 +264,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void Params_are_validated_like_the_csharp_constructor()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.Unit("ae_sgdm.ae");
             var range = Assert.Throws<ArgumentOutOfRangeException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["sigma_min"] = -1 } }));
             Assert.StartsWith("param 'sigma_min' must lie in [0, 1]", range.Message, StringComparison.Ordinal);
@@ -288,7 +288,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void Scalar_filters_in_vector_statements_update_once_per_step()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.FromText(@"law Filtered {
   dim n;
   input loss: real;
@@ -342,7 +342,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void A_reduction_repeated_across_statements_runs_like_the_interpreter()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.FromText(@"law Repeated {
   dim n;
   input loss: real;
@@ -385,7 +385,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void Bool_vectors_run_like_the_interpreter()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.FromText(@"law MaskKept {
   dim n;
   input loss: real;
@@ -423,7 +423,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void Noise_draws_are_the_cpus_draws_bit_for_bit()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.FromText(RandomInputs.NoisyLaw);
             const int n = 20001;
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, Seed = 42 });
@@ -459,7 +459,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void A_scalar_draw_inside_a_vector_statement_is_one_draw_for_every_element()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             var unit = Laws.FromText(@"law Shared {
   dim n;
   input loss: real;

@@ -16,7 +16,7 @@ namespace AE.Kernels.Tests
         [OpenClFact]
         public void Discovery_names_the_platform_and_a_double_precision_device()
         {
-            if (OpenClAvailability.Device(_output) is not { } device) return;
+            var device = OpenClAvailability.Device();
             var platforms = OpenClPlatform.GetPlatforms();
             Assert.NotEmpty(platforms);
             Assert.All(platforms, p => Assert.False(string.IsNullOrWhiteSpace(p.Name)));
@@ -50,7 +50,7 @@ __kernel void scale_l(__global long* x, const long k, const double unused)
         [OpenClFact]
         public void Vector_add_in_float()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             const int n = 1000;
             var a = Enumerable.Range(0, n).Select(i => i * 0.5f).ToArray();
             var b = Enumerable.Range(0, n).Select(i => 1f / (i + 1)).ToArray();
@@ -75,7 +75,7 @@ __kernel void scale_l(__global long* x, const long k, const double unused)
         [OpenClFact]
         public void Vector_add_in_double_with_offsets()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             const int n = 777;
             var a = Enumerable.Range(0, n).Select(i => Math.Sqrt(i)).ToArray();
             var b = Enumerable.Range(0, n).Select(i => 1.0 / 3 * i).ToArray();
@@ -105,7 +105,7 @@ __kernel void scale_l(__global long* x, const long k, const double unused)
         [OpenClFact]
         public void Long_and_int_buffers_round_trip()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             using var program = context.BuildProgram(VectorAdd);
             using var kernel = program.CreateKernel("scale_l");
             using var queue = context.CreateQueue();
@@ -147,7 +147,7 @@ __kernel void partial_sums(__global const double* x, const long n, __global doub
         [OpenClFact]
         public void A_work_group_reduction_sums_exactly_representable_values_exactly()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             const int n = 5000, wg = 64;
             int groups = (n + wg - 1) / wg;
             var x = Enumerable.Range(1, n).Select(i => (double)i).ToArray();
@@ -172,7 +172,7 @@ __kernel void partial_sums(__global const double* x, const long n, __global doub
         [OpenClFact]
         public void A_build_error_throws_with_the_compilers_log()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             const string broken = "__kernel void k(__global float* x)\n{\n    x[0] = undeclared_name + 1.0f;\n}\n";
             var ex = Assert.Throws<OpenClBuildException>(() => context.BuildProgram(broken));
             Assert.Contains("undeclared_name", ex.Message, StringComparison.Ordinal);
@@ -187,7 +187,7 @@ __kernel void partial_sums(__global const double* x, const long n, __global doub
         [OpenClFact]
         public void An_invalid_argument_names_the_function_and_the_error()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             using var program = context.BuildProgram(VectorAdd);
             using var kernel = program.CreateKernel("add_d");
             var ex = Assert.Throws<OpenClException>(() => kernel.SetArgument(9, 1.0));
@@ -202,7 +202,7 @@ __kernel void partial_sums(__global const double* x, const long n, __global doub
         [OpenClFact]
         public void A_launch_with_a_work_group_that_does_not_divide_the_range_names_the_error()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             using var program = context.BuildProgram(VectorAdd);
             using var kernel = program.CreateKernel("add_d");
             using var queue = context.CreateQueue();

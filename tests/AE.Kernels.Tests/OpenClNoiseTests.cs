@@ -52,7 +52,7 @@ __kernel void test_contract(__global double* out, const double x, const double y
         [InlineData(0x0123456789ABCDEFUL, (1UL << 32) + 5, 777, (1L << 33) - 50_001)] // blocks across 2^32 (a carry into c1)
         public void Device_draws_equal_the_definition_bit_for_bit(ulong seed, ulong step, int site, long first)
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             const int n = 100_000;
             using var program = context.BuildProgram(Program());
             using var kernel = program.CreateKernel("test_gauss");
@@ -82,7 +82,7 @@ __kernel void test_contract(__global double* out, const double x, const double y
         [OpenClFact]
         public void The_device_compiler_does_not_contract_to_fma()
         {
-            if (OpenClAvailability.Context(_output) is not { } context) return;
+            var context = OpenClAvailability.Context();
             using var program = context.BuildProgram(Program());
             using var kernel = program.CreateKernel("test_contract");
             using var queue = context.CreateQueue();
