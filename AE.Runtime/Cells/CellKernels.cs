@@ -108,6 +108,23 @@ namespace AE.Runtime.Cells
                     TL.Store(a6, ref y0, (nuint)(6 * batch));
                     TL.Store(a7, ref y0, (nuint)(7 * batch));
                 }
+                for (; o + 4 <= rows; o += 4)
+                {
+                    TV a0 = TL.Splat(Unsafe.Add(ref br, o)), a1 = TL.Splat(Unsafe.Add(ref br, o + 1)), a2 = TL.Splat(Unsafe.Add(ref br, o + 2)), a3 = TL.Splat(Unsafe.Add(ref br, o + 3));
+                    for (int i = 0; i < cols; i++)
+                    {
+                        var xi = TL.Load(ref xr, (nuint)(i * batch + c));
+                        ref T wi = ref Unsafe.Add(ref wr, o * cols + i);
+                        a0 = TL.MulAdd(TL.Splat(wi), xi, a0);
+                        a1 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, cols)), xi, a1);
+                        a2 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, 2 * cols)), xi, a2);
+                        a3 = TL.MulAdd(TL.Splat(Unsafe.Add(ref wi, 3 * cols)), xi, a3);
+                    }
+                    TL.Store(a0, ref yr, (nuint)(o * batch + c));
+                    TL.Store(a1, ref yr, (nuint)((o + 1) * batch + c));
+                    TL.Store(a2, ref yr, (nuint)((o + 2) * batch + c));
+                    TL.Store(a3, ref yr, (nuint)((o + 3) * batch + c));
+                }
                 for (; o + 2 <= rows; o += 2)
                 {
                     TV a0 = TL.Splat(Unsafe.Add(ref br, o)), a1 = TL.Splat(Unsafe.Add(ref br, o + 1));
@@ -172,6 +189,56 @@ namespace AE.Runtime.Cells
                 TL.Store(a3, ref y0, (nuint)(3 * batch));
                 TL.Store(e3, ref y0, (nuint)(3 * batch) + second);
             }
+            // The last one to three rows together: a sum is a chain of dependent multiply-adds, and a layer of few rows (an
+            // output layer) runs at the chains' latency unless several are in flight.
+            if (rows - o == 3)
+            {
+                ref T w0 = ref Unsafe.Add(ref wr, o * cols);
+                TV a0 = TL.Splat(Unsafe.Add(ref br, o)), a1 = TL.Splat(Unsafe.Add(ref br, o + 1)), a2 = TL.Splat(Unsafe.Add(ref br, o + 2));
+                TV e0 = a0, e1 = a1, e2 = a2;
+                for (int i = 0; i < cols; i++)
+                {
+                    ref T xi = ref Unsafe.Add(ref xr, i * batch + c);
+                    TV x0 = TL.Load(ref xi, 0), x1 = TL.Load(ref xi, second);
+                    ref T wi = ref Unsafe.Add(ref w0, i);
+                    TV s0 = TL.Splat(wi), s1 = TL.Splat(Unsafe.Add(ref wi, cols)), s2 = TL.Splat(Unsafe.Add(ref wi, 2 * cols));
+                    a0 = TL.MulAdd(s0, x0, a0);
+                    e0 = TL.MulAdd(s0, x1, e0);
+                    a1 = TL.MulAdd(s1, x0, a1);
+                    e1 = TL.MulAdd(s1, x1, e1);
+                    a2 = TL.MulAdd(s2, x0, a2);
+                    e2 = TL.MulAdd(s2, x1, e2);
+                }
+                ref T y0 = ref Unsafe.Add(ref yr, o * batch + c);
+                TL.Store(a0, ref y0, 0);
+                TL.Store(e0, ref y0, second);
+                TL.Store(a1, ref y0, (nuint)batch);
+                TL.Store(e1, ref y0, (nuint)batch + second);
+                TL.Store(a2, ref y0, (nuint)(2 * batch));
+                TL.Store(e2, ref y0, (nuint)(2 * batch) + second);
+                return;
+            }
+            if (rows - o == 2)
+            {
+                TV a0 = TL.Splat(Unsafe.Add(ref br, o)), a1 = TL.Splat(Unsafe.Add(ref br, o + 1));
+                TV e0 = a0, e1 = a1;
+                for (int i = 0; i < cols; i++)
+                {
+                    ref T xi = ref Unsafe.Add(ref xr, i * batch + c);
+                    TV x0 = TL.Load(ref xi, 0), x1 = TL.Load(ref xi, second);
+                    TV s0 = TL.Splat(Unsafe.Add(ref wr, o * cols + i)), s1 = TL.Splat(Unsafe.Add(ref wr, (o + 1) * cols + i));
+                    a0 = TL.MulAdd(s0, x0, a0);
+                    e0 = TL.MulAdd(s0, x1, e0);
+                    a1 = TL.MulAdd(s1, x0, a1);
+                    e1 = TL.MulAdd(s1, x1, e1);
+                }
+                ref T y0 = ref Unsafe.Add(ref yr, o * batch + c);
+                TL.Store(a0, ref y0, 0);
+                TL.Store(e0, ref y0, second);
+                TL.Store(a1, ref y0, (nuint)batch);
+                TL.Store(e1, ref y0, (nuint)batch + second);
+                return;
+            }
             for (; o < rows; o++)
             {
                 TV a = TL.Splat(Unsafe.Add(ref br, o)), e = a;
@@ -214,8 +281,9 @@ namespace AE.Runtime.Cells
             if (vector) c = InputGradientSlices<LanesVector<T>, Vector<T>>(ref wr, ref gyr, ref gxr, rows, cols, batch, c);
             InputGradientTail(ref wr, ref gyr, ref gxr, rows, cols, batch, c);
 
-            // Few rows, or no vectors: the transposition would cost more than it saves; each weight's sum over the samples directly.
-            if (rows <= 4 || !vector)
+            // No vectors, or few rows where x is transposed element by element: the transposition would cost more than it
+            // saves; each weight's sum over the samples directly. (With 512-bit float vectors x is transposed 16 x 16 in registers.)
+            if (!vector || (rows <= 4 && !(typeof(T) == typeof(float) && Avx512F.IsSupported)))
                 for (int o = 0; o < rows; o++)
                     for (int i = 0; i < cols; i++) gw[o * cols + i] += Dot(gy.Slice(o * batch, batch), x.Slice(i * batch, batch));
             else if (wide) WeightGradient<Lanes512<T>, Vector512<T>>(ref xr, ref gyr, ref gwr, rows, cols, batch);
@@ -385,8 +453,9 @@ namespace AE.Runtime.Cells
             where TL : struct, ILanes<T, TV> where TV : struct
         {
             int width = TL.Count;
-            Span<T> xt = stackalloc T[GradientBatch * GradientColumns];
-            ref T xtr = ref MemoryMarshal.GetReference(xt);
+            // The transposed block from a 64-byte boundary: its rows are whole vectors, and a vector that straddles two cache lines costs two.
+            Span<T> xt = stackalloc T[GradientBatch * GradientColumns + 64 / Unsafe.SizeOf<T>()];
+            ref T xtr = ref AlignedStart(xt);
             for (int i0 = 0; i0 < cols; i0 += GradientColumns)
             {
                 int n = Math.Min(GradientColumns, cols - i0);
@@ -413,10 +482,34 @@ namespace AE.Runtime.Cells
             }
         }
 
+        /// <summary>The first element of <paramref name="buffer"/> at an address that is a multiple of 64 bytes (the buffer has 64 bytes to spare).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe ref T AlignedStart(Span<T> buffer)
+        {
+            ref T first = ref MemoryMarshal.GetReference(buffer);
+            nuint address = (nuint)Unsafe.AsPointer(ref first);
+            return ref Unsafe.Add(ref first, (int)((64 - (address & 63)) & 63) / Unsafe.SizeOf<T>());
+        }
+
         /// <summary>xt[b, j] = x[j, b] for m samples and n columns, each row of xt padded with zeros to <paramref name="stride"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Transpose(ref T xb, ref T xtr, int m, int n, int stride, int batch)
         {
+            if (typeof(T) == typeof(float) && Avx512F.IsSupported && (m & 15) == 0 && n >= 16)
+            {
+                int n16 = n & ~15;
+                for (int b0 = 0; b0 < m; b0 += 16)
+                    for (int j0 = 0; j0 < n16; j0 += 16)
+                        Transpose16(ref Unsafe.As<T, float>(ref Unsafe.Add(ref xb, j0 * batch + b0)), batch, ref Unsafe.As<T, float>(ref Unsafe.Add(ref xtr, b0 * stride + j0)), stride);
+                if (n16 == n && n == stride) return;
+                for (int b = 0; b < m; b++)
+                {
+                    ref T row = ref Unsafe.Add(ref xtr, b * stride);
+                    for (int j = n16; j < n; j++) Unsafe.Add(ref row, j) = Unsafe.Add(ref xb, j * batch + b);
+                    for (int j = n; j < stride; j++) Unsafe.Add(ref row, j) = T.Zero;
+                }
+                return;
+            }
             for (int b = 0; b < m; b++)
             {
                 ref T row = ref Unsafe.Add(ref xtr, b * stride);
@@ -424,6 +517,56 @@ namespace AE.Runtime.Cells
                 for (int j = n; j < stride; j++) Unsafe.Add(ref row, j) = T.Zero;
             }
         }
+
+        /// <summary>dst[b * dstStride + j] = src[j * srcStride + b] for a 16 x 16 block of floats, in registers (AVX-512).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Transpose16(ref float src, int srcStride, ref float dst, int dstStride)
+        {
+            Vector512<float> r0 = Vector512.LoadUnsafe(ref src, 0), r1 = Vector512.LoadUnsafe(ref src, (nuint)srcStride),
+                r2 = Vector512.LoadUnsafe(ref src, (nuint)(2 * srcStride)), r3 = Vector512.LoadUnsafe(ref src, (nuint)(3 * srcStride)),
+                r4 = Vector512.LoadUnsafe(ref src, (nuint)(4 * srcStride)), r5 = Vector512.LoadUnsafe(ref src, (nuint)(5 * srcStride)),
+                r6 = Vector512.LoadUnsafe(ref src, (nuint)(6 * srcStride)), r7 = Vector512.LoadUnsafe(ref src, (nuint)(7 * srcStride)),
+                r8 = Vector512.LoadUnsafe(ref src, (nuint)(8 * srcStride)), r9 = Vector512.LoadUnsafe(ref src, (nuint)(9 * srcStride)),
+                r10 = Vector512.LoadUnsafe(ref src, (nuint)(10 * srcStride)), r11 = Vector512.LoadUnsafe(ref src, (nuint)(11 * srcStride)),
+                r12 = Vector512.LoadUnsafe(ref src, (nuint)(12 * srcStride)), r13 = Vector512.LoadUnsafe(ref src, (nuint)(13 * srcStride)),
+                r14 = Vector512.LoadUnsafe(ref src, (nuint)(14 * srcStride)), r15 = Vector512.LoadUnsafe(ref src, (nuint)(15 * srcStride));
+            // 32-bit interleave of row pairs, then 64-bit interleave of pair pairs: each 128-bit lane holds a 4 x 4 block transposed
+            var t0 = Avx512F.UnpackLow(r0, r1); var t1 = Avx512F.UnpackHigh(r0, r1); var t2 = Avx512F.UnpackLow(r2, r3); var t3 = Avx512F.UnpackHigh(r2, r3);
+            var t4 = Avx512F.UnpackLow(r4, r5); var t5 = Avx512F.UnpackHigh(r4, r5); var t6 = Avx512F.UnpackLow(r6, r7); var t7 = Avx512F.UnpackHigh(r6, r7);
+            var t8 = Avx512F.UnpackLow(r8, r9); var t9 = Avx512F.UnpackHigh(r8, r9); var t10 = Avx512F.UnpackLow(r10, r11); var t11 = Avx512F.UnpackHigh(r10, r11);
+            var t12 = Avx512F.UnpackLow(r12, r13); var t13 = Avx512F.UnpackHigh(r12, r13); var t14 = Avx512F.UnpackLow(r14, r15); var t15 = Avx512F.UnpackHigh(r14, r15);
+            r0 = PairLow(t0, t2); r1 = PairHigh(t0, t2); r2 = PairLow(t1, t3); r3 = PairHigh(t1, t3);
+            r4 = PairLow(t4, t6); r5 = PairHigh(t4, t6); r6 = PairLow(t5, t7); r7 = PairHigh(t5, t7);
+            r8 = PairLow(t8, t10); r9 = PairHigh(t8, t10); r10 = PairLow(t9, t11); r11 = PairHigh(t9, t11);
+            r12 = PairLow(t12, t14); r13 = PairHigh(t12, t14); r14 = PairLow(t13, t15); r15 = PairHigh(t13, t15);
+            // then the 128-bit lanes: even lanes of two rows, odd lanes of two rows, twice
+            t0 = Avx512F.Shuffle4x128(r0, r4, 0x88); t1 = Avx512F.Shuffle4x128(r1, r5, 0x88); t2 = Avx512F.Shuffle4x128(r2, r6, 0x88); t3 = Avx512F.Shuffle4x128(r3, r7, 0x88);
+            t4 = Avx512F.Shuffle4x128(r0, r4, 0xDD); t5 = Avx512F.Shuffle4x128(r1, r5, 0xDD); t6 = Avx512F.Shuffle4x128(r2, r6, 0xDD); t7 = Avx512F.Shuffle4x128(r3, r7, 0xDD);
+            t8 = Avx512F.Shuffle4x128(r8, r12, 0x88); t9 = Avx512F.Shuffle4x128(r9, r13, 0x88); t10 = Avx512F.Shuffle4x128(r10, r14, 0x88); t11 = Avx512F.Shuffle4x128(r11, r15, 0x88);
+            t12 = Avx512F.Shuffle4x128(r8, r12, 0xDD); t13 = Avx512F.Shuffle4x128(r9, r13, 0xDD); t14 = Avx512F.Shuffle4x128(r10, r14, 0xDD); t15 = Avx512F.Shuffle4x128(r11, r15, 0xDD);
+            Avx512F.Shuffle4x128(t0, t8, 0x88).StoreUnsafe(ref dst, 0);
+            Avx512F.Shuffle4x128(t1, t9, 0x88).StoreUnsafe(ref dst, (nuint)dstStride);
+            Avx512F.Shuffle4x128(t2, t10, 0x88).StoreUnsafe(ref dst, (nuint)(2 * dstStride));
+            Avx512F.Shuffle4x128(t3, t11, 0x88).StoreUnsafe(ref dst, (nuint)(3 * dstStride));
+            Avx512F.Shuffle4x128(t4, t12, 0x88).StoreUnsafe(ref dst, (nuint)(4 * dstStride));
+            Avx512F.Shuffle4x128(t5, t13, 0x88).StoreUnsafe(ref dst, (nuint)(5 * dstStride));
+            Avx512F.Shuffle4x128(t6, t14, 0x88).StoreUnsafe(ref dst, (nuint)(6 * dstStride));
+            Avx512F.Shuffle4x128(t7, t15, 0x88).StoreUnsafe(ref dst, (nuint)(7 * dstStride));
+            Avx512F.Shuffle4x128(t0, t8, 0xDD).StoreUnsafe(ref dst, (nuint)(8 * dstStride));
+            Avx512F.Shuffle4x128(t1, t9, 0xDD).StoreUnsafe(ref dst, (nuint)(9 * dstStride));
+            Avx512F.Shuffle4x128(t2, t10, 0xDD).StoreUnsafe(ref dst, (nuint)(10 * dstStride));
+            Avx512F.Shuffle4x128(t3, t11, 0xDD).StoreUnsafe(ref dst, (nuint)(11 * dstStride));
+            Avx512F.Shuffle4x128(t4, t12, 0xDD).StoreUnsafe(ref dst, (nuint)(12 * dstStride));
+            Avx512F.Shuffle4x128(t5, t13, 0xDD).StoreUnsafe(ref dst, (nuint)(13 * dstStride));
+            Avx512F.Shuffle4x128(t6, t14, 0xDD).StoreUnsafe(ref dst, (nuint)(14 * dstStride));
+            Avx512F.Shuffle4x128(t7, t15, 0xDD).StoreUnsafe(ref dst, (nuint)(15 * dstStride));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> PairLow(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).AsSingle();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> PairHigh(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).AsSingle();
 
         /// <summary>Four weight rows from gw[at] on, two vectors of columns at a time (the columns are whole pairs of vectors).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
