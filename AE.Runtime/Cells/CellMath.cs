@@ -191,53 +191,74 @@ namespace AE.Runtime.Cells
         private static T ScalarDSoftplus(T x) => DSoftplus(x, x);
 
         /// <summary>e^x: float32 <see cref="VectorMath.Exp"/>; float64 Math.Exp per lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<T> VExp(Vector<T> x) => Float ? G(VectorMath.Exp(F(x))) : Lanes(x, &ScalarExp);
 
         /// <summary>ln x: float32 <see cref="VectorMath.Log"/>; float64 Math.Log per lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<T> VLog(Vector<T> x) => Float ? G(VectorMath.Log(F(x))) : Lanes(x, &ScalarLog);
 
         /// <summary>sin x: float32 <see cref="VectorMath.Sin"/>; float64 Math.Sin per lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<T> VSin(Vector<T> x) => Float ? G(VectorMath.Sin(F(x))) : Lanes(x, &ScalarSin);
 
         /// <summary>cos x: float32 <see cref="VectorMath.Cos"/>; float64 Math.Cos per lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<T> VCos(Vector<T> x) => Float ? G(VectorMath.Cos(F(x))) : Lanes(x, &ScalarCos);
 
         /// <summary>tanh x: float32 <see cref="VectorMath.Tanh"/>; float64 Math.Tanh per lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<T> VTanh(Vector<T> x) => Float ? G(VectorMath.Tanh(F(x))) : Lanes(x, &ScalarTanh);
 
         /// <summary>1 / (1 + e^-x): float32 <see cref="VectorMath.Sigmoid"/>; float64 <see cref="Sigmoid"/> per lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<T> VSigmoid(Vector<T> x) => Float ? G(VectorMath.Sigmoid(F(x))) : Lanes(x, &ScalarSigmoid);
 
         /// <summary>ln(1 + e^x): float32 <see cref="VectorMath.Softplus"/>; float64 <see cref="Softplus"/> per lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<T> VSoftplus(Vector<T> x) => Float ? G(VectorMath.Softplus(F(x))) : Lanes(x, &ScalarSoftplus);
 
         /// <summary>x^2 as the language's pow(x, 2): float32 x x (correctly rounded, as pow's square); float64 T.Pow per lane, the reference's.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<T> VSquare(Vector<T> x) => Float ? x * x : Lanes(x, &ScalarSquare);
 
         private static T ScalarSquare(T x) => T.Pow(x, Two);
 
         /// <summary>max(x, 0) as <see cref="Relu"/> (NaN stays NaN, -0 becomes +0), bit for bit.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VRelu(Vector<T> x) =>
             Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), x, Vector.ConditionalSelect(Vector.Equals(x, x), Vector<T>.Zero, x));
 
         /// <summary>|x| (exact, as Math.Abs).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VAbs(Vector<T> x) => Vector.Abs(x);
 
         /// <summary>√x (correctly rounded, as Math.Sqrt).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VSqrt(Vector<T> x) => Vector.SquareRoot(x);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VDTanh(Vector<T> x, Vector<T> y) => Vector<T>.One - y * y;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VDSigmoid(Vector<T> x, Vector<T> y) => (Vector<T>.One - y) * y;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VDExp(Vector<T> x, Vector<T> y) => y;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VDLog(Vector<T> x, Vector<T> y) => Vector<T>.One / x;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VDSqrt(Vector<T> x, Vector<T> y) => Vector<T>.One / (Vec(Two) * y);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VDSin(Vector<T> x, Vector<T> y) => VCos(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VDCos(Vector<T> x, Vector<T> y) => -VSin(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VDRelu(Vector<T> x, Vector<T> y) => Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> VDAbs(Vector<T> x, Vector<T> y) =>
             Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), Vector<T>.One, Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), -Vector<T>.One, Vector<T>.Zero));
 
         /// <summary>d softplus / dx = e^x / (e^x + 1) (1 above 20, e^x below -20): float32 from <see cref="VectorMath.Exp"/>; float64 <see cref="DSoftplus"/> per lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<T> VDSoftplus(Vector<T> x, Vector<T> y) => Float ? G(VectorMath.DSoftplus(F(x))) : Lanes(x, &ScalarDSoftplus);
 
         // ------------------------------------------------------------ derivatives (d/dx given x and y = f(x))

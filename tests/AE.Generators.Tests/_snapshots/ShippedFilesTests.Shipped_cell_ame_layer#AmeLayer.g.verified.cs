@@ -73,6 +73,34 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
+            Forward0(f, step);   // rule drift "drift: f_net on [x, C]": theta' = theta' + f_net(concat(x, C))
+            Forward1(f, step);   // rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001
+            Forward2(f, step);   // rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps)
+            Forward3(f, step);   // rule dither "dither: sin(d_net(C))": theta' = theta' + sin(d_net(C))
+            Forward4(f, step);   // rule macro "macro shift: tanh(m_net(C))": theta' = theta' + tanh(m_net(C))
+            Forward5(f, step);   // update "coefficient feedback from the new hidden state, and the readout": C' = C + g_net(concat(theta', C))
+            Forward6(f, step);   // update "coefficient feedback from the new hidden state, and the readout": y = readout(theta')
+            Forward7(f, step);   // update "coefficient feedback from the new hidden state, and the readout": mse = mean((y - target) ^ 2)
+        }
+
+        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        {
+            Backward0(f, a);   // adjoint of update "coefficient feedback from the new hidden state, and the readout": mse = mean((y - target) ^ 2)
+            Backward1(f, a);   // adjoint of update "coefficient feedback from the new hidden state, and the readout": y = readout(theta')
+            Backward2(f, a);   // adjoint of update "coefficient feedback from the new hidden state, and the readout": C' = C + g_net(concat(theta', C))
+            Backward3(f, a);   // adjoint of rule macro "macro shift: tanh(m_net(C))": theta' = theta' + tanh(m_net(C))
+            Backward4(f, a);   // adjoint of rule dither "dither: sin(d_net(C))": theta' = theta' + sin(d_net(C))
+            Backward5(f, a);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps)
+            Backward6(f, a);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001
+            Backward7(f, a);   // adjoint of rule drift "drift: f_net on [x, C]": theta' = theta' + f_net(concat(x, C))
+        }
+
+        /// <summary>Step, rule drift "drift: f_net on [x, C]": theta' = theta' + f_net(concat(x, C)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward0(__System.Span<T> f, long step)
+        {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- rule drift "drift: f_net on [x, C]"
@@ -92,6 +120,14 @@ namespace AE.Generated
                 var v9 = Vec(f[48 * B + k]) + Vec(f[248 * B + k]); f[280 * B + k] = v9[0];
             }
 #line default
+        }
+
+        /// <summary>Step, rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward1(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
@@ -109,6 +145,15 @@ namespace AE.Generated
                 var v14 = v13 + Vec(__c0); f[504 * B + k] = v14[0];
             }
 #line default
+        }
+
+        /// <summary>Step, rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward2(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
 #line 51 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
@@ -122,6 +167,14 @@ namespace AE.Generated
                 var v16 = Vec(f[280 * B + k]) + v15; f[568 * B + k] = v16[0];
             }
 #line default
+        }
+
+        /// <summary>Step, rule dither "dither: sin(d_net(C))": theta' = theta' + sin(d_net(C)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward3(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- rule dither "dither: sin(d_net(C))"
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
@@ -139,6 +192,14 @@ namespace AE.Generated
                 var v21 = Vec(f[568 * B + k]) + v20; f[792 * B + k] = v21[0];
             }
 #line default
+        }
+
+        /// <summary>Step, rule macro "macro shift: tanh(m_net(C))": theta' = theta' + tanh(m_net(C)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward4(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- rule macro "macro shift: tanh(m_net(C))"
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
@@ -156,6 +217,14 @@ namespace AE.Generated
                 var v26 = Vec(f[792 * B + k]) + v25; f[1016 * B + k] = v26[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "coefficient feedback from the new hidden state, and the readout": C' = C + g_net(concat(theta', C)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward5(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- update "coefficient feedback from the new hidden state, and the readout"
             // C' = C + g_net(concat(theta', C))
 #line 63 "/ae/cells/ame_layer.ae"
@@ -173,10 +242,28 @@ namespace AE.Generated
                 var v31 = Vec(f[80 * B + k]) + Vec(f[1224 * B + k]); f[1240 * B + k] = v31[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "coefficient feedback from the new hidden state, and the readout": y = readout(theta').</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward6(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "coefficient feedback from the new hidden state, and the readout"
             // y = readout(theta')
 #line 64 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 17360, 256), Part(__theta, 17616, 8), f.Slice(1016 * B, 32 * B), f.Slice(1256 * B, 8 * B), 8, 32, B);   // readout.weight x + readout.bias
 #line default
+        }
+
+        /// <summary>Step, update "coefficient feedback from the new hidden state, and the readout": mse = mean((y - target) ^ 2).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward7(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "coefficient feedback from the new hidden state, and the readout"
             // mse = mean((y - target) ^ 2)
 #line 65 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 8 * B - W; k += W)
@@ -200,9 +287,9 @@ namespace AE.Generated
 #line default
         }
 
-        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        /// <summary>StepBackward, adjoint of update "coefficient feedback from the new hidden state, and the readout": mse = mean((y - target) ^ 2).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of update "coefficient feedback from the new hidden state, and the readout"
@@ -234,10 +321,26 @@ namespace AE.Generated
                 a[40 * B + k] += (-g33)[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "coefficient feedback from the new hidden state, and the readout": y = readout(theta').</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "coefficient feedback from the new hidden state, and the readout"
             // y = readout(theta')
 #line 64 "/ae/cells/ame_layer.ae"
             LinearBackward(Part(__theta, 17360, 256), f.Slice(1016 * B, 32 * B), a.Slice(1256 * B, 8 * B), a.Slice(1016 * B, 32 * B), Part(__grad, 17360, 256), Part(__grad, 17616, 8), 8, 32, B);   // readout.weight, readout.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "coefficient feedback from the new hidden state, and the readout": C' = C + g_net(concat(theta', C)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "coefficient feedback from the new hidden state, and the readout"
             // C' = C + g_net(concat(theta', C))
 #line 63 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 16 * B - W; k += W)
@@ -267,6 +370,13 @@ namespace AE.Generated
             AddInto(a, 1048 * B, 1016 * B, 32 * B);
             AddInto(a, 1080 * B, 80 * B, 16 * B);
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of rule macro "macro shift: tanh(m_net(C))": theta' = theta' + tanh(m_net(C)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of rule macro "macro shift: tanh(m_net(C))"
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
@@ -297,6 +407,13 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 10016, 1024), f.Slice(80 * B, 16 * B), a.Slice(824 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 10016, 1024), Part(__grad, 11040, 64), 64, 16, B);   // m_net.0.weight, m_net.0.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of rule dither "dither: sin(d_net(C))": theta' = theta' + sin(d_net(C)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of rule dither "dither: sin(d_net(C))"
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
@@ -327,6 +444,13 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 6848, 1024), f.Slice(80 * B, 16 * B), a.Slice(600 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 6848, 1024), Part(__grad, 7872, 64), 64, 16, B);   // d_net.0.weight, d_net.0.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
 #line 51 "/ae/cells/ame_layer.ae"
@@ -347,6 +471,14 @@ namespace AE.Generated
                 a[8 * B + k] += (Share(g15, Vec(f[504 * B + k])))[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward6(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
@@ -374,6 +506,13 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 3680, 1024), f.Slice(80 * B, 16 * B), a.Slice(312 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 3680, 1024), Part(__grad, 4704, 64), 64, 16, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of rule drift "drift: f_net on [x, C]": theta' = theta' + f_net(concat(x, C)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward7(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of rule drift "drift: f_net on [x, C]"
             // theta' = theta' + f_net(concat(x, C))
 #line 46 "/ae/cells/ame_layer.ae"

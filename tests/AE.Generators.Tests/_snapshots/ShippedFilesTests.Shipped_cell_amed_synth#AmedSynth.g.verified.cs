@@ -65,6 +65,31 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
+            Forward0(f, step);   // rule drift "drift: f_net(C)": theta' = theta' + f_net(C)
+            Forward1(f, step);   // rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001
+            Forward2(f, step);   // rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps)
+            Forward3(f, step);   // rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index": t = step - 1
+            Forward4(f, step);   // rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index": theta' = theta' + sin(d_net(C) + (0.01 * t))
+            Forward5(f, step);   // update "simple coefficient update, and the output sample": C' = C + (0.01 * tanh(theta'))
+            Forward6(f, step);   // update "simple coefficient update, and the output sample": mse = mean((y - target) ^ 2)
+        }
+
+        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        {
+            Backward0(f, a);   // adjoint of update "simple coefficient update, and the output sample": mse = mean((y - target) ^ 2)
+            Backward1(f, a);   // adjoint of update "simple coefficient update, and the output sample": C' = C + (0.01 * tanh(theta'))
+            Backward2(f, a);   // adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index": theta' = theta' + sin(d_net(C) + (0.01 * t))
+            Backward3(f, a);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps)
+            Backward4(f, a);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001
+            Backward5(f, a);   // adjoint of rule drift "drift: f_net(C)": theta' = theta' + f_net(C)
+        }
+
+        /// <summary>Step, rule drift "drift: f_net(C)": theta' = theta' + f_net(C).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward0(__System.Span<T> f, long step)
+        {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- rule drift "drift: f_net(C)"
@@ -82,6 +107,14 @@ namespace AE.Generated
                 var v7 = Vec(f[2 * B + b]) + Vec(f[68 * B + b]); f[69 * B + b] = v7[0];
             }
 #line default
+        }
+
+        /// <summary>Step, rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward1(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
@@ -99,6 +132,15 @@ namespace AE.Generated
                 var v12 = v11 + Vec(__c0); f[136 * B + b] = v12[0];
             }
 #line default
+        }
+
+        /// <summary>Step, rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward2(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
 #line 40 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -112,6 +154,14 @@ namespace AE.Generated
                 var v14 = Vec(f[69 * B + b]) + v13; f[138 * B + b] = v14[0];
             }
 #line default
+        }
+
+        /// <summary>Step, rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index": t = step - 1.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward3(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // t = step - 1
 #line 44 "/ae/cells/amed_synth.ae"
@@ -124,6 +174,15 @@ namespace AE.Generated
                 var v15 = Vec(t) - Vec(__c1); f[139 * B + b] = v15[0];
             }
 #line default
+        }
+
+        /// <summary>Step, rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index": theta' = theta' + sin(d_net(C) + (0.01 * t)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward4(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 194, 32), Part(__theta, 226, 32), f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
@@ -144,6 +203,14 @@ namespace AE.Generated
                 var v22 = Vec(f[138 * B + b]) + v21; f[208 * B + b] = v22[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "simple coefficient update, and the output sample": C' = C + (0.01 * tanh(theta')).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward5(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- update "simple coefficient update, and the output sample"
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
@@ -160,6 +227,15 @@ namespace AE.Generated
                 var v25 = Vec(f[3 * B + b]) + v24; f[211 * B + b] = v25[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "simple coefficient update, and the output sample": mse = mean((y - target) ^ 2).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward6(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "simple coefficient update, and the output sample"
             // mse = mean((y - target) ^ 2)
 #line 51 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -183,9 +259,9 @@ namespace AE.Generated
 #line default
         }
 
-        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        /// <summary>StepBackward, adjoint of update "simple coefficient update, and the output sample": mse = mean((y - target) ^ 2).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of update "simple coefficient update, and the output sample"
@@ -217,6 +293,14 @@ namespace AE.Generated
                 a[1 * B + b] += (-g26)[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "simple coefficient update, and the output sample": C' = C + (0.01 * tanh(theta')).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "simple coefficient update, and the output sample"
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -236,6 +320,13 @@ namespace AE.Generated
                 a[208 * B + b] += (Share(g23, VDTanh(Vec(f[208 * B + b]), Vec(f[209 * B + b]))))[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index": theta' = theta' + sin(d_net(C) + (0.01 * t)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
@@ -272,6 +363,13 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 194, 32), f.Slice(3 * B, 1 * B), a.Slice(140 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 194, 32), Part(__grad, 226, 32), 32, 1, B);   // d_net.0.weight, d_net.0.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
 #line 40 "/ae/cells/amed_synth.ae"
@@ -292,6 +390,14 @@ namespace AE.Generated
                 a[0 * B + b] += (Share(g13, Vec(f[136 * B + b])))[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -319,6 +425,13 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 97, 32), f.Slice(3 * B, 1 * B), a.Slice(70 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 97, 32), Part(__grad, 129, 32), 32, 1, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of rule drift "drift: f_net(C)": theta' = theta' + f_net(C).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"

@@ -64,6 +64,30 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
+            Forward0(f, step);   // fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": g = sigmoid(gate(x))
+            Forward1(f, step);   // fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": u = present ? (g * drive(x)) : 0
+            Forward2(f, step);   // update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": s = sigmoid(sharpness * (v - threshold))
+            Forward3(f, step);   // update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
+            Forward4(f, step);   // update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": logits = readout(sigmoid(sharpness * (v' - threshold)))
+            Forward5(f, step);   // fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
+        }
+
+        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        {
+            Backward0(f, a);   // adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
+            Backward1(f, a);   // adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": logits = readout(sigmoid(sharpness * (v' - threshold)))
+            Backward2(f, a);   // adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
+            Backward3(f, a);   // adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": s = sigmoid(sharpness * (v - threshold))
+            Backward4(f, a);   // adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": u = present ? (g * drive(x)) : 0
+            Backward5(f, a);   // adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": g = sigmoid(gate(x))
+        }
+
+        /// <summary>Step, fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": g = sigmoid(gate(x)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward0(__System.Span<T> f, long step)
+        {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps"
@@ -79,6 +103,15 @@ namespace AE.Generated
                 var v6 = VSigmoid(Vec(f[168 * B + k])); f[296 * B + k] = v6[0];
             }
 #line default
+        }
+
+        /// <summary>Step, fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": u = present ? (g * drive(x)) : 0.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward1(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps"
             // u = present ? (g * drive(x)) : 0
 #line 60 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 3712, 3584), Part(__theta, 7296, 128), f.Slice(0 * B, 28 * B), f.Slice(424 * B, 128 * B), 128, 28, B);   // drive.weight x + drive.bias
@@ -92,6 +125,14 @@ namespace AE.Generated
             }
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(680 + i) * B + b] = f[28 * B + b] != T.Zero ? f[(552 + i) * B + b] : __c0;
 #line default
+        }
+
+        /// <summary>Step, update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": s = sigmoid(sharpness * (v - threshold)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward2(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // s = sigmoid(sharpness * (v - threshold))
 #line 64 "/ae/cells/emergent_resonator.ae"
@@ -107,6 +148,15 @@ namespace AE.Generated
                 var v12 = VSigmoid(v11); f[1064 * B + k] = v12[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward3(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 65 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 7424, 16384), Part(__theta, 23808, 128), f.Slice(1064 * B, 128 * B), f.Slice(1192 * B, 128 * B), 128, 128, B);   // recurrent.weight x + recurrent.bias
@@ -134,6 +184,15 @@ namespace AE.Generated
                 var v19 = Vec(f[1576 * B + k]) - v18; f[1960 * B + k] = v19[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": logits = readout(sigmoid(sharpness * (v' - threshold))).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward4(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 66 "/ae/cells/emergent_resonator.ae"
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2088 + i) * B + b] = f[(1960 + i) * B + b] - __theta[25226 + i];
@@ -149,6 +208,14 @@ namespace AE.Generated
             }
             Linear(Part(__theta, 23936, 1280), Part(__theta, 25216, 10), f.Slice(2344 * B, 128 * B), f.Slice(2472 * B, 10 * B), 10, 128, B);   // readout.weight x + readout.bias
 #line default
+        }
+
+        /// <summary>Step, fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward5(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- fixed rule classify "the loss: cross-entropy of the last step's logits against the label"
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 70 "/ae/cells/emergent_resonator.ae"
@@ -177,9 +244,9 @@ namespace AE.Generated
 #line default
         }
 
-        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        /// <summary>StepBackward, adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label"
@@ -223,6 +290,13 @@ namespace AE.Generated
                 for (int i = 0; i < 10; i++) a[(2472 + i) * B + b] += g * T.Exp(f[(2472 + i) * B + b] - f[2482 * B + b]);
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": logits = readout(sigmoid(sharpness * (v' - threshold))).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 66 "/ae/cells/emergent_resonator.ae"
@@ -249,6 +323,14 @@ namespace AE.Generated
                 __grad[25226 + i] += -g;
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 65 "/ae/cells/emergent_resonator.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
@@ -294,6 +376,14 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 7424, 16384), f.Slice(1064 * B, 128 * B), a.Slice(1192 * B, 128 * B), a.Slice(1064 * B, 128 * B), Part(__grad, 7424, 16384), Part(__grad, 23808, 128), 128, 128, B);   // recurrent.weight, recurrent.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": s = sigmoid(sharpness * (v - threshold)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // s = sigmoid(sharpness * (v - threshold))
 #line 64 "/ae/cells/emergent_resonator.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
@@ -318,6 +408,13 @@ namespace AE.Generated
                 __grad[25226 + i] += -g;
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": u = present ? (g * drive(x)) : 0.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps"
             // u = present ? (g * drive(x)) : 0
 #line 60 "/ae/cells/emergent_resonator.ae"
@@ -341,6 +438,14 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 3712, 3584), f.Slice(0 * B, 28 * B), a.Slice(424 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 3712, 3584), Part(__grad, 7296, 128), 128, 28, B);   // drive.weight, drive.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": g = sigmoid(gate(x)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps"
             // g = sigmoid(gate(x))
 #line 59 "/ae/cells/emergent_resonator.ae"
             for (int k = 0; k <= 128 * B - W; k += W)

@@ -65,6 +65,30 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
+            Forward0(f, step);   // update "nn.GRUCell, then the readout": r = sigmoid(ih_r(x) + hh_r(h))
+            Forward1(f, step);   // update "nn.GRUCell, then the readout": z = sigmoid(ih_z(x) + hh_z(h))
+            Forward2(f, step);   // update "nn.GRUCell, then the readout": n = tanh(ih_n(x) + (r * hh_n(h)))
+            Forward3(f, step);   // update "nn.GRUCell, then the readout": h' = ((1 - z) * n) + (z * h)
+            Forward4(f, step);   // update "nn.GRUCell, then the readout": logits = readout(h')
+            Forward5(f, step);   // fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
+        }
+
+        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        {
+            Backward0(f, a);   // adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
+            Backward1(f, a);   // adjoint of update "nn.GRUCell, then the readout": logits = readout(h')
+            Backward2(f, a);   // adjoint of update "nn.GRUCell, then the readout": h' = ((1 - z) * n) + (z * h)
+            Backward3(f, a);   // adjoint of update "nn.GRUCell, then the readout": n = tanh(ih_n(x) + (r * hh_n(h)))
+            Backward4(f, a);   // adjoint of update "nn.GRUCell, then the readout": z = sigmoid(ih_z(x) + hh_z(h))
+            Backward5(f, a);   // adjoint of update "nn.GRUCell, then the readout": r = sigmoid(ih_r(x) + hh_r(h))
+        }
+
+        /// <summary>Step, update "nn.GRUCell, then the readout": r = sigmoid(ih_r(x) + hh_r(h)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward0(__System.Span<T> f, long step)
+        {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- update "nn.GRUCell, then the readout"
@@ -83,6 +107,15 @@ namespace AE.Generated
                 var v7 = VSigmoid(v6); f[551 * B + k] = v7[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "nn.GRUCell, then the readout": z = sigmoid(ih_z(x) + hh_z(h)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward1(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "nn.GRUCell, then the readout"
             // z = sigmoid(ih_z(x) + hh_z(h))
 #line 48 "/ae/cells/gru.ae"
             Linear(Part(__theta, 3712, 3584), Part(__theta, 7296, 128), f.Slice(0 * B, 28 * B), f.Slice(679 * B, 128 * B), 128, 28, B);   // ih_z.weight x + ih_z.bias
@@ -98,6 +131,15 @@ namespace AE.Generated
                 var v11 = VSigmoid(v10); f[1063 * B + k] = v11[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "nn.GRUCell, then the readout": n = tanh(ih_n(x) + (r * hh_n(h))).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward2(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "nn.GRUCell, then the readout"
             // n = tanh(ih_n(x) + (r * hh_n(h)))
 #line 49 "/ae/cells/gru.ae"
             Linear(Part(__theta, 7424, 3584), Part(__theta, 11008, 128), f.Slice(0 * B, 28 * B), f.Slice(1191 * B, 128 * B), 128, 28, B);   // ih_n.weight x + ih_n.bias
@@ -115,6 +157,15 @@ namespace AE.Generated
                 var v16 = VTanh(v15); f[1703 * B + k] = v16[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "nn.GRUCell, then the readout": h' = ((1 - z) * n) + (z * h).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward3(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "nn.GRUCell, then the readout"
             // h' = ((1 - z) * n) + (z * h)
 #line 50 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
@@ -132,10 +183,27 @@ namespace AE.Generated
                 var v20 = v18 + v19; f[2215 * B + k] = v20[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "nn.GRUCell, then the readout": logits = readout(h').</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward4(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "nn.GRUCell, then the readout"
             // logits = readout(h')
 #line 51 "/ae/cells/gru.ae"
             Linear(Part(__theta, 60672, 1280), Part(__theta, 61952, 10), f.Slice(2215 * B, 128 * B), f.Slice(2343 * B, 10 * B), 10, 128, B);   // readout.weight x + readout.bias
 #line default
+        }
+
+        /// <summary>Step, fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward5(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- fixed rule classify "the loss: cross-entropy of the last step's logits against the label"
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 55 "/ae/cells/gru.ae"
@@ -164,9 +232,9 @@ namespace AE.Generated
 #line default
         }
 
-        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        /// <summary>StepBackward, adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label"
@@ -210,11 +278,26 @@ namespace AE.Generated
                 for (int i = 0; i < 10; i++) a[(2343 + i) * B + b] += g * T.Exp(f[(2343 + i) * B + b] - f[2353 * B + b]);
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": logits = readout(h').</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of update "nn.GRUCell, then the readout"
             // logits = readout(h')
 #line 51 "/ae/cells/gru.ae"
             LinearBackward(Part(__theta, 60672, 1280), f.Slice(2215 * B, 128 * B), a.Slice(2343 * B, 10 * B), a.Slice(2215 * B, 128 * B), Part(__grad, 60672, 1280), Part(__grad, 61952, 10), 10, 128, B);   // readout.weight, readout.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": h' = ((1 - z) * n) + (z * h).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "nn.GRUCell, then the readout"
             // h' = ((1 - z) * n) + (z * h)
 #line 50 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
@@ -240,6 +323,14 @@ namespace AE.Generated
                 a[1063 * B + k] += (-g17)[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": n = tanh(ih_n(x) + (r * hh_n(h))).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "nn.GRUCell, then the readout"
             // n = tanh(ih_n(x) + (r * hh_n(h)))
 #line 49 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
@@ -263,6 +354,14 @@ namespace AE.Generated
             LinearBackward(Part(__theta, 44160, 16384), f.Slice(39 * B, 128 * B), a.Slice(1319 * B, 128 * B), a.Slice(39 * B, 128 * B), Part(__grad, 44160, 16384), Part(__grad, 60544, 128), 128, 128, B);   // hh_n.weight, hh_n.bias
             LinearBackward(Part(__theta, 7424, 3584), f.Slice(0 * B, 28 * B), a.Slice(1191 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 7424, 3584), Part(__grad, 11008, 128), 128, 28, B);   // ih_n.weight, ih_n.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": z = sigmoid(ih_z(x) + hh_z(h)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "nn.GRUCell, then the readout"
             // z = sigmoid(ih_z(x) + hh_z(h))
 #line 48 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
@@ -282,6 +381,14 @@ namespace AE.Generated
             LinearBackward(Part(__theta, 27648, 16384), f.Slice(39 * B, 128 * B), a.Slice(807 * B, 128 * B), a.Slice(39 * B, 128 * B), Part(__grad, 27648, 16384), Part(__grad, 44032, 128), 128, 128, B);   // hh_z.weight, hh_z.bias
             LinearBackward(Part(__theta, 3712, 3584), f.Slice(0 * B, 28 * B), a.Slice(679 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 3712, 3584), Part(__grad, 7296, 128), 128, 28, B);   // ih_z.weight, ih_z.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": r = sigmoid(ih_r(x) + hh_r(h)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "nn.GRUCell, then the readout"
             // r = sigmoid(ih_r(x) + hh_r(h))
 #line 47 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)

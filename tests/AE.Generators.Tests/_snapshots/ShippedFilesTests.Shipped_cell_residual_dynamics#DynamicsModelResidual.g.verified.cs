@@ -62,6 +62,32 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
+            Forward0(f, step);   // update "residual logits, softmax, and the elementwise g update": delta_logits = F(concat(N, y_t, r_t, g))
+            Forward1(f, step);   // update "residual logits, softmax, and the elementwise g update": prev_logits = log(N + 1e-09)
+            Forward2(f, step);   // update "residual logits, softmax, and the elementwise g update": logits = prev_logits + delta_logits
+            Forward3(f, step);   // update "residual logits, softmax, and the elementwise g update": N' = softmax(logits)
+            Forward4(f, step);   // update "residual logits, softmax, and the elementwise g update": g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
+            Forward5(f, step);   // update "residual logits, softmax, and the elementwise g update": loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
+            Forward6(f, step);   // the step's end
+        }
+
+        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        {
+            Backward0(f, a);   // adjoint of the step's end
+            Backward1(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
+            Backward2(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
+            Backward3(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": N' = softmax(logits)
+            Backward4(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": logits = prev_logits + delta_logits
+            Backward5(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": prev_logits = log(N + 1e-09)
+            Backward6(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": delta_logits = F(concat(N, y_t, r_t, g))
+        }
+
+        /// <summary>Step, update "residual logits, softmax, and the elementwise g update": delta_logits = F(concat(N, y_t, r_t, g)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward0(__System.Span<T> f, long step)
+        {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- update "residual logits, softmax, and the elementwise g update"
@@ -91,6 +117,15 @@ namespace AE.Generated
             }
             Linear(Part(__theta, 480, 48), Part(__theta, 528, 3), f.Slice(72 * B, 16 * B), f.Slice(88 * B, 3 * B), 3, 16, B);   // F.out.weight x + F.out.bias
 #line default
+        }
+
+        /// <summary>Step, update "residual logits, softmax, and the elementwise g update": prev_logits = log(N + 1e-09).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward1(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "residual logits, softmax, and the elementwise g update"
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
@@ -104,6 +139,15 @@ namespace AE.Generated
                 var v11 = VLog(v10); f[94 * B + k] = v11[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "residual logits, softmax, and the elementwise g update": logits = prev_logits + delta_logits.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward2(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "residual logits, softmax, and the elementwise g update"
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
@@ -115,6 +159,15 @@ namespace AE.Generated
                 var v12 = Vec(f[94 * B + k]) + Vec(f[88 * B + k]); f[97 * B + k] = v12[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "residual logits, softmax, and the elementwise g update": N' = softmax(logits).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward3(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "residual logits, softmax, and the elementwise g update"
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -132,6 +185,15 @@ namespace AE.Generated
                 for (int i = 0; i < 3; i++) f[(100 + i) * B + b] = (VExp(Vec(f[(97 + i) * B + b]) - m) / s)[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "residual logits, softmax, and the elementwise g update": g' = (alpha * g) + ((N' - (alpha * N)) * y_t).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward4(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "residual logits, softmax, and the elementwise g update"
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(103 + i) * B + b] = __theta[531 + i] * f[(9 + i) * B + b];
@@ -149,6 +211,15 @@ namespace AE.Generated
                 var v18 = Vec(f[103 * B + k]) + v17; f[115 * B + k] = v18[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "residual logits, softmax, and the elementwise g update": loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09))).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward5(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "residual logits, softmax, and the elementwise g update"
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
@@ -198,13 +269,21 @@ namespace AE.Generated
                 var v26 = Vec(f[121 * B + b]) + v25; f[133 * B + b] = v26[0];
             }
 #line default
+        }
+
+        /// <summary>Step, the step's end.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward6(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- the step's end: the bounded state 'N' projected onto its bounds
             for (int k = 0; k < 3 * B; k++) f[134 * B + k] = Clamp(f[100 * B + k], __c2, __c3);
         }
 
-        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        /// <summary>StepBackward, adjoint of the step's end.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of the step's end: the bounded state 'N' projected onto its bounds
@@ -214,6 +293,13 @@ namespace AE.Generated
                 if (g == T.Zero) continue;
                 if (f[100 * B + k] >= __c2 && f[100 * B + k] <= __c3) a[100 * B + k] += g;
             }
+        }
+
+        /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09))).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
@@ -280,6 +366,14 @@ namespace AE.Generated
                 a[115 * B + k] += (Share(g19, Vec(__c4) * Vec(f[115 * B + k])))[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": g' = (alpha * g) + ((N' - (alpha * N)) * y_t).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
@@ -317,6 +411,14 @@ namespace AE.Generated
                 a[(9 + i) * B + b] += g * __theta[531 + i];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": N' = softmax(logits).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -330,6 +432,14 @@ namespace AE.Generated
                 for (int i = 0; i < 3; i++) a[(97 + i) * B + b] += f[(100 + i) * B + b] * (a[(100 + i) * B + b] - gy);
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": logits = prev_logits + delta_logits.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
@@ -345,6 +455,14 @@ namespace AE.Generated
                 a[88 * B + k] += (g12)[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": prev_logits = log(N + 1e-09).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
@@ -360,6 +478,14 @@ namespace AE.Generated
                 a[6 * B + k] += (g10)[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": delta_logits = F(concat(N, y_t, r_t, g)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward6(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"
             LinearBackward(Part(__theta, 480, 48), f.Slice(72 * B, 16 * B), a.Slice(88 * B, 3 * B), a.Slice(72 * B, 16 * B), Part(__grad, 480, 48), Part(__grad, 528, 3), 3, 16, B);   // F.out.weight, F.out.bias

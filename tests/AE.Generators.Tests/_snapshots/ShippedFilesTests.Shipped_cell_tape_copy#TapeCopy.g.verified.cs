@@ -61,6 +61,46 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void Step(__System.Span<T> f, long step)
         {
+            Forward0(f, step);   // update "controller, soft write, soft read, output": c = concat(x, pos, recall)
+            Forward1(f, step);   // update "controller, soft write, soft read, output": a_w = softmax(write_key(c))
+            Forward2(f, step);   // update "controller, soft write, soft read, output": a_r = softmax(read_key(c))
+            Forward3(f, step);   // update "controller, soft write, soft read, output": g = sigmoid(sum(write_gate(c)))
+            Forward4(f, step);   // update "controller, soft write, soft read, output": d = g * tanh(write_val(c))
+            Forward5(f, step);   // update "controller, soft write, soft read, output": d0 = dot(d, concat(1, 0, 0, 0))
+            Forward6(f, step);   // update "controller, soft write, soft read, output": d1 = dot(d, concat(0, 1, 0, 0))
+            Forward7(f, step);   // update "controller, soft write, soft read, output": d2 = dot(d, concat(0, 0, 1, 0))
+            Forward8(f, step);   // update "controller, soft write, soft read, output": d3 = dot(d, concat(0, 0, 0, 1))
+            Forward9(f, step);   // update "controller, soft write, soft read, output": M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
+            Forward10(f, step);   // update "controller, soft write, soft read, output": z = 0 * a_r
+            Forward11(f, step);   // update "controller, soft write, soft read, output": r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
+            Forward12(f, step);   // update "controller, soft write, soft read, output": y = readout(r)
+            Forward13(f, step);   // update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y))
+        }
+
+        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        {
+            Backward0(f, a);   // adjoint of update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y))
+            Backward1(f, a);   // adjoint of update "controller, soft write, soft read, output": y = readout(r)
+            Backward2(f, a);   // adjoint of update "controller, soft write, soft read, output": r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
+            Backward3(f, a);   // adjoint of update "controller, soft write, soft read, output": z = 0 * a_r
+            Backward4(f, a);   // adjoint of update "controller, soft write, soft read, output": M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
+            Backward5(f, a);   // adjoint of update "controller, soft write, soft read, output": d3 = dot(d, concat(0, 0, 0, 1))
+            Backward6(f, a);   // adjoint of update "controller, soft write, soft read, output": d2 = dot(d, concat(0, 0, 1, 0))
+            Backward7(f, a);   // adjoint of update "controller, soft write, soft read, output": d1 = dot(d, concat(0, 1, 0, 0))
+            Backward8(f, a);   // adjoint of update "controller, soft write, soft read, output": d0 = dot(d, concat(1, 0, 0, 0))
+            Backward9(f, a);   // adjoint of update "controller, soft write, soft read, output": d = g * tanh(write_val(c))
+            Backward10(f, a);   // adjoint of update "controller, soft write, soft read, output": g = sigmoid(sum(write_gate(c)))
+            Backward11(f, a);   // adjoint of update "controller, soft write, soft read, output": a_r = softmax(read_key(c))
+            Backward12(f, a);   // adjoint of update "controller, soft write, soft read, output": a_w = softmax(write_key(c))
+            Backward13(f, a);   // adjoint of update "controller, soft write, soft read, output": c = concat(x, pos, recall)
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": c = concat(x, pos, recall).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward0(__System.Span<T> f, long step)
+        {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
@@ -70,6 +110,15 @@ namespace AE.Generated
             Copy(f, 4 * B, 53 * B, 8 * B);
             Copy(f, 12 * B, 61 * B, 1 * B);
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": a_w = softmax(write_key(c)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward1(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // a_w = softmax(write_key(c))
 #line 54 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 0, 104), Part(__theta, 104, 8), f.Slice(49 * B, 13 * B), f.Slice(62 * B, 8 * B), 8, 13, B);   // write_key.weight x + write_key.bias
@@ -88,6 +137,15 @@ namespace AE.Generated
                 for (int i = 0; i < 8; i++) f[(70 + i) * B + b] = (VExp(Vec(f[(62 + i) * B + b]) - m) / s)[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": a_r = softmax(read_key(c)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward2(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // a_r = softmax(read_key(c))
 #line 55 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 112, 104), Part(__theta, 216, 8), f.Slice(49 * B, 13 * B), f.Slice(78 * B, 8 * B), 8, 13, B);   // read_key.weight x + read_key.bias
@@ -106,6 +164,15 @@ namespace AE.Generated
                 for (int i = 0; i < 8; i++) f[(86 + i) * B + b] = (VExp(Vec(f[(78 + i) * B + b]) - m) / s)[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": g = sigmoid(sum(write_gate(c))).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward3(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // g = sigmoid(sum(write_gate(c)))
 #line 56 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 280, 13), Part(__theta, 293, 1), f.Slice(49 * B, 13 * B), f.Slice(94 * B, 1 * B), 1, 13, B);   // write_gate.weight x + write_gate.bias
@@ -126,12 +193,30 @@ namespace AE.Generated
                 var v12 = VSigmoid(Vec(f[95 * B + b])); f[96 * B + b] = v12[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": d = g * tanh(write_val(c)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward4(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // d = g * tanh(write_val(c))
 #line 57 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 224, 52), Part(__theta, 276, 4), f.Slice(49 * B, 13 * B), f.Slice(97 * B, 4 * B), 4, 13, B);   // write_val.weight x + write_val.bias
             Tanh(f.Slice(97 * B, 4 * B), f.Slice(101 * B, 4 * B));
             for (int i = 0; i < 4; i++) for (int b = 0; b < B; b++) f[(105 + i) * B + b] = f[96 * B + b] * f[(101 + i) * B + b];
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": d0 = dot(d, concat(1, 0, 0, 0)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward5(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // d0 = dot(d, concat(1, 0, 0, 0))
 #line 58 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -161,6 +246,15 @@ namespace AE.Generated
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(113 + i) * B + b]); f[117 * B + b] = s[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": d1 = dot(d, concat(0, 1, 0, 0)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward6(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // d1 = dot(d, concat(0, 1, 0, 0))
 #line 59 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -190,6 +284,15 @@ namespace AE.Generated
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(122 + i) * B + b]); f[126 * B + b] = s[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": d2 = dot(d, concat(0, 0, 1, 0)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward7(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // d2 = dot(d, concat(0, 0, 1, 0))
 #line 60 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -219,6 +322,15 @@ namespace AE.Generated
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(131 + i) * B + b]); f[135 * B + b] = s[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": d3 = dot(d, concat(0, 0, 0, 1)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward8(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // d3 = dot(d, concat(0, 0, 0, 1))
 #line 61 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -248,6 +360,15 @@ namespace AE.Generated
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(140 + i) * B + b]); f[144 * B + b] = s[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward9(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
 #line 62 "/ae/cells/tape_copy.ae"
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(145 + i) * B + b] = f[(70 + i) * B + b] * f[117 * B + b];
@@ -267,6 +388,15 @@ namespace AE.Generated
                 var v45 = Vec(f[17 * B + k]) + Vec(f[177 * B + k]); f[209 * B + k] = v45[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": z = 0 * a_r.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward10(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // z = 0 * a_r
 #line 63 "/ae/cells/tape_copy.ae"
             for (int k = 0; k <= 8 * B - W; k += W)
@@ -278,6 +408,15 @@ namespace AE.Generated
                 var v46 = Vec(__c1) * Vec(f[86 * B + k]); f[241 * B + k] = v46[0];
             }
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M')).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward11(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
 #line 64 "/ae/cells/tape_copy.ae"
             Copy(f, 86 * B, 249 * B, 8 * B);
@@ -333,10 +472,28 @@ namespace AE.Generated
             Copy(f, 347 * B, 383 * B, 1 * B);
             Copy(f, 380 * B, 384 * B, 1 * B);
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": y = readout(r).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward12(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // y = readout(r)
 #line 66 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 294, 16), Part(__theta, 310, 4), f.Slice(381 * B, 4 * B), f.Slice(385 * B, 4 * B), 4, 4, B);   // readout.weight x + readout.bias
 #line default
+        }
+
+        /// <summary>Step, update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Forward13(__System.Span<T> f, long step)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
+            // ---- update "controller, soft write, soft read, output"
             // bce = recall * mean(softplus(y) - (target * y))
 #line 67 "/ae/cells/tape_copy.ae"
             for (int k = 0; k <= 4 * B - W; k += W)
@@ -370,9 +527,9 @@ namespace AE.Generated
 #line default
         }
 
-        /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             // ---- adjoint of update "controller, soft write, soft read, output"
@@ -420,10 +577,26 @@ namespace AE.Generated
                 a[385 * B + k] += (Share(g57, VDSoftplus(Vec(f[385 * B + k]), Vec(f[389 * B + k]))))[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": y = readout(r).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // y = readout(r)
 #line 66 "/ae/cells/tape_copy.ae"
             LinearBackward(Part(__theta, 294, 16), f.Slice(381 * B, 4 * B), a.Slice(385 * B, 4 * B), a.Slice(381 * B, 4 * B), Part(__grad, 294, 16), Part(__grad, 310, 4), 4, 4, B);   // readout.weight, readout.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M')).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
 #line 64 "/ae/cells/tape_copy.ae"
             AddInto(a, 381 * B, 281 * B, 1 * B);
@@ -499,6 +672,14 @@ namespace AE.Generated
             AddInto(a, 265 * B, 241 * B, 8 * B);
             AddInto(a, 273 * B, 241 * B, 8 * B);
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": z = 0 * a_r.</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // z = 0 * a_r
 #line 63 "/ae/cells/tape_copy.ae"
             for (int k = 0; k <= 8 * B - W; k += W)
@@ -512,6 +693,14 @@ namespace AE.Generated
                 a[86 * B + k] += (Share(g46, Vec(__c1)))[0];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
 #line 62 "/ae/cells/tape_copy.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
@@ -559,6 +748,14 @@ namespace AE.Generated
                 a[117 * B + b] += g * f[(70 + i) * B + b];
             }
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d3 = dot(d, concat(0, 0, 0, 1)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // d3 = dot(d, concat(0, 0, 0, 1))
 #line 61 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -579,6 +776,14 @@ namespace AE.Generated
             AddInto(a, 142 * B, 138 * B, 1 * B);
             AddInto(a, 143 * B, 139 * B, 1 * B);
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d2 = dot(d, concat(0, 0, 1, 0)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward6(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // d2 = dot(d, concat(0, 0, 1, 0))
 #line 60 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -599,6 +804,14 @@ namespace AE.Generated
             AddInto(a, 133 * B, 129 * B, 1 * B);
             AddInto(a, 134 * B, 130 * B, 1 * B);
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d1 = dot(d, concat(0, 1, 0, 0)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward7(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // d1 = dot(d, concat(0, 1, 0, 0))
 #line 59 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -619,6 +832,14 @@ namespace AE.Generated
             AddInto(a, 124 * B, 120 * B, 1 * B);
             AddInto(a, 125 * B, 121 * B, 1 * B);
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d0 = dot(d, concat(1, 0, 0, 0)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward8(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // d0 = dot(d, concat(1, 0, 0, 0))
 #line 58 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -639,6 +860,14 @@ namespace AE.Generated
             AddInto(a, 115 * B, 111 * B, 1 * B);
             AddInto(a, 116 * B, 112 * B, 1 * B);
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d = g * tanh(write_val(c)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward9(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // d = g * tanh(write_val(c))
 #line 57 "/ae/cells/tape_copy.ae"
             for (int i = 0; i < 4; i++) for (int b = 0; b < B; b++)
@@ -660,6 +889,14 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 224, 52), f.Slice(49 * B, 13 * B), a.Slice(97 * B, 4 * B), a.Slice(49 * B, 13 * B), Part(__grad, 224, 52), Part(__grad, 276, 4), 4, 13, B);   // write_val.weight, write_val.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": g = sigmoid(sum(write_gate(c))).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward10(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // g = sigmoid(sum(write_gate(c)))
 #line 56 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -685,6 +922,14 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 280, 13), f.Slice(49 * B, 13 * B), a.Slice(94 * B, 1 * B), a.Slice(49 * B, 13 * B), Part(__grad, 280, 13), Part(__grad, 293, 1), 1, 13, B);   // write_gate.weight, write_gate.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": a_r = softmax(read_key(c)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward11(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // a_r = softmax(read_key(c))
 #line 55 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -699,6 +944,14 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 112, 104), f.Slice(49 * B, 13 * B), a.Slice(78 * B, 8 * B), a.Slice(49 * B, 13 * B), Part(__grad, 112, 104), Part(__grad, 216, 8), 8, 13, B);   // read_key.weight, read_key.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": a_w = softmax(write_key(c)).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward12(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // a_w = softmax(write_key(c))
 #line 54 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
@@ -713,6 +966,14 @@ namespace AE.Generated
             }
             LinearBackward(Part(__theta, 0, 104), f.Slice(49 * B, 13 * B), a.Slice(62 * B, 8 * B), a.Slice(49 * B, 13 * B), Part(__grad, 0, 104), Part(__grad, 104, 8), 8, 13, B);   // write_key.weight, write_key.bias
 #line default
+        }
+
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": c = concat(x, pos, recall).</summary>
+        [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Backward13(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        {
+            int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            // ---- adjoint of update "controller, soft write, soft read, output"
             // c = concat(x, pos, recall)
 #line 53 "/ae/cells/tape_copy.ae"
             AddInto(a, 49 * B, 0 * B, 4 * B);
