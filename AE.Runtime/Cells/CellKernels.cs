@@ -152,7 +152,8 @@ namespace AE.Runtime.Cells
         /// for both vectors, so a product costs half a broadcast where one vector at a time costs a whole one. Each output
         /// is summed in its own register in index order, as <see cref="LinearSlices"/> does.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        // Compiled on its own, optimized at once: too large to be inlined into LinearSlices, it would otherwise start unoptimized.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void LinearDoubleSlice<TL, TV>(ref T wr, ref T br, ref T xr, ref T yr, int rows, int cols, int batch, int c)
             where TL : struct, ILanes<T, TV> where TV : struct
         {
@@ -272,7 +273,9 @@ namespace AE.Runtime.Cells
             ref T gwr = ref MemoryMarshal.GetReference(gw);
             bool wide = path == Path.Widest && Vector512.IsHardwareAccelerated, vector = path != Path.Scalar && Vector.IsHardwareAccelerated;
 
-            if (wide) BiasGradient<Lanes512<T>, Vector512<T>>(ref gyr, gbias, rows, batch);
+            if (wide && typeof(T) == typeof(float) && Avx512F.IsSupported && batch % 16 == 0 && rows >= 16)
+                BiasGradient16(ref Unsafe.As<T, float>(ref gyr), MemoryMarshal.Cast<T, float>(gbias), rows, batch);
+            else if (wide) BiasGradient<Lanes512<T>, Vector512<T>>(ref gyr, gbias, rows, batch);
             else if (vector) BiasGradient<LanesVector<T>, Vector<T>>(ref gyr, gbias, rows, batch);
             else for (int o = 0; o < rows; o++) gbias[o] += SumFrom(ref Unsafe.Add(ref gyr, o * batch), 0, batch, T.Zero);
 
@@ -303,6 +306,55 @@ namespace AE.Runtime.Cells
                 gbias[o] += SumFrom(ref go, b, batch, TL.Sum(acc));
             }
         }
+
+        /// <summary>
+        /// gbias[o] += the sum of gy[o, :] for float32 with 512-bit vectors and whole vectors of samples: sixteen rows at a time,
+        /// each row's vectors added, then the sixteen row sums gathered into one vector by a tree of in-lane interleaves (a
+        /// horizontal sum per row cost as much as the row's multiply-adds in a small layer). Rows past the last sixteen as <see cref="BiasGradient"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void BiasGradient16(ref float gyr, Span<float> gbias, int rows, int batch)
+        {
+            if (gbias.Length < rows) throw new ArgumentException("the bias gradient is shorter than the layer");
+            ref float gb = ref MemoryMarshal.GetReference(gbias);
+            int o = 0;
+            for (; o + 16 <= rows; o += 16)
+            {
+                ref float g = ref Unsafe.Add(ref gyr, o * batch);
+                Vector512<float> r0 = RowSum(ref g, batch, 0), r1 = RowSum(ref g, batch, 1), r2 = RowSum(ref g, batch, 2), r3 = RowSum(ref g, batch, 3);
+                Vector512<float> r4 = RowSum(ref g, batch, 4), r5 = RowSum(ref g, batch, 5), r6 = RowSum(ref g, batch, 6), r7 = RowSum(ref g, batch, 7);
+                Vector512<float> r8 = RowSum(ref g, batch, 8), r9 = RowSum(ref g, batch, 9), r10 = RowSum(ref g, batch, 10), r11 = RowSum(ref g, batch, 11);
+                Vector512<float> r12 = RowSum(ref g, batch, 12), r13 = RowSum(ref g, batch, 13), r14 = RowSum(ref g, batch, 14), r15 = RowSum(ref g, batch, 15);
+                // 16 -> 8 -> 4 vectors: in each 128-bit lane, the sums of four rows over that lane's four samples
+                var u0 = Fold4(Fold2(r0, r1), Fold2(r2, r3));
+                var u1 = Fold4(Fold2(r4, r5), Fold2(r6, r7));
+                var u2 = Fold4(Fold2(r8, r9), Fold2(r10, r11));
+                var u3 = Fold4(Fold2(r12, r13), Fold2(r14, r15));
+                // 4 -> 2 -> 1: the lanes added, so lane k holds rows 4k to 4k + 3
+                var v0 = Avx512F.Shuffle4x128(u0, u1, 0x88) + Avx512F.Shuffle4x128(u0, u1, 0xDD);
+                var v1 = Avx512F.Shuffle4x128(u2, u3, 0x88) + Avx512F.Shuffle4x128(u2, u3, 0xDD);
+                var sums = Avx512F.Shuffle4x128(v0, v1, 0x88) + Avx512F.Shuffle4x128(v0, v1, 0xDD);
+                (Vector512.LoadUnsafe(ref gb, (nuint)o) + sums).StoreUnsafe(ref gb, (nuint)o);
+            }
+            for (; o < rows; o++) Unsafe.Add(ref gb, o) += Vector512.Sum(RowSum(ref gyr, batch, o));
+        }
+
+        /// <summary>Row <paramref name="o"/>'s vectors of samples added (the batch is whole vectors).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> RowSum(ref float g, int batch, int o)
+        {
+            ref float row = ref Unsafe.Add(ref g, o * batch);
+            var acc = Vector512.LoadUnsafe(ref row);
+            for (int b = 16; b < batch; b += 16) acc += Vector512.LoadUnsafe(ref row, (nuint)b);
+            return acc;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Fold2(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackLow(a, b) + Avx512F.UnpackHigh(a, b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Fold4(Vector512<float> a, Vector512<float> b) =>
+            Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).AsSingle() + Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).AsSingle();
 
         private static T SumFrom(ref T values, int from, int to, T sum)
         {
@@ -460,23 +512,26 @@ namespace AE.Runtime.Cells
             {
                 int n = Math.Min(GradientColumns, cols - i0);
                 int stride = (n + width - 1) / width * width;
+                int pairs = stride / (2 * width) * (2 * width);   // the columns in whole pairs of vectors
                 for (int b0 = 0; b0 < batch; b0 += GradientBatch)
                 {
                     int m = Math.Min(GradientBatch, batch - b0);
                     Transpose(ref Unsafe.Add(ref xr, i0 * batch + b0), ref xtr, m, n, stride, batch);
+                    ref T g = ref Unsafe.Add(ref gyr, b0);
+                    // Every tile keeps at least eight sums in flight (a sum is a chain of dependent multiply-adds): four rows by two
+                    // vectors of columns, then eight rows by the last vector when the columns are an odd number of vectors.
                     int o = 0;
-                    if (stride % (2 * width) == 0)
-                        for (; o + 4 <= rows; o += 4) WeightRows4<TL, TV>(ref xtr, ref Unsafe.Add(ref gyr, o * batch + b0), ref gwr, o * cols + i0, m, n, stride, batch, cols);
-                    for (; o + 2 <= rows; o += 2) WeightRows2<TL, TV>(ref xtr, ref Unsafe.Add(ref gyr, o * batch + b0), ref gwr, o * cols + i0, m, n, stride, batch, cols);
-                    for (; o < rows; o++)
+                    if (pairs > 0)
                     {
-                        ref T g0 = ref Unsafe.Add(ref gyr, o * batch + b0);
-                        for (int j = 0; j < stride; j += width)
-                        {
-                            var p0 = TL.Zero;
-                            for (int b = 0; b < m; b++) p0 = TL.MulAdd(TL.Splat(Unsafe.Add(ref g0, b)), TL.Load(ref xtr, (nuint)(b * stride + j)), p0);
-                            AddTo<TL, TV>(ref gwr, o * cols + i0 + j, p0, n - j);
-                        }
+                        for (; o + 4 <= rows; o += 4) WeightRows4<TL, TV>(ref xtr, ref Unsafe.Add(ref g, o * batch), ref gwr, o * cols + i0, m, n, stride, pairs, batch, cols);
+                        for (; o + 2 <= rows; o += 2) WeightRows2<TL, TV>(ref xtr, ref Unsafe.Add(ref g, o * batch), ref gwr, o * cols + i0, m, n, stride, pairs, batch, cols);
+                        for (; o < rows; o++) WeightRow<TL, TV>(ref xtr, ref Unsafe.Add(ref g, o * batch), ref gwr, o * cols + i0, m, n, stride, 0, pairs);
+                    }
+                    if (pairs < stride)
+                    {
+                        o = 0;
+                        for (; o + 8 <= rows; o += 8) WeightColumn8<TL, TV>(ref xtr, ref Unsafe.Add(ref g, o * batch), ref gwr, o * cols + i0, m, n, stride, pairs, batch, cols);
+                        for (; o < rows; o++) WeightRow<TL, TV>(ref xtr, ref Unsafe.Add(ref g, o * batch), ref gwr, o * cols + i0, m, n, stride, pairs, stride);
                     }
                 }
             }
@@ -568,13 +623,15 @@ namespace AE.Runtime.Cells
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> PairHigh(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).AsSingle();
 
-        /// <summary>Four weight rows from gw[at] on, two vectors of columns at a time (the columns are whole pairs of vectors).</summary>
+        /// <summary>Four weight rows from gw[at] on, two vectors of columns at a time, over the columns before <paramref name="pairs"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void WeightRows4<TL, TV>(ref T xtr, ref T g0, ref T gwr, int at, int m, int n, int stride, int batch, int cols)
+        private static void WeightRows4<TL, TV>(ref T xtr, ref T g0, ref T gwr, int at, int m, int n, int stride, int pairs, int batch, int cols)
             where TL : struct, ILanes<T, TV> where TV : struct
         {
-            int width = TL.Count;
-            for (int j = 0; j < stride; j += 2 * width)
+            int width = TL.Count, j = 0;
+            // Four vectors of columns at a time where there are (sixteen sums in registers: a load per four multiply-adds).
+            for (; j + 4 * width <= pairs; j += 4 * width) WeightRows4x4<TL, TV>(ref xtr, ref g0, ref gwr, at + j, m, n - j, stride, j, batch, cols);
+            for (; j < pairs; j += 2 * width)
             {
                 TV p00 = TL.Zero, p01 = TL.Zero, p10 = TL.Zero, p11 = TL.Zero, p20 = TL.Zero, p21 = TL.Zero, p30 = TL.Zero, p31 = TL.Zero;
                 for (int b = 0; b < m; b++)
@@ -606,14 +663,48 @@ namespace AE.Runtime.Cells
             }
         }
 
-        /// <summary>Two weight rows from gw[at] on, two vectors of columns at a time, then one.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void WeightRows2<TL, TV>(ref T xtr, ref T g0, ref T gwr, int at, int m, int n, int stride, int batch, int cols)
+        /// <summary>Four weight rows by four vectors of columns: gw[at] on, the columns of xt from <paramref name="j"/>, <paramref name="n"/> of them left in the row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void WeightRows4x4<TL, TV>(ref T xtr, ref T g0, ref T gwr, int at, int m, int n, int stride, int j, int batch, int cols)
             where TL : struct, ILanes<T, TV> where TV : struct
         {
-            int width = TL.Count, j = 0;
+            int w = TL.Count;
+            TV p00 = TL.Zero, p01 = TL.Zero, p02 = TL.Zero, p03 = TL.Zero, p10 = TL.Zero, p11 = TL.Zero, p12 = TL.Zero, p13 = TL.Zero;
+            TV p20 = TL.Zero, p21 = TL.Zero, p22 = TL.Zero, p23 = TL.Zero, p30 = TL.Zero, p31 = TL.Zero, p32 = TL.Zero, p33 = TL.Zero;
+            for (int b = 0; b < m; b++)
+            {
+                ref T xb = ref Unsafe.Add(ref xtr, b * stride + j);
+                var x0 = TL.Load(ref xb, 0);
+                var x1 = TL.Load(ref xb, (nuint)w);
+                var x2 = TL.Load(ref xb, (nuint)(2 * w));
+                var x3 = TL.Load(ref xb, (nuint)(3 * w));
+                ref T gb = ref Unsafe.Add(ref g0, b);
+                var s = TL.Splat(gb);
+                p00 = TL.MulAdd(s, x0, p00); p01 = TL.MulAdd(s, x1, p01); p02 = TL.MulAdd(s, x2, p02); p03 = TL.MulAdd(s, x3, p03);
+                s = TL.Splat(Unsafe.Add(ref gb, batch));
+                p10 = TL.MulAdd(s, x0, p10); p11 = TL.MulAdd(s, x1, p11); p12 = TL.MulAdd(s, x2, p12); p13 = TL.MulAdd(s, x3, p13);
+                s = TL.Splat(Unsafe.Add(ref gb, 2 * batch));
+                p20 = TL.MulAdd(s, x0, p20); p21 = TL.MulAdd(s, x1, p21); p22 = TL.MulAdd(s, x2, p22); p23 = TL.MulAdd(s, x3, p23);
+                s = TL.Splat(Unsafe.Add(ref gb, 3 * batch));
+                p30 = TL.MulAdd(s, x0, p30); p31 = TL.MulAdd(s, x1, p31); p32 = TL.MulAdd(s, x2, p32); p33 = TL.MulAdd(s, x3, p33);
+            }
+            AddTo<TL, TV>(ref gwr, at, p00, n); AddTo<TL, TV>(ref gwr, at + w, p01, n - w); AddTo<TL, TV>(ref gwr, at + 2 * w, p02, n - 2 * w); AddTo<TL, TV>(ref gwr, at + 3 * w, p03, n - 3 * w);
+            at += cols;
+            AddTo<TL, TV>(ref gwr, at, p10, n); AddTo<TL, TV>(ref gwr, at + w, p11, n - w); AddTo<TL, TV>(ref gwr, at + 2 * w, p12, n - 2 * w); AddTo<TL, TV>(ref gwr, at + 3 * w, p13, n - 3 * w);
+            at += cols;
+            AddTo<TL, TV>(ref gwr, at, p20, n); AddTo<TL, TV>(ref gwr, at + w, p21, n - w); AddTo<TL, TV>(ref gwr, at + 2 * w, p22, n - 2 * w); AddTo<TL, TV>(ref gwr, at + 3 * w, p23, n - 3 * w);
+            at += cols;
+            AddTo<TL, TV>(ref gwr, at, p30, n); AddTo<TL, TV>(ref gwr, at + w, p31, n - w); AddTo<TL, TV>(ref gwr, at + 2 * w, p32, n - 2 * w); AddTo<TL, TV>(ref gwr, at + 3 * w, p33, n - 3 * w);
+        }
+
+        /// <summary>Two weight rows from gw[at] on, two vectors of columns at a time, over the columns before <paramref name="pairs"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void WeightRows2<TL, TV>(ref T xtr, ref T g0, ref T gwr, int at, int m, int n, int stride, int pairs, int batch, int cols)
+            where TL : struct, ILanes<T, TV> where TV : struct
+        {
+            int width = TL.Count;
             ref T g1 = ref Unsafe.Add(ref g0, batch);
-            for (; j + 2 * width <= stride; j += 2 * width)
+            for (int j = 0; j < pairs; j += 2 * width)
             {
                 TV p00 = TL.Zero, p01 = TL.Zero, p10 = TL.Zero, p11 = TL.Zero;
                 for (int b = 0; b < m; b++)
@@ -632,17 +723,48 @@ namespace AE.Runtime.Cells
                 AddTo<TL, TV>(ref gwr, at + cols + j, p10, n - j);
                 AddTo<TL, TV>(ref gwr, at + cols + j + width, p11, n - j - width);
             }
-            for (; j < stride; j += width)
+        }
+
+        /// <summary>Eight weight rows from gw[at] on, the one vector of columns from <paramref name="j"/> (the last, when the columns are an odd number of vectors).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void WeightColumn8<TL, TV>(ref T xtr, ref T g0, ref T gwr, int at, int m, int n, int stride, int j, int batch, int cols)
+            where TL : struct, ILanes<T, TV> where TV : struct
+        {
+            TV p0 = TL.Zero, p1 = TL.Zero, p2 = TL.Zero, p3 = TL.Zero, p4 = TL.Zero, p5 = TL.Zero, p6 = TL.Zero, p7 = TL.Zero;
+            for (int b = 0; b < m; b++)
             {
-                TV p0 = TL.Zero, p1 = TL.Zero;
-                for (int b = 0; b < m; b++)
-                {
-                    var x0 = TL.Load(ref xtr, (nuint)(b * stride + j));
-                    p0 = TL.MulAdd(TL.Splat(Unsafe.Add(ref g0, b)), x0, p0);
-                    p1 = TL.MulAdd(TL.Splat(Unsafe.Add(ref g1, b)), x0, p1);
-                }
+                var x0 = TL.Load(ref xtr, (nuint)(b * stride + j));
+                ref T gb = ref Unsafe.Add(ref g0, b);
+                p0 = TL.MulAdd(TL.Splat(gb), x0, p0);
+                p1 = TL.MulAdd(TL.Splat(Unsafe.Add(ref gb, batch)), x0, p1);
+                p2 = TL.MulAdd(TL.Splat(Unsafe.Add(ref gb, 2 * batch)), x0, p2);
+                p3 = TL.MulAdd(TL.Splat(Unsafe.Add(ref gb, 3 * batch)), x0, p3);
+                p4 = TL.MulAdd(TL.Splat(Unsafe.Add(ref gb, 4 * batch)), x0, p4);
+                p5 = TL.MulAdd(TL.Splat(Unsafe.Add(ref gb, 5 * batch)), x0, p5);
+                p6 = TL.MulAdd(TL.Splat(Unsafe.Add(ref gb, 6 * batch)), x0, p6);
+                p7 = TL.MulAdd(TL.Splat(Unsafe.Add(ref gb, 7 * batch)), x0, p7);
+            }
+            int to = at + j, count = n - j;
+            AddTo<TL, TV>(ref gwr, to, p0, count);
+            AddTo<TL, TV>(ref gwr, to + cols, p1, count);
+            AddTo<TL, TV>(ref gwr, to + 2 * cols, p2, count);
+            AddTo<TL, TV>(ref gwr, to + 3 * cols, p3, count);
+            AddTo<TL, TV>(ref gwr, to + 4 * cols, p4, count);
+            AddTo<TL, TV>(ref gwr, to + 5 * cols, p5, count);
+            AddTo<TL, TV>(ref gwr, to + 6 * cols, p6, count);
+            AddTo<TL, TV>(ref gwr, to + 7 * cols, p7, count);
+        }
+
+        /// <summary>One weight row from gw[at] on, a vector of columns at a time from <paramref name="from"/> to <paramref name="to"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void WeightRow<TL, TV>(ref T xtr, ref T g0, ref T gwr, int at, int m, int n, int stride, int from, int to)
+            where TL : struct, ILanes<T, TV> where TV : struct
+        {
+            for (int j = from; j < to; j += TL.Count)
+            {
+                var p0 = TL.Zero;
+                for (int b = 0; b < m; b++) p0 = TL.MulAdd(TL.Splat(Unsafe.Add(ref g0, b)), TL.Load(ref xtr, (nuint)(b * stride + j)), p0);
                 AddTo<TL, TV>(ref gwr, at + j, p0, n - j);
-                AddTo<TL, TV>(ref gwr, at + cols + j, p1, n - j);
             }
         }
 

@@ -20,6 +20,8 @@ namespace AE.Dsl.Tests
             (1, 1, 1), (5, 3, 1), (7, 9, 3), (8, 24, 16), (9, 5, 17), (64, 24, 16), (3, 64, 5),
             // whole 512-bit slices, a partial last vector of columns, more columns and samples than one transposed block
             (64, 12, 16), (3, 64, 32), (17, 130, 40), (9, 72, 8),
+            // sixteen rows' bias sums at once and four rows past them; three rows together; an odd number of column vectors
+            (20, 8, 32), (3, 16, 48), (11, 48, 16),
         };
 
         /// <summary>Every shape on every code path of the kernels (the widest the CPU has, Vector&lt;T&gt;, one sample at a time).</summary>
