@@ -33,7 +33,10 @@ namespace AE.Runtime.Cells
     /// Checkpointing: <see cref="Forward"/> keeps the states at the start of every segment of
     /// <see cref="CheckpointEvery"/> steps and the frames of the last segment; <see cref="Backward"/> runs the
     /// segments from the last, recomputing each earlier segment's frames from its checkpoint, so memory is
-    /// O(T/k + k) frames' worth and the forward work at most doubles. Nothing is allocated after construction.
+    /// O(T/k + k) frames' worth and the forward work at most doubles. The segments are counted from the end (the
+    /// first is the short one when k does not divide T), so the frames the forward leaves are a whole segment's and
+    /// T - k steps are recomputed (T = 50, k = 8: 42, where segments from the start would recompute 48). Nothing is
+    /// allocated after construction.
     /// </para>
     /// </summary>
     public abstract class CellBase<T> : CellMath<T>, ICell<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -49,6 +52,7 @@ namespace AE.Runtime.Cells
         private readonly T[] _frames;            // CheckpointEvery frames: the steps of one segment, from _framesAt
         private readonly T[] _adjoint;           // one frame of adjoints, from _adjointAt
         private readonly int _framesAt, _adjointAt;
+        private readonly int _shift;             // steps the segments are moved so that the last is whole (see the class comment)
         private readonly T _objectiveShare;      // 1 / (Batch Time): each value's share of the loss
         private readonly T[] _checkpoints;       // the states at the start of each segment, [segment][state elements][batch]
         private readonly T[] _carry, _carryGrad; // the states between steps, [state elements][batch]
@@ -68,6 +72,7 @@ namespace AE.Runtime.Cells
             Time = time;
             CheckpointEvery = Math.Min(time, checkpointEvery > 0 ? checkpointEvery : Math.Max(1, (int)Math.Ceiling(Math.Sqrt(time))));
             _frame = checked(layout.FrameLength * batch);
+            _shift = (CheckpointEvery - time % CheckpointEvery) % CheckpointEvery;
             _stateAt = new int[layout.States.Length];
             for (int s = 0; s < layout.States.Length; s++) { _stateAt[s] = _stateSize; _stateSize = checked(_stateSize + layout.States[s].Size); }
 
@@ -203,7 +208,7 @@ namespace AE.Runtime.Cells
             for (int t = 0; t < Time; t++)
             {
                 var frame = FrameOf(t);
-                if (t % CheckpointEvery == 0) _carry.AsSpan().CopyTo(_checkpoints.AsSpan(t / CheckpointEvery * _carry.Length));
+                if (t == 0 || (t + _shift) % CheckpointEvery == 0) _carry.AsSpan().CopyTo(_checkpoints.AsSpan((t + _shift) / CheckpointEvery * _carry.Length));
                 RunStep(frame, t);
                 for (int o = 0; o < _layout.Outputs.Length; o++)
                 {
@@ -228,10 +233,10 @@ namespace AE.Runtime.Cells
                 var st = _layout.States[s];
                 ToElementMajor(_finalGrads[s], Carried(_carryGrad, s), st.Size);
             }
-            int last = (Time - 1) / CheckpointEvery;
+            int last = (Time - 1 + _shift) / CheckpointEvery;
             for (int seg = last; seg >= 0; seg--)
             {
-                int start = seg * CheckpointEvery, end = Math.Min(Time, start + CheckpointEvery);
+                int start = Math.Max(0, seg * CheckpointEvery - _shift), end = Math.Min(Time, (seg + 1) * CheckpointEvery - _shift);
                 if (seg != last)
                 {
                     // Recompute the segment's frames from the states stored at its start.
@@ -252,7 +257,7 @@ namespace AE.Runtime.Cells
         /// <summary>State s's part of a carried vector (<c>_carry</c>, <c>_carryGrad</c>): its elements over the batch.</summary>
         private Span<T> Carried(T[] carried, int s) => carried.AsSpan(_stateAt[s] * Batch, _layout.States[s].Size * Batch);
 
-        private Span<T> FrameOf(int t) => _frames.AsSpan(_framesAt + t % CheckpointEvery * _frame, _frame);
+        private Span<T> FrameOf(int t) => _frames.AsSpan(_framesAt + (t + _shift) % CheckpointEvery * _frame, _frame);
 
         /// <summary>
         /// A pinned array with room for <paramref name="length"/> elements from <paramref name="start"/>, where the address is a
