@@ -311,7 +311,11 @@ namespace AE.Runtime.Cells
             for (int o = 0; o < _layout.Outputs.Length; o++)
             {
                 var slot = _layout.Outputs[o];
-                AddElementMajor(_outputGrads[o].AsSpan(t * Batch * slot.Size, Batch * slot.Size), a.Slice(slot.Offset * Batch, slot.Size * Batch), slot.Size);
+                var given = _outputGrads[o].AsSpan(t * Batch * slot.Size, Batch * slot.Size);
+                // Most outputs carry no gradient of their own (the objective's share is seeded above): a vector scan for a
+                // value other than zero costs less than the transposing add, and adding zeros would change nothing but the
+                // sign of a zero adjoint.
+                if (given.IndexOfAnyExcept(T.Zero) >= 0) AddElementMajor(given, a.Slice(slot.Offset * Batch, slot.Size * Batch), slot.Size);
             }
             for (int s = 0; s < _layout.States.Length; s++)
             {

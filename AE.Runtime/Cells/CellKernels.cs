@@ -188,6 +188,42 @@ namespace AE.Runtime.Cells
             TL.Store(a12, ref y0, (nuint)(12 * batch)); TL.Store(a13, ref y0, (nuint)(13 * batch)); TL.Store(a14, ref y0, (nuint)(14 * batch)); TL.Store(a15, ref y0, (nuint)(15 * batch));
         }
 
+        /// <summary>Eight output rows from <paramref name="o"/> for two vectors of samples from <paramref name="c"/>, each summed in order in its own register.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void LinearRows8x2<TL, TV>(ref T wr, ref T br, ref T xr, ref T yr, int o, int cols, int batch, int c)
+            where TL : struct, ILanes<T, TV> where TV : struct
+        {
+            nuint second = (nuint)TL.Count;
+            ref T w0 = ref Unsafe.Add(ref wr, o * cols);
+            ref T b0 = ref Unsafe.Add(ref br, o);
+            TV a0 = TL.Splat(b0), a1 = TL.Splat(Unsafe.Add(ref b0, 1)), a2 = TL.Splat(Unsafe.Add(ref b0, 2)), a3 = TL.Splat(Unsafe.Add(ref b0, 3));
+            TV a4 = TL.Splat(Unsafe.Add(ref b0, 4)), a5 = TL.Splat(Unsafe.Add(ref b0, 5)), a6 = TL.Splat(Unsafe.Add(ref b0, 6)), a7 = TL.Splat(Unsafe.Add(ref b0, 7));
+            TV e0 = a0, e1 = a1, e2 = a2, e3 = a3, e4 = a4, e5 = a5, e6 = a6, e7 = a7;
+            for (int i = 0; i < cols; i++)
+            {
+                ref T xi = ref Unsafe.Add(ref xr, i * batch + c);
+                TV x0 = TL.Load(ref xi, 0), x1 = TL.Load(ref xi, second);
+                ref T wi = ref Unsafe.Add(ref w0, i);
+                TV s = TL.Splat(wi); a0 = TL.MulAdd(s, x0, a0); e0 = TL.MulAdd(s, x1, e0);
+                s = TL.Splat(Unsafe.Add(ref wi, cols)); a1 = TL.MulAdd(s, x0, a1); e1 = TL.MulAdd(s, x1, e1);
+                s = TL.Splat(Unsafe.Add(ref wi, 2 * cols)); a2 = TL.MulAdd(s, x0, a2); e2 = TL.MulAdd(s, x1, e2);
+                s = TL.Splat(Unsafe.Add(ref wi, 3 * cols)); a3 = TL.MulAdd(s, x0, a3); e3 = TL.MulAdd(s, x1, e3);
+                s = TL.Splat(Unsafe.Add(ref wi, 4 * cols)); a4 = TL.MulAdd(s, x0, a4); e4 = TL.MulAdd(s, x1, e4);
+                s = TL.Splat(Unsafe.Add(ref wi, 5 * cols)); a5 = TL.MulAdd(s, x0, a5); e5 = TL.MulAdd(s, x1, e5);
+                s = TL.Splat(Unsafe.Add(ref wi, 6 * cols)); a6 = TL.MulAdd(s, x0, a6); e6 = TL.MulAdd(s, x1, e6);
+                s = TL.Splat(Unsafe.Add(ref wi, 7 * cols)); a7 = TL.MulAdd(s, x0, a7); e7 = TL.MulAdd(s, x1, e7);
+            }
+            ref T y0 = ref Unsafe.Add(ref yr, o * batch + c);
+            TL.Store(a0, ref y0, 0); TL.Store(e0, ref y0, second);
+            TL.Store(a1, ref y0, (nuint)batch); TL.Store(e1, ref y0, (nuint)batch + second);
+            TL.Store(a2, ref y0, (nuint)(2 * batch)); TL.Store(e2, ref y0, (nuint)(2 * batch) + second);
+            TL.Store(a3, ref y0, (nuint)(3 * batch)); TL.Store(e3, ref y0, (nuint)(3 * batch) + second);
+            TL.Store(a4, ref y0, (nuint)(4 * batch)); TL.Store(e4, ref y0, (nuint)(4 * batch) + second);
+            TL.Store(a5, ref y0, (nuint)(5 * batch)); TL.Store(e5, ref y0, (nuint)(5 * batch) + second);
+            TL.Store(a6, ref y0, (nuint)(6 * batch)); TL.Store(e6, ref y0, (nuint)(6 * batch) + second);
+            TL.Store(a7, ref y0, (nuint)(7 * batch)); TL.Store(e7, ref y0, (nuint)(7 * batch) + second);
+        }
+
         /// <summary>
         /// Two vectors of samples from <paramref name="c"/> on: four output rows at a time (then one), each weight broadcast once
         /// for both vectors, so a product costs half a broadcast where one vector at a time costs a whole one. Each output
@@ -200,6 +236,7 @@ namespace AE.Runtime.Cells
         {
             nuint second = (nuint)TL.Count;
             int o = 0;
+            for (; o + 8 <= rows; o += 8) LinearRows8x2<TL, TV>(ref wr, ref br, ref xr, ref yr, o, cols, batch, c);
             for (; o + 4 <= rows; o += 4)
             {
                 ref T w0 = ref Unsafe.Add(ref wr, o * cols);
@@ -502,6 +539,41 @@ namespace AE.Runtime.Cells
             TL.Store(a12, ref g0, (nuint)(12 * batch)); TL.Store(a13, ref g0, (nuint)(13 * batch)); TL.Store(a14, ref g0, (nuint)(14 * batch)); TL.Store(a15, ref g0, (nuint)(15 * batch));
         }
 
+        /// <summary>d/d x of eight inputs from <paramref name="i"/> for two vectors of samples from <paramref name="c"/>, each summed over the rows in order in its own register.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void InputGradientColumns8x2<TL, TV>(ref T wr, ref T gyr, ref T gxr, int i, int rows, int cols, int batch, int c)
+            where TL : struct, ILanes<T, TV> where TV : struct
+        {
+            nuint second = (nuint)TL.Count, bt = (nuint)batch;
+            ref T g0 = ref Unsafe.Add(ref gxr, i * batch + c);
+            TV a0 = TL.Load(ref g0, 0), a1 = TL.Load(ref g0, bt), a2 = TL.Load(ref g0, 2 * bt), a3 = TL.Load(ref g0, 3 * bt);
+            TV a4 = TL.Load(ref g0, 4 * bt), a5 = TL.Load(ref g0, 5 * bt), a6 = TL.Load(ref g0, 6 * bt), a7 = TL.Load(ref g0, 7 * bt);
+            TV e0 = TL.Load(ref g0, second), e1 = TL.Load(ref g0, bt + second), e2 = TL.Load(ref g0, 2 * bt + second), e3 = TL.Load(ref g0, 3 * bt + second);
+            TV e4 = TL.Load(ref g0, 4 * bt + second), e5 = TL.Load(ref g0, 5 * bt + second), e6 = TL.Load(ref g0, 6 * bt + second), e7 = TL.Load(ref g0, 7 * bt + second);
+            for (int o = 0; o < rows; o++)
+            {
+                ref T go = ref Unsafe.Add(ref gyr, o * batch + c);
+                TV x0 = TL.Load(ref go, 0), x1 = TL.Load(ref go, second);
+                ref T wo = ref Unsafe.Add(ref wr, o * cols + i);
+                TV s = TL.Splat(wo); a0 = TL.MulAdd(s, x0, a0); e0 = TL.MulAdd(s, x1, e0);
+                s = TL.Splat(Unsafe.Add(ref wo, 1)); a1 = TL.MulAdd(s, x0, a1); e1 = TL.MulAdd(s, x1, e1);
+                s = TL.Splat(Unsafe.Add(ref wo, 2)); a2 = TL.MulAdd(s, x0, a2); e2 = TL.MulAdd(s, x1, e2);
+                s = TL.Splat(Unsafe.Add(ref wo, 3)); a3 = TL.MulAdd(s, x0, a3); e3 = TL.MulAdd(s, x1, e3);
+                s = TL.Splat(Unsafe.Add(ref wo, 4)); a4 = TL.MulAdd(s, x0, a4); e4 = TL.MulAdd(s, x1, e4);
+                s = TL.Splat(Unsafe.Add(ref wo, 5)); a5 = TL.MulAdd(s, x0, a5); e5 = TL.MulAdd(s, x1, e5);
+                s = TL.Splat(Unsafe.Add(ref wo, 6)); a6 = TL.MulAdd(s, x0, a6); e6 = TL.MulAdd(s, x1, e6);
+                s = TL.Splat(Unsafe.Add(ref wo, 7)); a7 = TL.MulAdd(s, x0, a7); e7 = TL.MulAdd(s, x1, e7);
+            }
+            TL.Store(a0, ref g0, 0); TL.Store(e0, ref g0, second);
+            TL.Store(a1, ref g0, bt); TL.Store(e1, ref g0, bt + second);
+            TL.Store(a2, ref g0, 2 * bt); TL.Store(e2, ref g0, 2 * bt + second);
+            TL.Store(a3, ref g0, 3 * bt); TL.Store(e3, ref g0, 3 * bt + second);
+            TL.Store(a4, ref g0, 4 * bt); TL.Store(e4, ref g0, 4 * bt + second);
+            TL.Store(a5, ref g0, 5 * bt); TL.Store(e5, ref g0, 5 * bt + second);
+            TL.Store(a6, ref g0, 6 * bt); TL.Store(e6, ref g0, 6 * bt + second);
+            TL.Store(a7, ref g0, 7 * bt); TL.Store(e7, ref g0, 7 * bt + second);
+        }
+
         /// <summary>
         /// d/d x for two vectors of samples from <paramref name="c"/> on: four inputs at a time (then one), each weight broadcast
         /// once for both vectors; each input summed over the rows in order in its own register, as <see cref="InputGradientSlices"/> does.
@@ -512,6 +584,7 @@ namespace AE.Runtime.Cells
         {
             nuint second = (nuint)TL.Count;
             int i = 0;
+            for (; i + 8 <= cols; i += 8) InputGradientColumns8x2<TL, TV>(ref wr, ref gyr, ref gxr, i, rows, cols, batch, c);
             for (; i + 4 <= cols; i += 4)
             {
                 ref T g0 = ref Unsafe.Add(ref gxr, i * batch + c);
