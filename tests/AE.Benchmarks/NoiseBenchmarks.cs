@@ -61,6 +61,15 @@ namespace AE.Benchmarks
             for (int i = 0; i < N; i += AeSimd.ChunkSize) AeNoise.Fill(Seed, Step, Site, i, _floats.AsSpan(i, Math.Min(AeSimd.ChunkSize, N - i)));
         }
 
+        private readonly ulong[] _words = new ulong[N];
+
+        /// <summary>
+        /// The Philox4x32-10 words of the N/2 blocks that N draws use, and nothing else (<see cref="PhiloxWords"/>): the floor under
+        /// any draw of the language's definition on this core, whatever its transform.
+        /// </summary>
+        [Benchmark(OperationsPerInvoke = N)]
+        public void Philox_integers_only() => PhiloxWords.Fill(Seed, Step, Site, 0, _words);
+
         [Benchmark(OperationsPerInvoke = N)]
         public void Xoshiro_sequential()
         {
