@@ -129,32 +129,28 @@ namespace AE.Dsl.Emit.Cells
                         for (int k = 0; k < backward.Count; k++) _w.Line($"Backward{k}(f, a);   // {CSharp.Comment(backward[k].Label)}");
                     // One method per statement: the JIT inlines the vector helpers of a small method, not of one method as long as
                     // the whole step (past a few hundred locals it stops inlining, and loads, stores and builtins become calls).
-                    for (int k = 0; k < forward.Count; k++)
-                    {
-                        _w.Line();
-                        _w.Line($"/// <summary>Step, {CSharp.Xml(forward[k].Label)}.</summary>");
-                        _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-                        using (_w.Block($"private void Forward{k}(__System.Span<T> f, long step)"))
-                        {
-                            _w.Line("int B = Batch, W = __System.Numerics.Vector<T>.Count;");
-                            _w.Line("T t = T.CreateTruncating(step);");
-                            _w.Raw(forward[k].Body.ToString());
-                        }
-                    }
-                    for (int k = 0; k < backward.Count; k++)
-                    {
-                        _w.Line();
-                        _w.Line($"/// <summary>StepBackward, {CSharp.Xml(backward[k].Label)}.</summary>");
-                        _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-                        using (_w.Block($"private void Backward{k}(__System.ReadOnlySpan<T> f, __System.Span<T> a)"))
-                        {
-                            _w.Line("int B = Batch, W = __System.Numerics.Vector<T>.Count;");
-                            _w.Raw(backward[k].Body.ToString());
-                        }
-                    }
+                    EmitParts(forward, "Step", "Forward", "__System.Span<T> f, long step", "T t = T.CreateTruncating(step);");
+                    EmitParts(backward, "StepBackward", "Backward", "__System.ReadOnlySpan<T> f, __System.Span<T> a", null);
                 }
             }
             return _w.ToString();
+        }
+
+        /// <summary>The methods <paramref name="name"/>0, 1, ... of <paramref name="parts"/>, each compiled optimized at once.</summary>
+        private void EmitParts(List<(string Label, CodeWriter Body)> parts, string of, string name, string parameters, string? prologue)
+        {
+            for (int k = 0; k < parts.Count; k++)
+            {
+                _w.Line();
+                _w.Line($"/// <summary>{of}, {CSharp.Xml(parts[k].Label)}.</summary>");
+                _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+                using (_w.Block($"private void {name}{k}({parameters})"))
+                {
+                    _w.Line("int B = Batch, W = __System.Numerics.Vector<T>.Count;");
+                    if (prologue != null) _w.Line(prologue);
+                    _w.Raw(parts[k].Body.ToString());
+                }
+            }
         }
 
         private void EmitLayout()
@@ -264,38 +260,55 @@ namespace AE.Dsl.Emit.Cells
 
         private void EmitForward(List<(string Label, CodeWriter Body)> parts)
         {
-            int statement = -2;
-            IrRule? rule = null;
-            CodeWriter? w = null;
+            var writer = new PartWriter(this, parts, "");
             foreach (var run in Runs())
             {
                 var v = run[0];
-                if (v.Statement != statement)
-                {
-                    w = NewPart(parts, w, v, ref statement, ref rule, "");
-                    Heading(w, v, ref statement, ref rule, "");
-                }
-                // w is set: the first run always starts a part (no statement is numbered -2)
-                if (run.Count == 1 && !IsFusable(v)) EmitValue(w!, v);
-                else EmitFused(w!, run);
+                var w = writer.For(v);
+                if (run.Count == 1 && !IsFusable(v)) EmitValue(w, v);
+                else EmitFused(w, run);
             }
-            if (w != null) CloseLine(w, statement);
+            writer.Close();
         }
 
         /// <summary>
-        /// Ends the part being written (its last '#line') and starts the next: one method per statement (and one for the step's
-        /// end), named after its rule and equation.
+        /// The generated methods of a step or its adjoint, one per statement (and one for the step's end), each named after its
+        /// rule and equation: <see cref="For"/> gives the writer of a value's statement, starting the next method (and closing
+        /// the last one's '#line') when the statement changes.
         /// </summary>
-        private CodeWriter NewPart(List<(string Label, CodeWriter Body)> parts, CodeWriter? current, CellValue v, ref int statement, ref IrRule? rule, string prefix)
+        private sealed class PartWriter
         {
-            if (current != null) CloseLine(current, statement);
-            statement = -2;
-            rule = null;
-            var w = new CodeWriter(3);
-            string label = v.Statement < 0 ? "the step's end"
-                : IrPrinter.RuleLabel(_s.Statements[v.Statement].Rule) + ": " + IrPrinter.Statement(_s.Statements[v.Statement].Stmt);
-            parts.Add((prefix + label, w));
-            return w;
+            private readonly CellEmitter _e;
+            private readonly List<(string Label, CodeWriter Body)> _parts;
+            private readonly string _prefix;
+            private CodeWriter? _w;
+            private int _statement = -2;   // no statement is numbered -2: the first value starts a method
+
+            public PartWriter(CellEmitter emitter, List<(string Label, CodeWriter Body)> parts, string prefix)
+            {
+                _e = emitter;
+                _parts = parts;
+                _prefix = prefix;
+            }
+
+            public CodeWriter For(CellValue v)
+            {
+                if (_w != null && v.Statement == _statement) return _w;
+                Close();
+                _w = new CodeWriter(3);
+                string label = v.Statement < 0 ? "the step's end"
+                    : IrPrinter.RuleLabel(_e._s.Statements[v.Statement].Rule) + ": " + IrPrinter.Statement(_e._s.Statements[v.Statement].Stmt);
+                _parts.Add((_prefix + label, _w));
+                _statement = -2;
+                IrRule? rule = null;
+                _e.Heading(_w, v, ref _statement, ref rule, _prefix);
+                return _w;
+            }
+
+            public void Close()
+            {
+                if (_w != null) _e.CloseLine(_w, _statement);
+            }
         }
 
         private void Heading(CodeWriter w, CellValue v, ref int statement, ref IrRule? rule, string prefix)
@@ -454,9 +467,7 @@ namespace AE.Dsl.Emit.Cells
 
         private void EmitBackward(List<(string Label, CodeWriter Body)> parts)
         {
-            int statement = -2;
-            IrRule? rule = null;
-            CodeWriter? w = null;
+            var writer = new PartWriter(this, parts, "adjoint of ");
             var runs = Runs();
             for (int k = runs.Count - 1; k >= 0; k--)
             {
@@ -464,15 +475,11 @@ namespace AE.Dsl.Emit.Cells
                 var v = run[run.Count - 1];
                 if (v.IsBool) continue;
                 if (run.All(x => x.Args.All(arg => Target(arg) == null))) continue;
-                if (v.Statement != statement)
-                {
-                    w = NewPart(parts, w, v, ref statement, ref rule, "adjoint of ");
-                    Heading(w, v, ref statement, ref rule, "adjoint of ");
-                }
-                if (run.Count == 1 && !IsFusable(v)) EmitAdjoint(w!, v);
-                else EmitFusedAdjoint(w!, run);
+                var w = writer.For(v);
+                if (run.Count == 1 && !IsFusable(v)) EmitAdjoint(w, v);
+                else EmitFusedAdjoint(w, run);
             }
-            if (w != null) CloseLine(w, statement);
+            writer.Close();
         }
 
         private void EmitAdjoint(CodeWriter w, CellValue v)
