@@ -51,7 +51,7 @@ namespace AE.Runtime.Cells
             p = Mad(p, r, new Vector<float>(1.6666665459e-1f));
             p = Mad(p, r, new Vector<float>(5.0000001201e-1f));
             p = p * z + r + One;
-            var scale = Vector.ShiftLeft(Vector.ConvertToInt32(k) + new Vector<int>(127), 23);
+            var scale = Vector.ShiftLeft(Vector.ConvertToInt32Native(k) + new Vector<int>(127), 23);
             return p * Vector.AsVectorSingle(scale);
         }
 
@@ -120,7 +120,7 @@ namespace AE.Runtime.Cells
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static (Vector<float> R, Vector<int> J) Reduce(Vector<float> ax)
         {
-            var j = Vector.ConvertToInt32(ax * new Vector<float>(1.27323954473516f));
+            var j = Vector.ConvertToInt32Native(ax * new Vector<float>(1.27323954473516f));
             j = (j + new Vector<int>(1)) & new Vector<int>(~1);
             var y = Vector.ConvertToSingle(j);
             var r = ((ax - y * new Vector<float>(0.78515625f)) - y * new Vector<float>(2.4187564849853515625e-4f)) - y * new Vector<float>(3.77489497744594108e-8f);
@@ -192,7 +192,7 @@ namespace AE.Runtime.Cells
             q = Mad(q, r, Vector512.Create(1.6666665459e-1f));
             q = Mad(q, r, Vector512.Create(5.0000001201e-1f));
             q = q * (r * r) + r + Vector512<float>.One;
-            var e = q * Vector512.ShiftLeft(Vector512.ConvertToInt32(k) + Vector512.Create(127), 23).AsSingle();
+            var e = q * Vector512.ShiftLeft(Vector512.ConvertToInt32Native(k) + Vector512.Create(127), 23).AsSingle();
             var large = Vector512<float>.One - Vector512.Create(2f) / (e + Vector512<float>.One);
             large = (large.AsInt32() | (x.AsInt32() & Vector512.Create(int.MinValue))).AsSingle();
             var y = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(0.625f)), small, large);
