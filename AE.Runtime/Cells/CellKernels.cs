@@ -68,8 +68,10 @@ namespace AE.Runtime.Cells
 
         /// <summary>
         /// The whole batch slices of one vector width from sample <paramref name="c"/> on; returns the first sample left.
-        /// Eight output rows at a time (then two, then one), each summed in its own register in index order (bias, then
-        /// w[o,0] x[0], w[o,1] x[1], ...), the weights broadcast from memory.
+        /// Two vectors of samples at a time where there are two (<see cref="LinearDoubleSlice"/>), then one: sixteen output rows at
+        /// a time (then eight, four, two, one), each summed in its own register in index order (bias, then w[o,0] x[0],
+        /// w[o,1] x[1], ...), the weights broadcast from memory. A sum is a chain of dependent multiply-adds: at two a cycle,
+        /// eight chains just cover their latency, sixteen leave slack.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int LinearSlices<TL, TV>(ref T wr, ref T br, ref T xr, ref T yr, int rows, int cols, int batch, int c)
@@ -225,9 +227,10 @@ namespace AE.Runtime.Cells
         }
 
         /// <summary>
-        /// Two vectors of samples from <paramref name="c"/> on: four output rows at a time (then one), each weight broadcast once
-        /// for both vectors, so a product costs half a broadcast where one vector at a time costs a whole one. Each output
-        /// is summed in its own register in index order, as <see cref="LinearSlices"/> does.
+        /// Two vectors of samples from <paramref name="c"/> on: eight output rows at a time, then four, then the last three or
+        /// two together, then one; each weight broadcast once for both vectors, so a product costs half a broadcast where one
+        /// vector at a time costs a whole one. Each output is summed in its own register in index order, as
+        /// <see cref="LinearSlices"/> does.
         /// </summary>
         // Compiled on its own, optimized at once: too large to be inlined into LinearSlices, it would otherwise start unoptimized.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -351,7 +354,7 @@ namespace AE.Runtime.Cells
             ref T gwr = ref MemoryMarshal.GetReference(gw);
             bool wide = path == Path.Widest && Vector512.IsHardwareAccelerated, vector = path != Path.Scalar && Vector.IsHardwareAccelerated;
 
-            if (wide && typeof(T) == typeof(float) && Avx512F.IsSupported && batch % 16 == 0 && rows >= 16)
+            if (wide && RegisterTranspose && batch % 16 == 0 && rows >= 16)
                 BiasGradient16(ref Unsafe.As<T, float>(ref gyr), MemoryMarshal.Cast<T, float>(gbias), rows, batch);
             else if (wide) BiasGradient<Lanes512<T>, Vector512<T>>(ref gyr, gbias, rows, batch);
             else if (vector) BiasGradient<LanesVector<T>, Vector<T>>(ref gyr, gbias, rows, batch);
@@ -364,7 +367,7 @@ namespace AE.Runtime.Cells
 
             // No vectors, or few rows where x is transposed element by element: the transposition would cost more than it
             // saves; each weight's sum over the samples directly. (With 512-bit float vectors x is transposed 16 x 16 in registers.)
-            if (!vector || (rows <= 4 && !(typeof(T) == typeof(float) && Avx512F.IsSupported)))
+            if (!vector || (rows <= 4 && !RegisterTranspose))
                 for (int o = 0; o < rows; o++)
                     for (int i = 0; i < cols; i++) gw[o * cols + i] += Dot(gy.Slice(o * batch, batch), x.Slice(i * batch, batch));
             else if (wide) WeightGradient<Lanes512<T>, Vector512<T>>(ref xr, ref gyr, ref gwr, rows, cols, batch);
@@ -442,7 +445,8 @@ namespace AE.Runtime.Cells
 
         /// <summary>
         /// d/d x of a layer, gx += wᵀ gy, over the whole batch slices of one vector width from sample <paramref name="c"/> on;
-        /// returns the first sample left. Eight inputs at a time (then two, then one), each summed over the rows in order in its own register.
+        /// returns the first sample left. Two vectors of samples at a time where there are two, then one: sixteen inputs at a time
+        /// (then eight, two, one), each summed over the rows in order in its own register.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int InputGradientSlices<TL, TV>(ref T wr, ref T gyr, ref T gxr, int rows, int cols, int batch, int c)
@@ -575,7 +579,7 @@ namespace AE.Runtime.Cells
         }
 
         /// <summary>
-        /// d/d x for two vectors of samples from <paramref name="c"/> on: four inputs at a time (then one), each weight broadcast
+        /// d/d x for two vectors of samples from <paramref name="c"/> on: eight inputs at a time (then four, then one), each weight broadcast
         /// once for both vectors; each input summed over the rows in order in its own register, as <see cref="InputGradientSlices"/> does.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -646,10 +650,10 @@ namespace AE.Runtime.Cells
         private const int GradientBatch = 32, GradientColumns = 64;
 
         /// <summary>
-        /// d/d w of a layer, gw += gy xᵀ: x transposed a block at a time onto the stack ([sample][column], the columns padded
-        /// with zeros to whole vectors), then four (or two, or one) weight rows by two vectors of columns summed over the
-        /// samples in registers (gy[o, b] broadcast times the row of x for sample b) and added to gw: a vector multiply-add
-        /// per product instead of one horizontal dot product per weight.
+        /// d/d w of a layer, gw += gy xᵀ: x transposed a block at a time onto a 64-byte-aligned stack block ([sample][column], the
+        /// columns padded with zeros to whole vectors; 16 x 16 floats at a time in registers with AVX-512), then tiles of weight
+        /// rows by vectors of columns summed over the samples in registers (gy[o, b] broadcast times the row of x for sample b)
+        /// and added to gw: a vector multiply-add per product instead of one horizontal dot product per weight.
         /// </summary>
         [SkipLocalsInit]
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -689,38 +693,44 @@ namespace AE.Runtime.Cells
             }
         }
 
+        /// <summary>
+        /// float32 with AVX-512: 16 x 16 blocks are transposed in registers (<see cref="Transpose16"/>) and sixteen rows' sums
+        /// gathered by the same kind of shuffles (<see cref="BiasGradient16"/>).
+        /// </summary>
+        private static bool RegisterTranspose => typeof(T) == typeof(float) && Avx512F.IsSupported;
+
         /// <summary>The first element of <paramref name="buffer"/> at an address that is a multiple of 64 bytes (the buffer has 64 bytes to spare).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe ref T AlignedStart(Span<T> buffer)
+        private static ref T AlignedStart(Span<T> buffer)
         {
             ref T first = ref MemoryMarshal.GetReference(buffer);
+            return ref Unsafe.Add(ref first, ToCacheLine(ref first));
+        }
+
+        /// <summary>The elements from <paramref name="first"/> to the next address that is a multiple of 64 bytes (a cache line), 0 if it is one (pinned or stack memory: the address must not move).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static unsafe int ToCacheLine(ref T first)
+        {
             nuint address = (nuint)Unsafe.AsPointer(ref first);
-            return ref Unsafe.Add(ref first, (int)((64 - (address & 63)) & 63) / Unsafe.SizeOf<T>());
+            return (int)((64 - (address & 63)) & 63) / Unsafe.SizeOf<T>();
         }
 
         /// <summary>xt[b, j] = x[j, b] for m samples and n columns, each row of xt padded with zeros to <paramref name="stride"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Transpose(ref T xb, ref T xtr, int m, int n, int stride, int batch)
         {
-            if (typeof(T) == typeof(float) && Avx512F.IsSupported && (m & 15) == 0 && n >= 16)
+            int done = 0;   // the columns transposed in registers, 16 x 16 blocks of floats
+            if (RegisterTranspose && (m & 15) == 0)
             {
-                int n16 = n & ~15;
+                done = n & ~15;
                 for (int b0 = 0; b0 < m; b0 += 16)
-                    for (int j0 = 0; j0 < n16; j0 += 16)
+                    for (int j0 = 0; j0 < done; j0 += 16)
                         Transpose16(ref Unsafe.As<T, float>(ref Unsafe.Add(ref xb, j0 * batch + b0)), batch, ref Unsafe.As<T, float>(ref Unsafe.Add(ref xtr, b0 * stride + j0)), stride);
-                if (n16 == n && n == stride) return;
-                for (int b = 0; b < m; b++)
-                {
-                    ref T row = ref Unsafe.Add(ref xtr, b * stride);
-                    for (int j = n16; j < n; j++) Unsafe.Add(ref row, j) = Unsafe.Add(ref xb, j * batch + b);
-                    for (int j = n; j < stride; j++) Unsafe.Add(ref row, j) = T.Zero;
-                }
-                return;
             }
             for (int b = 0; b < m; b++)
             {
                 ref T row = ref Unsafe.Add(ref xtr, b * stride);
-                for (int j = 0; j < n; j++) Unsafe.Add(ref row, j) = Unsafe.Add(ref xb, j * batch + b);
+                for (int j = done; j < n; j++) Unsafe.Add(ref row, j) = Unsafe.Add(ref xb, j * batch + b);
                 for (int j = n; j < stride; j++) Unsafe.Add(ref row, j) = T.Zero;
             }
         }

@@ -55,6 +55,23 @@ namespace AE.Runtime.Cells
             return p * Vector.AsVectorSingle(scale);
         }
 
+        /// <summary><see cref="ExpInRange(Vector{float})"/> sixteen lanes at a time (the same steps and constants).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> ExpInRange(Vector512<float> x)
+        {
+            var k = Vector512.Floor(x * Vector512.Create(1.44269504088896341f) + Vector512.Create(0.5f));
+            var r = x - k * Vector512.Create(0.693359375f) - k * Vector512.Create(-2.12194440e-4f);
+            var z = r * r;
+            var p = Vector512.Create(1.9875691500e-4f);
+            p = Mad(p, r, Vector512.Create(1.3981999507e-3f));
+            p = Mad(p, r, Vector512.Create(8.3334519073e-3f));
+            p = Mad(p, r, Vector512.Create(4.1665795894e-2f));
+            p = Mad(p, r, Vector512.Create(1.6666665459e-1f));
+            p = Mad(p, r, Vector512.Create(5.0000001201e-1f));
+            p = p * z + r + Vector512<float>.One;
+            return p * Vector512.ShiftLeft(Vector512.ConvertToInt32Native(k) + Vector512.Create(127), 23).AsSingle();
+        }
+
         /// <summary>ln x; lanes that are not positive normal finite floats (0, negative, subnormal, infinite, NaN) through MathF.Log.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector<float> Log(Vector<float> x)
@@ -181,18 +198,7 @@ namespace AE.Runtime.Cells
             p = Mad(p, z, Vector512.Create(1.33314422036e-1f));
             p = Mad(p, z, Vector512.Create(-3.33332819422e-1f));
             var small = p * z * x + x;
-            // e^(2|x|), |x| capped at 10, as ExpInRange
-            var e2 = Vector512.Min(ax, Vector512.Create(10f)) * Vector512.Create(2f);
-            var k = Vector512.Floor(e2 * Vector512.Create(1.44269504088896341f) + Vector512.Create(0.5f));
-            var r = e2 - k * Vector512.Create(0.693359375f) - k * Vector512.Create(-2.12194440e-4f);
-            var q = Vector512.Create(1.9875691500e-4f);
-            q = Mad(q, r, Vector512.Create(1.3981999507e-3f));
-            q = Mad(q, r, Vector512.Create(8.3334519073e-3f));
-            q = Mad(q, r, Vector512.Create(4.1665795894e-2f));
-            q = Mad(q, r, Vector512.Create(1.6666665459e-1f));
-            q = Mad(q, r, Vector512.Create(5.0000001201e-1f));
-            q = q * (r * r) + r + Vector512<float>.One;
-            var e = q * Vector512.ShiftLeft(Vector512.ConvertToInt32Native(k) + Vector512.Create(127), 23).AsSingle();
+            var e = ExpInRange(Vector512.Min(ax, Vector512.Create(10f)) * Vector512.Create(2f));
             var large = Vector512<float>.One - Vector512.Create(2f) / (e + Vector512<float>.One);
             large = (large.AsInt32() | (x.AsInt32() & Vector512.Create(int.MinValue))).AsSingle();
             var y = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(0.625f)), small, large);

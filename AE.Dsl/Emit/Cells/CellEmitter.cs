@@ -282,7 +282,7 @@ namespace AE.Dsl.Emit.Cells
             private readonly List<(string Label, CodeWriter Body)> _parts;
             private readonly string _prefix;
             private CodeWriter? _w;
-            private int _statement = -2;   // no statement is numbered -2: the first value starts a method
+            private int _statement;        // the statement of the method being written (_w)
 
             public PartWriter(CellEmitter emitter, List<(string Label, CodeWriter Body)> parts, string prefix)
             {
@@ -299,9 +299,8 @@ namespace AE.Dsl.Emit.Cells
                 string label = v.Statement < 0 ? "the step's end"
                     : IrPrinter.RuleLabel(_e._s.Statements[v.Statement].Rule) + ": " + IrPrinter.Statement(_e._s.Statements[v.Statement].Stmt);
                 _parts.Add((_prefix + label, _w));
-                _statement = -2;
-                IrRule? rule = null;
-                _e.Heading(_w, v, ref _statement, ref rule, _prefix);
+                _statement = v.Statement;
+                _e.Heading(_w, v, _prefix);
                 return _w;
             }
 
@@ -311,21 +310,16 @@ namespace AE.Dsl.Emit.Cells
             }
         }
 
-        private void Heading(CodeWriter w, CellValue v, ref int statement, ref IrRule? rule, string prefix)
+        /// <summary>A method's opening comments: its rule and equation (or the step's end), and the '#line' of the equation.</summary>
+        private void Heading(CodeWriter w, CellValue v, string prefix)
         {
-            CloseLine(w, statement);
-            statement = v.Statement;
-            if (statement < 0)
+            if (v.Statement < 0)
             {
                 w.Line($"// ---- {prefix}the step's end: {(v.Op == CellOp.Project ? "the bounded state '" + v.Name + "' projected onto its bounds" : "values the host reads")}");
                 return;
             }
-            var st = _s.Statements[statement];
-            if (!ReferenceEquals(st.Rule, rule))
-            {
-                rule = st.Rule;
-                w.Line($"// ---- {prefix}{CSharp.Comment(IrPrinter.RuleLabel(st.Rule))}");
-            }
+            var st = _s.Statements[v.Statement];
+            w.Line($"// ---- {prefix}{CSharp.Comment(IrPrinter.RuleLabel(st.Rule))}");
             w.Line("// " + CSharp.Comment(IrPrinter.Statement(st.Stmt)));
             if (_options.Sources.TryGetValue(st.Rule.Origin.Path, out var file))
                 w.Directive($"#line {file.GetPosition(st.Stmt.Span.Start).Line} {CSharp.String(_options.LinePath(st.Rule.Origin.Path))}");
