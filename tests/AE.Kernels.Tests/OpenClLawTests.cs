@@ -7,6 +7,7 @@ using AE.Dsl.Eval;
 using AE.Dsl.IR;
 using AE.Kernels.OpenCl;
 using AE.Runtime;
+using AE.Tests.Shared;
 using AE.Experiments.Replay;
 using Xunit;
 using Xunit.Abstractions;
@@ -320,22 +321,32 @@ namespace AE.Kernels.Tests
                 foreach (var filter in new[] { "ae_ema(", "ae_lp(", "ae_prev(", "ae_latch(" })
                     Assert.DoesNotContain(filter, pass, StringComparison.Ordinal);
             var rng = new Random(31);
+            AssertRunsLikeInterpreter(law, unit, n, rng, 40, 0.3, (step, loss) => step % 7 == 0 ? -loss : loss * 0.9 + 0.1 * (rng.NextDouble() - 0.4),
+                "scalar filters in vector statements");
+        }
+
+        /// <summary>
+        /// Steps <paramref name="law"/> and the interpreter side by side from one random theta, with fresh random gradients and the
+        /// loss <paramref name="nextLoss"/> gives (of the step and the last loss, after each gradient is drawn); every signal and
+        /// theta within the file's tolerance.
+        /// </summary>
+        private void AssertRunsLikeInterpreter(OpenClLaw law, IrUnit unit, int n, Random rng, int steps, double loss, Func<int, double, double> nextLoss, string what)
+        {
             var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
             var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
             var theta = (double[])theta0.Clone();
             var cmp = new Comparison();
-            double loss = 0.3;
-            for (int step = 1; step <= 40; step++)
+            for (int step = 1; step <= steps; step++)
             {
                 var grad = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
-                loss = step % 7 == 0 ? -loss : loss * 0.9 + 0.1 * (rng.NextDouble() - 0.4);
+                loss = nextLoss(step, loss);
                 law.Step(loss, grad, theta);
                 interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
                 for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
                 var expected = interp.Get("theta");
                 for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
             }
-            cmp.AssertWithin(Rel, AbsScale, _output, "scalar filters in vector statements");
+            cmp.AssertWithin(Rel, AbsScale, _output, what);
         }
 
         /// <summary>A reduction repeated across statements where it has the same value is computed once, here as in C#: the values are the interpreter's.</summary>
@@ -343,42 +354,10 @@ namespace AE.Kernels.Tests
         public void A_reduction_repeated_across_statements_runs_like_the_interpreter()
         {
             var context = OpenClAvailability.Context();
-            var unit = Laws.FromText(@"law Repeated {
-  dim n;
-  input loss: real;
-  input grad: real[n];
-  state theta: real[n];
-  state m: real[n] = 0;
-  signal a = 0, b = 0, c = 0, d = 0;
-  acc k: real = 1;
-  rule measure {
-    k += 1;
-    a = norm(m) + sum(grad * k);
-    b = 3 * norm(m);
-    k += 3;
-    c = sum(grad * k);
-    m' = 0.9 * m + grad;
-    d = norm(m) + norm(m');
-  }
-  update { theta' = theta - 0.01 * loss * m' / (1 + a * a + b * b + c * c + d * d); }
-}");
+            var unit = Laws.FromText(TestLaws.RepeatedReduction);
             const int n = 37;
             using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
-            var rng = new Random(32);
-            var theta0 = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
-            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 });
-            var theta = (double[])theta0.Clone();
-            var cmp = new Comparison();
-            for (int step = 1; step <= 10; step++)
-            {
-                var grad = Enumerable.Range(0, n).Select(_ => RandomInputs.Normal(rng)).ToArray();
-                law.Step(1.0, grad, theta);
-                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { 1.0 }, ["grad"] = grad });
-                for (int s = 0; s < law.SignalNames.Count; s++) cmp.Add(law.SignalNames[s], step, law.ReadSignal(s), interp.Scalar(law.SignalNames[s]));
-                var expected = interp.Get("theta");
-                for (int i = 0; i < n; i++) cmp.Add("theta", step, theta[i], expected[i]);
-            }
-            cmp.AssertWithin(Rel, AbsScale, _output, "a reduction repeated across statements");
+            AssertRunsLikeInterpreter(law, unit, n, new Random(32), 10, 1.0, (_, loss) => loss, "a reduction repeated across statements");
         }
 
         /// <summary>A bool[n] param or state is stored as 1 and 0 and read back as a bool, as a bool slot is; a bool vector value is an int.</summary>

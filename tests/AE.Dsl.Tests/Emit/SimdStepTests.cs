@@ -6,6 +6,7 @@ using AE.Dsl.Emit;
 using AE.Dsl.IR;
 using AE.Runtime;
 using AE.Runtime.Simd;
+using AE.Tests.Shared;
 using Xunit;
 
 namespace AE.Dsl.Tests
@@ -368,38 +369,13 @@ namespace AE.Dsl.Tests
             }
         }
 
-        /// <summary>
-        /// norm(m) in statements of one rule with m unchanged between them (computed once; m' written between changes
-        /// nothing), and under another rule's switch (computed again); sum(grad * k) before and after the accumulator k grows (twice).
-        /// </summary>
-        internal const string Repeated = @"law Repeated ""the same reduction in several statements"" {
-  dim n;
-  input loss: real;
-  input grad: real[n];
-  state theta: real[n];
-  state m: real[n] = 0;
-  signal a = 0, b = 0, c = 0, d = 0, e = 0;
-  acc k: real = 1;
-  rule measure {
-    k += 1;
-    a = norm(m) + sum(grad * k);
-    b = 3 * norm(m);
-    k += 3;
-    c = sum(grad * k);
-    m' = 0.9 * m + grad;
-    d = norm(m) + norm(m');
-  }
-  rule again { e = norm(m); }
-  update { theta' = theta - 0.01 * loss * m' / (1 + a * a + b * b + c * c + d * d + e * e); }
-}";
-
         [Theory]
         [InlineData(true)]
         [InlineData(false)]
         public void A_reduction_repeated_across_statements_gives_the_interpreters_values(bool again)
         {
             const int n = 2 * AeSimd.ChunkSize + 3;
-            var unit = Unit(Repeated);
+            var unit = Unit(TestLaws.RepeatedReduction);
             var laws = new[] { Make(unit, n, StepKernel.Scalar), Make(unit, n, StepKernel.Simd, 1), Make(unit, n, StepKernel.Simd, 2) };
             var rng = new Random(12);
             var theta0 = Gradient(rng, n, false);

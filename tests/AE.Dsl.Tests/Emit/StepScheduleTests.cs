@@ -4,6 +4,7 @@ using AE.Dsl.Emit;
 using AE.Dsl.IR;
 using AE.Dsl.Schedule;
 using AE.Dsl.Text;
+using AE.Tests.Shared;
 using Xunit;
 
 namespace AE.Dsl.Tests.Emit
@@ -88,7 +89,7 @@ namespace AE.Dsl.Tests.Emit
         [Fact]
         public void A_reduction_repeated_where_it_has_the_same_value_is_computed_once()
         {
-            var check = AeCompiler.Check(new SourceFile("repeated.ae", SimdStepTests.Repeated));
+            var check = AeCompiler.Check(new SourceFile("repeated.ae", TestLaws.RepeatedReduction));
             Assert.False(check.HasErrors, TestSupport.Format(check.Diagnostics));
             var schedule = StepSchedule.Build(check.Program!.Units[0], lagged: false);
             // norm(m) in a and b: one; sum(grad * k) before and after k changes: two; norm(m) in d after m' is written,
