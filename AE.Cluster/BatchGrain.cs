@@ -28,8 +28,8 @@ namespace AE.Cluster
     }
 
     /// <summary>
-    /// Placed on a worker at random: a batch has about four parts per worker, so every worker gets parts, whatever the
-    /// load statistics of a fresh cluster say.
+    /// Placed where the client hints (the least busy worker, see <see cref="ClusterExecutor"/>); at random when the hint
+    /// names a worker the placing silo does not know, whatever the load statistics of a fresh cluster say.
     /// </summary>
     [RandomPlacement]
     public sealed class BatchGrain : Grain, IBatchGrain

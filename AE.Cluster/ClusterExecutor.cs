@@ -143,7 +143,7 @@ namespace AE.Cluster
                 Jobs = Enumerable.Range(0, n).Where(i => i % parts == p).ToArray(),
                 LawSha256 = lawSha,
                 Outcomes = outcomes,
-            }), workers, done => progress((int)done, n), cancellation).ConfigureAwait(false);
+            }), done => progress((int)done, n), cancellation).ConfigureAwait(false);
             return outcomes;
         }
 

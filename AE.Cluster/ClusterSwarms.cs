@@ -83,7 +83,6 @@ namespace AE.Cluster
         {
             var outcomes = new SwarmOutcome?[jobs.Count];
             string batch = spec.Command + "-" + Guid.NewGuid().ToString("N");
-            int workers = await Workers().ConfigureAwait(false);
             await Dispatch(Enumerable.Range(0, jobs.Count).Select(i => new SwarmPart
             {
                 Spec = spec,
@@ -92,7 +91,7 @@ namespace AE.Cluster
                 Jobs = jobs,
                 Job = i,
                 Outcomes = outcomes,
-            }), workers, progress, cancellation).ConfigureAwait(false);
+            }), progress, cancellation).ConfigureAwait(false);
             return outcomes;
         }
     }

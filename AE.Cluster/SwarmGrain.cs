@@ -30,7 +30,7 @@ namespace AE.Cluster
         Task Cancel();
     }
 
-    /// <summary>Placed at random, as <see cref="BatchGrain"/>: a swarm of several seeds and methods spreads over the workers.</summary>
+    /// <summary>Placed as <see cref="BatchGrain"/>: where the client hints, so a swarm of several seeds and methods spreads over the workers.</summary>
     [RandomPlacement]
     public sealed class SwarmGrain : Grain, ISwarmGrain
     {

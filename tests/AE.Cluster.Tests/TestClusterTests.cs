@@ -108,6 +108,35 @@ namespace AE.Cluster.Tests
         }
 
         [Fact]
+        public async Task A_sweep_starts_two_parts_on_every_silo_before_a_third_on_any()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var silos = new System.Collections.Concurrent.ConcurrentQueue<SiloAddress>();
+            void Started(WireBatch part, SiloAddress silo) => silos.Enqueue(silo);
+            BatchGrain.Started += Started;
+            CliResult r;
+            try
+            {
+                r = await Task.Run(() => Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray())).WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                BatchGrain.Started -= Started;
+            }
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            // 38 runs on three workers are twelve parts, at most two per worker at a time: the client starts six at once,
+            // and placed at random (as Orleans would) they would be two per silo in 90 of 729 cases.
+            var order = silos.ToList();
+            Assert.Equal(12, order.Count);
+            var firstWave = order.Take(6).GroupBy(s => s).Select(g => g.Count()).ToList();
+            Assert.Equal(new[] { 2, 2, 2 }, firstWave);
+            Assert.Equal(cluster.Silos.Select(s => s.SiloAddress).OrderBy(s => s.ToParsableString(), StringComparer.Ordinal),
+                order.Distinct().OrderBy(s => s.ToParsableString(), StringComparer.Ordinal));
+        }
+
+        [Fact]
         public async Task Ctrl_C_on_the_client_stops_the_parts_stores_what_ran_and_prints_no_table()
         {
             var (cluster, spec) = await Deploy();
