@@ -47,6 +47,7 @@ namespace AE.Cli
                 new OptionSpec("--batch", "a whole number", "Samples per batch (default the task's).") { HelpName = "B" }.WholeNumber(max: 1_000_000),
                 new OptionSpec("--time", "a whole number", "Steps per sequence (default the task's).") { HelpName = "T" }.WholeNumber(max: 10_000_000),
                 new OptionSpec("--samples", "a whole number of samples", "The first N training samples of a task over a data set (fashion-rows; default all).") { HelpName = "N" }.WholeNumber(max: int.MaxValue),
+                new OptionSpec("--loss", "mse or spectral", "What the synth tasks score: mse (default, the seed's: the cell's objective) or spectral (a phase-free short-time spectral loss: Hann frames of 256 samples every 128, their magnitudes and log magnitudes against the target's; the remedy seed 002 names).") { HelpName = "mse|spectral" },
                 new OptionSpec("--seed", "a whole number", "Seed of the weights, the data and a law's noise (default 0).") { HelpName = "S" }.WholeNumber(min: 0, max: int.MaxValue),
                 new OptionSpec("--dtype", "f32 or f64", "The cell's and the step's precision (default f32, as the seeds' PyTorch).") { HelpName = "f32|f64" },
                 new OptionSpec("--name", "the name of a cell in the file", "The cell when the file declares several.") { HelpName = "CELL" },
@@ -55,7 +56,7 @@ namespace AE.Cli
                 new OptionSpec("--threads", "a whole number of threads", "Split the batch into N parts run on N threads (default 1); a checkpoint resumes with the same count.") { HelpName = "N" }.WholeNumber(max: 1024),
                 new OptionSpec("--resume", "a checkpoint file", "Continue the run of a checkpoint: the same cell, task, settings and optimizer; the result is bit for bit that of a run never interrupted.") { HelpName = "FILE" },
                 new OptionSpec("--init", "a safetensors file", "Start from the weights of a safetensors file (PyTorch's names, every parameter of the cell, as --out writes them) instead of --seed's: a run at another --time, say.") { HelpName = "FILE" },
-                new OptionSpec("--format", "text or json", "Lines (default), or one JSON object with 'task', 'cell', 'optimizer', 'dtype', 'batch', 'time', 'seed', 'epochs', 'resumed_from', 'first_loss', 'final_loss', 'seconds', 'seconds_per_epoch', 'metrics' and 'files'.") { HelpName = "text|json" }.AsFormat(),
+                new OptionSpec("--format", "text or json", "Lines (default), or one JSON object with 'task', 'cell', 'optimizer', 'loss' (the cell's objective, or spectral), 'dtype', 'batch', 'time', 'seed', 'epochs', 'resumed_from', 'first_loss', 'final_loss', 'seconds', 'seconds_per_epoch', 'metrics' and 'files'.") { HelpName = "text|json" }.AsFormat(),
                 new OptionSpec("--db", "a SQLite database file", "The SQLite database of runs (default ae-runs.db), as 'ae run' writes it: one row in 'runs' (command 'train', law the optimizer, task 'train:' and the task), one row per epoch of this process in 'steps' (the loss before the step, the optimizer's signals after it).") { HelpName = "FILE" },
             },
             Details = new[]
@@ -141,6 +142,13 @@ namespace AE.Cli
                 if (!task.HasDataSet) throw CliException.BadUsage("--samples is for a task over a data set (fashion-rows), not " + task.Name, Name);
                 task.Samples = (int)samples;
             }
+            if (parsed.Value("--loss") is string loss)
+            {
+                if (task is not SineSynthTask synth) throw CliException.BadUsage("--loss is for the synth tasks (sine-synth, saw-synth, square-synth), not " + task.Name, Name);
+                int scoring = SineSynthTask.ScoringNames.ToList().IndexOf(loss);
+                if (scoring < 0) throw CliException.BadUsage("invalid value '" + loss + "' for '--loss'; expected " + string.Join(" or ", SineSynthTask.ScoringNames), Name);
+                synth.Loss = (SineSynthTask.Scoring)scoring;
+            }
             string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
             if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
             string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
@@ -205,9 +213,9 @@ namespace AE.Cli
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
             var startedAt = DateTime.UtcNow;
             string settingsJson = lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}";
-            MachineRun RunOf(double finalLoss, bool cancelled) => trainer.ToMachineRun("train:" + task.Name, (ulong)request.Seed, epochs, finalLoss, cancelled);
+            MachineRun RunOf(double finalLoss, bool cancelled) => trainer.ToMachineRun("train:" + task.Name + task.Settings, (ulong)request.Seed, epochs, finalLoss, cancelled);
             void Store(MachineRun run, bool cancelled) => store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
-                "train:" + task.Name, (ulong)request.Seed, settingsJson, Array.Empty<string>(), run, startedAt, DateTime.UtcNow, cancelled, StoreSteps: true));
+                "train:" + task.Name + task.Settings, (ulong)request.Seed, settingsJson, Array.Empty<string>(), run, startedAt, DateTime.UtcNow, cancelled, StoreSteps: true));
             string? checkpointPath = request.Out is null ? null : Path.Combine(request.Out, CheckpointFile);
 
             var clock = Stopwatch.StartNew();
@@ -269,7 +277,8 @@ namespace AE.Cli
 
             Store(finished, cancelled: false);
 
-            var summary = new TrainSummary(task.Name, cell.CellName, optimizerText, dtype, request.Batch, request.Time, request.Seed, trainer.EpochsDone, resumedFrom,
+            string scored = task.ScoresOutputs ? "spectral" : cell.Objective ?? "";
+            var summary = new TrainSummary(task.Name, cell.CellName, optimizerText, scored, dtype, request.Batch, request.Time, request.Seed, trainer.EpochsDone, resumedFrom,
                 trainer.Curve.Count > 0 ? trainer.Curve[0] : double.NaN, finalLoss, seconds, metrics,
                 files.Select(f => Experiment.Display(f, context.CurrentDirectory)).ToList());
             if (request.Json) WriteJson(summary, context.Stdout);
@@ -308,7 +317,7 @@ namespace AE.Cli
             return (law.Create(n, (ulong)request.Seed), "law " + law.Name + " sha256=" + law.Sha256 + " set=" + law.SettingsJson(), law);
         }
 
-        private sealed record TrainSummary(string Task, string Cell, string Optimizer, string Dtype, int Batch, int Time, int Seed, int Epochs, int ResumedFrom,
+        private sealed record TrainSummary(string Task, string Cell, string Optimizer, string Loss, string Dtype, int Batch, int Time, int Seed, int Epochs, int ResumedFrom,
             double FirstLoss, double FinalLoss, double Seconds, IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<string> Files);
 
         private static void WriteText(TrainSummary s, TextWriter output)
@@ -316,6 +325,7 @@ namespace AE.Cli
             string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
             output.WriteLine("task        " + s.Task + " (" + s.Cell + ", " + s.Dtype + ", batch " + s.Batch + ", time " + s.Time + ", seed " + s.Seed + ")");
             output.WriteLine("optimizer   " + s.Optimizer);
+            output.WriteLine("loss        " + s.Loss);
             output.WriteLine("epochs      " + s.Epochs + (s.ResumedFrom > 0 ? " (resumed after " + s.ResumedFrom + ")" : ""));
             output.WriteLine("first loss  " + F(s.FirstLoss));
             output.WriteLine("final loss  " + F(s.FinalLoss));
@@ -333,6 +343,7 @@ namespace AE.Cli
                 json.WriteString("task", s.Task);
                 json.WriteString("cell", s.Cell);
                 json.WriteString("optimizer", s.Optimizer);
+                json.WriteString("loss", s.Loss);
                 json.WriteString("dtype", s.Dtype);
                 json.WriteNumber("batch", s.Batch);
                 json.WriteNumber("time", s.Time);

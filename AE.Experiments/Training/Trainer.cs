@@ -40,6 +40,8 @@ namespace AE.Experiments.Training
             Log = new RunLog(optimizer.SignalNames, recordSignals: true, initialCapacity: 64);
             CellInitialization.PyTorchDefault(cell, new Random(seed));
             task.Prepare(cell, new Random(unchecked(seed * 7919 + 17)));
+            // The task's own loss seeds the backward pass through the output gradients alone.
+            if (task.ScoresOutputs) cell.Objective = null;
         }
 
         public ICell<T> Cell { get; }
@@ -69,7 +71,7 @@ namespace AE.Experiments.Training
             {
                 if (steps > 1) Task.WriteBatch(cell, epoch, s);
                 cell.Forward();
-                double loss = cell.Loss;
+                double loss = Task.ScoresOutputs ? Task.HostLoss(cell) : cell.Loss;
                 cell.ZeroGrad();
                 cell.Backward();
                 var grad = cell.GradientVector;
@@ -91,7 +93,7 @@ namespace AE.Experiments.Training
             if (steps == 1)
             {
                 Cell.Forward();
-                return Cell.Loss;
+                return Task.ScoresOutputs ? Task.HostLoss(Cell) : Cell.Loss;
             }
             double sum = 0;
             for (int s = 0; s < steps; s++)

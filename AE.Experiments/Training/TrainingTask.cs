@@ -14,7 +14,8 @@ namespace AE.Experiments.Training
 
     /// <summary>
     /// A training task of a seed: the data a cell is fitted to (inputs, initial states), its default settings (the
-    /// seed's), and what it reports and writes. The loss is the cell's own objective.
+    /// seed's), and what it reports and writes. The loss is the cell's own objective, unless the task
+    /// <see cref="ScoresOutputs"/> itself.
     /// </summary>
     public abstract class TrainingTask
     {
@@ -48,7 +49,10 @@ namespace AE.Experiments.Training
         public int? Samples { get; set; }
 
         /// <summary>The task and its settings as a checkpoint records them.</summary>
-        public string Identity => Samples is int n ? Name + " samples=" + n : Name;
+        public string Identity => Name + (Samples is int n ? " samples=" + n : "") + Settings;
+
+        /// <summary>The task's own settings as <see cref="Identity"/> and the run store's task name append them ("" at its defaults).</summary>
+        public virtual string Settings => "";
 
         /// <summary>
         /// Optimizer steps in one epoch (valid after <see cref="Prepare"/>): 1 for a task whose data is the one batch that
@@ -65,6 +69,19 @@ namespace AE.Experiments.Training
         /// <summary>Writes the task's inputs and initial states into <paramref name="cell"/>, drawing from <paramref name="random"/>.</summary>
         public abstract void Prepare<T>(ICell<T> cell, Random random) where T : unmanaged, IFloatingPointIeee754<T>;
 
+        /// <summary>
+        /// Whether the task scores the outputs itself (<see cref="HostLoss"/>) rather than by the cell's objective, which
+        /// it then only requires to exist.
+        /// </summary>
+        public virtual bool ScoresOutputs => false;
+
+        /// <summary>
+        /// For a task that <see cref="ScoresOutputs"/>: the loss of the last forward pass, its gradient with respect to the
+        /// outputs written into the cell's output gradients.
+        /// </summary>
+        public virtual double HostLoss<T>(ICell<T> cell) where T : unmanaged, IFloatingPointIeee754<T>
+            => throw new NotSupportedException(Name + " scores by the cell's objective");
+
         /// <summary>Task metrics after the final forward pass.</summary>
         public virtual void Measure<T>(ICell<T> cell, IDictionary<string, double> metrics) where T : unmanaged, IFloatingPointIeee754<T> { }
 
@@ -79,7 +96,7 @@ namespace AE.Experiments.Training
         {
             if (cell is null) throw new ArgumentNullException(nameof(cell));
             string prefix = "the cell " + cell.CellName + " does not fit the task " + Name + ": ";
-            if (cell.Objective is null) return prefix + "it declares no objective (the task's loss)";
+            if (!ScoresOutputs && cell.Objectives.Count == 0) return prefix + "it declares no objective (the task's loss)";
             foreach (var r in Requirements)
             {
                 var have = r.Kind switch

@@ -245,6 +245,50 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void A_spectral_synth_run_says_what_it_scores_and_its_checkpoint_refuses_the_mse()
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--time", "600", "--seed", "1" };
+            var r = Cli.Run(dir.Path, common.Concat(new[] { "--loss", "spectral", "--epochs", "3", "--out", "run", "--format", "json" }).ToArray());
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            Assert.Equal("spectral", json.RootElement.GetProperty("loss").GetString());
+            var mse = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "1", "--format", "json" }).ToArray());
+            using var mseJson = JsonDocument.Parse(mse.Stdout);
+            Assert.Equal("mse", mseJson.RootElement.GetProperty("loss").GetString());   // the cell's objective
+            // The spectral loss of the first epoch is not the MSE of the same weights and data.
+            Assert.NotEqual(mseJson.RootElement.GetProperty("first_loss").GetDouble(), json.RootElement.GetProperty("first_loss").GetDouble());
+
+            var before = File.ReadAllBytes(Path.Combine(dir.Path, "run", "weights.safetensors"));
+            var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "5", "--out", "run", "--resume", "run/checkpoint.aetrain" }).ToArray());
+            Assert.Equal(2, resumed.ExitCode);
+            Assert.Equal(new[] { "ae: error: the checkpoint checkpoint.aetrain is of task sine-synth loss=spectral, this run's is sine-synth" }, resumed.StderrLines);
+            Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "run", "weights.safetensors")));
+        }
+
+        [Theory]
+        [InlineData("residual-dynamics", "spectral", "ae: error: --loss is for the synth tasks (sine-synth, saw-synth, square-synth), not residual-dynamics. Run 'ae train --help'")]
+        [InlineData("sine-synth", "stft", "ae: error: invalid value 'stft' for '--loss'; expected mse or spectral. Run 'ae train --help'")]
+        public void A_loss_for_another_task_or_of_no_known_kind_is_one_line(string task, string loss, string message)
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", task, "--loss", loss, "--out", "never");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { message }, r.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+        }
+
+        [Fact]
+        public void A_spectral_run_shorter_than_a_frame_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--loss", "spectral", "--time", "200", "--out", "never");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the spectral loss needs a time of at least 256 (one frame), not 200" }, r.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+        }
+
+        [Fact]
         public void Fashion_rows_refuses_samples_for_a_task_without_a_data_set_a_short_time_and_a_cell_that_does_not_fit_in_one_line()
         {
             using var dir = new TempDirectory();
