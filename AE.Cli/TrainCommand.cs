@@ -58,6 +58,7 @@ namespace AE.Cli
                 new OptionSpec("--init", "a safetensors file", "Start from the weights of a safetensors file (PyTorch's names, every parameter of the cell, as --out writes them) instead of --seed's: a run at another --time, say.") { HelpName = "FILE" },
                 new OptionSpec("--format", "text or json", "Lines (default), or one JSON object with 'task', 'cell', 'optimizer', 'loss' (the cell's objective, or spectral), 'dtype', 'batch', 'time', 'seed', 'epochs', 'resumed_from', 'first_loss', 'final_loss', 'seconds', 'seconds_per_epoch', 'metrics' and 'files'.") { HelpName = "text|json" }.AsFormat(),
                 new OptionSpec("--db", "a SQLite database file", "The SQLite database of runs (default ae-runs.db), as 'ae run' writes it: one row in 'runs' (command 'train', law the optimizer, task 'train:' and the task), one row per epoch of this process in 'steps' (the loss before the step, the optimizer's signals after it).") { HelpName = "FILE" },
+                OptionSpec.Flag("--no-progress", "No progress on stderr: neither the display drawn when stderr is a terminal nor the line per tenth of the run written otherwise."),
             },
             Details = new[]
             {
@@ -65,7 +66,8 @@ namespace AE.Cli
                 "each epoch one forward pass over the batch and the sequence, the cell's objective",
                 "averaged as the loss, one backward pass through time, one optimizer step on the",
                 "cell's parameters as one flat vector. Progress goes to stderr, the summary to",
-                "stdout. Weights and data start from --seed.",
+                "stdout. Weights and data start from --seed. A loss that is not finite stops the",
+                "run at that epoch: its files are written and stored, and the exit code is 1.",
                 "",
                 "Tasks (docs/tasks.md):",
                 "  sine-synth           seed 002: cells/amed_synth.ae reproduces a 440 Hz sine at",
@@ -103,7 +105,7 @@ namespace AE.Cli
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
-            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init);
+            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init, bool Progress);
 
         private static int Run(CommandInput parsed, CliContext context)
         {
@@ -157,7 +159,7 @@ namespace AE.Cli
             if (init is not null && resume is not null) throw CliException.BadUsage("--init and --resume exclude each other (a checkpoint holds its weights)", Name);
             if (init is not null && !File.Exists(init)) throw new CliException("no weights file '" + parsed.Value("--init") + "'");
 
-            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init);
+            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init, !parsed.Has("--no-progress"));
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
         }
 
@@ -219,7 +221,8 @@ namespace AE.Cli
             string? checkpointPath = request.Out is null ? null : Path.Combine(request.Out, CheckpointFile);
 
             var clock = Stopwatch.StartNew();
-            using (var bar = new ProgressBar(context.Stderr, context.StderrIsTerminal, "train " + task.Name))
+            int? nonFinite = null;
+            using (var bar = new ProgressBar(context.Stderr, context.StderrIsTerminal && request.Progress, "train " + task.Name))
             {
                 int reportEvery = Math.Max(1, (epochs - resumedFrom) / 10);
                 while (trainer.EpochsDone < epochs)
@@ -237,7 +240,13 @@ namespace AE.Cli
                     double eta = clock.Elapsed.TotalSeconds / (done - resumedFrom) * (epochs - done);
                     string note = string.Create(CultureInfo.InvariantCulture, $"loss {loss:G6}  eta {eta:0}s");
                     if (bar.Enabled) bar.Report(done, epochs, note);
-                    else if ((done - resumedFrom) % reportEvery == 0 || done == epochs) context.Stderr.WriteLine("epoch " + done.ToString(CultureInfo.InvariantCulture) + "/" + epochs.ToString(CultureInfo.InvariantCulture) + "  " + note);
+                    else if (request.Progress && ((done - resumedFrom) % reportEvery == 0 || done == epochs)) context.Stderr.WriteLine("epoch " + done.ToString(CultureInfo.InvariantCulture) + "/" + epochs.ToString(CultureInfo.InvariantCulture) + "  " + note);
+                    if (!double.IsFinite(loss))
+                    {
+                        // The parameters or the forward pass broke down: later epochs cannot recover them.
+                        nonFinite = done;
+                        break;
+                    }
                     if (checkpointPath is not null && request.CheckpointEvery > 0 && done % request.CheckpointEvery == 0 && done < epochs)
                         TrainingCheckpoint.Save(checkpointPath, identity, trainer);
                 }
@@ -283,6 +292,12 @@ namespace AE.Cli
                 files.Select(f => Experiment.Display(f, context.CurrentDirectory)).ToList());
             if (request.Json) WriteJson(summary, context.Stdout);
             else WriteText(summary, context.Stdout);
+            if (nonFinite is int at)
+            {
+                context.Stderr.WriteLine("ae: the loss of epoch " + at.ToString(CultureInfo.InvariantCulture) + " is " + trainer.Curve[at - 1].ToString(CultureInfo.InvariantCulture)
+                    + ": training stopped there (the run is stored as non-finite" + (request.Out is null ? "" : ", its files are written") + "); a smaller learning rate may keep it finite");
+                return ExitCodes.Errors;
+            }
             return ExitCodes.Success;
         }
 

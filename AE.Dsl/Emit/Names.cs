@@ -112,6 +112,12 @@ namespace AE.Dsl.Emit
             return id;
         }
 
+        /// <summary>
+        /// The C# type name (unescaped, as reflection sees it) of a cell named <paramref name="name"/>: the name itself, but
+        /// <c>T_</c> for <c>T</c>, which is the type parameter of every generated cell type (<c>Cell&lt;T&gt;</c>).
+        /// </summary>
+        public static string CellTypeName(string name) => name == "T" ? "T_" : name;
+
         /// <summary>A member named <c>nameof</c> would turn every <c>nameof(x)</c> of the type into a call of it.</summary>
         private static bool Shadows(string id) => id == "nameof";
 

@@ -21,8 +21,9 @@ namespace AE.Experiments.Cells
             if (target is null) throw new ArgumentNullException(nameof(target));
             string code = target.EmitCSharp(Namespace, sources ?? new Dictionary<string, SourceFile>());
             var compiled = LawCompiler.CompileCode(code, target.Name);
-            var open = compiled.Assembly.GetType(Namespace + "." + target.Name + "`1")
-                ?? throw new LawCompileException(target.Name, new[] { "the compiled code has no type " + target.Name + "<T>" });
+            string typeName = Names.CellTypeName(target.Name);
+            var open = compiled.Assembly.GetType(Namespace + "." + typeName + "`1")
+                ?? throw new LawCompileException(target.Name, new[] { "the compiled code has no type " + typeName + "<T>" });
             var type = open.MakeGenericType(typeof(T));
             return (batch, time, every) => (ICell<T>)Activator.CreateInstance(type, batch, time, every)!;
         }

@@ -245,6 +245,38 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void A_loss_that_is_not_finite_stops_the_run_says_so_and_exits_1_with_its_files_written()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "50",
+                "--optimizer", "sgdm", "--lr", "1e30", "--out", "run", "--format", "json");
+            Assert.Equal(1, r.ExitCode);
+            using var json = JsonDocument.Parse(r.Stdout);
+            int epochs = json.RootElement.GetProperty("epochs").GetInt32();
+            Assert.InRange(epochs, 2, 49);   // the first loss is finite; the run stops at the first that is not
+            Assert.Contains(json.RootElement.GetProperty("final_loss").GetString(), new[] { "NaN", "Infinity", "-Infinity" });   // non-finite numbers as strings
+            string last = r.StderrLines[^1];
+            Assert.StartsWith("ae: the loss of epoch " + epochs + " is ", last, System.StringComparison.Ordinal);
+            Assert.EndsWith(": training stopped there (the run is stored as non-finite, its files are written); a smaller learning rate may keep it finite", last, System.StringComparison.Ordinal);
+            Assert.Equal(epochs + 1, File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv")).Length);
+            Assert.Equal("non-finite", Experiments.Text(Path.Combine(dir.Path, "ae-runs.db"), "SELECT status FROM runs"));
+        }
+
+        [Fact]
+        public void No_progress_leaves_stderr_empty()
+        {
+            using var dir = new TempDirectory();
+            string[] args = { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "20" };
+            var lines = Cli.Run(dir.Path, args);
+            Assert.Equal(0, lines.ExitCode);
+            Assert.Equal(10, lines.StderrLines.Count(l => l.StartsWith("epoch ", System.StringComparison.Ordinal)));   // stderr is no terminal: a line per tenth
+            var quiet = Cli.Run(dir.Path, args.Concat(new[] { "--no-progress" }).ToArray());
+            Assert.Equal(0, quiet.ExitCode);
+            Assert.Equal("", quiet.Stderr);
+            Assert.Equal(lines.Stdout.Split('\n')[0], quiet.Stdout.Split('\n')[0]);
+        }
+
+        [Fact]
         public void A_spectral_synth_run_says_what_it_scores_and_its_checkpoint_refuses_the_mse()
         {
             using var dir = new TempDirectory();

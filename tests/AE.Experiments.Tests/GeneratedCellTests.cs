@@ -121,6 +121,41 @@ namespace AE.Experiments.Tests
         }
 
         /// <summary>
+        /// A cell named as the type parameter of every cell type (emitted as <c>T_&lt;T&gt;</c>), whose vector states start
+        /// at a constant and at a param's default: it compiles, starts there in every sample, and agrees with the reference.
+        /// </summary>
+        [Fact]
+        public void A_cell_named_T_with_vector_states_initialised_from_a_constant_and_a_param_compiles_and_starts_there()
+        {
+            const string text = """
+                cell T {
+                  param k: real[3] = 0.25;
+                  input x: real[3];
+                  state h: real[3] = 0.5;
+                  state g: real[3] = k;
+                  state z: real = 0.1;
+                  signal y: real[3];
+                  update {
+                    h' = 0.5 * h + x * k;
+                    g' = 0.9 * g + h';
+                    z' = z + 0.01 * sum(g');
+                    y  = h' + g' * z';
+                  }
+                }
+                """;
+            var result = AeCompiler.Check(SourceFile.FromBytes("t.ae", System.Text.Encoding.UTF8.GetBytes(text)));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            var target = EmitTarget.Of(result.Program!).Single();
+            var fresh = CellCompiler.Compile<double>(target)(3, 4, 0);
+            Assert.Equal("T_`1", fresh.GetType().GetGenericTypeDefinition().Name);
+            Assert.Equal(Enumerable.Repeat(0.5, 9), fresh.InitialState("h").ToArray());
+            Assert.Equal(Enumerable.Repeat(0.25, 9), fresh.InitialState("g").ToArray());
+            Assert.Equal(Enumerable.Repeat(0.1, 3), fresh.InitialState("z").ToArray());
+            var cell = AgreesWithTheReference(target, 3, 4, 31);
+            Assert.Equal(Enumerable.Repeat(0.5, 9), cell.InitialState("h").ToArray());
+        }
+
+        /// <summary>
         /// The generated cell against the reference adjoint, one sample at a time, on random weights, inputs and host-given
         /// states and the objective sum(c * outputs) with random c; <paramref name="prepare"/> may then set more (a state's
         /// initial value, from the same draws). Returns the cell after its backward pass, for checks of the caller's own.

@@ -34,7 +34,7 @@ namespace AE.Dsl.Emit.Cells
             _unit = unit;
             _options = options;
             _s = CellSchedule.Build(unit);
-            _type = Names.CSharp(options.TypeName ?? unit.Name);
+            _type = Names.CSharp(Names.CellTypeName(options.TypeName ?? unit.Name));
             try { _defaults = new Interpreter(unit); }
             catch (ArgumentException ex) { throw new EmitNotSupportedException("its params or initial states do not evaluate: " + ex.Message); }
             foreach (var net in unit.Nets)
@@ -187,7 +187,7 @@ namespace AE.Dsl.Emit.Cells
                     if (v.Length == 1) _w.Line($"InitialState({CSharp.String(st.Name)}).Fill(T.CreateTruncating({CSharp.Literal(v[0])}));   // {CSharp.Comment(st.Name)} = {CSharp.Comment(st.Init == null ? "0" : IrPrinter.Expr(st.Init))}");
                     else
                         using (_w.Block($"for (int b = 0; b < batch; b++)   // {CSharp.Comment(st.Name)} = {CSharp.Comment(st.Init == null ? "0" : IrPrinter.Expr(st.Init))}"))
-                            _w.Line($"new T[] {{ {string.Join(", ", v.Select(x => "T.CreateTruncating(" + CSharp.Literal(x) + ")"))} }}.CopyTo(InitialState({CSharp.String(st.Name)}).Slice(b * {v.Length}));");
+                            _w.Line($"__System.MemoryExtensions.CopyTo(new T[] {{ {string.Join(", ", v.Select(x => "T.CreateTruncating(" + CSharp.Literal(x) + ")"))} }}, InitialState({CSharp.String(st.Name)}).Slice(b * {v.Length}));");
                 }
             }
         }
