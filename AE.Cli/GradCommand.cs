@@ -205,7 +205,7 @@ namespace AE.Cli
             foreach (var s in settings)
             {
                 var p = unit.Params.FirstOrDefault(x => x.Name == s.Name)
-                    ?? throw new CliException("unknown param '" + s.Name + "' in --set; the params of " + law + ": " + string.Join(", ", unit.Params.Select(x => x.Name)));
+                    ?? throw new CliException("unknown param '" + s.Name + "' in --set; " + AE.Engine.LawOptions.ParamsOf(law, unit.Params.Select(x => x.Name)));
                 if (!p.Type.IsScalar) throw new CliException("the param " + s.Name + " of " + law + " is a vector; --set sets scalar params only");
                 double value;
                 if (p.Type.Scalar == ScalarType.Bool)

@@ -133,7 +133,7 @@ namespace AE.Cli
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             bool spreads = paramNames.Contains(lrParam, StringComparer.Ordinal);
             if (!spreads && spreadAsked)
-                throw new CliException("unknown param '" + lrParam + "' for the members' spread; the params of " + law.Name + ": " + string.Join(", ", paramNames));
+                throw new CliException("unknown param '" + lrParam + "' for the members' spread; " + LawOptions.ParamsOf(law.Name, paramNames));
             var memberRates = new double[k];
             double baseRate = spreads ? BaseRate(law, lrParam) : double.NaN;
             for (int j = 0; j < k; j++) memberRates[j] = spreads ? baseRate * Math.Pow(10, spread * ((double)j / (k - 1) - 0.5)) : double.NaN;

@@ -104,7 +104,7 @@ namespace AE.Cli
 
         /// <summary>The command line of <c>ae sweep</c>, its values checked.</summary>
         internal sealed record Options(IReadOnlyList<string> LawFiles, string? Law, IReadOnlyList<TaskSource> Tasks, double Decades, double LrMax, int Points, int Seeds,
-            long? Steps, string LrParam, OutputFormat Format, IReadOnlyList<ParamSetting> Settings, IReadOnlyList<BaselineSpec> Baselines, string Database, bool StoreSteps, ClusterSpec? Cluster, bool Progress)
+            long? Steps, string LrParam, OutputFormat Format, IReadOnlyList<ParamSetting> Settings, IReadOnlyList<BaselineSpec> Baselines, string Database, bool StoreSteps, ClusterSpec? Cluster, bool Progress, bool LrParamGiven)
         {
             public static Options From(CommandInput parsed, CliContext context)
             {
@@ -127,7 +127,7 @@ namespace AE.Cli
                 bool storeSteps = parsed.Has("--store-steps");
                 var clusterSpec = ClusterOption.Spec(parsed.Value(ClusterOption.Name), Name);
                 bool progress = context.StderrIsTerminal && !parsed.Has("--no-progress");
-                return new Options(parsed.Positionals, parsed.Value("--name"), tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, clusterSpec, progress);
+                return new Options(parsed.Positionals, parsed.Value("--name"), tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, clusterSpec, progress, parsed.Value("--lr-param") is not null);
             }
         }
 
@@ -136,13 +136,15 @@ namespace AE.Cli
         /// <summary>Runs the law and the baselines over the grid on every task, stores the runs and prints the table.</summary>
         internal static int Run(Options sweep, CliContext context)
         {
-            var (lawFiles, lawName, tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, clusterSpec, progress) = sweep;
+            var (lawFiles, lawName, tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, clusterSpec, progress, _) = sweep;
 
             var grid = Grid(decades, points, lrMax);
             var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
-                throw new CliException("unknown param '" + lrParam + "' in --lr-param; the params of " + law.Name + ": " + string.Join(", ", paramNames));
+                throw new CliException(lrParam == DefaultLrParam && !sweep.LrParamGiven
+                    ? "the sweep varies the param " + DefaultLrParam + " unless --lr-param names another, and " + law.Name + " has none of that name; " + LawOptions.ParamsOf(law.Name, paramNames)
+                    : "unknown param '" + lrParam + "' in --lr-param; " + LawOptions.ParamsOf(law.Name, paramNames));
             // A rate the law's own checks reject (an initial coefficient outside its bounds) is not run: the cell says why.
             var refused = grid.Select(lr => law.Refuses(law.OptionsWith(lrParam, lr))).ToArray();
             foreach (var task in tasks) task.Create(); // a missing data set is reported before anything runs

@@ -119,7 +119,7 @@ namespace AE.Engine
             foreach (var s in settings)
             {
                 if (!paramNames.Contains(s.Name, StringComparer.Ordinal))
-                    throw new EngineException("unknown param '" + s.Name + "' in --set; the params of " + target.Name + ": " + string.Join(", ", paramNames));
+                    throw new EngineException("unknown param '" + s.Name + "' in --set; " + LawOptions.ParamsOf(target.Name, paramNames));
                 if (!seen.Add(s.Name)) throw new EngineException("--set sets the param " + s.Name + " twice");
             }
             var removed = new HashSet<string>(target.Ablate, StringComparer.Ordinal);
@@ -178,6 +178,13 @@ namespace AE.Engine
     public static class LawOptions
     {
         /// <summary>An <c>Options</c> instance of the law with the settings converted to each param's type.</summary>
+        /// <summary>What a message about an unknown param lists: <c>the params of L: a, b</c>, or <c>L has no params</c>.</summary>
+        public static string ParamsOf(string law, IEnumerable<string> names)
+        {
+            var list = names.ToList();
+            return list.Count == 0 ? law + " has no params" : "the params of " + law + ": " + string.Join(", ", list);
+        }
+
         public static object BuildOptions(Type lawType, IReadOnlyList<ParamSetting> settings, string law)
         {
             var optionsType = LawSettings.OptionsType(lawType);
@@ -186,7 +193,7 @@ namespace AE.Engine
             {
                 var property = optionsType.GetProperty(s.Name, BindingFlags.Public | BindingFlags.Instance);
                 if (property is null || !property.CanWrite)
-                    throw new EngineException("unknown param '" + s.Name + "' in --set; the params of " + law + ": " + string.Join(", ", LawSettings.ParamNames(lawType)));
+                    throw new EngineException("unknown param '" + s.Name + "' in --set; " + ParamsOf(law, LawSettings.ParamNames(lawType)));
                 property.SetValue(options, ConvertValue(s, property.PropertyType, law));
             }
             return options;

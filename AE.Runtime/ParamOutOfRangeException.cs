@@ -11,10 +11,10 @@ namespace AE.Runtime
     {
         /// <param name="param">the param given the value (for a derived check, the params it reads, comma-separated)</param>
         /// <param name="range">the allowed values, as the .ae file writes them with the given params evaluated: <c>[0, 1)</c></param>
-        /// <param name="value">the value that falls outside</param>
+        /// <param name="value">the value that falls outside (NaN for a derived check such as a require: then no actual value)</param>
         /// <param name="message">one line saying what must hold</param>
         public ParamOutOfRangeException(string param, string range, double value, string message)
-            : base(param, value, message)
+            : base(param, double.IsNaN(value) ? null : value, message)   // a derived check (a require) has no one value: no "actual value"
         {
             Param = param;
             Range = range;

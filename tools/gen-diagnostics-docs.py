@@ -507,8 +507,8 @@ A value has the wrong scalar kind (`real`, `int`, `bool`) for where it is used: 
 arithmetic (write `c ? 1 : 0`), a number as a condition (`when`, `?:`, `&&`, `||`, `!`: compare it,
 `x > 0`), `==` between a number and a bool, branches of `?:` or `latch` of different kinds, a value
 of the wrong kind for a state, coefficient, signal or accumulator, a real default for an `int`
-param, a coefficient declared `int` or `bool` (coefficients are real), a bool accumulator, a net
-used as a value, a `require` condition that is not a bool. A param default outside the param's
+param or one beyond ±2^53 (the integers a float64 holds exactly), a coefficient declared `int` or
+`bool` (coefficients are real), a bool accumulator, a net used as a value, a `require` condition that is not a bool. A param default outside the param's
 declared range is also AE0020, and so are a state's or coefficient's initial value outside its
 bounds and a range on a bool.
 
@@ -520,6 +520,10 @@ A default outside the declared range:
 
 {fail("AE0020", L("a' = a * k;", "  param k in [0, 1) = 1.5;\n"))}
 {fix("AE0020", L("a' = a * k;", "  param k in [0, 1) = 0.5;\n"))}
+An `int` default beyond the integers a float64 holds exactly:
+
+{fail("AE0020", L("a' = a * (n > 0 ? 1 : 0.5);", "  param n: int = 1e30;\n"))}
+{fix("AE0020", L("a' = a * (n > 0 ? 1 : 0.5);", "  param n: int = 1e15;\n"))}
 An initial value outside the bounds:
 
 {fail("AE0020", L("a' = a * 0.5;" + chr(10) + "s' = s * a;", "  state s: real in [0, 1] = 2;\n"))}
@@ -560,15 +564,17 @@ E["AE0023"] = T(r"""
 A size that is not a valid dimension. Sizes (dim values, vector lengths, layer widths, `noise(n)`)
 are made of dims, whole numbers, `+`, `-`, and `*` by a whole number, so that the checker can compare
 them as linear forms. Reported for a fractional number, a param or another non-dim name, a product
-of two dims, `/`, more than one dimension (`real[n, n]`: only scalars and vectors exist), and a
-size that is less than 1.
+of two dims, `/`, a negated size (`-n`; write `8 - n`), more than one dimension (`real[n, n]`: only
+scalars and vectors exist), a size that is less than 1, and a number above 1e9.
 
 {fail("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  param k = 3;\n  input g: real[k];\n"))}
 Fix: sizes are dims.
 
 {fix("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  dim k = 3;\n  input g: real[k];\n"))}
 {fail("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  dim n = 3;\n  dim m = n - 5;\n  input g: real[m];\n"))}
-{fix("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  dim n = 3;\n  dim m = n - 2;\n  input g: real[m];\n"))}""")
+{fix("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  dim n = 3;\n  dim m = n - 2;\n  input g: real[m];\n"))}
+{fail("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  dim n = 1073741824;\n  input g: real[n];\n"))}
+{fix("AE0023", L("a' = clamp(a + sum(g), 0, 1);", "  dim n = 1000000000;\n  input g: real[n];\n"))}""")
 
 E["AE0024"] = T(r"""
 An expression that must be a constant reads something that changes during a run. Constant contexts
@@ -588,6 +594,31 @@ A filter rate that changes:
 {fix("AE0024", L("a' = ema(beta, a);", "  param beta in [0, 1) = 0.9;\n"))}""")
 
 # ---------------------------------------------------------------- axioms and laws
+
+CELL25 = """cell C {
+  input x: real[3];
+  input target: real[3];
+  state h: real[3] = 0;
+  signal y: real[3];
+  objective e;
+  update {
+    h' = tanh(h + x);
+    y = h';
+    e = %s;
+  }
+}
+"""
+
+E["AE0025"] = T(r"""
+An `objective` is a signal of a cell whose value, a real number per step and sample, the host averages
+over the batch and the sequence into the training loss (docs/language.md, "Objectives"). It must be a
+real number, and only a cell has one: a law's meta-gradient uses its task's loss. (Declared with a
+type, `objective e: real;`, a definition of another shape is AE0021.)
+
+{fail("AE0025", CELL25 % "(y - target) ^ 2")}
+Fix: reduce the vector to one number per step.
+
+{fix("AE0025", CELL25 % "mean((y - target) ^ 2)")}""")
 
 E["AE0030"] = T(r"""
 A coefficient without bounds. **Axiom A4** of the AE theory: every adapted coefficient stays in a
@@ -909,7 +940,8 @@ Fix: declare the state's range (it is also projected onto it at the end of every
 E["AE0061"] = T(r"""
 A division whose denominator the checker cannot prove is non-zero (by the same interval analysis as
 AE0060); the result could be infinite or NaN at run time. A warning. The message shows the interval
-of the denominator.
+of the denominator. A division of two literals is folded to its value only when that is finite, so
+`0 / 0` is warned of too.
 
 {fail("AE0061", L("a' = clamp(0.1 / a, 0, 1);"))}
 Fix: add a positive epsilon to a non-negative denominator, or give the params it reads a range

@@ -244,10 +244,16 @@ namespace AE.Dsl.Binding
         }
 
         /// <summary>Folds operations on two literals, so '-1e6' and '2*3' are constants in the IR.</summary>
+        private static bool Finite(double v) => !double.IsNaN(v) && !double.IsInfinity(v);
+
         private static IrExpr Fold(IrBinary b)
         {
             if (b.Left is IrConst x && b.Right is IrConst y && x.Type.IsScalar && y.Type.IsScalar)
-                return new IrConst(Scalar.Binary(b.Op, x.Value, y.Value), b.Type, b.Span);
+            {
+                double v = Scalar.Binary(b.Op, x.Value, y.Value);
+                // 0 / 0 or 1 / 0 stays an operation, so that the numeric hazard pass warns of it (AE0061) as of any other.
+                if (Finite(v) || !Finite(x.Value) || !Finite(y.Value)) return new IrConst(v, b.Type, b.Span);
+            }
             return b;
         }
 

@@ -360,9 +360,18 @@ namespace AE.Dsl.Binding
                 ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be int, but this is real");
                 return;
             }
+            // An int is a 64-bit integer in every backend and a float64 in the interpreter: both hold it exactly up to 2^53.
+            if (target.Scalar == ScalarType.Int && value is IrConst big && Math.Abs(big.Value) > MaxExactInt)
+            {
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be an int within ±2^53 (9007199254740992), but this is {big.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+                return;
+            }
             if (!value.Type.IsScalar && !value.Type.Shape.Equals(target.Shape))
                 ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, span, $"{Cap(what)} has shape {target}, but this value is {value.Type}");
         }
+
+        /// <summary>2^53: the largest magnitude up to which every integer is a float64.</summary>
+        private const double MaxExactInt = 9007199254740992;
 
         private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);
 

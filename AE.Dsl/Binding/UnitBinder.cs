@@ -285,6 +285,9 @@ namespace AE.Dsl.Binding
         /// Evaluates a dimension: integer literals, dims, +, - and multiplication by an integer.
         /// Returns null (after reporting) when the expression is not a dimension.
         /// </summary>
+        /// <summary>The largest size a dimension may have, so that sizes stay well inside 32-bit lengths.</summary>
+        private const double MaxDimension = 1e9;
+
         private DimExpr? BindDimExpr(ExprSyntax e, DiagnosticBag? reportTo = null)
         {
             var bag = reportTo ?? _bag;
@@ -293,9 +296,14 @@ namespace AE.Dsl.Binding
                 case MissingExpr:
                     return null;
                 case NumberExpr n:
-                    if (n.Value != Math.Floor(n.Value) || Math.Abs(n.Value) > 1e9)
+                    if (n.Value != Math.Floor(n.Value))
                     {
                         bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, $"A dimension must be a whole number, but '{n.Text}' is not");
+                        return null;
+                    }
+                    if (Math.Abs(n.Value) > MaxDimension)
+                    {
+                        bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, $"A dimension is at most 1e9 (1000000000), but '{n.Text}' is larger");
                         return null;
                     }
                     return DimExpr.Const((long)n.Value);
@@ -335,7 +343,13 @@ namespace AE.Dsl.Binding
                     var names = new List<string>();
                     SyntaxWalker.CollectNames(e, names);
                     foreach (var name in names) if (_symbols.TryGetValue(name, out var used)) used.Used = true;
-                    bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, "A dimension is made of dims, whole numbers, '+', '-' and '*'");
+                    string what = e switch
+                    {
+                        UnaryExpr { Op: UnaryOp.Negate } => "; a size is not negated (write 'a - b' between two sizes)",
+                        BinaryExpr { Op: BinaryOp.Div } => "; '/' is not among them (a size divided need not be whole)",
+                        _ => "",
+                    };
+                    bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, "A dimension is made of dims, whole numbers, '+', '-' between two sizes and '*'" + what);
                     return null;
                 }
             }

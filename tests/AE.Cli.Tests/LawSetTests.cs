@@ -101,6 +101,28 @@ law MAlag = MA lagged;
             Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")) && RunCount(Path.Combine(dir.Path, "runs.db")) > 0, "a rejected run was stored");
         }
 
+        [Fact]
+        public void A_require_that_a_set_value_breaks_names_the_require_and_no_value()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("gain.ae", """
+                law Gain {
+                  dim n;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  param eta in [0, 1] = 0.2;
+                  param k_max = 2;
+                  require small_gain: eta * k_max < 1;
+                  update { theta' = theta - eta * grad + 0 * loss; }
+                }
+                """);
+            var r = Cli.Run(dir.Path, "run", "gain.ae", "--task", "quadratic", "--set", "eta=0.9", "--no-progress", "--db", "runs.db");
+            Assert.Equal(2, r.ExitCode);
+            // The require reads two params and no one of them is out of its range: there is no "given" value to show.
+            Assert.Equal("ae: error: Gain rejects its settings: require 'small_gain' ((eta * k_max) < 1) does not hold with the given params", Assert.Single(r.StderrLines));
+        }
+
         private static long RunCount(string db)
         {
             using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + db);

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.IO;
 using System.Linq;
@@ -87,6 +88,28 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, args);
             Assert.Equal(2, r.ExitCode);
             Assert.StartsWith(expected, r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData(null, "ae: error: the sweep varies the param init_alpha unless --lr-param names another, and Plain has none of that name; Plain has no params")]
+        [InlineData("eta", "ae: error: unknown param 'eta' in --lr-param; Plain has no params")]
+        public void A_law_without_the_swept_param_says_which_param_and_that_it_has_none(string? lrParam, string expected)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("plain.ae", """
+                law Plain {
+                  dim n;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  update { theta' = theta - 0.01 * grad + 0 * loss; }
+                }
+                """);
+            var args = new List<string> { "sweep", "plain.ae", "--tasks", "quadratic", "--steps", "5" };
+            if (lrParam is not null) args.AddRange(new[] { "--lr-param", lrParam });
+            var r = Cli.Run(dir.Path, args.ToArray());
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(expected, r.StderrLines.Single());
         }
 
         [Fact]

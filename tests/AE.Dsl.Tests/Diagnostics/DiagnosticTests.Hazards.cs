@@ -142,6 +142,15 @@ namespace AE.Dsl.Tests
         }
 
         [Fact]
+        public void AE0061_a_division_of_two_literals_by_0_is_not_folded_away_unwarned()
+        {
+            var bad = Law("z = 0 / 0;\n    a' = clamp(a + 0 * z, 0, 1);", "  signal z: real;\n");
+            var d = AssertOnly(bad, "AE0061", "0;\n");
+            Assert.Contains("(it lies in [0, 0])", d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(bad, "0 / 0", "0 / 2"));
+        }
+
+        [Fact]
         public void AE0061_division_by_a_param_without_a_range()
         {
             var bad = Law("a' = clamp(a / k, 0, 1);", "  param k = 2;\n");

@@ -29,6 +29,7 @@ namespace AE.Dsl.Tests
             { "", "a' = prev(a, true);", "true", "The initial value of 'prev' must have the type of its value (real), but this is bool", "", "a' = prev(a, 0.5);" },
             { "  net f: linear(1 -> 1);\n", "a' = a * f;", "f;", "'f' is a net, not a value; apply it to a vector: f(x)", "  net f: linear(1 -> 1);\n", "a' = clamp(a * sum(f(a)), 0, 1);" },
             { "  param n: int = 2.5;\n", "a' = a * n;", "2.5", "The default of param 'n' must be int, but this is real", "  param n: int = 2;\n", "a' = a * n;" },
+            { "  param n: int = 1e30;\n", "a' = a * n;", "1e30", "The default of param 'n' must be an int within ±2^53 (9007199254740992), but this is 1E+30", "  param n: int = 1e15;\n", "a' = a * n;" },
             { "  param k in [0, 1) = 1.5;\n", "a' = a * k;", "1.5", "The default 1.5 of param 'k' lies outside its declared range [0, 1)", "  param k in [0, 1) = 0.5;\n", "a' = a * k;" },
             { "  param v: bool in [0, 1] = true;\n", "a' = v ? a : 0;", "[0, 1] = true", "A bool param cannot have a range; 'v' is bool", "  param v: bool = true;\n", "a' = v ? a : 0;" },
             { "  param k = 0.5;\n  require k;\n", "a' = a * k;", "k;\n  coeff", "A 'require' condition must be a scalar bool, but this is real", "  param k = 0.5;\n  require k > 0;\n", "a' = a * k;" },
@@ -126,7 +127,9 @@ namespace AE.Dsl.Tests
             { "  dim n;\n  input g: real[n, n];\n", "real[n, n]", "Only scalars and vectors are supported", "  dim n;\n  input g: real[n * 2];\n" },
             { "  param k = 3;\n  input g: real[k];\n", "k]", "'k' is a param, not a dim", "  dim k = 3;\n  input g: real[k];\n" },
             { "  dim n;\n  input g: real[n * n];\n", "n * n", "A dimension can be multiplied by a whole number only, not by another dim", "  dim n;\n  input g: real[3 * n];\n" },
-            { "  dim n;\n  input g: real[n / 2];\n", "n / 2", "A dimension is made of dims, whole numbers, '+', '-' and '*'", "  dim n;\n  input g: real[n + 2];\n" },
+            { "  dim n;\n  input g: real[n / 2];\n", "n / 2", "A dimension is made of dims, whole numbers, '+', '-' between two sizes and '*'; '/' is not among them", "  dim n;\n  input g: real[n + 2];\n" },
+            { "  dim n = 4;\n  dim m = -n;\n  input g: real[m];\n", "-n", "; a size is not negated (write 'a - b' between two sizes)", "  dim n = 4;\n  dim m = 8 - n;\n  input g: real[m];\n" },
+            { "  dim n = 1073741823;\n  input g: real[n];\n", "1073741823", "A dimension is at most 1e9 (1000000000), but '1073741823' is larger", "  dim n = 1000000000;\n  input g: real[n];\n" },
             { "  input g: real[0];\n", "0]", "A vector length must be at least 1, but this one is 0", "  input g: real[1];\n" },
             { "  dim n;\n  input g: real[n - n];\n", "n - n", "A vector length must be at least 1, but this one is 0", "  dim n;\n  input g: real[n];\n" },
         };
