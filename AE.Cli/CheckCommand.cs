@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using AE.Dsl;
+using AE.Dsl.Emit;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Text;
 using AE.Experiments.Compilation;
@@ -67,7 +68,11 @@ namespace AE.Cli
             var inputs = LawInput.Call(() => Globbing.Expand(options.Inputs, context.CurrentDirectory));
             var files = inputs.Select(Read).ToList();
             var result = AeCompiler.Check(files);
-            var report = CheckReport.From(inputs.Select(f => f.DisplayPath).ToList(), result.Diagnostics, options.WarningsAsErrors);
+            var diagnostics = result.Diagnostics.ToList();
+            // What a build adds: the units that check but that the C# backend does not emit yet (AE0080).
+            if (result.Program is { } program)
+                diagnostics.AddRange(EmitProbe.NotEmitted(program, files.GroupBy(f => f.Path).ToDictionary(g => g.Key, g => g.First())));
+            var report = CheckReport.From(inputs.Select(f => f.DisplayPath).ToList(), diagnostics, options.WarningsAsErrors);
 
             if (options.Format == OutputFormat.Json) JsonOutput.Write(report, context.Stdout);
             else TextOutput.Write(report, context.Stdout);

@@ -40,7 +40,8 @@ namespace AE.Cli
                 "",
                 "Errors in the file are printed as 'ae check' prints them, and nothing else;",
                 "warnings go to stderr so that stdout stays C#. A unit the C# backend cannot emit",
-                "yet (a cell with nets) is named on stderr and left out.",
+                "yet (a cell with a filter, a law with softmax) is left out, with the AE0080",
+                "warning a build gives (docs/diagnostics.md#ae0080) on stderr.",
                 "",
                 "Exit codes:",
                 "  0  The C# was printed.",
@@ -84,12 +85,15 @@ namespace AE.Cli
                 }
                 catch (EmitNotSupportedException ex)
                 {
-                    skipped.Add((target.VariantOf is not null ? "'" + target.Name + "' (" + target.Description + ") not emitted: " : "not emitted: ") + ex.Message);
+                    // As a build reports it (AE0080 at the unit's name), or, for a unit of no file read here, as a line.
+                    skipped.Add(EmitProbe.At(target, file.Sources, ex.Message)?.ToMsBuildString()
+                        ?? "ae: warning: " + (target.VariantOf is not null ? "'" + target.Name + "' (" + target.Description + ") not emitted: " : "not emitted: ") + ex.Message);
                 }
             }
+            foreach (var line in skipped) context.Stderr.WriteLine(line);
             // Skipping some units of a file is a warning; when nothing is left, or the one unit asked for cannot be emitted, an error.
-            string severity = emitted.Count == 0 ? "error" : "warning";
-            foreach (var line in skipped) context.Stderr.WriteLine("ae: " + severity + ": " + line);
+            if (emitted.Count == 0)
+                context.Stderr.WriteLine("ae: error: nothing to emit: the C# backend does not emit " + (skipped.Count == 1 ? "this unit" : "any of these units") + " yet");
 
             // Each emitted text is a whole file (header comments, pragmas, its own namespace block): joined, they compile as one.
             for (int i = 0; i < emitted.Count; i++)

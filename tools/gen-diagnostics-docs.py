@@ -1001,15 +1001,26 @@ Fix: name rules that exist and can be switched off.
 {fix("AE0046", VBASE + "law M = L without R;\n")}""")
 
 E["AE0080"] = T(r"""
-A law or cell (or variant) that checks without errors, but that the C# backend cannot emit yet. It
-is reported by the source generator (`AE.Generators`) when it turns `.ae` files into C#, not by
-`ae check`: the message names the kind and the unit and the construct the backend does not
-support (so far: nets, filters over vectors, `softmax`, `concat`, `logsumexp` inside a fused law).
+A law or cell (or variant) that checks without errors, but that the C# backend cannot emit yet.
+The source generator (`AE.Generators`) reports it when it turns `.ae` files into C#, and `ae check`
+and `ae emit` report it the same way, at the unit's name, so that a file that checks with no error
+and no warning is a file whose every unit compiles. The message names the kind, the unit and the
+first construct the backend does not support. So far:
+
+- laws: nets, filters over vectors (`ema`, `lp`, `prev`, `latch` of a vector), `softmax`,
+  `concat`, `logsumexp` inside a fused law, a filter update needed by two passes over the vectors;
+- cells: filters of any kind, `when` blocks (a conditional expression `c ? a : b` is emitted),
+  `noise()` (a cell takes its draws as inputs), `min`, `max` and `cosine` over a vector, states that
+  are not real.
+
 It is a warning: the unit is valid AE and runs in the reference interpreter; only its C# type is
-not generated. There is no `ae check` example, since the checker never reports it.
+not generated. For example a cell with a low-pass filter, `m = lp(0.9, x);`, gives
+`example.ae(1,6): warning AE0080: cell 'F' is checked but not emitted as C#: the filter 'm.lp' (lp);
+the cell backend emits cells without filters so far`.
 
 Fix: express the construct with what the backend supports (the message says how when it can, for
-example `max(v) + log(sum(exp(v - m)))` for `logsumexp`), or run the unit with the interpreter.""")
+example `max(v) + log(sum(exp(v - m)))` for `logsumexp`; a filter of a cell as a state, `m' = 0.9 * m
++ 0.1 * x`), or run the unit with the interpreter.""")
 
 # ---------------------------------------------------------------- assemble
 

@@ -42,6 +42,9 @@ namespace AE.Dsl.Emit
             LinePath = linePath ?? (p => p),
         };
 
+        /// <summary>Throws <see cref="EmitNotSupportedException"/> when the C# backend cannot emit this target, as <see cref="EmitCSharp"/> would, without writing the code.</summary>
+        public void ProbeCSharp(IReadOnlyDictionary<string, SourceFile> sources) => CSharpEmitter.Probe(Unit, CSharpOptions("AeProbe", sources));
+
         /// <summary>The C# of this target: what the generator adds for it.</summary>
         /// <exception cref="EmitNotSupportedException">the C# backend cannot emit the unit</exception>
         public string EmitCSharp(string @namespace, IReadOnlyDictionary<string, SourceFile> sources, Func<string, string>? linePath = null)

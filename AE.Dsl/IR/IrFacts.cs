@@ -7,6 +7,18 @@ namespace AE.Dsl.IR
     /// <summary>Structural questions every pass and backend asks of IR expressions.</summary>
     public static class IrFacts
     {
+        /// <summary>
+        /// The declared type of every signal and local of <paramref name="unit"/> by name (a signal's where a local has its
+        /// name too): what the passes look up per statement, so a unit of many statements is not searched per statement.
+        /// </summary>
+        public static Dictionary<string, IrType> DefinedTypes(IrUnit unit)
+        {
+            var types = new Dictionary<string, IrType>(StringComparer.Ordinal);
+            foreach (var x in unit.Signals) if (!types.ContainsKey(x.Name)) types[x.Name] = x.Type;
+            foreach (var x in unit.Locals) if (!types.ContainsKey(x.Name)) types[x.Name] = x.Type;
+            return types;
+        }
+
         /// <summary>The direct operands of an expression, in evaluation order.</summary>
         public static IEnumerable<IrExpr> Children(IrExpr e) => e switch
         {

@@ -44,10 +44,15 @@ namespace AE.Dsl.Passes
             public readonly List<IrLocal> Locals = new();
             private int _filters, _paths;
 
+            private readonly Dictionary<string, IrType> _definedTypes, _stateTypes, _accTypes;
+
             public Rewriter(IrUnit unit, bool lagged)
             {
                 _unit = unit;
                 _lagged = lagged;
+                _definedTypes = IrFacts.DefinedTypes(unit);
+                _stateTypes = unit.States.GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Type, StringComparer.Ordinal);
+                _accTypes = unit.Accs.GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Type, StringComparer.Ordinal);
             }
 
             public EqArray<IrStmt> Body(IrRule rule, EqArray<IrStmt> body)
@@ -76,12 +81,12 @@ namespace AE.Dsl.Passes
                     }
                     case IrSetNext n:
                     {
-                        var v = Expr(rule, n.Value, IsVector(_unit.States.First(x => x.Name == n.Name).Type), new List<(IrExpr, bool)>(), pre);
+                        var v = Expr(rule, n.Value, IsVector(_stateTypes[n.Name]), new List<(IrExpr, bool)>(), pre);
                         return ReferenceEquals(v, n.Value) ? s : n with { Value = v };
                     }
                     case IrAccumulate a:
                     {
-                        var v = Expr(rule, a.Value, IsVector(_unit.Accs.First(x => x.Name == a.Name).Type), new List<(IrExpr, bool)>(), pre);
+                        var v = Expr(rule, a.Value, IsVector(_accTypes[a.Name]), new List<(IrExpr, bool)>(), pre);
                         return ReferenceEquals(v, a.Value) ? s : a with { Value = v };
                     }
                     case IrWhen w:
@@ -99,8 +104,7 @@ namespace AE.Dsl.Passes
             private static bool IsVector(IrType t) => !t.IsScalar;
 
             /// <summary>What a definition defines: a declared signal or local's type (a vector filled by a scalar is a vector), else its value's.</summary>
-            private IrType TargetOfDefine(IrDefine d) =>
-                _unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Type ?? _unit.Locals.FirstOrDefault(x => x.Name == d.Name)?.Type ?? d.Value.Type;
+            private IrType TargetOfDefine(IrDefine d) => _definedTypes.TryGetValue(d.Name, out var type) ? type : d.Value.Type;
 
             /// <summary>Whether <paramref name="e"/> has a filter this pass moves (a scalar one evaluated per element).</summary>
             private bool HasMovable(IrExpr e, bool inVector)

@@ -52,9 +52,12 @@ namespace AE.Dsl.Schedule
                 public List<(IrExpr Condition, bool Holds)> Path = new();
             }
 
+            private readonly Dictionary<string, IrType> _definedTypes;
+
             public Flattener(IrUnit unit)
             {
                 _unit = unit;
+                _definedTypes = IrFacts.DefinedTypes(unit);
                 foreach (var rule in unit.Rules)
                     Walk(rule, rule.Body, rule.Ablatable ? rule.Id : null, new List<CondTest>());
             }
@@ -123,8 +126,7 @@ namespace AE.Dsl.Schedule
                 _ => throw new InvalidOperationException("internal: statement " + s.GetType().Name + " has no target"),
             };
 
-            private IrType? TypeOf(string name) =>
-                _unit.Signals.FirstOrDefault(x => x.Name == name)?.Type ?? _unit.Locals.FirstOrDefault(x => x.Name == name)?.Type;
+            private IrType? TypeOf(string name) => _definedTypes.TryGetValue(name, out var type) ? type : null;
 
             private void Add(ScheduleItem item)
             {

@@ -112,15 +112,22 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
-        public void A_cell_the_backend_cannot_emit_is_named_on_stderr_and_left_out()
+        public void A_cell_the_backend_cannot_emit_is_AE0080_on_stderr_and_left_out()
         {
             using var dir = new TempDirectory();
             dir.Write("f.ae", "cell F { input x: real[2]; state h: real[2] = 0; signal y: real[2]; update { h' = h + x; y = ema(0.9, h'); } }\n");
             var r = Cli.Run(dir.Path, "emit", "f.ae");
             Assert.Equal(1, r.ExitCode);
             Assert.Equal("", r.Stdout);
-            var line = Assert.Single(r.StderrLines);
-            Assert.StartsWith("ae: error: not emitted: the filter", line, StringComparison.Ordinal);
+            Assert.Equal(2, r.StderrLines.Count);
+            Assert.StartsWith("f.ae(1,6): warning AE0080: cell 'F' is checked but not emitted as C#: the filter", r.StderrLines[0], StringComparison.Ordinal);
+            Assert.Equal("ae: error: nothing to emit: the C# backend does not emit this unit yet", r.StderrLines[1]);
+
+            // ae check says the same, as a build does: the file checks, with a warning.
+            var check = Cli.Run(dir.Path, "check", "f.ae");
+            Assert.Equal(0, check.ExitCode);
+            Assert.Equal(new[] { r.StderrLines[0], "1 file checked: 0 errors, 1 warning" }, check.StdoutLines);
+            Assert.Equal(1, Cli.Run(dir.Path, "check", "f.ae", "--warnaserror").ExitCode);
         }
 
         [Theory]

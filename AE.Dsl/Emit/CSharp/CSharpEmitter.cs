@@ -54,6 +54,20 @@ namespace AE.Dsl.Emit
             return new UnitEmitter(unit, schedule, options).Emit(PopulationEmitter.EmitType(unit, schedule, options));
         }
 
+        /// <summary>
+        /// Throws <see cref="EmitNotSupportedException"/> as <see cref="Emit"/> would for a unit the backend cannot emit, without
+        /// writing its code: the preparation and the schedule, where every limit of the backend is met (the check's probe).
+        /// </summary>
+        public static void Probe(IrUnit unit, CSharpEmitOptions options)
+        {
+            if (unit.Kind == UnitKind.Cell)
+            {
+                Cells.CellEmitter.Probe(Preparation.Variant(unit, options.TypeName, options.Ablate, options.Lagged));
+                return;
+            }
+            StepSchedule.Build(Prepare(unit, options), options.Lagged);
+        }
+
         /// <summary>The unit as its type is emitted (a variant without its rules); throws when the backend cannot emit it.</summary>
         internal static IrUnit Prepare(IrUnit unit, CSharpEmitOptions options)
         {

@@ -35,8 +35,7 @@ namespace AE.Dsl.Emit.Cells
             _options = options;
             _s = CellSchedule.Build(unit);
             _type = Names.CSharp(Names.CellTypeName(options.TypeName ?? unit.Name));
-            try { _defaults = new Interpreter(unit); }
-            catch (ArgumentException ex) { throw new EmitNotSupportedException("its params or initial states do not evaluate: " + ex.Message); }
+            _defaults = Defaults(unit);
             foreach (var net in unit.Nets)
                 foreach (var l in net.Layers)
                 {
@@ -45,6 +44,20 @@ namespace AE.Dsl.Emit.Cells
                 }
             foreach (var p in unit.Params.Where(p => p.Type.Scalar == ScalarType.Real))
                 AddParam(p.Name, p.Type.IsScalar ? Array.Empty<int>() : new[] { Size(p.Type.Shape[0]) });
+        }
+
+        /// <summary>Throws <see cref="EmitNotSupportedException"/> where <see cref="Emit"/> would, without writing the code.</summary>
+        internal static void Probe(IrUnit unit)
+        {
+            CellSchedule.Build(unit);
+            Defaults(unit);
+        }
+
+        /// <summary>The interpreter that gives the params' defaults and the states' initial values.</summary>
+        private static Interpreter Defaults(IrUnit unit)
+        {
+            try { return new Interpreter(unit); }
+            catch (ArgumentException ex) { throw new EmitNotSupportedException("its params or initial states do not evaluate: " + ex.Message); }
         }
 
         /// <summary>A parameter's place in the one parameter vector (and the one gradient vector): its offset and size.</summary>

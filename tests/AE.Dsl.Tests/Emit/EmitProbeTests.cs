@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using AE.Dsl.Diagnostics;
+using AE.Dsl.Emit;
+using AE.Dsl.Text;
+using Xunit;
+
+namespace AE.Dsl.Tests.Emit
+{
+    /// <summary>
+    /// <see cref="EmitProbe"/>: what <c>ae check</c> adds of a build's diagnostics. The probe must say exactly what emitting
+    /// says (the same units refused, with the same reason), without writing the code.
+    /// </summary>
+    public class EmitProbeTests
+    {
+        private const string CellWithFilter = """
+            cell F {
+              input x: real[2];
+              state s: real[2] = 0;
+              objective loss: real;
+              update {
+                m = lp(0.9, mean(x));
+                s' = 0.5 * s + x * m;
+                loss = mean(s' ^ 2);
+              }
+            }
+            """;
+
+        /// <summary>Units the C# backend refuses, one per limit, and units it emits.</summary>
+        public static TheoryData<string, string> Programs() => new()
+        {
+            { "filter in a cell", CellWithFilter },
+            { "when in a cell", "cell W {\n  input x: real[2];\n  state s: real[2] = 0;\n  update {\n    s' = 0.5 * s + x;\n    when step > 3 { s' = s' * 0.9; }\n  }\n}\n" },
+            { "vector max in a cell", "cell M {\n  input x: real[2];\n  state s: real[2] = 0;\n  update { s' = 0.5 * s + x * max(x); }\n}\n" },
+            { "noise in a cell", "cell N {\n  input x: real[2];\n  state s: real[2] = 0;\n  update { s' = 0.5 * s + x + 0.01 * noise(2); }\n}\n" },
+            { "softmax in a law", "law S {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  coeff alpha in [1e-4, 1] = 0.1;\n  update { theta' = theta - alpha * softmax(grad) * loss; }\n}\n" },
+            { "vector prev in a law", "law P {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  coeff alpha in [1e-4, 1] = 0.1;\n  update { theta' = theta - alpha * (grad + prev(grad, grad)) + 0 * loss; }\n}\n" },
+            { "logsumexp in a fused law", "law L {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  coeff alpha in [1e-4, 1] = 0.1;\n  update { theta' = theta - alpha * grad * logsumexp(grad) + 0 * loss; }\n}\n" },
+            { "a law and a cell that emit", "cell C {\n  input x: real[2];\n  state s: real[2] = 0.5;\n  update { s' = 0.5 * s + x; }\n}\nlaw G {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  coeff alpha in [1e-4, 1] = 0.1;\n  update { theta' = theta - alpha * grad + 0 * loss; }\n}\n" },
+        };
+
+        [Theory]
+        [MemberData(nameof(Programs))]
+        public void The_probe_refuses_what_emitting_refuses_with_the_same_reason(string what, string text)
+        {
+            var file = new SourceFile("probe.ae", text);
+            var result = AeCompiler.Check(file);
+            Assert.False(result.HasErrors, what + ": " + TestSupport.Format(result.Diagnostics));
+            var sources = new Dictionary<string, SourceFile> { [file.Path] = file };
+            foreach (var target in EmitTarget.Of(result.Program!))
+            {
+                string? emitted = Refusal(() => target.EmitCSharp("AeProbe", sources));
+                string? probed = Refusal(() => target.ProbeCSharp(sources));
+                Assert.Equal(emitted, probed);
+            }
+        }
+
+        [Fact]
+        public void Every_shipped_law_and_cell_passes_the_probe_as_it_emits()
+        {
+            // Checked together, as 'ae check laws/*.ae cells/*.ae examples/**/*.ae' checks them.
+            var files = new[] { "laws", "cells", "examples" }
+                .SelectMany(folder => Directory.GetFiles(Path.Combine(RepoPaths.Root, folder), "*.ae", SearchOption.AllDirectories))
+                .Where(p => !p.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                    && !p.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                .OrderBy(p => p, StringComparer.Ordinal)
+                .Select(p => SourceFile.FromBytes(Path.GetRelativePath(RepoPaths.Root, p), File.ReadAllBytes(p))).ToList();
+            Assert.True(files.Count >= 10, files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var result = AeCompiler.Check(files);
+            Assert.False(result.HasErrors, TestSupport.Format(result.Diagnostics));
+            Assert.Empty(EmitProbe.NotEmitted(result.Program!, files.ToDictionary(f => f.Path)));
+        }
+
+        [Fact]
+        public void A_unit_that_is_not_emitted_is_AE0080_at_its_name()
+        {
+            var file = new SourceFile("f.ae", CellWithFilter);
+            var result = AeCompiler.Check(file);
+            var d = Assert.Single(EmitProbe.NotEmitted(result.Program!, new Dictionary<string, SourceFile> { [file.Path] = file }));
+            Assert.Equal("f.ae(1,6): warning AE0080: cell 'F' is checked but not emitted as C#: the filter 'm.lp' (lp); the cell backend emits cells without filters so far", d.ToMsBuildString());
+            Assert.Equal(Severity.Warning, d.Severity);
+        }
+
+        private static string? Refusal(Action emit)
+        {
+            try
+            {
+                emit();
+                return null;
+            }
+            catch (EmitNotSupportedException ex)
+            {
+                return ex.Message;
+            }
+        }
+    }
+}
