@@ -21,7 +21,7 @@ namespace AE.Experiments.Training
         private static readonly CellRequirement[] Needs =
         {
             new("input", "x", new[] { Channels }),
-            new("input", "eps", new[] { Hidden }),
+            new("input", "eps", new[] { Hidden }, Optional: true),
             new("input", "target", new[] { Channels }),
             new("output", "y", new[] { Channels }),
         };
@@ -91,7 +91,7 @@ namespace AE.Experiments.Training
         {
             Copy(x, cell.Input("x"));
             Copy(target, cell.Input("target"));
-            Copy(eps, cell.Input("eps"));
+            if (HasInput(cell, "eps")) Copy(eps, cell.Input("eps"));   // drawn in any case, so the signal is the same for every cell
         }
     }
 }

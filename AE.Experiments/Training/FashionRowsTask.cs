@@ -29,6 +29,7 @@ namespace AE.Experiments.Training
             new("input", "label", new[] { Classes }),
             new("input", "last", Array.Empty<int>()),
             new("output", "logits", new[] { Classes }),
+            new("input", "present", Array.Empty<int>(), Optional: true),
         };
 
         private readonly string? _directory;
@@ -196,13 +197,6 @@ namespace AE.Experiments.Training
                 int y = data.Labels[indices[b]];
                 for (int t = 0; t < time; t++) label[(t * batch + b) * Classes + y] = T.One;
             }
-        }
-
-        private static bool HasInput<T>(ICell<T> cell, string name) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            foreach (var input in cell.Inputs)
-                if (input.Name == name) return true;
-            return false;
         }
     }
 }

@@ -6,8 +6,11 @@ using AE.Runtime.Cells;
 
 namespace AE.Experiments.Training
 {
-    /// <summary>What a task needs of a cell: an input or a state of a shape (one sample at one step), or a param.</summary>
-    public sealed record CellRequirement(string Kind, string Name, int[] Shape)
+    /// <summary>
+    /// What a task needs of a cell: an input or a state of a shape (one sample at one step), or a param; an optional one
+    /// is written when the cell declares it (of that shape) and left out when it does not.
+    /// </summary>
+    public sealed record CellRequirement(string Kind, string Name, int[] Shape, bool Optional = false)
     {
         public string ShapeText => "[" + string.Join(", ", Shape) + "]";
     }
@@ -108,6 +111,7 @@ namespace AE.Experiments.Training
                 };
                 var found = have.FirstOrDefault(t => t.Name == r.Name);
                 string list = string.Join(", ", have.Select(t => t.Name + " [" + string.Join(", ", t.Shape) + "]"));
+                if (found is null && r.Optional) continue;
                 if (found is null)
                     return prefix + "it needs " + r.Kind + " '" + r.Name + "' " + r.ShapeText + ", the cell has none (its " + r.Kind + "s: " + (list.Length == 0 ? "none" : list) + ")";
                 if (!found.Shape.SequenceEqual(r.Shape))
@@ -115,6 +119,10 @@ namespace AE.Experiments.Training
             }
             return null;
         }
+
+        /// <summary>Whether <paramref name="cell"/> declares the input <paramref name="name"/> (an optional requirement).</summary>
+        protected static bool HasInput<T>(ICell<T> cell, string name) where T : unmanaged, IFloatingPointIeee754<T>
+            => cell is null ? throw new ArgumentNullException(nameof(cell)) : cell.Inputs.Any(i => i.Name == name);
 
         /// <summary>Values computed in double into a cell's buffer of <typeparamref name="T"/>.</summary>
         protected static void Copy<T>(double[] from, Span<T> to) where T : unmanaged, IFloatingPointIeee754<T>

@@ -277,6 +277,40 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void A_cell_without_the_optional_eps_trains_on_ame_sequence_and_one_with_another_shape_does_not_fit()
+        {
+            using var dir = new TempDirectory();
+            const string rnn = """
+                cell LeakyRnn {
+                  input x: real[8];
+                  input target: real[8];
+                  state h: real[16] = 0;
+                  net inp: linear(8 -> 16);
+                  net out: linear(16 -> 8);
+                  signal y: real[8];
+                  objective mse: real;
+                  update {
+                    h' = 0.8 * h + 0.2 * tanh(inp(x) + h);
+                    y = out(h');
+                    mse = mean((y - target) ^ 2);
+                  }
+                }
+                """;
+            dir.Write("rnn.ae", rnn);
+            Assert.Equal("1 file checked: 0 errors, 0 warnings", Cli.Run(dir.Path, "check", "rnn.ae").StdoutLines[^1]);
+            var r = Cli.Run(dir.Path, "train", "rnn.ae", "--task", "ame-sequence", "--epochs", "30", "--lr", "0.01", "--format", "json", "--no-progress");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            Assert.True(json.RootElement.GetProperty("final_loss").GetDouble() < json.RootElement.GetProperty("first_loss").GetDouble());
+
+            dir.Write("rnn_eps.ae", rnn.Replace("input target: real[8];", "input target: real[8];\n  input eps: real[4];", System.StringComparison.Ordinal)
+                .Replace("tanh(inp(x) + h)", "tanh(inp(x) + h) + 0 * sum(eps)", System.StringComparison.Ordinal));
+            var misfit = Cli.Run(dir.Path, "train", "rnn_eps.ae", "--task", "ame-sequence", "--epochs", "1");
+            Assert.Equal(2, misfit.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell LeakyRnn does not fit the task ame-sequence: it needs input 'eps' [32], the cell's is [4]" }, misfit.StderrLines);
+        }
+
+        [Fact]
         public void A_spectral_synth_run_says_what_it_scores_and_its_checkpoint_refuses_the_mse()
         {
             using var dir = new TempDirectory();
