@@ -21,7 +21,8 @@ def run(code):
     with open(path, "w", newline="\n") as f:
         f.write(code)
     out = subprocess.run([AE, "check", "example.ae"], cwd=WORK, capture_output=True, text=True).stdout
-    lines = [l for l in out.splitlines() if l and not re.match(r"^\d+ files? checked", l)]
+    # AE0080 is the C# backend's, not the checker's: examples of laws with nets are about the checker.
+    lines = [l for l in out.splitlines() if l and not re.match(r"^\d+ files? checked", l) and " AE0080: " not in l]
     return lines
 
 

@@ -121,7 +121,7 @@ namespace AE.Dsl.Binding
                 var (v, bag) = declared[name];
                 if (chain.Contains(name))
                 {
-                    bag.Report(DiagnosticCatalog.CyclicDefinition, v.Base.Span, string.Join(" -> ", chain.Concat(new[] { name }).Select(n => "'" + n + "'")));
+                    bag.Report(DiagnosticCatalog.CyclicDefinition, v.Base.Span, string.Join(" -> ", chain.Concat(new[] { name }).Select(n => "'" + n + "'")), DiagnosticCatalog.VariantCycleAdvice);
                     resolved[name] = null;
                     return null;
                 }
@@ -203,7 +203,7 @@ namespace AE.Dsl.Binding
                 foreach (var call in Calls(rule.Body))
                     if (IrFacts.IsReduction(call) && !call.Args.All(a => IrFacts.IsPure(a) && IrFacts.DrawsNothing(a)))
                     {
-                        bag.Report(DiagnosticCatalog.BadVariant, v.Name.Span, $"'{v.Name.Text}' is lagged, but '{IrPrinter.Expr(call)}' in rule {rule.Id} draws noise or updates a filter in its arguments; a lagged law computes every reduction once per step in the update pass");
+                        bag.Report(DiagnosticCatalog.BadVariant, v.Name.Span, $"'{v.Name.Text}' is lagged, but '{IrPrinter.Source(call)}' in rule {rule.Id} draws noise or updates a filter in its arguments; a lagged law computes every reduction once per step in the update pass");
                         return false;
                     }
             return true;

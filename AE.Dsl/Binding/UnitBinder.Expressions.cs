@@ -60,7 +60,7 @@ namespace AE.Dsl.Binding
                 }
                 if (ctx.ConstWhat == null && name == ctx.Defining)
                 {
-                    ctx.Bag.Report(DiagnosticCatalog.CyclicDefinition, n.Span, $"'{name}' is defined in terms of itself");
+                    ctx.Bag.Report(DiagnosticCatalog.CyclicDefinition, n.Span, $"'{name}' is defined in terms of itself", DiagnosticCatalog.ValueCycleAdvice);
                     return Error(n.Span);
                 }
                 if (_rejectedDefinitions.Contains(name)) return Error(n.Span);
@@ -107,7 +107,7 @@ namespace AE.Dsl.Binding
             {
                 if (name == ctx.Defining)
                 {
-                    ctx.Bag.Report(DiagnosticCatalog.CyclicDefinition, n.Span, $"'{name}' is defined in terms of itself");
+                    ctx.Bag.Report(DiagnosticCatalog.CyclicDefinition, n.Span, $"'{name}' is defined in terms of itself", DiagnosticCatalog.ValueCycleAdvice);
                     return Error(n.Span);
                 }
                 if (!_definedSoFar.Contains(name))

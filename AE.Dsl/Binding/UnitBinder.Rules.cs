@@ -94,7 +94,7 @@ namespace AE.Dsl.Binding
             if (stack.Contains(name))
             {
                 var path = string.Join(" -> ", stack.Skip(stack.IndexOf(name)).Concat(new[] { name }).Select(n => "group '" + n + "'"));
-                bag.Report(DiagnosticCatalog.CyclicDefinition, use.Group.Span, path);
+                bag.Report(DiagnosticCatalog.CyclicDefinition, use.Group.Span, path, DiagnosticCatalog.GroupCycleAdvice);
                 return;
             }
             if (_expandedGroups.TryGetValue(name, out var firstUse))

@@ -143,7 +143,7 @@ namespace AE.Dsl.Binding
                     inCycle.Add(n);
                     _symbols[n].Used = true; // reported as a cycle; 'unused' would only repeat it
                     var name = decls[n] is DimDecl dd ? dd.Name : ((ParamDecl)decls[n]).Name;
-                    _bag.Report(DiagnosticCatalog.CyclicDefinition, name.Span, text);
+                    _bag.Report(DiagnosticCatalog.CyclicDefinition, name.Span, text, DiagnosticCatalog.ValueCycleAdvice);
                 }
             }
 

@@ -36,7 +36,16 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor UseBeforeDefinition =
             E("AE0012", "Use before definition", "'{0}' is used before its definition at {1}; statements run in order, so move the definition above this use");
         public static readonly DiagnosticDescriptor CyclicDefinition =
-            E("AE0013", "Cyclic definition", "Cyclic definition: {0}; a value cannot depend on itself within a step: for a recurrence declare it as state ('state h: real = 0;' and h' = ... h ...), or break the cycle");
+            E("AE0013", "Cyclic definition", "Cyclic definition: {0}; {1}");
+
+        /// <summary>AE0013's advice for values, params and dims, which a recurrence may be meant by.</summary>
+        public const string ValueCycleAdvice = "a value cannot depend on itself within a step: for a recurrence declare it as state ('state h: real = 0;' and h' = ... h ...), or break the cycle";
+
+        /// <summary>AE0013's advice for groups that use each other.</summary>
+        public const string GroupCycleAdvice = "a group cannot use itself, directly or through others: move what they share into a group that both use, and remove one 'use'";
+
+        /// <summary>AE0013's advice for variants based on each other.</summary>
+        public const string VariantCycleAdvice = "a variant is based on a law or on a variant that is not based on it: name a law as the base of one of them";
         public static readonly DiagnosticDescriptor BadCall =
             E("AE0014", "Invalid call", "{0}");
         public static readonly DiagnosticDescriptor InvalidAssignment =

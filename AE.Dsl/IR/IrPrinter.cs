@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -90,7 +91,23 @@ namespace AE.Dsl.IR
         public static string RuleLabel(IrRule r) =>
             (r.IsUpdate ? "update" : (r.Ablatable ? "rule " : "fixed rule ") + r.Id) + (r.Title != null ? " \"" + r.Title + "\"" : "") + (r.Group != null ? " (from group " + r.Group + ")" : "");
 
-        public static string Expr(IrExpr e) => e switch
+        /// <summary>
+        /// An expression as the .ae file writes it, for messages to its author: as <see cref="Expr"/>, but a filter without
+        /// the slot the compiler gave it (<c>ema(0.9, grad)</c>, not <c>ema@a.ema(0.9, grad)</c>).
+        /// </summary>
+        public static string Source(IrExpr e) => Print(e, slots: false);
+
+        /// <summary>An expression as generated code's comments show it: filters with their slot (<c>ema@a.ema(0.9, grad)</c>).</summary>
+        public static string Expr(IrExpr e) => Print(e, slots: true);
+
+        private static string Print(IrExpr e, bool slots)
+        {
+            string Expr(IrExpr x) => Print(x, slots);
+            string Wrap(IrExpr x) => x is IrBinary or IrSelect ? "(" + Expr(x) + ")" : Expr(x);
+            return PrintNode(e, slots, Expr, Wrap);
+        }
+
+        private static string PrintNode(IrExpr e, bool slots, Func<IrExpr, string> Expr, Func<IrExpr, string> Wrap) => e switch
         {
             IrConst c when c.Type.Scalar == ScalarType.Bool => c.Value != 0 ? "true" : "false",
             IrConst c => Number(c.Value),
@@ -100,13 +117,12 @@ namespace AE.Dsl.IR
             IrBinary b => Wrap(b.Left) + " " + Operators.Text(b.Op) + " " + Wrap(b.Right),
             IrSelect s => Wrap(s.Condition) + " ? " + Wrap(s.WhenTrue) + " : " + Wrap(s.WhenFalse),
             IrCall c => c.Function + "(" + string.Join(", ", c.Args.Select(Expr)) + ")",
-            IrFilter f => f.Kind.ToString().ToLowerInvariant() + "@" + f.Slot + "(" + string.Join(", ", f.Args.Select(Expr)) + ")",
+            IrFilter f => f.Kind.ToString().ToLowerInvariant() + (slots ? "@" + f.Slot : "") + "(" + string.Join(", ", f.Args.Select(Expr)) + ")",
             IrNetApply n => n.Net + "(" + Expr(n.Input) + ")",
             IrNoise n => n.Type.IsScalar ? "noise()" : "noise(" + n.Type.Shape[0] + ")",
             _ => "?",
         };
 
-        private static string Wrap(IrExpr e) => e is IrBinary or IrSelect ? "(" + Expr(e) + ")" : Expr(e);
 
         private static string Number(double v)
         {

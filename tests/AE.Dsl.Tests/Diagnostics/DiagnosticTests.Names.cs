@@ -376,7 +376,7 @@ namespace AE.Dsl.Tests
                 }
                 """;
             var d = AssertOnly(bad, "AE0013", "G;\n  rule S");
-            Assert.StartsWith("Cyclic definition: group 'G' -> group 'H' -> group 'G'", d.Message, StringComparison.Ordinal);
+            Assert.Equal("Cyclic definition: group 'G' -> group 'H' -> group 'G'; a group cannot use itself, directly or through others: move what they share into a group that both use, and remove one 'use'", d.Message);
             TestSupport.AssertClean(Fix(bad, "  use G;\n  rule S", "  rule S"));
         }
 

@@ -429,6 +429,26 @@ namespace AE.Dsl.Tests
         }
 
         [Fact]
+        public void AE0046_a_lagged_variant_names_the_reduction_as_the_file_writes_it()
+        {
+            const string bad = """
+                law L {
+                  dim n;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  coeff a in [1e-4, 1] = 0.1;
+                  rule R { a' = a * (1 + 0.01 * loss) / (1 + 0.01 * sum(ema(0.9, grad) * 0)); }
+                  update { theta' = theta - a' * grad; }
+                }
+                law LL = L lagged;
+                """;
+            var d = TestSupport.AssertSingle(bad, "AE0046", "LL = L");
+            // The filter as written: not the slot the compiler gives it (ema@a.ema).
+            Assert.Equal("'LL' is lagged, but 'sum(ema(0.9, grad) * 0)' in rule R draws noise or updates a filter in its arguments; a lagged law computes every reduction once per step in the update pass", d.Message);
+        }
+
+        [Fact]
         public void AE0046_unknown_base_is_an_unknown_name()
         {
             var bad = WithVariant("law M = K without R;");
