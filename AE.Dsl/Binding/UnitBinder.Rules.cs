@@ -137,6 +137,27 @@ namespace AE.Dsl.Binding
 
         private void BindRule(RuleSource rs, int index)
         {
+            if (rs.Group is null || rs.Use is null)
+            {
+                BindRuleBody(rs, index);
+                return;
+            }
+            // A group's rule: what goes wrong in it goes wrong for this unit, which the message names with its 'use'.
+            rs.Bag.Context = " (in " + (_unit.Kind == UnitKind.Cell ? "cell" : "law") + " '" + _unit.Name.Text + "', through its 'use " + rs.Use.Group.Text + "' at "
+                + Where.At(_bag.File, rs.Use.Group.Span.Start, rs.Bag.File.Path) + ")";
+            rs.Bag.ContextSpan = rs.Syntax.Span;
+            try
+            {
+                BindRuleBody(rs, index);
+            }
+            finally
+            {
+                rs.Bag.Context = null;
+            }
+        }
+
+        private void BindRuleBody(RuleSource rs, int index)
+        {
             var r = rs.Syntax;
             var id = r.Id.Text;
             if (!r.Id.IsMissing)

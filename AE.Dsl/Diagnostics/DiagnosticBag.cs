@@ -19,11 +19,23 @@ namespace AE.Dsl.Diagnostics
         /// <summary>Whether the lexer or parser reported anything (parts of the file may be missing).</summary>
         public bool HasSyntaxErrors { get; private set; }
 
+        /// <summary>
+        /// Appended to the message of each diagnostic reported within <see cref="ContextSpan"/> while it is set: where a
+        /// group's rule is bound for a unit that uses it, which unit that is (the group's text is the same for every unit,
+        /// its errors are not). A diagnostic elsewhere in the file (at the unit's own 'use') gets nothing.
+        /// </summary>
+        public string? Context { get; set; }
+
+        /// <summary>The text (a group's rule) whose diagnostics get <see cref="Context"/>.</summary>
+        public TextSpan ContextSpan { get; set; }
+
         public void Report(DiagnosticDescriptor descriptor, TextSpan span, params object[] args)
         {
             span = Clamp(span);
             if (!_seen.Add((descriptor.Id, span.Start, span.End))) return;
-            _items.Add(Diagnostic.Create(descriptor, File, span, args));
+            var d = Diagnostic.Create(descriptor, File, span, args);
+            bool inContext = Context is not null && span.Start >= ContextSpan.Start && span.End <= ContextSpan.End;
+            _items.Add(inContext ? d with { Message = d.Message + Context } : d);
             if (descriptor.DefaultSeverity == Severity.Error) ErrorCount++;
             if (string.CompareOrdinal(descriptor.Id, "AE0010") < 0) HasSyntaxErrors = true;
         }

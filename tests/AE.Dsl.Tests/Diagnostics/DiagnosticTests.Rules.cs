@@ -429,6 +429,20 @@ namespace AE.Dsl.Tests
         }
 
         [Fact]
+        public void An_error_in_a_group_names_the_unit_whose_use_brings_it_in()
+        {
+            // The group reads 'loss': fine in the law that declares it, unknown in the other. The group's text is the same for
+            // both, so the message says which unit (and its 'use', in another file) the error is for.
+            var group = new SourceFile("ga.ae", "group Meas {\n  fixed rule M1 {\n    L = loss;\n  }\n}\n");
+            var laws = new SourceFile("gb.ae", "law UsesMeas {\n  input loss: real;\n  coeff x in [1e-3, 1] = 0.01;\n  signal L: real;\n  use Meas;\n  update { x' = x * (1 + 0 * L); }\n}\n"
+                + "law UsesMeas2 {\n  coeff x in [1e-3, 1] = 0.01;\n  use Meas;\n}\n");
+            var result = AeCompiler.Check(new[] { group, laws });
+            var d = Assert.Single(result.Diagnostics, x => x.Id == "AE0010");
+            Assert.Equal("ga.ae", d.Path);
+            Assert.Equal("Unknown name 'loss' (in law 'UsesMeas2', through its 'use Meas' at gb.ae(10,7))", d.Message);
+        }
+
+        [Fact]
         public void AE0046_a_lagged_variant_names_the_reduction_as_the_file_writes_it()
         {
             const string bad = """
