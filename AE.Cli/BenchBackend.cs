@@ -1,4 +1,5 @@
 using System;
+using AE.Dsl.Schedule;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -43,8 +44,8 @@ namespace AE.Cli
         /// <summary>The threads (or device queues) a step runs on, as the backend will actually use them.</summary>
         int Threads { get; }
 
-        /// <summary>A lagged law: one pass over the vectors per step, so fewer bytes at the least.</summary>
-        bool OnePass { get; }
+        /// <summary>The vectors a step reads and writes per element, over its passes: the bytes it must move at the least.</summary>
+        VectorTraffic Traffic { get; }
 
         /// <summary>
         /// A fresh law of <paramref name="n"/> parameters with its inputs in place (a fixed random gradient and
@@ -106,7 +107,7 @@ namespace AE.Cli
 
         public int Threads { get; }
 
-        public bool OnePass => _law.Compiled.Target.Lagged;
+        public VectorTraffic Traffic => _law.Compiled.Target.CSharpTraffic();
 
         public static CpuBenchBackend Create(BenchRequest request)
         {

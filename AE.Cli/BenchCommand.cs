@@ -1,4 +1,5 @@
 using System;
+using AE.Dsl.Schedule;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -69,12 +70,13 @@ namespace AE.Cli
                 "size builds it with a fixed random gradient and start point and a slowly",
                 "varying loss, warms it up, and times its step: 5 batches of equal step counts,",
                 "about 0.5 s in all, the median reported. Per size it prints the time per step,",
-                "the effective bandwidth (28 bytes per parameter in float32, 56 in float64: the",
-                "two passes of AE-SGDm over the vectors read g and m, then read theta, g and m",
-                "and write theta and m), the copy bandwidth of this process (the best of",
-                "several copies of an array larger than the caches, bytes read and written both",
-                "counted, on the same threads), their ratio, and the bytes the whole process",
-                "allocated while the steps were timed (0 for a generated law).",
+                "the effective bandwidth (the vector elements the law's passes read and write per",
+                "parameter, 4 bytes each in float32, 8 in float64: AE-SGDm's two passes read g and",
+                "m, then read theta, g and m and write theta and m, 28 B), the copy bandwidth of",
+                "this process (the best of several copies of an array larger than the caches,",
+                "bytes read and written both counted, on the same threads), their ratio, and the",
+                "bytes the whole process allocated while the steps were timed (0 for a generated",
+                "law).",
                 "",
                 "Run it on an idle machine: other work on the same cores changes the figures.",
                 "",
@@ -95,11 +97,11 @@ namespace AE.Cli
         };
 
         /// <summary>
-        /// Bytes a step must move per parameter at the least, for AE-SGDm's two passes: the first reads g and m
-        /// (8 B in float32), the second reads theta, g and m and writes theta and m (20 B); twice that in float64.
-        /// A lagged law (<c>= AeSgdm lagged</c>) makes the second pass only: 20 B (40 B).
+        /// Bytes a step must move per parameter at the least: each vector element its passes read or write, 4 B in float32 and
+        /// 8 B in float64. AE-SGDm's two passes: the first reads g and m (8 B in float32), the second reads theta, g and m and
+        /// writes theta and m (20 B); its lagged variant (<c>= AeSgdm lagged</c>) makes the second pass only: 20 B.
         /// </summary>
-        public static int BytesPerParam(BenchDtype dtype, bool onePass = false) => (onePass ? 20 : 28) * (dtype == BenchDtype.F32 ? 1 : 2);
+        public static int BytesPerParam(BenchDtype dtype, VectorTraffic traffic) => traffic.Accesses * (dtype == BenchDtype.F32 ? 4 : 8);
 
         private static int Run(CommandInput parsed, CliContext context)
         {
@@ -182,7 +184,7 @@ namespace AE.Cli
 
             Array.Sort(times);
             double ns = times[Batches / 2] / steps * 1e9;
-            int bytes = BytesPerParam(dtype, backend.OnePass);
+            int bytes = BytesPerParam(dtype, backend.Traffic);
             double gb = (double)bytes * n / ns;
             return new BenchResult(n, dtype, backend.Name, backend.Threads, ns, gb, copyGbPerS, allocated, steps, Batches, bytes);
         }
@@ -229,7 +231,11 @@ namespace AE.Cli
             stdout.WriteLine(backend.LawName + " (" + backend.LawFile + ") on " + backend.Name + ", " + Int(backend.Threads) + " thread" + (backend.Threads == 1 ? "" : "s")
                 + (settings.Count > 0 ? ", settings " + string.Join(", ", settings.Select(s => s.Name + "=" + s.Text)) : "")
                 + "; copy bandwidth " + F(copy, "0.0") + " GB/s (read + write)");
-            stdout.WriteLine((backend.OnePass ? "GB/s: 20 B/param (f32) or 40 B/param (f64) per step, one pass over the vectors (lagged);" : "GB/s: 28 B/param (f32) or 56 B/param (f64) per step, two passes over the vectors;") + " ratio: GB/s over copy GB/s;"
+            var traffic = backend.Traffic;
+            stdout.WriteLine("GB/s: " + Int(BytesPerParam(BenchDtype.F32, traffic)) + " B/param (f32) or " + Int(BytesPerParam(BenchDtype.F64, traffic)) + " B/param (f64) per step, "
+                + Int(traffic.Passes) + (traffic.Passes == 1 ? " pass" : " passes") + " over the vectors reading " + Int(traffic.Reads) + " and writing " + Int(traffic.Writes) + " elements per parameter"
+                + (traffic.ConditionalPasses == 0 ? "" : " (and " + Int(traffic.ConditionalPasses) + " more when " + (traffic.ConditionalPasses == 1 ? "its condition holds" : "their conditions hold") + ", not counted)") + ";"
+                + " ratio: GB/s over copy GB/s;"
                 + " time: median of " + Int(Batches) + " batches");
             stdout.WriteLine();
             var header = new[] { "n", "dtype", "ns/step", "GB/s", "copy GB/s", "ratio", "allocated B" };

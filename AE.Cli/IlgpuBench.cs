@@ -1,4 +1,5 @@
 using System;
+using AE.Dsl.Schedule;
 using System.Diagnostics;
 using AE.Ilgpu;
 using ILGPU;
@@ -32,7 +33,7 @@ namespace AE.Cli
 
         public int Threads => 1;
 
-        public bool OnePass => _law.Compiled.Target.Lagged;
+        public VectorTraffic Traffic => _law.Compiled.Target.CSharpTraffic();
 
         public static IlgpuBenchBackend Create(BenchRequest request)
         {

@@ -1,4 +1,5 @@
 using System;
+using AE.Dsl.Schedule;
 using System.Diagnostics;
 using AE.Dsl.Emit;
 using AE.Dsl.Emit.OpenCl;
@@ -29,7 +30,7 @@ namespace AE.Cli
 
         public int Threads => 1;
 
-        public bool OnePass => _law.Compiled.Target.Lagged;
+        public VectorTraffic Traffic => _law.Compiled.Target.CSharpTraffic();
 
         public static OpenClBenchBackend Create(BenchRequest request)
         {

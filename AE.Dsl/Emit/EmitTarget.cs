@@ -45,6 +45,9 @@ namespace AE.Dsl.Emit
         /// <summary>Throws <see cref="EmitNotSupportedException"/> when the C# backend cannot emit this target, as <see cref="EmitCSharp"/> would, without writing the code.</summary>
         public void ProbeCSharp(IReadOnlyDictionary<string, SourceFile> sources) => CSharpEmitter.Probe(Unit, CSharpOptions("AeProbe", sources));
 
+        /// <summary>The vectors the C# step of this law reads and writes per element (what a step must move at the least).</summary>
+        public Schedule.VectorTraffic CSharpTraffic() => CSharpEmitter.Traffic(Unit, CSharpOptions("AeProbe", new Dictionary<string, SourceFile>()));
+
         /// <summary>The C# of this target: what the generator adds for it.</summary>
         /// <exception cref="EmitNotSupportedException">the C# backend cannot emit the unit</exception>
         public string EmitCSharp(string @namespace, IReadOnlyDictionary<string, SourceFile> sources, Func<string, string>? linePath = null)

@@ -269,6 +269,42 @@ namespace AE.Cli.Tests
             Assert.Equal(result.GbPerS / 10, result.Ratio, 9);
         }
 
+        [Fact]
+        public void The_bytes_per_param_are_the_law_s_own_passes_reads_and_writes()
+        {
+            using var dir = new TempDirectory();
+            // Pass 1 reads grad and gprev (cosine, max); pass 2 reads grad (the sum needs max's value); the final pass reads
+            // m, grad and theta and writes m, gprev and theta: 9 elements per parameter, 36 B in float32, 72 B in float64.
+            dir.Write("three.ae", """
+                law Three {
+                  dim n;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  state m: real[n] = 0;
+                  state gprev: real[n] = 0;
+                  signal c: real, z: real;
+                  fixed rule M {
+                    c = cosine(grad, gprev);
+                    gm = max(grad);
+                    z = sum(exp(grad - gm));
+                  }
+                  update {
+                    m' = 0.9 * m + grad;
+                    gprev' = grad;
+                    theta' = theta - 0.01 * m' * (1 + 0 * c * z) + 0 * loss;
+                  }
+                }
+                """);
+            var r = Cli.Run(dir.Path, "bench", "three.ae", "--n", "1000", "--dtype", "f32,f64", "--format", "json", "--min-time-ms", "20");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(new[] { 36, 72 }, results.Select(e => e.GetProperty("bytes_per_param").GetInt32()));
+            var table = Cli.Run(dir.Path, "bench", "three.ae", "--n", "1000", "--min-time-ms", "20");
+            Assert.StartsWith("GB/s: 36 B/param (f32) or 72 B/param (f64) per step, 3 passes over the vectors reading 6 and writing 3 elements per parameter;", table.StdoutLines[1], StringComparison.Ordinal);
+        }
+
         private sealed class AllocatingBackend : IBenchBackend
         {
             public string Name => "test";
@@ -279,7 +315,7 @@ namespace AE.Cli.Tests
 
             public int Threads => 2;
 
-            public bool OnePass => false;
+            public AE.Dsl.Schedule.VectorTraffic Traffic => new(2, 5, 2);
 
             public IBenchRun Prepare(int n, BenchDtype dtype) => new AllocatingRun(n);
 

@@ -68,6 +68,13 @@ namespace AE.Dsl.Emit
             StepSchedule.Build(Prepare(unit, options), options.Lagged);
         }
 
+        /// <summary>The traffic over the vectors of the step the backend emits for a law (<see cref="VectorTraffic"/>).</summary>
+        public static VectorTraffic Traffic(IrUnit unit, CSharpEmitOptions options)
+        {
+            if (unit.Kind == UnitKind.Cell) throw new ArgumentException("a cell's step has no passes over a law's vectors", nameof(unit));
+            return StepSchedule.Build(Prepare(unit, options), options.Lagged).Traffic();
+        }
+
         /// <summary>The unit as its type is emitted (a variant without its rules); throws when the backend cannot emit it.</summary>
         internal static IrUnit Prepare(IrUnit unit, CSharpEmitOptions options)
         {
