@@ -909,7 +909,8 @@ Fix: use it, or remove it.
 
 E["AE0060"] = T(r"""
 `log`, `log1p` or `sqrt` of an argument that the checker cannot prove lies in the function's domain
-(positive for `log`, greater than -1 for `log1p`, non-negative for `sqrt`), so it could produce
+(positive for `log`, greater than -1 for `log1p`, non-negative for `sqrt`), or a `softclamp(x, lo,
+hi)` whose width `hi - lo` it cannot prove positive (the width divides), so it could produce
 NaN or -inf at run time. A warning. The checker runs an interval analysis in statement order:
 params lie in their declared ranges (a param without a range can be overridden to anything),
 coefficients and states with a range in their bounds, inputs anywhere, and each function's range is

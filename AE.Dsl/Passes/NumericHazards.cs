@@ -343,7 +343,10 @@ namespace AE.Dsl.Passes
                 case "min": return Interval.Min(a[0], a[1]);
                 case "smoothmax": return new Interval(Math.Max(a[0].Lo, a[1].Lo), double.PositiveInfinity, Math.Max(a[0].Lo, a[1].Lo) == 0 && (a[0].IsPositive || a[1].IsPositive));
                 case "clamp": return Interval.Min(Interval.Max(a[0], a[1]), a[2]); // min(max(x, lo), hi)
-                case "softclamp": return Interval.Hull(a[1], a[2]);
+                case "softclamp":
+                    // lo + (hi - lo) sigmoid(4 (x - mid) / (hi - lo)): the width divides.
+                    OnDomain?.Invoke("softclamp", c, a[2] - a[1]);
+                    return Interval.Hull(a[1], a[2]);
                 case "finite_or": return Interval.Hull(a[0], a[1]);
                 case "sanitize": return Interval.Hull(Interval.Hull(a[0], Interval.Point(0)), new Interval(-a[1].Hi, a[1].Hi));
                 case "lerp": return a[2].Lo >= 0 && a[2].Hi <= 1 ? Interval.Hull(a[0], a[1]) : Interval.All;
@@ -470,6 +473,9 @@ namespace AE.Dsl.Passes
                     break;
                 case "log1p":
                     if (!(iv.Lo > -1 || (iv.Lo == -1 && iv.LoOpen))) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "log1p", "greater than -1", iv.ToString(), "bound it with max(x, -1 + 1e-12)");
+                    break;
+                case "softclamp":
+                    if (!iv.IsPositive) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "softclamp", "of positive width (hi - lo divides)", iv.ToString(), "give hi a value above lo");
                     break;
                 case "sqrt":
                     if (!iv.IsNonNegative) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "sqrt", "non-negative", iv.ToString(), "bound it with max(x, 0)");

@@ -101,6 +101,33 @@ law MAlag = MA lagged;
             Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")) && RunCount(Path.Combine(dir.Path, "runs.db")) > 0, "a rejected run was stored");
         }
 
+        [Theory]
+        [InlineData("9007199254740992", 0)]
+        [InlineData("9007199254740993", 2)]
+        [InlineData("-9007199254740993", 2)]
+        public void An_int_set_beyond_2_to_the_53_is_refused_as_the_checker_refuses_such_a_default(string value, int exit)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("count.ae", """
+                law Count {
+                  dim n;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  param k: int = 3;
+                  update { theta' = theta - 0.01 * (k > 0 ? 1 : 0.5) * grad + 0 * loss; }
+                }
+                """);
+            var r = Cli.Run(dir.Path, "run", "count.ae", "--task", "quadratic", "--steps", "3", "--set", "k=" + value, "--no-progress", "--db", "runs.db");
+            if (exit == 0)
+            {
+                Assert.True(r.ExitCode is 0 or 1, r.Stderr);   // it runs (1: the target is not reached in 3 steps)
+                return;
+            }
+            Assert.Equal(exit, r.ExitCode);
+            Assert.Equal("ae: error: invalid value '" + value + "' for the int param k of Count; expected a whole number within ±2^53 (9007199254740992)", Assert.Single(r.StderrLines));
+        }
+
         [Fact]
         public void A_require_that_a_set_value_breaks_names_the_require_and_no_value()
         {

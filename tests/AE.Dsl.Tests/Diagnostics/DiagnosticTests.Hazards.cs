@@ -85,6 +85,18 @@ namespace AE.Dsl.Tests
         }
 
         [Fact]
+        public void AE0060_a_softclamp_whose_width_can_be_0_divides_by_it()
+        {
+            // softclamp(x, lo, hi) = lo + (hi - lo) sigmoid(4 (x - mid) / (hi - lo)): NaN when hi = lo.
+            var bad = Law("a' = softclamp(a, 1, 1);");
+            var d = AssertOnly(bad, "AE0060", "softclamp");
+            Assert.Equal("'softclamp' of an argument that is not provably of positive width (hi - lo divides) (the checker can only bound it to [0, 0]); give hi a value above lo", d.Message);
+            TestSupport.AssertClean(Fix(bad, "softclamp(a, 1, 1)", "softclamp(a, 0, 1)"));
+            AssertOnly(Law("a' = softclamp(a, 0, k);", "  param k = 1;\n"), "AE0060", "softclamp");                 // k could be set to 0
+            TestSupport.AssertClean(Law("a' = softclamp(a, 0, k);", "  param k in (0, 1] = 1;\n"));                   // a range that keeps it apart
+        }
+
+        [Fact]
         public void AE0060_guards_the_analysis_understands()
         {
             var x = "  input x: real;\n";
