@@ -143,16 +143,34 @@ namespace AE.Dsl.Binding
                 return;
             }
             // A group's rule: what goes wrong in it goes wrong for this unit, which the message names with its 'use'.
-            rs.Bag.Context = " (in " + (_unit.Kind == UnitKind.Cell ? "cell" : "law") + " '" + _unit.Name.Text + "', through its 'use " + rs.Use.Group.Text + "' at "
+            string context = " (in " + (_unit.Kind == UnitKind.Cell ? "cell" : "law") + " '" + _unit.Name.Text + "', through its 'use " + rs.Use.Group.Text + "' at "
                 + Where.At(_bag.File, rs.Use.Group.Span.Start, rs.Bag.File.Path) + ")";
-            rs.Bag.ContextSpan = rs.Syntax.Span;
+            if (!rs.Syntax.Id.IsMissing) _groupRuleContext[rs.Syntax.Id.Text] = (context, rs.Syntax.Span);
+            InGroupContext(rs.Bag, context, rs.Syntax.Span, () => BindRuleBody(rs, index));
+        }
+
+        /// <summary>For each group rule bound for this unit, by its id: what its diagnostics append (<see cref="DiagnosticBag.Context"/>) and its text.</summary>
+        private readonly Dictionary<string, (string Context, TextSpan Span)> _groupRuleContext = new(StringComparer.Ordinal);
+
+        /// <summary>Runs <paramref name="report"/> with the unit's context on the diagnostics inside the group rule <paramref name="ruleId"/>; as it is for any other rule.</summary>
+        private void InGroupRule(DiagnosticBag bag, string ruleId, Action report)
+        {
+            if (_groupRuleContext.TryGetValue(ruleId, out var c)) InGroupContext(bag, c.Context, c.Span, report);
+            else report();
+        }
+
+        /// <summary>Runs <paramref name="report"/> with <paramref name="context"/> appended to the diagnostics within <paramref name="span"/>.</summary>
+        private static void InGroupContext(DiagnosticBag bag, string context, TextSpan span, Action report)
+        {
+            bag.Context = context;
+            bag.ContextSpan = span;
             try
             {
-                BindRuleBody(rs, index);
+                report();
             }
             finally
             {
-                rs.Bag.Context = null;
+                bag.Context = null;
             }
         }
 

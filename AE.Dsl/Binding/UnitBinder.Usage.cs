@@ -32,12 +32,20 @@ namespace AE.Dsl.Binding
             {
                 var sym = _symbols[local.Name];
                 if (!sym.Used && !_readEarly.Contains(local.Name))
-                    (_groups.BagFor(local.Origin.Path) ?? _bag).Report(DiagnosticCatalog.Unused, local.Origin.Span, "Value", local.Name);
+                {
+                    var bag = _groups.BagFor(local.Origin.Path) ?? _bag;
+                    void Report() => bag.Report(DiagnosticCatalog.Unused, local.Origin.Span, "Value", local.Name);
+                    if (_definitions.TryGetValue(local.Name, out var definition)) InGroupRule(bag, definition.RuleId, Report);
+                    else Report();
+                }
             }
             foreach (var rule in _rules)
             {
                 if (!HasEffect(rule.Body) && !_rulesWithErrors.Contains(rule.Id))
-                    (_groups.BagFor(rule.Origin.Path) ?? _bag).Report(DiagnosticCatalog.RuleWithoutEffect, rule.Origin.Span, rule.Id);
+                {
+                    var bag = _groups.BagFor(rule.Origin.Path) ?? _bag;
+                    InGroupRule(bag, rule.Id, () => bag.Report(DiagnosticCatalog.RuleWithoutEffect, rule.Origin.Span, rule.Id));
+                }
             }
         }
 

@@ -440,6 +440,9 @@ namespace AE.Dsl.Tests
             var d = Assert.Single(result.Diagnostics, x => x.Id == "AE0010");
             Assert.Equal("ga.ae", d.Path);
             Assert.Equal("Unknown name 'loss' (in law 'UsesMeas2', through its 'use Meas' at gb.ae(10,7))", d.Message);
+            // So does a warning that only that unit makes: L is a signal of the first law, a value the second never reads.
+            var unused = Assert.Single(result.Diagnostics, x => x.Id == "AE0050");
+            Assert.Equal("Value 'L' is never used; remove it or use it (in law 'UsesMeas2', through its 'use Meas' at gb.ae(10,7))", unused.Message);
         }
 
         [Fact]
