@@ -39,7 +39,7 @@ namespace AE.Cli
         /// <summary>The largest n (three float64 vectors of 1e9 are 24 GB).</summary>
         public const int MaxN = 1_000_000_000;
 
-        /// <summary>Timed milliseconds per size unless the hidden <c>--min-time-ms</c> says otherwise.</summary>
+        /// <summary>Timed milliseconds per size unless <c>--min-time-ms</c> says otherwise.</summary>
         public const int DefaultMinTimeMs = 500;
 
         /// <summary>The shortest warm-up of each size.</summary>
@@ -61,7 +61,7 @@ namespace AE.Cli
                 new OptionSpec("--set", "NAME=VALUE, such as sigma_max=0", "Set a param of the law, as for 'ae run'; sigma_max=0 keeps AE-SGDm from drawing noise for every element.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
                 new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose 'results' have n, dtype, backend, threads, ns_per_step, gb_per_s, copy_gb_per_s, ratio and allocated_bytes.") { HelpName = "table|json" }.AsFormat(),
                 // Not in the help: tests shorten the timing with it.
-                new OptionSpec("--min-time-ms", "milliseconds of timed steps per size", "Milliseconds of timed steps per size.") { Hidden = true }.WholeNumber(max: 600_000),
+                new OptionSpec("--min-time-ms", "milliseconds of timed steps per size", "Milliseconds of timed steps per size (default about 500: five batches of 100 ms); less for a quick look, more for steadier figures.").WholeNumber(max: 600_000),
                 .. CellBench.Options,
             ],
             Details = new[]
@@ -116,7 +116,7 @@ namespace AE.Cli
             if (!BenchBackends.Names.Contains(backendName, StringComparer.Ordinal))
                 throw CliException.BadUsage("invalid value '" + backendName + "' for '--backend'; expected " + BenchBackends.Expected, Name);
 
-            IReadOnlyList<string> lawPaths = parsed.Positionals.Count > 0 ? parsed.Positionals : new[] { ReplayCommand.FindDefaultLaw(context.CurrentDirectory) };
+            IReadOnlyList<string> lawPaths = parsed.Positionals.Count > 0 ? parsed.Positionals : new[] { ReplayCommand.FindDefaultLaw(context.CurrentDirectory, "as the argument ('ae bench path/to/law.ae')") };
             var backend = BenchBackends.Create(backendName, new BenchRequest(lawPaths, parsed.Value("--name"), settings, threads, context));
             double copy = backend.CopyBandwidth();
 
@@ -200,7 +200,7 @@ namespace AE.Cli
                 if (!double.TryParse(item, NumberStyles.AllowExponent | NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out double v)
                     || v != Math.Floor(v) || v < 1 || v > MaxN)
                     throw CliException.BadUsage("invalid value '" + item + "' for '--n'; expected a whole number from 1 to 1e9, such as 1000 or 1e6", Name);
-                sizes.Add((int)v);
+                if (!sizes.Contains((int)v)) sizes.Add((int)v);   // a size given twice is timed once
             }
             return sizes;
         }
@@ -243,7 +243,8 @@ namespace AE.Cli
             {
                 Int(r.N), DtypeName(r.Dtype), F(r.NsPerStep, r.NsPerStep >= 100 ? "0" : "0.0"), F(r.GbPerS, "0.00"), F(r.CopyGbPerS, "0.0"), F(r.Ratio, "0.00"), Int(r.AllocatedBytes),
             }).ToList();
-            var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+            // At least 3 wide, so that a right-aligned column's separator is '--:' (markdown needs a dash besides the colon).
+            var widths = header.Select((h, i) => Math.Max(3, Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)))).ToArray();
             stdout.WriteLine(Row(header, widths, rightAlign: false));
             stdout.WriteLine("|" + string.Join("|", widths.Select((w, i) => i == 1 ? " " + new string('-', w) + " " : " " + new string('-', w - 1) + ": ")) + "|");
             foreach (var row in rows) stdout.WriteLine(Row(row, widths, rightAlign: true));

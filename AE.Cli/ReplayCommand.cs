@@ -202,7 +202,8 @@ namespace AE.Cli
         /// <see cref="DefaultLaw"/> below the current directory, else in the repository (the folder
         /// holding AE.Compiler.sln) above the current directory or above ae itself.
         /// </summary>
-        internal static string FindDefaultLaw(string currentDirectory)
+        /// <param name="howToName">how the command is given a law file instead ("with --law FILE", "as its argument")</param>
+        internal static string FindDefaultLaw(string currentDirectory, string howToName = "with --law FILE")
         {
             if (File.Exists(Path.Combine(currentDirectory, DefaultLaw))) return DefaultLaw;
             foreach (var start in new[] { currentDirectory, AppContext.BaseDirectory })
@@ -213,7 +214,7 @@ namespace AE.Cli
                     if (File.Exists(Path.Combine(dir.FullName, "AE.Compiler.sln")) && File.Exists(candidate)) return Display(candidate, currentDirectory);
                 }
             }
-            throw new CliException("cannot find " + DefaultLaw + " in the current directory or the repository above it; name the law file with --law FILE");
+            throw new CliException("cannot find " + DefaultLaw + " in the current directory or the repository above it; name the law file " + howToName);
         }
 
         private static string Display(string fullPath, string currentDirectory)

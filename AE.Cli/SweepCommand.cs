@@ -83,12 +83,14 @@ namespace AE.Cli
                 "each task, and counts per task and method the grid cells that reach the target",
                 "without divergence (a cell: every seed reaches the target). The initial rate is",
                 "the law's param init_alpha (or --lr-param NAME), the fixed rate of adam and",
-                "sgdm, and the initial rate alpha_0 of sgd-hd and adam-hd. A rate above the law's",
-                "alpha_max is clamped to it by the law itself (AE-3) at the first step.",
+                "sgdm, and the initial rate alpha_0 of sgd-hd and adam-hd. A rate the law's own",
+                "checks refuse (an initial alpha above its alpha_max) is not run: its cell is '-'",
+                "and says why, and it counts as a cell that did not reach the target.",
                 "",
                 "Output: a markdown table, one row per task and method: cells reaching the target,",
                 "cells that diverged, the range of rates that reached it, and the grid as marks",
-                "from the smallest rate to the largest (+ reached, x diverged or NaN, . neither).",
+                "from the smallest rate to the largest (+ reached, x diverged or NaN, . neither,",
+                "- refused by the law).",
                 "",
                 "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
             },
@@ -139,6 +141,9 @@ namespace AE.Cli
             var (lawFiles, lawName, tasks, decades, lrMax, points, seeds, steps, lrParam, format, settings, baselines, dbPath, storeSteps, clusterSpec, progress, _) = sweep;
 
             var grid = Grid(decades, points, lrMax);
+            if (!(grid[0] > 0))
+                throw CliException.BadUsage("the grid's smallest rate, " + Rate(lrMax) + " over 10^" + decades.ToString("R", CultureInfo.InvariantCulture)
+                    + ", is 0 in float64; give fewer --lr-decades or a larger --lr-max", Name);
             var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
@@ -193,9 +198,10 @@ namespace AE.Cli
                     }
                     rows.Add(new SweepRow(task.Name, method, param, grid, cells, m == 0 ? refused : new string?[grid.Length]));
                 }
-            var first = rows.SelectMany(r => r.Cells).First(c => c.Count > 0)[0];
+            // Every cell refused (a grid above the law's bounds) and no baseline: a table of '-', its budget the one asked for.
+            long budget = rows.SelectMany(r => r.Cells).FirstOrDefault(c => c.Count > 0)?[0].MaxSteps ?? steps ?? 0;
             if (format == OutputFormat.Json) WriteJson(law, rows, grid, seeds, context.Stdout);
-            else WriteTable(law, rows, grid, seeds, decades, first.MaxSteps, steps is null, baselines, context.Stdout);
+            else WriteTable(law, rows, grid, seeds, decades, budget, steps is null, baselines, context.Stdout);
             return ExitCodes.Success;
         }
 

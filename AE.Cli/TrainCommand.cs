@@ -344,8 +344,9 @@ namespace AE.Cli
             output.WriteLine("epochs      " + s.Epochs + (s.ResumedFrom > 0 ? " (resumed after " + s.ResumedFrom + ")" : ""));
             output.WriteLine("first loss  " + F(s.FirstLoss));
             output.WriteLine("final loss  " + F(s.FinalLoss));
-            int trained = Math.Max(1, s.Epochs - s.ResumedFrom);
-            output.WriteLine("seconds     " + s.Seconds.ToString("0.00", CultureInfo.InvariantCulture) + " (" + (s.Seconds / trained * 1000).ToString("0.0", CultureInfo.InvariantCulture) + " ms per epoch)");
+            int trained = s.Epochs - s.ResumedFrom;
+            output.WriteLine("seconds     " + s.Seconds.ToString("0.00", CultureInfo.InvariantCulture)
+                + (trained > 0 ? " (" + (s.Seconds / trained * 1000).ToString("0.0", CultureInfo.InvariantCulture) + " ms per epoch)" : " (no epoch trained: the final forward pass)"));
             foreach (var (k, v) in s.Metrics) output.WriteLine(k.PadRight(11) + " " + F(v));
             foreach (var f in s.Files) output.WriteLine("wrote       " + f);
         }
@@ -368,7 +369,7 @@ namespace AE.Cli
                 Json.Number(json, "first_loss", s.FirstLoss);
                 Json.Number(json, "final_loss", s.FinalLoss);
                 Json.Number(json, "seconds", s.Seconds);
-                Json.Number(json, "seconds_per_epoch", s.Seconds / Math.Max(1, s.Epochs - s.ResumedFrom));
+                Json.Number(json, "seconds_per_epoch", s.Epochs > s.ResumedFrom ? s.Seconds / (s.Epochs - s.ResumedFrom) : double.NaN);
                 json.WriteStartObject("metrics");
                 foreach (var (k, v) in s.Metrics) Json.Number(json, k, v);
                 json.WriteEndObject();

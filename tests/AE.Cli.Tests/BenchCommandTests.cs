@@ -210,7 +210,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(Repo.Root, "bench", "--help");
             Assert.Equal(0, r.ExitCode);
             Assert.Contains("  ae bench [<law.ae>...] [options]", r.StdoutLines);
-            Assert.DoesNotContain("--min-time-ms", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("--min-time-ms", r.Stdout, StringComparison.Ordinal);   // its range errors send the user here
             var top = Cli.Run(Repo.Root, "--help");
             Assert.Contains(top.StdoutLines, l => l.StartsWith("  bench ", StringComparison.Ordinal));
         }
@@ -303,6 +303,16 @@ namespace AE.Cli.Tests
             Assert.Equal(new[] { 36, 72 }, results.Select(e => e.GetProperty("bytes_per_param").GetInt32()));
             var table = Cli.Run(dir.Path, "bench", "three.ae", "--n", "1000", "--min-time-ms", "20");
             Assert.StartsWith("GB/s: 36 B/param (f32) or 72 B/param (f64) per step, 3 passes over the vectors reading 6 and writing 3 elements per parameter;", table.StdoutLines[1], StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_one_digit_size_keeps_a_markdown_separator_and_a_size_given_twice_is_timed_once()
+        {
+            var r = Cli.Run(Repo.Root, "bench", "--n", "1,1", "--min-time-ms", "20");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var table = r.StdoutLines.SkipWhile(l => !l.StartsWith("| n", StringComparison.Ordinal)).ToList();
+            Assert.Equal("| --: | ----- | ------: | ---: | --------: | ----: | ----------: |", table[1]);
+            Assert.Equal(3, table.Count);   // header, separator, one row
         }
 
         private sealed class AllocatingBackend : IBenchBackend

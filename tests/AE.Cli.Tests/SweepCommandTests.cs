@@ -113,6 +113,27 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void A_grid_the_law_refuses_entirely_without_baselines_is_a_table_of_refused_cells()
+        {
+            using var dir = new TempDirectory();
+            // 10 is above AeSgdm's alpha_max = 1: the one cell is refused, and nothing else runs.
+            var r = Cli.Run(dir.Path, "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--points", "1", "--seeds", "1", "--steps", "5", "--baselines", "none", "--no-progress");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Contains("budget 5 steps", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.EndsWith("| quadratic | AeSgdm | init_alpha | 0/1                   | 0              | —                  | `-`          |", r.StdoutLines[^1], StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_grid_whose_smallest_rate_underflows_to_0_is_one_line_and_exit_2()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--points", "2", "--steps", "5", "--lr-max", "0.5", "--lr-decades", "400", "--no-progress");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: the grid's smallest rate, 0.5 over 10^400, is 0 in float64; give fewer --lr-decades or a larger --lr-max. Run 'ae sweep --help'", r.StderrLines.Single());
+            Assert.False(File.Exists(Path.Combine(dir.Path, "ae-runs.db")));
+        }
+
+        [Fact]
         public void Tasks_are_required()
         {
             var r = Cli.Run(Repo.Root, "sweep", "laws/ae_sgdm.ae");

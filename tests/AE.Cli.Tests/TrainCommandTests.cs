@@ -263,6 +263,19 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void Zero_epochs_evaluate_the_start_and_report_no_time_per_epoch()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "0", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            Assert.Equal(0, json.RootElement.GetProperty("epochs").GetInt32());
+            Assert.Equal("NaN", json.RootElement.GetProperty("seconds_per_epoch").GetString());   // no epoch: no time per epoch
+            Assert.Equal("NaN", json.RootElement.GetProperty("first_loss").GetString());
+            Assert.True(double.IsFinite(json.RootElement.GetProperty("final_loss").GetDouble()));    // the forward pass of the start
+        }
+
+        [Fact]
         public void No_progress_leaves_stderr_empty()
         {
             using var dir = new TempDirectory();
