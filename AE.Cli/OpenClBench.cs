@@ -30,7 +30,10 @@ namespace AE.Cli
 
         public int Threads => 1;
 
-        public VectorTraffic Traffic => _law.Compiled.Target.CSharpTraffic();
+        private VectorTraffic? _traffic;
+
+        /// <summary>The law's traffic, from its step schedule, worked out once (every size's row reads it).</summary>
+        public VectorTraffic Traffic => _traffic ??= _law.Compiled.Target.CSharpTraffic();
 
         public static OpenClBenchBackend Create(BenchRequest request)
         {

@@ -286,7 +286,7 @@ namespace AE.Cli
 
             Store(finished, cancelled: false);
 
-            string scored = task.ScoresOutputs ? "spectral" : cell.Objective ?? "";
+            string scored = task.OwnLoss ?? cell.Objective ?? "";
             var summary = new TrainSummary(task.Name, cell.CellName, optimizerText, scored, dtype, request.Batch, request.Time, request.Seed, trainer.EpochsDone, resumedFrom,
                 trainer.Curve.Count > 0 ? trainer.Curve[0] : double.NaN, finalLoss, seconds, metrics,
                 files.Select(f => Experiment.Display(f, context.CurrentDirectory)).ToList());

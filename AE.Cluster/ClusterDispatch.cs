@@ -60,13 +60,13 @@ namespace AE.Cluster
         }
 
         /// <summary>Runs <paramref name="work"/> on the cluster's workers until every unit finished (or, after Ctrl-C, the running ones ended).</summary>
-        private async Task Dispatch<TWork>(IEnumerable<TWork> work, Action<long> progress, CancellationToken cancellation) where TWork : DispatchedWork
+        /// <param name="workers">the active workers (<see cref="ActiveWorkers"/>) as the caller asked for them just before</param>
+        private async Task Dispatch<TWork>(IEnumerable<TWork> work, List<SiloAddress> workers, Action<long> progress, CancellationToken cancellation) where TWork : DispatchedWork
         {
             var waiting = new Queue<TWork>(work);
             var running = new List<TWork>();
-            // Asked for once before anything starts, so that a cluster gone already is said at once.
-            var workers = await Call(ActiveWorkers).ConfigureAwait(false);
             var lost = new HashSet<SiloAddress>();
+            bool firstRound = true;
             long finished = 0;
             var lastContact = DateTime.UtcNow;
             bool cancelled = false;
@@ -79,8 +79,10 @@ namespace AE.Cluster
                     waiting.Clear();
                     foreach (var unit in running) await Try(unit.Cancel).ConfigureAwait(false);
                 }
-                if (waiting.Count > 0 && await Try(async () => workers = await ActiveWorkers().ConfigureAwait(false)).ConfigureAwait(false) is null)
+                // Asked for again on later rounds, so that a worker that joined takes work; the first round has the caller's list.
+                if (waiting.Count > 0 && !firstRound && await Try(async () => workers = await ActiveWorkers().ConfigureAwait(false)).ConfigureAwait(false) is null)
                     lastContact = DateTime.UtcNow;
+                firstRound = false;
                 while (waiting.Count > 0 && LeastBusy(workers, lost, running) is SiloAddress worker)
                 {
                     var unit = waiting.Dequeue();
@@ -162,9 +164,6 @@ namespace AE.Cluster
             var hosts = await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
             return hosts.Keys.OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToList();
         }
-
-        /// <summary>How many workers the cluster has now.</summary>
-        private async Task<int> Workers() => (await Call(ActiveWorkers).ConfigureAwait(false)).Count;
 
         /// <summary>Queues <paramref name="unit"/> again under a new key; the notice comes when it starts on a worker that is up.</summary>
         private static void Redo<TWork>(TWork unit, string why, Queue<TWork> waiting) where TWork : DispatchedWork

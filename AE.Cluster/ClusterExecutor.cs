@@ -133,8 +133,9 @@ namespace AE.Cluster
         {
             int n = batch.Jobs.Count;
             var outcomes = new JobOutcome?[n];
-            int workers = await Workers().ConfigureAwait(false);
-            int parts = Math.Min(n, Math.Max(1, 4 * workers));
+            // Asked for once before anything starts (a cluster gone already is said at once); the parts are about four per worker.
+            var workers = await Call(ActiveWorkers).ConfigureAwait(false);
+            int parts = Math.Min(n, Math.Max(1, 4 * workers.Count));
             string? lawSha = batch.Jobs.FirstOrDefault(j => j.Recipe.Baseline is null)?.LawSha256;
             progress(0, n);
             await Dispatch(Enumerable.Range(0, parts).Select(p => new Part
@@ -143,7 +144,7 @@ namespace AE.Cluster
                 Jobs = Enumerable.Range(0, n).Where(i => i % parts == p).ToArray(),
                 LawSha256 = lawSha,
                 Outcomes = outcomes,
-            }), done => progress((int)done, n), cancellation).ConfigureAwait(false);
+            }), workers, done => progress((int)done, n), cancellation).ConfigureAwait(false);
             return outcomes;
         }
 

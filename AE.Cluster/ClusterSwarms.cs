@@ -83,6 +83,7 @@ namespace AE.Cluster
         {
             var outcomes = new SwarmOutcome?[jobs.Count];
             string batch = spec.Command + "-" + Guid.NewGuid().ToString("N");
+            var workers = await Call(ActiveWorkers).ConfigureAwait(false);   // a cluster gone already is said at once
             await Dispatch(Enumerable.Range(0, jobs.Count).Select(i => new SwarmPart
             {
                 Spec = spec,
@@ -91,7 +92,7 @@ namespace AE.Cluster
                 Jobs = jobs,
                 Job = i,
                 Outcomes = outcomes,
-            }), progress, cancellation).ConfigureAwait(false);
+            }), workers, progress, cancellation).ConfigureAwait(false);
             return outcomes;
         }
     }

@@ -178,9 +178,6 @@ namespace AE.Engine
     public static class LawOptions
     {
         /// <summary>An <c>Options</c> instance of the law with the settings converted to each param's type.</summary>
-        /// <summary>2^53: an int param's limit, as the checker's for a default (the interpreter holds ints as float64s).</summary>
-        public const long MaxExactInt = 9007199254740992;
-
         /// <summary>What a message about an unknown param lists: <c>the params of L: a, b</c>, or <c>L has no params</c>.</summary>
         public static string ParamsOf(string law, IEnumerable<string> names)
         {
@@ -218,9 +215,9 @@ namespace AE.Engine
             if (type == typeof(long) || type == typeof(int))
             {
                 if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole)
-                    && (type == typeof(long) ? Math.Abs(whole) <= MaxExactInt : whole >= int.MinValue && whole <= int.MaxValue))
+                    && (type == typeof(long) ? whole >= -AE.Dsl.IR.Scalar.MaxExactInt && whole <= AE.Dsl.IR.Scalar.MaxExactInt : whole >= int.MinValue && whole <= int.MaxValue))
                     return type == typeof(long) ? whole : (object)(int)whole;
-                throw new EngineException("invalid value '" + text + "' for the int param " + s.Name + " of " + law + "; expected a whole number within ±2^53 (" + MaxExactInt.ToString(CultureInfo.InvariantCulture) + ")");
+                throw new EngineException("invalid value '" + text + "' for the int param " + s.Name + " of " + law + "; expected a whole number within ±2^53 (" + AE.Dsl.IR.Scalar.MaxExactInt.ToString(CultureInfo.InvariantCulture) + ")");
             }
             if (type == typeof(double))
             {

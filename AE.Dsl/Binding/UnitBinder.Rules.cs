@@ -146,32 +146,17 @@ namespace AE.Dsl.Binding
             string context = " (in " + (_unit.Kind == UnitKind.Cell ? "cell" : "law") + " '" + _unit.Name.Text + "', through its 'use " + rs.Use.Group.Text + "' at "
                 + Where.At(_bag.File, rs.Use.Group.Span.Start, rs.Bag.File.Path) + ")";
             if (!rs.Syntax.Id.IsMissing) _groupRuleContext[rs.Syntax.Id.Text] = (context, rs.Syntax.Span);
-            InGroupContext(rs.Bag, context, rs.Syntax.Span, () => BindRuleBody(rs, index));
+            rs.Bag.WithContext(context, rs.Syntax.Span, () => BindRuleBody(rs, index));
         }
 
-        /// <summary>For each group rule bound for this unit, by its id: what its diagnostics append (<see cref="DiagnosticBag.Context"/>) and its text.</summary>
+        /// <summary>For each group rule bound for this unit, by its id: what its diagnostics append (<see cref="DiagnosticBag.WithContext"/>) and its text.</summary>
         private readonly Dictionary<string, (string Context, TextSpan Span)> _groupRuleContext = new(StringComparer.Ordinal);
 
         /// <summary>Runs <paramref name="report"/> with the unit's context on the diagnostics inside the group rule <paramref name="ruleId"/>; as it is for any other rule.</summary>
         private void InGroupRule(DiagnosticBag bag, string ruleId, Action report)
         {
-            if (_groupRuleContext.TryGetValue(ruleId, out var c)) InGroupContext(bag, c.Context, c.Span, report);
+            if (_groupRuleContext.TryGetValue(ruleId, out var c)) bag.WithContext(c.Context, c.Span, report);
             else report();
-        }
-
-        /// <summary>Runs <paramref name="report"/> with <paramref name="context"/> appended to the diagnostics within <paramref name="span"/>.</summary>
-        private static void InGroupContext(DiagnosticBag bag, string context, TextSpan span, Action report)
-        {
-            bag.Context = context;
-            bag.ContextSpan = span;
-            try
-            {
-                report();
-            }
-            finally
-            {
-                bag.Context = null;
-            }
         }
 
         private void BindRuleBody(RuleSource rs, int index)
@@ -400,17 +385,14 @@ namespace AE.Dsl.Binding
                 return;
             }
             // An int is a 64-bit integer in every backend and a float64 in the interpreter: both hold it exactly up to 2^53.
-            if (target.Scalar == ScalarType.Int && value is IrConst big && Math.Abs(big.Value) > MaxExactInt)
+            if (target.Scalar == ScalarType.Int && value is IrConst big && Math.Abs(big.Value) > Scalar.MaxExactInt)
             {
-                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be an int within ±2^53 (9007199254740992), but this is {big.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be an int within ±2^53 ({Scalar.MaxExactInt.ToString(System.Globalization.CultureInfo.InvariantCulture)}), but this is {big.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
                 return;
             }
             if (!value.Type.IsScalar && !value.Type.Shape.Equals(target.Shape))
                 ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, span, $"{Cap(what)} has shape {target}, but this value is {value.Type}");
         }
-
-        /// <summary>2^53: the largest magnitude up to which every integer is a float64.</summary>
-        private const double MaxExactInt = 9007199254740992;
 
         private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using AE.Dsl.Text;
@@ -19,23 +20,37 @@ namespace AE.Dsl.Diagnostics
         /// <summary>Whether the lexer or parser reported anything (parts of the file may be missing).</summary>
         public bool HasSyntaxErrors { get; private set; }
 
-        /// <summary>
-        /// Appended to the message of each diagnostic reported within <see cref="ContextSpan"/> while it is set: where a
-        /// group's rule is bound for a unit that uses it, which unit that is (the group's text is the same for every unit,
-        /// its errors are not). A diagnostic elsewhere in the file (at the unit's own 'use') gets nothing.
-        /// </summary>
-        public string? Context { get; set; }
+        private string? _context;
+        private TextSpan _contextSpan;
 
-        /// <summary>The text (a group's rule) whose diagnostics get <see cref="Context"/>.</summary>
-        public TextSpan ContextSpan { get; set; }
+        /// <summary>
+        /// Runs <paramref name="report"/> with <paramref name="context"/> appended to the message of each diagnostic it
+        /// reports within <paramref name="span"/>: where a group's rule is bound for a unit that uses it, which unit that is
+        /// (the group's text is the same for every unit, its errors are not). A diagnostic elsewhere in the file (at the
+        /// unit's own 'use') gets nothing.
+        /// </summary>
+        public void WithContext(string context, TextSpan span, Action report)
+        {
+            if (report is null) throw new ArgumentNullException(nameof(report));
+            _context = context;
+            _contextSpan = span;
+            try
+            {
+                report();
+            }
+            finally
+            {
+                _context = null;
+            }
+        }
 
         public void Report(DiagnosticDescriptor descriptor, TextSpan span, params object[] args)
         {
             span = Clamp(span);
             if (!_seen.Add((descriptor.Id, span.Start, span.End))) return;
             var d = Diagnostic.Create(descriptor, File, span, args);
-            bool inContext = Context is not null && span.Start >= ContextSpan.Start && span.End <= ContextSpan.End;
-            _items.Add(inContext ? d with { Message = d.Message + Context } : d);
+            bool inContext = _context is not null && span.Start >= _contextSpan.Start && span.End <= _contextSpan.End;
+            _items.Add(inContext ? d with { Message = d.Message + _context } : d);
             if (descriptor.DefaultSeverity == Severity.Error) ErrorCount++;
             if (string.CompareOrdinal(descriptor.Id, "AE0010") < 0) HasSyntaxErrors = true;
         }

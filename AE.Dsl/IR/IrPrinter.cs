@@ -1,4 +1,3 @@
-using System;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -100,29 +99,23 @@ namespace AE.Dsl.IR
         /// <summary>An expression as generated code's comments show it: filters with their slot (<c>ema@a.ema(0.9, grad)</c>).</summary>
         public static string Expr(IrExpr e) => Print(e, slots: true);
 
-        private static string Print(IrExpr e, bool slots)
-        {
-            string Expr(IrExpr x) => Print(x, slots);
-            string Wrap(IrExpr x) => x is IrBinary or IrSelect ? "(" + Expr(x) + ")" : Expr(x);
-            return PrintNode(e, slots, Expr, Wrap);
-        }
-
-        private static string PrintNode(IrExpr e, bool slots, Func<IrExpr, string> Expr, Func<IrExpr, string> Wrap) => e switch
+        private static string Print(IrExpr e, bool slots) => e switch
         {
             IrConst c when c.Type.Scalar == ScalarType.Bool => c.Value != 0 ? "true" : "false",
             IrConst c => Number(c.Value),
             IrRef r => r.Time == RefTime.Next ? r.Name + "'" : r.Name,
             IrStep => "step",
-            IrUnary u => (u.Op == IrUnaryOp.Negate ? "-" : "!") + Wrap(u.Operand),
-            IrBinary b => Wrap(b.Left) + " " + Operators.Text(b.Op) + " " + Wrap(b.Right),
-            IrSelect s => Wrap(s.Condition) + " ? " + Wrap(s.WhenTrue) + " : " + Wrap(s.WhenFalse),
-            IrCall c => c.Function + "(" + string.Join(", ", c.Args.Select(Expr)) + ")",
-            IrFilter f => f.Kind.ToString().ToLowerInvariant() + (slots ? "@" + f.Slot : "") + "(" + string.Join(", ", f.Args.Select(Expr)) + ")",
-            IrNetApply n => n.Net + "(" + Expr(n.Input) + ")",
+            IrUnary u => (u.Op == IrUnaryOp.Negate ? "-" : "!") + Wrap(u.Operand, slots),
+            IrBinary b => Wrap(b.Left, slots) + " " + Operators.Text(b.Op) + " " + Wrap(b.Right, slots),
+            IrSelect s => Wrap(s.Condition, slots) + " ? " + Wrap(s.WhenTrue, slots) + " : " + Wrap(s.WhenFalse, slots),
+            IrCall c => c.Function + "(" + string.Join(", ", c.Args.Select(a => Print(a, slots))) + ")",
+            IrFilter f => f.Kind.ToString().ToLowerInvariant() + (slots ? "@" + f.Slot : "") + "(" + string.Join(", ", f.Args.Select(a => Print(a, slots))) + ")",
+            IrNetApply n => n.Net + "(" + Print(n.Input, slots) + ")",
             IrNoise n => n.Type.IsScalar ? "noise()" : "noise(" + n.Type.Shape[0] + ")",
             _ => "?",
         };
 
+        private static string Wrap(IrExpr e, bool slots) => e is IrBinary or IrSelect ? "(" + Print(e, slots) + ")" : Print(e, slots);
 
         private static string Number(double v)
         {

@@ -6,6 +6,12 @@ namespace AE.Dsl.IR
     /// <summary>The scalar meaning of each pure builtin: the reference the emitters must agree with.</summary>
     public static class Scalar
     {
+        /// <summary>
+        /// 2^53, the bound of an int: a 64-bit integer in every backend and a float64 in the interpreter, which holds every
+        /// integer exactly up to it. A default beyond it is AE0020; a value set beyond it on the command line is refused.
+        /// </summary>
+        public const long MaxExactInt = 9007199254740992;
+
         /// <summary>The meaning of a binary operator on two values (a bool as 1 or 0), for folding, the interpreter and the OpenCL host.</summary>
         public static double Binary(BinaryOp op, double x, double y) => op switch
         {

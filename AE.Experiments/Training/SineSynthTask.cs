@@ -35,12 +35,12 @@ namespace AE.Experiments.Training
         /// </summary>
         public Scoring Loss { get; set; } = Scoring.Mse;
 
-        public override string Settings => Loss == Scoring.Spectral ? " loss=spectral" : "";
+        public override string Settings => OwnLoss is string loss ? " loss=" + loss : "";
 
         private SpectralLoss? _spectral;
         private double[] _output = Array.Empty<double>(), _gradient = Array.Empty<double>();
 
-        public override bool ScoresOutputs => Loss == Scoring.Spectral;
+        public override string? OwnLoss => Loss == Scoring.Spectral ? ScoringNames[(int)Scoring.Spectral] : null;
 
         /// <summary>The spectral loss's frame (32 ms at 8 kHz, bins 31.25 Hz apart), taken every half frame.</summary>
         public const int SpectralFrame = 256;

@@ -71,7 +71,7 @@ namespace AE.Experiments.Training
             {
                 if (steps > 1) Task.WriteBatch(cell, epoch, s);
                 cell.Forward();
-                double loss = Task.ScoresOutputs ? Task.HostLoss(cell) : cell.Loss;
+                double loss = LossOfLastForward();
                 cell.ZeroGrad();
                 cell.Backward();
                 var grad = cell.GradientVector;
@@ -86,6 +86,9 @@ namespace AE.Experiments.Training
             return mean;
         }
 
+        /// <summary>The loss of the last forward pass: the task's own (its gradient then in the output gradients) or the cell's objective.</summary>
+        private double LossOfLastForward() => Task.ScoresOutputs ? Task.HostLoss(Cell) : Cell.Loss;
+
         /// <summary>A forward pass with the current parameters (over every mini-batch of an epoch for a task of several); its loss, their mean.</summary>
         public double Evaluate()
         {
@@ -93,14 +96,14 @@ namespace AE.Experiments.Training
             if (steps == 1)
             {
                 Cell.Forward();
-                return Task.ScoresOutputs ? Task.HostLoss(Cell) : Cell.Loss;
+                return LossOfLastForward();
             }
             double sum = 0;
             for (int s = 0; s < steps; s++)
             {
                 Task.WriteBatch(Cell, _curve.Count, s);
                 Cell.Forward();
-                sum += Cell.Loss;
+                sum += LossOfLastForward();
             }
             return sum / steps;
         }

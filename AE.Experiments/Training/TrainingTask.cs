@@ -73,10 +73,13 @@ namespace AE.Experiments.Training
         public abstract void Prepare<T>(ICell<T> cell, Random random) where T : unmanaged, IFloatingPointIeee754<T>;
 
         /// <summary>
-        /// Whether the task scores the outputs itself (<see cref="HostLoss"/>) rather than by the cell's objective, which
-        /// it then only requires to exist.
+        /// The name of the loss the task computes from the outputs itself (<see cref="HostLoss"/>), or null when the loss is
+        /// the cell's objective. A cell need not declare an objective for a task with a loss of its own.
         /// </summary>
-        public virtual bool ScoresOutputs => false;
+        public virtual string? OwnLoss => null;
+
+        /// <summary>Whether the task scores the outputs itself (<see cref="OwnLoss"/>) rather than by the cell's objective.</summary>
+        public bool ScoresOutputs => OwnLoss is not null;
 
         /// <summary>
         /// For a task that <see cref="ScoresOutputs"/>: the loss of the last forward pass, its gradient with respect to the

@@ -105,6 +105,7 @@ law MAlag = MA lagged;
         [InlineData("9007199254740992", 0)]
         [InlineData("9007199254740993", 2)]
         [InlineData("-9007199254740993", 2)]
+        [InlineData("-9223372036854775808", 2)]   // long.MinValue, whose magnitude no long holds
         public void An_int_set_beyond_2_to_the_53_is_refused_as_the_checker_refuses_such_a_default(string value, int exit)
         {
             using var dir = new TempDirectory();
