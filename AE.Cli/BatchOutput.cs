@@ -1,4 +1,5 @@
 using System.Globalization;
+using AE.Experiments;
 using AE.Engine;
 
 namespace AE.Cli
@@ -18,10 +19,10 @@ namespace AE.Cli
         {
             string where = " in " + db + " (batch " + result.Batch + ")";
             if (result.Interrupted)
-                context.Stderr.WriteLine("ae: interrupted; " + result.Stored.ToString(CultureInfo.InvariantCulture) + " of " + total.ToString(CultureInfo.InvariantCulture)
-                    + " runs are stored" + where + " (runs cut short with status interrupted); no table was printed");
+                context.Stderr.WriteLine("ae: interrupted; " + result.Stored.ToString(CultureInfo.InvariantCulture) + " of " + Plural.Count(total, "run")
+                    + (result.Stored == 1 ? " is stored" : " are stored") + where + " (runs cut short with status interrupted); no table was printed");
             else
-                context.Stderr.WriteLine("stored " + result.Stored.ToString(CultureInfo.InvariantCulture) + " runs" + where);
+                context.Stderr.WriteLine("stored " + Plural.Count(result.Stored, "run") + where);
         }
     }
 }

@@ -91,6 +91,11 @@ namespace AE.Cli
                 return ExitCodes.InternalError;
             }
 
+            // The table shows what ran; say so where it is not what was asked.
+            if (result.Threads != threads)
+                context.Stderr.WriteLine("ae: note: --threads " + threads + " is more than the batch (" + batch + "): " + result.Threads + " threads, one sample each");
+            if (checkpoint > 0 && result.CheckpointEvery != checkpoint)
+                context.Stderr.WriteLine("ae: note: --checkpoint " + checkpoint + " is more than the time (" + time + "): a state stored every " + result.CheckpointEvery + " steps");
             if (format == OutputFormat.Json) WriteJson(result, context.Stdout);
             else
             {

@@ -8,7 +8,7 @@ namespace AE.Cli
 {
     /// <summary>
     /// JSON output: <c>{"files": [...], "diagnostics": [{"id", "severity", "path", "line", "column",
-    /// "endLine", "endColumn", "message", "helpLink"}], "errors": N, "warnings": N}</c>, indented.
+    /// "end_line", "end_column", "message", "help_link"}], "errors": N, "warnings": N}</c>, indented.
     /// </summary>
     internal static class JsonOutput
     {
@@ -40,10 +40,10 @@ namespace AE.Cli
                     json.WriteString("path", d.Path);
                     json.WriteNumber("line", d.Start.Line);
                     json.WriteNumber("column", d.Start.Column);
-                    json.WriteNumber("endLine", d.End.Line);
-                    json.WriteNumber("endColumn", d.End.Column);
+                    json.WriteNumber("end_line", d.End.Line);
+                    json.WriteNumber("end_column", d.End.Column);
                     json.WriteString("message", d.Message);
-                    json.WriteString("helpLink", d.Descriptor.HelpLink);
+                    json.WriteString("help_link", d.Descriptor.HelpLink);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

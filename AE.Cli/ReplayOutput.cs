@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AE.Experiments;
 using AE.Experiments.Replay;
 using AE.Engine;
 
@@ -26,7 +27,7 @@ namespace AE.Cli
             var report = summary.Report;
             var golden = summary.Case;
             stdout.WriteLine(golden.Name + ": " + summary.Law + " (" + summary.LawFile + ") on " + golden.ProblemKind
-                + ", n = " + Int(golden.Theta0.Length) + ", " + Int(report.Steps) + " steps; tolerance " + report.Tolerance);
+                + ", n = " + Int(golden.Theta0.Length) + ", " + Int(report.Steps) + " " + Plural.Noun(report.Steps, "step") + "; tolerance " + report.Tolerance);
 
             var header = new[] { "column", "max abs dev", "at step", "max rel dev", "at step", "out of tolerance" };
             var rows = report.Columns.Select(c => new[]
@@ -52,7 +53,7 @@ namespace AE.Cli
         {
             int columns = report.Columns.Count;
             if (report.Within)
-                return "ok: all " + Int(columns) + " columns within tolerance at every one of " + Int(report.Steps) + " steps";
+                return "ok: " + (columns == 1 ? "the column" : "all " + Int(columns) + " columns") + " within tolerance at every one of " + Int(report.Steps) + " " + Plural.Noun(report.Steps, "step");
             var failed = report.Failed;
             var first = report.FirstFailure!;
             return "FAIL: " + Int(failed.Count) + " of " + Int(columns) + " columns out of tolerance (" + string.Join(", ", failed.Select(c => c.Column))
@@ -86,9 +87,9 @@ namespace AE.Cli
         };
 
         /// <summary>
-        /// <c>{"case", "law", "lawFile", "problem", "dimension", "steps", "tolerance": {"rel", "abs"},
-        /// "within", "columns": [{"column", "source", "maxAbs", "maxAbsStep", "maxRel", "maxRelStep",
-        /// "failures", "firstFailure": null | {"step", "expected", "actual"}, "within"}]}</c>. Non-finite
+        /// <c>{"case", "law", "law_file", "problem", "dimension", "steps", "tolerance": {"rel", "abs"},
+        /// "within", "columns": [{"column", "source", "max_abs", "max_abs_step", "max_rel", "max_rel_step",
+        /// "failures", "first_failure": null | {"step", "expected", "actual"}, "within"}]}</c>. Non-finite
         /// numbers are the strings <c>"Infinity"</c>, <c>"-Infinity"</c>, <c>"NaN"</c>.
         /// </summary>
         public static void WriteJson(ReplaySummary summary, TextWriter stdout)
@@ -100,7 +101,7 @@ namespace AE.Cli
                 json.WriteStartObject();
                 json.WriteString("case", summary.Case.Name);
                 json.WriteString("law", summary.Law);
-                json.WriteString("lawFile", summary.LawFile);
+                json.WriteString("law_file", summary.LawFile);
                 json.WriteString("problem", summary.Case.ProblemKind);
                 json.WriteNumber("dimension", summary.Case.Theta0.Length);
                 json.WriteNumber("steps", report.Steps);
@@ -115,15 +116,15 @@ namespace AE.Cli
                     json.WriteStartObject();
                     json.WriteString("column", c.Column);
                     json.WriteString("source", c.Source);
-                    Json.Number(json, "maxAbs", c.MaxAbs);
-                    json.WriteNumber("maxAbsStep", c.MaxAbsStep);
-                    Json.Number(json, "maxRel", c.MaxRel);
-                    json.WriteNumber("maxRelStep", c.MaxRelStep);
+                    Json.Number(json, "max_abs", c.MaxAbs);
+                    json.WriteNumber("max_abs_step", c.MaxAbsStep);
+                    Json.Number(json, "max_rel", c.MaxRel);
+                    json.WriteNumber("max_rel_step", c.MaxRelStep);
                     json.WriteNumber("failures", c.Failures);
-                    if (c.Within) json.WriteNull("firstFailure");
+                    if (c.Within) json.WriteNull("first_failure");
                     else
                     {
-                        json.WriteStartObject("firstFailure");
+                        json.WriteStartObject("first_failure");
                         json.WriteNumber("step", c.FirstFailureStep);
                         Json.Number(json, "expected", c.FirstFailureExpected);
                         Json.Number(json, "actual", c.FirstFailureActual);

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using AE.Experiments;
 using AE.Cli.Plots;
 using AE.Cli.Report;
 using Microsoft.Data.Sqlite;
@@ -87,8 +88,8 @@ namespace AE.Cli
             string page = Path.Combine(options.OutDir, PageFile);
             byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, plots));
             OutputFiles.WriteBytes(page, html);
-            context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + runs.Count.ToString(CultureInfo.InvariantCulture)
-                + " runs, " + plots.Count.ToString(CultureInfo.InvariantCulture) + " plotted");
+            context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + Plural.Count(runs.Count, "run")
+                + ", " + plots.Count.ToString(CultureInfo.InvariantCulture) + " plotted");
             return ExitCodes.Success;
         }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using AE.Experiments;
 using AE.Cli.Plots;
 using AE.Experiments.Machine;
 using AE.Experiments.Training;
@@ -170,7 +171,7 @@ namespace AE.Cli
             WriteSummary(context.Stdout, law, record, id, dbShown, written);
             if (interrupted)
             {
-                context.Stderr.WriteLine("ae: interrupted after " + run.StepsTaken.ToString(CultureInfo.InvariantCulture) + " steps; the partial run is stored in "
+                context.Stderr.WriteLine("ae: interrupted after " + Plural.Count(run.StepsTaken, "step") + "; the partial run is stored in "
                     + dbShown + " as run " + id.ToString(CultureInfo.InvariantCulture) + " with status interrupted"
                     + (checkpointPath is null ? "" : "; resume with --resume " + Experiment.Display(checkpointPath, context.CurrentDirectory)));
                 return ExitCodes.Interrupted;
@@ -183,7 +184,7 @@ namespace AE.Cli
         {
             var run = record.Run;
             stdout.WriteLine(law.Name + " (" + law.FilePath + ") on " + run.TaskName + ", seed " + run.Seed.ToString(CultureInfo.InvariantCulture)
-                + ", budget " + Int(run.MaxSteps) + " steps");
+                + ", budget " + Int(run.MaxSteps) + " " + Plural.Noun(run.MaxSteps, "step"));
             if (law.Settings.Count > 0) stdout.WriteLine("settings: " + string.Join(", ", law.Settings.Select(s => s.Name + "=" + s.Text)));
             if (record.Ablated.Count > 0) stdout.WriteLine("ablated: " + string.Join(", ", record.Ablated));
             string target = "target " + G(run.TargetLoss) + (run.OptimumLoss is double opt ? ", optimum " + G(opt) : "");
@@ -218,11 +219,11 @@ namespace AE.Cli
 
         private static string StopText(MachineRun run) => run.Stop switch
         {
-            StopReason.Accepted => "accepted (" + (run.Accept == AcceptReason.GammaV ? "gamma/V" : "target") + ") after " + Int(run.StepsTaken) + " steps",
-            StopReason.BudgetExhausted => "budget exhausted after " + Int(run.StepsTaken) + " steps",
-            StopReason.Diverged => "diverged after " + Int(run.StepsTaken) + " steps",
-            StopReason.NonFinite => "non-finite value after " + Int(run.StepsTaken) + " steps",
-            StopReason.Cancelled => "interrupted after " + Int(run.StepsTaken) + " steps",
+            StopReason.Accepted => "accepted (" + (run.Accept == AcceptReason.GammaV ? "gamma/V" : "target") + ") after " + Int(run.StepsTaken) + " " + Plural.Noun(run.StepsTaken, "step"),
+            StopReason.BudgetExhausted => "budget exhausted after " + Int(run.StepsTaken) + " " + Plural.Noun(run.StepsTaken, "step"),
+            StopReason.Diverged => "diverged after " + Int(run.StepsTaken) + " " + Plural.Noun(run.StepsTaken, "step"),
+            StopReason.NonFinite => "non-finite value after " + Int(run.StepsTaken) + " " + Plural.Noun(run.StepsTaken, "step"),
+            StopReason.Cancelled => "interrupted after " + Int(run.StepsTaken) + " " + Plural.Noun(run.StepsTaken, "step"),
             _ => run.Stop.ToString(),
         };
 

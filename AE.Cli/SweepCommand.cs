@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AE.Experiments;
 using AE.Cluster;
 using AE.Engine;
 using AE.Experiments.Machine;
@@ -219,7 +220,7 @@ namespace AE.Cli
         internal static void WriteTable(ExperimentLaw law, IReadOnlyList<SweepRow> rows, IReadOnlyList<double> grid, int seeds, double decades, long budget, bool taskBudgets,
             IReadOnlyList<BaselineSpec> baselines, TextWriter stdout)
         {
-            stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + grid.Count.ToString(CultureInfo.InvariantCulture) + " rates log-spaced over "
+            stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + Plural.Count(grid.Count, "rate") + " log-spaced over "
                 + decades.ToString("G4", CultureInfo.InvariantCulture) + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]) + "; "
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture)) + "; "
                 + (taskBudgets ? "each task's own step budget" : "budget " + budget.ToString(CultureInfo.InvariantCulture) + " steps")

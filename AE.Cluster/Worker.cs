@@ -47,7 +47,7 @@ namespace AE.Cluster
             await host.StartAsync(stop).ConfigureAwait(false);
             say("ae worker " + index + " of the cluster " + spec + ": silo port " + spec.SiloPort(index) + ", gateway port " + spec.GatewayPort(index)
                 + (index == 0 ? " (the primary: the others join it, clients connect to it)" : ", joined the primary at port " + spec.SiloPort(0)) + "; Ctrl-C stops it");
-            void Started(WireBatch part, Orleans.Runtime.SiloAddress silo) => say("running " + part.Jobs.Length + " runs of " + part.Batch);
+            void Started(WireBatch part, Orleans.Runtime.SiloAddress silo) => say("running " + AE.Experiments.Plural.Count(part.Jobs.Length, "run") + " of " + part.Batch);
             void SwarmStarted(WireSwarm swarm, Orleans.Runtime.SiloAddress silo) => say("running a swarm of " + swarm.Settings.Members + " members, seed " + swarm.Seed + ", of " + swarm.Batch);
             BatchGrain.Started += Started;
             SwarmGrain.Started += SwarmStarted;

@@ -30,6 +30,7 @@ namespace AE.Cli.Report
         /// <summary>Opens <paramref name="path"/>; a missing file, a file that is not SQLite or a database without the run store's tables and schema version is a <see cref="CliException"/>.</summary>
         public static StoredRuns Open(string path)
         {
+            if (Directory.Exists(path)) throw new CliException("'" + path + "' is a folder; name the run store's file in it, such as " + Path.Combine(path, "ae-runs.db"));
             if (!File.Exists(path)) throw new CliException("no database '" + path + "'");
             var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
             var connection = new SqliteConnection(builder.ToString());
@@ -59,7 +60,8 @@ namespace AE.Cli.Report
             catch (SqliteException ex)
             {
                 connection.Dispose();
-                throw new CliException("'" + path + "' is not a run store: " + ex.Message.Replace('\n', ' '), ex);
+                // SQLITE_NOTADB (26): say it in words, not as SQLite's error number.
+                throw new CliException("'" + path + "' is not a run store: " + (ex.SqliteErrorCode == 26 ? "not an SQLite database" : ex.Message.Replace('\n', ' ')), ex);
             }
             catch
             {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using AE.Experiments.Replay;
 
 namespace AE.Experiments.Cells
 {
@@ -67,7 +68,7 @@ namespace AE.Experiments.Cells
         {
             JsonDocument doc;
             try { doc = JsonDocument.Parse(json); }
-            catch (JsonException ex) { throw new CellReferenceException(displayPath + ": not valid JSON: " + ex.Message, ex); }
+            catch (JsonException ex) { throw new CellReferenceException(displayPath + ": " + JsonFields.NotValid(ex), ex); }
             using (doc)
             {
                 var root = doc.RootElement;

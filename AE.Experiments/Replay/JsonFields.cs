@@ -34,13 +34,23 @@ namespace AE.Experiments.Replay
             }
             catch (JsonException ex)
             {
-                string message = ex.Message;
-                int at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-                if (at > 0) message = message.Substring(0, at);
-                string where = ex.LineNumber is long line ? " at line " + (line + 1).ToString(CultureInfo.InvariantCulture)
-                    + (ex.BytePositionInLine is long col ? ", column " + (col + 1).ToString(CultureInfo.InvariantCulture) : "") : "";
-                throw new GoldenCaseException(_file + ": not valid JSON" + where + ": " + GoldenCase.OneLine(message).TrimEnd('.'), ex);
+                throw new GoldenCaseException(_file + ": " + NotValid(ex), ex);
             }
+        }
+
+        /// <summary>
+        /// "not valid JSON at line L, column C: what": the parser's position 1-based, in the words of the other messages,
+        /// instead of .NET's "LineNumber: 0 | BytePositionInLine: 300." (column C counts bytes, as the parser does).
+        /// </summary>
+        public static string NotValid(JsonException ex)
+        {
+            if (ex is null) throw new ArgumentNullException(nameof(ex));
+            string message = ex.Message;
+            int at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (at > 0) message = message.Substring(0, at);
+            string where = ex.LineNumber is long line ? " at line " + (line + 1).ToString(CultureInfo.InvariantCulture)
+                + (ex.BytePositionInLine is long col ? ", column " + (col + 1).ToString(CultureInfo.InvariantCulture) : "") : "";
+            return "not valid JSON" + where + ": " + GoldenCase.OneLine(message).TrimEnd('.');
         }
 
         public JsonElement Required(JsonElement obj, string name, string path)

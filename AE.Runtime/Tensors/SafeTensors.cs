@@ -176,7 +176,7 @@ namespace AE.Runtime.Tensors
 
             JsonDocument doc;
             try { doc = JsonDocument.Parse(header.ToArray()); }
-            catch (JsonException ex) { throw Bad("the header is not JSON: " + ex.Message.Split('\n')[0].TrimEnd()); }
+            catch (JsonException ex) { throw Bad("the header is not JSON" + (ex.BytePositionInLine is long at ? " at byte " + (at + 1) : "") + ": " + ex.Message.Split(" LineNumber:")[0].Split('\n')[0].TrimEnd().TrimEnd('.')); }
             using (doc)
             {
                 if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad("the header is not a JSON object");

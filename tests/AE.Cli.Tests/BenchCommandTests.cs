@@ -91,6 +91,25 @@ namespace AE.Cli.Tests
             Assert.Equal(0, root.GetProperty("allocated_bytes").GetInt64());
         }
 
+        /// <summary>More threads than samples, or a checkpoint interval past the sequence: the row says what ran, and stderr says it differs from what was asked.</summary>
+        [Fact]
+        public void A_cell_bench_says_when_it_runs_fewer_threads_or_a_shorter_checkpoint_than_asked()
+        {
+            var (exit, stdout, stderr) = ProcessTests.RunAe(Repo.Root, "bench", "cells/residual_dynamics.ae", "--batch", "2", "--time", "5", "--dtype", "f64",
+                "--threads", "4", "--checkpoint", "9", "--format", "json", "--min-time-ms", "20");
+            Assert.True(exit == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Equal(2, json.RootElement.GetProperty("threads").GetInt32());
+            Assert.Equal(5, json.RootElement.GetProperty("checkpoint_every").GetInt32());
+            Assert.Contains("ae: note: --threads 4 is more than the batch (2): 2 threads, one sample each", stderr, StringComparison.Ordinal);
+            Assert.Contains("ae: note: --checkpoint 9 is more than the time (5): a state stored every 5 steps", stderr, StringComparison.Ordinal);
+
+            var asked = ProcessTests.RunAe(Repo.Root, "bench", "cells/residual_dynamics.ae", "--batch", "2", "--time", "5", "--dtype", "f64",
+                "--threads", "2", "--checkpoint", "5", "--format", "json", "--min-time-ms", "20");
+            Assert.True(asked.ExitCode == 0, asked.Stderr);
+            Assert.DoesNotContain("note:", asked.Stderr, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void A_cell_bench_with_a_bad_option_is_one_line_and_exit_2()
         {

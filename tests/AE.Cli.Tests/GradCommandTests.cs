@@ -132,6 +132,20 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void A_truncated_reference_names_the_line_and_column_where_it_breaks()
+        {
+            using var dir = new TempDirectory();
+            // Cut before the object closes: the parser stops at the end of what is left, line 1, one column past its last byte.
+            string text = "{\"cell\": \"AMELayer (seed 000)\", \"tol\": 1.25";
+            dir.Write("cut.json", text);
+            var r = Cli.Run(dir.Path, "grad", Path.Combine(Repo.Root, "cells", "ame_layer.ae"), "cut.json");
+            Assert.Equal(2, r.ExitCode);
+            var line = Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: error: cut.json: not valid JSON at line 1, column " + (text.Length + 1) + ": ", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("LineNumber", line, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void Help_names_the_exit_codes()
         {
             var r = Cli.Run(Repo.Root, "grad", "--help");

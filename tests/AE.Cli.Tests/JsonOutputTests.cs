@@ -34,10 +34,10 @@ namespace AE.Cli.Tests
             Assert.Equal("laws/a.ae", first.GetProperty("path").GetString());
             Assert.Equal(1, first.GetProperty("line").GetInt32());
             Assert.Equal(15, first.GetProperty("column").GetInt32());
-            Assert.Equal(1, first.GetProperty("endLine").GetInt32());
-            Assert.Equal(16, first.GetProperty("endColumn").GetInt32());
+            Assert.Equal(1, first.GetProperty("end_line").GetInt32());
+            Assert.Equal(16, first.GetProperty("end_column").GetInt32());
             Assert.Equal("Expected a param name, found '='", first.GetProperty("message").GetString());
-            Assert.Equal("docs/diagnostics.md#ae0004", first.GetProperty("helpLink").GetString());
+            Assert.Equal("docs/diagnostics.md#ae0004", first.GetProperty("help_link").GetString());
 
             var second = diagnostics[1];
             Assert.Equal("AE0001", second.GetProperty("id").GetString());
@@ -57,7 +57,7 @@ namespace AE.Cli.Tests
             using var doc = JsonDocument.Parse(r.Stdout);
             Assert.Equal(new[] { "files", "diagnostics", "errors", "warnings" }, doc.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
             Assert.Equal(
-                new[] { "id", "severity", "path", "line", "column", "endLine", "endColumn", "message", "helpLink" },
+                new[] { "id", "severity", "path", "line", "column", "end_line", "end_column", "message", "help_link" },
                 doc.RootElement.GetProperty("diagnostics")[0].EnumerateObject().Select(p => p.Name).ToArray());
         }
 

@@ -95,7 +95,7 @@ namespace AE.Cli.Tests
             Assert.Equal(new[] { "loss", "T", "V", "S", "rho", "alpha", "mu", "sigma", "gamma", "gnorm", "theta0", "theta1" },
                 columns.Select(c => c.GetProperty("column").GetString()));
             Assert.Equal("signal L", columns[0].GetProperty("source").GetString());
-            Assert.All(columns, c => Assert.Equal(JsonValueKind.Null, c.GetProperty("firstFailure").ValueKind));
+            Assert.All(columns, c => Assert.Equal(JsonValueKind.Null, c.GetProperty("first_failure").ValueKind));
         }
 
         [Fact]

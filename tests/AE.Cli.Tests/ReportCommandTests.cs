@@ -126,7 +126,12 @@ namespace AE.Cli.Tests
             dir.Write("text.db", "not a database\n");
             var text = Cli.Run(dir.Path, "report", "text.db");
             Assert.Equal(2, text.ExitCode);
-            Assert.StartsWith("ae: error: '" + Path.Combine(dir.Path, "text.db") + "' is not a run store", Assert.Single(text.StderrLines), StringComparison.Ordinal);
+            Assert.Equal(new[] { "ae: error: '" + Path.Combine(dir.Path, "text.db") + "' is not a run store: not an SQLite database" }, text.StderrLines);
+
+            Directory.CreateDirectory(Path.Combine(dir.Path, "runs"));
+            var folder = Cli.Run(dir.Path, "report", "runs");
+            Assert.Equal(2, folder.ExitCode);
+            Assert.Equal(new[] { "ae: error: '" + Path.Combine(dir.Path, "runs") + "' is a folder; name the run store's file in it, such as " + Path.Combine(dir.Path, "runs", "ae-runs.db") }, folder.StderrLines);
 
             string other = Path.Combine(dir.Path, "other.db");
             Sql(other, "CREATE TABLE runs (id INTEGER);");
