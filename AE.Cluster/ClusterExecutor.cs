@@ -121,7 +121,7 @@ namespace AE.Cluster
                 return true;
             }
 
-            public override string Redone(string why) => "a worker was lost (" + why + "); redoing " + Jobs.Length + " runs elsewhere";
+            public override string Redone(string why) => "a worker was lost (" + why + "); redoing " + AE.Experiments.Plural.Count(Jobs.Length, "run") + " elsewhere";
 
             public override void Restart() => _done = 0;
         }
