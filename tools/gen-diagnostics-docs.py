@@ -1011,9 +1011,8 @@ first construct the backend does not support. So far:
 
 - laws: nets, filters over vectors (`ema`, `lp`, `prev`, `latch` of a vector), `softmax`,
   `concat`, `logsumexp` inside a fused law, a filter update needed by two passes over the vectors;
-- cells: filters of any kind, `when` blocks (a conditional expression `c ? a : b` is emitted),
-  `noise()` (a cell takes its draws as inputs), `min`, `max` and `cosine` over a vector, states that
-  are not real.
+- cells: filters of any kind, `noise()` (a cell takes its draws as inputs), states that are not
+  real.
 
 It is a warning: the unit is valid AE and runs in the reference interpreter; only its C# type is
 not generated. For example a cell with a low-pass filter, `m = lp(0.9, x);`, gives

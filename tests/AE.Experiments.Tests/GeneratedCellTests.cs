@@ -121,6 +121,50 @@ namespace AE.Experiments.Tests
         }
 
         /// <summary>
+        /// 'when' (a chain with else, on a vector state and an accumulator, a condition on the step and one on a value),
+        /// cosine (a zero vector included, where it is 0 with no gradient) and min / max over a vector (ties split the
+        /// gradient), against the reference adjoint.
+        /// </summary>
+        [Theory]
+        [InlineData(2, 9, 41)]
+        [InlineData(5, 6, 42)]
+        [InlineData(19, 4, 43)]
+        public void Generated_adjoint_agrees_with_the_reference_adjoint_on_when_cosine_min_and_max(int batch, int time, int seed)
+        {
+            const string text = """
+                cell Branches {
+                  param k: real[3] = 0.5;
+                  input x: real[3];
+                  input s: real;
+                  state h: real[3] = 0;
+                  state z: real = 0.1;
+                  acc push: real[3] = 0;
+                  signal y: real[3], e: real;
+                  rule drive {
+                    push += 0.3 * x;
+                  }
+                  rule gate {
+                    when s > 0.2 {
+                      h' = 0.8 * h + push * k;
+                      push += h * 0.1;
+                    } else when step % 2 == 0 {
+                      h' = h - 0.1 * x * max(x) + 0.05 * min(h);
+                    } else {
+                      z' = 0.9 * z + 0.1 * cosine(h, x);
+                    }
+                  }
+                  update {
+                    y = h' * (1 + z') + push + cosine(h, 0 * x) + max(concat(h', 0 * x));
+                    e = min(y) + mean(y);
+                  }
+                }
+                """;
+            var result = AeCompiler.Check(SourceFile.FromBytes("branches.ae", System.Text.Encoding.UTF8.GetBytes(text)));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            AgreesWithTheReference(EmitTarget.Of(result.Program!).Single(), batch, time, seed);
+        }
+
+        /// <summary>
         /// A cell named as the type parameter of every cell type (emitted as <c>T_&lt;T&gt;</c>), whose vector states start
         /// at a constant and at a param's default: it compiles, starts there in every sample, and agrees with the reference.
         /// </summary>

@@ -466,6 +466,9 @@ namespace AE.Dsl.Emit.Cells
                     w.Line($"T m = T.NegativeInfinity, s = T.Zero; for (int i = 0; i < {n}; i++) m = T.Max(m, {x});");
                     w.Line($"for (int i = 0; i < {n}; i++) s += T.Exp({x} - m); {result} = m + T.Log(s);");
                     break;
+                // NaN anywhere gives NaN, as the interpreter's Math.Max and Math.Min.
+                case "max": w.Line($"T m = T.NegativeInfinity; for (int i = 0; i < {n}; i++) m = T.Max(m, {x}); {result} = m;"); break;
+                case "min": w.Line($"T m = T.PositiveInfinity; for (int i = 0; i < {n}; i++) m = T.Min(m, {x}); {result} = m;"); break;
                 default: throw new EmitNotSupportedException($"'{v.Function}' is not emitted by the cell backend yet");
             }
         }
@@ -656,6 +659,11 @@ namespace AE.Dsl.Emit.Cells
                 }
                 case "norm": if (tx != null) w.Line($"if ({y} != T.Zero) for (int i = 0; i < {n}; i++) {tx} += g * {x} / {y};"); break;
                 case "logsumexp": if (tx != null) w.Line($"for (int i = 0; i < {n}; i++) {tx} += g * T.Exp({x} - {y});"); break;
+                case "max":
+                case "min":
+                    // Split evenly among the elements equal to the extreme (PyTorch's evenly_distribute_backward, as Derivatives).
+                    if (tx != null) w.Line($"int ties = 0; for (int i = 0; i < {n}; i++) if ({x} == {y}) ties++; for (int i = 0; i < {n}; i++) if ({x} == {y}) {tx} += g / T.CreateTruncating(ties);");
+                    break;
             }
         }
     }

@@ -177,8 +177,43 @@ namespace AE.Dsl.Emit.Cells
                     _names[a.Name] = new ValueArg(Add(CellOp.Binary, Length(type), false, EqArray.Of(acc, LowerExpr(a.Value)), binary: BinaryOp.Add).Id);
                     break;
                 }
-                case IrWhen:
-                    throw new EmitNotSupportedException("a 'when' block; the cell backend emits rules without 'when' so far (a conditional expression c ? a : b is emitted)");
+                case IrWhen w:
+                    LowerWhen(w);
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// A 'when' as selects: both blocks are lowered from the same values, and each next state or accumulator that
+        /// they leave different becomes <c>c ? then : else</c>. Its derivative is the select's, to the branch taken, which
+        /// is the language's rule for 'when'; inside 'when' only <c>x' =</c> and <c>+=</c> stand (AE0015), so nothing else
+        /// can differ.
+        /// </summary>
+        private void LowerWhen(IrWhen w)
+        {
+            var condition = LowerExpr(w.Condition);
+            if (condition is LiteralArg taken)
+            {
+                foreach (var stmt in taken.Value != 0 ? w.Then : w.Else) LowerStatement(stmt);
+                return;
+            }
+            var before = (Names: new Dictionary<string, CellArg>(_names, StringComparer.Ordinal), Next: new Dictionary<string, CellArg>(_next, StringComparer.Ordinal));
+            foreach (var stmt in w.Then) LowerStatement(stmt);
+            var then = (Names: new Dictionary<string, CellArg>(_names, StringComparer.Ordinal), Next: new Dictionary<string, CellArg>(_next, StringComparer.Ordinal));
+            Restore(_names, before.Names);
+            Restore(_next, before.Next);
+            foreach (var stmt in w.Else) LowerStatement(stmt);
+            foreach (var st in Unit.States)
+                if (!then.Next[st.Name].Equals(_next[st.Name]))
+                    _next[st.Name] = Value(CellOp.Select, st.Type, EqArray.Of(condition, then.Next[st.Name], _next[st.Name]));
+            foreach (var acc in Unit.Accs)
+                if (!then.Names[acc.Name].Equals(_names[acc.Name]))
+                    _names[acc.Name] = Value(CellOp.Select, acc.Type, EqArray.Of(condition, then.Names[acc.Name], _names[acc.Name]));
+
+            static void Restore(Dictionary<string, CellArg> map, Dictionary<string, CellArg> saved)
+            {
+                map.Clear();
+                foreach (var entry in saved) map[entry.Key] = entry.Value;
             }
         }
 
@@ -229,7 +264,7 @@ namespace AE.Dsl.Emit.Cells
                     if (c.Function == "softmax") return Value(CellOp.Softmax, c.Type, EqArray.Of(args), function: c.Function);
                     if (Derivatives.IsVectorFunction(c.Function, args.Length))
                     {
-                        if (c.Function is "cosine" or "min" or "max") throw new EmitNotSupportedException($"'{c.Function}' over a vector is not emitted by the cell backend yet");
+                        if (c.Function == "cosine") return Cosine(c, args);
                         // A reduction reads whole vectors per sample: a param or a literal argument becomes a value first.
                         return Value(CellOp.Reduce, c.Type, EqArray.Of(args.Select((a, k) => (CellArg)Materialize(a, Length(c.Args[k].Type), false)).ToArray()), function: c.Function);
                     }
@@ -261,6 +296,27 @@ namespace AE.Dsl.Emit.Cells
                 default:
                     throw new EmitNotSupportedException("the IR node " + e.GetType().Name);
             }
+        }
+
+        /// <summary>
+        /// cosine(a, b) as dot(a, b) / (norm(a) norm(b)), and 0 where either norm is 0 with no gradient there (the
+        /// language's definition, in the interpreter's order of operations): a select on the norms being 0, over a
+        /// division whose denominator is 1 in that case, so that neither pass meets 0 / 0.
+        /// </summary>
+        private CellArg Cosine(IrCall c, CellArg[] args)
+        {
+            var a = Materialize(args[0], Length(c.Args[0].Type), false);
+            var b = Materialize(args[1], Length(c.Args[1].Type), false);
+            var dot = Value(CellOp.Reduce, IrType.Real, EqArray.Of<CellArg>(a, b), function: "dot");
+            var na = Value(CellOp.Reduce, IrType.Real, EqArray.Of<CellArg>(a), function: "norm");
+            var nb = Value(CellOp.Reduce, IrType.Real, EqArray.Of<CellArg>(b), function: "norm");
+            var product = Value(CellOp.Binary, IrType.Real, EqArray.Of<CellArg>(na, nb), binary: BinaryOp.Mul);
+            var zero = Value(CellOp.Binary, IrType.Bool, EqArray.Of<CellArg>(
+                Value(CellOp.Binary, IrType.Bool, EqArray.Of<CellArg>(na, new LiteralArg(0)), binary: BinaryOp.Eq),
+                Value(CellOp.Binary, IrType.Bool, EqArray.Of<CellArg>(nb, new LiteralArg(0)), binary: BinaryOp.Eq)), binary: BinaryOp.Or);
+            var denominator = Value(CellOp.Select, IrType.Real, EqArray.Of<CellArg>(zero, new LiteralArg(1), product));
+            var quotient = Value(CellOp.Binary, IrType.Real, EqArray.Of<CellArg>(dot, denominator), binary: BinaryOp.Div);
+            return Value(CellOp.Select, IrType.Real, EqArray.Of<CellArg>(zero, new LiteralArg(0), quotient));
         }
 
         private ValueArg Value(CellOp op, IrType type, EqArray<CellArg> args, string? function = null, BinaryOp binary = BinaryOp.Add) =>

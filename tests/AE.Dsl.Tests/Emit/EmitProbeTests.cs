@@ -28,12 +28,12 @@ namespace AE.Dsl.Tests.Emit
             }
             """;
 
-        /// <summary>Units the C# backend refuses, one per limit, and units it emits.</summary>
+        /// <summary>Units the C# backend refuses, one per limit, and units it emits (some of which it once refused).</summary>
         public static TheoryData<string, string> Programs() => new()
         {
             { "filter in a cell", CellWithFilter },
-            { "when in a cell", "cell W {\n  input x: real[2];\n  state s: real[2] = 0;\n  update {\n    s' = 0.5 * s + x;\n    when step > 3 { s' = s' * 0.9; }\n  }\n}\n" },
-            { "vector max in a cell", "cell M {\n  input x: real[2];\n  state s: real[2] = 0;\n  update { s' = 0.5 * s + x * max(x); }\n}\n" },
+            { "when in a cell, emitted as selects", "cell W {\n  input x: real[2];\n  state s: real[2] = 0;\n  update {\n    s' = 0.5 * s + x;\n    when step > 3 { s' = s' * 0.9; }\n  }\n}\n" },
+            { "vector max in a cell, emitted", "cell M {\n  input x: real[2];\n  state s: real[2] = 0;\n  update { s' = 0.5 * s + x * max(x); }\n}\n" },
             { "noise in a cell", "cell N {\n  input x: real[2];\n  state s: real[2] = 0;\n  update { s' = 0.5 * s + x + 0.01 * noise(2); }\n}\n" },
             { "softmax in a law", "law S {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  coeff alpha in [1e-4, 1] = 0.1;\n  update { theta' = theta - alpha * softmax(grad) * loss; }\n}\n" },
             { "vector prev in a law", "law P {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  coeff alpha in [1e-4, 1] = 0.1;\n  update { theta' = theta - alpha * (grad + prev(grad, grad)) + 0 * loss; }\n}\n" },
