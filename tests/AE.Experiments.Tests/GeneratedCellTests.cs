@@ -165,6 +165,35 @@ namespace AE.Experiments.Tests
         }
 
         /// <summary>
+        /// A guard: the branch not taken divides by 0 or takes the log of 0, the taken one is finite. The reference
+        /// evaluates the taken branch only; the generated cell evaluates both and selects, and its gradient must still be
+        /// the taken branch's alone (no NaN from 0 / 0 in the other).
+        /// </summary>
+        [Theory]
+        [InlineData(3, 5, 51)]
+        [InlineData(17, 4, 52)]
+        public void A_guard_against_zero_keeps_the_gradient_finite(int batch, int time, int seed)
+        {
+            const string text = """
+                cell Guard {
+                  input x: real[3];
+                  input s: real;
+                  state h: real[3] = 0.5;
+                  signal y: real[3];
+                  update {
+                    d = max(s, 0);
+                    h' = d > 0 ? h / d + log(d) : h * 0.9;
+                    when d > 0 { h' = h' + x / d; } else { h' = h' + x; }
+                    y = h';
+                  }
+                }
+                """;
+            var result = AeCompiler.Check(SourceFile.FromBytes("guard.ae", System.Text.Encoding.UTF8.GetBytes(text)));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            AgreesWithTheReference(EmitTarget.Of(result.Program!).Single(), batch, time, seed);
+        }
+
+        /// <summary>
         /// A cell named as the type parameter of every cell type (emitted as <c>T_&lt;T&gt;</c>), whose vector states start
         /// at a constant and at a param's default: it compiles, starts there in every sample, and agrees with the reference.
         /// </summary>
