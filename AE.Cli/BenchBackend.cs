@@ -24,7 +24,8 @@ namespace AE.Cli
     /// <summary>What <c>ae bench</c> asks a backend for: the law (file, name, <c>--set</c> values) and the threads.</summary>
     /// <param name="LawPaths">the .ae files as given, or the default law's path</param>
     /// <param name="LawName">the law or variant, or null for the file's first law of the optimizer shape</param>
-    internal sealed record BenchRequest(IReadOnlyList<string> LawPaths, string? LawName, IReadOnlyList<ParamSetting> Settings, int Threads, CliContext Context);
+    /// <param name="Smallest">the smallest size to be timed: the law is checked against its settings at that size (a law whose dims need n of 4 or more cannot be built at 1)</param>
+    internal sealed record BenchRequest(IReadOnlyList<string> LawPaths, string? LawName, IReadOnlyList<ParamSetting> Settings, int Threads, CliContext Context, int Smallest);
 
     /// <summary>
     /// A way to run a law's steps that <c>ae bench</c> can time: the C# law on the CPU, or (later) a device.
@@ -114,8 +115,8 @@ namespace AE.Cli
 
         public static CpuBenchBackend Create(BenchRequest request)
         {
-            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: 1);
-            var probe = law.Create(1, 0);
+            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest);
+            var probe = law.Create(request.Smallest, 0);
             int threads = SetThreads(probe, request.Threads);
             if (threads != request.Threads)
                 request.Context.Stderr.WriteLine("ae: note: " + law.Name + " " + (HasMaxThreads(probe) ? "runs on " + Int(threads) : "has no MaxThreads and runs on 1")

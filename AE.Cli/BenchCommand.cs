@@ -117,7 +117,7 @@ namespace AE.Cli
                 throw CliException.BadUsage("invalid value '" + backendName + "' for '--backend'; expected " + BenchBackends.Expected, Name);
 
             IReadOnlyList<string> lawPaths = parsed.Positionals.Count > 0 ? parsed.Positionals : new[] { ReplayCommand.FindDefaultLaw(context.CurrentDirectory, "as the argument ('ae bench path/to/law.ae')") };
-            var backend = BenchBackends.Create(backendName, new BenchRequest(lawPaths, parsed.Value("--name"), settings, threads, context));
+            var backend = BenchBackends.Create(backendName, new BenchRequest(lawPaths, parsed.Value("--name"), settings, threads, context, sizes.Min()));
             double copy = backend.CopyBandwidth();
 
             var results = new List<BenchResult>();

@@ -40,7 +40,7 @@ namespace AE.Cli
 
         public static IlgpuBenchBackend Create(BenchRequest request)
         {
-            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: 1);
+            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest);
             var accelerator = IlgpuReplay.Guard(law.Name, () => IlgpuDevices.Default);
             if (request.Threads != 1) request.Context.Stderr.WriteLine("ae: note: --threads does not apply to the ILGPU backend (the device runs the step)");
             if (IlgpuDevices.IsSimulator(accelerator)) request.Context.Stderr.WriteLine("ae: note: ILGPU runs on its CPU simulator here (no CUDA or OpenCL device it accepts): figures of the simulator, not of a GPU");

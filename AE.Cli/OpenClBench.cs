@@ -37,7 +37,7 @@ namespace AE.Cli
 
         public static OpenClBenchBackend Create(BenchRequest request)
         {
-            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: 1);
+            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest);
             try
             {
                 OpenClPlatform.DefaultDevice();

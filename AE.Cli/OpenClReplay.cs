@@ -35,6 +35,11 @@ namespace AE.Cli
             {
                 throw new CliException(ex.Message, ex);
             }
+            catch (OpenClException ex)
+            {
+                // The device's compiler refused the program (or the device failed): its words, on one line, as ae bench says it.
+                throw new CliException("OpenCL: " + FirstLine(ex.Message), ex);
+            }
             catch (EmitNotSupportedException ex)
             {
                 throw new CliException("cannot emit '" + target.Name + "' for OpenCL: " + ex.Message, ex);

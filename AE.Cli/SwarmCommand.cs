@@ -238,7 +238,7 @@ namespace AE.Cli
         private static double BaseRate(ExperimentLaw law, string param)
         {
             var options = LawOptions.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
-            var value = options.GetType().GetProperty(param)?.GetValue(options);
+            var value = AE.Experiments.Replay.LawSettings.ParamProperty(options.GetType(), param)?.GetValue(options);
             if (value is double d && d > 0 && double.IsFinite(d)) return d;
             throw new CliException("the param " + param + " of " + law.Name + " is not a positive real (" + (value ?? "no default") + "); the members' rates are spread around it");
         }

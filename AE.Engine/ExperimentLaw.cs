@@ -56,7 +56,7 @@ namespace AE.Engine
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var s in Settings)
             {
-                var value = _options.GetType().GetProperty(s.Name)?.GetValue(_options);
+                var value = LawSettings.ParamProperty(_options.GetType(), s.Name)?.GetValue(_options);
                 values[s.Name] = value switch { bool b => b ? 1 : 0, long l => l, double d => d, _ => double.NaN };
             }
             return values;
@@ -90,7 +90,7 @@ namespace AE.Engine
             var options = LawOptions.BuildOptions(Compiled.Type, Settings, Name);
             foreach (var (param, value) in values)
             {
-                var property = LawSettings.OptionsType(Compiled.Type).GetProperty(param, BindingFlags.Public | BindingFlags.Instance)
+                var property = LawSettings.ParamProperty(LawSettings.OptionsType(Compiled.Type), param)
                     ?? throw new EngineException("the law " + Name + " has no param '" + param + "'");
                 var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
                 if (type != typeof(double)) throw new EngineException("the param " + param + " of " + Name + " is not a real");
@@ -191,7 +191,7 @@ namespace AE.Engine
             var options = Activator.CreateInstance(optionsType)!;
             foreach (var s in settings)
             {
-                var property = optionsType.GetProperty(s.Name, BindingFlags.Public | BindingFlags.Instance);
+                var property = LawSettings.ParamProperty(optionsType, s.Name);
                 if (property is null || !property.CanWrite)
                     throw new EngineException("unknown param '" + s.Name + "' in --set; " + ParamsOf(law, LawSettings.ParamNames(lawType)));
                 property.SetValue(options, ConvertValue(s, property.PropertyType, law));

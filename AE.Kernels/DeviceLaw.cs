@@ -42,11 +42,7 @@ namespace AE.Kernels
         {
             if (!CSharpEmitter.IsOptimizerShape(unit))
                 throw new ArgumentException($"'{unit.Name}' does not have the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n]) that {host} steps", nameof(unit));
-            foreach (var d in unit.Dims.Where(d => d.IsRuntime))
-            {
-                if (!dims.TryGetValue(d.Name, out var v)) throw new ArgumentException($"dim '{d.Name}' needs a value", nameof(dims));
-                if (v < 1) throw new ArgumentOutOfRangeException(d.Name, v, $"dimension '{d.Name}' must be at least 1");
-            }
+            DimValues.Resolve(unit, dims);
         }
 
         public static string RuntimeDim(IrUnit unit) =>

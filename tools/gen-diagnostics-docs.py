@@ -501,6 +501,17 @@ Fix: rename it.
 
 {fix("AE0018", L("a' = a * k_max;", "  param k_max = 0.5;\n"))}""")
 
+E["AE0019"] = T(r"""
+A name is longer than 255 characters. Generated code carries each name inside longer ones (a
+property's backing field, `__st_NAME_f32`), and .NET keeps names of at most 1023 bytes of UTF-8, up to
+three bytes a character: a longer name would check and then fail to compile. It is reported once per
+name, where the name first appears, showing its first 24 characters.
+
+{fail("AE0019", L("a' = a * " + "k" * 256 + ";", "  param " + "k" * 256 + " = 0.5;\n"))}
+Fix: shorten it.
+
+{fix("AE0019", L("a' = a * k;", "  param k = 0.5;\n"))}""")
+
 # ---------------------------------------------------------------- types and shapes
 
 E["AE0020"] = T(r"""

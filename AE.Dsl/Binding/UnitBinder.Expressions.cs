@@ -15,6 +15,11 @@ namespace AE.Dsl.Binding
 
         private static IrExpr Error(TextSpan span) => new IrConst(0, IrType.Error, span);
 
+        /// <summary>A real scalar literal with a whole value an int holds exactly (within ±2^53), as an int literal; else null.</summary>
+        private static IrConst? WholeLiteral(IrExpr e) =>
+            e is IrConst c && c.Type.Scalar == ScalarType.Real && c.Type.IsScalar && !c.Type.IsError && Math.Floor(c.Value) == c.Value && Math.Abs(c.Value) <= Scalar.MaxExactInt
+                ? new IrConst(c.Value, IrType.Int, c.Span) : null;
+
         private IrExpr BindExpr(ExprSyntax e, Ctx ctx)
         {
             switch (e)
@@ -237,6 +242,12 @@ namespace AE.Dsl.Binding
                     if (!RequireNumeric(l, b.Left.Span, opText, ctx) || !RequireNumeric(r, b.Right.Span, opText, ctx)) return Error(b.Span);
                     var shape = Broadcast(l.Type, r.Type, b.OpSpan, opText, ctx);
                     if (shape == null) return Error(b.Span);
+                    if (b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Mod)
+                    {
+                        // A whole-number literal beside an int is an int (cnt + 1, step % 3): the sum stays an int.
+                        if (l.Type.Scalar == ScalarType.Int && WholeLiteral(r) is IrConst ri) r = ri;
+                        else if (r.Type.Scalar == ScalarType.Int && WholeLiteral(l) is IrConst li) l = li;
+                    }
                     bool integral = l.Type.Scalar == ScalarType.Int && r.Type.Scalar == ScalarType.Int && b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Mod;
                     return Fold(new IrBinary(b.Op, l, r, shape.WithScalar(integral ? ScalarType.Int : ScalarType.Real), b.Span));
                 }

@@ -58,6 +58,10 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor ReservedName =
             E("AE0018", "Reserved name", "'{0}' contains '__', which is reserved for the names of generated code; rename it (a single '_' is fine)");
 
+        /// <summary>AE0019: generated names carry the file's names, and .NET metadata takes names of at most 1023 UTF-8 bytes.</summary>
+        public static readonly DiagnosticDescriptor NameTooLong =
+            E("AE0019", "Name too long", "The name '{0}...' is {1} characters long; a name has at most {2} characters (generated C# carries it in longer names, which .NET limits): shorten it");
+
         // ---- types and shapes (AE002x) ----
         public static readonly DiagnosticDescriptor TypeMismatch =
             E("AE0020", "Type mismatch", "{0}");

@@ -40,6 +40,9 @@ namespace AE.Dsl.Emit
             };
         }
 
+        /// <summary>The named rules a generated law can switch at run time: one bit each of its <c>Rules</c> mask (a ulong).</summary>
+        public const int MaxSwitchableRules = 64;
+
         /// <summary>Throws <see cref="EmitNotSupportedException"/> for the first construct <paramref name="backend"/> (e.g. "the C# backend") does not emit.</summary>
         public static void CheckSupported(IrUnit unit, string backend, Limits limits)
         {
@@ -49,6 +52,9 @@ namespace AE.Dsl.Emit
             foreach (var f in unit.Filters)
                 if (!f.Type.IsScalar) throw new EmitNotSupportedException($"the filter '{f.Name}' runs over a vector; {backend} emits scalar filters so far");
             foreach (var s in unit.States.Where(s => s.Type.Rank > 1)) throw new EmitNotSupportedException($"'{s.Name}' has rank {s.Type.Rank}");
+            int switches = unit.Rules.Count(r => r.Ablatable);
+            if (switches > MaxSwitchableRules)
+                throw new EmitNotSupportedException($"{what} '{unit.Name}' has {switches} rules that can be switched off; {backend} switches at most {MaxSwitchableRules} (one bit each of a 64-bit mask): merge rules, or make the variants with 'without'");
             if ((limits & Limits.RankAboveOneInputsAndParams) != 0)
             {
                 foreach (var i in unit.Inputs.Where(i => i.Type.Rank > 1)) throw new EmitNotSupportedException($"'{i.Name}' has rank {i.Type.Rank}");

@@ -113,13 +113,7 @@ namespace AE.Dsl.Eval
             _nets = unit.Nets.ToDictionary(n => n.Name, StringComparer.Ordinal);
             // The interpreter checks the ablations and dims and computes the initial state.
             var reference = new Interpreter(unit, dims, overrides, initialState, ablated, seed);
-            foreach (var d in unit.Dims)
-            {
-                if (d.IsRuntime) _dims[d.Name] = dims![d.Name];
-                else if (d.Value.IsConstant) _dims[d.Name] = (int)d.Value.Constant;
-            }
-            foreach (var d in unit.Dims)
-                if (!d.IsRuntime && !d.Value.IsConstant) _dims[d.Name] = Size(d.Value);
+            foreach (var d in DimValues.Resolve(unit, dims)) _dims[d.Key] = d.Value;
             foreach (var p in parameters.Params) _values[p.Key] = p.Value;
             foreach (var c in parameters.Constants) _values[c.Key] = Tape.Constant(c.Value);
             foreach (var s in unit.States)

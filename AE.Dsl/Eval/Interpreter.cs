@@ -69,18 +69,8 @@ namespace AE.Dsl.Eval
             _nets = unit.Nets.ToDictionary(n => n.Name, StringComparer.Ordinal);
             _seed = seed;
 
-            foreach (var d in unit.Dims)
-            {
-                if (d.IsRuntime)
-                {
-                    if (dims == null || !dims.TryGetValue(d.Name, out var v)) throw new ArgumentException($"dim '{d.Name}' needs a value");
-                    _dims[d.Name] = v;
-                }
-                else if (d.Value.IsConstant) _dims[d.Name] = (int)d.Value.Constant;
-            }
-            // A dim derived from run-time dims (dim w = n + 2) is computed from them.
-            foreach (var d in unit.Dims)
-                if (!d.IsRuntime && !d.Value.IsConstant) _dims[d.Name] = Size(d.Value);
+            // A dim derived from run-time dims (dim w = n + 2) is computed from them, and checked.
+            foreach (var d in DimValues.Resolve(unit, dims)) _dims[d.Key] = d.Value;
             foreach (var p in ParamsInDependencyOrder(unit))
             {
                 var value = overrides != null && overrides.TryGetValue(p.Name, out var o) ? o : Broadcast(Eval(p.Default), Length(p.Type));

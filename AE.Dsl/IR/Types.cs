@@ -34,6 +34,14 @@ namespace AE.Dsl.IR
         public static DimExpr operator -(DimExpr a, DimExpr b) => Combine(a, b, -1);
 
         /// <summary>The value with each dim's value given by <paramref name="dim"/> (checked: a size beyond int is an error).</summary>
+        /// <summary>The value for the given dims, in 64 bits: a dim derived from run-time ones can be checked before it is an int.</summary>
+        public long EvaluateLong(Func<string, long> dim)
+        {
+            long v = Constant;
+            foreach (var t in _terms) v += t.Value * dim(t.Key);
+            return v;
+        }
+
         public int Evaluate(Func<string, long> dim)
         {
             long v = Constant;

@@ -140,6 +140,12 @@ namespace AE.Dsl.Syntax
         public static bool IsIdentifierStart(char c) => c == '_' || char.IsLetter(c);
         public static bool IsIdentifierPart(char c) => c == '_' || char.IsLetterOrDigit(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
 
+        /// <summary>
+        /// The longest name: a generated member carries it with a prefix and a suffix (<c>__st_NAME_f32</c>, a property's
+        /// backing field), and .NET metadata names are at most 1023 UTF-8 bytes, three per character of the BMP.
+        /// </summary>
+        public const int MaxNameLength = 255;
+
         private Token LexIdentifier(int start)
         {
             while (_pos < _text.Length && IsIdentifierPart(_text[_pos])) _pos++;
@@ -148,6 +154,8 @@ namespace AE.Dsl.Syntax
             // Reported where the name first appears in the file, once: every later use is the same mistake.
             if (kind == TokenKind.Identifier && Emit.Names.IsReserved(text) && _reported.Add(text))
                 _diagnostics.Report(DiagnosticCatalog.ReservedName, new TextSpan(start, _pos), text);
+            if (text.Length > MaxNameLength && _reported.Add(text))
+                _diagnostics.Report(DiagnosticCatalog.NameTooLong, new TextSpan(start, _pos), text.Substring(0, 24), text.Length, MaxNameLength);
             return new Token(kind, new TextSpan(start, _pos), text);
         }
 

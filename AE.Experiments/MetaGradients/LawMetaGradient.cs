@@ -134,7 +134,7 @@ namespace AE.Experiments.MetaGradients
             // perturbing one param does not move another whose default reads it.
             Interpreter reference;
             try { reference = new Interpreter(unit, _dims, _options.Overrides, null, ablated, _options.Seed); }
-            catch (ArgumentException ex) { throw new MetaGradientException(ex.Message, ex); }
+            catch (ArgumentException ex) { throw new MetaGradientException(Replay.LawSettings.FirstLine(ex.Message), ex); }
             _values = unit.Params.ToDictionary(p => p.Name, p => (double[])reference.Get(p.Name).Clone(), StringComparer.Ordinal);
             foreach (var p in unit.Params.Where(p => p.Type.Scalar == ScalarType.Real))
                 for (int i = 0; i < _values[p.Name].Length; i++) _elements.Add((p.Name, i));

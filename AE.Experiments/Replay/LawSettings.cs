@@ -38,8 +38,32 @@ namespace AE.Experiments.Replay
                 ?? throw new ArgumentException("the type " + lawType.FullName + " has no nested Options class; it is not a generated law", nameof(lawType));
         }
 
-        /// <summary>The law's params in declaration order.</summary>
-        public static IReadOnlyList<string> ParamNames(Type lawType) => Params(OptionsType(lawType)).Select(p => p.Name).ToList();
+        /// <summary>The law's params in declaration order, by their names in the .ae file.</summary>
+        public static IReadOnlyList<string> ParamNames(Type lawType) => ParamProperties(OptionsType(lawType)).Keys.ToList();
+
+        /// <summary>
+        /// The property of the param <paramref name="name"/> (its name in the .ae file) on <paramref name="optionsType"/>,
+        /// or null: a param named like a generated member (<c>Step</c>, <c>Options</c>) is the property <c>Step_</c>.
+        /// </summary>
+        public static PropertyInfo? ParamProperty(Type optionsType, string name)
+            => ParamProperties(optionsType).TryGetValue(name, out var property) ? property : null;
+
+        /// <summary>Each param's name in the .ae file and its property, in declaration order (Options' ParamNames and ParamProperties; a type without them: each property by its own name).</summary>
+        private static Dictionary<string, PropertyInfo> ParamProperties(Type optionsType)
+        {
+            var byProperty = Params(optionsType).ToDictionary(p => p.Name, StringComparer.Ordinal);
+            var names = optionsType.GetProperty("ParamNames", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IReadOnlyList<string>;
+            var properties = optionsType.GetProperty("ParamProperties", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IReadOnlyList<string>;
+            var result = new Dictionary<string, PropertyInfo>(StringComparer.Ordinal);
+            if (names is null || properties is null || names.Count != properties.Count)
+            {
+                foreach (var p in byProperty.Values) result[p.Name] = p;
+                return result;
+            }
+            for (int i = 0; i < names.Count; i++)
+                if (byProperty.TryGetValue(properties[i], out var property)) result[names[i]] = property;
+            return result;
+        }
 
         /// <summary>An <c>Options</c> instance with every setting applied; other params keep their defaults.</summary>
         /// <exception cref="ReplayException">a setting that is not a param, or whose value does not fit it</exception>
@@ -47,7 +71,7 @@ namespace AE.Experiments.Replay
         {
             if (settings is null) throw new ArgumentNullException(nameof(settings));
             var optionsType = OptionsType(lawType);
-            var properties = Params(optionsType).ToDictionary(p => p.Name, StringComparer.Ordinal);
+            var properties = ParamProperties(optionsType);
             var options = Activator.CreateInstance(optionsType)!;
             string law = lawType.Name;
             var list = settings.ToList();
@@ -95,6 +119,10 @@ namespace AE.Experiments.Replay
             {
                 return (IOptimizerLaw)constructor.Invoke(new object?[] { dimension, options, seed });
             }
+            catch (TargetInvocationException ex) when (ex.InnerException is DimOutOfRangeException dim)
+            {
+                throw new ReplayException(lawType.Name + " does not run at n = " + dimension.ToString(CultureInfo.InvariantCulture) + ": " + FirstLine(dim.Message), dim);
+            }
             catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException inner)
             {
                 string message = FirstLine(inner.Message);
@@ -111,7 +139,7 @@ namespace AE.Experiments.Replay
         {
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             string what = type == typeof(bool) ? "bool" : type == typeof(long) || type == typeof(int) ? "int" : type == typeof(double) ? "real" : "vector";
-            string target = "the " + what + " param " + property.Name + " of " + law;
+            string target = "the " + what + " param " + setting.Name + " of " + law;
             if (setting.IsNone)
             {
                 if (NoneMeans.TryGetValue(setting.Name, out double none) && type == typeof(double)) return none;
@@ -136,7 +164,8 @@ namespace AE.Experiments.Replay
             throw new ReplayException("'" + setting.Path + "' sets " + target + ", but replay sets scalar params only");
         }
 
-        private static string FirstLine(string text)
+        /// <summary>An exception's message as one line, without .NET's " (Parameter 'x')" and "Actual value was" tail.</summary>
+        public static string FirstLine(string text)
         {
             int end = text.IndexOfAny(new[] { '\r', '\n' });
             string line = end < 0 ? text : text.Substring(0, end);

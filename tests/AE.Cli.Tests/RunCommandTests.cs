@@ -128,6 +128,35 @@ namespace AE.Cli.Tests
             Assert.False(File.Exists(Path.Combine(dir.Path, "ae-runs.db"))); // nothing ran, nothing was stored
         }
 
+        /// <summary>
+        /// A param named like a generated member (Step, whose C# property is Step_) is set by its .ae name, and the C# name
+        /// is not one; the message lists the .ae names. A dim derived from n that is below 1 at the task's n is one line.
+        /// </summary>
+        [Fact]
+        public void Params_are_set_by_their_ae_names_and_a_derived_dim_below_1_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("member.ae", "law MemberNames {\n  dim n;\n  param Step = 1, Options = 1;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n"
+                + "  signal Kernel: real;\n  update {\n    Kernel = loss;\n    theta' = theta - 0.01 * Step * Options * grad;\n  }\n}\n");
+            var set = Cli.Run(dir.Path, "run", "member.ae", "--task", "quadratic", "--steps", "3", "--set", "Step=2", "--set", "Options=0.5", "--db", "runs.db");
+            Assert.True(set.ExitCode is 0 or 1, set.Stderr);
+            Assert.Contains("settings: Step=2, Options=0.5", set.Stdout, StringComparison.Ordinal);
+            var renamed = Cli.Run(dir.Path, "run", "member.ae", "--task", "quadratic", "--steps", "3", "--set", "Step_=2", "--db", "runs.db");
+            Assert.Equal(2, renamed.ExitCode);
+            Assert.Equal(new[] { "ae: error: unknown param 'Step_' in --set; the params of MemberNames: Step, Options" }, renamed.StderrLines);
+
+            dir.Write("derived.ae", "law NegDim {\n  dim n;\n  dim w = n - 3;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  state f: real[w] = 0;\n"
+                + "  signal L: real;\n  update {\n    L = loss + sum(f);\n    f' = f + 1;\n    theta' = theta - 0.001 * grad;\n  }\n}\n");
+            foreach (var args in new[] { new[] { "run", "derived.ae", "--task", "rosenbrock", "--steps", "3", "--db", "runs.db" }, new[] { "grad", "derived.ae", "--task", "rosenbrock", "--steps", "3", "--subgradients" }, new[] { "bench", "derived.ae", "--n", "2", "--min-time-ms", "1" } })
+            {
+                var r = Cli.Run(dir.Path, args);
+                Assert.True(r.ExitCode == 2, args[0] + ": " + r.Stdout + r.Stderr);
+                var line = Assert.Single(r.StderrLines);
+                Assert.Contains("dimension 'w' = n - 3 is -1 for n = 2; a dimension must be at least 1 and at most 2147483647", line, StringComparison.Ordinal);
+                Assert.DoesNotContain("Parameter", line, StringComparison.Ordinal);
+            }
+        }
+
         [Fact]
         public void The_unknown_param_message_lists_every_param()
         {

@@ -360,6 +360,35 @@ namespace AE.Kernels.Tests
             AssertRunsLikeInterpreter(law, unit, n, new Random(32), 10, 1.0, (_, loss) => loss, "a reduction repeated across statements");
         }
 
+        /// <summary>
+        /// One pass over a vector of a fixed dim (w = 3) and one of the run-time dim n: the pass runs max(n, 3) work items,
+        /// which OpenCL C spells with both as long (it has no max(long, int)), and the values are the interpreter's.
+        /// </summary>
+        [OpenClFact]
+        public void A_pass_over_a_fixed_and_a_run_time_dim_builds_and_runs_like_the_interpreter()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.FromText(@"law MixedDims {
+  dim n;
+  dim w = 3;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state f: real[w] = 1;
+  signal s: real;
+  update {
+    s = sum(f) + sum(grad) + 0 * loss;
+    f' = 0.5 * f + 0.1;
+    theta' = theta - 0.01 * grad * s;
+  }
+}");
+            foreach (int n in new[] { 2, 37 })
+            {
+                using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
+                AssertRunsLikeInterpreter(law, unit, n, new Random(33), 10, 1.0, (_, loss) => loss, "a pass over dims w = 3 and n = " + n);
+            }
+        }
+
         /// <summary>A bool[n] param or state is stored as 1 and 0 and read back as a bool, as a bool slot is; a bool vector value is an int.</summary>
         [OpenClFact]
         public void Bool_vectors_run_like_the_interpreter()

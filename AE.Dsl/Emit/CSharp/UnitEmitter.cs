@@ -38,6 +38,7 @@ namespace AE.Dsl.Emit
         private static readonly HashSet<string> GeneratedMembers = new(StringComparer.Ordinal)
         {
             "Options", "Rules", "Enabled", "StepCount", "Step", "MaxThreads", "Kernel", "ReadSignal", "SetRule", "SignalNames", "RuleIds",
+            "ParamNames", "ParamProperties",
             "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
         };
 
@@ -146,6 +147,11 @@ namespace AE.Dsl.Emit
                     else
                         _w.Line($"public {ParamType(p.Type)}? {Id(p.Name)} {{ get; set; }}");
                 }
+                // A tool that sets params by their .ae names (ae run --set) finds the property through these.
+                _w.Line("/// <summary>The params' names in the .ae file, in declaration order.</summary>");
+                _w.Line($"public static __Strings ParamNames {{ get; }} = new string[] {{ {string.Join(", ", _unit.Params.Select(p => CSharp.String(p.Name)))} }};");
+                _w.Line("/// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>");
+                _w.Line($"public static __Strings ParamProperties {{ get; }} = new string[] {{ {string.Join(", ", _unit.Params.Select(p => CSharp.String(Id(p.Name))))} }};");
             }
             _w.Line();
         }
@@ -198,6 +204,30 @@ namespace AE.Dsl.Emit
         private string DimRef(string dim) => _dimParameters != null && _dimParameters.ContainsKey(dim) ? "this." + Id(dim) : Id(dim);
 
         private string Length(IrType t) => t.IsScalar ? "1" : DimText(t.Shape[0]);
+
+        /// <summary>
+        /// A dim derived from run-time dims (<c>dim w = n - 3</c>) is at least 1 and within an int for the dims given, or
+        /// the constructor throws (as the interpreter does, <c>DimValues</c>): computed in 64 bits, before any vector is sized.
+        /// </summary>
+        private void EmitDerivedDimChecks(List<IrDim> runtimeDims)
+        {
+            foreach (var d in _unit.Dims.Where(d => !d.IsRuntime && !CSharpEmitter.IsCompileTimeDim(_unit, d)))
+            {
+                var parts = d.Value.Terms.Select(t => $"{t.Value.ToString(CultureInfo.InvariantCulture)}L * {DimRef(t.Key)}").ToList();
+                if (d.Value.Constant != 0) parts.Add(d.Value.Constant.ToString(CultureInfo.InvariantCulture) + "L");
+                string name = "__dim_" + Names.Stem(d.Name);
+                const string Invariant = ".ToString(__System.Globalization.CultureInfo.InvariantCulture)";
+                var message = new List<string> { CSharp.String($"dimension '{d.Name}' = {d.Value} is "), name + Invariant };
+                for (int i = 0; i < runtimeDims.Count; i++)
+                {
+                    message.Add(CSharp.String((i == 0 ? " for " : ", ") + runtimeDims[i].Name + " = "));
+                    message.Add(DimRef(runtimeDims[i].Name) + Invariant);
+                }
+                message.Add(CSharp.String("; a dimension must be at least 1 and at most " + int.MaxValue.ToString(CultureInfo.InvariantCulture)));
+                _w.Line($"long {name} = {string.Join(" + ", parts)};");
+                _w.Line($"if ({name} < 1 || {name} > int.MaxValue) throw new __Runtime.DimOutOfRangeException({CSharp.String(d.Name)}, {name}, {string.Join(" + ", message)});");
+            }
+        }
 
         private void EmitFields()
         {
@@ -298,6 +328,7 @@ namespace AE.Dsl.Emit
                     _w.Line($"if ({p} < 1) throw new __System.ArgumentOutOfRangeException(nameof({p}), {p}, \"dimension '{d.Name}' must be at least 1\");");
                     _w.Line($"this.{Id(d.Name)} = {p};");
                 }
+                EmitDerivedDimChecks(runtimeDims);
                 _w.Line("options ??= new Options();");
                 foreach (var p in ParamsInDependencyOrder())
                 {

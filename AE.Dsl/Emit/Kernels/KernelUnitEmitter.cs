@@ -359,7 +359,8 @@ namespace AE.Dsl.Emit.Kernels
         {
             var lengths = PassLengths(pass);
             var text = DimText(lengths[0]);
-            for (int i = 1; i < lengths.Count; i++) text = $"{Function("max")}({text}, {DimText(lengths[i])})";
+            // Both as long: OpenCL C's max has no (long, int) overload, and a fixed dim prints as an int literal.
+            for (int i = 1; i < lengths.Count; i++) text = $"{Function("max")}((long)({text}), (long)({DimText(lengths[i])}))";
             return text;
         }
 

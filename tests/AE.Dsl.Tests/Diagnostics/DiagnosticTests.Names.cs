@@ -662,5 +662,21 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Law("a' = a * k_max;", "  param k_max = 0.5;\n"));
             TestSupport.AssertClean(Law("a' = a * _k_;", "  param _k_ = 0.5;\n"));
         }
+
+        // ------------------------------------------------------------------ AE0019 name too long
+
+        [Fact]
+        public void AE0019_a_name_of_more_than_255_characters_is_reported_once_where_it_first_appears()
+        {
+            string longName = new string('k', 256);
+            var bad = Law("a' = a * " + longName + ";", "  param " + longName + " = 0.5;\n");
+            var d = AssertOnly(bad, "AE0019", longName);
+            Assert.Equal(2, d.Start.Line);
+            Assert.Equal(256, d.End.Column - d.Start.Column);
+            Assert.Contains("'" + new string('k', 24) + "...' is 256 characters long; a name has at most 255", d.Message, StringComparison.Ordinal);
+            // 255 letters are allowed (CSharpEmitterTests compiles them).
+            string longest = new string('\u0905', 255);
+            TestSupport.AssertClean(Law("a' = a * " + longest + ";", "  param " + longest + " = 0.5;\n"));
+        }
     }
 }

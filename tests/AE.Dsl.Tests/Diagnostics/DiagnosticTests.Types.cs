@@ -46,6 +46,16 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Law(good, goodMembers));
         }
 
+        /// <summary>A whole-number literal beside an int in + - * % is an int: a counter state stays an int; a fraction or a division makes a real.</summary>
+        [Fact]
+        public void AE0020_a_whole_number_literal_keeps_int_arithmetic_int()
+        {
+            TestSupport.AssertClean(Law("cnt' = cnt + 1;\n    j = 2 * cnt - 3;\n    m = step % 3;\n    a' = a * (m == 1 ? 0.5 : 0.25) + 0 * j;", "  state cnt: int = 0;\n  signal j: int, m: int;\n"));
+            TestSupport.AssertSingle(Law("cnt' = cnt + 0.5;\n    a' = a * 0.5;", "  state cnt: int = 0;\n"), "AE0020", "cnt + 0.5");
+            TestSupport.AssertSingle(Law("cnt' = cnt / 2;\n    a' = a * 0.5;", "  state cnt: int = 0;\n"), "AE0020", "cnt / 2");
+            TestSupport.AssertSingle(Law("cnt' = cnt + 1e300;\n    a' = a * 0.5;", "  state cnt: int = 0;\n"), "AE0020", "cnt + 1e300");
+        }
+
         [Fact]
         public void AE0020_coefficient_declared_int()
         {

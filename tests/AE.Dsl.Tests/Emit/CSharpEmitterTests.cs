@@ -261,6 +261,68 @@ namespace AE.Dsl.Tests
             Assert.Equal("Options", law.LawName);
         }
 
+        /// <summary>
+        /// A dim derived from the run-time dim (w = n - 3, v = 2 w) is checked when the law is built: below 1 the C# law
+        /// and the interpreter both refuse with the same words, naming the dim, its value and n; at the edge (w = 1) both run.
+        /// </summary>
+        [Fact]
+        public void A_derived_dim_below_1_is_refused_by_the_law_and_the_interpreter_alike()
+        {
+            var unit = TestSupport.Check(@"law Derived {
+  dim n;
+  dim w = n - 3;
+  dim v = 2 * w;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state f: real[v] = 0;
+  signal s: real;
+  update { s = sum(f) + loss; f' = f + 1; theta' = theta - 0.01 * grad; }
+}").Program!.Units[0];
+            var type = EmittedLaw.Compile(CSharpEmitter.Emit(unit, new CSharpEmitOptions { Namespace = "AE.Laws" }), "Derived").GetType("AE.Laws.Derived")!;
+            const string Expected = "dimension 'w' = n - 3 is -1 for n = 2; a dimension must be at least 1 and at most 2147483647";
+            var thrown = Assert.Throws<System.Reflection.TargetInvocationException>(() => Activator.CreateInstance(type, 2, null, 0UL));
+            var dim = Assert.IsType<DimOutOfRangeException>(thrown.InnerException);
+            Assert.Equal("w", dim.Dim);
+            Assert.Equal(-1, dim.Value);
+            Assert.StartsWith(Expected, dim.Message, StringComparison.Ordinal);
+            var interpreted = Assert.Throws<ArgumentOutOfRangeException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = 2 }));
+            Assert.StartsWith(Expected, interpreted.Message, StringComparison.Ordinal);
+            Assert.StartsWith("dimension 'w' = n - 3 is 0 for n = 3;", Assert.Throws<ArgumentOutOfRangeException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = 3 })).Message, StringComparison.Ordinal);
+
+            var law = (IOptimizerLaw)Activator.CreateInstance(type, 4, null, 0UL)!;
+            var interpreter = new Interpreter(unit, new Dictionary<string, int> { ["n"] = 4 });
+            law.Step(1.0, new double[] { 1, 1, 1, 1 }, new double[4]);
+            interpreter.Step(new Dictionary<string, double[]> { ["loss"] = new[] { 1.0 }, ["grad"] = new double[] { 1, 1, 1, 1 } });
+            Assert.Equal(interpreter.Get("s")[0], law.ReadSignal(law.SignalNames.ToList().IndexOf("s")));
+        }
+
+        /// <summary>
+        /// The longest names the checker allows (AE0019: 255 characters), of letters three UTF-8 bytes long, on a param, a
+        /// state, a signal and a rule: the C# compiles (.NET keeps names of at most 1023 bytes), and the param is found by
+        /// its .ae name through Options.ParamNames and ParamProperties, also where its property is renamed.
+        /// </summary>
+        [Fact]
+        public void The_longest_names_compile_and_params_are_found_by_their_ae_names()
+        {
+            string name = new string('\u0905', 255);
+            var unit = TestSupport.Check("law LongNames {\n  dim n;\n  param " + name + " = 0.5, Step = 2;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n"
+                + "  state " + name[..254] + "s: real[n] = 0;\n  signal " + name[..254] + "g: real = 0;\n"
+                + "  rule " + name[..254] + "r { " + name[..254] + "g = loss * " + name + "; }\n"
+                + "  update { " + name[..254] + "s' = " + name[..254] + "s + grad; theta' = theta - 0.1 * Step * " + name + " * " + name[..254] + "s'; }\n}\n").Program!.Units[0];
+            var code = CSharpEmitter.Emit(unit, new CSharpEmitOptions { Namespace = "AE.Laws" });
+            var type = EmittedLaw.Compile(code, "LongNames").GetType("AE.Laws.LongNames")!;
+            var options = type.GetNestedType("Options")!;
+            var names = (IReadOnlyList<string>)options.GetProperty("ParamNames")!.GetValue(null)!;
+            var properties = (IReadOnlyList<string>)options.GetProperty("ParamProperties")!.GetValue(null)!;
+            Assert.Equal(new[] { name, "Step" }, names);
+            Assert.Equal(new[] { name, "Step_" }, properties);
+            var law = (IOptimizerLaw)Activator.CreateInstance(type, 2, null, 0UL)!;
+            var theta = new double[] { 1, 1 };
+            law.Step(1.0, new double[] { 1, 2 }, theta);
+            Assert.Equal(new[] { 1 - 0.1 * 2 * 0.5 * 1, 1 - 0.1 * 2 * 0.5 * 2 }, theta);
+        }
+
         [Fact]
         public void Emitted_code_is_deterministic_and_names_every_rule_and_equation()
         {

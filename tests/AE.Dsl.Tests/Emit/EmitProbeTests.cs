@@ -83,6 +83,27 @@ namespace AE.Dsl.Tests.Emit
             Assert.Equal(Severity.Warning, d.Severity);
         }
 
+        /// <summary>
+        /// A law with 65 rules that can be switched off is not emitted (AE0080): its Rules mask is a ulong, and a 65th bit
+        /// would wrap onto the first, so switching R65 off would switch R1 off too. With 64 it is emitted, and a variant
+        /// that removes one of 65 is too.
+        /// </summary>
+        [Fact]
+        public void A_law_with_more_than_64_switchable_rules_is_AE0080_and_64_emit()
+        {
+            static string Law(int rules) => "law R {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  coeff alpha in [1e-6, 1] = 0.01;\n"
+                + string.Concat(Enumerable.Range(1, rules).Select(i => $"  rule R{i} {{ alpha' = alpha' * {(i == 1 ? "0.5" : "1")}; }}\n"))
+                + "  update { theta' = theta - alpha' * grad + 0 * loss; }\n}\nlaw Rv = R without R" + rules + ";\n";
+            var over = new SourceFile("r.ae", Law(65));
+            var result = AeCompiler.Check(over);
+            Assert.False(result.HasErrors, TestSupport.Format(result.Diagnostics));
+            var d = Assert.Single(EmitProbe.NotEmitted(result.Program!, new Dictionary<string, SourceFile> { [over.Path] = over }));
+            Assert.Equal("r.ae(1,5): warning AE0080: law 'R' is checked but not emitted as C#: law 'R' has 65 rules that can be switched off; the C# backend switches at most 64 (one bit each of a 64-bit mask): merge rules, or make the variants with 'without'", d.ToMsBuildString());
+            var fits = new SourceFile("r.ae", Law(64));
+            var fitting = AeCompiler.Check(fits);
+            Assert.Empty(EmitProbe.NotEmitted(fitting.Program!, new Dictionary<string, SourceFile> { [fits.Path] = fits }));
+        }
+
         private static string? Refusal(Action emit)
         {
             try
