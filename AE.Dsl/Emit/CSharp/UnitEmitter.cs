@@ -149,11 +149,18 @@ namespace AE.Dsl.Emit
                 }
                 // A tool that sets params by their .ae names (ae run --set) finds the property through these.
                 _w.Line("/// <summary>The params' names in the .ae file, in declaration order.</summary>");
-                _w.Line($"public static __Strings ParamNames {{ get; }} = new string[] {{ {string.Join(", ", _unit.Params.Select(p => CSharp.String(p.Name)))} }};");
+                _w.Line($"public static __Strings ParamNames {{ get; }} = {StringArray(_unit.Params.Select(p => p.Name))};");
                 _w.Line("/// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>");
-                _w.Line($"public static __Strings ParamProperties {{ get; }} = new string[] {{ {string.Join(", ", _unit.Params.Select(p => CSharp.String(Id(p.Name))))} }};");
+                _w.Line($"public static __Strings ParamProperties {{ get; }} = {StringArray(_unit.Params.Select(p => Id(p.Name)))};");
             }
             _w.Line();
+        }
+
+        /// <summary>A string[] of <paramref name="items"/> as C#: <c>new string[] { "a", "b" }</c>, or the empty array.</summary>
+        private static string StringArray(IEnumerable<string> items)
+        {
+            var list = items.Select(CSharp.String).ToList();
+            return list.Count == 0 ? "__System.Array.Empty<string>()" : "new string[] { " + string.Join(", ", list) + " }";
         }
 
         private static bool IsLiteralDefault(IrParam p) => p.Type.IsScalar && p.Default is IrConst;

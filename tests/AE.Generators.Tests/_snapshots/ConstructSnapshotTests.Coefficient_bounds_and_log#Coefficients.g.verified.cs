@@ -31,6 +31,10 @@ namespace AE.Generated
         {
             /// <summary>Default: 0.0001. Allowed: (0, 1].</summary>
             public double alpha_min { get; set; } = 0.0001;
+            /// <summary>The params' names in the .ae file, in declaration order.</summary>
+            public static __Strings ParamNames { get; } = new string[] { "alpha_min" };
+            /// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>
+            public static __Strings ParamProperties { get; } = new string[] { "alpha_min" };
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>

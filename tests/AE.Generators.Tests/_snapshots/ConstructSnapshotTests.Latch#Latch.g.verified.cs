@@ -30,6 +30,10 @@ namespace AE.Generated
         {
             /// <summary>Default: 3.</summary>
             public long warmup { get; set; } = 3;
+            /// <summary>The params' names in the .ae file, in declaration order.</summary>
+            public static __Strings ParamNames { get; } = new string[] { "warmup" };
+            /// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>
+            public static __Strings ParamProperties { get; } = new string[] { "warmup" };
         }
 
         public long warmup { get; }

@@ -28,6 +28,10 @@ namespace AE.Generated
         /// <summary>The params of Damped; each default is the one written in the .ae file.</summary>
         public sealed class Options
         {
+            /// <summary>The params' names in the .ae file, in declaration order.</summary>
+            public static __Strings ParamNames { get; } = __System.Array.Empty<string>();
+            /// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>
+            public static __Strings ParamProperties { get; } = __System.Array.Empty<string>();
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>

@@ -33,6 +33,10 @@ namespace AE.Generated
             public double beta { get; set; } = 0.9;
             /// <summary>Default: 0.01.</summary>
             public double lr { get; set; } = 0.01;
+            /// <summary>The params' names in the .ae file, in declaration order.</summary>
+            public static __Strings ParamNames { get; } = new string[] { "beta", "lr" };
+            /// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>
+            public static __Strings ParamProperties { get; } = new string[] { "beta", "lr" };
         }
 
         /// <summary>Dimension n, given at construction.</summary>

@@ -61,6 +61,10 @@ namespace AE.Generated
             public double alpha_max { get; set; } = 10.0;
             /// <summary>Default: 0.001.</summary>
             public double init_alpha { get; set; } = 0.001;
+            /// <summary>The params' names in the .ae file, in declaration order.</summary>
+            public static __Strings ParamNames { get; } = new string[] { "beta1", "beta2", "eps", "beta_L", "beta_V", "beta_u", "eta_h", "h_bias", "k_rise", "shrink", "refractory", "trust", "theta_scale", "alpha_min", "alpha_max", "init_alpha" };
+            /// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>
+            public static __Strings ParamProperties { get; } = new string[] { "beta1", "beta2", "eps", "beta_L", "beta_V", "beta_u", "eta_h", "h_bias", "k_rise", "shrink", "refractory", "trust", "theta_scale", "alpha_min", "alpha_max", "init_alpha" };
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>

@@ -131,6 +131,10 @@ namespace AE.Generated
             public double beta_lyap { get; set; } = 0.9;
             /// <summary>Default: 0.05. Allowed: [0, inf).</summary>
             public double gamma_lyap { get; set; } = 0.05;
+            /// <summary>The params' names in the .ae file, in declaration order.</summary>
+            public static __Strings ParamNames { get; } = new string[] { "beta_mu", "beta_T", "beta_V", "beta_S", "beta_star", "k_p", "k_v", "k_c", "gamma_lr", "gamma_mu", "b_1", "b_2", "k_s_stall", "k_s_uncert", "k_s_var", "k_s_quality", "rho_star", "rho_max", "V_max_mult", "kappa_shrink", "refractory", "gauge_collapse", "gamma_star", "auto_gamma", "auto_gamma_warmup", "eta_a", "eta_mu", "eta_sigma", "eta_gamma", "max_dlog_alpha", "max_d_mu", "max_dlog_sigma", "alpha_min", "alpha_max", "mu_min", "mu_max", "sigma_min", "sigma_max", "alpha_bar", "mu_bar", "tau_T_stall", "loss_emergency", "grad_emergency", "step_norm_max", "param_abs_max", "clip_grad_norm", "init_alpha", "init_mu", "init_sigma", "beta_lyap", "gamma_lyap" };
+            /// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>
+            public static __Strings ParamProperties { get; } = new string[] { "beta_mu", "beta_T", "beta_V", "beta_S", "beta_star", "k_p", "k_v", "k_c", "gamma_lr", "gamma_mu", "b_1", "b_2", "k_s_stall", "k_s_uncert", "k_s_var", "k_s_quality", "rho_star", "rho_max", "V_max_mult", "kappa_shrink", "refractory", "gauge_collapse", "gamma_star", "auto_gamma", "auto_gamma_warmup", "eta_a", "eta_mu", "eta_sigma", "eta_gamma", "max_dlog_alpha", "max_d_mu", "max_dlog_sigma", "alpha_min", "alpha_max", "mu_min", "mu_max", "sigma_min", "sigma_max", "alpha_bar", "mu_bar", "tau_T_stall", "loss_emergency", "grad_emergency", "step_norm_max", "param_abs_max", "clip_grad_norm", "init_alpha", "init_mu", "init_sigma", "beta_lyap", "gamma_lyap" };
         }
 
         /// <summary>Rules that can be switched off between steps (see <see cref="Enabled"/>).</summary>
