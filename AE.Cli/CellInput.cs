@@ -23,7 +23,11 @@ namespace AE.Cli
                 ? LawInput.Call(() => file.Find(name, t => t.Unit.Kind == UnitKind.Cell, "a cell"))
                 : cells.Count == 1 ? cells[0]
                 : throw new CliException(file.DisplayPath + (cells.Count == 0 ? " declares no cell" : " declares several cells; name one with --name: " + string.Join(", ", cells.Select(c => c.Name))));
+            if (target.Lagged) throw new CliException(LaggedCell(target.Name));
             return (file, target);
         }
+
+        /// <summary>Why a lagged cell does not run: no backend computes a cell's reductions a step late yet.</summary>
+        public static string LaggedCell(string name) => "cell " + name + " is lagged; cells run and are differentiated unlagged only so far (no backend lags a cell's reductions)";
     }
 }

@@ -116,6 +116,7 @@ namespace AE.Cli
                 : cells.Count == 1 ? cells[0]
                 : throw new CliException(file.DisplayPath + (cells.Count == 0 ? " declares no cell" : " declares several cells; name one with --name: " + string.Join(", ", cells.Select(c => c.Name))));
 
+            if (target.Lagged) throw new CliException(CellInput.LaggedCell(target.Name));
             string referencePath = Path.GetFullPath(Path.Combine(context.CurrentDirectory, parsed.Positionals[1]));
             bool generated = parsed.Value("--backend") switch
             {
@@ -147,7 +148,9 @@ namespace AE.Cli
             try
             {
                 var reference = CellReference.Load(referencePath, parsed.Positionals[1]);
-                report = CellGradientCheck.Run(target.Unit, reference, compiled);
+                // A variant without rules: the reference runs the cell with them removed, as the generated one is emitted.
+                var unit = target.Ablate.Count > 0 ? AE.Dsl.Passes.Ablation.Apply(target.Unit, target.Ablate) : target.Unit;
+                report = CellGradientCheck.Run(unit, reference, compiled);
             }
             catch (CellReferenceException ex)
             {

@@ -132,6 +132,12 @@ namespace AE.Dsl.Emit
             return sb.Append('"').ToString();
         }
 
+        /// <summary>
+        /// A file name for <c>#line</c>: quoted, but not a string literal (C# reads every character up to the next quote as
+        /// it is, with no escapes), so a backslash stays single; a quote, which it cannot hold, becomes '_', a line end a space.
+        /// </summary>
+        public static string LineFile(string path) => "\"" + OneLine(path).Replace('"', '_') + "\"";
+
         /// <summary>Text safe inside a // comment and an XML doc comment.</summary>
         public static string Comment(string s) => OneLine(s);
 

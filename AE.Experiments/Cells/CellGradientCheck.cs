@@ -131,12 +131,15 @@ namespace AE.Experiments.Cells
                 case SequenceLayout.TimeBatch: Need(file, "inputs." + host.Inputs.Keys.First(), first, 2); time = first.Shape[0]; batch = first.Shape[1]; break;
                 default: Need(file, "inputs." + host.Inputs.Keys.First(), first, 1); time = first.Shape[0]; batch = 1; break;
             }
+            string firstField = "inputs." + host.Inputs.Keys.First();
+            if (batch < 1 || time < 1)
+                throw new CellReferenceException($"{file}: '{firstField}' has shape {first.ShapeText}: an empty sequence (batch {batch}, time {time}); a reference needs at least one sample and one step");
             var lead = host.Layout switch { SequenceLayout.BatchTime => new[] { batch, time }, SequenceLayout.TimeBatch => new[] { time, batch }, _ => new[] { time } };
             var inputs = new Dictionary<string, double[]>(StringComparer.Ordinal);
             foreach (var (refName, cellName) in host.Inputs)
             {
                 int n = LengthOf(unit, cellName);
-                CheckSequence(file, "inputs." + refName, reference.Inputs[refName], lead, n, "the cell's input " + cellName);
+                CheckSequence(file, "inputs." + refName, reference.Inputs[refName], lead, n, "the cell's input " + cellName, firstField);
                 inputs[refName] = reference.Inputs[refName].Values;
             }
             foreach (var (refName, state) in host.InitialStates)
@@ -150,7 +153,7 @@ namespace AE.Experiments.Cells
             foreach (var (refName, signal) in host.Outputs)
             {
                 if (!reference.Outputs.TryGetValue(refName, out var t)) throw new CellReferenceException($"{file}: 'outputs.{refName}' is missing");
-                CheckSequence(file, "outputs." + refName, t, lead, LengthOf(unit, signal), "the cell's signal " + signal);
+                CheckSequence(file, "outputs." + refName, t, lead, LengthOf(unit, signal), "the cell's signal " + signal, firstField);
             }
 
             var run = new SequenceRun(host, reference, unit, batch, time, inputs, weights, overrides, lengths);
@@ -193,15 +196,16 @@ namespace AE.Experiments.Cells
             if (t.Shape.Length < rank) throw new CellReferenceException($"{file}: '{field}' has shape {t.ShapeText}, expected at least {rank} dimension{(rank == 1 ? "" : "s")} (the sequence)");
         }
 
-        /// <summary>A sequence's leading dims must be the batch and time; the rest must hold <paramref name="n"/> values per step.</summary>
-        private static void CheckSequence(string file, string field, Tensor t, int[] lead, int n, string what)
+        /// <summary>A sequence of the batch and time read from <paramref name="leadField"/> (the first input), <paramref name="n"/> values a step; the message says where the batch and time came from.</summary>
+        private static void CheckSequence(string file, string field, Tensor t, int[] lead, int n, string what, string leadField)
         {
             bool ok = t.Shape.Length >= lead.Length && lead.Select((d, i) => t.Shape[i] == d).All(x => x)
                 && t.Shape.Skip(lead.Length).Aggregate(1, (a, b) => a * b) == n;
             if (!ok)
             {
                 string want = "[" + string.Join(", ", lead.Append(n)) + "]";
-                throw new CellReferenceException($"{file}: '{field}' has shape {t.ShapeText}, {what} needs {want}");
+                string source = field == leadField ? "" : " (the batch and time of '" + leadField + "')";
+                throw new CellReferenceException($"{file}: '{field}' has shape {t.ShapeText}, {what} needs {want}{source}");
             }
         }
 

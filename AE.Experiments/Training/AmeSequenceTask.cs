@@ -59,13 +59,28 @@ namespace AE.Experiments.Training
             if (cell is null) throw new ArgumentNullException(nameof(cell));
             if (metrics is null) throw new ArgumentNullException(nameof(metrics));
             if (_testX is null || _testTarget is null || _testEps is null) throw new InvalidOperationException("the task has not prepared a cell");
-            metrics["train_mse"] = cell.Loss;
+            // The MSE of y against the target, whatever the cell's objective adds to it (a penalty, a scale).
+            metrics["train_mse"] = Mse(cell);
             Write(cell, _testX, _testTarget, _testEps);
             cell.Forward();
-            metrics["test_mse"] = cell.Loss;
+            metrics["test_mse"] = Mse(cell);
             double persistence = 0;
             for (int i = 0; i < _testX.Length; i++) persistence += (_testTarget[i] - _testX[i]) * (_testTarget[i] - _testX[i]);
             metrics["persistence_test_mse"] = persistence / _testX.Length;
+        }
+
+        /// <summary>The mean over steps, samples and channels of (y - target)^2 after the last forward pass.</summary>
+        private static double Mse<T>(ICell<T> cell) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var y = cell.Output("y");
+            var target = cell.Input("target");
+            double sum = 0;
+            for (int i = 0; i < y.Length; i++)
+            {
+                double d = double.CreateTruncating(y[i]) - double.CreateTruncating(target[i]);
+                sum += d * d;
+            }
+            return sum / y.Length;
         }
 
         private static (double[] X, double[] Target, double[] Eps) Draw(int batch, int time, Random random)

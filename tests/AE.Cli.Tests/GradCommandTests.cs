@@ -131,6 +131,33 @@ namespace AE.Cli.Tests
             Assert.Equal(2, wrongName.ExitCode);
         }
 
+        /// <summary>A reference whose sequences are empty is bad input on both backends (it was an internal error); a sequence shorter than the first input's says where the time came from.</summary>
+        [Fact]
+        public void An_empty_or_uneven_sequence_is_exit_2_with_one_line()
+        {
+            using var dir = new TempDirectory();
+            var empty = Changed(dir, "cell_amed_synth.json", j =>
+            {
+                j["inputs"]!["eps"] = new JsonArray();
+                j["inputs"]!["target"] = new JsonArray();
+                j["outputs"]!["y"] = new JsonArray();
+            });
+            foreach (var backend in new[] { "csharp", "reference" })
+            {
+                var r = Cli.Run(dir.Path, "grad", Path.Combine(Repo.Root, "cells", "amed_synth.ae"), "ref.json", "--backend", backend);
+                Assert.Equal(2, r.ExitCode);
+                Assert.Equal(new[] { "ae: error: ref.json: 'inputs.eps' has shape [0]: an empty sequence (batch 1, time 0); a reference needs at least one sample and one step" }, r.StderrLines);
+            }
+            Changed(dir, "cell_amed_synth.json", j =>
+            {
+                var eps = j["inputs"]!["eps"]!.AsArray();
+                while (eps.Count > 10) eps.RemoveAt(eps.Count - 1);
+            });
+            var uneven = Cli.Run(dir.Path, "grad", Path.Combine(Repo.Root, "cells", "amed_synth.ae"), "ref.json");
+            Assert.Equal(2, uneven.ExitCode);
+            Assert.Matches(@"^ae: error: ref\.json: 'inputs\.target' has shape \[\d+\], the cell's input target needs \[10, 1\] \(the batch and time of 'inputs\.eps'\)$", Assert.Single(uneven.StderrLines));
+        }
+
         [Fact]
         public void A_truncated_reference_names_the_line_and_column_where_it_breaks()
         {

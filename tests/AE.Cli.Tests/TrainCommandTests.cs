@@ -11,6 +11,26 @@ namespace AE.Cli.Tests
     {
         private static string Cell(string file) => Path.Combine(Repo.Root, "cells", file);
 
+        /// <summary>A lagged cell is refused in one line by train, bench and grad (each ran it unlagged under the variant's name).</summary>
+        [Fact]
+        public void A_lagged_cell_is_one_line_and_exit_2()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("lag.ae", "cell Lg {\n  dim d = 8;\n  input x: real[d];\n  input target: real[d];\n  net f: linear(d -> d);\n  signal y: real[d];\n  objective mse: real;\n"
+                + "  update { y = f(x); mse = mean((y - target) ^ 2); }\n}\ncell LgLag = Lg lagged;\n");
+            const string Expected = "ae: error: cell LgLag is lagged; cells run and are differentiated unlagged only so far (no backend lags a cell's reductions)";
+            var train = Cli.Run(dir.Path, "train", "lag.ae", "--name", "LgLag", "--task", "ame-sequence", "--epochs", "1", "--db", "runs.db");
+            Assert.Equal(2, train.ExitCode);
+            Assert.Equal(new[] { Expected }, train.StderrLines);
+            var bench = Cli.Run(dir.Path, "bench", "lag.ae", "--name", "LgLag", "--batch", "2", "--time", "3");
+            Assert.Equal(2, bench.ExitCode);
+            Assert.Equal(new[] { Expected }, bench.StderrLines);
+            var grad = Cli.Run(dir.Path, "grad", "lag.ae", Path.Combine(Repo.Golden, "cell_amelayer.json"), "--name", "LgLag", "--backend", "reference");
+            Assert.Equal(2, grad.ExitCode);
+            Assert.Equal(new[] { Expected }, grad.StderrLines);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")));
+        }
+
         [Fact]
         public void A_short_sine_synth_run_lowers_the_loss_and_writes_its_files()
         {

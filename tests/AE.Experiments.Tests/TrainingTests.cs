@@ -70,10 +70,29 @@ namespace AE.Experiments.Tests
             Assert.True(final < trainer.Curve[0], $"first {trainer.Curve[0]}, final {final}");
             var metrics = new System.Collections.Generic.Dictionary<string, double>();
             task.Measure(cell, metrics);
-            Assert.Equal(final, metrics["train_mse"]);
+            // AMELayer's objective is the MSE itself: the same value, summed in another order from float32 outputs
+            Assert.True(Math.Abs(final - metrics["train_mse"]) <= 1e-6 * final, $"loss {final}, train_mse {metrics["train_mse"]}");
             Assert.NotEqual(trainX, cell.Input("x").ToArray());          // the test split is other sequences
             Assert.True(double.IsFinite(metrics["test_mse"]) && metrics["test_mse"] != final);
             Assert.InRange(metrics["persistence_test_mse"], 1e-3, 1.0);
+        }
+
+        /// <summary>train_mse and test_mse are the MSE of y against the target, not the cell's objective: a cell whose objective is twice the MSE reports half its loss.</summary>
+        [Fact]
+        public void The_sequence_metrics_are_the_mse_of_the_output_whatever_the_objective()
+        {
+            var result = AeCompiler.Check(new SourceFile("twice.ae", "cell Twice {\n  input x: real[8];\n  input target: real[8];\n  state s: real[8] = 0;\n  net f: linear(16 -> 8);\n  signal y: real[8];\n  objective twice: real;\n"
+                + "  update {\n    s' = tanh(f(concat(x, s)));\n    y = s';\n    twice = 2 * mean((y - target) ^ 2);\n  }\n}\n"));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            var cell = CellCompiler.Compile<double>(EmitTarget.Of(result.Program!).Single())(3, 7, 0);
+            var task = new AmeSequenceTask();
+            var trainer = new Trainer<double>(cell, task, new Adam(cell.ParameterVector.Length, 1e-2), seed: 4);
+            trainer.Epoch();
+            double loss = trainer.Evaluate();
+            var metrics = new System.Collections.Generic.Dictionary<string, double>();
+            task.Measure(cell, metrics);
+            Assert.Equal(loss / 2, metrics["train_mse"], 12);
+            Assert.Equal(cell.Loss / 2, metrics["test_mse"], 12);
         }
 
         [Fact]

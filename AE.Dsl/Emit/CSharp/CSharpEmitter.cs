@@ -48,7 +48,7 @@ namespace AE.Dsl.Emit
         public static string Emit(IrUnit unit, CSharpEmitOptions options)
         {
             if (unit.Kind == UnitKind.Cell)
-                return Cells.CellEmitter.Emit(Preparation.Variant(unit, options.TypeName, options.Ablate, options.Lagged), options);
+                return Cells.CellEmitter.Emit(Preparation.Variant(unit, options.TypeName, options.Ablate, RefuseLaggedCell(options.TypeName ?? unit.Name, options.Lagged)), options);
             unit = Prepare(unit, options);
             var schedule = StepSchedule.Build(unit, options.Lagged);
             return new UnitEmitter(unit, schedule, options).Emit(PopulationEmitter.EmitType(unit, schedule, options));
@@ -62,11 +62,18 @@ namespace AE.Dsl.Emit
         {
             if (unit.Kind == UnitKind.Cell)
             {
-                Cells.CellEmitter.Probe(Preparation.Variant(unit, options.TypeName, options.Ablate, options.Lagged));
+                Cells.CellEmitter.Probe(Preparation.Variant(unit, options.TypeName, options.Ablate, RefuseLaggedCell(options.TypeName ?? unit.Name, options.Lagged)));
                 return;
             }
             StepSchedule.Build(Prepare(unit, options), options.Lagged);
         }
+
+        /// <summary>
+        /// A lagged cell would read each reduction's value of the step before; the cell backend computes them in the step,
+        /// so it refuses the variant (AE0080) rather than emit the cell unlagged under the variant's name.
+        /// </summary>
+        private static bool RefuseLaggedCell(string name, bool lagged) =>
+            lagged ? throw new EmitNotSupportedException($"cell '{name}' is lagged; the cell backend emits cells that are not lagged so far (a lagged cell is not differentiated either)") : false;
 
         /// <summary>The traffic over the vectors of the step the backend emits for a law (<see cref="VectorTraffic"/>).</summary>
         public static VectorTraffic Traffic(IrUnit unit, CSharpEmitOptions options)

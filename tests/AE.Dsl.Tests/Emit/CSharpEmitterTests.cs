@@ -262,6 +262,41 @@ namespace AE.Dsl.Tests
         }
 
         /// <summary>
+        /// A #line file name is not a string literal: a path with a quote (which it cannot hold) or a backslash compiles, the
+        /// quote as '_' and the backslash single; a law's block and a cell's statement alike.
+        /// </summary>
+        [Theory]
+        [InlineData("we\"ird/a\"b.ae", "#line 9 \"we_ird/a_b.ae\"")]
+        [InlineData(@"b\s\c.ae", @"#line 9 ""b\s\c.ae""")]
+        public void A_line_directive_holds_any_path_and_compiles(string path, string directive)
+        {
+            const string Law = "law P {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  signal s: real;\n  update {\n    s = loss;\n    theta' = theta - 0.1 * grad;\n  }\n}\n";
+            var file = new SourceFile(path, Law);
+            var unit = AeCompiler.Check(file).Program!.Units[0];
+            var code = CSharpEmitter.Emit(unit, new CSharpEmitOptions { Namespace = "AE.Laws", Sources = new Dictionary<string, SourceFile> { [path] = file } });
+            Assert.Contains(directive, code, StringComparison.Ordinal);
+            EmittedLaw.Compile(code, "Paths");
+
+            const string Cell = "cell C {\n  input x: real[2];\n  state s: real[2] = 0;\n  signal y: real[2];\n  update {\n    s' = 0.5 * s + x;\n    y = s';\n  }\n}\n";
+            var cellFile = new SourceFile(path, Cell);
+            var cell = AeCompiler.Check(cellFile).Program!.Units[0];
+            var cellCode = CSharpEmitter.Emit(cell, new CSharpEmitOptions { Namespace = "AE.Cells", Sources = new Dictionary<string, SourceFile> { [path] = cellFile } });
+            Assert.Contains(directive.Replace("#line 9", "#line 6", StringComparison.Ordinal), cellCode, StringComparison.Ordinal);
+            EmittedLaw.Compile(cellCode, "CellPaths");
+        }
+
+        /// <summary>A lagged cell is AE0080, not emitted as the unlagged cell under the variant's name.</summary>
+        [Fact]
+        public void A_lagged_cell_is_refused_not_emitted_unlagged()
+        {
+            var file = new SourceFile("lag.ae", "cell Lg {\n  input x: real[2];\n  signal y: real[2], m: real;\n  update {\n    y = 2 * x;\n    m = mean(y);\n  }\n}\ncell LgLag = Lg lagged;\n");
+            var result = AeCompiler.Check(file);
+            Assert.False(result.HasErrors, TestSupport.Format(result.Diagnostics));
+            var d = Assert.Single(EmitProbe.NotEmitted(result.Program!, new Dictionary<string, SourceFile> { [file.Path] = file }));
+            Assert.Equal("lag.ae(9,6): warning AE0080: cell 'LgLag' is checked but not emitted as C#: cell 'LgLag' is lagged; the cell backend emits cells that are not lagged so far (a lagged cell is not differentiated either)", d.ToMsBuildString());
+        }
+
+        /// <summary>
         /// A dim derived from the run-time dim (w = n - 3, v = 2 w) is checked when the law is built: below 1 the C# law
         /// and the interpreter both refuse with the same words, naming the dim, its value and n; at the edge (w = 1) both run.
         /// </summary>
