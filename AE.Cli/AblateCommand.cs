@@ -315,7 +315,8 @@ namespace AE.Cli
         internal static void Stat(Utf8JsonWriter json, string name, MeanCi m, bool withCount = false)
         {
             json.WriteStartObject(name);
-            Json.Number(json, "mean", m.Mean);
+            if (m.Count == 0) json.WriteNull("mean");   // the mean of no values does not apply (cli.md's JSON conventions)
+            else Json.Number(json, "mean", m.Mean);
             if (m.Ci is double ci) Json.Number(json, "ci", ci);
             else json.WriteNull("ci");
             if (withCount) json.WriteNumber("n", m.Count);

@@ -37,6 +37,8 @@ namespace AE.Cli
                     throw new CliException("unknown baseline '" + name + "' in --baseline-set; valid baselines: " + string.Join(", ", valid));
                 if (!changes.TryGetValue(name, out var set))
                     throw new CliException("--baseline-set sets " + name + ", which is not among the baselines run (" + (names.Count == 0 ? "none" : string.Join(", ", names)) + ")");
+                if (command == SweepCommand.Name && key == "lr")
+                    throw new CliException("--baseline-set " + name + ".lr: the sweep sets every baseline's initial rate from its grid; leave lr out");
                 if (!BaselineSpec.Keys(name).Contains(key, StringComparer.Ordinal))
                     throw new CliException("unknown setting '" + key + "' of the baseline " + name + "; its settings: " + string.Join(", ", BaselineSpec.Keys(name)));
                 if (!LawOptions.TryParseReal(text, out double v) || !double.IsFinite(v))

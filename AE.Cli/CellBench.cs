@@ -35,6 +35,21 @@ namespace AE.Cli
         /// <summary>The options of the law's bench that a cell does not take.</summary>
         private static readonly string[] LawOnly = { "--n", "--backend", "--set" };
 
+        /// <summary>Whether the one file named checks and declares laws but no cell (a cell option was then given to a law's bench).</summary>
+        private static bool DeclaresNoCell(CommandInput parsed, CliContext context)
+        {
+            if (parsed.Positionals.Count != 1) return false;
+            try
+            {
+                var set = LawSet.Load(new[] { parsed.Positionals[0] }, context.CurrentDirectory);
+                return !set.Result.HasErrors && set.Targets.Count > 0 && set.Targets.All(t => t.Unit.Kind != UnitKind.Cell);
+            }
+            catch (Exception ex) when (ex is LawInputException or IOException or UnauthorizedAccessException)
+            {
+                return false; // the cell's bench reports it
+            }
+        }
+
         /// <summary>Whether <c>ae bench</c> was asked about a cell: a cell option is given, or the named file declares cells and no law.</summary>
         public static bool Applies(CommandInput parsed, CliContext context)
         {
@@ -54,6 +69,8 @@ namespace AE.Cli
 
         public static int Run(CommandInput parsed, CliContext context)
         {
+            if (parsed.Given.FirstOrDefault(o => Options.Any(c => c.Name == o)) is string cellOption && DeclaresNoCell(parsed, context))
+                throw CliException.BadUsage("'" + cellOption + "' is an option of a cell's bench, and " + parsed.Positionals[0] + " declares no cell", BenchCommand.Name);
             if (parsed.Given.FirstOrDefault(LawOnly.Contains) is string lawOption)
                 throw CliException.BadUsage("'" + lawOption + "' is an option of a law's bench, not of a cell's", BenchCommand.Name);
             if (parsed.Positionals.Count != 1)

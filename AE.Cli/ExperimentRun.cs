@@ -154,7 +154,7 @@ namespace AE.Cli
                         json.WriteNumber("mu", c.Mu);
                         json.WriteNumber("seeds_at_target", c.Runs.Count(x => x.StepsToTarget.HasValue));
                         json.WriteNumber("seeds_diverged", c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
-                        Json.Number(json, "mean_steps", c.MeanSteps);
+                        Json.NumberOrNull(json, "mean_steps", c.MeanSteps);   // NaN: not every seed reached the target
                         if (c.Refused is not null) json.WriteString("refused", c.Refused);
                         json.WriteEndObject();
                     }
@@ -442,7 +442,7 @@ namespace AE.Cli
             var md = new StringBuilder();
             md.Append("## ").Append(id).Append(". ").Append(title).Append('\n').Append('\n');
             md.Append(Setup(s, what)).Append('\n');
-            md.Append("| task | arm | seeds at target | mean steps to target | final log10 gap | blown seeds | incidents |").Append(measureName is null ? "" : " " + measureName + " (mean) |").Append('\n');
+            md.Append("| task | arm | seeds at target | mean steps to target | final log10 gap | blown seeds | incidents |").Append(measureName is null ? "" : " " + measureName.Replace("|", "\\|", StringComparison.Ordinal) + " (mean) |").Append('\n');   // a '|' in the name would split the cell
             md.Append("| --- | --- | --- | --- | --- | --- | --- |").Append(measureName is null ? "" : " --- |").Append('\n');
             foreach (var r in results)
                 md.Append("| ").Append(r.Task).Append(" | ").Append(r.Arm).Append(" | ").Append(r.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(r.Seeds.ToString(CultureInfo.InvariantCulture))
@@ -476,11 +476,11 @@ namespace AE.Cli
                     json.WriteString("arm", r.Arm);
                     json.WriteNumber("seeds", r.Seeds);
                     json.WriteNumber("seeds_at_target", r.Reached);
-                    Json.Number(json, "mean_steps", r.MeanSteps);
+                    Json.NumberOrNull(json, "mean_steps", r.MeanSteps);   // NaN: not every seed reached the target
                     Json.Number(json, "final_log10_gap", r.FinalLogGap);
                     json.WriteNumber("blown", r.Blown);
                     json.WriteNumber("incidents", r.Incidents);
-                    if (measureName is not null) Json.Number(json, "measure", r.MeanMeasure);
+                    if (measureName is not null) Json.NumberOrNull(json, "measure", r.MeanMeasure);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -21,7 +21,7 @@ namespace AE.Cli
             "A golden case (.json with its .csv) as the task: its problem, theta0 and steps.") { HelpName = "FILE" };
 
         public static OptionSpec Name { get; } = new("--name", "the name of a law or variant in the file",
-            "The law or variant to run (default: the file's first law of the optimizer shape).") { HelpName = "LAW" };
+            "The law or variant to run (default: the first law of the optimizer shape, several files taken in the order of their paths).") { HelpName = "LAW" };
 
         public static OptionSpec Set { get; } = new("--set", "NAME=VALUE, such as k_p=1.2",
             "Set a param of the law (repeatable, or a comma list): numbers (1.2, 3e-4, inf), true/false, whole numbers; none for the "

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using AE.Experiments;
 using AE.Cli.Plots;
 using AE.Cluster;
 using AE.Experiments.Machine;
@@ -99,7 +100,7 @@ namespace AE.Cli
                 int threads = (int)(parsed.Number("--threads") ?? Math.Max(1, Environment.ProcessorCount));
                 var methods = ParseMethods(parsed.Value("--method"));
                 double temperature = Real(parsed, "--temperature", 1.0, allowInfinity: true);
-                double kappa = Real(parsed, "--kappa", 0.05);
+                double kappa = Real(parsed, "--kappa", 0.05, expected: "a number from 0 to 1");
                 if (kappa > 1) throw CliException.BadUsage("invalid value '" + parsed.Value("--kappa") + "' for '--kappa'; expected a number from 0 to 1", Name);
                 double dither = Real(parsed, "--dither", 0.0);
                 double spread = Real(parsed, "--spread", DefaultSpread);
@@ -243,22 +244,22 @@ namespace AE.Cli
             throw new CliException("the param " + param + " of " + law.Name + " is not a positive real (" + (value ?? "no default") + "); the members' rates are spread around it");
         }
 
-        private static double Real(CommandInput parsed, string option, double fallback, bool allowInfinity = false)
+        private static double Real(CommandInput parsed, string option, double fallback, bool allowInfinity = false, string? expected = null)
         {
             string? text = parsed.Value(option);
             if (text is null) return fallback;
             if (LawOptions.TryParseReal(text, out double v) && v >= 0 && (allowInfinity || double.IsFinite(v))) return v;
-            throw CliException.BadUsage("invalid value '" + text + "' for '" + option + "'; expected a number >= 0" + (allowInfinity ? " or inf" : ""), Name);
+            throw CliException.BadUsage("invalid value '" + text + "' for '" + option + "'; expected " + (expected ?? (allowInfinity ? "a number >= 0, or inf" : "a finite number >= 0")), Name);
         }
 
-        private static string G(double v) => double.IsNaN(v) ? "—" : v.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e');
+        private static string G(double v) => double.IsNaN(v) ? "—" : double.IsPositiveInfinity(v) ? "inf" : v.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e');
 
         private static string Ci(MeanCi m) => m.Count == 0 ? "—" : G(m.Mean) + (m.Ci is double ci ? " ± " + G(ci) : "");
 
         internal static void WriteTable(ExperimentLaw law, string task, SwarmSettings s, int seeds, string? spread, IReadOnlyList<Row> rows, TextWriter stdout)
         {
-            stdout.WriteLine(law.Name + " (" + law.FilePath + ") on " + task + ": K = " + s.Members + " members, " + s.Rounds + " rounds of " + s.RoundTotal
-                + " steps (" + (s.Rounds * s.RoundTotal).ToString(CultureInfo.InvariantCulture) + " in all, " + s.EqualShare * s.Rounds + " per member on average); "
+            stdout.WriteLine(law.Name + " (" + law.FilePath + ") on " + task + ": K = " + s.Members + " members, " + Plural.Count(s.Rounds, "round") + " of " + Plural.Count(s.RoundTotal, "step")
+                + " (" + (s.Rounds * s.RoundTotal).ToString(CultureInfo.InvariantCulture) + " in all, " + s.EqualShare * s.Rounds + " per member on average); "
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture))
                 + (spread is null ? "" : "; members " + spread) + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(x => x.Name + "=" + x.Text)) : ""));
             stdout.WriteLine("swarm: temperature " + G(s.Temperature) + ", kappa " + G(s.Kappa) + ", at least " + s.RoundMinimum + " steps per member and round"

@@ -64,7 +64,8 @@ namespace AE.Cli
             {
                 Worker.RunAsync(options.Cluster, options.Index, Say, context.Cancellation).GetAwaiter().GetResult();
             }
-            catch (Exception ex) when (ex is Orleans.Runtime.OrleansException or System.Net.Sockets.SocketException or System.IO.IOException)
+            catch (Exception ex) when (ex is Orleans.Runtime.OrleansException or System.Net.Sockets.SocketException or System.IO.IOException or TimeoutException
+                || ex.GetType().Name == "AddressInUseException")   // the transport's own, should a port be taken between the check and the bind
             {
                 throw new CliException("cannot start worker " + options.Index.ToString(CultureInfo.InvariantCulture) + " of the cluster " + options.Cluster
                     + " (ports " + options.Cluster.SiloPort(options.Index).ToString(CultureInfo.InvariantCulture) + " and " + options.Cluster.GatewayPort(options.Index).ToString(CultureInfo.InvariantCulture)

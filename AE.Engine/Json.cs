@@ -35,6 +35,14 @@ namespace AE.Engine
             else json.WriteNumber(name, value);
         }
 
+        /// <summary>A number property that is null where <paramref name="value"/> is NaN because it does not apply (a mean over no runs); infinities as <see cref="Number(Utf8JsonWriter, string, double)"/>.</summary>
+        public static void NumberOrNull(Utf8JsonWriter json, string name, double value)
+        {
+            if (json is null) throw new ArgumentNullException(nameof(json));
+            if (double.IsNaN(value)) json.WriteNull(name);
+            else Number(json, name, value);
+        }
+
         /// <summary>One indented JSON document written by <paramref name="write"/>, then a line end, to <paramref name="output"/>.</summary>
         public static void WriteIndented(TextWriter output, Action<Utf8JsonWriter> write)
         {

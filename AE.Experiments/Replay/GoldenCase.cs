@@ -129,7 +129,7 @@ namespace AE.Experiments.Replay
 
             var theta0 = reader.Vector(reader.Required(root, "theta0", "theta0"), "theta0");
             if (theta0.Length != problem.Dimension)
-                throw reader.Fail("'theta0' has " + theta0.Length + " values, but the " + kind + " problem has dimension " + problem.Dimension);
+                throw reader.Fail("'theta0' has " + Plural.Count(theta0.Length, "value") + ", but the " + kind + " problem has dimension " + problem.Dimension);
 
             int steps = reader.WholeNumber(reader.Required(root, "steps", "steps"), "steps", 1);
             var config = reader.Settings(reader.Object(root, "config", "config"), "config");

@@ -89,7 +89,7 @@ namespace AE.Cli.Tests
         [InlineData("B", null)]
         [InlineData("C", "oscillation")]
         [InlineData("E", "plateau exit")]
-        [InlineData("G", "largest |d log alpha|")]
+        [InlineData("G", "largest \\|d log alpha\\|")]
         [InlineData("L", null)]
         public void The_items_that_compare_arms_write_a_table_a_csv_and_a_plot(string id, string? measure)
         {
@@ -100,6 +100,10 @@ namespace AE.Cli.Tests
             Assert.Contains(Verdicts, v => r.Stdout.Contains("Verdict (" + id + "): " + v + ":", StringComparison.Ordinal));
             var header = r.StdoutLines.First(l => l.StartsWith("| task | arm |", StringComparison.Ordinal));
             Assert.Equal(measure is not null, measure is not null && header.Contains(measure, StringComparison.Ordinal));
+            // a markdown row: as many cells as the separator line below the header (a '|' inside a name is escaped)
+            static int Cells(string line) => System.Text.RegularExpressions.Regex.Matches(line, @"(?<!\\)\|").Count;
+            var separator = r.StdoutLines[r.StdoutLines.ToList().IndexOf(header) + 1];
+            Assert.Equal(Cells(separator), Cells(header));
             var csv = File.ReadAllLines(Path.Combine(dir.Path, "o", id + "-runs.csv"));
             Assert.StartsWith("task,arm,seed,steps_to_target,final_loss,incidents,stop", csv[0], StringComparison.Ordinal);
             Assert.All(csv.Skip(1), l => Assert.Equal("", l.Split(',')[3])); // 30 steps reach no target here
