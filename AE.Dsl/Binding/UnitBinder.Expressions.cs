@@ -56,7 +56,11 @@ namespace AE.Dsl.Binding
 
             if (!_symbols.TryGetValue(name, out var sym))
             {
-                if (name == "pi") return new IrConst(Math.PI, IrType.Real, n.Span);
+                if (name == "pi")
+                {
+                    if (n.IsNext) { ReportNonCausal(n, "the constant pi", ctx, constant: true); return Error(n.Span); }
+                    return new IrConst(Math.PI, IrType.Real, n.Span);
+                }
                 if (name == "step")
                 {
                     if (ctx.ConstWhat != null) { ctx.Bag.Report(DiagnosticCatalog.NotConstant, n.Span, ctx.ConstWhat, name, "the step counter"); return Error(n.Span); }
@@ -83,7 +87,7 @@ namespace AE.Dsl.Binding
             sym.Used = true;
             if (ctx.ConstWhat != null)
             {
-                if (n.IsNext) { ReportNonCausal(n, Article(sym.KindText) + " " + sym.KindText, ctx); return Error(n.Span); }
+                if (n.IsNext) { ReportNonCausal(n, Article(sym.KindText) + " " + sym.KindText, ctx, constant: sym.Kind is SymbolKind.Dim or SymbolKind.Param); return Error(n.Span); }
                 switch (sym.Kind)
                 {
                     case SymbolKind.Dim: return new IrRef(name, SymbolKind.Dim, RefTime.Current, IrType.Int, n.Span);
@@ -104,7 +108,7 @@ namespace AE.Dsl.Binding
             {
                 if (sym.Kind is SymbolKind.State or SymbolKind.Coeff)
                     return new IrRef(name, sym.Kind, RefTime.Next, sym.Type, n.Span);
-                ReportNonCausal(n, Article(sym.KindText) + " " + sym.KindText, ctx);
+                ReportNonCausal(n, Article(sym.KindText) + " " + sym.KindText, ctx, constant: sym.Kind is SymbolKind.Dim or SymbolKind.Param);
                 return Error(n.Span);
             }
 
@@ -140,11 +144,13 @@ namespace AE.Dsl.Binding
 
         private static string Article(string noun) => "aeiou".IndexOf(noun[0]) >= 0 ? "an" : "a";
 
-        private static void ReportNonCausal(NameExpr n, string what, Ctx ctx)
+        private static void ReportNonCausal(NameExpr n, string what, Ctx ctx, bool constant = false)
         {
             var name = n.Name.Text;
-            ctx.Bag.Report(DiagnosticCatalog.NonCausalRead, n.Span,
-                $"'{name}'' reads the value of {what} at the next step, which is not known yet (axiom A2: decisions use causal signals only); read '{name}' (this step) or prev({name}, init) (last step)");
+            ctx.Bag.Report(DiagnosticCatalog.NonCausalRead, n.Span, constant
+                // A param, a dim or pi never changes: its "next value" is a slip for the value itself, not a wish to see the future.
+                ? $"'{name}'' is the next value of {what}, which does not change from step to step; write '{name}'"
+                : $"'{name}'' reads the value of {what} at the next step, which is not known yet (axiom A2: decisions use causal signals only); read '{name}' (this step) or prev({name}, init) (last step)");
         }
 
         // ---------------------------------------------------------------- operators

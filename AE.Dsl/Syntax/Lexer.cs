@@ -54,7 +54,7 @@ namespace AE.Dsl.Syntax
             if (char.IsHighSurrogate(c) && _pos < _text.Length && char.IsLowSurrogate(_text[_pos])) _pos++;
             var bad = _text.Substring(start, _pos - start);
             _diagnostics.Report(DiagnosticCatalog.UnexpectedCharacter, new TextSpan(start, _pos), Printable(bad), CodePoint(bad));
-            return Next();
+            return Next() with { AfterBadCharacter = true };
         }
 
         private static int CodePoint(string s) => s.Length == 2 ? char.ConvertToUtf32(s[0], s[1]) : s[0];

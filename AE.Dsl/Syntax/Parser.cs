@@ -27,7 +27,10 @@ namespace AE.Dsl.Syntax
         private int _pos;
         private int _exprDepth;
         private int _blockDepth;
-        /// <summary>Set when a statement or declaration has reported AE0005: the rest of it stays quiet.</summary>
+        /// <summary>
+        /// Set when a statement or declaration has reported AE0005, or when its syntax error sits where the lexer dropped an
+        /// unknown character (AE0001 said it): the rest of it stays quiet.
+        /// </summary>
         private bool _nestingReported;
         private int _lastErrorPos = -1;
 
@@ -76,6 +79,12 @@ namespace AE.Dsl.Syntax
         {
             if (_lastErrorPos == _pos || Quiet) return;
             _lastErrorPos = _pos;
+            if (Current.AfterBadCharacter)
+            {
+                // 'a * Ⅻ * b': the dropped character was the operand; AE0001 is the one error, not 'expected an expression'.
+                _nestingReported = true;
+                return;
+            }
             _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, what, TokenFacts.Describe(Current));
         }
 
@@ -609,6 +618,8 @@ namespace AE.Dsl.Syntax
                 var k = Current.Kind;
                 // Brackets never span statements: ';', braces and declaration keywords end the skip at any depth.
                 if (k is TokenKind.Semicolon or TokenKind.CloseBrace or TokenKind.OpenBrace || IsMemberStart(k) || IsTopLevelStart(k)) return;
+                // An expression holds no comma of its own: one at the skip's own level ends an argument or a declaration.
+                if (k == TokenKind.Comma && nest == 0) return;
                 if (k is TokenKind.OpenParen or TokenKind.OpenBracket) nest++;
                 else if (k is TokenKind.CloseParen or TokenKind.CloseBracket)
                 {

@@ -23,7 +23,8 @@ namespace AE.Dsl.Syntax
         Named, Without,
     }
 
-    public readonly record struct Token(TokenKind Kind, TextSpan Span, string Text)
+    /// <param name="AfterBadCharacter">the lexer dropped a character it does not know (AE0001) just before this token</param>
+    public readonly record struct Token(TokenKind Kind, TextSpan Span, string Text, bool AfterBadCharacter = false)
     {
         public override string ToString() => $"{Kind} '{Text}' {Span}";
     }

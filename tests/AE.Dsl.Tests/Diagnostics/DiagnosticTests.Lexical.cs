@@ -24,6 +24,20 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, " $", ""));
         }
 
+        /// <summary>A stray character where an operand or an operator belongs is the one error of its statement: the parse errors it causes stay quiet.</summary>
+        [Theory]
+        [InlineData("a' = a * \u216B * k;")]
+        [InlineData("a' = a \u216B 0.5;")]
+        [InlineData("a' = clamp(a, \u216B, 1) * k;")]
+        public void AE0001_stray_character_in_an_expression_is_its_statements_only_error(string statement)
+        {
+            var bad = Law(statement, "  param k = 1;\n");
+            AssertOnly(bad, "AE0001", "\u216B");
+            // a syntax error of its own in a later statement is still reported
+            var d = TestSupport.Check(Law(statement + "\n    a' = a * ;", "  param k = 1;\n")).Diagnostics;
+            Assert.Equal(new[] { "AE0001", "AE0004" }, d.Select(x => x.Id));
+        }
+
         [Fact]
         public void AE0001_control_character_is_shown_escaped()
         {
@@ -244,6 +258,14 @@ namespace AE.Dsl.Tests
             // where the skipped branches end.
             var bad = Law("a' = " + Repeat("c ? ", 450) + "a" + Repeat(" : a", 450) + ";", "  param c: bool = true;\n");
             AssertOneAE0005Within(bad, "c ?", ";");
+        }
+
+        /// <summary>A too-deep argument of a call is skipped to its comma, not past the other arguments: no AE0014 about the argument count follows.</summary>
+        [Fact]
+        public void AE0005_too_deep_argument_does_not_cascade_into_a_wrong_argument_count()
+        {
+            var bad = Law("a' = clamp(" + Repeat("-", 300) + "a, 0, 1);");
+            AssertOneAE0005Within(bad, "-", ";");
         }
 
         [Fact]

@@ -112,8 +112,19 @@ namespace AE.Dsl.Tests
             { "", "a' = a * 0.5 + 0 * step';", "step'", "the step counter" },
             { "", "h = a * 0.5;\n    a' = h';", "h';", "a local value" },
             { "  signal s: real;\n", "s = a * 0.5;\n    a' = s';", "s';", "a signal" },
-            { "  param k = 0.5;\n", "a' = a * k';", "k'", "a param" },
         };
+
+        /// <summary>The next value of what never changes (a param, a dim, pi) is AE0041 too, and the message says to write the name itself.</summary>
+        [Theory]
+        [InlineData("  param k = 0.5;\n", "a' = a * k';", "k'", "a param")]
+        [InlineData("", "a' = a * (pi' / pi) * 0.5;", "pi'", "the constant pi")]
+        public void AE0041_next_value_of_a_constant(string members, string bad, string marker, string what)
+        {
+            var d = AssertOnly(Law(bad, members), "AE0041", marker);
+            var name = marker.Substring(0, marker.IndexOf('\'', StringComparison.Ordinal));
+            Assert.Equal("'" + name + "'' is the next value of " + what + ", which does not change from step to step; write '" + name + "'", d.Message);
+            TestSupport.AssertClean(Law(Fix(bad, marker, name), members));
+        }
 
         [Theory]
         [MemberData(nameof(NonCausal))]
