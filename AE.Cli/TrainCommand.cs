@@ -210,6 +210,14 @@ namespace AE.Cli
                 throw new CliException(ex.Message, ex);
             }
             int resumedFrom = trainer.EpochsDone;
+            if (request.Resume is not null)
+            {
+                if (resumedFrom > 0 && !double.IsFinite(trainer.Curve[^1]))
+                    throw new CliException("the checkpoint's run stopped at a loss that is not finite (epoch " + resumedFrom.ToString(CultureInfo.InvariantCulture) + "); its weights cannot be trained on: start again with a lower --lr");
+                if (request.Epochs is int asked && asked < resumedFrom)
+                    throw CliException.BadUsage("--epochs " + asked.ToString(CultureInfo.InvariantCulture) + " is fewer than the " + resumedFrom.ToString(CultureInfo.InvariantCulture)
+                        + " epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included", Name);
+            }
             int epochs = Math.Max(request.Epochs ?? task.DefaultEpochs, resumedFrom);
             using var store = RunStore.Open(request.Database);
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);

@@ -127,7 +127,9 @@ namespace AE.Experiments.Compilation
             string valid = candidates.Count == 0 ? "none" : string.Join(", ", candidates.Select(t => t.Name));
             if (other is not null)
                 throw new LawInputException("'" + name + "' in " + DisplayPath + " is not " + what + "; valid names: " + valid);
-            throw new LawInputException("no law '" + name + "' in " + DisplayPath + "; valid names: " + valid);
+            // 'a cell' asks for a cell: say "no cell"; any other ask is for a law or a variant.
+            string noun = what is "a cell" ? "cell" : "law";
+            throw new LawInputException("no " + noun + " '" + name + "' in " + DisplayPath + "; valid names: " + valid);
         }
 
         /// <summary>The emitted C# of <paramref name="target"/> with #line directives into these files.</summary>

@@ -139,6 +139,31 @@ namespace AE.Cli.Tests
                 Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "part", f)));
         }
 
+        /// <summary>--epochs counts the whole run: fewer than the checkpoint holds is one line, and the checkpoint is left as it was; an unknown --name says "no cell".</summary>
+        [Fact]
+        public void Resuming_with_fewer_epochs_than_the_checkpoint_or_an_unknown_cell_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2" };
+            Assert.Equal(0, Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "3", "--out", "o" }).ToArray()).ExitCode);
+            var before = File.ReadAllBytes(Path.Combine(dir.Path, "o", "checkpoint.aetrain"));
+            var fewer = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "2", "--out", "o", "--resume", "o/checkpoint.aetrain" }).ToArray());
+            Assert.Equal(2, fewer.ExitCode);
+            Assert.Equal(new[] { "ae: error: --epochs 2 is fewer than the 3 epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included. Run 'ae train --help'" }, fewer.StderrLines);
+            Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "o", "checkpoint.aetrain")));
+            var unknown = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--name", "Nope", "--task", "residual-dynamics");
+            Assert.Equal(2, unknown.ExitCode);
+            Assert.Equal(new[] { "ae: error: no cell 'Nope' in " + Cell("residual_dynamics.ae") + "; valid names: DynamicsModelResidual" }, unknown.StderrLines);
+
+            // a run stopped at a loss that is not finite leaves a checkpoint whose weights cannot be trained on
+            string[] blowing = { "train", Cell("ame_layer.ae"), "--task", "ame-sequence", "--time", "5", "--batch", "2", "--optimizer", "sgdm", "--lr", "1e6", "--no-progress" };
+            var blown = Cli.Run(dir.Path, blowing.Concat(new[] { "--epochs", "5", "--out", "nf" }).ToArray());
+            Assert.True(blown.ExitCode == 1, blown.Stderr);
+            var resumed = Cli.Run(dir.Path, blowing.Concat(new[] { "--epochs", "8", "--out", "nf", "--resume", "nf/checkpoint.aetrain" }).ToArray());
+            Assert.Equal(2, resumed.ExitCode);
+            Assert.Matches(@"^ae: error: the checkpoint's run stopped at a loss that is not finite \(epoch \d\); its weights cannot be trained on: start again with a lower --lr$", Assert.Single(resumed.StderrLines));
+        }
+
         /// <summary>
         /// A batch split over threads trains and resumes bit for bit with the same count; its first loss is one thread's (the
         /// forward values are the same); a checkpoint resumed with another count is one line and nothing is overwritten.
