@@ -76,7 +76,7 @@ namespace AE.Cli
                 "this process (the best of several copies of an array larger than the caches,",
                 "bytes read and written both counted, on the same threads), their ratio, and the",
                 "bytes the whole process allocated while the steps were timed (0 for a generated",
-                "law).",
+                "law on the CPU; ILGPU's kernel launches allocate on the host, docs/ilgpu-backend.md).",
                 "",
                 "Run it on an idle machine: other work on the same cores changes the figures.",
                 "",
