@@ -70,18 +70,7 @@ namespace AE.Experiments.Training
         }
 
         /// <summary>The mean over steps, samples and channels of (y - target)^2 after the last forward pass.</summary>
-        private static double Mse<T>(ICell<T> cell) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-        {
-            var y = cell.Output("y");
-            var target = cell.Input("target");
-            double sum = 0;
-            for (int i = 0; i < y.Length; i++)
-            {
-                double d = double.CreateTruncating(y[i]) - double.CreateTruncating(target[i]);
-                sum += d * d;
-            }
-            return sum / y.Length;
-        }
+        private static double Mse<T>(ICell<T> cell) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => SquaredError(cell) / cell.Output("y").Length;
 
         private static (double[] X, double[] Target, double[] Eps) Draw(int batch, int time, Random random)
         {

@@ -133,15 +133,7 @@ namespace AE.Experiments.Training
             // How much of the target's energy the output leaves unexplained, in dB.
             double power = 0;
             foreach (var v in cell.Input("target")) power += double.CreateTruncating(v) * double.CreateTruncating(v);
-            var y = cell.Output("y");
-            var target = cell.Input("target");
-            double error = 0;
-            for (int i = 0; i < y.Length; i++)
-            {
-                double d = double.CreateTruncating(y[i]) - double.CreateTruncating(target[i]);
-                error += d * d;
-            }
-            metrics["error_db"] = 10 * Math.Log10(error / power);
+            metrics["error_db"] = 10 * Math.Log10(SquaredError(cell) / power);
             // What the WAV plays: the strongest frequency of the output's spectrum and the share of its power near 440 Hz.
             var (dominant, share) = Spectrum(Output(cell), SampleRate, Frequency * SampleRate / Math.Max(cell.Time - 1, 1));
             metrics["dominant_hz"] = dominant;

@@ -127,6 +127,21 @@ namespace AE.Experiments.Training
         protected static bool HasInput<T>(ICell<T> cell, string name) where T : unmanaged, IFloatingPointIeee754<T>
             => cell is null ? throw new ArgumentNullException(nameof(cell)) : cell.Inputs.Any(i => i.Name == name);
 
+        /// <summary>The sum over every step, sample and element of (y - target)^2, from the cell's last forward pass.</summary>
+        protected static double SquaredError<T>(ICell<T> cell, string output = "y", string target = "target") where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (cell is null) throw new ArgumentNullException(nameof(cell));
+            var y = cell.Output(output);
+            var want = cell.Input(target);
+            double sum = 0;
+            for (int i = 0; i < y.Length; i++)
+            {
+                double d = double.CreateTruncating(y[i]) - double.CreateTruncating(want[i]);
+                sum += d * d;
+            }
+            return sum;
+        }
+
         /// <summary>Values computed in double into a cell's buffer of <typeparamref name="T"/>.</summary>
         protected static void Copy<T>(double[] from, Span<T> to) where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -115,9 +115,7 @@ namespace AE.Experiments.Tests
                   }
                 }
                 """;
-            var result = AeCompiler.Check(SourceFile.FromBytes("probe.ae", System.Text.Encoding.UTF8.GetBytes(text)));
-            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
-            AgreesWithTheReference(EmitTarget.Of(result.Program!).Single(), batch, time, seed);
+            AgreesWithTheReference(Checked(text, "probe.ae"), batch, time, seed);
         }
 
         /// <summary>
@@ -159,9 +157,7 @@ namespace AE.Experiments.Tests
                   }
                 }
                 """;
-            var result = AeCompiler.Check(SourceFile.FromBytes("branches.ae", System.Text.Encoding.UTF8.GetBytes(text)));
-            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
-            AgreesWithTheReference(EmitTarget.Of(result.Program!).Single(), batch, time, seed);
+            AgreesWithTheReference(Checked(text, "branches.ae"), batch, time, seed);
         }
 
         /// <summary>
@@ -188,9 +184,7 @@ namespace AE.Experiments.Tests
                   }
                 }
                 """;
-            var result = AeCompiler.Check(SourceFile.FromBytes("guard.ae", System.Text.Encoding.UTF8.GetBytes(text)));
-            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
-            AgreesWithTheReference(EmitTarget.Of(result.Program!).Single(), batch, time, seed);
+            AgreesWithTheReference(Checked(text, "guard.ae"), batch, time, seed);
         }
 
         /// <summary>
@@ -226,6 +220,14 @@ namespace AE.Experiments.Tests
             Assert.Equal(Enumerable.Repeat(0.1, 3), fresh.InitialState("z").ToArray());
             var cell = AgreesWithTheReference(target, 3, 4, 31);
             Assert.Equal(Enumerable.Repeat(0.5, 9), cell.InitialState("h").ToArray());
+        }
+
+        /// <summary>The one cell of <paramref name="text"/>, checked without errors.</summary>
+        private static EmitTarget Checked(string text, string path)
+        {
+            var result = AeCompiler.Check(SourceFile.FromBytes(path, System.Text.Encoding.UTF8.GetBytes(text)));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            return EmitTarget.Of(result.Program!).Single();
         }
 
         /// <summary>
