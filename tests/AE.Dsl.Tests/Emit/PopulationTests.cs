@@ -198,7 +198,7 @@ namespace AE.Dsl.Tests
             return s;
         }
 
-        private static object Options(Compiled c, Dictionary<string, double> settings)
+        private static object Options(Compiled c, Dictionary<string, double> settings, int n = N)
         {
             var opts = Activator.CreateInstance(c.OptionsType)!;
             foreach (var kv in settings)
@@ -207,23 +207,23 @@ namespace AE.Dsl.Tests
                 if (prop == null) continue;
                 var t = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
                 // A vector param gets a ramp around the value, so its elements differ too.
-                prop.SetValue(opts, t == typeof(double[]) ? Enumerable.Range(0, N).Select(i => kv.Value * (1 + 0.05 * i)).ToArray()
+                prop.SetValue(opts, t == typeof(double[]) ? Enumerable.Range(0, n).Select(i => kv.Value * (1 + 0.05 * i)).ToArray()
                     : t == typeof(bool) ? kv.Value != 0 : t == typeof(long) ? (object)(long)kv.Value : kv.Value);
             }
             return opts;
         }
 
-        private static (IOptimizerLaw[] Laws, IOptimizerPopulation Population) Build(Compiled c, string law, int k)
+        private static (IOptimizerLaw[] Laws, IOptimizerPopulation Population) Build(Compiled c, string law, int k, int n = N)
         {
             var options = Array.CreateInstance(c.OptionsType, k);
             var laws = new IOptimizerLaw[k];
             for (int j = 0; j < k; j++)
             {
-                var o = Options(c, Settings(law, j));
+                var o = Options(c, Settings(law, j), n);
                 options.SetValue(o, j);
-                laws[j] = (IOptimizerLaw)Activator.CreateInstance(c.Law, N, o, Seed + (ulong)j)!;
+                laws[j] = (IOptimizerLaw)Activator.CreateInstance(c.Law, n, o, Seed + (ulong)j)!;
             }
-            var population = (IOptimizerPopulation)Activator.CreateInstance(c.Population, k, N, options, Seed)!;
+            var population = (IOptimizerPopulation)Activator.CreateInstance(c.Population, k, n, options, Seed)!;
             return (laws, population);
         }
 
@@ -253,6 +253,12 @@ namespace AE.Dsl.Tests
         [MemberData(nameof(Cases))]
         public void Every_controller_is_bit_for_bit_its_own_law(string law, int k) => Run(law, k, useFloat: false);
 
+        /// <summary>Past AeSimd.AutoThreshold (128) the same holds against the law stepped with the scalar kernel (the reference order of the sums).</summary>
+        [Theory]
+        [InlineData("AeSgdm", 3)]
+        [InlineData("AeAdam", 5)]
+        public void Every_controller_is_bit_for_bit_its_own_scalar_kernel_law_at_300_elements(string law, int k) => Run(law, k, useFloat: false, n: 300, scalarKernel: true);
+
         public static TheoryData<string, int> FloatCases()
         {
             var data = new TheoryData<string, int>();
@@ -265,32 +271,34 @@ namespace AE.Dsl.Tests
         [MemberData(nameof(FloatCases))]
         public void Every_controller_steps_float_data_bit_for_bit_as_its_own_law(string law, int k) => Run(law, k, useFloat: true);
 
-        private static void Run(string law, int k, bool useFloat)
+        private static void Run(string law, int k, bool useFloat, int n = N, bool scalarKernel = false)
         {
             var c = Compile(law);
-            var (laws, population) = Build(c, law, k);
+            var (laws, population) = Build(c, law, k, n);
+            // The law's SIMD kernel adds a sum's lanes in another order; the population is the scalar order's law.
+            if (scalarKernel) foreach (var l in laws) l.GetType().GetProperty("Kernel")!.SetValue(l, AE.Runtime.StepKernel.Scalar);
             Assert.Equal(k, population.Count);
-            Assert.Equal(N, population.Dimension);
+            Assert.Equal(n, population.Dimension);
             Assert.Equal(laws[0].SignalNames, population.SignalNames);
             Assert.Equal(laws[0].RuleIds, population.RuleIds);
 
             var rng = new Random(1234 + k);
             var thetas = new double[k][];
-            var theta = new double[N * k];
+            var theta = new double[n * k];
             var thetas32 = new float[k][];
-            var theta32 = new float[N * k];
+            var theta32 = new float[n * k];
             for (int j = 0; j < k; j++)
             {
-                thetas[j] = Enumerable.Range(0, N).Select(_ => rng.NextDouble() * 4 - 2).ToArray();
+                thetas[j] = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 4 - 2).ToArray();
                 thetas32[j] = thetas[j].Select(x => (float)x).ToArray();
-                for (int i = 0; i < N; i++) { theta[i * k + j] = thetas[j][i]; theta32[i * k + j] = thetas32[j][i]; }
+                for (int i = 0; i < n; i++) { theta[i * k + j] = thetas[j][i]; theta32[i * k + j] = thetas32[j][i]; }
             }
             var losses = new double[k];
             var losses32 = new float[k];
             var grads = new double[k][];
             var grads32 = new float[k][];
-            var grad = new double[N * k];
-            var grad32 = new float[N * k];
+            var grad = new double[n * k];
+            var grad32 = new float[n * k];
             var rules = laws[0].RuleIds;
             for (int step = 1; step <= 300; step++)
             {
@@ -301,15 +309,15 @@ namespace AE.Dsl.Tests
                         : step == 41 && j % 3 == 1 ? double.PositiveInfinity
                         : step == 42 && j % 3 == 2 ? double.NegativeInfinity
                         : t.Sum(x => x * x) * (1 + 0.1 * j) - (j % 2 == 0 ? 0 : 3);
-                    grads[j] = Enumerable.Range(0, N).Select(i => t[i] * (1 + i % 3) + (rng.NextDouble() - 0.5) * 10).ToArray();
+                    grads[j] = Enumerable.Range(0, n).Select(i => t[i] * (1 + i % 3) + (rng.NextDouble() - 0.5) * 10).ToArray();
                     if (step == 17 && j % 2 == 0) grads[j][3] = double.NaN;
                     if (step == 18 && j % 3 == 0) grads[j][5] = double.PositiveInfinity;
                     if (step == 19 && j % 3 == 1) grads[j][1] = double.NegativeInfinity;
-                    if (step == 60 && j == 1 % k) for (int i = 0; i < N; i++) grads[j][i] *= 1e4;
-                    for (int i = 0; i < N; i++) grad[i * k + j] = grads[j][i];
+                    if (step == 60 && j == 1 % k) for (int i = 0; i < n; i++) grads[j][i] *= 1e4;
+                    for (int i = 0; i < n; i++) grad[i * k + j] = grads[j][i];
                     losses32[j] = (float)losses[j];
                     grads32[j] = grads[j].Select(x => (float)x).ToArray();
-                    for (int i = 0; i < N; i++) grad32[i * k + j] = grads32[j][i];
+                    for (int i = 0; i < n; i++) grad32[i * k + j] = grads32[j][i];
                 }
                 // Rules switched per controller and for all, between steps.
                 if (rules.Count > 0)
@@ -331,7 +339,7 @@ namespace AE.Dsl.Tests
 
                 for (int j = 0; j < k; j++)
                 {
-                    for (int i = 0; i < N; i++)
+                    for (int i = 0; i < n; i++)
                     {
                         if (useFloat) Same(thetas32[j][i], theta32[i * k + j], $"{law} K={k} float step {step} controller {j} theta[{i}]");
                         else Same(thetas[j][i], theta[i * k + j], $"{law} K={k} step {step} controller {j} theta[{i}]");
@@ -347,7 +355,7 @@ namespace AE.Dsl.Tests
                         for (int j = 0; j < k; j++)
                         {
                             var expected = (double[])c.Probe.Invoke(null, new object[] { laws[j], v })!;
-                            for (int i = 0; i < N; i++)
+                            for (int i = 0; i < n; i++)
                                 Same(expected[i], (double)reader.Invoke(population, new object[] { j, i })!, $"{law} K={k} step {step} controller {j} {v}[{i}]");
                         }
                     }
