@@ -1022,17 +1022,19 @@ first construct the backend does not support. So far:
 
 - laws: nets, filters over vectors (`ema`, `lp`, `prev`, `latch` of a vector), `softmax`,
   `concat`, `logsumexp` inside a fused law, a filter update needed by two passes over the vectors;
-- cells: filters of any kind, `noise()` (a cell takes its draws as inputs), states that are not
-  real.
+- cells: a filter under a condition (inside `when`, a branch of a scalar `?:`, the right side of `&&`
+  or `||`: the language updates it only when reached, the cell backend every step), `noise()` (a
+  cell takes its draws as inputs), states that are not real, a lagged cell.
 
 It is a warning: the unit is valid AE and runs in the reference interpreter; only its C# type is
-not generated. For example a cell with a low-pass filter, `m = lp(0.9, x);`, gives
-`example.ae(1,6): warning AE0080: cell 'F' is checked but not emitted as C#: the filter 'm.lp' (lp);
-the cell backend emits cells without filters so far`.
+not generated. For example a cell whose low-pass filter stands in a `when`,
+`when s > 0 {{ h' = h' * lp(0.9, x); }}`, gives `example.ae(1,6): warning AE0080: cell 'F' is checked
+but not emitted as C#: the filter 'h.lp' (lp) is under a condition (...); the cell backend emits
+filters that update every step so far`.
 
 Fix: express the construct with what the backend supports (the message says how when it can, for
-example `max(v) + log(sum(exp(v - m)))` for `logsumexp`; a filter of a cell as a state, `m' = 0.9 * m
-+ 0.1 * x`), or run the unit with the interpreter.""")
+example `max(v) + log(sum(exp(v - m)))` for `logsumexp`; a filter computed before the `when`,
+`m = lp(0.9, x);`, and used inside it), or run the unit with the interpreter.""")
 
 # ---------------------------------------------------------------- assemble
 

@@ -115,7 +115,7 @@ namespace AE.Cli.Tests
         public void A_cell_the_backend_cannot_emit_is_AE0080_on_stderr_and_left_out()
         {
             using var dir = new TempDirectory();
-            dir.Write("f.ae", "cell F { input x: real[2]; state h: real[2] = 0; signal y: real[2]; update { h' = h + x; y = ema(0.9, h'); } }\n");
+            dir.Write("f.ae", "cell F { input x: real[2]; state h: real[2] = 0; signal y: real[2]; update { h' = h + x; when mean(x) > 0 { h' = h' * ema(0.9, mean(x)); } y = h'; } }\n");
             var r = Cli.Run(dir.Path, "emit", "f.ae");
             Assert.Equal(1, r.ExitCode);
             Assert.Equal("", r.Stdout);

@@ -161,6 +161,52 @@ namespace AE.Experiments.Tests
         }
 
         /// <summary>
+        /// Filters as states of their own: lp and ema of a vector and of a number, prev with a given first value, latch on a
+        /// condition of the inputs, a filter inside a vector ?: and one inside a reduction's argument: values, final states
+        /// and every gradient against the reference adjoint (which runs the interpreter's filters, one sample at a time).
+        /// </summary>
+        [Theory]
+        [InlineData(2, 9, 61)]
+        [InlineData(5, 6, 62)]
+        [InlineData(19, 4, 63)]
+        public void Generated_adjoint_agrees_with_the_reference_adjoint_on_filters(int batch, int time, int seed)
+        {
+            const string text = """
+                cell Filters {
+                  param k: real[3] = 0.5;
+                  input x: real[3];
+                  input s: real;
+                  state h: real[3] = 0;
+                  signal y: real[3], e: real;
+                  update {
+                    m  = lp(0.8, x * k);
+                    a  = ema(0.9, s);
+                    p  = prev(h, x);
+                    l  = latch(s > 0.5, s * 2, 0.1 * a);
+                    v  = x > 0 ? ema(0.7, x) : lp(0.6, h);
+                    h' = 0.5 * h + m + p * l + v;
+                    y  = h' * a;
+                    e  = sum(lp(0.5, y)) + l;
+                  }
+                }
+                """;
+            var cell = AgreesWithTheReference(Checked(text, "filters.ae"), batch, time, seed);
+            Assert.Contains(cell.States, st => st.Name == "m.lp");
+        }
+
+        /// <summary>A filter the language updates only on a condition is not emitted (AE0080): the cell backend's filters update every step.</summary>
+        [Theory]
+        [InlineData("when s > 0 { h' = h + lp(0.9, x); }")]
+        [InlineData("h' = s > 0 ? h + lp(0.9, x) : h;")]
+        [InlineData("h' = (s > 0 && prev(s, 0) > 0) ? h + x : h;")]
+        public void A_filter_under_a_condition_is_refused(string statement)
+        {
+            var target = Checked("cell C {\n  input x: real[3];\n  input s: real;\n  state h: real[3] = 0;\n  update {\n    " + statement + "\n  }\n}\n", "c.ae");
+            var ex = Assert.Throws<EmitNotSupportedException>(() => CellCompiler.Compile<double>(target));
+            Assert.Contains("is under a condition", ex.Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>
         /// A guard: the branch not taken divides by 0 or takes the log of 0, the taken one is finite. The reference
         /// evaluates the taken branch only; the generated cell evaluates both and selects, and its gradient must still be
         /// the taken branch's alone (no NaN from 0 / 0 in the other).

@@ -193,8 +193,10 @@ namespace AE.Dsl.Emit.Cells
                 _w.Line("__grad = GradientStore;");
                 foreach (var p in _unit.Params.Where(p => p.Type.Scalar == ScalarType.Real))
                     _w.Line($"{Fill(Param(p.Name).Offset, _defaults.Get(p.Name))}   // {CSharp.Comment(p.Name)} = {CSharp.Comment(IrPrinter.Expr(p.Default))}");
+                var filterStates = new HashSet<string>(_s.FilterStates, StringComparer.Ordinal);
                 foreach (var (st, _, _) in _s.StateValues)
                 {
+                    if (filterStates.Contains(st.Name)) continue;   // a filter's memory starts at 0, which its first step does not read
                     var v = _defaults.Get(st.Name);
                     if (v.All(x => x == 0)) continue;
                     if (v.Length == 1) _w.Line($"InitialState({CSharp.String(st.Name)}).Fill(T.CreateTruncating({CSharp.Literal(v[0])}));   // {CSharp.Comment(st.Name)} = {CSharp.Comment(st.Init == null ? "0" : IrPrinter.Expr(st.Init))}");

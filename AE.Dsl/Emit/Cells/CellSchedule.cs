@@ -80,6 +80,13 @@ namespace AE.Dsl.Emit.Cells
         /// <summary>Each state's leaf (its value at the start of the step) and its value for the next step, in declaration order.</summary>
         public IReadOnlyList<(IrState State, CellValue Leaf, CellValue Next)> StateValues { get; private set; } = Array.Empty<(IrState, CellValue, CellValue)>();
 
+        /// <summary>
+        /// The filters' memories (<c>m.lp</c>, <c>d.prev</c>, ...): states of the cell that no .ae name can clash with (a slot
+        /// name holds a '.'), carried between steps like the declared ones, after them in <see cref="StateValues"/>; they
+        /// start at 0, which no filter reads (each takes its first step's value).
+        /// </summary>
+        public IReadOnlyList<string> FilterStates => _hidden.Select(h => h.State.Name).ToList();
+
         /// <summary>Each signal's value, in declaration order.</summary>
         public IReadOnlyList<(IrSignal Signal, CellValue Value)> SignalValues { get; private set; } = Array.Empty<(IrSignal, CellValue)>();
 
@@ -90,6 +97,9 @@ namespace AE.Dsl.Emit.Cells
         private readonly Dictionary<string, IrNet> _nets;
         private readonly Dictionary<string, IrParam> _params;
         private int _statement = -1;
+        private readonly List<(IrState State, CellValue Leaf, CellArg Next)> _hidden = new();
+        /// <summary>Inside a 'when' or a branch or operand that the language evaluates only on a condition: a filter there would update when it must not.</summary>
+        private int _conditional;
 
         private CellSchedule(IrUnit unit)
         {
@@ -148,6 +158,8 @@ namespace AE.Dsl.Emit.Cells
                     next = new ValueArg(Add(CellOp.Project, n, false, EqArray.Of(next, LowerExpr(st.Bounds.Lo), LowerExpr(st.Bounds.Hi)), name: st.Name).Id);
                 states.Add((st, leaf, _values[((ValueArg)next).Id]));
             }
+            foreach (var (st, leaf, nextArg) in _hidden)
+                states.Add((st, leaf, _values[((ValueArg)Materialize(nextArg, leaf.Length, false)).Id]));
             var signals = new List<(IrSignal, CellValue)>();
             foreach (var sig in Unit.Signals)
             {
@@ -198,11 +210,13 @@ namespace AE.Dsl.Emit.Cells
                 return;
             }
             var before = (Names: new Dictionary<string, CellArg>(_names, StringComparer.Ordinal), Next: new Dictionary<string, CellArg>(_next, StringComparer.Ordinal));
+            _conditional++;
             foreach (var stmt in w.Then) LowerStatement(stmt);
             var then = (Names: new Dictionary<string, CellArg>(_names, StringComparer.Ordinal), Next: new Dictionary<string, CellArg>(_next, StringComparer.Ordinal));
             Restore(_names, before.Names);
             Restore(_next, before.Next);
             foreach (var stmt in w.Else) LowerStatement(stmt);
+            _conditional--;
             foreach (var st in Unit.States)
                 if (!then.Next[st.Name].Equals(_next[st.Name]))
                     _next[st.Name] = Value(CellOp.Select, st.Type, EqArray.Of(condition, then.Next[st.Name], _next[st.Name]));
@@ -246,7 +260,11 @@ namespace AE.Dsl.Emit.Cells
                 case IrBinary b:
                 {
                     var l = LowerExpr(b.Left);
+                    // A scalar && or || reads its right operand only on a condition (the language short-circuits).
+                    bool shortCircuit = b.Op is BinaryOp.And or BinaryOp.Or && b.Type.IsScalar;
+                    if (shortCircuit) _conditional++;
                     var r = LowerExpr(b.Right);
+                    if (shortCircuit) _conditional--;
                     if (l is LiteralArg x && r is LiteralArg y) return new LiteralArg(Scalar.Binary(b.Op, x.Value, y.Value));
                     return Value(CellOp.Binary, b.Type, EqArray.Of(l, r), binary: b.Op);
                 }
@@ -254,7 +272,13 @@ namespace AE.Dsl.Emit.Cells
                 {
                     var c = LowerExpr(s.Condition);
                     if (c is LiteralArg lit) return LowerExpr(lit.Value != 0 ? s.WhenTrue : s.WhenFalse);
-                    return Value(CellOp.Select, s.Type, EqArray.Of(c, LowerExpr(s.WhenTrue), LowerExpr(s.WhenFalse)));
+                    // A scalar condition evaluates only the branch it takes; a vector one evaluates both everywhere.
+                    bool branches = s.Condition.Type.IsScalar;
+                    if (branches) _conditional++;
+                    var whenTrue = LowerExpr(s.WhenTrue);
+                    var whenFalse = LowerExpr(s.WhenFalse);
+                    if (branches) _conditional--;
+                    return Value(CellOp.Select, s.Type, EqArray.Of(c, whenTrue, whenFalse));
                 }
                 case IrCall c:
                 {
@@ -290,11 +314,74 @@ namespace AE.Dsl.Emit.Cells
                     return h;
                 }
                 case IrFilter f:
-                    throw new EmitNotSupportedException($"the filter '{f.Slot}' ({f.Kind.ToString().ToLowerInvariant()}); the cell backend emits cells without filters so far");
+                    return LowerFilter(f);
                 case IrNoise:
                     throw new EmitNotSupportedException("noise(); the cell backend takes draws as inputs (as the shipped cells' eps) so far");
                 default:
                     throw new EmitNotSupportedException("the IR node " + e.GetType().Name);
+            }
+        }
+
+        /// <summary>
+        /// A filter as a state of its own, its memory m: every step of a sequence updates it (a filter under a condition is
+        /// refused), so the number of updates is the step, and its first step takes the first value, as the interpreter's:
+        /// lp: m = x at step 1, then beta m + (1 - beta) x, its value m; ema: the same m, its value m / max(1 - beta^step,
+        /// 1e-12) (x itself at step 1); prev(x, init): init at step 1, then the x of the step before, m' = x; latch(c, v, b):
+        /// a second state holds whether it has latched (1) or not (0): latched' = latched || c, m' = latched ? m : (c ? v : m),
+        /// its value latched' ? m' : b. Every piece is a select or arithmetic, so its gradient is theirs.
+        /// </summary>
+        private CellArg LowerFilter(IrFilter f)
+        {
+            string kind = f.Kind.ToString().ToLowerInvariant();
+            if (_conditional > 0)
+                throw new EmitNotSupportedException($"the filter '{f.Slot}' ({kind}) is under a condition ('when', a scalar ?: branch, the right side of && or ||), where it updates only when reached; the cell backend emits filters that update every step so far");
+            int n = Length(f.Type);
+            var first = Value(CellOp.Binary, IrType.Bool, EqArray.Of<CellArg>(StepArg.Instance, new LiteralArg(1)), binary: BinaryOp.Eq);
+            CellValue Memory(string name) => Add(CellOp.State, n, false, EqArray<CellArg>.Empty, name: name);
+            void Carry(string name, CellValue leaf, CellArg next) =>
+                _hidden.Add((new IrState(name, SymbolKind.State, f.Type, null, null, false, Unit.Origin), leaf, next));
+            CellArg Select(CellArg c, CellArg a, CellArg b, IrType type) => Value(CellOp.Select, type, EqArray.Of(c, a, b));
+            CellArg Arith(BinaryOp op, CellArg a, CellArg b) =>
+                a is LiteralArg x && b is LiteralArg y ? new LiteralArg(Scalar.Binary(op, x.Value, y.Value)) : Value(CellOp.Binary, f.Type, EqArray.Of(a, b), binary: op);
+            switch (f.Kind)
+            {
+                case FilterKind.Lp:
+                case FilterKind.Ema:
+                {
+                    var beta = LowerExpr(f.Args[0]);
+                    var x = Materialize(LowerExpr(f.Args[1]), n, false);
+                    var m = Memory(f.Slot);
+                    var blended = Arith(BinaryOp.Add, Arith(BinaryOp.Mul, beta, new ValueArg(m.Id)), Arith(BinaryOp.Mul, Arith(BinaryOp.Sub, new LiteralArg(1), beta), x));
+                    var next = Select(first, x, blended, f.Type);
+                    Carry(f.Slot, m, next);
+                    if (f.Kind == FilterKind.Lp) return next;
+                    var power = Value(CellOp.Binary, IrType.Real, EqArray.Of(beta, (CellArg)StepArg.Instance), binary: BinaryOp.Pow);
+                    var correction = Value(CellOp.Call, IrType.Real, EqArray.Of<CellArg>(Value(CellOp.Binary, IrType.Real, EqArray.Of<CellArg>(new LiteralArg(1), power), binary: BinaryOp.Sub), new LiteralArg(1e-12)), function: "max");
+                    return Select(first, x, Arith(BinaryOp.Div, next, correction), f.Type);
+                }
+                case FilterKind.Prev:
+                {
+                    var x = Materialize(LowerExpr(f.Args[0]), n, false);
+                    var init = LowerExpr(f.Args[1]);
+                    var m = Memory(f.Slot);
+                    Carry(f.Slot, m, x);
+                    return Select(first, init, new ValueArg(m.Id), f.Type);
+                }
+                default:
+                {
+                    var condition = LowerExpr(f.Args[0]);
+                    var value = LowerExpr(f.Args[1]);
+                    var before = LowerExpr(f.Args[2]);
+                    var m = Memory(f.Slot);
+                    var latched = Add(CellOp.State, 1, false, EqArray<CellArg>.Empty, name: f.Slot + ".on");
+                    // At step 1 nothing has latched, whatever the memory holds.
+                    var was = Select(first, new LiteralArg(0), new ValueArg(latched.Id), IrType.Bool);
+                    var on = Value(CellOp.Binary, IrType.Bool, EqArray.Of(was, condition), binary: BinaryOp.Or);
+                    var kept = Select(was, new ValueArg(m.Id), Select(condition, value, new ValueArg(m.Id), f.Type), f.Type);
+                    Carry(f.Slot, m, kept);
+                    _hidden.Add((new IrState(f.Slot + ".on", SymbolKind.State, IrType.Real, null, null, false, Unit.Origin), latched, on));
+                    return Select(on, kept, before, f.Type);
+                }
             }
         }
 
