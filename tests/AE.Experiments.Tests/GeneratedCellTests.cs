@@ -194,6 +194,30 @@ namespace AE.Experiments.Tests
             Assert.Contains(cell.States, st => st.Name == "m.lp");
         }
 
+        /// <summary>Filters of bools (a latch of true, a prev of a comparison) steering selects, and filters of filters, against the reference adjoint.</summary>
+        [Theory]
+        [InlineData(3, 7, 71)]
+        [InlineData(6, 5, 72)]
+        public void Generated_adjoint_agrees_with_the_reference_adjoint_on_bool_and_nested_filters(int batch, int time, int seed)
+        {
+            const string text = """
+                cell Edge {
+                  input x: real[3];
+                  input s: real;
+                  state h: real[3] = 0;
+                  signal y: real[3];
+                  update {
+                    on = latch(s > 0.3, true, false);
+                    was = prev(s > 0, false);
+                    q = lp(0.9, prev(x, 0)) + ema(0.5, lp(0.7, x));
+                    h' = on ? h + q : (was ? h - q : h);
+                    y = h' + (on && was ? 1 : 0);
+                  }
+                }
+                """;
+            AgreesWithTheReference(Checked(text, "edge.ae"), batch, time, seed);
+        }
+
         /// <summary>A filter the language updates only on a condition is not emitted (AE0080): the cell backend's filters update every step.</summary>
         [Theory]
         [InlineData("when s > 0 { h' = h + lp(0.9, x); }")]
