@@ -174,13 +174,14 @@ namespace AE.Experiments.Tests
             const string text = """
                 cell Filters {
                   param k: real[3] = 0.5;
+                  param beta = 0.9;
                   input x: real[3];
                   input s: real;
                   state h: real[3] = 0;
                   signal y: real[3], e: real;
                   update {
                     m  = lp(0.8, x * k);
-                    a  = ema(0.9, s);
+                    a  = ema(beta, s) + 0.01 * s * step + 0.1 * beta ^ step;
                     p  = prev(h, x);
                     l  = latch(s > 0.5, s * 2, 0.1 * a);
                     v  = x > 0 ? ema(0.7, x) : lp(0.6, h);

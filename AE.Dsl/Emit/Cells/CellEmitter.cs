@@ -139,11 +139,12 @@ namespace AE.Dsl.Emit.Cells
                     // Compiled optimised once: no tier-up (and no profile-dependent code) mid-training.
                     _w.Line("[__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
                     using (_w.Block("protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)"))
-                        for (int k = 0; k < backward.Count; k++) _w.Line($"Backward{k}(f, a);   // {CSharp.Comment(backward[k].Label)}");
+                        for (int k = 0; k < backward.Count; k++) _w.Line($"Backward{k}(f, a, step);   // {CSharp.Comment(backward[k].Label)}");
                     // One method per statement: the JIT inlines the vector helpers of a small method, not of one method as long as
                     // the whole step (past a few hundred locals it stops inlining, and loads, stores and builtins become calls).
                     EmitParts(forward, "Step", "Forward", "__System.Span<T> f, long step", "T t = T.CreateTruncating(step);");
-                    EmitParts(backward, "StepBackward", "Backward", "__System.ReadOnlySpan<T> f, __System.Span<T> a", null);
+                    // The adjoint reads the step too: the derivative of beta^step, of u * step (an ema's rate, a param times the step).
+                    EmitParts(backward, "StepBackward", "Backward", "__System.ReadOnlySpan<T> f, __System.Span<T> a, long step", "T t = T.CreateTruncating(step);");
                 }
             }
             return _w.ToString();

@@ -87,14 +87,14 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            Backward0(f, a);   // adjoint of update "coefficient feedback from the new hidden state, and the readout": mse = mean((y - target) ^ 2)
-            Backward1(f, a);   // adjoint of update "coefficient feedback from the new hidden state, and the readout": y = readout(theta')
-            Backward2(f, a);   // adjoint of update "coefficient feedback from the new hidden state, and the readout": C' = C + g_net(concat(theta', C))
-            Backward3(f, a);   // adjoint of rule macro "macro shift: tanh(m_net(C))": theta' = theta' + tanh(m_net(C))
-            Backward4(f, a);   // adjoint of rule dither "dither: sin(d_net(C))": theta' = theta' + sin(d_net(C))
-            Backward5(f, a);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps)
-            Backward6(f, a);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001
-            Backward7(f, a);   // adjoint of rule drift "drift: f_net on [x, C]": theta' = theta' + f_net(concat(x, C))
+            Backward0(f, a, step);   // adjoint of update "coefficient feedback from the new hidden state, and the readout": mse = mean((y - target) ^ 2)
+            Backward1(f, a, step);   // adjoint of update "coefficient feedback from the new hidden state, and the readout": y = readout(theta')
+            Backward2(f, a, step);   // adjoint of update "coefficient feedback from the new hidden state, and the readout": C' = C + g_net(concat(theta', C))
+            Backward3(f, a, step);   // adjoint of rule macro "macro shift: tanh(m_net(C))": theta' = theta' + tanh(m_net(C))
+            Backward4(f, a, step);   // adjoint of rule dither "dither: sin(d_net(C))": theta' = theta' + sin(d_net(C))
+            Backward5(f, a, step);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps)
+            Backward6(f, a, step);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001
+            Backward7(f, a, step);   // adjoint of rule drift "drift: f_net on [x, C]": theta' = theta' + f_net(concat(x, C))
         }
 
         /// <summary>Step, rule drift "drift: f_net on [x, C]": theta' = theta' + f_net(concat(x, C)).</summary>
@@ -289,9 +289,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "coefficient feedback from the new hidden state, and the readout": mse = mean((y - target) ^ 2).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "coefficient feedback from the new hidden state, and the readout"
             // mse = mean((y - target) ^ 2)
 #line 65 "/ae/cells/ame_layer.ae"
@@ -325,9 +326,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "coefficient feedback from the new hidden state, and the readout": y = readout(theta').</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "coefficient feedback from the new hidden state, and the readout"
             // y = readout(theta')
 #line 64 "/ae/cells/ame_layer.ae"
@@ -337,9 +339,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "coefficient feedback from the new hidden state, and the readout": C' = C + g_net(concat(theta', C)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "coefficient feedback from the new hidden state, and the readout"
             // C' = C + g_net(concat(theta', C))
 #line 63 "/ae/cells/ame_layer.ae"
@@ -374,9 +377,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of rule macro "macro shift: tanh(m_net(C))": theta' = theta' + tanh(m_net(C)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of rule macro "macro shift: tanh(m_net(C))"
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
@@ -411,9 +415,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of rule dither "dither: sin(d_net(C))": theta' = theta' + sin(d_net(C)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of rule dither "dither: sin(d_net(C))"
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
@@ -448,9 +453,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
 #line 51 "/ae/cells/ame_layer.ae"
@@ -475,9 +481,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward6(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward6(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
@@ -510,9 +517,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of rule drift "drift: f_net on [x, C]": theta' = theta' + f_net(concat(x, C)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward7(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward7(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of rule drift "drift: f_net on [x, C]"
             // theta' = theta' + f_net(concat(x, C))
 #line 46 "/ae/cells/ame_layer.ae"

@@ -78,12 +78,12 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            Backward0(f, a);   // adjoint of update "simple coefficient update, and the output sample": mse = mean((y - target) ^ 2)
-            Backward1(f, a);   // adjoint of update "simple coefficient update, and the output sample": C' = C + (0.01 * tanh(theta'))
-            Backward2(f, a);   // adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index": theta' = theta' + sin(d_net(C) + (0.01 * t))
-            Backward3(f, a);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps)
-            Backward4(f, a);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001
-            Backward5(f, a);   // adjoint of rule drift "drift: f_net(C)": theta' = theta' + f_net(C)
+            Backward0(f, a, step);   // adjoint of update "simple coefficient update, and the output sample": mse = mean((y - target) ^ 2)
+            Backward1(f, a, step);   // adjoint of update "simple coefficient update, and the output sample": C' = C + (0.01 * tanh(theta'))
+            Backward2(f, a, step);   // adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index": theta' = theta' + sin(d_net(C) + (0.01 * t))
+            Backward3(f, a, step);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps)
+            Backward4(f, a, step);   // adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001
+            Backward5(f, a, step);   // adjoint of rule drift "drift: f_net(C)": theta' = theta' + f_net(C)
         }
 
         /// <summary>Step, rule drift "drift: f_net(C)": theta' = theta' + f_net(C).</summary>
@@ -261,9 +261,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "simple coefficient update, and the output sample": mse = mean((y - target) ^ 2).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "simple coefficient update, and the output sample"
             // mse = mean((y - target) ^ 2)
 #line 51 "/ae/cells/amed_synth.ae"
@@ -297,9 +298,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "simple coefficient update, and the output sample": C' = C + (0.01 * tanh(theta')).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "simple coefficient update, and the output sample"
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
@@ -324,9 +326,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index": theta' = theta' + sin(d_net(C) + (0.01 * t)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of rule dither "time-dependent dither: sin(d_net(C) + 0.01 t), t the seed's 0-based loop index"
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
@@ -367,9 +370,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": theta' = theta' + (sigma * eps).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // theta' = theta' + (sigma * eps)
 #line 40 "/ae/cells/amed_synth.ae"
@@ -394,9 +398,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw": sigma = softplus(sigma_net(C)) + 0.001.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of rule noise "reparameterised noise: softplus(sigma_net(C)) + 1e-3 times a standard-normal draw"
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
@@ -429,9 +434,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of rule drift "drift: f_net(C)": theta' = theta' + f_net(C).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of rule drift "drift: f_net(C)"
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"

@@ -76,12 +76,12 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            Backward0(f, a);   // adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
-            Backward1(f, a);   // adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": logits = readout(sigmoid(sharpness * (v' - threshold)))
-            Backward2(f, a);   // adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
-            Backward3(f, a);   // adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": s = sigmoid(sharpness * (v - threshold))
-            Backward4(f, a);   // adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": u = present ? (g * drive(x)) : 0
-            Backward5(f, a);   // adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": g = sigmoid(gate(x))
+            Backward0(f, a, step);   // adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
+            Backward1(f, a, step);   // adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": logits = readout(sigmoid(sharpness * (v' - threshold)))
+            Backward2(f, a, step);   // adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
+            Backward3(f, a, step);   // adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": s = sigmoid(sharpness * (v - threshold))
+            Backward4(f, a, step);   // adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": u = present ? (g * drive(x)) : 0
+            Backward5(f, a, step);   // adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": g = sigmoid(gate(x))
         }
 
         /// <summary>Step, fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": g = sigmoid(gate(x)).</summary>
@@ -246,9 +246,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label"
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 70 "/ae/cells/emergent_resonator.ae"
@@ -294,9 +295,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": logits = readout(sigmoid(sharpness * (v' - threshold))).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 66 "/ae/cells/emergent_resonator.ae"
@@ -327,9 +329,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 65 "/ae/cells/emergent_resonator.ae"
@@ -380,9 +383,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout": s = sigmoid(sharpness * (v - threshold)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "PulseTGAU: smooth firing, additive membrane update with soft reset, readout"
             // s = sigmoid(sharpness * (v - threshold))
 #line 64 "/ae/cells/emergent_resonator.ae"
@@ -412,9 +416,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": u = present ? (g * drive(x)) : 0.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps"
             // u = present ? (g * drive(x)) : 0
 #line 60 "/ae/cells/emergent_resonator.ae"
@@ -442,9 +447,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps": g = sigmoid(gate(x)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of fixed rule perceive "perception: the gated input drive while the sequence is presented, none in the reasoning steps"
             // g = sigmoid(gate(x))
 #line 59 "/ae/cells/emergent_resonator.ae"

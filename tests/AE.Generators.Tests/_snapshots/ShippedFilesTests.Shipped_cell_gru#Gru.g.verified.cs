@@ -77,12 +77,12 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            Backward0(f, a);   // adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
-            Backward1(f, a);   // adjoint of update "nn.GRUCell, then the readout": logits = readout(h')
-            Backward2(f, a);   // adjoint of update "nn.GRUCell, then the readout": h' = ((1 - z) * n) + (z * h)
-            Backward3(f, a);   // adjoint of update "nn.GRUCell, then the readout": n = tanh(ih_n(x) + (r * hh_n(h)))
-            Backward4(f, a);   // adjoint of update "nn.GRUCell, then the readout": z = sigmoid(ih_z(x) + hh_z(h))
-            Backward5(f, a);   // adjoint of update "nn.GRUCell, then the readout": r = sigmoid(ih_r(x) + hh_r(h))
+            Backward0(f, a, step);   // adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
+            Backward1(f, a, step);   // adjoint of update "nn.GRUCell, then the readout": logits = readout(h')
+            Backward2(f, a, step);   // adjoint of update "nn.GRUCell, then the readout": h' = ((1 - z) * n) + (z * h)
+            Backward3(f, a, step);   // adjoint of update "nn.GRUCell, then the readout": n = tanh(ih_n(x) + (r * hh_n(h)))
+            Backward4(f, a, step);   // adjoint of update "nn.GRUCell, then the readout": z = sigmoid(ih_z(x) + hh_z(h))
+            Backward5(f, a, step);   // adjoint of update "nn.GRUCell, then the readout": r = sigmoid(ih_r(x) + hh_r(h))
         }
 
         /// <summary>Step, update "nn.GRUCell, then the readout": r = sigmoid(ih_r(x) + hh_r(h)).</summary>
@@ -234,9 +234,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label": ce = last ? (logsumexp(logits) - dot(logits, label)) : 0.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of fixed rule classify "the loss: cross-entropy of the last step's logits against the label"
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 55 "/ae/cells/gru.ae"
@@ -282,9 +283,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": logits = readout(h').</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "nn.GRUCell, then the readout"
             // logits = readout(h')
 #line 51 "/ae/cells/gru.ae"
@@ -294,9 +296,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": h' = ((1 - z) * n) + (z * h).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "nn.GRUCell, then the readout"
             // h' = ((1 - z) * n) + (z * h)
 #line 50 "/ae/cells/gru.ae"
@@ -327,9 +330,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": n = tanh(ih_n(x) + (r * hh_n(h))).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "nn.GRUCell, then the readout"
             // n = tanh(ih_n(x) + (r * hh_n(h)))
 #line 49 "/ae/cells/gru.ae"
@@ -358,9 +362,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": z = sigmoid(ih_z(x) + hh_z(h)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "nn.GRUCell, then the readout"
             // z = sigmoid(ih_z(x) + hh_z(h))
 #line 48 "/ae/cells/gru.ae"
@@ -385,9 +390,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "nn.GRUCell, then the readout": r = sigmoid(ih_r(x) + hh_r(h)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "nn.GRUCell, then the readout"
             // r = sigmoid(ih_r(x) + hh_r(h))
 #line 47 "/ae/cells/gru.ae"

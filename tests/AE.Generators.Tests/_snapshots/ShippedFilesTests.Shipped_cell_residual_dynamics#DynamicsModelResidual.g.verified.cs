@@ -75,13 +75,13 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            Backward0(f, a);   // adjoint of the step's end
-            Backward1(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
-            Backward2(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
-            Backward3(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": N' = softmax(logits)
-            Backward4(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": logits = prev_logits + delta_logits
-            Backward5(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": prev_logits = log(N + 1e-09)
-            Backward6(f, a);   // adjoint of update "residual logits, softmax, and the elementwise g update": delta_logits = F(concat(N, y_t, r_t, g))
+            Backward0(f, a, step);   // adjoint of the step's end
+            Backward1(f, a, step);   // adjoint of update "residual logits, softmax, and the elementwise g update": loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
+            Backward2(f, a, step);   // adjoint of update "residual logits, softmax, and the elementwise g update": g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
+            Backward3(f, a, step);   // adjoint of update "residual logits, softmax, and the elementwise g update": N' = softmax(logits)
+            Backward4(f, a, step);   // adjoint of update "residual logits, softmax, and the elementwise g update": logits = prev_logits + delta_logits
+            Backward5(f, a, step);   // adjoint of update "residual logits, softmax, and the elementwise g update": prev_logits = log(N + 1e-09)
+            Backward6(f, a, step);   // adjoint of update "residual logits, softmax, and the elementwise g update": delta_logits = F(concat(N, y_t, r_t, g))
         }
 
         /// <summary>Step, update "residual logits, softmax, and the elementwise g update": delta_logits = F(concat(N, y_t, r_t, g)).</summary>
@@ -283,9 +283,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of the step's end.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of the step's end: the bounded state 'N' projected onto its bounds
             for (int k = 0; k < 3 * B; k++)
             {
@@ -297,9 +298,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09))).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
@@ -370,9 +372,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": g' = (alpha * g) + ((N' - (alpha * N)) * y_t).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
@@ -415,9 +418,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": N' = softmax(logits).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
@@ -436,9 +440,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": logits = prev_logits + delta_logits.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
@@ -459,9 +464,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": prev_logits = log(N + 1e-09).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
@@ -482,9 +488,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "residual logits, softmax, and the elementwise g update": delta_logits = F(concat(N, y_t, r_t, g)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward6(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward6(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "residual logits, softmax, and the elementwise g update"
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"

@@ -81,20 +81,20 @@ namespace AE.Generated
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            Backward0(f, a);   // adjoint of update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y))
-            Backward1(f, a);   // adjoint of update "controller, soft write, soft read, output": y = readout(r)
-            Backward2(f, a);   // adjoint of update "controller, soft write, soft read, output": r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
-            Backward3(f, a);   // adjoint of update "controller, soft write, soft read, output": z = 0 * a_r
-            Backward4(f, a);   // adjoint of update "controller, soft write, soft read, output": M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
-            Backward5(f, a);   // adjoint of update "controller, soft write, soft read, output": d3 = dot(d, concat(0, 0, 0, 1))
-            Backward6(f, a);   // adjoint of update "controller, soft write, soft read, output": d2 = dot(d, concat(0, 0, 1, 0))
-            Backward7(f, a);   // adjoint of update "controller, soft write, soft read, output": d1 = dot(d, concat(0, 1, 0, 0))
-            Backward8(f, a);   // adjoint of update "controller, soft write, soft read, output": d0 = dot(d, concat(1, 0, 0, 0))
-            Backward9(f, a);   // adjoint of update "controller, soft write, soft read, output": d = g * tanh(write_val(c))
-            Backward10(f, a);   // adjoint of update "controller, soft write, soft read, output": g = sigmoid(sum(write_gate(c)))
-            Backward11(f, a);   // adjoint of update "controller, soft write, soft read, output": a_r = softmax(read_key(c))
-            Backward12(f, a);   // adjoint of update "controller, soft write, soft read, output": a_w = softmax(write_key(c))
-            Backward13(f, a);   // adjoint of update "controller, soft write, soft read, output": c = concat(x, pos, recall)
+            Backward0(f, a, step);   // adjoint of update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y))
+            Backward1(f, a, step);   // adjoint of update "controller, soft write, soft read, output": y = readout(r)
+            Backward2(f, a, step);   // adjoint of update "controller, soft write, soft read, output": r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
+            Backward3(f, a, step);   // adjoint of update "controller, soft write, soft read, output": z = 0 * a_r
+            Backward4(f, a, step);   // adjoint of update "controller, soft write, soft read, output": M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
+            Backward5(f, a, step);   // adjoint of update "controller, soft write, soft read, output": d3 = dot(d, concat(0, 0, 0, 1))
+            Backward6(f, a, step);   // adjoint of update "controller, soft write, soft read, output": d2 = dot(d, concat(0, 0, 1, 0))
+            Backward7(f, a, step);   // adjoint of update "controller, soft write, soft read, output": d1 = dot(d, concat(0, 1, 0, 0))
+            Backward8(f, a, step);   // adjoint of update "controller, soft write, soft read, output": d0 = dot(d, concat(1, 0, 0, 0))
+            Backward9(f, a, step);   // adjoint of update "controller, soft write, soft read, output": d = g * tanh(write_val(c))
+            Backward10(f, a, step);   // adjoint of update "controller, soft write, soft read, output": g = sigmoid(sum(write_gate(c)))
+            Backward11(f, a, step);   // adjoint of update "controller, soft write, soft read, output": a_r = softmax(read_key(c))
+            Backward12(f, a, step);   // adjoint of update "controller, soft write, soft read, output": a_w = softmax(write_key(c))
+            Backward13(f, a, step);   // adjoint of update "controller, soft write, soft read, output": c = concat(x, pos, recall)
         }
 
         /// <summary>Step, update "controller, soft write, soft read, output": c = concat(x, pos, recall).</summary>
@@ -529,9 +529,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // bce = recall * mean(softplus(y) - (target * y))
 #line 67 "/ae/cells/tape_copy.ae"
@@ -581,9 +582,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": y = readout(r).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward1(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // y = readout(r)
 #line 66 "/ae/cells/tape_copy.ae"
@@ -593,9 +595,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M')).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward2(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
 #line 64 "/ae/cells/tape_copy.ae"
@@ -676,9 +679,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": z = 0 * a_r.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward3(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // z = 0 * a_r
 #line 63 "/ae/cells/tape_copy.ae"
@@ -697,9 +701,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward4(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
 #line 62 "/ae/cells/tape_copy.ae"
@@ -752,9 +757,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d3 = dot(d, concat(0, 0, 0, 1)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward5(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d3 = dot(d, concat(0, 0, 0, 1))
 #line 61 "/ae/cells/tape_copy.ae"
@@ -780,9 +786,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d2 = dot(d, concat(0, 0, 1, 0)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward6(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward6(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d2 = dot(d, concat(0, 0, 1, 0))
 #line 60 "/ae/cells/tape_copy.ae"
@@ -808,9 +815,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d1 = dot(d, concat(0, 1, 0, 0)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward7(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward7(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d1 = dot(d, concat(0, 1, 0, 0))
 #line 59 "/ae/cells/tape_copy.ae"
@@ -836,9 +844,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d0 = dot(d, concat(1, 0, 0, 0)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward8(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward8(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d0 = dot(d, concat(1, 0, 0, 0))
 #line 58 "/ae/cells/tape_copy.ae"
@@ -864,9 +873,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": d = g * tanh(write_val(c)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward9(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward9(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d = g * tanh(write_val(c))
 #line 57 "/ae/cells/tape_copy.ae"
@@ -893,9 +903,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": g = sigmoid(sum(write_gate(c))).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward10(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward10(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // g = sigmoid(sum(write_gate(c)))
 #line 56 "/ae/cells/tape_copy.ae"
@@ -926,9 +937,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": a_r = softmax(read_key(c)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward11(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward11(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // a_r = softmax(read_key(c))
 #line 55 "/ae/cells/tape_copy.ae"
@@ -948,9 +960,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": a_w = softmax(write_key(c)).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward12(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward12(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // a_w = softmax(write_key(c))
 #line 54 "/ae/cells/tape_copy.ae"
@@ -970,9 +983,10 @@ namespace AE.Generated
 
         /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": c = concat(x, pos, recall).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private void Backward13(__System.ReadOnlySpan<T> f, __System.Span<T> a)
+        private void Backward13(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
+            T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // c = concat(x, pos, recall)
 #line 53 "/ae/cells/tape_copy.ae"
