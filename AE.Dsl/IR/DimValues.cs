@@ -34,13 +34,16 @@ namespace AE.Dsl.IR
             return dims;
         }
 
+        /// <summary>What a dimension must be, in the words of every backend's message (the generated constructor's too).</summary>
+        public static readonly string Bounds = "a dimension must be at least 1 and at most " + int.MaxValue.ToString(CultureInfo.InvariantCulture);
+
         /// <summary>"dimension 'w' = n - 3 is -1 for n = 2; a dimension must be at least 1 and at most 2147483647": the words every backend uses.</summary>
         public static string OutOfRange(IrUnit unit, string dim, string definition, long value, IReadOnlyDictionary<string, int> dims)
         {
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             var runtime = unit.Dims.Where(d => d.IsRuntime && dims.ContainsKey(d.Name)).Select(d => d.Name + " = " + dims[d.Name].ToString(CultureInfo.InvariantCulture));
             return $"dimension '{dim}' = {definition} is {value.ToString(CultureInfo.InvariantCulture)} for {string.Join(", ", runtime)}; "
-                + "a dimension must be at least 1 and at most " + int.MaxValue.ToString(CultureInfo.InvariantCulture);
+                + Bounds;
         }
     }
 }

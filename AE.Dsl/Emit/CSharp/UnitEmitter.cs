@@ -230,7 +230,7 @@ namespace AE.Dsl.Emit
                     message.Add(CSharp.String((i == 0 ? " for " : ", ") + runtimeDims[i].Name + " = "));
                     message.Add(DimRef(runtimeDims[i].Name) + Invariant);
                 }
-                message.Add(CSharp.String("; a dimension must be at least 1 and at most " + int.MaxValue.ToString(CultureInfo.InvariantCulture)));
+                message.Add(CSharp.String("; " + DimValues.Bounds));
                 _w.Line($"long {name} = {string.Join(" + ", parts)};");
                 _w.Line($"if ({name} < 1 || {name} > int.MaxValue) throw new __Runtime.DimOutOfRangeException({CSharp.String(d.Name)}, {name}, {string.Join(" + ", message)});");
             }

@@ -100,6 +100,8 @@ namespace AE.Dsl.Emit.Cells
         private readonly List<(IrState State, CellValue Leaf, CellArg Next)> _hidden = new();
         /// <summary>Inside a 'when' or a branch or operand that the language evaluates only on a condition: a filter there would update when it must not.</summary>
         private int _conditional;
+        /// <summary>step == 1, computed once for every filter of the step.</summary>
+        private ValueArg? _firstStep;
 
         private CellSchedule(IrUnit unit)
         {
@@ -336,7 +338,7 @@ namespace AE.Dsl.Emit.Cells
             if (_conditional > 0)
                 throw new EmitNotSupportedException($"the filter '{f.Slot}' ({kind}) is under a condition ('when', a scalar ?: branch, the right side of && or ||), where it updates only when reached; the cell backend emits filters that update every step so far");
             int n = Length(f.Type);
-            var first = Value(CellOp.Binary, IrType.Bool, EqArray.Of<CellArg>(StepArg.Instance, new LiteralArg(1)), binary: BinaryOp.Eq);
+            var first = _firstStep ??= Value(CellOp.Binary, IrType.Bool, EqArray.Of<CellArg>(StepArg.Instance, new LiteralArg(1)), binary: BinaryOp.Eq);
             CellValue Memory(string name) => Add(CellOp.State, n, false, EqArray<CellArg>.Empty, name: name);
             void Carry(string name, CellValue leaf, CellArg next) =>
                 _hidden.Add((new IrState(name, SymbolKind.State, f.Type, null, null, false, Unit.Origin), leaf, next));
