@@ -15,9 +15,12 @@ PyTorch (Debian: python3-torch). Threads: PyTorch's default unless --threads.
 import argparse
 import importlib.util
 import json
+import math
 import os
 import struct
 import time
+
+import numpy as np
 
 import torch
 import torch.nn as nn
@@ -97,8 +100,28 @@ def sine_synth(a):
 
     def final():
         with torch.no_grad():
-            return F.mse_loss(model(T), target).item()
+            y = model(T)
+            mse = F.mse_loss(y, target).item()
+        # The figures ae train's sine-synth reports (SineSynthTask.Measure): what the output plays, whatever its phase.
+        dominant, share = spectrum(y.double().numpy(), 8000.0, 440.0 * 8000.0 / max(T - 1, 1))
+        error_db = 10 * math.log10(((y - target) ** 2).sum().item() / (target ** 2).sum().item())
+        return {"train_mse": mse, "error_db": error_db, "dominant_hz": dominant, "tone_share": share}
     return T, 1, epoch, final
+
+
+def spectrum(samples, rate, tone):
+    """The strongest frequency of the samples' spectrum (mean removed, DC excluded) and the share of its power within
+    5 Hz of tone: SineSynthTask.Spectrum's definition, by NumPy's FFT."""
+    x = samples - samples.mean()
+    n = len(x)
+    power = np.abs(np.fft.rfft(x)) ** 2
+    k = np.arange(len(power))
+    power[(k > 0) & (k < n - k)] *= 2   # the mirrored bins above Nyquist
+    power[0] = 0
+    hz = k * rate / n
+    total = power.sum()
+    best = int(np.argmax(power))
+    return best * rate / n, float(power[np.abs(hz - tone) <= 5].sum() / total) if total > 0 else 0.0
 
 
 def residual_dynamics(a):

@@ -140,6 +140,7 @@ namespace AE.Experiments.Cells
             {
                 int n = LengthOf(unit, cellName);
                 CheckSequence(file, "inputs." + refName, reference.Inputs[refName], lead, n, "the cell's input " + cellName, firstField);
+                CheckKind(file, "inputs." + refName, reference.Inputs[refName].Values, unit.Inputs.First(i => i.Name == cellName).Type.Scalar, "the cell's input " + cellName);
                 inputs[refName] = reference.Inputs[refName].Values;
             }
             foreach (var (refName, state) in host.InitialStates)
@@ -189,6 +190,23 @@ namespace AE.Experiments.Cells
             var d = type.Shape[0];
             if (!d.IsConstant) throw new CellReferenceException("the cell " + unit.Name + "'s '" + name + "' has the run-time length " + d + "; a cell checked against a reference fixes every dim");
             return (int)d.Constant;
+        }
+
+        /// <summary>
+        /// Values fed to an int or bool input must be ones the cell can hold: a bool is 0 or 1 (the cell would read 0.5 as
+        /// true), an int a whole number within ±2^53 (the cell would compute with 2.5 as it is).
+        /// </summary>
+        private static void CheckKind(string file, string field, double[] values, ScalarType kind, string what)
+        {
+            if (kind == ScalarType.Real) return;
+            for (int i = 0; i < values.Length; i++)
+            {
+                double v = values[i];
+                bool fits = kind == ScalarType.Bool ? v == 0 || v == 1 : Math.Floor(v) == v && Math.Abs(v) <= Scalar.MaxExactInt;
+                if (fits) continue;
+                string want = kind == ScalarType.Bool ? "bool, so its values must be 0 or 1" : "int, so its values must be whole numbers within ±2^53";
+                throw new CellReferenceException($"{file}: '{field}' holds {v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} at element {i}; {what} is {want}");
+            }
         }
 
         private static void Need(string file, string field, Tensor t, int rank)

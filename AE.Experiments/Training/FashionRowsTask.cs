@@ -26,10 +26,10 @@ namespace AE.Experiments.Training
         private static readonly CellRequirement[] Needs =
         {
             new("input", "x", new[] { Columns }),
-            new("input", "label", new[] { Classes }),
-            new("input", "last", Array.Empty<int>()),
+            new("input", "label", new[] { Classes }, Binary: true),
+            new("input", "last", Array.Empty<int>(), Binary: true),
             new("output", "logits", new[] { Classes }),
-            new("input", "present", Array.Empty<int>(), Optional: true),
+            new("input", "present", Array.Empty<int>(), Optional: true, Binary: true),
         };
 
         private readonly string? _directory;

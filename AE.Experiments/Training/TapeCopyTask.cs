@@ -22,10 +22,10 @@ namespace AE.Experiments.Training
 
         private static readonly CellRequirement[] Needs =
         {
-            new("input", "x", new[] { Width }),
-            new("input", "pos", new[] { Length }),
-            new("input", "recall", Array.Empty<int>()),
-            new("input", "target", new[] { Width }),
+            new("input", "x", new[] { Width }, Binary: true),
+            new("input", "pos", new[] { Length }, Binary: true),
+            new("input", "recall", Array.Empty<int>(), Binary: true),
+            new("input", "target", new[] { Width }, Binary: true),
             new("output", "y", new[] { Width }),
         };
 

@@ -10,7 +10,11 @@ namespace AE.Experiments.Training
     /// What a task needs of a cell: an input or a state of a shape (one sample at one step), or a param; an optional one
     /// is written when the cell declares it (of that shape) and left out when it does not.
     /// </summary>
-    public sealed record CellRequirement(string Kind, string Name, int[] Shape, bool Optional = false)
+    /// <param name="Binary">
+    /// whether the task writes only 0 and 1 there (a flag, a one-hot label, a bit), which a cell may declare real, int or
+    /// bool; any other value the task writes or reads must be real in the cell
+    /// </param>
+    public sealed record CellRequirement(string Kind, string Name, int[] Shape, bool Optional = false, bool Binary = false)
     {
         public string ShapeText => "[" + string.Join(", ", Shape) + "]";
     }
@@ -119,6 +123,9 @@ namespace AE.Experiments.Training
                     return prefix + "it needs " + r.Kind + " '" + r.Name + "' " + r.ShapeText + ", the cell has none (its " + r.Kind + "s: " + (list.Length == 0 ? "none" : list) + ")";
                 if (!found.Shape.SequenceEqual(r.Shape))
                     return prefix + "it needs " + r.Kind + " '" + r.Name + "' " + r.ShapeText + ", the cell's is [" + string.Join(", ", found.Shape) + "]";
+                if (!r.Binary && found.Scalar != CellScalar.Real)
+                    return prefix + "it " + (r.Kind == "output" ? "reads" : "writes") + " real values " + (r.Kind == "output" ? "from" : "into") + " " + r.Kind + " '" + r.Name + "', the cell declares it "
+                        + found.Scalar.ToString().ToLowerInvariant() + " (declare it real)";
             }
             return null;
         }

@@ -8,13 +8,15 @@ namespace AE.Runtime.Cells
 {
     /// <summary>A per-sample value of a step's frame that the host reads or writes: an input, an output (signal).</summary>
     /// <param name="Offset">where the value starts in a frame, per sample (the frame holds Offset * batch onwards)</param>
-    public sealed record CellSlot(string Name, int[] Shape, int Offset)
+    /// <param name="Scalar">the kind the cell declares</param>
+    public sealed record CellSlot(string Name, int[] Shape, int Offset, CellScalar Scalar = CellScalar.Real)
     {
         public int Size { get; } = CellTensor.SizeOf(Shape);
     }
 
     /// <summary>A state: its value at the start of a step (<paramref name="Leaf"/>) and its value for the next step (<paramref name="Next"/>), as frame offsets.</summary>
-    public sealed record CellStateSlot(string Name, int[] Shape, int Leaf, int Next)
+    /// <param name="Scalar">the kind the cell declares</param>
+    public sealed record CellStateSlot(string Name, int[] Shape, int Leaf, int Next, CellScalar Scalar = CellScalar.Real)
     {
         public int Size { get; } = CellTensor.SizeOf(Shape);
     }
@@ -102,9 +104,9 @@ namespace AE.Runtime.Cells
             Index(_outputIndex, layout.Outputs, o => o.Name);
             Index(_stateIndex, layout.States, s => s.Name);
             Parameters = layout.Parameters;
-            Inputs = Array.ConvertAll(layout.Inputs, i => new CellTensor(i.Name, i.Shape));
-            Outputs = Array.ConvertAll(layout.Outputs, o => new CellTensor(o.Name, o.Shape));
-            States = Array.ConvertAll(layout.States, s => new CellTensor(s.Name, s.Shape));
+            Inputs = Array.ConvertAll(layout.Inputs, i => new CellTensor(i.Name, i.Shape, i.Scalar));
+            Outputs = Array.ConvertAll(layout.Outputs, o => new CellTensor(o.Name, o.Shape, o.Scalar));
+            States = Array.ConvertAll(layout.States, s => new CellTensor(s.Name, s.Shape, s.Scalar));
             Objectives = layout.Objectives;
             _objective = layout.Objectives.Length > 0 ? _outputIndex[layout.Objectives[0]] : -1;
         }

@@ -4,10 +4,22 @@ using System.Numerics;
 
 namespace AE.Runtime.Cells
 {
+    /// <summary>
+    /// The scalar kind a cell declares for a value. Every buffer holds <c>T</c>; the kind says what the cell makes of
+    /// it: an int is used as the number it holds, a bool is true where the value is not 0.
+    /// </summary>
+    public enum CellScalar
+    {
+        Real,
+        Int,
+        Bool,
+    }
+
     /// <summary>A named tensor of a cell: a parameter (a net's weight or bias, a real param), an input, an output or a state.</summary>
     /// <param name="Name">PyTorch's name for a net's weight or bias (<c>f_net.0.weight</c>), the .ae name otherwise</param>
     /// <param name="Shape">the shape of one parameter, or of one sample at one step for inputs, outputs and states</param>
-    public sealed record CellTensor(string Name, int[] Shape)
+    /// <param name="Scalar">the kind the cell declares (a parameter is always real)</param>
+    public sealed record CellTensor(string Name, int[] Shape, CellScalar Scalar = CellScalar.Real)
     {
         /// <summary>The number of values of <see cref="Shape"/>.</summary>
         public int Size { get; } = SizeOf(Shape);

@@ -366,6 +366,13 @@ namespace AE.Cli.Tests
             var misfit = Cli.Run(dir.Path, "train", "rnn_eps.ae", "--task", "ame-sequence", "--epochs", "1");
             Assert.Equal(2, misfit.ExitCode);
             Assert.Equal(new[] { "ae: error: the cell LeakyRnn does not fit the task ame-sequence: it needs input 'eps' [32], the cell's is [4]" }, misfit.StderrLines);
+
+            // The task writes real signal values into x: a cell that declares x int would compute with them as they are.
+            dir.Write("rnn_int.ae", rnn.Replace("input x: real[8];", "input x: int[8];", System.StringComparison.Ordinal));
+            Assert.Equal("1 file checked: 0 errors, 0 warnings", Cli.Run(dir.Path, "check", "rnn_int.ae").StdoutLines[^1]);
+            var kind = Cli.Run(dir.Path, "train", "rnn_int.ae", "--task", "ame-sequence", "--epochs", "1");
+            Assert.Equal(2, kind.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell LeakyRnn does not fit the task ame-sequence: it writes real values into input 'x', the cell declares it int (declare it real)" }, kind.StderrLines);
         }
 
         [Fact]

@@ -61,6 +61,23 @@ namespace AE.Experiments.Tests
         }
 
         [Theory]
+        [InlineData("int", "holds 1.1479829028591584", "the cell's input eps is int, so its values must be whole numbers within ±2^53")]
+        [InlineData("bool", "holds 1.1479829028591584", "the cell's input eps is bool, so its values must be 0 or 1")]
+        public void Values_an_int_or_bool_input_cannot_hold_are_one_line_naming_the_element(string kind, string holds, string why)
+        {
+            // The golden file feeds eps standard-normal draws; a cell that declares eps int would compute with 1.148 as it
+            // is, one that declares it bool would read every draw as true.
+            var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "cells", "ame_layer.ae"))
+                .Replace("input eps: real[hidden_dim];", "input eps: " + kind + "[hidden_dim];", StringComparison.Ordinal);
+            if (kind == "bool")
+                text = text.Replace("* eps", "* (eps ? 1 : 0)", StringComparison.Ordinal).Replace("smooth cell", "cell", StringComparison.Ordinal);
+            var result = AeCompiler.Check(SourceFile.FromBytes("ame_" + kind + ".ae", System.Text.Encoding.UTF8.GetBytes(text)));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            var ex = Assert.Throws<CellReferenceException>(() => CellGradientCheck.Run(Assert.Single(result.Program!.Units), Golden("cell_amelayer.json")));
+            Assert.Equal("cell_amelayer.json: 'inputs.eps' " + holds + " at element 0; " + why, ex.Message);
+        }
+
+        [Theory]
         [InlineData("missing")]
         [InlineData("extra")]
         [InlineData("shape")]

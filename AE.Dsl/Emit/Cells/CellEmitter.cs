@@ -171,13 +171,15 @@ namespace AE.Dsl.Emit.Cells
         {
             static string Shape(int[] s) => s.Length == 0 ? "__System.Array.Empty<int>()" : "new[] { " + string.Join(", ", s) + " }";
             static int[] ShapeOf(IrType t) => t.IsScalar ? Array.Empty<int>() : new[] { Size(t.Shape[0]) };
+            // Real is the records' default, so only an int or bool value names its kind.
+            static string Kind(IrType t) => t.Scalar switch { ScalarType.Int => ", __Cells.CellScalar.Int", ScalarType.Bool => ", __Cells.CellScalar.Bool", _ => "" };
             _w.Line("/// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of " + _s.FrameLength + ").</summary>");
             _w.Line("public static readonly __Cells.CellLayout Layout = new(");
             _w.Line($"    {CSharp.String(_options.TypeName ?? _unit.Name)}, {_s.FrameLength},");
             _w.Line("    new __Cells.CellTensor[] { " + string.Join(", ", _params.Select(p => $"new({CSharp.String(p.Name)}, {Shape(p.Shape)})")) + " },");
-            _w.Line("    new __Cells.CellSlot[] { " + string.Join(", ", _s.InputValues.Select(x => $"new({CSharp.String(x.Input.Name)}, {Shape(ShapeOf(x.Input.Type))}, {x.Value.Offset})")) + " },");
-            _w.Line("    new __Cells.CellStateSlot[] { " + string.Join(", ", _s.StateValues.Select(x => $"new({CSharp.String(x.State.Name)}, {Shape(ShapeOf(x.State.Type))}, {x.Leaf.Offset}, {x.Next.Offset})")) + " },");
-            _w.Line("    new __Cells.CellSlot[] { " + string.Join(", ", _s.SignalValues.Select(x => $"new({CSharp.String(x.Signal.Name)}, {Shape(ShapeOf(x.Signal.Type))}, {x.Value.Offset})")) + " },");
+            _w.Line("    new __Cells.CellSlot[] { " + string.Join(", ", _s.InputValues.Select(x => $"new({CSharp.String(x.Input.Name)}, {Shape(ShapeOf(x.Input.Type))}, {x.Value.Offset}{Kind(x.Input.Type)})")) + " },");
+            _w.Line("    new __Cells.CellStateSlot[] { " + string.Join(", ", _s.StateValues.Select(x => $"new({CSharp.String(x.State.Name)}, {Shape(ShapeOf(x.State.Type))}, {x.Leaf.Offset}, {x.Next.Offset}{Kind(x.State.Type)})")) + " },");
+            _w.Line("    new __Cells.CellSlot[] { " + string.Join(", ", _s.SignalValues.Select(x => $"new({CSharp.String(x.Signal.Name)}, {Shape(ShapeOf(x.Signal.Type))}, {x.Value.Offset}{Kind(x.Signal.Type)})")) + " },");
             var objectives = _s.SignalValues.Where(x => x.Signal.IsObjective).Select(x => CSharp.String(x.Signal.Name)).ToList();
             _w.Line("    " + (objectives.Count == 0 ? "__System.Array.Empty<string>()" : "new[] { " + string.Join(", ", objectives) + " }") + ");");
             _w.Line();

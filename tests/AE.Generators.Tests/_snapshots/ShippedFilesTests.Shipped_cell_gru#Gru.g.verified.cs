@@ -27,7 +27,7 @@ namespace AE.Generated
         public static readonly __Cells.CellLayout Layout = new(
             "Gru", 2357,
             new __Cells.CellTensor[] { new("ih_r.weight", new[] { 128, 28 }), new("ih_r.bias", new[] { 128 }), new("ih_z.weight", new[] { 128, 28 }), new("ih_z.bias", new[] { 128 }), new("ih_n.weight", new[] { 128, 28 }), new("ih_n.bias", new[] { 128 }), new("hh_r.weight", new[] { 128, 128 }), new("hh_r.bias", new[] { 128 }), new("hh_z.weight", new[] { 128, 128 }), new("hh_z.bias", new[] { 128 }), new("hh_n.weight", new[] { 128, 128 }), new("hh_n.bias", new[] { 128 }), new("readout.weight", new[] { 10, 128 }), new("readout.bias", new[] { 10 }) },
-            new __Cells.CellSlot[] { new("x", new[] { 28 }, 0), new("label", new[] { 10 }, 28), new("last", __System.Array.Empty<int>(), 38) },
+            new __Cells.CellSlot[] { new("x", new[] { 28 }, 0), new("label", new[] { 10 }, 28), new("last", __System.Array.Empty<int>(), 38, __Cells.CellScalar.Bool) },
             new __Cells.CellStateSlot[] { new("h", new[] { 128 }, 39, 2215) },
             new __Cells.CellSlot[] { new("logits", new[] { 10 }, 2343), new("ce", __System.Array.Empty<int>(), 2356) },
             new[] { "ce" });
