@@ -69,11 +69,16 @@ namespace AE.Dsl.Binding
 
             for (int i = 0; i < sources.Count; i++) BindRule(sources[i], i);
 
+            // A rule that did not parse may have held the definition: its syntax error says what is wrong, and a signal
+            // "never defined" beside it would send the reader after a second fault that is not there.
+            bool ruleUnread = sources.Any(r => r.Syntax.HasSyntaxErrors);
             foreach (var sig in _signals)
             {
                 var sym = _symbols[sig.Name];
                 if (sym.Definition == null && !sym.HasNeutral)
-                    _bag.Report(DiagnosticCatalog.SignalNeverDefined, sym.DeclSpan, sig.Name);
+                {
+                    if (!ruleUnread) _bag.Report(DiagnosticCatalog.SignalNeverDefined, sym.DeclSpan, sig.Name);
+                }
                 else if (sym.Definition == null && _deferredNeutrals.TryGetValue(sig.Name, out var neutral))
                     BindConst(neutral, "The neutral value of signal '" + sig.Name + "' (no rule defines it, so it is its value at every step)");
             }

@@ -479,6 +479,7 @@ namespace AE.Dsl.Syntax
 
         private RuleDecl? ParseRule(int start)
         {
+            int errorsBefore = _diagnostics.ErrorCount;
             bool smooth = false, isFixed = false;
             while (At(TokenKind.Smooth) || At(TokenKind.Fixed))
             {
@@ -504,7 +505,7 @@ namespace AE.Dsl.Syntax
             }
             var title = At(TokenKind.String) ? Advance().Text : null;
             var body = ParseBlock();
-            return new RuleDecl(id, title, smooth, isFixed, isUpdate, body, From(start));
+            return new RuleDecl(id, title, smooth, isFixed, isUpdate, body, From(start), _diagnostics.ErrorCount > errorsBefore);
         }
 
         // ---- statements ----

@@ -59,7 +59,8 @@ namespace AE.Dsl.Syntax
     public sealed record NetDecl(NameSyntax Name, NameSyntax Kind, IReadOnlyList<ExprSyntax> Widths, NameSyntax? Activation, IReadOnlyList<NameSyntax> LayerNames, TextSpan Span) : MemberSyntax(Span);
     public sealed record RequireDecl(NameSyntax? Label, ExprSyntax Condition, TextSpan Span) : MemberSyntax(Span);
     public sealed record UseDecl(NameSyntax Group, TextSpan Span) : MemberSyntax(Span);
-    public sealed record RuleDecl(NameSyntax Id, string? Title, bool IsSmooth, bool IsFixed, bool IsUpdate, IReadOnlyList<StmtSyntax> Body, TextSpan Span) : MemberSyntax(Span);
+    /// <param name="HasSyntaxErrors">the rule did not parse cleanly, so its body may lack statements that were written</param>
+    public sealed record RuleDecl(NameSyntax Id, string? Title, bool IsSmooth, bool IsFixed, bool IsUpdate, IReadOnlyList<StmtSyntax> Body, TextSpan Span, bool HasSyntaxErrors = false) : MemberSyntax(Span);
 
     // ---- statements ----
 

@@ -648,6 +648,22 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Law("s = a;\n    a' = a * 0.5;", "  signal s;\n"));
         }
 
+        [Fact]
+        public void AE0017_is_not_reported_beside_a_rule_that_did_not_parse()
+        {
+            // 'rule Y: y = s;' lacks its braces: the parse error is the fault, and the definition it held was written.
+            const string text = "cell K {\n  input x: real;\n  state s: real = 0;\n  signal y: real;\n  objective o: real;\n"
+                + "  rule S { s' = s + x; }\n  fixed rule Y: y = s';\n  fixed rule O { o = y ^ 2; }\n}\n";
+            var result = TestSupport.Check(text);
+            var d = Assert.Single(result.Diagnostics);
+            Assert.Equal("AE0004", d.Id);
+            Assert.Equal(7, d.Start.Line);
+            // With the braces, nothing is left to report; without the rule, AE0017 names the signal.
+            TestSupport.AssertClean(text.Replace("fixed rule Y: y = s';", "fixed rule Y { y = s'; }", StringComparison.Ordinal));
+            var gone = TestSupport.Check(text.Replace("  fixed rule Y: y = s';\n", "", StringComparison.Ordinal));
+            Assert.Equal("AE0017", Assert.Single(gone.Diagnostics).Id);
+        }
+
         // ------------------------------------------------------------------ AE0018 reserved name
 
         [Fact]
