@@ -340,7 +340,9 @@ namespace AE.Dsl.Binding
         private bool CheckArity(CallExpr c, int min, int max, string signature, Ctx ctx)
         {
             if (c.Args.Count >= min && c.Args.Count <= max) return true;
-            var expected = min == max ? $"{min} argument{(min == 1 ? "" : "s")}" : max > 8 ? $"at least {min} arguments" : $"{min} to {max} arguments";
+            var expected = min == max ? $"{min} argument{(min == 1 ? "" : "s")}"
+                : max > 8 ? (c.Args.Count > max ? $"at most {max} arguments" : $"at least {min} arguments")
+                : $"{min} to {max} arguments";
             ctx.Bag.Report(DiagnosticCatalog.BadCall, c.Span, $"'{c.Callee.Text}' takes {expected}, but {c.Args.Count} {(c.Args.Count == 1 ? "is" : "are")} given: {signature}");
             return false;
         }

@@ -311,6 +311,12 @@ namespace AE.Dsl.Binding
                     return BindDimExpr(p.Inner, bag);
                 case NameExpr ne:
                 {
+                    if (ne.Name.Text is "step" or "pi")
+                    {
+                        // Reserved names that are values, not symbols: 'unknown' would send the reader to look for a typo.
+                        bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, $"'{ne.Name.Text}' is {(ne.Name.Text == "step" ? "the step counter" : "a constant")}, not a dim; sizes are made of dims and whole numbers");
+                        return null;
+                    }
                     if (!_symbols.TryGetValue(ne.Name.Text, out var sym))
                     {
                         var dimNames = _symbols.Values.Where(x => x.Kind == SymbolKind.Dim).Select(x => x.Name);

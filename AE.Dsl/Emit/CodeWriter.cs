@@ -11,6 +11,9 @@ namespace AE.Dsl.Emit
         private int _indent;
         /// <summary>Lines since a '#line N' directive belong to the .ae file until code that is not theirs comes.</summary>
         private bool _lineMappingEnds;
+        /// <summary>The .ae line the code lines map to now (0: none), and whether the next code line follows its directive directly.</summary>
+        private int _mappedLine;
+        private bool _mappedLineFresh;
 
         public CodeWriter(int indent = 0) { _indent = indent; }
 
@@ -27,7 +30,14 @@ namespace AE.Dsl.Emit
         public void Line(string text = "")
         {
             // Blank lines and comments do not end a mapping: the next statement's '#line' usually follows them.
-            if (text.Length > 0 && !text.StartsWith("//", StringComparison.Ordinal)) EndLineMappingNow();
+            if (text.Length > 0 && !text.StartsWith("//", StringComparison.Ordinal))
+            {
+                EndLineMappingNow();
+                // '#line N' maps the line after it to N and each later line to the next .ae line; every code line of a
+                // statement is that statement's, so each one after the first repeats the directive (the file stays).
+                if (_mappedLine > 0 && !_mappedLineFresh) _sb.Append("#line ").Append(_mappedLine.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                _mappedLineFresh = false;
+            }
             if (text.Length > 0) _sb.Append(' ', _indent * 4).Append(text);
             _sb.Append('\n');
         }
@@ -35,11 +45,24 @@ namespace AE.Dsl.Emit
         /// <summary>A line at column 0 (a preprocessor directive), as it is.</summary>
         public void Directive(string text) => _sb.Append(text).Append('\n');
 
-        /// <summary>A '#line N "file"' directive: the lines that follow are the .ae file's, until <see cref="EndLineMapping"/>.</summary>
-        public void LineDirective(string text)
+        /// <summary>
+        /// A '#line N "file"' directive: the code lines that follow are line <paramref name="line"/> of the .ae file, until
+        /// <see cref="EndLineMapping"/> or <see cref="DefaultLines"/>.
+        /// </summary>
+        public void LineDirective(int line, string file)
         {
             _lineMappingEnds = false;
-            _sb.Append(text).Append('\n');
+            _mappedLine = line;
+            _mappedLineFresh = true;
+            _sb.Append("#line ").Append(line.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(file).Append('\n');
+        }
+
+        /// <summary>'#line default' now: the lines that follow are the generated file's.</summary>
+        public void DefaultLines()
+        {
+            _lineMappingEnds = false;
+            _mappedLine = 0;
+            _sb.Append("#line default\n");
         }
 
         /// <summary>
@@ -53,6 +76,7 @@ namespace AE.Dsl.Emit
         {
             if (!_lineMappingEnds) return;
             _lineMappingEnds = false;
+            _mappedLine = 0;
             _sb.Append("#line default\n");
         }
 

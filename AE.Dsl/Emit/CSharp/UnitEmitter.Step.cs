@@ -204,7 +204,7 @@ namespace AE.Dsl.Emit
             var path = item.Rule.Origin.Path;
             if (!_options.Sources.TryGetValue(path, out var file)) return;
             var pos = file.GetPosition(s.Span.Start);
-            _w.LineDirective($"#line {pos.Line} {CSharp.LineFile(_options.LinePath(path))}");
+            _w.LineDirective(pos.Line, CSharp.LineFile(_options.LinePath(path)));
         }
 
         private void EndLineDirective(ScheduleItem item)

@@ -340,12 +340,12 @@ namespace AE.Dsl.Emit.Cells
             w.Line($"// ---- {prefix}{CSharp.Comment(IrPrinter.RuleLabel(st.Rule))}");
             w.Line("// " + CSharp.Comment(IrPrinter.Statement(st.Stmt)));
             if (_options.Sources.TryGetValue(st.Rule.Origin.Path, out var file))
-                w.Directive($"#line {file.GetPosition(st.Stmt.Span.Start).Line} {CSharp.LineFile(_options.LinePath(st.Rule.Origin.Path))}");
+                w.LineDirective(file.GetPosition(st.Stmt.Span.Start).Line, CSharp.LineFile(_options.LinePath(st.Rule.Origin.Path)));
         }
 
         private void CloseLine(CodeWriter w, int statement)
         {
-            if (statement >= 0 && _options.Sources.ContainsKey(_s.Statements[statement].Rule.Origin.Path)) w.Directive("#line default");
+            if (statement >= 0 && _options.Sources.ContainsKey(_s.Statements[statement].Rule.Origin.Path)) w.DefaultLines();
         }
 
         private void EmitValue(CodeWriter w, CellValue v)

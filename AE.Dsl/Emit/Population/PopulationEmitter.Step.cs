@@ -251,7 +251,7 @@ namespace AE.Dsl.Emit
                 var value = Render(expr, on);
                 Flush(on);
                 string neutralValue;
-                if (IrFacts.IsPure(neutral)) neutralValue = Pure(neutral, on);
+                if (Maskless(neutral)) neutralValue = Pure(neutral, on);
                 else
                 {
                     var offMask = Temp("__m");
@@ -466,7 +466,18 @@ namespace AE.Dsl.Emit
             }
             string fallback = prior;
             if (e.Stmt is IrDefine d && _unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral is IrExpr ne)
-                fallback = Pure(ne, ctx);
+            {
+                if (Maskless(ne)) fallback = Pure(ne, ctx);
+                else
+                {
+                    // A neutral that draws or filters runs on the lanes where the rule does not, as the law runs it there.
+                    var offMask = Temp("__m");
+                    _s.Line($"var {offMask} = {AndNot(passMask, m)};");
+                    var off = new Ctx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At, Base = offMask, Mask = offMask };
+                    fallback = Render(ne, off);
+                    Flush(off);
+                }
+            }
             _s.Line($"var {Names.Element(e)} = {Vx}.ConditionalSelect({m}, {value}, {fallback});");
         }
 
@@ -564,9 +575,11 @@ namespace AE.Dsl.Emit
                 {
                     // Lane k draws what controller __j + k's law draws (seed + __j + k). Drawn only on the lanes
                     // that evaluate it, so a draw under a condition no lane meets (sigma' > 0 with sigma 0) costs no call.
+                    // A draw is a pure function of its counter, so it stands in its expression, not in a local of its
+                    // own: a method holds at most 65,534 locals, fewer than the draw sites a unit may have.
                     var lanes = Lanes(ctx);
                     var draw = $"{S}.Noise(__seed, (ulong)__step, {n.Site.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {(ctx.Element && !n.Type.IsScalar ? "__i" : "0")}, __j, __count, {lanes})";
-                    return SideEffect(ctx, lanes == AllLanes ? draw : $"{S}.Any({lanes}) ? {draw} : {V}.Zero");
+                    return lanes == AllLanes ? draw : $"({S}.Any({lanes}) ? {draw} : {V}.Zero)";
                 }
                 default:
                     throw new EmitNotSupportedException($"'{e.GetType().Name}' is not emitted by the population backend yet");

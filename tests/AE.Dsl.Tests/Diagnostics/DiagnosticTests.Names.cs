@@ -421,6 +421,17 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "clamp(a, 0)", "clamp(a, 0, 1)"));
         }
 
+        [Theory]
+        [InlineData(17, "'concat' takes at most 16 arguments, but 17 are given")]
+        [InlineData(1, "'concat' takes at least 2 arguments, but 1 is given")]
+        public void AE0014_concat_names_the_bound_it_breaks(int parts, string message)
+        {
+            var bad = Law("a' = a * sum(concat(" + string.Join(", ", Enumerable.Repeat("a", parts)) + "));");
+            var d = AssertOnly(bad, "AE0014", "concat");
+            Assert.StartsWith(message, d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Law("a' = a * 0.01 * sum(concat(" + string.Join(", ", Enumerable.Repeat("a", 16)) + "));"));
+        }
+
         [Fact]
         public void AE0014_prev_without_initial_value()
         {

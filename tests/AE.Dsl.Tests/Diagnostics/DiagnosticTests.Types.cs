@@ -136,6 +136,8 @@ namespace AE.Dsl.Tests
             { "  input g: real[2.5];\n", "2.5", "A dimension must be a whole number, but '2.5' is not", "  input g: real[2];\n" },
             { "  dim n;\n  input g: real[n, n];\n", "real[n, n]", "Only scalars and vectors are supported", "  dim n;\n  input g: real[n * 2];\n" },
             { "  param k = 3;\n  input g: real[k];\n", "k]", "'k' is a param, not a dim", "  dim k = 3;\n  input g: real[k];\n" },
+            { "  input g: real[step];\n", "step]", "'step' is the step counter, not a dim", "  input g: real[4];\n" },
+            { "  input g: real[pi];\n", "pi]", "'pi' is a constant, not a dim", "  input g: real[3];\n" },
             { "  dim n;\n  input g: real[n * n];\n", "n * n", "A dimension can be multiplied by a whole number only, not by another dim", "  dim n;\n  input g: real[3 * n];\n" },
             { "  dim n;\n  input g: real[n / 2];\n", "n / 2", "A dimension is made of dims, whole numbers, '+', '-' between two sizes and '*'; '/' is not among them", "  dim n;\n  input g: real[n + 2];\n" },
             { "  dim n = 4;\n  dim m = -n;\n  input g: real[m];\n", "-n", "; a size is not negated (write 'a - b' between two sizes)", "  dim n = 4;\n  dim m = 8 - n;\n  input g: real[m];\n" },

@@ -11,11 +11,11 @@ namespace AE.Dsl.Tests.Emit
         {
             var w = new CodeWriter();
             w.Line("// a = 1");
-            w.LineDirective("#line 3 \"x.ae\"");
+            w.LineDirective(3, "\"x.ae\"");
             w.Line("a = 1;");
             w.EndLineMapping();
             w.Line("// b = 2");
-            w.LineDirective("#line 4 \"x.ae\"");
+            w.LineDirective(4, "\"x.ae\"");
             w.Line("b = 2;");
             w.EndLineMapping();
             w.Line();
@@ -28,7 +28,7 @@ namespace AE.Dsl.Tests.Emit
         public void A_mapping_still_open_ends_with_the_writers_text()
         {
             var inner = new CodeWriter();
-            inner.LineDirective("#line 7 \"x.ae\"");
+            inner.LineDirective(7, "\"x.ae\"");
             inner.Line("a = 1;");
             inner.EndLineMapping();
             var outer = new CodeWriter();
@@ -37,12 +37,27 @@ namespace AE.Dsl.Tests.Emit
             Assert.Equal("#line 7 \"x.ae\"\na = 1;\n#line default\nb = 2;\n", outer.ToString());
         }
 
+        /// <summary>'#line N' maps the next line to N and each later one to N + 1, N + 2: every code line of a statement repeats it.</summary>
+        [Fact]
+        public void Every_code_line_of_a_statement_maps_to_its_line()
+        {
+            var w = new CodeWriter();
+            w.LineDirective(5, "\"x.ae\"");
+            w.Open("for (int i = 0; i < n; i++)");
+            w.Line("// not code");
+            w.Line("a[i] = 1;");
+            w.Close();
+            w.DefaultLines();
+            w.Line("b = 2;");
+            Assert.Equal("#line 5 \"x.ae\"\nfor (int i = 0; i < n; i++)\n#line 5\n{\n    // not code\n#line 5\n    a[i] = 1;\n#line 5\n}\n#line default\nb = 2;\n", w.ToString());
+        }
+
         [Fact]
         public void A_brace_ends_a_mapping()
         {
             var w = new CodeWriter();
             w.Open("if (x)");
-            w.LineDirective("#line 2 \"x.ae\"");
+            w.LineDirective(2, "\"x.ae\"");
             w.Line("a = 1;");
             w.EndLineMapping();
             w.Close();

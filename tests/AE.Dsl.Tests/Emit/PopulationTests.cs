@@ -110,6 +110,7 @@ namespace AE.Dsl.Tests
               acc push: real[n] = 0;
               signal sv: real[n] = 0;
               signal s: real, lo: real;
+              signal jolt = 0.01 * noise(), vj: real[n] = 0.01 * noise(n);
               fixed rule measure {
                 s = mean(grad * w) + step * 1e-3;
                 lo = min(grad) + 1e-3 * finite_or(loss, 0);
@@ -117,6 +118,8 @@ namespace AE.Dsl.Tests
               rule A "push" {
                 push += w * sanitize(grad, 10);
                 sv = tanh(grad) * lr;
+                jolt = lr * 0.1;
+                vj = grad * 0.01;
               }
               rule B "drift" {
                 when s > 0 && step % period != 0 {
@@ -124,7 +127,7 @@ namespace AE.Dsl.Tests
                 }
               }
               update "step" {
-                theta' = clamp(theta - lr * (push + sv) + u', -5, 5);
+                theta' = clamp(theta - lr * (push + sv) + u' + jolt + vj, -5, 5);
               }
             }
             """;

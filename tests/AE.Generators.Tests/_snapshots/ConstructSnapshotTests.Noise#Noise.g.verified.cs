@@ -281,8 +281,7 @@ namespace AE.Generated
                 // L = loss
                 __x_L[__q] = __Lanes.Load(loss, __j, __k - __j);
                 // jitter = noise()
-                var __h1 = __Lanes.Noise(__seed, (ulong)__step, 1, 0, __j, __count, __V.AllBitsSet);
-                __x_jitter[__q] = __h1;
+                __x_jitter[__q] = __Lanes.Noise(__seed, (ulong)__step, 1, 0, __j, __count, __V.AllBitsSet);
             }
 
             // ---- pass 1 of 1 over the vectors: write the vectors
@@ -293,10 +292,9 @@ namespace AE.Generated
                 {
                     int __j = __q * __Lanes.Lanes;
                     // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
-                    var __t2 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
-                    var __m3 = __t2;
-                    var __h4 = __Lanes.Any(__m3) ? __Lanes.Noise(__seed, (ulong)__step, 2, __i, __j, __count, __m3) : __V.Zero;
-                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __Lanes.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t2, (__st_sigma[__q] * __h4), __Vx.Create(0.0)));
+                    var __t1 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
+                    var __m2 = __t1;
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __Lanes.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t1, (__st_sigma[__q] * (__Lanes.Any(__m2) ? __Lanes.Noise(__seed, (ulong)__step, 2, __i, __j, __count, __m2) : __V.Zero)), __Vx.Create(0.0)));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }
             }

@@ -99,12 +99,19 @@ namespace AE.Generated
             // s = 2 * x
 #line 7 "/ae/signal_neutral.ae"
             if (__on_S)
+#line 7
             {
+#line 7
                 s = (2.0 * x);
+#line 7
             }
+#line 7
             else
+#line 7
             {
+#line 7
                 s = 0.0;
+#line 7
             }
 
             // ---- rule D "drive"
@@ -116,12 +123,19 @@ namespace AE.Generated
             // d = clamp(du, -0.1, 0.1)
 #line 9 "/ae/signal_neutral.ae"
             if (__on_B)
+#line 9
             {
+#line 9
                 d = __AeMath.Clamp(du, -0.1, 0.1);
+#line 9
             }
+#line 9
             else
+#line 9
             {
+#line 9
                 d = du;
+#line 9
             }
 
             // ---- update "apply"

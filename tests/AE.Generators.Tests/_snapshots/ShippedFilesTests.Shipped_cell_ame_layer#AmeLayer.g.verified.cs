@@ -107,17 +107,29 @@ namespace AE.Generated
             // theta' = theta' + f_net(concat(x, C))
 #line 46 "/ae/cells/ame_layer.ae"
             Copy(f, 0 * B, 96 * B, 8 * B);
+#line 46
             Copy(f, 80 * B, 104 * B, 16 * B);
+#line 46
             Linear(Part(__theta, 0, 1536), Part(__theta, 1536, 64), f.Slice(96 * B, 24 * B), f.Slice(120 * B, 64 * B), 64, 24, B);   // f_net.0.weight x + f_net.0.bias
+#line 46
             Tanh(f.Slice(120 * B, 64 * B), f.Slice(184 * B, 64 * B));
+#line 46
             Linear(Part(__theta, 1600, 2048), Part(__theta, 3648, 32), f.Slice(184 * B, 64 * B), f.Slice(248 * B, 32 * B), 32, 64, B);   // f_net.2.weight x + f_net.2.bias
+#line 46
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 46
             {
+#line 46
                 var v9 = Ld(f, 48 * B + k) + Ld(f, 248 * B + k); St(f, 280 * B + k, v9);
+#line 46
             }
+#line 46
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 46
             {
+#line 46
                 var v9 = Vec(f[48 * B + k]) + Vec(f[248 * B + k]); f[280 * B + k] = v9[0];
+#line 46
             }
 #line default
         }
@@ -132,17 +144,29 @@ namespace AE.Generated
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 3680, 1024), Part(__theta, 4704, 64), f.Slice(80 * B, 16 * B), f.Slice(312 * B, 64 * B), 64, 16, B);   // sigma_net.0.weight x + sigma_net.0.bias
+#line 50
             Tanh(f.Slice(312 * B, 64 * B), f.Slice(376 * B, 64 * B));
+#line 50
             Linear(Part(__theta, 4768, 2048), Part(__theta, 6816, 32), f.Slice(376 * B, 64 * B), f.Slice(440 * B, 32 * B), 32, 64, B);   // sigma_net.2.weight x + sigma_net.2.bias
+#line 50
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 50
             {
+#line 50
                 var v13 = VSoftplus(Ld(f, 440 * B + k)); St(f, 472 * B + k, v13);
+#line 50
                 var v14 = v13 + Vec(__c0); St(f, 504 * B + k, v14);
+#line 50
             }
+#line 50
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 50
             {
+#line 50
                 var v13 = VSoftplus(Vec(f[440 * B + k])); f[472 * B + k] = v13[0];
+#line 50
                 var v14 = v13 + Vec(__c0); f[504 * B + k] = v14[0];
+#line 50
             }
 #line default
         }
@@ -157,14 +181,23 @@ namespace AE.Generated
             // theta' = theta' + (sigma * eps)
 #line 51 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 51
             {
+#line 51
                 var v15 = Ld(f, 504 * B + k) * Ld(f, 8 * B + k); St(f, 536 * B + k, v15);
+#line 51
                 var v16 = Ld(f, 280 * B + k) + v15; St(f, 568 * B + k, v16);
+#line 51
             }
+#line 51
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 51
             {
+#line 51
                 var v15 = Vec(f[504 * B + k]) * Vec(f[8 * B + k]); f[536 * B + k] = v15[0];
+#line 51
                 var v16 = Vec(f[280 * B + k]) + v15; f[568 * B + k] = v16[0];
+#line 51
             }
 #line default
         }
@@ -179,17 +212,29 @@ namespace AE.Generated
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 6848, 1024), Part(__theta, 7872, 64), f.Slice(80 * B, 16 * B), f.Slice(600 * B, 64 * B), 64, 16, B);   // d_net.0.weight x + d_net.0.bias
+#line 55
             Tanh(f.Slice(600 * B, 64 * B), f.Slice(664 * B, 64 * B));
+#line 55
             Linear(Part(__theta, 7936, 2048), Part(__theta, 9984, 32), f.Slice(664 * B, 64 * B), f.Slice(728 * B, 32 * B), 32, 64, B);   // d_net.2.weight x + d_net.2.bias
+#line 55
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 55
             {
+#line 55
                 var v20 = VSin(Ld(f, 728 * B + k)); St(f, 760 * B + k, v20);
+#line 55
                 var v21 = Ld(f, 568 * B + k) + v20; St(f, 792 * B + k, v21);
+#line 55
             }
+#line 55
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 55
             {
+#line 55
                 var v20 = VSin(Vec(f[728 * B + k])); f[760 * B + k] = v20[0];
+#line 55
                 var v21 = Vec(f[568 * B + k]) + v20; f[792 * B + k] = v21[0];
+#line 55
             }
 #line default
         }
@@ -204,17 +249,29 @@ namespace AE.Generated
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
             Linear(Part(__theta, 10016, 1024), Part(__theta, 11040, 64), f.Slice(80 * B, 16 * B), f.Slice(824 * B, 64 * B), 64, 16, B);   // m_net.0.weight x + m_net.0.bias
+#line 59
             Tanh(f.Slice(824 * B, 64 * B), f.Slice(888 * B, 64 * B));
+#line 59
             Linear(Part(__theta, 11104, 2048), Part(__theta, 13152, 32), f.Slice(888 * B, 64 * B), f.Slice(952 * B, 32 * B), 32, 64, B);   // m_net.2.weight x + m_net.2.bias
+#line 59
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 59
             {
+#line 59
                 var v25 = VTanh(Ld(f, 952 * B + k)); St(f, 984 * B + k, v25);
+#line 59
                 var v26 = Ld(f, 792 * B + k) + v25; St(f, 1016 * B + k, v26);
+#line 59
             }
+#line 59
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 59
             {
+#line 59
                 var v25 = VTanh(Vec(f[952 * B + k])); f[984 * B + k] = v25[0];
+#line 59
                 var v26 = Vec(f[792 * B + k]) + v25; f[1016 * B + k] = v26[0];
+#line 59
             }
 #line default
         }
@@ -229,17 +286,29 @@ namespace AE.Generated
             // C' = C + g_net(concat(theta', C))
 #line 63 "/ae/cells/ame_layer.ae"
             Copy(f, 1016 * B, 1048 * B, 32 * B);
+#line 63
             Copy(f, 80 * B, 1080 * B, 16 * B);
+#line 63
             Linear(Part(__theta, 13184, 3072), Part(__theta, 16256, 64), f.Slice(1048 * B, 48 * B), f.Slice(1096 * B, 64 * B), 64, 48, B);   // g_net.0.weight x + g_net.0.bias
+#line 63
             Tanh(f.Slice(1096 * B, 64 * B), f.Slice(1160 * B, 64 * B));
+#line 63
             Linear(Part(__theta, 16320, 1024), Part(__theta, 17344, 16), f.Slice(1160 * B, 64 * B), f.Slice(1224 * B, 16 * B), 16, 64, B);   // g_net.2.weight x + g_net.2.bias
+#line 63
             for (int k = 0; k <= 16 * B - W; k += W)
+#line 63
             {
+#line 63
                 var v31 = Ld(f, 80 * B + k) + Ld(f, 1224 * B + k); St(f, 1240 * B + k, v31);
+#line 63
             }
+#line 63
             for (int k = 16 * B / W * W; k < 16 * B; k++)
+#line 63
             {
+#line 63
                 var v31 = Vec(f[80 * B + k]) + Vec(f[1224 * B + k]); f[1240 * B + k] = v31[0];
+#line 63
             }
 #line default
         }
@@ -267,22 +336,39 @@ namespace AE.Generated
             // mse = mean((y - target) ^ 2)
 #line 65 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 8 * B - W; k += W)
+#line 65
             {
+#line 65
                 var v33 = Ld(f, 1256 * B + k) - Ld(f, 40 * B + k); St(f, 1264 * B + k, v33);
+#line 65
                 var v34 = VSquare(v33); St(f, 1272 * B + k, v34);
+#line 65
             }
+#line 65
             for (int k = 8 * B / W * W; k < 8 * B; k++)
+#line 65
             {
+#line 65
                 var v33 = Vec(f[1256 * B + k]) - Vec(f[40 * B + k]); f[1264 * B + k] = v33[0];
+#line 65
                 var v34 = VSquare(v33); f[1272 * B + k] = v34[0];
+#line 65
             }
+#line 65
             for (int b = 0; b <= B - W; b += W)
+#line 65
             {
+#line 65
                 var s = Vec(T.Zero); for (int i = 0; i < 8; i++) s += Ld(f, (1272 + i) * B + b); St(f, 1280 * B + b, (s / Vec(T.CreateTruncating(8))));
+#line 65
             }
+#line 65
             for (int b = B / W * W; b < B; b++)
+#line 65
             {
+#line 65
                 var s = Vec(T.Zero); for (int i = 0; i < 8; i++) s += Vec(f[(1272 + i) * B + b]); f[1280 * B + b] = (s / Vec(T.CreateTruncating(8)))[0];
+#line 65
             }
 #line default
         }
@@ -297,29 +383,53 @@ namespace AE.Generated
             // mse = mean((y - target) ^ 2)
 #line 65 "/ae/cells/ame_layer.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 65
             {
+#line 65
                 var g = Ld(a, 1280 * B + b);
+#line 65
                 for (int i = 0; i < 8; i++) AddSt(a, (1272 + i) * B + b, g / Vec(T.CreateTruncating(8)));
+#line 65
             }
+#line 65
             for (int b = B / W * W; b < B; b++)
+#line 65
             {
+#line 65
                 T g = a[1280 * B + b];
+#line 65
                 if (g == T.Zero) continue;
+#line 65
                 for (int i = 0; i < 8; i++) a[(1272 + i) * B + b] += g / T.CreateTruncating(8);
+#line 65
             }
+#line 65
             for (int k = 0; k <= 8 * B - W; k += W)
+#line 65
             {
+#line 65
                 var g34 = Ld(a, 1272 * B + k);
+#line 65
                 var g33 = Ld(a, 1264 * B + k) + Share(g34, Vec(__c1) * Ld(f, 1264 * B + k));
+#line 65
                 AddSt(a, 1256 * B + k, g33);
+#line 65
                 AddSt(a, 40 * B + k, -g33);
+#line 65
             }
+#line 65
             for (int k = 8 * B / W * W; k < 8 * B; k++)
+#line 65
             {
+#line 65
                 var g34 = Vec(a[1272 * B + k]);
+#line 65
                 var g33 = Vec(a[1264 * B + k]) + Share(g34, Vec(__c1) * Vec(f[1264 * B + k]));
+#line 65
                 a[1256 * B + k] += (g33)[0];
+#line 65
                 a[40 * B + k] += (-g33)[0];
+#line 65
             }
 #line default
         }
@@ -347,30 +457,55 @@ namespace AE.Generated
             // C' = C + g_net(concat(theta', C))
 #line 63 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 16 * B - W; k += W)
+#line 63
             {
+#line 63
                 var g31 = Ld(a, 1240 * B + k);
+#line 63
                 AddSt(a, 80 * B + k, g31);
+#line 63
                 AddSt(a, 1224 * B + k, g31);
+#line 63
             }
+#line 63
             for (int k = 16 * B / W * W; k < 16 * B; k++)
+#line 63
             {
+#line 63
                 var g31 = Vec(a[1240 * B + k]);
+#line 63
                 a[80 * B + k] += (g31)[0];
+#line 63
                 a[1224 * B + k] += (g31)[0];
+#line 63
             }
+#line 63
             LinearBackward(Part(__theta, 16320, 1024), f.Slice(1160 * B, 64 * B), a.Slice(1224 * B, 16 * B), a.Slice(1160 * B, 64 * B), Part(__grad, 16320, 1024), Part(__grad, 17344, 16), 16, 64, B);   // g_net.2.weight, g_net.2.bias
+#line 63
             for (int k = 0; k <= 64 * B - W; k += W)
+#line 63
             {
+#line 63
                 var g29 = Ld(a, 1160 * B + k);
+#line 63
                 AddSt(a, 1096 * B + k, Share(g29, VDTanh(Ld(f, 1096 * B + k), Ld(f, 1160 * B + k))));
+#line 63
             }
+#line 63
             for (int k = 64 * B / W * W; k < 64 * B; k++)
+#line 63
             {
+#line 63
                 var g29 = Vec(a[1160 * B + k]);
+#line 63
                 a[1096 * B + k] += (Share(g29, VDTanh(Vec(f[1096 * B + k]), Vec(f[1160 * B + k]))))[0];
+#line 63
             }
+#line 63
             LinearBackward(Part(__theta, 13184, 3072), f.Slice(1048 * B, 48 * B), a.Slice(1096 * B, 64 * B), a.Slice(1048 * B, 48 * B), Part(__grad, 13184, 3072), Part(__grad, 16256, 64), 64, 48, B);   // g_net.0.weight, g_net.0.bias
+#line 63
             AddInto(a, 1048 * B, 1016 * B, 32 * B);
+#line 63
             AddInto(a, 1080 * B, 80 * B, 16 * B);
 #line default
         }
@@ -385,30 +520,55 @@ namespace AE.Generated
             // theta' = theta' + tanh(m_net(C))
 #line 59 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 59
             {
+#line 59
                 var g26 = Ld(a, 1016 * B + k);
+#line 59
                 AddSt(a, 792 * B + k, g26);
+#line 59
                 var g25 = Ld(a, 984 * B + k) + g26;
+#line 59
                 AddSt(a, 952 * B + k, Share(g25, VDTanh(Ld(f, 952 * B + k), Ld(f, 984 * B + k))));
+#line 59
             }
+#line 59
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 59
             {
+#line 59
                 var g26 = Vec(a[1016 * B + k]);
+#line 59
                 a[792 * B + k] += (g26)[0];
+#line 59
                 var g25 = Vec(a[984 * B + k]) + g26;
+#line 59
                 a[952 * B + k] += (Share(g25, VDTanh(Vec(f[952 * B + k]), Vec(f[984 * B + k]))))[0];
+#line 59
             }
+#line 59
             LinearBackward(Part(__theta, 11104, 2048), f.Slice(888 * B, 64 * B), a.Slice(952 * B, 32 * B), a.Slice(888 * B, 64 * B), Part(__grad, 11104, 2048), Part(__grad, 13152, 32), 32, 64, B);   // m_net.2.weight, m_net.2.bias
+#line 59
             for (int k = 0; k <= 64 * B - W; k += W)
+#line 59
             {
+#line 59
                 var g23 = Ld(a, 888 * B + k);
+#line 59
                 AddSt(a, 824 * B + k, Share(g23, VDTanh(Ld(f, 824 * B + k), Ld(f, 888 * B + k))));
+#line 59
             }
+#line 59
             for (int k = 64 * B / W * W; k < 64 * B; k++)
+#line 59
             {
+#line 59
                 var g23 = Vec(a[888 * B + k]);
+#line 59
                 a[824 * B + k] += (Share(g23, VDTanh(Vec(f[824 * B + k]), Vec(f[888 * B + k]))))[0];
+#line 59
             }
+#line 59
             LinearBackward(Part(__theta, 10016, 1024), f.Slice(80 * B, 16 * B), a.Slice(824 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 10016, 1024), Part(__grad, 11040, 64), 64, 16, B);   // m_net.0.weight, m_net.0.bias
 #line default
         }
@@ -423,30 +583,55 @@ namespace AE.Generated
             // theta' = theta' + sin(d_net(C))
 #line 55 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 55
             {
+#line 55
                 var g21 = Ld(a, 792 * B + k);
+#line 55
                 AddSt(a, 568 * B + k, g21);
+#line 55
                 var g20 = Ld(a, 760 * B + k) + g21;
+#line 55
                 AddSt(a, 728 * B + k, Share(g20, VDSin(Ld(f, 728 * B + k), Ld(f, 760 * B + k))));
+#line 55
             }
+#line 55
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 55
             {
+#line 55
                 var g21 = Vec(a[792 * B + k]);
+#line 55
                 a[568 * B + k] += (g21)[0];
+#line 55
                 var g20 = Vec(a[760 * B + k]) + g21;
+#line 55
                 a[728 * B + k] += (Share(g20, VDSin(Vec(f[728 * B + k]), Vec(f[760 * B + k]))))[0];
+#line 55
             }
+#line 55
             LinearBackward(Part(__theta, 7936, 2048), f.Slice(664 * B, 64 * B), a.Slice(728 * B, 32 * B), a.Slice(664 * B, 64 * B), Part(__grad, 7936, 2048), Part(__grad, 9984, 32), 32, 64, B);   // d_net.2.weight, d_net.2.bias
+#line 55
             for (int k = 0; k <= 64 * B - W; k += W)
+#line 55
             {
+#line 55
                 var g18 = Ld(a, 664 * B + k);
+#line 55
                 AddSt(a, 600 * B + k, Share(g18, VDTanh(Ld(f, 600 * B + k), Ld(f, 664 * B + k))));
+#line 55
             }
+#line 55
             for (int k = 64 * B / W * W; k < 64 * B; k++)
+#line 55
             {
+#line 55
                 var g18 = Vec(a[664 * B + k]);
+#line 55
                 a[600 * B + k] += (Share(g18, VDTanh(Vec(f[600 * B + k]), Vec(f[664 * B + k]))))[0];
+#line 55
             }
+#line 55
             LinearBackward(Part(__theta, 6848, 1024), f.Slice(80 * B, 16 * B), a.Slice(600 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 6848, 1024), Part(__grad, 7872, 64), 64, 16, B);   // d_net.0.weight, d_net.0.bias
 #line default
         }
@@ -461,20 +646,35 @@ namespace AE.Generated
             // theta' = theta' + (sigma * eps)
 #line 51 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 51
             {
+#line 51
                 var g16 = Ld(a, 568 * B + k);
+#line 51
                 AddSt(a, 280 * B + k, g16);
+#line 51
                 var g15 = Ld(a, 536 * B + k) + g16;
+#line 51
                 AddSt(a, 504 * B + k, Share(g15, Ld(f, 8 * B + k)));
+#line 51
                 AddSt(a, 8 * B + k, Share(g15, Ld(f, 504 * B + k)));
+#line 51
             }
+#line 51
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 51
             {
+#line 51
                 var g16 = Vec(a[568 * B + k]);
+#line 51
                 a[280 * B + k] += (g16)[0];
+#line 51
                 var g15 = Vec(a[536 * B + k]) + g16;
+#line 51
                 a[504 * B + k] += (Share(g15, Vec(f[8 * B + k])))[0];
+#line 51
                 a[8 * B + k] += (Share(g15, Vec(f[504 * B + k])))[0];
+#line 51
             }
 #line default
         }
@@ -489,28 +689,51 @@ namespace AE.Generated
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 50 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 50
             {
+#line 50
                 var g14 = Ld(a, 504 * B + k);
+#line 50
                 var g13 = Ld(a, 472 * B + k) + g14;
+#line 50
                 AddSt(a, 440 * B + k, Share(g13, VDSoftplus(Ld(f, 440 * B + k), Ld(f, 472 * B + k))));
+#line 50
             }
+#line 50
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 50
             {
+#line 50
                 var g14 = Vec(a[504 * B + k]);
+#line 50
                 var g13 = Vec(a[472 * B + k]) + g14;
+#line 50
                 a[440 * B + k] += (Share(g13, VDSoftplus(Vec(f[440 * B + k]), Vec(f[472 * B + k]))))[0];
+#line 50
             }
+#line 50
             LinearBackward(Part(__theta, 4768, 2048), f.Slice(376 * B, 64 * B), a.Slice(440 * B, 32 * B), a.Slice(376 * B, 64 * B), Part(__grad, 4768, 2048), Part(__grad, 6816, 32), 32, 64, B);   // sigma_net.2.weight, sigma_net.2.bias
+#line 50
             for (int k = 0; k <= 64 * B - W; k += W)
+#line 50
             {
+#line 50
                 var g11 = Ld(a, 376 * B + k);
+#line 50
                 AddSt(a, 312 * B + k, Share(g11, VDTanh(Ld(f, 312 * B + k), Ld(f, 376 * B + k))));
+#line 50
             }
+#line 50
             for (int k = 64 * B / W * W; k < 64 * B; k++)
+#line 50
             {
+#line 50
                 var g11 = Vec(a[376 * B + k]);
+#line 50
                 a[312 * B + k] += (Share(g11, VDTanh(Vec(f[312 * B + k]), Vec(f[376 * B + k]))))[0];
+#line 50
             }
+#line 50
             LinearBackward(Part(__theta, 3680, 1024), f.Slice(80 * B, 16 * B), a.Slice(312 * B, 64 * B), a.Slice(80 * B, 16 * B), Part(__grad, 3680, 1024), Part(__grad, 4704, 64), 64, 16, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
         }
@@ -525,30 +748,55 @@ namespace AE.Generated
             // theta' = theta' + f_net(concat(x, C))
 #line 46 "/ae/cells/ame_layer.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 46
             {
+#line 46
                 var g9 = Ld(a, 280 * B + k);
+#line 46
                 AddSt(a, 48 * B + k, g9);
+#line 46
                 AddSt(a, 248 * B + k, g9);
+#line 46
             }
+#line 46
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 46
             {
+#line 46
                 var g9 = Vec(a[280 * B + k]);
+#line 46
                 a[48 * B + k] += (g9)[0];
+#line 46
                 a[248 * B + k] += (g9)[0];
+#line 46
             }
+#line 46
             LinearBackward(Part(__theta, 1600, 2048), f.Slice(184 * B, 64 * B), a.Slice(248 * B, 32 * B), a.Slice(184 * B, 64 * B), Part(__grad, 1600, 2048), Part(__grad, 3648, 32), 32, 64, B);   // f_net.2.weight, f_net.2.bias
+#line 46
             for (int k = 0; k <= 64 * B - W; k += W)
+#line 46
             {
+#line 46
                 var g7 = Ld(a, 184 * B + k);
+#line 46
                 AddSt(a, 120 * B + k, Share(g7, VDTanh(Ld(f, 120 * B + k), Ld(f, 184 * B + k))));
+#line 46
             }
+#line 46
             for (int k = 64 * B / W * W; k < 64 * B; k++)
+#line 46
             {
+#line 46
                 var g7 = Vec(a[184 * B + k]);
+#line 46
                 a[120 * B + k] += (Share(g7, VDTanh(Vec(f[120 * B + k]), Vec(f[184 * B + k]))))[0];
+#line 46
             }
+#line 46
             LinearBackward(Part(__theta, 0, 1536), f.Slice(96 * B, 24 * B), a.Slice(120 * B, 64 * B), a.Slice(96 * B, 24 * B), Part(__grad, 0, 1536), Part(__grad, 1536, 64), 64, 24, B);   // f_net.0.weight, f_net.0.bias
+#line 46
             AddInto(a, 96 * B, 0 * B, 8 * B);
+#line 46
             AddInto(a, 104 * B, 80 * B, 16 * B);
 #line default
         }

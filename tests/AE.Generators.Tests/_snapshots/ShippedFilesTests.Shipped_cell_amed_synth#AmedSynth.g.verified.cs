@@ -96,15 +96,25 @@ namespace AE.Generated
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 0, 32), Part(__theta, 32, 32), f.Slice(3 * B, 1 * B), f.Slice(4 * B, 32 * B), 32, 1, B);   // f_net.0.weight x + f_net.0.bias
+#line 35
             Tanh(f.Slice(4 * B, 32 * B), f.Slice(36 * B, 32 * B));
+#line 35
             Linear(Part(__theta, 64, 32), Part(__theta, 96, 1), f.Slice(36 * B, 32 * B), f.Slice(68 * B, 1 * B), 1, 32, B);   // f_net.2.weight x + f_net.2.bias
+#line 35
             for (int b = 0; b <= B - W; b += W)
+#line 35
             {
+#line 35
                 var v7 = Ld(f, 2 * B + b) + Ld(f, 68 * B + b); St(f, 69 * B + b, v7);
+#line 35
             }
+#line 35
             for (int b = B / W * W; b < B; b++)
+#line 35
             {
+#line 35
                 var v7 = Vec(f[2 * B + b]) + Vec(f[68 * B + b]); f[69 * B + b] = v7[0];
+#line 35
             }
 #line default
         }
@@ -119,17 +129,29 @@ namespace AE.Generated
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 97, 32), Part(__theta, 129, 32), f.Slice(3 * B, 1 * B), f.Slice(70 * B, 32 * B), 32, 1, B);   // sigma_net.0.weight x + sigma_net.0.bias
+#line 39
             Tanh(f.Slice(70 * B, 32 * B), f.Slice(102 * B, 32 * B));
+#line 39
             Linear(Part(__theta, 161, 32), Part(__theta, 193, 1), f.Slice(102 * B, 32 * B), f.Slice(134 * B, 1 * B), 1, 32, B);   // sigma_net.2.weight x + sigma_net.2.bias
+#line 39
             for (int b = 0; b <= B - W; b += W)
+#line 39
             {
+#line 39
                 var v11 = VSoftplus(Ld(f, 134 * B + b)); St(f, 135 * B + b, v11);
+#line 39
                 var v12 = v11 + Vec(__c0); St(f, 136 * B + b, v12);
+#line 39
             }
+#line 39
             for (int b = B / W * W; b < B; b++)
+#line 39
             {
+#line 39
                 var v11 = VSoftplus(Vec(f[134 * B + b])); f[135 * B + b] = v11[0];
+#line 39
                 var v12 = v11 + Vec(__c0); f[136 * B + b] = v12[0];
+#line 39
             }
 #line default
         }
@@ -144,14 +166,23 @@ namespace AE.Generated
             // theta' = theta' + (sigma * eps)
 #line 40 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 40
             {
+#line 40
                 var v13 = Ld(f, 136 * B + b) * Ld(f, 0 * B + b); St(f, 137 * B + b, v13);
+#line 40
                 var v14 = Ld(f, 69 * B + b) + v13; St(f, 138 * B + b, v14);
+#line 40
             }
+#line 40
             for (int b = B / W * W; b < B; b++)
+#line 40
             {
+#line 40
                 var v13 = Vec(f[136 * B + b]) * Vec(f[0 * B + b]); f[137 * B + b] = v13[0];
+#line 40
                 var v14 = Vec(f[69 * B + b]) + v13; f[138 * B + b] = v14[0];
+#line 40
             }
 #line default
         }
@@ -166,12 +197,19 @@ namespace AE.Generated
             // t = step - 1
 #line 44 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 44
             {
+#line 44
                 var v15 = Vec(t) - Vec(__c1); St(f, 139 * B + b, v15);
+#line 44
             }
+#line 44
             for (int b = B / W * W; b < B; b++)
+#line 44
             {
+#line 44
                 var v15 = Vec(t) - Vec(__c1); f[139 * B + b] = v15[0];
+#line 44
             }
 #line default
         }
@@ -186,21 +224,37 @@ namespace AE.Generated
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
             Linear(Part(__theta, 194, 32), Part(__theta, 226, 32), f.Slice(3 * B, 1 * B), f.Slice(140 * B, 32 * B), 32, 1, B);   // d_net.0.weight x + d_net.0.bias
+#line 45
             Tanh(f.Slice(140 * B, 32 * B), f.Slice(172 * B, 32 * B));
+#line 45
             Linear(Part(__theta, 258, 32), Part(__theta, 290, 1), f.Slice(172 * B, 32 * B), f.Slice(204 * B, 1 * B), 1, 32, B);   // d_net.2.weight x + d_net.2.bias
+#line 45
             for (int b = 0; b <= B - W; b += W)
+#line 45
             {
+#line 45
                 var v19 = Vec(__c2) * Ld(f, 139 * B + b); St(f, 205 * B + b, v19);
+#line 45
                 var v20 = Ld(f, 204 * B + b) + v19; St(f, 206 * B + b, v20);
+#line 45
                 var v21 = VSin(v20); St(f, 207 * B + b, v21);
+#line 45
                 var v22 = Ld(f, 138 * B + b) + v21; St(f, 208 * B + b, v22);
+#line 45
             }
+#line 45
             for (int b = B / W * W; b < B; b++)
+#line 45
             {
+#line 45
                 var v19 = Vec(__c2) * Vec(f[139 * B + b]); f[205 * B + b] = v19[0];
+#line 45
                 var v20 = Vec(f[204 * B + b]) + v19; f[206 * B + b] = v20[0];
+#line 45
                 var v21 = VSin(v20); f[207 * B + b] = v21[0];
+#line 45
                 var v22 = Vec(f[138 * B + b]) + v21; f[208 * B + b] = v22[0];
+#line 45
             }
 #line default
         }
@@ -215,16 +269,27 @@ namespace AE.Generated
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 49
             {
+#line 49
                 var v23 = VTanh(Ld(f, 208 * B + b)); St(f, 209 * B + b, v23);
+#line 49
                 var v24 = Vec(__c2) * v23; St(f, 210 * B + b, v24);
+#line 49
                 var v25 = Ld(f, 3 * B + b) + v24; St(f, 211 * B + b, v25);
+#line 49
             }
+#line 49
             for (int b = B / W * W; b < B; b++)
+#line 49
             {
+#line 49
                 var v23 = VTanh(Vec(f[208 * B + b])); f[209 * B + b] = v23[0];
+#line 49
                 var v24 = Vec(__c2) * v23; f[210 * B + b] = v24[0];
+#line 49
                 var v25 = Vec(f[3 * B + b]) + v24; f[211 * B + b] = v25[0];
+#line 49
             }
 #line default
         }
@@ -239,22 +304,39 @@ namespace AE.Generated
             // mse = mean((y - target) ^ 2)
 #line 51 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 51
             {
+#line 51
                 var v26 = Ld(f, 208 * B + b) - Ld(f, 1 * B + b); St(f, 212 * B + b, v26);
+#line 51
                 var v27 = VSquare(v26); St(f, 213 * B + b, v27);
+#line 51
             }
+#line 51
             for (int b = B / W * W; b < B; b++)
+#line 51
             {
+#line 51
                 var v26 = Vec(f[208 * B + b]) - Vec(f[1 * B + b]); f[212 * B + b] = v26[0];
+#line 51
                 var v27 = VSquare(v26); f[213 * B + b] = v27[0];
+#line 51
             }
+#line 51
             for (int b = 0; b <= B - W; b += W)
+#line 51
             {
+#line 51
                 var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Ld(f, (213 + i) * B + b); St(f, 214 * B + b, (s / Vec(T.CreateTruncating(1))));
+#line 51
             }
+#line 51
             for (int b = B / W * W; b < B; b++)
+#line 51
             {
+#line 51
                 var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Vec(f[(213 + i) * B + b]); f[214 * B + b] = (s / Vec(T.CreateTruncating(1)))[0];
+#line 51
             }
 #line default
         }
@@ -269,29 +351,53 @@ namespace AE.Generated
             // mse = mean((y - target) ^ 2)
 #line 51 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 51
             {
+#line 51
                 var g = Ld(a, 214 * B + b);
+#line 51
                 for (int i = 0; i < 1; i++) AddSt(a, (213 + i) * B + b, g / Vec(T.CreateTruncating(1)));
+#line 51
             }
+#line 51
             for (int b = B / W * W; b < B; b++)
+#line 51
             {
+#line 51
                 T g = a[214 * B + b];
+#line 51
                 if (g == T.Zero) continue;
+#line 51
                 for (int i = 0; i < 1; i++) a[213 * B + b] += g / T.CreateTruncating(1);
+#line 51
             }
+#line 51
             for (int b = 0; b <= B - W; b += W)
+#line 51
             {
+#line 51
                 var g27 = Ld(a, 213 * B + b);
+#line 51
                 var g26 = Ld(a, 212 * B + b) + Share(g27, Vec(__c3) * Ld(f, 212 * B + b));
+#line 51
                 AddSt(a, 208 * B + b, g26);
+#line 51
                 AddSt(a, 1 * B + b, -g26);
+#line 51
             }
+#line 51
             for (int b = B / W * W; b < B; b++)
+#line 51
             {
+#line 51
                 var g27 = Vec(a[213 * B + b]);
+#line 51
                 var g26 = Vec(a[212 * B + b]) + Share(g27, Vec(__c3) * Vec(f[212 * B + b]));
+#line 51
                 a[208 * B + b] += (g26)[0];
+#line 51
                 a[1 * B + b] += (-g26)[0];
+#line 51
             }
 #line default
         }
@@ -306,20 +412,35 @@ namespace AE.Generated
             // C' = C + (0.01 * tanh(theta'))
 #line 49 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 49
             {
+#line 49
                 var g25 = Ld(a, 211 * B + b);
+#line 49
                 AddSt(a, 3 * B + b, g25);
+#line 49
                 var g24 = Ld(a, 210 * B + b) + g25;
+#line 49
                 var g23 = Ld(a, 209 * B + b) + Share(g24, Vec(__c2));
+#line 49
                 AddSt(a, 208 * B + b, Share(g23, VDTanh(Ld(f, 208 * B + b), Ld(f, 209 * B + b))));
+#line 49
             }
+#line 49
             for (int b = B / W * W; b < B; b++)
+#line 49
             {
+#line 49
                 var g25 = Vec(a[211 * B + b]);
+#line 49
                 a[3 * B + b] += (g25)[0];
+#line 49
                 var g24 = Vec(a[210 * B + b]) + g25;
+#line 49
                 var g23 = Vec(a[209 * B + b]) + Share(g24, Vec(__c2));
+#line 49
                 a[208 * B + b] += (Share(g23, VDTanh(Vec(f[208 * B + b]), Vec(f[209 * B + b]))))[0];
+#line 49
             }
 #line default
         }
@@ -334,36 +455,67 @@ namespace AE.Generated
             // theta' = theta' + sin(d_net(C) + (0.01 * t))
 #line 45 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 45
             {
+#line 45
                 var g22 = Ld(a, 208 * B + b);
+#line 45
                 AddSt(a, 138 * B + b, g22);
+#line 45
                 var g21 = Ld(a, 207 * B + b) + g22;
+#line 45
                 var g20 = Ld(a, 206 * B + b) + Share(g21, VDSin(Ld(f, 206 * B + b), Ld(f, 207 * B + b)));
+#line 45
                 AddSt(a, 204 * B + b, g20);
+#line 45
                 var g19 = Ld(a, 205 * B + b) + g20;
+#line 45
                 AddSt(a, 139 * B + b, Share(g19, Vec(__c2)));
+#line 45
             }
+#line 45
             for (int b = B / W * W; b < B; b++)
+#line 45
             {
+#line 45
                 var g22 = Vec(a[208 * B + b]);
+#line 45
                 a[138 * B + b] += (g22)[0];
+#line 45
                 var g21 = Vec(a[207 * B + b]) + g22;
+#line 45
                 var g20 = Vec(a[206 * B + b]) + Share(g21, VDSin(Vec(f[206 * B + b]), Vec(f[207 * B + b])));
+#line 45
                 a[204 * B + b] += (g20)[0];
+#line 45
                 var g19 = Vec(a[205 * B + b]) + g20;
+#line 45
                 a[139 * B + b] += (Share(g19, Vec(__c2)))[0];
+#line 45
             }
+#line 45
             LinearBackward(Part(__theta, 258, 32), f.Slice(172 * B, 32 * B), a.Slice(204 * B, 1 * B), a.Slice(172 * B, 32 * B), Part(__grad, 258, 32), Part(__grad, 290, 1), 1, 32, B);   // d_net.2.weight, d_net.2.bias
+#line 45
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 45
             {
+#line 45
                 var g17 = Ld(a, 172 * B + k);
+#line 45
                 AddSt(a, 140 * B + k, Share(g17, VDTanh(Ld(f, 140 * B + k), Ld(f, 172 * B + k))));
+#line 45
             }
+#line 45
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 45
             {
+#line 45
                 var g17 = Vec(a[172 * B + k]);
+#line 45
                 a[140 * B + k] += (Share(g17, VDTanh(Vec(f[140 * B + k]), Vec(f[172 * B + k]))))[0];
+#line 45
             }
+#line 45
             LinearBackward(Part(__theta, 194, 32), f.Slice(3 * B, 1 * B), a.Slice(140 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 194, 32), Part(__grad, 226, 32), 32, 1, B);   // d_net.0.weight, d_net.0.bias
 #line default
         }
@@ -378,20 +530,35 @@ namespace AE.Generated
             // theta' = theta' + (sigma * eps)
 #line 40 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 40
             {
+#line 40
                 var g14 = Ld(a, 138 * B + b);
+#line 40
                 AddSt(a, 69 * B + b, g14);
+#line 40
                 var g13 = Ld(a, 137 * B + b) + g14;
+#line 40
                 AddSt(a, 136 * B + b, Share(g13, Ld(f, 0 * B + b)));
+#line 40
                 AddSt(a, 0 * B + b, Share(g13, Ld(f, 136 * B + b)));
+#line 40
             }
+#line 40
             for (int b = B / W * W; b < B; b++)
+#line 40
             {
+#line 40
                 var g14 = Vec(a[138 * B + b]);
+#line 40
                 a[69 * B + b] += (g14)[0];
+#line 40
                 var g13 = Vec(a[137 * B + b]) + g14;
+#line 40
                 a[136 * B + b] += (Share(g13, Vec(f[0 * B + b])))[0];
+#line 40
                 a[0 * B + b] += (Share(g13, Vec(f[136 * B + b])))[0];
+#line 40
             }
 #line default
         }
@@ -406,28 +573,51 @@ namespace AE.Generated
             // sigma = softplus(sigma_net(C)) + 0.001
 #line 39 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 39
             {
+#line 39
                 var g12 = Ld(a, 136 * B + b);
+#line 39
                 var g11 = Ld(a, 135 * B + b) + g12;
+#line 39
                 AddSt(a, 134 * B + b, Share(g11, VDSoftplus(Ld(f, 134 * B + b), Ld(f, 135 * B + b))));
+#line 39
             }
+#line 39
             for (int b = B / W * W; b < B; b++)
+#line 39
             {
+#line 39
                 var g12 = Vec(a[136 * B + b]);
+#line 39
                 var g11 = Vec(a[135 * B + b]) + g12;
+#line 39
                 a[134 * B + b] += (Share(g11, VDSoftplus(Vec(f[134 * B + b]), Vec(f[135 * B + b]))))[0];
+#line 39
             }
+#line 39
             LinearBackward(Part(__theta, 161, 32), f.Slice(102 * B, 32 * B), a.Slice(134 * B, 1 * B), a.Slice(102 * B, 32 * B), Part(__grad, 161, 32), Part(__grad, 193, 1), 1, 32, B);   // sigma_net.2.weight, sigma_net.2.bias
+#line 39
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 39
             {
+#line 39
                 var g9 = Ld(a, 102 * B + k);
+#line 39
                 AddSt(a, 70 * B + k, Share(g9, VDTanh(Ld(f, 70 * B + k), Ld(f, 102 * B + k))));
+#line 39
             }
+#line 39
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 39
             {
+#line 39
                 var g9 = Vec(a[102 * B + k]);
+#line 39
                 a[70 * B + k] += (Share(g9, VDTanh(Vec(f[70 * B + k]), Vec(f[102 * B + k]))))[0];
+#line 39
             }
+#line 39
             LinearBackward(Part(__theta, 97, 32), f.Slice(3 * B, 1 * B), a.Slice(70 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 97, 32), Part(__grad, 129, 32), 32, 1, B);   // sigma_net.0.weight, sigma_net.0.bias
 #line default
         }
@@ -442,28 +632,51 @@ namespace AE.Generated
             // theta' = theta' + f_net(C)
 #line 35 "/ae/cells/amed_synth.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 35
             {
+#line 35
                 var g7 = Ld(a, 69 * B + b);
+#line 35
                 AddSt(a, 2 * B + b, g7);
+#line 35
                 AddSt(a, 68 * B + b, g7);
+#line 35
             }
+#line 35
             for (int b = B / W * W; b < B; b++)
+#line 35
             {
+#line 35
                 var g7 = Vec(a[69 * B + b]);
+#line 35
                 a[2 * B + b] += (g7)[0];
+#line 35
                 a[68 * B + b] += (g7)[0];
+#line 35
             }
+#line 35
             LinearBackward(Part(__theta, 64, 32), f.Slice(36 * B, 32 * B), a.Slice(68 * B, 1 * B), a.Slice(36 * B, 32 * B), Part(__grad, 64, 32), Part(__grad, 96, 1), 1, 32, B);   // f_net.2.weight, f_net.2.bias
+#line 35
             for (int k = 0; k <= 32 * B - W; k += W)
+#line 35
             {
+#line 35
                 var g5 = Ld(a, 36 * B + k);
+#line 35
                 AddSt(a, 4 * B + k, Share(g5, VDTanh(Ld(f, 4 * B + k), Ld(f, 36 * B + k))));
+#line 35
             }
+#line 35
             for (int k = 32 * B / W * W; k < 32 * B; k++)
+#line 35
             {
+#line 35
                 var g5 = Vec(a[36 * B + k]);
+#line 35
                 a[4 * B + k] += (Share(g5, VDTanh(Vec(f[4 * B + k]), Vec(f[36 * B + k]))))[0];
+#line 35
             }
+#line 35
             LinearBackward(Part(__theta, 0, 32), f.Slice(3 * B, 1 * B), a.Slice(4 * B, 32 * B), a.Slice(3 * B, 1 * B), Part(__grad, 0, 32), Part(__grad, 32, 32), 32, 1, B);   // f_net.0.weight, f_net.0.bias
 #line default
         }

@@ -94,13 +94,21 @@ namespace AE.Generated
             // g = sigmoid(gate(x))
 #line 59 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 0, 3584), Part(__theta, 3584, 128), f.Slice(0 * B, 28 * B), f.Slice(168 * B, 128 * B), 128, 28, B);   // gate.weight x + gate.bias
+#line 59
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 59
             {
+#line 59
                 var v6 = VSigmoid(Ld(f, 168 * B + k)); St(f, 296 * B + k, v6);
+#line 59
             }
+#line 59
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 59
             {
+#line 59
                 var v6 = VSigmoid(Vec(f[168 * B + k])); f[296 * B + k] = v6[0];
+#line 59
             }
 #line default
         }
@@ -115,14 +123,23 @@ namespace AE.Generated
             // u = present ? (g * drive(x)) : 0
 #line 60 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 3712, 3584), Part(__theta, 7296, 128), f.Slice(0 * B, 28 * B), f.Slice(424 * B, 128 * B), 128, 28, B);   // drive.weight x + drive.bias
+#line 60
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 60
             {
+#line 60
                 var v8 = Ld(f, 296 * B + k) * Ld(f, 424 * B + k); St(f, 552 * B + k, v8);
+#line 60
             }
+#line 60
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 60
             {
+#line 60
                 var v8 = Vec(f[296 * B + k]) * Vec(f[424 * B + k]); f[552 * B + k] = v8[0];
+#line 60
             }
+#line 60
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(680 + i) * B + b] = f[28 * B + b] != T.Zero ? f[(552 + i) * B + b] : __c0;
 #line default
         }
@@ -137,15 +154,25 @@ namespace AE.Generated
             // s = sigmoid(sharpness * (v - threshold))
 #line 64 "/ae/cells/emergent_resonator.ae"
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(808 + i) * B + b] = f[(40 + i) * B + b] - __theta[25226 + i];
+#line 64
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 64
             {
+#line 64
                 var v11 = Vec(__theta[25482]) * Ld(f, 808 * B + k); St(f, 936 * B + k, v11);
+#line 64
                 var v12 = VSigmoid(v11); St(f, 1064 * B + k, v12);
+#line 64
             }
+#line 64
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 64
             {
+#line 64
                 var v11 = Vec(__theta[25482]) * Vec(f[808 * B + k]); f[936 * B + k] = v11[0];
+#line 64
                 var v12 = VSigmoid(v11); f[1064 * B + k] = v12[0];
+#line 64
             }
 #line default
         }
@@ -160,28 +187,51 @@ namespace AE.Generated
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 65 "/ae/cells/emergent_resonator.ae"
             Linear(Part(__theta, 7424, 16384), Part(__theta, 23808, 128), f.Slice(1064 * B, 128 * B), f.Slice(1192 * B, 128 * B), 128, 128, B);   // recurrent.weight x + recurrent.bias
+#line 65
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 65
             {
+#line 65
                 var v14 = Ld(f, 1192 * B + k) + Ld(f, 680 * B + k); St(f, 1320 * B + k, v14);
+#line 65
                 var v15 = VTanh(v14); St(f, 1448 * B + k, v15);
+#line 65
                 var v16 = Ld(f, 40 * B + k) + v15; St(f, 1576 * B + k, v16);
+#line 65
             }
+#line 65
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 65
             {
+#line 65
                 var v14 = Vec(f[1192 * B + k]) + Vec(f[680 * B + k]); f[1320 * B + k] = v14[0];
+#line 65
                 var v15 = VTanh(v14); f[1448 * B + k] = v15[0];
+#line 65
                 var v16 = Vec(f[40 * B + k]) + v15; f[1576 * B + k] = v16[0];
+#line 65
             }
+#line 65
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(1704 + i) * B + b] = __theta[25354 + i] * __theta[25226 + i];
+#line 65
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 65
             {
+#line 65
                 var v18 = Ld(f, 1704 * B + k) * Ld(f, 1064 * B + k); St(f, 1832 * B + k, v18);
+#line 65
                 var v19 = Ld(f, 1576 * B + k) - v18; St(f, 1960 * B + k, v19);
+#line 65
             }
+#line 65
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 65
             {
+#line 65
                 var v18 = Vec(f[1704 * B + k]) * Vec(f[1064 * B + k]); f[1832 * B + k] = v18[0];
+#line 65
                 var v19 = Vec(f[1576 * B + k]) - v18; f[1960 * B + k] = v19[0];
+#line 65
             }
 #line default
         }
@@ -196,16 +246,27 @@ namespace AE.Generated
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 66 "/ae/cells/emergent_resonator.ae"
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++) f[(2088 + i) * B + b] = f[(1960 + i) * B + b] - __theta[25226 + i];
+#line 66
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 66
             {
+#line 66
                 var v21 = Vec(__theta[25482]) * Ld(f, 2088 * B + k); St(f, 2216 * B + k, v21);
+#line 66
                 var v22 = VSigmoid(v21); St(f, 2344 * B + k, v22);
+#line 66
             }
+#line 66
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 66
             {
+#line 66
                 var v21 = Vec(__theta[25482]) * Vec(f[2088 * B + k]); f[2216 * B + k] = v21[0];
+#line 66
                 var v22 = VSigmoid(v21); f[2344 * B + k] = v22[0];
+#line 66
             }
+#line 66
             Linear(Part(__theta, 23936, 1280), Part(__theta, 25216, 10), f.Slice(2344 * B, 128 * B), f.Slice(2472 * B, 10 * B), 10, 128, B);   // readout.weight x + readout.bias
 #line default
         }
@@ -220,26 +281,47 @@ namespace AE.Generated
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 70 "/ae/cells/emergent_resonator.ae"
             for (int b = 0; b < B; b++)
+#line 70
             {
+#line 70
                 T m = T.NegativeInfinity, s = T.Zero; for (int i = 0; i < 10; i++) m = T.Max(m, f[(2472 + i) * B + b]);
+#line 70
                 for (int i = 0; i < 10; i++) s += T.Exp(f[(2472 + i) * B + b] - m); f[2482 * B + b] = m + T.Log(s);
+#line 70
             }
+#line 70
             for (int b = 0; b <= B - W; b += W)
+#line 70
             {
+#line 70
                 var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Ld(f, (2472 + i) * B + b) * Ld(f, (29 + i) * B + b); St(f, 2483 * B + b, s);
+#line 70
             }
+#line 70
             for (int b = B / W * W; b < B; b++)
+#line 70
             {
+#line 70
                 var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Vec(f[(2472 + i) * B + b]) * Vec(f[(29 + i) * B + b]); f[2483 * B + b] = s[0];
+#line 70
             }
+#line 70
             for (int b = 0; b <= B - W; b += W)
+#line 70
             {
+#line 70
                 var v26 = Ld(f, 2482 * B + b) - Ld(f, 2483 * B + b); St(f, 2484 * B + b, v26);
+#line 70
             }
+#line 70
             for (int b = B / W * W; b < B; b++)
+#line 70
             {
+#line 70
                 var v26 = Vec(f[2482 * B + b]) - Vec(f[2483 * B + b]); f[2484 * B + b] = v26[0];
+#line 70
             }
+#line 70
             for (int b = 0; b < B; b++) f[2485 * B + b] = f[39 * B + b] != T.Zero ? f[2484 * B + b] : __c0;
 #line default
         }
@@ -254,41 +336,77 @@ namespace AE.Generated
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 70 "/ae/cells/emergent_resonator.ae"
             for (int b = 0; b < B; b++)
+#line 70
             {
+#line 70
                 T g = a[2485 * B + b];
+#line 70
                 if (g == T.Zero) continue;
+#line 70
                 if (f[39 * B + b] != T.Zero) a[2484 * B + b] += g;
+#line 70
             }
+#line 70
             for (int b = 0; b <= B - W; b += W)
+#line 70
             {
+#line 70
                 var g26 = Ld(a, 2484 * B + b);
+#line 70
                 AddSt(a, 2482 * B + b, g26);
+#line 70
                 AddSt(a, 2483 * B + b, -g26);
+#line 70
             }
+#line 70
             for (int b = B / W * W; b < B; b++)
+#line 70
             {
+#line 70
                 var g26 = Vec(a[2484 * B + b]);
+#line 70
                 a[2482 * B + b] += (g26)[0];
+#line 70
                 a[2483 * B + b] += (-g26)[0];
+#line 70
             }
+#line 70
             for (int b = 0; b <= B - W; b += W)
+#line 70
             {
+#line 70
                 var g = Ld(a, 2483 * B + b);
+#line 70
                 for (int i = 0; i < 10; i++) AddSt(a, (2472 + i) * B + b, Share(g, Ld(f, (29 + i) * B + b)));
+#line 70
                 for (int i = 0; i < 10; i++) AddSt(a, (29 + i) * B + b, Share(g, Ld(f, (2472 + i) * B + b)));
+#line 70
             }
+#line 70
             for (int b = B / W * W; b < B; b++)
+#line 70
             {
+#line 70
                 T g = a[2483 * B + b];
+#line 70
                 if (g == T.Zero) continue;
+#line 70
                 for (int i = 0; i < 10; i++) a[(2472 + i) * B + b] += g * f[(29 + i) * B + b];
+#line 70
                 for (int i = 0; i < 10; i++) a[(29 + i) * B + b] += g * f[(2472 + i) * B + b];
+#line 70
             }
+#line 70
             for (int b = 0; b < B; b++)
+#line 70
             {
+#line 70
                 T g = a[2482 * B + b];
+#line 70
                 if (g == T.Zero) continue;
+#line 70
                 for (int i = 0; i < 10; i++) a[(2472 + i) * B + b] += g * T.Exp(f[(2472 + i) * B + b] - f[2482 * B + b]);
+#line 70
             }
 #line default
         }
@@ -303,26 +421,47 @@ namespace AE.Generated
             // logits = readout(sigmoid(sharpness * (v' - threshold)))
 #line 66 "/ae/cells/emergent_resonator.ae"
             LinearBackward(Part(__theta, 23936, 1280), f.Slice(2344 * B, 128 * B), a.Slice(2472 * B, 10 * B), a.Slice(2344 * B, 128 * B), Part(__grad, 23936, 1280), Part(__grad, 25216, 10), 10, 128, B);   // readout.weight, readout.bias
+#line 66
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 66
             {
+#line 66
                 var g22 = Ld(a, 2344 * B + k);
+#line 66
                 var g21 = Ld(a, 2216 * B + k) + Share(g22, VDSigmoid(Ld(f, 2216 * B + k), Ld(f, 2344 * B + k)));
+#line 66
                 __grad[25482] += VSum(Share(g21, Ld(f, 2088 * B + k)));
+#line 66
                 AddSt(a, 2088 * B + k, Share(g21, Vec(__theta[25482])));
+#line 66
             }
+#line 66
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 66
             {
+#line 66
                 var g22 = Vec(a[2344 * B + k]);
+#line 66
                 var g21 = Vec(a[2216 * B + k]) + Share(g22, VDSigmoid(Vec(f[2216 * B + k]), Vec(f[2344 * B + k])));
+#line 66
                 __grad[25482] += (Share(g21, Vec(f[2088 * B + k])))[0];
+#line 66
                 a[2088 * B + k] += (Share(g21, Vec(__theta[25482])))[0];
+#line 66
             }
+#line 66
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+#line 66
             {
+#line 66
                 T g = a[(2088 + i) * B + b];
+#line 66
                 if (g == T.Zero) continue;
+#line 66
                 a[(1960 + i) * B + b] += g;
+#line 66
                 __grad[25226 + i] += -g;
+#line 66
             }
 #line default
         }
@@ -337,46 +476,87 @@ namespace AE.Generated
             // v' = (v + tanh(recurrent(s) + u)) - ((reset_scale * threshold) * s)
 #line 65 "/ae/cells/emergent_resonator.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 65
             {
+#line 65
                 var g19 = Ld(a, 1960 * B + k);
+#line 65
                 AddSt(a, 1576 * B + k, g19);
+#line 65
                 var g18 = Ld(a, 1832 * B + k) + -g19;
+#line 65
                 AddSt(a, 1704 * B + k, Share(g18, Ld(f, 1064 * B + k)));
+#line 65
                 AddSt(a, 1064 * B + k, Share(g18, Ld(f, 1704 * B + k)));
+#line 65
             }
+#line 65
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 65
             {
+#line 65
                 var g19 = Vec(a[1960 * B + k]);
+#line 65
                 a[1576 * B + k] += (g19)[0];
+#line 65
                 var g18 = Vec(a[1832 * B + k]) + -g19;
+#line 65
                 a[1704 * B + k] += (Share(g18, Vec(f[1064 * B + k])))[0];
+#line 65
                 a[1064 * B + k] += (Share(g18, Vec(f[1704 * B + k])))[0];
+#line 65
             }
+#line 65
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+#line 65
             {
+#line 65
                 T g = a[(1704 + i) * B + b];
+#line 65
                 if (g == T.Zero) continue;
+#line 65
                 __grad[25354 + i] += g * __theta[25226 + i];
+#line 65
                 __grad[25226 + i] += g * __theta[25354 + i];
+#line 65
             }
+#line 65
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 65
             {
+#line 65
                 var g16 = Ld(a, 1576 * B + k);
+#line 65
                 AddSt(a, 40 * B + k, g16);
+#line 65
                 var g15 = Ld(a, 1448 * B + k) + g16;
+#line 65
                 var g14 = Ld(a, 1320 * B + k) + Share(g15, VDTanh(Ld(f, 1320 * B + k), Ld(f, 1448 * B + k)));
+#line 65
                 AddSt(a, 1192 * B + k, g14);
+#line 65
                 AddSt(a, 680 * B + k, g14);
+#line 65
             }
+#line 65
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 65
             {
+#line 65
                 var g16 = Vec(a[1576 * B + k]);
+#line 65
                 a[40 * B + k] += (g16)[0];
+#line 65
                 var g15 = Vec(a[1448 * B + k]) + g16;
+#line 65
                 var g14 = Vec(a[1320 * B + k]) + Share(g15, VDTanh(Vec(f[1320 * B + k]), Vec(f[1448 * B + k])));
+#line 65
                 a[1192 * B + k] += (g14)[0];
+#line 65
                 a[680 * B + k] += (g14)[0];
+#line 65
             }
+#line 65
             LinearBackward(Part(__theta, 7424, 16384), f.Slice(1064 * B, 128 * B), a.Slice(1192 * B, 128 * B), a.Slice(1064 * B, 128 * B), Part(__grad, 7424, 16384), Part(__grad, 23808, 128), 128, 128, B);   // recurrent.weight, recurrent.bias
 #line default
         }
@@ -391,25 +571,45 @@ namespace AE.Generated
             // s = sigmoid(sharpness * (v - threshold))
 #line 64 "/ae/cells/emergent_resonator.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 64
             {
+#line 64
                 var g12 = Ld(a, 1064 * B + k);
+#line 64
                 var g11 = Ld(a, 936 * B + k) + Share(g12, VDSigmoid(Ld(f, 936 * B + k), Ld(f, 1064 * B + k)));
+#line 64
                 __grad[25482] += VSum(Share(g11, Ld(f, 808 * B + k)));
+#line 64
                 AddSt(a, 808 * B + k, Share(g11, Vec(__theta[25482])));
+#line 64
             }
+#line 64
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 64
             {
+#line 64
                 var g12 = Vec(a[1064 * B + k]);
+#line 64
                 var g11 = Vec(a[936 * B + k]) + Share(g12, VDSigmoid(Vec(f[936 * B + k]), Vec(f[1064 * B + k])));
+#line 64
                 __grad[25482] += (Share(g11, Vec(f[808 * B + k])))[0];
+#line 64
                 a[808 * B + k] += (Share(g11, Vec(__theta[25482])))[0];
+#line 64
             }
+#line 64
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+#line 64
             {
+#line 64
                 T g = a[(808 + i) * B + b];
+#line 64
                 if (g == T.Zero) continue;
+#line 64
                 a[(40 + i) * B + b] += g;
+#line 64
                 __grad[25226 + i] += -g;
+#line 64
             }
 #line default
         }
@@ -424,23 +624,41 @@ namespace AE.Generated
             // u = present ? (g * drive(x)) : 0
 #line 60 "/ae/cells/emergent_resonator.ae"
             for (int i = 0; i < 128; i++) for (int b = 0; b < B; b++)
+#line 60
             {
+#line 60
                 T g = a[(680 + i) * B + b];
+#line 60
                 if (g == T.Zero) continue;
+#line 60
                 if (f[28 * B + b] != T.Zero) a[(552 + i) * B + b] += g;
+#line 60
             }
+#line 60
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 60
             {
+#line 60
                 var g8 = Ld(a, 552 * B + k);
+#line 60
                 AddSt(a, 296 * B + k, Share(g8, Ld(f, 424 * B + k)));
+#line 60
                 AddSt(a, 424 * B + k, Share(g8, Ld(f, 296 * B + k)));
+#line 60
             }
+#line 60
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 60
             {
+#line 60
                 var g8 = Vec(a[552 * B + k]);
+#line 60
                 a[296 * B + k] += (Share(g8, Vec(f[424 * B + k])))[0];
+#line 60
                 a[424 * B + k] += (Share(g8, Vec(f[296 * B + k])))[0];
+#line 60
             }
+#line 60
             LinearBackward(Part(__theta, 3712, 3584), f.Slice(0 * B, 28 * B), a.Slice(424 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 3712, 3584), Part(__grad, 7296, 128), 128, 28, B);   // drive.weight, drive.bias
 #line default
         }
@@ -455,15 +673,25 @@ namespace AE.Generated
             // g = sigmoid(gate(x))
 #line 59 "/ae/cells/emergent_resonator.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 59
             {
+#line 59
                 var g6 = Ld(a, 296 * B + k);
+#line 59
                 AddSt(a, 168 * B + k, Share(g6, VDSigmoid(Ld(f, 168 * B + k), Ld(f, 296 * B + k))));
+#line 59
             }
+#line 59
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 59
             {
+#line 59
                 var g6 = Vec(a[296 * B + k]);
+#line 59
                 a[168 * B + k] += (Share(g6, VDSigmoid(Vec(f[168 * B + k]), Vec(f[296 * B + k]))))[0];
+#line 59
             }
+#line 59
             LinearBackward(Part(__theta, 0, 3584), f.Slice(0 * B, 28 * B), a.Slice(168 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 0, 3584), Part(__grad, 3584, 128), 128, 28, B);   // gate.weight, gate.bias
 #line default
         }

@@ -95,16 +95,27 @@ namespace AE.Generated
             // r = sigmoid(ih_r(x) + hh_r(h))
 #line 47 "/ae/cells/gru.ae"
             Linear(Part(__theta, 0, 3584), Part(__theta, 3584, 128), f.Slice(0 * B, 28 * B), f.Slice(167 * B, 128 * B), 128, 28, B);   // ih_r.weight x + ih_r.bias
+#line 47
             Linear(Part(__theta, 11136, 16384), Part(__theta, 27520, 128), f.Slice(39 * B, 128 * B), f.Slice(295 * B, 128 * B), 128, 128, B);   // hh_r.weight x + hh_r.bias
+#line 47
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 47
             {
+#line 47
                 var v6 = Ld(f, 167 * B + k) + Ld(f, 295 * B + k); St(f, 423 * B + k, v6);
+#line 47
                 var v7 = VSigmoid(v6); St(f, 551 * B + k, v7);
+#line 47
             }
+#line 47
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 47
             {
+#line 47
                 var v6 = Vec(f[167 * B + k]) + Vec(f[295 * B + k]); f[423 * B + k] = v6[0];
+#line 47
                 var v7 = VSigmoid(v6); f[551 * B + k] = v7[0];
+#line 47
             }
 #line default
         }
@@ -119,16 +130,27 @@ namespace AE.Generated
             // z = sigmoid(ih_z(x) + hh_z(h))
 #line 48 "/ae/cells/gru.ae"
             Linear(Part(__theta, 3712, 3584), Part(__theta, 7296, 128), f.Slice(0 * B, 28 * B), f.Slice(679 * B, 128 * B), 128, 28, B);   // ih_z.weight x + ih_z.bias
+#line 48
             Linear(Part(__theta, 27648, 16384), Part(__theta, 44032, 128), f.Slice(39 * B, 128 * B), f.Slice(807 * B, 128 * B), 128, 128, B);   // hh_z.weight x + hh_z.bias
+#line 48
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 48
             {
+#line 48
                 var v10 = Ld(f, 679 * B + k) + Ld(f, 807 * B + k); St(f, 935 * B + k, v10);
+#line 48
                 var v11 = VSigmoid(v10); St(f, 1063 * B + k, v11);
+#line 48
             }
+#line 48
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 48
             {
+#line 48
                 var v10 = Vec(f[679 * B + k]) + Vec(f[807 * B + k]); f[935 * B + k] = v10[0];
+#line 48
                 var v11 = VSigmoid(v10); f[1063 * B + k] = v11[0];
+#line 48
             }
 #line default
         }
@@ -143,18 +165,31 @@ namespace AE.Generated
             // n = tanh(ih_n(x) + (r * hh_n(h)))
 #line 49 "/ae/cells/gru.ae"
             Linear(Part(__theta, 7424, 3584), Part(__theta, 11008, 128), f.Slice(0 * B, 28 * B), f.Slice(1191 * B, 128 * B), 128, 28, B);   // ih_n.weight x + ih_n.bias
+#line 49
             Linear(Part(__theta, 44160, 16384), Part(__theta, 60544, 128), f.Slice(39 * B, 128 * B), f.Slice(1319 * B, 128 * B), 128, 128, B);   // hh_n.weight x + hh_n.bias
+#line 49
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 49
             {
+#line 49
                 var v14 = Ld(f, 551 * B + k) * Ld(f, 1319 * B + k); St(f, 1447 * B + k, v14);
+#line 49
                 var v15 = Ld(f, 1191 * B + k) + v14; St(f, 1575 * B + k, v15);
+#line 49
                 var v16 = VTanh(v15); St(f, 1703 * B + k, v16);
+#line 49
             }
+#line 49
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 49
             {
+#line 49
                 var v14 = Vec(f[551 * B + k]) * Vec(f[1319 * B + k]); f[1447 * B + k] = v14[0];
+#line 49
                 var v15 = Vec(f[1191 * B + k]) + v14; f[1575 * B + k] = v15[0];
+#line 49
                 var v16 = VTanh(v15); f[1703 * B + k] = v16[0];
+#line 49
             }
 #line default
         }
@@ -169,18 +204,31 @@ namespace AE.Generated
             // h' = ((1 - z) * n) + (z * h)
 #line 50 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 50
             {
+#line 50
                 var v17 = Vec(__c0) - Ld(f, 1063 * B + k); St(f, 1831 * B + k, v17);
+#line 50
                 var v18 = v17 * Ld(f, 1703 * B + k); St(f, 1959 * B + k, v18);
+#line 50
                 var v19 = Ld(f, 1063 * B + k) * Ld(f, 39 * B + k); St(f, 2087 * B + k, v19);
+#line 50
                 var v20 = v18 + v19; St(f, 2215 * B + k, v20);
+#line 50
             }
+#line 50
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 50
             {
+#line 50
                 var v17 = Vec(__c0) - Vec(f[1063 * B + k]); f[1831 * B + k] = v17[0];
+#line 50
                 var v18 = v17 * Vec(f[1703 * B + k]); f[1959 * B + k] = v18[0];
+#line 50
                 var v19 = Vec(f[1063 * B + k]) * Vec(f[39 * B + k]); f[2087 * B + k] = v19[0];
+#line 50
                 var v20 = v18 + v19; f[2215 * B + k] = v20[0];
+#line 50
             }
 #line default
         }
@@ -208,26 +256,47 @@ namespace AE.Generated
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 55 "/ae/cells/gru.ae"
             for (int b = 0; b < B; b++)
+#line 55
             {
+#line 55
                 T m = T.NegativeInfinity, s = T.Zero; for (int i = 0; i < 10; i++) m = T.Max(m, f[(2343 + i) * B + b]);
+#line 55
                 for (int i = 0; i < 10; i++) s += T.Exp(f[(2343 + i) * B + b] - m); f[2353 * B + b] = m + T.Log(s);
+#line 55
             }
+#line 55
             for (int b = 0; b <= B - W; b += W)
+#line 55
             {
+#line 55
                 var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Ld(f, (2343 + i) * B + b) * Ld(f, (28 + i) * B + b); St(f, 2354 * B + b, s);
+#line 55
             }
+#line 55
             for (int b = B / W * W; b < B; b++)
+#line 55
             {
+#line 55
                 var s = Vec(T.Zero); for (int i = 0; i < 10; i++) s += Vec(f[(2343 + i) * B + b]) * Vec(f[(28 + i) * B + b]); f[2354 * B + b] = s[0];
+#line 55
             }
+#line 55
             for (int b = 0; b <= B - W; b += W)
+#line 55
             {
+#line 55
                 var v24 = Ld(f, 2353 * B + b) - Ld(f, 2354 * B + b); St(f, 2355 * B + b, v24);
+#line 55
             }
+#line 55
             for (int b = B / W * W; b < B; b++)
+#line 55
             {
+#line 55
                 var v24 = Vec(f[2353 * B + b]) - Vec(f[2354 * B + b]); f[2355 * B + b] = v24[0];
+#line 55
             }
+#line 55
             for (int b = 0; b < B; b++) f[2356 * B + b] = f[38 * B + b] != T.Zero ? f[2355 * B + b] : __c1;
 #line default
         }
@@ -242,41 +311,77 @@ namespace AE.Generated
             // ce = last ? (logsumexp(logits) - dot(logits, label)) : 0
 #line 55 "/ae/cells/gru.ae"
             for (int b = 0; b < B; b++)
+#line 55
             {
+#line 55
                 T g = a[2356 * B + b];
+#line 55
                 if (g == T.Zero) continue;
+#line 55
                 if (f[38 * B + b] != T.Zero) a[2355 * B + b] += g;
+#line 55
             }
+#line 55
             for (int b = 0; b <= B - W; b += W)
+#line 55
             {
+#line 55
                 var g24 = Ld(a, 2355 * B + b);
+#line 55
                 AddSt(a, 2353 * B + b, g24);
+#line 55
                 AddSt(a, 2354 * B + b, -g24);
+#line 55
             }
+#line 55
             for (int b = B / W * W; b < B; b++)
+#line 55
             {
+#line 55
                 var g24 = Vec(a[2355 * B + b]);
+#line 55
                 a[2353 * B + b] += (g24)[0];
+#line 55
                 a[2354 * B + b] += (-g24)[0];
+#line 55
             }
+#line 55
             for (int b = 0; b <= B - W; b += W)
+#line 55
             {
+#line 55
                 var g = Ld(a, 2354 * B + b);
+#line 55
                 for (int i = 0; i < 10; i++) AddSt(a, (2343 + i) * B + b, Share(g, Ld(f, (28 + i) * B + b)));
+#line 55
                 for (int i = 0; i < 10; i++) AddSt(a, (28 + i) * B + b, Share(g, Ld(f, (2343 + i) * B + b)));
+#line 55
             }
+#line 55
             for (int b = B / W * W; b < B; b++)
+#line 55
             {
+#line 55
                 T g = a[2354 * B + b];
+#line 55
                 if (g == T.Zero) continue;
+#line 55
                 for (int i = 0; i < 10; i++) a[(2343 + i) * B + b] += g * f[(28 + i) * B + b];
+#line 55
                 for (int i = 0; i < 10; i++) a[(28 + i) * B + b] += g * f[(2343 + i) * B + b];
+#line 55
             }
+#line 55
             for (int b = 0; b < B; b++)
+#line 55
             {
+#line 55
                 T g = a[2353 * B + b];
+#line 55
                 if (g == T.Zero) continue;
+#line 55
                 for (int i = 0; i < 10; i++) a[(2343 + i) * B + b] += g * T.Exp(f[(2343 + i) * B + b] - f[2353 * B + b]);
+#line 55
             }
 #line default
         }
@@ -304,26 +409,47 @@ namespace AE.Generated
             // h' = ((1 - z) * n) + (z * h)
 #line 50 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 50
             {
+#line 50
                 var g20 = Ld(a, 2215 * B + k);
+#line 50
                 var g18 = Ld(a, 1959 * B + k) + g20;
+#line 50
                 var g19 = Ld(a, 2087 * B + k) + g20;
+#line 50
                 AddSt(a, 1063 * B + k, Share(g19, Ld(f, 39 * B + k)));
+#line 50
                 AddSt(a, 39 * B + k, Share(g19, Ld(f, 1063 * B + k)));
+#line 50
                 var g17 = Ld(a, 1831 * B + k) + Share(g18, Ld(f, 1703 * B + k));
+#line 50
                 AddSt(a, 1703 * B + k, Share(g18, Ld(f, 1831 * B + k)));
+#line 50
                 AddSt(a, 1063 * B + k, -g17);
+#line 50
             }
+#line 50
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 50
             {
+#line 50
                 var g20 = Vec(a[2215 * B + k]);
+#line 50
                 var g18 = Vec(a[1959 * B + k]) + g20;
+#line 50
                 var g19 = Vec(a[2087 * B + k]) + g20;
+#line 50
                 a[1063 * B + k] += (Share(g19, Vec(f[39 * B + k])))[0];
+#line 50
                 a[39 * B + k] += (Share(g19, Vec(f[1063 * B + k])))[0];
+#line 50
                 var g17 = Vec(a[1831 * B + k]) + Share(g18, Vec(f[1703 * B + k]));
+#line 50
                 a[1703 * B + k] += (Share(g18, Vec(f[1831 * B + k])))[0];
+#line 50
                 a[1063 * B + k] += (-g17)[0];
+#line 50
             }
 #line default
         }
@@ -338,24 +464,43 @@ namespace AE.Generated
             // n = tanh(ih_n(x) + (r * hh_n(h)))
 #line 49 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 49
             {
+#line 49
                 var g16 = Ld(a, 1703 * B + k);
+#line 49
                 var g15 = Ld(a, 1575 * B + k) + Share(g16, VDTanh(Ld(f, 1575 * B + k), Ld(f, 1703 * B + k)));
+#line 49
                 AddSt(a, 1191 * B + k, g15);
+#line 49
                 var g14 = Ld(a, 1447 * B + k) + g15;
+#line 49
                 AddSt(a, 551 * B + k, Share(g14, Ld(f, 1319 * B + k)));
+#line 49
                 AddSt(a, 1319 * B + k, Share(g14, Ld(f, 551 * B + k)));
+#line 49
             }
+#line 49
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 49
             {
+#line 49
                 var g16 = Vec(a[1703 * B + k]);
+#line 49
                 var g15 = Vec(a[1575 * B + k]) + Share(g16, VDTanh(Vec(f[1575 * B + k]), Vec(f[1703 * B + k])));
+#line 49
                 a[1191 * B + k] += (g15)[0];
+#line 49
                 var g14 = Vec(a[1447 * B + k]) + g15;
+#line 49
                 a[551 * B + k] += (Share(g14, Vec(f[1319 * B + k])))[0];
+#line 49
                 a[1319 * B + k] += (Share(g14, Vec(f[551 * B + k])))[0];
+#line 49
             }
+#line 49
             LinearBackward(Part(__theta, 44160, 16384), f.Slice(39 * B, 128 * B), a.Slice(1319 * B, 128 * B), a.Slice(39 * B, 128 * B), Part(__grad, 44160, 16384), Part(__grad, 60544, 128), 128, 128, B);   // hh_n.weight, hh_n.bias
+#line 49
             LinearBackward(Part(__theta, 7424, 3584), f.Slice(0 * B, 28 * B), a.Slice(1191 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 7424, 3584), Part(__grad, 11008, 128), 128, 28, B);   // ih_n.weight, ih_n.bias
 #line default
         }
@@ -370,20 +515,35 @@ namespace AE.Generated
             // z = sigmoid(ih_z(x) + hh_z(h))
 #line 48 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 48
             {
+#line 48
                 var g11 = Ld(a, 1063 * B + k);
+#line 48
                 var g10 = Ld(a, 935 * B + k) + Share(g11, VDSigmoid(Ld(f, 935 * B + k), Ld(f, 1063 * B + k)));
+#line 48
                 AddSt(a, 679 * B + k, g10);
+#line 48
                 AddSt(a, 807 * B + k, g10);
+#line 48
             }
+#line 48
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 48
             {
+#line 48
                 var g11 = Vec(a[1063 * B + k]);
+#line 48
                 var g10 = Vec(a[935 * B + k]) + Share(g11, VDSigmoid(Vec(f[935 * B + k]), Vec(f[1063 * B + k])));
+#line 48
                 a[679 * B + k] += (g10)[0];
+#line 48
                 a[807 * B + k] += (g10)[0];
+#line 48
             }
+#line 48
             LinearBackward(Part(__theta, 27648, 16384), f.Slice(39 * B, 128 * B), a.Slice(807 * B, 128 * B), a.Slice(39 * B, 128 * B), Part(__grad, 27648, 16384), Part(__grad, 44032, 128), 128, 128, B);   // hh_z.weight, hh_z.bias
+#line 48
             LinearBackward(Part(__theta, 3712, 3584), f.Slice(0 * B, 28 * B), a.Slice(679 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 3712, 3584), Part(__grad, 7296, 128), 128, 28, B);   // ih_z.weight, ih_z.bias
 #line default
         }
@@ -398,20 +558,35 @@ namespace AE.Generated
             // r = sigmoid(ih_r(x) + hh_r(h))
 #line 47 "/ae/cells/gru.ae"
             for (int k = 0; k <= 128 * B - W; k += W)
+#line 47
             {
+#line 47
                 var g7 = Ld(a, 551 * B + k);
+#line 47
                 var g6 = Ld(a, 423 * B + k) + Share(g7, VDSigmoid(Ld(f, 423 * B + k), Ld(f, 551 * B + k)));
+#line 47
                 AddSt(a, 167 * B + k, g6);
+#line 47
                 AddSt(a, 295 * B + k, g6);
+#line 47
             }
+#line 47
             for (int k = 128 * B / W * W; k < 128 * B; k++)
+#line 47
             {
+#line 47
                 var g7 = Vec(a[551 * B + k]);
+#line 47
                 var g6 = Vec(a[423 * B + k]) + Share(g7, VDSigmoid(Vec(f[423 * B + k]), Vec(f[551 * B + k])));
+#line 47
                 a[167 * B + k] += (g6)[0];
+#line 47
                 a[295 * B + k] += (g6)[0];
+#line 47
             }
+#line 47
             LinearBackward(Part(__theta, 11136, 16384), f.Slice(39 * B, 128 * B), a.Slice(295 * B, 128 * B), a.Slice(39 * B, 128 * B), Part(__grad, 11136, 16384), Part(__grad, 27520, 128), 128, 128, B);   // hh_r.weight, hh_r.bias
+#line 47
             LinearBackward(Part(__theta, 0, 3584), f.Slice(0 * B, 28 * B), a.Slice(167 * B, 128 * B), a.Slice(0 * B, 28 * B), Part(__grad, 0, 3584), Part(__grad, 3584, 128), 128, 28, B);   // ih_r.weight, ih_r.bias
 #line default
         }

@@ -94,27 +94,49 @@ namespace AE.Generated
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"
             Copy(f, 6 * B, 12 * B, 3 * B);
+#line 41
             Copy(f, 0 * B, 15 * B, 3 * B);
+#line 41
             Copy(f, 3 * B, 18 * B, 3 * B);
+#line 41
             Copy(f, 9 * B, 21 * B, 3 * B);
+#line 41
             Linear(Part(__theta, 0, 192), Part(__theta, 192, 16), f.Slice(12 * B, 12 * B), f.Slice(24 * B, 16 * B), 16, 12, B);   // F.fc1.weight x + F.fc1.bias
+#line 41
             for (int k = 0; k <= 16 * B - W; k += W)
+#line 41
             {
+#line 41
                 var v6 = VRelu(Ld(f, 24 * B + k)); St(f, 40 * B + k, v6);
+#line 41
             }
+#line 41
             for (int k = 16 * B / W * W; k < 16 * B; k++)
+#line 41
             {
+#line 41
                 var v6 = VRelu(Vec(f[24 * B + k])); f[40 * B + k] = v6[0];
+#line 41
             }
+#line 41
             Linear(Part(__theta, 208, 256), Part(__theta, 464, 16), f.Slice(40 * B, 16 * B), f.Slice(56 * B, 16 * B), 16, 16, B);   // F.fc2.weight x + F.fc2.bias
+#line 41
             for (int k = 0; k <= 16 * B - W; k += W)
+#line 41
             {
+#line 41
                 var v8 = VRelu(Ld(f, 56 * B + k)); St(f, 72 * B + k, v8);
+#line 41
             }
+#line 41
             for (int k = 16 * B / W * W; k < 16 * B; k++)
+#line 41
             {
+#line 41
                 var v8 = VRelu(Vec(f[56 * B + k])); f[72 * B + k] = v8[0];
+#line 41
             }
+#line 41
             Linear(Part(__theta, 480, 48), Part(__theta, 528, 3), f.Slice(72 * B, 16 * B), f.Slice(88 * B, 3 * B), 3, 16, B);   // F.out.weight x + F.out.bias
 #line default
         }
@@ -129,14 +151,23 @@ namespace AE.Generated
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 42
             {
+#line 42
                 var v10 = Ld(f, 6 * B + k) + Vec(__c0); St(f, 91 * B + k, v10);
+#line 42
                 var v11 = VLog(v10); St(f, 94 * B + k, v11);
+#line 42
             }
+#line 42
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 42
             {
+#line 42
                 var v10 = Vec(f[6 * B + k]) + Vec(__c0); f[91 * B + k] = v10[0];
+#line 42
                 var v11 = VLog(v10); f[94 * B + k] = v11[0];
+#line 42
             }
 #line default
         }
@@ -151,12 +182,19 @@ namespace AE.Generated
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 43
             {
+#line 43
                 var v12 = Ld(f, 94 * B + k) + Ld(f, 88 * B + k); St(f, 97 * B + k, v12);
+#line 43
             }
+#line 43
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 43
             {
+#line 43
                 var v12 = Vec(f[94 * B + k]) + Vec(f[88 * B + k]); f[97 * B + k] = v12[0];
+#line 43
             }
 #line default
         }
@@ -171,18 +209,31 @@ namespace AE.Generated
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 44
             {
+#line 44
                 var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+#line 44
                 for (int i = 0; i < 3; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (97 + i) * B + b));
+#line 44
                 for (int i = 0; i < 3; i++) s += VExp(Ld(f, (97 + i) * B + b) - m);
+#line 44
                 for (int i = 0; i < 3; i++) St(f, (100 + i) * B + b, (VExp(Ld(f, (97 + i) * B + b) - m) / s));
+#line 44
             }
+#line 44
             for (int b = B / W * W; b < B; b++)
+#line 44
             {
+#line 44
                 var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
+#line 44
                 for (int i = 0; i < 3; i++) m = __System.Numerics.Vector.Max(m, Vec(f[(97 + i) * B + b]));
+#line 44
                 for (int i = 0; i < 3; i++) s += VExp(Vec(f[(97 + i) * B + b]) - m);
+#line 44
                 for (int i = 0; i < 3; i++) f[(100 + i) * B + b] = (VExp(Vec(f[(97 + i) * B + b]) - m) / s)[0];
+#line 44
             }
 #line default
         }
@@ -197,18 +248,31 @@ namespace AE.Generated
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(103 + i) * B + b] = __theta[531 + i] * f[(9 + i) * B + b];
+#line 45
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++) f[(106 + i) * B + b] = __theta[531 + i] * f[(6 + i) * B + b];
+#line 45
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 45
             {
+#line 45
                 var v16 = Ld(f, 100 * B + k) - Ld(f, 106 * B + k); St(f, 109 * B + k, v16);
+#line 45
                 var v17 = v16 * Ld(f, 0 * B + k); St(f, 112 * B + k, v17);
+#line 45
                 var v18 = Ld(f, 103 * B + k) + v17; St(f, 115 * B + k, v18);
+#line 45
             }
+#line 45
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 45
             {
+#line 45
                 var v16 = Vec(f[100 * B + k]) - Vec(f[106 * B + k]); f[109 * B + k] = v16[0];
+#line 45
                 var v17 = v16 * Vec(f[0 * B + k]); f[112 * B + k] = v17[0];
+#line 45
                 var v18 = Vec(f[103 * B + k]) + v17; f[115 * B + k] = v18[0];
+#line 45
             }
 #line default
         }
@@ -223,50 +287,95 @@ namespace AE.Generated
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 48
             {
+#line 48
                 var v19 = VSquare(Ld(f, 115 * B + k)); St(f, 118 * B + k, v19);
+#line 48
             }
+#line 48
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 48
             {
+#line 48
                 var v19 = VSquare(Vec(f[115 * B + k])); f[118 * B + k] = v19[0];
+#line 48
             }
+#line 48
             for (int b = 0; b <= B - W; b += W)
+#line 48
             {
+#line 48
                 var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Ld(f, (118 + i) * B + b); St(f, 121 * B + b, s);
+#line 48
             }
+#line 48
             for (int b = B / W * W; b < B; b++)
+#line 48
             {
+#line 48
                 var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Vec(f[(118 + i) * B + b]); f[121 * B + b] = s[0];
+#line 48
             }
+#line 48
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 48
             {
+#line 48
                 var v21 = Ld(f, 100 * B + k) + Vec(__c0); St(f, 122 * B + k, v21);
+#line 48
                 var v22 = VLog(v21); St(f, 125 * B + k, v22);
+#line 48
                 var v23 = Ld(f, 100 * B + k) * v22; St(f, 128 * B + k, v23);
+#line 48
             }
+#line 48
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 48
             {
+#line 48
                 var v21 = Vec(f[100 * B + k]) + Vec(__c0); f[122 * B + k] = v21[0];
+#line 48
                 var v22 = VLog(v21); f[125 * B + k] = v22[0];
+#line 48
                 var v23 = Vec(f[100 * B + k]) * v22; f[128 * B + k] = v23[0];
+#line 48
             }
+#line 48
             for (int b = 0; b <= B - W; b += W)
+#line 48
             {
+#line 48
                 var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Ld(f, (128 + i) * B + b); St(f, 131 * B + b, s);
+#line 48
             }
+#line 48
             for (int b = B / W * W; b < B; b++)
+#line 48
             {
+#line 48
                 var s = Vec(T.Zero); for (int i = 0; i < 3; i++) s += Vec(f[(128 + i) * B + b]); f[131 * B + b] = s[0];
+#line 48
             }
+#line 48
             for (int b = 0; b <= B - W; b += W)
+#line 48
             {
+#line 48
                 var v25 = Vec(__c1) * Ld(f, 131 * B + b); St(f, 132 * B + b, v25);
+#line 48
                 var v26 = Ld(f, 121 * B + b) + v25; St(f, 133 * B + b, v26);
+#line 48
             }
+#line 48
             for (int b = B / W * W; b < B; b++)
+#line 48
             {
+#line 48
                 var v25 = Vec(__c1) * Vec(f[131 * B + b]); f[132 * B + b] = v25[0];
+#line 48
                 var v26 = Vec(f[121 * B + b]) + v25; f[133 * B + b] = v26[0];
+#line 48
             }
 #line default
         }
@@ -306,66 +415,127 @@ namespace AE.Generated
             // loss = sum(g' ^ 2) + (0.1 * sum(N' * log(N' + 1e-09)))
 #line 48 "/ae/cells/residual_dynamics.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 48
             {
+#line 48
                 var g26 = Ld(a, 133 * B + b);
+#line 48
                 AddSt(a, 121 * B + b, g26);
+#line 48
                 var g25 = Ld(a, 132 * B + b) + g26;
+#line 48
                 AddSt(a, 131 * B + b, Share(g25, Vec(__c1)));
+#line 48
             }
+#line 48
             for (int b = B / W * W; b < B; b++)
+#line 48
             {
+#line 48
                 var g26 = Vec(a[133 * B + b]);
+#line 48
                 a[121 * B + b] += (g26)[0];
+#line 48
                 var g25 = Vec(a[132 * B + b]) + g26;
+#line 48
                 a[131 * B + b] += (Share(g25, Vec(__c1)))[0];
+#line 48
             }
+#line 48
             for (int b = 0; b <= B - W; b += W)
+#line 48
             {
+#line 48
                 var g = Ld(a, 131 * B + b);
+#line 48
                 for (int i = 0; i < 3; i++) AddSt(a, (128 + i) * B + b, g);
+#line 48
             }
+#line 48
             for (int b = B / W * W; b < B; b++)
+#line 48
             {
+#line 48
                 T g = a[131 * B + b];
+#line 48
                 if (g == T.Zero) continue;
+#line 48
                 for (int i = 0; i < 3; i++) a[(128 + i) * B + b] += g;
+#line 48
             }
+#line 48
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 48
             {
+#line 48
                 var g23 = Ld(a, 128 * B + k);
+#line 48
                 AddSt(a, 100 * B + k, Share(g23, Ld(f, 125 * B + k)));
+#line 48
                 var g22 = Ld(a, 125 * B + k) + Share(g23, Ld(f, 100 * B + k));
+#line 48
                 var g21 = Ld(a, 122 * B + k) + Share(g22, VDLog(Ld(f, 122 * B + k), Ld(f, 125 * B + k)));
+#line 48
                 AddSt(a, 100 * B + k, g21);
+#line 48
             }
+#line 48
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 48
             {
+#line 48
                 var g23 = Vec(a[128 * B + k]);
+#line 48
                 a[100 * B + k] += (Share(g23, Vec(f[125 * B + k])))[0];
+#line 48
                 var g22 = Vec(a[125 * B + k]) + Share(g23, Vec(f[100 * B + k]));
+#line 48
                 var g21 = Vec(a[122 * B + k]) + Share(g22, VDLog(Vec(f[122 * B + k]), Vec(f[125 * B + k])));
+#line 48
                 a[100 * B + k] += (g21)[0];
+#line 48
             }
+#line 48
             for (int b = 0; b <= B - W; b += W)
+#line 48
             {
+#line 48
                 var g = Ld(a, 121 * B + b);
+#line 48
                 for (int i = 0; i < 3; i++) AddSt(a, (118 + i) * B + b, g);
+#line 48
             }
+#line 48
             for (int b = B / W * W; b < B; b++)
+#line 48
             {
+#line 48
                 T g = a[121 * B + b];
+#line 48
                 if (g == T.Zero) continue;
+#line 48
                 for (int i = 0; i < 3; i++) a[(118 + i) * B + b] += g;
+#line 48
             }
+#line 48
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 48
             {
+#line 48
                 var g19 = Ld(a, 118 * B + k);
+#line 48
                 AddSt(a, 115 * B + k, Share(g19, Vec(__c4) * Ld(f, 115 * B + k)));
+#line 48
             }
+#line 48
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 48
             {
+#line 48
                 var g19 = Vec(a[118 * B + k]);
+#line 48
                 a[115 * B + k] += (Share(g19, Vec(__c4) * Vec(f[115 * B + k])))[0];
+#line 48
             }
 #line default
         }
@@ -380,38 +550,71 @@ namespace AE.Generated
             // g' = (alpha * g) + ((N' - (alpha * N)) * y_t)
 #line 45 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 45
             {
+#line 45
                 var g18 = Ld(a, 115 * B + k);
+#line 45
                 AddSt(a, 103 * B + k, g18);
+#line 45
                 var g17 = Ld(a, 112 * B + k) + g18;
+#line 45
                 var g16 = Ld(a, 109 * B + k) + Share(g17, Ld(f, 0 * B + k));
+#line 45
                 AddSt(a, 0 * B + k, Share(g17, Ld(f, 109 * B + k)));
+#line 45
                 AddSt(a, 100 * B + k, g16);
+#line 45
                 AddSt(a, 106 * B + k, -g16);
+#line 45
             }
+#line 45
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 45
             {
+#line 45
                 var g18 = Vec(a[115 * B + k]);
+#line 45
                 a[103 * B + k] += (g18)[0];
+#line 45
                 var g17 = Vec(a[112 * B + k]) + g18;
+#line 45
                 var g16 = Vec(a[109 * B + k]) + Share(g17, Vec(f[0 * B + k]));
+#line 45
                 a[0 * B + k] += (Share(g17, Vec(f[109 * B + k])))[0];
+#line 45
                 a[100 * B + k] += (g16)[0];
+#line 45
                 a[106 * B + k] += (-g16)[0];
+#line 45
             }
+#line 45
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+#line 45
             {
+#line 45
                 T g = a[(106 + i) * B + b];
+#line 45
                 if (g == T.Zero) continue;
+#line 45
                 __grad[531 + i] += g * f[(6 + i) * B + b];
+#line 45
                 a[(6 + i) * B + b] += g * __theta[531 + i];
+#line 45
             }
+#line 45
             for (int i = 0; i < 3; i++) for (int b = 0; b < B; b++)
+#line 45
             {
+#line 45
                 T g = a[(103 + i) * B + b];
+#line 45
                 if (g == T.Zero) continue;
+#line 45
                 __grad[531 + i] += g * f[(9 + i) * B + b];
+#line 45
                 a[(9 + i) * B + b] += g * __theta[531 + i];
+#line 45
             }
 #line default
         }
@@ -426,14 +629,23 @@ namespace AE.Generated
             // N' = softmax(logits)
 #line 44 "/ae/cells/residual_dynamics.ae"
             for (int b = 0; b <= B - W; b += W)
+#line 44
             {
+#line 44
                 var gy = Vec(T.Zero); for (int i = 0; i < 3; i++) gy += Ld(a, (100 + i) * B + b) * Ld(f, (100 + i) * B + b);
+#line 44
                 for (int i = 0; i < 3; i++) AddSt(a, (97 + i) * B + b, Ld(f, (100 + i) * B + b) * (Ld(a, (100 + i) * B + b) - gy));
+#line 44
             }
+#line 44
             for (int b = B / W * W; b < B; b++)
+#line 44
             {
+#line 44
                 T gy = T.Zero; for (int i = 0; i < 3; i++) gy += a[(100 + i) * B + b] * f[(100 + i) * B + b];
+#line 44
                 for (int i = 0; i < 3; i++) a[(97 + i) * B + b] += f[(100 + i) * B + b] * (a[(100 + i) * B + b] - gy);
+#line 44
             }
 #line default
         }
@@ -448,16 +660,27 @@ namespace AE.Generated
             // logits = prev_logits + delta_logits
 #line 43 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 43
             {
+#line 43
                 var g12 = Ld(a, 97 * B + k);
+#line 43
                 AddSt(a, 94 * B + k, g12);
+#line 43
                 AddSt(a, 88 * B + k, g12);
+#line 43
             }
+#line 43
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 43
             {
+#line 43
                 var g12 = Vec(a[97 * B + k]);
+#line 43
                 a[94 * B + k] += (g12)[0];
+#line 43
                 a[88 * B + k] += (g12)[0];
+#line 43
             }
 #line default
         }
@@ -472,16 +695,27 @@ namespace AE.Generated
             // prev_logits = log(N + 1e-09)
 #line 42 "/ae/cells/residual_dynamics.ae"
             for (int k = 0; k <= 3 * B - W; k += W)
+#line 42
             {
+#line 42
                 var g11 = Ld(a, 94 * B + k);
+#line 42
                 var g10 = Ld(a, 91 * B + k) + Share(g11, VDLog(Ld(f, 91 * B + k), Ld(f, 94 * B + k)));
+#line 42
                 AddSt(a, 6 * B + k, g10);
+#line 42
             }
+#line 42
             for (int k = 3 * B / W * W; k < 3 * B; k++)
+#line 42
             {
+#line 42
                 var g11 = Vec(a[94 * B + k]);
+#line 42
                 var g10 = Vec(a[91 * B + k]) + Share(g11, VDLog(Vec(f[91 * B + k]), Vec(f[94 * B + k])));
+#line 42
                 a[6 * B + k] += (g10)[0];
+#line 42
             }
 #line default
         }
@@ -496,31 +730,57 @@ namespace AE.Generated
             // delta_logits = F(concat(N, y_t, r_t, g))
 #line 41 "/ae/cells/residual_dynamics.ae"
             LinearBackward(Part(__theta, 480, 48), f.Slice(72 * B, 16 * B), a.Slice(88 * B, 3 * B), a.Slice(72 * B, 16 * B), Part(__grad, 480, 48), Part(__grad, 528, 3), 3, 16, B);   // F.out.weight, F.out.bias
+#line 41
             for (int k = 0; k <= 16 * B - W; k += W)
+#line 41
             {
+#line 41
                 var g8 = Ld(a, 72 * B + k);
+#line 41
                 AddSt(a, 56 * B + k, Share(g8, VDRelu(Ld(f, 56 * B + k), Ld(f, 72 * B + k))));
+#line 41
             }
+#line 41
             for (int k = 16 * B / W * W; k < 16 * B; k++)
+#line 41
             {
+#line 41
                 var g8 = Vec(a[72 * B + k]);
+#line 41
                 a[56 * B + k] += (Share(g8, VDRelu(Vec(f[56 * B + k]), Vec(f[72 * B + k]))))[0];
+#line 41
             }
+#line 41
             LinearBackward(Part(__theta, 208, 256), f.Slice(40 * B, 16 * B), a.Slice(56 * B, 16 * B), a.Slice(40 * B, 16 * B), Part(__grad, 208, 256), Part(__grad, 464, 16), 16, 16, B);   // F.fc2.weight, F.fc2.bias
+#line 41
             for (int k = 0; k <= 16 * B - W; k += W)
+#line 41
             {
+#line 41
                 var g6 = Ld(a, 40 * B + k);
+#line 41
                 AddSt(a, 24 * B + k, Share(g6, VDRelu(Ld(f, 24 * B + k), Ld(f, 40 * B + k))));
+#line 41
             }
+#line 41
             for (int k = 16 * B / W * W; k < 16 * B; k++)
+#line 41
             {
+#line 41
                 var g6 = Vec(a[40 * B + k]);
+#line 41
                 a[24 * B + k] += (Share(g6, VDRelu(Vec(f[24 * B + k]), Vec(f[40 * B + k]))))[0];
+#line 41
             }
+#line 41
             LinearBackward(Part(__theta, 0, 192), f.Slice(12 * B, 12 * B), a.Slice(24 * B, 16 * B), a.Slice(12 * B, 12 * B), Part(__grad, 0, 192), Part(__grad, 192, 16), 16, 12, B);   // F.fc1.weight, F.fc1.bias
+#line 41
             AddInto(a, 12 * B, 6 * B, 3 * B);
+#line 41
             AddInto(a, 15 * B, 0 * B, 3 * B);
+#line 41
             AddInto(a, 18 * B, 3 * B, 3 * B);
+#line 41
             AddInto(a, 21 * B, 9 * B, 3 * B);
 #line default
         }

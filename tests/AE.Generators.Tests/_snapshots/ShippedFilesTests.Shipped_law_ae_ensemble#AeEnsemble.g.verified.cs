@@ -458,14 +458,17 @@ namespace AE.Generated
                         // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
                         var __e_alpha__next__1 = __Simd.Load(alpha + __i);
+#line 51
                         if (__on_consensus) __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __v_alpha_min, __v_alpha_max);
                         // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
                         var __e_mu__next__1 = __Simd.Load(mu + __i);
+#line 52
                         if (__on_consensus) __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __v_mu_min, __v_mu_max);
                         // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
                         var __e_sigma__next__1 = __Simd.Load(sigma + __i);
+#line 53
                         if (__on_consensus) __e_sigma__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(sigma + __i)) + __vk20), __v_sigma_min, __v_sigma_max);
 #line default
                         __Simd.Store(__Lanes.Clamp(__e_alpha__next__1, __v_alpha_min, __v_alpha_max), alpha + __i);
@@ -489,14 +492,17 @@ namespace AE.Generated
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
                     double __e_alpha__next__1 = __Simd.Widen(alpha[__i]);
+#line 51
                     if (__on_consensus) __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(alpha[__i])) + (kappa * bar_alpha)), alpha_min, alpha_max);
                     // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
                     double __e_mu__next__1 = __Simd.Widen(mu[__i]);
+#line 52
                     if (__on_consensus) __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(mu[__i])) + (kappa * bar_mu)), mu_min, mu_max);
                     // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
                     double __e_sigma__next__1 = __Simd.Widen(sigma[__i]);
+#line 53
                     if (__on_consensus) __e_sigma__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(sigma[__i])) + (kappa * bar_sigma)), sigma_min, sigma_max);
 #line default
                     alpha[__i] = __Simd.Narrow<__T>(__AeMath.Clamp(__e_alpha__next__1, alpha_min, alpha_max));

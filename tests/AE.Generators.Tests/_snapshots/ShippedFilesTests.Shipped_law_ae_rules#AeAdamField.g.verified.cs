@@ -797,42 +797,70 @@ namespace AE.Generated
                 // budget_scale = 1 / sqrt(1 + lambda)
 #line 161 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
+#line 161
                 {
+#line 161
                     budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
+#line 161
                 }
+#line 161
                 else
+#line 161
                 {
+#line 161
                     budget_scale = 1.0;
+#line 161
                 }
                 // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
 #line 162 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
+#line 162
                 {
+#line 162
                     dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
+#line 162
                 }
+#line 162
                 else
+#line 162
                 {
+#line 162
                     dlog_alpha = du_alpha;
+#line 162
                 }
                 // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
 #line 163 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
+#line 163
                 {
+#line 163
                     d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
+#line 163
                 }
+#line 163
                 else
+#line 163
                 {
+#line 163
                     d_mu = du_mu;
+#line 163
                 }
                 // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
 #line 164 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
+#line 164
                 {
+#line 164
                     dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
+#line 164
                 }
+#line 164
                 else
+#line 164
                 {
+#line 164
                     dlog_sigma = du_sigma;
+#line 164
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
@@ -905,12 +933,19 @@ namespace AE.Generated
                 // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
 #line 211 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d)
+#line 211
                 {
+#line 211
                     adapt_energy = (((__Math.Pow((__Math.Log(__Math.Max(alpha__next, alpha_min)) - __Math.Log(alpha)), 2.0) + __Math.Pow((mu__next - mu), 2.0)) + __Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
+#line 211
                 }
+#line 211
                 else
+#line 211
                 {
+#line 211
                     adapt_energy = 0.0;
+#line 211
                 }
                 // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
 #line 212 "/ae/laws/ae_rules.ae"
@@ -920,12 +955,19 @@ namespace AE.Generated
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
 #line 218 "/ae/laws/ae_rules.ae"
                 if (__on_AE10)
+#line 218
                 {
+#line 218
                     lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
+#line 218
                 }
+#line 218
                 else
+#line 218
                 {
+#line 218
                     lyapunov = 0.0;
+#line 218
                 }
 
                 // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
@@ -2080,8 +2122,7 @@ namespace AE.Generated
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t61 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m62 = __t61;
-                    var __h63 = __Lanes.Any(__m62) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m62) : __V.Zero;
-                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __Lanes.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * __h63), __Vx.Create(0.0)));
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __Lanes.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * (__Lanes.Any(__m62) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m62) : __V.Zero)), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);

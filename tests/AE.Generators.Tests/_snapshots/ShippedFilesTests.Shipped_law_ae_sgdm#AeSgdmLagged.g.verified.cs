@@ -499,32 +499,53 @@ namespace AE.Generated
                 // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
 #line 114 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
+#line 114
                 {
+#line 114
                     dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp(du_alpha, (-max_dlog_alpha), max_dlog_alpha) : du_alpha);
+#line 114
                 }
+#line 114
                 else
+#line 114
                 {
+#line 114
                     dlog_alpha = du_alpha;
+#line 114
                 }
                 // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
 #line 115 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
+#line 115
                 {
+#line 115
                     d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp(du_mu, (-max_d_mu), max_d_mu) : du_mu);
+#line 115
                 }
+#line 115
                 else
+#line 115
                 {
+#line 115
                     d_mu = du_mu;
+#line 115
                 }
                 // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
 #line 116 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
+#line 116
                 {
+#line 116
                     dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp(du_sigma, (-max_dlog_sigma), max_dlog_sigma) : du_sigma);
+#line 116
                 }
+#line 116
                 else
+#line 116
                 {
+#line 116
                     dlog_sigma = du_sigma;
+#line 116
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"

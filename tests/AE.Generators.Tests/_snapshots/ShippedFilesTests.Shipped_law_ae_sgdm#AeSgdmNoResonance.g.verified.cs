@@ -498,32 +498,53 @@ namespace AE.Generated
                 // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
 #line 114 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
+#line 114
                 {
+#line 114
                     dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp(du_alpha, (-max_dlog_alpha), max_dlog_alpha) : du_alpha);
+#line 114
                 }
+#line 114
                 else
+#line 114
                 {
+#line 114
                     dlog_alpha = du_alpha;
+#line 114
                 }
                 // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
 #line 115 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
+#line 115
                 {
+#line 115
                     d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp(du_mu, (-max_d_mu), max_d_mu) : du_mu);
+#line 115
                 }
+#line 115
                 else
+#line 115
                 {
+#line 115
                     d_mu = du_mu;
+#line 115
                 }
                 // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
 #line 116 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
+#line 116
                 {
+#line 116
                     dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp(du_sigma, (-max_dlog_sigma), max_dlog_sigma) : du_sigma);
+#line 116
                 }
+#line 116
                 else
+#line 116
                 {
+#line 116
                     dlog_sigma = du_sigma;
+#line 116
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
@@ -1329,8 +1350,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t31 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m32 = __t31;
-                    var __h33 = __Lanes.Any(__m32) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m32) : __V.Zero;
-                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t31, (__nx_sigma[__q] * __h33), __Vx.Create(0.0)));
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t31, (__nx_sigma[__q] * (__Lanes.Any(__m32) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m32) : __V.Zero)), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);

@@ -526,12 +526,19 @@ namespace AE.Generated
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
 #line 141 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE8)
+#line 141
                 {
+#line 141
                     gauge_err = ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12));
+#line 141
                 }
+#line 141
                 else
+#line 141
                 {
+#line 141
                     gauge_err = 0.0;
+#line 141
                 }
                 // du_alpha += eta_gamma * gauge_err
 #line 142 "/ae/laws/ae_sgdm_phase.ae"
@@ -568,32 +575,53 @@ namespace AE.Generated
                 // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
 #line 168 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE6)
+#line 168
                 {
+#line 168
                     dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp(du_alpha, (-max_dlog_alpha), max_dlog_alpha) : du_alpha);
+#line 168
                 }
+#line 168
                 else
+#line 168
                 {
+#line 168
                     dlog_alpha = du_alpha;
+#line 168
                 }
                 // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
 #line 169 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE6)
+#line 169
                 {
+#line 169
                     d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp(du_mu, (-max_d_mu), max_d_mu) : du_mu);
+#line 169
                 }
+#line 169
                 else
+#line 169
                 {
+#line 169
                     d_mu = du_mu;
+#line 169
                 }
                 // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
 #line 170 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE6)
+#line 170
                 {
+#line 170
                     dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp(du_sigma, (-max_dlog_sigma), max_dlog_sigma) : du_sigma);
+#line 170
                 }
+#line 170
                 else
+#line 170
                 {
+#line 170
                     dlog_sigma = du_sigma;
+#line 170
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
@@ -634,12 +662,19 @@ namespace AE.Generated
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
 #line 198 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE10)
+#line 198
                 {
+#line 198
                     lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
+#line 198
                 }
+#line 198
                 else
+#line 198
                 {
+#line 198
                     lyapunov = 0.0;
+#line 198
                 }
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(upd)
@@ -1518,8 +1553,7 @@ namespace AE.Generated
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t44 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m45 = __t44;
-                    var __h46 = __Lanes.Any(__m45) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m45) : __V.Zero;
-                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t44, (__nx_sigma[__q] * __h46), __Vx.Create(0.0)));
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t44, (__nx_sigma[__q] * (__Lanes.Any(__m45) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m45) : __V.Zero)), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
