@@ -118,7 +118,7 @@ namespace AE.Experiments.Machine
     public static class MachineCheckpoint
     {
         public const string Magic = "AE.RunCheckpoint";
-        public const int Version = 1;
+        public const int Version = 2;   // 2: the file's checksum
 
         public static void Save(string path, RunIdentity identity, MachineState state)
         {

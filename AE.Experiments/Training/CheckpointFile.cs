@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace AE.Experiments.Training
@@ -17,21 +18,31 @@ namespace AE.Experiments.Training
 
     /// <summary>
     /// The frame both checkpoints share (<see cref="TrainingCheckpoint"/>, <see cref="Machine.MachineCheckpoint"/>): a mark
-    /// (a length-prefixed UTF-8 string), the format version (Int32), the body, and the mark followed by ".End"; written
-    /// whole or not at all (<see cref="AtomicFile"/>), read whole into memory and checked before the caller changes anything.
+    /// (a length-prefixed UTF-8 string), the format version (Int32), the body, the mark followed by ".End", and the SHA-256
+    /// of everything before it; written whole or not at all (<see cref="AtomicFile"/>), read whole into memory and checked
+    /// before the caller changes anything. The checksum is what tells a damaged file from a good one: a flipped bit in a
+    /// value reads as a valid value.
     /// </summary>
     public static class CheckpointFile
     {
+        private const int ChecksumLength = 32;
+
         public static void Write(string path, string magic, int version, Action<BinaryWriter> body)
         {
             if (body is null) throw new ArgumentNullException(nameof(body));
-            AtomicFile.Write(path, stream =>
+            using var content = new MemoryStream();
+            using (var w = new BinaryWriter(content, Encoding.UTF8, leaveOpen: true))
             {
-                using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
                 w.Write(magic);
                 w.Write(version);
                 body(w);
                 w.Write(magic + ".End");
+            }
+            byte[] checksum = SHA256.HashData(content.GetBuffer().AsSpan(0, (int)content.Length));
+            AtomicFile.Write(path, stream =>
+            {
+                stream.Write(content.GetBuffer(), 0, (int)content.Length);
+                stream.Write(checksum, 0, checksum.Length);
             });
         }
 
@@ -67,9 +78,10 @@ namespace AE.Experiments.Training
                 r.ReadString();
                 int saved = r.ReadInt32();
                 if (saved != version) throw error("the checkpoint " + name + " is of format version " + saved + "; this build reads version " + version, null);
+                CheckIntact(bytes, magic, name, error);
                 T result = body(r, name);
                 if (r.ReadString() != magic + ".End") throw error("the checkpoint " + name + " is truncated", null);
-                if (r.BaseStream.Position != bytes.Length) throw error("the checkpoint " + name + " is damaged (bytes after its end)", null);
+                if (r.BaseStream.Position != bytes.Length - ChecksumLength) throw error("the checkpoint " + name + " is damaged (bytes after its end)", null);
                 return result;
             }
             catch (EndOfStreamException ex)
@@ -80,6 +92,19 @@ namespace AE.Experiments.Training
             {
                 throw error("the checkpoint " + name + " is damaged: " + ex.Message.Split('\n')[0].TrimEnd('\r'), ex);
             }
+        }
+
+        /// <summary>
+        /// The file ends in the SHA-256 of what precedes it. When it does not: a file that still ends in its end mark and a
+        /// checksum is damaged; one that does not was cut short.
+        /// </summary>
+        private static void CheckIntact(byte[] bytes, string magic, string name, Func<string, Exception?, Exception> error)
+        {
+            int content = bytes.Length - ChecksumLength;
+            if (content > 0 && SHA256.HashData(bytes.AsSpan(0, content)).AsSpan().SequenceEqual(bytes.AsSpan(content))) return;
+            byte[] end = MarkBytes(magic + ".End");
+            bool ended = content >= end.Length && bytes.AsSpan(content - end.Length, end.Length).SequenceEqual(end);
+            throw error(ended ? "the checkpoint " + name + " is damaged: its checksum does not match its contents" : "the checkpoint " + name + " is truncated", null);
         }
 
         /// <summary>

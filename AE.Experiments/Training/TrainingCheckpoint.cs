@@ -24,7 +24,7 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 3;   // 3: the optimizer state in LawState format version 2 (with its layout hash)
+        public const int Version = 4;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum
 
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -138,6 +138,17 @@ namespace AE.Experiments.Tests
                     File.WriteAllBytes(path, bytes.AsSpan(0, cut).ToArray());
                     Refused(Identity(task), law, "the checkpoint " + name + " is truncated");
                 }
+                // A flipped bit anywhere after the version (a value, the end mark's neighbours, the checksum itself) reads as
+                // valid data; the checksum refuses it. 40 places spread over the file, one bit each.
+                int header = System.Text.Encoding.UTF8.GetByteCount(MachineCheckpoint.Magic) + 1 + 4;
+                for (int k = 0; k < 40; k++)
+                {
+                    int at = header + (int)((long)k * (bytes.Length - header - 1) / 39);
+                    var flipped = bytes.ToArray();
+                    flipped[at] ^= (byte)(1 << (k % 8));
+                    File.WriteAllBytes(path, flipped);
+                    Refused(Identity(task), law, "the checkpoint " + name + " is damaged: its checksum does not match its contents");
+                }
                 File.WriteAllText(path, "something else entirely");
                 Refused(Identity(task), law, "the file " + name + " is not a run checkpoint");
                 Assert.Equal(before, LawState.Save(law));

@@ -291,6 +291,17 @@ namespace AE.Experiments.Tests
                     Assert.True(ex.Message.Contains("truncated", StringComparison.Ordinal), cut + ": " + ex.Message);
                     Assert.DoesNotContain('\n', ex.Message);
                 }
+                // One flipped bit in a parameter, the curve or the optimizer's state is a valid number: the checksum refuses it.
+                int header = System.Text.Encoding.UTF8.GetByteCount(TrainingCheckpoint.Magic) + 1 + 4;
+                for (int k = 0; k < 25; k++)
+                {
+                    int at = header + (int)((long)k * (bytes.Length - header - 1) / 24);
+                    var flipped = bytes.ToArray();
+                    flipped[at] ^= (byte)(1 << (k % 8));
+                    File.WriteAllBytes(path, flipped);
+                    var ex = Assert.Throws<TrainingException>(() => TrainingCheckpoint.Load(path, identity, target));
+                    Assert.True(ex.Message.EndsWith("is damaged: its checksum does not match its contents", StringComparison.Ordinal), at + ": " + ex.Message);
+                }
                 File.WriteAllBytes(path, bytes);
                 var other = Assert.Throws<TrainingException>(() => TrainingCheckpoint.Load(path, identity with { Cell = "AmeLayer" }, target));
                 Assert.Contains("of cell DynamicsModelResidual, this run's is AmeLayer", other.Message, StringComparison.Ordinal);
