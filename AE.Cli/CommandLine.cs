@@ -67,20 +67,21 @@ namespace AE.Cli
         private static ParserConfiguration Configuration(CliContext context, List<string> responseErrors)
         {
             var configuration = new ParserConfiguration();
-            var read = configuration.ResponseFileTokenReplacer!;
             configuration.ResponseFileTokenReplacer = (string token, out IReadOnlyList<string>? replacement, out string? error) =>
             {
-                string path = Path.GetFullPath(token, context.CurrentDirectory);
-                if (!File.Exists(path))
+                try
+                {
+                    replacement = ResponseFile.Expand(token, context.CurrentDirectory);
+                    error = null;
+                    return true;
+                }
+                catch (ResponseFileException ex)
                 {
                     replacement = null;
-                    error = "response file not found: '" + token + "'";
+                    error = ex.Message;
                     responseErrors.Add(error);
                     return false;
                 }
-                bool ok = read(path, out replacement, out error);
-                if (!ok) responseErrors.Add(error ?? "cannot read response file '" + token + "'");
-                return ok;
             };
             return configuration;
         }

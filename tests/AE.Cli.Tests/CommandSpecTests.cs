@@ -94,6 +94,44 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void Response_files_nest_quote_and_comment_as_documented()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("my law.ae", Sources.SyntaxError("A"));
+            dir.Write("outer.rsp", "# the file, quoted: it holds a space\n\"my law.ae\" @inner.rsp\n");
+            dir.Write("inner.rsp", "--format   json\r\n");
+
+            var r = Cli.Run(dir.Path, "check", "@outer.rsp");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.StartsWith("{", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("\"my law.ae\"", r.Stdout, StringComparison.Ordinal);
+        }
+
+        /// <summary>A response file that names itself, directly or through another, was expanded until the stack overflowed.</summary>
+        [Fact]
+        public void A_response_file_that_includes_itself_or_a_folder_is_one_line_and_exit_2()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("loop.rsp", "--format json\n@loop.rsp\n");
+            dir.Write("a.rsp", "@b.rsp\n");
+            dir.Write("b.rsp", "@a.rsp\n");
+            System.IO.Directory.CreateDirectory(System.IO.Path.Combine(dir.Path, "folder.rsp"));
+
+            var self = Cli.Run(dir.Path, "check", "@loop.rsp");
+            Assert.Equal(ExitCodes.Usage, self.ExitCode);
+            Assert.Equal("ae: error: response file 'loop.rsp' includes itself (loop.rsp -> loop.rsp)", Assert.Single(self.StderrLines));
+
+            var mutual = Cli.Run(dir.Path, "check", "@a.rsp");
+            Assert.Equal(ExitCodes.Usage, mutual.ExitCode);
+            Assert.Equal("ae: error: response file 'a.rsp' includes itself (a.rsp -> b.rsp -> a.rsp)", Assert.Single(mutual.StderrLines));
+
+            var folder = Cli.Run(dir.Path, "check", "@folder.rsp");
+            Assert.Equal(ExitCodes.Usage, folder.ExitCode);
+            Assert.Equal("ae: error: response file 'folder.rsp' is a folder", Assert.Single(folder.StderrLines));
+        }
+
+        [Fact]
         public void The_suggest_directive_completes_options_for_the_shell()
         {
             var r = Cli.Run(Cwd, "[suggest:14]", "check --warnas");
