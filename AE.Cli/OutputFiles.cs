@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
@@ -23,6 +24,33 @@ namespace AE.Cli
             {
                 throw new CliException("cannot create the folder '" + dir + "': " + ex.Message, ex);
             }
+        }
+
+        /// <summary>
+        /// The error for a checkpoint in the output folder that is not this run's and that the run would overwrite: another
+        /// run's (<paramref name="owner"/> says whose) that could still be resumed, or a file that is not a checkpoint this
+        /// build reads.
+        /// </summary>
+        public static CliException ForeignCheckpoint(string shown, string? owner) => new(owner is null
+            ? shown + " exists and is not a checkpoint of this run (damaged, or of another format version), and this run would overwrite it: move it, or give another --out"
+            : shown + " is the checkpoint of another run (" + owner + "), which this run would overwrite: resume that run with --resume " + shown + ", or give another --out");
+
+        /// <summary>Whether two full paths name one file (as the file system compares names).</summary>
+        public static bool SamePath(string a, string? b) => b is not null && string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+        /// <summary>
+        /// The first of <paramref name="names"/> that exists in <paramref name="dir"/>, as the command line shows it, or null:
+        /// files a run would write that another run wrote (run ids restart in every database).
+        /// </summary>
+        public static string? FirstExisting(string dir, IEnumerable<string> names, CliContext context)
+        {
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            foreach (var name in names)
+            {
+                string path = Path.Combine(dir, name);
+                if (File.Exists(path)) return Experiment.Display(path, context.CurrentDirectory);
+            }
+            return null;
         }
 
         /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> whole or not at all.</summary>

@@ -120,11 +120,26 @@ namespace AE.Cli
                 }
             }
 
+            string? checkpointPath = outDir is null ? null : Path.Combine(outDir, CheckpointFile);
+            if (checkpointPath is not null && File.Exists(checkpointPath) && !OutputFiles.SamePath(checkpointPath, resume))
+            {
+                var other = MachineCheckpoint.IdentityOf(checkpointPath);
+                if (other != identity)
+                    throw OutputFiles.ForeignCheckpoint(Experiment.Display(checkpointPath, context.CurrentDirectory),
+                        other is null ? null : other.Law + " on " + other.Task + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture));
+            }
+
             using var store = RunStore.Open(dbPath);
-            if (outDir is not null) OutputFiles.CreateFolder(outDir);
+            long expectedId = store.NextId();
+            if (outDir is not null)
+            {
+                if (OutputFiles.FirstExisting(outDir, RunFileNames(expectedId), context) is string taken)
+                    throw new CliException(taken + " exists: this run will be run " + expectedId.ToString(CultureInfo.InvariantCulture) + " of " + Experiment.Display(dbPath, context.CurrentDirectory)
+                        + " and would overwrite it (run ids restart in every database); give another --out, or move the file");
+                OutputFiles.CreateFolder(outDir);
+            }
 
             machineOptions.ProgressInterval = Math.Clamp(budget / 100, 1, 100);
-            string? checkpointPath = outDir is null ? null : Path.Combine(outDir, CheckpointFile);
             if (checkpointPath is not null)
             {
                 machineOptions.CheckpointInterval = every;
@@ -162,6 +177,9 @@ namespace AE.Cli
             var written = new List<string>();
             if (outDir is not null)
             {
+                // Another process stored a run in between: the files of this id may be another's.
+                if (id != expectedId && OutputFiles.FirstExisting(outDir, RunFileNames(id), context) is string taken)
+                    throw new CliException("the run is stored as run " + id.ToString(CultureInfo.InvariantCulture) + " in " + dbShown + ", but its files are not written: " + taken + " exists");
                 string title = law.Name + (ablate.Count > 0 ? " without " + string.Join(", ", ablate) : "") + " on " + task.Name + ", seed " + seed.ToString(CultureInfo.InvariantCulture)
                     + " (run " + id.ToString(CultureInfo.InvariantCulture) + ")";
                 written.Add(OutputFiles.Text(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".csv", w => RunFiles.WriteCsv(run, w), context));
@@ -177,6 +195,13 @@ namespace AE.Cli
                 return ExitCodes.Interrupted;
             }
             return run.Accepted ? ExitCodes.Success : ExitCodes.Errors;
+        }
+
+        /// <summary>The files <c>--out</c> receives for run <paramref name="id"/>.</summary>
+        private static string[] RunFileNames(long id)
+        {
+            string stem = "run-" + id.ToString(CultureInfo.InvariantCulture);
+            return new[] { stem + ".csv", stem + ".svg", stem + ".png" };
         }
 
         /// <summary>The summary: what ran, steps to target, final loss, AUC, incidents, why it stopped, where it is stored.</summary>

@@ -131,6 +131,7 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
                 Execute(connection, "PRAGMA foreign_keys = ON;");
                 using (var tx = connection.BeginTransaction())
                 {
+                    RefuseAnotherDatabase(connection, path, tx);
                     Execute(connection, Schema, tx);
                     long version = Scalar(connection, "PRAGMA user_version;", tx);
                     if (version == 1)
@@ -157,6 +158,26 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
                 throw;
             }
         }
+
+        /// <summary>
+        /// A database of another program (tables, none of them the run store's) is left as it is: adding the run store's
+        /// tables to it would change a file that is not ae's.
+        /// </summary>
+        private static void RefuseAnotherDatabase(SqliteConnection connection, string path, SqliteTransaction tx)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;";
+            var tables = new List<string>();
+            using (var reader = command.ExecuteReader())
+                while (reader.Read()) tables.Add(reader.GetString(0));
+            if (tables.Count == 0 || tables.Contains("runs")) return;
+            throw new EngineException("the database '" + path + "' is not a run store: it holds other tables (" + string.Join(", ", tables.Take(5)) + (tables.Count > 5 ? ", ..." : "")
+                + ") and no runs; use another --db");
+        }
+
+        /// <summary>The id the next stored run gets (ids are never reused).</summary>
+        public long NextId() => Scalar(_connection, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + 1;");
 
         /// <summary>Stores one run (and its steps when asked) in one transaction; returns its id.</summary>
         public long Save(RunRecord record)

@@ -138,6 +138,10 @@ namespace AE.Experiments.Machine
             });
         }
 
+        /// <summary>The run the checkpoint at <paramref name="path"/> belongs to, or null when it is not an intact run checkpoint.</summary>
+        public static RunIdentity? IdentityOf(string path)
+            => CheckpointFile.Peek(path, Magic, Version, r => new RunIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadUInt64(), r.ReadInt64()));
+
         /// <summary>
         /// Reads the checkpoint at <paramref name="path"/>, checks it against <paramref name="identity"/>, restores
         /// <paramref name="law"/>'s state and <paramref name="task"/>'s run state (after <c>task.Reset(seed)</c>), and

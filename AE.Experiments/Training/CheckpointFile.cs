@@ -95,6 +95,29 @@ namespace AE.Experiments.Training
         }
 
         /// <summary>
+        /// What <paramref name="head"/> reads from the start of the body of the checkpoint at <paramref name="path"/> (its
+        /// identity), or null when the file is not an intact checkpoint of this mark and version.
+        /// </summary>
+        public static T? Peek<T>(string path, string magic, int version, Func<BinaryReader, T> head) where T : class
+        {
+            if (head is null) throw new ArgumentNullException(nameof(head));
+            try
+            {
+                byte[] bytes = File.ReadAllBytes(path);
+                if (!bytes.AsSpan().StartsWith(MarkBytes(magic))) return null;
+                using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+                r.ReadString();
+                if (r.ReadInt32() != version) return null;
+                CheckIntact(bytes, magic, path, (message, _) => new InvalidDataException(message));
+                return head(r);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or DecoderFallbackException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
         /// The file ends in the SHA-256 of what precedes it. When it does not: a file that still ends in its end mark and a
         /// checksum is damaged; one that does not was cut short.
         /// </summary>

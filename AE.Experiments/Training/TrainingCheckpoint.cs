@@ -52,6 +52,10 @@ namespace AE.Experiments.Training
             });
         }
 
+        /// <summary>The run the checkpoint at <paramref name="path"/> belongs to, or null when it is not an intact training checkpoint.</summary>
+        public static CheckpointIdentity? IdentityOf(string path)
+            => CheckpointFile.Peek(path, Magic, Version, r => new CheckpointIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt32()));
+
         /// <summary>Restores <paramref name="trainer"/> from the checkpoint at <paramref name="path"/>; returns the epochs it holds.</summary>
         /// <exception cref="TrainingException">not a checkpoint, truncated, or of another cell, task, setting or optimizer; the run is left as it was</exception>
         public static int Load<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>

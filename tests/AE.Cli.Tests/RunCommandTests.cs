@@ -271,6 +271,40 @@ namespace AE.Cli.Tests
             var usage = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--checkpoint-every", "10");
             Assert.Equal(2, usage.ExitCode);
             Assert.StartsWith("ae: error: --checkpoint-every needs --out DIR", usage.StderrLines[0], StringComparison.Ordinal);
+
+            // Another run into the same folder would overwrite the interrupted run's checkpoint, which --resume still needs;
+            // with another database it would also overwrite run-1's files (ids restart in every database).
+            Refused("out/checkpoint.aerun is the checkpoint of another run (AeSgdm on quadratic, seed 0), which this run would overwrite: resume that run with --resume out/checkpoint.aerun, or give another --out",
+                "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--seed", "4");
+            File.Move(Path.Combine(out_, "checkpoint.aerun"), Path.Combine(dir.Path, "kept.aerun"));
+            var other = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--seed", "4", "--db", "other.db", "--out", "out");
+            Assert.Equal(2, other.ExitCode);
+            Assert.Equal(new[] { "ae: error: out/run-1.csv exists: this run will be run 1 of other.db and would overwrite it (run ids restart in every database); give another --out, or move the file" }, other.StderrLines);
+            Assert.Equal(before.Where((_, i) => i != 0).ToList(), Files());   // the checkpoint was moved away; the run's files are as they were
+            // The same run again, from scratch, into its own database: its checkpoint is its own, its files are run 3's.
+            File.Move(Path.Combine(dir.Path, "kept.aerun"), Path.Combine(out_, "checkpoint.aerun"));
+            var again = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--db", "runs.db", "--out", "out");
+            Assert.True(again.ExitCode is 0 or 1, again.Stderr);
+            Assert.True(File.Exists(Path.Combine(out_, "run-2.csv")), again.Stdout);
+        }
+
+        [Fact]
+        public void A_database_of_another_program_is_not_made_a_run_store()
+        {
+            using var dir = new TempDirectory();
+            string path = Path.Combine(dir.Path, "app.db");
+            using (var c = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + path + ";Pooling=False"))
+            {
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "CREATE TABLE notes(id INTEGER, body TEXT); INSERT INTO notes VALUES (1, 'mine');";
+                cmd.ExecuteNonQuery();
+            }
+            var before = File.ReadAllBytes(path);
+            var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "10", "--db", "app.db");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the database '" + path + "' is not a run store: it holds other tables (notes) and no runs; use another --db" }, r.StderrLines);
+            Assert.Equal(before, File.ReadAllBytes(path));
         }
 
         [Fact]

@@ -250,6 +250,14 @@ namespace AE.Cli.Tests
             Assert.Equal(2, cut.ExitCode);
             Assert.Equal(new[] { "ae: error: the checkpoint cut.aetrain is truncated" }, cut.StderrLines);
             Assert.Equal(before, Directory.GetFiles(run).OrderBy(f => f).Select(File.ReadAllBytes).ToList());
+
+            // A new run of other settings into the folder would overwrite the checkpoint that can still extend the first.
+            var fresh = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "2", "--seed", "3", "--out", "run");
+            Assert.Equal(2, fresh.ExitCode);
+            Assert.Equal(new[] { "ae: error: run/checkpoint.aetrain is the checkpoint of another run (DynamicsModelResidual on residual-dynamics by adam lr=0.001, seed 0), which this run would overwrite: resume that run with --resume run/checkpoint.aetrain, or give another --out" }, fresh.StderrLines);
+            Assert.Equal(before, Directory.GetFiles(run).OrderBy(f => f).Select(File.ReadAllBytes).ToList());
+            // The same run again writes the same files: nothing is lost.
+            Assert.Equal(0, Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "2", "--out", "run").ExitCode);
         }
 
         [Fact]
