@@ -275,27 +275,42 @@ namespace AE.Runtime
             return value;
         }
 
+        /// <summary>
+        /// An array's length. A seekable stream shows at once whether the values can be there; from a stream that cannot
+        /// seek (a pipe, a GZipStream) a damaged length is found by reading, so the array then grows as values arrive
+        /// (<see cref="Collect{T}"/>) rather than being allocated whole.
+        /// </summary>
         static int ArrayLength(BinaryReader r, int elementSize)
         {
             int length = r.ReadInt32();
             if (length < 0) throw new InvalidDataException($"bad array length {length}");
-            if ((long)length * elementSize > r.BaseStream.Length - r.BaseStream.Position) throw new EndOfStreamException();
+            if (r.BaseStream.CanSeek && (long)length * elementSize > r.BaseStream.Length - r.BaseStream.Position) throw new EndOfStreamException();
             return length;
         }
 
-        static T[] ReadArray<T>(BinaryReader r, int elementSize, Func<BinaryReader, T> read)
+        /// <summary>Values that fit what has been read so far are allocated at once; beyond that, in blocks as they are read.</summary>
+        const int UncheckedBlock = 1 << 16;
+
+        static T[] Collect<T>(BinaryReader r, int length, Func<BinaryReader, T> read)
         {
-            var a = new T[ArrayLength(r, elementSize)];
-            for (int i = 0; i < a.Length; i++) a[i] = read(r);
-            return a;
+            if (r.BaseStream.CanSeek || length <= UncheckedBlock)
+            {
+                var a = new T[length];
+                for (int i = 0; i < a.Length; i++) a[i] = read(r);
+                return a;
+            }
+            var list = new List<T>(UncheckedBlock);
+            for (int i = 0; i < length; i++) list.Add(read(r));
+            return list.ToArray();
         }
+
+        static T[] ReadArray<T>(BinaryReader r, int elementSize, Func<BinaryReader, T> read) => Collect(r, ArrayLength(r, elementSize), read);
 
         static Vector256<double>[] ReadVectors(BinaryReader r)
         {
-            var a = new Vector256<double>[ArrayLength(r, 8 * Vector256<double>.Count)];
-            var lanes = MemoryMarshal.Cast<Vector256<double>, double>(a.AsSpan());
-            for (int i = 0; i < lanes.Length; i++) lanes[i] = r.ReadDouble();
-            return a;
+            int length = ArrayLength(r, 8 * Vector256<double>.Count);
+            var lanes = Collect(r, checked(length * Vector256<double>.Count), rr => rr.ReadDouble());
+            return MemoryMarshal.Cast<double, Vector256<double>>(lanes.AsSpan()).ToArray();
         }
     }
 }

@@ -114,9 +114,23 @@ namespace AE.Dsl.Emit
 
         /// <summary>
         /// The C# type name (unescaped, as reflection sees it) of a cell named <paramref name="name"/>: the name itself, but
-        /// <c>T_</c> for <c>T</c>, which is the type parameter of every generated cell type (<c>Cell&lt;T&gt;</c>).
+        /// <c>T_</c> for <c>T</c>, which is the type parameter of every generated cell type (<c>Cell&lt;T&gt;</c>), and the
+        /// name with <c>Cell</c> appended for the name of a member the cell type declares (<c>Step</c>, <c>Layout</c>,
+        /// <c>Forward0</c>, ...), which C# does not allow a type to share with its members (CS0542), as a law named so
+        /// becomes <c>StepLaw</c>.
         /// </summary>
-        public static string CellTypeName(string name) => name == "T" ? "T_" : name;
+        public static string CellTypeName(string name) => name == "T" ? "T_" : IsCellMember(name) ? name + "Cell" : name;
+
+        /// <summary>The members every generated cell type declares: its layout, its step and adjoint, and one method per block of each.</summary>
+        private static bool IsCellMember(string name)
+        {
+            if (name is "Layout" or "Step" or "StepBackward") return true;
+            string? digits = name.StartsWith("Forward", StringComparison.Ordinal) ? name.Substring(7)
+                : name.StartsWith("Backward", StringComparison.Ordinal) ? name.Substring(8) : null;
+            if (string.IsNullOrEmpty(digits)) return false;
+            foreach (char c in digits!) if (c < '0' || c > '9') return false;
+            return true;
+        }
 
         /// <summary>A member named <c>nameof</c> would turn every <c>nameof(x)</c> of the type into a call of it.</summary>
         private static bool Shadows(string id) => id == "nameof";

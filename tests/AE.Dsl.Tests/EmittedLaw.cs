@@ -24,7 +24,7 @@ namespace AE.Dsl.Tests
         {
             var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path: name + ".g.cs");
             var compilation = CSharpCompilation.Create(name + Guid.NewGuid().ToString("N"), new[] { tree }, References,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true, warningLevel: 9999));
             using var ms = new MemoryStream();
             var result = compilation.Emit(ms);
             var problems = result.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();

@@ -123,6 +123,96 @@ namespace AE.Experiments.Tests
                 law => LawState.Save(law), (law, state) => LawState.Load(law, state), law => law.StepCount, N, cut: 12, total: 30);
         }
 
+        /// <summary>A state read from a stream that cannot seek (a GZipStream, a pipe) is the state written; a cut one is still one line.</summary>
+        [Fact]
+        public void A_state_reads_back_from_a_stream_that_cannot_seek()
+        {
+            var law = NoisyAdam(seed: 5);
+            var theta = Start(N);
+            Run(law, theta, 0, 12);
+            using var packed = new MemoryStream();
+            using (var zip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            using (var w = new BinaryWriter(zip)) LawState.Write(law, w);
+            byte[] gz = packed.ToArray();
+
+            var restored = NoisyAdam(seed: 99, initAlpha: 0.5);
+            using (var zip = new System.IO.Compression.GZipStream(new MemoryStream(gz), System.IO.Compression.CompressionMode.Decompress))
+            using (var r = new BinaryReader(zip))
+            {
+                Assert.False(zip.CanSeek);
+                LawState.Read(restored, r);
+            }
+            Assert.Equal(LawState.Save(law), LawState.Save(restored));
+
+            // The same state cut short, through a stream that cannot tell its length: truncated, and the instance as it was.
+            var plain = LawState.Save(law);
+            var untouched = NoisyAdam(seed: 99, initAlpha: 0.5);
+            var before = LawState.Save(untouched);
+            using var cut = new NonSeekable(plain.AsSpan(0, plain.Length - 100).ToArray());
+            using var cutReader = new BinaryReader(cut);
+            var ex = Assert.Throws<InvalidDataException>(() => LawState.Read(untouched, cutReader));
+            Assert.Equal("the state of AeAdam is truncated", ex.Message);
+            Assert.Equal(before, LawState.Save(untouched));
+        }
+
+        /// <summary>A stream over bytes that cannot seek or tell its length, as a pipe.</summary>
+        private sealed class NonSeekable : Stream
+        {
+            private readonly MemoryStream _inner;
+            public NonSeekable(byte[] bytes) { _inner = new MemoryStream(bytes, writable: false); }
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            protected override void Dispose(bool disposing) { if (disposing) _inner.Dispose(); base.Dispose(disposing); }
+        }
+
+        /// <summary>
+        /// An instance that stepped in float, given the state of one that stepped in double, steps on in double as that
+        /// one does (its cached float pass job is not reused), and the other way round. n = 4096 runs the threaded passes.
+        /// </summary>
+        [Fact]
+        public void A_state_restored_over_an_instance_of_the_other_precision_steps_on()
+        {
+            const int n = 4096;
+            IOptimizerLaw Make() => AdamLaw.Value.Create(n, Activator.CreateInstance(AdamLaw.Value.Type.GetNestedType("Options")!)!, 3);
+            var straight = Start(n);
+            var whole = Make();
+            Run(whole, straight, 0, 20);
+
+            var first = Make();
+            var theta = Start(n);
+            Run(first, theta, 0, 8);
+            byte[] state = LawState.Save(first);
+
+            var floatStepped = Make();
+            var g32 = new float[n];
+            var t32 = Start(n).Select(x => (float)x).ToArray();
+            for (int s = 0; s < 3; s++) floatStepped.Step(1f, g32.Select((_, i) => t32[i]).ToArray(), t32);
+            LawState.Load(floatStepped, state);
+            Run(floatStepped, theta, 8, 20);
+            Assert.Equal(Bits(straight), Bits(theta));
+
+            // And back: the double instance given a float instance's state steps on in float.
+            var floatRun = Make();
+            var f = Start(n).Select(x => (float)x).ToArray();
+            for (int s = 0; s < 3; s++) floatRun.Step(1f, f.ToArray(), f);
+            var floatState = LawState.Save(floatRun);
+            var doubleStepped = Make();
+            Run(doubleStepped, Start(n), 0, 2);
+            LawState.Load(doubleStepped, floatState);
+            var f2 = f.ToArray();
+            floatRun.Step(1f, f.ToArray(), f);
+            doubleStepped.Step(1f, f2.ToArray(), f2);
+            Assert.Equal(f.Select(BitConverter.SingleToInt32Bits), f2.Select(BitConverter.SingleToInt32Bits));
+        }
+
         [Fact]
         public void A_generated_population_saved_and_restored_continues_bit_for_bit()
         {

@@ -145,7 +145,8 @@ namespace AE.Dsl.Emit
             // The dispatch, as the step runs it.
             var j = "__j" + k;
             var d = new List<string>();
-            d.Add($"var {j} = ({job}<__T>)(__job{k} ??= new {job}<__T>(this, {DimText(len)}));");
+            // The job of the other precision stays cached after a state of that precision is restored (LawState): make one anew.
+            d.Add($"var {j} = __job{k} as {job}<__T> ?? ({job}<__T>)(__job{k} = new {job}<__T>(this, {DimText(len)}));");
             var sets = new List<string>();
             foreach (var c in captures)
             {

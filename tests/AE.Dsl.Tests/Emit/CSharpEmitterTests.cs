@@ -285,6 +285,39 @@ namespace AE.Dsl.Tests
             EmittedLaw.Compile(cellCode, "CellPaths");
         }
 
+        /// <summary>
+        /// A unit named in lower-case ASCII is a type name C# warns about (CS8981, warning level 7, on in every SDK build of
+        /// net7 and later): the generated file silences it, so a law that checks clean builds with warnings as errors.
+        /// </summary>
+        [Fact]
+        public void A_lower_case_law_or_cell_name_compiles_without_a_warning()
+        {
+            var law = new SourceFile("sgd.ae", "law sgd {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update { theta' = theta - 0.1 * grad + 0 * loss; }\n}\n");
+            var unit = AeCompiler.Check(law).Program!.Units[0];
+            var type = EmittedLaw.Compile(CSharpEmitter.Emit(unit, new CSharpEmitOptions { Namespace = "AE.Laws" }), "Lower").GetType("AE.Laws.sgd");
+            Assert.NotNull(type);
+            var cell = new SourceFile("rnn.ae", "cell rnn {\n  input x: real[2];\n  state s: real[2] = 0;\n  signal y: real[2];\n  update {\n    s' = 0.5 * s + x;\n    y = s';\n  }\n}\n");
+            var cellUnit = AeCompiler.Check(cell).Program!.Units[0];
+            Assert.NotNull(EmittedLaw.Compile(CSharpEmitter.Emit(cellUnit, new CSharpEmitOptions { Namespace = "AE.Cells" }), "LowerCell").GetType("AE.Cells.rnn`1"));
+        }
+
+        /// <summary>A cell named like a member its type declares (CS0542 otherwise) is the type NameCell, as a law so named is NameLaw.</summary>
+        [Theory]
+        [InlineData("Step", "StepCell")]
+        [InlineData("StepBackward", "StepBackwardCell")]
+        [InlineData("Layout", "LayoutCell")]
+        [InlineData("Forward0", "Forward0Cell")]
+        [InlineData("Backward1", "Backward1Cell")]
+        [InlineData("Forwards", "Forwards")]
+        [InlineData("T", "T_")]
+        public void A_cell_named_like_a_member_of_its_type_compiles(string name, string typeName)
+        {
+            Assert.Equal(typeName, Names.CellTypeName(name));
+            var cell = new SourceFile("c.ae", "cell " + name + " {\n  input x: real[2];\n  state s: real[2] = 0;\n  signal y: real[2];\n  update {\n    s' = 0.5 * s + x;\n    y = tanh(s');\n  }\n}\n");
+            var unit = AeCompiler.Check(cell).Program!.Units[0];
+            Assert.NotNull(EmittedLaw.Compile(CSharpEmitter.Emit(unit, new CSharpEmitOptions { Namespace = "AE.Cells" }), "Named" + name).GetType("AE.Cells." + typeName + "`1"));
+        }
+
         /// <summary>A lagged cell is AE0080, not emitted as the unlagged cell under the variant's name.</summary>
         [Fact]
         public void A_lagged_cell_is_refused_not_emitted_unlagged()

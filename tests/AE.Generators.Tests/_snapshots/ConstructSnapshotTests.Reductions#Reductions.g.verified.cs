@@ -4,7 +4,7 @@
 // Rules, in the order they run: measure (fixed), update
 // The step: the scalar statements once, in order, and 2 passes over the vectors (1. reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad); 2. write the vectors).
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321, CS8981
 
 namespace AE.Generated
 {
@@ -105,7 +105,7 @@ namespace AE.Generated
 
                 // ---- pass 1 of 2 over the vectors: reductions sum(grad), mean(grad), dot(grad, m), norm(grad), cosine(grad, m), max(grad), min(grad)
 #line default
-                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                var __j1 = __job1 as __Pass1<__T> ?? (__Pass1<__T>)(__job1 = new __Pass1<__T>(this, n));
                 __j1.grad = __pin_grad;
                 __j1.Run(Kernel, MaxThreads);
                 double __r0 = __j1.Sum(0);
@@ -141,7 +141,7 @@ namespace AE.Generated
 
                 // ---- pass 2 of 2 over the vectors: write the vectors
 #line default
-                var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
+                var __j2 = __job2 as __Pass2<__T> ?? (__Pass2<__T>)(__job2 = new __Pass2<__T>(this, n));
                 __j2.grad = __pin_grad; __j2.theta = __pin_theta;
                 __j2.Run(Kernel, MaxThreads);
 

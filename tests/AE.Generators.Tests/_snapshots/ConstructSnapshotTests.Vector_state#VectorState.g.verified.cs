@@ -4,7 +4,7 @@
 // Rules, in the order they run: measure (fixed), update
 // The step: the scalar statements once, in order, and 1 pass over the vectors (1. write the vectors).
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321, CS8981
 
 namespace AE.Generated
 {
@@ -100,7 +100,7 @@ namespace AE.Generated
 
                 // ---- pass 1 of 1 over the vectors: write the vectors
 #line default
-                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                var __j1 = __job1 as __Pass1<__T> ?? (__Pass1<__T>)(__job1 = new __Pass1<__T>(this, n));
                 __j1.grad = __pin_grad; __j1.theta = __pin_theta;
                 __j1.Run(Kernel, MaxThreads);
 

@@ -3,7 +3,7 @@
 // Do not edit: change the .ae file. Each block below names the rule and the equation it comes from.
 // Rules, in the order they run: steer
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321, CS8981
 
 namespace AE.Generated
 {

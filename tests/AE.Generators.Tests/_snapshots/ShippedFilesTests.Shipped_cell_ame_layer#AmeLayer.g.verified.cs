@@ -4,7 +4,7 @@
 // the adjoint (reverse mode) runs the same blocks backwards.
 // Rules, in the order they run: drift, noise, dither, macro, update
 #nullable enable
-#pragma warning disable CS1591
+#pragma warning disable CS1591, CS8981
 
 namespace AE.Generated
 {

@@ -4,7 +4,7 @@
 // Rules, in the order they run: weights (fixed), consensus
 // The step: the scalar statements once, in order, and 4 passes over the vectors (1. reductions min(Lk), max(Lk), mean(Lk); 2. reductions sum(ew); 3. reductions dot(w, alpha), dot(w, mu), dot(w, sigma); 4. write the vectors).
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321, CS8981
 
 namespace AE.Generated
 {
@@ -149,7 +149,7 @@ namespace AE.Generated
             {
 
                 // ---- pass 1 of 4 over the vectors: reductions min(Lk), max(Lk), mean(Lk)
-                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, K));
+                var __j1 = __job1 as __Pass1<__T> ?? (__Pass1<__T>)(__job1 = new __Pass1<__T>(this, K));
                 __j1.losses = __pin_losses;
                 __j1.Run(Kernel, MaxThreads);
                 double __r0 = __j1.Min(0);
@@ -169,13 +169,13 @@ namespace AE.Generated
 
                 // ---- pass 2 of 4 over the vectors: reductions sum(ew)
 #line default
-                var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, K));
+                var __j2 = __job2 as __Pass2<__T> ?? (__Pass2<__T>)(__job2 = new __Pass2<__T>(this, K));
                 __j2.losses = __pin_losses; __j2.min_loss = min_loss;
                 __j2.Run(Kernel, MaxThreads);
                 double __r3 = __j2.Sum(0);
 
                 // ---- pass 3 of 4 over the vectors: reductions dot(w, alpha), dot(w, mu), dot(w, sigma)
-                var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, K));
+                var __j3 = __job3 as __Pass3<__T> ?? (__Pass3<__T>)(__job3 = new __Pass3<__T>(this, K));
                 __j3.__r3 = __r3; __j3.alpha = __pin_alpha; __j3.losses = __pin_losses; __j3.min_loss = min_loss; __j3.mu = __pin_mu; __j3.sigma = __pin_sigma;
                 __j3.Run(Kernel, MaxThreads);
                 double __r4 = __j3.Sum(0);
@@ -193,7 +193,7 @@ namespace AE.Generated
 
                 // ---- pass 4 of 4 over the vectors: write the vectors
 #line default
-                var __j4 = (__Pass4<__T>)(__job4 ??= new __Pass4<__T>(this, K));
+                var __j4 = __job4 as __Pass4<__T> ?? (__Pass4<__T>)(__job4 = new __Pass4<__T>(this, K));
                 __j4.__on_consensus = __on_consensus; __j4.__r3 = __r3; __j4.alpha = __pin_alpha; __j4.bar_alpha = bar_alpha; __j4.bar_mu = bar_mu; __j4.bar_sigma = bar_sigma; __j4.losses = __pin_losses; __j4.min_loss = min_loss; __j4.mu = __pin_mu; __j4.sigma = __pin_sigma;
                 __j4.Run(Kernel, MaxThreads);
 

@@ -4,7 +4,7 @@
 // Rules, in the order they run: AE1 (fixed), AE2, AE3, AE5, update
 // The step: the scalar statements once, in order, and 2 passes over the vectors (1. reductions cosine(g, U), norm(dir), norm(theta); 2. write the vectors).
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321, CS8981
 
 namespace AE.Generated
 {
@@ -250,7 +250,7 @@ namespace AE.Generated
 
                 // ---- pass 1 of 2 over the vectors: reductions cosine(g, U), norm(dir), norm(theta)
 #line default
-                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                var __j1 = __job1 as __Pass1<__T> ?? (__Pass1<__T>)(__job1 = new __Pass1<__T>(this, n));
                 __j1.grad = __pin_grad; __j1.theta = __pin_theta;
                 __j1.Run(Kernel, MaxThreads);
                 double __r0_ab = __j1.Sum(0);
@@ -314,7 +314,7 @@ namespace AE.Generated
 
                 // ---- pass 2 of 2 over the vectors: write the vectors
 #line default
-                var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
+                var __j2 = __job2 as __Pass2<__T> ?? (__Pass2<__T>)(__job2 = new __Pass2<__T>(this, n));
                 __j2.a = a; __j2.grad = __pin_grad; __j2.theta = __pin_theta;
                 __j2.Run(Kernel, MaxThreads);
 

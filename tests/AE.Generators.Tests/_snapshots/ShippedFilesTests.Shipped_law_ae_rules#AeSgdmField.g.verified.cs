@@ -4,7 +4,7 @@
 // Rules, in the order they run: AE1 (fixed), brake, AE8, AE8w, AE2, AE4, AE7, AE6, AE3, AE5, AE6d, AE10, update
 // The step: the scalar statements once, in order, and 3 passes over the vectors (1. reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m); 2. reductions norm(upd); 3. write the vectors).
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321, CS8981
 
 namespace AE.Generated
 {
@@ -516,7 +516,7 @@ namespace AE.Generated
             {
 
                 // ---- pass 1 of 3 over the vectors: reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m)
-                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                var __j1 = __job1 as __Pass1<__T> ?? (__Pass1<__T>)(__job1 = new __Pass1<__T>(this, n));
                 __j1.grad = __pin_grad;
                 __j1.Run(Kernel, MaxThreads);
                 double __r0 = __j1.Sum(0);
@@ -792,7 +792,7 @@ namespace AE.Generated
                 double __r4 = 0.0;
                 if ((step_norm_max < double.PositiveInfinity))
                 {
-                    var __j2 = (__Pass2<__T>)(__job2 ??= new __Pass2<__T>(this, n));
+                    var __j2 = __job2 as __Pass2<__T> ?? (__Pass2<__T>)(__job2 = new __Pass2<__T>(this, n));
                     __j2.alpha__next = alpha__next; __j2.clip = clip; __j2.grad = __pin_grad; __j2.mu__next = mu__next;
                     __j2.Run(Kernel, MaxThreads);
                     __r4 = __j2.Sum(0);
@@ -805,7 +805,7 @@ namespace AE.Generated
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
 #line default
-                var __j3 = (__Pass3<__T>)(__job3 ??= new __Pass3<__T>(this, n));
+                var __j3 = __job3 as __Pass3<__T> ?? (__Pass3<__T>)(__job3 = new __Pass3<__T>(this, n));
                 __j3.__r4 = __r4; __j3.__step = __step; __j3.alpha__next = alpha__next; __j3.clip = clip; __j3.grad = __pin_grad; __j3.mu__next = mu__next; __j3.sigma__next = sigma__next; __j3.theta = __pin_theta;
                 __j3.Draws = (((sigma__next > 0.0)));
                 __j3.Run(Kernel, MaxThreads);

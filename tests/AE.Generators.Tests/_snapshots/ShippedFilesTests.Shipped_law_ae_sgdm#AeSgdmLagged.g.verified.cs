@@ -5,7 +5,7 @@
 // The step: the scalar statements once, in order, and 1 pass over the vectors (1. write the vectors, and reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m), norm(upd) for the next step).
 // Lagged: every reduction reads the value the previous step's update pass computed, so one pass over the vectors serves a step.
 #nullable enable
-#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321
+#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS1591, CS1717, CS1718, CS8321, CS8981
 
 namespace AE.Generated
 {
@@ -574,7 +574,7 @@ namespace AE.Generated
 
                 // ---- pass 1 of 1 over the vectors: write the vectors, and reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m), norm(upd) for the next step
 #line default
-                var __j1 = (__Pass1<__T>)(__job1 ??= new __Pass1<__T>(this, n));
+                var __j1 = __job1 as __Pass1<__T> ?? (__Pass1<__T>)(__job1 = new __Pass1<__T>(this, n));
                 __j1.__r4 = __r4; __j1.__step = __step; __j1.alpha__next = alpha__next; __j1.clip = clip; __j1.grad = __pin_grad; __j1.mu__next = mu__next; __j1.sigma__next = sigma__next; __j1.theta = __pin_theta;
                 __j1.Draws = (((sigma__next > 0.0)));
                 __j1.Run(Kernel, MaxThreads);
