@@ -116,7 +116,7 @@ namespace AE.Cli
         public static CpuBenchBackend Create(BenchRequest request)
         {
             var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest);
-            var probe = law.Create(request.Smallest, 0);
+            var probe = Probe(law, request.Smallest);
             int threads = SetThreads(probe, request.Threads);
             if (threads != request.Threads)
                 request.Context.Stderr.WriteLine("ae: note: " + law.Name + " " + (HasMaxThreads(probe) ? "runs on " + Int(threads) : "has no MaxThreads and runs on 1")
@@ -124,8 +124,29 @@ namespace AE.Cli
             return new CpuBenchBackend(law, threads);
         }
 
+        /// <summary>
+        /// A law to ask for its threads: small, so a huge --n is checked against the memory before any of it is taken;
+        /// at the smallest size asked for when the law cannot be built small (a dim of n - 10000).
+        /// </summary>
+        private static IOptimizerLaw Probe(ExperimentLaw law, int smallest)
+        {
+            if (smallest > ProbeElements)
+            {
+                try { return law.Create(ProbeElements, 0); }
+                catch (Exception ex) when (ex is not OutOfMemoryException) { }   // its own error comes at the smallest size
+            }
+            return law.Create(smallest, 0);
+        }
+
         public IBenchRun Prepare(int n, BenchDtype dtype)
         {
+            // Linux hands out memory it does not have and kills the process when the pages are touched: an
+            // OutOfMemoryException never comes, so the size is checked against what is available first.
+            long need = BytesPerElement(dtype) * (long)n;
+            long have = AvailableMemoryBytes();
+            if (have > 0 && need > have)
+                throw new CliException("n = " + Int(n) + " needs about " + Gigabytes(need) + " of memory (" + (dtype == BenchDtype.F32 ? "f32" : "f64") + "), and "
+                    + Gigabytes(have) + " is available; give a smaller --n");
             try
             {
                 var law = _law.Create(n, 0);
@@ -156,6 +177,51 @@ namespace AE.Cli
 
         private static PropertyInfo? MaxThreads(IOptimizerLaw law)
             => law.GetType().GetProperty("MaxThreads", BindingFlags.Public | BindingFlags.Instance) is { CanWrite: true } p && p.PropertyType == typeof(int) ? p : null;
+
+        private readonly Dictionary<BenchDtype, long> _bytesPerElement = new();
+
+        /// <summary>Size of a probe whose allocations, divided by its length, give the bytes one element takes (the law's fixed costs are a rounding error).</summary>
+        private const int ProbeElements = 1 << 16;
+
+        /// <summary>
+        /// The bytes a run of this law takes per element, measured: everything a run of <see cref="ProbeElements"/>
+        /// elements allocates to its first step (the law, its state of that precision, made at the first step, and the
+        /// run's inputs), divided by its length and rounded up.
+        /// </summary>
+        private long BytesPerElement(BenchDtype dtype)
+        {
+            if (_bytesPerElement.TryGetValue(dtype, out long known)) return known;
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            var law = _law.Create(ProbeElements, 0);
+            SetThreads(law, Threads);
+            using (IBenchRun run = dtype == BenchDtype.F32 ? new Run32(law, ProbeElements) : new Run64(law, ProbeElements)) run.Step(1);
+            long bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+            return _bytesPerElement[dtype] = Math.Max(1, (bytes + ProbeElements - 1) / ProbeElements);
+        }
+
+        /// <summary>What the process can still take: the smaller of the runtime's limit (a container's, or the machine's) and Linux's MemAvailable.</summary>
+        private static long AvailableMemoryBytes()
+        {
+            long limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            try
+            {
+                foreach (var line in File.ReadLines("/proc/meminfo"))
+                {
+                    if (!line.StartsWith("MemAvailable:", StringComparison.Ordinal)) continue;
+                    var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (parts.Length >= 2 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long kb))
+                        limit = limit > 0 ? Math.Min(limit, kb * 1024) : kb * 1024;
+                    break;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not Linux, or /proc hidden: the runtime's figure alone.
+            }
+            return limit;
+        }
+
+        private static string Gigabytes(long bytes) => (bytes / 1e9).ToString(bytes >= 10e9 ? "0" : "0.0", CultureInfo.InvariantCulture) + " GB";
 
         /// <summary>Best of five copies (after one to fault the pages in) of an array larger than the last-level cache, split over the threads.</summary>
         private static double MeasureCopy(int threads)

@@ -140,7 +140,7 @@ namespace AE.Engine
             IOptimizerLaw probe;
             try
             {
-                probe = compiled.Create(validationDimension, options, 0);
+                probe = compiled.Create(ProbeDimension(target.Unit, validationDimension), options, 0);
             }
             catch (ReplayException ex)
             {
@@ -149,6 +149,34 @@ namespace AE.Engine
             var rules = probe.RuleIds.ToList();
             string sha = LawInput.Call(file.Sha256);
             return new ExperimentLaw(new LawSource(paths, name, settings, currentDirectory), compiled, sha, settings, options, rules);
+        }
+
+        /// <summary>The size a probe instance is built at when the law's dims allow it: it allocates n elements per vector.</summary>
+        private const int SmallProbe = 1 << 16;
+
+        /// <summary>
+        /// Where to build the instance that checks the settings: at <paramref name="dimension"/> when it is small or its dims
+        /// are out of range there (the constructor says so before it allocates), otherwise at <see cref="SmallProbe"/> when
+        /// the dims are valid there too, so that `ae bench --n 1e9` checks its law without taking a billion elements of
+        /// memory per vector.
+        /// </summary>
+        private static int ProbeDimension(AE.Dsl.IR.IrUnit unit, int dimension)
+        {
+            if (dimension <= SmallProbe || !DimsValid(unit, dimension) || !DimsValid(unit, SmallProbe)) return dimension;
+            return SmallProbe;
+        }
+
+        private static bool DimsValid(AE.Dsl.IR.IrUnit unit, int n)
+        {
+            try
+            {
+                AE.Dsl.IR.DimValues.Resolve(unit, unit.Dims.Where(d => d.IsRuntime).ToDictionary(d => d.Name, _ => n, StringComparer.Ordinal));
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
         }
 
         private static void CheckRules(IReadOnlyList<string> ablate, IReadOnlyList<string> switchable, EmitTarget target, HashSet<string> removed)

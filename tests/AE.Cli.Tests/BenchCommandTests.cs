@@ -288,6 +288,25 @@ namespace AE.Cli.Tests
             Assert.Equal(result.GbPerS / 10, result.Ratio, 9);
         }
 
+        /// <summary>
+        /// A size the machine cannot hold is one line before anything of it is allocated: Linux would hand the memory out
+        /// and kill the process when the pages were touched. 48 vector states take 48 × 8 B × 1e9 = 384 GB in float64.
+        /// </summary>
+        [Fact]
+        public void A_size_beyond_the_machine_s_memory_is_one_line_and_exit_2()
+        {
+            using var dir = new TempDirectory();
+            var states = string.Join("\n", Enumerable.Range(0, 48).Select(i => "  state s" + i + ": real[n] = 0;"));
+            var updates = string.Join("\n", Enumerable.Range(0, 48).Select(i => "    s" + i + "' = 0.5 * s" + i + " + grad;"));
+            dir.Write("wide.ae", "law Wide {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n" + states
+                + "\n  update {\n" + updates + "\n    theta' = theta - 0.01 * s47' + 0 * loss;\n  }\n}\n");
+            var r = Cli.Run(dir.Path, "bench", "wide.ae", "--n", "1e9", "--dtype", "f64", "--min-time-ms", "10");
+            Assert.Equal(2, r.ExitCode);
+            var line = Assert.Single(r.StderrLines);
+            Assert.Matches(@"^ae: error: n = 1000000000 needs about \d+ GB of memory \(f64\), and [\d.]+ GB is available; give a smaller --n$", line);
+            Assert.True(int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"about (\d+) GB").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 392, line);
+        }
+
         [Fact]
         public void The_bytes_per_param_are_the_law_s_own_passes_reads_and_writes()
         {
