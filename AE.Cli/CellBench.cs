@@ -81,9 +81,10 @@ namespace AE.Cli
             int threads = (int)(parsed.Number("--threads") ?? 1);
             int minTimeMs = (int)(parsed.Number("--min-time-ms") ?? BenchCommand.DefaultMinTimeMs);
             var format = parsed.Format();
-            // --dtype is repeatable for a law's bench (f32 and f64 in one run); a cell takes one.
-            var dtypes = parsed.Values("--dtype");
-            if (dtypes.Count > 1) throw CliException.BadUsage("option '--dtype' is given twice", BenchCommand.Name);
+            // --dtype is repeatable for a law's bench (f32 and f64 in one run); a cell's result is one object, of one dtype.
+            var dtypes = Experiment.Items(parsed.Values("--dtype"), "--dtype", BenchCommand.Name);
+            if (dtypes.Count > 1)
+                throw CliException.BadUsage("a cell's bench times one dtype (its JSON is one object): give --dtype f32 or --dtype f64, not " + string.Join(" and ", dtypes), BenchCommand.Name);
             bool f64 = dtypes.FirstOrDefault() switch
             {
                 null or "f32" => false,

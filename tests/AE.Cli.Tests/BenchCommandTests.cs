@@ -117,6 +117,14 @@ namespace AE.Cli.Tests
             Assert.Equal(2, r.ExitCode);
             Assert.StartsWith("ae: error: ", Assert.Single(r.StderrLines), StringComparison.Ordinal);
             Assert.Contains("--batch", r.Stderr, StringComparison.Ordinal);
+
+            // Both dtypes, in either form the help gives for a law, say what a cell takes.
+            foreach (var args in new[] { new[] { "--dtype", "f32,f64" }, new[] { "--dtype", "f32", "--dtype", "f64" } })
+            {
+                var both = Cli.Run(Repo.Root, new[] { "bench", "cells/residual_dynamics.ae" }.Concat(args).ToArray());
+                Assert.Equal(2, both.ExitCode);
+                Assert.StartsWith("ae: error: a cell's bench times one dtype (its JSON is one object): give --dtype f32 or --dtype f64, not f32 and f64", Assert.Single(both.StderrLines), StringComparison.Ordinal);
+            }
         }
 
         [Fact]
