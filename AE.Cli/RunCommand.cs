@@ -174,6 +174,13 @@ namespace AE.Cli
             long id = store.Save(record);
             string dbShown = Experiment.Display(dbPath, context.CurrentDirectory);
 
+            // Ctrl-C while the finished run was being stored: the run is kept (it is complete), the files are not written.
+            if (!interrupted && context.Cancellation.IsCancellationRequested)
+            {
+                context.Stderr.WriteLine("ae: interrupted after the run finished; it is stored in " + dbShown + " as run " + id.ToString(CultureInfo.InvariantCulture)
+                    + " (status " + record.Status + ")" + (outDir is null ? "" : "; its --out files are not written"));
+                return ExitCodes.Interrupted;
+            }
             var written = new List<string>();
             if (outDir is not null)
             {
