@@ -22,7 +22,8 @@ namespace AE.Cli
             var valid = BaselineCatalog.Names;
             foreach (var name in names)
                 if (!valid.Contains(name, StringComparer.Ordinal))
-                    throw new CliException("unknown baseline '" + name + "' in --baselines; valid baselines: " + string.Join(", ", valid) + " (or none)");
+                    throw new CliException("unknown baseline '" + name + "' in --baselines; valid baselines: " + string.Join(", ", valid)
+                        + (name == "none" ? " ('none' alone runs no baseline)" : " (or none alone)"));
             if (names.Distinct(StringComparer.Ordinal).Count() != names.Count) throw CliException.BadUsage("--baselines names a baseline twice", command);
             var changes = names.ToDictionary(n => n, _ => new Dictionary<string, double>(StringComparer.Ordinal), StringComparer.Ordinal);
 

@@ -125,7 +125,9 @@ namespace AE.Generators
                 catch (EmitNotSupportedException ex)
                 {
                     units.Add(new AeUnitOutput(target.Name, target.Kind, hintName, null, ex.Message));
-                    diagnostics.Add(At(DslCatalog.NotEmitted, target.Origin, byPath, bomShift, target.Kind, target.Name, ex.Message));
+                    // At the construct the backend stops at when it says where that is, as ae check reports it (EmitProbe).
+                    var at = ex.At is { } where && byPath.ContainsKey(where.Path) ? where : target.Origin;
+                    diagnostics.Add(At(DslCatalog.NotEmitted, at, byPath, bomShift, target.Kind, target.Name, ex.Message));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

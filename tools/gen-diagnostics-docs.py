@@ -1016,7 +1016,9 @@ Fix: name rules that exist and can be switched off.
 E["AE0080"] = T(r"""
 A law or cell (or variant) that checks without errors, but that the C# backend cannot emit yet.
 The source generator (`AE.Generators`) reports it when it turns `.ae` files into C#, and `ae check`
-and `ae emit` report it the same way, at the unit's name, so that a file that checks with no error
+and `ae emit` report it the same way, at the construct the backend stops at where it knows it (a
+cell's filter under a condition, its `noise()`, its state that is not real) and at the unit's name
+otherwise, so that a file that checks with no error
 and no warning is a file whose every unit compiles. The message names the kind, the unit and the
 first construct the backend does not support. So far:
 
@@ -1028,7 +1030,7 @@ first construct the backend does not support. So far:
 
 It is a warning: the unit is valid AE and runs in the reference interpreter; only its C# type is
 not generated. For example a cell whose low-pass filter stands in a `when`,
-`when s > 0 {{ h' = h' * lp(0.9, x); }}`, gives `example.ae(1,6): warning AE0080: cell 'F' is checked
+`when s > 0 {{ h' = h' * lp(0.9, x); }}`, gives at the `lp` `warning AE0080: cell 'F' is checked
 but not emitted as C#: the filter 'h.lp' (lp) is under a condition (...); the cell backend emits
 filters that update every step so far`.
 

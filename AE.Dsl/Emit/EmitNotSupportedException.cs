@@ -6,5 +6,10 @@ namespace AE.Dsl.Emit
     public sealed class EmitNotSupportedException : Exception
     {
         public EmitNotSupportedException(string message) : base(message) { }
+
+        /// <param name="at">the construct the backend stops at, where it is known: AE0080 then points at it, not at the unit's name</param>
+        public EmitNotSupportedException(string message, AE.Dsl.IR.IrOrigin? at) : base(message) { At = at; }
+
+        public AE.Dsl.IR.IrOrigin? At { get; }
     }
 }

@@ -22,6 +22,8 @@ namespace AE.Dsl.Emit
             }
             catch (EmitNotSupportedException ex)
             {
+                if (ex.At is { } at && sources.TryGetValue(at.Path, out var file))
+                    return Diagnostic.Create(DiagnosticCatalog.NotEmitted, file, at.Span, target.Kind, target.Name, ex.Message);
                 return At(target, sources, ex.Message);
             }
         }

@@ -106,8 +106,25 @@ namespace AE.Experiments.Replay
             string csvPath = Path.ChangeExtension(jsonPath, ".csv");
             string csvName = Path.GetFileName(csvPath);
             string json = ReadText(jsonPath, jsonName, null);
+            if (!File.Exists(csvPath) && LooksLikeCellReference(json))
+                throw new GoldenCaseException(jsonName + ": a cell reference (params, inputs, outputs, grads), not a controller case; check a cell against it with 'ae grad <cell.ae> " + jsonName + "'");
             string csv = ReadText(csvPath, csvName, jsonName);
             return Parse(jsonName, json, csvName, csv);
+        }
+
+        /// <summary>A JSON object with the fields of a cell reference file (<c>ae grad</c>'s), read loosely: only to name the mistake.</summary>
+        private static bool LooksLikeCellReference(string json)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true });
+                var root = document.RootElement;
+                return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("params", out _) && root.TryGetProperty("grads", out _);
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
         }
 
         /// <summary>Parses a case from its two texts; the names are used in messages and for <see cref="Name"/>.</summary>

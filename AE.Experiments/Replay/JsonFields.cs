@@ -96,7 +96,8 @@ namespace AE.Experiments.Replay
         public double NonNegative(JsonElement e, string path)
         {
             double v = Number(e, path);
-            if (!(v >= 0)) throw Fail("'" + path + "' must be a number >= 0, not " + Format(v));
+            // 1e309 reads as infinity, a tolerance that would pass anything.
+            if (!(v >= 0) || double.IsInfinity(v)) throw Fail("'" + path + "' must be a finite number >= 0, not " + Format(v));
             return v;
         }
 

@@ -93,7 +93,7 @@ namespace AE.Cli.Tests
         }
 
         [Theory]
-        [InlineData("--baselines", "sgd,adam", "ae: error: unknown baseline 'sgd' in --baselines; valid baselines: sgdm, adam, sgd-hd, adam-hd (or none)")]
+        [InlineData("--baselines", "sgd,adam", "ae: error: unknown baseline 'sgd' in --baselines; valid baselines: sgdm, adam, sgd-hd, adam-hd (or none alone)")]
         [InlineData("--baseline-set", "adam.momentum=0.9", "ae: error: unknown setting 'momentum' of the baseline adam; its settings: lr, beta1, beta2, eps")]
         [InlineData("--baseline-set", "adam.lr=-1", "ae: error: invalid settings for the baseline adam: ")]
         [InlineData("--seeds", "0", "ae: error: invalid value '0' for '--seeds'; expected a whole number from 1 to 1000")]

@@ -220,6 +220,14 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void A_cell_reference_given_to_replay_is_named_as_one()
+        {
+            var r = Cli.Run(Repo.Root, "replay", Path.Combine(Repo.Golden, "cell_amelayer.json"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: cell_amelayer.json: a cell reference (params, inputs, outputs, grads), not a controller case; check a cell against it with 'ae grad <cell.ae> cell_amelayer.json'", Assert.Single(r.StderrLines));
+        }
+
+        [Fact]
         public void Help_names_the_options_and_exit_codes()
         {
             var r = Cli.Run(Repo.Root, "replay", "--help");

@@ -76,7 +76,8 @@ namespace AE.Cli.Tests
         [Theory]
         [InlineData("--tasks", "quadratic,nope", "ae: error: unknown task 'nope'; valid tasks: quadratic, ")]
         [InlineData("--lr-param", "alpha0", "ae: error: unknown param 'alpha0' in --lr-param; the params of AeSgdm: ")]
-        [InlineData("--baselines", "adamw", "ae: error: unknown baseline 'adamw' in --baselines; valid baselines: sgdm, adam, sgd-hd, adam-hd (or none)")]
+        [InlineData("--baselines", "adamw", "ae: error: unknown baseline 'adamw' in --baselines; valid baselines: sgdm, adam, sgd-hd, adam-hd (or none alone)")]
+        [InlineData("--baselines", "none,adam", "ae: error: unknown baseline 'none' in --baselines; valid baselines: sgdm, adam, sgd-hd, adam-hd ('none' alone runs no baseline)")]
         [InlineData("--points", "x", "ae: error: invalid value 'x' for '--points'")]
         [InlineData("--lr-decades", "-1", "ae: error: invalid value '-1' for '--lr-decades'; expected a positive number")]
         public void Bad_input_is_one_line_and_exit_2(string option, string value, string expected)

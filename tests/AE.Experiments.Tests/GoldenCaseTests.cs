@@ -74,7 +74,8 @@ namespace AE.Experiments.Tests
             { Mutate(o => o["columns"] = "x"), "tiny.json: 'columns' must be an array of names, not a string" },
             { Mutate(o => o["columns"] = JsonNode.Parse("""["step", "loss", "loss"]""")), "tiny.json: 'columns[2]' repeats the column 'loss'" },
             { Mutate(o => o["columns"] = JsonNode.Parse("""["step", 3]""")), "tiny.json: 'columns[1]' must be a string, not the number 3" },
-            { Mutate(o => o["tolerance"]!["rel"] = -1), "tiny.json: 'tolerance.rel' must be a number >= 0, not -1" },
+            { Mutate(o => o["tolerance"]!["rel"] = -1), "tiny.json: 'tolerance.rel' must be a finite number >= 0, not -1" },
+            { Mutate(o => o["tolerance"]!["abs"] = JsonNode.Parse("1e309")), "tiny.json: 'tolerance.abs' must be a finite number >= 0, not Infinity" },
             { Mutate(o => o["tolerance"]!.AsObject().Remove("abs")), "tiny.json: 'tolerance.abs' is missing" },
             { "[1, 2]", "tiny.json: the top level must be a JSON object, not an array" },
         };

@@ -109,6 +109,7 @@ namespace AE.Generators.Tests
             Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
             Assert.Equal("/ae/cells/f.ae", d.Location.GetLineSpan().Path);
             Assert.Equal(0, d.Location.GetLineSpan().StartLinePosition.Line);
+            Assert.Equal(118, d.Location.GetLineSpan().StartLinePosition.Character);   // the filter (ema, 0-based), as ae check reports it
             Assert.Matches("^cell 'F' is checked but not emitted as C#: the filter .* is under a condition .*the cell backend emits filters that update every step so far$", d.GetMessage());
             Assert.Empty(run.Result.GeneratedSources);
         }

@@ -131,7 +131,7 @@ namespace AE.Dsl.Emit.Cells
             var leaves = new List<(IrState, CellValue)>();
             foreach (var st in Unit.States)
             {
-                if (st.Type.Scalar != ScalarType.Real) throw new EmitNotSupportedException($"the state '{st.Name}' is {st.Type}; the cell backend emits real states so far");
+                if (st.Type.Scalar != ScalarType.Real) throw new EmitNotSupportedException($"the state '{st.Name}' is {st.Type}; the cell backend emits real states so far", st.Origin);
                 var v = Add(CellOp.State, Length(st.Type), false, EqArray<CellArg>.Empty, name: st.Name);
                 leaves.Add((st, v));
                 _names[st.Name] = new ValueArg(v.Id);
@@ -173,6 +173,9 @@ namespace AE.Dsl.Emit.Cells
             StateValues = states;
             SignalValues = signals;
         }
+
+        /// <summary>Where <paramref name="span"/> is: in the file of the rule being lowered (a group's rule may be in another file).</summary>
+        private IrOrigin? Here(AE.Dsl.Text.TextSpan span) => _statement >= 0 ? new IrOrigin(_statements[_statement].Rule.Origin.Path, span) : null;
 
         private void LowerStatement(IrStmt stmt)
         {
@@ -317,8 +320,8 @@ namespace AE.Dsl.Emit.Cells
                 }
                 case IrFilter f:
                     return LowerFilter(f);
-                case IrNoise:
-                    throw new EmitNotSupportedException("noise(); the cell backend takes draws as inputs (as the shipped cells' eps) so far");
+                case IrNoise noise:
+                    throw new EmitNotSupportedException("noise(); the cell backend takes draws as inputs (as the shipped cells' eps) so far", Here(noise.Span));
                 default:
                     throw new EmitNotSupportedException("the IR node " + e.GetType().Name);
             }
@@ -336,7 +339,7 @@ namespace AE.Dsl.Emit.Cells
         {
             string kind = f.Kind.ToString().ToLowerInvariant();
             if (_conditional > 0)
-                throw new EmitNotSupportedException($"the filter '{f.Slot}' ({kind}) is under a condition ('when', a scalar ?: branch, the right side of && or ||), where it updates only when reached; the cell backend emits filters that update every step so far");
+                throw new EmitNotSupportedException($"the filter '{f.Slot}' ({kind}) is under a condition ('when', a scalar ?: branch, the right side of && or ||), where it updates only when reached; the cell backend emits filters that update every step so far", Here(f.Span));
             int n = Length(f.Type);
             var first = _firstStep ??= Value(CellOp.Binary, IrType.Bool, EqArray.Of<CellArg>(StepArg.Instance, new LiteralArg(1)), binary: BinaryOp.Eq);
             CellValue Memory(string name) => Add(CellOp.State, n, false, EqArray<CellArg>.Empty, name: name);

@@ -74,14 +74,21 @@ namespace AE.Dsl.Tests.Emit
             Assert.Empty(EmitProbe.NotEmitted(result.Program!, files.ToDictionary(f => f.Path)));
         }
 
+        /// <summary>AE0080 points at the construct the backend stops at when it knows it (a filter, a draw, a state's kind), else at the unit's name.</summary>
         [Fact]
-        public void A_unit_that_is_not_emitted_is_AE0080_at_its_name()
+        public void A_unit_that_is_not_emitted_is_AE0080_at_the_construct()
         {
             var file = new SourceFile("f.ae", CellWithFilter);
             var result = AeCompiler.Check(file);
             var d = Assert.Single(EmitProbe.NotEmitted(result.Program!, new Dictionary<string, SourceFile> { [file.Path] = file }));
-            Assert.Equal("f.ae(1,6): warning AE0080: cell 'F' is checked but not emitted as C#: the filter 's.lp' (lp) is under a condition ('when', a scalar ?: branch, the right side of && or ||), where it updates only when reached; the cell backend emits filters that update every step so far", d.ToMsBuildString());
+            var (line, column) = TestSupport.LineColumn(CellWithFilter, CellWithFilter.IndexOf("lp(", StringComparison.Ordinal));
+            Assert.Equal($"f.ae({line},{column}): warning AE0080: cell 'F' is checked but not emitted as C#: the filter 's.lp' (lp) is under a condition ('when', a scalar ?: branch, the right side of && or ||), where it updates only when reached; the cell backend emits filters that update every step so far", d.ToMsBuildString());
             Assert.Equal(Severity.Warning, d.Severity);
+
+            const string Noisy = "cell N {\n  input x: real[2];\n  state s: real[2] = 0;\n  signal y: real[2];\n  update {\n    s' = 0.5 * s + x + 0.1 * noise(2);\n    y = s';\n  }\n}\n";
+            var noisy = new SourceFile("n.ae", Noisy);
+            var draw = Assert.Single(EmitProbe.NotEmitted(AeCompiler.Check(noisy).Program!, new Dictionary<string, SourceFile> { [noisy.Path] = noisy }));
+            Assert.StartsWith("n.ae(6,30): warning AE0080: cell 'N' is checked but not emitted as C#: noise()", draw.ToMsBuildString(), StringComparison.Ordinal);
         }
 
         /// <summary>
