@@ -25,6 +25,44 @@ namespace AE.Experiments.Training
             {
                 if (File.Exists(temp)) File.Delete(temp);
             }
+            RemoveOrphans(path);
+        }
+
+        /// <summary>
+        /// Temporary files of this path that a process killed while writing left behind (<c>PATH.tmp-PID</c> of a process
+        /// that no longer runs): the file they were to become was written since, so they hold nothing anyone needs.
+        /// </summary>
+        private static void RemoveOrphans(string path)
+        {
+            try
+            {
+                string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+                if (dir is null) return;
+                string prefix = Path.GetFileName(path) + ".tmp-";
+                foreach (var candidate in Directory.EnumerateFiles(dir, prefix + "*"))
+                {
+                    string pid = Path.GetFileName(candidate).Substring(prefix.Length);
+                    if (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id == Environment.ProcessId || Running(id)) continue;
+                    File.Delete(candidate);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Tidying only: a file that cannot be listed or removed stays.
+            }
+        }
+
+        private static bool Running(int pid)
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                return false;
+            }
         }
     }
 }
