@@ -349,7 +349,7 @@ namespace AE.Cli
                 throw CliException.BadUsage("invalid value '" + request.Optimizer + "' for '--optimizer'; expected adam, sgdm or a law file <law.ae>[:NAME]", Name);
             // A law whose code does not compile is an InvalidOperationException: the application reports an internal error.
             var law = ExperimentLaw.Load(new[] { path }, lawName, request.Settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, validationDimension: n);
-            return (law.Create(n, (ulong)request.Seed), "law " + law.Name + " sha256=" + law.Sha256 + " set=" + law.SettingsJson(), law);
+            return (law.Create(n, (ulong)request.Seed), "law " + law.Name + " sha256=" + law.Sha256 + " set=" + law.IdentitySettingsJson(), law);
         }
 
         private sealed record TrainSummary(string Task, string Cell, string Optimizer, string Loss, string Dtype, int Batch, int Time, int Seed, int Epochs, int ResumedFrom,

@@ -99,6 +99,20 @@ namespace AE.Engine
             return options;
         }
 
+        /// <summary>
+        /// The settings that change the run, as a checkpoint's identity holds them: those whose value differs from the
+        /// param's default, by name. `--set init_alpha=3e-4` where 3e-4 is the default, or two settings given in the other
+        /// order, are the same run.
+        /// </summary>
+        public string IdentitySettingsJson()
+        {
+            var type = LawSettings.OptionsType(Compiled.Type);
+            var defaults = Activator.CreateInstance(type);
+            var changed = Settings.Where(s => LawSettings.ParamProperty(type, s.Name) is not { } p || !Equals(p.GetValue(_options), p.GetValue(defaults)))
+                .OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+            return LawOptions.SettingsJson(changed);
+        }
+
         /// <summary>The settings as a JSON object (values as written, numbers as numbers).</summary>
         public string SettingsJson(params (string Name, double Value)[] extra) => LawOptions.SettingsJson(Settings, extra);
 

@@ -286,6 +286,10 @@ namespace AE.Cli.Tests
             var again = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--db", "runs.db", "--out", "out");
             Assert.True(again.ExitCode is 0 or 1, again.Stderr);
             Assert.True(File.Exists(Path.Combine(out_, "run-2.csv")), again.Stdout);
+
+            // A setting equal to the param's default is the run the checkpoint holds (k_p's default is 0.8).
+            var same = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--set", "k_p=0.8", "--db", "runs.db", "--out", "out", "--resume", "out/checkpoint.aerun");
+            Assert.True(same.ExitCode is 0 or 1, same.Stderr);
         }
 
         [Fact]
