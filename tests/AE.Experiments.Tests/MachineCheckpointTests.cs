@@ -140,12 +140,8 @@ namespace AE.Experiments.Tests
                 }
                 // A flipped bit anywhere after the version (a value, the end mark's neighbours, the checksum itself) reads as
                 // valid data; the checksum refuses it. 40 places spread over the file, one bit each.
-                int header = System.Text.Encoding.UTF8.GetByteCount(MachineCheckpoint.Magic) + 1 + 4;
-                for (int k = 0; k < 40; k++)
+                foreach (var (_, flipped) in CheckpointDamage.OneBitFlips(bytes, MachineCheckpoint.Magic, 40))
                 {
-                    int at = header + (int)((long)k * (bytes.Length - header - 1) / 39);
-                    var flipped = bytes.ToArray();
-                    flipped[at] ^= (byte)(1 << (k % 8));
                     File.WriteAllBytes(path, flipped);
                     Refused(Identity(task), law, "the checkpoint " + name + " is damaged: its checksum does not match its contents");
                 }

@@ -292,12 +292,8 @@ namespace AE.Experiments.Tests
                     Assert.DoesNotContain('\n', ex.Message);
                 }
                 // One flipped bit in a parameter, the curve or the optimizer's state is a valid number: the checksum refuses it.
-                int header = System.Text.Encoding.UTF8.GetByteCount(TrainingCheckpoint.Magic) + 1 + 4;
-                for (int k = 0; k < 25; k++)
+                foreach (var (at, flipped) in CheckpointDamage.OneBitFlips(bytes, TrainingCheckpoint.Magic, 25))
                 {
-                    int at = header + (int)((long)k * (bytes.Length - header - 1) / 24);
-                    var flipped = bytes.ToArray();
-                    flipped[at] ^= (byte)(1 << (k % 8));
                     File.WriteAllBytes(path, flipped);
                     var ex = Assert.Throws<TrainingException>(() => TrainingCheckpoint.Load(path, identity, target));
                     Assert.True(ex.Message.EndsWith("is damaged: its checksum does not match its contents", StringComparison.Ordinal), at + ": " + ex.Message);
