@@ -85,8 +85,8 @@ namespace AE.Cli
                 }
                 catch (EmitNotSupportedException ex)
                 {
-                    // As a build reports it (AE0080 at the unit's name), or, for a unit of no file read here, as a line.
-                    skipped.Add(EmitProbe.At(target, file.Sources, ex.Message)?.ToMsBuildString()
+                    // As a build reports it (AE0080 at the construct or the unit's name), or, for a unit of no file read here, as a line.
+                    skipped.Add(EmitProbe.Of(target, file.Sources, ex)?.ToMsBuildString()
                         ?? "ae: warning: " + (target.VariantOf is not null ? "'" + target.Name + "' (" + target.Description + ") not emitted: " : "not emitted: ") + ex.Message);
                 }
             }

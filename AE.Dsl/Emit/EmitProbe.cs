@@ -22,10 +22,17 @@ namespace AE.Dsl.Emit
             }
             catch (EmitNotSupportedException ex)
             {
-                if (ex.At is { } at && sources.TryGetValue(at.Path, out var file))
-                    return Diagnostic.Create(DiagnosticCatalog.NotEmitted, file, at.Span, target.Kind, target.Name, ex.Message);
-                return At(target, sources, ex.Message);
+                return Of(target, sources, ex);
             }
+        }
+
+        /// <summary>AE0080 for what the backend said of <paramref name="target"/>: at the construct it stops at when it says where, else at the unit's name.</summary>
+        public static Diagnostic? Of(EmitTarget target, IReadOnlyDictionary<string, SourceFile> sources, EmitNotSupportedException ex)
+        {
+            if (ex is null) throw new System.ArgumentNullException(nameof(ex));
+            if (ex.At is { } at && sources.TryGetValue(at.Path, out var file))
+                return Diagnostic.Create(DiagnosticCatalog.NotEmitted, file, at.Span, target.Kind, target.Name, ex.Message);
+            return At(target, sources, ex.Message);
         }
 
         /// <summary>AE0080 for <paramref name="target"/> with <paramref name="reason"/> (what the backend said).</summary>

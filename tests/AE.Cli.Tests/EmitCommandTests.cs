@@ -120,7 +120,7 @@ namespace AE.Cli.Tests
             Assert.Equal(1, r.ExitCode);
             Assert.Equal("", r.Stdout);
             Assert.Equal(2, r.StderrLines.Count);
-            Assert.StartsWith("f.ae(1,6): warning AE0080: cell 'F' is checked but not emitted as C#: the filter", r.StderrLines[0], StringComparison.Ordinal);
+            Assert.StartsWith("f.ae(1,119): warning AE0080: cell 'F' is checked but not emitted as C#: the filter", r.StderrLines[0], StringComparison.Ordinal);   // at the ema
             Assert.Equal("ae: error: nothing to emit: the C# backend does not emit this unit yet", r.StderrLines[1]);
 
             // ae check says the same, as a build does: the file checks, with a warning.
