@@ -129,13 +129,14 @@ namespace AE.Cli
                         other is null ? null : other.Law + " on " + other.Task + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture));
             }
 
+            // A database that does not exist yet would give the first id: checked before opening makes one, so a refusal leaves none behind.
+            bool newDatabase = !File.Exists(dbPath);
+            if (newDatabase && outDir is not null) RefuseToOverwrite(outDir, 1, dbPath, context);
             using var store = RunStore.Open(dbPath);
             long expectedId = store.NextId();
             if (outDir is not null)
             {
-                if (OutputFiles.FirstExisting(outDir, RunFileNames(expectedId), context) is string taken)
-                    throw new CliException(taken + " exists: this run will be run " + expectedId.ToString(CultureInfo.InvariantCulture) + " of " + Experiment.Display(dbPath, context.CurrentDirectory)
-                        + " and would overwrite it (run ids restart in every database); give another --out, or move the file");
+                if (!newDatabase) RefuseToOverwrite(outDir, expectedId, dbPath, context);
                 OutputFiles.CreateFolder(outDir);
             }
 
@@ -202,6 +203,14 @@ namespace AE.Cli
                 return ExitCodes.Interrupted;
             }
             return run.Accepted ? ExitCodes.Success : ExitCodes.Errors;
+        }
+
+        /// <summary>Refuses a run whose files, as run <paramref name="id"/> of the database, would replace files of another run in <paramref name="outDir"/>.</summary>
+        private static void RefuseToOverwrite(string outDir, long id, string dbPath, CliContext context)
+        {
+            if (OutputFiles.FirstExisting(outDir, RunFileNames(id), context) is string taken)
+                throw new CliException(taken + " exists: this run will be run " + id.ToString(CultureInfo.InvariantCulture) + " of " + Experiment.Display(dbPath, context.CurrentDirectory)
+                    + " and would overwrite it (run ids restart in every database); give another --out, or move the file");
         }
 
         /// <summary>The files <c>--out</c> receives for run <paramref name="id"/>.</summary>

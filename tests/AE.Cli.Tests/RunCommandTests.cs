@@ -280,6 +280,7 @@ namespace AE.Cli.Tests
             var other = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100", "--seed", "4", "--db", "other.db", "--out", "out");
             Assert.Equal(2, other.ExitCode);
             Assert.Equal(new[] { "ae: error: out/run-1.csv exists: this run will be run 1 of other.db and would overwrite it (run ids restart in every database); give another --out, or move the file" }, other.StderrLines);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "other.db")));   // the refused run made no database
             Assert.Equal(before.Where((_, i) => i != 0).ToList(), Files());   // the checkpoint was moved away; the run's files are as they were
             // The same run again, from scratch, into its own database: its checkpoint is its own, its files are run 3's.
             File.Move(Path.Combine(dir.Path, "kept.aerun"), Path.Combine(out_, "checkpoint.aerun"));
