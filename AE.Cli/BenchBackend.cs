@@ -116,7 +116,7 @@ namespace AE.Cli
         public static CpuBenchBackend Create(BenchRequest request)
         {
             var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest);
-            var probe = Probe(law, request.Smallest);
+            var probe = law.Create(law.ProbeDimension(request.Smallest), 0);
             int threads = SetThreads(probe, request.Threads);
             if (threads != request.Threads)
                 request.Context.Stderr.WriteLine("ae: note: " + law.Name + " " + (HasMaxThreads(probe) ? "runs on " + Int(threads) : "has no MaxThreads and runs on 1")
@@ -124,27 +124,13 @@ namespace AE.Cli
             return new CpuBenchBackend(law, threads);
         }
 
-        /// <summary>
-        /// A law to ask for its threads: small, so a huge --n is checked against the memory before any of it is taken;
-        /// at the smallest size asked for when the law cannot be built small (a dim of n - 10000).
-        /// </summary>
-        private static IOptimizerLaw Probe(ExperimentLaw law, int smallest)
-        {
-            if (smallest > ProbeElements)
-            {
-                try { return law.Create(ProbeElements, 0); }
-                catch (Exception ex) when (ex is not OutOfMemoryException) { }   // its own error comes at the smallest size
-            }
-            return law.Create(smallest, 0);
-        }
-
         public IBenchRun Prepare(int n, BenchDtype dtype)
         {
             // Linux hands out memory it does not have and kills the process when the pages are touched: an
             // OutOfMemoryException never comes, so the size is checked against what is available first.
-            long need = BytesPerElement(dtype) * (long)n;
+            long need = BytesPerElement(dtype, n) * (long)n;
             long have = AvailableMemoryBytes();
-            if (have > 0 && need > have)
+            if (need > 0 && have > 0 && need > have)
                 throw new CliException("n = " + Int(n) + " needs about " + Gigabytes(need) + " of memory (" + (dtype == BenchDtype.F32 ? "f32" : "f64") + "), and "
                     + Gigabytes(have) + " is available; give a smaller --n");
             try
@@ -180,23 +166,24 @@ namespace AE.Cli
 
         private readonly Dictionary<BenchDtype, long> _bytesPerElement = new();
 
-        /// <summary>Size of a probe whose allocations, divided by its length, give the bytes one element takes (the law's fixed costs are a rounding error).</summary>
-        private const int ProbeElements = 1 << 16;
-
         /// <summary>
-        /// The bytes a run of this law takes per element, measured: everything a run of <see cref="ProbeElements"/>
-        /// elements allocates to its first step (the law, its state of that precision, made at the first step, and the
-        /// run's inputs), divided by its length and rounded up.
+        /// The bytes a run of this law takes per element, measured: everything a run at the law's probe size
+        /// (<see cref="ExperimentLaw.ProbeDimension(int)"/>) allocates to its first step (the law, its state of that
+        /// precision, made at the first step, and the run's inputs), divided by its length and rounded up (the law's fixed
+        /// costs are a rounding error there). 0, unknown, for a size the probe would not be smaller than: nothing is
+        /// gained by measuring a run as large as the one asked for.
         /// </summary>
-        private long BytesPerElement(BenchDtype dtype)
+        private long BytesPerElement(BenchDtype dtype, int n)
         {
+            int size = _law.ProbeDimension(n);
+            if (size >= n) return 0;
             if (_bytesPerElement.TryGetValue(dtype, out long known)) return known;
             long before = GC.GetTotalAllocatedBytes(precise: true);
-            var law = _law.Create(ProbeElements, 0);
+            var law = _law.Create(size, 0);
             SetThreads(law, Threads);
-            using (IBenchRun run = dtype == BenchDtype.F32 ? new Run32(law, ProbeElements) : new Run64(law, ProbeElements)) run.Step(1);
+            using (IBenchRun run = dtype == BenchDtype.F32 ? new Run32(law, size) : new Run64(law, size)) run.Step(1);
             long bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
-            return _bytesPerElement[dtype] = Math.Max(1, (bytes + ProbeElements - 1) / ProbeElements);
+            return _bytesPerElement[dtype] = Math.Max(1, (bytes + size - 1) / size);
         }
 
         /// <summary>What the process can still take: the smaller of the runtime's limit (a container's, or the machine's) and Linux's MemAvailable.</summary>

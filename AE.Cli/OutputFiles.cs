@@ -27,16 +27,28 @@ namespace AE.Cli
         }
 
         /// <summary>
-        /// The error for a checkpoint in the output folder that is not this run's and that the run would overwrite: another
-        /// run's (<paramref name="owner"/> says whose) that could still be resumed, or a file that is not a checkpoint this
-        /// build reads.
+        /// Refuses a run whose checkpoint would overwrite <paramref name="path"/> when that holds something else than this
+        /// run's (<paramref name="identity"/>) and is not the file it resumes from: another run's checkpoint, which could
+        /// still be resumed (<paramref name="owner"/> says whose), or a file that is not a checkpoint this build reads.
         /// </summary>
-        public static CliException ForeignCheckpoint(string shown, string? owner) => new(owner is null
-            ? shown + " exists and is not a checkpoint of this run (damaged, or of another format version), and this run would overwrite it: move it, or give another --out"
-            : shown + " is the checkpoint of another run (" + owner + "), which this run would overwrite: resume that run with --resume " + shown + ", or give another --out");
+        /// <param name="identityOf">the identity the checkpoint at a path holds, or null when it is not an intact one</param>
+        public static void KeepOtherCheckpoint<TIdentity>(string path, string? resume, TIdentity identity, Func<string, TIdentity?> identityOf, Func<TIdentity, string> owner, CliContext context)
+            where TIdentity : class
+        {
+            if (identityOf is null) throw new ArgumentNullException(nameof(identityOf));
+            if (owner is null) throw new ArgumentNullException(nameof(owner));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            if (!File.Exists(path) || SamePath(path, resume)) return;
+            var other = identityOf(path);
+            if (Equals(other, identity)) return;
+            string shown = Experiment.Display(path, context.CurrentDirectory);
+            throw new CliException(other is null
+                ? shown + " exists and is not a checkpoint of this run (damaged, or of another format version), and this run would overwrite it: move it, or give another --out"
+                : shown + " is the checkpoint of another run (" + owner(other) + "), which this run would overwrite: resume that run with --resume " + shown + ", or give another --out");
+        }
 
         /// <summary>Whether two full paths name one file (as the file system compares names).</summary>
-        public static bool SamePath(string a, string? b) => b is not null && string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        private static bool SamePath(string a, string? b) => b is not null && string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
         /// <summary>
         /// The first of <paramref name="names"/> that exists in <paramref name="dir"/>, as the command line shows it, or null:

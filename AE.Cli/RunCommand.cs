@@ -121,13 +121,9 @@ namespace AE.Cli
             }
 
             string? checkpointPath = outDir is null ? null : Path.Combine(outDir, CheckpointFile);
-            if (checkpointPath is not null && File.Exists(checkpointPath) && !OutputFiles.SamePath(checkpointPath, resume))
-            {
-                var other = MachineCheckpoint.IdentityOf(checkpointPath);
-                if (other != identity)
-                    throw OutputFiles.ForeignCheckpoint(Experiment.Display(checkpointPath, context.CurrentDirectory),
-                        other is null ? null : other.Law + " on " + other.Task + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture));
-            }
+            if (checkpointPath is not null)
+                OutputFiles.KeepOtherCheckpoint(checkpointPath, resume, identity, MachineCheckpoint.IdentityOf,
+                    other => other.Law + " on " + other.Task + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
 
             // A database that does not exist yet would give the first id: checked before opening makes one, so a refusal leaves none behind.
             bool newDatabase = !File.Exists(dbPath);

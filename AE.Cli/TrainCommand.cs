@@ -219,18 +219,10 @@ namespace AE.Cli
                         + " epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included", Name);
             }
             int epochs = Math.Max(request.Epochs ?? task.DefaultEpochs, resumedFrom);
+            // The folder's other files are this run's outputs by name; its checkpoint may be another run's, still resumable.
             if (request.Out is not null)
-            {
-                // The folder's other files are this run's outputs by name; its checkpoint may be another run's, still resumable.
-                string existing = Path.Combine(request.Out, CheckpointFile);
-                if (File.Exists(existing) && !OutputFiles.SamePath(existing, request.Resume))
-                {
-                    var other = TrainingCheckpoint.IdentityOf(existing);
-                    if (other != identity)
-                        throw OutputFiles.ForeignCheckpoint(Experiment.Display(existing, context.CurrentDirectory), other is null ? null
-                            : other.Cell + " on " + other.Task + " by " + other.Optimizer + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture));
-                }
-            }
+                OutputFiles.KeepOtherCheckpoint(Path.Combine(request.Out, CheckpointFile), request.Resume, identity, TrainingCheckpoint.IdentityOf,
+                    other => other.Cell + " on " + other.Task + " by " + other.Optimizer + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
             using var store = RunStore.Open(request.Database);
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
             var startedAt = DateTime.UtcNow;

@@ -166,7 +166,10 @@ namespace AE.Engine
         }
 
         /// <summary>The size a probe instance is built at when the law's dims allow it: it allocates n elements per vector.</summary>
-        private const int SmallProbe = 1 << 16;
+        public const int SmallProbe = 1 << 16;
+
+        /// <summary>The size to build an instance at that stands for one of <paramref name="dimension"/> (<see cref="ProbeDimension(AE.Dsl.IR.IrUnit, int)"/>).</summary>
+        public int ProbeDimension(int dimension) => ProbeDimension(Compiled.Target.Unit, dimension);
 
         /// <summary>
         /// Where to build the instance that checks the settings: at <paramref name="dimension"/> when it is small or its dims

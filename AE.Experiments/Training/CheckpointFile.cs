@@ -71,14 +71,7 @@ namespace AE.Experiments.Training
             }
             try
             {
-                using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-                byte[] mark = MarkBytes(magic);
-                if (bytes.Length < mark.Length && mark.AsSpan().StartsWith(bytes)) throw error("the checkpoint " + name + " is truncated", null);
-                if (!bytes.AsSpan().StartsWith(mark)) throw error("the file " + name + " is not a " + what, null);
-                r.ReadString();
-                int saved = r.ReadInt32();
-                if (saved != version) throw error("the checkpoint " + name + " is of format version " + saved + "; this build reads version " + version, null);
-                CheckIntact(bytes, magic, name, error);
+                using var r = OpenChecked(bytes, magic, version, name, what, error);
                 T result = body(r, name);
                 if (r.ReadString() != magic + ".End") throw error("the checkpoint " + name + " is truncated", null);
                 if (r.BaseStream.Position != bytes.Length - ChecksumLength) throw error("the checkpoint " + name + " is damaged (bytes after its end)", null);
@@ -104,17 +97,30 @@ namespace AE.Experiments.Training
             try
             {
                 byte[] bytes = File.ReadAllBytes(path);
-                if (!bytes.AsSpan().StartsWith(MarkBytes(magic))) return null;
-                using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-                r.ReadString();
-                if (r.ReadInt32() != version) return null;
-                CheckIntact(bytes, magic, path, (message, _) => new InvalidDataException(message));
+                using var r = OpenChecked(bytes, magic, version, Path.GetFileName(path), "checkpoint", (message, inner) => new InvalidDataException(message, inner));
                 return head(r);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or DecoderFallbackException)
             {
                 return null;
             }
+        }
+
+        /// <summary>
+        /// A reader of <paramref name="bytes"/> after the mark and the version, once they are this format's and the checksum
+        /// holds: otherwise <paramref name="error"/>'s exception (truncated, not a checkpoint, another version, damaged).
+        /// </summary>
+        private static BinaryReader OpenChecked(byte[] bytes, string magic, int version, string name, string what, Func<string, Exception?, Exception> error)
+        {
+            byte[] mark = MarkBytes(magic);
+            if (bytes.Length < mark.Length && mark.AsSpan().StartsWith(bytes)) throw error("the checkpoint " + name + " is truncated", null);
+            if (!bytes.AsSpan().StartsWith(mark)) throw error("the file " + name + " is not a " + what, null);
+            var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+            r.ReadString();
+            int saved = r.ReadInt32();
+            if (saved != version) throw error("the checkpoint " + name + " is of format version " + saved + "; this build reads version " + version, null);
+            CheckIntact(bytes, magic, name, error);
+            return r;
         }
 
         /// <summary>

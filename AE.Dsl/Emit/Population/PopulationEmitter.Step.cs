@@ -250,16 +250,7 @@ namespace AE.Dsl.Emit
                 var on = new Ctx { Versions = item.Versions, ItemPos = item.Pos, Base = m, Mask = m };
                 var value = Render(expr, on);
                 Flush(on);
-                string neutralValue;
-                if (Maskless(neutral)) neutralValue = Pure(neutral, on);
-                else
-                {
-                    var offMask = Temp("__m");
-                    _s.Line($"var {offMask} = ~{m};");
-                    var off = new Ctx { Versions = item.Versions, ItemPos = item.Pos, Base = offMask, Mask = offMask };
-                    neutralValue = Render(neutral, off);
-                    Flush(off);
-                }
+                var neutralValue = NeutralOff(neutral, on, "~" + m, off => new Ctx { Versions = item.Versions, ItemPos = item.Pos, Base = off, Mask = off });
                 _s.Line($"{target} = {Vx}.ConditionalSelect({m}, {value}, {neutralValue});");
                 return;
             }
@@ -466,19 +457,24 @@ namespace AE.Dsl.Emit
             }
             string fallback = prior;
             if (e.Stmt is IrDefine d && _unit.Signals.FirstOrDefault(x => x.Name == d.Name)?.Neutral is IrExpr ne)
-            {
-                if (Maskless(ne)) fallback = Pure(ne, ctx);
-                else
-                {
-                    // A neutral that draws or filters runs on the lanes where the rule does not, as the law runs it there.
-                    var offMask = Temp("__m");
-                    _s.Line($"var {offMask} = {AndNot(passMask, m)};");
-                    var off = new Ctx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At, Base = offMask, Mask = offMask };
-                    fallback = Render(ne, off);
-                    Flush(off);
-                }
-            }
+                fallback = NeutralOff(ne, ctx, AndNot(passMask, m), off => new Ctx { Element = true, Versions = e.Versions, ItemPos = e.Pos, PassAt = pass.At, Base = off, Mask = off });
             _s.Line($"var {Names.Element(e)} = {Vx}.ConditionalSelect({m}, {value}, {fallback});");
+        }
+
+        /// <summary>
+        /// A signal's neutral value on the lanes where its rule does not run: as it is when it has no side effects; else
+        /// rendered under those lanes' mask (<paramref name="offLanes"/>), so that its draws and filters run there as the
+        /// law runs them.
+        /// </summary>
+        private string NeutralOff(IrExpr neutral, Ctx on, string offLanes, Func<string, Ctx> offContext)
+        {
+            if (Maskless(neutral)) return Pure(neutral, on);
+            var mask = Temp("__m");
+            _s.Line($"var {mask} = {offLanes};");
+            var off = offContext(mask);
+            var text = Render(neutral, off);
+            Flush(off);
+            return text;
         }
 
         private string CurrentElement(string state) =>
