@@ -72,15 +72,17 @@ namespace AE.Cli
             if (context is null) throw new ArgumentNullException(nameof(context));
             using var store = StoredRuns.Open(options.Database);
             var runs = Read(options.Database, store.Runs);
+            var reportable = runs.Where(r => r.StepsStored && r.StepsTaken > 0).ToList();
+            KeepOthersFiles(options.OutDir, reportable.Select(r => PlotFile(r.Id)), context);
             OutputFiles.CreateFolder(options.OutDir);
 
             var plots = new Dictionary<long, ReportPlot>();
-            foreach (var run in runs.Where(r => r.StepsStored && r.StepsTaken > 0))
+            foreach (var run in reportable)
             {
                 var steps = Read(options.Database, () => store.Steps(run.Id, RunFigure.PlottedSignals.Where(run.SignalNames.Contains).ToList()));
                 if (steps.Loss.Length == 0) continue;
                 var figure = RunFigure.Of(ReportPage.RunTitle(run), steps.Loss, run.OptimumLoss, name => steps.Signals.TryGetValue(name, out var v) ? v : null);
-                string file = "run-" + run.Id.ToString(CultureInfo.InvariantCulture) + ".png";
+                string file = PlotFile(run.Id);
                 PlotFiles.WritePng(Path.Combine(options.OutDir, file), figure);
                 plots.Add(run.Id, new ReportPlot(file, FigureRenderer.Width, FigureRenderer.Height(figure)));
             }
@@ -91,6 +93,39 @@ namespace AE.Cli
             context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + Plural.Count(runs.Count, "run")
                 + ", " + plots.Count.ToString(CultureInfo.InvariantCulture) + " plotted");
             return ExitCodes.Success;
+        }
+
+        /// <summary>The plot of run <paramref name="id"/>, in the report's folder.</summary>
+        private static string PlotFile(long id) => "run-" + id.ToString(CultureInfo.InvariantCulture) + ".png";
+
+        /// <summary>
+        /// Refuses a folder that holds files the report would replace and that an earlier report did not write: a page of
+        /// its own there (one that carries <see cref="ReportPage.GeneratorMark"/>) makes the folder the report's, and it is
+        /// rewritten whole; otherwise an existing <c>index.html</c> or plot is someone else's, such as <c>ae run --out</c>'s
+        /// <c>run-1.png</c> of another database.
+        /// </summary>
+        private static void KeepOthersFiles(string dir, IEnumerable<string> plots, CliContext context)
+        {
+            string page = Path.Combine(dir, PageFile);
+            if (File.Exists(page) && IsReportPage(page)) return;
+            if (OutputFiles.FirstExisting(dir, new[] { PageFile }.Concat(plots), context) is string taken)
+                throw new CliException("'" + taken + "' was not written by ae report, which would replace it; choose another --out folder");
+        }
+
+        /// <summary>Whether the file at <paramref name="path"/> is a page an earlier report wrote (its head carries the mark).</summary>
+        private static bool IsReportPage(string path)
+        {
+            try
+            {
+                using var stream = File.OpenRead(path);
+                var head = new byte[4096];
+                int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+                return Encoding.UTF8.GetString(head, 0, n).Contains(ReportPage.GeneratorMark, StringComparison.Ordinal);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException("cannot read '" + path + "': " + ex.Message, ex);
+            }
         }
 
         /// <summary>Runs a query of the store; a database it cannot read (damaged, or changed under it) is one line.</summary>

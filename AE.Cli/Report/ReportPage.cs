@@ -29,12 +29,15 @@ figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #444; }
 img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 ";
 
+        /// <summary>The mark in every page's head by which a later report knows the page, and its folder, as its own.</summary>
+        public const string GeneratorMark = "<meta name=\"generator\" content=\"ae report\">";
+
         /// <summary>The page for the runs of <paramref name="database"/> (as the page names it), with the plots of those in <paramref name="plots"/>.</summary>
         public static string Html(string database, IReadOnlyList<StoredRun> runs, IReadOnlyDictionary<long, ReportPlot> plots)
         {
             var html = new StringBuilder();
             string title = "AE runs: " + System.IO.Path.GetFileName(database);
-            html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(title)).Append("</title>\n<style>")
+            html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n").Append(GeneratorMark).Append("\n<title>").Append(E(title)).Append("</title>\n<style>")
                 .Append(Style).Append("</style>\n</head>\n<body>\n<h1>").Append(E(title)).Append("</h1>\n");
             var groups = runs.GroupBy(r => (r.Command, r.Batch)).ToList();
             html.Append("<p>").Append(Count(runs.Count, "run")).Append(" stored in <code>").Append(E(database)).Append("</code>, in ").Append(Count(groups.Count, "table"))

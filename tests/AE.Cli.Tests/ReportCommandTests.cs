@@ -162,6 +162,38 @@ namespace AE.Cli.Tests
             Assert.Single(unknown.StderrLines);
         }
 
+        /// <summary>A report replaces its own page and plots, and refuses a folder whose page or plots it did not write.</summary>
+        [Fact]
+        public void Files_another_program_wrote_in_the_folder_are_kept()
+        {
+            using var dir = new TempDirectory();
+            MakeStore(dir);
+            dir.Write("mine/index.html", "<html>my own page</html>\n");
+            var page = Cli.Run(dir.Path, "report", "runs.db", "--out", "mine");
+            Assert.Equal(2, page.ExitCode);
+            Assert.Equal(new[] { "ae: error: 'mine/index.html' was not written by ae report, which would replace it; choose another --out folder" }, page.StderrLines);
+            Assert.Equal("<html>my own page</html>\n", File.ReadAllText(Path.Combine(dir.Path, "mine", "index.html")));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "mine", "run-1.png")));
+
+            // ae run --out's plot of run 1 of another store
+            var run = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "10", "--db", "other.db", "--out", "plots");
+            Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+            byte[] plot = File.ReadAllBytes(Path.Combine(dir.Path, "plots", "run-1.png"));
+            var plots = Cli.Run(dir.Path, "report", "runs.db", "--out", "plots");
+            Assert.Equal(2, plots.ExitCode);
+            Assert.Equal(new[] { "ae: error: 'plots/run-1.png' was not written by ae report, which would replace it; choose another --out folder" }, plots.StderrLines);
+            Assert.Equal(plot, File.ReadAllBytes(Path.Combine(dir.Path, "plots", "run-1.png")));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "plots", "index.html")));
+
+            // its own folder, twice
+            foreach (var _ in new[] { 1, 2 })
+            {
+                var again = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+                Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
+                Assert.Equal(new[] { "wrote rep/index.html: 10 runs, 2 plotted" }, again.StdoutLines);
+            }
+        }
+
         [Fact]
         public void Help_describes_the_command()
         {
