@@ -40,6 +40,13 @@ namespace AE.Runtime.Simd
         /// <summary>Threads a step may use at most: the machine's processors, capped at 64.</summary>
         public static int MaxUsefulThreads => Math.Min(Environment.ProcessorCount, 64);
 
+        /// <summary>
+        /// A thread cap a caller set (a generated law's <c>MaxThreads</c>), checked: 0 or a negative count is a mistake of the
+        /// caller's, not "one thread", so it is refused where it is set rather than run as something else.
+        /// </summary>
+        public static int ValidThreads(int value) => value >= 1 ? value
+            : throw new ArgumentOutOfRangeException("MaxThreads", value, "MaxThreads must be at least 1 (1: the stepping thread only).");
+
         /// <summary>Runs chunks 0..chunks-1 of <paramref name="job"/> on the calling thread and up to threads-1 workers.</summary>
         public static void Run(IAeChunkJob job, int chunks, int threads)
         {

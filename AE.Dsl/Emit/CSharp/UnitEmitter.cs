@@ -295,8 +295,9 @@ namespace AE.Dsl.Emit
             _w.Line("public long StepCount { get; private set; }");
             _w.Line("/// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>");
             _w.Line("public __Runtime.StepKernel Kernel { get; set; }");
-            _w.Line("/// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>");
-            _w.Line("public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;");
+            _w.Line("/// <summary>Threads a SIMD pass over long vectors may use, at least 1 (1: the stepping thread only). The result does not depend on it.</summary>");
+            _w.Line("public int MaxThreads { get => __maxThreads; set => __maxThreads = __Runtime.Simd.AeWorkers.ValidThreads(value); }");
+            _w.Line("private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;");
             if (_switches.Count > 0)
             {
                 _w.Line("/// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>");

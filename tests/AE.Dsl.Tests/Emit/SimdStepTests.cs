@@ -322,6 +322,23 @@ namespace AE.Dsl.Tests
             }
         }
 
+        [Theory]
+        [InlineData(0)]
+        [InlineData(-3)]
+        public void A_thread_cap_below_one_is_refused_where_it_is_set(int threads)
+        {
+            var law = Make(Shipped("ae_sgdm.ae", "AeSgdm"), 16, StepKernel.Auto, 2);
+            var property = law.GetType().GetProperty("MaxThreads")!;
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            {
+                try { property.SetValue(law, threads); }
+                catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null) { throw e.InnerException; }
+            });
+            Assert.Equal("MaxThreads", error.ParamName);
+            Assert.Equal(threads, error.ActualValue);
+            Assert.Equal(2, property.GetValue(law));                                          // kept
+        }
+
         // ------------------------------------------------------------ draws
 
         private const string Draws = @"law Draws ""draws of every shape, visible in theta"" {

@@ -42,8 +42,9 @@ namespace AE.Generated
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
         public __Runtime.StepKernel Kernel { get; set; }
-        /// <summary>Threads a SIMD pass over long vectors may use (1: the stepping thread only). The result does not depend on it.</summary>
-        public int MaxThreads { get; set; } = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        /// <summary>Threads a SIMD pass over long vectors may use, at least 1 (1: the stepping thread only). The result does not depend on it.</summary>
+        public int MaxThreads { get => __maxThreads; set => __maxThreads = __Runtime.Simd.AeWorkers.ValidThreads(value); }
+        private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Lp(Options? options = null, ulong seed = 0)
