@@ -44,7 +44,8 @@ namespace AE.Cli
                     throw new CliException("unknown setting '" + key + "' of the baseline " + name + "; its settings: " + string.Join(", ", BaselineSpec.Keys(name)));
                 if (!LawOptions.TryParseReal(text, out double v) || !double.IsFinite(v))
                     throw new CliException("invalid value '" + text + "' for " + name + "." + key + "; expected a finite number");
-                set[key] = v;
+                if (!set.TryAdd(key, v))
+                    throw CliException.BadUsage("--baseline-set sets " + name + "." + key + " twice", command);
             }
             var specs = names.Select(n => new BaselineSpec(n, changes[n])).ToList();
             // Let the constructors check the values now (a negative rate, beta outside [0, 1), ...).

@@ -100,8 +100,11 @@ namespace AE.Cli
             var clusterSpec = ClusterOption.Spec(parsed.Value(ClusterOption.Name), Name);
             if (clusterSpec is not null && ExperimentArms.NotOnCluster(item.Id) is string why) throw new CliException(why + "; run it without --cluster");
             string outDir = Path.GetFullPath(parsed.Value("--out") ?? "ae-experiment-" + item.Id, context.CurrentDirectory);
-            var law = ExperimentLaw.Load(new[] { parsed.Value("--law") ?? ExperimentRun.DefaultLaw }, parsed.Value("--name"), Array.Empty<ParamSetting>(),
-                Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
+            if (!ExperimentRun.UsesLaw(item.Id) && (parsed.Value("--law") is not null || parsed.Value("--name") is not null))
+                throw CliException.BadUsage("item " + item.Id + " runs " + string.Join(" and ", ExperimentRun.FamilyLaws.Select(l => l.File)) + " of its own; it takes no --law or --name", Name);
+            var law = !ExperimentRun.UsesLaw(item.Id) ? null
+                : ExperimentLaw.Load(new[] { parsed.Value("--law") ?? ExperimentRun.DefaultLaw }, parsed.Value("--name"), Array.Empty<ParamSetting>(),
+                    Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
             ExperimentReport report;
             using (var cluster = ClusterOption.Connect(clusterSpec, context))
             {
@@ -130,7 +133,8 @@ namespace AE.Cli
                     json.WriteStartObject();
                     json.WriteString("id", report.Id);
                     json.WriteString("title", report.Title);
-                    json.WriteString("law", law.Name);
+                    if (law is null) json.WriteNull("law");   // J: the laws are named in its arms
+                    else json.WriteString("law", law.Name);
                     json.WriteNumber("seeds", seeds);
                     json.WriteString("verdict", report.Judgement.Word);
                     json.WriteString("criterion", report.Judgement.Criterion);
@@ -146,8 +150,8 @@ namespace AE.Cli
             {
                 context.Stdout.Write(report.Markdown);
                 context.Stdout.WriteLine();
-                context.Stdout.WriteLine("Verdict (" + item.Id + "): " + report.Judgement.Word + ": " + report.Judgement.Numbers);
                 context.Stdout.WriteLine("Wrote " + string.Join(", ", report.Files));
+                context.Stdout.WriteLine("Verdict (" + item.Id + "): " + report.Judgement.Word + ": " + report.Judgement.Numbers);
             }
             return ExitCodes.Success;
         }

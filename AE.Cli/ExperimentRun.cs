@@ -18,7 +18,12 @@ namespace AE.Cli
     internal sealed record ExperimentReport(string Id, string Title, Judgement Judgement, string Markdown, IReadOnlyList<string> Files, Action<Utf8JsonWriter> Json);
 
     /// <summary>The settings every item's run shares: seeds, budget override, output folder, the law.</summary>
-    internal sealed record ExperimentRunSettings(int Seeds, long? Steps, string OutDir, ExperimentLaw Law, CliContext Context, ExperimentArms Arms);
+    /// <param name="Law">the law of <c>--law</c>; null for an item that runs laws of its own (J)</param>
+    internal sealed record ExperimentRunSettings(int Seeds, long? Steps, string OutDir, ExperimentLaw? Law, CliContext Context, ExperimentArms Arms)
+    {
+        /// <summary>The law of an item that runs <c>--law</c>'s.</summary>
+        public ExperimentLaw ItemLaw => Law ?? throw new InvalidOperationException("this item runs laws of its own, not --law's");
+    }
 
     /// <summary>
     /// <c>ae experiment run ID</c>: the items of seed 001's menu that run here, each on the AE machine with the law and a
@@ -43,6 +48,9 @@ namespace AE.Cli
             ["J"] = "laws/ae_sgdm.ae against SGDm and laws/ae_adam.ae against Adam, each from the same rates 0.01, 0.1, 1 on quadratic, linreg and rosenbrock",
             ["L"] = "every switchable rule of the law off in turn on quadratic, delayed, noisy-quadratic and plateau from init_alpha = 1",
         };
+
+        /// <summary>Whether item <paramref name="id"/> runs the law of <c>--law</c> (J runs the shipped laws of its own).</summary>
+        public static bool UsesLaw(string id) => id != "J";
 
         public static ExperimentReport Run(string id, ExperimentRunSettings settings) => id switch
         {
@@ -72,7 +80,7 @@ namespace AE.Cli
 
         private static ExperimentReport Coupling(ExperimentRunSettings s)
         {
-            var law = s.Law;
+            var law = s.ItemLaw;
             var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
             Func<ITask> task = () => TaskCatalog.Create(CouplingTask);
             // A law whose alpha is bounded by a param alpha_max gets the grid's top as its bound, so that every cell can start.
@@ -85,7 +93,7 @@ namespace AE.Cli
             }, s.Seeds, options, s.Context.Cancellation);
             var sgdm = CouplingGrid.Run("sgdm", task, CouplingAlphas, CouplingMus, (a, m) => ((n, _) => new SgdMomentum(n, a, m), null), s.Seeds, options, s.Context.Cancellation);
             var results = new[] { lawResult, sgdm };
-            var judgements = results.Select(r => CouplingGrid.Judge(r)).ToArray();
+            var judgements = results.Select(r => Stopped(s, CouplingGrid.Judge(r))).ToArray();
 
             var md = new StringBuilder();
             md.Append("## F. Coupling law (prediction 1): ").Append(law.Name).Append(" on ").Append(CouplingTask).Append('\n').Append('\n');
@@ -119,13 +127,14 @@ namespace AE.Cli
             [
                 OutputFiles.Text(s.OutDir, "F-coupling.csv", w =>
                 {
-                    w.Write("method,init_alpha,init_mu,log_1_over_1_minus_mu,seeds,seeds_at_target,seeds_diverged,mean_steps_to_target,refused\n");
+                    w.Write("method,init_alpha,init_mu,log_1_over_1_minus_mu,seeds,seeds_at_target,seeds_diverged,mean_steps_to_target,refused,seeds_interrupted\n");
                     foreach (var r in results)
                         foreach (var c in r.Cells)
                             w.Write(string.Join(",", r.Method, ReplayOutput.Num(c.Alpha), ReplayOutput.Num(c.Mu), ReplayOutput.Num(c.MomentumLog),
                                 c.Runs.Count.ToString(CultureInfo.InvariantCulture), c.Runs.Count(x => x.StepsToTarget.HasValue).ToString(CultureInfo.InvariantCulture),
                                 c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite).ToString(CultureInfo.InvariantCulture),
-                                ReplayOutput.Num(c.MeanSteps), c.Refused is null ? "" : "yes") + "\n");
+                                ReplayOutput.Num(c.MeanSteps), c.Refused is null ? "" : "yes",
+                                c.Runs.Count(x => x.Stop == StopReason.Cancelled).ToString(CultureInfo.InvariantCulture)) + "\n");
                 }, s.Context),
                 .. PlotFiles.Save(s.OutDir, "F-coupling.svg", new Figure("F: mean steps to target over init_alpha " + SweepCommand.Rate(CouplingAlphas[0])
                     + " .. " + SweepCommand.Rate(CouplingAlphas[^1]) + ", one line per mu (gaps: not every seed reached it)",
@@ -190,7 +199,7 @@ namespace AE.Cli
 
         private static ExperimentReport Gauge(ExperimentRunSettings s)
         {
-            var law = s.Law;
+            var law = s.ItemLaw;
             var families = GaugeFamilies();
             var md = new StringBuilder();
             md.Append("## D. Gauge invariance (prediction 2): ").Append(law.Name).Append(" against fixed-rate SGDm\n\n");
@@ -208,8 +217,8 @@ namespace AE.Cli
                     new GaugeArm("sgdm", (n, _) => new SgdMomentum(n, family.Rate, 0.9)),
                 };
                 var cells = GaugeRobustness.Run(family.Conditions, arms, s.Seeds, s.Steps, s.Context.Cancellation);
-                var judgements = arms.Select(a => GaugeRobustness.Judge(family.Name,
-                    cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.MeanScore, c.MeanStart)).ToList())).ToArray();
+                var judgements = arms.Select(a => Stopped(s, GaugeRobustness.Judge(family.Name,
+                    cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.MeanScore, c.MeanStart)).ToList()))).ToArray();
                 first ??= judgements[0];
                 lawVerdicts.Add(judgements[0].Verdict);
                 all.Add((family, cells, judgements));
@@ -238,8 +247,8 @@ namespace AE.Cli
                     0, "step"), s.Context));
             }
             var verdict = GaugeRobustness.Combine(lawVerdicts);
-            var judgement = new Judgement(verdict, first!.Criterion.Replace(all[0].Family.Name, "the conditions of each family", StringComparison.Ordinal)
-                + "; held when it holds in every family", string.Join("; ", all.Select(f => f.Family.Name + ": " + f.Judgements[0].Word + ", " + f.Judgements[0].Numbers)));
+            var judgement = Stopped(s, new Judgement(verdict, first!.Criterion.Replace(all[0].Family.Name, "the conditions of each family", StringComparison.Ordinal)
+                + "; held when it holds in every family", string.Join("; ", all.Select(f => f.Family.Name + ": " + f.Judgements[0].Word + ", " + f.Judgements[0].Numbers))));
             md.Append("Criterion: ").Append(judgement.Criterion).Append(". The verdict is ").Append(law.Name).Append("'s: **").Append(judgement.Word)
               .Append("**; SGDm at a fixed rate is the contrast.\n");
             files.Insert(0, OutputFiles.Text(s.OutDir, "D-gauge.csv", w =>
@@ -314,18 +323,18 @@ namespace AE.Cli
         private static ExperimentReport KnockOne(ExperimentRunSettings s, string id, string title, string rule, string task, string measureName,
             Func<MachineRun, double> measure, Func<ArmResult, ArmResult, Judgement> judge)
         {
-            var law = s.Law;
+            var law = s.ItemLaw;
             var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
             var on = s.Arms.Run(LawArm(law, law.Name, null), task, s.Seeds, options, measure);
             var off = s.Arms.Run(LawArm(law, law.Name + " without " + rule, rule), task, s.Seeds, options, measure);
-            var j = judge(on, off);
+            var j = Stopped(s, judge(on, off));
             return ArmsReport(s, id, title, "the law with and without " + rule + " on " + task + " from init_alpha = " + SweepCommand.Rate(HighRate), new[] { on, off }, measureName, j,
                 "The verdict is on " + rule + "'s effect: the law with it against the law without it.");
         }
 
         private static ExperimentReport Cliff(ExperimentRunSettings s)
         {
-            var law = s.Law;
+            var law = s.ItemLaw;
             var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = true };
             var results = new List<ArmResult>();
             var lawRows = new List<ArmResult>();
@@ -356,7 +365,7 @@ namespace AE.Cli
             var cells = new List<(ArmResult Law, ArmResult Fixed)>();
             foreach (var task in new[] { "quadratic", "linreg" })
                 foreach (double rate in StartRates)
-                    cells.Add((s.Arms.Run(RateArm(s.Law, rate), task, s.Seeds, options, null),
+                    cells.Add((s.Arms.Run(RateArm(s.ItemLaw, rate), task, s.Seeds, options, null),
                         s.Arms.Run(BaselineArm("sgdm from " + SweepCommand.Rate(rate), "sgdm", rate), task, s.Seeds, options, null)));
             return ArmsReport(s, "A", "Core sanity & speedups", "the law and SGDm (momentum 0.9) from init_alpha = lr = " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
                 + " on quadratic and linreg", cells.SelectMany(c => new[] { c.Law, c.Fixed }).ToList(), null, MenuCriteria.Sanity(cells),
@@ -386,10 +395,10 @@ namespace AE.Cli
                 var j = MenuCriteria.Sanity(cells);
                 verdicts.Add(j with { Numbers = law.Name + " against " + baseline + ": " + j.Word + ", " + j.Numbers });
             }
-            var judgement = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), "for each law against its fixed-rate optimizer: " + verdicts[0].Criterion
-                + "; held when it holds for every law (consistent gains)", string.Join("; ", verdicts.Select(v => v.Numbers)));
+            var judgement = Stopped(s, new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), "for each law against its fixed-rate optimizer: " + verdicts[0].Criterion
+                + "; held when it holds for every law (consistent gains)", string.Join("; ", verdicts.Select(v => v.Numbers))));
             return ArmsReport(s, "J", "Optimizer family coverage", "laws/ae_sgdm.ae against SGDm (momentum 0.9) and laws/ae_adam.ae against Adam, from init_alpha = lr = "
-                + string.Join(", ", StartRates.Select(SweepCommand.Rate)) + " on " + string.Join(", ", FamilyTasks) + " (--law is not used)", all, null, judgement,
+                + string.Join(", ", StartRates.Select(SweepCommand.Rate)) + " on " + string.Join(", ", FamilyTasks), all, null, judgement,
                 "No Adafactor is here; memory is item K's.");
         }
 
@@ -403,7 +412,7 @@ namespace AE.Cli
             var verdicts = new List<Judgement>();
             foreach (var task in new[] { "scale-change", "moving-optimum" })
             {
-                var law = StartRates.Select(r => s.Arms.Run(RateArm(s.Law, r), task, s.Seeds, options, null)).ToList();
+                var law = StartRates.Select(r => s.Arms.Run(RateArm(s.ItemLaw, r), task, s.Seeds, options, null)).ToList();
                 var fixedRuns = StartRates.SelectMany(r => new[]
                 {
                     s.Arms.Run(BaselineArm("sgdm from " + SweepCommand.Rate(r), "sgdm", r), task, s.Seeds, options, null),
@@ -413,8 +422,8 @@ namespace AE.Cli
                 all.AddRange(fixedRuns);
                 verdicts.Add(MenuCriteria.Recovery(task, law, fixedRuns, DriftSwitch));
             }
-            var j = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), verdicts[0].Criterion + "; held when it holds on both tasks",
-                string.Join("; ", verdicts.Select(v => v.Word + ": " + v.Numbers)));
+            var j = Stopped(s, new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), verdicts[0].Criterion + "; held when it holds on both tasks",
+                string.Join("; ", verdicts.Select(v => v.Word + ": " + v.Numbers))));
             return ArmsReport(s, "B", "Non-stationary & drift (where AE should shine)", "the law, SGDm (momentum 0.9) and Adam from " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
                 + " on scale-change (loss x 10 from step 200) and moving-optimum (optimum drifting from step 200); the target counts from step 300 and 700", all, null, j,
                 "Rotating corruptions, class shift and RL reward scaling are not here.");
@@ -425,7 +434,7 @@ namespace AE.Cli
 
         private static ExperimentReport Ablations(ExperimentRunSettings s)
         {
-            var law = s.Law;
+            var law = s.ItemLaw;
             var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
             var full = AblationTasks.Select(t => s.Arms.Run(LawArm(law, law.Name, null), t, s.Seeds, options, null)).ToList();
             var removed = law.RuleIds.Select(rule => (rule, (IReadOnlyList<ArmResult>)AblationTasks.Select(t => s.Arms.Run(LawArm(law, "without " + rule, rule),
@@ -439,6 +448,7 @@ namespace AE.Cli
         private static ExperimentReport ArmsReport(ExperimentRunSettings s, string id, string title, string what, IReadOnlyList<ArmResult> results, string? measureName,
             Judgement judgement, string note)
         {
+            judgement = Stopped(s, judgement);
             var md = new StringBuilder();
             md.Append("## ").Append(id).Append(". ").Append(title).Append('\n').Append('\n');
             md.Append(Setup(s, what)).Append('\n');
@@ -487,11 +497,18 @@ namespace AE.Cli
             });
         }
 
+        /// <summary>
+        /// The judgement as the files give it: none when Ctrl-C stopped the runs (the numbers are of the runs as far as they got).
+        /// Cancellation is asked for before any run stops, so a report written after a cancelled run always says so.
+        /// </summary>
+        private static Judgement Stopped(ExperimentRunSettings s, Judgement judgement) =>
+            s.Context.Cancellation.IsCancellationRequested ? judgement with { Verdict = Verdict.Interrupted } : judgement;
+
         private static string Csv(string text) => text.Contains(',', StringComparison.Ordinal) ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
 
         private static string Setup(ExperimentRunSettings s, string what) =>
-            "Law " + s.Law.Name + " (" + s.Law.FilePath + ")" + (s.Law.Settings.Count > 0 ? " with " + string.Join(", ", s.Law.Settings.Select(x => x.Name + "=" + x.Text)) : "")
-            + "; " + what + "; seeds 0.." + (s.Seeds - 1).ToString(CultureInfo.InvariantCulture) + "; "
+            (s.Law is null ? "" : "Law " + s.Law.Name + " (" + s.Law.FilePath + ")" + (s.Law.Settings.Count > 0 ? " with " + string.Join(", ", s.Law.Settings.Select(x => x.Name + "=" + x.Text)) : "") + "; ")
+            + what + "; seeds 0.." + (s.Seeds - 1).ToString(CultureInfo.InvariantCulture) + "; "
             + (s.Steps is long n ? "budget " + n.ToString(CultureInfo.InvariantCulture) + " steps" : "each task's own budget") + ".\n";
     }
 }

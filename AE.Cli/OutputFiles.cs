@@ -52,7 +52,7 @@ namespace AE.Cli
 
         /// <summary>
         /// The first of <paramref name="names"/> that exists in <paramref name="dir"/>, as the command line shows it, or null:
-        /// files a run would write that another run wrote (run ids restart in every database).
+        /// files a run would write that another run wrote (run ids restart in every database), or a folder in the way of one.
         /// </summary>
         public static string? FirstExisting(string dir, IEnumerable<string> names, CliContext context)
         {
@@ -60,7 +60,7 @@ namespace AE.Cli
             foreach (var name in names)
             {
                 string path = Path.Combine(dir, name);
-                if (File.Exists(path)) return Experiment.Display(path, context.CurrentDirectory);
+                if (File.Exists(path) || Directory.Exists(path)) return Experiment.Display(path, context.CurrentDirectory);
             }
             return null;
         }

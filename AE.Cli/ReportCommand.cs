@@ -79,6 +79,7 @@ namespace AE.Cli
             var plots = new Dictionary<long, ReportPlot>();
             foreach (var run in reportable)
             {
+                if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
                 var steps = Read(options.Database, () => store.Steps(run.Id, RunFigure.PlottedSignals.Where(run.SignalNames.Contains).ToList()));
                 if (steps.Loss.Length == 0) continue;
                 var figure = RunFigure.Of(ReportPage.RunTitle(run), steps.Loss, run.OptimumLoss, name => steps.Signals.TryGetValue(name, out var v) ? v : null);
@@ -87,12 +88,21 @@ namespace AE.Cli
                 plots.Add(run.Id, new ReportPlot(file, FigureRenderer.Width, FigureRenderer.Height(figure)));
             }
 
+            if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
             string page = Path.Combine(options.OutDir, PageFile);
             byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, plots));
             OutputFiles.WriteBytes(page, html);
             context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + Plural.Count(runs.Count, "run")
                 + ", " + plots.Count.ToString(CultureInfo.InvariantCulture) + " plotted");
             return ExitCodes.Success;
+        }
+
+        /// <summary>Ctrl-C before the page was written: the plots so far stay (an earlier page, if any, is as it was).</summary>
+        private static int Interrupted(ReportOptions options, int plotted, CliContext context)
+        {
+            context.Stderr.WriteLine("ae: interrupted; the page was not written (" + Plural.Count(plotted, "plot") + " written in "
+                + Experiment.Display(options.OutDir, context.CurrentDirectory) + ")");
+            return ExitCodes.Interrupted;
         }
 
         /// <summary>The plot of run <paramref name="id"/>, in the report's folder.</summary>

@@ -201,6 +201,20 @@ namespace AE.Cli
             return run.Accepted ? ExitCodes.Success : ExitCodes.Errors;
         }
 
+        /// <summary>
+        /// Refuses runs that will be stored as runs <paramref name="firstId"/> to <paramref name="firstId"/> + <paramref name="count"/> − 1
+        /// of the database when the files <c>--out</c> receives for any of them would replace another run's in <paramref name="outDir"/>
+        /// (<c>ae swarm</c>: the best members' files, whose ids are known only as they are stored).
+        /// </summary>
+        internal static void RefuseToOverwrite(string outDir, long firstId, long count, string dbPath, string what, CliContext context)
+        {
+            for (long id = firstId; id < firstId + count; id++)
+                if (OutputFiles.FirstExisting(outDir, RunFileNames(id), context) is string taken)
+                    throw new CliException(taken + " exists: " + what + " will be runs " + firstId.ToString(CultureInfo.InvariantCulture) + " to "
+                        + (firstId + count - 1).ToString(CultureInfo.InvariantCulture) + " of " + Experiment.Display(dbPath, context.CurrentDirectory)
+                        + " and may write run " + id.ToString(CultureInfo.InvariantCulture) + "'s files (run ids restart in every database); give another --out, or move the file");
+        }
+
         /// <summary>Refuses a run whose files, as run <paramref name="id"/> of the database, would replace files of another run in <paramref name="outDir"/>.</summary>
         private static void RefuseToOverwrite(string outDir, long id, string dbPath, CliContext context)
         {
@@ -210,7 +224,7 @@ namespace AE.Cli
         }
 
         /// <summary>The files <c>--out</c> receives for run <paramref name="id"/>.</summary>
-        private static string[] RunFileNames(long id)
+        internal static string[] RunFileNames(long id)
         {
             string stem = "run-" + id.ToString(CultureInfo.InvariantCulture);
             return new[] { stem + ".csv", stem + ".svg", stem + ".png" };

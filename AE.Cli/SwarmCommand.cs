@@ -116,6 +116,9 @@ namespace AE.Cli
             }
         }
 
+        /// <summary>The keys of a member's stored settings that the swarm writes itself (swarm.md), besides its rate.</summary>
+        private static readonly HashSet<string> StoredKeys = new(StringComparer.Ordinal) { "method", "member", "k", "rounds", "temperature", "kappa" };
+
         private static int Run(CommandInput parsed, CliContext context) => Run(Options.From(parsed, context), context);
 
         /// <summary>Runs the members of every seed and method, stores them and prints the table.</summary>
@@ -131,6 +134,10 @@ namespace AE.Cli
 
             var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, task.Dimension);
             LawInput.Call(() => SwarmRunner.PopulationType(law.Compiled));
+            if (settings.FirstOrDefault(x => StoredKeys.Contains(x.Name)) is ParamSetting clash)
+                throw new CliException("--set " + clash.Name + ": each member's stored settings use '" + clash.Name + "' for the swarm's own "
+                    + (clash.Name == "member" ? "member index" : clash.Name == "method" ? "method" : clash.Name == "k" ? "member count" : clash.Name)
+                    + ", so a param of that name cannot be stored beside it (leave it at its default, or rename the param)");
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             bool spreads = paramNames.Contains(lrParam, StringComparer.Ordinal);
             if (!spreads && spreadAsked)
@@ -142,10 +149,19 @@ namespace AE.Cli
             var options = spec.MemberOptions(law);
             for (int j = 0; j < k; j++)
                 if (law.Refuses(options[j]) is string why) throw new CliException("member " + j + " (" + lrParam + " = " + SweepCommand.Rate(memberRates[j]) + "): " + why);
-            using var store = RunStore.Open(dbPath);
-            if (outDir is not null) OutputFiles.CreateFolder(outDir);
-
             var jobs = methods.SelectMany(m => Enumerable.Range(0, seeds).Select(s => new SwarmJob(m, (ulong)s))).ToList();
+            long memberRuns = (long)jobs.Count * k;
+            const string What = "this swarm's member runs";
+            // A database that does not exist yet gives the first ids: checked before opening makes one, so a refusal leaves none behind.
+            bool newDatabase = !File.Exists(dbPath);
+            if (newDatabase && outDir is not null) RunCommand.RefuseToOverwrite(outDir, 1, memberRuns, dbPath, What, context);
+            using var store = RunStore.Open(dbPath);
+            if (outDir is not null)
+            {
+                if (!newDatabase) RunCommand.RefuseToOverwrite(outDir, store.NextId(), memberRuns, dbPath, What, context);
+                OutputFiles.CreateFolder(outDir);
+            }
+
             long total = (long)jobs.Count * swarm.Rounds * swarm.RoundTotal;
             IReadOnlyList<SwarmOutcome?> outcomes;
             using (var cluster = ClusterOption.Connect(clusterSpec, context))
@@ -186,6 +202,10 @@ namespace AE.Cli
                     string title = law.Name + " on " + task.Name + ", " + MethodName(run.Method) + " of " + k + ", seed " + run.Seed + ": best member " + run.Best
                         + " (run " + bestId.ToString(CultureInfo.InvariantCulture) + ")";
                     string stem = "run-" + bestId.ToString(CultureInfo.InvariantCulture);
+                    // Another process stored runs in between: the files of this id may be another's.
+                    if (OutputFiles.FirstExisting(outDir, RunCommand.RunFileNames(bestId), context) is string taken)
+                        throw new CliException("the member runs are stored in " + Experiment.Display(dbPath, context.CurrentDirectory) + ", but run "
+                            + bestId.ToString(CultureInfo.InvariantCulture) + "'s files are not written: " + taken + " exists");
                     written.Add(OutputFiles.Text(outDir, stem + ".csv", w => RunFiles.WriteCsv(best, w), context));
                     written.AddRange(PlotFiles.Save(outDir, stem + ".svg", RunFigure.Of(best, title), context));
                 }

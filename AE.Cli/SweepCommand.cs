@@ -145,6 +145,12 @@ namespace AE.Cli
             if (!(grid[0] > 0))
                 throw CliException.BadUsage("the grid's smallest rate, " + Rate(lrMax) + " over 10^" + decades.ToString("R", CultureInfo.InvariantCulture)
                     + ", is 0 in float64; give fewer --lr-decades or a larger --lr-max", Name);
+            // Rates the table shows alike (3 digits) would be rows no one can tell apart, or one run key for two jobs.
+            for (int i = 1; i < grid.Length; i++)
+                if (Rate(grid[i]) == Rate(grid[i - 1]))
+                    throw CliException.BadUsage("the grid's rates " + i.ToString(CultureInfo.InvariantCulture) + " and " + (i + 1).ToString(CultureInfo.InvariantCulture) + " are both "
+                        + Rate(grid[i]) + " to 3 digits: " + points.ToString(CultureInfo.InvariantCulture) + " points over " + decades.ToString("R", CultureInfo.InvariantCulture)
+                        + " decades are too close; give more --lr-decades or fewer --points", Name);
             var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))

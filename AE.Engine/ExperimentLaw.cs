@@ -296,12 +296,17 @@ namespace AE.Engine
             return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && AeMath.IsFinite(value);
         }
 
-        /// <summary>The settings as a JSON object: numbers and bools as JSON values, anything else as a string.</summary>
+        /// <summary>
+        /// The settings as a JSON object: numbers and bools as JSON values, anything else as a string; then the
+        /// <paramref name="extra"/> values, each replacing a setting of its name (the value the run used, such as a swarm
+        /// member's own rate where <c>--set</c> gave the centre of the spread), so no key appears twice.
+        /// </summary>
         public static string SettingsJson(IReadOnlyList<ParamSetting> settings, params (string Name, double Value)[] extra)
         {
             var parts = new List<string>();
             foreach (var s in settings)
             {
+                if (extra.Any(e => e.Name == s.Name)) continue;
                 string value = s.Text is "true" or "false" ? s.Text
                     : double.TryParse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && AeMath.IsFinite(d) ? Json.Number(d)
                     : Json.String(s.Text);
@@ -360,7 +365,7 @@ namespace AE.Engine
             throw new ArgumentException("not a task source: '" + spec + "'", nameof(spec));
         }
 
-        /// <summary>A fresh instance; a missing data set is a <see cref="EngineException"/>.</summary>
+        /// <summary>A fresh instance; a missing, damaged or unreadable data set is a <see cref="EngineException"/>.</summary>
         public ITask Create()
         {
             try
@@ -370,6 +375,10 @@ namespace AE.Engine
             catch (DatasetNotFoundException ex)
             {
                 throw new EngineException(ex.Message, ex);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                throw new EngineException("cannot read the data of the task: " + ex.Message, ex);
             }
         }
     }

@@ -13,6 +13,9 @@ namespace AE.Experiments.Menu
 
         /// <summary>The numbers cannot decide it (too few converging cells, too few conditions).</summary>
         NotTestable,
+
+        /// <summary>The runs were stopped (Ctrl-C) before they were all done: the numbers are of the runs as far as they got, and decide nothing.</summary>
+        Interrupted,
     }
 
     /// <summary>A verdict, the rule that gave it (with its margin) and the numbers that decided it.</summary>
@@ -20,7 +23,7 @@ namespace AE.Experiments.Menu
     /// <param name="Numbers">the figures the rule was applied to</param>
     public sealed record Judgement(Verdict Verdict, string Criterion, string Numbers)
     {
-        /// <summary>held, did not hold, not testable here.</summary>
+        /// <summary>held, did not hold, not testable here, or interrupted: no verdict.</summary>
         public string Word => Words(Verdict);
 
         /// <summary>How a verdict is printed.</summary>
@@ -29,6 +32,7 @@ namespace AE.Experiments.Menu
             Verdict.Held => "held",
             Verdict.DidNotHold => "did not hold",
             Verdict.NotTestable => "not testable here",
+            Verdict.Interrupted => "interrupted: no verdict",
             _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
         };
     }

@@ -182,8 +182,16 @@ namespace AE.Experiments.Tasks
             string dir = directory ?? Directory;
             string imagesPath = Require(dir, FilePrefix(split) + "-images-idx3-ubyte");
             string labelsPath = Require(dir, FilePrefix(split) + "-labels-idx1-ubyte");
-            var images = IdxArray.Read(imagesPath, maxItems);
-            var labels = IdxArray.Read(labelsPath, maxItems);
+            IdxArray images, labels;
+            try
+            {
+                images = IdxArray.Read(imagesPath, maxItems);
+                labels = IdxArray.Read(labelsPath, maxItems);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException(ex.Message + " (in " + dir + ")", ex);
+            }
             var shape = images.Shape.Span;
             if (shape.Length != 3 || shape[1] != ImageRows || shape[2] != ImageColumns)
                 throw new InvalidDataException(Path.GetFileName(imagesPath) + ": expected images of 28×28, the header says " + string.Join("×", shape.ToArray()));

@@ -96,6 +96,7 @@ namespace AE.Cli.Tests
         [InlineData("--baselines", "sgd,adam", "ae: error: unknown baseline 'sgd' in --baselines; valid baselines: sgdm, adam, sgd-hd, adam-hd (or none alone)")]
         [InlineData("--baseline-set", "adam.momentum=0.9", "ae: error: unknown setting 'momentum' of the baseline adam; its settings: lr, beta1, beta2, eps")]
         [InlineData("--baseline-set", "adam.lr=-1", "ae: error: invalid settings for the baseline adam: ")]
+        [InlineData("--baseline-set", "adam.lr=1,adam.lr=2", "ae: error: --baseline-set sets adam.lr twice. Run 'ae ablate --help'")]
         [InlineData("--seeds", "0", "ae: error: invalid value '0' for '--seeds'; expected a whole number from 1 to 1000")]
         [InlineData("--format", "csv", "ae: error: invalid value 'csv' for '--format'; expected table or json")]
         [InlineData("--set", "k_q=1", "ae: error: unknown param 'k_q' in --set; the params of AeSgdm: ")]

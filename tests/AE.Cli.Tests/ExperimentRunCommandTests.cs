@@ -97,6 +97,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, "experiment", "run", id, "--seeds", "1", "--steps", "30", "--law", PhaseLaw, "--out", "o");
             Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
             Assert.Single(r.StdoutLines, l => l.StartsWith("Verdict (" + id + "): ", StringComparison.Ordinal));
+            Assert.StartsWith("Verdict (" + id + "): ", r.StdoutLines[^1], StringComparison.Ordinal);              // the last line, as experiments.md says
             Assert.Contains(Verdicts, v => r.Stdout.Contains("Verdict (" + id + "): " + v + ":", StringComparison.Ordinal));
             var header = r.StdoutLines.First(l => l.StartsWith("| task | arm |", StringComparison.Ordinal));
             Assert.Equal(measure is not null, measure is not null && header.Contains(measure, StringComparison.Ordinal));
@@ -132,6 +133,7 @@ namespace AE.Cli.Tests
             Assert.Equal(new[] { "AeSgdm", "sgdm", "AeAdam", "adam" }, arms);
             Assert.Equal(2 * 2 * 3 * 3, json.RootElement.GetProperty("arms").GetArrayLength());   // 2 laws x (law, baseline) x 3 tasks x 3 rates
             Assert.Contains(json.RootElement.GetProperty("verdict").GetString(), Verdicts);
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("law").ValueKind);        // its laws are its arms'
         }
 
         [Fact]
@@ -144,6 +146,45 @@ namespace AE.Cli.Tests
             Assert.Equal(130, r.ExitCode);
             Assert.DoesNotContain("Verdict", r.Stdout, StringComparison.Ordinal);
             Assert.Equal(new[] { "ae: interrupted; no verdict; the files under o hold the runs as far as they got" }, r.StderrLines);
+        }
+
+        /// <summary>Runs stopped by Ctrl-C decide nothing: the files mark them and give no verdict (F's grid and D's families too).</summary>
+        [Theory]
+        [InlineData("A", "A.md")]
+        [InlineData("D", "D.md")]
+        [InlineData("F", "F.md")]
+        public void The_files_of_an_interrupted_run_give_no_verdict(string id, string markdown)
+        {
+            using var dir = new TempDirectory();
+            using var cts = new System.Threading.CancellationTokenSource();
+            cts.Cancel();
+            var r = Experiments.Run(dir.Path, cts.Token, null, "experiment", "run", id, "--seeds", "1", "--steps", "50", "--law", PhaseLaw, "--out", "o");
+            Assert.Equal(130, r.ExitCode);
+            string md = File.ReadAllText(Path.Combine(dir.Path, "o", markdown));
+            Assert.Contains("**interrupted: no verdict**", md, StringComparison.Ordinal);
+            foreach (var verdict in Verdicts) Assert.DoesNotContain("**" + verdict + "**", md, StringComparison.Ordinal);
+            if (id == "F")
+            {
+                var rows = File.ReadAllLines(Path.Combine(dir.Path, "o", "F-coupling.csv"));
+                Assert.EndsWith(",refused,seeds_interrupted", rows[0], StringComparison.Ordinal);
+                // every cell the law does not refuse ran its one seed until it was stopped
+                Assert.All(rows.Skip(1).Where(l => !l.Contains(",yes,", StringComparison.Ordinal)), l => Assert.EndsWith(",1", l, StringComparison.Ordinal));
+            }
+        }
+
+        [Fact]
+        public void J_runs_its_own_laws_and_takes_no_law()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", "J", "--law", PhaseLaw);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: item J runs laws/ae_sgdm.ae and laws/ae_adam.ae of its own; it takes no --law or --name. Run 'ae experiment --help'" }, r.StderrLines);
+            // laws/ae_sgdm_phase.ae (the default --law) is not needed
+            Directory.CreateDirectory(Path.Combine(dir.Path, "laws"));
+            foreach (var f in new[] { "ae_sgdm.ae", "ae_adam.ae" }) File.Copy(Path.Combine(Repo.Laws, f), Path.Combine(dir.Path, "laws", f));
+            var j = Cli.Run(dir.Path, "experiment", "run", "J", "--seeds", "1", "--steps", "10", "--out", "o");
+            Assert.True(j.ExitCode == 0, j.Stdout + j.Stderr);
+            Assert.DoesNotContain("AeSgdmPhase", File.ReadAllText(Path.Combine(dir.Path, "o", "J.md")), StringComparison.Ordinal);
         }
 
         [Fact]

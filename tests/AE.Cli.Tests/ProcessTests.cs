@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Text;
 using Xunit;
 
@@ -41,6 +42,30 @@ namespace AE.Cli.Tests
                 throw new TimeoutException("ae did not exit within 60 s");
             }
             return (process.ExitCode, stdout, stderr);
+        }
+
+        /// <summary>A damaged data set is bad input, not a bug: one line naming the file and the folder, exit 2.</summary>
+        [Fact]
+        public void A_damaged_fashion_mnist_file_is_one_line_and_exit_2()
+        {
+            using var dir = new TempDirectory();
+            // IDX headers of unsigned bytes (magic 0 0 8 rank), the images' body cut short; the labels whole
+            var images = new byte[] { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 }.Concat(new byte[100]).ToArray();
+            var labels = new byte[] { 0, 0, 8, 1, 0, 0, 0, 10 }.Concat(new byte[10]).ToArray();
+            foreach (var split in new[] { "train", "t10k" })
+            {
+                dir.WriteBytes("fm/" + split + "-images-idx3-ubyte", images);
+                dir.WriteBytes("fm/" + split + "-labels-idx1-ubyte", labels);
+            }
+            string data = Path.Combine(dir.Path, "fm");
+            var env = new System.Collections.Generic.Dictionary<string, string> { ["AE_FASHION_MNIST_DIR"] = data };
+            foreach (var command in new[] { "ablate", "sweep" })
+            {
+                var (exit, stdout, stderr) = RunAe(dir.Path, env, command, Path.Combine(Repo.Laws, "ae_sgdm.ae"), command == "ablate" ? "--task" : "--tasks", "logreg-fashion",
+                    "--seeds", "1", "--steps", "5");
+                Assert.True(exit == 2, command + ": " + stdout + stderr);
+                Assert.Equal("ae: error: cannot read the data of the task: train-images-idx3-ubyte: truncated (ended while reading 10 items) (in " + data + ")", stderr.TrimEnd('\n'));
+            }
         }
 
         [Fact]

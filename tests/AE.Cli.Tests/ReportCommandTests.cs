@@ -195,6 +195,19 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void Ctrl_C_writes_no_page_and_exits_130()
+        {
+            using var dir = new TempDirectory();
+            MakeStore(dir);
+            using var cts = new System.Threading.CancellationTokenSource();
+            cts.Cancel();
+            var r = Experiments.Run(dir.Path, cts.Token, null, "report", "runs.db", "--out", "rep");
+            Assert.Equal(130, r.ExitCode);
+            Assert.Equal(new[] { "ae: interrupted; the page was not written (0 plots written in rep)" }, r.StderrLines);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "rep", "index.html")));
+        }
+
+        [Fact]
         public void Help_describes_the_command()
         {
             var r = Cli.Run(Path.GetTempPath(), "report", "--help");

@@ -37,6 +37,53 @@ namespace AE.Cli.Tests
             Assert.All(Directory.GetFiles(Path.Combine(dir.Path, "plots"), "*.png"), f => Plots.AssertPng(f, AE.Cli.Plots.FigureRenderer.Width));
         }
 
+        /// <summary>--set of the spread param gives the centre; each member's stored settings hold its own rate, once.</summary>
+        [Fact]
+        public void A_member_stores_its_own_rate_once_when_set_gives_the_centre()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "3", "--rounds", "1", "--steps", "9", "--seeds", "1",
+                "--set", "init_alpha=0.1", "--set", "k_p=0.5", "--db", "s.db");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            string db = Path.Combine(dir.Path, "s.db");
+            var settings = Experiments.Rows(db, "SELECT settings FROM runs ORDER BY id").Select(x => (string)x[0]!).ToList();
+            Assert.Equal(3, settings.Count);
+            var rates = settings.Select(json =>
+            {
+                using var doc = JsonDocument.Parse(json);
+                var names = doc.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+                Assert.Equal(names.Distinct().Count(), names.Count);                       // no key twice
+                Assert.Equal(0.5, doc.RootElement.GetProperty("k_p").GetDouble());
+                return doc.RootElement.GetProperty("init_alpha").GetDouble();
+            }).ToList();
+            // spread 2 decades around 0.1: 0.01, 0.1, 1; SQLite's json_extract reads the same
+            Assert.Equal(new[] { 0.01, 0.1, 1.0 }, rates.Select(v => Math.Round(v, 12)));
+            Assert.Equal(rates, Experiments.Rows(db, "SELECT json_extract(settings, '$.init_alpha') FROM runs ORDER BY id").Select(x => Convert.ToDouble(x[0], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        [Fact]
+        public void Files_of_another_database_in_out_are_kept()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("plots/run-2.csv", "my notes\n");
+            var r = Cli.Run(dir.Path, "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "3", "--rounds", "1", "--steps", "9", "--seeds", "1", "--db", "s.db", "--out", "plots");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: plots/run-2.csv exists: this swarm's member runs will be runs 1 to 3 of s.db and may write run 2's files (run ids restart in every database); give another --out, or move the file" }, r.StderrLines);
+            Assert.Equal("my notes\n", File.ReadAllText(Path.Combine(dir.Path, "plots", "run-2.csv")));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "s.db")));                      // refused before a database was made
+
+            Directory.CreateDirectory(Path.Combine(dir.Path, "folder", "run-1.png"));          // a folder in the way
+            var folder = Cli.Run(dir.Path, "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "3", "--rounds", "1", "--steps", "9", "--seeds", "1", "--db", "s.db", "--out", "folder");
+            Assert.Equal(2, folder.ExitCode);
+            Assert.StartsWith("ae: error: folder/run-1.png exists: ", Assert.Single(folder.StderrLines), StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "s.db")));
+
+            dir.Write("kappa.ae", File.ReadAllText(Repo.SgdmLaw).Replace("param k_p = 0.8,", "param kappa = 2;\n  param k_p = 0.8,", StringComparison.Ordinal));
+            var clash = Cli.Run(dir.Path, "swarm", "kappa.ae", "--task", "quadratic", "--k", "3", "--rounds", "1", "--steps", "9", "--set", "kappa=1");
+            Assert.Equal(2, clash.ExitCode);
+            Assert.Equal(new[] { "ae: error: --set kappa: each member's stored settings use 'kappa' for the swarm's own kappa, so a param of that name cannot be stored beside it (leave it at its default, or rename the param)" }, clash.StderrLines);
+        }
+
         [Fact]
         public void Json_repeats_exactly_and_does_not_depend_on_the_threads()
         {
