@@ -71,8 +71,9 @@ namespace AE.Cli
             {
                 throw new CliException("cannot emit '" + target.Name + "' for OpenCL: " + ex.Message, ex);
             }
-            catch (OpenClException ex)
+            catch (OpenClException ex) when (ex is not OpenClBuildException)
             {
+                // A program the compiler refuses is a bug in the emitter: an internal error (exit 3), as replay reports it.
                 throw new CliException("OpenCL: " + ex.Message, ex);
             }
         }

@@ -35,9 +35,10 @@ namespace AE.Cli
             {
                 throw new CliException(ex.Message, ex);
             }
-            catch (OpenClException ex)
+            catch (OpenClException ex) when (ex is not OpenClBuildException)
             {
-                // The device's compiler refused the program (or the device failed): its words, on one line, as ae bench says it.
+                // The device failed: its words, on one line, as ae bench says it. A program the device's compiler refuses is a
+                // bug in the emitter (the device was checked for doubles), so OpenClBuildException is an internal error (exit 3).
                 throw new CliException("OpenCL: " + FirstLine(ex.Message), ex);
             }
             catch (EmitNotSupportedException ex)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace AE.Cli
@@ -50,10 +51,13 @@ namespace AE.Cli
                 throw new ResponseFileException("cannot read response file '" + token + "': " + ex.Message, ex);
             }
             open.Add(path);
-            foreach (var line in text.Split('\n'))
+            var lines = text.Split('\n');
+            for (int number = 1; number <= lines.Length; number++)
             {
-                var trimmed = line.Trim();
+                var trimmed = lines[number - 1].Trim();
                 if (trimmed.Length == 0 || trimmed[0] == '#') continue;
+                if (trimmed.Count(c => c == '"') % 2 != 0)
+                    throw new ResponseFileException("response file '" + token + "', line " + number.ToString(System.Globalization.CultureInfo.InvariantCulture) + ": a double quote is not closed");
                 foreach (var argument in Split(trimmed))
                 {
                     if (argument.Length > 1 && argument[0] == '@') Expand(argument.Substring(1), currentDirectory, open, into);

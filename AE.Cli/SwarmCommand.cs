@@ -344,12 +344,21 @@ namespace AE.Cli
                             json.WriteNumber("round", round.Round);
                             Numbers(json, "scores", round.Scores);
                             if (round.Weights is { } w) Numbers(json, "weights", w); else json.WriteNull("weights");
-                            json.WriteStartArray("budgets");
-                            foreach (long b in round.Budgets) json.WriteNumberValue(b);
-                            json.WriteEndArray();
-                            json.WriteStartObject("consensus");
-                            foreach (var (name, value) in round.Consensus) Json.Number(json, name, value);
-                            json.WriteEndObject();
+                            // null where it does not apply (cli.md): no budgets after the last round, no consensus without selection weights
+                            if (round.Budgets.Count == 0) json.WriteNull("budgets");
+                            else
+                            {
+                                json.WriteStartArray("budgets");
+                                foreach (long b in round.Budgets) json.WriteNumberValue(b);
+                                json.WriteEndArray();
+                            }
+                            if (round.Weights is null) json.WriteNull("consensus");
+                            else
+                            {
+                                json.WriteStartObject("consensus");
+                                foreach (var (name, value) in round.Consensus) Json.Number(json, name, value);
+                                json.WriteEndObject();
+                            }
                             json.WriteStartArray("copies");
                             foreach (var (from, to) in round.Copies)
                             {

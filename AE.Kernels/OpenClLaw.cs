@@ -52,6 +52,12 @@ namespace AE.Kernels
         private bool _readableStale;
         private bool _disposed;
 
+        /// <summary>
+        /// The build options of a law's program: no warnings, since the device's compiler (PoCL's clang) prints them to the
+        /// process's stderr itself ("1 warning generated.") and a law's program is ae's own code, checked by its tests.
+        /// </summary>
+        private const string NoWarnings = "-w";
+
         public OpenClLaw(IrUnit unit, int n, OpenClLawOptions? options = null)
             : this(unit, new Dictionary<string, int> { [DeviceLaw.RuntimeDim(unit)] = n }, options) { }
 
@@ -69,7 +75,7 @@ namespace AE.Kernels
             _dimension = dims[DeviceLaw.RuntimeDim(unit)];
 
             _context = options.Context ?? DefaultContext.Value;
-            var program = Programs.GetOrAdd((_context, Program.Source), key => new Lazy<OpenClProgram>(() => key.Item1.BuildProgram(key.Item2))).Value;
+            var program = Programs.GetOrAdd((_context, Program.Source), key => new Lazy<OpenClProgram>(() => key.Item1.BuildProgram(key.Item2, NoWarnings))).Value;
             _queue = _context.CreateQueue();
             var resources = new List<IDisposable> { _queue };
             try

@@ -129,6 +129,11 @@ namespace AE.Cli.Tests
             var folder = Cli.Run(dir.Path, "check", "@folder.rsp");
             Assert.Equal(ExitCodes.Usage, folder.ExitCode);
             Assert.Equal("ae: error: response file 'folder.rsp' is a folder", Assert.Single(folder.StderrLines));
+
+            dir.Write("open.rsp", "# a comment with \" is fine\n--format json\n--name \"My Law\n");
+            var open = Cli.Run(dir.Path, "check", "@open.rsp");
+            Assert.Equal(ExitCodes.Usage, open.ExitCode);
+            Assert.Equal("ae: error: response file 'open.rsp', line 3: a double quote is not closed", Assert.Single(open.StderrLines));
         }
 
         [Fact]

@@ -103,6 +103,11 @@ namespace AE.Cli.Tests
             Assert.Equal(1.0, swarm[0].GetProperty("weights").EnumerateArray().Sum(w => w.GetDouble()), 12);
             Assert.True(swarm[0].GetProperty("consensus").TryGetProperty("alpha", out _));
             Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("runs")[0].GetProperty("rounds")[0].GetProperty("weights").ValueKind);
+            // what does not apply is null: no next budgets after the last round, no consensus without selection
+            Assert.Equal(JsonValueKind.Null, swarm[2].GetProperty("budgets").ValueKind);
+            Assert.Equal(JsonValueKind.Null, swarm[2].GetProperty("consensus").ValueKind);
+            Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("runs")[0].GetProperty("rounds")[0].GetProperty("consensus").ValueKind);
+            Assert.Equal(4 * 10, rows[1].GetProperty("runs")[0].GetProperty("rounds")[0].GetProperty("budgets").EnumerateArray().Sum(b => b.GetInt64()));
         }
 
         [Theory]

@@ -282,6 +282,68 @@ namespace AE.Kernels.Tests
         }
 
         /// <summary>
+        /// The checks the C# constructor makes again with the given values that read params (a coefficient's bounds not empty and
+        /// holding its initial value, a filter's rate in [0, 1), a require), made by the OpenCL law too, in the same words.
+        /// </summary>
+        [OpenClFact]
+        public void Derived_checks_reject_what_the_csharp_constructor_rejects_in_its_words()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.FromText(@"law Derived {
+  dim n;
+  param b = 0.5;
+  param lo = 0.1, hi = 0.2;
+  param k: int = 2;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  coeff alpha in [lo, hi] = 0.15;
+  signal s: real = 0;
+  require positive: k > 0;
+  fixed rule M { s = ema(b, loss); }
+  update { theta' = theta - alpha * grad * tanh(s); }
+}");
+            foreach (var (name, value, message) in new[]
+            {
+                ("b", 1.5, "the rate b of a filter must lie in [0, 1)"),
+                ("lo", 0.3, "the bounds of 'alpha' are empty: [0.3, 0.2]"),
+                ("hi", 0.12, "the initial value of 'alpha' must lie in its bounds [0.1, 0.12]"),
+                ("k", 0, "require 'positive' (k > 0) does not hold with the given params"),
+            })
+            {
+                var given = new Dictionary<string, double> { [name] = value };
+                var csharp = Assert.Throws<System.Reflection.TargetInvocationException>(() => EmittedLaw.Create(unit, 3, given)).InnerException;
+                var device = Assert.Throws<ParamOutOfRangeException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = given }));
+                Assert.StartsWith(message, csharp!.Message, StringComparison.Ordinal);
+                Assert.Equal(csharp.Message, device.Message);
+                Assert.Equal(((ParamOutOfRangeException)csharp).Param, device.Param);
+            }
+            using var law = new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["b"] = 0.9, ["hi"] = 0.3 } });
+        }
+
+        /// <summary>OpenCL C's INFINITY is a float: beside a double in fmod or pow the call was ambiguous and the program did not build.</summary>
+        [OpenClFact]
+        public void Infinity_beside_a_double_in_mod_and_pow_builds_and_runs_like_the_interpreter()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.FromText(@"law Infinite {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  coeff alpha in [1e-6, 1] = 0.05;
+  signal s: real = 0;
+  fixed rule M { s = finite_or(inf % alpha, 2) + finite_or(-inf % alpha, 3) + alpha ^ inf + finite_or(inf ^ alpha, 4) + finite_or(alpha % inf, 5); }
+  update { theta' = theta - alpha * grad * s + 0 * loss; }
+}");
+            foreach (var type in new[] { OpenClVectorType.Double, OpenClVectorType.Float })
+            {
+                using var law = new OpenClLaw(unit, 5, new OpenClLawOptions { Context = context, VectorType = type });
+                if (type == OpenClVectorType.Double) AssertRunsLikeInterpreter(law, unit, 5, new Random(7), 4, 1.0, (_, loss) => loss, "inf in fmod and pow");
+            }
+        }
+
+        /// <summary>
         /// A scalar filter inside a vector statement or a reduction's argument updates once per step, in a scalar
         /// kernel before the pass, under the conditions of its statement (when, the branch of a '?:',
         /// the right of '&amp;&amp;'), as the interpreter runs it; per element it would see n updates a step.

@@ -28,8 +28,9 @@ namespace AE.Dsl.Emit.OpenCl
         protected override string ArgumentsName => "AE_ARGS";
         protected override string SlotText(string macro) => macro;
         protected override string SlotReference(string slot) => "&" + slot;
-        protected override string PositiveInfinity => "INFINITY";
-        protected override string NaN => "NAN";
+        // OpenCL C's INFINITY and NAN are floats: cast, as every other literal here is a double (fmod(float, double) is ambiguous).
+        protected override string PositiveInfinity => "((double)INFINITY)";
+        protected override string NaN => "((double)NAN)";
         protected override string True => "1";
         protected override string False => "0";
         protected override string BoolElementType => "int";
