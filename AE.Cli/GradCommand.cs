@@ -103,20 +103,8 @@ namespace AE.Cli
             if (parsed.Positionals.Count != 2)
                 throw CliException.BadUsage("expected a cell file and a reference file, got " + parsed.Positionals.Count + " arguments", Name);
 
-            var file = LawInput.Call(() => LawSet.Load(new[] { parsed.Positionals[0] }, context.CurrentDirectory));
-            if (file.Result.HasErrors)
-            {
-                foreach (var d in file.Result.Diagnostics.Where(d => d.Severity == AE.Dsl.Diagnostics.Severity.Error)) context.Stderr.WriteLine(d.ToMsBuildString());
-                throw new CliException(file.ErrorSummary("a cell that checks cleanly is needed"));
-            }
-            string? name = parsed.Value("--name");
-            var cells = file.Targets.Where(t => t.Unit.Kind == AE.Dsl.IR.UnitKind.Cell && t.Ablate.Count == 0).ToList();
-            var target = name is not null
-                ? LawInput.Call(() => file.Find(name, t => t.Unit.Kind == AE.Dsl.IR.UnitKind.Cell, "a cell"))
-                : cells.Count == 1 ? cells[0]
-                : throw new CliException(file.DisplayPath + (cells.Count == 0 ? " declares no cell" : " declares several cells; name one with --name: " + string.Join(", ", cells.Select(c => c.Name))));
-
-            if (target.Lagged) throw new CliException(CellInput.LaggedCell(target.Name));
+            // The cell as train and bench select it: --name, or the only cell of the file (a variant counts as one).
+            var (file, target) = CellInput.Select(new[] { parsed.Positionals[0] }, parsed.Value("--name"), context);
             string referencePath = Path.GetFullPath(Path.Combine(context.CurrentDirectory, parsed.Positionals[1]));
             bool generated = parsed.Value("--backend") switch
             {

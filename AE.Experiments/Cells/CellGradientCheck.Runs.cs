@@ -63,7 +63,7 @@ namespace AE.Experiments.Cells
                     {
                         var step = _host.Inputs.ToDictionary(i => i.Value, i => Slice(_inputs[i.Key], _host.Layout, b, t, _batch, _time, Length(i.Key)), StringComparer.Ordinal);
                         cell.Step(step);
-                        foreach (var (refName, signal) in _host.Outputs) recorded[refName][b * _time + t] = cell.Get(signal);
+                        foreach (var (refName, signal) in _host.Outputs) recorded[refName][b * _time + t] = Filled(tape, cell.Get(signal), LengthOf(_unit, signal));
                         if (Objective != null) objective[b * _time + t] = cell.Get(Objective);
                     }
                 }
@@ -92,6 +92,15 @@ namespace AE.Experiments.Cells
                 foreach (var (name, leaf) in parameters.Params) gradients[name] = leaf.GradOrZeros;
                 return (loss, outputs, gradients);
             }
+
+            /// <summary>
+            /// A signal's value at its declared length: the interpreter keeps a vector signal that a scalar fills (<c>y = 0.5</c>,
+            /// or a scalar neutral where its rule is off) as that one number, which fills every element, and the element
+            /// adjoints add up into it.
+            /// </summary>
+            private static TapeValue Filled(Tape tape, TapeValue value, int length) =>
+                value.Value.Length == length || value.Value.Length != 1 ? value
+                    : tape.Record(Enumerable.Repeat(value.Value[0], length).ToArray(), r => { if (r.Grad is { } g) value.AddGrad(new[] { g.Sum() }); });
 
             /// <summary>The generated cell: the file's weights, inputs and initial states into its buffers, forward, the host's loss, backward.</summary>
             public (double Loss, Dictionary<string, double[][]> Outputs, Dictionary<string, double[]> Gradients) Compiled(ICell<double> cell)

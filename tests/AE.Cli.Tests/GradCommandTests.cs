@@ -158,6 +158,40 @@ namespace AE.Cli.Tests
             Assert.Matches(@"^ae: error: ref\.json: 'inputs\.target' has shape \[\d+\], the cell's input target needs \[10, 1\] \(the batch and time of 'inputs\.eps'\)$", Assert.Single(uneven.StderrLines));
         }
 
+        /// <summary>
+        /// A vector output that a scalar fills: both backends give every element the scalar and add the elements' adjoints into
+        /// it. The reference values are worked by hand: f(x) = (1.2, 0.5), y = (1.7, 1.7), the host's MSE against (1, 0) is
+        /// (0.7² + 1.7²) / 2 = 1.69, d loss / d sum = 0.7 + 1.7 = 2.4, so the weight's rows are 2.4 x and the bias 2.4.
+        /// </summary>
+        [Fact]
+        public void A_vector_output_a_scalar_fills_is_differentiated_on_both_backends()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("fill.ae", "cell Fill {\n  input x: real[2];\n  input target: real[2];\n  net f: linear(2 -> 2);\n  signal y: real[2];\n  update { y = sum(f(x)); }\n}\n");
+            dir.Write("fill.json", @"{""cell"": ""AMELayer fill"", ""params"": {""f.weight"": [[0.7, 0.2], [-0.3, 0.5]], ""f.bias"": [0.1, -0.2]},
+ ""inputs"": {""x"": [[[1.0, 2.0]]], ""target"": [[[1.0, 0.0]]]},
+ ""outputs"": {""y"": [[[1.7, 1.7]]], ""loss"": 1.69},
+ ""grads"": {""f.weight"": [[2.4, 4.8], [2.4, 4.8]], ""f.bias"": [2.4, 2.4]}}");
+            foreach (var backend in new[] { "csharp", "reference" })
+            {
+                var r = Cli.Run(dir.Path, "grad", "fill.ae", "fill.json", "--backend", backend);
+                Assert.True(r.ExitCode == 0, backend + ": " + r.Stdout + r.Stderr);
+                Assert.Equal("PASS: all 4 quantities within 1e-9 relative or 1e-12 absolute", r.StdoutLines[^1]);
+            }
+        }
+
+        [Fact]
+        public void A_file_with_a_cell_and_its_variant_needs_name_as_train_and_bench_do()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("two.ae", File.ReadAllText(Path.Combine(Repo.Root, "cells", "amed_synth.ae")) + "\ncell AmedQuiet = AmedSynth without noise;\n");
+            var r = Cli.Run(dir.Path, "grad", "two.ae", Path.Combine(Repo.Golden, "cell_amed_synth.json"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: two.ae declares several cells; name one with --name: AmedSynth, AmedQuiet" }, r.StderrLines);
+            var named = Cli.Run(dir.Path, "grad", "two.ae", Path.Combine(Repo.Golden, "cell_amed_synth.json"), "--name", "AmedSynth");
+            Assert.True(named.ExitCode == 0, named.Stdout + named.Stderr);
+        }
+
         [Fact]
         public void A_truncated_reference_names_the_line_and_column_where_it_breaks()
         {
