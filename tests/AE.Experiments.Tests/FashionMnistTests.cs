@@ -101,7 +101,7 @@ namespace AE.Experiments.Tests
 
             File.WriteAllBytes(Path.Combine(dir.Path, "train-images-idx3-ubyte"), images.AsSpan(0, images.Length - 10).ToArray());
             var e = Assert.Throws<InvalidDataException>(() => FashionMnist.Load(FashionMnistSplit.Train, directory: dir.Path));
-            Assert.Equal("train-images-idx3-ubyte: truncated (ended while reading 3 items)", e.Message);
+            Assert.Equal("train-images-idx3-ubyte: truncated (ended while reading 3 items) (in " + dir.Path + ")", e.Message);   // the folder, for a data set found through the environment
             File.WriteAllBytes(Path.Combine(dir.Path, "train-images-idx3-ubyte"), Idx(0x08, new[] { 3, 27, 28 }, new byte[3 * 27 * 28]));
             e = Assert.Throws<InvalidDataException>(() => FashionMnist.Load(FashionMnistSplit.Train, directory: dir.Path));
             Assert.Contains("expected images of 28×28", e.Message, StringComparison.Ordinal);
