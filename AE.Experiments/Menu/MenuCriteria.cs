@@ -93,6 +93,8 @@ namespace AE.Experiments.Menu
             string numbers = string.Format(CultureInfo.InvariantCulture, "cells at target: law {0}, fixed {1} of {2}; cells blown: law {3}, fixed {4}; law faster in {5} of {6} cells both reach",
                 lawCells, fixedCells, cells.Count, lawBlown, fixedBlown, faster, both.Count);
             if (cells.Count == 0) return new Judgement(Verdict.NotTestable, criterion, "no cell");
+            // Neither reaching the target anywhere compares no speed: only a law that blows up more is decided.
+            if (lawCells == 0 && fixedCells == 0 && lawBlown <= fixedBlown) return new Judgement(Verdict.NotTestable, criterion, numbers);
             bool held = lawCells >= fixedCells && lawBlown <= fixedBlown && (both.Count == 0 ? lawCells > 0 : 2 * faster > both.Count);
             return new Judgement(held ? Verdict.Held : Verdict.DidNotHold, criterion, numbers);
         }

@@ -81,6 +81,10 @@ namespace AE.Experiments.Tests
             Assert.Equal(Verdict.DidNotHold, slower.Verdict);
             Assert.Contains("law faster in 0 of 1 cells both reach", slower.Numbers, StringComparison.Ordinal);
             Assert.Equal(Verdict.DidNotHold, MenuCriteria.Sanity(new[] { (Sgdm(50), Sgdm(1e-6)) }).Verdict);   // blown where the fixed one is not
+            // neither reaches the target anywhere and neither blows up: nothing is compared
+            var neither = MenuCriteria.Sanity(new[] { (Sgdm(1e-6), Sgdm(1e-6)) });
+            Assert.Equal(Verdict.NotTestable, neither.Verdict);
+            Assert.Contains("cells at target: law 0, fixed 0 of 1", neither.Numbers, StringComparison.Ordinal);
         }
 
         [Fact]
