@@ -266,7 +266,7 @@ namespace AE.Cli
 
         /// <summary>
         /// <c>{"law", "law_file", "grid": [rates], "seeds", "rows": [{"task", "method", "lr_param", "cells", "reached",
-        /// "diverged", "marks", "per_rate": [{"lr", "reached", "diverged", "seeds", "refused"?}]}]}</c>; per rate, <c>reached</c> and
+        /// "diverged", "marks", "per_rate": [{"lr", "reached", "diverged", "seeds", "refused"}]}]}</c> (refused: why the law refuses the rate, or null); per rate, <c>reached</c> and
         /// <c>diverged</c> count seeds; <c>refused</c> says why the law does not start from that rate (its cell did not run).
         /// </summary>
         internal static void WriteJson(ExperimentLaw law, IReadOnlyList<SweepRow> rows, IReadOnlyList<double> grid, int seeds, TextWriter stdout)
@@ -301,6 +301,7 @@ namespace AE.Cli
                         json.WriteNumber("diverged", r.Cells[c].Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
                         json.WriteNumber("seeds", r.Cells[c].Count);
                         if (r.Refused[c] is string why) json.WriteString("refused", why);
+                        else json.WriteNull("refused");   // null where it does not apply (cli.md)
                         json.WriteEndObject();
                     }
                     json.WriteEndArray();
