@@ -27,9 +27,9 @@ namespace AE.Cli
         }
 
         /// <summary>
-        /// Refuses a run whose checkpoint would overwrite <paramref name="path"/> when that holds something else than this
-        /// run's (<paramref name="identity"/>) and is not the file it resumes from: another run's checkpoint, which could
-        /// still be resumed (<paramref name="owner"/> says whose), or a file that is not a checkpoint this build reads.
+        /// Refuses a run whose checkpoint would overwrite <paramref name="path"/> when that is not the file it resumes from:
+        /// another run's checkpoint, which could still be resumed (<paramref name="owner"/> says whose), a file that is not a
+        /// checkpoint this build reads, or this same run's own, whose progress a fresh start (stopped or shorter) would lose.
         /// </summary>
         /// <param name="identityOf">the identity the checkpoint at a path holds, or null when it is not an intact one</param>
         public static void KeepOtherCheckpoint<TIdentity>(string path, string? resume, TIdentity identity, Func<string, TIdentity?> identityOf, Func<TIdentity, string> owner, CliContext context)
@@ -40,8 +40,9 @@ namespace AE.Cli
             if (context is null) throw new ArgumentNullException(nameof(context));
             if (!File.Exists(path) || SamePath(path, resume)) return;
             var other = identityOf(path);
-            if (Equals(other, identity)) return;
             string shown = Experiment.Display(path, context.CurrentDirectory);
+            if (Equals(other, identity))
+                throw new CliException(shown + " holds this run's progress, which a fresh start would overwrite: continue it with --resume " + shown + ", or move it to start over");
             throw new CliException(other is null
                 ? shown + " exists and is not a checkpoint of this run (damaged, or of another format version), and this run would overwrite it: move it, or give another --out"
                 : shown + " is the checkpoint of another run (" + owner(other) + "), which this run would overwrite: resume that run with --resume " + shown + ", or give another --out");

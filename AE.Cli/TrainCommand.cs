@@ -307,7 +307,16 @@ namespace AE.Cli
             if (nonFinite is int at)
             {
                 context.Stderr.WriteLine("ae: the loss of epoch " + at.ToString(CultureInfo.InvariantCulture) + " is " + trainer.Curve[at - 1].ToString(CultureInfo.InvariantCulture)
-                    + ": training stopped there (the run is stored as non-finite" + (request.Out is null ? "" : ", its files are written") + "); a smaller learning rate may keep it finite");
+                    + ": training stopped there, before its step (the run is stored as non-finite" + (request.Out is null ? "" : ", its files hold the last finite parameters")
+                    + "); a smaller learning rate may keep it finite");
+                return ExitCodes.Errors;
+            }
+            if (!double.IsFinite(finalLoss))
+            {
+                // The last epoch's step (or --init's weights, with no epoch run) gave parameters whose loss is not finite.
+                context.Stderr.WriteLine("ae: the final loss is " + finalLoss.ToString(CultureInfo.InvariantCulture)
+                    + (trainer.EpochsDone > resumedFrom ? " after the step of epoch " + trainer.EpochsDone.ToString(CultureInfo.InvariantCulture) : " with the starting parameters")
+                    + " (the run is stored as non-finite" + (request.Out is null ? "" : ", its files are written") + ")");
                 return ExitCodes.Errors;
             }
             return ExitCodes.Success;
@@ -378,10 +387,11 @@ namespace AE.Cli
                 json.WriteNumber("seed", s.Seed);
                 json.WriteNumber("epochs", s.Epochs);
                 json.WriteNumber("resumed_from", s.ResumedFrom);
-                Json.Number(json, "first_loss", s.FirstLoss);
+                // null where it does not apply (cli.md): no first epoch (--epochs 0), no epoch run by this process
+                if (s.Epochs == 0) json.WriteNull("first_loss"); else Json.Number(json, "first_loss", s.FirstLoss);
                 Json.Number(json, "final_loss", s.FinalLoss);
                 Json.Number(json, "seconds", s.Seconds);
-                Json.Number(json, "seconds_per_epoch", s.Epochs > s.ResumedFrom ? s.Seconds / (s.Epochs - s.ResumedFrom) : double.NaN);
+                if (s.Epochs > s.ResumedFrom) Json.Number(json, "seconds_per_epoch", s.Seconds / (s.Epochs - s.ResumedFrom)); else json.WriteNull("seconds_per_epoch");
                 json.WriteStartObject("metrics");
                 foreach (var (k, v) in s.Metrics) Json.Number(json, k, v);
                 json.WriteEndObject();

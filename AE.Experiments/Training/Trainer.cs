@@ -60,7 +60,9 @@ namespace AE.Experiments.Training
 
         /// <summary>
         /// One epoch: forward, loss, backward, step, once per mini-batch of the task (<see cref="TrainingTask.StepsPerEpoch"/>,
-        /// most tasks have one). Returns the loss before the step, the mean over the mini-batches.
+        /// most tasks have one). Returns the loss before the step, the mean over the mini-batches. A mini-batch whose loss is not
+        /// finite ends the epoch before its step, so the parameters stay the last finite ones (what the run writes and stores);
+        /// the epoch's loss is then that loss.
         /// </summary>
         public double Epoch()
         {
@@ -72,6 +74,12 @@ namespace AE.Experiments.Training
                 if (steps > 1) Task.WriteBatch(cell, epoch, s);
                 cell.Forward();
                 double loss = LossOfLastForward();
+                if (!double.IsFinite(loss))
+                {
+                    sum = loss;
+                    steps = 1;
+                    break;
+                }
                 cell.ZeroGrad();
                 cell.Backward();
                 var grad = cell.GradientVector;

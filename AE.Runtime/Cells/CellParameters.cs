@@ -39,8 +39,18 @@ namespace AE.Runtime.Cells
                 if (!t.Shape.SequenceEqual(p.Shape))
                     throw new CellParameterException($"'{p.Name}' has shape {t.ShapeText}, {cell.CellName}'s is [{string.Join(", ", p.Shape)}]");
                 var target = cell.Parameter(p.Name);
-                if (t.Float64 is { } d) for (int i = 0; i < d.Length; i++) target[i] = T.CreateTruncating(d[i]);
-                else { var f = t.Float32!; for (int i = 0; i < f.Length; i++) target[i] = T.CreateTruncating(f[i]); }
+                int count = target.Length;
+                for (int i = 0; i < count; i++)
+                {
+                    double given = t.Float64 is { } d ? d[i] : t.Float32![i];
+                    var value = T.CreateTruncating(given);
+                    // A weight that is not finite (or that the cell's precision cannot hold) gives a loss that is not finite: say so here.
+                    if (!T.IsFinite(value))
+                        throw new CellParameterException(double.IsFinite(given)
+                            ? $"'{p.Name}' holds {given.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} at index {i}, which {typeof(T).Name.ToLowerInvariant()} cannot hold"
+                            : $"'{p.Name}' holds {given.ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {i}; every parameter must be finite");
+                    target[i] = value;
+                }
             }
         }
 

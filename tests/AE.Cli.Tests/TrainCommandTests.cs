@@ -256,8 +256,13 @@ namespace AE.Cli.Tests
             Assert.Equal(2, fresh.ExitCode);
             Assert.Equal(new[] { "ae: error: run/checkpoint.aetrain is the checkpoint of another run (DynamicsModelResidual on residual-dynamics by adam lr=0.001, seed 0), which this run would overwrite: resume that run with --resume run/checkpoint.aetrain, or give another --out" }, fresh.StderrLines);
             Assert.Equal(before, Directory.GetFiles(run).OrderBy(f => f).Select(File.ReadAllBytes).ToList());
-            // The same run again writes the same files: nothing is lost.
-            Assert.Equal(0, Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "2", "--out", "run").ExitCode);
+            // The same run started afresh would replace its progress (a shorter or stopped start loses epochs): continue it instead.
+            var again = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "1", "--out", "run");
+            Assert.Equal(2, again.ExitCode);
+            Assert.Equal(new[] { "ae: error: run/checkpoint.aetrain holds this run's progress, which a fresh start would overwrite: continue it with --resume run/checkpoint.aetrain, or move it to start over" }, again.StderrLines);
+            Assert.Equal(before, Directory.GetFiles(run).OrderBy(f => f).Select(File.ReadAllBytes).ToList());
+            Assert.Equal(0, Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "3", "--out", "run",
+                "--resume", "run/checkpoint.aetrain").ExitCode);
         }
 
         [Fact]
@@ -310,7 +315,7 @@ namespace AE.Cli.Tests
             Assert.Contains(json.RootElement.GetProperty("final_loss").GetString(), new[] { "NaN", "Infinity", "-Infinity" });   // non-finite numbers as strings
             string last = r.StderrLines[^1];
             Assert.StartsWith("ae: the loss of epoch " + epochs + " is ", last, System.StringComparison.Ordinal);
-            Assert.EndsWith(": training stopped there (the run is stored as non-finite, its files are written); a smaller learning rate may keep it finite", last, System.StringComparison.Ordinal);
+            Assert.EndsWith(": training stopped there, before its step (the run is stored as non-finite, its files hold the last finite parameters); a smaller learning rate may keep it finite", last, System.StringComparison.Ordinal);
             Assert.Equal(epochs + 1, File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv")).Length);
             Assert.Equal("non-finite", Experiments.Text(Path.Combine(dir.Path, "ae-runs.db"), "SELECT status FROM runs"));
         }
@@ -323,8 +328,8 @@ namespace AE.Cli.Tests
             Assert.True(r.ExitCode == 0, r.Stderr);
             using var json = JsonDocument.Parse(r.Stdout);
             Assert.Equal(0, json.RootElement.GetProperty("epochs").GetInt32());
-            Assert.Equal("NaN", json.RootElement.GetProperty("seconds_per_epoch").GetString());   // no epoch: no time per epoch
-            Assert.Equal("NaN", json.RootElement.GetProperty("first_loss").GetString());
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("seconds_per_epoch").ValueKind);   // no epoch: no time per epoch (does not apply: null)
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("first_loss").ValueKind);
             Assert.True(double.IsFinite(json.RootElement.GetProperty("final_loss").GetDouble()));    // the forward pass of the start
         }
 
@@ -467,6 +472,55 @@ namespace AE.Cli.Tests
             var both = Cli.Run(dir.Path, Args("--init", "a/weights.safetensors", "--resume", "a/checkpoint.aetrain"));
             Assert.Equal(2, both.ExitCode);
             Assert.StartsWith("ae: error: --init and --resume exclude each other", both.StderrLines[0], System.StringComparison.Ordinal);
+        }
+
+        /// <summary>Writes the weights of <paramref name="from"/> with every value passed through <paramref name="change"/> (as float64) to <paramref name="to"/>.</summary>
+        private static void Rewrite(string from, string to, System.Func<double, double> change)
+        {
+            var set = AE.Runtime.Tensors.SafeTensors.Read(from);
+            var changed = new AE.Runtime.Tensors.SafeTensorSet();
+            foreach (var (name, t) in set)
+                changed.Add(name, AE.Runtime.Tensors.SafeTensor.FromDoubles(t.Shape, (t.Float64 ?? t.Float32!.Select(v => (double)v).ToArray()).Select(change).ToArray()));
+            AE.Runtime.Tensors.SafeTensors.Write(to, changed);
+        }
+
+        [Fact]
+        public void Weights_or_a_loss_that_are_not_finite_are_said_and_the_files_keep_finite_weights()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(params string[] more) => new[] { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--dtype", "f32" }.Concat(more).ToArray();
+            var zero = Cli.Run(dir.Path, Args("--epochs", "0", "--out", "a", "--format", "json"));
+            Assert.True(zero.ExitCode == 0, zero.Stderr);
+            using (var json = JsonDocument.Parse(zero.Stdout))
+            {
+                Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("first_loss").ValueKind);          // no epoch: does not apply
+                Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("seconds_per_epoch").ValueKind);
+            }
+            string weights = Path.Combine(dir.Path, "a", "weights.safetensors");
+
+            Rewrite(weights, Path.Combine(dir.Path, "nan.safetensors"), _ => double.NaN);
+            var nan = Cli.Run(dir.Path, Args("--epochs", "0", "--init", "nan.safetensors"));
+            Assert.Equal(2, nan.ExitCode);
+            Assert.Matches("^ae: error: .*nan\\.safetensors: '[^']+' holds NaN at index 0; every parameter must be finite$", Assert.Single(nan.StderrLines));
+            Rewrite(weights, Path.Combine(dir.Path, "big.safetensors"), _ => 1e300);
+            var big = Cli.Run(dir.Path, Args("--epochs", "0", "--init", "big.safetensors"));
+            Assert.Equal(2, big.ExitCode);
+            Assert.Matches("^ae: error: .*big\\.safetensors: '[^']+' holds 1E\\+300 at index 0, which single cannot hold$", Assert.Single(big.StderrLines));
+
+            // finite weights whose forward pass overflows float32: the loss of epoch 1 is not finite, so no step is taken
+            Rewrite(weights, Path.Combine(dir.Path, "huge.safetensors"), v => v * 1e30);
+            var stopped = Cli.Run(dir.Path, Args("--epochs", "3", "--init", "huge.safetensors", "--out", "b", "--no-progress"));
+            Assert.Equal(1, stopped.ExitCode);
+            Assert.StartsWith("ae: the loss of epoch 1 is ", Assert.Single(stopped.StderrLines), System.StringComparison.Ordinal);
+            var kept = AE.Runtime.Tensors.SafeTensors.Read(Path.Combine(dir.Path, "b", "weights.safetensors"));
+            var given = AE.Runtime.Tensors.SafeTensors.Read(Path.Combine(dir.Path, "huge.safetensors"));
+            foreach (var name in given.Names)
+                Assert.Equal(given[name].Float64!.Select(v => (float)v), kept[name].Float32!);                  // the weights it was given, not NaN
+
+            var none = Cli.Run(dir.Path, Args("--epochs", "0", "--init", "huge.safetensors"));
+            Assert.Equal(1, none.ExitCode);
+            Assert.StartsWith("ae: the final loss is ", Assert.Single(none.StderrLines), System.StringComparison.Ordinal);
+            Assert.EndsWith(" with the starting parameters (the run is stored as non-finite)", none.StderrLines[0], System.StringComparison.Ordinal);
         }
     }
 }
