@@ -49,7 +49,7 @@ namespace AE.Cli
                 "",
                 "Output (json):",
                 "  One JSON object: {\"files\": [paths], \"diagnostics\": [{\"id\", \"severity\", \"path\",",
-                "  \"line\", \"column\", \"endLine\", \"endColumn\", \"message\", \"helpLink\"}],",
+                "  \"line\", \"column\", \"end_line\", \"end_column\", \"message\", \"help_link\"}],",
                 "  \"errors\": N, \"warnings\": N}. Lines and columns are 1-based; columns count",
                 "  UTF-16 code units.",
                 "",

@@ -76,6 +76,7 @@ namespace AE.Dsl.Binding
                     kv.Value.Bag.Report(DiagnosticCatalog.GroupNeverUsed, kv.Value.Syntax.Name.Span, kv.Key);
 
             var variants = BindVariants(trees, unitNames, units, table);
+            CheckGeneratedTypes(trees, unitNames);
             return new IrProgram(EqArray.From(units), EqArray.From(variants));
         }
 
@@ -218,6 +219,43 @@ namespace AE.Dsl.Binding
                 if (s is IrWhen when)
                     foreach (var c in Calls(when.Then.Concat(when.Else))) yield return c;
             }
+        }
+
+        /// <summary>
+        /// Two units whose C# types would share a name: a law's population type is the law's name with <c>Population</c>
+        /// appended (<c>L</c> and <c>LPopulation</c>), a law named like a generated member gets <c>Law</c> appended (<c>Step</c>
+        /// and <c>StepLaw</c>), a cell <c>T</c> is <c>T_</c>. Each name passed AE0011 alone; together they would not compile.
+        /// </summary>
+        private static void CheckGeneratedTypes(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees,
+            Dictionary<string, (string Path, Text.TextSpan Span)> unitNames)
+        {
+            var kinds = new Dictionary<string, UnitKind>(StringComparer.Ordinal);
+            foreach (var (tree, _) in trees)
+                foreach (var item in tree.Items)
+                    if (item is UnitSyntax u && !u.Name.IsMissing && !kinds.ContainsKey(u.Name.Text)) kinds[u.Name.Text] = u.Kind;
+                    else if (item is VariantSyntax v && !v.Name.IsMissing && !kinds.ContainsKey(v.Name.Text)) kinds[v.Name.Text] = v.Kind;
+            var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (tree, bag) in trees)
+                foreach (var item in tree.Items)
+                {
+                    var name = item switch { UnitSyntax u => u.Name, VariantSyntax v => v.Name, _ => null };
+                    if (name is null || name.IsMissing || !unitNames.TryGetValue(name.Text, out var declared) || declared.Span != name.Span || declared.Path != bag.File.Path) continue;
+                    var kind = kinds[name.Text];
+                    var types = kind == UnitKind.Cell
+                        ? new[] { (Emit.Names.CellTypeName(name.Text), "the C# type of cell '" + name.Text + "'") }
+                        : new[] { (Emit.Names.LawTypeName(name.Text).TrimStart('@'), "the C# type of law '" + name.Text + "'"),
+                                  (Emit.Names.PopulationTypeName(name.Text), "the C# type of law '" + name.Text + "''s population") };
+                    foreach (var (type, what) in types)
+                    {
+                        if (owners.TryGetValue(type, out var first))
+                        {
+                            bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text,
+                                first + (type == name.Text ? "" : " ('" + type + "', the C# type '" + name.Text + "' would compile to)"));
+                            break;
+                        }
+                        owners[type] = what;
+                    }
+                }
         }
 
         private static int CountErrors(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees)

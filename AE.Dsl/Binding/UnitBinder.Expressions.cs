@@ -314,6 +314,13 @@ namespace AE.Dsl.Binding
                 foreach (var a in c.Args) BindExpr(a, ctx);
                 return Error(c.Span);
             }
+            if (name is "pi" or "step")
+            {
+                // Built-in values, not symbols: 'unknown name' would send the reader looking for a typo.
+                ctx.Bag.Report(DiagnosticCatalog.BadCall, c.Callee.Span, $"'{name}' is {(name == "pi" ? "a constant" : "the step counter")}, not a function or a net; it cannot be called (write '{name}')");
+                foreach (var a in c.Args) BindExpr(a, ctx);
+                return Error(c.Span);
+            }
             switch (name)
             {
                 case "ema":

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.IR;
@@ -238,7 +239,8 @@ namespace AE.Dsl.Binding
                 var hi = ConstEvaluator.Evaluate(range.Hi, _symbols);
                 bool below = lo is double l && (range.LoOpen ? v <= l : v < l);
                 bool above = hi is double h && (range.HiOpen ? v >= h : v > h);
-                if ((below || above) && p.Default != null)
+                // NaN compares false with either end: it lies in no range.
+                if ((below || above || double.IsNaN(v)) && p.Default != null)
                     _bag.Report(DiagnosticCatalog.TypeMismatch, p.Default.Span, $"The default {Fmt(v)} of param '{p.Name.Text}' lies outside its declared range {RangeText(range, lo, hi)}");
             }
             _params.Add(new IrParam(p.Name.Text, type, def, value, range, Origin(p.Name.Span)));
@@ -337,12 +339,25 @@ namespace AE.Dsl.Binding
                     var l = BindDimExpr(b.Left, bag);
                     var r = BindDimExpr(b.Right, bag);
                     if (l == null || r == null) return null;
-                    if (b.Op == BinaryOp.Add) return l + r;
-                    if (b.Op == BinaryOp.Sub) return l - r;
-                    if (l.IsConstant) return r.Scale(l.Constant);
-                    if (r.IsConstant) return l.Scale(r.Constant);
-                    bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, "A dimension can be multiplied by a whole number only, not by another dim");
-                    return null;
+                    DimExpr result;
+                    if (b.Op == BinaryOp.Add) result = l + r;
+                    else if (b.Op == BinaryOp.Sub) result = l - r;
+                    else if (l.IsConstant) result = r.Scale(l.Constant);
+                    else if (r.IsConstant) result = l.Scale(r.Constant);
+                    else
+                    {
+                        bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, "A dimension can be multiplied by a whole number only, not by another dim");
+                        return null;
+                    }
+                    // Every part stays within 1e9, as a literal must: then no product or sum of two parts leaves 64 bits.
+                    if (Math.Abs(result.Constant) > MaxDimension || result.Terms.Any(t => Math.Abs(t.Value) > MaxDimension))
+                    {
+                        bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, result.IsConstant
+                            ? $"A dimension is at most 1e9 (1000000000), but this size is {result.Constant.ToString(CultureInfo.InvariantCulture)}"
+                            : $"A dimension is at most 1e9 (1000000000), but this size is {result}, whose parts are larger");
+                        return null;
+                    }
+                    return result;
                 }
                 default:
                 {
@@ -620,11 +635,12 @@ namespace AE.Dsl.Binding
                 if (st.Bounds == null) continue;
                 var lo = ConstEvaluator.Evaluate(st.Bounds.Lo, _symbols);
                 var hi = ConstEvaluator.Evaluate(st.Bounds.Hi, _symbols);
-                if (lo is double l && hi is double h && (l > h || (l == h && (st.Bounds.LoOpen || st.Bounds.HiOpen))))
+                // A NaN end (0 / 0) bounds nothing: no value lies between it and the other.
+                if (lo is double l && hi is double h && (l > h || (l == h && (st.Bounds.LoOpen || st.Bounds.HiOpen)) || double.IsNaN(l) || double.IsNaN(h)))
                     _bag.Report(DiagnosticCatalog.EmptyBounds, st.Bounds.Lo.Span.Cover(st.Bounds.Hi.Span), st.Name,
                         (st.Bounds.LoOpen ? "(" : "[") + IrPrinter.Expr(st.Bounds.Lo) + ", " + IrPrinter.Expr(st.Bounds.Hi) + (st.Bounds.HiOpen ? ")" : "]"), Fmt(l), Fmt(h));
                 else if (lo is double l2 && hi is double h2 && st.Init != null && ConstEvaluator.Evaluate(st.Init, _symbols) is double init
-                         && (st.Bounds.LoOpen ? init <= l2 : init < l2) | (st.Bounds.HiOpen ? init >= h2 : init > h2))
+                         && ((st.Bounds.LoOpen ? init <= l2 : init < l2) | (st.Bounds.HiOpen ? init >= h2 : init > h2) | double.IsNaN(init)))
                     _bag.Report(DiagnosticCatalog.TypeMismatch, st.Init.Span, $"The initial value {Fmt(init)} of '{st.Name}' lies outside its bounds {RangeText(st.Bounds, l2, h2)}");
                 if (st.LogSpace)
                 {

@@ -112,6 +112,20 @@ namespace AE.Dsl.Emit
             return id;
         }
 
+        /// <summary>Members every generated law type has; an AE name equal to one of them gets a trailing '_', a law named so a suffix.</summary>
+        internal static readonly HashSet<string> LawMembers = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Options", "Rules", "Enabled", "StepCount", "Step", "MaxThreads", "Kernel", "ReadSignal", "SetRule", "SignalNames", "RuleIds",
+            "ParamNames", "ParamProperties",
+            "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
+        };
+
+        /// <summary>The C# type of a law (escaped where a keyword): its name, or with <c>Law</c> appended when it is named like a generated member ('Options', 'Step').</summary>
+        public static string LawTypeName(string name) => LawMembers.Contains(name) ? name + "Law" : CSharp(name);
+
+        /// <summary>The C# type of a law's population (every unlagged law has one).</summary>
+        public static string PopulationTypeName(string name) => LawTypeName(name).TrimStart('@') + "Population";
+
         /// <summary>
         /// The C# type name (unescaped, as reflection sees it) of a cell named <paramref name="name"/>: the name itself, but
         /// <c>T_</c> for <c>T</c>, which is the type parameter of every generated cell type (<c>Cell&lt;T&gt;</c>), and the

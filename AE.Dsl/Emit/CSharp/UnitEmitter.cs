@@ -26,8 +26,7 @@ namespace AE.Dsl.Emit
             _plan = schedule;
             _options = options;
             var typeName = options.TypeName ?? unit.Name;
-            // A law named like a generated member ('Options', 'Step') would clash with it: the type gets a suffix.
-            _type = GeneratedMembers.Contains(typeName) ? typeName + "Law" : Names.CSharp(typeName);
+            _type = Names.LawTypeName(typeName);
             _switches = unit.Rules.Where(r => r.Ablatable).ToList();
             _hostStates = new HashSet<string>(CSharpEmitter.HostStates(unit).Select(s => s.Name), StringComparer.Ordinal);
             _optimizerShape = CSharpEmitter.IsOptimizerShape(unit);
@@ -35,12 +34,7 @@ namespace AE.Dsl.Emit
         }
 
         /// <summary>Members every generated type has; an AE name equal to one of them (or to the type) gets a trailing '_'.</summary>
-        private static readonly HashSet<string> GeneratedMembers = new(StringComparer.Ordinal)
-        {
-            "Options", "Rules", "Enabled", "StepCount", "Step", "MaxThreads", "Kernel", "ReadSignal", "SetRule", "SignalNames", "RuleIds",
-            "ParamNames", "ParamProperties",
-            "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
-        };
+        private static HashSet<string> GeneratedMembers => Names.LawMembers;
 
         /// <summary>The generated type's name; the population class names the law through it.</summary>
         internal string TypeName => _type;

@@ -51,7 +51,7 @@ namespace AE.Dsl.Emit
             _options = options;
             _law = new UnitEmitter(unit, schedule, options);
             _lawType = _law.TypeName;
-            _type = _lawType.TrimStart('@') + "Population";
+            _type = Names.PopulationTypeName(options.TypeName ?? unit.Name);
             _switches = unit.Rules.Where(r => r.Ablatable).ToList();
             _hostStates = new HashSet<string>(CSharpEmitter.HostStates(unit).Select(s => s.Name), StringComparer.Ordinal);
             _unitIds = Names.UnitIds(unit);

@@ -68,6 +68,15 @@ namespace AE.Dsl.Tests
         }
 
         [Fact]
+        public void AE0032_a_bound_that_is_not_a_number_bounds_nothing()
+        {
+            var bad = Law("a' = a * 0.5;").Replace("[0, 1]", "[0 / 0, 1]", StringComparison.Ordinal);
+            var d = AssertOnly(bad, "AE0032", "0 / 0, 1]");
+            Assert.Equal("Bounds [0 / 0, 1] of 'a' are empty: no value lies between NaN and 1", d.Message);
+            TestSupport.AssertClean(Fix(bad, "[0 / 0, 1]", "[0 / 1, 1]"));
+        }
+
+        [Fact]
         public void AE0032_bounds_from_params_use_their_defaults()
         {
             var bad = Law("a' = a * 0.5;", "  param lo = 2, hi = 1;\n").Replace("[0, 1] = 0.5", "[lo, hi] = 1.5", StringComparison.Ordinal);

@@ -127,6 +127,23 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Law("a' = a * 0.5;") + Fix(Law("a' = a * 0.25;"), "law L", "law M"));
         }
 
+        /// <summary>Names that differ but whose C# types would not: a law's population, a law named like a member, the cell T.</summary>
+        [Theory]
+        [InlineData("law L", "law LPopulation", "'LPopulation' is already the C# type of law 'L''s population; rename one of them")]
+        [InlineData("law Step", "law StepLaw", "'StepLaw' is already the C# type of law 'Step'; rename one of them")]
+        [InlineData("law StepLaw", "law Step", "'Step' is already the C# type of law 'StepLaw' ('StepLaw', the C# type 'Step' would compile to); rename one of them")]
+        [InlineData("law L", "cell LPopulation", "'LPopulation' is already the C# type of law 'L''s population; rename one of them")]
+        public void AE0011_names_whose_generated_types_collide(string first, string second, string message)
+        {
+            string Unit(string head) => head.StartsWith("cell", StringComparison.Ordinal)
+                ? head + " {\n  state s: real[1] = 0;\n  update { s' = s; }\n}\n"
+                : head + " {\n  coeff a in [0, 1] = 0.5;\n  update { a' = a * 0.5; }\n}\n";
+            string bad = Unit(first) + Unit(second);
+            var d = AssertOnly(bad, "AE0011", second.Split(' ')[1] + " {");
+            Assert.Equal(message, d.Message);
+            TestSupport.AssertClean(Unit(first) + Unit(second + "X"));
+        }
+
         [Fact]
         public void AE0011_duplicate_group_names()
         {
@@ -410,6 +427,17 @@ namespace AE.Dsl.Tests
             var d = AssertOnly(bad, "AE0014", "tanh");
             Assert.StartsWith("'tanh' takes 1 argument, but 2 are given", d.Message, StringComparison.Ordinal);
             TestSupport.AssertClean(Fix(bad, "tanh(a, 2)", "tanh(2 * a)"));
+        }
+
+        [Theory]
+        [InlineData("pi", "a constant")]
+        [InlineData("step", "the step counter")]
+        public void AE0014_calling_a_built_in_value(string name, string what)
+        {
+            var bad = Law("a' = clamp(a * " + name + "(1), 0, 1);");
+            var d = AssertOnly(bad, "AE0014", name + "(1)");
+            Assert.Equal("'" + name + "' is " + what + ", not a function or a net; it cannot be called (write '" + name + "')", d.Message);
+            TestSupport.AssertClean(Fix(bad, name + "(1)", name));
         }
 
         [Fact]

@@ -31,6 +31,7 @@ namespace AE.Dsl.Tests
             { "  param n: int = 2.5;\n", "a' = a * n;", "2.5", "The default of param 'n' must be int, but this is real", "  param n: int = 2;\n", "a' = a * n;" },
             { "  param n: int = 1e30;\n", "a' = a * n;", "1e30", "The default of param 'n' must be an int within ±2^53 (9007199254740992), but this is 1E+30", "  param n: int = 1e15;\n", "a' = a * n;" },
             { "  param k in [0, 1) = 1.5;\n", "a' = a * k;", "1.5", "The default 1.5 of param 'k' lies outside its declared range [0, 1)", "  param k in [0, 1) = 0.5;\n", "a' = a * k;" },
+            { "  param k in [0, 1] = 0 / 0;\n", "a' = a * k;", "0 / 0", "The default NaN of param 'k' lies outside its declared range [0, 1]", "  param k in [0, 1] = 0 / 1;\n", "a' = a * k;" },
             { "  param v: bool in [0, 1] = true;\n", "a' = v ? a : 0;", "[0, 1] = true", "A bool param cannot have a range; 'v' is bool", "  param v: bool = true;\n", "a' = v ? a : 0;" },
             { "  param k = 0.5;\n  require k;\n", "a' = a * k;", "k;\n  coeff", "A 'require' condition must be a scalar bool, but this is real", "  param k = 0.5;\n  require k > 0;\n", "a' = a * k;" },
             { "  acc flag: bool = false;\n", "flag += a > 0.5;\n    a' = flag ? a : 0;", "flag:", "Accumulator 'flag' sums contributions, so it must be numeric", "  acc n = 0;\n", "n += a > 0.5 ? 1 : 0;\n    a' = a * n;" },
@@ -143,6 +144,10 @@ namespace AE.Dsl.Tests
             { "  dim n = 4;\n  dim m = -n;\n  input g: real[m];\n", "-n", "; a size is not negated (write 'a - b' between two sizes)", "  dim n = 4;\n  dim m = 8 - n;\n  input g: real[m];\n" },
             { "  dim n = 1073741823;\n  input g: real[n];\n", "1073741823", "A dimension is at most 1e9 (1000000000), but '1073741823' is larger", "  dim n = 1000000000;\n  input g: real[n];\n" },
             { "  input g: real[0];\n", "0]", "A vector length must be at least 1, but this one is 0", "  input g: real[1];\n" },
+            // computed sizes: above 1e9, and beyond 64 bits (4096^6 wrapped to 0, so '+ 3' checked clean as 3)
+            { "  dim m = 1000000000 + 1000000000 + 1000000000;\n  input g: real[m];\n", "1000000000 + 1000000000 + 1000000000", "A dimension is at most 1e9 (1000000000), but this size is 2000000000", "  dim m = 1000000000;\n  input g: real[m];\n" },
+            { "  dim m = 4096 * 4096 * 4096 * 4096 * 4096 * 4096 + 3;\n  input g: real[m];\n", "4096 * 4096 * 4096", "A dimension is at most 1e9 (1000000000), but this size is 68719476736", "  dim m = 4096 * 4096 + 3;\n  input g: real[m];\n" },
+            { "  dim n;\n  input g: real[2000000 * 1000 * n];\n", "2000000 * 1000", "A dimension is at most 1e9 (1000000000), but this size is 2000000000", "  dim n;\n  input g: real[1000 * n];\n" },
             { "  dim n;\n  input g: real[n - n];\n", "n - n", "A vector length must be at least 1, but this one is 0", "  dim n;\n  input g: real[n];\n" },
         };
 
