@@ -347,6 +347,7 @@ namespace AE.Dsl.Binding
         private bool CheckArity(CallExpr c, int min, int max, string signature, Ctx ctx)
         {
             if (c.Args.Count >= min && c.Args.Count <= max) return true;
+            if (c.Unclosed) return false;   // the syntax error in the list is the one error: the count of what was parsed is not the call's
             var expected = min == max ? $"{min} argument{(min == 1 ? "" : "s")}"
                 : max > 8 ? (c.Args.Count > max ? $"at most {max} arguments" : $"at least {min} arguments")
                 : $"{min} to {max} arguments";

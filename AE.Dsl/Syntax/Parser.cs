@@ -781,8 +781,9 @@ namespace AE.Dsl.Syntax
                         args.Add(ParseExpr());
                     } while (Accept(TokenKind.Comma));
                 }
+                bool closed = At(TokenKind.CloseParen);
                 Expect(TokenKind.CloseParen);
-                return Limit(new CallExpr(name, args, From(name.Span.Start)));
+                return Limit(new CallExpr(name, args, From(name.Span.Start), Unclosed: !closed));
             }
             bool next = Accept(TokenKind.Prime);
             return new NameExpr(name, next, From(name.Span.Start));

@@ -89,7 +89,8 @@ namespace AE.Dsl.Syntax
     public sealed record NumberExpr(double Value, string Text, TextSpan Span) : ExprSyntax(Span);
     public sealed record BoolExpr(bool Value, TextSpan Span) : ExprSyntax(Span);
     public sealed record NameExpr(NameSyntax Name, bool IsNext, TextSpan Span) : ExprSyntax(Span);
-    public sealed record CallExpr(NameSyntax Callee, IReadOnlyList<ExprSyntax> Args, TextSpan Span) : ExprSyntax(Span)
+    /// <param name="Unclosed">the argument list did not reach its ')' (a syntax error was reported there), so its count says nothing</param>
+    public sealed record CallExpr(NameSyntax Callee, IReadOnlyList<ExprSyntax> Args, TextSpan Span, bool Unclosed = false) : ExprSyntax(Span)
     {
         public override int Depth { get; } = 1 + MaxDepth(Args);
         private static int MaxDepth(IReadOnlyList<ExprSyntax> args) { int d = 0; foreach (var a in args) if (a.Depth > d) d = a.Depth; return d; }

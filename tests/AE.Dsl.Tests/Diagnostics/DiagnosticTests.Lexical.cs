@@ -128,6 +128,18 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "a * 0.5\n", "a * 0.5;\n"));
         }
 
+        /// <summary>A syntax error inside a call's arguments is the one error: the arguments parsed before it are not the call's count (no AE0014).</summary>
+        [Theory]
+        [InlineData("a' = clamp(a * 5.5.5, 0, 1);")]
+        [InlineData("a' = clamp(a * .e5, 0, 1);")]
+        public void AE0004_inside_a_call_does_not_cascade_into_a_wrong_argument_count(string update)
+        {
+            var bad = Law(update);
+            var all = TestSupport.Check(bad).Diagnostics;
+            Assert.DoesNotContain(all, x => x.Id == "AE0014");
+            Assert.Contains(all, x => x.Id is "AE0004" or "AE0003");
+        }
+
         [Fact]
         public void AE0004_param_without_default()
         {
