@@ -81,6 +81,9 @@ namespace AE.Experiments.Training
             {
                 throw new TrainingException(ex.Message, ex);
             }
+            // --samples above what the files hold would train on fewer images than asked and say nothing.
+            if (Samples is int asked && _train.Count < asked)
+                throw new TrainingException("--samples " + asked + " asks for more training images than the data set holds (" + _train.Count + ")");
             _batch = cell.Batch;
             if (_train.Count < _batch) throw new TrainingException("the task " + Name + " has " + _train.Count + " training images, fewer than the batch of " + _batch);
             _shuffleSeed = random.Next();

@@ -144,6 +144,24 @@ namespace AE.Experiments.Tests
         }
 
         [Fact]
+        public void More_samples_than_the_data_set_holds_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            // a data set of 10 blank images, written by the IDX format's header (magic 0 0 8 rank, then the sizes)
+            var images = new byte[] { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 }.Concat(new byte[10 * 28 * 28]).ToArray();
+            var labels = new byte[] { 0, 0, 8, 1, 0, 0, 0, 10 }.Concat(new byte[10]).ToArray();
+            foreach (var split in new[] { "train", "t10k" })
+            {
+                File.WriteAllBytes(Path.Combine(dir.Path, split + "-images-idx3-ubyte"), images);
+                File.WriteAllBytes(Path.Combine(dir.Path, split + "-labels-idx1-ubyte"), labels);
+            }
+            var cell = Make("gru", 2, 29);
+            var ex = Assert.Throws<TrainingException>(() => new Trainer<float>(cell, new FashionRowsTask(dir.Path) { Samples = 11 }, new Adam(cell.ParameterVector.Length), 0));
+            Assert.Equal("--samples 11 asks for more training images than the data set holds (10)", ex.Message);
+            _ = new Trainer<float>(Make("gru", 2, 29), new FashionRowsTask(dir.Path) { Samples = 10 }, new Adam(cell.ParameterVector.Length), 0);
+        }
+
+        [Fact]
         public void A_cell_without_the_tasks_inputs_or_with_too_short_a_time_is_one_line()
         {
             var resonator = Resonator32.Value(1, 2, 2);
