@@ -16,7 +16,7 @@ namespace AE.Cli
     /// <param name="NsPerStep">the median over the timed batches of a batch's time divided by its steps</param>
     /// <param name="GbPerS">effective bandwidth: <see cref="BenchCommand.BytesPerParam"/> times n per step</param>
     /// <param name="CopyGbPerS">the backend's copy bandwidth (read + write), for scale</param>
-    /// <param name="AllocatedBytes">bytes allocated by the whole process (every thread) during the timed batches</param>
+    /// <param name="AllocatedBytes">bytes allocated by the whole process (every thread) during the timed batch that allocated least</param>
     internal sealed record BenchResult(int N, BenchDtype Dtype, string Backend, int Threads, double NsPerStep, double GbPerS, double CopyGbPerS,
         long AllocatedBytes, int StepsPerBatch, int Batches, int BytesPerParam)
     {
@@ -75,8 +75,9 @@ namespace AE.Cli
                 "m, then read theta, g and m and write theta and m, 28 B), the copy bandwidth of",
                 "this process (the best of several copies of an array larger than the caches,",
                 "bytes read and written both counted, on the same threads), their ratio, and the",
-                "bytes the whole process allocated while the steps were timed (0 for a generated",
-                "law on the CPU; ILGPU's kernel launches allocate on the host, docs/ilgpu-backend.md).",
+                "bytes the whole process allocated in the timed batch that allocated least (0 for",
+                "a generated law on the CPU; ILGPU's kernel launches allocate on the host,",
+                "docs/ilgpu-backend.md).",
                 "",
                 "Run it on an idle machine: other work on the same cores changes the figures.",
                 "",
@@ -173,14 +174,17 @@ namespace AE.Cli
 
             int steps = (int)Math.Clamp(Math.Round(batchSeconds / Math.Max(perStep, 1e-9)), 1, int.MaxValue / 2);
             var times = new double[Batches];
-            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            // The least any batch allocated: a step that allocates shows in every batch, a one-off allocation of another
+            // thread of the process (the runtime's own, under load) in one only.
+            long allocated = long.MaxValue;
             for (int b = 0; b < Batches; b++)
             {
+                long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 long start = Stopwatch.GetTimestamp();
                 run.Step(steps);
                 times[b] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
             }
-            long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
             Array.Sort(times);
             double ns = times[Batches / 2] / steps * 1e9;
