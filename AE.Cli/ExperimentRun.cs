@@ -327,7 +327,7 @@ namespace AE.Cli
             var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
             var on = s.Arms.Run(LawArm(law, law.Name, null), task, s.Seeds, options, measure);
             var off = s.Arms.Run(LawArm(law, law.Name + " without " + rule, rule), task, s.Seeds, options, measure);
-            var j = Stopped(s, judge(on, off));
+            var j = judge(on, off);
             return ArmsReport(s, id, title, "the law with and without " + rule + " on " + task + " from init_alpha = " + SweepCommand.Rate(HighRate), new[] { on, off }, measureName, j,
                 "The verdict is on " + rule + "'s effect: the law with it against the law without it.");
         }
@@ -395,8 +395,8 @@ namespace AE.Cli
                 var j = MenuCriteria.Sanity(cells);
                 verdicts.Add(j with { Numbers = law.Name + " against " + baseline + ": " + j.Word + ", " + j.Numbers });
             }
-            var judgement = Stopped(s, new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), "for each law against its fixed-rate optimizer: " + verdicts[0].Criterion
-                + "; held when it holds for every law (consistent gains)", string.Join("; ", verdicts.Select(v => v.Numbers))));
+            var judgement = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), "for each law against its fixed-rate optimizer: " + verdicts[0].Criterion
+                + "; held when it holds for every law (consistent gains)", string.Join("; ", verdicts.Select(v => v.Numbers)));
             return ArmsReport(s, "J", "Optimizer family coverage", "laws/ae_sgdm.ae against SGDm (momentum 0.9) and laws/ae_adam.ae against Adam, from init_alpha = lr = "
                 + string.Join(", ", StartRates.Select(SweepCommand.Rate)) + " on " + string.Join(", ", FamilyTasks), all, null, judgement,
                 "No Adafactor is here; memory is item K's.");
@@ -422,8 +422,8 @@ namespace AE.Cli
                 all.AddRange(fixedRuns);
                 verdicts.Add(MenuCriteria.Recovery(task, law, fixedRuns, DriftSwitch));
             }
-            var j = Stopped(s, new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), verdicts[0].Criterion + "; held when it holds on both tasks",
-                string.Join("; ", verdicts.Select(v => v.Word + ": " + v.Numbers))));
+            var j = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), verdicts[0].Criterion + "; held when it holds on both tasks",
+                string.Join("; ", verdicts.Select(v => v.Word + ": " + v.Numbers)));
             return ArmsReport(s, "B", "Non-stationary & drift (where AE should shine)", "the law, SGDm (momentum 0.9) and Adam from " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
                 + " on scale-change (loss x 10 from step 200) and moving-optimum (optimum drifting from step 200); the target counts from step 300 and 700", all, null, j,
                 "Rotating corruptions, class shift and RL reward scaling are not here.");
@@ -448,7 +448,7 @@ namespace AE.Cli
         private static ExperimentReport ArmsReport(ExperimentRunSettings s, string id, string title, string what, IReadOnlyList<ArmResult> results, string? measureName,
             Judgement judgement, string note)
         {
-            judgement = Stopped(s, judgement);
+            judgement = Stopped(s, judgement);   // every item that compares arms (A, B, C, E, G, J, L) passes here
             var md = new StringBuilder();
             md.Append("## ").Append(id).Append(". ").Append(title).Append('\n').Append('\n');
             md.Append(Setup(s, what)).Append('\n');

@@ -116,8 +116,11 @@ namespace AE.Cli
             }
         }
 
-        /// <summary>The keys of a member's stored settings that the swarm writes itself (swarm.md), besides its rate.</summary>
-        private static readonly HashSet<string> StoredKeys = new(StringComparer.Ordinal) { "method", "member", "k", "rounds", "temperature", "kappa" };
+        /// <summary>The keys of a member's stored settings that the swarm writes itself (swarm.md), besides its rate, and what each holds.</summary>
+        private static readonly Dictionary<string, string> StoredKeys = new(StringComparer.Ordinal)
+        {
+            ["method"] = "method", ["member"] = "member index", ["k"] = "member count", ["rounds"] = "rounds", ["temperature"] = "temperature", ["kappa"] = "kappa",
+        };
 
         private static int Run(CommandInput parsed, CliContext context) => Run(Options.From(parsed, context), context);
 
@@ -134,9 +137,8 @@ namespace AE.Cli
 
             var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, task.Dimension);
             LawInput.Call(() => SwarmRunner.PopulationType(law.Compiled));
-            if (settings.FirstOrDefault(x => StoredKeys.Contains(x.Name)) is ParamSetting clash)
-                throw new CliException("--set " + clash.Name + ": each member's stored settings use '" + clash.Name + "' for the swarm's own "
-                    + (clash.Name == "member" ? "member index" : clash.Name == "method" ? "method" : clash.Name == "k" ? "member count" : clash.Name)
+            if (settings.FirstOrDefault(x => StoredKeys.ContainsKey(x.Name)) is ParamSetting clash)
+                throw new CliException("--set " + clash.Name + ": each member's stored settings use '" + clash.Name + "' for the swarm's own " + StoredKeys[clash.Name]
                     + ", so a param of that name cannot be stored beside it (leave it at its default, or rename the param)");
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             bool spreads = paramNames.Contains(lrParam, StringComparer.Ordinal);

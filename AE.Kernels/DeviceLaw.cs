@@ -104,8 +104,8 @@ namespace AE.Kernels
             foreach (var s in unit.States.Where(s => s.Bounds != null && s.Type.IsScalar))
             {
                 var b = s.Bounds!;
-                var boundParams = ParamRefs(b.Lo).Concat(ParamRefs(b.Hi)).Distinct(StringComparer.Ordinal).ToList();
-                var initParams = s.Init == null ? new List<string>() : ParamRefs(s.Init).Distinct(StringComparer.Ordinal).ToList();
+                var boundParams = IrFacts.ParamRefs(b.Lo).Concat(IrFacts.ParamRefs(b.Hi)).Distinct(StringComparer.Ordinal).ToList();
+                var initParams = s.Init == null ? new List<string>() : IrFacts.ParamRefs(s.Init).Distinct(StringComparer.Ordinal).ToList();
                 if (boundParams.Count == 0 && initParams.Count == 0) continue;
                 double lo = evaluator.Eval(b.Lo)[0], hi = evaluator.Eval(b.Hi)[0];
                 string interval = ParamOutOfRangeException.Interval(lo, hi, b.LoOpen, b.HiOpen);
@@ -121,7 +121,7 @@ namespace AE.Kernels
             foreach (var f in unit.Rules.SelectMany(r => r.Body).SelectMany(IrFacts.AllExpressions).SelectMany(IrFacts.Descendants).OfType<IrFilter>())
             {
                 if (f.Kind is not (FilterKind.Ema or FilterKind.Lp)) continue;
-                var rateParams = ParamRefs(f.Args[0]).Distinct(StringComparer.Ordinal).ToList();
+                var rateParams = IrFacts.ParamRefs(f.Args[0]).Distinct(StringComparer.Ordinal).ToList();
                 string text = IrPrinter.Expr(f.Args[0]);
                 if (rateParams.Count == 0 || !rates.Add(text)) continue;
                 double rate = evaluator.Eval(f.Args[0])[0];
@@ -130,7 +130,7 @@ namespace AE.Kernels
             }
             foreach (var r in unit.Requires)
             {
-                var reads = ParamRefs(r.Condition).Distinct(StringComparer.Ordinal).ToList();
+                var reads = IrFacts.ParamRefs(r.Condition).Distinct(StringComparer.Ordinal).ToList();
                 if (reads.Count == 0) continue;
                 if (evaluator.Eval(r.Condition)[0] == 0)
                     throw new ParamOutOfRangeException(string.Join(", ", reads), "true", double.NaN,
@@ -138,8 +138,6 @@ namespace AE.Kernels
             }
         }
 
-        private static IEnumerable<string> ParamRefs(IrExpr e) =>
-            IrFacts.Descendants(e).OfType<IrRef>().Where(r => r.Kind == SymbolKind.Param).Select(r => r.Name);
 
         private static double Scalar(double[] value, ScalarType type) =>
             type == ScalarType.Bool ? (value[0] != 0 ? 1 : 0) : type == ScalarType.Int ? Math.Truncate(value[0]) : value[0];

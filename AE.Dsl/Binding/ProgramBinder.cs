@@ -229,18 +229,13 @@ namespace AE.Dsl.Binding
         private static void CheckGeneratedTypes(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees,
             Dictionary<string, (string Path, Text.TextSpan Span)> unitNames)
         {
-            var kinds = new Dictionary<string, UnitKind>(StringComparer.Ordinal);
-            foreach (var (tree, _) in trees)
-                foreach (var item in tree.Items)
-                    if (item is UnitSyntax u && !u.Name.IsMissing && !kinds.ContainsKey(u.Name.Text)) kinds[u.Name.Text] = u.Kind;
-                    else if (item is VariantSyntax v && !v.Name.IsMissing && !kinds.ContainsKey(v.Name.Text)) kinds[v.Name.Text] = v.Kind;
             var owners = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (tree, bag) in trees)
                 foreach (var item in tree.Items)
                 {
-                    var name = item switch { UnitSyntax u => u.Name, VariantSyntax v => v.Name, _ => null };
+                    var (name, kind) = item switch { UnitSyntax u => (u.Name, u.Kind), VariantSyntax v => (v.Name, v.Kind), _ => (null, default(UnitKind)) };
+                    // the declaration AE0011 kept (a duplicate name was reported there)
                     if (name is null || name.IsMissing || !unitNames.TryGetValue(name.Text, out var declared) || declared.Span != name.Span || declared.Path != bag.File.Path) continue;
-                    var kind = kinds[name.Text];
                     var types = kind == UnitKind.Cell
                         ? new[] { (Emit.Names.CellTypeName(name.Text), "the C# type of cell '" + name.Text + "'") }
                         : new[] { (Emit.Names.LawTypeName(name.Text).TrimStart('@'), "the C# type of law '" + name.Text + "'"),

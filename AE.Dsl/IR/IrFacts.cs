@@ -53,6 +53,23 @@ namespace AE.Dsl.IR
             }
         }
 
+        /// <summary>
+        /// The params an expression reads, in the order the text names them (left to right, repeats included), without
+        /// recursion: the names a run-time check of those params reports, alike in every backend.
+        /// </summary>
+        public static IEnumerable<string> ParamRefs(IrExpr e)
+        {
+            var stack = new Stack<IrExpr>();
+            stack.Push(e);
+            while (stack.Count > 0)
+            {
+                var x = stack.Pop();
+                if (x is IrRef { Kind: SymbolKind.Param } r) yield return r.Name;
+                var children = Children(x).ToList();
+                for (int i = children.Count - 1; i >= 0; i--) stack.Push(children[i]);
+            }
+        }
+
         /// <summary>Every expression a statement evaluates, a 'when''s branches included.</summary>
         public static IEnumerable<IrExpr> AllExpressions(IrStmt s)
         {

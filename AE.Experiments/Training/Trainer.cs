@@ -74,12 +74,7 @@ namespace AE.Experiments.Training
                 if (steps > 1) Task.WriteBatch(cell, epoch, s);
                 cell.Forward();
                 double loss = LossOfLastForward();
-                if (!double.IsFinite(loss))
-                {
-                    sum = loss;
-                    steps = 1;
-                    break;
-                }
+                if (!double.IsFinite(loss)) return Finish(loss);
                 cell.ZeroGrad();
                 cell.Backward();
                 var grad = cell.GradientVector;
@@ -88,10 +83,14 @@ namespace AE.Experiments.Training
                 Step(Optimizer, loss, grad, cell.ParameterVector);
                 sum += loss;
             }
-            double mean = steps == 1 ? sum : sum / steps;
-            _curve.Add(mean);
-            Log.Append(mean, Optimizer);
-            return mean;
+            return Finish(steps == 1 ? sum : sum / steps);
+
+            double Finish(double epochLoss)
+            {
+                _curve.Add(epochLoss);
+                Log.Append(epochLoss, Optimizer);
+                return epochLoss;
+            }
         }
 
         /// <summary>The loss of the last forward pass: the task's own (its gradient then in the output gradients) or the cell's objective.</summary>

@@ -33,9 +33,6 @@ namespace AE.Dsl.Emit
             _unitIds = Names.UnitIds(unit);
         }
 
-        /// <summary>Members every generated type has; an AE name equal to one of them (or to the type) gets a trailing '_'.</summary>
-        private static HashSet<string> GeneratedMembers => Names.LawMembers;
-
         /// <summary>The generated type's name; the population class names the law through it.</summary>
         internal string TypeName => _type;
 
@@ -45,7 +42,7 @@ namespace AE.Dsl.Emit
         /// <summary>A switchable rule's member of the Rules enum, which has its own None and All.</summary>
         internal string RuleMemberId(string id) => Names.Member(id, x => x is "None" or "All", _switches.Select(r => Names.CSharp(r.Id)).ToList());
 
-        private string Id(string name) => Names.Member(name, id => GeneratedMembers.Contains(id) || id == _type, _unitIds);
+        private string Id(string name) => Names.Member(name, id => Names.LawMembers.Contains(id) || id == _type, _unitIds);
         private static string Slot(string slot) => "__slot_" + Names.Stem(slot);
         private static string StateArray(string name, Precision p) => "__st_" + Names.Stem(name) + (p == Precision.Float32 ? "_f32" : "_f64");
         private static string ParamArray(string name) => "__p_" + Names.Stem(name);
@@ -418,8 +415,8 @@ namespace AE.Dsl.Emit
             foreach (var s in _unit.States.Where(s => s.Bounds != null && s.Type.IsScalar))
             {
                 var b = s.Bounds!;
-                var boundParams = ParamRefs(b.Lo).Concat(ParamRefs(b.Hi)).Distinct(StringComparer.Ordinal).ToList();
-                var initParams = s.Init == null ? new List<string>() : ParamRefs(s.Init).Distinct(StringComparer.Ordinal).ToList();
+                var boundParams = IrFacts.ParamRefs(b.Lo).Concat(IrFacts.ParamRefs(b.Hi)).Distinct(StringComparer.Ordinal).ToList();
+                var initParams = s.Init == null ? new List<string>() : IrFacts.ParamRefs(s.Init).Distinct(StringComparer.Ordinal).ToList();
                 if (boundParams.Count == 0 && initParams.Count == 0) continue;
                 var lo = "__lo_" + Names.Stem(s.Name);
                 var hi = "__hi_" + Names.Stem(s.Name);
@@ -438,14 +435,14 @@ namespace AE.Dsl.Emit
             foreach (var f in _unit.Rules.SelectMany(r => r.Body).SelectMany(IrFacts.AllExpressions).SelectMany(IrFacts.Descendants).OfType<IrFilter>())
             {
                 if (f.Kind is not (FilterKind.Ema or FilterKind.Lp)) continue;
-                var rateParams = ParamRefs(f.Args[0]).Distinct(StringComparer.Ordinal).ToList();
+                var rateParams = IrFacts.ParamRefs(f.Args[0]).Distinct(StringComparer.Ordinal).ToList();
                 var rate = ConstText(f.Args[0], IrType.Real);
                 if (rateParams.Count == 0 || WithinUnitInterval(f.Args[0]) || !rates.Add(rate)) continue;
                 EmitRangeCheck(rate, false, true, ("0.0", 0.0), ("1.0", 1.0), string.Join(", ", rateParams), $"the rate {IrPrinter.Expr(f.Args[0])} of a filter must lie in ");
             }
             foreach (var r in _unit.Requires)
             {
-                var reads = ParamRefs(r.Condition).Distinct(StringComparer.Ordinal).ToList();
+                var reads = IrFacts.ParamRefs(r.Condition).Distinct(StringComparer.Ordinal).ToList();
                 if (reads.Count == 0) continue;
                 _w.Line($"if (!({ConstText(r.Condition, IrType.Bool)})) throw new {ParamError}({CSharp.String(string.Join(", ", reads))}, \"true\", double.NaN, {CSharp.String($"require '{r.Label}' ({IrPrinter.Expr(r.Condition)}) does not hold with the given params")});");
             }
@@ -486,7 +483,7 @@ namespace AE.Dsl.Emit
             void Visit(IrParam p, int depth)
             {
                 if (done.Contains(p.Name) || depth > byName.Count) return;
-                foreach (var dep in ParamRefs(p.Default).Concat(p.Range != null ? ParamRefs(p.Range.Lo).Concat(ParamRefs(p.Range.Hi)) : Enumerable.Empty<string>()))
+                foreach (var dep in IrFacts.ParamRefs(p.Default).Concat(p.Range != null ? IrFacts.ParamRefs(p.Range.Lo).Concat(IrFacts.ParamRefs(p.Range.Hi)) : Enumerable.Empty<string>()))
                     if (byName.TryGetValue(dep, out var q) && q != p) Visit(q, depth + 1);
                 if (done.Add(p.Name)) order.Add(p);
             }
@@ -494,11 +491,6 @@ namespace AE.Dsl.Emit
             return order;
         }
 
-        private static IEnumerable<string> ParamRefs(IrExpr e)
-        {
-            if (e is IrRef r && r.Kind == SymbolKind.Param) yield return r.Name;
-            foreach (var c in IrFacts.Children(e)) foreach (var n in ParamRefs(c)) yield return n;
-        }
 
 
         /// <summary>A constant expression in the constructor, where params are the locals being resolved.</summary>
