@@ -94,50 +94,44 @@ namespace AE.Kernels
         }
 
         /// <summary>
-        /// The checks the C# law's constructor makes again with the values it was given (csharp-backend.md), in its order and
-        /// words, as <see cref="ParamOutOfRangeException"/>s: each scalar coefficient's bounds are not empty and hold its initial
-        /// value, each filter's rate read from params lies in [0, 1), each <c>require</c> that reads a param holds. Checks that
-        /// read no param passed <c>ae check</c> and cannot change.
+        /// The checks the C# law's constructor makes again with the values it was given (<see cref="ValueChecks"/>, csharp-backend.md),
+        /// in its order and words, as <see cref="ParamOutOfRangeException"/>s.
         /// </summary>
         public static void CheckValues(IrUnit unit, ConstantEvaluator evaluator)
         {
-            foreach (var s in unit.States.Where(s => s.Bounds != null && s.Type.IsScalar))
+            foreach (var check in ValueChecks.Of(unit))
             {
-                var b = s.Bounds!;
-                var boundParams = IrFacts.ParamRefs(b.Lo).Concat(IrFacts.ParamRefs(b.Hi)).Distinct(StringComparer.Ordinal).ToList();
-                var initParams = s.Init == null ? new List<string>() : IrFacts.ParamRefs(s.Init).Distinct(StringComparer.Ordinal).ToList();
-                if (boundParams.Count == 0 && initParams.Count == 0) continue;
-                double lo = evaluator.Eval(b.Lo)[0], hi = evaluator.Eval(b.Hi)[0];
-                string interval = ParamOutOfRangeException.Interval(lo, hi, b.LoOpen, b.HiOpen);
-                if (boundParams.Count > 0 && (lo > hi || ((b.LoOpen || b.HiOpen) && lo == hi)))
-                    throw new ParamOutOfRangeException(string.Join(", ", boundParams), interval, lo, "the bounds of '" + s.Name + "' are empty: " + interval);
-                if (s.Init is null) continue;
-                double value = evaluator.Eval(s.Init)[0];
-                if (!((b.LoOpen ? value > lo : value >= lo) && (b.HiOpen ? value < hi : value <= hi)))
-                    throw new ParamOutOfRangeException(string.Join(", ", initParams.Count > 0 ? initParams : boundParams), interval, value,
-                        "the initial value of '" + s.Name + "' must lie in its bounds " + interval);
-            }
-            var rates = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var f in unit.Rules.SelectMany(r => r.Body).SelectMany(IrFacts.AllExpressions).SelectMany(IrFacts.Descendants).OfType<IrFilter>())
-            {
-                if (f.Kind is not (FilterKind.Ema or FilterKind.Lp)) continue;
-                var rateParams = IrFacts.ParamRefs(f.Args[0]).Distinct(StringComparer.Ordinal).ToList();
-                string text = IrPrinter.Expr(f.Args[0]);
-                if (rateParams.Count == 0 || !rates.Add(text)) continue;
-                double rate = evaluator.Eval(f.Args[0])[0];
-                if (!(rate >= 0 && rate < 1))
-                    throw new ParamOutOfRangeException(string.Join(", ", rateParams), "[0, 1)", rate, "the rate " + text + " of a filter must lie in [0, 1)");
-            }
-            foreach (var r in unit.Requires)
-            {
-                var reads = IrFacts.ParamRefs(r.Condition).Distinct(StringComparer.Ordinal).ToList();
-                if (reads.Count == 0) continue;
-                if (evaluator.Eval(r.Condition)[0] == 0)
-                    throw new ParamOutOfRangeException(string.Join(", ", reads), "true", double.NaN,
-                        "require '" + r.Label + "' (" + IrPrinter.Expr(r.Condition) + ") does not hold with the given params");
+                switch (check)
+                {
+                    case ValueChecks.Bounds b: CheckBounds(b, evaluator); break;
+                    case ValueChecks.FilterRate f:
+                        double rate = evaluator.Eval(f.Rate)[0];
+                        if (!(rate >= 0 && rate < 1))
+                            throw new ParamOutOfRangeException(string.Join(", ", f.Params), "[0, 1)", rate, ValueChecks.FilterRateMessage(f.Text) + "[0, 1)");
+                        break;
+                    case ValueChecks.Require r:
+                        if (evaluator.Eval(r.Condition.Condition)[0] == 0)
+                            throw new ParamOutOfRangeException(string.Join(", ", r.Params), "true", double.NaN, ValueChecks.RequireMessage(r.Condition));
+                        break;
+                }
             }
         }
 
+        private static void CheckBounds(ValueChecks.Bounds check, ConstantEvaluator evaluator)
+        {
+            var (s, b) = (check.State, check.Range);
+            double lo = evaluator.Eval(b.Lo)[0], hi = evaluator.Eval(b.Hi)[0];
+            string interval = ParamOutOfRangeException.Interval(lo, hi, b.LoOpen, b.HiOpen);
+            string boundParams = string.Join(", ", check.BoundParams);
+            if (check.NeedsFiniteEnds && (!double.IsFinite(lo) || !double.IsFinite(hi)))
+                throw new ParamOutOfRangeException(boundParams, interval, double.IsFinite(lo) ? hi : lo, ValueChecks.InfiniteBoundsMessage(s.Name) + interval);
+            if (check.BoundParams.Count > 0 && ValueChecks.IsEmpty(b, lo, hi))
+                throw new ParamOutOfRangeException(boundParams, interval, lo, ValueChecks.EmptyBoundsMessage(s.Name) + interval);
+            if (s.Init is null) return;
+            double value = evaluator.Eval(s.Init)[0];
+            if (!ValueChecks.Holds(b, lo, hi, value))
+                throw new ParamOutOfRangeException(string.Join(", ", check.InitOrBoundParams), interval, value, ValueChecks.InitialValueMessage(s.Name) + interval);
+        }
 
         private static double Scalar(double[] value, ScalarType type) =>
             type == ScalarType.Bool ? (value[0] != 0 ? 1 : 0) : type == ScalarType.Int ? Math.Truncate(value[0]) : value[0];

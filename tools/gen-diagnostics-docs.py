@@ -89,10 +89,12 @@ E["AE0001"] = T(r"""
 The lexer met a character that is not part of any token: `$`, `#`, `@`, `×`, a typographic quote or
 dash, an emoji, or a byte sequence that is not UTF-8 (read as U+FFFD). The character is reported
 and skipped, so the rest of the file is still checked. The message shows the character and its code
-point, with control characters written as `\uXXXX`, because the usual culprits are invisible or look
-like ASCII (a zero-width space, a non-breaking hyphen, `’` for `'`). Operators are ASCII so that a
-file means the same in every editor and font; identifiers may still use any Unicode letter (`θ`,
-`α`), and a non-breaking space counts as white space.
+point, with invisible characters (controls, zero-width and format characters, separators other than
+the non-breaking space) written as `\uXXXX`, because the usual culprits are invisible or look like
+ASCII (a zero-width space, a non-breaking hyphen, `’` for `'`). Operators are ASCII so that a file
+means the same in every editor and font; so are the digits of a number (`٣` or `３` is this error,
+not a number). Identifiers may still use any Unicode letter (`θ`, `α`), and a non-breaking space
+counts as white space.
 
 {fail("AE0001", L("a' = a * 0.5; $"))}
 Fix: delete the character (or replace a look-alike by its ASCII operator: `×` by `*`).
@@ -121,7 +123,8 @@ A number that cannot be read. There are three cases, each named in the message:
 - an exponent without digits: `1e`, `2e-`;
 - letters glued to a number: `3x`, `1e5f`, `0x10`, `1_000` (the language has no implicit
   product, no suffixes, no hex and no digit separators);
-- a literal too large for a 64-bit float: `1e999` (write `inf` for infinity).
+- a literal too large for a 64-bit float: `1e999` (write `inf` for infinity);
+- a literal too small for one, that would silently read as 0: `1e-400` (write `0` if 0 is meant).
 
 The number is read as 0 so that checking goes on.
 
@@ -641,12 +644,16 @@ Fix: reduce the vector to one number per step.
 {fix("AE0025", CELL25 % "mean((y - target) ^ 2)")}""")
 
 E["AE0030"] = T(r"""
-A coefficient without bounds. **Axiom A4** of the AE theory: every adapted coefficient stays in a
-declared bounded range, whatever the observations do. The runtime projects each coefficient onto
-its bounds at the end of every step, and the checker's numeric analysis relies on them.
+A coefficient without bounds, or with an infinite end (`inf`, or a param whose default is `inf`).
+**Axiom A4** of the AE theory: every adapted coefficient stays in a declared bounded range,
+whatever the observations do. The runtime projects each coefficient onto its bounds at the end of
+every step, and the checker's numeric analysis relies on them. A law's constructor makes the same
+check with the params it is given: an override that makes an end infinite (or NaN) is a
+`ParamOutOfRangeException`.
 
 {fail("AE0030", L("a' = a * 0.5;").replace("coeff a in [0, 1] = 0.5", "coeff a = 0.5"))}
-Fix: declare the bounds.
+{fail("AE0030", L("a' = a * 0.5;").replace("coeff a in [0, 1] = 0.5", "coeff a in [0, inf] = 0.5"))}
+Fix: declare finite bounds.
 
 {fix("AE0030", L("a' = a * 0.5;"))}""")
 

@@ -427,7 +427,7 @@ namespace AE.Dsl.Binding
             {
                 if (type.Scalar != ScalarType.Real && !type.IsError)
                     _bag.Report(DiagnosticCatalog.TypeMismatch, typeSyntax?.Span ?? name.Span, $"A coefficient is real, but '{name.Text}' is declared {type}");
-                if (range == null) _bag.Report(DiagnosticCatalog.UnboundedCoefficient, name.Span, name.Text);
+                if (range == null) _bag.Report(DiagnosticCatalog.UnboundedCoefficient, name.Span, name.Text, "has no bounds");
             }
             if (range != null)
             {
@@ -639,6 +639,9 @@ namespace AE.Dsl.Binding
                 if (lo is double l && hi is double h && (l > h || (l == h && (st.Bounds.LoOpen || st.Bounds.HiOpen)) || double.IsNaN(l) || double.IsNaN(h)))
                     _bag.Report(DiagnosticCatalog.EmptyBounds, st.Bounds.Lo.Span.Cover(st.Bounds.Hi.Span), st.Name,
                         (st.Bounds.LoOpen ? "(" : "[") + IrPrinter.Expr(st.Bounds.Lo) + ", " + IrPrinter.Expr(st.Bounds.Hi) + (st.Bounds.HiOpen ? ")" : "]"), Fmt(l), Fmt(h));
+                else if (st.Kind == SymbolKind.Coeff && lo is double li && hi is double hi2 && (double.IsInfinity(li) || double.IsInfinity(hi2)))
+                    _bag.Report(DiagnosticCatalog.UnboundedCoefficient, double.IsInfinity(li) ? st.Bounds.Lo.Span : st.Bounds.Hi.Span, st.Name,
+                        $"has an infinite {(double.IsInfinity(li) && double.IsInfinity(hi2) ? "lower and upper" : double.IsInfinity(li) ? "lower" : "upper")} bound: {RangeText(st.Bounds, li, hi2)}");
                 else if (lo is double l2 && hi is double h2 && st.Init != null && ConstEvaluator.Evaluate(st.Init, _symbols) is double init
                          && ((st.Bounds.LoOpen ? init <= l2 : init < l2) | (st.Bounds.HiOpen ? init >= h2 : init > h2) | double.IsNaN(init)))
                     _bag.Report(DiagnosticCatalog.TypeMismatch, st.Init.Span, $"The initial value {Fmt(init)} of '{st.Name}' lies outside its bounds {RangeText(st.Bounds, l2, h2)}");

@@ -78,7 +78,7 @@ namespace AE.Dsl.Diagnostics
 
         // ---- AE axioms and laws (AE003x, AE004x) ----
         public static readonly DiagnosticDescriptor UnboundedCoefficient =
-            E("AE0030", "Unbounded coefficient (A4)", "Coefficient '{0}' has no bounds; axiom A4 requires every coefficient to stay bounded: declare 'coeff {0} in [lo, hi]'");
+            E("AE0030", "Unbounded coefficient (A4)", "Coefficient '{0}' {1}; axiom A4 requires every coefficient to stay bounded: declare 'coeff {0} in [lo, hi]' with finite lo and hi");
         public static readonly DiagnosticDescriptor LogBoundAllowsZero =
             E("AE0031", "Log-space bounds allow 0", "Log-space coefficient '{0}' has lower bound {1}, which allows values <= 0 where log is undefined; raise the lower bound above 0 (e.g. 1e-12) or drop 'log'");
         public static readonly DiagnosticDescriptor EmptyBounds =

@@ -44,7 +44,7 @@ namespace AE.Dsl.Syntax
 
             char c = _text[_pos];
             if (IsIdentifierStart(c)) return LexIdentifier(start);
-            if (char.IsDigit(c) || (c == '.' && char.IsDigit(Peek(1)))) return LexNumber(start);
+            if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return LexNumber(start);
             if (c == '"') return LexString(start);
 
             var kind = LexPunctuation(c);
@@ -59,7 +59,17 @@ namespace AE.Dsl.Syntax
 
         private static int CodePoint(string s) => s.Length == 2 ? char.ConvertToUtf32(s[0], s[1]) : s[0];
 
-        private static string Printable(string s) => s.Length == 1 && char.IsControl(s[0]) ? "\\u" + ((int)s[0]).ToString("X4", CultureInfo.InvariantCulture) : s;
+        /// <summary>An invisible character (a control, a zero-width or other format character, a space or line separator) is
+        /// quoted as its escape, so the message shows what to look for.</summary>
+        private static string Printable(string s) => s.Length == 1 && IsInvisible(s[0]) ? "\\u" + ((int)s[0]).ToString("X4", CultureInfo.InvariantCulture) : s;
+
+        private static bool IsInvisible(char c) => CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format
+            or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+            or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.NonSpacingMark
+            or UnicodeCategory.EnclosingMark;
+
+        /// <summary>Numbers are written in ASCII digits: other scripts' digits (Arabic-Indic, full-width, ...) are not numbers here.</summary>
+        private static bool IsDigit(char c) => c is >= '0' and <= '9';
 
         private TokenKind? LexPunctuation(char c)
         {
@@ -134,7 +144,7 @@ namespace AE.Dsl.Syntax
             char e = Peek(ahead - 1);
             if (e != 'e' && e != 'E') return false;
             char d = Peek(ahead);
-            return char.IsDigit(d) || ((d == '+' || d == '-') && char.IsDigit(Peek(ahead + 1)));
+            return IsDigit(d) || ((d == '+' || d == '-') && IsDigit(Peek(ahead + 1)));
         }
 
         public static bool IsIdentifierStart(char c) => c == '_' || char.IsLetter(c);
@@ -161,22 +171,22 @@ namespace AE.Dsl.Syntax
 
         private Token LexNumber(int start)
         {
-            while (char.IsDigit(Peek())) _pos++;
-            if (Peek() == '.' && char.IsDigit(Peek(1))) { _pos++; while (char.IsDigit(Peek())) _pos++; }
+            while (IsDigit(Peek())) _pos++;
+            if (Peek() == '.' && IsDigit(Peek(1))) { _pos++; while (IsDigit(Peek())) _pos++; }
             else if (Peek() == '.' && (!IsIdentifierStart(Peek(1)) || IsExponentStart(2))) _pos++; // "1." is 1.0, "1.e5" is 1e5
             if (Peek() == 'e' || Peek() == 'E')
             {
                 int save = _pos;
                 _pos++;
                 if (Peek() == '+' || Peek() == '-') _pos++;
-                if (!char.IsDigit(Peek()))
+                if (!IsDigit(Peek()))
                 {
                     _pos = save + 1;
                     if (Peek() == '+' || Peek() == '-') _pos++;
                     _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), _text.Substring(start, _pos - start), "the exponent has no digits");
                     return new Token(TokenKind.Number, new TextSpan(start, _pos), "0");
                 }
-                while (char.IsDigit(Peek())) _pos++;
+                while (IsDigit(Peek())) _pos++;
             }
             // A letter glued to a number ("3x", "1e5f") is a typo, not an implicit product.
             if (IsIdentifierStart(Peek()))
@@ -191,7 +201,23 @@ namespace AE.Dsl.Syntax
                 _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), text, "it is out of the range of a 64-bit float; write 'inf' for infinity");
                 return new Token(TokenKind.Number, new TextSpan(start, _pos), "0");
             }
+            if (value == 0 && HasNonZeroDigit(text))
+            {
+                _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), text, "it is below the smallest 64-bit float (about 4.9e-324) and would read as 0; write 0 if 0 is meant");
+                return new Token(TokenKind.Number, new TextSpan(start, _pos), "0");
+            }
             return new Token(TokenKind.Number, new TextSpan(start, _pos), text);
+        }
+
+        /// <summary>A digit other than 0 before the exponent: the number is not zero however it rounds.</summary>
+        private static bool HasNonZeroDigit(string number)
+        {
+            foreach (char c in number)
+            {
+                if (c is 'e' or 'E') return false;
+                if (c is >= '1' and <= '9') return true;
+            }
+            return false;
         }
 
         private Token LexString(int start)

@@ -282,7 +282,7 @@ namespace AE.Kernels.Tests
         }
 
         /// <summary>
-        /// The checks the C# constructor makes again with the given values that read params (a coefficient's bounds not empty and
+        /// The checks the C# constructor makes again with the given values that read params (a coefficient's bounds finite, not empty and
         /// holding its initial value, a filter's rate in [0, 1), a require), made by the OpenCL law too, in the same words.
         /// </summary>
         [OpenClFact]
@@ -307,6 +307,8 @@ namespace AE.Kernels.Tests
             {
                 ("b", 1.5, "the rate b of a filter must lie in [0, 1)"),
                 ("lo", 0.3, "the bounds of 'alpha' are empty: [0.3, 0.2]"),
+                ("hi", double.PositiveInfinity, "the bounds of coefficient 'alpha' must be finite (axiom A4): [0.1, inf]"),
+                ("lo", double.NaN, "the bounds of coefficient 'alpha' must be finite (axiom A4): [NaN, 0.2]"),
                 ("hi", 0.12, "the initial value of 'alpha' must lie in its bounds [0.1, 0.12]"),
                 ("k", 0, "require 'positive' (k > 0) does not hold with the given params"),
             })

@@ -405,55 +405,45 @@ namespace AE.Dsl.Emit
             : (ConstText(e, IrType.Real), null);
 
         /// <summary>
-        /// The checks the .ae file passed with its params' defaults, made again with the values this
-        /// instance was given (only those that read a param: the rest cannot change): each coefficient's
-        /// bounds are not empty and hold its initial value, each filter's rate lies in [0, 1), each
-        /// <c>require</c> holds.
+        /// The checks the .ae file passed with its params' defaults, made again with the values this instance was given
+        /// (<see cref="ValueChecks"/>: the device hosts make the same list in the same words).
         /// </summary>
         private void EmitValueChecks()
         {
-            foreach (var s in _unit.States.Where(s => s.Bounds != null && s.Type.IsScalar))
+            foreach (var check in ValueChecks.Of(_unit))
             {
-                var b = s.Bounds!;
-                var boundParams = IrFacts.ParamRefs(b.Lo).Concat(IrFacts.ParamRefs(b.Hi)).Distinct(StringComparer.Ordinal).ToList();
-                var initParams = s.Init == null ? new List<string>() : IrFacts.ParamRefs(s.Init).Distinct(StringComparer.Ordinal).ToList();
-                if (boundParams.Count == 0 && initParams.Count == 0) continue;
-                var lo = "__lo_" + Names.Stem(s.Name);
-                var hi = "__hi_" + Names.Stem(s.Name);
-                _w.Line($"// {CSharp.Comment(s.Name)}: bounds and initial value with the given params");
-                _w.Line($"double {lo} = {ConstText(b.Lo, IrType.Real)}, {hi} = {ConstText(b.Hi, IrType.Real)};");
-                if (boundParams.Count > 0)
+                switch (check)
                 {
-                    var empty = $"{lo} > {hi}" + (b.LoOpen || b.HiOpen ? $" || {lo} == {hi}" : "");
-                    var interval = $"{ParamError}.Interval({lo}, {hi}, {(b.LoOpen ? "true" : "false")}, {(b.HiOpen ? "true" : "false")})";
-                    _w.Line($"if ({empty}) throw new {ParamError}({CSharp.String(string.Join(", ", boundParams))}, {interval}, {lo}, {CSharp.String($"the bounds of '{s.Name}' are empty: ")} + {interval});");
+                    case ValueChecks.Bounds b: EmitBoundsCheck(b); break;
+                    case ValueChecks.FilterRate f:
+                        EmitRangeCheck(ConstText(f.Rate, IrType.Real), false, true, ("0.0", 0.0), ("1.0", 1.0), string.Join(", ", f.Params), ValueChecks.FilterRateMessage(f.Text));
+                        break;
+                    case ValueChecks.Require r:
+                        _w.Line($"if (!({ConstText(r.Condition.Condition, IrType.Bool)})) throw new {ParamError}({CSharp.String(string.Join(", ", r.Params))}, \"true\", double.NaN, {CSharp.String(ValueChecks.RequireMessage(r.Condition))});");
+                        break;
                 }
-                if (s.Init != null)
-                    EmitRangeCheck("this." + Id(s.Name), b.LoOpen, b.HiOpen, (lo, null), (hi, null), string.Join(", ", initParams.Count > 0 ? initParams : boundParams), $"the initial value of '{s.Name}' must lie in its bounds ");
-            }
-            var rates = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var f in _unit.Rules.SelectMany(r => r.Body).SelectMany(IrFacts.AllExpressions).SelectMany(IrFacts.Descendants).OfType<IrFilter>())
-            {
-                if (f.Kind is not (FilterKind.Ema or FilterKind.Lp)) continue;
-                var rateParams = IrFacts.ParamRefs(f.Args[0]).Distinct(StringComparer.Ordinal).ToList();
-                var rate = ConstText(f.Args[0], IrType.Real);
-                if (rateParams.Count == 0 || WithinUnitInterval(f.Args[0]) || !rates.Add(rate)) continue;
-                EmitRangeCheck(rate, false, true, ("0.0", 0.0), ("1.0", 1.0), string.Join(", ", rateParams), $"the rate {IrPrinter.Expr(f.Args[0])} of a filter must lie in ");
-            }
-            foreach (var r in _unit.Requires)
-            {
-                var reads = IrFacts.ParamRefs(r.Condition).Distinct(StringComparer.Ordinal).ToList();
-                if (reads.Count == 0) continue;
-                _w.Line($"if (!({ConstText(r.Condition, IrType.Bool)})) throw new {ParamError}({CSharp.String(string.Join(", ", reads))}, \"true\", double.NaN, {CSharp.String($"require '{r.Label}' ({IrPrinter.Expr(r.Condition)}) does not hold with the given params")});");
             }
         }
 
-        /// <summary>A param whose declared range already keeps it in [0, 1): its own check covers the filter's.</summary>
-        private bool WithinUnitInterval(IrExpr rate) =>
-            rate is IrRef { Kind: SymbolKind.Param } r
-            && _unit.Params.FirstOrDefault(p => p.Name == r.Name)?.Range is { Lo: IrConst lo, Hi: IrConst hi } range
-            && lo.Value >= 0 && (hi.Value < 1 || (hi.Value == 1 && range.HiOpen));
-
+        private void EmitBoundsCheck(ValueChecks.Bounds check)
+        {
+            var (s, b) = (check.State, check.Range);
+            var lo = "__lo_" + Names.Stem(s.Name);
+            var hi = "__hi_" + Names.Stem(s.Name);
+            var boundParams = CSharp.String(string.Join(", ", check.BoundParams));
+            var interval = $"{ParamError}.Interval({lo}, {hi}, {(b.LoOpen ? "true" : "false")}, {(b.HiOpen ? "true" : "false")})";
+            _w.Line($"// {CSharp.Comment(s.Name)}: bounds and initial value with the given params");
+            _w.Line($"double {lo} = {ConstText(b.Lo, IrType.Real)}, {hi} = {ConstText(b.Hi, IrType.Real)};");
+            if (check.NeedsFiniteEnds)
+                _w.Line($"if (!double.IsFinite({lo}) || !double.IsFinite({hi})) throw new {ParamError}({boundParams}, {interval}, double.IsFinite({lo}) ? {hi} : {lo}, {CSharp.String(ValueChecks.InfiniteBoundsMessage(s.Name))} + {interval});");
+            if (check.BoundParams.Count > 0)
+            {
+                var empty = $"{lo} > {hi}" + (b.LoOpen || b.HiOpen ? $" || {lo} == {hi}" : "");
+                _w.Line($"if ({empty}) throw new {ParamError}({boundParams}, {interval}, {lo}, {CSharp.String(ValueChecks.EmptyBoundsMessage(s.Name))} + {interval});");
+            }
+            if (s.Init != null)
+                EmitRangeCheck("this." + Id(s.Name), b.LoOpen, b.HiOpen, (lo, null), (hi, null), string.Join(", ", check.InitOrBoundParams), ValueChecks.InitialValueMessage(s.Name));
+        }
 
         /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>
         private void EmitVectorConstant(string target, IrExpr e, string len)

@@ -32,6 +32,19 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "coeff a = 0.5", "coeff a in [0, 1] = 0.5"));
         }
 
+        /// <summary>An infinite end bounds nothing: A4 wants finite bounds, whether the end is written 'inf' or is a param's default.</summary>
+        [Theory]
+        [InlineData("coeff a in [0, inf] = 0.5;", "", "inf]", "has an infinite upper bound: [0, inf]", "[0, inf]", "[0, 1]")]
+        [InlineData("coeff a in (-inf, 1] = 0.5;", "", "-inf", "has an infinite lower bound: (-inf, 1]", "(-inf", "(-1")]
+        [InlineData("coeff a in [0, top] = 0.5;", "param top = inf;", "top]", "has an infinite upper bound: [0, inf]", "top = inf", "top = 1")]
+        public void AE0030_coefficient_with_an_infinite_bound(string declaration, string param, string marker, string phrase, string fixFrom, string fixTo)
+        {
+            string bad = "law L {\n  " + param + "\n  " + declaration + "\n  update {\n    a' = a * 0.5;\n  }\n}\n";
+            var d = AssertOnly(bad, "AE0030", marker);
+            Assert.Contains("Coefficient 'a' " + phrase + "; axiom A4", d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(bad, fixFrom, fixTo));
+        }
+
         // ------------------------------------------------------------------ AE0031 log-space bounds allow 0
 
         [Theory]

@@ -47,6 +47,35 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "\u0007", ""));
         }
 
+        /// <summary>A zero-width or separator character is invisible where the message quotes it, so it is quoted as its escape.</summary>
+        [Theory]
+        [InlineData("\u200B")]
+        [InlineData("\u2028")]
+        [InlineData("\uFEFF")]
+        [InlineData("\u3000")]
+        public void AE0001_invisible_character_is_shown_escaped(string invisible)
+        {
+            var bad = Law("a' = a" + invisible + " * 0.5;");
+            var d = AssertOnly(bad, "AE0001", invisible);
+            string code = ((int)invisible[0]).ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("'\\u" + code + "' (U+" + code + ")", d.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(invisible, d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(bad, invisible, ""));
+        }
+
+        /// <summary>Another script's digit is not a number: it is the one error, an unexpected character, not a number out of range.</summary>
+        [Theory]
+        [InlineData("\u0663")]  // ARABIC-INDIC DIGIT THREE
+        [InlineData("\uFF13")]  // FULLWIDTH DIGIT THREE
+        [InlineData("\u0969")]  // DEVANAGARI DIGIT THREE
+        public void AE0001_non_ascii_digit_is_an_unexpected_character(string digit)
+        {
+            var bad = Law("a' = a * " + digit + ";");
+            var d = AssertOnly(bad, "AE0001", digit);
+            Assert.DoesNotContain("range", d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(bad, digit, "3"));
+        }
+
         [Fact]
         public void AE0001_character_outside_the_BMP_is_one_diagnostic_with_its_code_point()
         {
@@ -107,6 +136,8 @@ namespace AE.Dsl.Tests
         [InlineData("3a", "a number cannot be followed directly by letters; insert '*' or a space", "3 * a")]
         [InlineData("1e5f", "a number cannot be followed directly by letters", "1e5")]
         [InlineData("1e999", "out of the range of a 64-bit float; write 'inf' for infinity", "1e300")]
+        [InlineData("1e-400", "below the smallest 64-bit float (about 4.9e-324) and would read as 0", "1e-300")]
+        [InlineData("0.0000001e-320", "below the smallest 64-bit float", "0")]
         public void AE0003_invalid_number_is_reported_over_the_whole_number(string number, string reason, string fixedNumber)
         {
             var bad = Law("a' = a * " + number + ";");

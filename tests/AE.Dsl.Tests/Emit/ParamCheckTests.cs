@@ -98,6 +98,19 @@ namespace AE.Dsl.Tests
             Assert.Contains("the bounds of 'alpha' are empty", ex.Message, StringComparison.Ordinal);
         }
 
+        /// <summary>Axiom A4, as <c>ae check</c> makes it (AE0030) with the defaults: an override cannot unbound a coefficient.</summary>
+        [Theory]
+        [InlineData("hi", double.PositiveInfinity, "[0.001, inf]")]
+        [InlineData("hi", double.NaN, "[0.001, NaN]")]
+        public void Infinite_coefficient_bounds_given_at_run_time(string param, double value, string range)
+        {
+            var ex = Rejected((param, value));
+            Assert.Equal("lo, hi", ex.Param);
+            Assert.Equal(range, ex.Range);
+            Assert.StartsWith("the bounds of coefficient 'alpha' must be finite (axiom A4): " + range, ex.Message, StringComparison.Ordinal);
+            Accepted((param, 1e300));
+        }
+
         [Fact]
         public void A_filter_rate_outside_0_1_given_at_run_time()
         {
