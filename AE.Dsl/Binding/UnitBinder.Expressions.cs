@@ -49,6 +49,17 @@ namespace AE.Dsl.Binding
             (bag ?? _bag).Report(DiagnosticCatalog.UnknownName, name.Span, name.Text, suggestion != null ? $"; did you mean '{suggestion}'?" : "");
         }
 
+        /// <summary>How a builtin function is called (<c>tanh(x)</c>, <c>clamp(x, lo, hi)</c>), or null for any other name.</summary>
+        private static string? CallForm(string name)
+        {
+            if (Builtins.Special.TryGetValue(name, out var special)) return special.Substring(0, special.IndexOf(':'));
+            if (!Builtins.Pure.TryGetValue(name, out var b)) return null;
+            var args = b.Shape is BuiltinShape.Reduction or BuiltinShape.VectorMap or BuiltinShape.Concat ? new[] { "v", "w", "..." } : new[] { "x", "y", "z" };
+            var shown = Enumerable.Range(0, Math.Min(b.MinArgs, 3)).Select(i => args[i]).ToList();
+            if (b.MaxArgs > b.MinArgs) shown.Add("...");
+            return name + "(" + string.Join(", ", shown.Distinct()) + ")";
+        }
+
         private IrExpr BindName(NameExpr n, Ctx ctx)
         {
             var name = n.Name.Text;
@@ -78,6 +89,11 @@ namespace AE.Dsl.Binding
                     _readEarly.Add(name);
                     var file = _groups.BagFor(later.Path)?.File ?? ctx.Bag.File;
                     ctx.Bag.Report(DiagnosticCatalog.UseBeforeDefinition, n.Span, name, Where.At(file, later.Span.Start, ctx.Bag.File.Path));
+                    return Error(n.Span);
+                }
+                if (CallForm(name) is string call)
+                {
+                    ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, n.Span, $"'{name}' is a function, not a value; call it: {call}");
                     return Error(n.Span);
                 }
                 ReportUnknown(n.Name, ctx.Bag);
