@@ -125,16 +125,7 @@ namespace AE.Cli
                 OutputFiles.KeepOtherCheckpoint(checkpointPath, resume, identity, MachineCheckpoint.IdentityOf,
                     other => other.Law + " on " + other.Task + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
 
-            // A database that does not exist yet would give the first id: checked before opening makes one, so a refusal leaves none behind.
-            bool newDatabase = !File.Exists(dbPath);
-            if (newDatabase && outDir is not null) RefuseToOverwrite(outDir, 1, dbPath, context);
-            using var store = RunStore.Open(dbPath);
-            long expectedId = store.NextId();
-            if (outDir is not null)
-            {
-                if (!newDatabase) RefuseToOverwrite(outDir, expectedId, dbPath, context);
-                OutputFiles.CreateFolder(outDir);
-            }
+            using var store = RunOutputFiles.OpenStore(dbPath, outDir, 1, "this run", context, out long expectedId);
 
             machineOptions.ProgressInterval = Math.Clamp(budget / 100, 1, 100);
             if (checkpointPath is not null)
@@ -181,13 +172,11 @@ namespace AE.Cli
             var written = new List<string>();
             if (outDir is not null)
             {
-                // Another process stored a run in between: the files of this id may be another's.
-                if (id != expectedId && OutputFiles.FirstExisting(outDir, RunFileNames(id), context) is string taken)
-                    throw new CliException("the run is stored as run " + id.ToString(CultureInfo.InvariantCulture) + " in " + dbShown + ", but its files are not written: " + taken + " exists");
+                if (id != expectedId) RunOutputFiles.RefuseTaken(outDir, id, "the run is stored in " + dbShown, context);
                 string title = law.Name + (ablate.Count > 0 ? " without " + string.Join(", ", ablate) : "") + " on " + task.Name + ", seed " + seed.ToString(CultureInfo.InvariantCulture)
                     + " (run " + id.ToString(CultureInfo.InvariantCulture) + ")";
-                written.Add(OutputFiles.Text(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".csv", w => RunFiles.WriteCsv(run, w), context));
-                written.AddRange(PlotFiles.Save(outDir, "run-" + id.ToString(CultureInfo.InvariantCulture) + ".svg", RunFigure.Of(run, title), context));
+                written.Add(OutputFiles.Text(outDir, RunOutputFiles.Stem(id) + ".csv", w => RunFiles.WriteCsv(run, w), context));
+                written.AddRange(PlotFiles.Save(outDir, RunOutputFiles.Stem(id) + ".svg", RunFigure.Of(run, title), context));
             }
 
             WriteSummary(context.Stdout, law, record, id, dbShown, written);
@@ -199,35 +188,6 @@ namespace AE.Cli
                 return ExitCodes.Interrupted;
             }
             return run.Accepted ? ExitCodes.Success : ExitCodes.Errors;
-        }
-
-        /// <summary>
-        /// Refuses runs that will be stored as runs <paramref name="firstId"/> to <paramref name="firstId"/> + <paramref name="count"/> − 1
-        /// of the database when the files <c>--out</c> receives for any of them would replace another run's in <paramref name="outDir"/>
-        /// (<c>ae swarm</c>: the best members' files, whose ids are known only as they are stored).
-        /// </summary>
-        internal static void RefuseToOverwrite(string outDir, long firstId, long count, string dbPath, string what, CliContext context)
-        {
-            for (long id = firstId; id < firstId + count; id++)
-                if (OutputFiles.FirstExisting(outDir, RunFileNames(id), context) is string taken)
-                    throw new CliException(taken + " exists: " + what + " will be runs " + firstId.ToString(CultureInfo.InvariantCulture) + " to "
-                        + (firstId + count - 1).ToString(CultureInfo.InvariantCulture) + " of " + Experiment.Display(dbPath, context.CurrentDirectory)
-                        + " and may write run " + id.ToString(CultureInfo.InvariantCulture) + "'s files (run ids restart in every database); give another --out, or move the file");
-        }
-
-        /// <summary>Refuses a run whose files, as run <paramref name="id"/> of the database, would replace files of another run in <paramref name="outDir"/>.</summary>
-        private static void RefuseToOverwrite(string outDir, long id, string dbPath, CliContext context)
-        {
-            if (OutputFiles.FirstExisting(outDir, RunFileNames(id), context) is string taken)
-                throw new CliException(taken + " exists: this run will be run " + id.ToString(CultureInfo.InvariantCulture) + " of " + Experiment.Display(dbPath, context.CurrentDirectory)
-                    + " and would overwrite it (run ids restart in every database); give another --out, or move the file");
-        }
-
-        /// <summary>The files <c>--out</c> receives for run <paramref name="id"/>.</summary>
-        internal static string[] RunFileNames(long id)
-        {
-            string stem = "run-" + id.ToString(CultureInfo.InvariantCulture);
-            return new[] { stem + ".csv", stem + ".svg", stem + ".png" };
         }
 
         /// <summary>The summary: what ran, steps to target, final loss, AUC, incidents, why it stopped, where it is stored.</summary>

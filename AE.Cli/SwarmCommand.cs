@@ -154,15 +154,7 @@ namespace AE.Cli
             var jobs = methods.SelectMany(m => Enumerable.Range(0, seeds).Select(s => new SwarmJob(m, (ulong)s))).ToList();
             long memberRuns = (long)jobs.Count * k;
             const string What = "this swarm's member runs";
-            // A database that does not exist yet gives the first ids: checked before opening makes one, so a refusal leaves none behind.
-            bool newDatabase = !File.Exists(dbPath);
-            if (newDatabase && outDir is not null) RunCommand.RefuseToOverwrite(outDir, 1, memberRuns, dbPath, What, context);
-            using var store = RunStore.Open(dbPath);
-            if (outDir is not null)
-            {
-                if (!newDatabase) RunCommand.RefuseToOverwrite(outDir, store.NextId(), memberRuns, dbPath, What, context);
-                OutputFiles.CreateFolder(outDir);
-            }
+            using var store = RunOutputFiles.OpenStore(dbPath, outDir, memberRuns, What, context, out _);
 
             long total = (long)jobs.Count * swarm.Rounds * swarm.RoundTotal;
             IReadOnlyList<SwarmOutcome?> outcomes;
@@ -203,11 +195,8 @@ namespace AE.Cli
                     var best = run.Members[run.Best];
                     string title = law.Name + " on " + task.Name + ", " + MethodName(run.Method) + " of " + k + ", seed " + run.Seed + ": best member " + run.Best
                         + " (run " + bestId.ToString(CultureInfo.InvariantCulture) + ")";
-                    string stem = "run-" + bestId.ToString(CultureInfo.InvariantCulture);
-                    // Another process stored runs in between: the files of this id may be another's.
-                    if (OutputFiles.FirstExisting(outDir, RunCommand.RunFileNames(bestId), context) is string taken)
-                        throw new CliException("the member runs are stored in " + Experiment.Display(dbPath, context.CurrentDirectory) + ", but run "
-                            + bestId.ToString(CultureInfo.InvariantCulture) + "'s files are not written: " + taken + " exists");
+                    string stem = RunOutputFiles.Stem(bestId);
+                    RunOutputFiles.RefuseTaken(outDir, bestId, "the member runs are stored in " + Experiment.Display(dbPath, context.CurrentDirectory), context);
                     written.Add(OutputFiles.Text(outDir, stem + ".csv", w => RunFiles.WriteCsv(best, w), context));
                     written.AddRange(PlotFiles.Save(outDir, stem + ".svg", RunFigure.Of(best, title), context));
                 }
