@@ -108,10 +108,11 @@ namespace AE.Cli
 
         private static int Help(CommandInput input, CliContext context)
         {
+            if (input.Positionals.Count > 1)
+                throw CliException.BadUsage("too many arguments: 'ae help' explains one command, got " + input.Positionals.Count + " ('" + string.Join("', '", input.Positionals) + "')", "help");
             string? command = input.Positionals.Count == 0 ? null : input.Positionals[0];
             if (command is not null && !Commands.Any(c => c.Name == command))
-                throw CliException.BadUsage("unknown command '" + command + "'; valid commands: "
-                    + string.Join(", ", Commands.Where(c => c != HelpCommand).Select(c => c.Name)), "");
+                throw CliException.BadUsage("unknown command '" + command + "'; valid commands: " + string.Join(", ", Commands.Select(c => c.Name)), "");
             CommandLine.WriteHelp(Commands, command, context.Stdout, context);
             return ExitCodes.Success;
         }

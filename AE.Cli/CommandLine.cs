@@ -35,6 +35,10 @@ namespace AE.Cli
                 if (responseErrors.Count > 0) throw new CliException(responseErrors[0]);
                 tree.Validate(result, args);
             }
+            else if (tree.IsVersion(result.Action) && args.Count > 1)
+            {
+                throw CliException.BadUsage("'--version' stands alone, got " + args.Count + " arguments", "");
+            }
             return result.Invoke(new InvocationConfiguration
             {
                 Output = context.Stdout,
@@ -108,6 +112,9 @@ namespace AE.Cli
 
             public RootCommand Root { get; }
 
+            /// <summary>Whether the parse ends in <c>--version</c>.</summary>
+            public bool IsVersion(CommandLineAction? action) => action is not null && action == _version.Action;
+
             public IReadOnlyList<BuiltCommand> Built { get; }
 
             /// <summary>Whether the parse ends in the help, the version or a directive (<c>[suggest]</c>), which take no command's arguments.</summary>
@@ -153,6 +160,9 @@ namespace AE.Cli
                 option.Description = spec.Description;
                 option.HelpName = spec.HelpName;
                 option.Hidden = spec.Hidden;
+                // System.CommandLine completes an enum-typed option with its member names (Json, Text), which ae refuses.
+                option.CompletionSources.Clear();
+                if (spec.Completions.Count > 0) option.CompletionSources.Add(spec.Completions.ToArray());
                 return option;
             }
 
@@ -197,6 +207,9 @@ namespace AE.Cli
                 foreach (var flag in spec.Options.Where(o => o.Kind == OptionKind.Flag))
                     if (args.Any(a => a.StartsWith(flag.Name + "=", StringComparison.Ordinal)))
                         throw CliException.BadUsage("option '" + flag.Name + "' takes no value", spec.Name);
+                foreach (var option in spec.Options.Where(o => o.Kind != OptionKind.Flag))
+                    if (result.GetResult(built.Options[option.Name]) is OptionResult given && given.Tokens.Any(t => IsOptionName(t.Value, spec)))
+                        throw NeedsValue(option, spec);
                 foreach (var error in result.Errors) throw Translate(error, spec);
                 foreach (var option in spec.Options.Where(o => o.Kind != OptionKind.Flag))
                     if (result.GetResult(built.Options[option.Name]) is OptionResult given && given.Tokens.Any(t => t.Value.Length == 0))
@@ -204,6 +217,13 @@ namespace AE.Cli
                 if (spec.Arguments is null && positionals.Count > 0) throw CliException.BadUsage("unexpected argument '" + positionals[0].Value + "'", spec.Name);
                 if (positionals.Any(t => t.Value.Length == 0)) throw CliException.BadUsage(spec.Arguments?.EmptyMessage ?? "empty argument", spec.Name);
             }
+
+            /// <summary>
+            /// Whether a value is one of the command's option names: <c>--db --no-progress</c> left out --db's value, and
+            /// System.CommandLine took the next option for it (a database named --no-progress, the flag dropped).
+            /// </summary>
+            private static bool IsOptionName(string value, CommandSpec spec)
+                => value.StartsWith('-') && (value is "--help" or "-h" or "-?" || spec.Options.Any(o => o.Name == value || value.StartsWith(o.Name + "=", StringComparison.Ordinal)));
 
             private CliException AtRoot(IReadOnlyList<string> args)
             {

@@ -29,6 +29,12 @@ namespace AE.Cli
         /// <summary>The value's placeholder in the help (<c>--format &lt;text|json&gt;</c>); null: derived from the name.</summary>
         public string? HelpName { get; init; }
 
+        /// <summary>The values shell completion offers; null: the words of a <see cref="HelpName"/> such as <c>text|json</c>, else none.</summary>
+        public IReadOnlyList<string>? Choices { get; init; }
+
+        /// <summary>What shell completion offers for the value.</summary>
+        public IReadOnlyList<string> Completions => Choices ?? (HelpName is { } h && h.Contains('|') ? h.Split('|') : System.Array.Empty<string>());
+
         /// <summary>Accepted but left out of the help (e.g. a knob for tests).</summary>
         public bool Hidden { get; init; }
 

@@ -423,7 +423,8 @@ namespace AE.Cli
                 verdicts.Add(MenuCriteria.Recovery(task, law, fixedRuns, DriftSwitch));
             }
             var j = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), verdicts[0].Criterion + "; held when it holds on both tasks",
-                string.Join("; ", verdicts.Select(v => v.Word + ": " + v.Numbers)));
+                // Each task's own verdict after its numbers: the combined one leads the line, and led by a task's the two read "did not hold: did not hold".
+                string.Join("; ", verdicts.Select(v => v.Numbers + " (" + v.Word + ")")));
             return ArmsReport(s, "B", "Non-stationary & drift (where AE should shine)", "the law, SGDm (momentum 0.9) and Adam from " + string.Join(", ", StartRates.Select(SweepCommand.Rate))
                 + " on scale-change (loss x 10 from step 200) and moving-optimum (optimum drifting from step 200); the target counts from step 300 and 700", all, null, j,
                 "Rotating corruptions, class shift and RL reward scaling are not here.");

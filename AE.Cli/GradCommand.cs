@@ -37,8 +37,8 @@ namespace AE.Cli
             {
                 new OptionSpec("--name", "the name of a cell or law in the file", "The cell (or law, or variant) to run when the file declares several.") { HelpName = "NAME" },
                 new OptionSpec("--format", "text or json", "A table and a verdict (default), or one JSON object (its fields are below).") { HelpName = "text|json" }.AsFormat(),
-                new OptionSpec("--backend", "csharp or reference", "csharp: the generated cell (default); reference: the reference adjoint (an interpreter with a tape).") { HelpName = "B" },
-                new OptionSpec("--task", "a task name", "A law's task: a deterministic task with a Hessian: quadratic, quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.") { HelpName = "T" },
+                new OptionSpec("--backend", "csharp or reference", "csharp: the generated cell (default); reference: the reference adjoint (an interpreter with a tape).") { HelpName = "csharp|reference" },
+                new OptionSpec("--task", "a task name", "A law's task: a deterministic task with a Hessian: quadratic, quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.") { HelpName = "T", Choices = new[] { "quadratic", "quadratic-1e4", "rosenbrock", "rosenbrock-nd", "linreg" } },
                 new OptionSpec("--case", "a golden case .json", "A golden case .json instead of a task.") { HelpName = "FILE" },
                 new OptionSpec("--steps", "a whole number", "Steps unrolled (default 50, at most 20000: reverse mode keeps every step's values).") { HelpName = "K" }.WholeNumber(max: 20_000),
                 new OptionSpec("--set", "NAME=VALUE", "A law param's value (repeatable, or comma-separated).", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
@@ -92,10 +92,18 @@ namespace AE.Cli
         /// <summary>The options that only a law's meta-gradient takes.</summary>
         private static readonly string[] LawOptions = { "--task", "--case", "--steps", "--set", "--ablate", "--seed", "--subgradients" };
 
+        /// <summary>The options that only a cell's gradient check takes.</summary>
+        private static readonly string[] CellOptions = { "--backend" };
+
         private static int Run(CommandInput parsed, CliContext context)
         {
             bool json = parsed.Format() == OutputFormat.Json;
-            if (parsed.Value("--task") is not null || parsed.Value("--case") is not null) return RunLaw(parsed, json, context);
+            if (parsed.Value("--task") is not null || parsed.Value("--case") is not null)
+            {
+                if (parsed.Given.FirstOrDefault(CellOptions.Contains) is string cellOption)
+                    throw CliException.BadUsage("'" + cellOption + "' is for a cell's gradient check (a cell file and a reference file); a law's meta-gradient runs the generated law", Name);
+                return RunLaw(parsed, json, context);
+            }
             if (parsed.Given.FirstOrDefault(LawOptions.Contains) is string option)
                 throw CliException.BadUsage("'" + option + "' is for a law's meta-gradient, which needs --task T or --case FILE", Name);
             if (parsed.Positionals.Count == 1)

@@ -41,7 +41,7 @@ namespace AE.Cli
         public static IlgpuBenchBackend Create(BenchRequest request)
         {
             var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest);
-            var accelerator = IlgpuReplay.Guard(law.Name, () => IlgpuDevices.Default);
+            var accelerator = IlgpuReplay.Guard(law.Name, null, () => IlgpuDevices.Default);
             if (request.Threads != 1) request.Context.Stderr.WriteLine("ae: note: --threads does not apply to the ILGPU backend (the device runs the step)");
             if (IlgpuDevices.IsSimulator(accelerator)) request.Context.Stderr.WriteLine("ae: note: ILGPU runs on its CPU simulator here (no CUDA or OpenCL device it accepts): figures of the simulator, not of a GPU");
             return new IlgpuBenchBackend(law, accelerator);
@@ -50,7 +50,7 @@ namespace AE.Cli
         public IBenchRun Prepare(int n, BenchDtype dtype)
         {
             var target = _law.Compiled.Target;
-            var law = IlgpuReplay.Guard(target.Name, () => new IlgpuLaw(target.Unit, n, new IlgpuLawOptions
+            var law = IlgpuReplay.Guard(target.Name, null, () => new IlgpuLaw(target.Unit, n, new IlgpuLawOptions
             {
                 Float = dtype == BenchDtype.F32,
                 Params = _law.SettingValues(),

@@ -16,8 +16,8 @@ namespace AE.Cli
     {
         public static IlgpuLaw Create(EmitTarget target, GoldenCase golden)
         {
-            var parameters = OpenClReplay.Params(target, golden.Settings);
-            return Guard(target.Name, () => new IlgpuLaw(target.Unit, golden.Theta0.Length, new IlgpuLawOptions
+            var parameters = OpenClReplay.Params(target, golden);
+            return Guard(target.Name, golden.FileName, () => new IlgpuLaw(target.Unit, golden.Theta0.Length, new IlgpuLawOptions
             {
                 Params = parameters,
                 Ablate = target.Ablate,
@@ -27,7 +27,8 @@ namespace AE.Cli
         }
 
         /// <summary>The ILGPU law's construction with each of its failures as one <see cref="CliException"/> line.</summary>
-        internal static T Guard<T>(string name, Func<T> create)
+        /// <param name="source">the file whose settings the law was given, named in a refusal of them (null: the command line's)</param>
+        internal static T Guard<T>(string name, string? source, Func<T> create)
         {
             try
             {
@@ -41,9 +42,9 @@ namespace AE.Cli
             {
                 throw new CliException("cannot emit '" + name + "' for ILGPU: " + ex.Message, ex);
             }
-            catch (ArgumentOutOfRangeException ex) when (ex.ActualValue is double given)
+            catch (ArgumentOutOfRangeException ex)
             {
-                throw new CliException(name + " rejects its settings: " + OpenClReplay.FirstLine(ex.Message) + " (given " + given.ToString("R", CultureInfo.InvariantCulture) + ")", ex);
+                throw new CliException((source is null ? "" : source + ": ") + LawSettings.Rejection(name, ex), ex);
             }
             catch (Exception ex) when (ex is NotSupportedException or ILGPU.InternalCompilerException)
             {

@@ -15,7 +15,7 @@ namespace AE.Cli
             "The .ae files (paths or globs), checked together: a variant's base or a used group may live in any of them.");
 
         public static OptionSpec Task { get; } = new("--task", "a task name (" + string.Join(", ", TaskCatalog.Names) + ")",
-            "A benchmark task: " + string.Join(", ", TaskCatalog.Names) + " (docs/tasks.md).") { HelpName = "T" };
+            "A benchmark task: " + string.Join(", ", TaskCatalog.Names) + " (docs/tasks.md).") { HelpName = "T", Choices = TaskCatalog.Names };
 
         public static OptionSpec Case { get; } = new("--case", "a golden case .json file",
             "A golden case (.json with its .csv) as the task: its problem, theta0 and steps.") { HelpName = "FILE" };

@@ -20,7 +20,7 @@ namespace AE.Cli
     {
         public static OpenClLaw Create(EmitTarget target, GoldenCase golden)
         {
-            var parameters = Params(target, golden.Settings);
+            var parameters = Params(target, golden);
             try
             {
                 return new OpenClLaw(target.Unit, golden.Theta0.Length, new OpenClLawOptions
@@ -45,36 +45,37 @@ namespace AE.Cli
             {
                 throw new CliException("cannot emit '" + target.Name + "' for OpenCL: " + ex.Message, ex);
             }
-            catch (ArgumentOutOfRangeException ex) when (ex.ActualValue is double given)
+            catch (ArgumentOutOfRangeException ex)
             {
-                throw new CliException(target.Name + " rejects its settings: " + FirstLine(ex.Message) + " (given " + given.ToString("R", CultureInfo.InvariantCulture) + ")", ex);
+                throw new CliException(golden.FileName + ": " + LawSettings.Rejection(target.Name, ex), ex);
             }
         }
 
-        /// <summary>The case's settings as param values: None as <see cref="LawSettings.NoneMeans"/> says, bools as 1 and 0.</summary>
-        internal static Dictionary<string, double> Params(EmitTarget target, IEnumerable<CaseSetting> settings)
+        /// <summary>The case's settings as param values: None as <see cref="LawSettings.NoneMeans"/> says, bools as 1 and 0; a setting that does not fit names the case's file.</summary>
+        internal static Dictionary<string, double> Params(EmitTarget target, GoldenCase golden)
         {
             var result = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var setting in settings)
+            CliException Bad(string message) => new(golden.FileName + ": " + message);
+            foreach (var setting in golden.Settings)
             {
                 var p = target.Unit.Params.First(x => x.Name == setting.Name); // names were checked before
                 string what = p.Type.Scalar switch { ScalarType.Bool => "bool", ScalarType.Int => "int", _ => "real" };
                 string param = "the " + what + " param " + p.Name + " of " + target.Name;
-                if (!p.Type.IsScalar) throw new CliException("'" + setting.Path + "' sets the vector param " + p.Name + " of " + target.Name + ", but replay sets scalar params only");
+                if (!p.Type.IsScalar) throw Bad("'" + setting.Path + "' sets the vector param " + p.Name + " of " + target.Name + ", but replay sets scalar params only");
                 if (setting.IsNone)
                 {
                     if (p.Type.Scalar == ScalarType.Real && LawSettings.NoneMeans.TryGetValue(p.Name, out double none)) { result[p.Name] = none; continue; }
-                    throw new CliException("'" + setting.Path + "' is null (None), which has no meaning for " + param + "; None is allowed for " + string.Join(", ", LawSettings.NoneMeans.Keys));
+                    throw Bad("'" + setting.Path + "' is null (None), which has no meaning for " + param + "; None is allowed for " + string.Join(", ", LawSettings.NoneMeans.Keys));
                 }
                 if (p.Type.Scalar == ScalarType.Bool)
                 {
-                    if (setting.Kind != SettingKind.Bool) throw new CliException("'" + setting.Path + "' must be true or false for " + param + ", not " + setting.ValueText);
+                    if (setting.Kind != SettingKind.Bool) throw Bad("'" + setting.Path + "' must be true or false for " + param + ", not " + setting.ValueText);
                     result[p.Name] = setting.Bool ? 1 : 0;
                     continue;
                 }
-                if (setting.Kind != SettingKind.Number) throw new CliException("'" + setting.Path + "' must be a number for " + param + ", not " + setting.ValueText);
+                if (setting.Kind != SettingKind.Number) throw Bad("'" + setting.Path + "' must be a number for " + param + ", not " + setting.ValueText);
                 if (p.Type.Scalar == ScalarType.Int && (double.IsNaN(setting.Number) || Math.Floor(setting.Number) != setting.Number))
-                    throw new CliException("'" + setting.Path + "' must be a whole number for " + param + ", not " + setting.ValueText);
+                    throw Bad("'" + setting.Path + "' must be a whole number for " + param + ", not " + setting.ValueText);
                 result[p.Name] = setting.Number;
             }
             return result;

@@ -92,7 +92,7 @@ namespace AE.Cli
             }
             catch (ReplayException ex)
             {
-                throw new CliException(ex.Message, ex);
+                throw new CliException(golden.FileName + ": " + ex.Message, ex);
             }
 
             IOptimizerLaw instance;
@@ -127,7 +127,7 @@ namespace AE.Cli
                 }
                 catch (ReplayException ex)
                 {
-                    throw new CliException(ex.Message, ex);
+                    throw new CliException(golden.FileName + ": " + ex.Message, ex);
                 }
                 lawName = law.Name;
             }

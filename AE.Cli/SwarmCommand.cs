@@ -40,7 +40,7 @@ namespace AE.Cli
                 new OptionSpec("--rounds", "the number of rounds", "Rounds (default 10).") { HelpName = "R" }.WholeNumber(max: 100_000),
                 new OptionSpec("--steps", "the steps per member, a whole number", "Law steps per member on average (default: the task's budget).") { HelpName = "S" }.WholeNumber(max: MaxSteps),
                 new OptionSpec("--seeds", "the number of seeds N (seeds 0..N-1)", "Seeds 0..N-1 (default 3).") { HelpName = "N" }.WholeNumber(max: 1000),
-                new OptionSpec("--method", "swarm, independent, pbt or all", "swarm (default), independent, pbt, or all three.") { HelpName = "M" },
+                new OptionSpec("--method", "swarm, independent, pbt or all", "swarm (default), independent, pbt, or all three.") { HelpName = "M", Choices = new[] { "swarm", "independent", "pbt", "all" } },
                 new OptionSpec("--temperature", "a number >= 0, or inf", "Soft-selection temperature in nats of loss gap (default 1; 0: all spare steps to the best member; inf: equal shares).") { HelpName = "T" },
                 new OptionSpec("--kappa", "a number in [0, 1]", "Consensus strength per round, 0..1 (default 0.05).") { HelpName = "X" },
                 new OptionSpec("--min-steps", "a whole number", "Least steps a member gets in a round (default: a quarter of the equal share S/R).") { HelpName = "M" }.WholeNumber(min: 0),

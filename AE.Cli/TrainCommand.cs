@@ -39,7 +39,7 @@ namespace AE.Cli
             Arguments = new ArgumentSpec("cell.ae", "The .ae file declaring the cell."),
             Options = new[]
             {
-                new OptionSpec("--task", "a task name", "The task (required).") { HelpName = "T" },
+                new OptionSpec("--task", "a task name", "The task (required).") { HelpName = "T", Choices = AE.Experiments.Training.TrainingTasks.Names },
                 new OptionSpec("--optimizer", "adam, sgdm or a law file", "adam (default), sgdm (momentum 0.9), or an optimizer-shaped law of a .ae file, ':NAME' selecting one of several.") { HelpName = "O" },
                 new OptionSpec("--set", "NAME=VALUE", "A law param's value (repeatable, or comma-separated).", OptionKind.Repeatable) { HelpName = "p=v" },
                 new OptionSpec("--lr", "a positive number", "The learning rate of adam (default the task's: 1e-3, tape-copy 1e-2) or sgdm (default 0.01).") { HelpName = "X" },
@@ -96,7 +96,8 @@ namespace AE.Cli
                 "first_loss is the loss of the first epoch, final_loss that of a forward pass",
                 "after the last step. Files are written whole (a temporary file, then a rename).",
                 "",
-                "Exit codes: 0 trained; 2 bad input (an unknown task or option, a cell that does",
+                "Exit codes: 0 trained; 1 the final loss is not finite (the files hold the last",
+                "finite parameters); 2 bad input (an unknown task or option, a cell that does",
                 "not fit the task's inputs, a checkpoint of another run or a damaged one; nothing",
                 "is written); 3 the cell's code does not compile, or an internal error; 130",
                 "interrupted (a checkpoint is written first when --out is given).",

@@ -57,6 +57,10 @@ namespace AE.Experiments.Cells
         {
             byte[] bytes;
             try { bytes = File.ReadAllBytes(path); }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new CellReferenceException(displayPath + ": file not found", ex);
+            }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
                 throw new CellReferenceException(displayPath + ": cannot read: " + ex.Message, ex);

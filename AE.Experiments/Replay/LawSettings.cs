@@ -125,11 +125,24 @@ namespace AE.Experiments.Replay
             }
             catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException inner)
             {
-                string message = FirstLine(inner.Message);
-                if (inner is ArgumentOutOfRangeException range && range.ActualValue is not null)
-                    message += " (given " + FormatValue(range.ActualValue) + ")";
-                throw new ReplayException(lawType.Name + " rejects its settings: " + message, inner);
+                throw new ReplayException(Rejection(lawType.Name, inner), inner);
             }
+        }
+
+        /// <summary>
+        /// One line for a law that refuses the values it was given, on any backend: a param outside its range with the value
+        /// given; a check the defaults pass and the given values fail (a coefficient's bounds or initial value, a filter's
+        /// rate, a require) with the params it reads, since the value the check saw (a bound, a rate) is not what the user typed.
+        /// </summary>
+        public static string Rejection(string law, ArgumentException refusal)
+        {
+            if (refusal is null) throw new ArgumentNullException(nameof(refusal));
+            string message = FirstLine(refusal.Message);
+            if (refusal is AE.Runtime.ParamOutOfRangeException p && p.Param.Length > 0 && !message.StartsWith("param '" + p.Param + "'", StringComparison.Ordinal))
+                return law + " rejects its settings of " + p.Param + ": " + message;
+            if (refusal is ArgumentOutOfRangeException { ActualValue: not null } range)
+                message += " (given " + FormatValue(range.ActualValue) + ")";
+            return law + " rejects its settings: " + message;
         }
 
         private static IEnumerable<PropertyInfo> Params(Type optionsType)
@@ -175,7 +188,7 @@ namespace AE.Experiments.Replay
 
         private static string FormatValue(object value) => value switch
         {
-            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            double d => AE.Runtime.ParamOutOfRangeException.Number(d),
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString() ?? "",
         };

@@ -90,6 +90,9 @@ namespace AE.Cli.Tests
         [InlineData("ae: error: invalid value 'xml' for '--format'; expected text or json. Run 'ae check --help'", "check", "a.ae", "--format", "xml")]
         [InlineData("ae: error: option '--format' needs a value: text or json. Run 'ae check --help'", "check", "a.ae", "--format=")]
         [InlineData("ae: error: option '--warnaserror' takes no value. Run 'ae check --help'", "check", "a.ae", "--warnaserror=true")]
+        // a value left out: the next option is not taken for it
+        [InlineData("ae: error: option '--format' needs a value: text or json. Run 'ae check --help'", "check", "a.ae", "--format", "--warnaserror")]
+        [InlineData("ae: error: option '--format' needs a value: text or json. Run 'ae check --help'", "check", "a.ae", "--format", "--help")]
         public void Bad_check_command_lines_exit_2_with_one_line(string expected, params string[] args)
         {
             using var dir = new TempDirectory();

@@ -64,7 +64,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(Cwd, "help", "build");
 
             Assert.Equal(ExitCodes.Usage, r.ExitCode);
-            Assert.Equal("ae: error: unknown command 'build'; valid commands: check, emit, replay, run, ablate, sweep, swarm, experiment, bench, grad, train, report, worker. Run 'ae --help'",
+            Assert.Equal("ae: error: unknown command 'build'; valid commands: check, emit, replay, run, ablate, sweep, swarm, experiment, bench, grad, train, report, worker, help. Run 'ae --help'",
                 Assert.Single(r.StderrLines));
         }
 
@@ -143,6 +143,49 @@ namespace AE.Cli.Tests
 
             Assert.Equal(0, r.ExitCode);
             Assert.Equal(new[] { "--warnaserror" }, r.StdoutLines);
+        }
+
+        /// <summary>An option's values complete to what the command accepts (System.CommandLine offered an enum's member names, Json and Text, which ae refuses).</summary>
+        [Theory]
+        [InlineData("check --format ", "json", "text")]
+        [InlineData("ablate --format ", "json", "table")]
+        [InlineData("swarm --method ", "all", "independent", "pbt", "swarm")]
+        [InlineData("grad --backend ", "csharp", "reference")]
+        [InlineData("train --loss ", "mse", "spectral")]
+        [InlineData("run --task plat", "plateau")]
+        public void The_suggest_directive_completes_option_values(string line, params string[] expected)
+        {
+            var r = Cli.Run(Cwd, "[suggest:" + line.Length + "]", line);
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal(expected, r.StdoutLines);
+        }
+
+        /// <summary>A value left out does not swallow the next option (a database named '--no-progress', the flag dropped).</summary>
+        [Theory]
+        [InlineData("ae: error: option '--db' needs a value: a SQLite database file. Run 'ae run --help'", "run", "x.ae", "--task", "quadratic", "--db", "--no-progress")]
+        [InlineData("ae: error: option '--out' needs a value", "run", "x.ae", "--task", "quadratic", "--out", "--no-progress")]
+        [InlineData("ae: error: option '--task' needs a value", "run", "x.ae", "--task", "--db", "t.db")]
+        [InlineData("ae: error: option '--steps' needs a value", "run", "x.ae", "--task", "quadratic", "--steps", "--seed=3")]
+        public void An_option_is_not_taken_for_a_missing_value(string expected, params string[] args)
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, args);
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.StartsWith(expected, Assert.Single(r.StderrLines), StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+        }
+
+        [Theory]
+        [InlineData("ae: error: too many arguments: 'ae help' explains one command, got 2 ('check', 'run'). Run 'ae help --help'", "help", "check", "run")]
+        [InlineData("ae: error: '--version' stands alone, got 2 arguments. Run 'ae --help'", "--version", "extra")]
+        public void Help_and_version_refuse_extra_arguments(string expected, params string[] args)
+        {
+            var r = Cli.Run(Cwd, args);
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal(expected, Assert.Single(r.StderrLines));
         }
 
         [Theory]

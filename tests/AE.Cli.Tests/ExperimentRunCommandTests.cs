@@ -99,6 +99,7 @@ namespace AE.Cli.Tests
             Assert.Single(r.StdoutLines, l => l.StartsWith("Verdict (" + id + "): ", StringComparison.Ordinal));
             Assert.StartsWith("Verdict (" + id + "): ", r.StdoutLines[^1], StringComparison.Ordinal);              // the last line, as experiments.md says
             Assert.Contains(Verdicts, v => r.Stdout.Contains("Verdict (" + id + "): " + v + ":", StringComparison.Ordinal));
+            Assert.DoesNotContain(Verdicts, v => r.StdoutLines[^1].Contains(": " + v + ": " + v, StringComparison.Ordinal));   // B's two tasks' words once each, not after the item's
             var header = r.StdoutLines.First(l => l.StartsWith("| task | arm |", StringComparison.Ordinal));
             Assert.Equal(measure is not null, measure is not null && header.Contains(measure, StringComparison.Ordinal));
             // a markdown row: as many cells as the separator line below the header (a '|' inside a name is escaped)

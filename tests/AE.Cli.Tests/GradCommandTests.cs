@@ -125,7 +125,7 @@ namespace AE.Cli.Tests
             Assert.Equal(2, Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae", Path.Combine(Repo.Golden, "cell_amelayer.json"), "--format", "xml").ExitCode);
             var missing = Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae", "no/such.json");
             Assert.Equal(2, missing.ExitCode);
-            Assert.StartsWith("ae: error: no/such.json: cannot read", Assert.Single(missing.StderrLines), StringComparison.Ordinal);
+            Assert.Equal("ae: error: no/such.json: file not found", Assert.Single(missing.StderrLines));
             Assert.Equal(2, Cli.Run(Repo.Root, "grad", "cells/none.ae", Path.Combine(Repo.Golden, "cell_amelayer.json")).ExitCode);
             var wrongName = Cli.Run(Repo.Root, "grad", "cells/ame_layer.ae", Path.Combine(Repo.Golden, "cell_amelayer.json"), "--name", "Nope");
             Assert.Equal(2, wrongName.ExitCode);

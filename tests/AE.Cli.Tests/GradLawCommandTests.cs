@@ -91,6 +91,8 @@ namespace AE.Cli.Tests
         [InlineData("cells/ame_layer.ae has no law of the optimizer shape", "cells/ame_layer.ae", "--task", "quadratic")]
         [InlineData("law AeSgdmLagged is lagged", "laws/ae_sgdm.ae", "--task", "quadratic", "--name", "AeSgdmLagged")]
         [InlineData("'--steps' is for a law's meta-gradient", "cells/ame_layer.ae", "x.json", "--steps", "3")]
+        [InlineData("'--backend' is for a cell's gradient check", Smooth, "--task", "quadratic", "--backend", "foo")]
+        [InlineData("'--backend' is for a cell's gradient check", Smooth, "--task", "quadratic", "--backend", "reference")]
         [InlineData("expected a cell file and a reference file, or a law file and --task T", Smooth)]
         public void Bad_input_is_one_line_and_exit_2(string message, params string[] args)
         {

@@ -110,7 +110,7 @@ namespace AE.Cli.Tests
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("", r.Stdout);
             var line = Assert.Single(r.StderrLines);
-            Assert.StartsWith("ae: error: 'config.tau_T_stall' is not a param of AeSgdm; its params: beta_mu, beta_T, ", line, StringComparison.Ordinal);
+            Assert.StartsWith("ae: error: quadratic_2d.json: 'config.tau_T_stall' is not a param of AeSgdm; its params: beta_mu, beta_T, ", line, StringComparison.Ordinal);
             Assert.Contains("tau_stall", line, StringComparison.Ordinal);
         }
 
@@ -125,7 +125,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, "replay", path);
 
             Assert.Equal(2, r.ExitCode);
-            Assert.Equal("ae: error: AeSgdm rejects its settings: param 'sigma_min' must lie in [0, 1] (given -1)", Assert.Single(r.StderrLines));
+            Assert.Equal("ae: error: bad_range.json: AeSgdm rejects its settings: param 'sigma_min' must lie in [0, 1] (given -1)", Assert.Single(r.StderrLines));
         }
 
         [Fact]
@@ -163,7 +163,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, "replay", path);
 
             Assert.Equal(2, r.ExitCode);
-            Assert.Equal("ae: error: 'config.beta_T' is null (None), which has no meaning for the real param beta_T of AeSgdm; None is allowed for max_dlog_alpha, max_d_mu, max_dlog_sigma, step_norm_max, clip_grad_norm, param_abs_max",
+            Assert.Equal("ae: error: kinds.json: 'config.beta_T' is null (None), which has no meaning for the real param beta_T of AeSgdm; None is allowed for max_dlog_alpha, max_d_mu, max_dlog_sigma, step_norm_max, clip_grad_norm, param_abs_max",
                 Assert.Single(r.StderrLines));
         }
 

@@ -82,7 +82,7 @@ namespace AE.Cli.Tests
             File.Copy(Path.Combine(Repo.Golden, "quadratic_2d.csv"), Path.Combine(dir.Path, "bad_range.csv"));
             var r = Cli.Run(dir.Path, "replay", "bad_range.json", "--backend", "opencl");
             Assert.Equal(2, r.ExitCode);
-            Assert.Equal("ae: error: AeSgdm rejects its settings: param 'sigma_min' must lie in [0, 1] (given -1)", Assert.Single(r.StderrLines));
+            Assert.Equal("ae: error: bad_range.json: AeSgdm rejects its settings: param 'sigma_min' must lie in [0, 1] (given -1)", Assert.Single(r.StderrLines));
         }
 
         [Fact]
