@@ -106,7 +106,7 @@ namespace AE.Cli
             var machineOptions = new MachineOptions { MaxSteps = steps };
             var machine = new AeMachine(task, machineOptions);
             long budget = machine.MaxSteps;
-            var identity = new RunIdentity(law.Name, law.Sha256, law.IdentitySettingsJson(), string.Join(",", ablate), task.Name, task.Dimension, seed, budget);
+            var identity = new RunIdentity(law.Name, law.Sha256, law.IdentitySettingsJson(), string.Join(",", ablate), taskSource.Identity, task.Dimension, seed, budget);
             MachineState? resumed = null;
             if (resume is not null)
             {

@@ -220,6 +220,10 @@ namespace AE.Cli
                         + " epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included", Name);
             }
             int epochs = Math.Max(request.Epochs ?? task.DefaultEpochs, resumedFrom);
+            // Nothing left to train: resuming would store the finished run again, with no epoch of its own.
+            if (request.Resume is not null && resumedFrom > 0 && epochs == resumedFrom)
+                throw CliException.BadUsage("the checkpoint's run has trained all " + resumedFrom.ToString(CultureInfo.InvariantCulture) + " epochs"
+                    + (request.Epochs is null ? " (the task's default)" : " of --epochs") + "; --epochs counts the whole run: give more to train on", Name);
             // The folder's other files are this run's outputs by name; its checkpoint may be another run's, still resumable.
             if (request.Out is not null)
                 OutputFiles.KeepOtherCheckpoint(Path.Combine(request.Out, CheckpointFile), request.Resume, identity, TrainingCheckpoint.IdentityOf,
@@ -227,7 +231,8 @@ namespace AE.Cli
             using var store = RunStore.Open(request.Database);
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
             var startedAt = DateTime.UtcNow;
-            string settingsJson = lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}";
+            string settingsJson = WithTraining(lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}",
+                cell.CellName, dtype, request.Batch, request.Time);
             MachineRun RunOf(double finalLoss, bool cancelled) => trainer.ToMachineRun("train:" + task.Name + task.Settings, (ulong)request.Seed, epochs, finalLoss, cancelled);
             void Store(MachineRun run, bool cancelled) => store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
                 "train:" + task.Name + task.Settings, (ulong)request.Seed, settingsJson, Array.Empty<string>(), run, startedAt, DateTime.UtcNow, cancelled, StoreSteps: true));
@@ -286,7 +291,7 @@ namespace AE.Cli
                 });
                 files.Add(curve);
                 files.AddRange(PlotFiles.Write(Path.Combine(request.Out, "curve.svg"),
-                    RunFigure.Of(finished, task.Name + " by " + law.LawName + (resumedFrom > 0 ? " (epochs after " + resumedFrom + ")" : ""))));
+                    RunFigure.Of(finished, task.Name + " by " + law.LawName + (resumedFrom > 0 ? " (epochs after " + resumedFrom + ")" : ""), "epoch")));
                 files.AddRange(task.WriteOutputs(cell, request.Out));
                 if (task.Trace(cell) is { } trace)
                 {
@@ -305,6 +310,12 @@ namespace AE.Cli
                 files.Select(f => Experiment.Display(f, context.CurrentDirectory)).ToList());
             if (request.Json) WriteJson(summary, context.Stdout);
             else WriteText(summary, context.Stdout);
+            if (context.Cancellation.IsCancellationRequested && nonFinite is null)
+            {
+                // Ctrl-C after the last epoch's step: the run was complete, so it is stored and its files are written; the exit says it was seen.
+                context.Stderr.WriteLine("ae: interrupted after the last epoch; the run is complete, stored" + (request.Out is null ? "" : " and its files written"));
+                return ExitCodes.Interrupted;
+            }
             if (nonFinite is int at)
             {
                 context.Stderr.WriteLine("ae: the loss of epoch " + at.ToString(CultureInfo.InvariantCulture) + " is " + trainer.Curve[at - 1].ToString(CultureInfo.InvariantCulture)
@@ -321,6 +332,17 @@ namespace AE.Cli
                 return ExitCodes.Errors;
             }
             return ExitCodes.Success;
+        }
+
+        /// <summary>
+        /// The stored settings with what was trained under <c>"train"</c> (cell, dtype, batch, time): the run store's task names
+        /// only the task, and two trainings that differ in these would otherwise be told apart by their numbers alone.
+        /// </summary>
+        private static string WithTraining(string settingsJson, string cell, string dtype, int batch, int time)
+        {
+            string training = "\"train\":{\"cell\":" + Json.String(cell) + ",\"dtype\":" + Json.String(dtype)
+                + ",\"batch\":" + batch.ToString(CultureInfo.InvariantCulture) + ",\"time\":" + time.ToString(CultureInfo.InvariantCulture) + "}";
+            return "{" + training + (settingsJson == "{}" ? "}" : "," + settingsJson.Substring(1));
         }
 
         private static (IOptimizerLaw Law, string Text, ExperimentLaw? Source) CreateOptimizer(Request request, int n, CliContext context)

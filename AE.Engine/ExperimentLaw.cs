@@ -323,14 +323,21 @@ namespace AE.Engine
     {
         private readonly Func<ITask> _create;
 
-        private TaskSource(string name, string spec, Func<ITask> create)
+        private TaskSource(string name, string spec, Func<ITask> create, string? identity = null)
         {
             Name = name;
             Spec = spec;
+            Identity = identity ?? name;
             _create = create;
         }
 
         public string Name { get; }
+
+        /// <summary>
+        /// What a checkpoint records as the task: a catalog task's name; a case's name with a hash of its two files, since a
+        /// case is named after its file and the file's problem can change (or another folder hold a file of the same name).
+        /// </summary>
+        public string Identity { get; }
 
         /// <summary>The source as data (<c>catalog NAME</c> or <c>case PATH</c>), for <see cref="FromSpec"/> in another process.</summary>
         public string Spec { get; }
@@ -354,7 +361,21 @@ namespace AE.Engine
             {
                 throw new EngineException(ex.Message, ex);
             }
-            return new TaskSource("case:" + golden.Name, "case " + fullPath, () => new GoldenCaseTask(golden));
+            return new TaskSource("case:" + golden.Name, "case " + fullPath, () => new GoldenCaseTask(golden), "case:" + golden.Name + " " + CaseHash(fullPath));
+        }
+
+        /// <summary>The first 16 hex digits of the SHA-256 of a case's .json and .csv, read as <see cref="GoldenCase.Load"/> read them.</summary>
+        private static string CaseHash(string jsonPath)
+        {
+            try
+            {
+                var bytes = File.ReadAllBytes(jsonPath).Concat(new byte[] { 0 }).Concat(File.ReadAllBytes(Path.ChangeExtension(jsonPath, ".csv"))).ToArray();
+                return "sha256:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).Substring(0, 16).ToLowerInvariant();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new EngineException("cannot read the case " + Path.GetFileName(jsonPath) + ": " + ex.Message, ex);
+            }
         }
 
         /// <summary>The source that <see cref="Spec"/> describes.</summary>

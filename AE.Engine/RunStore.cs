@@ -269,7 +269,7 @@ SELECT last_insert_rowid();";
                         sb.Append(keys[i]).Append(Json.Number(log.Signal(row, i)));
                     }
                 sb.Append('}');
-                pStep.Value = row + 1;
+                pStep.Value = log.FirstStep + row;
                 pLoss.Value = Real(log.Loss(row));
                 pSignals.Value = sb.ToString();
                 insert.ExecuteNonQuery();

@@ -12,19 +12,20 @@ namespace AE.Cli.Plots
         public static readonly string[] PlottedSignals = { "alpha", "mu", "sigma", "gamma" };
 
         /// <summary>The figure of a run the machine has just made (<see cref="Of(string, double[], double?, Func{string, double[]?})"/>).</summary>
-        public static Figure Of(MachineRun run, string title)
+        /// <param name="axis">what a step is: "step" of a law's run, "epoch" of a training</param>
+        public static Figure Of(MachineRun run, string title, string axis = "step")
         {
             if (run is null) throw new ArgumentNullException(nameof(run));
             var log = run.Log;
-            return Of(title, log.Losses.ToArray(), run.OptimumLoss, name => log.RecordsSignals && log.SignalIndex(name) >= 0 ? log.SignalColumn(name) : null);
+            return Of(title, log.Losses.ToArray(), run.OptimumLoss, name => log.RecordsSignals && log.SignalIndex(name) >= 0 ? log.SignalColumn(name) : null, log.FirstStep, axis);
         }
 
         /// <summary>
-        /// The panels over steps 1, 2, ...: the loss' gap above the task's optimum on a log scale when the optimum
+        /// The panels over steps first, first + 1, ...: the loss' gap above the task's optimum on a log scale when the optimum
         /// is known (else the loss itself, on a log scale when it stays positive); then alpha and gamma (on log
         /// scales when positive), mu and sigma, each that <paramref name="signal"/> has (null: the law lacks it).
         /// </summary>
-        public static Figure Of(string title, double[] loss, double? optimum, Func<string, double[]?> signal)
+        public static Figure Of(string title, double[] loss, double? optimum, Func<string, double[]?> signal, long first = 1, string axis = "step")
         {
             if (loss is null) throw new ArgumentNullException(nameof(loss));
             if (signal is null) throw new ArgumentNullException(nameof(signal));
@@ -42,7 +43,7 @@ namespace AE.Cli.Plots
                 bool logScale = name is "alpha" or "gamma" && Positive(values);
                 panels.Add(new(name + (logScale ? " (log)" : ""), new[] { new PlotSeries(name, values) }, logScale));
             }
-            return new Figure(title, panels, 1, "step");
+            return new Figure(title, panels, first, axis);
         }
 
         /// <summary>Whether the finite values are all positive, and there is at least one.</summary>

@@ -28,6 +28,12 @@ namespace AE.Experiments.Machine
 
         public IReadOnlyList<string> SignalNames => _signalNames;
 
+        /// <summary>
+        /// The step (or epoch) of the first row: 1, or the one after a checkpoint's when a resumed training logs only the
+        /// epochs it runs itself, so that the run store numbers every row as the run counts it.
+        /// </summary>
+        public long FirstStep { get; internal set; } = 1;
+
         public int SignalCount => _signalNames.Length;
 
         public bool RecordsSignals { get; }

@@ -118,22 +118,39 @@ namespace AE.Experiments.Training
             var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
             r.ReadString();
             int saved = r.ReadInt32();
-            if (saved != version) throw error("the checkpoint " + name + " is of format version " + saved + "; this build reads version " + version, null);
-            CheckIntact(bytes, magic, name, error);
+            // The checksum first: one flipped bit in the version field is damage, not a build of another version. An older
+            // version's file is named as such even when its checksum fails (version 1 had none).
+            bool intact = IsIntact(bytes);
+            if (saved != version && (intact || (saved >= 1 && saved < version)))
+                throw error("the checkpoint " + name + " is of format version " + saved + "; this build reads version " + version, null);
+            if (!intact) throw error(Damage(bytes, magic, name), null);
             return r;
         }
 
         /// <summary>
-        /// The file ends in the SHA-256 of what precedes it. When it does not: a file that still ends in its end mark and a
-        /// checksum is damaged; one that does not was cut short.
+        /// Whether the file ends in the SHA-256 of what precedes it.
         /// </summary>
-        private static void CheckIntact(byte[] bytes, string magic, string name, Func<string, Exception?, Exception> error)
+        private static bool IsIntact(byte[] bytes)
         {
             int content = bytes.Length - ChecksumLength;
-            if (content > 0 && SHA256.HashData(bytes.AsSpan(0, content)).AsSpan().SequenceEqual(bytes.AsSpan(content))) return;
+            return content > 0 && SHA256.HashData(bytes.AsSpan(0, content)).AsSpan().SequenceEqual(bytes.AsSpan(content));
+        }
+
+        /// <summary>What is wrong with a file whose checksum fails: bytes after its end, damage inside, or an end cut off.</summary>
+        private static string Damage(byte[] bytes, string magic, string name)
+        {
             byte[] end = MarkBytes(magic + ".End");
-            bool ended = content >= end.Length && bytes.AsSpan(content - end.Length, end.Length).SequenceEqual(end);
-            throw error(ended ? "the checkpoint " + name + " is damaged: its checksum does not match its contents" : "the checkpoint " + name + " is truncated", null);
+            int content = bytes.Length - ChecksumLength;
+            if (content >= end.Length && bytes.AsSpan(content - end.Length, end.Length).SequenceEqual(end))
+                return "the checkpoint " + name + " is damaged: its checksum does not match its contents";
+            int mark = bytes.AsSpan().LastIndexOf(end);
+            if (mark >= 0 && mark + end.Length + ChecksumLength < bytes.Length)
+            {
+                int after = mark + end.Length + ChecksumLength;
+                if (SHA256.HashData(bytes.AsSpan(0, mark + end.Length)).AsSpan().SequenceEqual(bytes.AsSpan(mark + end.Length, ChecksumLength)))
+                    return "the checkpoint " + name + " is damaged: " + (bytes.Length - after) + " bytes follow its end";
+            }
+            return "the checkpoint " + name + " is truncated";
         }
 
         /// <summary>

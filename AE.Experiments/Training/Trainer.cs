@@ -134,6 +134,7 @@ namespace AE.Experiments.Training
         {
             _curve.Clear();
             _curve.AddRange(curve);
+            Log.FirstStep = _curve.Count + 1;
         }
 
         /// <summary>PyTorch's <c>clip_grad_norm_</c>: scales the gradient by max / (‖g‖ + 1e-6) when that is below 1.</summary>

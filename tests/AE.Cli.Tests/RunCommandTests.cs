@@ -230,6 +230,31 @@ namespace AE.Cli.Tests
             Assert.Equal(Steps(db, 1).Take((int)taken), Steps(db, 2));
         }
 
+        /// <summary>A case is named after its file: the checkpoint records its contents too, so a case whose problem changed is another task.</summary>
+        [Fact]
+        public void A_checkpoint_of_a_case_whose_file_changed_is_refused()
+        {
+            using var dir = new TempDirectory();
+            File.Copy(Repo.Case("quadratic_2d"), Path.Combine(dir.Path, "q.json"));
+            File.Copy(Path.Combine(Repo.Golden, "quadratic_2d.csv"), Path.Combine(dir.Path, "q.csv"));
+            using var cts = new CancellationTokenSource();
+            var cut = Experiments.Run(dir.Path, cts.Token, p => { if (p.Step >= 40) cts.Cancel(); }, "run", Repo.SgdmLaw, "--case", "q.json", "--db", "runs.db", "--out", "out");
+            Assert.Equal(130, cut.ExitCode);
+            var checkpoint = File.ReadAllBytes(Path.Combine(dir.Path, "out", "checkpoint.aerun"));
+
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "q.json")))!;
+            json["problem"]!["b"] = new System.Text.Json.Nodes.JsonArray(50, -20);
+            File.WriteAllText(Path.Combine(dir.Path, "q.json"), json.ToJsonString());
+            var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--case", "q.json", "--db", "runs.db", "--out", "out", "--resume", "out/checkpoint.aerun");
+
+            Assert.Equal(2, r.ExitCode);
+            var line = Assert.Single(r.StderrLines);
+            Assert.StartsWith("ae: error: the checkpoint checkpoint.aerun is of task case:q sha256:", line, StringComparison.Ordinal);
+            Assert.Contains(", this run's is case:q sha256:", line, StringComparison.Ordinal);
+            Assert.Equal(checkpoint, File.ReadAllBytes(Path.Combine(dir.Path, "out", "checkpoint.aerun")));
+            Assert.Equal(1, Experiments.Scalar(Path.Combine(dir.Path, "runs.db"), "SELECT COUNT(*) FROM runs"));
+        }
+
         [Fact]
         public void Another_runs_checkpoint_or_a_truncated_one_is_one_line_and_nothing_is_overwritten()
         {

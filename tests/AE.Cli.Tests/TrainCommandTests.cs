@@ -137,6 +137,21 @@ namespace AE.Cli.Tests
             Assert.Contains("resumed after 3", resumed.Stdout, System.StringComparison.Ordinal);
             foreach (var f in new[] { "weights.safetensors", "curve.csv", "checkpoint.aetrain" })
                 Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "part", f)));
+            // The run store numbers the resumed run's epochs 4 to 7, with the losses the run never interrupted has at 4 to 7 (runs 1, 2, 3).
+            string db = Path.Combine(dir.Path, Experiment.DefaultDatabase);
+            Assert.Equal(StoredSteps(db, 1).Skip(3).ToList(), StoredSteps(db, 3));
+        }
+
+        private static List<(long Step, double Loss)> StoredSteps(string db, long run)
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + db + ";Mode=ReadOnly");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT step, loss FROM steps WHERE run_id = " + run + " ORDER BY step";
+            using var reader = command.ExecuteReader();
+            var rows = new List<(long, double)>();
+            while (reader.Read()) rows.Add((reader.GetInt64(0), reader.GetDouble(1)));
+            return rows;
         }
 
         /// <summary>--epochs counts the whole run: fewer than the checkpoint holds is one line, and the checkpoint is left as it was; an unknown --name says "no cell".</summary>
@@ -151,6 +166,12 @@ namespace AE.Cli.Tests
             Assert.Equal(2, fewer.ExitCode);
             Assert.Equal(new[] { "ae: error: --epochs 2 is fewer than the 3 epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included. Run 'ae train --help'" }, fewer.StderrLines);
             Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "o", "checkpoint.aetrain")));
+            // as many as it holds: nothing to train, and resuming would store the finished run again
+            var same = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "3", "--out", "o", "--resume", "o/checkpoint.aetrain", "--db", "r.db" }).ToArray());
+            Assert.Equal(2, same.ExitCode);
+            Assert.Equal(new[] { "ae: error: the checkpoint's run has trained all 3 epochs of --epochs; --epochs counts the whole run: give more to train on. Run 'ae train --help'" }, same.StderrLines);
+            Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "o", "checkpoint.aetrain")));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "r.db")));
             var unknown = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--name", "Nope", "--task", "residual-dynamics");
             Assert.Equal(2, unknown.ExitCode);
             Assert.Equal(new[] { "ae: error: no cell 'Nope' in " + Cell("residual_dynamics.ae") + "; valid names: DynamicsModelResidual" }, unknown.StderrLines);
@@ -193,6 +214,9 @@ namespace AE.Cli.Tests
             Assert.True(resumed.ExitCode == 0, resumed.Stderr);
             foreach (var f in new[] { "weights.safetensors", "curve.csv", "checkpoint.aetrain" })
                 Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "part", f)));
+            // The run store numbers the resumed run's epochs 3 to 6, with the losses of the run never interrupted (runs: one 1, whole 2, part 3, resumed 4).
+            string db = Path.Combine(dir.Path, Experiment.DefaultDatabase);
+            Assert.Equal(StoredSteps(db, 2).Skip(2).ToList(), StoredSteps(db, 4));
         }
 
         /// <summary>Stderr that cancels the run once a progress line names the given epoch: a Ctrl-C at a known place.</summary>

@@ -145,6 +145,18 @@ namespace AE.Experiments.Tests
                     File.WriteAllBytes(path, flipped);
                     Refused(Identity(task), law, "the checkpoint " + name + " is damaged: its checksum does not match its contents");
                 }
+                // A flipped bit in the version is damage too (the checksum is read first), not a file of another build.
+                int version = System.Text.Encoding.UTF8.GetByteCount(MachineCheckpoint.Magic) + 1;
+                foreach (int bit in new[] { 0, 7, 8 + 2, 31 })
+                {
+                    var flipped = bytes.ToArray();
+                    flipped[version + bit / 8] ^= (byte)(1 << (bit % 8));
+                    File.WriteAllBytes(path, flipped);
+                    Refused(Identity(task), law, "the checkpoint " + name + " is damaged: its checksum does not match its contents");
+                }
+                // Bytes appended to a whole checkpoint are not a cut.
+                File.WriteAllBytes(path, bytes.Concat(new byte[] { 1, 2, 3, 4, 5 }).ToArray());
+                Refused(Identity(task), law, "the checkpoint " + name + " is damaged: 5 bytes follow its end");
                 File.WriteAllText(path, "something else entirely");
                 Refused(Identity(task), law, "the file " + name + " is not a run checkpoint");
                 Assert.Equal(before, LawState.Save(law));
