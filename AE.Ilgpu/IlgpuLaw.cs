@@ -98,6 +98,7 @@ namespace AE.Ilgpu
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
+            ThrowIfDisposed();
             _host[DeviceLaw.RuleSlot(Program, id).Index] = enabled ? 1.0 : 0.0;
             _switchesChanged = true;
         }
@@ -110,6 +111,7 @@ namespace AE.Ilgpu
         /// </summary>
         public void Step(double loss, ArrayView1D<double, Stride1D.Dense> grad, ArrayView1D<double, Stride1D.Dense> theta)
         {
+            ThrowIfDisposed();
             var runner = _f64 ?? throw new InvalidOperationException($"this {LawName} was built for float vectors; make another instance for double");
             CheckLengths(grad.Length, theta.Length);
             Run(loss, runner, grad, theta);
@@ -118,6 +120,7 @@ namespace AE.Ilgpu
         /// <inheritdoc cref="Step(double, ArrayView1D{double, Stride1D.Dense}, ArrayView1D{double, Stride1D.Dense})"/>
         public void Step(float loss, ArrayView1D<float, Stride1D.Dense> grad, ArrayView1D<float, Stride1D.Dense> theta)
         {
+            ThrowIfDisposed();
             var runner = _f32 ?? throw new InvalidOperationException($"this {LawName} was built for double vectors; make another instance for float");
             CheckLengths(grad.Length, theta.Length);
             Run(loss, runner, grad, theta);
@@ -126,6 +129,8 @@ namespace AE.Ilgpu
         /// <summary>One step on host memory: the gradient and theta are copied to the device, stepped there, and theta copied back.</summary>
         public void Step(double loss, ReadOnlySpan<double> grad, Span<double> theta)
         {
+            // Before the runner: a disposed law's span step would allocate its copies on the accelerator first.
+            ThrowIfDisposed();
             var runner = _f64 ?? throw new InvalidOperationException($"this {LawName} was built for float vectors; make another instance for double");
             CheckLengths(grad.Length, theta.Length);
             runner.StepHost(loss, grad, theta);
@@ -134,6 +139,7 @@ namespace AE.Ilgpu
         /// <inheritdoc cref="Step(double, ReadOnlySpan{double}, Span{double})"/>
         public void Step(float loss, ReadOnlySpan<float> grad, Span<float> theta)
         {
+            ThrowIfDisposed();
             var runner = _f32 ?? throw new InvalidOperationException($"this {LawName} was built for double vectors; make another instance for float");
             CheckLengths(grad.Length, theta.Length);
             runner.StepHost(loss, grad, theta);
@@ -141,7 +147,6 @@ namespace AE.Ilgpu
 
         private void Run<T>(double loss, Runner<T> runner, ArrayView<T> grad, ArrayView<T> theta) where T : unmanaged
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_switchesChanged)
             {
                 runner.UploadHostRegion(_host);
@@ -155,7 +160,7 @@ namespace AE.Ilgpu
         /// <summary>The host's copy of the scalar buffer with the readable scalars of the last step.</summary>
         private double[] Readable()
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfDisposed();
             if (_readableStale)
             {
                 if (_f64 != null) _f64.DownloadReadable(_host);
@@ -168,7 +173,7 @@ namespace AE.Ilgpu
         /// <summary>A vector the law owns (state or signal) after the last step, as doubles.</summary>
         public void ReadVector(string name, Span<double> destination)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfDisposed();
             var owned = Program.StateVectors.Concat(Program.ExtraVectors.Where(v => v.Role == OpenClVectorRole.Signal)).ToList();
             var vec = owned.FirstOrDefault(v => v.Name == name)
                 ?? throw new ArgumentException($"law {LawName} owns no vector '{name}'; valid: {string.Join(", ", owned.Select(v => v.Name))}", nameof(name));
@@ -177,6 +182,8 @@ namespace AE.Ilgpu
         }
 
         private void CheckLengths(long grad, long theta) => DeviceLaw.CheckLengths(grad, theta, _dimension);
+
+        private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
         /// <summary>A power of two no larger than the accelerator and its shared memory allow, nor than the longest vector needs; 256 at most.</summary>
         private int ChooseGroupSize(int requested, ConstantEvaluator evaluator) =>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using AE.Dsl.IR;
 using AE.Dsl.Syntax;
+using AE.Runtime;
 
 namespace AE.Kernels
 {
@@ -48,8 +49,9 @@ namespace AE.Kernels
                 bool ok = (p.Range.LoOpen ? v > lo : v >= lo) && (p.Range.HiOpen ? v < hi : v <= hi);
                 if (!ok)
                 {
-                    var text = $"{(p.Range.LoOpen ? "(" : "[")}{IrPrinter.Expr(p.Range.Lo)}, {IrPrinter.Expr(p.Range.Hi)}{(p.Range.HiOpen ? ")" : "]")}";
-                    throw new ArgumentOutOfRangeException(p.Name, v, $"param '{p.Name}' must lie in {text}");
+                    // The C# constructor's exception and words: the range with its ends evaluated, as it writes them.
+                    string interval = ParamOutOfRangeException.Interval(lo, hi, p.Range.LoOpen, p.Range.HiOpen);
+                    throw new ParamOutOfRangeException(p.Name, interval, v, $"param '{p.Name}' must lie in {interval}");
                 }
             }
             _params[name] = value;

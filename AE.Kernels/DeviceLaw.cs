@@ -61,8 +61,9 @@ namespace AE.Kernels
                 var p = unit.Params.FirstOrDefault(x => x.Name == kv.Key) ?? throw new ArgumentException($"'{kv.Key}' is not a param of {unit.Name}; its params: {valid}", "options");
                 if (!p.Type.IsScalar) throw new ArgumentException($"param '{p.Name}' is a vector; give it in VectorParams", "options");
                 double v = kv.Value;
-                if (p.Type.Scalar == ScalarType.Int && (double.IsNaN(v) || Math.Floor(v) != v))
-                    throw new ArgumentException($"param '{p.Name}' is an int; {v} is not a whole number", "options");
+                // Infinity passes Math.Floor(v) == v, but no int holds it.
+                if (p.Type.Scalar == ScalarType.Int && (!double.IsFinite(v) || Math.Floor(v) != v))
+                    throw new ArgumentException($"param '{p.Name}' is an int; {ParamOutOfRangeException.Number(v)} is not a whole number", "options");
                 if (p.Type.Scalar == ScalarType.Bool) v = v != 0 ? 1 : 0;
                 given[p.Name] = new[] { v };
             }
@@ -171,11 +172,12 @@ namespace AE.Kernels
         /// <summary>
         /// The group size of the passes: <paramref name="requested"/> when it is a power of two within <paramref name="limit"/>
         /// (what the device, its kernels and its local memory allow); for 0, the largest power of two within the limit,
-        /// 256 (where a CPU device has stopped gaining) and the longest vector a pass runs over.
+        /// 256 (where a CPU device has stopped gaining) and the longest vector a pass runs over. A negative size is refused.
         /// </summary>
         /// <param name="what">the setting's name in a message ("group size", "work-group size")</param>
         public static int ChooseGroupSize(int requested, long limit, KernelLawProgram program, ConstantEvaluator evaluator, string what, string device)
         {
+            if (requested < 0) throw new ArgumentOutOfRangeException("options", requested, $"the {what} must be a power of two, or 0 to choose one, not {requested}");
             if (requested > 0)
             {
                 if ((requested & (requested - 1)) != 0) throw new ArgumentException($"the {what} must be a power of two, not {requested}", "options");
@@ -199,10 +201,13 @@ namespace AE.Kernels
         public static OpenClScalarSlot RuleSlot(KernelLawProgram program, string id)
         {
             if (id is null) throw new ArgumentNullException(nameof(id));
-            return program.Slots.FirstOrDefault(s => s.Kind == OpenClSlotKind.RuleSwitch && s.Name == id)
-                ?? throw new ArgumentException(program.RuleIds.Count == 0
-                    ? $"law {program.Name} has no rule '{id}' that can be switched off"
-                    : $"law {program.Name} has no rule '{id}' that can be switched off; valid: {string.Join(", ", program.RuleIds)}", nameof(id));
+            // A loop, not a LINQ search: SetRule runs between steps and allocates nothing, as the C# law's does.
+            var slots = program.Slots;
+            for (int i = 0; i < slots.Count; i++)
+                if (slots[i].Kind == OpenClSlotKind.RuleSwitch && slots[i].Name == id) return slots[i];
+            throw new ArgumentException(program.RuleIds.Count == 0
+                ? $"law {program.Name} has no rule '{id}' that can be switched off"
+                : $"law {program.Name} has no rule '{id}' that can be switched off; valid: {string.Join(", ", program.RuleIds)}", nameof(id));
         }
 
         /// <summary>The slot of a readable scalar by name, or the C# law's ArgumentException.</summary>

@@ -159,11 +159,8 @@ namespace AE.Kernels
         public unsafe void Step(double loss, OpenClBuffer grad, OpenClBuffer theta)
         {
             ThrowIfDisposed();
-            if (grad is null) throw new ArgumentNullException(nameof(grad));
-            if (theta is null) throw new ArgumentNullException(nameof(theta));
-            long bytes = (long)_dimension * Program.Vectors[_gradBuffer].ElementSize;
-            if (grad.Bytes < bytes) throw new ArgumentException($"'grad' holds {grad.Bytes} bytes; this law steps {_dimension} elements of {bytes / _dimension} bytes", nameof(grad));
-            if (theta.Bytes < bytes) throw new ArgumentException($"'theta' holds {theta.Bytes} bytes; this law steps {_dimension} elements of {bytes / _dimension} bytes", nameof(theta));
+            CheckStepBuffer(grad, nameof(grad));
+            CheckStepBuffer(theta, nameof(theta));
             Bind(grad, theta);
             _host[_lossSlot] = loss;
             fixed (double* host = _host)
@@ -175,6 +172,26 @@ namespace AE.Kernels
             _readableStale = true;
             StepCount++;
         }
+
+        /// <summary>
+        /// A buffer a device-resident step may bind: live (a released buffer given to a kernel aborts the process in the
+        /// driver, so this is checked at every step, also for the buffer bound before), of the law's element type when it
+        /// was created with one (<c>CreateBuffer&lt;T&gt;</c>), and large enough for <see cref="Dimension"/> elements.
+        /// </summary>
+        private void CheckStepBuffer(OpenClBuffer buffer, string name)
+        {
+            if (buffer is null) throw new ArgumentNullException(name);
+            if (buffer.IsDisposed) throw new ObjectDisposedException(name, $"'{name}' is a disposed OpenClBuffer; pass a live buffer of this law's context");
+            var elementType = ElementType;
+            if (buffer.ElementType is { } given && given != elementType)
+                throw new ArgumentException($"'{name}' is a buffer of {given.Name}; this law steps {elementType.Name} vectors (OpenClLawOptions.VectorType)", name);
+            long elementSize = Program.Vectors[_gradBuffer].ElementSize;
+            long bytes = _dimension * elementSize;
+            if (buffer.Bytes < bytes) throw new ArgumentException($"'{name}' holds {buffer.Bytes} bytes; this law steps {_dimension} elements of {elementSize} bytes", name);
+        }
+
+        /// <summary>The element type of the gradient and theta: float or double, as <see cref="OpenClLawOptions.VectorType"/> built it.</summary>
+        private Type ElementType => Program.VectorType == OpenClVectorType.Float ? typeof(float) : typeof(double);
 
         /// <summary>Waits for the enqueued steps (device-resident steps return before they complete).</summary>
         public void Finish() => _queue.Finish();
@@ -197,9 +214,9 @@ namespace AE.Kernels
         /// <summary>The host's copy of the scalar buffer with the readable scalars of the last step.</summary>
         private unsafe double[] Readable()
         {
+            ThrowIfDisposed();
             if (_readableStale)
             {
-                ThrowIfDisposed();
                 fixed (double* host = _host)
                     _queue.ReadRaw(_scalars, (long)Program.ReadableStart * sizeof(double), (long)Program.SignalNames.Count * sizeof(double), host + Program.ReadableStart, blocking: true);
                 _readableStale = false;
@@ -210,6 +227,7 @@ namespace AE.Kernels
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
+            ThrowIfDisposed();
             _host[DeviceLaw.RuleSlot(Program, id).Index] = enabled ? 1.0 : 0.0;
         }
 

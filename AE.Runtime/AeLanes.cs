@@ -18,6 +18,24 @@ namespace AE.Runtime
         /// <summary>Lanes per block: controllers stepped together.</summary>
         public const int Lanes = 4;
 
+        /// <summary>
+        /// The blocks of <see cref="Lanes"/> controllers a population of <paramref name="k"/> controllers needs, checked before
+        /// anything is allocated: its largest array holds <paramref name="longest"/> vectors per block (its longest per-controller
+        /// vector) or one double per lane, and an array longer than .NET allows would overflow the generated <c>int</c> sizes
+        /// (a wrong array, or a bare OverflowException). Too large is an ArgumentOutOfRangeException naming k and the dims.
+        /// </summary>
+        /// <param name="kName">the constructor's parameter for k</param>
+        /// <param name="dims">the run-time dims as "n = 1000", for the message</param>
+        public static int Blocks(int k, string kName, long longest, string dims)
+        {
+            long blocks = ((long)k + Lanes - 1) / Lanes;
+            long elements = Math.Max(longest * blocks, blocks * Lanes);
+            if (elements > Array.MaxLength)
+                throw new ArgumentOutOfRangeException(kName, k,
+                    $"a population of {kName} = {k} controllers{(dims.Length > 0 ? " over " + dims : "")} needs an array of {elements} elements; .NET allows {Array.MaxLength} (use fewer controllers or a smaller dimension)");
+            return (int)blocks;
+        }
+
         // ------------------------------------------------------------ host data, lanes
 
         /// <summary>Four lanes from <paramref name="offset"/>; when fewer than four remain (<paramref name="available"/>), the rest are 0.</summary>

@@ -16,7 +16,9 @@ namespace AE.Runtime
     /// (<c>Vector256&lt;double&gt;</c> arrays), its controller count and step count; for a hand-written baseline: its
     /// moments and counters), by name, in ordinal order of the names. Fields typed <see cref="object"/> are the SIMD
     /// passes' cached jobs (scratch, rebuilt on the next step) and are left out, and so are strings (names fixed by
-    /// the type). The random stream of a generated law is counter-based (its seed and the step count), so its
+    /// the type) and fields marked <see cref="RunSettingAttribute"/>: a generated law's run-time settings
+    /// (<c>Kernel</c>, <c>MaxThreads</c>), which say how to run, not what was run, so an instance keeps its own
+    /// through a load. The random stream of a generated law is counter-based (its seed and the step count), so its
     /// position is part of what is saved. Read back into an instance of the same type and dimension (and controller
     /// count: read-only Int32 fields are such sizes, and must agree), the following steps are bit for bit those of
     /// the instance that was saved.
@@ -50,6 +52,17 @@ namespace AE.Runtime
         /// <summary>Reads a state written by <see cref="Write(IOptimizerLaw, BinaryWriter)"/> into <paramref name="law"/>, which must be of the same type and dimension.</summary>
         /// <exception cref="InvalidDataException">not a law state, another law's, another dimension's, of another format version, or truncated</exception>
         public static void Read(IOptimizerLaw law, BinaryReader reader) => ReadState(law, reader);
+
+        /// <summary>
+        /// Reads a state written by <see cref="Write(IOptimizerLaw, BinaryWriter)"/> into <paramref name="law"/>, which steps in
+        /// <typeparamref name="T"/> (float or double; an optimizer over float32 or float64 parameters): a state of a generated law
+        /// that stepped in the other precision is refused, since every following step would throw.
+        /// </summary>
+        /// <exception cref="InvalidDataException">as <see cref="Read(IOptimizerLaw, BinaryReader)"/>, or a state stepped in the other precision</exception>
+        public static void Read<T>(IOptimizerLaw law, BinaryReader reader) where T : unmanaged => ReadState(law, reader, Simd.AeSimd.Precision<T>());
+
+        /// <summary>Reads a state saved by <see cref="Save(IOptimizerLaw)"/> into <paramref name="law"/>, which steps in <typeparamref name="T"/> (<see cref="Read{T}(IOptimizerLaw, BinaryReader)"/>).</summary>
+        public static void Load<T>(IOptimizerLaw law, byte[] state) where T : unmanaged => LoadState(law, state, Simd.AeSimd.Precision<T>());
 
         /// <summary>Reads a state written by <see cref="Write(IOptimizerPopulation, BinaryWriter)"/> into <paramref name="population"/>, which must be of the same type, dimension and controller count.</summary>
         /// <exception cref="InvalidDataException">not a state, another law's population's, another size's, of another format version, or truncated</exception>
@@ -101,14 +114,15 @@ namespace AE.Runtime
             }
         }
 
-        static void ReadState(object owner, BinaryReader reader, bool whole = false)
+        /// <param name="precision">the precision the owner steps in (<see cref="Simd.AeSimd.Precision{T}"/>), or 0: whichever the state was stepped in</param>
+        static void ReadState(object owner, BinaryReader reader, int precision = 0, bool whole = false)
         {
             ArgumentNullException.ThrowIfNull(owner);
             ArgumentNullException.ThrowIfNull(reader);
             var type = owner.GetType();
             try
             {
-                ReadChecked(owner, type, reader, whole);
+                ReadChecked(owner, type, reader, precision, whole);
             }
             catch (EndOfStreamException ex)
             {
@@ -133,7 +147,7 @@ namespace AE.Runtime
             throw new InvalidDataException("not an AE law state");
         }
 
-        static void ReadChecked(object owner, Type type, BinaryReader reader, bool whole)
+        static void ReadChecked(object owner, Type type, BinaryReader reader, int precision, bool whole)
         {
             string magic = ReadMagic(reader);
             if (magic == MagicVersion1)
@@ -168,6 +182,7 @@ namespace AE.Runtime
             for (int i = 0; i < count; i++)
                 if (IsSize(fields[i]) && !Equals(fields[i].GetValue(owner), values[i]))
                     throw new InvalidDataException($"the state of {type.Name} is of another size ({fields[i].Name}: {values[i]}, this instance's {fields[i].GetValue(owner)})");
+            CheckPrecision(type, fields, values, precision);
             for (int i = 0; i < count; i++)
             {
                 if (fields[i].GetValue(owner) is Array current && values[i] is Array saved && current.GetType() == saved.GetType())
@@ -176,6 +191,20 @@ namespace AE.Runtime
                     fields[i].SetValue(owner, values[i]);
             }
         }
+
+        /// <summary>The generated law's field that records the precision its steps took (<see cref="Simd.AeSimd.Precision{T}"/>; 0 before the first).</summary>
+        const string PrecisionField = "__precision";
+
+        /// <summary>A state stepped in one precision cannot go on in the other: the generated step refuses it (CheckPrecision), so the load does.</summary>
+        static void CheckPrecision(Type type, List<FieldInfo> fields, object?[] values, int precision)
+        {
+            if (precision == 0) return;
+            int index = fields.FindIndex(f => f.Name == PrecisionField && f.FieldType == typeof(int));
+            if (index < 0 || values[index] is not int saved || saved == 0 || saved == precision) return;
+            throw new InvalidDataException($"the state of {type.Name} was stepped in {PrecisionName(saved)} and cannot load into one that steps in {PrecisionName(precision)}");
+        }
+
+        static string PrecisionName(int precision) => precision == Simd.AeSimd.Precision<float>() ? "float32" : "float64";
 
         /// <summary>A read-only Int32 field is a size fixed at construction (a dimension, a controller count): it must agree, not be restored.</summary>
         static bool IsSize(FieldInfo field) => field.IsInitOnly && field.FieldType == typeof(int);
@@ -187,20 +216,22 @@ namespace AE.Runtime
             return stream.ToArray();
         }
 
-        static void LoadState(object owner, byte[] state)
+        static void LoadState(object owner, byte[] state, int precision = 0)
         {
             ArgumentNullException.ThrowIfNull(state);
             using var stream = new MemoryStream(state, writable: false);
             using var reader = new BinaryReader(stream);
-            ReadState(owner, reader, whole: true);
+            ReadState(owner, reader, precision, whole: true);
         }
+
+        static bool IsRunSetting(FieldInfo field) => field.IsDefined(typeof(RunSettingAttribute), inherit: false);
 
         static List<FieldInfo> Fields(Type type)
         {
             var result = new List<FieldInfo>();
             for (var t = type; t != null && t != typeof(object); t = t.BaseType)
                 foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-                    if (f.FieldType != typeof(object) && f.FieldType != typeof(string) && f.FieldType != typeof(string[])) result.Add(f);
+                    if (f.FieldType != typeof(object) && f.FieldType != typeof(string) && f.FieldType != typeof(string[]) && !IsRunSetting(f)) result.Add(f);
             result.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             return result;
         }

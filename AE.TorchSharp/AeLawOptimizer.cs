@@ -59,6 +59,7 @@ namespace AE.TorchSharp
     {
         readonly List<FlatSegment> _segments = new();
         readonly Func<int, IOptimizerLaw> _law;
+        bool _disposed;
 
         /// <summary>One law over all of <paramref name="parameters"/>.</summary>
         /// <param name="law">builds the law for a vector of the given length, e.g. <c>n => new AeSgdm(n)</c></param>
@@ -77,11 +78,12 @@ namespace AE.TorchSharp
             _parameter_groups = new List<ParamGroup>();
             var list = groups.ToList();
             if (list.Count == 0) throw new ArgumentException("no parameter groups", nameof(groups));
-            foreach (var g in list) Own(g);
+            var parameters = list.Select(ParametersOf).ToList();
             if (controllers == AeControllers.One)
-                AddSegment(list.SelectMany(g => g.Parameters).ToList(), _law, "the optimizer");
+                AddSegment(parameters.SelectMany(ps => ps).ToList(), _law, "the optimizer");
             else
-                for (int i = 0; i < list.Count; i++) AddSegment(list[i].Parameters.ToList(), LawOf(list[i]), $"parameter group {i}");
+                for (int i = 0; i < list.Count; i++) AddSegment(parameters[i], LawOf(list[i]), $"parameter group {i}");
+            for (int i = 0; i < list.Count; i++) Own(list[i], parameters[i]);
         }
 
         /// <summary>One law for all, or one per group.</summary>
@@ -102,6 +104,7 @@ namespace AE.TorchSharp
         /// <exception cref="InvalidOperationException">no closure: the law needs the loss (use <see cref="step(double)"/>)</exception>
         public override Tensor step(Func<Tensor>? closure = null)
         {
+            ThrowIfDisposed();
             if (closure is null)
                 throw new InvalidOperationException("an AE law needs the loss: call step(closure) with a closure that returns it, or step(loss)");
             Tensor loss;
@@ -114,6 +117,7 @@ namespace AE.TorchSharp
         /// <summary>Steps every law with <paramref name="loss"/> (the loss of the gradients in the parameters' <c>grad</c>).</summary>
         public void step(double loss)
         {
+            ThrowIfDisposed();
             foreach (var s in _segments)
             {
                 s.AttachGradients();
@@ -124,6 +128,7 @@ namespace AE.TorchSharp
         /// <summary>Zeroes the gradients in place (they stay views of the buffer).</summary>
         public override void zero_grad()
         {
+            ThrowIfDisposed();
             foreach (var s in _segments) s.ZeroGrad();
         }
 
@@ -131,17 +136,24 @@ namespace AE.TorchSharp
         public override void add_param_group(ParamGroup param_group)
         {
             ArgumentNullException.ThrowIfNull(param_group);
+            ThrowIfDisposed();
             if (Controllers == AeControllers.One)
                 throw new InvalidOperationException("one controller sees all parameters as one vector fixed at construction; build the optimizer with every group, or use AeControllers.PerGroup");
-            Own(param_group);
-            AddSegment(param_group.Parameters.ToList(), LawOf(param_group), $"parameter group {_parameter_groups.Count - 1}");
+            // The segment first: it makes every check (a parameter twice, dtypes, the law), so a refused group is not added.
+            var parameters = ParametersOf(param_group);
+            AddSegment(parameters, LawOf(param_group), $"parameter group {_parameter_groups.Count}");
+            Own(param_group, parameters);
         }
 
         Func<int, IOptimizerLaw> LawOf(ParamGroup g) => (g as AeLawParamGroup)?.Law ?? _law;
 
-        void Own(ParamGroup g)
+        static List<Parameter> ParametersOf(ParamGroup g) =>
+            g.Parameters?.ToList() ?? throw new ArgumentException("a parameter group has no parameters");
+
+        /// <summary>Adds a group whose segment was added: its parameters as an array, and its options as the law's.</summary>
+        void Own(ParamGroup g, List<Parameter> parameters)
         {
-            g.Parameters = g.Parameters?.ToArray() ?? throw new ArgumentException("a parameter group has no parameters");
+            g.Parameters = parameters.ToArray();
             g.Options ??= new AeLawOptions();
             if (g.Options.LearningRate is null) g.Options.LearningRate = double.NaN;
             _parameter_groups.Add(g);
@@ -158,9 +170,12 @@ namespace AE.TorchSharp
                 _state[parameters[i].Handle] = new AeLawParamState(parameters[i], segment, i == 0);
         }
 
+        void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
         protected override void Dispose(bool disposing)
         {
-            if (disposing) foreach (var s in _segments) s.Dispose();
+            if (disposing && !_disposed) foreach (var s in _segments) s.Dispose();
+            _disposed = true;
             base.Dispose(disposing);
         }
 
@@ -197,7 +212,7 @@ namespace AE.TorchSharp
                 int length = reader.ReadInt32();
                 if (length != _segment.Length)
                     throw new InvalidDataException($"the optimizer state is of a vector of {length} parameters, this controller's has {_segment.Length}");
-                AeLawState.Read(_segment.Law, reader);
+                _segment.ReadLawState(reader);
             }
 
             public override void LoadStateDict(OptimizerState source)
@@ -207,7 +222,7 @@ namespace AE.TorchSharp
                 if (_carriesLaw && other._segment.Length != _segment.Length)
                     throw new InvalidDataException($"the optimizer state is of a vector of {other._segment.Length} parameters, this controller's has {_segment.Length}");
                 if (_carriesLaw && !ReferenceEquals(other._segment, _segment))
-                    AeLawState.Load(_segment.Law, AeLawState.Save(other._segment.Law));
+                    _segment.LoadLawState(AeLawState.Save(other._segment.Law));
             }
 
             public override void Initialize(OptimizerOptions options)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Runtime.InteropServices;
 using AE.Runtime;
 using TorchSharp;
@@ -25,6 +26,11 @@ namespace AE.TorchSharp
         readonly Tensor _grad;
         readonly nint _dataPointer;
         readonly nint _gradPointer;
+        // Parameters whose grad was None at the last AttachGradients: the step puts their values back.
+        readonly bool[] _frozen;
+        // Their values while the law steps (native memory: a step allocates nothing on the managed heap); grown as needed.
+        byte* _frozenValues;
+        long _frozenCapacity;
 
         public FlatSegment(IReadOnlyList<Parameter> parameters, Func<int, IOptimizerLaw> lawFactory, string what)
         {
@@ -46,6 +52,10 @@ namespace AE.TorchSharp
 
             Length = (int)total;
             IsSingle = dtype == ScalarType.Float32;
+            // The law before the parameters are re-pointed: a factory that fails, or builds a law of another length, leaves them as they were.
+            Law = lawFactory(Length) ?? throw new ArgumentException($"{what}: the law factory returned null");
+            if (Law.Dimension != Length)
+                throw new ArgumentException($"{what}: the law {Law.LawName} has dimension {Law.Dimension}, the parameters {Length}");
             _parameters = new Parameter[parameters.Count];
             _dataViews = new Tensor[parameters.Count];
             _gradViews = new Tensor[parameters.Count];
@@ -65,10 +75,13 @@ namespace AE.TorchSharp
                     _dataViews[i] = _data.narrow(0, offset, count).view(p.shape).DetachFromDisposeScope();
                     _gradViews[i] = _grad.narrow(0, offset, count).view(p.shape).DetachFromDisposeScope();
                     _dataViews[i].copy_(p);
-                    using (var g = p.grad)
-                        if (g is not null) _gradViews[i].copy_(g);
                     p.set_(_dataViews[i]);
-                    p.grad = _gradViews[i];
+                    using (var g = p.grad)
+                    {
+                        if (g is not null) _gradViews[i].copy_(g);
+                        // A parameter frozen with requires_grad_(false) keeps no gradient: a view would make it trainable.
+                        if (g is not null || p.requires_grad) p.grad = _gradViews[i];
+                    }
                     _byteLengths[i] = count * ElementSize;
                     _dataAddresses[i] = Address(_dataViews[i]);
                     _gradAddresses[i] = Address(_gradViews[i]);
@@ -77,9 +90,7 @@ namespace AE.TorchSharp
             }
             _dataPointer = Address(_data);
             _gradPointer = Address(_grad);
-            Law = lawFactory(Length) ?? throw new ArgumentException($"{what}: the law factory returned null");
-            if (Law.Dimension != Length)
-                throw new ArgumentException($"{what}: the law {Law.LawName} has dimension {Law.Dimension}, the parameters {Length}");
+            _frozen = new bool[parameters.Count];
         }
 
         /// <summary>The controller.</summary>
@@ -106,18 +117,23 @@ namespace AE.TorchSharp
         public Span<double> DataDouble => new((void*)_dataPointer, Length);
         public Span<double> GradDouble => new((void*)_gradPointer, Length);
 
-        /// <summary>One step of the law on the vector, in place.</summary>
+        /// <summary>
+        /// One step of the law on the vector, in place. The parameters <see cref="AttachGradients"/> found without a gradient
+        /// keep their values: the law steps them (it sees zeros for their gradient) and they are put back.
+        /// </summary>
         public void Step(double loss)
         {
+            long frozen = KeepFrozenValues();
             if (IsSingle) Law.Step((float)loss, GradSingle, DataSingle);
             else Law.Step(loss, GradDouble, DataDouble);
+            if (frozen > 0) RestoreFrozenValues();
         }
 
         /// <summary>
-        /// Makes sure every gradient is the buffer's view again: a parameter whose gradient was set to
-        /// none (<c>Module.zero_grad()</c>) has its slice zeroed, one whose gradient autograd replaced
-        /// has it copied in; either way the view is attached again. A parameter whose data left the
-        /// buffer (the model was moved or converted) is an error.
+        /// Makes sure every gradient is the buffer's view again: one whose gradient autograd replaced has it copied in and the
+        /// view attached again. A parameter whose gradient is none (<c>requires_grad_(false)</c>, <c>Module.zero_grad()</c>)
+        /// is frozen for the next step, as PyTorch's optimizers skip it: its slice is zeroed and it keeps no gradient (a view
+        /// would make it trainable again). A parameter whose data left the buffer (the model was moved or converted) is an error.
         /// </summary>
         public void AttachGradients()
         {
@@ -128,17 +144,55 @@ namespace AE.TorchSharp
                     throw new InvalidOperationException(
                         $"parameter {i} of the optimizer no longer lives in the optimizer's buffer: was the model moved, converted or re-created after the optimizer was built?");
                 using var g = p.grad;
-                if (g is not null && g.is_contiguous() && Address(g) == _gradAddresses[i]) continue;
+                _frozen[i] = g is null;
+                if (g is null)
+                {
+                    NativeMemory.Clear((void*)_gradAddresses[i], (nuint)_byteLengths[i]);
+                    continue;
+                }
+                if (g.is_contiguous() && Address(g) == _gradAddresses[i]) continue;
                 using (no_grad())
                 {
-                    if (g is null) _gradViews[i].zero_();
-                    else _gradViews[i].copy_(g);
+                    _gradViews[i].copy_(g);
                     p.grad = _gradViews[i];
                 }
             }
         }
 
-        /// <summary>Zeroes every gradient in place (one pass over the buffer) and attaches the views again.</summary>
+        /// <summary>Copies the frozen parameters' values aside, one after another; returns their bytes.</summary>
+        long KeepFrozenValues()
+        {
+            long bytes = 0;
+            for (int i = 0; i < _frozen.Length; i++) if (_frozen[i]) bytes += _byteLengths[i];
+            if (bytes == 0) return 0;
+            if (bytes > _frozenCapacity)
+            {
+                _frozenValues = (byte*)NativeMemory.Realloc(_frozenValues, (nuint)bytes);
+                _frozenCapacity = bytes;
+            }
+            long offset = 0;
+            for (int i = 0; i < _frozen.Length; i++)
+            {
+                if (!_frozen[i]) continue;
+                Buffer.MemoryCopy((void*)_dataAddresses[i], _frozenValues + offset, _byteLengths[i], _byteLengths[i]);
+                offset += _byteLengths[i];
+            }
+            return bytes;
+        }
+
+        /// <summary>Puts back what <see cref="KeepFrozenValues"/> copied aside, in the same order.</summary>
+        void RestoreFrozenValues()
+        {
+            long offset = 0;
+            for (int i = 0; i < _frozen.Length; i++)
+            {
+                if (!_frozen[i]) continue;
+                Buffer.MemoryCopy(_frozenValues + offset, (void*)_dataAddresses[i], _byteLengths[i], _byteLengths[i]);
+                offset += _byteLengths[i];
+            }
+        }
+
+        /// <summary>Zeroes every gradient in place (one pass over the buffer) and attaches the views again where autograd replaced them.</summary>
         public void ZeroGrad()
         {
             if (IsSingle) GradSingle.Clear();
@@ -146,8 +200,23 @@ namespace AE.TorchSharp
             for (int i = 0; i < _parameters.Length; i++)
             {
                 using var g = _parameters[i].grad;
-                if (g is null || Address(g) != _gradAddresses[i]) _parameters[i].grad = _gradViews[i];
+                // None stays none: the parameter is frozen (autograd gives it a gradient again if it requires one).
+                if (g is not null && Address(g) != _gradAddresses[i]) _parameters[i].grad = _gradViews[i];
             }
+        }
+
+        /// <summary>The law's state from <paramref name="reader"/>; a state stepped in the other precision than this vector's is refused.</summary>
+        public void ReadLawState(BinaryReader reader)
+        {
+            if (IsSingle) LawState.Read<float>(Law, reader);
+            else LawState.Read<double>(Law, reader);
+        }
+
+        /// <summary>The law's state from bytes, as <see cref="ReadLawState"/>.</summary>
+        public void LoadLawState(byte[] state)
+        {
+            if (IsSingle) LawState.Load<float>(Law, state);
+            else LawState.Load<double>(Law, state);
         }
 
         static nint Address(Tensor t) => t.numel() == 0 ? 0 : (nint)Unsafe(t.bytes);
@@ -156,6 +225,9 @@ namespace AE.TorchSharp
 
         public void Dispose()
         {
+            NativeMemory.Free(_frozenValues);
+            _frozenValues = null;
+            _frozenCapacity = 0;
             foreach (var v in _dataViews) v.Dispose();
             foreach (var v in _gradViews) v.Dispose();
             _data.Dispose();

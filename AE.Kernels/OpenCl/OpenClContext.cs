@@ -30,7 +30,15 @@ namespace AE.Kernels.OpenCl
         public OpenClCommandQueue CreateQueue() => new(this);
 
         /// <summary>A device buffer of <paramref name="bytes"/> bytes (contents undefined until written).</summary>
-        public OpenClBuffer CreateBuffer(long bytes, OpenClMemory memory = OpenClMemory.ReadWrite)
+        public OpenClBuffer CreateBuffer(long bytes, OpenClMemory memory = OpenClMemory.ReadWrite) => Allocate(bytes, memory, elementType: null);
+
+        /// <summary>A buffer for <paramref name="count"/> elements of <typeparamref name="T"/>; it remembers <typeparamref name="T"/> as its <see cref="OpenClBuffer.ElementType"/>.</summary>
+        public OpenClBuffer CreateBuffer<T>(long count, OpenClMemory memory = OpenClMemory.ReadWrite) where T : unmanaged
+        {
+            unsafe { return Allocate(checked(count * sizeof(T)), memory, typeof(T)); }
+        }
+
+        private OpenClBuffer Allocate(long bytes, OpenClMemory memory, Type? elementType)
         {
             if (bytes <= 0) throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "a buffer needs at least one byte");
             ulong flags = memory switch
@@ -44,14 +52,8 @@ namespace AE.Kernels.OpenCl
                 int error;
                 var handle = Native.clCreateBuffer(Handle, flags, (nuint)bytes, null, &error);
                 OpenClErrors.Check(error, "clCreateBuffer");
-                return new OpenClBuffer(handle, bytes);
+                return new OpenClBuffer(handle, bytes, elementType);
             }
-        }
-
-        /// <summary>A buffer for <paramref name="count"/> elements of <typeparamref name="T"/>.</summary>
-        public OpenClBuffer CreateBuffer<T>(long count, OpenClMemory memory = OpenClMemory.ReadWrite) where T : unmanaged
-        {
-            unsafe { return CreateBuffer(checked(count * sizeof(T)), memory); }
         }
 
         /// <summary>
@@ -99,14 +101,21 @@ namespace AE.Kernels.OpenCl
     {
         internal readonly MemHandle Handle;
 
-        internal OpenClBuffer(MemHandle handle, long bytes)
+        internal OpenClBuffer(MemHandle handle, long bytes, Type? elementType)
         {
             Handle = handle;
             Bytes = bytes;
+            ElementType = elementType;
         }
 
         /// <summary>The size in bytes.</summary>
         public long Bytes { get; }
+
+        /// <summary>The element type it was created for (<c>CreateBuffer&lt;T&gt;</c>), or null for a buffer of bytes.</summary>
+        public Type? ElementType { get; }
+
+        /// <summary>Whether it was disposed: its memory object is released, and no kernel may be given it.</summary>
+        public bool IsDisposed => Handle.IsClosed;
 
         public void Dispose() => Handle.Dispose();
     }

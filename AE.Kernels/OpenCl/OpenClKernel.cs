@@ -40,6 +40,8 @@ namespace AE.Kernels.OpenCl
         public void SetArgument(int index, OpenClBuffer buffer)
         {
             if (buffer is null) throw new ArgumentNullException(nameof(buffer));
+            // A released memory object's handle is a dangling pointer to the driver: PoCL aborts the process on it.
+            ObjectDisposedException.ThrowIf(buffer.IsDisposed, buffer);
             unsafe
             {
                 nint mem = buffer.Handle.DangerousGetHandle();

@@ -28,6 +28,13 @@ namespace AE.Runtime.Simd
         /// <summary>Chunks from which a pass is spread over threads: fewer do not pay for the hand-off.</summary>
         public const int ParallelChunks = 4;
 
+        /// <summary>
+        /// A kernel a caller set (a generated law's <c>Kernel</c>), checked: a value outside <see cref="StepKernel"/> would run
+        /// the scalar loops without a word, so it is refused where it is set, as <see cref="AeWorkers.ValidThreads"/> refuses a thread cap.
+        /// </summary>
+        public static StepKernel ValidKernel(StepKernel value) => value is StepKernel.Auto or StepKernel.Scalar or StepKernel.Simd ? value
+            : throw new ArgumentOutOfRangeException("Kernel", value, "Kernel must be StepKernel.Auto, Scalar or Simd.");
+
         public static bool UseSimd(StepKernel kernel, int length) => kernel == StepKernel.Simd || (kernel == StepKernel.Auto && length >= AutoThreshold);
 
         /// <summary>Threads for a pass of <paramref name="chunks"/> chunks (draws need no order: each is a function of its element).</summary>

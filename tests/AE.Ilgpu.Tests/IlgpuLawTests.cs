@@ -194,8 +194,30 @@ namespace AE.Ilgpu.Tests
             var ex = Assert.Throws<ArgumentException>(() => law.Step(1.0, new double[9], new double[10]));
             Assert.StartsWith("'grad' has 9 elements; this law was built for 10", ex.Message, StringComparison.Ordinal);
             Assert.Throws<InvalidOperationException>(() => law.Step(1f, new float[10], new float[10]));
-            var range = Assert.Throws<ArgumentOutOfRangeException>(() => new IlgpuLaw(unit, 10, new IlgpuLawOptions { Accelerator = Cpu.Accelerator, Params = new Dictionary<string, double> { ["sigma_min"] = -1 } }));
-            Assert.StartsWith("param 'sigma_min' must lie in ", range.Message, StringComparison.Ordinal);
+            var range = Assert.Throws<AE.Runtime.ParamOutOfRangeException>(() => new IlgpuLaw(unit, 10, new IlgpuLawOptions { Accelerator = Cpu.Accelerator, Params = new Dictionary<string, double> { ["sigma_min"] = -1 } }));
+            Assert.StartsWith("param 'sigma_min' must lie in [0, 1]", range.Message, StringComparison.Ordinal);
+            Assert.Equal(("sigma_min", "[0, 1]", -1.0), (range.Param, range.Range, range.Value));
+            var size = Assert.Throws<ArgumentOutOfRangeException>(() => new IlgpuLaw(unit, 10, new IlgpuLawOptions { Accelerator = Cpu.Accelerator, GroupSize = -2 }));
+            Assert.StartsWith("the group size must be a power of two, or 0 to choose one, not -2", size.Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>Every call of a disposed law is an ObjectDisposedException, before it touches the accelerator (a span step allocated its copies first).</summary>
+        [Fact]
+        public void A_disposed_law_refuses_every_call()
+        {
+            var unit = Laws.Unit("ae_sgdm.ae");
+            using var views = Cpu.Accelerator.Allocate1D<double>(4);
+            var law = new IlgpuLaw(unit, 4, new IlgpuLawOptions { Accelerator = Cpu.Accelerator });
+            law.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => law.Step(1.0, new double[4], new double[4]));
+            Assert.Throws<ObjectDisposedException>(() => law.Step(1.0, views.View, views.View));
+            Assert.Throws<ObjectDisposedException>(() => law.ReadSignal(0));
+            Assert.Throws<ObjectDisposedException>(() => law.ReadSignal("alpha"));
+            Assert.Throws<ObjectDisposedException>(() => law.SetRule("AE5", false));
+            Assert.Throws<ObjectDisposedException>(() => law.ReadVector("m", new double[4]));
+            var single = new IlgpuLaw(unit, 4, new IlgpuLawOptions { Accelerator = Cpu.Accelerator, Float = true });
+            single.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => single.Step(1f, new float[4], new float[4]));
         }
     }
 }

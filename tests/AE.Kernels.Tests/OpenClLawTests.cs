@@ -267,7 +267,7 @@ namespace AE.Kernels.Tests
         {
             var context = OpenClAvailability.Context();
             var unit = Laws.Unit("ae_sgdm.ae");
-            var range = Assert.Throws<ArgumentOutOfRangeException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["sigma_min"] = -1 } }));
+            var range = Assert.Throws<ParamOutOfRangeException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["sigma_min"] = -1 } }));
             Assert.StartsWith("param 'sigma_min' must lie in [0, 1]", range.Message, StringComparison.Ordinal);
             var unknown = Assert.Throws<ArgumentException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["nope"] = 1 } }));
             Assert.StartsWith("'nope' is not a param of AeSgdm; its params: beta_mu, ", unknown.Message, StringComparison.Ordinal);
@@ -321,6 +321,116 @@ namespace AE.Kernels.Tests
                 Assert.Equal(((ParamOutOfRangeException)csharp).Param, device.Param);
             }
             using var law = new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["b"] = 0.9, ["hi"] = 0.3 } });
+        }
+
+        /// <summary>
+        /// A param outside its declared range is the C# constructor's <see cref="ParamOutOfRangeException"/>: the same
+        /// message, param, range (its ends evaluated, a range that reads another param included) and value.
+        /// </summary>
+        [OpenClFact]
+        public void A_param_outside_its_range_is_the_csharp_laws_ParamOutOfRangeException()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.FromText(@"law Ranged {
+  dim n;
+  param lo = 0.1;
+  param b in [0, 1) = 0.5;
+  param k: int in [1, 10] = 2;
+  param c in (lo, 1] = 0.15;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  update { theta' = theta - b * c * k * grad + 0 * loss; }
+}");
+            foreach (var (name, value) in new[] { ("b", 1.0), ("b", -0.5), ("k", 11.0), ("k", 0.0), ("c", 0.1), ("c", double.NaN) })
+            {
+                var given = new Dictionary<string, double> { [name] = value };
+                var csharp = (ParamOutOfRangeException)Assert.Throws<System.Reflection.TargetInvocationException>(() => EmittedLaw.Create(unit, 3, given)).InnerException!;
+                var device = Assert.Throws<ParamOutOfRangeException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = given }));
+                Assert.StartsWith($"param '{name}' must lie in ", csharp.Message, StringComparison.Ordinal);
+                Assert.Equal(csharp.Message, device.Message);
+                Assert.Equal(csharp.Param, device.Param);
+                Assert.Equal(csharp.Range, device.Range);
+                Assert.Equal(csharp.Value, device.Value);
+            }
+        }
+
+        /// <summary>Options the device law cannot mean: a negative work-group size (0 is "choose"), an int param that is not finite.</summary>
+        [OpenClFact]
+        public void A_negative_work_group_size_and_an_infinite_int_param_are_refused()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.Unit("ae_sgdm.ae");
+            var size = Assert.Throws<ArgumentOutOfRangeException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, WorkGroupSize = -4 }));
+            Assert.StartsWith("the work-group size must be a power of two, or 0 to choose one, not -4", size.Message, StringComparison.Ordinal);
+            foreach (var v in new[] { double.PositiveInfinity, double.NegativeInfinity })
+            {
+                var whole = Assert.Throws<ArgumentException>(() => new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, Params = new Dictionary<string, double> { ["auto_gamma_warmup"] = v } }));
+                Assert.StartsWith($"param 'auto_gamma_warmup' is an int; {ParamOutOfRangeException.Number(v)} is not a whole number", whole.Message, StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>
+        /// A device-resident step checks its buffers at every step: a disposed one (never bound, or bound by the step before)
+        /// is an ObjectDisposedException naming it, not a released handle given to the driver (PoCL aborts the process);
+        /// a buffer of another element type is refused even where its bytes would do.
+        /// </summary>
+        [OpenClFact]
+        public void A_device_step_refuses_a_disposed_buffer_and_one_of_another_element_type()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.Unit("ae_sgdm.ae");
+            const int n = 16;
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context });
+            using var grad = context.CreateBuffer<double>(n);
+            var theta = context.CreateBuffer<double>(n);
+            law.Step(1.0, grad, theta);
+            law.Finish();
+            theta.Dispose();
+            Assert.True(theta.IsDisposed);
+            var bound = Assert.Throws<ObjectDisposedException>(() => law.Step(1.0, grad, theta));
+            Assert.Equal("theta", bound.ObjectName);
+            var fresh = context.CreateBuffer<double>(n);
+            fresh.Dispose();
+            Assert.Equal("grad", Assert.Throws<ObjectDisposedException>(() => law.Step(1.0, fresh, grad)).ObjectName);
+
+            using var floats = context.CreateBuffer<float>(2 * n);   // as many bytes as n doubles
+            using var live = context.CreateBuffer<double>(n);
+            var type = Assert.Throws<ArgumentException>(() => law.Step(1.0, floats, live));
+            Assert.StartsWith("'grad' is a buffer of Single; this law steps Double vectors", type.Message, StringComparison.Ordinal);
+            law.Step(1.0, grad, live);   // a live buffer of the law's type after the refusals
+            law.Finish();
+        }
+
+        [OpenClFact]
+        public void A_disposed_law_refuses_every_call()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.Unit("ae_sgdm.ae");
+            var law = new OpenClLaw(unit, 4, new OpenClLawOptions { Context = context });
+            law.Step(1.0, new double[4], new double[4]);
+            _ = law.ReadSignal(0);   // the readable scalars are fresh: the host's copy could answer without the device
+            law.Dispose();
+            using var buffer = context.CreateBuffer<double>(4);
+            Assert.Throws<ObjectDisposedException>(() => law.ReadSignal(0));
+            Assert.Throws<ObjectDisposedException>(() => law.ReadSignal("alpha"));
+            Assert.Throws<ObjectDisposedException>(() => law.SetRule("AE5", false));
+            Assert.Throws<ObjectDisposedException>(() => law.Step(1.0, new double[4], new double[4]));
+            Assert.Throws<ObjectDisposedException>(() => law.Step(1.0, buffer, buffer));
+            Assert.Throws<ObjectDisposedException>(() => law.ReadVector("m", new double[4]));
+        }
+
+        /// <summary>Switching a rule writes one host slot, as the C# law's SetRule flips a flag: no allocation.</summary>
+        [OpenClFact]
+        public void SetRule_allocates_nothing()
+        {
+            var context = OpenClAvailability.Context();
+            using var law = new OpenClLaw(Laws.Unit("ae_sgdm.ae"), 4, new OpenClLawOptions { Context = context });
+            law.SetRule("AE5", false);
+            law.SetRule("AE5", true);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++) law.SetRule("AE5", i % 2 == 0);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
         /// <summary>OpenCL C's INFINITY is a float: beside a double in fmod or pow the call was ambiguous and the program did not build.</summary>

@@ -126,6 +126,24 @@ __kernel void scale_l(__global long* x, const long k, const double unused)
             Assert.Equal(new[] { 5, -6, int.MaxValue }, back);
         }
 
+        /// <summary>A buffer knows the element type it was made for and whether it is disposed; a kernel refuses a disposed one (its handle would dangle in the driver).</summary>
+        [OpenClFact]
+        public void A_kernel_refuses_a_disposed_buffer_and_buffers_carry_their_element_type()
+        {
+            var context = OpenClAvailability.Context();
+            using var program = context.BuildProgram(VectorAdd);
+            using var kernel = program.CreateKernel("scale_l");
+            var buffer = context.CreateBuffer<long>(4);
+            using var bytes = context.CreateBuffer(32);
+            Assert.Equal(typeof(long), buffer.ElementType);
+            Assert.Null(bytes.ElementType);
+            kernel.SetArgument(0, buffer);
+            buffer.Dispose();
+            Assert.True(buffer.IsDisposed);
+            Assert.Throws<ObjectDisposedException>(() => kernel.SetArgument(0, buffer));
+            kernel.SetArgument(0, bytes);
+        }
+
         private const string Reduction = @"
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 __kernel void partial_sums(__global const double* x, const long n, __global double* partial, __local double* scratch)

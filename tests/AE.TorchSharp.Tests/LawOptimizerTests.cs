@@ -315,5 +315,139 @@ namespace AE.TorchSharp.Tests
             Assert.Equal(0, least);
             Assert.Equal(1 + 10 + 3 * 200, opt.Laws[0].StepCount);
         }
+
+        /// <summary>
+        /// As PyTorch's optimizers skip a parameter whose grad is None: frozen with <c>requires_grad_(false)</c> before the
+        /// optimizer was built, it keeps its values bit for bit while the others move (the law, drawing noise, would move it:
+        /// it sees zeros for its gradient); and after <c>Module.zero_grad()</c>, with every grad None, a step moves nothing.
+        /// </summary>
+        [Theory]
+        [InlineData(ScalarType.Float32)]
+        [InlineData(ScalarType.Float64)]
+        public void A_parameter_whose_grad_is_none_keeps_its_values(ScalarType dtype)
+        {
+            var model = TestModels.Mlp(dtype, seed: 2);
+            var (x, y) = TestModels.Data(dtype, seed: 6);
+            var ps = TestModels.Params(model);
+            ps[0].requires_grad_(false);
+            using var opt = new AeLawOptimizer(model.parameters(), Sgdm);
+            var frozen = TestModels.Flatten(ps.Take(1));
+            var others = TestModels.Flatten(ps.Skip(1));
+            for (int t = 0; t < 5; t++) opt.step(Closure(opt, model, x, y));
+            using (var g = ps[0].grad) Assert.Null(g);
+            TestModels.AssertBitEqual(frozen, TestModels.Flatten(ps.Take(1)), "the frozen parameter");
+            Assert.NotEqual(others, TestModels.Flatten(ps.Skip(1)));
+
+            using (var loss = TestModels.Loss(model, x, y)) loss.backward();
+            model.zero_grad();   // every grad None
+            var before = TestModels.Flatten(ps);
+            long steps = opt.Laws[0].StepCount;
+            opt.step(0.5);
+            TestModels.AssertBitEqual(before, TestModels.Flatten(ps), "every parameter after a step with no gradients");
+            Assert.Equal(steps + 1, opt.Laws[0].StepCount);
+        }
+
+        /// <summary>Keeping a frozen parameter costs the step no allocation: a step with one allocates no more than one without.</summary>
+        [Fact]
+        public void Keeping_a_frozen_parameter_allocates_nothing()
+        {
+            long PerStep(bool freeze)
+            {
+                var model = TestModels.Mlp(ScalarType.Float64, seed: 3);
+                var (x, y) = TestModels.Data(ScalarType.Float64, seed: 4);
+                if (freeze) TestModels.Params(model)[2].requires_grad_(false);
+                using var opt = new AeLawOptimizer(model.parameters(), Sgdm);
+                using (var loss = TestModels.Loss(model, x, y)) { loss.backward(); opt.step(loss.ToDouble()); }
+                for (int i = 0; i < 10; i++) opt.step(0.5);
+                long least = long.MaxValue;
+                for (int run = 0; run < 3; run++)
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < 100; i++) opt.step(0.5);
+                    least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+                }
+                return least / 100;
+            }
+            long trainable = PerStep(freeze: false), frozen = PerStep(freeze: true);
+            Assert.True(frozen <= trainable, $"a step with a frozen parameter allocates {frozen} bytes, one without {trainable}");
+        }
+
+        /// <summary>A group that add_param_group refuses is not added: the optimizer still has its groups and laws, and its state still loads.</summary>
+        [Fact]
+        public void A_refused_parameter_group_changes_nothing()
+        {
+            var p1 = new Parameter(ones(4, dtype: ScalarType.Float64));
+            var p2 = new Parameter(ones(3, dtype: ScalarType.Float64));
+            using var opt = new AeLawOptimizer(new ParamGroup[] { new AeLawParamGroup(new[] { p1 }), new AeLawParamGroup(new[] { p2 }) }, Sgdm, AeControllers.PerGroup);
+            var p3 = new Parameter(ones(2, dtype: ScalarType.Float64));
+            Assert.Throws<ArgumentException>(() => opt.add_param_group(new AeLawParamGroup(new[] { p3, p1 })));
+            Assert.Throws<ArgumentException>(() => opt.add_param_group(new AeLawParamGroup(new[] { p3 }, n => new AeSgdm(n + 1))));
+            Assert.Equal(2, opt.ParamGroups.Count());
+            Assert.Equal(2, opt.Laws.Count);
+            using (var t = p3.detach()) Assert.Equal(new[] { 1.0, 1.0 }, t.data<double>().ToArray());
+
+            var stream = new MemoryStream();
+            using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) opt.save_state_dict(w);
+            using var again = new AeLawOptimizer(new ParamGroup[] { new AeLawParamGroup(new[] { new Parameter(ones(4, dtype: ScalarType.Float64)) }), new AeLawParamGroup(new[] { new Parameter(ones(3, dtype: ScalarType.Float64)) }) }, Sgdm, AeControllers.PerGroup);
+            stream.Position = 0;
+            again.load_state_dict(new BinaryReader(stream));
+            opt.add_param_group(new AeLawParamGroup(new[] { p3 }));   // a valid group is still taken
+            Assert.Equal(3, opt.Laws.Count);
+        }
+
+        /// <summary>
+        /// A state saved by an optimizer over float32 parameters (its law stepped in float) cannot go on over float64 ones:
+        /// refused at the load in one line, the law unchanged (every step after it would throw).
+        /// </summary>
+        [Fact]
+        public void A_state_of_the_other_precision_is_refused_at_the_load()
+        {
+            var single = TestModels.Mlp(ScalarType.Float32, seed: 11);
+            var (x, y) = TestModels.Data(ScalarType.Float32, seed: 5);
+            using var optSingle = new AeLawOptimizer(single.parameters(), Sgdm);
+            for (int t = 0; t < 3; t++) optSingle.step(Closure(optSingle, single, x, y));
+            var stream = new MemoryStream();
+            using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) optSingle.save_state_dict(w);
+
+            var wide = TestModels.Mlp(ScalarType.Float64, seed: 11);
+            using var optWide = new AeLawOptimizer(wide.parameters(), Sgdm);
+            stream.Position = 0;
+            var ex = Assert.Throws<InvalidDataException>(() => optWide.load_state_dict(new BinaryReader(stream)));
+            Assert.Equal("the state of AeSgdm was stepped in float32 and cannot load into one that steps in float64", ex.Message);
+            Assert.Throws<InvalidDataException>(() => optWide.load_state_dict(optSingle.state_dict()));
+            Assert.Equal(0, optWide.Laws[0].StepCount);
+            var (xw, yw) = TestModels.Data(ScalarType.Float64, seed: 5);
+            optWide.step(Closure(optWide, wide, xw, yw));   // still steps in float64
+        }
+
+        /// <summary>Kernel and MaxThreads say how to run, not what was run: a loaded state keeps the instance's own.</summary>
+        [Fact]
+        public void A_loaded_state_keeps_the_instances_run_time_settings()
+        {
+            var saved = new AeSgdm(300) { Kernel = StepKernel.Simd, MaxThreads = 3 };
+            saved.Step(1.0, new double[300], new double[300]);
+            var target = new AeSgdm(300) { Kernel = StepKernel.Scalar, MaxThreads = 1 };
+            LawState.Load(target, LawState.Save(saved));
+            Assert.Equal(1, target.StepCount);
+            Assert.Equal(StepKernel.Scalar, target.Kernel);
+            Assert.Equal(1, target.MaxThreads);
+            Assert.Throws<ArgumentOutOfRangeException>(() => target.Kernel = (StepKernel)99);
+            Assert.Equal(StepKernel.Scalar, target.Kernel);
+        }
+
+        [Fact]
+        public void A_disposed_optimizer_refuses_to_step()
+        {
+            var model = TestModels.Mlp(ScalarType.Float64, seed: 1);
+            var (x, y) = TestModels.Data(ScalarType.Float64, seed: 2);
+            var opt = new AeLawOptimizer(model.parameters(), Sgdm);
+            opt.step(Closure(opt, model, x, y));
+            var before = TestModels.Flatten(model.parameters());
+            opt.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => opt.step(0.5));
+            Assert.Throws<ObjectDisposedException>(() => opt.step(() => TestModels.Loss(model, x, y)));
+            Assert.Throws<ObjectDisposedException>(() => opt.zero_grad());
+            TestModels.AssertBitEqual(before, TestModels.Flatten(model.parameters()), "the parameters after the refused steps");
+        }
     }
 }

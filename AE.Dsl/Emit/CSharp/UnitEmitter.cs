@@ -285,10 +285,12 @@ namespace AE.Dsl.Emit
             _w.Line("/// <summary>Steps taken so far.</summary>");
             _w.Line("public long StepCount { get; private set; }");
             _w.Line("/// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>");
-            _w.Line("public __Runtime.StepKernel Kernel { get; set; }");
+            _w.Line("public __Runtime.StepKernel Kernel { get => __kernel; set => __kernel = __Runtime.Simd.AeSimd.ValidKernel(value); }");
             _w.Line("/// <summary>Threads a SIMD pass over long vectors may use, at least 1 (1: the stepping thread only). The result does not depend on it.</summary>");
             _w.Line("public int MaxThreads { get => __maxThreads; set => __maxThreads = __Runtime.Simd.AeWorkers.ValidThreads(value); }");
-            _w.Line("private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;");
+            // How to run, not what was run: LawState leaves [RunSetting] fields out, so a loaded state keeps the instance's settings.
+            _w.Line("[__Runtime.RunSetting] private __Runtime.StepKernel __kernel;");
+            _w.Line("[__Runtime.RunSetting] private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;");
             if (_switches.Count > 0)
             {
                 _w.Line("/// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>");
@@ -527,6 +529,7 @@ namespace AE.Dsl.Emit
             _w.Line("/// <summary>Switches a rule on or off for the following steps.</summary>");
             using (_w.Block("public void SetRule(string id, bool enabled)"))
             {
+                _w.Line("__System.ArgumentNullException.ThrowIfNull(id);");
                 if (_switches.Count > 0)
                 {
                     _w.Line("Rules flag;");

@@ -224,7 +224,7 @@ namespace AE.Dsl.Emit
                     _w.Line($"this.{Id(d.Name)} = {p};");
                 }
                 _w.Line($"__count = {_kParam};");
-                _w.Line($"__blocks = ({_kParam} + {S}.Lanes - 1) / {S}.Lanes;");
+                _w.Line($"__blocks = {S}.Blocks({_kParam}, nameof({_kParam}), {LongestVector()}, {DimsText(runtimeDims)});");
                 _w.Line($"int __lanes = __blocks * {S}.Lanes;");
                 foreach (var line in Grouped(VectorArrays().Select(a => $"{a.Name} = new {V}[{(a.Blocks == "1" ? "__blocks" : a.Blocks + " * __blocks")}];"), " "))
                     _w.Line(line);
@@ -250,6 +250,17 @@ namespace AE.Dsl.Emit
             _renamedDims = null;
             _w.Line();
         }
+
+        /// <summary>The longest per-controller vector of the arrays the constructor allocates, as a long (1 when all are scalars).</summary>
+        private string LongestVector()
+        {
+            var lengths = VectorArrays().Select(a => a.Blocks).Where(b => b != "1").Distinct(StringComparer.Ordinal).ToList();
+            return lengths.Aggregate("1L", (longest, length) => $"__Math.Max({longest}, (long){length})");
+        }
+
+        /// <summary>The run-time dims as C# text for a message: "n = " + n, ...</summary>
+        private string DimsText(List<IrDim> runtimeDims) => runtimeDims.Count == 0 ? "\"\"" : string.Join(" + \", \" + ",
+            runtimeDims.Select(d => $"{CSharp.String(d.Name + " = ")} + {DimRef(d.Name)}.ToString(__System.Globalization.CultureInfo.InvariantCulture)"));
 
         private void CopyLane(string array, string source, IrType type)
         {
@@ -378,6 +389,7 @@ namespace AE.Dsl.Emit
             _w.Line("/// <summary>Switches a rule on or off for one controller, for the following steps.</summary>");
             using (_w.Block("public void SetRule(int controller, string id, bool enabled)"))
             {
+                _w.Line("__System.ArgumentNullException.ThrowIfNull(id);");
                 _w.Line("__Controller(controller);");
                 if (_switches.Count == 0)
                 {

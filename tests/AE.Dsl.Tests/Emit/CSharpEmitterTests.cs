@@ -219,6 +219,12 @@ namespace AE.Dsl.Tests
             Assert.Contains("param 'alpha_min' must lie in (0, 1]", inner.Message);
             Assert.Equal(("alpha_min", "(0, 1]", 0.0), (range.Param, range.Range, range.Value));
             Assert.Throws<ArgumentException>(() => law.SetRule("AE1", false));
+            Assert.Throws<ArgumentNullException>(() => law.SetRule(null!, false));
+            // A kernel outside the enum would run the scalar loops without a word: refused where it is set.
+            var kernel = law.GetType().GetProperty("Kernel")!;
+            var refused = Assert.Throws<System.Reflection.TargetInvocationException>(() => kernel.SetValue(law, (StepKernel)99));
+            Assert.IsType<ArgumentOutOfRangeException>(refused.InnerException);
+            Assert.Equal(StepKernel.Auto, kernel.GetValue(law));
         }
 
         [Fact]

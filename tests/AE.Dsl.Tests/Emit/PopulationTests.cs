@@ -424,6 +424,27 @@ namespace AE.Dsl.Tests
             Assert.IsType<ArgumentOutOfRangeException>(none is TargetInvocationException z ? z.InnerException! : none);
         }
 
+        /// <summary>
+        /// Sizes whose arrays .NET cannot allocate are refused by the constructor before it allocates, naming k and n (n x K/4
+        /// blocks overflowed the generated int: a population that constructed and then failed, or a bare OverflowException).
+        /// A null rule id is an ArgumentNullException, as the law's.
+        /// </summary>
+        [Theory]
+        [InlineData(12, 1431655766)]
+        [InlineData(8, 1 << 30)]
+        [InlineData(int.MaxValue, 1)]
+        public void Sizes_beyond_what_an_array_holds_are_refused_naming_k_and_n(int k, int n)
+        {
+            var c = Compile("AeSgdm");
+            var ex = Assert.ThrowsAny<Exception>(() => Activator.CreateInstance(c.Population, k, n, null, 0UL));
+            var inner = Assert.IsType<ArgumentOutOfRangeException>(ex is TargetInvocationException t ? t.InnerException! : ex);
+            Assert.Equal("k", inner.ParamName);
+            Assert.StartsWith($"a population of k = {k} controllers over n = {n} needs an array of ", inner.Message, StringComparison.Ordinal);
+
+            var population = (IOptimizerPopulation)Activator.CreateInstance(c.Population, 2, 3, null, 0UL)!;
+            Assert.Throws<ArgumentNullException>(() => population.SetRule(null!, false));
+        }
+
         // ---------- allocation ----------
 
         [Fact]

@@ -47,10 +47,11 @@ namespace AE.Generated
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public __Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get => __kernel; set => __kernel = __Runtime.Simd.AeSimd.ValidKernel(value); }
         /// <summary>Threads a SIMD pass over long vectors may use, at least 1 (1: the stepping thread only). The result does not depend on it.</summary>
         public int MaxThreads { get => __maxThreads; set => __maxThreads = __Runtime.Simd.AeWorkers.ValidThreads(value); }
-        private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        [__Runtime.RunSetting] private __Runtime.StepKernel __kernel;
+        [__Runtime.RunSetting] private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
         /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public UsesGroup(int n, Options? options = null, ulong seed = 0)
@@ -164,6 +165,7 @@ namespace AE.Generated
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
+            __System.ArgumentNullException.ThrowIfNull(id);
             throw new __System.ArgumentException($"law UsesGroup has no rule '{id}' that can be switched off", nameof(id));
         }
 
@@ -203,7 +205,7 @@ namespace AE.Generated
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             __count = k;
-            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            __blocks = __Lanes.Blocks(k, nameof(k), 1L, "n = " + n.ToString(__System.Globalization.CultureInfo.InvariantCulture));
             int __lanes = __blocks * __Lanes.Lanes;
             __x_L = new __V[__blocks]; __x_T = new __V[__blocks];
             __slot_T__prev = new double[__lanes]; __slot_T__prev_n = new long[__lanes];
@@ -315,6 +317,7 @@ namespace AE.Generated
         /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
         public void SetRule(int controller, string id, bool enabled)
         {
+            __System.ArgumentNullException.ThrowIfNull(id);
             __Controller(controller);
             throw new __System.ArgumentException($"law UsesGroup has no rule '{id}' that can be switched off", nameof(id));
         }

@@ -243,10 +243,11 @@ namespace AE.Generated
         /// <summary>Steps taken so far.</summary>
         public long StepCount { get; private set; }
         /// <summary>The loops over the vectors: SIMD from AeSimd.AutoThreshold elements on (the default), always, or never (the reference order of the sums).</summary>
-        public __Runtime.StepKernel Kernel { get; set; }
+        public __Runtime.StepKernel Kernel { get => __kernel; set => __kernel = __Runtime.Simd.AeSimd.ValidKernel(value); }
         /// <summary>Threads a SIMD pass over long vectors may use, at least 1 (1: the stepping thread only). The result does not depend on it.</summary>
         public int MaxThreads { get => __maxThreads; set => __maxThreads = __Runtime.Simd.AeWorkers.ValidThreads(value); }
-        private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
+        [__Runtime.RunSetting] private __Runtime.StepKernel __kernel;
+        [__Runtime.RunSetting] private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
@@ -926,6 +927,7 @@ namespace AE.Generated
         /// <summary>Switches a rule on or off for the following steps.</summary>
         public void SetRule(string id, bool enabled)
         {
+            __System.ArgumentNullException.ThrowIfNull(id);
             Rules flag;
             switch (id)
             {
@@ -995,7 +997,7 @@ namespace AE.Generated
             if (n < 1) throw new __System.ArgumentOutOfRangeException(nameof(n), n, "dimension 'n' must be at least 1");
             this.n = n;
             __count = k;
-            __blocks = (k + __Lanes.Lanes - 1) / __Lanes.Lanes;
+            __blocks = __Lanes.Blocks(k, nameof(k), __Math.Max(1L, (long)n), "n = " + n.ToString(__System.Globalization.CultureInfo.InvariantCulture));
             int __lanes = __blocks * __Lanes.Lanes;
             __p_beta_mu = new __V[__blocks]; __p_beta_T = new __V[__blocks]; __p_beta_V = new __V[__blocks];
             __p_beta_S = new __V[__blocks]; __p_beta_star = new __V[__blocks]; __p_k_p = new __V[__blocks];
@@ -1510,6 +1512,7 @@ namespace AE.Generated
         /// <summary>Switches a rule on or off for one controller, for the following steps.</summary>
         public void SetRule(int controller, string id, bool enabled)
         {
+            __System.ArgumentNullException.ThrowIfNull(id);
             __Controller(controller);
             switch (id)
             {
