@@ -77,7 +77,7 @@ namespace AE.Generators
                 }
                 try
                 {
-                    var file = new SourceFile(input.Path, input.Text);
+                    var file = input.NotUtf8 is string encoding ? SourceFile.NotUtf8(input.Path, input.Text, encoding) : new SourceFile(input.Path, input.Text);
                     sources.Add(file);
                     byPath[file.Path] = file;
                     // SourceFile drops a leading BOM; Roslyn's spans count it.
@@ -158,15 +158,40 @@ namespace AE.Generators
             }
         }
 
+        /// <summary>
+        /// The most UTF-8 bytes of a hint name's stem: with <c>EmitCompilerGeneratedFiles</c> the hint is a file name, which
+        /// file systems cap at 255 bytes, and a legal name may be 255 characters of three bytes each.
+        /// </summary>
+        private const int MaxStemBytes = 120;
+
         /// <summary><c>{TypeName}.g.cs</c>, made unique: Roslyn compares hint names ignoring case, the language does not.</summary>
         private static string HintName(string typeName, HashSet<string> used)
         {
             var sb = new StringBuilder(typeName.Length);
             foreach (char c in typeName) sb.Append(char.IsLetterOrDigit(c) || c == '_' ? c : '_');
             string stem = sb.Length == 0 ? "_" : sb.ToString();
+            if (Encoding.UTF8.GetByteCount(stem) > MaxStemBytes) stem = Shortened(stem, typeName);
             string hint = stem + ".g.cs";
             for (int i = 2; !used.Add(hint); i++) hint = stem + "_" + i.ToString(CultureInfo.InvariantCulture) + ".g.cs";
             return hint;
+        }
+
+        /// <summary>The longest prefix of <paramref name="stem"/> that fits, then '_' and a hash of the whole name (FNV-1a), so two long names stay two files.</summary>
+        private static string Shortened(string stem, string name)
+        {
+            uint hash = 2166136261;
+            foreach (char c in name) { hash ^= c; hash *= 16777619; }
+            string tail = "_" + hash.ToString("x8", CultureInfo.InvariantCulture);
+            int budget = MaxStemBytes - tail.Length, bytes = 0, end = 0;
+            while (end < stem.Length)
+            {
+                int width = char.IsHighSurrogate(stem[end]) && end + 1 < stem.Length ? 2 : 1;
+                int size = Encoding.UTF8.GetByteCount(stem.ToCharArray(end, width));
+                if (bytes + size > budget) break;
+                bytes += size;
+                end += width;
+            }
+            return stem.Substring(0, end) + tail;
         }
 
         private static AeDiagnosticInfo Convert(DslDiagnostic d, IReadOnlyDictionary<string, int> bomShift)

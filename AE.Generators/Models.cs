@@ -7,8 +7,8 @@ namespace AE.Generators
     // Pipeline models: plain records of strings, ints and EquatableArray, so every step compares by
     // value and the generator's caches hold. No ISymbol, Compilation, SyntaxNode or Location here.
 
-    /// <summary>One .ae additional file: its path and text (or why it could not be read).</summary>
-    internal sealed record AeFileInput(string Path, string Text, string? ReadError)
+    /// <summary>One .ae additional file: its path and text (or why it could not be read, or the encoding it was read in when that is not UTF-8).</summary>
+    internal sealed record AeFileInput(string Path, string Text, string? ReadError, string? NotUtf8 = null)
     {
         public static AeFileInput Read(AdditionalText file, CancellationToken cancellationToken)
         {
@@ -16,9 +16,10 @@ namespace AE.Generators
             try
             {
                 var text = file.GetText(cancellationToken);
-                return text is null
-                    ? new AeFileInput(path, "", "the file could not be read")
-                    : new AeFileInput(path, text.ToString(), null);
+                if (text is null) return new AeFileInput(path, "", "the file could not be read.");
+                // The compiler reads a file that is not UTF-8 as UTF-16 (by its BOM) or as Windows-1252: ae check says AE0006 of both.
+                string? encoding = text.Encoding is { } e && e.WebName != "utf-8" ? e.WebName : null;
+                return new AeFileInput(path, text.ToString(), null, encoding is null ? null : "it was read as " + encoding + " text, not UTF-8");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -75,8 +75,13 @@ namespace AE.Dsl.Binding
                 if (!table.Used.Contains(kv.Key))
                     kv.Value.Bag.Report(DiagnosticCatalog.GroupNeverUsed, kv.Value.Syntax.Name.Span, kv.Key);
 
-            var variants = BindVariants(trees, unitNames, units, table);
-            CheckGeneratedTypes(trees, unitNames);
+            // Variants are checked against every unit that bound without errors of its own (an error elsewhere in its file must
+            // not hide a variant's), and kept only where their base is emitted.
+            var variants = BindVariants(trees, unitNames, all, table);
+            // A unit whose type clashes with another's has an error: like any unit with one, it has no code.
+            var clashing = CheckGeneratedTypes(trees, unitNames);
+            units.RemoveAll(u => clashing.Contains(u.Name));
+            variants.RemoveAll(v => clashing.Contains(v.Name) || !units.Exists(u => u.Name == v.Base));
             return new IrProgram(EqArray.From(units), EqArray.From(variants));
         }
 
@@ -87,7 +92,9 @@ namespace AE.Dsl.Binding
             foreach (var (tree, _) in trees)
                 foreach (var u in tree.Items.OfType<UnitSyntax>())
                     if (!u.Name.IsMissing && !unitSyntax.ContainsKey(u.Name.Text)) unitSyntax[u.Name.Text] = u;
-            var bound = units.ToDictionary(u => u.Name, StringComparer.Ordinal);
+            // A unit whose name is missing binds too (its body is still checked): it is no variant's base.
+            var bound = new Dictionary<string, IrUnit>(StringComparer.Ordinal);
+            foreach (var u in units) if (u.Name.Length > 0 && !bound.ContainsKey(u.Name)) bound[u.Name] = u;
             var variantSyntax = new List<(VariantSyntax Syntax, DiagnosticBag Bag)>();
             foreach (var (tree, bag) in trees)
                 foreach (var v in tree.Items.OfType<VariantSyntax>())
@@ -224,12 +231,15 @@ namespace AE.Dsl.Binding
         /// <summary>
         /// Two units whose C# types would share a name: a law's population type is the law's name with <c>Population</c>
         /// appended (<c>L</c> and <c>LPopulation</c>), a law named like a generated member gets <c>Law</c> appended (<c>Step</c>
-        /// and <c>StepLaw</c>), a cell <c>T</c> is <c>T_</c>. Each name passed AE0011 alone; together they would not compile.
+        /// and <c>StepLaw</c>), a cell <c>T</c> is <c>T_</c>, a law's ILGPU kernels are <c>{Name}IlgpuF32</c> and <c>F64</c> (emitted
+        /// where the project references ILGPU). Each name passed AE0011 alone; together they would not compile.
         /// </summary>
-        private static void CheckGeneratedTypes(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees,
+        /// <returns>the units (and variants) reported, the later of each clashing pair</returns>
+        private static HashSet<string> CheckGeneratedTypes(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees,
             Dictionary<string, (string Path, Text.TextSpan Span)> unitNames)
         {
             var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+            var reported = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (tree, bag) in trees)
                 foreach (var item in tree.Items)
                 {
@@ -239,18 +249,22 @@ namespace AE.Dsl.Binding
                     var types = kind == UnitKind.Cell
                         ? new[] { (Emit.Names.CellTypeName(name.Text), "the C# type of cell '" + name.Text + "'") }
                         : new[] { (Emit.Names.LawTypeName(name.Text).TrimStart('@'), "the C# type of law '" + name.Text + "'"),
-                                  (Emit.Names.PopulationTypeName(name.Text), "the C# type of law '" + name.Text + "''s population") };
+                                  (Emit.Names.PopulationTypeName(name.Text), "the C# type of the population of law '" + name.Text + "'"),
+                                  (Emit.Names.IlgpuKernelTypeName(name.Text, true), "the C# type of the ILGPU kernels of law '" + name.Text + "'"),
+                                  (Emit.Names.IlgpuKernelTypeName(name.Text, false), "the C# type of the ILGPU kernels of law '" + name.Text + "'") };
                     foreach (var (type, what) in types)
                     {
                         if (owners.TryGetValue(type, out var first))
                         {
                             bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text,
                                 first + (type == name.Text ? "" : " ('" + type + "', the C# type '" + name.Text + "' would compile to)"));
+                            reported.Add(name.Text);
                             break;
                         }
                         owners[type] = what;
                     }
                 }
+            return reported;
         }
 
         private static int CountErrors(IReadOnlyList<(CompilationUnitSyntax Tree, DiagnosticBag Bag)> trees)

@@ -18,7 +18,8 @@ namespace AE.Dsl.Emit
     /// <param name="Lagged">reductions read one step late (<c>= Base lagged;</c>)</param>
     /// <param name="Origin">where the law, cell or variant is declared</param>
     /// <param name="VariantOf">the base's name for a variant; null for a unit</param>
-    public sealed record EmitTarget(string Name, IrUnit Unit, EqArray<string> Ablate, bool Lagged, IrOrigin Origin, string? VariantOf)
+    /// <param name="Title">a variant's own title, when it gives one</param>
+    public sealed record EmitTarget(string Name, IrUnit Unit, EqArray<string> Ablate, bool Lagged, IrOrigin Origin, string? VariantOf, string? Title = null)
     {
         /// <summary><c>law</c> or <c>cell</c>: what the unit (a variant's base) is.</summary>
         public string Kind => Unit.Kind == UnitKind.Cell ? "cell" : "law";
@@ -40,6 +41,8 @@ namespace AE.Dsl.Emit
             Lagged = Lagged,
             Sources = sources,
             LinePath = linePath ?? (p => p),
+            Origin = Origin,
+            Title = Title,
         };
 
         /// <summary>Throws <see cref="EmitNotSupportedException"/> when the C# backend cannot emit this target, as <see cref="EmitCSharp"/> would, without writing the code.</summary>
@@ -72,7 +75,7 @@ namespace AE.Dsl.Emit
             {
                 var baseUnit = program.Units.FirstOrDefault(u => string.Equals(u.Name, variant.Base, StringComparison.Ordinal));
                 if (baseUnit is null) continue;
-                targets.Add(new EmitTarget(variant.Name, baseUnit, variant.Without, variant.Lagged, variant.Origin, variant.Base));
+                targets.Add(new EmitTarget(variant.Name, baseUnit, variant.Without, variant.Lagged, variant.Origin, variant.Base, variant.Title));
             }
             return targets;
         }

@@ -120,8 +120,23 @@ namespace AE.Dsl.Emit
             "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
         };
 
-        /// <summary>The C# type of a law (escaped where a keyword): its name, or with <c>Law</c> appended when it is named like a generated member ('Options', 'Step').</summary>
-        public static string LawTypeName(string name) => LawMembers.Contains(name) ? name + "Law" : CSharp(name);
+        /// <summary>
+        /// Names C# reads as a type of its own where a type may stand (<c>var</c>, <c>dynamic</c>, <c>nint</c>, <c>unmanaged</c>
+        /// and <c>notnull</c> as constraints) or refuses for a type (<c>record</c>, <c>required</c>, <c>file</c>, <c>scoped</c>,
+        /// <c>extension</c>, <c>field</c>, <c>partial</c>): a generated type named so would not compile, or would turn every
+        /// <c>var x = ...</c> of its namespace into that type. A law or cell named so gets a suffix, as one named like a member does.
+        /// </summary>
+        private static readonly HashSet<string> TypeNamesCSharpTakes = new(StringComparer.Ordinal)
+        {
+            "var", "dynamic", "nint", "nuint", "unmanaged", "notnull", "managed", "allows",
+            "record", "required", "file", "scoped", "extension", "field", "partial",
+        };
+
+        /// <summary>The C# type of a law (escaped where a keyword): its name, or with <c>Law</c> appended when it is named like a generated member ('Options', 'Step') or a name C# takes for a type ('var', 'record').</summary>
+        public static string LawTypeName(string name) => LawMembers.Contains(name) || TypeNamesCSharpTakes.Contains(name) ? name + "Law" : CSharp(name);
+
+        /// <summary>The class of the ILGPU backend's kernels of a law, in float32 or float64.</summary>
+        public static string IlgpuKernelTypeName(string name, bool float32) => Stem(name) + (float32 ? "IlgpuF32" : "IlgpuF64");
 
         /// <summary>The C# type of a law's population (every unlagged law has one).</summary>
         public static string PopulationTypeName(string name) => LawTypeName(name).TrimStart('@') + "Population";
@@ -131,9 +146,9 @@ namespace AE.Dsl.Emit
         /// <c>T_</c> for <c>T</c>, which is the type parameter of every generated cell type (<c>Cell&lt;T&gt;</c>), and the
         /// name with <c>Cell</c> appended for the name of a member the cell type declares (<c>Step</c>, <c>Layout</c>,
         /// <c>Forward0</c>, ...), which C# does not allow a type to share with its members (CS0542), as a law named so
-        /// becomes <c>StepLaw</c>.
+        /// becomes <c>StepLaw</c>; so is a name C# takes for a type (<c>record</c>, <c>file</c>).
         /// </summary>
-        public static string CellTypeName(string name) => name == "T" ? "T_" : IsCellMember(name) ? name + "Cell" : name;
+        public static string CellTypeName(string name) => name == "T" ? "T_" : IsCellMember(name) || TypeNamesCSharpTakes.Contains(name) ? name + "Cell" : name;
 
         /// <summary>The members every generated cell type declares: its layout, its step and adjoint, and one method per block of each.</summary>
         private static bool IsCellMember(string name)

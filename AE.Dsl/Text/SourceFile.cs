@@ -64,6 +64,9 @@ namespace AE.Dsl.Text
         /// Content that is not text sets <see cref="NotText"/>: a NUL byte anywhere, or a first block that is mostly
         /// not UTF-8 text (see <see cref="BinaryDetection"/>).
         /// </summary>
+        /// <summary>A file its reader decoded as text of another encoding than UTF-8 (<paramref name="detail"/> says which): not an .ae text file.</summary>
+        public static SourceFile NotUtf8(string path, string text, string detail) => new(path, text, new NotText(0, detail));
+
         public static SourceFile FromBytes(string path, byte[] bytes)
         {
             if (bytes is null) throw new ArgumentNullException(nameof(bytes));

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -229,6 +230,73 @@ namespace AE.Generators.Tests
                                   Harness.File("b.ae", Unused.Replace("law Unused", "law unused", StringComparison.Ordinal).Replace("param spare = 1;", "", StringComparison.Ordinal)));
             run.AssertNoGeneratorFailure();
             Assert.Equal(new[] { "Unused.g.cs", "unused_2.g.cs" }, run.HintNames.OrderBy(h => h, StringComparer.Ordinal));
+            var problems = Harness.CompileProblems(run.Output);
+            Assert.True(problems.Count == 0, Harness.Format(problems));
+        }
+
+        /// <summary>
+        /// Names C# takes for a type of its own, or refuses for one: a law named 'var' turned every 'var x' of the namespace
+        /// into its type, so the other laws failed too. Each compiles beside a law that uses SIMD code ('var' throughout).
+        /// </summary>
+        [Theory]
+        [InlineData("law var")]
+        [InlineData("law unmanaged")]
+        [InlineData("law record")]
+        [InlineData("law file")]
+        [InlineData("law scoped")]
+        [InlineData("law required")]
+        [InlineData("law dynamic")]
+        [InlineData("cell record")]
+        [InlineData("cell file")]
+        public void Units_named_like_what_CSharp_takes_for_a_type_compile_beside_others(string head)
+        {
+            string unit = head.StartsWith("cell", StringComparison.Ordinal)
+                ? head + " {\n  input x: real[2];\n  state s: real[2] = 0;\n  signal y: real[2];\n  update { s' = s + x; y = s'; }\n}\n"
+                : head + " {\n  state s: real = 0;\n  update { s' = s + 1; }\n}\n";
+            const string momentum = """
+                law Momentum {
+                  dim n;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  state m: real[n] = 0;
+                  param lr = 0.1;
+                  update { m' = 0.9 * m + grad; theta' = theta - lr * m' + 0 * loss; }
+                }
+                """;
+            var run = Harness.Run(Harness.File("odd.ae", unit), Harness.File("momentum.ae", momentum));
+            run.AssertNoGeneratorFailure();
+            Assert.Empty(run.Diagnostics);
+            var problems = Harness.CompileProblems(run.Output);
+            Assert.True(problems.Count == 0, Harness.Format(problems));
+        }
+
+        /// <summary>A file the compiler read as UTF-16 or Windows-1252 is what ae check calls not text (AE0006): it has no code.</summary>
+        [Theory]
+        [InlineData("utf-16")]
+        [InlineData("utf-16BE")]
+        [InlineData("iso-8859-1")]
+        public void A_file_read_in_another_encoding_than_UTF8_is_AE0006(string encoding)
+        {
+            var run = Harness.Run(new InMemoryAdditionalText("/ae/wide.ae", Unused.Replace("param spare = 1;", "", StringComparison.Ordinal), Encoding.GetEncoding(encoding)));
+            run.AssertNoGeneratorFailure();
+            var d = Assert.Single(run.Diagnostics);
+            Assert.Equal("AE0006", d.Id);
+            Assert.Contains("read as " + Encoding.GetEncoding(encoding).WebName + " text, not UTF-8", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            Assert.Empty(run.HintNames);
+        }
+
+        /// <summary>A legal name of 255 characters is a hint name that still fits a file name (EmitCompilerGeneratedFiles), and two such names stay two files.</summary>
+        [Fact]
+        public void Long_names_get_hint_names_that_fit_a_file_name()
+        {
+            string Named(string name) => Unused.Replace("param spare = 1;", "", StringComparison.Ordinal).Replace("law Unused", "law " + name, StringComparison.Ordinal);
+            string a = "L" + new string('θ', 253) + "a", b = "L" + new string('θ', 253) + "b";
+            var run = Harness.Run(Harness.File("a.ae", Named(a)), Harness.File("b.ae", Named(b)));
+            run.AssertNoGeneratorFailure();
+            Assert.Empty(run.Diagnostics);
+            Assert.Equal(2, run.HintNames.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+            Assert.All(run.HintNames, h => Assert.InRange(Encoding.UTF8.GetByteCount(h), 1, 140));
             var problems = Harness.CompileProblems(run.Output);
             Assert.True(problems.Count == 0, Harness.Format(problems));
         }

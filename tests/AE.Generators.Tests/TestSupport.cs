@@ -45,10 +45,11 @@ namespace AE.Generators.Tests
     {
         private readonly SourceText _text;
 
-        public InMemoryAdditionalText(string path, string text)
+        /// <param name="encoding">the encoding the compiler read the file in (default UTF-8)</param>
+        public InMemoryAdditionalText(string path, string text, Encoding? encoding = null)
         {
             Path = path;
-            _text = SourceText.From(text, Encoding.UTF8);
+            _text = SourceText.From(text, encoding ?? Encoding.UTF8);
         }
 
         public override string Path { get; }

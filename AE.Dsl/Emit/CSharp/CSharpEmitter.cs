@@ -30,6 +30,12 @@ namespace AE.Dsl.Emit
 
         /// <summary>The path written in #line directives for a source path (the generator passes the full path).</summary>
         public Func<string, string> LinePath { get; set; } = p => p;
+
+        /// <summary>Where the type is declared, as its header names it: a variant's own declaration (null: the unit's).</summary>
+        public IR.IrOrigin? Origin { get; set; }
+
+        /// <summary>The type's summary when it is not the unit's title: a variant's own title.</summary>
+        public string? Title { get; set; }
     }
 
     /// <summary>

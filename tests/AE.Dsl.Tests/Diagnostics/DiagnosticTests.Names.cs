@@ -129,10 +129,12 @@ namespace AE.Dsl.Tests
 
         /// <summary>Names that differ but whose C# types would not: a law's population, a law named like a member, the cell T.</summary>
         [Theory]
-        [InlineData("law L", "law LPopulation", "'LPopulation' is already the C# type of law 'L''s population; rename one of them")]
+        [InlineData("law L", "law LPopulation", "'LPopulation' is already the C# type of the population of law 'L'; rename one of them")]
+        [InlineData("law X", "law XIlgpuF32", "'XIlgpuF32' is already the C# type of the ILGPU kernels of law 'X'; rename one of them")]
+        [InlineData("law var", "law varLaw", "'varLaw' is already the C# type of law 'var'; rename one of them")]
         [InlineData("law Step", "law StepLaw", "'StepLaw' is already the C# type of law 'Step'; rename one of them")]
         [InlineData("law StepLaw", "law Step", "'Step' is already the C# type of law 'StepLaw' ('StepLaw', the C# type 'Step' would compile to); rename one of them")]
-        [InlineData("law L", "cell LPopulation", "'LPopulation' is already the C# type of law 'L''s population; rename one of them")]
+        [InlineData("law L", "cell LPopulation", "'LPopulation' is already the C# type of the population of law 'L'; rename one of them")]
         public void AE0011_names_whose_generated_types_collide(string first, string second, string message)
         {
             string Unit(string head) => head.StartsWith("cell", StringComparison.Ordinal)
@@ -142,6 +144,8 @@ namespace AE.Dsl.Tests
             var d = AssertOnly(bad, "AE0011", second.Split(' ')[1] + " {");
             Assert.Equal(message, d.Message);
             TestSupport.AssertClean(Unit(first) + Unit(second + "X"));
+            // the later unit has an error, so it has no code: the C# compiler does not add its own errors to AE0011
+            Assert.DoesNotContain(TestSupport.Check(bad).Program!.Units, u => u.Name == second.Split(' ')[1]);
         }
 
         [Fact]

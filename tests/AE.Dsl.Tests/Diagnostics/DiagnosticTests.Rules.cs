@@ -439,6 +439,16 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(WithVariant("law M = L without R, S;"));
         }
 
+        /// <summary>An error in another unit of the same file does not hide a variant's own: one check reports both.</summary>
+        [Fact]
+        public void AE0046_is_reported_beside_an_error_elsewhere_in_the_file()
+        {
+            var text = "law Broken {\n  update { q' = 1; }\n}\n" + WithVariant("law M = L without Q;");
+            var ids = TestSupport.Check(text).Diagnostics.Select(d => d.Id).ToList();
+            Assert.Contains("AE0010", ids);
+            Assert.Contains("AE0046", ids);
+        }
+
         [Fact]
         public void An_error_in_a_group_names_the_unit_whose_use_brings_it_in()
         {

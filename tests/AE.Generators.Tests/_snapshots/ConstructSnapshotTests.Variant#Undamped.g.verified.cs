@@ -21,7 +21,7 @@ namespace AE.Generated
     using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
 
     /// <summary>
-    /// a base law with a rule to remove (without damp)
+    /// the same law without its decay
     /// </summary>
     [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class Undamped

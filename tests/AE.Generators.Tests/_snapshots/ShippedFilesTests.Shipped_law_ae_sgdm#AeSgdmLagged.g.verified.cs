@@ -22,7 +22,7 @@ namespace AE.Generated
     using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
 
     /// <summary>
-    /// AE-SGDm: closed-loop alpha, mu, sigma over momentum SGD (seed AEAgent) (lagged)
+    /// AE-SGDm, reductions one step late (one pass over the vectors per step)
     /// </summary>
     [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class AeSgdmLagged : __Runtime.IOptimizerLaw

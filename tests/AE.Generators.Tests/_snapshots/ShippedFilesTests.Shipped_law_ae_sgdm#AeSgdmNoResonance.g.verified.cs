@@ -22,7 +22,7 @@ namespace AE.Generated
     using __MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;
 
     /// <summary>
-    /// AE-SGDm: closed-loop alpha, mu, sigma over momentum SGD (seed AEAgent) (without AE5)
+    /// AE-SGDm without the AE-5 resonance clamp
     /// </summary>
     [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed unsafe partial class AeSgdmNoResonance : __Runtime.IOptimizerLaw
