@@ -42,10 +42,32 @@ namespace AE.Cli
             var other = identityOf(path);
             string shown = Experiment.Display(path, context.CurrentDirectory);
             if (Equals(other, identity))
-                throw new CliException(shown + " holds this run's progress, which a fresh start would overwrite: continue it with --resume " + shown + ", or move it to start over");
+                throw new CliException(resume is null
+                    ? shown + " holds this run's progress, which a fresh start would overwrite: continue it with --resume " + shown + ", or move it to start over"
+                    : shown + " holds this run's progress too, which resuming from " + Experiment.Display(resume, context.CurrentDirectory)
+                      + " would overwrite: resume from " + shown + " instead, or move it");
             throw new CliException(other is null
                 ? shown + " exists and is not a checkpoint of this run (damaged, or of another format version), and this run would overwrite it: move it, or give another --out"
                 : shown + " is the checkpoint of another run (" + owner(other) + "), which this run would overwrite: resume that run with --resume " + shown + ", or give another --out");
+        }
+
+        /// <summary>
+        /// Removes the checkpoint at <paramref name="path"/> when it is this run's: the run is complete and stored, and resuming
+        /// the checkpoint would only run it and store it again. A file that is not this run's is left alone.
+        /// </summary>
+        public static void DeleteOwnCheckpoint<TIdentity>(string path, TIdentity identity, Func<string, TIdentity?> identityOf)
+            where TIdentity : class
+        {
+            if (identityOf is null) throw new ArgumentNullException(nameof(identityOf));
+            if (!File.Exists(path) || !Equals(identityOf(path), identity)) return;
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The run is stored; a checkpoint left behind costs a refusal later, which names it.
+            }
         }
 
         /// <summary>Whether two full paths name one file (as the file system compares names).</summary>

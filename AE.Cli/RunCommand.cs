@@ -159,8 +159,19 @@ namespace AE.Cli
 
             var record = new RunRecord(Name, null, law.Name, law.Sha256, law.FilePath, task.Name, seed, law.SettingsJson(), ablate, run,
                 started, DateTime.UtcNow, interrupted, StoreSteps: true);
-            long id = store.Save(record);
+            long id;
+            try
+            {
+                id = store.Save(record);
+            }
+            catch (EngineException ex) when (checkpointPath is not null && File.Exists(checkpointPath))
+            {
+                throw new CliException(ex.Message + "; the run is not stored, and its last checkpoint is kept: --resume "
+                    + Experiment.Display(checkpointPath, context.CurrentDirectory) + " runs it from there and stores it", ex);
+            }
             string dbShown = Experiment.Display(dbPath, context.CurrentDirectory);
+            // A complete run is in the database: its checkpoint would only let it be run and stored again.
+            if (!interrupted && checkpointPath is not null) OutputFiles.DeleteOwnCheckpoint(checkpointPath, identity, MachineCheckpoint.IdentityOf);
 
             // Ctrl-C while the finished run was being stored: the run is kept (it is complete), the files are not written.
             if (!interrupted && context.Cancellation.IsCancellationRequested)

@@ -117,13 +117,18 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         /// <summary>The database file (absolute).</summary>
         public string Path { get; }
 
+        /// <summary>How long a write waits for another process to release the database.</summary>
+        public const int LockTimeoutSeconds = 300;
+
         /// <summary>Opens (creating when missing) the database at <paramref name="path"/>; a file that is not a database is a <see cref="EngineException"/>.</summary>
         public static RunStore Open(string path)
         {
             if (path is null) throw new ArgumentNullException(nameof(path));
             string? dir = System.IO.Path.GetDirectoryName(path);
             if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir)) throw new EngineException("cannot open the database '" + path + "': the folder " + dir + " does not exist");
-            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+            // A command waits up to DefaultTimeout seconds on another process's lock (SQLite's busy timeout; 30 by default): a
+            // finished run is stored once the other writer lets go, rather than lost to a reader that held the file a while.
+            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = LockTimeoutSeconds };
             var connection = new SqliteConnection(builder.ToString());
             try
             {

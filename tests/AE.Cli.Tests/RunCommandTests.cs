@@ -228,6 +228,30 @@ namespace AE.Cli.Tests
             Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "whole", "run-1.csv")), File.ReadAllText(Path.Combine(dir.Path, "cut", "run-3.csv")));
             // The interrupted run's steps are a prefix of them.
             Assert.Equal(Steps(db, 1).Take((int)taken), Steps(db, 2));
+            // Complete and stored, the run leaves no checkpoint: resuming it would store it a second time.
+            Assert.False(File.Exists(Path.Combine(dir.Path, "cut", "checkpoint.aerun")));
+        }
+
+        /// <summary>A run that completes leaves no checkpoint behind (it wrote some on the way), so it can neither be resumed into a duplicate nor block a fresh start.</summary>
+        [Fact]
+        public void A_complete_run_leaves_no_checkpoint_and_a_copy_resumed_over_a_newer_one_is_refused()
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "300", "--db", "runs.db" };
+            var done = Cli.Run(dir.Path, common.Concat(new[] { "--out", "o", "--checkpoint-every", "100" }).ToArray());
+            Assert.True(done.ExitCode is 0 or 1, done.Stderr);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "o", "checkpoint.aerun")));
+            var again = Cli.Run(dir.Path, common.Concat(new[] { "--out", "o2", "--checkpoint-every", "100" }).ToArray());
+            Assert.Equal(done.ExitCode, again.ExitCode);
+
+            // An interrupted run's checkpoint, copied aside; resuming the copy into the folder would overwrite the newer progress there.
+            using var cts = new CancellationTokenSource();
+            var cut = Experiments.Run(dir.Path, cts.Token, p => { if (p.Step >= 40) cts.Cancel(); }, common.Concat(new[] { "--out", "c" }).ToArray());
+            Assert.Equal(130, cut.ExitCode);
+            File.Copy(Path.Combine(dir.Path, "c", "checkpoint.aerun"), Path.Combine(dir.Path, "backup.aerun"));
+            var r = Cli.Run(dir.Path, common.Concat(new[] { "--out", "c", "--resume", "backup.aerun" }).ToArray());
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: c/checkpoint.aerun holds this run's progress too, which resuming from backup.aerun would overwrite: resume from c/checkpoint.aerun instead, or move it", Assert.Single(r.StderrLines));
         }
 
         /// <summary>A case is named after its file: the checkpoint records its contents too, so a case whose problem changed is another task.</summary>
