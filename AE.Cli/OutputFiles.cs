@@ -26,6 +26,48 @@ namespace AE.Cli
             }
         }
 
+        /// <summary>The file a run holds locked in its <c>--out</c> folder while it writes there.</summary>
+        public const string LockFile = ".ae-lock";
+
+        /// <summary>
+        /// Holds <paramref name="dir"/> for this process until disposed: two runs writing one folder at once would each replace
+        /// the other's files and checkpoint, with no error. The lock is the operating system's on <see cref="LockFile"/> (it
+        /// goes with the process, so a killed run leaves the file but not the lock); the file is removed when released.
+        /// </summary>
+        public static IDisposable LockFolder(string dir, CliContext context)
+        {
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            string path = Path.Combine(dir, LockFile);
+            try
+            {
+                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return new FolderLock(stream, path);
+            }
+            catch (IOException)
+            {
+                throw new CliException("another ae process is writing to " + Experiment.Display(dir, context.CurrentDirectory)
+                    + " (it holds " + LockFile + "); wait for it, or give another --out");
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new CliException("cannot write to the folder '" + dir + "': " + ex.Message, ex);
+            }
+        }
+
+        private sealed class FolderLock : IDisposable
+        {
+            private readonly FileStream _stream;
+            private readonly string _path;
+
+            public FolderLock(FileStream stream, string path) { _stream = stream; _path = path; }
+
+            public void Dispose()
+            {
+                try { File.Delete(_path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+                _stream.Dispose();
+            }
+        }
+
         /// <summary>
         /// Refuses a run whose checkpoint would overwrite <paramref name="path"/> when that is not the file it resumes from:
         /// another run's checkpoint, which could still be resumed (<paramref name="owner"/> says whose), a file that is not a

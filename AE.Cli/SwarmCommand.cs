@@ -155,6 +155,7 @@ namespace AE.Cli
             long memberRuns = (long)jobs.Count * k;
             const string What = "this swarm's member runs";
             using var store = RunOutputFiles.OpenStore(dbPath, outDir, memberRuns, What, context, out _);
+            using var folderLock = outDir is null ? null : OutputFiles.LockFolder(outDir, context);
 
             long total = (long)jobs.Count * swarm.Rounds * swarm.RoundTotal;
             IReadOnlyList<SwarmOutcome?> outcomes;

@@ -230,6 +230,7 @@ namespace AE.Cli
                     other => other.Cell + " on " + other.Task + " by " + other.Optimizer + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
             using var store = RunStore.Open(request.Database);
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
+            using var folderLock = request.Out is null ? null : OutputFiles.LockFolder(request.Out, context);
             var startedAt = DateTime.UtcNow;
             string settingsJson = WithTraining(lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}",
                 cell.CellName, dtype, request.Batch, request.Time);

@@ -232,6 +232,30 @@ namespace AE.Cli.Tests
             Assert.False(File.Exists(Path.Combine(dir.Path, "cut", "checkpoint.aerun")));
         }
 
+        /// <summary>Two processes writing one --out at once replaced each other's files: the second is refused while the first holds the folder.</summary>
+        [Theory]
+        [InlineData("run")]
+        [InlineData("train")]
+        public void A_folder_another_process_writes_to_is_refused(string command)
+        {
+            using var dir = new TempDirectory();
+            Directory.CreateDirectory(Path.Combine(dir.Path, "o"));
+            string[] args = command == "run"
+                ? new[] { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "20", "--db", "runs.db", "--out", "o" }
+                : new[] { "train", Path.Combine(Repo.Root, "cells", "residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2", "--epochs", "1", "--db", "runs.db", "--out", "o" };
+            using (new FileStream(Path.Combine(dir.Path, "o", ".ae-lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            {
+                var r = Cli.Run(dir.Path, args);
+                Assert.Equal(2, r.ExitCode);
+                Assert.Equal("ae: error: another ae process is writing to o (it holds .ae-lock); wait for it, or give another --out", Assert.Single(r.StderrLines));
+                Assert.Equal(new[] { ".ae-lock" }, Directory.GetFiles(Path.Combine(dir.Path, "o")).Select(Path.GetFileName));
+            }
+            // released: the run writes, and takes its lock file away with it
+            var ok = Cli.Run(dir.Path, args);
+            Assert.True(ok.ExitCode is 0 or 1, ok.Stderr);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "o", ".ae-lock")));
+        }
+
         /// <summary>A run that completes leaves no checkpoint behind (it wrote some on the way), so it can neither be resumed into a duplicate nor block a fresh start.</summary>
         [Fact]
         public void A_complete_run_leaves_no_checkpoint_and_a_copy_resumed_over_a_newer_one_is_refused()
