@@ -54,6 +54,12 @@ namespace AE.Generators
         private static void RunCore(ImmutableArray<AeFileInput> files, AeOptions options, List<AeDiagnosticInfo> diagnostics, List<AeUnitOutput> units, CancellationToken cancellationToken)
         {
             if (files.IsDefaultOrEmpty) return;
+            if (options.GivenNamespace is string given)
+            {
+                // The user's code names the namespace they set; told nothing, they would meet CS0246 there instead.
+                var d = DslCatalog.NamespaceRewritten;
+                diagnostics.Add(new AeDiagnosticInfo(d.Id, 0, string.Format(CultureInfo.InvariantCulture, d.MessageFormat, given, options.Namespace), "", 0, 0, 0, 0, 0, 0));
+            }
 
             // One file per path (an item listed twice must not read as a duplicate law), in path order
             // so that the output does not depend on the order of the items.

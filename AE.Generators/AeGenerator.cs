@@ -85,7 +85,9 @@ namespace AE.Generators
                 var global = provider.GlobalOptions;
                 global.TryGetValue("build_property.AeNamespace", out var aeNamespace);
                 global.TryGetValue("build_property.RootNamespace", out var rootNamespace);
-                return new AeOptions(AeCheckRunner.ResolveNamespace(aeNamespace, rootNamespace));
+                string resolved = AeCheckRunner.ResolveNamespace(aeNamespace, rootNamespace);
+                bool rewritten = aeNamespace is { } given && given.Trim().Length > 0 && given.Trim() != resolved;
+                return new AeOptions(resolved, GivenNamespace: rewritten ? aeNamespace!.Trim() : null);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -29,7 +29,8 @@ namespace AE.Generators
     }
 
     /// <summary>The build properties the generator reads, and whether the compilation references ILGPU (then the ILGPU kernels are emitted too).</summary>
-    internal sealed record AeOptions(string Namespace, bool Ilgpu = false);
+    /// <param name="GivenNamespace">the project's AeNamespace when it is not a C# namespace as written (then <paramref name="Namespace"/> is what it became)</param>
+    internal sealed record AeOptions(string Namespace, bool Ilgpu = false, string? GivenNamespace = null);
 
     /// <summary>What became of one law, cell or variant: its C# source, or why it has none.</summary>
     internal sealed record AeUnitOutput(string Name, string Kind, string HintName, string? Source, string? NotEmittedReason);

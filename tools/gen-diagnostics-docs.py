@@ -990,6 +990,20 @@ Fix: adjust the defaults (or the bound).
 
 {fix("AE0070", L("a' = a * beta * gamma;", "  param beta in [0, 1) = 0.9;\n  param gamma in [0, 1) = 0.05;\n  require stable: beta + gamma < 1;\n"))}""")
 
+E["AE0008"] = """
+A warning of the source generator, not of `ae check`: the project's `AeNamespace` (MSBuild property)
+is not a C# namespace as written (`My-App.Laws`, `1st.Laws`, `a..b`), so the generated laws and cells go
+to the namespace it was made into (each part a C# identifier: other characters become `_`, a leading
+digit gets `_` before it, a keyword gets `@`, empty parts are dropped). Code that names the namespace
+as it was set would otherwise meet CS0246 with no hint why. `RootNamespace`, which MSBuild derives
+from the project's name, is made into a namespace the same way without a warning, as C# projects do.
+
+Fix: set `AeNamespace` to the namespace the warning names, or to another valid one:
+
+```xml
+<AeNamespace>My_App.Laws</AeNamespace>
+```"""
+
 E["AE0099"] = """
 The checker itself failed: an unexpected exception while checking. It is a bug in `ae`, not in
 the file, and **no input should produce it**: there is no failing example, by design. The message

@@ -25,6 +25,8 @@ namespace AE.Dsl.Diagnostics
             E("AE0005", "Nesting too deep", "{0} nesting exceeds {1} levels; {2}");
         public static readonly DiagnosticDescriptor NotText =
             E("AE0006", "Not a text file", "'{0}' is not a text file ({1}); an .ae file is UTF-8 text: check that the right file was named, or save it as UTF-8");
+        public static readonly DiagnosticDescriptor NamespaceRewritten =
+            W("AE0008", "Namespace rewritten", "AeNamespace '{0}' is not a C# namespace; the laws and cells are generated in '{1}' instead: set AeNamespace to a namespace such as '{1}'");
         public static readonly DiagnosticDescriptor TooManyErrors =
             E("AE0007", "Too many errors", "{0} in this file not shown: only the first {1} errors of a file are listed; fix those and check again");
 

@@ -307,6 +307,8 @@ namespace AE.Generators.Tests
         [InlineData("My.Laws", "Consumer", "My.Laws")]
         [InlineData("", "Root.Ns", "Root.Ns")]
         [InlineData("my-app.1st.class", null, "my_app._1st.@class")]
+        [InlineData(null, "My-App", "My_App")]
+        [InlineData("  Spaced.Ns ", null, "Spaced.Ns")]
         public void The_namespace_comes_from_AeNamespace_then_RootNamespace(string? aeNamespace, string? rootNamespace, string expected)
         {
             var options = new Dictionary<string, string>();
@@ -317,6 +319,17 @@ namespace AE.Generators.Tests
             Assert.Contains("\nnamespace " + expected + "\n", run.Source("Unused.g.cs"), StringComparison.Ordinal);
             var problems = Harness.CompileProblems(run.Output);
             Assert.True(problems.Count == 0, Harness.Format(problems));
+            // An AeNamespace the user set and the generator had to change is a warning naming both (RootNamespace comes from
+            // the project's name, which C# projects rewrite the same way without a word).
+            if (aeNamespace is not null && aeNamespace.Trim().Length > 0 && aeNamespace.Trim() != expected)
+            {
+                var d = Assert.Single(run.Diagnostics);
+                Assert.Equal("AE0008", d.Id);
+                Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+                Assert.Equal("AeNamespace '" + aeNamespace.Trim() + "' is not a C# namespace; the laws and cells are generated in '" + expected + "' instead: set AeNamespace to a namespace such as '" + expected + "'",
+                    d.GetMessage(CultureInfo.InvariantCulture));
+            }
+            else Assert.Empty(run.Diagnostics);
         }
 
         [Fact]
