@@ -124,7 +124,7 @@ namespace AE.Generators
                 string hintName = HintName(target.Name, hintNames);
                 try
                 {
-                    string code = target.EmitCSharp(options.Namespace, byPath);
+                    string code = target.EmitCSharp(options.Namespace, byPath, options.MapPath);
                     units.Add(new AeUnitOutput(target.Name, target.Kind, hintName, code, null));
                     if (options.Ilgpu && target.IsOptimizerShape) EmitIlgpu(target, options, byPath, hintNames, units);
                 }
@@ -153,7 +153,7 @@ namespace AE.Generators
             {
                 try
                 {
-                    var program = target.EmitIlgpu(options.Namespace, byPath, isFloat);
+                    var program = target.EmitIlgpu(options.Namespace, byPath, isFloat, options.MapPath);
                     string typeName = program.TypeName.Substring(program.TypeName.LastIndexOf('.') + 1);
                     units.Add(new AeUnitOutput(typeName, "ILGPU kernels", HintName(typeName, hintNames), program.Source, null));
                 }

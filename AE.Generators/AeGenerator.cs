@@ -34,15 +34,15 @@ namespace AE.Generators
 
             var allFiles = files.Collect().WithTrackingName(AeTrackingNames.AllFiles);
 
-            var ilgpu = context.CompilationProvider
-                .Select(static (compilation, _) => ReferencesIlgpu(compilation))
+            var facts = context.CompilationProvider
+                .Select(static (compilation, _) => new AeCompilationFacts(ReferencesIlgpu(compilation), PathMapOf(compilation)))
                 .WithTrackingName(AeTrackingNames.Ilgpu);
 
             var options = context.AnalyzerConfigOptionsProvider
                 .Select(static (provider, _) => ReadOptions(provider))
                 .WithTrackingName(AeTrackingNames.Options)
-                .Combine(ilgpu)
-                .Select(static (input, _) => input.Left with { Ilgpu = input.Right });
+                .Combine(facts)
+                .Select(static (input, _) => input.Left with { Ilgpu = input.Right.Ilgpu, PathMap = input.Right.PathMap });
 
             var check = allFiles
                 .Combine(options)
@@ -73,6 +73,26 @@ namespace AE.Generators
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 return false;
+            }
+        }
+
+        /// <summary>
+        /// The compilation's path map (<c>-pathmap</c>, set by MSBuild's <c>PathMap</c> and by deterministic CI builds) as prefix,
+        /// replacement pairs in the compiler's order: the generated code names the .ae files through it, so a build does not
+        /// depend on the folder it was checked out to.
+        /// </summary>
+        private static EquatableArray<string> PathMapOf(Compilation compilation)
+        {
+            try
+            {
+                if (compilation.Options.SourceReferenceResolver is not SourceFileResolver resolver || resolver.PathMap.IsDefaultOrEmpty) return EquatableArray<string>.Empty;
+                var flat = new System.Collections.Generic.List<string>();
+                foreach (var pair in resolver.PathMap) { flat.Add(pair.Key); flat.Add(pair.Value); }   // in order: the first prefix that matches wins, as for the compiler's own paths
+                return new EquatableArray<string>(flat.ToArray());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return EquatableArray<string>.Empty;
             }
         }
 

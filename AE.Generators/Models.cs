@@ -30,7 +30,21 @@ namespace AE.Generators
 
     /// <summary>The build properties the generator reads, and whether the compilation references ILGPU (then the ILGPU kernels are emitted too).</summary>
     /// <param name="GivenNamespace">the project's AeNamespace when it is not a C# namespace as written (then <paramref name="Namespace"/> is what it became)</param>
-    internal sealed record AeOptions(string Namespace, bool Ilgpu = false, string? GivenNamespace = null);
+    /// <param name="PathMap">the build's path map (<c>/pathmap</c>, MSBuild's <c>PathMap</c>) as prefix, replacement, prefix, ...: applied to the .ae paths the generated code names</param>
+    internal sealed record AeOptions(string Namespace, bool Ilgpu = false, string? GivenNamespace = null, EquatableArray<string> PathMap = default)
+    {
+        /// <summary>A path with the first path-map prefix it starts with replaced, as the compiler maps its own source paths.</summary>
+        public string MapPath(string path)
+        {
+            for (int i = 0; i + 1 < PathMap.Count; i += 2)
+                if (PathMap[i].Length > 0 && path.StartsWith(PathMap[i], StringComparison.Ordinal))
+                    return PathMap[i + 1] + path.Substring(PathMap[i].Length).Replace('\\', '/');
+            return path;
+        }
+    }
+
+    /// <summary>What the generator reads of the compilation: whether it references ILGPU, and its path map.</summary>
+    internal sealed record AeCompilationFacts(bool Ilgpu, EquatableArray<string> PathMap);
 
     /// <summary>What became of one law, cell or variant: its C# source, or why it has none.</summary>
     internal sealed record AeUnitOutput(string Name, string Kind, string HintName, string? Source, string? NotEmittedReason);

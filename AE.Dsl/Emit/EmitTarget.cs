@@ -58,8 +58,8 @@ namespace AE.Dsl.Emit
 
         /// <summary>The ILGPU backend's kernels of this type (<c>{Name}IlgpuF32</c> or <c>F64</c> in <paramref name="namespace"/>).</summary>
         /// <exception cref="EmitNotSupportedException">what the ILGPU backend does not emit (a law not of the optimizer's shape, a lagged variant, ...)</exception>
-        public Ilgpu.IlgpuLawProgram EmitIlgpu(string @namespace, IReadOnlyDictionary<string, SourceFile> sources, bool isFloat)
-            => Ilgpu.IlgpuEmitter.Emit(Unit, new Ilgpu.IlgpuEmitOptions { Float = isFloat, Name = Name, Namespace = @namespace, Ablate = Ablate, Lagged = Lagged, Sources = sources });
+        public Ilgpu.IlgpuLawProgram EmitIlgpu(string @namespace, IReadOnlyDictionary<string, SourceFile> sources, bool isFloat, Func<string, string>? shownPath = null)
+            => Ilgpu.IlgpuEmitter.Emit(Unit, new Ilgpu.IlgpuEmitOptions { Float = isFloat, Name = Name, Namespace = @namespace, Ablate = Ablate, Lagged = Lagged, Sources = sources, ShownPath = shownPath ?? (p => p) });
 
         /// <summary>
         /// Every law, cell and variant of a checked program: the units in program order, then the

@@ -332,6 +332,31 @@ namespace AE.Generators.Tests
             else Assert.Empty(run.Diagnostics);
         }
 
+        /// <summary>
+        /// With a path map (-pathmap, MSBuild's PathMap, deterministic CI builds) the generated code names the .ae files as the
+        /// compiler names its own sources: the same project built in two folders gives the same code, header and #line included.
+        /// </summary>
+        [Fact]
+        public void The_build_path_map_applies_to_the_paths_the_generated_code_names()
+        {
+            string law = Unused.Replace("param spare = 1;", "", StringComparison.Ordinal);
+            string Generated(string root)
+            {
+                var map = System.Collections.Immutable.ImmutableArray.Create(new KeyValuePair<string, string>(root, "/_/"));
+                var compilation = Harness.Compilation();
+                compilation = compilation.WithOptions(compilation.Options.WithSourceReferenceResolver(
+                    new SourceFileResolver(System.Collections.Immutable.ImmutableArray<string>.Empty, null, map)));
+                var run = Harness.Run(new[] { new InMemoryAdditionalText(root + "laws/unused.ae", law) }, compilation: compilation);
+                run.AssertNoGeneratorFailure();
+                return run.Source("Unused.g.cs");
+            }
+            string a = Generated("/checkout/one/"), b = Generated("/elsewhere/two/");
+            Assert.Equal(a, b);
+            Assert.Contains("from /_/laws/unused.ae: law Unused.", a, StringComparison.Ordinal);
+            Assert.Matches("\n *#line [^\n]*\"/_/laws/unused.ae\"", a);
+            Assert.DoesNotContain("/checkout/", a, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void The_generator_assembly_carries_the_language_and_depends_on_nothing_else()
         {

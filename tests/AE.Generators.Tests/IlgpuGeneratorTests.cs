@@ -69,7 +69,7 @@ namespace AE.Generators.Tests
                 CSharpSyntaxTree.ParseText("namespace Consumer { internal static class Unrelated { } }", Harness.ParseOptions))).GetRunResult().Results.Single();
             Assert.All(result.TrackedSteps[AeTrackingNames.Ilgpu].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged }));
             Assert.All(result.TrackedSteps[AeTrackingNames.Check].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
-            Assert.True(result.TrackedSteps[AeTrackingNames.Ilgpu].Single().Outputs.Single().Value is true, "ILGPU is referenced");
+            Assert.True(result.TrackedSteps[AeTrackingNames.Ilgpu].Single().Outputs.Single().Value is AeCompilationFacts { Ilgpu: true }, "ILGPU is referenced");
         }
     }
 }

@@ -27,6 +27,9 @@ namespace AE.Dsl.Emit.Ilgpu
 
         /// <summary>The .ae files the unit came from: statement comments then name the line of each equation.</summary>
         public IReadOnlyDictionary<string, SourceFile> Sources { get; set; } = new Dictionary<string, SourceFile>();
+
+        /// <summary>The .ae file's path as the header names it (a build's path map applied; default: as given).</summary>
+        public Func<string, string> ShownPath { get; set; } = p => p;
     }
 
     /// <summary>
