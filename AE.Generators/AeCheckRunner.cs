@@ -76,6 +76,7 @@ namespace AE.Generators
             foreach (var input in inputs)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (input.Missing) continue;
                 if (input.ReadError is not null)
                 {
                     diagnostics.Add(InternalError(input.Path, input.Path, input.ReadError));

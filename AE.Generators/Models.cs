@@ -8,7 +8,8 @@ namespace AE.Generators
     // value and the generator's caches hold. No ISymbol, Compilation, SyntaxNode or Location here.
 
     /// <summary>One .ae additional file: its path and text (or why it could not be read, or the encoding it was read in when that is not UTF-8).</summary>
-    internal sealed record AeFileInput(string Path, string Text, string? ReadError, string? NotUtf8 = null)
+    /// <param name="Missing">the compiler has no text for the item (a file that is not there): it is left out, and the compiler says why</param>
+    internal sealed record AeFileInput(string Path, string Text, string? ReadError, string? NotUtf8 = null, bool Missing = false)
     {
         public static AeFileInput Read(AdditionalText file, CancellationToken cancellationToken)
         {
@@ -16,7 +17,9 @@ namespace AE.Generators
             try
             {
                 var text = file.GetText(cancellationToken);
-                if (text is null) return new AeFileInput(path, "", "the file could not be read.");
+                // No text: the item names a file that is not there (or cannot be opened), which the compiler itself reports
+                // (CS2001); an AE0099 "internal error" beside it would send the user to report a bug that is theirs to fix.
+                if (text is null) return new AeFileInput(path, "", null, Missing: true);
                 // The compiler reads a file that is not UTF-8 as UTF-16 (by its BOM) or as Windows-1252: ae check says AE0006 of both.
                 string? encoding = text.Encoding is { } e && e.WebName != "utf-8" ? e.WebName : null;
                 return new AeFileInput(path, text.ToString(), null, encoding is null ? null : "it was read as " + encoding + " text, not UTF-8");

@@ -271,6 +271,16 @@ namespace AE.Generators.Tests
             Assert.True(problems.Count == 0, Harness.Format(problems));
         }
 
+        /// <summary>A missing file is the compiler's CS2001, not an AE0099 "internal error" beside it; the other files still generate.</summary>
+        [Fact]
+        public void A_missing_file_is_left_to_the_compiler()
+        {
+            var run = Harness.Run(new MissingAdditionalText("/ae/missing.ae"), Harness.File("unused.ae", Unused.Replace("param spare = 1;", "", StringComparison.Ordinal)));
+            run.AssertNoGeneratorFailure();
+            Assert.Empty(run.Diagnostics);
+            Assert.Equal(new[] { "Unused.g.cs" }, run.HintNames);
+        }
+
         /// <summary>A file the compiler read as UTF-16 or Windows-1252 is what ae check calls not text (AE0006): it has no code.</summary>
         [Theory]
         [InlineData("utf-16")]

@@ -71,6 +71,16 @@ namespace AE.Generators.Tests
         public override SourceText GetText(CancellationToken cancellationToken = default) => throw new IOException("disk on fire");
     }
 
+    /// <summary>An additional file that is not there: the compiler has no text for it (and reports CS2001 itself).</summary>
+    internal sealed class MissingAdditionalText : AdditionalText
+    {
+        public MissingAdditionalText(string path) { Path = path; }
+
+        public override string Path { get; }
+
+        public override SourceText? GetText(CancellationToken cancellationToken = default) => null;
+    }
+
     /// <summary>build_property.* values, as MSBuild's generated editorconfig passes them.</summary>
     internal sealed class TestOptionsProvider : AnalyzerConfigOptionsProvider
     {
