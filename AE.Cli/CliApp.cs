@@ -16,7 +16,7 @@ namespace AE.Cli
         /// <summary><c>ae help [command]</c>: the help of ae or of one command (as <c>ae command --help</c>).</summary>
         private static CommandSpec HelpCommand { get; } = new("help", "Show this help, or 'ae help <command>' for one command", Help)
         {
-            Arguments = new ArgumentSpec("command", "The command to explain."),
+            Arguments = new ArgumentSpec("command", "The command to explain.") { Usage = "[<command>]" },
         };
 
         /// <summary>Every command, in the order the help lists them.</summary>

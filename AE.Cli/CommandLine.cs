@@ -314,6 +314,8 @@ namespace AE.Cli
                 // System.CommandLine pads wrapped lines with the spaces it broke at.
                 var lines = help.ToString().Split('\n').Select(l => l.TrimEnd());
                 if (root.Name != "ae") lines = lines.Select(l => l.StartsWith("  " + root.Name + " ", StringComparison.Ordinal) ? "  ae" + l.Substring(2 + root.Name.Length) : l);
+                if (_commands.FirstOrDefault(c => c.Command == command)?.Spec.Arguments is { Usage: string usage } arguments)
+                    lines = lines.Select(l => l.StartsWith("  ae " + command.Name + " ", StringComparison.Ordinal) ? l.Replace("[<" + arguments.Name + ">...]", usage) : l);
                 return string.Join(Environment.NewLine, lines.SkipLast(1)) + Environment.NewLine;
             }
         }

@@ -71,7 +71,14 @@ namespace AE.Cli
     /// <summary>The positional arguments of a command: how the help names and explains them.</summary>
     /// <param name="Name">The placeholder, e.g. <c>law.ae</c> (the help shows <c>&lt;law.ae&gt;...</c>).</param>
     /// <param name="EmptyMessage">The message for an empty argument (<c>""</c>).</param>
-    public sealed record ArgumentSpec(string Name, string Description, string EmptyMessage = "empty argument");
+    public sealed record ArgumentSpec(string Name, string Description, string EmptyMessage = "empty argument")
+    {
+        /// <summary>
+        /// How the help's usage line shows the positionals when not "[&lt;Name&gt;...]" (any number: every command parses any
+        /// number and counts them itself, to word the message): <c>&lt;case.json&gt;</c> for exactly one.
+        /// </summary>
+        public string? Usage { get; init; }
+    }
 
     /// <summary>
     /// One command of <c>ae</c>, declared in its own file: name, one-line summary, positionals, options,

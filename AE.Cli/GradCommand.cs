@@ -32,7 +32,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, Summary, Run)
         {
-            Arguments = new ArgumentSpec("cell.ae reference.json | law.ae", "A cell's .ae file and its reference file (the reference's 'cell' names the seed's cell: AMELayer, AMEDSynth or DynamicsModelResidual, which fixes the layout of its sequences and the loss); or an optimizer-shaped law's .ae file with --task or --case."),
+            Arguments = new ArgumentSpec("cell.ae reference.json | law.ae", "A cell's .ae file and its reference file (the reference's 'cell' names the seed's cell: AMELayer, AMEDSynth or DynamicsModelResidual, which fixes the layout of its sequences and the loss); or an optimizer-shaped law's .ae file with --task or --case.") { Usage = "<cell.ae> <reference.json> | <law.ae>" },
             Options = new[]
             {
                 new OptionSpec("--name", "the name of a cell or law in the file", "The cell (or law, or variant) to run when the file declares several.") { HelpName = "NAME" },

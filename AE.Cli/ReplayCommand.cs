@@ -38,7 +38,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Replay a golden case with a law and compare every step", Run)
         {
-            Arguments = new ArgumentSpec("case.json", "The case file; its .csv sits beside it."),
+            Arguments = new ArgumentSpec("case.json", "The case file; its .csv sits beside it.") { Usage = "<case.json>" },
             Options = new[]
             {
                 new OptionSpec("--law", "a .ae file (repeat it, or give a glob, for files checked together)", "The .ae file (default: laws/ae_sgdm.ae in the current directory or in the repository above it); repeat it for files checked together.", OptionKind.Repeatable) { HelpName = "FILE" },

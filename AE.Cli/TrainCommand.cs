@@ -36,7 +36,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, Summary, Run)
         {
-            Arguments = new ArgumentSpec("cell.ae", "The .ae file declaring the cell."),
+            Arguments = new ArgumentSpec("cell.ae", "The .ae file declaring the cell.") { Usage = "<cell.ae>" },
             Options = new[]
             {
                 new OptionSpec("--task", "a task name", "The task (required).") { HelpName = "T", Choices = AE.Experiments.Training.TrainingTasks.Names },

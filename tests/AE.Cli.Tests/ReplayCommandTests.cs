@@ -232,7 +232,7 @@ namespace AE.Cli.Tests
         {
             var r = Cli.Run(Repo.Root, "replay", "--help");
             Assert.Equal(0, r.ExitCode);
-            Assert.Contains("  ae replay [<case.json>...] [options]", r.StdoutLines);
+            Assert.Contains("  ae replay <case.json> [options]", r.StdoutLines);
             Assert.Contains("--law <FILE>", r.Stdout, StringComparison.Ordinal);
             Assert.Contains("  2  Bad input", r.Stdout, StringComparison.Ordinal);
             var top = Cli.Run(Repo.Root, "--help");

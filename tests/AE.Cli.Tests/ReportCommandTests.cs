@@ -212,7 +212,7 @@ namespace AE.Cli.Tests
         {
             var r = Cli.Run(Path.GetTempPath(), "report", "--help");
             Assert.Equal(0, r.ExitCode);
-            Assert.Contains("  ae report [<db>...] [options]", r.StdoutLines);
+            Assert.Contains("  ae report <db> [options]", r.StdoutLines);
             Assert.Contains(r.StdoutLines, l => l.TrimStart().StartsWith("--out <DIR>", StringComparison.Ordinal));
             Assert.Contains(Cli.Run(Path.GetTempPath(), "--help").StdoutLines, l => l.StartsWith("  report ", StringComparison.Ordinal));
         }
