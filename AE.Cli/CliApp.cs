@@ -103,7 +103,16 @@ namespace AE.Cli
                 CommandLine.WriteHelp(Commands, null, context.Stderr, context);
                 return ExitCodes.Usage;
             }
-            return CommandLine.Invoke(Commands, args, context);
+            try
+            {
+                return CommandLine.Invoke(Commands, args, context);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException && args[0].StartsWith("[suggest", StringComparison.Ordinal))
+            {
+                // System.CommandLine's completion throws on some partial lines ('--task=q') and on a position it cannot read
+                // ('[suggest:-1]', '[suggest:abc]'): the shell gets no suggestion, as for a line with none, not an internal error.
+                return ExitCodes.Success;
+            }
         }
 
         private static int Help(CommandInput input, CliContext context)

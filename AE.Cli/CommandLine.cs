@@ -223,7 +223,7 @@ namespace AE.Cli
             /// System.CommandLine took the next option for it (a database named --no-progress, the flag dropped).
             /// </summary>
             private static bool IsOptionName(string value, CommandSpec spec)
-                => value.StartsWith('-') && (value is "--help" or "-h" or "-?" || spec.Options.Any(o => o.Name == value || value.StartsWith(o.Name + "=", StringComparison.Ordinal)));
+                => value.StartsWith('-') && (value is "--help" or "-h" or "-?" or "--version" || spec.Options.Any(o => o.Name == value || value.StartsWith(o.Name + "=", StringComparison.Ordinal)));
 
             private CliException AtRoot(IReadOnlyList<string> args)
             {

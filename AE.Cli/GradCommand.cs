@@ -176,10 +176,12 @@ namespace AE.Cli
             foreach (var id in ablate)
                 if (!rules.Contains(id))
                     throw new CliException("unknown or fixed rule '" + id + "' in --ablate; switchable rules of " + target.Name + ": " + (rules.Count == 0 ? "none" : string.Join(", ", rules)));
+            var overrides = Overrides(target.Unit, target.Name, settings);
+            CheckValues(target, overrides, task.Create().Dimension);
             var options = new MetaGradientOptions
             {
                 Seed = seed,
-                Overrides = Overrides(target.Unit, target.Name, settings),
+                Overrides = overrides,
                 Ablated = target.Ablate.Concat(ablate).Distinct().ToList(),
                 Subgradients = parsed.Has("--subgradients"),
             };
@@ -195,6 +197,25 @@ namespace AE.Cli
             if (json) WriteJson(report, file.Sources, context.Stdout);
             else WriteText(report, file.Sources, context.Stdout);
             return report.Pass ? ExitCodes.Success : ExitCodes.Errors;
+        }
+
+        /// <summary>
+        /// The checks a law's constructor makes with the values it is given (the params' declared ranges, then
+        /// <see cref="AE.Dsl.IR.ValueChecks"/>), made on the interpreter's overrides: differentiating a law its own constructor
+        /// refuses (empty or infinite bounds) measures nothing. One line in the words of every other command.
+        /// </summary>
+        private static void CheckValues(AE.Dsl.Emit.EmitTarget target, Dictionary<string, double[]> overrides, int dimension)
+        {
+            try
+            {
+                var evaluator = new AE.Kernels.ConstantEvaluator(target.Unit, new Dictionary<string, int> { [AE.Kernels.DeviceLaw.RuntimeDim(target.Unit)] = dimension }, overrides);
+                foreach (var p in target.Unit.Params) evaluator.Param(p.Name);
+                AE.Kernels.DeviceLaw.CheckValues(target.Unit, evaluator);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw new CliException(AE.Experiments.Replay.LawSettings.Rejection(target.Name, ex), ex);
+            }
         }
 
         /// <summary>The <c>--set</c> values as the interpreter's overrides, each converted to its param's type.</summary>

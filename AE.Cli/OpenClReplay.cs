@@ -74,8 +74,8 @@ namespace AE.Cli
                     continue;
                 }
                 if (setting.Kind != SettingKind.Number) throw Bad("'" + setting.Path + "' must be a number for " + param + ", not " + setting.ValueText);
-                if (p.Type.Scalar == ScalarType.Int && (double.IsNaN(setting.Number) || Math.Floor(setting.Number) != setting.Number))
-                    throw Bad("'" + setting.Path + "' must be a whole number for " + param + ", not " + setting.ValueText);
+                if (p.Type.Scalar == ScalarType.Int && !LawSettings.IsExactInt(setting.Number, setting.ValueText))
+                    throw Bad("'" + setting.Path + "' must be a whole number within ±2^53 for " + param + ", not " + setting.ValueText);
                 result[p.Name] = setting.Number;
             }
             return result;

@@ -82,7 +82,8 @@ namespace AE.Cli
                 if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
                 var steps = Read(options.Database, () => store.Steps(run.Id, RunFigure.PlottedSignals.Where(run.SignalNames.Contains).ToList()));
                 if (steps.Loss.Length == 0) continue;
-                var figure = RunFigure.Of(ReportPage.RunTitle(run), steps.Loss, run.OptimumLoss, name => steps.Signals.TryGetValue(name, out var v) ? v : null);
+                var figure = RunFigure.Of(ReportPage.RunTitle(run), steps.Loss, run.OptimumLoss, name => steps.Signals.TryGetValue(name, out var v) ? v : null,
+                    steps.First, run.Command == TrainCommand.Name ? "epoch" : "step");
                 string file = PlotFile(run.Id);
                 PlotFiles.WritePng(Path.Combine(options.OutDir, file), figure);
                 plots.Add(run.Id, new ReportPlot(file, FigureRenderer.Width, FigureRenderer.Height(figure)));

@@ -84,7 +84,7 @@ namespace AE.Generators
                 }
                 try
                 {
-                    var file = input.NotUtf8 is string encoding ? SourceFile.NotUtf8(input.Path, input.Text, encoding) : new SourceFile(input.Path, input.Text);
+                    var file = input.NotText is string detail ? SourceFile.NotTextFile(input.Path, input.Text, new AE.Dsl.Text.NotText(input.NotTextAt, detail)) : new SourceFile(input.Path, input.Text);
                     sources.Add(file);
                     byPath[file.Path] = file;
                     // SourceFile drops a leading BOM; Roslyn's spans count it.

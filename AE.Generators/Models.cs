@@ -7,9 +7,9 @@ namespace AE.Generators
     // Pipeline models: plain records of strings, ints and EquatableArray, so every step compares by
     // value and the generator's caches hold. No ISymbol, Compilation, SyntaxNode or Location here.
 
-    /// <summary>One .ae additional file: its path and text (or why it could not be read, or the encoding it was read in when that is not UTF-8).</summary>
+    /// <summary>One .ae additional file: its path and text (or why it could not be read, or why it is not text, as ae check says it).</summary>
     /// <param name="Missing">the compiler has no text for the item (a file that is not there): it is left out, and the compiler says why</param>
-    internal sealed record AeFileInput(string Path, string Text, string? ReadError, string? NotUtf8 = null, bool Missing = false)
+    internal sealed record AeFileInput(string Path, string Text, string? ReadError, string? NotText = null, bool Missing = false, int NotTextAt = 0)
     {
         public static AeFileInput Read(AdditionalText file, CancellationToken cancellationToken)
         {
@@ -20,9 +20,19 @@ namespace AE.Generators
                 // No text: the item names a file that is not there (or cannot be opened), which the compiler itself reports
                 // (CS2001); an AE0099 "internal error" beside it would send the user to report a bug that is theirs to fix.
                 if (text is null) return new AeFileInput(path, "", null, Missing: true);
-                // The compiler reads a file that is not UTF-8 as UTF-16 (by its BOM) or as Windows-1252: ae check says AE0006 of both.
-                string? encoding = text.Encoding is { } e && e.WebName != "utf-8" ? e.WebName : null;
-                return new AeFileInput(path, text.ToString(), null, encoding is null ? null : "it was read as " + encoding + " text, not UTF-8");
+                // The compiler reads a file that is not UTF-8 as UTF-16 (by its BOM) or as Windows-1252. Its bytes, encoded back,
+                // are read as ae check reads them: not text (AE0006), or UTF-8 with a stray byte as U+FFFD (AE0001 there).
+                if (text.Encoding is { } e && e.WebName != "utf-8")
+                {
+                    var preamble = e.GetPreamble();
+                    var body = e.GetBytes(text.ToString());
+                    var bytes = new byte[preamble.Length + body.Length];
+                    preamble.CopyTo(bytes, 0);
+                    body.CopyTo(bytes, preamble.Length);
+                    var read = AE.Dsl.Text.SourceFile.FromBytes(path, bytes);
+                    return new AeFileInput(path, read.Text, null, read.NotText?.Detail, NotTextAt: read.NotText?.Offset ?? 0);
+                }
+                return new AeFileInput(path, text.ToString(), null);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

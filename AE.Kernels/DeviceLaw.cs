@@ -128,8 +128,8 @@ namespace AE.Kernels
                 throw new ParamOutOfRangeException(boundParams, interval, double.IsFinite(lo) ? hi : lo, ValueChecks.InfiniteBoundsMessage(s.Name) + interval);
             if (check.BoundParams.Count > 0 && ValueChecks.IsEmpty(b, lo, hi))
                 throw new ParamOutOfRangeException(boundParams, interval, lo, ValueChecks.EmptyBoundsMessage(s.Name) + interval);
-            if (s.Init is null) return;
-            double value = evaluator.Eval(s.Init)[0];
+            if (!check.ChecksInit) return;
+            double value = evaluator.Eval(s.Init!)[0];
             if (!ValueChecks.Holds(b, lo, hi, value))
                 throw new ParamOutOfRangeException(string.Join(", ", check.InitOrBoundParams), interval, value, ValueChecks.InitialValueMessage(s.Name) + interval);
         }

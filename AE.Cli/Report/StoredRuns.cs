@@ -14,8 +14,8 @@ namespace AE.Cli.Report
         string Settings, string Ablated, string Status, long StepsTaken, long? StepsToTarget, double? TargetLoss, double? OptimumLoss,
         double? InitialLoss, double? FinalLoss, double? Auc, long Incidents, IReadOnlyList<string> SignalNames, bool StepsStored);
 
-    /// <summary>The steps of one stored run: the loss handed to each law step, and the signals that are plotted, by name.</summary>
-    internal sealed record StoredSteps(double[] Loss, IReadOnlyDictionary<string, double[]> Signals);
+    /// <summary>The steps of one stored run: the loss handed to each law step, and the signals that are plotted, by name; <paramref name="First"/> the number of the first (a resumed training's rows start after its checkpoint's epochs).</summary>
+    internal sealed record StoredSteps(double[] Loss, IReadOnlyDictionary<string, double[]> Signals, long First = 1);
 
     /// <summary>
     /// A run store (the SQLite database <c>ae run</c>, <c>ablate</c>, <c>sweep</c>, <c>swarm</c> and <c>train</c>
@@ -92,20 +92,22 @@ namespace AE.Cli.Report
         public StoredSteps Steps(long id, IReadOnlyList<string> signals)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT loss, signals FROM steps WHERE run_id = $id ORDER BY step;";
+            command.CommandText = "SELECT loss, signals, step FROM steps WHERE run_id = $id ORDER BY step;";
             command.Parameters.AddWithValue("$id", id);
             var loss = new List<double>();
+            long first = 1;
             var columns = signals.ToDictionary(s => s, _ => new List<double>(), StringComparer.Ordinal);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
+                if (loss.Count == 0) first = reader.GetInt64(2);
                 loss.Add(reader.IsDBNull(0) ? double.NaN : reader.GetDouble(0));
                 if (columns.Count == 0) continue;
                 using var json = JsonDocument.Parse(reader.GetString(1));
                 foreach (var (name, column) in columns)
                     column.Add(json.RootElement.TryGetProperty(name, out var value) ? Number(value) : double.NaN);
             }
-            return new StoredSteps(loss.ToArray(), columns.ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal));
+            return new StoredSteps(loss.ToArray(), columns.ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal), first);
         }
 
         /// <summary>A signal's value as the store writes it: a number, or "NaN", "Infinity", "-Infinity".</summary>

@@ -246,18 +246,19 @@ namespace AE.Dsl.Binding
                     var (name, kind) = item switch { UnitSyntax u => (u.Name, u.Kind), VariantSyntax v => (v.Name, v.Kind), _ => (null, default(UnitKind)) };
                     // the declaration AE0011 kept (a duplicate name was reported there)
                     if (name is null || name.IsMissing || !unitNames.TryGetValue(name.Text, out var declared) || declared.Span != name.Span || declared.Path != bag.File.Path) continue;
+                    // A cell's type is generic (Name<T>): it shares a name only with another cell's, never with a law's.
                     var types = kind == UnitKind.Cell
-                        ? new[] { (Emit.Names.CellTypeName(name.Text), "the C# type of cell '" + name.Text + "'") }
-                        : new[] { (Emit.Names.LawTypeName(name.Text).TrimStart('@'), "the C# type of law '" + name.Text + "'"),
-                                  (Emit.Names.PopulationTypeName(name.Text), "the C# type of the population of law '" + name.Text + "'"),
-                                  (Emit.Names.IlgpuKernelTypeName(name.Text, true), "the C# type of the ILGPU kernels of law '" + name.Text + "'"),
-                                  (Emit.Names.IlgpuKernelTypeName(name.Text, false), "the C# type of the ILGPU kernels of law '" + name.Text + "'") };
-                    foreach (var (type, what) in types)
+                        ? new[] { (Emit.Names.CellTypeName(name.Text) + "`1", "the C# type of cell '" + name.Text + "'", "the C# type '" + name.Text + "' would compile to") }
+                        : new[] { (Emit.Names.LawTypeName(name.Text).TrimStart('@'), "the C# type of law '" + name.Text + "'", "the C# type '" + name.Text + "' would compile to"),
+                                  (Emit.Names.PopulationTypeName(name.Text), "the C# type of the population of law '" + name.Text + "'", "the C# type of the population of '" + name.Text + "'"),
+                                  (Emit.Names.IlgpuKernelTypeName(name.Text, true), "the C# class of the ILGPU kernels of law '" + name.Text + "'", "the C# class of the ILGPU kernels of '" + name.Text + "'"),
+                                  (Emit.Names.IlgpuKernelTypeName(name.Text, false), "the C# class of the ILGPU kernels of law '" + name.Text + "'", "the C# class of the ILGPU kernels of '" + name.Text + "'") };
+                    foreach (var (type, what, role) in types)
                     {
                         if (owners.TryGetValue(type, out var first))
                         {
-                            bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text,
-                                first + (type == name.Text ? "" : " ('" + type + "', the C# type '" + name.Text + "' would compile to)"));
+                            string shown = type.Replace("`1", "");
+                            bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, first + (shown == name.Text ? "" : " ('" + shown + "', " + role + ")"));
                             reported.Add(name.Text);
                             break;
                         }

@@ -397,7 +397,7 @@ namespace AE.Dsl.Binding
             }
             // 2^53 + 1 written out reads as 2^53, inside the range: the literal's digits say what was meant.
             if (target.Scalar == ScalarType.Int && value is IrConst edge && Math.Abs(edge.Value) == Scalar.MaxExactInt
-                && WrittenInteger(ctx.Bag.File.Text, edge.Span) is System.Numerics.BigInteger written && written != new System.Numerics.BigInteger(edge.Value))
+                && WrittenNumber(ctx.Bag.File.Text, edge.Span) is decimal written && written != (long)edge.Value)
             {
                 ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be an int within ±2^53 ({Scalar.MaxExactInt.ToString(System.Globalization.CultureInfo.InvariantCulture)}), but this is {written}, which a 64-bit float rounds to {edge.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
                 return;
@@ -406,15 +406,14 @@ namespace AE.Dsl.Binding
                 ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, span, $"{Cap(what)} has shape {target}, but this value is {value.Type}");
         }
 
-        /// <summary>The integer a literal's text writes out in digits (optionally negated), or null for any other text.</summary>
-        private static System.Numerics.BigInteger? WrittenInteger(string text, TextSpan span)
+        /// <summary>
+        /// The number a constant's text writes, exactly (28 significant digits), whatever the spelling: <c>9007199254740993</c>,
+        /// <c>9.007199254740993e15</c>, <c>-(9007199254740993.0)</c>, comments and spaces between; null when the text is not one number.
+        /// </summary>
+        private static decimal? WrittenNumber(string text, TextSpan span)
         {
-            var literal = text.Substring(span.Start, span.Length).Replace(" ", "");
-            bool negative = literal.StartsWith("-", StringComparison.Ordinal);
-            var digits = negative ? literal.Substring(1) : literal;
-            if (digits.Length == 0 || !digits.All(c => c is >= '0' and <= '9')) return null;
-            var value = System.Numerics.BigInteger.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
-            return negative ? -value : value;
+            var literal = System.Text.RegularExpressions.Regex.Replace(text.Substring(span.Start, span.Length), @"/\*.*?\*/|//[^\n]*|[\s()]", "", System.Text.RegularExpressions.RegexOptions.Singleline);
+            return decimal.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
         }
 
         private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);

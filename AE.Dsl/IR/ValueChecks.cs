@@ -14,7 +14,7 @@ namespace AE.Dsl.IR
     {
         public abstract record Check(EqArray<string> Params);
 
-        /// <summary>A scalar bounded state: its bounds are not empty (and, for a coefficient, finite: A4), and hold its initial value.</summary>
+        /// <summary>A bounded state (a vector's bounds are scalars too): its bounds are not empty (and, for a coefficient, finite: A4), and hold its initial value when that is one number.</summary>
         /// <param name="BoundParams">the params the bounds read; empty when only the initial value reads params</param>
         /// <param name="InitParams">the params the initial value reads</param>
         public sealed record Bounds(IrState State, EqArray<string> BoundParams, EqArray<string> InitParams) : Check(BoundParams)
@@ -23,6 +23,9 @@ namespace AE.Dsl.IR
 
             /// <summary>A coefficient's ends must be finite (A4); another bounded state's may be infinite.</summary>
             public bool NeedsFiniteEnds => State.Kind == SymbolKind.Coeff && BoundParams.Count > 0;
+
+            /// <summary>Whether the initial value is one number to check (a vector state filled from a scalar, or a scalar state).</summary>
+            public bool ChecksInit => State.Init is { } init && init.Type.IsScalar;
 
             /// <summary>The params named when the initial value lies outside: its own, else the bounds'.</summary>
             public EqArray<string> InitOrBoundParams => InitParams.Count > 0 ? InitParams : BoundParams;
@@ -39,10 +42,10 @@ namespace AE.Dsl.IR
         public static IReadOnlyList<Check> Of(IrUnit unit)
         {
             var checks = new List<Check>();
-            foreach (var s in unit.States.Where(s => s.Bounds != null && s.Type.IsScalar))
+            foreach (var s in unit.States.Where(s => s.Bounds is { } b && b.Lo.Type.IsScalar && b.Hi.Type.IsScalar))
             {
                 var boundParams = Distinct(IrFacts.ParamRefs(s.Bounds!.Lo).Concat(IrFacts.ParamRefs(s.Bounds.Hi)));
-                var initParams = s.Init == null ? EqArray<string>.Empty : Distinct(IrFacts.ParamRefs(s.Init));
+                var initParams = s.Init is { } init && init.Type.IsScalar ? Distinct(IrFacts.ParamRefs(init)) : EqArray<string>.Empty;
                 if (boundParams.Count > 0 || initParams.Count > 0) checks.Add(new Bounds(s, boundParams, initParams));
             }
             var rates = new HashSet<string>(StringComparer.Ordinal);

@@ -61,9 +61,13 @@ namespace AE.Dsl.Syntax
 
         /// <summary>An invisible character (a control, a zero-width or other format character, a space or line separator) is
         /// quoted as its escape, so the message shows what to look for.</summary>
-        private static string Printable(string s) => s.Length == 1 && IsInvisible(s[0]) ? "\\u" + ((int)s[0]).ToString("X4", CultureInfo.InvariantCulture) : s;
+        private static string Printable(string s)
+        {
+            if (!IsInvisible(CharUnicodeInfo.GetUnicodeCategory(s, 0))) return s;
+            return s.Length == 1 ? "\\u" + ((int)s[0]).ToString("X4", CultureInfo.InvariantCulture) : "\\U" + CodePoint(s).ToString("X8", CultureInfo.InvariantCulture);
+        }
 
-        private static bool IsInvisible(char c) => CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format
+        private static bool IsInvisible(UnicodeCategory category) => category is UnicodeCategory.Control or UnicodeCategory.Format
             or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
             or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.NonSpacingMark
             or UnicodeCategory.EnclosingMark;

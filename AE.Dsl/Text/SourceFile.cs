@@ -59,13 +59,14 @@ namespace AE.Dsl.Text
         /// <summary>Why this is not a text file (binary content), or null for a text file.</summary>
         public NotText? NotText { get; }
 
+        /// <summary>A file another reader found is not text (<paramref name="why"/>, as <see cref="FromBytes"/> found it).</summary>
+        public static SourceFile NotTextFile(string path, string text, NotText why) => new(path, text, why);
+
         /// <summary>
         /// Reads a file as UTF-8 (with or without BOM); bytes that are not UTF-8 become U+FFFD and are reported by the lexer.
         /// Content that is not text sets <see cref="NotText"/>: a NUL byte anywhere, or a first block that is mostly
         /// not UTF-8 text (see <see cref="BinaryDetection"/>).
         /// </summary>
-        /// <summary>A file its reader decoded as text of another encoding than UTF-8 (<paramref name="detail"/> says which): not an .ae text file.</summary>
-        public static SourceFile NotUtf8(string path, string text, string detail) => new(path, text, new NotText(0, detail));
 
         public static SourceFile FromBytes(string path, byte[] bytes)
         {

@@ -167,7 +167,8 @@ namespace AE.Experiments.Compilation
             {
                 throw new LawInputException("cannot emit '" + target.Name + "': " + ex.Message, ex);
             }
-            var type = LawCompiler.Compile(code, @namespace + "." + target.Name);
+            // The type's name, as reflection sees it: a law named like a member or like what C# takes for a type has a suffix (StepLaw, varLaw).
+            var type = LawCompiler.Compile(code, @namespace + "." + AE.Dsl.Emit.Names.LawTypeName(target.Name).TrimStart('@'));
             return new CompiledLaw(type, target, DisplayPath);
         }
 

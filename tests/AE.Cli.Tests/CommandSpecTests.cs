@@ -161,12 +161,26 @@ namespace AE.Cli.Tests
             Assert.Equal(expected, r.StdoutLines);
         }
 
+        /// <summary>Lines System.CommandLine's completion fails on give no suggestion, not an internal error.</summary>
+        [Theory]
+        [InlineData("[suggest:19]", "ae run x.ae --task=q")]
+        [InlineData("[suggest:-1]", "ae run")]
+        [InlineData("[suggest:abc]", "ae run")]
+        public void Completion_of_a_line_it_cannot_read_suggests_nothing(string directive, string line)
+        {
+            var r = Cli.Run(Cwd, directive, line);
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal("", r.Stderr);
+        }
+
         /// <summary>A value left out does not swallow the next option (a database named '--no-progress', the flag dropped).</summary>
         [Theory]
         [InlineData("ae: error: option '--db' needs a value: a SQLite database file. Run 'ae run --help'", "run", "x.ae", "--task", "quadratic", "--db", "--no-progress")]
         [InlineData("ae: error: option '--out' needs a value", "run", "x.ae", "--task", "quadratic", "--out", "--no-progress")]
         [InlineData("ae: error: option '--task' needs a value", "run", "x.ae", "--task", "--db", "t.db")]
         [InlineData("ae: error: option '--steps' needs a value", "run", "x.ae", "--task", "quadratic", "--steps", "--seed=3")]
+        [InlineData("ae: error: option '--db' needs a value", "run", "x.ae", "--task", "quadratic", "--db", "--version")]
         public void An_option_is_not_taken_for_a_missing_value(string expected, params string[] args)
         {
             using var dir = new TempDirectory();

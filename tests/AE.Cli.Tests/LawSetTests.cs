@@ -88,6 +88,21 @@ law MAlag = MA lagged;
             Assert.Equal(expected, stored);
         }
 
+        /// <summary>A law whose C# type has a suffix (named like a member, or like what C# takes for a type) runs like any other.</summary>
+        [Theory]
+        [InlineData("var")]
+        [InlineData("Step")]
+        [InlineData("record")]
+        [InlineData("double")]
+        public void A_law_whose_type_has_a_suffix_runs(string name)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("odd.ae", "law " + name + " {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  param lr = 0.1;\n  update { theta' = theta - lr * grad + 0 * loss; }\n}\n");
+            var r = Cli.Run(dir.Path, "run", "odd.ae", "--task", "quadratic", "--steps", "5", "--no-progress", "--db", "runs.db");
+            Assert.True(r.ExitCode is 0 or 1, r.Stderr);
+            Assert.StartsWith(name + " (", r.StdoutLines[0], StringComparison.Ordinal);
+        }
+
         [Theory]
         [InlineData("μ=1", ": param 'μ' must lie in [0, 1) (given 1)")]
         // a derived check names the param the user set, not the coefficient's value it saw

@@ -140,6 +140,9 @@ namespace AE.Cli.Tests
             // The run store numbers the resumed run's epochs 4 to 7, with the losses the run never interrupted has at 4 to 7 (runs 1, 2, 3).
             string db = Path.Combine(dir.Path, Experiment.DefaultDatabase);
             Assert.Equal(StoredSteps(db, 1).Skip(3).ToList(), StoredSteps(db, 3));
+            // and ae report reads them from there (its plot starts at epoch 4)
+            using (var stored = AE.Cli.Report.StoredRuns.Open(db))
+                Assert.Equal(4, stored.Steps(3, System.Array.Empty<string>()).First);
         }
 
         private static List<(long Step, double Loss)> StoredSteps(string db, long run)

@@ -281,19 +281,26 @@ namespace AE.Generators.Tests
             Assert.Equal(new[] { "Unused.g.cs" }, run.HintNames);
         }
 
-        /// <summary>A file the compiler read as UTF-16 or Windows-1252 is what ae check calls not text (AE0006): it has no code.</summary>
-        [Theory]
-        [InlineData("utf-16")]
-        [InlineData("utf-16BE")]
-        [InlineData("iso-8859-1")]
-        public void A_file_read_in_another_encoding_than_UTF8_is_AE0006(string encoding)
+        /// <summary>
+        /// A file the compiler read as UTF-16 (by its BOM) or as Windows-1252 (a BOM-less file that is not UTF-8) is judged on its
+        /// bytes, as ae check judges it: UTF-16 is not text (AE0006); one stray Latin-1 byte is AE0001 at it, and the rest is checked.
+        /// </summary>
+        [Fact]
+        public void A_file_read_in_another_encoding_is_judged_on_its_bytes_as_ae_check_judges_it()
         {
-            var run = Harness.Run(new InMemoryAdditionalText("/ae/wide.ae", Unused.Replace("param spare = 1;", "", StringComparison.Ordinal), Encoding.GetEncoding(encoding)));
-            run.AssertNoGeneratorFailure();
-            var d = Assert.Single(run.Diagnostics);
+            string law = Unused.Replace("param spare = 1;", "", StringComparison.Ordinal);
+            var wide = Harness.Run(new InMemoryAdditionalText("/ae/wide.ae", law, Encoding.Unicode));
+            wide.AssertNoGeneratorFailure();
+            var d = Assert.Single(wide.Diagnostics);
             Assert.Equal("AE0006", d.Id);
-            Assert.Contains("read as " + Encoding.GetEncoding(encoding).WebName + " text, not UTF-8", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-            Assert.Empty(run.HintNames);
+            Assert.Contains("byte 0x00 at offset", d.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            Assert.Empty(wide.HintNames);
+
+            var latin = Harness.Run(new InMemoryAdditionalText("/ae/latin.ae", "// caf\u00E9\n" + law.Replace("k' = k", "k' = k \u00E4", StringComparison.Ordinal), Encoding.Latin1));
+            latin.AssertNoGeneratorFailure();
+            var stray = Assert.Single(latin.Diagnostics);
+            Assert.Equal("AE0001", stray.Id);
+            Assert.Contains("U+FFFD", stray.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         }
 
         /// <summary>A legal name of 255 characters is a hint name that still fits a file name (EmitCompilerGeneratedFiles), and two such names stay two files.</summary>

@@ -443,8 +443,8 @@ namespace AE.Dsl.Emit
                 var empty = $"{lo} > {hi}" + (b.LoOpen || b.HiOpen ? $" || {lo} == {hi}" : "");
                 _w.Line($"if ({empty}) throw new {ParamError}({boundParams}, {interval}, {lo}, {CSharp.String(ValueChecks.EmptyBoundsMessage(s.Name))} + {interval});");
             }
-            if (s.Init != null)
-                EmitRangeCheck("this." + Id(s.Name), b.LoOpen, b.HiOpen, (lo, null), (hi, null), string.Join(", ", check.InitOrBoundParams), ValueChecks.InitialValueMessage(s.Name));
+            if (check.ChecksInit)
+                EmitRangeCheck(s.Type.IsScalar ? "this." + Id(s.Name) : ConstText(s.Init!, IrType.Real), b.LoOpen, b.HiOpen, (lo, null), (hi, null), string.Join(", ", check.InitOrBoundParams), ValueChecks.InitialValueMessage(s.Name));
         }
 
         /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>

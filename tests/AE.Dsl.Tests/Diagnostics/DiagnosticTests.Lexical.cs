@@ -63,6 +63,18 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, invisible, ""));
         }
 
+        /// <summary>An invisible character outside the BMP (a tag, a musical format character) is quoted as its 8-digit escape.</summary>
+        [Theory]
+        [InlineData("\U000E0041", "E0041")]
+        [InlineData("\U0001D173", "1D173")]
+        public void AE0001_invisible_character_outside_the_BMP_is_shown_escaped(string invisible, string code)
+        {
+            var bad = Law("a' = a" + invisible + " * 0.5;");
+            var d = AssertOnly(bad, "AE0001", invisible);
+            Assert.Contains("'\\U000" + code + "' (U+" + code + ")", d.Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(bad, invisible, ""));
+        }
+
         /// <summary>Another script's digit is not a number: it is the one error, an unexpected character, not a number out of range.</summary>
         [Theory]
         [InlineData("\u0663")]  // ARABIC-INDIC DIGIT THREE

@@ -130,11 +130,12 @@ namespace AE.Dsl.Tests
         /// <summary>Names that differ but whose C# types would not: a law's population, a law named like a member, the cell T.</summary>
         [Theory]
         [InlineData("law L", "law LPopulation", "'LPopulation' is already the C# type of the population of law 'L'; rename one of them")]
-        [InlineData("law X", "law XIlgpuF32", "'XIlgpuF32' is already the C# type of the ILGPU kernels of law 'X'; rename one of them")]
+        [InlineData("law X", "law XIlgpuF32", "'XIlgpuF32' is already the C# class of the ILGPU kernels of law 'X'; rename one of them")]
+        [InlineData("law XIlgpuF32", "law X", "'X' is already the C# type of law 'XIlgpuF32' ('XIlgpuF32', the C# class of the ILGPU kernels of 'X'); rename one of them")]
+        [InlineData("cell T", "cell T_", "'T_' is already the C# type of cell 'T'; rename one of them")]
         [InlineData("law var", "law varLaw", "'varLaw' is already the C# type of law 'var'; rename one of them")]
         [InlineData("law Step", "law StepLaw", "'StepLaw' is already the C# type of law 'Step'; rename one of them")]
         [InlineData("law StepLaw", "law Step", "'Step' is already the C# type of law 'StepLaw' ('StepLaw', the C# type 'Step' would compile to); rename one of them")]
-        [InlineData("law L", "cell LPopulation", "'LPopulation' is already the C# type of the population of law 'L'; rename one of them")]
         public void AE0011_names_whose_generated_types_collide(string first, string second, string message)
         {
             string Unit(string head) => head.StartsWith("cell", StringComparison.Ordinal)
@@ -146,6 +147,18 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Unit(first) + Unit(second + "X"));
             // the later unit has an error, so it has no code: the C# compiler does not add its own errors to AE0011
             Assert.DoesNotContain(TestSupport.Check(bad).Program!.Units, u => u.Name == second.Split(' ')[1]);
+        }
+
+        /// <summary>A cell's type is generic (<c>LPopulation&lt;T&gt;</c>): it does not clash with a law's population or kernels.</summary>
+        [Theory]
+        [InlineData("law L", "cell LPopulation")]
+        [InlineData("law X", "cell XIlgpuF32")]
+        public void A_cell_named_like_a_laws_generated_type_does_not_clash(string first, string second)
+        {
+            string Unit(string head) => head.StartsWith("cell", StringComparison.Ordinal)
+                ? head + " {\n  state s: real[1] = 0;\n  update { s' = s; }\n}\n"
+                : head + " {\n  coeff a in [0, 1] = 0.5;\n  update { a' = a * 0.5; }\n}\n";
+            TestSupport.AssertClean(Unit(first) + Unit(second));
         }
 
         [Fact]

@@ -32,6 +32,8 @@ namespace AE.Dsl.Tests
             { "  param n: int = 1e30;\n", "a' = a * n;", "1e30", "The default of param 'n' must be an int within ±2^53 (9007199254740992), but this is 1E+30", "  param n: int = 1e15;\n", "a' = a * n;" },
             { "  param n: int = 9007199254740993;\n", "a' = a * n;", "9007199254740993", "The default of param 'n' must be an int within ±2^53 (9007199254740992), but this is 9007199254740993, which a 64-bit float rounds to 9007199254740992", "  param n: int = 9007199254740992;\n", "a' = a * n;" },
             { "  param n: int = -9007199254740993;\n", "a' = a * n;", "-9007199254740993", "but this is -9007199254740993, which a 64-bit float rounds to -9007199254740992", "  param n: int = -9007199254740992;\n", "a' = a * n;" },
+            { "  param n: int = 9.007199254740993e15;\n", "a' = a * n;", "9.007199254740993e15", "but this is 9007199254740993, which a 64-bit float rounds to 9007199254740992", "  param n: int = 9007199254740992;\n", "a' = a * n;" },
+            { "  param n: int = -(9007199254740993.0);\n", "a' = a * n;", "-(9007199254740993.0)", "but this is -9007199254740993.0, which a 64-bit float rounds to -9007199254740992", "  param n: int = -9007199254740992;\n", "a' = a * n;" },
             { "", "a' = a * tanh;", "tanh;", "'tanh' is a function, not a value; call it: tanh(x)", "", "a' = a * tanh(a);" },
             { "", "a' = clamp(a, 0, 1) + 0 * clamp;", "clamp;", "'clamp' is a function, not a value; call it: clamp(x, y, z)", "", "a' = clamp(a, 0, 1);" },
             { "", "a' = a * ema;", "ema;", "'ema' is a function, not a value; call it: ema(beta, x)", "", "a' = a * ema(0.9, a);" },

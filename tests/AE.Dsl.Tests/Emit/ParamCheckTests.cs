@@ -27,13 +27,16 @@ namespace AE.Dsl.Tests
   param hi = 1;
   param start = 0.01;
   param cap in [0, inf] = 10;
+  param vhi = 1;
   coeff alpha in [lo, hi] log = start;
+  coeff gain: real[n] in [0, vhi] = 0.5;
   require ordered: cap > lo;
   rule R1 ""rate"" {
     alpha' = alpha * (1 + 0.01 * tanh(ema(rate, loss) - ema(beta, loss)));
   }
   update {
-    theta' = theta - alpha' * grad;
+    gain' = gain * 0.99;
+    theta' = theta - alpha' * grad * gain';
   }
 }
 ";
@@ -109,6 +112,19 @@ namespace AE.Dsl.Tests
             Assert.Equal(range, ex.Range);
             Assert.StartsWith("the bounds of coefficient 'alpha' must be finite (axiom A4): " + range, ex.Message, StringComparison.Ordinal);
             Accepted((param, 1e300));
+        }
+
+        /// <summary>A vector coefficient's bounds are scalars, checked as a scalar coefficient's are: finite, not empty, holding its fill.</summary>
+        [Theory]
+        [InlineData(double.PositiveInfinity, "the bounds of coefficient 'gain' must be finite (axiom A4): [0, inf]")]
+        [InlineData(-1.0, "the bounds of 'gain' are empty: [0, -1]")]
+        [InlineData(0.25, "the initial value of 'gain' must lie in its bounds [0, 0.25]")]
+        public void A_vector_coefficients_bounds_given_at_run_time(double vhi, string message)
+        {
+            var ex = Rejected(("vhi", vhi));
+            Assert.Equal("vhi", ex.Param);
+            Assert.StartsWith(message, ex.Message, StringComparison.Ordinal);
+            Accepted(("vhi", 2.0));
         }
 
         [Fact]
