@@ -54,7 +54,7 @@ namespace AE.Experiments.Tests
                 Fails(CaseSetting.None("config", "lr")).Message);
             Assert.Equal("'config.use_cap' must be true or false for the bool param use_cap of TestSgd, not 1",
                 Fails(Num("use_cap", 1)).Message);
-            Assert.Equal("'config.warmup' must be a whole number for the int param warmup of TestSgd, not 2.5",
+            Assert.Equal("'config.warmup' must be a whole number within ±2^53 for the int param warmup of TestSgd, not 2.5",
                 Fails(Num("warmup", 2.5)).Message);
             Assert.Equal("'config.lr' must be a number for the real param lr of TestSgd, not true",
                 Fails(CaseSetting.FromBool("config", "lr", true)).Message);
