@@ -107,6 +107,10 @@ namespace AE.Cluster
                     if (error is not null || done is null)
                     {
                         running.Remove(unit);
+                        // Workers that answer but never hand the work over (a result the messages cannot carry) would have it redone forever.
+                        if (!cancelled && unit.Attempt + 1 >= MaxAttempts)
+                            throw new EngineException("the " + unit.What + " was started " + MaxAttempts + " times and never collected from the workers (last: "
+                                + MessageText.FirstLine(error?.Message ?? "gone from the cluster") + "); run it without --cluster, or with fewer steps stored");
                         if (unit.On is SiloAddress where) lost.Add(where);
                         if (!cancelled) Redo(unit, error?.Message ?? "its " + unit.What + " is gone from the cluster", waiting);
                         continue;
@@ -164,6 +168,9 @@ namespace AE.Cluster
             var hosts = await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
             return hosts.Keys.OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToList();
         }
+
+        /// <summary>How often one unit of work is started before the client gives up on it.</summary>
+        private const int MaxAttempts = 6;
 
         /// <summary>Queues <paramref name="unit"/> again under a new key; the notice comes when it starts on a worker that is up.</summary>
         private static void Redo<TWork>(TWork unit, string why, Queue<TWork> waiting) where TWork : DispatchedWork

@@ -52,7 +52,11 @@ namespace AE.Cluster
                 .UseOrleansClient(client =>
                 {
                     client.UseLocalhostClustering(spec.GatewayPort(0), ClusterSpec.ClusterId, ClusterSpec.ClusterId);
-                    client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+                    client.Configure<ClientMessagingOptions>(o =>
+                    {
+                        o.ResponseTimeout = TimeSpan.FromSeconds(10);
+                        o.MaxMessageBodySize = Worker.MaxMessageBytes;
+                    });
                     client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
                 })
                 // Ctrl-C belongs to the command (it stops the batch and stores what finished), not to the client's host.

@@ -36,7 +36,8 @@ namespace AE.Cluster
     public static class Wire
     {
         public static WireBatch Of(BatchSpec batch, IEnumerable<int> jobs, string? lawSha256) => new(batch.Command, batch.Batch,
-            batch.Law is LawSource law ? LawOf(law, lawSha256 ?? "") : null,
+            // A batch whose jobs are all baselines (every law rate refused) sends no law: the workers have nothing to load or compare.
+            batch.Law is LawSource law && lawSha256 is not null ? LawOf(law, lawSha256) : null,
             batch.Baselines.Select(b => new WireBaseline(b.Name, b.Settings.Select(s => s.Key).ToArray(), b.Settings.Select(s => s.Value).ToArray())).ToArray(),
             jobs.Select(i => batch.Jobs[i]).Select(j => new WireJob(j.Task.Spec, j.Recipe.Baseline, j.Recipe.Ablated.ToArray(), j.Recipe.Param, j.Recipe.Value, j.Seed, j.Steps,
                 j.Law, j.LawSha256, j.LawFile, j.SettingsJson)).ToArray(),

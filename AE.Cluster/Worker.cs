@@ -60,7 +60,14 @@ namespace AE.Cluster
                 o.NumMissedProbesLimit = 2;
                 o.NumVotesForDeathDeclaration = 1;
             });
+            silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = MaxMessageBytes);
         }
+
+        /// <summary>
+        /// The largest message a worker or a client takes: a part's finished runs cross in one reply, and with every step stored
+        /// (--store-steps) a few million steps pass Orleans' default of 100 MB.
+        /// </summary>
+        public const int MaxMessageBytes = 1 << 30;
 
         /// <summary>How long a worker other than 0 waits to join worker 0 before it gives up (a test may shorten it).</summary>
         public static TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -18,12 +18,27 @@ namespace AE.Engine
             if (values is null) throw new ArgumentNullException(nameof(values));
             int n = values.Count;
             if (n == 0) return new MeanCi(double.NaN, null, 0);
-            double mean = values.Sum() / n;
-            if (n < 2 || !double.IsFinite(mean)) return new MeanCi(mean, null, n);
+            if (!values.All(double.IsFinite)) return new MeanCi(values.Sum() / n, null, n);
+            double plain = values.Sum() / n;
+            if (n < 2 && double.IsFinite(plain)) return new MeanCi(plain, null, n);
+            if (double.IsFinite(plain))
+            {
+                double squares = 0;
+                foreach (double v in values) squares += (v - plain) * (v - plain);
+                if (double.IsFinite(squares))
+                    return new MeanCi(plain, Statistics.TQuantile975(n - 1) * Math.Sqrt(squares / (n - 1)) / Math.Sqrt(n), n);
+            }
+            // Finite values near 1e300 overflow the sum or the squares: summed and squared as fractions of the largest magnitude.
+            double scale = values.Max(v => Math.Abs(v));
+            if (scale == 0) return new MeanCi(0, n < 2 ? null : 0, n);
+            double mean = 0;
+            foreach (double v in values) mean += v / scale;
+            mean /= n;
+            if (n < 2) return new MeanCi(mean * scale, null, n);
             double ss = 0;
-            foreach (double v in values) ss += (v - mean) * (v - mean);
+            foreach (double v in values) ss += (v / scale - mean) * (v / scale - mean);
             double sd = Math.Sqrt(ss / (n - 1));
-            return new MeanCi(mean, Statistics.TQuantile975(n - 1) * sd / Math.Sqrt(n), n);
+            return new MeanCi(mean * scale, Statistics.TQuantile975(n - 1) * sd / Math.Sqrt(n) * scale, n);
         }
     }
 

@@ -44,13 +44,16 @@ namespace AE.Cluster.Tests
 
         private static readonly string[] Ablate = { "ablate", Repo.SgdmLaw, "--task", "quadratic", "--seeds", "3", "--steps", "300", "--no-progress", "--store-steps" };
 
+        /// <summary>Every rate of the law refused (init_alpha above alpha_max): the batch is the baseline's runs alone, and sends no law.</summary>
+        private static readonly string[] BaselinesOnly = { "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--points", "2", "--lr-decades", "1", "--lr-max", "1e6", "--baselines", "adam", "--steps", "100", "--no-progress" };
+
         [Fact]
         public async Task A_sweep_and_an_ablation_on_three_silos_print_the_single_process_tables()
         {
             var (cluster, spec) = await Deploy();
             await using var _ = cluster;
             using var dir = new TempDirectory();
-            foreach (var args in new[] { Sweep, Ablate })
+            foreach (var args in new[] { Sweep, Ablate, BaselinesOnly })
             {
                 var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
                 var remote = Support.Ae(dir.Path, args.Concat(new[] { "--db", "cluster.db", "--cluster", spec }).ToArray());

@@ -6,6 +6,20 @@ namespace AE.Engine.Tests
 {
     public class StatisticsTests
     {
+        /// <summary>Finite values whose sum or squared deviations overflow a double still have a finite mean and CI.</summary>
+        [Fact]
+        public void Values_near_the_top_of_the_double_range_have_a_finite_ci()
+        {
+            var m = MeanCi.Of(new[] { 4.03e300, 4.15e300 });
+            Assert.Equal(4.09e300, m.Mean, 1e288);
+            // t(1) = 12.7062, sd = 0.12e300 / sqrt(2), se = sd / sqrt(2) = 0.06e300
+            Assert.NotNull(m.Ci);
+            Assert.Equal(12.7062 * 0.06e300, m.Ci!.Value, 1e288);
+            var big = MeanCi.Of(new[] { 1.7e308, 1.7e308, 1.6e308 });   // the plain sum overflows
+            Assert.Equal(1.6666666666666667e308, big.Mean, 1e294);
+            Assert.True(big.Ci is double ci && double.IsFinite(ci) && ci > 0);
+        }
+
         [Fact]
         public void Statistics_use_student_t()
         {
