@@ -117,6 +117,8 @@ namespace AE.Cli
             var taskSource = Experiment.ResolveTask(taskName, casePath, context, Name);
             var probeTask = taskSource.Create();
             var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, probeTask.Dimension);
+            // The cluster first: a client that cannot reach it leaves no run store behind.
+            using var cluster = ClusterOption.Connect(clusterSpec, context);
             using var store = RunStore.Open(dbPath);
 
             // Rows: the full law, each switchable rule off, each baseline.
@@ -139,7 +141,6 @@ namespace AE.Cli
                 }
 
             var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
-            using var cluster = ClusterOption.Connect(clusterSpec, context);
             var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), ClusterOption.Or(cluster), store, context, progress, "ablate " + law.Name + " on " + taskSource.Name);
             BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
             if (result.Interrupted) return ExitCodes.Interrupted;

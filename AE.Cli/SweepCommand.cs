@@ -160,6 +160,8 @@ namespace AE.Cli
             // A rate the law's own checks reject (an initial coefficient outside its bounds) is not run: the cell says why.
             var refused = grid.Select(lr => law.Refuses(law.OptionsWith(lrParam, lr))).ToArray();
             foreach (var task in tasks) task.Create(); // a missing data set is reported before anything runs
+            // The cluster first: a client that cannot reach it leaves no run store behind.
+            using var cluster = ClusterOption.Connect(clusterSpec, context);
             using var store = RunStore.Open(dbPath);
 
             var methods = new List<(string Method, string Param)> { (law.Name, lrParam) };
@@ -184,7 +186,6 @@ namespace AE.Cli
                         }
 
             var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
-            using var cluster = ClusterOption.Connect(clusterSpec, context);
             var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), ClusterOption.Or(cluster), store, context, progress, "sweep " + law.Name);
             BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
             if (result.Interrupted) return ExitCodes.Interrupted;

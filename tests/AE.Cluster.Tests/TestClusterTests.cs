@@ -224,10 +224,14 @@ namespace AE.Cluster.Tests
             try
             {
                 string spec = new ClusterSpec(Support.FreshPort()).ToString();
-                var r = Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray());
-                Assert.Equal(2, r.ExitCode);
-                Assert.Equal("", r.Stdout);
-                Assert.StartsWith("ae: error: cannot reach the cluster at " + spec + ": no worker 0 answered", r.StderrLines.Single(), StringComparison.Ordinal);
+                foreach (var args in new[] { Sweep, Ablate })
+                {
+                    var r = Support.Ae(dir.Path, args.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray());
+                    Assert.Equal(2, r.ExitCode);
+                    Assert.Equal("", r.Stdout);
+                    Assert.StartsWith("ae: error: cannot reach the cluster at " + spec + ": no worker 0 answered", r.StderrLines.Single(), StringComparison.Ordinal);
+                    Assert.False(File.Exists(Path.Combine(dir.Path, "x.db")), "an unreachable cluster left a run store behind");
+                }
             }
             finally
             {
