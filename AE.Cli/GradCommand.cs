@@ -209,8 +209,7 @@ namespace AE.Cli
             try
             {
                 var evaluator = new AE.Kernels.ConstantEvaluator(target.Unit, new Dictionary<string, int> { [AE.Kernels.DeviceLaw.RuntimeDim(target.Unit)] = dimension }, overrides);
-                foreach (var p in target.Unit.Params) evaluator.Param(p.Name);
-                AE.Kernels.DeviceLaw.CheckValues(target.Unit, evaluator);
+                AE.Kernels.DeviceLaw.CheckGiven(target.Unit, evaluator);
             }
             catch (ArgumentOutOfRangeException ex)
             {

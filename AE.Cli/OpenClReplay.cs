@@ -74,7 +74,7 @@ namespace AE.Cli
                     continue;
                 }
                 if (setting.Kind != SettingKind.Number) throw Bad("'" + setting.Path + "' must be a number for " + param + ", not " + setting.ValueText);
-                if (p.Type.Scalar == ScalarType.Int && !LawSettings.IsExactInt(setting.Number, setting.ValueText))
+                if (p.Type.Scalar == ScalarType.Int && !Scalar.IsExactInt(setting.Number, setting.ValueText))
                     throw Bad("'" + setting.Path + "' must be a whole number within ±2^53 for " + param + ", not " + setting.ValueText);
                 result[p.Name] = setting.Number;
             }

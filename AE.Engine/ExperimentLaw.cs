@@ -294,18 +294,7 @@ namespace AE.Engine
                     return true;
             }
             // A number too small for a double reads as 0 without a word; the .ae file's own literals refuse it too (AE0003).
-            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && AeMath.IsFinite(value) && !(value == 0 && WritesNonZero(text));
-        }
-
-        /// <summary>A digit other than 0 before the exponent: the number written is not zero, however a double rounds it.</summary>
-        private static bool WritesNonZero(string text)
-        {
-            foreach (char c in text)
-            {
-                if (c is 'e' or 'E') return false;
-                if (c is >= '1' and <= '9') return true;
-            }
-            return false;
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && AeMath.IsFinite(value) && !(value == 0 && AE.Dsl.IR.Scalar.WritesNonZero(text));
         }
 
         /// <summary>

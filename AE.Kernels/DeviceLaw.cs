@@ -79,8 +79,7 @@ namespace AE.Kernels
         /// <summary>Every slot's value before the first step, as the C# law's constructor sets its fields.</summary>
         public static void InitialScalars(KernelLawProgram program, IrUnit unit, ConstantEvaluator evaluator, double[] host)
         {
-            foreach (var p in unit.Params) evaluator.Param(p.Name); // ranges are checked in dependency order, as the C# constructor does
-            CheckValues(unit, evaluator);
+            CheckGiven(unit, evaluator);
             foreach (var slot in program.Slots)
             {
                 host[slot.Index] = slot.Kind switch
@@ -92,6 +91,13 @@ namespace AE.Kernels
                     _ => 0.0,
                 };
             }
+        }
+
+        /// <summary>Every check the C# law's constructor makes with the values it was given: each param's declared range, then <see cref="CheckValues"/>.</summary>
+        public static void CheckGiven(IrUnit unit, ConstantEvaluator evaluator)
+        {
+            foreach (var p in unit.Params) evaluator.Param(p.Name); // ranges are checked in dependency order, as the C# constructor does
+            CheckValues(unit, evaluator);
         }
 
         /// <summary>

@@ -397,7 +397,7 @@ namespace AE.Dsl.Binding
             }
             // 2^53 + 1 written out reads as 2^53, inside the range: the literal's digits say what was meant.
             if (target.Scalar == ScalarType.Int && value is IrConst edge && Math.Abs(edge.Value) == Scalar.MaxExactInt
-                && WrittenNumber(ctx.Bag.File.Text, edge.Span) is decimal written && written != (long)edge.Value)
+                && WrittenNumber(ctx.Bag.File.Text, edge.Span) is string written && !Scalar.IsExactInt(edge.Value, written))
             {
                 ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be an int within ±2^53 ({Scalar.MaxExactInt.ToString(System.Globalization.CultureInfo.InvariantCulture)}), but this is {written}, which a 64-bit float rounds to {edge.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
                 return;
@@ -407,13 +407,13 @@ namespace AE.Dsl.Binding
         }
 
         /// <summary>
-        /// The number a constant's text writes, exactly (28 significant digits), whatever the spelling: <c>9007199254740993</c>,
-        /// <c>9.007199254740993e15</c>, <c>-(9007199254740993.0)</c>, comments and spaces between; null when the text is not one number.
+        /// The number a constant's text writes, whatever the spelling (<c>9007199254740993</c>, <c>9.007199254740993e15</c>,
+        /// <c>-(9007199254740993.0)</c>, comments and spaces between), as text <see cref="decimal"/> reads exactly; null when it is not one number.
         /// </summary>
-        private static decimal? WrittenNumber(string text, TextSpan span)
+        private static string? WrittenNumber(string text, TextSpan span)
         {
             var literal = System.Text.RegularExpressions.Regex.Replace(text.Substring(span.Start, span.Length), @"/\*.*?\*/|//[^\n]*|[\s()]", "", System.Text.RegularExpressions.RegexOptions.Singleline);
-            return decimal.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
+            return decimal.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value.ToString(CultureInfo.InvariantCulture) : null;
         }
 
         private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);

@@ -12,6 +12,29 @@ namespace AE.Dsl.IR
         /// </summary>
         public const long MaxExactInt = 9007199254740992;
 
+        /// <summary>
+        /// Whether <paramref name="value"/>, read from the number written <paramref name="written"/>, is an int every backend holds
+        /// exactly: whole, within ±2^53, and not a longer number a double rounded onto 2^53 (<c>9007199254740993</c>).
+        /// </summary>
+        public static bool IsExactInt(double value, string written)
+        {
+            if (double.IsNaN(value) || Math.Floor(value) != value || Math.Abs(value) > MaxExactInt) return false;
+            return Math.Abs(value) < MaxExactInt
+                || !decimal.TryParse(written, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var exact)
+                || exact == (long)value;
+        }
+
+        /// <summary>A digit other than 0 before the exponent: the number written is not zero, however a double rounds it (<c>1e-400</c>).</summary>
+        public static bool WritesNonZero(string number)
+        {
+            foreach (char c in number)
+            {
+                if (c is 'e' or 'E') return false;
+                if (c is >= '1' and <= '9') return true;
+            }
+            return false;
+        }
+
         /// <summary>The meaning of a binary operator on two values (a bool as 1 or 0), for folding, the interpreter and the OpenCL host.</summary>
         public static double Binary(BinaryOp op, double x, double y) => op switch
         {

@@ -33,10 +33,10 @@ namespace AE.Dsl.IR
 
         /// <summary>The rate of an <c>ema</c> or <c>lp</c> filter read from params lies in [0, 1).</summary>
         /// <param name="Text">the rate as the .ae file writes it</param>
-        public sealed record FilterRate(IrExpr Rate, string Text, EqArray<string> RateParams) : Check(RateParams);
+        public sealed record FilterRate(IrExpr Rate, string Text, EqArray<string> Params) : Check(Params);
 
         /// <summary>A <c>require</c> that reads a param holds.</summary>
-        public sealed record Require(IrRequire Condition, EqArray<string> ReadParams) : Check(ReadParams);
+        public sealed record Require(IrRequire Condition, EqArray<string> Params) : Check(Params);
 
         /// <summary>The checks of <paramref name="unit"/> in the order a constructor makes them: bounds, filter rates, requires.</summary>
         public static IReadOnlyList<Check> Of(IrUnit unit)

@@ -205,23 +205,12 @@ namespace AE.Dsl.Syntax
                 _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), text, "it is out of the range of a 64-bit float; write 'inf' for infinity");
                 return new Token(TokenKind.Number, new TextSpan(start, _pos), "0");
             }
-            if (value == 0 && HasNonZeroDigit(text))
+            if (value == 0 && IR.Scalar.WritesNonZero(text))
             {
                 _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), text, "it is below the smallest 64-bit float (about 4.9e-324) and would read as 0; write 0 if 0 is meant");
                 return new Token(TokenKind.Number, new TextSpan(start, _pos), "0");
             }
             return new Token(TokenKind.Number, new TextSpan(start, _pos), text);
-        }
-
-        /// <summary>A digit other than 0 before the exponent: the number is not zero however it rounds.</summary>
-        private static bool HasNonZeroDigit(string number)
-        {
-            foreach (char c in number)
-            {
-                if (c is 'e' or 'E') return false;
-                if (c is >= '1' and <= '9') return true;
-            }
-            return false;
         }
 
         private Token LexString(int start)

@@ -169,23 +169,11 @@ namespace AE.Experiments.Replay
             if (type == typeof(double)) return v;
             if (type == typeof(long) || type == typeof(int))
             {
-                if (!IsExactInt(v, setting.ValueText) || (type == typeof(int) && Math.Abs(v) > int.MaxValue))
+                if (!AE.Dsl.IR.Scalar.IsExactInt(v, setting.ValueText) || (type == typeof(int) && Math.Abs(v) > int.MaxValue))
                     throw new ReplayException("'" + setting.Path + "' must be a whole number" + (type == typeof(long) ? " within ±2^53" : "") + " for " + target + ", not " + setting.ValueText);
                 return type == typeof(long) ? (object)(long)v : (int)v;
             }
             throw new ReplayException("'" + setting.Path + "' sets " + target + ", but replay sets scalar params only");
-        }
-
-        /// <summary>
-        /// Whether <paramref name="value"/>, written <paramref name="text"/>, is an int the laws hold exactly: whole, within ±2^53
-        /// (an int is a 64-bit integer in the generated code and a double in the interpreter), and not a longer number that
-        /// a double rounded onto 2^53 (9007199254740993). Every backend's replay reads a case's int settings by this.
-        /// </summary>
-        public static bool IsExactInt(double value, string text)
-        {
-            double max = AE.Dsl.IR.Scalar.MaxExactInt;
-            if (double.IsNaN(value) || Math.Floor(value) != value || Math.Abs(value) > max) return false;
-            return Math.Abs(value) < max || !decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var written) || written == (long)value;
         }
 
         /// <summary>An exception's message as one line, without .NET's " (Parameter 'x')" and "Actual value was" tail.</summary>
