@@ -110,34 +110,44 @@ namespace AE.Kernels
             {
                 switch (check)
                 {
-                    case ValueChecks.Bounds b: CheckBounds(b, evaluator); break;
+                    case ValueChecks.Bounds b: CheckBounds(unit, b, evaluator); break;
                     case ValueChecks.FilterRate f:
                         double rate = evaluator.Eval(f.Rate)[0];
                         if (!(rate >= 0 && rate < 1))
-                            throw new ParamOutOfRangeException(string.Join(", ", f.Params), "[0, 1)", rate, ValueChecks.FilterRateMessage(f.Text) + "[0, 1)");
+                            throw Refusal(unit, evaluator, f.Reads, "[0, 1)", rate, ValueChecks.FilterRateMessage(f.Text) + "[0, 1)");
                         break;
                     case ValueChecks.Require r:
                         if (evaluator.Eval(r.Condition.Condition)[0] == 0)
-                            throw new ParamOutOfRangeException(string.Join(", ", r.Params), "true", double.NaN, ValueChecks.RequireMessage(r.Condition));
+                            throw Refusal(unit, evaluator, r.Reads, "true", double.NaN, ValueChecks.RequireMessage(r));
                         break;
                 }
             }
         }
 
-        private static void CheckBounds(ValueChecks.Bounds check, ConstantEvaluator evaluator)
+        private static void CheckBounds(IrUnit unit, ValueChecks.Bounds check, ConstantEvaluator evaluator)
         {
             var (s, b) = (check.State, check.Range);
             double lo = evaluator.Eval(b.Lo)[0], hi = evaluator.Eval(b.Hi)[0];
             string interval = ParamOutOfRangeException.Interval(lo, hi, b.LoOpen, b.HiOpen);
-            string boundParams = string.Join(", ", check.BoundParams);
             if (check.NeedsFiniteEnds && (!double.IsFinite(lo) || !double.IsFinite(hi)))
-                throw new ParamOutOfRangeException(boundParams, interval, double.IsFinite(lo) ? hi : lo, ValueChecks.InfiniteBoundsMessage(s.Name) + interval);
-            if (check.BoundParams.Count > 0 && ValueChecks.IsEmpty(b, lo, hi))
-                throw new ParamOutOfRangeException(boundParams, interval, lo, ValueChecks.EmptyBoundsMessage(s.Name) + interval);
+                throw Refusal(unit, evaluator, check.BoundReads, interval, double.IsFinite(lo) ? hi : lo, ValueChecks.InfiniteBoundsMessage(s.Name) + interval);
+            if (check.BoundReads.Count > 0 && ValueChecks.IsEmpty(b, lo, hi))
+                throw Refusal(unit, evaluator, check.BoundReads, interval, lo, ValueChecks.EmptyBoundsMessage(s.Name) + interval);
             if (!check.ChecksInit) return;
             double value = evaluator.Eval(s.Init!)[0];
             if (!ValueChecks.Holds(b, lo, hi, value))
-                throw new ParamOutOfRangeException(string.Join(", ", check.InitOrBoundParams), interval, value, ValueChecks.InitialValueMessage(s.Name) + interval);
+                throw Refusal(unit, evaluator, check.InitOrBoundReads, interval, value, ValueChecks.InitialValueMessage(s.Name) + interval);
+        }
+
+        /// <summary>
+        /// What a failed check throws, as the C# law's constructor does: a param's error naming every name the check reads,
+        /// or, when it reads only dims, the error of the run-time dim they come from, with its value.
+        /// </summary>
+        private static ArgumentException Refusal(IrUnit unit, ConstantEvaluator evaluator, IReadOnlyList<string> reads, string interval, double value, string message)
+        {
+            if (ValueChecks.RunTimeDimOf(unit, reads) is string dim)
+                return new DimOutOfRangeException(dim, evaluator.Size(DimExpr.Symbol(dim)), message);
+            return new ParamOutOfRangeException(string.Join(", ", reads), interval, value, message);
         }
 
         private static double Scalar(double[] value, ScalarType type) =>

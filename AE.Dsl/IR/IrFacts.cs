@@ -57,14 +57,32 @@ namespace AE.Dsl.IR
         /// The params an expression reads, in the order the text names them (left to right, repeats included), without
         /// recursion: the names a run-time check of those params reports, alike in every backend.
         /// </summary>
-        public static IEnumerable<string> ParamRefs(IrExpr e)
+        public static IEnumerable<string> ParamRefs(IrExpr e) =>
+            RefsInTextOrder(e).Where(r => r.Kind == SymbolKind.Param).Select(r => r.Name);
+
+        /// <summary>A dim whose size the .ae file fixes: a fixed dim over fixed dims only, never one given at construction.</summary>
+        public static bool IsCompileTimeDim(IrUnit unit, IrDim d) =>
+            !d.IsRuntime && d.Value.Terms.All(t => unit.Dims.FirstOrDefault(x => x.Name == t.Key) is IrDim x && x != d && IsCompileTimeDim(unit, x));
+
+        /// <summary>
+        /// What a constant expression reads that is known only at construction, in the order the text names it: its params
+        /// and the dims given then or derived from those. A check over these is one the checker could not make (it keeps
+        /// such dims symbolic and takes the params' defaults) and each instance must.
+        /// </summary>
+        public static IEnumerable<string> ConstructionRefs(IrUnit unit, IrExpr e) =>
+            RefsInTextOrder(e).Where(r => r.Kind == SymbolKind.Param
+                                          || (r.Kind == SymbolKind.Dim && unit.Dims.FirstOrDefault(d => d.Name == r.Name) is IrDim dim && !IsCompileTimeDim(unit, dim)))
+                              .Select(r => r.Name);
+
+        /// <summary>The references of an expression, left to right, repeats included, without recursion.</summary>
+        private static IEnumerable<IrRef> RefsInTextOrder(IrExpr e)
         {
             var stack = new Stack<IrExpr>();
             stack.Push(e);
             while (stack.Count > 0)
             {
                 var x = stack.Pop();
-                if (x is IrRef { Kind: SymbolKind.Param } r) yield return r.Name;
+                if (x is IrRef r) yield return r;
                 var children = Children(x).ToList();
                 for (int i = children.Count - 1; i >= 0; i--) stack.Push(children[i]);
             }

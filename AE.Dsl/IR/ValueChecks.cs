@@ -5,38 +5,40 @@ using System.Linq;
 namespace AE.Dsl.IR
 {
     /// <summary>
-    /// The checks a law's constructor makes again with the param values it was given: <c>ae check</c> made them with the
-    /// defaults, and an override can break what the defaults kept. Only checks that read a param are listed (the rest
-    /// passed <c>ae check</c> and cannot change). Every backend walks this one list: the C# emitter writes each check
+    /// The checks a law's constructor makes with the values it was given: <c>ae check</c> made them with the params'
+    /// defaults and could not make those that read a run-time dim, and an override can break what the defaults kept.
+    /// Only checks that read a param or a run-time dim are listed (the rest passed <c>ae check</c> and cannot change). Every backend walks this one list: the C# emitter writes each check
     /// into the constructor, the device hosts evaluate it, and the messages come from here so they read alike.
     /// </summary>
     public static class ValueChecks
     {
-        public abstract record Check(EqArray<string> Params);
+        /// <param name="Reads">the params and run-time dims the check reads: the names its error gives</param>
+        public abstract record Check(EqArray<string> Reads);
 
         /// <summary>A bounded state (a vector's bounds are scalars too): its bounds are not empty (and, for a coefficient, finite: A4), and hold its initial value when that is one number.</summary>
-        /// <param name="BoundParams">the params the bounds read; empty when only the initial value reads params</param>
-        /// <param name="InitParams">the params the initial value reads</param>
-        public sealed record Bounds(IrState State, EqArray<string> BoundParams, EqArray<string> InitParams) : Check(BoundParams)
+        /// <param name="BoundReads">the params and run-time dims the bounds read; empty when only the initial value reads them</param>
+        /// <param name="InitReads">the params and run-time dims the initial value reads</param>
+        public sealed record Bounds(IrState State, EqArray<string> BoundReads, EqArray<string> InitReads) : Check(BoundReads)
         {
             public IrRange Range => State.Bounds!;
 
             /// <summary>A coefficient's ends must be finite (A4); another bounded state's may be infinite.</summary>
-            public bool NeedsFiniteEnds => State.Kind == SymbolKind.Coeff && BoundParams.Count > 0;
+            public bool NeedsFiniteEnds => State.Kind == SymbolKind.Coeff && BoundReads.Count > 0;
 
             /// <summary>Whether the initial value is one number to check (a vector state filled from a scalar, or a scalar state).</summary>
             public bool ChecksInit => State.Init is { } init && init.Type.IsScalar;
 
-            /// <summary>The params named when the initial value lies outside: its own, else the bounds'.</summary>
-            public EqArray<string> InitOrBoundParams => InitParams.Count > 0 ? InitParams : BoundParams;
+            /// <summary>The names given when the initial value lies outside: its own reads, else the bounds'.</summary>
+            public EqArray<string> InitOrBoundReads => InitReads.Count > 0 ? InitReads : BoundReads;
         }
 
-        /// <summary>The rate of an <c>ema</c> or <c>lp</c> filter read from params lies in [0, 1).</summary>
+        /// <summary>The rate of an <c>ema</c> or <c>lp</c> filter read from params or run-time dims lies in [0, 1).</summary>
         /// <param name="Text">the rate as the .ae file writes it</param>
-        public sealed record FilterRate(IrExpr Rate, string Text, EqArray<string> Params) : Check(Params);
+        public sealed record FilterRate(IrExpr Rate, string Text, EqArray<string> Reads) : Check(Reads);
 
-        /// <summary>A <c>require</c> that reads a param holds.</summary>
-        public sealed record Require(IrRequire Condition, EqArray<string> Params) : Check(Params);
+        /// <summary>A <c>require</c> that reads a param or a run-time dim holds.</summary>
+        /// <param name="Given">what it reads, in words: "params", "dims" or "params and dims"</param>
+        public sealed record Require(IrRequire Condition, EqArray<string> Reads, string Given) : Check(Reads);
 
         /// <summary>The checks of <paramref name="unit"/> in the order a constructor makes them: bounds, filter rates, requires.</summary>
         public static IReadOnlyList<Check> Of(IrUnit unit)
@@ -44,25 +46,43 @@ namespace AE.Dsl.IR
             var checks = new List<Check>();
             foreach (var s in unit.States.Where(s => s.Bounds is { } b && b.Lo.Type.IsScalar && b.Hi.Type.IsScalar))
             {
-                var boundParams = Distinct(IrFacts.ParamRefs(s.Bounds!.Lo).Concat(IrFacts.ParamRefs(s.Bounds.Hi)));
-                var initParams = s.Init is { } init && init.Type.IsScalar ? Distinct(IrFacts.ParamRefs(init)) : EqArray<string>.Empty;
-                if (boundParams.Count > 0 || initParams.Count > 0) checks.Add(new Bounds(s, boundParams, initParams));
+                var boundReads = Distinct(IrFacts.ConstructionRefs(unit, s.Bounds!.Lo).Concat(IrFacts.ConstructionRefs(unit, s.Bounds.Hi)));
+                var initReads = s.Init is { } init && init.Type.IsScalar ? Distinct(IrFacts.ConstructionRefs(unit, init)) : EqArray<string>.Empty;
+                if (boundReads.Count > 0 || initReads.Count > 0) checks.Add(new Bounds(s, boundReads, initReads));
             }
             var rates = new HashSet<string>(StringComparer.Ordinal);
             foreach (var f in unit.Rules.SelectMany(r => r.Body).SelectMany(IrFacts.AllExpressions).SelectMany(IrFacts.Descendants).OfType<IrFilter>())
             {
                 if (f.Kind is not (FilterKind.Ema or FilterKind.Lp)) continue;
-                var rateParams = Distinct(IrFacts.ParamRefs(f.Args[0]));
+                var rateReads = Distinct(IrFacts.ConstructionRefs(unit, f.Args[0]));
                 var text = IrPrinter.Expr(f.Args[0]);
-                if (rateParams.Count == 0 || WithinUnitInterval(unit, f.Args[0]) || !rates.Add(text)) continue;
-                checks.Add(new FilterRate(f.Args[0], text, rateParams));
+                if (rateReads.Count == 0 || WithinUnitInterval(unit, f.Args[0]) || !rates.Add(text)) continue;
+                checks.Add(new FilterRate(f.Args[0], text, rateReads));
             }
             foreach (var r in unit.Requires)
             {
-                var reads = Distinct(IrFacts.ParamRefs(r.Condition));
-                if (reads.Count > 0) checks.Add(new Require(r, reads));
+                var reads = Distinct(IrFacts.ConstructionRefs(unit, r.Condition));
+                if (reads.Count == 0) continue;
+                bool readsParams = reads.Any(n => unit.Params.Any(p => p.Name == n)), readsDims = reads.Any(n => unit.Dims.Any(d => d.Name == n));
+                checks.Add(new Require(r, reads, readsParams && readsDims ? "params and dims" : readsDims ? "dims" : "params"));
             }
             return checks;
+        }
+
+        /// <summary>
+        /// When a check reads only dims, the first run-time dim they are (or are derived from): the size the law cannot run at.
+        /// Null when it reads a param, whose setting is then what is refused.
+        /// </summary>
+        public static string? RunTimeDimOf(IrUnit unit, IReadOnlyList<string> reads)
+        {
+            if (reads.Count == 0 || !reads.All(n => unit.Dims.Any(d => d.Name == n))) return null;
+            return reads.SelectMany(n => RunTimeDims(unit, n)).FirstOrDefault();
+
+            static IEnumerable<string> RunTimeDims(IrUnit unit, string name)
+            {
+                var dim = unit.Dims.First(d => d.Name == name);
+                return dim.IsRuntime ? new[] { dim.Name } : dim.Value.Terms.SelectMany(t => RunTimeDims(unit, t.Key));
+            }
         }
 
         /// <summary>The bounds [<paramref name="lo"/>, <paramref name="hi"/>] hold no value. (A NaN end of a coefficient's bounds is
@@ -81,7 +101,7 @@ namespace AE.Dsl.IR
 
         public static string FilterRateMessage(string rateText) => "the rate " + rateText + " of a filter must lie in ";
 
-        public static string RequireMessage(IrRequire r) => "require '" + r.Label + "' (" + IrPrinter.Expr(r.Condition) + ") does not hold with the given params";
+        public static string RequireMessage(Require r) => "require '" + r.Condition.Label + "' (" + IrPrinter.Expr(r.Condition.Condition) + ") does not hold with the given " + r.Given;
 
         /// <summary>A param whose declared range already keeps it in [0, 1): its own check covers the filter's.</summary>
         private static bool WithinUnitInterval(IrUnit unit, IrExpr rate) =>

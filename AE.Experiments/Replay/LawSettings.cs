@@ -130,14 +130,16 @@ namespace AE.Experiments.Replay
         }
 
         /// <summary>
-        /// One line for a law that refuses the values it was given, on any backend: a param outside its range with the value
-        /// given; a check the defaults pass and the given values fail (a coefficient's bounds or initial value, a filter's
+        /// One line for a law that refuses the values it was given, on any backend: a dim it cannot run at, with its value; a
+        /// param outside its range with the value given; a check the defaults pass and the given values fail (a coefficient's bounds or initial value, a filter's
         /// rate, a require) with the params it reads, since the value the check saw (a bound, a rate) is not what the user typed.
         /// </summary>
         public static string Rejection(string law, ArgumentException refusal)
         {
             if (refusal is null) throw new ArgumentNullException(nameof(refusal));
             string message = FirstLine(refusal.Message);
+            if (refusal is DimOutOfRangeException { Dim.Length: > 0 } dim)
+                return law + " does not run at " + dim.Dim + " = " + dim.Value.ToString(CultureInfo.InvariantCulture) + ": " + message;
             if (refusal is AE.Runtime.ParamOutOfRangeException p && p.Param.Length > 0 && !message.StartsWith("param '" + p.Param + "'", StringComparison.Ordinal))
                 return law + " rejects its settings of " + p.Param + ": " + message;
             if (refusal is ArgumentOutOfRangeException { ActualValue: not null } range)

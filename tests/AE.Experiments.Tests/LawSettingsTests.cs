@@ -64,6 +64,19 @@ namespace AE.Experiments.Tests
                 Fails(Num("lr", 1), CaseSetting.FromNumber("agent", "lr", 2)).Message);
         }
 
+        /// <summary>
+        /// A law's refusal on any backend, in one line: a dim it cannot run at names the dim and its value (a check over the
+        /// run-time dim, the same words from the C# law and the device hosts); a settings error names the params it reads.
+        /// </summary>
+        [Fact]
+        public void A_refusal_names_the_dim_or_the_settings_it_comes_from()
+        {
+            Assert.Equal("Sized does not run at n = 4: the bounds of 'a' are empty: [0, -1]",
+                LawSettings.Rejection("Sized", new AE.Runtime.DimOutOfRangeException("n", 4, "the bounds of 'a' are empty: [0, -1]")));
+            Assert.Equal("Sized rejects its settings of k, n: require 'product' ((k * n) > 8) does not hold with the given params and dims",
+                LawSettings.Rejection("Sized", new AE.Runtime.ParamOutOfRangeException("k, n", "true", double.NaN, "require 'product' ((k * n) > 8) does not hold with the given params and dims")));
+        }
+
         [Fact]
         public void None_means_what_disables_the_guard()
         {

@@ -201,6 +201,22 @@ namespace AE.Ilgpu.Tests
             Assert.StartsWith("the group size must be a power of two, or 0 to choose one, not -2", size.Message, StringComparison.Ordinal);
         }
 
+        /// <summary>Checks that read the run-time dim refuse the same sizes as the C# law's constructor, with the same exception and words.</summary>
+        [Fact]
+        public void Checks_that_read_the_run_time_dim_refuse_what_the_csharp_constructor_refuses()
+        {
+            var unit = Laws.FromText(Laws.SizedLaw);
+            var none = new Dictionary<string, double>();
+            foreach (var n in new[] { 4, 5, 6, 7, 8 })
+            {
+                var csharp = Assert.Throws<TargetInvocationException>(() => EmittedLaw.Create(unit, n, none)).InnerException!;
+                var device = Assert.Throws(csharp.GetType(), () => new IlgpuLaw(unit, n, new IlgpuLawOptions { Accelerator = Cpu.Accelerator }));
+                Assert.Equal(csharp.Message, device.Message);
+                Assert.Equal(((ArgumentException)csharp).ParamName, ((ArgumentException)device).ParamName);
+            }
+            using var law = new IlgpuLaw(unit, 9, new IlgpuLawOptions { Accelerator = Cpu.Accelerator });
+        }
+
         /// <summary>Every call of a disposed law is an ObjectDisposedException, before it touches the accelerator (a span step allocated its copies first).</summary>
         [Fact]
         public void A_disposed_law_refuses_every_call()

@@ -43,6 +43,20 @@ namespace AE.Kernels.Tests
             }
         }
 
+        /// <summary>A law whose checks read its run-time dim n: refused at n = 4 to 8 for a different check each, runs at 9.</summary>
+        public const string SizedLaw = @"law Sized {
+  dim n;
+  dim w = n - 2;
+  param k = 1;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  coeff a in [0, n - 5] = 0.5;
+  require wide: w > 5;
+  require product: k * n > 8;
+  fixed rule M { theta' = theta - a * grad * ema(6 / n, loss); }
+}";
+
         /// <summary>A unit from source text (tests of single constructs).</summary>
         public static IrUnit FromText(string text)
         {

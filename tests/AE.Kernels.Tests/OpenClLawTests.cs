@@ -324,6 +324,26 @@ namespace AE.Kernels.Tests
         }
 
         /// <summary>
+        /// Checks that read the run-time dim (a coefficient's bounds, a require over a derived dim, a filter's rate, a require
+        /// that reads a param too) refuse the same sizes as the C# law's constructor, with the same exception and words.
+        /// </summary>
+        [OpenClFact]
+        public void Checks_that_read_the_run_time_dim_refuse_what_the_csharp_constructor_refuses()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.FromText(Laws.SizedLaw);
+            var none = new Dictionary<string, double>();
+            foreach (var n in new[] { 4, 5, 6, 7, 8 })
+            {
+                var csharp = Assert.Throws<System.Reflection.TargetInvocationException>(() => EmittedLaw.Create(unit, n, none)).InnerException!;
+                var device = Assert.Throws(csharp.GetType(), () => new OpenClLaw(unit, n, new OpenClLawOptions { Context = context }));
+                Assert.Equal(csharp.Message, device.Message);
+                Assert.Equal(((ArgumentException)csharp).ParamName, ((ArgumentException)device).ParamName);
+            }
+            using var law = new OpenClLaw(unit, 9, new OpenClLawOptions { Context = context });
+        }
+
+        /// <summary>
         /// A param outside its declared range is the C# constructor's <see cref="ParamOutOfRangeException"/>: the same
         /// message, param, range (its ends evaluated, a range that reads another param included) and value.
         /// </summary>

@@ -114,8 +114,7 @@ namespace AE.Dsl.Emit
         /// Whether a dim's length is known when the C# compiles (a number, or a sum of such dims): it is then a
         /// <c>const</c>; a dim derived from a run-time dim (<c>dim w = n + 2</c>) is a property computed from it.
         /// </summary>
-        internal static bool IsCompileTimeDim(IrUnit unit, IrDim d) =>
-            !d.IsRuntime && d.Value.Terms.All(t => unit.Dims.FirstOrDefault(x => x.Name == t.Key) is IrDim x && x != d && IsCompileTimeDim(unit, x));
+        internal static bool IsCompileTimeDim(IrUnit unit, IrDim d) => IrFacts.IsCompileTimeDim(unit, d);
 
         /// <summary>
         /// The constructor parameter of each run-time dim (by its C# name): the name itself, or, when it equals one of the

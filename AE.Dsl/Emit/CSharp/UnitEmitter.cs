@@ -340,7 +340,7 @@ namespace AE.Dsl.Emit
                         // Set before it is checked: a value out of range throws, and the instance is never seen.
                         _w.Line($"{ParamType(p.Type)} {Local(p)} = this.{name} = {value};");
                         if (p.Range != null && p.Type.Scalar != IR.ScalarType.Bool)
-                            EmitRangeCheck(Local(p), p.Range.LoOpen, p.Range.HiOpen, End(p.Range.Lo), End(p.Range.Hi), p.Name, $"param '{p.Name}' must lie in ");
+                            EmitRangeCheck(Local(p), p.Range.LoOpen, p.Range.HiOpen, End(p.Range.Lo), End(p.Range.Hi), new[] { p.Name }, $"param '{p.Name}' must lie in ");
                     }
                     else
                     {
@@ -384,21 +384,32 @@ namespace AE.Dsl.Emit
         private const string ParamError = "__Runtime.ParamOutOfRangeException";
 
         /// <summary>
-        /// Throws a <see cref="ParamError"/> naming <paramref name="param"/> unless <paramref name="value"/>
+        /// Throws the <see cref="Refusal"/> of <paramref name="reads"/> unless <paramref name="value"/>
         /// lies between <paramref name="lo"/> and <paramref name="hi"/> (C# text); the range is written into
         /// the message as text when both ends are literals, else evaluated when thrown.
         /// </summary>
-        private void EmitRangeCheck(string value, bool loOpen, bool hiOpen, (string Text, double? Value) lo, (string Text, double? Value) hi, string param, string message)
+        private void EmitRangeCheck(string value, bool loOpen, bool hiOpen, (string Text, double? Value) lo, (string Text, double? Value) hi, IReadOnlyList<string> reads, string message)
         {
             var cond = $"{value} {(loOpen ? ">" : ">=")} {lo.Text} && {value} {(hiOpen ? "<" : "<=")} {hi.Text}";
             var interval = lo.Value is double l && hi.Value is double h
                 ? CSharp.String((loOpen ? "(" : "[") + Number(l) + ", " + Number(h) + (hiOpen ? ")" : "]"))
                 : $"{ParamError}.Interval({lo.Text}, {hi.Text}, {Bool(loOpen)}, {Bool(hiOpen)})";
             var text = lo.Value is not null && hi.Value is not null ? CSharp.String(message + interval.Trim('"')) : $"{CSharp.String(message)} + {interval}";
-            _w.Line($"if (!({cond})) throw new {ParamError}({CSharp.String(param)}, {interval}, {value}, {text});");
+            _w.Line($"if (!({cond})) throw {Refusal(reads, interval, value, text)};");
 
             static string Bool(bool b) => b ? "true" : "false";
             static string Number(double v) => double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
+        }
+
+        /// <summary>
+        /// The exception a failed check throws (C# text): a param's error naming every name it reads, or, when it reads
+        /// only dims, the error of the run-time dim they come from, with its value (the law cannot run at that size, whatever its params).
+        /// </summary>
+        private string Refusal(IReadOnlyList<string> reads, string interval, string value, string message)
+        {
+            if (ValueChecks.RunTimeDimOf(_unit, reads) is string dim)
+                return $"new __Runtime.DimOutOfRangeException({CSharp.String(dim)}, {DimRef(dim)}, {message})";
+            return $"new {ParamError}({CSharp.String(string.Join(", ", reads))}, {interval}, {value}, {message})";
         }
 
         /// <summary>An end of a range as C# text, and its value when it is a literal.</summary>
@@ -418,10 +429,10 @@ namespace AE.Dsl.Emit
                 {
                     case ValueChecks.Bounds b: EmitBoundsCheck(b); break;
                     case ValueChecks.FilterRate f:
-                        EmitRangeCheck(ConstText(f.Rate, IrType.Real), false, true, ("0.0", 0.0), ("1.0", 1.0), string.Join(", ", f.Params), ValueChecks.FilterRateMessage(f.Text));
+                        EmitRangeCheck(ConstText(f.Rate, IrType.Real), false, true, ("0.0", 0.0), ("1.0", 1.0), f.Reads, ValueChecks.FilterRateMessage(f.Text));
                         break;
                     case ValueChecks.Require r:
-                        _w.Line($"if (!({ConstText(r.Condition.Condition, IrType.Bool)})) throw new {ParamError}({CSharp.String(string.Join(", ", r.Params))}, \"true\", double.NaN, {CSharp.String(ValueChecks.RequireMessage(r.Condition))});");
+                        _w.Line($"if (!({ConstText(r.Condition.Condition, IrType.Bool)})) throw {Refusal(r.Reads, "\"true\"", "double.NaN", CSharp.String(ValueChecks.RequireMessage(r)))};");
                         break;
                 }
             }
@@ -432,19 +443,18 @@ namespace AE.Dsl.Emit
             var (s, b) = (check.State, check.Range);
             var lo = "__lo_" + Names.Stem(s.Name);
             var hi = "__hi_" + Names.Stem(s.Name);
-            var boundParams = CSharp.String(string.Join(", ", check.BoundParams));
             var interval = $"{ParamError}.Interval({lo}, {hi}, {(b.LoOpen ? "true" : "false")}, {(b.HiOpen ? "true" : "false")})";
-            _w.Line($"// {CSharp.Comment(s.Name)}: bounds and initial value with the given params");
+            _w.Line($"// {CSharp.Comment(s.Name)}: bounds and initial value with the values given at construction");
             _w.Line($"double {lo} = {ConstText(b.Lo, IrType.Real)}, {hi} = {ConstText(b.Hi, IrType.Real)};");
             if (check.NeedsFiniteEnds)
-                _w.Line($"if (!double.IsFinite({lo}) || !double.IsFinite({hi})) throw new {ParamError}({boundParams}, {interval}, double.IsFinite({lo}) ? {hi} : {lo}, {CSharp.String(ValueChecks.InfiniteBoundsMessage(s.Name))} + {interval});");
-            if (check.BoundParams.Count > 0)
+                _w.Line($"if (!double.IsFinite({lo}) || !double.IsFinite({hi})) throw {Refusal(check.BoundReads, interval, $"double.IsFinite({lo}) ? {hi} : {lo}", $"{CSharp.String(ValueChecks.InfiniteBoundsMessage(s.Name))} + {interval}")};");
+            if (check.BoundReads.Count > 0)
             {
                 var empty = $"{lo} > {hi}" + (b.LoOpen || b.HiOpen ? $" || {lo} == {hi}" : "");
-                _w.Line($"if ({empty}) throw new {ParamError}({boundParams}, {interval}, {lo}, {CSharp.String(ValueChecks.EmptyBoundsMessage(s.Name))} + {interval});");
+                _w.Line($"if ({empty}) throw {Refusal(check.BoundReads, interval, lo, $"{CSharp.String(ValueChecks.EmptyBoundsMessage(s.Name))} + {interval}")};");
             }
             if (check.ChecksInit)
-                EmitRangeCheck(s.Type.IsScalar ? "this." + Id(s.Name) : ConstText(s.Init!, IrType.Real), b.LoOpen, b.HiOpen, (lo, null), (hi, null), string.Join(", ", check.InitOrBoundParams), ValueChecks.InitialValueMessage(s.Name));
+                EmitRangeCheck(s.Type.IsScalar ? "this." + Id(s.Name) : ConstText(s.Init!, IrType.Real), b.LoOpen, b.HiOpen, (lo, null), (hi, null), check.InitOrBoundReads, ValueChecks.InitialValueMessage(s.Name));
         }
 
         /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>

@@ -372,6 +372,51 @@ namespace AE.Dsl.Tests
         }
 
         /// <summary>
+        /// Checks the checker cannot make because they read the run-time dim (its value is known only when the law is built:
+        /// a coefficient's bounds, a require over a dim derived from it, a filter's rate) are made by the constructor, as
+        /// the dim's error naming n and its value; one that also reads a param names both, as a settings error. At n = 4
+        /// the bounds [0, n - 5] are empty; at 5 they hold only 0, not the initial 0.5; at 6 the rate 6 / n is 1; at 7
+        /// w = 5 is not > 5; at 8 k n = 8 is not > 8; at 9 everything holds.
+        /// </summary>
+        [Fact]
+        public void Checks_that_read_the_run_time_dim_are_made_when_the_law_is_built()
+        {
+            var unit = TestSupport.Check(@"law Sized {
+  dim n;
+  dim w = n - 2;
+  param k = 1;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  coeff a in [0, n - 5] = 0.5;
+  require wide: w > 5;
+  require product: k * n > 8;
+  fixed rule M { theta' = theta - a * grad * ema(6 / n, loss); }
+}").Program!.Units[0];
+            var type = EmittedLaw.Compile(CSharpEmitter.Emit(unit, new CSharpEmitOptions { Namespace = "AE.Laws" }), "Sized").GetType("AE.Laws.Sized")!;
+            foreach (var (n, message) in new[]
+            {
+                (4, "the bounds of 'a' are empty: [0, -1]"),
+                (5, "the initial value of 'a' must lie in its bounds [0, 0]"),
+                (6, "the rate 6 / n of a filter must lie in [0, 1)"),
+                (7, "require 'wide' (w > 5) does not hold with the given dims"),
+            })
+            {
+                var thrown = Assert.Throws<System.Reflection.TargetInvocationException>(() => Activator.CreateInstance(type, n, null, 0UL));
+                var dim = Assert.IsType<DimOutOfRangeException>(thrown.InnerException);
+                Assert.Equal(("n", (long)n), (dim.Dim, dim.Value));
+                Assert.StartsWith(message, dim.Message, StringComparison.Ordinal);
+            }
+            var both = Assert.IsType<ParamOutOfRangeException>(Assert.Throws<System.Reflection.TargetInvocationException>(() => Activator.CreateInstance(type, 8, null, 0UL)).InnerException);
+            Assert.Equal("k, n", both.Param);
+            Assert.StartsWith("require 'product' ((k * n) > 8) does not hold with the given params and dims", both.Message, StringComparison.Ordinal);
+            var law = (IOptimizerLaw)Activator.CreateInstance(type, 9, null, 0UL)!;
+            var theta = new double[9];
+            law.Step(1.0, Enumerable.Repeat(1.0, 9).ToArray(), theta);
+            Assert.All(theta, t => Assert.True(t < 0));
+        }
+
+        /// <summary>
         /// The longest names the checker allows (AE0019: 255 characters), of letters three UTF-8 bytes long, on a param, a
         /// state, a signal and a rule: the C# compiles (.NET keeps names of at most 1023 bytes), and the param is found by
         /// its .ae name through Options.ParamNames and ParamProperties, also where its property is renamed.

@@ -77,7 +77,7 @@ namespace AE.Generated
             if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
             this.alpha = (double)(0.01);
             this.mu = (double)(0.5);
-            // alpha: bounds and initial value with the given params
+            // alpha: bounds and initial value with the values given at construction
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(1.0);
             if (!double.IsFinite(__lo_alpha) || !double.IsFinite(__hi_alpha)) throw new __Runtime.ParamOutOfRangeException("alpha_min", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), double.IsFinite(__lo_alpha) ? __hi_alpha : __lo_alpha, "the bounds of coefficient 'alpha' must be finite (axiom A4): " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));

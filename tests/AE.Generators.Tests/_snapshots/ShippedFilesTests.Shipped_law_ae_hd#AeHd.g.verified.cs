@@ -189,7 +189,7 @@ namespace AE.Generated
             this.p2 = (double)(1.0);
             this.quiet = (double)(__v_refractory);
             this.alpha = (double)(__v_init_alpha);
-            // alpha: bounds and initial value with the given params
+            // alpha: bounds and initial value with the values given at construction
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
             if (!double.IsFinite(__lo_alpha) || !double.IsFinite(__hi_alpha)) throw new __Runtime.ParamOutOfRangeException("alpha_min, alpha_max", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), double.IsFinite(__lo_alpha) ? __hi_alpha : __lo_alpha, "the bounds of coefficient 'alpha' must be finite (axiom A4): " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min, alpha_max", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));

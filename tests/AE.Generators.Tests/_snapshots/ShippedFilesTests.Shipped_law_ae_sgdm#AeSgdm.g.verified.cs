@@ -326,17 +326,17 @@ namespace AE.Generated
             this.alpha = (double)(__v_init_alpha);
             this.mu = (double)(__v_init_mu);
             this.sigma = (double)(__v_init_sigma);
-            // alpha: bounds and initial value with the given params
+            // alpha: bounds and initial value with the values given at construction
             double __lo_alpha = (double)(__v_alpha_min), __hi_alpha = (double)(__v_alpha_max);
             if (!double.IsFinite(__lo_alpha) || !double.IsFinite(__hi_alpha)) throw new __Runtime.ParamOutOfRangeException("alpha_min, alpha_max", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), double.IsFinite(__lo_alpha) ? __hi_alpha : __lo_alpha, "the bounds of coefficient 'alpha' must be finite (axiom A4): " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             if (__lo_alpha > __hi_alpha) throw new __Runtime.ParamOutOfRangeException("alpha_min, alpha_max", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), __lo_alpha, "the bounds of 'alpha' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
             if (!(this.alpha >= __lo_alpha && this.alpha <= __hi_alpha)) throw new __Runtime.ParamOutOfRangeException("init_alpha", __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false), this.alpha, "the initial value of 'alpha' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_alpha, __hi_alpha, false, false));
-            // mu: bounds and initial value with the given params
+            // mu: bounds and initial value with the values given at construction
             double __lo_mu = (double)(__v_mu_min), __hi_mu = (double)(__v_mu_max);
             if (!double.IsFinite(__lo_mu) || !double.IsFinite(__hi_mu)) throw new __Runtime.ParamOutOfRangeException("mu_min, mu_max", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), double.IsFinite(__lo_mu) ? __hi_mu : __lo_mu, "the bounds of coefficient 'mu' must be finite (axiom A4): " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
             if (__lo_mu > __hi_mu) throw new __Runtime.ParamOutOfRangeException("mu_min, mu_max", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), __lo_mu, "the bounds of 'mu' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
             if (!(this.mu >= __lo_mu && this.mu <= __hi_mu)) throw new __Runtime.ParamOutOfRangeException("init_mu", __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false), this.mu, "the initial value of 'mu' must lie in its bounds " + __Runtime.ParamOutOfRangeException.Interval(__lo_mu, __hi_mu, false, false));
-            // sigma: bounds and initial value with the given params
+            // sigma: bounds and initial value with the values given at construction
             double __lo_sigma = (double)(__v_sigma_min), __hi_sigma = (double)(__v_sigma_max);
             if (!double.IsFinite(__lo_sigma) || !double.IsFinite(__hi_sigma)) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), double.IsFinite(__lo_sigma) ? __hi_sigma : __lo_sigma, "the bounds of coefficient 'sigma' must be finite (axiom A4): " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
             if (__lo_sigma > __hi_sigma) throw new __Runtime.ParamOutOfRangeException("sigma_min, sigma_max", __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false), __lo_sigma, "the bounds of 'sigma' are empty: " + __Runtime.ParamOutOfRangeException.Interval(__lo_sigma, __hi_sigma, false, false));
