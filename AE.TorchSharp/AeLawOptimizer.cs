@@ -125,7 +125,7 @@ namespace AE.TorchSharp
             }
         }
 
-        /// <summary>Zeroes the gradients in place (they stay views of the buffer).</summary>
+        /// <summary>Zeroes the gradients in place (they stay views of the buffer); a parameter that no longer requires a gradient gets none, and is frozen.</summary>
         public override void zero_grad()
         {
             ThrowIfDisposed();

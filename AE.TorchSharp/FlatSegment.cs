@@ -192,16 +192,24 @@ namespace AE.TorchSharp
             }
         }
 
-        /// <summary>Zeroes every gradient in place (one pass over the buffer) and attaches the views again where autograd replaced them.</summary>
+        /// <summary>
+        /// Zeroes every gradient in place (one pass over the buffer) and attaches the views again where autograd replaced them;
+        /// a parameter that no longer requires a gradient has it set to none.
+        /// </summary>
         public void ZeroGrad()
         {
             if (IsSingle) GradSingle.Clear();
             else GradDouble.Clear();
             for (int i = 0; i < _parameters.Length; i++)
             {
-                using var g = _parameters[i].grad;
+                var p = _parameters[i];
+                using var g = p.grad;
                 // None stays none: the parameter is frozen (autograd gives it a gradient again if it requires one).
-                if (g is not null && Address(g) != _gradAddresses[i]) _parameters[i].grad = _gradViews[i];
+                if (g is null) continue;
+                // One that no longer requires a gradient gets none, as PyTorch's zero_grad (set_to_none) gives it: frozen
+                // from now on, where a zeroed view would let the law's momentum and noise go on moving it.
+                if (!p.requires_grad) p.grad = null;
+                else if (Address(g) != _gradAddresses[i]) p.grad = _gradViews[i];
             }
         }
 

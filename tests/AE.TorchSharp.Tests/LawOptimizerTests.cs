@@ -347,6 +347,37 @@ namespace AE.TorchSharp.Tests
             Assert.Equal(steps + 1, opt.Laws[0].StepCount);
         }
 
+        /// <summary>
+        /// A parameter frozen with <c>requires_grad_(false)</c> after the optimizer was built: PyTorch's <c>zero_grad()</c>
+        /// (set_to_none, its default) makes its grad None and its optimizers then skip it, so it stops moving; here too, from
+        /// the first <c>zero_grad()</c> on its grad is none and its values stay bit for bit, while the law (momentum, noise)
+        /// would otherwise go on moving it and the others move.
+        /// </summary>
+        [Theory]
+        [InlineData(ScalarType.Float32)]
+        [InlineData(ScalarType.Float64)]
+        public void A_parameter_frozen_after_the_optimizer_was_built_stops_at_the_next_zero_grad(ScalarType dtype)
+        {
+            var model = TestModels.Mlp(dtype, seed: 3);
+            var (x, y) = TestModels.Data(dtype, seed: 8);
+            var ps = TestModels.Params(model);
+            using var opt = new AeLawOptimizer(model.parameters(), Sgdm);
+            for (int t = 0; t < 3; t++) opt.step(Closure(opt, model, x, y));
+            ps[0].requires_grad_(false);
+            opt.zero_grad();
+            using (var g = ps[0].grad) Assert.Null(g);
+            var frozen = TestModels.Flatten(ps.Take(1));
+            var others = TestModels.Flatten(ps.Skip(1));
+            for (int t = 0; t < 5; t++) opt.step(Closure(opt, model, x, y));
+            using (var g = ps[0].grad) Assert.Null(g);
+            TestModels.AssertBitEqual(frozen, TestModels.Flatten(ps.Take(1)), "the parameter frozen after the optimizer was built");
+            Assert.NotEqual(others, TestModels.Flatten(ps.Skip(1)));
+
+            ps[0].requires_grad_(true);   // trainable again: backward gives it a gradient, the buffer's view
+            for (int t = 0; t < 3; t++) opt.step(Closure(opt, model, x, y));
+            Assert.NotEqual(frozen, TestModels.Flatten(ps.Take(1)));
+        }
+
         /// <summary>Keeping a frozen parameter costs the step no allocation: a step with one allocates no more than one without.</summary>
         [Fact]
         public void Keeping_a_frozen_parameter_allocates_nothing()
