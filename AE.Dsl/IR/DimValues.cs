@@ -7,8 +7,9 @@ namespace AE.Dsl.IR
 {
     /// <summary>
     /// Every dim of a unit as a number, from the run-time dims given: each run-time dim given and at least 1, each dim
-    /// derived from them (<c>dim w = n - 3</c>) at least 1 and within an int. The checker proves this for fixed dims
-    /// (AE0023); a derived dim can only be checked once the run-time dims are known, here.
+    /// derived from them (<c>dim w = n - 3</c>) and each vector length written over them (<c>real[3 * n]</c>) at least 1
+    /// and within an int. The checker proves this for fixed dims (AE0023); the others can only be checked once the
+    /// run-time dims are known, here.
     /// </summary>
     public static class DimValues
     {
@@ -31,8 +32,58 @@ namespace AE.Dsl.IR
                 if (value < 1 || value > int.MaxValue) throw new ArgumentOutOfRangeException(d.Name, value, OutOfRange(unit, d.Name, d.Value.ToString(), value, dims));
                 dims[d.Name] = (int)value;
             }
+            foreach (var length in FreeLengths(unit))
+            {
+                long value = length.EvaluateLong(name => dims[name]);
+                if (value < 1 || value > int.MaxValue)
+                {
+                    string dim = FirstRunTimeDim(unit, length);
+                    throw new ArgumentOutOfRangeException(dim, dims[dim], LengthOutOfRange(unit, length.ToString(), value, dims));
+                }
+            }
             return dims;
         }
+
+        /// <summary>
+        /// The lengths a unit's vectors take that are neither a dim nor fixed (<c>real[3 * n]</c>, the n + 2 of a
+        /// <c>concat</c>), in the order the unit first has them: each must be at least 1 and within an int, as a derived dim.
+        /// </summary>
+        public static IReadOnlyList<DimExpr> FreeLengths(IrUnit unit)
+        {
+            if (unit is null) throw new ArgumentNullException(nameof(unit));
+            var named = new HashSet<DimExpr>(unit.Dims.Select(d => DimExpr.Symbol(d.Name)).Concat(unit.Dims.Select(d => d.Value)));
+            var types = unit.Params.Select(p => p.Type).Concat(unit.Inputs.Select(i => i.Type)).Concat(unit.States.Select(s => s.Type))
+                .Concat(unit.Signals.Select(s => s.Type)).Concat(unit.Accs.Select(a => a.Type)).Concat(unit.Locals.Select(l => l.Type))
+                .Concat(unit.Rules.SelectMany(r => r.Body).SelectMany(IrFacts.AllExpressions).SelectMany(IrFacts.Descendants).Select(e => e.Type));
+            var lengths = new List<DimExpr>();
+            foreach (var length in types.Where(t => !t.IsError).SelectMany(t => t.Shape))
+                if (!length.IsConstant && !named.Contains(length) && !lengths.Contains(length)) lengths.Add(length);
+            return lengths;
+        }
+
+        /// <summary>The first run-time dim <paramref name="length"/> reads, itself or through the dims derived from it.</summary>
+        public static string FirstRunTimeDim(IrUnit unit, DimExpr length)
+        {
+            if (unit is null) throw new ArgumentNullException(nameof(unit));
+            if (length is null) throw new ArgumentNullException(nameof(length));
+            return length.Terms.SelectMany(t => RunTimeDims(unit, t.Key)).First();
+
+            static IEnumerable<string> RunTimeDims(IrUnit unit, string name)
+            {
+                var dim = unit.Dims.First(d => d.Name == name);
+                return dim.IsRuntime ? new[] { dim.Name } : dim.Value.Terms.SelectMany(t => RunTimeDims(unit, t.Key));
+            }
+        }
+
+        /// <summary>"length 3 * n is 3000000000 for n = 1000000000; a dimension must be at least 1 and at most 2147483647".</summary>
+        public static string LengthOutOfRange(IrUnit unit, string length, long value, IReadOnlyDictionary<string, int> dims)
+        {
+            if (unit is null) throw new ArgumentNullException(nameof(unit));
+            return $"length {length} is {value.ToString(CultureInfo.InvariantCulture)} for {RunTimeValues(unit, dims)}; " + Bounds;
+        }
+
+        private static string RunTimeValues(IrUnit unit, IReadOnlyDictionary<string, int> dims) =>
+            string.Join(", ", unit.Dims.Where(d => d.IsRuntime && dims.ContainsKey(d.Name)).Select(d => d.Name + " = " + dims[d.Name].ToString(CultureInfo.InvariantCulture)));
 
         /// <summary>What a dimension must be, in the words of every backend's message (the generated constructor's too).</summary>
         public static readonly string Bounds = "a dimension must be at least 1 and at most " + int.MaxValue.ToString(CultureInfo.InvariantCulture);
@@ -41,8 +92,7 @@ namespace AE.Dsl.IR
         public static string OutOfRange(IrUnit unit, string dim, string definition, long value, IReadOnlyDictionary<string, int> dims)
         {
             if (unit is null) throw new ArgumentNullException(nameof(unit));
-            var runtime = unit.Dims.Where(d => d.IsRuntime && dims.ContainsKey(d.Name)).Select(d => d.Name + " = " + dims[d.Name].ToString(CultureInfo.InvariantCulture));
-            return $"dimension '{dim}' = {definition} is {value.ToString(CultureInfo.InvariantCulture)} for {string.Join(", ", runtime)}; "
+            return $"dimension '{dim}' = {definition} is {value.ToString(CultureInfo.InvariantCulture)} for {RunTimeValues(unit, dims)}; "
                 + Bounds;
         }
     }

@@ -116,6 +116,10 @@ namespace AE.Dsl.Emit
         /// </summary>
         internal static bool IsCompileTimeDim(IrUnit unit, IrDim d) => IrFacts.IsCompileTimeDim(unit, d);
 
+        /// <summary>Whether the law has dims or vector lengths that only the run-time dims fix (its type then has <c>__CheckDims</c>).</summary>
+        internal static bool ChecksDims(IrUnit unit) =>
+            unit.Dims.Any(d => !d.IsRuntime && !IsCompileTimeDim(unit, d)) || DimValues.FreeLengths(unit).Count > 0;
+
         /// <summary>
         /// The constructor parameter of each run-time dim (by its C# name): the name itself, or, when it equals one of the
         /// constructor's own parameters (<paramref name="reserved"/>), the name with '_' appended until it equals none of

@@ -204,27 +204,53 @@ namespace AE.Dsl.Emit
         private string Length(IrType t) => t.IsScalar ? "1" : DimText(t.Shape[0]);
 
         /// <summary>
-        /// A dim derived from run-time dims (<c>dim w = n - 3</c>) is at least 1 and within an int for the dims given, or
-        /// the constructor throws (as the interpreter does, <c>DimValues</c>): computed in 64 bits, before any vector is sized.
+        /// Writes <c>__CheckDims</c>, which the constructor and the population's call before anything is sized: each dim
+        /// derived from run-time dims (<c>dim w = n - 3</c>) and each vector length written over them (<c>real[3 * n]</c>,
+        /// <see cref="DimValues.FreeLengths"/>) is at least 1 and within an int for the dims given, computed in 64 bits, or
+        /// it throws as the interpreter and the device hosts do (<see cref="DimValues"/>), in their words.
         /// </summary>
-        private void EmitDerivedDimChecks(List<IrDim> runtimeDims)
+        private void EmitDimChecks(List<IrDim> runtimeDims, Dictionary<string, string> parameters)
         {
-            foreach (var d in _unit.Dims.Where(d => !d.IsRuntime && !CSharpEmitter.IsCompileTimeDim(_unit, d)))
+            if (!CSharpEmitter.ChecksDims(_unit)) return;
+            var args = runtimeDims.Select(d => "int " + parameters[Id(d.Name)]);
+            _w.Line("/// <summary>Throws unless every derived dim and vector length is at least 1 and within an int for these run-time dims.</summary>");
+            using (_w.Block($"internal static void __CheckDims({string.Join(", ", args)})"))
             {
-                var parts = d.Value.Terms.Select(t => $"{t.Value.ToString(CultureInfo.InvariantCulture)}L * {DimRef(t.Key)}").ToList();
-                if (d.Value.Constant != 0) parts.Add(d.Value.Constant.ToString(CultureInfo.InvariantCulture) + "L");
-                string name = "__dim_" + Names.Stem(d.Name);
+                var derived = new Dictionary<string, string>(StringComparer.Ordinal);
+                string Ref(string dim) => runtimeDims.Any(d => d.Name == dim) ? parameters[Id(dim)] : derived.TryGetValue(dim, out var local) ? local : Id(dim);
+                string Long(DimExpr e)
+                {
+                    var parts = e.Terms.Select(t => $"{t.Value.ToString(CultureInfo.InvariantCulture)}L * {Ref(t.Key)}").ToList();
+                    if (e.Constant != 0) parts.Add(e.Constant.ToString(CultureInfo.InvariantCulture) + "L");
+                    return string.Join(" + ", parts);
+                }
                 const string Invariant = ".ToString(__System.Globalization.CultureInfo.InvariantCulture)";
-                var message = new List<string> { CSharp.String($"dimension '{d.Name}' = {d.Value} is "), name + Invariant };
+                var runTimeValues = new List<string>();
                 for (int i = 0; i < runtimeDims.Count; i++)
                 {
-                    message.Add(CSharp.String((i == 0 ? " for " : ", ") + runtimeDims[i].Name + " = "));
-                    message.Add(DimRef(runtimeDims[i].Name) + Invariant);
+                    runTimeValues.Add(CSharp.String((i == 0 ? " for " : ", ") + runtimeDims[i].Name + " = "));
+                    runTimeValues.Add(parameters[Id(runtimeDims[i].Name)] + Invariant);
                 }
-                message.Add(CSharp.String("; " + DimValues.Bounds));
-                _w.Line($"long {name} = {string.Join(" + ", parts)};");
-                _w.Line($"if ({name} < 1 || {name} > int.MaxValue) throw new __Runtime.DimOutOfRangeException({CSharp.String(d.Name)}, {name}, {string.Join(" + ", message)});");
+                runTimeValues.Add(CSharp.String("; " + DimValues.Bounds));
+                foreach (var d in _unit.Dims.Where(d => !d.IsRuntime && !CSharpEmitter.IsCompileTimeDim(_unit, d)))
+                {
+                    string name = "__dim_" + Names.Stem(d.Name);
+                    var message = new[] { CSharp.String($"dimension '{d.Name}' = {d.Value} is "), name + Invariant }.Concat(runTimeValues);
+                    _w.Line($"long {name} = {Long(d.Value)};");
+                    _w.Line($"if ({name} < 1 || {name} > int.MaxValue) throw new __Runtime.DimOutOfRangeException({CSharp.String(d.Name)}, {name}, {string.Join(" + ", message)});");
+                    derived[d.Name] = name;
+                }
+                var lengths = DimValues.FreeLengths(_unit);
+                for (int i = 0; i < lengths.Count; i++)
+                {
+                    string name = "__length" + i.ToString(CultureInfo.InvariantCulture);
+                    string dim = DimValues.FirstRunTimeDim(_unit, lengths[i]);
+                    var message = new[] { CSharp.String($"length {lengths[i]} is "), name + Invariant }.Concat(runTimeValues);
+                    _w.Line($"long {name} = {Long(lengths[i])};");
+                    _w.Line($"if ({name} < 1 || {name} > int.MaxValue) throw new __Runtime.DimOutOfRangeException({CSharp.String(dim)}, {parameters[Id(dim)]}, {string.Join(" + ", message)});");
+                }
             }
+            _w.Line();
         }
 
         private void EmitFields()
@@ -329,7 +355,7 @@ namespace AE.Dsl.Emit
                     _w.Line($"if ({p} < 1) throw new __System.ArgumentOutOfRangeException(nameof({p}), {p}, \"dimension '{d.Name}' must be at least 1\");");
                     _w.Line($"this.{Id(d.Name)} = {p};");
                 }
-                EmitDerivedDimChecks(runtimeDims);
+                if (CSharpEmitter.ChecksDims(_unit)) _w.Line($"__CheckDims({string.Join(", ", runtimeDims.Select(d => parameters[Id(d.Name)]))});");
                 _w.Line("options ??= new Options();");
                 foreach (var p in ParamsInDependencyOrder())
                 {
@@ -379,6 +405,7 @@ namespace AE.Dsl.Emit
             }
             _dimParameters = null;
             _w.Line();
+            EmitDimChecks(runtimeDims, parameters);
         }
 
         private const string ParamError = "__Runtime.ParamOutOfRangeException";

@@ -223,6 +223,8 @@ namespace AE.Dsl.Emit
                     _w.Line($"if ({p} < 1) throw new __System.ArgumentOutOfRangeException(nameof({p}), {p}, \"dimension '{d.Name}' must be at least 1\");");
                     _w.Line($"this.{Id(d.Name)} = {p};");
                 }
+                if (CSharpEmitter.ChecksDims(_unit))
+                    _w.Line($"{_lawType}.__CheckDims({string.Join(", ", runtimeDims.Select(d => parameters[Id(d.Name)]))}); // before the blocks are sized from them");
                 _w.Line($"__count = {_kParam};");
                 _w.Line($"__blocks = {S}.Blocks({_kParam}, nameof({_kParam}), {LongestVector()}, {DimsText(runtimeDims)});");
                 _w.Line($"int __lanes = __blocks * {S}.Lanes;");

@@ -372,6 +372,43 @@ namespace AE.Dsl.Tests
         }
 
         /// <summary>
+        /// A vector length written over the run-time dim (real[3 * n], real[n - 2]) is checked when the law is built, as a
+        /// derived dim is, before anything is sized: 3 n beyond an int (n = 1e9) wrapped around in the generated int
+        /// arithmetic, and n - 2 = 0 sized an empty vector. The C# law and the interpreter refuse with the same words.
+        /// </summary>
+        [Fact]
+        public void A_vector_length_over_the_run_time_dim_is_checked_when_the_law_is_built()
+        {
+            var unit = TestSupport.Check(@"law Lengths {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state s: real[3 * n] = 0;
+  state v: real[n - 2] = 1;
+  signal t: real;
+  fixed rule M { t = sum(s) + sum(v) + loss; s' = s + 1; v' = v * 0.5; theta' = theta - 0.01 * grad; }
+}").Program!.Units[0];
+            var type = EmittedLaw.Compile(CSharpEmitter.Emit(unit, new CSharpEmitOptions { Namespace = "AE.Laws" }), "Lengths").GetType("AE.Laws.Lengths")!;
+            foreach (var (n, message) in new[]
+            {
+                (1_000_000_000, "length 3*n is 3000000000 for n = 1000000000; a dimension must be at least 1 and at most 2147483647"),
+                (2, "length n - 2 is 0 for n = 2; a dimension must be at least 1 and at most 2147483647"),
+            })
+            {
+                var thrown = Assert.Throws<System.Reflection.TargetInvocationException>(() => Activator.CreateInstance(type, n, null, 0UL));
+                var dim = Assert.IsType<DimOutOfRangeException>(thrown.InnerException);
+                Assert.Equal(("n", (long)n), (dim.Dim, dim.Value));
+                Assert.StartsWith(message, dim.Message, StringComparison.Ordinal);
+                var interpreted = Assert.Throws<ArgumentOutOfRangeException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }));
+                Assert.StartsWith(message, interpreted.Message, StringComparison.Ordinal);
+            }
+            var law = (IOptimizerLaw)Activator.CreateInstance(type, 3, null, 0UL)!;
+            law.Step(1.0, new double[3], new double[3]);
+            Assert.Equal(0 + 1 + 1.0, law.ReadSignal(law.SignalNames.ToList().IndexOf("t")));   // sum(s) = 0, sum(v) = 1 (n - 2 = 1 element), loss 1
+        }
+
+        /// <summary>
         /// Checks the checker cannot make because they read the run-time dim (its value is known only when the law is built:
         /// a coefficient's bounds, a require over a dim derived from it, a filter's rate) are made by the constructor, as
         /// the dim's error naming n and its value; one that also reads a param names both, as a settings error. At n = 4

@@ -445,6 +445,36 @@ namespace AE.Dsl.Tests
             Assert.Throws<ArgumentNullException>(() => population.SetRule(null!, false));
         }
 
+        /// <summary>
+        /// A population checks its law's derived dims and vector lengths before it sizes its blocks from them, in the law's
+        /// words: w = n - 3 below 1 sized an array of negative length (a bare OverflowException), and n + 5 beyond an int
+        /// wrapped around in the generated int arithmetic.
+        /// </summary>
+        [Theory]
+        [InlineData(2, "dimension 'w' = n - 3 is -1 for n = 2; ")]
+        [InlineData(int.MaxValue - 2, "length n + 5 is 2147483650 for n = 2147483645; ")]
+        public void Derived_dims_and_lengths_are_checked_before_the_blocks_are_sized(int n, string message)
+        {
+            var unit = TestSupport.Check(@"law Sizes {
+  dim n;
+  dim w = n - 3;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state u: real[w] = 1;
+  state v: real[n + 5] = 1;
+  signal t: real;
+  fixed rule M { t = sum(u) + sum(v) + loss; u' = u * 0.5; v' = v * 0.5; theta' = theta - 0.01 * grad; }
+}").Program!.Units[0];
+            var asm = EmittedLaw.Compile(CSharpEmitter.Emit(unit, new CSharpEmitOptions { Namespace = Namespace, TypeName = "Sizes" }), "Sizes");
+            var population = asm.GetType($"{Namespace}.SizesPopulation")!;
+            var thrown = Assert.Throws<TargetInvocationException>(() => Activator.CreateInstance(population, 4, n, null, 0UL));
+            var dim = Assert.IsType<DimOutOfRangeException>(thrown.InnerException);
+            Assert.StartsWith(message + "a dimension must be at least 1 and at most 2147483647", dim.Message, StringComparison.Ordinal);
+            var built = (IOptimizerPopulation)Activator.CreateInstance(population, 4, 4, null, 0UL)!;
+            Assert.Equal(4, built.Count);
+        }
+
         // ---------- allocation ----------
 
         [Fact]
