@@ -102,6 +102,36 @@ namespace AE.Cli.Tests
             Assert.Equal(0.5, double.Parse(Experiments.Text(db, "SELECT json_extract(signals, '$.alpha') FROM steps WHERE step = 1"), CultureInfo.InvariantCulture), 1);
         }
 
+        /// <summary>
+        /// A param named like a C# keyword (its property is @double) is set by its .ae name like any other: --set reached
+        /// no property and said the law had no params; its range is checked and a value in it is run.
+        /// </summary>
+        [Fact]
+        public void A_param_named_like_a_csharp_keyword_is_set_by_its_name()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("kw.ae", """
+                law Kw {
+                  dim n;
+                  param double in (0, 1] = 0.1;
+                  param base = 1;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  update { theta' = theta - double * base * grad + 0 * loss; }
+                }
+                """);
+            var refused = Cli.Run(dir.Path, "run", "kw.ae", "--task", "quadratic", "--steps", "5", "--set", "double=5", "--no-progress");
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Equal("ae: error: Kw rejects its settings: param 'double' must lie in (0, 1] (given 5)", refused.StderrLines.Single());
+            var unknown = Cli.Run(dir.Path, "run", "kw.ae", "--task", "quadratic", "--steps", "5", "--set", "nope=5", "--no-progress");
+            Assert.Equal("ae: error: unknown param 'nope' in --set; the params of Kw: double, base", unknown.StderrLines.Single());
+            var ran = Cli.Run(dir.Path, "run", "kw.ae", "--task", "quadratic", "--steps", "5", "--set", "double=0.5,base=0.5", "--no-progress");
+            Assert.Equal("", ran.Stderr);
+            Assert.Contains("settings: double=0.5, base=0.5", ran.StdoutLines);
+            Assert.Contains("stopped: budget exhausted after 5 steps", ran.StdoutLines);
+        }
+
         [Theory]
         [InlineData("--set", "k_q=1", "ae: error: unknown param 'k_q' in --set; the params of AeSgdm: beta_mu, beta_T, ")]
         [InlineData("--set", "k_p=fast", "ae: error: invalid value 'fast' for the real param k_p of AeSgdm; expected a number")]

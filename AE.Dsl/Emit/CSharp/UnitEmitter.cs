@@ -141,8 +141,8 @@ namespace AE.Dsl.Emit
                 // A tool that sets params by their .ae names (ae run --set) finds the property through these.
                 _w.Line("/// <summary>The params' names in the .ae file, in declaration order.</summary>");
                 _w.Line($"public static __Strings ParamNames {{ get; }} = {StringArray(_unit.Params.Select(p => p.Name))};");
-                _w.Line("/// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>");
-                _w.Line($"public static __Strings ParamProperties {{ get; }} = {StringArray(_unit.Params.Select(p => Id(p.Name)))};");
+                _w.Line("/// <summary>The property of each of ParamNames, in the same order: the name itself as reflection gives it (a C# keyword without its @), or with '_' appended where it is a generated member's.</summary>");
+                _w.Line($"public static __Strings ParamProperties {{ get; }} = {StringArray(_unit.Params.Select(p => Id(p.Name).TrimStart('@')))};");
             }
             _w.Line();
         }

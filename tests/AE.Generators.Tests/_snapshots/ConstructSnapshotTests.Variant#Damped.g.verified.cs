@@ -30,7 +30,7 @@ namespace AE.Generated
         {
             /// <summary>The params' names in the .ae file, in declaration order.</summary>
             public static __Strings ParamNames { get; } = __System.Array.Empty<string>();
-            /// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>
+            /// <summary>The property of each of ParamNames, in the same order: the name itself as reflection gives it (a C# keyword without its @), or with '_' appended where it is a generated member's.</summary>
             public static __Strings ParamProperties { get; } = __System.Array.Empty<string>();
         }
 

@@ -49,7 +49,7 @@ namespace AE.Generated
             public double loss_emergency { get; set; } = 100000000.0;
             /// <summary>The params' names in the .ae file, in declaration order.</summary>
             public static __Strings ParamNames { get; } = new string[] { "beta_weight", "kappa", "alpha_min", "alpha_max", "mu_min", "mu_max", "sigma_min", "sigma_max", "loss_emergency" };
-            /// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>
+            /// <summary>The property of each of ParamNames, in the same order: the name itself as reflection gives it (a C# keyword without its @), or with '_' appended where it is a generated member's.</summary>
             public static __Strings ParamProperties { get; } = new string[] { "beta_weight", "kappa", "alpha_min", "alpha_max", "mu_min", "mu_max", "sigma_min", "sigma_max", "loss_emergency" };
         }
 

@@ -63,7 +63,7 @@ namespace AE.Generated
             public double init_alpha { get; set; } = 0.001;
             /// <summary>The params' names in the .ae file, in declaration order.</summary>
             public static __Strings ParamNames { get; } = new string[] { "beta1", "beta2", "eps", "beta_L", "beta_V", "beta_u", "eta_h", "h_bias", "k_rise", "shrink", "refractory", "trust", "theta_scale", "alpha_min", "alpha_max", "init_alpha" };
-            /// <summary>The property of each of ParamNames, in the same order: the name itself, or with '_' appended where it is a generated member's.</summary>
+            /// <summary>The property of each of ParamNames, in the same order: the name itself as reflection gives it (a C# keyword without its @), or with '_' appended where it is a generated member's.</summary>
             public static __Strings ParamProperties { get; } = new string[] { "beta1", "beta2", "eps", "beta_L", "beta_V", "beta_u", "eta_h", "h_bias", "k_rise", "shrink", "refractory", "trust", "theta_scale", "alpha_min", "alpha_max", "init_alpha" };
         }
 
