@@ -104,7 +104,7 @@ namespace AE.Cli
                 throw CliException.BadUsage("item " + item.Id + " runs " + string.Join(" and ", ExperimentRun.FamilyLaws.Select(l => l.File)) + " of its own; it takes no --law or --name", Name);
             var law = !ExperimentRun.UsesLaw(item.Id) ? null
                 : ExperimentLaw.Load(new[] { parsed.Value("--law") ?? ExperimentRun.DefaultLaw }, parsed.Value("--name"), Array.Empty<ParamSetting>(),
-                    Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
+                    Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, null);
             ExperimentReport report;
             using (var cluster = ClusterOption.Connect(clusterSpec, context))
             {

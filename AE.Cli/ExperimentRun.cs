@@ -83,12 +83,13 @@ namespace AE.Cli
             var law = s.ItemLaw;
             var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = false };
             Func<ITask> task = () => TaskCatalog.Create(CouplingTask);
+            int dimension = task().Dimension;
             // A law whose alpha is bounded by a param alpha_max gets the grid's top as its bound, so that every cell can start.
             bool raise = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type).Contains("alpha_max", StringComparer.Ordinal);
             var lawResult = CouplingGrid.Run(law.Name, task, CouplingAlphas, CouplingMus, (a, m) =>
             {
                 var o = raise ? law.OptionsWith(("init_alpha", a), ("init_mu", m), ("alpha_max", CouplingAlphas[^1])) : law.OptionsWith(("init_alpha", a), ("init_mu", m));
-                string? why = law.Refuses(o);
+                string? why = law.Refuses(dimension, o);
                 return why is null ? ((n, seed) => law.Create(n, seed, null, o), null) : (null, why);
             }, s.Seeds, options, s.Context.Cancellation);
             var sgdm = CouplingGrid.Run("sgdm", task, CouplingAlphas, CouplingMus, (a, m) => ((n, _) => new SgdMomentum(n, a, m), null), s.Seeds, options, s.Context.Cancellation);
@@ -385,7 +386,7 @@ namespace AE.Cli
             var verdicts = new List<Judgement>();
             foreach (var (file, baseline) in FamilyLaws)
             {
-                var law = ExperimentLaw.Load(new[] { file }, null, Array.Empty<ParamSetting>(), Array.Empty<string>(), s.Context.CurrentDirectory, s.Context.Stderr, ExperimentCommand.Name, 1);
+                var law = ExperimentLaw.Load(new[] { file }, null, Array.Empty<ParamSetting>(), Array.Empty<string>(), s.Context.CurrentDirectory, s.Context.Stderr, ExperimentCommand.Name, null);
                 var cells = new List<(ArmResult Law, ArmResult Fixed)>();
                 foreach (var task in FamilyTasks)
                     foreach (double rate in StartRates)

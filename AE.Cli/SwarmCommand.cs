@@ -150,7 +150,8 @@ namespace AE.Cli
             var spec = new SwarmSpec(Name, law.Source, taskSource, swarm, spreads ? lrParam : null, memberRates);
             var options = spec.MemberOptions(law);
             for (int j = 0; j < k; j++)
-                if (law.Refuses(options[j]) is string why) throw new CliException("member " + j + " (" + lrParam + " = " + SweepCommand.Rate(memberRates[j]) + "): " + why);
+                if (law.Refuses(task.Dimension, options[j]) is string why)
+                    throw new CliException("member " + j + (spreads ? " (" + lrParam + " = " + SweepCommand.Rate(memberRates[j]) + ")" : "") + ": " + why);
             var jobs = methods.SelectMany(m => Enumerable.Range(0, seeds).Select(s => new SwarmJob(m, (ulong)s))).ToList();
             long memberRuns = (long)jobs.Count * k;
             const string What = "this swarm's member runs";

@@ -151,15 +151,15 @@ namespace AE.Cli
                     throw CliException.BadUsage("the grid's rates " + i.ToString(CultureInfo.InvariantCulture) + " and " + (i + 1).ToString(CultureInfo.InvariantCulture) + " are both "
                         + Rate(grid[i]) + " to 3 digits: " + points.ToString(CultureInfo.InvariantCulture) + " points over " + decades.ToString("R", CultureInfo.InvariantCulture)
                         + " decades are too close; give more --lr-decades or fewer --points", Name);
-            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, 1);
+            var dimensions = tasks.Select(t => t.Create().Dimension).ToArray(); // a missing data set is reported before anything runs
+            var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, dimensions[0]);
             var paramNames = AE.Experiments.Replay.LawSettings.ParamNames(law.Compiled.Type);
             if (!paramNames.Contains(lrParam, StringComparer.Ordinal))
                 throw new CliException(lrParam == DefaultLrParam && !sweep.LrParamGiven
                     ? "the sweep varies the param " + DefaultLrParam + " unless --lr-param names another, and " + law.Name + " has none of that name; " + LawOptions.ParamsOf(law.Name, paramNames)
                     : "unknown param '" + lrParam + "' in --lr-param; " + LawOptions.ParamsOf(law.Name, paramNames));
-            // A rate the law's own checks reject (an initial coefficient outside its bounds) is not run: the cell says why.
-            var refused = grid.Select(lr => law.Refuses(law.OptionsWith(lrParam, lr))).ToArray();
-            foreach (var task in tasks) task.Create(); // a missing data set is reported before anything runs
+            // A rate the law's own checks reject at a task's size (an initial coefficient outside its bounds) is not run: the cell says why.
+            var refused = dimensions.Select(n => grid.Select(lr => law.Refuses(n, law.OptionsWith(lrParam, lr))).ToArray()).ToArray();
             // The cluster first: a client that cannot reach it leaves no run store behind.
             using var cluster = ClusterOption.Connect(clusterSpec, context);
             using var store = RunStore.Open(dbPath);
@@ -167,7 +167,7 @@ namespace AE.Cli
             var methods = new List<(string Method, string Param)> { (law.Name, lrParam) };
             methods.AddRange(baselines.Select(b => (b.Name, "lr")));
             var jobs = new List<BatchJob>();
-            foreach (var task in tasks)
+            for (int t = 0; t < tasks.Count; t++)
                 for (int m = 0; m < methods.Count; m++)
                     for (int c = 0; c < grid.Length; c++)
                         for (int s = 0; s < seeds; s++)
@@ -175,13 +175,13 @@ namespace AE.Cli
                             double lr = grid[c];
                             if (m == 0)
                             {
-                                if (refused[c] is null)
-                                    jobs.Add(new BatchJob(task, JobRecipe.LawWith(lrParam, lr), (ulong)s, steps, law.Name, law.Sha256, law.FilePath, law.SettingsJson((lrParam, lr))));
+                                if (refused[t][c] is null)
+                                    jobs.Add(new BatchJob(tasks[t], JobRecipe.LawWith(lrParam, lr), (ulong)s, steps, law.Name, law.Sha256, law.FilePath, law.SettingsJson((lrParam, lr))));
                             }
                             else
                             {
                                 var spec = baselines[m - 1];
-                                jobs.Add(new BatchJob(task, JobRecipe.Of(spec, lr), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(lr)));
+                                jobs.Add(new BatchJob(tasks[t], JobRecipe.Of(spec, lr), (ulong)s, steps, spec.Name, null, null, spec.SettingsJson(lr)));
                             }
                         }
 
@@ -192,7 +192,7 @@ namespace AE.Cli
 
             var rows = new List<SweepRow>();
             int j = 0;
-            foreach (var task in tasks)
+            for (int t = 0; t < tasks.Count; t++)
                 for (int m = 0; m < methods.Count; m++)
                 {
                     var (method, param) = methods[m];
@@ -200,11 +200,11 @@ namespace AE.Cli
                     for (int c = 0; c < grid.Length; c++)
                     {
                         var runs = new List<MachineRun>();
-                        if (m != 0 || refused[c] is null)
+                        if (m != 0 || refused[t][c] is null)
                             for (int s = 0; s < seeds; s++) runs.Add(result.Runs[j++]!);
                         cells.Add(runs);
                     }
-                    rows.Add(new SweepRow(task.Name, method, param, grid, cells, m == 0 ? refused : new string?[grid.Length]));
+                    rows.Add(new SweepRow(tasks[t].Name, method, param, grid, cells, m == 0 ? refused[t] : new string?[grid.Length]));
                 }
             // Every cell refused (a grid above the law's bounds) and no baseline: a table of '-', its budget the one asked for.
             long budget = rows.SelectMany(r => r.Cells).FirstOrDefault(c => c.Count > 0)?[0].MaxSteps ?? steps ?? 0;

@@ -78,8 +78,11 @@ namespace AE.Engine
             }
         }
 
-        /// <summary>Why the law rejects <paramref name="options"/> (a value outside a range its file declares), or null when it accepts them.</summary>
-        public string? Refuses(object options) => Compiled.Refuses(options);
+        /// <summary>
+        /// Why the law rejects <paramref name="options"/> (the settings when null) at <paramref name="dimension"/> parameters
+        /// (a value outside a range its file declares, a check over its dims that fails at that size), or null when it accepts them.
+        /// </summary>
+        public string? Refuses(int dimension, object? options = null) => Compiled.Refuses(options ?? _options, dimension);
 
         /// <summary>The settings with one more param set to <paramref name="value"/> (the sweep's initial learning rate).</summary>
         public object OptionsWith(string param, double value) => OptionsWith((param, value));
@@ -119,10 +122,12 @@ namespace AE.Engine
         /// <summary>
         /// Loads, checks and compiles the law; checks <paramref name="settings"/> against its params and
         /// <paramref name="ablate"/> against its switchable rules before compiling, then builds one instance
-        /// (dimension <paramref name="validationDimension"/>) so that a value out of range is reported now.
+        /// (dimension <paramref name="validationDimension"/>) so that a value out of range is reported now. A caller whose
+        /// tasks' sizes are not known yet passes null: the instance is built at the least size its dims allow (a law with
+        /// <c>dim w = n - 3</c> at n = 4), and a task too small for the law is refused when it runs.
         /// </summary>
         public static ExperimentLaw Load(IReadOnlyList<string> paths, string? name, IReadOnlyList<ParamSetting> settings, IReadOnlyList<string> ablate,
-            string currentDirectory, TextWriter stderr, string command, int validationDimension)
+            string currentDirectory, TextWriter stderr, string command, int? validationDimension)
         {
             var file = LawInput.Call(() => LawSet.Load(paths, currentDirectory));
             EmitTarget target = LawInput.Call(() => file.SelectOptimizer(name, "'ae " + command + "' needs a law that checks cleanly"), stderr);
@@ -154,7 +159,7 @@ namespace AE.Engine
             IOptimizerLaw probe;
             try
             {
-                probe = compiled.Create(ProbeDimension(target.Unit, validationDimension), options, 0);
+                probe = compiled.Create(validationDimension is int n ? ProbeDimension(target.Unit, n) : LeastDimension(target.Unit), options, 0);
             }
             catch (ReplayException ex)
             {
@@ -181,6 +186,13 @@ namespace AE.Engine
         {
             if (dimension <= SmallProbe || !DimsValid(unit, dimension) || !DimsValid(unit, SmallProbe)) return dimension;
             return SmallProbe;
+        }
+
+        /// <summary>The least size at which the law's dims resolve, up to <see cref="SmallProbe"/> (beyond, 1: its constructor then says why).</summary>
+        private static int LeastDimension(AE.Dsl.IR.IrUnit unit)
+        {
+            for (int n = 1; n <= SmallProbe; n++) if (DimsValid(unit, n)) return n;
+            return 1;
         }
 
         private static bool DimsValid(AE.Dsl.IR.IrUnit unit, int n)

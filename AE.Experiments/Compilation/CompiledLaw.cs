@@ -64,12 +64,15 @@ namespace AE.Experiments.Compilation
             return law;
         }
 
-        /// <summary>Why the law rejects <paramref name="options"/> (a value outside a range its file declares), or null when it accepts them.</summary>
-        public string? Refuses(object options)
+        /// <summary>
+        /// Why the law rejects <paramref name="options"/> at <paramref name="dimension"/> parameters (a value outside a range its
+        /// file declares, a check over its dims that fails at that size), or null when it accepts them.
+        /// </summary>
+        public string? Refuses(object options, int dimension)
         {
             try
             {
-                LawSettings.Create(Type, 1, options, 0);
+                LawSettings.Create(Type, dimension, options, 0);
                 return null;
             }
             catch (ReplayException ex)

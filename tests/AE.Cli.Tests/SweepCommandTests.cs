@@ -113,6 +113,40 @@ namespace AE.Cli.Tests
             Assert.Equal(expected, r.StderrLines.Single());
         }
 
+        /// <summary>
+        /// A law with a dim derived from n (w = n - 3) is checked at each task's size, not at n = 1 (which refused the
+        /// whole sweep): it runs on quadratic (n = 20), and its cells on rosenbrock (n = 2, where w = -1) are refused,
+        /// saying why; a rate outside the param's range is refused on both.
+        /// </summary>
+        [Fact]
+        public void A_law_is_checked_at_each_tasks_size()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("sized.ae", """
+                law Sized {
+                  dim n;
+                  dim w = n - 3;
+                  param init_alpha in (0, 1] = 0.1;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  state u: real[w] = 1;
+                  update { u' = u * 0.5; theta' = theta - init_alpha * grad * (1 + 0 * sum(u')) + 0 * loss; }
+                }
+                """);
+            var r = Cli.Run(dir.Path, "sweep", "sized.ae", "--tasks", "quadratic,rosenbrock", "--points", "2", "--seeds", "1", "--steps", "5", "--baselines", "none", "--format", "json", "--no-progress");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var json = System.Text.Json.JsonDocument.Parse(r.Stdout);
+            var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();
+            string?[] Refused(int row) => rows[row].GetProperty("per_rate").EnumerateArray().Select(c => c.GetProperty("refused").GetString()).ToArray();
+            Assert.Equal(("quadratic", "rosenbrock"), (rows[0].GetProperty("task").GetString(), rows[1].GetProperty("task").GetString()));
+            const string TooSmall = "Sized does not run at n = 2: dimension 'w' = n - 3 is -1 for n = 2; a dimension must be at least 1 and at most 2147483647";
+            const string TooLarge = "Sized rejects its settings: param 'init_alpha' must lie in (0, 1] (given 10)";
+            Assert.Equal(new[] { null, TooLarge }, Refused(0));
+            Assert.Equal(new[] { TooSmall, TooSmall }, Refused(1));
+            Assert.Equal(1, rows[0].GetProperty("per_rate")[0].GetProperty("seeds").GetInt32());
+        }
+
         [Fact]
         public void A_grid_the_law_refuses_entirely_without_baselines_is_a_table_of_refused_cells()
         {

@@ -25,9 +25,9 @@ namespace AE.Experiments.Tests
             var instance = law.Create(3, options, seed: 7, ablated: new[] { "AE5" });
             Assert.Equal(3, instance.Dimension);
             Assert.Throws<ArgumentException>(() => law.Create(3, options, 0, new[] { "no_such_rule" }));
-            Assert.Null(law.Refuses(options));
+            Assert.Null(law.Refuses(options, 3));
             LawSettings.OptionsType(law.Type).GetProperty("beta_mu")!.SetValue(options, 1.0);
-            Assert.Contains("beta_mu", law.Refuses(options), StringComparison.Ordinal);
+            Assert.Contains("beta_mu", law.Refuses(options, 3), StringComparison.Ordinal);
         }
 
         [Fact]
