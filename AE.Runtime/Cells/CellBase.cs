@@ -60,7 +60,8 @@ namespace AE.Runtime.Cells
         private readonly T[] _carry, _carryGrad; // the states between steps, [state elements][batch]
         private readonly Dictionary<string, int> _paramIndex = new(StringComparer.Ordinal), _inputIndex = new(StringComparer.Ordinal),
             _outputIndex = new(StringComparer.Ordinal), _stateIndex = new(StringComparer.Ordinal);
-        private bool _haveForward;
+        private bool _haveOutputs;               // a Forward filled the outputs (Loss reads them)
+        private bool _framesReady;               // the frames Backward reads are those of the last Forward
         private int _objective;                  // the output whose mean is the loss; -1: none
 
         protected CellBase(CellLayout layout, int batch, int time, int checkpointEvery)
@@ -142,7 +143,7 @@ namespace AE.Runtime.Cells
         {
             get
             {
-                if (_objective < 0 || !_haveForward) return double.NaN;
+                if (_objective < 0 || !_haveOutputs) return double.NaN;
                 double sum = 0;
                 foreach (var v in _outputs[_objective]) sum += double.CreateTruncating(v);
                 return sum / _outputs[_objective].Length;
@@ -223,13 +224,13 @@ namespace AE.Runtime.Cells
                 var st = _layout.States[s];
                 ToSampleMajor(Carried(_carry, s), _final[s], st.Size);
             }
-            _haveForward = true;
+            _haveOutputs = _framesReady = true;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Backward()
         {
-            if (!_haveForward) throw new InvalidOperationException($"{_layout.Name}: Backward needs a Forward first");
+            if (!_framesReady) throw new InvalidOperationException($"{_layout.Name}: Backward needs a Forward first");
             for (int s = 0; s < _layout.States.Length; s++)
             {
                 var st = _layout.States[s];
@@ -252,8 +253,9 @@ namespace AE.Runtime.Cells
                 var st = _layout.States[s];
                 ToSampleMajor(Carried(_carryGrad, s), _initialGrads[s], st.Size);
             }
-            // The frames of the last segment were overwritten by the recomputation: a second Backward needs a new Forward.
-            _haveForward = last == 0;
+            // The frames of the last segment were overwritten by the recomputation: a second Backward needs a new Forward
+            // (the outputs, and so Loss, are still the Forward's).
+            _framesReady = last == 0;
         }
 
         /// <summary>State s's part of a carried vector (<c>_carry</c>, <c>_carryGrad</c>): its elements over the batch.</summary>

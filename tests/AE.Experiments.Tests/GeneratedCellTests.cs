@@ -550,6 +550,29 @@ namespace AE.Experiments.Tests
         }
 
         /// <summary>
+        /// Loss is the last Forward's, before and after Backward, also where Backward recomputes segments between checkpoints
+        /// (time 9, a checkpoint every 2: the frames are overwritten, so a second Backward needs a new Forward, but the
+        /// outputs are not, and Loss read NaN there).
+        /// </summary>
+        [Fact]
+        public void Loss_is_the_forwards_after_a_backward_that_recomputed_segments()
+        {
+            var make = CellCompiler.Compile<double>(Target("residual_dynamics.ae"));
+            var cell = make(3, 9, 2);
+            var random = new Random(5);
+            foreach (var p in cell.Parameters) foreach (ref var w in cell.Parameter(p.Name)) w = random.NextDouble() - 0.5;
+            foreach (var i in cell.Inputs) foreach (ref var x in cell.Input(i.Name)) x = random.NextDouble() - 0.5;
+            cell.Forward();
+            double loss = cell.Loss;
+            Assert.True(double.IsFinite(loss));
+            Assert.Equal(cell.Output("loss").ToArray().Average(), loss, 14);
+            cell.ZeroGrad(); cell.Backward();
+            Assert.Equal(loss, cell.Loss);
+            Assert.Throws<InvalidOperationException>(() => cell.Backward());
+            Assert.Equal(loss, cell.Loss);
+        }
+
+        /// <summary>
         /// A cell's weights by PyTorch's names from a safetensors file written by PyTorch-side tooling
         /// (tools/safetensors-from-golden.py on the golden file): equal to the golden JSON's params bit for bit, and then
         /// the generated cell passes the gradient check; saved and loaded again (float64 and float32) unchanged.
