@@ -425,6 +425,6 @@ namespace AE.Engine
     public sealed record LawSource(IReadOnlyList<string> Paths, string? Name, IReadOnlyList<ParamSetting> Settings, string CurrentDirectory)
     {
         /// <summary>Loads and compiles the law (as <see cref="ExperimentLaw.Load"/>).</summary>
-        public ExperimentLaw Load(string command) => ExperimentLaw.Load(Paths, Name, Settings, Array.Empty<string>(), CurrentDirectory, TextWriter.Null, command, 1);
+        public ExperimentLaw Load(string command) => ExperimentLaw.Load(Paths, Name, Settings, Array.Empty<string>(), CurrentDirectory, TextWriter.Null, command, null);
     }
 }
