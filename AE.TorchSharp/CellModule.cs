@@ -145,6 +145,19 @@ namespace AE.TorchSharp
         }
 
         /// <summary>
+        /// Moves each real param with a declared range (<c>param k in (0, 1]</c>) back into it, each value to the nearest inside,
+        /// as <c>ae train</c> does after every step: an optimizer's step can leave the range the checker relied on (<c>sqrt(1 - k)</c>),
+        /// so call this after <c>optimizer.step()</c>. Weights and params without a range are left as they are.
+        /// </summary>
+        public void project_parameters()
+        {
+            using var _ = no_grad();
+            foreach (var spec in _params)
+                if (spec.Range is { } range)
+                    foreach (ref var v in Elements(Parameter(spec))) v = range.Nearest(v);
+        }
+
+        /// <summary>
         /// Loads the parameters from a safetensors set (what PyTorch's <c>safetensors.torch.save_file(module.state_dict())</c>
         /// writes) by PyTorch's names, with <see cref="AE.Runtime.Cells.CellParameters"/>' checks: with <paramref name="strict"/>,
         /// a missing or extra name is an error; a shape that differs always is. The module's parameters change only when

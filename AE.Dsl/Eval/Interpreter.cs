@@ -115,6 +115,9 @@ namespace AE.Dsl.Eval
         public long StepCount => _step;
 
         /// <summary>A param, state, coefficient, signal or accumulator after the last step.</summary>
+        /// <summary>The value of a constant expression (literals, dims, params: a param's range, say) with this interpreter's dims and params.</summary>
+        public double[] EvaluateConstant(IrExpr constant) => Eval(constant ?? throw new ArgumentNullException(nameof(constant)));
+
         public double[] Get(string name) => _values.TryGetValue(name, out var v) ? v : throw new KeyNotFoundException(name);
         public double Scalar(string name) => Get(name)[0];
 

@@ -81,6 +81,7 @@ namespace AE.Experiments.Training
                 foreach (var (offset, length) in _frozen) grad.Slice(offset, length).Clear();
                 if (Task.ClipNorm is double max) ClipNorm(grad, max);
                 Step(Optimizer, loss, grad, cell.ParameterVector);
+                cell.ProjectParameters();
                 sum += loss;
             }
             return Finish(steps == 1 ? sum : sum / steps);

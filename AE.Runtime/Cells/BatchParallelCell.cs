@@ -108,6 +108,7 @@ namespace AE.Runtime.Cells
         public double Loss => _objective is null ? double.NaN : _loss;
 
         public Span<T> ParameterVector => _theta;
+        public void ProjectParameters() => CellRange.Project<T>(Parameters, _theta);
         public Span<T> GradientVector => _grad;
         public Span<T> Parameter(string name) => Slice(_theta, Find(_paramIndex, name));
         public Span<T> Gradient(string name) => Slice(_grad, Find(_paramIndex, name));

@@ -153,6 +153,8 @@ namespace AE.Runtime.Cells
         public Span<T> Parameter(string name) => Slice(_theta, Find(_paramIndex, name, "parameter"));
         public Span<T> Gradient(string name) => Slice(_grad, Find(_paramIndex, name, "parameter"));
         public Span<T> ParameterVector => _theta;
+
+        public void ProjectParameters() => CellRange.Project<T>(_layout.Parameters, _theta);
         public Span<T> GradientVector => _grad;
 
         private Span<T> Slice(T[] vector, int k) => vector.AsSpan(_paramOffset[k], _layout.Parameters[k].Size);

@@ -18,7 +18,8 @@ namespace AE.Runtime.Cells
         /// With <paramref name="strict"/> (the default), a parameter missing from the set or a tensor that is not a parameter
         /// is an error; otherwise the missing keep their values and the others are ignored.
         /// </summary>
-        /// <exception cref="CellParameterException">a name or a shape differs; the message names it and both shapes</exception>
+        /// <exception cref="CellParameterException">a name or a shape differs (the message names it and both shapes), or a value is not
+        /// finite or lies outside its param's declared range</exception>
         public static void Load<T>(ICell<T> cell, SafeTensorSet tensors, bool strict = true) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (cell is null) throw new ArgumentNullException(nameof(cell));
@@ -49,6 +50,9 @@ namespace AE.Runtime.Cells
                         throw new CellParameterException(double.IsFinite(given)
                             ? $"'{p.Name}' holds {given.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} at index {i}, which {typeof(T).Name.ToLowerInvariant()} cannot hold"
                             : $"'{p.Name}' holds {given.ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {i}; every parameter must be finite");
+                    // A param outside its declared range breaks what the checker proved from it (sqrt(1 - k) with k in (0, 1]).
+                    if (p.Range is { } range && !range.Contains(double.CreateTruncating(value)))
+                        throw new CellParameterException($"'{p.Name}' holds {given.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} at index {i}, outside its declared range {range}");
                     target[i] = value;
                 }
             }

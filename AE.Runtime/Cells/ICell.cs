@@ -15,11 +15,50 @@ namespace AE.Runtime.Cells
         Bool,
     }
 
+    /// <summary>A param's declared range, its ends as numbers (<c>param k in (0, 1]</c>).</summary>
+    public sealed record CellRange(double Lo, double Hi, bool LoOpen, bool HiOpen)
+    {
+        /// <summary>Whether <paramref name="value"/> lies in the range (a NaN does not).</summary>
+        public bool Contains(double value) => (LoOpen ? value > Lo : value >= Lo) && (HiOpen ? value < Hi : value <= Hi);
+
+        /// <summary>The value of <typeparamref name="T"/> in the range nearest to <paramref name="value"/>: the value itself when it lies in it, an end
+        /// (or, for an open one, its nearest neighbour inside) otherwise; a NaN stays NaN.</summary>
+        public T Nearest<T>(T value) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            double v = double.CreateTruncating(value);
+            if (Contains(v) || double.IsNaN(v)) return value;
+            bool below = LoOpen ? v <= Lo : v < Lo;
+            T end = T.CreateTruncating(below ? Lo : Hi);
+            // The end rounded to T, or an open end itself, may lie outside: a step or two inside (a range narrower than T's
+            // spacing has no value of T inside; its end is then the nearest there is).
+            for (int k = 0; k < 4 && !Contains(double.CreateTruncating(end)); k++) end = below ? T.BitIncrement(end) : T.BitDecrement(end);
+            return end;
+        }
+
+        /// <summary>Moves each value of a ranged parameter in <paramref name="theta"/> (the parameters one after another, as a cell's vector) to the nearest in its range.</summary>
+        public static void Project<T>(IReadOnlyList<CellTensor> parameters, Span<T> theta) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (parameters is null) throw new ArgumentNullException(nameof(parameters));
+            int at = 0;
+            for (int k = 0; k < parameters.Count; k++)
+            {
+                var p = parameters[k];
+                if (p.Range is { } range) foreach (ref var v in theta.Slice(at, p.Size)) v = range.Nearest(v);
+                at += p.Size;
+            }
+        }
+
+        public override string ToString() => (LoOpen ? "(" : "[") + End(Lo) + ", " + End(Hi) + (HiOpen ? ")" : "]");
+
+        private static string End(double v) => double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A named tensor of a cell: a parameter (a net's weight or bias, a real param), an input, an output or a state.</summary>
     /// <param name="Name">PyTorch's name for a net's weight or bias (<c>f_net.0.weight</c>), the .ae name otherwise</param>
     /// <param name="Shape">the shape of one parameter, or of one sample at one step for inputs, outputs and states</param>
     /// <param name="Scalar">the kind the cell declares (a parameter is always real)</param>
-    public sealed record CellTensor(string Name, int[] Shape, CellScalar Scalar = CellScalar.Real)
+    /// <param name="Range">a real param's declared range, which training keeps it in (<see cref="ICell{T}.ProjectParameters"/>); null for the others</param>
+    public sealed record CellTensor(string Name, int[] Shape, CellScalar Scalar = CellScalar.Real, CellRange? Range = null)
     {
         /// <summary>The number of values of <see cref="Shape"/>.</summary>
         public int Size { get; } = SizeOf(Shape);
@@ -77,6 +116,13 @@ namespace AE.Runtime.Cells
         /// what an optimizer steps, in place.
         /// </summary>
         Span<T> ParameterVector { get; }
+
+        /// <summary>
+        /// Moves every real param with a declared range back into it (each value to the nearest in the range): an optimizer
+        /// step can leave a range that the checker relied on (<c>sqrt(1 - k)</c> with <c>k in (0, 1]</c>), so a trainer calls
+        /// this after each step. Allocation-free; weights and params without a range are left as they are.
+        /// </summary>
+        void ProjectParameters();
 
         /// <summary>The gradient of <see cref="ParameterVector"/>, element for element.</summary>
         Span<T> GradientVector { get; }

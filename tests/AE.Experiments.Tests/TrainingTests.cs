@@ -56,6 +56,103 @@ namespace AE.Experiments.Tests
             Assert.Equal(alpha, cell.Parameter("alpha").ToArray());
         }
 
+        private const string RangedCell = """
+            cell Ranged {
+              dim d = 8;
+              input x: real[d];
+              input target: real[d];
+              param k in (0, 1] = 0.9;
+              param p2 in [0.5, 3] = 0.7;
+              net r: linear(d -> d);
+              signal y: real[d];
+              objective loss: real;
+              update { y = r(x) * sqrt(1.5 - k) * p2; loss = mean((y - target) ^ 2) - k + p2; }
+            }
+            """;
+
+        private static ICell<T> Ranged<T>(int batch, int time) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var result = AeCompiler.Check(SourceFile.FromBytes("ranged.ae", System.Text.Encoding.UTF8.GetBytes(RangedCell)));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            return CellCompiler.Compile<T>(EmitTarget.Of(result.Program!).Single())(batch, time, 0);
+        }
+
+        /// <summary>
+        /// Training keeps a real param in its declared range, which the checker relied on: the loss pulls k up past 1 and
+        /// p2 down past 0.5 (each Adam step moves them by about the learning rate, 30 steps of 0.01), and they stop at the
+        /// range's ends, in float32 and float64.
+        /// </summary>
+        [Fact]
+        public void Training_keeps_a_param_in_its_declared_range()
+        {
+            void Train<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                var task = new AmeSequenceTask();
+                var cell = Ranged<T>(4, 12);
+                var trainer = new Trainer<T>(cell, task, new Adam(cell.ParameterVector.Length, 1e-2), seed: 2);
+                for (int i = 0; i < 30; i++) trainer.Epoch();
+                Assert.Equal(1.0, double.CreateTruncating(cell.Parameter("k")[0]));
+                Assert.Equal(0.5, double.CreateTruncating(cell.Parameter("p2")[0]));
+                Assert.True(trainer.Curve.All(double.IsFinite));
+            }
+            Train<double>();
+            Train<float>();
+        }
+
+        /// <summary>
+        /// A value outside a param's range is moved to the nearest value of the cell's precision inside it: an end that
+        /// the precision rounds outside (0.7 in float32 is below 0.7) or an open end (0 in (0, 1]) is stepped inside.
+        /// </summary>
+        [Fact]
+        public void A_projection_is_the_nearest_value_inside_the_range()
+        {
+            var closed = new CellRange(0.7, 1, false, false);
+            float lo = closed.Nearest(0.5f);
+            Assert.Equal(float.BitIncrement(0.7f), lo);
+            Assert.True(lo >= 0.7 && (double)float.BitDecrement(lo) < 0.7);
+            Assert.Equal(1f, closed.Nearest(3f));
+            Assert.Equal(0.8f, closed.Nearest(0.8f));
+            var open = new CellRange(0, 1, true, false);
+            Assert.Equal(double.Epsilon, open.Nearest(-2.0));
+            Assert.Equal(float.Epsilon, open.Nearest(0f));
+            Assert.True(double.IsNaN(open.Nearest(double.NaN)));
+            Assert.Equal("(0, 1]", open.ToString());
+        }
+
+        /// <summary>Weights whose param lies outside its declared range are refused when loaded (ae train --init), naming it.</summary>
+        [Fact]
+        public void Weights_with_a_param_outside_its_range_are_refused()
+        {
+            var cell = Ranged<double>(2, 3);
+            var tensors = CellParameters.ToTensors(cell);
+            var path = Path.Combine(Path.GetTempPath(), "ae-ranged-" + Guid.NewGuid().ToString("N") + ".safetensors");
+            try
+            {
+                cell.Parameter("k")[0] = 1.25;
+                CellParameters.Save(cell, path);
+                var fresh = Ranged<double>(2, 3);
+                var ex = Assert.Throws<CellParameterException>(() => CellParameters.Load(fresh, path));
+                Assert.Equal(path + ": 'k' holds 1.25 at index 0, outside its declared range (0, 1]", ex.Message);
+                CellParameters.Load(fresh, tensors);
+                Assert.Equal(0.9, fresh.Parameter("k")[0]);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        /// <summary>A cell param whose range reads another param is not emitted (AE0080): training moves both, so the range would move under the values it keeps.</summary>
+        [Fact]
+        public void A_param_range_that_reads_a_param_is_refused_by_the_cell_backend()
+        {
+            var result = AeCompiler.Check(SourceFile.FromBytes("moving.ae", System.Text.Encoding.UTF8.GetBytes(
+                "cell Moving {\n  param hi = 1;\n  param k in [0, hi] = 0.5;\n  input x: real[2];\n  signal y: real[2];\n  update { y = k * hi * x; }\n}\n")));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            var ex = Assert.Throws<EmitNotSupportedException>(() => CellCompiler.Compile<double>(EmitTarget.Of(result.Program!).Single()));
+            Assert.Equal("the range of param 'k' reads the param 'hi', which training changes too; a cell's param ranges have constant ends (the range a trained param is kept in)", ex.Message);
+        }
+
         [Fact]
         public void A_short_run_of_ame_sequence_lowers_the_loss_and_measures_the_held_out_split()
         {

@@ -60,6 +60,28 @@ namespace AE.TorchSharp.Tests
             Assert.Equal(new[] { "F" }, cell.named_children().Select(c => c.name).ToArray());
         }
 
+        /// <summary>
+        /// project_parameters moves each ranged param back into its declared range, to the nearest value inside (an open end's
+        /// neighbour), as ae train does after each step; a value inside is left as it is.
+        /// </summary>
+        [Fact]
+        public void Project_parameters_keeps_ranged_params_in_their_declared_ranges()
+        {
+            using var module = new CellModule<double>((b, t) => new RangedProbe<double>(b, t));
+            Assert.Equal(new CellRange(0, 1, true, false), module.CellParameters.Single(p => p.Name == "k").Range);
+            using (no_grad())
+            {
+                module.get_parameter("k")!.fill_(-0.5);
+                module.get_parameter("gain")!.fill_(4.0);
+            }
+            module.project_parameters();
+            Assert.Equal(new[] { double.Epsilon }, Close.Values(module.get_parameter("k")!));
+            Assert.Equal(new[] { 3.0 }, Close.Values(module.get_parameter("gain")!));
+            using (no_grad()) module.get_parameter("gain")!.fill_(2.0);
+            module.project_parameters();
+            Assert.Equal(new[] { 2.0 }, Close.Values(module.get_parameter("gain")!));
+        }
+
         [Fact]
         public void Reset_parameters_initialises_the_nets_as_nn_Linear_and_keeps_real_params()
         {

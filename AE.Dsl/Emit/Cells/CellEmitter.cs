@@ -24,6 +24,7 @@ namespace AE.Dsl.Emit.Cells
         private readonly CodeWriter _w = new();
         private readonly string _type;
         private readonly List<(string Name, int[] Shape, int Offset, int Size)> _params = new();
+        private readonly Dictionary<string, string> _ranges = new(StringComparer.Ordinal);   // a ranged real param's CellRange, as C#
         private int _paramSize;
         private readonly Dictionary<string, int> _paramIndex = new(StringComparer.Ordinal);
         private readonly Dictionary<double, string> _literals = new();
@@ -44,6 +45,28 @@ namespace AE.Dsl.Emit.Cells
                 }
             foreach (var p in unit.Params.Where(p => p.Type.Scalar == ScalarType.Real))
                 AddParam(p.Name, p.Type.IsScalar ? Array.Empty<int>() : new[] { Size(p.Type.Shape[0]) });
+            foreach (var p in RangedRealParams(unit))
+            {
+                double lo = _defaults.EvaluateConstant(p.Range!.Lo)[0], hi = _defaults.EvaluateConstant(p.Range.Hi)[0];
+                _ranges[p.Name] = $"new({CSharp.Literal(lo)}, {CSharp.Literal(hi)}, {Bool(p.Range.LoOpen)}, {Bool(p.Range.HiOpen)})";
+            }
+
+            static string Bool(bool b) => b ? "true" : "false";
+        }
+
+        /// <summary>
+        /// The real params with a declared range, which training keeps them in (<c>ICell.ProjectParameters</c>). A range
+        /// whose ends read a param is refused: training moves that param too, so the range would move under the values.
+        /// </summary>
+        private static IEnumerable<IrParam> RangedRealParams(IrUnit unit)
+        {
+            foreach (var p in unit.Params.Where(p => p.Type.Scalar == ScalarType.Real && p.Range is not null))
+            {
+                var read = IrFacts.ParamRefs(p.Range!.Lo).Concat(IrFacts.ParamRefs(p.Range.Hi)).FirstOrDefault();
+                if (read is not null)
+                    throw new EmitNotSupportedException($"the range of param '{p.Name}' reads the param '{read}', which training changes too; a cell's param ranges have constant ends (the range a trained param is kept in)");
+                yield return p;
+            }
         }
 
         /// <summary>Throws <see cref="EmitNotSupportedException"/> where <see cref="Emit"/> would, without writing the code.</summary>
@@ -51,6 +74,7 @@ namespace AE.Dsl.Emit.Cells
         {
             CellSchedule.Build(unit);
             Defaults(unit);
+            _ = RangedRealParams(unit).Count();
         }
 
         /// <summary>The interpreter that gives the params' defaults and the states' initial values.</summary>
@@ -176,7 +200,7 @@ namespace AE.Dsl.Emit.Cells
             _w.Line("/// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of " + _s.FrameLength + ").</summary>");
             _w.Line("public static readonly __Cells.CellLayout Layout = new(");
             _w.Line($"    {CSharp.String(_options.TypeName ?? _unit.Name)}, {_s.FrameLength},");
-            _w.Line("    new __Cells.CellTensor[] { " + string.Join(", ", _params.Select(p => $"new({CSharp.String(p.Name)}, {Shape(p.Shape)})")) + " },");
+            _w.Line("    new __Cells.CellTensor[] { " + string.Join(", ", _params.Select(p => $"new({CSharp.String(p.Name)}, {Shape(p.Shape)}{(_ranges.TryGetValue(p.Name, out var range) ? ", Range: " + range : "")})")) + " },");
             _w.Line("    new __Cells.CellSlot[] { " + string.Join(", ", _s.InputValues.Select(x => $"new({CSharp.String(x.Input.Name)}, {Shape(ShapeOf(x.Input.Type))}, {x.Value.Offset}{Kind(x.Input.Type)})")) + " },");
             _w.Line("    new __Cells.CellStateSlot[] { " + string.Join(", ", _s.StateValues.Select(x => $"new({CSharp.String(x.State.Name)}, {Shape(ShapeOf(x.State.Type))}, {x.Leaf.Offset}, {x.Next.Offset}{Kind(x.State.Type)})")) + " },");
             _w.Line("    new __Cells.CellSlot[] { " + string.Join(", ", _s.SignalValues.Select(x => $"new({CSharp.String(x.Signal.Name)}, {Shape(ShapeOf(x.Signal.Type))}, {x.Value.Offset}{Kind(x.Signal.Type)})")) + " },");

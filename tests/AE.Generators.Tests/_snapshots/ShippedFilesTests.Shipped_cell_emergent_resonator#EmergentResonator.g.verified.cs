@@ -26,7 +26,7 @@ namespace AE.Generated
         /// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of 2486).</summary>
         public static readonly __Cells.CellLayout Layout = new(
             "EmergentResonator", 2486,
-            new __Cells.CellTensor[] { new("gate.weight", new[] { 128, 28 }), new("gate.bias", new[] { 128 }), new("drive.weight", new[] { 128, 28 }), new("drive.bias", new[] { 128 }), new("recurrent.weight", new[] { 128, 128 }), new("recurrent.bias", new[] { 128 }), new("readout.weight", new[] { 10, 128 }), new("readout.bias", new[] { 10 }), new("threshold", new[] { 128 }), new("reset_scale", new[] { 128 }), new("sharpness", __System.Array.Empty<int>()) },
+            new __Cells.CellTensor[] { new("gate.weight", new[] { 128, 28 }), new("gate.bias", new[] { 128 }), new("drive.weight", new[] { 128, 28 }), new("drive.bias", new[] { 128 }), new("recurrent.weight", new[] { 128, 128 }), new("recurrent.bias", new[] { 128 }), new("readout.weight", new[] { 10, 128 }), new("readout.bias", new[] { 10 }), new("threshold", new[] { 128 }), new("reset_scale", new[] { 128 }), new("sharpness", __System.Array.Empty<int>(), Range: new(0.0, double.PositiveInfinity, true, true)) },
             new __Cells.CellSlot[] { new("x", new[] { 28 }, 0), new("present", __System.Array.Empty<int>(), 28, __Cells.CellScalar.Bool), new("label", new[] { 10 }, 29), new("last", __System.Array.Empty<int>(), 39, __Cells.CellScalar.Bool) },
             new __Cells.CellStateSlot[] { new("v", new[] { 128 }, 40, 1960) },
             new __Cells.CellSlot[] { new("s", new[] { 128 }, 1064), new("logits", new[] { 10 }, 2472), new("ce", __System.Array.Empty<int>(), 2485) },
