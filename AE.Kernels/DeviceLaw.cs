@@ -136,7 +136,7 @@ namespace AE.Kernels
             if (!check.ChecksInit) return;
             double value = evaluator.Eval(s.Init!)[0];
             if (!ValueChecks.Holds(b, lo, hi, value))
-                throw Refusal(unit, evaluator, check.InitOrBoundReads, interval, value, ValueChecks.InitialValueMessage(s.Name) + interval);
+                throw Refusal(unit, evaluator, check.InitAndBoundReads, interval, value, ValueChecks.InitialValueMessage(s.Name) + interval);
         }
 
         /// <summary>

@@ -28,8 +28,8 @@ namespace AE.Dsl.IR
             /// <summary>Whether the initial value is one number to check (a vector state filled from a scalar, or a scalar state).</summary>
             public bool ChecksInit => State.Init is { } init && init.Type.IsScalar;
 
-            /// <summary>The names given when the initial value lies outside: its own reads, else the bounds'.</summary>
-            public EqArray<string> InitOrBoundReads => InitReads.Count > 0 ? InitReads : BoundReads;
+            /// <summary>The names given when the initial value lies outside: its own reads, then the bounds' (either may be the setting that moved it out).</summary>
+            public EqArray<string> InitAndBoundReads => Distinct(InitReads.Concat(BoundReads));
         }
 
         /// <summary>The rate of an <c>ema</c> or <c>lp</c> filter read from params or run-time dims lies in [0, 1).</summary>

@@ -94,7 +94,7 @@ namespace AE.Cli.Tests
         [InlineData("'--backend' is for a cell's gradient check", Smooth, "--task", "quadratic", "--backend", "foo")]
         // the values a law's constructor refuses are refused here too: no meta-gradient of a law that cannot be built
         [InlineData("AeSgdm rejects its settings: param 'beta_mu' must lie in [0, 1) (given 2)", "laws/ae_sgdm.ae", "--subgradients", "--task", "quadratic", "--set", "beta_mu=2")]
-        [InlineData("AeSgdm rejects its settings of init_alpha: the initial value of 'alpha' must lie in its bounds [1e-06, 1]", "laws/ae_sgdm.ae", "--subgradients", "--task", "quadratic", "--set", "init_alpha=5")]
+        [InlineData("AeSgdm rejects its settings of init_alpha, alpha_min, alpha_max: the initial value of 'alpha' must lie in its bounds [1e-06, 1]", "laws/ae_sgdm.ae", "--subgradients", "--task", "quadratic", "--set", "init_alpha=5")]
         [InlineData("'--backend' is for a cell's gradient check", Smooth, "--task", "quadratic", "--backend", "reference")]
         [InlineData("expected a cell file and a reference file, or a law file and --task T", Smooth)]
         public void Bad_input_is_one_line_and_exit_2(string message, params string[] args)

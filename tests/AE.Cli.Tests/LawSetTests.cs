@@ -117,6 +117,30 @@ law MAlag = MA lagged;
             Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")) && RunCount(Path.Combine(dir.Path, "runs.db")) > 0, "a rejected run was stored");
         }
 
+        /// <summary>
+        /// An initial value outside bounds that read params names every setting the check reads, the bounds' too: lowering
+        /// lr_max below init_lr named only init_lr, which was not set.
+        /// </summary>
+        [Fact]
+        public void An_initial_value_outside_bounds_set_from_params_names_the_bounds_params_too()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("multi.ae", """
+                law Multi {
+                  dim n;
+                  param init_lr = 0.05, lr_max = 1;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  coeff lr in [1e-6, lr_max] = init_lr;
+                  update { theta' = theta - lr * grad + 0 * loss; }
+                }
+                """);
+            var r = Cli.Run(dir.Path, "run", "multi.ae", "--task", "quadratic", "--set", "lr_max=0.01", "--no-progress", "--db", "runs.db");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: Multi rejects its settings of init_lr, lr_max: the initial value of 'lr' must lie in its bounds [1e-06, 0.01]", Assert.Single(r.StderrLines));
+        }
+
         [Theory]
         [InlineData("9007199254740992", 0)]
         [InlineData("9007199254740993", 2)]

@@ -69,7 +69,7 @@ namespace AE.Cli.Tests
             Assert.Equal(2, law[0].GetProperty("seeds").GetInt32());
             Assert.Equal(JsonValueKind.Null, law[0].GetProperty("refused").ValueKind);             // not refused: null, as cli.md says of what does not apply
             Assert.Equal(0, law[1].GetProperty("seeds").GetInt32());
-            Assert.Equal("AeSgdm rejects its settings of init_alpha: the initial value of 'alpha' must lie in its bounds [1e-06, 1]", law[1].GetProperty("refused").GetString());
+            Assert.Equal("AeSgdm rejects its settings of init_alpha, alpha_min, alpha_max: the initial value of 'alpha' must lie in its bounds [1e-06, 1]", law[1].GetProperty("refused").GetString());
             Assert.EndsWith("-", rows[0].GetProperty("marks").GetString(), StringComparison.Ordinal);
         }
 

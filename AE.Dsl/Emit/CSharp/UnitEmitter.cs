@@ -481,7 +481,7 @@ namespace AE.Dsl.Emit
                 _w.Line($"if ({empty}) throw {Refusal(check.BoundReads, interval, lo, $"{CSharp.String(ValueChecks.EmptyBoundsMessage(s.Name))} + {interval}")};");
             }
             if (check.ChecksInit)
-                EmitRangeCheck(s.Type.IsScalar ? "this." + Id(s.Name) : ConstText(s.Init!, IrType.Real), b.LoOpen, b.HiOpen, (lo, null), (hi, null), check.InitOrBoundReads, ValueChecks.InitialValueMessage(s.Name));
+                EmitRangeCheck(s.Type.IsScalar ? "this." + Id(s.Name) : ConstText(s.Init!, IrType.Real), b.LoOpen, b.HiOpen, (lo, null), (hi, null), check.InitAndBoundReads, ValueChecks.InitialValueMessage(s.Name));
         }
 
         /// <summary>Fills a vector from a constant expression: a scalar fills it, a vector param is copied, concat of scalars lists them.</summary>
