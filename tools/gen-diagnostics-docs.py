@@ -924,7 +924,8 @@ E["AE0050"] = T(r"""
 A declaration or a rule-defined value that nothing reads: a dim, param, input, net, accumulator,
 a signal that has only its neutral value, or a value defined in a rule. A warning; the message
 names the kind. States, coefficients and defined signals are not reported: the host reads them.
-An accumulator that rules add to but nothing reads is unused too.
+An accumulator that rules add to is read by the host too; the first input of an optimizer-shaped law
+(the loss) is not reported either: the host gives it whether the law reads it or not.
 
 {fail("AE0050", L("a' = a * 0.5;", "  param k = 0.5;\n"))}
 Fix: use it, or remove it.

@@ -11,11 +11,18 @@ namespace AE.Dsl.Binding
         {
             // On a file with syntax errors, parts of rules are missing: 'unused' and 'no effect' would be noise.
             if (_bag.HasSyntaxErrors) return;
+            var accumulated = new System.Collections.Generic.HashSet<string>(_rules.SelectMany(r => Accumulated(r.Body)), System.StringComparer.Ordinal);
+            var loss = OptimizerLossInput();
             foreach (var sym in _declOrder)
             {
                 if (sym.Used) continue;
                 switch (sym.Kind)
                 {
+                    // The host gives an optimizer-shaped law the loss whether it reads it or not (plain SGD does not).
+                    case SymbolKind.Input when sym == loss:
+                    // An accumulator rules add to is read by the host after each step, as a signal is.
+                    case SymbolKind.Acc when accumulated.Contains(sym.Name):
+                        break;
                     case SymbolKind.Dim:
                     case SymbolKind.Param:
                     case SymbolKind.Input:
@@ -47,6 +54,22 @@ namespace AE.Dsl.Binding
                     InGroupRule(bag, rule.Id, () => bag.Report(DiagnosticCatalog.RuleWithoutEffect, rule.Origin.Span, rule.Id));
                 }
             }
+        }
+
+        private static System.Collections.Generic.IEnumerable<string> Accumulated(EqArray<IrStmt> body) => body.SelectMany(s => s switch
+        {
+            IrAccumulate a => new[] { a.Name },
+            IrWhen w => Accumulated(w.Then).Concat(Accumulated(w.Else)),
+            _ => Enumerable.Empty<string>(),
+        });
+
+        /// <summary>A law's first input when the law has the optimizer shape's inputs (a real number, then a real vector): the loss slot.</summary>
+        private Symbol? OptimizerLossInput()
+        {
+            if (_unit.Kind != UnitKind.Law) return null;
+            var inputs = _declOrder.Where(x => x.Kind == SymbolKind.Input).ToList();
+            return inputs.Count == 2 && inputs[0].Type.Equals(IrType.Real)
+                   && inputs[1].Type is { IsScalar: false, Scalar: ScalarType.Real, Rank: 1 } ? inputs[0] : null;
         }
 
         private bool HasEffect(EqArray<IrStmt> body) => body.Any(s => s switch

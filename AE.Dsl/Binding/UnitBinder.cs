@@ -239,8 +239,11 @@ namespace AE.Dsl.Binding
                 var hi = ConstEvaluator.Evaluate(range.Hi, _symbols);
                 bool below = lo is double l && (range.LoOpen ? v <= l : v < l);
                 bool above = hi is double h && (range.HiOpen ? v >= h : v > h);
+                // A range no value lies in is the range's error, not the default's.
+                if (lo is double l2 && hi is double h2 && (l2 > h2 || (l2 == h2 && (range.LoOpen || range.HiOpen)) || double.IsNaN(l2) || double.IsNaN(h2)))
+                    _bag.Report(DiagnosticCatalog.TypeMismatch, p.Range!.Span, $"The declared range {RangeText(range, lo, hi)} of param '{p.Name.Text}' is empty: no value lies in it");
                 // NaN compares false with either end: it lies in no range.
-                if ((below || above || double.IsNaN(v)) && p.Default != null)
+                else if ((below || above || double.IsNaN(v)) && p.Default != null)
                     _bag.Report(DiagnosticCatalog.TypeMismatch, p.Default.Span, $"The default {Fmt(v)} of param '{p.Name.Text}' lies outside its declared range {RangeText(range, lo, hi)}");
             }
             _params.Add(new IrParam(p.Name.Text, type, def, value, range, Origin(p.Name.Span)));

@@ -46,12 +46,32 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Law("h = a * 0.5;\n    a' = h;"));
         }
 
+        /// <summary>
+        /// An accumulator rules add to is an output the host reads after each step (a law's ReadSignal lists it, as it
+        /// lists signals), so it is used even when no rule reads it; one that nothing adds to and nothing reads is unused.
+        /// </summary>
         [Fact]
-        public void AE0050_accumulator_only_added_to_is_unused()
+        public void AE0050_an_accumulator_only_added_to_is_read_by_the_host()
         {
-            var bad = Law("d += a;\n    a' = a * 0.5;", "  acc d = 0;\n");
-            AssertOnly(bad, "AE0050", "d = 0");
+            TestSupport.AssertClean(Law("d += a;\n    a' = a * 0.5;", "  acc d = 0;\n"));
+            TestSupport.AssertClean(Law("when a > 0.1 { d += a; }\n    a' = a * 0.5;", "  acc d = 0;\n"));
             TestSupport.AssertClean(Law("d += a;\n    a' = a * 0.5 + 0.1 * d;", "  acc d = 0;\n"));
+            AssertOnly(Law("a' = a * 0.5;", "  acc d = 0;\n"), "AE0050", "d = 0");
+        }
+
+        /// <summary>
+        /// The host gives an optimizer-shaped law (a real number, then a real vector in) the loss whether it reads it or not:
+        /// a law that does not (plain SGD) is not told to remove it, which would lose the shape. An unused input of another
+        /// law still is.
+        /// </summary>
+        [Fact]
+        public void AE0050_an_optimizer_shaped_law_need_not_read_its_loss()
+        {
+            const string sgd = "law Sgd {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update { theta' = theta - 0.1 * grad; }\n}\n";
+            TestSupport.AssertClean(sgd);
+            var twoNumbers = sgd.Replace("input grad: real[n];", "input g: real;").Replace("- 0.1 * grad", "- 0.1 * g");
+            Assert.Equal("Input 'loss' is never used; remove it or use it", AssertOnly(twoNumbers, "AE0050", "loss: real").Message);
+            AssertOnly(sgd.Replace("- 0.1 * grad", "- 0.1 * loss"), "AE0050", "grad: real[n]");
         }
 
         [Fact]

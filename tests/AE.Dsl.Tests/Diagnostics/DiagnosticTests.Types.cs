@@ -38,6 +38,9 @@ namespace AE.Dsl.Tests
             { "", "a' = clamp(a, 0, 1) + 0 * clamp;", "clamp;", "'clamp' is a function, not a value; call it: clamp(x, y, z)", "", "a' = clamp(a, 0, 1);" },
             { "", "a' = a * ema;", "ema;", "'ema' is a function, not a value; call it: ema(beta, x)", "", "a' = a * ema(0.9, a);" },
             { "  param k in [0, 1) = 1.5;\n", "a' = a * k;", "1.5", "The default 1.5 of param 'k' lies outside its declared range [0, 1)", "  param k in [0, 1) = 0.5;\n", "a' = a * k;" },
+            // an empty range is the range's error: the default cannot lie in it, whatever it is
+            { "  param k in [2, 1] = 1.5;\n", "a' = a * k;", "[2, 1]", "The declared range [2, 1] of param 'k' is empty: no value lies in it", "  param k in [1, 2] = 1.5;\n", "a' = clamp(a * k, 0, 1);" },
+            { "  param k in (1, 1] = 1;\n", "a' = a * k;", "(1, 1]", "The declared range (1, 1] of param 'k' is empty: no value lies in it", "  param k in [1, 1] = 1;\n", "a' = a * k;" },
             { "  param k in [0, 1] = 0 / 0;\n", "a' = a * k;", "0 / 0", "The default NaN of param 'k' lies outside its declared range [0, 1]", "  param k in [0, 1] = 0 / 1;\n", "a' = a * k;" },
             { "  param v: bool in [0, 1] = true;\n", "a' = v ? a : 0;", "[0, 1] = true", "A bool param cannot have a range; 'v' is bool", "  param v: bool = true;\n", "a' = v ? a : 0;" },
             { "  param k = 0.5;\n  require k;\n", "a' = a * k;", "k;\n  coeff", "A 'require' condition must be a scalar bool, but this is real", "  param k = 0.5;\n  require k > 0;\n", "a' = a * k;" },
