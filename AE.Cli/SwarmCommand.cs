@@ -211,7 +211,7 @@ namespace AE.Cli
                 }
                 catch (EngineException ex)
                 {
-                    storeFailed = MessageText.FirstLine(ex.Message);
+                    storeFailed = MessageText.FirstLine(ex.Message).TrimEnd('.');
                     continue;
                 }
                 if (outDir is not null)

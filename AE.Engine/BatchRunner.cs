@@ -183,7 +183,7 @@ namespace AE.Engine
                 catch (EngineException ex)
                 {
                     // The next run would fail alike (a locked database would make each wait its full timeout): stop at the first.
-                    return (stored, MessageText.FirstLine(ex.Message));
+                    return (stored, MessageText.FirstLine(ex.Message).TrimEnd('.'));
                 }
                 stored++;
             }
