@@ -87,8 +87,10 @@ namespace AE.Cli
                 "divergence, AE-10 Lyapunov rises): mean and 95% CI over the seeds (Student t,",
                 "K-1 degrees of freedom; none with K = 1). The same seeds give the same table.",
                 "",
-                "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted",
-                "(the finished runs are stored, no table is printed).",
+                "Exit codes: 0 table printed; 2 bad input, the cluster lost (the finished runs",
+                "are stored), or the runs could not be stored (the table is printed first);",
+                "3 internal error; 130 interrupted (the finished runs are stored, no table is",
+                "printed).",
             },
         };
 
@@ -142,7 +144,8 @@ namespace AE.Cli
 
             var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
             var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), ClusterOption.Or(cluster), store, context, progress, "ablate " + law.Name + " on " + taskSource.Name);
-            BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
+            string db = Experiment.Display(dbPath, context.CurrentDirectory);
+            BatchOutput.ReportStored(result, jobs.Count, db, context);
             if (result.Interrupted) return ExitCodes.Interrupted;
 
             var table = rows.Select((row, r) => new AblationRow(row.Ablated, row.Kind, row.Law,
@@ -150,7 +153,7 @@ namespace AE.Cli
             var header = new AblationHeader(law, taskSource.Name, seeds, table[0].Runs[0], baselines);
             if (format == OutputFormat.Json) WriteJson(header, table, context.Stdout);
             else WriteTable(header, table, context.Stdout);
-            return ExitCodes.Success;
+            return BatchOutput.Finish(result, jobs.Count, db, context);
         }
 
         internal sealed record AblationHeader(ExperimentLaw Law, string Task, int Seeds, MachineRun First, IReadOnlyList<BaselineSpec> Baselines);

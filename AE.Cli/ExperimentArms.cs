@@ -36,7 +36,16 @@ namespace AE.Cli
                 arm.Law?.Sha256, arm.Law?.FilePath, settings)).ToList();
             var baselines = arm.Baseline is null ? Array.Empty<BaselineSpec>() : new[] { arm.Baseline };
             var batch = new BatchSpec(ExperimentCommand.Name, BatchRunner.NewBatchId(ExperimentCommand.Name), arm.Law?.Source, baselines, jobs, options.RecordSignals) { KeepLogs = true };
-            var outcomes = cluster.Execute(batch, new BatchMethods(arm.Law, baselines), (_, _) => { }, context.Cancellation);
+            IReadOnlyList<JobOutcome?> outcomes;
+            try
+            {
+                outcomes = cluster.Execute(batch, new BatchMethods(arm.Law, baselines), (_, _) => { }, context.Cancellation);
+            }
+            catch (BatchStoppedException ex)
+            {
+                // An experiment stores no runs and judges only whole arms: what came back of this one is of no use.
+                throw new EngineException(ex.Message, ex);
+            }
             if (outcomes.Any(o => o is null)) throw new Interrupted();
             var runs = outcomes.Select(o => o!.Run).ToList();
             return new ArmResult(arm.Arm.Name, runs[0].TaskName, runs, runs.Select(r => measure?.Invoke(r) ?? double.NaN).ToList());

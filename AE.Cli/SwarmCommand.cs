@@ -75,7 +75,9 @@ namespace AE.Cli
                 "Output: a markdown table, one row per method: seeds reaching the target, the law",
                 "steps of all members until then, the best member's final loss gap, dead members.",
                 "",
-                "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
+                "Exit codes: 0 table printed; 2 bad input, the cluster lost (the members of the",
+                "finished runs are stored), or the members could not be stored (the table is",
+                "printed first); 3 internal error; 130 interrupted.",
             },
         };
 
@@ -160,15 +162,25 @@ namespace AE.Cli
 
             long total = (long)jobs.Count * swarm.Rounds * swarm.RoundTotal;
             IReadOnlyList<SwarmOutcome?> outcomes;
+            string? stopped = null;
             using (var cluster = ClusterOption.Connect(clusterSpec, context))
             using (var bar = new ProgressBar(context.Stderr, progress, "swarm " + law.Name + " on " + task.Name))
             {
                 ISwarmExecutor executor = cluster is null ? new LocalSwarmExecutor(threads) : cluster;
-                outcomes = executor.Execute(spec, law, jobs, done =>
+                try
                 {
-                    bar.Report(done, total);
-                    context.RunObserver?.Invoke(new MachineProgress(done, total, double.NaN));
-                }, context.Cancellation);
+                    outcomes = executor.Execute(spec, law, jobs, done =>
+                    {
+                        bar.Report(done, total);
+                        context.RunObserver?.Invoke(new MachineProgress(done, total, double.NaN));
+                    }, context.Cancellation);
+                }
+                catch (SwarmStoppedException ex)
+                {
+                    // The runs that came back before the cluster was lost are stored below, then the error is said.
+                    outcomes = ex.Finished.Count == jobs.Count ? ex.Finished : new SwarmOutcome?[jobs.Count];
+                    stopped = ex.Message;
+                }
             }
             var results = outcomes.Select(o => o?.Run).ToArray();
 
@@ -176,21 +188,32 @@ namespace AE.Cli
             var written = new List<string>();
             int stored = 0;
             bool interrupted = false;
+            string? storeFailed = null;
             for (int i = 0; i < jobs.Count; i++)
             {
                 if (results[i] is not SwarmRun run) { interrupted = true; continue; }
                 interrupted |= run.Cancelled;
+                // After a failed write the next would fail alike (a locked database after its full wait): the table still has every run.
+                if (storeFailed is not null) continue;
                 long bestId = 0;
-                for (int j = 0; j < k; j++)
+                try
                 {
-                    var extra = new List<(string, double)> { ("member", j), ("k", k), ("rounds", rounds), ("temperature", temperature), ("kappa", kappa) };
-                    if (spreads) extra.Add((lrParam, memberRates[j]));
-                    string json = law.SettingsJson(extra.ToArray());
-                    json = json.Insert(1, "\"method\":" + Json.String(MethodName(run.Method)) + ",");
-                    long id = store.Save(new RunRecord(Name, batch, law.Name, law.Sha256, law.FilePath, task.Name, run.Members[j].Seed, json, Array.Empty<string>(),
-                        run.Members[j], outcomes[i]!.StartedAt, outcomes[i]!.FinishedAt, run.Cancelled, StoreSteps: true));
-                    stored++;
-                    if (j == run.Best) bestId = id;
+                    for (int j = 0; j < k; j++)
+                    {
+                        var extra = new List<(string, double)> { ("member", j), ("k", k), ("rounds", rounds), ("temperature", temperature), ("kappa", kappa) };
+                        if (spreads) extra.Add((lrParam, memberRates[j]));
+                        string json = law.SettingsJson(extra.ToArray());
+                        json = json.Insert(1, "\"method\":" + Json.String(MethodName(run.Method)) + ",");
+                        long id = store.Save(new RunRecord(Name, batch, law.Name, law.Sha256, law.FilePath, task.Name, run.Members[j].Seed, json, Array.Empty<string>(),
+                            run.Members[j], outcomes[i]!.StartedAt, outcomes[i]!.FinishedAt, run.Cancelled, StoreSteps: true));
+                        stored++;
+                        if (j == run.Best) bestId = id;
+                    }
+                }
+                catch (EngineException ex)
+                {
+                    storeFailed = MessageText.FirstLine(ex.Message).TrimEnd('.');
+                    continue;
                 }
                 if (outDir is not null)
                 {
@@ -204,18 +227,31 @@ namespace AE.Cli
                 }
             }
             string db = Experiment.Display(dbPath, context.CurrentDirectory);
+            string wrote = written.Count > 0 ? "; wrote " + string.Join(", ", written) : "";
+            string notStored = storeFailed is null ? "" : "; storing the rest failed: " + storeFailed;
+            if (stopped is not null)
+            {
+                int finished = results.Count(r => r is not null);
+                throw new CliException(stopped + "; " + (finished == 0 ? "no population run had finished, so none is stored"
+                    : finished.ToString(CultureInfo.InvariantCulture) + " of " + Plural.Count(jobs.Count, "population run") + " had finished and their "
+                      + stored.ToString(CultureInfo.InvariantCulture) + " member runs are stored in " + db + " (batch " + batch + ")" + notStored + wrote));
+            }
             if (interrupted || context.Cancellation.IsCancellationRequested)
             {
-                context.Stderr.WriteLine("ae: interrupted; " + stored.ToString(CultureInfo.InvariantCulture) + " member runs are stored in " + db + " (batch " + batch + "); no table was printed");
+                context.Stderr.WriteLine("ae: interrupted; " + stored.ToString(CultureInfo.InvariantCulture) + " member runs are stored in " + db + " (batch " + batch + ")" + notStored
+                    + "; no table was printed");
                 return ExitCodes.Interrupted;
             }
-            context.Stderr.WriteLine("stored " + stored.ToString(CultureInfo.InvariantCulture) + " member runs in " + db + " (batch " + batch + ")"
-                + (written.Count > 0 ? "; wrote " + string.Join(", ", written) : ""));
+            if (storeFailed is null) context.Stderr.WriteLine("stored " + stored.ToString(CultureInfo.InvariantCulture) + " member runs in " + db + " (batch " + batch + ")" + wrote);
 
             var rows = methods.Select(m => new Row(m, jobs.Select((job, i) => (job, i)).Where(x => x.job.Method == m).Select(x => results[x.i]!).ToList())).ToList();
             if (format == OutputFormat.Json) WriteJson(law, task.Name, swarm, rows, context.Stdout);
             else WriteTable(law, task.Name, swarm, seeds, spreads ? lrParam + " " + SweepCommand.Rate(memberRates[0]) + " .. " + SweepCommand.Rate(memberRates[^1]) : null, rows, context.Stdout);
-            return ExitCodes.Success;
+            if (storeFailed is null) return ExitCodes.Success;
+            // As for a batch: the table is of every run, the line says how far storing got, and the exit is a database's that cannot be written.
+            context.Stderr.WriteLine("ae: error: " + storeFailed + "; " + stored.ToString(CultureInfo.InvariantCulture) + " of " + Plural.Count(memberRuns, "member run")
+                + (stored == 1 ? " is" : " are") + " stored in " + db + " (batch " + batch + "), the output above has all of them" + wrote);
+            return ExitCodes.Usage;
         }
 
         /// <summary>The runs of one method over the seeds.</summary>

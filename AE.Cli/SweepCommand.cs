@@ -93,7 +93,10 @@ namespace AE.Cli
                 "from the smallest rate to the largest (+ reached, x diverged or NaN, . neither,",
                 "- refused by the law).",
                 "",
-                "Exit codes: 0 table printed; 2 bad input; 3 internal error; 130 interrupted.",
+                "Exit codes: 0 table printed; 2 bad input, the cluster lost (the finished runs",
+                "are stored), or the runs could not be stored (the table is printed first);",
+                "3 internal error; 130 interrupted (the finished runs are stored, no table is",
+                "printed).",
             },
         };
 
@@ -187,7 +190,8 @@ namespace AE.Cli
 
             var batch = new BatchSpec(Name, BatchRunner.NewBatchId(Name), law.Source, baselines, jobs, storeSteps);
             var result = BatchOutput.Run(batch, new BatchMethods(law, baselines), ClusterOption.Or(cluster), store, context, progress, "sweep " + law.Name);
-            BatchOutput.ReportStored(result, jobs.Count, Experiment.Display(dbPath, context.CurrentDirectory), context);
+            string db = Experiment.Display(dbPath, context.CurrentDirectory);
+            BatchOutput.ReportStored(result, jobs.Count, db, context);
             if (result.Interrupted) return ExitCodes.Interrupted;
 
             var rows = new List<SweepRow>();
@@ -210,7 +214,7 @@ namespace AE.Cli
             long budget = rows.SelectMany(r => r.Cells).FirstOrDefault(c => c.Count > 0)?[0].MaxSteps ?? steps ?? 0;
             if (format == OutputFormat.Json) WriteJson(law, rows, grid, seeds, context.Stdout);
             else WriteTable(law, rows, grid, seeds, decades, budget, steps is null, baselines, context.Stdout);
-            return ExitCodes.Success;
+            return BatchOutput.Finish(result, jobs.Count, db, context);
         }
 
         private static double Real(CommandInput parsed, string option, double fallback, bool positive)

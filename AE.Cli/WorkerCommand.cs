@@ -35,7 +35,11 @@ namespace AE.Cli
                 "population it runs.",
                 "See docs/cluster.md for a cluster of several machines.",
                 "",
-                "Exit codes: 0 stopped by Ctrl-C; 2 bad input or the ports are taken.",
+                "A worker whose cluster no longer counts it as a member (worker 0 was",
+                "restarted, or the others declared it dead) stops with one line: start it again.",
+                "",
+                "Exit codes: 0 stopped by Ctrl-C or SIGTERM; 2 bad input, the ports are taken,",
+                "or the worker left the cluster.",
             },
         };
 

@@ -137,18 +137,26 @@ namespace AE.Cluster
         {
             int n = batch.Jobs.Count;
             var outcomes = new JobOutcome?[n];
-            // Asked for once before anything starts (a cluster gone already is said at once); the parts are about four per worker.
-            var workers = await Call(ActiveWorkers).ConfigureAwait(false);
-            int parts = Math.Min(n, Math.Max(1, 4 * workers.Count));
-            string? lawSha = batch.Jobs.FirstOrDefault(j => j.Recipe.Baseline is null)?.LawSha256;
-            progress(0, n);
-            await Dispatch(Enumerable.Range(0, parts).Select(p => new Part
+            try
             {
-                Batch = batch,
-                Jobs = Enumerable.Range(0, n).Where(i => i % parts == p).ToArray(),
-                LawSha256 = lawSha,
-                Outcomes = outcomes,
-            }), workers, done => progress((int)done, n), cancellation).ConfigureAwait(false);
+                // Asked for once before anything starts (a cluster gone already is said at once); the parts are about four per worker.
+                var workers = await Call(ActiveWorkers).ConfigureAwait(false);
+                int parts = Math.Min(n, Math.Max(1, 4 * workers.Count));
+                string? lawSha = batch.Jobs.FirstOrDefault(j => j.Recipe.Baseline is null)?.LawSha256;
+                progress(0, n);
+                await Dispatch(Enumerable.Range(0, parts).Select(p => new Part
+                {
+                    Batch = batch,
+                    Jobs = Enumerable.Range(0, n).Where(i => i % parts == p).ToArray(),
+                    LawSha256 = lawSha,
+                    Outcomes = outcomes,
+                }), workers, done => progress((int)done, n), cancellation).ConfigureAwait(false);
+            }
+            catch (EngineException ex)
+            {
+                // The cluster lost, or a part its workers refused: the parts that finished before are the caller's to store.
+                throw new BatchStoppedException(ex.Message, outcomes, ex);
+            }
             return outcomes;
         }
 

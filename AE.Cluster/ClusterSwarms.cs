@@ -83,16 +83,24 @@ namespace AE.Cluster
         {
             var outcomes = new SwarmOutcome?[jobs.Count];
             string batch = spec.Command + "-" + Guid.NewGuid().ToString("N");
-            var workers = await Call(ActiveWorkers).ConfigureAwait(false);   // a cluster gone already is said at once
-            await Dispatch(Enumerable.Range(0, jobs.Count).Select(i => new SwarmPart
+            try
             {
-                Spec = spec,
-                Batch = batch,
-                LawSha256 = lawSha256,
-                Jobs = jobs,
-                Job = i,
-                Outcomes = outcomes,
-            }), workers, progress, cancellation).ConfigureAwait(false);
+                var workers = await Call(ActiveWorkers).ConfigureAwait(false);   // a cluster gone already is said at once
+                await Dispatch(Enumerable.Range(0, jobs.Count).Select(i => new SwarmPart
+                {
+                    Spec = spec,
+                    Batch = batch,
+                    LawSha256 = lawSha256,
+                    Jobs = jobs,
+                    Job = i,
+                    Outcomes = outcomes,
+                }), workers, progress, cancellation).ConfigureAwait(false);
+            }
+            catch (EngineException ex)
+            {
+                // The cluster lost, or a run its workers refused: the population runs that ended before are the caller's to store.
+                throw new SwarmStoppedException(ex.Message, outcomes, ex);
+            }
             return outcomes;
         }
     }

@@ -5,10 +5,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using AE.Engine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Orleans.Runtime;
 
 namespace AE.Cluster
 {
@@ -36,21 +38,48 @@ namespace AE.Cluster
             }
         }
 
-        /// <summary>Builds (does not start) worker <paramref name="index"/> of <paramref name="spec"/>.</summary>
-        public static IHost Build(ClusterSpec spec, int index)
+        /// <summary>
+        /// Builds (does not start) worker <paramref name="index"/> of <paramref name="spec"/>; <paramref name="left"/> hears,
+        /// once, why the worker is no longer a member of the cluster (<see cref="LeaveOnFatalError"/>).
+        /// </summary>
+        public static IHost Build(ClusterSpec spec, int index, Action<string> left)
         {
             if (spec is null) throw new ArgumentNullException(nameof(spec));
+            if (left is null) throw new ArgumentNullException(nameof(left));
             if (index < 0 || index > ClusterSpec.MaxWorker) throw new ArgumentOutOfRangeException(nameof(index), index, "a worker index from 0 to " + ClusterSpec.MaxWorker);
             return new HostBuilder()
                 .UseOrleans(silo =>
                 {
                     silo.UseLocalhostClustering(spec.SiloPort(index), spec.GatewayPort(index), index == 0 ? null : spec.Primary, ClusterSpec.ClusterId, ClusterSpec.ClusterId);
                     Configure(silo);
+                    silo.ConfigureServices(services => services.AddSingleton<IFatalErrorHandler>(new LeaveOnFatalError(left)));
                 })
                 .Build();
         }
 
-        /// <summary>What every worker sets, in a process of its own or in a test cluster: a lost worker is declared dead within seconds.</summary>
+        /// <summary>
+        /// Orleans' fatal errors of a worker's silo: its membership is lost (worker 0 was restarted and keeps a new, empty
+        /// membership, whose version went back) or the cluster declared it dead. Orleans' own handler prints the error with
+        /// its stack trace and fails the process fast; this one hands the reason to the worker, which stops in one line.
+        /// </summary>
+        private sealed class LeaveOnFatalError(Action<string> left) : IFatalErrorHandler
+        {
+            private int _told;
+
+            // Every exception that reaches the silo's last handler ends the worker: none of them leaves it a sound member.
+            public bool IsUnexpected(Exception exception) => true;
+
+            public void OnFatalException(object? sender = null, string? context = null, Exception? exception = null)
+            {
+                if (Interlocked.Exchange(ref _told, 1) == 0) left(MessageText.FirstLine(exception?.Message ?? context ?? "a fatal error of its silo"));
+            }
+        }
+
+        /// <summary>
+        /// What every worker sets, in a process of its own or in a test cluster: a lost worker is declared dead within seconds,
+        /// and a worker reads the membership every 5 s (Orleans' default is 60 s), so that one left out of it (worker 0 restarted
+        /// without it) learns so and stops within seconds; the table is small and kept in worker 0's memory.
+        /// </summary>
         public static void Configure(ISiloBuilder silo)
         {
             if (silo is null) throw new ArgumentNullException(nameof(silo));
@@ -59,6 +88,7 @@ namespace AE.Cluster
                 o.ProbeTimeout = TimeSpan.FromSeconds(2);
                 o.NumMissedProbesLimit = 2;
                 o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
             });
             silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = MaxMessageBytes);
         }
@@ -84,7 +114,8 @@ namespace AE.Cluster
             if (say is null) throw new ArgumentNullException(nameof(say));
             EnsureFree(spec.SiloPort(index), index);
             EnsureFree(spec.GatewayPort(index), index);
-            using var host = Build(spec, index);
+            var left = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var host = Build(spec, index, reason => left.TrySetResult(reason));
             using var timeout = new CancellationTokenSource();
             using var joining = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
             if (index > 0) timeout.CancelAfter(JoinTimeout);
@@ -109,23 +140,45 @@ namespace AE.Cluster
             void SwarmStarted(WireSwarm swarm, Orleans.Runtime.SiloAddress silo) => say("running a swarm of " + swarm.Settings.Members + " members, seed " + swarm.Seed + ", of " + swarm.Batch);
             BatchGrain.Started += Started;
             SwarmGrain.Started += SwarmStarted;
-            // Ctrl-C (the command's token) or SIGTERM (the host's console lifetime stops the application) ends the worker.
+            // Ctrl-C (the command's token) or SIGTERM (the host's console lifetime stops the application) ends the worker, and so
+            // does the loss of its membership.
             using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
+                await Task.WhenAny(Task.Delay(Timeout.Infinite, either.Token), left.Task).ConfigureAwait(false);
             }
             finally
             {
                 BatchGrain.Started -= Started;
                 SwarmGrain.Started -= SwarmStarted;
             }
+            if (left.Task.IsCompleted) await LeaveAsync(host, spec, index, left.Task.Result).ConfigureAwait(false);
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await host.StopAsync(grace.Token).ConfigureAwait(false);
             say("ae worker " + index + " stopped");
+        }
+
+        /// <summary>
+        /// Stops a worker that is no longer a member of the cluster and throws the <see cref="EngineException"/> that says so.
+        /// It does not join again by itself: a silo whose membership was lost must end (Orleans' rule), and a new silo in the
+        /// same process would carry whatever the old one left behind; a worker started again is a clean member.
+        /// </summary>
+        private static async Task LeaveAsync(IHost host, ClusterSpec spec, int index, string reason)
+        {
+            using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                try
+                {
+                    await host.StopAsync(grace.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or OrleansException or AggregateException or ObjectDisposedException)
+                {
+                    // The silo cannot tell a cluster it is not in that it leaves: stopping it is only to close its ports.
+                }
+            }
+            string k = index.ToString(CultureInfo.InvariantCulture);
+            throw new EngineException("worker " + k + " left the cluster " + spec + ", which no longer counts it as a member (" + reason.TrimEnd('.')
+                + "); start it again: ae worker --cluster " + spec + " --worker " + k);
         }
     }
 }

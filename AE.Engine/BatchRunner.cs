@@ -91,8 +91,43 @@ namespace AE.Engine
         public bool KeepLogs { get; init; }
     }
 
-    /// <summary>What a batch produced: a run per job (null for a job that did not start because of Ctrl-C).</summary>
-    public sealed record BatchResult(IReadOnlyList<MachineRun?> Runs, bool Interrupted, int Stored, string Batch);
+    /// <summary>
+    /// What a batch produced: a run per job (null for a job that did not start because of Ctrl-C, or that had not
+    /// finished when the executor stopped), and how many of them are stored.
+    /// </summary>
+    public sealed record BatchResult(IReadOnlyList<MachineRun?> Runs, bool Interrupted, int Stored, string Batch)
+    {
+        /// <summary>Why the executor stopped before every job ran (the cluster lost), in one line; null when it ran them all.</summary>
+        public string? Stopped { get; init; }
+
+        /// <summary>Why storing the runs failed (the database became read-only or stayed locked), in one line; null when every run is stored.</summary>
+        public string? StoreFailed { get; init; }
+
+        /// <summary>The runs that were cut short by Ctrl-C (stored with status interrupted).</summary>
+        public int CutShort => Runs.Count(r => r?.Stop == StopReason.Cancelled);
+
+        /// <summary>The jobs that never ran (Ctrl-C came first, or the executor stopped before their results came back).</summary>
+        public int NotRun => Runs.Count(r => r is null);
+    }
+
+    /// <summary>
+    /// An executor stopped before every job ran (a cluster lost, a part its workers refused): the message says why in
+    /// one line, and <see cref="Finished"/> holds the outcomes that had reached this process, so that they are stored.
+    /// </summary>
+    public sealed class BatchStoppedException : Exception
+    {
+        public BatchStoppedException() { }
+
+        public BatchStoppedException(string message) : base(message) { }
+
+        public BatchStoppedException(string message, Exception innerException) : base(message, innerException) { }
+
+        public BatchStoppedException(string message, IReadOnlyList<JobOutcome?> finished, Exception innerException) : base(message, innerException)
+            => Finished = finished ?? throw new ArgumentNullException(nameof(finished));
+
+        /// <summary>An outcome per job, in job order: null for a job whose run had not come back.</summary>
+        public IReadOnlyList<JobOutcome?> Finished { get; } = Array.Empty<JobOutcome?>();
+    }
 
     /// <summary>
     /// Runs many independent jobs (each run has its own task instance and optimizer, so the results do not depend
@@ -111,19 +146,48 @@ namespace AE.Engine
             var keys = new HashSet<string>(StringComparer.Ordinal);
             foreach (var job in batch.Jobs)
                 if (!keys.Add(job.Key)) throw new InvalidOperationException("two jobs of the batch have the same run key (" + job.Law + " on " + job.Task.Name + ", seed " + job.Seed + ")");
-            var outcomes = executor.Execute(batch, methods, progress, cancellation);
+            IReadOnlyList<JobOutcome?> outcomes;
+            string? stopped = null;
+            try
+            {
+                outcomes = executor.Execute(batch, methods, progress, cancellation);
+            }
+            catch (BatchStoppedException ex)
+            {
+                // The runs that came back before the executor stopped are kept: the caller reports why it stopped once they are stored.
+                outcomes = ex.Finished.Count == batch.Jobs.Count ? ex.Finished : new JobOutcome?[batch.Jobs.Count];
+                stopped = ex.Message;
+            }
+            var (stored, storeFailed) = Store(batch, outcomes, store);
+            var runs = outcomes.Select(o => o?.Run).ToList();
+            bool interrupted = stopped is null && cancellation.IsCancellationRequested && runs.Any(r => r is null || r.Stop == StopReason.Cancelled);
+            return new BatchResult(runs, interrupted, stored, batch.Batch) { Stopped = stopped, StoreFailed = storeFailed };
+        }
+
+        /// <summary>
+        /// Stores the runs of <paramref name="outcomes"/> in job order until one cannot be written; how many were stored and,
+        /// when one failed, why. The runs stay in the result either way, so that the table can still be printed.
+        /// </summary>
+        private static (int Stored, string? Failed) Store(BatchSpec batch, IReadOnlyList<JobOutcome?> outcomes, RunStore store)
+        {
             int stored = 0;
             for (int i = 0; i < batch.Jobs.Count; i++)
             {
                 if (outcomes[i] is not JobOutcome outcome) continue;
                 var job = batch.Jobs[i];
-                store.Save(new RunRecord(batch.Command, batch.Batch, job.Law, job.LawSha256, job.LawFile, outcome.Run.TaskName, job.Seed, job.SettingsJson, job.Recipe.Ablated,
-                    outcome.Run, outcome.StartedAt, outcome.FinishedAt, outcome.Run.Stop == StopReason.Cancelled, batch.RecordSignals) { Key = job.Key });
+                try
+                {
+                    store.Save(new RunRecord(batch.Command, batch.Batch, job.Law, job.LawSha256, job.LawFile, outcome.Run.TaskName, job.Seed, job.SettingsJson, job.Recipe.Ablated,
+                        outcome.Run, outcome.StartedAt, outcome.FinishedAt, outcome.Run.Stop == StopReason.Cancelled, batch.RecordSignals) { Key = job.Key });
+                }
+                catch (EngineException ex)
+                {
+                    // The next run would fail alike (a locked database would make each wait its full timeout): stop at the first.
+                    return (stored, MessageText.FirstLine(ex.Message).TrimEnd('.'));
+                }
                 stored++;
             }
-            var runs = outcomes.Select(o => o?.Run).ToList();
-            bool interrupted = cancellation.IsCancellationRequested && runs.Any(r => r is null || r.Stop == StopReason.Cancelled);
-            return new BatchResult(runs, interrupted, stored, batch.Batch);
+            return (stored, null);
         }
 
         /// <summary>

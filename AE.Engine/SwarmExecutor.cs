@@ -58,4 +58,23 @@ namespace AE.Engine
             return outcomes;
         }
     }
+
+    /// <summary>
+    /// A swarm executor stopped before every population run ended (a cluster lost): the message says why in one line, and
+    /// <see cref="Finished"/> holds the runs that had reached this process, so that their members are stored.
+    /// </summary>
+    public sealed class SwarmStoppedException : Exception
+    {
+        public SwarmStoppedException() { }
+
+        public SwarmStoppedException(string message) : base(message) { }
+
+        public SwarmStoppedException(string message, Exception innerException) : base(message, innerException) { }
+
+        public SwarmStoppedException(string message, IReadOnlyList<SwarmOutcome?> finished, Exception innerException) : base(message, innerException)
+            => Finished = finished ?? throw new ArgumentNullException(nameof(finished));
+
+        /// <summary>An outcome per job, in job order: null for a population run that had not come back.</summary>
+        public IReadOnlyList<SwarmOutcome?> Finished { get; } = Array.Empty<SwarmOutcome?>();
+    }
 }

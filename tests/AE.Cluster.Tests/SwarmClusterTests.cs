@@ -58,6 +58,39 @@ namespace AE.Cluster.Tests
         }
 
         [Fact]
+        public async Task A_swarm_whose_run_store_cannot_be_written_prints_its_json_and_says_so_in_one_line()
+        {
+            var (cluster, spec) = await TestClusterTests.Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var json = Swarm.Concat(new[] { "--format", "json" }).ToArray();
+            var local = Support.Ae(dir.Path, json.Concat(new[] { "--db", "local.db" }).ToArray());
+            Assert.True(local.ExitCode == 0, local.Stderr);
+            string folder = Path.Combine(dir.Path, "gone");
+            Directory.CreateDirectory(folder);
+            // The run store is open once the first population run starts; its folder removed then, SQLite refuses every write to it.
+            int first = 0;
+            void Started(WireSwarm swarm, SiloAddress silo)
+            {
+                if (Interlocked.Exchange(ref first, 1) == 0) Directory.Delete(folder, recursive: true);
+            }
+            SwarmGrain.Started += Started;
+            CliResult r;
+            try
+            {
+                r = await Task.Run(() => Support.Ae(dir.Path, json.Concat(new[] { "--db", "gone/x.db", "--cluster", spec }).ToArray())).WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                SwarmGrain.Started -= Started;
+            }
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(local.Stdout, r.Stdout);
+            Assert.Matches(@"^ae: error: cannot write to the database '[^']+x\.db': .+; 0 of 24 member runs are stored in gone/x\.db \(batch swarm-[^)]+\), the output above has all of them$",
+                r.StderrLines.Single());
+        }
+
+        [Fact]
         public async Task A_silo_killed_mid_swarm_has_its_run_redone_and_the_table_is_unchanged()
         {
             var (cluster, spec) = await TestClusterTests.Deploy();
@@ -115,8 +148,40 @@ namespace AE.Cluster.Tests
             }, () => Support.Ae(dir.Path, Swarm.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("", r.Stdout);
-            Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s", r.StderrLines.Single());
+            Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s; no population run had finished, so none is stored", r.StderrLines.Single());
             Assert.Equal(0, RunDatabase.Scalar(Path.Combine(dir.Path, "x.db"), "SELECT count(*) FROM runs"));
+        }
+
+        [Fact]
+        public async Task A_swarm_that_loses_worker_0_stores_the_members_of_the_runs_that_had_finished()
+        {
+            var (cluster, spec) = await TestClusterTests.Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            // Nine population runs, two at a time on each of three silos: the seventh starts once a run has ended and reached
+            // the client. The primary (worker 0, the client's gateway and the membership) is killed then.
+            var args = Swarm.ToArray();
+            args[Array.IndexOf(args, "--seeds") + 1] = "3";
+            var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
+            Assert.True(local.ExitCode == 0, local.Stderr);
+            var r = await TestClusterTests.KillingAtAStart(cluster, 7, () => new[] { cluster.Primary! }, started =>
+            {
+                void Started(WireSwarm swarm, SiloAddress silo) => started();
+                SwarmGrain.Started += Started;
+                return () => SwarmGrain.Started -= Started;
+            }, () => Support.Ae(dir.Path, args.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            string db = Path.Combine(dir.Path, "x.db");
+            long members = RunDatabase.Scalar(db, "SELECT count(*) FROM runs");
+            Assert.True(members >= 4 && members % 4 == 0, "the members of a finished run were not stored: " + r.Stderr);
+            Assert.Matches(@"^ae: error: lost the cluster at " + spec + @": no worker answered for 3 s; " + members / 4 + " of 9 population runs had finished and their "
+                + members + @" member runs are stored in x\.db \(batch swarm-[^)]+\)$", r.StderrLines.Single());
+            // Each the member the single-process swarm made of the same method, seed and member, to the last bit.
+            string which = RunDatabase.Text(db, "SELECT group_concat(quote(seed || '|' || settings), ',') FROM runs");
+            Assert.Equal(RunDatabase.Text(db, Members),
+                RunDatabase.Text(Path.Combine(dir.Path, "local.db"), Members.Replace("FROM runs", "FROM runs WHERE seed || '|' || settings IN (" + which + ")", StringComparison.Ordinal)));
         }
 
         [Fact]

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -111,6 +112,38 @@ namespace AE.Cluster.Tests
         }
 
         [Fact]
+        public async Task A_sweep_whose_run_store_cannot_be_written_prints_its_table_and_says_so_in_one_line()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var local = Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "local.db" }).ToArray());
+            Assert.Equal(0, local.ExitCode);
+            string folder = Path.Combine(dir.Path, "gone");
+            Directory.CreateDirectory(folder);
+            // The run store is open once the first part starts; its folder removed then, SQLite refuses every write to it.
+            int first = 0;
+            void Started(WireBatch part, SiloAddress silo)
+            {
+                if (Interlocked.Exchange(ref first, 1) == 0) Directory.Delete(folder, recursive: true);
+            }
+            BatchGrain.Started += Started;
+            CliResult r;
+            try
+            {
+                r = await Task.Run(() => Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "gone/x.db", "--cluster", spec }).ToArray())).WaitAsync(TimeSpan.FromSeconds(120));
+            }
+            finally
+            {
+                BatchGrain.Started -= Started;
+            }
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(local.Stdout, r.Stdout);
+            Assert.Matches(@"^ae: error: cannot write to the database '[^']+x\.db': .+; 0 of 38 runs are stored in gone/x\.db \(batch sweep-[^)]+\), the output above has all of them$",
+                r.StderrLines.Single());
+        }
+
+        [Fact]
         public async Task A_sweep_starts_two_parts_on_every_silo_before_a_third_on_any()
         {
             var (cluster, spec) = await Deploy();
@@ -161,9 +194,29 @@ namespace AE.Cluster.Tests
             Assert.Equal(130, r.ExitCode);
             Assert.Equal("", r.Stdout);
             Assert.StartsWith("ae: interrupted; ", r.StderrLines.Last(), StringComparison.Ordinal);
-            long stored = RunDatabase.Scalar(Path.Combine(dir.Path, "cluster.db"), "SELECT count(*) FROM runs");
+            string db = Path.Combine(dir.Path, "cluster.db");
+            long stored = RunDatabase.Scalar(db, "SELECT count(*) FROM runs");
             Assert.Contains(" " + stored + " of 38 runs are stored in cluster.db", r.StderrLines.Last(), StringComparison.Ordinal);
             Assert.True(stored < 38);
+            // The line counts what the database holds: the runs that ran to their end, those cut short, those never started.
+            long cut = RunDatabase.Scalar(db, "SELECT count(*) FROM runs WHERE status = 'interrupted'");
+            Assert.Equal(Fates(stored - cut, cut, 38 - stored), r.StderrLines.Last()[(r.StderrLines.Last().IndexOf("): ", StringComparison.Ordinal) + 3)..]);
+
+            // Ctrl-C before the batch started: nothing ran, so nothing was cut short.
+            r = RunDatabase.Run(dir.Path, new CancellationToken(canceled: true), null, Sweep.Concat(new[] { "--db", "early.db", "--cluster", spec }).ToArray());
+            Assert.Equal(130, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Matches(@"^ae: interrupted; 0 of 38 runs are stored in early\.db \(batch sweep-[^)]+\): none had started; no table was printed$", r.StderrLines.Single());
+        }
+
+        /// <summary>What an interrupted batch's line says became of its runs, from the counts of each.</summary>
+        private static string Fates(long complete, long cut, long notStarted)
+        {
+            var fates = new System.Collections.Generic.List<string>();
+            if (complete > 0) fates.Add(complete + " complete");
+            if (cut > 0) fates.Add(cut + " cut short (status interrupted)");
+            if (notStarted > 0) fates.Add(notStarted + " not started");
+            return (fates.Count == 0 ? "none had started" : string.Join(", ", fates)) + "; no table was printed";
         }
 
         /// <summary>
@@ -171,21 +224,30 @@ namespace AE.Cluster.Tests
         /// work starts on one (that start waits for it). <paramref name="onStart"/> subscribes its argument to a grain's
         /// start event and returns what unsubscribes it.
         /// </summary>
-        internal static async Task<CliResult> KillingEverySiloAtTheFirstStart(TestCluster cluster, Func<Action, Action> onStart, Func<CliResult> command)
+        internal static Task<CliResult> KillingEverySiloAtTheFirstStart(TestCluster cluster, Func<Action, Action> onStart, Func<CliResult> command)
+            => KillingAtAStart(cluster, 1, () => cluster.Silos.ToList(), onStart, command);
+
+        /// <summary>
+        /// Runs <paramref name="command"/> with the client's patience cut to 3 s and kills the silos <paramref name="victims"/>
+        /// as the <paramref name="nth"/> unit of work starts (that start waits for it); the silos left are killed once the
+        /// command ended. <paramref name="onStart"/> subscribes its argument to a grain's start event and returns what unsubscribes it.
+        /// </summary>
+        internal static async Task<CliResult> KillingAtAStart(TestCluster cluster, int nth, Func<IReadOnlyList<SiloHandle>> victims, Func<Action, Action> onStart, Func<CliResult> command)
         {
             var before = ClusterExecutor.LostAfter;
             ClusterExecutor.LostAfter = TimeSpan.FromSeconds(3);
-            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var killed = new ManualResetEventSlim();
+            int starts = 0;
             var unsubscribe = onStart(() =>
             {
-                if (first.TrySetResult()) killed.Wait(TimeSpan.FromSeconds(30));
+                if (Interlocked.Increment(ref starts) == nth && reached.TrySetResult()) killed.Wait(TimeSpan.FromSeconds(30));
             });
             try
             {
                 var run = Task.Run(command);
-                await first.Task.WaitAsync(TimeSpan.FromSeconds(60));
-                foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
+                await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                foreach (var silo in victims()) await cluster.KillSiloAsync(silo);
                 killed.Set();
                 return await run.WaitAsync(TimeSpan.FromSeconds(120));
             }
@@ -194,7 +256,41 @@ namespace AE.Cluster.Tests
                 killed.Set();
                 unsubscribe();
                 ClusterExecutor.LostAfter = before;
+                foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
             }
+        }
+
+        [Fact]
+        public async Task A_client_that_loses_worker_0_mid_sweep_stores_the_runs_that_had_finished()
+        {
+            var (cluster, spec) = await Deploy();
+            await using var _ = cluster;
+            using var dir = new TempDirectory();
+            var local = Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "local.db" }).ToArray());
+            Assert.Equal(0, local.ExitCode);
+
+            // Twelve parts, two at a time on each of three silos: the seventh starts once a part has finished and its runs
+            // reached the client. The primary (worker 0, the client's gateway and the membership) is killed then.
+            var r = await KillingAtAStart(cluster, 7, () => new[] { cluster.Primary! }, started =>
+            {
+                void Started(WireBatch part, SiloAddress silo) => started();
+                BatchGrain.Started += Started;
+                return () => BatchGrain.Started -= Started;
+            }, () => Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            string db = Path.Combine(dir.Path, "x.db");
+            long stored = RunDatabase.Scalar(db, "SELECT count(*) FROM runs");
+            Assert.True(stored >= 3, "a finished part's runs were not stored: " + r.Stderr);
+            Assert.Matches(@"^ae: error: lost the cluster at " + spec + @": no worker answered for 3 s; " + stored + @" of 38 runs had finished and are stored in x\.db \(batch sweep-[^)]+\)$",
+                r.StderrLines.Single());
+            // Each stored once, and each the run the single-process sweep made of the same job.
+            Assert.Equal(stored, RunDatabase.Scalar(db, "SELECT count(DISTINCT run_key) FROM runs"));
+            const string runs = "SELECT group_concat(run_key || ':' || status || ':' || steps_taken || ':' || printf('%.17g', final_loss), ';') FROM (SELECT * FROM runs ORDER BY run_key)";
+            string localDb = Path.Combine(dir.Path, "local.db");
+            string keys = RunDatabase.Text(db, "SELECT group_concat(quote(run_key), ',') FROM runs");
+            Assert.Equal(RunDatabase.Text(db, runs), RunDatabase.Text(localDb, runs.Replace("FROM runs", "FROM runs WHERE run_key IN (" + keys + ")", StringComparison.Ordinal)));
         }
 
         [Fact]
@@ -212,7 +308,7 @@ namespace AE.Cluster.Tests
             }, () => Support.Ae(dir.Path, Sweep.Concat(new[] { "--db", "x.db", "--cluster", spec }).ToArray()));
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("", r.Stdout);
-            Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s", r.StderrLines.Single());
+            Assert.Equal("ae: error: lost the cluster at " + spec + ": no worker answered for 3 s; no run had finished, so none is stored", r.StderrLines.Single());
         }
 
         [Fact]

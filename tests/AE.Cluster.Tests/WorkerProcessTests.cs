@@ -21,6 +21,7 @@ namespace AE.Cluster.Tests
         {
             private readonly Process _process;
             private readonly BlockingCollection<string> _lines = new();
+            private readonly ConcurrentQueue<string> _all = new();
 
             public WorkerProcess(string spec, int index)
             {
@@ -28,10 +29,28 @@ namespace AE.Cluster.Tests
                 var start = new ProcessStartInfo(AE.Cli.Tests.Cli.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 foreach (var a in new[] { aeDll, "worker", "--cluster", spec, "--worker", index.ToString(System.Globalization.CultureInfo.InvariantCulture) }) start.ArgumentList.Add(a);
                 _process = Process.Start(start)!;
-                _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Add(e.Data); };
-                _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Add("stderr: " + e.Data); };
+                _process.OutputDataReceived += (_, e) => Heard(e.Data);
+                _process.ErrorDataReceived += (_, e) => Heard(e.Data is null ? null : "stderr: " + e.Data);
                 _process.BeginOutputReadLine();
                 _process.BeginErrorReadLine();
+            }
+
+            private void Heard(string? line)
+            {
+                if (line is null) return;
+                _all.Enqueue(line);
+                _lines.Add(line);
+            }
+
+            /// <summary>Every line the worker printed so far, its stderr's marked <c>stderr: </c>.</summary>
+            public IReadOnlyList<string> Lines => _all.ToList();
+
+            /// <summary>The worker's exit code once it has ended by itself within <paramref name="timeout"/>; null while it still runs.</summary>
+            public int? ExitWithin(TimeSpan timeout)
+            {
+                if (!_process.WaitForExit(timeout)) return null;
+                _process.WaitForExit();   // and its output read to the end
+                return _process.ExitCode;
             }
 
             /// <summary>Waits for a line that starts with <paramref name="prefix"/>; the lines seen on the way.</summary>
@@ -83,6 +102,32 @@ namespace AE.Cluster.Tests
             two.WaitFor(started, up);
             two.Kill();
             return await run.WaitAsync(TimeSpan.FromSeconds(180));
+        }
+
+        [Fact]
+        public void A_worker_whose_primary_was_restarted_without_it_stops_in_one_line()
+        {
+            string spec = new ClusterSpec(Support.FreshPort()).ToString();
+            var up = TimeSpan.FromSeconds(60);
+            using var primary = new WorkerProcess(spec, 0);
+            primary.WaitFor("ae worker 0 of the cluster " + spec, up);
+            using var one = new WorkerProcess(spec, 1);
+            one.WaitFor("ae worker 1 of the cluster", up);
+
+            // Worker 0 dies with the membership it kept; started again, it keeps a new one, which worker 1 is not in.
+            primary.Kill();
+            Assert.NotNull(primary.ExitWithin(TimeSpan.FromSeconds(30)));
+            using var again = new WorkerProcess(spec, 0);
+            again.WaitFor("ae worker 0 of the cluster " + spec, up);
+
+            int? exit = one.ExitWithin(TimeSpan.FromSeconds(120));
+            Assert.True(exit is not null, "worker 1 still runs outside the cluster; it printed: " + string.Join(" | ", one.Lines));
+            // Orleans' own handler printed FATAL EXCEPTION, the exception and a stack trace, and failed the process fast (exit 134).
+            var stderr = one.Lines.Where(l => l.StartsWith("stderr: ", StringComparison.Ordinal)).ToList();
+            Assert.True(stderr.Count == 1, "worker 1 printed on stderr: " + string.Join(" | ", stderr));
+            Assert.StartsWith("stderr: ae: error: worker 1 left the cluster " + spec + ", which no longer counts it as a member (", stderr[0], StringComparison.Ordinal);
+            Assert.EndsWith("); start it again: ae worker --cluster " + spec + " --worker 1", stderr[0], StringComparison.Ordinal);
+            Assert.Equal(2, exit);
         }
 
         [Fact]

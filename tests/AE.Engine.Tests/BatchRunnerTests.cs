@@ -82,5 +82,58 @@ namespace AE.Engine.Tests
                 File.Delete(db);
             }
         }
+
+        /// <summary>Runs the first <paramref name="finished"/> jobs, then stops as a cluster that was lost does.</summary>
+        private sealed class StopsAfter(int finished) : IBatchExecutor
+        {
+            public IReadOnlyList<JobOutcome?> Execute(BatchSpec batch, BatchMethods methods, Action<int, int> progress, CancellationToken cancellation)
+            {
+                var ran = BatchRunner.RunJobs(batch, Enumerable.Range(0, finished).ToList(), methods, progress, cancellation);
+                var outcomes = new JobOutcome?[batch.Jobs.Count];
+                ran.CopyTo(outcomes, 0);
+                throw new BatchStoppedException("lost the cluster at localhost:11111: no worker answered for 30 s", outcomes, new TimeoutException());
+            }
+        }
+
+        [Fact]
+        public void The_runs_that_finished_before_the_executor_stopped_are_stored()
+        {
+            string db = Path.Combine(Path.GetTempPath(), "ae-engine-" + Guid.NewGuid().ToString("N") + ".db");
+            try
+            {
+                var batch = Batch("sweep-stopped");
+                BatchResult result;
+                using (var store = RunStore.Open(db))
+                    result = BatchRunner.Run(batch, new BatchMethods(null, batch.Baselines), new StopsAfter(3), store, (_, _) => { }, CancellationToken.None);
+                Assert.Equal("lost the cluster at localhost:11111: no worker answered for 30 s", result.Stopped);
+                Assert.False(result.Interrupted);
+                Assert.Equal((3, 1), (result.Stored, result.NotRun));
+                Assert.Equal(3, Count(db, "SELECT count(*) FROM runs WHERE batch = 'sweep-stopped' AND status <> 'interrupted'"));
+                Assert.Null(result.Runs[3]);
+                // The three stored are the first three jobs', each once.
+                Assert.Equal(3, Count(db, "SELECT count(DISTINCT run_key) FROM runs WHERE run_key IN (" + string.Join(",", batch.Jobs.Take(3).Select(j => "'" + j.Key + "'")) + ")"));
+            }
+            finally
+            {
+                File.Delete(db);
+            }
+        }
+
+        [Fact]
+        public void A_batch_whose_runs_cannot_be_stored_keeps_them_all_and_says_why()
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "ae-engine-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            var batch = Batch("ablate-unstored");
+            using var store = RunStore.Open(Path.Combine(folder, "runs.db"));
+            // The database's file and folder removed under the open store: SQLite refuses every write to it (even to root).
+            Directory.Delete(folder, recursive: true);
+            var result = BatchRunner.Run(batch, new BatchMethods(null, batch.Baselines), LocalExecutor.Instance, store, (_, _) => { }, CancellationToken.None);
+            Assert.StartsWith("cannot write to the database '" + Path.Combine(folder, "runs.db") + "': ", result.StoreFailed, StringComparison.Ordinal);
+            Assert.Equal(0, result.Stored);
+            Assert.False(result.Interrupted);
+            Assert.All(result.Runs, r => Assert.NotNull(r));
+            Assert.Equal(4, result.Runs.Count);
+        }
     }
 }
