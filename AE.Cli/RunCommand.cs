@@ -85,8 +85,7 @@ namespace AE.Cli
                 string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
                 long every = parsed.Number("--checkpoint-every") ?? 0;
                 if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
-                string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
-                if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
+                string? resume = InputFileOption.Path(parsed, "--resume", "checkpoint file", CheckpointFile, context);
                 return new Options(parsed.Positionals, parsed.Value("--name"), parsed.Value("--task"), parsed.Value("--case"), parsed.Number("--steps"),
                     (ulong)(parsed.Number("--seed") ?? 0), settings, ablate, Experiment.DatabasePath(parsed, context), outDir, context.StderrIsTerminal && !parsed.Has("--no-progress"), every, resume);
             }

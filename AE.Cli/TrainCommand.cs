@@ -154,11 +154,10 @@ namespace AE.Cli
             }
             string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
             if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
-            string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
-            if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
-            string? init = parsed.Value("--init") is string i ? Path.GetFullPath(i, context.CurrentDirectory) : null;
-            if (init is not null && resume is not null) throw CliException.BadUsage("--init and --resume exclude each other (a checkpoint holds its weights)", Name);
-            if (init is not null && !File.Exists(init)) throw new CliException("no weights file '" + parsed.Value("--init") + "'");
+            if (parsed.Value("--init") is not null && parsed.Value("--resume") is not null)
+                throw CliException.BadUsage("--init and --resume exclude each other (a checkpoint holds its weights)", Name);
+            string? resume = InputFileOption.Path(parsed, "--resume", "checkpoint file", CheckpointFile, context);
+            string? init = InputFileOption.Path(parsed, "--init", "weights file", "weights.safetensors", context);
 
             var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init, !parsed.Has("--no-progress"));
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
