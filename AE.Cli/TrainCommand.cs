@@ -106,7 +106,8 @@ namespace AE.Cli
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
-            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init, bool Progress);
+            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init, bool Progress,
+            IReadOnlyList<(string Option, long? Given)> Sizes);
 
         private static int Run(CommandInput parsed, CliContext context)
         {
@@ -159,7 +160,8 @@ namespace AE.Cli
             string? resume = InputFileOption.Path(parsed, "--resume", "checkpoint file", CheckpointFile, context);
             string? init = InputFileOption.Path(parsed, "--init", "weights file", "weights.safetensors", context);
 
-            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init, !parsed.Has("--no-progress"));
+            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init, !parsed.Has("--no-progress"),
+                new[] { ("--batch", parsed.Number("--batch")), ("--time", parsed.Number("--time")) });
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
         }
 
@@ -167,14 +169,10 @@ namespace AE.Cli
         {
             var (file, target) = CellInput.Select(new[] { request.CellPath }, request.CellName, context);
 
-            ICell<T> cell;
+            CompiledCell<T> compiled;
             try
             {
-                var make = CellCompiler.Compile<T>(target, file.Sources);
-                // Every step's frame kept (no recomputation): a training sequence fits in memory.
-                cell = request.Threads > 1
-                    ? new BatchParallelCell<T>(b => make(b, request.Time, request.Time), request.Batch, request.Threads)
-                    : make(request.Batch, request.Time, request.Time);
+                compiled = CellCompiler.CompileCell<T>(target, file.Sources);
             }
             catch (EmitNotSupportedException ex)
             {
@@ -185,6 +183,8 @@ namespace AE.Cli
                 context.Stderr.WriteLine("ae: error: " + MessageText.FirstLine(ex.Message));
                 return ExitCodes.InternalError;
             }
+            // Every step's frame kept (no recomputation): a training sequence fits in memory, or is refused here.
+            var cell = CellMemory.Build(compiled, request.Batch, request.Time, request.Time, request.Threads, request.Sizes, context);
             var task = request.Task;
             if (task.Misfit(cell) is { } misfit) throw new CliException(misfit);
 
