@@ -191,13 +191,16 @@ namespace AE.Cli
             int n = cell.ParameterVector.Length;
             var (law, optimizerText, lawSource) = CreateOptimizer(request, n, context);
             string dtype = typeof(T) == typeof(double) ? "f64" : "f32";
-            var identity = new CheckpointIdentity(cell.CellName, LawInput.Call(file.Sha256), task.Identity, dtype, request.Batch, request.Time, request.Seed, optimizerText,
-                Math.Min(request.Threads, request.Batch));
+            string cellHash = LawInput.Call(file.Sha256);
 
             Trainer<T> trainer;
+            CheckpointIdentity identity;
             try
             {
                 trainer = new Trainer<T>(cell, task, law, request.Seed);
+                // After the trainer: the task has loaded its data, which the identity names.
+                identity = new CheckpointIdentity(cell.CellName, cellHash, task.Identity, dtype, request.Batch, request.Time, request.Seed, optimizerText,
+                    Math.Min(request.Threads, request.Batch), task.DataIdentity);
                 if (request.Resume is not null) TrainingCheckpoint.Load(request.Resume, identity, trainer);
                 if (request.Init is not null) CellParameters.Load(cell, request.Init);
             }
