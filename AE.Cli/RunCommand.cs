@@ -7,6 +7,7 @@ using System.Text;
 using AE.Experiments;
 using AE.Cli.Plots;
 using AE.Experiments.Machine;
+using AE.Experiments.Tasks;
 using AE.Experiments.Training;
 using AE.Engine;
 
@@ -105,7 +106,9 @@ namespace AE.Cli
             var machineOptions = new MachineOptions { MaxSteps = steps };
             var machine = new AeMachine(task, machineOptions);
             long budget = machine.MaxSteps;
-            var identity = new RunIdentity(law.Name, law.Sha256, law.IdentitySettingsJson(), string.Join(",", ablate), taskSource.Identity, task.Dimension, seed, budget);
+            // A task over a data set names the samples it loaded: a checkpoint is not resumed on other files.
+            string taskIdentity = task is TaskBase { DataIdentity: { Length: > 0 } data } ? taskSource.Identity + " " + data : taskSource.Identity;
+            var identity = new RunIdentity(law.Name, law.Sha256, law.IdentitySettingsJson(), string.Join(",", ablate), taskIdentity, task.Dimension, seed, budget);
             MachineState? resumed = null;
             if (resume is not null)
             {

@@ -1,20 +1,22 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Security.Cryptography;
+using AE.Experiments.Machine;
 using AE.Experiments.Training;
 using Xunit;
 
 namespace AE.Cli.Tests
 {
     /// <summary>
-    /// A training checkpoint names the data it was trained on: resumed on other data (another folder of other files,
-    /// or the files changed) it is refused in one line saying what differs; the same data elsewhere, or compressed, resume.
-    /// The data folder is the process's environment (AE_FASHION_MNIST_DIR), so these run ae as a process.
+    /// A checkpoint (of ae train, of ae run) names the data set it was made on: resumed on other data (another folder of
+    /// other files, or the files changed) it is refused in one line saying what differs; the same data elsewhere, or
+    /// compressed, resume. The data folder is the process's environment (AE_FASHION_MNIST_DIR), so these run ae as a process.
     /// </summary>
-    public class TrainDataIdentityTests
+    public class CheckpointDataTests
     {
         private const int Images = 32;
 
@@ -85,6 +87,42 @@ namespace AE.Cli.Tests
             var same = Train(dir, packed, "--epochs", "2", "--out", "run", "--resume", "run/checkpoint.aetrain");
             Assert.True(same.ExitCode == 0, same.Stderr);
             Assert.Contains("epochs      2 (resumed after 1)", same.Stdout, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// ae run's checkpoint of logreg-fashion names the images too. A run writes its checkpoint every few steps and removes
+        /// it when it completes, so the first run is a long one, ended once its checkpoint is there.
+        /// </summary>
+        [Fact]
+        public void A_run_checkpoint_names_the_images_and_is_refused_on_others()
+        {
+            using var dir = new TempDirectory();
+            var pixels = Pixels();
+            string original = WriteDataSet(dir, "a", pixels, Labels());
+            string relabelled = WriteDataSet(dir, "b", pixels, Labels(changed: 3));
+            string[] run = { "run", Repo.SgdmLaw, "--task", "logreg-fashion", "--steps", "1000000", "--db", "runs.db", "--no-progress" };
+            string checkpoint = Path.Combine(dir.Path, "o", "checkpoint.aerun");
+
+            var start = new ProcessStartInfo(Cli.DotnetHost()) { WorkingDirectory = dir.Path, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            start.Environment["AE_FASHION_MNIST_DIR"] = original;
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ae.dll"));
+            foreach (var arg in run.Concat(new[] { "--out", "o", "--checkpoint-every", "20" })) start.ArgumentList.Add(arg);
+            using (var first = Process.Start(start)!)
+            {
+                var clock = Stopwatch.StartNew();
+                while (!File.Exists(checkpoint) && !first.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60)) System.Threading.Thread.Sleep(50);
+                if (!first.HasExited) first.Kill(entireProcessTree: true);
+                first.WaitForExit();
+            }
+            Assert.True(File.Exists(checkpoint), "no checkpoint was written");
+            string task = "logreg-fashion " + Digest(pixels, Labels());
+            Assert.Equal(task, MachineCheckpoint.IdentityOf(checkpoint)!.Task);
+
+            var other = ProcessTests.RunAe(dir.Path, new Dictionary<string, string> { ["AE_FASHION_MNIST_DIR"] = relabelled },
+                run.Concat(new[] { "--resume", "o/checkpoint.aerun" }).ToArray());
+            Assert.Equal(2, other.ExitCode);
+            Assert.Equal("ae: error: the checkpoint checkpoint.aerun is of task " + task + ", this run's is logreg-fashion " + Digest(pixels, Labels(changed: 3)),
+                other.Stderr.TrimEnd('\n'));
         }
 
         /// <summary>A checkpoint of the format before the data's identity is named as such, not read as this format.</summary>
