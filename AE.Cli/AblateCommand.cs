@@ -232,7 +232,7 @@ namespace AE.Cli
         /// "steps_to_target": {"mean", "ci", "n"} | null, "final_loss": {"mean", "ci"}, "final_gap": {"mean", "ci"} | null,
         /// "auc": {"mean", "ci"}, "incidents": {"mean", "ci"}, "incident_kinds": {"non_finite", "divergence", "lyapunov_rise"},
         /// "per_seed": [{"seed", "status", "steps_to_target", "final_loss", "auc", "incidents"}]}]}</c>; <c>ci</c> is null
-        /// with fewer than two values.
+        /// with fewer than two values or a value that is not finite (<see cref="MeanCi.Of"/>), where the table shows the mean alone.
         /// </summary>
         internal static void WriteJson(AblationHeader h, IReadOnlyList<AblationRow> rows, TextWriter stdout)
         {

@@ -97,7 +97,9 @@ namespace AE.Cli
             Result result;
             try
             {
-                result = f64 ? Measure<double>(target, file, batch, time, checkpoint, threads, minTimeMs) : Measure<float>(target, file, batch, time, checkpoint, threads, minTimeMs);
+                var sizes = new[] { ("--batch", parsed.Number("--batch")), ("--time", parsed.Number("--time")), ("--checkpoint", parsed.Number("--checkpoint")) };
+                result = f64 ? Measure<double>(target, file, batch, time, checkpoint, threads, minTimeMs, sizes, context)
+                    : Measure<float>(target, file, batch, time, checkpoint, threads, minTimeMs, sizes, context);
             }
             catch (EmitNotSupportedException ex)
             {
@@ -127,11 +129,11 @@ namespace AE.Cli
 
         private sealed record Result(string Cell, int Batch, int Time, string Dtype, int Threads, int CheckpointEvery, double NsPerStep, double NsPerStepMin, double CpuNsPerStep, long AllocatedBytes, int Runs);
 
-        private static Result Measure<T>(EmitTarget target, LawSet file, int batch, int time, int checkpoint, int threads, int minTimeMs)
+        private static Result Measure<T>(EmitTarget target, LawSet file, int batch, int time, int checkpoint, int threads, int minTimeMs,
+            IReadOnlyList<(string Option, long? Given)> sizes, CliContext context)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var make = CellCompiler.Compile<T>(target, file.Sources);
-            ICell<T> cell = threads > 1 ? new BatchParallelCell<T>(b => make(b, time, checkpoint), batch, threads) : make(batch, time, checkpoint);
+            var cell = CellMemory.Build(CellCompiler.CompileCell<T>(target, file.Sources), batch, time, checkpoint, threads, sizes, context);
             threads = threads > 1 ? Math.Min(threads, batch) : 1;
             Fill(cell);
             void Once()

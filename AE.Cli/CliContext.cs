@@ -19,5 +19,11 @@ namespace AE.Cli
         /// the end; for <c>ae swarm</c>, the steps of all runs after each round), for hosts and tests that watch a run; null: nobody watches.
         /// </summary>
         public Action<MachineProgress>? RunObserver { get; init; }
+
+        /// <summary>
+        /// The bytes this process can allocate (the GC's limit: the machine's memory, or the container's or the heap's hard
+        /// limit): a cell whose buffers need more is refused before it is built. A test sets a smaller one.
+        /// </summary>
+        public long AvailableMemoryBytes { get; init; } = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
     }
 }

@@ -30,14 +30,13 @@ namespace AE.Cli
             var tree = new Tree(specs, context);
             var responseErrors = new List<string>();
             var result = tree.Root.Parse(args, Configuration(context, responseErrors));
+            // Whichever of --version and --help comes last would otherwise win and the other be dropped silently.
+            if (!tree.IsDirective(result.Action) && AsksForVersion(result) && result.Tokens.Count > 1)
+                throw VersionStandsAlone(result.Tokens.Count);
             if (!tree.IsHelpOrDirective(result.Action))
             {
                 if (responseErrors.Count > 0) throw new CliException(responseErrors[0]);
                 tree.Validate(result, args);
-            }
-            else if (tree.IsVersion(result.Action) && args.Count > 1)
-            {
-                throw CliException.BadUsage("'--version' stands alone, got " + args.Count + " arguments", "");
             }
             return result.Invoke(new InvocationConfiguration
             {
@@ -48,6 +47,25 @@ namespace AE.Cli
                 ProcessTerminationTimeout = null,
             });
         }
+
+        /// <summary>
+        /// Whether <c>--version</c> is one of the arguments (before <c>--</c>, and not taken as an option's missing
+        /// value, which <see cref="Tree.Validate"/> reports): at the root, after a command, beside the help.
+        /// </summary>
+        private static bool AsksForVersion(ParseResult result)
+        {
+            var optionValues = result.CommandResult.Children.OfType<OptionResult>().SelectMany(o => o.Tokens).ToList();
+            foreach (var token in result.Tokens)
+            {
+                if (token.Type == TokenType.DoubleDash) return false;
+                if (token.Value == "--version" && !optionValues.Any(v => ReferenceEquals(v, token))) return true;
+            }
+            return false;
+        }
+
+        /// <summary><c>ae --version</c> takes nothing else: neither a command nor the help.</summary>
+        private static CliException VersionStandsAlone(int arguments)
+            => CliException.BadUsage("'--version' stands alone, got " + arguments + " arguments", "");
 
         /// <summary>Parses <paramref name="args"/> of one command into its input (help and the run are not invoked).</summary>
         public static CommandInput Parse(CommandSpec spec, IReadOnlyList<string> args, CliContext context)
@@ -112,8 +130,8 @@ namespace AE.Cli
 
             public RootCommand Root { get; }
 
-            /// <summary>Whether the parse ends in <c>--version</c>.</summary>
-            public bool IsVersion(CommandLineAction? action) => action is not null && action == _version.Action;
+            /// <summary>Whether the parse ends in a directive (<c>[suggest]</c>), whose line is not ae's arguments.</summary>
+            public bool IsDirective(CommandLineAction? action) => action is not null && Root.Directives.Any(d => d.Action == action);
 
             public IReadOnlyList<BuiltCommand> Built { get; }
 

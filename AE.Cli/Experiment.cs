@@ -57,9 +57,16 @@ namespace AE.Cli
             return TaskSource.FromCase(Path.GetFullPath(casePath!, context.CurrentDirectory));
         }
 
-        /// <summary>The database path of <c>--db</c> (default <see cref="DefaultDatabase"/>), absolute.</summary>
+        /// <summary>
+        /// The database path of <c>--db</c> (default <see cref="DefaultDatabase"/>), absolute; a folder, or a file in a folder
+        /// that does not exist, is refused here, as every command reads its options, before any work.
+        /// </summary>
         public static string DatabasePath(CommandInput parsed, CliContext context)
-            => Path.GetFullPath(parsed.Value("--db") ?? DefaultDatabase, context.CurrentDirectory);
+        {
+            string path = Path.GetFullPath(parsed.Value("--db") ?? DefaultDatabase, context.CurrentDirectory);
+            RunStore.CheckPath(path);
+            return path;
+        }
 
         /// <summary>How a path is shown: relative to the current directory when below it.</summary>
         public static string Display(string fullPath, string currentDirectory)

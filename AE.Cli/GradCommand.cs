@@ -120,6 +120,8 @@ namespace AE.Cli
                 "reference" => false,
                 var other => throw CliException.BadUsage("invalid value '" + other + "' for '--backend'; expected csharp or reference", Name),
             };
+            // The reference first: a bad one is refused before Roslyn compiles the cell.
+            var reference = LoadReference(referencePath, parsed.Positionals[1]);
             Func<int, int, AE.Runtime.Cells.ICell<double>>? compiled = null;
             if (generated)
             {
@@ -143,7 +145,6 @@ namespace AE.Cli
             CellGradientReport report;
             try
             {
-                var reference = CellReference.Load(referencePath, parsed.Positionals[1]);
                 // A variant without rules: the reference runs the cell with them removed, as the generated one is emitted.
                 var unit = target.Ablate.Count > 0 ? AE.Dsl.Passes.Ablation.Apply(target.Unit, target.Ablate) : target.Unit;
                 report = CellGradientCheck.Run(unit, reference, compiled);
@@ -156,6 +157,19 @@ namespace AE.Cli
             if (json) WriteJson(report, context.Stdout);
             else WriteText(report, context.Stdout);
             return report.Pass ? ExitCodes.Success : ExitCodes.Errors;
+        }
+
+        /// <summary>The reference file; a folder, a missing, unreadable or malformed file is one line.</summary>
+        private static CellReference LoadReference(string path, string shown)
+        {
+            try
+            {
+                return CellReference.Load(path, shown);
+            }
+            catch (CellReferenceException ex)
+            {
+                throw new CliException(ex.Message, ex);
+            }
         }
 
         /// <summary>The meta-gradient of a law's real params on a task, each beside its central difference.</summary>

@@ -7,6 +7,7 @@ using System.Text;
 using AE.Experiments;
 using AE.Cli.Plots;
 using AE.Experiments.Machine;
+using AE.Experiments.Tasks;
 using AE.Experiments.Training;
 using AE.Engine;
 
@@ -85,8 +86,7 @@ namespace AE.Cli
                 string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
                 long every = parsed.Number("--checkpoint-every") ?? 0;
                 if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
-                string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
-                if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
+                string? resume = InputFileOption.Path(parsed, "--resume", "checkpoint file", CheckpointFile, context);
                 return new Options(parsed.Positionals, parsed.Value("--name"), parsed.Value("--task"), parsed.Value("--case"), parsed.Number("--steps"),
                     (ulong)(parsed.Number("--seed") ?? 0), settings, ablate, Experiment.DatabasePath(parsed, context), outDir, context.StderrIsTerminal && !parsed.Has("--no-progress"), every, resume);
             }
@@ -106,7 +106,9 @@ namespace AE.Cli
             var machineOptions = new MachineOptions { MaxSteps = steps };
             var machine = new AeMachine(task, machineOptions);
             long budget = machine.MaxSteps;
-            var identity = new RunIdentity(law.Name, law.Sha256, law.IdentitySettingsJson(), string.Join(",", ablate), taskSource.Identity, task.Dimension, seed, budget);
+            // A task over a data set names the samples it loaded: a checkpoint is not resumed on other files.
+            string taskIdentity = task is TaskBase { DataIdentity: { Length: > 0 } data } ? taskSource.Identity + " " + data : taskSource.Identity;
+            var identity = new RunIdentity(law.Name, law.Sha256, law.IdentitySettingsJson(), string.Join(",", ablate), taskIdentity, task.Dimension, seed, budget);
             MachineState? resumed = null;
             if (resume is not null)
             {

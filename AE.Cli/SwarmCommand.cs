@@ -73,7 +73,9 @@ namespace AE.Cli
                 "on a worker of the cluster (its members stay together); the table is the same.",
                 "",
                 "Output: a markdown table, one row per method: seeds reaching the target, the law",
-                "steps of all members until then, the best member's final loss gap, dead members.",
+                "steps of all members until then, the best member's final loss gap (over the",
+                "seeds where a member survived: 'none survived' when none did; null in JSON),",
+                "dead members.",
                 "",
                 "Exit codes: 0 table printed; 2 bad input, the cluster lost (the members of the",
                 "finished runs are stored), or the members could not be stored (the table is",
@@ -215,10 +217,11 @@ namespace AE.Cli
                     storeFailed = MessageText.FirstLine(ex.Message).TrimEnd('.');
                     continue;
                 }
-                if (outDir is not null)
+                // A run where every member died has no best member, and no files.
+                if (outDir is not null && run.Best is int bestMember)
                 {
-                    var best = run.Members[run.Best];
-                    string title = law.Name + " on " + task.Name + ", " + MethodName(run.Method) + " of " + k + ", seed " + run.Seed + ": best member " + run.Best
+                    var best = run.Members[bestMember];
+                    string title = law.Name + " on " + task.Name + ", " + MethodName(run.Method) + " of " + k + ", seed " + run.Seed + ": best member " + bestMember
                         + " (run " + bestId.ToString(CultureInfo.InvariantCulture) + ")";
                     string stem = RunOutputFiles.Stem(bestId);
                     RunOutputFiles.RefuseTaken(outDir, bestId, "the member runs are stored in " + Experiment.Display(dbPath, context.CurrentDirectory), context);
@@ -261,8 +264,11 @@ namespace AE.Cli
 
             public MeanCi ComputeToTarget => MeanCi.Of(Runs.Where(r => r.Reached).Select(r => (double)r.ComputeToTarget!.Value).ToList());
 
-            /// <summary>log10 of the best member's final loss gap, per seed.</summary>
-            public MeanCi BestGap => MeanCi.Of(Runs.Select(r => Math.Log10(Math.Max(Gap(r.Members[r.Best]), 1e-300))).ToList());
+            /// <summary>log10 of the best member's final loss gap, over the seeds where a member survived.</summary>
+            public MeanCi BestGap => MeanCi.Of(Runs.Where(r => r.Best is not null).Select(r => Math.Log10(Math.Max(Gap(r.Members[r.Best!.Value]), 1e-300))).ToList());
+
+            /// <summary>Seeds where every member died.</summary>
+            public int NoSurvivor => Runs.Count(r => r.Best is null);
 
             public int Dead => Runs.Sum(r => r.Dead);
 
@@ -305,6 +311,14 @@ namespace AE.Cli
 
         private static string Ci(MeanCi m) => m.Count == 0 ? "—" : G(m.Mean) + (m.Ci is double ci ? " ± " + G(ci) : "");
 
+        /// <summary>The best gap's mean over the seeds with a survivor, and how many seeds had none.</summary>
+        private static string BestGapText(Row r)
+        {
+            if (r.NoSurvivor == r.Runs.Count) return "none survived";
+            string gap = Ci(r.BestGap);
+            return r.NoSurvivor == 0 ? gap : gap + "; none survived in " + Plural.Count(r.NoSurvivor, "seed");
+        }
+
         internal static void WriteTable(ExperimentLaw law, string task, SwarmSettings s, int seeds, string? spread, IReadOnlyList<Row> rows, TextWriter stdout)
         {
             stdout.WriteLine(law.Name + " (" + law.FilePath + ") on " + task + ": K = " + s.Members + " members, " + Plural.Count(s.Rounds, "round") + " of " + Plural.Count(s.RoundTotal, "step")
@@ -321,7 +335,7 @@ namespace AE.Cli
                 MethodName(r.Method),
                 r.Reached.ToString(CultureInfo.InvariantCulture) + "/" + r.Runs.Count.ToString(CultureInfo.InvariantCulture),
                 Ci(r.ComputeToTarget),
-                Ci(r.BestGap),
+                BestGapText(r),
                 r.Dead.ToString(CultureInfo.InvariantCulture),
             }).ToList();
             var widths = header.Select((t, i) => Math.Max(t.Length, cells.Max(c => c[i].Length))).ToArray();
@@ -332,7 +346,7 @@ namespace AE.Cli
 
         /// <summary>
         /// <c>{"law", "law_file", "task", "k", "rounds", "round_steps", "rows": [{"method", "seeds", "reached", "compute_to_target": {mean, ci},
-        /// "best_log10_gap": {mean, ci}, "dead", "runs": [{"seed", "reached", "compute_to_target", "compute", "best_member", "best_final_loss",
+        /// "best_log10_gap": {mean, ci, n}, "dead", "runs": [{"seed", "reached", "compute_to_target", "compute", "dead", "best_member", "best_final_loss",
         /// "rounds": [{"round", "scores", "weights", "budgets", "consensus", "copies"}]}]}]}</c>.
         /// </summary>
         internal static void WriteJson(ExperimentLaw law, string task, SwarmSettings s, IReadOnlyList<Row> rows, TextWriter stdout)
@@ -364,8 +378,18 @@ namespace AE.Cli
                         json.WriteBoolean("reached", run.Reached);
                         if (run.ComputeToTarget is long c) json.WriteNumber("compute_to_target", c); else json.WriteNull("compute_to_target");
                         json.WriteNumber("compute", run.Compute);
-                        json.WriteNumber("best_member", run.Best);
-                        Json.Number(json, "best_final_loss", run.Members[run.Best].FinalLoss);
+                        json.WriteNumber("dead", run.Dead);
+                        // null when every member died: a dead member's last finite loss is no result (cli.md's JSON conventions).
+                        if (run.Best is int best)
+                        {
+                            json.WriteNumber("best_member", best);
+                            Json.Number(json, "best_final_loss", run.Members[best].FinalLoss);
+                        }
+                        else
+                        {
+                            json.WriteNull("best_member");
+                            json.WriteNull("best_final_loss");
+                        }
                         json.WriteStartArray("rounds");
                         foreach (var round in run.Rounds)
                         {

@@ -106,7 +106,8 @@ namespace AE.Cli
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
-            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init, bool Progress);
+            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init, bool Progress,
+            IReadOnlyList<(string Option, long? Given)> Sizes);
 
         private static int Run(CommandInput parsed, CliContext context)
         {
@@ -154,13 +155,13 @@ namespace AE.Cli
             }
             string? outDir = parsed.Value("--out") is string o ? Path.GetFullPath(o, context.CurrentDirectory) : null;
             if (every > 0 && outDir is null) throw CliException.BadUsage("--checkpoint-every needs --out DIR", Name);
-            string? resume = parsed.Value("--resume") is string r ? Path.GetFullPath(r, context.CurrentDirectory) : null;
-            if (resume is not null && !File.Exists(resume)) throw new CliException("no checkpoint file '" + parsed.Value("--resume") + "'");
-            string? init = parsed.Value("--init") is string i ? Path.GetFullPath(i, context.CurrentDirectory) : null;
-            if (init is not null && resume is not null) throw CliException.BadUsage("--init and --resume exclude each other (a checkpoint holds its weights)", Name);
-            if (init is not null && !File.Exists(init)) throw new CliException("no weights file '" + parsed.Value("--init") + "'");
+            if (parsed.Value("--init") is not null && parsed.Value("--resume") is not null)
+                throw CliException.BadUsage("--init and --resume exclude each other (a checkpoint holds its weights)", Name);
+            string? resume = InputFileOption.Path(parsed, "--resume", "checkpoint file", CheckpointFile, context);
+            string? init = InputFileOption.Path(parsed, "--init", "weights file", "weights.safetensors", context);
 
-            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init, !parsed.Has("--no-progress"));
+            var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init, !parsed.Has("--no-progress"),
+                new[] { ("--batch", parsed.Number("--batch")), ("--time", parsed.Number("--time")) });
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
         }
 
@@ -168,14 +169,10 @@ namespace AE.Cli
         {
             var (file, target) = CellInput.Select(new[] { request.CellPath }, request.CellName, context);
 
-            ICell<T> cell;
+            CompiledCell<T> compiled;
             try
             {
-                var make = CellCompiler.Compile<T>(target, file.Sources);
-                // Every step's frame kept (no recomputation): a training sequence fits in memory.
-                cell = request.Threads > 1
-                    ? new BatchParallelCell<T>(b => make(b, request.Time, request.Time), request.Batch, request.Threads)
-                    : make(request.Batch, request.Time, request.Time);
+                compiled = CellCompiler.CompileCell<T>(target, file.Sources);
             }
             catch (EmitNotSupportedException ex)
             {
@@ -186,19 +183,24 @@ namespace AE.Cli
                 context.Stderr.WriteLine("ae: error: " + MessageText.FirstLine(ex.Message));
                 return ExitCodes.InternalError;
             }
+            // Every step's frame kept (no recomputation): a training sequence fits in memory, or is refused here.
+            var cell = CellMemory.Build(compiled, request.Batch, request.Time, request.Time, request.Threads, request.Sizes, context);
             var task = request.Task;
             if (task.Misfit(cell) is { } misfit) throw new CliException(misfit);
 
             int n = cell.ParameterVector.Length;
             var (law, optimizerText, lawSource) = CreateOptimizer(request, n, context);
             string dtype = typeof(T) == typeof(double) ? "f64" : "f32";
-            var identity = new CheckpointIdentity(cell.CellName, LawInput.Call(file.Sha256), task.Identity, dtype, request.Batch, request.Time, request.Seed, optimizerText,
-                Math.Min(request.Threads, request.Batch));
+            string cellHash = LawInput.Call(file.Sha256);
 
             Trainer<T> trainer;
+            CheckpointIdentity identity;
             try
             {
                 trainer = new Trainer<T>(cell, task, law, request.Seed);
+                // After the trainer: the task has loaded its data, which the identity names.
+                identity = new CheckpointIdentity(cell.CellName, cellHash, task.Identity, dtype, request.Batch, request.Time, request.Seed, optimizerText,
+                    Math.Min(request.Threads, request.Batch), task.DataIdentity);
                 if (request.Resume is not null) TrainingCheckpoint.Load(request.Resume, identity, trainer);
                 if (request.Init is not null) CellParameters.Load(cell, request.Init);
             }

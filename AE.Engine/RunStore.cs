@@ -120,12 +120,24 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         /// <summary>How long a write waits for another process to release the database.</summary>
         public const int LockTimeoutSeconds = 300;
 
+        /// <summary>
+        /// Refuses a path that cannot be a run store's file, a folder or a file in a folder that does not exist, with a
+        /// <see cref="EngineException"/>: a command checks its database path this way before it does any work.
+        /// </summary>
+        public static void CheckPath(string path)
+        {
+            if (path is null) throw new ArgumentNullException(nameof(path));
+            // SQLite says only 'unable to open database file' (error 14) of a folder.
+            if (Directory.Exists(path))
+                throw new EngineException("cannot open the database '" + path + "': it is a folder; name the run store's file in it, such as " + System.IO.Path.Combine(path, "ae-runs.db"));
+            string? dir = System.IO.Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir)) throw new EngineException("cannot open the database '" + path + "': the folder " + dir + " does not exist");
+        }
+
         /// <summary>Opens (creating when missing) the database at <paramref name="path"/>; a file that is not a database is a <see cref="EngineException"/>.</summary>
         public static RunStore Open(string path)
         {
-            if (path is null) throw new ArgumentNullException(nameof(path));
-            string? dir = System.IO.Path.GetDirectoryName(path);
-            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir)) throw new EngineException("cannot open the database '" + path + "': the folder " + dir + " does not exist");
+            CheckPath(path);
             // A command waits up to DefaultTimeout seconds on another process's lock (SQLite's busy timeout; 30 by default): a
             // finished run is stored once the other writer lets go, rather than lost to a reader that held the file a while.
             var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = LockTimeoutSeconds };

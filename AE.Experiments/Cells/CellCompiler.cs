@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Reflection;
 using AE.Dsl.Emit;
 using AE.Dsl.Text;
 using AE.Experiments.Compilation;
@@ -17,6 +18,13 @@ namespace AE.Experiments.Cells
         /// <exception cref="LawCompileException">the emitted code does not compile</exception>
         public static Func<int, int, int, ICell<T>> Compile<T>(EmitTarget target, IReadOnlyDictionary<string, SourceFile>? sources = null)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            => CompileCell<T>(target, sources).Make;
+
+        /// <summary>The generated cell type of <paramref name="target"/>: its layout, which tells what a cell allocates before one is built, and its factory.</summary>
+        /// <exception cref="EmitNotSupportedException">the cell backend cannot emit the cell</exception>
+        /// <exception cref="LawCompileException">the emitted code does not compile</exception>
+        public static CompiledCell<T> CompileCell<T>(EmitTarget target, IReadOnlyDictionary<string, SourceFile>? sources = null)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
             if (target is null) throw new ArgumentNullException(nameof(target));
             string code = target.EmitCSharp(Namespace, sources ?? new Dictionary<string, SourceFile>());
@@ -25,7 +33,12 @@ namespace AE.Experiments.Cells
             var open = compiled.Assembly.GetType(Namespace + "." + typeName + "`1")
                 ?? throw new LawCompileException(target.Name, new[] { "the compiled code has no type " + typeName + "<T>" });
             var type = open.MakeGenericType(typeof(T));
-            return (batch, time, every) => (ICell<T>)Activator.CreateInstance(type, batch, time, every)!;
+            var layout = type.GetField("Layout", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as CellLayout
+                ?? throw new LawCompileException(target.Name, new[] { "the compiled type " + typeName + "<T> has no static Layout" });
+            return new CompiledCell<T>(layout, (batch, time, every) => (ICell<T>)Activator.CreateInstance(type, batch, time, every)!);
         }
     }
+
+    /// <summary>A compiled cell type: its layout and a factory of (batch, time, checkpointEvery).</summary>
+    public sealed record CompiledCell<T>(CellLayout Layout, Func<int, int, int, ICell<T>> Make) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>;
 }

@@ -55,6 +55,8 @@ namespace AE.Experiments.Cells
         /// <summary>Reads a reference file; a <see cref="CellReferenceException"/> naming the file and the problem when it cannot.</summary>
         public static CellReference Load(string path, string displayPath)
         {
+            // Reading a folder fails with 'Access to the path is denied', which sends the user looking at permissions.
+            if (Directory.Exists(path)) throw new CellReferenceException(displayPath + ": is a folder, not a file");
             byte[] bytes;
             try { bytes = File.ReadAllBytes(path); }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)

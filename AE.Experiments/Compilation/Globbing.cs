@@ -48,7 +48,7 @@ namespace AE.Experiments.Compilation
             string full = Path.GetFullPath(argument, currentDirectory);
             if (File.Exists(full)) return new InputFile(argument, full);
             if (Directory.Exists(full))
-                throw new LawInputException("'" + argument + "' is a directory; name files or a glob such as '" + argument.TrimEnd('/', '\\') + "/**/*.ae'");
+                throw new LawInputException("'" + argument + "' is a folder; name files or a glob such as '" + argument.TrimEnd('/', '\\') + "/**/*.ae'");
             throw new LawInputException("file not found: '" + argument + "'");
         }
 

@@ -171,7 +171,7 @@ namespace AE.Experiments.Replay
         {
             try
             {
-                if (Directory.Exists(path)) throw new GoldenCaseException(name + ": is a directory, not a file");
+                if (Directory.Exists(path)) throw new GoldenCaseException(name + ": is a folder, not a file");
                 return File.ReadAllText(path);
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)

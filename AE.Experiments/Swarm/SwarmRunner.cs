@@ -30,12 +30,19 @@ namespace AE.Experiments.Swarm
     {
         public bool Reached => Winner is not null;
 
-        /// <summary>The member with the lowest final loss (the winner when there is one); the lower index on ties.</summary>
-        public int Best => Winner ?? Enumerable.Range(0, Members.Count)
-            .OrderBy(j => double.IsNaN(Members[j].FinalLoss) ? double.PositiveInfinity : Members[j].FinalLoss).ThenBy(j => j).First();
+        /// <summary>
+        /// The winner when there is one, else the surviving member with the lowest final loss (the lower index on ties);
+        /// null when every member died. A dead member's final loss is that of its last finite θ, before it diverged: it is
+        /// no result of the run, however low.
+        /// </summary>
+        public int? Best => Winner ?? Enumerable.Range(0, Members.Count).Where(j => !IsDead(Members[j]))
+            .OrderBy(j => double.IsNaN(Members[j].FinalLoss) ? double.PositiveInfinity : Members[j].FinalLoss).ThenBy(j => j)
+            .Select(j => (int?)j).FirstOrDefault();
 
         /// <summary>Members that diverged or hit a non-finite value (and were not revived by PBT).</summary>
-        public int Dead => Members.Count(m => m.Stop is StopReason.Diverged or StopReason.NonFinite);
+        public int Dead => Members.Count(IsDead);
+
+        private static bool IsDead(MachineRun member) => member.Stop is StopReason.Diverged or StopReason.NonFinite;
     }
 
     /// <summary>

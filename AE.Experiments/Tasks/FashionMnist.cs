@@ -153,6 +153,18 @@ namespace AE.Experiments.Tasks
 
         public ReadOnlySpan<byte> Image(int index) => Images.AsSpan(checked(index * PixelCount), PixelCount);
 
+        /// <summary>
+        /// What the loaded images are, whatever files held them (gzip-compressed or not, in any folder): their count and
+        /// the first 16 hex digits of the SHA-256 of their pixels, then their labels.
+        /// </summary>
+        public string Digest()
+        {
+            using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            hash.AppendData(Images);
+            hash.AppendData(Labels);
+            return Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " images (sha256 " + Convert.ToHexString(hash.GetHashAndReset(), 0, 8).ToLowerInvariant() + ")";
+        }
+
         /// <summary>The directory read: <c>AE_FASHION_MNIST_DIR</c> when set, else <see cref="DefaultDirectory"/>.</summary>
         public static string Directory
         {

@@ -42,12 +42,15 @@ namespace AE.Experiments.Tasks
             _target = targetLoss;
             _defaultSteps = defaultSteps;
             _labels = data.Labels;
+            DataIdentity = "Fashion-MNIST training " + data.Digest();
             _features = new double[data.Images.Length];
             for (int i = 0; i < _features.Length; i++) _features[i] = data.Images[i] / 255.0;
             _stream = new GaussianSource(Seeds.Derive(0, Seeds.NoiseStream));
         }
 
         public int SubsetSize { get; }
+
+        public override string DataIdentity { get; }
 
         public int BatchSize { get; }
 

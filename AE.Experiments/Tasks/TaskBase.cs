@@ -33,6 +33,12 @@ namespace AE.Experiments.Tasks
 
         public virtual long AcceptAfter => 0;
 
+        /// <summary>
+        /// What the data the task reads are, for a run checkpoint's identity ("" for a task whose problem its construction
+        /// fixes): a task over a data set gives a digest of the samples it loaded, so that a checkpoint is not resumed on other files.
+        /// </summary>
+        public virtual string DataIdentity => "";
+
         public abstract long DefaultSteps { get; }
 
         public virtual void Reset(ulong seed) { }

@@ -34,6 +34,7 @@ namespace AE.Experiments.Training
 
         private readonly string? _directory;
         private FashionMnist? _train, _test;
+        private string _trainDigest = "";
         private int _shuffleSeed, _batch, _permutationEpoch = -1;
         private int[] _permutation = Array.Empty<int>();
 
@@ -63,6 +64,9 @@ namespace AE.Experiments.Training
 
         public override bool HasDataSet => true;
 
+        /// <summary>The training images loaded; the test images are only measured, so they do not change a resumed run.</summary>
+        public override string DataIdentity => _train is null ? throw new InvalidOperationException("the task has not prepared a cell") : "Fashion-MNIST training " + _trainDigest;
+
         public override int StepsPerEpoch => _train is null ? throw new InvalidOperationException("the task has not prepared a cell") : _train.Count / _batch;
 
         public override IReadOnlyList<CellRequirement> Requirements => Needs;
@@ -84,6 +88,7 @@ namespace AE.Experiments.Training
             // --samples above what the files hold would train on fewer images than asked and say nothing.
             if (Samples is int asked && _train.Count < asked)
                 throw new TrainingException("--samples " + asked + " asks for more training images than the data set holds (" + _train.Count + ")");
+            _trainDigest = _train.Digest();
             _batch = cell.Batch;
             if (_train.Count < _batch) throw new TrainingException("the task " + Name + " has " + _train.Count + " training images, fewer than the batch of " + _batch);
             _shuffleSeed = random.Next();

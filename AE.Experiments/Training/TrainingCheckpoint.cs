@@ -13,7 +13,8 @@ namespace AE.Experiments.Training
     /// <param name="CellHash">SHA-256 of the cell's .ae files</param>
     /// <param name="Optimizer">the optimizer and its settings, as text (a law's name, file hash and --set values)</param>
     /// <param name="Threads">the parts the batch is split into (the gradient sums the parts in order, so another count changes its last bits)</param>
-    public sealed record CheckpointIdentity(string Cell, string CellHash, string Task, string Dtype, int Batch, int Time, int Seed, string Optimizer, int Threads = 1);
+    /// <param name="Data">the task's <see cref="TrainingTask.DataIdentity"/>: the data set's samples as loaded ("" for generated data)</param>
+    public sealed record CheckpointIdentity(string Cell, string CellHash, string Task, string Dtype, int Batch, int Time, int Seed, string Optimizer, int Threads = 1, string Data = "");
 
     /// <summary>
     /// A training run's whole state in one file: what it belongs to (<see cref="CheckpointIdentity"/>), the parameter
@@ -24,7 +25,7 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 4;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum
+        public const int Version = 5;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity
 
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -45,6 +46,7 @@ namespace AE.Experiments.Training
                 w.Write(identity.Seed);
                 w.Write(identity.Optimizer);
                 w.Write(identity.Threads);
+                w.Write(identity.Data);
                 w.Write(Layout(cell.Parameters));
                 CheckpointFile.WriteDoubles(w, trainer.Curve.ToArray());
                 CheckpointFile.WriteDoubles(w, theta);
@@ -54,7 +56,10 @@ namespace AE.Experiments.Training
 
         /// <summary>The run the checkpoint at <paramref name="path"/> belongs to, or null when it is not an intact training checkpoint.</summary>
         public static CheckpointIdentity? IdentityOf(string path)
-            => CheckpointFile.Peek(path, Magic, Version, r => new CheckpointIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt32()));
+            => CheckpointFile.Peek(path, Magic, Version, ReadIdentity);
+
+        private static CheckpointIdentity ReadIdentity(BinaryReader r)
+            => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt32(), r.ReadString());
 
         /// <summary>Restores <paramref name="trainer"/> from the checkpoint at <paramref name="path"/>; returns the epochs it holds.</summary>
         /// <exception cref="TrainingException">not a checkpoint, truncated, or of another cell, task, setting or optimizer; the run is left as it was</exception>
@@ -65,7 +70,7 @@ namespace AE.Experiments.Training
             if (trainer is null) throw new ArgumentNullException(nameof(trainer));
             var (curve, theta, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
             {
-                var saved = new CheckpointIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt32());
+                var saved = ReadIdentity(r);
                 string layout = r.ReadString();
                 Compare(name, saved, identity);
                 string expected = Layout(trainer.Cell.Parameters);
@@ -101,6 +106,7 @@ namespace AE.Experiments.Training
             ("seed", saved.Seed, expected.Seed),
             ("optimizer", saved.Optimizer, expected.Optimizer),
             ("thread count", saved.Threads, expected.Threads),
+            ("data", saved.Data, expected.Data),
         }, message => new TrainingException(message));
 
         private static string Layout(IEnumerable<AE.Runtime.Cells.CellTensor> parameters) =>

@@ -58,6 +58,14 @@ namespace AE.Experiments.Training
         /// <summary>The task and its settings as a checkpoint records them.</summary>
         public string Identity => Name + (Samples is int n ? " samples=" + n : "") + Settings;
 
+        /// <summary>
+        /// What the data the task trains on are, beyond <see cref="Identity"/> (known once <see cref="Prepare"/> has run), so
+        /// that a checkpoint is not resumed on other data: for a task over a data set, a digest of the training samples it
+        /// loaded (files changed, or another folder of other files, give another). "" for the tasks whose data the run's seed,
+        /// batch and time generate, which a checkpoint records already.
+        /// </summary>
+        public virtual string DataIdentity => "";
+
         /// <summary>The task's own settings as <see cref="Identity"/> and the run store's task name append them ("" at its defaults).</summary>
         public virtual string Settings => "";
 

@@ -84,6 +84,28 @@ namespace AE.Runtime.Cells
             _job = new Job(this);
         }
 
+        /// <summary>
+        /// What the constructor allocates for cells of <paramref name="layout"/> (made with <paramref name="time"/> and
+        /// <paramref name="checkpointEvery"/>): its parts' buffers and its own whole-batch ones.
+        /// </summary>
+        public static CellFootprint Footprint(CellLayout layout, int batch, int threads, int time, int checkpointEvery)
+        {
+            if (layout is null) throw new ArgumentNullException(nameof(layout));
+            if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "the batch must hold at least one sample");
+            if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread");
+            int parts = Math.Min(threads, batch);
+            var footprint = new CellFootprint(0, 0);
+            for (int k = 0; k < parts; k++)
+                footprint = footprint.Plus(CellBase<T>.Footprint(layout, (int)((long)batch * (k + 1) / parts - (long)batch * k / parts), time, checkpointEvery));
+            double b = batch, t = time;
+            double parameters = CellFootprint.Sum(layout.Parameters, p => p.Size);
+            double inputs = CellFootprint.Sum(layout.Inputs, i => i.Size), outputs = CellFootprint.Sum(layout.Outputs, o => o.Size);
+            double states = CellFootprint.Sum(layout.States, s => s.Size);
+            double own = 2 * parameters + 2 * t * b * (inputs + outputs) + 4 * b * states;
+            double longest = t * b * Math.Max(CellFootprint.Max(layout.Inputs, i => i.Size), CellFootprint.Max(layout.Outputs, o => o.Size));
+            return footprint.Plus(new CellFootprint(own * System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), longest));
+        }
+
         public string CellName { get; }
         public int Batch { get; }
         public int Time { get; }

@@ -73,7 +73,7 @@ namespace AE.Runtime.Cells
             _layout = layout;
             Batch = batch;
             Time = time;
-            CheckpointEvery = Math.Min(time, checkpointEvery > 0 ? checkpointEvery : Math.Max(1, (int)Math.Ceiling(Math.Sqrt(time))));
+            CheckpointEvery = CheckpointInterval(time, checkpointEvery);
             _frame = checked(layout.FrameLength * batch);
             _shift = (CheckpointEvery - time % CheckpointEvery) % CheckpointEvery;
             _stateAt = new int[layout.States.Length];
@@ -110,6 +110,34 @@ namespace AE.Runtime.Cells
             States = Array.ConvertAll(layout.States, s => new CellTensor(s.Name, s.Shape, s.Scalar));
             Objectives = layout.Objectives;
             _objective = layout.Objectives.Length > 0 ? _outputIndex[layout.Objectives[0]] : -1;
+        }
+
+        /// <summary>Steps between stored states: <paramref name="checkpointEvery"/>, or about the square root of the time when 0; at most the time.</summary>
+        private static int CheckpointInterval(int time, int checkpointEvery)
+            => Math.Min(time, checkpointEvery > 0 ? checkpointEvery : Math.Max(1, (int)Math.Ceiling(Math.Sqrt(time))));
+
+        /// <summary>What the constructor allocates for <paramref name="layout"/> at this size, before it runs (the arrays above, one by one).</summary>
+        public static CellFootprint Footprint(CellLayout layout, int batch, int time, int checkpointEvery)
+        {
+            if (layout is null) throw new ArgumentNullException(nameof(layout));
+            if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "the batch must hold at least one sample");
+            if (time < 1) throw new ArgumentOutOfRangeException(nameof(time), time, "the sequence must have at least one step");
+            double b = batch, t = time, every = CheckpointInterval(time, checkpointEvery);
+            double parameters = CellFootprint.Sum(layout.Parameters, p => p.Size);
+            double inputs = CellFootprint.Sum(layout.Inputs, i => i.Size), outputs = CellFootprint.Sum(layout.Outputs, o => o.Size);
+            double states = CellFootprint.Sum(layout.States, s => s.Size);
+            double frame = (double)layout.FrameLength * b;
+            double pad = 64 / Unsafe.SizeOf<T>();
+            double segments = Math.Ceiling(t / every);
+            double values = 2 * parameters                  // _theta, _grad
+                + 2 * t * b * (inputs + outputs)            // _inputs, _inputGrads, _outputs, _outputGrads
+                + 4 * b * states                            // _initial, _final, _finalGrads, _initialGrads
+                + every * frame + pad + frame + pad         // _frames, _adjoint
+                + segments * states * b                     // _checkpoints
+                + 2 * states * b;                           // _carry, _carryGrad
+            double longest = Math.Max(Math.Max(parameters, every * frame + pad), Math.Max(segments * states * b,
+                t * b * Math.Max(CellFootprint.Max(layout.Inputs, i => i.Size), CellFootprint.Max(layout.Outputs, o => o.Size))));
+            return new CellFootprint(values * Unsafe.SizeOf<T>(), longest);
         }
 
         private static void Index<TItem>(Dictionary<string, int> index, TItem[] items, Func<TItem, string> name)

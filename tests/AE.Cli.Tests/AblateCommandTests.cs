@@ -11,6 +11,44 @@ namespace AE.Cli.Tests
     {
         private static readonly string[] Baselines = { "sgdm", "adam", "sgd-hd", "adam-hd" };
 
+        /// <summary>
+        /// The text and the JSON leave out the same intervals: a cell shows "mean ± ci" exactly where the JSON's ci is a
+        /// number, the mean alone where it is null (one seed, or one seed reaching the target), and "—" where the mean is null.
+        /// </summary>
+        [Theory]
+        [InlineData("--case", "GOLDEN", "--seeds", "1")]
+        [InlineData("--case", "GOLDEN", "--seeds", "2")]
+        [InlineData("--task", "quadratic", "--seeds", "2", "--steps", "60")]
+        public void Text_and_json_show_an_interval_in_the_same_cells(params string[] task)
+        {
+            using var dir = new TempDirectory();
+            task = task.Select(a => a == "GOLDEN" ? Repo.Case("quadratic_2d") : a).ToArray();
+            string[] args = new[] { "ablate", Repo.SgdmLaw, "--db", "a.db" }.Concat(task).ToArray();
+            var text = Cli.Run(dir.Path, args);
+            var json = Cli.Run(dir.Path, args.Concat(new[] { "--format", "json" }).ToArray());
+            Assert.True(text.ExitCode == 0 && json.ExitCode == 0, text.Stderr + json.Stderr);
+
+            var table = text.StdoutLines.SkipWhile(l => !l.StartsWith("|", StringComparison.Ordinal)).Select(l => l.Trim('|').Split('|').Select(c => c.Trim()).ToArray()).ToList();
+            var columns = new[] { ("steps to target", "steps_to_target"), ("final loss", "final_loss"), ("final gap", "final_gap"), ("AUC of log loss", "auc"), ("incidents", "incidents") };
+            using var doc = JsonDocument.Parse(json.Stdout);
+            var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+            Assert.Equal(rows.Count, table.Count - 2);
+            int intervals = 0, without = 0;
+            for (int i = 0; i < rows.Count; i++)
+                foreach (var (header, key) in columns)
+                {
+                    string cell = table[i + 2][Array.IndexOf(table[0], header)];
+                    var stat = rows[i].GetProperty(key);
+                    bool noMean = stat.ValueKind == JsonValueKind.Null || stat.GetProperty("mean").ValueKind == JsonValueKind.Null;
+                    Assert.Equal(noMean, cell == "—");
+                    if (noMean) continue;
+                    bool hasCi = stat.GetProperty("ci").ValueKind != JsonValueKind.Null;
+                    Assert.True(hasCi == cell.Contains(" ± ", StringComparison.Ordinal), rows[i].GetProperty("ablated").GetString() + " " + key + ": '" + cell + "' against " + stat);
+                    if (hasCi) intervals++; else without++;
+                }
+            Assert.True(task.Contains("1") ? intervals == 0 : intervals > 0, intervals + " intervals, " + without + " without");
+        }
+
         [Fact]
         public void Json_rows_are_the_full_law_every_switchable_rule_and_the_baselines_and_repeat_exactly()
         {

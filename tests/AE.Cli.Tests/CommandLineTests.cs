@@ -62,6 +62,58 @@ namespace AE.Cli.Tests
             Assert.Matches(@"^\d+\.\d+\.\d+", CliApp.Version);
         }
 
+        /// <summary>
+        /// --version beside anything else is refused whatever the order: System.CommandLine runs whichever of --version
+        /// and --help comes last and drops the other, so 'ae --version --help' printed the help and 'ae --help --version'
+        /// was refused.
+        /// </summary>
+        [Theory]
+        [InlineData(2, "--version", "--help")]
+        [InlineData(2, "--help", "--version")]
+        [InlineData(2, "--version", "-h")]
+        [InlineData(2, "-?", "--version")]
+        [InlineData(2, "--version", "help")]
+        [InlineData(2, "help", "--version")]
+        [InlineData(2, "--version", "check")]
+        [InlineData(2, "check", "--version")]
+        [InlineData(3, "check", "--help", "--version")]
+        [InlineData(3, "check", "--version", "--help")]
+        [InlineData(2, "--version", "--version")]
+        public void Version_with_any_other_argument_is_one_line_and_exit_2(int count, params string[] args)
+        {
+            var r = Cli.Run(Cwd, args);
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Equal("ae: error: '--version' stands alone, got " + count + " arguments. Run 'ae --help'", Assert.Single(r.StderrLines));
+        }
+
+        /// <summary>The help options and 'ae help' combined print the help of the command they name, never an error.</summary>
+        [Theory]
+        [InlineData("  ae [command] [options]", "--help", "-h")]
+        [InlineData("  ae [command] [options]", "-?", "--help")]
+        [InlineData("  ae check [<files or globs>...] [options]", "--help", "check")]
+        [InlineData("  ae check [<files or globs>...] [options]", "check", "--help", "-h")]
+        [InlineData("  ae help [<command>] [options]", "help", "--help")]
+        [InlineData("  ae help [<command>] [options]", "--help", "help")]
+        public void Help_options_together_print_the_help_of_the_command_named(string usage, params string[] args)
+        {
+            var r = Cli.Run(Cwd, args);
+
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal("", r.Stderr);
+            Assert.Contains(usage, r.StdoutLines);
+        }
+
+        [Fact]
+        public void After_a_double_dash_version_is_a_file_name()
+        {
+            var r = Cli.Run(Cwd, "check", "--", "--version");
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal("ae: error: file not found: '--version'", Assert.Single(r.StderrLines));
+        }
+
         [Fact]
         public void Unknown_command_lists_the_valid_ones_and_exits_2()
         {

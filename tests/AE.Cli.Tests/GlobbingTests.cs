@@ -162,7 +162,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, "check", "laws");
 
             Assert.Equal(2, r.ExitCode);
-            Assert.Equal(new[] { "ae: error: 'laws' is a directory; name files or a glob such as 'laws/**/*.ae'" }, r.StderrLines);
+            Assert.Equal(new[] { "ae: error: 'laws' is a folder; name files or a glob such as 'laws/**/*.ae'" }, r.StderrLines);
         }
     }
 }

@@ -37,6 +37,40 @@ namespace AE.Cli.Tests
             Assert.All(Directory.GetFiles(Path.Combine(dir.Path, "plots"), "*.png"), f => Plots.AssertPng(f, AE.Cli.Plots.FigureRenderer.Width));
         }
 
+        /// <summary>
+        /// Every member dies (rates of 0.28 to 0.89 on Rosenbrock, whose curvature near the start is in the hundreds): no
+        /// seed has a best member, so the best gap is no figure, where it was the mean of the dead members' last finite losses.
+        /// </summary>
+        [Fact]
+        public void When_every_member_dies_the_best_gap_says_none_survived()
+        {
+            using var dir = new TempDirectory();
+            string[] args = { "swarm", Repo.SgdmLaw, "--task", "rosenbrock", "--k", "4", "--seeds", "2", "--steps", "200", "--set", "init_alpha=0.5", "--spread", "0.5", "--db", "s.db" };
+
+            var text = Cli.Run(dir.Path, args.Concat(new[] { "--out", "plots" }).ToArray());
+            var json = Cli.Run(dir.Path, args.Concat(new[] { "--format", "json" }).ToArray());
+
+            string db = Path.Combine(dir.Path, "s.db");
+            Assert.Equal(16, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE status IN ('diverged', 'non-finite')"));   // both invocations' members, every one
+            Assert.True(text.ExitCode == 0, text.Stderr);
+            var row = text.StdoutLines.Single(l => l.StartsWith("| swarm ", StringComparison.Ordinal)).Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+            Assert.Equal(new[] { "swarm", "0/2", "—", "none survived", "8" }, row);
+            Assert.Empty(Directory.Exists(Path.Combine(dir.Path, "plots")) ? Directory.GetFiles(Path.Combine(dir.Path, "plots")) : Array.Empty<string>());
+
+            Assert.True(json.ExitCode == 0, json.Stderr);
+            using var doc = JsonDocument.Parse(json.Stdout);
+            var result = doc.RootElement.GetProperty("rows")[0];
+            Assert.Equal(JsonValueKind.Null, result.GetProperty("best_log10_gap").GetProperty("mean").ValueKind);
+            Assert.Equal(0, result.GetProperty("best_log10_gap").GetProperty("n").GetInt32());
+            Assert.Equal(8, result.GetProperty("dead").GetInt32());
+            foreach (var run in result.GetProperty("runs").EnumerateArray())
+            {
+                Assert.Equal(4, run.GetProperty("dead").GetInt32());
+                Assert.Equal(JsonValueKind.Null, run.GetProperty("best_member").ValueKind);
+                Assert.Equal(JsonValueKind.Null, run.GetProperty("best_final_loss").ValueKind);
+            }
+        }
+
         /// <summary>--set of the spread param gives the centre; each member's stored settings hold its own rate, once.</summary>
         [Fact]
         public void A_member_stores_its_own_rate_once_when_set_gives_the_centre()

@@ -144,7 +144,7 @@ namespace AE.Experiments.Tests
 
             Directory.CreateDirectory(Path.Combine(dir.Path, "d.json"));
             ex = Assert.Throws<GoldenCaseException>(() => GoldenCase.Load(Path.Combine(dir.Path, "d.json")));
-            Assert.Equal("d.json: is a directory, not a file", ex.Message);
+            Assert.Equal("d.json: is a folder, not a file", ex.Message);
         }
 
         [Fact]

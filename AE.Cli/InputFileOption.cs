@@ -1,0 +1,25 @@
+using System.IO;
+
+namespace AE.Cli
+{
+    /// <summary>An option that names one file to read (<c>--resume</c>, <c>--init</c>): checked before any work starts.</summary>
+    internal static class InputFileOption
+    {
+        /// <summary>
+        /// The absolute path of the file <paramref name="option"/> names, or null when it is not given. A folder (often the
+        /// <c>--out</c> folder that holds the file) or a missing file is one line; a file that cannot be read is its reader's.
+        /// </summary>
+        /// <param name="what">the file, as the messages name it ("checkpoint file")</param>
+        /// <param name="usualName">the name the file has in the folder a command writes it to, for the hint</param>
+        public static string? Path(CommandInput parsed, string option, string what, string usualName, CliContext context)
+        {
+            if (parsed.Value(option) is not string given) return null;
+            string full = System.IO.Path.GetFullPath(given, context.CurrentDirectory);
+            if (Directory.Exists(full))
+                throw new CliException(option + " '" + given + "' is a folder, not a " + what + "; name the file in it, such as "
+                    + System.IO.Path.Combine(given, usualName).Replace(System.IO.Path.DirectorySeparatorChar, '/'));
+            if (!File.Exists(full)) throw new CliException("no " + what + " '" + given + "'");
+            return full;
+        }
+    }
+}
