@@ -69,14 +69,14 @@ namespace AE.Runtime.Cells
             _grad = new T[_theta.Length];
             _paramOffset = new int[Parameters.Count];
             for (int k = 0, at = 0; k < Parameters.Count; k++) { _paramIndex[Parameters[k].Name] = k; _paramOffset[k] = at; at += Parameters[k].Size; }
-            foreach (var i in Inputs) { _inputs[i.Name] = new T[Time * batch * i.Size]; _inputGrads[i.Name] = new T[Time * batch * i.Size]; }
-            foreach (var o in Outputs) { _outputs[o.Name] = new T[Time * batch * o.Size]; _outputGrads[o.Name] = new T[Time * batch * o.Size]; }
+            foreach (var i in Inputs) { _inputs[i.Name] = new T[checked(Time * batch * i.Size)]; _inputGrads[i.Name] = new T[checked(Time * batch * i.Size)]; }
+            foreach (var o in Outputs) { _outputs[o.Name] = new T[checked(Time * batch * o.Size)]; _outputGrads[o.Name] = new T[checked(Time * batch * o.Size)]; }
             foreach (var s in States)
             {
-                _initial[s.Name] = new T[batch * s.Size];
-                _final[s.Name] = new T[batch * s.Size];
-                _finalGrads[s.Name] = new T[batch * s.Size];
-                _initialGrads[s.Name] = new T[batch * s.Size];
+                _initial[s.Name] = new T[checked(batch * s.Size)];
+                _final[s.Name] = new T[checked(batch * s.Size)];
+                _finalGrads[s.Name] = new T[checked(batch * s.Size)];
+                _initialGrads[s.Name] = new T[checked(batch * s.Size)];
                 // Every part starts from the declared initial value: the whole batch's is the parts' side by side.
                 for (int k = 0; k < parts; k++) _parts[k].InitialState(s.Name).CopyTo(_initial[s.Name].AsSpan(_first[k] * s.Size));
             }

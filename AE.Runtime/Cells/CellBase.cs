@@ -88,7 +88,7 @@ namespace AE.Runtime.Cells
             _inputGrads = Array.ConvertAll(layout.Inputs, i => new T[checked(time * batch * i.Size)]);
             _outputs = Array.ConvertAll(layout.Outputs, o => new T[checked(time * batch * o.Size)]);
             _outputGrads = Array.ConvertAll(layout.Outputs, o => new T[checked(time * batch * o.Size)]);
-            _initial = Array.ConvertAll(layout.States, s => new T[batch * s.Size]);
+            _initial = Array.ConvertAll(layout.States, s => new T[checked(batch * s.Size)]);
             _final = Array.ConvertAll(layout.States, s => new T[batch * s.Size]);
             _finalGrads = Array.ConvertAll(layout.States, s => new T[batch * s.Size]);
             _initialGrads = Array.ConvertAll(layout.States, s => new T[batch * s.Size]);
