@@ -79,7 +79,8 @@ namespace AE.Cli
                 "",
                 "Exit codes: 0 table printed; 2 bad input, the cluster lost (the members of the",
                 "finished runs are stored), or the members could not be stored (the table is",
-                "printed first); 3 internal error; 130 interrupted.",
+                "printed first); 3 internal error; 130 interrupted (a run cut short or not",
+                "started; Ctrl-C once every run had finished prints the table).",
             },
         };
 
@@ -239,7 +240,8 @@ namespace AE.Cli
                     : finished.ToString(CultureInfo.InvariantCulture) + " of " + Plural.Count(jobs.Count, "population run") + " had finished and their "
                       + stored.ToString(CultureInfo.InvariantCulture) + " member runs are stored in " + db + " (batch " + batch + ")" + notStored + wrote));
             }
-            if (interrupted || context.Cancellation.IsCancellationRequested)
+            // A Ctrl-C that came when every run had finished cut nothing short: the table stands, as a batch's does.
+            if (interrupted)
             {
                 context.Stderr.WriteLine("ae: interrupted; " + stored.ToString(CultureInfo.InvariantCulture) + " member runs are stored in " + db + " (batch " + batch + ")" + notStored
                     + "; no table was printed");

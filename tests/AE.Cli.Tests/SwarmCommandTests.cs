@@ -204,6 +204,28 @@ namespace AE.Cli.Tests
             Assert.Equal(3 * 10, Experiments.Scalar(db, "SELECT sum(steps_taken) FROM runs"));
         }
 
+        /// <summary>
+        /// Ctrl-C once every population run has finished cuts nothing short: the table is printed and the runs stored as
+        /// complete, as ae sweep and ae ablate do (the swarm said "interrupted", printed no table and exited 130). The cancel
+        /// comes with the last progress report, counted in a run left alone.
+        /// </summary>
+        [Fact]
+        public void Ctrl_C_after_every_run_finished_still_prints_the_table()
+        {
+            string[] Args(string db) => new[] { "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "3", "--rounds", "2", "--steps", "20", "--seeds", "1", "--threads", "1", "--method", "swarm", "--db", db };
+            using var dir = new TempDirectory();
+            int reports = 0;
+            var whole = Experiments.Run(dir.Path, System.Threading.CancellationToken.None, _ => reports++, Args("a.db"));
+            Assert.True(whole.ExitCode == 0, whole.Stderr);
+            using var cts = new System.Threading.CancellationTokenSource();
+            int seen = 0;
+            var late = Experiments.Run(dir.Path, cts.Token, _ => { if (++seen == reports) cts.Cancel(); }, Args("b.db"));
+            Assert.True(cts.IsCancellationRequested);
+            Assert.True(late.ExitCode == 0, late.Stderr);
+            Assert.Equal(whole.Stdout, late.Stdout);
+            Assert.Equal(3, Experiments.Scalar(Path.Combine(dir.Path, "b.db"), "SELECT count(*) FROM runs WHERE status <> 'interrupted'"));
+        }
+
         [Fact]
         public void Help_is_printed_and_listed()
         {
