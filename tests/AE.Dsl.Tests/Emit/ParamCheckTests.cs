@@ -82,7 +82,7 @@ namespace AE.Dsl.Tests
         public void A_coefficient_whose_initial_value_leaves_its_bounds_given_at_run_time()
         {
             var ex = Rejected(("start", 20.0));
-            Assert.Equal("start", ex.Param);
+            Assert.Equal("start, lo, hi", ex.Param);   // the initial value's params, then the bounds': either setting can be the one that moved it out
             Assert.Equal("[0.001, 1]", ex.Range);
             Assert.Equal(20.0, ex.Value);
             Assert.Contains("the initial value of 'alpha' must lie in its bounds [0.001, 1]", ex.Message, StringComparison.Ordinal);
