@@ -67,27 +67,30 @@ namespace AE.Dsl.Passes
             return (v, !closedZero && (xOpen || yOpen));
         }
 
-        /// <summary>max(a, b) over intervals, open ends kept.</summary>
+        /// <summary>
+        /// max(a, b) over intervals, open ends kept. Where the lower ends tie, one open end keeps the
+        /// result off the tie (max(a, b) >= a > lo); where the upper ends tie, either can reach it.
+        /// </summary>
         public static Interval Max(Interval a, Interval b)
         {
-            var (lo, loOpen) = Larger((a.Lo, a.LoOpen), (b.Lo, b.LoOpen));
-            var (hi, hiOpen) = Larger((a.Hi, a.HiOpen), (b.Hi, b.HiOpen));
+            var (lo, loOpen) = Larger((a.Lo, a.LoOpen), (b.Lo, b.LoOpen), tieOpen: a.LoOpen || b.LoOpen);
+            var (hi, hiOpen) = Larger((a.Hi, a.HiOpen), (b.Hi, b.HiOpen), tieOpen: a.HiOpen && b.HiOpen);
             return new Interval(lo, hi, loOpen, hiOpen);
         }
 
-        /// <summary>min(a, b) over intervals, open ends kept.</summary>
+        /// <summary>min(a, b) over intervals, open ends kept: the mirror of <see cref="Max"/>.</summary>
         public static Interval Min(Interval a, Interval b)
         {
-            var (lo, loOpen) = Smaller((a.Lo, a.LoOpen), (b.Lo, b.LoOpen));
-            var (hi, hiOpen) = Smaller((a.Hi, a.HiOpen), (b.Hi, b.HiOpen));
+            var (lo, loOpen) = Smaller((a.Lo, a.LoOpen), (b.Lo, b.LoOpen), tieOpen: a.LoOpen && b.LoOpen);
+            var (hi, hiOpen) = Smaller((a.Hi, a.HiOpen), (b.Hi, b.HiOpen), tieOpen: a.HiOpen || b.HiOpen);
             return new Interval(lo, hi, loOpen, hiOpen);
         }
 
-        private static (double, bool) Larger((double V, bool Open) x, (double V, bool Open) y)
-            => x.V > y.V ? x : y.V > x.V ? y : (x.V, x.Open && y.Open);
+        private static (double, bool) Larger((double V, bool Open) x, (double V, bool Open) y, bool tieOpen)
+            => x.V > y.V ? x : y.V > x.V ? y : (x.V, tieOpen);
 
-        private static (double, bool) Smaller((double V, bool Open) x, (double V, bool Open) y)
-            => x.V < y.V ? x : y.V < x.V ? y : (x.V, x.Open && y.Open);
+        private static (double, bool) Smaller((double V, bool Open) x, (double V, bool Open) y, bool tieOpen)
+            => x.V < y.V ? x : y.V < x.V ? y : (x.V, tieOpen);
 
         private static double Mul(double x, double y) => x == 0 || y == 0 ? 0 : x * y;
 

@@ -28,7 +28,13 @@ namespace AE.Dsl.Tests
             var clamped = Interval.Min(Interval.Max(Interval.All, lo), Interval.Point(1));
             Assert.True(clamped.IsPositive);
             Assert.True(Interval.Max(Interval.All, new Interval(0, 5, loOpen: true)).IsPositive);
-            Assert.False(Interval.Max(new Interval(0, 1), new Interval(0, 1, loOpen: true)).IsPositive);
+            // max(a, b) >= b > 0 whatever a is; min(a, b) can be 0 where a can
+            Assert.True(Interval.Max(new Interval(0, 1), new Interval(0, 1, loOpen: true)).IsPositive);
+            Assert.False(Interval.Min(new Interval(0, 1), new Interval(0, 1, loOpen: true)).IsPositive);
+            Assert.True(Interval.Min(new Interval(0, 1, loOpen: true), new Interval(0, 1, loOpen: true)).IsPositive);
+            // the mirror at the upper end: min(a, b) <= b < 1; max(a, b) can be 1 where a can
+            Assert.True(Interval.Min(new Interval(0, 1), new Interval(0, 1, hiOpen: true)).HiOpen);
+            Assert.False(Interval.Max(new Interval(0, 1), new Interval(0, 1, hiOpen: true)).HiOpen);
         }
 
         [Fact]
