@@ -941,13 +941,15 @@ hi)` whose width `hi - lo` it cannot prove positive (the width divides), so it c
 NaN or -inf at run time. A warning. The checker runs an interval analysis in statement order:
 params lie in their declared ranges (a param without a range can be overridden to anything),
 coefficients and states with a range in their bounds, inputs anywhere, and each function's range is
-known (`exp`, `softplus` > 0; `norm`, `abs` >= 0; `max(x, 1e-12)` > 0). A product with a factor
-an even number of times is >= 0 in any order of the factors (`x*x`, `2*g*g`, `(1 - b)*g*g`). A
-next value `x'` starts as `x` and takes the interval of each statement that sets it; after a
-`when` it is the hull of both branches, and after a rule that can be switched off it may also be
-the value from before the rule. Accumulators start at their neutral value and add up the same way.
-Inside `c ? a : b` and `when c`, a condition `x > k` narrows `x`. The message shows the interval the
-checker could prove.
+known as floating point computes it, in float64 and float32 (`norm`, `abs` >= 0; `max(x, 1e-12)` > 0;
+`1 + exp(x)` >= 1; but `exp(x)` and `softplus(x)` can be 0, `sigmoid(x)` 0 or 1 and `tanh(x)` -1 or 1
+unless the argument's interval keeps them off: `exp(-800)` is 0, `tanh(29.7)` is 1; see "Ranges in
+floating point" in docs/language.md). A product with a factor an even number of times is >= 0 in any
+order of the factors (`x*x`, `2*g*g`, `(1 - b)*g*g`). A next value `x'` starts as `x` and takes the
+interval of each statement that sets it; after a `when` it is the hull of both branches, and after a
+rule that can be switched off it may also be the value from before the rule. Accumulators start at
+their neutral value and add up the same way. Inside `c ? a : b` and `when c`, a condition `x > k`
+narrows `x`. The message shows the interval the checker could prove.
 
 {fail("AE0060", L("a' = clamp(log(x), 0, 1);", "  input x: real;\n"))}
 Fix: bound the argument, add an epsilon, or guard it.
@@ -978,7 +980,14 @@ that excludes 0.
 
 {fix("AE0061", L("a' = clamp(0.1 / (a + 1e-12), 0, 1);"))}
 {fail("AE0061", L("a' = clamp(a / k, 0, 1);", "  param k = 2;\n"))}
-{fix("AE0061", L("a' = clamp(a / k, 0, 1);", "  param k in [1, 10] = 2;\n"))}""")
+{fix("AE0061", L("a' = clamp(a / k, 0, 1);", "  param k in [1, 10] = 2;\n"))}
+A function that only approaches 0 reaches it in floating point: `exp(-800)` and `sigmoid(-800)` are 0,
+and `1 - tanh(x)` is 0 from `x` = 19.1 (9.01 in float32).
+
+{fail("AE0061", L("a' = clamp(0.1 / (1 - tanh(x)), 0, 1);", "  input x: real;\n"))}
+Fix: bound the argument (or add an epsilon).
+
+{fix("AE0061", L("a' = clamp(0.1 / (1 - tanh(clamp(x, -5, 5))), 0, 1);", "  input x: real;\n"))}""")
 
 E["AE0070"] = T(r"""
 A `require` condition is false with the declared defaults. **Law AE-10** (declared stability
@@ -1065,7 +1074,7 @@ but not emitted as C#: the filter 'h.lp' (lp) is under a condition (...); the ce
 filters that update every step so far`.
 
 Fix: express the construct with what the backend supports (the message says how when it can, for
-example `max(v) + log(sum(exp(v - m)))` for `logsumexp`; a filter computed before the `when`,
+example `m + log(max(sum(exp(v - m)), 1))` for `logsumexp`; a filter computed before the `when`,
 `m = lp(0.9, x);`, and used inside it), or run the unit with the interpreter.""")
 
 # ---------------------------------------------------------------- assemble

@@ -8,7 +8,9 @@ namespace AE.Dsl.Passes
 {
     /// <summary>
     /// A closed or open interval of reals, the abstract value of the numeric-hazard analysis.
-    /// Sound for the operations it models; anything else widens to (-inf, inf).
+    /// Sound for the operations it models as floating point computes them, in float64 and in float32;
+    /// anything else widens to (-inf, inf). An unbounded end can be reached (a value can overflow to
+    /// infinity), and an end within <see cref="SmallestNonZero"/> of 0 can be 0 (a value can underflow).
     /// </summary>
     public readonly struct Interval
     {
@@ -18,6 +20,13 @@ namespace AE.Dsl.Passes
             if (double.IsNaN(hi)) { hi = double.PositiveInfinity; hiOpen = true; }
             Lo = lo; Hi = hi; LoOpen = loOpen || double.IsInfinity(lo); HiOpen = hiOpen || double.IsInfinity(hi);
         }
+
+        /// <summary>
+        /// The smallest magnitude a product, a quotient or a function value is trusted not to round to 0:
+        /// float32's smallest normal number, 2^-126. One rule for both precisions, float32's the narrower: a
+        /// cell computes in float32 or float64, and a law's float step stores its vectors in float32.
+        /// </summary>
+        public const double SmallestNonZero = 1.1754943508222875e-38;
 
         public double Lo { get; }
         public double Hi { get; }
@@ -64,48 +73,84 @@ namespace AE.Dsl.Passes
         {
             double v = Mul(x, y);
             bool closedZero = (x == 0 && !xOpen) || (y == 0 && !yOpen);
-            return (v, !closedZero && (xOpen || yOpen));
+            if (closedZero) return (0, false);
+            if (Math.Abs(v) >= SmallestNonZero) return (v, xOpen || yOpen);
+            // Near 0 the product underflows to 0, unless an open 0 (a value that is not 0, however small)
+            // meets a factor of magnitude >= 1: |x y| >= |x| > 0, and rounding keeps it so.
+            bool staysNonZero = (x == 0 && Math.Abs(y) >= 1) || (y == 0 && Math.Abs(x) >= 1);
+            return (0, staysNonZero);
         }
 
-        /// <summary>max(a, b) over intervals, open ends kept.</summary>
+        /// <summary>
+        /// max(a, b) over intervals, open ends kept. Where the lower ends tie, one open end keeps the
+        /// result off the tie (max(a, b) >= a > lo); where the upper ends tie, either can reach it.
+        /// </summary>
         public static Interval Max(Interval a, Interval b)
         {
-            var (lo, loOpen) = Larger((a.Lo, a.LoOpen), (b.Lo, b.LoOpen));
-            var (hi, hiOpen) = Larger((a.Hi, a.HiOpen), (b.Hi, b.HiOpen));
+            var (lo, loOpen) = Larger((a.Lo, a.LoOpen), (b.Lo, b.LoOpen), tieOpen: a.LoOpen || b.LoOpen);
+            var (hi, hiOpen) = Larger((a.Hi, a.HiOpen), (b.Hi, b.HiOpen), tieOpen: a.HiOpen && b.HiOpen);
             return new Interval(lo, hi, loOpen, hiOpen);
         }
 
-        /// <summary>min(a, b) over intervals, open ends kept.</summary>
+        /// <summary>min(a, b) over intervals, open ends kept: the mirror of <see cref="Max"/>.</summary>
         public static Interval Min(Interval a, Interval b)
         {
-            var (lo, loOpen) = Smaller((a.Lo, a.LoOpen), (b.Lo, b.LoOpen));
-            var (hi, hiOpen) = Smaller((a.Hi, a.HiOpen), (b.Hi, b.HiOpen));
+            var (lo, loOpen) = Smaller((a.Lo, a.LoOpen), (b.Lo, b.LoOpen), tieOpen: a.LoOpen && b.LoOpen);
+            var (hi, hiOpen) = Smaller((a.Hi, a.HiOpen), (b.Hi, b.HiOpen), tieOpen: a.HiOpen || b.HiOpen);
             return new Interval(lo, hi, loOpen, hiOpen);
         }
 
-        private static (double, bool) Larger((double V, bool Open) x, (double V, bool Open) y)
-            => x.V > y.V ? x : y.V > x.V ? y : (x.V, x.Open && y.Open);
+        private static (double, bool) Larger((double V, bool Open) x, (double V, bool Open) y, bool tieOpen)
+            => x.V > y.V ? x : y.V > x.V ? y : (x.V, tieOpen);
 
-        private static (double, bool) Smaller((double V, bool Open) x, (double V, bool Open) y)
-            => x.V < y.V ? x : y.V < x.V ? y : (x.V, x.Open && y.Open);
+        private static (double, bool) Smaller((double V, bool Open) x, (double V, bool Open) y, bool tieOpen)
+            => x.V < y.V ? x : y.V < x.V ? y : (x.V, tieOpen);
 
         private static double Mul(double x, double y) => x == 0 || y == 0 ? 0 : x * y;
 
+        /// <summary>
+        /// 1/x over an interval that excludes 0. The end nearer 0 is closed at 0 when x is unbounded (x can
+        /// overflow to infinity, and 1/inf is 0) or so large that 1/x underflows.
+        /// </summary>
         public Interval Reciprocal()
         {
             if (!ExcludesZero) return All;
-            var r = new Interval(1 / Hi, 1 / Lo);
-            return IsPositive ? new Interval(r.Lo, r.Hi, loOpen: r.Lo == 0) : new Interval(r.Lo, r.Hi, hiOpen: r.Hi == 0);
+            if (IsNegative) return -(-this).Reciprocal();
+            double hi = Lo == 0 ? double.PositiveInfinity : 1 / Lo;
+            return new Interval(1 / Hi, hi).Underflowed();
         }
 
+        /// <summary>x*x: never below 0, and 0 itself where x can be 0 or so near 0 that its square underflows.</summary>
         public Interval Square()
         {
             double a = Math.Abs(Lo), b = Math.Abs(Hi);
             double hi = Math.Max(a * a, b * b);
             double lo = Lo <= 0 && Hi >= 0 ? 0 : Math.Min(a * a, b * b);
-            return new Interval(lo, hi, loOpen: lo == 0 && ExcludesZero);
+            return new Interval(lo, hi).Underflowed();
         }
 
+        /// <summary>x^k for a whole k >= 1, as repeated products: an even power is a power of the square, so >= 0.</summary>
+        public Interval Power(int k)
+        {
+            if (k == 1) return this;
+            var square = Square();
+            var result = square;
+            for (int i = 2; i + 1 < k; i += 2) result *= square;
+            return k % 2 == 1 ? result * this : result;
+        }
+
+        /// <summary>
+        /// This interval as a rounded result may leave it: an end nearer 0 than <see cref="SmallestNonZero"/>
+        /// (an open 0 included: a positive value however small) is a closed 0.
+        /// </summary>
+        public Interval Underflowed()
+        {
+            bool loToZero = Lo >= 0 && Lo < SmallestNonZero;
+            bool hiToZero = Hi <= 0 && Hi > -SmallestNonZero;
+            return new Interval(loToZero ? 0 : Lo, hiToZero ? 0 : Hi, !loToZero && LoOpen, !hiToZero && HiOpen);
+        }
+
+        /// <summary>An increasing function over an interval, its ends kept open where the argument's are.</summary>
         public static Interval Monotone(Interval a, Func<double, double> f, bool strictlyPositiveResult = false)
         {
             double lo = f(a.Lo), hi = f(a.Hi);

@@ -111,7 +111,7 @@ namespace AE.Dsl.Passes
             switch (e)
             {
                 case IrConst c: return c.Type.Scalar == ScalarType.Bool ? new Interval(0, 1) : Interval.Point(c.Value);
-                case IrStep: return new Interval(1, double.PositiveInfinity);
+                case IrStep: return new Interval(1, long.MaxValue); // a step count is a long: 1 / step is never 0
                 case IrRef r: return _env.TryGetValue(Key(r), out var v) ? v : Interval.All;
                 case IrUnary u: return u.Op == IrUnaryOp.Negate ? -Eval(u.Operand) : new Interval(0, 1);
                 case IrSelect s:
@@ -220,15 +220,33 @@ namespace AE.Dsl.Passes
                 case BinaryOp.Pow:
                     if (b.Right is IrConst neg && neg.Value < 0) OnDomain?.Invoke("/", b.Left, l);
                     if (!(b.Right is IrConst whole && whole.Value == Math.Floor(whole.Value))) OnDomain?.Invoke("^", b.Left, l);
-                    if (b.Right is IrConst k && k.Value == Math.Floor(k.Value) && Math.Abs(k.Value) < 64)
-                    {
-                        if (k.Value == 2) return l.Square();
-                        if (((long)k.Value) % 2 == 0) return l.ExcludesZero ? Interval.Positive : Interval.NonNegative;
-                        if (l.IsPositive) return Interval.Positive;
-                    }
-                    return l.IsPositive ? Interval.Positive : l.IsNonNegative ? Interval.NonNegative : Interval.All;
+                    return Pow(l, b.Right as IrConst);
                 default: return Interval.All;
             }
+        }
+
+        /// <summary>
+        /// x ^ y. A whole constant exponent is repeated products (an even one >= 0; 1e-200 ^ 2 underflows to
+        /// 0), a negative one their reciprocal; a fractional one is monotone on x >= 0. A non-negative base with
+        /// any other exponent is >= 0, and can be 0 (0.5 ^ 2000 underflows) or unbounded.
+        /// </summary>
+        private static Interval Pow(Interval x, IrConst? exponent)
+        {
+            if (exponent is { Value: var k } && k == Math.Floor(k) && Math.Abs(k) < 64)
+            {
+                if (k == 0) return Interval.Point(1);
+                var power = x.Power((int)Math.Abs(k));
+                return k > 0 ? power : power.Reciprocal();
+            }
+            if (exponent != null && x.IsNonNegative)
+            {
+                double e = exponent.Value;
+                double atLo = Math.Pow(x.Lo, e), atHi = Math.Pow(x.Hi, e);
+                var range = e > 0 ? new Interval(atLo, atHi, x.LoOpen, x.HiOpen) : new Interval(atHi, atLo, x.HiOpen, x.LoOpen);
+                // An exponent in (0, 1) takes a small x away from 0 (x^e >= x), so it underflows no more than x does.
+                return e > 0 && e < 1 ? range : range.Underflowed();
+            }
+            return x.IsNonNegative ? Interval.NonNegative : Interval.All;
         }
 
         /// <summary>
@@ -284,22 +302,12 @@ namespace AE.Dsl.Passes
             Interval? result = null;
             foreach (var (_, value, count) in groups)
             {
-                var power = Power(value, count);
+                var power = value.Power(count);
                 result = result is Interval acc ? acc * power : power;
             }
             if (divisors is Interval dv) result = result is Interval acc2 ? acc2 * dv : dv;
             var product = result ?? Interval.Point(1);
             return negative ? -product : product;
-        }
-
-        /// <summary>x^k for a whole k >= 1 over an interval: an even power is a power of the square, so >= 0.</summary>
-        private static Interval Power(Interval x, int k)
-        {
-            if (k == 1) return x;
-            var square = x.Square();
-            var result = square;
-            for (int i = 2; i + 1 < k; i += 2) result *= square;
-            return k % 2 == 1 ? result * x : result;
         }
 
         /// <summary>A cheap necessary condition for <see cref="SameValue"/>: same node kind and, for reads, calls and literals, same name or value.</summary>
@@ -316,40 +324,41 @@ namespace AE.Dsl.Passes
             var a = c.Args.Select(Eval).ToArray();
             switch (c.Function)
             {
-                case "exp": return Interval.Monotone(a[0], Math.Exp, strictlyPositiveResult: true);
-                case "softplus": return new Interval(Math.Max(0, IR.Scalar.Softplus(a[0].Lo)), IR.Scalar.Softplus(a[0].Hi), loOpen: true);
-                case "sigmoid": return new Interval(IR.Scalar.Sigmoid(a[0].Lo), IR.Scalar.Sigmoid(a[0].Hi), true, true);
-                case "tanh": return new Interval(Math.Tanh(a[0].Lo), Math.Tanh(a[0].Hi), a[0].LoOpen || double.IsInfinity(a[0].Lo), a[0].HiOpen || double.IsInfinity(a[0].Hi));
+                case "exp": return FunctionRanges.Exp(a[0]);
+                case "softplus": return FunctionRanges.Softplus(a[0]);
+                case "sigmoid": return FunctionRanges.Sigmoid(a[0]);
+                case "tanh": return FunctionRanges.Tanh(a[0]);
                 case "log":
                     OnDomain?.Invoke("log", c.Args[0], a[0]);
                     return a[0].IsPositive ? Interval.Monotone(a[0], Math.Log) : Interval.All;
                 case "log1p":
                     OnDomain?.Invoke("log1p", c.Args[0], a[0]);
-                    return a[0].Lo > -1 || (a[0].Lo == -1 && a[0].LoOpen) ? Interval.Monotone(a[0], x => Math.Log(1 + x)) : Interval.All;
+                    return a[0].Lo > -1 || (a[0].Lo == -1 && a[0].LoOpen) ? Interval.Monotone(a[0], IR.Scalar.Log1p) : Interval.All;
                 case "sqrt":
                     OnDomain?.Invoke("sqrt", c.Args[0], a[0]);
                     return a[0].IsNonNegative ? Interval.Monotone(a[0], Math.Sqrt, strictlyPositiveResult: a[0].IsPositive) : Interval.NonNegative;
-                case "sin": case "cos": case "sign": case "cosine": return new Interval(-1, 1);
+                case "sin": case "cos": case "sign": return new Interval(-1, 1);
+                case "cosine": return FunctionRanges.Cosine();
                 case "abs": return a[0].ExcludesZero ? new Interval(0, double.PositiveInfinity, loOpen: true) : Interval.NonNegative;
-                case "softabs": return a[1].ExcludesZero ? Interval.Positive : Interval.NonNegative;
+                case "softabs": return FunctionRanges.Softabs(a[1]);
                 case "relu": return new Interval(Math.Max(0, a[0].Lo), Math.Max(0, a[0].Hi));
                 case "norm": return Interval.NonNegative;
                 case "sum": return a[0].IsPositive ? Interval.Positive : a[0].IsNonNegative ? Interval.NonNegative : Interval.All;
-                case "mean": return a[0];
-                case "softmax": return new Interval(0, 1, true, false);
+                case "mean": return a[0]; // a sum of positives is at least n times the least, so sum / n does not underflow
+                case "softmax": return FunctionRanges.Softmax();
                 case "max" when a.Length == 1: return a[0];
                 case "min" when a.Length == 1: return a[0];
                 case "max": return Interval.Max(a[0], a[1]);
                 case "min": return Interval.Min(a[0], a[1]);
-                case "smoothmax": return new Interval(Math.Max(a[0].Lo, a[1].Lo), double.PositiveInfinity, Math.Max(a[0].Lo, a[1].Lo) == 0 && (a[0].IsPositive || a[1].IsPositive));
+                case "smoothmax": return FunctionRanges.SmoothMax(a[0], a[1], a[2]);
                 case "clamp": return Interval.Min(Interval.Max(a[0], a[1]), a[2]); // min(max(x, lo), hi)
                 case "softclamp":
                     // lo + (hi - lo) sigmoid(4 (x - mid) / (hi - lo)): the width divides.
                     OnDomain?.Invoke("softclamp", c, a[2] - a[1]);
-                    return Interval.Hull(a[1], a[2]);
+                    return FunctionRanges.Blend(a[1], a[2]);
                 case "finite_or": return Interval.Hull(a[0], a[1]);
                 case "sanitize": return Interval.Hull(Interval.Hull(a[0], Interval.Point(0)), new Interval(-a[1].Hi, a[1].Hi));
-                case "lerp": return a[2].Lo >= 0 && a[2].Hi <= 1 ? Interval.Hull(a[0], a[1]) : Interval.All;
+                case "lerp": return a[2].Lo >= 0 && a[2].Hi <= 1 ? FunctionRanges.Blend(a[0], a[1]) : Interval.All;
                 case "concat": return a.Aggregate(Interval.Hull);
                 case "isfinite": return new Interval(0, 1);
                 default: return Interval.All;
@@ -364,13 +373,13 @@ namespace AE.Dsl.Passes
                 case FilterKind.Ema:
                 {
                     // The seed's EMA is a convex combination divided by (1 - beta^t) <= 1: the sign and a
-                    // positive lower bound survive, the upper bound does not.
+                    // positive lower bound survive (unless the products underflow), the upper bound does not.
                     var x = a[1];
-                    if (x.IsNonNegative) return new Interval(x.Lo, double.PositiveInfinity, x.LoOpen);
-                    if (x.Hi <= 0) return new Interval(double.NegativeInfinity, x.Hi, false, x.HiOpen);
+                    if (x.IsNonNegative) return new Interval(x.Lo, double.PositiveInfinity, x.LoOpen).Underflowed();
+                    if (x.Hi <= 0) return new Interval(double.NegativeInfinity, x.Hi, false, x.HiOpen).Underflowed();
                     return Interval.All;
                 }
-                case FilterKind.Lp: return a[1];
+                case FilterKind.Lp: return a[1].Underflowed();
                 case FilterKind.Prev: return Interval.Hull(a[0], a[1]);
                 default: return Interval.Hull(a[1], a[2]);
             }
@@ -403,7 +412,7 @@ namespace AE.Dsl.Passes
         {
             var env = new Dictionary<string, Interval>(StringComparer.Ordinal);
             foreach (var kv in Interval.ParamIntervals(unit.Params)) env[kv.Key] = kv.Value;
-            foreach (var d in unit.Dims) env[d.Name] = new Interval(1, double.PositiveInfinity);
+            foreach (var d in unit.Dims) env[d.Name] = new Interval(1, int.MaxValue); // a length: 1 / n is never 0
             var constEval = new IntervalEvaluator(new Dictionary<string, Interval>(env, StringComparer.Ordinal));
             foreach (var s in unit.States)
             {

@@ -153,9 +153,10 @@ namespace AE.Dsl.Schedule
                 {
                     if (c.Function == "logsumexp")
                         throw new EmitNotSupportedException("logsumexp inside a fused law is not emitted yet; " + (_unit.Smooth
-                            // max is not smooth (AE0040), so a smooth law gets the plain form, with its limit said.
-                            ? "write log(sum(exp(v))), which is smooth but overflows once an element of v passes about 709"
-                            : "write max(v) + log(sum(exp(v - m))) with m = max(v)"));
+                            // max is not smooth (AE0040), so a smooth law gets the plain form, with its limit said. Each
+                            // form keeps the log's argument provably positive (exp can underflow to 0), so it checks clean.
+                            ? "write log(sum(exp(v)) + 1e-300), which is smooth but overflows once an element of v passes about 709"
+                            : "write m + log(max(sum(exp(v - m)), 1)) with m = max(v) (the sum is at least 1; the max says so to the checker)"));
                     // The same reduction twice is computed once: twice in one statement, or in a later statement under the same
                     // guards where it still has the same value.
                     var twin = _reductions.FirstOrDefault(r => SameCall(r.Call, c) && (ReferenceEquals(r.Owner, owner) || SameValueLater(r, c, owner)));

@@ -194,7 +194,10 @@ namespace AE.Dsl.Tests
         public void AE0061_denominators_the_analysis_proves_nonzero()
         {
             var members = "  input x: real;\n  dim n;\n  input g: real[n];\n";
-            TestSupport.AssertClean(Law("a' = clamp(a / (x ^ 2 + 1) + a / exp(x) + a / sigmoid(x) + a / n + 1 / (norm(g) + 1e-12), 0, 1);", members));
+            TestSupport.AssertClean(Law("a' = clamp(a / (x ^ 2 + 1) + a / exp(clamp(x, -80, 80)) + a / sigmoid(clamp(x, -80, 80)) + a / (1 + exp(x)) + a / n + 1 / (norm(g) + 1e-12), 0, 1);", members));
+            // exp and sigmoid of an unbounded x underflow to 0 (exp(-800) is 0)
+            AssertOnly(Law("a' = clamp(a / exp(x), 0, 1);", "  input x: real;\n"), "AE0061", "exp(x)");
+            AssertOnly(Law("a' = clamp(a / sigmoid(x), 0, 1);", "  input x: real;\n"), "AE0061", "sigmoid(x)");
         }
 
         [Fact]

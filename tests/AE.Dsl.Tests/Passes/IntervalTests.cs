@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using AE.Dsl.Diagnostics;
@@ -17,8 +18,37 @@ namespace AE.Dsl.Tests
             Assert.Equal((0.0, 1.0, false, true), (product.Lo, product.Hi, product.LoOpen, product.HiOpen));
             var oneMinus = Interval.Point(1) - product;      // (0, 1]
             Assert.True(oneMinus.IsPositive);
-            Assert.True((new Interval(0, 2, loOpen: true) * new Interval(0, 3, loOpen: true)).IsPositive);
+            Assert.True((new Interval(0, 2, loOpen: true) * new Interval(1, 3)).IsPositive);    // |x y| >= |x| > 0
             Assert.False((new Interval(0, 2) * new Interval(0, 3, loOpen: true)).IsPositive); // a closed 0 makes 0
+        }
+
+        [Fact]
+        public void Products_and_quotients_near_0_can_underflow_to_0()
+        {
+            // 1e-200 * 1e-200 is 0 in float64: two positive factors that can be that small make a product that can be 0.
+            Assert.Equal(0.0, 1e-200 * 1e-200);
+            var tiny = new Interval(0, 2, loOpen: true);
+            var product = tiny * new Interval(0, 3, loOpen: true);
+            Assert.Equal((0.0, false), (product.Lo, product.LoOpen));
+            Assert.False((tiny * new Interval(0.5, 3)).IsPositive);                          // 5e-324 * 0.5 is 0
+            Assert.False(tiny.Square().IsPositive);
+            // bounds away from 0 keep the product positive, unless it falls below float32's smallest normal number
+            Assert.True((new Interval(1e-3, 2) * new Interval(1e-3, 3)).IsPositive);
+            Assert.False((new Interval(1e-20, 2) * new Interval(1e-20, 3)).IsPositive);     // 1e-40: 0 in float32 (flushed) or a subnormal
+            Assert.True(new Interval(-2, -1e-3).Square().IsPositive);
+        }
+
+        [Fact]
+        public void The_reciprocal_of_an_unbounded_value_can_be_0()
+        {
+            // x can overflow to inf (1 + exp(800)), and 1/inf is 0.
+            Assert.Equal(0.0, 1 / (1 + Math.Exp(800)));
+            var r = new Interval(1, double.PositiveInfinity).Reciprocal();
+            Assert.Equal((0.0, false, 1.0, false), (r.Lo, r.LoOpen, r.Hi, r.HiOpen));
+            var bounded = new Interval(1, 4).Reciprocal();
+            Assert.Equal((0.25, 1.0), (bounded.Lo, bounded.Hi));
+            var negative = new Interval(double.NegativeInfinity, 0, hiOpen: true).Reciprocal();
+            Assert.Equal((double.NegativeInfinity, 0.0, false), (negative.Lo, negative.Hi, negative.HiOpen));
         }
 
         [Fact]
@@ -28,7 +58,13 @@ namespace AE.Dsl.Tests
             var clamped = Interval.Min(Interval.Max(Interval.All, lo), Interval.Point(1));
             Assert.True(clamped.IsPositive);
             Assert.True(Interval.Max(Interval.All, new Interval(0, 5, loOpen: true)).IsPositive);
-            Assert.False(Interval.Max(new Interval(0, 1), new Interval(0, 1, loOpen: true)).IsPositive);
+            // max(a, b) >= b > 0 whatever a is; min(a, b) can be 0 where a can
+            Assert.True(Interval.Max(new Interval(0, 1), new Interval(0, 1, loOpen: true)).IsPositive);
+            Assert.False(Interval.Min(new Interval(0, 1), new Interval(0, 1, loOpen: true)).IsPositive);
+            Assert.True(Interval.Min(new Interval(0, 1, loOpen: true), new Interval(0, 1, loOpen: true)).IsPositive);
+            // the mirror at the upper end: min(a, b) <= b < 1; max(a, b) can be 1 where a can
+            Assert.True(Interval.Min(new Interval(0, 1), new Interval(0, 1, hiOpen: true)).HiOpen);
+            Assert.False(Interval.Max(new Interval(0, 1), new Interval(0, 1, hiOpen: true)).HiOpen);
         }
 
         [Fact]
@@ -187,6 +223,71 @@ namespace AE.Dsl.Tests
             var text = Adam("v' = v + 0 * grad;\n    theta' = theta + sqrt(" + product + ");");
             AssertHazardAt(text, product + ")");
         }
+
+        // ------------------------------------------------------------------ the ranges floating point reaches
+
+        /// <summary>A law that computes <paramref name="expr"/> once per step, with x an unbounded input and g a vector input.</summary>
+        private static string Computes(string expr, string members = "")
+            => "law L {\n  dim n;\n" + members + "  input x: real;\n  input g: real[n];\n  state s: real = 0;\n"
+             + "  update { s' = " + expr + " + 0 * x + 0 * sum(g); }\n}\n";
+
+        [Fact]
+        public void Floating_point_reaches_the_limits_the_real_functions_only_approach()
+        {
+            // The reasons for the warnings below, as the runtime's own functions compute them.
+            Assert.Equal(1.0, Math.Tanh(29.7));
+            Assert.Equal(0.0, AE.Runtime.AeMath.Sigmoid(-800));
+            Assert.Equal(1.0, AE.Runtime.AeMath.Sigmoid(40));
+            Assert.Equal(0.0, Math.Exp(-800));
+            Assert.Equal(double.PositiveInfinity, Math.Exp(800));
+            Assert.Equal(0.0, AE.Runtime.AeMath.Softplus(-800));
+            Assert.Equal(0.0, Math.Pow(1e-200, 3));
+            Assert.Equal(0.0, AE.Runtime.AeMath.Lerp(1, 1e-20, 1));
+            Assert.True(AE.Runtime.AeMath.SmoothMax(0.5, 0.5, -1) < 0);
+            Assert.Equal(0.0, AE.Dsl.Eval.Interpreter.Reduce("softmax", new[] { new[] { 0.0, -800 } })![1]);
+            Assert.True(AE.Dsl.Eval.Interpreter.Reduce("cosine", new[] { new[] { 1.0, 1, 1 }, new[] { 1.0, 1, 1 } })![0] > 1);
+            // float32 saturates and underflows sooner: the analysis holds for both precisions.
+            Assert.Equal(1f, MathF.Tanh(9.1f));
+            Assert.Equal(0f, MathF.Exp(-105f));
+            Assert.True(MathF.Exp(-87f) >= 1.17549435e-38f);                          // float32's smallest normal number
+        }
+
+        [Theory]
+        [InlineData("1 / (1 - tanh(x))", "1 - tanh", "AE0061", "")]
+        [InlineData("log(1 - sigmoid(x))", "1 - sigmoid", "AE0060", "")]
+        [InlineData("log(exp(x))", "exp(x))", "AE0060", "")]
+        [InlineData("1 / exp(x)", "exp(x)", "AE0061", "")]
+        [InlineData("log(softplus(x))", "softplus", "AE0060", "")]
+        [InlineData("1 / sigmoid(x)", "sigmoid", "AE0061", "")]
+        [InlineData("log(max(x, 0) + exp(-x*x))", "max(x, 0)", "AE0060", "")]
+        [InlineData("log(1 / (1 + exp(x)))", "1 / (1", "AE0060", "")]                        // 1 + exp(800) is inf, 1/inf is 0
+        [InlineData("log(exp(b))", "exp(b)", "AE0060", "  param b in [-100, 0] = 0;\n")]      // 0 in float32 below -103.9
+        [InlineData("1 / (1 - tanh(b))", "1 - tanh", "AE0061", "  param b in [0, 10] = 0;\n")] // 1 in float32 from 9.01
+        [InlineData("1 / (k * k)", "k * k", "AE0061", "  param k in (0, 1] = 0.5;\n")]        // 1e-200 * 1e-200 is 0
+        [InlineData("log(k ^ 3)", "k ^ 3", "AE0060", "  param k in (0, 1] = 0.5;\n")]
+        [InlineData("log(lerp(1, k, 1))", "lerp", "AE0060", "  param k in [1e-20, 1] = 0.5;\n")]
+        [InlineData("log(smoothmax(x, 0.5, k))", "smoothmax", "AE0060", "  param k = 1;\n")]   // k can be set negative
+        [InlineData("sum(log(softmax(g)))", "softmax", "AE0060", "")]
+        [InlineData("sqrt(1 - cosine(g, g))", "1 - cosine", "AE0060", "")]
+        [InlineData("log(lp(0.5, k))", "lp(", "AE0060", "  param k in (0, 1] = 0.5;\n")]    // 0.5 * 5e-324 is 0
+        public void A_limit_floating_point_reaches_is_a_hazard(string expr, string marker, string id, string members)
+            => AssertHazardAt(Computes(expr, members), marker, id);
+
+        [Theory]
+        [InlineData("log(1 + exp(x))", "")]                                   // >= 1
+        [InlineData("1 / exp(b)", "  param b in [-50, 50] = 0;\n")]           // kept away from underflow
+        [InlineData("log(exp(b))", "  param b in [-87, 88] = 0;\n")]
+        [InlineData("sqrt(1 - k)", "  param k in (0, 1] = 0.5;\n")]
+        [InlineData("log(sigmoid(b)) + log(1 - sigmoid(b))", "  param b in [-80, 13] = 0;\n")]
+        [InlineData("1 / (1 - tanh(b)) + 1 / (1 + tanh(b))", "  param b in [-7, 7] = 0;\n")]
+        [InlineData("log(softplus(b))", "  param b in [-80, inf) = 0;\n")]
+        [InlineData("log(tanh(k)) + log(k * 2) + log(k ^ 0.5)", "  param k in (0, 1] = 0.5;\n")] // tanh and a factor >= 1 keep a small k off 0
+        [InlineData("1 / (b * b) + log(b ^ 3) + log(lerp(b, 2, k))", "  param b in [0.5, 2] = 1;\n  param k in [0, 1] = 0.5;\n")]
+        [InlineData("log(smoothmax(x, 0.5, k))", "  param k in (0, 10] = 1;\n")]
+        [InlineData("log(max(k, x)) + 1 / n + log(1 / n)", "  param k in (0, 1] = 0.5;\n")]
+        [InlineData("log(lp(0.5, b))", "  param b in [1e-3, 1] = 0.5;\n")]
+        public void What_floating_point_keeps_off_a_limit_is_still_proved(string expr, string members)
+            => AssertNoHazard(Computes(expr, members));
 
         [Fact]
         public void Hazards_inside_the_factors_of_a_product_are_still_reported()

@@ -364,7 +364,7 @@ namespace AE.Generated
                     double __k4 = (-beta_weight);
                     var __vk5 = __Vx.Create((double)__k4);
                     var __v_min_loss = __Vx.Create((double)min_loss);
-                    double __k7 = __r3;
+                    double __k7 = __Math.Max(__r3, 1.0);
                     var __vk8 = __Vx.Create((double)__k7);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
@@ -374,7 +374,7 @@ namespace AE.Generated
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                         var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __v_min_loss)));
-                        // w = ew / sum(ew)
+                        // w = ew / max(sum(ew), 1)
 #line 44 "/ae/laws/ae_ensemble.ae"
                         var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
@@ -395,9 +395,9 @@ namespace AE.Generated
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                     double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-                    // w = ew / sum(ew)
+                    // w = ew / max(sum(ew), 1)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w__1 = (__e_ew__1 / __r3);
+                    double __e_w__1 = (__e_ew__1 / __Math.Max(__r3, 1.0));
 #line default
                     __r4 += __e_w__1 * __Simd.Widen(alpha[__i]);
                     __r5 += __e_w__1 * __Simd.Widen(mu[__i]);
@@ -439,7 +439,7 @@ namespace AE.Generated
                     double __k4 = (-beta_weight);
                     var __vk5 = __Vx.Create((double)__k4);
                     var __v_min_loss = __Vx.Create((double)min_loss);
-                    double __k7 = __r3;
+                    double __k7 = __Math.Max(__r3, 1.0);
                     var __vk8 = __Vx.Create((double)__k7);
                     double __k9 = (1.0 - kappa);
                     var __vk10 = __Vx.Create((double)__k9);
@@ -463,7 +463,7 @@ namespace AE.Generated
                         // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                         var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __v_min_loss)));
-                        // w = ew / sum(ew)
+                        // w = ew / max(sum(ew), 1)
 #line 44 "/ae/laws/ae_ensemble.ae"
                         var __e_w__1 = (__e_ew__1 / __vk8);
                         // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
@@ -497,9 +497,9 @@ namespace AE.Generated
                     // ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                     double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-                    // w = ew / sum(ew)
+                    // w = ew / max(sum(ew), 1)
 #line 44 "/ae/laws/ae_ensemble.ae"
-                    double __e_w__1 = (__e_ew__1 / __r3);
+                    double __e_w__1 = (__e_ew__1 / __Math.Max(__r3, 1.0));
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
                     double __e_alpha__next__1 = __Simd.Widen(alpha[__i]);
@@ -719,8 +719,8 @@ namespace AE.Generated
                     var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
                     var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    // w = ew / sum(ew)
-                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
+                    // w = ew / max(sum(ew), 1)
+                    var __e_w__1 = (__e_ew__1 / __Lanes.Max(__r3[__q], __Vx.Create(1.0)));
                     __r4[__q] = __r4[__q] + __e_w__1 * __Lanes.Load(alpha, __h + __j, __k - __j);
                     __r5[__q] = __r5[__q] + __e_w__1 * __Lanes.Load(mu, __h + __j, __k - __j);
                     __r6[__q] = __r6[__q] + __e_w__1 * __Lanes.Load(sigma, __h + __j, __k - __j);
@@ -748,8 +748,8 @@ namespace AE.Generated
                     var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     // ew = exp(-beta_weight * (Lk - min_loss))
                     var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    // w = ew / sum(ew)
-                    var __e_w__1 = (__e_ew__1 / __r3[__q]);
+                    // w = ew / max(sum(ew), 1)
+                    var __e_w__1 = (__e_ew__1 / __Lanes.Max(__r3[__q], __Vx.Create(1.0)));
                     var __m1 = __on_consensus[__q];
                     // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
                     var __e_alpha__next__1 = __Vx.ConditionalSelect(__m1, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __Lanes.Load(alpha, __h + __j, __k - __j));
