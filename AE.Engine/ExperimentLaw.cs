@@ -156,16 +156,20 @@ namespace AE.Engine
             }
 
             var options = LawOptions.BuildOptions(compiled.Type, settings, target.Name);
-            IOptimizerLaw probe;
             try
             {
-                probe = compiled.Create(validationDimension is int n ? ProbeDimension(target.Unit, n) : LeastDimension(target.Unit), options, 0);
+                compiled.Create(validationDimension is int n ? ProbeDimension(target.Unit, n) : LeastDimension(target.Unit), options, 0);
+            }
+            catch (ReplayException ex) when (validationDimension is null && RefusesTheSize(ex, target.Unit))
+            {
+                // No size was given (the tasks come later, or each job brings its own): a check over the dims that fails at
+                // the probe's size says nothing about the tasks', where each run is checked when it is built.
             }
             catch (ReplayException ex)
             {
                 throw new EngineException(ex.Message, ex);
             }
-            var rules = probe.RuleIds.ToList();
+            var rules = LawSettings.RuleIds(compiled.Type);
             string sha = LawInput.Call(file.Sha256);
             return new ExperimentLaw(new LawSource(paths, name, settings, currentDirectory), compiled, sha, settings, options, rules);
         }
@@ -187,6 +191,14 @@ namespace AE.Engine
             if (dimension <= SmallProbe || !DimsValid(unit, dimension) || !DimsValid(unit, SmallProbe)) return dimension;
             return SmallProbe;
         }
+
+        /// <summary>Whether a refusal is of the size rather than the settings: a dim's, or a check that reads a dim.</summary>
+        private static bool RefusesTheSize(ReplayException ex, AE.Dsl.IR.IrUnit unit) => ex.InnerException switch
+        {
+            DimOutOfRangeException => true,
+            ParamOutOfRangeException p => p.Param.Split(", ").Any(name => unit.Dims.Any(d => d.Name == name)),
+            _ => false,
+        };
 
         /// <summary>The least size at which the law's dims resolve, up to <see cref="SmallProbe"/> (beyond, 1: its constructor then says why).</summary>
         private static int LeastDimension(AE.Dsl.IR.IrUnit unit)

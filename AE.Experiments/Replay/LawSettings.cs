@@ -39,6 +39,11 @@ namespace AE.Experiments.Replay
         }
 
         /// <summary>The law's params in declaration order, by their names in the .ae file.</summary>
+        /// <summary>The rules of a compiled law that can be switched off at run time (its static <c>RuleIds</c>), without building one.</summary>
+        public static IReadOnlyList<string> RuleIds(Type lawType) =>
+            (lawType ?? throw new ArgumentNullException(nameof(lawType))).GetProperty("RuleIds", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IReadOnlyList<string>
+            ?? throw new ArgumentException("the law " + lawType.Name + " has no static RuleIds", nameof(lawType));
+
         public static IReadOnlyList<string> ParamNames(Type lawType) => ParamProperties(OptionsType(lawType)).Keys.ToList();
 
         /// <summary>
