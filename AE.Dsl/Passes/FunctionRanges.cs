@@ -71,16 +71,18 @@ namespace AE.Dsl.Passes
 
         /// <summary>
         /// a + (b - a) w with w in [0, 1] (lerp; softclamp is one with w a sigmoid): between a and b up to
-        /// rounding. Rounding keeps a sign both ends have (a non-negative result stays non-negative) but not a
-        /// margin from 0 smaller than the rounding error: a positive lower end moves down by it, to 0 if
-        /// it is that small.
+        /// rounding. The start a is kept exactly: where b >= a, b - a and the product are >= 0 and adding them to a
+        /// rounds to at least a (and where b <= a, to at most a). The far end is not: rounding keeps a sign both ends
+        /// have but not a margin from 0 smaller than the rounding error, so a positive lower end reached from above
+        /// moves down by it, to 0 if it is that small (lerp(1, 1e-20, 1) is 0).
         /// </summary>
         public static Interval Blend(Interval a, Interval b)
         {
             var hull = Interval.Hull(a, b);
             double slack = BlendSlack * Math.Max(Math.Abs(hull.Lo), Math.Abs(hull.Hi));
-            var (lo, loOpen) = hull.Lo > 0 ? TowardZero(hull.Lo, slack) : (hull.Lo, hull.LoOpen);
-            var (negHi, hiOpen) = hull.Hi < 0 ? TowardZero(-hull.Hi, slack) : (-hull.Hi, hull.HiOpen);
+            bool upward = a.Hi <= b.Lo, downward = a.Lo >= b.Hi;
+            var (lo, loOpen) = upward ? (a.Lo, a.LoOpen) : hull.Lo > 0 ? TowardZero(hull.Lo, slack) : (hull.Lo, hull.LoOpen);
+            var (negHi, hiOpen) = downward ? (-a.Hi, a.HiOpen) : hull.Hi < 0 ? TowardZero(-hull.Hi, slack) : (-hull.Hi, hull.HiOpen);
             return new Interval(lo, -negHi, loOpen, hiOpen);
         }
 

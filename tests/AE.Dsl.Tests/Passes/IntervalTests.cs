@@ -286,6 +286,8 @@ namespace AE.Dsl.Tests
         [InlineData("log(smoothmax(x, 0.5, k))", "  param k in (0, 10] = 1;\n")]
         [InlineData("log(max(k, x)) + 1 / n + log(1 / n)", "  param k in (0, 1] = 0.5;\n")]
         [InlineData("log(lp(0.5, b))", "  param b in [1e-3, 1] = 0.5;\n")]
+        // from the smaller end up, a blend never falls below its start: lo + (hi - lo) w >= lo, however far apart the ends
+        [InlineData("log(softclamp(x, 1e-9, 1)) + log(lerp(1e-9, 1, sigmoid(x))) + log(softclamp(x, lo, 1))", "  param lo in [1e-9, 1e-9] = 1e-9;\n")]
         public void What_floating_point_keeps_off_a_limit_is_still_proved(string expr, string members)
             => AssertNoHazard(Computes(expr, members));
 
