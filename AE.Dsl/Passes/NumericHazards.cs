@@ -420,7 +420,11 @@ namespace AE.Dsl.Passes
                 {
                     var lo = constEval.Eval(s.Bounds.Lo);
                     var hi = constEval.Eval(s.Bounds.Hi);
-                    var bounded = new Interval(lo.Lo, hi.Hi, s.Bounds.LoOpen || lo.LoOpen, s.Bounds.HiOpen || hi.HiOpen);
+                    // The end of every step projects the state onto its bounds by clamping, so it can equal an end that the
+                    // range leaves open (state s: real in (0, inf) becomes 0 when a step takes it there). A vector state is
+                    // stored in float32 by a law's float step: a lower end below float32's smallest normal can round to 0.
+                    var bounded = new Interval(lo.Lo, hi.Hi, lo.LoOpen, hi.HiOpen);
+                    if (!s.Type.IsScalar) bounded = bounded.Underflowed();
                     env[s.Name] = bounded;
                     // The next value starts as the current one: until a rule sets it, it lies in the bounds too.
                     env[s.Name + "'"] = bounded;

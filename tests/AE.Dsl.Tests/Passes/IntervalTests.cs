@@ -227,6 +227,24 @@ namespace AE.Dsl.Tests
         // ------------------------------------------------------------------ the ranges floating point reaches
 
         /// <summary>A law that computes <paramref name="expr"/> once per step, with x an unbounded input and g a vector input.</summary>
+        /// <summary>
+        /// A bounded state is clamped onto its bounds at the end of every step, so it can equal an end its range leaves
+        /// open (state s in (0, inf) reached 0 and log(s) was -Infinity with no warning); a vector state, stored in float32
+        /// by a law's float step, can round a lower end below float32's smallest normal to 0. A scalar state is a double.
+        /// </summary>
+        [Theory]
+        [InlineData("  state b: real in (0, inf) = 1;\n", "log(b)", "b) + 0", "AE0060")]            // the hazard is reported at the argument
+        [InlineData("  state v: real[n] in [1e-50, inf) = 1;\n", "sum(log(v))", "v)) + 0", "AE0060")]
+        [InlineData("  state v: real[n] in (0, 1] = 1;\n", "sum(g / sqrt(v))", "sqrt(v)", "AE0061")]
+        [InlineData("  state v: real[n] in [1e-3, inf) = 1;\n", "sum(log(v))", null, null)]
+        [InlineData("  state b: real in [1e-50, inf) = 1;\n", "log(b)", null, null)]
+        public void A_bounded_state_can_reach_the_ends_its_projection_clamps_to(string member, string expr, string? marker, string? id)
+        {
+            var text = Computes(expr, member);
+            if (marker is null) AssertNoHazard(text);
+            else AssertHazardAt(text, marker, id!);
+        }
+
         private static string Computes(string expr, string members = "")
             => "law L {\n  dim n;\n" + members + "  input x: real;\n  input g: real[n];\n  state s: real = 0;\n"
              + "  update { s' = " + expr + " + 0 * x + 0 * sum(g); }\n}\n";
