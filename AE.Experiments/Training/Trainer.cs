@@ -39,6 +39,8 @@ namespace AE.Experiments.Training
             }
             Log = new RunLog(optimizer.SignalNames, recordSignals: true, initialCapacity: 64);
             CellInitialization.PyTorchDefault(cell, new Random(seed));
+            // A declared value the cell's precision rounds out of its range (1e-50 in (0, 1] is 0 in float32) starts inside.
+            cell.ProjectParameters();
             task.Prepare(cell, new Random(unchecked(seed * 7919 + 17)));
             // The task's own loss seeds the backward pass through the output gradients alone.
             if (task.ScoresOutputs) cell.Objective = null;

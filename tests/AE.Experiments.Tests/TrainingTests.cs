@@ -100,6 +100,25 @@ namespace AE.Experiments.Tests
         }
 
         /// <summary>
+        /// A declared value that float32 rounds out of the param's range (1e-50 in (0, 1] is 0) starts at the nearest value
+        /// inside: training wrote weights with e = 0, which it then refused to load with --init.
+        /// </summary>
+        [Fact]
+        public void A_declared_value_float32_rounds_out_of_its_range_starts_inside()
+        {
+            var result = AeCompiler.Check(SourceFile.FromBytes("tiny.ae", System.Text.Encoding.UTF8.GetBytes(
+                "cell Tiny {\n  dim d = 8;\n  input x: real[d];\n  input target: real[d];\n  param e in (0, 1] = 1e-50;\n  net r: linear(d -> d);\n  signal y: real[d];\n"
+                + "  objective loss: real;\n  update { y = r(x) * (1 + e); loss = mean((y - target) ^ 2); }\n}\n")));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            var cell = CellCompiler.Compile<float>(EmitTarget.Of(result.Program!).Single())(2, 3, 0);
+            Assert.Equal(0f, cell.Parameter("e")[0]);   // the declared value, in float32
+            _ = new Trainer<float>(cell, new AmeSequenceTask(), new Adam(cell.ParameterVector.Length), seed: 1);
+            Assert.Equal(float.Epsilon, cell.Parameter("e")[0]);
+            var loaded = CellCompiler.Compile<float>(EmitTarget.Of(result.Program!).Single())(2, 3, 0);
+            CellParameters.Load(loaded, CellParameters.ToTensors(cell));
+        }
+
+        /// <summary>
         /// A value outside a param's range is moved to the nearest value of the cell's precision inside it: an end that
         /// the precision rounds outside (0.7 in float32 is below 0.7) or an open end (0 in (0, 1]) is stepped inside.
         /// </summary>
