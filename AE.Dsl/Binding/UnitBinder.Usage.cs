@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.IR;
@@ -11,7 +13,7 @@ namespace AE.Dsl.Binding
         {
             // On a file with syntax errors, parts of rules are missing: 'unused' and 'no effect' would be noise.
             if (_bag.HasSyntaxErrors) return;
-            var accumulated = new System.Collections.Generic.HashSet<string>(_rules.SelectMany(r => Accumulated(r.Body)), System.StringComparer.Ordinal);
+            var accumulated = new HashSet<string>(_rules.SelectMany(r => Accumulated(r.Body)), StringComparer.Ordinal);
             var loss = OptimizerLossInput();
             foreach (var sym in _declOrder)
             {
@@ -56,7 +58,7 @@ namespace AE.Dsl.Binding
             }
         }
 
-        private static System.Collections.Generic.IEnumerable<string> Accumulated(EqArray<IrStmt> body) => body.SelectMany(s => s switch
+        private static IEnumerable<string> Accumulated(EqArray<IrStmt> body) => body.SelectMany(s => s switch
         {
             IrAccumulate a => new[] { a.Name },
             IrWhen w => Accumulated(w.Then).Concat(Accumulated(w.Else)),

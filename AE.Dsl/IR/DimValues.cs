@@ -66,13 +66,15 @@ namespace AE.Dsl.IR
         {
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             if (length is null) throw new ArgumentNullException(nameof(length));
-            return length.Terms.SelectMany(t => RunTimeDims(unit, t.Key)).First();
+            return length.Terms.SelectMany(t => RunTimeDimsUnder(unit, t.Key)).First();
+        }
 
-            static IEnumerable<string> RunTimeDims(IrUnit unit, string name)
-            {
-                var dim = unit.Dims.First(d => d.Name == name);
-                return dim.IsRuntime ? new[] { dim.Name } : dim.Value.Terms.SelectMany(t => RunTimeDims(unit, t.Key));
-            }
+        /// <summary>The run-time dims a dim is or is derived from, in the order its definition names them (repeats included).</summary>
+        public static IEnumerable<string> RunTimeDimsUnder(IrUnit unit, string dim)
+        {
+            if (unit is null) throw new ArgumentNullException(nameof(unit));
+            var d = unit.Dims.First(x => x.Name == dim);
+            return d.IsRuntime ? new[] { d.Name } : d.Value.Terms.SelectMany(t => RunTimeDimsUnder(unit, t.Key));
         }
 
         /// <summary>"length 3 * n is 3000000000 for n = 1000000000; a dimension must be at least 1 and at most 2147483647".</summary>

@@ -60,7 +60,10 @@ namespace AE.Dsl.IR
         public static IEnumerable<string> ParamRefs(IrExpr e) =>
             RefsInTextOrder(e).Where(r => r.Kind == SymbolKind.Param).Select(r => r.Name);
 
-        /// <summary>A dim whose size the .ae file fixes: a fixed dim over fixed dims only, never one given at construction.</summary>
+        /// <summary>
+        /// A dim whose size the .ae file fixes: a fixed dim over fixed dims only, never one given at construction (the C#
+        /// backend makes it a <c>const</c>; a dim derived from a run-time dim, <c>dim w = n + 2</c>, is computed from it).
+        /// </summary>
         public static bool IsCompileTimeDim(IrUnit unit, IrDim d) =>
             !d.IsRuntime && d.Value.Terms.All(t => unit.Dims.FirstOrDefault(x => x.Name == t.Key) is IrDim x && x != d && IsCompileTimeDim(unit, x));
 

@@ -76,13 +76,7 @@ namespace AE.Dsl.IR
         public static string? RunTimeDimOf(IrUnit unit, IReadOnlyList<string> reads)
         {
             if (reads.Count == 0 || !reads.All(n => unit.Dims.Any(d => d.Name == n))) return null;
-            return reads.SelectMany(n => RunTimeDims(unit, n)).FirstOrDefault();
-
-            static IEnumerable<string> RunTimeDims(IrUnit unit, string name)
-            {
-                var dim = unit.Dims.First(d => d.Name == name);
-                return dim.IsRuntime ? new[] { dim.Name } : dim.Value.Terms.SelectMany(t => RunTimeDims(unit, t.Key));
-            }
+            return reads.SelectMany(n => DimValues.RunTimeDimsUnder(unit, n)).FirstOrDefault();
         }
 
         /// <summary>The bounds [<paramref name="lo"/>, <paramref name="hi"/>] hold no value. (A NaN end of a coefficient's bounds is

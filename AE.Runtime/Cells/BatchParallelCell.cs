@@ -97,13 +97,7 @@ namespace AE.Runtime.Cells
             var footprint = new CellFootprint(0, 0);
             for (int k = 0; k < parts; k++)
                 footprint = footprint.Plus(CellBase<T>.Footprint(layout, (int)((long)batch * (k + 1) / parts - (long)batch * k / parts), time, checkpointEvery));
-            double b = batch, t = time;
-            double parameters = CellFootprint.Sum(layout.Parameters, p => p.Size);
-            double inputs = CellFootprint.Sum(layout.Inputs, i => i.Size), outputs = CellFootprint.Sum(layout.Outputs, o => o.Size);
-            double states = CellFootprint.Sum(layout.States, s => s.Size);
-            double own = 2 * parameters + 2 * t * b * (inputs + outputs) + 4 * b * states;
-            double longest = t * b * Math.Max(CellFootprint.Max(layout.Inputs, i => i.Size), CellFootprint.Max(layout.Outputs, o => o.Size));
-            return footprint.Plus(new CellFootprint(own * System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), longest));
+            return footprint.Plus(CellFootprint.NamedBuffers<T>(layout, batch, time));
         }
 
         public string CellName { get; }

@@ -124,20 +124,15 @@ namespace AE.Runtime.Cells
             if (time < 1) throw new ArgumentOutOfRangeException(nameof(time), time, "the sequence must have at least one step");
             double b = batch, t = time, every = CheckpointInterval(time, checkpointEvery);
             double parameters = CellFootprint.Sum(layout.Parameters, p => p.Size);
-            double inputs = CellFootprint.Sum(layout.Inputs, i => i.Size), outputs = CellFootprint.Sum(layout.Outputs, o => o.Size);
             double states = CellFootprint.Sum(layout.States, s => s.Size);
             double frame = (double)layout.FrameLength * b;
             double pad = 64 / Unsafe.SizeOf<T>();
             double segments = Math.Ceiling(t / every);
-            double values = 2 * parameters                  // _theta, _grad
-                + 2 * t * b * (inputs + outputs)            // _inputs, _inputGrads, _outputs, _outputGrads
-                + 4 * b * states                            // _initial, _final, _finalGrads, _initialGrads
-                + every * frame + pad + frame + pad         // _frames, _adjoint
-                + segments * states * b                     // _checkpoints
-                + 2 * states * b;                           // _carry, _carryGrad
-            double longest = Math.Max(Math.Max(parameters, every * frame + pad), Math.Max(segments * states * b,
-                t * b * Math.Max(CellFootprint.Max(layout.Inputs, i => i.Size), CellFootprint.Max(layout.Outputs, o => o.Size))));
-            return new CellFootprint(values * Unsafe.SizeOf<T>(), longest);
+            double values = every * frame + pad + frame + pad  // _frames, _adjoint
+                + segments * states * b                        // _checkpoints
+                + 2 * states * b;                              // _carry, _carryGrad
+            double longest = Math.Max(Math.Max(parameters, every * frame + pad), segments * states * b);
+            return CellFootprint.NamedBuffers<T>(layout, b, t).Plus(new CellFootprint(values * Unsafe.SizeOf<T>(), longest));
         }
 
         private static void Index<TItem>(Dictionary<string, int> index, TItem[] items, Func<TItem, string> name)

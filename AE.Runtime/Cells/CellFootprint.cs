@@ -20,6 +20,22 @@ namespace AE.Runtime.Cells
         /// <summary>Whether every buffer fits in an array.</summary>
         public bool FitsInArrays => LongestArray <= Array.MaxLength;
 
+        /// <summary>
+        /// The buffers every cell keeps by name for a batch over a sequence: the parameters and their gradient, the inputs
+        /// and outputs and their gradients over the sequence, and the initial and final states and their gradients.
+        /// </summary>
+        internal static CellFootprint NamedBuffers<T>(CellLayout layout, double batch, double time) where T : unmanaged
+        {
+            double parameters = Sum(layout.Parameters, p => p.Size);
+            double inputs = Sum(layout.Inputs, i => i.Size), outputs = Sum(layout.Outputs, o => o.Size);
+            double states = Sum(layout.States, s => s.Size);
+            double values = 2 * parameters                  // theta, grad
+                + 2 * time * batch * (inputs + outputs)     // inputs, input gradients, outputs, output gradients
+                + 4 * batch * states;                       // initial, final, final gradients, initial gradients
+            double longest = time * batch * Math.Max(Max(layout.Inputs, i => i.Size), Max(layout.Outputs, o => o.Size));
+            return new CellFootprint(values * System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), longest);
+        }
+
         internal static double Sum<TItem>(TItem[] items, Func<TItem, int> size)
         {
             double sum = 0;

@@ -110,15 +110,9 @@ namespace AE.Dsl.Emit
                 && hostStates.Count == 1 && hostStates[0].Type.Equals(IrType.Vector(ScalarType.Real, n));
         }
 
-        /// <summary>
-        /// Whether a dim's length is known when the C# compiles (a number, or a sum of such dims): it is then a
-        /// <c>const</c>; a dim derived from a run-time dim (<c>dim w = n + 2</c>) is a property computed from it.
-        /// </summary>
-        internal static bool IsCompileTimeDim(IrUnit unit, IrDim d) => IrFacts.IsCompileTimeDim(unit, d);
-
         /// <summary>Whether the law has dims or vector lengths that only the run-time dims fix (its type then has <c>__CheckDims</c>).</summary>
         internal static bool ChecksDims(IrUnit unit) =>
-            unit.Dims.Any(d => !d.IsRuntime && !IsCompileTimeDim(unit, d)) || DimValues.FreeLengths(unit).Count > 0;
+            unit.Dims.Any(d => !d.IsRuntime && !IrFacts.IsCompileTimeDim(unit, d)) || DimValues.FreeLengths(unit).Count > 0;
 
         /// <summary>
         /// The constructor parameter of each run-time dim (by its C# name): the name itself, or, when it equals one of the

@@ -232,7 +232,7 @@ namespace AE.Dsl.Emit
                     runTimeValues.Add(parameters[Id(runtimeDims[i].Name)] + Invariant);
                 }
                 runTimeValues.Add(CSharp.String("; " + DimValues.Bounds));
-                foreach (var d in _unit.Dims.Where(d => !d.IsRuntime && !CSharpEmitter.IsCompileTimeDim(_unit, d)))
+                foreach (var d in _unit.Dims.Where(d => !d.IsRuntime && !IrFacts.IsCompileTimeDim(_unit, d)))
                 {
                     string name = "__dim_" + Names.Stem(d.Name);
                     var message = new[] { CSharp.String($"dimension '{d.Name}' = {d.Value} is "), name + Invariant }.Concat(runTimeValues);
@@ -257,9 +257,9 @@ namespace AE.Dsl.Emit
         {
             foreach (var d in _unit.Dims)
             {
-                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : CSharpEmitter.IsCompileTimeDim(_unit, d) ? "" : ", from the run-time dims")}.</summary>");
+                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : IrFacts.IsCompileTimeDim(_unit, d) ? "" : ", from the run-time dims")}.</summary>");
                 _w.Line(d.IsRuntime ? $"public int {Id(d.Name)} {{ get; }}"
-                    : CSharpEmitter.IsCompileTimeDim(_unit, d) ? $"public const int {Id(d.Name)} = {DimText(d.Value)};"
+                    : IrFacts.IsCompileTimeDim(_unit, d) ? $"public const int {Id(d.Name)} = {DimText(d.Value)};"
                     : $"public int {Id(d.Name)} => {DimText(d.Value)};");
             }
             foreach (var p in _unit.Params)

@@ -58,15 +58,16 @@ namespace AE.Dsl.Emit.Cells
         /// The real params with a declared range, which training keeps them in (<c>ICell.ProjectParameters</c>). A range
         /// whose ends read a param is refused: training moves that param too, so the range would move under the values.
         /// </summary>
-        private static IEnumerable<IrParam> RangedRealParams(IrUnit unit)
+        private static List<IrParam> RangedRealParams(IrUnit unit)
         {
-            foreach (var p in unit.Params.Where(p => p.Type.Scalar == ScalarType.Real && p.Range is not null))
+            var ranged = unit.Params.Where(p => p.Type.Scalar == ScalarType.Real && p.Range is not null).ToList();
+            foreach (var p in ranged)
             {
                 var read = IrFacts.ParamRefs(p.Range!.Lo).Concat(IrFacts.ParamRefs(p.Range.Hi)).FirstOrDefault();
                 if (read is not null)
                     throw new EmitNotSupportedException($"the range of param '{p.Name}' reads the param '{read}', which training changes too; a cell's param ranges have constant ends (the range a trained param is kept in)");
-                yield return p;
             }
+            return ranged;
         }
 
         /// <summary>Throws <see cref="EmitNotSupportedException"/> where <see cref="Emit"/> would, without writing the code.</summary>
@@ -74,7 +75,7 @@ namespace AE.Dsl.Emit.Cells
         {
             CellSchedule.Build(unit);
             Defaults(unit);
-            _ = RangedRealParams(unit).Count();
+            RangedRealParams(unit);
         }
 
         /// <summary>The interpreter that gives the params' defaults and the states' initial values.</summary>

@@ -189,9 +189,9 @@ namespace AE.Dsl.Emit
             _w.Line("public int Count => __count;");
             foreach (var d in _unit.Dims)
             {
-                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : CSharpEmitter.IsCompileTimeDim(_unit, d) ? "" : ", from the run-time dims")}.</summary>");
+                _w.Line($"/// <summary>Dimension {CSharp.Xml(d.Name)}{(d.IsRuntime ? ", given at construction" : IrFacts.IsCompileTimeDim(_unit, d) ? "" : ", from the run-time dims")}.</summary>");
                 _w.Line(d.IsRuntime ? $"public int {Id(d.Name)} {{ get; }}"
-                    : CSharpEmitter.IsCompileTimeDim(_unit, d) ? $"public const int {Id(d.Name)} = {DimText(d.Value)};"
+                    : IrFacts.IsCompileTimeDim(_unit, d) ? $"public const int {Id(d.Name)} = {DimText(d.Value)};"
                     : $"public int {Id(d.Name)} => {DimText(d.Value)};");
             }
             _w.Line("/// <summary>Steps taken so far (by every controller).</summary>");
