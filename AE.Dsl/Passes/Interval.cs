@@ -120,13 +120,21 @@ namespace AE.Dsl.Passes
             return new Interval(1 / Hi, hi).Underflowed();
         }
 
-        /// <summary>x*x: never below 0, and 0 itself where x can be 0 or so near 0 that its square underflows.</summary>
+        /// <summary>
+        /// x*x: never below 0, and 0 itself where x can be 0 or so near 0 that its square underflows. An open
+        /// end stays open, as a product's corners do: x in [0, 1) squares into [0, 1), since x*x rounds to at
+        /// most x.
+        /// </summary>
         public Interval Square()
         {
             double a = Math.Abs(Lo), b = Math.Abs(Hi);
             double hi = Math.Max(a * a, b * b);
-            double lo = Lo <= 0 && Hi >= 0 ? 0 : Math.Min(a * a, b * b);
-            return new Interval(lo, hi).Underflowed();
+            bool hiOpen = (a * a == hi ? LoOpen : true) && (b * b == hi ? HiOpen : true);
+            bool reachesZero = (Lo < 0 && Hi > 0) || (Lo == 0 && !LoOpen) || (Hi == 0 && !HiOpen);
+            if (reachesZero) return new Interval(0, hi, false, hiOpen).Underflowed();
+            bool nearerIsLo = a < b;
+            double lo = nearerIsLo ? a * a : b * b;
+            return new Interval(lo, hi, nearerIsLo ? LoOpen : HiOpen, hiOpen).Underflowed();
         }
 
         /// <summary>x^k for a whole k >= 1, as repeated products: an even power is a power of the square, so >= 0.</summary>

@@ -219,8 +219,10 @@ namespace AE.Dsl.Passes
                     return Interval.All;
                 case BinaryOp.Pow:
                     if (b.Right is IrConst neg && neg.Value < 0) OnDomain?.Invoke("/", b.Left, l);
-                    if (!(b.Right is IrConst whole && whole.Value == Math.Floor(whole.Value))) OnDomain?.Invoke("^", b.Left, l);
-                    return Pow(l, b.Right as IrConst);
+                    // An int exponent (step, a counter) is a whole power, defined for a negative base too.
+                    bool wholeExponent = b.Right.Type.Scalar == ScalarType.Int || (b.Right is IrConst whole && whole.Value == Math.Floor(whole.Value));
+                    if (!wholeExponent) OnDomain?.Invoke("^", b.Left, l);
+                    return Pow(l, b.Right as IrConst, r);
                 default: return Interval.All;
             }
         }
@@ -230,7 +232,7 @@ namespace AE.Dsl.Passes
         /// 0), a negative one their reciprocal; a fractional one is monotone on x >= 0. A non-negative base with
         /// any other exponent is >= 0, and can be 0 (0.5 ^ 2000 underflows) or unbounded.
         /// </summary>
-        private static Interval Pow(Interval x, IrConst? exponent)
+        private static Interval Pow(Interval x, IrConst? exponent, Interval exponentRange)
         {
             if (exponent is { Value: var k } && k == Math.Floor(k) && Math.Abs(k) < 64)
             {
@@ -246,7 +248,25 @@ namespace AE.Dsl.Passes
                 // An exponent in (0, 1) takes a small x away from 0 (x^e >= x), so it underflows no more than x does.
                 return e > 0 && e < 1 ? range : range.Underflowed();
             }
+            if (exponent == null && x.IsNonNegative && exponentRange.Lo >= 1) return PowAtLeastOne(x, exponentRange);
             return x.IsNonNegative ? Interval.NonNegative : Interval.All;
+        }
+
+        /// <summary>
+        /// x ^ y for x >= 0 and an exponent that varies but is at least 1 (<c>beta ^ step</c>, Adam's bias
+        /// correction). x^y lies between its values at the corners of the two ranges. Where x <= 1, x^y <= x
+        /// (a correctly rounded power cannot pass the representable x), so x's open upper end stays open:
+        /// <c>1 - beta ^ step</c> with beta in [0, 1) is positive. The lower end can underflow to 0.
+        /// </summary>
+        private static Interval PowAtLeastOne(Interval x, Interval y)
+        {
+            if (x.Hi <= 1)
+            {
+                double lo = x.Lo == 0 ? 0 : Math.Pow(x.Lo, y.Hi);
+                return new Interval(lo, x.Hi, x.LoOpen && lo == x.Lo, x.HiOpen).Underflowed();
+            }
+            double least = x.Lo <= 1 ? Math.Pow(x.Lo, y.Hi) : Math.Pow(x.Lo, y.Lo);
+            return new Interval(least, Math.Pow(x.Hi, y.Hi)).Underflowed();
         }
 
         /// <summary>

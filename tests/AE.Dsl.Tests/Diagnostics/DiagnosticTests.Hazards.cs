@@ -200,6 +200,31 @@ namespace AE.Dsl.Tests
             AssertOnly(Law("a' = clamp(a / sigmoid(x), 0, 1);", "  input x: real;\n"), "AE0061", "sigmoid(x)");
         }
 
+        /// <summary>
+        /// Adam's bias correction, as written from the docs: beta ^ step with beta in [0, 1) is below 1 at every step
+        /// (a power >= 1 of a base <= 1 rounds to at most the base), so 1 - beta ^ step divides, and v / (1 - beta2 ^ step)
+        /// is non-negative. Regression guard: once, the power of a non-constant exponent was [0, inf), and the
+        /// square beta * beta closed its open end at 1, so three false warnings.
+        /// </summary>
+        [Fact]
+        public void AE0061_bias_correction_of_a_rate_below_1_is_clean()
+        {
+            var members = "  param b1 in [0, 1) = 0.9;\n  param b2 in [0, 1) = 0.999;\n  input x: real;\n";
+            TestSupport.AssertClean(Law("a' = clamp(0.1 * x / (1 - b1 ^ step) / (sqrt(x * x / (1 - b2 ^ step)) + 1e-8) + 1 / (1 - b1 * b1), 0, 1);", members));
+            // a rate that can be 1, or above it, does not divide
+            AssertOnly(Law("a' = clamp(1 / (1 - b ^ step), 0, 1);", "  param b in [0, 1] = 0.9;\n"), "AE0061", "1 - b ^ step");
+            AssertOnly(Law("a' = clamp(1 / (1 - b ^ step), 0, 1);", "  param b in [0, 2) = 0.9;\n"), "AE0061", "1 - b ^ step");
+            AssertOnly(Law("a' = clamp(1 / (1 - b * b), 0, 1);", "  param b in (-1, 1] = 0.9;\n"), "AE0061", "1 - b * b");
+        }
+
+        /// <summary>An int exponent is a whole power, defined for a negative base (AE0060 is for fractional powers only).</summary>
+        [Fact]
+        public void AE0060_a_power_with_an_int_exponent_takes_any_base()
+        {
+            TestSupport.AssertClean(Law("a' = clamp(0.5 + 0.1 * tanh((-0.5) ^ step + x ^ step), 0, 1);", "  input x: real;\n"));
+            AssertOnly(Law("a' = clamp(0.5 + 0.1 * tanh(x ^ (1 / step)), 0, 1);", "  input x: real;\n"), "AE0060", "x ^");
+        }
+
         [Fact]
         public void AE0061_guard_on_a_next_value_does_not_survive_its_reassignment()
         {

@@ -39,6 +39,27 @@ namespace AE.Dsl.Tests
         }
 
         [Fact]
+        public void A_square_keeps_its_open_ends()
+        {
+            // x in [0, 1) squares into [0, 1): x * x rounds to at most x, which is below 1. The largest double
+            // below 1 squares to the next one down, not to 1.
+            double below1 = Math.BitDecrement(1.0);
+            Assert.True(below1 * below1 < 1);
+            Assert.True(MathF.BitDecrement(1f) * MathF.BitDecrement(1f) < 1f);
+            var unit = new Interval(0, 1, hiOpen: true).Square();
+            Assert.Equal((0.0, false, 1.0, true), (unit.Lo, unit.LoOpen, unit.Hi, unit.HiOpen));
+            Assert.True((Interval.Point(1) - unit).IsPositive);
+            // (-1, 1): the square reaches 0 and stays below 1; [-1, 0.5): it reaches 1 at the closed end.
+            var symmetric = new Interval(-1, 1, loOpen: true, hiOpen: true).Square();
+            Assert.Equal((0.0, false, 1.0, true), (symmetric.Lo, symmetric.LoOpen, symmetric.Hi, symmetric.HiOpen));
+            var closedAtMinus1 = new Interval(-1, 0.5, hiOpen: true).Square();
+            Assert.Equal((1.0, false), (closedAtMinus1.Hi, closedAtMinus1.HiOpen));
+            // away from 0 the nearer end's openness is the lower end's
+            var away = new Interval(0.5, 2, loOpen: true).Square();
+            Assert.Equal((0.25, true, 4.0, false), (away.Lo, away.LoOpen, away.Hi, away.HiOpen));
+        }
+
+        [Fact]
         public void The_reciprocal_of_an_unbounded_value_can_be_0()
         {
             // x can overflow to inf (1 + exp(800)), and 1/inf is 0.
