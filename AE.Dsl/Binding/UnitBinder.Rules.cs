@@ -61,7 +61,7 @@ namespace AE.Dsl.Binding
             for (int i = 0; i < sources.Count; i++)
             {
                 var rs = sources[i];
-                bool ablatable = !rs.Syntax.IsUpdate && !rs.Syntax.IsFixed;
+                bool ablatable = IsAblatable(rs.Syntax);
                 foreach (var s in rs.Syntax.Body)
                     if (s is AssignStmt { IsNext: false, Op: AssignOp.Define } a && !a.Target.IsMissing && !_definitions.ContainsKey(a.Target.Text))
                         _definitions[a.Target.Text] = new Definition(rs.Syntax.Id.Text, i, ablatable, _order++, a.Target.Span, rs.Bag.File.Path);
@@ -193,16 +193,22 @@ namespace AE.Dsl.Binding
                 Bag = rs.Bag,
                 RuleId = id,
                 RuleIndex = index,
-                Ablatable = !r.IsUpdate && !r.IsFixed,
+                Ablatable = IsAblatable(r),
                 Smooth = smooth,
                 SmoothWhat = r.IsSmooth ? (r.IsUpdate ? "the update rule" : "rule " + id) : (_unit.Kind == UnitKind.Law ? "law " : "cell ") + _unit.Name.Text,
             };
             int errorsBefore = rs.Bag.ErrorCount;
             var body = BindStatements(r.Body, ctx);
             if (rs.Bag.ErrorCount > errorsBefore) _rulesWithErrors.Add(id);
-            bool ablatable = !r.IsUpdate && !r.IsFixed;
+            bool ablatable = IsAblatable(r);
             _rules.Add(new IrRule(id, r.Title, ablatable, r.IsUpdate, smooth, rs.Group, EqArray.From(body), new IrOrigin(rs.Bag.File.Path, r.Id.Span)));
         }
+
+        /// <summary>
+        /// A rule can be switched off unless it is the update or fixed. One whose id did not parse cannot be named to
+        /// switch it off: its syntax error is the fault, and ablation holes of a rule called "" would be noise.
+        /// </summary>
+        private static bool IsAblatable(RuleDecl r) => !r.IsUpdate && !r.IsFixed && !r.Id.IsMissing;
 
         private List<IrStmt> BindStatements(IReadOnlyList<StmtSyntax> stmts, Ctx ctx)
         {

@@ -342,7 +342,7 @@ namespace AE.Dsl.Eval
                 case "cosine":
                 {
                     double na = Math.Sqrt(Dot(args[0], args[0])), nb = Math.Sqrt(Dot(args[1], args[1]));
-                    return new[] { na == 0 || nb == 0 ? 0 : Dot(args[0], args[1]) / (na * nb) };
+                    return new[] { na == 0 || nb == 0 ? 0 : ClampCosine(Dot(args[0], args[1]) / (na * nb)) };
                 }
                 case "logsumexp":
                 {
@@ -389,6 +389,17 @@ namespace AE.Dsl.Eval
             for (int i = 0; i < a.Length; i++) s += a[i];
             return s;
         }
+
+        /// <summary>
+
+        /// cosine's quotient held to [-1, 1], where rounding can take it a little past (cosine(v, v) is 1.0000000000000002
+
+        /// for v = (1, 1, 1)); NaN stays NaN. Every backend clamps the same way: AeMath.Clamp's Math.Min(Math.Max(q, -1), 1).
+
+        /// </summary>
+
+        internal static double ClampCosine(double q) => Math.Min(Math.Max(q, -1.0), 1.0);
+
 
         private static double Dot(double[] a, double[] b)
         {

@@ -29,7 +29,7 @@ namespace AE.Dsl.IR
             ["softplus"] = "d/dx = 1 for x > 20, exp(x) for x < -20, else e/(1+e) with e = exp(x) (PyTorch: softplus_backward with threshold 20)",
             ["softabs"] = "d/dx = x/softabs(x, eps), d/deps = eps/softabs(x, eps); 0 at x = eps = 0 (where sqrt's derivative is infinite)",
             ["norm"] = "d/dv = v/norm(v); 0 when norm(v) = 0 (PyTorch: norm_backward masks the zero norm)",
-            ["cosine"] = "d/da = b/(|a||b|) - cosine * a/|a|^2, and symmetrically for b; 0 when either norm is 0, where cosine is defined to be 0",
+            ["cosine"] = "d/da = b/(|a||b|) - cosine * a/|a|^2, and symmetrically for b; 0 when either norm is 0, where cosine is defined to be 0, and where rounding took the quotient past +-1, where it is held (clamp's rule)",
             ["pow"] = "x ^ y: d/dx = y x^(y-1), 0 where y = 0; d/dy = x^y log(x), 0 where x = 0 and y >= 0 (PyTorch: pow_backward, pow_backward_exponent)",
             ["mod"] = "x % y (C's fmod): d/dx = 1, d/dy = -trunc(x/y) (PyTorch: fmod)",
             ["?:"] = "c ? a : b: the gradient flows to the branch taken (elementwise for a vector condition), none to c",
@@ -166,10 +166,11 @@ namespace AE.Dsl.IR
                 case "cosine":
                 {
                     var b = args[1];
-                    double aa = 0, bb = 0;
-                    for (int i = 0; i < x.Length; i++) { aa += x[i] * x[i]; bb += b[i] * b[i]; }
+                    double aa = 0, bb = 0, ab = 0;
+                    for (int i = 0; i < x.Length; i++) { aa += x[i] * x[i]; bb += b[i] * b[i]; ab += x[i] * b[i]; }
                     double na = Math.Sqrt(aa), nb = Math.Sqrt(bb);
                     if (na == 0 || nb == 0) break;
+                    if (Math.Abs(ab / (na * nb)) > 1) break; // held to +-1: clamp's rule, no gradient past its bound
                     double c = y[0];
                     for (int i = 0; i < x.Length; i++)
                     {

@@ -18,13 +18,6 @@ namespace AE.Dsl.Passes
         private const double SaturationMargin = 1.0 / (1 << 20);
 
         /// <summary>
-        /// How far past ±1 rounding can take cosine(a, b) = dot(a, b) / (norm(a) norm(b)): cosine(v, v) is
-        /// 1.0000000000000002 for v = (1, 1, 1). Each of the three sums is off by at most about n u relative;
-        /// 2^-10 covers that for float64 sums of any length and float32 ones of up to 2^14 elements.
-        /// </summary>
-        private const double CosineSlack = 1.0 / 1024;
-
-        /// <summary>
         /// How far a + (b - a) w (w in [0, 1]) can fall outside [min(a, b), max(a, b)], relative to the larger
         /// end: a few float32 roundings. lerp(1, 1e-20, 1) is 0, not 1e-20.
         /// </summary>
@@ -48,8 +41,8 @@ namespace AE.Dsl.Passes
         /// <summary>Each element's share of a sum of exponentials: 0 where it underflows, 1 for a single element.</summary>
         public static Interval Softmax() => new(0, 1);
 
-        /// <summary>cosine(a, b): [-1, 1] up to rounding, so a little past either end.</summary>
-        public static Interval Cosine() => new(-1 - CosineSlack, 1 + CosineSlack);
+        /// <summary>cosine(a, b): [-1, 1] exactly, since every backend holds the quotient there (rounding can pass it).</summary>
+        public static Interval Cosine() => new(-1, 1);
 
         /// <summary>
         /// sqrt(x^2 + eps^2): positive where eps^2 cannot underflow, that is where |eps| is kept away from 0 by

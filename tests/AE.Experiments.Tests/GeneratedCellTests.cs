@@ -161,6 +161,35 @@ namespace AE.Experiments.Tests
         }
 
         /// <summary>
+        /// cosine is held to [-1, 1] where rounding takes its quotient past: over vectors of ones (every sum exact) of
+        /// length 3 the quotient is 3 / (sqrt(3) sqrt(3)) = 1.0000000000000002, and the cell's value is exactly 1 and -1,
+        /// the reference's, with clamp's gradient (none past the bound) as the reference's.
+        /// </summary>
+        [Fact]
+        public void A_cells_cosine_is_held_to_its_range()
+        {
+            Assert.True(3.0 / (Math.Sqrt(3.0) * Math.Sqrt(3.0)) > 1);
+            const string text = """
+                cell Held {
+                  param k: real[3] = 1;
+                  input x: real[3];
+                  signal y: real, z: real;
+                  update {
+                    y = cosine(x * k, x);
+                    z = cosine(x * k, -x);
+                  }
+                }
+                """;
+            var cell = AgreesWithTheReference(Checked(text, "held.ae"), 2, 3, 5, (c, _) =>
+            {
+                c.Parameter("k").Fill(1);
+                c.Input("x").Fill(1);
+            });
+            Assert.All(cell.Output("y").ToArray(), v => Assert.Equal(1.0, v));
+            Assert.All(cell.Output("z").ToArray(), v => Assert.Equal(-1.0, v));
+        }
+
+        /// <summary>
         /// Filters as states of their own: lp and ema of a vector and of a number, prev with a given first value, latch on a
         /// condition of the inputs, a filter inside a vector ?: and one inside a reduction's argument: values, final states
         /// and every gradient against the reference adjoint (which runs the interpreter's filters, one sample at a time).

@@ -91,6 +91,22 @@ namespace AE.Ilgpu.Tests
             vectors.AssertWithin(FloatRel, FloatAbsScale, _output, $"{file} n={n} float theta");
         }
 
+        /// <summary>cosine is held to [-1, 1] where rounding takes its quotient past (TestLaws.HeldCosine): exactly 1 and -1, as on the CPU.</summary>
+        [Theory]
+        [InlineData(1)]
+        [InlineData(8)]
+        public void Cosine_is_held_to_its_range(int groupSize)
+        {
+            var unit = Laws.FromText(AE.Tests.Shared.TestLaws.HeldCosine);
+            foreach (int n in AE.Tests.Shared.TestLaws.CosinePastOne(1000))
+            {
+                using var law = new IlgpuLaw(unit, n, new IlgpuLawOptions { GroupSize = groupSize, Accelerator = Cpu.Accelerator });
+                law.Step(1.0, Enumerable.Repeat(1.0, n).ToArray(), new double[n]);
+                var names = law.SignalNames.ToList();
+                Assert.Equal((1.0, -1.0), (law.ReadSignal(names.IndexOf("same")), law.ReadSignal(names.IndexOf("opposite"))));
+            }
+        }
+
         [Fact]
         public void The_device_step_takes_device_views_only()
         {

@@ -216,6 +216,20 @@ namespace AE.Kernels.Tests
             Assert.Throws<ArgumentException>(() => onDevice.Step(1.0, small, thetaBuffer));
         }
 
+        /// <summary>cosine is held to [-1, 1] where rounding takes its quotient past (TestLaws.HeldCosine): exactly 1 and -1, as on the CPU.</summary>
+        [OpenClFact]
+        public void Cosine_is_held_to_its_range()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.FromText(AE.Tests.Shared.TestLaws.HeldCosine);
+            foreach (int n in AE.Tests.Shared.TestLaws.CosinePastOne(1000))
+            {
+                using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
+                law.Step(1.0, Enumerable.Repeat(1.0, n).ToArray(), new double[n]);
+                Assert.Equal((1.0, -1.0), (law.ReadSignal("same"), law.ReadSignal("opposite")));
+            }
+        }
+
         [OpenClFact]
         public void Two_instances_with_the_same_inputs_are_bit_identical()
         {

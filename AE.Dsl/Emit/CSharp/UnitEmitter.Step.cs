@@ -432,7 +432,8 @@ namespace AE.Dsl.Emit
         {
             "norm" => $"__Math.Sqrt({Names.Reduction(r)})",
             "mean" => $"({Names.Reduction(r)} / {DimText(r.Call.Args[0].Type.Shape[0])})",
-            "cosine" => $"({Names.Reduction(r)}_aa == 0.0 || {Names.Reduction(r)}_bb == 0.0 ? 0.0 : {Names.Reduction(r)}_ab / (__Math.Sqrt({Names.Reduction(r)}_aa) * __Math.Sqrt({Names.Reduction(r)}_bb)))",
+            // The quotient held to [-1, 1], which rounding can pass (the language's definition).
+            "cosine" => $"({Names.Reduction(r)}_aa == 0.0 || {Names.Reduction(r)}_bb == 0.0 ? 0.0 : {Aliases.AeMath}.Clamp({Names.Reduction(r)}_ab / (__Math.Sqrt({Names.Reduction(r)}_aa) * __Math.Sqrt({Names.Reduction(r)}_bb)), -1.0, 1.0))",
             _ => Names.Reduction(r),
         };
 

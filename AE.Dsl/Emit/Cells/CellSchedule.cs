@@ -391,7 +391,8 @@ namespace AE.Dsl.Emit.Cells
         }
 
         /// <summary>
-        /// cosine(a, b) as dot(a, b) / (norm(a) norm(b)), and 0 where either norm is 0 with no gradient there (the
+        /// cosine(a, b) as dot(a, b) / (norm(a) norm(b)) held to [-1, 1] (clamp's gradient: none where rounding took it
+        /// past), and 0 where either norm is 0 with no gradient there (the
         /// language's definition, in the interpreter's order of operations): a select on the norms being 0, over a
         /// division whose denominator is 1 in that case, so that neither pass meets 0 / 0.
         /// </summary>
@@ -408,7 +409,8 @@ namespace AE.Dsl.Emit.Cells
                 Value(CellOp.Binary, IrType.Bool, EqArray.Of<CellArg>(nb, new LiteralArg(0)), binary: BinaryOp.Eq)), binary: BinaryOp.Or);
             var denominator = Value(CellOp.Select, IrType.Real, EqArray.Of<CellArg>(zero, new LiteralArg(1), product));
             var quotient = Value(CellOp.Binary, IrType.Real, EqArray.Of<CellArg>(dot, denominator), binary: BinaryOp.Div);
-            return Value(CellOp.Select, IrType.Real, EqArray.Of<CellArg>(zero, new LiteralArg(0), quotient));
+            var held = Value(CellOp.Call, IrType.Real, EqArray.Of<CellArg>(quotient, new LiteralArg(-1), new LiteralArg(1)), function: "clamp");
+            return Value(CellOp.Select, IrType.Real, EqArray.Of<CellArg>(zero, new LiteralArg(0), held));
         }
 
         private ValueArg Value(CellOp op, IrType type, EqArray<CellArg> args, string? function = null, BinaryOp binary = BinaryOp.Add) =>

@@ -86,7 +86,8 @@ namespace AE.Dsl.Emit.Kernels
             {
                 "norm" => $"{Function("sqrt")}({Slot("")})",
                 "mean" => $"({Slot("")} / (double)({DimText(r.Call.Args[0].Type.Shape[0])}))",
-                "cosine" => $"({Slot("_aa")} == 0.0 || {Slot("_bb")} == 0.0 ? 0.0 : {Slot("_ab")} / ({Function("sqrt")}({Slot("_aa")}) * {Function("sqrt")}({Slot("_bb")})))",
+                // The quotient held to [-1, 1], which rounding can pass (the language's definition).
+                "cosine" => $"({Slot("_aa")} == 0.0 || {Slot("_bb")} == 0.0 ? 0.0 : {Builtin(BuiltinSpellings.Elementwise["clamp"])}({Slot("_ab")} / ({Function("sqrt")}({Slot("_aa")}) * {Function("sqrt")}({Slot("_bb")})), -1.0, 1.0))",
                 _ => Slot(""),
             };
         }

@@ -389,7 +389,8 @@ namespace AE.Dsl.Emit
             {
                 "norm" => $"{Vx}.Sqrt({v}[__q])",
                 "mean" => $"({v}[__q] / {Vx}.Create((double){DimText(r.Call.Args[0].Type.Shape[0])}))",
-                "cosine" => $"{Vx}.ConditionalSelect(({Vx}.Equals({v}_aa[__q], {V}.Zero) | {Vx}.Equals({v}_bb[__q], {V}.Zero)), {V}.Zero, {v}_ab[__q] / ({Vx}.Sqrt({v}_aa[__q]) * {Vx}.Sqrt({v}_bb[__q])))",
+                // The quotient held to [-1, 1], which rounding can pass (the language's definition).
+                "cosine" => $"{Vx}.ConditionalSelect(({Vx}.Equals({v}_aa[__q], {V}.Zero) | {Vx}.Equals({v}_bb[__q], {V}.Zero)), {V}.Zero, {BuiltinSpellings.Elementwise["clamp"].Lanes}({v}_ab[__q] / ({Vx}.Sqrt({v}_aa[__q]) * {Vx}.Sqrt({v}_bb[__q])), {Vx}.Create(-1.0), {V}.One))",
                 _ => v + "[__q]",
             };
         }

@@ -140,7 +140,7 @@ namespace AE.Dsl.Tests
 
         private static IrUnit Load(string file, string name)
         {
-            var text = file == "constructs" ? Constructs : File.ReadAllText(Path.Combine(RepoPaths.Laws, file));
+            var text = file == "constructs" ? Constructs : file == "held-cosine" ? AE.Tests.Shared.TestLaws.HeldCosine : File.ReadAllText(Path.Combine(RepoPaths.Laws, file));
             var check = AeCompiler.Check(new SourceFile(file, text));
             Assert.False(check.HasErrors, TestSupport.Format(check.Diagnostics));
             return check.Program!.Units.First(u => u.Name == name);
@@ -156,6 +156,7 @@ namespace AE.Dsl.Tests
             ["Constructs"] = ("constructs", "Constructs", Array.Empty<string>()),
             ["Eager"] = ("constructs", "Eager", Array.Empty<string>()),
             ["Vectors"] = ("constructs", "Vectors", Array.Empty<string>()),
+            ["HeldCosine"] = ("held-cosine", "HeldCosine", Array.Empty<string>()),
         };
 
         private static Compiled Compile(string name) => Cache.GetOrAdd(name, n => new Lazy<Compiled>(() =>
@@ -395,6 +396,22 @@ namespace AE.Dsl.Tests
             Assert.NotEqual(all, enabled.Invoke(population, new object[] { 2 }));
             c.Population.GetMethod("SetEnabled")!.Invoke(population, new object[] { 2, all });
             Assert.Equal(all, enabled.Invoke(population, new object[] { 2 }));
+        }
+
+        /// <summary>cosine is held to [-1, 1] where rounding takes its quotient past (TestLaws.HeldCosine): exactly 1 and -1 in every lane.</summary>
+        [Fact]
+        public void Cosine_is_held_to_its_range_in_every_lane()
+        {
+            var c = Compile("HeldCosine");
+            foreach (int n in AE.Tests.Shared.TestLaws.CosinePastOne(N))
+            {
+                const int k = 5;
+                var (_, population) = Build(c, "HeldCosine", k, n);
+                population.Step(new double[k], Enumerable.Repeat(1.0, k * n).ToArray(), new double[k * n]);
+                var names = c.Unit.Signals.Select(s => s.Name).ToList();
+                for (int j = 0; j < k; j++)
+                    Assert.Equal((1.0, -1.0), (population.ReadSignal(j, names.IndexOf("same")), population.ReadSignal(j, names.IndexOf("opposite"))));
+            }
         }
 
         [Fact]

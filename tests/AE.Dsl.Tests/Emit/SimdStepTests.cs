@@ -159,6 +159,30 @@ namespace AE.Dsl.Tests
             return g;
         }
 
+        /// <summary>
+        /// cosine is held to [-1, 1] where rounding takes its quotient past (TestLaws.HeldCosine): exactly 1 and -1 in
+        /// every kernel and thread count, the interpreter's values.
+        /// </summary>
+        [Theory]
+        [InlineData(StepKernel.Scalar, 1)]
+        [InlineData(StepKernel.Simd, 1)]
+        [InlineData(StepKernel.Simd, 2)]
+        public void Cosine_is_held_to_its_range_in_every_kernel(StepKernel kernel, int threads)
+        {
+            var unit = Unit(AE.Tests.Shared.TestLaws.HeldCosine);
+            foreach (int n in AE.Tests.Shared.TestLaws.CosinePastOne(Long))
+            {
+                var law = Make(unit, n, kernel, threads);
+                var ones = Enumerable.Repeat(1.0, n).ToArray();
+                law.Step(1.0, ones, new double[n]);
+                var names = law.SignalNames.ToList();
+                Assert.Equal((1.0, -1.0), (law.ReadSignal(names.IndexOf("same")), law.ReadSignal(names.IndexOf("opposite"))));
+                var interp = new AE.Dsl.Eval.Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, initialState: new Dictionary<string, double[]> { ["theta"] = new double[n] });
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { 1.0 }, ["grad"] = ones });
+                Assert.Equal((1.0, -1.0), (interp.Scalar("same"), interp.Scalar("opposite")));
+            }
+        }
+
         // ------------------------------------------------------------ exact: no sums
 
         [Theory]

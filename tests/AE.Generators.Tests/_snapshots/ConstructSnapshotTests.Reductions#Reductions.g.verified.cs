@@ -133,7 +133,7 @@ namespace AE.Generated
                 gn = __Math.Sqrt(__r3);
                 // cs = cosine(grad, m)
 #line 14 "/ae/reductions.ae"
-                cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __r4_ab / (__Math.Sqrt(__r4_aa) * __Math.Sqrt(__r4_bb)));
+                cs = (__r4_aa == 0.0 || __r4_bb == 0.0 ? 0.0 : __AeMath.Clamp(__r4_ab / (__Math.Sqrt(__r4_aa) * __Math.Sqrt(__r4_bb)), -1.0, 1.0));
                 // hi = max(grad)
 #line 15 "/ae/reductions.ae"
                 hi = __r5;
@@ -461,7 +461,7 @@ namespace AE.Generated
                 // gn = norm(grad)
                 __x_gn[__q] = __Vx.Sqrt(__r3[__q]);
                 // cs = cosine(grad, m)
-                __x_cs[__q] = __Vx.ConditionalSelect((__Vx.Equals(__r4_aa[__q], __V.Zero) | __Vx.Equals(__r4_bb[__q], __V.Zero)), __V.Zero, __r4_ab[__q] / (__Vx.Sqrt(__r4_aa[__q]) * __Vx.Sqrt(__r4_bb[__q])));
+                __x_cs[__q] = __Vx.ConditionalSelect((__Vx.Equals(__r4_aa[__q], __V.Zero) | __Vx.Equals(__r4_bb[__q], __V.Zero)), __V.Zero, __Lanes.Clamp(__r4_ab[__q] / (__Vx.Sqrt(__r4_aa[__q]) * __Vx.Sqrt(__r4_bb[__q])), __Vx.Create(-1.0), __V.One));
                 // hi = max(grad)
                 __x_hi[__q] = __r5[__q];
                 // lo = min(grad)

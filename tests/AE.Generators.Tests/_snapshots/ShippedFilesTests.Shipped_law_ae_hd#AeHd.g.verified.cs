@@ -263,7 +263,7 @@ namespace AE.Generated
                 double __r2 = __j1.Sum(4);
                 // h = cosine(g, U)
 #line 55 "/ae/laws/ae_hd.ae"
-                h = (__r0_aa == 0.0 || __r0_bb == 0.0 ? 0.0 : __r0_ab / (__Math.Sqrt(__r0_aa) * __Math.Sqrt(__r0_bb)));
+                h = (__r0_aa == 0.0 || __r0_bb == 0.0 ? 0.0 : __AeMath.Clamp(__r0_ab / (__Math.Sqrt(__r0_aa) * __Math.Sqrt(__r0_bb)), -1.0, 1.0));
 
                 // ---- rule AE2 "hypergradient drive: log alpha rises while the gradient still points along the recent steps"
                 // du_alpha += eta_h * (h + h_bias)
@@ -783,7 +783,7 @@ namespace AE.Generated
             {
                 int __j = __q * __Lanes.Lanes;
                 // h = cosine(g, U)
-                __x_h[__q] = __Vx.ConditionalSelect((__Vx.Equals(__r0_aa[__q], __V.Zero) | __Vx.Equals(__r0_bb[__q], __V.Zero)), __V.Zero, __r0_ab[__q] / (__Vx.Sqrt(__r0_aa[__q]) * __Vx.Sqrt(__r0_bb[__q])));
+                __x_h[__q] = __Vx.ConditionalSelect((__Vx.Equals(__r0_aa[__q], __V.Zero) | __Vx.Equals(__r0_bb[__q], __V.Zero)), __V.Zero, __Lanes.Clamp(__r0_ab[__q] / (__Vx.Sqrt(__r0_aa[__q]) * __Vx.Sqrt(__r0_bb[__q])), __Vx.Create(-1.0), __V.One));
 
                 // ---- rule AE2 "hypergradient drive: log alpha rises while the gradient still points along the recent steps"
                 // du_alpha += eta_h * (h + h_bias)
