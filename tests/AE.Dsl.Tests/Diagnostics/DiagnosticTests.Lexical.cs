@@ -162,6 +162,19 @@ namespace AE.Dsl.Tests
 
         // ------------------------------------------------------------------ AE0004 syntax error
 
+        /// <summary>
+        /// A rule written with a title and no id: the syntax error alone. Regression guard: once, each signal the rule
+        /// defined brought an AE0042 "Switching off rule  leaves 'rho' undefined", about a rule called "".
+        /// </summary>
+        [Fact]
+        public void AE0004_a_rule_without_an_id_is_the_only_error()
+        {
+            var bad = "law L {\n  input x: real;\n  signal rho: real;\n  coeff a in [0, 1] = 0.5;\n  rule \"align\" {\n    rho = tanh(x);\n  }\n  rule \"two\" {\n    a' = a * 0.5 + 0.1 * rho;\n  }\n  update { }\n}\n";
+            var all = TestSupport.Check(bad).Diagnostics;
+            Assert.Equal(new[] { "AE0004", "AE0004" }, all.Select(x => x.Id));
+            Assert.All(all, d => Assert.StartsWith("Expected a rule id (for example AE5), found a string", d.Message, StringComparison.Ordinal));
+        }
+
         [Fact]
         public void AE0004_missing_semicolon_is_reported_at_the_token_found_instead()
         {
