@@ -32,7 +32,7 @@ namespace AE.Cli
             var result = tree.Root.Parse(args, Configuration(context, responseErrors));
             // Whichever of --version and --help comes last would otherwise win and the other be dropped silently.
             if (!tree.IsDirective(result.Action) && AsksForVersion(result) && result.Tokens.Count > 1)
-                throw VersionStandsAlone(result.Tokens.Count);
+                throw VersionStandsAlone(result.Tokens.Count, args);
             if (!tree.IsHelpOrDirective(result.Action))
             {
                 if (responseErrors.Count > 0) throw new CliException(responseErrors[0]);
@@ -63,9 +63,17 @@ namespace AE.Cli
             return false;
         }
 
-        /// <summary><c>ae --version</c> takes nothing else: neither a command nor the help.</summary>
-        private static CliException VersionStandsAlone(int arguments)
-            => CliException.BadUsage("'--version' stands alone, got " + arguments + " arguments", "");
+        /// <summary>
+        /// <c>ae --version</c> takes nothing else: neither a command nor the help, nor a value (<c>--version=1</c> is
+        /// two tokens to the parser, so that case is named by what was typed, not counted).
+        /// </summary>
+        private static CliException VersionStandsAlone(int arguments, IReadOnlyList<string> args)
+        {
+            var withValue = args.FirstOrDefault(a => a.StartsWith("--version=", StringComparison.Ordinal) || a.StartsWith("--version:", StringComparison.Ordinal));
+            return withValue != null
+                ? CliException.BadUsage("'--version' takes no value, got '" + withValue + "'", "")
+                : CliException.BadUsage("'--version' stands alone, got " + arguments + " arguments", "");
+        }
 
         /// <summary>Parses <paramref name="args"/> of one command into its input (help and the run are not invoked).</summary>
         public static CommandInput Parse(CommandSpec spec, IReadOnlyList<string> args, CliContext context)

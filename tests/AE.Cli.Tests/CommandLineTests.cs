@@ -88,6 +88,18 @@ namespace AE.Cli.Tests
             Assert.Equal("ae: error: '--version' stands alone, got " + count + " arguments. Run 'ae --help'", Assert.Single(r.StderrLines));
         }
 
+        /// <summary>A value given to --version is named as typed: the parser splits '--version=1' into two tokens, which "got 2 arguments" miscounted.</summary>
+        [Theory]
+        [InlineData("--version=1")]
+        [InlineData("--version:yes")]
+        public void Version_with_a_value_is_named_as_typed(string arg)
+        {
+            var r = Cli.Run(Cwd, arg);
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            Assert.Equal("ae: error: '--version' takes no value, got '" + arg + "'. Run 'ae --help'", Assert.Single(r.StderrLines));
+        }
+
         /// <summary>The help options and 'ae help' combined print the help of the command they name, never an error.</summary>
         [Theory]
         [InlineData("  ae [command] [options]", "--help", "-h")]
