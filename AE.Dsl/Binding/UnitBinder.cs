@@ -242,11 +242,22 @@ namespace AE.Dsl.Binding
                 // A range no value lies in is the range's error, not the default's.
                 if (lo is double l2 && hi is double h2 && (l2 > h2 || (l2 == h2 && (range.LoOpen || range.HiOpen)) || double.IsNaN(l2) || double.IsNaN(h2)))
                     _bag.Report(DiagnosticCatalog.TypeMismatch, p.Range!.Span, $"The declared range {RangeText(range, lo, hi)} of param '{p.Name.Text}' is empty: no value lies in it");
+                else if (type.Scalar == ScalarType.Int && lo is double l3 && hi is double h3 && !HoldsAnInt(l3, range.LoOpen, h3, range.HiOpen))
+                    _bag.Report(DiagnosticCatalog.TypeMismatch, p.Range!.Span, $"The declared range {RangeText(range, lo, hi)} of int param '{p.Name.Text}' is empty: no whole number lies in it");
                 // NaN compares false with either end: it lies in no range.
                 else if ((below || above || double.IsNaN(v)) && p.Default != null)
                     _bag.Report(DiagnosticCatalog.TypeMismatch, p.Default.Span, $"The default {Fmt(v)} of param '{p.Name.Text}' lies outside its declared range {RangeText(range, lo, hi)}");
             }
             _params.Add(new IrParam(p.Name.Text, type, def, value, range, Origin(p.Name.Span)));
+        }
+
+        /// <summary>Whether a whole number lies between the ends (infinite ends hold one).</summary>
+        private static bool HoldsAnInt(double lo, bool loOpen, double hi, bool hiOpen)
+        {
+            if (double.IsInfinity(lo) || double.IsInfinity(hi)) return true;
+            double first = loOpen ? Math.Floor(lo) + 1 : Math.Ceiling(lo);
+            double last = hiOpen ? Math.Ceiling(hi) - 1 : Math.Floor(hi);
+            return first <= last;
         }
 
         private IrRange BindRange(RangeSyntax r, string what)

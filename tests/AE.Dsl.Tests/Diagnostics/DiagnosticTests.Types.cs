@@ -41,6 +41,8 @@ namespace AE.Dsl.Tests
             // an empty range is the range's error: the default cannot lie in it, whatever it is
             { "  param k in [2, 1] = 1.5;\n", "a' = a * k;", "[2, 1]", "The declared range [2, 1] of param 'k' is empty: no value lies in it", "  param k in [1, 2] = 1.5;\n", "a' = clamp(a * k, 0, 1);" },
             { "  param k in (1, 1] = 1;\n", "a' = a * k;", "(1, 1]", "The declared range (1, 1] of param 'k' is empty: no value lies in it", "  param k in [1, 1] = 1;\n", "a' = a * k;" },
+            { "  param k: int in (2, 3) = 2;\n", "a' = a * 0.5 + 0 * k;", "(2, 3)", "The declared range (2, 3) of int param 'k' is empty: no whole number lies in it", "  param k: int in (2, 3] = 3;\n", "a' = a * 0.5 + 0 * k;" },
+            { "  param k: int in [2.5, 2.9] = 2;\n", "a' = a * 0.5 + 0 * k;", "[2.5, 2.9]", "The declared range [2.5, 2.9] of int param 'k' is empty: no whole number lies in it", "  param k: int in [1.5, 2.9] = 2;\n", "a' = a * 0.5 + 0 * k;" },
             { "  param k in [0, 1] = 0 / 0;\n", "a' = a * k;", "0 / 0", "The default NaN of param 'k' lies outside its declared range [0, 1]", "  param k in [0, 1] = 0 / 1;\n", "a' = a * k;" },
             { "  param v: bool in [0, 1] = true;\n", "a' = v ? a : 0;", "[0, 1] = true", "A bool param cannot have a range; 'v' is bool", "  param v: bool = true;\n", "a' = v ? a : 0;" },
             { "  param k = 0.5;\n  require k;\n", "a' = a * k;", "k;\n  coeff", "A 'require' condition must be a scalar bool, but this is real", "  param k = 0.5;\n  require k > 0;\n", "a' = a * k;" },
