@@ -524,7 +524,8 @@ namespace AE.Dsl.Eval
                         {
                             arg[0] = pre.Value[r];
                             Derivatives.Elementwise(act, arg, a[r], d);
-                            pre.AddGrad(r, o.Grad![r] * d[0]);
+                            // As for a builtin: a zero local derivative passes nothing, an infinite gradient included.
+                            if (o.Grad![r] != 0 && d[0] != 0) pre.AddGrad(r, o.Grad![r] * d[0]);
                         }
                     });
                 }

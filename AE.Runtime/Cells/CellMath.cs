@@ -138,6 +138,14 @@ namespace AE.Runtime.Cells
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<T> Share(Vector<T> g, Vector<T> d) => Vector.ConditionalSelect(Vector.Equals(g, Vector<T>.Zero), Vector<T>.Zero, g * d);
 
+        /// <summary>
+        /// A builtin's or an activation's share g d: zero where g or the local derivative d is zero, so an infinite g
+        /// passes nothing through a flat point (relu below 0, tanh saturated), as the reference adds nothing for d = 0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> ShareThrough(Vector<T> g, Vector<T> d) =>
+            Vector.ConditionalSelect(Vector.Equals(g, Vector<T>.Zero) | Vector.Equals(d, Vector<T>.Zero), Vector<T>.Zero, g * d);
+
         /// <summary>The sum of a vector's lanes (a number param's gradient from a fused loop).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T VSum(Vector<T> v) => Vector.Sum(v);

@@ -161,6 +161,36 @@ namespace AE.Experiments.Tests
         }
 
         /// <summary>
+        /// A zero local derivative passes nothing, an infinite adjoint included: sqrt of relu's 0 has an infinite derivative,
+        /// and relu's is 0 there, as tanh's is where it saturates (1 - tanh(x + 40) is 0) and abs's at 0. Regression guard:
+        /// once, the generated adjoint multiplied them (inf * 0 = NaN) where the reference adds nothing, and training wrote
+        /// NaN into the net from its second epoch.
+        /// </summary>
+        [Theory]
+        [InlineData(2, 3, 81)]
+        [InlineData(19, 2, 82)]
+        public void A_flat_point_stops_an_infinite_adjoint(int batch, int time, int seed)
+        {
+            const string text = """
+                cell Flat {
+                  input x: real[8];
+                  net W: linear(8 -> 8);
+                  net V: mlp(8 -> 8 -> 8, relu);
+                  signal z: real[8], y: real[8], e: real;
+                  update {
+                    z = relu(W(x));
+                    y = z + sqrt(z) + sqrt(1 - tanh(x + 40)) + sqrt(abs(z)) + sqrt(relu(V(x)));
+                    e = sum(y);
+                  }
+                }
+                """;
+            var cell = AgreesWithTheReference(Checked(text, "flat.ae"), batch, time, seed);
+            Assert.Contains(0.0, cell.Output("z").ToArray()); // the flat point is reached
+            foreach (var p in cell.Parameters)
+                Assert.All(cell.Gradient(p.Name).ToArray(), g => Assert.True(double.IsFinite(g), p.Name + ": " + g));
+        }
+
+        /// <summary>
         /// cosine is held to [-1, 1] where rounding takes its quotient past: over vectors of ones (every sum exact) of
         /// length 3 the quotient is 3 / (sqrt(3) sqrt(3)) = 1.0000000000000002, and the cell's value is exactly 1 and -1,
         /// the reference's, with clamp's gradient (none past the bound) as the reference's.

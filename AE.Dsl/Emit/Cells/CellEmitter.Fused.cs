@@ -229,7 +229,7 @@ namespace AE.Dsl.Emit.Cells
                 case CellOp.Negate: shares.Add((0, "-" + g)); break;
                 case CellOp.Call:
                 case CellOp.Activation:
-                    shares.Add((0, $"Share({g}, {CellSpellings.VectorDerivative(v.Function!)}({X(0)}, {Load("f", Slot(v))}))"));
+                    shares.Add((0, $"ShareThrough({g}, {CellSpellings.VectorDerivative(v.Function!)}({X(0)}, {Load("f", Slot(v))}))"));
                     break;
                 case CellOp.Binary:
                     switch (v.Binary)

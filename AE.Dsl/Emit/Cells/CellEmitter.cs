@@ -659,7 +659,9 @@ namespace AE.Dsl.Emit.Cells
                     var xs = string.Join(", ", a.Select(x => Read(x, i)));
                     if (a.Count == 1)
                     {
-                        Add(0, $"g * {d}({xs}, {At("f", v, i)})");
+                        // A zero local derivative passes nothing, an infinite g included (the reference's rule).
+                        var t0 = Target(a[0], i);
+                        if (t0 != null) w.Line($"{{ T d0 = {d}({xs}, {At("f", v, i)}); if (d0 != T.Zero) {t0} += g * d0; }}");
                         break;
                     }
                     w.Line($"{d}({xs}, {At("f", v, i)}, {string.Join(", ", a.Select((_, k) => "out T d" + k.ToString(CultureInfo.InvariantCulture)))});");

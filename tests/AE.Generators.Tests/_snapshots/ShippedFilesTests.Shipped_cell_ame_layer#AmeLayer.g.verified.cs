@@ -488,7 +488,7 @@ namespace AE.Generated
 #line 63
                 var g29 = Ld(a, 1160 * B + k);
 #line 63
-                AddSt(a, 1096 * B + k, Share(g29, VDTanh(Ld(f, 1096 * B + k), Ld(f, 1160 * B + k))));
+                AddSt(a, 1096 * B + k, ShareThrough(g29, VDTanh(Ld(f, 1096 * B + k), Ld(f, 1160 * B + k))));
 #line 63
             }
 #line 63
@@ -498,7 +498,7 @@ namespace AE.Generated
 #line 63
                 var g29 = Vec(a[1160 * B + k]);
 #line 63
-                a[1096 * B + k] += (Share(g29, VDTanh(Vec(f[1096 * B + k]), Vec(f[1160 * B + k]))))[0];
+                a[1096 * B + k] += (ShareThrough(g29, VDTanh(Vec(f[1096 * B + k]), Vec(f[1160 * B + k]))))[0];
 #line 63
             }
 #line 63
@@ -529,7 +529,7 @@ namespace AE.Generated
 #line 59
                 var g25 = Ld(a, 984 * B + k) + g26;
 #line 59
-                AddSt(a, 952 * B + k, Share(g25, VDTanh(Ld(f, 952 * B + k), Ld(f, 984 * B + k))));
+                AddSt(a, 952 * B + k, ShareThrough(g25, VDTanh(Ld(f, 952 * B + k), Ld(f, 984 * B + k))));
 #line 59
             }
 #line 59
@@ -543,7 +543,7 @@ namespace AE.Generated
 #line 59
                 var g25 = Vec(a[984 * B + k]) + g26;
 #line 59
-                a[952 * B + k] += (Share(g25, VDTanh(Vec(f[952 * B + k]), Vec(f[984 * B + k]))))[0];
+                a[952 * B + k] += (ShareThrough(g25, VDTanh(Vec(f[952 * B + k]), Vec(f[984 * B + k]))))[0];
 #line 59
             }
 #line 59
@@ -555,7 +555,7 @@ namespace AE.Generated
 #line 59
                 var g23 = Ld(a, 888 * B + k);
 #line 59
-                AddSt(a, 824 * B + k, Share(g23, VDTanh(Ld(f, 824 * B + k), Ld(f, 888 * B + k))));
+                AddSt(a, 824 * B + k, ShareThrough(g23, VDTanh(Ld(f, 824 * B + k), Ld(f, 888 * B + k))));
 #line 59
             }
 #line 59
@@ -565,7 +565,7 @@ namespace AE.Generated
 #line 59
                 var g23 = Vec(a[888 * B + k]);
 #line 59
-                a[824 * B + k] += (Share(g23, VDTanh(Vec(f[824 * B + k]), Vec(f[888 * B + k]))))[0];
+                a[824 * B + k] += (ShareThrough(g23, VDTanh(Vec(f[824 * B + k]), Vec(f[888 * B + k]))))[0];
 #line 59
             }
 #line 59
@@ -592,7 +592,7 @@ namespace AE.Generated
 #line 55
                 var g20 = Ld(a, 760 * B + k) + g21;
 #line 55
-                AddSt(a, 728 * B + k, Share(g20, VDSin(Ld(f, 728 * B + k), Ld(f, 760 * B + k))));
+                AddSt(a, 728 * B + k, ShareThrough(g20, VDSin(Ld(f, 728 * B + k), Ld(f, 760 * B + k))));
 #line 55
             }
 #line 55
@@ -606,7 +606,7 @@ namespace AE.Generated
 #line 55
                 var g20 = Vec(a[760 * B + k]) + g21;
 #line 55
-                a[728 * B + k] += (Share(g20, VDSin(Vec(f[728 * B + k]), Vec(f[760 * B + k]))))[0];
+                a[728 * B + k] += (ShareThrough(g20, VDSin(Vec(f[728 * B + k]), Vec(f[760 * B + k]))))[0];
 #line 55
             }
 #line 55
@@ -618,7 +618,7 @@ namespace AE.Generated
 #line 55
                 var g18 = Ld(a, 664 * B + k);
 #line 55
-                AddSt(a, 600 * B + k, Share(g18, VDTanh(Ld(f, 600 * B + k), Ld(f, 664 * B + k))));
+                AddSt(a, 600 * B + k, ShareThrough(g18, VDTanh(Ld(f, 600 * B + k), Ld(f, 664 * B + k))));
 #line 55
             }
 #line 55
@@ -628,7 +628,7 @@ namespace AE.Generated
 #line 55
                 var g18 = Vec(a[664 * B + k]);
 #line 55
-                a[600 * B + k] += (Share(g18, VDTanh(Vec(f[600 * B + k]), Vec(f[664 * B + k]))))[0];
+                a[600 * B + k] += (ShareThrough(g18, VDTanh(Vec(f[600 * B + k]), Vec(f[664 * B + k]))))[0];
 #line 55
             }
 #line 55
@@ -696,7 +696,7 @@ namespace AE.Generated
 #line 50
                 var g13 = Ld(a, 472 * B + k) + g14;
 #line 50
-                AddSt(a, 440 * B + k, Share(g13, VDSoftplus(Ld(f, 440 * B + k), Ld(f, 472 * B + k))));
+                AddSt(a, 440 * B + k, ShareThrough(g13, VDSoftplus(Ld(f, 440 * B + k), Ld(f, 472 * B + k))));
 #line 50
             }
 #line 50
@@ -708,7 +708,7 @@ namespace AE.Generated
 #line 50
                 var g13 = Vec(a[472 * B + k]) + g14;
 #line 50
-                a[440 * B + k] += (Share(g13, VDSoftplus(Vec(f[440 * B + k]), Vec(f[472 * B + k]))))[0];
+                a[440 * B + k] += (ShareThrough(g13, VDSoftplus(Vec(f[440 * B + k]), Vec(f[472 * B + k]))))[0];
 #line 50
             }
 #line 50
@@ -720,7 +720,7 @@ namespace AE.Generated
 #line 50
                 var g11 = Ld(a, 376 * B + k);
 #line 50
-                AddSt(a, 312 * B + k, Share(g11, VDTanh(Ld(f, 312 * B + k), Ld(f, 376 * B + k))));
+                AddSt(a, 312 * B + k, ShareThrough(g11, VDTanh(Ld(f, 312 * B + k), Ld(f, 376 * B + k))));
 #line 50
             }
 #line 50
@@ -730,7 +730,7 @@ namespace AE.Generated
 #line 50
                 var g11 = Vec(a[376 * B + k]);
 #line 50
-                a[312 * B + k] += (Share(g11, VDTanh(Vec(f[312 * B + k]), Vec(f[376 * B + k]))))[0];
+                a[312 * B + k] += (ShareThrough(g11, VDTanh(Vec(f[312 * B + k]), Vec(f[376 * B + k]))))[0];
 #line 50
             }
 #line 50
@@ -779,7 +779,7 @@ namespace AE.Generated
 #line 46
                 var g7 = Ld(a, 184 * B + k);
 #line 46
-                AddSt(a, 120 * B + k, Share(g7, VDTanh(Ld(f, 120 * B + k), Ld(f, 184 * B + k))));
+                AddSt(a, 120 * B + k, ShareThrough(g7, VDTanh(Ld(f, 120 * B + k), Ld(f, 184 * B + k))));
 #line 46
             }
 #line 46
@@ -789,7 +789,7 @@ namespace AE.Generated
 #line 46
                 var g7 = Vec(a[184 * B + k]);
 #line 46
-                a[120 * B + k] += (Share(g7, VDTanh(Vec(f[120 * B + k]), Vec(f[184 * B + k]))))[0];
+                a[120 * B + k] += (ShareThrough(g7, VDTanh(Vec(f[120 * B + k]), Vec(f[184 * B + k]))))[0];
 #line 46
             }
 #line 46

@@ -423,7 +423,7 @@ namespace AE.Generated
 #line 49
                 var g23 = Ld(a, 209 * B + b) + Share(g24, Vec(__c2));
 #line 49
-                AddSt(a, 208 * B + b, Share(g23, VDTanh(Ld(f, 208 * B + b), Ld(f, 209 * B + b))));
+                AddSt(a, 208 * B + b, ShareThrough(g23, VDTanh(Ld(f, 208 * B + b), Ld(f, 209 * B + b))));
 #line 49
             }
 #line 49
@@ -439,7 +439,7 @@ namespace AE.Generated
 #line 49
                 var g23 = Vec(a[209 * B + b]) + Share(g24, Vec(__c2));
 #line 49
-                a[208 * B + b] += (Share(g23, VDTanh(Vec(f[208 * B + b]), Vec(f[209 * B + b]))))[0];
+                a[208 * B + b] += (ShareThrough(g23, VDTanh(Vec(f[208 * B + b]), Vec(f[209 * B + b]))))[0];
 #line 49
             }
 #line default
@@ -464,7 +464,7 @@ namespace AE.Generated
 #line 45
                 var g21 = Ld(a, 207 * B + b) + g22;
 #line 45
-                var g20 = Ld(a, 206 * B + b) + Share(g21, VDSin(Ld(f, 206 * B + b), Ld(f, 207 * B + b)));
+                var g20 = Ld(a, 206 * B + b) + ShareThrough(g21, VDSin(Ld(f, 206 * B + b), Ld(f, 207 * B + b)));
 #line 45
                 AddSt(a, 204 * B + b, g20);
 #line 45
@@ -484,7 +484,7 @@ namespace AE.Generated
 #line 45
                 var g21 = Vec(a[207 * B + b]) + g22;
 #line 45
-                var g20 = Vec(a[206 * B + b]) + Share(g21, VDSin(Vec(f[206 * B + b]), Vec(f[207 * B + b])));
+                var g20 = Vec(a[206 * B + b]) + ShareThrough(g21, VDSin(Vec(f[206 * B + b]), Vec(f[207 * B + b])));
 #line 45
                 a[204 * B + b] += (g20)[0];
 #line 45
@@ -502,7 +502,7 @@ namespace AE.Generated
 #line 45
                 var g17 = Ld(a, 172 * B + k);
 #line 45
-                AddSt(a, 140 * B + k, Share(g17, VDTanh(Ld(f, 140 * B + k), Ld(f, 172 * B + k))));
+                AddSt(a, 140 * B + k, ShareThrough(g17, VDTanh(Ld(f, 140 * B + k), Ld(f, 172 * B + k))));
 #line 45
             }
 #line 45
@@ -512,7 +512,7 @@ namespace AE.Generated
 #line 45
                 var g17 = Vec(a[172 * B + k]);
 #line 45
-                a[140 * B + k] += (Share(g17, VDTanh(Vec(f[140 * B + k]), Vec(f[172 * B + k]))))[0];
+                a[140 * B + k] += (ShareThrough(g17, VDTanh(Vec(f[140 * B + k]), Vec(f[172 * B + k]))))[0];
 #line 45
             }
 #line 45
@@ -580,7 +580,7 @@ namespace AE.Generated
 #line 39
                 var g11 = Ld(a, 135 * B + b) + g12;
 #line 39
-                AddSt(a, 134 * B + b, Share(g11, VDSoftplus(Ld(f, 134 * B + b), Ld(f, 135 * B + b))));
+                AddSt(a, 134 * B + b, ShareThrough(g11, VDSoftplus(Ld(f, 134 * B + b), Ld(f, 135 * B + b))));
 #line 39
             }
 #line 39
@@ -592,7 +592,7 @@ namespace AE.Generated
 #line 39
                 var g11 = Vec(a[135 * B + b]) + g12;
 #line 39
-                a[134 * B + b] += (Share(g11, VDSoftplus(Vec(f[134 * B + b]), Vec(f[135 * B + b]))))[0];
+                a[134 * B + b] += (ShareThrough(g11, VDSoftplus(Vec(f[134 * B + b]), Vec(f[135 * B + b]))))[0];
 #line 39
             }
 #line 39
@@ -604,7 +604,7 @@ namespace AE.Generated
 #line 39
                 var g9 = Ld(a, 102 * B + k);
 #line 39
-                AddSt(a, 70 * B + k, Share(g9, VDTanh(Ld(f, 70 * B + k), Ld(f, 102 * B + k))));
+                AddSt(a, 70 * B + k, ShareThrough(g9, VDTanh(Ld(f, 70 * B + k), Ld(f, 102 * B + k))));
 #line 39
             }
 #line 39
@@ -614,7 +614,7 @@ namespace AE.Generated
 #line 39
                 var g9 = Vec(a[102 * B + k]);
 #line 39
-                a[70 * B + k] += (Share(g9, VDTanh(Vec(f[70 * B + k]), Vec(f[102 * B + k]))))[0];
+                a[70 * B + k] += (ShareThrough(g9, VDTanh(Vec(f[70 * B + k]), Vec(f[102 * B + k]))))[0];
 #line 39
             }
 #line 39
@@ -663,7 +663,7 @@ namespace AE.Generated
 #line 35
                 var g5 = Ld(a, 36 * B + k);
 #line 35
-                AddSt(a, 4 * B + k, Share(g5, VDTanh(Ld(f, 4 * B + k), Ld(f, 36 * B + k))));
+                AddSt(a, 4 * B + k, ShareThrough(g5, VDTanh(Ld(f, 4 * B + k), Ld(f, 36 * B + k))));
 #line 35
             }
 #line 35
@@ -673,7 +673,7 @@ namespace AE.Generated
 #line 35
                 var g5 = Vec(a[36 * B + k]);
 #line 35
-                a[4 * B + k] += (Share(g5, VDTanh(Vec(f[4 * B + k]), Vec(f[36 * B + k]))))[0];
+                a[4 * B + k] += (ShareThrough(g5, VDTanh(Vec(f[4 * B + k]), Vec(f[36 * B + k]))))[0];
 #line 35
             }
 #line 35

@@ -428,7 +428,7 @@ namespace AE.Generated
 #line 66
                 var g22 = Ld(a, 2344 * B + k);
 #line 66
-                var g21 = Ld(a, 2216 * B + k) + Share(g22, VDSigmoid(Ld(f, 2216 * B + k), Ld(f, 2344 * B + k)));
+                var g21 = Ld(a, 2216 * B + k) + ShareThrough(g22, VDSigmoid(Ld(f, 2216 * B + k), Ld(f, 2344 * B + k)));
 #line 66
                 __grad[25482] += VSum(Share(g21, Ld(f, 2088 * B + k)));
 #line 66
@@ -442,7 +442,7 @@ namespace AE.Generated
 #line 66
                 var g22 = Vec(a[2344 * B + k]);
 #line 66
-                var g21 = Vec(a[2216 * B + k]) + Share(g22, VDSigmoid(Vec(f[2216 * B + k]), Vec(f[2344 * B + k])));
+                var g21 = Vec(a[2216 * B + k]) + ShareThrough(g22, VDSigmoid(Vec(f[2216 * B + k]), Vec(f[2344 * B + k])));
 #line 66
                 __grad[25482] += (Share(g21, Vec(f[2088 * B + k])))[0];
 #line 66
@@ -531,7 +531,7 @@ namespace AE.Generated
 #line 65
                 var g15 = Ld(a, 1448 * B + k) + g16;
 #line 65
-                var g14 = Ld(a, 1320 * B + k) + Share(g15, VDTanh(Ld(f, 1320 * B + k), Ld(f, 1448 * B + k)));
+                var g14 = Ld(a, 1320 * B + k) + ShareThrough(g15, VDTanh(Ld(f, 1320 * B + k), Ld(f, 1448 * B + k)));
 #line 65
                 AddSt(a, 1192 * B + k, g14);
 #line 65
@@ -549,7 +549,7 @@ namespace AE.Generated
 #line 65
                 var g15 = Vec(a[1448 * B + k]) + g16;
 #line 65
-                var g14 = Vec(a[1320 * B + k]) + Share(g15, VDTanh(Vec(f[1320 * B + k]), Vec(f[1448 * B + k])));
+                var g14 = Vec(a[1320 * B + k]) + ShareThrough(g15, VDTanh(Vec(f[1320 * B + k]), Vec(f[1448 * B + k])));
 #line 65
                 a[1192 * B + k] += (g14)[0];
 #line 65
@@ -576,7 +576,7 @@ namespace AE.Generated
 #line 64
                 var g12 = Ld(a, 1064 * B + k);
 #line 64
-                var g11 = Ld(a, 936 * B + k) + Share(g12, VDSigmoid(Ld(f, 936 * B + k), Ld(f, 1064 * B + k)));
+                var g11 = Ld(a, 936 * B + k) + ShareThrough(g12, VDSigmoid(Ld(f, 936 * B + k), Ld(f, 1064 * B + k)));
 #line 64
                 __grad[25482] += VSum(Share(g11, Ld(f, 808 * B + k)));
 #line 64
@@ -590,7 +590,7 @@ namespace AE.Generated
 #line 64
                 var g12 = Vec(a[1064 * B + k]);
 #line 64
-                var g11 = Vec(a[936 * B + k]) + Share(g12, VDSigmoid(Vec(f[936 * B + k]), Vec(f[1064 * B + k])));
+                var g11 = Vec(a[936 * B + k]) + ShareThrough(g12, VDSigmoid(Vec(f[936 * B + k]), Vec(f[1064 * B + k])));
 #line 64
                 __grad[25482] += (Share(g11, Vec(f[808 * B + k])))[0];
 #line 64
@@ -678,7 +678,7 @@ namespace AE.Generated
 #line 59
                 var g6 = Ld(a, 296 * B + k);
 #line 59
-                AddSt(a, 168 * B + k, Share(g6, VDSigmoid(Ld(f, 168 * B + k), Ld(f, 296 * B + k))));
+                AddSt(a, 168 * B + k, ShareThrough(g6, VDSigmoid(Ld(f, 168 * B + k), Ld(f, 296 * B + k))));
 #line 59
             }
 #line 59
@@ -688,7 +688,7 @@ namespace AE.Generated
 #line 59
                 var g6 = Vec(a[296 * B + k]);
 #line 59
-                a[168 * B + k] += (Share(g6, VDSigmoid(Vec(f[168 * B + k]), Vec(f[296 * B + k]))))[0];
+                a[168 * B + k] += (ShareThrough(g6, VDSigmoid(Vec(f[168 * B + k]), Vec(f[296 * B + k]))))[0];
 #line 59
             }
 #line 59

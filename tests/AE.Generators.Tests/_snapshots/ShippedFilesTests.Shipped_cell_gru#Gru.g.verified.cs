@@ -469,7 +469,7 @@ namespace AE.Generated
 #line 49
                 var g16 = Ld(a, 1703 * B + k);
 #line 49
-                var g15 = Ld(a, 1575 * B + k) + Share(g16, VDTanh(Ld(f, 1575 * B + k), Ld(f, 1703 * B + k)));
+                var g15 = Ld(a, 1575 * B + k) + ShareThrough(g16, VDTanh(Ld(f, 1575 * B + k), Ld(f, 1703 * B + k)));
 #line 49
                 AddSt(a, 1191 * B + k, g15);
 #line 49
@@ -487,7 +487,7 @@ namespace AE.Generated
 #line 49
                 var g16 = Vec(a[1703 * B + k]);
 #line 49
-                var g15 = Vec(a[1575 * B + k]) + Share(g16, VDTanh(Vec(f[1575 * B + k]), Vec(f[1703 * B + k])));
+                var g15 = Vec(a[1575 * B + k]) + ShareThrough(g16, VDTanh(Vec(f[1575 * B + k]), Vec(f[1703 * B + k])));
 #line 49
                 a[1191 * B + k] += (g15)[0];
 #line 49
@@ -520,7 +520,7 @@ namespace AE.Generated
 #line 48
                 var g11 = Ld(a, 1063 * B + k);
 #line 48
-                var g10 = Ld(a, 935 * B + k) + Share(g11, VDSigmoid(Ld(f, 935 * B + k), Ld(f, 1063 * B + k)));
+                var g10 = Ld(a, 935 * B + k) + ShareThrough(g11, VDSigmoid(Ld(f, 935 * B + k), Ld(f, 1063 * B + k)));
 #line 48
                 AddSt(a, 679 * B + k, g10);
 #line 48
@@ -534,7 +534,7 @@ namespace AE.Generated
 #line 48
                 var g11 = Vec(a[1063 * B + k]);
 #line 48
-                var g10 = Vec(a[935 * B + k]) + Share(g11, VDSigmoid(Vec(f[935 * B + k]), Vec(f[1063 * B + k])));
+                var g10 = Vec(a[935 * B + k]) + ShareThrough(g11, VDSigmoid(Vec(f[935 * B + k]), Vec(f[1063 * B + k])));
 #line 48
                 a[679 * B + k] += (g10)[0];
 #line 48
@@ -563,7 +563,7 @@ namespace AE.Generated
 #line 47
                 var g7 = Ld(a, 551 * B + k);
 #line 47
-                var g6 = Ld(a, 423 * B + k) + Share(g7, VDSigmoid(Ld(f, 423 * B + k), Ld(f, 551 * B + k)));
+                var g6 = Ld(a, 423 * B + k) + ShareThrough(g7, VDSigmoid(Ld(f, 423 * B + k), Ld(f, 551 * B + k)));
 #line 47
                 AddSt(a, 167 * B + k, g6);
 #line 47
@@ -577,7 +577,7 @@ namespace AE.Generated
 #line 47
                 var g7 = Vec(a[551 * B + k]);
 #line 47
-                var g6 = Vec(a[423 * B + k]) + Share(g7, VDSigmoid(Vec(f[423 * B + k]), Vec(f[551 * B + k])));
+                var g6 = Vec(a[423 * B + k]) + ShareThrough(g7, VDSigmoid(Vec(f[423 * B + k]), Vec(f[551 * B + k])));
 #line 47
                 a[167 * B + k] += (g6)[0];
 #line 47

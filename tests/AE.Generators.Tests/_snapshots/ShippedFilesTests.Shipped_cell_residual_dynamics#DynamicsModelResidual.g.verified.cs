@@ -474,7 +474,7 @@ namespace AE.Generated
 #line 48
                 var g22 = Ld(a, 125 * B + k) + Share(g23, Ld(f, 100 * B + k));
 #line 48
-                var g21 = Ld(a, 122 * B + k) + Share(g22, VDLog(Ld(f, 122 * B + k), Ld(f, 125 * B + k)));
+                var g21 = Ld(a, 122 * B + k) + ShareThrough(g22, VDLog(Ld(f, 122 * B + k), Ld(f, 125 * B + k)));
 #line 48
                 AddSt(a, 100 * B + k, g21);
 #line 48
@@ -490,7 +490,7 @@ namespace AE.Generated
 #line 48
                 var g22 = Vec(a[125 * B + k]) + Share(g23, Vec(f[100 * B + k]));
 #line 48
-                var g21 = Vec(a[122 * B + k]) + Share(g22, VDLog(Vec(f[122 * B + k]), Vec(f[125 * B + k])));
+                var g21 = Vec(a[122 * B + k]) + ShareThrough(g22, VDLog(Vec(f[122 * B + k]), Vec(f[125 * B + k])));
 #line 48
                 a[100 * B + k] += (g21)[0];
 #line 48
@@ -700,7 +700,7 @@ namespace AE.Generated
 #line 42
                 var g11 = Ld(a, 94 * B + k);
 #line 42
-                var g10 = Ld(a, 91 * B + k) + Share(g11, VDLog(Ld(f, 91 * B + k), Ld(f, 94 * B + k)));
+                var g10 = Ld(a, 91 * B + k) + ShareThrough(g11, VDLog(Ld(f, 91 * B + k), Ld(f, 94 * B + k)));
 #line 42
                 AddSt(a, 6 * B + k, g10);
 #line 42
@@ -712,7 +712,7 @@ namespace AE.Generated
 #line 42
                 var g11 = Vec(a[94 * B + k]);
 #line 42
-                var g10 = Vec(a[91 * B + k]) + Share(g11, VDLog(Vec(f[91 * B + k]), Vec(f[94 * B + k])));
+                var g10 = Vec(a[91 * B + k]) + ShareThrough(g11, VDLog(Vec(f[91 * B + k]), Vec(f[94 * B + k])));
 #line 42
                 a[6 * B + k] += (g10)[0];
 #line 42
@@ -737,7 +737,7 @@ namespace AE.Generated
 #line 41
                 var g8 = Ld(a, 72 * B + k);
 #line 41
-                AddSt(a, 56 * B + k, Share(g8, VDRelu(Ld(f, 56 * B + k), Ld(f, 72 * B + k))));
+                AddSt(a, 56 * B + k, ShareThrough(g8, VDRelu(Ld(f, 56 * B + k), Ld(f, 72 * B + k))));
 #line 41
             }
 #line 41
@@ -747,7 +747,7 @@ namespace AE.Generated
 #line 41
                 var g8 = Vec(a[72 * B + k]);
 #line 41
-                a[56 * B + k] += (Share(g8, VDRelu(Vec(f[56 * B + k]), Vec(f[72 * B + k]))))[0];
+                a[56 * B + k] += (ShareThrough(g8, VDRelu(Vec(f[56 * B + k]), Vec(f[72 * B + k]))))[0];
 #line 41
             }
 #line 41
@@ -759,7 +759,7 @@ namespace AE.Generated
 #line 41
                 var g6 = Ld(a, 40 * B + k);
 #line 41
-                AddSt(a, 24 * B + k, Share(g6, VDRelu(Ld(f, 24 * B + k), Ld(f, 40 * B + k))));
+                AddSt(a, 24 * B + k, ShareThrough(g6, VDRelu(Ld(f, 24 * B + k), Ld(f, 40 * B + k))));
 #line 41
             }
 #line 41
@@ -769,7 +769,7 @@ namespace AE.Generated
 #line 41
                 var g6 = Vec(a[40 * B + k]);
 #line 41
-                a[24 * B + k] += (Share(g6, VDRelu(Vec(f[24 * B + k]), Vec(f[40 * B + k]))))[0];
+                a[24 * B + k] += (ShareThrough(g6, VDRelu(Vec(f[24 * B + k]), Vec(f[40 * B + k]))))[0];
 #line 41
             }
 #line 41

@@ -844,7 +844,7 @@ namespace AE.Generated
 #line 67
                 AddSt(a, 385 * B + k, Share(g58, Ld(f, 13 * B + k)));
 #line 67
-                AddSt(a, 385 * B + k, Share(g57, VDSoftplus(Ld(f, 385 * B + k), Ld(f, 389 * B + k))));
+                AddSt(a, 385 * B + k, ShareThrough(g57, VDSoftplus(Ld(f, 385 * B + k), Ld(f, 389 * B + k))));
 #line 67
             }
 #line 67
@@ -862,7 +862,7 @@ namespace AE.Generated
 #line 67
                 a[385 * B + k] += (Share(g58, Vec(f[13 * B + k])))[0];
 #line 67
-                a[385 * B + k] += (Share(g57, VDSoftplus(Vec(f[385 * B + k]), Vec(f[389 * B + k]))))[0];
+                a[385 * B + k] += (ShareThrough(g57, VDSoftplus(Vec(f[385 * B + k]), Vec(f[389 * B + k]))))[0];
 #line 67
             }
 #line default
@@ -1375,7 +1375,7 @@ namespace AE.Generated
 #line 57
                 var g14 = Ld(a, 101 * B + k);
 #line 57
-                AddSt(a, 97 * B + k, Share(g14, VDTanh(Ld(f, 97 * B + k), Ld(f, 101 * B + k))));
+                AddSt(a, 97 * B + k, ShareThrough(g14, VDTanh(Ld(f, 97 * B + k), Ld(f, 101 * B + k))));
 #line 57
             }
 #line 57
@@ -1385,7 +1385,7 @@ namespace AE.Generated
 #line 57
                 var g14 = Vec(a[101 * B + k]);
 #line 57
-                a[97 * B + k] += (Share(g14, VDTanh(Vec(f[97 * B + k]), Vec(f[101 * B + k]))))[0];
+                a[97 * B + k] += (ShareThrough(g14, VDTanh(Vec(f[97 * B + k]), Vec(f[101 * B + k]))))[0];
 #line 57
             }
 #line 57
@@ -1408,7 +1408,7 @@ namespace AE.Generated
 #line 56
                 var g12 = Ld(a, 96 * B + b);
 #line 56
-                AddSt(a, 95 * B + b, Share(g12, VDSigmoid(Ld(f, 95 * B + b), Ld(f, 96 * B + b))));
+                AddSt(a, 95 * B + b, ShareThrough(g12, VDSigmoid(Ld(f, 95 * B + b), Ld(f, 96 * B + b))));
 #line 56
             }
 #line 56
@@ -1418,7 +1418,7 @@ namespace AE.Generated
 #line 56
                 var g12 = Vec(a[96 * B + b]);
 #line 56
-                a[95 * B + b] += (Share(g12, VDSigmoid(Vec(f[95 * B + b]), Vec(f[96 * B + b]))))[0];
+                a[95 * B + b] += (ShareThrough(g12, VDSigmoid(Vec(f[95 * B + b]), Vec(f[96 * B + b]))))[0];
 #line 56
             }
 #line 56
