@@ -107,13 +107,28 @@ namespace AE.Dsl
             var bags = new Dictionary<string, DiagnosticBag>(StringComparer.Ordinal);
             foreach (var (_, bag) in trees) if (!bags.ContainsKey(bag.File.Path)) bags.Add(bag.File.Path, bag);
             DiagnosticBag? BagFor(string path) => bags.TryGetValue(path, out var b) ? b : null;
-            foreach (var unit in bound) Passes.NumericHazards.Check(unit, BagFor);
+            foreach (var unit in bound) Passes.NumericHazards.Check(unit, BagFor, LaggedVariantsOf(program, unit.Name));
             foreach (var unit in program.Units)
             {
                 var problems = Passes.IrVerifier.Verify(unit);
                 if (problems.Count > 0 && BagFor(unit.Origin.Path) is DiagnosticBag bag)
                     bag.Report(DiagnosticCatalog.InternalError, unit.Origin.Span, unit.Name, "the IR breaks its invariants: " + problems[0].TrimEnd('.') + ".");
             }
+        }
+
+        /// <summary>The lagged variants whose chain of bases (a variant of a variant ...) leads to the unit.</summary>
+        private static List<string> LaggedVariantsOf(IR.IrProgram program, string unit)
+        {
+            var byName = new Dictionary<string, IR.IrVariant>(StringComparer.Ordinal);
+            foreach (var v in program.Variants) byName[v.Name] = v;
+            string RootOf(IR.IrVariant v)
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var at = v.Base;
+                while (byName.TryGetValue(at, out var next) && seen.Add(at)) at = next.Base;
+                return at;
+            }
+            return program.Variants.Where(v => v.Lagged && RootOf(v) == unit).Select(v => v.Name).ToList();
         }
 
         /// <summary>How many errors of one file are listed; the rest are summarised in one AE0007.</summary>

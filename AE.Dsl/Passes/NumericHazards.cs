@@ -4,6 +4,7 @@ using System.Linq;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.IR;
 using AE.Dsl.Syntax;
+using AE.Dsl.Text;
 
 namespace AE.Dsl.Passes
 {
@@ -20,6 +21,9 @@ namespace AE.Dsl.Passes
         private int _callKeys;
 
         public IntervalEvaluator(Dictionary<string, Interval> env) { _env = env; }
+
+        /// <summary>Every reduction may also be empty, as at a lagged unit's first step (sum 0, max -inf, min inf, ...).</summary>
+        public bool EmptyReductions { get; init; }
 
         /// <summary>The interval of a key, null when nothing is known (anything).</summary>
         public Interval? Get(string key) => _env.TryGetValue(key, out var v) ? v : null;
@@ -94,7 +98,7 @@ namespace AE.Dsl.Passes
             }
 
             _scopes.Add(new Dictionary<string, Interval?>(StringComparer.Ordinal));
-            whenFalse();
+            WithRefinements(condition, () => { whenFalse(); return 0; }, holds: false);
             var elseScope = _scopes[_scopes.Count - 1];
             _scopes.RemoveAt(_scopes.Count - 1);
 
@@ -118,7 +122,7 @@ namespace AE.Dsl.Passes
                 {
                     Eval(s.Condition);
                     var whenTrue = WithRefinements(s.Condition, () => Eval(s.WhenTrue));
-                    return Interval.Hull(whenTrue, Eval(s.WhenFalse));
+                    return Interval.Hull(whenTrue, WithRefinements(s.Condition, () => Eval(s.WhenFalse), holds: false));
                 }
                 case IrBinary b: return Binary(b);
                 case IrCall c: return _callKeys > 0 && _env.TryGetValue(Key(c), out var known) ? Intersect(known, Call(c)) : Call(c);
@@ -129,17 +133,18 @@ namespace AE.Dsl.Passes
         }
 
         /// <summary>
-        /// Evaluates <paramref name="body"/> knowing that <paramref name="condition"/> holds: a conjunct
-        /// 'x > c' or 'x >= c' with x a named value and c a constant narrows x meanwhile.
+        /// Evaluates <paramref name="body"/> knowing that <paramref name="condition"/> holds (or, with
+        /// <paramref name="holds"/> false, that it does not: an else branch): each comparison of a named value
+        /// with a bound that the condition implies (<see cref="Refinements"/>) narrows the value meanwhile.
         /// </summary>
-        public T WithRefinements<T>(IrExpr condition, Func<T> body)
+        public T WithRefinements<T>(IrExpr condition, Func<T> body, bool holds = true)
         {
             var saved = new List<KeyValuePair<string, Interval?>>();
             var versions = new Dictionary<string, int>(StringComparer.Ordinal);
             var scope = _scopes.Count > 0 ? _scopes[_scopes.Count - 1] : null;
             var recordedBefore = new HashSet<string>(StringComparer.Ordinal);
             int calls = 0;
-            foreach (var (key, refined) in Refinements(condition).ToList())
+            foreach (var (key, refined) in RefinementsQuietly(condition, holds))
             {
                 if (key.StartsWith("(", StringComparison.Ordinal)) calls++;
                 versions[key] = _writeVersion.TryGetValue(key, out var wv) ? wv : 0;
@@ -173,24 +178,86 @@ namespace AE.Dsl.Passes
             return new Interval(loFromB ? b.Lo : a.Lo, hiFromB ? b.Hi : a.Hi, loFromB ? b.LoOpen : a.LoOpen, hiFromB ? b.HiOpen : a.HiOpen);
         }
 
-        private IEnumerable<(string Key, Interval Refined)> Refinements(IrExpr condition)
+        /// <summary>
+        /// The refinements of a condition, its bounds evaluated without reporting their hazards again (the
+        /// condition itself has been evaluated, and reported, where it stands).
+        /// </summary>
+        private List<(string Key, Interval Refined)> RefinementsQuietly(IrExpr condition, bool holds)
         {
-            if (condition is not IrBinary b) yield break;
-            if (b.Op == BinaryOp.And)
+            var report = OnDomain;
+            OnDomain = null;
+            try { return Refinements(condition, holds).ToList(); }
+            finally { OnDomain = report; }
+        }
+
+        /// <summary>
+        /// What a condition that holds (or, with <paramref name="holds"/> false, fails) says of the named values it
+        /// compares with a bound: 'x > c' narrows x to (lo(c), inf), 'c < x' the same, '!(x <= c)' too; 'x == c' to c's
+        /// interval; 'x != c' opens an end of x that is c. Through '&&' when it holds, '||' when it fails, and '!'.
+        /// A NaN compares false with everything, but the intervals describe numbers, so a failed 'x <= c' means x > c.
+        /// </summary>
+        private IEnumerable<(string Key, Interval Refined)> Refinements(IrExpr condition, bool holds = true)
+        {
+            if (condition is IrUnary { Op: IrUnaryOp.Not } not)
             {
-                foreach (var r in Refinements(b.Left)) yield return r;
-                foreach (var r in Refinements(b.Right)) yield return r;
+                foreach (var r in Refinements(not.Operand, !holds)) yield return r;
                 yield break;
             }
-            if (!IsRefinable(b.Left) || b.Right.Type.Scalar == ScalarType.Bool) yield break;
-            // 'x > y' narrows x to (lo(y), inf); 'x < y' to (-inf, hi(y)).
-            var bound = Eval(b.Right);
-            var key = Key(b.Left);
-            if (b.Op == BinaryOp.Greater) yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: true));
-            if (b.Op == BinaryOp.GreaterEq) yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: bound.LoOpen));
-            if (b.Op == BinaryOp.Less) yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: true));
-            if (b.Op == BinaryOp.LessEq) yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: bound.HiOpen));
+            if (condition is not IrBinary b) yield break;
+            if ((b.Op == BinaryOp.And && holds) || (b.Op == BinaryOp.Or && !holds))
+            {
+                foreach (var r in Refinements(b.Left, holds)) yield return r;
+                foreach (var r in Refinements(b.Right, holds)) yield return r;
+                yield break;
+            }
+            if (b.Op is BinaryOp.And or BinaryOp.Or) yield break;
+            IrExpr x, c;
+            BinaryOp op;
+            if (IsRefinable(b.Left) && b.Right.Type.Scalar != ScalarType.Bool) { x = b.Left; c = b.Right; op = b.Op; }
+            else if (IsRefinable(b.Right) && b.Left.Type.Scalar != ScalarType.Bool) { x = b.Right; c = b.Left; op = Mirrored(b.Op); }
+            else yield break;
+            if (!holds) op = Negated(op);
+            var bound = Eval(c);
+            var key = Key(x);
+            switch (op)
+            {
+                case BinaryOp.Greater: yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: true)); break;
+                case BinaryOp.GreaterEq: yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: bound.LoOpen)); break;
+                case BinaryOp.Less: yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: true)); break;
+                case BinaryOp.LessEq: yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: bound.HiOpen)); break;
+                case BinaryOp.Eq: yield return (key, bound); break;
+                case BinaryOp.NotEq when bound.Lo == bound.Hi:
+                {
+                    // An interval cannot leave out an inner point, only an end: norm(g) != 0 makes [0, inf) into (0, inf).
+                    var current = Eval(x);
+                    if (current.Lo == bound.Lo && !current.LoOpen) yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: true));
+                    if (current.Hi == bound.Hi && !current.HiOpen) yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: true));
+                    break;
+                }
+            }
         }
+
+        /// <summary>The comparison with its sides swapped: c &lt; x is x &gt; c.</summary>
+        private static BinaryOp Mirrored(BinaryOp op) => op switch
+        {
+            BinaryOp.Less => BinaryOp.Greater,
+            BinaryOp.LessEq => BinaryOp.GreaterEq,
+            BinaryOp.Greater => BinaryOp.Less,
+            BinaryOp.GreaterEq => BinaryOp.LessEq,
+            _ => op,
+        };
+
+        /// <summary>The comparison that holds where this one fails (for numbers).</summary>
+        private static BinaryOp Negated(BinaryOp op) => op switch
+        {
+            BinaryOp.Less => BinaryOp.GreaterEq,
+            BinaryOp.LessEq => BinaryOp.Greater,
+            BinaryOp.Greater => BinaryOp.LessEq,
+            BinaryOp.GreaterEq => BinaryOp.Less,
+            BinaryOp.Eq => BinaryOp.NotEq,
+            BinaryOp.NotEq => BinaryOp.Eq,
+            _ => op,
+        };
 
         /// <summary>Named values and pure scalar calls (a reduction such as norm(v)) can be narrowed by a condition.</summary>
         private static bool IsRefinable(IrExpr e) => e.Type.IsScalar && (e is IrRef || (e is IrCall c && IrFacts.IsPure(c)));
@@ -203,7 +270,15 @@ namespace AE.Dsl.Passes
 
         private Interval Binary(IrBinary b)
         {
-            if (b.Type.Scalar == ScalarType.Bool) { Eval(b.Left); Eval(b.Right); return new Interval(0, 1); }
+            if (b.Type.Scalar == ScalarType.Bool)
+            {
+                Eval(b.Left);
+                // '&&' and '||' evaluate their right side only where the left one has not decided (the language's rule).
+                if (b.Op == BinaryOp.And) WithRefinements(b.Left, () => Eval(b.Right));
+                else if (b.Op == BinaryOp.Or) WithRefinements(b.Left, () => Eval(b.Right), holds: false);
+                else Eval(b.Right);
+                return new Interval(0, 1);
+            }
             if (b.Op == BinaryOp.Mul) return Product(b);
             var l = Eval(b.Left);
             var r = Eval(b.Right);
@@ -218,7 +293,8 @@ namespace AE.Dsl.Passes
                     OnDomain?.Invoke("/", b.Right, r);
                     return Interval.All;
                 case BinaryOp.Pow:
-                    if (b.Right is IrConst neg && neg.Value < 0) OnDomain?.Invoke("/", b.Left, l);
+                    // x ^ -e is 1 / x ^ e: a base that can be 0 with an exponent that can be negative divides by 0.
+                    if ((b.Right is IrConst neg && neg.Value < 0) || (b.Right is not IrConst && r.Lo < 0)) OnDomain?.Invoke("/", b.Left, l);
                     // An int exponent (step, a counter) is a whole power, defined for a negative base too.
                     bool wholeExponent = b.Right.Type.Scalar == ScalarType.Int || (b.Right is IrConst whole && whole.Value == Math.Floor(whole.Value));
                     if (!wholeExponent) OnDomain?.Invoke("^", b.Left, l);
@@ -248,25 +324,36 @@ namespace AE.Dsl.Passes
                 // An exponent in (0, 1) takes a small x away from 0 (x^e >= x), so it underflows no more than x does.
                 return e > 0 && e < 1 ? range : range.Underflowed();
             }
-            if (exponent == null && x.IsNonNegative && exponentRange.Lo >= 1) return PowAtLeastOne(x, exponentRange);
+            if (exponent == null && x.IsNonNegative) return PowOfRanges(x, exponentRange);
             return x.IsNonNegative ? Interval.NonNegative : Interval.All;
         }
 
         /// <summary>
-        /// x ^ y for x >= 0 and an exponent that varies but is at least 1 (<c>beta ^ step</c>, Adam's bias
-        /// correction). x^y lies between its values at the corners of the two ranges. Where x <= 1, x^y <= x
-        /// (a correctly rounded power cannot pass the representable x), so x's open upper end stays open:
+        /// x ^ y for x >= 0 and an exponent known by its range (<c>beta ^ step</c>, <c>step ^ d</c>): a negative
+        /// exponent is the reciprocal of the positive power, and a range across 0 the hull of both.
+        /// </summary>
+        private static Interval PowOfRanges(Interval x, Interval y)
+        {
+            if (y.Lo >= 0) return PowNonNegativeExponent(x, y);
+            var negative = PowNonNegativeExponent(x, new Interval(Math.Max(0, -y.Hi), -y.Lo)).Reciprocal();
+            return y.Hi <= 0 ? negative : Interval.Hull(negative, PowNonNegativeExponent(x, new Interval(0, y.Hi)));
+        }
+
+        /// <summary>
+        /// x ^ y for x >= 0 and y >= 0: monotone in x, and in y for each x (rising above 1, falling below), so it
+        /// lies between its values at the corners of the two ranges. Where x <= 1 and y >= 1, x^y <= x (a
+        /// correctly rounded power cannot pass the representable x), so x's open upper end stays open:
         /// <c>1 - beta ^ step</c> with beta in [0, 1) is positive. The lower end can underflow to 0.
         /// </summary>
-        private static Interval PowAtLeastOne(Interval x, Interval y)
+        private static Interval PowNonNegativeExponent(Interval x, Interval y)
         {
-            if (x.Hi <= 1)
+            if (x.Hi <= 1 && y.Lo >= 1)
             {
-                double lo = x.Lo == 0 ? 0 : Math.Pow(x.Lo, y.Hi);
-                return new Interval(lo, x.Hi, x.LoOpen && lo == x.Lo, x.HiOpen).Underflowed();
+                double least = x.Lo == 0 ? 0 : Math.Pow(x.Lo, y.Hi);
+                return new Interval(least, x.Hi, x.LoOpen && least == x.Lo, x.HiOpen).Underflowed();
             }
-            double least = x.Lo <= 1 ? Math.Pow(x.Lo, y.Hi) : Math.Pow(x.Lo, y.Lo);
-            return new Interval(least, Math.Pow(x.Hi, y.Hi)).Underflowed();
+            var corners = new[] { Math.Pow(x.Lo, y.Lo), Math.Pow(x.Lo, y.Hi), Math.Pow(x.Hi, y.Lo), Math.Pow(x.Hi, y.Hi) };
+            return new Interval(corners.Min(), corners.Max()).Underflowed();
         }
 
         /// <summary>
@@ -341,6 +428,20 @@ namespace AE.Dsl.Passes
 
         private Interval Call(IrCall c)
         {
+            var value = CallRange(c);
+            if (!EmptyReductions) return value;
+            double? empty = c.Function switch
+            {
+                "sum" or "mean" or "dot" or "norm" or "cosine" => 0,
+                "max" when c.Args.Count == 1 => double.NegativeInfinity,
+                "min" when c.Args.Count == 1 => double.PositiveInfinity,
+                _ => null,
+            };
+            return empty is double e ? Interval.Hull(value, new Interval(e, e)) : value;
+        }
+
+        private Interval CallRange(IrCall c)
+        {
             var a = c.Args.Select(Eval).ToArray();
             switch (c.Function)
             {
@@ -363,6 +464,7 @@ namespace AE.Dsl.Passes
                 case "softabs": return FunctionRanges.Softabs(a[1]);
                 case "relu": return new Interval(Math.Max(0, a[0].Lo), Math.Max(0, a[0].Hi));
                 case "norm": return Interval.NonNegative;
+                case "dot" when SameValue(c.Args[0], c.Args[1]): return Interval.NonNegative; // a sum of squares
                 case "sum": return a[0].IsPositive ? Interval.Positive : a[0].IsNonNegative ? Interval.NonNegative : Interval.All;
                 case "mean": return a[0]; // a sum of positives is at least n times the least, so sum / n does not underflow
                 case "softmax": return FunctionRanges.Softmax();
@@ -428,7 +530,20 @@ namespace AE.Dsl.Passes
     /// </summary>
     internal static class NumericHazards
     {
-        public static void Check(IrUnit unit, Func<string, DiagnosticBag?> bagFor)
+        /// <summary>
+        /// Reports the unit's hazards; then, where a lagged variant of it is declared, those its first step adds: a
+        /// lagged unit reads each reduction one step late, so at its first step every reduction is empty (the
+        /// language's rule: sum, mean, dot, norm and cosine 0, max -inf, min inf). Those are reported once more only
+        /// where they are new, with the variant named.
+        /// </summary>
+        public static void Check(IrUnit unit, Func<string, DiagnosticBag?> bagFor, IReadOnlyList<string>? laggedVariants = null)
+        {
+            Analyze(unit, bagFor, null);
+            if (laggedVariants is { Count: > 0 })
+                Analyze(unit, bagFor, $" in the lagged variant '{laggedVariants[0]}', whose first step reads every reduction empty (sum, mean, dot, norm and cosine 0, max -inf, min inf)");
+        }
+
+        private static void Analyze(IrUnit unit, Func<string, DiagnosticBag?> bagFor, string? laggedNote)
         {
             var env = new Dictionary<string, Interval>(StringComparer.Ordinal);
             foreach (var kv in Interval.ParamIntervals(unit.Params)) env[kv.Key] = kv.Value;
@@ -455,12 +570,15 @@ namespace AE.Dsl.Passes
             foreach (var a in unit.Accs) env[a.Name] = constEval.Eval(a.Neutral);
 
             // One evaluator for the unit: next values and accumulators flow from rule to rule.
-            var evaluator = new IntervalEvaluator(env);
+            var evaluator = new IntervalEvaluator(env) { EmptyReductions = laggedNote != null };
             var neutralSignals = new HashSet<string>(unit.Signals.Where(x => x.Neutral != null).Select(x => x.Name), StringComparer.Ordinal);
             foreach (var rule in unit.Rules)
             {
                 var bag = bagFor(rule.Origin.Path);
-                evaluator.OnDomain = bag == null ? null : (op, arg, iv) => Report(bag, op, arg, iv);
+                // The bag drops a repeat of a diagnostic (same id, same span), so the lagged pass adds only new ones.
+                evaluator.OnDomain = bag == null ? null
+                    : laggedNote == null ? (op, arg, iv) => Report(bag, op, arg, iv)
+                    : (op, arg, iv) => bag.WithContext(laggedNote, new TextSpan(0, bag.File.Text.Length), () => Report(bag, op, arg, iv));
                 // A rule that can be switched off may leave every next value and accumulator as it was.
                 if (rule.Ablatable) evaluator.Optional(() => Walk(rule.Body, evaluator, env, neutralSignals));
                 else Walk(rule.Body, evaluator, env, neutralSignals);

@@ -266,6 +266,71 @@ namespace AE.Dsl.Tests
             else AssertHazardAt(text, marker, id!);
         }
 
+        /// <summary>
+        /// What a condition says narrows its operands in both branches: a comparison either way round, its negation in
+        /// the else branch (of ?: and of 'when'), == and != against an end, '!', and the right side of '&&' and '||',
+        /// which runs only where the left side has not decided. gn = norm(g) lies in [0, inf).
+        /// </summary>
+        [Theory]
+        [InlineData("0 < gn ? 1 / gn : 0")]
+        [InlineData("gn == 0 ? 0 : 1 / gn")]
+        [InlineData("gn != 0 ? 1 / gn : 0")]
+        [InlineData("!(gn <= 0) ? 1 / gn : 0")]
+        [InlineData("gn < 1e-12 ? 0 : 1 / gn")]
+        [InlineData("gn > 0 && 1 / gn > 3 ? 1 : 0")]
+        [InlineData("gn <= 0 || 1 / gn > 3 ? 1 : 0")]
+        public void A_condition_narrows_both_branches(string expr)
+            => AssertNoHazard(Computes("(" + expr + ")", "  signal gn: real;\n").Replace("update { s' =", "update { gn = norm(g);\n    s' ="));
+
+        [Theory]
+        [InlineData("gn == 0 ? 1 / gn : 0", "gn : 0")]
+        [InlineData("gn < 1e-12 ? 1 / gn : 0", "gn : 0")]
+        [InlineData("gn > 0 || 1 / gn > 3 ? 1 : 0", "gn > 3")]
+        [InlineData("gn >= 0 ? 1 / gn : 0", "gn : 0")]
+        public void A_condition_that_does_not_exclude_0_still_warns(string expr, string marker)
+            => AssertHazardAt(Computes("(" + expr + ")", "  signal gn: real;\n").Replace("update { s' =", "update { gn = norm(g);\n    s' ="), marker, "AE0061");
+
+        [Fact]
+        public void A_when_narrows_its_else_block()
+        {
+            const string law = "law L {\n  dim n;\n  input g: real[n];\n  state s: real = 0;\n  update {\n    gn = norm(g);\n"
+                + "    when gn < 1e-12 { s' = 0; } else { s' = 1 / gn; }\n    when 1 < gn { s' = s' + 1 / gn; }\n  }\n}\n";
+            AssertNoHazard(law);
+            AssertHazardAt(law.Replace("{ s' = 0; } else { s' = 1 / gn; }", "{ s' = 1 / gn; } else { s' = 0; }"), "gn; }", "AE0061");
+        }
+
+        /// <summary>
+        /// Powers whose exponent is known by its range: a schedule step ^ d is >= 1, a rate below 1 to the step's power
+        /// stays below 1, and a base that can be 0 to an exponent that can be negative divides by 0 (0 ^ -0.5 is inf).
+        /// dot(g, g) is a sum of squares.
+        /// </summary>
+        [Fact]
+        public void Powers_with_a_ranged_exponent_and_sums_of_squares()
+        {
+            AssertNoHazard(Computes("1 / step ^ d + 1 / (1 - 0.9 ^ step) + log(1 + 0.5 ^ step)", "  param d in (0, 1] = 0.5;\n"));
+            AssertNoHazard(Computes("1 / (dot(g, g) + 1e-12) + sqrt(dot(g, g))"));
+            AssertHazardAt(Computes("sqrt(dot(g, -g))"), "dot(g, -g)", "AE0060");
+            AssertHazardAt(Computes("abs(x) ^ (-p)", "  param p in [0.5, 1] = 0.5;\n"), "abs(x)", "AE0061");
+            AssertHazardAt(Computes("norm(g) ^ x"), "norm(g)", "AE0061");
+            AssertNoHazard(Computes("(1 + norm(g)) ^ (-p)", "  param p in [0.5, 1] = 0.5;\n"));
+        }
+
+        /// <summary>
+        /// A lagged variant reads every reduction one step late, so at its first step each is empty: max(v) is -inf there,
+        /// and sqrt of it is NaN. The base law is clean; its lagged variant's hazard is reported once, naming it.
+        /// </summary>
+        [Fact]
+        public void A_lagged_variants_empty_first_reductions_are_hazards()
+        {
+            const string law = "law Base {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  signal gm: real;\n"
+                + "  update {\n    gm = max(abs(grad));\n    theta' = theta - 0.1 * grad / (1 + sqrt(gm) + sum(grad * grad) + norm(grad));\n  }\n}\n";
+            AssertNoHazard(law);
+            var lagged = law + "law BaseLagged = Base lagged;\n";
+            AssertHazardAt(lagged, "gm) +", "AE0060");
+            Assert.Contains("in the lagged variant 'BaseLagged', whose first step reads every reduction empty", Hazards(lagged)[0], System.StringComparison.Ordinal);
+            AssertNoHazard(lagged.Replace("sqrt(gm)", "sqrt(max(gm, 0))"));
+        }
+
         private static string Computes(string expr, string members = "")
             => "law L {\n  dim n;\n" + members + "  input x: real;\n  input g: real[n];\n  state s: real = 0;\n"
              + "  update { s' = " + expr + " + 0 * x + 0 * sum(g); }\n}\n";
