@@ -77,11 +77,21 @@ namespace AE.Dsl.Binding
                 var sym = _symbols[sig.Name];
                 if (sym.Definition == null && !sym.HasNeutral)
                 {
-                    if (!ruleUnread) _bag.Report(DiagnosticCatalog.SignalNeverDefined, sym.DeclSpan, sig.Name);
+                    // A definition refused where it stands (inside a 'when', of a reserved name) has its own error.
+                    if (!ruleUnread && !_rejectedDefinitions.Contains(sig.Name)) ReportNeverDefined(sig.Name, sym.DeclSpan);
                 }
                 else if (sym.Definition == null && _deferredNeutrals.TryGetValue(sig.Name, out var neutral))
                     BindConst(neutral, "The neutral value of signal '" + sig.Name + "' (no rule defines it, so it is its value at every step)");
             }
+        }
+
+        /// <summary>AE0017: an objective is what training minimises, so it is defined, never given a neutral value.</summary>
+        private void ReportNeverDefined(string name, TextSpan at)
+        {
+            if (_objectives.Any(o => o.Text == name))
+                _bag.Report(DiagnosticCatalog.SignalNeverDefined, at, "Objective", name, $"; define it in a rule of the cell ('{name} = mean((y - target) ^ 2);'): it is the loss training minimises");
+            else
+                _bag.Report(DiagnosticCatalog.SignalNeverDefined, at, "Signal", name, $" and it has no neutral value; define it in a rule ('{name} = ...;') or give it a value ('signal {name} = 0;')");
         }
 
         /// <param name="unitUse">the unit's own 'use' that this expansion comes from (itself, or one enclosing it)</param>

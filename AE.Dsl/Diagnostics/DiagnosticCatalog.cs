@@ -56,7 +56,7 @@ namespace AE.Dsl.Diagnostics
             E("AE0016", "Unknown rule group", "Unknown rule group '{0}'{1}");
 
         public static readonly DiagnosticDescriptor SignalNeverDefined =
-            E("AE0017", "Signal never defined", "Signal '{0}' is declared but no rule defines it and it has no neutral value; define it in a rule ('{0} = ...;') or give it a value ('signal {0} = 0;')");
+            E("AE0017", "Signal never defined", "{0} '{1}' is declared but no rule defines it{2}");
         public static readonly DiagnosticDescriptor ReservedName =
             E("AE0018", "Reserved name", "'{0}' contains '__', which is reserved for the names of generated code; rename it (a single '_' is fine)");
 
@@ -109,7 +109,7 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor NotProvablyPositive =
             W("AE0060", "Argument outside the function's domain", "'{0}' of an argument that is not provably {1} (the checker can only bound it to {2}); {3}");
         public static readonly DiagnosticDescriptor DivisionMayBeZero =
-            W("AE0061", "Division by a value that can be 0", "Division by a value that can be 0 (it lies in {0}); add a positive epsilon to the denominator ('+ 1e-12')");
+            W("AE0061", "Division by a value that can be 0", "Division by a value that can be 0 (it lies in {0}); {1}");
 
         // ---- stability (AE007x) ----
         public static readonly DiagnosticDescriptor RequireFails =

@@ -617,7 +617,11 @@ namespace AE.Dsl.Passes
             switch (op)
             {
                 case "/":
-                    if (!iv.ExcludesZero) bag.Report(DiagnosticCatalog.DivisionMayBeZero, arg.Span, iv.ToString());
+                    // An int divisor (a counter, an int param in 'step % every') stays whole: an epsilon would make it real.
+                    if (!iv.ExcludesZero)
+                        bag.Report(DiagnosticCatalog.DivisionMayBeZero, arg.Span, iv.ToString(), arg.Type.Scalar == ScalarType.Int
+                            ? "declare a range that leaves 0 out ('param every: int in [1, 1000] = 3;') or divide by max(x, 1)"
+                            : "add a positive epsilon to the denominator ('+ 1e-12')");
                     break;
                 case "log":
                     if (!iv.IsPositive) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "log", "positive", iv.ToString(), "add a positive epsilon ('+ 1e-12'), bound it with max(x, 1e-12), or declare the range of the params it uses");

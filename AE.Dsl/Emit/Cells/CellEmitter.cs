@@ -34,6 +34,7 @@ namespace AE.Dsl.Emit.Cells
         {
             _unit = unit;
             _options = options;
+            RefuseRunTimeDims(unit);
             _s = CellSchedule.Build(unit);
             _type = Names.CSharp(Names.CellTypeName(options.TypeName ?? unit.Name));
             _defaults = Defaults(unit);
@@ -63,9 +64,11 @@ namespace AE.Dsl.Emit.Cells
             var ranged = unit.Params.Where(p => p.Type.Scalar == ScalarType.Real && p.Range is not null).ToList();
             foreach (var p in ranged)
             {
-                var read = IrFacts.ParamRefs(p.Range!.Lo).Concat(IrFacts.ParamRefs(p.Range.Hi)).FirstOrDefault();
+                var end = IrFacts.ParamRefs(p.Range!.Lo).Any() ? p.Range.Lo : p.Range.Hi;
+                var read = IrFacts.ParamRefs(end).FirstOrDefault();
                 if (read is not null)
-                    throw new EmitNotSupportedException($"the range of param '{p.Name}' reads the param '{read}', which training changes too; a cell's param ranges have constant ends (the range a trained param is kept in)");
+                    throw new EmitNotSupportedException($"the range of param '{p.Name}' reads the param '{read}', which training changes too; a cell's param ranges have constant ends (the range a trained param is kept in)",
+                        new IrOrigin(p.Origin.Path, end.Span));
             }
             return ranged;
         }
@@ -73,9 +76,18 @@ namespace AE.Dsl.Emit.Cells
         /// <summary>Throws <see cref="EmitNotSupportedException"/> where <see cref="Emit"/> would, without writing the code.</summary>
         internal static void Probe(IrUnit unit)
         {
+            RefuseRunTimeDims(unit);
             CellSchedule.Build(unit);
             Defaults(unit);
             RangedRealParams(unit);
+        }
+
+        /// <summary>A cell's sizes are numbers its generated code is written for: a dim given at run time is refused where it is declared.</summary>
+        private static void RefuseRunTimeDims(IrUnit unit)
+        {
+            var d = unit.Dims.FirstOrDefault(x => x.IsRuntime);
+            if (d is not null)
+                throw new EmitNotSupportedException($"dim '{d.Name}' is given at run time; a cell's dims are fixed numbers ('dim {d.Name} = 8;')", d.Origin);
         }
 
         /// <summary>The interpreter that gives the params' defaults and the states' initial values.</summary>

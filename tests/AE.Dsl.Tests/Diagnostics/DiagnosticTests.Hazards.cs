@@ -164,6 +164,16 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "a / x", "a / (x * x + 1e-12)"));
         }
 
+        /// <summary>An int divisor stays whole: the advice is a range without 0, not an epsilon that would make it real.</summary>
+        [Fact]
+        public void AE0061_an_int_divisor_is_told_to_leave_0_out_of_its_range()
+        {
+            var bad = Law("a' = step % every == 0 ? a * 0.5 : a;", "  param every: int = 3;\n");
+            var d = AssertOnly(bad, "AE0061", "every == 0");
+            Assert.Equal("Division by a value that can be 0 (it lies in (-inf, inf)); declare a range that leaves 0 out ('param every: int in [1, 1000] = 3;') or divide by max(x, 1)", d.Message);
+            TestSupport.AssertClean(Fix(bad, "every: int = 3", "every: int in [1, 1000] = 3"));
+        }
+
         [Fact]
         public void AE0061_division_by_a_coefficient_whose_bounds_include_0()
         {

@@ -696,6 +696,24 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Law("s = a * 0.5;\n    a' = a * s;", "  signal s: real;\n"));
         }
 
+        /// <summary>An objective is defined by a rule, never given a neutral value: the advice says so.</summary>
+        [Fact]
+        public void AE0017_objective_never_defined_is_told_to_define_it()
+        {
+            const string bad = "cell K {\n  input x: real;\n  signal y: real;\n  objective o2: real;\n  update { y = x * 2; }\n}\n";
+            var d = AssertOnly(bad, "AE0017", "o2: real");
+            Assert.Equal("Objective 'o2' is declared but no rule defines it; define it in a rule of the cell ('o2 = mean((y - target) ^ 2);'): it is the loss training minimises", d.Message);
+            TestSupport.AssertClean(bad.Replace("y = x * 2;", "y = x * 2;\n    o2 = (y - x) ^ 2;"));
+        }
+
+        /// <summary>A signal whose one definition stands inside a 'when' has that error (AE0015), not also "no rule defines it".</summary>
+        [Fact]
+        public void AE0017_is_not_reported_beside_a_definition_refused_inside_when()
+        {
+            var bad = Law("when a > 0.5 {\n      s = a;\n    }\n    a' = a * 0.5;", "  signal s: real;\n");
+            AssertOnly(bad, "AE0015", "s = a");
+        }
+
         [Fact]
         public void AE0017_signal_without_type_or_value()
         {

@@ -92,6 +92,24 @@ namespace AE.Dsl.Tests.Emit
         }
 
         /// <summary>
+        /// A cell's param range that reads a param is AE0080 at that end of the range, and a run-time dim at its
+        /// declaration. Regression guard: once, both pointed at the cell's name.
+        /// </summary>
+        [Theory]
+        [InlineData("cell R {\n  param lo = 0.1;\n  param k in [lo, 1] = 0.5;\n  input x: real[2];\n  signal y: real[2];\n  update { y = x * k * lo; }\n}\n", "lo, 1]",
+            "the range of param 'k' reads the param 'lo', which training changes too")]
+        [InlineData("cell R {\n  dim n;\n  input x: real[n];\n  signal y: real[n];\n  update { y = x * 2; }\n}\n", "n;",
+            "dim 'n' is given at run time; a cell's dims are fixed numbers ('dim n = 8;')")]
+        public void A_cells_refused_range_or_dim_is_AE0080_where_it_is_declared(string text, string marker, string reason)
+        {
+            var file = new SourceFile("r.ae", text);
+            var result = AeCompiler.Check(file);
+            var d = Assert.Single(EmitProbe.NotEmitted(result.Program!, new Dictionary<string, SourceFile> { [file.Path] = file }));
+            var (line, column) = TestSupport.LineColumn(text, text.IndexOf(marker, StringComparison.Ordinal));
+            Assert.StartsWith($"r.ae({line},{column}): warning AE0080: cell 'R' is checked but not emitted as C#: {reason}", d.ToMsBuildString(), StringComparison.Ordinal);
+        }
+
+        /// <summary>
         /// A law with 65 rules that can be switched off is not emitted (AE0080): its Rules mask is a ulong, and a 65th bit
         /// would wrap onto the first, so switching R65 off would switch R1 off too. With 64 it is emitted, and a variant
         /// that removes one of 65 is too.
