@@ -19,8 +19,8 @@ namespace AE.Cli
     /// quantity (each output, the loss, each parameter's gradient), the largest absolute and relative
     /// deviation and where, then a verdict. Exit 0 when every value agrees, 1 when one does not, 2 on bad input.
     /// <para>
-    /// <c>ae grad &lt;law.ae&gt; (--task T | --case FILE) [--steps K] ...</c> (a law: given by <c>--task</c> or
-    /// <c>--case</c>): the meta-gradient of each real param of the law through K unrolled steps
+    /// <c>ae grad &lt;law.ae&gt;... (--task T | --case FILE) [--steps K] ...</c> (a law, from one or more files checked
+    /// together: given by <c>--task</c> or <c>--case</c>): the meta-gradient of each real param of the law through K unrolled steps
     /// (<see cref="LawMetaGradient"/>), each beside its central difference, then a verdict; the same exit codes.
     /// </para>
     /// </summary>
@@ -32,10 +32,10 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, Summary, Run)
         {
-            Arguments = new ArgumentSpec("cell.ae reference.json | law.ae", "A cell's .ae file and its reference file (the reference's 'cell' names the seed's cell: AMELayer, AMEDSynth or DynamicsModelResidual, which fixes the layout of its sequences and the loss); or an optimizer-shaped law's .ae file with --task or --case.") { Usage = "<cell.ae> <reference.json> | <law.ae>" },
+            Arguments = new ArgumentSpec("cell.ae reference.json | law.ae...", "A cell's .ae file and its reference file (the reference's 'cell' names the seed's cell: AMELayer, AMEDSynth or DynamicsModelResidual, which fixes the layout of its sequences and the loss); or, with --task or --case, the .ae files (paths or globs) of an optimizer-shaped law, checked together: its variant's base or a used group may live in any of them.") { Usage = "<cell.ae> <reference.json> | <law.ae>..." },
             Options = new[]
             {
-                new OptionSpec("--name", "the name of a cell or law in the file", "The cell (or law, or variant) to run when the file declares several.") { HelpName = "NAME" },
+                new OptionSpec("--name", "the name of a cell or law in the files", "The cell (or law, or variant) to run when the files declare several (default: the only cell; the first law of the optimizer shape, several files taken in the order of their paths).") { HelpName = "NAME" },
                 new OptionSpec("--format", "text or json", "A table and a verdict (default), or one JSON object (its fields are below).") { HelpName = "text|json" }.AsFormat(),
                 new OptionSpec("--backend", "csharp or reference", "csharp: the generated cell (default); reference: the reference adjoint (an interpreter with a tape).") { HelpName = "csharp|reference" },
                 new OptionSpec("--task", "a task name", "A law's task: a deterministic task with a Hessian: quadratic, quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.") { HelpName = "T", Choices = new[] { "quadratic", "quadratic-1e4", "rosenbrock", "rosenbrock-nd", "linreg" } },
@@ -50,7 +50,7 @@ namespace AE.Cli
             {
                 "Forms: ae grad <cell.ae> <reference.json> [--name CELL] [--backend csharp|reference]",
                 "               [--format text|json]",
-                "       ae grad <law.ae> (--task T | --case FILE) [--steps K] [--name LAW] [--set p=v ...]",
+                "       ae grad <law.ae>... (--task T | --case FILE) [--steps K] [--name LAW] [--set p=v ...]",
                 "               [--ablate R1,R2] [--seed S] [--subgradients] [--format text|json]",
                 "",
                 "A cell and a reference file:",
@@ -67,7 +67,9 @@ namespace AE.Cli
                 "steps, f(theta_K), with respect to every real param of the law, by reverse mode",
                 "through the unrolled run (the task's Hessian-vector product carries the gradient",
                 "through each step's gradient), each beside a central difference of the",
-                "interpreter's run in float64 (step h = 1e-5 max(|p|, 1e-3)).",
+                "interpreter's run in float64 (step h = 1e-5 max(|p|, 1e-3)). Several law files are",
+                "checked together, as by ae run: a variant's base or a used group may live in any",
+                "of them.",
                 "",
                 "JSON of a cell: one object with 'cell', 'reference', 'batch', 'time', 'loss',",
                 "'pass' and 'quantities' (name, count, max_abs, max_abs_at, max_rel, max_rel_at,",
@@ -175,15 +177,17 @@ namespace AE.Cli
         /// <summary>The meta-gradient of a law's real params on a task, each beside its central difference.</summary>
         private static int RunLaw(CommandInput parsed, bool json, CliContext context)
         {
-            if (parsed.Positionals.Count != 1)
-                throw CliException.BadUsage("expected one law file with --task or --case, got " + parsed.Positionals.Count + " arguments", Name);
+            Experiment.RequireLawFile(parsed, Name);
+            // A reference file is the cell form's second argument: read as a law file, it would be a page of syntax errors.
+            if (parsed.Positionals.FirstOrDefault(p => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) is string reference)
+                throw CliException.BadUsage("'" + reference + "' is not a law file; a reference file is for a cell's gradient check (a cell file and a reference file, without --task or --case)", Name);
             var task = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
             int steps = (int)(parsed.Number("--steps") ?? 50);
             ulong seed = (ulong)(parsed.Number("--seed") ?? 0);
             var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
 
-            var file = LawInput.Call(() => LawSet.Load(new[] { parsed.Positionals[0] }, context.CurrentDirectory));
+            var file = LawInput.Call(() => LawSet.Load(parsed.Positionals, context.CurrentDirectory));
             var target = LawInput.Call(() => file.SelectOptimizer(parsed.Value("--name"), "a law that checks cleanly is needed", "to differentiate"), context.Stderr);
             if (target.Lagged) throw new CliException("law " + target.Name + " is lagged; meta-gradients are of laws that are not lagged");
             var rules = target.Unit.Rules.Where(r => r.Ablatable).Select(r => r.Id).ToList();

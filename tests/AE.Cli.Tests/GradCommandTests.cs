@@ -211,7 +211,7 @@ namespace AE.Cli.Tests
         {
             var r = Cli.Run(Repo.Root, "grad", "--help");
             Assert.Equal(0, r.ExitCode);
-            Assert.Contains("  ae grad <cell.ae> <reference.json> | <law.ae> [options]", r.StdoutLines);
+            Assert.Contains("  ae grad <cell.ae> <reference.json> | <law.ae>... [options]", r.StdoutLines);
             Assert.Contains("Exit codes: 0 every value agrees; 1 some value does not; 2 bad input", r.Stdout, StringComparison.Ordinal);
         }
     }
