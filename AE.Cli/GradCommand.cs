@@ -260,8 +260,7 @@ namespace AE.Cli
                         _ => throw new CliException("invalid value '" + s.Text + "' for the bool param " + s.Name + " of " + law + "; expected true or false"),
                     };
                 else if (p.Type.Scalar == ScalarType.Int)
-                    value = long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole) && whole >= -AE.Dsl.IR.Scalar.MaxExactInt && whole <= AE.Dsl.IR.Scalar.MaxExactInt ? whole
-                        : throw new CliException("invalid value '" + s.Text + "' for the int param " + s.Name + " of " + law + "; expected a whole number within ±2^53 (" + AE.Dsl.IR.Scalar.MaxExactInt.ToString(CultureInfo.InvariantCulture) + ")");
+                    value = AE.Engine.LawOptions.TryParseWhole(s.Text, out long whole) ? whole : throw new CliException(AE.Engine.LawOptions.WholeExpected(s.Text, s.Name, law));
                 else if (!AE.Engine.LawOptions.TryParseReal(s.Text, out value))
                     throw new CliException("invalid value '" + s.Text + "' for the real param " + s.Name + " of " + law + "; expected a number such as 1.2, 3e-4 or inf");
                 overrides[s.Name] = new[] { value };
