@@ -63,7 +63,7 @@ namespace AE.Cli
                 new OptionSpec("--tasks", "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "The tasks (catalog names, as for 'ae run --task').") { HelpName = "T1,T2" },
                 LawCommandOptions.Name,
                 new OptionSpec("--lr-decades", "a positive number of decades", "Decades the grid spans (default 6).") { HelpName = "D" },
-                new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13).") { HelpName = "P" }.WholeNumber(max: 1000),
+                new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13); 1 runs the one rate X, over no decades.") { HelpName = "P" }.WholeNumber(max: 1000),
                 new OptionSpec("--lr-max", "the largest learning rate of the grid", "The largest rate (default 10).") { HelpName = "X" },
                 new OptionSpec("--lr-param", "the law's param holding its initial learning rate", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
                 new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: each task's; at most 10,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
@@ -231,8 +231,10 @@ namespace AE.Cli
         internal static void WriteTable(ExperimentLaw law, IReadOnlyList<SweepRow> rows, IReadOnlyList<double> grid, int seeds, double decades, long budget, bool taskBudgets,
             IReadOnlyList<BaselineSpec> baselines, TextWriter stdout)
         {
-            stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + Plural.Count(grid.Count, "rate") + " log-spaced over "
-                + decades.ToString("G4", CultureInfo.InvariantCulture) + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]) + "; "
+            // One point is the rate --lr-max alone: it spans no decades.
+            string rates = grid.Count == 1 ? "1 rate, " + Rate(grid[0])
+                : Plural.Count(grid.Count, "rate") + " log-spaced over " + decades.ToString("G4", CultureInfo.InvariantCulture) + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]);
+            stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + rates + "; "
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture)) + "; "
                 + (taskBudgets ? "each task's own step budget" : "budget " + budget.ToString(CultureInfo.InvariantCulture) + " steps")
                 + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(s => s.Name + "=" + s.Text)) : ""));
@@ -241,7 +243,7 @@ namespace AE.Cli
             foreach (var (lr, why) in rows.Where(r => r.Method == law.Name).Take(1).SelectMany(r => r.Grid.Zip(r.Refused, (lr, why) => (lr, why))).Where(x => x.why is not null))
                 stdout.WriteLine(rows[0].LrParam + " = " + Rate(lr) + " not run (-): " + why);
             stdout.WriteLine();
-            var header = new[] { "task", "method", "initial LR", "cells reaching target", "diverged cells", "reached from .. to", "grid " + Rate(grid[0]) + " → " + Rate(grid[^1]) };
+            var header = new[] { "task", "method", "initial LR", "cells reaching target", "diverged cells", "reached from .. to", "grid " + Rate(grid[0]) + (grid.Count == 1 ? "" : " → " + Rate(grid[^1])) };
             var cells = rows.Select(r =>
             {
                 var ok = Enumerable.Range(0, grid.Count).Where(r.Success).ToList();

@@ -50,6 +50,19 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void One_point_is_the_rate_lr_max_alone_and_is_said_so()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--points", "1", "--lr-max", "0.1", "--steps", "50", "--baselines", "adam", "--db", "s.db");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Contains("): 1 rate, 0.1; seed 0; budget 50 steps", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.DoesNotContain("decades", r.StdoutLines[0], StringComparison.Ordinal);
+            var header = r.StdoutLines.First(l => l.StartsWith("|", StringComparison.Ordinal));
+            Assert.Equal("grid 0.1", header.Trim('|').Split('|')[^1].Trim());
+            Assert.Equal(2, Experiments.Scalar(Path.Combine(dir.Path, "s.db"), "SELECT count(*) FROM runs WHERE command = 'sweep'"));
+        }
+
+        [Fact]
         public void Json_has_the_grid_and_a_row_per_method_and_repeats_exactly()
         {
             using var dir = new TempDirectory();
@@ -155,7 +168,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--points", "1", "--seeds", "1", "--steps", "5", "--baselines", "none", "--no-progress");
             Assert.True(r.ExitCode == 0, r.Stderr);
             Assert.Contains("budget 5 steps", r.StdoutLines[0], StringComparison.Ordinal);
-            Assert.EndsWith("| quadratic | AeSgdm | init_alpha | 0/1                   | 0              | —                  | `-`          |", r.StdoutLines[^1], StringComparison.Ordinal);
+            Assert.EndsWith("| quadratic | AeSgdm | init_alpha | 0/1                   | 0              | —                  | `-`     |", r.StdoutLines[^1], StringComparison.Ordinal);
         }
 
         [Fact]
