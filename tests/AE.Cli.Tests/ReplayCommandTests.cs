@@ -141,6 +141,9 @@ namespace AE.Cli.Tests
             var broken = Cli.Run(dir.Path, "replay", "broken.json");
             var noX = Cli.Run(dir.Path, "replay", "linreg_10d.json");
             var missing = Cli.Run(dir.Path, "replay", "nope.json");
+            // a .json that is not JSON is its own error first, before the .csv it would need
+            dir.Write("alone.json", "{\"name\": \"x\"");
+            var alone = Cli.Run(dir.Path, "replay", "alone.json");
 
             Assert.Equal(2, broken.ExitCode);
             Assert.Equal("", broken.Stdout);
@@ -149,6 +152,8 @@ namespace AE.Cli.Tests
             Assert.Equal("ae: error: linreg_10d.json: 'problem.X' is missing", Assert.Single(noX.StderrLines));
             Assert.Equal(2, missing.ExitCode);
             Assert.Equal("ae: error: nope.json: file not found", Assert.Single(missing.StderrLines));
+            Assert.Equal(2, alone.ExitCode);
+            Assert.StartsWith("ae: error: alone.json: not valid JSON at line 1, column ", Assert.Single(alone.StderrLines), StringComparison.Ordinal);
         }
 
         [Fact]
