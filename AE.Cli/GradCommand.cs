@@ -268,7 +268,7 @@ namespace AE.Cli
             return overrides;
         }
 
-        private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        private static string R(double v) => ReplayOutput.Num(v);
 
         private static void WriteText(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)
         {
@@ -278,9 +278,10 @@ namespace AE.Cli
                 output.WriteLine("subgradients at " + report.NonSmooth.Count + " construct" + (report.NonSmooth.Count == 1 ? "" : "s") + " that are not smooth, first "
                     + report.NonSmooth[0].Describe(sources));
             int width = Math.Max("param".Length, report.Params.Count == 0 ? 0 : report.Params.Max(p => p.Name.Length));
-            output.WriteLine("param".PadRight(width) + "  " + "value".PadRight(12) + "  " + "meta-gradient".PadRight(24) + "  " + "finite difference".PadRight(24) + "  rel diff   verdict");
+            int valueWidth = Math.Max(12, report.Params.Count == 0 ? 0 : report.Params.Max(p => R(p.Value).Length));
+            output.WriteLine("param".PadRight(width) + "  " + "value".PadRight(valueWidth) + "  " + "meta-gradient".PadRight(24) + "  " + "finite difference".PadRight(24) + "  rel diff   verdict");
             foreach (var p in report.Params)
-                output.WriteLine(p.Name.PadRight(width) + "  " + p.Value.ToString("G6", CultureInfo.InvariantCulture).PadRight(12) + "  " + R(p.Gradient).PadRight(24) + "  "
+                output.WriteLine(p.Name.PadRight(width) + "  " + R(p.Value).PadRight(valueWidth) + "  " + R(p.Gradient).PadRight(24) + "  "
                     + R(p.FiniteDifference).PadRight(24) + "  " + G(p.RelativeDifference).PadRight(9) + "  " + (p.Agrees ? "ok" : "DIFFERS (tolerance " + G(p.Tolerance) + ")"));
             int failing = report.Params.Count(p => !p.Agrees);
             const string rule = "(1e-6 relative + the difference's estimated truncation and rounding error)";
@@ -327,7 +328,7 @@ namespace AE.Cli
 
         private static void WriteText(CellGradientReport report, TextWriter output)
         {
-            output.WriteLine($"{report.Cell} on {report.Reference}: batch {report.Batch}, {report.Time} steps, loss {report.Loss.ToString("R", CultureInfo.InvariantCulture)}");
+            output.WriteLine($"{report.Cell} on {report.Reference}: batch {report.Batch}, {report.Time} steps, loss {R(report.Loss)}");
             int width = Math.Max("quantity".Length, report.Quantities.Max(q => q.Name.Length));
             output.WriteLine("quantity".PadRight(width) + "  values  max abs    at            max rel    at            verdict");
             foreach (var q in report.Quantities)

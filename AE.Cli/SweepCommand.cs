@@ -146,13 +146,13 @@ namespace AE.Cli
 
             var grid = Grid(decades, points, lrMax);
             if (!(grid[0] > 0))
-                throw CliException.BadUsage("the grid's smallest rate, " + Rate(lrMax) + " over 10^" + decades.ToString("R", CultureInfo.InvariantCulture)
+                throw CliException.BadUsage("the grid's smallest rate, " + Rate(lrMax) + " over 10^" + ReplayOutput.Num(decades)
                     + ", is 0 in float64; give fewer --lr-decades or a larger --lr-max", Name);
             // Rates the table shows alike (3 digits) would be rows no one can tell apart, or one run key for two jobs.
             for (int i = 1; i < grid.Length; i++)
                 if (Rate(grid[i]) == Rate(grid[i - 1]))
                     throw CliException.BadUsage("the grid's rates " + i.ToString(CultureInfo.InvariantCulture) + " and " + (i + 1).ToString(CultureInfo.InvariantCulture) + " are both "
-                        + Rate(grid[i]) + " to 3 digits: " + points.ToString(CultureInfo.InvariantCulture) + " points over " + decades.ToString("R", CultureInfo.InvariantCulture)
+                        + Rate(grid[i]) + " to 3 digits: " + points.ToString(CultureInfo.InvariantCulture) + " points over " + ReplayOutput.Num(decades)
                         + " decades are too close; give more --lr-decades or fewer --points", Name);
             var dimensions = tasks.Select(t => t.Create().Dimension).ToArray(); // a missing data set is reported before anything runs
             var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, dimensions[0]);
@@ -233,7 +233,7 @@ namespace AE.Cli
         {
             // One point is the rate --lr-max alone: it spans no decades.
             string rates = grid.Count == 1 ? "1 rate, " + Rate(grid[0])
-                : Plural.Count(grid.Count, "rate") + " log-spaced over " + decades.ToString("G4", CultureInfo.InvariantCulture) + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]);
+                : Plural.Count(grid.Count, "rate") + " log-spaced over " + decades.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e') + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]);
             stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + rates + "; "
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture)) + "; "
                 + (taskBudgets ? "each task's own step budget" : "budget " + budget.ToString(CultureInfo.InvariantCulture) + " steps")
@@ -285,7 +285,7 @@ namespace AE.Cli
                 json.WriteString("law", law.Name);
                 json.WriteString("law_file", law.FilePath);
                 json.WriteStartArray("grid");
-                foreach (double lr in grid) json.WriteNumberValue(lr);
+                foreach (double lr in grid) Json.NumberValue(json, lr);
                 json.WriteEndArray();
                 json.WriteNumber("seeds", seeds);
                 json.WriteStartArray("rows");
@@ -303,7 +303,7 @@ namespace AE.Cli
                     for (int c = 0; c < grid.Count; c++)
                     {
                         json.WriteStartObject();
-                        json.WriteNumber("lr", grid[c]);
+                        Json.Number(json, "lr", grid[c]);
                         json.WriteNumber("reached", r.Cells[c].Count(x => x.StepsToTarget.HasValue));
                         json.WriteNumber("diverged", r.Cells[c].Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
                         json.WriteNumber("seeds", r.Cells[c].Count);

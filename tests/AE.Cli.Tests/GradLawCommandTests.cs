@@ -114,6 +114,12 @@ namespace AE.Cli.Tests
             Assert.Matches(@"^k +0\.2 +0 ", Assert.Single(r.StdoutLines, l => l.StartsWith("k ", StringComparison.Ordinal)));
             Assert.StartsWith("PASS: all 3 meta-gradients agree", r.StdoutLines[^1], StringComparison.Ordinal);
 
+            // every number of the table in one form, as the other commands write them: 1e-08, not 1E-08
+            var small = Cli.Run(dir.Path, "grad", "base/mom.ae", "--task", "quadratic", "--steps", "20", "--set", "k=1e-8");
+            Assert.True(small.ExitCode == 0, small.Stdout + small.Stderr);
+            Assert.StartsWith("k      1e-08         ", Assert.Single(small.StdoutLines, l => l.StartsWith("k ", StringComparison.Ordinal)), StringComparison.Ordinal);
+            Assert.DoesNotMatch("[0-9]E[-+]", small.Stdout);
+
             var globbed = Cli.Run(dir.Path, "grad", "*/*.ae", "--task", "quadratic", "--steps", "20");
             Assert.True(globbed.ExitCode == 0, globbed.Stdout + globbed.Stderr);
             Assert.StartsWith("Mom on quadratic: ", globbed.StdoutLines[0], StringComparison.Ordinal);

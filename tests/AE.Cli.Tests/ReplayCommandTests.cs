@@ -96,6 +96,9 @@ namespace AE.Cli.Tests
                 columns.Select(c => c.GetProperty("column").GetString()));
             Assert.Equal("signal L", columns[0].GetProperty("source").GetString());
             Assert.All(columns, c => Assert.Equal(JsonValueKind.Null, c.GetProperty("first_failure").ValueKind));
+            // numbers as the text output writes them, with a lower-case exponent
+            Assert.Contains("\"rel\": 1e-09,", r.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotMatch("[0-9]E[-+]", r.Stdout);
         }
 
         [Fact]

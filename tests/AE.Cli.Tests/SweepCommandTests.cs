@@ -182,7 +182,7 @@ namespace AE.Cli.Tests
         }
 
         [Theory]
-        [InlineData("2", "1e-17", "1 and 2 are both 1 to 3 digits: 2 points over 1E-17 decades")]           // the same float64: one run key for two jobs
+        [InlineData("2", "1e-17", "1 and 2 are both 1 to 3 digits: 2 points over 1e-17 decades")]           // the same float64: one run key for two jobs
         [InlineData("13", "0.001", "1 and 2 are both 0.998 to 3 digits: 13 points over 0.001 decades")]       // distinct numbers, one label in the table
         public void A_grid_whose_rates_the_table_shows_alike_is_one_line_and_exit_2(string points, string decades, string said)
         {
