@@ -275,8 +275,8 @@ namespace AE.Cli
             output.WriteLine($"{report.Law} on {report.Task}: {report.Steps} steps, seed {report.Seed}, loss {R(report.InitialLoss)} -> {R(report.Loss)}");
             output.WriteLine($"d loss(theta_{report.Steps}) / d param by reverse mode through the unrolled run, beside central differences");
             if (report.NonSmooth.Count > 0)
-                output.WriteLine("subgradients at " + report.NonSmooth.Count + " construct" + (report.NonSmooth.Count == 1 ? "" : "s") + " that are not smooth, first "
-                    + report.NonSmooth[0].Describe(sources));
+                output.WriteLine("subgradients at " + AE.Experiments.Plural.Count(report.NonSmooth.Count, "construct")
+                    + (report.NonSmooth.Count == 1 ? " that is not smooth: " : " that are not smooth, first ") + report.NonSmooth[0].Describe(sources));
             int width = Math.Max("param".Length, report.Params.Count == 0 ? 0 : report.Params.Max(p => p.Name.Length));
             int valueWidth = Math.Max(12, report.Params.Count == 0 ? 0 : report.Params.Max(p => R(p.Value).Length));
             output.WriteLine("param".PadRight(width) + "  " + "value".PadRight(valueWidth) + "  " + "meta-gradient".PadRight(24) + "  " + "finite difference".PadRight(24) + "  rel diff   verdict");

@@ -129,6 +129,20 @@ namespace AE.Cli.Tests
             Assert.Contains(alone.StderrLines, l => l.Contains("variant/plain.ae", StringComparison.Ordinal) && l.Contains("error", StringComparison.Ordinal));
         }
 
+        [Fact]
+        public void The_count_of_constructs_that_are_not_smooth_agrees_with_its_verb()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("one.ae", Momentum.Replace("scale = 1 / (1 + k * lr);", "scale = 1 / (1 + abs(k) * lr);", StringComparison.Ordinal));
+            var one = Cli.Run(dir.Path, "grad", "one.ae", "--task", "quadratic", "--steps", "10", "--subgradients");
+            Assert.True(one.ExitCode == 0, one.Stdout + one.Stderr);
+            Assert.Contains("subgradients at 1 construct that is not smooth: 'abs' in rule Damp at one.ae(11,", one.Stdout, StringComparison.Ordinal);
+            dir.Write("two.ae", Momentum.Replace("scale = 1 / (1 + k * lr);", "scale = 1 / (1 + abs(k) * abs(lr));", StringComparison.Ordinal));
+            var two = Cli.Run(dir.Path, "grad", "two.ae", "--task", "quadratic", "--steps", "10", "--subgradients");
+            Assert.True(two.ExitCode == 0, two.Stdout + two.Stderr);
+            Assert.Contains("subgradients at 2 constructs that are not smooth, first 'abs' in rule Damp at two.ae(11,", two.Stdout, StringComparison.Ordinal);
+        }
+
         [Theory]
         [InlineData("no law file; name a .ae file", "--task", "quadratic")]
         [InlineData("'ref.json' is not a law file; a reference file is for a cell's gradient check", Smooth, "ref.json", "--task", "quadratic")]
