@@ -50,8 +50,9 @@ namespace AE.Cli
             {
                 "Forms: ae grad <cell.ae> <reference.json> [--name CELL] [--backend csharp|reference]",
                 "               [--format text|json]",
-                "       ae grad <law.ae>... (--task T | --case FILE) [--steps K] [--name LAW] [--set p=v ...]",
-                "               [--ablate R1,R2] [--seed S] [--subgradients] [--format text|json]",
+                "       ae grad <law.ae>... (--task T | --case FILE) [--steps K] [--name LAW]",
+                "               [--set p=v ...] [--ablate R1,R2] [--seed S] [--subgradients]",
+                "               [--format text|json]",
                 "",
                 "A cell and a reference file:",
                 "Runs the cell on a reference file in the layout of the golden cell_*.json files",
