@@ -65,7 +65,7 @@ namespace AE.Cli
     {
         /// <summary>What the message for a bad value says is expected.</summary>
         public string Expected => "a whole number from " + Min.ToString(CultureInfo.InvariantCulture)
-            + (Max == long.MaxValue ? " up" : " to " + Max.ToString(CultureInfo.InvariantCulture));
+            + " to " + (Max == long.MaxValue ? "2^63 - 1 (" + Max.ToString(CultureInfo.InvariantCulture) + ")" : Max.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>The positional arguments of a command: how the help names and explains them.</summary>

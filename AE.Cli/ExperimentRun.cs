@@ -160,8 +160,8 @@ namespace AE.Cli
                     foreach (var c in r.Cells)
                     {
                         json.WriteStartObject();
-                        json.WriteNumber("alpha", c.Alpha);
-                        json.WriteNumber("mu", c.Mu);
+                        Json.Number(json, "alpha", c.Alpha);
+                        Json.Number(json, "mu", c.Mu);
                         json.WriteNumber("seeds_at_target", c.Runs.Count(x => x.StepsToTarget.HasValue));
                         json.WriteNumber("seeds_diverged", c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
                         Json.NumberOrNull(json, "mean_steps", c.MeanSteps);   // NaN: not every seed reached the target
@@ -271,7 +271,7 @@ namespace AE.Cli
                     json.WriteStartObject();
                     json.WriteString("family", family.Name);
                     json.WriteString("task", family.Task);
-                    json.WriteNumber("rate", family.Rate);
+                    Json.Number(json, "rate", family.Rate);
                     json.WriteStartArray("methods");
                     foreach (var (method, j) in cells.Select(c => c.Method).Distinct().Zip(judgements))
                     {
@@ -284,7 +284,7 @@ namespace AE.Cli
                         {
                             json.WriteStartObject();
                             json.WriteString("condition", c.Condition.Label);
-                            json.WriteNumber("scale", c.Condition.Scale);
+                            Json.Number(json, "scale", c.Condition.Scale);
                             Json.Number(json, "start", c.MeanStart);
                             Json.Number(json, "score", c.MeanScore);
                             json.WriteNumber("seeds_at_target", c.Reached);

@@ -19,8 +19,8 @@ namespace AE.Cli
     /// quantity (each output, the loss, each parameter's gradient), the largest absolute and relative
     /// deviation and where, then a verdict. Exit 0 when every value agrees, 1 when one does not, 2 on bad input.
     /// <para>
-    /// <c>ae grad &lt;law.ae&gt; (--task T | --case FILE) [--steps K] ...</c> (a law: given by <c>--task</c> or
-    /// <c>--case</c>): the meta-gradient of each real param of the law through K unrolled steps
+    /// <c>ae grad &lt;law.ae&gt;... (--task T | --case FILE) [--steps K] ...</c> (a law, from one or more files checked
+    /// together: given by <c>--task</c> or <c>--case</c>): the meta-gradient of each real param of the law through K unrolled steps
     /// (<see cref="LawMetaGradient"/>), each beside its central difference, then a verdict; the same exit codes.
     /// </para>
     /// </summary>
@@ -32,10 +32,10 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, Summary, Run)
         {
-            Arguments = new ArgumentSpec("cell.ae reference.json | law.ae", "A cell's .ae file and its reference file (the reference's 'cell' names the seed's cell: AMELayer, AMEDSynth or DynamicsModelResidual, which fixes the layout of its sequences and the loss); or an optimizer-shaped law's .ae file with --task or --case.") { Usage = "<cell.ae> <reference.json> | <law.ae>" },
+            Arguments = new ArgumentSpec("cell.ae reference.json | law.ae...", "A cell's .ae file and its reference file (the reference's 'cell' names the seed's cell: AMELayer, AMEDSynth or DynamicsModelResidual, which fixes the layout of its sequences and the loss); or, with --task or --case, the .ae files (paths or globs) of an optimizer-shaped law, checked together: its variant's base or a used group may live in any of them.") { Usage = "<cell.ae> <reference.json> | <law.ae>..." },
             Options = new[]
             {
-                new OptionSpec("--name", "the name of a cell or law in the file", "The cell (or law, or variant) to run when the file declares several.") { HelpName = "NAME" },
+                new OptionSpec("--name", "the name of a cell or law in the files", "The cell (or law, or variant) to run when the files declare several (default: the only cell; the first law of the optimizer shape, several files taken in the order of their paths).") { HelpName = "NAME" },
                 new OptionSpec("--format", "text or json", "A table and a verdict (default), or one JSON object (its fields are below).") { HelpName = "text|json" }.AsFormat(),
                 new OptionSpec("--backend", "csharp or reference", "csharp: the generated cell (default); reference: the reference adjoint (an interpreter with a tape).") { HelpName = "csharp|reference" },
                 new OptionSpec("--task", "a task name", "A law's task: a deterministic task with a Hessian: quadratic, quadratic-1e4, rosenbrock, rosenbrock-nd, linreg.") { HelpName = "T", Choices = new[] { "quadratic", "quadratic-1e4", "rosenbrock", "rosenbrock-nd", "linreg" } },
@@ -50,8 +50,9 @@ namespace AE.Cli
             {
                 "Forms: ae grad <cell.ae> <reference.json> [--name CELL] [--backend csharp|reference]",
                 "               [--format text|json]",
-                "       ae grad <law.ae> (--task T | --case FILE) [--steps K] [--name LAW] [--set p=v ...]",
-                "               [--ablate R1,R2] [--seed S] [--subgradients] [--format text|json]",
+                "       ae grad <law.ae>... (--task T | --case FILE) [--steps K] [--name LAW]",
+                "               [--set p=v ...] [--ablate R1,R2] [--seed S] [--subgradients]",
+                "               [--format text|json]",
                 "",
                 "A cell and a reference file:",
                 "Runs the cell on a reference file in the layout of the golden cell_*.json files",
@@ -61,13 +62,22 @@ namespace AE.Cli
                 "memory. Then compares the outputs, the loss and the gradient of every net",
                 "parameter with the file's.",
                 "",
+                "'params' and 'grads' hold every net's weight and bias (PyTorch's names, such as",
+                "W.weight), and may hold real params of the cell by their .ae names (a scalar as a",
+                "number, a vector as an array), as ae train's weights file names them: each one",
+                "listed in both has its value used and its gradient compared; one left out keeps",
+                "its declared value. A param's value alone, an int or bool param's too, goes at",
+                "the top level of the file (\"alpha\": [0.1, 0.5, 0.9]).",
+                "",
                 "A value agrees when within 1e-9 relative or 1e-12 absolute of the reference.",
                 "",
                 "A law and a task (--task or --case): the meta-gradient of the task's loss after K",
                 "steps, f(theta_K), with respect to every real param of the law, by reverse mode",
                 "through the unrolled run (the task's Hessian-vector product carries the gradient",
                 "through each step's gradient), each beside a central difference of the",
-                "interpreter's run in float64 (step h = 1e-5 max(|p|, 1e-3)).",
+                "interpreter's run in float64 (step h = 1e-5 max(|p|, 1e-3)). Several law files are",
+                "checked together, as by ae run: a variant's base or a used group may live in any",
+                "of them.",
                 "",
                 "JSON of a cell: one object with 'cell', 'reference', 'batch', 'time', 'loss',",
                 "'pass' and 'quantities' (name, count, max_abs, max_abs_at, max_rel, max_rel_at,",
@@ -175,15 +185,17 @@ namespace AE.Cli
         /// <summary>The meta-gradient of a law's real params on a task, each beside its central difference.</summary>
         private static int RunLaw(CommandInput parsed, bool json, CliContext context)
         {
-            if (parsed.Positionals.Count != 1)
-                throw CliException.BadUsage("expected one law file with --task or --case, got " + parsed.Positionals.Count + " arguments", Name);
+            Experiment.RequireLawFile(parsed, Name);
+            // A reference file is the cell form's second argument: read as a law file, it would be a page of syntax errors.
+            if (parsed.Positionals.FirstOrDefault(p => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) is string reference)
+                throw CliException.BadUsage("'" + reference + "' is not a law file; a reference file is for a cell's gradient check (a cell file and a reference file, without --task or --case)", Name);
             var task = Experiment.ResolveTask(parsed.Value("--task"), parsed.Value("--case"), context, Name);
             int steps = (int)(parsed.Number("--steps") ?? 50);
             ulong seed = (ulong)(parsed.Number("--seed") ?? 0);
             var ablate = Experiment.Items(parsed.Values("--ablate"), "--ablate", Name);
             var settings = Experiment.ParseSettings(parsed.Values("--set"), Name);
 
-            var file = LawInput.Call(() => LawSet.Load(new[] { parsed.Positionals[0] }, context.CurrentDirectory));
+            var file = LawInput.Call(() => LawSet.Load(parsed.Positionals, context.CurrentDirectory));
             var target = LawInput.Call(() => file.SelectOptimizer(parsed.Value("--name"), "a law that checks cleanly is needed", "to differentiate"), context.Stderr);
             if (target.Lagged) throw new CliException("law " + target.Name + " is lagged; meta-gradients are of laws that are not lagged");
             var rules = target.Unit.Rules.Where(r => r.Ablatable).Select(r => r.Id).ToList();
@@ -249,8 +261,7 @@ namespace AE.Cli
                         _ => throw new CliException("invalid value '" + s.Text + "' for the bool param " + s.Name + " of " + law + "; expected true or false"),
                     };
                 else if (p.Type.Scalar == ScalarType.Int)
-                    value = long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole) && whole >= -AE.Dsl.IR.Scalar.MaxExactInt && whole <= AE.Dsl.IR.Scalar.MaxExactInt ? whole
-                        : throw new CliException("invalid value '" + s.Text + "' for the int param " + s.Name + " of " + law + "; expected a whole number within ±2^53 (" + AE.Dsl.IR.Scalar.MaxExactInt.ToString(CultureInfo.InvariantCulture) + ")");
+                    value = AE.Engine.LawOptions.TryParseWhole(s.Text, out long whole) ? whole : throw new CliException(AE.Engine.LawOptions.WholeExpected(s.Text, s.Name, law));
                 else if (!AE.Engine.LawOptions.TryParseReal(s.Text, out value))
                     throw new CliException("invalid value '" + s.Text + "' for the real param " + s.Name + " of " + law + "; expected a number such as 1.2, 3e-4 or inf");
                 overrides[s.Name] = new[] { value };
@@ -258,19 +269,20 @@ namespace AE.Cli
             return overrides;
         }
 
-        private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        private static string R(double v) => ReplayOutput.Num(v);
 
         private static void WriteText(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)
         {
             output.WriteLine($"{report.Law} on {report.Task}: {report.Steps} steps, seed {report.Seed}, loss {R(report.InitialLoss)} -> {R(report.Loss)}");
             output.WriteLine($"d loss(theta_{report.Steps}) / d param by reverse mode through the unrolled run, beside central differences");
             if (report.NonSmooth.Count > 0)
-                output.WriteLine("subgradients at " + report.NonSmooth.Count + " construct" + (report.NonSmooth.Count == 1 ? "" : "s") + " that are not smooth, first "
-                    + report.NonSmooth[0].Describe(sources));
+                output.WriteLine("subgradients at " + AE.Experiments.Plural.Count(report.NonSmooth.Count, "construct")
+                    + (report.NonSmooth.Count == 1 ? " that is not smooth: " : " that are not smooth, first ") + report.NonSmooth[0].Describe(sources));
             int width = Math.Max("param".Length, report.Params.Count == 0 ? 0 : report.Params.Max(p => p.Name.Length));
-            output.WriteLine("param".PadRight(width) + "  " + "value".PadRight(12) + "  " + "meta-gradient".PadRight(24) + "  " + "finite difference".PadRight(24) + "  rel diff   verdict");
+            int valueWidth = Math.Max(12, report.Params.Count == 0 ? 0 : report.Params.Max(p => R(p.Value).Length));
+            output.WriteLine("param".PadRight(width) + "  " + "value".PadRight(valueWidth) + "  " + "meta-gradient".PadRight(24) + "  " + "finite difference".PadRight(24) + "  rel diff   verdict");
             foreach (var p in report.Params)
-                output.WriteLine(p.Name.PadRight(width) + "  " + p.Value.ToString("G6", CultureInfo.InvariantCulture).PadRight(12) + "  " + R(p.Gradient).PadRight(24) + "  "
+                output.WriteLine(p.Name.PadRight(width) + "  " + R(p.Value).PadRight(valueWidth) + "  " + R(p.Gradient).PadRight(24) + "  "
                     + R(p.FiniteDifference).PadRight(24) + "  " + G(p.RelativeDifference).PadRight(9) + "  " + (p.Agrees ? "ok" : "DIFFERS (tolerance " + G(p.Tolerance) + ")"));
             int failing = report.Params.Count(p => !p.Agrees);
             const string rule = "(1e-6 relative + the difference's estimated truncation and rounding error)";
@@ -317,7 +329,7 @@ namespace AE.Cli
 
         private static void WriteText(CellGradientReport report, TextWriter output)
         {
-            output.WriteLine($"{report.Cell} on {report.Reference}: batch {report.Batch}, {report.Time} steps, loss {report.Loss.ToString("R", CultureInfo.InvariantCulture)}");
+            output.WriteLine($"{report.Cell} on {report.Reference}: batch {report.Batch}, {report.Time} steps, loss {R(report.Loss)}");
             int width = Math.Max("quantity".Length, report.Quantities.Max(q => q.Name.Length));
             output.WriteLine("quantity".PadRight(width) + "  values  max abs    at            max rel    at            verdict");
             foreach (var q in report.Quantities)

@@ -153,7 +153,7 @@ namespace AE.Cli
                 var observer = context.RunObserver;
                 machineOptions.Progress = p =>
                 {
-                    bar.Report(p.Step, p.MaxSteps, "loss " + p.Loss.ToString("G4", CultureInfo.InvariantCulture));
+                    bar.Report(p.Step, p.MaxSteps, "loss " + p.Loss.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e'));
                     observer?.Invoke(p);
                 };
                 run = machine.Run(instance, seed, context.Cancellation, resumed);

@@ -441,7 +441,7 @@ namespace AE.Cli
         {
             json.WriteStartArray(name);
             foreach (double v in values)
-                if (double.IsFinite(v)) json.WriteNumberValue(v); else json.WriteStringValue(Json.Number(v).Trim('"'));
+                Json.NumberValue(json, v);
             json.WriteEndArray();
         }
     }

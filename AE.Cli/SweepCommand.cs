@@ -63,7 +63,7 @@ namespace AE.Cli
                 new OptionSpec("--tasks", "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "The tasks (catalog names, as for 'ae run --task').") { HelpName = "T1,T2" },
                 LawCommandOptions.Name,
                 new OptionSpec("--lr-decades", "a positive number of decades", "Decades the grid spans (default 6).") { HelpName = "D" },
-                new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13).") { HelpName = "P" }.WholeNumber(max: 1000),
+                new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13); 1 runs the one rate X, over no decades.") { HelpName = "P" }.WholeNumber(max: 1000),
                 new OptionSpec("--lr-max", "the largest learning rate of the grid", "The largest rate (default 10).") { HelpName = "X" },
                 new OptionSpec("--lr-param", "the law's param holding its initial learning rate", "The law's initial-rate param (default init_alpha).") { HelpName = "NAME" },
                 new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: each task's; at most 10,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
@@ -146,13 +146,13 @@ namespace AE.Cli
 
             var grid = Grid(decades, points, lrMax);
             if (!(grid[0] > 0))
-                throw CliException.BadUsage("the grid's smallest rate, " + Rate(lrMax) + " over 10^" + decades.ToString("R", CultureInfo.InvariantCulture)
+                throw CliException.BadUsage("the grid's smallest rate, " + Rate(lrMax) + " over 10^" + ReplayOutput.Num(decades)
                     + ", is 0 in float64; give fewer --lr-decades or a larger --lr-max", Name);
             // Rates the table shows alike (3 digits) would be rows no one can tell apart, or one run key for two jobs.
             for (int i = 1; i < grid.Length; i++)
                 if (Rate(grid[i]) == Rate(grid[i - 1]))
                     throw CliException.BadUsage("the grid's rates " + i.ToString(CultureInfo.InvariantCulture) + " and " + (i + 1).ToString(CultureInfo.InvariantCulture) + " are both "
-                        + Rate(grid[i]) + " to 3 digits: " + points.ToString(CultureInfo.InvariantCulture) + " points over " + decades.ToString("R", CultureInfo.InvariantCulture)
+                        + Rate(grid[i]) + " to 3 digits: " + points.ToString(CultureInfo.InvariantCulture) + " points over " + ReplayOutput.Num(decades)
                         + " decades are too close; give more --lr-decades or fewer --points", Name);
             var dimensions = tasks.Select(t => t.Create().Dimension).ToArray(); // a missing data set is reported before anything runs
             var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, dimensions[0]);
@@ -231,8 +231,10 @@ namespace AE.Cli
         internal static void WriteTable(ExperimentLaw law, IReadOnlyList<SweepRow> rows, IReadOnlyList<double> grid, int seeds, double decades, long budget, bool taskBudgets,
             IReadOnlyList<BaselineSpec> baselines, TextWriter stdout)
         {
-            stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + Plural.Count(grid.Count, "rate") + " log-spaced over "
-                + decades.ToString("G4", CultureInfo.InvariantCulture) + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]) + "; "
+            // One point is the rate --lr-max alone: it spans no decades.
+            string rates = grid.Count == 1 ? "1 rate, " + Rate(grid[0])
+                : Plural.Count(grid.Count, "rate") + " log-spaced over " + decades.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e') + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]);
+            stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + rates + "; "
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture)) + "; "
                 + (taskBudgets ? "each task's own step budget" : "budget " + budget.ToString(CultureInfo.InvariantCulture) + " steps")
                 + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(s => s.Name + "=" + s.Text)) : ""));
@@ -241,7 +243,7 @@ namespace AE.Cli
             foreach (var (lr, why) in rows.Where(r => r.Method == law.Name).Take(1).SelectMany(r => r.Grid.Zip(r.Refused, (lr, why) => (lr, why))).Where(x => x.why is not null))
                 stdout.WriteLine(rows[0].LrParam + " = " + Rate(lr) + " not run (-): " + why);
             stdout.WriteLine();
-            var header = new[] { "task", "method", "initial LR", "cells reaching target", "diverged cells", "reached from .. to", "grid " + Rate(grid[0]) + " → " + Rate(grid[^1]) };
+            var header = new[] { "task", "method", "initial LR", "cells reaching target", "diverged cells", "reached from .. to", "grid " + Rate(grid[0]) + (grid.Count == 1 ? "" : " → " + Rate(grid[^1])) };
             var cells = rows.Select(r =>
             {
                 var ok = Enumerable.Range(0, grid.Count).Where(r.Success).ToList();
@@ -283,7 +285,7 @@ namespace AE.Cli
                 json.WriteString("law", law.Name);
                 json.WriteString("law_file", law.FilePath);
                 json.WriteStartArray("grid");
-                foreach (double lr in grid) json.WriteNumberValue(lr);
+                foreach (double lr in grid) Json.NumberValue(json, lr);
                 json.WriteEndArray();
                 json.WriteNumber("seeds", seeds);
                 json.WriteStartArray("rows");
@@ -301,7 +303,7 @@ namespace AE.Cli
                     for (int c = 0; c < grid.Count; c++)
                     {
                         json.WriteStartObject();
-                        json.WriteNumber("lr", grid[c]);
+                        Json.Number(json, "lr", grid[c]);
                         json.WriteNumber("reached", r.Cells[c].Count(x => x.StepsToTarget.HasValue));
                         json.WriteNumber("diverged", r.Cells[c].Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
                         json.WriteNumber("seeds", r.Cells[c].Count);

@@ -283,10 +283,10 @@ namespace AE.Engine
             }
             if (type == typeof(long) || type == typeof(int))
             {
-                if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole)
-                    && (type == typeof(long) ? whole >= -AE.Dsl.IR.Scalar.MaxExactInt && whole <= AE.Dsl.IR.Scalar.MaxExactInt : whole >= int.MinValue && whole <= int.MaxValue))
+                if (TryParseWhole(text, out long whole)
+                    && (type == typeof(long) || (whole >= int.MinValue && whole <= int.MaxValue)))
                     return type == typeof(long) ? whole : (object)(int)whole;
-                throw new EngineException("invalid value '" + text + "' for the int param " + s.Name + " of " + law + "; expected a whole number within ±2^53 (" + AE.Dsl.IR.Scalar.MaxExactInt.ToString(CultureInfo.InvariantCulture) + ")");
+                throw new EngineException(WholeExpected(text, s.Name, law));
             }
             if (type == typeof(double))
             {
@@ -301,6 +301,43 @@ namespace AE.Engine
             }
             throw new EngineException("the param " + s.Name + " of " + law + " is a vector; --set sets scalar params only");
         }
+
+        /// <summary>
+        /// An int param's value: a whole number within ±2^53 (what a double holds exactly), in plain or scientific notation
+        /// (<c>1000</c>, <c>1e3</c>, <c>2.5e3</c>), as <c>--n</c> and an .ae file's literals take them. Read exactly, digit by
+        /// digit: through a double, 9007199254740993 would round to 2^53 and be taken.
+        /// </summary>
+        public static bool TryParseWhole(string text, out long value)
+        {
+            value = 0;
+            var m = System.Text.RegularExpressions.Regex.Match(text ?? "", @"^([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            if (!m.Success || m.Groups[2].Length + m.Groups[3].Length == 0) return false;
+            string digits = (m.Groups[2].Value + m.Groups[3].Value).TrimStart('0');
+            if (!int.TryParse(m.Groups[4].Success ? m.Groups[4].Value : "0", NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int exponent))
+                return digits.Length == 0;   // 0e99999999999 is 0; any other digits are out of range or not whole
+            long shift = (long)exponent - m.Groups[3].Length;
+            if (shift < 0)
+            {
+                // The digits right of the point after the exponent moved it must all be 0 (2.50e1 is 25, 2.5 is not whole).
+                int cut = (int)Math.Min(-shift, digits.Length);
+                if (digits.Substring(digits.Length - cut).Any(c => c != '0')) return false;
+                digits = digits.Substring(0, digits.Length - cut);
+                shift = 0;
+            }
+            if (digits.Length == 0) return true;
+            // 2^53 has 16 digits: a longer number is out of range, and so is any exponent that makes it longer.
+            if (digits.Length + shift > 16) return false;
+            long whole = long.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
+            for (long k = 0; k < shift; k++) whole *= 10;
+            if (whole > AE.Dsl.IR.Scalar.MaxExactInt) return false;
+            value = m.Groups[1].Value == "-" ? -whole : whole;
+            return true;
+        }
+
+        /// <summary>The message for a value <see cref="TryParseWhole"/> refuses for the int param <paramref name="param"/> of <paramref name="law"/>.</summary>
+        public static string WholeExpected(string text, string param, string law)
+            => "invalid value '" + text + "' for the int param " + param + " of " + law + "; expected a whole number within ±2^53 ("
+               + AE.Dsl.IR.Scalar.MaxExactInt.ToString(CultureInfo.InvariantCulture) + "), such as 100 or 1e3";
 
         /// <summary>A finite number or <c>inf</c>/<c>-inf</c> (invariant culture); NaN is rejected.</summary>
         public static bool TryParseReal(string text, out double value)

@@ -26,13 +26,25 @@ namespace AE.Engine
             return value.ToString("R", CultureInfo.InvariantCulture);
         }
 
-        /// <summary>Writes a number property, non-finite values as strings.</summary>
+        /// <summary>Writes a number property, non-finite values as strings; see <see cref="NumberValue"/>.</summary>
         public static void Number(Utf8JsonWriter json, string name, double value)
         {
-            if (double.IsNaN(value)) json.WriteString(name, "NaN");
-            else if (double.IsPositiveInfinity(value)) json.WriteString(name, "Infinity");
-            else if (double.IsNegativeInfinity(value)) json.WriteString(name, "-Infinity");
-            else json.WriteNumber(name, value);
+            if (json is null) throw new ArgumentNullException(nameof(json));
+            json.WritePropertyName(name);
+            NumberValue(json, value);
+        }
+
+        /// <summary>
+        /// Writes a number (an array's element) in its shortest round-trip form with a lower-case exponent (<c>1e-09</c>, as the
+        /// text output writes numbers; Utf8JsonWriter's own is <c>1E-09</c>), non-finite values as strings.
+        /// </summary>
+        public static void NumberValue(Utf8JsonWriter json, double value)
+        {
+            if (json is null) throw new ArgumentNullException(nameof(json));
+            if (double.IsNaN(value)) json.WriteStringValue("NaN");
+            else if (double.IsPositiveInfinity(value)) json.WriteStringValue("Infinity");
+            else if (double.IsNegativeInfinity(value)) json.WriteStringValue("-Infinity");
+            else json.WriteRawValue(value.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e'), skipInputValidation: true);
         }
 
         /// <summary>A number property that is null where <paramref name="value"/> is NaN because it does not apply (a mean over no runs); infinities as <see cref="Number(Utf8JsonWriter, string, double)"/>.</summary>

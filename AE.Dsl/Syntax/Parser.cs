@@ -243,7 +243,9 @@ namespace AE.Dsl.Syntax
                     if (!lagged || At(TokenKind.Without))
                     {
                         Expect(TokenKind.Without, "'without' and the rules to remove, or 'lagged'");
-                        do { without.Add(ExpectName("a rule id")); } while (Accept(TokenKind.Comma));
+                        // 'update' names the update rule, as a rule's own header does: the variant's check then says that it cannot be
+                        // removed, where reading it as a name would say only that the word is reserved.
+                        do { without.Add(At(TokenKind.Update) ? new NameSyntax("update", Advance().Span) : ExpectName("a rule id")); } while (Accept(TokenKind.Comma));
                     }
                     if (AtLagged()) { Advance(); lagged = true; }
                     ExpectEnd();

@@ -70,7 +70,7 @@ namespace AE.Experiments.Cells
     /// <summary>
     /// Runs a cell on a reference file in float64 with the reference adjoint (<see cref="AdjointInterpreter"/>):
     /// forward over the batch and the sequence, the host's loss, backward through time, then compares the
-    /// outputs, the loss and the gradient of every net parameter with the file's, value by value: a value
+    /// outputs, the loss and the gradient of every net parameter (and of each real param the file lists) with the file's, value by value: a value
     /// agrees when within <see cref="RelativeTolerance"/> relative or <see cref="AbsoluteTolerance"/> absolute.
     /// </summary>
     public static partial class CellGradientCheck
@@ -91,32 +91,47 @@ namespace AE.Experiments.Cells
             // A reference input the cell does not declare (the target of a cell whose loss the host computes) is not fed to it.
             host = host with { Inputs = host.Inputs.Where(i => unit.Inputs.Any(x => x.Name == i.Value)).ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal) };
 
-            // ---- parameters: exactly the nets' weights and biases, with their shapes
-            var declared = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            Interpreter lengths;
+            try { lengths = new Interpreter(unit); }
+            catch (ArgumentException ex) { throw new CellReferenceException(file + ": the cell " + unit.Name + " cannot run on it: " + ex.Message, ex); }
+
+            // ---- parameters: every net's weight and bias, and any of the real params (what ae train trains), with their shapes
+            var nets = new Dictionary<string, int[]>(StringComparer.Ordinal);
             foreach (var net in unit.Nets)
                 foreach (var l in net.Layers)
                 {
                     if (!l.In.IsConstant || !l.Out.IsConstant) throw new CellReferenceException(file + ": net '" + net.Name + "' of " + unit.Name + " has a layer of symbolic shape");
-                    declared[l.WeightName] = new[] { (int)l.Out.Constant, (int)l.In.Constant };
-                    declared[l.BiasName] = new[] { (int)l.Out.Constant };
+                    nets[l.WeightName] = new[] { (int)l.Out.Constant, (int)l.In.Constant };
+                    nets[l.BiasName] = new[] { (int)l.Out.Constant };
                 }
-            CheckNames(file, "params", reference.Params, declared, unit.Name);
-            CheckNames(file, "grads", reference.Grads, declared, unit.Name);
+            // Shaped as the generated cell's parameters (and a PyTorch module's): a scalar is a number, a vector [n].
+            var reals = unit.Params.Where(p => p.Type.Scalar == ScalarType.Real)
+                .ToDictionary(p => p.Name, p => p.Type.IsScalar ? Array.Empty<int>() : new[] { lengths.Get(p.Name).Length }, StringComparer.Ordinal);
+            CheckNames(file, "params", reference.Params, nets, reals, unit);
+            CheckNames(file, "grads", reference.Grads, nets, reals, unit);
+            // A real param's gradient is compared where the file gives it, which needs the value it was taken at.
+            foreach (var name in reals.Keys)
+                if (reference.Params.ContainsKey(name) != reference.Grads.ContainsKey(name))
+                    throw new CellReferenceException($"{file}: the real param '{name}' of {unit.Name} is in '{(reference.Params.ContainsKey(name) ? "params" : "grads")}' but not in '{(reference.Params.ContainsKey(name) ? "grads" : "params")}'; "
+                        + "list it in both (its value and its gradient) or in neither (its declared value is used, or the one given at the top level)");
             var weights = new Dictionary<string, double[]>(StringComparer.Ordinal);
-            foreach (var p in reference.Params) weights[p.Key] = p.Value.Values;
+            foreach (var p in reference.Params.Where(p => nets.ContainsKey(p.Key))) weights[p.Key] = p.Value.Values;
 
-            // ---- the cell's own real params given at the top level (alpha): overrides
-            Interpreter lengths;
-            try { lengths = new Interpreter(unit); }
-            catch (ArgumentException ex) { throw new CellReferenceException(file + ": the cell " + unit.Name + " cannot run on it: " + ex.Message, ex); }
+            // ---- the cell's own params: real ones listed in 'params', any given at the top level (alpha): overrides
             var overrides = new Dictionary<string, double[]>(StringComparer.Ordinal);
             foreach (var p in unit.Params)
+            {
+                bool listed = reference.Params.TryGetValue(p.Name, out var value);
                 if (reference.Extra.TryGetValue(p.Name, out var given))
                 {
+                    if (listed) throw new CellReferenceException($"{file}: the param {p.Name} of {unit.Name} is given twice, as 'params.{p.Name}' and at the top level; give it once");
                     int n = lengths.Get(p.Name).Length;
                     if (given.Values.Length != n) throw new CellReferenceException($"{file}: '{p.Name}' has shape {given.ShapeText}, the cell's param {p.Name} has shape [{n}]");
                     overrides[p.Name] = given.Values;
                 }
+                else if (listed) overrides[p.Name] = value!.Values;
+            }
+            var compared = weights.Keys.Concat(reals.Keys.Where(reference.Grads.ContainsKey)).ToList();
 
             // ---- sequences: batch and time from the first bound input
             foreach (var i in unit.Inputs)
@@ -173,7 +188,7 @@ namespace AE.Experiments.Cells
                 quantities.Add(Compare("output " + refName, mine, t));
             }
             quantities.Add(Compare("loss", new[] { loss }, new Tensor(new[] { reference.Loss }, Array.Empty<int>())));
-            foreach (var name in weights.Keys)
+            foreach (var name in compared)
                 quantities.Add(Compare("grad " + name, gradients[name], reference.Grads[name]));
             return new CellGradientReport(unit.Name, file, batch, time, loss, quantities, gradients);
         }
@@ -227,16 +242,28 @@ namespace AE.Experiments.Cells
             }
         }
 
-        private static void CheckNames(string file, string section, IReadOnlyDictionary<string, Tensor> given, Dictionary<string, int[]> declared, string cell)
+        /// <summary>
+        /// Every net weight and bias must be in <paramref name="section"/>; a real param may be; anything else is refused with
+        /// what the section takes (an int or bool param, which has no gradient, with where its value goes instead).
+        /// </summary>
+        private static void CheckNames(string file, string section, IReadOnlyDictionary<string, Tensor> given, Dictionary<string, int[]> nets,
+            Dictionary<string, int[]> reals, IrUnit unit)
         {
-            foreach (var name in declared.Keys)
-                if (!given.ContainsKey(name)) throw new CellReferenceException($"{file}: parameter '{name}' of {cell} is missing from '{section}'");
+            foreach (var name in nets.Keys)
+                if (!given.ContainsKey(name)) throw new CellReferenceException($"{file}: parameter '{name}' of {unit.Name} is missing from '{section}'");
             foreach (var (name, t) in given)
             {
-                if (!declared.TryGetValue(name, out var shape))
-                    throw new CellReferenceException($"{file}: '{section}.{name}' is not a parameter of {cell} (its nets have {string.Join(", ", declared.Keys)})");
+                if (!nets.TryGetValue(name, out var shape) && !reals.TryGetValue(name, out shape))
+                {
+                    if (unit.Params.FirstOrDefault(p => p.Name == name) is { } fixedParam)
+                        throw new CellReferenceException($"{file}: '{section}.{name}' is the {(fixedParam.Type.Scalar == ScalarType.Int ? "int" : "bool")} param {name} of {unit.Name}, which has no gradient; "
+                            + $"give its value at the top level of the file (\"{name}\": {(fixedParam.Type.IsScalar ? "a number" : "an array")})");
+                    throw new CellReferenceException($"{file}: '{section}.{name}' is not a parameter of {unit.Name} (its parameters: "
+                        + (nets.Count == 0 ? "no nets" : "the nets' " + string.Join(", ", nets.Keys))
+                        + (reals.Count == 0 ? "; no real params" : (reals.Count == 1 ? "; the real param " : "; the real params ") + string.Join(", ", reals.Keys) + ", which may be listed or left out") + ")");
+                }
                 if (!t.Shape.SequenceEqual(shape))
-                    throw new CellReferenceException($"{file}: '{section}.{name}' has shape {t.ShapeText}, the cell's is [{string.Join(", ", shape)}]");
+                    throw new CellReferenceException($"{file}: '{section}.{name}' has shape {t.ShapeText}, the cell's is [{string.Join(", ", shape)}]{(shape.Length == 0 ? " (a number)" : "")}");
             }
         }
 

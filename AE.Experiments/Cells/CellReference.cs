@@ -25,7 +25,7 @@ namespace AE.Experiments.Cells
     /// <summary>
     /// A cell reference file in the layout of the golden <c>cell_*.json</c> files: which seed cell
     /// (<see cref="Cell"/>), params by PyTorch name, inputs, outputs (among them the scalar loss) and
-    /// autograd's gradient of every param. Other top-level arrays (e.g. <c>alpha</c>) are kept in
+    /// autograd's gradient of every param. Other top-level arrays and numbers (e.g. <c>alpha</c>) are kept in
     /// <see cref="Extra"/>: values of the cell's own params.
     /// </summary>
     public sealed class CellReference
@@ -91,7 +91,7 @@ namespace AE.Experiments.Cells
                     if (p.Name != "loss") outputs[p.Name] = ReadTensor(p.Value, displayPath, "outputs." + p.Name);
                 var extra = new Dictionary<string, Tensor>(StringComparer.Ordinal);
                 foreach (var p in root.EnumerateObject())
-                    if (p.Value.ValueKind == JsonValueKind.Array) extra[p.Name] = ReadTensor(p.Value, displayPath, p.Name);
+                    if (p.Value.ValueKind is JsonValueKind.Array or JsonValueKind.Number) extra[p.Name] = ReadTensor(p.Value, displayPath, p.Name);
                 return new CellReference(displayPath, cell, ps, inputs, outputs, lossElement.GetDouble(), grads, extra);
             }
         }

@@ -108,6 +108,8 @@ namespace AE.Experiments.Replay
             string json = ReadText(jsonPath, jsonName, null);
             if (!File.Exists(csvPath) && LooksLikeCellReference(json))
                 throw new GoldenCaseException(jsonName + ": a cell reference (params, inputs, outputs, grads), not a controller case; check a cell against it with 'ae grad <cell.ae> " + jsonName + "'");
+            // The file named comes first: a .json that is not JSON is its own error, whether or not its .csv exists.
+            new JsonFields(jsonName).Parse(json).Dispose();
             string csv = ReadText(csvPath, csvName, jsonName);
             return Parse(jsonName, json, csvName, csv);
         }

@@ -206,7 +206,8 @@ namespace AE.Cli.Tests
         [InlineData("ae: error: option '--steps' needs a value: the step budget, a whole number. Run 'ae run --help'", "run", "x.ae", "--steps", "")]
         [InlineData("ae: error: option '--steps' needs a value: the step budget, a whole number. Run 'ae run --help'", "run", "x.ae", "--steps")]
         [InlineData("ae: error: invalid value '1e3' for '--steps'; expected a whole number from 1 to 1000000. Run 'ae run --help'", "run", "x.ae", "--steps", "1e3")]
-        [InlineData("ae: error: invalid value '-1' for '--seed'; expected a whole number from 0 up. Run 'ae run --help'", "run", "x.ae", "--seed=-1")]
+        [InlineData("ae: error: invalid value '-1' for '--seed'; expected a whole number from 0 to 2^63 - 1 (9223372036854775807). Run 'ae run --help'", "run", "x.ae", "--seed=-1")]
+        [InlineData("ae: error: invalid value '9223372036854775808' for '--seed'; expected a whole number from 0 to 2^63 - 1 (9223372036854775807). Run 'ae run --help'", "run", "x.ae", "--seed", "9223372036854775808")]
         [InlineData("ae: error: invalid value '1' for '--k'; expected a whole number from 2 to 256. Run 'ae swarm --help'", "swarm", "x.ae", "--k", "1")]
         public void A_whole_number_option_is_checked_as_it_is_parsed(string expected, params string[] args)
         {

@@ -151,6 +151,33 @@ namespace AE.Cli.Tests
             Assert.Equal(0, r.ExitCode);
             Assert.Contains("  ae emit [<law.ae>...] [options]", r.StdoutLines);
             Assert.Contains("--namespace <NS>", r.Stdout, StringComparison.Ordinal);
+            // what is left out, as the filter cases below find it: not every cell with a filter
+            Assert.Contains("a cell with noise() or a filter under a condition", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("A cell's other filters, of vectors too, are", r.Stdout, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// The filters the help names: a cell's prev and ema of a vector, outside any condition, are emitted; a law's filter of
+        /// a vector is AE0080 and left out.
+        /// </summary>
+        [Fact]
+        public void A_cells_vector_filters_are_emitted_and_a_laws_are_left_out()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("cell.ae", "cell C { input x: real[2]; state h: real[2] = 0; signal y: real[2]; update { p = prev(x, x); h' = ema(0.9, h + x) + p; y = h'; } }\n");
+            var cell = Cli.Run(dir.Path, "emit", "cell.ae");
+            Assert.True(cell.ExitCode == 0, cell.Stderr);
+            Assert.Empty(cell.StderrLines);
+            Assert.Contains("public sealed partial class C<T> : __Cells.CellBase<T>", cell.Stdout, StringComparison.Ordinal);
+
+            const string Law = "law L {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update { theta' = theta - 0.1 * BODY; }\n}\n";
+            foreach (var (body, said) in new[] { ("ema(0.9, grad)", "the filter 'theta.ema' runs over a vector"), ("prev(grad, grad)", "the filter 'theta.prev' runs over a vector") })
+            {
+                dir.Write("law.ae", Law.Replace("BODY", body, StringComparison.Ordinal));
+                var law = Cli.Run(dir.Path, "emit", "law.ae");
+                Assert.Equal(1, law.ExitCode);
+                Assert.Contains("warning AE0080: law 'L' is checked but not emitted as C#: " + said, law.StderrLines[0], StringComparison.Ordinal);
+            }
         }
     }
 }

@@ -180,6 +180,56 @@ namespace AE.Cli.Tests
             }
         }
 
+        /// <summary>
+        /// A real param of the cell, which ae train trains and writes beside the nets' weights, may be listed in 'params' and
+        /// 'grads' by its .ae name: its value is used and its gradient compared. Worked by hand: f(x) = (1.2, 0.5), with
+        /// a = 0.5 (not the declared 2) y = (0.6, 0.25), the MSE against (1, 0) is (0.4² + 0.25²) / 2 = 0.11125, d loss / d y =
+        /// (-0.4, 0.25), so d loss / d a = -0.4 * 1.2 + 0.25 * 0.5 = -0.355, the weight's rows are a (d loss / d y_i) x.
+        /// </summary>
+        [Fact]
+        public void A_real_param_listed_in_params_and_grads_has_its_value_used_and_its_gradient_compared()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("scaled.ae", "cell Scaled {\n  input x: real[2];\n  input target: real[2];\n  param a = 2;\n  param s: int = 3;\n  net f: linear(2 -> 2);\n  signal y: real[2];\n  update { y = a * f(x); }\n}\n");
+            string Reference(string name, string paramsExtra, string gradsExtra, string topExtra = "") => dir.Write(name, @"{""cell"": ""AMELayer scaled""" + topExtra + @",
+ ""params"": {""f.weight"": [[0.7, 0.2], [-0.3, 0.5]], ""f.bias"": [0.1, -0.2]" + paramsExtra + @"},
+ ""inputs"": {""x"": [[[1.0, 2.0]]], ""target"": [[[1.0, 0.0]]]},
+ ""outputs"": {""y"": [[[0.6, 0.25]]], ""loss"": 0.11125},
+ ""grads"": {""f.weight"": [[-0.2, -0.4], [0.125, 0.25]], ""f.bias"": [-0.2, 0.125]" + gradsExtra + "}}");
+            Reference("listed.json", @", ""a"": 0.5", @", ""a"": -0.355");
+            foreach (var backend in new[] { "csharp", "reference" })
+            {
+                var r = Cli.Run(dir.Path, "grad", "scaled.ae", "listed.json", "--backend", backend);
+                Assert.True(r.ExitCode == 0, backend + ": " + r.Stdout + r.Stderr);
+                Assert.Matches(@"^grad a +1 +0e\+00 .* ok$", Assert.Single(r.StdoutLines, l => l.StartsWith("grad a ", StringComparison.Ordinal)));
+                Assert.Equal("PASS: all 5 quantities within 1e-9 relative or 1e-12 absolute", r.StdoutLines[^1]);
+            }
+            Reference("off.json", @", ""a"": 0.5", @", ""a"": -0.3551");
+            var off = Cli.Run(dir.Path, "grad", "scaled.ae", "off.json");
+            Assert.Equal(1, off.ExitCode);
+            Assert.EndsWith("1 out of tolerance", Assert.Single(off.StdoutLines, l => l.StartsWith("grad a ", StringComparison.Ordinal)), StringComparison.Ordinal);
+            // a value alone, at the top level (a number too), is used and not compared
+            Reference("top.json", "", "", @", ""a"": 0.5");
+            var top = Cli.Run(dir.Path, "grad", "scaled.ae", "top.json");
+            Assert.True(top.ExitCode == 0, top.Stdout + top.Stderr);
+            Assert.Equal("PASS: all 4 quantities within 1e-9 relative or 1e-12 absolute", top.StdoutLines[^1]);
+
+            foreach (var (name, paramsExtra, gradsExtra, topExtra, message) in new[]
+            {
+                ("int.json", @", ""a"": 0.5, ""s"": 3", @", ""a"": -0.355", "", "'params.s' is the int param s of Scaled, which has no gradient; give its value at the top level of the file (\"s\": a number)"),
+                ("nograd.json", @", ""a"": 0.5", "", "", "the real param 'a' of Scaled is in 'params' but not in 'grads'; list it in both (its value and its gradient) or in neither"),
+                ("twice.json", @", ""a"": 0.5", @", ""a"": -0.355", @", ""a"": 0.5", "the param a of Scaled is given twice, as 'params.a' and at the top level; give it once"),
+                ("shape.json", @", ""a"": [0.5]", @", ""a"": [-0.355]", "", "'params.a' has shape [1], the cell's is [] (a number)"),
+                ("other.json", @", ""b"": 0.5", "", "", "'params.b' is not a parameter of Scaled (its parameters: the nets' f.weight, f.bias; the real param a, which may be listed or left out)"),
+            })
+            {
+                Reference(name, paramsExtra, gradsExtra, topExtra);
+                var r = Cli.Run(dir.Path, "grad", "scaled.ae", name);
+                Assert.Equal(2, r.ExitCode);
+                Assert.StartsWith("ae: error: " + name + ": " + message, Assert.Single(r.StderrLines), StringComparison.Ordinal);
+            }
+        }
+
         [Fact]
         public void A_file_with_a_cell_and_its_variant_needs_name_as_train_and_bench_do()
         {
@@ -211,7 +261,7 @@ namespace AE.Cli.Tests
         {
             var r = Cli.Run(Repo.Root, "grad", "--help");
             Assert.Equal(0, r.ExitCode);
-            Assert.Contains("  ae grad <cell.ae> <reference.json> | <law.ae> [options]", r.StdoutLines);
+            Assert.Contains("  ae grad <cell.ae> <reference.json> | <law.ae>... [options]", r.StdoutLines);
             Assert.Contains("Exit codes: 0 every value agrees; 1 some value does not; 2 bad input", r.Stdout, StringComparison.Ordinal);
         }
     }

@@ -81,7 +81,71 @@ namespace AE.Cli.Tests
             Assert.StartsWith("FAIL: 2 of 44 meta-gradients differ", r.StdoutLines[^1], StringComparison.Ordinal);
         }
 
+        private const string Momentum = @"law Mom {
+  dim n;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  state m: real[n] = 0;
+  param lr in (0, 1] = 0.05;
+  param mu in [0, 1) = 0.5;
+  param k in [0, 1] = 0.2;
+  signal scale: real = 1;
+  rule Damp { scale = 1 / (1 + k * lr); }
+  update {
+    m' = mu * m + grad;
+    theta' = theta - lr * scale * m';
+  }
+}
+";
+
+        /// <summary>As ae run does, the files are checked together: a variant whose base is in another file is differentiated.</summary>
+        [Fact]
+        public void Several_law_files_are_checked_together_and_name_picks_the_law()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("base/mom.ae", Momentum);
+            dir.Write("variant/plain.ae", "law MomPlain = Mom without Damp;\n");
+            var r = Cli.Run(dir.Path, "grad", "base/mom.ae", "variant/plain.ae", "--name", "MomPlain", "--task", "quadratic", "--steps", "20");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Equal("", r.Stderr);
+            Assert.StartsWith("MomPlain on quadratic: 20 steps, seed 0, loss ", r.StdoutLines[0], StringComparison.Ordinal);
+            // without Damp, k reaches nothing: its meta-gradient is exactly 0
+            Assert.Matches(@"^k +0\.2 +0 ", Assert.Single(r.StdoutLines, l => l.StartsWith("k ", StringComparison.Ordinal)));
+            Assert.StartsWith("PASS: all 3 meta-gradients agree", r.StdoutLines[^1], StringComparison.Ordinal);
+
+            // every number of the table in one form, as the other commands write them: 1e-08, not 1E-08
+            var small = Cli.Run(dir.Path, "grad", "base/mom.ae", "--task", "quadratic", "--steps", "20", "--set", "k=1e-8");
+            Assert.True(small.ExitCode == 0, small.Stdout + small.Stderr);
+            Assert.StartsWith("k      1e-08         ", Assert.Single(small.StdoutLines, l => l.StartsWith("k ", StringComparison.Ordinal)), StringComparison.Ordinal);
+            Assert.DoesNotMatch("[0-9]E[-+]", small.Stdout);
+
+            var globbed = Cli.Run(dir.Path, "grad", "*/*.ae", "--task", "quadratic", "--steps", "20");
+            Assert.True(globbed.ExitCode == 0, globbed.Stdout + globbed.Stderr);
+            Assert.StartsWith("Mom on quadratic: ", globbed.StdoutLines[0], StringComparison.Ordinal);
+
+            var alone = Cli.Run(dir.Path, "grad", "variant/plain.ae", "--task", "quadratic");
+            Assert.Equal(2, alone.ExitCode);
+            Assert.Contains(alone.StderrLines, l => l.Contains("variant/plain.ae", StringComparison.Ordinal) && l.Contains("error", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void The_count_of_constructs_that_are_not_smooth_agrees_with_its_verb()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("one.ae", Momentum.Replace("scale = 1 / (1 + k * lr);", "scale = 1 / (1 + abs(k) * lr);", StringComparison.Ordinal));
+            var one = Cli.Run(dir.Path, "grad", "one.ae", "--task", "quadratic", "--steps", "10", "--subgradients");
+            Assert.True(one.ExitCode == 0, one.Stdout + one.Stderr);
+            Assert.Contains("subgradients at 1 construct that is not smooth: 'abs' in rule Damp at one.ae(11,", one.Stdout, StringComparison.Ordinal);
+            dir.Write("two.ae", Momentum.Replace("scale = 1 / (1 + k * lr);", "scale = 1 / (1 + abs(k) * abs(lr));", StringComparison.Ordinal));
+            var two = Cli.Run(dir.Path, "grad", "two.ae", "--task", "quadratic", "--steps", "10", "--subgradients");
+            Assert.True(two.ExitCode == 0, two.Stdout + two.Stderr);
+            Assert.Contains("subgradients at 2 constructs that are not smooth, first 'abs' in rule Damp at two.ae(11,", two.Stdout, StringComparison.Ordinal);
+        }
+
         [Theory]
+        [InlineData("no law file; name a .ae file", "--task", "quadratic")]
+        [InlineData("'ref.json' is not a law file; a reference file is for a cell's gradient check", Smooth, "ref.json", "--task", "quadratic")]
         [InlineData("unknown task 'nope'", Smooth, "--task", "nope")]
         [InlineData("task plateau has no Hessian-vector product", Smooth, "--task", "plateau")]
         [InlineData("unknown param 'nope' in --set", Smooth, "--task", "quadratic", "--set", "nope=1")]

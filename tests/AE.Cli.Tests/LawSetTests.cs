@@ -146,6 +146,11 @@ law MAlag = MA lagged;
         [InlineData("9007199254740993", 2)]
         [InlineData("-9007199254740993", 2)]
         [InlineData("-9223372036854775808", 2)]   // long.MinValue, whose magnitude no long holds
+        [InlineData("1e3", 0)]
+        [InlineData("1.5", 2)]
+        [InlineData("1e300", 2)]
+        [InlineData("nan", 2)]
+        [InlineData("9.007199254740993e15", 2)]
         public void An_int_set_beyond_2_to_the_53_is_refused_as_the_checker_refuses_such_a_default(string value, int exit)
         {
             using var dir = new TempDirectory();
@@ -166,7 +171,42 @@ law MAlag = MA lagged;
                 return;
             }
             Assert.Equal(exit, r.ExitCode);
-            Assert.Equal("ae: error: invalid value '" + value + "' for the int param k of Count; expected a whole number within ±2^53 (9007199254740992)", Assert.Single(r.StderrLines));
+            Assert.Equal("ae: error: invalid value '" + value + "' for the int param k of Count; expected a whole number within ±2^53 (9007199254740992), such as 100 or 1e3", Assert.Single(r.StderrLines));
+        }
+
+        /// <summary>An int param's --set value is read as --n reads its sizes, in plain or scientific notation, and exactly.</summary>
+        [Theory]
+        [InlineData("1000", 1000L)]
+        [InlineData("1e3", 1000L)]
+        [InlineData("1E+3", 1000L)]
+        [InlineData("2.5e3", 2500L)]
+        [InlineData("2.50e1", 25L)]
+        [InlineData("0.50e1", 5L)]
+        [InlineData("-4e2", -400L)]
+        [InlineData("+7", 7L)]
+        [InlineData("1.0", 1L)]
+        [InlineData("0e999999999999", 0L)]
+        [InlineData("9007199254740992", 9007199254740992L)]
+        [InlineData("9.007199254740992e15", 9007199254740992L)]
+        [InlineData("-9007199254740992", -9007199254740992L)]
+        [InlineData("1.5", null)]
+        [InlineData("0.05e1", null)]
+        [InlineData("1e-3", null)]
+        [InlineData("1e300", null)]
+        [InlineData("1e999999999999", null)]
+        [InlineData("9007199254740993", null)]
+        [InlineData("9.007199254740993e15", null)]   // through a double it would round to 2^53
+        [InlineData("nan", null)]
+        [InlineData("inf", null)]
+        [InlineData("0x10", null)]
+        [InlineData("1e", null)]
+        [InlineData(".", null)]
+        [InlineData("", null)]
+        public void An_int_value_is_a_whole_number_in_plain_or_scientific_notation(string text, long? expected)
+        {
+            bool parsed = AE.Engine.LawOptions.TryParseWhole(text, out long value);
+            Assert.Equal(expected is not null, parsed);
+            if (expected is long whole) Assert.Equal(whole, value);
         }
 
         [Fact]

@@ -96,6 +96,9 @@ namespace AE.Cli.Tests
                 columns.Select(c => c.GetProperty("column").GetString()));
             Assert.Equal("signal L", columns[0].GetProperty("source").GetString());
             Assert.All(columns, c => Assert.Equal(JsonValueKind.Null, c.GetProperty("first_failure").ValueKind));
+            // numbers as the text output writes them, with a lower-case exponent
+            Assert.Contains("\"rel\": 1e-09,", r.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotMatch("[0-9]E[-+]", r.Stdout);
         }
 
         [Fact]
@@ -141,6 +144,9 @@ namespace AE.Cli.Tests
             var broken = Cli.Run(dir.Path, "replay", "broken.json");
             var noX = Cli.Run(dir.Path, "replay", "linreg_10d.json");
             var missing = Cli.Run(dir.Path, "replay", "nope.json");
+            // a .json that is not JSON is its own error first, before the .csv it would need
+            dir.Write("alone.json", "{\"name\": \"x\"");
+            var alone = Cli.Run(dir.Path, "replay", "alone.json");
 
             Assert.Equal(2, broken.ExitCode);
             Assert.Equal("", broken.Stdout);
@@ -149,6 +155,8 @@ namespace AE.Cli.Tests
             Assert.Equal("ae: error: linreg_10d.json: 'problem.X' is missing", Assert.Single(noX.StderrLines));
             Assert.Equal(2, missing.ExitCode);
             Assert.Equal("ae: error: nope.json: file not found", Assert.Single(missing.StderrLines));
+            Assert.Equal(2, alone.ExitCode);
+            Assert.StartsWith("ae: error: alone.json: not valid JSON at line 1, column ", Assert.Single(alone.StderrLines), StringComparison.Ordinal);
         }
 
         [Fact]

@@ -17,6 +17,38 @@ namespace AE.Cli.Tests
     /// </summary>
     public class RunCommandTests
     {
+        /// <summary>
+        /// language.md's momentum, written with states because a law's filter of a vector is not emitted, runs; the same law
+        /// with the filters it replaces checks with AE0080 alone and is refused by ae run in one line, as the page says.
+        /// </summary>
+        [Fact]
+        public void The_momentum_law_of_language_md_runs_and_its_form_with_vector_filters_is_refused()
+        {
+            string doc = File.ReadAllText(Path.Combine(Repo.Root, "docs", "language.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+            int at = doc.IndexOf("**A law's filters run over scalars.**", StringComparison.Ordinal);
+            Assert.True(at >= 0, "language.md has no section on a law's filters");
+            int start = doc.IndexOf("```ae\n", at, StringComparison.Ordinal) + "```ae\n".Length;
+            string law = doc.Substring(start, doc.IndexOf("```", start, StringComparison.Ordinal) - start);
+            using var dir = new TempDirectory();
+            dir.Write("momentum.ae", law);
+            var check = Cli.Run(dir.Path, "check", "momentum.ae");
+            Assert.Equal(new[] { "1 file checked: 0 errors, 0 warnings" }, check.StdoutLines);
+            var run = Cli.Run(dir.Path, "run", "momentum.ae", "--task", "quadratic", "--steps", "50", "--no-progress", "--db", "runs.db");
+            Assert.True(run.ExitCode is 0 or 1, run.Stderr);
+            Assert.Equal("", run.Stderr);
+            Assert.Contains(run.StdoutLines, l => l.StartsWith("incidents: 0", StringComparison.Ordinal));
+
+            dir.Write("filters.ae", law.Replace("align = cosine(grad, gprev);", "align = cosine(grad, prev(grad, grad));", StringComparison.Ordinal)
+                .Replace("m' = 0.9 * m + 0.1 * grad;", "m' = ema(0.9, grad);", StringComparison.Ordinal));
+            var warned = Cli.Run(dir.Path, "check", "filters.ae");
+            Assert.Equal(0, warned.ExitCode);
+            Assert.Contains("warning AE0080: law 'Momentum' is checked but not emitted as C#: the filter 'align.prev' runs over a vector; the C# backend emits scalar filters so far", warned.StdoutLines[0], StringComparison.Ordinal);
+            Assert.Equal("1 file checked: 0 errors, 1 warning", warned.StdoutLines[^1]);
+            var refused = Cli.Run(dir.Path, "run", "filters.ae", "--task", "quadratic", "--steps", "50", "--no-progress", "--db", "runs.db");
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Equal("ae: error: cannot emit 'Momentum': the filter 'align.prev' runs over a vector; the C# backend emits scalar filters so far", Assert.Single(refused.StderrLines));
+        }
+
         [Fact]
         public void A_run_is_stored_with_one_row_per_step_and_its_summary_printed()
         {

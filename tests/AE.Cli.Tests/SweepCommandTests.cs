@@ -50,6 +50,19 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void One_point_is_the_rate_lr_max_alone_and_is_said_so()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--points", "1", "--lr-max", "0.1", "--steps", "50", "--baselines", "adam", "--db", "s.db");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Contains("): 1 rate, 0.1; seed 0; budget 50 steps", r.StdoutLines[0], StringComparison.Ordinal);
+            Assert.DoesNotContain("decades", r.StdoutLines[0], StringComparison.Ordinal);
+            var header = r.StdoutLines.First(l => l.StartsWith("|", StringComparison.Ordinal));
+            Assert.Equal("grid 0.1", header.Trim('|').Split('|')[^1].Trim());
+            Assert.Equal(2, Experiments.Scalar(Path.Combine(dir.Path, "s.db"), "SELECT count(*) FROM runs WHERE command = 'sweep'"));
+        }
+
+        [Fact]
         public void Json_has_the_grid_and_a_row_per_method_and_repeats_exactly()
         {
             using var dir = new TempDirectory();
@@ -155,7 +168,7 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--points", "1", "--seeds", "1", "--steps", "5", "--baselines", "none", "--no-progress");
             Assert.True(r.ExitCode == 0, r.Stderr);
             Assert.Contains("budget 5 steps", r.StdoutLines[0], StringComparison.Ordinal);
-            Assert.EndsWith("| quadratic | AeSgdm | init_alpha | 0/1                   | 0              | —                  | `-`          |", r.StdoutLines[^1], StringComparison.Ordinal);
+            Assert.EndsWith("| quadratic | AeSgdm | init_alpha | 0/1                   | 0              | —                  | `-`     |", r.StdoutLines[^1], StringComparison.Ordinal);
         }
 
         [Fact]
@@ -169,7 +182,7 @@ namespace AE.Cli.Tests
         }
 
         [Theory]
-        [InlineData("2", "1e-17", "1 and 2 are both 1 to 3 digits: 2 points over 1E-17 decades")]           // the same float64: one run key for two jobs
+        [InlineData("2", "1e-17", "1 and 2 are both 1 to 3 digits: 2 points over 1e-17 decades")]           // the same float64: one run key for two jobs
         [InlineData("13", "0.001", "1 and 2 are both 0.998 to 3 digits: 13 points over 0.001 decades")]       // distinct numbers, one label in the table
         public void A_grid_whose_rates_the_table_shows_alike_is_one_line_and_exit_2(string points, string decades, string said)
         {

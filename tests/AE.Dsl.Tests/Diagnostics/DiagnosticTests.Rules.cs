@@ -429,6 +429,9 @@ namespace AE.Dsl.Tests
         [Theory]
         [InlineData("law M = L without Q;", "Q;", "'L' has no rule 'Q'; rules that can be removed: R, S")]
         [InlineData("law M = L without F;", "F;", "Rule 'F' of 'L' is fixed and cannot be removed; rules that can be removed: R, S")]
+        // 'update' is a reserved word, and the update rule's id: what is wrong is removing it, not the word
+        [InlineData("law M = L without update;", "update;", "Rule 'update' of 'L' is the update and cannot be removed; rules that can be removed: R, S")]
+        [InlineData("law M = L without R, update;", "update;", "Rule 'update' of 'L' is the update and cannot be removed; rules that can be removed: R, S")]
         [InlineData("law M = L without R, R;", "R;", "Rule 'R' is named twice")]
         [InlineData("cell M = L without R;", "L without", "'L' is a law; a cell variant must be based on a cell")]
         public void AE0046_invalid_variant(string variant, string marker, string message)
