@@ -66,8 +66,12 @@ namespace AE.Cli
                 "each epoch one forward pass over the batch and the sequence, the cell's objective",
                 "averaged as the loss, one backward pass through time, one optimizer step on the",
                 "cell's parameters as one flat vector. Progress goes to stderr, the summary to",
-                "stdout. Weights and data start from --seed. A loss that is not finite stops the",
-                "run at that epoch: its files are written and stored, and the exit code is 1.",
+                "stdout. Weights and data start from --seed. A loss, a gradient or a stepped",
+                "parameter that is not finite stops the run at that epoch (a gradient before its",
+                "step, a step undone, a loss with the parameters from before the last step put",
+                "back): the final loss and the files are of finite parameters whose loss is",
+                "finite where there were any, the run is stored as non-finite, one line on",
+                "stderr says where and why, and the exit code is 1.",
                 "",
                 "Tasks (docs/tasks.md):",
                 "  sine-synth           seed 002: cells/amed_synth.ae reproduces a 440 Hz sine at",
@@ -96,8 +100,8 @@ namespace AE.Cli
                 "first_loss is the loss of the first epoch, final_loss that of a forward pass",
                 "after the last step. Files are written whole (a temporary file, then a rename).",
                 "",
-                "Exit codes: 0 trained; 1 the final loss is not finite (the files hold the last",
-                "finite parameters); 2 bad input (an unknown task or option, a cell that does",
+                "Exit codes: 0 trained; 1 a value was not finite (the run stopped, or the final",
+                "loss is not finite); 2 bad input (an unknown task or option, a cell that does",
                 "not fit the task's inputs, a checkpoint of another run or a damaged one; nothing",
                 "is written); 3 the cell's code does not compile, or an internal error; 130",
                 "interrupted (a checkpoint is written first when --out is given).",
@@ -215,8 +219,10 @@ namespace AE.Cli
             int resumedFrom = trainer.EpochsDone;
             if (request.Resume is not null)
             {
-                if (resumedFrom > 0 && !double.IsFinite(trainer.Curve[^1]))
-                    throw new CliException("the checkpoint's run stopped at a loss that is not finite (epoch " + resumedFrom.ToString(CultureInfo.InvariantCulture) + "); its weights cannot be trained on: start again with a lower --lr");
+                // The same settings would meet the same value at the same epoch, bit for bit.
+                if (trainer.Stop is { } stopped)
+                    throw new CliException("the checkpoint's run stopped at epoch " + stopped.Epoch.ToString(CultureInfo.InvariantCulture) + ": " + stopped.Text
+                        + "; resumed, it would stop there again: start again with other settings (a lower --lr, say)");
                 if (request.Epochs is int asked && asked < resumedFrom)
                     throw CliException.BadUsage("--epochs " + asked.ToString(CultureInfo.InvariantCulture) + " is fewer than the " + resumedFrom.ToString(CultureInfo.InvariantCulture)
                         + " epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included", Name);
@@ -242,7 +248,6 @@ namespace AE.Cli
             string? checkpointPath = request.Out is null ? null : Path.Combine(request.Out, CheckpointFile);
 
             var clock = Stopwatch.StartNew();
-            int? nonFinite = null;
             using (var bar = new ProgressBar(context.Stderr, context.StderrIsTerminal && request.Progress, "train " + task.Name))
             {
                 int reportEvery = Math.Max(1, (epochs - resumedFrom) / 10);
@@ -262,17 +267,13 @@ namespace AE.Cli
                     string note = string.Create(CultureInfo.InvariantCulture, $"loss {loss:G6}  eta {eta:0}s");
                     if (bar.Enabled) bar.Report(done, epochs, note);
                     else if (request.Progress && ((done - resumedFrom) % reportEvery == 0 || done == epochs)) context.Stderr.WriteLine("epoch " + done.ToString(CultureInfo.InvariantCulture) + "/" + epochs.ToString(CultureInfo.InvariantCulture) + "  " + note);
-                    if (!double.IsFinite(loss))
-                    {
-                        // The parameters or the forward pass broke down: later epochs cannot recover them.
-                        nonFinite = done;
-                        break;
-                    }
+                    // A value that is not finite: later epochs cannot recover from it.
+                    if (trainer.Stop is not null) break;
                     if (checkpointPath is not null && request.CheckpointEvery > 0 && done % request.CheckpointEvery == 0 && done < epochs)
                         TrainingCheckpoint.Save(checkpointPath, identity, trainer);
                 }
             }
-            double finalLoss = trainer.Evaluate();
+            double finalLoss = trainer.FinalLoss();
             double seconds = clock.Elapsed.TotalSeconds;
             var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
             task.Measure(cell, metrics);
@@ -313,17 +314,15 @@ namespace AE.Cli
                 files.Select(f => Experiment.Display(f, context.CurrentDirectory)).ToList());
             if (request.Json) WriteJson(summary, context.Stdout);
             else WriteText(summary, context.Stdout);
-            if (context.Cancellation.IsCancellationRequested && nonFinite is null)
+            if (context.Cancellation.IsCancellationRequested && trainer.Stop is null)
             {
                 // Ctrl-C after the last epoch's step: the run was complete, so it is stored and its files are written; the exit says it was seen.
                 context.Stderr.WriteLine("ae: interrupted after the last epoch; the run is complete, stored" + (request.Out is null ? "" : " and its files written"));
                 return ExitCodes.Interrupted;
             }
-            if (nonFinite is int at)
+            if (trainer.Stop is { } stop)
             {
-                context.Stderr.WriteLine("ae: the loss of epoch " + at.ToString(CultureInfo.InvariantCulture) + " is " + trainer.Curve[at - 1].ToString(CultureInfo.InvariantCulture)
-                    + ": training stopped there, before its step (the run is stored as non-finite" + (request.Out is null ? "" : ", its files hold the last finite parameters")
-                    + "); a smaller learning rate may keep it finite");
+                context.Stderr.WriteLine("ae: " + StopMessage(stop, trainer.Optimizer.LawName, request.Out is not null));
                 return ExitCodes.Errors;
             }
             if (!double.IsFinite(finalLoss))
@@ -335,6 +334,29 @@ namespace AE.Cli
                 return ExitCodes.Errors;
             }
             return ExitCodes.Success;
+        }
+
+        /// <summary>
+        /// The line that says where and why the run stopped and which parameters the final loss (and the files) are of.
+        /// </summary>
+        private static string StopMessage(TrainingStop stop, string optimizer, bool files)
+        {
+            string epoch = stop.Epoch.ToString(CultureInfo.InvariantCulture);
+            string value = stop.Value.ToString(CultureInfo.InvariantCulture);
+            string what = stop.Kind switch
+            {
+                TrainingStopKind.Loss => "the loss of epoch " + epoch + " is " + value + ": training stopped there, before its step",
+                TrainingStopKind.Gradient => "epoch " + epoch + ": " + stop.Text + ": training stopped there, before its step",
+                TrainingStopKind.Step => "epoch " + epoch + ": the step of " + optimizer + " wrote " + value + " into '" + stop.Parameter + "'"
+                    + (stop.Index is int i ? " at index " + i.ToString(CultureInfo.InvariantCulture) : "") + ": training stopped there and the step is undone",
+                _ => stop.Text + " (the final forward pass)",
+            };
+            string kept = stop.Kind == TrainingStopKind.Gradient ? "the parameters it stopped at, whose loss is finite"
+                : stop.KeptBefore is int before ? "the parameters from before the step of epoch " + before.ToString(CultureInfo.InvariantCulture) + ", whose loss was finite"
+                : "the parameters the run started from";
+            // A gradient met before its step is the cell's derivative at finite parameters, not a step too long.
+            string hint = stop.Kind != TrainingStopKind.Gradient && stop.KeptBefore is not null ? "; a smaller learning rate may keep it finite" : "";
+            return what + " (the run is stored as non-finite; " + (files ? "the final loss and the files are those of " : "the final loss is that of ") + kept + ")" + hint;
         }
 
         /// <summary>

@@ -25,7 +25,7 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 5;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity
+        public const int Version = 6;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity; 6: the run's stop
 
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -50,6 +50,7 @@ namespace AE.Experiments.Training
                 w.Write(Layout(cell.Parameters));
                 CheckpointFile.WriteDoubles(w, trainer.Curve.ToArray());
                 CheckpointFile.WriteDoubles(w, theta);
+                WriteStop(w, trainer.Stop);
                 CheckpointFile.WriteBlock(w, lawState);
             });
         }
@@ -68,7 +69,7 @@ namespace AE.Experiments.Training
             if (path is null) throw new ArgumentNullException(nameof(path));
             if (identity is null) throw new ArgumentNullException(nameof(identity));
             if (trainer is null) throw new ArgumentNullException(nameof(trainer));
-            var (curve, theta, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
+            var (curve, theta, stop, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
             {
                 var saved = ReadIdentity(r);
                 string layout = r.ReadString();
@@ -79,7 +80,8 @@ namespace AE.Experiments.Training
                 var theta = CheckpointFile.ReadDoubles(r);
                 if (theta.Length != trainer.Cell.ParameterVector.Length)
                     throw new TrainingException("the checkpoint " + name + " holds " + theta.Length + " parameter values, the cell has " + trainer.Cell.ParameterVector.Length);
-                return (curve, theta, CheckpointFile.ReadBlock(r));
+                var stop = ReadStop(r);
+                return (curve, theta, stop, CheckpointFile.ReadBlock(r));
             }, (message, inner) => inner is null ? new TrainingException(message) : new TrainingException(message, inner));
             try
             {
@@ -92,7 +94,32 @@ namespace AE.Experiments.Training
             var target = trainer.Cell.ParameterVector;
             for (int i = 0; i < theta.Length; i++) target[i] = T.CreateTruncating(theta[i]);
             trainer.RestoreCurve(curve);
+            trainer.RestoreStop(stop);
             return curve.Length;
+        }
+
+        /// <summary>The run's <see cref="Trainer{T}.Stop"/>: a flag, then its fields.</summary>
+        private static void WriteStop(BinaryWriter w, TrainingStop? stop)
+        {
+            w.Write(stop is not null);
+            if (stop is null) return;
+            w.Write(stop.Epoch);
+            w.Write((int)stop.Kind);
+            w.Write(stop.Value);
+            w.Write(stop.Parameter ?? "");
+            w.Write(stop.Index ?? -1);
+            w.Write(stop.KeptBefore ?? -1);
+        }
+
+        private static TrainingStop? ReadStop(BinaryReader r)
+        {
+            if (!r.ReadBoolean()) return null;
+            int epoch = r.ReadInt32(), kind = r.ReadInt32();
+            if (!Enum.IsDefined(typeof(TrainingStopKind), kind)) throw new FormatException("a stop of kind " + kind);
+            double value = r.ReadDouble();
+            string parameter = r.ReadString();
+            int index = r.ReadInt32(), kept = r.ReadInt32();
+            return new TrainingStop(epoch, (TrainingStopKind)kind, value, parameter.Length == 0 ? null : parameter, index < 0 ? null : index, kept < 0 ? null : kept);
         }
 
         private static void Compare(string name, CheckpointIdentity saved, CheckpointIdentity expected) => CheckpointFile.Compare(name, new (string, object, object)[]

@@ -179,13 +179,13 @@ namespace AE.Cli.Tests
             Assert.Equal(2, unknown.ExitCode);
             Assert.Equal(new[] { "ae: error: no cell 'Nope' in " + Cell("residual_dynamics.ae") + "; valid names: DynamicsModelResidual" }, unknown.StderrLines);
 
-            // a run stopped at a loss that is not finite leaves a checkpoint whose weights cannot be trained on
+            // a run stopped at a loss that is not finite leaves a checkpoint that is not resumed: it would stop there again
             string[] blowing = { "train", Cell("ame_layer.ae"), "--task", "ame-sequence", "--time", "5", "--batch", "2", "--optimizer", "sgdm", "--lr", "1e6", "--no-progress" };
             var blown = Cli.Run(dir.Path, blowing.Concat(new[] { "--epochs", "5", "--out", "nf" }).ToArray());
             Assert.True(blown.ExitCode == 1, blown.Stderr);
             var resumed = Cli.Run(dir.Path, blowing.Concat(new[] { "--epochs", "8", "--out", "nf", "--resume", "nf/checkpoint.aetrain" }).ToArray());
             Assert.Equal(2, resumed.ExitCode);
-            Assert.Matches(@"^ae: error: the checkpoint's run stopped at a loss that is not finite \(epoch \d\); its weights cannot be trained on: start again with a lower --lr$", Assert.Single(resumed.StderrLines));
+            Assert.Matches(@"^ae: error: the checkpoint's run stopped at epoch \d: the loss is (NaN|-?Infinity); resumed, it would stop there again: start again with other settings \(a lower --lr, say\)$", Assert.Single(resumed.StderrLines));
         }
 
         /// <summary>
@@ -329,6 +329,10 @@ namespace AE.Cli.Tests
             Assert.Empty(misfit.Stdout);
         }
 
+        /// <summary>
+        /// The files and the final loss are of the parameters from before the step that made the loss not finite: the run
+        /// wrote the parameters whose loss was NaN (or NaN parameters) while saying they were the last finite ones.
+        /// </summary>
         [Fact]
         public void A_loss_that_is_not_finite_stops_the_run_says_so_and_exits_1_with_its_files_written()
         {
@@ -339,12 +343,57 @@ namespace AE.Cli.Tests
             using var json = JsonDocument.Parse(r.Stdout);
             int epochs = json.RootElement.GetProperty("epochs").GetInt32();
             Assert.InRange(epochs, 2, 49);   // the first loss is finite; the run stops at the first that is not
-            Assert.Contains(json.RootElement.GetProperty("final_loss").GetString(), new[] { "NaN", "Infinity", "-Infinity" });   // non-finite numbers as strings
             string last = r.StderrLines[^1];
             Assert.StartsWith("ae: the loss of epoch " + epochs + " is ", last, System.StringComparison.Ordinal);
-            Assert.EndsWith(": training stopped there, before its step (the run is stored as non-finite, its files hold the last finite parameters); a smaller learning rate may keep it finite", last, System.StringComparison.Ordinal);
-            Assert.Equal(epochs + 1, File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv")).Length);
+            Assert.EndsWith(": training stopped there, before its step (the run is stored as non-finite; the final loss and the files are those of the parameters from before the step of epoch "
+                + (epochs - 1) + ", whose loss was finite); a smaller learning rate may keep it finite", last, System.StringComparison.Ordinal);
+            var curve = File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv"));
+            Assert.Equal(epochs + 1, curve.Length);
+            Assert.Contains(curve[^1].Split(',')[1], new[] { "NaN", "Infinity", "-Infinity" });
+            // the final loss is that of the epoch before, whose parameters the files hold
+            Assert.Equal(Num(curve[^2].Split(',')[1]), json.RootElement.GetProperty("final_loss").GetDouble());
+            var weights = AE.Runtime.Tensors.SafeTensors.Read(Path.Combine(dir.Path, "run", "weights.safetensors"));
+            Assert.All(weights.Names, name => Assert.All(weights[name].Float32!, v => Assert.True(float.IsFinite(v), name)));
             Assert.Equal("non-finite", Experiments.Text(Path.Combine(dir.Path, "ae-runs.db"), "SELECT status FROM runs"));
+            // they start another run
+            var again = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "2",
+                "--init", "run/weights.safetensors", "--no-progress", "--db", "again.db");
+            Assert.True(again.ExitCode == 0, again.Stderr);
+        }
+
+        /// <summary>
+        /// A gradient that is not finite is caught before its step and named: d/dk 0.001 log(k) overflows once Adam's step at
+        /// lr 1 has taken k below 0 and the projection has put it at the smallest value above the open end. The run wrote
+        /// k = NaN and blamed the learning rate.
+        /// </summary>
+        [Fact]
+        public void A_gradient_that_is_not_finite_is_named_and_the_files_keep_the_parameters_before_its_step()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("logk.ae", "cell LogK {\n  input x: real[8];\n  input target: real[8];\n  param k in (0, 1] = 0.5;\n  net W: linear(8 -> 8);\n  signal y: real[8];\n"
+                + "  objective mse: real;\n  update { y = W(x); mse = mean((y - target) ^ 2) + k + 0.001 * log(k); }\n}\n");
+            string[] common = { "train", "logk.ae", "--task", "ame-sequence", "--time", "10", "--batch", "4", "--lr", "1", "--no-progress" };
+            var r = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "20", "--out", "run", "--format", "json" }).ToArray());
+            Assert.Equal(1, r.ExitCode);
+            using var json = JsonDocument.Parse(r.Stdout);
+            int epochs = json.RootElement.GetProperty("epochs").GetInt32();
+            Assert.InRange(epochs, 2, 19);
+            Assert.Equal(new[] { "ae: epoch " + epochs + ": the gradient of 'k' is not finite (Infinity): training stopped there, before its step (the run is stored as non-finite; "
+                + "the final loss and the files are those of the parameters it stopped at, whose loss is finite)" }, r.StderrLines);
+            var curve = File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv"));
+            Assert.Equal(epochs + 1, curve.Length);
+            Assert.Equal(Num(curve[^1].Split(',')[1]), json.RootElement.GetProperty("final_loss").GetDouble());
+            var weights = AE.Runtime.Tensors.SafeTensors.Read(Path.Combine(dir.Path, "run", "weights.safetensors"));
+            Assert.All(weights.Names, name => Assert.All(weights[name].Float32!, v => Assert.True(float.IsFinite(v), name)));
+            Assert.True(weights["k"].Float32![0] > 0);
+            Assert.Equal("non-finite", Experiments.Text(Path.Combine(dir.Path, "ae-runs.db"), "SELECT status FROM runs"));
+            // the weights load again, and the checkpoint is not resumed: it would stop at the same epoch
+            var init = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "0", "--init", "run/weights.safetensors" }).ToArray());
+            Assert.True(init.ExitCode == 0, init.Stderr);
+            var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "30", "--out", "run", "--resume", "run/checkpoint.aetrain" }).ToArray());
+            Assert.Equal(2, resumed.ExitCode);
+            Assert.Equal(new[] { "ae: error: the checkpoint's run stopped at epoch " + epochs + ": the gradient of 'k' is not finite (Infinity); resumed, it would stop there again: "
+                + "start again with other settings (a lower --lr, say)" }, resumed.StderrLines);
         }
 
         [Fact]
