@@ -98,12 +98,14 @@ namespace AE.Cli
                 "                       test images.",
                 "",
                 "first_loss is the loss of the first epoch, final_loss that of a forward pass",
-                "after the last step. Files are written whole (a temporary file, then a rename).",
+                "after the last step (or at the parameters a stopped run kept). Files are written",
+                "whole (a temporary file, then a rename).",
                 "",
                 "Exit codes: 0 trained; 1 a value was not finite (the run stopped, or the final",
                 "loss is not finite); 2 bad input (an unknown task or option, a cell that does",
-                "not fit the task's inputs, a checkpoint of another run or a damaged one; nothing",
-                "is written); 3 the cell's code does not compile, or an internal error; 130",
+                "not fit the task's inputs or has nothing to train (no real param, no net), a",
+                "checkpoint of another run or a damaged one; nothing is written); 3 the cell's",
+                "code does not compile, or an internal error; 130",
                 "interrupted (a checkpoint is written first when --out is given).",
             },
         };
@@ -191,6 +193,8 @@ namespace AE.Cli
             var cell = CellMemory.Build(compiled, request.Batch, request.Time, request.Time, request.Threads, request.Sizes, context);
             var task = request.Task;
             if (task.Misfit(cell) is { } misfit) throw new CliException(misfit);
+            // Before the optimizer, which cannot be made for no values.
+            if (Trainer<T>.NothingToTrain(cell) is { } nothing) throw new CliException(nothing);
 
             int n = cell.ParameterVector.Length;
             var (law, optimizerText, lawSource) = CreateOptimizer(request, n, context);

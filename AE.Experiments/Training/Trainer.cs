@@ -25,13 +25,14 @@ namespace AE.Experiments.Training
         private int _beforeEpoch;   // the epoch (from 1) whose step _before precedes; 0 before this process's first step
 
         /// <summary>Initialises the cell's weights (PyTorch's default: uniform within 1/sqrt(fan-in)) and the task's data, both from <paramref name="seed"/>.</summary>
-        /// <exception cref="TrainingException">the cell does not fit the task, or the optimizer is of another dimension</exception>
+        /// <exception cref="TrainingException">the cell does not fit the task, has no parameter to train, or the optimizer is of another dimension</exception>
         public Trainer(ICell<T> cell, TrainingTask task, IOptimizerLaw optimizer, int seed)
         {
             Cell = cell ?? throw new ArgumentNullException(nameof(cell));
             Task = task ?? throw new ArgumentNullException(nameof(task));
             Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
             if (task.Misfit(cell) is { } misfit) throw new TrainingException(misfit);
+            if (NothingToTrain(cell) is { } nothing) throw new TrainingException(nothing);
             if (optimizer.Dimension != cell.ParameterVector.Length)
                 throw new TrainingException("the optimizer " + optimizer.LawName + " steps " + optimizer.Dimension + " values, the cell " + cell.CellName + " has " + cell.ParameterVector.Length);
             int offset = 0;
@@ -48,6 +49,16 @@ namespace AE.Experiments.Training
             task.Prepare(cell, new Random(unchecked(seed * 7919 + 17)));
             // The task's own loss seeds the backward pass through the output gradients alone.
             if (task.ScoresOutputs) cell.Objective = null;
+        }
+
+        /// <summary>
+        /// Why <paramref name="cell"/> cannot be trained, or null when it can: it has no real parameter (int and bool params
+        /// are not stepped), and no optimizer steps an empty vector.
+        /// </summary>
+        public static string? NothingToTrain(ICell<T> cell)
+        {
+            if (cell is null) throw new ArgumentNullException(nameof(cell));
+            return cell.ParameterVector.Length == 0 ? "the cell " + cell.CellName + " has nothing to train: it declares no real param and no net" : null;
         }
 
         public ICell<T> Cell { get; }

@@ -396,6 +396,27 @@ namespace AE.Cli.Tests
                 + "start again with other settings (a lower --lr, say)" }, resumed.StderrLines);
         }
 
+        /// <summary>A cell with no real param and no net (its params int, or none) was an internal error: no optimizer steps no values.</summary>
+        [Theory]
+        [InlineData("", "")]
+        [InlineData("", "--optimizer sgdm")]
+        [InlineData("", "--epochs 0")]
+        [InlineData("", "--optimizer LAW")]
+        [InlineData("  param s: int = 2;\n", "")]
+        public void A_cell_with_nothing_to_train_is_one_line(string param, string options)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("still.ae", "cell Still {\n" + param + "  input x: real[8];\n  input target: real[8];\n  signal y: real[8];\n  objective mse: real;\n"
+                + "  update { y = " + (param.Length > 0 ? "s * x" : "x") + "; mse = mean((y - target) ^ 2); }\n}\n");
+            var args = new[] { "train", "still.ae", "--task", "ame-sequence", "--out", "never", "--db", "runs.db" }
+                .Concat(options.Replace("LAW", Path.Combine(Repo.Root, "laws", "ae_adam.ae"), System.StringComparison.Ordinal).Split(' ', System.StringSplitOptions.RemoveEmptyEntries)).ToArray();
+            var r = Cli.Run(dir.Path, args);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell Still has nothing to train: it declares no real param and no net" }, r.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")));
+        }
+
         [Fact]
         public void Zero_epochs_evaluate_the_start_and_report_no_time_per_epoch()
         {

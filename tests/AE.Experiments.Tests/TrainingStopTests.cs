@@ -187,6 +187,19 @@ namespace AE.Experiments.Tests
         }
 
         [Fact]
+        public void A_cell_with_no_real_parameter_is_refused_before_the_optimizer_is_asked_to_step_it()
+        {
+            var cell = Build<float>("cell Still {\n  param s: int = 2;\n  input x: real[8];\n  input target: real[8];\n  signal y: real[8];\n  objective mse: real;\n"
+                + "  update { y = s * x; mse = mean((y - target) ^ 2); }\n}\n");
+            Assert.Equal("the cell Still has nothing to train: it declares no real param and no net", Trainer<float>.NothingToTrain(cell));
+            Assert.Equal(0, cell.ParameterVector.Length);
+            // Adam refuses to step no values: a one-value Adam shows that the cell is refused first.
+            var ex = Assert.Throws<TrainingException>(() => new Trainer<float>(cell, new AmeSequenceTask(), new Adam(1), seed: 0));
+            Assert.Equal("the cell Still has nothing to train: it declares no real param and no net", ex.Message);
+            Assert.Null(Trainer<float>.NothingToTrain(Build<float>(Linear)));
+        }
+
+        [Fact]
         public void A_checkpoint_keeps_the_stop()
         {
             var task = new AmeSequenceTask();
