@@ -45,6 +45,8 @@ namespace AE.Cli.Tests
             double first = root.GetProperty("first_loss").GetDouble(), final = root.GetProperty("final_loss").GetDouble();
             Assert.True(final < 0.5 * first, $"first {first}, final {final}");
             Assert.True(root.GetProperty("metrics").TryGetProperty("error_db", out _));
+            // 440 periods over 200 steps play at 8 kHz as 440 · 8000 / 199 Hz, folded below 4 kHz
+            Assert.InRange(root.GetProperty("metrics").GetProperty("target_hz").GetDouble(), 1688.44, 1688.45);
             string run = Path.Combine(dir.Path, "run");
             Assert.Equal(44 + 2 * 200, new FileInfo(Path.Combine(run, "sine-synth.wav")).Length);
             Assert.Equal(16, File.ReadAllLines(Path.Combine(run, "curve.csv")).Length);   // the header and 15 epochs
