@@ -48,7 +48,7 @@ namespace AE.Cli
                 new OptionSpec("--time", "a whole number", "Steps per sequence (default the task's).") { HelpName = "T" }.WholeNumber(max: 10_000_000),
                 new OptionSpec("--samples", "a whole number of samples", "The first N training samples of a task over a data set (fashion-rows; default all).") { HelpName = "N" }.WholeNumber(max: int.MaxValue),
                 new OptionSpec("--loss", "mse or spectral", "What the synth tasks score: mse (default, the seed's: the cell's objective) or spectral (a phase-free short-time spectral loss: Hann frames of 256 samples every 128, their magnitudes and log magnitudes against the target's; the remedy seed 002 names).") { HelpName = "mse|spectral" },
-                new OptionSpec("--seed", "a whole number", "Seed of the weights, the data and a law's noise (default 0).") { HelpName = "S" }.WholeNumber(min: 0, max: int.MaxValue),
+                new OptionSpec("--seed", "a whole number", "Seed of the weights, the data and a law's noise, 0 to 2^63 - 1 (default 0).") { HelpName = "S" }.WholeNumber(min: 0),
                 new OptionSpec("--dtype", "f32 or f64", "The cell's and the step's precision (default f32, as the seeds' PyTorch).") { HelpName = "f32|f64" },
                 new OptionSpec("--name", "the name of a cell in the file", "The cell when the file declares several.") { HelpName = "CELL" },
                 new OptionSpec("--out", "a directory", "Where to write weights.safetensors (PyTorch's names), the loss curve (curve.csv; curve.svg and curve.png plot it with a law's alpha, mu and sigma), the task's files and checkpoints.") { HelpName = "DIR" },
@@ -115,7 +115,7 @@ namespace AE.Cli
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
-            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init, bool Progress,
+            int? Epochs, int Batch, int Time, long Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init, bool Progress,
             IReadOnlyList<(string Option, long? Given)> Sizes);
 
         private static int Run(CommandInput parsed, CliContext context)
@@ -147,7 +147,7 @@ namespace AE.Cli
             int? epochs = (int?)parsed.Number("--epochs");
             int batch = (int)(parsed.Number("--batch") ?? task.DefaultBatch);
             int time = (int)(parsed.Number("--time") ?? task.DefaultTime);
-            int seed = (int)(parsed.Number("--seed") ?? 0);
+            long seed = parsed.Number("--seed") ?? 0;
             int every = (int)(parsed.Number("--checkpoint-every") ?? 0);
             int threads = (int)(parsed.Number("--threads") ?? 1);
             if (parsed.Number("--samples") is long samples)
@@ -408,7 +408,7 @@ namespace AE.Cli
             return (law.Create(n, (ulong)request.Seed), "law " + law.Name + " sha256=" + law.Sha256 + " set=" + law.IdentitySettingsJson(), law);
         }
 
-        private sealed record TrainSummary(string Task, string Cell, string Optimizer, string Loss, string Dtype, int Batch, int Time, int Seed, int Epochs, int ResumedFrom,
+        private sealed record TrainSummary(string Task, string Cell, string Optimizer, string Loss, string Dtype, int Batch, int Time, long Seed, int Epochs, int ResumedFrom,
             double FirstLoss, double FinalLoss, double Seconds, IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<string> Files);
 
         private static void WriteText(TrainSummary s, TextWriter output)

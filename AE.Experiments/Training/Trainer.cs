@@ -24,9 +24,12 @@ namespace AE.Experiments.Training
         private readonly T[] _before;
         private int _beforeEpoch;   // the epoch (from 1) whose step _before precedes; 0 before this process's first step
 
-        /// <summary>Initialises the cell's weights (PyTorch's default: uniform within 1/sqrt(fan-in)) and the task's data, both from <paramref name="seed"/>.</summary>
+        /// <summary>
+        /// Initialises the cell's weights (PyTorch's default: uniform within 1/sqrt(fan-in)) and the task's data, both from
+        /// <paramref name="seed"/> (<see cref="RandomSeed"/>).
+        /// </summary>
         /// <exception cref="TrainingException">the cell does not fit the task, has no parameter to train, or the optimizer is of another dimension</exception>
-        public Trainer(ICell<T> cell, TrainingTask task, IOptimizerLaw optimizer, int seed)
+        public Trainer(ICell<T> cell, TrainingTask task, IOptimizerLaw optimizer, long seed)
         {
             Cell = cell ?? throw new ArgumentNullException(nameof(cell));
             Task = task ?? throw new ArgumentNullException(nameof(task));
@@ -43,10 +46,11 @@ namespace AE.Experiments.Training
             }
             _before = new T[cell.ParameterVector.Length];
             Log = new RunLog(optimizer.SignalNames, recordSignals: true, initialCapacity: 64);
-            CellInitialization.PyTorchDefault(cell, new Random(seed));
+            int drawn = RandomSeed(seed);
+            CellInitialization.PyTorchDefault(cell, new Random(drawn));
             // A declared value the cell's precision rounds out of its range (1e-50 in (0, 1] is 0 in float32) starts inside.
             cell.ProjectParameters();
-            task.Prepare(cell, new Random(unchecked(seed * 7919 + 17)));
+            task.Prepare(cell, new Random(unchecked(drawn * 7919 + 17)));
             // The task's own loss seeds the backward pass through the output gradients alone.
             if (task.ScoresOutputs) cell.Objective = null;
         }
@@ -59,6 +63,20 @@ namespace AE.Experiments.Training
         {
             if (cell is null) throw new ArgumentNullException(nameof(cell));
             return cell.ParameterVector.Length == 0 ? "the cell " + cell.CellName + " has nothing to train: it declares no real param and no net" : null;
+        }
+
+        /// <summary>
+        /// The seed of <see cref="Random"/>, which takes an int, for a run's 64-bit seed: a seed an int holds is itself (the
+        /// runs of those seeds are what they were); another is mixed down to 31 bits (SplitMix64's finaliser), so it draws
+        /// as some seed from 0 to 2^31 − 1 does. The optimizer (a law's noise) takes the whole seed.
+        /// </summary>
+        public static int RandomSeed(long seed)
+        {
+            if (seed >= int.MinValue && seed <= int.MaxValue) return (int)seed;
+            ulong z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL);
+            z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+            z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+            return (int)((z ^ (z >> 31)) & int.MaxValue);
         }
 
         public ICell<T> Cell { get; }

@@ -14,7 +14,7 @@ namespace AE.Experiments.Training
     /// <param name="Optimizer">the optimizer and its settings, as text (a law's name, file hash and --set values)</param>
     /// <param name="Threads">the parts the batch is split into (the gradient sums the parts in order, so another count changes its last bits)</param>
     /// <param name="Data">the task's <see cref="TrainingTask.DataIdentity"/>: the data set's samples as loaded ("" for generated data)</param>
-    public sealed record CheckpointIdentity(string Cell, string CellHash, string Task, string Dtype, int Batch, int Time, int Seed, string Optimizer, int Threads = 1, string Data = "");
+    public sealed record CheckpointIdentity(string Cell, string CellHash, string Task, string Dtype, int Batch, int Time, long Seed, string Optimizer, int Threads = 1, string Data = "");
 
     /// <summary>
     /// A training run's whole state in one file: what it belongs to (<see cref="CheckpointIdentity"/>), the parameter
@@ -25,7 +25,7 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 6;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity; 6: the run's stop
+        public const int Version = 7;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity; 6: the run's stop; 7: the seed in 64 bits
 
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -60,7 +60,7 @@ namespace AE.Experiments.Training
             => CheckpointFile.Peek(path, Magic, Version, ReadIdentity);
 
         private static CheckpointIdentity ReadIdentity(BinaryReader r)
-            => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt32(), r.ReadString());
+            => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadInt32(), r.ReadString());
 
         /// <summary>Restores <paramref name="trainer"/> from the checkpoint at <paramref name="path"/>; returns the epochs it holds.</summary>
         /// <exception cref="TrainingException">not a checkpoint, truncated, or of another cell, task, setting or optimizer; the run is left as it was</exception>

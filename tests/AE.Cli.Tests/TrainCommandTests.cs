@@ -419,6 +419,35 @@ namespace AE.Cli.Tests
             Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")));
         }
 
+        /// <summary>
+        /// --seed takes 0 to 2^63 - 1 as language.md says and 'ae run' does (train stopped at 2147483647); a seed past an
+        /// int draws its own weights, resumes bit for bit, and its checkpoint names it.
+        /// </summary>
+        [Fact]
+        public void A_seed_past_an_int_trains_resumes_and_is_kept_whole()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(string seed, params string[] more) => new[] { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2",
+                "--seed", seed, "--no-progress" }.Concat(more).ToArray();
+            var big = Cli.Run(dir.Path, Args("3000000000", "--epochs", "4", "--out", "whole", "--format", "json"));
+            Assert.True(big.ExitCode == 0, big.Stderr);
+            using (var json = JsonDocument.Parse(big.Stdout))
+                Assert.Equal(3000000000L, json.RootElement.GetProperty("seed").GetInt64());
+            Assert.Equal(0, Cli.Run(dir.Path, Args("3000000000", "--epochs", "2", "--out", "part")).ExitCode);
+            var resumed = Cli.Run(dir.Path, Args("3000000000", "--epochs", "4", "--out", "part", "--resume", "part/checkpoint.aetrain"));
+            Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", "weights.safetensors")), File.ReadAllBytes(Path.Combine(dir.Path, "part", "weights.safetensors")));
+            // another seed past an int draws other weights, and the checkpoint of the first is refused by name
+            Assert.Equal(0, Cli.Run(dir.Path, Args("3000000001", "--epochs", "4", "--out", "other")).ExitCode);
+            Assert.NotEqual(File.ReadAllBytes(Path.Combine(dir.Path, "whole", "weights.safetensors")), File.ReadAllBytes(Path.Combine(dir.Path, "other", "weights.safetensors")));
+            var refused = Cli.Run(dir.Path, Args("3000000001", "--epochs", "6", "--out", "whole", "--resume", "whole/checkpoint.aetrain"));
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Equal(new[] { "ae: error: the checkpoint checkpoint.aetrain is of seed 3000000000, this run's is 3000000001" }, refused.StderrLines);
+            var top = Cli.Run(dir.Path, Args("9223372036854775807", "--epochs", "1", "--db", "top.db"));
+            Assert.True(top.ExitCode == 0, top.Stderr);
+            Assert.Contains("seed 9223372036854775807)", top.StdoutLines[0], System.StringComparison.Ordinal);
+        }
+
         [Fact]
         public void Zero_epochs_evaluate_the_start_and_report_no_time_per_epoch()
         {

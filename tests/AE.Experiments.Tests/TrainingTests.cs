@@ -418,6 +418,39 @@ namespace AE.Experiments.Tests
             }
         }
 
+        /// <summary>System.Random takes an int: a seed an int holds is itself (its runs are unchanged), a larger one is mixed down to 31 bits.</summary>
+        [Fact]
+        public void A_64_bit_seed_gives_random_a_seed_of_its_own()
+        {
+            foreach (long seed in new long[] { 0, 1, 9, int.MaxValue, -5 })
+                Assert.Equal((int)seed, Trainer<float>.RandomSeed(seed));
+            var big = new[] { 3000000000L, 3000000001L, 1L << 32, (1L << 32) + 1, long.MaxValue }.Select(Trainer<float>.RandomSeed).ToList();
+            Assert.All(big, s => Assert.InRange(s, 0, int.MaxValue));
+            Assert.Equal(big.Count, big.Distinct().Count());
+            Assert.Equal(big, new[] { 3000000000L, 3000000001L, 1L << 32, (1L << 32) + 1, long.MaxValue }.Select(Trainer<double>.RandomSeed).ToList());
+            Assert.NotEqual((int)(3000000000L & int.MaxValue), Trainer<float>.RandomSeed(3000000000L));   // not the low bits, which another seed has
+
+            var task = new ResidualDynamicsTask();
+            var cell = Residual32.Value(2, 5, 5);
+            var trainer = new Trainer<float>(cell, task, new Adam(cell.ParameterVector.Length), seed: 3000000000L);
+            trainer.Epoch();
+            var identity = new CheckpointIdentity("DynamicsModelResidual", "hash", task.Name, "f32", 2, 5, 3000000000L, "adam");
+            string path = Path.Combine(Path.GetTempPath(), "ae-train-" + Guid.NewGuid().ToString("N") + ".aetrain");
+            try
+            {
+                TrainingCheckpoint.Save(path, identity, trainer);
+                Assert.Equal(identity, TrainingCheckpoint.IdentityOf(path));
+                var fresh = Residual32.Value(2, 5, 5);
+                var other = new Trainer<float>(fresh, task, new Adam(fresh.ParameterVector.Length), seed: 0);
+                var ex = Assert.Throws<TrainingException>(() => TrainingCheckpoint.Load(path, identity with { Seed = 3000000001L }, other));
+                Assert.Contains("seed 3000000000, this run's is 3000000001", ex.Message, StringComparison.Ordinal);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
         private static int[] Bits(Span<float> v) => v.ToArray().Select(BitConverter.SingleToInt32Bits).ToArray();
 
         [Fact]
