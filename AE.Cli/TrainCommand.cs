@@ -122,6 +122,7 @@ namespace AE.Cli
         {
             if (parsed.Positionals.Count != 1)
                 throw CliException.BadUsage("expected one cell file, got " + parsed.Positionals.Count + " arguments", Name);
+            OneCellFile(parsed.Positionals[0], context);
             string taskName = parsed.Value("--task") ?? throw CliException.BadUsage("no task; give --task T (" + string.Join(", ", TrainingTasks.Names) + ")", Name);
             var task = TrainingTasks.Find(taskName)
                 ?? throw CliException.BadUsage("unknown task '" + taskName + "'; the tasks: " + string.Join(", ", TrainingTasks.Names), Name);
@@ -168,10 +169,35 @@ namespace AE.Cli
                 throw CliException.BadUsage("--init and --resume exclude each other (a checkpoint holds its weights)", Name);
             string? resume = InputFileOption.Path(parsed, "--resume", "checkpoint file", CheckpointFile, context);
             string? init = InputFileOption.Path(parsed, "--init", "weights file", "weights.safetensors", context);
+            if (init is not null && AE.Experiments.Training.CheckpointFile.BeginsWithMark(init, TrainingCheckpoint.Magic))
+                throw new CliException("--init '" + parsed.Value("--init") + "' is a training checkpoint, not a weights file; continue its run with --resume "
+                    + parsed.Value("--init") + ", or start from the weights.safetensors its run wrote");
+            if (init is not null && AE.Experiments.Training.CheckpointFile.BeginsWithMark(init, AE.Experiments.Machine.MachineCheckpoint.Magic))
+                throw new CliException("--init '" + parsed.Value("--init") + "' is a checkpoint of 'ae run', not a weights file (a safetensors file such as 'ae train --out' writes)");
 
             var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init, !parsed.Has("--no-progress"),
                 new[] { ("--batch", parsed.Number("--batch")), ("--time", parsed.Number("--time")) });
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
+        }
+
+        /// <summary>
+        /// A folder or a glob of several files is refused as what it is: the reader of law files suggests a glob for a folder,
+        /// and several files read together say they "declare several cells", where train takes one cell file.
+        /// </summary>
+        private static void OneCellFile(string argument, CliContext context)
+        {
+            string full = Path.GetFullPath(argument, context.CurrentDirectory);
+            if (Directory.Exists(full))
+            {
+                string? example = Directory.EnumerateFiles(full, "*.ae").Select(Path.GetFileName).Order(StringComparer.Ordinal).FirstOrDefault();
+                throw new CliException("'" + argument + "' is a folder, not a cell file; name the .ae file in it"
+                    + (example is null ? "" : ", such as " + Path.Combine(argument, example).Replace(Path.DirectorySeparatorChar, '/')));
+            }
+            if (!Globbing.IsGlob(argument)) return;
+            var matches = Globbing.ExpandGlob(argument, context.CurrentDirectory).OrderBy(m => m.DisplayPath, StringComparer.Ordinal).ToList();
+            if (matches.Count > 1)
+                throw new CliException("'" + argument + "' matches " + matches.Count.ToString(CultureInfo.InvariantCulture) + " files ("
+                    + string.Join(", ", matches.Take(3).Select(m => m.DisplayPath)) + (matches.Count > 3 ? ", ..." : "") + "); train takes one cell file");
         }
 
         private static int Train<T>(Request request, CliContext context) where T : unmanaged, IFloatingPointIeee754<T>

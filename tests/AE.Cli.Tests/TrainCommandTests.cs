@@ -448,6 +448,67 @@ namespace AE.Cli.Tests
             Assert.Contains("seed 9223372036854775807)", top.StdoutLines[0], System.StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// Train takes one cell file: a folder was told to name "files or a glob", and a glob of several files that they
+        /// "declares several cells".
+        /// </summary>
+        [Fact]
+        public void A_folder_or_a_glob_of_several_files_is_named_as_such()
+        {
+            using var dir = new TempDirectory();
+            const string Cell1 = "cell A1 {\n  input x: real[8];\n  input target: real[8];\n  net W: linear(8 -> 8);\n  signal y: real[8];\n  objective mse: real;\n"
+                + "  update { y = W(x); mse = mean((y - target) ^ 2); }\n}\n";
+            dir.Write("cells/b.ae", Cell1.Replace("A1", "B1", System.StringComparison.Ordinal));
+            dir.Write("cells/a.ae", Cell1);
+            string[] Args(string cell) => new[] { "train", cell, "--task", "ame-sequence", "--time", "5", "--batch", "2", "--epochs", "1", "--no-progress", "--db", "runs.db" };
+            var folder = Cli.Run(dir.Path, Args("cells"));
+            Assert.Equal(2, folder.ExitCode);
+            Assert.Equal(new[] { "ae: error: 'cells' is a folder, not a cell file; name the .ae file in it, such as cells/a.ae" }, folder.StderrLines);
+            var glob = Cli.Run(dir.Path, Args("cells/*.ae"));
+            Assert.Equal(2, glob.ExitCode);
+            Assert.Equal(new[] { "ae: error: 'cells/*.ae' matches 2 files (cells/a.ae, cells/b.ae); train takes one cell file" }, glob.StderrLines);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")));
+            var one = Cli.Run(dir.Path, Args("cells/b*.ae"));
+            Assert.True(one.ExitCode == 0, one.Stderr);
+            Assert.StartsWith("task        ame-sequence (B1,", one.StdoutLines[0], System.StringComparison.Ordinal);
+        }
+
+        /// <summary>A checkpoint given to --init was read as a safetensors file: "the header length 7593476152602476818 is over the format's limit".</summary>
+        [Fact]
+        public void A_checkpoint_given_to_init_is_named_with_resume()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(params string[] more) => new[] { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2", "--no-progress" }.Concat(more).ToArray();
+            Assert.Equal(0, Cli.Run(dir.Path, Args("--epochs", "1", "--out", "a")).ExitCode);
+            var r = Cli.Run(dir.Path, Args("--epochs", "2", "--init", "a/checkpoint.aetrain", "--out", "never"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: --init 'a/checkpoint.aetrain' is a training checkpoint, not a weights file; continue its run with --resume a/checkpoint.aetrain, "
+                + "or start from the weights.safetensors its run wrote" }, r.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+            // a truncated one too: its mark says what it is
+            var bytes = File.ReadAllBytes(Path.Combine(dir.Path, "a", "checkpoint.aetrain"));
+            dir.WriteBytes("cut.aetrain", bytes.Take(100).ToArray());
+            var cut = Cli.Run(dir.Path, Args("--epochs", "2", "--init", "cut.aetrain"));
+            Assert.Equal(2, cut.ExitCode);
+            Assert.StartsWith("ae: error: --init 'cut.aetrain' is a training checkpoint, not a weights file;", Assert.Single(cut.StderrLines), System.StringComparison.Ordinal);
+        }
+
+        /// <summary>A state or an input named as the output the task reads was "needs output 'y', the cell has none".</summary>
+        [Theory]
+        [InlineData("state y: real[8] = 0;", "y' = tanh(W(x));", "mse = mean((y' - target) ^ 2);",
+            "it reads signal 'y' [8] as the cell's output, and the cell's 'y' is a state (outputs are signals)")]
+        [InlineData("input y: real[8];", "z = W(x) + y;", "mse = mean((z - target) ^ 2);",
+            "it reads signal 'y' [8] as the cell's output, and the cell's 'y' is an input (outputs are signals)")]
+        public void A_state_or_input_named_as_the_output_is_said_to_be_one(string declaration, string rule, string objective, string message)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("misnamed.ae", "cell Misnamed {\n  input x: real[8];\n  input target: real[8];\n  " + declaration + "\n  net W: linear(8 -> 8);\n  signal z: real[8];\n"
+                + "  objective mse: real;\n  update { " + rule + " " + (rule.StartsWith('z') ? "" : "z = x; ") + objective + " }\n}\n");
+            var r = Cli.Run(dir.Path, "train", "misnamed.ae", "--task", "ame-sequence", "--epochs", "1");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell Misnamed does not fit the task ame-sequence: " + message }, r.StderrLines);
+        }
+
         [Fact]
         public void Zero_epochs_evaluate_the_start_and_report_no_time_per_epoch()
         {
