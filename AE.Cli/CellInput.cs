@@ -22,7 +22,7 @@ namespace AE.Cli
             var target = name is not null
                 ? LawInput.Call(() => file.Find(name, t => t.Unit.Kind == UnitKind.Cell, "a cell"))
                 : cells.Count == 1 ? cells[0]
-                : throw new CliException(file.DisplayPath + (cells.Count == 0 ? " declares no cell" : " declares several cells; name one with --name: " + string.Join(", ", cells.Select(c => c.Name))));
+                : throw new CliException(file.DisplayPath + (cells.Count == 0 ? (file.Inputs.Count > 1 ? " declare no cell" : " declares no cell") : (file.Inputs.Count > 1 ? " declare" : " declares") + " several cells; name one with --name: " + string.Join(", ", cells.Select(c => c.Name))));
             if (target.Lagged) throw new CliException(LaggedCell(target.Name));
             return (file, target);
         }

@@ -48,7 +48,7 @@ namespace AE.Cli
                 new OptionSpec("--time", "a whole number", "Steps per sequence (default the task's).") { HelpName = "T" }.WholeNumber(max: 10_000_000),
                 new OptionSpec("--samples", "a whole number of samples", "The first N training samples of a task over a data set (fashion-rows; default all).") { HelpName = "N" }.WholeNumber(max: int.MaxValue),
                 new OptionSpec("--loss", "mse or spectral", "What the synth tasks score: mse (default, the seed's: the cell's objective) or spectral (a phase-free short-time spectral loss: Hann frames of 256 samples every 128, their magnitudes and log magnitudes against the target's; the remedy seed 002 names).") { HelpName = "mse|spectral" },
-                new OptionSpec("--seed", "a whole number", "Seed of the weights, the data and a law's noise (default 0).") { HelpName = "S" }.WholeNumber(min: 0, max: int.MaxValue),
+                new OptionSpec("--seed", "a whole number", "Seed of the weights, the data and a law's noise, 0 to 2^63 - 1 (default 0).") { HelpName = "S" }.WholeNumber(min: 0),
                 new OptionSpec("--dtype", "f32 or f64", "The cell's and the step's precision (default f32, as the seeds' PyTorch).") { HelpName = "f32|f64" },
                 new OptionSpec("--name", "the name of a cell in the file", "The cell when the file declares several.") { HelpName = "CELL" },
                 new OptionSpec("--out", "a directory", "Where to write weights.safetensors (PyTorch's names), the loss curve (curve.csv; curve.svg and curve.png plot it with a law's alpha, mu and sigma), the task's files and checkpoints.") { HelpName = "DIR" },
@@ -66,16 +66,23 @@ namespace AE.Cli
                 "each epoch one forward pass over the batch and the sequence, the cell's objective",
                 "averaged as the loss, one backward pass through time, one optimizer step on the",
                 "cell's parameters as one flat vector. Progress goes to stderr, the summary to",
-                "stdout. Weights and data start from --seed. A loss that is not finite stops the",
-                "run at that epoch: its files are written and stored, and the exit code is 1.",
+                "stdout. Weights and data start from --seed. A loss, a gradient or a stepped",
+                "parameter that is not finite stops the run at that epoch (a gradient before its",
+                "step, a step undone, a loss with the parameters from before the last step put",
+                "back): the final loss and the files are of finite parameters whose loss is",
+                "finite where there were any, the run is stored as non-finite, one line on",
+                "stderr says where and why, and the exit code is 1.",
                 "",
                 "Tasks (docs/tasks.md):",
-                "  sine-synth           seed 002: cells/amed_synth.ae reproduces a 440 Hz sine at",
-                "                       8 kHz (T 8000, 500 epochs, Adam lr 1e-3); writes",
+                "  sine-synth           seed 002: cells/amed_synth.ae reproduces 440 periods of a",
+                "                       sine over the sequence (T 8000, 500 epochs, Adam lr 1e-3):",
+                "                       440 Hz at 8 kHz; another --time plays another pitch",
+                "                       (target_hz, aliased below T 881); metrics dominant_hz and",
+                "                       tone_share (the output's power near target_hz); writes",
                 "                       sine-synth.wav (16-bit PCM, 8 kHz) into --out, and",
                 "                       sine-synth-first500.svg (.png, .csv): the first 500",
                 "                       samples against the target.",
-                "  saw-synth, square-synth  the same with a 440 Hz sawtooth or square wave.",
+                "  saw-synth, square-synth  the same with a sawtooth or square wave.",
                 "  residual-dynamics    seed 003: cells/residual_dynamics.ae on the seed's loss",
                 "                       (T 360, batch 32, 200 epochs, Adam lr 1e-3, gradient norm",
                 "                       clipped at 1.0, alpha left fixed).",
@@ -94,25 +101,28 @@ namespace AE.Cli
                 "                       test images.",
                 "",
                 "first_loss is the loss of the first epoch, final_loss that of a forward pass",
-                "after the last step. Files are written whole (a temporary file, then a rename).",
+                "after the last step (or at the parameters a stopped run kept). Files are written",
+                "whole (a temporary file, then a rename).",
                 "",
-                "Exit codes: 0 trained; 1 the final loss is not finite (the files hold the last",
-                "finite parameters); 2 bad input (an unknown task or option, a cell that does",
-                "not fit the task's inputs, a checkpoint of another run or a damaged one; nothing",
-                "is written); 3 the cell's code does not compile, or an internal error; 130",
+                "Exit codes: 0 trained; 1 a value was not finite (the run stopped, or the final",
+                "loss is not finite); 2 bad input (an unknown task or option, a cell that does",
+                "not fit the task's inputs or has nothing to train (no real param, no net), a",
+                "checkpoint of another run or a damaged one; nothing is written); 3 the cell's",
+                "code does not compile, or an internal error; 130",
                 "interrupted (a checkpoint is written first when --out is given).",
             },
         };
 
         private sealed record Request(
             string CellPath, string? CellName, TrainingTask Task, string Optimizer, IReadOnlyList<ParamSetting> Settings, double? Lr,
-            int? Epochs, int Batch, int Time, int Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init, bool Progress,
+            int? Epochs, int Batch, int Time, long Seed, string? Out, int CheckpointEvery, string? Resume, bool Json, string Database, int Threads, string? Init, bool Progress,
             IReadOnlyList<(string Option, long? Given)> Sizes);
 
         private static int Run(CommandInput parsed, CliContext context)
         {
             if (parsed.Positionals.Count != 1)
                 throw CliException.BadUsage("expected one cell file, got " + parsed.Positionals.Count + " arguments", Name);
+            OneCellFile(parsed.Positionals[0], context);
             string taskName = parsed.Value("--task") ?? throw CliException.BadUsage("no task; give --task T (" + string.Join(", ", TrainingTasks.Names) + ")", Name);
             var task = TrainingTasks.Find(taskName)
                 ?? throw CliException.BadUsage("unknown task '" + taskName + "'; the tasks: " + string.Join(", ", TrainingTasks.Names), Name);
@@ -138,7 +148,7 @@ namespace AE.Cli
             int? epochs = (int?)parsed.Number("--epochs");
             int batch = (int)(parsed.Number("--batch") ?? task.DefaultBatch);
             int time = (int)(parsed.Number("--time") ?? task.DefaultTime);
-            int seed = (int)(parsed.Number("--seed") ?? 0);
+            long seed = parsed.Number("--seed") ?? 0;
             int every = (int)(parsed.Number("--checkpoint-every") ?? 0);
             int threads = (int)(parsed.Number("--threads") ?? 1);
             if (parsed.Number("--samples") is long samples)
@@ -159,10 +169,35 @@ namespace AE.Cli
                 throw CliException.BadUsage("--init and --resume exclude each other (a checkpoint holds its weights)", Name);
             string? resume = InputFileOption.Path(parsed, "--resume", "checkpoint file", CheckpointFile, context);
             string? init = InputFileOption.Path(parsed, "--init", "weights file", "weights.safetensors", context);
+            if (init is not null && AE.Experiments.Training.CheckpointFile.BeginsWithMark(init, TrainingCheckpoint.Magic))
+                throw new CliException("--init '" + parsed.Value("--init") + "' is a training checkpoint, not a weights file; continue its run with --resume "
+                    + parsed.Value("--init") + ", or start from the weights.safetensors its run wrote");
+            if (init is not null && AE.Experiments.Training.CheckpointFile.BeginsWithMark(init, AE.Experiments.Machine.MachineCheckpoint.Magic))
+                throw new CliException("--init '" + parsed.Value("--init") + "' is a checkpoint of 'ae run', not a weights file (a safetensors file such as 'ae train --out' writes)");
 
             var request = new Request(parsed.Positionals[0], parsed.Value("--name"), task, optimizer, settings, lr, epochs, batch, time, seed, outDir, every, resume, json, Experiment.DatabasePath(parsed, context), threads, init, !parsed.Has("--no-progress"),
                 new[] { ("--batch", parsed.Number("--batch")), ("--time", parsed.Number("--time")) });
             return f64 ? Train<double>(request, context) : Train<float>(request, context);
+        }
+
+        /// <summary>
+        /// A folder or a glob of several files is refused as what it is: the reader of law files suggests a glob for a folder,
+        /// and several files read together say they "declare several cells", where train takes one cell file.
+        /// </summary>
+        private static void OneCellFile(string argument, CliContext context)
+        {
+            string full = Path.GetFullPath(argument, context.CurrentDirectory);
+            if (Directory.Exists(full))
+            {
+                string? example = Directory.EnumerateFiles(full, "*.ae").Select(Path.GetFileName).Order(StringComparer.Ordinal).FirstOrDefault();
+                throw new CliException("'" + argument + "' is a folder, not a cell file; name the .ae file in it"
+                    + (example is null ? "" : ", such as " + Path.Combine(argument, example).Replace(Path.DirectorySeparatorChar, '/')));
+            }
+            if (!Globbing.IsGlob(argument)) return;
+            var matches = Globbing.ExpandGlob(argument, context.CurrentDirectory).OrderBy(m => m.DisplayPath, StringComparer.Ordinal).ToList();
+            if (matches.Count > 1)
+                throw new CliException("'" + argument + "' matches " + matches.Count.ToString(CultureInfo.InvariantCulture) + " files ("
+                    + string.Join(", ", matches.Take(3).Select(m => m.DisplayPath)) + (matches.Count > 3 ? ", ..." : "") + "); train takes one cell file");
         }
 
         private static int Train<T>(Request request, CliContext context) where T : unmanaged, IFloatingPointIeee754<T>
@@ -187,6 +222,8 @@ namespace AE.Cli
             var cell = CellMemory.Build(compiled, request.Batch, request.Time, request.Time, request.Threads, request.Sizes, context);
             var task = request.Task;
             if (task.Misfit(cell) is { } misfit) throw new CliException(misfit);
+            // Before the optimizer, which cannot be made for no values.
+            if (Trainer<T>.NothingToTrain(cell) is { } nothing) throw new CliException(nothing);
 
             int n = cell.ParameterVector.Length;
             var (law, optimizerText, lawSource) = CreateOptimizer(request, n, context);
@@ -215,8 +252,10 @@ namespace AE.Cli
             int resumedFrom = trainer.EpochsDone;
             if (request.Resume is not null)
             {
-                if (resumedFrom > 0 && !double.IsFinite(trainer.Curve[^1]))
-                    throw new CliException("the checkpoint's run stopped at a loss that is not finite (epoch " + resumedFrom.ToString(CultureInfo.InvariantCulture) + "); its weights cannot be trained on: start again with a lower --lr");
+                // The same settings would meet the same value at the same epoch, bit for bit.
+                if (trainer.Stop is { } stopped)
+                    throw new CliException("the checkpoint's run stopped at epoch " + stopped.Epoch.ToString(CultureInfo.InvariantCulture) + ": " + stopped.Text
+                        + "; resumed, it would stop there again: start again with other settings (a lower --lr, say)");
                 if (request.Epochs is int asked && asked < resumedFrom)
                     throw CliException.BadUsage("--epochs " + asked.ToString(CultureInfo.InvariantCulture) + " is fewer than the " + resumedFrom.ToString(CultureInfo.InvariantCulture)
                         + " epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included", Name);
@@ -242,7 +281,6 @@ namespace AE.Cli
             string? checkpointPath = request.Out is null ? null : Path.Combine(request.Out, CheckpointFile);
 
             var clock = Stopwatch.StartNew();
-            int? nonFinite = null;
             using (var bar = new ProgressBar(context.Stderr, context.StderrIsTerminal && request.Progress, "train " + task.Name))
             {
                 int reportEvery = Math.Max(1, (epochs - resumedFrom) / 10);
@@ -262,17 +300,13 @@ namespace AE.Cli
                     string note = string.Create(CultureInfo.InvariantCulture, $"loss {loss:G6}  eta {eta:0}s");
                     if (bar.Enabled) bar.Report(done, epochs, note);
                     else if (request.Progress && ((done - resumedFrom) % reportEvery == 0 || done == epochs)) context.Stderr.WriteLine("epoch " + done.ToString(CultureInfo.InvariantCulture) + "/" + epochs.ToString(CultureInfo.InvariantCulture) + "  " + note);
-                    if (!double.IsFinite(loss))
-                    {
-                        // The parameters or the forward pass broke down: later epochs cannot recover them.
-                        nonFinite = done;
-                        break;
-                    }
+                    // A value that is not finite: later epochs cannot recover from it.
+                    if (trainer.Stop is not null) break;
                     if (checkpointPath is not null && request.CheckpointEvery > 0 && done % request.CheckpointEvery == 0 && done < epochs)
                         TrainingCheckpoint.Save(checkpointPath, identity, trainer);
                 }
             }
-            double finalLoss = trainer.Evaluate();
+            double finalLoss = trainer.FinalLoss();
             double seconds = clock.Elapsed.TotalSeconds;
             var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
             task.Measure(cell, metrics);
@@ -313,17 +347,15 @@ namespace AE.Cli
                 files.Select(f => Experiment.Display(f, context.CurrentDirectory)).ToList());
             if (request.Json) WriteJson(summary, context.Stdout);
             else WriteText(summary, context.Stdout);
-            if (context.Cancellation.IsCancellationRequested && nonFinite is null)
+            if (context.Cancellation.IsCancellationRequested && trainer.Stop is null)
             {
                 // Ctrl-C after the last epoch's step: the run was complete, so it is stored and its files are written; the exit says it was seen.
                 context.Stderr.WriteLine("ae: interrupted after the last epoch; the run is complete, stored" + (request.Out is null ? "" : " and its files written"));
                 return ExitCodes.Interrupted;
             }
-            if (nonFinite is int at)
+            if (trainer.Stop is { } stop)
             {
-                context.Stderr.WriteLine("ae: the loss of epoch " + at.ToString(CultureInfo.InvariantCulture) + " is " + trainer.Curve[at - 1].ToString(CultureInfo.InvariantCulture)
-                    + ": training stopped there, before its step (the run is stored as non-finite" + (request.Out is null ? "" : ", its files hold the last finite parameters")
-                    + "); a smaller learning rate may keep it finite");
+                context.Stderr.WriteLine("ae: " + StopMessage(stop, trainer.Optimizer.LawName, request.Out is not null));
                 return ExitCodes.Errors;
             }
             if (!double.IsFinite(finalLoss))
@@ -335,6 +367,29 @@ namespace AE.Cli
                 return ExitCodes.Errors;
             }
             return ExitCodes.Success;
+        }
+
+        /// <summary>
+        /// The line that says where and why the run stopped and which parameters the final loss (and the files) are of.
+        /// </summary>
+        private static string StopMessage(TrainingStop stop, string optimizer, bool files)
+        {
+            string epoch = stop.Epoch.ToString(CultureInfo.InvariantCulture);
+            string value = stop.Value.ToString(CultureInfo.InvariantCulture);
+            string what = stop.Kind switch
+            {
+                TrainingStopKind.Loss => "the loss of epoch " + epoch + " is " + value + ": training stopped there, before its step",
+                TrainingStopKind.Gradient => "epoch " + epoch + ": " + stop.Text + ": training stopped there, before its step",
+                TrainingStopKind.Step => "epoch " + epoch + ": the step of " + optimizer + " wrote " + value + " into '" + stop.Parameter + "'"
+                    + (stop.Index is int i ? " at index " + i.ToString(CultureInfo.InvariantCulture) : "") + ": training stopped there and the step is undone",
+                _ => stop.Text + " (the final forward pass)",
+            };
+            string kept = stop.Kind == TrainingStopKind.Gradient ? "the parameters it stopped at, whose loss is finite"
+                : stop.KeptBefore is int before ? "the parameters from before the step of epoch " + before.ToString(CultureInfo.InvariantCulture) + ", whose loss was finite"
+                : "the parameters the run started from";
+            // A gradient met before its step is the cell's derivative at finite parameters, not a step too long.
+            string hint = stop.Kind != TrainingStopKind.Gradient && stop.KeptBefore is not null ? "; a smaller learning rate may keep it finite" : "";
+            return what + " (the run is stored as non-finite; " + (files ? "the final loss and the files are those of " : "the final loss is that of ") + kept + ")" + hint;
         }
 
         /// <summary>
@@ -379,7 +434,7 @@ namespace AE.Cli
             return (law.Create(n, (ulong)request.Seed), "law " + law.Name + " sha256=" + law.Sha256 + " set=" + law.IdentitySettingsJson(), law);
         }
 
-        private sealed record TrainSummary(string Task, string Cell, string Optimizer, string Loss, string Dtype, int Batch, int Time, int Seed, int Epochs, int ResumedFrom,
+        private sealed record TrainSummary(string Task, string Cell, string Optimizer, string Loss, string Dtype, int Batch, int Time, long Seed, int Epochs, int ResumedFrom,
             double FirstLoss, double FinalLoss, double Seconds, IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<string> Files);
 
         private static void WriteText(TrainSummary s, TextWriter output)

@@ -103,15 +103,25 @@ def sine_synth(a):
             y = model(T)
             mse = F.mse_loss(y, target).item()
         # The figures ae train's sine-synth reports (SineSynthTask.Measure): what the output plays, whatever its phase.
-        dominant, share = spectrum(y.double().numpy(), 8000.0, 440.0 * 8000.0 / max(T - 1, 1))
+        tone = target_hz(T)
+        dominant, share = spectrum(y.double().numpy(), 8000.0, tone)
         error_db = 10 * math.log10(((y - target) ** 2).sum().item() / (target ** 2).sum().item())
-        return {"train_mse": mse, "error_db": error_db, "dominant_hz": dominant, "tone_share": share}
+        return {"train_mse": mse, "error_db": error_db, "dominant_hz": dominant, "target_hz": tone, "tone_share": share}
     return T, 1, epoch, final
+
+
+def target_hz(T):
+    """The pitch at which 8 kHz plays 440 periods over the T - 1 steps of linspace(0, 1, T), folded below 4 kHz:
+    SineSynthTask.TargetHz."""
+    if T < 2:
+        return float("nan")
+    per_sample = 440.0 / (T - 1)
+    return abs(per_sample - round(per_sample)) * 8000.0
 
 
 def spectrum(samples, rate, tone):
     """The strongest frequency of the samples' spectrum (mean removed, DC excluded) and the share of its power within
-    5 Hz of tone: SineSynthTask.Spectrum's definition, by NumPy's FFT."""
+    5 Hz of tone, or two bins where they are wider: SineSynthTask.Spectrum's definition, by NumPy's FFT."""
     x = samples - samples.mean()
     n = len(x)
     power = np.abs(np.fft.rfft(x)) ** 2
@@ -121,7 +131,8 @@ def spectrum(samples, rate, tone):
     hz = k * rate / n
     total = power.sum()
     best = int(np.argmax(power))
-    return best * rate / n, float(power[np.abs(hz - tone) <= 5].sum() / total) if total > 0 else 0.0
+    width = max(5.0, 2 * rate / n)
+    return best * rate / n, float(power[np.abs(hz - tone) <= width].sum() / total) if total > 0 else 0.0
 
 
 def residual_dynamics(a):

@@ -201,6 +201,25 @@ namespace AE.Experiments.Training
             w.Write(block);
         }
 
+        /// <summary>
+        /// Whether the file at <paramref name="path"/> begins with the mark <paramref name="magic"/>, intact or not: a
+        /// checkpoint given where another file is read (its bytes read as a safetensors header length of 7.6e18).
+        /// </summary>
+        public static bool BeginsWithMark(string path, string magic)
+        {
+            byte[] mark = MarkBytes(magic);
+            try
+            {
+                using var stream = File.OpenRead(path);
+                var head = new byte[mark.Length];
+                return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.AsSpan().SequenceEqual(mark);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return false;   // the file's own reader says what is wrong with it
+            }
+        }
+
         /// <summary>How the mark begins the file: a length-prefixed UTF-8 string.</summary>
         private static byte[] MarkBytes(string magic)
         {

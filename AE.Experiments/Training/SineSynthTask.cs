@@ -9,7 +9,8 @@ namespace AE.Experiments.Training
     /// <summary>
     /// <c>sine-synth</c> (seed 002): the AME-D synth (<c>cells/amed_synth.ae</c>) trained to reproduce a 440 Hz sine
     /// sampled at 8 kHz over one second (T = 8000, the target <c>sin(2π 440 t)</c> at <c>t = linspace(0, 1, T)</c>),
-    /// 500 epochs of Adam at lr 1e-3, as the seed. The cell's input <c>eps</c> (the seed's <c>torch.randn_like</c>)
+    /// 500 epochs of Adam at lr 1e-3, as the seed. The target is 440 periods over the sequence whatever T, so at another T
+    /// the WAV (8 kHz) plays it at <see cref="TargetHz"/>, not 440 Hz. The cell's input <c>eps</c> (the seed's <c>torch.randn_like</c>)
     /// holds standard-normal draws fixed for the run by its seed. Writes the final output as a 16-bit PCM WAV at 8 kHz.
     /// The variants the seed names: <c>saw-synth</c> (a rising sawtooth, 2 frac(440 t) − 1) and <c>square-synth</c>
     /// (the sign of the sine, +1 where it is 0).
@@ -84,7 +85,7 @@ namespace AE.Experiments.Training
 
         public override string Seed => "002";
 
-        public override string Description => "AME-D synth reproduces a 440 Hz " + Form.ToString().ToLowerInvariant() + " wave sampled at 8 kHz ("
+        public override string Description => "AME-D synth reproduces 440 periods of a " + Form.ToString().ToLowerInvariant() + " wave over the sequence (440 Hz at 8 kHz for T 8000; "
             + (Loss == Scoring.Spectral ? "spectral loss" : "MSE") + ")";
 
         public override int DefaultEpochs => 500;
@@ -94,6 +95,19 @@ namespace AE.Experiments.Training
         public override int DefaultTime => SampleRate;
 
         public override IReadOnlyList<CellRequirement> Requirements => Needs;
+
+        /// <summary>
+        /// The frequency at which the WAV (<see cref="SampleRate"/>) plays the target of <paramref name="time"/> steps (its
+        /// fundamental): <see cref="Frequency"/> periods over the T − 1 steps of linspace(0, 1, T) are 440 · 8000 / (T − 1) Hz,
+        /// folded below the Nyquist frequency (4 kHz) as sampling folds it, so a short sequence aliases (T 400: 822 Hz). 440 Hz
+        /// (440.055) at the seed's T 8000; NaN for one step, which holds no period.
+        /// </summary>
+        public static double TargetHz(int time)
+        {
+            if (time < 2) return double.NaN;
+            double perSample = Frequency / (time - 1);
+            return Math.Abs(perSample - Math.Round(perSample)) * SampleRate;
+        }
 
         /// <summary>The target at step <paramref name="t"/> of <paramref name="time"/>: the wave at 440 Hz at the times torch.linspace(0, 1, T).</summary>
         public double Target(int t, int time)
@@ -134,16 +148,20 @@ namespace AE.Experiments.Training
             double power = 0;
             foreach (var v in cell.Input("target")) power += double.CreateTruncating(v) * double.CreateTruncating(v);
             metrics["error_db"] = 10 * Math.Log10(SquaredError(cell) / power);
-            // What the WAV plays: the strongest frequency of the output's spectrum and the share of its power near 440 Hz.
-            var (dominant, share) = Spectrum(Output(cell), SampleRate, Frequency * SampleRate / Math.Max(cell.Time - 1, 1));
+            // What the WAV plays: the strongest frequency of the output's spectrum and the share of its power near the target's
+            // frequency, both at 8 kHz, where the target sounds at 440 Hz only for the seed's T.
+            double target = TargetHz(cell.Time);
+            var (dominant, share) = Spectrum(Output(cell), SampleRate, target);
             metrics["dominant_hz"] = dominant;
+            metrics["target_hz"] = target;
             metrics["tone_share"] = share;
         }
 
         /// <summary>
         /// The spectrum of <paramref name="samples"/> played at <paramref name="rate"/> Hz, its mean removed (a plain DFT over
         /// every bin up to Nyquist, the bins spaced rate / N apart): the frequency of the strongest bin, and the share of the
-        /// power (DC excluded) in the bins within 5 Hz of <paramref name="tone"/>. A 440 Hz sine gives 440 and a share near 1,
+        /// power (DC excluded) in the bins within 5 Hz of <paramref name="tone"/>, or within two bins where the bins are wider
+        /// than 2.5 Hz (a short sequence's tone between two bins 20 Hz apart was in neither, and leaks into the next ones). A 440 Hz sine gives 440 and a share near 1,
         /// a random walk a few hertz and a share near 0.
         /// </summary>
         public static (double DominantHz, double ToneShare) Spectrum(IReadOnlyList<double> samples, double rate, double tone)
@@ -161,7 +179,7 @@ namespace AE.Experiments.Training
                 cos[i] = Math.Cos(2 * Math.PI * i / n);
                 sin[i] = Math.Sin(2 * Math.PI * i / n);
             }
-            double total = 0, near = 0, best = -1;
+            double total = 0, near = 0, best = -1, width = Math.Max(5, 2 * rate / n);
             int bestBin = 0;
             for (int k = 1; k <= n / 2; k++)
             {
@@ -179,7 +197,7 @@ namespace AE.Experiments.Training
                 if (k < n - k) p *= 2;   // the mirrored bin above Nyquist
                 total += p;
                 double hz = (double)k * rate / n;
-                if (Math.Abs(hz - tone) <= 5) near += p;
+                if (Math.Abs(hz - tone) <= width) near += p;
                 if (p > best) { best = p; bestBin = k; }
             }
             return ((double)bestBin * rate / n, total > 0 ? near / total : 0);
@@ -205,7 +223,8 @@ namespace AE.Experiments.Training
             int n = Math.Min(PlottedSamples, samples.Length);
             var target = new double[n];
             for (int t = 0; t < n; t++) target[t] = Target(t, cell.Time);
-            return new TracePlot(Name + "-first500.svg", Name + ": the first " + n + " samples (8 kHz) against the 440 Hz target", "sample", 0,
+            string hz = TargetHz(cell.Time).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+            return new TracePlot(Name + "-first500.svg", Name + ": the first " + n + " samples (8 kHz) against the target (" + hz + " Hz)", "sample", 0,
                 new[] { new TraceSeries("target", target), new TraceSeries("output", samples.AsSpan(0, n).ToArray()) });
         }
 

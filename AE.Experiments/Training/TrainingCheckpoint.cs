@@ -14,7 +14,7 @@ namespace AE.Experiments.Training
     /// <param name="Optimizer">the optimizer and its settings, as text (a law's name, file hash and --set values)</param>
     /// <param name="Threads">the parts the batch is split into (the gradient sums the parts in order, so another count changes its last bits)</param>
     /// <param name="Data">the task's <see cref="TrainingTask.DataIdentity"/>: the data set's samples as loaded ("" for generated data)</param>
-    public sealed record CheckpointIdentity(string Cell, string CellHash, string Task, string Dtype, int Batch, int Time, int Seed, string Optimizer, int Threads = 1, string Data = "");
+    public sealed record CheckpointIdentity(string Cell, string CellHash, string Task, string Dtype, int Batch, int Time, long Seed, string Optimizer, int Threads = 1, string Data = "");
 
     /// <summary>
     /// A training run's whole state in one file: what it belongs to (<see cref="CheckpointIdentity"/>), the parameter
@@ -25,7 +25,7 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 5;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity
+        public const int Version = 7;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity; 6: the run's stop; 7: the seed in 64 bits
 
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -50,6 +50,7 @@ namespace AE.Experiments.Training
                 w.Write(Layout(cell.Parameters));
                 CheckpointFile.WriteDoubles(w, trainer.Curve.ToArray());
                 CheckpointFile.WriteDoubles(w, theta);
+                WriteStop(w, trainer.Stop);
                 CheckpointFile.WriteBlock(w, lawState);
             });
         }
@@ -59,7 +60,7 @@ namespace AE.Experiments.Training
             => CheckpointFile.Peek(path, Magic, Version, ReadIdentity);
 
         private static CheckpointIdentity ReadIdentity(BinaryReader r)
-            => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadInt32(), r.ReadString());
+            => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadInt32(), r.ReadString());
 
         /// <summary>Restores <paramref name="trainer"/> from the checkpoint at <paramref name="path"/>; returns the epochs it holds.</summary>
         /// <exception cref="TrainingException">not a checkpoint, truncated, or of another cell, task, setting or optimizer; the run is left as it was</exception>
@@ -68,7 +69,7 @@ namespace AE.Experiments.Training
             if (path is null) throw new ArgumentNullException(nameof(path));
             if (identity is null) throw new ArgumentNullException(nameof(identity));
             if (trainer is null) throw new ArgumentNullException(nameof(trainer));
-            var (curve, theta, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
+            var (curve, theta, stop, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
             {
                 var saved = ReadIdentity(r);
                 string layout = r.ReadString();
@@ -79,7 +80,8 @@ namespace AE.Experiments.Training
                 var theta = CheckpointFile.ReadDoubles(r);
                 if (theta.Length != trainer.Cell.ParameterVector.Length)
                     throw new TrainingException("the checkpoint " + name + " holds " + theta.Length + " parameter values, the cell has " + trainer.Cell.ParameterVector.Length);
-                return (curve, theta, CheckpointFile.ReadBlock(r));
+                var stop = ReadStop(r);
+                return (curve, theta, stop, CheckpointFile.ReadBlock(r));
             }, (message, inner) => inner is null ? new TrainingException(message) : new TrainingException(message, inner));
             try
             {
@@ -92,7 +94,32 @@ namespace AE.Experiments.Training
             var target = trainer.Cell.ParameterVector;
             for (int i = 0; i < theta.Length; i++) target[i] = T.CreateTruncating(theta[i]);
             trainer.RestoreCurve(curve);
+            trainer.RestoreStop(stop);
             return curve.Length;
+        }
+
+        /// <summary>The run's <see cref="Trainer{T}.Stop"/>: a flag, then its fields.</summary>
+        private static void WriteStop(BinaryWriter w, TrainingStop? stop)
+        {
+            w.Write(stop is not null);
+            if (stop is null) return;
+            w.Write(stop.Epoch);
+            w.Write((int)stop.Kind);
+            w.Write(stop.Value);
+            w.Write(stop.Parameter ?? "");
+            w.Write(stop.Index ?? -1);
+            w.Write(stop.KeptBefore ?? -1);
+        }
+
+        private static TrainingStop? ReadStop(BinaryReader r)
+        {
+            if (!r.ReadBoolean()) return null;
+            int epoch = r.ReadInt32(), kind = r.ReadInt32();
+            if (!Enum.IsDefined(typeof(TrainingStopKind), kind)) throw new FormatException("a stop of kind " + kind);
+            double value = r.ReadDouble();
+            string parameter = r.ReadString();
+            int index = r.ReadInt32(), kept = r.ReadInt32();
+            return new TrainingStop(epoch, (TrainingStopKind)kind, value, parameter.Length == 0 ? null : parameter, index < 0 ? null : index, kept < 0 ? null : kept);
         }
 
         private static void Compare(string name, CheckpointIdentity saved, CheckpointIdentity expected) => CheckpointFile.Compare(name, new (string, object, object)[]

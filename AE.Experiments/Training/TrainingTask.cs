@@ -127,6 +127,11 @@ namespace AE.Experiments.Training
                 var found = have.FirstOrDefault(t => t.Name == r.Name);
                 string list = string.Join(", ", have.Select(t => t.Name + " [" + string.Join(", ", t.Shape) + "]"));
                 if (found is null && r.Optional) continue;
+                if (found is null && DeclaredAs(cell, r.Name) is { } other)
+                    return prefix + (r.Kind == "output"
+                        ? "it reads signal '" + r.Name + "' " + r.ShapeText + " as the cell's output, and the cell's '" + r.Name + "' is " + other + " (outputs are signals)"
+                        : "it needs " + r.Kind + " '" + r.Name + "' " + r.ShapeText + ", and the cell's '" + r.Name + "' is " + other
+                            + " (declare '" + r.Kind + " " + r.Name + ": real" + (r.Shape.Length == 0 ? "" : r.ShapeText) + "')");
                 if (found is null)
                     return prefix + "it needs " + r.Kind + " '" + r.Name + "' " + r.ShapeText + ", the cell has none (its " + r.Kind + "s: " + (list.Length == 0 ? "none" : list) + ")";
                 if (!found.Shape.SequenceEqual(r.Shape))
@@ -135,6 +140,17 @@ namespace AE.Experiments.Training
                     return prefix + "it " + (r.Kind == "output" ? "reads" : "writes") + " real values " + (r.Kind == "output" ? "from" : "into") + " " + r.Kind + " '" + r.Name + "', the cell declares it "
                         + found.Scalar.ToString().ToLowerInvariant() + " (declare it real)";
             }
+            return null;
+        }
+
+        /// <summary>What <paramref name="name"/> is in <paramref name="cell"/> ("a state", "an input", ...), or null when it declares no such tensor.</summary>
+        private static string? DeclaredAs<T>(ICell<T> cell, string name) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (cell.Inputs.Any(t => t.Name == name)) return "an input";
+            if (cell.States.Any(t => t.Name == name)) return "a state";
+            if (cell.Objectives.Contains(name)) return "an objective";
+            if (cell.Outputs.Any(t => t.Name == name)) return "a signal";
+            if (cell.Parameters.Any(t => t.Name == name)) return "a param";
             return null;
         }
 

@@ -76,7 +76,7 @@ namespace AE.Cli.Tests
         [InlineData("ae: error: 'fdir' is a folder; name files or a glob such as 'fdir/**/*.ae'", "check", "fdir")]
         [InlineData("ae: error: 'fdir' is a folder; name files or a glob such as 'fdir/**/*.ae'", "emit", "fdir")]
         [InlineData("ae: error: 'fdir' is a folder; name files or a glob such as 'fdir/**/*.ae'", "bench", "fdir")]
-        [InlineData("ae: error: 'fdir' is a folder; name files or a glob such as 'fdir/**/*.ae'", "train", "fdir", "--task", "sine-synth")]
+        [InlineData("ae: error: 'fdir' is a folder, not a cell file; name the .ae file in it", "train", "fdir", "--task", "sine-synth")]
         [InlineData("ae: error: 'fdir' is a folder; name files or a glob such as 'fdir/**/*.ae'", "run", "fdir", "--task", "quadratic")]
         public void A_folder_where_a_file_is_read_is_one_line(string expected, params string[] args)
         {

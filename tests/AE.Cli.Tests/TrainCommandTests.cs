@@ -45,6 +45,8 @@ namespace AE.Cli.Tests
             double first = root.GetProperty("first_loss").GetDouble(), final = root.GetProperty("final_loss").GetDouble();
             Assert.True(final < 0.5 * first, $"first {first}, final {final}");
             Assert.True(root.GetProperty("metrics").TryGetProperty("error_db", out _));
+            // 440 periods over 200 steps play at 8 kHz as 440 · 8000 / 199 Hz, folded below 4 kHz
+            Assert.InRange(root.GetProperty("metrics").GetProperty("target_hz").GetDouble(), 1688.44, 1688.45);
             string run = Path.Combine(dir.Path, "run");
             Assert.Equal(44 + 2 * 200, new FileInfo(Path.Combine(run, "sine-synth.wav")).Length);
             Assert.Equal(16, File.ReadAllLines(Path.Combine(run, "curve.csv")).Length);   // the header and 15 epochs
@@ -179,13 +181,13 @@ namespace AE.Cli.Tests
             Assert.Equal(2, unknown.ExitCode);
             Assert.Equal(new[] { "ae: error: no cell 'Nope' in " + Cell("residual_dynamics.ae") + "; valid names: DynamicsModelResidual" }, unknown.StderrLines);
 
-            // a run stopped at a loss that is not finite leaves a checkpoint whose weights cannot be trained on
+            // a run stopped at a loss that is not finite leaves a checkpoint that is not resumed: it would stop there again
             string[] blowing = { "train", Cell("ame_layer.ae"), "--task", "ame-sequence", "--time", "5", "--batch", "2", "--optimizer", "sgdm", "--lr", "1e6", "--no-progress" };
             var blown = Cli.Run(dir.Path, blowing.Concat(new[] { "--epochs", "5", "--out", "nf" }).ToArray());
             Assert.True(blown.ExitCode == 1, blown.Stderr);
             var resumed = Cli.Run(dir.Path, blowing.Concat(new[] { "--epochs", "8", "--out", "nf", "--resume", "nf/checkpoint.aetrain" }).ToArray());
             Assert.Equal(2, resumed.ExitCode);
-            Assert.Matches(@"^ae: error: the checkpoint's run stopped at a loss that is not finite \(epoch \d\); its weights cannot be trained on: start again with a lower --lr$", Assert.Single(resumed.StderrLines));
+            Assert.Matches(@"^ae: error: the checkpoint's run stopped at epoch \d: the loss is (NaN|-?Infinity); resumed, it would stop there again: start again with other settings \(a lower --lr, say\)$", Assert.Single(resumed.StderrLines));
         }
 
         /// <summary>
@@ -329,6 +331,10 @@ namespace AE.Cli.Tests
             Assert.Empty(misfit.Stdout);
         }
 
+        /// <summary>
+        /// The files and the final loss are of the parameters from before the step that made the loss not finite: the run
+        /// wrote the parameters whose loss was NaN (or NaN parameters) while saying they were the last finite ones.
+        /// </summary>
         [Fact]
         public void A_loss_that_is_not_finite_stops_the_run_says_so_and_exits_1_with_its_files_written()
         {
@@ -339,12 +345,168 @@ namespace AE.Cli.Tests
             using var json = JsonDocument.Parse(r.Stdout);
             int epochs = json.RootElement.GetProperty("epochs").GetInt32();
             Assert.InRange(epochs, 2, 49);   // the first loss is finite; the run stops at the first that is not
-            Assert.Contains(json.RootElement.GetProperty("final_loss").GetString(), new[] { "NaN", "Infinity", "-Infinity" });   // non-finite numbers as strings
             string last = r.StderrLines[^1];
             Assert.StartsWith("ae: the loss of epoch " + epochs + " is ", last, System.StringComparison.Ordinal);
-            Assert.EndsWith(": training stopped there, before its step (the run is stored as non-finite, its files hold the last finite parameters); a smaller learning rate may keep it finite", last, System.StringComparison.Ordinal);
-            Assert.Equal(epochs + 1, File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv")).Length);
+            Assert.EndsWith(": training stopped there, before its step (the run is stored as non-finite; the final loss and the files are those of the parameters from before the step of epoch "
+                + (epochs - 1) + ", whose loss was finite); a smaller learning rate may keep it finite", last, System.StringComparison.Ordinal);
+            var curve = File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv"));
+            Assert.Equal(epochs + 1, curve.Length);
+            Assert.Contains(curve[^1].Split(',')[1], new[] { "NaN", "Infinity", "-Infinity" });
+            // the final loss is that of the epoch before, whose parameters the files hold
+            Assert.Equal(Num(curve[^2].Split(',')[1]), json.RootElement.GetProperty("final_loss").GetDouble());
+            var weights = AE.Runtime.Tensors.SafeTensors.Read(Path.Combine(dir.Path, "run", "weights.safetensors"));
+            Assert.All(weights.Names, name => Assert.All(weights[name].Float32!, v => Assert.True(float.IsFinite(v), name)));
             Assert.Equal("non-finite", Experiments.Text(Path.Combine(dir.Path, "ae-runs.db"), "SELECT status FROM runs"));
+            // they start another run
+            var again = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "2",
+                "--init", "run/weights.safetensors", "--no-progress", "--db", "again.db");
+            Assert.True(again.ExitCode == 0, again.Stderr);
+        }
+
+        /// <summary>
+        /// A gradient that is not finite is caught before its step and named: d/dk 0.001 log(k) overflows once Adam's step at
+        /// lr 1 has taken k below 0 and the projection has put it at the smallest value above the open end. The run wrote
+        /// k = NaN and blamed the learning rate.
+        /// </summary>
+        [Fact]
+        public void A_gradient_that_is_not_finite_is_named_and_the_files_keep_the_parameters_before_its_step()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("logk.ae", "cell LogK {\n  input x: real[8];\n  input target: real[8];\n  param k in (0, 1] = 0.5;\n  net W: linear(8 -> 8);\n  signal y: real[8];\n"
+                + "  objective mse: real;\n  update { y = W(x); mse = mean((y - target) ^ 2) + k + 0.001 * log(k); }\n}\n");
+            string[] common = { "train", "logk.ae", "--task", "ame-sequence", "--time", "10", "--batch", "4", "--lr", "1", "--no-progress" };
+            var r = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "20", "--out", "run", "--format", "json" }).ToArray());
+            Assert.Equal(1, r.ExitCode);
+            using var json = JsonDocument.Parse(r.Stdout);
+            int epochs = json.RootElement.GetProperty("epochs").GetInt32();
+            Assert.InRange(epochs, 2, 19);
+            Assert.Equal(new[] { "ae: epoch " + epochs + ": the gradient of 'k' is not finite (Infinity): training stopped there, before its step (the run is stored as non-finite; "
+                + "the final loss and the files are those of the parameters it stopped at, whose loss is finite)" }, r.StderrLines);
+            var curve = File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv"));
+            Assert.Equal(epochs + 1, curve.Length);
+            Assert.Equal(Num(curve[^1].Split(',')[1]), json.RootElement.GetProperty("final_loss").GetDouble());
+            var weights = AE.Runtime.Tensors.SafeTensors.Read(Path.Combine(dir.Path, "run", "weights.safetensors"));
+            Assert.All(weights.Names, name => Assert.All(weights[name].Float32!, v => Assert.True(float.IsFinite(v), name)));
+            Assert.True(weights["k"].Float32![0] > 0);
+            Assert.Equal("non-finite", Experiments.Text(Path.Combine(dir.Path, "ae-runs.db"), "SELECT status FROM runs"));
+            // the weights load again, and the checkpoint is not resumed: it would stop at the same epoch
+            var init = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "0", "--init", "run/weights.safetensors" }).ToArray());
+            Assert.True(init.ExitCode == 0, init.Stderr);
+            var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "30", "--out", "run", "--resume", "run/checkpoint.aetrain" }).ToArray());
+            Assert.Equal(2, resumed.ExitCode);
+            Assert.Equal(new[] { "ae: error: the checkpoint's run stopped at epoch " + epochs + ": the gradient of 'k' is not finite (Infinity); resumed, it would stop there again: "
+                + "start again with other settings (a lower --lr, say)" }, resumed.StderrLines);
+        }
+
+        /// <summary>A cell with no real param and no net (its params int, or none) was an internal error: no optimizer steps no values.</summary>
+        [Theory]
+        [InlineData("", "")]
+        [InlineData("", "--optimizer sgdm")]
+        [InlineData("", "--epochs 0")]
+        [InlineData("", "--optimizer LAW")]
+        [InlineData("  param s: int = 2;\n", "")]
+        public void A_cell_with_nothing_to_train_is_one_line(string param, string options)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("still.ae", "cell Still {\n" + param + "  input x: real[8];\n  input target: real[8];\n  signal y: real[8];\n  objective mse: real;\n"
+                + "  update { y = " + (param.Length > 0 ? "s * x" : "x") + "; mse = mean((y - target) ^ 2); }\n}\n");
+            var args = new[] { "train", "still.ae", "--task", "ame-sequence", "--out", "never", "--db", "runs.db" }
+                .Concat(options.Replace("LAW", Path.Combine(Repo.Root, "laws", "ae_adam.ae"), System.StringComparison.Ordinal).Split(' ', System.StringSplitOptions.RemoveEmptyEntries)).ToArray();
+            var r = Cli.Run(dir.Path, args);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell Still has nothing to train: it declares no real param and no net" }, r.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")));
+        }
+
+        /// <summary>
+        /// --seed takes 0 to 2^63 - 1 as language.md says and 'ae run' does (train stopped at 2147483647); a seed past an
+        /// int draws its own weights, resumes bit for bit, and its checkpoint names it.
+        /// </summary>
+        [Fact]
+        public void A_seed_past_an_int_trains_resumes_and_is_kept_whole()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(string seed, params string[] more) => new[] { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2",
+                "--seed", seed, "--no-progress" }.Concat(more).ToArray();
+            var big = Cli.Run(dir.Path, Args("3000000000", "--epochs", "4", "--out", "whole", "--format", "json"));
+            Assert.True(big.ExitCode == 0, big.Stderr);
+            using (var json = JsonDocument.Parse(big.Stdout))
+                Assert.Equal(3000000000L, json.RootElement.GetProperty("seed").GetInt64());
+            Assert.Equal(0, Cli.Run(dir.Path, Args("3000000000", "--epochs", "2", "--out", "part")).ExitCode);
+            var resumed = Cli.Run(dir.Path, Args("3000000000", "--epochs", "4", "--out", "part", "--resume", "part/checkpoint.aetrain"));
+            Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", "weights.safetensors")), File.ReadAllBytes(Path.Combine(dir.Path, "part", "weights.safetensors")));
+            // another seed past an int draws other weights, and the checkpoint of the first is refused by name
+            Assert.Equal(0, Cli.Run(dir.Path, Args("3000000001", "--epochs", "4", "--out", "other")).ExitCode);
+            Assert.NotEqual(File.ReadAllBytes(Path.Combine(dir.Path, "whole", "weights.safetensors")), File.ReadAllBytes(Path.Combine(dir.Path, "other", "weights.safetensors")));
+            var refused = Cli.Run(dir.Path, Args("3000000001", "--epochs", "6", "--out", "whole", "--resume", "whole/checkpoint.aetrain"));
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Equal(new[] { "ae: error: the checkpoint checkpoint.aetrain is of seed 3000000000, this run's is 3000000001" }, refused.StderrLines);
+            var top = Cli.Run(dir.Path, Args("9223372036854775807", "--epochs", "1", "--db", "top.db"));
+            Assert.True(top.ExitCode == 0, top.Stderr);
+            Assert.Contains("seed 9223372036854775807)", top.StdoutLines[0], System.StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// Train takes one cell file: a folder was told to name "files or a glob", and a glob of several files that they
+        /// "declares several cells".
+        /// </summary>
+        [Fact]
+        public void A_folder_or_a_glob_of_several_files_is_named_as_such()
+        {
+            using var dir = new TempDirectory();
+            const string Cell1 = "cell A1 {\n  input x: real[8];\n  input target: real[8];\n  net W: linear(8 -> 8);\n  signal y: real[8];\n  objective mse: real;\n"
+                + "  update { y = W(x); mse = mean((y - target) ^ 2); }\n}\n";
+            dir.Write("cells/b.ae", Cell1.Replace("A1", "B1", System.StringComparison.Ordinal));
+            dir.Write("cells/a.ae", Cell1);
+            string[] Args(string cell) => new[] { "train", cell, "--task", "ame-sequence", "--time", "5", "--batch", "2", "--epochs", "1", "--no-progress", "--db", "runs.db" };
+            var folder = Cli.Run(dir.Path, Args("cells"));
+            Assert.Equal(2, folder.ExitCode);
+            Assert.Equal(new[] { "ae: error: 'cells' is a folder, not a cell file; name the .ae file in it, such as cells/a.ae" }, folder.StderrLines);
+            var glob = Cli.Run(dir.Path, Args("cells/*.ae"));
+            Assert.Equal(2, glob.ExitCode);
+            Assert.Equal(new[] { "ae: error: 'cells/*.ae' matches 2 files (cells/a.ae, cells/b.ae); train takes one cell file" }, glob.StderrLines);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")));
+            var one = Cli.Run(dir.Path, Args("cells/b*.ae"));
+            Assert.True(one.ExitCode == 0, one.Stderr);
+            Assert.StartsWith("task        ame-sequence (B1,", one.StdoutLines[0], System.StringComparison.Ordinal);
+        }
+
+        /// <summary>A checkpoint given to --init was read as a safetensors file: "the header length 7593476152602476818 is over the format's limit".</summary>
+        [Fact]
+        public void A_checkpoint_given_to_init_is_named_with_resume()
+        {
+            using var dir = new TempDirectory();
+            string[] Args(params string[] more) => new[] { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2", "--no-progress" }.Concat(more).ToArray();
+            Assert.Equal(0, Cli.Run(dir.Path, Args("--epochs", "1", "--out", "a")).ExitCode);
+            var r = Cli.Run(dir.Path, Args("--epochs", "2", "--init", "a/checkpoint.aetrain", "--out", "never"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: --init 'a/checkpoint.aetrain' is a training checkpoint, not a weights file; continue its run with --resume a/checkpoint.aetrain, "
+                + "or start from the weights.safetensors its run wrote" }, r.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+            // a truncated one too: its mark says what it is
+            var bytes = File.ReadAllBytes(Path.Combine(dir.Path, "a", "checkpoint.aetrain"));
+            dir.WriteBytes("cut.aetrain", bytes.Take(100).ToArray());
+            var cut = Cli.Run(dir.Path, Args("--epochs", "2", "--init", "cut.aetrain"));
+            Assert.Equal(2, cut.ExitCode);
+            Assert.StartsWith("ae: error: --init 'cut.aetrain' is a training checkpoint, not a weights file;", Assert.Single(cut.StderrLines), System.StringComparison.Ordinal);
+        }
+
+        /// <summary>A state or an input named as the output the task reads was "needs output 'y', the cell has none".</summary>
+        [Theory]
+        [InlineData("state y: real[8] = 0;", "y' = tanh(W(x));", "mse = mean((y' - target) ^ 2);",
+            "it reads signal 'y' [8] as the cell's output, and the cell's 'y' is a state (outputs are signals)")]
+        [InlineData("input y: real[8];", "z = W(x) + y;", "mse = mean((z - target) ^ 2);",
+            "it reads signal 'y' [8] as the cell's output, and the cell's 'y' is an input (outputs are signals)")]
+        public void A_state_or_input_named_as_the_output_is_said_to_be_one(string declaration, string rule, string objective, string message)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("misnamed.ae", "cell Misnamed {\n  input x: real[8];\n  input target: real[8];\n  " + declaration + "\n  net W: linear(8 -> 8);\n  signal z: real[8];\n"
+                + "  objective mse: real;\n  update { " + rule + " " + (rule.StartsWith('z') ? "" : "z = x; ") + objective + " }\n}\n");
+            var r = Cli.Run(dir.Path, "train", "misnamed.ae", "--task", "ame-sequence", "--epochs", "1");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell Misnamed does not fit the task ame-sequence: " + message }, r.StderrLines);
         }
 
         [Fact]

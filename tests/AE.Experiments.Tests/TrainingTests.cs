@@ -247,6 +247,44 @@ namespace AE.Experiments.Tests
             Assert.True(share < 1e-3, share.ToString());
         }
 
+        /// <summary>
+        /// The target is 440 periods over the sequence whatever T, so at 8 kHz it sounds at 440 · 8000 / (T − 1) Hz, folded
+        /// below 4 kHz. tone_share was measured at the unfolded frequency (8.8 kHz at T 400, where no bin is) and said 0 for
+        /// an output equal to the target, beside a dominant_hz on the 8 kHz scale.
+        /// </summary>
+        [Fact]
+        public void The_tone_share_of_a_short_sequence_is_measured_at_the_pitch_its_target_plays()
+        {
+            Assert.Equal(440 * 8000 / 7999.0, SineSynthTask.TargetHz(8000), 9);
+            Assert.Equal((440 / 399.0 - 1) * 8000, SineSynthTask.TargetHz(400), 9);   // 822 Hz: 1.1 periods per sample
+            Assert.Equal(4000, SineSynthTask.TargetHz(881), 9);
+            Assert.True(double.IsNaN(SineSynthTask.TargetHz(1)));
+
+            var result = AeCompiler.Check(SourceFile.FromBytes("echo.ae", System.Text.Encoding.UTF8.GetBytes(
+                "cell Echo {\n  input eps: real[1];\n  input target: real[1];\n  param a = 1;\n  signal y: real[1];\n  objective mse: real;\n"
+                + "  update { y = a * target + 0 * eps; mse = mean((y - target) ^ 2); }\n}\n")));
+            Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+            var make = CellCompiler.Compile<double>(EmitTarget.Of(result.Program!).Single());
+            foreach (int time in new[] { 400, 800, 8000 })
+            {
+                var cell = make(1, time, time);
+                var task = new SineSynthTask();
+                task.Prepare(cell, new Random(1));
+                cell.Forward();   // an output equal to the target
+                var metrics = new System.Collections.Generic.Dictionary<string, double>();
+                task.Measure(cell, metrics);
+                Assert.Equal(SineSynthTask.TargetHz(time), metrics["target_hz"]);
+                Assert.True(metrics["tone_share"] > 0.9, time + ": " + metrics["tone_share"]);
+                Assert.InRange(metrics["dominant_hz"], metrics["target_hz"] - 8000.0 / time, metrics["target_hz"] + 8000.0 / time);
+            }
+
+            // A tone between two bins 20 Hz apart (T 400) has its power in both, neither within 5 Hz of it.
+            var between = Enumerable.Range(0, 400).Select(t => Math.Sin(2 * Math.PI * 830 * t / 8000.0)).ToArray();
+            var (hz, share) = SineSynthTask.Spectrum(between, 8000, 830);
+            Assert.Contains(hz, new[] { 820.0, 840.0 });
+            Assert.True(share > 0.75, share.ToString());
+        }
+
         [Fact]
         public void The_synth_can_hold_a_440_Hz_tone_and_its_default_start_is_a_walk()
         {
@@ -373,6 +411,39 @@ namespace AE.Experiments.Tests
                 Assert.Equal(Bits(whole.ParameterVector), Bits(second.ParameterVector));
                 Assert.Equal(straight.Curve, resumed.Curve);
                 Assert.Equal(straight.Evaluate(), resumed.Evaluate());
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        /// <summary>System.Random takes an int: a seed an int holds is itself (its runs are unchanged), a larger one is mixed down to 31 bits.</summary>
+        [Fact]
+        public void A_64_bit_seed_gives_random_a_seed_of_its_own()
+        {
+            foreach (long seed in new long[] { 0, 1, 9, int.MaxValue, -5 })
+                Assert.Equal((int)seed, Trainer<float>.RandomSeed(seed));
+            var big = new[] { 3000000000L, 3000000001L, 1L << 32, (1L << 32) + 1, long.MaxValue }.Select(Trainer<float>.RandomSeed).ToList();
+            Assert.All(big, s => Assert.InRange(s, 0, int.MaxValue));
+            Assert.Equal(big.Count, big.Distinct().Count());
+            Assert.Equal(big, new[] { 3000000000L, 3000000001L, 1L << 32, (1L << 32) + 1, long.MaxValue }.Select(Trainer<double>.RandomSeed).ToList());
+            Assert.NotEqual((int)(3000000000L & int.MaxValue), Trainer<float>.RandomSeed(3000000000L));   // not the low bits, which another seed has
+
+            var task = new ResidualDynamicsTask();
+            var cell = Residual32.Value(2, 5, 5);
+            var trainer = new Trainer<float>(cell, task, new Adam(cell.ParameterVector.Length), seed: 3000000000L);
+            trainer.Epoch();
+            var identity = new CheckpointIdentity("DynamicsModelResidual", "hash", task.Name, "f32", 2, 5, 3000000000L, "adam");
+            string path = Path.Combine(Path.GetTempPath(), "ae-train-" + Guid.NewGuid().ToString("N") + ".aetrain");
+            try
+            {
+                TrainingCheckpoint.Save(path, identity, trainer);
+                Assert.Equal(identity, TrainingCheckpoint.IdentityOf(path));
+                var fresh = Residual32.Value(2, 5, 5);
+                var other = new Trainer<float>(fresh, task, new Adam(fresh.ParameterVector.Length), seed: 0);
+                var ex = Assert.Throws<TrainingException>(() => TrainingCheckpoint.Load(path, identity with { Seed = 3000000001L }, other));
+                Assert.Contains("seed 3000000000, this run's is 3000000001", ex.Message, StringComparison.Ordinal);
             }
             finally
             {
