@@ -203,6 +203,9 @@ namespace AE.Cli
                 if (!rules.Contains(id))
                     throw new CliException("unknown or fixed rule '" + id + "' in --ablate; switchable rules of " + target.Name + ": " + (rules.Count == 0 ? "none" : string.Join(", ", rules)));
             var overrides = Overrides(target.Unit, target.Name, settings);
+            // A PASS over no meta-gradient would say nothing was checked in the words of a check that held.
+            if (!target.Unit.Params.Any(p => p.Type.Scalar == ScalarType.Real))
+                throw new CliException("law " + target.Name + " has no real param to differentiate; ae grad measures d loss / d param for each of its real params");
             CheckValues(target, overrides, task.Create().Dimension);
             var options = new MetaGradientOptions
             {
@@ -249,6 +252,8 @@ namespace AE.Cli
             var overrides = new Dictionary<string, double[]>(StringComparer.Ordinal);
             foreach (var s in settings)
             {
+                // As every command that runs a law: a second value would silently replace the first.
+                if (overrides.ContainsKey(s.Name)) throw new CliException("--set sets the param " + s.Name + " twice");
                 var p = unit.Params.FirstOrDefault(x => x.Name == s.Name)
                     ?? throw new CliException("unknown param '" + s.Name + "' in --set; " + AE.Engine.LawOptions.ParamsOf(law, unit.Params.Select(x => x.Name)));
                 if (!p.Type.IsScalar) throw new CliException("the param " + s.Name + " of " + law + " is a vector; --set sets scalar params only");
@@ -325,7 +330,7 @@ namespace AE.Cli
             });
         }
 
-        private static string G(double v) => v.ToString("0.###e+00", CultureInfo.InvariantCulture);
+        private static string G(double v) => double.IsFinite(v) ? v.ToString("0.###e+00", CultureInfo.InvariantCulture) : ReplayOutput.Num(v);
 
         private static void WriteText(CellGradientReport report, TextWriter output)
         {

@@ -361,7 +361,7 @@ namespace AE.Cli
             if (!double.IsFinite(finalLoss))
             {
                 // The last epoch's step (or --init's weights, with no epoch run) gave parameters whose loss is not finite.
-                context.Stderr.WriteLine("ae: the final loss is " + finalLoss.ToString(CultureInfo.InvariantCulture)
+                context.Stderr.WriteLine("ae: the final loss is " + ReplayOutput.Num(finalLoss)
                     + (trainer.EpochsDone > resumedFrom ? " after the step of epoch " + trainer.EpochsDone.ToString(CultureInfo.InvariantCulture) : " with the starting parameters")
                     + " (the run is stored as non-finite" + (request.Out is null ? "" : ", its files are written") + ")");
                 return ExitCodes.Errors;
@@ -375,7 +375,7 @@ namespace AE.Cli
         private static string StopMessage(TrainingStop stop, string optimizer, bool files)
         {
             string epoch = stop.Epoch.ToString(CultureInfo.InvariantCulture);
-            string value = stop.Value.ToString(CultureInfo.InvariantCulture);
+            string value = ReplayOutput.Num(stop.Value);
             string what = stop.Kind switch
             {
                 TrainingStopKind.Loss => "the loss of epoch " + epoch + " is " + value + ": training stopped there, before its step",
@@ -405,7 +405,7 @@ namespace AE.Cli
 
         private static (IOptimizerLaw Law, string Text, ExperimentLaw? Source) CreateOptimizer(Request request, int n, CliContext context)
         {
-            string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+            string Number(double v) => ReplayOutput.Num(v);
             switch (request.Optimizer)
             {
                 case "adam":
@@ -439,7 +439,8 @@ namespace AE.Cli
 
         private static void WriteText(TrainSummary s, TextWriter output)
         {
-            string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+            // Every command's numbers: a lower-case exponent, inf and nan.
+            string F(double v) => double.IsFinite(v) ? v.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e') : ReplayOutput.Num(v);
             output.WriteLine("task        " + s.Task + " (" + s.Cell + ", " + s.Dtype + ", batch " + s.Batch + ", time " + s.Time + ", seed " + s.Seed + ")");
             output.WriteLine("optimizer   " + s.Optimizer);
             output.WriteLine("loss        " + s.Loss);

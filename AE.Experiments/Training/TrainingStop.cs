@@ -29,12 +29,13 @@ namespace AE.Experiments.Training
     /// </param>
     public sealed record TrainingStop(int Epoch, TrainingStopKind Kind, double Value, string? Parameter, int? Index, int? KeptBefore)
     {
-        /// <summary>What happened, as a clause: "the gradient of 'k' is not finite (Infinity)".</summary>
+        /// <summary>What happened, as a clause: "the gradient of 'k' is not finite (inf)".</summary>
         public string Text
         {
             get
             {
-                string value = Value.ToString(CultureInfo.InvariantCulture);
+                // As every command writes a number that is not finite: inf, -inf, nan.
+                string value = double.IsNaN(Value) ? "nan" : double.IsPositiveInfinity(Value) ? "inf" : double.IsNegativeInfinity(Value) ? "-inf" : Value.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
                 string at = Index is int i ? " at index " + i.ToString(CultureInfo.InvariantCulture) : "";
                 return Kind switch
                 {

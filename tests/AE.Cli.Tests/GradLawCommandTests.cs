@@ -161,12 +161,26 @@ namespace AE.Cli.Tests
         [InlineData("AeSgdm rejects its settings of init_alpha, alpha_min, alpha_max: the initial value of 'alpha' must lie in its bounds [1e-06, 1]", "laws/ae_sgdm.ae", "--subgradients", "--task", "quadratic", "--set", "init_alpha=5")]
         [InlineData("'--backend' is for a cell's gradient check", Smooth, "--task", "quadratic", "--backend", "reference")]
         [InlineData("expected a cell file and a reference file, or a law file and --task T", Smooth)]
+        // a second value would replace the first silently, as every command that runs a law refuses
+        [InlineData("--set sets the param init_alpha twice", Smooth, "--task", "quadratic", "--set", "init_alpha=0.3", "--set", "init_alpha=0.1")]
         public void Bad_input_is_one_line_and_exit_2(string message, params string[] args)
         {
             var r = Cli.Run(Repo.Root, new[] { "grad" }.Concat(args).ToArray());
             Assert.Equal(2, r.ExitCode);
             var error = Assert.Single(r.StderrLines);
             Assert.StartsWith("ae: error: " + message, error, StringComparison.Ordinal);
+        }
+
+        /// <summary>A law with no real param has no meta-gradient: one line and exit 2, where it said "PASS: all 0 meta-gradients agree".</summary>
+        [Fact]
+        public void A_law_with_no_real_param_is_refused_not_passed()
+        {
+            using var dir = new TempDirectory();
+            File.WriteAllText(Path.Combine(dir.Path, "fixed.ae"), "law Fixed {\n  dim n;\n  param every: int in [1, 10] = 2;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update { theta' = theta - 0.01 * grad * (step % every == 0 ? 1 : 0.5); }\n}\n");
+            var r = Cli.Run(dir.Path, "grad", "fixed.ae", "--task", "quadratic");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: law Fixed has no real param to differentiate; ae grad measures d loss / d param for each of its real params", Assert.Single(r.StderrLines));
+            Assert.Equal("", r.Stdout);
         }
     }
 }

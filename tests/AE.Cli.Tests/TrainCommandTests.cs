@@ -187,7 +187,7 @@ namespace AE.Cli.Tests
             Assert.True(blown.ExitCode == 1, blown.Stderr);
             var resumed = Cli.Run(dir.Path, blowing.Concat(new[] { "--epochs", "8", "--out", "nf", "--resume", "nf/checkpoint.aetrain" }).ToArray());
             Assert.Equal(2, resumed.ExitCode);
-            Assert.Matches(@"^ae: error: the checkpoint's run stopped at epoch \d: the loss is (NaN|-?Infinity); resumed, it would stop there again: start again with other settings \(a lower --lr, say\)$", Assert.Single(resumed.StderrLines));
+            Assert.Matches(@"^ae: error: the checkpoint's run stopped at epoch \d: the loss is (nan|-?inf); resumed, it would stop there again: start again with other settings \(a lower --lr, say\)$", Assert.Single(resumed.StderrLines));
         }
 
         /// <summary>
@@ -380,7 +380,7 @@ namespace AE.Cli.Tests
             using var json = JsonDocument.Parse(r.Stdout);
             int epochs = json.RootElement.GetProperty("epochs").GetInt32();
             Assert.InRange(epochs, 2, 19);
-            Assert.Equal(new[] { "ae: epoch " + epochs + ": the gradient of 'k' is not finite (Infinity): training stopped there, before its step (the run is stored as non-finite; "
+            Assert.Equal(new[] { "ae: epoch " + epochs + ": the gradient of 'k' is not finite (inf): training stopped there, before its step (the run is stored as non-finite; "
                 + "the final loss and the files are those of the parameters it stopped at, whose loss is finite)" }, r.StderrLines);
             var curve = File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv"));
             Assert.Equal(epochs + 1, curve.Length);
@@ -394,7 +394,7 @@ namespace AE.Cli.Tests
             Assert.True(init.ExitCode == 0, init.Stderr);
             var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "30", "--out", "run", "--resume", "run/checkpoint.aetrain" }).ToArray());
             Assert.Equal(2, resumed.ExitCode);
-            Assert.Equal(new[] { "ae: error: the checkpoint's run stopped at epoch " + epochs + ": the gradient of 'k' is not finite (Infinity); resumed, it would stop there again: "
+            Assert.Equal(new[] { "ae: error: the checkpoint's run stopped at epoch " + epochs + ": the gradient of 'k' is not finite (inf); resumed, it would stop there again: "
                 + "start again with other settings (a lower --lr, say)" }, resumed.StderrLines);
         }
 

@@ -89,7 +89,7 @@ namespace AE.Experiments.Tests
                 Assert.Equal("k", stop.Parameter);
                 Assert.Null(stop.Index);
                 Assert.Equal(double.PositiveInfinity, stop.Value);
-                Assert.Equal("the gradient of 'k' is not finite (Infinity)", stop.Text);
+                Assert.Equal("the gradient of 'k' is not finite (inf)", stop.Text);
                 Assert.InRange(stop.Epoch, 2, 20);
                 Assert.Equal(stop.Epoch, stop.KeptBefore);
                 // No step: the parameters and the optimizer's state are those the epoch started with, and finite.
@@ -163,7 +163,7 @@ namespace AE.Experiments.Tests
             var (theta, _) = RunToStop(trainer, 10, saveState: false);
             var stop = trainer.Stop!;
             Assert.Equal(new TrainingStop(3, TrainingStopKind.Step, double.NaN, "W.weight", index, 3), stop);
-            Assert.Equal("the step wrote NaN into 'W.weight' at index 5", stop.Text);
+            Assert.Equal("the step wrote nan into 'W.weight' at index 5", stop.Text);
             Assert.Equal(theta, cell.ParameterVector.ToArray());
             Assert.Equal(3, trainer.Curve.Count);
             Assert.Equal(trainer.Curve[2], trainer.FinalLoss());
