@@ -408,14 +408,14 @@ namespace AE.Dsl.Binding
             // An int is a 64-bit integer in every backend and a float64 in the interpreter: both hold it exactly up to 2^53.
             if (target.Scalar == ScalarType.Int && value is IrConst big && Math.Abs(big.Value) > Scalar.MaxExactInt)
             {
-                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be an int within ±2^53 ({Scalar.MaxExactInt.ToString(System.Globalization.CultureInfo.InvariantCulture)}), but this is {big.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be an int within ±2^53 ({Scalar.MaxExactInt.ToString(System.Globalization.CultureInfo.InvariantCulture)}), but this is {UnitBinder.Fmt(big.Value)}");
                 return;
             }
             // 2^53 + 1 written out reads as 2^53, inside the range: the literal's digits say what was meant.
             if (target.Scalar == ScalarType.Int && value is IrConst edge && Math.Abs(edge.Value) == Scalar.MaxExactInt
                 && WrittenNumber(ctx.Bag.File.Text, edge.Span) is string written && !Scalar.IsExactInt(edge.Value, written))
             {
-                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be an int within ±2^53 ({Scalar.MaxExactInt.ToString(System.Globalization.CultureInfo.InvariantCulture)}), but this is {written}, which a 64-bit float rounds to {edge.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+                ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, span, $"{Cap(what)} must be an int within ±2^53 ({Scalar.MaxExactInt.ToString(System.Globalization.CultureInfo.InvariantCulture)}), but this is {written}, which a 64-bit float rounds to {UnitBinder.Fmt(edge.Value)}");
                 return;
             }
             if (!value.Type.IsScalar && !value.Type.Shape.Equals(target.Shape))

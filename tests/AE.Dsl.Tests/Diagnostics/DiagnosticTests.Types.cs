@@ -29,7 +29,7 @@ namespace AE.Dsl.Tests
             { "", "a' = prev(a, true);", "true", "The initial value of 'prev' must have the type of its value (real), but this is bool", "", "a' = prev(a, 0.5);" },
             { "  net f: linear(1 -> 1);\n", "a' = a * f;", "f;", "'f' is a net, not a value; apply it to a vector: f(x)", "  net f: linear(1 -> 1);\n", "a' = clamp(a * sum(f(a)), 0, 1);" },
             { "  param n: int = 2.5;\n", "a' = a * n;", "2.5", "The default of param 'n' must be int, but this is real", "  param n: int = 2;\n", "a' = a * n;" },
-            { "  param n: int = 1e30;\n", "a' = a * n;", "1e30", "The default of param 'n' must be an int within ±2^53 (9007199254740992), but this is 1E+30", "  param n: int = 1e15;\n", "a' = a * n;" },
+            { "  param n: int = 1e30;\n", "a' = a * n;", "1e30", "The default of param 'n' must be an int within ±2^53 (9007199254740992), but this is 1e+30", "  param n: int = 1e15;\n", "a' = a * n;" },
             { "  param n: int = 9007199254740993;\n", "a' = a * n;", "9007199254740993", "The default of param 'n' must be an int within ±2^53 (9007199254740992), but this is 9007199254740993, which a 64-bit float rounds to 9007199254740992", "  param n: int = 9007199254740992;\n", "a' = a * n;" },
             { "  param n: int = -9007199254740993;\n", "a' = a * n;", "-9007199254740993", "but this is -9007199254740993, which a 64-bit float rounds to -9007199254740992", "  param n: int = -9007199254740992;\n", "a' = a * n;" },
             { "  param n: int = 9.007199254740993e15;\n", "a' = a * n;", "9.007199254740993e15", "but this is 9007199254740993, which a 64-bit float rounds to 9007199254740992", "  param n: int = 9007199254740992;\n", "a' = a * n;" },
