@@ -24,7 +24,7 @@ namespace AE.Cli
             "The law or variant to run (default: the first law of the optimizer shape, several files taken in the order of their paths).") { HelpName = "LAW" };
 
         public static OptionSpec Set { get; } = new("--set", "NAME=VALUE, such as k_p=1.2",
-            "Set a param of the law (repeatable, or a comma list): numbers (1.2, 3e-4, inf), true/false, whole numbers (100, 1e3); none for the "
+            "Set a scalar param of the law (repeatable, or a comma list; a vector param keeps its declared value): numbers (1.2, 3e-4, inf), true/false, whole numbers (100, 1e3); none for the "
             + "guards that the seed's None disables. An unknown param is an error that lists the law's params.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" };
 
         public static OptionSpec Db { get; } = new("--db", "a SQLite database file",
