@@ -127,6 +127,10 @@ namespace AE.Experiments.Cells
                     if (listed) throw new CellReferenceException($"{file}: the param {p.Name} of {unit.Name} is given twice, as 'params.{p.Name}' and at the top level; give it once");
                     int n = lengths.Get(p.Name).Length;
                     if (given.Values.Length != n) throw new CellReferenceException($"{file}: '{p.Name}' has shape {given.ShapeText}, the cell's param {p.Name} has shape [{n}]");
+                    if (p.Type.Scalar == ScalarType.Int && given.Values.Any(v => v != Math.Floor(v) || double.IsInfinity(v)))
+                        throw new CellReferenceException($"{file}: '{p.Name}' is an int param of {unit.Name}; its value must be a whole number");
+                    if (p.Type.Scalar == ScalarType.Bool && given.Values.Any(v => v != 0 && v != 1))
+                        throw new CellReferenceException($"{file}: '{p.Name}' is a bool param of {unit.Name}; its value must be true or false (1 or 0)");
                     overrides[p.Name] = given.Values;
                 }
                 else if (listed) overrides[p.Name] = value!.Values;

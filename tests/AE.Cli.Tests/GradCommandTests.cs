@@ -228,6 +228,21 @@ namespace AE.Cli.Tests
                 Assert.Equal(2, r.ExitCode);
                 Assert.StartsWith("ae: error: " + name + ": " + message, Assert.Single(r.StderrLines), StringComparison.Ordinal);
             }
+
+            // An int param at the top level: its declared value passes on both backends; another is refused by the generated
+            // cell, which compiles the declared one in (it was an internal error, 'Scaled has no parameter 's''); a fraction is refused.
+            Reference("s3.json", "", "", @", ""a"": 0.5, ""s"": 3");
+            foreach (var backend in new[] { "csharp", "reference" })
+                Assert.Equal(0, Cli.Run(dir.Path, "grad", "scaled.ae", "s3.json", "--backend", backend).ExitCode);
+            Reference("s4.json", "", "", @", ""a"": 0.5, ""s"": 4");
+            var s4 = Cli.Run(dir.Path, "grad", "scaled.ae", "s4.json");
+            Assert.Equal(2, s4.ExitCode);
+            Assert.Equal("ae: error: the int param 's' of Scaled is compiled into the generated cell as its declared value 3; the reference file gives another: change the .ae file's value, or check it with --backend reference", Assert.Single(s4.StderrLines));
+            Assert.Equal(0, Cli.Run(dir.Path, "grad", "scaled.ae", "s4.json", "--backend", "reference").ExitCode);
+            Reference("s25.json", "", "", @", ""a"": 0.5, ""s"": 2.5");
+            var s25 = Cli.Run(dir.Path, "grad", "scaled.ae", "s25.json");
+            Assert.Equal(2, s25.ExitCode);
+            Assert.Equal("ae: error: s25.json: 's' is an int param of Scaled; its value must be a whole number", Assert.Single(s25.StderrLines));
         }
 
         [Fact]
