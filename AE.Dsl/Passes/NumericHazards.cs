@@ -41,6 +41,7 @@ namespace AE.Dsl.Passes
             }
             Put(key, value);
             _writeVersion[key] = (_writeVersion.TryGetValue(key, out var v) ? v : 0) + 1;
+            ForgetCallsReading(key);
         }
 
         /// <summary>
@@ -56,6 +57,7 @@ namespace AE.Dsl.Passes
             }
             Put(key, value);
             _writeVersion[key] = (_writeVersion.TryGetValue(key, out var v) ? v : 0) + 1;
+            ForgetCallsReading(key);
         }
 
         private void Put(string key, Interval? value)
@@ -115,7 +117,8 @@ namespace AE.Dsl.Passes
             switch (e)
             {
                 case IrConst c: return c.Type.Scalar == ScalarType.Bool ? new Interval(0, 1) : Interval.Point(c.Value);
-                case IrStep: return new Interval(1, long.MaxValue); // a step count is a long: 1 / step is never 0
+                // A step count is a long: 1 / step is never 0. A condition on it narrows it (step > 1 ? 1 / (step - 1) : 1).
+                case IrStep: return _env.TryGetValue(Key(e), out var narrowed) ? narrowed : new Interval(1, long.MaxValue);
                 case IrRef r: return _env.TryGetValue(Key(r), out var v) ? v : Interval.All;
                 case IrUnary u: return u.Op == IrUnaryOp.Negate ? -Eval(u.Operand) : new Interval(0, 1);
                 case IrSelect s:
@@ -144,13 +147,14 @@ namespace AE.Dsl.Passes
             var scope = _scopes.Count > 0 ? _scopes[_scopes.Count - 1] : null;
             var recordedBefore = new HashSet<string>(StringComparer.Ordinal);
             int calls = 0;
-            foreach (var (key, refined) in RefinementsQuietly(condition, holds))
+            foreach (var (key, refined, operand) in RefinementsQuietly(condition, holds))
             {
                 if (key.StartsWith("(", StringComparison.Ordinal)) calls++;
                 versions[key] = _writeVersion.TryGetValue(key, out var wv) ? wv : 0;
                 if (scope != null && scope.ContainsKey(key)) recordedBefore.Add(key);
                 var had = _env.TryGetValue(key, out var old);
                 saved.Add(new KeyValuePair<string, Interval?>(key, had ? old : null));
+                _active.Add((key, had ? old : null, ReadKeys(operand)));
                 var current = had ? old : Interval.All;
                 _env[key] = Intersect(current, refined);
             }
@@ -158,6 +162,7 @@ namespace AE.Dsl.Passes
             try { return body(); }
             finally
             {
+                _active.RemoveRange(_active.Count - saved.Count, saved.Count);
                 _callKeys -= calls;
                 for (int i = saved.Count - 1; i >= 0; i--)
                 {
@@ -171,6 +176,51 @@ namespace AE.Dsl.Passes
             }
         }
 
+        /// <summary>The refinements in force, innermost last: the key, its value before, and the names its operand reads.</summary>
+        private readonly List<(string Key, Interval? Before, HashSet<string> Reads)> _active = new();
+
+        /// <summary>The keys of the values an expression reads (x, x'), which an assignment can change under it.</summary>
+        private static HashSet<string> ReadKeys(IrExpr e)
+        {
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<IrExpr>();
+            stack.Push(e);
+            while (stack.Count > 0)
+            {
+                var at = stack.Pop();
+                if (at is IrRef r) keys.Add(Key(r));
+                foreach (var child in IrFacts.Children(at)) stack.Push(child);
+            }
+            return keys;
+        }
+
+        /// <summary>
+        /// An assignment to <paramref name="key"/> ends what a condition said of a call that reads it: after
+        /// 'when norm(m') > 0 { m' = 0 * m; ... }' norm(m') is 0 again, whatever the condition said.
+        /// </summary>
+        private void ForgetCallsReading(string key)
+        {
+            foreach (var a in _active)
+                if (a.Reads.Contains(key) && a.Key.StartsWith("(", StringComparison.Ordinal)) _env.Remove(a.Key);
+        }
+
+        /// <summary>
+        /// Evaluates <paramref name="body"/> as if no condition held: a lagged unit computes every reduction whatever the
+        /// conditions around it (its value is read a step later), so a guard does not protect a reduction's argument.
+        /// </summary>
+        private T Unguarded<T>(Func<T> body)
+        {
+            var now = new Dictionary<string, Interval?>(StringComparer.Ordinal);
+            for (int i = _active.Count - 1; i >= 0; i--)
+            {
+                var (key, before, _) = _active[i];
+                if (!now.ContainsKey(key)) now[key] = _env.TryGetValue(key, out var v) ? v : null;
+                Put(key, before);
+            }
+            try { return body(); }
+            finally { foreach (var kv in now) Put(kv.Key, kv.Value); }
+        }
+
         private static Interval Intersect(Interval a, Interval b)
         {
             bool loFromB = b.Lo > a.Lo || (b.Lo == a.Lo && b.LoOpen);
@@ -182,7 +232,7 @@ namespace AE.Dsl.Passes
         /// The refinements of a condition, its bounds evaluated without reporting their hazards again (the
         /// condition itself has been evaluated, and reported, where it stands).
         /// </summary>
-        private List<(string Key, Interval Refined)> RefinementsQuietly(IrExpr condition, bool holds)
+        private List<(string Key, Interval Refined, IrExpr Operand)> RefinementsQuietly(IrExpr condition, bool holds)
         {
             var report = OnDomain;
             OnDomain = null;
@@ -196,7 +246,7 @@ namespace AE.Dsl.Passes
         /// interval; 'x != c' opens an end of x that is c. Through '&&' when it holds, '||' when it fails, and '!'.
         /// A NaN compares false with everything, but the intervals describe numbers, so a failed 'x <= c' means x > c.
         /// </summary>
-        private IEnumerable<(string Key, Interval Refined)> Refinements(IrExpr condition, bool holds = true)
+        private IEnumerable<(string Key, Interval Refined, IrExpr Operand)> Refinements(IrExpr condition, bool holds = true)
         {
             if (condition is IrUnary { Op: IrUnaryOp.Not } not)
             {
@@ -219,21 +269,20 @@ namespace AE.Dsl.Passes
             if (!holds) op = Negated(op);
             var bound = Eval(c);
             var key = Key(x);
+            // Narrowed from what the operand is known to be (a step count from [1, 2^63 - 1], a norm from [0, inf)).
+            var current = Eval(x);
             switch (op)
             {
-                case BinaryOp.Greater: yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: true)); break;
-                case BinaryOp.GreaterEq: yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: bound.LoOpen)); break;
-                case BinaryOp.Less: yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: true)); break;
-                case BinaryOp.LessEq: yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: bound.HiOpen)); break;
-                case BinaryOp.Eq: yield return (key, bound); break;
+                case BinaryOp.Greater: yield return (key, Intersect(current, new Interval(bound.Lo, double.PositiveInfinity, loOpen: true)), x); break;
+                case BinaryOp.GreaterEq: yield return (key, Intersect(current, new Interval(bound.Lo, double.PositiveInfinity, loOpen: bound.LoOpen)), x); break;
+                case BinaryOp.Less: yield return (key, Intersect(current, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: true)), x); break;
+                case BinaryOp.LessEq: yield return (key, Intersect(current, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: bound.HiOpen)), x); break;
+                case BinaryOp.Eq: yield return (key, Intersect(current, bound), x); break;
                 case BinaryOp.NotEq when bound.Lo == bound.Hi:
-                {
                     // An interval cannot leave out an inner point, only an end: norm(g) != 0 makes [0, inf) into (0, inf).
-                    var current = Eval(x);
-                    if (current.Lo == bound.Lo && !current.LoOpen) yield return (key, new Interval(bound.Lo, double.PositiveInfinity, loOpen: true));
-                    if (current.Hi == bound.Hi && !current.HiOpen) yield return (key, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: true));
+                    if (current.Lo == bound.Lo && !current.LoOpen) yield return (key, Intersect(current, new Interval(bound.Lo, double.PositiveInfinity, loOpen: true)), x);
+                    if (current.Hi == bound.Hi && !current.HiOpen) yield return (key, Intersect(current, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: true)), x);
                     break;
-                }
             }
         }
 
@@ -260,7 +309,8 @@ namespace AE.Dsl.Passes
         };
 
         /// <summary>Named values and pure scalar calls (a reduction such as norm(v)) can be narrowed by a condition.</summary>
-        private static bool IsRefinable(IrExpr e) => e.Type.IsScalar && (e is IrRef || (e is IrCall c && IrFacts.IsPure(c)));
+        private static bool IsRefinable(IrExpr e) =>
+            e.Type.IsScalar && (e is IrRef or IrStep || (e is IrCall c && IrFacts.IsPure(c) && IrFacts.DrawsNothing(c)));
 
 
         /// <summary>The environment key of a value: its name (primed for next values), or the printed form of a pure call.</summary>
@@ -428,8 +478,7 @@ namespace AE.Dsl.Passes
 
         private Interval Call(IrCall c)
         {
-            var value = CallRange(c);
-            if (!EmptyReductions) return value;
+            if (!EmptyReductions) return CallRange(c);
             double? empty = c.Function switch
             {
                 "sum" or "mean" or "dot" or "norm" or "cosine" => 0,
@@ -437,7 +486,8 @@ namespace AE.Dsl.Passes
                 "min" when c.Args.Count == 1 => double.PositiveInfinity,
                 _ => null,
             };
-            return empty is double e ? Interval.Hull(value, new Interval(e, e)) : value;
+            if (empty is not double e) return CallRange(c);
+            return Interval.Hull(Unguarded(() => CallRange(c)), new Interval(e, e));
         }
 
         private Interval CallRange(IrCall c)
@@ -540,7 +590,7 @@ namespace AE.Dsl.Passes
         {
             Analyze(unit, bagFor, null);
             if (laggedVariants is { Count: > 0 })
-                Analyze(unit, bagFor, $" in the lagged variant '{laggedVariants[0]}', whose first step reads every reduction empty (sum, mean, dot, norm and cosine 0, max -inf, min inf)");
+                Analyze(unit, bagFor, $"; this is of the lagged variant '{laggedVariants[0]}' only, which computes every reduction whatever the conditions around it and reads it a step late, empty at its first step (sum, mean, dot, norm and cosine 0, max -inf, min inf)");
         }
 
         private static void Analyze(IrUnit unit, Func<string, DiagnosticBag?> bagFor, string? laggedNote)
@@ -619,9 +669,11 @@ namespace AE.Dsl.Passes
                 case "/":
                     // An int divisor (a counter, an int param in 'step % every') stays whole: an epsilon would make it real.
                     if (!iv.ExcludesZero)
-                        bag.Report(DiagnosticCatalog.DivisionMayBeZero, arg.Span, iv.ToString(), arg.Type.Scalar == ScalarType.Int
-                            ? "declare a range that leaves 0 out ('param every: int in [1, 1000] = 3;') or divide by max(x, 1)"
-                            : "add a positive epsilon to the denominator ('+ 1e-12')");
+                        bag.Report(DiagnosticCatalog.DivisionMayBeZero, arg.Span, iv.ToString(), arg.Type.Scalar != ScalarType.Int
+                            ? "add a positive epsilon to the denominator ('+ 1e-12')"
+                            : arg is IrRef { Kind: SymbolKind.Param }
+                                ? "declare a range that leaves 0 out ('param every: int in [1, 1000] = 3;') or divide by max(x, 1)"
+                                : "divide by max(x, 1), or guard it with a condition that leaves 0 out ('t > 0 ? ... : ...')");
                     break;
                 case "log":
                     if (!iv.IsPositive) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "log", "positive", iv.ToString(), "add a positive epsilon ('+ 1e-12'), bound it with max(x, 1e-12), or declare the range of the params it uses");

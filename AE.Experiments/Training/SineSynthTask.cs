@@ -124,6 +124,8 @@ namespace AE.Experiments.Training
         public override void Prepare<T>(ICell<T> cell, Random random)
         {
             if (cell is null) throw new ArgumentNullException(nameof(cell));
+            // One sample holds no period: the target is sin(0) and the task's pitch and tone share are not numbers.
+            if (cell.Time < 2) throw new TrainingException("sine-synth needs a time of at least 2 (one sample holds no period of the wave), not " + cell.Time);
             if (Loss == Scoring.Spectral && cell.Time < SpectralFrame)
                 throw new TrainingException("the spectral loss needs a time of at least " + SpectralFrame + " (one frame), not " + cell.Time);
             var eps = cell.Input("eps");

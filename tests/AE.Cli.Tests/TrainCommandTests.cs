@@ -621,6 +621,17 @@ namespace AE.Cli.Tests
             Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
         }
 
+        /// <summary>One sample holds no period: sine-synth at --time 1 is one line, where it trained and reported target_hz nan.</summary>
+        [Fact]
+        public void A_sine_of_one_sample_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--time", "1", "--epochs", "1", "--out", "never");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: sine-synth needs a time of at least 2 (one sample holds no period of the wave), not 1" }, r.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
+        }
+
         [Fact]
         public void Fashion_rows_refuses_samples_for_a_task_without_a_data_set_a_short_time_and_a_cell_that_does_not_fit_in_one_line()
         {

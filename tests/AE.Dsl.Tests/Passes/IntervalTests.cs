@@ -290,6 +290,42 @@ namespace AE.Dsl.Tests
         public void A_condition_that_does_not_exclude_0_still_warns(string expr, string marker)
             => AssertHazardAt(Computes("(" + expr + ")", "  signal gn: real;\n").Replace("update { s' =", "update { gn = norm(g);\n    s' ="), marker, "AE0061");
 
+        /// <summary>
+        /// What a condition said of a value stops holding where the value can change under it. Regression guards, each a law
+        /// that checked clean and wrote NaN or -inf at step 1: two draws print alike but are two values (noise() is not
+        /// narrowed), and a call narrowed by a 'when' is not narrowed once a value it reads is assigned.
+        /// </summary>
+        [Fact]
+        public void A_condition_does_not_hold_for_another_draw_or_after_an_assignment()
+        {
+            AssertHazardAt(Computes("(max(noise(), -9) > 0 ? sqrt(max(noise(), -9)) : 0)"), "max(noise(), -9)) :", "AE0060");
+            const string law = "law L {\n  dim n;\n  input g: real[n];\n  state m: real[n] = 1;\n  state s: real = 0;\n  update {\n"
+                + "    when norm(m') > 0 {\n      m' = 0 * m;\n      s' = 1 / norm(m');\n    }\n  }\n}\n";
+            AssertHazardAt(law, "norm(m');\n    }", "AE0061");
+            AssertNoHazard(law.Replace("      m' = 0 * m;\n", ""));
+        }
+
+        /// <summary>A step count is narrowed by a condition on it, from [1, 2^63 - 1]: step > 1 ? 1 / (step - 1) : 1.</summary>
+        [Fact]
+        public void A_condition_on_the_step_narrows_it()
+        {
+            AssertNoHazard(Computes("(step > 1 ? 0.1 / (step - 1) : 0.1) + (step < 10 ? 1 / step : 0)"));
+            AssertHazardAt(Computes("(step < 10 ? 1 / (step - 1) : 0)"), "step - 1)", "AE0061");
+        }
+
+        /// <summary>
+        /// A lagged variant computes every reduction whatever the conditions around it (its value is read a step later), so a
+        /// guard does not keep a reduction's argument from dividing by 0 there: t = step - 1 is 0 at step 1.
+        /// </summary>
+        [Fact]
+        public void A_guard_does_not_protect_a_lagged_variants_reduction()
+        {
+            const string law = "law P {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  signal s: real;\n"
+                + "  update {\n    t = step - 1;\n    s = t > 0 ? sum(grad / t) : 0;\n    theta' = theta - 0.01 * grad * s;\n  }\n}\n";
+            AssertNoHazard(law);
+            AssertHazardAt(law + "law PL = P lagged;\n", "t) :", "AE0061");
+        }
+
         [Fact]
         public void A_when_narrows_its_else_block()
         {
@@ -327,7 +363,7 @@ namespace AE.Dsl.Tests
             AssertNoHazard(law);
             var lagged = law + "law BaseLagged = Base lagged;\n";
             AssertHazardAt(lagged, "gm) +", "AE0060");
-            Assert.Contains("in the lagged variant 'BaseLagged', whose first step reads every reduction empty", Hazards(lagged)[0], System.StringComparison.Ordinal);
+            Assert.Contains("; this is of the lagged variant 'BaseLagged' only, which computes every reduction whatever the conditions around it", Hazards(lagged)[0], System.StringComparison.Ordinal);
             AssertNoHazard(lagged.Replace("sqrt(gm)", "sqrt(max(gm, 0))"));
         }
 
