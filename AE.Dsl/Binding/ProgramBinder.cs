@@ -158,7 +158,8 @@ namespace AE.Dsl.Binding
                 }
                 else
                 {
-                    var suggestion = NameSuggestions.Closest(v.Base.Text, unitSyntax.Keys.Concat(declared.Keys));
+                    // Not the variant itself: 'law G3W = G3 without R;' is not based on G3W.
+                    var suggestion = NameSuggestions.Closest(v.Base.Text, unitSyntax.Keys.Concat(declared.Keys).Where(n => n != v.Name.Text));
                     bag.Report(DiagnosticCatalog.UnknownName, v.Base.Span, v.Base.Text, suggestion != null ? $"; did you mean '{suggestion}'?" : " (no law or cell has this name)");
                 }
                 if (baseKind is UnitKind k && k != v.Kind)

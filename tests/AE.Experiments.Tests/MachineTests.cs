@@ -61,7 +61,7 @@ namespace AE.Experiments.Tests
             Assert.Equal(IncidentKind.NonFiniteTheta, incident.Kind);
             Assert.Equal(5, incident.Step);
             Assert.True(double.IsNaN(incident.Value));
-            Assert.Contains("NaN", incident.Message, StringComparison.Ordinal);
+            Assert.Equal("step 5: the law wrote nan into theta[0]", incident.Message);
             Assert.Equal(5, run.StepsTaken);
             Assert.True(AeMath.IsFinite(run.FinalLoss));                    // the loss at the last finite theta
             Assert.Equal(run.Log.Loss(4), run.FinalLoss);

@@ -24,6 +24,15 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "gian", "gain"));
         }
 
+        /// <summary>A variant's unknown base is not suggested to be the variant itself (it once said "did you mean 'G3W'?").</summary>
+        [Fact]
+        public void AE0010_a_variants_unknown_base_does_not_suggest_the_variant()
+        {
+            const string bad = "law G3W = G3 without R;\n";
+            var d = AssertOnly(bad, "AE0010", "G3 without");
+            Assert.Equal("Unknown name 'G3' (no law or cell has this name)", d.Message);
+        }
+
         [Fact]
         public void AE0010_misspelt_function_suggests_the_builtin()
         {
