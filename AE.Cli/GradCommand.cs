@@ -203,9 +203,6 @@ namespace AE.Cli
                 if (!rules.Contains(id))
                     throw new CliException("unknown or fixed rule '" + id + "' in --ablate; switchable rules of " + target.Name + ": " + (rules.Count == 0 ? "none" : string.Join(", ", rules)));
             var overrides = Overrides(target.Unit, target.Name, settings);
-            // A PASS over no meta-gradient would say nothing was checked in the words of a check that held.
-            if (!target.Unit.Params.Any(p => p.Type.Scalar == ScalarType.Real))
-                throw new CliException("law " + target.Name + " has no real param to differentiate; ae grad measures d loss / d param for each of its real params");
             CheckValues(target, overrides, task.Create().Dimension);
             var options = new MetaGradientOptions
             {
@@ -223,6 +220,9 @@ namespace AE.Cli
             {
                 throw new CliException(ex.Message, ex);
             }
+            // A PASS over no meta-gradient would say nothing was checked in the words of a check that held.
+            if (report.Params.Count == 0)
+                throw new CliException("law " + target.Name + " has no real param to differentiate; ae grad measures d loss / d param for each of its real params");
             if (json) WriteJson(report, file.Sources, context.Stdout);
             else WriteText(report, file.Sources, context.Stdout);
             return report.Pass ? ExitCodes.Success : ExitCodes.Errors;

@@ -176,7 +176,7 @@ namespace AE.Cli.Tests
         public void A_law_with_no_real_param_is_refused_not_passed()
         {
             using var dir = new TempDirectory();
-            File.WriteAllText(Path.Combine(dir.Path, "fixed.ae"), "law Fixed {\n  dim n;\n  param every: int in [1, 10] = 2;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update { theta' = theta - 0.01 * grad * (step % every == 0 ? 1 : 0.5); }\n}\n");
+            File.WriteAllText(Path.Combine(dir.Path, "fixed.ae"), "law Fixed {\n  dim n;\n  param every: int in [1, 10] = 2;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update { theta' = theta - 0.01 * grad * every; }\n}\n");
             var r = Cli.Run(dir.Path, "grad", "fixed.ae", "--task", "quadratic");
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("ae: error: law Fixed has no real param to differentiate; ae grad measures d loss / d param for each of its real params", Assert.Single(r.StderrLines));
