@@ -288,6 +288,8 @@ namespace AE.Ilgpu
                 _theta.View.BaseView.CopyFromCPU(_stream, ref MemoryMarshal.GetReference(theta), theta.Length);
                 _law.Run(loss, this, _grad.View, _theta.View);
                 _theta.View.BaseView.CopyToCPU(_stream, ref MemoryMarshal.GetReference(theta), theta.Length);
+                // A copy on a stream is ordered after the step's kernels, not finished when it returns: the caller reads theta next.
+                _stream.Synchronize();
             }
 
             public void UploadHostRegion(double[] host) =>
@@ -297,7 +299,7 @@ namespace AE.Ilgpu
             {
                 int start = _law.Program.ReadableStart, count = _law.Program.SignalNames.Count;
                 if (count > 0) _scalars.View.BaseView.SubView(start, count).CopyToCPU(_stream, ref host[start], count);
-                else _stream.Synchronize();
+                _stream.Synchronize();
             }
 
             public void ReadVector(OpenClVectorBuffer vec, Span<double> destination)
@@ -311,9 +313,14 @@ namespace AE.Ilgpu
                 {
                     var values = new T[length];
                     _states.View.BaseView.SubView(offset, length).CopyToCPU(_stream, ref values[0], length);
+                    _stream.Synchronize();
                     for (int i = 0; i < values.Length; i++) destination[i] = values[i] is float f ? f : (double)(object)values[i];
                 }
-                else _extras.View.BaseView.SubView(offset, length).CopyToCPU(_stream, ref MemoryMarshal.GetReference(destination), length);
+                else
+                {
+                    _extras.View.BaseView.SubView(offset, length).CopyToCPU(_stream, ref MemoryMarshal.GetReference(destination), length);
+                    _stream.Synchronize();
+                }
             }
 
             public void Dispose()
