@@ -330,7 +330,7 @@ namespace AE.Cli
             });
         }
 
-        private static string G(double v) => double.IsFinite(v) ? v.ToString("0.###e+00", CultureInfo.InvariantCulture) : ReplayOutput.Num(v);
+        private static string G(double v) => AE.Runtime.NumberText.Of(v, "0.###e+00");
 
         private static void WriteText(CellGradientReport report, TextWriter output)
         {

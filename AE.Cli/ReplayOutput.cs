@@ -78,7 +78,7 @@ namespace AE.Cli
             => v == 0 ? "0" : double.IsPositiveInfinity(v) ? "inf" : double.IsNaN(v) ? "nan" : v.ToString("0.00e+00", CultureInfo.InvariantCulture);
 
         /// <summary>A value, exactly (round-trip).</summary>
-        internal static string Num(double v) => double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : double.IsNaN(v) ? "nan" : v.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
+        internal static string Num(double v) => AE.Runtime.NumberText.Of(v);
 
         private static readonly JsonWriterOptions JsonOptions = new()
         {

@@ -439,8 +439,7 @@ namespace AE.Cli
 
         private static void WriteText(TrainSummary s, TextWriter output)
         {
-            // Every command's numbers: a lower-case exponent, inf and nan.
-            string F(double v) => double.IsFinite(v) ? v.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e') : ReplayOutput.Num(v);
+            static string F(double v) => AE.Runtime.NumberText.Of(v, "G6");
             output.WriteLine("task        " + s.Task + " (" + s.Cell + ", " + s.Dtype + ", batch " + s.Batch + ", time " + s.Time + ", seed " + s.Seed + ")");
             output.WriteLine("optimizer   " + s.Optimizer);
             output.WriteLine("loss        " + s.Loss);

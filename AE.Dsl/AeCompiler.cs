@@ -107,7 +107,8 @@ namespace AE.Dsl
             var bags = new Dictionary<string, DiagnosticBag>(StringComparer.Ordinal);
             foreach (var (_, bag) in trees) if (!bags.ContainsKey(bag.File.Path)) bags.Add(bag.File.Path, bag);
             DiagnosticBag? BagFor(string path) => bags.TryGetValue(path, out var b) ? b : null;
-            foreach (var unit in bound) Passes.NumericHazards.Check(unit, BagFor, LaggedVariantsOf(program, unit.Name));
+            var lagged = LaggedVariantsByBase(program);
+            foreach (var unit in bound) Passes.NumericHazards.Check(unit, BagFor, lagged.TryGetValue(unit.Name, out var variants) ? variants : null);
             foreach (var unit in program.Units)
             {
                 var problems = Passes.IrVerifier.Verify(unit);
@@ -116,8 +117,8 @@ namespace AE.Dsl
             }
         }
 
-        /// <summary>The lagged variants whose chain of bases (a variant of a variant ...) leads to the unit.</summary>
-        private static List<string> LaggedVariantsOf(IR.IrProgram program, string unit)
+        /// <summary>Each unit's lagged variants: those whose chain of bases (a variant of a variant ...) leads to it.</summary>
+        private static Dictionary<string, List<string>> LaggedVariantsByBase(IR.IrProgram program)
         {
             var byName = new Dictionary<string, IR.IrVariant>(StringComparer.Ordinal);
             foreach (var v in program.Variants) byName[v.Name] = v;
@@ -128,7 +129,8 @@ namespace AE.Dsl
                 while (byName.TryGetValue(at, out var next) && seen.Add(at)) at = next.Base;
                 return at;
             }
-            return program.Variants.Where(v => v.Lagged && RootOf(v) == unit).Select(v => v.Name).ToList();
+            return program.Variants.Where(v => v.Lagged).GroupBy(RootOf, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(v => v.Name).ToList(), StringComparer.Ordinal);
         }
 
         /// <summary>How many errors of one file are listed; the rest are summarised in one AE0007.</summary>

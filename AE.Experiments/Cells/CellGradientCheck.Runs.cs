@@ -106,12 +106,13 @@ namespace AE.Experiments.Cells
             public (double Loss, Dictionary<string, double[][]> Outputs, Dictionary<string, double[]> Gradients) Compiled(ICell<double> cell)
             {
                 foreach (var (name, values) in _weights) values.CopyTo(cell.Parameter(name));
+                Interpreter? defaults = null;
                 foreach (var (name, values) in _overrides)
                 {
                     var p = _unit.Params.First(x => x.Name == name);
                     if (p.Type.Scalar == ScalarType.Real) { values.CopyTo(cell.Parameter(name)); continue; }
                     // An int or bool param is a constant of the generated code: its declared value, which the file may only repeat.
-                    var declared = new Interpreter(_unit).Get(name);
+                    var declared = (defaults ??= new Interpreter(_unit)).Get(name);
                     if (!values.SequenceEqual(declared))
                         throw new CellReferenceException($"the {(p.Type.Scalar == ScalarType.Int ? "int" : "bool")} param '{name}' of {_unit.Name} is compiled into the generated cell as its declared value {string.Join(", ", declared.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}; "
                             + "the reference file gives another: change the .ae file's value, or check it with --backend reference");

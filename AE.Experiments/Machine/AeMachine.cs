@@ -315,6 +315,6 @@ namespace AE.Experiments.Machine
             return -1;
         }
 
-        private static string Show(double value) => double.IsNaN(value) ? "nan" : double.IsPositiveInfinity(value) ? "inf" : double.IsNegativeInfinity(value) ? "-inf" : value.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e');
+        private static string Show(double value) => AE.Runtime.NumberText.Of(value, "G6");
     }
 }

@@ -472,7 +472,7 @@ namespace AE.Experiments.Swarm
                 return runs;
             }
 
-            private static string Show(double value) => double.IsNaN(value) ? "nan" : double.IsPositiveInfinity(value) ? "inf" : double.IsNegativeInfinity(value) ? "-inf" : value.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e');
+            private static string Show(double value) => AE.Runtime.NumberText.Of(value, "G6");
         }
     }
 }

@@ -34,8 +34,7 @@ namespace AE.Experiments.Training
         {
             get
             {
-                // As every command writes a number that is not finite: inf, -inf, nan.
-                string value = double.IsNaN(Value) ? "nan" : double.IsPositiveInfinity(Value) ? "inf" : double.IsNegativeInfinity(Value) ? "-inf" : Value.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
+                string value = AE.Runtime.NumberText.Of(Value);
                 string at = Index is int i ? " at index " + i.ToString(CultureInfo.InvariantCulture) : "";
                 return Kind switch
                 {
