@@ -14,11 +14,16 @@ namespace AE.Dsl.Passes
     /// </summary>
     public readonly struct Interval
     {
-        public Interval(double lo, double hi, bool loOpen = false, bool hiOpen = false)
+        /// <param name="zeroLeftOut">0 is not a value of it ('x != 0' holds): an end at 0 becomes open, and an interval across
+        /// 0 keeps a hole there (an interval cannot leave out any other inner point).</param>
+        public Interval(double lo, double hi, bool loOpen = false, bool hiOpen = false, bool zeroLeftOut = false)
         {
             if (double.IsNaN(lo)) { lo = double.NegativeInfinity; loOpen = true; }
             if (double.IsNaN(hi)) { hi = double.PositiveInfinity; hiOpen = true; }
+            if (zeroLeftOut && lo == 0 && hi > 0) loOpen = true;
+            if (zeroLeftOut && hi == 0 && lo < 0) hiOpen = true;
             Lo = lo; Hi = hi; LoOpen = loOpen || double.IsInfinity(lo); HiOpen = hiOpen || double.IsInfinity(hi);
+            ZeroLeftOut = zeroLeftOut && lo < 0 && hi > 0;
         }
 
         /// <summary>
@@ -33,6 +38,9 @@ namespace AE.Dsl.Passes
         public bool LoOpen { get; }
         public bool HiOpen { get; }
 
+        /// <summary>0 lies between the ends but is not a value ('x != 0 ? 1 / x : 0'). Operations that do not model the hole drop it, which is sound.</summary>
+        public bool ZeroLeftOut { get; }
+
         public static Interval All => new(double.NegativeInfinity, double.PositiveInfinity);
         public static Interval Point(double v) => new(v, v);
         public static Interval Positive => new(0, double.PositiveInfinity, loOpen: true);
@@ -41,17 +49,20 @@ namespace AE.Dsl.Passes
         public bool IsPositive => Lo > 0 || (Lo == 0 && LoOpen);
         public bool IsNegative => Hi < 0 || (Hi == 0 && HiOpen);
         public bool IsNonNegative => Lo >= 0;
-        public bool ExcludesZero => IsPositive || IsNegative;
+        public bool ExcludesZero => IsPositive || IsNegative || ZeroLeftOut;
+
+        /// <summary>This interval without 0: 'x != 0' narrows x so.</summary>
+        public Interval WithoutZero() => new(Lo, Hi, LoOpen, HiOpen, zeroLeftOut: true);
 
         public static Interval Hull(Interval a, Interval b)
         {
             double lo = Math.Min(a.Lo, b.Lo), hi = Math.Max(a.Hi, b.Hi);
             bool loOpen = (a.Lo == lo ? a.LoOpen : true) && (b.Lo == lo ? b.LoOpen : true);
             bool hiOpen = (a.Hi == hi ? a.HiOpen : true) && (b.Hi == hi ? b.HiOpen : true);
-            return new Interval(lo, hi, loOpen, hiOpen);
+            return new Interval(lo, hi, loOpen, hiOpen, zeroLeftOut: a.ExcludesZero && b.ExcludesZero);
         }
 
-        public static Interval operator -(Interval a) => new(-a.Hi, -a.Lo, a.HiOpen, a.LoOpen);
+        public static Interval operator -(Interval a) => new(-a.Hi, -a.Lo, a.HiOpen, a.LoOpen, a.ZeroLeftOut);
         public static Interval operator +(Interval a, Interval b) => new(a.Lo + b.Lo, a.Hi + b.Hi, a.LoOpen || b.LoOpen, a.HiOpen || b.HiOpen);
         public static Interval operator -(Interval a, Interval b) => a + -b;
 
@@ -115,6 +126,7 @@ namespace AE.Dsl.Passes
         public Interval Reciprocal()
         {
             if (!ExcludesZero) return All;
+            if (ZeroLeftOut) return new Interval(double.NegativeInfinity, double.PositiveInfinity, zeroLeftOut: Lo > double.NegativeInfinity && Hi < double.PositiveInfinity && -Lo < 1 / SmallestNonZero && Hi < 1 / SmallestNonZero);
             if (IsNegative) return -(-this).Reciprocal();
             double hi = Lo == 0 ? double.PositiveInfinity : 1 / Lo;
             return new Interval(1 / Hi, hi).Underflowed();
@@ -168,7 +180,7 @@ namespace AE.Dsl.Passes
         public override string ToString()
         {
             static string F(double v) => double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e');
-            return (LoOpen ? "(" : "[") + F(Lo) + ", " + F(Hi) + (HiOpen ? ")" : "]");
+            return (LoOpen ? "(" : "[") + F(Lo) + ", " + F(Hi) + (HiOpen ? ")" : "]") + (ZeroLeftOut ? " without 0" : "");
         }
 
         /// <summary>The interval of a constant expression (a bound or a default), given each param's interval.</summary>

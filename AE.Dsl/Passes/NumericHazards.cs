@@ -128,9 +128,10 @@ namespace AE.Dsl.Passes
                     return Interval.Hull(whenTrue, WithRefinements(s.Condition, () => Eval(s.WhenFalse), holds: false));
                 }
                 case IrBinary b: return Binary(b);
-                case IrCall c: return _callKeys > 0 && _env.TryGetValue(Key(c), out var known) ? Intersect(known, Call(c)) : Call(c);
-                case IrFilter f: return Filter(f);
-                case IrNetApply n: Eval(n.Input); return Interval.All;
+                case IrCall c when ReadsOtherElements(c): return BeyondTheElement(() => KnownCall(c));
+                case IrCall c: return KnownCall(c);
+                case IrFilter f: return BeyondTheElement(() => Filter(f));
+                case IrNetApply n: BeyondTheElement(() => Eval(n.Input)); return Interval.All;
                 default: return Interval.All;
             }
         }
@@ -154,7 +155,8 @@ namespace AE.Dsl.Passes
                 if (scope != null && scope.ContainsKey(key)) recordedBefore.Add(key);
                 var had = _env.TryGetValue(key, out var old);
                 saved.Add(new KeyValuePair<string, Interval?>(key, had ? old : null));
-                _active.Add((key, had ? old : null, ReadKeys(operand)));
+                _active.Add((key, had ? old : null, ReadKeys(operand), !operand.Type.IsScalar));
+                if (!operand.Type.IsScalar) _elementwise++;
                 var current = had ? old : Interval.All;
                 _env[key] = Intersect(current, refined);
             }
@@ -162,6 +164,7 @@ namespace AE.Dsl.Passes
             try { return body(); }
             finally
             {
+                for (int i = _active.Count - saved.Count; i < _active.Count; i++) if (_active[i].Elementwise) _elementwise--;
                 _active.RemoveRange(_active.Count - saved.Count, saved.Count);
                 _callKeys -= calls;
                 for (int i = saved.Count - 1; i >= 0; i--)
@@ -176,8 +179,14 @@ namespace AE.Dsl.Passes
             }
         }
 
-        /// <summary>The refinements in force, innermost last: the key, its value before, and the names its operand reads.</summary>
-        private readonly List<(string Key, Interval? Before, HashSet<string> Reads)> _active = new();
+        /// <summary>
+        /// The refinements in force, innermost last: the key, its value before, the names its operand reads, and whether
+        /// it is of a vector (an elementwise condition's, which holds of the element at hand only).
+        /// </summary>
+        private readonly List<(string Key, Interval? Before, HashSet<string> Reads, bool Elementwise)> _active = new();
+
+        /// <summary>How many of <see cref="_active"/> are elementwise.</summary>
+        private int _elementwise;
 
         /// <summary>The keys of the values an expression reads (x, x'), which an assignment can change under it.</summary>
         private static HashSet<string> ReadKeys(IrExpr e)
@@ -213,7 +222,7 @@ namespace AE.Dsl.Passes
             var now = new Dictionary<string, Interval?>(StringComparer.Ordinal);
             for (int i = _active.Count - 1; i >= 0; i--)
             {
-                var (key, before, _) = _active[i];
+                var (key, before, _, _) = _active[i];
                 if (!now.ContainsKey(key)) now[key] = _env.TryGetValue(key, out var v) ? v : null;
                 Put(key, before);
             }
@@ -221,11 +230,41 @@ namespace AE.Dsl.Passes
             finally { foreach (var kv in now) Put(kv.Key, kv.Value); }
         }
 
+        /// <summary>
+        /// Evaluates <paramref name="body"/> without what elementwise conditions said: 'g > 0 ? 1 / sum(g) : 0' knows
+        /// that the element at hand is positive, not that the others are, so a reduction, a vector map (softmax,
+        /// concat), a net or a filter, which read other elements (or other steps), sees the vector unrefined.
+        /// </summary>
+        private T BeyondTheElement<T>(Func<T> body)
+        {
+            if (_elementwise == 0) return body();
+            var now = new Dictionary<string, Interval?>(StringComparer.Ordinal);
+            for (int i = _active.Count - 1; i >= 0; i--)
+            {
+                var (key, before, _, elementwise) = _active[i];
+                if (!elementwise) continue;
+                if (!now.ContainsKey(key)) now[key] = _env.TryGetValue(key, out var v) ? v : null;
+                Put(key, before);
+            }
+            int hidden = _elementwise;
+            _elementwise = 0;
+            try { return body(); }
+            finally
+            {
+                _elementwise = hidden;
+                foreach (var kv in now) Put(kv.Key, kv.Value);
+            }
+        }
+
+        /// <summary>A call whose result at an element reads other elements of its arguments.</summary>
+        private static bool ReadsOtherElements(IrCall c) =>
+            Builtins.Pure.TryGetValue(c.Function, out var b) && (b.Shape is BuiltinShape.Reduction or BuiltinShape.VectorMap or BuiltinShape.Concat || IrFacts.IsReduction(c));
+
         private static Interval Intersect(Interval a, Interval b)
         {
             bool loFromB = b.Lo > a.Lo || (b.Lo == a.Lo && b.LoOpen);
             bool hiFromB = b.Hi < a.Hi || (b.Hi == a.Hi && b.HiOpen);
-            return new Interval(loFromB ? b.Lo : a.Lo, hiFromB ? b.Hi : a.Hi, loFromB ? b.LoOpen : a.LoOpen, hiFromB ? b.HiOpen : a.HiOpen);
+            return new Interval(loFromB ? b.Lo : a.Lo, hiFromB ? b.Hi : a.Hi, loFromB ? b.LoOpen : a.LoOpen, hiFromB ? b.HiOpen : a.HiOpen, a.ZeroLeftOut || b.ZeroLeftOut);
         }
 
         /// <summary>
@@ -279,9 +318,11 @@ namespace AE.Dsl.Passes
                 case BinaryOp.LessEq: yield return (key, Intersect(current, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: bound.HiOpen)), x); break;
                 case BinaryOp.Eq: yield return (key, Intersect(current, bound), x); break;
                 case BinaryOp.NotEq when bound.Lo == bound.Hi:
-                    // An interval cannot leave out an inner point, only an end: norm(g) != 0 makes [0, inf) into (0, inf).
+                    // An interval leaves out an end (norm(g) != 0 makes [0, inf) into (0, inf)), or 0 inside it (g != 0),
+                    // not any other inner point.
                     if (current.Lo == bound.Lo && !current.LoOpen) yield return (key, Intersect(current, new Interval(bound.Lo, double.PositiveInfinity, loOpen: true)), x);
                     if (current.Hi == bound.Hi && !current.HiOpen) yield return (key, Intersect(current, new Interval(double.NegativeInfinity, bound.Hi, hiOpen: true)), x);
+                    if (bound.Lo == 0 && current.Lo < 0 && current.Hi > 0) yield return (key, current.WithoutZero(), x);
                     break;
             }
         }
@@ -308,9 +349,12 @@ namespace AE.Dsl.Passes
             _ => op,
         };
 
-        /// <summary>Named values and pure scalar calls (a reduction such as norm(v)) can be narrowed by a condition.</summary>
+        /// <summary>
+        /// Named values and pure calls (a reduction such as norm(v), abs(g)) can be narrowed by a condition. A vector's
+        /// (in an elementwise condition: 'grad != 0 ? 1 / abs(grad) : 0') is narrowed for the element at hand only.
+        /// </summary>
         private static bool IsRefinable(IrExpr e) =>
-            e.Type.IsScalar && (e is IrRef or IrStep || (e is IrCall c && IrFacts.IsPure(c) && IrFacts.DrawsNothing(c)));
+            e is IrRef or IrStep || (e is IrCall c && IrFacts.IsPure(c) && IrFacts.DrawsNothing(c));
 
 
         /// <summary>The environment key of a value: its name (primed for next values), or the printed form of a pure call.</summary>
@@ -475,6 +519,9 @@ namespace AE.Dsl.Passes
             (IrCall x, IrCall y) => x.Function == y.Function,
             _ => a.GetType() == b.GetType(),
         };
+
+        /// <summary>A call's range, within what a condition in force says of it ('norm(g) > 0').</summary>
+        private Interval KnownCall(IrCall c) => _callKeys > 0 && _env.TryGetValue(Key(c), out var known) ? Intersect(known, Call(c)) : Call(c);
 
         private Interval Call(IrCall c)
         {

@@ -72,6 +72,28 @@ namespace AE.Dsl.Tests
             Assert.Equal((double.NegativeInfinity, 0.0, false), (negative.Lo, negative.Hi, negative.HiOpen));
         }
 
+        /// <summary>
+        /// 0 left out of a range across it: kept by negation and by the hull of two ranges that both leave 0 out, an end at
+        /// 0 made open, dropped where 0 is outside; the reciprocal of a bounded one is not 0 (1 / 1e3 is not), of an
+        /// unbounded one can be (1 / inf).
+        /// </summary>
+        [Fact]
+        public void Zero_can_be_left_out_of_a_range_across_it()
+        {
+            var x = Interval.All.WithoutZero();
+            Assert.True(x.ExcludesZero && (-x).ExcludesZero);
+            Assert.Equal("(-inf, inf) without 0", x.ToString());
+            Assert.False(new Interval(-1, 1).ExcludesZero);
+            Assert.True(Interval.Hull(new Interval(-2, -1), new Interval(0, 3, loOpen: true)).ExcludesZero);
+            Assert.False(Interval.Hull(new Interval(-2, -1), new Interval(0, 3)).ExcludesZero);
+            var atEnd = new Interval(0, 3).WithoutZero();
+            Assert.True(atEnd.IsPositive && atEnd.LoOpen && !atEnd.ZeroLeftOut);
+            Assert.False(new Interval(1, 3).WithoutZero().ZeroLeftOut);
+            Assert.True(new Interval(-1e3, 1e3).WithoutZero().Reciprocal().ExcludesZero);
+            Assert.False(x.Reciprocal().ExcludesZero);
+            Assert.False((x * x).ExcludesZero); // a product can underflow to 0
+        }
+
         [Fact]
         public void Clamp_and_max_keep_an_open_lower_bound()
         {
@@ -289,6 +311,42 @@ namespace AE.Dsl.Tests
         [InlineData("gn >= 0 ? 1 / gn : 0", "gn : 0")]
         public void A_condition_that_does_not_exclude_0_still_warns(string expr, string marker)
             => AssertHazardAt(Computes("(" + expr + ")", "  signal gn: real;\n").Replace("update { s' =", "update { gn = norm(g);\n    s' ="), marker, "AE0061");
+
+        /// <summary>
+        /// '!= 0' leaves 0 out of a value whose range holds it inside (x != 0 ? 1 / x : 0), and an elementwise condition narrows
+        /// a vector for the element at hand: 'g != 0 ? 1 / abs(g) : 0' warned, though no element divides by 0.
+        /// </summary>
+        [Theory]
+        [InlineData("x != 0 ? 1 / x : 0")]
+        [InlineData("x == 0 ? 0 : 1 / x")]
+        [InlineData("!(x == 0) ? log(abs(x)) : 0")]
+        [InlineData("sum(g != 0 ? 1 / g : 0)")]
+        [InlineData("sum(g != 0 ? 1 / abs(g) : 0)")]
+        [InlineData("sum(g > 1 ? 1 / g : 0)")]
+        [InlineData("sum(0 < g ? log(g) : 0)")]
+        [InlineData("sum(g != 0 && abs(g) < 5 ? 1 / g : 0)")]
+        [InlineData("sum(g == 0 || 1 / g > 3 ? 1 : 0)")]
+        [InlineData("sum(x != 0 ? g / x : g)")]
+        public void A_condition_leaves_0_out_and_narrows_a_vector_element_by_element(string expr)
+            => AssertNoHazard(Computes("(" + expr + ")"));
+
+        /// <summary>
+        /// What an elementwise condition says of the element at hand is not said of the others: a reduction, a filter or a
+        /// vector map inside the branch reads every element (g > 0 at this element, yet sum(g) can be 0), and a square of a
+        /// value that is not 0 can still underflow to 0.
+        /// </summary>
+        [Theory]
+        [InlineData("sum(g > 0 ? 1 / sum(g) : 0)", "sum(g) :", "AE0061")]
+        [InlineData("sum(g > 1 ? 1 / mean(g) : 0)", "mean(g) :", "AE0061")]
+        [InlineData("sum(g > 1 ? 1 / max(g) : 0)", "max(g) :", "AE0061")]
+        [InlineData("sum(g > 0 ? 1 / norm(g) : 0)", "norm(g) :", "AE0061")]
+        [InlineData("sum(g > 0 ? log(sum(g)) : 0)", "sum(g)) :", "AE0060")]
+        [InlineData("sum(g > 1 ? 1 / lp(0.5, g) : 0)", "lp(0.5, g) :", "AE0061")]        // a filter's earlier steps
+        [InlineData("sum(g > 0 ? log(softmax(g) - 0.5) : 0)", "softmax(g) - 0.5) :", "AE0060")]
+        [InlineData("x != 0 ? 1 / (x * x) : 0", "x * x) :", "AE0061")]
+        [InlineData("sum(g != 0 ? 1 / (g + 1) : 0)", "g + 1) :", "AE0061")]
+        public void An_elementwise_condition_says_nothing_of_the_other_elements(string expr, string marker, string id)
+            => AssertHazardAt(Computes("(" + expr + ")"), marker, id);
 
         /// <summary>
         /// What a condition said of a value stops holding where the value can change under it. Regression guards, each a law
