@@ -324,7 +324,7 @@ namespace AE.Cli
                 {
                     using var w = new StreamWriter(stream, leaveOpen: true);
                     w.WriteLine("epoch,loss");
-                    for (int i = 0; i < trainer.Curve.Count; i++) w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1},{trainer.Curve[i]:R}"));
+                    for (int i = 0; i < trainer.Curve.Count; i++) w.WriteLine((i + 1).ToString(CultureInfo.InvariantCulture) + "," + NumberText.Of(trainer.Curve[i]));
                 });
                 files.Add(curve);
                 files.AddRange(PlotFiles.Write(Path.Combine(request.Out, "curve.svg"),

@@ -243,7 +243,7 @@ namespace AE.Experiments.Training
                 using var w = new StreamWriter(stream, leaveOpen: true);
                 w.WriteLine("step,target,output");
                 for (int t = 0; t < Math.Min(PlottedSamples, samples.Length); t++)
-                    w.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t},{Target(t, cell.Time):R},{samples[t]:R}"));
+                    w.WriteLine(t.ToString(System.Globalization.CultureInfo.InvariantCulture) + "," + AE.Runtime.NumberText.Of(Target(t, cell.Time)) + "," + AE.Runtime.NumberText.Of(samples[t]));
             });
             return new[] { path, table };
         }

@@ -351,7 +351,7 @@ namespace AE.Cli.Tests
                 + (epochs - 1) + ", whose loss was finite); a smaller learning rate may keep it finite", last, System.StringComparison.Ordinal);
             var curve = File.ReadAllLines(Path.Combine(dir.Path, "run", "curve.csv"));
             Assert.Equal(epochs + 1, curve.Length);
-            Assert.Contains(curve[^1].Split(',')[1], new[] { "NaN", "Infinity", "-Infinity" });
+            Assert.Contains(curve[^1].Split(',')[1], new[] { "nan", "inf", "-inf" }); // as every table of the CLI writes them, and NumPy and pandas read them
             // the final loss is that of the epoch before, whose parameters the files hold
             Assert.Equal(Num(curve[^2].Split(',')[1]), json.RootElement.GetProperty("final_loss").GetDouble());
             var weights = AE.Runtime.Tensors.SafeTensors.Read(Path.Combine(dir.Path, "run", "weights.safetensors"));
