@@ -329,6 +329,6 @@ namespace AE.Cli
 
         private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
 
-        private static string G(double v) => v.ToString("G7", CultureInfo.InvariantCulture).Replace('E', 'e');
+        private static string G(double v) => AE.Runtime.NumberText.Of(v, "G7");
     }
 }

@@ -199,9 +199,13 @@ namespace AE.Cli
             var target = LawInput.Call(() => file.SelectOptimizer(parsed.Value("--name"), "a law that checks cleanly is needed", "to differentiate"), context.Stderr);
             if (target.Lagged) throw new CliException("law " + target.Name + " is lagged; meta-gradients are of laws that are not lagged");
             var rules = target.Unit.Rules.Where(r => r.Ablatable).Select(r => r.Id).ToList();
+            var named = new HashSet<string>(StringComparer.Ordinal);
             foreach (var id in ablate)
+            {
                 if (!rules.Contains(id))
                     throw new CliException("unknown or fixed rule '" + id + "' in --ablate; switchable rules of " + target.Name + ": " + (rules.Count == 0 ? "none" : string.Join(", ", rules)));
+                if (!named.Add(id)) throw new CliException("--ablate names the rule " + id + " twice"); // as run, ablate and sweep say
+            }
             var overrides = Overrides(target.Unit, target.Name, settings);
             CheckValues(target, overrides, task.Create().Dimension);
             var options = new MetaGradientOptions

@@ -153,7 +153,7 @@ namespace AE.Cli
                 var observer = context.RunObserver;
                 machineOptions.Progress = p =>
                 {
-                    bar.Report(p.Step, p.MaxSteps, "loss " + p.Loss.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e'));
+                    bar.Report(p.Step, p.MaxSteps, "loss " + AE.Runtime.NumberText.Of(p.Loss, "G4"));
                     observer?.Invoke(p);
                 };
                 run = machine.Run(instance, seed, context.Cancellation, resumed);
@@ -216,7 +216,7 @@ namespace AE.Cli
             stdout.WriteLine("steps to target: " + (run.StepsToTarget is long s ? Int(s) : "not reached") + " (" + target + ")");
             stdout.WriteLine("final loss: " + G(run.FinalLoss) + (run.OptimumLoss is double o && double.IsFinite(run.FinalLoss)
                 ? " (" + (run.FinalLoss - o).ToString("0.00e+00", CultureInfo.InvariantCulture) + " above the optimum)" : ""));
-            stdout.WriteLine("AUC of log loss: " + run.Auc.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e'));
+            stdout.WriteLine("AUC of log loss: " + AE.Runtime.NumberText.Of(run.Auc, "G6"));
             stdout.WriteLine("incidents: " + IncidentSummary(run.Incidents));
             foreach (var incident in run.Incidents.Take(3)) stdout.WriteLine("  " + incident.Message);
             if (run.Incidents.Count > 3) stdout.WriteLine("  ... " + Int(run.Incidents.Count - 3) + " more (incident_list in the database)");
@@ -254,6 +254,6 @@ namespace AE.Cli
 
         private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
 
-        private static string G(double v) => v.ToString("G7", CultureInfo.InvariantCulture).Replace('E', 'e');
+        private static string G(double v) => AE.Runtime.NumberText.Of(v, "G7");
     }
 }

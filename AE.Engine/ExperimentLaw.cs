@@ -96,7 +96,8 @@ namespace AE.Engine
                 var property = LawSettings.ParamProperty(LawSettings.OptionsType(Compiled.Type), param)
                     ?? throw new EngineException("the law " + Name + " has no param '" + param + "'");
                 var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-                if (type != typeof(double)) throw new EngineException("the param " + param + " of " + Name + " is not a real");
+                if (type != typeof(double))
+                    throw new EngineException("the param " + param + " of " + Name + " is not a real scalar" + (type.IsArray ? " (it is a vector)" : ""));
                 property.SetValue(options, value);
             }
             return options;

@@ -23,7 +23,7 @@ namespace AE.Engine
             if (double.IsNaN(value)) return "\"NaN\"";
             if (double.IsPositiveInfinity(value)) return "\"Infinity\"";
             if (double.IsNegativeInfinity(value)) return "\"-Infinity\"";
-            return value.ToString("R", CultureInfo.InvariantCulture);
+            return value.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e'); // 1e-05, as the text output writes it
         }
 
         /// <summary>Writes a number property, non-finite values as strings; see <see cref="NumberValue"/>.</summary>
@@ -59,7 +59,8 @@ namespace AE.Engine
         public static void WriteIndented(TextWriter output, Action<Utf8JsonWriter> write)
         {
             using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true })) write(json);
+            // The relaxed encoder, as every other command's JSON: a quote inside a string is \", not \u0022.
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = Encoder })) write(json);
             output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
         }
     }

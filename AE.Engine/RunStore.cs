@@ -50,8 +50,8 @@ namespace AE.Engine
     /// unique per batch; NULL for runs of ae run, swarm and train).</item>
     /// <item><c>steps</c>: (run_id, step, loss, signals): step k = 1, 2, ... is the k-th law step, loss the loss
     /// it was handed (at theta before the step), signals a JSON object {name: value} of every signal of the law
-    /// after the step (<c>json_extract(signals, '$.alpha')</c>). Non-finite numbers are NULL in real columns and
-    /// the strings "NaN", "Infinity", "-Infinity" in JSON.</item>
+    /// after the step (<c>json_extract(signals, '$.alpha')</c>). In real columns ±inf is stored as it is and NaN is
+    /// NULL (SQLite has no NaN); in JSON they are the strings "NaN", "Infinity", "-Infinity".</item>
     /// </list>
     /// Each run is written in one transaction (the run row and all its step rows, with prepared, reused
     /// commands), so the database only ever holds whole runs: a process killed while writing leaves the
@@ -297,7 +297,8 @@ SELECT last_insert_rowid();";
             => "[" + string.Join(",", incidents.Select(i => "{\"step\":" + i.Step.ToString(CultureInfo.InvariantCulture) + ",\"kind\":" + Json.String(i.Kind.ToString())
                 + ",\"value\":" + Json.Number(i.Value) + ",\"message\":" + Json.String(i.Message) + "}")) + "]";
 
-        private static object Real(double v) => double.IsFinite(v) ? v : DBNull.Value;
+        /// <summary>A real column's value: SQLite holds ±inf (a loss that diverged) but turns NaN into NULL, so NaN is NULL.</summary>
+        private static object Real(double v) => double.IsNaN(v) ? DBNull.Value : v;
 
         private static string Timestamp(DateTime t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 

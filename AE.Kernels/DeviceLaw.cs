@@ -55,7 +55,7 @@ namespace AE.Kernels
             IReadOnlyDictionary<string, double>? scalars = options.Params;
             IReadOnlyDictionary<string, double[]>? vectors = options.VectorParams;
             var given = new Dictionary<string, double[]>(StringComparer.Ordinal);
-            string valid = string.Join(", ", unit.Params.Select(p => p.Name));
+            string valid = unit.Params.Count == 0 ? "none" : string.Join(", ", unit.Params.Select(p => p.Name));
             foreach (var kv in scalars ?? new Dictionary<string, double>())
             {
                 var p = unit.Params.FirstOrDefault(x => x.Name == kv.Key) ?? throw new ArgumentException($"'{kv.Key}' is not a param of {unit.Name}; its params: {valid}", "options");

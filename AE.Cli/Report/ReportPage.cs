@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AE.Runtime;
 
 namespace AE.Cli.Report
 {
@@ -97,9 +98,11 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
                 Cell(html, run.Status, "status");
                 Cell(html, Int(run.StepsTaken) + " / " + Int(run.Budget), "num");
                 Cell(html, run.StepsToTarget is long s ? Int(s) : "not reached", "num");
-                Cell(html, G(run.FinalLoss), "num");
-                Cell(html, run.OptimumLoss is double o && run.FinalLoss is double f ? G(f - o) : "—", "num");
-                Cell(html, G(run.Auc), "num");
+                // NaN is stored as NULL (SQLite has no NaN): in a run that stopped on a value that is not finite, that is what it was.
+                string? notANumber = run.Status == "non-finite" ? "nan" : null;
+                Cell(html, G(run.FinalLoss, notANumber), "num");
+                Cell(html, run.OptimumLoss is double o && run.FinalLoss is double f ? G(f - o) : notANumber ?? "—", "num");
+                Cell(html, G(run.Auc, notANumber), "num");
                 Cell(html, Int(run.Incidents), "num");
                 if (plots.ContainsKey(run.Id)) html.Append("<td><a href=\"#run-").Append(Int(run.Id)).Append("\">plot</a></td>");
                 else Cell(html, run.StepsStored ? "no steps" : "steps not stored");
@@ -122,7 +125,12 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
             {
                 using var doc = JsonDocument.Parse(json);
                 if (doc.RootElement.ValueKind != JsonValueKind.Object) return json;
-                return string.Join(", ", doc.RootElement.EnumerateObject().Select(p => p.Name + "=" + (p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())));
+                return string.Join(", ", doc.RootElement.EnumerateObject().Select(p => p.Name + "=" + p.Value.ValueKind switch
+                {
+                    JsonValueKind.String => p.Value.GetString(),
+                    JsonValueKind.Number when p.Value.TryGetDouble(out var d) => NumberText.Of(d),
+                    _ => p.Value.GetRawText(),
+                }));
             }
             catch (JsonException)
             {
@@ -137,7 +145,7 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 
         private static string Count(int n, string noun) => Int(n) + " " + noun + (n == 1 ? "" : "s");
 
-        private static string G(double? v) => v is double d ? d.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e') : "—";
+        private static string G(double? v, string? whenNull = null) => v is double d ? NumberText.Of(d, "G6") : whenNull ?? "—";
 
         private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -308,6 +308,9 @@ namespace AE.Dsl.Binding
                 ctx.Bag.Report(DiagnosticCatalog.TypeMismatch, c.WhenFalse.Span, $"The branches of '?:' must have one type, but they are {a.Type} and {b.Type}");
                 return Error(c.Span);
             }
+            // A whole-number literal beside an int is an int here too (up ? k + 1 : 0), as in + - * %: the counter stays an int.
+            if (a.Type.Scalar == ScalarType.Int && WholeLiteral(b) is IrConst bi) b = bi;
+            else if (b.Type.Scalar == ScalarType.Int && WholeLiteral(a) is IrConst ai) a = ai;
             var shape = Broadcast(a.Type, b.Type, c.QuestionSpan, "'?:'", ctx);
             if (shape == null) return Error(c.Span);
             shape = Broadcast(cond.Type, shape, c.QuestionSpan, "'?:' (condition and branches)", ctx);

@@ -224,7 +224,7 @@ namespace AE.Experiments.Cells
                 bool fits = kind == ScalarType.Bool ? v == 0 || v == 1 : Math.Floor(v) == v && Math.Abs(v) <= Scalar.MaxExactInt;
                 if (fits) continue;
                 string want = kind == ScalarType.Bool ? "bool, so its values must be 0 or 1" : "int, so its values must be whole numbers within ±2^53";
-                throw new CellReferenceException($"{file}: '{field}' holds {v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} at element {i}; {what} is {want}");
+                throw new CellReferenceException($"{file}: '{field}' holds {AE.Runtime.NumberText.Of(v)} at element {i}; {what} is {want}");
             }
         }
 

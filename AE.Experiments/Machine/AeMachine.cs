@@ -165,6 +165,7 @@ namespace AE.Experiments.Machine
                 double loss = Task.Evaluate(_theta, _grad, k);
                 if (!AeMath.IsFinite(loss))
                 {
+                    if (k == 0) initialLoss = loss; // the run's first loss, inf or NaN as it was
                     incidents.Add(new Incident(k, IncidentKind.NonFiniteLoss, loss, "step " + k + ": the task returned a loss of " + Show(loss)));
                     stop = StopReason.NonFinite;
                     finalAtBefore = true;
@@ -196,8 +197,8 @@ namespace AE.Experiments.Machine
                 {
                     if (divergenceArmed)
                     {
-                        incidents.Add(new Incident(k, IncidentKind.Divergence, loss, string.Format(CultureInfo.InvariantCulture,
-                            "step {0}: loss {1:G6} is more than {2:G3} times the initial gap above {3:G6}", k, loss, options.DivergenceFactor, reference)));
+                        incidents.Add(new Incident(k, IncidentKind.Divergence, loss, "step " + k + ": loss " + Show(loss) + " is more than " + AE.Runtime.NumberText.Of(options.DivergenceFactor, "G3")
+                            + " times the initial gap above " + Show(reference)));
                         divergenceArmed = false;
                     }
                     if (options.StopOnDivergence)
@@ -264,8 +265,7 @@ namespace AE.Experiments.Machine
                         if (AeMath.IsFinite(value) && AeMath.IsFinite(earlier)
                             && value > earlier + options.LyapunovRelativeTolerance * Math.Abs(earlier) + options.LyapunovAbsoluteTolerance)
                         {
-                            incidents.Add(new Incident(taken, IncidentKind.LyapunovRise, value, string.Format(CultureInfo.InvariantCulture,
-                                "step {0}: {1} rose from {2:G6} to {3:G6} over {4} steps (AE-10)", taken, lyapName, earlier, value, window)));
+                            incidents.Add(new Incident(taken, IncidentKind.LyapunovRise, value, "step " + taken + ": " + lyapName + " rose from " + Show(earlier) + " to " + Show(value) + " over " + window + " steps (AE-10)"));
                             lastLyapIncident = taken;
                         }
                     }

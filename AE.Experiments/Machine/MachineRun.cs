@@ -97,6 +97,6 @@ namespace AE.Experiments.Machine
 
         public override string ToString() =>
             LawName + " on " + TaskName + " (seed " + Seed + "): " + Stop + " after " + StepsTaken + " steps, final loss "
-            + FinalLoss.ToString("G6", System.Globalization.CultureInfo.InvariantCulture) + ", " + IncidentCount + " incident(s)";
+            + AE.Runtime.NumberText.Of(FinalLoss, "G6") + ", " + IncidentCount + " incident(s)";
     }
 }

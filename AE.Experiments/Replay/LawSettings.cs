@@ -99,7 +99,7 @@ namespace AE.Experiments.Replay
             foreach (var setting in settings)
             {
                 if (!known.Contains(setting.Name))
-                    throw new ReplayException("'" + setting.Path + "' is not a param of " + law + "; its params: " + string.Join(", ", paramNames));
+                    throw new ReplayException("'" + setting.Path + "' is not a param of " + law + (paramNames.Count == 0 ? ", which has no params" : "; its params: " + string.Join(", ", paramNames)));
                 if (seen.TryGetValue(setting.Name, out var earlier))
                     throw new ReplayException("'" + setting.Path + "' sets the param " + setting.Name + " of " + law + " again (after '" + earlier + "')");
                 seen.Add(setting.Name, setting.Path);

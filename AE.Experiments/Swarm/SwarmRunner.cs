@@ -362,8 +362,8 @@ namespace AE.Experiments.Swarm
                 }
                 if (loss - _reference > _gap[j])
                 {
-                    Kill(j, StopReason.Diverged, new Incident(k, IncidentKind.Divergence, loss, string.Format(CultureInfo.InvariantCulture,
-                        "step {0}: loss {1:G6} is more than {2:G3} times the initial gap above {3:G6}", k, loss, DivergenceFactor, _reference)));
+                    Kill(j, StopReason.Diverged, new Incident(k, IncidentKind.Divergence, loss, "step " + k + ": loss " + Show(loss) + " is more than " + AE.Runtime.NumberText.Of(DivergenceFactor, "G3")
+                        + " times the initial gap above " + Show(_reference)));
                     return false;
                 }
                 if (k >= task.AcceptAfter)

@@ -151,6 +151,7 @@ namespace AE.Cli.Tests
         [InlineData("unknown param 'nope' in --set", Smooth, "--task", "quadratic", "--set", "nope=1")]
         [InlineData("invalid value 'x' for the real param k_p", Smooth, "--task", "quadratic", "--set", "k_p=x")]
         [InlineData("unknown or fixed rule 'AE1' in --ablate", Smooth, "--task", "quadratic", "--ablate", "AE1")]
+        [InlineData("--ablate names the rule AE5 twice", Smooth, "--task", "quadratic", "--ablate", "AE5,AE5")]
         [InlineData("invalid value '0' for '--steps'", Smooth, "--task", "quadratic", "--steps", "0")]
         [InlineData("cells/ame_layer.ae has no law of the optimizer shape", "cells/ame_layer.ae", "--task", "quadratic")]
         [InlineData("law AeSgdmLagged is lagged", "laws/ae_sgdm.ae", "--task", "quadratic", "--name", "AeSgdmLagged")]

@@ -34,6 +34,36 @@ namespace AE.Cli.Tests
             command.ExecuteNonQuery();
         }
 
+        /// <summary>
+        /// A run that starts at an infinite loss: the store keeps inf (SQLite holds it; it wrote NULL for every non-finite
+        /// number, which the page showed as a value that does not apply), NaN is NULL (SQLite has none) and the page shows
+        /// nan for it in a non-finite run; a setting of 1e+200 is written with a lower-case exponent in the store and on the page.
+        /// </summary>
+        [Fact]
+        public void Numbers_that_are_not_finite_are_stored_and_shown_as_what_they_are()
+        {
+            using var dir = new TempDirectory();
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Repo.Case("quadratic_2d")))!;
+            json["theta0"] = new System.Text.Json.Nodes.JsonArray(1e200, -1e200);
+            File.WriteAllText(Path.Combine(dir.Path, "far.json"), json.ToJsonString());
+            File.Copy(Path.ChangeExtension(Repo.Case("quadratic_2d"), ".csv"), Path.Combine(dir.Path, "far.csv"));
+            var run = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--case", "far.json", "--name", "AeSgdmNoResonance", "--set", "loss_emergency=1e+200", "--db", "runs.db");
+            Assert.Equal(1, run.ExitCode);
+            string db = Path.Combine(dir.Path, "runs.db");
+            var row = Experiments.Rows(db, "SELECT status, initial_loss, final_loss, auc, settings FROM runs").Single();
+            Assert.Equal("non-finite", row[0]);
+            Assert.Equal(double.PositiveInfinity, row[1]);
+            Assert.Null(row[2]);
+            Assert.Null(row[3]);
+            Assert.Equal("{\"loss_emergency\":1e+200}", row[4]);
+
+            var r = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            string html = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
+            Assert.Contains("<td>loss_emergency=1e+200</td>", html, StringComparison.Ordinal);
+            Assert.Contains("<td class=\"num\">not reached</td><td class=\"num\">nan</td><td class=\"num\">nan</td><td class=\"num\">nan</td>", html, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void The_page_has_a_table_per_command_and_a_plot_per_run_with_steps()
         {

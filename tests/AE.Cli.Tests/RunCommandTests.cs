@@ -463,6 +463,23 @@ namespace AE.Cli.Tests
             Plots.AssertPng(Path.Combine(dir.Path, "o", "run-1.png"), AE.Cli.Plots.FigureRenderer.Width);
         }
 
+        /// <summary>Every number of the summary, the incident lines and the stored settings has a lower-case exponent, as cli.md says (the divergence line said 1.17837E+40 and 1E+04).</summary>
+        [Fact]
+        public void Numbers_are_written_with_a_lower_case_exponent()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("blow.ae", "law Blow {\n  dim n;\n  param lr in (0, inf) = 1e-3;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n"
+                + "  update { theta' = theta - lr * grad + 0 * loss; }\n}\n");
+            var r = Cli.Run(dir.Path, "run", "blow.ae", "--task", "quadratic", "--steps", "20", "--set", "lr=1e20", "--db", "x.db");
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains("settings: lr=1e20", r.StdoutLines); // as given
+            Assert.Contains("  step 1: loss 1.17837e+40 is more than 1e+04 times the initial gap above -4.27357", r.StdoutLines);
+            Assert.DoesNotContain("E", string.Join("\n", r.StdoutLines.Skip(1)), StringComparison.Ordinal);
+            string db = Path.Combine(dir.Path, "x.db");
+            Assert.Equal("{\"lr\":1e+20}", Experiments.Text(db, "SELECT settings FROM runs"));
+            Assert.Contains("1.17837e+40", Experiments.Text(db, "SELECT incident_list FROM runs"), StringComparison.Ordinal);
+        }
+
         [Fact]
         public void A_golden_case_is_a_task()
         {

@@ -126,6 +126,20 @@ namespace AE.Cli.Tests
             Assert.Equal(expected, r.StderrLines.Single());
         }
 
+        /// <summary>The swept param must be a real scalar: a vector one was said to be "not a real".</summary>
+        [Theory]
+        [InlineData("w", "ae: error: the param w of Vp is not a real scalar (it is a vector)")]
+        [InlineData("k", "ae: error: the param k of Vp is not a real scalar")]
+        public void The_swept_param_is_a_real_scalar(string lrParam, string expected)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("vp.ae", "law Vp {\n  dim n;\n  param w: real[n] = 0.1;\n  param k: int = 2;\n  input loss: real;\n  input grad: real[n];\n"
+                + "  state theta: real[n];\n  update { theta' = theta - 0.01 * w * k * grad + 0 * loss; }\n}\n");
+            var r = Cli.Run(dir.Path, "sweep", "vp.ae", "--tasks", "quadratic", "--steps", "5", "--lr-param", lrParam);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(expected, r.StderrLines.Single());
+        }
+
         /// <summary>
         /// A law with a dim derived from n (w = n - 3) is checked at each task's size, not at n = 1 (which refused the
         /// whole sweep): it runs on quadratic (n = 20), and its cells on rosenbrock (n = 2, where w = -1) are refused,

@@ -45,6 +45,14 @@ namespace AE.Experiments.Tests
             Assert.Equal(message, ex.Message);
         }
 
+        /// <summary>A law without params said "its params: " and nothing after it.</summary>
+        [Fact]
+        public void A_setting_of_a_law_without_params_says_it_has_none()
+        {
+            var ex = Assert.Throws<ReplayException>(() => LawSettings.CheckNames(new[] { Num("nope", 1) }, Array.Empty<string>(), "Plain"));
+            Assert.Equal("'config.nope' is not a param of Plain, which has no params", ex.Message);
+        }
+
         [Fact]
         public void Values_that_do_not_fit_are_one_line_errors()
         {

@@ -230,6 +230,31 @@ namespace AE.Kernels.Tests
             }
         }
 
+        /// <summary>sign(NaN) is NaN, as AeMath.Sign gives on the CPU: the kernel's helper gave 0, so a law that branched on it went its own way on OpenCL.</summary>
+        [OpenClFact]
+        public void Sign_of_NaN_is_NaN()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.FromText("law Signs {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  signal s: real;\n"
+                + "  update { s = sign(loss); theta' = theta + sign(grad); }\n}\n");
+            using (var law = new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context }))
+            {
+                var theta = new double[3];
+                law.Step(double.NaN, new[] { double.NaN, -2.0, 0.0 }, theta);
+                Assert.True(double.IsNaN(law.ReadSignal("s")));
+                Assert.True(double.IsNaN(theta[0]));
+                Assert.Equal(new[] { -1.0, 0.0 }, theta.Skip(1));
+            }
+            using (var law32 = new OpenClLaw(unit, 3, new OpenClLawOptions { Context = context, VectorType = OpenClVectorType.Float }))
+            {
+                var theta = new float[3];
+                law32.Step(float.NaN, new[] { float.NaN, -2f, 0f }, theta);
+                Assert.True(double.IsNaN(law32.ReadSignal("s")));
+                Assert.True(float.IsNaN(theta[0]));
+                Assert.Equal(new[] { -1f, 0f }, theta.Skip(1));
+            }
+        }
+
         [OpenClFact]
         public void Two_instances_with_the_same_inputs_are_bit_identical()
         {

@@ -23,8 +23,8 @@ double ae_smoothmax(double a, double b, double k) { double m = ae_max(a, b); ret
 double ae_smoothmin(double a, double b, double k) { double m = ae_min(a, b); return m - log(exp(-k * (a - m)) + exp(-k * (b - m))) / k; }
 double ae_lerp(double a, double b, double w) { return a + (b - a) * w; }
 double ae_relu(double x) { return ae_max(x, 0.0); }
-// Math.Sign throws on NaN; a kernel cannot, so NaN gives 0 here.
-double ae_sign(double x) { return x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : 0.0; }
+// NaN gives NaN, as AeMath.Sign (Math.Sign itself throws on NaN).
+double ae_sign(double x) { return isnan(x) ? x : x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : 0.0; }
 int ae_isfinite(double x) { return !isnan(x) && !isinf(x); }
 double ae_finite_or(double x, double alt) { return ae_isfinite(x) ? x : alt; }
 double ae_sanitize(double x, double lim) { return isnan(x) ? 0.0 : isinf(x) ? (x > 0.0 ? lim : -lim) : x; }

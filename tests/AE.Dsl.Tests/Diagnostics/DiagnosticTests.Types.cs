@@ -69,6 +69,14 @@ namespace AE.Dsl.Tests
             TestSupport.AssertSingle(Law("cnt' = cnt + 1e300;\n    a' = a * 0.5;", "  state cnt: int = 0;\n"), "AE0020", "cnt + 1e300");
         }
 
+        /// <summary>The same holds for the other branch of ?: (a counter reset to 0 was refused as real); a fraction there is still real.</summary>
+        [Fact]
+        public void AE0020_a_whole_number_literal_beside_an_int_branch_is_an_int()
+        {
+            TestSupport.AssertClean(Law("cnt' = a > 0.5 ? cnt + 1 : 0;\n    j = a > 0.5 ? 3 : cnt;\n    a' = a * 0.5 + 0 * j;", "  state cnt: int = 0;\n  signal j: int;\n"));
+            TestSupport.AssertSingle(Law("cnt' = a > 0.5 ? cnt + 1 : 0.5;\n    a' = a * 0.5;", "  state cnt: int = 0;\n"), "AE0020", "a > 0.5 ? cnt + 1 : 0.5");
+        }
+
         [Fact]
         public void AE0020_coefficient_declared_int()
         {
