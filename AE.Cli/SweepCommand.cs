@@ -240,8 +240,16 @@ namespace AE.Cli
                 + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(s => s.Name + "=" + s.Text)) : ""));
             stdout.WriteLine("a cell counts when every seed reaches the target (so without divergence or NaN); grid: + reached, x diverged or NaN, . neither, - refused by the law"
                 + (baselines.Count > 0 ? "; baselines: " + string.Join("; ", baselines.Select(b => b.Describe(sweptLr: true))) : ""));
-            foreach (var (lr, why) in rows.Where(r => r.Method == law.Name).Take(1).SelectMany(r => r.Grid.Zip(r.Refused, (lr, why) => (lr, why))).Where(x => x.why is not null))
-                stdout.WriteLine(rows[0].LrParam + " = " + Rate(lr) + " not run (-): " + why);
+            // A refusal can depend on the task's dimension (a bound over n): each is said once, with the tasks it holds for
+            // when not all of them.
+            var lawRows = rows.Where(r => r.Method == law.Name).ToList();
+            var refusals = lawRows.SelectMany(r => r.Grid.Select((lr, c) => (Lr: lr, Why: r.Refused[c], r.Task)))
+                .Where(x => x.Why is not null).GroupBy(x => (x.Lr, x.Why)).OrderBy(g => g.Key.Lr);
+            foreach (var g in refusals)
+            {
+                var where = g.Select(x => x.Task).Distinct().ToList();
+                stdout.WriteLine(rows[0].LrParam + " = " + Rate(g.Key.Lr) + " not run (-)" + (where.Count < lawRows.Count ? " on " + string.Join(", ", where) : "") + ": " + g.Key.Why);
+            }
             stdout.WriteLine();
             var header = new[] { "task", "method", "initial LR", "cells reaching target", "diverged cells", "reached from .. to", "grid " + Rate(grid[0]) + (grid.Count == 1 ? "" : " → " + Rate(grid[^1])) };
             var cells = rows.Select(r =>

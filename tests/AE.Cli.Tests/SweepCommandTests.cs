@@ -126,6 +126,26 @@ namespace AE.Cli.Tests
             Assert.Equal(expected, r.StderrLines.Single());
         }
 
+        /// <summary>
+        /// A refusal that depends on the task's dimension (alpha's bound 1 / n) is said with the tasks it holds for; one that
+        /// holds for every task, once without them. Only the first task's refusals were said.
+        /// </summary>
+        [Fact]
+        public void Each_refusal_is_said_once_with_the_tasks_it_holds_for()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("dimref.ae", "law DimRef {\n  dim n;\n  param init_alpha in (0, 1] = 0.01;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n"
+                + "  coeff alpha in [1e-6, 1 / n] log = init_alpha;\n  update { alpha' = alpha; theta' = theta - alpha * grad + 0 * loss; }\n}\n");
+            // quadratic has n = 20, rosenbrock n = 2: 0.316 lies within 1 / 2 only
+            var r = Cli.Run(dir.Path, "sweep", "dimref.ae", "--tasks", "rosenbrock,quadratic", "--steps", "20", "--points", "5", "--baselines", "none", "--no-progress");
+            var notes = r.StdoutLines.Where(l => l.StartsWith("init_alpha = ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(new[]
+            {
+                "init_alpha = 0.316 not run (-) on quadratic: DimRef rejects its settings of init_alpha, n: the initial value of 'alpha' must lie in its bounds [1e-06, 0.05]",
+                "init_alpha = 10 not run (-): DimRef rejects its settings: param 'init_alpha' must lie in (0, 1] (given 10)",
+            }, notes);
+        }
+
         /// <summary>The swept param must be a real scalar: a vector one was said to be "not a real".</summary>
         [Theory]
         [InlineData("w", "ae: error: the param w of Vp is not a real scalar (it is a vector)")]
