@@ -1062,7 +1062,8 @@ and no warning is a file whose every unit compiles. The message names the kind, 
 first construct the backend does not support. So far:
 
 - laws: nets, filters over vectors (`ema`, `lp`, `prev`, `latch` of a vector), `softmax`,
-  `concat`, `logsumexp` inside a fused law, a filter update needed by two passes over the vectors;
+  `concat`, `logsumexp` in a lagged law or of a vector that updates a filter, a filter update needed by
+  two passes over the vectors;
 - cells: a filter under a condition (inside `when`, a branch of a scalar `?:`, the right side of `&&`
   or `||`: the language updates it only when reached, the cell backend every step), `noise()` (a
   cell takes its draws as inputs), states that are not real, a lagged cell.

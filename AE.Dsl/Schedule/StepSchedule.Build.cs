@@ -152,7 +152,8 @@ namespace AE.Dsl.Schedule
                 if (e is IrCall c && IrFacts.IsReduction(c))
                 {
                     if (c.Function == "logsumexp")
-                        throw new EmitNotSupportedException("logsumexp inside a fused law is not emitted yet; " + (_unit.Smooth
+                        // The backends write it out of max and sum (LogSumExpLowering), except in a lagged law or over a vector that updates a filter.
+                        throw new EmitNotSupportedException("logsumexp in a lagged law, or of a vector that updates a filter, is not emitted yet; " + (_unit.Smooth
                             // max is not smooth (AE0040), so a smooth law gets the plain form, with its limit said. Each
                             // form keeps the log's argument provably positive (exp can underflow to 0), so it checks clean.
                             ? "write log(sum(exp(v)) + 1e-300), which is smooth but overflows once an element of v passes about 709"

@@ -230,6 +230,23 @@ namespace AE.Kernels.Tests
             }
         }
 
+        /// <summary>logsumexp, written out of max and sum: the interpreter's value within the device's exp and log, finite where exp alone overflows.</summary>
+        [OpenClFact]
+        public void Logsumexp_is_the_interpreters()
+        {
+            var context = OpenClAvailability.Context();
+            var unit = Laws.FromText("law Lse {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  signal s: real;\n"
+                + "  update { s = logsumexp(1000 * grad - loss); theta' = theta - 0.01 * grad; }\n}\n");
+            const int n = 777;
+            var grad = Enumerable.Range(0, n).Select(i => Math.Sin(0.37 * i)).ToArray();
+            using var law = new OpenClLaw(unit, n, new OpenClLawOptions { Context = context, WorkGroupSize = 8 });
+            law.Step(0.5, grad, new double[n]);
+            var interp = new AE.Dsl.Eval.Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, initialState: new Dictionary<string, double[]> { ["theta"] = new double[n] });
+            interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { 0.5 }, ["grad"] = grad });
+            double want = interp.Scalar("s"), got = law.ReadSignal("s");
+            Assert.True(double.IsFinite(want) && Math.Abs(got - want) <= 1e-12 * Math.Abs(want), $"{got:R} against {want:R}");
+        }
+
         /// <summary>sign(NaN) is NaN, as AeMath.Sign gives on the CPU: the kernel's helper gave 0, so a law that branched on it went its own way on OpenCL.</summary>
         [OpenClFact]
         public void Sign_of_NaN_is_NaN()

@@ -65,7 +65,7 @@ namespace AE.Dsl.Emit.Kernels
                 throw new EmitNotSupportedException($"'{name}' is lagged; the {backend} backend runs the reductions of the current step only so far (use the C# backend)");
             unit = Preparation.Variant(unit, name, ablate, lagged: false);
             Preparation.CheckSupported(unit, "the " + backend + " backend", Preparation.Limits.RankAboveOneInputsAndParams);
-            return unit;
+            return AE.Dsl.Passes.LogSumExpLowering.Apply(unit); // out of max and sum, as the interpreter computes it
         }
 
         /// <summary>The unit once <see cref="Prepare"/>'s checks passed and the backend's own: its scalar filters hoisted.</summary>

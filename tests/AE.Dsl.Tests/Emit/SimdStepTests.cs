@@ -160,6 +160,48 @@ namespace AE.Dsl.Tests
         }
 
         /// <summary>
+        /// logsumexp, written out of max and sum as the interpreter computes it: the scalar kernel gives the interpreter's value
+        /// bit for bit, the SIMD kernel (its sums in another order) within a few ulps, on 1 and 2 threads; elements far past
+        /// exp's overflow (1000) do not overflow it. A NaN element makes it NaN, an all -inf vector too (as the interpreter).
+        /// </summary>
+        [Theory]
+        [InlineData(StepKernel.Scalar, 1)]
+        [InlineData(StepKernel.Simd, 1)]
+        [InlineData(StepKernel.Simd, 2)]
+        public void Logsumexp_is_the_interpreters_in_every_kernel(StepKernel kernel, int threads)
+        {
+            var unit = Unit("law Lse {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  signal s: real;\n  signal t: real;\n"
+                + "  update {\n    s = logsumexp(1000 * grad);\n    t = logsumexp(grad - loss);\n    theta' = theta - 0.01 * grad;\n  }\n}\n");
+            const int n = Long;
+            var grad = Enumerable.Range(0, n).Select(i => Math.Sin(0.37 * i)).ToArray();
+            var cases = new (double Loss, double[] Grad)[]
+            {
+                (0.5, grad),
+                (0.5, grad.Select((g, i) => i == n / 2 ? double.NaN : g).ToArray()),
+                (double.PositiveInfinity, grad),                     // grad - loss is -inf everywhere: -inf - -inf is NaN
+            };
+            foreach (var (loss, g) in cases)
+            {
+                var law = Make(unit, n, kernel, threads);
+                law.Step(loss, g, new double[n]);
+                var interp = new AE.Dsl.Eval.Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, initialState: new Dictionary<string, double[]> { ["theta"] = new double[n] });
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = g });
+                var names = law.SignalNames.ToList();
+                foreach (var name in new[] { "s", "t" })
+                {
+                    double want = interp.Scalar(name), got = law.ReadSignal(names.IndexOf(name));
+                    if (kernel == StepKernel.Scalar || !double.IsFinite(want)) Assert.Equal(BitConverter.DoubleToInt64Bits(want), BitConverter.DoubleToInt64Bits(double.IsNaN(got) && double.IsNaN(want) ? want : got));
+                    else Assert.True(Math.Abs(got - want) <= 1e-13 * Math.Abs(want), $"{name}: {got:R} against {want:R}");
+                }
+            }
+            // max(v) <= logsumexp(v) <= max(v) + log(n): finite where exp(1000 * grad) alone overflows
+            var plain = Make(unit, n, kernel, threads);
+            plain.Step(0.5, grad, new double[n]);
+            Assert.InRange(plain.ReadSignal(plain.SignalNames.ToList().IndexOf("s")), 1000 * grad.Max(), 1000 * grad.Max() + Math.Log(n));
+            Assert.Equal(double.PositiveInfinity, grad.Sum(x => Math.Exp(1000 * x)));
+        }
+
+        /// <summary>
         /// cosine is held to [-1, 1] where rounding takes its quotient past (TestLaws.HeldCosine): exactly 1 and -1 in
         /// every kernel and thread count, the interpreter's values.
         /// </summary>

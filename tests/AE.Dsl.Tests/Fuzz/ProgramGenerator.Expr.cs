@@ -196,6 +196,7 @@ namespace AE.Dsl.Tests.Fuzz
                 var dim = Pick(_dims);
                 var v = new Ty(K.Real, dim);
                 var cc = c.With(vector: true, inReduction: true, output: false);
+                if (_g._o.LogSumExp && Chance(0.1)) return "logsumexp(" + Real(v, d - 1, cc) + ")";
                 return _g._r.Next(c.Smooth ? 5 : 7) switch
                 {
                     0 => "sum(" + Real(v, d - 1, cc) + ")",

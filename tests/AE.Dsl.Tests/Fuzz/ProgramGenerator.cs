@@ -81,6 +81,9 @@ namespace AE.Dsl.Tests.Fuzz
         /// Off: at most one noise(n), in the value of a vector state or signal, and no noise() after it.
         /// </summary>
         public bool DrawsInAnyOrder { get; init; } = true;
+
+        /// <summary>logsumexp among the reductions (the law backends write it out of max and sum).</summary>
+        public bool LogSumExp { get; init; } = true;
     }
 
     /// <summary>

@@ -61,6 +61,7 @@ namespace AE.Dsl.Tests.Fuzz
             IntNegativeZero = true,                   // fixed: Int_arithmetic_gives_the_same_zero_whatever_stores_the_ints
             BoolEqualities = true,                    // fixed: A_population_compares_bools_as_its_law_does (a JIT bug with AVX-512, avoided)
             DrawsInAnyOrder = true,                   // fixed by counter-based draws: the four draw tests of FuzzRegressionTests
+            LogSumExp = true,                         // emitted since LogSumExpLowering
         };
 
         [Fact]
