@@ -25,6 +25,9 @@ namespace AE.Cli
     public static class ResponseFile
     {
         /// <param name="token">the argument without its '@'</param>
+        /// <summary>How deep response files may include one another.</summary>
+        public const int MaxDepth = 100;
+
         public static IReadOnlyList<string> Expand(string token, string currentDirectory)
         {
             var result = new List<string>();
@@ -42,6 +45,10 @@ namespace AE.Cli
             }
             if (open.Contains(path))
                 throw new ResponseFileException("response file '" + token + "' includes itself (" + string.Join(" -> ", open.ConvertAll(Path.GetFileName)) + " -> " + Path.GetFileName(path) + ")");
+            // Each level is a frame of this method: a chain thousands deep overflowed the stack.
+            if (open.Count >= MaxDepth)
+                throw new ResponseFileException("response files nest more than " + MaxDepth + " deep (" + Path.GetFileName(open[0]) + " -> " + Path.GetFileName(open[1]) + " -> ... -> "
+                    + Path.GetFileName(open[^1]) + " -> " + Path.GetFileName(path) + ")");
             if (Directory.Exists(path)) throw new ResponseFileException("response file '" + token + "' is a folder");
             if (!File.Exists(path)) throw new ResponseFileException("response file not found: '" + token + "'");
             string text;
@@ -60,6 +67,9 @@ namespace AE.Cli
                     throw new ResponseFileException("response file '" + token + "', line " + number.ToString(System.Globalization.CultureInfo.InvariantCulture) + ": a double quote is not closed");
                 foreach (var argument in Split(trimmed))
                 {
+                    // No argument of a command line can hold one; a path with it is refused deep in the file API.
+                    if (argument.Contains('\0', StringComparison.Ordinal))
+                        throw new ResponseFileException("response file '" + token + "', line " + number.ToString(System.Globalization.CultureInfo.InvariantCulture) + ": an argument holds a NUL character");
                     if (argument.Length > 1 && argument[0] == '@') Expand(argument.Substring(1), currentDirectory, open, into);
                     else into.Add(argument);
                 }

@@ -294,8 +294,8 @@ namespace AE.Engine
                 if (text is "none" or "None" or "null")
                 {
                     if (LawSettings.NoneMeans.TryGetValue(s.Name, out double none)) return none;
-                    throw new EngineException("invalid value '" + text + "' for the real param " + s.Name + " of " + law + "; none is allowed only for "
-                        + string.Join(", ", LawSettings.NoneMeans.Keys));
+                    throw new EngineException("invalid value '" + text + "' for the real param " + s.Name + " of " + law + "; none (the seed's None) stands only for the params "
+                        + "the seed's config lets be None (" + string.Join(", ", LawSettings.NoneMeans.Keys) + "); write a number such as 1.2, 3e-4 or inf");
                 }
                 if (TryParseReal(text, out double v)) return v;
                 throw new EngineException("invalid value '" + text + "' for the real param " + s.Name + " of " + law + "; expected a number such as 1.2, 3e-4 or inf");

@@ -108,6 +108,29 @@ namespace AE.Cli.Tests
             Assert.Contains("\"my law.ae\"", r.Stdout, StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// A chain of response files thousands deep overflowed the stack (a .NET stack trace, exit 134); a NUL in an argument
+        /// was an internal error from the file API. Each is one line and exit 2; a chain within the limit expands.
+        /// </summary>
+        [Fact]
+        public void Response_files_too_deep_or_with_a_NUL_are_one_line_and_exit_2()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("min.ae", "law Min {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update { theta' = theta - 0.01 * grad + 0 * loss; }\n}\n");
+            for (int i = 0; i < 150; i++) dir.Write("r" + i + ".rsp", "@r" + (i + 1) + ".rsp\n");
+            dir.Write("r150.rsp", "min.ae\n");
+            var deep = Cli.Run(dir.Path, "check", "@r0.rsp");
+            Assert.Equal(ExitCodes.Usage, deep.ExitCode);
+            Assert.Equal("ae: error: response files nest more than 100 deep (r0.rsp -> r1.rsp -> ... -> r99.rsp -> r100.rsp)", Assert.Single(deep.StderrLines));
+            var within = Cli.Run(dir.Path, "check", "@r60.rsp");
+            Assert.True(within.ExitCode == 0, within.Stderr);
+
+            dir.Write("nul.rsp", "min.ae\0\n");
+            var nul = Cli.Run(dir.Path, "check", "@nul.rsp");
+            Assert.Equal(ExitCodes.Usage, nul.ExitCode);
+            Assert.Equal("ae: error: response file 'nul.rsp', line 1: an argument holds a NUL character", Assert.Single(nul.StderrLines));
+        }
+
         /// <summary>A response file that names itself, directly or through another, was expanded until the stack overflowed.</summary>
         [Fact]
         public void A_response_file_that_includes_itself_or_a_folder_is_one_line_and_exit_2()

@@ -167,6 +167,7 @@ namespace AE.Cli.Tests
         [Theory]
         [InlineData("--set", "k_q=1", "ae: error: unknown param 'k_q' in --set; the params of AeSgdm: beta_mu, beta_T, ")]
         [InlineData("--set", "k_p=fast", "ae: error: invalid value 'fast' for the real param k_p of AeSgdm; expected a number")]
+        [InlineData("--set", "k_p=none", "ae: error: invalid value 'none' for the real param k_p of AeSgdm; none (the seed's None) stands only for the params the seed's config lets be None (max_dlog_alpha, ")]
         [InlineData("--set", "auto_gamma=1", "ae: error: invalid value '1' for the bool param auto_gamma of AeSgdm; expected true or false")]
         [InlineData("--set", "auto_gamma_warmup=2.5", "ae: error: invalid value '2.5' for the int param auto_gamma_warmup of AeSgdm")]
         [InlineData("--set", "beta_T=1.5", "ae: error: AeSgdm rejects its settings: param 'beta_T' must lie in [0, 1) (given 1.5)")]

@@ -54,7 +54,7 @@ namespace AE.Dsl.Emit
         public static string Emit(IrUnit unit, CSharpEmitOptions options)
         {
             if (unit.Kind == UnitKind.Cell)
-                return Cells.CellEmitter.Emit(Preparation.Variant(unit, options.TypeName, options.Ablate, RefuseLaggedCell(options.TypeName ?? unit.Name, options.Lagged)), options);
+                return WithinSizes(unit, () => Cells.CellEmitter.Emit(Preparation.Variant(unit, options.TypeName, options.Ablate, RefuseLaggedCell(options.TypeName ?? unit.Name, options.Lagged)), options));
             unit = Prepare(unit, options);
             var schedule = StepSchedule.Build(unit, options.Lagged);
             return new UnitEmitter(unit, schedule, options).Emit(PopulationEmitter.EmitType(unit, schedule, options));
@@ -68,10 +68,23 @@ namespace AE.Dsl.Emit
         {
             if (unit.Kind == UnitKind.Cell)
             {
-                Cells.CellEmitter.Probe(Preparation.Variant(unit, options.TypeName, options.Ablate, RefuseLaggedCell(options.TypeName ?? unit.Name, options.Lagged)));
+                WithinSizes(unit, () => { Cells.CellEmitter.Probe(Preparation.Variant(unit, options.TypeName, options.Ablate, RefuseLaggedCell(options.TypeName ?? unit.Name, options.Lagged))); return 0; });
                 return;
             }
             StepSchedule.Build(Prepare(unit, options), options.Lagged);
+        }
+
+        /// <summary>
+        /// A cell's sizes are ints: a vector, a concatenation or a net's weights of more than 2^31 - 1 elements (a net
+        /// linear(46341 -> 46341)) overflowed one, and the check that probes the backend ended in an internal error.
+        /// </summary>
+        private static T WithinSizes<T>(IrUnit unit, Func<T> emit)
+        {
+            try { return emit(); }
+            catch (OverflowException)
+            {
+                throw new EmitNotSupportedException($"cell '{unit.Name}' has a vector, a concatenation or a net's weights of more than 2147483647 elements; the cell backend sizes them with ints");
+            }
         }
 
         /// <summary>

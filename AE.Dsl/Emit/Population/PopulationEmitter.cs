@@ -31,6 +31,12 @@ namespace AE.Dsl.Emit
         private readonly CSharpEmitOptions _options;
         private readonly UnitEmitter _law;
         private readonly string _lawType;
+
+        /// <summary>
+        /// The law's type as the population's code names it: qualified, since inside the population a law named like one of
+        /// its members (Count, SetEnabled) or a parameter of its methods (controller, rules) would be that member.
+        /// </summary>
+        private readonly string _lawRef;
         private readonly string _type;
         private readonly CodeWriter _w = new(1);
         private readonly List<IrRule> _switches;
@@ -51,6 +57,7 @@ namespace AE.Dsl.Emit
             _options = options;
             _law = new UnitEmitter(unit, schedule, options);
             _lawType = _law.TypeName;
+            _lawRef = "global::" + options.Namespace + "." + _lawType;
             _type = Names.PopulationTypeName(options.TypeName ?? unit.Name);
             _switches = unit.Rules.Where(r => r.Ablatable).ToList();
             _hostStates = new HashSet<string>(CSharpEmitter.HostStates(unit).Select(s => s.Name), StringComparer.Ordinal);
@@ -209,7 +216,7 @@ namespace AE.Dsl.Emit
             _renamedDims = new HashSet<string>(runtimeDims.Where(d => parameters[Id(d.Name)] != Id(d.Name)).Select(d => d.Name), StringComparer.Ordinal);
             var args = new[] { "int " + _kParam }
                 .Concat(runtimeDims.Select(d => "int " + parameters[Id(d.Name)]))
-                .Concat(new[] { $"{_lawType}.Options?[]? options = null", "ulong seed = 0" });
+                .Concat(new[] { $"{_lawRef}.Options?[]? options = null", "ulong seed = 0" });
             _w.Line($"/// <param name=\"{_kParam}\">how many controllers</param>");
             _w.Line("/// <param name=\"options\">one per controller (a null entry, or null for all: the defaults)</param>");
             _w.Line("/// <param name=\"seed\">controller j draws what the law draws with seed + j</param>");
@@ -224,7 +231,7 @@ namespace AE.Dsl.Emit
                     _w.Line($"this.{Id(d.Name)} = {p};");
                 }
                 if (CSharpEmitter.ChecksDims(_unit))
-                    _w.Line($"{_lawType}.__CheckDims({string.Join(", ", runtimeDims.Select(d => parameters[Id(d.Name)]))}); // before the blocks are sized from them");
+                    _w.Line($"{_lawRef}.__CheckDims({string.Join(", ", runtimeDims.Select(d => parameters[Id(d.Name)]))}); // before the blocks are sized from them");
                 _w.Line($"__count = {_kParam};");
                 _w.Line($"__blocks = {S}.Blocks({_kParam}, nameof({_kParam}), {LongestVector()}, {DimsText(runtimeDims)});");
                 _w.Line($"int __lanes = __blocks * {S}.Lanes;");
@@ -238,7 +245,7 @@ namespace AE.Dsl.Emit
                 {
                     _w.Line("// The law's own constructor validates the options and computes every initial value; the last");
                     _w.Line("// controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.");
-                    _w.Line($"var __law = new {_lawType}({dimArgs}options?[__Math.Min(__j, {_kParam} - 1)], unchecked(seed + (ulong)__j));");
+                    _w.Line($"var __law = new {_lawRef}({dimArgs}options?[__Math.Min(__j, {_kParam} - 1)], unchecked(seed + (ulong)__j));");
                     _w.Line($"int __q = __j / {S}.Lanes, __l = __j % {S}.Lanes;");
                     foreach (var p in _unit.Params) CopyLane(ParamArray(p.Name), "__law." + _law.MemberId(p.Name), p.Type);
                     foreach (var s in _unit.States)
@@ -406,7 +413,7 @@ namespace AE.Dsl.Emit
                 }
             }
             if (_switches.Count == 0) return;
-            var rules = $"{_lawType}.Rules";
+            var rules = $"{_lawRef}.Rules";
             _w.Line();
             _w.Line("/// <summary>The rules that run for one controller.</summary>");
             using (_w.Block($"public {rules} Enabled(int controller)"))

@@ -160,6 +160,19 @@ namespace AE.Dsl.Tests.Emit
             Assert.Empty(EmitProbe.NotEmitted(again.Program!, new Dictionary<string, SourceFile> { [followed.Path] = followed }));
         }
 
+        /// <summary>A cell with a net's weights or a concatenation beyond an int's count was an internal error of the check (OverflowException).</summary>
+        [Theory]
+        [InlineData("cell C { dim a = 46341; input x: real[a]; net f: linear(a -> a); objective o: real; update { o = sum(f(x)); } }")]
+        [InlineData("cell C { dim k = 1000000000; input x: real[k]; objective o: real; update { o = sum(concat(x, x, x)); } }")]
+        public void A_cell_too_large_for_int_sizes_is_not_emitted_and_says_why(string text)
+        {
+            var file = new SourceFile("c.ae", text);
+            var result = AeCompiler.Check(file);
+            Assert.False(result.HasErrors, TestSupport.Format(result.Diagnostics));
+            var d = Assert.Single(EmitProbe.NotEmitted(result.Program!, new Dictionary<string, SourceFile> { [file.Path] = file }));
+            Assert.EndsWith("cell 'C' has a vector, a concatenation or a net's weights of more than 2147483647 elements; the cell backend sizes them with ints", d.Message, StringComparison.Ordinal);
+        }
+
         private static string? Refusal(Action emit)
         {
             try

@@ -76,6 +76,23 @@ namespace AE.Dsl.Tests.Fuzz
   update { theta' = theta - 0.01 * (a + b) * grad; }
 }");
 
+        /// <summary>
+        /// A law named like a member of its population (Count, SetEnabled) or a parameter of the population's methods
+        /// (controller, rules) was that member inside the population, whose code names the law's Rules: the C# did not compile.
+        /// </summary>
+        [Theory]
+        [InlineData("Count")]
+        [InlineData("SetEnabled")]
+        [InlineData("controller")]
+        [InlineData("rules")]
+        [InlineData("values")]
+        public void A_law_named_like_a_member_of_its_population_compiles(string name) => AssertRunsLikeTheInterpreter("law " + name + @" {
+  " + Optimizer + @"
+  coeff c in [0, 1] = 0.5;
+  rule R { c' = c * 0.5; }
+  update { theta' = theta - 0.01 * c * grad; }
+}");
+
         [Fact]
         public void State_named_like_the_constructors_parameters_is_initialised() => AssertRunsLikeTheInterpreter(@"law Ctor {
   " + Optimizer + @"

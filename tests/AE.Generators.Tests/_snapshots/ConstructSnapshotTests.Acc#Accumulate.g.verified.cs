@@ -162,7 +162,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public AccumulatePopulation(int k, Accumulate.Options?[]? options = null, ulong seed = 0)
+        public AccumulatePopulation(int k, global::AE.Generated.Accumulate.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -177,7 +177,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Accumulate(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.Accumulate(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __st_k[__q], __l, __law.k);
                 __Lanes.SetLane(ref __x_drive[__q], __l, __law.drive);
@@ -279,21 +279,21 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public Accumulate.Rules Enabled(int controller)
+        public global::AE.Generated.Accumulate.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = Accumulate.Rules.None;
-            if (__Lanes.IsSet(__on_up[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Accumulate.Rules.up;
-            if (__Lanes.IsSet(__on_decay[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Accumulate.Rules.decay;
+            var __rules = global::AE.Generated.Accumulate.Rules.None;
+            if (__Lanes.IsSet(__on_up[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.Accumulate.Rules.up;
+            if (__Lanes.IsSet(__on_decay[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.Accumulate.Rules.decay;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, Accumulate.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.Accumulate.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_up[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Accumulate.Rules.up) != 0);
-            __Lanes.SetMask(ref __on_decay[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Accumulate.Rules.decay) != 0);
+            __Lanes.SetMask(ref __on_up[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.Accumulate.Rules.up) != 0);
+            __Lanes.SetMask(ref __on_decay[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.Accumulate.Rules.decay) != 0);
         }
 
         private void __Controller(int controller)

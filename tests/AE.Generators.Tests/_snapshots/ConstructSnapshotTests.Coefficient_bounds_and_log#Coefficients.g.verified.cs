@@ -237,7 +237,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public CoefficientsPopulation(int k, int n, Coefficients.Options?[]? options = null, ulong seed = 0)
+        public CoefficientsPopulation(int k, int n, global::AE.Generated.Coefficients.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -253,7 +253,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Coefficients(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.Coefficients(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __p_alpha_min[__q], __l, __law.alpha_min);
                 __Lanes.SetLane(ref __st_alpha[__q], __l, __law.alpha);
@@ -378,19 +378,19 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public Coefficients.Rules Enabled(int controller)
+        public global::AE.Generated.Coefficients.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = Coefficients.Rules.None;
-            if (__Lanes.IsSet(__on_adapt[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Coefficients.Rules.adapt;
+            var __rules = global::AE.Generated.Coefficients.Rules.None;
+            if (__Lanes.IsSet(__on_adapt[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.Coefficients.Rules.adapt;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, Coefficients.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.Coefficients.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_adapt[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Coefficients.Rules.adapt) != 0);
+            __Lanes.SetMask(ref __on_adapt[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.Coefficients.Rules.adapt) != 0);
         }
 
         string __Runtime.IOptimizerPopulation.LawName => "Coefficients";

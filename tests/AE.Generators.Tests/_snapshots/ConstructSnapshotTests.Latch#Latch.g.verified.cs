@@ -130,7 +130,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public LatchPopulation(int k, Latch.Options?[]? options = null, ulong seed = 0)
+        public LatchPopulation(int k, global::AE.Generated.Latch.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -143,7 +143,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Latch(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.Latch(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __p_warmup[__q], __l, __law.warmup);
                 __Lanes.SetLane(ref __x_held[__q], __l, __law.held);

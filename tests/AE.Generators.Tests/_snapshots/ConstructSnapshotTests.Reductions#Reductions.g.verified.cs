@@ -347,7 +347,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public ReductionsPopulation(int k, int n, Reductions.Options?[]? options = null, ulong seed = 0)
+        public ReductionsPopulation(int k, int n, global::AE.Generated.Reductions.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -365,7 +365,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Reductions(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.Reductions(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 for (int __i = 0; __i < n; __i++) __Lanes.SetLane(ref __st_m[__i * __blocks + __q], __l, __law.m[__i]);
                 __Lanes.SetLane(ref __x_s[__q], __l, __law.s);

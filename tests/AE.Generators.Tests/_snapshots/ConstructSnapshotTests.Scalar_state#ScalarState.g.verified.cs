@@ -153,7 +153,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public ScalarStatePopulation(int k, ScalarState.Options?[]? options = null, ulong seed = 0)
+        public ScalarStatePopulation(int k, global::AE.Generated.ScalarState.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -167,7 +167,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new ScalarState(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.ScalarState(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __st_count[__q], __l, __law.count);
                 __Lanes.SetLane(ref __st_total[__q], __l, __law.total);
@@ -263,19 +263,19 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public ScalarState.Rules Enabled(int controller)
+        public global::AE.Generated.ScalarState.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = ScalarState.Rules.None;
-            if (__Lanes.IsSet(__on_R[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= ScalarState.Rules.R;
+            var __rules = global::AE.Generated.ScalarState.Rules.None;
+            if (__Lanes.IsSet(__on_R[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.ScalarState.Rules.R;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, ScalarState.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.ScalarState.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_R[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & ScalarState.Rules.R) != 0);
+            __Lanes.SetMask(ref __on_R[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.ScalarState.Rules.R) != 0);
         }
 
         private void __Controller(int controller)

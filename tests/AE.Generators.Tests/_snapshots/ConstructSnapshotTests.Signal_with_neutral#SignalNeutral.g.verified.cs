@@ -208,7 +208,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public SignalNeutralPopulation(int k, SignalNeutral.Options?[]? options = null, ulong seed = 0)
+        public SignalNeutralPopulation(int k, global::AE.Generated.SignalNeutral.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -224,7 +224,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new SignalNeutral(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.SignalNeutral(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __st_k[__q], __l, __law.k);
                 __Lanes.SetLane(ref __x_s[__q], __l, __law.s);
@@ -340,23 +340,23 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public SignalNeutral.Rules Enabled(int controller)
+        public global::AE.Generated.SignalNeutral.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = SignalNeutral.Rules.None;
-            if (__Lanes.IsSet(__on_S[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= SignalNeutral.Rules.S;
-            if (__Lanes.IsSet(__on_D[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= SignalNeutral.Rules.D;
-            if (__Lanes.IsSet(__on_B[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= SignalNeutral.Rules.B;
+            var __rules = global::AE.Generated.SignalNeutral.Rules.None;
+            if (__Lanes.IsSet(__on_S[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.SignalNeutral.Rules.S;
+            if (__Lanes.IsSet(__on_D[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.SignalNeutral.Rules.D;
+            if (__Lanes.IsSet(__on_B[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.SignalNeutral.Rules.B;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, SignalNeutral.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.SignalNeutral.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_S[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & SignalNeutral.Rules.S) != 0);
-            __Lanes.SetMask(ref __on_D[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & SignalNeutral.Rules.D) != 0);
-            __Lanes.SetMask(ref __on_B[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & SignalNeutral.Rules.B) != 0);
+            __Lanes.SetMask(ref __on_S[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.SignalNeutral.Rules.S) != 0);
+            __Lanes.SetMask(ref __on_D[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.SignalNeutral.Rules.D) != 0);
+            __Lanes.SetMask(ref __on_B[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.SignalNeutral.Rules.B) != 0);
         }
 
         private void __Controller(int controller)

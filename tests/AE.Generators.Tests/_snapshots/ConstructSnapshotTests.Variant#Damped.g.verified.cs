@@ -157,7 +157,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public DampedPopulation(int k, Damped.Options?[]? options = null, ulong seed = 0)
+        public DampedPopulation(int k, global::AE.Generated.Damped.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -172,7 +172,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new Damped(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.Damped(options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __st_k[__q], __l, __law.k);
             }
@@ -270,21 +270,21 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public Damped.Rules Enabled(int controller)
+        public global::AE.Generated.Damped.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = Damped.Rules.None;
-            if (__Lanes.IsSet(__on_grow[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Damped.Rules.grow;
-            if (__Lanes.IsSet(__on_damp[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= Damped.Rules.damp;
+            var __rules = global::AE.Generated.Damped.Rules.None;
+            if (__Lanes.IsSet(__on_grow[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.Damped.Rules.grow;
+            if (__Lanes.IsSet(__on_damp[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.Damped.Rules.damp;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, Damped.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.Damped.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_grow[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Damped.Rules.grow) != 0);
-            __Lanes.SetMask(ref __on_damp[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & Damped.Rules.damp) != 0);
+            __Lanes.SetMask(ref __on_grow[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.Damped.Rules.grow) != 0);
+            __Lanes.SetMask(ref __on_damp[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.Damped.Rules.damp) != 0);
         }
 
         private void __Controller(int controller)

@@ -583,7 +583,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public AeEnsemblePopulation(int k, int K, AeEnsemble.Options?[]? options = null, ulong seed = 0)
+        public AeEnsemblePopulation(int k, int K, global::AE.Generated.AeEnsemble.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -605,7 +605,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new AeEnsemble(K, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.AeEnsemble(K, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __p_beta_weight[__q], __l, __law.beta_weight);
                 __Lanes.SetLane(ref __p_kappa[__q], __l, __law.kappa);
@@ -841,19 +841,19 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public AeEnsemble.Rules Enabled(int controller)
+        public global::AE.Generated.AeEnsemble.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = AeEnsemble.Rules.None;
-            if (__Lanes.IsSet(__on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeEnsemble.Rules.consensus;
+            var __rules = global::AE.Generated.AeEnsemble.Rules.None;
+            if (__Lanes.IsSet(__on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeEnsemble.Rules.consensus;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, AeEnsemble.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.AeEnsemble.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeEnsemble.Rules.consensus) != 0);
+            __Lanes.SetMask(ref __on_consensus[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeEnsemble.Rules.consensus) != 0);
         }
 
         private void __Controller(int controller)

@@ -622,7 +622,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public AeHdPopulation(int k, int n, AeHd.Options?[]? options = null, ulong seed = 0)
+        public AeHdPopulation(int k, int n, global::AE.Generated.AeHd.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -656,7 +656,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new AeHd(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.AeHd(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __p_beta1[__q], __l, __law.beta1);
                 __Lanes.SetLane(ref __p_beta2[__q], __l, __law.beta2);
@@ -964,23 +964,23 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public AeHd.Rules Enabled(int controller)
+        public global::AE.Generated.AeHd.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = AeHd.Rules.None;
-            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeHd.Rules.AE2;
-            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeHd.Rules.AE3;
-            if (__Lanes.IsSet(__on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeHd.Rules.AE5;
+            var __rules = global::AE.Generated.AeHd.Rules.None;
+            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeHd.Rules.AE2;
+            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeHd.Rules.AE3;
+            if (__Lanes.IsSet(__on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeHd.Rules.AE5;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, AeHd.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.AeHd.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeHd.Rules.AE2) != 0);
-            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeHd.Rules.AE3) != 0);
-            __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeHd.Rules.AE5) != 0);
+            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeHd.Rules.AE2) != 0);
+            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeHd.Rules.AE3) != 0);
+            __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeHd.Rules.AE5) != 0);
         }
 
         string __Runtime.IOptimizerPopulation.LawName => "AeHd";

@@ -1518,7 +1518,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public AeAdamFieldPopulation(int k, int n, AeAdamField.Options?[]? options = null, ulong seed = 0)
+        public AeAdamFieldPopulation(int k, int n, global::AE.Generated.AeAdamField.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -1606,7 +1606,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new AeAdamField(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.AeAdamField(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __p_beta_mu[__q], __l, __law.beta_mu);
                 __Lanes.SetLane(ref __p_beta_T[__q], __l, __law.beta_T);
@@ -2360,41 +2360,41 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public AeAdamField.Rules Enabled(int controller)
+        public global::AE.Generated.AeAdamField.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = AeAdamField.Rules.None;
-            if (__Lanes.IsSet(__on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.brake;
-            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE2;
-            if (__Lanes.IsSet(__on_AE2adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE2adam;
-            if (__Lanes.IsSet(__on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE4;
-            if (__Lanes.IsSet(__on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE7;
-            if (__Lanes.IsSet(__on_AE7adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE7adam;
-            if (__Lanes.IsSet(__on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE6;
-            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE3;
-            if (__Lanes.IsSet(__on_AE3adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE3adam;
-            if (__Lanes.IsSet(__on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE5;
-            if (__Lanes.IsSet(__on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE6d;
-            if (__Lanes.IsSet(__on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeAdamField.Rules.AE10;
+            var __rules = global::AE.Generated.AeAdamField.Rules.None;
+            if (__Lanes.IsSet(__on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.brake;
+            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE2;
+            if (__Lanes.IsSet(__on_AE2adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE2adam;
+            if (__Lanes.IsSet(__on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE4;
+            if (__Lanes.IsSet(__on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE7;
+            if (__Lanes.IsSet(__on_AE7adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE7adam;
+            if (__Lanes.IsSet(__on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE6;
+            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE3;
+            if (__Lanes.IsSet(__on_AE3adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE3adam;
+            if (__Lanes.IsSet(__on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE5;
+            if (__Lanes.IsSet(__on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE6d;
+            if (__Lanes.IsSet(__on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeAdamField.Rules.AE10;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, AeAdamField.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.AeAdamField.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.brake) != 0);
-            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE2) != 0);
-            __Lanes.SetMask(ref __on_AE2adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE2adam) != 0);
-            __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE4) != 0);
-            __Lanes.SetMask(ref __on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE7) != 0);
-            __Lanes.SetMask(ref __on_AE7adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE7adam) != 0);
-            __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE6) != 0);
-            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE3) != 0);
-            __Lanes.SetMask(ref __on_AE3adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE3adam) != 0);
-            __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE5) != 0);
-            __Lanes.SetMask(ref __on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE6d) != 0);
-            __Lanes.SetMask(ref __on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeAdamField.Rules.AE10) != 0);
+            __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.brake) != 0);
+            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE2) != 0);
+            __Lanes.SetMask(ref __on_AE2adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE2adam) != 0);
+            __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE4) != 0);
+            __Lanes.SetMask(ref __on_AE7[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE7) != 0);
+            __Lanes.SetMask(ref __on_AE7adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE7adam) != 0);
+            __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE6) != 0);
+            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE3) != 0);
+            __Lanes.SetMask(ref __on_AE3adam[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE3adam) != 0);
+            __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE5) != 0);
+            __Lanes.SetMask(ref __on_AE6d[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE6d) != 0);
+            __Lanes.SetMask(ref __on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeAdamField.Rules.AE10) != 0);
         }
 
         string __Runtime.IOptimizerPopulation.LawName => "AeAdamField";

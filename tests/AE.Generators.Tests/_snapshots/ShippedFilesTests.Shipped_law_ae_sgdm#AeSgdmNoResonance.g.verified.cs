@@ -978,7 +978,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public AeSgdmNoResonancePopulation(int k, int n, AeSgdmNoResonance.Options?[]? options = null, ulong seed = 0)
+        public AeSgdmNoResonancePopulation(int k, int n, global::AE.Generated.AeSgdmNoResonance.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -1036,7 +1036,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new AeSgdmNoResonance(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.AeSgdmNoResonance(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __p_beta_mu[__q], __l, __law.beta_mu);
                 __Lanes.SetLane(ref __p_beta_T[__q], __l, __law.beta_T);
@@ -1505,29 +1505,29 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public AeSgdmNoResonance.Rules Enabled(int controller)
+        public global::AE.Generated.AeSgdmNoResonance.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = AeSgdmNoResonance.Rules.None;
-            if (__Lanes.IsSet(__on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmNoResonance.Rules.brake;
-            if (__Lanes.IsSet(__on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmNoResonance.Rules.AE8;
-            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmNoResonance.Rules.AE2;
-            if (__Lanes.IsSet(__on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmNoResonance.Rules.AE4;
-            if (__Lanes.IsSet(__on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmNoResonance.Rules.AE6;
-            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmNoResonance.Rules.AE3;
+            var __rules = global::AE.Generated.AeSgdmNoResonance.Rules.None;
+            if (__Lanes.IsSet(__on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmNoResonance.Rules.brake;
+            if (__Lanes.IsSet(__on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmNoResonance.Rules.AE8;
+            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmNoResonance.Rules.AE2;
+            if (__Lanes.IsSet(__on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmNoResonance.Rules.AE4;
+            if (__Lanes.IsSet(__on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmNoResonance.Rules.AE6;
+            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmNoResonance.Rules.AE3;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, AeSgdmNoResonance.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.AeSgdmNoResonance.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmNoResonance.Rules.brake) != 0);
-            __Lanes.SetMask(ref __on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmNoResonance.Rules.AE8) != 0);
-            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmNoResonance.Rules.AE2) != 0);
-            __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmNoResonance.Rules.AE4) != 0);
-            __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmNoResonance.Rules.AE6) != 0);
-            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmNoResonance.Rules.AE3) != 0);
+            __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmNoResonance.Rules.brake) != 0);
+            __Lanes.SetMask(ref __on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmNoResonance.Rules.AE8) != 0);
+            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmNoResonance.Rules.AE2) != 0);
+            __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmNoResonance.Rules.AE4) != 0);
+            __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmNoResonance.Rules.AE6) != 0);
+            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmNoResonance.Rules.AE3) != 0);
         }
 
         string __Runtime.IOptimizerPopulation.LawName => "AeSgdmNoResonance";

@@ -1110,7 +1110,7 @@ namespace AE.Generated
         /// <param name="k">how many controllers</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
-        public AeSgdmPhasePopulation(int k, int n, AeSgdmPhase.Options?[]? options = null, ulong seed = 0)
+        public AeSgdmPhasePopulation(int k, int n, global::AE.Generated.AeSgdmPhase.Options?[]? options = null, ulong seed = 0)
         {
             if (k < 1) throw new __System.ArgumentOutOfRangeException(nameof(k), k, "a population needs at least one controller");
             if (options != null && options.Length != k) throw new __System.ArgumentException("options has " + options.Length + " entries for " + k + " controllers", nameof(options));
@@ -1178,7 +1178,7 @@ namespace AE.Generated
             {
                 // The law's own constructor validates the options and computes every initial value; the last
                 // controller's copies fill the padding lanes, which run alongside, draw nothing and are never read.
-                var __law = new AeSgdmPhase(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
+                var __law = new global::AE.Generated.AeSgdmPhase(n, options?[__Math.Min(__j, k - 1)], unchecked(seed + (ulong)__j));
                 int __q = __j / __Lanes.Lanes, __l = __j % __Lanes.Lanes;
                 __Lanes.SetLane(ref __p_beta_mu[__q], __l, __law.beta_mu);
                 __Lanes.SetLane(ref __p_beta_T[__q], __l, __law.beta_T);
@@ -1723,35 +1723,35 @@ namespace AE.Generated
         }
 
         /// <summary>The rules that run for one controller.</summary>
-        public AeSgdmPhase.Rules Enabled(int controller)
+        public global::AE.Generated.AeSgdmPhase.Rules Enabled(int controller)
         {
             __Controller(controller);
-            var __rules = AeSgdmPhase.Rules.None;
-            if (__Lanes.IsSet(__on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmPhase.Rules.brake;
-            if (__Lanes.IsSet(__on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmPhase.Rules.AE8;
-            if (__Lanes.IsSet(__on_AE8w[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmPhase.Rules.AE8w;
-            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmPhase.Rules.AE2;
-            if (__Lanes.IsSet(__on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmPhase.Rules.AE4;
-            if (__Lanes.IsSet(__on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmPhase.Rules.AE6;
-            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmPhase.Rules.AE3;
-            if (__Lanes.IsSet(__on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmPhase.Rules.AE5;
-            if (__Lanes.IsSet(__on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= AeSgdmPhase.Rules.AE10;
+            var __rules = global::AE.Generated.AeSgdmPhase.Rules.None;
+            if (__Lanes.IsSet(__on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmPhase.Rules.brake;
+            if (__Lanes.IsSet(__on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmPhase.Rules.AE8;
+            if (__Lanes.IsSet(__on_AE8w[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmPhase.Rules.AE8w;
+            if (__Lanes.IsSet(__on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmPhase.Rules.AE2;
+            if (__Lanes.IsSet(__on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmPhase.Rules.AE4;
+            if (__Lanes.IsSet(__on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmPhase.Rules.AE6;
+            if (__Lanes.IsSet(__on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmPhase.Rules.AE3;
+            if (__Lanes.IsSet(__on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmPhase.Rules.AE5;
+            if (__Lanes.IsSet(__on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes)) __rules |= global::AE.Generated.AeSgdmPhase.Rules.AE10;
             return __rules;
         }
 
         /// <summary>Sets the rules that run for one controller, for the following steps.</summary>
-        public void SetEnabled(int controller, AeSgdmPhase.Rules rules)
+        public void SetEnabled(int controller, global::AE.Generated.AeSgdmPhase.Rules rules)
         {
             __Controller(controller);
-            __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmPhase.Rules.brake) != 0);
-            __Lanes.SetMask(ref __on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmPhase.Rules.AE8) != 0);
-            __Lanes.SetMask(ref __on_AE8w[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmPhase.Rules.AE8w) != 0);
-            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmPhase.Rules.AE2) != 0);
-            __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmPhase.Rules.AE4) != 0);
-            __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmPhase.Rules.AE6) != 0);
-            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmPhase.Rules.AE3) != 0);
-            __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmPhase.Rules.AE5) != 0);
-            __Lanes.SetMask(ref __on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & AeSgdmPhase.Rules.AE10) != 0);
+            __Lanes.SetMask(ref __on_brake[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmPhase.Rules.brake) != 0);
+            __Lanes.SetMask(ref __on_AE8[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmPhase.Rules.AE8) != 0);
+            __Lanes.SetMask(ref __on_AE8w[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmPhase.Rules.AE8w) != 0);
+            __Lanes.SetMask(ref __on_AE2[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmPhase.Rules.AE2) != 0);
+            __Lanes.SetMask(ref __on_AE4[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmPhase.Rules.AE4) != 0);
+            __Lanes.SetMask(ref __on_AE6[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmPhase.Rules.AE6) != 0);
+            __Lanes.SetMask(ref __on_AE3[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmPhase.Rules.AE3) != 0);
+            __Lanes.SetMask(ref __on_AE5[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmPhase.Rules.AE5) != 0);
+            __Lanes.SetMask(ref __on_AE10[controller / __Lanes.Lanes], controller % __Lanes.Lanes, (rules & global::AE.Generated.AeSgdmPhase.Rules.AE10) != 0);
         }
 
         string __Runtime.IOptimizerPopulation.LawName => "AeSgdmPhase";
