@@ -62,11 +62,24 @@ namespace AE.Cli
                 stderr.WriteLine("ae: error: " + OneLine(ex.Message));
                 return ExitCodes.Usage;
             }
+            catch (Exception ex) when (Unwrapped(ex) is OutOfMemoryException)
+            {
+                // A law or cell whose state does not fit: the input's size, not a bug (a constructor called by reflection wraps it).
+                stderr.WriteLine("ae: error: not enough memory for this run (" + OneLine(Unwrapped(ex).Message) + "); a smaller dim, batch or time needs less");
+                return ExitCodes.Usage;
+            }
             catch (Exception ex)
             {
-                ReportInternalError(stderr, ex);
+                ReportInternalError(stderr, Unwrapped(ex));
                 return ExitCodes.InternalError;
             }
+        }
+
+        /// <summary>The exception a reflection call wrapped (a generated law's constructor), which says what went wrong.</summary>
+        private static Exception Unwrapped(Exception ex)
+        {
+            while (ex is System.Reflection.TargetInvocationException { InnerException: { } inner }) ex = inner;
+            return ex;
         }
 
         /// <summary>Writes <c>ae: internal error: Type: message</c> as a single line.</summary>

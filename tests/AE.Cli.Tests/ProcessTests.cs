@@ -44,6 +44,23 @@ namespace AE.Cli.Tests
             return (process.ExitCode, stdout, stderr);
         }
 
+        /// <summary>
+        /// A law whose state does not fit in memory (here a heap limit of 256 MiB and a state of 4 GB) is one line and exit 2: the
+        /// constructor, called by reflection, wrapped the OutOfMemoryException, and ae said "internal error: TargetInvocationException".
+        /// </summary>
+        [Fact]
+        public void A_law_whose_state_does_not_fit_in_memory_is_one_line_and_exit_2()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("big.ae", "law Big {\n  dim n;\n  dim k = 500000000;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  state m: real[k] = 0;\n"
+                + "  update { m' = m + 1; theta' = theta - 0.01 * grad / (1 + sum(m) * sum(m)) + 0 * loss; }\n}\n");
+            var r = RunAe(dir.Path, new System.Collections.Generic.Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x10000000" },
+                "run", "big.ae", "--task", "quadratic", "--steps", "3", "--db", "x.db");
+            Assert.Equal(2, r.ExitCode);
+            var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("ae: error: not enough memory for this run (", line, StringComparison.Ordinal);
+        }
+
         /// <summary>A damaged data set is bad input, not a bug: one line naming the file and the folder, exit 2.</summary>
         [Fact]
         public void A_damaged_fashion_mnist_file_is_one_line_and_exit_2()
