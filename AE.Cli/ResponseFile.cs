@@ -24,10 +24,10 @@ namespace AE.Cli
     /// </summary>
     public static class ResponseFile
     {
-        /// <param name="token">the argument without its '@'</param>
         /// <summary>How deep response files may include one another.</summary>
         public const int MaxDepth = 100;
 
+        /// <param name="token">the argument without its '@'</param>
         public static IReadOnlyList<string> Expand(string token, string currentDirectory)
         {
             var result = new List<string>();

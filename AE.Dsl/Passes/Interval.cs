@@ -126,7 +126,8 @@ namespace AE.Dsl.Passes
         public Interval Reciprocal()
         {
             if (!ExcludesZero) return All;
-            if (ZeroLeftOut) return new Interval(double.NegativeInfinity, double.PositiveInfinity, zeroLeftOut: Lo > double.NegativeInfinity && Hi < double.PositiveInfinity && -Lo < 1 / SmallestNonZero && Hi < 1 / SmallestNonZero);
+            // 1/x over a range across 0 is anything, but not 0 where x cannot be so large that 1/x underflows (nor infinite).
+            if (ZeroLeftOut) return new Interval(double.NegativeInfinity, double.PositiveInfinity, zeroLeftOut: -Lo < 1 / SmallestNonZero && Hi < 1 / SmallestNonZero);
             if (IsNegative) return -(-this).Reciprocal();
             double hi = Lo == 0 ? double.PositiveInfinity : 1 / Lo;
             return new Interval(1 / Hi, hi).Underflowed();

@@ -217,32 +217,23 @@ namespace AE.Dsl.Passes
         /// Evaluates <paramref name="body"/> as if no condition held: a lagged unit computes every reduction whatever the
         /// conditions around it (its value is read a step later), so a guard does not protect a reduction's argument.
         /// </summary>
-        private T Unguarded<T>(Func<T> body)
-        {
-            var now = new Dictionary<string, Interval?>(StringComparer.Ordinal);
-            for (int i = _active.Count - 1; i >= 0; i--)
-            {
-                var (key, before, _, _) = _active[i];
-                if (!now.ContainsKey(key)) now[key] = _env.TryGetValue(key, out var v) ? v : null;
-                Put(key, before);
-            }
-            try { return body(); }
-            finally { foreach (var kv in now) Put(kv.Key, kv.Value); }
-        }
+        private T Unguarded<T>(Func<T> body) => Without(body, elementwiseOnly: false);
 
         /// <summary>
         /// Evaluates <paramref name="body"/> without what elementwise conditions said: 'g > 0 ? 1 / sum(g) : 0' knows
         /// that the element at hand is positive, not that the others are, so a reduction, a vector map (softmax,
         /// concat), a net or a filter, which read other elements (or other steps), sees the vector unrefined.
         /// </summary>
-        private T BeyondTheElement<T>(Func<T> body)
+        private T BeyondTheElement<T>(Func<T> body) => _elementwise == 0 ? body() : Without(body, elementwiseOnly: true);
+
+        /// <summary><paramref name="body"/> with the refinements in force (or their elementwise ones) undone meanwhile.</summary>
+        private T Without<T>(Func<T> body, bool elementwiseOnly)
         {
-            if (_elementwise == 0) return body();
             var now = new Dictionary<string, Interval?>(StringComparer.Ordinal);
             for (int i = _active.Count - 1; i >= 0; i--)
             {
                 var (key, before, _, elementwise) = _active[i];
-                if (!elementwise) continue;
+                if (elementwiseOnly && !elementwise) continue;
                 if (!now.ContainsKey(key)) now[key] = _env.TryGetValue(key, out var v) ? v : null;
                 Put(key, before);
             }

@@ -128,10 +128,7 @@ namespace AE.Benchmarks.Tests
                 unfused.Step(double.CreateTruncating(losses[i]), grad, theta);
                 tensor.Step(double.CreateTruncating(losses[i]), grad, theta);
             }
-            // The runtime may allocate on a thread now and then (tiered compilation, under load); an allocation of
-            // the steps would show in every run, so the least of three runs counts.
-            long allocated = long.MaxValue;
-            for (int run = 0; run < 3; run++)
+            long allocated = AE.Tests.Shared.Allocated.LeastOfThree(() =>
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 3; i < 50; i++)
@@ -139,8 +136,8 @@ namespace AE.Benchmarks.Tests
                     unfused.Step(double.CreateTruncating(losses[i]), grad, theta);
                     tensor.Step(double.CreateTruncating(losses[i]), grad, theta);
                 }
-                allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            });
             Assert.True(unfused.Law.NextSigma > 0 && tensor.Law.NextSigma > 0);
             return allocated;
         }

@@ -26,7 +26,7 @@ namespace AE.Experiments.Tests
             var gradF = grad.Select(g => (float)g).ToArray();
             var thetaF = new float[n];
             Allocation.StepsFloat(lawF, gradF, thetaF, 50);
-            Assert.Equal(0, Allocation.Least(() => Allocation.StepsFloat(lawF, gradF, thetaF, 1000)));
+            Assert.Equal(0, AE.Tests.Shared.Allocated.LeastOfThree(() => Allocation.StepsFloat(lawF, gradF, thetaF, 1000)));
         }
 
         [Theory]

@@ -59,7 +59,7 @@ namespace AE.Experiments.Tests
             var trajectory = runner.CreateTrajectory(2000);
             var theta0 = new double[8];
             runner.Run(theta0, trajectory); // warm-up (JIT)
-            Assert.Equal(0, Allocation.Least(() =>
+            Assert.Equal(0, AE.Tests.Shared.Allocated.LeastOfThree(() =>
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 runner.Run(theta0, trajectory);

@@ -108,7 +108,7 @@ namespace AE.Experiments.Tests
             var grad = new double[problem.Dimension];
             problem.Evaluate(theta, grad);
             double sum = 0;
-            Assert.Equal(0, Allocation.Least(() =>
+            Assert.Equal(0, AE.Tests.Shared.Allocated.LeastOfThree(() =>
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < 1000; i++) sum += problem.Evaluate(theta, grad);

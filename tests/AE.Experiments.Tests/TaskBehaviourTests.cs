@@ -106,7 +106,7 @@ namespace AE.Experiments.Tests
             Assert.Equal(first, grad);
 
             Allocation.Evaluations(task, theta, grad, 5);
-            Assert.Equal(0, Allocation.Least(() => Allocation.Evaluations(task, theta, grad, 50)));
+            Assert.Equal(0, AE.Tests.Shared.Allocated.LeastOfThree(() => Allocation.Evaluations(task, theta, grad, 50)));
         }
 
         [Fact]
@@ -305,7 +305,7 @@ namespace AE.Experiments.Tests
                 var grad = new double[task.Dimension];
                 task.Reset(0);
                 Allocation.Evaluations(task, theta, grad, 20);
-                Assert.Equal(0, Allocation.Least(() => Allocation.Evaluations(task, theta, grad, 200)));
+                Assert.Equal(0, AE.Tests.Shared.Allocated.LeastOfThree(() => Allocation.Evaluations(task, theta, grad, 200)));
             }
         }
     }

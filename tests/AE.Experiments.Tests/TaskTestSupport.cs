@@ -72,10 +72,6 @@ namespace AE.Experiments.Tests
     /// <summary>Allocation measurement: the measured loop is compiled fully optimised from its first call.</summary>
     internal static class Allocation
     {
-        /// <summary>The least of three measurements. The runtime may allocate on a thread now and then (tiered
-        /// compilation, under load); an allocation of the code under test shows in every run.</summary>
-        public static long Least(Func<long> allocatedBytes) => Math.Min(allocatedBytes(), Math.Min(allocatedBytes(), allocatedBytes()));
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public static long StepsDouble(IOptimizerLaw law, double[] grad, double[] theta, int steps)
         {

@@ -307,10 +307,7 @@ namespace AE.Kernels.Tests
             var grad32 = grad.Select(x => (float)x).ToArray();
             var theta32 = new float[n];
             for (int i = 0; i < 20; i++) { law.Step(1.0, grad, theta); law32.Step(1f, grad32, theta32); }
-            // The runtime may allocate on a thread now and then (tiered compilation, under load); an allocation of
-            // the step would show in every run, so the least of three runs must be 0.
-            long least = long.MaxValue;
-            for (int run = 0; run < 3; run++)
+            Assert.Equal(0, Allocated.LeastOfThree(() =>
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < 500; i++)
@@ -319,9 +316,8 @@ namespace AE.Kernels.Tests
                     law32.Step(1f / (i + 1), grad32, theta32);
                     _ = law.ReadSignal(0);
                 }
-                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            Assert.Equal(0, least);
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }));
         }
 
         [OpenClFact]
@@ -510,14 +506,12 @@ namespace AE.Kernels.Tests
             using var law = new OpenClLaw(Laws.Unit("ae_sgdm.ae"), 4, new OpenClLawOptions { Context = context });
             law.SetRule("AE5", false);
             law.SetRule("AE5", true);
-            long least = long.MaxValue;
-            for (int run = 0; run < 3; run++) // the least of three, as in Steps_allocate_nothing_on_the_host
+            Assert.Equal(0, Allocated.LeastOfThree(() =>
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < 1000; i++) law.SetRule("AE5", i % 2 == 0);
-                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            Assert.Equal(0, least);
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }));
         }
 
         /// <summary>OpenCL C's INFINITY is a float: beside a double in fmod or pow the call was ambiguous and the program did not build.</summary>

@@ -507,9 +507,7 @@ namespace AE.Dsl.Tests
             var theta = new double[n * k];
             for (int i = 0; i < n * k; i++) { theta[i] = i * 1e-3; grad[i] = Math.Sin(i); }
             Steps(population, loss, grad, theta, 200); // warm-up: the loop below is compiled and run once
-            // The runtime may allocate on a thread now and then (tiered compilation, under load); an allocation
-            // of the step would show in every run, so the least of three runs must be 0, as in SimdAllocationTests.
-            Assert.Equal(0, LeastOfThree(() => Steps(population, loss, grad, theta, 1000)));
+            Assert.Equal(0, AE.Tests.Shared.Allocated.LeastOfThree(() => Steps(population, loss, grad, theta, 1000)));
 
             var population32 = (IOptimizerPopulation)Activator.CreateInstance(c.Population, k, n, options, Seed)!;
             var loss32 = new float[k];
@@ -517,10 +515,8 @@ namespace AE.Dsl.Tests
             var theta32 = new float[n * k];
             population32.Step(loss32, grad32, theta32); // the first float step creates the float copies of owned state
             Steps(population32, loss32, grad32, theta32, 200);
-            Assert.Equal(0, LeastOfThree(() => Steps(population32, loss32, grad32, theta32, 1000)));
+            Assert.Equal(0, AE.Tests.Shared.Allocated.LeastOfThree(() => Steps(population32, loss32, grad32, theta32, 1000)));
         }
-
-        private static long LeastOfThree(Func<long> allocatedBytes) => Math.Min(allocatedBytes(), Math.Min(allocatedBytes(), allocatedBytes()));
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization | System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static long Steps(IOptimizerPopulation population, float[] loss, float[] grad, float[] theta, int count)
