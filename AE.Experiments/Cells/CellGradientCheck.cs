@@ -88,6 +88,8 @@ namespace AE.Experiments.Cells
             if (reference is null) throw new ArgumentNullException(nameof(reference));
             string file = reference.DisplayPath;
             var host = CellHost.For(reference);
+            // The sequence's batch and time come from the host's first input, fed to the cell or not (a cell may take none).
+            string sequenceInput = host.Inputs.Keys.First();
             // A reference input the cell does not declare (the target of a cell whose loss the host computes) is not fed to it.
             host = host with { Inputs = host.Inputs.Where(i => unit.Inputs.Any(x => x.Name == i.Value)).ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal) };
 
@@ -139,18 +141,20 @@ namespace AE.Experiments.Cells
 
             // ---- sequences: batch and time from the first bound input
             foreach (var i in unit.Inputs)
-                if (!host.Inputs.Values.Contains(i.Name)) throw new CellReferenceException($"{file}: the cell's input '{i.Name}' is fed by no reference input (the host feeds {string.Join(", ", host.Inputs.Values)})");
-            foreach (var name in host.Inputs.Keys.Append(TargetOf(host.Loss)).Where(n => n != null))
+                if (!host.Inputs.Values.Contains(i.Name))
+                    throw new CellReferenceException($"{file}: the cell's input '{i.Name}' is fed by no reference input ("
+                        + (host.Inputs.Count == 0 ? "the host feeds this cell none" : "the host feeds " + string.Join(", ", host.Inputs.Values)) + ")");
+            foreach (var name in host.Inputs.Keys.Append(sequenceInput).Append(TargetOf(host.Loss)).Where(n => n != null).Distinct())
                 if (!reference.Inputs.ContainsKey(name!)) throw new CellReferenceException($"{file}: 'inputs.{name}' is missing");
-            var first = reference.Inputs[host.Inputs.Keys.First()];
+            var first = reference.Inputs[sequenceInput];
+            string firstField = "inputs." + sequenceInput;
             int batch, time;
             switch (host.Layout)
             {
-                case SequenceLayout.BatchTime: Need(file, "inputs." + host.Inputs.Keys.First(), first, 2); batch = first.Shape[0]; time = first.Shape[1]; break;
-                case SequenceLayout.TimeBatch: Need(file, "inputs." + host.Inputs.Keys.First(), first, 2); time = first.Shape[0]; batch = first.Shape[1]; break;
-                default: Need(file, "inputs." + host.Inputs.Keys.First(), first, 1); time = first.Shape[0]; batch = 1; break;
+                case SequenceLayout.BatchTime: Need(file, firstField, first, 2); batch = first.Shape[0]; time = first.Shape[1]; break;
+                case SequenceLayout.TimeBatch: Need(file, firstField, first, 2); time = first.Shape[0]; batch = first.Shape[1]; break;
+                default: Need(file, firstField, first, 1); time = first.Shape[0]; batch = 1; break;
             }
-            string firstField = "inputs." + host.Inputs.Keys.First();
             if (batch < 1 || time < 1)
                 throw new CellReferenceException($"{file}: '{firstField}' has shape {first.ShapeText}: an empty sequence (batch {batch}, time {time}); a reference needs at least one sample and one step");
             var lead = host.Layout switch { SequenceLayout.BatchTime => new[] { batch, time }, SequenceLayout.TimeBatch => new[] { time, batch }, _ => new[] { time } };

@@ -159,6 +159,36 @@ namespace AE.Cli.Tests
         }
 
         /// <summary>
+        /// A cell that takes none of the host's inputs runs over the reference's sequence (its batch and time from the host's first
+        /// input) and is compared, on both backends; one that takes an input the host does not feed is one line that says so.
+        /// </summary>
+        [Fact]
+        public void A_cell_fed_none_of_the_host_s_inputs_runs_or_is_one_line()
+        {
+            using var dir = new TempDirectory();
+            string synth = File.ReadAllText(Path.Combine(Repo.Root, "cells", "amed_synth.ae"));
+            string Without(string text, params (string From, string To)[] edits) => edits.Aggregate(text, (t, e) =>
+            {
+                Assert.Contains(e.From, t, StringComparison.Ordinal);
+                return t.Replace(e.From, e.To, StringComparison.Ordinal);
+            });
+            string own = Without(synth, ("input eps: real[1];", "input z: real[1];"), ("sigma * eps", "sigma * z"), ("input target: real[1];", ""), ("mean((y - target) ^ 2)", "mean(y ^ 2)"));
+            dir.Write("own.ae", own);
+            dir.Write("none.ae", Without(own, ("input z: real[1];", ""), ("sigma * z", "sigma")));
+            string golden = Path.Combine(Repo.Golden, "cell_amed_synth.json");
+            var unfed = Cli.Run(dir.Path, "grad", "own.ae", golden);
+            Assert.Equal(2, unfed.ExitCode);
+            Assert.Equal(new[] { "ae: error: " + golden + ": the cell's input 'z' is fed by no reference input (the host feeds this cell none)" }, unfed.StderrLines);
+            foreach (var backend in new[] { "csharp", "reference" })
+            {
+                var none = Cli.Run(dir.Path, "grad", "none.ae", golden, "--backend", backend);
+                Assert.True(none.ExitCode == 1, none.Stdout + none.Stderr);   // another cell than the reference's: it runs and differs
+                Assert.Equal("", none.Stderr);
+                Assert.StartsWith("FAIL: ", none.StdoutLines[^1], StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>
         /// A vector output that a scalar fills: both backends give every element the scalar and add the elements' adjoints into
         /// it. The reference values are worked by hand: f(x) = (1.2, 0.5), y = (1.7, 1.7), the host's MSE against (1, 0) is
         /// (0.7² + 1.7²) / 2 = 1.69, d loss / d sum = 0.7 + 1.7 = 2.4, so the weight's rows are 2.4 x and the bias 2.4.
