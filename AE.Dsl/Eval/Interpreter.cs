@@ -28,6 +28,7 @@ namespace AE.Dsl.Eval
         private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
         private readonly Dictionary<string, IrNet> _nets;
         private readonly Dictionary<string, double[]> _weights = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _weightSizes = new(StringComparer.Ordinal);
         private readonly ulong _seed;
         private long _step;
         private readonly bool _lagged;
@@ -87,8 +88,8 @@ namespace AE.Dsl.Eval
             foreach (var n in unit.Nets)
                 foreach (var l in n.Layers)
                 {
-                    _weights[l.WeightName] = new double[Size(l.Out) * Size(l.In)];
-                    _weights[l.BiasName] = new double[Size(l.Out)];
+                    _weightSizes[l.WeightName] = checked(Size(l.Out) * Size(l.In));
+                    _weightSizes[l.BiasName] = Size(l.Out);
                 }
             foreach (var f in unit.Filters) _slots[f.Name] = new Slot();
         }
@@ -122,7 +123,14 @@ namespace AE.Dsl.Eval
         public double Scalar(string name) => Get(name)[0];
 
         /// <summary>The weights of a net layer by PyTorch name (row-major [out, in] for weights).</summary>
-        public double[] Weights(string name) => _weights[name];
+        public double[] Weights(string name)
+        {
+            if (_weights.TryGetValue(name, out var w)) return w;
+            // Made when first read: an interpreter that only evaluates defaults (the cell backend's) never holds a large net's weights.
+            w = new double[_weightSizes.TryGetValue(name, out int size) ? size : throw new KeyNotFoundException(name)];
+            _weights[name] = w;
+            return w;
+        }
 
         public void Step(IReadOnlyDictionary<string, double[]> inputs)
         {
@@ -463,8 +471,8 @@ namespace AE.Dsl.Eval
             {
                 var layer = net.Layers[li];
                 int rows = Size(layer.Out), cols = Size(layer.In);
-                var w = _weights[layer.WeightName];
-                var b = _weights[layer.BiasName];
+                var w = Weights(layer.WeightName);
+                var b = Weights(layer.BiasName);
                 var y = new double[rows];
                 for (int r = 0; r < rows; r++)
                 {

@@ -76,14 +76,15 @@ namespace AE.Dsl.Emit
 
         /// <summary>
         /// A cell's sizes are ints: a vector, a concatenation or a net's weights of more than 2^31 - 1 elements (a net
-        /// linear(46341 -> 46341)) overflowed one, and the check that probes the backend ended in an internal error.
+        /// linear(46341 -> 46341)), or trained parameters of more in all, overflowed one, and the check that probes the backend
+        /// ended in an internal error (or, for the parameters in all, passed a cell that emit then refused).
         /// </summary>
         private static T WithinSizes<T>(IrUnit unit, Func<T> emit)
         {
             try { return emit(); }
             catch (OverflowException)
             {
-                throw new EmitNotSupportedException($"cell '{unit.Name}' has a vector, a concatenation or a net's weights of more than 2147483647 elements; the cell backend sizes them with ints");
+                throw new EmitNotSupportedException($"cell '{unit.Name}' has a vector, a concatenation, a net's weights or trained parameters in all of more than 2147483647 elements; the cell backend sizes them with ints");
             }
         }
 

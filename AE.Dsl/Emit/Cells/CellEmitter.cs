@@ -38,14 +38,7 @@ namespace AE.Dsl.Emit.Cells
             _s = CellSchedule.Build(unit);
             _type = Names.CSharp(Names.CellTypeName(options.TypeName ?? unit.Name));
             _defaults = Defaults(unit);
-            foreach (var net in unit.Nets)
-                foreach (var l in net.Layers)
-                {
-                    AddParam(l.WeightName, new[] { Size(l.Out), Size(l.In) });
-                    AddParam(l.BiasName, new[] { Size(l.Out) });
-                }
-            foreach (var p in unit.Params.Where(p => p.Type.Scalar == ScalarType.Real))
-                AddParam(p.Name, p.Type.IsScalar ? Array.Empty<int>() : new[] { Size(p.Type.Shape[0]) });
+            foreach (var (name, shape) in ParamShapes(unit)) AddParam(name, shape);
             foreach (var p in RangedRealParams(unit))
             {
                 double lo = _defaults.EvaluateConstant(p.Range!.Lo)[0], hi = _defaults.EvaluateConstant(p.Range.Hi)[0];
@@ -79,7 +72,22 @@ namespace AE.Dsl.Emit.Cells
             RefuseRunTimeDims(unit);
             CellSchedule.Build(unit);
             Defaults(unit);
+            // The parameter vector's length, an int as in the layout the constructor makes (it overflows for too large a net).
+            ParamShapes(unit).Aggregate(0, (total, p) => checked(total + p.Shape.Aggregate(1, (a, b) => checked(a * b))));
             RangedRealParams(unit);
+        }
+
+        /// <summary>The trained parameters in the order of the one parameter vector: each net's layers' weights and biases, then the real params.</summary>
+        private static IEnumerable<(string Name, int[] Shape)> ParamShapes(IrUnit unit)
+        {
+            foreach (var net in unit.Nets)
+                foreach (var l in net.Layers)
+                {
+                    yield return (l.WeightName, new[] { Size(l.Out), Size(l.In) });
+                    yield return (l.BiasName, new[] { Size(l.Out) });
+                }
+            foreach (var p in unit.Params.Where(p => p.Type.Scalar == ScalarType.Real))
+                yield return (p.Name, p.Type.IsScalar ? Array.Empty<int>() : new[] { Size(p.Type.Shape[0]) });
         }
 
         /// <summary>A cell's sizes are numbers its generated code is written for: a dim given at run time is refused where it is declared.</summary>

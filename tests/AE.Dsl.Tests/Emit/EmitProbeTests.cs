@@ -164,13 +164,18 @@ namespace AE.Dsl.Tests.Emit
         [Theory]
         [InlineData("cell C { dim a = 46341; input x: real[a]; net f: linear(a -> a); objective o: real; update { o = sum(f(x)); } }")]
         [InlineData("cell C { dim k = 1000000000; input x: real[k]; objective o: real; update { o = sum(concat(x, x, x)); } }")]
+        [InlineData("cell C { dim h = 100000; input x: real[1]; net f: mlp(1 -> h -> h -> 1, tanh); objective o: real; update { o = sum(f(x)); } }")]
+        [InlineData("cell C { dim h = 40000; input x: real[h]; net f: linear(h -> h); net g: linear(h -> h); objective o: real; update { o = sum(f(x)) + sum(g(x)); } }")]
         public void A_cell_too_large_for_int_sizes_is_not_emitted_and_says_why(string text)
         {
             var file = new SourceFile("c.ae", text);
             var result = AeCompiler.Check(file);
             Assert.False(result.HasErrors, TestSupport.Format(result.Diagnostics));
             var d = Assert.Single(EmitProbe.NotEmitted(result.Program!, new Dictionary<string, SourceFile> { [file.Path] = file }));
-            Assert.EndsWith("cell 'C' has a vector, a concatenation or a net's weights of more than 2147483647 elements; the cell backend sizes them with ints", d.Message, StringComparison.Ordinal);
+            Assert.EndsWith("cell 'C' has a vector, a concatenation, a net's weights or trained parameters in all of more than 2147483647 elements; the cell backend sizes them with ints", d.Message, StringComparison.Ordinal);
+            // what the check's probe says is what emitting says
+            var unit = result.Program!.Units.Single();
+            Assert.Equal(Refusal(() => CSharpEmitter.Probe(unit, new CSharpEmitOptions())), Refusal(() => CSharpEmitter.Emit(unit, new CSharpEmitOptions())));
         }
 
         private static string? Refusal(Action emit)
