@@ -52,6 +52,19 @@ namespace AE.Cli
         /// <summary>Whether item <paramref name="id"/> runs the law of <c>--law</c> (J runs the shipped laws of its own).</summary>
         public static bool UsesLaw(string id) => id != "J";
 
+        /// <summary>
+        /// The names of the files item <paramref name="id"/> writes into its folder, known before it runs so that a run refuses a
+        /// folder where it would replace a file (an earlier run's tables, or the user's).
+        /// </summary>
+        public static IReadOnlyList<string> FileNames(string id) => id switch
+        {
+            "D" => ["D-gauge.csv", .. GaugeFamilies().SelectMany(f => Plot("D-" + f.Task)), "D.md"],
+            "F" => ["F-coupling.csv", .. Plot("F-coupling"), "F.md"],
+            _ => [id + "-runs.csv", .. Plot(id + "-gap"), id + ".md"],
+        };
+
+        private static string[] Plot(string stem) => [stem + ".svg", stem + ".png"];
+
         public static ExperimentReport Run(string id, ExperimentRunSettings settings) => id switch
         {
             "A" => Sanity(settings),

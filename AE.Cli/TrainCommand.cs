@@ -269,6 +269,7 @@ namespace AE.Cli
             if (request.Out is not null)
                 OutputFiles.KeepOtherCheckpoint(Path.Combine(request.Out, CheckpointFile), request.Resume, identity, TrainingCheckpoint.IdentityOf,
                     other => other.Cell + " on " + other.Task + " by " + other.Optimizer + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
+            if (request.Out is not null) KeepOtherFiles(request.Out, task, request.Resume, context);
             using var store = RunStore.Open(request.Database);
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
             using var folderLock = request.Out is null ? null : OutputFiles.LockFolder(request.Out, context);
@@ -367,6 +368,23 @@ namespace AE.Cli
                 return ExitCodes.Errors;
             }
             return ExitCodes.Success;
+        }
+
+        /// <summary>The names of the files a run writes into its <c>--out</c> folder, its checkpoint's aside.</summary>
+        public static IReadOnlyList<string> OutputNames(TrainingTask task)
+            => new[] { "weights.safetensors", "curve.csv", "curve.svg", "curve.png" }.Concat(task.OutputNames).ToList();
+
+        /// <summary>
+        /// Refuses a run that would replace a file in <paramref name="dir"/> that is not its own. The files there are the run's
+        /// when it resumes from the folder's own checkpoint (they are that run's, continued); otherwise any of them, the user's or
+        /// another run's whose checkpoint was moved, would be lost.
+        /// </summary>
+        private static void KeepOtherFiles(string dir, TrainingTask task, string? resume, CliContext context)
+        {
+            string own = Path.Combine(dir, CheckpointFile);
+            if (resume is not null && string.Equals(Path.GetFullPath(resume), Path.GetFullPath(own), StringComparison.Ordinal)) return;
+            if (OutputFiles.FirstExisting(dir, OutputNames(task), context) is string taken)
+                throw new CliException(taken + " exists and this run would overwrite it (it resumes no checkpoint of that folder): give another --out, or move the file");
         }
 
         /// <summary>

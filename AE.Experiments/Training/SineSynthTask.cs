@@ -226,9 +226,13 @@ namespace AE.Experiments.Training
             var target = new double[n];
             for (int t = 0; t < n; t++) target[t] = Target(t, cell.Time);
             string hz = TargetHz(cell.Time).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
-            return new TracePlot(Name + "-first500.svg", Name + ": the first " + n + " samples (8 kHz) against the target (" + hz + " Hz)", "sample", 0,
+            return new TracePlot(TraceName, Name + ": the first " + n + " samples (8 kHz) against the target (" + hz + " Hz)", "sample", 0,
                 new[] { new TraceSeries("target", target), new TraceSeries("output", samples.AsSpan(0, n).ToArray()) });
         }
+
+        public override IReadOnlyList<string> OutputNames => new[] { Name + ".wav", Name + "-first500.csv", TraceName, Path.ChangeExtension(TraceName, ".png") };
+
+        private string TraceName => Name + "-first500.svg";
 
         public override IReadOnlyList<string> WriteOutputs<T>(ICell<T> cell, string directory)
         {

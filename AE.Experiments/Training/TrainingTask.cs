@@ -106,6 +106,12 @@ namespace AE.Experiments.Training
         /// <summary>Series to plot against each other after the final forward pass (the synth's first samples beside its target), or null.</summary>
         public virtual TracePlot? Trace<T>(ICell<T> cell) where T : unmanaged, IFloatingPointIeee754<T> => null;
 
+        /// <summary>
+        /// The names of every file this task adds to a run's folder: those of <see cref="WriteOutputs"/> and the SVG and PNG of
+        /// <see cref="Trace"/>. Known before the run, so that a run refuses a folder where it would replace a file that is not its own.
+        /// </summary>
+        public virtual IReadOnlyList<string> OutputNames => Array.Empty<string>();
+
         /// <summary>Files written into <paramref name="directory"/> after training (paths), from the final forward pass.</summary>
         public virtual IReadOnlyList<string> WriteOutputs<T>(ICell<T> cell, string directory) where T : unmanaged, IFloatingPointIeee754<T> => Array.Empty<string>();
 

@@ -13,6 +13,10 @@ namespace AE.Cli.Tests
 
         private static readonly string[] Verdicts = { "held", "did not hold", "not testable here" };
 
+        /// <summary>The files in <paramref name="folder"/> are the ones the item says it writes, which its refusal to overwrite checks.</summary>
+        private static void AssertWroteItsNames(string id, string folder)
+            => Assert.Equal(ExperimentRun.FileNames(id).Order(StringComparer.Ordinal), Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
         [Fact]
         public void F_writes_its_grid_and_gives_the_same_table_for_the_same_seeds()
         {
@@ -26,6 +30,7 @@ namespace AE.Cli.Tests
             Assert.Equal(first.Stdout.Replace("first-run-out", "second-run-out", StringComparison.Ordinal), second.Stdout);
             Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "first-run-out", "F-coupling.csv")), File.ReadAllText(Path.Combine(dir.Path, "second-run-out", "F-coupling.csv")));
             Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "first-run-out", "F.md")), File.ReadAllText(Path.Combine(dir.Path, "second-run-out", "F.md")));
+            AssertWroteItsNames("F", Path.Combine(dir.Path, "first-run-out"));
 
             var csv = File.ReadAllLines(Path.Combine(dir.Path, "first-run-out", "F-coupling.csv"));
             Assert.StartsWith("method,init_alpha,init_mu,", csv[0], StringComparison.Ordinal);
@@ -82,6 +87,7 @@ namespace AE.Cli.Tests
             Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D-noisy-quadratic.svg")));
             Plots.AssertPng(Path.Combine(dir.Path, "d", "D-noisy-quadratic.png"), AE.Cli.Plots.FigureRenderer.Width);
             Assert.True(File.Exists(Path.Combine(dir.Path, "d", "D.md")));
+            AssertWroteItsNames("D", Path.Combine(dir.Path, "d"));
         }
 
         [Theory]
@@ -112,6 +118,23 @@ namespace AE.Cli.Tests
             Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + "-gap.svg")));
             Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + "-gap.png")));
             Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + ".md")));
+            AssertWroteItsNames(id, Path.Combine(dir.Path, "o"));
+        }
+
+        /// <summary>A folder holding a file the item would write (an earlier run's tables, or the user's) is refused before any run, the file untouched.</summary>
+        [Theory]
+        [InlineData("A", "A.md")]
+        [InlineData("D", "D-noisy-quadratic.png")]
+        [InlineData("F", "F-coupling.csv")]
+        public void A_run_does_not_overwrite_a_file_in_its_folder(string id, string taken)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("o/" + taken, "mine\n");
+            var r = Cli.Run(dir.Path, "experiment", "run", id, "--seeds", "1", "--steps", "5", "--law", PhaseLaw, "--out", "o");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: o/" + taken + " exists and this run would overwrite it: give another --out, or move the file" }, r.StderrLines);
+            Assert.Equal("mine\n", File.ReadAllText(Path.Combine(dir.Path, "o", taken)));
+            Assert.Equal(new[] { taken }, Directory.GetFiles(Path.Combine(dir.Path, "o")).Select(Path.GetFileName));
         }
 
         [Fact]
@@ -135,6 +158,7 @@ namespace AE.Cli.Tests
             Assert.Equal(2 * 2 * 3 * 3, json.RootElement.GetProperty("arms").GetArrayLength());   // 2 laws x (law, baseline) x 3 tasks x 3 rates
             Assert.Contains(json.RootElement.GetProperty("verdict").GetString(), Verdicts);
             Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("law").ValueKind);        // its laws are its arms'
+            AssertWroteItsNames("J", dir.Path);
         }
 
         [Fact]

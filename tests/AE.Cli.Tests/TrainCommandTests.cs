@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -58,6 +59,31 @@ namespace AE.Cli.Tests
             Assert.Equal("0,0,", samples[1].Substring(0, 4));                            // the sine starts at 0
             Assert.True(File.Exists(Path.Combine(run, "checkpoint.aetrain")));
             Assert.Empty(Directory.GetFiles(run, "*.tmp-*"));
+            // every file is one the run names before it starts, which its refusal to overwrite checks
+            var named = TrainCommand.OutputNames(new AE.Experiments.Training.SineSynthTask()).Append("checkpoint.aetrain").Order(StringComparer.Ordinal);
+            Assert.Equal(named, Directory.GetFiles(run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+
+        /// <summary>
+        /// A folder holding a file the run would write, with no checkpoint there that the run resumes, is refused before the
+        /// run: the file is the user's, or a run's whose checkpoint was moved away.
+        /// </summary>
+        [Theory]
+        [InlineData("curve.csv", "")]
+        [InlineData("sine-synth.wav", "")]
+        [InlineData("sine-synth-first500.png", "--resume elsewhere/checkpoint.aetrain")]
+        public void A_run_does_not_overwrite_a_file_that_is_not_its_own(string taken, string more)
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--time", "10" };
+            if (more.Length > 0) Assert.Equal(0, Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "1", "--out", "elsewhere" }).ToArray()).ExitCode);
+            dir.Write("run/" + taken, "mine\n");
+            var r = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "2", "--out", "run", "--db", "runs.db" }).Concat(more.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray());
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: run/" + taken + " exists and this run would overwrite it (it resumes no checkpoint of that folder): give another --out, or move the file" }, r.StderrLines);
+            Assert.Equal("mine\n", File.ReadAllText(Path.Combine(dir.Path, "run", taken)));
+            Assert.Equal(new[] { taken }, Directory.GetFiles(Path.Combine(dir.Path, "run")).Select(Path.GetFileName));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")));
         }
 
         private static double Num(string text) => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
