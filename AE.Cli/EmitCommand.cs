@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
@@ -59,7 +60,7 @@ namespace AE.Cli
         {
             if (parsed.Positionals.Count == 0) throw CliException.BadUsage("no input file; name a .ae file (or several, checked together)", Name);
             string ns = parsed.Value("--namespace") ?? DefaultNamespace;
-            if (!IsNamespace(ns)) throw CliException.BadUsage("invalid namespace '" + ns + "'; expected dotted C# identifiers such as 'MyApp.Laws'", Name);
+            if (NamespaceProblem(ns) is string problem) throw CliException.BadUsage("invalid namespace '" + Shortened(ns) + "'; " + problem, Name);
             string? only = parsed.Value("--law");
 
             var file = LawInput.Call(() => LawSet.Load(parsed.Positionals, context.CurrentDirectory));
@@ -108,7 +109,22 @@ namespace AE.Cli
         }
 
         /// <summary>Dotted C# identifiers, none of them a keyword.</summary>
-        private static bool IsNamespace(string ns)
-            => ns.Split('.').All(part => SyntaxFacts.IsValidIdentifier(part) && SyntaxFacts.GetKeywordKind(part) == SyntaxKind.None);
+        /// <summary>The longest name C# accepts (longer is error CS0645).</summary>
+        private const int MaxName = 512;
+
+        /// <summary>Why the emitted code would not compile in the namespace <paramref name="ns"/>, or null when it would.</summary>
+        private static string? NamespaceProblem(string ns)
+        {
+            var parts = ns.Split('.');
+            if (!parts.All(part => SyntaxFacts.IsValidIdentifier(part) && SyntaxFacts.GetKeywordKind(part) == SyntaxKind.None))
+                return "expected dotted C# identifiers such as 'MyApp.Laws'";
+            if (parts.FirstOrDefault(part => part.Length > MaxName) is string longName)
+                return "'" + Shortened(longName) + "' has " + longName.Length.ToString(CultureInfo.InvariantCulture) + " characters; C# allows a name " + MaxName.ToString(CultureInfo.InvariantCulture);
+            if (ns != DefaultNamespace && LawCompiler.TypeNamedBy(ns) is string type)
+                return type + " is a type the emitted code is compiled with; choose a namespace of your own, such as 'MyApp.Laws'";
+            return null;
+        }
+
+        private static string Shortened(string text) => text.Length <= 60 ? text : text[..40] + "...(" + text.Length.ToString(CultureInfo.InvariantCulture) + " characters)";
     }
 }

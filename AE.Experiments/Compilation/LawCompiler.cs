@@ -61,6 +61,24 @@ namespace AE.Experiments.Compilation
 
         private static readonly Lazy<MetadataReference[]> References = new(LoadReferences);
 
+        /// <summary>
+        /// The leading part of the namespace <paramref name="ns"/> that names a public type of the assemblies emitted code is
+        /// compiled against (<c>System.Math</c> in <c>System.Math.Laws</c>), or null: code in such a namespace would find the
+        /// namespace where it means the type, or the type where it means the namespace.
+        /// </summary>
+        public static string? TypeNamedBy(string ns)
+        {
+            if (ns is null) throw new ArgumentNullException(nameof(ns));
+            INamespaceSymbol? current = CSharpCompilation.Create("NamespaceProbe", references: References.Value).GlobalNamespace;
+            var parts = ns.Split('.');
+            for (int i = 0; i < parts.Length && current is not null; i++)
+            {
+                if (current.GetTypeMembers(parts[i]).Any(t => t.DeclaredAccessibility == Accessibility.Public)) return string.Join(".", parts.Take(i + 1));
+                current = current.GetNamespaceMembers().FirstOrDefault(n => n.Name == parts[i]);
+            }
+            return null;
+        }
+
         /// <summary>The type <paramref name="fullName"/> from <paramref name="code"/>, compiled and loaded.</summary>
         /// <exception cref="LawCompileException">the code does not compile, or has no such type</exception>
         public static Type Compile(string code, string fullName) => Compile(code, fullName, Array.Empty<Assembly>());

@@ -23,7 +23,13 @@ namespace AE.Cli.Tests
             Assert.Contains("namespace AE.Generated", r.Stdout, StringComparison.Ordinal);
             Assert.Contains("#line ", r.Stdout, StringComparison.Ordinal);
 
-            var tree = CSharpSyntaxTree.ParseText(r.Stdout, new CSharpParseOptions(LanguageVersion.Latest));
+            AssertCompiles(r.Stdout);
+        }
+
+        /// <summary>The errors of compiling <paramref name="text"/> against the framework and AE.Runtime, as a consumer of <c>ae emit</c> would.</summary>
+        private static string[] CompileErrors(string text)
+        {
+            var tree = CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest));
             var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
                 .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
                 .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
@@ -31,8 +37,47 @@ namespace AE.Cli.Tests
             var compilation = CSharpCompilation.Create("EmitTest", new[] { tree }, references,
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
             using var ms = new MemoryStream();
-            var result = compilation.Emit(ms);
-            Assert.True(result.Success, string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
+            return compilation.Emit(ms).Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToArray();
+        }
+
+        private static void AssertCompiles(string text)
+        {
+            var errors = CompileErrors(text);
+            Assert.True(errors.Length == 0, string.Join("\n", errors.Take(10)));
+        }
+
+        /// <summary>
+        /// A namespace that is a C# name can still fail to compile: one that names a type the emitted code is compiled with
+        /// (System.Math), or one longer than C# allows. Each is refused in one line or emits C# that compiles.
+        /// </summary>
+        [Theory]
+        [InlineData("System.Math", false)]
+        [InlineData("System.Collections.Generic.List", false)]
+        [InlineData("AE.Runtime.AeMath", false)]
+        [InlineData("LONG", false)]
+        [InlineData("System", true)]
+        [InlineData("My.System", true)]
+        [InlineData("My.Math.Laws", true)]
+        [InlineData("AE.Runtime.Laws", true)]
+        [InlineData("global", true)]
+        [InlineData("__System", true)]
+        [InlineData("My.AeSgdm", true)]
+        public void A_namespace_is_refused_in_one_line_or_compiles(string ns, bool compiles)
+        {
+            if (ns == "LONG") ns = "My." + new string('N', 600);
+            var r = Cli.Run(Repo.Root, "emit", "laws/ae_sgdm.ae", "--namespace", ns);
+            if (compiles)
+            {
+                Assert.True(r.ExitCode == 0, r.Stderr);
+                AssertCompiles(r.Stdout);
+                return;
+            }
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: invalid namespace '" + (ns.Length > 40 ? ns[..40] : ns), Assert.Single(r.StderrLines), StringComparison.Ordinal);
+            Assert.Equal("", r.Stdout);
+            // what the refusal spares the user: the emitted text with that namespace does not compile
+            var forced = Cli.Run(Repo.Root, "emit", "laws/ae_sgdm.ae");
+            Assert.NotEmpty(CompileErrors(forced.Stdout.Replace("namespace AE.Generated", "namespace " + ns, StringComparison.Ordinal)));
         }
 
         [Fact]
