@@ -43,7 +43,25 @@ namespace AE.Kernels
         {
             if (!CSharpEmitter.IsOptimizerShape(unit))
                 throw new ArgumentException($"'{unit.Name}' does not have the optimizer shape (input loss: real; input grad: real[n]; state theta: real[n]) that {host} steps", nameof(unit));
-            DimValues.Resolve(unit, dims);
+            try
+            {
+                DimValues.Resolve(unit, dims);
+            }
+            catch (ArgumentOutOfRangeException ex) when (ex.ParamName is string dim && ex.ActualValue is int value)
+            {
+                // The C# law's constructor throws this for the same dims, in the same words: the law does not run at that size.
+                throw new DimOutOfRangeException(dim, value, OwnMessage(ex));
+            }
+        }
+
+        /// <summary>The message an ArgumentException was made with, without the lines .NET adds (the parameter's name, the actual value).</summary>
+        private static string OwnMessage(ArgumentException ex)
+        {
+            string text = ex.Message;
+            int end = text.IndexOfAny(new[] { '\r', '\n' });
+            if (end >= 0) text = text.Substring(0, end);
+            string suffix = " (Parameter '" + ex.ParamName + "')";
+            return text.EndsWith(suffix, StringComparison.Ordinal) ? text.Substring(0, text.Length - suffix.Length) : text;
         }
 
         public static string RuntimeDim(IrUnit unit) =>

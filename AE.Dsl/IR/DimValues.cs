@@ -14,7 +14,10 @@ namespace AE.Dsl.IR
     public static class DimValues
     {
         /// <exception cref="ArgumentException">a run-time dim without a value</exception>
-        /// <exception cref="ArgumentOutOfRangeException">a dim below 1 or beyond an int, the message naming it and the run-time dims</exception>
+        /// <exception cref="ArgumentOutOfRangeException">
+        /// a dim below 1 or beyond an int, the message naming it and the run-time dims; its ParamName and ActualValue are the
+        /// run-time dim it comes from and that dim's value
+        /// </exception>
         public static Dictionary<string, int> Resolve(IrUnit unit, IReadOnlyDictionary<string, int>? given)
         {
             if (unit is null) throw new ArgumentNullException(nameof(unit));
@@ -29,7 +32,12 @@ namespace AE.Dsl.IR
             {
                 // Declaration order is dependency order (a dim reads dims declared before it).
                 long value = d.Value.EvaluateLong(name => dims[name]);
-                if (value < 1 || value > int.MaxValue) throw new ArgumentOutOfRangeException(d.Name, value, OutOfRange(unit, d.Name, d.Value.ToString(), value, dims));
+                if (value < 1 || value > int.MaxValue)
+                {
+                    // Named by the run-time dim it comes from, as a free length is: the law does not run at that value.
+                    string from = RunTimeDimsUnder(unit, d.Name).First();
+                    throw new ArgumentOutOfRangeException(from, dims[from], OutOfRange(unit, d.Name, d.Value.ToString(), value, dims));
+                }
                 dims[d.Name] = (int)value;
             }
             foreach (var length in FreeLengths(unit))

@@ -13,6 +13,40 @@ namespace AE.Cli.Tests
     /// </summary>
     public class ReplayCommandTests
     {
+        /// <summary>
+        /// The lines <c>ae replay --backend BACKEND</c> prints for a one-dimensional case and two laws too small for it: a
+        /// derived dim (w = n - 1) and a free length (real[n - 1]) of 0 at n = 1.
+        /// </summary>
+        internal static string[][] DimRefusals(string backend)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("n1.json", @"{""name"": ""n1"", ""source"": ""by hand"", ""problem"": {""kind"": ""quadratic"", ""A"": [[1.0]], ""b"": [1.0]}, ""theta0"": [0.1], ""steps"": 2,
+ ""config"": {}, ""columns"": [""step"", ""theta0""], ""tolerance"": {""rel"": 1e-9, ""abs"": 1e-12}}");
+            dir.Write("n1.csv", "step,theta0\n1,0\n2,0\n");
+            const string Head = "law {0} {{ dim n; {1} input loss: real; input grad: real[n]; state theta: real[n]; state h: {2} = 0; update {{ h' = h + 1; theta' = theta - 0.01 * grad; }} }}\n";
+            dir.Write("derived.ae", string.Format(System.Globalization.CultureInfo.InvariantCulture, Head, "Dw", "dim w = n - 1;", "real[w]"));
+            dir.Write("length.ae", string.Format(System.Globalization.CultureInfo.InvariantCulture, Head, "Dl", "", "real[n - 1]"));
+            return new[] { "derived.ae", "length.ae" }.Select(law =>
+            {
+                var r = Cli.Run(dir.Path, "replay", "n1.json", "--law", law, "--backend", backend);
+                Assert.Equal(2, r.ExitCode);
+                return r.StderrLines.ToArray();
+            }).ToArray();
+        }
+
+        internal static readonly string[][] ExpectedDimRefusals =
+        {
+            new[] { "ae: error: n1.json: Dw does not run at n = 1: dimension 'w' = n - 1 is 0 for n = 1; a dimension must be at least 1 and at most 2147483647" },
+            new[] { "ae: error: n1.json: Dl does not run at n = 1: length n - 1 is 0 for n = 1; a dimension must be at least 1 and at most 2147483647" },
+        };
+
+        /// <summary>A law too small for the case's dimension says so in the same words on every backend (the device hosts said 'rejects its settings').</summary>
+        [Theory]
+        [InlineData("csharp")]
+        [InlineData("ilgpu")]
+        public void A_law_that_does_not_run_at_the_case_s_n_says_so_alike_on_each_backend(string backend)
+            => Assert.Equal(ExpectedDimRefusals, DimRefusals(backend));
+
         public static TheoryData<string> ControllerCases()
         {
             var data = new TheoryData<string>();

@@ -85,6 +85,13 @@ namespace AE.Cli.Tests
             Assert.Equal("ae: error: bad_range.json: AeSgdm rejects its settings: param 'sigma_min' must lie in [0, 1] (given -1)", Assert.Single(r.StderrLines));
         }
 
+        [OpenClFact]
+        public void A_law_that_does_not_run_at_the_case_s_n_says_so_as_on_the_cpu()
+        {
+            OpenClAvailability.Device();
+            Assert.Equal(ReplayCommandTests.ExpectedDimRefusals, ReplayCommandTests.DimRefusals("opencl"));
+        }
+
         [Fact]
         public void An_unknown_backend_is_a_usage_error()
         {

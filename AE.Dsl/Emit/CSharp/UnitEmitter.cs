@@ -237,7 +237,8 @@ namespace AE.Dsl.Emit
                     string name = "__dim_" + Names.Stem(d.Name);
                     var message = new[] { CSharp.String($"dimension '{d.Name}' = {d.Value} is "), name + Invariant }.Concat(runTimeValues);
                     _w.Line($"long {name} = {Long(d.Value)};");
-                    _w.Line($"if ({name} < 1 || {name} > int.MaxValue) throw new __Runtime.DimOutOfRangeException({CSharp.String(d.Name)}, {name}, {string.Join(" + ", message)});");
+                    string from = DimValues.RunTimeDimsUnder(_unit, d.Name).First();
+                    _w.Line($"if ({name} < 1 || {name} > int.MaxValue) throw new __Runtime.DimOutOfRangeException({CSharp.String(from)}, {parameters[Id(from)]}, {string.Join(" + ", message)});");
                     derived[d.Name] = name;
                 }
                 var lengths = DimValues.FreeLengths(_unit);

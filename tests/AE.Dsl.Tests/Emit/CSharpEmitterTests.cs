@@ -357,11 +357,12 @@ namespace AE.Dsl.Tests
             const string Expected = "dimension 'w' = n - 3 is -1 for n = 2; a dimension must be at least 1 and at most 2147483647";
             var thrown = Assert.Throws<System.Reflection.TargetInvocationException>(() => Activator.CreateInstance(type, 2, null, 0UL));
             var dim = Assert.IsType<DimOutOfRangeException>(thrown.InnerException);
-            Assert.Equal("w", dim.Dim);
-            Assert.Equal(-1, dim.Value);
+            // named by the run-time dim the law does not run at, as a free length is: n = 2
+            Assert.Equal(("n", 2L), (dim.Dim, dim.Value));
             Assert.StartsWith(Expected, dim.Message, StringComparison.Ordinal);
             var interpreted = Assert.Throws<ArgumentOutOfRangeException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = 2 }));
             Assert.StartsWith(Expected, interpreted.Message, StringComparison.Ordinal);
+            Assert.Equal(("n", (object)2), (interpreted.ParamName, interpreted.ActualValue));
             Assert.StartsWith("dimension 'w' = n - 3 is 0 for n = 3;", Assert.Throws<ArgumentOutOfRangeException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = 3 })).Message, StringComparison.Ordinal);
 
             var law = (IOptimizerLaw)Activator.CreateInstance(type, 4, null, 0UL)!;
