@@ -96,7 +96,7 @@ namespace AE.Cli
         {
             try
             {
-                return SourceFile.FromBytes(file.DisplayPath, File.ReadAllBytes(file.FullPath));
+                return SourceFile.FromBytes(file.DisplayPath, SourceBytes.Read(file.FullPath));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {

@@ -59,7 +59,7 @@ namespace AE.Experiments.Compilation
         {
             try
             {
-                return SourceFile.FromBytes(input.DisplayPath, File.ReadAllBytes(input.FullPath));
+                return SourceFile.FromBytes(input.DisplayPath, SourceBytes.Read(input.FullPath));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
@@ -78,7 +78,7 @@ namespace AE.Experiments.Compilation
             {
                 try
                 {
-                    sha.AppendData(File.ReadAllBytes(input.FullPath));
+                    sha.AppendData(SourceBytes.Read(input.FullPath));
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -103,7 +103,7 @@ namespace AE.Experiments.Compilation
                 foreach (var path in Directory.GetFiles(folder!, "*.ae").OrderBy(p => p, StringComparer.Ordinal))
                 {
                     if (!taken.Add(Path.GetFullPath(path))) continue;
-                    try { all.Add(SourceFile.FromBytes(path, File.ReadAllBytes(path))); }
+                    try { all.Add(SourceFile.FromBytes(path, SourceBytes.Read(path))); }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
                 }
             }

@@ -132,5 +132,19 @@ namespace AE.Cli.Tests
             Assert.Contains("cannot read", line, StringComparison.Ordinal);
             Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
         }
+
+        /// <summary>A .ae path that names something far larger than a law (a sparse file here; /dev/zero ran the check out of memory) is one line.</summary>
+        [Theory]
+        [InlineData("check")]
+        [InlineData("emit")]
+        [InlineData("run", "--task", "quadratic")]
+        public void A_file_larger_than_any_law_is_one_line(string command, params string[] more)
+        {
+            using var dir = new TempDirectory();
+            using (var huge = File.Create(Path.Combine(dir.Path, "huge.ae"))) huge.SetLength(AE.Experiments.Compilation.SourceBytes.Limit + 1L);
+            var r = Cli.Run(dir.Path, new[] { command, "huge.ae" }.Concat(more).ToArray());
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: cannot read 'huge.ae': it holds more than 64 MiB, more than a .ae file does (is it the file you meant?)" }, r.StderrLines);
+        }
     }
 }
