@@ -844,7 +844,8 @@ Fix: use what the rule computes (or remove the rule).
 E["AE0044"] = T(r"""
 A rule group that no law or cell uses (directly or through another group), so its rules never
 run. A warning; reported at the group name. Groups are shared by all files checked together, so
-check the files that use the group along with it.
+check the files that use the group along with it. Until a unit uses it, a group is checked for its
+syntax only: its names mean the declarations of the unit that uses it.
 
 {fail("AE0044", "group G {\n  rule R { a' = a' * 0.5; }\n}\n" + L("a' = a;"))}
 Fix: use it (or remove it).
