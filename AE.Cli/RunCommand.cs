@@ -127,8 +127,8 @@ namespace AE.Cli
                 OutputFiles.KeepOtherCheckpoint(checkpointPath, resume, identity, MachineCheckpoint.IdentityOf,
                     other => other.Law + " on " + other.Task + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
 
-            using var store = RunOutputFiles.OpenStore(dbPath, outDir, 1, "this run", context, out long expectedId);
-            using var folderLock = outDir is null ? null : OutputFiles.LockFolder(outDir, context);
+            using var store = RunOutputFiles.OpenStore(dbPath, outDir, 1, "this run", context, out long expectedId, out var folderLock);
+            using var heldFolder = folderLock;
 
             machineOptions.ProgressInterval = Math.Clamp(budget / 100, 1, 100);
             if (checkpointPath is not null)

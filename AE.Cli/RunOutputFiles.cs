@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using System.IO;
 using AE.Engine;
@@ -18,11 +19,13 @@ namespace AE.Cli
         /// </summary>
         /// <param name="what">the runs, as the refusal names them ("this run", "this swarm's member runs")</param>
         /// <param name="firstId">the id the first of the runs will get, unless another process stores runs in between</param>
-        public static RunStore OpenStore(string dbPath, string? outDir, long count, string what, CliContext context, out long firstId)
+        /// <param name="folderLock">the folder held for this process (<see cref="OutputFiles.LockFolder"/>) until disposed; null without a folder</param>
+        public static RunStore OpenStore(string dbPath, string? outDir, long count, string what, CliContext context, out long firstId, out IDisposable? folderLock)
         {
             bool newDatabase = !File.Exists(dbPath);
             if (newDatabase && outDir is not null) RefuseToOverwrite(outDir, 1, count, dbPath, what, context);
             var store = RunStore.Open(dbPath);
+            folderLock = null;
             try
             {
                 firstId = store.NextId();
@@ -30,14 +33,23 @@ namespace AE.Cli
                 {
                     if (!newDatabase) RefuseToOverwrite(outDir, firstId, count, dbPath, what, context);
                     OutputFiles.CreateFolder(outDir);
+                    folderLock = OutputFiles.LockFolder(outDir, context);
                 }
                 return store;
             }
             catch
             {
                 store.Dispose();
+                // A refusal or a folder that cannot be made leaves no database behind that this command made.
+                if (newDatabase) DeleteQuietly(dbPath);
                 throw;
             }
+        }
+
+        private static void DeleteQuietly(string path)
+        {
+            try { File.Delete(path); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
         }
 
         /// <summary>Refuses the runs <paramref name="firstId"/> to <paramref name="firstId"/> + <paramref name="count"/> − 1 when the files of any would replace another run's.</summary>

@@ -160,8 +160,8 @@ namespace AE.Cli
             var jobs = methods.SelectMany(m => Enumerable.Range(0, seeds).Select(s => new SwarmJob(m, (ulong)s))).ToList();
             long memberRuns = (long)jobs.Count * k;
             const string What = "this swarm's member runs";
-            using var store = RunOutputFiles.OpenStore(dbPath, outDir, memberRuns, What, context, out _);
-            using var folderLock = outDir is null ? null : OutputFiles.LockFolder(outDir, context);
+            using var store = RunOutputFiles.OpenStore(dbPath, outDir, memberRuns, What, context, out _, out var folderLock);
+            using var heldFolder = folderLock;
 
             long total = (long)jobs.Count * swarm.Rounds * swarm.RoundTotal;
             IReadOnlyList<SwarmOutcome?> outcomes;

@@ -270,9 +270,10 @@ namespace AE.Cli
                 OutputFiles.KeepOtherCheckpoint(Path.Combine(request.Out, CheckpointFile), request.Resume, identity, TrainingCheckpoint.IdentityOf,
                     other => other.Cell + " on " + other.Task + " by " + other.Optimizer + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
             if (request.Out is not null) KeepOtherFiles(request.Out, task, request.Resume, context);
-            using var store = RunStore.Open(request.Database);
+            // The folder first: one that cannot be made or is another process's leaves no new database behind.
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
             using var folderLock = request.Out is null ? null : OutputFiles.LockFolder(request.Out, context);
+            using var store = RunStore.Open(request.Database);
             var startedAt = DateTime.UtcNow;
             string settingsJson = WithTraining(lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}",
                 cell.CellName, dtype, request.Batch, request.Time);

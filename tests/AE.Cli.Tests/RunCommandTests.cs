@@ -299,24 +299,46 @@ namespace AE.Cli.Tests
         [Theory]
         [InlineData("run")]
         [InlineData("train")]
+        [InlineData("swarm")]
         public void A_folder_another_process_writes_to_is_refused(string command)
         {
             using var dir = new TempDirectory();
             Directory.CreateDirectory(Path.Combine(dir.Path, "o"));
-            string[] args = command == "run"
-                ? new[] { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "20", "--db", "runs.db", "--out", "o" }
-                : new[] { "train", Path.Combine(Repo.Root, "cells", "residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2", "--epochs", "1", "--db", "runs.db", "--out", "o" };
+            string[] args = OutArgs(command, "o");
             using (new FileStream(Path.Combine(dir.Path, "o", ".ae-lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
             {
                 var r = Cli.Run(dir.Path, args);
                 Assert.Equal(2, r.ExitCode);
                 Assert.Equal("ae: error: another ae process is writing to o (it holds .ae-lock); wait for it, or give another --out", Assert.Single(r.StderrLines));
                 Assert.Equal(new[] { ".ae-lock" }, Directory.GetFiles(Path.Combine(dir.Path, "o")).Select(Path.GetFileName));
+                Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")));   // the refusal leaves no database it made
             }
             // released: the run writes, and takes its lock file away with it
             var ok = Cli.Run(dir.Path, args);
             Assert.True(ok.ExitCode is 0 or 1, ok.Stderr);
             Assert.False(File.Exists(Path.Combine(dir.Path, "o", ".ae-lock")));
+        }
+
+        private static string[] OutArgs(string command, string output) => command switch
+        {
+            "run" => new[] { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "20", "--db", "runs.db", "--out", output },
+            "train" => new[] { "train", Path.Combine(Repo.Root, "cells", "residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2", "--epochs", "1", "--db", "runs.db", "--out", output },
+            _ => new[] { "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "2", "--rounds", "1", "--steps", "20", "--seeds", "1", "--db", "runs.db", "--out", output },
+        };
+
+        /// <summary>An --out folder that cannot be made (a file is in its way) is one line, and leaves no new database behind.</summary>
+        [Theory]
+        [InlineData("run")]
+        [InlineData("train")]
+        [InlineData("swarm")]
+        public void An_out_folder_that_cannot_be_made_leaves_no_new_database(string command)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("file", "mine\n");
+            var r = Cli.Run(dir.Path, OutArgs(command, "file/o"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: cannot create the folder '", Assert.Single(r.StderrLines), StringComparison.Ordinal);
+            Assert.Equal(new[] { "file" }, Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
         }
 
         /// <summary>A run that completes leaves no checkpoint behind (it wrote some on the way), so it can neither be resumed into a duplicate nor block a fresh start.</summary>
