@@ -124,6 +124,8 @@ namespace AE.Experiments.Cells
             foreach (var p in unit.Params)
             {
                 bool listed = reference.Params.TryGetValue(p.Name, out var value);
+                if (reference.NotNumbers.TryGetValue(p.Name, out var kind))
+                    throw new CellReferenceException($"{file}: '{p.Name}' holds {kind}; the cell's param {p.Name} takes a number or an array of numbers");
                 if (reference.Extra.TryGetValue(p.Name, out var given))
                 {
                     if (listed) throw new CellReferenceException($"{file}: the param {p.Name} of {unit.Name} is given twice, as 'params.{p.Name}' and at the top level; give it once");

@@ -39,9 +39,19 @@ namespace AE.Experiments.Cells
         public IReadOnlyDictionary<string, Tensor> Grads { get; }
         public IReadOnlyDictionary<string, Tensor> Extra { get; }
 
+        /// <summary>
+        /// The other top-level fields that hold no number (a string, an object, true or false, null) by name, with what they
+        /// hold: one named as a cell's param is a value that cannot be the param's, not a note to pass over.
+        /// </summary>
+        public IReadOnlyDictionary<string, string> NotNumbers { get; }
+
+        /// <summary>The top-level fields of the layout itself, which are not a cell's params whatever they hold.</summary>
+        public static readonly IReadOnlyCollection<string> LayoutFields = new[] { "cell", "dims", "loss", "params", "inputs", "outputs", "grads" };
+
         private CellReference(string displayPath, string cell, Dictionary<string, Tensor> ps, Dictionary<string, Tensor> inputs,
-            Dictionary<string, Tensor> outputs, double loss, Dictionary<string, Tensor> grads, Dictionary<string, Tensor> extra)
+            Dictionary<string, Tensor> outputs, double loss, Dictionary<string, Tensor> grads, Dictionary<string, Tensor> extra, Dictionary<string, string> notNumbers)
         {
+            NotNumbers = notNumbers;
             DisplayPath = displayPath;
             Cell = cell;
             Params = ps;
@@ -90,9 +100,19 @@ namespace AE.Experiments.Cells
                 foreach (var p in outputsAll.EnumerateObject())
                     if (p.Name != "loss") outputs[p.Name] = ReadTensor(p.Value, displayPath, "outputs." + p.Name);
                 var extra = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+                var notNumbers = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var p in root.EnumerateObject())
+                {
                     if (p.Value.ValueKind is JsonValueKind.Array or JsonValueKind.Number) extra[p.Name] = ReadTensor(p.Value, displayPath, p.Name);
-                return new CellReference(displayPath, cell, ps, inputs, outputs, lossElement.GetDouble(), grads, extra);
+                    else if (!LayoutFields.Contains(p.Name)) notNumbers[p.Name] = p.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => "a string",
+                        JsonValueKind.Object => "an object",
+                        JsonValueKind.True or JsonValueKind.False => "a boolean",
+                        _ => "null",
+                    };
+                }
+                return new CellReference(displayPath, cell, ps, inputs, outputs, lossElement.GetDouble(), grads, extra, notNumbers);
             }
         }
 

@@ -51,6 +51,21 @@ namespace AE.Cli.Tests
             return dir.Write("ref.json", json.ToJsonString());
         }
 
+        /// <summary>A top-level value of a cell's param that is no number was passed over, and the check ran with the param's default.</summary>
+        [Theory]
+        [InlineData("\"0.1, 0.5, 0.9\"", "a string")]
+        [InlineData("true", "a boolean")]
+        [InlineData("{\"values\": [0.1, 0.5, 0.9]}", "an object")]
+        [InlineData("null", "null")]
+        public void A_param_given_at_the_top_level_as_no_number_is_one_line(string value, string holds)
+        {
+            using var dir = new TempDirectory();
+            Changed(dir, "cell_residual_dynamics.json", j => j["alpha"] = JsonNode.Parse(value));
+            var r = Cli.Run(dir.Path, "grad", Path.Combine(Repo.Root, "cells", "residual_dynamics.ae"), "ref.json");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: ref.json: 'alpha' holds " + holds + "; the cell's param alpha takes a number or an array of numbers" }, r.StderrLines);
+        }
+
         [Fact]
         public void A_gradient_off_by_1e_6_relative_fails_with_exit_1_and_says_where()
         {
