@@ -121,7 +121,7 @@ namespace AE.Cli
             var law = ExperimentLaw.Load(lawFiles, lawName, settings, Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, probeTask.Dimension);
             // The cluster first: a client that cannot reach it leaves no run store behind.
             using var cluster = ClusterOption.Connect(clusterSpec, context);
-            using var store = RunStore.Open(dbPath);
+            using var store = Experiment.OpenStore(dbPath, context);
 
             // Rows: the full law, each switchable rule off, each baseline.
             var rows = new List<(string Ablated, string Kind, string Law)> { ("none", "law", law.Name) };

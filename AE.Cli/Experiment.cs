@@ -61,6 +61,14 @@ namespace AE.Cli
         /// The database path of <c>--db</c> (default <see cref="DefaultDatabase"/>), absolute; a folder, or a file in a folder
         /// that does not exist, is refused here, as every command reads its options, before any work.
         /// </summary>
+        /// <summary>Opens the run store at <paramref name="dbPath"/>, saying once on stderr when it waits for another process's lock.</summary>
+        public static RunStore OpenStore(string dbPath, CliContext context)
+        {
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            return RunStore.Open(dbPath, () => context.Stderr.WriteLine("ae: waiting for " + Display(dbPath, context.CurrentDirectory)
+                + ": another process is writing to it (this waits up to " + (RunStore.LockTimeoutSeconds / 60).ToString(CultureInfo.InvariantCulture) + " minutes)"));
+        }
+
         public static string DatabasePath(CommandInput parsed, CliContext context)
         {
             string path = Path.GetFullPath(parsed.Value("--db") ?? DefaultDatabase, context.CurrentDirectory);

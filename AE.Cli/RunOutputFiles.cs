@@ -24,7 +24,7 @@ namespace AE.Cli
         {
             bool newDatabase = !File.Exists(dbPath);
             if (newDatabase && outDir is not null) RefuseToOverwrite(outDir, 1, count, dbPath, what, context);
-            var store = RunStore.Open(dbPath);
+            var store = Experiment.OpenStore(dbPath, context);
             folderLock = null;
             try
             {

@@ -165,7 +165,7 @@ namespace AE.Cli
             var refused = dimensions.Select(n => grid.Select(lr => law.Refuses(n, law.OptionsWith(lrParam, lr))).ToArray()).ToArray();
             // The cluster first: a client that cannot reach it leaves no run store behind.
             using var cluster = ClusterOption.Connect(clusterSpec, context);
-            using var store = RunStore.Open(dbPath);
+            using var store = Experiment.OpenStore(dbPath, context);
 
             var methods = new List<(string Method, string Param)> { (law.Name, lrParam) };
             methods.AddRange(baselines.Select(b => (b.Name, "lr")));

@@ -273,7 +273,7 @@ namespace AE.Cli
             // The folder first: one that cannot be made or is another process's leaves no new database behind.
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
             using var folderLock = request.Out is null ? null : OutputFiles.LockFolder(request.Out, context);
-            using var store = RunStore.Open(request.Database);
+            using var store = Experiment.OpenStore(request.Database, context);
             var startedAt = DateTime.UtcNow;
             string settingsJson = WithTraining(lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}",
                 cell.CellName, dtype, request.Batch, request.Time);

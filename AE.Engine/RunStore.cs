@@ -108,10 +108,13 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
 
         private readonly SqliteConnection _connection;
 
-        private RunStore(string path, SqliteConnection connection)
+        private readonly Action? _waiting;
+
+        private RunStore(string path, SqliteConnection connection, Action? waiting)
         {
             Path = path;
             _connection = connection;
+            _waiting = waiting;
         }
 
         /// <summary>The database file (absolute).</summary>
@@ -119,6 +122,44 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
 
         /// <summary>How long a write waits for another process to release the database.</summary>
         public const int LockTimeoutSeconds = 300;
+
+        /// <summary>How long a write waits before it says it is waiting (and goes on waiting).</summary>
+        private const int NoticeSeconds = 2;
+
+        /// <summary>
+        /// Runs <paramref name="write"/> (a whole transaction, rolled back when it throws) until it gets the database or
+        /// <see cref="LockTimeoutSeconds"/> have passed, calling <paramref name="waiting"/> once when another process has held
+        /// the database for <see cref="NoticeSeconds"/> (and at each later try: the store's action says it once): a command
+        /// that waits minutes says why rather than seem to hang.
+        /// </summary>
+        private static T WhileLocked<T>(Action? waiting, Func<T> write)
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    return write();
+                }
+                catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked && waited.Elapsed.TotalSeconds < LockTimeoutSeconds)
+                {
+                    waiting?.Invoke();
+                }
+            }
+        }
+
+        /// <summary><paramref name="action"/> run the first time only, whichever thread calls: a store says once that it waits.</summary>
+        private static Action? Once(Action? action)
+        {
+            if (action is null) return null;
+            int done = 0;
+            return () =>
+            {
+                if (System.Threading.Interlocked.Exchange(ref done, 1) == 0) action();
+            };
+        }
+
+        private const int SqliteBusy = 5, SqliteLocked = 6;
 
         /// <summary>
         /// Refuses a path that cannot be a run store's file, a folder or a file in a folder that does not exist, with a
@@ -135,34 +176,21 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         }
 
         /// <summary>Opens (creating when missing) the database at <paramref name="path"/>; a file that is not a database is a <see cref="EngineException"/>.</summary>
-        public static RunStore Open(string path)
+        /// <param name="waiting">called once when a write has waited a while for another process to release the database</param>
+        public static RunStore Open(string path, Action? waiting = null)
         {
             CheckPath(path);
-            // A command waits up to DefaultTimeout seconds on another process's lock (SQLite's busy timeout; 30 by default): a
-            // finished run is stored once the other writer lets go, rather than lost to a reader that held the file a while.
-            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = LockTimeoutSeconds };
+            // A command waits up to LockTimeoutSeconds on another process's lock, in tries of NoticeSeconds (SQLite's busy timeout,
+            // DefaultTimeout): a finished run is stored once the other writer lets go, rather than lost to a reader that held the file a while.
+            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = NoticeSeconds };
             var connection = new SqliteConnection(builder.ToString());
+            waiting = Once(waiting);
             try
             {
                 connection.Open();
                 Execute(connection, "PRAGMA foreign_keys = ON;");
-                using (var tx = connection.BeginTransaction())
-                {
-                    RefuseAnotherDatabase(connection, path, tx);
-                    Execute(connection, Schema, tx);
-                    long version = Scalar(connection, "PRAGMA user_version;", tx);
-                    if (version == 1)
-                    {
-                        Execute(connection, AddRunKey, tx);
-                        version = 0;
-                    }
-                    Execute(connection, RunKeyIndex, tx);
-                    if (version == 0) Execute(connection, "PRAGMA user_version = " + SchemaVersion.ToString(CultureInfo.InvariantCulture) + ";", tx);
-                    else if (version != SchemaVersion)
-                        throw new EngineException("the database '" + path + "' has schema version " + version + "; this ae writes version " + SchemaVersion + " (use another --db)");
-                    tx.Commit();
-                }
-                return new RunStore(path, connection);
+                WhileLocked(waiting, () => CreateSchema(connection, path));
+                return new RunStore(path, connection, waiting);
             }
             catch (SqliteException ex)
             {
@@ -174,6 +202,26 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
                 connection.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>The run store's tables, made or brought to <see cref="SchemaVersion"/> in one transaction.</summary>
+        private static bool CreateSchema(SqliteConnection connection, string path)
+        {
+            using var tx = connection.BeginTransaction();
+            RefuseAnotherDatabase(connection, path, tx);
+            Execute(connection, Schema, tx);
+            long version = Scalar(connection, "PRAGMA user_version;", tx);
+            if (version == 1)
+            {
+                Execute(connection, AddRunKey, tx);
+                version = 0;
+            }
+            Execute(connection, RunKeyIndex, tx);
+            if (version == 0) Execute(connection, "PRAGMA user_version = " + SchemaVersion.ToString(CultureInfo.InvariantCulture) + ";", tx);
+            else if (version != SchemaVersion)
+                throw new EngineException("the database '" + path + "' has schema version " + version + "; this ae writes version " + SchemaVersion + " (use another --db)");
+            tx.Commit();
+            return true;
         }
 
         /// <summary>
@@ -194,70 +242,85 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         }
 
         /// <summary>The id the next stored run gets (ids are never reused).</summary>
-        public long NextId() => Scalar(_connection, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + 1;");
+        public long NextId()
+        {
+            try
+            {
+                return WhileLocked(_waiting, () => Scalar(_connection, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + 1;"));
+            }
+            catch (SqliteException ex)
+            {
+                throw new EngineException("cannot read the database '" + Path + "': " + ex.Message.Replace('\n', ' '), ex);
+            }
+        }
 
         /// <summary>Stores one run (and its steps when asked) in one transaction; returns its id.</summary>
         public long Save(RunRecord record)
         {
             if (record is null) throw new ArgumentNullException(nameof(record));
-            var run = record.Run;
             try
             {
-                using var tx = _connection.BeginTransaction();
-                if (record.Key is string key)
-                {
-                    // A run redone under the same batch and key (a cluster's batch redone on another worker) replaces the first, with its steps.
-                    using var delete = _connection.CreateCommand();
-                    delete.Transaction = tx;
-                    delete.CommandText = "DELETE FROM runs WHERE batch IS $batch AND run_key = $key;";
-                    delete.Parameters.AddWithValue("$batch", (object?)record.Batch ?? DBNull.Value);
-                    delete.Parameters.AddWithValue("$key", key);
-                    delete.ExecuteNonQuery();
-                }
-                long id;
-                using (var insert = _connection.CreateCommand())
-                {
-                    insert.Transaction = tx;
-                    insert.CommandText = @"INSERT INTO runs (started_at, finished_at, command, batch, law, law_sha256, law_file, task, seed, steps, settings, ablated,
-  status, steps_taken, steps_to_target, target_loss, optimum_loss, initial_loss, final_loss, auc, incidents, incident_list, signal_names, steps_stored, run_key)
-VALUES ($started, $finished, $command, $batch, $law, $sha, $file, $task, $seed, $steps, $settings, $ablated,
-  $status, $taken, $to_target, $target, $optimum, $initial, $final, $auc, $incidents, $incident_list, $signal_names, $stored, $key);
-SELECT last_insert_rowid();";
-                    insert.Parameters.AddWithValue("$started", Timestamp(record.StartedAt));
-                    insert.Parameters.AddWithValue("$finished", Timestamp(record.FinishedAt));
-                    insert.Parameters.AddWithValue("$command", record.Command);
-                    insert.Parameters.AddWithValue("$batch", (object?)record.Batch ?? DBNull.Value);
-                    insert.Parameters.AddWithValue("$law", record.Law);
-                    insert.Parameters.AddWithValue("$sha", (object?)record.LawSha256 ?? DBNull.Value);
-                    insert.Parameters.AddWithValue("$file", (object?)record.LawFile ?? DBNull.Value);
-                    insert.Parameters.AddWithValue("$task", record.Task);
-                    insert.Parameters.AddWithValue("$seed", checked((long)record.Seed));
-                    insert.Parameters.AddWithValue("$steps", run.MaxSteps);
-                    insert.Parameters.AddWithValue("$settings", record.SettingsJson);
-                    insert.Parameters.AddWithValue("$ablated", string.Join(",", record.Ablated));
-                    insert.Parameters.AddWithValue("$status", record.Status);
-                    insert.Parameters.AddWithValue("$taken", run.StepsTaken);
-                    insert.Parameters.AddWithValue("$to_target", run.StepsToTarget is long s ? s : DBNull.Value);
-                    insert.Parameters.AddWithValue("$target", Real(run.TargetLoss));
-                    insert.Parameters.AddWithValue("$optimum", run.OptimumLoss is double o ? Real(o) : DBNull.Value);
-                    insert.Parameters.AddWithValue("$initial", Real(run.InitialLoss));
-                    insert.Parameters.AddWithValue("$final", Real(run.FinalLoss));
-                    insert.Parameters.AddWithValue("$auc", Real(run.Auc));
-                    insert.Parameters.AddWithValue("$incidents", run.IncidentCount);
-                    insert.Parameters.AddWithValue("$incident_list", IncidentsJson(run.Incidents));
-                    insert.Parameters.AddWithValue("$signal_names", "[" + string.Join(",", run.Log.SignalNames.Select(Json.String)) + "]");
-                    insert.Parameters.AddWithValue("$stored", record.StoreSteps ? 1 : 0);
-                    insert.Parameters.AddWithValue("$key", (object?)record.Key ?? DBNull.Value);
-                    id = (long)insert.ExecuteScalar()!;
-                }
-                if (record.StoreSteps) InsertSteps(id, run.Log, tx);
-                tx.Commit();
-                return id;
+                return WhileLocked(_waiting, () => Insert(record));
             }
             catch (SqliteException ex)
             {
                 throw new EngineException("cannot write to the database '" + Path + "': " + ex.Message.Replace('\n', ' '), ex);
             }
+        }
+
+        private long Insert(RunRecord record)
+        {
+            var run = record.Run;
+            using var tx = _connection.BeginTransaction();
+            if (record.Key is string key)
+            {
+                // A run redone under the same batch and key (a cluster's batch redone on another worker) replaces the first, with its steps.
+                using var delete = _connection.CreateCommand();
+                delete.Transaction = tx;
+                delete.CommandText = "DELETE FROM runs WHERE batch IS $batch AND run_key = $key;";
+                delete.Parameters.AddWithValue("$batch", (object?)record.Batch ?? DBNull.Value);
+                delete.Parameters.AddWithValue("$key", key);
+                delete.ExecuteNonQuery();
+            }
+            long id;
+            using (var insert = _connection.CreateCommand())
+            {
+                insert.Transaction = tx;
+                insert.CommandText = @"INSERT INTO runs (started_at, finished_at, command, batch, law, law_sha256, law_file, task, seed, steps, settings, ablated,
+  status, steps_taken, steps_to_target, target_loss, optimum_loss, initial_loss, final_loss, auc, incidents, incident_list, signal_names, steps_stored, run_key)
+VALUES ($started, $finished, $command, $batch, $law, $sha, $file, $task, $seed, $steps, $settings, $ablated,
+  $status, $taken, $to_target, $target, $optimum, $initial, $final, $auc, $incidents, $incident_list, $signal_names, $stored, $key);
+SELECT last_insert_rowid();";
+                insert.Parameters.AddWithValue("$started", Timestamp(record.StartedAt));
+                insert.Parameters.AddWithValue("$finished", Timestamp(record.FinishedAt));
+                insert.Parameters.AddWithValue("$command", record.Command);
+                insert.Parameters.AddWithValue("$batch", (object?)record.Batch ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$law", record.Law);
+                insert.Parameters.AddWithValue("$sha", (object?)record.LawSha256 ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$file", (object?)record.LawFile ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$task", record.Task);
+                insert.Parameters.AddWithValue("$seed", checked((long)record.Seed));
+                insert.Parameters.AddWithValue("$steps", run.MaxSteps);
+                insert.Parameters.AddWithValue("$settings", record.SettingsJson);
+                insert.Parameters.AddWithValue("$ablated", string.Join(",", record.Ablated));
+                insert.Parameters.AddWithValue("$status", record.Status);
+                insert.Parameters.AddWithValue("$taken", run.StepsTaken);
+                insert.Parameters.AddWithValue("$to_target", run.StepsToTarget is long s ? s : DBNull.Value);
+                insert.Parameters.AddWithValue("$target", Real(run.TargetLoss));
+                insert.Parameters.AddWithValue("$optimum", run.OptimumLoss is double o ? Real(o) : DBNull.Value);
+                insert.Parameters.AddWithValue("$initial", Real(run.InitialLoss));
+                insert.Parameters.AddWithValue("$final", Real(run.FinalLoss));
+                insert.Parameters.AddWithValue("$auc", Real(run.Auc));
+                insert.Parameters.AddWithValue("$incidents", run.IncidentCount);
+                insert.Parameters.AddWithValue("$incident_list", IncidentsJson(run.Incidents));
+                insert.Parameters.AddWithValue("$signal_names", "[" + string.Join(",", run.Log.SignalNames.Select(Json.String)) + "]");
+                insert.Parameters.AddWithValue("$stored", record.StoreSteps ? 1 : 0);
+                insert.Parameters.AddWithValue("$key", (object?)record.Key ?? DBNull.Value);
+                id = (long)insert.ExecuteScalar()!;
+            }
+            if (record.StoreSteps) InsertSteps(id, run.Log, tx);
+            tx.Commit();
+            return id;
         }
 
         private void InsertSteps(long id, RunLog log, SqliteTransaction tx)

@@ -319,6 +319,34 @@ namespace AE.Cli.Tests
             Assert.False(File.Exists(Path.Combine(dir.Path, "o", ".ae-lock")));
         }
 
+        /// <summary>A run whose database another process holds says on stderr that it waits (it seemed to hang for up to 5 minutes), then stores the run.</summary>
+        [Fact]
+        public async System.Threading.Tasks.Task A_run_waiting_for_the_database_says_so_and_stores_when_it_is_let_go()
+        {
+            using var dir = new TempDirectory();
+            string[] args = { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "20", "--db", "runs.db" };
+            Assert.True(Cli.Run(dir.Path, args).ExitCode is 0 or 1);
+            using var other = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(dir.Path, "runs.db") + ";Pooling=False");
+            other.Open();
+            using (var begin = other.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                begin.ExecuteNonQuery();
+            }
+            var running = System.Threading.Tasks.Task.Run(() => Cli.Run(dir.Path, args));
+            await System.Threading.Tasks.Task.Delay(4000);
+            Assert.False(running.IsCompleted);
+            using (var commit = other.CreateCommand())
+            {
+                commit.CommandText = "COMMIT;";
+                commit.ExecuteNonQuery();
+            }
+            var r = await running;
+            Assert.True(r.ExitCode is 0 or 1, r.Stderr);
+            Assert.Equal(new[] { "ae: waiting for runs.db: another process is writing to it (this waits up to 5 minutes)" }, r.StderrLines.Where(l => l.StartsWith("ae: ", StringComparison.Ordinal)));
+            Assert.Contains("run 2", r.Stdout, StringComparison.Ordinal);
+        }
+
         private static string[] OutArgs(string command, string output) => command switch
         {
             "run" => new[] { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "20", "--db", "runs.db", "--out", output },
