@@ -112,6 +112,20 @@ namespace AE.Cli
             }
         }
 
+        /// <summary>
+        /// Refuses a run store at a path the command writes or removes in its <c>--out</c> folder (its CSV replaced the database,
+        /// or the lock file's removal took it away, with every run it held), before anything is opened.
+        /// </summary>
+        /// <param name="written">whether the command writes (or removes) a file of this name in <paramref name="outDir"/>; the lock file is always one</param>
+        public static void KeepDatabaseOutOf(string dbPath, string outDir, Func<string, bool> written, CliContext context)
+        {
+            if (written is null) throw new ArgumentNullException(nameof(written));
+            if (context is null) throw new ArgumentNullException(nameof(context));
+            string name = Path.GetFileName(dbPath);
+            if (!SamePath(Path.Combine(outDir, name), dbPath) || !(name == LockFile || written(name))) return;
+            throw new CliException("--db " + Experiment.Display(dbPath, context.CurrentDirectory) + " is a file this command writes in its --out folder, which would destroy the database: give the database another name");
+        }
+
         /// <summary>Whether two full paths name one file (as the file system compares names).</summary>
         private static bool SamePath(string a, string? b) => b is not null && string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 

@@ -83,6 +83,9 @@ namespace AE.Cli
             return new[] { stem + ".csv", stem + ".svg", stem + ".png" };
         }
 
+        /// <summary>Whether <paramref name="name"/> is one of the files of some run: <c>run-ID.csv</c>, <c>.svg</c> or <c>.png</c>.</summary>
+        public static bool IsRunFile(string name) => System.Text.RegularExpressions.Regex.IsMatch(name, @"^run-[0-9]+\.(csv|svg|png)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
         /// <summary>The files' name without its extension: <c>run-ID</c>.</summary>
         public static string Stem(long id) => "run-" + Id(id);
 

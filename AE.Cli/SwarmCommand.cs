@@ -160,6 +160,7 @@ namespace AE.Cli
             var jobs = methods.SelectMany(m => Enumerable.Range(0, seeds).Select(s => new SwarmJob(m, (ulong)s))).ToList();
             long memberRuns = (long)jobs.Count * k;
             const string What = "this swarm's member runs";
+            if (outDir is not null) OutputFiles.KeepDatabaseOutOf(dbPath, outDir, RunOutputFiles.IsRunFile, context);
             using var store = RunOutputFiles.OpenStore(dbPath, outDir, memberRuns, What, context, out _, out var folderLock);
             using var heldFolder = folderLock;
 

@@ -265,11 +265,14 @@ namespace AE.Cli
             if (request.Resume is not null && resumedFrom > 0 && epochs == resumedFrom)
                 throw CliException.BadUsage("the checkpoint's run has trained all " + resumedFrom.ToString(CultureInfo.InvariantCulture) + " epochs"
                     + (request.Epochs is null ? " (the task's default)" : " of --epochs") + "; --epochs counts the whole run: give more to train on", Name);
-            // The folder's other files are this run's outputs by name; its checkpoint may be another run's, still resumable.
             if (request.Out is not null)
+            {
+                OutputFiles.KeepDatabaseOutOf(request.Database, request.Out, name => name == CheckpointFile || OutputNames(task).Contains(name), context);
+                // The folder's checkpoint may be another run's, still resumable; its other files are the resumed run's, or refused.
                 OutputFiles.KeepOtherCheckpoint(Path.Combine(request.Out, CheckpointFile), request.Resume, identity, TrainingCheckpoint.IdentityOf,
                     other => other.Cell + " on " + other.Task + " by " + other.Optimizer + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
-            if (request.Out is not null) KeepOtherFiles(request.Out, task, request.Resume, context);
+                KeepOtherFiles(request.Out, task, request.Resume, context);
+            }
             // The folder first: one that cannot be made or is another process's leaves no new database behind.
             if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
             using var folderLock = request.Out is null ? null : OutputFiles.LockFolder(request.Out, context);

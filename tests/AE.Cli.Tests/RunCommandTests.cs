@@ -354,6 +354,35 @@ namespace AE.Cli.Tests
             _ => new[] { "swarm", Repo.SgdmLaw, "--task", "quadratic", "--k", "2", "--rounds", "1", "--steps", "20", "--seeds", "1", "--db", "runs.db", "--out", output },
         };
 
+        /// <summary>
+        /// A --db that is a file the command writes or removes in its --out folder is refused before anything runs: the run's
+        /// CSV replaced the database, or the lock file's removal deleted it, with every run it held.
+        /// </summary>
+        [Theory]
+        [InlineData("run", ".ae-lock")]
+        [InlineData("run", "run-1.csv")]
+        [InlineData("run", "run-7.png")]
+        [InlineData("run", "checkpoint.aerun")]
+        [InlineData("swarm", "run-2.svg")]
+        [InlineData("swarm", ".ae-lock")]
+        [InlineData("train", "curve.csv")]
+        [InlineData("train", "checkpoint.aetrain")]
+        [InlineData("train", ".ae-lock")]
+        public void A_database_the_out_folder_would_overwrite_is_refused(string command, string name)
+        {
+            using var dir = new TempDirectory();
+            Directory.CreateDirectory(Path.Combine(dir.Path, "o"));
+            // a store with a run in it already, as the one the probe lost
+            var first = Cli.Run(dir.Path, OutArgs(command, "elsewhere").Select(a => a == "runs.db" ? "o/" + name : a).ToArray());
+            Assert.True(first.ExitCode is 0 or 1, first.Stderr);
+            byte[] before = File.ReadAllBytes(Path.Combine(dir.Path, "o", name));
+            var r = Cli.Run(dir.Path, OutArgs(command, "o").Select(a => a == "runs.db" ? "o/" + name : a).ToArray());
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: --db o/" + name + " is a file this command writes in its --out folder, which would destroy the database: give the database another name" }, r.StderrLines);
+            Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "o", name)));
+            Assert.Equal(new[] { name }, Directory.GetFiles(Path.Combine(dir.Path, "o")).Select(Path.GetFileName));
+        }
+
         /// <summary>An --out folder that cannot be made (a file is in its way) is one line, and leaves no new database behind.</summary>
         [Theory]
         [InlineData("run")]
