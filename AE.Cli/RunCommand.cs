@@ -175,7 +175,10 @@ namespace AE.Cli
             }
             string dbShown = Experiment.Display(dbPath, context.CurrentDirectory);
             // A complete run is in the database: its checkpoint would only let it be run and stored again.
-            if (!interrupted && checkpointPath is not null) OutputFiles.DeleteOwnCheckpoint(checkpointPath, identity, MachineCheckpoint.IdentityOf);
+            // So would the checkpoint it resumed from, wherever it lies (a resume without --out left it to be stored again).
+            if (!interrupted)
+                foreach (var path in new[] { checkpointPath, resume }.OfType<string>())
+                    OutputFiles.DeleteOwnCheckpoint(path, identity, MachineCheckpoint.IdentityOf);
 
             // Ctrl-C while the finished run was being stored: the run is kept (it is complete), the files are not written.
             if (!interrupted && context.Cancellation.IsCancellationRequested)

@@ -418,6 +418,13 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, common.Concat(new[] { "--out", "c", "--resume", "backup.aerun" }).ToArray());
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("ae: error: c/checkpoint.aerun holds this run's progress too, which resuming from backup.aerun would overwrite: resume from c/checkpoint.aerun instead, or move it", Assert.Single(r.StderrLines));
+
+            // Resumed without --out, the completed run leaves no checkpoint either: the one it resumed would store it again.
+            var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--resume", "c/checkpoint.aerun" }).ToArray());
+            Assert.Equal(done.ExitCode, resumed.ExitCode);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "c", "checkpoint.aerun")));
+            Assert.True(File.Exists(Path.Combine(dir.Path, "backup.aerun")));   // a copy is the user's until it is resumed
+            Assert.Equal(2, Cli.Run(dir.Path, common.Concat(new[] { "--resume", "c/checkpoint.aerun" }).ToArray()).ExitCode);
         }
 
         /// <summary>A case is named after its file: the checkpoint records its contents too, so a case whose problem changed is another task.</summary>
