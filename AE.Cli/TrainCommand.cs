@@ -466,7 +466,7 @@ namespace AE.Cli
             output.WriteLine("optimizer   " + s.Optimizer);
             output.WriteLine("loss        " + s.Loss);
             output.WriteLine("epochs      " + s.Epochs + (s.ResumedFrom > 0 ? " (resumed after " + s.ResumedFrom + ")" : ""));
-            output.WriteLine("first loss  " + F(s.FirstLoss));
+            output.WriteLine("first loss  " + (s.Epochs == 0 ? "— (no epoch)" : F(s.FirstLoss)));   // null in the JSON
             output.WriteLine("final loss  " + F(s.FinalLoss));
             int trained = s.Epochs - s.ResumedFrom;
             output.WriteLine("seconds     " + s.Seconds.ToString("0.00", CultureInfo.InvariantCulture)

@@ -347,6 +347,19 @@ namespace AE.Cli.Tests
             Assert.Contains("run 2", r.Stdout, StringComparison.Ordinal);
         }
 
+        /// <summary>A run stopped before its first step has no AUC: the summary says '—' (it printed 'nan' as if one were computed).</summary>
+        [Fact]
+        public void A_run_interrupted_before_its_first_step_shows_no_auc()
+        {
+            using var dir = new TempDirectory();
+            using var cts = new CancellationTokenSource();
+            cts.Cancel();
+            var r = Experiments.Run(dir.Path, cts.Token, null, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "50", "--db", "runs.db");
+            Assert.Equal(130, r.ExitCode);
+            Assert.Contains("stopped: interrupted after 0 steps", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("AUC of log loss: —", r.StdoutLines);
+        }
+
         private static string[] OutArgs(string command, string output) => command switch
         {
             "run" => new[] { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "20", "--db", "runs.db", "--out", output },

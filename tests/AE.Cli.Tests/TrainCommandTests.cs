@@ -546,6 +546,10 @@ namespace AE.Cli.Tests
             Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("seconds_per_epoch").ValueKind);   // no epoch: no time per epoch (does not apply: null)
             Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("first_loss").ValueKind);
             Assert.True(double.IsFinite(json.RootElement.GetProperty("final_loss").GetDouble()));    // the forward pass of the start
+            // the text says the same: no first loss ('—', as null), not a NaN shown as a number
+            var text = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "0");
+            Assert.Contains("first loss  — (no epoch)", text.StdoutLines);
+            Assert.DoesNotContain("nan", text.Stdout, StringComparison.Ordinal);
         }
 
         [Fact]
