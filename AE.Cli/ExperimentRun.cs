@@ -321,7 +321,7 @@ namespace AE.Cli
         private static ExperimentArm LawArm(ExperimentLaw law, string name, string? without)
         {
             if (without is not null && !law.RuleIds.Contains(without, StringComparer.Ordinal))
-                throw new CliException("the law " + law.Name + " has no switchable rule " + without + "; its rules: " + string.Join(", ", law.RuleIds));
+                throw new CliException("the law " + law.Name + " has no switchable rule " + without + "; " + (law.RuleIds.Count == 0 ? "it has none" : "its switchable rules: " + string.Join(", ", law.RuleIds)));
             var o = law.OptionsWith("init_alpha", HighRate);
             var ablated = without is null ? Array.Empty<string>() : new[] { without };
             return new ExperimentArm(new Arm(name, (n, seed) => law.Create(n, seed, ablated, o)), law, new JobRecipe(null, ablated, "init_alpha", HighRate), null);

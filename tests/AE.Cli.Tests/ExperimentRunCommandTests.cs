@@ -143,7 +143,20 @@ namespace AE.Cli.Tests
             var r = Cli.Run(Repo.Root, "experiment", "run", "C", "--seeds", "1", "--steps", "5", "--law", Repo.SgdmLaw, "--name", "AeSgdmNoResonance", "--out", Path.Combine(Path.GetTempPath(), "unused"));
             Assert.Equal(2, r.ExitCode);
             Assert.Single(r.StderrLines);
-            Assert.StartsWith("ae: error: the law AeSgdmNoResonance has no switchable rule AE5; its rules: ", r.StderrLines[0], StringComparison.Ordinal);
+            Assert.StartsWith("ae: error: the law AeSgdmNoResonance has no switchable rule AE5; its switchable rules: ", r.StderrLines[0], StringComparison.Ordinal);
+        }
+
+        /// <summary>A law without switchable rules says so (the list after 'its rules:' was empty).</summary>
+        [Theory]
+        [InlineData("C", "AE5")]
+        [InlineData("E", "AE4")]
+        public void A_law_without_switchable_rules_says_it_has_none(string id, string rule)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("plain.ae", "law Plain { dim n; param init_alpha = 0.1; param init_mu = 0.9; input loss: real; input grad: real[n]; state theta: real[n]; update { theta' = theta - init_alpha * grad; } }\n");
+            var r = Cli.Run(dir.Path, "experiment", "run", id, "--seeds", "1", "--steps", "5", "--law", "plain.ae");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the law Plain has no switchable rule " + rule + "; it has none" }, r.StderrLines);
         }
 
         [Fact]
