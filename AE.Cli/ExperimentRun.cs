@@ -65,6 +65,13 @@ namespace AE.Cli
 
         private static string[] Plot(string stem) => [stem + ".svg", stem + ".png"];
 
+        /// <summary>
+        /// The steps to target over the seeds, as the tables give them: a mean only when every seed reached the target (the mean of
+        /// no values, a null mean in the JSON, otherwise).
+        /// </summary>
+        private static MeanCi StepsWhenAllReached(IReadOnlyList<MachineRun> runs)
+            => MeanCi.Of(runs.Count > 0 && runs.All(r => r.StepsToTarget.HasValue) ? runs.Select(r => (double)r.StepsToTarget!.Value).ToList() : new List<double>());
+
         public static ExperimentReport Run(string id, ExperimentRunSettings settings) => id switch
         {
             "A" => Sanity(settings),
@@ -177,7 +184,7 @@ namespace AE.Cli
                         Json.Number(json, "mu", c.Mu);
                         json.WriteNumber("seeds_at_target", c.Runs.Count(x => x.StepsToTarget.HasValue));
                         json.WriteNumber("seeds_diverged", c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
-                        Json.NumberOrNull(json, "mean_steps", c.MeanSteps);   // NaN: not every seed reached the target
+                        AblateCommand.Stat(json, "mean_steps", StepsWhenAllReached(c.Runs));
                         if (c.Refused is not null) json.WriteString("refused", c.Refused);
                         json.WriteEndObject();
                     }
@@ -298,8 +305,8 @@ namespace AE.Cli
                             json.WriteStartObject();
                             json.WriteString("condition", c.Condition.Label);
                             Json.Number(json, "scale", c.Condition.Scale);
-                            Json.Number(json, "start", c.MeanStart);
-                            Json.Number(json, "score", c.MeanScore);
+                            AblateCommand.Stat(json, "start", MeanCi.Of(c.Starts));
+                            AblateCommand.Stat(json, "score", MeanCi.Of(c.Scores));
                             json.WriteNumber("seeds_at_target", c.Reached);
                             json.WriteEndObject();
                         }
@@ -501,11 +508,11 @@ namespace AE.Cli
                     json.WriteString("arm", r.Arm);
                     json.WriteNumber("seeds", r.Seeds);
                     json.WriteNumber("seeds_at_target", r.Reached);
-                    Json.NumberOrNull(json, "mean_steps", r.MeanSteps);   // NaN: not every seed reached the target
-                    Json.Number(json, "final_log10_gap", r.FinalLogGap);
+                    AblateCommand.Stat(json, "mean_steps", StepsWhenAllReached(r.Runs));
+                    AblateCommand.Stat(json, "final_log10_gap", MeanCi.Of(r.FinalLogGaps));
                     json.WriteNumber("blown", r.Blown);
                     json.WriteNumber("incidents", r.Incidents);
-                    if (measureName is not null) Json.NumberOrNull(json, "measure", r.MeanMeasure);
+                    if (measureName is not null) AblateCommand.Stat(json, "measure", MeanCi.Of(r.Measure));
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -28,8 +28,11 @@ namespace AE.Experiments.Menu
         /// <summary>The mean steps to target when every seed reached it, else NaN.</summary>
         public double MeanSteps => Reached == Seeds && Seeds > 0 ? Runs.Average(r => (double)r.StepsToTarget!.Value) : double.NaN;
 
-        /// <summary>The mean over seeds of log10 of the final gap above the optimum (floored at 1e-16; a non-finite loss counts as 1e16).</summary>
-        public double FinalLogGap => Runs.Average(r => double.IsFinite(r.FinalLoss) ? Math.Log10(Math.Max(r.FinalLoss - (r.OptimumLoss ?? 0), 1e-16)) : 16);
+        /// <summary>Per seed, log10 of the final gap above the optimum (floored at 1e-16; a non-finite loss counts as 1e16).</summary>
+        public IReadOnlyList<double> FinalLogGaps => Runs.Select(r => double.IsFinite(r.FinalLoss) ? Math.Log10(Math.Max(r.FinalLoss - (r.OptimumLoss ?? 0), 1e-16)) : 16).ToList();
+
+        /// <summary>The mean over seeds of <see cref="FinalLogGaps"/>.</summary>
+        public double FinalLogGap => FinalLogGaps.Average();
 
         public double MeanMeasure => Measure.Average();
     }

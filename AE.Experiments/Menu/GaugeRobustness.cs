@@ -22,8 +22,11 @@ namespace AE.Experiments.Menu
     {
         public double MeanScore => Scores.Average();
 
-        /// <summary>The mean over seeds of log10 of the relative gap at the start.</summary>
-        public double MeanStart => Runs.Average(r => GaugeRobustness.LogGaps(r, Condition.Scale)[0]);
+        /// <summary>Per seed, log10 of the relative gap at the start.</summary>
+        public IReadOnlyList<double> Starts => Runs.Select(r => GaugeRobustness.LogGaps(r, Condition.Scale)[0]).ToList();
+
+        /// <summary>The mean over seeds of <see cref="Starts"/>.</summary>
+        public double MeanStart => Starts.Average();
 
         /// <summary>Seeds whose relative gap reached the task's relative target within the budget.</summary>
         public int Reached => Runs.Count(r => GaugeRobustness.FirstAtTarget(r) is not null);

@@ -121,6 +121,27 @@ namespace AE.Cli.Tests
             AssertWroteItsNames(id, Path.Combine(dir.Path, "o"));
         }
 
+        /// <summary>A mean over seeds in the JSON is {"mean", "ci"} (cli.md), with the interval the markdown shows: it was the mean alone.</summary>
+        [Fact]
+        public void Means_over_seeds_in_the_json_carry_their_interval()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", "A", "--seeds", "2", "--steps", "30", "--law", PhaseLaw, "--out", "o", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var arm = json.RootElement.GetProperty("arms")[0];
+            var gap = arm.GetProperty("final_log10_gap");
+            // the mean and the interval of the two seeds' values, from the CSV of every run
+            var seeds = File.ReadAllLines(Path.Combine(dir.Path, "o", "A-runs.csv")).Skip(1).Select(l => l.Split(','))
+                .Where(c => c[0] == arm.GetProperty("task").GetString() && c[1] == arm.GetProperty("arm").GetString()).ToList();
+            Assert.Equal(2, seeds.Count);
+            Assert.Equal(2, arm.GetProperty("seeds").GetInt32());
+            Assert.Equal(JsonValueKind.Number, gap.GetProperty("ci").ValueKind);
+            Assert.True(gap.GetProperty("ci").GetDouble() > 0);
+            Assert.Equal(JsonValueKind.Null, arm.GetProperty("mean_steps").GetProperty("mean").ValueKind);   // 30 steps reach no target
+            Assert.Equal(JsonValueKind.Null, arm.GetProperty("mean_steps").GetProperty("ci").ValueKind);
+        }
+
         /// <summary>A folder holding a file the item would write (an earlier run's tables, or the user's) is refused before any run, the file untouched.</summary>
         [Theory]
         [InlineData("A", "A.md")]
