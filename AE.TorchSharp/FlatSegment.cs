@@ -140,9 +140,7 @@ namespace AE.TorchSharp
             for (int i = 0; i < _parameters.Length; i++)
             {
                 var p = _parameters[i];
-                if (p.IsInvalid || !p.is_contiguous() || Address(p) != _dataAddresses[i] || p.numel() * ElementSize != _byteLengths[i])
-                    throw new InvalidOperationException(
-                        $"parameter {i} of the optimizer no longer lives in the optimizer's buffer: was the model moved, converted or re-created after the optimizer was built?");
+                CheckInBuffer(i, p);
                 using var g = p.grad;
                 _frozen[i] = g is null;
                 if (g is null)
@@ -192,12 +190,22 @@ namespace AE.TorchSharp
             }
         }
 
+        /// <summary>A parameter whose data left the buffer (the model was moved or converted, which disposes it) is an error that says so.</summary>
+        private void CheckInBuffer(int i, Tensor p)
+        {
+            if (p.IsInvalid || !p.is_contiguous() || Address(p) != _dataAddresses[i] || p.numel() * ElementSize != _byteLengths[i])
+                throw new InvalidOperationException(
+                    $"parameter {i} of the optimizer no longer lives in the optimizer's buffer: was the model moved, converted or re-created after the optimizer was built?");
+        }
+
         /// <summary>
         /// Zeroes every gradient in place (one pass over the buffer) and attaches the views again where autograd replaced them;
         /// a parameter that no longer requires a gradient has it set to none.
         /// </summary>
         public void ZeroGrad()
         {
+            // Checked before any gradient is read: a model moved or converted since has disposed these tensors.
+            for (int i = 0; i < _parameters.Length; i++) CheckInBuffer(i, _parameters[i]);
             if (IsSingle) GradSingle.Clear();
             else GradDouble.Clear();
             for (int i = 0; i < _parameters.Length; i++)

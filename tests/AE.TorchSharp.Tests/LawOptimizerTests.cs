@@ -278,6 +278,15 @@ namespace AE.TorchSharp.Tests
             model.to(ScalarType.Float64);
             var moved = Assert.Throws<InvalidOperationException>(() => opt.step(1.0));
             Assert.Contains("no longer lives", moved.Message);
+            // so does the optimizer's zero_grad, the first call of the documented closure (it was TorchSharp's 'Tensor invalid -- empty handle.')
+            var zeroed = Assert.Throws<InvalidOperationException>(() => opt.zero_grad());
+            Assert.Contains("no longer lives", zeroed.Message);
+            var closure = Assert.Throws<InvalidOperationException>(() => opt.step(() =>
+            {
+                opt.zero_grad();
+                return tensor(1.0);
+            }));
+            Assert.Contains("no longer lives", closure.Message);
         }
 
         [Fact]
