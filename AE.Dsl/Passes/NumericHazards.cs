@@ -700,6 +700,13 @@ namespace AE.Dsl.Passes
             }
         }
 
+        /// <summary>The divisor as the advice names it: as written where it is short, else x.</summary>
+        private static string Shown(IrExpr arg)
+        {
+            string text = IrPrinter.Expr(arg);
+            return text.Length <= 24 ? text : "x";
+        }
+
         private static void Report(DiagnosticBag bag, string op, IrExpr arg, Interval iv)
         {
             switch (op)
@@ -709,9 +716,9 @@ namespace AE.Dsl.Passes
                     if (!iv.ExcludesZero)
                         bag.Report(DiagnosticCatalog.DivisionMayBeZero, arg.Span, iv.ToString(), arg.Type.Scalar != ScalarType.Int
                             ? "add a positive epsilon to the denominator ('+ 1e-12')"
-                            : arg is IrRef { Kind: SymbolKind.Param }
-                                ? "declare a range that leaves 0 out ('param every: int in [1, 1000] = 3;') or divide by max(x, 1)"
-                                : "divide by max(x, 1), or guard it with a condition that leaves 0 out ('t > 0 ? ... : ...')");
+                            : arg is IrRef { Kind: SymbolKind.Param } param
+                                ? $"declare a range that leaves 0 out ('param {param.Name}: int in [1, 1000]') or divide by max({param.Name}, 1)"
+                                : $"divide by max({Shown(arg)}, 1), or guard it with a condition that leaves 0 out ('{Shown(arg)} > 0 ? ... : ...')");
                     break;
                 case "log":
                     if (!iv.IsPositive) bag.Report(DiagnosticCatalog.NotProvablyPositive, arg.Span, "log", "positive", iv.ToString(), "add a positive epsilon ('+ 1e-12'), bound it with max(x, 1e-12), or declare the range of the params it uses");

@@ -170,8 +170,14 @@ namespace AE.Dsl.Tests
         {
             var bad = Law("a' = step % every == 0 ? a * 0.5 : a;", "  param every: int = 3;\n");
             var d = AssertOnly(bad, "AE0061", "every == 0");
-            Assert.Equal("Division by a value that can be 0 (it lies in (-inf, inf)); declare a range that leaves 0 out ('param every: int in [1, 1000] = 3;') or divide by max(x, 1)", d.Message);
+            Assert.Equal("Division by a value that can be 0 (it lies in (-inf, inf)); declare a range that leaves 0 out ('param every: int in [1, 1000]') or divide by max(every, 1)", d.Message);
             TestSupport.AssertClean(Fix(bad, "every: int = 3", "every: int in [1, 1000] = 3"));
+            TestSupport.AssertClean(Fix(bad, "step % every", "step % max(every, 1)"));
+            // the advice names the user's divisor (it named 'every' whatever the param was called)
+            var other = Law("a' = step % cnt == 0 ? a * 0.5 : a;", "  param cnt: int = 3;\n");
+            Assert.EndsWith("('param cnt: int in [1, 1000]') or divide by max(cnt, 1)", AssertOnly(other, "AE0061", "cnt == 0").Message, StringComparison.Ordinal);
+            var sum = Law("a' = step % (k - 1) == 0 ? a * 0.5 : a;", "  param k: int = 3;\n");
+            Assert.EndsWith("divide by max(k - 1, 1), or guard it with a condition that leaves 0 out ('k - 1 > 0 ? ... : ...')", AssertOnly(sum, "AE0061", "k - 1)").Message, StringComparison.Ordinal);
         }
 
         [Fact]
