@@ -45,6 +45,43 @@ namespace AE.Cli.Tests
         }
 
         /// <summary>
+        /// An interrupt sent twice at once ('timeout -s INT' signals the process, then its process group) is one interrupt: the
+        /// run is stored as interrupted and says so. The second signal ended the process silently, nothing stored.
+        /// </summary>
+        [Fact]
+        public async System.Threading.Tasks.Task Two_interrupts_at_once_stop_the_run_cleanly()
+        {
+            Assert.True(File.Exists("/bin/sh"), "a POSIX shell sends the signals");
+            using var dir = new TempDirectory();
+            var start = new ProcessStartInfo(Cli.DotnetHost())
+            {
+                WorkingDirectory = dir.Path,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "ae.dll"), "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "1000000", "--set", "sigma_max=0", "--db", "runs.db" })
+                start.ArgumentList.Add(arg);
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            // the database is opened just before the first step: the run is under way once it exists
+            var waited = Stopwatch.StartNew();
+            while (!File.Exists(Path.Combine(dir.Path, "runs.db")) && waited.Elapsed < TimeSpan.FromSeconds(60)) await System.Threading.Tasks.Task.Delay(20);
+            await System.Threading.Tasks.Task.Delay(200);
+            using (var kill = Process.Start("/bin/sh", new[] { "-c", "kill -INT " + process.Id + "; kill -INT " + process.Id })!) kill.WaitForExit();
+            if (!process.WaitForExit(60_000))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("ae did not exit within 60 s of the interrupt");
+            }
+            string err = await stderr;
+            Assert.Equal(130, process.ExitCode);
+            Assert.Contains("the partial run is stored in runs.db as run 1 with status interrupted", err, StringComparison.Ordinal);
+            Assert.Contains("stopped: interrupted after", await stdout, StringComparison.Ordinal);
+        }
+
+        /// <summary>
         /// A law whose state does not fit in memory (here a heap limit of 256 MiB and a state of 4 GB) is one line and exit 2: the
         /// constructor, called by reflection, wrapped the OutOfMemoryException, and ae said "internal error: TargetInvocationException".
         /// </summary>
