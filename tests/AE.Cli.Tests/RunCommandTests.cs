@@ -333,18 +333,45 @@ namespace AE.Cli.Tests
                 begin.CommandText = "BEGIN EXCLUSIVE;";
                 begin.ExecuteNonQuery();
             }
-            var running = System.Threading.Tasks.Task.Run(() => Cli.Run(dir.Path, args));
-            await System.Threading.Tasks.Task.Delay(4000);
+            using var stdout = new StringWriter();
+            using var stderr = new LineSignallingWriter("ae: waiting for ");
+            var running = System.Threading.Tasks.Task.Run(() => CliApp.Run(args, stdout, stderr, dir.Path));
+            // told once it has waited a while (however long the law took to compile first), and still waiting
+            Assert.True(await System.Threading.Tasks.Task.Run(() => stderr.Seen.Wait(TimeSpan.FromSeconds(120))), "never said it waits");
             Assert.False(running.IsCompleted);
             using (var commit = other.CreateCommand())
             {
                 commit.CommandText = "COMMIT;";
                 commit.ExecuteNonQuery();
             }
-            var r = await running;
-            Assert.True(r.ExitCode is 0 or 1, r.Stderr);
-            Assert.Equal(new[] { "ae: waiting for runs.db: another process is writing to it (this waits up to 5 minutes)" }, r.StderrLines.Where(l => l.StartsWith("ae: ", StringComparison.Ordinal)));
-            Assert.Contains("run 2", r.Stdout, StringComparison.Ordinal);
+            int exit = await running;
+            Assert.True(exit is 0 or 1, stderr.ToString());
+            Assert.Equal(new[] { "ae: waiting for runs.db: another process is writing to it (this waits up to 5 minutes)" },
+                stderr.ToString().Split('\n').Where(l => l.StartsWith("ae: ", StringComparison.Ordinal)));
+            Assert.Contains("run 2", stdout.ToString(), StringComparison.Ordinal);
+        }
+
+        /// <summary>A writer that sets <see cref="Seen"/> once a line starting with a prefix is written to it.</summary>
+        private sealed class LineSignallingWriter(string prefix) : StringWriter
+        {
+            public ManualResetEventSlim Seen { get; } = new();
+
+            public override void WriteLine(string? value)
+            {
+                lock (this) base.WriteLine(value);
+                if (value is not null && value.StartsWith(prefix, StringComparison.Ordinal)) Seen.Set();
+            }
+
+            public override string ToString()
+            {
+                lock (this) return base.ToString();
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) Seen.Dispose();
+                base.Dispose(disposing);
+            }
         }
 
         /// <summary>A run stopped before its first step has no AUC: the summary says '—' (it printed 'nan' as if one were computed).</summary>
