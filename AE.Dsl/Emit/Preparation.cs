@@ -40,6 +40,18 @@ namespace AE.Dsl.Emit
             };
         }
 
+        /// <summary>
+        /// The passes every law backend runs on the unit it prints, once the variant is made and the backend's limits are
+        /// checked, so that each computes what the interpreter does: logsumexp out of max and sum (not in a lagged law, where
+        /// each reduction is read a step late and the sum's would be of the max of the step before), and scalar filters
+        /// hoisted out of vector statements and reductions (they update once per step, not per element).
+        /// </summary>
+        public static IrUnit Lowered(IrUnit unit, bool lagged)
+        {
+            if (!lagged) unit = LogSumExpLowering.Apply(unit);
+            return FilterHoisting.Apply(unit, lagged);
+        }
+
         /// <summary>The named rules a generated law can switch at run time: one bit each of its <c>Rules</c> mask (a ulong).</summary>
         public const int MaxSwitchableRules = 64;
 

@@ -107,11 +107,7 @@ namespace AE.Dsl.Emit
         {
             unit = Preparation.Variant(unit, options.TypeName, options.Ablate, options.Lagged);
             Preparation.CheckSupported(unit, "the C# backend", Preparation.Limits.None);
-            // logsumexp out of max and sum, as the interpreter computes it. Not in a lagged law: there each reduction is
-            // read a step late, and the sum's would be of the max of the step before.
-            if (!options.Lagged) unit = LogSumExpLowering.Apply(unit);
-            // A scalar filter in a vector statement or a reduction's argument updates once per step, not per element.
-            return FilterHoisting.Apply(unit, options.Lagged);
+            return Preparation.Lowered(unit, options.Lagged);
         }
 
         /// <summary>Whether the unit has the shape of an optimizer law: (scalar loss, vector grad) in, one host-owned vector out.</summary>

@@ -28,7 +28,7 @@ namespace AE.Dsl.Emit.Ilgpu
             // Every kernel takes the same fixed arguments (gradient, theta, the law's own vectors in one buffer), so the host needs the optimizer's shape.
             if (!CSharpEmitter.IsOptimizerShape(unit))
                 throw new EmitNotSupportedException($"'{name}' is not an optimizer-shaped law (one run-time dim n, inputs loss and grad[n], one host-owned vector theta[n]); the ILGPU backend emits those only so far");
-            return new IlgpuUnitEmitter(KernelUnitEmitter.Hoisted(unit), name, options).Emit();
+            return new IlgpuUnitEmitter(Preparation.Lowered(unit, lagged: false), name, options).Emit();
         }
     }
 }

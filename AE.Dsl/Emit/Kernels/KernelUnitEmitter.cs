@@ -54,9 +54,9 @@ namespace AE.Dsl.Emit.Kernels
         }
 
         /// <summary>
-        /// What a device backend's entry does before it prints: a lagged variant refused (the kernels run the
-        /// current step's reductions only), the variant made, <paramref name="backend"/>'s limits checked, and
-        /// scalar filters hoisted out of vector statements and reductions (they update once per step, in a scalar kernel).
+        /// What a device backend's entry does before its own checks: a lagged variant refused (the kernels run the current
+        /// step's reductions only), the variant made and <paramref name="backend"/>'s limits checked. The entry then lowers
+        /// the unit as every backend does (<see cref="Preparation.Lowered"/>).
         /// </summary>
         /// <param name="backend">"OpenCL": the backend as messages name it</param>
         internal static IrUnit Prepare(IrUnit unit, string name, IReadOnlyCollection<string> ablate, bool lagged, string backend)
@@ -65,11 +65,8 @@ namespace AE.Dsl.Emit.Kernels
                 throw new EmitNotSupportedException($"'{name}' is lagged; the {backend} backend runs the reductions of the current step only so far (use the C# backend)");
             unit = Preparation.Variant(unit, name, ablate, lagged: false);
             Preparation.CheckSupported(unit, "the " + backend + " backend", Preparation.Limits.RankAboveOneInputsAndParams);
-            return AE.Dsl.Passes.LogSumExpLowering.Apply(unit); // out of max and sum, as the interpreter computes it
+            return unit;
         }
-
-        /// <summary>The unit once <see cref="Prepare"/>'s checks passed and the backend's own: its scalar filters hoisted.</summary>
-        internal static IrUnit Hoisted(IrUnit unit) => AE.Dsl.Passes.FilterHoisting.Apply(unit);
 
         /// <summary>The layout, then the kernels, then the text before them (header, helpers, slot names, arguments).</summary>
         protected KernelLayout EmitLayout()

@@ -24,7 +24,7 @@ namespace AE.Dsl.Emit.OpenCl
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             options ??= new OpenClEmitOptions();
             var name = options.Name ?? unit.Name;
-            unit = KernelUnitEmitter.Hoisted(KernelUnitEmitter.Prepare(unit, name, options.Ablate, options.Lagged, "OpenCL"));
+            unit = Preparation.Lowered(KernelUnitEmitter.Prepare(unit, name, options.Ablate, options.Lagged, "OpenCL"), lagged: false);
             return new OpenClUnitEmitter(unit, name, options).Emit();
         }
     }
