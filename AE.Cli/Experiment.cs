@@ -58,17 +58,20 @@ namespace AE.Cli
         }
 
         /// <summary>
-        /// The database path of <c>--db</c> (default <see cref="DefaultDatabase"/>), absolute; a folder, or a file in a folder
-        /// that does not exist, is refused here, as every command reads its options, before any work.
+        /// Opens the run store at <paramref name="dbPath"/>, saying once on stderr (above a progress bar, if one is drawn) when it
+        /// waits for another process that holds the database.
         /// </summary>
-        /// <summary>Opens the run store at <paramref name="dbPath"/>, saying once on stderr when it waits for another process's lock.</summary>
         public static RunStore OpenStore(string dbPath, CliContext context)
         {
             if (context is null) throw new ArgumentNullException(nameof(context));
-            return RunStore.Open(dbPath, () => context.Stderr.WriteLine("ae: waiting for " + Display(dbPath, context.CurrentDirectory)
-                + ": another process is writing to it (this waits up to " + (RunStore.LockTimeoutSeconds / 60).ToString(CultureInfo.InvariantCulture) + " minutes)"));
+            return RunStore.Open(dbPath, () => ProgressBar.WriteLine(context.Stderr, "ae: waiting for " + Display(dbPath, context.CurrentDirectory)
+                + ": another process is using it (each wait lasts up to " + (RunStore.LockTimeoutSeconds / 60).ToString(CultureInfo.InvariantCulture) + " minutes)"));
         }
 
+        /// <summary>
+        /// The database path of <c>--db</c> (default <see cref="DefaultDatabase"/>), absolute; a folder, or a file in a folder
+        /// that does not exist, is refused here, as every command reads its options, before any work.
+        /// </summary>
         public static string DatabasePath(CommandInput parsed, CliContext context)
         {
             string path = Path.GetFullPath(parsed.Value("--db") ?? DefaultDatabase, context.CurrentDirectory);

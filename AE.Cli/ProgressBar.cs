@@ -20,6 +20,10 @@ namespace AE.Cli
         private readonly Task? _display;
         private ProgressTask? _task;
         private long _lastNote = -1000;
+        private readonly IAnsiConsole? _console;
+
+        /// <summary>The bar on screen, if any: a line written while it is drawn goes through its console, above it.</summary>
+        private static volatile ProgressBar? s_shown;
 
         public ProgressBar(TextWriter stderr, bool enabled, string label)
         {
@@ -28,7 +32,8 @@ namespace AE.Cli
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             // Spectre's display lives as long as its callback: it runs on its own task until Dispose ends it, so
             // that the callers keep their construct, report, dispose shape.
-            _display = Console(stderr).Progress()
+            _console = Console(stderr);
+            _display = _console.Progress()
                 .AutoClear(true)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
@@ -39,6 +44,18 @@ namespace AE.Cli
                     _task.StopTask();
                 });
             ready.Task.Wait();
+            s_shown = this;
+        }
+
+        /// <summary>
+        /// Writes <paramref name="line"/> on <paramref name="stderr"/>, or above the bar while one is drawn there (a line written
+        /// past Spectre's display would be glued to the bar or drawn over by its next refresh).
+        /// </summary>
+        public static void WriteLine(TextWriter stderr, string line)
+        {
+            if (stderr is null) throw new ArgumentNullException(nameof(stderr));
+            if (s_shown is { _console: { } console } && !s_shown._finished.Task.IsCompleted) console.WriteLine(line, Style.Plain);
+            else stderr.WriteLine(line);
         }
 
         public bool Enabled => _display is not null;
@@ -62,6 +79,7 @@ namespace AE.Cli
         {
             if (_display is null || !_finished.TrySetResult()) return;
             _display.Wait();
+            if (s_shown == this) s_shown = null;
         }
 
         /// <summary>A Spectre console on <paramref name="stderr"/>, which the caller knows to be a terminal.</summary>

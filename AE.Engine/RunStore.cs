@@ -123,29 +123,21 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         /// <summary>How long a write waits for another process to release the database.</summary>
         public const int LockTimeoutSeconds = 300;
 
-        /// <summary>How long a write waits before it says it is waiting (and goes on waiting).</summary>
+        /// <summary>How long taking the database's lock may take before the store says it is waiting (and goes on waiting).</summary>
         private const int NoticeSeconds = 2;
 
         /// <summary>
-        /// Runs <paramref name="write"/> (a whole transaction, rolled back when it throws) until it gets the database or
-        /// <see cref="LockTimeoutSeconds"/> have passed, calling <paramref name="waiting"/> once when another process has held
-        /// the database for <see cref="NoticeSeconds"/> (and at each later try: the store's action says it once): a command
-        /// that waits minutes says why rather than seem to hang.
+        /// Runs <paramref name="acquire"/>, a step that takes the database's lock (a transaction's start, its commit, a read),
+        /// and calls <paramref name="waiting"/> if it has not returned after <see cref="NoticeSeconds"/>: a command that waits
+        /// minutes for another process says why rather than seem to hang. Only these steps are timed, never the inserts
+        /// between them, so a long store does not read as a wait. SQLite itself waits (its busy timeout,
+        /// <see cref="LockTimeoutSeconds"/>), keeping the locks it holds meanwhile.
         /// </summary>
-        private static T WhileLocked<T>(Action? waiting, Func<T> write)
+        private static T Locking<T>(Action? waiting, Func<T> acquire)
         {
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    return write();
-                }
-                catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked && waited.Elapsed.TotalSeconds < LockTimeoutSeconds)
-                {
-                    waiting?.Invoke();
-                }
-            }
+            if (waiting is null) return acquire();
+            using var notice = new System.Threading.Timer(_ => waiting(), null, NoticeSeconds * 1000, System.Threading.Timeout.Infinite);
+            return acquire();
         }
 
         /// <summary><paramref name="action"/> run the first time only, whichever thread calls: a store says once that it waits.</summary>
@@ -158,8 +150,6 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
                 if (System.Threading.Interlocked.Exchange(ref done, 1) == 0) action();
             };
         }
-
-        private const int SqliteBusy = 5, SqliteLocked = 6;
 
         /// <summary>
         /// Refuses a path that cannot be a run store's file, a folder or a file in a folder that does not exist, with a
@@ -180,16 +170,16 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         public static RunStore Open(string path, Action? waiting = null)
         {
             CheckPath(path);
-            // A command waits up to LockTimeoutSeconds on another process's lock, in tries of NoticeSeconds (SQLite's busy timeout,
-            // DefaultTimeout): a finished run is stored once the other writer lets go, rather than lost to a reader that held the file a while.
-            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = NoticeSeconds };
+            // A command waits up to DefaultTimeout seconds on another process's lock (SQLite's busy timeout; 30 by default): a
+            // finished run is stored once the other writer lets go, rather than lost to a reader that held the file a while.
+            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = LockTimeoutSeconds };
             var connection = new SqliteConnection(builder.ToString());
             waiting = Once(waiting);
             try
             {
                 connection.Open();
                 Execute(connection, "PRAGMA foreign_keys = ON;");
-                WhileLocked(waiting, () => CreateSchema(connection, path));
+                CreateSchema(connection, path, waiting);
                 return new RunStore(path, connection, waiting);
             }
             catch (SqliteException ex)
@@ -205,9 +195,9 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         }
 
         /// <summary>The run store's tables, made or brought to <see cref="SchemaVersion"/> in one transaction.</summary>
-        private static bool CreateSchema(SqliteConnection connection, string path)
+        private static void CreateSchema(SqliteConnection connection, string path, Action? waiting)
         {
-            using var tx = connection.BeginTransaction();
+            using var tx = Locking(waiting, () => connection.BeginTransaction());
             RefuseAnotherDatabase(connection, path, tx);
             Execute(connection, Schema, tx);
             long version = Scalar(connection, "PRAGMA user_version;", tx);
@@ -220,8 +210,11 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
             if (version == 0) Execute(connection, "PRAGMA user_version = " + SchemaVersion.ToString(CultureInfo.InvariantCulture) + ";", tx);
             else if (version != SchemaVersion)
                 throw new EngineException("the database '" + path + "' has schema version " + version + "; this ae writes version " + SchemaVersion + " (use another --db)");
-            tx.Commit();
-            return true;
+            Locking(waiting, () =>
+            {
+                tx.Commit();
+                return true;
+            });
         }
 
         /// <summary>
@@ -246,7 +239,7 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         {
             try
             {
-                return WhileLocked(_waiting, () => Scalar(_connection, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + 1;"));
+                return Locking(_waiting, () => Scalar(_connection, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + 1;"));
             }
             catch (SqliteException ex)
             {
@@ -260,7 +253,7 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
             if (record is null) throw new ArgumentNullException(nameof(record));
             try
             {
-                return WhileLocked(_waiting, () => Insert(record));
+                return Insert(record);
             }
             catch (SqliteException ex)
             {
@@ -271,7 +264,7 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         private long Insert(RunRecord record)
         {
             var run = record.Run;
-            using var tx = _connection.BeginTransaction();
+            using var tx = Locking(_waiting, () => _connection.BeginTransaction());
             if (record.Key is string key)
             {
                 // A run redone under the same batch and key (a cluster's batch redone on another worker) replaces the first, with its steps.
@@ -319,7 +312,11 @@ SELECT last_insert_rowid();";
                 id = (long)insert.ExecuteScalar()!;
             }
             if (record.StoreSteps) InsertSteps(id, run.Log, tx);
-            tx.Commit();
+            Locking(_waiting, () =>
+            {
+                tx.Commit();   // waits for readers to let go of the file
+                return true;
+            });
             return id;
         }
 
