@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using AE.Experiments.Training;
 
@@ -54,6 +55,34 @@ namespace AE.Cli
             }
         }
 
+        /// <summary>
+        /// Makes <paramref name="dir"/> when missing and holds it (<see cref="LockFolder"/>); <paramref name="made"/> says whether
+        /// this call made it, so that a command refused after this (its database is not a run store, say) takes the empty
+        /// folder away again (<see cref="RemoveIfEmpty"/>). Held before the database is opened, so that a refusal for the folder
+        /// leaves no database behind, and nothing this command did not make is ever removed.
+        /// </summary>
+        public static IDisposable TakeFolder(string dir, CliContext context, out bool made)
+        {
+            made = !Directory.Exists(dir);
+            CreateFolder(dir);
+            try
+            {
+                return LockFolder(dir, context);
+            }
+            catch
+            {
+                if (made) RemoveIfEmpty(dir);
+                throw;
+            }
+        }
+
+        /// <summary>Removes <paramref name="dir"/> when it is empty; one that holds anything is left as it is.</summary>
+        public static void RemoveIfEmpty(string dir)
+        {
+            try { Directory.Delete(dir, recursive: false); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        }
+
         private sealed class FolderLock : IDisposable
         {
             private readonly FileStream _stream;
@@ -85,7 +114,7 @@ namespace AE.Cli
             string shown = Experiment.Display(path, context.CurrentDirectory);
             if (Equals(other, identity))
                 throw new CliException(resume is null
-                    ? shown + " holds this run's progress, which a fresh start would overwrite: continue it with --resume " + shown + ", or move it to start over"
+                    ? shown + " holds this run's progress, which a fresh start would overwrite: continue it with --resume " + shown + ", or give another --out to start over"
                     : shown + " holds this run's progress too, which resuming from " + Experiment.Display(resume, context.CurrentDirectory)
                       + " would overwrite: resume from " + shown + " instead, or move it");
             throw new CliException(other is null
@@ -122,26 +151,46 @@ namespace AE.Cli
             if (written is null) throw new ArgumentNullException(nameof(written));
             if (context is null) throw new ArgumentNullException(nameof(context));
             string name = Path.GetFileName(dbPath);
-            if (!SamePath(Path.Combine(outDir, name), dbPath) || !(name == LockFile || written(name))) return;
+            if (!SamePath(Path.Combine(outDir, name), dbPath) || !(Names.Equals(name, LockFile) || written(name))) return;
             throw new CliException("--db " + Experiment.Display(dbPath, context.CurrentDirectory) + " is a file this command writes in its --out folder, which would destroy the database: give the database another name");
         }
 
+        /// <summary>How the file system compares names: without case on Windows and macOS (their default file systems), with it elsewhere.</summary>
+        public static readonly StringComparer Names = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
         /// <summary>Whether two full paths name one file (as the file system compares names).</summary>
-        private static bool SamePath(string a, string? b) => b is not null && string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        public static bool SamePath(string a, string? b) => b is not null && Names.Equals(Path.GetFullPath(a), Path.GetFullPath(b));
 
         /// <summary>
         /// The first of <paramref name="names"/> that exists in <paramref name="dir"/>, as the command line shows it, or null:
         /// files a run would write that another run wrote (run ids restart in every database), or a folder in the way of one.
         /// </summary>
-        public static string? FirstExisting(string dir, IEnumerable<string> names, CliContext context)
+        public static string? FirstExisting(string dir, IEnumerable<string> names, CliContext context) => AllExisting(dir, names, context).FirstOrDefault();
+
+        /// <summary>Every one of <paramref name="names"/> that exists in <paramref name="dir"/>, as the command line shows them.</summary>
+        public static IReadOnlyList<string> AllExisting(string dir, IEnumerable<string> names, CliContext context)
         {
             if (context is null) throw new ArgumentNullException(nameof(context));
+            var found = new List<string>();
             foreach (var name in names)
             {
                 string path = Path.Combine(dir, name);
-                if (File.Exists(path) || Directory.Exists(path)) return Experiment.Display(path, context.CurrentDirectory);
+                if (File.Exists(path) || Directory.Exists(path)) found.Add(Experiment.Display(path, context.CurrentDirectory));
             }
-            return null;
+            return found;
+        }
+
+        /// <summary>
+        /// Refuses a run that would replace <paramref name="names"/> in <paramref name="dir"/>, naming them all (one at a time,
+        /// the user moved one and was refused for the next): <paramref name="why"/> says whose they could be.
+        /// </summary>
+        public static void KeepFiles(string dir, IEnumerable<string> names, string why, CliContext context)
+        {
+            var taken = AllExisting(dir, names, context);
+            if (taken.Count == 0) return;
+            string list = taken.Count <= 4 ? string.Join(", ", taken) : string.Join(", ", taken.Take(3)) + " and " + (taken.Count - 3).ToString(CultureInfo.InvariantCulture) + " more";
+            throw new CliException(list + (taken.Count == 1 ? " exists" : " exist") + " and this run would overwrite " + (taken.Count == 1 ? "it" : "them") + why
+                + ": give another --out, or move " + (taken.Count == 1 ? "the file" : "them"));
         }
 
         /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> whole or not at all.</summary>

@@ -267,16 +267,28 @@ namespace AE.Cli
                     + (request.Epochs is null ? " (the task's default)" : " of --epochs") + "; --epochs counts the whole run: give more to train on", Name);
             if (request.Out is not null)
             {
-                OutputFiles.KeepDatabaseOutOf(request.Database, request.Out, name => name == CheckpointFile || OutputNames(task).Contains(name), context);
+                OutputFiles.KeepDatabaseOutOf(request.Database, request.Out, name => OutputNames(task).Append(CheckpointFile).Contains(name, OutputFiles.Names), context);
                 // The folder's checkpoint may be another run's, still resumable; its other files are the resumed run's, or refused.
                 OutputFiles.KeepOtherCheckpoint(Path.Combine(request.Out, CheckpointFile), request.Resume, identity, TrainingCheckpoint.IdentityOf,
                     other => other.Cell + " on " + other.Task + " by " + other.Optimizer + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
                 KeepOtherFiles(request.Out, task, request.Resume, context);
             }
-            // The folder first: one that cannot be made or is another process's leaves no new database behind.
-            if (request.Out is not null) OutputFiles.CreateFolder(request.Out);
-            using var folderLock = request.Out is null ? null : OutputFiles.LockFolder(request.Out, context);
-            using var store = Experiment.OpenStore(request.Database, context);
+            // The folder first: one that cannot be made or is another process's leaves no new database behind, and a database
+            // refused (not a run store) leaves no folder this command made.
+            bool made = false;
+            using var folderLock = request.Out is null ? null : OutputFiles.TakeFolder(request.Out, context, out made);
+            RunStore store;
+            try
+            {
+                store = Experiment.OpenStore(request.Database, context);
+            }
+            catch
+            {
+                folderLock?.Dispose();
+                if (made) OutputFiles.RemoveIfEmpty(request.Out!);
+                throw;
+            }
+            using var heldStore = store;
             var startedAt = DateTime.UtcNow;
             string settingsJson = WithTraining(lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}",
                 cell.CellName, dtype, request.Batch, request.Time);
@@ -385,10 +397,8 @@ namespace AE.Cli
         /// </summary>
         private static void KeepOtherFiles(string dir, TrainingTask task, string? resume, CliContext context)
         {
-            string own = Path.Combine(dir, CheckpointFile);
-            if (resume is not null && string.Equals(Path.GetFullPath(resume), Path.GetFullPath(own), StringComparison.Ordinal)) return;
-            if (OutputFiles.FirstExisting(dir, OutputNames(task), context) is string taken)
-                throw new CliException(taken + " exists and this run would overwrite it (it resumes no checkpoint of that folder): give another --out, or move the file");
+            if (OutputFiles.SamePath(Path.Combine(dir, CheckpointFile), resume)) return;
+            OutputFiles.KeepFiles(dir, OutputNames(task), " (it resumes no checkpoint of that folder)", context);
         }
 
         /// <summary>
