@@ -100,8 +100,7 @@ namespace AE.Cli
             var clusterSpec = ClusterOption.Spec(parsed.Value(ClusterOption.Name), Name);
             if (clusterSpec is not null && ExperimentArms.NotOnCluster(item.Id) is string why) throw new CliException(why + "; run it without --cluster");
             string outDir = Path.GetFullPath(parsed.Value("--out") ?? "ae-experiment-" + item.Id, context.CurrentDirectory);
-            if (OutputFiles.FirstExisting(outDir, ExperimentRun.FileNames(item.Id), context) is string taken)
-                throw new CliException(taken + " exists and this run would overwrite it: give another --out, or move the file");
+            OutputFiles.KeepFiles(outDir, ExperimentRun.FileNames(item.Id), "", context);
             if (!ExperimentRun.UsesLaw(item.Id) && (parsed.Value("--law") is not null || parsed.Value("--name") is not null))
                 throw CliException.BadUsage("item " + item.Id + " runs " + string.Join(" and ", ExperimentRun.FamilyLaws.Select(l => l.File)) + " of its own; it takes no --law or --name", Name);
             var law = !ExperimentRun.UsesLaw(item.Id) ? null

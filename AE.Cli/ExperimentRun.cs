@@ -512,7 +512,8 @@ namespace AE.Cli
                     AblateCommand.Stat(json, "final_log10_gap", MeanCi.Of(r.FinalLogGaps));
                     json.WriteNumber("blown", r.Blown);
                     json.WriteNumber("incidents", r.Incidents);
-                    if (measureName is not null) AblateCommand.Stat(json, "measure", MeanCi.Of(r.Measure));
+                    // a seed's measure is NaN where it does not apply (an arm without alpha): over the others, null when none has one
+                    if (measureName is not null) AblateCommand.Stat(json, "measure", MeanCi.Of(r.Measure.Where(v => !double.IsNaN(v)).ToList()), withCount: true);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -123,7 +123,7 @@ namespace AE.Cli
             }
 
             string? checkpointPath = outDir is null ? null : Path.Combine(outDir, CheckpointFile);
-            if (outDir is not null) OutputFiles.KeepDatabaseOutOf(dbPath, outDir, name => name == CheckpointFile || RunOutputFiles.IsRunFile(name), context);
+            if (outDir is not null) OutputFiles.KeepDatabaseOutOf(dbPath, outDir, name => OutputFiles.Names.Equals(name, CheckpointFile) || RunOutputFiles.IsRunFile(name), context);
             if (checkpointPath is not null)
                 OutputFiles.KeepOtherCheckpoint(checkpointPath, resume, identity, MachineCheckpoint.IdentityOf,
                     other => other.Law + " on " + other.Task + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);

@@ -121,6 +121,34 @@ namespace AE.Cli.Tests
             AssertWroteItsNames(id, Path.Combine(dir.Path, "o"));
         }
 
+        /// <summary>A measure that does not apply to an arm (G's change of log alpha for SGDm, which has none) is a null mean over 0 values, not "NaN".</summary>
+        [Fact]
+        public void A_measure_an_arm_does_not_have_is_null()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", "G", "--seeds", "1", "--steps", "10", "--law", PhaseLaw, "--out", "o", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var json = JsonDocument.Parse(r.Stdout);
+            var arms = json.RootElement.GetProperty("arms").EnumerateArray().ToList();
+            var sgdm = arms.First(a => a.GetProperty("arm").GetString()!.StartsWith("sgdm", StringComparison.Ordinal)).GetProperty("measure");
+            Assert.Equal(JsonValueKind.Null, sgdm.GetProperty("mean").ValueKind);
+            Assert.Equal(0, sgdm.GetProperty("n").GetInt32());
+            var law = arms.First(a => a.GetProperty("arm").GetString()!.StartsWith("AeSgdmPhase", StringComparison.Ordinal)).GetProperty("measure");
+            Assert.Equal(JsonValueKind.Number, law.GetProperty("mean").ValueKind);
+        }
+
+        /// <summary>Every file in the way is named at once (one at a time, the user moved one and was refused for the next).</summary>
+        [Fact]
+        public void Every_file_in_the_way_is_named()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("o/D.md", "mine\n");
+            dir.Write("o/D-gauge.csv", "mine\n");
+            var r = Cli.Run(dir.Path, "experiment", "run", "D", "--seeds", "1", "--steps", "5", "--law", PhaseLaw, "--out", "o");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: o/D-gauge.csv, o/D.md exist and this run would overwrite them: give another --out, or move them" }, r.StderrLines);
+        }
+
         /// <summary>A mean over seeds in the JSON is {"mean", "ci"} (cli.md), with the interval the markdown shows: it was the mean alone.</summary>
         [Fact]
         public void Means_over_seeds_in_the_json_carry_their_interval()

@@ -346,7 +346,7 @@ namespace AE.Cli.Tests
             }
             int exit = await running;
             Assert.True(exit is 0 or 1, stderr.ToString());
-            Assert.Equal(new[] { "ae: waiting for runs.db: another process is writing to it (this waits up to 5 minutes)" },
+            Assert.Equal(new[] { "ae: waiting for runs.db: another process is using it (each wait lasts up to 5 minutes)" },
                 stderr.ToString().Split('\n').Where(l => l.StartsWith("ae: ", StringComparison.Ordinal)));
             Assert.Contains("run 2", stdout.ToString(), StringComparison.Ordinal);
         }
@@ -546,7 +546,7 @@ namespace AE.Cli.Tests
             Assert.Equal(before.Where((_, i) => i != 0).ToList(), Files());   // the checkpoint was moved away; the run's files are as they were
             // The same run again, from scratch: its checkpoint holds progress a fresh start would overwrite.
             File.Move(Path.Combine(dir.Path, "kept.aerun"), Path.Combine(out_, "checkpoint.aerun"));
-            Refused("out/checkpoint.aerun holds this run's progress, which a fresh start would overwrite: continue it with --resume out/checkpoint.aerun, or move it to start over",
+            Refused("out/checkpoint.aerun holds this run's progress, which a fresh start would overwrite: continue it with --resume out/checkpoint.aerun, or give another --out to start over",
                 "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "100");
 
             // A setting equal to the param's default is the run the checkpoint holds (k_p's default is 0.8).

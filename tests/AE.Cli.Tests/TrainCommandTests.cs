@@ -314,7 +314,7 @@ namespace AE.Cli.Tests
             // The same run started afresh would replace its progress (a shorter or stopped start loses epochs): continue it instead.
             var again = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "1", "--out", "run");
             Assert.Equal(2, again.ExitCode);
-            Assert.Equal(new[] { "ae: error: run/checkpoint.aetrain holds this run's progress, which a fresh start would overwrite: continue it with --resume run/checkpoint.aetrain, or move it to start over" }, again.StderrLines);
+            Assert.Equal(new[] { "ae: error: run/checkpoint.aetrain holds this run's progress, which a fresh start would overwrite: continue it with --resume run/checkpoint.aetrain, or give another --out to start over" }, again.StderrLines);
             Assert.Equal(before, Directory.GetFiles(run).OrderBy(f => f).Select(File.ReadAllBytes).ToList());
             Assert.Equal(0, Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "3", "--out", "run",
                 "--resume", "run/checkpoint.aetrain").ExitCode);
