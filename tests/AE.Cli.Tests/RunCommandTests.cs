@@ -423,6 +423,27 @@ namespace AE.Cli.Tests
             Assert.Equal(new[] { name }, Directory.GetFiles(Path.Combine(dir.Path, "o")).Select(Path.GetFileName));
         }
 
+        /// <summary>A database refused (another program's) leaves no --out folder the command made for the run.</summary>
+        [Theory]
+        [InlineData("run")]
+        [InlineData("train")]
+        [InlineData("swarm")]
+        public void A_refused_database_leaves_no_folder_made_for_the_run(string command)
+        {
+            using var dir = new TempDirectory();
+            using (var other = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(dir.Path, "runs.db") + ";Pooling=False"))
+            {
+                other.Open();
+                using var create = other.CreateCommand();
+                create.CommandText = "CREATE TABLE notes (text TEXT);";
+                create.ExecuteNonQuery();
+            }
+            var r = Cli.Run(dir.Path, OutArgs(command, "newdir"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("is not a run store", Assert.Single(r.StderrLines), StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "newdir")));
+        }
+
         /// <summary>An --out folder that cannot be made (a file is in its way) is one line, and leaves no new database behind.</summary>
         [Theory]
         [InlineData("run")]
