@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
 using AE.Experiments.Compilation;
@@ -79,6 +80,12 @@ namespace AE.Cli
                 return ExitCodes.Errors;
             }
 
+            // .NET keeps a type's namespace and name in at most 1023 bytes of metadata (longer is error CS7013).
+            string longest = targets.Select(t => t.Name + "Population").OrderByDescending(n => Encoding.UTF8.GetByteCount(n)).First();
+            if (Encoding.UTF8.GetByteCount(ns) + 1 + Encoding.UTF8.GetByteCount(longest) > MaxFullName)
+                throw CliException.BadUsage("invalid namespace '" + Shortened(ns) + "'; with the type " + longest + " in it, a full name would pass the "
+                    + MaxFullName.ToString(CultureInfo.InvariantCulture) + " bytes .NET allows: choose a shorter one", Name);
+
             var emitted = new List<string>();
             var skipped = new List<string>();
             foreach (var target in targets)
@@ -108,9 +115,11 @@ namespace AE.Cli
             return emitted.Count == 0 ? ExitCodes.Errors : ExitCodes.Success;
         }
 
-        /// <summary>Dotted C# identifiers, none of them a keyword.</summary>
         /// <summary>The longest name C# accepts (longer is error CS0645).</summary>
         private const int MaxName = 512;
+
+        /// <summary>The most bytes of a type's namespace and name together in .NET metadata (more is error CS7013).</summary>
+        private const int MaxFullName = 1023;
 
         /// <summary>Why the emitted code would not compile in the namespace <paramref name="ns"/>, or null when it would.</summary>
         private static string? NamespaceProblem(string ns)
@@ -119,7 +128,7 @@ namespace AE.Cli
             if (!parts.All(part => SyntaxFacts.IsValidIdentifier(part) && SyntaxFacts.GetKeywordKind(part) == SyntaxKind.None))
                 return "expected dotted C# identifiers such as 'MyApp.Laws'";
             if (parts.FirstOrDefault(part => part.Length > MaxName) is string longName)
-                return "'" + Shortened(longName) + "' has " + longName.Length.ToString(CultureInfo.InvariantCulture) + " characters; C# allows a name " + MaxName.ToString(CultureInfo.InvariantCulture);
+                return "'" + Shortened(longName) + "' has " + longName.Length.ToString(CultureInfo.InvariantCulture) + " characters; C# allows at most " + MaxName.ToString(CultureInfo.InvariantCulture) + " in a name";
             if (ns != DefaultNamespace && LawCompiler.TypeNamedBy(ns) is string type)
                 return type + " is a type the emitted code is compiled with; choose a namespace of your own, such as 'MyApp.Laws'";
             return null;

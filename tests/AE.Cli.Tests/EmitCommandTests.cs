@@ -55,6 +55,7 @@ namespace AE.Cli.Tests
         [InlineData("System.Collections.Generic.List", false)]
         [InlineData("AE.Runtime.AeMath", false)]
         [InlineData("LONG", false)]
+        [InlineData("LONGTOTAL", false)]
         [InlineData("System", true)]
         [InlineData("My.System", true)]
         [InlineData("My.Math.Laws", true)]
@@ -65,6 +66,7 @@ namespace AE.Cli.Tests
         public void A_namespace_is_refused_in_one_line_or_compiles(string ns, bool compiles)
         {
             if (ns == "LONG") ns = "My." + new string('N', 600);
+            if (ns == "LONGTOTAL") ns = "A" + new string('N', 500) + ".B" + new string('N', 500);   // each part within 512, the full names past 1023 bytes
             var r = Cli.Run(Repo.Root, "emit", "laws/ae_sgdm.ae", "--namespace", ns);
             if (compiles)
             {
