@@ -47,21 +47,11 @@ namespace AE.Kernels
             {
                 DimValues.Resolve(unit, dims);
             }
-            catch (ArgumentOutOfRangeException ex) when (ex.ParamName is string dim && ex.ActualValue is int value)
+            catch (DimValueException ex)
             {
                 // The C# law's constructor throws this for the same dims, in the same words: the law does not run at that size.
-                throw new DimOutOfRangeException(dim, value, OwnMessage(ex));
+                throw new DimOutOfRangeException(ex.Dim, ex.Value, ex.Text);
             }
-        }
-
-        /// <summary>The message an ArgumentException was made with, without the lines .NET adds (the parameter's name, the actual value).</summary>
-        private static string OwnMessage(ArgumentException ex)
-        {
-            string text = ex.Message;
-            int end = text.IndexOfAny(new[] { '\r', '\n' });
-            if (end >= 0) text = text.Substring(0, end);
-            string suffix = " (Parameter '" + ex.ParamName + "')";
-            return text.EndsWith(suffix, StringComparison.Ordinal) ? text.Substring(0, text.Length - suffix.Length) : text;
         }
 
         public static string RuntimeDim(IrUnit unit) =>

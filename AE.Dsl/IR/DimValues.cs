@@ -14,9 +14,9 @@ namespace AE.Dsl.IR
     public static class DimValues
     {
         /// <exception cref="ArgumentException">a run-time dim without a value</exception>
-        /// <exception cref="ArgumentOutOfRangeException">
-        /// a dim below 1 or beyond an int, the message naming it and the run-time dims; its ParamName and ActualValue are the
-        /// run-time dim it comes from and that dim's value
+        /// <exception cref="DimValueException">
+        /// a dim below 1 or beyond an int, the message naming it and the run-time dims; its Dim and Value are the run-time dim it
+        /// comes from and that dim's value
         /// </exception>
         public static Dictionary<string, int> Resolve(IrUnit unit, IReadOnlyDictionary<string, int>? given)
         {
@@ -25,7 +25,7 @@ namespace AE.Dsl.IR
             foreach (var d in unit.Dims.Where(d => d.IsRuntime))
             {
                 if (given == null || !given.TryGetValue(d.Name, out var v)) throw new ArgumentException($"dim '{d.Name}' needs a value");
-                if (v < 1) throw new ArgumentOutOfRangeException(d.Name, v, $"dimension '{d.Name}' must be at least 1");
+                if (v < 1) throw new DimValueException(d.Name, v, $"dimension '{d.Name}' must be at least 1");
                 dims[d.Name] = v;
             }
             foreach (var d in unit.Dims.Where(d => !d.IsRuntime))
@@ -36,7 +36,7 @@ namespace AE.Dsl.IR
                 {
                     // Named by the run-time dim it comes from, as a free length is: the law does not run at that value.
                     string from = RunTimeDimsUnder(unit, d.Name).First();
-                    throw new ArgumentOutOfRangeException(from, dims[from], OutOfRange(unit, d.Name, d.Value.ToString(), value, dims));
+                    throw new DimValueException(from, dims[from], OutOfRange(unit, d.Name, d.Value.ToString(), value, dims));
                 }
                 dims[d.Name] = (int)value;
             }
@@ -46,7 +46,7 @@ namespace AE.Dsl.IR
                 if (value < 1 || value > int.MaxValue)
                 {
                     string dim = FirstRunTimeDim(unit, length);
-                    throw new ArgumentOutOfRangeException(dim, dims[dim], LengthOutOfRange(unit, length.ToString(), value, dims));
+                    throw new DimValueException(dim, dims[dim], LengthOutOfRange(unit, length.ToString(), value, dims));
                 }
             }
             return dims;
@@ -105,5 +105,39 @@ namespace AE.Dsl.IR
             return $"dimension '{dim}' = {definition} is {value.ToString(CultureInfo.InvariantCulture)} for {RunTimeValues(unit, dims)}; "
                 + Bounds;
         }
+    }
+
+    /// <summary>
+    /// A dim below 1 or beyond an int for the run-time dims given (an <see cref="ArgumentOutOfRangeException"/>, as before):
+    /// <see cref="Dim"/> the run-time dim it comes from, <see cref="Value"/> that dim's value, <see cref="Text"/> the message
+    /// as written, without what .NET adds to an argument exception's message (in the runtime's language).
+    /// </summary>
+    public sealed class DimValueException : ArgumentOutOfRangeException
+    {
+        public DimValueException(string dim, int value, string text) : base(dim, value, text)
+        {
+            Dim = dim;
+            Value = value;
+            Text = text;
+        }
+
+        public DimValueException() : this("", 0, "a dimension is out of range") { }
+
+        public DimValueException(string message) : this("", 0, message) { }
+
+        public DimValueException(string message, Exception innerException) : base(message, innerException)
+        {
+            Dim = "";
+            Text = message;
+        }
+
+        /// <summary>The run-time dim the failing dim or length comes from.</summary>
+        public string Dim { get; }
+
+        /// <summary>That run-time dim's value.</summary>
+        public int Value { get; }
+
+        /// <summary>The message as written.</summary>
+        public string Text { get; }
     }
 }
