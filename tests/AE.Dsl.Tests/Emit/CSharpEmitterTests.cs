@@ -360,10 +360,10 @@ namespace AE.Dsl.Tests
             // named by the run-time dim the law does not run at, as a free length is: n = 2
             Assert.Equal(("n", 2L), (dim.Dim, dim.Value));
             Assert.StartsWith(Expected, dim.Message, StringComparison.Ordinal);
-            var interpreted = Assert.Throws<ArgumentOutOfRangeException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = 2 }));
+            var interpreted = Assert.Throws<AE.Dsl.IR.DimValueException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = 2 }));
             Assert.StartsWith(Expected, interpreted.Message, StringComparison.Ordinal);
-            Assert.Equal(("n", (object)2), (interpreted.ParamName, interpreted.ActualValue));
-            Assert.StartsWith("dimension 'w' = n - 3 is 0 for n = 3;", Assert.Throws<ArgumentOutOfRangeException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = 3 })).Message, StringComparison.Ordinal);
+            Assert.Equal(("n", 2, Expected), (interpreted.Dim, interpreted.Value, interpreted.Text));
+            Assert.StartsWith("dimension 'w' = n - 3 is 0 for n = 3;", Assert.Throws<AE.Dsl.IR.DimValueException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = 3 })).Message, StringComparison.Ordinal);
 
             var law = (IOptimizerLaw)Activator.CreateInstance(type, 4, null, 0UL)!;
             var interpreter = new Interpreter(unit, new Dictionary<string, int> { ["n"] = 4 });
@@ -401,7 +401,7 @@ namespace AE.Dsl.Tests
                 var dim = Assert.IsType<DimOutOfRangeException>(thrown.InnerException);
                 Assert.Equal(("n", (long)n), (dim.Dim, dim.Value));
                 Assert.StartsWith(message, dim.Message, StringComparison.Ordinal);
-                var interpreted = Assert.Throws<ArgumentOutOfRangeException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }));
+                var interpreted = Assert.Throws<AE.Dsl.IR.DimValueException>(() => new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }));
                 Assert.StartsWith(message, interpreted.Message, StringComparison.Ordinal);
             }
             var law = (IOptimizerLaw)Activator.CreateInstance(type, 3, null, 0UL)!;
