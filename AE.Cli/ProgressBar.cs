@@ -35,7 +35,7 @@ namespace AE.Cli
             _console = Console(stderr);
             _display = _console.Progress()
                 .AutoClear(true)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new CountColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
                 {
                     _task = context.AddTask(Markup.Escape(label), maxValue: 1);
@@ -70,8 +70,17 @@ namespace AE.Cli
             long now = _clock.ElapsedMilliseconds;
             if (done < total && now - _lastNote < 100) return;
             _lastNote = now;
-            _task.Description = Markup.Escape(_label + " " + done.ToString(CultureInfo.InvariantCulture) + "/" + total.ToString(CultureInfo.InvariantCulture)
-                + (note.Length > 0 ? "  " + note : ""));
+            _task.Description = Markup.Escape(_label + (note.Length > 0 ? "  " + note : ""));
+        }
+
+        /// <summary>
+        /// The count done of the total, read from the task when a frame is drawn, as the bar and the percentage are: in the
+        /// description, refreshed ten times a second, it trailed them.
+        /// </summary>
+        private sealed class CountColumn : ProgressColumn
+        {
+            public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+                => new Text(((long)task.Value).ToString(CultureInfo.InvariantCulture) + "/" + ((long)task.MaxValue).ToString(CultureInfo.InvariantCulture));
         }
 
         /// <summary>Ends and erases the display (a second call does nothing).</summary>
