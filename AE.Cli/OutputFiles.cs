@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using AE.Engine;
 using AE.Experiments.Training;
 
 namespace AE.Cli
@@ -56,28 +57,40 @@ namespace AE.Cli
         }
 
         /// <summary>
-        /// Makes <paramref name="dir"/> when missing and holds it (<see cref="LockFolder"/>); <paramref name="made"/> says whether
-        /// this call made it, so that a command refused after this (its database is not a run store, say) takes the empty
-        /// folder away again (<see cref="RemoveIfEmpty"/>). Held before the database is opened, so that a refusal for the folder
-        /// leaves no database behind, and nothing this command did not make is ever removed.
+        /// Takes <paramref name="outDir"/> (made when missing, and held: <see cref="LockFolder"/>), then opens the run store and
+        /// runs <paramref name="check"/> on it. The folder comes first, so that a refusal for it leaves no database, and no
+        /// database is ever removed (another process may have made the same new one meanwhile); a failure after it releases the
+        /// folder and takes it away again when this call made it and it is still empty.
         /// </summary>
-        public static IDisposable TakeFolder(string dir, CliContext context, out bool made)
+        /// <param name="folderLock">the folder held until disposed; null without <paramref name="outDir"/></param>
+        public static RunStore OpenStoreAfterFolder(string dbPath, string? outDir, CliContext context, out IDisposable? folderLock, Action<RunStore>? check = null)
         {
-            made = !Directory.Exists(dir);
-            CreateFolder(dir);
+            bool made = outDir is not null && !Directory.Exists(outDir);
+            folderLock = null;
+            RunStore? store = null;
             try
             {
-                return LockFolder(dir, context);
+                if (outDir is not null)
+                {
+                    CreateFolder(outDir);
+                    folderLock = LockFolder(outDir, context);
+                }
+                store = Experiment.OpenStore(dbPath, context);
+                check?.Invoke(store);
+                return store;
             }
             catch
             {
-                if (made) RemoveIfEmpty(dir);
+                store?.Dispose();
+                folderLock?.Dispose();
+                folderLock = null;
+                if (made) RemoveIfEmpty(outDir!);
                 throw;
             }
         }
 
         /// <summary>Removes <paramref name="dir"/> when it is empty; one that holds anything is left as it is.</summary>
-        public static void RemoveIfEmpty(string dir)
+        private static void RemoveIfEmpty(string dir)
         {
             try { Directory.Delete(dir, recursive: false); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
@@ -155,8 +168,11 @@ namespace AE.Cli
             throw new CliException("--db " + Experiment.Display(dbPath, context.CurrentDirectory) + " is a file this command writes in its --out folder, which would destroy the database: give the database another name");
         }
 
-        /// <summary>How the file system compares names: without case on Windows and macOS (their default file systems), with it elsewhere.</summary>
-        public static readonly StringComparer Names = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        /// <summary>Whether the file system compares names without case: on Windows and macOS (their default file systems).</summary>
+        public static readonly bool IgnoresCase = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
+
+        /// <summary>How the file system compares names (<see cref="IgnoresCase"/>).</summary>
+        public static readonly StringComparer Names = IgnoresCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
         /// <summary>Whether two full paths name one file (as the file system compares names).</summary>
         public static bool SamePath(string a, string? b) => b is not null && Names.Equals(Path.GetFullPath(a), Path.GetFullPath(b));

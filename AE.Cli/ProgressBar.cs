@@ -54,7 +54,8 @@ namespace AE.Cli
         public static void WriteLine(TextWriter stderr, string line)
         {
             if (stderr is null) throw new ArgumentNullException(nameof(stderr));
-            if (s_shown is { _console: { } console } && !s_shown._finished.Task.IsCompleted) console.WriteLine(line, Style.Plain);
+            var shown = s_shown;
+            if (shown is { _console: { } console } && !shown._finished.Task.IsCompleted) console.WriteLine(line, Style.Plain);
             else stderr.WriteLine(line);
         }
 

@@ -24,26 +24,14 @@ namespace AE.Cli
         {
             bool newDatabase = !File.Exists(dbPath);
             if (newDatabase && outDir is not null) RefuseToOverwrite(outDir, 1, count, dbPath, what, context);
-            // The folder before the database: a folder refused leaves no database, and no database is ever removed (another
-            // process may have made the same new one meanwhile).
-            bool made = false;
-            folderLock = outDir is null ? null : OutputFiles.TakeFolder(outDir, context, out made);
-            RunStore? store = null;
-            try
+            long next = 0;
+            var store = OutputFiles.OpenStoreAfterFolder(dbPath, outDir, context, out folderLock, opened =>
             {
-                store = Experiment.OpenStore(dbPath, context);
-                firstId = store.NextId();
-                if (outDir is not null && !newDatabase) RefuseToOverwrite(outDir, firstId, count, dbPath, what, context);
-                return store;
-            }
-            catch
-            {
-                store?.Dispose();
-                folderLock?.Dispose();
-                folderLock = null;
-                if (made) OutputFiles.RemoveIfEmpty(outDir!);
-                throw;
-            }
+                next = opened.NextId();
+                if (outDir is not null && !newDatabase) RefuseToOverwrite(outDir, next, count, dbPath, what, context);
+            });
+            firstId = next;
+            return store;
         }
 
         /// <summary>Refuses the runs <paramref name="firstId"/> to <paramref name="firstId"/> + <paramref name="count"/> − 1 when the files of any would replace another run's.</summary>
@@ -79,7 +67,7 @@ namespace AE.Cli
 
         /// <summary>Whether <paramref name="name"/> is one of the files of some run: <c>run-ID.csv</c>, <c>.svg</c> or <c>.png</c>.</summary>
         public static bool IsRunFile(string name) => System.Text.RegularExpressions.Regex.IsMatch(name, @"^run-[0-9]+\.(csv|svg|png)$",
-            System.Text.RegularExpressions.RegexOptions.CultureInvariant | (OutputFiles.Names.Equals("a", "A") ? System.Text.RegularExpressions.RegexOptions.IgnoreCase : 0));
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant | (OutputFiles.IgnoresCase ? System.Text.RegularExpressions.RegexOptions.IgnoreCase : 0));
 
         /// <summary>The files' name without its extension: <c>run-ID</c>.</summary>
         public static string Stem(long id) => "run-" + Id(id);

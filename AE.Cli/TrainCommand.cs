@@ -273,22 +273,8 @@ namespace AE.Cli
                     other => other.Cell + " on " + other.Task + " by " + other.Optimizer + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
                 KeepOtherFiles(request.Out, task, request.Resume, context);
             }
-            // The folder first: one that cannot be made or is another process's leaves no new database behind, and a database
-            // refused (not a run store) leaves no folder this command made.
-            bool made = false;
-            using var folderLock = request.Out is null ? null : OutputFiles.TakeFolder(request.Out, context, out made);
-            RunStore store;
-            try
-            {
-                store = Experiment.OpenStore(request.Database, context);
-            }
-            catch
-            {
-                folderLock?.Dispose();
-                if (made) OutputFiles.RemoveIfEmpty(request.Out!);
-                throw;
-            }
-            using var heldStore = store;
+            using var store = OutputFiles.OpenStoreAfterFolder(request.Database, request.Out, context, out var folderLock);
+            using var heldFolder = folderLock;
             var startedAt = DateTime.UtcNow;
             string settingsJson = WithTraining(lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}",
                 cell.CellName, dtype, request.Batch, request.Time);

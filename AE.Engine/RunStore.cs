@@ -140,6 +140,13 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
             return acquire();
         }
 
+        /// <summary><see cref="Locking{T}"/> for a step with no result (a commit).</summary>
+        private static void Locking(Action? waiting, Action acquire) => Locking(waiting, () =>
+        {
+            acquire();
+            return true;
+        });
+
         /// <summary><paramref name="action"/> run the first time only, whichever thread calls: a store says once that it waits.</summary>
         private static Action? Once(Action? action)
         {
@@ -210,11 +217,7 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
             if (version == 0) Execute(connection, "PRAGMA user_version = " + SchemaVersion.ToString(CultureInfo.InvariantCulture) + ";", tx);
             else if (version != SchemaVersion)
                 throw new EngineException("the database '" + path + "' has schema version " + version + "; this ae writes version " + SchemaVersion + " (use another --db)");
-            Locking(waiting, () =>
-            {
-                tx.Commit();
-                return true;
-            });
+            Locking(waiting, tx.Commit);
         }
 
         /// <summary>
@@ -312,11 +315,7 @@ SELECT last_insert_rowid();";
                 id = (long)insert.ExecuteScalar()!;
             }
             if (record.StoreSteps) InsertSteps(id, run.Log, tx);
-            Locking(_waiting, () =>
-            {
-                tx.Commit();   // waits for readers to let go of the file
-                return true;
-            });
+            Locking(_waiting, tx.Commit);   // the commit waits for readers to let go of the file
             return id;
         }
 

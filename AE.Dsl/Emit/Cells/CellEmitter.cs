@@ -73,7 +73,7 @@ namespace AE.Dsl.Emit.Cells
             CellSchedule.Build(unit);
             Defaults(unit);
             // The parameter vector's length, an int as in the layout the constructor makes (it overflows for too large a net).
-            ParamShapes(unit).Aggregate(0, (total, p) => checked(total + p.Shape.Aggregate(1, (a, b) => checked(a * b))));
+            ParamShapes(unit).Aggregate(0, (total, p) => checked(total + Elements(p.Shape)));
             RangedRealParams(unit);
         }
 
@@ -108,11 +108,14 @@ namespace AE.Dsl.Emit.Cells
         /// <summary>A parameter's place in the one parameter vector (and the one gradient vector): its offset and size.</summary>
         private void AddParam(string name, int[] shape)
         {
-            int size = shape.Aggregate(1, (a, b) => checked(a * b));
+            int size = Elements(shape);
             _paramIndex[name] = _params.Count;
             _params.Add((name, shape, _paramSize, size));
             _paramSize = checked(_paramSize + size);
         }
+
+        /// <summary>The elements of a parameter of <paramref name="shape"/>, an int (it overflows for too large a net).</summary>
+        private static int Elements(int[] shape) => shape.Aggregate(1, (a, b) => checked(a * b));
 
         private (string Name, int[] Shape, int Offset, int Size) Param(string name) => _params[_paramIndex[name]];
 
