@@ -274,12 +274,12 @@ namespace AE.Cli
                     json.WriteNumber("seeds", row.Runs.Count);
                     json.WriteNumber("reached", row.Reached);
                     if (row.Reached == 0) json.WriteNull("steps_to_target");
-                    else Stat(json, "steps_to_target", row.StepsToTarget, withCount: true);
-                    Stat(json, "final_loss", row.FinalLoss);
-                    if (row.FinalGap is MeanCi g) Stat(json, "final_gap", g);
+                    else Json.MeanWithCi(json, "steps_to_target", row.StepsToTarget, withCount: true);
+                    Json.MeanWithCi(json, "final_loss", row.FinalLoss);
+                    if (row.FinalGap is MeanCi g) Json.MeanWithCi(json, "final_gap", g);
                     else json.WriteNull("final_gap");
-                    Stat(json, "auc", row.Auc);
-                    Stat(json, "incidents", row.Incidents);
+                    Json.MeanWithCi(json, "auc", row.Auc);
+                    Json.MeanWithCi(json, "incidents", row.Incidents);
                     json.WriteStartObject("incident_kinds");
                     json.WriteNumber("non_finite", row.NonFinite);
                     json.WriteNumber("divergence", row.Divergences);
@@ -315,17 +315,6 @@ namespace AE.Cli
             StopReason.NonFinite => "non-finite",
             _ => "interrupted",
         };
-
-        internal static void Stat(Utf8JsonWriter json, string name, MeanCi m, bool withCount = false)
-        {
-            json.WriteStartObject(name);
-            if (m.Count == 0) json.WriteNull("mean");   // the mean of no values does not apply (cli.md's JSON conventions)
-            else Json.Number(json, "mean", m.Mean);
-            if (m.Ci is double ci) Json.Number(json, "ci", ci);
-            else json.WriteNull("ci");
-            if (withCount) json.WriteNumber("n", m.Count);
-            json.WriteEndObject();
-        }
 
         private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
 

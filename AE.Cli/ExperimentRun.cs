@@ -65,13 +65,6 @@ namespace AE.Cli
 
         private static string[] Plot(string stem) => [stem + ".svg", stem + ".png"];
 
-        /// <summary>
-        /// The steps to target over the seeds, as the tables give them: a mean only when every seed reached the target (the mean of
-        /// no values, a null mean in the JSON, otherwise).
-        /// </summary>
-        private static MeanCi StepsWhenAllReached(IReadOnlyList<MachineRun> runs)
-            => MeanCi.Of(runs.Count > 0 && runs.All(r => r.StepsToTarget.HasValue) ? runs.Select(r => (double)r.StepsToTarget!.Value).ToList() : new List<double>());
-
         public static ExperimentReport Run(string id, ExperimentRunSettings settings) => id switch
         {
             "A" => Sanity(settings),
@@ -184,7 +177,7 @@ namespace AE.Cli
                         Json.Number(json, "mu", c.Mu);
                         json.WriteNumber("seeds_at_target", c.Runs.Count(x => x.StepsToTarget.HasValue));
                         json.WriteNumber("seeds_diverged", c.Runs.Count(x => x.Stop is StopReason.Diverged or StopReason.NonFinite));
-                        AblateCommand.Stat(json, "mean_steps", StepsWhenAllReached(c.Runs));
+                        Json.MeanWithCi(json, "mean_steps", MeanCi.Of(c.StepsWhenAllReached));
                         if (c.Refused is not null) json.WriteString("refused", c.Refused);
                         json.WriteEndObject();
                     }
@@ -305,8 +298,8 @@ namespace AE.Cli
                             json.WriteStartObject();
                             json.WriteString("condition", c.Condition.Label);
                             Json.Number(json, "scale", c.Condition.Scale);
-                            AblateCommand.Stat(json, "start", MeanCi.Of(c.Starts));
-                            AblateCommand.Stat(json, "score", MeanCi.Of(c.Scores));
+                            Json.MeanWithCi(json, "start", MeanCi.Of(c.Starts));
+                            Json.MeanWithCi(json, "score", MeanCi.Of(c.Scores));
                             json.WriteNumber("seeds_at_target", c.Reached);
                             json.WriteEndObject();
                         }
@@ -508,12 +501,12 @@ namespace AE.Cli
                     json.WriteString("arm", r.Arm);
                     json.WriteNumber("seeds", r.Seeds);
                     json.WriteNumber("seeds_at_target", r.Reached);
-                    AblateCommand.Stat(json, "mean_steps", StepsWhenAllReached(r.Runs));
-                    AblateCommand.Stat(json, "final_log10_gap", MeanCi.Of(r.FinalLogGaps));
+                    Json.MeanWithCi(json, "mean_steps", MeanCi.Of(r.StepsWhenAllReached));
+                    Json.MeanWithCi(json, "final_log10_gap", MeanCi.Of(r.FinalLogGaps));
                     json.WriteNumber("blown", r.Blown);
                     json.WriteNumber("incidents", r.Incidents);
                     // a seed's measure is NaN where it does not apply (an arm without alpha): over the others, null when none has one
-                    if (measureName is not null) AblateCommand.Stat(json, "measure", MeanCi.Of(r.Measure.Where(v => !double.IsNaN(v)).ToList()), withCount: true);
+                    if (measureName is not null) Json.MeanWithCi(json, "measure", MeanCi.Of(r.Measure.Where(v => !double.IsNaN(v)).ToList()), withCount: true);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

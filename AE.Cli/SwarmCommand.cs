@@ -370,8 +370,8 @@ namespace AE.Cli
                     json.WriteString("method", MethodName(r.Method));
                     json.WriteNumber("seeds", r.Runs.Count);
                     json.WriteNumber("reached", r.Reached);
-                    AblateCommand.Stat(json, "compute_to_target", r.ComputeToTarget, withCount: true);
-                    AblateCommand.Stat(json, "best_log10_gap", r.BestGap, withCount: true);
+                    Json.MeanWithCi(json, "compute_to_target", r.ComputeToTarget, withCount: true);
+                    Json.MeanWithCi(json, "best_log10_gap", r.BestGap, withCount: true);
                     json.WriteNumber("dead", r.Dead);
                     json.WriteStartArray("runs");
                     foreach (var run in r.Runs)

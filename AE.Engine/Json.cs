@@ -55,6 +55,23 @@ namespace AE.Engine
             else Number(json, name, value);
         }
 
+        /// <summary>
+        /// A mean over seeds as <c>{"mean", "ci"}</c> (and <c>"n"</c> with <paramref name="withCount"/>): the mean of no
+        /// values is null, and so is an interval that does not apply (fewer than two values, or one not finite), as cli.md's
+        /// JSON conventions say for every command.
+        /// </summary>
+        public static void MeanWithCi(Utf8JsonWriter json, string name, MeanCi m, bool withCount = false)
+        {
+            if (json is null) throw new ArgumentNullException(nameof(json));
+            json.WriteStartObject(name);
+            if (m.Count == 0) json.WriteNull("mean");
+            else Number(json, "mean", m.Mean);
+            if (m.Ci is double ci) Number(json, "ci", ci);
+            else json.WriteNull("ci");
+            if (withCount) json.WriteNumber("n", m.Count);
+            json.WriteEndObject();
+        }
+
         /// <summary>One indented JSON document written by <paramref name="write"/>, then a line end, to <paramref name="output"/>.</summary>
         public static void WriteIndented(TextWriter output, Action<Utf8JsonWriter> write)
         {

@@ -18,9 +18,12 @@ namespace AE.Experiments.Compilation
     /// </summary>
     public sealed class LawSet
     {
-        private LawSet(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> sources, CheckResult result)
+        private readonly string _sha256;
+
+        private LawSet(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> sources, string sha256, CheckResult result)
         {
             Inputs = inputs;
+            _sha256 = sha256;
             Sources = sources.ToDictionary(s => s.Path, StringComparer.Ordinal);
             Result = result;
             Targets = result.HasErrors || result.Program is null ? Array.Empty<EmitTarget>() : TargetsOf(result.Program, sources);
@@ -49,17 +52,18 @@ namespace AE.Experiments.Compilation
         public static LawSet Load(IReadOnlyList<string> arguments, string currentDirectory)
         {
             var inputs = Globbing.Expand(arguments, currentDirectory);
-            var sources = inputs.Select(Read).ToList();
+            var bytes = inputs.Select(Read).ToList();
+            var sources = inputs.Select((input, i) => SourceFile.FromBytes(input.DisplayPath, bytes[i])).ToList();
             var result = AeCompiler.Check(sources);
             if (result.Diagnostics.Any(d => d.Id == "AE0016")) result = WithSiblingGroups(inputs, sources) ?? result;
-            return new LawSet(inputs, sources, result);
+            return new LawSet(inputs, sources, HashOf(bytes), result);
         }
 
-        private static SourceFile Read(InputFile input)
+        private static byte[] Read(InputFile input)
         {
             try
             {
-                return SourceFile.FromBytes(input.DisplayPath, SourceBytes.Read(input.FullPath));
+                return SourceBytes.Read(input.FullPath);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
@@ -69,22 +73,15 @@ namespace AE.Experiments.Compilation
 
         /// <summary>
         /// SHA-256 of the files' bytes, concatenated in the order given (for one file, the file's own
-        /// hash): what the run store records as the law's source.
+        /// hash): what the run store records as the law's source. Taken from the bytes that were checked,
+        /// so a file edited since then cannot be stored under the new text's hash.
         /// </summary>
-        public string Sha256()
+        public string Sha256() => _sha256;
+
+        private static string HashOf(IReadOnlyList<byte[]> files)
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            foreach (var input in Inputs)
-            {
-                try
-                {
-                    sha.AppendData(SourceBytes.Read(input.FullPath));
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    throw new LawInputException("cannot read '" + input.DisplayPath + "': " + ex.Message, ex);
-                }
-            }
+            foreach (var bytes in files) sha.AppendData(bytes);
             return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
         }
 

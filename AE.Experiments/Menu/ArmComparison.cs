@@ -25,8 +25,11 @@ namespace AE.Experiments.Menu
 
         public int Incidents => Runs.Sum(r => r.IncidentCount);
 
+        /// <summary>Per seed, the steps to target when every seed reached it, else none.</summary>
+        public IReadOnlyList<double> StepsWhenAllReached => TargetSteps.WhenAllReached(Runs);
+
         /// <summary>The mean steps to target when every seed reached it, else NaN.</summary>
-        public double MeanSteps => Reached == Seeds && Seeds > 0 ? Runs.Average(r => (double)r.StepsToTarget!.Value) : double.NaN;
+        public double MeanSteps => TargetSteps.Mean(Runs);
 
         /// <summary>Per seed, log10 of the final gap above the optimum (floored at 1e-16; a non-finite loss counts as 1e16).</summary>
         public IReadOnlyList<double> FinalLogGaps => Runs.Select(r => double.IsFinite(r.FinalLoss) ? Math.Log10(Math.Max(r.FinalLoss - (r.OptimumLoss ?? 0), 1e-16)) : 16).ToList();
@@ -35,6 +38,24 @@ namespace AE.Experiments.Menu
         public double FinalLogGap => FinalLogGaps.Average();
 
         public double MeanMeasure => Measure.Average();
+    }
+
+    /// <summary>
+    /// Steps to target over seeds, taken only when every seed reached the target: a mean over the seeds that got there
+    /// would reward an arm for the seeds it lost.
+    /// </summary>
+    public static class TargetSteps
+    {
+        /// <summary>Per run, its steps to target when every run reached it; empty otherwise (and for no runs).</summary>
+        public static IReadOnlyList<double> WhenAllReached(IReadOnlyList<MachineRun> runs)
+            => runs.Count > 0 && runs.All(r => r.StepsToTarget.HasValue) ? runs.Select(r => (double)r.StepsToTarget!.Value).ToList() : Array.Empty<double>();
+
+        /// <summary>The mean of <see cref="WhenAllReached"/>, NaN when it is empty.</summary>
+        public static double Mean(IReadOnlyList<MachineRun> runs)
+        {
+            var steps = WhenAllReached(runs);
+            return steps.Count > 0 ? steps.Average() : double.NaN;
+        }
     }
 
     /// <summary>Runs arms side by side on a task, seeds 0 .. K − 1, each on a fresh task instance (the AE machine, as <c>ae ablate</c> runs them).</summary>

@@ -20,7 +20,10 @@ namespace AE.Experiments.Menu
         public bool Diverged => Runs.Any(r => r.Stop is StopReason.Diverged or StopReason.NonFinite);
 
         /// <summary>The mean steps to target over the seeds when the cell converged, else NaN.</summary>
-        public double MeanSteps => Converged ? Runs.Average(r => (double)r.StepsToTarget!.Value) : double.NaN;
+        public double MeanSteps => TargetSteps.Mean(Runs);
+
+        /// <summary>Per seed, the steps to target when the cell converged, else none.</summary>
+        public IReadOnlyList<double> StepsWhenAllReached => TargetSteps.WhenAllReached(Runs);
 
         /// <summary>log 1/(1 − μ), the seed's momentum coordinate.</summary>
         public double MomentumLog => -Math.Log(1 - Mu);

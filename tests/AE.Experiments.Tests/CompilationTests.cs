@@ -89,6 +89,18 @@ namespace AE.Experiments.Tests
         }
 
         [Fact]
+        public void The_sha256_is_of_the_bytes_that_were_checked_not_of_a_later_edit()
+        {
+            using var dir = new TempDirectory();
+            string text = File.ReadAllText(Path.Combine(RepoPaths.Root, "laws", "ae_sgdm.ae"));
+            dir.Write("law.ae", text);
+            var checkedBytes = File.ReadAllBytes(Path.Combine(dir.Path, "law.ae"));
+            var set = LawSet.Load(new[] { "law.ae" }, dir.Path);
+            dir.Write("law.ae", text + "\n// edited after the check\n");
+            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(checkedBytes)).ToLowerInvariant(), set.Sha256());
+        }
+
+        [Fact]
         public void Compiling_code_gives_its_warnings_and_its_errors()
         {
             var clean = LawCompiler.CompileCode("namespace W { public static class Ok { public static int X => 1; } }", "Ok");
