@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using AE.Cluster;
 using AE.Engine;
@@ -224,7 +223,6 @@ namespace AE.Cli
             => double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf"
                 : v.ToString(format, CultureInfo.InvariantCulture).Replace('E', 'e');
 
-        private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         /// <summary>
         /// <c>{"law", "law_file", "law_sha256", "task", "seeds": [..], "steps", "target_loss", "optimum_loss", "settings": {..},
@@ -236,8 +234,7 @@ namespace AE.Cli
         /// </summary>
         internal static void WriteJson(AblationHeader h, IReadOnlyList<AblationRow> rows, TextWriter stdout)
         {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            Json.WriteIndented(stdout, json =>
             {
                 var first = h.First;
                 json.WriteStartObject();
@@ -303,8 +300,7 @@ namespace AE.Cli
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+            });
         }
 
         private static string Status(MachineRun run) => run.Stop switch

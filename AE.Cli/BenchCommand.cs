@@ -6,7 +6,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using AE.Engine;
 
@@ -263,7 +262,6 @@ namespace AE.Cli
             return sb.ToString();
         }
 
-        private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         /// <summary>
         /// <c>{"law", "law_file", "backend", "threads", "settings": {..}, "copy_gb_per_s", "results": [{"n", "dtype",
@@ -272,8 +270,7 @@ namespace AE.Cli
         /// </summary>
         private static void WriteJson(IBenchBackend backend, IReadOnlyList<ParamSetting> settings, double copy, IReadOnlyList<BenchResult> results, TextWriter stdout)
         {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            Json.WriteIndented(stdout, json =>
             {
                 json.WriteStartObject();
                 json.WriteString("law", backend.LawName);
@@ -303,8 +300,7 @@ namespace AE.Cli
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+            });
         }
 
         private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);

@@ -1,8 +1,7 @@
 using System.IO;
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using AE.Dsl.Diagnostics;
+using AE.Engine;
 
 namespace AE.Cli
 {
@@ -12,17 +11,9 @@ namespace AE.Cli
     /// </summary>
     internal static class JsonOutput
     {
-        private static readonly JsonWriterOptions Options = new()
-        {
-            Indented = true,
-            // Output goes to a terminal or a tool, never into HTML: keep quotes and non-ASCII readable.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        };
-
         public static void Write(CheckReport report, TextWriter stdout)
         {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, Options))
+            Json.WriteIndented(stdout, json =>
             {
                 json.WriteStartObject();
 
@@ -51,8 +42,7 @@ namespace AE.Cli
                 json.WriteNumber("errors", report.Errors);
                 json.WriteNumber("warnings", report.Warnings);
                 json.WriteEndObject();
-            }
-            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+            });
         }
     }
 }

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using AE.Experiments;
 using AE.Experiments.Replay;
@@ -80,11 +79,6 @@ namespace AE.Cli
         /// <summary>A value, exactly (round-trip).</summary>
         internal static string Num(double v) => AE.Runtime.NumberText.Of(v);
 
-        private static readonly JsonWriterOptions JsonOptions = new()
-        {
-            Indented = true,
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        };
 
         /// <summary>
         /// <c>{"case", "law", "law_file", "problem", "dimension", "steps", "tolerance": {"rel", "abs"},
@@ -95,8 +89,7 @@ namespace AE.Cli
         public static void WriteJson(ReplaySummary summary, TextWriter stdout)
         {
             var report = summary.Report;
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            Json.WriteIndented(stdout, json =>
             {
                 json.WriteStartObject();
                 json.WriteString("case", summary.Case.Name);
@@ -135,8 +128,7 @@ namespace AE.Cli
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+            });
         }
     }
 }

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using AE.Experiments;
 using AE.Cluster;
@@ -277,7 +276,6 @@ namespace AE.Cli
             return sb.ToString();
         }
 
-        private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         /// <summary>
         /// <c>{"law", "law_file", "grid": [rates], "seeds", "rows": [{"task", "method", "lr_param", "cells", "reached",
@@ -286,8 +284,7 @@ namespace AE.Cli
         /// </summary>
         internal static void WriteJson(ExperimentLaw law, IReadOnlyList<SweepRow> rows, IReadOnlyList<double> grid, int seeds, TextWriter stdout)
         {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            Json.WriteIndented(stdout, json =>
             {
                 json.WriteStartObject();
                 json.WriteString("law", law.Name);
@@ -324,8 +321,7 @@ namespace AE.Cli
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+            });
         }
     }
 }
