@@ -270,8 +270,7 @@ namespace AE.Cli
                     json.WriteString("law", row.Law);
                     json.WriteNumber("seeds", row.Runs.Count);
                     json.WriteNumber("reached", row.Reached);
-                    if (row.Reached == 0) json.WriteNull("steps_to_target");
-                    else Json.MeanWithCi(json, "steps_to_target", row.StepsToTarget, withCount: true);
+                    Json.MeanWithCi(json, "steps_to_target", row.StepsToTarget, withCount: true);   // over the seeds that reached it: n of them
                     Json.MeanWithCi(json, "final_loss", row.FinalLoss);
                     if (row.FinalGap is MeanCi g) Json.MeanWithCi(json, "final_gap", g);
                     else json.WriteNull("final_gap");

@@ -79,8 +79,12 @@ namespace AE.Cli.Tests
                 Assert.Equal((perSeed[0] + perSeed[1]) / 2, final.GetProperty("mean").GetDouble(), 12);
                 Assert.True(row.TryGetProperty("auc", out _));
                 Assert.True(row.TryGetProperty("incidents", out _));
-                Assert.True(row.TryGetProperty("steps_to_target", out _));
+                // a mean over the seeds that reached the target, as every mean over seeds: none reached is a null mean over n = 0
+                var steps = row.GetProperty("steps_to_target");
+                Assert.Equal(row.GetProperty("reached").GetInt32(), steps.GetProperty("n").GetInt32());
+                Assert.Equal(steps.GetProperty("n").GetInt32() == 0, steps.GetProperty("mean").ValueKind == JsonValueKind.Null);
             }
+            Assert.Contains(rows, r => r.GetProperty("reached").GetInt32() == 0);
 
             // The runs are in the database: 12 rows x 2 seeds per invocation, without steps unless asked.
             string db = Path.Combine(dir.Path, "a.db");

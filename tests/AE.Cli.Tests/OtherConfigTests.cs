@@ -97,6 +97,50 @@ namespace AE.Cli.Tests
             Assert.True(clipped > 100, "clipping was active at " + clipped + " steps only");
         }
 
+        /// <summary>A 1-D quadratic whose gradient at 1e300 is 1e300: its square, and so the gradient's squared norm, overflows.</summary>
+        private static readonly QuadraticProblem Overflowing = new(new[] { new[] { 1.0 } }, new[] { 1e10 });
+
+        [Fact]
+        public void A_gradient_norm_that_overflows_leaves_the_coefficients_where_the_seeds_clips_put_them()
+        {
+            // The seed's _clip(x, lo, hi) = max(lo, min(hi, x)) with Python's min and max: a NaN comes out as hi. At the
+            // second step the momentum is finite and non-zero and the gradient norm infinite, so the cosine is inf / inf:
+            // the seed's rho is 1, and its alpha, mu and sigma stay in their bounds (the language's clamp would keep NaN).
+            var c = Case("quadratic_2d");
+            var settings = Settings(c);
+            var t = Run(_laws.Sgdm, c, settings, Overflowing, new[] { 1e300 }, steps: 3);
+            Assert.True(double.IsPositiveInfinity(t.Signal(0, "gnorm")), "the gradient norm overflows: " + t.Signal(0, "gnorm"));
+            Assert.Equal(1.0, t.Signal(1, "rho"));
+            foreach (var (name, lo, hi) in new[] { ("alpha", "alpha_min", "alpha_max"), ("mu", "mu_min", "mu_max"), ("sigma", "sigma_min", "sigma_max") })
+            {
+                double min = settings.Single(s => s.Name == lo).Number, max = settings.Single(s => s.Name == hi).Number;
+                for (int row = 0; row < t.Count; row++)
+                {
+                    double v = t.Signal(row, name);
+                    Assert.True(v >= min && v <= max, $"step {row + 1}: {name} = {v:R}, outside [{min:R}, {max:R}]");
+                }
+            }
+            for (int row = 0; row < t.Count; row++) Assert.True(double.IsFinite(t.ThetaRow(row)[0]), $"step {row + 1}: theta {t.ThetaRow(row)[0]:R}");
+        }
+
+        [Fact]
+        public void Clipping_a_gradient_whose_norm_overflows_gives_the_zero_gradient_the_seed_clips_it_to()
+        {
+            // The seed scales the gradient by clip_grad_norm / inf = 0 and measures the zero vector: sum of squares 0,
+            // so S and gnorm are the seed's 1e-12 alone. The law's reductions are clip^2 * sum(g0^2), which is 0 * inf.
+            var c = Case("quadratic_2d");
+            var settings = Settings(c, ("clip_grad_norm", 1.0));
+            var t = Run(_laws.Sgdm, c, settings, Overflowing, new[] { 1e300 }, steps: 2);
+            Assert.Equal(1e-12, t.Signal(0, "gnorm"));
+            Assert.Equal(1e-12, t.Signal(0, "S"));
+            // the zero gradient moves nothing: theta is only put back in the box, where the second step's gradient is finite
+            double box = settings.Single(s => s.Name == "param_abs_max").Number;
+            Assert.Equal(box, t.ThetaRow(0)[0]);
+            Assert.Equal(1 + 1e-12, t.Signal(1, "gnorm"), 12);
+            for (int row = 0; row < t.Count; row++)
+                Assert.True(double.IsFinite(t.Signal(row, "alpha")), $"step {row + 1}: alpha {t.Signal(row, "alpha"):R}");
+        }
+
         [Fact]
         public void Step_norm_max_bounds_every_move_of_theta()
         {

@@ -683,166 +683,132 @@ namespace AE.Generated
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 64 "/ae/laws/ae_rules.ae"
                 clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-                // sum_g2 = (clip * clip) * gg0
-#line 66 "/ae/laws/ae_rules.ae"
-                sum_g2 = ((clip * clip) * gg0);
-                // gmean = (clip * sum(g0)) / n
-#line 67 "/ae/laws/ae_rules.ae"
-                gmean = ((clip * __r1) / ((double)n));
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                // sum_g2 = (clip > 0) ? ((clip * clip) * gg0) : 0
 #line 68 "/ae/laws/ae_rules.ae"
+                sum_g2 = ((clip > 0.0) ? ((clip * clip) * gg0) : 0.0);
+                // gmean = (clip > 0) ? ((clip * sum(g0)) / n) : 0
+#line 69 "/ae/laws/ae_rules.ae"
+                gmean = ((clip > 0.0) ? ((clip * __r1) / ((double)n)) : 0.0);
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+#line 70 "/ae/laws/ae_rules.ae"
                 L = __AeMath.Clamp(__AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 69 "/ae/laws/ae_rules.ae"
+#line 71 "/ae/laws/ae_rules.ae"
                 T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 70 "/ae/laws/ae_rules.ae"
+#line 72 "/ae/laws/ae_rules.ae"
                 ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 71 "/ae/laws/ae_rules.ae"
+#line 73 "/ae/laws/ae_rules.ae"
                 V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 72 "/ae/laws/ae_rules.ae"
+#line 74 "/ae/laws/ae_rules.ae"
                 S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / ((double)n)) - (gmean * gmean)), 0.0) + 1e-12));
                 // gnorm = sqrt(sum_g2) + 1e-12
-#line 73 "/ae/laws/ae_rules.ae"
+#line 75 "/ae/laws/ae_rules.ae"
                 gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
                 // mnorm = norm(m) + 1e-12
-#line 74 "/ae/laws/ae_rules.ae"
-                mnorm = (__Math.Sqrt(__r2) + 1e-12);
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 75 "/ae/laws/ae_rules.ae"
-                rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 76 "/ae/laws/ae_rules.ae"
+                mnorm = (__Math.Sqrt(__r2) + 1e-12);
+                // rho = ((mnorm > 1e-12) && (clip > 0)) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+#line 77 "/ae/laws/ae_rules.ae"
+                rho = (((mnorm > 1e-12) && (clip > 0.0)) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
+#line 78 "/ae/laws/ae_rules.ae"
                 Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 77 "/ae/laws/ae_rules.ae"
+#line 79 "/ae/laws/ae_rules.ae"
                 Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 83 "/ae/laws/ae_rules.ae"
+#line 85 "/ae/laws/ae_rules.ae"
                 if (__on_brake) __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 // alpha' = max(alpha_min, alpha' / 10)
-#line 84 "/ae/laws/ae_rules.ae"
+#line 86 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1) alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 // mu' = min(mu', 0.5)
-#line 85 "/ae/laws/ae_rules.ae"
+#line 87 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1) mu__next = __Math.Min(mu__next, 0.5);
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu, smooth" (from group SmoothDrive)
                 // u_alpha = (((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(alpha) - log(alpha_bar)))
-#line 124 "/ae/laws/ae_rules.ae"
+#line 126 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) u_alpha = ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(alpha) - __Math.Log(alpha_bar))));
                 // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
-#line 125 "/ae/laws/ae_rules.ae"
+#line 127 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) u_mu = (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu - mu_bar)));
                 // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
-#line 126 "/ae/laws/ae_rules.ae"
+#line 128 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) du_alpha += (eta_a * __AeMath.SoftClamp(u_alpha, (-u_max), u_max));
                 // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
-#line 127 "/ae/laws/ae_rules.ae"
+#line 129 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) du_mu += (eta_mu * __AeMath.SoftClamp(u_mu, (-u_max), u_max));
 
                 // ---- rule AE2adam "Adam drives: beta2 up with V, eps up with instability and down with quality, weight decay to its anchor"
                 // instab = tanh((V / Vstar) - 1)
-#line 370 "/ae/laws/ae_rules.ae"
+#line 372 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) instab = __Math.Tanh(((V / Vstar) - 1.0));
                 // quality = (0.5 * (rho + 1)) - 0.5
-#line 371 "/ae/laws/ae_rules.ae"
+#line 373 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) quality = ((0.5 * (rho + 1.0)) - 0.5);
                 // h2 = log(1 - beta2_bar) - log(1 - beta2)
-#line 372 "/ae/laws/ae_rules.ae"
+#line 374 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) h2 = (__Math.Log((1.0 - beta2_bar)) - __Math.Log((1.0 - beta2)));
                 // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
-#line 373 "/ae/laws/ae_rules.ae"
+#line 375 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) du_b2 += (eta_b2 * __AeMath.SoftClamp(((k_b2 * instab) - (gamma_b2 * h2)), (-u_max), u_max));
                 // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
-#line 374 "/ae/laws/ae_rules.ae"
+#line 376 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) du_eps += (eta_eps * __AeMath.SoftClamp((((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (__Math.Log(eps) - __Math.Log(eps_bar)))), (-u_max), u_max));
                 // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
-#line 375 "/ae/laws/ae_rules.ae"
+#line 377 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) du_wd += (eta_wd * __AeMath.SoftClamp(((-gamma_wd) * (__Math.Log(wd) - __Math.Log(wd_bar))), (-u_max), u_max));
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 133 "/ae/laws/ae_rules.ae"
+#line 135 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 // A = 0.5 * (rho + 1)
-#line 134 "/ae/laws/ae_rules.ae"
+#line 136 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) A = (0.5 * (rho + 1.0));
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 135 "/ae/laws/ae_rules.ae"
+#line 137 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
 
                 // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
                 // z_alpha = log(alpha) - log(alpha_bar)
-#line 147 "/ae/laws/ae_rules.ae"
+#line 149 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_alpha = (__Math.Log(alpha) - __Math.Log(alpha_bar));
                 // z_mu = log(1 - mu_bar) - log(1 - mu)
-#line 148 "/ae/laws/ae_rules.ae"
+#line 150 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_mu = (__Math.Log((1.0 - mu_bar)) - __Math.Log((1.0 - mu)));
                 // z_sigma = log(1 + (sigma / sigma_0))
-#line 149 "/ae/laws/ae_rules.ae"
+#line 151 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_sigma = __Math.Log((1.0 + (sigma / sigma_0)));
                 // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-#line 150 "/ae/laws/ae_rules.ae"
+#line 152 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
                 // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-#line 151 "/ae/laws/ae_rules.ae"
+#line 153 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
                 // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-#line 152 "/ae/laws/ae_rules.ae"
+#line 154 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
 
                 // ---- rule AE7adam "coupling: log lambda_wd against log alpha, so the decay strength alpha * lambda_wd holds"
                 // du_wd += (eta_c * c_wa) * (log(alpha) - log(alpha_bar))
-#line 382 "/ae/laws/ae_rules.ae"
+#line 384 "/ae/laws/ae_rules.ae"
                 if (__on_AE7adam) du_wd += ((eta_c * c_wa) * (__Math.Log(alpha) - __Math.Log(alpha_bar)));
 
                 // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
                 // budget_scale = 1 / sqrt(1 + lambda)
-#line 161 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-#line 161
-                {
-#line 161
-                    budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
-#line 161
-                }
-#line 161
-                else
-#line 161
-                {
-#line 161
-                    budget_scale = 1.0;
-#line 161
-                }
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-#line 162 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-#line 162
-                {
-#line 162
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
-#line 162
-                }
-#line 162
-                else
-#line 162
-                {
-#line 162
-                    dlog_alpha = du_alpha;
-#line 162
-                }
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
 #line 163 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
 #line 163
                 {
 #line 163
-                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
+                    budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
 #line 163
                 }
 #line 163
@@ -850,16 +816,16 @@ namespace AE.Generated
 #line 163
                 {
 #line 163
-                    d_mu = du_mu;
+                    budget_scale = 1.0;
 #line 163
                 }
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
 #line 164 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
 #line 164
                 {
 #line 164
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
 #line 164
                 }
 #line 164
@@ -867,132 +833,166 @@ namespace AE.Generated
 #line 164
                 {
 #line 164
-                    dlog_sigma = du_sigma;
+                    dlog_alpha = du_alpha;
 #line 164
+                }
+                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+#line 165 "/ae/laws/ae_rules.ae"
+                if (__on_AE6)
+#line 165
+                {
+#line 165
+                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
+#line 165
+                }
+#line 165
+                else
+#line 165
+                {
+#line 165
+                    d_mu = du_mu;
+#line 165
+                }
+                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+#line 166 "/ae/laws/ae_rules.ae"
+                if (__on_AE6)
+#line 166
+                {
+#line 166
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
+#line 166
+                }
+#line 166
+                else
+#line 166
+                {
+#line 166
+                    dlog_sigma = du_sigma;
+#line 166
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
                 // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 170 "/ae/laws/ae_rules.ae"
+#line 172 "/ae/laws/ae_rules.ae"
                 if (__on_AE3) alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 171 "/ae/laws/ae_rules.ae"
+#line 173 "/ae/laws/ae_rules.ae"
                 if (__on_AE3) mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 172 "/ae/laws/ae_rules.ae"
+#line 174 "/ae/laws/ae_rules.ae"
                 if (__on_AE3) sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
 
                 // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
                 // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
-#line 389 "/ae/laws/ae_rules.ae"
+#line 391 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) d_b2 = __AeMath.Clamp((budget_scale * du_b2), (-max_dlog_adam), max_dlog_adam);
                 // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
-#line 390 "/ae/laws/ae_rules.ae"
+#line 392 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) d_eps = __AeMath.Clamp((budget_scale * du_eps), (-max_dlog_adam), max_dlog_adam);
                 // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
-#line 391 "/ae/laws/ae_rules.ae"
+#line 393 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) d_wd = __AeMath.Clamp((budget_scale * du_wd), (-max_dlog_adam), max_dlog_adam);
                 // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
-#line 392 "/ae/laws/ae_rules.ae"
+#line 394 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) b2_next = __AeMath.Clamp((1.0 - ((1.0 - beta2) * __Math.Exp((-d_b2)))), beta2_min, beta2_max);
                 // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
-#line 393 "/ae/laws/ae_rules.ae"
+#line 395 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) eps_next = __AeMath.Clamp(__Math.Exp((__Math.Log(eps) + d_eps)), eps_min, eps_max);
                 // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
-#line 394 "/ae/laws/ae_rules.ae"
+#line 396 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) wd_next = __AeMath.Clamp(__Math.Exp((__Math.Log(wd) + d_wd)), wd_min, wd_max);
                 // beta2' = b2_next
-#line 395 "/ae/laws/ae_rules.ae"
+#line 397 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) beta2__next = b2_next;
                 // eps' = eps_next
-#line 396 "/ae/laws/ae_rules.ae"
+#line 398 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) eps__next = eps_next;
                 // wd' = wd_next
-#line 397 "/ae/laws/ae_rules.ae"
+#line 399 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) wd__next = wd_next;
                 // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
-#line 398 "/ae/laws/ae_rules.ae"
+#line 400 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) adapt_extra += ((__Math.Pow((__Math.Log((1.0 - b2_next)) - __Math.Log((1.0 - beta2))), 2.0) + __Math.Pow((__Math.Log(__Math.Max(eps_next, eps_min)) - __Math.Log(eps)), 2.0)) + __Math.Pow((__Math.Log(__Math.Max(wd_next, wd_min)) - __Math.Log(wd)), 2.0));
 
                 // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period" (from group PhaseResonance)
                 // flip = rho < -rho_max
-#line 195 "/ae/laws/ae_rules.ae"
+#line 197 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) flip = (rho < (-rho_max));
                 // rise = T > (tau_T_stall * sqrt(Vstar))
-#line 196 "/ae/laws/ae_rules.ae"
+#line 198 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) rise = (T > (tau_T_stall * __Math.Sqrt(Vstar)));
                 // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
-#line 197 "/ae/laws/ae_rules.ae"
+#line 199 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) spike = ((V > (V_max_mult * Vstar)) && (T > ((-tau_T_stall) * __Math.Sqrt(Vstar))));
                 // fire = ((flip || rise) || spike) && (quiet >= refractory)
-#line 198 "/ae/laws/ae_rules.ae"
+#line 200 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) fire = (((flip || rise) || spike) && (quiet >= refractory));
                 // when fire
-#line 199 "/ae/laws/ae_rules.ae"
+#line 201 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) __c2 = fire;
                 // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 200 "/ae/laws/ae_rules.ae"
+#line 202 "/ae/laws/ae_rules.ae"
                 if (__on_AE5 && __c2) alpha__next = __Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
                 // quiet' = fire ? 1 : (quiet + 1)
-#line 202 "/ae/laws/ae_rules.ae"
+#line 204 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) quiet__next = (fire ? 1.0 : (quiet + 1.0));
 
                 // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
                 // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-#line 211 "/ae/laws/ae_rules.ae"
+#line 213 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d)
-#line 211
+#line 213
                 {
-#line 211
+#line 213
                     adapt_energy = (((__Math.Pow((__Math.Log(__Math.Max(alpha__next, alpha_min)) - __Math.Log(alpha)), 2.0) + __Math.Pow((mu__next - mu), 2.0)) + __Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
-#line 211
+#line 213
                 }
-#line 211
+#line 213
                 else
-#line 211
+#line 213
                 {
-#line 211
+#line 213
                     adapt_energy = 0.0;
-#line 211
+#line 213
                 }
                 // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-#line 212 "/ae/laws/ae_rules.ae"
+#line 214 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d) lambda__next = __Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
 
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 218 "/ae/laws/ae_rules.ae"
+#line 220 "/ae/laws/ae_rules.ae"
                 if (__on_AE10)
-#line 218
+#line 220
                 {
-#line 218
+#line 220
                     lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
-#line 218
+#line 220
                 }
-#line 218
+#line 220
                 else
-#line 218
+#line 220
                 {
-#line 218
+#line 220
                     lyapunov = 0.0;
-#line 218
+#line 220
                 }
 
                 // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
                 // b1 = clamp(mu', mu_min, mu_max)
-#line 409 "/ae/laws/ae_rules.ae"
+#line 411 "/ae/laws/ae_rules.ae"
                 b1 = __AeMath.Clamp(mu__next, mu_min, mu_max);
                 // b2 = clamp(beta2', beta2_min, beta2_max)
-#line 410 "/ae/laws/ae_rules.ae"
+#line 412 "/ae/laws/ae_rules.ae"
                 b2 = __AeMath.Clamp(beta2__next, beta2_min, beta2_max);
                 // e = max(eps', eps_min)
-#line 411 "/ae/laws/ae_rules.ae"
+#line 413 "/ae/laws/ae_rules.ae"
                 e = __Math.Max(eps__next, eps_min);
                 // p1' = p1 * b1
-#line 416 "/ae/laws/ae_rules.ae"
+#line 418 "/ae/laws/ae_rules.ae"
                 p1__next = (p1 * b1);
                 // p2' = p2 * b2
-#line 417 "/ae/laws/ae_rules.ae"
+#line 419 "/ae/laws/ae_rules.ae"
                 p2__next = (p2 * b2);
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(dir)
@@ -1002,7 +1002,7 @@ namespace AE.Generated
                 __j2.Run(Kernel, MaxThreads);
                 double __r4 = __j2.Sum(0);
                 // gamma = alpha' * norm(dir)
-#line 423 "/ae/laws/ae_rules.ae"
+#line 425 "/ae/laws/ae_rules.ae"
                 gamma = (alpha__next * __Math.Sqrt(__r4));
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
@@ -1155,19 +1155,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                         var __e_g__1 = (__e_g0__1 * __v_clip);
                         // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
+#line 414 "/ae/laws/ae_rules.ae"
                         var __e_m_new__1 = ((__v_b1 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                         // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
+#line 415 "/ae/laws/ae_rules.ae"
                         var __e_v_new__1 = ((__v_b2 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
                         // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
+#line 420 "/ae/laws/ae_rules.ae"
                         var __e_mhat__1 = (__e_m_new__1 / __vk10);
                         // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
+#line 421 "/ae/laws/ae_rules.ae"
                         var __e_vhat__1 = (__e_v_new__1 / __vk12);
                         // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
+#line 422 "/ae/laws/ae_rules.ae"
                         var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __v_e));
 #line default
                         var __vq3 = __e_dir__1;
@@ -1185,19 +1185,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
+#line 414 "/ae/laws/ae_rules.ae"
                     double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
+#line 415 "/ae/laws/ae_rules.ae"
                     double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
                     // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
+#line 420 "/ae/laws/ae_rules.ae"
                     double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
                     // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
+#line 421 "/ae/laws/ae_rules.ae"
                     double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
                     // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
+#line 422 "/ae/laws/ae_rules.ae"
                     double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
 #line default
                     double __q4 = __e_dir__1;
@@ -1271,31 +1271,31 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                                 var __e_g__1 = (__e_g0__1 * __v_clip);
                                 // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
+#line 414 "/ae/laws/ae_rules.ae"
                                 var __e_m_new__1 = ((__v_b1 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                                 // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
+#line 415 "/ae/laws/ae_rules.ae"
                                 var __e_v_new__1 = ((__v_b2 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
                                 // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
+#line 416 "/ae/laws/ae_rules.ae"
                                 var __e_m__next__1 = __e_m_new__1;
                                 // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
+#line 417 "/ae/laws/ae_rules.ae"
                                 var __e_v__next__1 = __e_v_new__1;
                                 // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
+#line 420 "/ae/laws/ae_rules.ae"
                                 var __e_mhat__1 = (__e_m_new__1 / __vk10);
                                 // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
+#line 421 "/ae/laws/ae_rules.ae"
                                 var __e_vhat__1 = (__e_v_new__1 / __vk12);
                                 // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
+#line 422 "/ae/laws/ae_rules.ae"
                                 var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __v_e));
                                 // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
+#line 423 "/ae/laws/ae_rules.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__v_alpha__next * (__e_dir__1 + (__v_wd__next * __Simd.Load(theta + __i))))) + (__k16 ? (__v_sigma__next * __Simd.Load(__nz1 + (__i - __d0))) : __vk18));
                                 // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
+#line 424 "/ae/laws/ae_rules.ae"
                                 var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __v_param_abs_max) : __e_theta__next__1);
 #line default
                                 __Simd.Store(__e_theta__next__2, theta + __i);
@@ -1316,31 +1316,31 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                             var __e_g__1 = (__e_g0__1 * __v_clip);
                             // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
+#line 414 "/ae/laws/ae_rules.ae"
                             var __e_m_new__1 = ((__v_b1 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                             // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
+#line 415 "/ae/laws/ae_rules.ae"
                             var __e_v_new__1 = ((__v_b2 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
                             // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
+#line 416 "/ae/laws/ae_rules.ae"
                             var __e_m__next__1 = __e_m_new__1;
                             // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
+#line 417 "/ae/laws/ae_rules.ae"
                             var __e_v__next__1 = __e_v_new__1;
                             // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
+#line 420 "/ae/laws/ae_rules.ae"
                             var __e_mhat__1 = (__e_m_new__1 / __vk10);
                             // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
+#line 421 "/ae/laws/ae_rules.ae"
                             var __e_vhat__1 = (__e_v_new__1 / __vk12);
                             // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
+#line 422 "/ae/laws/ae_rules.ae"
                             var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __v_e));
                             // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
+#line 423 "/ae/laws/ae_rules.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__v_alpha__next * (__e_dir__1 + (__v_wd__next * __Simd.Load(theta + __i))))) + (__k16 ? (__v_sigma__next * __V.Zero) : __vk18));
                             // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
+#line 424 "/ae/laws/ae_rules.ae"
                             var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __v_param_abs_max) : __e_theta__next__1);
 #line default
                             __Simd.Store(__e_theta__next__2, theta + __i);
@@ -1359,31 +1359,31 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // m_new = (b1 * m) + ((1 - b1) * g)
-#line 412 "/ae/laws/ae_rules.ae"
+#line 414 "/ae/laws/ae_rules.ae"
                     double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
                     // v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 413 "/ae/laws/ae_rules.ae"
+#line 415 "/ae/laws/ae_rules.ae"
                     double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
                     // m' = m_new
-#line 414 "/ae/laws/ae_rules.ae"
+#line 416 "/ae/laws/ae_rules.ae"
                     double __e_m__next__1 = __e_m_new__1;
                     // v' = v_new
-#line 415 "/ae/laws/ae_rules.ae"
+#line 417 "/ae/laws/ae_rules.ae"
                     double __e_v__next__1 = __e_v_new__1;
                     // mhat = m_new / (1 - (p1 * b1))
-#line 418 "/ae/laws/ae_rules.ae"
+#line 420 "/ae/laws/ae_rules.ae"
                     double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
                     // vhat = v_new / (1 - (p2 * b2))
-#line 419 "/ae/laws/ae_rules.ae"
+#line 421 "/ae/laws/ae_rules.ae"
                     double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
                     // dir = mhat / (sqrt(vhat) + e)
-#line 420 "/ae/laws/ae_rules.ae"
+#line 422 "/ae/laws/ae_rules.ae"
                     double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
                     // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 421 "/ae/laws/ae_rules.ae"
+#line 423 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (alpha__next * (__e_dir__1 + (wd__next * __Simd.Widen(theta[__i]))))) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 422 "/ae/laws/ae_rules.ae"
+#line 424 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
                     theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
@@ -1850,10 +1850,10 @@ namespace AE.Generated
                 __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
                 __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
-                // sum_g2 = (clip * clip) * gg0
-                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
-                // gmean = (clip * sum(g0)) / n
-                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
+                // sum_g2 = (clip > 0) ? ((clip * clip) * gg0) : 0
+                __x_sum_g2[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0)), ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]), __Vx.Create(0.0));
+                // gmean = (clip > 0) ? ((clip * sum(g0)) / n) : 0
+                __x_gmean[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0)), ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n)), __Vx.Create(0.0));
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
                 __x_L[__q] = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
@@ -1873,8 +1873,8 @@ namespace AE.Generated
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
                 // mnorm = norm(m) + 1e-12
                 __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // rho = ((mnorm > 1e-12) && (clip > 0)) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)) & __Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0))), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
                 var __h7 = __Lanes.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __Lanes.Max(__h7, __Vx.Create(1e-12));

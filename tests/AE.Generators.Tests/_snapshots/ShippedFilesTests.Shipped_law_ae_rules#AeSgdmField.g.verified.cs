@@ -539,171 +539,137 @@ namespace AE.Generated
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 64 "/ae/laws/ae_rules.ae"
                 clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-                // sum_g2 = (clip * clip) * gg0
-#line 66 "/ae/laws/ae_rules.ae"
-                sum_g2 = ((clip * clip) * gg0);
-                // gmean = (clip * sum(g0)) / n
-#line 67 "/ae/laws/ae_rules.ae"
-                gmean = ((clip * __r1) / ((double)n));
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                // sum_g2 = (clip > 0) ? ((clip * clip) * gg0) : 0
 #line 68 "/ae/laws/ae_rules.ae"
+                sum_g2 = ((clip > 0.0) ? ((clip * clip) * gg0) : 0.0);
+                // gmean = (clip > 0) ? ((clip * sum(g0)) / n) : 0
+#line 69 "/ae/laws/ae_rules.ae"
+                gmean = ((clip > 0.0) ? ((clip * __r1) / ((double)n)) : 0.0);
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+#line 70 "/ae/laws/ae_rules.ae"
                 L = __AeMath.Clamp(__AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 69 "/ae/laws/ae_rules.ae"
+#line 71 "/ae/laws/ae_rules.ae"
                 T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 70 "/ae/laws/ae_rules.ae"
+#line 72 "/ae/laws/ae_rules.ae"
                 ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 71 "/ae/laws/ae_rules.ae"
+#line 73 "/ae/laws/ae_rules.ae"
                 V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 72 "/ae/laws/ae_rules.ae"
+#line 74 "/ae/laws/ae_rules.ae"
                 S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / ((double)n)) - (gmean * gmean)), 0.0) + 1e-12));
                 // gnorm = sqrt(sum_g2) + 1e-12
-#line 73 "/ae/laws/ae_rules.ae"
+#line 75 "/ae/laws/ae_rules.ae"
                 gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
                 // mnorm = norm(m) + 1e-12
-#line 74 "/ae/laws/ae_rules.ae"
-                mnorm = (__Math.Sqrt(__r2) + 1e-12);
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 75 "/ae/laws/ae_rules.ae"
-                rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
-                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
 #line 76 "/ae/laws/ae_rules.ae"
+                mnorm = (__Math.Sqrt(__r2) + 1e-12);
+                // rho = ((mnorm > 1e-12) && (clip > 0)) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+#line 77 "/ae/laws/ae_rules.ae"
+                rho = (((mnorm > 1e-12) && (clip > 0.0)) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
+#line 78 "/ae/laws/ae_rules.ae"
                 Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 77 "/ae/laws/ae_rules.ae"
+#line 79 "/ae/laws/ae_rules.ae"
                 Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 83 "/ae/laws/ae_rules.ae"
+#line 85 "/ae/laws/ae_rules.ae"
                 if (__on_brake) __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 // alpha' = max(alpha_min, alpha' / 10)
-#line 84 "/ae/laws/ae_rules.ae"
+#line 86 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1) alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 // mu' = min(mu', 0.5)
-#line 85 "/ae/laws/ae_rules.ae"
+#line 87 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1) mu__next = __Math.Min(mu__next, 0.5);
 
                 // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
                 // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-#line 92 "/ae/laws/ae_rules.ae"
+#line 94 "/ae/laws/ae_rules.ae"
                 if (__on_AE8) gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-#line 93 "/ae/laws/ae_rules.ae"
+#line 95 "/ae/laws/ae_rules.ae"
                 if (__on_AE8) gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
-#line 94 "/ae/laws/ae_rules.ae"
+#line 96 "/ae/laws/ae_rules.ae"
                 if (__on_AE8)
-#line 94
+#line 96
                 {
-#line 94
+#line 96
                     gauge_err = ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12));
-#line 94
+#line 96
                 }
-#line 94
+#line 96
                 else
-#line 94
+#line 96
                 {
-#line 94
+#line 96
                     gauge_err = 0.0;
-#line 94
+#line 96
                 }
                 // du_alpha += eta_gamma * gauge_err
-#line 95 "/ae/laws/ae_rules.ae"
+#line 97 "/ae/laws/ae_rules.ae"
                 if (__on_AE8) du_alpha += (eta_gamma * gauge_err);
 
                 // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
                 // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
-#line 106 "/ae/laws/ae_rules.ae"
+#line 108 "/ae/laws/ae_rules.ae"
                 if (__on_AE8w) collapsing = (gnorm < (gauge_collapse * __AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
-#line 107 "/ae/laws/ae_rules.ae"
+#line 109 "/ae/laws/ae_rules.ae"
                 if (__on_AE8w) du_alpha += (collapsing ? ((-eta_gamma) * __Math.Max(gauge_err, 0.0)) : 0.0);
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
                 // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-#line 113 "/ae/laws/ae_rules.ae"
+#line 115 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-#line 115 "/ae/laws/ae_rules.ae"
+#line 117 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 133 "/ae/laws/ae_rules.ae"
+#line 135 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 // A = 0.5 * (rho + 1)
-#line 134 "/ae/laws/ae_rules.ae"
+#line 136 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) A = (0.5 * (rho + 1.0));
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 135 "/ae/laws/ae_rules.ae"
+#line 137 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
 
                 // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
                 // z_alpha = log(alpha) - log(alpha_bar)
-#line 147 "/ae/laws/ae_rules.ae"
+#line 149 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_alpha = (__Math.Log(alpha) - __Math.Log(alpha_bar));
                 // z_mu = log(1 - mu_bar) - log(1 - mu)
-#line 148 "/ae/laws/ae_rules.ae"
+#line 150 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_mu = (__Math.Log((1.0 - mu_bar)) - __Math.Log((1.0 - mu)));
                 // z_sigma = log(1 + (sigma / sigma_0))
-#line 149 "/ae/laws/ae_rules.ae"
+#line 151 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_sigma = __Math.Log((1.0 + (sigma / sigma_0)));
                 // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-#line 150 "/ae/laws/ae_rules.ae"
+#line 152 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
                 // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-#line 151 "/ae/laws/ae_rules.ae"
+#line 153 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
                 // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-#line 152 "/ae/laws/ae_rules.ae"
+#line 154 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
 
                 // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
                 // budget_scale = 1 / sqrt(1 + lambda)
-#line 161 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-#line 161
-                {
-#line 161
-                    budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
-#line 161
-                }
-#line 161
-                else
-#line 161
-                {
-#line 161
-                    budget_scale = 1.0;
-#line 161
-                }
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-#line 162 "/ae/laws/ae_rules.ae"
-                if (__on_AE6)
-#line 162
-                {
-#line 162
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
-#line 162
-                }
-#line 162
-                else
-#line 162
-                {
-#line 162
-                    dlog_alpha = du_alpha;
-#line 162
-                }
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
 #line 163 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
 #line 163
                 {
 #line 163
-                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
+                    budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
 #line 163
                 }
 #line 163
@@ -711,16 +677,16 @@ namespace AE.Generated
 #line 163
                 {
 #line 163
-                    d_mu = du_mu;
+                    budget_scale = 1.0;
 #line 163
                 }
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
 #line 164 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
 #line 164
                 {
 #line 164
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
 #line 164
                 }
 #line 164
@@ -728,68 +694,102 @@ namespace AE.Generated
 #line 164
                 {
 #line 164
-                    dlog_sigma = du_sigma;
+                    dlog_alpha = du_alpha;
 #line 164
+                }
+                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+#line 165 "/ae/laws/ae_rules.ae"
+                if (__on_AE6)
+#line 165
+                {
+#line 165
+                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
+#line 165
+                }
+#line 165
+                else
+#line 165
+                {
+#line 165
+                    d_mu = du_mu;
+#line 165
+                }
+                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+#line 166 "/ae/laws/ae_rules.ae"
+                if (__on_AE6)
+#line 166
+                {
+#line 166
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
+#line 166
+                }
+#line 166
+                else
+#line 166
+                {
+#line 166
+                    dlog_sigma = du_sigma;
+#line 166
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
                 // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 170 "/ae/laws/ae_rules.ae"
+#line 172 "/ae/laws/ae_rules.ae"
                 if (__on_AE3) alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
                 // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 171 "/ae/laws/ae_rules.ae"
+#line 173 "/ae/laws/ae_rules.ae"
                 if (__on_AE3) mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
                 // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 172 "/ae/laws/ae_rules.ae"
+#line 174 "/ae/laws/ae_rules.ae"
                 if (__on_AE3) sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
 
                 // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
                 // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
-#line 180 "/ae/laws/ae_rules.ae"
+#line 182 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) __c2 = ((V > (V_max_mult * Vstar)) || (__Math.Abs(rho) > rho_max));
                 // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 181 "/ae/laws/ae_rules.ae"
+#line 183 "/ae/laws/ae_rules.ae"
                 if (__on_AE5 && __c2) alpha__next = __Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
 
                 // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
                 // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-#line 211 "/ae/laws/ae_rules.ae"
+#line 213 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d)
-#line 211
+#line 213
                 {
-#line 211
+#line 213
                     adapt_energy = (((__Math.Pow((__Math.Log(__Math.Max(alpha__next, alpha_min)) - __Math.Log(alpha)), 2.0) + __Math.Pow((mu__next - mu), 2.0)) + __Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
-#line 211
+#line 213
                 }
-#line 211
+#line 213
                 else
-#line 211
+#line 213
                 {
-#line 211
+#line 213
                     adapt_energy = 0.0;
-#line 211
+#line 213
                 }
                 // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-#line 212 "/ae/laws/ae_rules.ae"
+#line 214 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d) lambda__next = __Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
 
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 218 "/ae/laws/ae_rules.ae"
+#line 220 "/ae/laws/ae_rules.ae"
                 if (__on_AE10)
-#line 218
+#line 220
                 {
-#line 218
+#line 220
                     lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
-#line 218
+#line 220
                 }
-#line 218
+#line 220
                 else
-#line 218
+#line 220
                 {
-#line 218
+#line 220
                     lyapunov = 0.0;
-#line 218
+#line 220
                 }
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(upd)
@@ -805,7 +805,7 @@ namespace AE.Generated
 
                 // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
                 // gamma = alpha' * gnorm
-#line 296 "/ae/laws/ae_rules.ae"
+#line 298 "/ae/laws/ae_rules.ae"
                 gamma = (alpha__next * gnorm);
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
@@ -942,10 +942,10 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                         var __e_g__1 = (__e_g0__1 * __v_clip);
                         // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
+#line 293 "/ae/laws/ae_rules.ae"
                         var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                         // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
+#line 294 "/ae/laws/ae_rules.ae"
                         var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         var __vq3 = __e_upd__1;
@@ -963,10 +963,10 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
+#line 293 "/ae/laws/ae_rules.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
                     // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
+#line 294 "/ae/laws/ae_rules.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                     double __q4 = __e_upd__1;
@@ -1033,19 +1033,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                                 var __e_g__1 = (__e_g0__1 * __v_clip);
                                 // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
+#line 293 "/ae/laws/ae_rules.ae"
                                 var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                                 // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
+#line 294 "/ae/laws/ae_rules.ae"
                                 var __e_upd__1 = (__vk7 * __e_m__next__1);
                                 // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
+#line 295 "/ae/laws/ae_rules.ae"
                                 var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                                 // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
+#line 296 "/ae/laws/ae_rules.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __Simd.Load(__nz1 + (__i - __d0))) : __vk13));
                                 // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
+#line 297 "/ae/laws/ae_rules.ae"
                                 var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                                 __Simd.Store(__e_theta__next__2, theta + __i);
@@ -1065,19 +1065,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                             var __e_g__1 = (__e_g0__1 * __v_clip);
                             // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
+#line 293 "/ae/laws/ae_rules.ae"
                             var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                             // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
+#line 294 "/ae/laws/ae_rules.ae"
                             var __e_upd__1 = (__vk7 * __e_m__next__1);
                             // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
+#line 295 "/ae/laws/ae_rules.ae"
                             var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                             // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
+#line 296 "/ae/laws/ae_rules.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __V.Zero) : __vk13));
                             // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
+#line 297 "/ae/laws/ae_rules.ae"
                             var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                             __Simd.Store(__e_theta__next__2, theta + __i);
@@ -1095,19 +1095,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // m' = (mu' * m) + ((1 - mu') * g)
-#line 291 "/ae/laws/ae_rules.ae"
+#line 293 "/ae/laws/ae_rules.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
                     // upd = -alpha' * m'
-#line 292 "/ae/laws/ae_rules.ae"
+#line 294 "/ae/laws/ae_rules.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 293 "/ae/laws/ae_rules.ae"
+#line 295 "/ae/laws/ae_rules.ae"
                     double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 294 "/ae/laws/ae_rules.ae"
+#line 296 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 295 "/ae/laws/ae_rules.ae"
+#line 297 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
                     theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
@@ -1496,10 +1496,10 @@ namespace AE.Generated
                 __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
                 __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
-                // sum_g2 = (clip * clip) * gg0
-                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
-                // gmean = (clip * sum(g0)) / n
-                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
+                // sum_g2 = (clip > 0) ? ((clip * clip) * gg0) : 0
+                __x_sum_g2[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0)), ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]), __Vx.Create(0.0));
+                // gmean = (clip > 0) ? ((clip * sum(g0)) / n) : 0
+                __x_gmean[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0)), ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n)), __Vx.Create(0.0));
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
                 __x_L[__q] = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
@@ -1519,8 +1519,8 @@ namespace AE.Generated
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
                 // mnorm = norm(m) + 1e-12
                 __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // rho = ((mnorm > 1e-12) && (clip > 0)) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)) & __Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0))), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
                 var __h7 = __Lanes.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __Lanes.Max(__h7, __Vx.Create(1e-12));

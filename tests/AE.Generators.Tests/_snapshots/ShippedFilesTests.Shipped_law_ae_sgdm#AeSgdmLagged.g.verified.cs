@@ -394,12 +394,16 @@ namespace AE.Generated
             double gmean = 0.0;
             double ld = 0.0;
             double mnorm = 0.0;
+            double q = 0.0;
             double Vstar = 0.0;
             double Sstar = 0.0;
             double gtrack = 0.0;
             double gamma_target = 0.0;
             double stall = 0.0;
             double A = 0.0;
+            double a_new = 0.0;
+            double mu_new = 0.0;
+            double s_new = 0.0;
             bool __c1 = false;
             bool __c2 = false;
             // lagged: every reduction reads the value the previous step's pass computed
@@ -422,159 +426,171 @@ namespace AE.Generated
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 70 "/ae/laws/ae_sgdm.ae"
                 clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-                // sum_g2 = (clip * clip) * gg0
-#line 74 "/ae/laws/ae_sgdm.ae"
-                sum_g2 = ((clip * clip) * gg0);
-                // gmean = (clip * sum(g0)) / n
+                // sum_g2 = (clip > 0) ? ((clip * clip) * gg0) : 0
 #line 75 "/ae/laws/ae_sgdm.ae"
-                gmean = ((clip * __r1) / ((double)n));
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                sum_g2 = ((clip > 0.0) ? ((clip * clip) * gg0) : 0.0);
+                // gmean = (clip > 0) ? ((clip * sum(g0)) / n) : 0
 #line 76 "/ae/laws/ae_sgdm.ae"
+                gmean = ((clip > 0.0) ? ((clip * __r1) / ((double)n)) : 0.0);
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+#line 77 "/ae/laws/ae_sgdm.ae"
                 L = __AeMath.Clamp(__AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 77 "/ae/laws/ae_sgdm.ae"
+#line 78 "/ae/laws/ae_sgdm.ae"
                 T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 78 "/ae/laws/ae_sgdm.ae"
+#line 79 "/ae/laws/ae_sgdm.ae"
                 ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 79 "/ae/laws/ae_sgdm.ae"
+#line 80 "/ae/laws/ae_sgdm.ae"
                 V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 80 "/ae/laws/ae_sgdm.ae"
+#line 81 "/ae/laws/ae_sgdm.ae"
                 S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / ((double)n)) - (gmean * gmean)), 0.0) + 1e-12));
                 // gnorm = sqrt(sum_g2) + 1e-12
-#line 81 "/ae/laws/ae_sgdm.ae"
+#line 82 "/ae/laws/ae_sgdm.ae"
                 gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
                 // mnorm = norm(m) + 1e-12
-#line 82 "/ae/laws/ae_sgdm.ae"
-                mnorm = (__Math.Sqrt(__r2) + 1e-12);
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
 #line 83 "/ae/laws/ae_sgdm.ae"
-                rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                mnorm = (__Math.Sqrt(__r2) + 1e-12);
+                // q = (clip > 0) ? ((clip * dot(g0, m)) / (gnorm * mnorm)) : 0
+#line 87 "/ae/laws/ae_sgdm.ae"
+                q = ((clip > 0.0) ? ((clip * __r3) / (gnorm * mnorm)) : 0.0);
+                // rho = (mnorm > 1e-12) ? ((q < 1) ? ((q > -1) ? q : -1) : 1) : 0
+#line 88 "/ae/laws/ae_sgdm.ae"
+                rho = ((mnorm > 1e-12) ? ((q < 1.0) ? ((q > -1.0) ? q : -1.0) : 1.0) : 0.0);
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 84 "/ae/laws/ae_sgdm.ae"
+#line 89 "/ae/laws/ae_sgdm.ae"
                 Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 85 "/ae/laws/ae_sgdm.ae"
+#line 90 "/ae/laws/ae_sgdm.ae"
                 Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 89 "/ae/laws/ae_sgdm.ae"
+#line 94 "/ae/laws/ae_sgdm.ae"
                 if (__on_brake) __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 // alpha' = max(alpha_min, alpha' / 10)
-#line 90 "/ae/laws/ae_sgdm.ae"
+#line 95 "/ae/laws/ae_sgdm.ae"
                 if (__on_brake && __c1) alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 // mu' = min(mu', 0.5)
-#line 91 "/ae/laws/ae_sgdm.ae"
+#line 96 "/ae/laws/ae_sgdm.ae"
                 if (__on_brake && __c1) mu__next = __Math.Min(mu__next, 0.5);
 
                 // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up"
                 // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-#line 96 "/ae/laws/ae_sgdm.ae"
+#line 101 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE8) gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-#line 97 "/ae/laws/ae_sgdm.ae"
+#line 102 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE8) gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 // du_alpha += eta_gamma * ((gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12))
-#line 98 "/ae/laws/ae_sgdm.ae"
+#line 103 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE8) du_alpha += (eta_gamma * ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12)));
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu"
                 // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-#line 102 "/ae/laws/ae_sgdm.ae"
+#line 107 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE2) du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-#line 104 "/ae/laws/ae_sgdm.ae"
+#line 109 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE2) du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 108 "/ae/laws/ae_sgdm.ae"
+#line 113 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE4) stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 // A = 0.5 * (rho + 1)
-#line 109 "/ae/laws/ae_sgdm.ae"
+#line 114 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE4) A = (0.5 * (rho + 1.0));
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 110 "/ae/laws/ae_sgdm.ae"
+#line 115 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE4) du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
 
                 // ---- rule AE6 "budget: per-step change of each coefficient capped"
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
-#line 114 "/ae/laws/ae_sgdm.ae"
+                // dlog_alpha = (max_dlog_alpha > 0) ? ((du_alpha < max_dlog_alpha) ? ((du_alpha > -max_dlog_alpha) ? du_alpha : -max_dlog_alpha) : max_dlog_alpha) : du_alpha
+#line 120 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
-#line 114
+#line 120
                 {
-#line 114
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp(du_alpha, (-max_dlog_alpha), max_dlog_alpha) : du_alpha);
-#line 114
+#line 120
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? ((du_alpha < max_dlog_alpha) ? ((du_alpha > (-max_dlog_alpha)) ? du_alpha : (-max_dlog_alpha)) : max_dlog_alpha) : du_alpha);
+#line 120
                 }
-#line 114
+#line 120
                 else
-#line 114
+#line 120
                 {
-#line 114
+#line 120
                     dlog_alpha = du_alpha;
-#line 114
+#line 120
                 }
-                // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
-#line 115 "/ae/laws/ae_sgdm.ae"
+                // d_mu = (max_d_mu > 0) ? ((du_mu < max_d_mu) ? ((du_mu > -max_d_mu) ? du_mu : -max_d_mu) : max_d_mu) : du_mu
+#line 121 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
-#line 115
+#line 121
                 {
-#line 115
-                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp(du_mu, (-max_d_mu), max_d_mu) : du_mu);
-#line 115
+#line 121
+                    d_mu = ((max_d_mu > 0.0) ? ((du_mu < max_d_mu) ? ((du_mu > (-max_d_mu)) ? du_mu : (-max_d_mu)) : max_d_mu) : du_mu);
+#line 121
                 }
-#line 115
+#line 121
                 else
-#line 115
+#line 121
                 {
-#line 115
+#line 121
                     d_mu = du_mu;
-#line 115
+#line 121
                 }
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
-#line 116 "/ae/laws/ae_sgdm.ae"
+                // dlog_sigma = (max_dlog_sigma > 0) ? ((du_sigma < max_dlog_sigma) ? ((du_sigma > -max_dlog_sigma) ? du_sigma : -max_dlog_sigma) : max_dlog_sigma) : du_sigma
+#line 122 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
-#line 116
+#line 122
                 {
-#line 116
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp(du_sigma, (-max_dlog_sigma), max_dlog_sigma) : du_sigma);
-#line 116
+#line 122
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? ((du_sigma < max_dlog_sigma) ? ((du_sigma > (-max_dlog_sigma)) ? du_sigma : (-max_dlog_sigma)) : max_dlog_sigma) : du_sigma);
+#line 122
                 }
-#line 116
+#line 122
                 else
-#line 116
+#line 122
                 {
-#line 116
+#line 122
                     dlog_sigma = du_sigma;
-#line 116
+#line 122
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 120 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3) alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 121 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3) mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 122 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3) sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
+                // a_new = exp(log(max(alpha', alpha_min)) + dlog_alpha)
+#line 127 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) a_new = __Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha));
+                // alpha' = (a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max
+#line 128 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) alpha__next = ((a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max);
+                // mu_new = mu' + d_mu
+#line 129 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) mu_new = (mu__next + d_mu);
+                // mu' = (mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max
+#line 130 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) mu__next = ((mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max);
+                // s_new = exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma)
+#line 131 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) s_new = __Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma));
+                // sigma' = (s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max
+#line 132 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) sigma__next = ((s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max);
 
                 // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock"
                 // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
-#line 126 "/ae/laws/ae_sgdm.ae"
+#line 136 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE5) __c2 = ((V > (V_max_mult * Vstar)) || (__Math.Abs(rho) > rho_max));
                 // alpha' = max(alpha_min, alpha' / 1.25)
-#line 127 "/ae/laws/ae_sgdm.ae"
+#line 137 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE5 && __c2) alpha__next = __Math.Max(alpha_min, (alpha__next / 1.25));
 
                 // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
                 // gamma = alpha' * gnorm
-#line 138 "/ae/laws/ae_sgdm.ae"
+#line 148 "/ae/laws/ae_sgdm.ae"
                 gamma = (alpha__next * gnorm);
 
                 // ---- pass 1 of 1 over the vectors: write the vectors, and reductions sum(g0 * g0), sum(g0), norm(m), dot(g0, m), norm(upd) for the next step
@@ -677,19 +693,19 @@ namespace AE.Generated
 #line 71 "/ae/laws/ae_sgdm.ae"
                                 var __e_g__1 = (__e_g0__1 * __v_clip);
                                 // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
+#line 142 "/ae/laws/ae_sgdm.ae"
                                 var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                                 // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
+#line 143 "/ae/laws/ae_sgdm.ae"
                                 var __e_upd__1 = (__vk7 * __e_m__next__1);
                                 // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
+#line 145 "/ae/laws/ae_sgdm.ae"
                                 var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                                 // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
+#line 146 "/ae/laws/ae_sgdm.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __Simd.Load(__nz1 + (__i - __d0))) : __vk13));
                                 // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
+#line 147 "/ae/laws/ae_sgdm.ae"
                                 var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                                 __vn0 += (__e_g0__1 * __e_g0__1);
@@ -716,19 +732,19 @@ namespace AE.Generated
 #line 71 "/ae/laws/ae_sgdm.ae"
                             var __e_g__1 = (__e_g0__1 * __v_clip);
                             // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
+#line 142 "/ae/laws/ae_sgdm.ae"
                             var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                             // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
+#line 143 "/ae/laws/ae_sgdm.ae"
                             var __e_upd__1 = (__vk7 * __e_m__next__1);
                             // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
+#line 145 "/ae/laws/ae_sgdm.ae"
                             var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                             // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
+#line 146 "/ae/laws/ae_sgdm.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __V.Zero) : __vk13));
                             // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
+#line 147 "/ae/laws/ae_sgdm.ae"
                             var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                             __vn0 += (__e_g0__1 * __e_g0__1);
@@ -758,19 +774,19 @@ namespace AE.Generated
 #line 71 "/ae/laws/ae_sgdm.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
+#line 142 "/ae/laws/ae_sgdm.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
                     // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
+#line 143 "/ae/laws/ae_sgdm.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
+#line 145 "/ae/laws/ae_sgdm.ae"
                     double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
+#line 146 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
+#line 147 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
                     __n0 += (__e_g0__1 * __e_g0__1);

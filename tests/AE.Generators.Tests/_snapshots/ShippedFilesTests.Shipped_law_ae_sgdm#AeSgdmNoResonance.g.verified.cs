@@ -391,12 +391,16 @@ namespace AE.Generated
             double gmean = 0.0;
             double ld = 0.0;
             double mnorm = 0.0;
+            double q = 0.0;
             double Vstar = 0.0;
             double Sstar = 0.0;
             double gtrack = 0.0;
             double gamma_target = 0.0;
             double stall = 0.0;
             double A = 0.0;
+            double a_new = 0.0;
+            double mu_new = 0.0;
+            double s_new = 0.0;
             bool __c1 = false;
             fixed (__T* __pin_grad = grad)
             fixed (__T* __pin_theta = theta)
@@ -421,147 +425,159 @@ namespace AE.Generated
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
 #line 70 "/ae/laws/ae_sgdm.ae"
                 clip = (((gn0 > clip_grad_norm) && (gn0 > 0.0)) ? (clip_grad_norm / gn0) : 1.0);
-                // sum_g2 = (clip * clip) * gg0
-#line 74 "/ae/laws/ae_sgdm.ae"
-                sum_g2 = ((clip * clip) * gg0);
-                // gmean = (clip * sum(g0)) / n
+                // sum_g2 = (clip > 0) ? ((clip * clip) * gg0) : 0
 #line 75 "/ae/laws/ae_sgdm.ae"
-                gmean = ((clip * __r1) / ((double)n));
-                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+                sum_g2 = ((clip > 0.0) ? ((clip * clip) * gg0) : 0.0);
+                // gmean = (clip > 0) ? ((clip * sum(g0)) / n) : 0
 #line 76 "/ae/laws/ae_sgdm.ae"
+                gmean = ((clip > 0.0) ? ((clip * __r1) / ((double)n)) : 0.0);
+                // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
+#line 77 "/ae/laws/ae_sgdm.ae"
                 L = __AeMath.Clamp(__AeMath.FiniteOr(loss, loss_emergency), (-loss_emergency), loss_emergency);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
-#line 77 "/ae/laws/ae_sgdm.ae"
+#line 78 "/ae/laws/ae_sgdm.ae"
                 T = __AeMath.Ema(ref __slot_T__ema, ref __slot_T__ema_n, beta_T, (L - __AeMath.Prev(ref __slot_T__prev, ref __slot_T__prev_n, L, L)));
                 // ld = clamp(finite_or(L - ema@ld.ema(beta_mu, L), 0), -1000000, 1000000)
-#line 78 "/ae/laws/ae_sgdm.ae"
+#line 79 "/ae/laws/ae_sgdm.ae"
                 ld = __AeMath.Clamp(__AeMath.FiniteOr((L - __AeMath.Ema(ref __slot_ld__ema, ref __slot_ld__ema_n, beta_mu, L)), 0.0), -1000000.0, 1000000.0);
                 // V = ema@V.ema(beta_V, (ld * ld) + 1e-12)
-#line 79 "/ae/laws/ae_sgdm.ae"
+#line 80 "/ae/laws/ae_sgdm.ae"
                 V = __AeMath.Ema(ref __slot_V__ema, ref __slot_V__ema_n, beta_V, ((ld * ld) + 1e-12));
                 // S = ema@S.ema(beta_S, max((sum_g2 / n) - (gmean * gmean), 0) + 1e-12)
-#line 80 "/ae/laws/ae_sgdm.ae"
+#line 81 "/ae/laws/ae_sgdm.ae"
                 S = __AeMath.Ema(ref __slot_S__ema, ref __slot_S__ema_n, beta_S, (__Math.Max(((sum_g2 / ((double)n)) - (gmean * gmean)), 0.0) + 1e-12));
                 // gnorm = sqrt(sum_g2) + 1e-12
-#line 81 "/ae/laws/ae_sgdm.ae"
+#line 82 "/ae/laws/ae_sgdm.ae"
                 gnorm = (__Math.Sqrt(sum_g2) + 1e-12);
                 // mnorm = norm(m) + 1e-12
-#line 82 "/ae/laws/ae_sgdm.ae"
-                mnorm = (__Math.Sqrt(__r2) + 1e-12);
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
 #line 83 "/ae/laws/ae_sgdm.ae"
-                rho = ((mnorm > 1e-12) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                mnorm = (__Math.Sqrt(__r2) + 1e-12);
+                // q = (clip > 0) ? ((clip * dot(g0, m)) / (gnorm * mnorm)) : 0
+#line 87 "/ae/laws/ae_sgdm.ae"
+                q = ((clip > 0.0) ? ((clip * __r3) / (gnorm * mnorm)) : 0.0);
+                // rho = (mnorm > 1e-12) ? ((q < 1) ? ((q > -1) ? q : -1) : 1) : 0
+#line 88 "/ae/laws/ae_sgdm.ae"
+                rho = ((mnorm > 1e-12) ? ((q < 1.0) ? ((q > -1.0) ? q : -1.0) : 1.0) : 0.0);
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 84 "/ae/laws/ae_sgdm.ae"
+#line 89 "/ae/laws/ae_sgdm.ae"
                 Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 85 "/ae/laws/ae_sgdm.ae"
+#line 90 "/ae/laws/ae_sgdm.ae"
                 Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm"
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 89 "/ae/laws/ae_sgdm.ae"
+#line 94 "/ae/laws/ae_sgdm.ae"
                 if (__on_brake) __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 // alpha' = max(alpha_min, alpha' / 10)
-#line 90 "/ae/laws/ae_sgdm.ae"
+#line 95 "/ae/laws/ae_sgdm.ae"
                 if (__on_brake && __c1) alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 // mu' = min(mu', 0.5)
-#line 91 "/ae/laws/ae_sgdm.ae"
+#line 96 "/ae/laws/ae_sgdm.ae"
                 if (__on_brake && __c1) mu__next = __Math.Min(mu__next, 0.5);
 
                 // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up"
                 // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-#line 96 "/ae/laws/ae_sgdm.ae"
+#line 101 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE8) gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-#line 97 "/ae/laws/ae_sgdm.ae"
+#line 102 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE8) gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 // du_alpha += eta_gamma * ((gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12))
-#line 98 "/ae/laws/ae_sgdm.ae"
+#line 103 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE8) du_alpha += (eta_gamma * ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12)));
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu"
                 // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-#line 102 "/ae/laws/ae_sgdm.ae"
+#line 107 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE2) du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-#line 104 "/ae/laws/ae_sgdm.ae"
+#line 109 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE2) du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance"
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 108 "/ae/laws/ae_sgdm.ae"
+#line 113 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE4) stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 // A = 0.5 * (rho + 1)
-#line 109 "/ae/laws/ae_sgdm.ae"
+#line 114 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE4) A = (0.5 * (rho + 1.0));
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 110 "/ae/laws/ae_sgdm.ae"
+#line 115 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE4) du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
 
                 // ---- rule AE6 "budget: per-step change of each coefficient capped"
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
-#line 114 "/ae/laws/ae_sgdm.ae"
+                // dlog_alpha = (max_dlog_alpha > 0) ? ((du_alpha < max_dlog_alpha) ? ((du_alpha > -max_dlog_alpha) ? du_alpha : -max_dlog_alpha) : max_dlog_alpha) : du_alpha
+#line 120 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
-#line 114
+#line 120
                 {
-#line 114
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp(du_alpha, (-max_dlog_alpha), max_dlog_alpha) : du_alpha);
-#line 114
+#line 120
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? ((du_alpha < max_dlog_alpha) ? ((du_alpha > (-max_dlog_alpha)) ? du_alpha : (-max_dlog_alpha)) : max_dlog_alpha) : du_alpha);
+#line 120
                 }
-#line 114
+#line 120
                 else
-#line 114
+#line 120
                 {
-#line 114
+#line 120
                     dlog_alpha = du_alpha;
-#line 114
+#line 120
                 }
-                // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
-#line 115 "/ae/laws/ae_sgdm.ae"
+                // d_mu = (max_d_mu > 0) ? ((du_mu < max_d_mu) ? ((du_mu > -max_d_mu) ? du_mu : -max_d_mu) : max_d_mu) : du_mu
+#line 121 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
-#line 115
+#line 121
                 {
-#line 115
-                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp(du_mu, (-max_d_mu), max_d_mu) : du_mu);
-#line 115
+#line 121
+                    d_mu = ((max_d_mu > 0.0) ? ((du_mu < max_d_mu) ? ((du_mu > (-max_d_mu)) ? du_mu : (-max_d_mu)) : max_d_mu) : du_mu);
+#line 121
                 }
-#line 115
+#line 121
                 else
-#line 115
+#line 121
                 {
-#line 115
+#line 121
                     d_mu = du_mu;
-#line 115
+#line 121
                 }
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
-#line 116 "/ae/laws/ae_sgdm.ae"
+                // dlog_sigma = (max_dlog_sigma > 0) ? ((du_sigma < max_dlog_sigma) ? ((du_sigma > -max_dlog_sigma) ? du_sigma : -max_dlog_sigma) : max_dlog_sigma) : du_sigma
+#line 122 "/ae/laws/ae_sgdm.ae"
                 if (__on_AE6)
-#line 116
+#line 122
                 {
-#line 116
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp(du_sigma, (-max_dlog_sigma), max_dlog_sigma) : du_sigma);
-#line 116
+#line 122
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? ((du_sigma < max_dlog_sigma) ? ((du_sigma > (-max_dlog_sigma)) ? du_sigma : (-max_dlog_sigma)) : max_dlog_sigma) : du_sigma);
+#line 122
                 }
-#line 116
+#line 122
                 else
-#line 116
+#line 122
                 {
-#line 116
+#line 122
                     dlog_sigma = du_sigma;
-#line 116
+#line 122
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 120 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3) alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 121 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3) mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 122 "/ae/laws/ae_sgdm.ae"
-                if (__on_AE3) sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
+                // a_new = exp(log(max(alpha', alpha_min)) + dlog_alpha)
+#line 127 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) a_new = __Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha));
+                // alpha' = (a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max
+#line 128 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) alpha__next = ((a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max);
+                // mu_new = mu' + d_mu
+#line 129 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) mu_new = (mu__next + d_mu);
+                // mu' = (mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max
+#line 130 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) mu__next = ((mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max);
+                // s_new = exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma)
+#line 131 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) s_new = __Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma));
+                // sigma' = (s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max
+#line 132 "/ae/laws/ae_sgdm.ae"
+                if (__on_AE3) sigma__next = ((s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max);
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(upd)
 #line default
@@ -576,7 +592,7 @@ namespace AE.Generated
 
                 // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
                 // gamma = alpha' * gnorm
-#line 138 "/ae/laws/ae_sgdm.ae"
+#line 148 "/ae/laws/ae_sgdm.ae"
                 gamma = (alpha__next * gnorm);
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
@@ -707,10 +723,10 @@ namespace AE.Generated
 #line 71 "/ae/laws/ae_sgdm.ae"
                         var __e_g__1 = (__e_g0__1 * __v_clip);
                         // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
+#line 142 "/ae/laws/ae_sgdm.ae"
                         var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                         // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
+#line 143 "/ae/laws/ae_sgdm.ae"
                         var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         var __vq3 = __e_upd__1;
@@ -728,10 +744,10 @@ namespace AE.Generated
 #line 71 "/ae/laws/ae_sgdm.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
+#line 142 "/ae/laws/ae_sgdm.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
                     // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
+#line 143 "/ae/laws/ae_sgdm.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                     double __q4 = __e_upd__1;
@@ -798,19 +814,19 @@ namespace AE.Generated
 #line 71 "/ae/laws/ae_sgdm.ae"
                                 var __e_g__1 = (__e_g0__1 * __v_clip);
                                 // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
+#line 142 "/ae/laws/ae_sgdm.ae"
                                 var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                                 // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
+#line 143 "/ae/laws/ae_sgdm.ae"
                                 var __e_upd__1 = (__vk7 * __e_m__next__1);
                                 // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
+#line 145 "/ae/laws/ae_sgdm.ae"
                                 var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                                 // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
+#line 146 "/ae/laws/ae_sgdm.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __Simd.Load(__nz1 + (__i - __d0))) : __vk13));
                                 // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
+#line 147 "/ae/laws/ae_sgdm.ae"
                                 var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                                 __Simd.Store(__e_theta__next__2, theta + __i);
@@ -830,19 +846,19 @@ namespace AE.Generated
 #line 71 "/ae/laws/ae_sgdm.ae"
                             var __e_g__1 = (__e_g0__1 * __v_clip);
                             // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
+#line 142 "/ae/laws/ae_sgdm.ae"
                             var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                             // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
+#line 143 "/ae/laws/ae_sgdm.ae"
                             var __e_upd__1 = (__vk7 * __e_m__next__1);
                             // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
+#line 145 "/ae/laws/ae_sgdm.ae"
                             var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                             // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
+#line 146 "/ae/laws/ae_sgdm.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __V.Zero) : __vk13));
                             // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
+#line 147 "/ae/laws/ae_sgdm.ae"
                             var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                             __Simd.Store(__e_theta__next__2, theta + __i);
@@ -860,19 +876,19 @@ namespace AE.Generated
 #line 71 "/ae/laws/ae_sgdm.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // m' = (mu' * m) + ((1 - mu') * g)
-#line 132 "/ae/laws/ae_sgdm.ae"
+#line 142 "/ae/laws/ae_sgdm.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
                     // upd = -alpha' * m'
-#line 133 "/ae/laws/ae_sgdm.ae"
+#line 143 "/ae/laws/ae_sgdm.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 135 "/ae/laws/ae_sgdm.ae"
+#line 145 "/ae/laws/ae_sgdm.ae"
                     double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 136 "/ae/laws/ae_sgdm.ae"
+#line 146 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 137 "/ae/laws/ae_sgdm.ae"
+#line 147 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
                     theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
@@ -953,8 +969,9 @@ namespace AE.Generated
         private readonly __V[] __p_step_norm_max, __p_param_abs_max, __p_clip_grad_norm, __p_init_alpha, __p_init_mu, __p_init_sigma, __st_m;
         private readonly __V[] __st_alpha, __nx_alpha, __st_mu, __nx_mu, __st_sigma, __nx_sigma, __x_L, __x_T, __x_V, __x_S, __x_rho, __x_gnorm;
         private readonly __V[] __x_gamma, __x_dlog_alpha, __x_d_mu, __x_dlog_sigma, __x_du_alpha, __x_du_mu, __x_du_sigma, __x_gg0, __x_gn0, __x_clip;
-        private readonly __V[] __x_sum_g2, __x_gmean, __x_ld, __x_mnorm, __x_Vstar, __x_Sstar, __x_gtrack, __x_gamma_target, __x_stall, __x_A, __c1;
-        private readonly __V[] __on_brake, __on_AE8, __on_AE2, __on_AE4, __on_AE6, __on_AE3, __r0, __r1, __r2, __r3, __r4, __g28;
+        private readonly __V[] __x_sum_g2, __x_gmean, __x_ld, __x_mnorm, __x_q, __x_Vstar, __x_Sstar, __x_gtrack, __x_gamma_target, __x_stall, __x_A;
+        private readonly __V[] __x_a_new, __x_mu_new, __x_s_new, __c1, __on_brake, __on_AE8, __on_AE2, __on_AE4, __on_AE6, __on_AE3, __r0, __r1, __r2;
+        private readonly __V[] __r3, __r4, __g31;
         private readonly double[] __slot_T__prev; private readonly long[] __slot_T__prev_n;
         private readonly double[] __slot_T__ema; private readonly long[] __slot_T__ema_n;
         private readonly double[] __slot_ld__ema; private readonly long[] __slot_ld__ema_n;
@@ -1010,12 +1027,13 @@ namespace AE.Generated
             __x_dlog_sigma = new __V[__blocks]; __x_du_alpha = new __V[__blocks]; __x_du_mu = new __V[__blocks];
             __x_du_sigma = new __V[__blocks]; __x_gg0 = new __V[__blocks]; __x_gn0 = new __V[__blocks];
             __x_clip = new __V[__blocks]; __x_sum_g2 = new __V[__blocks]; __x_gmean = new __V[__blocks]; __x_ld = new __V[__blocks];
-            __x_mnorm = new __V[__blocks]; __x_Vstar = new __V[__blocks]; __x_Sstar = new __V[__blocks];
+            __x_mnorm = new __V[__blocks]; __x_q = new __V[__blocks]; __x_Vstar = new __V[__blocks]; __x_Sstar = new __V[__blocks];
             __x_gtrack = new __V[__blocks]; __x_gamma_target = new __V[__blocks]; __x_stall = new __V[__blocks];
-            __x_A = new __V[__blocks]; __c1 = new __V[__blocks]; __on_brake = new __V[__blocks]; __on_AE8 = new __V[__blocks];
-            __on_AE2 = new __V[__blocks]; __on_AE4 = new __V[__blocks]; __on_AE6 = new __V[__blocks]; __on_AE3 = new __V[__blocks];
-            __r0 = new __V[__blocks]; __r1 = new __V[__blocks]; __r2 = new __V[__blocks]; __r3 = new __V[__blocks];
-            __r4 = new __V[__blocks]; __g28 = new __V[__blocks];
+            __x_A = new __V[__blocks]; __x_a_new = new __V[__blocks]; __x_mu_new = new __V[__blocks]; __x_s_new = new __V[__blocks];
+            __c1 = new __V[__blocks]; __on_brake = new __V[__blocks]; __on_AE8 = new __V[__blocks]; __on_AE2 = new __V[__blocks];
+            __on_AE4 = new __V[__blocks]; __on_AE6 = new __V[__blocks]; __on_AE3 = new __V[__blocks]; __r0 = new __V[__blocks];
+            __r1 = new __V[__blocks]; __r2 = new __V[__blocks]; __r3 = new __V[__blocks]; __r4 = new __V[__blocks];
+            __g31 = new __V[__blocks];
             __slot_T__prev = new double[__lanes]; __slot_T__prev_n = new long[__lanes];
             __slot_T__ema = new double[__lanes]; __slot_T__ema_n = new long[__lanes];
             __slot_ld__ema = new double[__lanes]; __slot_ld__ema_n = new long[__lanes];
@@ -1153,12 +1171,16 @@ namespace AE.Generated
                 __x_gmean[__q] = __V.Zero;
                 __x_ld[__q] = __V.Zero;
                 __x_mnorm[__q] = __V.Zero;
+                __x_q[__q] = __V.Zero;
                 __x_Vstar[__q] = __V.Zero;
                 __x_Sstar[__q] = __V.Zero;
                 __x_gtrack[__q] = __V.Zero;
                 __x_gamma_target[__q] = __V.Zero;
                 __x_stall[__q] = __V.Zero;
                 __x_A[__q] = __V.Zero;
+                __x_a_new[__q] = __V.Zero;
+                __x_mu_new[__q] = __V.Zero;
+                __x_s_new[__q] = __V.Zero;
                 __c1[__q] = __V.Zero;
             }
 
@@ -1193,10 +1215,10 @@ namespace AE.Generated
                 __x_gn0[__q] = __Vx.Sqrt(__x_gg0[__q]);
                 // clip = ((gn0 > clip_grad_norm) && (gn0 > 0)) ? (clip_grad_norm / gn0) : 1
                 __x_clip[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_gn0[__q], __p_clip_grad_norm[__q]) & __Vx.GreaterThan(__x_gn0[__q], __Vx.Create(0.0))), (__p_clip_grad_norm[__q] / __x_gn0[__q]), __Vx.Create(1.0));
-                // sum_g2 = (clip * clip) * gg0
-                __x_sum_g2[__q] = ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]);
-                // gmean = (clip * sum(g0)) / n
-                __x_gmean[__q] = ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n));
+                // sum_g2 = (clip > 0) ? ((clip * clip) * gg0) : 0
+                __x_sum_g2[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0)), ((__x_clip[__q] * __x_clip[__q]) * __x_gg0[__q]), __Vx.Create(0.0));
+                // gmean = (clip > 0) ? ((clip * sum(g0)) / n) : 0
+                __x_gmean[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0)), ((__x_clip[__q] * __r1[__q]) / __Vx.Create((double)n)), __Vx.Create(0.0));
                 // L = clamp(finite_or(loss, loss_emergency), -loss_emergency, loss_emergency)
                 __x_L[__q] = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(loss, __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                 // T = ema@T.ema(beta_T, L - prev@T.prev(L, L))
@@ -1216,8 +1238,10 @@ namespace AE.Generated
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
                 // mnorm = norm(m) + 1e-12
                 __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
-                // rho = (mnorm > 1e-12) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // q = (clip > 0) ? ((clip * dot(g0, m)) / (gnorm * mnorm)) : 0
+                __x_q[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0)), ((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(0.0));
+                // rho = (mnorm > 1e-12) ? ((q < 1) ? ((q > -1) ? q : -1) : 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __Vx.ConditionalSelect(__Vx.LessThan(__x_q[__q], __Vx.Create(1.0)), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_q[__q], __Vx.Create(-1.0)), __x_q[__q], __Vx.Create(-1.0)), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
                 var __h7 = __Lanes.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __Lanes.Max(__h7, __Vx.Create(1e-12));
@@ -1275,38 +1299,47 @@ namespace AE.Generated
                 if (__Lanes.Any(__m21)) __x_du_sigma[__q] = __Vx.ConditionalSelect(__m21, __x_du_sigma[__q] + (__p_eta_sigma[__q] * ((((__p_k_s_stall[__q] * __x_stall[__q]) + (__p_k_s_uncert[__q] * (__x_S[__q] / __x_Sstar[__q]))) - (__p_k_s_var[__q] * (__x_V[__q] / __x_Vstar[__q]))) + (__p_k_s_quality[__q] * (__x_A[__q] - __Vx.Create(0.5))))), __x_du_sigma[__q]);
 
                 // ---- rule AE6 "budget: per-step change of each coefficient capped"
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(du_alpha, -max_dlog_alpha, max_dlog_alpha) : du_alpha
+                // dlog_alpha = (max_dlog_alpha > 0) ? ((du_alpha < max_dlog_alpha) ? ((du_alpha > -max_dlog_alpha) ? du_alpha : -max_dlog_alpha) : max_dlog_alpha) : du_alpha
                 var __m22 = __on_AE6[__q];
-                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m22, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __Lanes.Clamp(__x_du_alpha[__q], __Lanes.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), __x_du_alpha[__q]), __x_du_alpha[__q]);
-                // d_mu = (max_d_mu > 0) ? clamp(du_mu, -max_d_mu, max_d_mu) : du_mu
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m22, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __Vx.ConditionalSelect(__Vx.LessThan(__x_du_alpha[__q], __p_max_dlog_alpha[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_du_alpha[__q], __Lanes.Neg(__p_max_dlog_alpha[__q])), __x_du_alpha[__q], __Lanes.Neg(__p_max_dlog_alpha[__q])), __p_max_dlog_alpha[__q]), __x_du_alpha[__q]), __x_du_alpha[__q]);
+                // d_mu = (max_d_mu > 0) ? ((du_mu < max_d_mu) ? ((du_mu > -max_d_mu) ? du_mu : -max_d_mu) : max_d_mu) : du_mu
                 var __m23 = __on_AE6[__q];
-                __x_d_mu[__q] = __Vx.ConditionalSelect(__m23, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __Lanes.Clamp(__x_du_mu[__q], __Lanes.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), __x_du_mu[__q]), __x_du_mu[__q]);
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(du_sigma, -max_dlog_sigma, max_dlog_sigma) : du_sigma
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m23, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __Vx.ConditionalSelect(__Vx.LessThan(__x_du_mu[__q], __p_max_d_mu[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_du_mu[__q], __Lanes.Neg(__p_max_d_mu[__q])), __x_du_mu[__q], __Lanes.Neg(__p_max_d_mu[__q])), __p_max_d_mu[__q]), __x_du_mu[__q]), __x_du_mu[__q]);
+                // dlog_sigma = (max_dlog_sigma > 0) ? ((du_sigma < max_dlog_sigma) ? ((du_sigma > -max_dlog_sigma) ? du_sigma : -max_dlog_sigma) : max_dlog_sigma) : du_sigma
                 var __m24 = __on_AE6[__q];
-                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m24, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __Lanes.Clamp(__x_du_sigma[__q], __Lanes.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), __x_du_sigma[__q]), __x_du_sigma[__q]);
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m24, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __Vx.ConditionalSelect(__Vx.LessThan(__x_du_sigma[__q], __p_max_dlog_sigma[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_du_sigma[__q], __Lanes.Neg(__p_max_dlog_sigma[__q])), __x_du_sigma[__q], __Lanes.Neg(__p_max_dlog_sigma[__q])), __p_max_dlog_sigma[__q]), __x_du_sigma[__q]), __x_du_sigma[__q]);
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds"
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
+                // a_new = exp(log(max(alpha', alpha_min)) + dlog_alpha)
                 var __m25 = __on_AE3[__q];
-                if (__Lanes.Any(__m25)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m25, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
+                if (__Lanes.Any(__m25)) __x_a_new[__q] = __Vx.ConditionalSelect(__m25, __Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __x_a_new[__q]);
+                // alpha' = (a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max
                 var __m26 = __on_AE3[__q];
-                if (__Lanes.Any(__m26)) __nx_mu[__q] = __Vx.ConditionalSelect(__m26, __Lanes.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
+                if (__Lanes.Any(__m26)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m26, __Vx.ConditionalSelect(__Vx.LessThan(__x_a_new[__q], __p_alpha_max[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_a_new[__q], __p_alpha_min[__q]), __x_a_new[__q], __p_alpha_min[__q]), __p_alpha_max[__q]), __nx_alpha[__q]);
+                // mu_new = mu' + d_mu
                 var __m27 = __on_AE3[__q];
-                if (__Lanes.Any(__m27)) __nx_sigma[__q] = __Vx.ConditionalSelect(__m27, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                if (__Lanes.Any(__m27)) __x_mu_new[__q] = __Vx.ConditionalSelect(__m27, (__nx_mu[__q] + __x_d_mu[__q]), __x_mu_new[__q]);
+                // mu' = (mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max
+                var __m28 = __on_AE3[__q];
+                if (__Lanes.Any(__m28)) __nx_mu[__q] = __Vx.ConditionalSelect(__m28, __Vx.ConditionalSelect(__Vx.LessThan(__x_mu_new[__q], __p_mu_max[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mu_new[__q], __p_mu_min[__q]), __x_mu_new[__q], __p_mu_min[__q]), __p_mu_max[__q]), __nx_mu[__q]);
+                // s_new = exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma)
+                var __m29 = __on_AE3[__q];
+                if (__Lanes.Any(__m29)) __x_s_new[__q] = __Vx.ConditionalSelect(__m29, __Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __x_s_new[__q]);
+                // sigma' = (s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max
+                var __m30 = __on_AE3[__q];
+                if (__Lanes.Any(__m30)) __nx_sigma[__q] = __Vx.ConditionalSelect(__m30, __Vx.ConditionalSelect(__Vx.LessThan(__x_s_new[__q], __p_sigma_max[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_s_new[__q], __p_sigma_min[__q]), __x_s_new[__q], __p_sigma_min[__q]), __p_sigma_max[__q]), __nx_sigma[__q]);
             }
 
             // ---- pass 2 of 3 over the vectors: reductions norm(upd)
             __System.Array.Fill(__r4, __V.Zero);
-            bool __any29 = false;
+            bool __any32 = false;
             for (int __q = 0; __q < __nb; __q++)
             {
                 int __j = __q * __Lanes.Lanes;
-                __g28[__q] = __Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity));
-                if (__Lanes.Any(__g28[__q])) __any29 = true;
+                __g31[__q] = __Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity));
+                if (__Lanes.Any(__g31[__q])) __any32 = true;
             }
-            if (__any29)
+            if (__any32)
             {
                 for (int __i = 0; __i < n; __i++)
                 {
@@ -1322,8 +1355,8 @@ namespace AE.Generated
                         var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                         // upd = -alpha' * m'
                         var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
-                        var __t30 = __e_upd__1;
-                        __r4[__q] = __r4[__q] + __t30 * __t30;
+                        var __t33 = __e_upd__1;
+                        __r4[__q] = __r4[__q] + __t33 * __t33;
                     }
                 }
             }
@@ -1354,9 +1387,9 @@ namespace AE.Generated
                     // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
                     var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
                     // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-                    var __t31 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
-                    var __m32 = __t31;
-                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t31, (__nx_sigma[__q] * (__Lanes.Any(__m32) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m32) : __V.Zero)), __Vx.Create(0.0)));
+                    var __t34 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
+                    var __m35 = __t34;
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t34, (__nx_sigma[__q] * (__Lanes.Any(__m35) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m35) : __V.Zero)), __Vx.Create(0.0)));
                     // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
