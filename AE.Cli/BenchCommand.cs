@@ -60,7 +60,7 @@ namespace AE.Cli
                 new OptionSpec("--set", "NAME=VALUE, such as sigma_max=0", "Set a scalar param of the law, as for 'ae run'; sigma_max=0 keeps AE-SGDm from drawing noise for every element.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
                 new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose 'results' have n, dtype, backend, threads, ns_per_step, gb_per_s, copy_gb_per_s, ratio and allocated_bytes.") { HelpName = "table|json" }.AsFormat(),
                 // Not in the help: tests shorten the timing with it.
-                new OptionSpec("--min-time-ms", "milliseconds of timed steps per size", "Milliseconds of timed steps per size (default about 500: five batches of 100 ms); less for a quick look, more for steadier figures.").WholeNumber(max: 600_000),
+                new OptionSpec("--min-time-ms", "milliseconds of timed steps per size", "Milliseconds of timed steps per size (default about 500: five batches of 100 ms); less for a quick look, more for steadier figures.") { HelpName = "MS" }.WholeNumber(max: 600_000),
                 .. CellBench.Options,
             ],
             Details = new[]

@@ -11,7 +11,9 @@ Modes:
   valid   (default) copies of the template as separate laws, groups and cells: a realistic
           project squeezed into one file. Checks clean (no errors, no warnings).
   onelaw  the same declarations and rules, but all inside a single law (cells omitted): one huge
-          unit, which exposes any cost that grows with the square of a unit's size.
+          unit, which exposes any cost that grows with the square of a unit's size. Only the first
+          copy's rules can be switched off (a unit switches at most 64); the others are fixed rules.
+          Checks clean.
   errors  the 'valid' text with deterministic damage every few tokens (deleted, duplicated,
           swapped and inserted tokens, unbalanced brackets, unterminated strings and comments):
           a file full of syntax errors.
@@ -261,10 +263,13 @@ def onelaw(size):
     members = LAW[body_start:body_end]
     parts, groups, total, k = [], [], 0, 0
     while total < size:
-        # one unit has one update rule: later copies turn theirs into a fixed rule with its own id
-        chunk = rename(members if k == 0 else members.replace('  update "', '  fixed rule Upd "'), k)
+        # one unit has one update rule: later copies turn theirs into a fixed rule with its own id; and
+        # the C# backend switches at most 64 rules of a unit (AE0080 above that), so only the first
+        # copy's rules, and its group's, can be switched off: the law stays one that checks clean
+        fixed = (lambda text: text) if k == 0 else (lambda text: text.replace('  rule ', '  fixed rule '))
+        chunk = rename(fixed(members if k == 0 else members.replace('  update "', '  fixed rule Upd "')), k)
         parts.append(chunk)
-        groups.append(rename(GROUP, k))
+        groups.append(rename(fixed(GROUP), k))
         total += len(chunk.encode("utf-8")) + len(groups[-1].encode("utf-8"))
         k += 1
     return "".join(groups) + 'law Huge "every copy in one unit" {\n' + "".join(parts) + "}\n"
