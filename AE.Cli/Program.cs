@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 
@@ -13,6 +14,8 @@ namespace AE.Cli
             var interrupts = new Interrupts(interrupt, Console.Error);
             ConsoleCancelEventHandler onCancel = (_, e) => e.Cancel = interrupts.Take();
             Console.CancelKeyPress += onCancel;
+            // SIGTERM (plain 'timeout', 'kill', 'docker stop') stops a command as Ctrl-C does, so what it did is stored.
+            using var onTerminate = TerminateHandler(interrupts);
             try
             {
                 Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
@@ -31,6 +34,18 @@ namespace AE.Cli
             finally
             {
                 Console.CancelKeyPress -= onCancel;
+            }
+        }
+
+        private static PosixSignalRegistration? TerminateHandler(Interrupts interrupts)
+        {
+            try
+            {
+                return PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => c.Cancel = interrupts.Take());
+            }
+            catch (PlatformNotSupportedException)
+            {
+                return null;   // a platform without SIGTERM keeps its default
             }
         }
     }

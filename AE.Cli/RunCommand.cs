@@ -111,11 +111,14 @@ namespace AE.Cli
             string taskIdentity = task is TaskBase { DataIdentity: { Length: > 0 } data } ? taskSource.Identity + " " + data : taskSource.Identity;
             var identity = new RunIdentity(law.Name, law.Sha256, law.IdentitySettingsJson(), string.Join(",", ablate), taskIdentity, task.Dimension, seed, budget);
             MachineState? resumed = null;
+            // The run's key in the store, kept through resumes: storing it again replaces its row instead of adding one.
+            string runKey = RunKeys.New();
             if (resume is not null)
             {
                 try
                 {
                     resumed = MachineCheckpoint.Load(resume, identity, instance, task);   // checked whole before anything is written
+                    runKey = MachineCheckpoint.RunKeyOf(resume) ?? runKey;
                 }
                 catch (CheckpointException ex)
                 {
@@ -140,7 +143,7 @@ namespace AE.Cli
                 {
                     try
                     {
-                        MachineCheckpoint.Save(checkpointPath, identity, state);
+                        MachineCheckpoint.Save(checkpointPath, identity, state, runKey);
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
@@ -162,12 +165,14 @@ namespace AE.Cli
             }
             bool interrupted = run.Stop == StopReason.Cancelled;
 
+            // Only the complete run carries the key: the partial runs of interrupts stay rows of their own.
             var record = new RunRecord(Name, null, law.Name, law.Sha256, law.FilePath, task.Name, seed, law.SettingsJson(), ablate, run,
-                started, DateTime.UtcNow, interrupted, StoreSteps: true);
+                started, DateTime.UtcNow, interrupted, StoreSteps: true) { Key = interrupted ? null : runKey };
             long id;
+            long? replaced;
             try
             {
-                id = store.Save(record);
+                id = store.Save(record, out replaced);
             }
             catch (EngineException ex) when (checkpointPath is not null && File.Exists(checkpointPath))
             {
@@ -175,6 +180,9 @@ namespace AE.Cli
                     + Experiment.Display(checkpointPath, context.CurrentDirectory) + " runs it from there and stores it", ex);
             }
             string dbShown = Experiment.Display(dbPath, context.CurrentDirectory);
+            if (replaced is long before)
+                context.Stderr.WriteLine("ae: this checkpoint's run was stored before, as run " + before.ToString(CultureInfo.InvariantCulture)
+                    + "; run " + id.ToString(CultureInfo.InvariantCulture) + " replaces it (the same run, run again from the checkpoint)");
             // A complete run is in the database: its checkpoint would only let it be run and stored again.
             // So would the checkpoint it resumed from, wherever it lies (a resume without --out left it to be stored again).
             if (!interrupted)

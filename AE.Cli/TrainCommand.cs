@@ -232,6 +232,8 @@ namespace AE.Cli
 
             Trainer<T> trainer;
             CheckpointIdentity identity;
+            // The run's key in the store, kept through resumes: storing it again replaces its row instead of adding one.
+            string runKey = RunKeys.New();
             try
             {
                 trainer = new Trainer<T>(cell, task, law, request.Seed);
@@ -239,6 +241,7 @@ namespace AE.Cli
                 identity = new CheckpointIdentity(cell.CellName, cellHash, task.Identity, dtype, request.Batch, request.Time, request.Seed, optimizerText,
                     Math.Min(request.Threads, request.Batch), task.DataIdentity);
                 if (request.Resume is not null) TrainingCheckpoint.Load(request.Resume, identity, trainer);
+                if (request.Resume is not null) runKey = TrainingCheckpoint.RunKeyOf(request.Resume) ?? runKey;
                 if (request.Init is not null) CellParameters.Load(cell, request.Init);
             }
             catch (Exception ex) when (ex is SafeTensorsException or CellParameterException)
@@ -260,11 +263,9 @@ namespace AE.Cli
                     throw CliException.BadUsage("--epochs " + asked.ToString(CultureInfo.InvariantCulture) + " is fewer than the " + resumedFrom.ToString(CultureInfo.InvariantCulture)
                         + " epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included", Name);
             }
+            // A checkpoint that has trained every epoch resumes to no epoch of its own: the final pass, the files and the
+            // stored run, which replaces the row a process stopped after storing it left (the same key).
             int epochs = Math.Max(request.Epochs ?? task.DefaultEpochs, resumedFrom);
-            // Nothing left to train: resuming would store the finished run again, with no epoch of its own.
-            if (request.Resume is not null && resumedFrom > 0 && epochs == resumedFrom)
-                throw CliException.BadUsage("the checkpoint's run has trained all " + resumedFrom.ToString(CultureInfo.InvariantCulture) + " epochs"
-                    + (request.Epochs is null ? " (the task's default)" : " of --epochs") + "; --epochs counts the whole run: give more to train on", Name);
             if (request.Out is not null)
             {
                 OutputFiles.KeepDatabaseOutOf(request.Database, request.Out, name => OutputNames(task).Append(CheckpointFile).Contains(name, OutputFiles.Names), context);
@@ -279,8 +280,15 @@ namespace AE.Cli
             string settingsJson = WithTraining(lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}",
                 cell.CellName, dtype, request.Batch, request.Time);
             MachineRun RunOf(double finalLoss, bool cancelled) => trainer.ToMachineRun("train:" + task.Name + task.Settings, (ulong)request.Seed, epochs, finalLoss, cancelled);
-            void Store(MachineRun run, bool cancelled) => store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
-                "train:" + task.Name + task.Settings, (ulong)request.Seed, settingsJson, Array.Empty<string>(), run, startedAt, DateTime.UtcNow, cancelled, StoreSteps: true));
+            // Only the complete run carries the key: the partial runs of interrupts stay rows of their own. The key names the
+            // epochs too: a run extended past its end by --epochs is a longer run, stored beside the shorter one.
+            long? Store(MachineRun run, bool cancelled)
+            {
+                store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
+                    "train:" + task.Name + task.Settings, (ulong)request.Seed, settingsJson, Array.Empty<string>(), run, startedAt, DateTime.UtcNow, cancelled, StoreSteps: true)
+                { Key = cancelled ? null : runKey + "/" + epochs.ToString(CultureInfo.InvariantCulture) }, out long? replaced);
+                return replaced;
+            }
             string? checkpointPath = request.Out is null ? null : Path.Combine(request.Out, CheckpointFile);
 
             var clock = Stopwatch.StartNew();
@@ -292,7 +300,7 @@ namespace AE.Cli
                     if (context.Cancellation.IsCancellationRequested)
                     {
                         bar.Dispose();
-                        if (checkpointPath is not null) TrainingCheckpoint.Save(checkpointPath, identity, trainer);
+                        if (checkpointPath is not null) TrainingCheckpoint.Save(checkpointPath, identity, trainer, runKey);
                         Store(RunOf(trainer.Curve.Count > 0 ? trainer.Curve[^1] : double.NaN, cancelled: true), cancelled: true);
                         context.Stderr.WriteLine("ae: interrupted after epoch " + trainer.EpochsDone + (checkpointPath is null ? "" : "; resume with --resume " + Experiment.Display(checkpointPath, context.CurrentDirectory)));
                         return ExitCodes.Interrupted;
@@ -306,7 +314,7 @@ namespace AE.Cli
                     // A value that is not finite: later epochs cannot recover from it.
                     if (trainer.Stop is not null) break;
                     if (checkpointPath is not null && request.CheckpointEvery > 0 && done % request.CheckpointEvery == 0 && done < epochs)
-                        TrainingCheckpoint.Save(checkpointPath, identity, trainer);
+                        TrainingCheckpoint.Save(checkpointPath, identity, trainer, runKey);
                 }
             }
             double finalLoss = trainer.FinalLoss();
@@ -338,11 +346,13 @@ namespace AE.Cli
                     var panel = new PlotPanel(string.Join(" and ", trace.Series.Select(s => s.Name)), trace.Series.Select(s => new PlotSeries(s.Name, s.Values)).ToList(), Log: false);
                     files.AddRange(PlotFiles.Write(Path.Combine(request.Out, trace.FileName), new Figure(trace.Title, new[] { panel }, trace.First, trace.Axis)));
                 }
-                TrainingCheckpoint.Save(checkpointPath!, identity, trainer);
+                TrainingCheckpoint.Save(checkpointPath!, identity, trainer, runKey);
                 files.Add(checkpointPath!);
             }
 
-            Store(finished, cancelled: false);
+            if (Store(finished, cancelled: false) is long before)
+                context.Stderr.WriteLine("ae: this checkpoint's run was stored before, as run " + before.ToString(CultureInfo.InvariantCulture)
+                    + "; the run stored now replaces it (the same run, finished again from the checkpoint)");
 
             string scored = task.OwnLoss ?? cell.Objective ?? "";
             var summary = new TrainSummary(task.Name, cell.CellName, optimizerText, scored, dtype, request.Batch, request.Time, request.Seed, trainer.EpochsDone, resumedFrom,

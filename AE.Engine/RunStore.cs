@@ -251,12 +251,18 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
         }
 
         /// <summary>Stores one run (and its steps when asked) in one transaction; returns its id.</summary>
-        public long Save(RunRecord record)
+        public long Save(RunRecord record) => Save(record, out _);
+
+        /// <summary>
+        /// Stores one run (and its steps when asked) in one transaction; returns its id, and in <paramref name="replaced"/> the id
+        /// of the row it replaced: a run saved again under the same batch and <see cref="RunRecord.Key"/>, or null.
+        /// </summary>
+        public long Save(RunRecord record, out long? replaced)
         {
             if (record is null) throw new ArgumentNullException(nameof(record));
             try
             {
-                return Insert(record);
+                return Insert(record, out replaced);
             }
             catch (SqliteException ex)
             {
@@ -264,19 +270,22 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
             }
         }
 
-        private long Insert(RunRecord record)
+        private long Insert(RunRecord record, out long? replaced)
         {
             var run = record.Run;
+            replaced = null;
             using var tx = Locking(_waiting, () => _connection.BeginTransaction());
             if (record.Key is string key)
             {
-                // A run redone under the same batch and key (a cluster's batch redone on another worker) replaces the first, with its steps.
+                // A run redone under the same batch and key (a cluster's batch redone on another worker, a resumed run stored
+                // before) replaces the first, with its steps.
                 using var delete = _connection.CreateCommand();
                 delete.Transaction = tx;
-                delete.CommandText = "DELETE FROM runs WHERE batch IS $batch AND run_key = $key;";
+                delete.CommandText = "DELETE FROM runs WHERE batch IS $batch AND run_key = $key RETURNING id;";
                 delete.Parameters.AddWithValue("$batch", (object?)record.Batch ?? DBNull.Value);
                 delete.Parameters.AddWithValue("$key", key);
-                delete.ExecuteNonQuery();
+                using var deleted = delete.ExecuteReader();
+                while (deleted.Read()) replaced = deleted.GetInt64(0);
             }
             long id;
             using (var insert = _connection.CreateCommand())

@@ -111,6 +111,17 @@ namespace AE.Experiments.Machine
     public sealed record RunIdentity(string Law, string LawHash, string Settings, string Ablated, string Task, int Dimension, ulong Seed, long Steps);
 
     /// <summary>
+    /// A run's key in the run store: made when the run starts, kept in its checkpoints, so that storing the run again
+    /// after a resume (the first process stored it and was stopped before it removed its checkpoint, or two processes
+    /// resumed one checkpoint) replaces the row it stored instead of adding a second (<c>RunRecord.Key</c>).
+    /// </summary>
+    public static class RunKeys
+    {
+        /// <summary>A new key: 128 random bits in hex.</summary>
+        public static string New() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+    }
+
+    /// <summary>
     /// A run of the <see cref="AeMachine"/> in one file (<see cref="CheckpointFile"/>'s frame, written atomically): the
     /// run's <see cref="RunIdentity"/>, then its <see cref="MachineState"/>. <see cref="Load"/> reads it whole, checks it,
     /// and only then restores the law's and the task's state.
@@ -118,11 +129,13 @@ namespace AE.Experiments.Machine
     public static class MachineCheckpoint
     {
         public const string Magic = "AE.RunCheckpoint";
-        public const int Version = 2;   // 2: the file's checksum
+        public const int Version = 3;   // 2: the file's checksum; 3: the run's key
 
-        public static void Save(string path, RunIdentity identity, MachineState state)
+        /// <param name="runKey">the run's key in the run store (<see cref="RunKeys"/>): kept from the run's start through every resume</param>
+        public static void Save(string path, RunIdentity identity, MachineState state, string runKey)
         {
             if (identity is null) throw new ArgumentNullException(nameof(identity));
+            if (runKey is null) throw new ArgumentNullException(nameof(runKey));
             if (state is null) throw new ArgumentNullException(nameof(state));
             CheckpointFile.Write(path, Magic, Version, w =>
             {
@@ -134,13 +147,21 @@ namespace AE.Experiments.Machine
                 w.Write(identity.Dimension);
                 w.Write(identity.Seed);
                 w.Write(identity.Steps);
+                w.Write(runKey);
                 state.Write(w);
             });
         }
 
         /// <summary>The run the checkpoint at <paramref name="path"/> belongs to, or null when it is not an intact run checkpoint.</summary>
         public static RunIdentity? IdentityOf(string path)
-            => CheckpointFile.Peek(path, Magic, Version, r => new RunIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadUInt64(), r.ReadInt64()));
+            => CheckpointFile.Peek(path, Magic, Version, ReadIdentity);
+
+        /// <summary>The run key of the checkpoint at <paramref name="path"/>, or null when it is not an intact run checkpoint.</summary>
+        public static string? RunKeyOf(string path)
+            => CheckpointFile.Peek(path, Magic, Version, r => { ReadIdentity(r); return r.ReadString(); });
+
+        private static RunIdentity ReadIdentity(BinaryReader r)
+            => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadUInt64(), r.ReadInt64());
 
         /// <summary>
         /// Reads the checkpoint at <paramref name="path"/>, checks it against <paramref name="identity"/>, restores
@@ -157,8 +178,9 @@ namespace AE.Experiments.Machine
             string name = Path.GetFileName(path);
             var state = CheckpointFile.Read(path, Magic, Version, "run checkpoint", (r, file) =>
             {
-                var saved = new RunIdentity(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadUInt64(), r.ReadInt64());
+                var saved = ReadIdentity(r);
                 Compare(file, saved, identity);
+                r.ReadString();   // the run key: RunKeyOf reads it
                 try
                 {
                     var s = MachineState.Read(r, law.SignalNames, recordSignals);

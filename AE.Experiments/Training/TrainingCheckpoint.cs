@@ -25,11 +25,13 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 7;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity; 6: the run's stop; 7: the seed in 64 bits
+        public const int Version = 8;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity; 6: the run's stop; 7: the seed in 64 bits; 8: the run's key
 
-        public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
+        /// <param name="runKey">the run's key in the run store (<see cref="Machine.RunKeys"/>): kept from the run's start through every resume</param>
+        public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer, string runKey) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (identity is null) throw new ArgumentNullException(nameof(identity));
+            if (runKey is null) throw new ArgumentNullException(nameof(runKey));
             if (trainer is null) throw new ArgumentNullException(nameof(trainer));
             var cell = trainer.Cell;
             byte[] lawState = LawState.Save(trainer.Optimizer);
@@ -47,6 +49,7 @@ namespace AE.Experiments.Training
                 w.Write(identity.Optimizer);
                 w.Write(identity.Threads);
                 w.Write(identity.Data);
+                w.Write(runKey);
                 w.Write(Layout(cell.Parameters));
                 CheckpointFile.WriteDoubles(w, trainer.Curve.ToArray());
                 CheckpointFile.WriteDoubles(w, theta);
@@ -58,6 +61,10 @@ namespace AE.Experiments.Training
         /// <summary>The run the checkpoint at <paramref name="path"/> belongs to, or null when it is not an intact training checkpoint.</summary>
         public static CheckpointIdentity? IdentityOf(string path)
             => CheckpointFile.Peek(path, Magic, Version, ReadIdentity);
+
+        /// <summary>The run key of the checkpoint at <paramref name="path"/>, or null when it is not an intact training checkpoint.</summary>
+        public static string? RunKeyOf(string path)
+            => CheckpointFile.Peek(path, Magic, Version, r => { ReadIdentity(r); return r.ReadString(); });
 
         private static CheckpointIdentity ReadIdentity(BinaryReader r)
             => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadInt32(), r.ReadString());
@@ -72,6 +79,7 @@ namespace AE.Experiments.Training
             var (curve, theta, stop, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
             {
                 var saved = ReadIdentity(r);
+                r.ReadString();   // the run key: RunKeyOf reads it
                 string layout = r.ReadString();
                 Compare(name, saved, identity);
                 string expected = Layout(trainer.Cell.Parameters);

@@ -125,19 +125,19 @@ namespace AE.Cli.Tests
                 other.Stderr.TrimEnd('\n'));
         }
 
-        /// <summary>A checkpoint of the format before the 64-bit seed is named as such, not read as this format.</summary>
+        /// <summary>A checkpoint of the format before the run key is named as such, not read as this format.</summary>
         [Fact]
         public void A_checkpoint_of_the_previous_format_version_is_one_line()
         {
             using var dir = new TempDirectory();
             string path = Path.Combine(dir.Path, "old.aetrain");
-            CheckpointFile.Write(path, TrainingCheckpoint.Magic, 6, w => w.Write("Gru"));
+            CheckpointFile.Write(path, TrainingCheckpoint.Magic, 7, w => w.Write("Gru"));
 
             var r = Cli.Run(dir.Path, "train", Path.Combine(Repo.Root, "cells", "residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2",
                 "--epochs", "2", "--resume", "old.aetrain", "--db", "runs.db");
 
             Assert.Equal(2, r.ExitCode);
-            Assert.Equal("ae: error: the checkpoint old.aetrain is of format version 6; this build reads version 7", Assert.Single(r.StderrLines));
+            Assert.Equal("ae: error: the checkpoint old.aetrain is of format version 7; this build reads version 8", Assert.Single(r.StderrLines));
             Assert.False(File.Exists(Path.Combine(dir.Path, "runs.db")));
         }
     }

@@ -488,6 +488,39 @@ namespace AE.Cli.Tests
             Assert.Equal(2, Cli.Run(dir.Path, common.Concat(new[] { "--resume", "c/checkpoint.aerun" }).ToArray()).ExitCode);
         }
 
+        /// <summary>
+        /// A run is stored once however often its checkpoint is resumed: a process stopped after it stored the run and before it
+        /// removed the checkpoint, or two processes resuming one checkpoint, store the same run under the run's key, and the
+        /// second replaces the first. Two fresh runs of the same settings are two runs.
+        /// </summary>
+        [Fact]
+        public void A_checkpoint_resumed_after_its_run_was_stored_replaces_the_stored_run()
+        {
+            using var dir = new TempDirectory();
+            string[] common = { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "300", "--db", "runs.db" };
+            string db = Path.Combine(dir.Path, "runs.db");
+            using var cts = new CancellationTokenSource();
+            var cut = Experiments.Run(dir.Path, cts.Token, p => { if (p.Step >= 40) cts.Cancel(); }, common.Concat(new[] { "--out", "c" }).ToArray());
+            Assert.Equal(130, cut.ExitCode);
+            File.Copy(Path.Combine(dir.Path, "c", "checkpoint.aerun"), Path.Combine(dir.Path, "copy.aerun"));
+
+            var first = Cli.Run(dir.Path, common.Concat(new[] { "--resume", "c/checkpoint.aerun" }).ToArray());
+            Assert.True(first.ExitCode is 0 or 1, first.Stderr);
+            Assert.Equal("", first.Stderr);
+            var second = Cli.Run(dir.Path, common.Concat(new[] { "--resume", "copy.aerun" }).ToArray());
+            Assert.Equal(first.ExitCode, second.ExitCode);
+            Assert.Equal(new[] { "ae: this checkpoint's run was stored before, as run 2; run 3 replaces it (the same run, run again from the checkpoint)" }, second.StderrLines);
+            Assert.Equal(1, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE status <> 'interrupted'"));
+            Assert.Equal(1, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE status = 'interrupted'"));
+            Assert.Equal(300, Experiments.Scalar(db, "SELECT count(*) FROM steps WHERE run_id = 3"));   // the replaced run's steps went with it
+            Assert.Equal(0, Experiments.Scalar(db, "SELECT count(*) FROM steps WHERE run_id = 2"));
+
+            var fresh = Cli.Run(dir.Path, common);
+            var freshAgain = Cli.Run(dir.Path, common);
+            Assert.Equal("", fresh.Stderr + freshAgain.Stderr);
+            Assert.Equal(3, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE status <> 'interrupted'"));
+        }
+
         /// <summary>A case is named after its file: the checkpoint records its contents too, so a case whose problem changed is another task.</summary>
         [Fact]
         public void A_checkpoint_of_a_case_whose_file_changed_is_refused()

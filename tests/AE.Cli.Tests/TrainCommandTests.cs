@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using AE.Experiments.Training;
 using Xunit;
 
 namespace AE.Cli.Tests
@@ -10,6 +11,25 @@ namespace AE.Cli.Tests
     /// <summary><c>ae train</c>: short runs of the tasks, resume through files, and bad input as one line.</summary>
     public class TrainCommandTests
     {
+        /// <summary>
+        /// Two runs' final checkpoints hold the same state bit for bit: equal but for each run's own key (and so the checksum),
+        /// which differ because they are two runs; a resumed run keeps the key of the run it continues.
+        /// </summary>
+        private static void AssertSameCheckpointButKey(string whole, string resumed)
+        {
+            string wholeKey = TrainingCheckpoint.RunKeyOf(whole)!, resumedKey = TrainingCheckpoint.RunKeyOf(resumed)!;
+            Assert.NotEqual(wholeKey, resumedKey);
+            static byte[] State(string path, string key)
+            {
+                var bytes = File.ReadAllBytes(path).AsSpan(..^32).ToArray();   // the SHA-256 of the rest ends the file
+                var keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
+                int at = bytes.AsSpan().IndexOf(keyBytes);
+                Assert.True(at > 0);
+                return bytes.Take(at).Concat(bytes.Skip(at + keyBytes.Length)).ToArray();
+            }
+            Assert.Equal(State(whole, wholeKey), State(resumed, resumedKey));
+        }
+
         private static string Cell(string file) => Path.Combine(Repo.Root, "cells", file);
 
         /// <summary>A lagged cell is refused in one line by train, bench and grad (each ran it unlagged under the variant's name).</summary>
@@ -163,8 +183,9 @@ namespace AE.Cli.Tests
             var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "7", "--out", "part", "--resume", "part/checkpoint.aetrain" }).ToArray());
             Assert.True(resumed.ExitCode == 0, resumed.Stderr);
             Assert.Contains("resumed after 3", resumed.Stdout, System.StringComparison.Ordinal);
-            foreach (var f in new[] { "weights.safetensors", "curve.csv", "checkpoint.aetrain" })
+            foreach (var f in new[] { "weights.safetensors", "curve.csv" })
                 Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "part", f)));
+            AssertSameCheckpointButKey(Path.Combine(dir.Path, "whole", "checkpoint.aetrain"), Path.Combine(dir.Path, "part", "checkpoint.aetrain"));
             // The run store numbers the resumed run's epochs 4 to 7, with the losses the run never interrupted has at 4 to 7 (runs 1, 2, 3).
             string db = Path.Combine(dir.Path, Experiment.DefaultDatabase);
             Assert.Equal(StoredSteps(db, 1).Skip(3).ToList(), StoredSteps(db, 3));
@@ -191,18 +212,20 @@ namespace AE.Cli.Tests
         {
             using var dir = new TempDirectory();
             string[] common = { "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2" };
-            Assert.Equal(0, Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "3", "--out", "o" }).ToArray()).ExitCode);
+            Assert.Equal(0, Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "3", "--out", "o", "--db", "r.db" }).ToArray()).ExitCode);
             var before = File.ReadAllBytes(Path.Combine(dir.Path, "o", "checkpoint.aetrain"));
             var fewer = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "2", "--out", "o", "--resume", "o/checkpoint.aetrain" }).ToArray());
             Assert.Equal(2, fewer.ExitCode);
             Assert.Equal(new[] { "ae: error: --epochs 2 is fewer than the 3 epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included. Run 'ae train --help'" }, fewer.StderrLines);
             Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "o", "checkpoint.aetrain")));
-            // as many as it holds: nothing to train, and resuming would store the finished run again
+            // as many as it holds: no epoch to train; the run is finished again and stored in place of the row it has (a process
+            // stopped between writing that checkpoint and storing the run leaves it to be stored this way)
             var same = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "3", "--out", "o", "--resume", "o/checkpoint.aetrain", "--db", "r.db" }).ToArray());
-            Assert.Equal(2, same.ExitCode);
-            Assert.Equal(new[] { "ae: error: the checkpoint's run has trained all 3 epochs of --epochs; --epochs counts the whole run: give more to train on. Run 'ae train --help'" }, same.StderrLines);
+            Assert.Equal(0, same.ExitCode);
+            Assert.Equal(new[] { "ae: this checkpoint's run was stored before, as run 1; the run stored now replaces it (the same run, finished again from the checkpoint)" }, same.StderrLines);
             Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "o", "checkpoint.aetrain")));
-            Assert.False(File.Exists(Path.Combine(dir.Path, "r.db")));
+            Assert.Equal(1, Experiments.Scalar(Path.Combine(dir.Path, "r.db"), "SELECT count(*) FROM runs"));
+            Assert.Equal(2, Experiments.Scalar(Path.Combine(dir.Path, "r.db"), "SELECT max(id) FROM runs"));
             var unknown = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--name", "Nope", "--task", "residual-dynamics");
             Assert.Equal(2, unknown.ExitCode);
             Assert.Equal(new[] { "ae: error: no cell 'Nope' in " + Cell("residual_dynamics.ae") + "; valid names: DynamicsModelResidual" }, unknown.StderrLines);
@@ -243,8 +266,9 @@ namespace AE.Cli.Tests
             Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "part", "checkpoint.aetrain")));
             var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "6", "--threads", "2", "--out", "part", "--resume", "part/checkpoint.aetrain" }).ToArray());
             Assert.True(resumed.ExitCode == 0, resumed.Stderr);
-            foreach (var f in new[] { "weights.safetensors", "curve.csv", "checkpoint.aetrain" })
+            foreach (var f in new[] { "weights.safetensors", "curve.csv" })
                 Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "part", f)));
+            AssertSameCheckpointButKey(Path.Combine(dir.Path, "whole", "checkpoint.aetrain"), Path.Combine(dir.Path, "part", "checkpoint.aetrain"));
             // The run store numbers the resumed run's epochs 3 to 6, with the losses of the run never interrupted (runs: one 1, whole 2, part 3, resumed 4).
             string db = Path.Combine(dir.Path, Experiment.DefaultDatabase);
             Assert.Equal(StoredSteps(db, 2).Skip(2).ToList(), StoredSteps(db, 4));
@@ -283,8 +307,9 @@ namespace AE.Cli.Tests
             var resumed = Cli.Run(dir.Path, common.Concat(new[] { "--out", "cut", "--resume", "cut/checkpoint.aetrain" }).ToArray());
             Assert.True(resumed.ExitCode == 0, resumed.Stderr);
             Assert.Contains("resumed after 4", resumed.Stdout, System.StringComparison.Ordinal);
-            foreach (var f in new[] { "weights.safetensors", "curve.csv", "checkpoint.aetrain" })
+            foreach (var f in new[] { "weights.safetensors", "curve.csv" })
                 Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "whole", f)), File.ReadAllBytes(Path.Combine(dir.Path, "cut", f)));
+            AssertSameCheckpointButKey(Path.Combine(dir.Path, "whole", "checkpoint.aetrain"), Path.Combine(dir.Path, "cut", "checkpoint.aetrain"));
         }
 
         [Fact]

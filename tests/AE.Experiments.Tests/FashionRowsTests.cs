@@ -117,7 +117,7 @@ namespace AE.Experiments.Tests
                 var first = Make("gru", 16, 29);
                 var part = new Trainer<float>(first, new FashionRowsTask(testSamples: 10) { Samples = 64 }, new Adam(first.ParameterVector.Length, 1e-3), seed: 3);
                 part.Epoch();
-                TrainingCheckpoint.Save(path, identity, part);
+                TrainingCheckpoint.Save(path, identity, part, "test-run");
 
                 var second = Make("gru", 16, 29);
                 var resumed = new Trainer<float>(second, new FashionRowsTask(testSamples: 10) { Samples = 64 }, new Adam(second.ParameterVector.Length, 1e-3), seed: 3);

@@ -69,7 +69,7 @@ namespace AE.Experiments.Tests
                 options.CheckpointInterval = 100;
                 options.Checkpoint = state =>
                 {
-                    MachineCheckpoint.Save(path, Identity(task), state);
+                    MachineCheckpoint.Save(path, Identity(task), state, "test-run");
                     if (state.Step == 200) File.Copy(path, at200);
                 };
                 options.Progress = p => { if (p.Step == 277) cancel.Cancel(); };
@@ -115,7 +115,7 @@ namespace AE.Experiments.Tests
             {
                 using var cancel = new CancellationTokenSource();
                 var options = Options();
-                options.Checkpoint = state => MachineCheckpoint.Save(path, Identity(task), state);
+                options.Checkpoint = state => MachineCheckpoint.Save(path, Identity(task), state, "test-run");
                 options.Progress = p => { if (p.Step == 50) cancel.Cancel(); };
                 new AeMachine(task, options).Run(Law(task.Dimension), Seed, cancel.Token);
                 var bytes = File.ReadAllBytes(path);

@@ -210,7 +210,7 @@ namespace AE.Experiments.Tests
             string path = Path.Combine(Path.GetTempPath(), "ae-stop-" + Guid.NewGuid().ToString("N") + ".aetrain");
             try
             {
-                TrainingCheckpoint.Save(path, identity, trainer);
+                TrainingCheckpoint.Save(path, identity, trainer, "test-run");
                 var fresh = Build<float>(LogParam);
                 var resumed = new Trainer<float>(fresh, new AmeSequenceTask(), new Adam(fresh.ParameterVector.Length, 1.0), seed: 0);
                 Assert.Null(resumed.Stop);

@@ -400,7 +400,7 @@ namespace AE.Experiments.Tests
                 var first = Residual32.Value(3, 12, 4);
                 var part = new Trainer<float>(first, task, Make(first.ParameterVector.Length), seed: 9);
                 for (int i = 0; i < 3; i++) part.Epoch();
-                TrainingCheckpoint.Save(path, identity, part);
+                TrainingCheckpoint.Save(path, identity, part, "test-run");
                 for (int i = 0; i < 2; i++) part.Epoch();   // steps after the checkpoint are not in it
 
                 var second = Residual32.Value(3, 12, 4);
@@ -438,7 +438,7 @@ namespace AE.Experiments.Tests
             string path = Path.Combine(Path.GetTempPath(), "ae-train-" + Guid.NewGuid().ToString("N") + ".aetrain");
             try
             {
-                TrainingCheckpoint.Save(path, identity, trainer);
+                TrainingCheckpoint.Save(path, identity, trainer, "test-run");
                 Assert.Equal(identity, TrainingCheckpoint.IdentityOf(path));
                 var fresh = Residual32.Value(2, 5, 5);
                 var other = new Trainer<float>(fresh, task, new Adam(fresh.ParameterVector.Length), seed: 0);
@@ -464,7 +464,7 @@ namespace AE.Experiments.Tests
             string path = Path.Combine(Path.GetTempPath(), "ae-train-" + Guid.NewGuid().ToString("N") + ".aetrain");
             try
             {
-                TrainingCheckpoint.Save(path, identity, trainer);
+                TrainingCheckpoint.Save(path, identity, trainer, "test-run");
                 var bytes = File.ReadAllBytes(path);
                 var fresh = Residual32.Value(2, 5, 5);
                 var target = new Trainer<float>(fresh, task, new Adam(fresh.ParameterVector.Length), seed: 1);
