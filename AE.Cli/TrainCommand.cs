@@ -339,7 +339,7 @@ namespace AE.Cli
                 });
                 files.Add(curve);
                 files.AddRange(PlotFiles.Write(Path.Combine(request.Out, "curve.svg"),
-                    RunFigure.Of(finished, task.Name + " by " + law.LawName + (resumedFrom > 0 ? " (epochs after " + resumedFrom + ")" : ""), "epoch")));
+                    RunFigure.Of(finished, task.Name + " by " + law.LawName, "epoch")));
                 files.AddRange(task.WriteOutputs(cell, request.Out));
                 if (task.Trace(cell) is { } trace)
                 {

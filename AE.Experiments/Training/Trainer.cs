@@ -90,8 +90,8 @@ namespace AE.Experiments.Training
 
         public int EpochsDone => _curve.Count;
 
-        /// <summary>The epochs of this process (not those restored from a checkpoint): each loss and the optimizer's signals after its step.</summary>
-        public RunLog Log { get; }
+        /// <summary>Every epoch of the run, a checkpoint's restored ones included: each loss and the optimizer's signals after its step.</summary>
+        public RunLog Log { get; private set; }
 
         /// <summary>
         /// Why the run stopped before its epochs were done (a loss, a gradient or a step's parameter that is not finite), or
@@ -241,12 +241,16 @@ namespace AE.Experiments.Training
                 metrics, Array.Empty<Incident>(), Log, theta, null);
         }
 
-        /// <summary>Continues from a checkpoint: the curve of the epochs it holds (its parameters and the optimizer's state are restored by the caller).</summary>
-        internal void RestoreCurve(IEnumerable<double> curve)
+        /// <summary>
+        /// Continues from a checkpoint: the curve and the log of the epochs it holds, one row an epoch (its parameters and the
+        /// optimizer's state are restored by the caller).
+        /// </summary>
+        internal void RestoreCurve(IReadOnlyList<double> curve, RunLog log)
         {
+            if (log.Count != curve.Count) throw new System.IO.InvalidDataException("its log holds " + log.Count + " epochs and its curve " + curve.Count);
             _curve.Clear();
             _curve.AddRange(curve);
-            Log.FirstStep = _curve.Count + 1;
+            Log = log;
         }
 
         /// <summary>PyTorch's <c>clip_grad_norm_</c>: scales the gradient by max / (‖g‖ + 1e-6) when that is below 1.</summary>

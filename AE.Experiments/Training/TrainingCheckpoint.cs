@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Numerics;
 using System.Text;
+using AE.Experiments.Machine;
 using AE.Runtime;
 
 namespace AE.Experiments.Training
@@ -25,7 +26,7 @@ namespace AE.Experiments.Training
     public static class TrainingCheckpoint
     {
         public const string Magic = "AE.TrainCheckpoint";
-        public const int Version = 8;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity; 6: the run's stop; 7: the seed in 64 bits; 8: the run's key
+        public const int Version = 8;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity; 6: the run's stop; 7: the seed in 64 bits; 8: the run's key and its log
 
         /// <param name="runKey">the run's key in the run store (<see cref="Machine.RunKeys"/>): kept from the run's start through every resume</param>
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer, string runKey) where T : unmanaged, IFloatingPointIeee754<T>
@@ -54,6 +55,7 @@ namespace AE.Experiments.Training
                 CheckpointFile.WriteDoubles(w, trainer.Curve.ToArray());
                 CheckpointFile.WriteDoubles(w, theta);
                 WriteStop(w, trainer.Stop);
+                trainer.Log.Write(w);
                 CheckpointFile.WriteBlock(w, lawState);
             });
         }
@@ -76,7 +78,7 @@ namespace AE.Experiments.Training
             if (path is null) throw new ArgumentNullException(nameof(path));
             if (identity is null) throw new ArgumentNullException(nameof(identity));
             if (trainer is null) throw new ArgumentNullException(nameof(trainer));
-            var (curve, theta, stop, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
+            var (curve, theta, stop, log, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
             {
                 var saved = ReadIdentity(r);
                 r.ReadString();   // the run key: RunKeyOf reads it
@@ -89,7 +91,17 @@ namespace AE.Experiments.Training
                 if (theta.Length != trainer.Cell.ParameterVector.Length)
                     throw new TrainingException("the checkpoint " + name + " holds " + theta.Length + " parameter values, the cell has " + trainer.Cell.ParameterVector.Length);
                 var stop = ReadStop(r);
-                return (curve, theta, stop, CheckpointFile.ReadBlock(r));
+                RunLog log;
+                try
+                {
+                    log = RunLog.Read(r, trainer.Optimizer.SignalNames, recordSignals: true);
+                    if (log.Count != curve.Length) throw new InvalidDataException("its log holds " + log.Count + " epochs and its curve " + curve.Length);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new TrainingException("the checkpoint " + name + " is damaged: " + ex.Message, ex);
+                }
+                return (curve, theta, stop, log, CheckpointFile.ReadBlock(r));
             }, (message, inner) => inner is null ? new TrainingException(message) : new TrainingException(message, inner));
             try
             {
@@ -101,7 +113,7 @@ namespace AE.Experiments.Training
             }
             var target = trainer.Cell.ParameterVector;
             for (int i = 0; i < theta.Length; i++) target[i] = T.CreateTruncating(theta[i]);
-            trainer.RestoreCurve(curve);
+            trainer.RestoreCurve(curve, log);
             trainer.RestoreStop(stop);
             return curve.Length;
         }

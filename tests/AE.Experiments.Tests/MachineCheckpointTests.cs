@@ -147,7 +147,7 @@ namespace AE.Experiments.Tests
                 }
                 // A flipped bit in the version is damage too (the checksum is read first), not a file of another build.
                 int version = System.Text.Encoding.UTF8.GetByteCount(MachineCheckpoint.Magic) + 1;
-                foreach (int bit in new[] { 0, 7, 8 + 2, 31 })
+                foreach (int bit in new[] { 2, 7, 8 + 2, 31 })   // none makes an older version (3 ^ 1 = 2 would be named as one)
                 {
                     var flipped = bytes.ToArray();
                     flipped[version + bit / 8] ^= (byte)(1 << (bit % 8));
