@@ -459,6 +459,9 @@ namespace AE.Cli
                 + " on " + string.Join(", ", AblationTasks), all, null, MenuCriteria.Ablation(full, removed), "");
         }
 
+        /// <summary>The seeds of an arm that Ctrl-C stopped before their end (or before they started).</summary>
+        private static int Interrupted(ArmResult r) => r.Runs.Count(x => x.Stop == StopReason.Cancelled);
+
         /// <summary>The markdown table, the CSV of every run and the plot (SVG and PNG) of seed 0's gap per task and arm, for the items that compare arms.</summary>
         private static ExperimentReport ArmsReport(ExperimentRunSettings s, string id, string title, string what, IReadOnlyList<ArmResult> results, string? measureName,
             Judgement judgement, string note)
@@ -470,9 +473,15 @@ namespace AE.Cli
             md.Append("| task | arm | seeds at target | mean steps to target | final log10 gap | blown seeds | incidents |").Append(measureName is null ? "" : " " + measureName.Replace("|", "\\|", StringComparison.Ordinal) + " (mean) |").Append('\n');   // a '|' in the name would split the cell
             md.Append("| --- | --- | --- | --- | --- | --- | --- |").Append(measureName is null ? "" : " --- |").Append('\n');
             foreach (var r in results)
+            {
+                // An arm with interrupted seeds has no figures: a seed stopped early (or never started) would count as a result.
+                int stopped = Interrupted(r);
+                string Figure(string text) => stopped > 0 ? "—" : text;
                 md.Append("| ").Append(r.Task).Append(" | ").Append(r.Arm).Append(" | ").Append(r.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(r.Seeds.ToString(CultureInfo.InvariantCulture))
-                  .Append(" | ").Append(ArmComparison.F(r.MeanSteps, "F1")).Append(" | ").Append(ArmComparison.F(r.FinalLogGap)).Append(" | ").Append(r.Blown.ToString(CultureInfo.InvariantCulture))
-                  .Append(" | ").Append(r.Incidents.ToString(CultureInfo.InvariantCulture)).Append(" |").Append(measureName is null ? "" : " " + ArmComparison.F(r.MeanMeasure, "G4") + " |").Append('\n');
+                  .Append(stopped > 0 ? " (" + stopped.ToString(CultureInfo.InvariantCulture) + " interrupted)" : "")
+                  .Append(" | ").Append(Figure(ArmComparison.F(r.MeanSteps, "F1"))).Append(" | ").Append(Figure(ArmComparison.F(r.FinalLogGap))).Append(" | ").Append(r.Blown.ToString(CultureInfo.InvariantCulture))
+                  .Append(" | ").Append(r.Incidents.ToString(CultureInfo.InvariantCulture)).Append(" |").Append(measureName is null ? "" : " " + Figure(ArmComparison.F(r.MeanMeasure, "G4")) + " |").Append('\n');
+            }
             md.Append('\n').Append("**").Append(judgement.Word).Append("**: ").Append(judgement.Numbers).Append('\n').Append('\n');
             md.Append("Criterion: ").Append(judgement.Criterion).Append('.').Append(note.Length > 0 ? " " + note : "").Append('\n');
             List<string> files =
@@ -501,12 +510,14 @@ namespace AE.Cli
                     json.WriteString("arm", r.Arm);
                     json.WriteNumber("seeds", r.Seeds);
                     json.WriteNumber("seeds_at_target", r.Reached);
+                    json.WriteNumber("seeds_interrupted", Interrupted(r));
                     Json.MeanWithCi(json, "mean_steps", MeanCi.Of(r.StepsWhenAllReached));
-                    Json.MeanWithCi(json, "final_log10_gap", MeanCi.Of(r.FinalLogGaps));
+                    // an arm with interrupted seeds has no figures (as in the table): a null mean
+                    Json.MeanWithCi(json, "final_log10_gap", MeanCi.Of(Interrupted(r) > 0 ? Array.Empty<double>() : r.FinalLogGaps));
                     json.WriteNumber("blown", r.Blown);
                     json.WriteNumber("incidents", r.Incidents);
                     // a seed's measure is NaN where it does not apply (an arm without alpha): over the others, null when none has one
-                    if (measureName is not null) Json.MeanWithCi(json, "measure", MeanCi.Of(r.Measure.Where(v => !double.IsNaN(v)).ToList()), withCount: true);
+                    if (measureName is not null) Json.MeanWithCi(json, "measure", MeanCi.Of(Interrupted(r) > 0 ? new List<double>() : r.Measure.Where(v => !double.IsNaN(v)).ToList()), withCount: true);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -257,6 +257,13 @@ namespace AE.Cli.Tests
                 // every cell the law does not refuse ran its one seed until it was stopped
                 Assert.All(rows.Skip(1).Where(l => !l.Contains(",yes,", StringComparison.Ordinal)), l => Assert.EndsWith(",1", l, StringComparison.Ordinal));
             }
+            if (id == "A")
+            {
+                // every arm's seed was stopped: each row says so and shows no figures (a stopped seed's gap is its start's)
+                var arms = md.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| task", StringComparison.Ordinal) && !l.StartsWith("| ---", StringComparison.Ordinal)).ToList();
+                Assert.NotEmpty(arms);
+                Assert.All(arms, l => Assert.Contains("| 0/1 (1 interrupted) | — | — |", l, StringComparison.Ordinal));
+            }
         }
 
         [Fact]
