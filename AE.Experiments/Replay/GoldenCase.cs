@@ -151,7 +151,9 @@ namespace AE.Experiments.Replay
                 throw reader.Fail("'theta0' has " + Plural.Count(theta0.Length, "value") + ", but the " + kind + " problem has dimension " + problem.Dimension);
 
             int steps = reader.WholeNumber(reader.Required(root, "steps", "steps"), "steps", 1);
-            var config = reader.Settings(reader.Object(root, "config", "config"), "config");
+            var configObject = reader.Object(root, "config", "config");
+            CheckTensorFields(reader, configObject);
+            var config = reader.Settings(configObject, "config", TensorFields);
             var agent = root.TryGetProperty("agent", out _) ? reader.Settings(reader.Object(root, "agent", "agent"), "agent") : Array.Empty<CaseSetting>();
             foreach (var a in agent)
             {
@@ -167,6 +169,25 @@ namespace AE.Experiments.Replay
             var values = ReadTrajectory(csvName, csv, jsonName, columns, steps);
             string name = jsonName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? jsonName.Substring(0, jsonName.Length - 5) : jsonName;
             return new GoldenCase(name, jsonName, note, kind, problem, theta0, steps, config, agent, columns, tolerance, values);
+        }
+
+        /// <summary>AEConfig's fields that place the seed's tensors rather than set the law: not law parameters.</summary>
+        private static readonly string[] TensorFields = { "device", "dtype" };
+
+        /// <summary>
+        /// <c>config.device</c> may be any string (where the seed's tensors lived); <c>config.dtype</c> must be float64, as a
+        /// replay computes and compares in float64 (a float32 run of the seed differs from it far beyond any tolerance here).
+        /// </summary>
+        private static void CheckTensorFields(JsonFields reader, JsonElement config)
+        {
+            if (config.TryGetProperty("device", out var device) && device.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                throw reader.Fail("'config.device' must be a string such as \"cpu\" (where the seed's tensors were), not " + JsonFields.Describe(device));
+            if (config.TryGetProperty("dtype", out var dtype) && dtype.ValueKind != JsonValueKind.Null)
+            {
+                string? text = dtype.ValueKind == JsonValueKind.String ? dtype.GetString() : null;
+                if (text is not ("float64" or "torch.float64" or "double" or "torch.double"))
+                    throw reader.Fail("'config.dtype' is " + (text is null ? JsonFields.Describe(dtype) : "\"" + text + "\"") + "; a replay computes in float64, so the case must be of torch.float64");
+            }
         }
 
         private static string ReadText(string path, string name, string? ofJson)

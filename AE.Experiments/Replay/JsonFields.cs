@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
@@ -139,8 +140,8 @@ namespace AE.Experiments.Replay
             return rows;
         }
 
-        /// <summary>An object of settings: each value null, a bool or a number; each key once.</summary>
-        public IReadOnlyList<CaseSetting> Settings(JsonElement obj, string section)
+        /// <summary>An object of settings: each value null, a bool or a number; each key once; the keys in <paramref name="skip"/> are not settings.</summary>
+        public IReadOnlyList<CaseSetting> Settings(JsonElement obj, string section, IReadOnlyCollection<string>? skip = null)
         {
             var result = new List<CaseSetting>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -149,6 +150,7 @@ namespace AE.Experiments.Replay
                 string path = section + "." + property.Name;
                 if (property.Name.Length == 0) throw Fail("'" + section + "' has an empty key");
                 if (!seen.Add(property.Name)) throw Fail("'" + path + "' appears twice");
+                if (skip is not null && skip.Contains(property.Name, StringComparer.Ordinal)) continue;
                 var v = property.Value;
                 result.Add(v.ValueKind switch
                 {

@@ -209,6 +209,36 @@ namespace AE.Cli.Tests
                 Assert.Single(r.StderrLines));
         }
 
+        /// <summary>
+        /// AEConfig's device and dtype (a case written from every field of the seed's config has them) place its tensors and
+        /// are not law parameters: a float64 case replays with them; another dtype is one line, as a replay computes in float64.
+        /// </summary>
+        [Theory]
+        [InlineData("torch.float64", null)]
+        [InlineData("float64", null)]
+        [InlineData("torch.float32", "ae: error: typed.json: 'config.dtype' is \"torch.float32\"; a replay computes in float64, so the case must be of torch.float64")]
+        public void The_seeds_device_and_dtype_in_a_config_are_not_law_parameters(string dtype, string? error)
+        {
+            using var dir = new TempDirectory();
+            var json = JsonNode.Parse(File.ReadAllText(Repo.Case("quadratic_2d")))!;
+            json["config"]!["device"] = "cpu";
+            json["config"]!["dtype"] = dtype;
+            string path = WriteCase(dir, "typed", json);
+
+            var r = Cli.Run(dir.Path, "replay", path);
+
+            if (error is null)
+            {
+                Assert.True(r.ExitCode == 0, r.Stderr);
+                Assert.Contains("within tolerance at every one of 300 steps", r.Stdout, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal(2, r.ExitCode);
+                Assert.Equal(error, Assert.Single(r.StderrLines));
+            }
+        }
+
         [Fact]
         public void A_column_the_law_does_not_produce_exits_2()
         {
