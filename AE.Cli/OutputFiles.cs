@@ -63,7 +63,10 @@ namespace AE.Cli
         /// folder and takes it away again when this call made it and it is still empty.
         /// </summary>
         /// <param name="folderLock">the folder held until disposed; null without <paramref name="outDir"/></param>
-        public static RunStore OpenStoreAfterFolder(string dbPath, string? outDir, CliContext context, out IDisposable? folderLock, Action<RunStore>? check = null)
+        /// <param name="ownName">the names of the files the command writes there: the temporaries of those that a killed writer
+        /// left are removed once the folder is held (<see cref="AtomicFile.RemoveOrphansIn"/>)</param>
+        public static RunStore OpenStoreAfterFolder(string dbPath, string? outDir, CliContext context, out IDisposable? folderLock, Func<string, bool> ownName,
+            Action<RunStore>? check = null)
         {
             bool made = outDir is not null && !Directory.Exists(outDir);
             folderLock = null;
@@ -74,6 +77,7 @@ namespace AE.Cli
                 {
                     CreateFolder(outDir);
                     folderLock = LockFolder(outDir, context);
+                    AtomicFile.RemoveOrphansIn(outDir, ownName);
                 }
                 store = Experiment.OpenStore(dbPath, context);
                 check?.Invoke(store);

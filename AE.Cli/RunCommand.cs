@@ -127,12 +127,13 @@ namespace AE.Cli
             }
 
             string? checkpointPath = outDir is null ? null : Path.Combine(outDir, CheckpointFile);
-            if (outDir is not null) OutputFiles.KeepDatabaseOutOf(dbPath, outDir, name => OutputFiles.Names.Equals(name, CheckpointFile) || RunOutputFiles.IsRunFile(name), context);
+            Func<string, bool> ownName = name => OutputFiles.Names.Equals(name, CheckpointFile) || RunOutputFiles.IsRunFile(name);
+            if (outDir is not null) OutputFiles.KeepDatabaseOutOf(dbPath, outDir, ownName, context);
             if (checkpointPath is not null)
                 OutputFiles.KeepOtherCheckpoint(checkpointPath, resume, identity, MachineCheckpoint.IdentityOf,
                     other => other.Law + " on " + other.Task + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
 
-            using var store = RunOutputFiles.OpenStore(dbPath, outDir, 1, "this run", context, out long expectedId, out var folderLock);
+            using var store = RunOutputFiles.OpenStore(dbPath, outDir, 1, "this run", context, out long expectedId, out var folderLock, ownName);
             using var heldFolder = folderLock;
 
             machineOptions.ProgressInterval = Math.Clamp(budget / 100, 1, 100);

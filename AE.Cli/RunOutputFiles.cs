@@ -20,12 +20,14 @@ namespace AE.Cli
         /// <param name="what">the runs, as the refusal names them ("this run", "this swarm's member runs")</param>
         /// <param name="firstId">the id the first of the runs will get, unless another process stores runs in between</param>
         /// <param name="folderLock">the folder held for this process (<see cref="OutputFiles.LockFolder"/>) until disposed; null without a folder</param>
-        public static RunStore OpenStore(string dbPath, string? outDir, long count, string what, CliContext context, out long firstId, out IDisposable? folderLock)
+        /// <param name="ownName">the names of the files the command writes in <paramref name="outDir"/> (<see cref="OutputFiles.OpenStoreAfterFolder"/>)</param>
+        public static RunStore OpenStore(string dbPath, string? outDir, long count, string what, CliContext context, out long firstId, out IDisposable? folderLock,
+            Func<string, bool> ownName)
         {
             bool newDatabase = !File.Exists(dbPath);
             if (newDatabase && outDir is not null) RefuseToOverwrite(outDir, 1, count, dbPath, what, context);
             long next = 0;
-            var store = OutputFiles.OpenStoreAfterFolder(dbPath, outDir, context, out folderLock, opened =>
+            var store = OutputFiles.OpenStoreAfterFolder(dbPath, outDir, context, out folderLock, ownName, opened =>
             {
                 next = opened.NextId();
                 if (outDir is not null && !newDatabase) RefuseToOverwrite(outDir, next, count, dbPath, what, context);

@@ -161,7 +161,7 @@ namespace AE.Cli
             long memberRuns = (long)jobs.Count * k;
             const string What = "this swarm's member runs";
             if (outDir is not null) OutputFiles.KeepDatabaseOutOf(dbPath, outDir, RunOutputFiles.IsRunFile, context);
-            using var store = RunOutputFiles.OpenStore(dbPath, outDir, memberRuns, What, context, out _, out var folderLock);
+            using var store = RunOutputFiles.OpenStore(dbPath, outDir, memberRuns, What, context, out _, out var folderLock, RunOutputFiles.IsRunFile);
             using var heldFolder = folderLock;
 
             long total = (long)jobs.Count * swarm.Rounds * swarm.RoundTotal;

@@ -266,15 +266,16 @@ namespace AE.Cli
             // A checkpoint that has trained every epoch resumes to no epoch of its own: the final pass, the files and the
             // stored run, which replaces the row a process stopped after storing it left (the same key).
             int epochs = Math.Max(request.Epochs ?? task.DefaultEpochs, resumedFrom);
+            bool OwnName(string name) => OutputNames(task).Append(CheckpointFile).Contains(name, OutputFiles.Names);
             if (request.Out is not null)
             {
-                OutputFiles.KeepDatabaseOutOf(request.Database, request.Out, name => OutputNames(task).Append(CheckpointFile).Contains(name, OutputFiles.Names), context);
+                OutputFiles.KeepDatabaseOutOf(request.Database, request.Out, OwnName, context);
                 // The folder's checkpoint may be another run's, still resumable; its other files are the resumed run's, or refused.
                 OutputFiles.KeepOtherCheckpoint(Path.Combine(request.Out, CheckpointFile), request.Resume, identity, TrainingCheckpoint.IdentityOf,
                     other => other.Cell + " on " + other.Task + " by " + other.Optimizer + ", seed " + other.Seed.ToString(CultureInfo.InvariantCulture), context);
                 KeepOtherFiles(request.Out, task, request.Resume, context);
             }
-            using var store = OutputFiles.OpenStoreAfterFolder(request.Database, request.Out, context, out var folderLock);
+            using var store = OutputFiles.OpenStoreAfterFolder(request.Database, request.Out, context, out var folderLock, OwnName);
             using var heldFolder = folderLock;
             var startedAt = DateTime.UtcNow;
             string settingsJson = WithTraining(lawSource?.SettingsJson() ?? "{" + string.Join(",", optimizerText.Split(' ').Skip(1).Select(kv => kv.Split('=')).Select(kv => Json.String(kv[0]) + ":" + kv[1])) + "}",

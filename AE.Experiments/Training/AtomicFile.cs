@@ -52,6 +52,32 @@ namespace AE.Experiments.Training
             }
         }
 
+        /// <summary>
+        /// Every temporary file in <paramref name="dir"/> that a process killed while writing left (<c>NAME.tmp-PID</c> of a
+        /// process that no longer runs) where <paramref name="ownName"/> says NAME is a file of the caller's: a run's own
+        /// file whose writer died may never be written again (its name held a run id), so its temporary would stay forever.
+        /// Files of other names are left alone, whatever they are called.
+        /// </summary>
+        public static void RemoveOrphansIn(string dir, Func<string, bool> ownName)
+        {
+            if (dir is null) throw new ArgumentNullException(nameof(dir));
+            if (ownName is null) throw new ArgumentNullException(nameof(ownName));
+            try
+            {
+                foreach (var candidate in Directory.EnumerateFiles(dir, "*.tmp-*"))
+                {
+                    string name = Path.GetFileName(candidate);
+                    int at = name.LastIndexOf(".tmp-", StringComparison.Ordinal);
+                    if (!int.TryParse(name.AsSpan(at + 5), NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id == Environment.ProcessId || Running(id)) continue;
+                    if (ownName(name.Substring(0, at))) File.Delete(candidate);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Tidying only: a file that cannot be listed or removed stays.
+            }
+        }
+
         private static bool Running(int pid)
         {
             try

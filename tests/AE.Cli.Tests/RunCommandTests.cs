@@ -521,6 +521,33 @@ namespace AE.Cli.Tests
             Assert.Equal(3, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE status <> 'interrupted'"));
         }
 
+        /// <summary>
+        /// A run killed while it wrote its --out files leaves NAME.tmp-PID, and NAME (a run id's) is never written again, so the
+        /// next run that takes the folder removes it; a temporary of a name the command does not write is not its to remove.
+        /// </summary>
+        [Fact]
+        public void Taking_the_folder_removes_the_temporaries_a_killed_run_left_of_its_own_files()
+        {
+            using var dir = new TempDirectory();
+            int dead;
+            using (var exited = System.Diagnostics.Process.Start("/bin/true")!)
+            {
+                exited.WaitForExit();
+                dead = exited.Id;
+            }
+            Directory.CreateDirectory(Path.Combine(dir.Path, "o"));
+            dir.Write("o/run-7.csv.tmp-" + dead, "half a table");
+            dir.Write("o/checkpoint.aerun.tmp-" + dead, "half a checkpoint");
+            dir.Write("o/notes.txt.tmp-" + dead, "the user's");
+
+            var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "20", "--db", "runs.db", "--out", "o");
+
+            Assert.True(r.ExitCode is 0 or 1, r.Stderr);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "o", "run-7.csv.tmp-" + dead)));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "o", "checkpoint.aerun.tmp-" + dead)));
+            Assert.Equal("the user's", File.ReadAllText(Path.Combine(dir.Path, "o", "notes.txt.tmp-" + dead)));
+        }
+
         /// <summary>A case is named after its file: the checkpoint records its contents too, so a case whose problem changed is another task.</summary>
         [Fact]
         public void A_checkpoint_of_a_case_whose_file_changed_is_refused()
