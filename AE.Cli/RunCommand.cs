@@ -44,7 +44,7 @@ namespace AE.Cli
                 LawCommandOptions.Set,
                 new OptionSpec("--seed", "a whole number", "The run's seed: start point, noise, minibatches (default 0).") { HelpName = "S" }.WholeNumber(min: 0),
                 new OptionSpec("--out", "a folder for run-ID.csv, run-ID.svg and run-ID.png", "Also write DIR/run-ID.csv (step, loss, every signal) and DIR/run-ID.svg and DIR/run-ID.png (loss, alpha, mu, sigma, gamma over the steps). With --out, Ctrl-C writes DIR/checkpoint.aerun first.") { HelpName = "DIR" },
-                new OptionSpec("--checkpoint-every", "a whole number of steps", "Also write DIR/checkpoint.aerun every N steps (needs --out).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
+                new OptionSpec("--checkpoint-every", "a whole number of steps", "Also write DIR/checkpoint.aerun every N steps (needs --out); one that would bring the checkpoints' writing above a tenth of the run's time is skipped (each holds the run's whole log so far).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
                 new OptionSpec("--resume", "a run checkpoint file", "Continue the run of a checkpoint: the same law file, settings, ablation, task, seed and budget; the result is bit for bit that of a run never interrupted (stored as a new run with every step). Another run's checkpoint or a damaged one is one line and exit 2; nothing is written.") { HelpName = "FILE" },
                 LawCommandOptions.Db,
                 LawCommandOptions.NoProgress,
@@ -140,11 +140,14 @@ namespace AE.Cli
             if (checkpointPath is not null)
             {
                 machineOptions.CheckpointInterval = every;
+                var pacing = new CheckpointPacing();
                 machineOptions.Checkpoint = state =>
                 {
                     try
                     {
-                        MachineCheckpoint.Save(checkpointPath, identity, state, runKey);
+                        // An interrupt's checkpoint is the one to resume from: always written. The periodic ones keep to a share of the run's time.
+                        if (context.Cancellation.IsCancellationRequested) MachineCheckpoint.Save(checkpointPath, identity, state, runKey);
+                        else pacing.Periodic(() => MachineCheckpoint.Save(checkpointPath, identity, state, runKey));
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
