@@ -142,6 +142,19 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
+        public void An_alpha_min_above_1_is_taken_as_the_seed_takes_it()
+        {
+            // AEConfig takes any positive alpha_min; the law declared (0, 1] and refused 1.5 with alpha_max 3.
+            var c = Case("quadratic_2d");
+            var t = Run(_laws.Sgdm, c, Settings(c, ("alpha_min", 1.5), ("alpha_max", 3.0), ("init_alpha", 2.0)), steps: 20);
+            for (int row = 0; row < t.Count; row++)
+            {
+                double alpha = t.Signal(row, "alpha");
+                Assert.True(alpha >= 1.5 && alpha <= 3, $"step {row + 1}: alpha {alpha:R}");
+            }
+        }
+
+        [Fact]
         public void Step_norm_max_bounds_every_move_of_theta()
         {
             var c = Case("quadratic_2d");

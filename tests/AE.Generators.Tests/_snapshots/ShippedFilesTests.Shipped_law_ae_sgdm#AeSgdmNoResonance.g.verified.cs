@@ -88,7 +88,7 @@ namespace AE.Generated
             public double max_d_mu { get; set; } = 0.02;
             /// <summary>Default: 0.1. Allowed: [0, inf).</summary>
             public double max_dlog_sigma { get; set; } = 0.1;
-            /// <summary>Default: 1e-06. Allowed: (0, 1].</summary>
+            /// <summary>Default: 1e-06. Allowed: (0, inf).</summary>
             public double alpha_min { get; set; } = 1e-06;
             /// <summary>Default: 1.</summary>
             public double alpha_max { get; set; } = 1.0;
@@ -295,7 +295,7 @@ namespace AE.Generated
             double __v_max_dlog_sigma = this.max_dlog_sigma = options.max_dlog_sigma;
             if (!(__v_max_dlog_sigma >= 0.0 && __v_max_dlog_sigma < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("max_dlog_sigma", "[0, inf)", __v_max_dlog_sigma, "param 'max_dlog_sigma' must lie in [0, inf)");
             double __v_alpha_min = this.alpha_min = options.alpha_min;
-            if (!(__v_alpha_min > 0.0 && __v_alpha_min <= 1.0)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, 1]", __v_alpha_min, "param 'alpha_min' must lie in (0, 1]");
+            if (!(__v_alpha_min > 0.0 && __v_alpha_min < double.PositiveInfinity)) throw new __Runtime.ParamOutOfRangeException("alpha_min", "(0, inf)", __v_alpha_min, "param 'alpha_min' must lie in (0, inf)");
             double __v_alpha_max = this.alpha_max = options.alpha_max;
             double __v_mu_min = this.mu_min = options.mu_min;
             double __v_mu_max = this.mu_max = options.mu_max;
