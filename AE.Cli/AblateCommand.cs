@@ -58,6 +58,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Knock out each rule of a law in turn; compare with baselines over seeds", Run)
         {
+            StopsOnInterrupt = true,
             Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {

@@ -49,6 +49,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Time a law's step at several sizes (ns per step, GB/s against copy bandwidth), or a cell's forward+backward", Run)
         {
+            StopsOnInterrupt = true,
             Arguments = new ArgumentSpec("law.ae", "The .ae files, checked together (default: laws/ae_sgdm.ae in the current directory or in the repository above it); or one cell's .ae file."),
             Options =
             [

@@ -11,6 +11,12 @@ namespace AE.Cli
         /// <summary>Cancelled by Ctrl-C (the process wires <c>Console.CancelKeyPress</c> to it); a test can cancel it in-process.</summary>
         public CancellationToken Cancellation { get; init; }
 
+        /// <summary>
+        /// Called when the command chosen stops cleanly on an interrupt (<see cref="CommandSpec.StopsOnInterrupt"/>): the process
+        /// then takes Ctrl-C and SIGTERM to <see cref="Cancellation"/> instead of ending at once. Null: nothing to tell.
+        /// </summary>
+        public Action? StopsOnInterrupt { get; init; }
+
         /// <summary>Whether <see cref="Stderr"/> is a terminal: only then do the experiment commands draw a progress bar.</summary>
         public bool StderrIsTerminal { get; init; }
 

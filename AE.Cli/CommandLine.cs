@@ -169,7 +169,11 @@ namespace AE.Cli
                     command.Add(built);
                 }
                 var result = new BuiltCommand(spec, command, positional, options);
-                command.SetAction(parsed => spec.Run(Input(parsed, result), context));
+                command.SetAction(parsed =>
+                {
+                    if (spec.StopsOnInterrupt) context.StopsOnInterrupt?.Invoke();
+                    return spec.Run(Input(parsed, result), context);
+                });
                 return result;
             }
 

@@ -97,5 +97,11 @@ namespace AE.Cli
 
         /// <summary>What the help prints after the options: what the command does, its output and exit codes.</summary>
         public IReadOnlyList<string> Details { get; init; } = Array.Empty<string>();
+
+        /// <summary>
+        /// The command watches <see cref="CliContext.Cancellation"/> and stops cleanly on Ctrl-C or SIGTERM (it stores what it
+        /// did, exit 130); for the others the signal ends the process at once, as it would any program.
+        /// </summary>
+        public bool StopsOnInterrupt { get; init; }
     }
 }

@@ -14,6 +14,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "List seed 001's experiment menu (sections A-L) and what of it runs here; run an item and judge its outcome", Run)
         {
+            StopsOnInterrupt = true,
             Arguments = new ArgumentSpec("list | run ID", "list, or run and the item's ID (A-L).") { Usage = "list | run <ID>" },
             Options = new[]
             {

@@ -5,8 +5,9 @@ using System.Threading;
 namespace AE.Cli
 {
     /// <summary>
-    /// What Ctrl-C (SIGINT) does: the first asks the running command to stop cleanly (ae run stores what it has and exits
-    /// 130); a later one ends the process at once, saying so (SQLite's journal then rolls back an unfinished transaction).
+    /// What Ctrl-C (SIGINT) and SIGTERM do: to a command that stops cleanly on them (<see cref="Watched"/>), the first asks it
+    /// to (ae run stores what it has and exits 130); a later one ends the process at once, saying so (SQLite's journal then
+    /// rolls back an unfinished transaction). Any other command (check, emit, grad, replay) ends at once, as any program.
     /// One within <see cref="RepeatMilliseconds"/> of the first is the same interrupt sent twice: 'timeout -s INT' signals the
     /// process and then its process group, which ended a run silently with nothing stored.
     /// </summary>
@@ -28,9 +29,13 @@ namespace AE.Cli
             _clock = clock ?? (() => Environment.TickCount64);
         }
 
+        /// <summary>Whether the running command stops cleanly on an interrupt (<see cref="CommandSpec.StopsOnInterrupt"/>).</summary>
+        public bool Watched { get; set; }
+
         /// <summary>Takes one interrupt; whether the process goes on (false: it ends at once, as the signal's default does).</summary>
         public bool Take()
         {
+            if (!Watched) return false;   // nothing would read the request: the signal's default ends the process
             if (!_source.IsCancellationRequested)
             {
                 _first = _clock();

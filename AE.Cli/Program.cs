@@ -23,6 +23,7 @@ namespace AE.Cli
                 {
                     Cancellation = interrupt.Token,
                     StderrIsTerminal = !Console.IsErrorRedirected,
+                    StopsOnInterrupt = () => interrupts.Watched = true,
                 };
                 return CliApp.Run(args, context);
             }

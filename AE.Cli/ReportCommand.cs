@@ -33,6 +33,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Write an HTML page of the runs in a run store: a table per command, a plot per run", Run)
         {
+            StopsOnInterrupt = true,
             Arguments = new ArgumentSpec("db", "The run store, such as ae-runs.db (only read).", "empty database name") { Usage = "<db>" },
             Options = new[]
             {

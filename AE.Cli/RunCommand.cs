@@ -33,6 +33,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Run a law on a benchmark task, store the run, plot it", Run)
         {
+            StopsOnInterrupt = true,
             Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {

@@ -32,6 +32,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Run K controllers of a law together with AE-Swarm (or independent runs, or PBT) on a task", Run)
         {
+            StopsOnInterrupt = true,
             Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {

@@ -56,6 +56,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Initial learning-rate sensitivity grid of a law against Adam and hypergradient descent", Run)
         {
+            StopsOnInterrupt = true,
             Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {

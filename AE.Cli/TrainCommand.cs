@@ -36,6 +36,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, Summary, Run)
         {
+            StopsOnInterrupt = true,
             Arguments = new ArgumentSpec("cell.ae", "The .ae file declaring the cell.") { Usage = "<cell.ae>" },
             Options = new[]
             {

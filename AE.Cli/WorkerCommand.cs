@@ -15,6 +15,7 @@ namespace AE.Cli
 
         public static CommandSpec Command { get; } = new(Name, "Run a worker of a cluster that runs the runs of ae sweep, ae ablate, ae swarm and ae experiment run", Run)
         {
+            StopsOnInterrupt = true,
             Options = new[]
             {
                 new OptionSpec(ClusterOption.Name, ClusterOption.Expected,

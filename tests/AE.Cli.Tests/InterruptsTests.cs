@@ -1,4 +1,5 @@
 using System.IO;
+using System.Linq;
 using System.Threading;
 using Xunit;
 
@@ -13,7 +14,7 @@ namespace AE.Cli.Tests
             long now = 1_000;
             using var source = new CancellationTokenSource();
             using var stderr = new StringWriter();
-            var interrupts = new Interrupts(source, stderr, () => now);
+            var interrupts = new Interrupts(source, stderr, () => now) { Watched = true };
 
             Assert.True(interrupts.Take());                 // the process goes on, the command is asked to stop
             Assert.True(source.IsCancellationRequested);
@@ -23,6 +24,28 @@ namespace AE.Cli.Tests
             now += 1;                                       // half a second after the first: a second Ctrl-C
             Assert.False(interrupts.Take());
             Assert.Equal("ae: interrupted again; ending at once (what was not yet stored is lost)" + System.Environment.NewLine, stderr.ToString());
+        }
+
+        /// <summary>
+        /// A command that does not stop on an interrupt (check, emit, grad, replay) would never read the request: the first
+        /// Ctrl-C or SIGTERM ends the process, as it ends any program ('timeout 10 ae grad ...' sends one SIGTERM).
+        /// </summary>
+        [Fact]
+        public void A_command_that_does_not_stop_on_an_interrupt_ends_at_the_first()
+        {
+            using var source = new CancellationTokenSource();
+            using var stderr = new StringWriter();
+            var interrupts = new Interrupts(source, stderr);
+            Assert.False(interrupts.Take());
+            Assert.False(source.IsCancellationRequested);
+            Assert.Equal("", stderr.ToString());
+        }
+
+        [Fact]
+        public void The_commands_that_store_or_serve_stop_on_an_interrupt_and_the_others_do_not()
+        {
+            var stopping = CliApp.Commands.Where(c => c.StopsOnInterrupt).Select(c => c.Name).Order(System.StringComparer.Ordinal);
+            Assert.Equal(new[] { "ablate", "bench", "experiment", "report", "run", "swarm", "sweep", "train", "worker" }, stopping);
         }
     }
 }

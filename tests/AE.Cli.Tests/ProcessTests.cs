@@ -85,6 +85,58 @@ namespace AE.Cli.Tests
         }
 
         /// <summary>
+        /// A command that does not stop cleanly on an interrupt ends at the first SIGTERM, as any program: 'ae check' of a FIFO
+        /// nobody writes waits (as cat does), and 'timeout' or 'kill' must still end it (it went on waiting when every SIGTERM
+        /// was taken as a request to stop cleanly).
+        /// </summary>
+        [Fact]
+        public async System.Threading.Tasks.Task A_command_that_does_not_stop_on_an_interrupt_ends_at_the_first_sigterm()
+        {
+            Assert.True(File.Exists("/usr/bin/mkfifo"), "mkfifo makes the input that never ends");
+            using var dir = new TempDirectory();
+            using (var mk = Process.Start("/usr/bin/mkfifo", new[] { Path.Combine(dir.Path, "pipe.ae") })!) mk.WaitForExit();
+            var start = new ProcessStartInfo(Cli.DotnetHost())
+            {
+                WorkingDirectory = dir.Path,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "ae.dll"), "check", "pipe.ae" }) start.ArgumentList.Add(arg);
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            // Waiting at the FIFO: a thread of it sleeps in the kernel's wait for a writer (a signal sent while the runtime
+            // still starts is not the case under test).
+            var waited = Stopwatch.StartNew();
+            while (!WaitsForAWriter(process.Id) && waited.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                if (process.HasExited) Assert.Fail("ae check returned before anything was written to the FIFO: " + await stderr);
+                await System.Threading.Tasks.Task.Delay(50);
+            }
+            Assert.True(WaitsForAWriter(process.Id), "ae check did not reach the FIFO within 60 s");
+            using (var kill = Process.Start("/bin/sh", new[] { "-c", "kill -TERM " + process.Id })!) kill.WaitForExit();
+            bool ended = process.WaitForExit(30_000);
+            if (!ended) process.Kill(entireProcessTree: true);
+            Assert.True(ended, "ae check went on waiting after SIGTERM");
+            Assert.Equal(128 + 15, process.ExitCode);
+            await stdout;
+        }
+
+        /// <summary>Whether a thread of the process sleeps opening a FIFO that has no writer (Linux: its wchan is wait_for_partner).</summary>
+        private static bool WaitsForAWriter(int pid)
+        {
+            try
+            {
+                foreach (var task in Directory.GetDirectories("/proc/" + pid + "/task"))
+                    if (File.ReadAllText(Path.Combine(task, "wchan")).Trim() == "wait_for_partner") return true;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            return false;
+        }
+
+        /// <summary>
         /// A law whose state does not fit in memory (here a heap limit of 256 MiB and a state of 4 GB) is one line and exit 2: the
         /// constructor, called by reflection, wrapped the OutOfMemoryException, and ae said "internal error: TargetInvocationException".
         /// </summary>
