@@ -118,8 +118,7 @@ namespace AE.Cli
             {
                 try
                 {
-                    resumed = MachineCheckpoint.Load(resume, identity, instance, task);   // checked whole before anything is written
-                    runKey = MachineCheckpoint.RunKeyOf(resume) ?? runKey;
+                    resumed = MachineCheckpoint.Load(resume, identity, instance, task, out runKey);   // checked whole before anything is written
                 }
                 catch (CheckpointException ex)
                 {

@@ -241,8 +241,7 @@ namespace AE.Cli
                 // After the trainer: the task has loaded its data, which the identity names.
                 identity = new CheckpointIdentity(cell.CellName, cellHash, task.Identity, dtype, request.Batch, request.Time, request.Seed, optimizerText,
                     Math.Min(request.Threads, request.Batch), task.DataIdentity);
-                if (request.Resume is not null) TrainingCheckpoint.Load(request.Resume, identity, trainer);
-                if (request.Resume is not null) runKey = TrainingCheckpoint.RunKeyOf(request.Resume) ?? runKey;
+                if (request.Resume is not null) TrainingCheckpoint.Load(request.Resume, identity, trainer, out runKey);
                 if (request.Init is not null) CellParameters.Load(cell, request.Init);
             }
             catch (Exception ex) when (ex is SafeTensorsException or CellParameterException)
@@ -267,6 +266,8 @@ namespace AE.Cli
             // A checkpoint that has trained every epoch resumes to no epoch of its own: the final pass, the files and the
             // stored run, which replaces the row a process stopped after storing it left (the same key).
             int epochs = Math.Max(request.Epochs ?? task.DefaultEpochs, resumedFrom);
+            // The complete run's key in the store: the run's, and its epochs (a run extended by --epochs is another row).
+            string storedKey = runKey + "/" + epochs.ToString(CultureInfo.InvariantCulture);
             bool OwnName(string name) => OutputNames(task).Append(CheckpointFile).Contains(name, OutputFiles.Names);
             if (request.Out is not null)
             {
@@ -288,7 +289,7 @@ namespace AE.Cli
             {
                 store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
                     "train:" + task.Name + task.Settings, (ulong)request.Seed, settingsJson, Array.Empty<string>(), run, startedAt, DateTime.UtcNow, cancelled, StoreSteps: true)
-                { Key = cancelled ? null : runKey + "/" + epochs.ToString(CultureInfo.InvariantCulture) }, out long? replaced);
+                { Key = cancelled ? null : storedKey }, out long? replaced);
                 return replaced;
             }
             string? checkpointPath = request.Out is null ? null : Path.Combine(request.Out, CheckpointFile);
@@ -352,7 +353,11 @@ namespace AE.Cli
                 files.Add(checkpointPath!);
             }
 
-            if (Store(finished, cancelled: false) is long before)
+            // A checkpoint that had trained every epoch adds nothing to a run stored before: that row, and its id, stay.
+            if (trainer.EpochsDone == resumedFrom && resumedFrom > 0 && store.IdOf(storedKey) is long stored)
+                context.Stderr.WriteLine("ae: this checkpoint's run is stored already, as run " + stored.ToString(CultureInfo.InvariantCulture)
+                    + "; nothing more to train" + (request.Out is null ? "" : ", its files are written again"));
+            else if (Store(finished, cancelled: false) is long before)
                 context.Stderr.WriteLine("ae: this checkpoint's run was stored before, as run " + before.ToString(CultureInfo.InvariantCulture)
                     + "; the run stored now replaces it (the same run, finished again from the checkpoint)");
 
@@ -377,7 +382,8 @@ namespace AE.Cli
             {
                 // The last epoch's step (or --init's weights, with no epoch run) gave parameters whose loss is not finite.
                 context.Stderr.WriteLine("ae: the final loss is " + ReplayOutput.Num(finalLoss)
-                    + (trainer.EpochsDone > resumedFrom ? " after the step of epoch " + trainer.EpochsDone.ToString(CultureInfo.InvariantCulture) : " with the starting parameters")
+                    + (trainer.EpochsDone > resumedFrom ? " after the step of epoch " + trainer.EpochsDone.ToString(CultureInfo.InvariantCulture)
+                        : resumedFrom > 0 ? " with the checkpoint's parameters" : " with the starting parameters")
                     + " (the run is stored as non-finite" + (request.Out is null ? "" : ", its files are written") + ")");
                 return ExitCodes.Errors;
             }

@@ -22,7 +22,10 @@ namespace AE.Engine
     public sealed record RunRecord(string Command, string? Batch, string Law, string? LawSha256, string? LawFile, string Task, ulong Seed,
         string SettingsJson, IReadOnlyList<string> Ablated, MachineRun Run, DateTime StartedAt, DateTime FinishedAt, bool Interrupted, bool StoreSteps)
     {
-        /// <summary>The run's key in its batch (<see cref="BatchJob.Key"/>), or null: a run saved again under the same batch and key replaces the first.</summary>
+        /// <summary>
+        /// The run's key in its batch (<see cref="BatchJob.Key"/>), or a resumable run's own key (no batch), or null: a run saved
+        /// again under the same batch and key replaces the first.
+        /// </summary>
         public string? Key { get; init; }
 
         /// <summary>
@@ -47,7 +50,8 @@ namespace AE.Engine
     /// for none), status, steps_taken, steps_to_target (NULL when not reached), target_loss, optimum_loss,
     /// initial_loss, final_loss, auc, incidents (count), incident_list (JSON array of {step, kind, value,
     /// message}), signal_names (JSON array), steps_stored (0 or 1), run_key (the run's key in its batch, <see cref="BatchJob.Key"/>,
-    /// unique per batch; NULL for runs of ae run, swarm and train).</item>
+    /// unique per batch; for a complete run of ae run or ae train, with no batch, the random key its checkpoints carry from
+    /// its start (train's ends in /EPOCHS); NULL for swarm's runs and for the partial run an interrupt stores).</item>
     /// <item><c>steps</c>: (run_id, step, loss, signals): step k = 1, 2, ... is the k-th law step, loss the loss
     /// it was handed (at theta before the step), signals a JSON object {name: value} of every signal of the law
     /// after the step (<c>json_extract(signals, '$.alpha')</c>). In real columns ±inf is stored as it is and NaN is
@@ -235,6 +239,26 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
             if (tables.Count == 0 || tables.Contains("runs")) return;
             throw new EngineException("the database '" + path + "' is not a run store: it holds other tables (" + string.Join(", ", tables.Take(5)) + (tables.Count > 5 ? ", ..." : "")
                 + ") and no runs; use another --db");
+        }
+
+        /// <summary>The id of the run stored without a batch under <paramref name="key"/> (<see cref="RunRecord.Key"/>), or null.</summary>
+        public long? IdOf(string key)
+        {
+            if (key is null) throw new ArgumentNullException(nameof(key));
+            try
+            {
+                return Locking(_waiting, () =>
+                {
+                    using var command = _connection.CreateCommand();
+                    command.CommandText = "SELECT id FROM runs WHERE batch IS NULL AND run_key = $key;";
+                    command.Parameters.AddWithValue("$key", key);
+                    return command.ExecuteScalar() is long id ? id : (long?)null;
+                });
+            }
+            catch (SqliteException ex)
+            {
+                throw new EngineException("cannot read the database '" + Path + "': " + ex.Message.Replace('\n', ' '), ex);
+            }
         }
 
         /// <summary>The id the next stored run gets (ids are never reused).</summary>

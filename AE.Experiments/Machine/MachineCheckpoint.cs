@@ -170,17 +170,22 @@ namespace AE.Experiments.Machine
         /// </summary>
         /// <exception cref="CheckpointException">not a run checkpoint, truncated, damaged, or of another run; the law is left as it was</exception>
         public static MachineState Load(string path, RunIdentity identity, IOptimizerLaw law, ITask task, bool recordSignals = true)
+            => Load(path, identity, law, task, out _, recordSignals);
+
+        /// <summary>As <see cref="Load(string, RunIdentity, IOptimizerLaw, ITask, bool)"/>, with the run's key it holds (<see cref="RunKeys"/>).</summary>
+        public static MachineState Load(string path, RunIdentity identity, IOptimizerLaw law, ITask task, out string runKey, bool recordSignals = true)
         {
             if (path is null) throw new ArgumentNullException(nameof(path));
             if (identity is null) throw new ArgumentNullException(nameof(identity));
             if (law is null) throw new ArgumentNullException(nameof(law));
             if (task is null) throw new ArgumentNullException(nameof(task));
             string name = Path.GetFileName(path);
+            string key = "";
             var state = CheckpointFile.Read(path, Magic, Version, "run checkpoint", (r, file) =>
             {
                 var saved = ReadIdentity(r);
                 Compare(file, saved, identity);
-                r.ReadString();   // the run key: RunKeyOf reads it
+                key = r.ReadString();
                 try
                 {
                     var s = MachineState.Read(r, law.SignalNames, recordSignals);
@@ -216,6 +221,7 @@ namespace AE.Experiments.Machine
                 }
             }
             else if (state.TaskStateBytes.Length > 0) throw new CheckpointException("the checkpoint " + name + " holds a run state the task " + task.Name + " cannot take");
+            runKey = key;
             return state;
         }
 

@@ -34,22 +34,9 @@ namespace AE.Experiments.Training
         /// </summary>
         private static void RemoveOrphans(string path)
         {
-            try
-            {
-                string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-                if (dir is null) return;
-                string prefix = Path.GetFileName(path) + ".tmp-";
-                foreach (var candidate in Directory.EnumerateFiles(dir, prefix + "*"))
-                {
-                    string pid = Path.GetFileName(candidate).Substring(prefix.Length);
-                    if (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id == Environment.ProcessId || Running(id)) continue;
-                    File.Delete(candidate);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Tidying only: a file that cannot be listed or removed stays.
-            }
+            string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            string name = Path.GetFileName(path);
+            if (dir is not null) RemoveOrphansIn(dir, n => n == name);
         }
 
         /// <summary>

@@ -247,7 +247,7 @@ namespace AE.Experiments.Training
         /// </summary>
         internal void RestoreCurve(IReadOnlyList<double> curve, RunLog log)
         {
-            if (log.Count != curve.Count) throw new System.IO.InvalidDataException("its log holds " + log.Count + " epochs and its curve " + curve.Count);
+            if (log.Count != curve.Count) throw new TrainingException("a log of " + log.Count + " epochs does not go with a curve of " + curve.Count);
             _curve.Clear();
             _curve.AddRange(curve);
             Log = log;

@@ -74,14 +74,19 @@ namespace AE.Experiments.Training
         /// <summary>Restores <paramref name="trainer"/> from the checkpoint at <paramref name="path"/>; returns the epochs it holds.</summary>
         /// <exception cref="TrainingException">not a checkpoint, truncated, or of another cell, task, setting or optimizer; the run is left as it was</exception>
         public static int Load<T>(string path, CheckpointIdentity identity, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
+            => Load(path, identity, trainer, out _);
+
+        /// <summary>As <see cref="Load{T}(string, CheckpointIdentity, Trainer{T})"/>, with the run's key it holds (<see cref="Machine.RunKeys"/>).</summary>
+        public static int Load<T>(string path, CheckpointIdentity identity, Trainer<T> trainer, out string runKey) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (path is null) throw new ArgumentNullException(nameof(path));
             if (identity is null) throw new ArgumentNullException(nameof(identity));
             if (trainer is null) throw new ArgumentNullException(nameof(trainer));
+            string key = "";
             var (curve, theta, stop, log, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
             {
                 var saved = ReadIdentity(r);
-                r.ReadString();   // the run key: RunKeyOf reads it
+                key = r.ReadString();
                 string layout = r.ReadString();
                 Compare(name, saved, identity);
                 string expected = Layout(trainer.Cell.Parameters);
@@ -115,6 +120,7 @@ namespace AE.Experiments.Training
             for (int i = 0; i < theta.Length; i++) target[i] = T.CreateTruncating(theta[i]);
             trainer.RestoreCurve(curve, log);
             trainer.RestoreStop(stop);
+            runKey = key;
             return curve.Length;
         }
 

@@ -222,14 +222,18 @@ namespace AE.Cli.Tests
             Assert.Equal(2, fewer.ExitCode);
             Assert.Equal(new[] { "ae: error: --epochs 2 is fewer than the 3 epochs of the checkpoint; --epochs counts the whole run, the checkpoint's included. Run 'ae train --help'" }, fewer.StderrLines);
             Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "o", "checkpoint.aetrain")));
-            // as many as it holds: no epoch to train; the run is finished again and stored in place of the row it has (a process
-            // stopped between writing that checkpoint and storing the run leaves it to be stored this way)
+            // as many as it holds: no epoch to train; a run stored before keeps its row and id, and the files are written again
             var same = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "3", "--out", "o", "--resume", "o/checkpoint.aetrain", "--db", "r.db" }).ToArray());
             Assert.Equal(0, same.ExitCode);
-            Assert.Equal(new[] { "ae: this checkpoint's run was stored before, as run 1; the run stored now replaces it (the same run, finished again from the checkpoint)" }, same.StderrLines);
+            Assert.Equal(new[] { "ae: this checkpoint's run is stored already, as run 1; nothing more to train, its files are written again" }, same.StderrLines);
             Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir.Path, "o", "checkpoint.aetrain")));
             Assert.Equal(1, Experiments.Scalar(Path.Combine(dir.Path, "r.db"), "SELECT count(*) FROM runs"));
-            Assert.Equal(2, Experiments.Scalar(Path.Combine(dir.Path, "r.db"), "SELECT max(id) FROM runs"));
+            Assert.Equal(1, Experiments.Scalar(Path.Combine(dir.Path, "r.db"), "SELECT max(id) FROM runs"));
+            // a store that lacks the run (the process stopped between that checkpoint and storing it) gets it stored
+            var unstored = Cli.Run(dir.Path, common.Concat(new[] { "--epochs", "3", "--out", "o", "--resume", "o/checkpoint.aetrain", "--db", "fresh.db" }).ToArray());
+            Assert.Equal(0, unstored.ExitCode);
+            Assert.Equal("", unstored.Stderr);
+            Assert.Equal(1, Experiments.Scalar(Path.Combine(dir.Path, "fresh.db"), "SELECT count(*) FROM runs WHERE status <> 'interrupted'"));
             var unknown = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--name", "Nope", "--task", "residual-dynamics");
             Assert.Equal(2, unknown.ExitCode);
             Assert.Equal(new[] { "ae: error: no cell 'Nope' in " + Cell("residual_dynamics.ae") + "; valid names: DynamicsModelResidual" }, unknown.StderrLines);
