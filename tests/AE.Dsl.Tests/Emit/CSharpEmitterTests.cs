@@ -216,8 +216,8 @@ namespace AE.Dsl.Tests
             var bad = Assert.ThrowsAny<Exception>(() => Build(unit, Options(file), 4, new Dictionary<string, double[]> { ["alpha_min"] = new[] { 0.0 } }));
             var inner = bad is System.Reflection.TargetInvocationException t ? t.InnerException! : bad;
             var range = Assert.IsType<ParamOutOfRangeException>(inner);
-            Assert.Contains("param 'alpha_min' must lie in (0, 1]", inner.Message);
-            Assert.Equal(("alpha_min", "(0, 1]", 0.0), (range.Param, range.Range, range.Value));
+            Assert.Contains("param 'alpha_min' must lie in (0, inf)", inner.Message);
+            Assert.Equal(("alpha_min", "(0, inf)", 0.0), (range.Param, range.Range, range.Value));
             Assert.Throws<ArgumentException>(() => law.SetRule("AE1", false));
             Assert.Throws<ArgumentNullException>(() => law.SetRule(null!, false));
             // A kernel outside the enum would run the scalar loops without a word: refused where it is set.

@@ -434,7 +434,7 @@ namespace AE.Dsl.Tests
             var bad = Assert.ThrowsAny<Exception>(() => Activator.CreateInstance(c.Population, 2, N, options, 0UL));
             var inner = bad is TargetInvocationException t ? t.InnerException! : bad;
             Assert.Equal("alpha_min", Assert.IsType<AE.Runtime.ParamOutOfRangeException>(inner).Param);
-            Assert.Contains("param 'alpha_min' must lie in (0, 1]", inner.Message);
+            Assert.Contains("param 'alpha_min' must lie in (0, inf)", inner.Message);
             var wrongCount = Assert.ThrowsAny<Exception>(() => Activator.CreateInstance(c.Population, 3, N, options, 0UL));
             Assert.IsType<ArgumentException>(wrongCount is TargetInvocationException w ? w.InnerException! : wrongCount);
             var none = Assert.ThrowsAny<Exception>(() => Activator.CreateInstance(c.Population, 0, N, null, 0UL));
