@@ -156,10 +156,6 @@ namespace AE.Experiments.Machine
         public static RunIdentity? IdentityOf(string path)
             => CheckpointFile.Peek(path, Magic, Version, ReadIdentity);
 
-        /// <summary>The run key of the checkpoint at <paramref name="path"/>, or null when it is not an intact run checkpoint.</summary>
-        public static string? RunKeyOf(string path)
-            => CheckpointFile.Peek(path, Magic, Version, r => { ReadIdentity(r); return r.ReadString(); });
-
         private static RunIdentity ReadIdentity(BinaryReader r)
             => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadUInt64(), r.ReadInt64());
 

@@ -242,12 +242,12 @@ namespace AE.Experiments.Training
         }
 
         /// <summary>
-        /// Continues from a checkpoint: the curve and the log of the epochs it holds, one row an epoch (its parameters and the
-        /// optimizer's state are restored by the caller).
+        /// Continues from a checkpoint: the curve and the log of the epochs it holds, one row an epoch, as
+        /// <see cref="TrainingCheckpoint.Load{T}(string, CheckpointIdentity, Trainer{T}, out string)"/> checks (its parameters and
+        /// the optimizer's state are restored by the caller).
         /// </summary>
         internal void RestoreCurve(IReadOnlyList<double> curve, RunLog log)
         {
-            if (log.Count != curve.Count) throw new TrainingException("a log of " + log.Count + " epochs does not go with a curve of " + curve.Count);
             _curve.Clear();
             _curve.AddRange(curve);
             Log = log;
