@@ -131,13 +131,15 @@ namespace AE.Experiments.Machine
         public const string Magic = "AE.RunCheckpoint";
         public const int Version = 3;   // 2: the file's checksum; 3: the run's key
 
+        private static readonly CheckpointFormat Format = new(Magic, Version, FirstChecksummed: 2);
+
         /// <param name="runKey">the run's key in the run store (<see cref="RunKeys"/>): kept from the run's start through every resume</param>
         public static void Save(string path, RunIdentity identity, MachineState state, string runKey)
         {
             if (identity is null) throw new ArgumentNullException(nameof(identity));
             if (runKey is null) throw new ArgumentNullException(nameof(runKey));
             if (state is null) throw new ArgumentNullException(nameof(state));
-            CheckpointFile.Write(path, Magic, Version, w =>
+            CheckpointFile.Write(path, Format, w =>
             {
                 w.Write(identity.Law);
                 w.Write(identity.LawHash);
@@ -154,7 +156,7 @@ namespace AE.Experiments.Machine
 
         /// <summary>The run the checkpoint at <paramref name="path"/> belongs to, or null when it is not an intact run checkpoint.</summary>
         public static RunIdentity? IdentityOf(string path)
-            => CheckpointFile.Peek(path, Magic, Version, ReadIdentity);
+            => CheckpointFile.Peek(path, Format, ReadIdentity);
 
         private static RunIdentity ReadIdentity(BinaryReader r)
             => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadUInt64(), r.ReadInt64());
@@ -177,7 +179,7 @@ namespace AE.Experiments.Machine
             if (task is null) throw new ArgumentNullException(nameof(task));
             string name = Path.GetFileName(path);
             string key = "";
-            var state = CheckpointFile.Read(path, Magic, Version, "run checkpoint", (r, file) =>
+            var state = CheckpointFile.Read(path, Format, "run checkpoint", (r, file) =>
             {
                 var saved = ReadIdentity(r);
                 Compare(file, saved, identity);

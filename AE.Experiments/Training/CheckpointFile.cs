@@ -17,6 +17,13 @@ namespace AE.Experiments.Training
     }
 
     /// <summary>
+    /// A checkpoint format: its mark, the version this build writes, and the first version that ended in a checksum. A file
+    /// of an older version whose checksum fails is named by its version only where that version had no checksum; from
+    /// <paramref name="FirstChecksummed"/> on, a version that is not this build's and a failing checksum is one flipped bit.
+    /// </summary>
+    public sealed record CheckpointFormat(string Magic, int Version, int FirstChecksummed);
+
+    /// <summary>
     /// The frame both checkpoints share (<see cref="TrainingCheckpoint"/>, <see cref="Machine.MachineCheckpoint"/>): a mark
     /// (a length-prefixed UTF-8 string), the format version (Int32), the body, the mark followed by ".End", and the SHA-256
     /// of everything before it; written whole or not at all (<see cref="AtomicFile"/>), read whole into memory and checked
@@ -27,16 +34,17 @@ namespace AE.Experiments.Training
     {
         private const int ChecksumLength = 32;
 
-        public static void Write(string path, string magic, int version, Action<BinaryWriter> body)
+        public static void Write(string path, CheckpointFormat format, Action<BinaryWriter> body)
         {
+            if (format is null) throw new ArgumentNullException(nameof(format));
             if (body is null) throw new ArgumentNullException(nameof(body));
             using var content = new MemoryStream();
             using (var w = new BinaryWriter(content, Encoding.UTF8, leaveOpen: true))
             {
-                w.Write(magic);
-                w.Write(version);
+                w.Write(format.Magic);
+                w.Write(format.Version);
                 body(w);
-                w.Write(magic + ".End");
+                w.Write(format.Magic + ".End");
             }
             byte[] checksum = SHA256.HashData(content.GetBuffer().AsSpan(0, (int)content.Length));
             AtomicFile.Write(path, stream =>
@@ -54,9 +62,10 @@ namespace AE.Experiments.Training
         /// <see cref="FormatException"/>.
         /// </summary>
         /// <param name="what">how the file is named in a message: "training checkpoint", "run checkpoint"</param>
-        public static T Read<T>(string path, string magic, int version, string what, Func<BinaryReader, string, T> body, Func<string, Exception?, Exception> error)
+        public static T Read<T>(string path, CheckpointFormat format, string what, Func<BinaryReader, string, T> body, Func<string, Exception?, Exception> error)
         {
             if (path is null) throw new ArgumentNullException(nameof(path));
+            if (format is null) throw new ArgumentNullException(nameof(format));
             if (body is null) throw new ArgumentNullException(nameof(body));
             if (error is null) throw new ArgumentNullException(nameof(error));
             string name = Path.GetFileName(path);
@@ -71,9 +80,9 @@ namespace AE.Experiments.Training
             }
             try
             {
-                using var r = OpenChecked(bytes, magic, version, name, what, error);
+                using var r = OpenChecked(bytes, format, name, what, error);
                 T result = body(r, name);
-                if (r.ReadString() != magic + ".End") throw error("the checkpoint " + name + " is truncated", null);
+                if (r.ReadString() != format.Magic + ".End") throw error("the checkpoint " + name + " is truncated", null);
                 if (r.BaseStream.Position != bytes.Length - ChecksumLength) throw error("the checkpoint " + name + " is damaged (bytes after its end)", null);
                 return result;
             }
@@ -91,13 +100,14 @@ namespace AE.Experiments.Training
         /// What <paramref name="head"/> reads from the start of the body of the checkpoint at <paramref name="path"/> (its
         /// identity), or null when the file is not an intact checkpoint of this mark and version.
         /// </summary>
-        public static T? Peek<T>(string path, string magic, int version, Func<BinaryReader, T> head) where T : class
+        public static T? Peek<T>(string path, CheckpointFormat format, Func<BinaryReader, T> head) where T : class
         {
+            if (format is null) throw new ArgumentNullException(nameof(format));
             if (head is null) throw new ArgumentNullException(nameof(head));
             try
             {
                 byte[] bytes = File.ReadAllBytes(path);
-                using var r = OpenChecked(bytes, magic, version, Path.GetFileName(path), "checkpoint", (message, inner) => new InvalidDataException(message, inner));
+                using var r = OpenChecked(bytes, format, Path.GetFileName(path), "checkpoint", (message, inner) => new InvalidDataException(message, inner));
                 return head(r);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or DecoderFallbackException)
@@ -110,20 +120,20 @@ namespace AE.Experiments.Training
         /// A reader of <paramref name="bytes"/> after the mark and the version, once they are this format's and the checksum
         /// holds: otherwise <paramref name="error"/>'s exception (truncated, not a checkpoint, another version, damaged).
         /// </summary>
-        private static BinaryReader OpenChecked(byte[] bytes, string magic, int version, string name, string what, Func<string, Exception?, Exception> error)
+        private static BinaryReader OpenChecked(byte[] bytes, CheckpointFormat format, string name, string what, Func<string, Exception?, Exception> error)
         {
-            byte[] mark = MarkBytes(magic);
+            byte[] mark = MarkBytes(format.Magic);
             if (bytes.Length < mark.Length && mark.AsSpan().StartsWith(bytes)) throw error("the checkpoint " + name + " is truncated", null);
             if (!bytes.AsSpan().StartsWith(mark)) throw error("the file " + name + " is not a " + what, null);
             var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
             r.ReadString();
             int saved = r.ReadInt32();
-            // The checksum first: one flipped bit in the version field is damage, not a build of another version. An older
-            // version's file is named as such even when its checksum fails (version 1 had none).
+            // The checksum first: one flipped bit in the version field is damage, not a build of another version. Only a
+            // version from before the checksum is named as such with no checksum to vouch for it.
             bool intact = IsIntact(bytes);
-            if (saved != version && (intact || (saved >= 1 && saved < version)))
-                throw error("the checkpoint " + name + " is of format version " + saved + "; this build reads version " + version, null);
-            if (!intact) throw error(Damage(bytes, magic, name), null);
+            if (saved != format.Version && (intact || (saved >= 1 && saved < format.FirstChecksummed)))
+                throw error("the checkpoint " + name + " is of format version " + saved + "; this build reads version " + format.Version, null);
+            if (!intact) throw error(Damage(bytes, format.Magic, name), null);
             return r;
         }
 

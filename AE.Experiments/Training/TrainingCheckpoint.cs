@@ -28,6 +28,8 @@ namespace AE.Experiments.Training
         public const string Magic = "AE.TrainCheckpoint";
         public const int Version = 8;   // 3: the optimizer state in LawState format version 2 (with its layout hash); 4: the file's checksum; 5: the data's identity; 6: the run's stop; 7: the seed in 64 bits; 8: the run's key and its log
 
+        private static readonly CheckpointFormat Format = new(Magic, Version, FirstChecksummed: 4);
+
         /// <param name="runKey">the run's key in the run store (<see cref="Machine.RunKeys"/>): kept from the run's start through every resume</param>
         public static void Save<T>(string path, CheckpointIdentity identity, Trainer<T> trainer, string runKey) where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -38,7 +40,7 @@ namespace AE.Experiments.Training
             byte[] lawState = LawState.Save(trainer.Optimizer);
             var theta = new double[cell.ParameterVector.Length];
             for (int i = 0; i < theta.Length; i++) theta[i] = double.CreateTruncating(cell.ParameterVector[i]);   // exact for float and double
-            CheckpointFile.Write(path, Magic, Version, w =>
+            CheckpointFile.Write(path, Format, w =>
             {
                 w.Write(identity.Cell);
                 w.Write(identity.CellHash);
@@ -62,11 +64,11 @@ namespace AE.Experiments.Training
 
         /// <summary>The run the checkpoint at <paramref name="path"/> belongs to, or null when it is not an intact training checkpoint.</summary>
         public static CheckpointIdentity? IdentityOf(string path)
-            => CheckpointFile.Peek(path, Magic, Version, ReadIdentity);
+            => CheckpointFile.Peek(path, Format, ReadIdentity);
 
         /// <summary>The run key of the checkpoint at <paramref name="path"/>, or null when it is not an intact training checkpoint.</summary>
         public static string? RunKeyOf(string path)
-            => CheckpointFile.Peek(path, Magic, Version, r => { ReadIdentity(r); return r.ReadString(); });
+            => CheckpointFile.Peek(path, Format, r => { ReadIdentity(r); return r.ReadString(); });
 
         private static CheckpointIdentity ReadIdentity(BinaryReader r)
             => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadInt32(), r.ReadString());
@@ -83,7 +85,7 @@ namespace AE.Experiments.Training
             if (identity is null) throw new ArgumentNullException(nameof(identity));
             if (trainer is null) throw new ArgumentNullException(nameof(trainer));
             string key = "";
-            var (curve, theta, stop, log, lawState) = CheckpointFile.Read(path, Magic, Version, "training checkpoint", (r, name) =>
+            var (curve, theta, stop, log, lawState) = CheckpointFile.Read(path, Format, "training checkpoint", (r, name) =>
             {
                 var saved = ReadIdentity(r);
                 key = r.ReadString();

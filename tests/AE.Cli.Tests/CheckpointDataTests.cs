@@ -131,7 +131,7 @@ namespace AE.Cli.Tests
         {
             using var dir = new TempDirectory();
             string path = Path.Combine(dir.Path, "old.aetrain");
-            CheckpointFile.Write(path, TrainingCheckpoint.Magic, 7, w => w.Write("Gru"));
+            CheckpointFile.Write(path, new CheckpointFormat(TrainingCheckpoint.Magic, 7, FirstChecksummed: 4), w => w.Write("Gru"));
 
             var r = Cli.Run(dir.Path, "train", Path.Combine(Repo.Root, "cells", "residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "5", "--batch", "2",
                 "--epochs", "2", "--resume", "old.aetrain", "--db", "runs.db");

@@ -145,15 +145,21 @@ namespace AE.Experiments.Tests
                     File.WriteAllBytes(path, flipped);
                     Refused(Identity(task), law, "the checkpoint " + name + " is damaged: its checksum does not match its contents");
                 }
-                // A flipped bit in the version is damage too (the checksum is read first), not a file of another build.
+                // A flipped bit in the version is damage too (the checksum is read first), not a file of another build: 3 ^ 1 = 2
+                // is the first version with a checksum, so a file that says 2 and fails it is damaged, not of version 2.
                 int version = System.Text.Encoding.UTF8.GetByteCount(MachineCheckpoint.Magic) + 1;
-                foreach (int bit in new[] { 2, 7, 8 + 2, 31 })   // none makes an older version (3 ^ 1 = 2 would be named as one)
+                foreach (int bit in new[] { 0, 2, 7, 8 + 2, 31 })
                 {
                     var flipped = bytes.ToArray();
                     flipped[version + bit / 8] ^= (byte)(1 << (bit % 8));
                     File.WriteAllBytes(path, flipped);
                     Refused(Identity(task), law, "the checkpoint " + name + " is damaged: its checksum does not match its contents");
                 }
+                // 3 ^ 2 = 1, a version that had no checksum: the file may be one, and is named as one.
+                var versionOne = bytes.ToArray();
+                versionOne[version] ^= 2;
+                File.WriteAllBytes(path, versionOne);
+                Refused(Identity(task), law, "the checkpoint " + name + " is of format version 1; this build reads version 3");
                 // Bytes appended to a whole checkpoint are not a cut.
                 File.WriteAllBytes(path, bytes.Concat(new byte[] { 1, 2, 3, 4, 5 }).ToArray());
                 Refused(Identity(task), law, "the checkpoint " + name + " is damaged: 5 bytes follow its end");
