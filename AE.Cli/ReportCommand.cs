@@ -73,6 +73,7 @@ namespace AE.Cli
             if (context is null) throw new ArgumentNullException(nameof(context));
             using var store = StoredRuns.Open(options.Database);
             var runs = Read(options.Database, store.Runs);
+            var batches = Read(options.Database, store.Batches);
             var reportable = runs.Where(r => r.StepsStored && r.StepsTaken > 0).ToList();
             KeepOthersFiles(options.OutDir, reportable.Select(r => PlotFile(r.Id)), context);
             OutputFiles.CreateFolder(options.OutDir);
@@ -92,7 +93,7 @@ namespace AE.Cli
 
             if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
             string page = Path.Combine(options.OutDir, PageFile);
-            byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, plots));
+            byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, batches, plots));
             OutputFiles.WriteBytes(page, html);
             context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + Plural.Count(runs.Count, "run")
                 + ", " + plots.Count.ToString(CultureInfo.InvariantCulture) + " plotted");

@@ -194,6 +194,14 @@ namespace AE.Cli
             int stored = 0;
             bool interrupted = false;
             string? storeFailed = null;
+            try
+            {
+                store.BeginBatch(batch, Name, (long)results.Count(r => r is not null) * k);
+            }
+            catch (EngineException ex)
+            {
+                storeFailed = MessageText.FirstLine(ex.Message).TrimEnd('.');
+            }
             for (int i = 0; i < jobs.Count; i++)
             {
                 if (results[i] is not SwarmRun run) { interrupted = true; continue; }
@@ -230,6 +238,17 @@ namespace AE.Cli
                     RunOutputFiles.RefuseTaken(outDir, bestId, "the member runs are stored in " + Experiment.Display(dbPath, context.CurrentDirectory), context);
                     written.Add(OutputFiles.Text(outDir, stem + ".csv", w => RunFiles.WriteCsv(best, w), context));
                     written.AddRange(PlotFiles.Save(outDir, stem + ".svg", RunFigure.Of(best, title), context));
+                }
+            }
+            if (storeFailed is null)
+            {
+                try
+                {
+                    store.EndBatch(batch, stopped is not null ? BatchState.Stopped : interrupted ? BatchState.Interrupted : BatchState.Complete);
+                }
+                catch (EngineException ex)
+                {
+                    storeFailed = MessageText.FirstLine(ex.Message).TrimEnd('.');
                 }
             }
             string db = Experiment.Display(dbPath, context.CurrentDirectory);

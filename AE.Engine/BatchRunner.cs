@@ -158,9 +158,10 @@ namespace AE.Engine
                 outcomes = ex.Finished.Count == batch.Jobs.Count ? ex.Finished : new JobOutcome?[batch.Jobs.Count];
                 stopped = ex.Message;
             }
-            var (stored, storeFailed) = Store(batch, outcomes, store);
             var runs = outcomes.Select(o => o?.Run).ToList();
             bool interrupted = stopped is null && cancellation.IsCancellationRequested && runs.Any(r => r is null || r.Stop == StopReason.Cancelled);
+            string ending = stopped is not null ? BatchState.Stopped : interrupted ? BatchState.Interrupted : BatchState.Complete;
+            var (stored, storeFailed) = Store(batch, outcomes, store, ending);
             return new BatchResult(runs, interrupted, stored, batch.Batch) { Stopped = stopped, StoreFailed = storeFailed };
         }
 
@@ -168,24 +169,28 @@ namespace AE.Engine
         /// Stores the runs of <paramref name="outcomes"/> in job order until one cannot be written; how many were stored and,
         /// when one failed, why. The runs stay in the result either way, so that the table can still be printed.
         /// </summary>
-        private static (int Stored, string? Failed) Store(BatchSpec batch, IReadOnlyList<JobOutcome?> outcomes, RunStore store)
+        /// <param name="ending">how the batch ended (<see cref="BatchState"/>), recorded once every run is stored; until then the
+        /// store holds the batch as <see cref="BatchState.Storing"/>, which is what a process killed while storing leaves</param>
+        private static (int Stored, string? Failed) Store(BatchSpec batch, IReadOnlyList<JobOutcome?> outcomes, RunStore store, string ending)
         {
             int stored = 0;
-            for (int i = 0; i < batch.Jobs.Count; i++)
+            try
             {
-                if (outcomes[i] is not JobOutcome outcome) continue;
-                var job = batch.Jobs[i];
-                try
+                store.BeginBatch(batch.Batch, batch.Command, outcomes.Count(o => o is not null));
+                for (int i = 0; i < batch.Jobs.Count; i++)
                 {
+                    if (outcomes[i] is not JobOutcome outcome) continue;
+                    var job = batch.Jobs[i];
                     store.Save(new RunRecord(batch.Command, batch.Batch, job.Law, job.LawSha256, job.LawFile, outcome.Run.TaskName, job.Seed, job.SettingsJson, job.Recipe.Ablated,
                         outcome.Run, outcome.StartedAt, outcome.FinishedAt, outcome.Run.Stop == StopReason.Cancelled, batch.RecordSignals) { Key = job.Key });
+                    stored++;
                 }
-                catch (EngineException ex)
-                {
-                    // The next run would fail alike (a locked database would make each wait its full timeout): stop at the first.
-                    return (stored, MessageText.FirstLine(ex.Message).TrimEnd('.'));
-                }
-                stored++;
+                store.EndBatch(batch.Batch, ending);
+            }
+            catch (EngineException ex)
+            {
+                // The next run would fail alike (a locked database would make each wait its full timeout): stop at the first.
+                return (stored, MessageText.FirstLine(ex.Message).TrimEnd('.'));
             }
             return (stored, null);
         }

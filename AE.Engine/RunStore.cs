@@ -42,6 +42,22 @@ namespace AE.Engine
         };
     }
 
+    /// <summary>How a batch's storing ended, as the <c>batches</c> table's state says it.</summary>
+    public static class BatchState
+    {
+        /// <summary>Its runs are being stored; left so by a process that ended while storing them, or a store that failed.</summary>
+        public const string Storing = "storing";
+
+        /// <summary>Every run of the batch ran to its end and is stored.</summary>
+        public const string Complete = "complete";
+
+        /// <summary>Ctrl-C (or SIGTERM) cut runs short or kept them from starting; every run that came back is stored.</summary>
+        public const string Interrupted = "interrupted";
+
+        /// <summary>The cluster was lost before every run came back; those that did are stored.</summary>
+        public const string Stopped = "stopped";
+    }
+
     /// <summary>
     /// The SQLite database of runs (<c>ae-runs.db</c> by default). Two tables:
     /// <list type="bullet">
@@ -56,6 +72,11 @@ namespace AE.Engine
     /// it was handed (at theta before the step), signals a JSON object {name: value} of every signal of the law
     /// after the step (<c>json_extract(signals, '$.alpha')</c>). In real columns ±inf is stored as it is and NaN is
     /// NULL (SQLite has no NaN); in JSON they are the strings "NaN", "Infinity", "-Infinity".</item>
+    /// <item><c>batches</c>: one row per batch that ablate, sweep or swarm stored (<see cref="BeginBatch"/>): batch, command,
+    /// runs (how many of its runs came back to be stored), state (<see cref="BatchState"/>: <c>storing</c> until its last
+    /// run is stored, so a process killed while storing, or a store that failed, leaves it there), started_at, finished_at.
+    /// Added without a schema version of its own: an ae that does not know it leaves it alone, and the batches such an ae
+    /// stores have no row.</item>
     /// </list>
     /// Each run is written in one transaction (the run row and all its step rows, with prepared, reused
     /// commands), so the database only ever holds whole runs: a process killed while writing leaves the
@@ -103,6 +124,14 @@ CREATE TABLE IF NOT EXISTS steps (
   PRIMARY KEY (run_id, step)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
+CREATE TABLE IF NOT EXISTS batches (
+  batch TEXT PRIMARY KEY,
+  command TEXT NOT NULL,
+  runs INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT
+);
 ";
 
         /// <summary>Version 1 to 2: the run key, unique within a batch.</summary>
@@ -239,6 +268,63 @@ CREATE INDEX IF NOT EXISTS runs_by_batch ON runs(batch);
             if (tables.Count == 0 || tables.Contains("runs")) return;
             throw new EngineException("the database '" + path + "' is not a run store: it holds other tables (" + string.Join(", ", tables.Take(5)) + (tables.Count > 5 ? ", ..." : "")
                 + ") and no runs; use another --db");
+        }
+
+        /// <summary>
+        /// Records that <paramref name="batch"/> of <paramref name="command"/> begins to be stored, <paramref name="runs"/> runs
+        /// in all, in state <see cref="BatchState.Storing"/>; <see cref="EndBatch"/> records how it ended. Until then the batch
+        /// reads as incomplete, which it is if the process ends first.
+        /// </summary>
+        public void BeginBatch(string batch, string command, long runs)
+        {
+            if (batch is null) throw new ArgumentNullException(nameof(batch));
+            if (command is null) throw new ArgumentNullException(nameof(command));
+            Write(tx =>
+            {
+                using var insert = _connection.CreateCommand();
+                insert.Transaction = tx;
+                insert.CommandText = @"INSERT INTO batches (batch, command, runs, state, started_at, finished_at) VALUES ($batch, $command, $runs, $state, $started, NULL)
+  ON CONFLICT (batch) DO UPDATE SET runs = excluded.runs, state = excluded.state, finished_at = NULL;";
+                insert.Parameters.AddWithValue("$batch", batch);
+                insert.Parameters.AddWithValue("$command", command);
+                insert.Parameters.AddWithValue("$runs", runs);
+                insert.Parameters.AddWithValue("$state", BatchState.Storing);
+                insert.Parameters.AddWithValue("$started", Timestamp(DateTime.UtcNow));
+                insert.ExecuteNonQuery();
+            });
+        }
+
+        /// <summary>Records that every run of <paramref name="batch"/> that came back is stored, and how the batch ended (<see cref="BatchState"/>).</summary>
+        public void EndBatch(string batch, string state)
+        {
+            if (batch is null) throw new ArgumentNullException(nameof(batch));
+            if (state is not (BatchState.Complete or BatchState.Interrupted or BatchState.Stopped))
+                throw new ArgumentOutOfRangeException(nameof(state), state, "a batch ends complete, interrupted or stopped");
+            Write(tx =>
+            {
+                using var update = _connection.CreateCommand();
+                update.Transaction = tx;
+                update.CommandText = "UPDATE batches SET state = $state, finished_at = $finished WHERE batch = $batch;";
+                update.Parameters.AddWithValue("$batch", batch);
+                update.Parameters.AddWithValue("$state", state);
+                update.Parameters.AddWithValue("$finished", Timestamp(DateTime.UtcNow));
+                update.ExecuteNonQuery();
+            });
+        }
+
+        /// <summary>A statement in a transaction of its own; a failure is an <see cref="EngineException"/> naming the database.</summary>
+        private void Write(Action<SqliteTransaction> statement)
+        {
+            try
+            {
+                using var tx = Locking(_waiting, () => _connection.BeginTransaction());
+                statement(tx);
+                Locking(_waiting, tx.Commit);
+            }
+            catch (SqliteException ex)
+            {
+                throw new EngineException("cannot write to the database '" + Path + "': " + ex.Message.Replace('\n', ' '), ex);
+            }
         }
 
         /// <summary>The id of the run stored without a batch under <paramref name="key"/> (<see cref="RunRecord.Key"/>), or null.</summary>

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AE.Engine;
 using AE.Runtime;
 
 namespace AE.Cli.Report
@@ -34,7 +35,8 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
         public const string GeneratorMark = "<meta name=\"generator\" content=\"ae report\">";
 
         /// <summary>The page for the runs of <paramref name="database"/> (as the page names it), with the plots of those in <paramref name="plots"/>.</summary>
-        public static string Html(string database, IReadOnlyList<StoredRun> runs, IReadOnlyDictionary<long, ReportPlot> plots)
+        /// <param name="batches">how each batch's storing ended, where the store records it: a batch that is not whole says so over its table</param>
+        public static string Html(string database, IReadOnlyList<StoredRun> runs, IReadOnlyDictionary<string, StoredBatch> batches, IReadOnlyDictionary<long, ReportPlot> plots)
         {
             var html = new StringBuilder();
             string title = "AE runs: " + System.IO.Path.GetFileName(database);
@@ -49,12 +51,14 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
             {
                 html.Append("<ul class=\"contents\">\n");
                 foreach (var group in groups)
-                    html.Append("<li><a href=\"#").Append(Anchor(group.Key)).Append("\">").Append(E(Heading(group.Key))).Append("</a>: ").Append(Count(group.Count(), "run")).Append("</li>\n");
+                    html.Append("<li><a href=\"#").Append(Anchor(group.Key)).Append("\">").Append(E(Heading(group.Key))).Append("</a>: ").Append(Count(group.Count(), "run"))
+                        .Append(Of(batches, group.Key.Batch)?.State == BatchState.Storing ? " (incomplete)" : "").Append("</li>\n");
                 html.Append("</ul>\n");
             }
             foreach (var group in groups)
             {
                 html.Append("<section id=\"").Append(Anchor(group.Key)).Append("\">\n<h2>").Append(E(Heading(group.Key))).Append("</h2>\n");
+                if (BatchNote(Of(batches, group.Key.Batch), group.Count()) is string note) html.Append("<p class=\"batch\">").Append(E(note)).Append("</p>\n");
                 AppendTable(html, group.ToList(), plots);
                 foreach (var run in group)
                 {
@@ -70,6 +74,19 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
             html.Append("</body>\n</html>\n");
             return html.ToString();
         }
+
+        private static StoredBatch? Of(IReadOnlyDictionary<string, StoredBatch> batches, string? batch)
+            => batch is not null && batches.TryGetValue(batch, out var b) ? b : null;
+
+        /// <summary>What the page says over a batch's table that is not the whole batch (null for a whole one, or one the store has no record of).</summary>
+        private static string? BatchNote(StoredBatch? batch, int stored) => batch?.State switch
+        {
+            BatchState.Storing => "Incomplete: " + Int(stored) + " of the batch's " + Count(batch.Runs, "run") + " are stored; the command that stored them ended before the last "
+                + "(it was killed, or the database failed).",
+            BatchState.Interrupted => "Interrupted by Ctrl-C: runs it cut short have the status interrupted, and runs it kept from starting are not stored.",
+            BatchState.Stopped => "The cluster was lost: the runs that had finished are stored, the others are not.",
+            _ => null,
+        };
 
         /// <summary>A run as its plot's title and caption name it.</summary>
         public static string RunTitle(StoredRun run)
@@ -143,7 +160,7 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
         private static string Anchor((string Command, string? Batch) key)
             => "runs-" + new string((key.Command + (key.Batch is null ? "" : "-" + key.Batch)).Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
 
-        private static string Count(int n, string noun) => Int(n) + " " + noun + (n == 1 ? "" : "s");
+        private static string Count(long n, string noun) => Int(n) + " " + noun + (n == 1 ? "" : "s");
 
         private static string G(double? v, string? whenNull = null) => v is double d ? NumberText.Of(d, "G6") : whenNull ?? "—";
 

@@ -14,6 +14,9 @@ namespace AE.Cli.Report
         string Settings, string Ablated, string Status, long StepsTaken, long? StepsToTarget, double? TargetLoss, double? OptimumLoss,
         double? InitialLoss, double? FinalLoss, double? Auc, long Incidents, IReadOnlyList<string> SignalNames, bool StepsStored);
 
+    /// <summary>A row of the run store's <c>batches</c> table: how many runs the batch stores when whole, and how its storing ended (<see cref="BatchState"/>).</summary>
+    internal sealed record StoredBatch(string Batch, long Runs, string State);
+
     /// <summary>The steps of one stored run: the loss handed to each law step, and the signals that are plotted, by name; <paramref name="First"/> the number of the first (a resumed training's rows start after its checkpoint's epochs).</summary>
     internal sealed record StoredSteps(double[] Loss, IReadOnlyDictionary<string, double[]> Signals, long First = 1);
 
@@ -25,7 +28,13 @@ namespace AE.Cli.Report
     {
         private readonly SqliteConnection _connection;
 
-        private StoredRuns(SqliteConnection connection) => _connection = connection;
+        private readonly bool _hasBatches;
+
+        private StoredRuns(SqliteConnection connection, bool hasBatches)
+        {
+            _connection = connection;
+            _hasBatches = hasBatches;
+        }
 
         /// <summary>Opens <paramref name="path"/>; a missing file, a file that is not SQLite or a database without the run store's tables and schema version is a <see cref="CliException"/>.</summary>
         public static StoredRuns Open(string path)
@@ -55,7 +64,7 @@ namespace AE.Cli.Report
                         throw new CliException("the database '" + path + "' has schema version " + version.ToString(CultureInfo.InvariantCulture)
                             + "; this ae reads versions 1 to " + RunStore.SchemaVersion.ToString(CultureInfo.InvariantCulture));
                 }
-                return new StoredRuns(connection);
+                return new StoredRuns(connection, tables.Contains("batches"));
             }
             catch (SqliteException ex)
             {
@@ -86,6 +95,18 @@ namespace AE.Cli.Report
                     reader.GetInt64(18), Names(reader.GetString(19)), reader.GetInt64(20) != 0));
             }
             return runs;
+        }
+
+        /// <summary>The batches the store records (none in a store written before it recorded them), by batch id.</summary>
+        public IReadOnlyDictionary<string, StoredBatch> Batches()
+        {
+            var batches = new Dictionary<string, StoredBatch>(StringComparer.Ordinal);
+            if (!_hasBatches) return batches;
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT batch, runs, state FROM batches;";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) batches[reader.GetString(0)] = new StoredBatch(reader.GetString(0), reader.GetInt64(1), reader.GetString(2));
+            return batches;
         }
 
         /// <summary>The stored steps of run <paramref name="id"/>, with the signals among <paramref name="signals"/> (NaN where a value is not a number).</summary>

@@ -86,8 +86,34 @@ namespace AE.Cli.Tests
             Assert.Equal(8, Regex.Matches(html, "<td>steps not stored</td>").Count);
             Assert.Equal(new[] { "run-1.png", "run-2.png" }, Regex.Matches(html, "<img src=\"([^\"]+)\"").Select(m => m.Groups[1].Value));
             Assert.DoesNotContain("http", html, StringComparison.Ordinal);                    // nothing from the network
+            Assert.DoesNotContain("<p class=\"batch\">", html, StringComparison.Ordinal);     // the ablation's batch is whole
             foreach (var id in new[] { 1, 2 })
                 Plots.AssertPng(Path.Combine(dir.Path, "rep", "run-" + id + ".png"), AE.Cli.Plots.FigureRenderer.Width, 36 + 5 * 190 + 22);
+        }
+
+        /// <summary>
+        /// A batch whose storing never ended (its process killed while storing, or the database failed) says so over its
+        /// table and in the contents, with how many of its runs are stored; an interrupted one says what that leaves out.
+        /// </summary>
+        [Fact]
+        public void A_batch_that_was_not_stored_whole_says_so()
+        {
+            using var dir = new TempDirectory();
+            string db = MakeStore(dir);
+            Sql(db, "DELETE FROM runs WHERE id = (SELECT max(id) FROM runs WHERE batch IS NOT NULL); UPDATE batches SET state = 'storing', finished_at = NULL;");
+            var r = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            string html = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
+            Assert.Contains("<p class=\"batch\">Incomplete: 7 of the batch&#39;s 8 runs are stored; the command that stored them ended before the last "
+                + "(it was killed, or the database failed).</p>", html, StringComparison.Ordinal);
+            Assert.Matches("<li><a href=\"#runs-ablate-[^\"]+\">ae ablate, batch ablate-[^<]+</a>: 7 runs \\(incomplete\\)</li>", html);
+
+            Sql(db, "UPDATE batches SET state = 'interrupted';");
+            r = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            html = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
+            Assert.Contains("<p class=\"batch\">Interrupted by Ctrl-C:", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("(incomplete)", html, StringComparison.Ordinal);
         }
 
         /// <summary>A store written before runs had keys (schema version 1, no run_key column) gives the same page.</summary>
@@ -97,7 +123,7 @@ namespace AE.Cli.Tests
             using var dir = new TempDirectory();
             string db = MakeStore(dir);
             var current = Cli.Run(dir.Path, "report", "runs.db", "--out", "now");
-            Sql(db, "DROP INDEX runs_by_key; ALTER TABLE runs DROP COLUMN run_key; PRAGMA user_version = 1;");
+            Sql(db, "DROP INDEX runs_by_key; ALTER TABLE runs DROP COLUMN run_key; DROP TABLE batches; PRAGMA user_version = 1;");
             var old = Cli.Run(dir.Path, "report", "runs.db", "--out", "old");
             Assert.True(old.ExitCode == 0, old.Stdout + old.Stderr);
             Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "now", "index.html")), File.ReadAllText(Path.Combine(dir.Path, "old", "index.html")));

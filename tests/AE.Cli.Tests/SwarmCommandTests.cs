@@ -27,6 +27,8 @@ namespace AE.Cli.Tests
             string db = Path.Combine(dir.Path, "s.db");
             Assert.Equal(3 * 2 * 3, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE command = 'swarm'"));
             Assert.Equal(1, Experiments.Scalar(db, "SELECT count(DISTINCT batch) FROM runs"));
+            // the batch is recorded whole: its 18 member runs, complete, under the runs' batch id
+            Assert.Equal(new object?[] { 18L, "complete" }, Assert.Single(Experiments.Rows(db, "SELECT runs, state FROM batches WHERE batch = (SELECT batch FROM runs LIMIT 1)")));
             Assert.Equal(new long[] { 0, 1, 2, 3, 4, 5 }, Experiments.Rows(db, "SELECT DISTINCT seed FROM runs ORDER BY seed").Select(x => (long)x[0]!));
             Assert.Equal(3 * 2, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE json_extract(settings, '$.method') = 'pbt'"));
             // the independent members share the compute equally: 20 steps each, all stored

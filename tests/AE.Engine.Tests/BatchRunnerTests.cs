@@ -32,6 +32,18 @@ namespace AE.Engine.Tests
             return (long)command.ExecuteScalar()!;
         }
 
+        private static (long Runs, string State) BatchRow(string db, string batch)
+        {
+            using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString());
+            c.Open();
+            using var command = c.CreateCommand();
+            command.CommandText = "SELECT runs, state FROM batches WHERE batch = $batch;";
+            command.Parameters.AddWithValue("$batch", batch);
+            using var reader = command.ExecuteReader();
+            Assert.True(reader.Read(), "no row for batch " + batch);
+            return (reader.GetInt64(0), reader.GetString(1));
+        }
+
         [Fact]
         public void Run_keys_depend_on_what_decides_the_result_only()
         {
@@ -76,6 +88,8 @@ namespace AE.Engine.Tests
                 Assert.Equal(4, Count(db, "SELECT count(*) FROM runs WHERE batch = 'ablate-redo'"));
                 Assert.Equal(8, Count(db, "SELECT count(*) FROM runs"));
                 Assert.Equal(4, Count(db, "SELECT count(DISTINCT run_key) FROM runs"));
+                Assert.Equal((4L, BatchState.Complete), BatchRow(db, "ablate-redo"));
+                Assert.Equal((4L, BatchState.Complete), BatchRow(db, "ablate-other"));
             }
             finally
             {
@@ -112,6 +126,62 @@ namespace AE.Engine.Tests
                 Assert.Null(result.Runs[3]);
                 // The three stored are the first three jobs', each once.
                 Assert.Equal(3, Count(db, "SELECT count(DISTINCT run_key) FROM runs WHERE run_key IN (" + string.Join(",", batch.Jobs.Take(3).Select(j => "'" + j.Key + "'")) + ")"));
+                Assert.Equal((3L, BatchState.Stopped), BatchRow(db, "sweep-stopped"));
+            }
+            finally
+            {
+                File.Delete(db);
+            }
+        }
+
+        [Fact]
+        public void A_batch_interrupted_before_any_run_is_recorded_as_interrupted()
+        {
+            string db = Path.Combine(Path.GetTempPath(), "ae-engine-" + Guid.NewGuid().ToString("N") + ".db");
+            try
+            {
+                var batch = Batch("sweep-interrupted");
+                using var cancelled = new CancellationTokenSource();
+                cancelled.Cancel();
+                BatchResult result;
+                using (var store = RunStore.Open(db))
+                    result = BatchRunner.Run(batch, new BatchMethods(null, batch.Baselines), LocalExecutor.Instance, store, (_, _) => { }, cancelled.Token);
+                Assert.True(result.Interrupted);
+                Assert.Equal((0, 4), (result.Stored, result.NotRun));
+                Assert.Equal((0L, BatchState.Interrupted), BatchRow(db, "sweep-interrupted"));
+            }
+            finally
+            {
+                File.Delete(db);
+            }
+        }
+
+        /// <summary>
+        /// A store that fails after two of four runs (a trigger stands in for a full disk, or a process killed there) leaves the
+        /// batch recorded as storing: the two runs are not taken for the whole batch.
+        /// </summary>
+        [Fact]
+        public void A_batch_whose_storing_ends_part_way_stays_recorded_as_storing()
+        {
+            string db = Path.Combine(Path.GetTempPath(), "ae-engine-" + Guid.NewGuid().ToString("N") + ".db");
+            try
+            {
+                var batch = Batch("ablate-partial");
+                using (RunStore.Open(db)) { }
+                using (var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString()))
+                {
+                    c.Open();
+                    using var command = c.CreateCommand();
+                    command.CommandText = "CREATE TRIGGER full_disk BEFORE INSERT ON runs WHEN (SELECT count(*) FROM runs) >= 2 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;";
+                    command.ExecuteNonQuery();
+                }
+                BatchResult result;
+                using (var store = RunStore.Open(db))
+                    result = BatchRunner.Run(batch, new BatchMethods(null, batch.Baselines), LocalExecutor.Instance, store, (_, _) => { }, CancellationToken.None);
+                Assert.Contains("database or disk is full", result.StoreFailed, StringComparison.Ordinal);
+                Assert.Equal(2, result.Stored);
+                Assert.Equal(2, Count(db, "SELECT count(*) FROM runs WHERE batch = 'ablate-partial'"));
+                Assert.Equal((4L, BatchState.Storing), BatchRow(db, "ablate-partial"));
             }
             finally
             {
