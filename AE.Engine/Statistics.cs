@@ -44,22 +44,121 @@ namespace AE.Engine
 
     public static class Statistics
     {
-        // t_{0.975, df} for df = 1..30.
-        private static readonly double[] T975 =
-        {
-            12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-            2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-            2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
-        };
+        // Quantiles solved so far, by degrees of freedom (0: not yet); the sample sizes of seeds stay far below its length.
+        private static readonly double[] Solved = new double[1024];
 
-        /// <summary>The 97.5% quantile of Student's t with <paramref name="df"/> degrees of freedom (table up to 30, then the Cornish–Fisher expansion).</summary>
+        /// <summary>
+        /// The 97.5% quantile of Student's t with <paramref name="df"/> degrees of freedom, to about 1e-13 relative: the t whose
+        /// upper tail ½·I_{df/(df+t²)}(df/2, ½) is 0.025 (I the regularized incomplete beta function), found by bisection.
+        /// </summary>
         public static double TQuantile975(int df)
         {
             if (df < 1) throw new ArgumentOutOfRangeException(nameof(df), df, "at least one degree of freedom");
-            if (df <= T975.Length) return T975[df - 1];
-            const double z = 1.959963984540054;
-            double v = df, z2 = z * z, z3 = z2 * z, z5 = z3 * z2, z7 = z5 * z2;
-            return z + (z3 + z) / (4 * v) + (5 * z5 + 16 * z3 + 3 * z) / (96 * v * v) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * v * v * v);
+            if (df < Solved.Length)
+            {
+                double known = System.Threading.Volatile.Read(ref Solved[df]);
+                if (known != 0) return known;
+                double t = SolveTQuantile(df, 0.025);
+                System.Threading.Volatile.Write(ref Solved[df], t);   // a race solves the same number twice
+                return t;
+            }
+            return SolveTQuantile(df, 0.025);
+        }
+
+        /// <summary>The t > 0 whose upper tail under Student's t with <paramref name="df"/> degrees of freedom is <paramref name="tail"/> (below ½).</summary>
+        private static double SolveTQuantile(int df, double tail)
+        {
+            double lo = 0, hi = 1;
+            while (UpperTail(df, hi) > tail) hi *= 2;
+            // Halve until the bracket stops shrinking: the tail falls strictly with t.
+            while (true)
+            {
+                double mid = lo + (hi - lo) / 2;
+                if (mid <= lo || mid >= hi) return mid;
+                if (UpperTail(df, mid) > tail) lo = mid;
+                else hi = mid;
+            }
+        }
+
+        /// <summary>P(T &gt; t) for t ≥ 0 under Student's t with <paramref name="df"/> degrees of freedom.</summary>
+        private static double UpperTail(int df, double t)
+        {
+            double t2 = t * t;
+            // x = df / (df + t²) and 1 − x, each formed directly so that neither loses digits near 0 or 1.
+            return 0.5 * RegularizedBeta(df / (df + t2), t2 / (df + t2), -Log1P(t2 / df), 0.5 * df, 0.5);
+        }
+
+        /// <summary>ln(1 + x), accurate where x is small (Goldberg's form: the rounding of 1 + x cancels in the quotient).</summary>
+        private static double Log1P(double x)
+        {
+            double u = 1 + x;
+            return u == 1 ? x : Math.Log(u) * x / (u - 1);
+        }
+
+        /// <summary>
+        /// I_x(a, ½), given x and 1 − x: the continued fraction of the incomplete beta function (evaluated by the modified
+        /// Lentz method) where it converges fast, x &lt; (a + 1) / (a + b + 2), and the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) elsewhere.
+        /// </summary>
+        /// <param name="logX">ln x, formed by the caller where x is near 1 and ln x would lose digits to x's rounding</param>
+        private static double RegularizedBeta(double x, double oneMinusX, double logX, double a, double b)
+        {
+            System.Diagnostics.Debug.Assert(b == 0.5, "LogBetaHalf is B(a, ½)'s");
+            if (x <= 0) return 0;
+            if (oneMinusX <= 0) return 1;
+            double front = Math.Exp(a * logX + b * Math.Log(oneMinusX) - LogBetaHalf(a));
+            return x < (a + 1) / (a + b + 2)
+                ? front * BetaFraction(x, a, b) / a
+                : 1 - front * BetaFraction(oneMinusX, b, a) / b;
+        }
+
+        private static double BetaFraction(double x, double a, double b)
+        {
+            const double Tiny = 1e-300;
+            double c = 1, d = 1 - (a + b) * x / (a + 1);
+            if (Math.Abs(d) < Tiny) d = Tiny;
+            d = 1 / d;
+            double f = d;
+            for (int m = 1; m <= 10000; m++)
+            {
+                // The even step, then the odd step of the fraction's m-th pair of terms.
+                double even = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+                d = 1 + even * d; if (Math.Abs(d) < Tiny) d = Tiny;
+                c = 1 + even / c; if (Math.Abs(c) < Tiny) c = Tiny;
+                d = 1 / d;
+                f *= d * c;
+                double odd = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
+                d = 1 + odd * d; if (Math.Abs(d) < Tiny) d = Tiny;
+                c = 1 + odd / c; if (Math.Abs(c) < Tiny) c = Tiny;
+                d = 1 / d;
+                double delta = d * c;
+                f *= delta;
+                if (Math.Abs(delta - 1) < 1e-16) break;
+            }
+            return f;
+        }
+
+        /// <summary>
+        /// ln B(a, ½) = ln Γ(½) + ln Γ(a) − ln Γ(a + ½) for a ≥ ½, from Lanczos' form of ln Γ (g = 7, nine terms, about 1e-15
+        /// relative) with its large terms combined: a · ln((a + 7) / (a + 6.5)) taken as log1p, so that the difference of two
+        /// nearly equal logarithms of Γ keeps its digits for large a (100,000 degrees of freedom and more).
+        /// </summary>
+        private static double LogBetaHalf(double a)
+        {
+            const double LogSqrtPi = 0.57236494292470008707;
+            return LogSqrtPi - a * Log1P(0.5 / (a + 6.5)) - 0.5 * Math.Log(a + 6.5) + 0.5 + Math.Log(LanczosSum(a - 1) / LanczosSum(a - 0.5));
+        }
+
+        private static readonly double[] Lanczos =
+        {
+            0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+            12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+        };
+
+        private static double LanczosSum(double x)
+        {
+            double sum = Lanczos[0];
+            for (int i = 1; i < Lanczos.Length; i++) sum += Lanczos[i] / (x + i);
+            return sum;
         }
     }
 }
