@@ -470,7 +470,7 @@ namespace AE.Cli
             var md = new StringBuilder();
             md.Append("## ").Append(id).Append(". ").Append(title).Append('\n').Append('\n');
             md.Append(Setup(s, what)).Append('\n');
-            md.Append("| task | arm | seeds at target | mean steps to target | final log10 gap | blown seeds | incidents |").Append(measureName is null ? "" : " " + measureName.Replace("|", "\\|", StringComparison.Ordinal) + " (mean) |").Append('\n');   // a '|' in the name would split the cell
+            md.Append("| task | arm | seeds at target | mean steps to target | final log10 gap | blown seeds | incidents (sum over seeds) |").Append(measureName is null ? "" : " " + measureName.Replace("|", "\\|", StringComparison.Ordinal) + " |").Append('\n');   // a '|' in the name would split the cell
             md.Append("| --- | --- | --- | --- | --- | --- | --- |").Append(measureName is null ? "" : " --- |").Append('\n');
             foreach (var r in results)
             {
@@ -479,9 +479,13 @@ namespace AE.Cli
                 string Figure(string text) => stopped > 0 ? "—" : text;
                 md.Append("| ").Append(r.Task).Append(" | ").Append(r.Arm).Append(" | ").Append(r.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(r.Seeds.ToString(CultureInfo.InvariantCulture))
                   .Append(stopped > 0 ? " (" + stopped.ToString(CultureInfo.InvariantCulture) + " interrupted)" : "")
-                  .Append(" | ").Append(Figure(ArmComparison.F(r.MeanSteps, "F1"))).Append(" | ").Append(Figure(ArmComparison.F(r.FinalLogGap))).Append(" | ").Append(r.Blown.ToString(CultureInfo.InvariantCulture))
-                  .Append(" | ").Append(r.Incidents.ToString(CultureInfo.InvariantCulture)).Append(" |").Append(measureName is null ? "" : " " + Figure(ArmComparison.F(r.MeanMeasure, "G4")) + " |").Append('\n');
+                  .Append(" | ").Append(Figure(WithCi(MeanCi.Of(r.StepsWhenAllReached), "F1"))).Append(" | ").Append(Figure(WithCi(MeanCi.Of(r.FinalLogGaps), "F2")))
+                  .Append(" | ").Append(r.Blown.ToString(CultureInfo.InvariantCulture))
+                  .Append(" | ").Append(r.Incidents.ToString(CultureInfo.InvariantCulture)).Append(" |").Append(measureName is null ? "" : " " + Figure(WithCi(MeasureOf(r), "G4")) + " |").Append('\n');
             }
+            md.Append('\n').Append(s.Seeds > 1 ? "Means over seeds ± the half-width of their 95% CI (Student t, " + (s.Seeds - 1).ToString(CultureInfo.InvariantCulture) + " df)" : "One seed: no CI")
+              .Append("; mean steps to target only where every seed reached it").Append(measureName is null ? "" : "; " + measureName.Replace("|", "\\|", StringComparison.Ordinal) + " over the seeds it applies to")
+              .Append(".\n");
             md.Append('\n').Append("**").Append(judgement.Word).Append("**: ").Append(judgement.Numbers).Append('\n').Append('\n');
             md.Append("Criterion: ").Append(judgement.Criterion).Append('.').Append(note.Length > 0 ? " " + note : "").Append('\n');
             List<string> files =
@@ -517,12 +521,19 @@ namespace AE.Cli
                     json.WriteNumber("blown", r.Blown);
                     json.WriteNumber("incidents", r.Incidents);
                     // a seed's measure is NaN where it does not apply (an arm without alpha): over the others, null when none has one
-                    if (measureName is not null) Json.MeanWithCi(json, "measure", MeanCi.Of(Interrupted(r) > 0 ? new List<double>() : r.Measure.Where(v => !double.IsNaN(v)).ToList()), withCount: true);
+                    if (measureName is not null) Json.MeanWithCi(json, "measure", Interrupted(r) > 0 ? MeanCi.Of(Array.Empty<double>()) : MeasureOf(r), withCount: true);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
             });
         }
+
+        /// <summary>An arm's measure over its seeds: a seed's is NaN where it does not apply (an arm without alpha), and is left out.</summary>
+        private static MeanCi MeasureOf(ArmResult r) => MeanCi.Of(r.Measure.Where(v => !double.IsNaN(v)).ToList());
+
+        /// <summary>A table cell of a mean over seeds: <c>mean ± ci</c>, the mean alone where there is no interval, <c>—</c> where there is no mean (cli.md's rule).</summary>
+        private static string WithCi(MeanCi m, string format)
+            => double.IsNaN(m.Mean) ? "—" : ArmComparison.F(m.Mean, format) + (m.Ci is double ci ? " ± " + ArmComparison.F(ci, format) : "");
 
         /// <summary>
         /// The judgement as the files give it: none when Ctrl-C stopped the runs (the numbers are of the runs as far as they got).

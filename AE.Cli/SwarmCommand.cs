@@ -76,7 +76,8 @@ namespace AE.Cli
                 "Output: a markdown table, one row per method: seeds reaching the target, the law",
                 "steps of all members until then, the best member's final loss gap (over the",
                 "seeds where a member survived: 'none survived' when none did; null in JSON),",
-                "dead members.",
+                "deaths (members that diverged or turned non-finite, PBT's replaced ones",
+                "included).",
                 "",
                 "Exit codes: 0 table printed; 2 bad input, the cluster lost (the members of the",
                 "finished runs are stored), or the members could not be stored (the table is",
@@ -295,6 +296,8 @@ namespace AE.Cli
 
             public int Dead => Runs.Sum(r => r.Dead);
 
+            public int Deaths => Runs.Sum(r => r.Deaths);
+
             private static double Gap(MachineRun run) => run.FinalLoss - (run.OptimumLoss ?? 0);
         }
 
@@ -332,6 +335,13 @@ namespace AE.Cli
 
         private static string G(double v) => double.IsNaN(v) ? "—" : double.IsPositiveInfinity(v) ? "inf" : v.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e');
 
+        /// <summary>How many members PBT replaces each round, q = max(1, ⌊K · quantile⌋), as the runner counts them.</summary>
+        private static string PbtShare(SwarmSettings s)
+        {
+            int q = Math.Max(1, (int)Math.Floor(s.Members * s.PbtQuantile));
+            return q.ToString(CultureInfo.InvariantCulture) + " of " + s.Members.ToString(CultureInfo.InvariantCulture);
+        }
+
         private static string Ci(MeanCi m) => m.Count == 0 ? "—" : G(m.Mean) + (m.Ci is double ci ? " ± " + G(ci) : "");
 
         /// <summary>The best gap's mean over the seeds with a survivor, and how many seeds had none.</summary>
@@ -349,17 +359,17 @@ namespace AE.Cli
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture))
                 + (spread is null ? "" : "; members " + spread) + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(x => x.Name + "=" + x.Text)) : ""));
             stdout.WriteLine("swarm: temperature " + G(s.Temperature) + ", kappa " + G(s.Kappa) + ", at least " + s.RoundMinimum + " steps per member and round"
-                + (s.Dither > 0 ? ", dither " + G(s.Dither) : "") + "; pbt: the worst " + G(s.PbtQuantile * 100) + "% copy the best and multiply each coefficient by "
+                + (s.Dither > 0 ? ", dither " + G(s.Dither) : "") + "; pbt: the worst " + PbtShare(s) + " copy the best and multiply each coefficient by "
                 + G(s.PbtFactor) + " or its inverse");
             stdout.WriteLine();
-            var header = new[] { "method", "seeds reaching target", "steps of all members to target (mean ± 95% CI)", "best member's log10 final gap (mean ± 95% CI)", "dead members" };
+            var header = new[] { "method", "seeds reaching target", "steps of all members to target (mean ± 95% CI)", "best member's log10 final gap (mean ± 95% CI)", "deaths" };
             var cells = rows.Select(r => new[]
             {
                 MethodName(r.Method),
                 r.Reached.ToString(CultureInfo.InvariantCulture) + "/" + r.Runs.Count.ToString(CultureInfo.InvariantCulture),
                 Ci(r.ComputeToTarget),
                 BestGapText(r),
-                r.Dead.ToString(CultureInfo.InvariantCulture),
+                r.Deaths.ToString(CultureInfo.InvariantCulture),
             }).ToList();
             var widths = header.Select((t, i) => Math.Max(t.Length, cells.Max(c => c[i].Length))).ToArray();
             stdout.WriteLine("| " + string.Join(" | ", header.Select((t, i) => t.PadRight(widths[i]))) + " |");
@@ -393,6 +403,7 @@ namespace AE.Cli
                     Json.MeanWithCi(json, "compute_to_target", r.ComputeToTarget, withCount: true);
                     Json.MeanWithCi(json, "best_log10_gap", r.BestGap, withCount: true);
                     json.WriteNumber("dead", r.Dead);
+                    json.WriteNumber("deaths", r.Deaths);
                     json.WriteStartArray("runs");
                     foreach (var run in r.Runs)
                     {
@@ -402,6 +413,7 @@ namespace AE.Cli
                         if (run.ComputeToTarget is long c) json.WriteNumber("compute_to_target", c); else json.WriteNull("compute_to_target");
                         json.WriteNumber("compute", run.Compute);
                         json.WriteNumber("dead", run.Dead);
+                        json.WriteNumber("deaths", run.Deaths);
                         // null when every member died: a dead member's last finite loss is no result (cli.md's JSON conventions).
                         if (run.Best is int best)
                         {

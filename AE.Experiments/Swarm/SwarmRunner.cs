@@ -42,6 +42,13 @@ namespace AE.Experiments.Swarm
         /// <summary>Members that diverged or hit a non-finite value (and were not revived by PBT).</summary>
         public int Dead => Members.Count(IsDead);
 
+        /// <summary>
+        /// Every time a member diverged or hit a non-finite value: <see cref="Dead"/>, and PBT's members that died and were
+        /// replaced by a copy (their incidents keep the death), so that the methods' safety compares like for like.
+        /// </summary>
+        public int Deaths => Members.Sum(m => m.Incidents.Count(i => i.Kind is IncidentKind.Divergence or IncidentKind.NonFiniteLoss
+            or IncidentKind.NonFiniteGradient or IncidentKind.NonFiniteTheta));
+
         private static bool IsDead(MachineRun member) => member.Stop is StopReason.Diverged or StopReason.NonFinite;
     }
 

@@ -73,6 +73,37 @@ namespace AE.Cli.Tests
             }
         }
 
+        /// <summary>
+        /// PBT replaces a member that blew up by a copy of a good one; its death still counts (the table's deaths, the JSON's
+        /// "deaths"), as the independent runs' same death does, while "dead" is the members dead at the end. The header
+        /// names how many PBT replaces (one of two here, not a quarter).
+        /// </summary>
+        [Fact]
+        public void A_member_pbt_replaced_after_it_blew_up_counts_as_a_death()
+        {
+            using var dir = new TempDirectory();
+            // Member 1 of 2 starts at alpha 10 · 10^(2/2) = 100 on eigenvalues up to 60 and diverges within the first round, in every method.
+            var r = Cli.Run(dir.Path, "swarm", Path.Combine(Repo.Laws, "ae_sgdm_phase.ae"), "--task", "quadratic", "--k", "2", "--rounds", "4", "--steps", "400", "--seeds", "1",
+                "--method", "all", "--set", "init_alpha=10", "--set", "alpha_max=100", "--spread", "2", "--format", "json", "--db", "s.db");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(x => x.GetProperty("method").GetString()!);
+            Assert.Equal((1, 1), (rows["swarm"].GetProperty("dead").GetInt32(), rows["swarm"].GetProperty("deaths").GetInt32()));
+            Assert.Equal((1, 1), (rows["independent"].GetProperty("dead").GetInt32(), rows["independent"].GetProperty("deaths").GetInt32()));
+            Assert.Equal((0, 1), (rows["pbt"].GetProperty("dead").GetInt32(), rows["pbt"].GetProperty("deaths").GetInt32()));
+            string db = Path.Combine(dir.Path, "s.db");
+            // the replaced member's row keeps its death among its incidents
+            Assert.Equal(1, Experiments.Scalar(db, "SELECT count(*) FROM runs WHERE json_extract(settings, '$.method') = 'pbt' AND incident_list LIKE '%\"Divergence\"%'"));
+
+            var text = Cli.Run(dir.Path, "swarm", Path.Combine(Repo.Laws, "ae_sgdm_phase.ae"), "--task", "quadratic", "--k", "2", "--rounds", "4", "--steps", "400", "--seeds", "1",
+                "--method", "all", "--set", "init_alpha=10", "--set", "alpha_max=100", "--spread", "2", "--db", "s.db");
+            Assert.True(text.ExitCode == 0, text.Stdout + text.Stderr);
+            Assert.Contains("; pbt: the worst 1 of 2 copy the best ", text.StdoutLines[1], StringComparison.Ordinal);
+            Assert.EndsWith("| deaths |", text.StdoutLines.First(l => l.StartsWith("| method", StringComparison.Ordinal)), StringComparison.Ordinal);
+            var deaths = text.StdoutLines.SkipWhile(l => !l.StartsWith("| method", StringComparison.Ordinal)).Skip(2).Select(l => l.Trim('|').Split('|')[^1].Trim());
+            Assert.Equal(new[] { "1", "1", "1" }, deaths);
+        }
+
         /// <summary>--set of the spread param gives the centre; each member's stored settings hold its own rate, once.</summary>
         [Fact]
         public void A_member_stores_its_own_rate_once_when_set_gives_the_centre()
