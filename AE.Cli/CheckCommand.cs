@@ -40,7 +40,9 @@ namespace AE.Cli
             Details = new[]
             {
                 "Parses and checks .ae files and reports every error and warning. All files are",
-                "checked together, so they see each other's rule groups.",
+                "checked together, so they see each other's rule groups and variants' bases; a",
+                "group or base none of them declares is looked for in the other .ae files of",
+                "their folders, and the files that declare it are checked (and listed) with them.",
                 "",
                 "Output (text):",
                 "  One line per diagnostic, as MSBuild prints them, followed by a summary:",
@@ -66,13 +68,16 @@ namespace AE.Cli
         {
             var options = ToOptions(input);
             var inputs = LawInput.Call(() => Globbing.Expand(options.Inputs, context.CurrentDirectory));
-            var files = inputs.Select(Read).ToList();
+            var named = inputs.Select(Read).ToList();
+            // As every command that takes a law: a group or base no named file declares comes from the named files' folders.
+            var siblings = LawInput.Call(() => SiblingFiles.Needed(inputs, named));
+            var files = named.Concat(siblings.Select(f => f.Source)).ToList();
             var result = AeCompiler.Check(files);
             var diagnostics = result.Diagnostics.ToList();
             // What a build adds: the units that check but that the C# backend does not emit yet (AE0080).
             if (result.Program is { } program)
                 diagnostics.AddRange(EmitProbe.NotEmitted(program, files.GroupBy(f => f.Path).ToDictionary(g => g.Key, g => g.First())));
-            var report = CheckReport.From(inputs.Select(f => f.DisplayPath).ToList(), diagnostics, options.WarningsAsErrors);
+            var report = CheckReport.From(files.Select(f => f.Path).ToList(), diagnostics, options.WarningsAsErrors);
 
             if (options.Format == OutputFormat.Json) JsonOutput.Write(report, context.Stdout);
             else TextOutput.Write(report, context.Stdout);

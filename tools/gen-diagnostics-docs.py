@@ -459,7 +459,8 @@ A definition inside `when`:
 
 E["AE0016"] = T(r"""
 `use G;` names a rule group that no file of the check declares. Groups are visible across all files
-checked together, so check the file that declares the group along with this one
+checked together, and a command looks for a group none of its files declares in the other `.ae` files of
+their folders; a group in another folder needs its file named along with this one
 (`ae check laws/*.ae groups/*.ae`). A close name is suggested.
 
 {fail("AE0016", '''group Damping {

@@ -20,14 +20,21 @@ namespace AE.Experiments.Compilation
     {
         private readonly string _sha256;
 
-        private LawSet(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> sources, string sha256, CheckResult result)
+        private LawSet(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> sources, IReadOnlyList<SourceFile> siblings, string sha256, CheckResult result)
         {
             Inputs = inputs;
             _sha256 = sha256;
-            Sources = sources.ToDictionary(s => s.Path, StringComparer.Ordinal);
+            Sources = sources.Concat(siblings).GroupBy(s => s.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            Siblings = siblings.Select(s => s.Path).ToList();
             Result = result;
             Targets = result.HasErrors || result.Program is null ? Array.Empty<EmitTarget>() : TargetsOf(result.Program, sources);
         }
+
+        /// <summary>
+        /// The other files of the named files' folders that were checked with them because they declare a group or a base the
+        /// named files use (<see cref="SiblingFiles"/>), by display path; their bytes are part of <see cref="Sha256"/>.
+        /// </summary>
+        public IReadOnlyList<string> Siblings { get; }
 
         public IReadOnlyList<InputFile> Inputs { get; }
 
@@ -54,9 +61,11 @@ namespace AE.Experiments.Compilation
             var inputs = Globbing.Expand(arguments, currentDirectory);
             var bytes = inputs.Select(Read).ToList();
             var sources = inputs.Select((input, i) => SourceFile.FromBytes(input.DisplayPath, bytes[i])).ToList();
-            var result = AeCompiler.Check(sources);
-            if (result.Diagnostics.Any(d => d.Id == "AE0016")) result = WithSiblingGroups(inputs, sources) ?? result;
-            return new LawSet(inputs, sources, HashOf(bytes), result);
+            // A group or a base the named files use and none declares comes from their folders, as a build would find it; the
+            // files it comes from are checked with them, shown in the diagnostics and hashed with them.
+            var siblings = SiblingFiles.Needed(inputs, sources);
+            var result = AeCompiler.Check(sources.Concat(siblings.Select(s => s.Source)).ToList());
+            return new LawSet(inputs, sources, siblings.Select(s => s.Source).ToList(), HashOf(bytes.Concat(siblings.Select(s => s.Bytes)).ToList()), result);
         }
 
         private static byte[] Read(InputFile input)
@@ -72,8 +81,8 @@ namespace AE.Experiments.Compilation
         }
 
         /// <summary>
-        /// SHA-256 of the files' bytes, concatenated in the order given (for one file, the file's own
-        /// hash): what the run store records as the law's source. Taken from the bytes that were checked,
+        /// SHA-256 of the files' bytes, concatenated in the order given, then the <see cref="Siblings"/>' (for one file, the
+        /// file's own hash): what the run store records as the law's source, and a checkpoint as its law's. Taken from the bytes that were checked,
         /// so a file edited since then cannot be stored under the new text's hash.
         /// </summary>
         public string Sha256() => _sha256;
@@ -83,35 +92,6 @@ namespace AE.Experiments.Compilation
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             foreach (var bytes in files) sha.AppendData(bytes);
             return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
-        }
-
-        /// <summary>
-        /// A 'use' of a group no named file declares (AE0016): check again with the other .ae files of
-        /// the named files' folders, as a build checks all of a project's files together, and keep only
-        /// the named files' diagnostics and laws. Null when the folders have nothing to add.
-        /// </summary>
-        private static CheckResult? WithSiblingGroups(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> named)
-        {
-            var mine = new HashSet<string>(named.Select(s => s.Path), StringComparer.Ordinal);
-            var taken = new HashSet<string>(inputs.Select(i => Path.GetFullPath(i.FullPath)), StringComparer.Ordinal);
-            var all = named.ToList();
-            foreach (var folder in inputs.Select(i => Path.GetDirectoryName(i.FullPath)).Where(f => f is not null).Distinct(StringComparer.Ordinal))
-            {
-                foreach (var path in Directory.GetFiles(folder!, "*.ae").OrderBy(p => p, StringComparer.Ordinal))
-                {
-                    if (!taken.Add(Path.GetFullPath(path))) continue;
-                    try { all.Add(SourceFile.FromBytes(path, SourceBytes.Read(path))); }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
-                }
-            }
-            if (all.Count == named.Count) return null;
-            var together = AeCompiler.Check(all);
-            var diagnostics = together.Diagnostics.Where(d => mine.Contains(d.Path)).ToList();
-            if (diagnostics.Any(d => d.Severity == Dsl.Diagnostics.Severity.Error)) return new CheckResult(diagnostics, null);
-            var program = together.Program is null ? null : new IrProgram(
-                EqArray.From(together.Program.Units.Where(u => mine.Contains(u.Origin.Path))),
-                EqArray.From(together.Program.Variants.Where(v => mine.Contains(v.Origin.Path))));
-            return new CheckResult(diagnostics, program);
         }
 
         /// <summary>The target named <paramref name="name"/>; a <see cref="LawInputException"/> listing the valid names otherwise.</summary>
@@ -174,11 +154,13 @@ namespace AE.Experiments.Compilation
             => DisplayPath + " " + (Inputs.Count == 1 ? "has " : "have ") + Result.ErrorCount + " error" + (Result.ErrorCount == 1 ? "" : "s")
                + "; " + need + " ('ae check " + string.Join(" ", Inputs.Select(i => i.DisplayPath)) + "')";
 
+        /// <summary>The laws, cells and variants the named files declare (a sibling's are not the user's to run), in file, then position order.</summary>
         private static IReadOnlyList<EmitTarget> TargetsOf(IrProgram program, IReadOnlyList<SourceFile> sources)
         {
-            var order = sources.Select((s, i) => (s.Path, i)).ToDictionary(x => x.Path, x => x.i, StringComparer.Ordinal);
+            var order = sources.Select((s, i) => (s.Path, i)).GroupBy(x => x.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
             return EmitTarget.Of(program)
-                .OrderBy(t => order.TryGetValue(t.Origin.Path, out var i) ? i : int.MaxValue)
+                .Where(t => order.ContainsKey(t.Origin.Path))
+                .OrderBy(t => order[t.Origin.Path])
                 .ThenBy(t => t.Origin.Span.Start)
                 .ToList();
         }

@@ -1,10 +1,14 @@
+using System;
+using System.IO;
+using System.Linq;
 using Xunit;
 
 namespace AE.Cli.Tests
 {
     /// <summary>
-    /// The one-file commands see rule groups in the other .ae files of the law's folder, as a build sees
-    /// every .ae file of a project; 'ae check' checks exactly the files it is given.
+    /// The commands given files of a folder see the rule groups and variants' bases of the folder's other .ae files that
+    /// they use and do not declare, as a build sees every .ae file of a project: those files are checked with them, listed,
+    /// and part of the law's hash; the folder's other files are not.
     /// </summary>
     public class SiblingGroupTests
     {
@@ -25,17 +29,65 @@ namespace AE.Cli.Tests
         }
 
         [Fact]
-        public void Without_the_sibling_the_group_is_unknown_and_check_names_only_the_files_given()
+        public void Without_the_sibling_the_group_is_unknown_and_check_finds_it_as_run_does()
         {
             using var dir = new TempDirectory();
             dir.Write("laws/law.ae", Law);
             var alone = Cli.Run(dir.Path, "emit", "laws/law.ae");
             Assert.Equal(1, alone.ExitCode);
             Assert.Contains("error AE0016: Unknown rule group 'Damp'", alone.Stdout + alone.Stderr);
+            Assert.Equal(1, Cli.Run(dir.Path, "check", "laws/law.ae").ExitCode);
             dir.Write("laws/groups.ae", Groups);
-            var check = Cli.Run(dir.Path, "check", "laws/law.ae");
-            Assert.Equal(1, check.ExitCode);
+            dir.Write("laws/unrelated.ae", "law Other { dim n; input loss: real; input grad: real[n]; state theta: real[n]; update { theta' = theta - 0.1 * grad; } }\n");
+            var check = Cli.Run(dir.Path, "check", "laws/law.ae", "--format", "json");
+            Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
+            // the file that declares the group is checked and listed with the law's; the unrelated one is not
+            using (var json = System.Text.Json.JsonDocument.Parse(check.Stdout))
+                Assert.Equal(new[] { "laws/law.ae", "laws/groups.ae" }, json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
             Assert.Equal(0, Cli.Run(dir.Path, "check", "laws/law.ae", "laws/groups.ae").ExitCode);
+        }
+
+        /// <summary>
+        /// An edit of the group's file is another law: its runs are stored under another SHA-256 (and a checkpoint of the
+        /// first is not resumed by the second, which compares that hash); an edit of a file the law does not use changes nothing.
+        /// </summary>
+        [Fact]
+        public void The_group_file_is_part_of_the_laws_hash_and_an_unrelated_file_is_not()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("laws/groups.ae", Groups);
+            dir.Write("laws/law.ae", Law);
+            string Stored()
+            {
+                var r = Cli.Run(dir.Path, "run", "laws/law.ae", "--task", "quadratic", "--steps", "5", "--db", "runs.db");
+                Assert.True(r.ExitCode is 0 or 1, r.Stdout + r.Stderr);
+                return (string)Experiments.Rows(Path.Combine(dir.Path, "runs.db"), "SELECT law_sha256 FROM runs ORDER BY id DESC LIMIT 1").Single()[0]!;
+            }
+            string first = Stored();
+            string expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+                File.ReadAllBytes(Path.Combine(dir.Path, "laws/law.ae")).Concat(File.ReadAllBytes(Path.Combine(dir.Path, "laws/groups.ae"))).ToArray()));
+            Assert.Equal(expected, first);
+            dir.Write("laws/unrelated.ae", "group Unused { rule U { } }\n");
+            Assert.Equal(first, Stored());
+            dir.Write("laws/groups.ae", Groups.Replace("0.5", "0.25", StringComparison.Ordinal));
+            Assert.NotEqual(first, Stored());
+        }
+
+        /// <summary>A variant whose base is in another file of the folder runs from its own file, as one whose group is.</summary>
+        [Fact]
+        public void A_variants_base_in_a_sibling_file_is_found()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("laws/groups.ae", Groups);
+            dir.Write("laws/law.ae", Law.Replace("use Damp;", "rule R { x' = x' * 0.9; }\n  use Damp;", StringComparison.Ordinal));
+            dir.Write("laws/variant.ae", "law NoR = UsesDamp without R;\n");
+            var emit = Cli.Run(dir.Path, "emit", "laws/variant.ae");
+            Assert.True(emit.ExitCode == 0, emit.Stdout + emit.Stderr);
+            Assert.Contains("partial class NoR", emit.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("partial class UsesDamp", emit.Stdout, StringComparison.Ordinal);   // the base is not the user's file's
+            var run = Cli.Run(dir.Path, "run", "laws/variant.ae", "--task", "quadratic", "--steps", "5", "--db", "runs.db");
+            Assert.True(run.ExitCode is 0 or 1, run.Stdout + run.Stderr);
+            Assert.Contains("NoR", run.Stdout, StringComparison.Ordinal);
         }
     }
 }
