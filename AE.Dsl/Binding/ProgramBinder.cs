@@ -192,7 +192,7 @@ namespace AE.Dsl.Binding
                             ok = false;
                         }
                     }
-                    if (ok && v.Lagged) ok = CheckLaggable(baseUnit, v, bag);
+                    if (ok && v.Lagged) ok = CheckLaggable(baseUnit, v, new HashSet<string>(without.Concat(v.Without.Select(w => w.Text)), StringComparer.Ordinal), bag);
                     if (ok) result = (baseUnit, without.Concat(v.Without.Select(w => w.Text)).ToList(), lagged);
                 }
                 chain.RemoveAt(chain.Count - 1);
@@ -204,11 +204,12 @@ namespace AE.Dsl.Binding
 
         /// <summary>
         /// A lagged law computes every reduction in the update pass, whatever the conditions around it: its
-        /// arguments must be free of draws and filter updates, which would otherwise run a second time.
+        /// arguments must be free of draws and filter updates, which would otherwise run a second time. The rules the
+        /// variant removes (<paramref name="removed"/>, its bases' too) are not in it, and their reductions do not count.
         /// </summary>
-        private static bool CheckLaggable(IrUnit unit, VariantSyntax v, DiagnosticBag bag)
+        private static bool CheckLaggable(IrUnit unit, VariantSyntax v, HashSet<string> removed, DiagnosticBag bag)
         {
-            foreach (var rule in unit.Rules)
+            foreach (var rule in unit.Rules.Where(r => !removed.Contains(r.Id)))
                 foreach (var call in Calls(rule.Body))
                     if (IrFacts.IsReduction(call) && !call.Args.All(a => IrFacts.IsPure(a) && IrFacts.DrawsNothing(a)))
                     {

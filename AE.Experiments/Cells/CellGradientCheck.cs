@@ -124,8 +124,17 @@ namespace AE.Experiments.Cells
             foreach (var p in unit.Params)
             {
                 bool listed = reference.Params.TryGetValue(p.Name, out var value);
+                // A bool param takes true or false (or 1 or 0, as a safetensors file holds it).
+                if (p.Type.Scalar == ScalarType.Bool && reference.Booleans.TryGetValue(p.Name, out bool flag))
+                {
+                    if (lengths.Get(p.Name).Length != 1) throw new CellReferenceException($"{file}: '{p.Name}' is one boolean, the cell's param {p.Name} has shape [{lengths.Get(p.Name).Length}]");
+                    overrides[p.Name] = new[] { flag ? 1.0 : 0.0 };
+                    continue;
+                }
                 if (reference.NotNumbers.TryGetValue(p.Name, out var kind))
-                    throw new CellReferenceException($"{file}: '{p.Name}' holds {kind}; the cell's param {p.Name} takes a number or an array of numbers");
+                    throw new CellReferenceException(p.Type.Scalar == ScalarType.Bool
+                        ? $"{file}: '{p.Name}' holds {kind}; the cell's param {p.Name} is a bool: true or false (1 or 0)"
+                        : $"{file}: '{p.Name}' holds {kind}; the cell's param {p.Name} takes a number or an array of numbers");
                 if (reference.Extra.TryGetValue(p.Name, out var given))
                 {
                     if (listed) throw new CellReferenceException($"{file}: the param {p.Name} of {unit.Name} is given twice, as 'params.{p.Name}' and at the top level; give it once");
@@ -138,6 +147,17 @@ namespace AE.Experiments.Cells
                     overrides[p.Name] = given.Values;
                 }
                 else if (listed) overrides[p.Name] = value!.Values;
+            }
+            // A value outside a param's declared range breaks what the checker proved from it (log(k) with k in (0, 2]), as in a
+            // weights file (ae train --init) and a law's --set.
+            foreach (var p in unit.Params)
+            {
+                if (p.Range is not { } range || !overrides.TryGetValue(p.Name, out var values)) continue;
+                double lo = lengths.EvaluateConstant(range.Lo)[0], hi = lengths.EvaluateConstant(range.Hi)[0];
+                var declared = new AE.Runtime.Cells.CellRange(lo, hi, range.LoOpen, range.HiOpen);
+                for (int i = 0; i < values.Length; i++)
+                    if (!declared.Contains(values[i]))
+                        throw new CellReferenceException($"{file}: '{p.Name}' holds {AE.Runtime.NumberText.Of(values[i])}{(values.Length > 1 ? " at index " + i : "")}, outside its declared range {declared}");
             }
             var compared = weights.Keys.Concat(reals.Keys.Where(reference.Grads.ContainsKey)).ToList();
 

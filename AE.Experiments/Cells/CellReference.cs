@@ -45,13 +45,17 @@ namespace AE.Experiments.Cells
         /// </summary>
         public IReadOnlyDictionary<string, string> NotNumbers { get; }
 
+        /// <summary>The top-level fields that hold true or false, by name: a bool param's value (they are in <see cref="NotNumbers"/> too).</summary>
+        public IReadOnlyDictionary<string, bool> Booleans { get; }
+
         /// <summary>The top-level fields of the layout itself, which are not a cell's params whatever they hold.</summary>
         public static readonly IReadOnlyCollection<string> LayoutFields = new[] { "cell", "dims", "loss", "params", "inputs", "outputs", "grads" };
 
         private CellReference(string displayPath, string cell, Dictionary<string, Tensor> ps, Dictionary<string, Tensor> inputs,
-            Dictionary<string, Tensor> outputs, double loss, Dictionary<string, Tensor> grads, Dictionary<string, Tensor> extra, Dictionary<string, string> notNumbers)
+            Dictionary<string, Tensor> outputs, double loss, Dictionary<string, Tensor> grads, Dictionary<string, Tensor> extra, Dictionary<string, string> notNumbers, Dictionary<string, bool> booleans)
         {
             NotNumbers = notNumbers;
+            Booleans = booleans;
             DisplayPath = displayPath;
             Cell = cell;
             Params = ps;
@@ -101,8 +105,10 @@ namespace AE.Experiments.Cells
                     if (p.Name != "loss") outputs[p.Name] = ReadTensor(p.Value, displayPath, "outputs." + p.Name);
                 var extra = new Dictionary<string, Tensor>(StringComparer.Ordinal);
                 var notNumbers = new Dictionary<string, string>(StringComparer.Ordinal);
+                var booleans = new Dictionary<string, bool>(StringComparer.Ordinal);
                 foreach (var p in root.EnumerateObject())
                 {
+                    if (p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False && !LayoutFields.Contains(p.Name)) booleans[p.Name] = p.Value.GetBoolean();
                     if (p.Value.ValueKind is JsonValueKind.Array or JsonValueKind.Number) extra[p.Name] = ReadTensor(p.Value, displayPath, p.Name);
                     else if (!LayoutFields.Contains(p.Name)) notNumbers[p.Name] = p.Value.ValueKind switch
                     {
@@ -112,7 +118,7 @@ namespace AE.Experiments.Cells
                         _ => "null",
                     };
                 }
-                return new CellReference(displayPath, cell, ps, inputs, outputs, lossElement.GetDouble(), grads, extra, notNumbers);
+                return new CellReference(displayPath, cell, ps, inputs, outputs, lossElement.GetDouble(), grads, extra, notNumbers, booleans);
             }
         }
 

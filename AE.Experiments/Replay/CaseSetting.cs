@@ -36,7 +36,7 @@ namespace AE.Experiments.Replay
         {
             SettingKind.None => "null",
             SettingKind.Bool => Bool ? "true" : "false",
-            _ => Number.ToString("R", CultureInfo.InvariantCulture),
+            _ => AE.Runtime.NumberText.Of(Number),
         };
 
         public override string ToString() => Path + " = " + ValueText;

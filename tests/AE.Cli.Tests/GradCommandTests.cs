@@ -51,6 +51,50 @@ namespace AE.Cli.Tests
             return dir.Write("ref.json", json.ToJsonString());
         }
 
+        /// <summary>The residual cell with alpha ranged in (0, 1) and a bool param the update does not read.</summary>
+        private static string RangedCell(TempDirectory dir)
+        {
+            string text = File.ReadAllText(Path.Combine(Repo.Root, "cells", "residual_dynamics.ae"))
+                .Replace("param alpha: real[m] = concat(0.1, 0.5, 0.9);", "param alpha: real[m] in (0, 1) = concat(0.1, 0.5, 0.9);\n  param on: bool = true;", StringComparison.Ordinal);
+            Assert.Contains("in (0, 1) = concat", text, StringComparison.Ordinal);
+            return dir.Write("ranged.ae", text);
+        }
+
+        /// <summary>A param's value outside its declared range is refused, as ae train --init refuses it (the checker proved the cell's safety from the range).</summary>
+        [Theory]
+        [InlineData("csharp")]
+        [InlineData("reference")]
+        public void A_param_outside_its_declared_range_is_one_line(string backend)
+        {
+            using var dir = new TempDirectory();
+            string cell = RangedCell(dir);
+            Changed(dir, "cell_residual_dynamics.json", j => j["alpha"] = new JsonArray(0.1, 1.5, 0.9));
+            var r = Cli.Run(dir.Path, "grad", cell, "ref.json", "--backend", backend);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: ref.json: 'alpha' holds 1.5 at index 1, outside its declared range (0, 1)" }, r.StderrLines);
+            Changed(dir, "cell_residual_dynamics.json", j => j["alpha"] = new JsonArray(0.1, 0.5, 0.9));
+            var inside = Cli.Run(dir.Path, "grad", cell, "ref.json", "--backend", backend);
+            Assert.True(inside.ExitCode == 0, inside.Stdout + inside.Stderr);
+        }
+
+        /// <summary>A bool param takes true or false at the top level (the help says it goes there); a string is refused in the bool's words.</summary>
+        [Fact]
+        public void A_bool_param_takes_true_or_false()
+        {
+            using var dir = new TempDirectory();
+            string cell = RangedCell(dir);
+            foreach (var value in new[] { "true", "false", "1", "0" })
+            {
+                Changed(dir, "cell_residual_dynamics.json", j => j["on"] = JsonNode.Parse(value));
+                var r = Cli.Run(dir.Path, "grad", cell, "ref.json", "--backend", "reference");
+                Assert.True(r.ExitCode == 0, value + ": " + r.Stdout + r.Stderr);
+            }
+            Changed(dir, "cell_residual_dynamics.json", j => j["on"] = "yes");
+            var bad = Cli.Run(dir.Path, "grad", cell, "ref.json", "--backend", "reference");
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Equal(new[] { "ae: error: ref.json: 'on' holds a string; the cell's param on is a bool: true or false (1 or 0)" }, bad.StderrLines);
+        }
+
         /// <summary>A top-level value of a cell's param that is no number was passed over, and the check ran with the param's default.</summary>
         [Theory]
         [InlineData("\"0.1, 0.5, 0.9\"", "a string")]

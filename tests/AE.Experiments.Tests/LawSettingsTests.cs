@@ -64,6 +64,9 @@ namespace AE.Experiments.Tests
                 Fails(Num("use_cap", 1)).Message);
             Assert.Equal("'config.warmup' must be a whole number within ±2^53 for the int param warmup of TestSgd, not 2.5",
                 Fails(Num("warmup", 2.5)).Message);
+            // a number as every command writes one: a lower-case exponent
+            Assert.Equal("'config.warmup' must be a whole number within ±2^53 for the int param warmup of TestSgd, not 1e+20",
+                Fails(Num("warmup", 1e20)).Message);
             Assert.Equal("'config.lr' must be a number for the real param lr of TestSgd, not true",
                 Fails(CaseSetting.FromBool("config", "lr", true)).Message);
             Assert.Equal("TestSgd rejects its settings: param 'lr' must lie in (0, inf) (given -1)",

@@ -489,6 +489,29 @@ namespace AE.Dsl.Tests
             Assert.Equal("'LL' is lagged, but 'sum(ema(0.9, grad) * 0)' in rule R draws noise or updates a filter in its arguments; a lagged law computes every reduction once per step in the update pass", d.Message);
         }
 
+        /// <summary>A lagged variant without the rule whose reduction updates a filter has no such reduction: it checks clean, directly and through a variant.</summary>
+        [Fact]
+        public void AE0046_a_lagged_variant_that_removes_the_rule_is_not_refused_for_it()
+        {
+            const string law = """
+                law B {
+                  dim n;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  signal z: real = 0;
+                  signal w: real = 0;
+                  rule R { z = sum(grad * ema(0.9, loss)); }
+                  rule Q { w = loss + 1; }
+                  update { theta' = theta - 0.01 * grad; }
+                }
+                """;
+            TestSupport.AssertClean(law + "law BL = B without R lagged;\nlaw BNoR = B without R;\nlaw BNoRLagged = BNoR lagged;\n");
+            // Removing another rule leaves R's reduction in, and the variant refused.
+            var d = TestSupport.AssertSingle(law + "law BQ = B without Q lagged;\n", "AE0046", "BQ = B");
+            Assert.Contains("in rule R draws noise or updates a filter", d.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void AE0046_unknown_base_is_an_unknown_name()
         {
