@@ -1078,7 +1078,8 @@ but not emitted as C#: the filter 'h.lp' (lp) is under a condition (...); the ce
 filters that update every step so far`.
 
 Fix: express the construct with what the backend supports (the message says how when it can, for
-example `m + log(max(sum(exp(v - m)), 1))` for `logsumexp`; a filter computed before the `when`,
+example `m + log(max(sum(exp(v - m)), 1))` for `logsumexp` over a vector that updates a filter, and
+`log(sum(exp(v)) + 1e-300)` in a lagged law, where `m` would be the previous step's max too; a filter computed before the `when`,
 `m = lp(0.9, x);`, and used inside it), or run the unit with the interpreter.""")
 
 # ---------------------------------------------------------------- assemble

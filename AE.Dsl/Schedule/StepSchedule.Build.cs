@@ -31,12 +31,13 @@ namespace AE.Dsl.Schedule
         /// computes them all (unconditionally) for the next step
         /// </param>
         /// <exception cref="EmitNotSupportedException">a construct no backend emits inside a fused step</exception>
-        public static StepSchedule Build(IrUnit unit, bool lagged) => new Flattener(unit).Finish(lagged);
+        public static StepSchedule Build(IrUnit unit, bool lagged) => new Flattener(unit, lagged).Finish(lagged);
 
         /// <summary>The first phase: items in program order, their element versions, and the reductions they contain.</summary>
         private sealed class Flattener
         {
             private readonly IrUnit _unit;
+            private readonly bool _lagged;
             private readonly List<ScheduleItem> _items = new();
             private readonly List<ReductionDraft> _reductions = new();
             private readonly Dictionary<IrCall, ReductionDraft> _draftOf = new(ReferenceEqualityComparer.Instance);
@@ -54,9 +55,10 @@ namespace AE.Dsl.Schedule
 
             private readonly Dictionary<string, IrType> _definedTypes;
 
-            public Flattener(IrUnit unit)
+            public Flattener(IrUnit unit, bool lagged)
             {
                 _unit = unit;
+                _lagged = lagged;
                 _definedTypes = IrFacts.DefinedTypes(unit);
                 foreach (var rule in unit.Rules)
                     Walk(rule, rule.Body, rule.Ablatable ? rule.Id : null, new List<CondTest>());
@@ -153,10 +155,13 @@ namespace AE.Dsl.Schedule
                 {
                     if (c.Function == "logsumexp")
                         // The backends write it out of max and sum (LogSumExpLowering), except in a lagged law or over a vector that updates a filter.
-                        throw new EmitNotSupportedException("logsumexp in a lagged law, or of a vector that updates a filter, is not emitted yet; " + (_unit.Smooth
-                            // max is not smooth (AE0040), so a smooth law gets the plain form, with its limit said. Each
-                            // form keeps the log's argument provably positive (exp can underflow to 0), so it checks clean.
-                            ? "write log(sum(exp(v)) + 1e-300), which is smooth but overflows once an element of v passes about 709"
+                        throw new EmitNotSupportedException("logsumexp in a lagged law, or of a vector that updates a filter, is not emitted yet; " + (_unit.Smooth || _lagged
+                            // max is not smooth (AE0040), so a smooth law gets the plain form, with its limit said. A lagged law
+                            // gets it too: each of its reductions is the previous step's, so a sum over v - max(v) would shift by
+                            // the max of two steps back (+inf at step 2, where the max is -inf). Each form keeps the log's
+                            // argument provably positive (exp can underflow to 0), so it checks clean.
+                            ? "write log(sum(exp(v)) + 1e-300), which " + (_unit.Smooth ? "is smooth but " : "") + "overflows once an element of v passes about 709"
+                              + (_lagged ? " (shifting by m = max(v) does not carry over: in a lagged law m is itself the previous step's)" : "")
                             : "write m + log(max(sum(exp(v - m)), 1)) with m = max(v) (the sum is at least 1; the max says so to the checker)"));
                     // The same reduction twice is computed once: twice in one statement, or in a later statement under the same
                     // guards where it still has the same value.
