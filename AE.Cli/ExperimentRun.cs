@@ -238,13 +238,15 @@ namespace AE.Cli
                 all.Add((family, cells, judgements));
 
                 md.Append("\n### ").Append(family.Name).Append(" on ").Append(family.Task).Append(", initial rate ").Append(SweepCommand.Rate(family.Rate)).Append("\n\n");
-                md.Append("| method | condition | start: log10 relative gap | score: mean log10 relative gap (± 95% CI) | seeds at target | steps to target (first seed that reached it) |\n");
+                md.Append("| method | condition | start: mean log10 relative gap (± 95% CI) | score: mean log10 relative gap (± 95% CI) | seeds at target | steps to target (the lowest seed that reached it) |\n");
                 md.Append("| --- | --- | --- | --- | --- | --- |\n");
                 foreach (var c in cells)
                 {
                     var ci = MeanCi.Of(c.Scores);
+                    var start = MeanCi.Of(c.Starts);
                     long? firstAt = c.Runs.Select(r => GaugeRobustness.FirstAtTarget(r)).FirstOrDefault(x => x is not null);
-                    md.Append("| ").Append(c.Method).Append(" | ").Append(c.Condition.Label).Append(" | ").Append(c.MeanStart.ToString("F2", CultureInfo.InvariantCulture)).Append(" | ")
+                    md.Append("| ").Append(c.Method).Append(" | ").Append(c.Condition.Label).Append(" | ").Append(start.Mean.ToString("F2", CultureInfo.InvariantCulture))
+                      .Append(start.Ci is double sh ? " ± " + sh.ToString("F2", CultureInfo.InvariantCulture) : "").Append(" | ")
                       .Append(ci.Mean.ToString("F2", CultureInfo.InvariantCulture)).Append(ci.Ci is double h ? " ± " + h.ToString("F2", CultureInfo.InvariantCulture) : "")
                       .Append(" | ").Append(c.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(c.Runs.Count.ToString(CultureInfo.InvariantCulture))
                       .Append(" | ").Append(firstAt is long f ? f.ToString(CultureInfo.InvariantCulture) : "—").Append(" |\n");

@@ -26,7 +26,7 @@ namespace AE.Experiments.Menu
         public IReadOnlyList<double> StepsWhenAllReached => TargetSteps.WhenAllReached(Runs);
 
         /// <summary>log 1/(1 − μ), the seed's momentum coordinate.</summary>
-        public double MomentumLog => -Math.Log(1 - Mu);
+        public double MomentumLog => -Math.Log(1 - Mu) + 0.0;   // + 0.0: mu = 0 gives 0, not -0, in the CSV
 
         /// <summary><c>+</c> converged, <c>x</c> diverged, <c>.</c> neither, <c>-</c> refused.</summary>
         public char Mark => Refused is not null ? '-' : Converged ? '+' : Diverged ? 'x' : '.';

@@ -85,7 +85,8 @@ namespace AE.Experiments.Menu
         {
             if (cells is null) throw new ArgumentNullException(nameof(cells));
             const string criterion = "over the (task, initial rate) cells, the law reaches the target in every seed in at least as many cells as the fixed-rate optimizer "
-                + "from the same rate, blows up in no more cells, and is faster in more than half of the cells both reach";
+                + "from the same rate, blows up in no more cells, and is faster in more than half of the cells both reach (where no cell is reached by both, "
+                + "reaching one is enough)";
             int lawCells = cells.Count(c => !double.IsNaN(c.Law.MeanSteps)), fixedCells = cells.Count(c => !double.IsNaN(c.Fixed.MeanSteps));
             int lawBlown = cells.Count(c => c.Law.Blown > 0), fixedBlown = cells.Count(c => c.Fixed.Blown > 0);
             var both = cells.Where(c => !double.IsNaN(c.Law.MeanSteps) && !double.IsNaN(c.Fixed.MeanSteps)).ToList();

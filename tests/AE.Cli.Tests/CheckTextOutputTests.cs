@@ -153,17 +153,23 @@ namespace AE.Cli.Tests
         public void Files_checked_together_see_each_others_rule_groups()
         {
             using var dir = new TempDirectory();
-            dir.Write("g.ae", "group G { }\n");
-            dir.Write("u.ae", "law U { use G; }\n");
+            dir.Write("groups/g.ae", "group G { }\n");
+            dir.Write("laws/u.ae", "law U { use G; }\n");
 
-            var alone = Cli.Run(dir.Path, "check", "u.ae");
-            var together = Cli.Run(dir.Path, "check", "u.ae", "g.ae");
+            var alone = Cli.Run(dir.Path, "check", "laws/u.ae");
+            var together = Cli.Run(dir.Path, "check", "laws/u.ae", "groups/g.ae");
 
-            // Alone, 'G' in "law U { use G; }" (column 13) is unknown; together it resolves.
+            // Alone, 'G' in "law U { use G; }" (column 13) is unknown (its file is in another folder); together it resolves.
             Assert.Equal(1, alone.ExitCode);
-            Assert.StartsWith("u.ae(1,13): error AE0016: ", alone.StdoutLines[0]);
+            Assert.StartsWith("laws/u.ae(1,13): error AE0016: ", alone.StdoutLines[0]);
             Assert.Equal(0, together.ExitCode);
             Assert.Equal(new[] { "2 files checked: 0 errors, 0 warnings" }, together.StdoutLines);
+
+            // In one folder, the file that declares the group is found and checked with the one named.
+            dir.Write("laws/g.ae", "group G { }\n");
+            var beside = Cli.Run(dir.Path, "check", "laws/u.ae");
+            Assert.Equal(0, beside.ExitCode);
+            Assert.Equal(new[] { "2 files checked: 0 errors, 0 warnings" }, beside.StdoutLines);
         }
 
         [Fact]

@@ -85,6 +85,11 @@ namespace AE.Experiments.Tests
             var neither = MenuCriteria.Sanity(new[] { (Sgdm(1e-6), Sgdm(1e-6)) });
             Assert.Equal(Verdict.NotTestable, neither.Verdict);
             Assert.Contains("cells at target: law 0, fixed 0 of 1", neither.Numbers, StringComparison.Ordinal);
+            // the law reaches a cell the fixed rate does not, and they reach none in common: no speed to compare, and reaching decides
+            var only = MenuCriteria.Sanity(new[] { (Sgdm(1), Sgdm(1e-6)), (Sgdm(1e-6), Sgdm(1e-6)) });
+            Assert.Equal(Verdict.Held, only.Verdict);
+            Assert.Contains("law faster in 0 of 0 cells both reach", only.Numbers, StringComparison.Ordinal);
+            Assert.EndsWith("(where no cell is reached by both, reaching one is enough)", only.Criterion, StringComparison.Ordinal);
         }
 
         [Fact]
