@@ -73,10 +73,16 @@ namespace AE.Cli
             var siblings = LawInput.Call(() => SiblingFiles.Needed(inputs, named));
             var files = named.Concat(siblings.Select(f => f.Source)).ToList();
             var result = AeCompiler.Check(files);
-            var diagnostics = result.Diagnostics.ToList();
-            // What a build adds: the units that check but that the C# backend does not emit yet (AE0080).
+            // A sibling's diagnostics outside what the named files need from it are not this check's (its other laws, its unused groups).
+            var diagnostics = SiblingFiles.Relevant(result.Diagnostics, siblings).ToList();
+            // What a build adds: the units that check but that the C# backend does not emit yet (AE0080), of the named files.
             if (result.Program is { } program)
-                diagnostics.AddRange(EmitProbe.NotEmitted(program, files.GroupBy(f => f.Path).ToDictionary(g => g.Key, g => g.First())));
+            {
+                var sources = files.GroupBy(f => f.Path).ToDictionary(g => g.Key, g => g.First());
+                var mine = named.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+                foreach (var target in EmitTarget.Of(program).Where(t => mine.Contains(t.Origin.Path)))
+                    if (EmitProbe.NotEmitted(target, sources) is { } d) diagnostics.Add(d);
+            }
             var report = CheckReport.From(files.Select(f => f.Path).ToList(), diagnostics, options.WarningsAsErrors);
 
             if (options.Format == OutputFormat.Json) JsonOutput.Write(report, context.Stdout);

@@ -28,7 +28,7 @@ namespace AE.Cluster
             if (law.Sha256 != sha256)
             {
                 Laws.TryRemove(key, out _);
-                throw new EngineException("the law files on this worker (" + string.Join(", ", source.Paths) + ") differ from the client's (SHA-256 " + law.Sha256 + ", the client's " + sha256 + ")");
+                throw new EngineException("the law files on this worker (" + string.Join(", ", source.Paths) + ", with the files of their folders that a group or base comes from) differ from the client's (SHA-256 " + law.Sha256 + ", the client's " + sha256 + ")");
             }
             return law;
         }

@@ -117,20 +117,28 @@ namespace AE.Dsl
             }
         }
 
-        /// <summary>Each unit's lagged variants: those whose chain of bases (a variant of a variant ...) leads to it.</summary>
-        private static Dictionary<string, List<string>> LaggedVariantsByBase(IR.IrProgram program)
+        /// <summary>
+        /// Each unit's lagged variants, those whose chain of bases (a variant of a variant ...) leads to it, with the rules each
+        /// removes along that chain.
+        /// </summary>
+        private static Dictionary<string, List<(string Name, IReadOnlyCollection<string> Removed)>> LaggedVariantsByBase(IR.IrProgram program)
         {
             var byName = new Dictionary<string, IR.IrVariant>(StringComparer.Ordinal);
             foreach (var v in program.Variants) byName[v.Name] = v;
-            string RootOf(IR.IrVariant v)
+            (string Root, IReadOnlyCollection<string> Removed) Resolve(IR.IrVariant v)
             {
                 var seen = new HashSet<string>(StringComparer.Ordinal);
+                var removed = new HashSet<string>(v.Without, StringComparer.Ordinal);
                 var at = v.Base;
-                while (byName.TryGetValue(at, out var next) && seen.Add(at)) at = next.Base;
-                return at;
+                while (byName.TryGetValue(at, out var next) && seen.Add(at))
+                {
+                    removed.UnionWith(next.Without);
+                    at = next.Base;
+                }
+                return (at, removed);
             }
-            return program.Variants.Where(v => v.Lagged).GroupBy(RootOf, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Select(v => v.Name).ToList(), StringComparer.Ordinal);
+            return program.Variants.Where(v => v.Lagged).Select(v => (v.Name, Resolved: Resolve(v))).GroupBy(x => x.Resolved.Root, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(x => (x.Name, x.Resolved.Removed)).ToList(), StringComparer.Ordinal);
         }
 
         /// <summary>How many errors of one file are listed; the rest are summarised in one AE0007.</summary>

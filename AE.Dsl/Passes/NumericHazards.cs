@@ -624,14 +624,23 @@ namespace AE.Dsl.Passes
         /// language's rule: sum, mean, dot, norm and cosine 0, max -inf, min inf). Those are reported once more only
         /// where they are new, with the variant named.
         /// </summary>
-        public static void Check(IrUnit unit, Func<string, DiagnosticBag?> bagFor, IReadOnlyList<string>? laggedVariants = null)
+        /// <param name="laggedVariants">the unit's lagged variants, each with the rules it removes: a removed rule is not in the
+        /// variant, so its hazards are not the variant's (variants that remove the same rules are analysed once, under the first's name)</param>
+        public static void Check(IrUnit unit, Func<string, DiagnosticBag?> bagFor, IReadOnlyList<(string Name, IReadOnlyCollection<string> Removed)>? laggedVariants = null)
         {
-            Analyze(unit, bagFor, null);
-            if (laggedVariants is { Count: > 0 })
-                Analyze(unit, bagFor, $"; this is of the lagged variant '{laggedVariants[0]}' only, which computes every reduction whatever the conditions around it and reads it a step late, empty at its first step (sum, mean, dot, norm and cosine 0, max -inf, min inf)");
+            Analyze(unit, bagFor, null, null);
+            if (laggedVariants is not { Count: > 0 }) return;
+            var seen = new List<HashSet<string>>();
+            foreach (var (name, removed) in laggedVariants)
+            {
+                var set = new HashSet<string>(removed, StringComparer.Ordinal);
+                if (seen.Any(s => s.SetEquals(set))) continue;
+                seen.Add(set);
+                Analyze(unit, bagFor, $"; this is of the lagged variant '{name}' only, which computes every reduction whatever the conditions around it and reads it a step late, empty at its first step (sum, mean, dot, norm and cosine 0, max -inf, min inf)", set);
+            }
         }
 
-        private static void Analyze(IrUnit unit, Func<string, DiagnosticBag?> bagFor, string? laggedNote)
+        private static void Analyze(IrUnit unit, Func<string, DiagnosticBag?> bagFor, string? laggedNote, HashSet<string>? removed)
         {
             var env = new Dictionary<string, Interval>(StringComparer.Ordinal);
             foreach (var kv in Interval.ParamIntervals(unit.Params)) env[kv.Key] = kv.Value;
@@ -662,6 +671,7 @@ namespace AE.Dsl.Passes
             var neutralSignals = new HashSet<string>(unit.Signals.Where(x => x.Neutral != null).Select(x => x.Name), StringComparer.Ordinal);
             foreach (var rule in unit.Rules)
             {
+                if (removed is not null && removed.Contains(rule.Id)) continue;
                 var bag = bagFor(rule.Origin.Path);
                 // The bag drops a repeat of a diagnostic (same id, same span), so the lagged pass adds only new ones.
                 evaluator.OnDomain = bag == null ? null

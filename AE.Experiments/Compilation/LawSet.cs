@@ -64,7 +64,8 @@ namespace AE.Experiments.Compilation
             // A group or a base the named files use and none declares comes from their folders, as a build would find it; the
             // files it comes from are checked with them, shown in the diagnostics and hashed with them.
             var siblings = SiblingFiles.Needed(inputs, sources);
-            var result = AeCompiler.Check(sources.Concat(siblings.Select(s => s.Source)).ToList());
+            var checkedTogether = AeCompiler.Check(sources.Concat(siblings.Select(s => s.Source)).ToList());
+            var result = siblings.Count == 0 ? checkedTogether : new CheckResult(SiblingFiles.Relevant(checkedTogether.Diagnostics, siblings), checkedTogether.Program);
             return new LawSet(inputs, sources, siblings.Select(s => s.Source).ToList(), HashOf(bytes.Concat(siblings.Select(s => s.Bytes)).ToList()), result);
         }
 

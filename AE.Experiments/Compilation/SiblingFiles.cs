@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text;
+using AE.Dsl;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Syntax;
 using AE.Dsl.Text;
@@ -10,27 +12,80 @@ namespace AE.Experiments.Compilation
 {
     /// <summary>
     /// The other <c>.ae</c> files of the named files' folders that declare what the named files refer to and do not
-    /// declare: the group of a <c>use</c>, the base of a variant; then what those files refer to, and so on. A build checks
-    /// all of a project's files together; a command given one file of a folder checks it with the files it needs, and
-    /// no others (an unrelated file's edit changes nothing, an edit of a needed one changes the law's hash).
+    /// declare: the group of a <c>use</c>, the base of a variant; then what those declarations refer to, and so on. A build
+    /// checks all of a project's files together; a command given files of a folder checks them with the files they need,
+    /// and no others (an unrelated file's edit changes nothing, an edit of a needed one changes the law's hash).
     /// </summary>
     public static class SiblingFiles
     {
-        /// <summary>A needed file: as checked (its path as the named files' display paths spell their folder) and its bytes.</summary>
-        public sealed record Sibling(SourceFile Source, byte[] Bytes);
+        /// <summary>A needed file: as checked (its path spelled as the named files spell their folder), its bytes, and the spans of the declarations the named files need from it.</summary>
+        public sealed record Sibling(SourceFile Source, byte[] Bytes, IReadOnlyList<TextSpan> Needed);
 
-        /// <summary>The files the named ones need from their folders, in the order they were found (ordinal path order per round).</summary>
+        /// <summary>A top-level declaration: its name, its span, and the names it refers to as a group or a base.</summary>
+        private sealed record Declaration(string Name, TextSpan Span, IReadOnlyList<string> Refers);
+
+        /// <summary>A file of the folder that may be needed: read, and parsed only once its text holds a name being looked for.</summary>
+        private sealed class Candidate(SourceFile source, byte[] bytes)
+        {
+            public SourceFile Source { get; } = source;
+            public byte[] Bytes { get; } = bytes;
+            public IReadOnlyList<Declaration>? Declarations { get; set; }
+            public List<TextSpan> Needed { get; } = new();
+        }
+
+        /// <summary>The files the named ones need from their folders, in the order they were found.</summary>
         public static IReadOnlyList<Sibling> Needed(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> named)
         {
             if (inputs is null) throw new ArgumentNullException(nameof(inputs));
             if (named is null) throw new ArgumentNullException(nameof(named));
             var declared = new HashSet<string>(StringComparer.Ordinal);
-            var referenced = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var file in named) Collect(file, declared, referenced);
-            if (referenced.All(declared.Contains)) return Array.Empty<Sibling>();
+            var wanted = new Queue<string>();
+            foreach (var d in named.SelectMany(Declarations)) declared.Add(d.Name);
+            foreach (var name in named.SelectMany(Declarations).SelectMany(d => d.Refers).Distinct(StringComparer.Ordinal))
+                if (!declared.Contains(name)) wanted.Enqueue(name);
+            if (wanted.Count == 0) return Array.Empty<Sibling>();
 
+            var candidates = Folder(inputs);
+            var order = new List<Candidate>();
+            while (wanted.Count > 0)
+            {
+                string name = wanted.Dequeue();
+                if (declared.Contains(name)) continue;
+                declared.Add(name);   // looked for once: found or not, the check that follows says what is missing
+                // Parsing every file of a large folder for one name would cost more than the check: only a file whose text holds the name can declare it.
+                foreach (var c in candidates.Where(c => c.Source.Text.Contains(name, StringComparison.Ordinal)))
+                {
+                    c.Declarations ??= Declarations(c.Source);
+                    foreach (var d in c.Declarations.Where(d => d.Name == name))
+                    {
+                        if (!order.Contains(c)) order.Add(c);
+                        c.Needed.Add(d.Span);
+                        foreach (var r in d.Refers) if (!declared.Contains(r)) wanted.Enqueue(r);
+                    }
+                }
+            }
+            return order.Select(c => new Sibling(c.Source, c.Bytes, c.Needed)).ToList();
+        }
+
+        /// <summary>
+        /// The diagnostics a check of the named files and their <paramref name="siblings"/> reports as theirs: all of the named
+        /// files', and of a sibling those inside the declarations the named files need (an unrelated law of the sibling, or its
+        /// group that no named file uses, is not this check's business).
+        /// </summary>
+        public static IReadOnlyList<Diagnostic> Relevant(IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<Sibling> siblings)
+        {
+            if (diagnostics is null) throw new ArgumentNullException(nameof(diagnostics));
+            if (siblings is null) throw new ArgumentNullException(nameof(siblings));
+            if (siblings.Count == 0) return diagnostics;
+            var spans = siblings.ToDictionary(s => s.Source.Path, s => s.Needed, StringComparer.Ordinal);
+            return diagnostics.Where(d => !spans.TryGetValue(d.Path, out var needed) || needed.Any(n => d.Span.Start >= n.Start && d.Span.Start < n.End)).ToList();
+        }
+
+        /// <summary>The other .ae files of the named files' folders, read (an unreadable one, or one that is not text, is left out: the check says what it lacks).</summary>
+        private static List<Candidate> Folder(IReadOnlyList<InputFile> inputs)
+        {
             var taken = new HashSet<string>(inputs.Select(i => Path.GetFullPath(i.FullPath)), StringComparer.Ordinal);
-            var candidates = new List<(Sibling File, HashSet<string> Declares, HashSet<string> Refers)>();
+            var candidates = new List<Candidate>();
             foreach (var folder in inputs.GroupBy(i => Path.GetDirectoryName(Path.GetFullPath(i.FullPath)) ?? "", StringComparer.Ordinal))
             {
                 if (folder.Key.Length == 0) continue;
@@ -47,32 +102,14 @@ namespace AE.Experiments.Compilation
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { continue; }
                     var source = SourceFile.FromBytes(shown.Length == 0 ? Path.GetFileName(path) : Path.Combine(shown, Path.GetFileName(path)), bytes);
                     if (source.NotText is not null) continue;
-                    var declares = new HashSet<string>(StringComparer.Ordinal);
-                    var refers = new HashSet<string>(StringComparer.Ordinal);
-                    Collect(source, declares, refers);
-                    candidates.Add((new Sibling(source, bytes), declares, refers));
+                    candidates.Add(new Candidate(source, bytes));
                 }
             }
-
-            var needed = new List<Sibling>();
-            bool added = true;
-            while (added)
-            {
-                added = false;
-                var missing = referenced.Where(n => !declared.Contains(n)).ToHashSet(StringComparer.Ordinal);
-                foreach (var candidate in candidates.Where(c => !needed.Contains(c.File) && c.Declares.Overlaps(missing)).ToList())
-                {
-                    needed.Add(candidate.File);
-                    declared.UnionWith(candidate.Declares);
-                    referenced.UnionWith(candidate.Refers);
-                    added = true;
-                }
-            }
-            return needed;
+            return candidates;
         }
 
-        /// <summary>The names <paramref name="file"/> declares at its top level, and those it refers to as a group or a base.</summary>
-        private static void Collect(SourceFile file, HashSet<string> declares, HashSet<string> refers)
+        /// <summary>The top-level declarations of <paramref name="file"/> and what each refers to as a group or a base.</summary>
+        private static IReadOnlyList<Declaration> Declarations(SourceFile file)
         {
             CompilationUnitSyntax tree;
             try
@@ -81,24 +118,15 @@ namespace AE.Experiments.Compilation
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                return;   // the check that follows reports what is wrong with the file
+                return Array.Empty<Declaration>();   // the check that follows reports what is wrong with the file
             }
-            foreach (var item in tree.Items)
+            return tree.Items.Select(item => new Declaration(item.Name.Text, item.Span, item switch
             {
-                declares.Add(item.Name.Text);
-                switch (item)
-                {
-                    case UnitSyntax unit:
-                        refers.UnionWith(unit.Members.OfType<UseDecl>().Select(u => u.Group.Text));
-                        break;
-                    case GroupSyntax group:
-                        refers.UnionWith(group.Members.OfType<UseDecl>().Select(u => u.Group.Text));
-                        break;
-                    case VariantSyntax variant:
-                        refers.Add(variant.Base.Text);
-                        break;
-                }
-            }
+                UnitSyntax unit => unit.Members.OfType<UseDecl>().Select(u => u.Group.Text).ToList(),
+                GroupSyntax group => group.Members.OfType<UseDecl>().Select(u => u.Group.Text).ToList(),
+                VariantSyntax variant => new[] { variant.Base.Text },
+                _ => Array.Empty<string>(),
+            })).ToList();
         }
     }
 }

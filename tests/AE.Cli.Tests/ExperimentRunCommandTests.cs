@@ -108,6 +108,9 @@ namespace AE.Cli.Tests
             Assert.DoesNotContain(Verdicts, v => r.StdoutLines[^1].Contains(": " + v + ": " + v, StringComparison.Ordinal));   // B's two tasks' words once each, not after the item's
             var header = r.StdoutLines.First(l => l.StartsWith("| task | arm |", StringComparison.Ordinal));
             Assert.Equal(measure is not null, measure is not null && header.Contains(measure, StringComparison.Ordinal));
+            Assert.Contains("| incidents (sum over seeds) |", header, StringComparison.Ordinal);
+            // one seed: the means alone, and the line under the table says why there is no interval
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("One seed: no CI; mean steps to target only where every seed reached it", StringComparison.Ordinal));
             // a markdown row: as many cells as the separator line below the header (a '|' inside a name is escaped)
             static int Cells(string line) => System.Text.RegularExpressions.Regex.Matches(line, @"(?<!\\)\|").Count;
             var separator = r.StdoutLines[r.StdoutLines.ToList().IndexOf(header) + 1];
@@ -119,6 +122,28 @@ namespace AE.Cli.Tests
             Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + "-gap.png")));
             Assert.True(File.Exists(Path.Combine(dir.Path, "o", id + ".md")));
             AssertWroteItsNames(id, Path.Combine(dir.Path, "o"));
+        }
+
+        /// <summary>
+        /// With two seeds a table cell of a mean shows its 95% interval, the JSON's number (cli.md's rule for every table),
+        /// and the line under the table names the degrees of freedom.
+        /// </summary>
+        [Fact]
+        public void An_items_table_gives_each_mean_its_interval()
+        {
+            using var dir = new TempDirectory();
+            var text = Cli.Run(dir.Path, "experiment", "run", "C", "--seeds", "2", "--steps", "30", "--law", PhaseLaw, "--out", "t");
+            var json = Cli.Run(dir.Path, "experiment", "run", "C", "--seeds", "2", "--steps", "30", "--law", PhaseLaw, "--out", "j", "--format", "json");
+            Assert.True(text.ExitCode == 0, text.Stdout + text.Stderr);
+            Assert.True(json.ExitCode == 0, json.Stdout + json.Stderr);
+            Assert.Contains(text.StdoutLines, l => l.StartsWith("Means over seeds ± the half-width of their 95% CI (Student t, 1 df)", StringComparison.Ordinal));
+            using var doc = JsonDocument.Parse(json.Stdout);
+            var arm = doc.RootElement.GetProperty("arms")[0];
+            var gap = arm.GetProperty("final_log10_gap");
+            string expected = gap.GetProperty("mean").GetDouble().ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " ± "
+                + gap.GetProperty("ci").GetDouble().ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+            var row = text.StdoutLines.First(l => l.StartsWith("| " + arm.GetProperty("task").GetString() + " | " + arm.GetProperty("arm").GetString() + " |", StringComparison.Ordinal));
+            Assert.Equal(expected, row.Split('|')[5].Trim());
         }
 
         /// <summary>A measure that does not apply to an arm (G's change of log alpha for SGDm, which has none) is a null mean over 0 values, not "NaN".</summary>

@@ -55,7 +55,7 @@ namespace AE.Cli.Tests
         private static string RangedCell(TempDirectory dir)
         {
             string text = File.ReadAllText(Path.Combine(Repo.Root, "cells", "residual_dynamics.ae"))
-                .Replace("param alpha: real[m] = concat(0.1, 0.5, 0.9);", "param alpha: real[m] in (0, 1) = concat(0.1, 0.5, 0.9);\n  param on: bool = true;", StringComparison.Ordinal);
+                .Replace("param alpha: real[m] = concat(0.1, 0.5, 0.9);", "param alpha: real[m] in (0, 1) = concat(0.1, 0.5, 0.9);\n  param on: bool = true;\n  param mode: int in [0, 3] = 1;", StringComparison.Ordinal);
             Assert.Contains("in (0, 1) = concat", text, StringComparison.Ordinal);
             return dir.Write("ranged.ae", text);
         }
@@ -75,6 +75,11 @@ namespace AE.Cli.Tests
             Changed(dir, "cell_residual_dynamics.json", j => j["alpha"] = new JsonArray(0.1, 0.5, 0.9));
             var inside = Cli.Run(dir.Path, "grad", cell, "ref.json", "--backend", backend);
             Assert.True(inside.ExitCode == 0, inside.Stdout + inside.Stderr);
+            if (backend != "reference") return;   // the generated cell compiles an int param in; the reference interpreter takes it
+            Changed(dir, "cell_residual_dynamics.json", j => j["mode"] = 7);
+            var mode = Cli.Run(dir.Path, "grad", cell, "ref.json", "--backend", backend);
+            Assert.Equal(2, mode.ExitCode);
+            Assert.Equal(new[] { "ae: error: ref.json: 'mode' holds 7, outside its declared range [0, 3]" }, mode.StderrLines);
         }
 
         /// <summary>A bool param takes true or false at the top level (the help says it goes there); a string is refused in the bool's words.</summary>

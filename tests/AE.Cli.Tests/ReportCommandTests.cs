@@ -104,8 +104,8 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
             Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
             string html = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
-            Assert.Contains("<p class=\"batch\">Incomplete: 7 of the batch&#39;s 8 runs are stored; the command that stored them ended before the last "
-                + "(it was killed, or the database failed).</p>", html, StringComparison.Ordinal);
+            Assert.Contains("<p class=\"batch\">Incomplete: 7 of the batch&#39;s 8 runs are stored; the command storing them has not "
+                + "recorded the last (it was killed, the database failed, or it is storing them still).</p>", html, StringComparison.Ordinal);
             Assert.Matches("<li><a href=\"#runs-ablate-[^\"]+\">ae ablate, batch ablate-[^<]+</a>: 7 runs \\(incomplete\\)</li>", html);
 
             Sql(db, "UPDATE batches SET state = 'interrupted';");

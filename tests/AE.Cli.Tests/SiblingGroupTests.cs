@@ -73,6 +73,30 @@ namespace AE.Cli.Tests
             Assert.NotEqual(first, Stored());
         }
 
+        /// <summary>
+        /// Of a file taken for a group, only what the law needs is this check's: its unused group is no AE0044 and its other
+        /// law's errors (a group nobody declares) no error of this law's; an error inside the needed group is, at its place.
+        /// </summary>
+        [Fact]
+        public void Only_what_the_law_needs_from_a_sibling_is_reported()
+        {
+            using var dir = new TempDirectory();
+            const string other = "law Stranger { dim n; input loss: real; input grad: real[n]; state theta: real[n]; use Nowhere; update { theta' = theta - 0.1 * grad; } }\n";
+            dir.Write("laws/groups.ae", Groups + "group Other {\n  rule O { x' = x' * 0.9; }\n}\n" + other);
+            dir.Write("laws/law.ae", Law);
+            var check = Cli.Run(dir.Path, "check", "laws/law.ae", "--warnaserror");
+            Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
+            Assert.Equal(new[] { "2 files checked: 0 errors, 0 warnings" }, check.StdoutLines);
+            var run = Cli.Run(dir.Path, "run", "laws/law.ae", "--task", "quadratic", "--steps", "5", "--db", "runs.db");
+            Assert.True(run.ExitCode is 0 or 1, run.Stdout + run.Stderr);
+
+            dir.Write("laws/groups.ae", Groups.Replace("x' * 0.5", "x' * undefined_name", StringComparison.Ordinal) + other);
+            var broken = Cli.Run(dir.Path, "check", "laws/law.ae");
+            Assert.Equal(1, broken.ExitCode);
+            Assert.Contains(broken.StdoutLines, l => l.StartsWith("laws/groups.ae(2,", StringComparison.Ordinal) && l.Contains("error AE0010", StringComparison.Ordinal));
+            Assert.DoesNotContain(broken.StdoutLines, l => l.Contains("Nowhere", StringComparison.Ordinal));
+        }
+
         /// <summary>A variant whose base is in another file of the folder runs from its own file, as one whose group is.</summary>
         [Fact]
         public void A_variants_base_in_a_sibling_file_is_found()

@@ -425,6 +425,23 @@ namespace AE.Dsl.Tests
             AssertNoHazard(lagged.Replace("sqrt(gm)", "sqrt(max(gm, 0))"));
         }
 
+        /// <summary>
+        /// A lagged variant has no trace of the rules it removes: a hazard only such a rule brings is not its, and another lagged
+        /// variant that keeps the rule still has it.
+        /// </summary>
+        [Fact]
+        public void A_lagged_variant_has_no_hazard_of_a_rule_it_removes()
+        {
+            const string law = "law Base {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  signal gm: real = 0;\n"
+                + "  rule R { gm = sqrt(max(abs(grad))); }\n  update {\n    theta' = theta - 0.1 * grad / (1 + gm + sum(grad * grad));\n  }\n}\n";
+            AssertNoHazard(law);
+            AssertNoHazard(law + "law Bare = Base without R lagged;\n");
+            AssertNoHazard(law + "law NoR = Base without R;\nlaw NoRLagged = NoR lagged;\n");
+            var kept = law + "law Bare = Base without R lagged;\nlaw Full = Base lagged;\n";
+            AssertHazardAt(kept, "max(abs(grad))", "AE0060");
+            Assert.Contains("; this is of the lagged variant 'Full' only", Hazards(kept)[0], System.StringComparison.Ordinal);
+        }
+
         private static string Computes(string expr, string members = "")
             => "law L {\n  dim n;\n" + members + "  input x: real;\n  input g: real[n];\n  state s: real = 0;\n"
              + "  update { s' = " + expr + " + 0 * x + 0 * sum(g); }\n}\n";
