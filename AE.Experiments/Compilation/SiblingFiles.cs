@@ -24,11 +24,15 @@ namespace AE.Experiments.Compilation
         /// <summary>A top-level declaration: its name, its span, and the names it refers to as a group or a base.</summary>
         private sealed record Declaration(string Name, TextSpan Span, IReadOnlyList<string> Refers);
 
-        /// <summary>A file of the folder that may be needed: read, and parsed only once its text holds a name being looked for.</summary>
+        /// <summary>
+        /// A file of the folder that may be needed: read, scanned once for the names it seems to declare (a keyword, then a
+        /// name), and parsed only when one of those is looked for: a folder of large files costs a scan, not a parse each.
+        /// </summary>
         private sealed class Candidate(SourceFile source, byte[] bytes)
         {
             public SourceFile Source { get; } = source;
             public byte[] Bytes { get; } = bytes;
+            public HashSet<string> Seeming { get; } = SeemsToDeclare(source.Text);
             public IReadOnlyList<Declaration>? Declarations { get; set; }
             public List<TextSpan> Needed { get; } = new();
         }
@@ -52,8 +56,7 @@ namespace AE.Experiments.Compilation
                 string name = wanted.Dequeue();
                 if (declared.Contains(name)) continue;
                 declared.Add(name);   // looked for once: found or not, the check that follows says what is missing
-                // Parsing every file of a large folder for one name would cost more than the check: only a file whose text holds the name can declare it.
-                foreach (var c in candidates.Where(c => c.Source.Text.Contains(name, StringComparison.Ordinal)))
+                foreach (var c in candidates.Where(c => c.Seeming.Contains(name)))
                 {
                     c.Declarations ??= Declarations(c.Source);
                     foreach (var d in c.Declarations.Where(d => d.Name == name))
@@ -106,6 +109,36 @@ namespace AE.Experiments.Compilation
                 }
             }
             return candidates;
+        }
+
+        /// <summary>
+        /// The names <paramref name="text"/> writes after <c>group</c>, <c>law</c> or <c>cell</c> with only white space between:
+        /// every top-level declaration's (and maybe a few more, in comments), found without parsing.
+        /// </summary>
+        private static HashSet<string> SeemsToDeclare(string text)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            int i = 0;
+            while (i < text.Length)
+            {
+                if (!Lexer.IsIdentifierStart(text[i]) || (i > 0 && Lexer.IsIdentifierPart(text[i - 1]))) { i++; continue; }
+                int end = i;
+                while (end < text.Length && Lexer.IsIdentifierPart(text[end])) end++;
+                var word = text.AsSpan(i, end - i);
+                if (word is "group" or "law" or "cell")
+                {
+                    int start = end;
+                    while (start < text.Length && char.IsWhiteSpace(text[start])) start++;
+                    if (start > end && start < text.Length && Lexer.IsIdentifierStart(text[start]))
+                    {
+                        int stop = start;
+                        while (stop < text.Length && Lexer.IsIdentifierPart(text[stop])) stop++;
+                        names.Add(text.Substring(start, stop - start));
+                    }
+                }
+                i = end;
+            }
+            return names;
         }
 
         /// <summary>The top-level declarations of <paramref name="file"/> and what each refers to as a group or a base.</summary>
