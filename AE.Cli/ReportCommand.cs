@@ -100,11 +100,18 @@ namespace AE.Cli
             return ExitCodes.Success;
         }
 
-        /// <summary>Ctrl-C before the page was written: the plots so far stay (an earlier page, if any, is as it was).</summary>
+        /// <summary>
+        /// Ctrl-C before the page was written: the plots so far stay, and an earlier page, if any, is as it was. Where there
+        /// was none, a page saying the report was interrupted marks the folder as the report's, so that the same command
+        /// again finishes it (the plots alone would read as another program's files).
+        /// </summary>
         private static int Interrupted(ReportOptions options, int plotted, CliContext context)
         {
+            string page = Path.Combine(options.OutDir, PageFile);
+            if (!File.Exists(page))
+                OutputFiles.WriteBytes(page, new UTF8Encoding(false).GetBytes(ReportPage.Interrupted(Experiment.Display(options.Database, context.CurrentDirectory), plotted)));
             context.Stderr.WriteLine("ae: interrupted; the page was not written (" + Plural.Count(plotted, "plot") + " written in "
-                + Experiment.Display(options.OutDir, context.CurrentDirectory) + ")");
+                + Experiment.Display(options.OutDir, context.CurrentDirectory) + "; the same command again writes it)");
             return ExitCodes.Interrupted;
         }
 
@@ -147,6 +154,10 @@ namespace AE.Cli
             try
             {
                 return query();
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == 5)
+            {
+                throw new CliException("the run store '" + database + "' is locked by another process (waited " + StoredRuns.LockWaitSeconds + " s); try again once it is done", ex);
             }
             catch (Exception ex) when (ex is SqliteException or JsonException or InvalidCastException)
             {

@@ -247,9 +247,11 @@ CREATE TABLE IF NOT EXISTS batches (
                 version = 0;
             }
             Execute(connection, RunKeyIndex, tx);
-            if (version == 0) Execute(connection, "PRAGMA user_version = " + SchemaVersion.ToString(CultureInfo.InvariantCulture) + ";", tx);
-            else if (version != SchemaVersion)
+            if (version != 0 && version != SchemaVersion)
                 throw new EngineException("the database '" + path + "' has schema version " + version + "; this ae writes version " + SchemaVersion + " (use another --db)");
+            // Written even when it holds the version already: a file SQLite could only open read-only (its permissions, an
+            // immutable flag) fails here, before the runs, rather than when their results are to be stored.
+            Execute(connection, "PRAGMA user_version = " + SchemaVersion.ToString(CultureInfo.InvariantCulture) + ";", tx);
             Locking(waiting, tx.Commit);
         }
 

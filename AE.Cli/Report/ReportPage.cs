@@ -70,6 +70,14 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
                 }
                 html.Append("</section>\n");
             }
+            // A batch that is not whole and of which no run is stored has no table: it still says what happened to it.
+            foreach (var batch in batches.Values.Where(b => b.State != BatchState.Complete && !runs.Any(r => r.Batch == b.Batch)))
+            {
+                var key = (batch.Command, (string?)batch.Batch);
+                html.Append("<section id=\"").Append(Anchor(key)).Append("\">\n<h2>").Append(E(Heading(key))).Append("</h2>\n");
+                if (BatchNote(batch, 0) is string note) html.Append("<p class=\"batch\">").Append(E(note)).Append("</p>\n");
+                html.Append("</section>\n");
+            }
             if (runs.Count == 0) html.Append("<p>The database holds no runs.</p>\n");
             html.Append("</body>\n</html>\n");
             return html.ToString();
@@ -87,6 +95,12 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
             BatchState.Stopped => "The cluster was lost: the runs that had finished are stored, the others are not.",
             _ => null,
         };
+
+        /// <summary>The page an interrupted report leaves where there was none: it marks the folder as the report's.</summary>
+        public static string Interrupted(string database, int plotted)
+            => "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" + GeneratorMark + "\n<title>AE runs: " + E(System.IO.Path.GetFileName(database))
+               + " (interrupted)</title>\n</head>\n<body>\n<p>The report of <code>" + E(database) + "</code> was interrupted after " + Count(plotted, "plot")
+               + "; run <code>ae report</code> again to write it.</p>\n</body>\n</html>\n";
 
         /// <summary>A run as its plot's title and caption name it.</summary>
         public static string RunTitle(StoredRun run)

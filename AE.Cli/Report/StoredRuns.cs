@@ -15,7 +15,7 @@ namespace AE.Cli.Report
         double? InitialLoss, double? FinalLoss, double? Auc, long Incidents, IReadOnlyList<string> SignalNames, bool StepsStored);
 
     /// <summary>A row of the run store's <c>batches</c> table: how many runs the batch stores when whole, and how its storing ended (<see cref="BatchState"/>).</summary>
-    internal sealed record StoredBatch(string Batch, long Runs, string State);
+    internal sealed record StoredBatch(string Batch, string Command, long Runs, string State);
 
     /// <summary>The steps of one stored run: the loss handed to each law step, and the signals that are plotted, by name; <paramref name="First"/> the number of the first (a resumed training's rows start after its checkpoint's epochs).</summary>
     internal sealed record StoredSteps(double[] Loss, IReadOnlyDictionary<string, double[]> Signals, long First = 1);
@@ -30,6 +30,9 @@ namespace AE.Cli.Report
 
         private readonly bool _hasBatches;
 
+        /// <summary>How long a read waits for a writer that holds the store locked.</summary>
+        public const int LockWaitSeconds = 30;
+
         private StoredRuns(SqliteConnection connection, bool hasBatches)
         {
             _connection = connection;
@@ -41,7 +44,7 @@ namespace AE.Cli.Report
         {
             if (Directory.Exists(path)) throw new CliException("'" + path + "' is a folder; name the run store's file in it, such as " + Path.Combine(path, "ae-runs.db"));
             if (!File.Exists(path)) throw new CliException("no database '" + path + "'");
-            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = LockWaitSeconds };
             var connection = new SqliteConnection(builder.ToString());
             try
             {
@@ -70,6 +73,9 @@ namespace AE.Cli.Report
             {
                 connection.Dispose();
                 // SQLITE_NOTADB (26): say it in words, not as SQLite's error number.
+                // SQLITE_BUSY (5): another process holds the store locked past the wait; that says nothing against the file.
+                if (ex.SqliteErrorCode == 5)
+                    throw new CliException("the run store '" + path + "' is locked by another process (waited " + LockWaitSeconds + " s); try again once it is done", ex);
                 throw new CliException("'" + path + "' is not a run store: " + (ex.SqliteErrorCode == 26 ? "not an SQLite database" : ex.Message.Replace('\n', ' ')), ex);
             }
             catch
@@ -103,9 +109,9 @@ namespace AE.Cli.Report
             var batches = new Dictionary<string, StoredBatch>(StringComparer.Ordinal);
             if (!_hasBatches) return batches;
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT batch, runs, state FROM batches;";
+            command.CommandText = "SELECT batch, command, runs, state FROM batches ORDER BY started_at, batch;";
             using var reader = command.ExecuteReader();
-            while (reader.Read()) batches[reader.GetString(0)] = new StoredBatch(reader.GetString(0), reader.GetInt64(1), reader.GetString(2));
+            while (reader.Read()) batches[reader.GetString(0)] = new StoredBatch(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3));
             return batches;
         }
 

@@ -250,8 +250,12 @@ namespace AE.Cli.Tests
             }
         }
 
+        /// <summary>
+        /// Ctrl-C writes no report page and exits 130; the page it leaves says so and marks the folder as the report's, so that
+        /// the same command again finishes it (the plots alone were taken for another program's files and refused).
+        /// </summary>
         [Fact]
-        public void Ctrl_C_writes_no_page_and_exits_130()
+        public void Ctrl_C_writes_no_page_and_exits_130_and_the_same_command_finishes_it()
         {
             using var dir = new TempDirectory();
             MakeStore(dir);
@@ -259,8 +263,45 @@ namespace AE.Cli.Tests
             cts.Cancel();
             var r = Experiments.Run(dir.Path, cts.Token, null, "report", "runs.db", "--out", "rep");
             Assert.Equal(130, r.ExitCode);
-            Assert.Equal(new[] { "ae: interrupted; the page was not written (0 plots written in rep)" }, r.StderrLines);
-            Assert.False(File.Exists(Path.Combine(dir.Path, "rep", "index.html")));
+            Assert.Equal(new[] { "ae: interrupted; the page was not written (0 plots written in rep; the same command again writes it)" }, r.StderrLines);
+            string page = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
+            Assert.Contains("was interrupted after 0 plots", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("<table>", page, StringComparison.Ordinal);
+            File.WriteAllBytes(Path.Combine(dir.Path, "rep", "run-1.png"), new byte[] { 1 });   // a plot the interrupted report had written
+            var again = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
+            Assert.Equal(new[] { "wrote rep/index.html: 10 runs, 2 plotted" }, again.StdoutLines);
+        }
+
+        /// <summary>A batch of which no run is stored (storing failed at its first, or it was interrupted before any ran) still has its section and note.</summary>
+        [Fact]
+        public void A_batch_with_no_stored_run_still_says_what_happened()
+        {
+            using var dir = new TempDirectory();
+            string db = MakeStore(dir);
+            Sql(db, "DELETE FROM runs WHERE batch IS NOT NULL; UPDATE batches SET state = 'storing', finished_at = NULL;");
+            var r = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            string html = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
+            Assert.Matches("<h2>ae ablate, batch ablate-[^<]+</h2>\\n<p class=\"batch\">Incomplete: 0 of the batch&#39;s 8 runs are stored;", html);
+        }
+
+        /// <summary>A store another process holds locked is said to be locked, not "not a run store".</summary>
+        [Fact]
+        public void A_locked_store_is_said_to_be_locked()
+        {
+            using var dir = new TempDirectory();
+            string db = MakeStore(dir);
+            using var holder = new SqliteConnection("Data Source=" + db + ";Pooling=False");
+            holder.Open();
+            using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                begin.ExecuteNonQuery();
+            }
+            var r = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(new[] { "ae: error: the run store '" + db + "' is locked by another process (waited 30 s); try again once it is done" }, r.StderrLines);
         }
 
         [Fact]
