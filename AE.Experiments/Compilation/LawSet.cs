@@ -66,7 +66,10 @@ namespace AE.Experiments.Compilation
             var siblings = SiblingFiles.Needed(inputs, sources);
             var checkedTogether = AeCompiler.Check(sources.Concat(siblings.Select(s => s.Source)).ToList());
             var result = siblings.Count == 0 ? checkedTogether : new CheckResult(SiblingFiles.Relevant(checkedTogether.Diagnostics, siblings), checkedTogether.Program);
-            return new LawSet(inputs, sources, siblings.Select(s => s.Source).ToList(), HashOf(bytes.Concat(siblings.Select(s => s.Bytes)).ToList()), result);
+            // The files in one order whatever order they were named or found in (by full path): the same files, the same hash.
+            var hashed = inputs.Select((input, i) => (Path: Path.GetFullPath(input.FullPath), Bytes: bytes[i])).Concat(siblings.Select(s => (Path: s.FullPath, s.Bytes)))
+                .OrderBy(f => f.Path, StringComparer.Ordinal).Select(f => f.Bytes).ToList();
+            return new LawSet(inputs, sources, siblings.Select(s => s.Source).ToList(), HashOf(hashed), result);
         }
 
         private static byte[] Read(InputFile input)
@@ -82,8 +85,9 @@ namespace AE.Experiments.Compilation
         }
 
         /// <summary>
-        /// SHA-256 of the files' bytes, concatenated in the order given, then the <see cref="Siblings"/>' (for one file, the
-        /// file's own hash): what the run store records as the law's source, and a checkpoint as its law's. Taken from the bytes that were checked,
+        /// SHA-256 of the files' bytes, the named ones' and the <see cref="Siblings"/>', concatenated in the order of their
+        /// full paths (for one file, the file's own hash): what the run store records as the law's source, and a checkpoint
+        /// as its law's. Taken from the bytes that were checked,
         /// so a file edited since then cannot be stored under the new text's hash.
         /// </summary>
         public string Sha256() => _sha256;

@@ -18,8 +18,12 @@ namespace AE.Experiments.Compilation
     /// </summary>
     public static class SiblingFiles
     {
-        /// <summary>A needed file: as checked (its path spelled as the named files spell their folder), its bytes, and the spans of the declarations the named files need from it.</summary>
-        public sealed record Sibling(SourceFile Source, byte[] Bytes, IReadOnlyList<TextSpan> Needed);
+        /// <summary>
+        /// A needed file: as checked (its path spelled as the named files spell their folder; every character outside the
+        /// needed declarations a space, lines kept, so that positions are the file's and its other laws are not checked), its
+        /// bytes (hashed whole), and the spans of the declarations the named files need from it.
+        /// </summary>
+        public sealed record Sibling(SourceFile Source, string FullPath, byte[] Bytes, IReadOnlyList<TextSpan> Needed);
 
         /// <summary>A top-level declaration: its name, its span, and the names it refers to as a group or a base.</summary>
         private sealed record Declaration(string Name, TextSpan Span, IReadOnlyList<string> Refers);
@@ -28,9 +32,10 @@ namespace AE.Experiments.Compilation
         /// A file of the folder that may be needed: read, scanned once for the names it seems to declare (a keyword, then a
         /// name), and parsed only when one of those is looked for: a folder of large files costs a scan, not a parse each.
         /// </summary>
-        private sealed class Candidate(SourceFile source, byte[] bytes)
+        private sealed class Candidate(SourceFile source, string fullPath, byte[] bytes)
         {
             public SourceFile Source { get; } = source;
+            public string FullPath { get; } = fullPath;
             public byte[] Bytes { get; } = bytes;
             public HashSet<string> Seeming { get; } = SeemsToDeclare(source.Text);
             public IReadOnlyList<Declaration>? Declarations { get; set; }
@@ -67,7 +72,7 @@ namespace AE.Experiments.Compilation
                     }
                 }
             }
-            return order.Select(c => new Sibling(c.Source, c.Bytes, c.Needed)).ToList();
+            return order.Select(c => new Sibling(OnlyNeeded(c.Source, c.Needed), c.FullPath, c.Bytes, c.Needed)).ToList();
         }
 
         /// <summary>
@@ -84,10 +89,32 @@ namespace AE.Experiments.Compilation
             return diagnostics.Where(d => !spans.TryGetValue(d.Path, out var needed) || needed.Any(n => d.Span.Start >= n.Start && d.Span.Start < n.End)).ToList();
         }
 
-        /// <summary>The other .ae files of the named files' folders, read (an unreadable one, or one that is not text, is left out: the check says what it lacks).</summary>
+        /// <summary>
+        /// The needed declarations of <paramref name="file"/> alone, at their places: the rest of the text blanked (line breaks
+        /// kept), so that the check neither reports nor is blocked by the file's other laws, and its lines and columns are the file's.
+        /// </summary>
+        private static SourceFile OnlyNeeded(SourceFile file, IReadOnlyList<TextSpan> needed)
+        {
+            var text = file.Text.ToCharArray();
+            for (int i = 0; i < text.Length; i++)
+                if (text[i] is not ('\n' or '\r') && !needed.Any(n => i >= n.Start && i < n.End)) text[i] = ' ';
+            return new SourceFile(file.Path, new string(text));
+        }
+
+        /// <summary>
+        /// The other .ae files of the named files' folders, read: an unreadable one, one that is not text and an empty one
+        /// (a FIFO or a device reads as empty here, and is never opened) are left out, as is a copy of a file taken already
+        /// (the same name and bytes: one folder reached through a link and through its own path).
+        /// </summary>
         private static List<Candidate> Folder(IReadOnlyList<InputFile> inputs)
         {
             var taken = new HashSet<string>(inputs.Select(i => Path.GetFullPath(i.FullPath)), StringComparer.Ordinal);
+            var seen = new List<(string Name, byte[] Bytes)>();
+            foreach (var input in inputs)
+            {
+                try { seen.Add((Path.GetFileName(input.FullPath), File.ReadAllBytes(input.FullPath))); }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            }
             var candidates = new List<Candidate>();
             foreach (var folder in inputs.GroupBy(i => Path.GetDirectoryName(Path.GetFullPath(i.FullPath)) ?? "", StringComparer.Ordinal))
             {
@@ -101,11 +128,19 @@ namespace AE.Experiments.Compilation
                 {
                     if (!taken.Add(Path.GetFullPath(path))) continue;
                     byte[] bytes;
-                    try { bytes = SourceBytes.Read(path); }
+                    try
+                    {
+                        // Only a regular file has a length; reading a FIFO would wait for a writer that may never come.
+                        if (new FileInfo(path).Length == 0) continue;
+                        bytes = SourceBytes.Read(path);
+                    }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { continue; }
+                    string name = Path.GetFileName(path);
+                    if (seen.Any(s => s.Name == name && s.Bytes.AsSpan().SequenceEqual(bytes))) continue;
+                    seen.Add((name, bytes));
                     var source = SourceFile.FromBytes(shown.Length == 0 ? Path.GetFileName(path) : Path.Combine(shown, Path.GetFileName(path)), bytes);
                     if (source.NotText is not null) continue;
-                    candidates.Add(new Candidate(source, bytes));
+                    candidates.Add(new Candidate(source, Path.GetFullPath(path), bytes));
                 }
             }
             return candidates;
@@ -127,8 +162,7 @@ namespace AE.Experiments.Compilation
                 var word = text.AsSpan(i, end - i);
                 if (word is "group" or "law" or "cell")
                 {
-                    int start = end;
-                    while (start < text.Length && char.IsWhiteSpace(text[start])) start++;
+                    int start = SkipBlank(text, end);
                     if (start > end && start < text.Length && Lexer.IsIdentifierStart(text[start]))
                     {
                         int stop = start;
@@ -139,6 +173,26 @@ namespace AE.Experiments.Compilation
                 i = end;
             }
             return names;
+        }
+
+        /// <summary>The first position at or after <paramref name="at"/> that is neither white space nor in a comment (<c>// ...</c>, <c>/* ... */</c>).</summary>
+        private static int SkipBlank(string text, int at)
+        {
+            while (at < text.Length)
+            {
+                if (char.IsWhiteSpace(text[at])) at++;
+                else if (text[at] == '/' && at + 1 < text.Length && text[at + 1] == '/')
+                {
+                    while (at < text.Length && text[at] != '\n') at++;
+                }
+                else if (text[at] == '/' && at + 1 < text.Length && text[at + 1] == '*')
+                {
+                    int close = text.IndexOf("*/", at + 2, StringComparison.Ordinal);
+                    at = close < 0 ? text.Length : close + 2;
+                }
+                else break;
+            }
+            return at;
         }
 
         /// <summary>The top-level declarations of <paramref name="file"/> and what each refers to as a group or a base.</summary>

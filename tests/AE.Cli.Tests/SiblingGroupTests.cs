@@ -64,9 +64,13 @@ namespace AE.Cli.Tests
                 return (string)Experiments.Rows(Path.Combine(dir.Path, "runs.db"), "SELECT law_sha256 FROM runs ORDER BY id DESC LIMIT 1").Single()[0]!;
             }
             string first = Stored();
+            // the files' bytes in the order of their paths (groups.ae before law.ae), however they were named or found
             string expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-                File.ReadAllBytes(Path.Combine(dir.Path, "laws/law.ae")).Concat(File.ReadAllBytes(Path.Combine(dir.Path, "laws/groups.ae"))).ToArray()));
+                File.ReadAllBytes(Path.Combine(dir.Path, "laws/groups.ae")).Concat(File.ReadAllBytes(Path.Combine(dir.Path, "laws/law.ae"))).ToArray()));
             Assert.Equal(expected, first);
+            var named = Cli.Run(dir.Path, "run", "laws/law.ae", "laws/groups.ae", "--task", "quadratic", "--steps", "5", "--db", "runs.db");
+            Assert.True(named.ExitCode is 0 or 1, named.Stdout + named.Stderr);
+            Assert.Equal(first, (string)Experiments.Rows(Path.Combine(dir.Path, "runs.db"), "SELECT law_sha256 FROM runs ORDER BY id DESC LIMIT 1").Single()[0]!);
             dir.Write("laws/unrelated.ae", "group Unused { rule U { } }\n");
             Assert.Equal(first, Stored());
             dir.Write("laws/groups.ae", Groups.Replace("0.5", "0.25", StringComparison.Ordinal));
@@ -95,6 +99,44 @@ namespace AE.Cli.Tests
             Assert.Equal(1, broken.ExitCode);
             Assert.Contains(broken.StdoutLines, l => l.StartsWith("laws/groups.ae(2,", StringComparison.Ordinal) && l.Contains("error AE0010", StringComparison.Ordinal));
             Assert.DoesNotContain(broken.StdoutLines, l => l.Contains("Nowhere", StringComparison.Ordinal));
+        }
+
+        /// <summary>
+        /// A sibling's other laws are not checked with the law that needs its group: one that uses the group against names it
+        /// lacks, its hundred errors (which took the per-file error cap and hid a real error in the group), a lagged variant's
+        /// warning. A FIFO or an empty .ae file beside the law is not opened, and one folder reached through a link and through
+        /// its own path is one folder.
+        /// </summary>
+        [Fact]
+        public void A_siblings_other_laws_are_not_checked_and_odd_files_beside_are_left_alone()
+        {
+            using var dir = new TempDirectory();
+            string noise = string.Concat(Enumerable.Range(0, 120).Select(i => "    s' = nope" + i + ";\n"));
+            const string z = "law Z { dim n; input loss: real; input grad: real[n]; state theta: real[n]; coeff alpha in [0, 1] = 0.5; use Damp; update { theta' = theta - alpha * grad; } }\n";
+            dir.Write("laws/groups.ae", "law Broken {\n  state s: real = 0;\n  update {\n" + noise + "  }\n}\n" + z + Groups);
+            dir.Write("laws/law.ae", Law);
+            dir.Write("laws/empty.ae", "");
+            var check = Cli.Run(dir.Path, "check", "laws/law.ae", "--warnaserror");
+            Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
+            // an error inside the needed group, past the other law's hundred, is reported at its place
+            dir.Write("laws/groups.ae", "law Broken {\n  state s: real = 0;\n  update {\n" + noise + "  }\n}\n" + z + Groups.Replace("x' * 0.5", "x' * kk", StringComparison.Ordinal));
+            var broken = Cli.Run(dir.Path, "check", "laws/law.ae");
+            Assert.Equal(1, broken.ExitCode);
+            Assert.Contains(broken.StdoutLines, l => l.StartsWith("laws/groups.ae(", StringComparison.Ordinal) && l.Contains("'kk'", StringComparison.Ordinal));
+            Assert.DoesNotContain(broken.StdoutLines, l => l.Contains("nope", StringComparison.Ordinal) || l.Contains("AE0007", StringComparison.Ordinal));
+            dir.Write("laws/groups.ae", Groups);
+
+            string fifo = Path.Combine(dir.Path, "laws", "pipe.ae");
+            using (var mk = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", fifo) { UseShellExecute = false })!) mk.WaitForExit();
+            Assert.True(File.Exists(fifo));
+            var withFifo = Cli.Run(dir.Path, "check", "laws/law.ae");   // it waited for a writer of the FIFO, for ever
+            Assert.True(withFifo.ExitCode == 0, withFifo.Stdout + withFifo.Stderr);
+            File.Delete(fifo);
+
+            Directory.CreateSymbolicLink(Path.Combine(dir.Path, "link"), Path.Combine(dir.Path, "laws"));
+            dir.Write("laws/other.ae", Law.Replace("UsesDamp", "AlsoUsesDamp", StringComparison.Ordinal));
+            var linked = Cli.Run(dir.Path, "check", "link/law.ae", "laws/other.ae");
+            Assert.True(linked.ExitCode == 0, linked.Stdout + linked.Stderr);
         }
 
         /// <summary>A variant whose base is in another file of the folder runs from its own file, as one whose group is.</summary>
