@@ -67,7 +67,7 @@ namespace AE.Cli
             var file = LawInput.Call(() => LawSet.Load(parsed.Positionals, context.CurrentDirectory));
             if (file.Result.HasErrors)
             {
-                TextOutput.Write(CheckReport.From(file.Inputs.Select(i => i.DisplayPath).ToList(), file.Result.Diagnostics, warningsAsErrors: false), context.Stdout);
+                TextOutput.Write(CheckReport.From(file.Inputs.Select(i => i.DisplayPath).Concat(file.Siblings).ToList(), file.Result.Diagnostics, warningsAsErrors: false), context.Stdout);
                 return ExitCodes.Errors;
             }
             foreach (var warning in file.Result.Diagnostics.Where(d => d.Severity == Severity.Warning))

@@ -124,6 +124,10 @@ namespace AE.Cli.Tests
             Assert.Equal(1, broken.ExitCode);
             Assert.Contains(broken.StdoutLines, l => l.StartsWith("laws/groups.ae(", StringComparison.Ordinal) && l.Contains("'kk'", StringComparison.Ordinal));
             Assert.DoesNotContain(broken.StdoutLines, l => l.Contains("nope", StringComparison.Ordinal) || l.Contains("AE0007", StringComparison.Ordinal));
+            // emit prints the errors as check does, the files counted alike
+            var emit = Cli.Run(dir.Path, "emit", "laws/law.ae");
+            Assert.Equal(1, emit.ExitCode);
+            Assert.Equal(broken.StdoutLines[^1], emit.StdoutLines[^1]);
             dir.Write("laws/groups.ae", Groups);
 
             string fifo = Path.Combine(dir.Path, "laws", "pipe.ae");
