@@ -73,8 +73,7 @@ namespace AE.Cli
             var siblings = LawInput.Call(() => SiblingFiles.Needed(inputs, named));
             var files = named.Concat(siblings.Select(f => f.Source)).ToList();
             var result = AeCompiler.Check(files);
-            // A sibling's diagnostics outside what the named files need from it are not this check's (its other laws, its unused groups).
-            var diagnostics = SiblingFiles.Relevant(result.Diagnostics, siblings).ToList();
+            var diagnostics = result.Diagnostics.ToList();
             // What a build adds: the units that check but that the C# backend does not emit yet (AE0080), of the named files.
             if (result.Program is { } program)
             {

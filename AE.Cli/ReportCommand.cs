@@ -157,7 +157,7 @@ namespace AE.Cli
             }
             catch (SqliteException ex) when (ex.SqliteErrorCode == 5)
             {
-                throw new CliException("the run store '" + database + "' is locked by another process (waited " + StoredRuns.LockWaitSeconds + " s); try again once it is done", ex);
+                throw StoredRuns.Locked(database, ex);
             }
             catch (Exception ex) when (ex is SqliteException or JsonException or InvalidCastException)
             {

@@ -190,7 +190,7 @@ namespace AE.Cli
             }
             var results = outcomes.Select(o => o?.Run).ToArray();
 
-            string batch = Name + "-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            string batch = BatchRunner.NewBatchId(Name);
             var written = new List<string>();
             int stored = 0;
             bool interrupted = false;
@@ -245,7 +245,7 @@ namespace AE.Cli
             {
                 try
                 {
-                    store.EndBatch(batch, stopped is not null ? BatchState.Stopped : interrupted ? BatchState.Interrupted : BatchState.Complete);
+                    store.EndBatch(batch, BatchState.Of(stopped is not null, interrupted));
                 }
                 catch (EngineException ex)
                 {

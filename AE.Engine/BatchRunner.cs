@@ -160,8 +160,7 @@ namespace AE.Engine
             }
             var runs = outcomes.Select(o => o?.Run).ToList();
             bool interrupted = stopped is null && cancellation.IsCancellationRequested && runs.Any(r => r is null || r.Stop == StopReason.Cancelled);
-            string ending = stopped is not null ? BatchState.Stopped : interrupted ? BatchState.Interrupted : BatchState.Complete;
-            var (stored, storeFailed) = Store(batch, outcomes, store, ending);
+            var (stored, storeFailed) = Store(batch, outcomes, store, BatchState.Of(stopped is not null, interrupted));
             return new BatchResult(runs, interrupted, stored, batch.Batch) { Stopped = stopped, StoreFailed = storeFailed };
         }
 

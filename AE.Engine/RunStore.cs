@@ -56,6 +56,9 @@ namespace AE.Engine
 
         /// <summary>The cluster was lost before every run came back; those that did are stored.</summary>
         public const string Stopped = "stopped";
+
+        /// <summary>How a batch ended: a lost cluster before an interrupt, an interrupt before a whole batch.</summary>
+        public static string Of(bool stopped, bool interrupted) => stopped ? Stopped : interrupted ? Interrupted : Complete;
     }
 
     /// <summary>

@@ -33,6 +33,10 @@ namespace AE.Cli.Report
         /// <summary>How long a read waits for a writer that holds the store locked.</summary>
         public const int LockWaitSeconds = 30;
 
+        /// <summary>A store another process held locked past <see cref="LockWaitSeconds"/> (SQLITE_BUSY), in one line.</summary>
+        public static CliException Locked(string path, SqliteException ex)
+            => new("the run store '" + path + "' is locked by another process (waited " + LockWaitSeconds + " s); try again once it is done", ex);
+
         private StoredRuns(SqliteConnection connection, bool hasBatches)
         {
             _connection = connection;
@@ -74,8 +78,7 @@ namespace AE.Cli.Report
                 connection.Dispose();
                 // SQLITE_NOTADB (26): say it in words, not as SQLite's error number.
                 // SQLITE_BUSY (5): another process holds the store locked past the wait; that says nothing against the file.
-                if (ex.SqliteErrorCode == 5)
-                    throw new CliException("the run store '" + path + "' is locked by another process (waited " + LockWaitSeconds + " s); try again once it is done", ex);
+                if (ex.SqliteErrorCode == 5) throw Locked(path, ex);
                 throw new CliException("'" + path + "' is not a run store: " + (ex.SqliteErrorCode == 26 ? "not an SQLite database" : ex.Message.Replace('\n', ' ')), ex);
             }
             catch

@@ -64,8 +64,7 @@ namespace AE.Experiments.Compilation
             // A group or a base the named files use and none declares comes from their folders, as a build would find it; the
             // files it comes from are checked with them, shown in the diagnostics and hashed with them.
             var siblings = SiblingFiles.Needed(inputs, sources);
-            var checkedTogether = AeCompiler.Check(sources.Concat(siblings.Select(s => s.Source)).ToList());
-            var result = siblings.Count == 0 ? checkedTogether : new CheckResult(SiblingFiles.Relevant(checkedTogether.Diagnostics, siblings), checkedTogether.Program);
+            var result = AeCompiler.Check(sources.Concat(siblings.Select(s => s.Source)).ToList());
             // The files in one order whatever order they were named or found in (by full path): the same files, the same hash.
             var hashed = inputs.Select((input, i) => (Path: Path.GetFullPath(input.FullPath), Bytes: bytes[i])).Concat(siblings.Select(s => (Path: s.FullPath, s.Bytes)))
                 .OrderBy(f => f.Path, StringComparer.Ordinal).Select(f => f.Bytes).ToList();

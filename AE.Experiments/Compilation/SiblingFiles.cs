@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
-using AE.Dsl;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Syntax;
 using AE.Dsl.Text;
@@ -54,7 +52,7 @@ namespace AE.Experiments.Compilation
                 if (!declared.Contains(name)) wanted.Enqueue(name);
             if (wanted.Count == 0) return Array.Empty<Sibling>();
 
-            var candidates = Folder(inputs);
+            var candidates = Folder(inputs, named);
             var order = new List<Candidate>();
             while (wanted.Count > 0)
             {
@@ -76,20 +74,6 @@ namespace AE.Experiments.Compilation
         }
 
         /// <summary>
-        /// The diagnostics a check of the named files and their <paramref name="siblings"/> reports as theirs: all of the named
-        /// files', and of a sibling those inside the declarations the named files need (an unrelated law of the sibling, or its
-        /// group that no named file uses, is not this check's business).
-        /// </summary>
-        public static IReadOnlyList<Diagnostic> Relevant(IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<Sibling> siblings)
-        {
-            if (diagnostics is null) throw new ArgumentNullException(nameof(diagnostics));
-            if (siblings is null) throw new ArgumentNullException(nameof(siblings));
-            if (siblings.Count == 0) return diagnostics;
-            var spans = siblings.ToDictionary(s => s.Source.Path, s => s.Needed, StringComparer.Ordinal);
-            return diagnostics.Where(d => !spans.TryGetValue(d.Path, out var needed) || needed.Any(n => d.Span.Start >= n.Start && d.Span.Start < n.End)).ToList();
-        }
-
-        /// <summary>
         /// The needed declarations of <paramref name="file"/> alone, at their places: the rest of the text blanked (line breaks
         /// kept), so that the check neither reports nor is blocked by the file's other laws, and its lines and columns are the file's.
         /// </summary>
@@ -106,15 +90,10 @@ namespace AE.Experiments.Compilation
         /// (a FIFO or a device reads as empty here, and is never opened) are left out, as is a copy of a file taken already
         /// (the same name and bytes: one folder reached through a link and through its own path).
         /// </summary>
-        private static List<Candidate> Folder(IReadOnlyList<InputFile> inputs)
+        private static List<Candidate> Folder(IReadOnlyList<InputFile> inputs, IReadOnlyList<SourceFile> named)
         {
             var taken = new HashSet<string>(inputs.Select(i => Path.GetFullPath(i.FullPath)), StringComparer.Ordinal);
-            var seen = new List<(string Name, byte[] Bytes)>();
-            foreach (var input in inputs)
-            {
-                try { seen.Add((Path.GetFileName(input.FullPath), File.ReadAllBytes(input.FullPath))); }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
-            }
+            var seen = named.Select(f => (Name: Path.GetFileName(f.Path), f.Text)).ToList();
             var candidates = new List<Candidate>();
             foreach (var folder in inputs.GroupBy(i => Path.GetDirectoryName(Path.GetFullPath(i.FullPath)) ?? "", StringComparer.Ordinal))
             {
@@ -136,10 +115,9 @@ namespace AE.Experiments.Compilation
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { continue; }
                     string name = Path.GetFileName(path);
-                    if (seen.Any(s => s.Name == name && s.Bytes.AsSpan().SequenceEqual(bytes))) continue;
-                    seen.Add((name, bytes));
-                    var source = SourceFile.FromBytes(shown.Length == 0 ? Path.GetFileName(path) : Path.Combine(shown, Path.GetFileName(path)), bytes);
-                    if (source.NotText is not null) continue;
+                    var source = SourceFile.FromBytes(shown.Length == 0 ? name : Path.Combine(shown, name), bytes);
+                    if (source.NotText is not null || seen.Any(s => s.Name == name && s.Text == source.Text)) continue;
+                    seen.Add((name, source.Text));
                     candidates.Add(new Candidate(source, Path.GetFullPath(path), bytes));
                 }
             }
