@@ -14,7 +14,7 @@ namespace AE.Cli
     /// </summary>
     internal static class IlgpuReplay
     {
-        public static IlgpuLaw Create(EmitTarget target, GoldenCase golden)
+        public static IlgpuLaw Create(EmitTarget target, GoldenCase golden, ulong seed = 0)
         {
             var parameters = OpenClReplay.Params(target, golden);
             return Guard(target.Name, golden.FileName, () => new IlgpuLaw(target.Unit, golden.Theta0.Length, new IlgpuLawOptions
@@ -23,6 +23,7 @@ namespace AE.Cli
                 Ablate = target.Ablate,
                 Lagged = target.Lagged,
                 Name = target.Name,
+                Seed = seed,
             }));
         }
 

@@ -18,7 +18,7 @@ namespace AE.Cli
     /// </summary>
     internal static class OpenClReplay
     {
-        public static OpenClLaw Create(EmitTarget target, GoldenCase golden)
+        public static OpenClLaw Create(EmitTarget target, GoldenCase golden, ulong seed = 0)
         {
             var parameters = Params(target, golden);
             try
@@ -29,6 +29,7 @@ namespace AE.Cli
                     Ablate = target.Ablate,
                     Lagged = target.Lagged,
                     Name = target.Name,
+                    Seed = seed,
                 });
             }
             catch (OpenClUnavailableException ex)

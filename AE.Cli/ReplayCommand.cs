@@ -73,7 +73,9 @@ namespace AE.Cli
                 "     malformed (one line names the file and the field); a law file that is",
                 "     missing or has errors; a setting that is not a param of the law; with",
                 "     --backend opencl, no OpenCL platform or no double-precision device; with",
-                "     --backend ilgpu, no ILGPU device of the kind AE_ILGPU_DEVICE names.",
+                "     --backend ilgpu, no ILGPU device of the kind AE_ILGPU_DEVICE names; a case",
+                "     that depends on noise draws (the law fails, and with another noise seed",
+                "     it leaves the tolerance no later: no replay can draw the reference's noise).",
                 "  3  The emitted C# (or OpenCL C) does not compile (a bug in ae), or another",
                 "     internal error.",
             },
@@ -95,18 +97,17 @@ namespace AE.Cli
                 throw new CliException(golden.FileName + ": " + ex.Message, ex);
             }
 
-            IOptimizerLaw instance;
+            Func<ulong, IOptimizerLaw> create;
             string lawName;
             if (options.Backend == ReplayBackend.OpenCl)
             {
-                instance = OpenClReplay.Create(target, golden);
-                lawName = target.Name + " [OpenCL: " + ((AE.Kernels.OpenClLaw)instance).Device.Name + "]";
+                create = seed => OpenClReplay.Create(target, golden, seed);
+                lawName = target.Name;
             }
             else if (options.Backend == ReplayBackend.Ilgpu)
             {
-                var law = IlgpuReplay.Create(target, golden);
-                instance = law;
-                lawName = target.Name + " [ILGPU: " + IlgpuDevices.Describe(law.Accelerator) + "]";
+                create = seed => IlgpuReplay.Create(target, golden, seed);
+                lawName = target.Name;
             }
             else
             {
@@ -121,26 +122,22 @@ namespace AE.Cli
                     foreach (var error in ex.Errors.Skip(1).Take(4)) context.Stderr.WriteLine("  " + error);
                     return ExitCodes.InternalError;
                 }
-                try
+                create = seed =>
                 {
-                    instance = law.Create(golden);
-                }
-                catch (ReplayException ex)
-                {
-                    throw new CliException(golden.FileName + ": " + ex.Message, ex);
-                }
+                    try
+                    {
+                        return law.Create(golden, seed);
+                    }
+                    catch (ReplayException ex)
+                    {
+                        throw new CliException(golden.FileName + ": " + ex.Message, ex);
+                    }
+                };
                 lawName = law.Name;
             }
 
-            Trajectory trajectory;
-            try
-            {
-                trajectory = new LawRunner(instance, golden.Problem).Run(golden.Theta0, golden.Steps);
-            }
-            finally
-            {
-                (instance as IDisposable)?.Dispose();
-            }
+            var trajectory = Record(create, 0, golden, out string device);
+            lawName += device;
             ReplayReport report;
             try
             {
@@ -151,10 +148,42 @@ namespace AE.Cli
                 throw new CliException(golden.FileName + " and " + target.Name + " do not fit: " + ex.Message, ex);
             }
 
+            if (report.FirstFailure is ColumnDeviation failure)
+            {
+                // A law that draws noise cannot follow a reference made with noise on: say that, not which columns drifted.
+                var other = Record(create, OtherNoiseSeed, golden, out _);
+                if (NoiseDependence.Find(golden, trajectory, other) is NoiseDependence dependence && dependence.Step <= failure.FirstFailureStep)
+                    throw new CliException(golden.FileName + " cannot be replayed: " + dependence.Explain(failure.FirstFailureStep));
+            }
+
             var summary = new ReplaySummary(golden, lawName, file.DisplayPath, report);
             if (options.Format == OutputFormat.Json) ReplayOutput.WriteJson(summary, context.Stdout);
             else ReplayOutput.WriteText(summary, context.Stdout);
             return report.Within ? ExitCodes.Success : ExitCodes.Errors;
+        }
+
+        /// <summary>The noise seed of the second run that tells a failure of the law from a case made with noise on.</summary>
+        private const ulong OtherNoiseSeed = 0x9E3779B97F4A7C15;
+
+        /// <summary>The law made with noise seed <paramref name="seed"/> run over the case.</summary>
+        /// <param name="device">what a device law ran on, as its name's suffix (" [OpenCL: ...]"); empty for the C# law</param>
+        private static Trajectory Record(Func<ulong, IOptimizerLaw> create, ulong seed, GoldenCase golden, out string device)
+        {
+            var instance = create(seed);
+            try
+            {
+                device = instance switch
+                {
+                    AE.Kernels.OpenClLaw opencl => " [OpenCL: " + opencl.Device.Name + "]",
+                    IlgpuLaw ilgpu => " [ILGPU: " + IlgpuDevices.Describe(ilgpu.Accelerator) + "]",
+                    _ => "",
+                };
+                return new LawRunner(instance, golden.Problem).Run(golden.Theta0, golden.Steps);
+            }
+            finally
+            {
+                (instance as IDisposable)?.Dispose();
+            }
         }
 
         private static ReplayOptions ToOptions(CommandInput parsed)

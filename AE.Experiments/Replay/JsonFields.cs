@@ -110,6 +110,7 @@ namespace AE.Experiments.Replay
             return (int)v;
         }
 
+        /// <summary>An array of finite numbers (a problem's data, a starting point): NaN or an infinity there would run as a problem of nothing.</summary>
         public double[] Vector(JsonElement e, string path)
         {
             if (e.ValueKind != JsonValueKind.Array) throw Fail("'" + path + "' must be an array of numbers, not " + Describe(e));
@@ -118,7 +119,7 @@ namespace AE.Experiments.Replay
             int i = 0;
             foreach (var item in e.EnumerateArray())
             {
-                result[i] = Number(item, path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]");
+                result[i] = Finite(item, path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]");
                 i++;
             }
             return result;

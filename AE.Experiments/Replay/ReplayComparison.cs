@@ -115,7 +115,8 @@ namespace AE.Experiments.Replay
                 string signal = column == "loss" ? LossSignal : column;
                 int i = trajectory.SignalIndex(signal);
                 if (i < 0)
-                    throw new ReplayException("the column '" + column + "' needs the signal '" + signal + "', which the law does not have; its signals: " + string.Join(", ", trajectory.SignalNames));
+                    throw new ReplayException("the column '" + column + "' needs the signal '" + signal + "', which the law does not have; "
+                        + (trajectory.SignalCount == 0 ? "it has no signals" : "its signals: " + string.Join(", ", trajectory.SignalNames)));
                 result[c] = new ColumnSource(ColumnSourceKind.Signal, i, "signal " + signal);
             }
             return result;

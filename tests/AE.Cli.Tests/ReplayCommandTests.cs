@@ -114,6 +114,39 @@ namespace AE.Cli.Tests
             Assert.EndsWith("the first at step 21 in column alpha", r.StdoutLines[^1], StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// The golden quadratic with the noise on (the seed's agent at init_sigma 0.1, sigma_max 1), compared with its
+        /// trajectory made with the noise off: the law's own draws move theta at step 1, so the replay can say nothing
+        /// about the law and says why (it blamed every column). The perturbed law above fails with the noise off: exit 1.
+        /// </summary>
+        internal static (int ExitCode, string Stdout, string[] Stderr) ReplayWithNoiseOn(string backend)
+        {
+            using var dir = new TempDirectory();
+            var json = JsonNode.Parse(File.ReadAllText(Repo.Case("quadratic_2d")))!;
+            json["agent"]!["init_sigma"] = 0.1;
+            json["config"]!["sigma_max"] = 1.0;
+            string path = WriteCase(dir, "noisy", json, csvFrom: "quadratic_2d");
+            var r = Cli.Run(dir.Path, "replay", path, "--backend", backend);
+            return (r.ExitCode, r.Stdout, r.StderrLines.ToArray());
+        }
+
+        internal const string NoiseRefusal = "ae: error: noisy.json cannot be replayed: the case depends on the noise draws: the law with another noise seed leaves the case's tolerance at step 1 (column ";
+
+        [Theory]
+        [InlineData("csharp")]
+        [InlineData("ilgpu")] // on ILGPU's CPU simulator where there is no GPU
+        public void A_case_made_with_the_noise_on_is_refused_as_one_no_replay_can_follow(string backend)
+        {
+            var (exitCode, stdout, stderr) = ReplayWithNoiseOn(backend);
+
+            Assert.Equal(2, exitCode);
+            Assert.Equal("", stdout);
+            var line = Assert.Single(stderr);
+            Assert.StartsWith(NoiseRefusal, line, StringComparison.Ordinal);
+            Assert.Contains("and the first value out of tolerance is at step 1;", line, StringComparison.Ordinal);
+            Assert.EndsWith("make the case with the noise off (the seed's AEAgent: init_sigma 0 and sigma_max 0)", line, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void Json_output_has_every_column_and_the_verdict()
         {
@@ -191,6 +224,33 @@ namespace AE.Cli.Tests
             Assert.Equal("ae: error: nope.json: file not found", Assert.Single(missing.StderrLines));
             Assert.Equal(2, alone.ExitCode);
             Assert.StartsWith("ae: error: alone.json: not valid JSON at line 1, column ", Assert.Single(alone.StderrLines), StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// The strings "NaN" and "Infinity" stand for numbers a computation gave (JSON has none), but a problem's data or a
+        /// starting point that is not finite is no problem at all: it ran, and the law was blamed for the columns.
+        /// </summary>
+        [Theory]
+        [InlineData("problem.A", "\"NaN\"", "'problem.A[0][0]' must be a finite number, not NaN")]
+        [InlineData("theta0", "\"Infinity\"", "'theta0[0]' must be a finite number, not Infinity")]
+        [InlineData("problem.b", "\"-Infinity\"", "'problem.b[0]' must be a finite number, not -Infinity")]
+        public void A_problem_or_start_that_is_not_finite_exits_2_naming_the_field(string field, string value, string message)
+        {
+            using var dir = new TempDirectory();
+            var json = JsonNode.Parse(File.ReadAllText(Repo.Case("quadratic_2d")))!;
+            var target = field switch
+            {
+                "problem.A" => json["problem"]!["A"]![0]!.AsArray(),
+                "problem.b" => json["problem"]!["b"]!.AsArray(),
+                _ => json["theta0"]!.AsArray(),
+            };
+            target[0] = JsonNode.Parse(value);
+            string path = WriteCase(dir, "nonfinite", json);
+
+            var r = Cli.Run(dir.Path, "replay", path);
+
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: nonfinite.json: " + message, Assert.Single(r.StderrLines));
         }
 
         [Fact]

@@ -52,6 +52,15 @@ namespace AE.Cli.Tests
         }
 
         [OpenClFact]
+        public void A_case_made_with_the_noise_on_is_refused_on_opencl_too()
+        {
+            var (exitCode, stdout, stderr) = ReplayCommandTests.ReplayWithNoiseOn("opencl");
+            Assert.Equal(2, exitCode);
+            Assert.Equal("", stdout);
+            Assert.StartsWith(ReplayCommandTests.NoiseRefusal, Assert.Single(stderr), StringComparison.Ordinal);
+        }
+
+        [OpenClFact]
         public void A_perturbed_law_fails_on_opencl_too()
         {
             OpenClAvailability.Device();

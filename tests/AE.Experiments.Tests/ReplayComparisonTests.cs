@@ -105,6 +105,10 @@ namespace AE.Experiments.Tests
             var ex = Assert.Throws<ReplayException>(() => ReplayComparison.Compare(Cases.Quadratic(), noGnorm));
             Assert.Equal("the column 'gnorm' needs the signal 'gnorm', which the law does not have; its signals: L", ex.Message);
 
+            var noSignals = new Trajectory(3, 2, Array.Empty<string>());
+            ex = Assert.Throws<ReplayException>(() => ReplayComparison.Compare(Cases.Quadratic(), noSignals));
+            Assert.Equal("the column 'loss' needs the signal 'L', which the law does not have; it has no signals", ex.Message);
+
             var oneTheta = new Trajectory(3, 1, new[] { "L", "gnorm" });
             ex = Assert.Throws<ReplayException>(() => ReplayComparison.Compare(Cases.Quadratic(), oneTheta));
             Assert.Equal("the column 'theta1' needs theta[1], but theta has 1 values", ex.Message);
