@@ -141,9 +141,13 @@ namespace AE.Cli
             }
             catch (OutOfMemoryException ex)
             {
-                throw new CliException("not enough memory for n = " + Int(n) + " (" + (dtype == BenchDtype.F32 ? "f32" : "f64") + ")", ex);
+                throw OutOfMemory(n, dtype, ex);
             }
         }
+
+        /// <summary>The one line for a size whose vectors this process could not allocate, on any backend.</summary>
+        internal static CliException OutOfMemory(int n, BenchDtype dtype, OutOfMemoryException ex) =>
+            new("not enough memory for n = " + Int(n) + " (" + (dtype == BenchDtype.F32 ? "f32" : "f64") + "); give a smaller --n", ex);
 
         public double CopyBandwidth() => CopyBandwidths.GetOrAdd(Threads, MeasureCopy);
 

@@ -235,7 +235,7 @@ namespace AE.Cli
         {
             stdout.WriteLine(backend.LawName + " (" + backend.LawFile + ") on " + backend.Name + ", " + Int(backend.Threads) + " thread" + (backend.Threads == 1 ? "" : "s")
                 + (settings.Count > 0 ? ", settings " + string.Join(", ", settings.Select(s => s.Name + "=" + s.Text)) : "")
-                + "; copy bandwidth " + F(copy, "0.0") + " GB/s (read + write)");
+                + "; copy bandwidth " + Bandwidth(copy, "0.0") + " GB/s (read + write)");
             var traffic = backend.Traffic;
             stdout.WriteLine("GB/s: " + Int(BytesPerParam(BenchDtype.F32, traffic)) + " B/param (f32) or " + Int(BytesPerParam(BenchDtype.F64, traffic)) + " B/param (f64) per step, "
                 + Int(traffic.Passes) + (traffic.Passes == 1 ? " pass" : " passes") + " over the vectors reading " + Int(traffic.Reads) + " and writing " + Int(traffic.Writes) + " elements per parameter"
@@ -246,7 +246,7 @@ namespace AE.Cli
             var header = new[] { "n", "dtype", "ns/step", "GB/s", "copy GB/s", "ratio", "allocated B" };
             var rows = results.Select(r => new[]
             {
-                Int(r.N), DtypeName(r.Dtype), F(r.NsPerStep, r.NsPerStep >= 100 ? "0" : "0.0"), F(r.GbPerS, "0.00"), F(r.CopyGbPerS, "0.0"), F(r.Ratio, "0.00"), Int(r.AllocatedBytes),
+                Int(r.N), DtypeName(r.Dtype), F(r.NsPerStep, r.NsPerStep >= 100 ? "0" : "0.0"), Bandwidth(r.GbPerS, "0.00"), Bandwidth(r.CopyGbPerS, "0.0"), F(r.Ratio, "0.00"), Int(r.AllocatedBytes),
             }).ToList();
             // At least 3 wide, so that a right-aligned column's separator is '--:' (markdown needs a dash besides the colon).
             var widths = header.Select((h, i) => Math.Max(3, Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)))).ToArray();
@@ -254,6 +254,13 @@ namespace AE.Cli
             stdout.WriteLine("|" + string.Join("|", widths.Select((w, i) => i == 1 ? " " + new string('-', w) + " " : " " + new string('-', w - 1) + ": ")) + "|");
             foreach (var row in rows) stdout.WriteLine(Row(row, widths, rightAlign: true));
         }
+
+        /// <summary>
+        /// A bandwidth in <paramref name="format"/>, or to three significant digits where that would round it to 0 (a simulator's
+        /// figures: the ratio beside them showed 0.19 of "0.00 over 0.0").
+        /// </summary>
+        private static string Bandwidth(double gbPerS, string format) =>
+            gbPerS > 0 && gbPerS < 1 && F(gbPerS, format).Trim('0', '.').Length == 0 ? F(gbPerS, "G3").Replace('E', 'e') : F(gbPerS, format);
 
         private static string Row(IReadOnlyList<string> cells, int[] widths, bool rightAlign)
         {

@@ -2,6 +2,7 @@ using System;
 using AE.Dsl.Schedule;
 using System.Diagnostics;
 using AE.Ilgpu;
+using AE.Dsl.Emit.Ilgpu;
 using ILGPU;
 using ILGPU.Runtime;
 using AE.Engine;
@@ -40,7 +41,8 @@ namespace AE.Cli
 
         public static IlgpuBenchBackend Create(BenchRequest request)
         {
-            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest);
+            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest,
+                beforeCompile: target => IlgpuReplay.Guard(target.Name, null, () => IlgpuEmitter.Emit(target.Unit, new IlgpuEmitOptions { Name = target.Name, Ablate = target.Ablate, Lagged = target.Lagged })));
             var accelerator = IlgpuReplay.Guard(law.Name, null, () => IlgpuDevices.Default);
             if (request.Threads != 1) request.Context.Stderr.WriteLine("ae: note: --threads does not apply to the ILGPU backend (the device runs the step)");
             if (IlgpuDevices.IsSimulator(accelerator)) request.Context.Stderr.WriteLine("ae: note: ILGPU runs on its CPU simulator here (no CUDA or OpenCL device it accepts): figures of the simulator, not of a GPU");
@@ -50,15 +52,23 @@ namespace AE.Cli
         public IBenchRun Prepare(int n, BenchDtype dtype)
         {
             var target = _law.Compiled.Target;
-            var law = IlgpuReplay.Guard(target.Name, null, () => new IlgpuLaw(target.Unit, n, new IlgpuLawOptions
+            IlgpuLaw law;
+            try
             {
-                Float = dtype == BenchDtype.F32,
-                Params = _law.SettingValues(),
-                Ablate = target.Ablate,
-                Lagged = target.Lagged,
-                Name = target.Name,
-                Accelerator = _accelerator,
-            }));
+                law = IlgpuReplay.Guard(target.Name, null, () => new IlgpuLaw(target.Unit, n, new IlgpuLawOptions
+                {
+                    Float = dtype == BenchDtype.F32,
+                    Params = _law.SettingValues(),
+                    Ablate = target.Ablate,
+                    Lagged = target.Lagged,
+                    Name = target.Name,
+                    Accelerator = _accelerator,
+                }));
+            }
+            catch (OutOfMemoryException ex)
+            {
+                throw CpuBenchBackend.OutOfMemory(n, dtype, ex);
+            }
             try
             {
                 var losses = CpuBenchBackend.Losses();
@@ -68,10 +78,15 @@ namespace AE.Cli
                 return new Run<float>(law, Array.ConvertAll(CpuBenchBackend.Normals(n, 1), v => (float)v), Array.ConvertAll(CpuBenchBackend.Normals(n, 2), v => (float)v),
                     (t, g, theta) => law.Step(losses32[t], g, theta));
             }
-            catch (Exception ex) when (ex is OutOfMemoryException or AcceleratorException)
+            catch (OutOfMemoryException ex)
             {
                 law.Dispose();
-                throw new CliException("not enough device memory for n = " + n + " (" + (dtype == BenchDtype.F32 ? "f32" : "f64") + "): " + OpenClReplay.FirstLine(ex.Message), ex);
+                throw CpuBenchBackend.OutOfMemory(n, dtype, ex);
+            }
+            catch (AcceleratorException ex)
+            {
+                law.Dispose();
+                throw new CliException("not enough device memory for n = " + n + " (" + (dtype == BenchDtype.F32 ? "f32" : "f64") + "): " + OpenClReplay.FirstLine(ex.Message) + "; give a smaller --n", ex);
             }
         }
 

@@ -37,7 +37,18 @@ namespace AE.Cli
 
         public static OpenClBenchBackend Create(BenchRequest request)
         {
-            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest);
+            var law = ExperimentLaw.Load(request.LawPaths, request.LawName, request.Settings, Array.Empty<string>(), request.Context.CurrentDirectory, request.Context.Stderr, BenchCommand.Name, validationDimension: request.Smallest,
+                beforeCompile: target =>
+                {
+                    try
+                    {
+                        OpenClEmitter.Emit(target.Unit, new OpenClEmitOptions { Name = target.Name, Ablate = target.Ablate, Lagged = target.Lagged });
+                    }
+                    catch (EmitNotSupportedException ex)
+                    {
+                        throw new CliException("cannot emit '" + target.Name + "' for OpenCL: " + ex.Message, ex);
+                    }
+                });
             try
             {
                 OpenClPlatform.DefaultDevice();
@@ -75,6 +86,10 @@ namespace AE.Cli
             {
                 // A program the compiler refuses is a bug in the emitter: an internal error (exit 3), as replay reports it.
                 throw new CliException("OpenCL: " + ex.Message, ex);
+            }
+            catch (OutOfMemoryException ex)
+            {
+                throw CpuBenchBackend.OutOfMemory(n, dtype, ex);
             }
         }
 

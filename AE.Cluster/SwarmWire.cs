@@ -19,7 +19,7 @@ namespace AE.Cluster
     /// round ended with (<see cref="SwarmCheckpoint"/>; empty and round 0 for a run from its start).
     /// </summary>
     [GenerateSerializer, Immutable]
-    public sealed record WireSwarm(string Command, string Batch, WireLaw Law, string Task, WireSwarmSettings Settings, string? RateParam, double[] MemberRates,
+    public sealed record WireSwarm(string Command, string Batch, WireLaw Law, string Task, string TaskIdentity, WireSwarmSettings Settings, string? RateParam, double[] MemberRates,
         int Method, ulong Seed, int ResumeRound, byte[] Resume);
 
     /// <summary>A round's record (<see cref="SwarmRound"/>); the consensus as names and values in the order the run wrote them.</summary>
@@ -45,7 +45,7 @@ namespace AE.Cluster
             if (spec is null) throw new ArgumentNullException(nameof(spec));
             if (job is null) throw new ArgumentNullException(nameof(job));
             var s = spec.Settings;
-            return new WireSwarm(spec.Command, batch, Wire.LawOf(spec.Law, lawSha256), spec.Task.Spec,
+            return new WireSwarm(spec.Command, batch, Wire.LawOf(spec.Law, lawSha256), spec.Task.Spec, spec.Task.Identity,
                 new WireSwarmSettings(s.Members, s.Rounds, s.StepsPerMember, s.Temperature, s.Kappa, s.MinSteps, s.Dither, s.PbtQuantile, s.PbtFactor),
                 spec.RateParam, spec.MemberRates.ToArray(), (int)job.Method, job.Seed, resume?.Round ?? 0, resume?.State ?? Array.Empty<byte>());
         }
@@ -56,7 +56,7 @@ namespace AE.Cluster
             if (swarm is null) throw new ArgumentNullException(nameof(swarm));
             var s = swarm.Settings;
             var settings = new SwarmSettings(s.Members, s.Rounds, s.StepsPerMember, s.Temperature, s.Kappa, s.MinSteps, s.Dither, s.PbtQuantile, s.PbtFactor);
-            var spec = new SwarmSpec(swarm.Command, Wire.Source(swarm.Law), TaskSource.FromSpec(swarm.Task), settings, swarm.RateParam, swarm.MemberRates);
+            var spec = new SwarmSpec(swarm.Command, Wire.Source(swarm.Law), TaskSource.FromSpec(swarm.Task, swarm.TaskIdentity), settings, swarm.RateParam, swarm.MemberRates);
             return (spec, new SwarmJob((SwarmMethod)swarm.Method, swarm.Seed));
         }
 

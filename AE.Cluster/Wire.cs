@@ -15,9 +15,12 @@ namespace AE.Cluster
     [GenerateSerializer, Immutable]
     public sealed record WireBaseline(string Name, string[] Keys, double[] Values);
 
-    /// <summary>One job (<see cref="BatchJob"/>): its task as a <see cref="TaskSource.Spec"/>, its recipe, seed and budget, and what the store keeps of it.</summary>
+    /// <summary>
+    /// One job (<see cref="BatchJob"/>): its task as a <see cref="TaskSource.Spec"/> with the <see cref="TaskSource.Identity"/> the client
+    /// read (a case's hash), its recipe, seed and budget, and what the store keeps of it.
+    /// </summary>
     [GenerateSerializer, Immutable]
-    public sealed record WireJob(string Task, string? Baseline, string[] Ablated, string? Param, double? Value, ulong Seed, long? Steps,
+    public sealed record WireJob(string Task, string TaskIdentity, string? Baseline, string[] Ablated, string? Param, double? Value, ulong Seed, long? Steps,
         string Law, string? LawSha256, string? LawFile, string SettingsJson);
 
     /// <summary>A part of a batch for one worker: the batch's law and baselines, and some of its jobs.</summary>
@@ -39,7 +42,7 @@ namespace AE.Cluster
             // A batch whose jobs are all baselines (every law rate refused) sends no law: the workers have nothing to load or compare.
             batch.Law is LawSource law && lawSha256 is not null ? LawOf(law, lawSha256) : null,
             batch.Baselines.Select(b => new WireBaseline(b.Name, b.Settings.Select(s => s.Key).ToArray(), b.Settings.Select(s => s.Value).ToArray())).ToArray(),
-            jobs.Select(i => batch.Jobs[i]).Select(j => new WireJob(j.Task.Spec, j.Recipe.Baseline, j.Recipe.Ablated.ToArray(), j.Recipe.Param, j.Recipe.Value, j.Seed, j.Steps,
+            jobs.Select(i => batch.Jobs[i]).Select(j => new WireJob(j.Task.Spec, j.Task.Identity, j.Recipe.Baseline, j.Recipe.Ablated.ToArray(), j.Recipe.Param, j.Recipe.Value, j.Seed, j.Steps,
                 j.Law, j.LawSha256, j.LawFile, j.SettingsJson)).ToArray(),
             batch.RecordSignals, batch.KeepLogs);
 
@@ -57,7 +60,7 @@ namespace AE.Cluster
             var tasks = new Dictionary<string, TaskSource>(StringComparer.Ordinal);
             var jobs = batch.Jobs.Select(j =>
             {
-                if (!tasks.TryGetValue(j.Task, out var task)) tasks.Add(j.Task, task = TaskSource.FromSpec(j.Task));
+                if (!tasks.TryGetValue(j.Task, out var task)) tasks.Add(j.Task, task = TaskSource.FromSpec(j.Task, j.TaskIdentity));
                 return new BatchJob(task, new JobRecipe(j.Baseline, j.Ablated, j.Param, j.Value), j.Seed, j.Steps, j.Law, j.LawSha256, j.LawFile, j.SettingsJson);
             }).ToList();
             return (new BatchSpec(batch.Command, batch.Batch, law?.Source, baselines, jobs, batch.RecordSignals) { KeepLogs = batch.KeepLogs }, new BatchMethods(law, baselines));

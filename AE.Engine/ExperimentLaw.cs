@@ -127,8 +127,12 @@ namespace AE.Engine
         /// tasks' sizes are not known yet passes null: the instance is built at the least size its dims allow (a law with
         /// <c>dim w = n - 3</c> at n = 4), and a task too small for the law is refused when it runs.
         /// </summary>
+        /// <param name="beforeCompile">
+        /// a check of the selected law before its C# is compiled: a device backend's, which emits it first, so that a construct
+        /// that backend cannot emit is named as its (the C# law is compiled all the same, to check the settings)
+        /// </param>
         public static ExperimentLaw Load(IReadOnlyList<string> paths, string? name, IReadOnlyList<ParamSetting> settings, IReadOnlyList<string> ablate,
-            string currentDirectory, TextWriter stderr, string command, int? validationDimension)
+            string currentDirectory, TextWriter stderr, string command, int? validationDimension, Action<EmitTarget>? beforeCompile = null)
         {
             var file = LawInput.Call(() => LawSet.Load(paths, currentDirectory));
             EmitTarget target = LawInput.Call(() => file.SelectOptimizer(name, "'ae " + command + "' needs a law that checks cleanly"), stderr);
@@ -144,6 +148,7 @@ namespace AE.Engine
             }
             var removed = new HashSet<string>(target.Ablate, StringComparer.Ordinal);
             CheckRules(ablate, CompiledLaw.SwitchableRules(target), target, removed);
+            beforeCompile?.Invoke(target);
 
             CompiledLaw compiled;
             try
@@ -439,6 +444,19 @@ namespace AE.Engine
             {
                 throw new EngineException("cannot read the case " + Path.GetFileName(jsonPath) + ": " + ex.Message, ex);
             }
+        }
+
+        /// <summary>
+        /// The source that <see cref="Spec"/> describes, as another process (a worker) reads it: its <see cref="Identity"/> must
+        /// be <paramref name="identity"/>, the one the client read, or the runs would be of another problem (a case file that
+        /// differs between the machines, or was edited since).
+        /// </summary>
+        public static TaskSource FromSpec(string spec, string identity)
+        {
+            var source = FromSpec(spec);
+            if (source.Identity != identity)
+                throw new EngineException("the " + spec + " on this worker differs from the client's (" + source.Identity + ", the client's " + identity + ")");
+            return source;
         }
 
         /// <summary>The source that <see cref="Spec"/> describes.</summary>

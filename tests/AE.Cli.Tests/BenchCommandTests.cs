@@ -231,6 +231,19 @@ namespace AE.Cli.Tests
             Assert.StartsWith("ae: error: cannot emit 'AeSgdmLagged' for OpenCL: ", Assert.Single(cl.StderrLines), StringComparison.Ordinal);
         }
 
+        /// <summary>A law the device backends cannot emit is named as theirs, as ae replay names it (it was "the C# backend", compiled first).</summary>
+        [Theory]
+        [InlineData("ilgpu", "ILGPU")]
+        [InlineData("opencl", "OpenCL")]
+        public void A_law_a_device_backend_cannot_emit_is_refused_in_that_backend_s_words(string backend, string name)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("sm.ae", "law Sm {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  fixed rule R { theta' = theta - 0.01 * softmax(grad); }\n}\n");
+            var r = Cli.Run(dir.Path, "bench", "sm.ae", "--backend", backend, "--n", "10", "--min-time-ms", "1");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: cannot emit 'Sm' for " + name + ": 'softmax' is not emitted by the " + name + " backend yet", Assert.Single(r.StderrLines));
+        }
+
         [Fact]
         public void Help_is_printed_and_listed()
         {
