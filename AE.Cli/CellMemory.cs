@@ -25,7 +25,7 @@ namespace AE.Cli
             var footprint = threads > 1
                 ? BatchParallelCell<T>.Footprint(compiled.Layout, batch, threads, time, checkpointEvery)
                 : CellBase<T>.Footprint(compiled.Layout, batch, time, checkpointEvery);
-            Check(footprint, batch, time, sizes, context);
+            Check(footprint, CellBase<T>.Footprint(compiled.Layout, 1, 1, 1), batch, time, sizes, context);
             try
             {
                 return threads > 1
@@ -41,12 +41,20 @@ namespace AE.Cli
         }
 
         /// <param name="footprint">what the cell (or the cells of a parallel batch) would allocate</param>
+        /// <param name="least">what it would allocate for one sequence of one step: its parameters and their gradients, mostly</param>
         /// <param name="sizes">the size options and their values, in the order the help lists them; those given are named</param>
-        private static void Check(CellFootprint footprint, int batch, int time, IReadOnlyList<(string Option, long? Given)> sizes, CliContext context)
+        private static void Check(CellFootprint footprint, CellFootprint least, int batch, int time, IReadOnlyList<(string Option, long? Given)> sizes, CliContext context)
         {
             string asked = Asked(sizes, batch, time);
-            string lower = Lower(sizes);
-            string size = " for " + Count(batch, "sequence") + " of " + Count(time, "step");
+            // No size option helps a cell whose parameters alone do not fit: say so rather than advise lowering them.
+            bool tooLargeAtAnySize = !least.FitsInArrays || least.Bytes > context.AvailableMemoryBytes;
+            if (tooLargeAtAnySize)
+            {
+                footprint = least;
+                batch = time = 1;
+            }
+            string lower = tooLargeAtAnySize ? "no size option makes it fit (its parameters and their gradients are most of it)" : Lower(sizes);
+            string size = (tooLargeAtAnySize ? " even for " : " for ") + Count(batch, "sequence") + " of " + Count(time, "step");
             if (!footprint.FitsInArrays)
                 throw new CliException(asked + ": one of the cell's arrays" + size + " would hold " + Number(footprint.LongestArray) + " values, more than an array holds ("
                     + Array.MaxLength.ToString(CultureInfo.InvariantCulture) + "); " + lower);

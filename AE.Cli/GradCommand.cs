@@ -67,7 +67,9 @@ namespace AE.Cli
                 "number, a vector as an array), as ae train's weights file names them: each one",
                 "listed in both has its value used and its gradient compared; one left out keeps",
                 "its declared value. A param's value alone, an int or bool param's too, goes at",
-                "the top level of the file (\"alpha\": [0.1, 0.5, 0.9]).",
+                "the top level of the file (\"alpha\": [0.1, 0.5, 0.9]). The generated cell has",
+                "its int and bool params compiled in as their declared values: a file giving",
+                "another value for one is refused, unless checked with --backend reference.",
                 "",
                 "A value agrees when within 1e-9 relative or 1e-12 absolute of the reference",
                 "(relative: |value - reference| / |reference|, so a reference of 0 is judged by",
@@ -284,6 +286,12 @@ namespace AE.Cli
 
         private static string R(double v) => ReplayOutput.Num(v);
 
+        /// <summary>ok, DIFFERS with the tolerance, or NOT FINITE where one of the two is not a number to compare.</summary>
+        private static string Verdict(ParamMetaGradient p) =>
+            p.Agrees ? "ok"
+            : !double.IsFinite(p.Gradient) || !double.IsFinite(p.FiniteDifference) ? "NOT FINITE"
+            : "DIFFERS (tolerance " + G(p.Tolerance) + ")";
+
         private static void WriteText(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)
         {
             output.WriteLine($"{report.Law} on {report.Task}: {report.Steps} steps, seed {report.Seed}, loss {R(report.InitialLoss)} -> {R(report.Loss)}");
@@ -296,12 +304,15 @@ namespace AE.Cli
             output.WriteLine("param".PadRight(width) + "  " + "value".PadRight(valueWidth) + "  " + "meta-gradient".PadRight(24) + "  " + "finite difference".PadRight(24) + "  rel diff   verdict");
             foreach (var p in report.Params)
                 output.WriteLine(p.Name.PadRight(width) + "  " + R(p.Value).PadRight(valueWidth) + "  " + R(p.Gradient).PadRight(24) + "  "
-                    + R(p.FiniteDifference).PadRight(24) + "  " + G(p.RelativeDifference).PadRight(9) + "  " + (p.Agrees ? "ok" : "DIFFERS (tolerance " + G(p.Tolerance) + ")"));
+                    + R(p.FiniteDifference).PadRight(24) + "  " + G(p.RelativeDifference).PadRight(9) + "  " + Verdict(p));
             int failing = report.Params.Count(p => !p.Agrees);
             const string rule = "(1e-6 relative + the difference's estimated truncation and rounding error)";
+            // A run that ends at a loss that is not finite has no derivative to compare: "differ" would blame reverse mode.
             output.WriteLine(report.Pass
                 ? $"PASS: all {report.Params.Count} meta-gradients agree with their central differences {rule}"
-                : $"FAIL: {failing} of {report.Params.Count} meta-gradients differ from their central differences {rule}");
+                : !double.IsFinite(report.Loss)
+                    ? $"FAIL: the run's loss after {report.Steps} {(report.Steps == 1 ? "step" : "steps")} is {R(report.Loss)}, so there is no meta-gradient to check; a setting may be out of the range where the law runs"
+                    : $"FAIL: {failing} of {report.Params.Count} meta-gradients differ from their central differences {rule}");
         }
 
         private static void WriteJson(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)

@@ -410,7 +410,8 @@ A call or a net declaration that cannot be right:
 
 - a function called with the wrong number of arguments: the message shows its signature;
 - a call of something that is not a function or a net (`k(2)` with `k` a param);
-- a filter rate (`ema`, `lp`) outside [0, 1): the filter would not be stable;
+- a filter rate (`ema`, `lp`) outside [0, 1): the filter would not be stable; in a cell, a rate that reads a
+  trained (real) param and can leave [0, 1) within the param's declared range;
 - a net declaration with an unknown kind (only `mlp` and `linear`), an unknown activation (`tanh
   relu sigmoid softplus sin cos`), an `mlp` with hidden layers but no activation, a `linear` net
   with an activation or a hidden layer, a single width, or a number of layer names that differs
@@ -424,6 +425,11 @@ A filter rate outside [0, 1):
 
 {fail("AE0014", L("a' = ema(beta, a);", "  param beta = 1.5;\n"))}
 {fix("AE0014", L("a' = ema(beta, a);", "  param beta in [0, 1) = 0.9;\n"))}
+A cell trains its real params, keeping each in its declared range only: a filter rate that reads one must lie in
+[0, 1) over the ranges, not only at the defaults (a law's params are fixed for a run, and checked when it is made):
+
+{fail("AE0014", L("a' = ema(beta, a);", "  param beta in [0, 1] = 0.9;\n", head="cell L"))}
+{fix("AE0014", L("a' = ema(beta, a);", "  param beta in [0, 1) = 0.9;\n", head="cell L"))}
 A net declaration:
 
 {fail("AE0014", L("a' = clamp(sum(f(a)), 0, 1);", "  net f: mlp(1 -> 4 -> 1);\n"))}
@@ -1069,7 +1075,9 @@ first construct the backend does not support. So far:
   bits of one 64-bit word);
 - cells: a filter under a condition (inside `when`, a branch of a scalar `?:`, the right side of `&&`
   or `||`: the language updates it only when reached, the cell backend every step), `noise()` (a
-  cell takes its draws as inputs), states that are not real, a lagged cell.
+  cell takes its draws as inputs), states that are not real, a lagged cell; and, from the source generator
+  only, any cell in a project that compiles C# below 11 (`LangVersion`: a cell's code needs static abstract
+  interface members).
 
 It is a warning: the unit is valid AE and runs in the reference interpreter; only its C# type is
 not generated. For example a cell whose low-pass filter stands in a `when`,

@@ -458,10 +458,31 @@ namespace AE.Dsl.Binding
             if (!beta.Type.IsScalar) { ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, c.Args[0].Span, $"The rate of '{c.Callee.Text}' must be a scalar, but this is {beta.Type}"); return Error(c.Span); }
             if (ConstEvaluator.Evaluate(beta, _symbols) is double b && (b < 0 || b >= 1))
                 ctx.Bag.Report(DiagnosticCatalog.BadCall, c.Args[0].Span, $"The rate of '{c.Callee.Text}' is {Fmt(b)}; it must lie in [0, 1) for the filter to be stable");
+            else CheckTrainedRate(c, beta, ctx);
             var type = x.Type.WithScalar(ScalarType.Real);
             var slot = NextSlot(ctx, c.Callee.Text);
             _filters.Add(new IrFilterSlot(slot, kind, type, new IrOrigin(ctx.Bag.File.Path, c.Span)));
             return new IrFilter(kind, slot, EqArray.Of(beta, x), type, c.Span);
+        }
+
+        /// <summary>
+        /// A cell trains its real params, and training keeps each in its declared range only: a filter rate that reads one
+        /// must stay in [0, 1) over those ranges, or a step can take the filter out of its stable range (the default alone
+        /// was checked above).
+        /// </summary>
+        private void CheckTrainedRate(CallExpr c, IrExpr rate, Ctx ctx)
+        {
+            if (_unit.Kind != UnitKind.Cell) return;
+            var trained = IrFacts.ParamRefs(rate).Distinct(StringComparer.Ordinal)
+                .Where(n => _params.Any(p => p.Name == n && p.Type.Scalar == ScalarType.Real)).ToList();
+            if (trained.Count == 0) return;
+            var interval = Passes.Interval.Of(rate, Passes.Interval.ParamIntervals(_params));
+            if (interval.Lo >= 0 && (interval.Hi < 1 || (interval.Hi == 1 && interval.HiOpen))) return;
+            string names = string.Join(", ", trained.Select(n => "'" + n + "'"));
+            string example = trained.Count == 1 && rate is IrRef && _params.First(p => p.Name == trained[0]).DefaultValue is double v && v >= 0 && v < 1
+                ? $" (e.g. 'param {trained[0]} in [0, 1) = {Fmt(v)}')" : "";
+            ctx.Bag.Report(DiagnosticCatalog.BadCall, c.Args[0].Span,
+                $"The rate of '{c.Callee.Text}' reads the trained param{(trained.Count == 1 ? "" : "s")} {names}, and training keeps a param in its declared range only: over those ranges the rate lies in {interval}, not within [0, 1); declare {(trained.Count == 1 ? "a range that keeps" : "ranges that keep")} it there{example} for the filter to stay stable");
         }
 
         private IrExpr BindPrev(CallExpr c, Ctx ctx)

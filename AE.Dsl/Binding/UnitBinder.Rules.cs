@@ -116,7 +116,7 @@ namespace AE.Dsl.Binding
             {
                 var firstRule = group.Syntax.Members.OfType<RuleDecl>().FirstOrDefault();
                 bag.Report(DiagnosticCatalog.DuplicateRuleId, use.Group.Span, firstRule?.Id.Text ?? name,
-                    Where.At(firstUse.Bag.File, firstUse.Span.Start, bag.File.Path) + " by the first 'use " + name + "' (a group's rules run once per law)");
+                    Where.At(firstUse.Bag.File, firstUse.Span.Start, bag.File.Path) + " by the first 'use " + name + "' (a group's rules run once per " + UnitWord + ")", UnitWord);
                 return;
             }
             _expandedGroups[name] = (bag, use.Group.Span);
@@ -191,9 +191,9 @@ namespace AE.Dsl.Binding
                         var from = rs.Group != null && rs.Group != use.Group.Text ? " (from group '" + rs.Group + "')" : "";
                         _bag.Report(DiagnosticCatalog.DuplicateRuleId, use.Group.Span, id,
                             Where.At(file, first.Span.Start, Path) + "; 'use " + use.Group.Text + "' brings in another rule " + id + from
-                            + " at " + Where.At(rs.Bag.File, r.Id.Span.Start, Path));
+                            + " at " + Where.At(rs.Bag.File, r.Id.Span.Start, Path), UnitWord);
                     }
-                    else rs.Bag.Report(DiagnosticCatalog.DuplicateRuleId, r.Id.Span, id, Where.At(file, first.Span.Start, rs.Bag.File.Path));
+                    else rs.Bag.Report(DiagnosticCatalog.DuplicateRuleId, r.Id.Span, id, Where.At(file, first.Span.Start, rs.Bag.File.Path), UnitWord);
                 }
                 else _ruleIds[id] = (rs.Bag.File.Path, r.Id.Span, rs.Use);
             }
@@ -352,7 +352,7 @@ namespace AE.Dsl.Binding
 
             // A declared signal gets its definition (and, if it was not written, its type) here.
             sym.Definition = definition;
-            if (sym.TypeKnown) CheckAssignable(bound, sym.Type, a.Value.Span, $"signal '{name}'", ctx);
+            if (sym.TypeKnown) CheckAssignable(bound, sym.Type, a.Value.Span, $"{(_objectives.Any(o => o.Text == name) ? "objective" : "signal")} '{name}'", ctx);
             else
             {
                 sym.Type = bound.Type.Scalar == ScalarType.Int ? bound.Type.WithScalar(ScalarType.Real) : bound.Type;

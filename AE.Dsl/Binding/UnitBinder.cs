@@ -267,6 +267,9 @@ namespace AE.Dsl.Binding
             return new IrRange(lo, hi, r.LoOpen, r.HiOpen);
         }
 
+        /// <summary>What the unit is, as messages name it.</summary>
+        private string UnitWord => _unit.Kind == UnitKind.Cell ? "cell" : "law";
+
         internal static string Fmt(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace("E", "e").Replace("Infinity", "inf");
 
         private static string RangeText(IrRange r, double? lo, double? hi)

@@ -96,7 +96,7 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor GroupNeverUsed =
             W("AE0044", "Rule group never used", "Rule group '{0}' is not used by any law or cell, so its rules never run; add 'use {0};' or remove it");
         public static readonly DiagnosticDescriptor DuplicateRuleId =
-            E("AE0045", "Duplicate rule id", "Rule id '{0}' is already used at {1}; rule ids name ablation switches and must be unique in a law");
+            E("AE0045", "Duplicate rule id", "Rule id '{0}' is already used at {1}; rule ids name ablation switches and must be unique in a {2}");
 
         public static readonly DiagnosticDescriptor BadVariant =
             E("AE0046", "Invalid variant", "{0}");

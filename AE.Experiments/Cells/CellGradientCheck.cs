@@ -166,7 +166,9 @@ namespace AE.Experiments.Cells
                 if (!host.Inputs.Values.Contains(i.Name))
                     throw new CellReferenceException($"{file}: the cell's input '{i.Name}' is fed by no reference input ("
                         + (host.Inputs.Count == 0 ? "the host feeds this cell none" : "the host feeds " + string.Join(", ", host.Inputs.Values)) + ")");
-            foreach (var name in host.Inputs.Keys.Append(sequenceInput).Append(TargetOf(host.Loss)).Where(n => n != null).Distinct())
+            // The host's loss reads the file's target only for a cell that declares no objective of its own.
+            string? hostTarget = unit.Signals.Any(s => s.IsObjective) ? null : TargetOf(host.Loss);
+            foreach (var name in host.Inputs.Keys.Append(sequenceInput).Append(hostTarget).Where(n => n != null).Distinct())
                 if (!reference.Inputs.ContainsKey(name!)) throw new CellReferenceException($"{file}: 'inputs.{name}' is missing");
             var first = reference.Inputs[sequenceInput];
             string firstField = "inputs." + sequenceInput;

@@ -86,8 +86,11 @@ namespace AE.Experiments.Cells
 
         public static CellReference Parse(byte[] json, string displayPath)
         {
+            // A UTF-8 byte-order mark, as every other input file may begin with (the reader of bytes does not skip it).
+            var text = json.AsMemory();
+            if (text.Span.StartsWith(new byte[] { 0xEF, 0xBB, 0xBF })) text = text.Slice(3);
             JsonDocument doc;
-            try { doc = JsonDocument.Parse(json); }
+            try { doc = JsonDocument.Parse(text); }
             catch (JsonException ex) { throw new CellReferenceException(displayPath + ": " + JsonFields.NotValid(ex), ex); }
             using (doc)
             {

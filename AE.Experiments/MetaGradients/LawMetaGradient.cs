@@ -69,7 +69,8 @@ namespace AE.Experiments.MetaGradients
     public sealed record MetaGradientReport(string Law, string Task, int Steps, ulong Seed, double InitialLoss, double Loss,
         IReadOnlyList<ParamMetaGradient> Params, IReadOnlyList<NonSmoothSite> NonSmooth)
     {
-        public bool Pass => Params.All(p => p.Agrees);
+        /// <summary>Every param agrees with its difference, and the run's loss is finite (one that is not has no derivative to check).</summary>
+        public bool Pass => double.IsFinite(Loss) && Params.All(p => p.Agrees);
     }
 
     /// <summary>

@@ -109,6 +109,28 @@ namespace AE.Cli.Tests
             Assert.True(runs.ExitCode == 0, runs.Stderr);
         }
 
+        /// <summary>A cell whose weights alone are past the memory: no --batch or --time helps, so none is advised (it said "lower --batch or --time").</summary>
+        [Theory]
+        [InlineData("bench", "--batch", "1", "--time", "1")]
+        [InlineData("train", "--task", "ame-sequence", "--epochs", "1", "--batch", "1")]
+        public void A_cell_too_large_at_any_size_says_no_size_makes_it_fit(params string[] args)
+        {
+            using var dir = new TempDirectory();
+            dir.Write("wide.ae", "cell Wide {\n  dim d = 3000;\n  input x: real[d];\n  net W: linear(d -> d);\n  signal y: real[d];\n  update {\n    y = W(x);\n  }\n}\n");
+            var set = LawSet.Load(new[] { Path.Combine(dir.Path, "wide.ae") }, dir.Path);
+            var layout = CellCompiler.CompileCell<float>(set.Targets.Single(), set.Sources).Layout;
+            double least = CellBase<float>.Footprint(layout, 1, 1, 1).Bytes;
+            Assert.True(least > 3000 * 3000 * 4 * 2, "the weights and their gradients are most of it");
+
+            var r = Run(dir.Path, (long)(least / 2), new[] { args[0], "wide.ae" }.Concat(args.Skip(1)).ToArray());
+
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            var line = Assert.Single(r.StderrLines);
+            Assert.EndsWith(": the cell's values even for 1 sequence of 1 step need about " + CellMemory.Bytes(least) + ", more than the " + CellMemory.Bytes((long)(least / 2))
+                + " this process can allocate; no size option makes it fit (its parameters and their gradients are most of it)", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("lower", line, StringComparison.Ordinal);
+        }
+
         [Theory]
         [InlineData(512, "512 bytes")]
         [InlineData(1234, "1.2 kB")]

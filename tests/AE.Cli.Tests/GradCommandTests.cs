@@ -250,6 +250,27 @@ namespace AE.Cli.Tests
                 Assert.Equal("", none.Stderr);
                 Assert.StartsWith("FAIL: ", none.StdoutLines[^1], StringComparison.Ordinal);
             }
+
+            // The cell declares its objective, so the host's loss, and the file's target it reads, are not used: not required either.
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(golden))!;
+            Assert.True(json["inputs"]!.AsObject().Remove("target"));
+            dir.Write("no_target.json", json.ToJsonString());
+            var untargeted = Cli.Run(dir.Path, "grad", "none.ae", "no_target.json");
+            Assert.True(untargeted.ExitCode == 1, untargeted.Stdout + untargeted.Stderr);
+            Assert.Equal("", untargeted.Stderr);
+            var missing = Cli.Run(dir.Path, "grad", Path.Combine(Repo.Root, "cells", "amed_synth.ae"), "no_target.json");
+            Assert.Equal(new[] { "ae: error: no_target.json: 'inputs.target' is missing" }, missing.StderrLines);
+        }
+
+        /// <summary>A reference file that begins with a UTF-8 byte-order mark is read as every other input file is.</summary>
+        [Fact]
+        public void A_reference_with_a_byte_order_mark_is_read()
+        {
+            using var dir = new TempDirectory();
+            File.WriteAllBytes(Path.Combine(dir.Path, "bom.json"), new byte[] { 0xEF, 0xBB, 0xBF }.Concat(File.ReadAllBytes(Path.Combine(Repo.Golden, "cell_amelayer.json"))).ToArray());
+            var r = Cli.Run(dir.Path, "grad", Path.Combine(Repo.Root, "cells", "ame_layer.ae"), "bom.json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.StartsWith("PASS: ", r.StdoutLines[^1], StringComparison.Ordinal);
         }
 
         /// <summary>

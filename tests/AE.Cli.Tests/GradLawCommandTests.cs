@@ -29,6 +29,22 @@ namespace AE.Cli.Tests
             Assert.EndsWith(" ok", row, StringComparison.Ordinal);
         }
 
+        /// <summary>A run that goes non-finite (a step of infinite size) has nothing to differentiate: said so, not "2 of 2 differ".</summary>
+        [Fact]
+        public void A_run_whose_loss_is_not_finite_fails_saying_so_not_that_the_gradients_differ()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("smooth.ae", "law Smooth {\n  dim n;\n  param init_alpha = 0.1, k = 0.5;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n"
+                + "  coeff alpha in [1e-9, 10] log = init_alpha;\n  update \"step\" { theta' = theta - alpha' * k * grad; }\n}\n");
+
+            var r = Cli.Run(dir.Path, "grad", "smooth.ae", "--task", "quadratic", "--steps", "3", "--set", "k=inf");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("FAIL: the run's loss after 3 steps is nan, so there is no meta-gradient to check; a setting may be out of the range where the law runs", r.StdoutLines[^1]);
+            Assert.DoesNotContain(r.StdoutLines, l => l.Contains("DIFFERS", StringComparison.Ordinal));
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("init_alpha ", StringComparison.Ordinal) && l.EndsWith(" NOT FINITE", StringComparison.Ordinal));
+        }
+
         [Fact]
         public void Json_gives_every_param_with_both_values_and_the_verdict()
         {

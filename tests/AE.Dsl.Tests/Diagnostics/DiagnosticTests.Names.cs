@@ -533,6 +533,37 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, rate + ",", "0.9,"));
         }
 
+        private static string RateCell(string param, string rate) =>
+            "cell C {\n  input x: real[2];\n" + param + "  signal y: real[2];\n  update {\n    y = ema(" + rate + ", x);\n  }\n}\n";
+
+        /// <summary>
+        /// A cell trains its real params within their declared ranges only: a rate that reads one must stay in [0, 1) over
+        /// those ranges (training took an unranged rate to -352, and one ranged [0, 1] to 1, where the filter blows up).
+        /// </summary>
+        [Theory]
+        [InlineData("  param beta = 0.9;\n", "beta", "(-inf, inf)")]
+        [InlineData("  param beta in [0, 1] = 0.9;\n", "beta", "[0, 1]")]
+        [InlineData("  param beta in [-0.5, 0.5] = 0.2;\n", "beta", "[-0.5, 0.5]")]
+        [InlineData("  param k in [0, 1] = 0.5;\n", "1 - k", "[0, 1]")]
+        public void AE0014_a_cell_s_filter_rate_that_training_can_move_out_of_0_1(string param, string rate, string range)
+        {
+            var bad = RateCell(param, rate);
+            var d = AssertOnly(bad, "AE0014", rate + ", x");
+            string name = param.Contains("beta", StringComparison.Ordinal) ? "beta" : "k";
+            Assert.StartsWith("The rate of 'ema' reads the trained param '" + name + "', and training keeps a param in its declared range only: over those ranges the rate lies in " + range + ", not within [0, 1)", d.Message, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("  param beta in [0, 1) = 0.9;\n", "beta")]
+        [InlineData("  param beta in [0.5, 0.99] = 0.9;\n", "beta")]
+        [InlineData("  param k in (0, 1] = 0.5;\n", "1 - k")]
+        [InlineData("  param k: int in [1, 4] = 2;\n", "1 / (k + 1)")] // an int param is compiled in, not trained: its default was checked
+        public void A_cell_s_filter_rate_kept_in_0_1_by_its_params_ranges_is_clean(string param, string rate) => TestSupport.AssertClean(RateCell(param, rate));
+
+        [Fact]
+        public void A_law_s_filter_rate_from_an_unranged_param_is_clean_its_value_is_checked_when_the_law_is_made() =>
+            TestSupport.AssertClean(Law("a' = ema(beta, a);", "  param beta = 0.9;\n"));
+
         [Fact]
         public void AE0014_filter_rate_from_a_param_default()
         {
