@@ -125,6 +125,10 @@ namespace AE.Generators
                 string hintName = HintName(target.Name, hintNames);
                 try
                 {
+                    // A cell's runtime types use static abstract interface members: below C# 11 its code fails in hundreds of places.
+                    if (target.Kind == "cell" && options.LanguageVersion < CellLanguageVersion)
+                        throw new EmitNotSupportedException("a cell's C# needs C# 11 or later (static abstract interface members), and this project compiles C# "
+                            + LanguageVersionText(options.LanguageVersion) + "; set <LangVersion> to 11 or later, or leave it out (a net7.0 or later project defaults to 11 or later)");
                     string code = target.EmitCSharp(options.Namespace, byPath, options.MapPath);
                     units.Add(new AeUnitOutput(target.Name, target.Kind, hintName, code, null));
                     if (options.Ilgpu && target.IsOptimizerShape) EmitIlgpu(target, options, byPath, hintNames, units);
@@ -143,6 +147,14 @@ namespace AE.Generators
                 }
             }
         }
+
+        /// <summary>C# 11, as Roslyn's <c>LanguageVersion</c> numbers it.</summary>
+        internal const int CellLanguageVersion = 1100;
+
+        /// <summary>1000 → "10", 703 → "7.3".</summary>
+        private static string LanguageVersionText(int version) =>
+            version % 100 == 0 ? (version / 100).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : (version / 100).ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + (version % 100).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>
         /// The ILGPU kernels of an optimizer-shaped law, float and double, beside its C# law. What the ILGPU backend does

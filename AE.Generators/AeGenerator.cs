@@ -35,14 +35,14 @@ namespace AE.Generators
             var allFiles = files.Collect().WithTrackingName(AeTrackingNames.AllFiles);
 
             var facts = context.CompilationProvider
-                .Select(static (compilation, _) => new AeCompilationFacts(ReferencesIlgpu(compilation), PathMapOf(compilation)))
+                .Select(static (compilation, _) => new AeCompilationFacts(ReferencesIlgpu(compilation), PathMapOf(compilation), LanguageVersionOf(compilation)))
                 .WithTrackingName(AeTrackingNames.Ilgpu);
 
             var options = context.AnalyzerConfigOptionsProvider
                 .Select(static (provider, _) => ReadOptions(provider))
                 .WithTrackingName(AeTrackingNames.Options)
                 .Combine(facts)
-                .Select(static (input, _) => input.Left with { Ilgpu = input.Right.Ilgpu, PathMap = input.Right.PathMap });
+                .Select(static (input, _) => input.Left with { Ilgpu = input.Right.Ilgpu, PathMap = input.Right.PathMap, LanguageVersion = input.Right.LanguageVersion });
 
             var check = allFiles
                 .Combine(options)
@@ -95,6 +95,10 @@ namespace AE.Generators
                 return EquatableArray<string>.Empty;
             }
         }
+
+        /// <summary>The compilation's C# version as a number (1100: C# 11); the largest int where it is not C#.</summary>
+        private static int LanguageVersionOf(Compilation compilation) =>
+            compilation is Microsoft.CodeAnalysis.CSharp.CSharpCompilation csharp ? (int)csharp.LanguageVersion : int.MaxValue;
 
         internal static bool IsAeFile(string? path) => path is not null && path.EndsWith(".ae", StringComparison.OrdinalIgnoreCase);
 

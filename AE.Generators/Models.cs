@@ -44,7 +44,8 @@ namespace AE.Generators
     /// <summary>The build properties the generator reads, and whether the compilation references ILGPU (then the ILGPU kernels are emitted too).</summary>
     /// <param name="GivenNamespace">the project's AeNamespace when it is not a C# namespace as written (then <paramref name="Namespace"/> is what it became)</param>
     /// <param name="PathMap">the build's path map (<c>/pathmap</c>, MSBuild's <c>PathMap</c>) as prefix, replacement, prefix, ...: applied to the .ae paths the generated code names</param>
-    internal sealed record AeOptions(string Namespace, bool Ilgpu = false, string? GivenNamespace = null, EquatableArray<string> PathMap = default)
+    /// <param name="LanguageVersion">the compilation's C# version (<c>LanguageVersion</c> as a number: 1100 is C# 11); cells need 11</param>
+    internal sealed record AeOptions(string Namespace, bool Ilgpu = false, string? GivenNamespace = null, EquatableArray<string> PathMap = default, int LanguageVersion = int.MaxValue)
     {
         /// <summary>A path with the first path-map prefix it starts with replaced, as the compiler maps its own source paths.</summary>
         public string MapPath(string path)
@@ -57,7 +58,7 @@ namespace AE.Generators
     }
 
     /// <summary>What the generator reads of the compilation: whether it references ILGPU, and its path map.</summary>
-    internal sealed record AeCompilationFacts(bool Ilgpu, EquatableArray<string> PathMap);
+    internal sealed record AeCompilationFacts(bool Ilgpu, EquatableArray<string> PathMap, int LanguageVersion = int.MaxValue);
 
     /// <summary>What became of one law, cell or variant: its C# source, or why it has none.</summary>
     internal sealed record AeUnitOutput(string Name, string Kind, string HintName, string? Source, string? NotEmittedReason);

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace AE.Generators.Tests
@@ -95,6 +96,50 @@ namespace AE.Generators.Tests
             foreach (var hint in new[] { "AeSgdm.g.cs", "AmeLayer.g.cs", "AmedSynth.g.cs", "DynamicsModelResidual.g.cs", "EmergentResonator.g.cs" })
                 Assert.Contains(hint, run.HintNames);
             var problems = Harness.CompileProblems(run.Output);
+            Assert.True(problems.Count == 0, Harness.Format(problems));
+        }
+
+        /// <summary>
+        /// A project that writes its documentation file (GenerateDocumentationFile) checks every doc comment: a constructor with
+        /// some parameters documented and others not was CS1573 for every law, an error under TreatWarningsAsErrors.
+        /// </summary>
+        [Fact]
+        public void Every_shipped_file_compiles_without_a_warning_where_the_documentation_file_is_written()
+        {
+            var parse = Harness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
+            var driver = Harness.Driver(AllShippedFiles().Append(Harness.File("keywords.ae",
+                "law Kw {\n  dim class;\n  dim seed;\n  input loss: real;\n  input grad: real[class];\n  state theta: real[class];\n  state h: real[seed] = 0;\n  param options = 0.1;\n  update { theta' = theta - options * grad; h' = h + 1; }\n}\n")), parseOptions: parse);
+            var host = CSharpCompilation.Create("Consumer", new[] { CSharpSyntaxTree.ParseText("namespace Consumer { internal static class Host { } }", parse) }, Harness.References,
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+            driver.RunGeneratorsAndUpdateCompilation(host, out var output, out var diagnostics);
+            Assert.True(diagnostics.IsEmpty, Harness.Format(diagnostics));
+            var problems = Harness.CompileProblems(output);
+            Assert.True(problems.Count == 0, Harness.Format(problems));
+        }
+
+        /// <summary>
+        /// A project that compiles C# 10 (LangVersion 10): a cell's code needs C# 11 and failed in about 280 places, each at a
+        /// line of the .ae file; it is AE0080 at the cell instead, and the laws still compile.
+        /// </summary>
+        [Fact]
+        public void A_cell_in_a_project_below_CSharp_11_is_one_warning_and_the_laws_still_compile()
+        {
+            var parse = Harness.ParseOptions.WithLanguageVersion(LanguageVersion.CSharp10);
+            var driver = Harness.Driver(new[] { RepoPaths.Shipped("laws", "ae_sgdm.ae"), RepoPaths.Shipped("cells", "amed_synth.ae") }, parseOptions: parse);
+            var host = CSharpCompilation.Create("Consumer", new[] { CSharpSyntaxTree.ParseText("namespace Consumer { internal static class Host { } }", parse) }, Harness.References,
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+            driver = driver.RunGeneratorsAndUpdateCompilation(host, out var output, out var diagnostics);
+
+            var d = Assert.Single(diagnostics);
+            Assert.Equal("AE0080", d.Id);
+            Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+            Assert.EndsWith("amed_synth.ae", d.Location.GetLineSpan().Path, StringComparison.Ordinal);
+            Assert.StartsWith("cell 'AmedSynth' is checked but not emitted as C#: a cell's C# needs C# 11 or later (static abstract interface members), and this project compiles C# 10; set <LangVersion> to 11 or later",
+                d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            var hints = driver.GetRunResult().Results.Single().GeneratedSources.Select(s => s.HintName).ToList();
+            Assert.Contains("AeSgdm.g.cs", hints);
+            Assert.DoesNotContain("AmedSynth.g.cs", hints);
+            var problems = Harness.CompileProblems(output);
             Assert.True(problems.Count == 0, Harness.Format(problems));
         }
 

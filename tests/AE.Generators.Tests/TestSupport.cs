@@ -133,11 +133,11 @@ namespace AE.Generators.Tests
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
-        public static GeneratorDriver Driver(IEnumerable<AdditionalText> files, IReadOnlyDictionary<string, string>? globalOptions = null) =>
+        public static GeneratorDriver Driver(IEnumerable<AdditionalText> files, IReadOnlyDictionary<string, string>? globalOptions = null, CSharpParseOptions? parseOptions = null) =>
             CSharpGeneratorDriver.Create(
                 new[] { new AeGenerator().AsSourceGenerator() },
                 files,
-                ParseOptions,
+                parseOptions ?? ParseOptions,
                 new TestOptionsProvider(globalOptions),
                 new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 

@@ -347,6 +347,10 @@ namespace AE.Dsl.Emit
             var parameters = CSharpEmitter.DimParameters(runtimeDims.Select(d => Id(d.Name)).ToList(), "options", "seed");
             _dimParameters = runtimeDims.Where(d => parameters[Id(d.Name)] != Id(d.Name)).ToDictionary(d => d.Name, d => parameters[Id(d.Name)], StringComparer.Ordinal);
             var args = runtimeDims.Select(d => "int " + parameters[Id(d.Name)]).Concat(new[] { "Options? options = null", "ulong seed = 0" });
+            // Every parameter documented, or a project that writes its documentation file warns (CS1573) for the rest.
+            foreach (var d in runtimeDims)
+                _w.Line($"/// <param name=\"{parameters[Id(d.Name)].TrimStart('@')}\">the size of dim '{d.Name}' (at least 1)</param>");
+            _w.Line("/// <param name=\"options\">the params' values (null: the declared defaults)</param>");
             _w.Line("/// <param name=\"seed\">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>");
             using (_w.Block($"public {_type}({string.Join(", ", args)})"))
             {

@@ -218,6 +218,8 @@ namespace AE.Dsl.Emit
                 .Concat(runtimeDims.Select(d => "int " + parameters[Id(d.Name)]))
                 .Concat(new[] { $"{_lawRef}.Options?[]? options = null", "ulong seed = 0" });
             _w.Line($"/// <param name=\"{_kParam}\">how many controllers</param>");
+            foreach (var d in runtimeDims)
+                _w.Line($"/// <param name=\"{parameters[Id(d.Name)].TrimStart('@')}\">the size of dim '{d.Name}' (at least 1)</param>");
             _w.Line("/// <param name=\"options\">one per controller (a null entry, or null for all: the defaults)</param>");
             _w.Line("/// <param name=\"seed\">controller j draws what the law draws with seed + j</param>");
             using (_w.Block($"public {_type}({string.Join(", ", args)})"))

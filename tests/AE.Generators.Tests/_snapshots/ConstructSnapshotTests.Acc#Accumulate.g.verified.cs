@@ -61,6 +61,7 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
+        /// <param name="options">the params' values (null: the declared defaults)</param>
         /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Accumulate(Options? options = null, ulong seed = 0)
         {

@@ -47,6 +47,7 @@ namespace AE.Generated
         [__Runtime.RunSetting] private __Runtime.StepKernel __kernel;
         [__Runtime.RunSetting] private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
+        /// <param name="options">the params' values (null: the declared defaults)</param>
         /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Lp(Options? options = null, ulong seed = 0)
         {

@@ -52,6 +52,8 @@ namespace AE.Generated
         [__Runtime.RunSetting] private __Runtime.StepKernel __kernel;
         [__Runtime.RunSetting] private int __maxThreads = __Runtime.Simd.AeWorkers.MaxUsefulThreads;
 
+        /// <param name="n">the size of dim 'n' (at least 1)</param>
+        /// <param name="options">the params' values (null: the declared defaults)</param>
         /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public Noise(int n, Options? options = null, ulong seed = 0)
         {
@@ -226,6 +228,7 @@ namespace AE.Generated
         public long StepCount { get; private set; }
 
         /// <param name="k">how many controllers</param>
+        /// <param name="n">the size of dim 'n' (at least 1)</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public NoisePopulation(int k, int n, global::AE.Generated.Noise.Options?[]? options = null, ulong seed = 0)

@@ -94,6 +94,8 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
+        /// <param name="K">the size of dim 'K' (at least 1)</param>
+        /// <param name="options">the params' values (null: the declared defaults)</param>
         /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public AeEnsemble(int K, Options? options = null, ulong seed = 0)
         {
@@ -581,6 +583,7 @@ namespace AE.Generated
         public long StepCount { get; private set; }
 
         /// <param name="k">how many controllers</param>
+        /// <param name="K">the size of dim 'K' (at least 1)</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public AeEnsemblePopulation(int k, int K, global::AE.Generated.AeEnsemble.Options?[]? options = null, ulong seed = 0)

@@ -278,6 +278,8 @@ namespace AE.Generated
         /// <summary>The rules that run; switch one off with <c>Enabled &amp;= ~Rules.X</c> between steps.</summary>
         public Rules Enabled { get; set; } = Rules.All;
 
+        /// <param name="n">the size of dim 'n' (at least 1)</param>
+        /// <param name="options">the params' values (null: the declared defaults)</param>
         /// <param name="seed">the run's seed: element i of noise() call site s at step t is CounterNoise.Gaussian(seed, t, s, i)</param>
         public AeSgdmPhase(int n, Options? options = null, ulong seed = 0)
         {
@@ -1125,6 +1127,7 @@ namespace AE.Generated
         public long StepCount { get; private set; }
 
         /// <param name="k">how many controllers</param>
+        /// <param name="n">the size of dim 'n' (at least 1)</param>
         /// <param name="options">one per controller (a null entry, or null for all: the defaults)</param>
         /// <param name="seed">controller j draws what the law draws with seed + j</param>
         public AeSgdmPhasePopulation(int k, int n, global::AE.Generated.AeSgdmPhase.Options?[]? options = null, ulong seed = 0)
