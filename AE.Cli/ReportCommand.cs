@@ -79,16 +79,25 @@ namespace AE.Cli
             OutputFiles.CreateFolder(options.OutDir);
 
             var plots = new Dictionary<long, ReportPlot>();
-            foreach (var run in reportable)
+            try
             {
-                if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
-                var steps = Read(options.Database, () => store.Steps(run.Id, RunFigure.PlottedSignals.Where(run.SignalNames.Contains).ToList()));
-                if (steps.Loss.Length == 0) continue;
-                var figure = RunFigure.Of(ReportPage.RunTitle(run), steps.Loss, run.OptimumLoss, name => steps.Signals.TryGetValue(name, out var v) ? v : null,
-                    steps.First, run.Command == TrainCommand.Name ? "epoch" : "step");
-                string file = PlotFile(run.Id);
-                PlotFiles.WritePng(Path.Combine(options.OutDir, file), figure);
-                plots.Add(run.Id, new ReportPlot(file, FigureRenderer.Width, FigureRenderer.Height(figure)));
+                foreach (var run in reportable)
+                {
+                    if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
+                    var steps = Read(options.Database, () => store.Steps(run.Id, RunFigure.PlottedSignals.Where(run.SignalNames.Contains).ToList()));
+                    if (steps.Loss.Length == 0) continue;
+                    var figure = RunFigure.Of(ReportPage.RunTitle(run), steps.Loss, run.OptimumLoss, name => steps.Signals.TryGetValue(name, out var v) ? v : null,
+                        steps.First, run.Command == TrainCommand.Name ? "epoch" : "step");
+                    string file = PlotFile(run.Id);
+                    PlotFiles.WritePng(Path.Combine(options.OutDir, file), figure);
+                    plots.Add(run.Id, new ReportPlot(file, FigureRenderer.Width, FigureRenderer.Height(figure)));
+                }
+            }
+            catch (CliException ex) when (plots.Count > 0)
+            {
+                // The plots so far would read as another program's files to the next report into this folder: mark it as ours.
+                MarkUnfinished(options, plots.Count, context, ex.Message);
+                throw;
             }
 
             if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
@@ -107,12 +116,18 @@ namespace AE.Cli
         /// </summary>
         private static int Interrupted(ReportOptions options, int plotted, CliContext context)
         {
-            string page = Path.Combine(options.OutDir, PageFile);
-            if (!File.Exists(page))
-                OutputFiles.WriteBytes(page, new UTF8Encoding(false).GetBytes(ReportPage.Interrupted(Experiment.Display(options.Database, context.CurrentDirectory), plotted)));
+            MarkUnfinished(options, plotted, context, why: null);
             context.Stderr.WriteLine("ae: interrupted; the page was not written (" + Plural.Count(plotted, "plot") + " written in "
                 + Experiment.Display(options.OutDir, context.CurrentDirectory) + "; the same command again writes it)");
             return ExitCodes.Interrupted;
+        }
+
+        /// <summary>A page saying the report stopped (Ctrl-C, or the error <paramref name="why"/>), where the folder has no page yet.</summary>
+        private static void MarkUnfinished(ReportOptions options, int plotted, CliContext context, string? why)
+        {
+            string page = Path.Combine(options.OutDir, PageFile);
+            if (!File.Exists(page))
+                OutputFiles.WriteBytes(page, new UTF8Encoding(false).GetBytes(ReportPage.Interrupted(Experiment.Display(options.Database, context.CurrentDirectory), plotted, why)));
         }
 
         /// <summary>The plot of run <paramref name="id"/>, in the report's folder.</summary>

@@ -122,6 +122,9 @@ namespace AE.Cli
                 double decades = Real(parsed, "--lr-decades", DefaultDecades, positive: true);
                 double lrMax = Real(parsed, "--lr-max", DefaultLrMax, positive: true);
                 int points = (int)(parsed.Number("--points") ?? DefaultPoints);
+                // One point is the rate X alone: decades given with it would be silently ignored.
+                if (points == 1 && parsed.Value("--lr-decades") is not null)
+                    throw CliException.BadUsage("--lr-decades has no meaning with --points 1, which runs the one rate --lr-max; give more points, or leave out --lr-decades", Name);
                 int seeds = (int)(parsed.Number("--seeds") ?? DefaultSeeds);
                 long? steps = parsed.Number("--steps");
                 string lrParam = parsed.Value("--lr-param") ?? DefaultLrParam;

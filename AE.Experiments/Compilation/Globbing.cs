@@ -37,11 +37,34 @@ namespace AE.Experiments.Compilation
             foreach (var argument in arguments)
             {
                 var matches = IsGlob(argument) ? ExpandGlob(argument, currentDirectory) : new[] { Literal(argument, currentDirectory) };
-                if (matches.Count == 0) throw new LawInputException("no file matches '" + argument + "'");
+                if (matches.Count == 0) throw new LawInputException("no file matches '" + argument + "'" + WhyNoMatch(argument, currentDirectory));
                 foreach (var file in matches) byFullPath.TryAdd(file.FullPath, file);
             }
             return byFullPath.Values.OrderBy(f => f.DisplayPath, StringComparer.Ordinal).ToList();
         }
+
+        /// <summary>Where the folder a glob starts from is missing or cannot be listed, that (" (the folder 'x' cannot be read: ...)"); else nothing.</summary>
+        private static string WhyNoMatch(string pattern, string currentDirectory)
+        {
+            string prefix = GlobPrefix(pattern);
+            if (prefix.Length == 0) return "";
+            string folder = Path.GetFullPath(prefix, currentDirectory);
+            if (!Directory.Exists(folder)) return File.Exists(folder.TrimEnd(Separators)) ? " ('" + prefix.TrimEnd(Separators) + "' is a file, not a folder)" : " (there is no folder '" + prefix.TrimEnd(Separators) + "')";
+            try
+            {
+                using var entries = Directory.EnumerateFileSystemEntries(folder).GetEnumerator();
+                entries.MoveNext();
+                return "";
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                return " (the folder '" + prefix.TrimEnd(Separators) + "' cannot be read: " + ex.Message + ")";
+            }
+        }
+
+        /// <summary>The literal folder a glob starts from, as written ("laws/", "/tmp/x/", "").</summary>
+        private static string GlobPrefix(string pattern) =>
+            pattern.Substring(0, pattern.LastIndexOfAny(Separators, Math.Max(pattern.IndexOfAny(Wildcards) - 1, 0)) + 1);
 
         private static InputFile Literal(string argument, string currentDirectory)
         {
@@ -57,9 +80,8 @@ namespace AE.Experiments.Compilation
         {
             // The Matcher takes patterns relative to a directory: split off the literal directory prefix
             // ("laws/", "/tmp/x/", "") before the first wildcard, and show matches below it as written.
-            int prefixEnd = pattern.LastIndexOfAny(Separators, Math.Max(pattern.IndexOfAny(Wildcards) - 1, 0)) + 1;
-            string prefix = pattern.Substring(0, prefixEnd);
-            string relative = pattern.Substring(prefixEnd);
+            string prefix = GlobPrefix(pattern);
+            string relative = pattern.Substring(prefix.Length);
             string baseDirectory = prefix.Length == 0 ? currentDirectory : Path.GetFullPath(prefix, currentDirectory);
             if (relative.Trim(Separators).Length == 0 || !Directory.Exists(baseDirectory)) return Array.Empty<InputFile>();
 

@@ -169,6 +169,9 @@ namespace AE.Runtime.Tensors
             SafeTensorsException Bad(string what) => new(displayName + ": " + what);
             if (bytes.Length < 8) throw Bad("truncated: " + bytes.Length + " bytes, fewer than the 8 of the header length");
             ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+            // Its JSON header begins right after the length: another file (an .ae file, a checkpoint) reads as an absurd length.
+            if (bytes.Length > 8 && bytes[8] != (byte)'{' && (n > MaxHeaderBytes || (ulong)(bytes.Length - 8) < n))
+                throw Bad("not a safetensors file (one begins with the length of its header, then the header's '{')");
             if (n > MaxHeaderBytes) throw Bad("the header length " + n + " is over the format's limit of " + MaxHeaderBytes + " bytes");
             if ((ulong)(bytes.Length - 8) < n) throw Bad("truncated: the header is " + n + " bytes but only " + (bytes.Length - 8) + " follow the length");
             var header = bytes.Slice(8, (int)n);

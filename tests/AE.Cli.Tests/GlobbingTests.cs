@@ -128,7 +128,9 @@ namespace AE.Cli.Tests
 
             Assert.Equal(2, r.ExitCode);
             Assert.Equal("", r.Stdout);
-            Assert.Equal(new[] { "ae: error: no file matches 'x/*.ae'" }, r.StderrLines);
+            Assert.Equal(new[] { "ae: error: no file matches 'x/*.ae' (there is no folder 'x')" }, r.StderrLines);
+            var file = Cli.Run(dir.Path, "check", "top.ae/*.ae");
+            Assert.Equal(new[] { "ae: error: no file matches 'top.ae/*.ae' ('top.ae' is a file, not a folder)" }, file.StderrLines);
         }
 
         [Fact]

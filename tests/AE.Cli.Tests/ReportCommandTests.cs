@@ -273,6 +273,32 @@ namespace AE.Cli.Tests
             Assert.Equal(new[] { "wrote rep/index.html: 10 runs, 2 plotted" }, again.StdoutLines);
         }
 
+        /// <summary>
+        /// A store that fails to read after some plots were written (a damaged step of its second run) leaves a page saying so: the
+        /// plots alone made the next report into the folder refuse it as another program's files ("not written by ae report").
+        /// </summary>
+        [Fact]
+        public void A_report_that_fails_part_way_marks_its_folder_so_that_the_next_report_writes_there()
+        {
+            using var dir = new TempDirectory();
+            string db = MakeStore(dir);
+            File.Copy(db, Path.Combine(dir.Path, "bad.db"));
+            Sql(Path.Combine(dir.Path, "bad.db"), "UPDATE steps SET signals = 'notjson' WHERE run_id = 2;");
+
+            var failed = Cli.Run(dir.Path, "report", "bad.db", "--out", "rep");
+
+            Assert.Equal(2, failed.ExitCode);
+            Assert.StartsWith("ae: error: cannot read the run store ", Assert.Single(failed.StderrLines), StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(dir.Path, "rep", "run-1.png")));
+            string page = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
+            Assert.Contains("</code> failed (cannot read the run store ", page, StringComparison.Ordinal);
+            Assert.Contains(") after 1 plot; run <code>ae report</code> again to write it.", page, StringComparison.Ordinal);
+
+            var again = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
+            Assert.Equal(new[] { "wrote rep/index.html: 10 runs, 2 plotted" }, again.StdoutLines);
+        }
+
         /// <summary>A batch of which no run is stored (storing failed at its first, or it was interrupted before any ran) still has its section and note.</summary>
         [Fact]
         public void A_batch_with_no_stored_run_still_says_what_happened()

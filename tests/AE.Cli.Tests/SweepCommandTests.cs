@@ -96,12 +96,23 @@ namespace AE.Cli.Tests
         public void Bad_input_is_one_line_and_exit_2(string option, string value, string expected)
         {
             using var dir = new TempDirectory();
+
             var args = option == "--tasks"
                 ? new[] { "sweep", Repo.SgdmLaw, option, value }
                 : new[] { "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--steps", "5", option, value };
             var r = Cli.Run(dir.Path, args);
             Assert.Equal(2, r.ExitCode);
             Assert.StartsWith(expected, r.StderrLines.Single(), StringComparison.Ordinal);
+        }
+
+        /// <summary>With one point the grid is the rate --lr-max alone: decades given with it were ignored without a word.</summary>
+        [Fact]
+        public void Decades_with_one_point_are_refused_as_meaning_nothing()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "sweep", Repo.SgdmLaw, "--tasks", "quadratic", "--steps", "5", "--points", "1", "--lr-decades", "3");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: --lr-decades has no meaning with --points 1, which runs the one rate --lr-max;", r.StderrLines.Single(), StringComparison.Ordinal);
         }
 
         [Theory]

@@ -68,7 +68,7 @@ namespace AE.Experiments.Tests
 
             var missing = Assert.Throws<LawInputException>(() => LawSet.Load(new[] { "missing.ae" }, dir.Path));
             Assert.Equal("file not found: 'missing.ae'", missing.Message);
-            Assert.Equal("no file matches 'none/*.ae'", Assert.Throws<LawInputException>(() => LawSet.Load(new[] { "none/*.ae" }, dir.Path)).Message);
+            Assert.Equal("no file matches 'none/*.ae' (there is no folder 'none')", Assert.Throws<LawInputException>(() => LawSet.Load(new[] { "none/*.ae" }, dir.Path)).Message);
 
             var lawless = LawSet.Load(new[] { "cells/residual_dynamics.ae" }, RepoPaths.Root);
             Assert.False(lawless.Result.HasErrors);
